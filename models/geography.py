@@ -1,0 +1,429 @@
+"""Country facts (LDC, LLDC, SIDS, M49 and ITU-D regions), country names in six languages, and search."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cache, lru_cache
+from importlib import resources
+
+from babel import Locale
+from babel.core import UnknownLocaleError
+
+__all__ = [
+    "COUNTRY_TABLE_AS_OF",
+    "GROUPS",
+    "LANGUAGES",
+    "CountryFacts",
+    "ItuRegion",
+    "countries_in_group",
+    "country_name",
+    "load_country_table",
+    "region_name",
+    "search_countries",
+]
+
+COUNTRY_TABLE_AS_OF = date(2025, 11, 29)
+"""Date of the UN M49 overview that models/data/countries.csv was checked against."""
+
+LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
+"""The six official languages of the Union, as two-letter codes."""
+
+_TABLE_RESOURCE = "data/countries.csv"
+_MAX_QUERY_CHARS = 200
+
+
+class ItuRegion(StrEnum):
+    """ITU-D region, as seen by BDT's regional offices."""
+
+    AFRICA = "africa"
+    AMERICAS = "americas"
+    ARAB_STATES = "arab_states"
+    ASIA_PACIFIC = "asia_pacific"
+    CIS = "cis"
+    EUROPE = "europe"
+
+
+GROUPS: tuple[str, ...] = ("ldc", "lldc", "sids", *(r.value for r in ItuRegion))
+"""Names accepted by countries_in_group()."""
+
+
+@dataclass(frozen=True, slots=True)
+class CountryFacts:
+    """One row of the project's country table; region codes are None only for Antarctica."""
+
+    iso3: str
+    iso2: str
+    m49: int
+    ldc: bool
+    lldc: bool
+    sids: bool
+    region_code: int | None
+    subregion_code: int | None
+    itu_region: ItuRegion | None
+
+
+def _flag(value: str) -> bool:
+    """Parse a 0/1 column."""
+    if value not in ("0", "1"):
+        raise ValueError(f"expected 0 or 1, got {value!r}")
+    return value == "1"
+
+
+def _optional_int(value: str) -> int | None:
+    """Parse an integer column that may be empty."""
+    return int(value) if value else None
+
+
+@cache
+def load_country_table() -> dict[str, CountryFacts]:
+    """Return the country table keyed by ISO3 code (read once; do not mutate the result)."""
+    text = resources.files(__package__ or "models").joinpath(_TABLE_RESOURCE).read_text(encoding="utf-8")
+    table: dict[str, CountryFacts] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        facts = CountryFacts(
+            iso3=row["iso3"],
+            iso2=row["iso2"],
+            m49=int(row["m49"]),
+            ldc=_flag(row["ldc"]),
+            lldc=_flag(row["lldc"]),
+            sids=_flag(row["sids"]),
+            region_code=_optional_int(row["region_code"]),
+            subregion_code=_optional_int(row["subregion_code"]),
+            itu_region=ItuRegion(row["itu_region"]) if row["itu_region"] else None,
+        )
+        if facts.iso3 in table:
+            raise ValueError(f"duplicate country {facts.iso3} in {_TABLE_RESOURCE}")
+        table[facts.iso3] = facts
+    return table
+
+
+@cache
+def _groups() -> dict[str, frozenset[str]]:
+    """Map each group name to the ISO3 codes in it."""
+    table = load_country_table().values()
+    groups = {
+        "ldc": frozenset(f.iso3 for f in table if f.ldc),
+        "lldc": frozenset(f.iso3 for f in table if f.lldc),
+        "sids": frozenset(f.iso3 for f in table if f.sids),
+    }
+    for region in ItuRegion:
+        groups[region.value] = frozenset(f.iso3 for f in table if f.itu_region is region)
+    return groups
+
+
+def countries_in_group(group: str) -> frozenset[str]:
+    """Return the ISO3 codes in "ldc", "lldc", "sids" or an ItuRegion value (any case); else ValueError."""
+    try:
+        return _groups()[group.strip().lower()]
+    except KeyError:
+        raise ValueError(f"unknown country group {group!r}; expected one of {', '.join(GROUPS)}") from None
+
+
+# --- names -------------------------------------------------------------------------------------
+
+# Where CLDR's name departs from UN terminology in a way that matters to ITU, the UN short name
+# (UNTERM) is used instead, in the six languages.
+_NAME_OVERRIDES: dict[str, dict[str, str]] = {
+    "PSE": {
+        "ar": "دولة فلسطين",
+        "en": "State of Palestine",
+        "es": "Estado de Palestina",
+        "fr": "État de Palestine",
+        "ru": "Государство Палестина",
+        "zh": "巴勒斯坦国",
+    },
+}
+
+
+@lru_cache(maxsize=64)
+def _parse_locale(identifier: str) -> Locale | None:
+    """Parse "zh", "pt-BR", "zh_Hant" and the like; None if Babel does not know it."""
+    try:
+        return Locale.parse(identifier.strip().replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def _territory_name(locale: Locale | None, key: str, iso3: str | None = None) -> str | None:
+    """Return the name of a CLDR territory in a locale, or None."""
+    if locale is None:
+        return None
+    if iso3 is not None and not (locale.language == "zh" and locale.script == "Hant"):
+        override = _NAME_OVERRIDES.get(iso3, {}).get(locale.language)
+        if override:
+            return override
+    name = locale.territories.get(key)
+    return name or None
+
+
+def country_name(iso3: str, locale: str) -> str:
+    """Return the country's name in the locale, else in English, else the code itself."""
+    facts = load_country_table().get(iso3.upper())
+    if facts is None:
+        return iso3
+    return (
+        _territory_name(_parse_locale(locale), facts.iso2, facts.iso3)
+        or _territory_name(_parse_locale("en"), facts.iso2, facts.iso3)
+        or facts.iso3
+    )
+
+
+def region_name(m49_code: int, locale: str) -> str:
+    """Return the name of an M49 region or sub-region in the locale, else in English, else the code."""
+    if not 0 <= m49_code <= 999:
+        return str(m49_code)
+    key = f"{m49_code:03d}"
+    return _territory_name(_parse_locale(locale), key) or _territory_name(_parse_locale("en"), key) or str(m49_code)
+
+
+# --- search ------------------------------------------------------------------------------------
+
+# Alternative names people type, beyond CLDR's names in the six languages: former or colloquial
+# English names, UN official names, common abbreviations, and a few usual forms in the other languages.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "ARE": ("UAE", "Emirates", "الإمارات"),
+    "BHS": ("The Bahamas",),
+    "BIH": ("Bosnia",),
+    "BLR": ("Byelorussia", "Белоруссия"),
+    "BOL": ("Bolivia (Plurinational State of)", "Bolivia (Estado Plurinacional de)"),
+    "BRN": ("Brunei Darussalam",),
+    "CAF": ("CAR", "RCA", "Centrafrique"),
+    "CHN": ("PRC", "People's Republic of China", "中华人民共和国"),
+    "CIV": ("Ivory Coast", "Cote d'Ivoire", "Costa de Marfil", "Кот-д'Ивуар", "كوت ديفوار"),
+    "COD": (
+        "DRC",
+        "DR Congo",
+        "Congo-Kinshasa",
+        "Democratic Republic of the Congo",
+        "Zaire",
+        "RDC",
+        "République démocratique du Congo",
+        "ДРК",
+        "Демократическая Республика Конго",
+        "جمهورية الكونغو الديمقراطية",
+        "刚果民主共和国",
+        "刚果金",
+    ),
+    "COG": (
+        "Congo-Brazzaville",
+        "Republic of the Congo",
+        "Congo",
+        "République du Congo",
+        "Республика Конго",
+        "جمهورية الكونغو",
+        "刚果共和国",
+        "刚果布",
+    ),
+    "CPV": ("Cape Verde", "Cabo Verde"),
+    "CZE": ("Czech Republic", "République tchèque", "República Checa", "Чешская Республика"),
+    "FLK": ("Falkland Islands (Malvinas)", "Malvinas"),
+    "FSM": ("Micronesia (Federated States of)",),
+    "GBR": (
+        "UK",
+        "U.K.",
+        "Great Britain",
+        "Britain",
+        "England",
+        "Scotland",
+        "Wales",
+        "Northern Ireland",
+        "United Kingdom of Great Britain and Northern Ireland",
+        "Royaume-Uni de Grande-Bretagne et d'Irlande du Nord",
+        "Gran Bretaña",
+        "Соединённое Королевство",
+        "بريطانيا",
+    ),
+    "GMB": ("The Gambia",),
+    "HKG": ("Hong Kong", "Hongkong", "香港"),
+    "IRN": ("Iran (Islamic Republic of)", "Persia", "Iran (République islamique d')"),
+    "KGZ": ("Kyrgyz Republic", "Kirghizia", "Кыргызстан"),
+    "KNA": ("Saint Kitts and Nevis", "St Kitts"),
+    "KOR": ("Republic of Korea", "République de Corée", "República de Corea", "Южная Корея", "大韩民国"),
+    "LAO": ("Laos", "Lao PDR", "Lao People's Democratic Republic"),
+    "LCA": ("Saint Lucia",),
+    "MAC": ("Macao", "Macau", "澳门"),
+    "MDA": ("Moldova", "Republic of Moldova", "République de Moldova", "Молдавия"),
+    "MKD": ("Macedonia", "FYROM", "Macédoine"),
+    "MMR": ("Burma", "Myanmar", "Бирма"),
+    "NLD": ("Holland", "Netherlands (Kingdom of the)", "Hollande", "Holanda", "Голландия"),
+    "PRK": ("DPRK", "Democratic People's Republic of Korea", "Северная Корея", "朝鲜民主主义人民共和国"),
+    "PSE": ("Palestine", "State of Palestine", "فلسطين", "Палестина"),
+    "RUS": (
+        "Russia",
+        "Russian Federation",
+        "Fédération de Russie",
+        "Federación de Rusia",
+        "Российская Федерация",
+        "РФ",
+        "الاتحاد الروسي",
+        "روسيا الاتحادية",
+        "俄罗斯联邦",
+    ),
+    "SVK": ("Slovak Republic",),
+    "SWZ": ("Swaziland", "Eswatini", "Swazilandia", "Свазиленд", "سوازيلاند"),
+    "SYR": ("Syria", "Syrian Arab Republic", "République arabe syrienne", "República Árabe Siria"),
+    "TLS": ("East Timor", "Timor-Leste", "Timor Oriental", "تيمور الشرقية"),
+    "TUR": ("Turkey", "Türkiye", "Turkiye", "Турецкая Республика"),
+    "TZA": ("Tanzania", "United Republic of Tanzania", "République-Unie de Tanzanie"),
+    "USA": (
+        "USA",
+        "U.S.",
+        "US",
+        "United States of America",
+        "America",
+        "EEUU",
+        "EE. UU.",
+        "США",
+        "الولايات المتحدة الأمريكية",
+        "أمريكا",
+        "美利坚合众国",
+    ),
+    "VAT": ("Holy See", "Vatican", "Saint-Siège", "Santa Sede", "Святой Престол"),
+    "VCT": ("Saint Vincent and the Grenadines",),
+    "VEN": ("Venezuela (Bolivarian Republic of)",),
+    "VIR": ("US Virgin Islands", "United States Virgin Islands"),
+    "VNM": ("Viet Nam",),
+}
+
+# Letters that Unicode decomposition does not fold but that people type interchangeably.
+_FOLD = str.maketrans(
+    {
+        "ٱ": "ا",  # alef wasla
+        "ة": "ه",  # ta marbuta
+        "ى": "ي",  # alef maqsura
+        "ی": "ي",  # Farsi yeh
+        "ک": "ك",  # keheh
+        "ـ": None,  # tatweel
+        "ё": "е",  # (also folded by decomposition; kept for clarity)
+    }
+)
+
+
+def _words(text: str) -> list[str]:
+    """Fold text for matching (case, accents, tashkeel, letter variants) and split it into words."""
+    chars: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text.casefold()):
+        kind = unicodedata.category(ch)
+        if kind[0] in "LN":
+            chars.append(ch)
+        elif kind[0] != "M":  # marks (accents, harakat, hamza above/below) are dropped
+            chars.append(" ")  # punctuation, symbols, spaces, controls and format marks split words
+    return "".join(chars).translate(_FOLD).split()
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchIndex:
+    """Precomputed keys for search_countries()."""
+
+    exact: dict[str, frozenset[str]]
+    prefix_keys: list[str]
+    prefix_info: list[tuple[int, int, str]]  # (rank, length of the whole name, iso3), parallel to keys
+    haystack: str  # every compact name, each followed by a newline, for the substring scan
+    starts: list[int]  # offset of each name in haystack
+    names: list[tuple[str, str]]  # (compact name, iso3), parallel to starts
+    longest: int
+
+
+_EXACT, _NAME_PREFIX, _WORD_PREFIX, _SUBSTRING = range(4)
+
+
+def _name_variants(words: list[str]) -> list[list[str]]:
+    """Return the word list plus variants with "st" spelled "saint"."""
+    if "st" in words:
+        return [words, ["saint" if w == "st" else w for w in words]]
+    return [words]
+
+
+@cache
+def _search_index() -> _SearchIndex:
+    """Build the search index from CLDR names in the six languages (plus Traditional Chinese) and aliases."""
+    locales = [loc for loc in (_parse_locale(code) for code in (*LANGUAGES, "zh_Hant")) if loc is not None]
+    exact: dict[str, set[str]] = {}
+    prefixes: dict[tuple[str, str], tuple[int, int]] = {}
+    names: set[tuple[str, str]] = set()
+
+    def add_name(iso3: str, name: str) -> None:
+        for words in _name_variants(_words(name)):
+            compact = "".join(words)
+            if not compact:
+                continue
+            exact.setdefault(compact, set()).add(iso3)
+            names.add((compact, iso3))
+            for i, word in enumerate(words):
+                rank = _NAME_PREFIX if i == 0 else _WORD_PREFIX
+                starts = [word]
+                if word.startswith("ال") and len(word) > 3:  # Arabic article: "سنغال" finds "السنغال"
+                    starts.append(word[2:])
+                for start in starts:
+                    key = start + "".join(words[i + 1 :])
+                    best = prefixes.get((key, iso3))
+                    if best is None or (rank, len(compact)) < best:
+                        prefixes[(key, iso3)] = (rank, len(compact))
+
+    for facts in load_country_table().values():
+        for code in (facts.iso3, facts.iso2, str(facts.m49), f"{facts.m49:03d}"):
+            exact.setdefault(code.casefold(), set()).add(facts.iso3)
+        for loc in locales:
+            name = loc.territories.get(facts.iso2)
+            if name:
+                add_name(facts.iso3, name)
+        for overrides in _NAME_OVERRIDES.get(facts.iso3, {}).values():
+            add_name(facts.iso3, overrides)
+        for alias in _ALIASES.get(facts.iso3, ()):
+            add_name(facts.iso3, alias)
+
+    ordered = sorted(prefixes.items())
+    ordered_names = sorted(names)
+    starts: list[int] = []
+    offset = 0
+    for compact, _ in ordered_names:
+        starts.append(offset)
+        offset += len(compact) + 1
+    return _SearchIndex(
+        exact={key: frozenset(codes) for key, codes in exact.items()},
+        prefix_keys=[key for (key, _), _ in ordered],
+        prefix_info=[(rank, length, iso3) for (_, iso3), (rank, length) in ordered],
+        haystack="".join(f"{compact}\n" for compact, _ in ordered_names),
+        starts=starts,
+        names=ordered_names,
+        longest=max(len(compact) for compact, _ in names),
+    )
+
+
+def search_countries(query: str, *, limit: int = 8) -> list[str]:
+    """Return ISO3 codes of countries matching what was typed in any of the six languages, best first."""
+    if limit <= 0 or not isinstance(query, str) or len(query) > _MAX_QUERY_CHARS:
+        return []
+    q = "".join(_words(query))
+    index = _search_index()
+    if not q or len(q) > index.longest:
+        return []
+    best: dict[str, tuple[int, int]] = {}
+
+    def offer(iso3: str, rank: int, length: int) -> None:
+        if (rank, length) < best.get(iso3, (_SUBSTRING + 1, 0)):
+            best[iso3] = (rank, length)
+
+    for iso3 in index.exact.get(q, ()):
+        offer(iso3, _EXACT, len(q))
+    keys = index.prefix_keys
+    i = bisect_left(keys, q)
+    while i < len(keys) and keys[i].startswith(q):
+        rank, length, iso3 = index.prefix_info[i]
+        offer(iso3, rank, length)
+        i += 1
+    if len(best) < limit:
+        position = index.haystack.find(q)
+        while position >= 0:
+            n = bisect_right(index.starts, position) - 1
+            compact, iso3 = index.names[n]
+            offer(iso3, _SUBSTRING, len(compact))
+            position = index.haystack.find(q, index.starts[n] + len(compact) + 1)
+    ranked = sorted(best.items(), key=lambda item: (item[1], item[0]))
+    return [iso3 for iso3, _ in ranked[:limit]]
