@@ -1,0 +1,334 @@
+"""The /sandbox/ client API: people write, press buttons and block the bot; tests wait and inspect."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.bot_api import SANDBOX, answer
+from bot.sandbox.errors import ClientError
+from bot.sandbox.media import image_size
+from bot.sandbox.runtime import Faults, Sandbox
+from bot.sandbox.state import CallbackRecord, ChatLog, Entry, Person
+from bot.sandbox.validation import MAX_TEXT, detect_entities
+
+View = Callable[[web.Request], Awaitable[web.Response]]
+Endpoint = Callable[[Sandbox, web.Request], Awaitable[dict[str, Any]]]
+_LIMIT_FIELDS = ("global_per_second", "paid_broadcast_per_second", "per_chat_per_second", "per_chat_burst",
+                 "per_group_per_minute")
+
+
+def _endpoint(handler: Endpoint) -> View:
+    """Turn a handler returning a dict into a view answering `{"ok": true, ...}` or a clear error."""
+
+    @wraps(handler)
+    async def view(request: web.Request) -> web.Response:
+        try:
+            return answer({"ok": True, **await handler(request.app[SANDBOX], request)})
+        except ClientError as error:
+            return answer({"ok": False, "error": error.message}, error.status)
+        except web.HTTPRequestEntityTooLarge:
+            limit = request.app[SANDBOX].max_upload_bytes
+            return answer({"ok": False, "error": f"request body is larger than {limit} bytes"}, 413)
+
+    return view
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.body_exists:
+        return {}
+    try:
+        body = json.loads(await request.read())
+    except ValueError as exc:
+        raise ClientError(400, f"malformed JSON body: {exc}") from None
+    if not isinstance(body, dict):
+        raise ClientError(400, "the body must be a JSON object")
+    return body
+
+
+def _get(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = False) -> Any:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise ClientError(400, f'"{name}" is required')
+        return None
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise ClientError(400, f'"{name}" has the wrong type')
+    if not isinstance(value, kind):
+        raise ClientError(400, f'"{name}" has the wrong type')
+    return value
+
+
+def _person(sb: Sandbox, request: web.Request) -> tuple[Person, ChatLog]:
+    raw = request.match_info["user_id"]
+    try:
+        user_id = int(raw)
+    except ValueError:
+        raise ClientError(400, f"user id must be an integer, not {raw!r}") from None
+    person = sb.world.people.get(user_id)
+    if person is None:
+        raise ClientError(404, f"unknown user {user_id}: create them with POST /sandbox/users")
+    return person, sb.world.chats[user_id]
+
+
+async def add_user(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """POST /sandbox/users: create or update a person with a private chat."""
+    body = await _body(request)
+    user_id = _get(body, "id", int, required=True)
+    if not 0 < user_id < 1 << 52:
+        raise ClientError(400, '"id" must be a positive integer below 2**52')
+    first_name = _get(body, "first_name", str, required=True)
+    if not first_name.strip():
+        raise ClientError(400, '"first_name" must not be empty')
+    person = sb.world.add_person(Person(
+        user_id, first_name, _get(body, "last_name", str), _get(body, "username", str),
+        _get(body, "language_code", str),
+    ))
+    return {"user": person.public()}
+
+
+async def list_users(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """GET /sandbox/users."""
+    return {"users": [person.public() for person in sb.world.people.values()]}
+
+
+def _attachment(sb: Sandbox, spec: Any, kind: str) -> tuple[bytes, str | None, str | None]:
+    if not isinstance(spec, dict) or not isinstance(spec.get("content_base64"), str):
+        raise ClientError(400, f'"{kind}" must be an object with "content_base64"')
+    try:
+        data = base64.b64decode(spec["content_base64"], validate=True)
+    except (binascii.Error, ValueError):
+        raise ClientError(400, f'"{kind}.content_base64" is not valid base64') from None
+    if not data:
+        raise ClientError(400, f'"{kind}" is empty')
+    name, mime = _get(spec, "file_name", str), _get(spec, "mime_type", str)
+    return data, name, mime
+
+
+async def send_message(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """POST /sandbox/users/{id}/messages: the person writes text, a document or a photo."""
+    person, log = _person(sb, request)
+    body = await _body(request)
+    fields: dict[str, Any] = {}
+    text = _get(body, "text", str)
+    if text is not None:
+        if not text.strip() or len(text) > MAX_TEXT:
+            raise ClientError(400, f'"text" must have 1 to {MAX_TEXT} characters')
+        fields["text"] = text
+        entities = detect_entities(text)
+    else:
+        caption = _get(body, "caption", str) or ""
+        entities = detect_entities(caption)
+        if "document" in body:
+            data, name, mime = _attachment(sb, body["document"], "document")
+            stored = sb.world.store_file(data, "document", name or "file", mime or "application/octet-stream")
+            fields["document"] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                                  "file_name": stored.file_name, "mime_type": stored.mime_type,
+                                  "file_size": len(data)}
+        elif "photo" in body:
+            data, _, _ = _attachment(sb, body["photo"], "photo")
+            stored = sb.world.store_file(data, "photo", None, "image/jpeg")
+            width, height = image_size(data)
+            fields["photo"] = [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                                "width": width, "height": height, "file_size": len(data)}]
+        else:
+            raise ClientError(400, 'give "text", "document" or "photo"')
+        if caption:
+            fields["caption"] = caption
+    if entities:
+        fields["entities" if "text" in fields else "caption_entities"] = entities
+    if person.blocked:
+        _set_blocked(sb, person, False)  # writing to a bot one blocked restarts it, as Telegram's apps do
+    message = sb.world.new_message(log, person.user, fields)
+    sb.world.record(log, message, from_bot=False)
+    update_id = sb.push_update("message", message)
+    return {"update_id": update_id, "message_id": message["message_id"]}
+
+
+def _has_button(entry: Entry, data: str) -> bool:
+    keyboard = entry.message.get("reply_markup", {}).get("inline_keyboard", [])
+    return any(button.get("callback_data") == data for row in keyboard for button in row)
+
+
+async def press(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """POST /sandbox/users/{id}/press: the person presses an inline button of a bot message."""
+    person, log = _person(sb, request)
+    body = await _body(request)
+    message_id = _get(body, "message_id", int, required=True)
+    data = _get(body, "callback_data", str, required=True)
+    entry = log.messages.get(message_id)
+    if entry is None or entry.deleted or not entry.from_bot:
+        raise ClientError(400, f"the chat has no bot message {message_id}")
+    if not _has_button(entry, data):
+        raise ClientError(400, f"message {message_id} has no button with callback_data {data!r}")
+    query_id = str(secrets.randbits(63))
+    sb.world.callbacks[query_id] = CallbackRecord(query_id, person.id, message_id, data)
+    update_id = sb.push_update("callback_query", {
+        "id": query_id, "from": person.user, "message": entry.message,
+        "chat_instance": str(person.id * 31 + 7), "data": data,
+    })
+    return {"update_id": update_id, "callback_query_id": query_id}
+
+
+def _set_blocked(sb: Sandbox, person: Person, blocked: bool) -> None:
+    if person.blocked == blocked:
+        return
+    person.blocked = blocked
+    member = {"status": "member", "user": sb.bot_user}
+    kicked = {"status": "kicked", "user": sb.bot_user, "until_date": 0}
+    sb.push_update("my_chat_member", {
+        "chat": person.chat, "from": person.user, "date": int(time.time()),
+        "old_chat_member": member if blocked else kicked, "new_chat_member": kicked if blocked else member,
+    })
+
+
+async def block(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """POST /sandbox/users/{id}/block: the person blocks the bot (a my_chat_member update follows)."""
+    person, _ = _person(sb, request)
+    _set_blocked(sb, person, True)
+    return {"user": person.public()}
+
+
+async def unblock(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """POST /sandbox/users/{id}/unblock: the person unblocks the bot."""
+    person, _ = _person(sb, request)
+    _set_blocked(sb, person, False)
+    return {"user": person.public()}
+
+
+def _entry_view(entry: Entry) -> dict[str, Any]:
+    message = entry.message
+    document = message.get("document")
+    photo = message.get("photo")
+    return {
+        "seq": entry.seq, "message_id": message["message_id"], "from_bot": entry.from_bot,
+        "date": message["date"], "text": message.get("text"), "caption": message.get("caption"),
+        "entities": message.get("entities") or message.get("caption_entities") or [],
+        "parse_mode": entry.parse_mode, "reply_markup": entry.markup,
+        "document": document and {
+            "file_name": document.get("file_name"), "mime_type": document.get("mime_type"),
+            "size": document.get("file_size"), "url": f"/sandbox/files/{document['file_id']}",
+        },
+        "photo": photo and {
+            "url": f"/sandbox/files/{photo[-1]['file_id']}", "width": photo[-1]["width"],
+            "height": photo[-1]["height"],
+        },
+        "edited": entry.edited, "deleted": entry.deleted,
+    }
+
+
+async def chat(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """GET /sandbox/users/{id}/chat?since=SEQ: messages that appeared or changed after SEQ."""
+    _, log = _person(sb, request)
+    try:
+        since = int(request.query.get("since", "0"))
+    except ValueError:
+        raise ClientError(400, '"since" must be an integer') from None
+    return {"messages": [_entry_view(entry) for entry in log.since(since)], "last_seq": sb.world.seq}
+
+
+async def callback_answers(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """GET /sandbox/users/{id}/callback_answers: the bot's answers to this person's presses."""
+    person, _ = _person(sb, request)
+    return {"answers": [
+        {"callback_query_id": r.id, "message_id": r.message_id, "callback_data": r.data,
+         "answered": r.answer is not None, **(r.answer or {})}
+        for r in sb.world.callbacks.values() if r.user_id == person.id
+    ]}
+
+
+async def wait_idle(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """POST /sandbox/wait_idle: wait until all updates were fetched and the bot went quiet."""
+    body = await _body(request)
+    timeout = _get(body, "timeout", (int, float))
+    quiet_ms = _get(body, "quiet_ms", int)
+    timeout = 10.0 if timeout is None else float(timeout)
+    if not 0 <= timeout <= 600:
+        raise ClientError(400, '"timeout" must be between 0 and 600 seconds')
+    return {"idle": await sb.wait_idle(timeout, 200 if quiet_ms is None else max(0, quiet_ms))}
+
+
+async def stats(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """GET /sandbox/stats: calls per method, 429s, errors per code, pending updates."""
+    world = sb.world
+    return {"calls": dict(world.stats.calls), "rate_limited": world.stats.rate_limited,
+            "errors": {str(code): n for code, n in world.stats.errors.items()},
+            "updates_pending": world.updates.pending()}
+
+
+async def set_limits(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """POST /sandbox/limits: change rates; null or 0 disables a limit."""
+    body = await _body(request)
+    unknown = set(body) - set(_LIMIT_FIELDS)
+    if unknown:
+        raise ClientError(400, f"unknown limits: {sorted(unknown)}; known: {list(_LIMIT_FIELDS)}")
+    for name, value in body.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+            raise ClientError(400, f'"{name}" must be a non-negative number or null')
+    sb.limiter.configure(sb.limiter.limits.updated(body))
+    return {"limits": {name: getattr(sb.limiter.limits, name) for name in _LIMIT_FIELDS}}
+
+
+async def set_faults(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """POST /sandbox/faults: inject 500/502 answers and hung requests with a seeded generator."""
+    body = await _body(request)
+    error_rate = float(_get(body, "error_rate", (int, float)) or 0)
+    timeout_rate = float(_get(body, "timeout_rate", (int, float)) or 0)
+    seed = _get(body, "seed", int) or 0
+    hang = _get(body, "hang_seconds", (int, float))
+    if not (0 <= error_rate <= 1 and 0 <= timeout_rate <= 1 and error_rate + timeout_rate <= 1):
+        raise ClientError(400, "rates must be between 0 and 1 and add up to at most 1")
+    if hang is not None and not 0 < hang <= 600:
+        raise ClientError(400, '"hang_seconds" must be between 0 and 600')
+    sb.faults = Faults(error_rate, timeout_rate, float(hang or 65.0), seed)
+    return {"faults": {"error_rate": error_rate, "timeout_rate": timeout_rate, "seed": seed,
+                       "hang_seconds": sb.faults.hang_seconds}}
+
+
+async def reset(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """POST /sandbox/reset: forget people, chats, updates and counters."""
+    sb.reset()
+    return {}
+
+
+async def bot_info(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """GET /sandbox/bot: the bot's public profile, for the page's header."""
+    return {"bot": sb.me}
+
+
+async def file_download(request: web.Request) -> web.Response:
+    """GET /sandbox/files/{file_id}: a stored file for the page, without exposing the token."""
+    stored = request.app[SANDBOX].world.files.get(request.match_info["file_id"])
+    if stored is None:
+        return answer({"ok": False, "error": "unknown file"}, 404)
+    headers = {"Content-Disposition": f'inline; filename="{(stored.file_name or "file").replace(chr(34), "")}"'}
+    return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream",
+                        headers=headers)
+
+
+def add_routes(app: web.Application) -> None:
+    """Register every /sandbox/ route on the app."""
+    user = "/sandbox/users/{user_id}"
+    app.router.add_post("/sandbox/users", _endpoint(add_user))
+    app.router.add_get("/sandbox/users", _endpoint(list_users))
+    app.router.add_post(f"{user}/messages", _endpoint(send_message))
+    app.router.add_post(f"{user}/press", _endpoint(press))
+    app.router.add_post(f"{user}/block", _endpoint(block))
+    app.router.add_post(f"{user}/unblock", _endpoint(unblock))
+    app.router.add_get(f"{user}/chat", _endpoint(chat))
+    app.router.add_get(f"{user}/callback_answers", _endpoint(callback_answers))
+    app.router.add_post("/sandbox/wait_idle", _endpoint(wait_idle))
+    app.router.add_get("/sandbox/stats", _endpoint(stats))
+    app.router.add_post("/sandbox/limits", _endpoint(set_limits))
+    app.router.add_post("/sandbox/faults", _endpoint(set_faults))
+    app.router.add_post("/sandbox/reset", _endpoint(reset))
+    app.router.add_get("/sandbox/bot", _endpoint(bot_info))
+    app.router.add_get("/sandbox/files/{file_id}", file_download)
