@@ -98,9 +98,10 @@ async def handle_bot_api(request: web.Request) -> web.Response:
     if name.lower() not in METHODS:
         return error_answer(sb, _NOT_FOUND)
     try:
-        fault = await _injected_fault(sb)
-        if fault is not None:
-            raise fault
+        if sb.faults.active:
+            fault = await _injected_fault(sb)
+            if fault is not None:
+                raise fault
         raw = await read_args(request)
         result = await call_method(sb, name, raw)
     except ApiError as error:

@@ -26,10 +26,13 @@ class Faults:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
 
+    @property
+    def active(self) -> bool:
+        """Whether any fault is configured."""
+        return bool(self.error_rate or self.timeout_rate)
+
     def draw(self) -> str | None:
         """Return "error", "timeout" or None for the next Bot API call."""
-        if not self.error_rate and not self.timeout_rate:
-            return None
         roll = self.rng.random()
         if roll < self.error_rate:
             return "error"
