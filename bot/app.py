@@ -1,0 +1,155 @@
+"""build_app(settings): the one place where everything is wired; and the ways to run it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiohttp import web
+from sqlmodel import col, select
+
+from bot.config import ConfigError, Settings
+from bot.delivery import DeliveryWorker
+from bot.i18n import Catalogs, Renderer
+from bot.logs import contact_id_var
+from bot.telegram import TelegramSender, build_dispatcher, register_commands
+from handlers.conversation import Deps
+from handlers.inputs import Incoming
+from handlers.language import negotiate
+from handlers.router import apologise, handle
+from models.database import Database
+from models.migrate import current_revision, head_revision, upgrade
+from models.tables import Contact
+from models.values import Role
+
+log = logging.getLogger(__name__)
+
+
+class SchemaOutdatedError(ConfigError):
+    """The database schema is behind the code."""
+
+
+@dataclass
+class App:
+    """Everything a running bot holds."""
+
+    settings: Settings
+    database: Database
+    renderer: Renderer
+    deps: Deps
+    bot: Bot
+    delivery: DeliveryWorker
+
+    async def on_incoming(self, incoming: Incoming) -> None:
+        """Answer one update; on failure log it with context and apologise to the person."""
+        try:
+            conv = await handle(incoming, self.database.uow(), self.deps)
+            if conv is not None:
+                contact_id_var.set(conv.contact.id)
+                log.info("update handled", extra={"contact_id": conv.contact.id})
+            else:
+                log.info("duplicate update ignored")
+        except Exception:
+            log.exception("update failed")
+            try:
+                await apologise(incoming, self.database.uow(), self.deps)
+            except Exception:
+                log.exception("could not apologise")
+        finally:
+            self.delivery.wake()
+
+
+def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
+    """Wire the database, catalogs, Bot API client, journeys and delivery from the settings."""
+    token = settings.token()
+    database = Database(settings.database_url)
+    renderer = Renderer(catalogs or Catalogs())
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False),
+                default_locale=settings.default_locale, timezone=settings.timezone)
+    delivery = DeliveryWorker(database, renderer, TelegramSender(bot), settings.default_locale)
+    return App(settings, database, renderer, deps, bot, delivery)
+
+
+async def ensure_schema(database: Database, auto_upgrade: bool) -> None:
+    """Upgrade an embedded SQLite database automatically; refuse to run on an outdated PostgreSQL one."""
+    current, head = await current_revision(database), head_revision()
+    if current == head:
+        return
+    if database.is_sqlite and auto_upgrade:
+        log.info("upgrading the database schema", extra={"from_revision": current, "to_revision": head})
+        await upgrade(database)
+        return
+    raise SchemaOutdatedError(
+        f"The database schema is at {current or 'nothing'} but this version needs {head}: run `p2c-bot db upgrade`."
+    )
+
+
+async def prepare(app: App) -> None:
+    """Schema check, bot identity, and command menus."""
+    await ensure_schema(app.database, app.settings.auto_upgrade)
+    me = await app.bot.get_me()
+    app.deps = Deps(app.deps.translate, app.deps.default_locale, app.deps.timezone, me.username)
+    async with app.database.uow() as uow:
+        result = await uow.session.execute(
+            select(Contact).where(col(Contact.role).in_([Role.staff, Role.admin]), col(Contact.blocked).is_(False)))
+        staff = [(c.chat_id, negotiate(c.language, c.telegram_language, app.settings.default_locale), Role(c.role))
+                 for c in result.scalars() if c.role]
+    await register_commands(app.bot, app.renderer, staff)
+
+
+async def run(app: App, *, webhook: bool = False) -> None:
+    """Run until SIGINT or SIGTERM: updates by long polling (default) or webhook, and the delivery worker."""
+    await prepare(app)
+    dispatcher = build_dispatcher(app.on_incoming)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    worker = asyncio.create_task(app.delivery.run(), name="delivery")
+    try:
+        if webhook:
+            await _serve_webhook(app, dispatcher, stop)
+        else:
+            polling = asyncio.create_task(
+                dispatcher.start_polling(app.bot, handle_signals=False, close_bot_session=False,
+                                         allowed_updates=["message", "callback_query"]),
+                name="polling")
+            await stop.wait()
+            await dispatcher.stop_polling()
+            await polling
+    finally:
+        app.delivery.stop()
+        await worker
+        await app.bot.session.close()
+        await app.database.dispose()
+        log.info("stopped")
+
+
+async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> None:
+    from aiogram import Dispatcher
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+
+    assert isinstance(dispatcher, Dispatcher)
+    settings = app.settings
+    if not settings.webhook_url or settings.webhook_secret is None:
+        raise ConfigError("P2C_WEBHOOK_URL and P2C_WEBHOOK_SECRET must both be set for --webhook.")
+    secret = settings.webhook_secret.get_secret_value()
+    web_app = web.Application()
+    SimpleRequestHandler(dispatcher, app.bot, secret_token=secret).register(web_app, path=settings.webhook_path)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    await app.bot.set_webhook(settings.webhook_url + settings.webhook_path, secret_token=secret,
+                              allowed_updates=["message", "callback_query"])
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

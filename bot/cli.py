@@ -1,0 +1,203 @@
+"""The command line: `p2c-bot run | sandbox | db | admin | invite`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from bot.config import ConfigError, Settings, load_settings
+from models.clock import utcnow
+from models.values import Role, Sector
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Partner2Connect engagement bot (ITU BDT).", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+admin_app = typer.Typer(help="Roles of staff and administrators.", no_args_is_help=True)
+invite_app = typer.Typer(help="Invitations for focal points and coordinators.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(admin_app, name="admin")
+app.add_typer(invite_app, name="invite")
+
+LogFormat = Annotated[str, typer.Option("--log-format", help="text or json")]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as error:
+        _fail(str(error))
+        raise  # unreachable: _fail exits
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(coroutine)
+    except ConfigError as error:
+        _fail(str(error))
+        raise
+
+
+@app.command()
+def run(
+    webhook: Annotated[bool, typer.Option(help="Receive updates by webhook instead of long polling.")] = False,
+    log_format: LogFormat = "text",
+) -> None:
+    """Run the bot against P2C_API_BASE (Telegram by default)."""
+    from bot.app import build_app
+    from bot.app import run as run_app
+    from bot.logs import configure_logging
+
+    settings = _settings(log_format=log_format)
+    try:
+        token = settings.token()
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    configure_logging(settings.log_format, settings.log_level, secrets=(token,))
+    _run(run_app(build_app(settings), webhook=webhook))
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the sandbox (Bot API, client API and web page).")] = 8080,
+    database_url: Annotated[str | None, typer.Option(help="Bot database (default: P2C_DATABASE_URL).")] = None,
+    server_only: Annotated[bool, typer.Option("--server-only", help="Run only the sandbox server.")] = False,
+    token: Annotated[str | None, typer.Option(help="Token the sandbox accepts (default: a fixed one).")] = None,
+    log_format: LogFormat = "text",
+) -> None:
+    """Run the offline sandbox: a local Bot API server, the web chat page, and the bot with demo data."""
+    from bot.logs import configure_logging
+    from bot.sandbox_runner import run_sandbox
+
+    settings = _settings(log_format=log_format, database_url=database_url)
+    configure_logging(settings.log_format, settings.log_level)
+    _run(run_sandbox(settings, host=host, port=port, token=token, server_only=server_only))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply the migrations (creates the database if needed)."""
+    from models.database import Database
+    from models.migrate import current_revision, upgrade
+
+    async def go() -> str | None:
+        database = Database(_settings().database_url)
+        try:
+            await upgrade(database, revision)
+            return await current_revision(database)
+        finally:
+            await database.dispose()
+
+    typer.echo(f"database at revision {_run(go())}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database and of this code."""
+    from models.database import Database
+    from models.migrate import current_revision, head_revision
+
+    async def go() -> str | None:
+        database = Database(_settings().database_url)
+        try:
+            return await current_revision(database)
+        finally:
+            await database.dispose()
+
+    typer.echo(f"database: {_run(go()) or 'empty'}; code: {head_revision()}")
+
+
+@admin_app.command("grant")
+def admin_grant(telegram_id: int, role: Role) -> None:
+    """Give a Telegram user a role (staff and admin are granted only here)."""
+    from handlers.admin import GrantRole, grant_role
+
+    contact = _run(_with_uow(lambda uow: grant_role(GrantRole(telegram_id, role), uow, utcnow())))
+    typer.echo(f"{telegram_id} is now {role.value} (contact {contact.id})")
+
+
+@admin_app.command("revoke")
+def admin_revoke(telegram_id: int) -> None:
+    """Take a Telegram user's role away."""
+    from handlers.admin import RevokeRole, revoke_role
+
+    contact = _run(_with_uow(lambda uow: revoke_role(RevokeRole(telegram_id), uow)))
+    if contact is None:
+        _fail(f"no contact with Telegram id {telegram_id}")
+    typer.echo(f"{telegram_id} has no role any more")
+
+
+@invite_app.command("create")
+def invite_create(
+    entity: Annotated[str, typer.Option(help="Name of the entity (created, validated, if new).")],
+    role: Annotated[Role, typer.Option(help="focal_point or coordinator")] = Role.focal_point,
+    sector: Annotated[Sector, typer.Option(help="Sector, when the entity is new.")] = Sector.other,
+    country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-3 code, when the entity is new.")] = None,
+    days: Annotated[int, typer.Option(help="Days before the invitation expires.")] = 14,
+    bot_username: Annotated[str | None, typer.Option(help="Bot username for the link (default: ask getMe).")] = None,
+) -> None:
+    """Print a single-use deep link that binds whoever opens it to the entity and role."""
+    from handlers.admin import CreateInvite, invite
+    from handlers.invites import INVITABLE, deep_link
+    from models.geography import load_country_table
+
+    if role not in INVITABLE:
+        _fail("invitations are for focal_point or coordinator; use `p2c-bot admin grant` for staff and admin")
+    if country is not None and country.upper() not in load_country_table():
+        _fail(f"{country} is not an ISO 3166 alpha-3 code in the country table")
+    settings = _settings()
+    username = bot_username or settings.bot_username or _run(_ask_username(settings))
+    command = CreateInvite(entity, role, sector, country.upper() if country else None, timedelta(days=days))
+    token, found, created = _run(_with_uow(lambda uow: invite(command, uow, utcnow())))
+    if created:
+        typer.echo(f"created entity “{found.name}” (validated)", err=True)
+    typer.echo(deep_link(username, token))
+
+
+async def _ask_username(settings: Settings) -> str:
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    bot = Bot(settings.token(), session=AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base)))
+    try:
+        me = await bot.get_me()
+    except Exception as error:
+        raise ConfigError(f"could not ask the Bot API for the bot's username ({type(error).__name__}); "
+                          "pass --bot-username or set P2C_BOT_USERNAME") from None
+    finally:
+        await bot.session.close()
+    return me.username or ""
+
+
+async def _with_uow(work: Any) -> Any:
+    from models.database import Database
+
+    database = Database(_settings().database_url)
+    try:
+        from bot.app import ensure_schema
+
+        await ensure_schema(database, _settings().auto_upgrade)
+        return await work(database.uow())
+    finally:
+        await database.dispose()
+
+
+def main() -> None:
+    """Console entry point."""
+    app(prog_name="p2c-bot")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Configuration from P2C_ environment variables or a .env file (pydantic-settings)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from models.values import LANGUAGES
+
+TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """A setting that stops start-up; the message is one line naming the variable and why."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="P2C_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///p2c.db"
+    api_base: str = "https://api.telegram.org"
+    default_locale: str = "en"
+    timezone: str = "UTC"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"  # noqa: S104  (the webhook server listens on every interface by design)
+    webhook_port: int = 8081
+    webhook_path: str = "/telegram/webhook"
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    auto_upgrade: bool = True
+    bot_username: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as error:
+            raise ValueError("is not a database URL (e.g. sqlite+aiosqlite:///p2c.db)") from error
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("must be a sqlite or postgresql URL")
+        return value
+
+    @field_validator("api_base", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/") if value else value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("is not an IANA time zone (e.g. Europe/Zurich)") from error
+        return value
+
+    def token(self) -> str:
+        """The bot token, or a ConfigError saying it is missing or malformed."""
+        if self.bot_token is None or not self.bot_token.get_secret_value():
+            raise ConfigError("P2C_BOT_TOKEN is not set: give the token BotFather issued (or use `p2c-bot sandbox`).")
+        token = self.bot_token.get_secret_value()
+        if not TOKEN_SHAPE.match(token):
+            raise ConfigError("P2C_BOT_TOKEN does not look like a bot token (digits, a colon, then the secret).")
+        return token
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a bad value becomes one ConfigError line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "P2C_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name} {message}.") from None

@@ -1,0 +1,161 @@
+"""Six languages: gettext catalogs from locales/, locale negotiation, and rendering of messages.
+
+Catalogs are read from the .po files at start-up (no compiled .mo files are needed). Rendering
+turns message ids and typed parameters into HTML text in the reader's language, with numbers,
+money, dates and country names formatted by Babel (CLDR), and right-to-left care for Arabic.
+"""
+
+from __future__ import annotations
+
+import gettext
+import html
+import logging
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel.lists import format_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from handlers.forms import parsing
+from handlers.messages import Code, Concat, CountryName, Day, Items, Label, Line, Money, Number, Reply, Text
+from models.geography import country_name
+from handlers.language import negotiate
+from models.values import LANGUAGES
+
+__all__ = ["Catalogs", "Rendered", "Renderer", "negotiate"]
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+RTL_LANGUAGES = frozenset({"ar"})
+FSI, PDI = "\u2068", "\u2069"
+BABEL_LOCALES = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_Hans_CN"}
+
+
+class Catalogs:
+    """The translations of every language, loaded once from the .po files."""
+
+    def __init__(self, directory: Path = LOCALES_DIR) -> None:
+        self._translations: dict[str, gettext.NullTranslations] = {}
+        for language in LANGUAGES:
+            po = directory / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+            self._translations[language] = _load(po) if po.exists() else gettext.NullTranslations()
+
+    def gettext(self, msgid: str, locale: str) -> str:
+        """The translation of a message id."""
+        return self._translations.get(locale, self._translations["en"]).gettext(msgid)
+
+    def ngettext(self, singular: str, plural: str, n: int, locale: str) -> str:
+        """The plural form of a message for the count `n`, by the locale's rules."""
+        return self._translations.get(locale, self._translations["en"]).ngettext(singular, plural, n)
+
+
+def _load(path: Path) -> gettext.GNUTranslations:
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=path.parent.parent.name)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message ready for Telegram: HTML text and rows of (label, callback data) buttons."""
+
+    text: str
+    buttons: tuple[tuple[tuple[str, str], ...], ...]
+
+
+class Renderer:
+    """Turns Labels and Replies into text in one language."""
+
+    def __init__(self, catalogs: Catalogs) -> None:
+        self.catalogs = catalogs
+
+    def reply(self, message: Reply, locale: str) -> Rendered:
+        """Render a whole reply: paragraphs joined by blank lines, buttons in reading order."""
+        body = "\n\n".join(self.label(part, locale) for part in message.parts)
+        rows = tuple(
+            tuple((self.label(button.label, locale, markup=False), button.code) for button in row)
+            for row in message.buttons
+        )
+        if locale in RTL_LANGUAGES:
+            rows = tuple(tuple(reversed(row)) for row in rows)
+        return Rendered(body, rows)
+
+    def label(self, label: Label, locale: str, *, markup: bool = True) -> str:
+        """Render one label; user-written strings are escaped (in HTML mode) and kept as written."""
+        if isinstance(label, Text):
+            return self._text(label, locale, markup)
+        if isinstance(label, str):
+            shown = html.escape(label, quote=False) if markup else label
+            return self._isolate(shown, locale)
+        if isinstance(label, Items):
+            return format_list([self.label(item, locale, markup=markup) for item in label.items],
+                               locale=BABEL_LOCALES[_known(locale)])
+        if isinstance(label, Line):
+            name = self.label(label.name, locale, markup=markup)
+            head = f"<b>{name}</b>" if markup else name
+            return f"{head}: {self.label(label.value, locale, markup=markup)}"
+        if isinstance(label, Concat):
+            return "".join(self.label(part, locale, markup=markup) for part in label.parts)
+        return self._value(label, locale)
+
+    def _value(self, value: Money | Number | Day | CountryName | Code, locale: str) -> str:
+        loc = _known(locale)
+        if isinstance(value, Money):
+            return self._isolate(parsing.format_amount(value.value, loc), locale)
+        if isinstance(value, Number):
+            if isinstance(value.value, int):
+                return self._isolate(parsing.format_integer(value.value, loc), locale)
+            return self._isolate(parsing.format_amount(value.value, loc, currency=None), locale)
+        if isinstance(value, Day):
+            return parsing.format_date(value.value, loc)
+        if isinstance(value, CountryName):
+            return html.escape(country_name(value.iso3, loc), quote=False)
+        return self._isolate(html.escape(value.value, quote=False), locale)
+
+    def _text(self, message: Text, locale: str, markup: bool) -> str:
+        loc = _known(locale)
+        if message.plural is not None and message.count is not None:
+            n = _count(message.params.get(message.count))
+            template = self.catalogs.ngettext(message.msgid, message.plural, n, loc)
+        else:
+            template = self.catalogs.gettext(message.msgid, loc)
+        params = {key: self._param(value, loc, markup) for key, value in message.params.items()}
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            log.error("catalog entry does not fit its parameters", extra={"msgid": message.msgid, "locale": loc})
+            return message.msgid.format(**params)
+
+    def _param(self, value: Any, locale: str, markup: bool) -> str:
+        if isinstance(value, list | tuple):
+            return format_list([self._param(item, locale, markup) for item in value], locale=BABEL_LOCALES[locale])
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int):
+            return self._isolate(parsing.format_integer(value, locale), locale)
+        if value is None:
+            return ""
+        return self.label(value, locale, markup=markup)
+
+    @staticmethod
+    def _isolate(value: str, locale: str) -> str:
+        """In right-to-left text, keep a Latin run (a ref, an amount) from reordering the sentence."""
+        return f"{FSI}{value}{PDI}" if locale in RTL_LANGUAGES and value else value
+
+
+def _known(locale: str) -> str:
+    return locale if locale in LANGUAGES else "en"
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, Number):
+        return int(value.value)
+    return int(value) if isinstance(value, int) else 0

@@ -1,0 +1,141 @@
+"""The aiogram 3 adapter: updates become `Incoming` inputs for the journeys; nothing is decided here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+    Update,
+    User,
+)
+
+from bot.delivery import DeliveryError, RecipientGoneError, RejectedError, RetryLaterError
+from bot.i18n import Rendered, Renderer
+from bot.logs import contact_id_var, update_id_var
+from handlers.commands import commands_for
+from handlers.inputs import Incoming, Person
+from handlers.messages import Text
+from models.clock import utcnow
+from models.values import LANGUAGES, Role
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[Incoming], Awaitable[None]]
+
+
+class TelegramSender:
+    """Delivery's sender: one Bot API call per message, Telegram's errors mapped to delivery's."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: int, message: Rendered) -> int:
+        """Send HTML text with inline buttons; return the message id."""
+        markup = None
+        if message.buttons:
+            markup = InlineKeyboardMarkup(inline_keyboard=[
+                [InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in message.buttons
+            ])
+        try:
+            sent = await self.bot.send_message(chat_id, message.text, parse_mode="HTML", reply_markup=markup,
+                                               link_preview_options=None)
+        except TelegramForbiddenError as error:
+            raise RecipientGoneError(error.message) from error
+        except TelegramRetryAfter as error:
+            raise RetryLaterError(float(error.retry_after)) from error
+        except TelegramBadRequest as error:
+            if "chat not found" in error.message.lower():
+                raise RecipientGoneError(error.message) from error
+            raise RejectedError(error.message) from error
+        except (TelegramServerError, TelegramNetworkError) as error:
+            raise DeliveryError(str(error)) from error
+        return sent.message_id
+
+
+def person_of(user: User, chat_id: int) -> Person:
+    """The sender of an update, as the journeys know people."""
+    return Person(user.id, chat_id, user.first_name, user.last_name, user.username, user.language_code)
+
+
+def build_dispatcher(handle: Handle) -> Dispatcher:
+    """A dispatcher whose handlers only translate updates; one chat's updates run one at a time."""
+    dispatcher = Dispatcher(events_isolation=SimpleEventIsolation(), disable_fsm=False)
+    router = Router(name="p2c")
+
+    @router.message(F.chat.type == "private")
+    async def on_message(message: Message) -> None:
+        """Text, commands and files from a person in a private chat."""
+        if message.from_user is None:
+            return
+        person = person_of(message.from_user, message.chat.id)
+        update_id = _current_update_id()
+        document = message.document.file_id if message.document else None
+        photo = message.photo[-1].file_id if message.photo else None
+        text = message.text or message.caption or ""
+        incoming = Incoming.from_text(update_id, person, text, utcnow())
+        if document or photo:
+            incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo)
+        await handle(incoming)
+
+    @router.callback_query()
+    async def on_button(query: CallbackQuery) -> None:
+        """A pressed inline button: acknowledged at once, its data handed over as an untrusted code."""
+        await query.answer()
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        person = person_of(query.from_user, chat_id)
+        await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64]))
+
+    dispatcher.include_router(router)
+
+    async def remember_update(handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                              event: TelegramObject, data: dict[str, Any]) -> Any:
+        """Make the update id available to handlers and logs."""
+        token = update_id_var.set(event.update_id if isinstance(event, Update) else None)
+        try:
+            return await handler(event, data)
+        finally:
+            update_id_var.reset(token)
+            contact_id_var.set(None)
+
+    dispatcher.update.outer_middleware(remember_update)
+    return dispatcher
+
+
+def _current_update_id() -> int:
+    value = update_id_var.get()
+    if value is None:
+        raise RuntimeError("update id missing: the outer middleware did not run")
+    return value
+
+
+def _menu(renderer: Renderer, role: Role | None, language: str) -> list[BotCommand]:
+    return [BotCommand(command=c.name, description=renderer.label(Text(c.description), language, markup=False)[:256])
+            for c in commands_for(role)]
+
+
+async def register_commands(bot: Bot, renderer: Renderer, staff_chats: list[tuple[int, str, Role]]) -> None:
+    """Command menus per language (default scope) and per chat for staff, whose commands differ."""
+    for language in LANGUAGES:
+        await bot.set_my_commands(_menu(renderer, None, language), scope=BotCommandScopeDefault(),
+                                  language_code=language)
+    for chat_id, language, role in staff_chats:
+        await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))

@@ -1,0 +1,87 @@
+"""Operator actions from the command line: roles and invitations (never through chat)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from handlers.invites import DEFAULT_LIFETIME, create_invite
+from handlers.onboarding import name_key
+from handlers.people import audit, find_contact
+from models.database import UnitOfWork
+from models.tables import Contact, Entity
+from models.values import EntityStatus, Role, Sector
+
+
+@dataclass(frozen=True)
+class GrantRole:
+    """Give a Telegram user a role (staff or admin are only given this way)."""
+
+    telegram_id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class RevokeRole:
+    """Take a Telegram user's role away."""
+
+    telegram_id: int
+
+
+@dataclass(frozen=True)
+class CreateInvite:
+    """Invite someone to an entity, creating the entity (validated) if it is new."""
+
+    entity_name: str
+    role: Role
+    sector: Sector = Sector.other
+    country_iso3: str | None = None
+    lifetime: timedelta = DEFAULT_LIFETIME
+
+
+async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Contact:
+    """Grant the role, creating the contact if the person has not written to the bot yet."""
+    async with uow:
+        contact = await find_contact(uow.session, command.telegram_id)
+        if contact is None:
+            contact = Contact(telegram_id=command.telegram_id, chat_id=command.telegram_id, created_at=now)
+            uow.session.add(contact)
+            await uow.flush()
+        previous = contact.role
+        contact.role = command.role
+        audit(uow.session, None, "role.granted", "contact", contact.id, role=command.role, previous=previous, via="cli")
+        await uow.commit()
+        return contact
+
+
+async def revoke_role(command: RevokeRole, uow: UnitOfWork) -> Contact | None:
+    """Remove the role; None when the person is unknown."""
+    async with uow:
+        contact = await find_contact(uow.session, command.telegram_id)
+        if contact is None:
+            return None
+        previous, contact.role = contact.role, None
+        audit(uow.session, None, "role.revoked", "contact", contact.id, previous=previous, via="cli")
+        await uow.commit()
+        return contact
+
+
+async def invite(command: CreateInvite, uow: UnitOfWork, now: datetime) -> tuple[str, Entity, bool]:
+    """Issue an invitation; returns the secret token, the entity, and whether the entity was created."""
+    async with uow:
+        result = await uow.session.execute(select(Entity).where(Entity.name_key == name_key(command.entity_name)))
+        entity = result.scalar_one_or_none()
+        created = entity is None
+        if entity is None:
+            entity = Entity(name=" ".join(command.entity_name.split()), name_key=name_key(command.entity_name),
+                            sector=command.sector, country_iso3=command.country_iso3, status=EntityStatus.validated,
+                            created_at=now, validated_at=now)
+            uow.session.add(entity)
+            await uow.flush()
+        issued = await create_invite(uow.session, entity, command.role, now, lifetime=command.lifetime)
+        audit(uow.session, None, "invite.created", "invite", issued.invite.id, entity_id=entity.id,
+              role=command.role, via="cli")
+        await uow.commit()
+        return issued.token, entity, created

@@ -1,0 +1,41 @@
+"""The commands each role can use, for /help and for the command menus Telegram shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.messages import N_, Concat, Label, Reply, Text
+from models.values import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command, what it does, and who may use it (None: everyone)."""
+
+    name: str
+    description: str
+    roles: frozenset[Role] | None = None
+
+
+EVERYONE = None
+STAFF = frozenset({Role.staff, Role.admin})
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", N_("Start, or register your organisation")),
+    Command("help", N_("What I can do for you")),
+    Command("language", N_("Change the language")),
+    Command("cancel", N_("Stop the current questions")),
+)
+
+
+def commands_for(role: Role | None) -> tuple[Command, ...]:
+    """The commands a person of this role (or with none yet) may use."""
+    return tuple(c for c in COMMANDS if c.roles is None or (role is not None and role in c.roles))
+
+
+def help_reply(role: Role | None, *notes: Label) -> Reply:
+    """The /help answer: one line per command of the person's role."""
+    lines: list[Label] = []
+    for command in commands_for(role):
+        lines.extend(("\n" if lines else "", f"/{command.name} — ", Text(command.description)))
+    return Reply((*notes, Text(N_("Here is what you can do:")), Concat(tuple(lines))))

@@ -1,0 +1,107 @@
+"""One update's conversation: who, in which language, what the bot answers; and running forms."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import drafts, outbox
+from handlers.forms.base import Form, FormContext, FormState
+from handlers.forms.engine import FormInput, Outcome, Status, advance, prompt, start
+from handlers.messages import Label, Reply
+from models.tables import Contact, Draft
+
+Translate = Callable[[Label, str], str]
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What journeys need from the outside world, wired once in build_app."""
+
+    translate: Translate
+    default_locale: str = "en"
+    timezone: str = "UTC"
+    bot_username: str | None = None
+
+
+@dataclass
+class Conversation:
+    """The context of one update: the person, their language, the time, and the replies so far."""
+
+    session: AsyncSession
+    contact: Contact
+    locale: str
+    now: datetime
+    update_id: int
+    deps: Deps
+    replies: list[Reply] = field(default_factory=list)
+
+    def say(self, message: Reply) -> None:
+        """Answer the person (written to the outbox when the update's work commits)."""
+        self.replies.append(message)
+
+    @property
+    def today(self) -> date:
+        """Today's date where the person is."""
+        zone = ZoneInfo(self.contact.timezone or self.deps.timezone)
+        return self.now.astimezone(zone).date()
+
+    def form_context(self) -> FormContext:
+        """The context a form step sees."""
+        return FormContext(self.locale, self.today, lambda label: self.deps.translate(label, self.locale))
+
+    async def flush_replies(self) -> None:
+        """Write the replies to the outbox, keyed by update so a retried update cannot send twice."""
+        assert self.contact.id is not None
+        for index, message in enumerate(self.replies):
+            await outbox.enqueue(self.session, self.contact, message, f"u:{self.update_id}:{index}")
+        self.replies.clear()
+
+
+Finisher = Callable[[Conversation, FormState], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Journey:
+    """A form and what to do with its answers once submitted."""
+
+    form: Form
+    finish: Finisher
+
+
+async def begin(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None) -> None:
+    """Open a form for the person and ask its first question; the draft is saved at once."""
+    assert conv.contact.id is not None
+    outcome = start(journey.form, conv.form_context(), dict(answers or {}))
+    await drafts.open_draft(conv.session, conv.contact.id, journey.form.id, outcome.state, conv.now)
+    for message in outcome.replies:
+        conv.say(message)
+
+
+async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: FormInput) -> Outcome:
+    """Apply an input to the person's draft: save the new state, or finish or cancel the form."""
+    state = FormState.from_json(draft.state)
+    if journey.form.step(state.step) is None and not state.step.startswith("$"):
+        state = start(journey.form, conv.form_context(), state.answers).state
+    outcome = advance(journey.form, state, given, conv.form_context())
+    for message in outcome.replies:
+        conv.say(message)
+    if outcome.status is Status.open:
+        await drafts.save(conv.session, draft, outcome.state, conv.now)
+    else:
+        await drafts.discard(conv.session, draft.contact_id, draft.form_id)
+        if outcome.status is Status.done:
+            await journey.finish(conv, outcome.state)
+    return outcome
+
+
+def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:
+    """Repeat the current question of a draft, after a note (a command in the middle, say)."""
+    state = FormState.from_json(draft.state)
+    if journey.form.step(state.step) is None and not state.step.startswith("$"):
+        state = start(journey.form, conv.form_context(), state.answers).state
+    conv.say(prompt(journey.form, state, conv.form_context(), tuple(notes)))

@@ -1,0 +1,52 @@
+"""Staff decisions on organisations waiting for validation."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from handlers import outbox
+from handlers.conversation import Conversation
+from handlers.messages import N_, Reply, Text, text
+from handlers.people import audit, role_of
+from models.tables import Contact, Entity
+from models.values import EntityStatus
+
+
+def is_staff(conv: Conversation) -> bool:
+    """True when the person may act as BDT staff."""
+    role = role_of(conv.contact)
+    return role is not None and role.is_staff
+
+
+def refuse(conv: Conversation, action: str, target_type: str | None = None, target_id: int | None = None) -> None:
+    """Say no to an action the person's role does not allow, and audit the attempt."""
+    audit(conv.session, conv.contact, "denied", target_type, target_id, attempted=action)
+    conv.say(Reply((Text(N_("Sorry, you are not allowed to do that.")),)))
+
+
+async def decide_entity(conv: Conversation, code: str) -> None:
+    """Validate or reject an organisation (button "ent:ok:<id>" or "ent:no:<id>"), staff only."""
+    _, verdict, raw_id = [*code.split(":"), "", "", ""][:3]
+    entity_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
+    if not is_staff(conv):
+        refuse(conv, "entity.decide", "entity", entity_id)
+        return
+    entity = await conv.session.get(Entity, entity_id) if entity_id is not None and verdict in ("ok", "no") else None
+    if entity is None:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    if entity.status != EntityStatus.pending:
+        conv.say(Reply((text(N_("“{entity}” was already decided."), entity=entity.name),)))
+        return
+    approved = verdict == "ok"
+    entity.status = EntityStatus.validated if approved else EntityStatus.rejected
+    entity.validated_at = conv.now if approved else None
+    audit(conv.session, conv.contact, "entity.validated" if approved else "entity.rejected", "entity", entity.id)
+    done = N_("“{entity}” is validated.") if approved else N_("“{entity}” is rejected.")
+    conv.say(Reply((text(done, entity=entity.name),)))
+    news = (N_("Good news: “{entity}” has been validated by BDT. You can now register pledges.") if approved else
+            N_("BDT could not validate “{entity}”. Please contact BDT if you think this is a mistake."))
+    members = await conv.session.execute(select(Contact).where(Contact.entity_id == entity.id))
+    for member in members.scalars():
+        await outbox.enqueue(conv.session, member, Reply((text(news, entity=entity.name),)),
+                             f"entity:{entity.id}:{entity.status}:{member.id}", priority=outbox.NOTICE)

@@ -1,0 +1,133 @@
+"""The vocabulary of forms: steps, the state of a session, and what answering a step yields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from handlers.messages import N_, Button, Label, Text
+
+Answers = Mapping[str, Any]
+
+
+class InvalidAnswerError(Exception):
+    """An answer that breaks a step's rule; `message` tells the person why, in their language."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.msgid)
+        self.message = message
+
+
+def _untranslated(label: Label) -> str:
+    return label.msgid if isinstance(label, Text) else str(label)
+
+
+@dataclass(frozen=True, slots=True)
+class FormContext:
+    """What a step may know besides the answers: the reader's locale, today, and a pure translator."""
+
+    locale: str
+    today: date
+    translate: Callable[[Label], str] = _untranslated
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The step is answered with `value` (JSON-storable); `echo` shows back how it was understood."""
+
+    value: Any
+    echo: Label | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """The step stays open (a toggle, a search result); `scratch` is its new working memory."""
+
+    scratch: dict[str, Any]
+    notes: tuple[Label, ...] = ()
+
+
+StepResult = Answer | Stay
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One question of a form. Subclasses say how text and button codes become answers."""
+
+    id: str
+    question: str
+    label: str
+    help: str | None = None
+    optional: bool = False
+    when: Callable[[Answers], bool] | None = None
+
+    def applies(self, answers: Answers) -> bool:
+        """True when this step is asked, given the earlier answers."""
+        return self.when is None or self.when(answers)
+
+    def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
+        """Extra lines under the question (a running selection, search results)."""
+        return ()
+
+    def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
+        """Rows of buttons for this step, without navigation; codes are `c:<value>` or `done`."""
+        return []
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Turn typed text into an answer, or raise InvalidAnswerError."""
+        raise InvalidAnswerError(Text(N_("Please choose with the buttons below.")))
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Turn a pressed button's code (untrusted) into an answer, or raise InvalidAnswerError."""
+        raise InvalidAnswerError(Text(N_("Please choose with the buttons below.")))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The stored answer as the summary shows it."""
+        return str(value)
+
+    def still_valid(self, value: Any, answers: Answers) -> bool:
+        """False when a changed earlier answer makes this stored answer meaningless (e.g. pillars)."""
+        return True
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form as data: ordered steps; `summary` adds a review with Edit buttons before the end."""
+
+    id: str
+    title: str
+    steps: tuple[Step, ...]
+    summary: bool = True
+
+    def step(self, step_id: str) -> Step | None:
+        """The step with this id, if any."""
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def index(self, step_id: str) -> int:
+        """Position of a step in the form."""
+        return next(i for i, s in enumerate(self.steps) if s.id == step_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FormState:
+    """A session of a form: where it is, what was answered. Stored as JSON in a Draft row."""
+
+    step: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    scratch: dict[str, Any] = field(default_factory=dict)
+    editing: bool = False
+    resume: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The state as stored in Draft.state."""
+        return {"step": self.step, "answers": self.answers, "scratch": self.scratch,
+                "editing": self.editing, "resume": self.resume}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FormState:
+        """Rebuild the state from Draft.state."""
+        return cls(step=str(data["step"]), answers=dict(data.get("answers", {})),
+                   scratch=dict(data.get("scratch", {})), editing=bool(data.get("editing", False)),
+                   resume=data.get("resume"))

@@ -1,0 +1,231 @@
+"""The form engine: one pure function advances a session of a form by one input.
+
+It never sends, commits or reads the clock: the caller passes `FormContext.today`, stores the
+returned state in the Draft row and hands the returned replies to delivery.
+Button codes have the shape ``f:<step id>:<action>`` and are treated as untrusted input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step
+from handlers.messages import N_, Button, Concat, Label, Line, Reply, Text, text
+
+SUMMARY = "$sum"
+CONFIRM_CANCEL = "$cancel"
+
+
+class Status(StrEnum):
+    """Where a session stands after an input."""
+
+    open = "open"
+    done = "done"
+    cancelled = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class FormInput:
+    """What a person did: typed `text`, or pressed a button whose data is `code`."""
+
+    text: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The new state, the replies to send, and whether the form is still open."""
+
+    state: FormState
+    replies: tuple[Reply, ...]
+    status: Status = Status.open
+
+
+def code(step_id: str, action: str) -> str:
+    """The callback data of a form button."""
+    return f"f:{step_id}:{action}"
+
+
+def applicable(form: Form, answers: dict[str, Any]) -> list[Step]:
+    """The steps asked given these answers, in order."""
+    return [step for step in form.steps if step.applies(answers)]
+
+
+def collected(form: Form, state: FormState) -> dict[str, Any]:
+    """The answers of the steps that apply, as the form was finally filled."""
+    return {s.id: state.answers.get(s.id) for s in applicable(form, state.answers)}
+
+
+def start(form: Form, ctx: FormContext, answers: dict[str, Any] | None = None) -> Outcome:
+    """Open a session: the first question, or the summary when editing complete answers."""
+    state = FormState(step=form.steps[0].id, answers=dict(answers or {}))
+    missing = _first_missing(form, state.answers)
+    if answers and missing is None and form.summary:
+        state = replace(state, step=SUMMARY)
+    elif missing is not None:
+        state = replace(state, step=missing)
+    return Outcome(state, (prompt(form, state, ctx),))
+
+
+def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, ...] = ()) -> Reply:
+    """The message that asks for the current step (or shows the summary, or confirms cancel)."""
+    if state.step == CONFIRM_CANCEL:
+        return Reply((*notes, Text(N_("Cancel and discard your answers?"))), (
+            (Button(Text(N_("Yes, discard")), code(CONFIRM_CANCEL, "yes")),
+             Button(Text(N_("No, continue")), code(CONFIRM_CANCEL, "no"))),))
+    if state.step == SUMMARY:
+        return _summary(form, state, ctx, notes)
+    step = _step(form, state.step)
+    steps = applicable(form, state.answers)
+    position = next((i for i, s in enumerate(steps) if s.id == step.id), 0) + 1
+    parts: list[Label] = [*notes, text(N_("Question {n} of {total}"), n=position, total=len(steps)),
+                          Text(step.question), *step.lines(state.answers, state.scratch, ctx)]
+    rows = [tuple(row) for row in step.buttons(state.answers, state.scratch, ctx) if row]
+    nav: list[Button] = []
+    if position > 1:
+        nav.append(Button(Text(N_("⬅️ Back")), code(step.id, "back")))
+    if step.optional:
+        nav.append(Button(Text(N_("Skip ⏭")), code(step.id, "skip")))
+    if step.help:
+        nav.append(Button(Text(N_("❓ Help")), code(step.id, "help")))
+    nav.append(Button(Text(N_("✖️ Cancel")), code(step.id, "cancel")))
+    return Reply(tuple(parts), (*rows, tuple(nav)))
+
+
+def _summary(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, ...]) -> Reply:
+    lines: list[Label] = []
+    edits: list[Button] = []
+    for step in applicable(form, state.answers):
+        value = state.answers.get(step.id)
+        shown = step.show(value, ctx) if value is not None else Text(N_("(skipped)"))
+        lines.append(Line(Text(step.label), shown))
+        edits.append(Button(Concat(("✏️ ", Text(step.label))), code(SUMMARY, f"edit:{step.id}")))
+    rows = [tuple(edits[i:i + 2]) for i in range(0, len(edits), 2)]
+    rows.append((Button(Text(N_("✅ Submit")), code(SUMMARY, "submit")),
+                 Button(Text(N_("✖️ Cancel")), code(SUMMARY, "cancel"))))
+    block = Concat(tuple(part for line in lines for part in ("\n", line))[1:])
+    return Reply((*notes, Text(N_("Please check your answers, then submit.")), block), tuple(rows))
+
+
+def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) -> Outcome:
+    """Apply one input to a session and say what happens next."""
+    try:
+        if given.code is not None:
+            return _on_code(form, state, given.code, ctx)
+        return _on_text(form, state, given.text or "", ctx)
+    except InvalidAnswerError as error:
+        return Outcome(state, (prompt(form, state, ctx, (error.message,)),))
+
+
+def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outcome:
+    if state.step == SUMMARY:
+        raise InvalidAnswerError(Text(N_("Use the buttons below: edit an answer or submit.")))
+    if state.step == CONFIRM_CANCEL:
+        raise InvalidAnswerError(Text(N_("Please answer with the buttons below.")))
+    step = _step(form, state.step)
+    if not value.strip():
+        raise InvalidAnswerError(Text(N_("That answer is empty. Please try again.")))
+    return _apply(form, state, step, step.on_text(value.strip(), state.answers, state.scratch, ctx), ctx)
+
+
+def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outcome:
+    kind, _, rest = data.partition(":")
+    step_id, _, action = rest.partition(":")
+    if kind != "f" or step_id != state.step or not action:
+        note = Text(N_("That button belongs to an earlier question. Here is the current one."))
+        return Outcome(state, (prompt(form, state, ctx, (note,)),))
+    if step_id == CONFIRM_CANCEL:
+        if action == "yes":
+            return Outcome(state, (Reply((Text(N_("Cancelled. Nothing was kept.")),)),), Status.cancelled)
+        back = replace(state, step=state.resume or form.steps[0].id, resume=None)
+        return Outcome(back, (prompt(form, back, ctx),))
+    if action == "cancel":
+        confirm = replace(state, step=CONFIRM_CANCEL, resume=state.step)
+        return Outcome(confirm, (prompt(form, confirm, ctx),))
+    if step_id == SUMMARY:
+        return _on_summary(form, state, action, ctx)
+    step = _step(form, step_id)
+    if action == "back":
+        previous = _previous(form, state)
+        moved = replace(state, step=previous.id, scratch={}, editing=False) if previous else state
+        return Outcome(moved, (prompt(form, moved, ctx),))
+    if action == "help" and step.help:
+        return Outcome(state, (prompt(form, state, ctx, (Text(step.help),)),))
+    if action == "skip":
+        if not step.optional:
+            raise InvalidAnswerError(Text(N_("This question cannot be skipped.")))
+        return _apply(form, state, step, Answer(None), ctx)
+    return _apply(form, state, step, step.on_code(action, state.answers, state.scratch, ctx), ctx)
+
+
+def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> Outcome:
+    verb, _, target = action.partition(":")
+    if verb == "edit":
+        step = form.step(target)
+        if step is None or not step.applies(state.answers):
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        moved = replace(state, step=step.id, scratch={}, editing=True)
+        return Outcome(moved, (prompt(form, moved, ctx),))
+    if verb == "submit":
+        missing = _first_missing(form, state.answers)
+        if missing is not None:
+            moved = replace(state, step=missing, editing=True)
+            return Outcome(moved, (prompt(form, moved, ctx, (Text(N_("This answer is still missing.")),)),))
+        return Outcome(state, (), Status.done)
+    if verb == "back":
+        last = applicable(form, state.answers)[-1]
+        moved = replace(state, step=last.id, editing=False)
+        return Outcome(moved, (prompt(form, moved, ctx),))
+    raise InvalidAnswerError(Text(N_("Use the buttons below: edit an answer or submit.")))
+
+
+def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx: FormContext) -> Outcome:
+    if isinstance(result, Stay):
+        kept = replace(state, scratch=result.scratch)
+        return Outcome(kept, (prompt(form, kept, ctx, result.notes),))
+    answers = {**state.answers, step.id: result.value}
+    later = form.steps[form.index(step.id) + 1:]
+    for other in later:
+        if other.id in answers and answers[other.id] is not None and not other.still_valid(answers[other.id], answers):
+            del answers[other.id]
+    following = _following(form, answers, step.id, state.editing)
+    notes: tuple[Label, ...] = (Concat(("✓ ", result.echo)),) if result.echo is not None else ()
+    if following is None:
+        done = replace(state, answers=answers, scratch={}, step=SUMMARY, editing=False)
+        if form.summary:
+            return Outcome(done, (prompt(form, done, ctx, notes),))
+        return Outcome(done, tuple(Reply(notes) for _ in notes[:1]), Status.done)
+    moved = replace(state, answers=answers, scratch={}, step=following)
+    return Outcome(moved, (prompt(form, moved, ctx, notes),))
+
+
+def _following(form: Form, answers: dict[str, Any], after: str, editing: bool) -> str | None:
+    if editing:
+        return _first_missing(form, answers)
+    steps = applicable(form, answers)
+    ids = [s.id for s in steps]
+    position = ids.index(after) if after in ids else -1
+    return ids[position + 1] if position + 1 < len(ids) else None
+
+
+def _first_missing(form: Form, answers: dict[str, Any]) -> str | None:
+    for step in applicable(form, answers):
+        if step.id not in answers or (answers[step.id] is None and not step.optional):
+            return step.id
+    return None
+
+
+def _previous(form: Form, state: FormState) -> Step | None:
+    steps = applicable(form, state.answers)
+    ids = [s.id for s in steps]
+    position = ids.index(state.step) if state.step in ids else 0
+    return steps[position - 1] if position > 0 else None
+
+
+def _step(form: Form, step_id: str) -> Step:
+    step = form.step(step_id)
+    if step is None:
+        raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+    return step

@@ -1,0 +1,291 @@
+"""Step types of the form engine: text, choices, yes/no, numbers, money, dates and countries."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from handlers.forms import parsing
+from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
+from handlers.messages import N_, Button, Concat, Day, Items, Label, Money, Number, Text, text
+
+Choices = tuple[str, ...] | Callable[[Answers], tuple[str, ...]]
+LabelOf = Callable[[str], Label]
+
+_PARSE_ERRORS: dict[str, str] = {
+    "empty": N_("That answer is empty. Please try again."),
+    "not_a_number": N_("Please type a number, for example 1 500 000 or 2.5 million."),
+    "negative": N_("The number cannot be negative."),
+    "too_large": N_("That number is too large."),
+    "not_whole": N_("Please type a whole number."),
+    "not_a_date": N_("Please type a date, for example 31/12/2027 or 2027-12-31."),
+    "ambiguous_date": N_("That date is ambiguous. Please type it as 2027-12-31."),
+    "out_of_range": N_("Please type a date between 1990 and 2100."),
+}
+
+
+def parse_error(error: parsing.ParseError) -> InvalidAnswerError:
+    """The localized complaint for a parsing failure."""
+    return InvalidAnswerError(Text(_PARSE_ERRORS.get(error.reason, _PARSE_ERRORS["not_a_number"])))
+
+
+def has_letters(value: str) -> bool:
+    """True when the text has at least one letter or digit (not only emoji or punctuation)."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextStep(Step):
+    """Free text between `min_length` and `max_length` characters."""
+
+    min_length: int = 1
+    max_length: int = 200
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Accept text of the right length that says something."""
+        cleaned = " ".join(value.split()) if self.max_length <= 200 else value.strip()
+        if value.startswith("/"):
+            raise InvalidAnswerError(Text(N_("Commands are not answers. Please type your answer.")))
+        if not has_letters(cleaned):
+            raise InvalidAnswerError(Text(N_("Please answer with words, not only symbols or emoji.")))
+        if len(cleaned) < self.min_length:
+            raise InvalidAnswerError(text(N_("Too short: please write at least {n} characters."), n=self.min_length))
+        if len(cleaned) > self.max_length:
+            raise InvalidAnswerError(text(N_("Too long: please keep it under {n} characters (you wrote {count})."),
+                                          n=self.max_length, count=len(cleaned)))
+        return Answer(cleaned)
+
+
+def _options(choices: Choices, answers: Answers) -> tuple[str, ...]:
+    return choices(answers) if callable(choices) else choices
+
+
+def _rows(buttons: list[Button], columns: int) -> list[list[Button]]:
+    return [buttons[i:i + columns] for i in range(0, len(buttons), columns)]
+
+
+def _match_typed(value: str, options: tuple[str, ...], label_of: LabelOf, ctx: FormContext) -> str | None:
+    wanted = value.casefold().strip()
+    for option in options:
+        if ctx.translate(label_of(option)).casefold().strip(" ✓✅") == wanted or option.casefold() == wanted:
+            return option
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChoiceStep(Step):
+    """One choice among buttons; typing a label exactly also works."""
+
+    choices: Choices
+    label_of: LabelOf
+    columns: int = 2
+
+    def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
+        """One button per choice."""
+        options = _options(self.choices, answers)
+        return _rows([Button(self.label_of(o), f"f:{self.id}:c:{o}") for o in options], self.columns)
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Accept a choice that this step offers, and nothing else."""
+        verb, _, value = code.partition(":")
+        if verb != "c" or value not in _options(self.choices, answers):
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        return Answer(value, self.label_of(value))
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Accept a typed label of one of the choices."""
+        found = _match_typed(value, _options(self.choices, answers), self.label_of, ctx)
+        if found is None:
+            raise InvalidAnswerError(Text(N_("Please choose with the buttons below.")))
+        return Answer(found, self.label_of(found))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The chosen option's label."""
+        return self.label_of(str(value))
+
+    def still_valid(self, value: Any, answers: Answers) -> bool:
+        """Valid while the earlier answers still offer this choice."""
+        return value in _options(self.choices, answers)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MultiChoiceStep(Step):
+    """Several choices, toggled with buttons and confirmed with Done."""
+
+    choices: Choices
+    label_of: LabelOf
+    columns: int = 2
+    min_count: int = 1
+
+    def _picked(self, answers: Answers, scratch: Mapping[str, Any]) -> list[str]:
+        if "picked" in scratch:
+            return list(scratch["picked"])
+        return list(answers.get(self.id) or [])
+
+    def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
+        """One toggle per choice, ticked when picked, then Done."""
+        picked = self._picked(answers, scratch)
+        toggles = [Button(Concat(("✓ ", self.label_of(o))) if o in picked else self.label_of(o),
+                          f"f:{self.id}:c:{o}") for o in _options(self.choices, answers)]
+        return [*_rows(toggles, self.columns), [Button(Text(N_("Done ✔️")), f"f:{self.id}:done")]]
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Toggle a choice, or finish when enough are picked."""
+        picked = self._picked(answers, scratch)
+        verb, _, value = code.partition(":")
+        if verb == "done":
+            if len(picked) < self.min_count:
+                raise InvalidAnswerError(text(N_("Please choose at least {n}."), n=self.min_count))
+            return Answer(picked, Items(tuple(self.label_of(p) for p in picked)))
+        options = _options(self.choices, answers)
+        if verb != "c" or value not in options:
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        picked = [p for p in picked if p != value] if value in picked else [*picked, value]
+        return Stay({"picked": [o for o in options if o in picked]})
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Toggle a choice typed by its label."""
+        found = _match_typed(value, _options(self.choices, answers), self.label_of, ctx)
+        if found is None:
+            raise InvalidAnswerError(Text(N_("Please choose with the buttons below, then press Done.")))
+        return self.on_code(f"c:{found}", answers, scratch, ctx)
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The picked labels, separated by commas."""
+        return Items(tuple(self.label_of(str(v)) for v in value or []))
+
+    def still_valid(self, value: Any, answers: Answers) -> bool:
+        """Valid while every picked option is still offered."""
+        options = _options(self.choices, answers)
+        return all(v in options for v in value or [])
+
+
+def yes_no_label(value: str) -> Label:
+    """The label of a yes/no answer."""
+    return Text(N_("Yes")) if value == "yes" else Text(N_("No"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class YesNoStep(ChoiceStep):
+    """A yes/no question; `require_yes` refuses No with `refusal` (e.g. consent)."""
+
+    choices: Choices = ("yes", "no")
+    label_of: LabelOf = yes_no_label
+    require_yes: str | None = None
+
+    def _check(self, result: StepResult) -> StepResult:
+        if self.require_yes and isinstance(result, Answer) and result.value == "no":
+            raise InvalidAnswerError(Text(self.require_yes))
+        return result
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Accept Yes or No."""
+        return self._check(super().on_code(code, answers, scratch, ctx))
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Accept a typed Yes or No."""
+        return self._check(super().on_text(value, answers, scratch, ctx))
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmountStep(Step):
+    """Money in USD as people write it ("1.5 million", "2,5 M", "300万"); stored as a decimal string."""
+
+    minimum: Decimal = Decimal(0)
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Parse the amount in the reader's locale and show it back formatted."""
+        try:
+            amount = parsing.parse_amount(value, ctx.locale)
+        except parsing.ParseError as error:
+            raise parse_error(error) from error
+        if amount < self.minimum:
+            raise InvalidAnswerError(text(N_("The amount must be at least {n}."), n=Money(self.minimum)))
+        return Answer(str(amount), Money(amount))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The amount formatted for the reader."""
+        return Money(Decimal(str(value)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class IntegerStep(Step):
+    """A whole number ("2 million", "2,5 млн"), between `minimum` and `maximum`."""
+
+    minimum: int = 0
+    maximum: int | None = None
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Parse a whole number in the reader's locale."""
+        try:
+            number = parsing.parse_integer(value, ctx.locale)
+        except parsing.ParseError as error:
+            raise parse_error(error) from error
+        if number < self.minimum or (self.maximum is not None and number > self.maximum):
+            raise InvalidAnswerError(text(N_("Please type a number between {low} and {high}."),
+                                          low=Number(self.minimum), high=Number(self.maximum or 10**12)))
+        return Answer(number, Number(number))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The number formatted for the reader."""
+        return Number(int(value))
+
+
+QuickDates = Callable[[date], tuple[tuple[str, date], ...]]
+
+
+def end_of_years(today: date) -> tuple[tuple[str, date], ...]:
+    """Quick answers: the end of this year and of the next two."""
+    return tuple((str(today.year + k), parsing.end_of_year(today, k)) for k in range(3))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateStep(Step):
+    """A date typed as people write it, with quick buttons; `not_before` names an earlier date step."""
+
+    quick: QuickDates = end_of_years
+    not_before: str | None = None
+    not_past: bool = False
+
+    def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
+        """Quick buttons such as the end of this year."""
+        return [[Button(Day(day), f"f:{self.id}:c:{day.isoformat()}")
+                 for _, day in self.quick(ctx.today)]]
+
+    def _accept(self, day: date, answers: Answers, ctx: FormContext) -> StepResult:
+        if self.not_past and day < ctx.today:
+            raise InvalidAnswerError(Text(N_("This date is in the past. Please give a later date.")))
+        earlier = answers.get(self.not_before) if self.not_before else None
+        if earlier and day < date.fromisoformat(str(earlier)):
+            raise InvalidAnswerError(text(N_("This date must not be before {date}."),
+                                          date=Day(date.fromisoformat(str(earlier)))))
+        return Answer(day.isoformat(), Day(day))
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Parse a date in the reader's locale."""
+        try:
+            day = parsing.parse_date(value, ctx.locale, ctx.today)
+        except parsing.ParseError as error:
+            raise parse_error(error) from error
+        return self._accept(day, answers, ctx)
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Accept one of the quick dates offered today."""
+        verb, _, value = code.partition(":")
+        offered = {day.isoformat(): day for _, day in self.quick(ctx.today)}
+        if verb != "c" or value not in offered:
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        return self._accept(offered[value], answers, ctx)
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The date formatted for the reader."""
+        return Day(date.fromisoformat(str(value)))
+
+    def still_valid(self, value: Any, answers: Answers) -> bool:
+        """Invalid once the date it must follow moved after it."""
+        earlier = answers.get(self.not_before) if self.not_before else None
+        return not earlier or str(value) >= str(earlier)

@@ -1,0 +1,43 @@
+"""What reaches a journey from outside, free of any bot framework."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """The Telegram user behind an update, as Telegram describes them."""
+
+    telegram_id: int
+    chat_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One update: typed text, a command with its argument, or a pressed button's code."""
+
+    update_id: int
+    person: Person
+    received_at: datetime
+    text: str | None = None
+    command: str | None = None
+    argument: str = ""
+    code: str | None = None
+    file_id: str | None = None
+
+    @classmethod
+    def from_text(cls, update_id: int, person: Person, value: str, received_at: datetime) -> Incoming:
+        """Split "/start TOKEN" or "/help@bot" into command and argument; anything else is text."""
+        stripped = value.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            head, _, rest = stripped[1:].partition(" ")
+            name = head.split("@", 1)[0].lower()
+            if name.isascii() and name.replace("_", "").isalnum():
+                return cls(update_id, person, received_at, text=value, command=name, argument=rest.strip())
+        return cls(update_id, person, received_at, text=value)

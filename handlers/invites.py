@@ -1,0 +1,75 @@
+"""Invitations: single-use, expiring tokens that bind a person to an entity and a role."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from models.tables import Entity, Invite
+from models.values import Role
+
+TOKEN_BYTES = 24
+"""192 bits of randomness; the URL-safe text (32 characters) fits Telegram's 64-character start parameter."""
+DEFAULT_LIFETIME = timedelta(days=14)
+INVITABLE = frozenset({Role.focal_point, Role.coordinator})
+
+
+class InviteProblem(StrEnum):
+    """Why an invitation cannot be used."""
+
+    unknown = "unknown"
+    used = "used"
+    expired = "expired"
+
+
+def token_hash(token: str) -> str:
+    """Only the hash of a token is stored, so a database leak does not leak working invitations."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedInvite:
+    """A new invitation: the secret token (shown once) and its row."""
+
+    token: str
+    invite: Invite
+
+
+async def create_invite(session: AsyncSession, entity: Entity, role: Role, now: datetime,
+                        created_by: int | None = None, lifetime: timedelta = DEFAULT_LIFETIME) -> IssuedInvite:
+    """Issue an invitation to join `entity` with `role`."""
+    if role not in INVITABLE:
+        raise ValueError(f"invitations are for {', '.join(sorted(INVITABLE))}; grant {role} with `admin grant`")
+    assert entity.id is not None
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invite = Invite(token_hash=token_hash(token), entity_id=entity.id, role=role, created_by=created_by,
+                    created_at=now, expires_at=now + lifetime)
+    session.add(invite)
+    await session.flush()
+    return IssuedInvite(token, invite)
+
+
+async def check_invite(session: AsyncSession, token: str, now: datetime) -> Invite | InviteProblem:
+    """The invitation a token opens, or why it cannot be used."""
+    if not token or len(token) > 64:
+        return InviteProblem.unknown
+    result = await session.execute(select(Invite).where(Invite.token_hash == token_hash(token)))
+    invite = result.scalar_one_or_none()
+    if invite is None:
+        return InviteProblem.unknown
+    if invite.used_at is not None:
+        return InviteProblem.used
+    if invite.expires_at <= now:
+        return InviteProblem.expired
+    return invite
+
+
+def deep_link(bot_username: str, token: str) -> str:
+    """The link that opens the bot with the invitation."""
+    return f"https://t.me/{bot_username}?start={token}"

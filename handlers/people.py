@@ -1,0 +1,58 @@
+"""Contacts: who is talking to the bot, in which language and role; and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from handlers.inputs import Person
+from models.tables import AuditLog, Contact
+from models.values import Role
+
+
+async def find_contact(session: AsyncSession, telegram_id: int) -> Contact | None:
+    """The contact of a Telegram user, if known."""
+    result = await session.execute(select(Contact).where(Contact.telegram_id == telegram_id))
+    return result.scalar_one_or_none()
+
+
+async def meet(session: AsyncSession, person: Person, now: datetime) -> Contact:
+    """The contact for this person, created on first contact, refreshed (and reachable again) after."""
+    contact = await find_contact(session, person.telegram_id)
+    if contact is None:
+        contact = Contact(telegram_id=person.telegram_id, chat_id=person.chat_id, first_name=person.first_name[:128],
+                          created_at=now)
+        session.add(contact)
+    contact.chat_id = person.chat_id
+    contact.first_name = person.first_name[:128]
+    contact.last_name = (person.last_name or "")[:128] or None
+    contact.username = (person.username or "")[:64] or None
+    contact.telegram_language = (person.language_code or "")[:16] or None
+    contact.last_seen_at = now
+    contact.blocked = False
+    await session.flush()
+    return contact
+
+
+def role_of(contact: Contact) -> Role | None:
+    """The contact's role, if they have one."""
+    return Role(contact.role) if contact.role is not None and contact.role in Role.__members__ else None
+
+
+async def staff_contacts(session: AsyncSession) -> list[Contact]:
+    """Everyone who validates and answers: staff and admins who can be reached."""
+    result = await session.execute(
+        select(Contact).where(col(Contact.role).in_([Role.staff, Role.admin]), col(Contact.blocked).is_(False))
+        .order_by(col(Contact.id))
+    )
+    return list(result.scalars())
+
+
+def audit(session: AsyncSession, actor: Contact | None, action: str, target_type: str | None = None,
+          target_id: int | None = None, **details: Any) -> None:
+    """Record who did (or tried) what to which record."""
+    session.add(AuditLog(actor_id=actor.id if actor else None, action=action, target_type=target_type,
+                         target_id=target_id, details=details))

@@ -1,0 +1,143 @@
+"""The entry point of every update: idempotency, the person, and which journey answers.
+
+Adapters (Telegram, the sandbox's tests, the command line) build an `Incoming` and call `handle`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import drafts, entities, language, onboarding, outbox
+from handlers.commands import help_reply
+from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
+from handlers.forms.engine import FormInput, code
+from handlers.inputs import Incoming
+from handlers.messages import N_, Reply, Text
+from handlers.people import meet, role_of
+from models.clock import utcnow
+from models.database import UnitOfWork
+from models.tables import Draft, ProcessedUpdate
+
+JOURNEYS: dict[str, Journey] = {j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING)}
+
+CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
+ButtonHandler = Callable[[Conversation, str], Awaitable[None]]
+
+
+def journey_of(form_id: str) -> Journey | None:
+    """The journey a draft belongs to."""
+    return JOURNEYS.get(form_id)
+
+
+async def mark_processed(session: AsyncSession, update_id: int) -> bool:
+    """Record the update id; False when it was handled before (Telegram may deliver an update twice)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(ProcessedUpdate).values(update_id=update_id, processed_at=utcnow()).on_conflict_do_nothing()
+    )
+    return getattr(result, "rowcount", 1) == 1
+
+
+async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:
+    """Answer one update in one transaction; None when the update was a duplicate."""
+    async with uow:
+        if not await mark_processed(uow.session, incoming.update_id):
+            return None
+        contact = await meet(uow.session, incoming.person, incoming.received_at)
+        locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
+        conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.update_id, deps)
+        assert contact.id is not None
+        draft = await drafts.active_draft(uow.session, contact.id)
+        await dispatch(conv, incoming, draft)
+        await conv.flush_replies()
+        await uow.commit()
+        return conv
+
+
+async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
+    """Send the input to the journey that expects it."""
+    journey = journey_of(draft.form_id) if draft else None
+    if incoming.code is not None:
+        await _on_button(conv, incoming.code, draft, journey)
+    elif incoming.command is not None:
+        await _on_command(conv, incoming, draft, journey)
+    elif draft is not None and journey is not None and (incoming.text or incoming.file_id):
+        await proceed(conv, journey, draft, FormInput(text=incoming.text or ""))
+    else:
+        conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
+
+
+async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey: Journey | None) -> None:
+    prefix = data.split(":", 1)[0]
+    if prefix == "f":
+        if draft is not None and journey is not None:
+            await proceed(conv, journey, draft, FormInput(code=data))
+        else:
+            conv.say(help_reply(role_of(conv.contact), Text(N_("Those questions are already finished."))))
+        return
+    if prefix == "lang" and language.choose_language(conv, data[5:]):
+        if draft is not None and journey is not None:
+            ask_again(conv, journey, draft)
+        return
+    handler = BUTTONS.get(prefix)
+    if handler is None:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    await handler(conv, data)
+
+
+async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | None, journey: Journey | None) -> None:
+    name = incoming.command or ""
+    if draft is not None and journey is not None:
+        if name == "cancel":
+            await proceed(conv, journey, draft, FormInput(code=code(draft.step_id, "cancel")))
+            return
+        if name == "start" and not incoming.argument:
+            ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+            return
+        if name in ("help", "language"):
+            await COMMANDS[name](conv, incoming)
+            if name == "help":
+                ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
+            return
+        if name != "start":
+            ask_again(conv, journey, draft, Text(N_("Please answer this question first, or press Cancel.")))
+            return
+    handler = COMMANDS.get(name)
+    if handler is None:
+        conv.say(help_reply(role_of(conv.contact), Text(N_("I do not know that command."))))
+        return
+    await handler(conv, incoming)
+
+
+async def _start(conv: Conversation, incoming: Incoming) -> None:
+    await onboarding.start_command(conv, incoming.argument)
+
+
+async def _help(conv: Conversation, incoming: Incoming) -> None:
+    conv.say(help_reply(role_of(conv.contact)))
+
+
+async def _language(conv: Conversation, incoming: Incoming) -> None:
+    conv.say(language.language_menu())
+
+
+async def _cancel(conv: Conversation, incoming: Incoming) -> None:
+    conv.say(Reply((Text(N_("There is nothing to cancel.")),)))
+
+
+COMMANDS: dict[str, CommandHandler] = {"start": _start, "help": _help, "language": _language, "cancel": _cancel}
+BUTTONS: dict[str, ButtonHandler] = {"ent": entities.decide_entity}
+
+
+async def apologise(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> None:
+    """After a failure, tell the person something went wrong (once per update), in their language."""
+    async with uow:
+        contact = await meet(uow.session, incoming.person, incoming.received_at)
+        sorry = Reply((Text(N_("Sorry, something went wrong on my side. Please try again.")),))
+        await outbox.enqueue(uow.session, contact, sorry, f"err:{incoming.update_id}")
+        await uow.commit()

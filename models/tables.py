@@ -1,0 +1,209 @@
+"""SQLModel tables: what the bot stores (see DOMAIN.md). Times are naive UTC."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.clock import utcnow
+from models.values import EntityStatus, PledgeStatus, ReportingCadence
+
+
+def _json(default: Any = None) -> Any:
+    """A JSON column that is never NULL."""
+    return Field(default_factory=lambda: default() if callable(default) else default,
+                 sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+def _bigint(**kw: Any) -> Any:
+    """A 64-bit integer column (Telegram ids exceed 32 bits)."""
+    return Field(sa_type=sa.BigInteger, **kw)
+
+
+class Entity(SQLModel, table=True):
+    """A pledging organisation; validated by staff before its pledges are published."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, index=True, unique=True)
+    sector: str = Field(max_length=32)
+    country_iso3: str | None = Field(default=None, max_length=3)
+    status: str = Field(default=EntityStatus.pending, max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    validated_at: datetime | None = None
+
+
+class Contact(SQLModel, table=True):
+    """A person who talks to the bot (one Telegram user, one private chat)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = _bigint(unique=True, index=True)
+    chat_id: int = _bigint()
+    first_name: str = Field(default="", max_length=128)
+    last_name: str | None = Field(default=None, max_length=128)
+    username: str | None = Field(default=None, max_length=64)
+    full_name: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, max_length=8)
+    telegram_language: str | None = Field(default=None, max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
+    role: str | None = Field(default=None, max_length=16, index=True)
+    entity_id: int | None = Field(default=None, foreign_key="entity.id", index=True)
+    consent_at: datetime | None = None
+    blocked: bool = Field(default=False, index=True)
+    last_seen_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Invite(SQLModel, table=True):
+    """A single-use, expiring invitation that binds a person to an entity and role."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    entity_id: int = Field(foreign_key="entity.id")
+    role: str = Field(max_length=16)
+    created_by: int | None = Field(default=None, foreign_key="contact.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: int | None = Field(default=None, foreign_key="contact.id")
+
+
+class Pledge(SQLModel, table=True):
+    """A commitment made to P2C by an entity, with its lifecycle."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str | None = Field(default=None, max_length=20, unique=True)
+    entity_id: int = Field(foreign_key="entity.id", index=True)
+    created_by: int | None = Field(default=None, foreign_key="contact.id")
+    title: str = Field(max_length=200)
+    description: str = Field(max_length=4000)
+    focus_area: str = Field(max_length=32)
+    pillars: list[str] = _json(list)
+    pledge_type: str = Field(max_length=16)
+    value_usd: Decimal | None = Field(default=None, sa_type=sa.Numeric(18, 2))
+    countries: list[str] = _json(list)
+    beneficiary_groups: list[str] = _json(list)
+    target_value: Decimal | None = Field(default=None, sa_type=sa.Numeric(20, 2))
+    target_unit: str | None = Field(default=None, max_length=100)
+    target_date: date | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    sdgs: list[int] = _json(list)
+    wsis_action_lines: list[str] = _json(list)
+    status: str = Field(default=PledgeStatus.draft, max_length=20, index=True)
+    language: str = Field(default="en", max_length=8)
+    reporting_cadence: str = Field(default=ReportingCadence.annual, max_length=16)
+    targets_ldc: bool = False
+    targets_lldc: bool = False
+    targets_sids: bool = False
+    itu_regions: list[str] = _json(list)
+    staff_comment: str | None = Field(default=None, max_length=4000)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+    validated_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProgressReport(SQLModel, table=True):
+    """What an entity reports on a pledge for one period."""
+
+    __tablename__ = "progress_report"
+
+    __table_args__ = (sa.UniqueConstraint("pledge_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    period: str = Field(max_length=10)
+    status: str = Field(max_length=16)
+    percent_complete: int = 0
+    value_disbursed_usd: Decimal | None = Field(default=None, sa_type=sa.Numeric(18, 2))
+    target_achieved: Decimal | None = Field(default=None, sa_type=sa.Numeric(20, 2))
+    beneficiaries_reached: int | None = Field(default=None, sa_type=sa.BigInteger)
+    women_share_percent: int | None = None
+    steps_taken: str = Field(max_length=4000)
+    challenges: str | None = Field(default=None, max_length=4000)
+    partnership_needs: str | None = Field(default=None, max_length=4000)
+    evidence: list[dict[str, Any]] = _json(list)
+    submitted_by: int | None = Field(default=None, foreign_key="contact.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Draft(SQLModel, table=True):
+    """A half-filled form, saved at every step so that it survives restarts and can be resumed."""
+
+    __table_args__ = (sa.UniqueConstraint("contact_id", "form_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    form_id: str = Field(max_length=32)
+    step_id: str = Field(max_length=64)
+    state: dict[str, Any] = _json(dict)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    reminded_at: datetime | None = None
+
+
+class Outbox(SQLModel, table=True):
+    """One message to send; written in the transaction of the change it follows from."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=128, unique=True)
+    chat_id: int = _bigint(index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    priority: int = Field(default=0)
+    payload: dict[str, Any] = _json(dict)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    telegram_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    last_error: str | None = Field(default=None, max_length=500)
+
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "priority", "not_before"),)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already handled, so a redelivered update is not processed twice."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    processed_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what to which record, and when; also refused attempts."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    action: str = Field(max_length=64, index=True)
+    target_type: str | None = Field(default=None, max_length=32)
+    target_id: int | None = None
+    at: datetime = Field(default_factory=utcnow, index=True)
+    details: dict[str, Any] = _json(dict)
+
+
+class Country(SQLModel, table=True):
+    """The project's dated country table: groups and regions, correctable by staff."""
+
+    iso3: str = Field(primary_key=True, max_length=3)
+    iso2: str = Field(max_length=2)
+    m49: int
+    ldc: bool = False
+    lldc: bool = False
+    sids: bool = False
+    region_code: int | None = None
+    subregion_code: int | None = None
+    itu_region: str | None = Field(default=None, max_length=16)
+    as_of: date
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="contact.id")
