@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import io
+import json
 from types import TracebackType
 from typing import Any
 
@@ -43,7 +45,9 @@ class SandboxClient:
                     params: dict[str, str] | None = None) -> dict[str, Any]:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
-        async with self._session.request(verb, f"{self.base_url}/sandbox/{path}", json=body,
+        payload = None if body is None else io.BytesIO(json.dumps(body).encode())  # large bodies stream
+        headers = {"Content-Type": "application/json"} if payload is not None else None
+        async with self._session.request(verb, f"{self.base_url}/sandbox/{path}", data=payload, headers=headers,
                                          params=params) as response:
             data: dict[str, Any] = await response.json(content_type=None)
         if not data.get("ok"):

@@ -1,0 +1,185 @@
+"""The /sandbox/ client API: what people do, what tests inspect, and clear answers to bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.sandbox.client import SandboxClient, SandboxClientError
+from bot.sandbox.server import SandboxServer
+from tests.sandbox.conftest import BotCall
+from tests.sandbox.media_samples import png_bytes
+
+KEYBOARD = {"inline_keyboard": [[{"text": "Yes", "callback_data": "yes"}]]}
+
+
+async def raw(http: aiohttp.ClientSession, verb: str, url: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    async with http.request(verb, url, **kwargs) as response:
+        return response.status, await response.json()
+
+
+@pytest.mark.parametrize("path, body, status, fragment", [
+    ("users", b"{oops", 400, "malformed JSON"),
+    ("users", b"[1, 2]", 400, "JSON object"),
+    ("users", b'{"id": "7", "first_name": "X"}', 400, '"id" has the wrong type'),
+    ("users", b'{"id": 7}', 400, '"first_name" is required'),
+    ("users", b'{"id": true, "first_name": "X"}', 400, '"id" has the wrong type'),
+    ("users/555/messages", b'{"text": "hi"}', 404, "unknown user 555"),
+    ("users/abc/messages", b'{"text": "hi"}', 400, "must be an integer"),
+    ("users/101/messages", b'{"text": 5}', 400, '"text" has the wrong type'),
+    ("users/101/messages", b'{}', 400, 'give "text", "document" or "photo"'),
+    ("users/101/messages", b'{"document": {"content_base64": "!!!"}}', 400, "not valid base64"),
+    ("users/101/press", b'{"message_id": 1, "callback_data": "nope"}', 400, "no bot message 1"),
+    ("limits", b'{"global_per_second": "fast"}', 400, "non-negative number"),
+    ("limits", b'{"speed": 1}', 400, "unknown limits"),
+    ("faults", b'{"error_rate": 2}', 400, "between 0 and 1"),
+    ("wait_idle", b'{"timeout": "soon"}', 400, '"timeout" has the wrong type'),
+])
+async def test_bad_input_gets_a_clear_error(sandbox: SandboxServer, people: SandboxClient, http: aiohttp.ClientSession,
+                                            path: str, body: bytes, status: int, fragment: str) -> None:
+    got, answer = await raw(http, "POST", f"{sandbox.url}/sandbox/{path}", data=body,
+                            headers={"Content-Type": "application/json"})
+    assert (got, answer["ok"]) == (status, False)
+    assert fragment in answer["error"]
+    assert (await people.users())  # the server keeps running
+
+
+async def test_pressing_a_button_that_does_not_exist(people: SandboxClient, call: BotCall) -> None:
+    sent = (await call("sendMessage", chat_id=101, text="q", reply_markup=KEYBOARD))[1]["result"]
+    with pytest.raises(SandboxClientError, match="no button with callback_data 'no'"):
+        await people.press(101, sent["message_id"], "no")
+    own = (await people.send_text(101, "mine"))["message_id"]
+    with pytest.raises(SandboxClientError, match="no bot message"):
+        await people.press(101, own, "yes")
+
+
+async def test_an_upload_of_20_mb_is_refused(sandbox: SandboxServer, people: SandboxClient) -> None:
+    with pytest.raises(SandboxClientError) as caught:
+        await people.send_document(101, b"\0" * (20 * 1024 * 1024), "big.bin")
+    assert caught.value.status == 413 and "larger than" in caught.value.message
+    assert (await people.send_text(101, "still here"))["message_id"] == 1
+
+
+async def test_a_bot_upload_over_the_limit_is_refused(sandbox: SandboxServer, people: SandboxClient,
+                                                      http: aiohttp.ClientSession) -> None:
+    form = aiohttp.FormData({"chat_id": "101"})
+    form.add_field("document", io.BytesIO(b"\0" * (21 * 1024 * 1024)), filename="big.bin")
+    status, answer = await raw(http, "POST", sandbox.api_url + "sendDocument", data=form)
+    assert (status, answer["error_code"]) == (413, 413)
+
+
+async def test_chat_shows_changes_since_a_seq(people: SandboxClient, call: BotCall) -> None:
+    await people.send_text(101, "/start")
+    sent = (await call("sendMessage", chat_id=101, text="<b>Hello</b>", parse_mode="HTML",
+                       reply_markup=KEYBOARD))[1]["result"]
+    first = await people.chat(101)
+    assert [m["text"] for m in first["messages"]] == ["/start", "Hello"]
+    bot_message = first["messages"][1]
+    assert bot_message["from_bot"] and bot_message["parse_mode"] == "HTML"
+    assert bot_message["entities"] == [{"type": "bold", "offset": 0, "length": 5}]
+    assert bot_message["reply_markup"] == KEYBOARD
+    await call("editMessageText", chat_id=101, message_id=sent["message_id"], text="Bye")
+    later = await people.chat(101, since=first["last_seq"])
+    assert [(m["text"], m["edited"]) for m in later["messages"]] == [("Bye", True)]
+    await call("deleteMessage", chat_id=101, message_id=sent["message_id"])
+    gone = await people.chat(101, since=later["last_seq"])
+    assert gone["messages"][0]["deleted"] is True
+    assert (await people.chat(101, since=gone["last_seq"]))["messages"] == []
+
+
+async def test_files_from_people_reach_the_bot(sandbox: SandboxServer, people: SandboxClient, call: BotCall,
+                                               http: aiohttp.ClientSession) -> None:
+    await people.send_document(101, b"a;b\n", "data.csv", "text/csv", caption="numbers")
+    await people.send_photo(101, png_bytes(6, 4))
+    updates = (await call("getUpdates"))[1]["result"]
+    document = updates[0]["message"]["document"]
+    assert (document["file_name"], document["mime_type"], document["file_size"]) == ("data.csv", "text/csv", 4)
+    assert updates[0]["message"]["caption"] == "numbers"
+    photo = updates[1]["message"]["photo"][-1]
+    assert (photo["width"], photo["height"]) == (6, 4)
+    path = (await call("getFile", file_id=document["file_id"]))[1]["result"]["file_path"]
+    async with http.get(f"{sandbox.url}/file/bot{sandbox.token}/{path}") as response:
+        assert await response.read() == b"a;b\n"
+    async with http.get(f"{sandbox.url}/file/bot{sandbox.token}/nope") as response:
+        assert response.status == 404
+    view = (await people.chat(101))["messages"]
+    async with http.get(sandbox.url + view[1]["photo"]["url"]) as response:
+        assert await response.read() == png_bytes(6, 4)
+
+
+async def test_callback_answers_are_recorded(people: SandboxClient, call: BotCall) -> None:
+    sent = (await call("sendMessage", chat_id=101, text="q", reply_markup=KEYBOARD))[1]["result"]
+    pressed = await people.press(101, sent["message_id"], "yes")
+    update = (await call("getUpdates"))[1]["result"][0]["callback_query"]
+    assert (update["id"], update["data"], update["message"]["message_id"]) == (
+        pressed["callback_query_id"], "yes", sent["message_id"])
+    assert (await people.callback_answers(101))[0]["answered"] is False
+    await call("answerCallbackQuery", callback_query_id=update["id"], text="Saved", show_alert=True)
+    answer = (await people.callback_answers(101))[0]
+    assert (answer["answered"], answer["text"], answer["show_alert"]) == (True, "Saved", True)
+    assert await people.callback_answers(102) == []
+
+
+async def test_blocking_sends_my_chat_member(people: SandboxClient, call: BotCall) -> None:
+    await people.block(101)
+    await people.block(101)  # twice changes nothing
+    await people.send_text(101, "I am back")  # writing again restarts the bot
+    kinds = [[k for k in u if k != "update_id"][0] for u in (await call("getUpdates"))[1]["result"]]
+    assert kinds == ["my_chat_member", "my_chat_member", "message"]
+    assert not (await people.users())[0]["blocked"]
+
+
+async def test_wait_idle_waits_for_the_bot(people: SandboxClient, call: BotCall) -> None:
+    assert await people.wait_idle(timeout=1, quiet_ms=50)
+    await people.send_text(101, "hi")
+    assert not await people.wait_idle(timeout=0.3, quiet_ms=50)  # nobody fetched the update
+
+    async def bot() -> None:
+        await asyncio.sleep(0.1)
+        await call("getUpdates")
+        await call("sendMessage", chat_id=101, text="hello")
+
+    task = asyncio.create_task(bot())
+    assert await people.wait_idle(timeout=5, quiet_ms=100)
+    await task
+    assert (await people.stats())["calls"] == {"getUpdates": 1, "sendMessage": 1}
+
+
+async def test_stats_and_reset(people: SandboxClient, call: BotCall) -> None:
+    await people.send_text(101, "hi")
+    await call("sendMessage", chat_id=999, text="x")
+    stats = await people.stats()
+    assert stats["errors"] == {"400": 1} and stats["updates_pending"] == 1
+    await people.reset()
+    assert await people.users() == []
+    assert await people.stats() == {"ok": True, "calls": {}, "rate_limited": 0, "errors": {}, "updates_pending": 0}
+    await people.add_user(101, "Ana")
+    update_id = (await people.send_text(101, "after reset"))["update_id"]
+    assert update_id == 2  # ids keep growing so the bot's offset stays valid
+
+
+async def test_faults_are_seeded_and_injected(people: SandboxClient, call: BotCall) -> None:
+    await people.set_faults(error_rate=0.5, seed=7)
+    first = [(await call("getMe"))[0] for _ in range(20)]
+    await people.set_faults(error_rate=0.5, seed=7)
+    second = [(await call("getMe"))[0] for _ in range(20)]
+    assert first == second and {500, 502, 200} == set(first)
+    await people.set_faults(timeout_rate=1.0, hang_seconds=0.2)
+    status, answer = await call("getMe")
+    assert (status, answer["description"]) == (504, "Gateway Timeout")
+    await people.set_faults()
+    assert (await call("getMe"))[0] == 200
+
+
+async def test_document_in_base64_round_trips(people: SandboxClient, sandbox: SandboxServer,
+                                              http: aiohttp.ClientSession) -> None:
+    body = {"document": {"file_name": "n.txt", "content_base64": base64.b64encode(b"note").decode()}}
+    status, answer = await raw(http, "POST", f"{sandbox.url}/sandbox/users/102/messages", json=body)
+    assert status == 200 and answer["message_id"] == 1
+    view = (await people.chat(102))["messages"][0]["document"]
+    assert (view["file_name"], view["size"]) == ("n.txt", 4)
