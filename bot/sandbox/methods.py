@@ -121,6 +121,10 @@ def coerce_args(spec: MethodSpec, raw: dict[str, Any]) -> dict[str, Any]:
             if param.required:
                 raise bad_request(_MISSING.get(param.name, f'parameter "{param.name}" is required'))
             continue
+        if isinstance(value, str) and value.startswith("attach://") and "InputFile" in param.types:
+            value = raw.get(value[len("attach://"):])
+            if not isinstance(value, Upload):
+                raise bad_request(f'file "{param.name}" must be uploaded as a part named in attach://')
         args[param.name] = _coerce(param, value)
     return args
 
