@@ -1,0 +1,436 @@
+"""Reading numbers, money, percentages and dates the way people type them, and showing them back."""
+
+import calendar
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, localcontext
+from functools import cache
+from typing import Literal
+
+from babel import Locale, dates, numbers
+
+Reason = Literal[
+    "empty", "not_a_number", "negative", "too_large", "not_whole", "not_a_date", "ambiguous_date", "out_of_range"
+]
+
+MAX_AMOUNT = Decimal(10) ** 13
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+# Our language codes to Babel locales. Arabic is shown with Latin digits ("latn"): CLDR's "ar" uses
+# them by default, as do UN documents and most Arab-state forms online; Arabic-Indic digits are still
+# read on input.
+BABEL_LOCALES = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_Hans_CN"}
+
+# Month and weekday names are read in every language (people switch), plus Levantine, Maghreb and
+# Algerian-Tunisian Arabic month names, which CLDR keeps under those regional locales.
+_NAME_LOCALES = ("en", "fr", "es", "ru", "ar", "ar_SY", "ar_MA", "ar_DZ", "zh_Hans_CN")
+_EXTRA_MONTHS = {"setiembre": 9, "sept": 9, "mayo": 5}
+_DATE_FILLERS = frozenset(  # folded: "سنه" is "سنة"
+    ("de", "del", "el", "le", "la", "the", "of", "on", "er", "re", "st", "nd", "rd", "th", "o", "a",
+     "г", "гг", "год", "года", "في", "م", "عام", "سنه", "ميلادي", "ميلاديه")
+)
+
+# Multipliers as powers of ten, in every language. The French word "billion" and Spanish "billón"
+# and "B" (CLDR's abbreviation) are 10^12, the long scale; "bn" is the English abbreviation and stays
+# 10^9 everywhere, though CLDR abbreviates the French "billion" as "Bn": a francophone typing "bn"
+# means 10^9, and no pledge is near 10^12.
+_MULTIPLIERS: dict[int, tuple[str, ...]] = {
+    1: ("十",),
+    2: ("hundred", "hundreds", "百"),
+    3: ("k", "thousand", "thousands", "mille", "mil", "тыс", "тысяча", "тысячи", "тысяч", "千", "ألف", "آلاف"),
+    4: ("万", "萬"),
+    5: ("lakh", "lakhs", "lac"),
+    6: ("m", "mm", "mn", "mln", "mio", "million", "millions", "millón", "millones", "млн", "миллион",
+        "миллиона", "миллионов", "مليون", "ملايين"),
+    7: ("crore", "crores"),
+    8: ("亿", "億"),
+    9: ("b", "bn", "bln", "billion", "billions", "milliard", "milliards", "md", "mds", "mrd", "mrds",
+        "млрд", "миллиард", "миллиарда", "миллиардов", "مليار", "مليارات", "بليون"),
+    12: ("t", "tn", "trillion", "trillions", "billón", "billones", "трлн", "триллион", "триллиона",
+         "триллионов", "تريليون", "ترليون"),
+}
+_LOCALE_MULTIPLIERS = {
+    "fr": {"billion": 12, "billions": 12, "trillion": 18, "trillions": 18},
+    "es": {"b": 12},
+}
+_MAX_MULTIPLIERS = 3
+
+_CURRENCY = (
+    r"(?:u\.?s\.?\s?\$|\$\s?u\.?s\.?|usd|\$\s?сша|\$"
+    r"|(?:u\.?s\.?\s)?dollars?(?:\s(?:us|americains?|des etats-unis))?"
+    r"|dolar(?:es)?(?:\s(?:us|estadounidenses?|americanos?))?"
+    r"|долл(?:ар(?:ов|а|ы)?|\.)?(?:\s?сша)?"
+    r"|دولار(?:ات|ا)?(?:\s(?:ال)?امريكي(?:ه)?)?|美元|美金)"
+)
+_LEADING = re.compile(rf"(?:(?P<currency>{_CURRENCY})|(?P<sign>[+-]))\s*")
+_TRAILING = re.compile(rf"\s*(?:(?:de|of)\s)?{_CURRENCY}$")
+_PERCENT = re.compile(
+    r"^(?:%|百分之)\s*|\s*(?:%|per\s?cent|pour\s?cent|por\s?ciento|процент(?:а|ов)?|(?:في\s?|ب)ال(?:مئه|مائه))$"
+)
+_NUMBER = re.compile(r"[0-9]+(?:[.,' ٬٫][0-9]+)*|[.,٫][0-9]+")
+_WORD = re.compile(r"\s*([\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
+_DATE_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+")
+_CJK_DATE_MARKS = re.compile(r"(?<=[0-9])\s*月|[年日号號]")
+_SUBSTITUTES = str.maketrans(
+    {"−": "-", "–": "-", "‐": "-", "‑": "-", "﹣": "-", "٪": "%", "’": "'", "ʼ": "'", "،": ",",
+     "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه", "ـ": None}
+)
+_DROPPED_CATEGORIES = frozenset(("Mn", "Me", "Cf"))
+
+
+class ParseError(ValueError):
+    """Typed text could not be read as the value asked for; `reason` says why, for a localized reply."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason)
+        self.reason: Reason = reason
+
+
+def babel_locale(locale: str) -> str:
+    """Map one of our language codes (or a tag such as "en-US") to a Babel locale; English otherwise."""
+    return BABEL_LOCALES.get(locale.replace("_", "-").split("-")[0].lower(), "en")
+
+
+def _fold(text: str) -> str:
+    """Fold text for matching: compatibility forms, ASCII digits, no marks or bidi controls, lower case."""
+    kept = []
+    for char in unicodedata.normalize("NFKD", text):
+        category = unicodedata.category(char)
+        if category in _DROPPED_CATEGORIES or (category == "Cc" and not char.isspace()):
+            continue
+        digit = unicodedata.decimal(char, None)
+        kept.append(char if digit is None else str(digit))
+    folded = unicodedata.normalize("NFC", "".join(kept).casefold().translate(_SUBSTITUTES))
+    return " ".join(folded.split())
+
+
+def _word(name: str) -> str:
+    """Fold a vocabulary word or a typed token the same way, ignoring an abbreviation's dot."""
+    return _fold(name).rstrip(".")
+
+
+# Numbers and money
+
+
+@cache
+def _multipliers(where: str) -> dict[str, int]:
+    """Multiplier words in folded form for a Babel locale, as powers of ten."""
+    table = {_word(name): exponent for exponent, names in _MULTIPLIERS.items() for name in names}
+    return table | _LOCALE_MULTIPLIERS.get(where, {})
+
+
+def _exponent(words: str, locale: str) -> int:
+    """Sum the powers of ten of the multiplier words after a number ("mil millones", "千万")."""
+    exponent, position, count = 0, 0, 0
+    table = _multipliers(babel_locale(locale))
+    while position < len(words):
+        match = _WORD.match(words, position)
+        power = table.get(match.group(1).rstrip(".")) if match else None
+        count += 1
+        if match is None or power is None or count > _MAX_MULTIPLIERS:
+            raise ParseError("not_a_number")
+        exponent, position = exponent + power, match.end()
+    return exponent
+
+
+@cache
+def _symbols(where: str) -> tuple[str, str]:
+    """A Babel locale's decimal and group symbols."""
+    return numbers.get_decimal_symbol(where), numbers.get_group_symbol(where)
+
+
+def _is_decimal_mark(mark: str, runs: list[str], locale: str, *, multiplied: bool, whole: bool) -> bool:
+    """Decide whether a lone "." or "," is a decimal mark, from the digits' shape and the locale."""
+    if len(runs[-1]) != 3 or runs[0].startswith("0"):
+        return True
+    if whole and not multiplied:  # in a whole-number field "2.500" can only mean 2500
+        return False
+    decimal_symbol, group_symbol = _symbols(babel_locale(locale))
+    if mark in (decimal_symbol, group_symbol):
+        return mark == decimal_symbol
+    return multiplied  # a foreign mark: "1.000" is a thousand, "1.500 млн" one and a half million
+
+
+def _well_grouped(runs: list[str], mark: str) -> bool:
+    """Tell whether digit runs are thousands groups (or Indian lakh groups with commas)."""
+    first, rest = runs[0], runs[1:]
+    if first.startswith("0"):
+        return False
+    western = len(first) <= 3 and all(len(run) == 3 for run in rest)
+    indian = (
+        mark == "," and len(runs) >= 3 and len(first) <= 2 and len(rest[-1]) == 3
+        and all(len(run) == 2 for run in rest[:-1])
+    )
+    return western or indian
+
+
+def _digits(number: str, locale: str, *, multiplied: bool, whole: bool) -> Decimal:
+    """Read digits with group and decimal marks into a Decimal; reject shapes that are not numbers."""
+    runs = re.split(r"[^0-9]", number)
+    marks = [char for char in number if char not in "0123456789"]
+    if not marks:
+        return Decimal(number)
+    if runs[0] == "":
+        return Decimal("0." + runs[1])
+    last = marks[-1]
+    decimal_mark = last == "٫" or (
+        last in ".,"
+        and marks.count(last) == 1
+        and (len(marks) > 1 or _is_decimal_mark(last, runs, locale, multiplied=multiplied, whole=whole))
+    )
+    groups, whole_runs = (marks[:-1], runs[:-1]) if decimal_mark else (marks, runs)
+    if len(set(groups)) > 1 or "٫" in groups or (groups and not _well_grouped(whole_runs, groups[0])):
+        raise ParseError("not_a_number")
+    fraction = "." + runs[-1] if decimal_mark else ""
+    return Decimal("".join(whole_runs) + fraction)
+
+
+def _quantity(folded: str, locale: str, *, currency: bool, whole: bool, multipliers: bool = True) -> Decimal:
+    """Read a non-negative quantity from folded text: sign, currency, digits and multiplier words."""
+    text, negative, signs = folded.rstrip(".!。 "), False, 0
+    while match := _LEADING.match(text):
+        if match.group("currency") and not currency:
+            break
+        if match.group("sign"):
+            signs, negative = signs + 1, match.group("sign") == "-"
+        text = text[match.end() :]
+    while currency and (match := _TRAILING.search(text)) and match.start() > 0:
+        text = text[: match.start()]
+    number = _NUMBER.match(text)
+    if signs > 1 or number is None or (not multipliers and number.end() < len(text)):
+        raise ParseError("not_a_number")
+    exponent = _exponent(text[number.end() :], locale)
+    with localcontext(prec=40):
+        value = _digits(number.group(), locale, multiplied=exponent > 0, whole=whole).scaleb(exponent)
+    if negative and value:
+        raise ParseError("negative")
+    if value > MAX_AMOUNT:
+        raise ParseError("too_large")
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _folded_or_empty(text: str) -> str:
+    """Fold typed text, refusing text with nothing visible in it."""
+    folded = _fold(text)
+    if not folded:
+        raise ParseError("empty")
+    return folded
+
+
+def parse_amount(text: str, locale: str) -> Decimal:
+    """Read an amount of money in USD as typed in the reader's locale ("$3m", "2,5 млн", "300万")."""
+    return _quantity(_folded_or_empty(text), locale, currency=True, whole=False)
+
+
+def parse_integer(text: str, locale: str) -> int:
+    """Read a whole number as typed in the reader's locale ("1 000 000", "2 million", "2,5 млн")."""
+    value = _quantity(_folded_or_empty(text), locale, currency=False, whole=True)
+    if value != value.to_integral_value():
+        raise ParseError("not_whole")
+    return int(value)
+
+
+def parse_percent(text: str, locale: str) -> int:
+    """Read a whole percentage from 0 to 100 ("45", "45 %", "٤٥٪")."""
+    folded = _PERCENT.sub("", _folded_or_empty(text), count=1)
+    value = _quantity(folded, locale, currency=False, whole=True, multipliers=False)
+    if value != value.to_integral_value():
+        raise ParseError("not_whole")
+    if value > 100:
+        raise ParseError("out_of_range")
+    return int(value)
+
+
+# Dates
+
+
+def end_of_month(year: int, month: int) -> date:
+    """Return the last day of a month."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def end_of_year(today: date, years_ahead: int = 0) -> date:
+    """Return 31 December of this year, or of a year some years ahead."""
+    return date(today.year + years_ahead, 12, 31)
+
+
+@cache
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations of every language we read, folded, to month numbers."""
+    names = {_word(name): month for name, month in _EXTRA_MONTHS.items()}
+    for locale in _NAME_LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for month, name in dates.get_month_names(width, context, locale).items():
+                    names[_word(name)] = int(month)
+    for name, month in list(names.items()):  # "كانون الثاني" is also typed "كانون ثاني"
+        first, _, second = name.partition(" ")
+        if second.startswith("ال"):
+            names[f"{first} {second[2:]}"] = month
+    return names
+
+
+@cache
+def _weekday_names() -> frozenset[str]:
+    """Weekday names of every language we read, folded; they are allowed in a date and ignored."""
+    return frozenset(
+        _word(name)
+        for locale in _NAME_LOCALES
+        for width in ("wide", "abbreviated")
+        for name in dates.get_day_names(width, "format", locale).values()
+    )
+
+
+def _month_of(word: str) -> int | None:
+    """Return the month a word names, by full name, abbreviation or unambiguous prefix."""
+    names = _month_names()
+    if word in names:
+        return names[word]
+    if len(word) < 3 or word in _DATE_FILLERS or word in _weekday_names():
+        return None
+    months = {month for name, month in names.items() if name.startswith(word)}
+    return months.pop() if len(months) == 1 else None
+
+
+@cache
+def _numeric_order(where: str) -> str:
+    """Order of day, month and year in a Babel locale's short date format, e.g. "mdy" for English."""
+    pattern = re.sub(r"'[^']*'", "", dates.get_date_format("short", where).pattern)
+    return "".join(dict.fromkeys(char for char in pattern.lower() if char in "dmy"))
+
+
+def _year(digits: str, today: date) -> int:
+    """Read a four-digit year, or a two-digit one within 50 years of today."""
+    if len(digits) not in (1, 2, 4):
+        raise ParseError("not_a_date")
+    year = int(digits)
+    if len(digits) < 4:
+        year += today.year - today.year % 100
+        year += 100 if year < today.year - 50 else -100 if year > today.year + 49 else 0
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ParseError("out_of_range")
+    return year
+
+
+def _checked(year: int, month: int, day: int | None) -> date:
+    """Build a date, or the end of the month when no day is given; refuse impossible ones."""
+    try:
+        return end_of_month(year, month) if day is None else date(year, month, day)
+    except ValueError:
+        raise ParseError("not_a_date") from None
+
+
+def _tokens(folded: str) -> tuple[list[str], list[int]]:
+    """Split folded date text into its numbers and the months it names; refuse unknown words."""
+    words = _DATE_TOKEN.findall(_CJK_DATE_MARKS.sub(" ", folded))
+    found: list[str] = []
+    months: list[int] = []
+    index = 0
+    while index < len(words) and len(found) <= 3 and len(months) <= 1:
+        word = words[index]
+        pair = f"{word} {words[index + 1]}" if index + 1 < len(words) else ""
+        if pair in _month_names():
+            months.append(_month_names()[pair])
+            index += 1
+        elif word.isdigit():
+            found.append(word)
+        elif (month := _month_of(word)) is not None:
+            months.append(month)
+        elif word not in _DATE_FILLERS and word not in _weekday_names():
+            raise ParseError("not_a_date")
+        index += 1
+    if len(found) > 3 or len(months) > 1 or not (found or months):
+        raise ParseError("not_a_date")
+    return found, months
+
+
+def _named_month_date(found: list[str], month: int, today: date) -> date:
+    """Read a date written with a month name: "31 décembre 2027", "Dec 2027"."""
+    if len(found) == 1 and len(found[0]) == 4:
+        return _checked(_year(found[0], today), month, None)
+    if len(found) != 2:
+        raise ParseError("ambiguous_date" if len(found) < 2 else "not_a_date")
+    day, year = sorted(found, key=len) if any(len(part) == 4 for part in found) else found
+    if len(day) > 2:
+        raise ParseError("not_a_date")
+    return _checked(_year(year, today), month, int(day))
+
+
+def _numeric_date(found: list[str], locale: str, today: date) -> date:
+    """Read an all-numeric date: ISO, the locale's order, month and year, a year, or yyyymmdd."""
+    if len(found) == 1 and len(found[0]) == 8:
+        part = found[0]
+        ymd = FIRST_YEAR <= int(part[:4]) <= LAST_YEAR and 1 <= int(part[4:6]) <= 12
+        found = [part[:4], part[4:6], part[6:]] if ymd else [part[:2], part[2:4], part[4:]]
+    if len(found) == 1:
+        if len(found[0]) != 4:
+            raise ParseError("not_a_date")
+        return date(_year(found[0], today), 12, 31)
+    if len(found) == 2:
+        years = [part for part in found if len(part) == 4]
+        if not years:
+            raise ParseError("ambiguous_date")
+        other = found[1] if found[0] == years[0] else found[0]
+        if len(years) > 1 or len(other) > 2:
+            raise ParseError("not_a_date")
+        return _checked(_year(years[0], today), int(other), None)
+    if any(len(part) not in (1, 2, 4) for part in found) or len(found[1]) == 4:
+        raise ParseError("not_a_date")
+    # The year comes first when it must (four digits, or over 31); otherwise it comes last, as
+    # two-digit years do in every locale's short format, and day and month keep the locale's order.
+    order = _numeric_order(babel_locale(locale)).replace("y", "") + "y"
+    if len(found[0]) == 4 or int(found[0]) > 31:
+        order = "ymd"
+    parts = dict(zip(order, found, strict=True))
+    month, day = int(parts["m"]), int(parts["d"])
+    if month > 12 >= day:
+        month, day = day, month
+    return _checked(_year(parts["y"], today), month, day)
+
+
+def parse_date(text: str, locale: str, today: date) -> date:
+    """Read a date as typed in the reader's locale; a month alone means its end, a year alone 31 Dec."""
+    found, months = _tokens(_folded_or_empty(text))
+    return _named_month_date(found, months[0], today) if months else _numeric_date(found, locale, today)
+
+
+# Showing values back
+
+
+def format_amount(value: Decimal, locale: str, *, currency: str | None = "USD") -> str:
+    """Format an amount for the reader, in full; whole amounts without cents ("$3,000,000")."""
+    where = babel_locale(locale)
+    if currency is None:
+        return numbers.format_decimal(value, locale=where, decimal_quantization=False, numbering_system="latn")
+    pattern = None
+    if value == value.to_integral_value():
+        pattern = Locale.parse(where).currency_formats["standard"].pattern.replace(".00", "")
+    return numbers.format_currency(
+        value, currency, pattern, where, currency_digits=pattern is None,
+        decimal_quantization=False, numbering_system="latn",
+    )
+
+
+def format_amount_compact(
+    value: Decimal, locale: str, *, currency: str | None = "USD", fraction_digits: int = 2
+) -> str:
+    """Format an amount for the reader in short form, rounded ("$3.5M", "3,5 млн $", "US$300万")."""
+    where = babel_locale(locale)
+    if currency is None:
+        return numbers.format_compact_decimal(
+            value, locale=where, fraction_digits=fraction_digits, numbering_system="latn"
+        )
+    return numbers.format_compact_currency(
+        value, currency, locale=where, fraction_digits=fraction_digits, numbering_system="latn"
+    )
+
+
+def format_integer(value: int, locale: str) -> str:
+    """Format a whole number for the reader ("1,000,000", "1 000 000")."""
+    return numbers.format_decimal(value, locale=babel_locale(locale), numbering_system="latn")
+
+
+def format_date(value: date, locale: str) -> str:
+    """Format a date for the reader in the locale's medium format ("Dec 31, 2027", "31 déc. 2027")."""
+    return dates.format_date(value, "medium", locale=babel_locale(locale))

@@ -1,0 +1,417 @@
+"""Reading numbers, money, percentages and dates as people type them, in each of the six languages."""
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import get_args
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from handlers.forms.parsing import (
+    ParseError,
+    Reason,
+    end_of_month,
+    end_of_year,
+    format_amount,
+    format_amount_compact,
+    format_date,
+    format_integer,
+    parse_amount,
+    parse_date,
+    parse_integer,
+    parse_percent,
+)
+
+LOCALES = ("ar", "en", "es", "fr", "ru", "zh")
+TODAY = date(2026, 5, 10)
+M = 10**6
+ALL = LOCALES  # the same answer in every locale
+
+# Hypothesis: no example database written into the repository, no deadline for the first call that
+# loads Babel's locale data.
+PROPERTY = settings(deadline=None, database=None)
+
+
+def _cases(table: list[tuple[str, tuple[str, ...], object]]) -> list[tuple[str, str, object]]:
+    """Expand rows of (text, locales, expected) into one case per locale."""
+    return [(text, locale, expected) for text, locales, expected in table for locale in locales]
+
+
+AMOUNTS = _cases([
+    ("1 000 000", ALL, M),
+    ("1\u202f000\u202f000", ALL, M),  # narrow no-break spaces, as French is printed
+    ("1\xa0000\xa0000", ALL, M),  # no-break spaces, as Russian is printed
+    ("1,000,000", ALL, M),
+    ("1.000.000", ALL, M),
+    ("1'000'000", ALL, M),
+    ("1’000’000", ALL, M),
+    ("1.5 million", ALL, 1_500_000),
+    ("2,5 M", ALL, 2_500_000),
+    ("2.5m", ALL, 2_500_000),
+    ("$3m", ALL, 3 * M),
+    ("USD 3 million", ALL, 3 * M),
+    ("US$ 3,5 millions", ALL, 3_500_000),
+    ("3 млн", ALL, 3 * M),
+    ("3,5 млн долларов", ALL, 3_500_000),
+    ("3,5 млн долл. США", ("ru",), 3_500_000),
+    ("2 млрд", ALL, 2_000 * M),
+    ("5 тыс.", ALL, 5_000),
+    ("300万", ALL, 3 * M),
+    ("3亿", ALL, 300 * M),
+    ("1.2千万", ALL, 12 * M),
+    ("3亿美元", ("zh",), 300 * M),
+    ("5千", ("zh",), 5_000),
+    ("5 مليون", ALL, 5 * M),
+    ("٥ ملايين", ALL, 5 * M),
+    ("۵ ملیون", ("ar",), 5 * M),  # Eastern Arabic-Indic digits and Persian yeh
+    ("٣٫٥ مليون دولار", ("ar",), 3_500_000),
+    ("١٬٢٥٠٬٠٠٠", ("ar",), 1_250_000),
+    ("\u200f3\xa0مليون\xa0US$", ("ar",), 3 * M),  # with the right-to-left mark Babel writes
+    ("5 آلاف", ("ar",), 5_000),
+    ("1 bn", ALL, 1_000 * M),
+    ("1 billion", ("en", "ar", "ru", "zh", "es"), 1_000 * M),
+    ("1 milliard", ALL, 1_000 * M),
+    ("1,5 Md", ("fr",), 1_500 * M),
+    ("1 billion", ("fr",), 10**12),  # the French word, long scale
+    ("3 B US$", ("es",), 3 * 10**12),  # CLDR's Spanish abbreviation of "billones"
+    ("2 billones", ("es",), 2 * 10**12),
+    ("5 mil millones de dólares", ALL, 5_000 * M),
+    ("30 mil M US$", ("es",), 30_000 * M),
+    ("3 millones", ALL, 3 * M),
+    ("1 millón", ALL, M),
+    ("5k", ALL, 5_000),
+    ("5 thousand", ALL, 5_000),
+    ("5 mille", ALL, 5_000),
+    ("5 mil", ("es",), 5_000),
+    ("1,000", ("en", "zh", "ar"), 1_000),
+    ("1,000", ("fr", "ru", "es"), 1),  # the locale's decimal comma
+    ("1,5", ALL, Decimal("1.5")),
+    ("1.000", ("es",), 1_000),
+    ("1.000", ("fr", "ru"), 1_000),  # a foreign mark before three digits groups them
+    ("1.500 млн", ("ru",), 1_500_000),  # … unless a multiplier follows
+    ("1.000", ("en", "zh", "ar"), 1),
+    ("0,500", ALL, Decimal("0.5")),
+    ("1,234.56", ALL, Decimal("1234.56")),
+    ("1.234,56", ALL, Decimal("1234.56")),
+    ("1 234,56 $", ALL, Decimal("1234.56")),
+    ("1,00,000", ALL, 100_000),  # Indian grouping
+    ("5 lakh", ALL, 500_000),
+    ("3 M$", ALL, 3 * M),
+    ("5 000 $US", ALL, 5_000),
+    ("3 millions de dollars", ALL, 3 * M),
+    ("USD3M", ALL, 3 * M),
+    ("0", ALL, 0),
+    (".5m", ALL, 500_000),
+    ("10000000000000", ALL, 10**13),
+    ("１２３", ALL, 123),  # full-width digits
+    ("1,000,000.", ALL, M),
+])
+
+AMOUNT_ERRORS = _cases([
+    ("", ALL, "empty"),
+    (" \u200f\u2068 ", ALL, "empty"),
+    ("abc", ALL, "not_a_number"),
+    ("1,2,3", ALL, "not_a_number"),
+    ("12abc", ALL, "not_a_number"),
+    ("1.000 000", ALL, "not_a_number"),
+    ("1 0", ALL, "not_a_number"),
+    ("€5", ALL, "not_a_number"),
+    ("$", ALL, "not_a_number"),
+    ("million", ALL, "not_a_number"),
+    ("3 k k k k", ALL, "not_a_number"),
+    ("--5", ALL, "not_a_number"),
+    ("1e6", ALL, "not_a_number"),
+    ("-5", ALL, "negative"),
+    ("−3 млн", ALL, "negative"),
+    ("$-3m", ALL, "negative"),
+    ("10000000000001", ALL, "too_large"),
+    ("20 trillion", ALL, "too_large"),
+    ("9" * 5000, ALL, "too_large"),
+])
+
+INTEGERS = _cases([
+    ("2 million", ALL, 2 * M),
+    ("2,5 млн", ALL, 2_500_000),
+    ("1 000 000", ALL, M),
+    ("1.000", ALL, 1_000),  # in a whole-number field "1.000" can only be a thousand
+    ("2,500", ALL, 2_500),
+    ("٢٥٠٠", ALL, 2_500),
+    ("300万", ALL, 3 * M),
+    ("0", ALL, 0),
+])
+
+INTEGER_ERRORS = _cases([
+    ("2.5", ALL, "not_whole"),
+    ("1,5", ALL, "not_whole"),
+    ("1.2345 k", ALL, "not_whole"),
+    ("$5", ALL, "not_a_number"),
+    ("-5", ALL, "negative"),
+    ("", ALL, "empty"),
+])
+
+PERCENTS = _cases([
+    ("45", ALL, 45),
+    ("45%", ALL, 45),
+    ("45 %", ALL, 45),
+    ("45\u202f%", ("fr",), 45),
+    ("٤٥٪", ALL, 45),
+    ("%45", ALL, 45),
+    ("百分之45", ("zh",), 45),
+    ("0", ALL, 0),
+    ("100", ALL, 100),
+    ("45,0 %", ("fr",), 45),
+])
+
+PERCENT_ERRORS = _cases([
+    ("101", ALL, "out_of_range"),
+    ("45.5%", ALL, "not_whole"),
+    ("-5%", ALL, "negative"),
+    ("45k", ALL, "not_a_number"),
+    ("%", ALL, "not_a_number"),
+    ("", ALL, "empty"),
+])
+
+DEC_31 = date(2027, 12, 31)
+DATES = _cases([
+    ("2027-12-31", ALL, DEC_31),
+    ("2027-12", ALL, DEC_31),
+    ("12/2027", ALL, DEC_31),
+    ("2028-02", ALL, date(2028, 2, 29)),
+    ("2027", ALL, DEC_31),
+    ("12/31/2027", ALL, DEC_31),  # day over 12 in the month slot: swapped
+    ("31/12/2027", ALL, DEC_31),
+    ("31.12.2027", ALL, DEC_31),
+    ("31-12-2027", ALL, DEC_31),
+    ("2027/12/31", ALL, DEC_31),
+    ("2027年12月31日", ALL, DEC_31),
+    ("2027年12月", ("zh",), DEC_31),
+    ("Dec 31, 2027", ALL, DEC_31),
+    ("December 31 2027", ALL, DEC_31),
+    ("Friday, December 31st, 2027", ALL, DEC_31),
+    ("31 décembre 2027", ALL, DEC_31),
+    ("31 DECEMBRE 2027", ("fr",), DEC_31),
+    ("le 1er janvier 2028", ("fr",), date(2028, 1, 1)),
+    ("31 de diciembre de 2027", ALL, DEC_31),
+    ("31 декабря 2027", ALL, DEC_31),
+    ("31 дек. 2027 г.", ("ru",), DEC_31),
+    ("31 ديسمبر 2027", ALL, DEC_31),
+    ("31 كانون الأول 2027", ("ar",), DEC_31),  # Levantine month names
+    ("31 دجنبر 2027", ("ar",), DEC_31),  # Moroccan
+    ("٣١/١٢/٢٠٢٧", ("ar",), DEC_31),
+    ("\u200f31\u200f/12\u200f/2027", ("ar",), DEC_31),
+    ("31/12/27", ALL, DEC_31),
+    ("sept 2027", ALL, date(2027, 9, 30)),
+    ("20271231", ALL, DEC_31),
+    ("5/6/2027", ("en",), date(2027, 5, 6)),  # both parts ≤ 12: the locale's order
+    ("5/6/2027", ("fr", "es", "ru", "ar"), date(2027, 6, 5)),
+    ("5/6/27", ("en", "zh"), date(2027, 5, 6)),
+    ("31/12/95", ALL, date(1995, 12, 31)),
+    ("1/1/1990", ALL, date(1990, 1, 1)),
+])
+
+DATE_ERRORS = _cases([
+    ("31/02/2027", ALL, "not_a_date"),
+    ("2027-13", ALL, "not_a_date"),
+    ("hello", ALL, "not_a_date"),
+    ("31 smarch 2027", ALL, "not_a_date"),
+    ("1/2/3/4", ALL, "not_a_date"),
+    ("2027-12-31T10:00", ALL, "not_a_date"),
+    ("12/27", ALL, "ambiguous_date"),  # December 2027, or 27 December of which year?
+    ("31 December", ALL, "ambiguous_date"),
+    ("December", ALL, "ambiguous_date"),
+    ("31/12/1850", ALL, "out_of_range"),
+    ("2101", ALL, "out_of_range"),
+    ("31/12/80", ALL, "out_of_range"),
+    ("", ALL, "empty"),
+])
+
+
+def _id(case: tuple[str, str, object]) -> str:
+    """Name a case by its locale and text."""
+    return f"{case[1]}:{case[0][:30]!r}"
+
+
+def _reason(parse: Callable[[], object]) -> str:
+    """Run a parser that must fail and return the reason it gives."""
+    with pytest.raises(ParseError) as caught:
+        parse()
+    return caught.value.reason
+
+
+@pytest.mark.parametrize(("text", "locale", "expected"), AMOUNTS, ids=map(_id, AMOUNTS))
+def test_parse_amount(text: str, locale: str, expected: int | Decimal) -> None:
+    assert parse_amount(text, locale) == expected
+
+
+@pytest.mark.parametrize(("text", "locale", "reason"), AMOUNT_ERRORS, ids=map(_id, AMOUNT_ERRORS))
+def test_parse_amount_refuses(text: str, locale: str, reason: str) -> None:
+    assert _reason(lambda: parse_amount(text, locale)) == reason
+
+
+@pytest.mark.parametrize(("text", "locale", "expected"), INTEGERS, ids=map(_id, INTEGERS))
+def test_parse_integer(text: str, locale: str, expected: int) -> None:
+    value = parse_integer(text, locale)
+    assert (value, type(value)) == (expected, int)
+
+
+@pytest.mark.parametrize(("text", "locale", "reason"), INTEGER_ERRORS, ids=map(_id, INTEGER_ERRORS))
+def test_parse_integer_refuses(text: str, locale: str, reason: str) -> None:
+    assert _reason(lambda: parse_integer(text, locale)) == reason
+
+
+@pytest.mark.parametrize(("text", "locale", "expected"), PERCENTS, ids=map(_id, PERCENTS))
+def test_parse_percent(text: str, locale: str, expected: int) -> None:
+    assert parse_percent(text, locale) == expected
+
+
+@pytest.mark.parametrize(("text", "locale", "reason"), PERCENT_ERRORS, ids=map(_id, PERCENT_ERRORS))
+def test_parse_percent_refuses(text: str, locale: str, reason: str) -> None:
+    assert _reason(lambda: parse_percent(text, locale)) == reason
+
+
+@pytest.mark.parametrize(("text", "locale", "expected"), DATES, ids=map(_id, DATES))
+def test_parse_date(text: str, locale: str, expected: date) -> None:
+    assert parse_date(text, locale, TODAY) == expected
+
+
+@pytest.mark.parametrize(("text", "locale", "reason"), DATE_ERRORS, ids=map(_id, DATE_ERRORS))
+def test_parse_date_refuses(text: str, locale: str, reason: str) -> None:
+    assert _reason(lambda: parse_date(text, locale, TODAY)) == reason
+
+
+def test_two_digit_years_follow_today() -> None:
+    assert parse_date("31/12/80", "fr", date(2035, 1, 1)) == date(2080, 12, 31)
+
+
+def test_quick_button_dates() -> None:
+    assert end_of_year(TODAY) == date(2026, 12, 31)
+    assert end_of_year(TODAY, years_ahead=1) == date(2027, 12, 31)
+    assert end_of_month(2028, 2) == date(2028, 2, 29)
+    assert end_of_month(2027, 4) == date(2027, 4, 30)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", ["$3,000,000", "$1,234,567.50", "3,000,000", "$3.5M"]),
+        ("fr", ["3\u202f000\u202f000\xa0$US", "1\u202f234\u202f567,50\xa0$US", "3\u202f000\u202f000",
+                "3,5\xa0M\xa0$US"]),
+        ("ru", ["3\xa0000\xa0000\xa0$", "1\xa0234\xa0567,50\xa0$", "3\xa0000\xa0000", "3,5\xa0млн\xa0$"]),
+        ("zh", ["US$3,000,000", "US$1,234,567.50", "3,000,000", "US$350万"]),
+    ],
+)
+def test_format_amount(locale: str, expected: list[str]) -> None:
+    shown = [
+        format_amount(Decimal(3 * M), locale),
+        format_amount(Decimal("1234567.5"), locale),
+        format_amount(Decimal(3 * M), locale, currency=None),
+        format_amount_compact(Decimal(3_500_000), locale),
+    ]
+    assert shown == expected
+
+
+def test_arabic_is_shown_with_latin_digits() -> None:
+    shown = format_amount(Decimal("1234567.5"), "ar") + format_integer(2027, "ar") + format_date(DEC_31, "ar")
+    assert "1,234,567.50" in shown
+    assert not any("\u0660" <= char <= "\u0669" for char in shown)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en", "Dec 31, 2027"), ("fr", "31 déc. 2027"), ("es", "31 dic 2027"), ("zh", "2027年12月31日")],
+)
+def test_format_date(locale: str, expected: str) -> None:
+    assert format_date(DEC_31, locale) == expected
+
+
+def test_format_integer() -> None:
+    assert [format_integer(2_500_000, locale) for locale in ("en", "es", "fr")] == [
+        "2,500,000", "2.500.000", "2\u202f500\u202f000",
+    ]
+
+
+AMOUNTS_TO_SHOW = st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False)
+
+
+@PROPERTY
+@given(value=AMOUNTS_TO_SHOW, locale=st.sampled_from(LOCALES))
+def test_formatted_amount_reads_back(value: Decimal, locale: str) -> None:
+    assert parse_amount(format_amount(value, locale, currency=None), locale) == value
+    assert parse_amount(format_amount(value, locale), locale) == value
+
+
+@PROPERTY
+@given(value=st.integers(min_value=0, max_value=10**13), locale=st.sampled_from(LOCALES))
+def test_formatted_integer_reads_back(value: int, locale: str) -> None:
+    assert parse_integer(format_integer(value, locale), locale) == value
+
+
+@PROPERTY
+@given(
+    digits=st.integers(min_value=1, max_value=999),
+    power=st.integers(min_value=0, max_value=9),  # below 10^12, where French "Bn" would read as 10^9
+    locale=st.sampled_from(LOCALES),
+)
+def test_compact_amount_reads_back(digits: int, power: int, locale: str) -> None:
+    value = Decimal(digits) * 10**power
+    assert parse_amount(format_amount_compact(value, locale, fraction_digits=3), locale) == value
+
+
+@PROPERTY
+@given(value=st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)), locale=st.sampled_from(LOCALES))
+def test_formatted_date_reads_back(value: date, locale: str) -> None:
+    assert parse_date(format_date(value, locale), locale, TODAY) == value
+
+
+REASONS = set(get_args(Reason))
+NUMBERISH = st.text(alphabet="0123456789٠٥٫٬.,' \u202f-−+$%kmMb万亿млнusd", max_size=24)
+DATEISH = st.text(alphabet="0123456789٣/-. декабряdecjanr年月日", max_size=24)
+LONG = st.text(min_size=1, max_size=12).map(lambda part: (part * 5000)[:5000])
+NASTY = [
+    "😀" * 5000,
+    "👨‍👩‍👧‍👦 5 مليون 🇺🇳",
+    "مرحبا بالعالم " * 300,
+    "\u202e1,000\u202c",
+    "1," * 2500,
+    "٥" * 5000,
+    "9" * 5000 + " млн",
+    "k " * 2500,
+    "31/" * 1500,
+    "\x00\x07\ufeff",
+    "½ ² ①",
+]
+
+
+def _only_parse_errors(text: str, locale: str) -> None:
+    """Run every parser on the text: each returns or raises ParseError with a known reason."""
+    parsers: list[Callable[[], object]] = [
+        lambda: parse_amount(text, locale),
+        lambda: parse_integer(text, locale),
+        lambda: parse_percent(text, locale),
+        lambda: parse_date(text, locale, TODAY),
+    ]
+    for parse in parsers:
+        try:
+            parse()
+        except ParseError as error:
+            assert error.reason in REASONS
+
+
+@PROPERTY
+@given(text=st.one_of(st.text(), NUMBERISH, DATEISH), locale=st.sampled_from(LOCALES))
+def test_any_text_is_answered_or_refused_with_a_reason(text: str, locale: str) -> None:
+    _only_parse_errors(text, locale)
+
+
+@settings(PROPERTY, max_examples=15)
+@given(text=LONG, locale=st.sampled_from(LOCALES))
+def test_long_text_is_answered_or_refused_with_a_reason(text: str, locale: str) -> None:
+    _only_parse_errors(text, locale)
+
+
+@pytest.mark.parametrize("text", NASTY, ids=range(len(NASTY)))
+def test_nasty_text_is_answered_or_refused_with_a_reason(text: str) -> None:
+    for locale in LOCALES:
+        _only_parse_errors(text, locale)
