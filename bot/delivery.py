@@ -107,7 +107,7 @@ class DeliveryWorker:
                 .order_by(col(Outbox.priority).desc(), col(Outbox.id))
                 .limit(BATCH)
             )
-            rows = list(result.tuples())
+            rows = [(row[0], row[1]) for row in result.all()]
             for row, contact in rows:
                 if self._stopping:
                     break

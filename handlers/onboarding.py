@@ -45,7 +45,7 @@ ONBOARDING = Form(
     ),
 )
 
-JOIN = Form(id="join", title=N_("Joining"), steps=(FULL_NAME, CONSENT))
+JOIN = Form(id="join", title=N_("Joining"), steps=(FULL_NAME, CONSENT), summary=False)
 
 
 def name_key(name: str) -> str:

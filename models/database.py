@@ -78,10 +78,8 @@ class UnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # close() rolls back whatever was not committed, and leaves loaded objects readable (detached).
+        await self.session.close()
 
     async def commit(self) -> None:
         """Make the work of this unit durable."""

@@ -1,0 +1,74 @@
+"""Drive journeys without Telegram: people type and press, the outbox is read back rendered."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from sqlmodel import col, select
+
+from bot.i18n import Rendered, Renderer
+from handlers.conversation import Deps
+from handlers.inputs import Incoming, Person
+from handlers.language import negotiate
+from handlers.messages import reply_from_json
+from handlers.router import handle
+from models.clock import utcnow
+from models.database import Database
+from models.tables import Contact, Outbox
+
+_update_ids = itertools.count(1)
+
+
+@dataclass
+class ChatDriver:
+    """Sends inputs through handlers.router.handle and collects what the bot would send, per chat."""
+
+    database: Database
+    deps: Deps
+    renderer: Renderer
+    mailbox: dict[int, list[Rendered]] = field(default_factory=dict)
+
+    def person(self, telegram_id: int, first_name: str = "Ada", language_code: str | None = "en") -> Person:
+        """A Telegram user in a private chat."""
+        return Person(telegram_id, telegram_id, first_name, None, None, language_code)
+
+    async def send(self, person: Person, text: str, update_id: int | None = None) -> list[Rendered]:
+        """The person types `text`; returns the bot's answers to them."""
+        incoming = Incoming.from_text(update_id or next(_update_ids), person, text, utcnow())
+        await handle(incoming, self.database.uow(), self.deps)
+        return await self.collect(person.chat_id)
+
+    async def press(self, person: Person, code: str) -> list[Rendered]:
+        """The person presses a button with callback data `code`."""
+        incoming = Incoming(next(_update_ids), person, utcnow(), code=code)
+        await handle(incoming, self.database.uow(), self.deps)
+        return await self.collect(person.chat_id)
+
+    async def collect(self, chat_id: int) -> list[Rendered]:
+        """Render every pending outbox row in its recipient's language, mark it sent, return this chat's."""
+        async with self.database.uow() as uow:
+            rows = await uow.session.execute(
+                select(Outbox, Contact).join(Contact, col(Contact.id) == col(Outbox.contact_id))
+                .where(col(Outbox.status) == "pending").order_by(col(Outbox.id)))
+            for row, contact in rows.all():
+                locale = negotiate(contact.language, contact.telegram_language, self.deps.default_locale)
+                rendered = self.renderer.reply(reply_from_json(row.payload["reply"]), locale)
+                self.mailbox.setdefault(row.chat_id, []).append(rendered)
+                row.status = "sent"
+            await uow.commit()
+        return self.mailbox.pop(chat_id, [])
+
+
+def button(message: Rendered, label_part: str) -> str:
+    """The callback data of the first button whose label contains `label_part`."""
+    for row in message.buttons:
+        for label, data in row:
+            if label_part in label:
+                return data
+    raise AssertionError(f"no button with {label_part!r} in {[b for r in message.buttons for b in r]}")
+
+
+def codes(message: Rendered) -> list[str]:
+    """All callback data of a message's buttons."""
+    return [data for row in message.buttons for _, data in row]

@@ -1,0 +1,79 @@
+"""Shared fixtures: a migrated database on every backend, and a chat driver for journeys."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text as sql
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.i18n import Catalogs, Renderer
+from handlers.conversation import Deps
+from models.database import Database
+from models.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("P2C_TEST_POSTGRES_URL")
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def catalogs() -> Catalogs:
+    """The six catalogs, loaded once."""
+    return Catalogs()
+
+
+@pytest.fixture(scope="session")
+def renderer(catalogs: Catalogs) -> Renderer:
+    """A renderer over the real catalogs."""
+    return Renderer(catalogs)
+
+
+@pytest.fixture
+def deps(renderer: Renderer) -> Deps:
+    """Journey dependencies as build_app wires them."""
+    return Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False), default_locale="en",
+                timezone="UTC", bot_username="p2c_test_bot")
+
+
+async def _fresh_postgres() -> str:
+    assert POSTGRES_URL is not None
+    name = f"p2c_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sql(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty database on each backend (PostgreSQL needs P2C_TEST_POSTGRES_URL; skipped loudly without)."""
+    if request.param == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("PostgreSQL tests need P2C_TEST_POSTGRES_URL (make test and .ci/run provide it)")
+        database = Database(await _fresh_postgres())
+    else:
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def database(empty_database: Database) -> Database:
+    """A database migrated to the head revision, on each backend."""
+    await upgrade(empty_database)
+    return empty_database
+
+
+@pytest.fixture
+async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated SQLite database, for tests of journeys that do not depend on the backend."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    await upgrade(database)
+    yield database
+    await database.dispose()

@@ -1,0 +1,207 @@
+"""Onboarding through the journeys: registration form, invitations, language, help, idempotency."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from chat_driver import ChatDriver, button, codes
+from sqlmodel import select
+
+from bot.i18n import Renderer
+from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.conversation import Deps
+from models.clock import utcnow
+from models.database import Database
+from models.tables import AuditLog, Contact, Draft, Entity, Invite, ProcessedUpdate
+from models.values import EntityStatus, Role
+
+
+@pytest.fixture
+def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """A chat driver on each backend."""
+    return ChatDriver(database, deps, renderer)
+
+
+async def register(chat: ChatDriver, telegram_id: int, org: str = "Ministry of ICT", language: str = "en") -> None:
+    person = chat.person(telegram_id, language_code=language)
+    answers = await chat.send(person, "/start")
+    assert "Question 1 of 5" in answers[-1].text or "1" in answers[-1].text
+    sector = await chat.send(person, org)
+    await chat.press(person, button(sector[-1], "") if False else "f:sector:c:government")
+    country = await chat.send(person, "Senegal")
+    assert country
+    await chat.send(person, "Awa Diop")
+    summary = await chat.press(person, "f:consent:c:yes")
+    done = await chat.press(person, "f:$sum:submit")
+    assert summary and done
+
+
+async def test_start_greets_and_asks_the_first_question(chat: ChatDriver) -> None:
+    answers = await chat.send(chat.person(1), "/start")
+    assert "Partner2Connect" in answers[0].text
+    assert "Question 1 of 5" in answers[-1].text
+    assert "name of your organisation" in answers[-1].text
+    assert "f:entity_name:cancel" in codes(answers[-1])
+
+
+async def test_registration_creates_a_pending_entity_and_tells_staff(chat: ChatDriver, database: Database) -> None:
+    await grant_role(GrantRole(900, Role.staff), database.uow(), utcnow())
+    staff = chat.person(900, "Bea")
+    await chat.send(staff, "/start")
+    await register(chat, 1)
+    async with database.uow() as uow:
+        entity = (await uow.session.execute(select(Entity))).scalar_one()
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == 1))).scalar_one()
+        assert (entity.name, entity.sector, entity.country_iso3, entity.status) == (
+            "Ministry of ICT", "government", "SEN", EntityStatus.pending)
+        assert (contact.role, contact.entity_id, contact.full_name) == (Role.focal_point, entity.id, "Awa Diop")
+        assert contact.consent_at is not None
+        assert (await uow.session.execute(select(Draft))).first() is None
+        entity_id = entity.id
+    notice = await chat.collect(900)
+    assert any("waiting for validation" in m.text and "Ministry of ICT" in m.text for m in notice)
+    validated = await chat.press(staff, f"ent:ok:{entity_id}")
+    assert "validated" in validated[0].text
+    news = await chat.collect(1)
+    assert "has been validated" in news[0].text
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 10_000, "🎉🎉🎉", "/pledge", "/unknown", "!!!"])
+async def test_bad_answers_at_every_step_keep_the_draft(chat: ChatDriver, database: Database, bad: str) -> None:
+    person = chat.person(2)
+    await chat.send(person, "/start")
+    steps = [("entity_name", "Université de Dakar"), ("sector", "f:sector:c:academia"),
+             ("country", "Sénégal"), ("full_name", "Moussa Ndiaye")]
+    for step_id, good in steps:
+        answers = await chat.send(person, bad) if bad else await chat.send(person, bad or " ")
+        assert answers, f"silence after bad input at {step_id}"
+        assert "Question" in answers[-1].text
+        async with database.uow() as uow:
+            draft = (await uow.session.execute(select(Draft))).scalar_one()
+            assert draft.step_id == step_id
+        if good.startswith("f:"):
+            await chat.press(person, good)
+        else:
+            await chat.send(person, good)
+    answers = await chat.send(person, bad or " ")
+    assert answers and "Question 5 of 5" in answers[-1].text
+
+
+async def test_consent_refused_is_asked_again(chat: ChatDriver) -> None:
+    person = chat.person(3)
+    for value in ("/start", "Acme Telecom"):
+        await chat.send(person, value)
+    await chat.press(person, "f:sector:c:private_sector")
+    await chat.send(person, "Kenya")
+    await chat.send(person, "Jo Wanjiru")
+    answers = await chat.press(person, "f:consent:c:no")
+    assert "consent" in answers[-1].text.lower()
+    assert "f:consent:c:yes" in codes(answers[-1])
+
+
+async def test_cancel_asks_to_confirm_and_keeps_nothing(chat: ChatDriver, database: Database) -> None:
+    person = chat.person(4)
+    await chat.send(person, "/start")
+    await chat.send(person, "Some Org")
+    confirm = await chat.send(person, "/cancel")
+    assert "f:$cancel:yes" in codes(confirm[-1])
+    await chat.press(person, "f:$cancel:yes")
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(Draft))).first() is None
+
+
+async def test_stale_and_forged_buttons_are_answered_not_obeyed(chat: ChatDriver) -> None:
+    person = chat.person(5)
+    await chat.send(person, "/start")
+    for forged in ("f:sector:c:government", "f:entity_name:c:x", "f:$sum:submit", "ent:ok:1", "zzz", "f:", "lang:xx"):
+        answers = await chat.press(person, forged)
+        assert answers, forged
+
+
+async def test_a_focal_point_cannot_validate_entities(chat: ChatDriver, database: Database) -> None:
+    await register(chat, 6)
+    answers = await chat.press(chat.person(6), "ent:ok:1")
+    assert "not allowed" in answers[0].text
+    async with database.uow() as uow:
+        entity = (await uow.session.execute(select(Entity))).scalar_one()
+        assert entity.status == EntityStatus.pending
+        denied = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "denied"))).scalar_one()
+        assert denied.details["attempted"] == "entity.decide"
+
+
+async def test_invitation_binds_once(chat: ChatDriver, database: Database) -> None:
+    token, entity, created = await invite(CreateInvite("GSMA", Role.coordinator), database.uow(), utcnow())
+    entity_id = entity.id
+    assert created and len(token) >= 22
+    first, second = chat.person(10), chat.person(11)
+    await chat.send(first, f"/start {token}")
+    await chat.send(first, "Lee Min")
+    welcome = await chat.press(first, "f:consent:c:yes")
+    assert "coordinator" in welcome[-1].text and "GSMA" in welcome[-1].text
+    used = await chat.send(second, f"/start {token}")
+    assert "already been used" in used[0].text
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == 10))).scalar_one()
+        assert (contact.role, contact.entity_id) == (Role.coordinator, entity_id)
+        stored = (await uow.session.execute(select(Invite))).scalar_one()
+        assert stored.token_hash != token and stored.used_by == contact.id
+
+
+async def test_invitation_used_while_another_person_was_joining(chat: ChatDriver) -> None:
+    token, _, _ = await invite(CreateInvite("ITU Regional Office", Role.focal_point), chat.database.uow(), utcnow())
+    first, second = chat.person(12), chat.person(13)
+    await chat.send(first, f"/start {token}")
+    await chat.send(second, f"/start {token}")
+    await chat.send(first, "First Person")
+    await chat.press(first, "f:consent:c:yes")
+    await chat.send(second, "Second Person")
+    answers = await chat.press(second, "f:consent:c:yes")
+    assert "already been used" in answers[-1].text
+
+
+async def test_expired_and_forged_invitations(chat: ChatDriver, database: Database) -> None:
+    token, _, _ = await invite(CreateInvite("Old Org", Role.focal_point, lifetime=timedelta(seconds=-1)),
+                               database.uow(), utcnow())
+    expired = await chat.send(chat.person(20), f"/start {token}")
+    assert "expired" in expired[0].text
+    for forged in ("A" * 32, "x", "' OR 1=1 --", "🙂" * 10, "a" * 300):
+        answers = await chat.send(chat.person(21), f"/start {forged}")
+        assert "not valid" in answers[0].text
+
+
+@pytest.mark.parametrize(("code", "expected"), [("fr", "Bonjour"), ("es-MX", "Hola"), ("pt-BR", "Hello"),
+                                                ("zh-hans", "您好"), ("ar", "مرحب"), ("ru", "Здравствуйте")])
+async def test_greeting_follows_telegram_language(chat: ChatDriver, code: str, expected: str) -> None:
+    answers = await chat.send(chat.person(30, language_code=code), "/start")
+    assert expected in answers[0].text
+
+
+async def test_language_menu_names_each_language_in_itself(chat: ChatDriver, database: Database) -> None:
+    person = chat.person(31)
+    menu = await chat.send(person, "/language")
+    labels = {label for row in menu[0].buttons for label, _ in row}
+    assert labels == {"العربية", "中文", "English", "Français", "Русский", "Español"}
+    answers = await chat.press(person, "lang:ru")
+    assert "русском" in answers[0].text
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == 31))).scalar_one()
+        assert contact.language == "ru"
+
+
+async def test_help_lists_commands_and_unknown_input_gets_help(chat: ChatDriver) -> None:
+    person = chat.person(40)
+    help_text = (await chat.send(person, "/help"))[0].text
+    assert "/language" in help_text and "/start" in help_text
+    for value in ("hello?", "/frobnicate"):
+        answers = await chat.send(person, value)
+        assert "/help" in answers[0].text
+
+
+async def test_duplicate_update_is_ignored(chat: ChatDriver, database: Database) -> None:
+    person = chat.person(50)
+    first = await chat.send(person, "/help", update_id=777_000)
+    again = await chat.send(person, "/help", update_id=777_000)
+    assert first and not again
+    async with database.uow() as uow:
+        assert len((await uow.session.execute(select(ProcessedUpdate))).all()) == 1
