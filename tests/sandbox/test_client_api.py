@@ -129,7 +129,7 @@ async def test_blocking_sends_my_chat_member(people: SandboxClient, call: BotCal
     await people.block(101)
     await people.block(101)  # twice changes nothing
     await people.send_text(101, "I am back")  # writing again restarts the bot
-    kinds = [[k for k in u if k != "update_id"][0] for u in (await call("getUpdates"))[1]["result"]]
+    kinds = [next(k for k in u if k != "update_id") for u in (await call("getUpdates"))[1]["result"]]
     assert kinds == ["my_chat_member", "my_chat_member", "message"]
     assert not (await people.users())[0]["blocked"]
 

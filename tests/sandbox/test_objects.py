@@ -68,8 +68,9 @@ async def produce_everything(sandbox: SandboxServer, people: SandboxClient, call
                          parse_mode="HTML", reply_markup=keyboard)
     out["messages"] = [sent["result"]]
     await people.press(101, sent["result"]["message_id"], "yes")
+    undo = {"inline_keyboard": [[{"text": "Undo", "callback_data": "undo"}]]}
     _, edited = await call("editMessageText", chat_id=101, message_id=sent["result"]["message_id"],
-                           text="Thanks", reply_markup={"inline_keyboard": [[{"text": "Undo", "callback_data": "undo"}]]})
+                           text="Thanks", reply_markup=undo)
     out["messages"].append(edited["result"])
     form = aiohttp.FormData({"chat_id": "102", "caption": "<u>file</u>", "parse_mode": "HTML"})
     form.add_field("document", b"%PDF-1.4 tiny", filename="pledge.pdf", content_type="application/pdf")

@@ -1,0 +1,337 @@
+"use strict";
+// The sandbox chat page: people on the left, the chosen person's chat on the right.
+// Messages are built as DOM nodes from text + entities, so only Telegram's formatting can appear.
+
+const state = { users: [], current: null, lastSeq: 0, nodes: new Map(), polling: null, keyboardSeq: -1 };
+const $ = (id) => document.getElementById(id);
+
+async function api(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch("/sandbox/" + path, init);
+  const data = await response.json();
+  if (!data.ok) throw new Error(data.error || "request failed");
+  return data;
+}
+
+// ---- people ----
+async function loadPeople() {
+  const { users } = await api("GET", "users");
+  state.users = users;
+  const list = $("people");
+  list.replaceChildren(...users.map((user) => {
+    const item = document.createElement("li");
+    item.dataset.userId = user.id;
+    item.dir = "auto";
+    item.textContent = [user.first_name, user.last_name].filter(Boolean).join(" ");
+    const lang = document.createElement("span");
+    lang.className = "lang";
+    lang.textContent = user.language_code || "";
+    item.append(lang);
+    item.classList.toggle("selected", user.id === state.current);
+    item.classList.toggle("blocked", !!user.blocked);
+    item.addEventListener("click", () => selectPerson(user.id));
+    return item;
+  }));
+}
+
+async function addPerson(event) {
+  event.preventDefault();
+  const name = $("person-name").value.trim();
+  if (!name) return;
+  const id = state.users.reduce((max, u) => Math.max(max, u.id), 1000) + 1;
+  await api("POST", "users", { id, first_name: name, language_code: $("person-language").value });
+  $("person-name").value = "";
+  await loadPeople();
+  await selectPerson(id);
+}
+
+async function selectPerson(id) {
+  state.current = id;
+  state.lastSeq = 0;
+  state.nodes.clear();
+  state.keyboardSeq = -1;
+  location.hash = "user=" + id;
+  const user = state.users.find((u) => u.id === id);
+  $("chat-title").textContent = user ? user.first_name : "User " + id;
+  $("chat-title").dir = "auto";
+  $("messages").replaceChildren();
+  showReplyKeyboard(null);
+  for (const control of [$("text-input"), $("send-button")]) control.disabled = false;
+  document.querySelectorAll("#people li").forEach((li) => li.classList.toggle("selected", +li.dataset.userId === id));
+  await poll();
+  window.__sandboxFirstPaint = performance.now();
+  $("text-input").focus();
+}
+
+// ---- rendering ----
+const SAFE_URL = /^(https?:|tg:|mailto:)/i;
+const TIME = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit" });  // one formatter: 1,000 paints
+
+function elementFor(entity, text) {
+  const tags = { bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
+    blockquote: "blockquote", expandable_blockquote: "blockquote" };
+  if (tags[entity.type]) return document.createElement(tags[entity.type]);
+  if (entity.type === "spoiler") {
+    const span = document.createElement("span");
+    span.className = "tg-spoiler";
+    span.addEventListener("click", () => span.classList.add("revealed"));
+    return span;
+  }
+  if (["text_link", "url", "email"].includes(entity.type)) {
+    const href = entity.type === "text_link" ? entity.url : entity.type === "email" ? "mailto:" + text : text;
+    const link = document.createElement("a");
+    if (SAFE_URL.test(href)) link.href = href; else if (entity.type === "url") link.href = "http://" + href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    return link;
+  }
+  const span = document.createElement("span");
+  if (entity.type === "bot_command") {
+    span.className = "command";
+    span.addEventListener("click", () => sendText(text));
+  }
+  return span;
+}
+
+function formatted(text, entities) {
+  const root = document.createDocumentFragment();
+  const sorted = [...(entities || [])].sort((a, b) => a.offset - b.offset || b.length - a.length);
+  const stack = [{ node: root, end: text.length }];
+  let pos = 0;
+  const emit = (upto) => {
+    if (upto > pos) stack[stack.length - 1].node.append(text.slice(pos, upto));
+    pos = Math.max(pos, upto);
+  };
+  const close = () => {
+    emit(stack[stack.length - 1].end);
+    stack.pop();
+  };
+  for (const entity of sorted) {
+    while (stack.length > 1 && stack[stack.length - 1].end <= entity.offset) close();
+    emit(entity.offset);
+    const top = stack[stack.length - 1];
+    const end = Math.min(entity.offset + entity.length, top.end);
+    const element = elementFor(entity, text.slice(entity.offset, end));
+    top.node.append(element);
+    stack.push({ node: element, end });
+  }
+  while (stack.length > 1) close();
+  emit(text.length);
+  return root;
+}
+
+function inlineKeyboard(message) {
+  const box = document.createElement("div");
+  box.className = "keyboard";
+  for (const row of message.reply_markup.inline_keyboard) {
+    const line = document.createElement("div");
+    line.className = "row";
+    for (const button of row) {
+      let control;
+      if (button.url) {
+        control = document.createElement("a");
+        if (SAFE_URL.test(button.url)) control.href = button.url;
+        control.target = "_blank";
+        control.rel = "noopener noreferrer";
+      } else {
+        control = document.createElement("button");
+        control.type = "button";
+        if (button.callback_data !== undefined) {
+          control.addEventListener("click", () => press(message.message_id, button.callback_data));
+        } else control.disabled = true;
+      }
+      control.dir = "auto";
+      control.textContent = button.text;
+      line.append(control);
+    }
+    box.append(line);
+  }
+  return box;
+}
+
+function renderMessage(message) {
+  const box = document.createElement("div");
+  box.className = message.from_bot ? "msg bot" : "msg mine";
+  box.dataset.messageId = message.message_id;
+  if (message.photo) {
+    const image = document.createElement("img");
+    image.src = message.photo.url;
+    image.width = message.photo.width;
+    image.height = message.photo.height;
+    image.alt = "photo";
+    image.loading = "lazy";
+    box.append(image);
+  }
+  if (message.document) {
+    const link = document.createElement("a");
+    link.className = "document";
+    link.href = message.document.url;
+    link.download = message.document.file_name || "file";
+    link.textContent = `↓ ${message.document.file_name || "file"} (${message.document.size} B)`;
+    box.append(link);
+  }
+  const body = message.text ?? message.caption;
+  if (body) {
+    const text = document.createElement("div");
+    text.className = "text";
+    text.dir = "auto";
+    text.append(formatted(body, message.entities));
+    box.append(text);
+  }
+  if (message.reply_markup && message.reply_markup.inline_keyboard) box.append(inlineKeyboard(message));
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  meta.textContent = (message.edited ? "edited " : "") + TIME.format(new Date(message.date * 1000));
+  box.append(meta);
+  return box;
+}
+
+function showReplyKeyboard(markup) {
+  const area = $("reply-keyboard");
+  if (!markup || !markup.keyboard) {
+    area.hidden = true;
+    area.replaceChildren();
+    return;
+  }
+  area.replaceChildren(...markup.keyboard.map((row) => {
+    const line = document.createElement("div");
+    line.className = "row";
+    for (const button of row) {
+      const label = typeof button === "string" ? button : button.text;
+      const control = document.createElement("button");
+      control.type = "button";
+      control.dir = "auto";
+      control.textContent = label;
+      control.addEventListener("click", () => {
+        if (markup.one_time_keyboard) showReplyKeyboard(null);
+        sendText(label);
+      });
+      line.append(control);
+    }
+    return line;
+  }));
+  area.hidden = false;
+}
+
+function applyMessages(messages) {
+  const list = $("messages");
+  const stuck = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const fresh = document.createDocumentFragment();
+  for (const message of messages) {
+    const old = state.nodes.get(message.message_id);
+    if (message.deleted) {
+      if (old) old.remove();
+      state.nodes.delete(message.message_id);
+      continue;
+    }
+    const node = renderMessage(message);
+    if (old) old.replaceWith(node); else fresh.append(node);
+    state.nodes.set(message.message_id, node);
+    const markup = message.reply_markup;
+    if (message.from_bot && markup && (markup.keyboard || markup.remove_keyboard) && message.seq > state.keyboardSeq) {
+      state.keyboardSeq = message.seq;
+      showReplyKeyboard(markup.keyboard ? markup : null);
+    }
+  }
+  list.append(fresh);
+  if (stuck || state.lastSeq === 0) list.scrollTop = list.scrollHeight;
+}
+
+// ---- talking to the sandbox ----
+async function poll() {
+  const id = state.current;
+  if (id === null) return;
+  try {
+    const data = await api("GET", `users/${id}/chat?since=${state.lastSeq}`);
+    if (id !== state.current) return;
+    applyMessages(data.messages);
+    state.lastSeq = data.last_seq;
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+async function sendText(text) {
+  if (state.current === null || !text.trim()) return;
+  try {
+    await api("POST", `users/${state.current}/messages`, { text });
+  } catch (error) {
+    toast(error.message);
+  }
+  await poll();
+}
+
+async function press(messageId, data) {
+  const id = state.current;
+  try {
+    const { callback_query_id: queryId } = await api("POST", `users/${id}/press`,
+      { message_id: messageId, callback_data: data });
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const { answers } = await api("GET", `users/${id}/callback_answers`);
+      const answer = answers.find((a) => a.callback_query_id === queryId);
+      if (answer && answer.answered) {
+        if (answer.text) toast(answer.text);
+        break;
+      }
+    }
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+async function sendFile() {
+  const file = $("file-input").files[0];
+  if (!file || state.current === null) return;
+  const buffer = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < buffer.length; i += 0x8000) binary += String.fromCharCode(...buffer.subarray(i, i + 0x8000));
+  const document_ = { file_name: file.name, mime_type: file.type || "application/octet-stream",
+    content_base64: btoa(binary) };
+  const caption = $("text-input").value.trim();
+  try {
+    await api("POST", `users/${state.current}/messages`, caption ? { document: document_, caption } : { document: document_ });
+    $("text-input").value = "";
+  } catch (error) {
+    toast(error.message);
+  }
+  $("file-input").value = "";
+  await poll();
+}
+
+let toastTimer = null;
+function toast(text) {
+  const box = $("toast");
+  box.textContent = text;
+  box.dir = "auto";
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { box.hidden = true; }, 3000);
+}
+
+async function loop() {
+  await poll();
+  state.polling = setTimeout(loop, 400);
+}
+
+async function start() {
+  $("add-person").addEventListener("submit", (event) => addPerson(event).catch((e) => toast(e.message)));
+  $("composer").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = $("text-input").value;
+    $("text-input").value = "";
+    sendText(text);
+  });
+  $("file-input").addEventListener("change", sendFile);
+  await loadPeople();
+  const wanted = Number((location.hash.match(/user=(\d+)/) || [])[1]);
+  if (wanted && state.users.some((u) => u.id === wanted)) await selectPerson(wanted);
+  setInterval(() => loadPeople().catch(() => {}), 3000);
+  state.polling = setTimeout(loop, 400);
+}
+
+start();

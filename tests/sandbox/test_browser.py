@@ -1,0 +1,160 @@
+"""The sandbox page in real headless Chromium: add a person, talk to a tiny bot, press, read Arabic."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Awaitable, Iterator
+from typing import Any, TypeVar
+
+import aiohttp
+import pytest
+from playwright.sync_api import Page, expect
+
+from bot.sandbox.client import SandboxClient
+from bot.sandbox.limits import Limits
+from bot.sandbox.server import SandboxServer, start_server
+
+pytestmark = pytest.mark.browser
+T = TypeVar("T")
+SCREENSHOT = os.environ.get("SANDBOX_SCREENSHOT")
+WELCOME = {"ar": "مرحبا بك في الشراكة من أجل التوصيل", "en": "Welcome to Partner2Connect"}
+
+
+async def tiny_bot(api_url: str) -> None:
+    """Long-poll the sandbox; answer /start with a button, and the press with a thank-you."""
+    offset = 0
+    async with aiohttp.ClientSession() as http:
+
+        async def call(method: str, **params: Any) -> Any:
+            async with http.post(api_url + method, json=params) as response:
+                return (await response.json()).get("result")
+
+        while True:
+            for update in await call("getUpdates", offset=offset, timeout=1) or []:
+                offset = update["update_id"] + 1
+                if "message" in update and update["message"].get("text", "").startswith("/start"):
+                    message = update["message"]
+                    language = message["from"].get("language_code", "en")
+                    await call("sendMessage", chat_id=message["chat"]["id"], text=WELCOME.get(language, WELCOME["en"]),
+                               reply_markup={"inline_keyboard": [[{"text": "Pledge", "callback_data": "pledge"}]]})
+                elif "callback_query" in update:
+                    query = update["callback_query"]
+                    await call("answerCallbackQuery", callback_query_id=query["id"], text="Noted")
+                    await call("sendMessage", chat_id=query["message"]["chat"]["id"], parse_mode="HTML",
+                               text="<b>Thank you</b> for your <i>pledge</i>")
+
+
+class LiveSandbox:
+    """A sandbox and the tiny bot on an event loop in a background thread (Playwright's API is synchronous)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server: SandboxServer = self.run(start_server("127.0.0.1", 0, limits=Limits.unlimited()))
+        self.bot = asyncio.run_coroutine_threadsafe(tiny_bot(self.server.api_url), self.loop)
+
+    def run(self, coroutine: Awaitable[T]) -> T:
+        async def wrapped() -> T:
+            return await coroutine
+
+        return asyncio.run_coroutine_threadsafe(wrapped(), self.loop).result(30)
+
+    def people(self, action: Any) -> Any:
+        async def act() -> Any:
+            async with SandboxClient(self.server.url) as client:
+                return await action(client)
+
+        return self.run(act())
+
+    def close(self) -> None:
+        self.bot.cancel()
+        with contextlib.suppress(Exception):
+            self.run(self.server.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+@pytest.fixture
+def live() -> Iterator[LiveSandbox]:
+    sandbox = LiveSandbox()
+    yield sandbox
+    sandbox.close()
+
+
+def test_person_talks_to_the_bot(page: Page, live: LiveSandbox) -> None:
+    page.goto(live.server.url + "/")
+    page.fill("#person-name", "Amina")
+    page.select_option("#person-language", "en")
+    page.click("#add-person-button")
+    expect(page.locator("#people li.selected")).to_contain_text("Amina")
+    page.fill("#text-input", "/start")
+    page.press("#text-input", "Enter")
+    expect(page.locator(".msg.mine .text").first).to_have_text("/start")
+    bot_message = page.locator(".msg.bot").first
+    expect(bot_message).to_contain_text(WELCOME["en"])
+    bot_message.get_by_role("button", name="Pledge").click()
+    expect(page.locator("#toast")).to_have_text("Noted")
+    thanks = page.locator(".msg.bot").nth(1)
+    expect(thanks.locator("b")).to_have_text("Thank you")
+    expect(thanks.locator("i")).to_have_text("pledge")
+    if SCREENSHOT:
+        page.screenshot(path=SCREENSHOT)
+
+
+def test_arabic_is_right_to_left(page: Page, live: LiveSandbox) -> None:
+    live.people(lambda people: people.add_user(7001, "عمر", language_code="ar"))
+    page.goto(live.server.url + "/#user=7001")
+    page.fill("#text-input", "/start")
+    page.press("#text-input", "Enter")
+    text = page.locator(".msg.bot .text").first
+    expect(text).to_have_text(WELCOME["ar"])
+    assert text.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    mine = page.locator(".msg.mine .text").first
+    assert mine.evaluate("e => getComputedStyle(e).direction") == "ltr"
+
+
+def test_formatting_is_limited_to_telegrams_tags(page: Page, live: LiveSandbox) -> None:
+    async def setup(people: SandboxClient) -> None:
+        await people.add_user(7002, "Lin", language_code="zh")
+        async with aiohttp.ClientSession() as http:
+            await http.post(live.server.api_url + "sendMessage", json={
+                "chat_id": 7002, "parse_mode": "HTML",
+                "text": "&lt;img src=x onerror=alert(1)&gt; <tg-spoiler>秘密</tg-spoiler> <code>x</code>",
+                "reply_markup": {"keyboard": [["是", "否"]], "one_time_keyboard": True}})
+
+    live.people(setup)
+    page.goto(live.server.url + "/#user=7002")
+    message = page.locator(".msg.bot .text").first
+    expect(message).to_contain_text("<img src=x onerror=alert(1)>")
+    assert message.locator("img").count() == 0
+    expect(message.locator(".tg-spoiler")).to_have_text("秘密")
+    page.locator("#reply-keyboard").get_by_role("button", name="是").click()
+    expect(page.locator(".msg.mine .text")).to_have_text("是")
+    expect(page.locator("#reply-keyboard")).to_be_hidden()
+
+
+def test_first_paint_of_1000_messages_is_under_a_second(page: Page, live: LiveSandbox) -> None:
+    async def fill(people: SandboxClient) -> None:
+        await people.add_user(7003, "Ana", language_code="es")
+        async with aiohttp.ClientSession() as http:
+            for i in range(500):
+                await people.send_text(7003, f"mensaje {i} /help https://itu.int")
+                await http.post(live.server.api_url + "sendMessage", json={
+                    "chat_id": 7003, "parse_mode": "HTML", "text": f"<b>Respuesta</b> {i} <i>gracias</i>",
+                    "reply_markup": {"inline_keyboard": [[{"text": "OK", "callback_data": f"ok{i}"}]]}})
+
+    live.people(fill)
+    page.goto(live.server.url + "/static/style.css")  # warm the browser, not the measurement
+    started = time.perf_counter()
+    page.goto(live.server.url + "/#user=7003")
+    page.locator(".msg").nth(999).wait_for()
+    elapsed = time.perf_counter() - started
+    print(f"first paint of 1,000 messages: {elapsed * 1000:.0f} ms")
+    assert page.locator(".msg").count() == 1000
+    assert elapsed < 1.0, f"first paint of 1,000 messages took {elapsed:.2f} s"
