@@ -90,7 +90,7 @@ def problems() -> list[str]:
                 found.append(f"{language}: untranslated {msgid!r}")
             elif message.fuzzy:
                 found.append(f"{language}: fuzzy {msgid!r}")
-            elif set(PLACEHOLDER.findall(str(message.string))) != set(PLACEHOLDER.findall(msgid)):
+            elif set(PLACEHOLDER.findall(str(message.string))) != set(PLACEHOLDER.findall(str(msgid))):
                 found.append(f"{language}: placeholders differ in {msgid!r}")
     return found
 

@@ -8,6 +8,7 @@ and not retried; "retry after" waits as long as Telegram asks; other failures ba
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -91,10 +92,8 @@ class DeliveryWorker:
         while not self._stopping:
             sent = await self.send_due()
             if sent == 0 and not self._stopping:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout=idle_poll)
-                except TimeoutError:
-                    pass
                 self._wakeup.clear()
 
     async def send_due(self) -> int:

@@ -20,9 +20,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from handlers.forms import parsing
+from handlers.language import negotiate
 from handlers.messages import Code, Concat, CountryName, Day, Items, Label, Line, Money, Number, Reply, Text
 from models.geography import country_name
-from handlers.language import negotiate
 from models.values import LANGUAGES
 
 __all__ = ["Catalogs", "Rendered", "Renderer", "negotiate"]

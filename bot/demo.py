@@ -1,0 +1,115 @@
+"""Demo data for the sandbox: entities, people in six languages, pledges with reports, one overdue.
+
+Loading is idempotent: what already exists (by Telegram id, entity name or pledge ref) is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import select
+
+from handlers.onboarding import name_key
+from models.database import UnitOfWork
+from models.tables import Contact, Entity, Pledge, ProgressReport
+from models.values import EntityStatus, PledgeStatus, Role, Sector
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """A person of the demo, as the sandbox page lists them."""
+
+    telegram_id: int
+    first_name: str
+    last_name: str
+    language: str
+    role: Role
+    entity: str | None
+
+
+ENTITIES: tuple[tuple[str, Sector, str | None], ...] = (
+    ("Ministère de l'Économie numérique et des Télécommunications du Sénégal", Sector.government, "SEN"),
+    ("Conecta Andes S.A.", Sector.private_sector, "BOL"),
+    ("Beijing University of Posts and Telecommunications", Sector.academia, "CHN"),
+    ("ITU Regional Office for the Arab States", Sector.un_agency, "EGY"),
+    ("ITU Regional Office for CIS", Sector.un_agency, "RUS"),
+)
+
+PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson(1001, "Awa", "Diop", "fr", Role.focal_point, ENTITIES[0][0]),
+    DemoPerson(1002, "Lucía", "Mamani", "es", Role.focal_point, ENTITIES[1][0]),
+    DemoPerson(1003, "Bea", "Keller", "en", Role.staff, None),
+    DemoPerson(1004, "Layla", "Haddad", "ar", Role.coordinator, ENTITIES[3][0]),
+    DemoPerson(1005, "Ivan", "Petrov", "ru", Role.coordinator, ENTITIES[4][0]),
+    DemoPerson(1006, "Wei", "Zhang", "zh", Role.focal_point, ENTITIES[2][0]),
+)
+
+
+def _pledges(entities: dict[str, Entity], now: datetime) -> list[Pledge]:
+    senegal, andes, bupt = (entities[ENTITIES[i][0]].id for i in range(3))
+    assert senegal is not None and andes is not None and bupt is not None
+    common: dict[str, Any] = {"status": PledgeStatus.validated, "submitted_at": now, "validated_at": now, "created_at": now}
+    return [
+        Pledge(ref="P2C-2025-00001", entity_id=senegal, title="Connecter 2 000 écoles rurales",
+               description="Raccordement de 2 000 écoles rurales au haut débit et formation des enseignants.",
+               focus_area="access", pillars=["infrastructure", "affordability"], pledge_type="financial",
+               value_usd=Decimal("45000000"), countries=["SEN"], beneficiary_groups=["schools", "rural_remote"],
+               target_value=Decimal("2000"), target_unit="schools", target_date=date(2027, 12, 31),
+               start_date=date(2024, 1, 1), end_date=date(2027, 12, 31), sdgs=[4, 9], wsis_action_lines=["C2", "C7"],
+               language="fr", targets_ldc=True, itu_regions=["africa"], **common),
+        Pledge(ref="P2C-2025-00002", entity_id=andes, title="Conectividad asequible en el altiplano",
+               description="Despliegue de 300 estaciones base rurales con tarifas sociales en Bolivia.",
+               focus_area="access", pillars=["infrastructure"], pledge_type="financial",
+               value_usd=Decimal("120000000"), countries=["BOL"], beneficiary_groups=["rural_remote", "women"],
+               target_value=Decimal("1500000"), target_unit="people", target_date=date(2026, 12, 31),
+               start_date=date(2023, 6, 1), end_date=date(2026, 12, 31), sdgs=[9, 10], language="es",
+               targets_lldc=True, itu_regions=["americas"], **common),
+        Pledge(ref="P2C-2025-00003", entity_id=bupt, title="数字技能培训：10万名青年",
+               description="为最不发达国家的10万名青年提供数字技能培训课程，并开放在线学习平台。",
+               focus_area="adoption", pillars=["skills"], pledge_type="programmatic", countries=["LDC"],
+               beneficiary_groups=["youth"], target_value=Decimal("100000"), target_unit="people",
+               target_date=date(2027, 6, 30), start_date=date(2024, 9, 1), end_date=date(2027, 6, 30),
+               sdgs=[4], language="zh", targets_ldc=True, itu_regions=["africa", "asia_pacific", "americas"],
+               **common),
+    ]
+
+
+async def load_demo(uow: UnitOfWork, now: datetime) -> list[DemoPerson]:
+    """Create what is missing of the demo; return the demo people (for the sandbox page)."""
+    async with uow:
+        session = uow.session
+        entities: dict[str, Entity] = {}
+        for name, sector, country in ENTITIES:
+            query = select(Entity).where(Entity.name_key == name_key(name))
+            found = (await session.execute(query)).scalar_one_or_none()
+            if found is None:
+                found = Entity(name=name, name_key=name_key(name), sector=sector, country_iso3=country,
+                               status=EntityStatus.validated, created_at=now, validated_at=now)
+                session.add(found)
+                await uow.flush()
+            entities[name] = found
+        for person in PEOPLE:
+            contact = (await session.execute(
+                select(Contact).where(Contact.telegram_id == person.telegram_id))).scalar_one_or_none()
+            if contact is None:
+                session.add(Contact(
+                    telegram_id=person.telegram_id, chat_id=person.telegram_id, first_name=person.first_name,
+                    last_name=person.last_name, full_name=f"{person.first_name} {person.last_name}",
+                    language=person.language, telegram_language=person.language, role=person.role,
+                    entity_id=entities[person.entity].id if person.entity else None, consent_at=now, created_at=now))
+        for pledge in _pledges(entities, now):
+            exists = (await session.execute(select(Pledge).where(Pledge.ref == pledge.ref))).scalar_one_or_none()
+            if exists is None:
+                session.add(pledge)
+                await uow.flush()
+                if pledge.ref == "P2C-2025-00001":
+                    session.add(ProgressReport(
+                        pledge_id=pledge.id or 0, period="2025", status="in_progress", percent_complete=40,
+                        value_disbursed_usd=Decimal("18000000"), beneficiaries_reached=320000,
+                        women_share_percent=48, created_at=now,
+                        steps_taken="820 écoles raccordées dans les régions de Kédougou, Kolda et Sédhiou."))
+        await uow.commit()
+    return list(PEOPLE)
