@@ -93,8 +93,7 @@ class Renderer:
         if isinstance(label, Text):
             return self._text(label, locale, markup)
         if isinstance(label, str):
-            shown = html.escape(label, quote=False) if markup else label
-            return self._isolate(shown, locale)
+            return self._isolate(html.escape(label, quote=False), locale) if markup else label
         if isinstance(label, Items):
             return format_list([self.label(item, locale, markup=markup) for item in label.items],
                                locale=BABEL_LOCALES[_known(locale)])
@@ -104,7 +103,8 @@ class Renderer:
             return f"{head}: {self.label(label.value, locale, markup=markup)}"
         if isinstance(label, Concat):
             return "".join(self.label(part, locale, markup=markup) for part in label.parts)
-        return self._value(label, locale)
+        value = self._value(label, locale)
+        return value if markup else value.replace(FSI, "").replace(PDI, "")
 
     def _value(self, value: Money | Number | Day | CountryName | Code, locale: str) -> str:
         loc = _known(locale)

@@ -85,8 +85,6 @@ async def begin(conv: Conversation, journey: Journey, answers: dict[str, object]
 async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: FormInput) -> Outcome:
     """Apply an input to the person's draft: save the new state, or finish or cancel the form."""
     state = FormState.from_json(draft.state)
-    if journey.form.step(state.step) is None and not state.step.startswith("$"):
-        state = start(journey.form, conv.form_context(), state.answers).state
     outcome = advance(journey.form, state, given, conv.form_context())
     for message in outcome.replies:
         conv.say(message)
@@ -102,6 +100,4 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
 def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:
     """Repeat the current question of a draft, after a note (a command in the middle, say)."""
     state = FormState.from_json(draft.state)
-    if journey.form.step(state.step) is None and not state.step.startswith("$"):
-        state = start(journey.form, conv.form_context(), state.answers).state
     conv.say(prompt(journey.form, state, conv.form_context(), tuple(notes)))

@@ -75,6 +75,7 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
         return Reply((*notes, Text(N_("Cancel and discard your answers?"))), (
             (Button(Text(N_("Yes, discard")), code(CONFIRM_CANCEL, "yes")),
              Button(Text(N_("No, continue")), code(CONFIRM_CANCEL, "no"))),))
+    state = resume(form, state)
     if state.step == SUMMARY:
         return _summary(form, state, ctx, notes)
     step = _step(form, state.step)
@@ -109,8 +110,17 @@ def _summary(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label,
     return Reply((*notes, Text(N_("Please check your answers, then submit.")), block), tuple(rows))
 
 
+def resume(form: Form, state: FormState) -> FormState:
+    """A stored state pointing at a step the form no longer has goes to the first unanswered step."""
+    if state.step in (SUMMARY, CONFIRM_CANCEL) or form.step(state.step) is not None:
+        return state
+    missing = _first_missing(form, state.answers)
+    return replace(state, step=missing or (SUMMARY if form.summary else form.steps[-1].id), scratch={}, resume=None)
+
+
 def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) -> Outcome:
     """Apply one input to a session and say what happens next."""
+    state = resume(form, state)
     try:
         if given.code is not None:
             return _on_code(form, state, given.code, ctx)

@@ -1,0 +1,86 @@
+"""Configuration and the command line: clear one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN = "123456:" + "A" * 35
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("P2C_DATABASE_URL", "P2C_API_BASE", "P2C_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == "sqlite+aiosqlite:///p2c.db"
+    assert settings.api_base == "https://api.telegram.org"
+    assert (settings.default_locale, settings.timezone) == ("en", "UTC")
+
+
+@pytest.mark.parametrize(("overrides", "variable"), [
+    ({"database_url": "not a url"}, "P2C_DATABASE_URL"),
+    ({"database_url": "mysql://x/y"}, "P2C_DATABASE_URL"),
+    ({"api_base": "ftp://x"}, "P2C_API_BASE"),
+    ({"default_locale": "de"}, "P2C_DEFAULT_LOCALE"),
+    ({"timezone": "Mars/Olympus"}, "P2C_TIMEZONE"),
+    ({"webhook_url": "example.org/hook"}, "P2C_WEBHOOK_URL"),
+])
+def test_bad_values_name_the_variable(overrides: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(_env_file=None, **overrides)
+    assert str(error.value).startswith(variable) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("token", [None, "", "nonsense", "123:short"])
+def test_token_missing_or_malformed(token: str | None) -> None:
+    settings = load_settings(_env_file=None, bot_token=token)
+    with pytest.raises(ConfigError, match="P2C_BOT_TOKEN"):
+        settings.token()
+    assert load_settings(_env_file=None, bot_token=TOKEN).token() == TOKEN
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": "/usr/bin:/bin", "HOME": str(cwd)}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=60,
+                          env={**base, **(env or {}), "PYTHONPATH": str(REPO)}, cwd=cwd)
+
+
+def test_help_lists_the_commands() -> None:
+    result = _cli("--help")
+    assert result.returncode == 0
+    for command in ("run", "sandbox", "db", "admin", "invite"):
+        assert command in result.stdout
+
+
+def test_run_without_token_is_one_line(tmp_path: Path) -> None:
+    result = _cli("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "P2C_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_database_url_is_one_line(tmp_path: Path) -> None:
+    result = _cli("run", env={"P2C_BOT_TOKEN": TOKEN, "P2C_DATABASE_URL": "nope"}, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith("error: P2C_DATABASE_URL")
+
+
+def test_admin_and_invite_commands(tmp_path: Path) -> None:
+    env = {"P2C_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "P2C_BOT_TOKEN": TOKEN}
+    upgraded = _cli("db", "upgrade", env=env, cwd=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    granted = _cli("admin", "grant", "4242", "staff", env=env, cwd=tmp_path)
+    assert granted.returncode == 0 and "staff" in granted.stdout
+    assert _cli("admin", "grant", "4242", "emperor", env=env, cwd=tmp_path).returncode != 0
+    link = _cli("invite", "create", "--entity", "Ministry of ICT", "--country", "SEN", "--bot-username", "p2c_bot",
+                env=env, cwd=tmp_path)
+    assert link.returncode == 0, link.stderr
+    assert link.stdout.startswith("https://t.me/p2c_bot?start=") and len(link.stdout.strip()) > 50
+    refused = _cli("invite", "create", "--entity", "X", "--role", "admin", "--bot-username", "b", env=env, cwd=tmp_path)
+    assert refused.returncode == 2 and "admin grant" in refused.stderr
+    assert _cli("admin", "revoke", "4242", env=env, cwd=tmp_path).returncode == 0

@@ -1,0 +1,178 @@
+"""The form engine, table-driven: every step type, navigation, summary, and untrusted codes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from handlers.forms.base import Form, FormContext, FormState
+from handlers.forms.countries import CountryStep
+from handlers.forms.engine import SUMMARY, FormInput, Outcome, Status, advance, collected, prompt, start
+from handlers.forms.steps import (
+    AmountStep,
+    ChoiceStep,
+    DateStep,
+    IntegerStep,
+    MultiChoiceStep,
+    TextStep,
+    YesNoStep,
+)
+from handlers.messages import Text
+
+CTX = FormContext("en", date(2026, 11, 28))
+
+FORM = Form(
+    id="test",
+    title="Test",
+    steps=(
+        TextStep(id="title", question="Title?", label="Title", min_length=5, max_length=50),
+        ChoiceStep(id="kind", question="Kind?", label="Kind", choices=("money", "work"), label_of=Text),
+        AmountStep(id="value", question="Value?", label="Value", when=lambda a: a.get("kind") == "money"),
+        MultiChoiceStep(id="tags", question="Tags?", label="Tags", choices=("a", "b", "c"), label_of=Text),
+        IntegerStep(id="people", question="People?", label="People", optional=True, maximum=10**9),
+        DateStep(id="start", question="Start?", label="Start"),
+        DateStep(id="end", question="End?", label="End", not_before="start", not_past=True),
+        CountryStep(id="where", question="Where?", label="Where", multi=True),
+        YesNoStep(id="ok", question="OK?", label="OK", require_yes="Say yes"),
+    ),
+)
+
+
+def text_of(outcome: Outcome) -> str:
+    return " | ".join(str(p) for reply in outcome.replies for p in reply.parts)
+
+
+def run(state: FormState, *inputs: str) -> Outcome:
+    outcome = Outcome(state, ())
+    for given in inputs:
+        code = given if given.startswith("f:") else None
+        outcome = advance(FORM, outcome.state, FormInput(text=None if code else given, code=code), CTX)
+    return outcome
+
+
+def at(step: str, **answers: Any) -> FormState:
+    return FormState(step=step, answers=answers)
+
+
+@pytest.mark.parametrize(("state", "inputs", "step", "answer"), [
+    (at("title"), ["Connect schools"], "kind", "Connect schools"),
+    (at("title"), ["  Connect   schools  "], "kind", "Connect schools"),
+    (at("title"), ["abc"], "title", None),
+    (at("title"), ["x" * 51], "title", None),
+    (at("title"), ["🎉🎉🎉🎉🎉🎉"], "title", None),
+    (at("title"), ["/pledge now"], "title", None),
+    (at("kind", title="T"), ["f:kind:c:money"], "value", "money"),
+    (at("kind", title="T"), ["f:kind:c:work"], "tags", "work"),
+    (at("kind", title="T"), ["f:kind:c:forged"], "kind", None),
+    (at("kind", title="T"), ["work"], "tags", "work"),
+    (at("value", kind="money"), ["1.5 million"], "tags", "1500000"),
+    (at("value", kind="money"), ["$3m"], "tags", "3000000"),
+    (at("value", kind="money"), ["lots"], "value", None),
+    (at("value", kind="money"), ["-5"], "value", None),
+    (at("tags"), ["f:tags:c:a", "f:tags:c:b", "f:tags:c:a", "f:tags:done"], "people", ["b"]),
+    (at("tags"), ["f:tags:done"], "tags", None),
+    (at("tags"), ["f:tags:c:z"], "tags", None),
+    (at("people"), ["2 million"], "start", 2_000_000),
+    (at("people"), ["f:people:skip"], "start", None),
+    (at("people"), ["2.5"], "people", None),
+    (at("start"), ["2026-01-15"], "end", "2026-01-15"),
+    (at("start"), ["f:start:c:2027-12-31"], "end", "2027-12-31"),
+    (at("start"), ["f:start:c:2031-12-31"], "start", None),
+    (at("start"), ["31/02/2027"], "start", None),
+    (at("end", start="2027-01-01"), ["2026-12-31"], "end", None),
+    (at("end", start="2025-01-01"), ["2025-06-30"], "end", None),
+    (at("end", start="2025-01-01"), ["12/31/2027"], "where", "2027-12-31"),
+    (at("where"), ["Senegal", "f:where:done"], "ok", ["SEN"]),
+    (at("where"), ["f:where:c:LDC", "f:where:c:ITU:africa", "f:where:done"], "ok", ["LDC", "ITU:africa"]),
+    (at("where"), ["niger"], "where", None),
+    (at("where"), ["zzzzqqq"], "where", None),
+    (at("where"), ["f:where:c:XXX"], "where", None),
+    (at("where"), ["f:where:done"], "where", None),
+    (at("ok"), ["f:ok:c:no"], "ok", None),
+    (at("ok"), ["f:ok:c:yes"], SUMMARY, "yes"),
+])
+def test_step_inputs(state: FormState, inputs: list[str], step: str, answer: Any) -> None:
+    outcome = run(state, *inputs)
+    assert outcome.state.step == step
+    assert outcome.replies, "every input gets an answer"
+    stepped = FORM.step(state.step)
+    assert stepped is not None
+    assert outcome.state.answers.get(stepped.id) == answer
+
+
+def test_several_matches_offer_buttons_and_keep_the_selection() -> None:
+    outcome = run(at("where"), "niger")
+    assert outcome.state.scratch["matches"][:2] == ["NER", "NGA"]
+    outcome = run(outcome.state, "f:where:c:NGA", "Kenya", "f:where:done")
+    assert outcome.state.answers["where"] == ["NGA", "KEN"]
+
+
+def test_back_skips_steps_that_do_not_apply() -> None:
+    outcome = run(at("tags", title="Title!", kind="work"), "f:tags:back")
+    assert outcome.state.step == "kind"
+
+
+def test_changing_an_answer_drops_later_answers_it_invalidates() -> None:
+    state = at(SUMMARY, title="Title!", kind="money", value="5", tags=["a"], people=None, start="2025-01-01",
+               end="2027-01-01", where=["SEN"], ok="yes")
+    outcome = run(state, f"f:{SUMMARY}:edit:start", "2027-06-01")
+    assert outcome.state.step == "end", "the end date now precedes the start: it must be asked again"
+    outcome = run(outcome.state, "2027-12-31")
+    assert outcome.state.step == SUMMARY
+
+
+def test_edit_from_summary_returns_to_summary() -> None:
+    state = at(SUMMARY, title="Title!", kind="work", tags=["a"], people=None, start="2025-01-01",
+               end="2027-01-01", where=["SEN"], ok="yes")
+    outcome = run(state, f"f:{SUMMARY}:edit:title", "A better title")
+    assert outcome.state.step == SUMMARY and outcome.state.answers["title"] == "A better title"
+
+
+def test_edit_that_makes_a_step_apply_asks_it_then_returns() -> None:
+    state = at(SUMMARY, title="Title!", kind="work", tags=["a"], people=None, start="2025-01-01",
+               end="2027-01-01", where=["SEN"], ok="yes")
+    outcome = run(state, f"f:{SUMMARY}:edit:kind", "f:kind:c:money")
+    assert outcome.state.step == "value"
+    outcome = run(outcome.state, "10 000")
+    assert outcome.state.step == SUMMARY
+    assert collected(FORM, outcome.state)["value"] == "10000"
+
+
+def test_submit_finishes_and_cancel_confirms() -> None:
+    state = at(SUMMARY, title="Title!", kind="work", tags=["a"], people=None, start="2025-01-01",
+               end="2027-01-01", where=["SEN"], ok="yes")
+    assert run(state, f"f:{SUMMARY}:submit").status is Status.done
+    confirm = run(state, f"f:{SUMMARY}:cancel")
+    assert confirm.state.step == "$cancel" and confirm.status is Status.open
+    assert run(confirm.state, "f:$cancel:no").state.step == SUMMARY
+    assert run(confirm.state, "f:$cancel:yes").status is Status.cancelled
+
+
+@pytest.mark.parametrize("code", ["f:kind:c:money", "f:$sum:submit", "x:y", "f:title", "f:title:", "f:nope:back",
+                                  "f:$cancel:yes", "f:title:edit:kind", "f:title:c:" + "z" * 60])
+def test_stale_or_forged_codes_repeat_the_question(code: str) -> None:
+    outcome = run(at("title"), code)
+    assert outcome.state == at("title")
+    assert outcome.status is Status.open and outcome.replies
+
+
+def test_unknown_step_in_a_stored_draft_does_not_crash() -> None:
+    outcome = advance(FORM, FormState(step="removed_step"), FormInput(text="hello"), CTX)
+    assert outcome.replies
+
+
+def test_prompt_shows_progress_and_navigation() -> None:
+    state, = (start(FORM, CTX).state,)
+    reply = prompt(FORM, replace(state, step="kind"), CTX)
+    codes = [b.code for row in reply.buttons for b in row]
+    assert "f:kind:back" in codes and "f:kind:cancel" in codes and "f:kind:skip" not in codes
+    reply = prompt(FORM, replace(state, step="people"), CTX)
+    assert "f:people:skip" in [b.code for row in reply.buttons for b in row]
+
+
+def test_state_survives_json() -> None:
+    outcome = run(at("where"), "niger")
+    assert FormState.from_json(outcome.state.to_json()) == outcome.state
