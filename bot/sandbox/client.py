@@ -89,9 +89,10 @@ class SandboxClient:
         body = {"message_id": message_id, "callback_data": callback_data}
         return await self._call("POST", f"users/{user_id}/press", body)
 
-    async def chat(self, user_id: int, since: int = 0) -> dict[str, Any]:
-        """Return `{"messages": [...], "last_seq": n}`: the chat's messages changed after `since`."""
-        return await self._call("GET", f"users/{user_id}/chat", params={"since": str(since)})
+    async def chat(self, user_id: int, since: int = 0, wait: float = 0.0) -> dict[str, Any]:
+        """Return `{"messages": [...], "last_seq": n}`: messages changed after `since` (waiting up to `wait` s)."""
+        params = {"since": str(since), "wait": str(wait)}
+        return await self._call("GET", f"users/{user_id}/chat", params=params)
 
     async def callback_answers(self, user_id: int) -> list[dict[str, Any]]:
         """Return the bot's answers to the person's button presses."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import contextlib
 import json
 import secrets
 import time
@@ -226,13 +228,23 @@ def _entry_view(entry: Entry) -> dict[str, Any]:
 
 
 async def chat(sb: Sandbox, request: web.Request) -> dict[str, Any]:
-    """GET /sandbox/users/{id}/chat?since=SEQ: messages that appeared or changed after SEQ."""
+    """GET /sandbox/users/{id}/chat?since=SEQ[&wait=S]: messages changed after SEQ, waiting up to S s for one."""
     _, log = _person(sb, request)
     try:
         since = int(request.query.get("since", "0"))
+        wait = min(60.0, max(0.0, float(request.query.get("wait", "0"))))
     except ValueError:
-        raise ClientError(400, '"since" must be an integer') from None
-    return {"messages": [_entry_view(entry) for entry in log.since(since)], "last_seq": sb.world.seq}
+        raise ClientError(400, '"since" must be an integer and "wait" a number of seconds') from None
+    last_seq = sb.world.seq
+    entries = log.since(since)
+    if not entries and wait:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        log.waiters.append(waiter)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter, wait)
+        last_seq = sb.world.seq
+        entries = log.since(since)
+    return {"messages": [_entry_view(entry) for entry in entries], "last_seq": last_seq}
 
 
 async def callback_answers(sb: Sandbox, request: web.Request) -> dict[str, Any]:

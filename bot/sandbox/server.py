@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,11 +99,18 @@ async def start_server(
 
 def run_server(host: str = "127.0.0.1", port: int = 8080, token: str | None = None,
                *, limits: Limits | None = None) -> None:
-    """Run the sandbox until Ctrl-C (for `p2c-bot sandbox --server-only`), printing URL and token."""
-    app = create_app(token, limits=limits)
-    actual = app[SANDBOX].token
+    """Run the sandbox until Ctrl-C or SIGTERM (`p2c-bot sandbox --server-only`), printing URL and token."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_forever(host, port, token, limits))
 
-    def show(text: str) -> None:
-        print(f"Sandbox Telegram on http://{host}:{port}/  (bot token {actual})", flush=True)
 
-    web.run_app(app, host=host, port=port, access_log=None, print=show)
+async def _serve_forever(host: str, port: int, token: str | None, limits: Limits | None) -> None:
+    server = await start_server(host, port, token, limits=limits)
+    print(f"Sandbox Telegram on {server.url}/  (bot token {server.token})", flush=True)
+    stop = asyncio.Event()
+    with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()

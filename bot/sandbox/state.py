@@ -73,6 +73,14 @@ class ChatLog:
     next_message_id: int = 1
     messages: dict[int, Entry] = field(default_factory=dict)
     changes: list[tuple[int, int]] = field(default_factory=list)  # (seq, message_id), seq ascending
+    waiters: list[asyncio.Future[None]] = field(default_factory=list)  # chat readers waiting for a change
+
+    def changed(self) -> None:
+        """Wake every reader waiting for a change of this chat."""
+        for waiter in self.waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self.waiters.clear()
 
     def since(self, seq: int) -> list[Entry]:
         """Return the entries that changed after `seq`, each once, in the order of their last change."""
@@ -246,6 +254,8 @@ class World:
         entry = Entry(message, from_bot, self.seq, parse_mode, markup)
         log.messages[message["message_id"]] = entry
         log.changes.append((self.seq, message["message_id"]))
+        if log.waiters:
+            log.changed()
         return entry
 
     def new_message(self, log: ChatLog, sender: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
@@ -260,6 +270,8 @@ class World:
         self.seq += 1
         entry.seq = self.seq
         log.changes.append((self.seq, entry.message["message_id"]))
+        if log.waiters:
+            log.changed()
 
     def store_file(self, data: bytes, kind: str, file_name: str | None, mime_type: str | None) -> StoredFile:
         """Keep a file's bytes under a fresh file_id and file_path."""

@@ -242,11 +242,11 @@ function applyMessages(messages) {
 }
 
 // ---- talking to the sandbox ----
-async function poll() {
+async function poll(wait = 0) {
   const id = state.current;
   if (id === null) return;
   try {
-    const data = await api("GET", `users/${id}/chat?since=${state.lastSeq}`);
+    const data = await api("GET", `users/${id}/chat?since=${state.lastSeq}&wait=${wait}`);
     if (id !== state.current) return;
     applyMessages(data.messages);
     state.lastSeq = data.last_seq;
@@ -314,8 +314,9 @@ function toast(text) {
 }
 
 async function loop() {
-  await poll();
-  state.polling = setTimeout(loop, 400);
+  // a long poll: the sandbox answers as soon as the chat changes, or after 20 s
+  await (state.current === null ? new Promise((resolve) => setTimeout(resolve, 300)) : poll(20));
+  state.polling = setTimeout(loop, 50);
 }
 
 async function start() {

@@ -1,0 +1,116 @@
+"""Run the sandbox server and the bot as real processes, for end-to-end tests and benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from bot.sandbox.client import SandboxClient
+from bot.sandbox.server import DEFAULT_TOKEN
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class BotStack:
+    """A sandbox server process and a bot process polling it, with a people client."""
+
+    def __init__(self, workdir: Path, *, database_url: str | None = None, token: str = DEFAULT_TOKEN,
+                 env: dict[str, str] | None = None) -> None:
+        self.workdir = workdir
+        self.token = token
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = database_url or f"sqlite+aiosqlite:///{workdir / 'bot.db'}"
+        self.extra_env = env or {}
+        self.sandbox: asyncio.subprocess.Process | None = None
+        self.bot: asyncio.subprocess.Process | None = None
+        self.people = SandboxClient(self.url)
+
+    def env(self) -> dict[str, str]:
+        """The bot's environment: the sandbox as its Bot API, its own database."""
+        keep = {k: v for k, v in os.environ.items() if not k.startswith("P2C_")}
+        return {**keep, "P2C_BOT_TOKEN": self.token, "P2C_API_BASE": self.url, "P2C_DATABASE_URL": self.database_url,
+                "PYTHONPATH": str(REPO), **self.extra_env}
+
+    async def _spawn(self, *args: str, log: str) -> asyncio.subprocess.Process:
+        handle = (self.workdir / log).open("ab")
+        try:
+            return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", *args, cwd=self.workdir,
+                                                        env=self.env(), stdout=handle, stderr=handle)
+        finally:
+            handle.close()
+
+    async def start_sandbox(self) -> None:
+        """Start the sandbox server and wait until it answers."""
+        self.sandbox = await self._spawn("sandbox", "--server-only", "--host", "127.0.0.1", "--port", str(self.port),
+                                         "--token", self.token, log="sandbox.log")
+        for _ in range(200):
+            try:
+                await self.people.users()
+                return
+            except OSError:
+                await asyncio.sleep(0.05)
+        raise RuntimeError(f"the sandbox did not start; see {self.workdir / 'sandbox.log'}")
+
+    async def cli(self, *args: str) -> str:
+        """Run a p2c-bot command against the bot's database; its standard output."""
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", *args, cwd=self.workdir,
+                                                       env=self.env(), stdout=asyncio.subprocess.PIPE,
+                                                       stderr=asyncio.subprocess.PIPE)
+        out, err = await process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"p2c-bot {' '.join(args)} failed: {err.decode()[-500:]}")
+        return out.decode()
+
+    async def start_bot(self) -> None:
+        """Start the bot and wait until it polls the sandbox."""
+        before = (await self.people.stats())["calls"].get("getUpdates", 0)
+        self.bot = await self._spawn("run", "--log-format", "json", log="bot.log")
+        for _ in range(600):
+            if self.bot.returncode is not None:
+                raise RuntimeError(f"the bot exited; see {self.workdir / 'bot.log'}")
+            if (await self.people.stats())["calls"].get("getUpdates", 0) > before:
+                return
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"the bot did not start polling; see {self.workdir / 'bot.log'}")
+
+    async def stop_bot(self, sig: int = signal.SIGTERM) -> int | None:
+        """Stop the bot (SIGTERM: gracefully; SIGKILL: as a crash); its exit code."""
+        if self.bot is None:
+            return None
+        if self.bot.returncode is None:
+            self.bot.send_signal(sig)
+            try:
+                await asyncio.wait_for(self.bot.wait(), timeout=15)
+            except TimeoutError:
+                self.bot.kill()
+                await self.bot.wait()
+        code, self.bot = self.bot.returncode, None
+        return code
+
+    async def restart_bot(self) -> None:
+        """Stop the bot gracefully and start it again on the same database."""
+        await self.stop_bot()
+        await self.start_bot()
+
+    async def close(self) -> None:
+        """Stop everything."""
+        await self.stop_bot()
+        if self.sandbox is not None and self.sandbox.returncode is None:
+            self.sandbox.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.sandbox.wait(), timeout=10)
+            except TimeoutError:
+                self.sandbox.kill()
+        await self.people.close()
