@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from bot.sandbox.errors import ApiError, bad_request, blocked_by_user, chat_not_found
+from bot.sandbox.markdown import parse_markdown
 from bot.sandbox.media import image_size
 from bot.sandbox.runtime import Sandbox
 from bot.sandbox.state import ChatLog, Entry, StoredFile, Upload
@@ -36,9 +37,13 @@ def _formatted(args: dict[str, Any], key: str, entities_key: str) -> tuple[str, 
     if not mode:
         entities = args.get(entities_key)
         return text, (check_entities(entities, text) if entities is not None else []), None
-    if mode.lower() == "html":
+    kind = mode.lower()
+    if kind == "html":
         plain, entities = parse_html(text)
         return plain, entities, "HTML"
+    if kind in ("markdownv2", "markdown"):
+        plain, entities = parse_markdown(text, v2=kind == "markdownv2")
+        return plain, entities, "MarkdownV2" if kind == "markdownv2" else "Markdown"
     raise bad_request("unsupported parse_mode")
 
 

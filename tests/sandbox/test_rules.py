@@ -191,3 +191,18 @@ def test_paid_broadcast_raises_the_global_limit() -> None:
     limiter = RateLimiter(Limits(global_per_second=30, per_chat_per_second=None), clock=lambda: 0.0)
     assert sum(limiter.retry_after(chat) == 0 for chat in range(100)) == 30
     assert sum(limiter.retry_after(chat, paid=True) == 0 for chat in range(2000)) == 1000
+
+
+async def test_markdown_v2_parse_mode(people: SandboxClient, call: BotCall) -> None:
+    _, answer = await call("sendMessage", chat_id=101, parse_mode="MarkdownV2",
+                           text="*Pledge* _saved_ \\(id 42\\)\\. [Open](https://itu.int)")
+    message = answer["result"]
+    assert message["text"] == "Pledge saved (id 42). Open"
+    assert [e["type"] for e in message["entities"]] == ["bold", "italic", "text_link"]
+    _, answer = await call("sendMessage", chat_id=101, parse_mode="MarkdownV2", text="Version 1.5")
+    assert error(answer) == (400, "Bad Request: can't parse entities: Character '.' is reserved and must be "
+                                  "escaped with the preceding '\\'")
+    _, answer = await call("sendMessage", chat_id=101, parse_mode="Markdown", text="*bold* 1.5")
+    assert answer["result"]["text"] == "bold 1.5"
+    _, answer = await call("sendMessage", chat_id=101, parse_mode="Shouty", text="x")
+    assert error(answer) == (400, "Bad Request: unsupported parse_mode")
