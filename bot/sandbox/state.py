@@ -181,8 +181,12 @@ class UpdateQueue:
         return taken
 
     def pending(self) -> int:
-        """Return how many queued updates were never handed out."""
-        return sum(1 for item in self.items if item["update_id"] > self.handed_out)
+        """Return how many queued updates were never handed out (ids in the queue are consecutive)."""
+        if not self.items:
+            return 0
+        first: int = self.items[0]["update_id"]
+        last: int = self.items[-1]["update_id"]
+        return last - max(self.handed_out, first - 1)
 
     def waiter(self) -> asyncio.Future[None]:
         """Return a future resolved when the next update is pushed."""

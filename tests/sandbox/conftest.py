@@ -74,6 +74,12 @@ def call(sandbox: SandboxServer, http: aiohttp.ClientSession) -> BotCall:
     return invoke
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    until the session ends, and pytest-asyncio cannot run async tests after that."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Debian's Chromium as root on a closed network."""
