@@ -99,6 +99,12 @@ class Sandbox:
         if self._poller is not None and not self._poller.done():
             self._poller.set_exception(ApiError(409, description))
 
+    def release_waiters(self) -> None:
+        """End every long poll (getUpdates and chat readers) at once, so the server can stop quickly."""
+        self.world.updates.wake()
+        for log in self.world.chats.values():
+            log.changed()
+
     def reset(self) -> None:
         """Forget chats, updates and counters; restore the limits and faults given at start."""
         self.world.reset()

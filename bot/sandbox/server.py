@@ -38,7 +38,12 @@ def create_app(
     app.router.add_get("/", _index)
     app.router.add_static("/static", STATIC)
     app.cleanup_ctx.append(_webhook_delivery)
+    app.on_shutdown.append(_release_long_polls)
     return app
+
+
+async def _release_long_polls(app: web.Application) -> None:
+    app[SANDBOX].release_waiters()
 
 
 async def _index(request: web.Request) -> web.FileResponse:

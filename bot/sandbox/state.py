@@ -156,11 +156,15 @@ class UpdateQueue:
         update_id = self.next_id
         self.next_id += 1
         self.items.append({"update_id": update_id, kind: payload})
+        self.wake()
+        return update_id
+
+    def wake(self) -> None:
+        """Resolve every waiting long poll."""
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_result(None)
         self._waiters.clear()
-        return update_id
 
     def confirm(self, offset: int) -> None:
         """Forget every update whose id is below `offset` (negative: keep only the last -offset)."""
