@@ -15,7 +15,9 @@ from models.values import Role, Sector
 
 T = TypeVar("T")
 
-app = typer.Typer(help="Partner2Connect engagement bot (ITU BDT).", no_args_is_help=True, add_completion=False)
+# Plain tracebacks: rich ones print local variables, which may hold the bot token.
+app = typer.Typer(help="Partner2Connect engagement bot (ITU BDT).", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 admin_app = typer.Typer(help="Roles of staff and administrators.", no_args_is_help=True)
 invite_app = typer.Typer(help="Invitations for focal points and coordinators.", no_args_is_help=True)

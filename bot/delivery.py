@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
+from bot.pacing import Pacer
 from handlers.language import negotiate
 from handlers.messages import reply_from_json
 from models.clock import utcnow
@@ -69,8 +70,10 @@ class DeliveryStats:
 class DeliveryWorker:
     """Sends due outbox rows, highest priority first; `wake()` makes it look at once."""
 
-    def __init__(self, database: Database, renderer: Renderer, sender: Sender, default_locale: str = "en") -> None:
+    def __init__(self, database: Database, renderer: Renderer, sender: Sender, default_locale: str = "en",
+                 pacer: Pacer | None = None) -> None:
         self.database = database
+        self.pacer = pacer or Pacer()
         self.renderer = renderer
         self.sender = sender
         self.default_locale = default_locale
@@ -90,14 +93,14 @@ class DeliveryWorker:
     async def run(self, idle_poll: float = 1.0) -> None:
         """Loop until stopped, sending what is due."""
         while not self._stopping:
-            sent = await self.send_due()
+            sent, wait = await self.send_due()
             if sent == 0 and not self._stopping:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=idle_poll)
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=min(idle_poll, wait))
                 self._wakeup.clear()
 
-    async def send_due(self) -> int:
-        """Send one batch of due rows; the number of rows handled."""
+    async def send_due(self) -> tuple[int, float]:
+        """Send one batch of due rows: how many were handled, and how long until a paced row may go."""
         async with self.database.uow() as uow:
             result = await uow.session.execute(
                 select(Outbox, Contact)
@@ -106,13 +109,19 @@ class DeliveryWorker:
                 .order_by(col(Outbox.priority).desc(), col(Outbox.id))
                 .limit(BATCH)
             )
-            rows = [(row[0], row[1]) for row in result.all()]
-            for row, contact in rows:
+            handled, wait = 0, float("inf")
+            for row, contact in result.all():
                 if self._stopping:
                     break
+                delay = self.pacer.delay(row.chat_id)
+                if delay > 0:
+                    wait = min(wait, delay)
+                    continue
+                self.pacer.book(row.chat_id)
                 await self._deliver(row, contact)
                 await uow.commit()
-            return len(rows)
+                handled += 1
+            return handled, wait
 
     async def _deliver(self, row: Outbox, contact: Contact | None) -> None:
         locale = negotiate(contact.language, contact.telegram_language, self.default_locale) if contact else "en"
@@ -127,6 +136,7 @@ class DeliveryWorker:
             self.stats.unreachable += 1
             log.info("recipient unreachable", extra={"outbox_id": row.id, "contact": row.contact_id})
         except RetryLaterError as error:
+            self.pacer.retry_after(row.chat_id, error.seconds)
             row.attempts -= 1
             row.not_before = utcnow() + timedelta(seconds=error.seconds)
         except RejectedError as error:

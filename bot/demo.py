@@ -51,7 +51,8 @@ PEOPLE: tuple[DemoPerson, ...] = (
 def _pledges(entities: dict[str, Entity], now: datetime) -> list[Pledge]:
     senegal, andes, bupt = (entities[ENTITIES[i][0]].id for i in range(3))
     assert senegal is not None and andes is not None and bupt is not None
-    common: dict[str, Any] = {"status": PledgeStatus.validated, "submitted_at": now, "validated_at": now, "created_at": now}
+    common: dict[str, Any] = {"status": PledgeStatus.validated, "submitted_at": now, "validated_at": now,
+                              "created_at": now}
     return [
         Pledge(ref="P2C-2025-00001", entity_id=senegal, title="Connecter 2 000 écoles rurales",
                description="Raccordement de 2 000 écoles rurales au haut débit et formation des enseignants.",

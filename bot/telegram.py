@@ -138,4 +138,7 @@ async def register_commands(bot: Bot, renderer: Renderer, staff_chats: list[tupl
         await bot.set_my_commands(_menu(renderer, None, language), scope=BotCommandScopeDefault(),
                                   language_code=language)
     for chat_id, language, role in staff_chats:
-        await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))
+        try:
+            await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))
+        except TelegramBadRequest as error:  # a staff member who never opened the chat: no menu yet
+            log.warning("no command menu for a staff chat", extra={"reason": error.message[:100]})

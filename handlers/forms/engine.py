@@ -206,7 +206,7 @@ def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx:
         done = replace(state, answers=answers, scratch={}, step=SUMMARY, editing=False)
         if form.summary:
             return Outcome(done, (prompt(form, done, ctx, notes),))
-        return Outcome(done, tuple(Reply(notes) for _ in notes[:1]), Status.done)
+        return Outcome(done, (), Status.done)
     moved = replace(state, answers=answers, scratch={}, step=following)
     return Outcome(moved, (prompt(form, moved, ctx, notes),))
 

@@ -1,0 +1,90 @@
+"""One sandbox and one bot process for the whole end-to-end session (aiogram starts slowly)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from bot.sandbox.harness import BotStack
+
+_ids = itertools.count(500_000)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotStack]:
+    """The sandbox server and the bot, as real processes; staff member 900001 granted beforehand."""
+    workdir: Path = tmp_path_factory.mktemp("e2e")
+    stack = BotStack(workdir)
+    await stack.start_sandbox()
+    await stack.cli("db", "upgrade")
+    await stack.cli("admin", "grant", "900001", "staff")
+    await stack.start_bot()
+    yield stack
+    await stack.close()
+
+
+@pytest.fixture
+def new_id() -> int:
+    """A Telegram id no other test uses."""
+    return next(_ids)
+
+
+class Person:
+    """Someone chatting with the bot through the sandbox's client API."""
+
+    def __init__(self, stack: BotStack, user_id: int) -> None:
+        self.stack = stack
+        self.id = user_id
+        self.seen = 0
+        self.last: dict[str, object] = {}
+
+    async def _replies(self, at_least: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
+        """The bot's new messages; waits until the bot is idle and at least `at_least` arrived."""
+        replies: list[dict[str, Any]] = []
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            assert await self.stack.people.wait_idle(timeout=timeout, quiet_ms=150)
+            chat = await self.stack.people.chat(self.id, since=self.seen)
+            self.seen = chat["last_seq"]
+            replies += [m for m in chat["messages"] if m["from_bot"]]
+            if len(replies) >= at_least or asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        if replies:
+            self.last = replies[-1]
+        return replies
+
+    async def say(self, text: str) -> list[dict[str, Any]]:
+        """Send text; the bot's answers."""
+        await self.stack.people.send_text(self.id, text)
+        return await self._replies()
+
+    async def press(self, callback_data: str, message: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Press a button of the last bot message (or of `message`)."""
+        target = message or self.last
+        await self.stack.people.press(self.id, int(target["message_id"]), callback_data)  # type: ignore[call-overload]
+        return await self._replies()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def person_factory(stack: BotStack) -> Any:
+    """Make people in the sandbox: `await person_factory("fr")`."""
+
+    async def make(language: str = "en", first_name: str = "Test", user_id: int | None = None) -> Person:
+        uid = user_id or next(_ids)
+        await stack.people.add_user(uid, first_name, language_code=language)
+        return Person(stack, uid)
+
+    return make
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    """The callback data of a message's inline buttons."""
+    markup = message.get("reply_markup") or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row if "callback_data" in b]

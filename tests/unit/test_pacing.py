@@ -1,0 +1,75 @@
+"""Pacing with a fake clock: never more than the limits in any one-second window."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.pacing import PaceLimits, Pacer
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def simulate(pacer: Pacer, clock: FakeClock, chats: list[int], seconds: float,
+             step: float = 0.01) -> list[tuple[float, int]]:
+    sent: list[tuple[float, int]] = []
+    queue = list(chats)
+    end = clock.now + seconds
+    while clock.now < end and queue:
+        for chat in list(queue):
+            if pacer.delay(chat) == 0:
+                pacer.book(chat)
+                sent.append((clock.now, chat))
+                queue.remove(chat)
+        clock.now += step
+    return sent
+
+
+def max_in_window(times: list[float], window: float = 1.0) -> int:
+    times = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def test_global_rate_is_never_exceeded() -> None:
+    clock = FakeClock()
+    pacer = Pacer(PaceLimits(global_per_second=30, per_chat_burst=3), clock)
+    sent = simulate(pacer, clock, list(range(300)), seconds=20)
+    assert len(sent) == 300
+    assert max_in_window([t for t, _ in sent]) <= 30
+
+
+def test_one_chat_gets_a_burst_then_one_per_second() -> None:
+    clock = FakeClock()
+    pacer = Pacer(PaceLimits(per_chat_per_second=1, per_chat_burst=3), clock)
+    sent = simulate(pacer, clock, [7] * 10, seconds=20)
+    times = [t - sent[0][0] for t, _ in sent]
+    assert len(sent) == 10
+    assert max_in_window(times[3:]) <= 1 + 1
+    assert times[3] >= 0.99 and times[-1] >= 6.9
+
+
+def test_retry_after_is_honoured() -> None:
+    clock = FakeClock()
+    pacer = Pacer(PaceLimits(), clock)
+    pacer.retry_after(5, 7.0)
+    assert 6.9 < pacer.delay(5) <= 7.0
+    clock.now += 7.0
+    assert pacer.delay(5) == 0
+    assert pacer.delay(6) == 0
+
+
+def test_many_chats_do_not_wait_for_each_other() -> None:
+    clock = FakeClock()
+    pacer = Pacer(PaceLimits(global_per_second=1000), clock)
+    sent = simulate(pacer, clock, list(range(500)), seconds=1, step=0.001)
+    assert len(sent) == 500 and Counter(chat for _, chat in sent).most_common(1)[0][1] == 1
