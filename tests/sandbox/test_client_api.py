@@ -12,8 +12,9 @@ import pytest
 
 from bot.sandbox.client import SandboxClient, SandboxClientError
 from bot.sandbox.server import SandboxServer
-from tests.sandbox.conftest import BotCall
-from tests.sandbox.media_samples import png_bytes
+
+from .conftest import BotCall
+from .media_samples import png_bytes
 
 KEYBOARD = {"inline_keyboard": [[{"text": "Yes", "callback_data": "yes"}]]}
 

@@ -11,8 +11,9 @@ import telegram
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
-from tests.sandbox.conftest import BotCall
-from tests.sandbox.media_samples import png_bytes
+
+from .conftest import BotCall
+from .media_samples import png_bytes
 
 SCALARS = {"Integer", "String", "Boolean", "Float", "True"}
 

@@ -21,7 +21,8 @@ from aiogram.types import (
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
-from tests.sandbox.media_samples import png_bytes
+
+from .media_samples import png_bytes
 
 
 @pytest.fixture

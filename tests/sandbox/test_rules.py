@@ -9,7 +9,8 @@ import pytest
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.limits import Limits, RateLimiter
 from bot.sandbox.server import SandboxServer
-from tests.sandbox.conftest import BotCall
+
+from .conftest import BotCall
 
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message")

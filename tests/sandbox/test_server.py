@@ -12,7 +12,8 @@ import pytest
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import DEFAULT_TOKEN, create_app, start_server
-from tests.sandbox.conftest import BotCall
+
+from .conftest import BotCall
 
 
 def test_default_token_has_telegrams_shape() -> None:

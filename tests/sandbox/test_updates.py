@@ -12,7 +12,8 @@ from aiohttp import web
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
-from tests.sandbox.conftest import BotCall
+
+from .conftest import BotCall
 
 
 def ids(answer: dict[str, Any]) -> list[int]:
