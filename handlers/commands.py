@@ -20,8 +20,13 @@ class Command:
 EVERYONE = None
 STAFF = frozenset({Role.staff, Role.admin})
 
+FOCAL = frozenset({Role.focal_point})
+MEMBERS = frozenset({Role.focal_point, Role.coordinator})
+
 COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Start, or register your organisation")),
+    Command("pledge", N_("Register a new pledge"), FOCAL),
+    Command("mypledges", N_("Your organisation's pledges"), MEMBERS),
     Command("help", N_("What I can do for you")),
     Command("language", N_("Change the language")),
     Command("cancel", N_("Stop the current questions")),

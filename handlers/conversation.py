@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import drafts, outbox
 from handlers.forms.base import Form, FormContext, FormState
 from handlers.forms.engine import FormInput, Outcome, Status, advance, prompt, start
-from handlers.messages import Label, Reply
+from handlers.messages import Label, Reply, Text
 from models.tables import Contact, Draft
 
 Translate = Callable[[Label, str], str]
@@ -63,14 +63,16 @@ class Conversation:
 
 
 Finisher = Callable[[Conversation, FormState], Awaitable[None]]
+Check = Callable[[FormState, date], tuple[str, Text] | None]
 
 
 @dataclass(frozen=True)
 class Journey:
-    """A form and what to do with its answers once submitted."""
+    """A form, the rules its answers must keep together, and what to do with them once submitted."""
 
     form: Form
     finish: Finisher
+    check: Check | None = None
 
 
 async def begin(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None) -> None:
@@ -86,6 +88,12 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
     """Apply an input to the person's draft: save the new state, or finish or cancel the form."""
     state = FormState.from_json(draft.state)
     outcome = advance(journey.form, state, given, conv.form_context())
+    if outcome.status is Status.done and journey.check is not None:
+        problem = journey.check(outcome.state, conv.today)
+        if problem is not None:
+            step_id, complaint = problem
+            back = replace(outcome.state, step=step_id, editing=True, scratch={})
+            outcome = Outcome(back, (prompt(journey.form, back, conv.form_context(), (complaint,)),))
     for message in outcome.replies:
         conv.say(message)
     if outcome.status is Status.open:

@@ -18,11 +18,15 @@ from handlers.forms.engine import FormInput, code
 from handlers.inputs import Incoming
 from handlers.messages import N_, Reply, Text
 from handlers.people import meet, role_of
+from handlers.pledges import listing, review
+from handlers.pledges import service as pledge_service
 from models.clock import utcnow
 from models.database import UnitOfWork
 from models.tables import Draft, ProcessedUpdate
 
-JOURNEYS: dict[str, Journey] = {j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING)}
+JOURNEYS: dict[str, Journey] = {
+    j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW)
+}
 
 CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
 ButtonHandler = Callable[[Conversation, str], Awaitable[None]]
@@ -104,8 +108,13 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
             if name == "help":
                 ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
             return
-        if name != "start":
-            ask_again(conv, journey, draft, Text(N_("Please answer this question first, or press Cancel.")))
+        if name != "start" and not (name == "pledge" and draft.form_id == "pledge"):
+            note = N_("You are in the middle of a form; your answers so far are saved. Answer the question "
+                      "below, or press Cancel.")
+            ask_again(conv, journey, draft, Text(note))
+            return
+        if name == "pledge":
+            ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
     handler = COMMANDS.get(name)
     if handler is None:
@@ -130,8 +139,14 @@ async def _cancel(conv: Conversation, incoming: Incoming) -> None:
     conv.say(Reply((Text(N_("There is nothing to cancel.")),)))
 
 
-COMMANDS: dict[str, CommandHandler] = {"start": _start, "help": _help, "language": _language, "cancel": _cancel}
-BUTTONS: dict[str, ButtonHandler] = {"ent": entities.decide_entity}
+COMMANDS: dict[str, CommandHandler] = {
+    "start": _start, "help": _help, "language": _language, "cancel": _cancel,
+    "pledge": pledge_service.pledge_command, "mypledges": listing.my_pledges,
+}
+BUTTONS: dict[str, ButtonHandler] = {
+    "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
+    "mp": listing.pledge_button,
+}
 
 
 async def apologise(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.messages import N_, Label, Text
+from collections.abc import Callable
+
+from handlers.messages import N_, Code, Label, Text
 from models.values import Role, Sector
 
 SECTOR_LABELS: dict[str, str] = {
@@ -33,3 +35,102 @@ def sector_label(code: str) -> Label:
 def role_label(code: str) -> Label:
     """The name of a role."""
     return Text(ROLE_LABELS.get(code, ROLE_LABELS[Role.focal_point]))
+
+
+FOCUS_AREA_LABELS: dict[str, str] = {
+    "access": N_("Access: connecting people everywhere"),
+    "adoption": N_("Adoption: empowering communities"),
+    "value_creation": N_("Value creation: digital ecosystems"),
+    "accelerate": N_("Accelerate: incentivizing investment"),
+}
+
+PILLAR_LABELS: dict[str, str] = {
+    "infrastructure": N_("Infrastructure"),
+    "affordability": N_("Affordability"),
+    "cybersecurity": N_("Cybersecurity"),
+    "skills": N_("Digital skills"),
+    "digital_inclusion": N_("Digital inclusion"),
+    "local_content_and_services": N_("Local content and services"),
+    "digital_innovation_and_entrepreneurship": N_("Digital innovation and entrepreneurship"),
+    "other": N_("Other"),
+    "innovative_financing": N_("Innovative financing"),
+    "project_viability": N_("Project viability"),
+    "investor_constellation": N_("Investor constellation"),
+}
+
+PLEDGE_TYPE_LABELS: dict[str, str] = {
+    "financial": N_("Financial"),
+    "programmatic": N_("Programmatic"),
+    "policy": N_("Policy"),
+    "advocacy": N_("Advocacy"),
+}
+
+BENEFICIARY_LABELS: dict[str, str] = {
+    "women": N_("Women and girls"),
+    "youth": N_("Youth"),
+    "children": N_("Children"),
+    "persons_with_disabilities": N_("Persons with disabilities"),
+    "older_persons": N_("Older persons"),
+    "indigenous_peoples": N_("Indigenous peoples"),
+    "rural_remote": N_("Rural and remote communities"),
+    "refugees_displaced": N_("Refugees and displaced people"),
+    "msmes": N_("Small businesses (MSMEs)"),
+    "schools": N_("Schools"),
+    "general_public": N_("General public"),
+}
+
+TARGET_UNITS: dict[str, str] = {
+    "people": N_("people"),
+    "households": N_("households"),
+    "schools": N_("schools"),
+    "health_facilities": N_("health facilities"),
+    "communities": N_("communities"),
+    "businesses": N_("businesses"),
+    "km_fibre": N_("km of fibre"),
+    "sites": N_("network sites"),
+    "devices": N_("devices"),
+    "trainees": N_("people trained"),
+}
+
+WSIS_LABELS: dict[str, str] = {
+    "C1": N_("C1 Role of governments"),
+    "C2": N_("C2 Infrastructure"),
+    "C3": N_("C3 Access to knowledge"),
+    "C4": N_("C4 Capacity building"),
+    "C5": N_("C5 Trust and security"),
+    "C6": N_("C6 Enabling environment"),
+    "C7": N_("C7 ICT applications"),
+    "C8": N_("C8 Cultural diversity"),
+    "C9": N_("C9 Media"),
+    "C10": N_("C10 Ethics"),
+    "C11": N_("C11 Cooperation"),
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted, awaiting validation"),
+    "validated": N_("validated"),
+    "changes_requested": N_("changes requested"),
+    "rejected": N_("rejected"),
+    "completed": N_("completed"),
+    "withdrawn": N_("withdrawn"),
+}
+
+
+def labeller(table: dict[str, str]) -> Callable[[str], Label]:
+    """A label function for the codes of one table (unknown codes are shown as written)."""
+
+    def label(code: str) -> Label:
+        return Text(table[code]) if code in table else code
+
+    return label
+
+
+def sdg_label(code: str) -> Label:
+    """"SDG 4", in the reader's language."""
+    return Text(N_("SDG {n}"), {"n": Code(code)})
+
+
+def status_label(status: str) -> Text:
+    """The name of a pledge status."""
+    return Text(STATUS_LABELS.get(status, STATUS_LABELS["draft"]))

@@ -60,12 +60,16 @@ class Step:
     question: str
     label: str
     help: str | None = None
-    optional: bool = False
+    optional: bool | Callable[[Answers], bool] = False
     when: Callable[[Answers], bool] | None = None
 
     def applies(self, answers: Answers) -> bool:
         """True when this step is asked, given the earlier answers."""
         return self.when is None or self.when(answers)
+
+    def skippable(self, answers: Answers) -> bool:
+        """True when this step may be left unanswered, given the earlier answers."""
+        return self.optional(answers) if callable(self.optional) else self.optional
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """Extra lines under the question (a running selection, search results)."""

@@ -87,7 +87,7 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     nav: list[Button] = []
     if position > 1:
         nav.append(Button(Text(N_("⬅️ Back")), code(step.id, "back")))
-    if step.optional:
+    if step.skippable(state.answers):
         nav.append(Button(Text(N_("Skip ⏭")), code(step.id, "skip")))
     if step.help:
         nav.append(Button(Text(N_("❓ Help")), code(step.id, "help")))
@@ -164,7 +164,7 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
     if action == "help" and step.help:
         return Outcome(state, (prompt(form, state, ctx, (Text(step.help),)),))
     if action == "skip":
-        if not step.optional:
+        if not step.skippable(state.answers):
             raise InvalidAnswerError(Text(N_("This question cannot be skipped.")))
         return _apply(form, state, step, Answer(None), ctx)
     return _apply(form, state, step, step.on_code(action, state.answers, state.scratch, ctx), ctx)
@@ -222,7 +222,7 @@ def _following(form: Form, answers: dict[str, Any], after: str, editing: bool) -
 
 def _first_missing(form: Form, answers: dict[str, Any]) -> str | None:
     for step in applicable(form, answers):
-        if step.id not in answers or (answers[step.id] is None and not step.optional):
+        if step.id not in answers or (answers[step.id] is None and not step.skippable(answers)):
             return step.id
     return None
 

@@ -138,6 +138,8 @@ class MultiChoiceStep(Step):
         picked = self._picked(answers, scratch)
         verb, _, value = code.partition(":")
         if verb == "done":
+            if not picked and self.skippable(answers):
+                return Answer(None)
             if len(picked) < self.min_count:
                 raise InvalidAnswerError(text(N_("Please choose at least {n}."), n=self.min_count))
             return Answer(picked, Items(tuple(self.label_of(p) for p in picked)))

@@ -1,0 +1,78 @@
+"""The pledge form, declared as data: the questions of DOMAIN.md in the order a focal point answers them."""
+
+from __future__ import annotations
+
+from handlers.forms.base import Answers, Form
+from handlers.forms.countries import CountryStep
+from handlers.forms.steps import AmountStep, ChoiceStep, DateStep, IntegerStep, MultiChoiceStep, TextStep
+from handlers.messages import N_
+from handlers.vocabulary import (
+    BENEFICIARY_LABELS,
+    FOCUS_AREA_LABELS,
+    PILLAR_LABELS,
+    PLEDGE_TYPE_LABELS,
+    TARGET_UNITS,
+    WSIS_LABELS,
+    labeller,
+    sdg_label,
+)
+from models.values import BENEFICIARY_GROUPS, PILLARS, SDGS, WSIS_ACTION_LINES, FocusArea, PledgeType
+
+
+def pillars_of(answers: Answers) -> tuple[str, ...]:
+    """The pillars of the chosen focus area."""
+    area = answers.get("focus_area")
+    return PILLARS[FocusArea(area)] if isinstance(area, str) and area in FocusArea.__members__ else ()
+
+
+def is_financial(answers: Answers) -> bool:
+    """True for a financial pledge, whose value is required."""
+    return answers.get("pledge_type") == PledgeType.financial
+
+
+PLEDGE_FORM = Form(
+    id="pledge",
+    title=N_("New pledge"),
+    steps=(
+        TextStep(id="title", label=N_("Title"), min_length=5, max_length=200,
+                 question=N_("What is the title of your pledge? (5 to 200 characters)"),
+                 help=N_("A short name people will recognise, e.g. “Connect 500 rural schools in Senegal”.")),
+        TextStep(id="description", label=N_("Description"), min_length=20, max_length=4000,
+                 question=N_("Describe the pledge in a few sentences: what you will do, where and for whom."),
+                 help=N_("ITU's pattern: “[we] will invest [amount] USD to reach [number] people in [countries] "
+                         "by [date]”. 20 to 4,000 characters.")),
+        ChoiceStep(id="focus_area", label=N_("Focus area"), choices=tuple(FocusArea), columns=1,
+                   label_of=labeller(FOCUS_AREA_LABELS),
+                   question=N_("Which focus area of the P2C Action Framework does it serve?")),
+        MultiChoiceStep(id="pillars", label=N_("Pillars"), choices=pillars_of, label_of=labeller(PILLAR_LABELS),
+                        columns=1, question=N_("Which pillars? Tap all that apply, then Done.")),
+        ChoiceStep(id="pledge_type", label=N_("Type"), choices=tuple(PledgeType), label_of=labeller(PLEDGE_TYPE_LABELS),
+                   question=N_("What type of pledge is it?"),
+                   help=N_("Financial: money invested or lent. Programmatic: projects and services. Policy: "
+                           "regulatory or policy commitments. Advocacy: awareness and mobilisation.")),
+        AmountStep(id="value_usd", label=N_("Value (USD)"), optional=lambda a: not is_financial(a),
+                   question=N_("What is its value in US dollars? For example 1.5 million or 250 000.")),
+        CountryStep(id="countries", label=N_("Countries"), multi=True,
+                    question=N_("Where will it be implemented? Type a country's name (any language), or tap "
+                                "a group, then Done.")),
+        MultiChoiceStep(id="beneficiary_groups", label=N_("Beneficiaries"), choices=BENEFICIARY_GROUPS,
+                        label_of=labeller(BENEFICIARY_LABELS), question=N_("Who will benefit? Tap all that apply, "
+                                                                           "then Done.")),
+        IntegerStep(id="target_value", label=N_("Target"), minimum=1, maximum=10**12,
+                    question=N_("What is the target, as a number? For example 2 million (people) or 500 (schools).")),
+        ChoiceStep(id="target_unit", label=N_("Target unit"), choices=tuple(TARGET_UNITS),
+                   label_of=labeller(TARGET_UNITS), question=N_("The target counts what?")),
+        DateStep(id="target_date", label=N_("Target date"), question=N_("By when will the target be reached?")),
+        DateStep(id="start_date", label=N_("Start date"), question=N_("When does (or did) the pledge start?"),
+                 quick=lambda today: ((str(today.year), today.replace(month=1, day=1)),
+                                      ("today", today))),
+        DateStep(id="end_date", label=N_("End date"), not_before="start_date", not_past=True,
+                 question=N_("When will it end?")),
+        MultiChoiceStep(id="sdgs", label=N_("SDGs"), choices=tuple(str(n) for n in SDGS), label_of=sdg_label,
+                        columns=4, optional=True, question=N_("Which Sustainable Development Goals does it support? "
+                                                              "(optional)")),
+        MultiChoiceStep(id="wsis_action_lines", label=N_("WSIS action lines"), choices=WSIS_ACTION_LINES,
+                        label_of=labeller(WSIS_LABELS), columns=2, optional=True,
+                        question=N_("Which WSIS action lines does it contribute to? (optional)")),
+    ),
+)

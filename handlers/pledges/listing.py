@@ -1,0 +1,152 @@
+"""/mypledges: the entity's pledges, one pledge in full, withdrawing, and editing when changes are requested."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from handlers import outbox
+from handlers.conversation import Conversation, begin
+from handlers.entities import refuse
+from handlers.inputs import Incoming
+from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Money, Number, Reply, Text, text
+from handlers.people import audit, role_of, staff_contacts
+from handlers.pledges.rules import answers_of, next_report_due
+from handlers.pledges.service import EDITING, PLEDGE, pledge_card
+from handlers.vocabulary import (
+    BENEFICIARY_LABELS,
+    FOCUS_AREA_LABELS,
+    PILLAR_LABELS,
+    TARGET_UNITS,
+    WSIS_LABELS,
+    labeller,
+    sdg_label,
+    status_label,
+)
+from models.tables import Entity, Pledge, ProgressReport
+from models.values import PLEDGE_TRANSITIONS, PledgeStatus, Role
+
+LIST_LIMIT = 20
+WITHDRAWABLE = frozenset(s for s, targets in PLEDGE_TRANSITIONS.items() if PledgeStatus.withdrawn in targets)
+
+
+async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> None:
+    """List the pledges of the person's entity, newest first, with status, value and next report due."""
+    contact = conv.contact
+    if contact.entity_id is None or role_of(contact) not in (Role.focal_point, Role.coordinator):
+        conv.say(Reply((Text(N_("You are not attached to an organisation yet. Send /start to register.")),)))
+        return
+    pledges = list((await conv.session.execute(
+        select(Pledge).where(Pledge.entity_id == contact.entity_id).order_by(col(Pledge.id).desc()).limit(LIST_LIMIT)
+    )).scalars())
+    if not pledges:
+        conv.say(Reply((Text(N_("Your organisation has no pledges yet. Register one with /pledge.")),)))
+        return
+    reported = await _reported_periods(conv, [p.id for p in pledges if p.id is not None])
+    lines: list[Label] = [Text(N_("Your organisation's pledges:"))]
+    for pledge in pledges:
+        due = next_report_due(pledge, reported.get(pledge.id or 0, set()), conv.today)
+        facts: list[Label] = [Code(pledge.ref or "—"), " — ", pledge.title, "\n", status_label(pledge.status)]
+        if pledge.value_usd is not None:
+            facts += [" · ", Money(pledge.value_usd)]
+        if due is not None:
+            facts += [" · ", text(N_("next report due {date}"), date=Day(due))]
+        lines.append(Concat(tuple(facts)))
+    buttons = [Button(Code(p.ref or str(p.id)), f"mp:open:{p.id}") for p in pledges]
+    conv.say(Reply(tuple(lines), tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))))
+
+
+async def _reported_periods(conv: Conversation, ids: list[int]) -> dict[int, set[str]]:
+    rows = await conv.session.execute(select(ProgressReport.pledge_id, ProgressReport.period)
+                                      .where(col(ProgressReport.pledge_id).in_(ids)))
+    found: dict[int, set[str]] = {}
+    for pledge_id, period in rows.all():
+        found.setdefault(pledge_id, set()).add(period)
+    return found
+
+
+async def _own_pledge(conv: Conversation, raw_id: str, action: str) -> Pledge | None:
+    """The pledge if it belongs to the person's entity; a forged id is refused and audited."""
+    pledge_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
+    pledge = await conv.session.get(Pledge, pledge_id) if pledge_id is not None else None
+    if pledge is None or conv.contact.entity_id is None or pledge.entity_id != conv.contact.entity_id:
+        refuse(conv, action, "pledge", pledge_id)
+        return None
+    return pledge
+
+
+async def pledge_button(conv: Conversation, code: str) -> None:
+    """Buttons of /mypledges: mp:open|wd|wdy|edit:<id> and mp:list."""
+    _, verb, raw_id = [*code.split(":"), "", ""][:3]
+    if verb == "list":
+        await my_pledges(conv)
+        return
+    if verb not in ("open", "wd", "wdy", "edit"):
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    pledge = await _own_pledge(conv, raw_id, f"pledge.{verb}")
+    if pledge is None:
+        return
+    if verb == "open":
+        conv.say(await pledge_details(conv, pledge))
+    elif verb == "wd":
+        conv.say(Reply((text(N_("Withdraw {ref}? It will no longer count towards P2C."), ref=Code(pledge.ref or "")),),
+                       ((Button(Text(N_("Yes, withdraw")), f"mp:wdy:{pledge.id}"),
+                         Button(Text(N_("No, keep it")), f"mp:open:{pledge.id}")),)))
+    elif verb == "wdy":
+        await withdraw(conv, pledge)
+    elif pledge.status != PledgeStatus.changes_requested:
+        conv.say(Reply((Text(N_("This pledge can no longer be edited.")),)))
+    else:
+        await begin(conv, PLEDGE, {**answers_of(pledge), EDITING: pledge.id})
+
+
+async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
+    """Every field of a pledge, with the actions its status allows."""
+    entity = await conv.session.get(Entity, pledge.entity_id)
+    unit = labeller(TARGET_UNITS)(pledge.target_unit or "")
+    lines: list[Label] = [*pledge_card(pledge, entity),
+                          Line(Text(N_("Status")), status_label(pledge.status)),
+                          Line(Text(N_("Focus area")), labeller(FOCUS_AREA_LABELS)(pledge.focus_area)),
+                          Line(Text(N_("Pillars")), Items(tuple(labeller(PILLAR_LABELS)(p) for p in pledge.pillars))),
+                          Line(Text(N_("Beneficiaries")),
+                               Items(tuple(labeller(BENEFICIARY_LABELS)(b) for b in pledge.beneficiary_groups)))]
+    if pledge.target_value is not None and pledge.target_date is not None:
+        target = text(N_("{value} {unit} by {date}"), value=Number(int(pledge.target_value)), unit=unit,
+                      date=Day(pledge.target_date))
+        lines.append(Line(Text(N_("Target")), target))
+    if pledge.start_date and pledge.end_date:
+        lines.append(Line(Text(N_("Period")), Concat((Day(pledge.start_date), " – ", Day(pledge.end_date)))))
+    if pledge.sdgs:
+        lines.append(Line(Text(N_("SDGs")), Items(tuple(sdg_label(str(n)) for n in pledge.sdgs))))
+    if pledge.wsis_action_lines:
+        lines.append(Line(Text(N_("WSIS action lines")),
+                          Items(tuple(labeller(WSIS_LABELS)(c) for c in pledge.wsis_action_lines))))
+    lines.append(Line(Text(N_("Description")), pledge.description))
+    if pledge.staff_comment and pledge.status in (PledgeStatus.changes_requested, PledgeStatus.rejected):
+        lines.append(Line(Text(N_("BDT's comment")), pledge.staff_comment))
+    reach = [Text(label) for flag, label in ((pledge.targets_ldc, N_("LDCs")), (pledge.targets_lldc, N_("LLDCs")),
+                                             (pledge.targets_sids, N_("SIDS"))) if flag]
+    if reach:
+        lines.append(Line(Text(N_("Reaches")), Items(tuple(reach))))
+    actions: list[Button] = []
+    if pledge.status == PledgeStatus.changes_requested:
+        actions.append(Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"))
+    if pledge.status in WITHDRAWABLE:
+        actions.append(Button(Text(N_("🗑 Withdraw")), f"mp:wd:{pledge.id}"))
+    actions.append(Button(Text(N_("⬅️ All pledges")), "mp:list"))
+    return Reply(tuple(lines), (tuple(actions),))
+
+
+async def withdraw(conv: Conversation, pledge: Pledge) -> None:
+    """Withdraw a pledge whose status allows it; audit and tell staff."""
+    if pledge.status not in WITHDRAWABLE:
+        conv.say(Reply((Text(N_("This pledge can no longer be withdrawn.")),)))
+        return
+    pledge.status, pledge.updated_at = PledgeStatus.withdrawn, conv.now
+    audit(conv.session, conv.contact, "pledge.withdrawn", "pledge", pledge.id, ref=pledge.ref)
+    ref = Code(pledge.ref or "")
+    conv.say(Reply((text(N_("{ref} is withdrawn."), ref=ref),)))
+    notice = Reply((text(N_("{ref} “{title}” was withdrawn by its focal point."), ref=ref, title=pledge.title),))
+    for member in await staff_contacts(conv.session):
+        await outbox.enqueue(conv.session, member, notice, f"withdrawn:{pledge.id}:{member.id}", priority=outbox.NOTICE)
+

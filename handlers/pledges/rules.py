@@ -1,0 +1,135 @@
+"""Pledge rules of DOMAIN.md, the derived geography, references and reporting periods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from handlers.forms.base import FormState
+from handlers.forms.countries import GLOBAL
+from handlers.messages import N_, Text
+from models.tables import Country, Pledge
+from models.values import PILLARS, FocusArea, PledgeType, ReportingCadence
+
+OVERDUE_AFTER = timedelta(days=30)
+
+
+def check_answers(state: FormState, today: date) -> tuple[str, Text] | None:
+    """The first rule the answers break together, as (step to ask again, why); None when all hold."""
+    a = state.answers
+    if a.get("pledge_type") == PledgeType.financial and not a.get("value_usd"):
+        return "value_usd", Text(N_("A financial pledge needs its value in US dollars."))
+    area = a.get("focus_area")
+    chosen = set(a.get("pillars") or [])
+    if not isinstance(area, str) or area not in FocusArea.__members__ or not chosen <= set(PILLARS[FocusArea(area)]):
+        return "pillars", Text(N_("Please choose the pillars again for this focus area."))
+    start, end = a.get("start_date"), a.get("end_date")
+    if start and end and end < start:
+        return "end_date", Text(N_("The end date cannot be before the start date."))
+    if end and date.fromisoformat(end) < today:
+        return "end_date", Text(N_("The end date has passed. Please give a date from today on."))
+    return None
+
+
+def pledge_ref(year: int, pledge_id: int) -> str:
+    """The public reference of a pledge, e.g. P2C-2026-00042."""
+    return f"P2C-{year}-{pledge_id:05d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Where a pledge is implemented, derived from its countries and groups."""
+
+    ldc: bool
+    lldc: bool
+    sids: bool
+    itu_regions: list[str]
+
+
+async def derive_reach(session: AsyncSession, tokens: list[str]) -> Reach:
+    """LDC/LLDC/SIDS targeting and ITU regions, from the (staff-correctable) country table."""
+    countries = list((await session.execute(select(Country))).scalars())
+    chosen: list[Country] = []
+    for token in tokens:
+        if token == GLOBAL:
+            chosen = countries
+            break
+        if token in ("LDC", "LLDC", "SIDS"):
+            chosen += [c for c in countries if getattr(c, token.lower())]
+        elif token.startswith("ITU:"):
+            chosen += [c for c in countries if c.itu_region == token[4:]]
+        else:
+            chosen += [c for c in countries if c.iso3 == token]
+    regions = sorted({c.itu_region for c in chosen if c.itu_region})
+    return Reach(any(c.ldc for c in chosen), any(c.lldc for c in chosen), any(c.sids for c in chosen), regions)
+
+
+def apply_answers(pledge: Pledge, answers: dict[str, Any]) -> None:
+    """Copy the form's answers onto the pledge (typed as the table wants them)."""
+    pledge.title = answers["title"]
+    pledge.description = answers["description"]
+    pledge.focus_area = answers["focus_area"]
+    pledge.pillars = list(answers["pillars"])
+    pledge.pledge_type = answers["pledge_type"]
+    pledge.value_usd = Decimal(answers["value_usd"]) if answers.get("value_usd") else None
+    pledge.countries = list(answers["countries"])
+    pledge.beneficiary_groups = list(answers["beneficiary_groups"])
+    pledge.target_value = Decimal(answers["target_value"])
+    pledge.target_unit = answers["target_unit"]
+    pledge.target_date = date.fromisoformat(answers["target_date"])
+    pledge.start_date = date.fromisoformat(answers["start_date"])
+    pledge.end_date = date.fromisoformat(answers["end_date"])
+    pledge.sdgs = [int(n) for n in answers.get("sdgs") or []]
+    pledge.wsis_action_lines = list(answers.get("wsis_action_lines") or [])
+
+
+def answers_of(pledge: Pledge) -> dict[str, Any]:
+    """The pledge as form answers, to edit it with the same form."""
+    return {
+        "title": pledge.title, "description": pledge.description, "focus_area": pledge.focus_area,
+        "pillars": list(pledge.pillars), "pledge_type": pledge.pledge_type,
+        "value_usd": str(pledge.value_usd) if pledge.value_usd is not None else None,
+        "countries": list(pledge.countries), "beneficiary_groups": list(pledge.beneficiary_groups),
+        "target_value": int(pledge.target_value) if pledge.target_value is not None else None,
+        "target_unit": pledge.target_unit,
+        "target_date": pledge.target_date.isoformat() if pledge.target_date else None,
+        "start_date": pledge.start_date.isoformat() if pledge.start_date else None,
+        "end_date": pledge.end_date.isoformat() if pledge.end_date else None,
+        "sdgs": [str(n) for n in pledge.sdgs] or None, "wsis_action_lines": list(pledge.wsis_action_lines) or None,
+    }
+
+
+def period_of(day: date, cadence: str) -> str:
+    """The reporting period containing a day: 2026, 2026-H2 or 2026-Q3."""
+    if cadence == ReportingCadence.quarterly:
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if cadence == ReportingCadence.semi_annual:
+        return f"{day.year}-H{1 if day.month <= 6 else 2}"
+    return str(day.year)
+
+
+def period_end(period: str) -> date:
+    """The last day of a reporting period."""
+    year, _, part = period.partition("-")
+    month = {"": 12, "H1": 6, "H2": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}[part]
+    following = date(int(year) + (month == 12), month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def next_report_due(pledge: Pledge, reported: set[str], today: date) -> date | None:
+    """When the next progress report is due: 30 days after the end of the first unreported period."""
+    if pledge.start_date is None or pledge.status != "validated":
+        return None
+    day = pledge.start_date
+    last = min(pledge.end_date or today, today) if (pledge.end_date or today) > day else day
+    while day <= max(last, pledge.start_date):
+        period = period_of(day, pledge.reporting_cadence)
+        if period not in reported:
+            return period_end(period) + OVERDUE_AFTER
+        day = period_end(period) + timedelta(days=1)
+    return period_end(period_of(day, pledge.reporting_cadence)) + OVERDUE_AFTER

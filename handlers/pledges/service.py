@@ -1,0 +1,133 @@
+"""The pledge journey: /pledge, resuming a draft, submitting, and telling staff."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from handlers import drafts, outbox
+from handlers.conversation import Conversation, Journey, ask_again, begin
+from handlers.forms.base import FormState
+from handlers.forms.countries import place_label
+from handlers.forms.engine import collected
+from handlers.inputs import Incoming
+from handlers.messages import N_, Button, Code, Items, Line, Money, Reply, Text, text
+from handlers.people import audit, role_of, staff_contacts
+from handlers.pledges.form import PLEDGE_FORM
+from handlers.pledges.rules import apply_answers, check_answers, derive_reach, pledge_ref
+from handlers.vocabulary import PLEDGE_TYPE_LABELS, labeller
+from models.tables import Contact, Entity, Pledge
+from models.values import EntityStatus, PledgeStatus, Role
+
+EDITING = "$pledge_id"
+"""Hidden answer of a draft that edits an existing pledge (changes requested) instead of creating one."""
+
+
+async def pledge_entity(conv: Conversation) -> Entity | None:
+    """The validated entity for which this person may register pledges; otherwise says what to do."""
+    contact = conv.contact
+    if role_of(contact) is not Role.focal_point or contact.entity_id is None:
+        conv.say(Reply((Text(N_("Pledges are registered by the focal points of organisations. To register "
+                                "yours, send /start.")),)))
+        return None
+    entity = await conv.session.get(Entity, contact.entity_id)
+    if entity is None or entity.status != EntityStatus.validated:
+        conv.say(Reply((Text(N_("Your organisation is waiting for validation by BDT. You can register pledges "
+                                "as soon as it is validated.")),)))
+        return None
+    return entity
+
+
+async def pledge_command(conv: Conversation, incoming: Incoming) -> None:
+    """/pledge: start a pledge, or offer to continue the one left half-way."""
+    if await pledge_entity(conv) is None:
+        return
+    assert conv.contact.id is not None
+    draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
+    if draft is None:
+        await begin(conv, PLEDGE)
+        return
+    conv.say(Reply((Text(N_("You have a pledge in progress. Continue where you left off, or start over?")),),
+                   ((Button(Text(N_("▶️ Continue")), "pl:resume"), Button(Text(N_("🔄 Start over")), "pl:restart")),)))
+
+
+async def pledge_button(conv: Conversation, code: str) -> None:
+    """The answer to "continue or start over" (codes pl:resume and pl:restart)."""
+    if await pledge_entity(conv) is None:
+        return
+    assert conv.contact.id is not None
+    draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
+    if code == "pl:restart" or draft is None:
+        await begin(conv, PLEDGE)
+    elif code == "pl:resume":
+        draft.updated_at = conv.now
+        ask_again(conv, PLEDGE, draft)
+    else:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+
+
+async def finish_pledge(conv: Conversation, state: FormState) -> None:
+    """Store the pledge as submitted (or resubmit an edited one), audit it, confirm, and tell staff."""
+    entity = await pledge_entity(conv)
+    if entity is None:
+        return
+    answers = collected(PLEDGE_FORM, state)
+    editing = state.answers.get(EDITING)
+    if editing is not None:
+        pledge = await conv.session.get(Pledge, int(editing), with_for_update=True)
+        if pledge is None or pledge.entity_id != entity.id or pledge.status != PledgeStatus.changes_requested:
+            conv.say(Reply((Text(N_("This pledge can no longer be edited.")),)))
+            return
+        pledge.version += 1
+    else:
+        pledge = Pledge(entity_id=entity.id or 0, created_by=conv.contact.id, title="", description="",
+                        focus_area="", pledge_type="", language=conv.locale, created_at=conv.now)
+        conv.session.add(pledge)
+    apply_answers(pledge, answers)
+    reach = await derive_reach(conv.session, pledge.countries)
+    pledge.targets_ldc, pledge.targets_lldc, pledge.targets_sids = reach.ldc, reach.lldc, reach.sids
+    pledge.itu_regions = reach.itu_regions
+    pledge.status, pledge.submitted_at, pledge.updated_at = PledgeStatus.submitted, conv.now, conv.now
+    await conv.session.flush()
+    assert pledge.id is not None
+    pledge.ref = pledge.ref or pledge_ref(conv.now.year, pledge.id)
+    audit(conv.session, conv.contact, "pledge.resubmitted" if editing else "pledge.submitted", "pledge", pledge.id,
+          ref=pledge.ref, version=pledge.version)
+    conv.say(Reply((text(N_("Thank you! Your pledge is submitted with the reference {ref}. BDT will review it and "
+                            "I will tell you the outcome. See it any time with /mypledges."), ref=Code(pledge.ref)),)))
+    await notify_staff_of_pledge(conv, pledge, entity)
+
+
+def pledge_card(pledge: Pledge, entity: Entity | None = None) -> list[Line]:
+    """The main facts of a pledge, one line each."""
+    lines = [Line(Text(N_("Reference")), Code(pledge.ref or "—"))]
+    if entity is not None:
+        lines.append(Line(Text(N_("Organisation")), entity.name))
+    lines += [Line(Text(N_("Title")), pledge.title),
+              Line(Text(N_("Type")), labeller(PLEDGE_TYPE_LABELS)(pledge.pledge_type))]
+    if pledge.value_usd is not None:
+        lines.append(Line(Text(N_("Value (USD)")), Money(pledge.value_usd)))
+    lines.append(Line(Text(N_("Countries")), Items(tuple(place_label(c) for c in pledge.countries))))
+    return lines
+
+
+async def notify_staff_of_pledge(conv: Conversation, pledge: Pledge, entity: Entity) -> None:
+    """Send the submitted pledge to every staff member with Validate / Request changes / Reject."""
+    buttons = ((Button(Text(N_("✅ Validate")), f"pv:ok:{pledge.id}"),
+                Button(Text(N_("✏️ Request changes")), f"pv:chg:{pledge.id}")),
+               (Button(Text(N_("❌ Reject")), f"pv:rej:{pledge.id}"),))
+    message = Reply((Text(N_("A pledge was submitted for validation:")), *pledge_card(pledge, entity),
+                     Line(Text(N_("Description")), pledge.description[:1500])), buttons)
+    for member in await staff_contacts(conv.session):
+        await outbox.enqueue(conv.session, member, message, f"pledge:{pledge.id}:v{pledge.version}:{member.id}",
+                             priority=outbox.NOTICE)
+
+
+async def focal_points(conv: Conversation, entity_id: int) -> list[Contact]:
+    """The reachable focal points of an entity."""
+    result = await conv.session.execute(
+        select(Contact).where(Contact.entity_id == entity_id, Contact.role == Role.focal_point,
+                              col(Contact.blocked).is_(False)))
+    return list(result.scalars())
+
+
+PLEDGE = Journey(PLEDGE_FORM, finish_pledge, check_answers)
