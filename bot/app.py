@@ -18,10 +18,12 @@ from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
-from bot.telegram import TelegramSender, build_dispatcher, register_commands
+from bot.scheduler import build_scheduler
+from bot.telegram import TelegramSender, build_dispatcher, register_chat_menu, register_commands
 from handlers.conversation import Deps
 from handlers.inputs import Incoming
 from handlers.language import negotiate
+from handlers.people import role_of
 from handlers.router import apologise, handle
 from models.database import Database
 from models.migrate import current_revision, head_revision, upgrade
@@ -53,6 +55,9 @@ class App:
             if conv is not None:
                 contact_id_var.set(conv.contact.id)
                 log.info("update handled", extra={"contact_id": conv.contact.id})
+                if conv.menu_changed:
+                    await register_chat_menu(self.bot, self.renderer, conv.contact.chat_id, conv.locale,
+                                             role_of(conv.contact))
             else:
                 log.info("duplicate update ignored")
         except Exception:
@@ -114,6 +119,8 @@ async def run(app: App, *, webhook: bool = False) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
+    scheduler = build_scheduler(app.database, app.delivery.wake)
+    scheduler.start()
     try:
         if webhook:
             await _serve_webhook(app, dispatcher, stop)
@@ -126,6 +133,7 @@ async def run(app: App, *, webhook: bool = False) -> None:
             await dispatcher.stop_polling()
             await polling
     finally:
+        scheduler.shutdown(wait=False)
         app.delivery.stop()
         await worker
         await app.bot.session.close()

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_host: str = "0.0.0.0"  # noqa: S104  (the webhook server listens on every interface by design)
+    webhook_host: str = "0.0.0.0"
     webhook_port: int = 8081
     webhook_path: str = "/telegram/webhook"
     log_format: Literal["text", "json"] = "text"

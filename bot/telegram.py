@@ -138,7 +138,14 @@ async def register_commands(bot: Bot, renderer: Renderer, staff_chats: list[tupl
         await bot.set_my_commands(_menu(renderer, None, language), scope=BotCommandScopeDefault(),
                                   language_code=language)
     for chat_id, language, role in staff_chats:
-        try:
-            await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))
-        except TelegramBadRequest as error:  # a staff member who never opened the chat: no menu yet
-            log.warning("no command menu for a staff chat", extra={"reason": error.message[:100]})
+        await register_chat_menu(bot, renderer, chat_id, language, role)
+
+
+async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, language: str, role: Role | None) -> None:
+    """The command menu of one person's chat, for their role and language."""
+    try:
+        await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))
+    except TelegramBadRequest as error:  # a person who never opened the chat has no menu yet
+        log.warning("no command menu for a chat", extra={"reason": error.message[:100]})
+    except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as error:
+        log.warning("command menu not updated", extra={"reason": str(error)[:100]})

@@ -39,6 +39,8 @@ class Conversation:
     update_id: int
     deps: Deps
     replies: list[Reply] = field(default_factory=list)
+    menu_changed: bool = False
+    """Set when the person's role changed, so the adapter updates their command menu."""
 
     def say(self, message: Reply) -> None:
         """Answer the person (written to the outbox when the update's work commits)."""

@@ -45,8 +45,7 @@ async def save(session: AsyncSession, draft: Draft, state: FormState, now: datet
     result = await session.execute(
         update(Draft)
         .where(col(Draft.id) == draft.id, col(Draft.version) == draft.version)
-        .values(step_id=state.step, state=state.to_json(), version=draft.version + 1, updated_at=now,
-                reminded_at=None)
+        .values(step_id=state.step, state=state.to_json(), version=draft.version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 1) != 1:

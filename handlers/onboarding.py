@@ -75,6 +75,7 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     session.add(entity)
     await session.flush()
     contact.entity_id, contact.role = entity.id, Role.focal_point
+    conv.menu_changed = True
     audit(session, contact, "entity.registered", "entity", entity.id)
     thanks = N_("Thank you, {name}. “{entity}” is registered and waits for validation by BDT. "
                 "I will tell you as soon as it is validated.")
@@ -102,6 +103,7 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     invite.used_at, invite.used_by = conv.now, contact.id
     contact.full_name, contact.consent_at = state.answers["full_name"], conv.now
     contact.entity_id, contact.role = entity.id, invite.role
+    conv.menu_changed = True
     audit(conv.session, contact, "invite.redeemed", "invite", invite.id, entity_id=entity.id, role=invite.role)
     welcome = text(N_("Welcome, {name}! You are now a {role} of “{entity}”."),
                    name=contact.full_name, role=role_label(invite.role), entity=entity.name)

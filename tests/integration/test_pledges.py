@@ -167,3 +167,21 @@ async def test_only_focal_points_of_validated_entities_pledge(chat: ChatDriver) 
     assert "/start" in answers[0].text
     answers = await chat.send(chat.person(STAFF), "/pledge")
     assert "focal points" in answers[0].text
+
+
+async def test_an_untouched_draft_is_reminded_once(chat: ChatDriver, database: Database) -> None:
+    from datetime import timedelta
+
+    from handlers.reminders import remind_stale_drafts
+
+    await focal_point(chat, 8)
+    person = chat.person(8)
+    await chat.send(person, "/pledge")
+    await chat.send(person, "Connect 500 rural schools")
+    assert await remind_stale_drafts(database.uow(), utcnow() + timedelta(days=2)) == 0
+    assert await remind_stale_drafts(database.uow(), utcnow() + timedelta(days=3, minutes=1)) == 1
+    assert await remind_stale_drafts(database.uow(), utcnow() + timedelta(days=9)) == 0
+    reminder = await chat.collect(8)
+    assert "pl:resume" in codes(reminder[0])
+    resumed = await chat.press(person, "pl:resume")
+    assert "Question 2" in resumed[-1].text
