@@ -29,8 +29,10 @@ async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver
     return driver
 
 
-async def focal_point(chat: ChatDriver, telegram_id: int, entity: str = "Ministry of ICT", language: str = "en") -> None:
-    token, _, _ = await invite(CreateInvite(entity, Role.focal_point, country_iso3="SEN"), chat.database.uow(), utcnow())
+async def focal_point(chat: ChatDriver, telegram_id: int, entity: str = "Ministry of ICT",
+                      language: str = "en") -> None:
+    command = CreateInvite(entity, Role.focal_point, country_iso3="SEN")
+    token, _, _ = await invite(command, chat.database.uow(), utcnow())
     person = chat.person(telegram_id, language_code=language)
     await chat.send(person, f"/start {token}")
     await chat.send(person, "Awa Diop")
