@@ -56,7 +56,16 @@ class LiveSandbox:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         self.server: SandboxServer = self.run(start_server("127.0.0.1", 0, limits=Limits.unlimited()))
-        self.bot = asyncio.run_coroutine_threadsafe(tiny_bot(self.server.api_url), self.loop)
+        self.bot: asyncio.Task[None] = self.run(self._spawn_bot())
+
+    async def _spawn_bot(self) -> asyncio.Task[None]:
+        return asyncio.create_task(tiny_bot(self.server.api_url))
+
+    async def _stop(self) -> None:
+        self.bot.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.bot  # lets the bot close its HTTP session
+        await self.server.stop()
 
     def run(self, coroutine: Awaitable[T]) -> T:
         async def wrapped() -> T:
@@ -72,9 +81,7 @@ class LiveSandbox:
         return self.run(act())
 
     def close(self) -> None:
-        self.bot.cancel()
-        with contextlib.suppress(Exception):
-            self.run(self.server.stop())
+        self.run(self._stop())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
         self.loop.close()
