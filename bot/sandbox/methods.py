@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox import api_messages, api_settings, api_updates
@@ -31,6 +31,12 @@ class MethodSpec:
     name: str
     params: tuple[Param, ...]
     handler: Handler
+    by_name: dict[str, Param] = field(init=False, repr=False, compare=False)
+    required: tuple[Param, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {param.name: param for param in self.params})
+        object.__setattr__(self, "required", tuple(param for param in self.params if param.required))
 
 
 def _params(spec: str) -> tuple[Param, ...]:
@@ -114,18 +120,20 @@ _PLAIN = {"Integer", "Float", "Boolean", "String", "InputFile"}
 
 def coerce_args(spec: MethodSpec, raw: dict[str, Any]) -> dict[str, Any]:
     """Check required parameters and convert values to their declared types, as Telegram does."""
-    args: dict[str, Any] = {}
-    for param in spec.params:
+    for param in spec.required:
         value = raw.get(param.name)
         if value is None or value == "":
-            if param.required:
-                raise bad_request(_MISSING.get(param.name, f'parameter "{param.name}" is required'))
-            continue
-        if isinstance(value, str) and value.startswith("attach://") and "InputFile" in param.types:
+            raise bad_request(_MISSING.get(param.name, f'parameter "{param.name}" is required'))
+    args: dict[str, Any] = {}
+    for name, value in raw.items():  # usually far fewer than the method's parameters
+        known = spec.by_name.get(name)
+        if known is None or value is None or value == "":
+            continue  # Telegram ignores unknown parameters and treats empty ones as absent
+        if isinstance(value, str) and value.startswith("attach://") and "InputFile" in known.types:
             value = raw.get(value[len("attach://"):])
             if not isinstance(value, Upload):
-                raise bad_request(f'file "{param.name}" must be uploaded as a part named in attach://')
-        args[param.name] = _coerce(param, value)
+                raise bad_request(f'file "{name}" must be uploaded as a part named in attach://')
+        args[name] = _coerce(known, value)
     return args
 
 
