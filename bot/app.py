@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
+from bot.pacing import PaceLimits, Pacer
 from bot.scheduler import build_scheduler
 from bot.telegram import TelegramSender, build_dispatcher, register_chat_menu, register_commands
 from handlers.conversation import Deps
@@ -79,7 +80,9 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
     deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False),
                 default_locale=settings.default_locale, timezone=settings.timezone)
-    delivery = DeliveryWorker(database, renderer, TelegramSender(bot), settings.default_locale)
+    pacer = Pacer(PaceLimits(settings.rate_global_per_second, settings.rate_per_chat_per_second,
+                             settings.rate_per_chat_burst))
+    delivery = DeliveryWorker(database, renderer, TelegramSender(bot), settings.default_locale, pacer)
     return App(settings, database, renderer, deps, bot, delivery)
 
 

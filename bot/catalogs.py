@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 SOURCES = ("bot", "handlers", "models")
+NON_LATIN = frozenset({"ar", "ru", "zh"})
+LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
 
 
 def extract() -> Catalog:
@@ -50,10 +52,10 @@ def read(language: str) -> Catalog:
 
 def update() -> None:
     """Merge newly extracted message ids into every catalog; English gets its own text."""
-    template = extract()
     with (LOCALES / "messages.pot").open("wb") as handle:
-        write_po(handle, template, omit_header=True, sort_output=True)
+        write_po(handle, extract(), omit_header=True, sort_output=True)
     for language in LANGUAGES:
+        template = extract()  # a fresh one each time: Catalog.update shares the template's messages
         path = _po_path(language)
         if path.exists():
             catalog = read(language)
@@ -92,6 +94,8 @@ def problems() -> list[str]:
                 found.append(f"{language}: fuzzy {msgid!r}")
             elif set(PLACEHOLDER.findall(str(message.string))) != set(PLACEHOLDER.findall(str(msgid))):
                 found.append(f"{language}: placeholders differ in {msgid!r}")
+            elif language in NON_LATIN and message.string == msgid and LATIN_WORD.search(PLACEHOLDER.sub("", str(msgid))):
+                found.append(f"{language}: left in English {msgid!r}")
     return found
 
 

@@ -80,11 +80,20 @@ def sandbox(
 ) -> None:
     """Run the offline sandbox: a local Bot API server, the web chat page, and the bot with demo data."""
     from bot.logs import configure_logging
+
+    if server_only:  # no bot: skip importing it (aiogram is slow to import)
+        from bot.sandbox.server import run_server
+
+        try:
+            run_server(host, port, token)
+        except (OSError, ValueError) as error:
+            _fail(f"cannot run the sandbox on {host}:{port}: {error}")
+        return
     from bot.sandbox_runner import run_sandbox
 
     settings = _settings(log_format=log_format, database_url=database_url)
     configure_logging(settings.log_format, settings.log_level)
-    _run(run_sandbox(settings, host=host, port=port, token=token, server_only=server_only))
+    _run(run_sandbox(settings, host=host, port=port, token=token))
 
 
 @db_app.command("upgrade")

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     auto_upgrade: bool = True
     bot_username: str | None = None
+    rate_global_per_second: float = 30.0
+    rate_per_chat_per_second: float = 1.0
+    rate_per_chat_burst: int = 3
 
     @field_validator("database_url")
     @classmethod

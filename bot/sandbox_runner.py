@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
-
 from pydantic import SecretStr
 
 from bot.config import ConfigError, Settings
@@ -31,8 +28,8 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
     return len(people)
 
 
-async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | None, server_only: bool) -> None:
-    """Run the sandbox (and, unless server_only, the bot on it) until Ctrl-C."""
+async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | None) -> None:
+    """Run the sandbox and the bot on it, with demo data, until Ctrl-C."""
     from bot.app import build_app, run
 
     try:
@@ -40,14 +37,6 @@ async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | 
     except OSError as error:
         raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror}); choose another --port.") from None
     try:
-        if server_only:
-            print(f"Sandbox Telegram Bot API on {server.url}/ (bot token {server.token})", flush=True)
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-            await stop.wait()
-            return
         count = await seed_people(server, settings)
         bot_settings = settings.model_copy(update={"bot_token": SecretStr(server.token), "api_base": server.url})
         print(f"P2C bot running on the sandbox: open {server.url}/ to chat as one of {count} demo people "

@@ -55,7 +55,7 @@ class BotStack:
         """Start the sandbox server and wait until it answers."""
         self.sandbox = await self._spawn("sandbox", "--server-only", "--host", "127.0.0.1", "--port", str(self.port),
                                          "--token", self.token, log="sandbox.log")
-        for _ in range(200):
+        for _ in range(1200):
             try:
                 await self.people.users()
                 return
@@ -77,7 +77,7 @@ class BotStack:
         """Start the bot and wait until it polls the sandbox."""
         before = (await self.people.stats())["calls"].get("getUpdates", 0)
         self.bot = await self._spawn("run", "--log-format", "json", log="bot.log")
-        for _ in range(600):
+        for _ in range(1200):
             if self.bot.returncode is not None:
                 raise RuntimeError(f"the bot exited; see {self.workdir / 'bot.log'}")
             if (await self.people.stats())["calls"].get("getUpdates", 0) > before:
