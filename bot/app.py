@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -20,7 +20,13 @@ from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
 from bot.pacing import PaceLimits, Pacer
 from bot.scheduler import build_scheduler
-from bot.telegram import TelegramSender, build_dispatcher, register_chat_menu, register_commands
+from bot.telegram import (
+    TelegramSender,
+    build_dispatcher,
+    keep_response_types,
+    register_chat_menu,
+    register_commands,
+)
 from handlers.conversation import Deps
 from handlers.inputs import Incoming
 from handlers.language import negotiate
@@ -48,12 +54,14 @@ class App:
     deps: Deps
     bot: Bot
     delivery: DeliveryWorker
+    pinned: list[type] = field(default_factory=keep_response_types)
 
     async def on_incoming(self, incoming: Incoming) -> None:
         """Answer one update; on failure log it with context and apologise to the person."""
         try:
             conv = await handle(incoming, self.database.uow(), self.deps)
             if conv is not None:
+                self.delivery.push(conv.pushed)
                 contact_id_var.set(conv.contact.id)
                 log.info("update handled", extra={"contact_id": conv.contact.id})
                 if conv.menu_changed:

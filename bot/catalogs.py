@@ -94,7 +94,8 @@ def problems() -> list[str]:
                 found.append(f"{language}: fuzzy {msgid!r}")
             elif set(PLACEHOLDER.findall(str(message.string))) != set(PLACEHOLDER.findall(str(msgid))):
                 found.append(f"{language}: placeholders differ in {msgid!r}")
-            elif language in NON_LATIN and message.string == msgid and LATIN_WORD.search(PLACEHOLDER.sub("", str(msgid))):
+            elif language in NON_LATIN and message.string == msgid and LATIN_WORD.search(
+                    PLACEHOLDER.sub("", str(msgid))):
                 found.append(f"{language}: left in English {msgid!r}")
     return found
 

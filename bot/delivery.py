@@ -1,8 +1,11 @@
 """The one door out: outbox rows rendered in the recipient's language and sent to Telegram.
 
-This first worker sends interactive replies at once (it is woken after each update commits) and
-everything else in priority order. Telegram failures are told apart: a blocked person is marked
-and not retried; "retry after" waits as long as Telegram asks; other failures back off a few times.
+Two ways in, one way out. Interactive replies are written by the journey already marked
+"sending" and pushed here after their transaction commits, so they go out at once (fast path).
+Everything else is claimed from the outbox in priority order. Each chat's messages go out in
+order, paced to Telegram's limits; outcomes are recorded in batches. Failures are told apart: a
+blocked person is marked and not retried; "retry after" waits as long as Telegram asks; other
+failures back off a few times. Rows still "sending" after a crash are sent again at start.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
 from bot.pacing import Pacer
 from handlers.language import negotiate
 from handlers.messages import reply_from_json
+from handlers.outbox import Queued
 from models.clock import utcnow
 from models.database import Database
 from models.tables import Contact, Outbox
@@ -67,8 +72,20 @@ class DeliveryStats:
     unreachable: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What happened to a row taken for sending."""
+
+    item: Queued
+    status: str
+    message_id: int | None = None
+    error: str | None = None
+    retry_in: float | None = None
+    counts: bool = True
+
+
 class DeliveryWorker:
-    """Sends due outbox rows, highest priority first; `wake()` makes it look at once."""
+    """Sends outbox rows: pushed ones at once, due ones in priority order; `wake()` makes it look now."""
 
     def __init__(self, database: Database, renderer: Renderer, sender: Sender, default_locale: str = "en",
                  pacer: Pacer | None = None) -> None:
@@ -80,76 +97,171 @@ class DeliveryWorker:
         self.stats = DeliveryStats()
         self._wakeup = asyncio.Event()
         self._stopping = False
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._pushes: set[asyncio.Task[None]] = set()
+        self._outcomes: list[Sent] = []
+        self._recorded = asyncio.Event()
 
     def wake(self) -> None:
         """Something was enqueued: look at the outbox now."""
         self._wakeup.set()
 
+    def push(self, items: list[Queued]) -> None:
+        """Send rows that their journey already committed as "sending" (interactive replies)."""
+        if not items:
+            return
+        task = asyncio.get_running_loop().create_task(self._send_in_order(items))
+        self._pushes.add(task)
+        task.add_done_callback(self._pushes.discard)
+
     def stop(self) -> None:
-        """Finish the current row and leave the loop."""
+        """Finish what is being sent and leave the loop."""
         self._stopping = True
         self._wakeup.set()
 
     async def run(self, idle_poll: float = 1.0) -> None:
-        """Loop until stopped, sending what is due."""
-        while not self._stopping:
-            sent, wait = await self.send_due()
-            if sent == 0 and not self._stopping:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=min(idle_poll, wait))
-                self._wakeup.clear()
+        """Recover rows left in flight, then loop until stopped, sending what is due."""
+        await self.recover()
+        recorder = asyncio.create_task(self._record_continuously(), name="delivery-recorder")
+        try:
+            while not self._stopping:
+                sent, wait = await self.send_due()
+                if sent == 0 and not self._stopping:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wakeup.wait(), timeout=min(idle_poll, wait))
+                    self._wakeup.clear()
+        finally:
+            await self.drain()
+            recorder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recorder
+            await self._flush_outcomes()
 
-    async def send_due(self) -> tuple[int, float]:
-        """Send one batch of due rows: how many were handled, and how long until a paced row may go."""
+    async def drain(self) -> None:
+        """Wait for pushed rows to be sent and every outcome to be recorded."""
+        while self._pushes:
+            await asyncio.gather(*list(self._pushes), return_exceptions=True)
+        await self._flush_outcomes()
+
+    async def recover(self) -> int:
+        """After a crash, rows left "sending" go back to pending (at most these may go out twice)."""
         async with self.database.uow() as uow:
             result = await uow.session.execute(
-                select(Outbox, Contact)
-                .join(Contact, col(Contact.id) == col(Outbox.contact_id), isouter=True)
-                .where(col(Outbox.status) == "pending", col(Outbox.not_before) <= utcnow())
-                .order_by(col(Outbox.priority).desc(), col(Outbox.id))
-                .limit(BATCH)
-            )
-            handled, wait = 0, float("inf")
-            for row, contact in result.all():
-                if self._stopping:
-                    break
+                update(Outbox).where(col(Outbox.status) == "sending").values(status="pending")
+                .execution_options(synchronize_session=False))
+            await uow.commit()
+        count = int(getattr(result, "rowcount", 0) or 0)
+        if count:
+            log.warning("rows in flight at the last stop are sent again", extra={"count": count})
+        return count
+
+    async def send_due(self) -> tuple[int, float]:
+        """Claim a batch of due rows and send them (chats in parallel, each chat in order).
+
+        Returns how many rows were handled and how long until a paced row may go.
+        """
+        claimed, wait = await self._claim()
+        if not claimed:
+            return 0, wait
+        by_chat: dict[int, list[Queued]] = {}
+        for item in claimed:
+            by_chat.setdefault(item.chat_id, []).append(item)
+        await asyncio.gather(*(self._send_in_order(items) for items in by_chat.values()))
+        await self._flush_outcomes()
+        return len(claimed), wait
+
+    async def _claim(self) -> tuple[list[Queued], float]:
+        async with self.database.uow() as uow:
+            query = (select(Outbox, Contact)
+                     .join(Contact, col(Contact.id) == col(Outbox.contact_id), isouter=True)
+                     .where(col(Outbox.status) == "pending", col(Outbox.not_before) <= utcnow())
+                     .order_by(col(Outbox.priority).desc(), col(Outbox.id))
+                     .limit(BATCH))
+            if not self.database.is_sqlite:
+                query = query.with_for_update(skip_locked=True, of=Outbox)
+            claimed: list[Queued] = []
+            wait = float("inf")
+            for row, contact in (await uow.session.execute(query)).all():
                 delay = self.pacer.delay(row.chat_id)
                 if delay > 0:
                     wait = min(wait, delay)
                     continue
                 self.pacer.book(row.chat_id)
-                await self._deliver(row, contact)
-                await uow.commit()
-                handled += 1
-            return handled, wait
+                row.status = "sending"
+                row.attempts += 1
+                locale = negotiate(contact.language, contact.telegram_language, self.default_locale) \
+                    if contact else self.default_locale
+                assert row.id is not None
+                claimed.append(Queued(row.id, row.chat_id, row.contact_id, row.payload, locale, row.attempts,
+                                      booked=True))
+            await uow.commit()
+            return claimed, wait
 
-    async def _deliver(self, row: Outbox, contact: Contact | None) -> None:
-        locale = negotiate(contact.language, contact.telegram_language, self.default_locale) if contact else "en"
-        row.attempts += 1
+    async def _send_in_order(self, items: list[Queued]) -> None:
+        """Send one chat's rows one after another, never two at once to the same chat."""
+        if len(self._chat_locks) > 10_000:
+            self._chat_locks = {chat: lock for chat, lock in self._chat_locks.items() if lock.locked()}
+        lock = self._chat_locks.setdefault(items[0].chat_id, asyncio.Lock())
+        async with lock:
+            for item in items:
+                if not item.booked:
+                    while (delay := self.pacer.delay(item.chat_id)) > 0:  # noqa: ASYNC110  (a clock, not an event)
+                        await asyncio.sleep(delay)
+                    self.pacer.book(item.chat_id)
+                self._outcomes.append(await self._send(item))
+                self._recorded.set()
+
+    async def _send(self, item: Queued) -> Sent:
         try:
-            rendered = self.renderer.reply(reply_from_json(row.payload["reply"]), locale)
-            row.telegram_message_id = await self.sender.send(row.chat_id, rendered)
+            rendered = self.renderer.reply(reply_from_json(item.payload["reply"]), item.locale)
+            message_id = await self.sender.send(item.chat_id, rendered)
         except RecipientGoneError as error:
-            row.status, row.last_error = "unreachable", str(error)[:500]
-            if contact is not None:
-                contact.blocked = True
             self.stats.unreachable += 1
-            log.info("recipient unreachable", extra={"outbox_id": row.id, "contact": row.contact_id})
+            log.info("recipient unreachable", extra={"outbox_id": item.id})
+            return Sent(item, "unreachable", error=str(error))
         except RetryLaterError as error:
-            self.pacer.retry_after(row.chat_id, error.seconds)
-            row.attempts -= 1
-            row.not_before = utcnow() + timedelta(seconds=error.seconds)
+            self.pacer.retry_after(item.chat_id, error.seconds)
+            return Sent(item, "pending", error=str(error), retry_in=error.seconds, counts=False)
         except RejectedError as error:
-            row.status, row.last_error = "failed", str(error)[:500]
             self.stats.failed += 1
-            log.error("message rejected by Telegram", extra={"outbox_id": row.id, "reason": str(error)[:200]})
+            log.error("message rejected by Telegram", extra={"outbox_id": item.id, "reason": str(error)[:200]})
+            return Sent(item, "failed", error=str(error))
         except (DeliveryError, OSError, TimeoutError) as error:
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status, row.last_error = "failed", str(error)[:500]
+            if item.attempts >= MAX_ATTEMPTS:
                 self.stats.failed += 1
-                log.error("message failed", extra={"outbox_id": row.id, "attempts": row.attempts})
-            else:
-                row.not_before = utcnow() + timedelta(seconds=2 ** row.attempts)
-        else:
-            row.status, row.sent_at = "sent", utcnow()
-            self.stats.sent += 1
+                log.error("message failed", extra={"outbox_id": item.id, "attempts": item.attempts})
+                return Sent(item, "failed", error=str(error) or type(error).__name__)
+            return Sent(item, "pending", error=str(error) or type(error).__name__,
+                        retry_in=float(2 ** item.attempts))
+        self.stats.sent += 1
+        return Sent(item, "sent", message_id=message_id)
+
+    async def _record_continuously(self, every: float = 0.02) -> None:
+        while True:
+            await self._recorded.wait()
+            await asyncio.sleep(every)
+            await self._flush_outcomes()
+
+    async def _flush_outcomes(self) -> None:
+        """Record the outcomes so far in one transaction (one statement for all rows)."""
+        outcomes, self._outcomes = self._outcomes, []
+        self._recorded.clear()
+        if not outcomes:
+            return
+        now = utcnow()
+        rows = [{"row_id": o.item.id, "new_status": o.status, "message_id": o.message_id,
+                 "error": (o.error or "")[:500] or None, "attempts": o.item.attempts - (0 if o.counts else 1),
+                 "sent_at": now if o.status == "sent" else None,
+                 "not_before": now + timedelta(seconds=o.retry_in or 0)} for o in outcomes]
+        gone = [o.item.contact_id for o in outcomes if o.status == "unreachable" and o.item.contact_id is not None]
+        table = Outbox.__table__  # type: ignore[attr-defined]
+        statement = (update(table).where(table.c.id == bindparam("row_id"))
+                     .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
+                             last_error=bindparam("error"), attempts=bindparam("attempts"),
+                             sent_at=bindparam("sent_at"), not_before=bindparam("not_before")))
+        async with self.database.uow() as uow:
+            await (await uow.session.connection()).execute(statement, rows)
+            if gone:
+                await uow.session.execute(update(Contact).where(col(Contact.id).in_(gone)).values(blocked=True)
+                                          .execution_options(synchronize_session=False))
+            await uow.commit()

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -38,6 +40,30 @@ from models.clock import utcnow
 from models.values import LANGUAGES, Role
 
 log = logging.getLogger(__name__)
+
+
+def keep_response_types() -> list[type]:
+    """Strong references to aiogram's parametrised Response models of the methods we call.
+
+    pydantic caches generic parametrisations only weakly; when the cyclic collector drops one,
+    the next call of that method rebuilds the model (5 to 10 ms). Holding them avoids that.
+    """
+    from aiogram.methods import (
+        AnswerCallbackQuery,
+        EditMessageReplyMarkup,
+        EditMessageText,
+        GetMe,
+        GetUpdates,
+        SendDocument,
+        SendMessage,
+        SendPhoto,
+        SetMyCommands,
+    )
+    from aiogram.methods.base import Response
+
+    methods = (AnswerCallbackQuery, EditMessageReplyMarkup, EditMessageText, GetMe, GetUpdates, SendDocument,
+               SendMessage, SendPhoto, SetMyCommands)
+    return [Response[m.__returning__] for m in methods]  # type: ignore[name-defined]
 
 Handle = Callable[[Incoming], Awaitable[None]]
 
@@ -76,10 +102,30 @@ def person_of(user: User, chat_id: int) -> Person:
     return Person(user.id, chat_id, user.first_name, user.last_name, user.username, user.language_code)
 
 
+class ChatSerializer:
+    """Runs one chat's updates one at a time (conversation state is ours, so aiogram's FSM is off)."""
+
+    def __init__(self, handle: Handle) -> None:
+        self.handle = handle
+        self.locks: dict[int, asyncio.Lock] = {}
+
+    async def __call__(self, incoming: Incoming) -> None:
+        """Handle the update once the chat's previous update is done."""
+        chat = incoming.person.chat_id
+        lock = self.locks.setdefault(chat, asyncio.Lock())
+        try:
+            async with lock:
+                await self.handle(incoming)
+        finally:
+            if not lock.locked() and len(self.locks) > 10_000:
+                self.locks = {c: held for c, held in self.locks.items() if held.locked()}
+
+
 def build_dispatcher(handle: Handle) -> Dispatcher:
     """A dispatcher whose handlers only translate updates; one chat's updates run one at a time."""
-    dispatcher = Dispatcher(events_isolation=SimpleEventIsolation(), disable_fsm=False)
+    dispatcher = Dispatcher(disable_fsm=True)
     router = Router(name="p2c")
+    handle = ChatSerializer(handle)
 
     @router.message(F.chat.type == "private")
     async def on_message(message: Message) -> None:
@@ -99,10 +145,12 @@ def build_dispatcher(handle: Handle) -> Dispatcher:
     @router.callback_query()
     async def on_button(query: CallbackQuery) -> None:
         """A pressed inline button: acknowledged at once, its data handed over as an untrusted code."""
-        await query.answer()
+        acknowledged = asyncio.ensure_future(query.answer())
         chat_id = query.message.chat.id if query.message else query.from_user.id
         person = person_of(query.from_user, chat_id)
         await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64]))
+        with contextlib.suppress(TelegramAPIError, TelegramNetworkError):
+            await acknowledged
 
     dispatcher.include_router(router)
 

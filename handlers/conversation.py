@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import drafts, outbox
 from handlers.forms.base import Form, FormContext, FormState
 from handlers.forms.engine import FormInput, Outcome, Status, advance, prompt, start
-from handlers.messages import Label, Reply, Text
+from handlers.messages import Label, Reply, Text, reply_to_json
 from models.tables import Contact, Draft
 
 Translate = Callable[[Label, str], str]
@@ -41,6 +41,8 @@ class Conversation:
     replies: list[Reply] = field(default_factory=list)
     menu_changed: bool = False
     """Set when the person's role changed, so the adapter updates their command menu."""
+    pushed: list[outbox.Queued] = field(default_factory=list)
+    """Replies written as already taken by delivery: hand them to it once the transaction commits."""
 
     def say(self, message: Reply) -> None:
         """Answer the person (written to the outbox when the update's work commits)."""
@@ -56,11 +58,18 @@ class Conversation:
         """The context a form step sees."""
         return FormContext(self.locale, self.today, lambda label: self.deps.translate(label, self.locale))
 
-    async def flush_replies(self) -> None:
-        """Write the replies to the outbox, keyed by update so a retried update cannot send twice."""
+    async def flush_replies(self, *, fast: bool = True) -> None:
+        """Write the replies to the outbox, keyed by update so a retried update cannot send twice.
+
+        With `fast`, they are written as taken by delivery and listed in `pushed` for the adapter.
+        """
         assert self.contact.id is not None
         for index, message in enumerate(self.replies):
-            await outbox.enqueue(self.session, self.contact, message, f"u:{self.update_id}:{index}")
+            row_id = await outbox.enqueue(self.session, self.contact, message, f"u:{self.update_id}:{index}",
+                                          sending=fast)
+            if fast and row_id is not None:
+                payload = {"reply": reply_to_json(message)}
+                self.pushed.append(outbox.Queued(row_id, self.contact.chat_id, self.contact.id, payload, self.locale))
         self.replies.clear()
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from handlers.messages import Reply, reply_to_json
 from models.clock import utcnow
@@ -21,6 +23,20 @@ BULK = 0
 """Reminders, digests and broadcasts."""
 
 
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """An outbox row taken for sending, with what delivery needs to send it outside any transaction."""
+
+    id: int
+    chat_id: int
+    contact_id: int | None
+    payload: dict[str, Any]
+    locale: str
+    attempts: int = 1
+    booked: bool = False
+    """True when pacing already counted it (rows claimed by delivery)."""
+
+
 async def enqueue(
     session: AsyncSession,
     contact: Contact,
@@ -29,18 +45,25 @@ async def enqueue(
     *,
     priority: int = INTERACTIVE,
     not_before: datetime | None = None,
-) -> None:
-    """Add one message for `contact`; a row with the same unique `key` already there wins."""
+    sending: bool = False,
+) -> int | None:
+    """Add one message for `contact`; a row with the same unique `key` already there wins (None).
+
+    With `sending`, the row is written as already taken by delivery, which the caller hands the
+    row to once its transaction commits (the fast path of interactive replies).
+    """
+    payload = {"reply": reply_to_json(message)}
     values: dict[str, Any] = {
         "key": key,
         "chat_id": contact.chat_id,
         "contact_id": contact.id,
         "priority": priority,
-        "payload": {"reply": reply_to_json(message)},
-        "status": "pending",
-        "attempts": 0,
+        "payload": payload,
+        "status": "sending" if sending else "pending",
+        "attempts": 1 if sending else 0,
         "not_before": not_before or utcnow(),
         "created_at": utcnow(),
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(insert(Outbox).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+    statement = insert(Outbox).values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(col(Outbox.id))
+    return (await session.execute(statement)).scalar_one_or_none()

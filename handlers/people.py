@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,9 @@ from sqlmodel import col, select
 from handlers.inputs import Person
 from models.tables import AuditLog, Contact
 from models.values import Role
+
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+"""last_seen_at is refreshed at most this often, sparing a write on most updates."""
 
 
 async def find_contact(session: AsyncSession, telegram_id: int) -> Contact | None:
@@ -26,14 +29,20 @@ async def meet(session: AsyncSession, person: Person, now: datetime) -> Contact:
         contact = Contact(telegram_id=person.telegram_id, chat_id=person.chat_id, first_name=person.first_name[:128],
                           created_at=now)
         session.add(contact)
-    contact.chat_id = person.chat_id
-    contact.first_name = person.first_name[:128]
-    contact.last_name = (person.last_name or "")[:128] or None
-    contact.username = (person.username or "")[:64] or None
-    contact.telegram_language = (person.language_code or "")[:16] or None
-    contact.last_seen_at = now
-    contact.blocked = False
-    await session.flush()
+    fresh = {
+        "chat_id": person.chat_id,
+        "first_name": person.first_name[:128],
+        "last_name": (person.last_name or "")[:128] or None,
+        "username": (person.username or "")[:64] or None,
+        "telegram_language": (person.language_code or "")[:16] or None,
+        "blocked": False,
+    }
+    changed = any(getattr(contact, key) != value for key, value in fresh.items())
+    if changed or contact.last_seen_at is None or now - contact.last_seen_at > LAST_SEEN_RESOLUTION:
+        for key, value in fresh.items():
+            setattr(contact, key, value)
+        contact.last_seen_at = now
+        await session.flush()
     return contact
 
 

@@ -50,7 +50,7 @@ class ChatDriver:
         async with self.database.uow() as uow:
             rows = await uow.session.execute(
                 select(Outbox, Contact).join(Contact, col(Contact.id) == col(Outbox.contact_id))
-                .where(col(Outbox.status) == "pending").order_by(col(Outbox.id)))
+                .where(col(Outbox.status).in_(["pending", "sending"])).order_by(col(Outbox.id)))
             for row, contact in rows.all():
                 locale = negotiate(contact.language, contact.telegram_language, self.deps.default_locale)
                 rendered = self.renderer.reply(reply_from_json(row.payload["reply"]), locale)

@@ -1,0 +1,164 @@
+"""Benchmark of the pledge journey: `python bench/pledge_flow.py --users N [--database-url URL]`.
+
+Starts the sandbox and the bot as processes, lets N simulated focal points each complete a whole
+pledge at once through the sandbox's client API (every answer waits for the bot's reply, as a
+person would), then runs a bare aiogram echo bot on the same sandbox with the same people count
+and messages, and compares. Rate limits are off in the sandbox and in the bot's pacing, so both
+bots are measured at full speed. Prints human lines, then one JSON object as the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from echo_measure import measure_people, percentile, start_bot, stop_bot
+
+from bot.sandbox.client import SandboxClient
+from bot.sandbox.harness import BotStack
+from models.clock import utcnow
+from models.database import Database
+from models.migrate import upgrade
+from models.tables import Contact, Entity
+from models.values import EntityStatus, Role, Sector
+
+FIRST_ID = 700_000
+SCRIPT: tuple[tuple[str, str], ...] = (
+    ("say", "/pledge"),
+    ("say", "Connect 500 rural schools"),
+    ("say", "We will connect 500 rural schools to broadband and train their teachers."),
+    ("press", "f:focus_area:c:access"),
+    ("press", "f:pillars:c:infrastructure"),
+    ("press", "f:pillars:done"),
+    ("press", "f:pledge_type:c:financial"),
+    ("say", "2.5 million"),
+    ("say", "Senegal"),
+    ("press", "f:countries:done"),
+    ("press", "f:beneficiary_groups:c:schools"),
+    ("press", "f:beneficiary_groups:done"),
+    ("say", "500"),
+    ("press", "f:target_unit:c:schools"),
+    ("say", "31/12/2027"),
+    ("say", "2026-01-01"),
+    ("say", "2028-06-30"),
+    ("press", "f:sdgs:skip"),
+    ("press", "f:wsis_action_lines:skip"),
+    ("press", "f:$sum:submit"),
+)
+
+
+async def seed(database_url: str, users: int) -> None:
+    """N validated entities, each with one focal point (what invitations would have produced)."""
+    database = Database(database_url)
+    try:
+        await upgrade(database)
+        async with database.uow() as uow:
+            now = utcnow()
+            for n in range(users):
+                entity = Entity(name=f"Bench entity {n}", name_key=f"bench entity {n}", sector=Sector.government,
+                                country_iso3="SEN", status=EntityStatus.validated, created_at=now, validated_at=now)
+                uow.session.add(entity)
+                await uow.flush()
+                uow.session.add(Contact(telegram_id=FIRST_ID + n, chat_id=FIRST_ID + n, first_name="Bench",
+                                        language="en", role=Role.focal_point, entity_id=entity.id, consent_at=now))
+            await uow.commit()
+    finally:
+        await database.dispose()
+
+
+async def focal_point(people: SandboxClient, user_id: int, latencies: list[float]) -> bool:
+    """One person completes a pledge; True when the reference came back."""
+    since = (await people.chat(user_id))["last_seq"]
+    last_bot: dict[str, Any] = {}
+    for kind, value in SCRIPT:
+        started = time.perf_counter()
+        if kind == "say":
+            await people.send_text(user_id, value)
+        else:
+            await people.press(user_id, int(last_bot["message_id"]), value)
+        while True:
+            answer = await people.chat(user_id, since=since, wait=30)
+            since = answer["last_seq"]
+            replies = [m for m in answer["messages"] if m["from_bot"]]
+            if replies:
+                last_bot = replies[-1]
+                break
+        latencies.append((time.perf_counter() - started) * 1000)
+    return "P2C-" in str(last_bot.get("text"))
+
+
+async def run(users: int, database_url: str | None) -> dict[str, Any]:
+    """Measure the pledge journey, then the echo bot, on one sandbox."""
+    workdir = Path(tempfile.mkdtemp(prefix="p2c-bench-"))
+    fast = {"P2C_RATE_GLOBAL_PER_SECOND": "100000", "P2C_RATE_PER_CHAT_PER_SECOND": "100000",
+            "P2C_RATE_PER_CHAT_BURST": "100000", "P2C_LOG_LEVEL": "WARNING"}
+    stack = BotStack(workdir, database_url=database_url, env=fast)
+    await seed(stack.database_url, users)
+    await stack.start_sandbox()
+    try:
+        people = stack.people
+        await people.set_limits(global_per_second=None, per_chat_per_second=None, per_group_per_minute=None)
+        for n in range(users):
+            await people.add_user(FIRST_ID + n, "Bench", language_code="en")
+        await stack.start_bot()
+        assert stack.bot is not None
+        bot_memory = psutil.Process(stack.bot.pid)
+        assert stack.sandbox is not None
+        sandbox_process = psutil.Process(stack.sandbox.pid)
+        cpu_before = (sum(bot_memory.cpu_times()[:2]), sum(sandbox_process.cpu_times()[:2]), time.process_time())
+        latencies: list[float] = []
+        started = time.perf_counter()
+        done = await asyncio.gather(*(focal_point(people, FIRST_ID + n, latencies) for n in range(users)))
+        elapsed = time.perf_counter() - started
+        cpu = (sum(bot_memory.cpu_times()[:2]) - cpu_before[0], sum(sandbox_process.cpu_times()[:2]) - cpu_before[1],
+               time.process_time() - cpu_before[2])
+        rss = bot_memory.memory_info().rss / 2**20
+        await stack.stop_bot()
+        echo_process = await start_bot([sys.executable, str(Path(__file__).with_name("echo_bot.py")), stack.url,
+                                        stack.token])
+        try:
+            echo = await measure_people(stack.url, users, len(SCRIPT))
+        finally:
+            await stop_bot(echo_process)
+    finally:
+        await stack.close()
+    result = {
+        "users": users, "completed": sum(done), "messages": len(latencies), "seconds": round(elapsed, 2),
+        "p50_ms": round(statistics.median(latencies), 1), "p99_ms": round(percentile(latencies, 0.99), 1),
+        "updates_per_s": round(len(latencies) / elapsed, 1),
+        "echo_updates_per_s": round(echo["updates_per_s"], 1), "echo_p50_ms": round(echo["p50_ms"], 1),
+        "echo_p99_ms": round(echo["p99_ms"], 1), "rss_mb": round(rss, 1),
+        "bot_cpu_share": round(cpu[0] / elapsed, 2), "sandbox_cpu_share": round(cpu[1] / elapsed, 2),
+        "people_cpu_share": round(cpu[2] / elapsed, 2),
+        "database": "postgresql" if database_url and "postgresql" in database_url else "sqlite",
+    }
+    result["ratio_vs_echo"] = round(result["updates_per_s"] / echo["updates_per_s"], 2)
+    result["p99_ratio_vs_echo"] = round(result["p99_ms"] / echo["p99_ms"], 2)
+    return result
+
+
+def main() -> None:
+    """Command-line entry."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    result = asyncio.run(run(args.users, args.database_url))
+    print(f"pledge flow: {result['completed']}/{result['users']} pledges, {result['messages']} interactions, "
+          f"{result['updates_per_s']}/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms ({result['database']})")
+    print(f"echo bot:    {result['echo_updates_per_s']}/s, p50 {result['echo_p50_ms']} ms, p99 {result['echo_p99_ms']} ms")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
