@@ -42,7 +42,11 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalize_url(url)
         kwargs: dict[str, Any] = {"echo": echo}
-        if not is_sqlite(self.url):
+        if is_sqlite(self.url):
+            # SQLite has one writer at a time; queueing on one connection in asyncio is fair and fast,
+            # where several connections would sleep in SQLite's busy handler (tens of milliseconds).
+            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
+        else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if is_sqlite(self.url):
