@@ -156,7 +156,8 @@ def main() -> None:
     result = asyncio.run(run(args.users, args.database_url))
     print(f"pledge flow: {result['completed']}/{result['users']} pledges, {result['messages']} interactions, "
           f"{result['updates_per_s']}/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms ({result['database']})")
-    print(f"echo bot:    {result['echo_updates_per_s']}/s, p50 {result['echo_p50_ms']} ms, p99 {result['echo_p99_ms']} ms")
+    print(f"echo bot:    {result['echo_updates_per_s']}/s, p50 {result['echo_p50_ms']} ms, "
+          f"p99 {result['echo_p99_ms']} ms")
     print(json.dumps(result))
 
 
