@@ -130,7 +130,7 @@ async def run(app: App, *, webhook: bool = False) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
-    scheduler = build_scheduler(app.database, app.delivery.wake)
+    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale)
     scheduler.start()
     try:
         if webhook:

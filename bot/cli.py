@@ -24,6 +24,8 @@ invite_app = typer.Typer(help="Invitations for focal points and coordinators.", 
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(invite_app, name="invite")
+broadcast_app = typer.Typer(help="Announcements to segments of stakeholders.", no_args_is_help=True)
+app.add_typer(broadcast_app, name="broadcast")
 
 LogFormat = Annotated[str, typer.Option("--log-format", help="text or json")]
 
@@ -174,6 +176,70 @@ def invite_create(
     if created:
         typer.echo(f"created entity “{found.name}” (validated)", err=True)
     typer.echo(deep_link(username, token))
+
+
+AUDIENCE_HELP = ("Segments: everyone, role:staff, sector:academia, group:ldc, itu:africa, focus:access, "
+                 "lang:fr, overdue.")
+
+
+@broadcast_app.command("send")
+def broadcast_send(
+    text: Annotated[list[str], typer.Option(help="LANG=TEXT (Telegram HTML), once per language.")],
+    audience: Annotated[list[str] | None, typer.Option(help=AUDIENCE_HELP)] = None,
+    fallback: Annotated[str, typer.Option(help="Language for people whose language has no text.")] = "en",
+    created_by: Annotated[int | None, typer.Option(help="Telegram id of the staff member it is from.")] = None,
+) -> None:
+    """Send a broadcast now, through the same service as the chat composer; prints its id."""
+    from handlers.broadcasts.audience import SEGMENTS
+    from handlers.broadcasts.service import BroadcastError, CreateBroadcast, create_broadcast
+    from handlers.people import find_contact
+
+    texts = dict(item.split("=", 1) for item in text if "=" in item)
+    audience = audience or ["everyone"]
+    unknown = [segment for segment in audience if segment not in SEGMENTS]
+    if unknown:
+        _fail(f"unknown audience segment(s): {', '.join(unknown)}")
+
+    async def go(uow: Any) -> int:
+        async with uow:
+            creator = await find_contact(uow.session, created_by) if created_by is not None else None
+            command = CreateBroadcast(list(audience), texts, fallback, created_by=creator.id if creator else None)
+            now = utcnow()
+            broadcast = await create_broadcast(uow.session, command, now, now.date(), _settings().default_locale)
+            await uow.commit()
+            assert broadcast.id is not None
+            return broadcast.id
+
+    try:
+        typer.echo(_run(_with_uow(go)))
+    except BroadcastError as error:
+        _fail(str(error))
+
+
+@broadcast_app.command("status")
+def broadcast_status(broadcast_id: int) -> None:
+    """Print a broadcast's delivery figures as one JSON object."""
+    import json
+
+    from handlers.broadcasts.service import delivery_counts
+    from models.tables import Broadcast
+
+    async def go(uow: Any) -> dict[str, Any]:
+        async with uow:
+            broadcast = await uow.session.get(Broadcast, broadcast_id)
+            if broadcast is None:
+                return {}
+            counts = await delivery_counts(uow.session, broadcast_id)
+            return {"id": broadcast_id, "status": broadcast.status, "recipients": broadcast.recipients,
+                    "sent": counts.get("sent", 0), "failed": counts.get("failed", 0),
+                    "unreachable": counts.get("unreachable", 0) + broadcast.progress.get("unreachable_at_start", 0),
+                    "pending": counts.get("pending", 0) + counts.get("sending", 0),
+                    "cancelled": counts.get("cancelled", 0)}
+
+    figures = _run(_with_uow(go))
+    if not figures:
+        _fail(f"no broadcast {broadcast_id}")
+    typer.echo(json.dumps(figures))
 
 
 async def _ask_username(settings: Settings) -> str:

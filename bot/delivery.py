@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
@@ -27,7 +28,7 @@ from handlers.messages import reply_from_json
 from handlers.outbox import Queued
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Contact, Outbox
+from models.tables import Broadcast, Contact, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,10 @@ class Sender(Protocol):
 
     async def send(self, chat_id: int, message: Rendered) -> int:
         """Send a message and return Telegram's message id."""
+        ...
+
+    async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
+        """Replace the text and buttons of a message sent before."""
         ...
 
 
@@ -101,6 +106,7 @@ class DeliveryWorker:
         self._pushes: set[asyncio.Task[None]] = set()
         self._outcomes: list[Sent] = []
         self._recorded = asyncio.Event()
+        self._broadcasts: dict[int, tuple[dict[str, str], str]] = {}
 
     def wake(self) -> None:
         """Something was enqueued: look at the outbox now."""
@@ -181,7 +187,18 @@ class DeliveryWorker:
                 query = query.with_for_update(skip_locked=True, of=Outbox)
             claimed: list[Queued] = []
             wait = float("inf")
-            for row, contact in (await uow.session.execute(query)).all():
+            rows = (await uow.session.execute(query)).all()
+            broadcast_ids = {r.payload["broadcast"] for r, _ in rows if "broadcast" in r.payload}
+            await self._load_broadcasts(uow.session, broadcast_ids)
+            edited = await self._edited_messages(uow.session, [r.payload["edit_of"] for r, _ in rows
+                                                                if "edit_of" in r.payload])
+            for row, contact in rows:
+                payload = row.payload
+                if "edit_of" in payload:
+                    if edited.get(payload["edit_of"]) is None:  # the message to edit is not sent yet
+                        row.not_before = utcnow() + timedelta(seconds=1)
+                        continue
+                    payload = {**payload, "edit_message_id": edited[payload["edit_of"]]}
                 delay = self.pacer.delay(row.chat_id)
                 if delay > 0:
                     wait = min(wait, delay)
@@ -192,10 +209,32 @@ class DeliveryWorker:
                 locale = negotiate(contact.language, contact.telegram_language, self.default_locale) \
                     if contact else self.default_locale
                 assert row.id is not None
-                claimed.append(Queued(row.id, row.chat_id, row.contact_id, row.payload, locale, row.attempts,
-                                      booked=True))
+                claimed.append(Queued(row.id, row.chat_id, row.contact_id, payload, locale, row.attempts, booked=True))
             await uow.commit()
             return claimed, wait
+
+    async def _load_broadcasts(self, session: AsyncSession, ids: set[int]) -> None:
+        """Remember the texts of broadcasts (they never change once created)."""
+        missing = ids - self._broadcasts.keys()
+        if missing:
+            rows = await session.execute(select(Broadcast.id, Broadcast.texts, Broadcast.fallback)
+                                         .where(col(Broadcast.id).in_(missing)))
+            for broadcast_id, texts, fallback in rows.all():
+                self._broadcasts[broadcast_id] = (texts, fallback)
+
+    @staticmethod
+    async def _edited_messages(session: AsyncSession, keys: list[str]) -> dict[str, int | None]:
+        if not keys:
+            return {}
+        rows = await session.execute(select(Outbox.key, Outbox.telegram_message_id).where(col(Outbox.key).in_(keys)))
+        return {key: message_id for key, message_id in rows.all()}
+
+    def _render(self, item: Queued) -> Rendered:
+        payload = item.payload
+        if "broadcast" in payload:
+            texts, fallback = self._broadcasts[payload["broadcast"]]
+            return Rendered(texts.get(item.locale) or texts[fallback], ())
+        return self.renderer.reply(reply_from_json(payload["reply"]), item.locale)
 
     async def _send_in_order(self, items: list[Queued]) -> None:
         """Send one chat's rows one after another, never two at once to the same chat."""
@@ -213,8 +252,12 @@ class DeliveryWorker:
 
     async def _send(self, item: Queued) -> Sent:
         try:
-            rendered = self.renderer.reply(reply_from_json(item.payload["reply"]), item.locale)
-            message_id = await self.sender.send(item.chat_id, rendered)
+            rendered = self._render(item)
+            if "edit_message_id" in item.payload:
+                message_id = int(item.payload["edit_message_id"])
+                await self.sender.edit(item.chat_id, message_id, rendered)
+            else:
+                message_id = await self.sender.send(item.chat_id, rendered)
         except RecipientGoneError as error:
             self.stats.unreachable += 1
             log.info("recipient unreachable", extra={"outbox_id": item.id})

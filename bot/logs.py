@@ -78,3 +78,4 @@ def configure_logging(fmt: str = "text", level: str = "INFO", secrets: tuple[str
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
 from handlers.reminders import remind_stale_drafts
 from models.clock import utcnow
 from models.database import Database
@@ -18,6 +19,7 @@ from models.database import Database
 log = logging.getLogger(__name__)
 
 REMINDER_INTERVAL_MINUTES = 15
+BROADCAST_INTERVAL_SECONDS = 2
 
 
 async def run_draft_reminders(database: Database, wake: Callable[[], None]) -> None:
@@ -28,9 +30,23 @@ async def run_draft_reminders(database: Database, wake: Callable[[], None]) -> N
         wake()
 
 
-def build_scheduler(database: Database, wake: Callable[[], None]) -> AsyncIOScheduler:
+async def run_broadcasts(database: Database, wake: Callable[[], None], default_locale: str) -> None:
+    """Start scheduled broadcasts that are due, update the progress of running ones, then wake delivery."""
+    async with database.uow() as uow:
+        now = utcnow()
+        started = await start_due_broadcasts(uow.session, now, default_locale)
+        running = await follow_broadcasts(uow.session, now)
+        await uow.commit()
+    if started or running:
+        wake()
+
+
+def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en") -> AsyncIOScheduler:
     """The scheduler with its periodic jobs (not started)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(run_broadcasts, "interval", seconds=BROADCAST_INTERVAL_SECONDS, id="broadcasts",
+                      args=(database, wake, default_locale), replace_existing=True, coalesce=True, max_instances=1,
+                      next_run_time=utcnow())
     scheduler.add_job(run_draft_reminders, "interval", minutes=REMINDER_INTERVAL_MINUTES, id="draft_reminders",
                       args=(database, wake), replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=utcnow())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router
@@ -76,25 +76,45 @@ class TelegramSender:
 
     async def send(self, chat_id: int, message: Rendered) -> int:
         """Send HTML text with inline buttons; return the message id."""
-        markup = None
-        if message.buttons:
-            markup = InlineKeyboardMarkup(inline_keyboard=[
-                [InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in message.buttons
-            ])
-        try:
-            sent = await self.bot.send_message(chat_id, message.text, parse_mode="HTML", reply_markup=markup,
-                                               link_preview_options=None)
-        except TelegramForbiddenError as error:
-            raise RecipientGoneError(error.message) from error
-        except TelegramRetryAfter as error:
-            raise RetryLaterError(float(error.retry_after)) from error
-        except TelegramBadRequest as error:
-            if "chat not found" in error.message.lower():
-                raise RecipientGoneError(error.message) from error
-            raise RejectedError(error.message) from error
-        except (TelegramServerError, TelegramNetworkError) as error:
-            raise DeliveryError(str(error)) from error
+        with _mapped_errors():
+            sent = await self.bot.send_message(chat_id, message.text, parse_mode="HTML",
+                                               reply_markup=_markup(message), link_preview_options=None)
         return sent.message_id
+
+    async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
+        """Replace a message's text and buttons ("not modified" counts as done)."""
+        try:
+            with _mapped_errors():
+                await self.bot.edit_message_text(message.text, chat_id=chat_id, message_id=message_id,
+                                                 parse_mode="HTML", reply_markup=_markup(message))
+        except RejectedError as error:
+            if "not modified" not in str(error):
+                raise
+
+
+def _markup(message: Rendered) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in message.buttons
+    ])
+
+
+@contextlib.contextmanager
+def _mapped_errors() -> Iterator[None]:
+    """Telegram's errors as delivery knows them."""
+    try:
+        yield
+    except TelegramForbiddenError as error:
+        raise RecipientGoneError(error.message) from error
+    except TelegramRetryAfter as error:
+        raise RetryLaterError(float(error.retry_after)) from error
+    except TelegramBadRequest as error:
+        if "chat not found" in error.message.lower():
+            raise RecipientGoneError(error.message) from error
+        raise RejectedError(error.message) from error
+    except (TelegramServerError, TelegramNetworkError) as error:
+        raise DeliveryError(str(error)) from error
 
 
 def person_of(user: User, chat_id: int) -> Person:

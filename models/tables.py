@@ -165,6 +165,7 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = None
     telegram_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     last_error: str | None = Field(default=None, max_length=500)
+    broadcast_id: int | None = Field(default=None, index=True)
 
     __table_args__ = (sa.Index("ix_outbox_due", "status", "priority", "not_before"),)
 
@@ -207,3 +208,20 @@ class Country(SQLModel, table=True):
     as_of: date
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: int | None = Field(default=None, foreign_key="contact.id")
+
+
+class Broadcast(SQLModel, table=True):
+    """An announcement by staff to a segment of stakeholders, each reading it in their own language."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int | None = Field(default=None, foreign_key="contact.id")
+    audience: list[str] = _json(list)
+    texts: dict[str, str] = _json(dict)
+    fallback: str = Field(default="en", max_length=8)
+    status: str = Field(default="scheduled", max_length=16, index=True)
+    scheduled_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    recipients: int = 0
+    progress: dict[str, int] = _json(dict)

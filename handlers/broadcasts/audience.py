@@ -1,0 +1,134 @@
+"""Audiences of broadcasts: segments as tokens, combined (any within a kind, all across kinds)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from handlers.language import negotiate
+from handlers.messages import N_, Label, Text
+from handlers.pledges.rules import next_report_due
+from handlers.vocabulary import FOCUS_AREA_LABELS, ROLE_LABELS, SECTOR_LABELS
+from models.tables import Contact, Country, Draft, Entity, Pledge, ProgressReport
+from models.values import LANGUAGE_NAMES, LANGUAGES, FocusArea, Role, Sector
+
+EVERYONE = "everyone"
+ITU_REGIONS = ("africa", "americas", "arab_states", "asia_pacific", "cis", "europe")
+REGION_LABELS = {
+    "africa": N_("ITU region: Africa"), "americas": N_("ITU region: Americas"),
+    "arab_states": N_("ITU region: Arab States"), "asia_pacific": N_("ITU region: Asia-Pacific"),
+    "cis": N_("ITU region: CIS"), "europe": N_("ITU region: Europe"),
+}
+GROUP_LABELS = {"ldc": N_("All LDCs"), "lldc": N_("All LLDCs"), "sids": N_("All SIDS")}
+
+SEGMENTS: tuple[str, ...] = (
+    EVERYONE,
+    *(f"role:{r}" for r in Role),
+    *(f"sector:{s}" for s in Sector),
+    *(f"group:{g}" for g in GROUP_LABELS),
+    *(f"itu:{r}" for r in ITU_REGIONS),
+    *(f"focus:{f}" for f in FocusArea),
+    *(f"lang:{code}" for code in LANGUAGES),
+    "overdue",
+    "draft",
+)
+
+
+def segment_label(token: str) -> Label:
+    """How a segment is named on its button."""
+    kind, _, value = token.partition(":")
+    table: dict[str, dict[str, str]] = {"role": ROLE_LABELS, "sector": SECTOR_LABELS, "group": GROUP_LABELS,
+                                        "itu": REGION_LABELS, "focus": FOCUS_AREA_LABELS}
+    if kind in table and value in table[kind]:
+        return Text(table[kind][value])
+    if kind == "lang" and value in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[value]
+    return Text({EVERYONE: N_("👥 Everyone"), "overdue": N_("⏰ Overdue report"),
+                 "draft": N_("📝 Pledge in draft")}.get(token, N_("👥 Everyone")))
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who a broadcast reaches: reachable contacts, how many are unreachable, and their languages."""
+
+    contacts: list[Contact]
+    unreachable: int
+    languages: Counter[str]
+
+
+async def resolve(session: AsyncSession, tokens: list[str], today: date, default_locale: str) -> Audience:
+    """The contacts in the audience (everyone with a role and consent, filtered by the segments)."""
+    rows = (await session.execute(
+        select(Contact, Entity).join(Entity, col(Entity.id) == col(Contact.entity_id), isouter=True)
+        .where(col(Contact.role).is_not(None)).order_by(col(Contact.id)))).all()
+    kinds: dict[str, set[str]] = {}
+    for token in tokens:
+        if token in SEGMENTS and token != EVERYONE:
+            kind, _, value = token.partition(":")
+            kinds.setdefault(kind, set()).add(value)
+    countries = {c.iso3: c for c in (await session.execute(select(Country))).scalars()} \
+        if kinds.keys() & {"group", "itu"} else {}
+    focus = await _focus_areas(session) if "focus" in kinds else {}
+    overdue = await _overdue_entities(session, today) if "overdue" in kinds else set()
+    drafting = set((await session.execute(select(Draft.contact_id).where(Draft.form_id == "pledge"))).scalars()) \
+        if "draft" in kinds else set()
+    facts = Facts(countries, focus, overdue, drafting, default_locale)
+    chosen = [contact for contact, entity in rows
+              if all(_matches(kind, values, contact, entity, facts) for kind, values in kinds.items())]
+    reachable = [c for c in chosen if not c.blocked]
+    languages = Counter(negotiate(c.language, c.telegram_language, default_locale) for c in reachable)
+    return Audience(reachable, len(chosen) - len(reachable), languages)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the segments are checked against, loaded once per resolution."""
+
+    countries: dict[str, Country]
+    focus: dict[int, set[str]]
+    overdue: set[int]
+    drafting: set[int]
+    default_locale: str
+
+
+def _matches(kind: str, values: set[str], contact: Contact, entity: Entity | None, facts: Facts) -> bool:
+    country = facts.countries.get(entity.country_iso3 or "") if entity else None
+    if kind == "role":
+        return contact.role in values
+    if kind == "lang":
+        return negotiate(contact.language, contact.telegram_language, facts.default_locale) in values
+    if kind == "draft":
+        return contact.id in facts.drafting
+    if entity is None:
+        return False
+    if kind == "sector":
+        return entity.sector in values
+    if kind == "focus":
+        return bool(facts.focus.get(entity.id or 0, set()) & values)
+    if kind == "overdue":
+        return entity.id in facts.overdue
+    if country is None:
+        return False
+    if kind == "group":
+        return any(getattr(country, group) for group in values)
+    return kind == "itu" and country.itu_region in values
+
+
+async def _focus_areas(session: AsyncSession) -> dict[int, set[str]]:
+    areas: dict[int, set[str]] = {}
+    for entity_id, area in (await session.execute(select(Pledge.entity_id, Pledge.focus_area))).all():
+        areas.setdefault(entity_id, set()).add(area)
+    return areas
+
+
+async def _overdue_entities(session: AsyncSession, today: date) -> set[int]:
+    pledges = list((await session.execute(select(Pledge).where(Pledge.status == "validated"))).scalars())
+    reported: dict[int, set[str]] = {}
+    for pledge_id, period in (await session.execute(select(ProgressReport.pledge_id, ProgressReport.period))).all():
+        reported.setdefault(pledge_id, set()).add(period)
+    return {p.entity_id for p in pledges
+            if (due := next_report_due(p, reported.get(p.id or 0, set()), today)) is not None and due < today}
