@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext
 import html
 import logging
+import re
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -21,7 +22,7 @@ from babel.messages.pofile import read_po
 
 from handlers.forms import parsing
 from handlers.language import negotiate
-from handlers.messages import Code, Concat, CountryName, Day, Items, Label, Line, Money, Number, Reply, Text
+from handlers.messages import Code, Concat, CountryName, Markup, Day, Items, Label, Line, Money, Number, Reply, Text
 from models.geography import country_name
 from models.values import LANGUAGES
 
@@ -103,6 +104,8 @@ class Renderer:
             return f"{head}: {self.label(label.value, locale, markup=markup)}"
         if isinstance(label, Concat):
             return "".join(self.label(part, locale, markup=markup) for part in label.parts)
+        if isinstance(label, Markup):
+            return label.html if markup else html.unescape(re.sub(r"<[^>]+>", "", label.html))
         value = self._value(label, locale)
         return value if markup else value.replace(FSI, "").replace(PDI, "")
 

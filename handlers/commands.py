@@ -27,6 +27,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Start, or register your organisation")),
     Command("pledge", N_("Register a new pledge"), FOCAL),
     Command("mypledges", N_("Your organisation's pledges"), MEMBERS),
+    Command("broadcast", N_("Send an announcement"), STAFF),
+    Command("broadcasts", N_("Past and running announcements"), STAFF),
     Command("help", N_("What I can do for you")),
     Command("language", N_("Change the language")),
     Command("cancel", N_("Stop the current questions")),

@@ -75,6 +75,7 @@ class Conversation:
 
 Finisher = Callable[[Conversation, FormState], Awaitable[None]]
 Check = Callable[[FormState, date], tuple[str, Text] | None]
+Facts = Callable[[Conversation, FormState], Awaitable[dict[str, object]]]
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,17 @@ class Journey:
     form: Form
     finish: Finisher
     check: Check | None = None
+    facts: Facts | None = None
+    """Looks up what the questions show about the current answers (the engine itself reads nothing)."""
 
 
 async def begin(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None) -> None:
     """Open a form for the person and ask its first question; the draft is saved at once."""
     assert conv.contact.id is not None
     outcome = start(journey.form, conv.form_context(), dict(answers or {}))
+    if journey.facts is not None:
+        context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))
+        outcome = start(journey.form, context, dict(answers or {}))
     await drafts.open_draft(conv.session, conv.contact.id, journey.form.id, outcome.state, conv.now)
     for message in outcome.replies:
         conv.say(message)
@@ -99,6 +105,9 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
     """Apply an input to the person's draft: save the new state, or finish or cancel the form."""
     state = FormState.from_json(draft.state)
     outcome = advance(journey.form, state, given, conv.form_context())
+    if journey.facts is not None:  # the engine is pure: run it again, now knowing the facts of the new state
+        context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))
+        outcome = advance(journey.form, state, given, context)
     if outcome.status is Status.done and journey.check is not None:
         problem = journey.check(outcome.state, conv.today)
         if problem is not None:
@@ -116,7 +125,10 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
     return outcome
 
 
-def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:
+async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:
     """Repeat the current question of a draft, after a note (a command in the middle, say)."""
     state = FormState.from_json(draft.state)
-    conv.say(prompt(journey.form, state, conv.form_context(), tuple(notes)))
+    context = conv.form_context()
+    if journey.facts is not None:
+        context = replace(context, facts=await journey.facts(conv, state))
+    conv.say(prompt(journey.form, state, context, tuple(notes)))

@@ -85,8 +85,15 @@ class Concat:
     parts: tuple[Label, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """Telegram HTML written by staff and checked (handlers.forms.markup): shown with its formatting."""
+
+    html: str
+
+
 Value = Money | Number | Day | CountryName | Code
-Label = Text | str | Value | Items | Line | Concat
+Label = Text | str | Value | Items | Line | Concat | Markup
 """What can be shown: translated Text, a formatted value, a layout of labels, or a string shown as written."""
 
 
@@ -132,6 +139,8 @@ def _param_to_json(value: Any) -> Any:
         return {"$": "line", "v": [_param_to_json(value.name), _param_to_json(value.value)]}
     if isinstance(value, Concat):
         return {"$": "concat", "v": [_param_to_json(item) for item in value.parts]}
+    if isinstance(value, Markup):
+        return {"$": "markup", "v": value.html}
     if isinstance(value, list | tuple):
         return {"$": "list", "v": [_param_to_json(item) for item in value]}
     if isinstance(value, bool | int | str) or value is None:
@@ -164,6 +173,8 @@ def _param_from_json(value: Any) -> Any:
         return Line(_param_from_json(raw[0]), _param_from_json(raw[1]))
     if kind == "concat":
         return Concat(tuple(_param_from_json(item) for item in raw))
+    if kind == "markup":
+        return Markup(raw)
     raise ValueError(f"unknown parameter kind {kind!r}")
 
 
@@ -189,7 +200,7 @@ def _label_to_json(label: Label) -> Any:
 
 def _label_from_json(data: Any) -> Label:
     value = _param_from_json(data)
-    if not isinstance(value, Text | str | Money | Number | Day | CountryName | Code | Items | Line | Concat):
+    if not isinstance(value, Text | str | Money | Number | Day | CountryName | Code | Items | Line | Concat | Markup):
         raise ValueError("not a label")
     return value
 

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import drafts, entities, language, onboarding, outbox
+from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
 from handlers.forms.engine import FormInput, code
@@ -25,7 +26,8 @@ from models.database import UnitOfWork
 from models.tables import Draft, ProcessedUpdate
 
 JOURNEYS: dict[str, Journey] = {
-    j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW)
+    j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
+                           broadcasts.BROADCAST)
 }
 
 CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
@@ -85,7 +87,7 @@ async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey
         return
     if prefix == "lang" and language.choose_language(conv, data[5:]):
         if draft is not None and journey is not None:
-            ask_again(conv, journey, draft)
+            await ask_again(conv, journey, draft)
         return
     handler = BUTTONS.get(prefix)
     if handler is None:
@@ -101,20 +103,20 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
             await proceed(conv, journey, draft, FormInput(code=code(draft.step_id, "cancel")))
             return
         if name == "start" and not incoming.argument:
-            ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+            await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
         if name in ("help", "language"):
             await COMMANDS[name](conv, incoming)
             if name == "help":
-                ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
+                await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
             return
         if name != "start" and not (name == "pledge" and draft.form_id == "pledge"):
             note = N_("You are in the middle of a form; your answers so far are saved. Answer the question "
                       "below, or press Cancel.")
-            ask_again(conv, journey, draft, Text(note))
+            await ask_again(conv, journey, draft, Text(note))
             return
         if name == "pledge":
-            ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+            await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
     handler = COMMANDS.get(name)
     if handler is None:
@@ -142,10 +144,11 @@ async def _cancel(conv: Conversation, incoming: Incoming) -> None:
 COMMANDS: dict[str, CommandHandler] = {
     "start": _start, "help": _help, "language": _language, "cancel": _cancel,
     "pledge": pledge_service.pledge_command, "mypledges": listing.my_pledges,
+    "broadcast": broadcasts.broadcast_command, "broadcasts": broadcasts.list_broadcasts,
 }
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
-    "mp": listing.pledge_button,
+    "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,
 }
 
 

@@ -15,7 +15,7 @@ from handlers.messages import reply_from_json
 from handlers.router import handle
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Contact, Outbox
+from models.tables import Broadcast, Contact, Outbox
 
 _update_ids = itertools.count(1)
 
@@ -53,7 +53,12 @@ class ChatDriver:
                 .where(col(Outbox.status).in_(["pending", "sending"])).order_by(col(Outbox.id)))
             for row, contact in rows.all():
                 locale = negotiate(contact.language, contact.telegram_language, self.deps.default_locale)
-                rendered = self.renderer.reply(reply_from_json(row.payload["reply"]), locale)
+                if "broadcast" in row.payload:
+                    broadcast = await uow.session.get(Broadcast, row.payload["broadcast"])
+                    assert broadcast is not None
+                    rendered = Rendered(broadcast.texts.get(locale) or broadcast.texts[broadcast.fallback], ())
+                else:
+                    rendered = self.renderer.reply(reply_from_json(row.payload["reply"]), locale)
                 self.mailbox.setdefault(row.chat_id, []).append(rendered)
                 row.status = "sent"
             await uow.commit()

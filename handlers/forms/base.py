@@ -31,6 +31,8 @@ class FormContext:
     locale: str
     today: date
     translate: Callable[[Label], str] = _untranslated
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    """What the journey looked up for this state (e.g. how many people an audience reaches)."""
 
 
 @dataclass(frozen=True, slots=True)

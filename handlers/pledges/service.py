@@ -60,7 +60,7 @@ async def pledge_button(conv: Conversation, code: str) -> None:
         await begin(conv, PLEDGE)
     elif code == "pl:resume":
         draft.updated_at = conv.now
-        ask_again(conv, PLEDGE, draft)
+        await ask_again(conv, PLEDGE, draft)
     else:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
 

@@ -1,0 +1,187 @@
+"""The broadcast composer, a form of the form engine: audience, texts per language, fallback, when."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from handlers.broadcasts.audience import SEGMENTS, segment_label
+from handlers.forms import parsing
+from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, Step, StepResult
+from handlers.forms.markup import MarkupError, check_markup
+from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
+from handlers.messages import N_, Button, Concat, Day, Items, Label, Markup, Number, Text, text
+from models.values import LANGUAGE_NAMES, LANGUAGES
+
+MARKUP_ERRORS = {
+    "tag": N_("Telegram does not allow that tag. Use <b>, <i>, <u>, <s>, <a href=\"…\">, <code>, <pre> or "
+              "<blockquote>."),
+    "unbalanced": N_("A formatting tag is not closed, or closed in the wrong order."),
+    "attribute": N_("That tag attribute is not allowed by Telegram."),
+    "length": N_("The message is too long for Telegram (4,096 characters at most)."),
+    "empty": N_("The message is empty."),
+}
+
+
+def language_label(code: str) -> Label:
+    """A language named in itself."""
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def checked(value: str) -> str:
+    """The text, if Telegram accepts its HTML; otherwise a localized complaint."""
+    try:
+        return check_markup(value.strip())
+    except MarkupError as error:
+        raise InvalidAnswerError(Text(MARKUP_ERRORS[error.reason])) from error
+
+
+@dataclass(frozen=True, kw_only=True)
+class AudienceStep(MultiChoiceStep):
+    """Segments toggled with buttons; shows how many people match and how many are unreachable."""
+
+    def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
+        """The size of the audience as currently chosen."""
+        if "reachable" not in ctx.facts:
+            return ()
+        return (text(N_("{count} people match, {unreachable} of them unreachable."),
+                     count=Number(int(ctx.facts["reachable"]) + int(ctx.facts["unreachable"])),
+                     unreachable=Number(int(ctx.facts["unreachable"]))),)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageStep(Step):
+    """The message in the first language, in Telegram HTML."""
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Accept text Telegram would accept."""
+        return Answer(checked(value), Markup(checked(value)))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The message with its formatting."""
+        return Markup(str(value))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TranslationsStep(Step):
+    """Translations added one language at a time; shows which of the audience's languages still miss one."""
+
+    def _texts(self, answers: Answers, scratch: Mapping[str, Any]) -> dict[str, str]:
+        return dict(scratch["texts"]) if "texts" in scratch else dict(answers.get(self.id) or {})
+
+    def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
+        """Languages of the audience without a text, with how many people read each; or what is awaited."""
+        if scratch.get("adding"):
+            return (text(N_("Send the text in {language}."), language=language_label(scratch["adding"])),)
+        have = {answers.get("language"), *self._texts(answers, scratch)}
+        readers: Mapping[str, int] = ctx.facts.get("languages", {})
+        missing = [Concat((language_label(code), f" ({readers[code]})")) for code in LANGUAGES
+                   if code not in have and readers.get(code)]
+        if not missing:
+            return (Text(N_("Every language of the audience has a text.")),)
+        return (Concat((Text(N_("Still missing:")), " ", Items(tuple(missing)))),)
+
+    def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
+        """Add or replace a translation, preview one, or finish."""
+        texts = self._texts(answers, scratch)
+        first = answers.get("language")
+        adds = [Button(Concat(("✏️ " if code in texts else "➕ ", language_label(code))), f"f:{self.id}:c:add:{code}")
+                for code in LANGUAGES if code != first]
+        previews = [Button(Concat(("👁 ", language_label(code))), f"f:{self.id}:c:show:{code}")
+                    for code in LANGUAGES if code in texts or code == first]
+        rows = [adds[i:i + 3] for i in range(0, len(adds), 3)] + [previews[i:i + 3] for i in range(0, len(previews), 3)]
+        return [*rows, [Button(Text(N_("Done ✔️")), f"f:{self.id}:done")]]
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Start adding a language, preview one, or finish."""
+        texts = self._texts(answers, scratch)
+        if code == "done":
+            return Answer(texts, Items(tuple(language_label(c) for c in texts)) if texts else Text(N_("none")))
+        verb, _, language = code.partition(":")
+        action, _, language = language.partition(":") if verb == "c" else ("", "", "")
+        if action == "add" and language in LANGUAGES and language != answers.get("language"):
+            return Stay({"texts": texts, "adding": language})
+        if action == "show" and (language in texts or language == answers.get("language")):
+            body = texts.get(language) or str(answers.get("text", ""))
+            return Stay({"texts": texts}, (Concat((Text(N_("Preview:")), " ", language_label(language))),
+                                            Markup(body)))
+        raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """The text of the language being added."""
+        language = scratch.get("adding")
+        if not language:
+            raise InvalidAnswerError(Text(N_("Choose a language with the buttons below, then send its text.")))
+        texts = {**self._texts(answers, scratch), language: checked(value)}
+        return Stay({"texts": texts}, (text(N_("Added: {language}."), language=language_label(language)),))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The languages translated."""
+        return Items(tuple(language_label(c) for c in value)) if value else Text(N_("none"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class MomentStep(Step):
+    """A date and time ("2026-12-01 14:30", "01/12/2026 9:00"), in the writer's time zone, not in the past."""
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Parse a date with a time of day."""
+        found = re.search(r"(\d{1,2})[:h.](\d{2})\s*$", value.strip())
+        if not found or int(found.group(1)) > 23 or int(found.group(2)) > 59:
+            raise InvalidAnswerError(Text(N_("Please give a date and a time, for example 2026-12-01 14:30.")))
+        try:
+            day = parsing.parse_date(value.strip()[:found.start()].strip(), ctx.locale, ctx.today)
+        except parsing.ParseError as error:
+            raise parse_error(error) from error
+        moment = datetime.combine(day, time(int(found.group(1)), int(found.group(2))))
+        if day < ctx.today:
+            raise InvalidAnswerError(Text(N_("This date is in the past. Please give a later date.")))
+        return Answer(moment.isoformat(timespec="minutes"), Concat((Day(day), f" {moment:%H:%M}")))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The moment for the reader."""
+        moment = datetime.fromisoformat(str(value))
+        return Concat((Day(moment.date()), f" {moment:%H:%M}"))
+
+
+def when_label(code: str) -> Label:
+    """"Now" or "Later"."""
+    return Text(N_("🚀 Send now") if code == "now" else N_("🗓 Schedule"))
+
+
+BROADCAST_FORM = Form(
+    id="broadcast",
+    title=N_("Broadcast"),
+    steps=(
+        AudienceStep(id="audience", label=N_("Audience"), choices=SEGMENTS, label_of=segment_label, columns=2,
+                     question=N_("Who should receive it? Tap the groups to combine (any within a kind, all "
+                                 "across kinds), then Done.")),
+        ChoiceStep(id="language", label=N_("First language"), choices=LANGUAGES, label_of=language_label, columns=3,
+                   question=N_("In which language will you write it first?")),
+        MessageStep(id="text", label=N_("Message"),
+                    question=N_("Write the message. Telegram formatting works: <b>bold</b>, <i>italic</i>, "
+                                "<a href=\"https://www.itu.int\">links</a>.")),
+        TranslationsStep(id="translations", label=N_("Translations"), optional=True,
+                         question=N_("Add translations, one language at a time, then Done.")),
+        ChoiceStep(id="fallback", label=N_("Fallback language"), choices=LANGUAGES, label_of=language_label,
+                   columns=3, question=N_("People whose language has no text receive it in:")),
+        ChoiceStep(id="when", label=N_("When"), choices=("now", "later"), label_of=when_label,
+                   question=N_("Send it now, or schedule it?")),
+        MomentStep(id="send_at", label=N_("Scheduled for"), when=lambda a: a.get("when") == "later",
+                   question=N_("When? Give a date and time in your time zone, e.g. 2026-12-01 14:30.")),
+    ),
+)
+
+
+def texts_of(answers: Answers) -> dict[str, str]:
+    """Language → text, from the composer's answers."""
+    return {str(answers["language"]): str(answers["text"]), **dict(answers.get("translations") or {})}
+
+
+def local_moment(value: str, zone: Any) -> datetime:
+    """A naive local ISO moment as an aware datetime in `zone`."""
+    return datetime.fromisoformat(value).replace(tzinfo=zone)
+

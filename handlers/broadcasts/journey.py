@@ -1,0 +1,116 @@
+"""/broadcast and /broadcasts in chat: staff compose, send or schedule, follow and cancel announcements."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from handlers.broadcasts.audience import resolve
+from handlers.broadcasts.composer import BROADCAST_FORM, local_moment, texts_of
+from handlers.broadcasts.service import CreateBroadcast, cancel_broadcast, create_broadcast, delivery_counts
+from handlers.conversation import Conversation, Journey, begin
+from handlers.entities import is_staff, refuse
+from handlers.forms.base import FormState
+from handlers.forms.engine import collected
+from handlers.inputs import Incoming
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Number, Reply, Text, text
+from models.tables import Broadcast
+
+LIST_LIMIT = 10
+OPEN = ("scheduled", "sending")
+
+
+async def audience_facts(conv: Conversation, state: FormState) -> dict[str, object]:
+    """How many people the chosen audience reaches, and which languages they read."""
+    tokens = state.scratch.get("picked") if state.step == "audience" else None
+    tokens = tokens if tokens is not None else state.answers.get("audience") or []
+    if not tokens:
+        return {}
+    audience = await resolve(conv.session, list(tokens), conv.today, conv.deps.default_locale)
+    return {"reachable": len(audience.contacts), "unreachable": audience.unreachable,
+            "languages": dict(audience.languages)}
+
+
+async def broadcast_command(conv: Conversation, incoming: Incoming | None = None) -> None:
+    """/broadcast: staff and admins only; anyone else is refused and the attempt audited."""
+    if not is_staff(conv):
+        refuse(conv, "broadcast.compose")
+        return
+    await begin(conv, BROADCAST)
+
+
+async def finish_broadcast(conv: Conversation, state: FormState) -> None:
+    """Create the broadcast: sent now, or scheduled in the staff member's time zone."""
+    if not is_staff(conv):
+        refuse(conv, "broadcast.create")
+        return
+    answers = collected(BROADCAST_FORM, state)
+    zone = ZoneInfo(conv.contact.timezone or conv.deps.timezone)
+    scheduled = local_moment(answers["send_at"], zone) if answers.get("when") == "later" else None
+    command = CreateBroadcast(list(answers["audience"]), texts_of(answers), str(answers["fallback"]), scheduled,
+                              conv.contact.id)
+    broadcast = await create_broadcast(conv.session, command, conv.now, conv.today, conv.deps.default_locale)
+    ref = Code(f"#{broadcast.id}")
+    if broadcast.status == "scheduled" and scheduled is not None:
+        conv.say(Reply((text(N_("Broadcast {ref} is scheduled for {date} {time}."), ref=ref, date=Day(scheduled.date()),
+                             time=f"{scheduled:%H:%M}"),)))
+    else:
+        conv.say(Reply((text(N_("Broadcast {ref} is on its way to {count} people."), ref=ref,
+                             count=Number(broadcast.recipients)),)))
+
+
+async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) -> None:
+    """/broadcasts: the latest broadcasts with their figures; open ones can be cancelled."""
+    if not is_staff(conv):
+        refuse(conv, "broadcast.list")
+        return
+    broadcasts = list((await conv.session.execute(
+        select(Broadcast).order_by(col(Broadcast.id).desc()).limit(LIST_LIMIT))).scalars())
+    if not broadcasts:
+        conv.say(Reply((Text(N_("No broadcasts yet. Start one with /broadcast.")),)))
+        return
+    lines: list[Label] = [Text(N_("Latest broadcasts:"))]
+    buttons: list[Button] = []
+    for broadcast in broadcasts:
+        assert broadcast.id is not None
+        counts = await delivery_counts(conv.session, broadcast.id)
+        lines.append(Concat((Code(f"#{broadcast.id}"), " · ", Day(broadcast.created_at.date()), " · ",
+                             text(N_("{status}: {sent} sent, {failed} failed, {unreachable} unreachable of {total}"),
+                                  status=Text(STATUS[broadcast.status]), sent=Number(counts.get("sent", 0)),
+                                  failed=Number(counts.get("failed", 0)),
+                                  unreachable=Number(counts.get("unreachable", 0)
+                                                     + broadcast.progress.get("unreachable_at_start", 0)),
+                                  total=Number(broadcast.recipients)))))
+        if broadcast.status in OPEN:
+            buttons.append(Button(Concat(("✖️ ", Code(f"#{broadcast.id}"))), f"bc:cancel:{broadcast.id}"))
+    conv.say(Reply(tuple(lines), tuple(tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3))))
+
+
+STATUS = {"scheduled": N_("scheduled"), "sending": N_("sending"), "done": N_("done"), "cancelled": N_("cancelled")}
+
+
+async def broadcast_button(conv: Conversation, code: str) -> None:
+    """bc:cancel:<id> asks to confirm, bc:stop:<id> cancels; staff only, forged codes refused and audited."""
+    _, verb, raw_id = [*code.split(":"), "", ""][:3]
+    broadcast_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
+    if not is_staff(conv):
+        refuse(conv, f"broadcast.{verb or 'button'}", "broadcast", broadcast_id)
+        return
+    broadcast = await conv.session.get(Broadcast, broadcast_id) if broadcast_id is not None else None
+    if broadcast is None or verb not in ("cancel", "stop"):
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    ref = Code(f"#{broadcast.id}")
+    if broadcast.status not in OPEN:
+        conv.say(Reply((text(N_("Broadcast {ref} is already finished."), ref=ref),)))
+    elif verb == "cancel":
+        conv.say(Reply((text(N_("Cancel broadcast {ref}? Messages already sent stay sent."), ref=ref),),
+                       ((Button(Text(N_("Yes, cancel it")), f"bc:stop:{broadcast.id}"),),)))
+    else:
+        stopped = await cancel_broadcast(conv.session, broadcast, conv.now)
+        conv.say(Reply((text(N_("Broadcast {ref} is cancelled; {count} messages will not be sent."), ref=ref,
+                             count=Number(stopped)),)))
+
+
+BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, facts=audience_facts)

@@ -1,0 +1,100 @@
+"""The broadcast composer and its service: audience counts, translations, fallback, refusals, cancel."""
+
+from __future__ import annotations
+
+import pytest
+from chat_driver import ChatDriver, codes
+from sqlmodel import select
+
+from bot.i18n import Renderer
+from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.broadcasts.service import delivery_counts
+from handlers.conversation import Deps
+from models.clock import utcnow
+from models.database import Database
+from models.tables import AuditLog, Broadcast, Outbox
+from models.values import Role
+
+STAFF = 9100
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """Staff, and six focal points of a Senegalese ministry in six languages."""
+    driver = ChatDriver(database, deps, renderer)
+    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
+    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    for n, language in enumerate(("ar", "en", "es", "fr", "ru", "zh")):
+        command = CreateInvite("Ministry of ICT", Role.focal_point, country_iso3="SEN")
+        token, _, _ = await invite(command, database.uow(), utcnow())
+        person = driver.person(100 + n, language_code=language)
+        await driver.send(person, f"/start {token}")
+        await driver.send(person, "Focal Point")
+        await driver.press(person, "f:consent:c:yes")
+        await driver.collect(100 + n)
+    return driver
+
+
+async def test_staff_compose_translate_and_send(chat: ChatDriver, database: Database) -> None:
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    counted = await chat.press(staff, "f:audience:c:group:ldc")
+    assert "6 people match" in counted[-1].text
+    await chat.press(staff, "f:audience:done")
+    await chat.press(staff, "f:language:c:en")
+    bad = await chat.send(staff, "<b>Unclosed")
+    assert "not closed" in bad[-1].text
+    translations = await chat.send(staff, "<b>WTDC</b> registration is open")
+    assert "Still missing" in translations[-1].text and "(1)" in translations[-1].text
+    await chat.press(staff, "f:translations:c:add:fr")
+    await chat.send(staff, "Les inscriptions à la <b>CMDT</b> sont ouvertes")
+    preview = await chat.press(staff, "f:translations:c:show:fr")
+    assert "<b>CMDT</b>" in preview[-1].text
+    await chat.press(staff, "f:translations:done")
+    await chat.press(staff, "f:fallback:c:en")
+    summary = await chat.press(staff, "f:when:c:now")
+    assert "f:$sum:submit" in codes(summary[-1])
+    done = await chat.press(staff, "f:$sum:submit")
+    assert any("6 people" in m.text for m in done)
+    assert "Les inscriptions" in (await chat.collect(103))[0].text
+    assert "registration is open" in (await chat.collect(104))[0].text  # Russian reader: English fallback
+    async with database.uow() as uow:
+        broadcast = (await uow.session.execute(select(Broadcast))).scalar_one()
+        assert broadcast.recipients == 6 and set(broadcast.texts) == {"en", "fr"}
+        assert len((await uow.session.execute(select(Outbox).where(Outbox.broadcast_id == broadcast.id))).all()) == 6
+
+
+async def test_focal_points_cannot_broadcast_and_are_audited(chat: ChatDriver, database: Database) -> None:
+    intruder = chat.person(101)
+    for attempt in ("/broadcast", "/broadcasts"):
+        answers = await chat.send(intruder, attempt)
+        assert "not allowed" in answers[0].text
+    answers = await chat.press(intruder, "bc:stop:1")
+    assert "not allowed" in answers[0].text
+    async with database.uow() as uow:
+        denied = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "denied"))).scalars().all()
+        assert {d.details["attempted"] for d in denied} == {"broadcast.compose", "broadcast.list", "broadcast.stop"}
+
+
+async def test_scheduled_broadcast_can_be_cancelled(chat: ChatDriver, database: Database) -> None:
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:everyone")
+    await chat.press(staff, "f:audience:done")
+    await chat.press(staff, "f:language:c:en")
+    await chat.send(staff, "Reminder: reports are due")
+    await chat.press(staff, "f:translations:done")
+    await chat.press(staff, "f:fallback:c:en")
+    await chat.press(staff, "f:when:c:later")
+    await chat.send(staff, f"{utcnow().year + 1}-01-15 09:30")
+    scheduled = await chat.press(staff, "f:$sum:submit")
+    assert "scheduled" in scheduled[-1].text
+    listing = await chat.send(staff, "/broadcasts")
+    cancel = next(c for c in codes(listing[0]) if c.startswith("bc:cancel:"))
+    confirm = await chat.press(staff, cancel)
+    await chat.press(staff, codes(confirm[0])[0])
+    async with database.uow() as uow:
+        broadcast = (await uow.session.execute(select(Broadcast))).scalar_one()
+        assert broadcast.status == "cancelled"
+        assert await delivery_counts(uow.session, broadcast.id or 0) == {}
