@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -33,6 +34,7 @@ from models.tables import Broadcast, Contact, Outbox
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+MAX_BACKOFF = 60.0
 BATCH = 50
 
 
@@ -274,8 +276,8 @@ class DeliveryWorker:
                 self.stats.failed += 1
                 log.error("message failed", extra={"outbox_id": item.id, "attempts": item.attempts})
                 return Sent(item, "failed", error=str(error) or type(error).__name__)
-            return Sent(item, "pending", error=str(error) or type(error).__name__,
-                        retry_in=float(2 ** item.attempts))
+            backoff = min(MAX_BACKOFF, 2.0 ** item.attempts) * random.uniform(0.5, 1.5)  # noqa: S311  (jitter)
+            return Sent(item, "pending", error=str(error) or type(error).__name__, retry_in=backoff)
         self.stats.sent += 1
         return Sent(item, "sent", message_id=message_id)
 

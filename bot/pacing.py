@@ -12,6 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
+SLOW_DOWN = 0.8
+"""After a 429 the global pace drops to this share of the limit (again at each 429) ..."""
+SLOW_FOR_SECONDS = 10.0
+"""... until this long has passed without one."""
 
 
 class SlidingWindow:
@@ -69,6 +73,7 @@ class PaceLimits:
     global_per_second: float = 30.0
     per_chat_per_second: float = 1.0
     per_chat_burst: int = 3
+    per_group_per_minute: int = 20
 
 
 class Pacer:
@@ -79,6 +84,8 @@ class Pacer:
         self.clock = clock
         self._global = SlidingWindow(int(limits.global_per_second))
         self._chats: dict[int, TokenBucket] = {}
+        self._groups: dict[int, SlidingWindow] = {}
+        self._slow_until = 0.0
 
     def _chat(self, chat_id: int, now: float) -> TokenBucket:
         bucket = self._chats.get(chat_id)
@@ -89,21 +96,35 @@ class Pacer:
             self._chats[chat_id] = bucket
         return bucket
 
+    def _group(self, chat_id: int) -> SlidingWindow | None:
+        """Groups (negative chat ids) get at most `per_group_per_minute` messages a minute."""
+        if chat_id >= 0:
+            return None
+        return self._groups.setdefault(chat_id, SlidingWindow(self.limits.per_group_per_minute, 60.0))
+
     def delay(self, chat_id: int) -> float:
         """Seconds to wait before sending to this chat (0: now)."""
         now = self.clock()
-        return max(self._global.delay(now), self._chat(chat_id, now).delay(now))
+        if self._slow_until and now >= self._slow_until:
+            self._global.limit, self._slow_until = max(1, int(self.limits.global_per_second)), 0.0
+        group = self._group(chat_id)
+        return max(self._global.delay(now), self._chat(chat_id, now).delay(now), group.delay(now) if group else 0.0)
 
     def book(self, chat_id: int) -> None:
         """A message to this chat is going out now."""
         now = self.clock()
         self._global.take(now)
         self._chat(chat_id, now).take(now)
+        group = self._group(chat_id)
+        if group is not None:
+            group.take(now)
 
     def retry_after(self, chat_id: int, seconds: float) -> None:
-        """Telegram answered 429 for this chat: hold it (and, gently, everyone) for `seconds`."""
+        """Telegram answered 429: hold this chat for `seconds`, and slow everyone to 80% for a while."""
         now = self.clock()
         self._chat(chat_id, now).pause(seconds, now)
+        self._global.limit = max(1, int(self._global.limit * SLOW_DOWN))
+        self._slow_until = now + SLOW_FOR_SECONDS
 
     def _forget_idle(self, now: float) -> None:
         full = [chat for chat, bucket in self._chats.items() if bucket.delay(now) == 0.0

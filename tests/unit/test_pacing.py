@@ -73,3 +73,22 @@ def test_many_chats_do_not_wait_for_each_other() -> None:
     pacer = Pacer(PaceLimits(global_per_second=1000), clock)
     sent = simulate(pacer, clock, list(range(500)), seconds=1, step=0.001)
     assert len(sent) == 500 and Counter(chat for _, chat in sent).most_common(1)[0][1] == 1
+
+
+def test_groups_get_twenty_a_minute() -> None:
+    clock = FakeClock()
+    pacer = Pacer(PaceLimits(global_per_second=1000, per_chat_per_second=1000, per_chat_burst=1000), clock)
+    sent = simulate(pacer, clock, [-100] * 25, seconds=120, step=0.5)
+    times = [t for t, _ in sent]
+    assert max_in_window(times, 60.0) <= 20 and len(sent) == 25
+
+
+def test_a_429_slows_everyone_down_for_a_while() -> None:
+    clock = FakeClock()
+    pacer = Pacer(PaceLimits(global_per_second=100, per_chat_burst=1000, per_chat_per_second=1000), clock)
+    pacer.retry_after(1, 2.0)
+    sent = simulate(pacer, clock, list(range(2, 300)), seconds=1.0, step=0.001)
+    assert len(sent) <= 80
+    clock.now += 11
+    sent = simulate(pacer, clock, list(range(1000, 1200)), seconds=1.0, step=0.001)
+    assert len(sent) == 100

@@ -1,0 +1,142 @@
+"""Delivery with a fake Telegram: outcomes of every kind of failure, retries, recovery, edits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.delivery import DeliveryWorker, RecipientGoneError, RejectedError, RetryLaterError
+from bot.i18n import Rendered, Renderer
+from bot.pacing import PaceLimits, Pacer
+from handlers import outbox
+from handlers.messages import Reply, Text
+from models.clock import utcnow
+from models.database import Database
+from models.tables import Contact, Outbox
+
+
+class FakeTelegram:
+    """Records sends; chats listed in `failures` raise the given error."""
+
+    def __init__(self, failures: dict[int, Exception] | None = None) -> None:
+        self.failures = failures or {}
+        self.sent: list[tuple[int, str]] = []
+        self.edits: list[tuple[int, int, str]] = []
+
+    async def send(self, chat_id: int, message: Rendered) -> int:
+        if chat_id in self.failures:
+            raise self.failures[chat_id]
+        self.sent.append((chat_id, message.text))
+        return 1000 + len(self.sent)
+
+    async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
+        self.edits.append((chat_id, message_id, message.text))
+
+
+async def people(database: Database, count: int) -> list[Contact]:
+    async with database.uow() as uow:
+        contacts = [Contact(telegram_id=n, chat_id=n, first_name=f"P{n}", language="fr") for n in range(1, count + 1)]
+        uow.session.add_all(contacts)
+        await uow.commit()
+    return contacts
+
+
+async def queue(database: Database, contacts: list[Contact], prefix: str = "t", **kwargs: object) -> None:
+    async with database.uow() as uow:
+        for contact in contacts:
+            await outbox.enqueue(uow.session, contact, Reply((Text("Yes"),)), f"{prefix}:{contact.id}",
+                                 priority=outbox.BULK, **kwargs)  # type: ignore[arg-type]
+        await uow.commit()
+
+
+async def statuses(database: Database) -> dict[str, str]:
+    async with database.uow() as uow:
+        return {row.key: row.status for row in (await uow.session.execute(select(Outbox))).scalars()}
+
+
+def worker(database: Database, renderer: Renderer, telegram: FakeTelegram) -> DeliveryWorker:
+    return DeliveryWorker(database, renderer, telegram, "en", Pacer(PaceLimits(1000, 1000, 1000)))
+
+
+async def test_each_kind_of_failure_has_its_outcome(database: Database, renderer: Renderer) -> None:
+    contacts = await people(database, 5)
+    telegram = FakeTelegram({2: RecipientGoneError("Forbidden: bot was blocked by the user"),
+                             3: RejectedError("Bad Request: message is too long"),
+                             4: RetryLaterError(7.0), 5: OSError("connection reset")})
+    await queue(database, contacts)
+    delivery = worker(database, renderer, telegram)
+    assert (await delivery.send_due())[0] == 5
+    assert telegram.sent == [(1, "Oui")]  # rendered in the recipient's language at send time
+    result = await statuses(database)
+    assert result == {"t:1": "sent", "t:2": "unreachable", "t:3": "failed", "t:4": "pending", "t:5": "pending"}
+    async with database.uow() as uow:
+        blocked = await uow.session.get(Contact, 2)
+        assert blocked is not None and blocked.blocked
+        waiting = (await uow.session.execute(select(Outbox).where(Outbox.key == "t:4"))).scalar_one()
+        assert waiting.not_before >= utcnow() + timedelta(seconds=6.5) and waiting.attempts == 0
+        retried = (await uow.session.execute(select(Outbox).where(Outbox.key == "t:5"))).scalar_one()
+        assert retried.attempts == 1 and retried.not_before > utcnow()
+    assert (await delivery.send_due())[0] == 0, "nothing is due again before its time"
+
+
+async def test_transient_failures_give_up_after_the_limit(database: Database, renderer: Renderer) -> None:
+    contacts = await people(database, 1)
+    await queue(database, contacts)
+    delivery = worker(database, renderer, FakeTelegram({1: OSError("timeout")}))
+    for _ in range(5):
+        async with database.uow() as uow:
+            row = (await uow.session.execute(select(Outbox))).scalar_one()
+            row.not_before = utcnow() - timedelta(seconds=1)
+            await uow.commit()
+        await delivery.send_due()
+    assert await statuses(database) == {"t:1": "failed"}
+
+
+async def test_rows_in_flight_at_a_crash_are_sent_after_restart(database: Database, renderer: Renderer) -> None:
+    contacts = await people(database, 3)
+    await queue(database, contacts, sending=True)
+    telegram = FakeTelegram()
+    delivery = worker(database, renderer, telegram)
+    assert (await delivery.send_due())[0] == 0
+    assert await delivery.recover() == 3
+    assert (await delivery.send_due())[0] == 3 and len(telegram.sent) == 3
+
+
+async def test_enqueuing_twice_is_harmless(database: Database, renderer: Renderer) -> None:
+    contacts = await people(database, 2)
+    await queue(database, contacts)
+    await queue(database, contacts)
+    assert len(await statuses(database)) == 2
+
+
+async def test_an_edit_waits_for_the_message_it_edits(database: Database, renderer: Renderer) -> None:
+    contacts = await people(database, 1)
+    await queue(database, contacts, prefix="progress")
+    await queue(database, contacts, prefix="edit", edit_of="progress:1")
+    telegram = FakeTelegram()
+    delivery = worker(database, renderer, telegram)
+    await delivery.send_due()
+    async with database.uow() as uow:
+        for row in (await uow.session.execute(select(Outbox))).scalars():
+            row.not_before = utcnow() - timedelta(seconds=1)
+        await uow.commit()
+    await delivery.send_due()
+    assert telegram.edits == [(1, 1001, "Oui")]
+
+
+@pytest.mark.parametrize("interactive", [True])
+async def test_pushed_replies_go_out_without_polling(database: Database, renderer: Renderer,
+                                                     interactive: bool) -> None:
+    contacts = await people(database, 1)
+    async with database.uow() as uow:
+        row_id = await outbox.enqueue(uow.session, contacts[0], Reply((Text("Yes"),)), "r:1", sending=interactive)
+        await uow.commit()
+    assert row_id is not None
+    telegram = FakeTelegram()
+    delivery = worker(database, renderer, telegram)
+    delivery.push([outbox.Queued(row_id, 1, contacts[0].id, {"reply": {"parts": [{"$": "text", "v": {"id": "Yes"}}]}},
+                                 "fr")])
+    await delivery.drain()
+    assert telegram.sent == [(1, "Oui")] and await statuses(database) == {"r:1": "sent"}
