@@ -276,7 +276,7 @@ class DeliveryWorker:
                 self.stats.failed += 1
                 log.error("message failed", extra={"outbox_id": item.id, "attempts": item.attempts})
                 return Sent(item, "failed", error=str(error) or type(error).__name__)
-            backoff = min(MAX_BACKOFF, 2.0 ** item.attempts) * random.uniform(0.5, 1.5)  # noqa: S311  (jitter)
+            backoff = min(MAX_BACKOFF, 2.0 ** item.attempts) * random.uniform(0.5, 1.5)
             return Sent(item, "pending", error=str(error) or type(error).__name__, retry_in=backoff)
         self.stats.sent += 1
         return Sent(item, "sent", message_id=message_id)

@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po
 
 from handlers.forms import parsing
 from handlers.language import negotiate
-from handlers.messages import Code, Concat, CountryName, Markup, Day, Items, Label, Line, Money, Number, Reply, Text
+from handlers.messages import Code, Concat, CountryName, Day, Items, Label, Line, Markup, Money, Number, Reply, Text
 from models.geography import country_name
 from models.values import LANGUAGES
 
