@@ -33,7 +33,7 @@ from handlers.language import negotiate
 from handlers.people import role_of
 from handlers.router import apologise, handle
 from models.database import Database
-from models.migrate import current_revision, head_revision, upgrade
+from models.migrate import HEAD_REVISION, current_revision, upgrade
 from models.tables import Contact
 from models.values import Role
 
@@ -96,7 +96,7 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
 
 async def ensure_schema(database: Database, auto_upgrade: bool) -> None:
     """Upgrade an embedded SQLite database automatically; refuse to run on an outdated PostgreSQL one."""
-    current, head = await current_revision(database), head_revision()
+    current, head = await current_revision(database), HEAD_REVISION
     if current == head:
         return
     if database.is_sqlite and auto_upgrade:

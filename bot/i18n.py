@@ -34,6 +34,8 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 RTL_LANGUAGES = frozenset({"ar"})
 FSI, PDI = "\u2068", "\u2069"
+COLON = {"fr": "\u202f: ", "zh": "："}
+"""How a label is joined to its value: French puts a narrow no-break space before the colon."""
 BABEL_LOCALES = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_Hans_CN"}
 
 
@@ -101,7 +103,7 @@ class Renderer:
         if isinstance(label, Line):
             name = self.label(label.name, locale, markup=markup)
             head = f"<b>{name}</b>" if markup else name
-            return f"{head}: {self.label(label.value, locale, markup=markup)}"
+            return f"{head}{COLON.get(locale, ': ')}{self.label(label.value, locale, markup=markup)}"
         if isinstance(label, Concat):
             return "".join(self.label(part, locale, markup=markup) for part in label.parts)
         if isinstance(label, Markup):

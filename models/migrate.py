@@ -1,22 +1,31 @@
-"""Apply and inspect the Alembic migration chain from code (used by the CLI, the app and tests)."""
+"""Apply and inspect the Alembic migration chain from code (used by the CLI, the app and tests).
+
+Alembic is imported only when migrations run: a bot that starts on an up-to-date schema only
+reads the revision table and compares it with HEAD_REVISION (a test keeps that constant true).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from models.database import Database
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+HEAD_REVISION = "0003"
+"""The newest revision of the chain; tests/integration/test_migrations.py checks it against Alembic."""
 
 
 def alembic_config(url: str) -> Config:
     """Return an Alembic configuration for the migrations shipped with this package."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -24,7 +33,9 @@ def alembic_config(url: str) -> Config:
 
 
 def head_revision() -> str:
-    """The newest revision of the chain."""
+    """The newest revision of the chain, as Alembic computes it from the scripts."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
     assert head is not None
     return head
@@ -34,7 +45,9 @@ async def current_revision(database: Database) -> str | None:
     """The revision the database is at, or None for an empty database."""
 
     def read(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     async with database.engine.connect() as connection:
         return await connection.run_sync(read)
@@ -42,6 +55,7 @@ async def current_revision(database: Database) -> str | None:
 
 async def upgrade(database: Database, revision: str = "head") -> None:
     """Bring the database schema up to `revision`."""
+    from alembic import command
 
     def run(connection: Connection) -> None:
         config = alembic_config(database.url)
@@ -54,6 +68,7 @@ async def upgrade(database: Database, revision: str = "head") -> None:
 
 async def downgrade(database: Database, revision: str) -> None:
     """Take the database schema back to `revision` (used by tests of the chain)."""
+    from alembic import command
 
     def run(connection: Connection) -> None:
         config = alembic_config(database.url)
@@ -66,4 +81,4 @@ async def downgrade(database: Database, revision: str) -> None:
 
 async def is_up_to_date(database: Database) -> bool:
     """True when the schema is at the head revision."""
-    return await current_revision(database) == head_revision()
+    return await current_revision(database) == HEAD_REVISION

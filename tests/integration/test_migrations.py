@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func
@@ -9,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel, col, select
 
 from models.database import Database
-from models.migrate import current_revision, downgrade, head_revision, is_up_to_date, upgrade
+from models.migrate import HEAD_REVISION, current_revision, downgrade, head_revision, is_up_to_date, upgrade
 from models.tables import Country
 
 
@@ -21,6 +22,22 @@ async def test_chain_goes_up_down_and_up_again(empty_database: Database) -> None
     assert await current_revision(empty_database) is None
     await upgrade(empty_database)
     assert await current_revision(empty_database) == head_revision()
+
+
+def test_the_runtime_knows_the_head_revision() -> None:
+    assert head_revision() == HEAD_REVISION
+
+
+async def test_an_outdated_postgresql_schema_stops_the_bot(empty_database: Database) -> None:
+    from bot.app import SchemaOutdatedError, ensure_schema
+
+    await upgrade(empty_database, "0001")
+    if empty_database.is_sqlite:
+        await ensure_schema(empty_database, auto_upgrade=True)
+        assert await is_up_to_date(empty_database)
+    else:
+        with pytest.raises(SchemaOutdatedError, match="p2c-bot db upgrade"):
+            await ensure_schema(empty_database, auto_upgrade=True)
 
 
 async def test_schema_matches_the_models(database: Database) -> None:
