@@ -73,14 +73,14 @@ class BotStack:
             raise RuntimeError(f"p2c-bot {' '.join(args)} failed: {err.decode()[-500:]}")
         return out.decode()
 
-    async def start_bot(self) -> None:
-        """Start the bot and wait until it polls the sandbox."""
-        before = (await self.people.stats())["calls"].get("getUpdates", 0)
-        self.bot = await self._spawn("run", "--log-format", "json", log="bot.log")
+    async def start_bot(self, *args: str, ready_call: str = "getUpdates") -> None:
+        """Start the bot (`run` with `args`) and wait until it makes `ready_call` to the sandbox."""
+        before = (await self.people.stats())["calls"].get(ready_call, 0)
+        self.bot = await self._spawn("run", "--log-format", "json", *args, log="bot.log")
         for _ in range(1200):
             if self.bot.returncode is not None:
                 raise RuntimeError(f"the bot exited; see {self.workdir / 'bot.log'}")
-            if (await self.people.stats())["calls"].get("getUpdates", 0) > before:
+            if (await self.people.stats())["calls"].get(ready_call, 0) > before:
                 return
             await asyncio.sleep(0.05)
         raise RuntimeError(f"the bot did not start polling; see {self.workdir / 'bot.log'}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, update
@@ -154,7 +154,3 @@ async def cancel_broadcast(session: AsyncSession, broadcast: Broadcast, now: dat
         .values(status="cancelled").execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
 
-
-def is_stale(broadcast: Broadcast, now: datetime) -> bool:
-    """A broadcast still "sending" a day after it started is reported as stuck."""
-    return broadcast.started_at is not None and now - broadcast.started_at > timedelta(days=1)

@@ -1,0 +1,69 @@
+"""Webhook mode end to end (the secret header is checked), and logs that keep secrets out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from bot.sandbox.harness import BotStack, free_port
+
+pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
+SECRET = "s3cret-Webhook-Token_123"
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def webhook_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotStack]:
+    """The bot in webhook mode behind the sandbox, which posts updates to it."""
+    port = free_port()
+    workdir: Path = tmp_path_factory.mktemp("webhook")
+    stack = BotStack(workdir, env={"P2C_WEBHOOK_URL": f"http://127.0.0.1:{port}", "P2C_WEBHOOK_SECRET": SECRET,
+                                   "P2C_WEBHOOK_HOST": "127.0.0.1", "P2C_WEBHOOK_PORT": str(port)})
+    await stack.start_sandbox()
+    await stack.cli("db", "upgrade")
+    await stack.start_bot("--webhook", ready_call="setWebhook")
+    stack.extra_env["webhook_port"] = str(port)
+    yield stack
+    await stack.close()
+
+
+async def test_updates_arrive_by_webhook(webhook_stack: BotStack) -> None:
+    people = webhook_stack.people
+    await people.add_user(7001, "Hook", language_code="fr")
+    await people.send_text(7001, "/help")
+    for _ in range(100):
+        chat = await people.chat(7001, wait=1)
+        replies = [m for m in chat["messages"] if m["from_bot"]]
+        if replies:
+            break
+    assert replies and "/language" in replies[0]["text"]
+    stats = await people.stats()
+    assert stats["calls"].get("getUpdates", 0) == 0
+
+
+async def test_a_request_without_the_secret_is_refused(webhook_stack: BotStack) -> None:
+    port = webhook_stack.extra_env["webhook_port"]
+    update: dict[str, Any] = {"update_id": 99_999, "message": {
+        "message_id": 1, "date": 1, "chat": {"id": 7002, "type": "private"},
+        "from": {"id": 7002, "is_bot": False, "first_name": "Forger"}, "text": "/help"}}
+    async with aiohttp.ClientSession() as http:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            async with http.post(f"http://127.0.0.1:{port}/telegram/webhook", json=update, headers=headers) as answer:
+                assert answer.status in (401, 403)
+
+
+async def test_logs_hold_neither_the_token_nor_what_people_wrote(webhook_stack: BotStack) -> None:
+    people = webhook_stack.people
+    await people.add_user(7003, "Quiet", language_code="en")
+    phrase = "my very private phrase 8472"
+    await people.send_text(7003, phrase)
+    await people.chat(7003, wait=5)
+    await people.wait_idle(timeout=10)
+    log = (webhook_stack.workdir / "bot.log").read_text()
+    assert webhook_stack.token not in log and webhook_stack.token.split(":")[1] not in log
+    assert phrase not in log and SECRET not in log
+    assert '"update_id"' in log and '"contact_id"' in log
