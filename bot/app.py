@@ -19,7 +19,7 @@ from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
 from bot.pacing import PaceLimits, Pacer
-from bot.scheduler import build_scheduler
+from bot.scheduler import build_scheduler, run_when_elected
 from bot.telegram import (
     TelegramSender,
     build_dispatcher,
@@ -131,7 +131,7 @@ async def run(app: App, *, webhook: bool = False) -> None:
         loop.add_signal_handler(sig, stop.set)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
     scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale)
-    scheduler.start()
+    scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
     try:
         if webhook:
             await _serve_webhook(app, dispatcher, stop)
@@ -144,7 +144,8 @@ async def run(app: App, *, webhook: bool = False) -> None:
             await dispatcher.stop_polling()
             await polling
     finally:
-        scheduler.shutdown(wait=False)
+        stop.set()
+        await scheduling
         app.delivery.stop()
         await worker
         await app.bot.session.close()

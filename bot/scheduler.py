@@ -6,10 +6,13 @@ carry no state, since each run reloads what is due from the database.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
 
 from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
 from handlers.reminders import remind_stale_drafts
@@ -51,3 +54,33 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
                       args=(database, wake), replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=utcnow())
     return scheduler
+
+
+SCHEDULER_LOCK = 0x50324353  # "P2CS": the PostgreSQL advisory lock held by the one scheduling instance
+ELECTION_RETRY_SECONDS = 30.0
+
+
+async def run_when_elected(database: Database, scheduler: AsyncIOScheduler, stop: asyncio.Event,
+                           retry: float = ELECTION_RETRY_SECONDS) -> None:
+    """Start the scheduler in one process only: always on SQLite; on PostgreSQL, in whichever instance
+    holds the advisory lock (its connection stays open while it runs, so another takes over if it dies)."""
+    if database.is_sqlite:
+        scheduler.start()
+        await stop.wait()
+        scheduler.shutdown(wait=False)
+        return
+    while not stop.is_set():
+        async with database.engine.connect() as connection:
+            elected = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                                {"key": SCHEDULER_LOCK})).scalar()
+            if elected:
+                log.info("this instance runs the scheduled jobs")
+                scheduler.start()
+                try:
+                    await stop.wait()
+                finally:
+                    scheduler.shutdown(wait=False)
+                    await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK})
+                return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), retry)

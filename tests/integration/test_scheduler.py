@@ -1,0 +1,42 @@
+"""One scheduling instance: the advisory-lock election on PostgreSQL, and the jobs themselves."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.scheduler import build_scheduler, run_broadcasts, run_when_elected
+from models.database import Database
+
+
+async def test_only_one_instance_schedules_and_another_takes_over(database: Database) -> None:
+    if database.is_sqlite:
+        pytest.skip("the election is for several instances on PostgreSQL; SQLite runs one process")
+    other = Database(database.url)
+    first, second = AsyncIOScheduler(), AsyncIOScheduler()
+    stop_first, stop_second = asyncio.Event(), asyncio.Event()
+    one = asyncio.create_task(run_when_elected(database, first, stop_first, retry=0.1))
+    await asyncio.sleep(0.3)
+    two = asyncio.create_task(run_when_elected(other, second, stop_second, retry=0.1))
+    await asyncio.sleep(0.3)
+    assert first.running and not second.running
+    stop_first.set()
+    await one
+    for _ in range(50):
+        if second.running:
+            break
+        await asyncio.sleep(0.1)
+    assert second.running
+    stop_second.set()
+    await two
+    await other.dispose()
+
+
+async def test_the_jobs_run_on_an_empty_database(database: Database) -> None:
+    woken: list[bool] = []
+    await run_broadcasts(database, lambda: woken.append(True), "en")
+    scheduler = build_scheduler(database, lambda: None)
+    assert {job.id for job in scheduler.get_jobs()} == {"draft_reminders", "broadcasts"}
+    assert woken == []
