@@ -108,7 +108,7 @@ class DeliveryWorker:
         self._pushes: set[asyncio.Task[None]] = set()
         self._outcomes: list[Sent] = []
         self._recorded = asyncio.Event()
-        self._broadcasts: dict[int, tuple[dict[str, str], str]] = {}
+        self._broadcasts: dict[int, tuple[dict[str, str], str, tuple[str, str] | None]] = {}
 
     def wake(self) -> None:
         """Something was enqueued: look at the outbox now."""
@@ -219,10 +219,11 @@ class DeliveryWorker:
         """Remember the texts of broadcasts (they never change once created)."""
         missing = ids - self._broadcasts.keys()
         if missing:
-            rows = await session.execute(select(Broadcast.id, Broadcast.texts, Broadcast.fallback)
+            rows = await session.execute(select(Broadcast.id, Broadcast.texts, Broadcast.fallback, Broadcast.attachment)
                                          .where(col(Broadcast.id).in_(missing)))
-            for broadcast_id, texts, fallback in rows.all():
-                self._broadcasts[broadcast_id] = (texts, fallback)
+            for broadcast_id, texts, fallback, attachment in rows.all():
+                media = (attachment["kind"], attachment["file_id"]) if attachment else None
+                self._broadcasts[broadcast_id] = (texts, fallback, media)
 
     @staticmethod
     async def _edited_messages(session: AsyncSession, keys: list[str]) -> dict[str, int | None]:
@@ -234,8 +235,8 @@ class DeliveryWorker:
     def _render(self, item: Queued) -> Rendered:
         payload = item.payload
         if "broadcast" in payload:
-            texts, fallback = self._broadcasts[payload["broadcast"]]
-            return Rendered(texts.get(item.locale) or texts[fallback], ())
+            texts, fallback, media = self._broadcasts[payload["broadcast"]]
+            return Rendered(texts.get(item.locale) or texts[fallback], (), media)
         return self.renderer.reply(reply_from_json(payload["reply"]), item.locale)
 
     async def _send_in_order(self, items: list[Queued]) -> None:

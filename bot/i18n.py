@@ -72,6 +72,8 @@ class Rendered:
 
     text: str
     buttons: tuple[tuple[tuple[str, str], ...], ...]
+    attachment: tuple[str, str] | None = None
+    """("photo" | "document", file_id), the text then being its caption."""
 
 
 class Renderer:

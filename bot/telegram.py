@@ -75,10 +75,16 @@ class TelegramSender:
         self.bot = bot
 
     async def send(self, chat_id: int, message: Rendered) -> int:
-        """Send HTML text with inline buttons; return the message id."""
+        """Send HTML text with inline buttons (or a photo or document with it as caption); the message id."""
         with _mapped_errors():
-            sent = await self.bot.send_message(chat_id, message.text, parse_mode="HTML",
-                                               reply_markup=_markup(message), link_preview_options=None)
+            if message.attachment is not None:
+                kind, file_id = message.attachment
+                send_file = self.bot.send_photo if kind == "photo" else self.bot.send_document
+                sent = await send_file(chat_id, file_id, caption=message.text, parse_mode="HTML",
+                                       reply_markup=_markup(message))
+            else:
+                sent = await self.bot.send_message(chat_id, message.text, parse_mode="HTML",
+                                                   reply_markup=_markup(message), link_preview_options=None)
         return sent.message_id
 
     async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
@@ -159,7 +165,8 @@ def build_dispatcher(handle: Handle) -> Dispatcher:
         text = message.text or message.caption or ""
         incoming = Incoming.from_text(update_id, person, text, utcnow())
         if document or photo:
-            incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo)
+            incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,
+                                file_kind="document" if document else "photo")
         await handle(incoming)
 
     @router.callback_query()

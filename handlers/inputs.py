@@ -30,6 +30,8 @@ class Incoming:
     argument: str = ""
     code: str | None = None
     file_id: str | None = None
+    file_kind: str | None = None
+    """"photo" or "document" when the person sent a file."""
 
     @classmethod
     def from_text(cls, update_id: int, person: Person, value: str, received_at: datetime) -> Incoming:

@@ -72,7 +72,8 @@ async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) 
     elif incoming.command is not None:
         await _on_command(conv, incoming, draft, journey)
     elif draft is not None and journey is not None and (incoming.text or incoming.file_id):
-        await proceed(conv, journey, draft, FormInput(text=incoming.text or ""))
+        attached = (incoming.file_kind or "document", incoming.file_id) if incoming.file_id else None
+        await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=attached))
     else:
         conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
 

@@ -218,6 +218,7 @@ class Broadcast(SQLModel, table=True):
     audience: list[str] = _json(list)
     texts: dict[str, str] = _json(dict)
     fallback: str = Field(default="en", max_length=8)
+    attachment: dict[str, str] | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     status: str = Field(default="scheduled", max_length=16, index=True)
     scheduled_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)

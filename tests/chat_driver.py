@@ -39,6 +39,12 @@ class ChatDriver:
         await handle(incoming, self.database.uow(), self.deps)
         return await self.collect(person.chat_id)
 
+    async def send_file(self, person: Person, kind: str, file_id: str) -> list[Rendered]:
+        """The person sends a photo or a document."""
+        incoming = Incoming(next(_update_ids), person, utcnow(), file_id=file_id, file_kind=kind)
+        await handle(incoming, self.database.uow(), self.deps)
+        return await self.collect(person.chat_id)
+
     async def press(self, person: Person, code: str) -> list[Rendered]:
         """The person presses a button with callback data `code`."""
         incoming = Incoming(next(_update_ids), person, utcnow(), code=code)

@@ -11,7 +11,7 @@ from typing import Any
 from handlers.broadcasts.audience import SEGMENTS, segment_label
 from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, Step, StepResult
-from handlers.forms.markup import MarkupError, check_markup
+from handlers.forms.markup import MAX_TEXT, MarkupError, check_markup
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
 from handlers.messages import N_, Button, Concat, Day, Items, Label, Markup, Number, Text, text
 from models.values import LANGUAGE_NAMES, LANGUAGES
@@ -21,7 +21,7 @@ MARKUP_ERRORS = {
               "<blockquote>."),
     "unbalanced": N_("A formatting tag is not closed, or closed in the wrong order."),
     "attribute": N_("That tag attribute is not allowed by Telegram."),
-    "length": N_("The message is too long for Telegram (4,096 characters at most)."),
+    "length": N_("The message is too long for Telegram (4,096 characters at most, 1,024 with a file)."),
     "empty": N_("The message is empty."),
 }
 
@@ -31,10 +31,14 @@ def language_label(code: str) -> Label:
     return LANGUAGE_NAMES.get(code, code)
 
 
-def checked(value: str) -> str:
-    """The text, if Telegram accepts its HTML; otherwise a localized complaint."""
+CAPTION = 1024
+"""Telegram's limit for the text that goes with a photo or a document."""
+
+
+def checked(value: str, answers: Answers) -> str:
+    """The text, if Telegram accepts its HTML (as a caption when a file is attached); else a localized complaint."""
     try:
-        return check_markup(value.strip())
+        return check_markup(value.strip(), CAPTION if answers.get("attachment") else MAX_TEXT)
     except MarkupError as error:
         raise InvalidAnswerError(Text(MARKUP_ERRORS[error.reason])) from error
 
@@ -58,7 +62,7 @@ class MessageStep(Step):
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Accept text Telegram would accept."""
-        return Answer(checked(value), Markup(checked(value)))
+        return Answer(checked(value, answers), Markup(checked(value, answers)))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The message with its formatting."""
@@ -115,7 +119,7 @@ class TranslationsStep(Step):
         language = scratch.get("adding")
         if not language:
             raise InvalidAnswerError(Text(N_("Choose a language with the buttons below, then send its text.")))
-        texts = {**self._texts(answers, scratch), language: checked(value)}
+        texts = {**self._texts(answers, scratch), language: checked(value, answers)}
         return Stay({"texts": texts}, (text(N_("Added: {language}."), language=language_label(language)),))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
@@ -147,6 +151,23 @@ class MomentStep(Step):
         return Concat((Day(moment.date()), f" {moment:%H:%M}"))
 
 
+@dataclass(frozen=True, kw_only=True)
+class AttachmentStep(Step):
+    """An optional photo or document sent as is; the message becomes its caption."""
+
+    def on_file(self, kind: str, file_id: str, answers: Answers, ctx: FormContext) -> StepResult:
+        """Keep the file's id and kind."""
+        return Answer({"kind": kind, "file_id": file_id}, self.show({"kind": kind}, ctx))
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Text is not a file."""
+        raise InvalidAnswerError(Text(N_("Send a photo or a document, or press Skip.")))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """What kind of file is attached."""
+        return Text(N_("📷 a photo") if value.get("kind") == "photo" else N_("📎 a document"))
+
+
 def when_label(code: str) -> Label:
     """"Now" or "Later"."""
     return Text(N_("🚀 Send now") if code == "now" else N_("🗓 Schedule"))
@@ -159,6 +180,8 @@ BROADCAST_FORM = Form(
         AudienceStep(id="audience", label=N_("Audience"), choices=SEGMENTS, label_of=segment_label, columns=2,
                      question=N_("Who should receive it? Tap the groups to combine (any within a kind, all "
                                  "across kinds), then Done.")),
+        AttachmentStep(id="attachment", label=N_("Attachment"), optional=True,
+                       question=N_("Attach a photo or a document? Send it now, or press Skip.")),
         ChoiceStep(id="language", label=N_("First language"), choices=LANGUAGES, label_of=language_label, columns=3,
                    question=N_("In which language will you write it first?")),
         MessageStep(id="text", label=N_("Message"),

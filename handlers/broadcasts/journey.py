@@ -49,7 +49,7 @@ async def finish_broadcast(conv: Conversation, state: FormState) -> None:
     zone = ZoneInfo(conv.contact.timezone or conv.deps.timezone)
     scheduled = local_moment(answers["send_at"], zone) if answers.get("when") == "later" else None
     command = CreateBroadcast(list(answers["audience"]), texts_of(answers), str(answers["fallback"]), scheduled,
-                              conv.contact.id)
+                              conv.contact.id, answers.get("attachment"))
     broadcast = await create_broadcast(conv.session, command, conv.now, conv.today, conv.deps.default_locale)
     ref = Code(f"#{broadcast.id}")
     if broadcast.status == "scheduled" and scheduled is not None:

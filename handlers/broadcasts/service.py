@@ -36,6 +36,8 @@ class CreateBroadcast:
     fallback: str = "en"
     scheduled_at: datetime | None = None
     created_by: int | None = None
+    attachment: dict[str, str] | None = None
+    """{"kind": "photo" | "document", "file_id": ...}: sent with the text as its caption."""
 
 
 async def create_broadcast(session: AsyncSession, command: CreateBroadcast, now: datetime, today: date,
@@ -47,7 +49,8 @@ async def create_broadcast(session: AsyncSession, command: CreateBroadcast, now:
     fallback = command.fallback if command.fallback in texts else next(iter(texts))
     later = command.scheduled_at is not None and command.scheduled_at > now
     broadcast = Broadcast(created_by=command.created_by, audience=list(command.audience), texts=texts,
-                          fallback=fallback, status="scheduled" if later else "sending",
+                          fallback=fallback, attachment=command.attachment,
+                          status="scheduled" if later else "sending",
                           scheduled_at=command.scheduled_at, created_at=now)
     session.add(broadcast)
     await session.flush()

@@ -89,6 +89,10 @@ class Step:
         """Turn a pressed button's code (untrusted) into an answer, or raise InvalidAnswerError."""
         raise InvalidAnswerError(Text(N_("Please choose with the buttons below.")))
 
+    def on_file(self, kind: str, file_id: str, answers: Answers, ctx: FormContext) -> StepResult:
+        """Turn a file the person sent into an answer; most steps want text or buttons instead."""
+        raise InvalidAnswerError(Text(N_("This question needs a typed answer or a button, not a file.")))
+
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The stored answer as the summary shows it."""
         return str(value)

@@ -32,6 +32,8 @@ class FormInput:
 
     text: str | None = None
     code: str | None = None
+    file: tuple[str, str] | None = None
+    """("photo" | "document", file id) of a file the person sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,9 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
     try:
         if given.code is not None:
             return _on_code(form, state, given.code, ctx)
+        if given.file is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
+            step = _step(form, state.step)
+            return _apply(form, state, step, step.on_file(*given.file, state.answers, ctx), ctx)
         return _on_text(form, state, given.text or "", ctx)
     except InvalidAnswerError as error:
         return Outcome(state, (prompt(form, state, ctx, (error.message,)),))

@@ -42,6 +42,7 @@ async def test_staff_compose_translate_and_send(chat: ChatDriver, database: Data
     counted = await chat.press(staff, "f:audience:c:group:ldc")
     assert "6 people match" in counted[-1].text
     await chat.press(staff, "f:audience:done")
+    await chat.press(staff, "f:attachment:skip")
     await chat.press(staff, "f:language:c:en")
     bad = await chat.send(staff, "<b>Unclosed")
     assert "not closed" in bad[-1].text
@@ -82,7 +83,12 @@ async def test_scheduled_broadcast_can_be_cancelled(chat: ChatDriver, database: 
     await chat.send(staff, "/broadcast")
     await chat.press(staff, "f:audience:c:everyone")
     await chat.press(staff, "f:audience:done")
+    refused = await chat.send(staff, "here is no file")
+    assert "photo or a document" in refused[-1].text
+    await chat.send_file(staff, "photo", "PHOTO-FILE-ID")
     await chat.press(staff, "f:language:c:en")
+    too_long = await chat.send(staff, "x" * 1100)
+    assert "1,024" in too_long[-1].text
     await chat.send(staff, "Reminder: reports are due")
     await chat.press(staff, "f:translations:done")
     await chat.press(staff, "f:fallback:c:en")
@@ -97,4 +103,5 @@ async def test_scheduled_broadcast_can_be_cancelled(chat: ChatDriver, database: 
     async with database.uow() as uow:
         broadcast = (await uow.session.execute(select(Broadcast))).scalar_one()
         assert broadcast.status == "cancelled"
+        assert broadcast.attachment == {"kind": "photo", "file_id": "PHOTO-FILE-ID"}
         assert await delivery_counts(uow.session, broadcast.id or 0) == {}

@@ -22,6 +22,7 @@ def upgrade() -> None:
     sa.Column('audience', sa.JSON(), nullable=False),
     sa.Column('texts', sa.JSON(), nullable=False),
     sa.Column('fallback', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('attachment', sa.JSON(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('scheduled_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
