@@ -53,30 +53,27 @@ async def current_revision(database: Database) -> str | None:
         return await connection.run_sync(read)
 
 
-async def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the database schema up to `revision`."""
+async def _alembic(database: Database, verb: str, revision: str) -> None:
+    """Run `alembic <verb> <revision>` on the database, in one transaction."""
     from alembic import command
 
     def run(connection: Connection) -> None:
         config = alembic_config(database.url)
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        getattr(command, verb)(config, revision)
 
     async with database.engine.begin() as connection:
         await connection.run_sync(run)
+
+
+async def upgrade(database: Database, revision: str = "head") -> None:
+    """Bring the database schema up to `revision`."""
+    await _alembic(database, "upgrade", revision)
 
 
 async def downgrade(database: Database, revision: str) -> None:
     """Take the database schema back to `revision` (used by tests of the chain)."""
-    from alembic import command
-
-    def run(connection: Connection) -> None:
-        config = alembic_config(database.url)
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    async with database.engine.begin() as connection:
-        await connection.run_sync(run)
+    await _alembic(database, "downgrade", revision)
 
 
 async def is_up_to_date(database: Database) -> bool:
