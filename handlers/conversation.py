@@ -89,13 +89,14 @@ class Journey:
     """Looks up what the questions show about the current answers (the engine itself reads nothing)."""
 
 
-async def begin(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None) -> None:
-    """Open a form for the person and ask its first question; the draft is saved at once."""
+async def begin(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None,
+                *notes: Label) -> None:
+    """Open a form for the person and ask its first question (after `notes`); the draft is saved at once."""
     assert conv.contact.id is not None
-    outcome = start(journey.form, conv.form_context(), dict(answers or {}))
+    outcome = start(journey.form, conv.form_context(), dict(answers or {}), notes)
     if journey.facts is not None:
         context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))
-        outcome = start(journey.form, context, dict(answers or {}))
+        outcome = start(journey.form, context, dict(answers or {}), notes)
     await drafts.open_draft(conv.session, conv.contact.id, journey.form.id, outcome.state, conv.now)
     for message in outcome.replies:
         conv.say(message)

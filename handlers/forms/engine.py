@@ -60,15 +60,16 @@ def collected(form: Form, state: FormState) -> dict[str, Any]:
     return {s.id: state.answers.get(s.id) for s in applicable(form, state.answers)}
 
 
-def start(form: Form, ctx: FormContext, answers: dict[str, Any] | None = None) -> Outcome:
-    """Open a session: the first question, or the summary when editing complete answers."""
+def start(form: Form, ctx: FormContext, answers: dict[str, Any] | None = None,
+          notes: tuple[Label, ...] = ()) -> Outcome:
+    """Open a session: the first question (after `notes`), or the summary when editing complete answers."""
     state = FormState(step=form.steps[0].id, answers=dict(answers or {}))
     missing = _first_missing(form, state.answers)
     if answers and missing is None and form.summary:
         state = replace(state, step=SUMMARY)
     elif missing is not None:
         state = replace(state, step=missing)
-    return Outcome(state, (prompt(form, state, ctx),))
+    return Outcome(state, (prompt(form, state, ctx, notes),))
 
 
 def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, ...] = ()) -> Reply:

@@ -52,8 +52,8 @@ async def review_button(conv: Conversation, code: str) -> None:
         return
     question = {PledgeStatus.changes_requested: N_("What should the focal point change in {ref}?"),
                 PledgeStatus.rejected: N_("Why is {ref} rejected? The focal point will read your reason.")}[verdict]
-    await begin(conv, REVIEW, {"$pledge_id": pledge.id, "$verdict": verdict.value})
-    conv.replies.insert(-1, Reply((text(question, ref=Code(pledge.ref or "")),)))
+    await begin(conv, REVIEW, {"$pledge_id": pledge.id, "$verdict": verdict.value},
+                text(question, ref=Code(pledge.ref or "")))
 
 
 async def finish_review(conv: Conversation, state: FormState) -> None:
