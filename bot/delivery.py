@@ -250,7 +250,10 @@ class DeliveryWorker:
                     while (delay := self.pacer.delay(item.chat_id)) > 0:  # noqa: ASYNC110  (a clock, not an event)
                         await asyncio.sleep(delay)
                     self.pacer.book(item.chat_id)
-                self._outcomes.append(await self._send(item))
+                outcome = await self._send(item)
+                # appended only now: a flush during the send swaps the list, and an append bound before
+                # the await would land in the list already recorded, and be lost
+                self._outcomes.append(outcome)
                 self._recorded.set()
 
     async def _send(self, item: Queued) -> Sent:
@@ -286,7 +289,11 @@ class DeliveryWorker:
         while True:
             await self._recorded.wait()
             await asyncio.sleep(every)
-            await self._flush_outcomes()
+            try:
+                await self._flush_outcomes()
+            except Exception:  # the outcomes were put back; keep recording (the database may be back soon)
+                log.exception("could not record delivery outcomes")
+                await asyncio.sleep(1.0)
 
     async def _flush_outcomes(self) -> None:
         """Record the outcomes so far in one transaction (one statement for all rows)."""
@@ -305,9 +312,14 @@ class DeliveryWorker:
                      .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
                              last_error=bindparam("error"), attempts=bindparam("attempts"),
                              sent_at=bindparam("sent_at"), not_before=bindparam("not_before")))
-        async with self.database.uow() as uow:
-            await (await uow.session.connection()).execute(statement, rows)
-            if gone:
-                await uow.session.execute(update(Contact).where(col(Contact.id).in_(gone)).values(blocked=True)
-                                          .execution_options(synchronize_session=False))
-            await uow.commit()
+        try:
+            async with self.database.uow() as uow:
+                await (await uow.session.connection()).execute(statement, rows)
+                if gone:
+                    await uow.session.execute(update(Contact).where(col(Contact.id).in_(gone))
+                                              .values(blocked=True).execution_options(synchronize_session=False))
+                await uow.commit()
+        except BaseException:
+            self._outcomes[:0] = outcomes  # not recorded: keep them for the next flush
+            self._recorded.set()
+            raise

@@ -140,3 +140,19 @@ async def test_pushed_replies_go_out_without_polling(database: Database, rendere
                                  "fr")])
     await delivery.drain()
     assert telegram.sent == [(1, "Oui")] and await statuses(database) == {"r:1": "sent"}
+
+
+async def test_outcomes_appended_while_a_flush_runs_are_not_lost(database: Database, renderer: Renderer) -> None:
+    """Regression: an append bound to the outcome list before awaiting the send lost outcomes that a
+    concurrent flush had swapped out; their rows stayed "sending" and broadcasts never finished."""
+    contacts = await people(database, 20)
+    await queue(database, contacts)
+
+    class FlushingTelegram(FakeTelegram):
+        async def send(self, chat_id: int, message: Rendered) -> int:
+            await delivery._flush_outcomes()  # a flush by the recorder, in the middle of the send
+            return await super().send(chat_id, message)
+
+    delivery = worker(database, renderer, FlushingTelegram())
+    await delivery.send_due()
+    assert set((await statuses(database)).values()) == {"sent"}
