@@ -20,8 +20,8 @@ from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
 from bot.pacing import PaceLimits, Pacer
 from bot.scheduler import build_scheduler, run_when_elected
+from bot.sender import BotApiSender
 from bot.telegram import (
-    TelegramSender,
     build_dispatcher,
     keep_response_types,
     register_chat_menu,
@@ -90,7 +90,8 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
                 default_locale=settings.default_locale, timezone=settings.timezone)
     pacer = Pacer(PaceLimits(settings.rate_global_per_second, settings.rate_per_chat_per_second,
                              settings.rate_per_chat_burst))
-    delivery = DeliveryWorker(database, renderer, TelegramSender(bot), settings.default_locale, pacer)
+    sender = BotApiSender(settings.api_base, token)
+    delivery = DeliveryWorker(database, renderer, sender, settings.default_locale, pacer)
     return App(settings, database, renderer, deps, bot, delivery)
 
 
@@ -148,6 +149,7 @@ async def run(app: App, *, webhook: bool = False) -> None:
         await scheduling
         app.delivery.stop()
         await worker
+        await app.delivery.sender.close()
         await app.bot.session.close()
         await app.database.dispose()
         log.info("stopped")

@@ -69,6 +69,10 @@ class Sender(Protocol):
         """Replace the text and buttons of a message sent before."""
         ...
 
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
 
 @dataclass
 class DeliveryStats:

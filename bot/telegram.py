@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
-    TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -22,16 +21,13 @@ from aiogram.types import (
     BotCommandScopeChat,
     BotCommandScopeDefault,
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     TelegramObject,
     Update,
     User,
 )
 
-from bot.delivery import DeliveryError, RecipientGoneError, RejectedError, RetryLaterError
-from bot.i18n import Rendered, Renderer
+from bot.i18n import Renderer
 from bot.logs import contact_id_var, update_id_var
 from handlers.commands import commands_for
 from handlers.inputs import Incoming, Person
@@ -66,61 +62,6 @@ def keep_response_types() -> list[type]:
     return [Response[m.__returning__] for m in methods]  # type: ignore[name-defined]
 
 Handle = Callable[[Incoming], Awaitable[None]]
-
-
-class TelegramSender:
-    """Delivery's sender: one Bot API call per message, Telegram's errors mapped to delivery's."""
-
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
-
-    async def send(self, chat_id: int, message: Rendered) -> int:
-        """Send HTML text with inline buttons (or a photo or document with it as caption); the message id."""
-        with _mapped_errors():
-            if message.attachment is not None:
-                kind, file_id = message.attachment
-                send_file = self.bot.send_photo if kind == "photo" else self.bot.send_document
-                sent = await send_file(chat_id, file_id, caption=message.text, parse_mode="HTML",
-                                       reply_markup=_markup(message))
-            else:
-                sent = await self.bot.send_message(chat_id, message.text, parse_mode="HTML",
-                                                   reply_markup=_markup(message), link_preview_options=None)
-        return sent.message_id
-
-    async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
-        """Replace a message's text and buttons ("not modified" counts as done)."""
-        try:
-            with _mapped_errors():
-                await self.bot.edit_message_text(message.text, chat_id=chat_id, message_id=message_id,
-                                                 parse_mode="HTML", reply_markup=_markup(message))
-        except RejectedError as error:
-            if "not modified" not in str(error):
-                raise
-
-
-def _markup(message: Rendered) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
-        return None
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in message.buttons
-    ])
-
-
-@contextlib.contextmanager
-def _mapped_errors() -> Iterator[None]:
-    """Telegram's errors as delivery knows them."""
-    try:
-        yield
-    except TelegramForbiddenError as error:
-        raise RecipientGoneError(error.message) from error
-    except TelegramRetryAfter as error:
-        raise RetryLaterError(float(error.retry_after)) from error
-    except TelegramBadRequest as error:
-        if "chat not found" in error.message.lower():
-            raise RecipientGoneError(error.message) from error
-        raise RejectedError(error.message) from error
-    except (TelegramServerError, TelegramNetworkError) as error:
-        raise DeliveryError(str(error)) from error
 
 
 def person_of(user: User, chat_id: int) -> Person:
