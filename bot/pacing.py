@@ -82,7 +82,10 @@ class Pacer:
     def __init__(self, limits: PaceLimits = PaceLimits(), clock: Clock = time.monotonic) -> None:
         self.limits = limits
         self.clock = clock
-        self._global = SlidingWindow(int(limits.global_per_second))
+        # A tenth of a second's worth at a time, not a whole second's: the limit holds in every window of a
+        # second all the same, and requests that arrive a little late or early never pile up at Telegram.
+        self._global_burst = max(1, round(limits.global_per_second / 10))
+        self._global = SlidingWindow(self._global_burst, self._global_burst / limits.global_per_second)
         self._chats: dict[int, TokenBucket] = {}
         self._groups: dict[int, SlidingWindow] = {}
         self._slow_until = 0.0
@@ -106,7 +109,7 @@ class Pacer:
         """Seconds to wait before sending to this chat (0: now)."""
         now = self.clock()
         if self._slow_until and now >= self._slow_until:
-            self._global.limit, self._slow_until = max(1, int(self.limits.global_per_second)), 0.0
+            self._global.limit, self._slow_until = self._global_burst, 0.0
         group = self._group(chat_id)
         return max(self._global.delay(now), self._chat(chat_id, now).delay(now), group.delay(now) if group else 0.0)
 
