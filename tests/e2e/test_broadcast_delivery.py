@@ -122,9 +122,9 @@ async def status_of(stack: BotStack, broadcast_id: str) -> dict[str, Any]:
     return result
 
 
-async def wait_done(stack: BotStack, broadcast_id: str, timeout: float) -> None:
-    """Wait until the broadcast is no longer "sending" (or `timeout` s), reading its row every 0.25 s:
-    the status CLI imports aiogram, seconds of CPU per call, so the tests ask it once at the end."""
+async def wait_done(stack: BotStack, broadcast_id: str, timeout: float) -> bool:
+    """Wait until the broadcast is no longer "sending"; False after `timeout` s. Reads its row every
+    0.25 s: the status CLI imports aiogram, seconds of CPU per call, so the tests ask it once at the end."""
     database = Database(stack.database_url)
     try:
         deadline = time.monotonic() + timeout
@@ -133,8 +133,9 @@ async def wait_done(stack: BotStack, broadcast_id: str, timeout: float) -> None:
                 broadcast = await uow.session.get(Broadcast, int(broadcast_id))
                 assert broadcast is not None
             if broadcast.status != "sending":
-                break
+                return True
             await asyncio.sleep(0.25)
+        return False
     finally:
         await database.dispose()
 
@@ -203,17 +204,19 @@ async def test_broadcast_reaches_everyone_reachable_once_in_their_language(make_
     blocked = [p for p in people if p.blocked]
     assert len(blocked) == PEOPLE // 20
     await seed(stack, people, blocked=True)
-    await stack.people.set_limits(global_per_second=150, per_chat_per_second=None)  # below the pace: 429s
+    await stack.people.set_limits(global_per_second=200, per_chat_per_second=None)  # below the pace: 429s
     texts = {code: text for code, text in TEXTS.items() if code != "zh"}  # no Chinese: the fallback, English
     clock.lap("seeding")
     # The bot and the CLI each import aiogram for seconds: side by side (the rows wait in the outbox).
     broadcast_id, _ = await asyncio.gather(send_broadcast(stack, texts, fallback="en"), stack.start_bot())
     await stack.people.set_faults(error_rate=0.05, seed=5)  # once the bot polls (faults hit getUpdates too)
     clock.lap("bot start and send CLI")
-    await wait_done(stack, broadcast_id, timeout=60)
+    finished = await wait_done(stack, broadcast_id, timeout=60)
     clock.lap("delivery")
     await stack.people.set_faults(error_rate=0.0)
     stats, users = await stack.people.stats(), await stack.people.users()
+    assert finished, f"not done 60 s after the broadcast was sent (a ceiling of 200/s needs 10 s): " \
+                     f"{accepted(stats)} accepted, {stats['rate_limited']} answered 429; {clock}"
     status, chats = await asyncio.gather(status_of(stack, broadcast_id), read_chats(stack, people))
     clock.lap("status CLI and chats")
     print(f"\nbroadcast status {status}; sandbox: {accepted(stats)} accepted, {stats['rate_limited']} answered 429, "
@@ -256,8 +259,9 @@ async def test_kill_in_the_middle_leaves_nobody_out(make_stack: StackMaker) -> N
     clock.lap("until the kill")
     await stack.start_bot()
     clock.lap("restart")
-    await wait_done(stack, broadcast_id, timeout=60)
+    finished = await wait_done(stack, broadcast_id, timeout=60)
     clock.lap("delivery")
+    assert finished, f"not done 60 s after the restart; {clock}"
     status, chats = await asyncio.gather(status_of(stack, broadcast_id), read_chats(stack, people))
     clock.lap("status CLI and chats")
 
