@@ -34,6 +34,8 @@ from models.tables import Broadcast, Contact, Outbox
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+MAX_BATCH = 1000
+"""Rows claimed at once: about a second's worth at the global rate, between BATCH and this."""
 MAX_BACKOFF = 60.0
 BATCH = 50
 
@@ -113,6 +115,8 @@ class DeliveryWorker:
         self._outcomes: list[Sent] = []
         self._recorded = asyncio.Event()
         self._broadcasts: dict[int, tuple[dict[str, str], str, tuple[str, str] | None]] = {}
+        self._bulk_turns = asyncio.Lock()
+        self._batch = max(BATCH, min(MAX_BATCH, int(self.pacer.limits.global_per_second)))
 
     def wake(self) -> None:
         """Something was enqueued: look at the outbox now."""
@@ -188,7 +192,7 @@ class DeliveryWorker:
                      .join(Contact, col(Contact.id) == col(Outbox.contact_id), isouter=True)
                      .where(col(Outbox.status) == "pending", col(Outbox.not_before) <= utcnow())
                      .order_by(col(Outbox.priority).desc(), col(Outbox.id))
-                     .limit(BATCH))
+                     .limit(self._batch))
             if not self.database.is_sqlite:
                 query = query.with_for_update(skip_locked=True, of=Outbox)
             claimed: list[Queued] = []
@@ -205,17 +209,17 @@ class DeliveryWorker:
                         row.not_before = utcnow() + timedelta(seconds=1)
                         continue
                     payload = {**payload, "edit_message_id": edited[payload["edit_of"]]}
-                delay = self.pacer.delay(row.chat_id)
-                if delay > 0:
+                delay = self.pacer.chat_delay(row.chat_id)
+                if delay > 0:  # that chat must wait anyway: leave the row for a later claim
                     wait = min(wait, delay)
                     continue
-                self.pacer.book(row.chat_id)
                 row.status = "sending"
                 row.attempts += 1
                 locale = negotiate(contact.language, contact.telegram_language, self.default_locale) \
                     if contact else self.default_locale
                 assert row.id is not None
-                claimed.append(Queued(row.id, row.chat_id, row.contact_id, payload, locale, row.attempts, booked=True))
+                claimed.append(Queued(row.id, row.chat_id, row.contact_id, payload, locale, row.attempts,
+                                      bulk=True))
             await uow.commit()
             return claimed, wait
 
@@ -250,15 +254,26 @@ class DeliveryWorker:
         lock = self._chat_locks.setdefault(items[0].chat_id, asyncio.Lock())
         async with lock:
             for item in items:
-                if not item.booked:
-                    while (delay := self.pacer.delay(item.chat_id)) > 0:  # noqa: ASYNC110  (a clock, not an event)
-                        await asyncio.sleep(delay)
-                    self.pacer.book(item.chat_id)
+                await self._take_turn(item)
                 outcome = await self._send(item)
                 # appended only now: a flush during the send swaps the list, and an append bound before
                 # the await would land in the list already recorded, and be lost
                 self._outcomes.append(outcome)
                 self._recorded.set()
+
+    async def _take_turn(self, item: Queued) -> None:
+        """Wait until pacing lets this message go, then book it.
+
+        Bulk rows queue for the global limit in order (one waits on the clock at a time, so a
+        thousand do not wake together); a pushed reply only waits for the clock, so it goes out
+        at the next free slot, ahead of the queue.
+        """
+        while (delay := self.pacer.chat_delay(item.chat_id)) > 0:  # noqa: ASYNC110  (a clock, not an event)
+            await asyncio.sleep(delay)
+        async with self._bulk_turns if item.bulk else contextlib.nullcontext():
+            while (delay := self.pacer.global_delay()) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(delay)
+            self.pacer.book(item.chat_id)
 
     async def _send(self, item: Queued) -> Sent:
         try:

@@ -107,11 +107,20 @@ class Pacer:
 
     def delay(self, chat_id: int) -> float:
         """Seconds to wait before sending to this chat (0: now)."""
+        return max(self.global_delay(), self.chat_delay(chat_id))
+
+    def global_delay(self) -> float:
+        """Seconds until the global limit lets one more message go."""
         now = self.clock()
         if self._slow_until and now >= self._slow_until:
             self._global.limit, self._slow_until = self._global_burst, 0.0
+        return self._global.delay(now)
+
+    def chat_delay(self, chat_id: int) -> float:
+        """Seconds until this chat (and its group limit) may receive one more message."""
+        now = self.clock()
         group = self._group(chat_id)
-        return max(self._global.delay(now), self._chat(chat_id, now).delay(now), group.delay(now) if group else 0.0)
+        return max(self._chat(chat_id, now).delay(now), group.delay(now) if group else 0.0)
 
     def book(self, chat_id: int) -> None:
         """A message to this chat is going out now."""

@@ -33,8 +33,8 @@ class Queued:
     payload: dict[str, Any]
     locale: str
     attempts: int = 1
-    booked: bool = False
-    """True when pacing already counted it (rows claimed by delivery)."""
+    bulk: bool = False
+    """True for rows claimed from the outbox; pushed replies go ahead of them."""
 
 
 async def enqueue(
