@@ -115,7 +115,6 @@ class DeliveryWorker:
         self._outcomes: list[Sent] = []
         self._recorded = asyncio.Event()
         self._broadcasts: dict[int, tuple[dict[str, str], str, tuple[str, str] | None]] = {}
-        self._bulk_turns = asyncio.Lock()
         self._batch = max(BATCH, min(MAX_BATCH, int(self.pacer.limits.global_per_second)))
 
     def wake(self) -> None:
@@ -182,7 +181,13 @@ class DeliveryWorker:
         by_chat: dict[int, list[Queued]] = {}
         for item in claimed:
             by_chat.setdefault(item.chat_id, []).append(item)
-        await asyncio.gather(*(self._send_in_order(items) for items in by_chat.values()))
+        sending: list[asyncio.Task[None]] = []
+        for items in by_chat.values():  # one clock for the batch: each chat's first row goes when a slot opens
+            while (delay := self.pacer.global_delay()) > 0:  # noqa: ASYNC110  (a clock, not an event)
+                await asyncio.sleep(delay)
+            self.pacer.book(items[0].chat_id)
+            sending.append(asyncio.create_task(self._send_in_order(items, first_booked=True)))
+        await asyncio.gather(*sending)
         await self._flush_outcomes()
         return len(claimed), wait
 
@@ -247,14 +252,15 @@ class DeliveryWorker:
             return Rendered(texts.get(item.locale) or texts[fallback], (), media)
         return self.renderer.reply(reply_from_json(payload["reply"]), item.locale)
 
-    async def _send_in_order(self, items: list[Queued]) -> None:
+    async def _send_in_order(self, items: list[Queued], first_booked: bool = False) -> None:
         """Send one chat's rows one after another, never two at once to the same chat."""
         if len(self._chat_locks) > 10_000:
             self._chat_locks = {chat: lock for chat, lock in self._chat_locks.items() if lock.locked()}
         lock = self._chat_locks.setdefault(items[0].chat_id, asyncio.Lock())
         async with lock:
-            for item in items:
-                await self._take_turn(item)
+            for index, item in enumerate(items):
+                if index or not first_booked:
+                    await self._take_turn(item)
                 outcome = await self._send(item)
                 # appended only now: a flush during the send swaps the list, and an append bound before
                 # the await would land in the list already recorded, and be lost
@@ -262,18 +268,16 @@ class DeliveryWorker:
                 self._recorded.set()
 
     async def _take_turn(self, item: Queued) -> None:
-        """Wait until pacing lets this message go, then book it.
+        """Wait until pacing lets this message go (its chat, then the global clock), then book it.
 
-        Bulk rows queue for the global limit in order (one waits on the clock at a time, so a
-        thousand do not wake together); a pushed reply only waits for the clock, so it goes out
-        at the next free slot, ahead of the queue.
+        The batch dispatcher books each chat's first claimed row itself; this serves pushed replies,
+        which go out at the next free slot ahead of the batch, and a chat's later rows.
         """
         while (delay := self.pacer.chat_delay(item.chat_id)) > 0:  # noqa: ASYNC110  (a clock, not an event)
             await asyncio.sleep(delay)
-        async with self._bulk_turns if item.bulk else contextlib.nullcontext():
-            while (delay := self.pacer.global_delay()) > 0:  # noqa: ASYNC110
-                await asyncio.sleep(delay)
-            self.pacer.book(item.chat_id)
+        while (delay := self.pacer.global_delay()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(delay)
+        self.pacer.book(item.chat_id)
 
     async def _send(self, item: Queued) -> Sent:
         try:

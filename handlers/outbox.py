@@ -34,7 +34,7 @@ class Queued:
     locale: str
     attempts: int = 1
     bulk: bool = False
-    """True for rows claimed from the outbox; pushed replies go ahead of them."""
+    """True for rows claimed from the outbox (pushed replies are not)."""
 
 
 async def enqueue(
