@@ -256,6 +256,7 @@ async def test_kill_in_the_middle_leaves_nobody_out(make_stack: StackMaker) -> N
     at_kill = accepted(await stack.people.stats())
     rows = await outbox_counts(stack.database_url)
     in_flight = rows.get("sending", 0)
+    unrecorded = at_kill - rows.get("sent", 0)  # reached people, but the bot died before recording it
     clock.lap("until the kill")
     await stack.start_bot()
     clock.lap("restart")
@@ -269,9 +270,11 @@ async def test_kill_in_the_middle_leaves_nobody_out(make_stack: StackMaker) -> N
     duplicates = sum(len(messages) - 1 for messages in chats.values() if messages)
     wrong = [p.id for p in people if any(m["text"] != p.expected_text(TEXTS, "en") for m in chats[p.id])]
     print(f"\nkill test: killed with {at_kill} accepted by the sandbox; outbox at the kill {rows}; "
-          f"in flight {in_flight}; duplicates {duplicates}; status {status}; {clock}")
+          f"in flight {in_flight}, of which delivered but unrecorded {unrecorded}; duplicates {duplicates}; "
+          f"status {status}; {clock}")
     assert not left_out, f"{len(left_out)} people left out: {left_out[:10]}"
     assert not wrong, f"{len(wrong)} people got a message in another language: {wrong[:10]}"
     assert duplicates <= in_flight, f"{duplicates} duplicates, more than the {in_flight} rows in flight"
+    assert duplicates <= unrecorded, f"{duplicates} duplicates, more than the {unrecorded} sent and unrecorded"
     assert status["status"] == "done", status
     assert (status["sent"], status["failed"], status["unreachable"], status["pending"]) == (PEOPLE, 0, 0, 0), status
