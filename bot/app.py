@@ -20,6 +20,7 @@ from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
 from bot.pacing import PaceLimits, Pacer
 from bot.scheduler import build_scheduler, run_when_elected
+from bot.schema import ensure_schema
 from bot.sender import BotApiSender
 from bot.telegram import (
     build_dispatcher,
@@ -33,15 +34,10 @@ from handlers.language import negotiate
 from handlers.people import role_of
 from handlers.router import apologise, handle
 from models.database import Database
-from models.migrate import HEAD_REVISION, current_revision, upgrade
 from models.tables import Contact
 from models.values import Role
 
 log = logging.getLogger(__name__)
-
-
-class SchemaOutdatedError(ConfigError):
-    """The database schema is behind the code."""
 
 
 @dataclass
@@ -93,20 +89,6 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
     sender = BotApiSender(settings.api_base, token)
     delivery = DeliveryWorker(database, renderer, sender, settings.default_locale, pacer)
     return App(settings, database, renderer, deps, bot, delivery)
-
-
-async def ensure_schema(database: Database, auto_upgrade: bool) -> None:
-    """Upgrade an embedded SQLite database automatically; refuse to run on an outdated PostgreSQL one."""
-    current, head = await current_revision(database), HEAD_REVISION
-    if current == head:
-        return
-    if database.is_sqlite and auto_upgrade:
-        log.info("upgrading the database schema", extra={"from_revision": current, "to_revision": head})
-        await upgrade(database)
-        return
-    raise SchemaOutdatedError(
-        f"The database schema is at {current or 'nothing'} but this version needs {head}: run `p2c-bot db upgrade`."
-    )
 
 
 async def prepare(app: App) -> None:

@@ -263,7 +263,7 @@ async def _with_uow(work: Any) -> Any:
 
     database = Database(_settings().database_url)
     try:
-        from bot.app import ensure_schema
+        from bot.schema import ensure_schema
 
         await ensure_schema(database, _settings().auto_upgrade)
         return await work(database.uow())

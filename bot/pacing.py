@@ -89,6 +89,7 @@ class Pacer:
         self._chats: dict[int, TokenBucket] = {}
         self._groups: dict[int, SlidingWindow] = {}
         self._slow_until = 0.0
+        self._slowed_at = float("-inf")
 
     def _chat(self, chat_id: int, now: float) -> TokenBucket:
         bucket = self._chats.get(chat_id)
@@ -135,7 +136,9 @@ class Pacer:
         """Telegram answered 429: hold this chat for `seconds`, and slow everyone to 80% for a while."""
         now = self.clock()
         self._chat(chat_id, now).pause(seconds, now)
-        self._global.limit = max(1, int(self._global.limit * SLOW_DOWN))
+        if now - self._slowed_at >= 1.0:  # 429s arriving together are one signal, not many
+            self._global.limit = max(1, int(self._global.limit * SLOW_DOWN))
+            self._slowed_at = now
         self._slow_until = now + SLOW_FOR_SECONDS
 
     def _forget_idle(self, now: float) -> None:

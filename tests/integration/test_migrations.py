@@ -29,7 +29,7 @@ def test_the_runtime_knows_the_head_revision() -> None:
 
 
 async def test_an_outdated_postgresql_schema_stops_the_bot(empty_database: Database) -> None:
-    from bot.app import SchemaOutdatedError, ensure_schema
+    from bot.schema import SchemaOutdatedError, ensure_schema
 
     await upgrade(empty_database, "0001")
     if empty_database.is_sqlite:

@@ -92,3 +92,12 @@ def test_a_429_slows_everyone_down_for_a_while() -> None:
     clock.now += 11
     sent = simulate(pacer, clock, list(range(1000, 1200)), seconds=1.0, step=0.001)
     assert len(sent) == 100
+
+
+def test_429s_arriving_together_slow_down_once() -> None:
+    clock = FakeClock()
+    pacer = Pacer(PaceLimits(global_per_second=100, per_chat_burst=1000, per_chat_per_second=1000), clock)
+    for chat in range(29):
+        pacer.retry_after(chat, 1.0)
+    sent = simulate(pacer, clock, list(range(100, 400)), seconds=1.0, step=0.001)
+    assert 70 <= len(sent) <= 80
