@@ -21,6 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from handlers.forms import parsing
+from handlers.forms.parsing import BABEL_LOCALES
 from handlers.language import negotiate
 from handlers.messages import Code, Concat, CountryName, Day, Items, Label, Line, Markup, Money, Number, Reply, Text
 from models.geography import country_name
@@ -36,7 +37,6 @@ RTL_LANGUAGES = frozenset({"ar"})
 FSI, PDI = "\u2068", "\u2069"
 COLON = {"fr": "\u202f: ", "zh": "："}
 """How a label is joined to its value: French puts a narrow no-break space before the colon."""
-BABEL_LOCALES = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_Hans_CN"}
 
 
 class Catalogs:

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from handlers.forms import countries
 from handlers.language import negotiate
 from handlers.messages import N_, Label, Text
 from handlers.pledges.rules import next_report_due
@@ -17,13 +18,10 @@ from models.tables import Contact, Country, Draft, Entity, Pledge, ProgressRepor
 from models.values import LANGUAGE_NAMES, LANGUAGES, FocusArea, Role, Sector
 
 EVERYONE = "everyone"
-ITU_REGIONS = ("africa", "americas", "arab_states", "asia_pacific", "cis", "europe")
-REGION_LABELS = {
-    "africa": N_("ITU region: Africa"), "americas": N_("ITU region: Americas"),
-    "arab_states": N_("ITU region: Arab States"), "asia_pacific": N_("ITU region: Asia-Pacific"),
-    "cis": N_("ITU region: CIS"), "europe": N_("ITU region: Europe"),
-}
-GROUP_LABELS = {"ldc": N_("All LDCs"), "lldc": N_("All LLDCs"), "sids": N_("All SIDS")}
+# The same names as the country step's shortcuts, keyed by the segments' lower-case codes.
+REGION_LABELS = {region.value: label for region, label in countries.REGION_LABELS.items()}
+ITU_REGIONS = tuple(REGION_LABELS)
+GROUP_LABELS = {group.lower(): countries.GROUP_LABELS[group] for group in ("LDC", "LLDC", "SIDS")}
 
 SEGMENTS: tuple[str, ...] = (
     EVERYONE,
