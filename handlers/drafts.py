@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from handlers.forms.base import FormState
+from models.statements import table_of
 from models.tables import Draft
+
+_DRAFTS = table_of(Draft)
+_ACTIVE = (select(Draft).where(col(Draft.contact_id) == bindparam("contact_id"))
+           .order_by(col(Draft.updated_at).desc()).limit(1))
+_SAVE = update(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id"), _DRAFTS.c.version == bindparam("read_version"))
 
 
 class DraftConflictError(Exception):
@@ -18,10 +25,7 @@ class DraftConflictError(Exception):
 
 async def active_draft(session: AsyncSession, contact_id: int) -> Draft | None:
     """The person's most recently touched draft, if any."""
-    result = await session.execute(
-        select(Draft).where(Draft.contact_id == contact_id).order_by(col(Draft.updated_at).desc()).limit(1)
-    )
-    return result.scalar_one_or_none()
+    return (await session.execute(_ACTIVE, {"contact_id": contact_id})).scalar_one_or_none()
 
 
 async def find_draft(session: AsyncSession, contact_id: int, form_id: str) -> Draft | None:
@@ -42,16 +46,15 @@ async def open_draft(session: AsyncSession, contact_id: int, form_id: str, state
 
 async def save(session: AsyncSession, draft: Draft, state: FormState, now: datetime) -> None:
     """Save the new state, failing if the row changed since it was read (optimistic lock)."""
-    result = await session.execute(
-        update(Draft)
-        .where(col(Draft.id) == draft.id, col(Draft.version) == draft.version)
-        .values(step_id=state.step, state=state.to_json(), version=draft.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    saved = state.to_json()
+    result = await session.execute(_SAVE, {"draft_id": draft.id, "read_version": draft.version, "step_id": state.step,
+                                           "state": saved, "version": draft.version + 1, "updated_at": now})
     if getattr(result, "rowcount", 1) != 1:
         raise DraftConflictError(draft.form_id)
-    draft.version += 1
-    draft.step_id, draft.state, draft.updated_at = state.step, state.to_json(), now
+    # the row now holds these values; the loaded object follows without being marked as changed
+    set_committed_value(draft, "version", draft.version + 1)
+    for name, value in (("step_id", state.step), ("state", saved), ("updated_at", now)):
+        set_committed_value(draft, name, value)
 
 
 async def discard(session: AsyncSession, contact_id: int, form_id: str) -> None:

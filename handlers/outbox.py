@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from handlers.messages import Reply, reply_to_json
 from models.clock import utcnow
+from models.statements import PerDialect, table_of
 from models.tables import Contact, Outbox
+
+_OUTBOX = table_of(Outbox)
+_ENQUEUE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])
+                      .returning(_OUTBOX.c.id))
 
 INTERACTIVE = 100
 """Replies to what a person just did go out first."""
@@ -57,6 +59,7 @@ async def enqueue(
     payload: dict[str, Any] = {"reply": reply_to_json(message)}
     if edit_of is not None:
         payload["edit_of"] = edit_of  # replace the text of the message sent for that outbox key
+    now = utcnow()
     values: dict[str, Any] = {
         "key": key,
         "chat_id": contact.chat_id,
@@ -65,9 +68,7 @@ async def enqueue(
         "payload": payload,
         "status": "sending" if sending else "pending",
         "attempts": 1 if sending else 0,
-        "not_before": not_before or utcnow(),
-        "created_at": utcnow(),
+        "not_before": not_before or now,
+        "created_at": now,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Outbox).values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(col(Outbox.id))
-    return (await session.execute(statement)).scalar_one_or_none()
+    return (await session.execute(_ENQUEUE(session), values)).scalar_one_or_none()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -12,14 +13,15 @@ from handlers.inputs import Person
 from models.tables import AuditLog, Contact
 from models.values import Role
 
+_BY_TELEGRAM_ID = select(Contact).where(col(Contact.telegram_id) == bindparam("telegram_id"))
+
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 """last_seen_at is refreshed at most this often, sparing a write on most updates."""
 
 
 async def find_contact(session: AsyncSession, telegram_id: int) -> Contact | None:
     """The contact of a Telegram user, if known."""
-    result = await session.execute(select(Contact).where(Contact.telegram_id == telegram_id))
-    return result.scalar_one_or_none()
+    return (await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).scalar_one_or_none()
 
 
 async def meet(session: AsyncSession, person: Person, now: datetime) -> Contact:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import drafts, entities, language, onboarding, outbox
@@ -23,12 +21,15 @@ from handlers.pledges import listing, review
 from handlers.pledges import service as pledge_service
 from models.clock import utcnow
 from models.database import UnitOfWork
+from models.statements import PerDialect, table_of
 from models.tables import Draft, ProcessedUpdate
 
 JOURNEYS: dict[str, Journey] = {
     j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
                            broadcasts.BROADCAST)
 }
+
+_MARK_PROCESSED = PerDialect(lambda insert: insert(table_of(ProcessedUpdate)).on_conflict_do_nothing())
 
 CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
 ButtonHandler = Callable[[Conversation, str], Awaitable[None]]
@@ -41,10 +42,7 @@ def journey_of(form_id: str) -> Journey | None:
 
 async def mark_processed(session: AsyncSession, update_id: int) -> bool:
     """Record the update id; False when it was handled before (Telegram may deliver an update twice)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(
-        insert(ProcessedUpdate).values(update_id=update_id, processed_at=utcnow()).on_conflict_do_nothing()
-    )
+    result = await session.execute(_MARK_PROCESSED(session), {"update_id": update_id, "processed_at": utcnow()})
     return getattr(result, "rowcount", 1) == 1
 
 

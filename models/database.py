@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self
 
+import aiosqlite
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -36,6 +41,68 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class _RunNow:
+    """Stands in for aiosqlite's queue to its worker thread: each call runs as it is queued."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as error:  # handed to the awaiting caller, as aiosqlite's thread does
+            if future is not None and not future.done():
+                future.set_exception(error)
+        else:
+            if future is not None and not future.done():
+                future.set_result(result)
+
+
+class InlineSQLite(aiosqlite.Connection):
+    """aiosqlite's connection, running each call in the event loop's thread instead of a worker thread.
+
+    A statement on a local SQLite file takes microseconds; handing it to a thread and back (a queue,
+    two thread switches, a wake-up of the event loop) costs more than the statement, and SQLAlchemy
+    makes several such calls per statement. The price: a long statement, or SQLite waiting for
+    another process's write lock (busy_timeout), holds the event loop for that time. Deployments
+    large enough for that to matter run on PostgreSQL.
+    """
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connector, iter_chunk_size=64)
+        self._tx = _RunNow()  # type: ignore[assignment]
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+    def __await__(self) -> Any:
+        return self._connect().__await__()  # no worker thread to start
+
+    async def _connect(self) -> InlineSQLite:
+        if self._connection is None:
+            self._connection = self._connector()
+        return self
+
+    def stop(self) -> None:
+        """Close at once (what aiosqlite does by stopping its thread)."""
+        self._running = False
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def inline_sqlite(url: str) -> Callable[[], Awaitable[InlineSQLite]]:
+    """SQLAlchemy's `async_creator` for an SQLite URL, with the arguments its aiosqlite dialect would use."""
+    args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+    open_file: Callable[..., sqlite3.Connection] = sqlite3.connect
+
+    async def connect() -> InlineSQLite:
+        connection: InlineSQLite = await InlineSQLite(lambda: open_file(*args, **kwargs))
+        return connection
+
+    return connect
+
+
 class Database:
     """Owns the engine and hands out units of work; created once in build_app."""
 
@@ -45,7 +112,7 @@ class Database:
         if is_sqlite(self.url):
             # SQLite has one writer at a time; queueing on one connection in asyncio is fair and fast,
             # where several connections would sleep in SQLite's busy handler (tens of milliseconds).
-            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
+            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60, async_creator=inline_sqlite(self.url))
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)

@@ -7,8 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -16,11 +14,13 @@ from handlers import outbox
 from handlers.broadcasts.audience import resolve
 from handlers.messages import N_, Code, Concat, Line, Number, Reply, Text, text
 from handlers.people import audit
+from models.statements import PerDialect, table_of
 from models.tables import Broadcast, Contact, Outbox
 from models.values import LANGUAGES
 
 BAR_WIDTH = 12
 INSERT_CHUNK = 1000
+_ADD_RECIPIENTS = PerDialect(lambda insert: insert(table_of(Outbox)).on_conflict_do_nothing(index_elements=["key"]))
 
 
 class BroadcastError(ValueError):
@@ -70,10 +70,8 @@ async def start_broadcast(session: AsyncSession, broadcast: Broadcast, now: date
     rows = [{"key": f"bc:{broadcast.id}:{c.id}", "chat_id": c.chat_id, "contact_id": c.id,
              "priority": outbox.BULK, "payload": {"broadcast": broadcast.id}, "status": "pending", "attempts": 0,
              "not_before": now, "created_at": now, "broadcast_id": broadcast.id} for c in audience.contacts]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for start in range(0, len(rows), INSERT_CHUNK):
-        await session.execute(insert(Outbox).on_conflict_do_nothing(index_elements=["key"]),
-                              rows[start:start + INSERT_CHUNK])
+        await session.execute(_ADD_RECIPIENTS(session), rows[start:start + INSERT_CHUNK])
     broadcast.status, broadcast.started_at, broadcast.recipients = "sending", now, len(rows)
     broadcast.progress = {"unreachable_at_start": audience.unreachable}
     creator = await session.get(Contact, broadcast.created_by) if broadcast.created_by else None

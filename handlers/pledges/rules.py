@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
 
 from handlers.forms.base import FormState
 from handlers.forms.countries import GLOBAL
 from handlers.messages import N_, Text
+from models.statements import table_of
 from models.tables import Country, Pledge
 from models.values import PILLARS, FocusArea, PledgeType, ReportingCadence
 
@@ -41,6 +42,11 @@ def pledge_ref(year: int, pledge_id: int) -> str:
     return f"P2C-{year}-{pledge_id:05d}"
 
 
+_COUNTRIES = table_of(Country)
+_REACH_COLUMNS = sa.select(_COUNTRIES.c.iso3, _COUNTRIES.c.ldc, _COUNTRIES.c.lldc, _COUNTRIES.c.sids,
+                           _COUNTRIES.c.itu_region)
+
+
 @dataclass(frozen=True, slots=True)
 class Reach:
     """Where a pledge is implemented, derived from its countries and groups."""
@@ -53,11 +59,12 @@ class Reach:
 
 async def derive_reach(session: AsyncSession, tokens: list[str]) -> Reach:
     """LDC/LLDC/SIDS targeting and ITU regions, from the (staff-correctable) country table."""
-    countries = list((await session.execute(select(Country))).scalars())
-    chosen: list[Country] = []
+    # plain rows, not ORM objects: a global pledge reads every country
+    countries = (await session.execute(_REACH_COLUMNS)).all()
+    chosen: list[sa.Row[str, bool, bool, bool, str | None]] = []
     for token in tokens:
         if token == GLOBAL:
-            chosen = countries
+            chosen = list(countries)
             break
         if token in ("LDC", "LLDC", "SIDS"):
             chosen += [c for c in countries if getattr(c, token.lower())]
