@@ -29,6 +29,7 @@ from handlers.messages import reply_from_json
 from handlers.outbox import Queued
 from models.clock import utcnow
 from models.database import Database
+from models.statements import table_of
 from models.tables import Broadcast, Contact, Outbox
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,13 @@ MAX_BATCH = 1000
 """Rows claimed at once: about a second's worth at the global rate, between BATCH and this."""
 MAX_BACKOFF = 60.0
 BATCH = 50
+
+
+_OUTBOX = table_of(Outbox)
+_RECORD_OUTCOME = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+                   .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
+                           last_error=bindparam("error"), attempts=bindparam("attempts"),
+                           sent_at=bindparam("sent_at"), not_before=bindparam("not_before")))
 
 
 class DeliveryError(Exception):
@@ -69,6 +77,10 @@ class Sender(Protocol):
 
     async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
         """Replace the text and buttons of a message sent before."""
+        ...
+
+    async def acknowledge(self, callback_query_id: str) -> None:
+        """Answer a pressed button's callback query."""
         ...
 
     async def close(self) -> None:
@@ -250,7 +262,8 @@ class DeliveryWorker:
         if "broadcast" in payload:
             texts, fallback, media = self._broadcasts[payload["broadcast"]]
             return Rendered(texts.get(item.locale) or texts[fallback], (), media)
-        return self.renderer.reply(reply_from_json(payload["reply"]), item.locale)
+        message = item.message if item.message is not None else reply_from_json(payload["reply"])
+        return self.renderer.reply(message, item.locale)
 
     async def _send_in_order(self, items: list[Queued], first_booked: bool = False) -> None:
         """Send one chat's rows one after another, never two at once to the same chat."""
@@ -330,14 +343,9 @@ class DeliveryWorker:
                  "sent_at": now if o.status == "sent" else None,
                  "not_before": now + timedelta(seconds=o.retry_in or 0)} for o in outcomes]
         gone = [o.item.contact_id for o in outcomes if o.status == "unreachable" and o.item.contact_id is not None]
-        table = Outbox.__table__  # type: ignore[attr-defined]
-        statement = (update(table).where(table.c.id == bindparam("row_id"))
-                     .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
-                             last_error=bindparam("error"), attempts=bindparam("attempts"),
-                             sent_at=bindparam("sent_at"), not_before=bindparam("not_before")))
         try:
             async with self.database.uow() as uow:
-                await (await uow.session.connection()).execute(statement, rows)
+                await (await uow.session.connection()).execute(_RECORD_OUTCOME, rows)
                 if gone:
                     await uow.session.execute(update(Contact).where(col(Contact.id).in_(gone))
                                               .values(blocked=True).execution_options(synchronize_session=False))

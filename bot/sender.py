@@ -58,6 +58,10 @@ class BotApiSender:
             if "not modified" not in str(error):
                 raise
 
+    async def acknowledge(self, callback_query_id: str) -> None:
+        """Answer a pressed button's callback query (no text: the reply comes as a message)."""
+        await self._call("answerCallbackQuery", {"callback_query_id": callback_query_id})
+
     async def _call(self, method: str, payload: dict[str, Any]) -> Any:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=TIMEOUT,

@@ -10,7 +10,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.exceptions import (
-    TelegramAPIError,
     TelegramBadRequest,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -27,6 +26,7 @@ from aiogram.types import (
     User,
 )
 
+from bot.delivery import DeliveryError
 from bot.i18n import Renderer
 from bot.logs import contact_id_var, update_id_var
 from handlers.commands import commands_for
@@ -88,8 +88,14 @@ class ChatSerializer:
                 self.locks = {c: held for c, held in self.locks.items() if held.locked()}
 
 
-def build_dispatcher(handle: Handle) -> Dispatcher:
-    """A dispatcher whose handlers only translate updates; one chat's updates run one at a time."""
+Acknowledge = Callable[[str], Awaitable[None]]
+
+
+def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
+    """A dispatcher whose handlers only translate updates; one chat's updates run one at a time.
+
+    `acknowledge` answers a callback query by id (Telegram shows a spinner on the button until then).
+    """
     dispatcher = Dispatcher(disable_fsm=True)
     router = Router(name="p2c")
     handle = ChatSerializer(handle)
@@ -113,11 +119,11 @@ def build_dispatcher(handle: Handle) -> Dispatcher:
     @router.callback_query()
     async def on_button(query: CallbackQuery) -> None:
         """A pressed inline button: acknowledged at once, its data handed over as an untrusted code."""
-        acknowledged = asyncio.ensure_future(query.answer())
+        acknowledged = asyncio.ensure_future(acknowledge(query.id))
         chat_id = query.message.chat.id if query.message else query.from_user.id
         person = person_of(query.from_user, chat_id)
         await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64]))
-        with contextlib.suppress(TelegramAPIError, TelegramNetworkError):
+        with contextlib.suppress(DeliveryError):  # the spinner stops by itself after a while
             await acknowledged
 
     dispatcher.include_router(router)

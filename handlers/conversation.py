@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import drafts, outbox
 from handlers.forms.base import Form, FormContext, FormState
 from handlers.forms.engine import FormInput, Outcome, Status, advance, prompt, start
-from handlers.messages import Label, Reply, Text, reply_to_json
+from handlers.messages import Label, Reply, Text
 from models.tables import Contact, Draft
 
 Translate = Callable[[Label, str], str]
@@ -68,8 +68,8 @@ class Conversation:
             row_id = await outbox.enqueue(self.session, self.contact, message, f"u:{self.update_id}:{index}",
                                           sending=fast)
             if fast and row_id is not None:
-                payload = {"reply": reply_to_json(message)}
-                self.pushed.append(outbox.Queued(row_id, self.contact.chat_id, self.contact.id, payload, self.locale))
+                self.pushed.append(outbox.Queued(row_id, self.contact.chat_id, self.contact.id, {}, self.locale,
+                                                 message=message))
         self.replies.clear()
 
 

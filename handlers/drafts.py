@@ -14,18 +14,11 @@ from models.statements import table_of
 from models.tables import Draft
 
 _DRAFTS = table_of(Draft)
-_ACTIVE = (select(Draft).where(col(Draft.contact_id) == bindparam("contact_id"))
-           .order_by(col(Draft.updated_at).desc()).limit(1))
 _SAVE = update(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id"), _DRAFTS.c.version == bindparam("read_version"))
 
 
 class DraftConflictError(Exception):
     """Another instance changed the draft since it was read; the update is retried."""
-
-
-async def active_draft(session: AsyncSession, contact_id: int) -> Draft | None:
-    """The person's most recently touched draft, if any."""
-    return (await session.execute(_ACTIVE, {"contact_id": contact_id})).scalar_one_or_none()
 
 
 async def find_draft(session: AsyncSession, contact_id: int, form_id: str) -> Draft | None:

@@ -37,6 +37,8 @@ class Queued:
     attempts: int = 1
     bulk: bool = False
     """True for rows claimed from the outbox (pushed replies are not)."""
+    message: Reply | None = None
+    """A pushed reply as the journey wrote it (its payload in the row is the same message as JSON)."""
 
 
 async def enqueue(

@@ -9,14 +9,14 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import drafts, entities, language, onboarding, outbox
+from handlers import entities, language, onboarding, outbox
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
 from handlers.forms.engine import FormInput, code
 from handlers.inputs import Incoming
 from handlers.messages import N_, Reply, Text
-from handlers.people import meet, role_of
+from handlers.people import meet, meet_with_draft, role_of
 from handlers.pledges import listing, review
 from handlers.pledges import service as pledge_service
 from models.clock import utcnow
@@ -51,11 +51,9 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
     async with uow:
         if not await mark_processed(uow.session, incoming.update_id):
             return None
-        contact = await meet(uow.session, incoming.person, incoming.received_at)
+        contact, draft = await meet_with_draft(uow.session, incoming.person, incoming.received_at)
         locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
         conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.update_id, deps)
-        assert contact.id is not None
-        draft = await drafts.active_draft(uow.session, contact.id)
         await dispatch(conv, incoming, draft)
         await conv.flush_replies()
         await uow.commit()
