@@ -121,6 +121,7 @@ def warm_up(renderer: Renderer) -> None:
 async def prepare(app: App) -> None:
     """Schema check, bot identity, and command menus."""
     await ensure_schema(app.database, app.settings.auto_upgrade)
+    await app.database.open_pool()
     me = await app.bot.get_me()
     app.deps = Deps(app.deps.translate, app.deps.default_locale, app.deps.timezone, me.username)
     async with app.database.uow() as uow:

@@ -41,6 +41,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+POOL_SIZE = 10
+"""PostgreSQL connections kept open per process."""
+
+
 class _RunNow:
     """Stands in for aiosqlite's queue to its worker thread: each call runs as it is queued."""
 
@@ -114,7 +118,7 @@ class Database:
             # where several connections would sleep in SQLite's busy handler (tens of milliseconds).
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60, async_creator=inline_sqlite(self.url))
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs.update(pool_size=POOL_SIZE, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if is_sqlite(self.url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -124,6 +128,15 @@ class Database:
     def is_sqlite(self) -> bool:
         """True for the embedded SQLite backend."""
         return is_sqlite(self.url)
+
+    async def open_pool(self) -> None:
+        """Open the pool's PostgreSQL connections now, so the first updates after a start do not each wait
+        for a connection of their own (SQLite has its one connection)."""
+        if self.is_sqlite:
+            return
+        held = [await self.engine.connect() for _ in range(POOL_SIZE)]
+        for connection in held:
+            await connection.close()  # back to the pool, still open
 
     def uow(self) -> UnitOfWork:
         """Return a new unit of work."""
