@@ -36,8 +36,10 @@ from models.tables import Broadcast, Contact, Outbox
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-MAX_BATCH = 1000
-"""Rows claimed at once: about a second's worth at the global rate, between BATCH and this."""
+MAX_BATCH = 250
+"""Rows claimed at once: a second's worth at the global rate, between BATCH and this. The next claim
+starts as soon as a batch has its slots, so a quarter second's worth keeps a fast limit busy while
+holding fewer rows in memory, and a notice enqueued during a broadcast waits behind fewer of them."""
 MAX_BACKOFF = 60.0
 BATCH = 50
 

@@ -34,7 +34,11 @@ COUNTRY_TABLE_AS_OF = date(2025, 11, 29)
 LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
 """The six official languages of the Union, as two-letter codes."""
 
+NAME_LOCALES = (*LANGUAGES, "zh_Hant")
+"""The columns of models/data/country_names.csv: the six languages, and Traditional Chinese for search."""
+
 _TABLE_RESOURCE = "data/countries.csv"
+_NAMES_RESOURCE = "data/country_names.csv"
 _MAX_QUERY_CHARS = 200
 
 
@@ -150,16 +154,40 @@ def _parse_locale(identifier: str) -> Locale | None:
         return None
 
 
-def _territory_name(locale: Locale | None, key: str, iso3: str | None = None) -> str | None:
-    """Return the name of a CLDR territory in a locale, or None."""
+@cache
+def _cldr_names() -> dict[str, dict[str, str]]:
+    """CLDR's country names in NAME_LOCALES, by ISO3 then locale (written by scripts/country_names.py)."""
+    text = resources.files(__package__ or "models").joinpath(_NAMES_RESOURCE).read_text(encoding="utf-8")
+    return {row["iso3"]: {code: row[code] for code in NAME_LOCALES if row[code]}
+            for row in csv.DictReader(io.StringIO(text))}
+
+
+def _names_column(locale: Locale) -> str | None:
+    """The column of the names file that serves a locale, if any (other locales ask Babel)."""
+    if locale.language == "zh" and locale.script == "Hant":
+        return "zh_Hant"
+    return locale.language if locale.language in LANGUAGES else None
+
+
+def _country_name_in(facts: CountryFacts, locale: Locale | None) -> str | None:
+    """The country's name in a locale: UN terminology where it is set, else CLDR's; None if unknown."""
     if locale is None:
         return None
-    if iso3 is not None and not (locale.language == "zh" and locale.script == "Hant"):
-        override = _NAME_OVERRIDES.get(iso3, {}).get(locale.language)
+    column = _names_column(locale)
+    if column != "zh_Hant":
+        override = _NAME_OVERRIDES.get(facts.iso3, {}).get(locale.language)
         if override:
             return override
-    name = locale.territories.get(key)
-    return name or None
+    if column is not None:
+        return _cldr_names().get(facts.iso3, {}).get(column)
+    return locale.territories.get(facts.iso2) or None
+
+
+def _territory_name(locale: Locale | None, key: str) -> str | None:
+    """Return the name of a CLDR territory (e.g. an M49 region) in a locale, or None."""
+    if locale is None:
+        return None
+    return locale.territories.get(key) or None
 
 
 def country_name(iso3: str, locale: str) -> str:
@@ -167,11 +195,7 @@ def country_name(iso3: str, locale: str) -> str:
     facts = load_country_table().get(iso3.upper())
     if facts is None:
         return iso3
-    return (
-        _territory_name(_parse_locale(locale), facts.iso2, facts.iso3)
-        or _territory_name(_parse_locale("en"), facts.iso2, facts.iso3)
-        or facts.iso3
-    )
+    return _country_name_in(facts, _parse_locale(locale)) or _country_name_in(facts, _parse_locale("en")) or facts.iso3
 
 
 def region_name(m49_code: int, locale: str) -> str:
@@ -343,7 +367,7 @@ def _name_variants(words: list[str]) -> list[list[str]]:
 @cache
 def _search_index() -> _SearchIndex:
     """Build the search index from CLDR names in the six languages (plus Traditional Chinese) and aliases."""
-    locales = [loc for loc in (_parse_locale(code) for code in (*LANGUAGES, "zh_Hant")) if loc is not None]
+    cldr = _cldr_names()
     exact: dict[str, set[str]] = {}
     prefixes: dict[tuple[str, str], tuple[int, int]] = {}
     names: set[tuple[str, str]] = set()
@@ -369,10 +393,8 @@ def _search_index() -> _SearchIndex:
     for facts in load_country_table().values():
         for code in (facts.iso3, facts.iso2, str(facts.m49), f"{facts.m49:03d}"):
             exact.setdefault(code.casefold(), set()).add(facts.iso3)
-        for loc in locales:
-            name = loc.territories.get(facts.iso2)
-            if name:
-                add_name(facts.iso3, name)
+        for name in cldr.get(facts.iso3, {}).values():
+            add_name(facts.iso3, name)
         for overrides in _NAME_OVERRIDES.get(facts.iso3, {}).values():
             add_name(facts.iso3, overrides)
         for alias in _ALIASES.get(facts.iso3, ()):

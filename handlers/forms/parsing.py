@@ -330,11 +330,11 @@ def _tokens(folded: str) -> tuple[list[str], list[int]]:
     while index < len(words) and len(found) <= 3 and len(months) <= 1:
         word = words[index]
         pair = f"{word} {words[index + 1]}" if index + 1 < len(words) else ""
-        if pair in _month_names():
+        if word.isdigit():  # before any month name is looked up: numeric dates need no language's names
+            found.append(word)
+        elif pair in _month_names():
             months.append(_month_names()[pair])
             index += 1
-        elif word.isdigit():
-            found.append(word)
         elif (month := _month_of(word)) is not None:
             months.append(month)
         elif word not in _DATE_FILLERS and word not in _weekday_names():

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import time
 from pathlib import Path
 
+import babel.localedata
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from models.geography import (
     COUNTRY_TABLE_AS_OF,
     GROUPS,
     LANGUAGES,
+    NAME_LOCALES,
     CountryFacts,
     ItuRegion,
     countries_in_group,
@@ -22,6 +25,7 @@ from models.geography import (
     region_name,
     search_countries,
 )
+from models.geography import _search_index as _search_index
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 M49_REFERENCE = REPO_ROOT.parent / "shared" / "data" / "m49" / "m49_overview.csv"
@@ -202,6 +206,30 @@ def test_every_country_has_a_name_in_every_language() -> None:
 )
 def test_country_name(iso3: str, locale: str, name: str) -> None:
     assert country_name(iso3, locale) == name
+
+
+def test_the_names_file_is_cldr_as_the_installed_babel_has_it() -> None:
+    """After a Babel upgrade changes a name, `python scripts/country_names.py` writes the file again."""
+    spec = importlib.util.spec_from_file_location("country_names", REPO_ROOT / "scripts" / "country_names.py")
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    with (REPO_ROOT / "models" / "data" / "country_names.csv").open(encoding="utf-8", newline="") as f:
+        written = list(csv.reader(f))
+    assert written[0] == ["iso3", *NAME_LOCALES]
+    assert written[1:] == generator.cldr_rows()
+
+
+def test_names_and_search_in_the_six_languages_load_no_cldr_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each CLDR locale costs about 1.5 MB once loaded; names and search read the names file instead."""
+    def refuse(name: str, merge_inherited: bool = True) -> None:
+        raise AssertionError(f"CLDR locale {name} loaded")
+
+    monkeypatch.setattr(babel.localedata, "load", refuse)
+    for lang in LANGUAGES:
+        assert country_name("SEN", lang)
+    assert country_name("ABW", "zh-Hant") == "荷屬阿魯巴"  # Traditional, where Simplified has 阿鲁巴
+    assert _search_index.__wrapped__().exact
 
 
 @pytest.mark.parametrize(
