@@ -64,7 +64,7 @@ class BotApiSender:
 
     async def _call(self, method: str, payload: dict[str, Any]) -> Any:
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=TIMEOUT,
+            self._session = aiohttp.ClientSession(timeout=TIMEOUT, cookie_jar=aiohttp.DummyCookieJar(),
                                                   connector=aiohttp.TCPConnector(limit=self._connections))
         try:
             async with self._session.post(self._url + method, data=json.dumps(payload, ensure_ascii=False),

@@ -1,0 +1,66 @@
+"""The aiogram adapter: which updates become journeys' inputs, and how buttons are acknowledged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot
+from aiogram.types import Update
+
+from bot.delivery import DeliveryError
+from bot.telegram import build_dispatcher
+from handlers.inputs import Incoming
+
+PERSON = {"id": 7, "is_bot": False, "first_name": "Amina", "language_code": "fr"}
+
+
+def message_update(update_id: int, chat_type: str, text: str = "bonjour") -> dict[str, Any]:
+    chat: dict[str, Any] = {"id": 7 if chat_type == "private" else -100, "type": chat_type}
+    chat["first_name" if chat_type == "private" else "title"] = "Amina" if chat_type == "private" else "Team"
+    return {"update_id": update_id, "message": {"message_id": 1, "date": 1_700_000_000, "chat": chat,
+                                                "from": PERSON, "text": text}}
+
+
+class Recorder:
+    def __init__(self, *, acknowledging_fails: bool = False) -> None:
+        self.inputs: list[Incoming] = []
+        self.acknowledged: list[str] = []
+        self.acknowledging_fails = acknowledging_fails
+
+    async def handle(self, incoming: Incoming) -> None:
+        self.inputs.append(incoming)
+
+    async def acknowledge(self, query_id: str) -> None:
+        self.acknowledged.append(query_id)
+        if self.acknowledging_fails:
+            raise DeliveryError("answerCallbackQuery: timeout")
+
+
+async def feed(recorder: Recorder, *updates: dict[str, Any]) -> None:
+    bot = Bot("123456:" + "A" * 35)
+    dispatcher = build_dispatcher(recorder.handle, recorder.acknowledge)
+    try:
+        for data in updates:
+            await dispatcher.feed_update(bot, Update.model_validate(data, context={"bot": bot}))
+    finally:
+        await bot.session.close()
+
+
+async def test_messages_in_private_chats_reach_the_journeys_and_others_do_not() -> None:
+    recorder = Recorder()
+    await feed(recorder, message_update(1, "private"), message_update(2, "group"), message_update(3, "supergroup"),
+               message_update(4, "private", "/start abc"))
+    assert [(i.update_id, i.text, i.command, i.argument) for i in recorder.inputs] == [
+        (1, "bonjour", None, ""), (4, "/start abc", "start", "abc")]
+    assert recorder.inputs[0].person.language_code == "fr"
+
+
+async def test_a_pressed_button_is_acknowledged_and_its_data_handed_over_even_if_acknowledging_fails() -> None:
+    recorder = Recorder(acknowledging_fails=True)
+    press = {"update_id": 9, "callback_query": {
+        "id": "q-1", "from": PERSON, "chat_instance": "1", "data": "f:focus_area:c:access",
+        "message": {"message_id": 3, "date": 1_700_000_000, "chat": {"id": 7, "type": "private", "first_name": "A"},
+                    "text": "Question 3 of 14"}}}
+    await feed(recorder, press)
+    assert recorder.acknowledged == ["q-1"]
+    assert [(i.update_id, i.code, i.person.chat_id) for i in recorder.inputs] == [(9, "f:focus_area:c:access", 7)]
