@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,10 +11,26 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from handlers.forms.base import FormState
-from models.statements import table_of
+from models.statements import Insert, PerDialect, table_of
 from models.tables import Draft
 
 _DRAFTS = table_of(Draft)
+
+
+def _replacing_insert(insert: Insert) -> Any:
+    statement = insert(_DRAFTS)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["contact_id", "form_id"],
+        set_={"step_id": excluded.step_id, "state": excluded.state, "version": _DRAFTS.c.version + 1,
+              "created_at": excluded.created_at, "updated_at": excluded.updated_at, "reminded_at": None})
+
+
+_OPEN = PerDialect(_replacing_insert)
+_FIND = select(Draft).where(col(Draft.contact_id) == bindparam("contact_id"),
+                            col(Draft.form_id) == bindparam("form_id"))
+_DISCARD = delete(_DRAFTS).where(_DRAFTS.c.contact_id == bindparam("contact_id"),
+                                 _DRAFTS.c.form_id == bindparam("form_id"))
 _SAVE = update(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id"), _DRAFTS.c.version == bindparam("read_version"))
 
 
@@ -23,18 +40,18 @@ class DraftConflictError(Exception):
 
 async def find_draft(session: AsyncSession, contact_id: int, form_id: str) -> Draft | None:
     """The person's draft of one form, if any."""
-    result = await session.execute(select(Draft).where(Draft.contact_id == contact_id, Draft.form_id == form_id))
-    return result.scalar_one_or_none()
+    return (await session.execute(_FIND, {"contact_id": contact_id, "form_id": form_id})).scalar_one_or_none()
 
 
-async def open_draft(session: AsyncSession, contact_id: int, form_id: str, state: FormState, now: datetime) -> Draft:
-    """Start a draft (replacing an old one of the same form)."""
-    await discard(session, contact_id, form_id)
-    draft = Draft(contact_id=contact_id, form_id=form_id, step_id=state.step, state=state.to_json(),
-                  created_at=now, updated_at=now)
-    session.add(draft)
-    await session.flush()
-    return draft
+async def open_draft(session: AsyncSession, contact_id: int, form_id: str, state: FormState, now: datetime) -> None:
+    """Start a draft, replacing an old one of the same form (one statement).
+
+    A replaced row keeps its id but not its version, so an instance still holding the old draft
+    cannot save over the new one.
+    """
+    await session.execute(_OPEN(session), {"contact_id": contact_id, "form_id": form_id, "step_id": state.step,
+                                           "state": state.to_json(), "version": 1, "created_at": now,
+                                           "updated_at": now, "reminded_at": None})
 
 
 async def save(session: AsyncSession, draft: Draft, state: FormState, now: datetime) -> None:
@@ -52,4 +69,4 @@ async def save(session: AsyncSession, draft: Draft, state: FormState, now: datet
 
 async def discard(session: AsyncSession, contact_id: int, form_id: str) -> None:
     """Forget a draft."""
-    await session.execute(delete(Draft).where(col(Draft.contact_id) == contact_id, col(Draft.form_id) == form_id))
+    await session.execute(_DISCARD, {"contact_id": contact_id, "form_id": form_id})

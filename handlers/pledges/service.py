@@ -71,6 +71,8 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
     if entity is None:
         return
     answers = collected(PLEDGE_FORM, state)
+    # derived before the pledge joins the session: the query would otherwise flush it half-filled
+    reach = await derive_reach(conv.session, list(answers["countries"]))
     editing = state.answers.get(EDITING)
     if editing is not None:
         pledge = await conv.session.get(Pledge, int(editing), with_for_update=True)
@@ -83,7 +85,6 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
                         focus_area="", pledge_type="", language=conv.locale, created_at=conv.now)
         conv.session.add(pledge)
     apply_answers(pledge, answers)
-    reach = await derive_reach(conv.session, pledge.countries)
     pledge.targets_ldc, pledge.targets_lldc, pledge.targets_sids = reach.ldc, reach.lldc, reach.sids
     pledge.itu_regions = reach.itu_regions
     pledge.status, pledge.submitted_at, pledge.updated_at = PledgeStatus.submitted, conv.now, conv.now

@@ -10,11 +10,13 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import select
 
 from bot.i18n import Renderer
+from handlers import drafts
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
 from handlers.conversation import Deps
+from handlers.forms.base import FormState
 from models.clock import utcnow
 from models.database import Database
-from models.tables import AuditLog, Draft, Pledge
+from models.tables import AuditLog, Contact, Draft, Pledge
 from models.values import PledgeStatus, Role
 
 STAFF = 9000
@@ -187,3 +189,26 @@ async def test_an_untouched_draft_is_reminded_once(chat: ChatDriver, database: D
     assert "pl:resume" in codes(reminder[0])
     resumed = await chat.press(person, "pl:resume")
     assert "Question 2" in resumed[-1].text
+
+
+async def test_starting_a_form_over_replaces_its_draft_and_outdates_a_copy_read_before(database: Database) -> None:
+    now = utcnow()
+    async with database.uow() as uow:
+        contact = Contact(telegram_id=61, chat_id=61, first_name="Ana", created_at=now)
+        uow.session.add(contact)
+        await uow.flush()
+        assert contact.id is not None
+        await drafts.open_draft(uow.session, contact.id, "pledge", FormState(step="title", answers={"title": "A"}),
+                                now)
+        await uow.commit()
+    async with database.uow() as uow:  # another instance read the draft, and is slow to save it
+        held = await drafts.find_draft(uow.session, contact.id, "pledge")
+    assert held is not None and held.state["answers"] == {"title": "A"}
+    async with database.uow() as uow:
+        await drafts.open_draft(uow.session, contact.id, "pledge", FormState(step="title"), now)
+        await uow.commit()
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Draft).where(Draft.contact_id == contact.id))).scalars().all()
+        assert [(row.form_id, row.state["answers"]) for row in rows] == [("pledge", {})]
+        with pytest.raises(drafts.DraftConflictError):
+            await drafts.save(uow.session, held, FormState(step="description", answers={"title": "B"}), now)
