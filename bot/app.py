@@ -14,6 +14,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from bot.config import ConfigError, Settings
@@ -30,7 +31,7 @@ from bot.telegram import (
     register_chat_menu,
     register_commands,
 )
-from handlers.conversation import Deps
+from handlers.conversation import Conversation, Deps
 from handlers.forms.parsing import parse_amount, parse_date
 from handlers.inputs import Incoming
 from handlers.language import negotiate
@@ -61,7 +62,7 @@ class App:
     async def on_incoming(self, incoming: Incoming) -> None:
         """Answer one update; on failure log it with context and apologise to the person."""
         try:
-            conv = await handle(incoming, self.database.uow(), self.deps)
+            conv = await handle_reconnecting(incoming, self.database, self.deps)
             if conv is not None:
                 self.delivery.push(conv.pushed)
                 contact_id_var.set(conv.contact.id)
@@ -79,6 +80,21 @@ class App:
                 log.exception("could not apologise")
         finally:
             self.delivery.wake()
+
+
+async def handle_reconnecting(incoming: Incoming, database: Database, deps: Deps) -> Conversation | None:
+    """Handle an update; if its database connection turned out dead (PostgreSQL restarted, say), once more.
+
+    The failed attempt's transaction rolled back entirely, the update id included, so the second
+    attempt does the work once; the pool has by then replaced the connections opened before.
+    """
+    try:
+        return await handle(incoming, database.uow(), deps)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.warning("database connection lost; handling the update again on a new one")
+        return await handle(incoming, database.uow(), deps)
 
 
 def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:

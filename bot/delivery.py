@@ -170,7 +170,12 @@ class DeliveryWorker:
         recorder = asyncio.create_task(self._record_continuously(), name="delivery-recorder")
         try:
             while not self._stopping:
-                sent, wait, sending = await self._dispatch_due()
+                try:
+                    sent, wait, sending = await self._dispatch_due()
+                except Exception:  # the database is away (restarting, say): try again in a moment
+                    log.exception("could not claim outbox rows")
+                    await asyncio.sleep(idle_poll)
+                    continue
                 for task in sending:
                     self._sending.add(task)
                     task.add_done_callback(self._sending.discard)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
 from handlers.reminders import remind_stale_drafts
@@ -70,9 +71,14 @@ async def run_when_elected(database: Database, scheduler: AsyncIOScheduler, stop
         scheduler.shutdown(wait=False)
         return
     while not stop.is_set():
-        async with database.engine.connect() as connection:
-            elected = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                                {"key": SCHEDULER_LOCK})).scalar()
+        async with contextlib.AsyncExitStack() as held:
+            try:
+                connection = await held.enter_async_context(database.engine.connect())
+                elected = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                                    {"key": SCHEDULER_LOCK})).scalar()
+            except (DBAPIError, OSError):  # the database is away or the connection was dead: ask again later
+                log.warning("could not take part in the scheduler election; trying again", exc_info=True)
+                elected = False
             if elected:
                 log.info("this instance runs the scheduled jobs")
                 scheduler.start()
