@@ -43,8 +43,12 @@ def pledge_ref(year: int, pledge_id: int) -> str:
 
 
 _COUNTRIES = table_of(Country)
-_REACH_COLUMNS = sa.select(_COUNTRIES.c.iso3, _COUNTRIES.c.ldc, _COUNTRIES.c.lldc, _COUNTRIES.c.sids,
-                           _COUNTRIES.c.itu_region)
+_C = _COUNTRIES.c
+# The countries a pledge's tokens name, and nothing else: a few rows for most pledges.
+_REACHED = sa.select(_C.ldc, _C.lldc, _C.sids, _C.itu_region).where(sa.or_(
+    _C.iso3.in_(sa.bindparam("codes", expanding=True)), _C.itu_region.in_(sa.bindparam("regions", expanding=True)),
+    sa.and_(sa.bindparam("ldc"), _C.ldc), sa.and_(sa.bindparam("lldc"), _C.lldc),
+    sa.and_(sa.bindparam("sids"), _C.sids), sa.bindparam("everywhere")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,21 +63,14 @@ class Reach:
 
 async def derive_reach(session: AsyncSession, tokens: list[str]) -> Reach:
     """LDC/LLDC/SIDS targeting and ITU regions, from the (staff-correctable) country table."""
-    # plain rows, not ORM objects: a global pledge reads every country
-    countries = (await session.execute(_REACH_COLUMNS)).all()
-    chosen: list[sa.Row[str, bool, bool, bool, str | None]] = []
-    for token in tokens:
-        if token == GLOBAL:
-            chosen = list(countries)
-            break
-        if token in ("LDC", "LLDC", "SIDS"):
-            chosen += [c for c in countries if getattr(c, token.lower())]
-        elif token.startswith("ITU:"):
-            chosen += [c for c in countries if c.itu_region == token[4:]]
-        else:
-            chosen += [c for c in countries if c.iso3 == token]
-    regions = sorted({c.itu_region for c in chosen if c.itu_region})
-    return Reach(any(c.ldc for c in chosen), any(c.lldc for c in chosen), any(c.sids for c in chosen), regions)
+    groups = {token for token in tokens if token in ("LDC", "LLDC", "SIDS", GLOBAL)}
+    rows = (await session.execute(_REACHED, {
+        "codes": [t for t in tokens if t not in groups and not t.startswith("ITU:")],
+        "regions": [t[4:] for t in tokens if t.startswith("ITU:")],
+        "ldc": "LDC" in groups, "lldc": "LLDC" in groups, "sids": "SIDS" in groups, "everywhere": GLOBAL in groups,
+    })).all()
+    regions = sorted({row.itu_region for row in rows if row.itu_region})
+    return Reach(any(row.ldc for row in rows), any(row.lldc for row in rows), any(row.sids for row in rows), regions)
 
 
 def apply_answers(pledge: Pledge, answers: dict[str, Any]) -> None:

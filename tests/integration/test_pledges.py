@@ -14,6 +14,7 @@ from handlers import drafts
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
 from handlers.conversation import Deps
 from handlers.forms.base import FormState
+from handlers.pledges.rules import derive_reach
 from models.clock import utcnow
 from models.database import Database
 from models.tables import AuditLog, Contact, Draft, Pledge
@@ -212,3 +213,19 @@ async def test_starting_a_form_over_replaces_its_draft_and_outdates_a_copy_read_
         assert [(row.form_id, row.state["answers"]) for row in rows] == [("pledge", {})]
         with pytest.raises(drafts.DraftConflictError):
             await drafts.save(uow.session, held, FormState(step="description", answers={"title": "B"}), now)
+
+
+@pytest.mark.parametrize(("tokens", "ldc", "lldc", "sids", "regions"), [
+    (["SEN"], True, False, False, ["africa"]),
+    (["FJI", "CHE"], False, False, True, ["asia_pacific", "europe"]),
+    (["ITU:cis"], False, True, False, ["cis"]),
+    (["SIDS"], True, False, True, ["africa", "americas", "arab_states", "asia_pacific"]),
+    (["GLOBAL"], True, True, True, ["africa", "americas", "arab_states", "asia_pacific", "cis", "europe"]),
+    (["XXX"], False, False, False, []),
+    ([], False, False, False, []),
+])
+async def test_reach_is_derived_from_the_country_table(database: Database, tokens: list[str], ldc: bool, lldc: bool,
+                                                       sids: bool, regions: list[str]) -> None:
+    async with database.uow() as uow:
+        reach = await derive_reach(uow.session, tokens)
+    assert (reach.ldc, reach.lldc, reach.sids, reach.itu_regions) == (ldc, lldc, sids, regions)
