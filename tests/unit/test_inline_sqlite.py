@@ -1,0 +1,48 @@
+"""SQLite in the event loop's thread: aiosqlite's interface, no worker thread (models.database.InlineSQLite)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from models.database import Database, InlineSQLite
+
+
+async def test_calls_run_in_the_calling_thread_and_errors_reach_the_caller(tmp_path: Path) -> None:
+    connection = await InlineSQLite(lambda: sqlite3.connect(tmp_path / "t.db"))
+    threads: list[int] = []
+    await connection.create_function("where_am_i", 0, lambda: threads.append(threading.get_ident()) or 1)
+    cursor = await connection.execute("SELECT where_am_i()")
+    assert await cursor.fetchall() == [(1,)]
+    assert threads == [threading.get_ident()] and threading.active_count() == 1
+    with pytest.raises(sqlite3.OperationalError):
+        await connection.execute("SELECT * FROM nowhere")
+    await connection.close()
+    await connection.close()  # twice is harmless
+    with pytest.raises(ValueError, match="connection"):
+        await connection.execute("SELECT 1")
+
+
+async def test_sqlalchemy_drives_it_in_transactions_and_in_autocommit(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'p2c.db'}")
+    try:
+        async with database.engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (n INTEGER)"))
+            await connection.execute(text("INSERT INTO t VALUES (1)"))
+        async with database.engine.connect() as connection:
+            await connection.execute(text("INSERT INTO t VALUES (2)"))
+            await connection.rollback()
+        async with database.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text("INSERT INTO t VALUES (3)"))
+        async with database.engine.connect() as connection:
+            assert (await connection.execute(text("SELECT n FROM t ORDER BY n"))).scalars().all() == [1, 3]
+            mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
+            assert mode == "wal"
+    finally:
+        await database.dispose()
+    assert threading.active_count() == 1, "no worker thread was left behind"
