@@ -13,21 +13,26 @@ from models.database import Database, InlineSQLite
 
 
 async def test_calls_run_in_the_calling_thread_and_errors_reach_the_caller(tmp_path: Path) -> None:
+    before = set(threading.enumerate())
     connection = await InlineSQLite(lambda: sqlite3.connect(tmp_path / "t.db"))
-    threads: list[int] = []
-    await connection.create_function("where_am_i", 0, lambda: threads.append(threading.get_ident()) or 1)
-    cursor = await connection.execute("SELECT where_am_i()")
-    assert await cursor.fetchall() == [(1,)]
-    assert threads == [threading.get_ident()] and threading.active_count() == 1
-    with pytest.raises(sqlite3.OperationalError):
-        await connection.execute("SELECT * FROM nowhere")
-    await connection.close()
+    try:
+        threads: list[int] = []
+        await connection.create_function("where_am_i", 0, lambda: threads.append(threading.get_ident()) or 1)
+        cursor = await connection.execute("SELECT where_am_i()")
+        assert await cursor.fetchall() == [(1,)]
+        assert threads == [threading.get_ident()]
+        assert set(threading.enumerate()) <= before, "no worker thread was started"
+        with pytest.raises(sqlite3.OperationalError):
+            await connection.execute("SELECT * FROM nowhere")
+    finally:
+        await connection.close()
     await connection.close()  # twice is harmless
     with pytest.raises(ValueError, match="connection"):
         await connection.execute("SELECT 1")
 
 
 async def test_sqlalchemy_drives_it_in_transactions_and_in_autocommit(tmp_path: Path) -> None:
+    before = set(threading.enumerate())
     database = Database(f"sqlite:///{tmp_path / 'p2c.db'}")
     try:
         async with database.engine.begin() as connection:
@@ -45,4 +50,4 @@ async def test_sqlalchemy_drives_it_in_transactions_and_in_autocommit(tmp_path: 
             assert mode == "wal"
     finally:
         await database.dispose()
-    assert threading.active_count() == 1, "no worker thread was left behind"
+    assert set(threading.enumerate()) <= before, "no worker thread was left behind"
