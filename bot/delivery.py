@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -27,7 +28,7 @@ from bot.i18n import Rendered, Renderer
 from bot.pacing import Pacer
 from handlers.language import negotiate
 from handlers.messages import reply_from_json
-from handlers.outbox import Queued
+from handlers.outbox import SENDING_LEASE, Queued
 from models.clock import utcnow
 from models.database import Database
 from models.statements import table_of
@@ -42,6 +43,10 @@ starts as soon as a batch has its slots, so a quarter second's worth keeps a fas
 holding fewer rows in memory, and a notice enqueued during a broadcast waits behind fewer of them."""
 MAX_BACKOFF = 60.0
 BATCH = 50
+PER_CHAT_PER_CLAIM = 10
+"""Rows of one chat taken at once: at about one a second per chat, all go out well within the lease."""
+SWEEP_EVERY = 60.0
+"""Seconds between looks for rows whose sending lease ran out (their worker died)."""
 
 
 _OUTBOX = table_of(Outbox)
@@ -52,7 +57,7 @@ _CLAIM = (sa_select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.contact_id, _OUTB
           .where(_OUTBOX.c.status == "pending", _OUTBOX.c.not_before <= bindparam("now"))
           .order_by(_OUTBOX.c.priority.desc(), _OUTBOX.c.id))
 _TAKE = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
-         .values(status="sending", attempts=_OUTBOX.c.attempts + 1))
+         .values(status="sending", attempts=_OUTBOX.c.attempts + 1, not_before=bindparam("lease_until")))
 _POSTPONE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
 _RECORD_OUTCOME = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
                    .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
@@ -159,7 +164,7 @@ class DeliveryWorker:
         self._stopping = True
         self._wakeup.set()
 
-    async def run(self, idle_poll: float = 1.0) -> None:
+    async def run(self, idle_poll: float = 1.0, sweep_every: float = SWEEP_EVERY) -> None:
         """Recover rows left in flight, then loop until stopped, sending what is due.
 
         The next batch is claimed as soon as the last row of the current one has its turn, while
@@ -168,9 +173,14 @@ class DeliveryWorker:
         """
         await self.recover()
         recorder = asyncio.create_task(self._record_continuously(), name="delivery-recorder")
+        loop = asyncio.get_running_loop()
+        swept = loop.time()
         try:
             while not self._stopping:
                 try:
+                    if loop.time() - swept >= sweep_every:
+                        swept = loop.time()
+                        await self.recover(expired_only=True)
                     sent, wait, sending = await self._dispatch_due()
                 except Exception:  # the database is away (restarting, say): try again in a moment
                     log.exception("could not claim outbox rows")
@@ -196,16 +206,24 @@ class DeliveryWorker:
             await asyncio.gather(*self._pushes, *self._sending, return_exceptions=True)
         await self._flush_outcomes()
 
-    async def recover(self) -> int:
-        """After a crash, rows left "sending" go back to pending (at most these may go out twice)."""
+    async def recover(self, *, expired_only: bool | None = None) -> int:
+        """Rows left "sending" by a worker that stopped go back to pending (at most these may go out twice).
+
+        At start on SQLite, all of them: one process sends, and it is this one. With PostgreSQL,
+        another instance may be sending some right now, so only rows whose lease (SENDING_LEASE)
+        has run out; the run loop sweeps those every SWEEP_EVERY seconds on either backend.
+        """
+        expired = not self.database.is_sqlite if expired_only is None else expired_only
+        now = utcnow()
+        statement = update(_OUTBOX).where(_OUTBOX.c.status == "sending").values(status="pending", not_before=now)
+        if expired:
+            statement = statement.where(_OUTBOX.c.not_before < now)
         async with self.database.uow() as uow:
-            result = await uow.session.execute(
-                update(Outbox).where(col(Outbox.status) == "sending").values(status="pending")
-                .execution_options(synchronize_session=False))
+            result = await (await uow.session.connection()).execute(statement)
             await uow.commit()
         count = int(getattr(result, "rowcount", 0) or 0)
         if count:
-            log.warning("rows in flight at the last stop are sent again", extra={"count": count})
+            log.warning("rows left in flight by a stopped worker are sent again", extra={"count": count})
         return count
 
     async def send_due(self) -> tuple[int, float]:
@@ -249,6 +267,7 @@ class DeliveryWorker:
             rows = (await connection.execute(query, {"now": utcnow()})).all()
             claimed: list[Queued] = []
             later: list[int] = []
+            per_chat: Counter[int] = Counter()
             wait = float("inf")
             broadcast_ids = {r.payload["broadcast"] for r in rows if "broadcast" in r.payload}
             await self._load_broadcasts(uow.session, broadcast_ids)
@@ -265,12 +284,16 @@ class DeliveryWorker:
                 if delay > 0:  # that chat must wait anyway: leave the row for a later claim
                     wait = min(wait, delay)
                     continue
+                per_chat[row.chat_id] += 1
+                if per_chat[row.chat_id] > PER_CHAT_PER_CLAIM:  # sent well within the lease, one a second
+                    continue
                 locale = negotiate(row.language, row.telegram_language, self.default_locale) \
                     if row.contact_id is not None else self.default_locale
                 claimed.append(Queued(row.id, row.chat_id, row.contact_id, payload, locale, row.attempts + 1,
                                       bulk=True))
             if claimed:
-                await connection.execute(_TAKE, [{"row_id": item.id} for item in claimed])
+                lease_until = utcnow() + SENDING_LEASE
+                await connection.execute(_TAKE, [{"row_id": item.id, "lease_until": lease_until} for item in claimed])
             if later:
                 await connection.execute(_POSTPONE, [{"row_id": row_id, "not_before": utcnow() + timedelta(seconds=1)}
                                                      for row_id in later])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,10 @@ from models.tables import Contact, Outbox
 _OUTBOX = table_of(Outbox)
 _ENQUEUE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])
                       .returning(_OUTBOX.c.id))
+
+SENDING_LEASE = timedelta(minutes=2)
+"""A row taken for sending is its worker's for this long (its `not_before` says until when); if the
+worker dies, the row is taken again after that, by whichever instance sweeps first."""
 
 INTERACTIVE = 100
 """Replies to what a person just did go out first."""
@@ -70,7 +74,7 @@ async def enqueue(
         "payload": payload,
         "status": "sending" if sending else "pending",
         "attempts": 1 if sending else 0,
-        "not_before": not_before or now,
+        "not_before": now + SENDING_LEASE if sending else (not_before or now),
         "created_at": now,
     }
     return (await session.execute(_ENQUEUE(session), values)).scalar_one_or_none()
