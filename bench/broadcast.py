@@ -38,6 +38,7 @@ from sqlmodel import col, select
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from echo_measure import start_bot, stop_bot
 
+from bot.sandbox.harness import ANNOUNCEMENT as TEXTS
 from bot.sandbox.harness import BotStack
 from models.clock import utcnow
 from models.database import Database
@@ -46,14 +47,6 @@ from models.values import LANGUAGES, EntityStatus, Role, Sector
 
 FIRST_ID = 710_000
 PEOPLE_PER_ENTITY = 50
-TEXTS: dict[str, str] = {
-    "en": "P2C announcement: the coalition meets on 3 June in Geneva.",
-    "fr": "Annonce P2C : la coalition se réunit le 3 juin à Genève.",
-    "es": "Anuncio de P2C: la coalición se reúne el 3 de junio en Ginebra.",
-    "ru": "Объявление P2C: коалиция собирается 3 июня в Женеве.",
-    "ar": "إعلان P2C: يجتمع التحالف في 3 يونيو في جنيف.",
-    "zh": "P2C 公告：联盟将于6月3日在日内瓦开会。",
-}
 
 
 def language_of(n: int) -> str:

@@ -14,6 +14,16 @@ from bot.sandbox.server import DEFAULT_TOKEN
 
 REPO = Path(__file__).resolve().parents[2]
 
+ANNOUNCEMENT: dict[str, str] = {
+    "en": "P2C announcement: the coalition meets on 3 June in Geneva.",
+    "fr": "Annonce P2C : la coalition se réunit le 3 juin à Genève.",
+    "es": "Anuncio de P2C: la coalición se reúne el 3 de junio en Ginebra.",
+    "ru": "Объявление P2C: коалиция собирается 3 июня в Женеве.",
+    "ar": "إعلان P2C: يجتمع التحالف في 3 يونيو في جنيف.",
+    "zh": "P2C 公告：联盟将于6月3日在日内瓦开会。",
+}
+"""A broadcast's text in the six languages, for the benchmarks and end-to-end tests that send one."""
+
 
 def free_port() -> int:
     """A TCP port free on loopback right now."""

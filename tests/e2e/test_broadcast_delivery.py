@@ -20,6 +20,7 @@ import pytest_asyncio
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot.sandbox.harness import ANNOUNCEMENT as TEXTS
 from bot.sandbox.harness import BotStack
 from handlers.language import negotiate
 from models.clock import utcnow
@@ -31,14 +32,6 @@ from models.values import LANGUAGES, EntityStatus, Role, Sector
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
 
 PEOPLE = 2000
-TEXTS: dict[str, str] = {
-    "en": "P2C announcement: the coalition meets on 3 June in Geneva.",
-    "fr": "Annonce P2C : la coalition se réunit le 3 juin à Genève.",
-    "es": "Anuncio de P2C: la coalición se reúne el 3 de junio en Ginebra.",
-    "ru": "Объявление P2C: коалиция собирается 3 июня в Женеве.",
-    "ar": "إعلان P2C: يجتمع التحالف في 3 يونيو في جنيف.",
-    "zh": "P2C 公告：联盟将于6月3日在日内瓦开会。",
-}
 TELEGRAM_ONLY = ("fr-CA", "es-419", "pt-BR", "zh-hans", "ar", "ru")
 """Every 7th person never chose a language: Telegram's code decides (pt-BR is none of ours: English)."""
 

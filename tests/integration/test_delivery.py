@@ -203,10 +203,34 @@ async def test_the_running_worker_sweeps_rows_whose_lease_ran_out(database: Data
     await asyncio.sleep(0.1)  # started: its own recovery at start is behind it
     await queue(database, contacts, sending=True)  # another worker took it, then died
     await expire_leases(database)
+    await stop_once_sent(delivery, running, telegram)
+    assert telegram.sent == [(1, "Oui")]
+
+
+async def test_delivery_keeps_running_when_a_claim_fails(sqlite_database: Database, renderer: Renderer,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    await queue(sqlite_database, await people(sqlite_database, 1))
+    telegram = FakeTelegram()
+    delivery = worker(sqlite_database, renderer, telegram)
+    claim = delivery._claim
+    failures = []
+
+    async def claim_failing_once() -> tuple[list[outbox.Queued], float]:
+        if not failures:
+            failures.append(1)
+            raise ConnectionResetError("the database went away")
+        return await claim()
+
+    monkeypatch.setattr(delivery, "_claim", claim_failing_once)
+    await stop_once_sent(delivery, asyncio.create_task(delivery.run(idle_poll=0.05)), telegram)
+    assert failures == [1] and [chat for chat, _ in telegram.sent] == [1]
+
+
+async def stop_once_sent(delivery: DeliveryWorker, running: asyncio.Task[None], telegram: FakeTelegram) -> None:
+    """Let a running worker go until something was sent (two seconds at most), then stop it."""
     for _ in range(100):
         if telegram.sent:
             break
         await asyncio.sleep(0.02)
     delivery.stop()
     await running
-    assert telegram.sent == [(1, "Oui")]
