@@ -31,6 +31,7 @@ from bot.telegram import (
     register_chat_menu,
     register_commands,
 )
+from handlers import outbox
 from handlers.conversation import Conversation, Deps
 from handlers.forms.parsing import parse_amount, parse_date
 from handlers.inputs import Incoming
@@ -60,11 +61,17 @@ class App:
     pinned: list[type] = field(default_factory=keep_response_types)
 
     async def on_incoming(self, incoming: Incoming) -> None:
-        """Answer one update; on failure log it with context and apologise to the person."""
+        """Answer one update; on failure log it with context and apologise to the person.
+
+        Its replies go to delivery at once; delivery looks at the outbox only when the update left
+        other rows there (a notice to staff, say), a claim being a transaction of its own.
+        """
         try:
             conv = await handle_reconnecting(incoming, self.database, self.deps)
             if conv is not None:
                 self.delivery.push(conv.pushed)
+                if outbox.left_for_delivery(conv.session):
+                    self.delivery.wake()
                 contact_id_var.set(conv.contact.id)
                 log.info("update handled", extra={"contact_id": conv.contact.id})
                 if conv.menu_changed:
@@ -78,7 +85,6 @@ class App:
                 await apologise(incoming, self.database.uow(), self.deps)
             except Exception:
                 log.exception("could not apologise")
-        finally:
             self.delivery.wake()
 
 

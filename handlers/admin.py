@@ -51,7 +51,8 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Cont
             await uow.flush()
         previous = contact.role
         contact.role = command.role
-        audit(uow.session, None, "role.granted", "contact", contact.id, role=command.role, previous=previous, via="cli")
+        await audit(uow.session, None, "role.granted", "contact", contact.id, role=command.role, previous=previous,
+                    via="cli")
         await uow.commit()
         return contact
 
@@ -63,7 +64,7 @@ async def revoke_role(command: RevokeRole, uow: UnitOfWork) -> Contact | None:
         if contact is None:
             return None
         previous, contact.role = contact.role, None
-        audit(uow.session, None, "role.revoked", "contact", contact.id, previous=previous, via="cli")
+        await audit(uow.session, None, "role.revoked", "contact", contact.id, previous=previous, via="cli")
         await uow.commit()
         return contact
 
@@ -81,7 +82,7 @@ async def invite(command: CreateInvite, uow: UnitOfWork, now: datetime) -> tuple
             uow.session.add(entity)
             await uow.flush()
         issued = await create_invite(uow.session, entity, command.role, now, lifetime=command.lifetime)
-        audit(uow.session, None, "invite.created", "invite", issued.invite.id, entity_id=entity.id,
+        await audit(uow.session, None, "invite.created", "invite", issued.invite.id, entity_id=entity.id,
               role=command.role, via="cli")
         await uow.commit()
         return issued.token, entity, created

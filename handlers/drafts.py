@@ -11,14 +11,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from handlers.forms.base import FormState
-from models.statements import Insert, PerDialect, table_of
+from models.statements import Insert, Prepared, bound, table_of
 from models.tables import Draft
 
 _DRAFTS = table_of(Draft)
 
 
 def _replacing_insert(insert: Insert) -> Any:
-    statement = insert(_DRAFTS)
+    statement = insert(_DRAFTS).values(bound("contact_id", "form_id", "step_id", "state", "version", "created_at",
+                                             "updated_at", "reminded_at"))
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=["contact_id", "form_id"],
@@ -26,12 +27,13 @@ def _replacing_insert(insert: Insert) -> Any:
               "created_at": excluded.created_at, "updated_at": excluded.updated_at, "reminded_at": None})
 
 
-_OPEN = PerDialect(_replacing_insert)
+_OPEN = Prepared(_replacing_insert)
 _FIND = select(Draft).where(col(Draft.contact_id) == bindparam("contact_id"),
                             col(Draft.form_id) == bindparam("form_id"))
-_DISCARD = delete(_DRAFTS).where(_DRAFTS.c.contact_id == bindparam("contact_id"),
-                                 _DRAFTS.c.form_id == bindparam("form_id"))
-_SAVE = update(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id"), _DRAFTS.c.version == bindparam("read_version"))
+_DISCARD = Prepared(lambda _: delete(_DRAFTS).where(_DRAFTS.c.contact_id == bindparam("contact_id"),
+                                                    _DRAFTS.c.form_id == bindparam("form_id")))
+_SAVE = Prepared(lambda _: update(_DRAFTS).values(bound("step_id", "state", "version", "updated_at"))
+                 .where(_DRAFTS.c.id == bindparam("draft_id"), _DRAFTS.c.version == bindparam("read_version")))
 
 
 class DraftConflictError(Exception):
@@ -49,7 +51,7 @@ async def open_draft(session: AsyncSession, contact_id: int, form_id: str, state
     A replaced row keeps its id but not its version, so an instance still holding the old draft
     cannot save over the new one.
     """
-    await session.execute(_OPEN(session), {"contact_id": contact_id, "form_id": form_id, "step_id": state.step,
+    await _OPEN.run(session, {"contact_id": contact_id, "form_id": form_id, "step_id": state.step,
                                            "state": state.to_json(), "version": 1, "created_at": now,
                                            "updated_at": now, "reminded_at": None})
 
@@ -57,9 +59,9 @@ async def open_draft(session: AsyncSession, contact_id: int, form_id: str, state
 async def save(session: AsyncSession, draft: Draft, state: FormState, now: datetime) -> None:
     """Save the new state, failing if the row changed since it was read (optimistic lock)."""
     saved = state.to_json()
-    result = await session.execute(_SAVE, {"draft_id": draft.id, "read_version": draft.version, "step_id": state.step,
+    result = await _SAVE.run(session, {"draft_id": draft.id, "read_version": draft.version, "step_id": state.step,
                                            "state": saved, "version": draft.version + 1, "updated_at": now})
-    if getattr(result, "rowcount", 1) != 1:
+    if result.rowcount != 1:
         raise DraftConflictError(draft.form_id)
     # the row now holds these values; the loaded object follows without being marked as changed
     set_committed_value(draft, "version", draft.version + 1)
@@ -69,4 +71,4 @@ async def save(session: AsyncSession, draft: Draft, state: FormState, now: datet
 
 async def discard(session: AsyncSession, contact_id: int, form_id: str) -> None:
     """Forget a draft."""
-    await session.execute(_DISCARD, {"contact_id": contact_id, "form_id": form_id})
+    await _DISCARD.run(session, {"contact_id": contact_id, "form_id": form_id})

@@ -18,9 +18,10 @@ def is_staff(conv: Conversation) -> bool:
     return role is not None and role.is_staff
 
 
-def refuse(conv: Conversation, action: str, target_type: str | None = None, target_id: int | None = None) -> None:
+async def refuse(conv: Conversation, action: str, target_type: str | None = None,
+                 target_id: int | None = None) -> None:
     """Say no to an action the person's role does not allow, and audit the attempt."""
-    audit(conv.session, conv.contact, "denied", target_type, target_id, attempted=action)
+    await audit(conv.session, conv.contact, "denied", target_type, target_id, attempted=action)
     conv.say(Reply((Text(N_("Sorry, you are not allowed to do that.")),)))
 
 
@@ -29,7 +30,7 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     _, verdict, raw_id = [*code.split(":"), "", "", ""][:3]
     entity_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
     if not is_staff(conv):
-        refuse(conv, "entity.decide", "entity", entity_id)
+        await refuse(conv, "entity.decide", "entity", entity_id)
         return
     entity = await conv.session.get(Entity, entity_id) if entity_id is not None and verdict in ("ok", "no") else None
     if entity is None:
@@ -41,7 +42,7 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     approved = verdict == "ok"
     entity.status = EntityStatus.validated if approved else EntityStatus.rejected
     entity.validated_at = conv.now if approved else None
-    audit(conv.session, conv.contact, "entity.validated" if approved else "entity.rejected", "entity", entity.id)
+    await audit(conv.session, conv.contact, "entity.validated" if approved else "entity.rejected", "entity", entity.id)
     done = N_("“{entity}” is validated.") if approved else N_("“{entity}” is rejected.")
     conv.say(Reply((text(done, entity=entity.name),)))
     news = (N_("Good news: “{entity}” has been validated by BDT. You can now register pledges.") if approved else

@@ -64,7 +64,7 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     if entity is not None:
         conv.say(Reply((text(N_("“{entity}” is already registered. Please ask its focal point or BDT for an "
                                 "invitation link to join it. We have told BDT you asked."), entity=entity.name),)))
-        audit(session, contact, "entity.join_requested", "entity", entity.id)
+        await audit(session, contact, "entity.join_requested", "entity", entity.id)
         await _tell_staff(conv, f"join:{entity.id}:{contact.id}", Reply((text(
             N_("{person} asks to join “{entity}”. Send them an invitation if they belong to it."),
             person=contact.full_name, entity=entity.name),)))
@@ -76,7 +76,7 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     await session.flush()
     contact.entity_id, contact.role = entity.id, Role.focal_point
     conv.menu_changed = True
-    audit(session, contact, "entity.registered", "entity", entity.id)
+    await audit(session, contact, "entity.registered", "entity", entity.id)
     thanks = N_("Thank you, {name}. “{entity}” is registered and waits for validation by BDT. "
                 "I will tell you as soon as it is validated.")
     conv.say(Reply((text(thanks, name=contact.full_name, entity=entity.name),)))
@@ -104,7 +104,7 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     contact.full_name, contact.consent_at = state.answers["full_name"], conv.now
     contact.entity_id, contact.role = entity.id, invite.role
     conv.menu_changed = True
-    audit(conv.session, contact, "invite.redeemed", "invite", invite.id, entity_id=entity.id, role=invite.role)
+    await audit(conv.session, contact, "invite.redeemed", "invite", invite.id, entity_id=entity.id, role=invite.role)
     welcome = text(N_("Welcome, {name}! You are now a {role} of “{entity}”."),
                    name=contact.full_name, role=role_label(invite.role), entity=entity.name)
     conv.say(help_reply(Role(invite.role), welcome))
@@ -150,7 +150,7 @@ async def start_command(conv: Conversation, argument: str) -> None:
     if argument:
         found = await check_invite(conv.session, argument, conv.now)
         if not isinstance(found, Invite):
-            audit(conv.session, contact, "invite.refused", reason=found.value)
+            await audit(conv.session, contact, "invite.refused", reason=found.value)
             conv.say(problem_reply(found))
             return
         conv.say(greeting(conv))

@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import Reply, reply_to_json
 from models.clock import utcnow
-from models.statements import PerDialect, table_of
+from models.statements import Prepared, bound, table_of
 from models.tables import Contact, Outbox
 
 _OUTBOX = table_of(Outbox)
-_ENQUEUE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])
-                      .returning(_OUTBOX.c.id))
+_ENQUEUED = ("key", "chat_id", "contact_id", "priority", "payload", "status", "attempts", "not_before", "created_at")
+_ENQUEUE = Prepared(lambda insert: insert(_OUTBOX).values(bound(*_ENQUEUED))
+                    .on_conflict_do_nothing(index_elements=["key"]).returning(_OUTBOX.c.id))
 
 SENDING_LEASE = timedelta(minutes=2)
 """A row taken for sending is its worker's for this long (its `not_before` says until when); if the
@@ -77,4 +78,20 @@ async def enqueue(
         "not_before": now + SENDING_LEASE if sending else (not_before or now),
         "created_at": now,
     }
-    return (await session.execute(_ENQUEUE(session), values)).scalar_one_or_none()
+    added: int | None = (await _ENQUEUE.run(session, values)).scalar()
+    if added is not None and not sending:
+        leave_for_delivery(session)
+    return added
+
+
+_LEFT_FOR_DELIVERY = "p2c.left_for_delivery"
+
+
+def leave_for_delivery(session: AsyncSession) -> None:
+    """Note that this session wrote rows for delivery to claim, so delivery is told to look once it commits."""
+    session.info[_LEFT_FOR_DELIVERY] = True
+
+
+def left_for_delivery(session: AsyncSession) -> bool:
+    """True when the session enqueued rows for delivery to claim (not only rows handed to it as sending)."""
+    return bool(session.info.get(_LEFT_FOR_DELIVERY))

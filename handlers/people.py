@@ -5,18 +5,26 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
+from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from handlers.inputs import Person
+from models.statements import Prepared, add, loaded, table_of
 from models.tables import AuditLog, Contact, Draft
 from models.values import Role
 
 _BY_TELEGRAM_ID = select(Contact).where(col(Contact.telegram_id) == bindparam("telegram_id"))
-_WITH_LATEST_DRAFT = (select(Contact, Draft).outerjoin(Draft, col(Draft.contact_id) == col(Contact.id))
-                      .where(col(Contact.telegram_id) == bindparam("telegram_id"))
-                      .order_by(col(Draft.updated_at).desc().nulls_last()).limit(1))
+_CONTACTS, _DRAFTS = table_of(Contact), table_of(Draft)
+_WITH_LATEST_DRAFT = Prepared(lambda _: core_select(_CONTACTS, _DRAFTS)
+                              .outerjoin(_DRAFTS, _DRAFTS.c.contact_id == _CONTACTS.c.id)
+                              .where(_CONTACTS.c.telegram_id == bindparam("telegram_id"))
+                              .order_by(_DRAFTS.c.updated_at.desc().nulls_last()).limit(1))
+
+_STAFF = Prepared(lambda _: core_select(_CONTACTS)
+                  .where(or_(_CONTACTS.c.role == Role.staff, _CONTACTS.c.role == Role.admin),
+                         _CONTACTS.c.blocked.is_(False)).order_by(_CONTACTS.c.id))
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 """last_seen_at is refreshed at most this often, sparing a write on most updates."""
@@ -34,8 +42,13 @@ async def meet(session: AsyncSession, person: Person, now: datetime) -> Contact:
 
 async def meet_with_draft(session: AsyncSession, person: Person, now: datetime) -> tuple[Contact, Draft | None]:
     """`meet`, and the person's most recently touched draft, read together (one statement on every update)."""
-    found = (await session.execute(_WITH_LATEST_DRAFT, {"telegram_id": person.telegram_id})).first()
-    contact, draft = (found[0], found[1]) if found is not None else (None, None)
+    found = (await _WITH_LATEST_DRAFT.run(session, {"telegram_id": person.telegram_id})).rows
+    contact = draft = None
+    if found:
+        row, split = found[0], len(_CONTACTS.c)
+        contact = loaded(session, Contact, row[:split])
+        if row[split] is not None:
+            draft = loaded(session, Draft, row[split:])
     return await _refresh(session, contact, person, now), draft
 
 
@@ -68,15 +81,12 @@ def role_of(contact: Contact) -> Role | None:
 
 async def staff_contacts(session: AsyncSession) -> list[Contact]:
     """Everyone who validates and answers: staff and admins who can be reached."""
-    result = await session.execute(
-        select(Contact).where(col(Contact.role).in_([Role.staff, Role.admin]), col(Contact.blocked).is_(False))
-        .order_by(col(Contact.id))
-    )
-    return list(result.scalars())
+    rows = (await _STAFF.run(session, {})).rows
+    return [loaded(session, Contact, row) for row in rows]
 
 
-def audit(session: AsyncSession, actor: Contact | None, action: str, target_type: str | None = None,
-          target_id: int | None = None, **details: Any) -> None:
-    """Record who did (or tried) what to which record."""
-    session.add(AuditLog(actor_id=actor.id if actor else None, action=action, target_type=target_type,
-                         target_id=target_id, details=details))
+async def audit(session: AsyncSession, actor: Contact | None, action: str, target_type: str | None = None,
+                target_id: int | None = None, **details: Any) -> None:
+    """Record who did (or tried) what to which record (written at once, in the caller's transaction)."""
+    await add(session, AuditLog(actor_id=actor.id if actor else None, action=action, target_type=target_type,
+                                target_id=target_id, details=details), keep=False)

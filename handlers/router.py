@@ -21,7 +21,7 @@ from handlers.pledges import listing, review
 from handlers.pledges import service as pledge_service
 from models.clock import utcnow
 from models.database import UnitOfWork
-from models.statements import PerDialect, table_of
+from models.statements import Prepared, bound, table_of
 from models.tables import Draft, ProcessedUpdate
 
 JOURNEYS: dict[str, Journey] = {
@@ -29,7 +29,8 @@ JOURNEYS: dict[str, Journey] = {
                            broadcasts.BROADCAST)
 }
 
-_MARK_PROCESSED = PerDialect(lambda insert: insert(table_of(ProcessedUpdate)).on_conflict_do_nothing())
+_MARK_PROCESSED = Prepared(lambda insert: insert(table_of(ProcessedUpdate)).values(bound("update_id", "processed_at"))
+                           .on_conflict_do_nothing())
 
 CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
 ButtonHandler = Callable[[Conversation, str], Awaitable[None]]
@@ -42,8 +43,8 @@ def journey_of(form_id: str) -> Journey | None:
 
 async def mark_processed(session: AsyncSession, update_id: int) -> bool:
     """Record the update id; False when it was handled before (Telegram may deliver an update twice)."""
-    result = await session.execute(_MARK_PROCESSED(session), {"update_id": update_id, "processed_at": utcnow()})
-    return getattr(result, "rowcount", 1) == 1
+    marked = await _MARK_PROCESSED.run(session, {"update_id": update_id, "processed_at": utcnow()})
+    return marked.rowcount == 1
 
 
 async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -78,6 +78,17 @@ class InlineSQLite(aiosqlite.Connection):
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
+
+    def run_now(self, sql: str, arguments: Sequence[Any]) -> tuple[int, list[Any]]:
+        """Execute one statement at once on the sqlite3 connection: rows changed and rows returned."""
+        if not self._running or self._connection is None:
+            raise ValueError("Connection closed")
+        cursor = self._connection.execute(sql, arguments)
+        try:
+            rows = cursor.fetchall()
+            return cursor.rowcount, rows
+        finally:
+            cursor.close()
 
     def __await__(self) -> Any:
         return self._connect().__await__()  # no worker thread to start

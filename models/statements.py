@@ -4,18 +4,38 @@ SQLAlchemy caches the compiled SQL of a statement by a key it derives from the s
 structure; a statement built anew on each call is walked again to find that key, and values put in
 the statement itself (rather than passed as parameters) are walked too. The statements here are
 built at import, so each execution only binds its parameters.
+
+`Prepared` goes one step further for the handful of statements that every update runs. SQLAlchemy's
+execution path (the ORM session, an execution context, a result object, a greenlet for each call)
+costs 0.3-0.6 ms of CPU per statement, where the driver needs 0.05 ms (SQLite) to 0.2 ms
+(PostgreSQL, the round trip included): with four statements an update, that was half of the bot's
+CPU. A `Prepared` statement is compiled by SQLAlchemy, once per backend, with SQLAlchemy's own
+conversions of each parameter; each execution then hands SQL and values to the driver's connection
+of the session's transaction, and turns the driver's errors into SQLAlchemy's, as its execution
+path would (a dead connection is invalidated and reported by `DBAPIError.connection_invalidated`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, NoReturn, TypeVar, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam, inspect
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import Mapper, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
+
+from models.database import InlineSQLite
 
 S = TypeVar("S")
+M = TypeVar("M")
 
 Insert = Callable[[Table], Any]
 """`insert` of one dialect: PostgreSQL's and SQLite's both know ON CONFLICT, each in its own construct."""
@@ -37,3 +57,192 @@ def table_of(model: Any) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+def bound(*names: str) -> dict[str, BindParameter[Any]]:
+    """`{name: bindparam(name)}` for the columns an INSERT or UPDATE writes (`.values(bound(...))`)."""
+    return {name: bindparam(name) for name in names}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a prepared statement did: the rows it changed, and the rows it returned."""
+
+    rowcount: int
+    rows: Sequence[tuple[Any, ...]]
+
+    def scalar(self) -> Any:
+        """The first column of the first row, or None."""
+        return self.rows[0][0] if self.rows else None
+
+
+Converter = Callable[[Any], Any] | None
+
+
+class _Compiled:
+    """One statement's SQL for one backend, with the order and conversions of its values."""
+
+    __slots__ = ("from_driver", "given", "names", "sql", "to_driver")
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=[]))
+        if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):
+            raise ValueError("a prepared statement must give every column it writes (Python-side defaults "
+                             "are applied by SQLAlchemy's execution path)")
+        binds = compiled.binds
+        self.sql: str = compiled.string
+        self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
+        # values written in the statement itself (a LIMIT, say) rather than given with each call
+        self.given = {name: binds[name].value for name in self.names if not binds[name].required}
+        self.to_driver: tuple[Converter, ...] = tuple(
+            binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names)
+        columns = getattr(statement, "exported_columns", ())
+        self.from_driver: tuple[Converter, ...] = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        given = self.given
+        values = [params[name] if name in params or name not in given else given[name] for name in self.names]
+        return [value if convert is None else convert(value)
+                for value, convert in zip(values, self.to_driver, strict=True)]
+
+    def rows(self, raw: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        if not any(self.from_driver):
+            return [tuple(row) for row in raw]
+        return [tuple(value if convert is None else convert(value)
+                      for value, convert in zip(row, self.from_driver, strict=True)) for row in raw]
+
+
+class Prepared:
+    """A Core statement that runs on the driver's connection of the session's transaction (see above).
+
+    Built like `PerDialect`, from a function of the dialect's `insert`; compiled at first use with
+    the engine's own dialect. An INSERT or UPDATE names the columns it writes with `bound()`; the
+    result is an `Outcome` (rows changed, rows returned by RETURNING or SELECT, converted to Python
+    values as SQLAlchemy would). ORM objects loaded in the session do not see what it changed.
+    """
+
+    def __init__(self, build: Callable[[Insert], ClauseElement]) -> None:
+        self.statements = {"postgresql": build(postgresql.insert), "sqlite": build(sqlite.insert)}
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        """The statement compiled for this dialect (and driver)."""
+        key = f"{dialect.name}+{dialect.driver}"
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compiled[key] = _Compiled(self.statements[dialect.name], dialect)
+        return found
+
+    async def run(self, session: AsyncSession, params: Mapping[str, Any]) -> Outcome:
+        """Execute in the session's transaction (begun if it was not)."""
+        connection, adapted = await _driver_connection(session)
+        dialect = connection.dialect
+        compiled = self.compiled(dialect)
+        arguments = compiled.arguments(params)
+        driver = _DRIVERS[dialect.driver]
+        try:
+            rowcount, rows = await driver(adapted, compiled.sql, arguments)
+        except dialect.loaded_dbapi.Error as error:
+            await connection.run_sync(_report, error, compiled.sql, arguments)
+            raise  # not reached: _report raises
+        return Outcome(rowcount, compiled.rows(rows))
+
+
+_HELD = "p2c.driver_connection"
+
+
+def _report(connection: Connection, error: Exception, sql: str, arguments: list[Any]) -> NoReturn:
+    """Raise the driver's error as SQLAlchemy's execution path does, with what it does on the way: a lost
+    connection is invalidated, with every connection of the pool opened before it, and reported as such."""
+    connection._handle_dbapi_exception(error, sql, arguments, None, None)
+
+
+async def _driver_connection(session: AsyncSession) -> tuple[AsyncConnection, Any]:
+    """The session's connection and the DBAPI connection under it, remembered until the transaction ends."""
+    held: tuple[AsyncConnection, Any] | None = session.info.get(_HELD)
+    if held is not None and not (held[0].closed or held[0].invalidated):
+        return held
+    connection = await session.connection()  # begins the session's transaction if need be
+    held = connection, (await connection.get_raw_connection()).dbapi_connection
+    session.info[_HELD] = held
+    return held
+
+
+def loaded(session: AsyncSession, model: type[M], values: Sequence[Any]) -> M:
+    """The object of `model` for the values of its table's columns (in order) read by a prepared statement,
+    in the session as if the ORM had loaded it: changes to it are flushed as UPDATEs."""
+    keys = _attributes(model)
+    known = session.identity_map.get(identity_key(model, values[keys.index("id")]))
+    if known is not None:  # loaded before in this session: the ORM, too, keeps the object it has
+        found: M = known
+        return found
+    instance: M = inspect(model).class_manager.new_instance()
+    instance.__dict__.update(zip(keys, values, strict=True))
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
+
+
+async def get(session: AsyncSession, model: type[M], key: int) -> M | None:
+    """`session.get` by a prepared statement: the object in the session, else the row read and loaded."""
+    known = session.identity_map.get(identity_key(model, key))
+    if known is not None:
+        found: M = known
+        return found
+    statement = _BY_KEY.get(model)
+    if statement is None:
+        table = table_of(model)
+        (primary,) = table.primary_key.columns
+        statement = _BY_KEY[model] = Prepared(lambda _: core_select(table).where(primary == bindparam("key")))
+    rows = (await statement.run(session, {"key": key})).rows
+    return loaded(session, model, rows[0]) if rows else None
+
+
+def _attributes(model: type) -> tuple[str, ...]:
+    """The model's attribute for each column of its table, in the table's order."""
+    keys = _ATTRIBUTES.get(model)
+    if keys is None:
+        mapper: Mapper[Any] = inspect(model)
+        keys = _ATTRIBUTES[model] = tuple(mapper.get_property_by_column(column).key for column in mapper.local_table.c)
+    return keys
+
+
+_ATTRIBUTES: dict[type, tuple[str, ...]] = {}
+_INSERTS: dict[type, Prepared] = {}
+_BY_KEY: dict[type, Prepared] = {}
+
+
+async def add(session: AsyncSession, instance: Any, *, keep: bool = True) -> None:
+    """Insert a new object's row at once (one statement, its id set from RETURNING). With `keep`, the object
+    then belongs to the session as if loaded: later changes to it are flushed as UPDATEs."""
+    model = type(instance)
+    table = table_of(model)
+    written = [(column.key, key) for column, key in zip(table.c, _attributes(model), strict=True)
+               if not column.primary_key]
+    statement = _INSERTS.get(model)
+    if statement is None:
+        statement = _INSERTS[model] = Prepared(lambda insert: insert(table).values(bound(*(c for c, _ in written)))
+                                               .returning(*table.primary_key.columns))
+    outcome = await statement.run(session, {column: getattr(instance, key) for column, key in written})
+    instance.id = outcome.scalar()
+    if keep:
+        make_transient_to_detached(instance)
+        session.add(instance)
+
+
+async def _on_asyncpg(adapted: Any, sql: str, arguments: list[Any]) -> tuple[int, Sequence[Sequence[Any]]]:
+    # SQLAlchemy's asyncpg cursor, without the DBAPI facade around it: it begins the transaction when
+    # none is open, reuses the connection's prepared statements, and raises the dialect's DBAPI errors
+    cursor = adapted.cursor()
+    await cursor._prepare_and_execute(sql, arguments)
+    return cursor.rowcount, cursor._rows
+
+
+async def _on_sqlite(adapted: Any, sql: str, arguments: list[Any]) -> tuple[int, Sequence[Sequence[Any]]]:
+    connection = adapted.driver_connection
+    assert isinstance(connection, InlineSQLite), "SQLite connections are opened by models.database.inline_sqlite"
+    return connection.run_now(sql, arguments)
+
+
+_DRIVERS: dict[str, Callable[[Any, str, list[Any]], Any]] = {"asyncpg": _on_asyncpg, "aiosqlite": _on_sqlite}

@@ -35,7 +35,7 @@ async def audience_facts(conv: Conversation, state: FormState) -> dict[str, obje
 async def broadcast_command(conv: Conversation, incoming: Incoming | None = None) -> None:
     """/broadcast: staff and admins only; anyone else is refused and the attempt audited."""
     if not is_staff(conv):
-        refuse(conv, "broadcast.compose")
+        await refuse(conv, "broadcast.compose")
         return
     await begin(conv, BROADCAST)
 
@@ -43,7 +43,7 @@ async def broadcast_command(conv: Conversation, incoming: Incoming | None = None
 async def finish_broadcast(conv: Conversation, state: FormState) -> None:
     """Create the broadcast: sent now, or scheduled in the staff member's time zone."""
     if not is_staff(conv):
-        refuse(conv, "broadcast.create")
+        await refuse(conv, "broadcast.create")
         return
     answers = collected(BROADCAST_FORM, state)
     zone = ZoneInfo(conv.contact.timezone or conv.deps.timezone)
@@ -63,7 +63,7 @@ async def finish_broadcast(conv: Conversation, state: FormState) -> None:
 async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) -> None:
     """/broadcasts: the latest broadcasts with their figures; open ones can be cancelled."""
     if not is_staff(conv):
-        refuse(conv, "broadcast.list")
+        await refuse(conv, "broadcast.list")
         return
     broadcasts = list((await conv.session.execute(
         select(Broadcast).order_by(col(Broadcast.id).desc()).limit(LIST_LIMIT))).scalars())
@@ -95,7 +95,7 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
     _, verb, raw_id = [*code.split(":"), "", ""][:3]
     broadcast_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
     if not is_staff(conv):
-        refuse(conv, f"broadcast.{verb or 'button'}", "broadcast", broadcast_id)
+        await refuse(conv, f"broadcast.{verb or 'button'}", "broadcast", broadcast_id)
         return
     broadcast = await conv.session.get(Broadcast, broadcast_id) if broadcast_id is not None else None
     if broadcast is None or verb not in ("cancel", "stop"):

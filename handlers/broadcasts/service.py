@@ -55,7 +55,7 @@ async def create_broadcast(session: AsyncSession, command: CreateBroadcast, now:
     session.add(broadcast)
     await session.flush()
     creator = await session.get(Contact, command.created_by) if command.created_by else None
-    audit(session, creator, "broadcast.created", "broadcast", broadcast.id, audience=broadcast.audience,
+    await audit(session, creator, "broadcast.created", "broadcast", broadcast.id, audience=broadcast.audience,
           languages=sorted(texts), scheduled=later)
     if not later:
         await start_broadcast(session, broadcast, now, today, default_locale)
@@ -72,6 +72,7 @@ async def start_broadcast(session: AsyncSession, broadcast: Broadcast, now: date
              "not_before": now, "created_at": now, "broadcast_id": broadcast.id} for c in audience.contacts]
     for start in range(0, len(rows), INSERT_CHUNK):
         await session.execute(_ADD_RECIPIENTS(session), rows[start:start + INSERT_CHUNK])
+    outbox.leave_for_delivery(session)
     broadcast.status, broadcast.started_at, broadcast.recipients = "sending", now, len(rows)
     broadcast.progress = {"unreachable_at_start": audience.unreachable}
     creator = await session.get(Contact, broadcast.created_by) if broadcast.created_by else None

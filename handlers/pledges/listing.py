@@ -69,7 +69,7 @@ async def _own_pledge(conv: Conversation, raw_id: str, action: str) -> Pledge | 
     pledge_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
     pledge = await conv.session.get(Pledge, pledge_id) if pledge_id is not None else None
     if pledge is None or conv.contact.entity_id is None or pledge.entity_id != conv.contact.entity_id:
-        refuse(conv, action, "pledge", pledge_id)
+        await refuse(conv, action, "pledge", pledge_id)
         return None
     return pledge
 
@@ -143,7 +143,7 @@ async def withdraw(conv: Conversation, pledge: Pledge) -> None:
         conv.say(Reply((Text(N_("This pledge can no longer be withdrawn.")),)))
         return
     pledge.status, pledge.updated_at = PledgeStatus.withdrawn, conv.now
-    audit(conv.session, conv.contact, "pledge.withdrawn", "pledge", pledge.id, ref=pledge.ref)
+    await audit(conv.session, conv.contact, "pledge.withdrawn", "pledge", pledge.id, ref=pledge.ref)
     ref = Code(pledge.ref or "")
     conv.say(Reply((text(N_("{ref} is withdrawn."), ref=ref),)))
     notice = Reply((text(N_("{ref} “{title}” was withdrawn by its focal point."), ref=ref, title=pledge.title),))

@@ -37,7 +37,7 @@ async def review_button(conv: Conversation, code: str) -> None:
     """A staff decision button on a submitted pledge (pv:ok|chg|rej:<id>); staff only."""
     parsed = parse_code(code)
     if not is_staff(conv):
-        refuse(conv, "pledge.review", "pledge", parsed[1] if parsed else None)
+        await refuse(conv, "pledge.review", "pledge", parsed[1] if parsed else None)
         return
     pledge = await conv.session.get(Pledge, parsed[1]) if parsed else None
     if parsed is None or pledge is None:
@@ -59,7 +59,7 @@ async def review_button(conv: Conversation, code: str) -> None:
 async def finish_review(conv: Conversation, state: FormState) -> None:
     """Apply a decision that needed a comment, once the comment is written."""
     if not is_staff(conv):
-        refuse(conv, "pledge.review", "pledge", state.answers.get("$pledge_id"))
+        await refuse(conv, "pledge.review", "pledge", state.answers.get("$pledge_id"))
         return
     pledge = await conv.session.get(Pledge, int(state.answers["$pledge_id"]), with_for_update=True)
     verdict = PledgeStatus(state.answers["$verdict"])
@@ -74,7 +74,7 @@ async def decide(conv: Conversation, pledge: Pledge, verdict: PledgeStatus, comm
     pledge.status, pledge.staff_comment, pledge.updated_at = verdict, comment, conv.now
     if verdict is PledgeStatus.validated:
         pledge.validated_at = conv.now
-    audit(conv.session, conv.contact, f"pledge.{verdict.value}", "pledge", pledge.id, ref=pledge.ref)
+    await audit(conv.session, conv.contact, f"pledge.{verdict.value}", "pledge", pledge.id, ref=pledge.ref)
     ref = Code(pledge.ref or "")
     conv.say(Reply((text(N_("Done: {ref} is now {status}."), ref=ref, status=status_label(verdict)),)))
     news = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 
 from handlers import drafts, outbox
@@ -15,8 +16,12 @@ from handlers.people import audit, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import apply_answers, check_answers, derive_reach, pledge_ref
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, labeller
+from models.statements import Prepared, add, bound, get, table_of
 from models.tables import Contact, Entity, Pledge
 from models.values import EntityStatus, PledgeStatus, Role
+
+_PLEDGES = table_of(Pledge)
+_SET_REF = Prepared(lambda _: update(_PLEDGES).values(bound("ref")).where(_PLEDGES.c.id == bindparam("pledge_id")))
 
 EDITING = "$pledge_id"
 """Hidden answer of a draft that edits an existing pledge (changes requested) instead of creating one."""
@@ -29,7 +34,7 @@ async def pledge_entity(conv: Conversation) -> Entity | None:
         conv.say(Reply((Text(N_("Pledges are registered by the focal points of organisations. To register "
                                 "yours, send /start.")),)))
         return None
-    entity = await conv.session.get(Entity, contact.entity_id)
+    entity = await get(conv.session, Entity, contact.entity_id)
     if entity is None or entity.status != EntityStatus.validated:
         conv.say(Reply((Text(N_("Your organisation is waiting for validation by BDT. You can register pledges "
                                 "as soon as it is validated.")),)))
@@ -71,7 +76,7 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
     if entity is None:
         return
     answers = collected(PLEDGE_FORM, state)
-    # derived before the pledge joins the session: the query would otherwise flush it half-filled
+    # derived before an edited pledge changes: the query would otherwise flush it half-filled
     reach = await derive_reach(conv.session, list(answers["countries"]))
     editing = state.answers.get(EDITING)
     if editing is not None:
@@ -83,16 +88,20 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
     else:
         pledge = Pledge(entity_id=entity.id or 0, created_by=conv.contact.id, title="", description="",
                         focus_area="", pledge_type="", language=conv.locale, created_at=conv.now)
-        conv.session.add(pledge)
     apply_answers(pledge, answers)
     pledge.targets_ldc, pledge.targets_lldc, pledge.targets_sids = reach.ldc, reach.lldc, reach.sids
     pledge.itu_regions = reach.itu_regions
     pledge.status, pledge.submitted_at, pledge.updated_at = PledgeStatus.submitted, conv.now, conv.now
-    await conv.session.flush()
-    assert pledge.id is not None
-    pledge.ref = pledge.ref or pledge_ref(conv.now.year, pledge.id)
-    audit(conv.session, conv.contact, "pledge.resubmitted" if editing else "pledge.submitted", "pledge", pledge.id,
-          ref=pledge.ref, version=pledge.version)
+    if editing is None:
+        await add(conv.session, pledge, keep=False)  # nothing changes it after this update
+        assert pledge.id is not None
+        pledge.ref = pledge_ref(conv.now.year, pledge.id)
+        await _SET_REF.run(conv.session, {"pledge_id": pledge.id, "ref": pledge.ref})
+    else:
+        await conv.session.flush()
+    assert pledge.id is not None and pledge.ref is not None
+    await audit(conv.session, conv.contact, "pledge.resubmitted" if editing else "pledge.submitted", "pledge",
+                pledge.id, ref=pledge.ref, version=pledge.version)
     conv.say(Reply((text(N_("Thank you! Your pledge is submitted with the reference {ref}. BDT will review it and "
                             "I will tell you the outcome. See it any time with /mypledges."), ref=Code(pledge.ref)),)))
     await notify_staff_of_pledge(conv, pledge, entity)

@@ -1,0 +1,86 @@
+"""Between an update and delivery: replies are handed over at once; delivery looks at the outbox only when
+the update left rows there for it (a claim is a transaction of its own)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import pytest
+from aiogram import Bot
+
+from bot.app import App
+from bot.config import Settings
+from bot.delivery import DeliveryWorker
+from bot.i18n import Renderer
+from handlers import outbox, router
+from handlers.broadcasts.service import CreateBroadcast, create_broadcast
+from handlers.conversation import Conversation, Deps
+from handlers.inputs import Incoming, Person
+from handlers.messages import Reply, Text
+from models.clock import utcnow
+from models.database import Database
+from models.tables import Contact
+from models.values import Role
+
+
+class Delivery:
+    """Stands in for the DeliveryWorker: what the app hands it, and how often it is told to look."""
+
+    def __init__(self) -> None:
+        self.pushed: list[outbox.Queued] = []
+        self.woken = 0
+
+    def push(self, items: list[outbox.Queued]) -> None:
+        self.pushed.extend(items)
+
+    def wake(self) -> None:
+        self.woken += 1
+
+
+async def answer(database: Database, deps: Deps, renderer: Renderer, text: str) -> Delivery:
+    delivery = Delivery()
+    app = App(cast(Settings, None), database, renderer, deps, cast(Bot, None), cast(DeliveryWorker, delivery))
+    await app.on_incoming(Incoming.from_text(1, Person(41, 41, "Noor", None, None, "ar"), text, utcnow()))
+    return delivery
+
+
+async def test_a_reply_is_handed_over_without_a_claim(database: Database, deps: Deps, renderer: Renderer) -> None:
+    delivery = await answer(database, deps, renderer, "/help")
+    assert len(delivery.pushed) == 1 and delivery.woken == 0
+
+
+async def test_rows_left_in_the_outbox_wake_delivery(database: Database, deps: Deps, renderer: Renderer,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    async def help_and_notice(conv: Conversation, incoming: Incoming) -> None:
+        conv.say(Reply((Text("Yes"),)))
+        await outbox.enqueue(conv.session, conv.contact, Reply((Text("No"),)), "notice:1", priority=outbox.NOTICE)
+
+    monkeypatch.setitem(router.COMMANDS, "help", help_and_notice)
+    delivery = await answer(database, deps, renderer, "/help")
+    assert len(delivery.pushed) == 1 and delivery.woken == 1
+
+
+async def test_an_apology_wakes_delivery(database: Database, deps: Deps, renderer: Renderer,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    async def failing(conv: Conversation, incoming: Incoming) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(router.COMMANDS, "help", failing)
+    delivery = await answer(database, deps, renderer, "/help")
+    assert delivery.pushed == [] and delivery.woken == 1
+
+
+async def test_only_rows_left_to_delivery_count(database: Database) -> None:
+    async with database.uow() as uow:
+        contact = Contact(telegram_id=42, chat_id=42, first_name="Ana", language="es", role=Role.focal_point,
+                          consent_at=utcnow())
+        uow.session.add(contact)
+        await uow.session.flush()
+        await outbox.enqueue(uow.session, contact, Reply((Text("Yes"),)), "r:1", sending=True)
+        assert not outbox.left_for_delivery(uow.session), "taken by delivery already: nothing to claim"
+        await outbox.enqueue(uow.session, contact, Reply((Text("Yes"),)), "r:1")
+        assert not outbox.left_for_delivery(uow.session), "the same key again adds no row"
+        broadcast = await create_broadcast(uow.session, CreateBroadcast(["everyone"], {"es": "Hola"}), utcnow(),
+                                           utcnow().date(), "en")
+        assert broadcast.recipients == 1
+        assert outbox.left_for_delivery(uow.session), "a broadcast sent now leaves a row per recipient"

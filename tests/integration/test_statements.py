@@ -1,0 +1,107 @@
+"""Prepared statements run on the driver's connection: same values, same transaction, same errors as SQLAlchemy's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
+
+from models.clock import utcnow
+from models.database import Database
+from models.statements import Prepared, bound, loaded, table_of
+from models.tables import Contact, Draft, ProcessedUpdate
+
+_DRAFTS, _CONTACTS = table_of(Draft), table_of(Contact)
+_ADD_DRAFT = Prepared(lambda _: insert(_DRAFTS).values(bound("contact_id", "form_id", "step_id", "state", "version",
+                                                             "created_at", "updated_at")).returning(_DRAFTS.c.id))
+_MARK = Prepared(lambda insert: insert(table_of(ProcessedUpdate)).values(bound("update_id", "processed_at"))
+                 .on_conflict_do_nothing())
+_STEP = Prepared(lambda _: update(_DRAFTS).values(bound("step_id")).where(_DRAFTS.c.id == bindparam("draft_id")))
+_READ = Prepared(lambda _: select(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id")))
+_CONTACT = Prepared(lambda _: select(_CONTACTS).where(_CONTACTS.c.telegram_id == bindparam("telegram_id")))
+_WHEN = datetime(2027, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
+
+
+async def add_contact(database: Database, telegram_id: int = 5) -> int:
+    async with database.uow() as uow:
+        contact = Contact(telegram_id=telegram_id, chat_id=telegram_id, first_name="Awa", language="fr")
+        uow.session.add(contact)
+        await uow.commit()
+        assert contact.id is not None
+        return contact.id
+
+
+async def test_values_go_in_and_come_back_as_the_orm_reads_them(database: Database) -> None:
+    contact_id = await add_contact(database)
+    state = {"answers": {"title": "Écoles connectées 🛰️", "countries": ["SEN", "MLI"]}, "stack": []}
+    async with database.uow() as uow:
+        added = await _ADD_DRAFT.run(uow.session, {"contact_id": contact_id, "form_id": "pledge", "step_id": "title",
+                                                   "state": state, "version": 1, "created_at": _WHEN,
+                                                   "updated_at": _WHEN})
+        draft_id = added.scalar()
+        assert isinstance(draft_id, int) and added.rowcount == 1
+        await uow.commit()
+    async with database.uow() as uow:
+        (row,) = (await _READ.run(uow.session, {"draft_id": draft_id})).rows
+        orm = await uow.session.get(Draft, draft_id)
+        assert orm is not None
+        assert row == tuple(getattr(orm, column.key) for column in _DRAFTS.c)
+        assert row[list(_DRAFTS.c.keys()).index("state")] == state
+
+
+async def test_rows_changed_are_counted_and_a_conflict_changes_none(database: Database) -> None:
+    async with database.uow() as uow:
+        assert (await _MARK.run(uow.session, {"update_id": 7, "processed_at": utcnow()})).rowcount == 1
+        assert (await _MARK.run(uow.session, {"update_id": 7, "processed_at": utcnow()})).rowcount == 0
+        assert (await _STEP.run(uow.session, {"step_id": "x", "draft_id": 404})).rowcount == 0
+
+
+async def test_it_runs_in_the_session_transaction(database: Database) -> None:
+    async with database.uow() as uow:
+        await _MARK.run(uow.session, {"update_id": 8, "processed_at": utcnow()})
+        # not committed: closing the unit of work rolls it back
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(ProcessedUpdate))).all() == []
+        await _MARK.run(uow.session, {"update_id": 9, "processed_at": utcnow()})
+        await uow.commit()
+        # after a commit the session takes a connection again, for a new transaction
+        await _MARK.run(uow.session, {"update_id": 10, "processed_at": utcnow()})
+        await uow.commit()
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(ProcessedUpdate.update_id))).scalars().all() == [9, 10]
+
+
+async def test_driver_errors_arrive_as_sqlalchemys(database: Database) -> None:
+    duplicate = Prepared(lambda _: insert(table_of(ProcessedUpdate)).values(bound("update_id", "processed_at")))
+    async with database.uow() as uow:
+        await duplicate.run(uow.session, {"update_id": 11, "processed_at": utcnow()})
+        with pytest.raises(IntegrityError):
+            await duplicate.run(uow.session, {"update_id": 11, "processed_at": utcnow()})
+
+
+async def test_a_column_left_to_a_python_default_is_refused(database: Database) -> None:
+    # SQLAlchemy's execution path fills such a column in; the driver's would not, so it is refused
+    table = Table("with_default", MetaData(), Column("id", Integer, primary_key=True), Column("x", String, default="a"))
+    statement = Prepared(lambda _: insert(table).values(bound("id")))
+    async with database.uow() as uow:
+        with pytest.raises(ValueError, match="every column"):
+            await statement.run(uow.session, {"id": 1})
+
+
+async def test_a_loaded_object_is_in_the_session_and_its_changes_are_saved(database: Database) -> None:
+    contact_id = await add_contact(database, telegram_id=12)
+    async with database.uow() as uow:
+        (row,) = (await _CONTACT.run(uow.session, {"telegram_id": 12})).rows
+        contact = loaded(uow.session, Contact, row)
+        assert object_session(contact) is uow.session.sync_session and contact.id == contact_id
+        assert not uow.session.dirty, "loading is not a change"
+        assert loaded(uow.session, Contact, row) is contact, "one object per row in a session, as the ORM keeps"
+        assert await uow.session.get(Contact, contact_id) is contact
+        contact.language = "ar"
+        await uow.commit()
+    async with database.uow() as uow:
+        again = await uow.session.get(Contact, contact_id)
+        assert again is not None and again.language == "ar" and again.first_name == "Awa"
