@@ -15,7 +15,6 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import col, select
 
 from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryWorker
@@ -37,12 +36,11 @@ from handlers.forms.parsing import parse_amount, parse_date
 from handlers.inputs import Incoming
 from handlers.language import negotiate
 from handlers.messages import N_, CountryName, Day, Items, Line, Money, Number, Reply, Text
-from handlers.people import role_of
+from handlers.people import role_of, staff_contacts
 from handlers.router import apologise, handle
 from models.clock import utcnow
 from models.database import Database
 from models.geography import search_countries
-from models.tables import Contact
 from models.values import Role
 
 log = logging.getLogger(__name__)
@@ -147,10 +145,8 @@ async def prepare(app: App) -> None:
     me = await app.bot.get_me()
     app.deps = Deps(app.deps.translate, app.deps.default_locale, app.deps.timezone, me.username)
     async with app.database.uow() as uow:
-        result = await uow.session.execute(
-            select(Contact).where(col(Contact.role).in_([Role.staff, Role.admin]), col(Contact.blocked).is_(False)))
         staff = [(c.chat_id, negotiate(c.language, c.telegram_language, app.settings.default_locale), Role(c.role))
-                 for c in result.scalars() if c.role]
+                 for c in await staff_contacts(uow.session) if c.role]
     await register_commands(app.bot, app.renderer, staff)
     warm_up(app.renderer, app.settings.default_locale)
 

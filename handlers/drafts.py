@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, update
+from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import col, select
 
 from handlers.forms.base import FormState
-from models.statements import Insert, Prepared, bound, table_of
+from models.statements import Insert, Prepared, bound, loaded, table_of
 from models.tables import Draft
 
 _DRAFTS = table_of(Draft)
@@ -28,8 +28,8 @@ def _replacing_insert(insert: Insert) -> Any:
 
 
 _OPEN = Prepared(_replacing_insert)
-_FIND = select(Draft).where(col(Draft.contact_id) == bindparam("contact_id"),
-                            col(Draft.form_id) == bindparam("form_id"))
+_FIND = Prepared(lambda _: core_select(_DRAFTS).where(_DRAFTS.c.contact_id == bindparam("contact_id"),
+                                                    _DRAFTS.c.form_id == bindparam("form_id")))
 _DISCARD = Prepared(lambda _: delete(_DRAFTS).where(_DRAFTS.c.contact_id == bindparam("contact_id"),
                                                     _DRAFTS.c.form_id == bindparam("form_id")))
 _SAVE = Prepared(lambda _: update(_DRAFTS).values(bound("step_id", "state", "version", "updated_at"))
@@ -42,7 +42,8 @@ class DraftConflictError(Exception):
 
 async def find_draft(session: AsyncSession, contact_id: int, form_id: str) -> Draft | None:
     """The person's draft of one form, if any."""
-    return (await session.execute(_FIND, {"contact_id": contact_id, "form_id": form_id})).scalar_one_or_none()
+    rows = (await _FIND.run(session, {"contact_id": contact_id, "form_id": form_id})).rows
+    return loaded(session, Draft, rows[0]) if rows else None
 
 
 async def open_draft(session: AsyncSession, contact_id: int, form_id: str, state: FormState, now: datetime) -> None:

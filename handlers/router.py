@@ -6,7 +6,9 @@ Adapters (Telegram, the sandbox's tests, the command line) build an `Incoming` a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from sqlalchemy import func, literal_column, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import entities, language, onboarding, outbox
@@ -16,21 +18,35 @@ from handlers.conversation import Conversation, Deps, Journey, ask_again, procee
 from handlers.forms.engine import FormInput, code
 from handlers.inputs import Incoming
 from handlers.messages import N_, Reply, Text
-from handlers.people import meet, meet_with_draft, role_of
+from handlers.people import WITH_LATEST_DRAFT, meet, meet_row, meet_with_draft, role_of
 from handlers.pledges import listing, review
 from handlers.pledges import service as pledge_service
 from models.clock import utcnow
 from models.database import UnitOfWork
-from models.statements import Prepared, bound, table_of
-from models.tables import Draft, ProcessedUpdate
+from models.statements import Insert, Prepared, bound, table_of
+from models.tables import Contact, Draft, ProcessedUpdate
 
 JOURNEYS: dict[str, Journey] = {
     j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
                            broadcasts.BROADCAST)
 }
 
-_MARK_PROCESSED = Prepared(lambda insert: insert(table_of(ProcessedUpdate)).values(bound("update_id", "processed_at"))
+_PROCESSED = table_of(ProcessedUpdate)
+_MARK_PROCESSED = Prepared(lambda insert: insert(_PROCESSED).values(bound("update_id", "processed_at"))
                            .on_conflict_do_nothing())
+
+
+def _mark_and_meet(insert: Insert) -> Any:
+    # One row: 1 when the update id was new (0 when handled before), then WITH_LATEST_DRAFT's columns (NULL
+    # when the person is new). PostgreSQL runs the INSERT of a WITH clause once, whatever the query reads.
+    marked = (insert(_PROCESSED).values(bound("update_id", "processed_at")).on_conflict_do_nothing()
+              .returning(_PROCESSED.c.update_id).cte("marked"))
+    fresh = select(func.count()).select_from(marked).scalar_subquery().label("fresh")
+    latest = WITH_LATEST_DRAFT.subquery("latest")
+    return select(fresh, *latest.c).select_from(select(literal_column("1")).subquery("one").outerjoin(latest, true()))
+
+
+_MARK_AND_MEET = Prepared(_mark_and_meet, dialects=("postgresql",))
 
 CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
 ButtonHandler = Callable[[Conversation, str], Awaitable[None]]
@@ -47,12 +63,27 @@ async def mark_processed(session: AsyncSession, update_id: int) -> bool:
     return marked.rowcount == 1
 
 
+async def mark_and_meet(session: AsyncSession, incoming: Incoming) -> tuple[Contact, Draft | None] | None:
+    """`mark_processed`, then the person and their latest draft (`meet_with_draft`); None for an update handled
+    before. On PostgreSQL in one statement: each is a round trip to the server, and an update makes six."""
+    if session.get_bind().dialect.name != "postgresql":
+        if not await mark_processed(session, incoming.update_id):
+            return None
+        return await meet_with_draft(session, incoming.person, incoming.received_at)
+    (row,) = (await _MARK_AND_MEET.run(session, {"update_id": incoming.update_id, "processed_at": utcnow(),
+                                                 "telegram_id": incoming.person.telegram_id})).rows
+    if not row[0]:
+        return None
+    return await meet_row(session, row[1:] if row[1] is not None else None, incoming.person, incoming.received_at)
+
+
 async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:
     """Answer one update in one transaction; None when the update was a duplicate."""
     async with uow:
-        if not await mark_processed(uow.session, incoming.update_id):
+        met = await mark_and_meet(uow.session, incoming)
+        if met is None:
             return None
-        contact, draft = await meet_with_draft(uow.session, incoming.person, incoming.received_at)
+        contact, draft = met
         locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
         conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.update_id, deps)
         await dispatch(conv, incoming, draft)

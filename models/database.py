@@ -14,6 +14,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from models.statements import prepare_all
+
 
 def normalize_url(url: str) -> str:
     """Return the URL with an async driver (sqlite → aiosqlite, postgresql → asyncpg)."""
@@ -144,12 +146,12 @@ class Database:
         return is_sqlite(self.url)
 
     async def open_pool(self) -> None:
-        """Open the pool's PostgreSQL connections now, so the first updates after a start do not each wait
-        for a connection of their own (SQLite has its one connection)."""
-        if self.is_sqlite:
-            return
-        held = [await self.engine.connect() for _ in range(POOL_SIZE)]
+        """Open the pool's connections now, with the hot-path statements compiled and (on PostgreSQL)
+        prepared on each, so the first updates after a start wait neither for a connection of their own
+        nor for their statements."""
+        held = [await self.engine.connect() for _ in range(1 if self.is_sqlite else POOL_SIZE)]
         for connection in held:
+            await prepare_all(connection)
             await connection.close()  # back to the pool, still open
 
     def uow(self) -> UnitOfWork:

@@ -32,8 +32,6 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
 
-from models.database import InlineSQLite
-
 S = TypeVar("S")
 M = TypeVar("M")
 
@@ -116,15 +114,20 @@ class _Compiled:
 class Prepared:
     """A Core statement that runs on the driver's connection of the session's transaction (see above).
 
-    Built like `PerDialect`, from a function of the dialect's `insert`; compiled at first use with
-    the engine's own dialect. An INSERT or UPDATE names the columns it writes with `bound()`; the
-    result is an `Outcome` (rows changed, rows returned by RETURNING or SELECT, converted to Python
-    values as SQLAlchemy would). ORM objects loaded in the session do not see what it changed.
+    Built like `PerDialect`, from a function of the dialect's `insert`, once, at import (for the
+    `dialects` named: a statement only PostgreSQL knows is built for it alone); compiled with
+    the engine's own dialect at first use or by `prepare_all`. An INSERT or UPDATE names the columns it
+    writes with `bound()`; the result is an `Outcome` (rows changed, rows returned by RETURNING or
+    SELECT, converted to Python values as SQLAlchemy would). ORM objects loaded in the session do not
+    see what it changed.
     """
 
-    def __init__(self, build: Callable[[Insert], ClauseElement]) -> None:
-        self.statements = {"postgresql": build(postgresql.insert), "sqlite": build(sqlite.insert)}
+    def __init__(self, build: Callable[[Insert], ClauseElement],
+                 dialects: Sequence[str] = ("postgresql", "sqlite")) -> None:
+        inserts: dict[str, Insert] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+        self.statements = {name: build(inserts[name]) for name in dialects}
         self._compiled: dict[str, _Compiled] = {}
+        _ALL.append(self)
 
     def compiled(self, dialect: Dialect) -> _Compiled:
         """The statement compiled for this dialect (and driver)."""
@@ -149,6 +152,8 @@ class Prepared:
         return Outcome(rowcount, compiled.rows(rows))
 
 
+_ALL: list[Prepared] = []
+"""Every prepared statement, for `prepare_all`."""
 _HELD = "p2c.driver_connection"
 
 
@@ -184,21 +189,6 @@ def loaded(session: AsyncSession, model: type[M], values: Sequence[Any]) -> M:
     return instance
 
 
-async def get(session: AsyncSession, model: type[M], key: int) -> M | None:
-    """`session.get` by a prepared statement: the object in the session, else the row read and loaded."""
-    known = session.identity_map.get(identity_key(model, key))
-    if known is not None:
-        found: M = known
-        return found
-    statement = _BY_KEY.get(model)
-    if statement is None:
-        table = table_of(model)
-        (primary,) = table.primary_key.columns
-        statement = _BY_KEY[model] = Prepared(lambda _: core_select(table).where(primary == bindparam("key")))
-    rows = (await statement.run(session, {"key": key})).rows
-    return loaded(session, model, rows[0]) if rows else None
-
-
 def _attributes(model: type) -> tuple[str, ...]:
     """The model's attribute for each column of its table, in the table's order."""
     keys = _ATTRIBUTES.get(model)
@@ -209,26 +199,56 @@ def _attributes(model: type) -> tuple[str, ...]:
 
 
 _ATTRIBUTES: dict[type, tuple[str, ...]] = {}
-_INSERTS: dict[type, Prepared] = {}
-_BY_KEY: dict[type, Prepared] = {}
 
 
-async def add(session: AsyncSession, instance: Any, *, keep: bool = True) -> None:
-    """Insert a new object's row at once (one statement, its id set from RETURNING). With `keep`, the object
-    then belongs to the session as if loaded: later changes to it are flushed as UPDATEs."""
-    model = type(instance)
-    table = table_of(model)
-    written = [(column.key, key) for column, key in zip(table.c, _attributes(model), strict=True)
-               if not column.primary_key]
-    statement = _INSERTS.get(model)
-    if statement is None:
-        statement = _INSERTS[model] = Prepared(lambda insert: insert(table).values(bound(*(c for c, _ in written)))
-                                               .returning(*table.primary_key.columns))
-    outcome = await statement.run(session, {column: getattr(instance, key) for column, key in written})
-    instance.id = outcome.scalar()
-    if keep:
-        make_transient_to_detached(instance)
-        session.add(instance)
+class ByKey(Prepared, Generic[M]):
+    """`session.get` of one model by a prepared statement (declared once per model, at import)."""
+
+    def __init__(self, model: type[M]) -> None:
+        table = table_of(model)
+        (primary,) = table.primary_key.columns
+        super().__init__(lambda _: core_select(table).where(primary == bindparam("key")))
+        self.model = model
+
+    async def get(self, session: AsyncSession, key: int) -> M | None:
+        """The object already in the session, else its row read and loaded; None when there is none."""
+        known = session.identity_map.get(identity_key(self.model, key))
+        if known is not None:
+            found: M = known
+            return found
+        rows = (await self.run(session, {"key": key})).rows
+        return loaded(session, self.model, rows[0]) if rows else None
+
+
+class Adding(Prepared, Generic[M]):
+    """Inserting new objects of one model by a prepared statement (declared once per model, at import)."""
+
+    def __init__(self, model: type[M]) -> None:
+        table = table_of(model)
+        self.written = [(column.key, key) for column, key in zip(table.c, _attributes(model), strict=True)
+                        if not column.primary_key]
+        columns = [column for column, _ in self.written]
+        super().__init__(lambda insert: insert(table).values(bound(*columns)).returning(*table.primary_key.columns))
+
+    async def add(self, session: AsyncSession, instance: M, *, keep: bool = True) -> None:
+        """Insert the object's row at once (its id set from RETURNING). With `keep`, the object then belongs
+        to the session as if loaded: later changes to it are flushed as UPDATEs."""
+        outcome = await self.run(session, {column: getattr(instance, key) for column, key in self.written})
+        instance.id = outcome.scalar()  # type: ignore[attr-defined]
+        if keep:
+            make_transient_to_detached(instance)
+            session.add(instance)
+
+
+async def prepare_all(connection: AsyncConnection) -> None:
+    """Compile every prepared statement for this connection's backend and, on PostgreSQL, have the server
+    prepare each on this connection, so that the first people after a start wait for neither."""
+    dialect = connection.dialect
+    compiled = [statement.compiled(dialect) for statement in _ALL if dialect.name in statement.statements]
+    if dialect.driver == "asyncpg":
+        adapted: Any = (await connection.get_raw_connection()).dbapi_connection
+        for each in compiled:
+            await adapted._prepare(each.sql, 0)  # what its cursor does on first use of a statement
 
 
 async def _on_asyncpg(adapted: Any, sql: str, arguments: list[Any]) -> tuple[int, Sequence[Sequence[Any]]]:
@@ -240,9 +260,9 @@ async def _on_asyncpg(adapted: Any, sql: str, arguments: list[Any]) -> tuple[int
 
 
 async def _on_sqlite(adapted: Any, sql: str, arguments: list[Any]) -> tuple[int, Sequence[Sequence[Any]]]:
-    connection = adapted.driver_connection
-    assert isinstance(connection, InlineSQLite), "SQLite connections are opened by models.database.inline_sqlite"
-    return connection.run_now(sql, arguments)
+    run_now = adapted.driver_connection.run_now  # models.database.InlineSQLite, as Database opens them
+    result: tuple[int, Sequence[Sequence[Any]]] = run_now(sql, arguments)
+    return result
 
 
 _DRIVERS: dict[str, Callable[[Any, str, list[Any]], Any]] = {"asyncpg": _on_asyncpg, "aiosqlite": _on_sqlite}

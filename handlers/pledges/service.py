@@ -16,11 +16,13 @@ from handlers.people import audit, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import apply_answers, check_answers, derive_reach, pledge_ref
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, labeller
-from models.statements import Prepared, add, bound, get, table_of
+from models.statements import Adding, ByKey, Prepared, bound, table_of
 from models.tables import Contact, Entity, Pledge
 from models.values import EntityStatus, PledgeStatus, Role
 
 _PLEDGES = table_of(Pledge)
+_ENTITY = ByKey(Entity)
+_ADD_PLEDGE = Adding(Pledge)
 _SET_REF = Prepared(lambda _: update(_PLEDGES).values(bound("ref")).where(_PLEDGES.c.id == bindparam("pledge_id")))
 
 EDITING = "$pledge_id"
@@ -34,7 +36,7 @@ async def pledge_entity(conv: Conversation) -> Entity | None:
         conv.say(Reply((Text(N_("Pledges are registered by the focal points of organisations. To register "
                                 "yours, send /start.")),)))
         return None
-    entity = await get(conv.session, Entity, contact.entity_id)
+    entity = await _ENTITY.get(conv.session, contact.entity_id)
     if entity is None or entity.status != EntityStatus.validated:
         conv.say(Reply((Text(N_("Your organisation is waiting for validation by BDT. You can register pledges "
                                 "as soon as it is validated.")),)))
@@ -93,7 +95,7 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
     pledge.itu_regions = reach.itu_regions
     pledge.status, pledge.submitted_at, pledge.updated_at = PledgeStatus.submitted, conv.now, conv.now
     if editing is None:
-        await add(conv.session, pledge, keep=False)  # nothing changes it after this update
+        await _ADD_PLEDGE.add(conv.session, pledge, keep=False)  # nothing changes it after this update
         assert pledge.id is not None
         pledge.ref = pledge_ref(conv.now.year, pledge.id)
         await _SET_REF.run(conv.session, {"pledge_id": pledge.id, "ref": pledge.ref})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select, update
@@ -11,7 +12,7 @@ from sqlalchemy.orm import object_session
 
 from models.clock import utcnow
 from models.database import Database
-from models.statements import Prepared, bound, loaded, table_of
+from models.statements import _ALL, Prepared, bound, loaded, table_of
 from models.tables import Contact, Draft, ProcessedUpdate
 
 _DRAFTS, _CONTACTS = table_of(Draft), table_of(Contact)
@@ -86,6 +87,7 @@ async def test_a_column_left_to_a_python_default_is_refused(database: Database) 
     # SQLAlchemy's execution path fills such a column in; the driver's would not, so it is refused
     table = Table("with_default", MetaData(), Column("id", Integer, primary_key=True), Column("x", String, default="a"))
     statement = Prepared(lambda _: insert(table).values(bound("id")))
+    _ALL.remove(statement)  # not one of the application's: the start must not prepare it
     async with database.uow() as uow:
         with pytest.raises(ValueError, match="every column"):
             await statement.run(uow.session, {"id": 1})
@@ -105,3 +107,16 @@ async def test_a_loaded_object_is_in_the_session_and_its_changes_are_saved(datab
     async with database.uow() as uow:
         again = await uow.session.get(Contact, contact_id)
         assert again is not None and again.language == "ar" and again.first_name == "Awa"
+
+
+async def test_the_pool_opens_with_every_statement_ready(database: Database) -> None:
+    """A statement that does not fit the schema fails the start, not the first person to need it."""
+    await database.open_pool()
+    dialect = database.engine.dialect
+    mine = [statement for statement in _ALL if dialect.name in statement.statements]
+    assert all(f"{dialect.name}+{dialect.driver}" in statement._compiled for statement in mine)
+    if not database.is_sqlite:
+        async with database.engine.connect() as connection:
+            adapted: Any = (await connection.get_raw_connection()).dbapi_connection
+            ready = set(adapted._prepared_statement_cache)  # SQL prepared on this connection
+            assert {statement.compiled(dialect).sql for statement in mine} <= ready
