@@ -17,7 +17,7 @@ path would (a dead connection is invalidated and reported by `DBAPIError.connect
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, NoReturn, TypeVar, cast
 
@@ -80,7 +80,7 @@ Converter = Callable[[Any], Any] | None
 class _Compiled:
     """One statement's SQL for one backend, with the order and conversions of its values."""
 
-    __slots__ = ("from_driver", "given", "names", "sql", "to_driver")
+    __slots__ = ("columns", "dialect", "from_driver", "given", "names", "sql", "to_driver")
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=[]))
@@ -94,9 +94,9 @@ class _Compiled:
         self.given = {name: binds[name].value for name in self.names if not binds[name].required}
         self.to_driver: tuple[Converter, ...] = tuple(
             binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names)
-        columns = getattr(statement, "exported_columns", ())
-        self.from_driver: tuple[Converter, ...] = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+        self.columns = list(getattr(statement, "exported_columns", ()))
+        self.dialect = dialect
+        self.from_driver: tuple[Converter, ...] | None = None
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
         given = self.given
@@ -104,11 +104,19 @@ class _Compiled:
         return [value if convert is None else convert(value)
                 for value, convert in zip(values, self.to_driver, strict=True)]
 
-    def rows(self, raw: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
-        if not any(self.from_driver):
+    def rows(self, raw: Sequence[Sequence[Any]], types: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Rows as Python values; `types` are the driver's type codes of the columns, which some
+        conversions need (PostgreSQL's NUMERIC comes as Decimal or float depending on them)."""
+        if self.from_driver is None:
+            dialect = self.dialect
+            self.from_driver = tuple(column.type.dialect_impl(dialect).result_processor(dialect, kind)
+                                     for column, kind in zip(self.columns, types or [None] * len(self.columns),
+                                                             strict=True))
+        converters = self.from_driver
+        if not any(converters):
             return [tuple(row) for row in raw]
         return [tuple(value if convert is None else convert(value)
-                      for value, convert in zip(row, self.from_driver, strict=True)) for row in raw]
+                      for value, convert in zip(row, converters, strict=True)) for row in raw]
 
 
 class Prepared:
@@ -145,11 +153,11 @@ class Prepared:
         arguments = compiled.arguments(params)
         driver = _DRIVERS[dialect.driver]
         try:
-            rowcount, rows = await driver(adapted, compiled.sql, arguments)
+            rowcount, rows, types = await driver(adapted, compiled.sql, arguments)
         except dialect.loaded_dbapi.Error as error:
             await connection.run_sync(_report, error, compiled.sql, arguments)
             raise  # not reached: _report raises
-        return Outcome(rowcount, compiled.rows(rows))
+        return Outcome(rowcount, compiled.rows(rows, types) if rows else [])
 
 
 _ALL: list[Prepared] = []
@@ -251,18 +259,23 @@ async def prepare_all(connection: AsyncConnection) -> None:
             await adapted._prepare(each.sql, 0)  # what its cursor does on first use of a statement
 
 
-async def _on_asyncpg(adapted: Any, sql: str, arguments: list[Any]) -> tuple[int, Sequence[Sequence[Any]]]:
+Driven = tuple[int, Sequence[Sequence[Any]], Sequence[Any]]
+"""Rows changed, rows returned, and the driver's type code of each column returned."""
+
+
+async def _on_asyncpg(adapted: Any, sql: str, arguments: list[Any]) -> Driven:
     # SQLAlchemy's asyncpg cursor, without the DBAPI facade around it: it begins the transaction when
     # none is open, reuses the connection's prepared statements, and raises the dialect's DBAPI errors
     cursor = adapted.cursor()
     await cursor._prepare_and_execute(sql, arguments)
-    return cursor.rowcount, cursor._rows
+    return cursor.rowcount, cursor._rows, [column[1] for column in cursor.description or ()]
 
 
-async def _on_sqlite(adapted: Any, sql: str, arguments: list[Any]) -> tuple[int, Sequence[Sequence[Any]]]:
+async def _on_sqlite(adapted: Any, sql: str, arguments: list[Any]) -> Driven:
     run_now = adapted.driver_connection.run_now  # models.database.InlineSQLite, as Database opens them
-    result: tuple[int, Sequence[Sequence[Any]]] = run_now(sql, arguments)
-    return result
+    rowcount, rows = run_now(sql, arguments)
+    return rowcount, rows, ()  # sqlite3 knows no column types
 
 
-_DRIVERS: dict[str, Callable[[Any, str, list[Any]], Any]] = {"asyncpg": _on_asyncpg, "aiosqlite": _on_sqlite}
+_DRIVERS: dict[str, Callable[[Any, str, list[Any]], Awaitable[Driven]]] = {"asyncpg": _on_asyncpg,
+                                                                          "aiosqlite": _on_sqlite}

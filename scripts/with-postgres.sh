@@ -14,9 +14,16 @@ port=${P2C_TEST_POSTGRES_PORT:-$(( 55432 + RANDOM % 1000 ))}
 as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$1"; else bash -c "$1"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres "$dir"
 as_pg "'$bin/initdb' -D '$dir/data' -A trust -U postgres >/dev/null"
-as_pg "'$bin/pg_ctl' -D '$dir/data' -o '-k $dir -h 127.0.0.1 -p $port -F' -l '$dir/log' -w start >/dev/null"
-cleanup() { as_pg "'$bin/pg_ctl' -D '$dir/data' stop -m fast >/dev/null" || true; rm -rf "$dir"; }
+cleanup() { as_pg "'$bin/pg_ctl' -D '$dir/data' stop -m fast >/dev/null 2>&1" || true; rm -rf "$dir"; }
 trap cleanup EXIT
+# a random port may be taken (by another run's server, say): try a few before giving up
+for attempt in 1 2 3 4 5; do
+  if as_pg "'$bin/pg_ctl' -D '$dir/data' -o '-k $dir -h 127.0.0.1 -p $port -F' -l '$dir/log' -w start >/dev/null"; then
+    break
+  fi
+  if [ -n "${P2C_TEST_POSTGRES_PORT:-}" ] || [ "$attempt" = 5 ]; then cat "$dir/log" >&2; exit 1; fi
+  port=$(( 55432 + RANDOM % 1000 ))
+done
 export P2C_TEST_POSTGRES_URL="postgresql+asyncpg://postgres@127.0.0.1:$port/postgres"
 echo "with-postgres: PostgreSQL on 127.0.0.1:$port" >&2
 "$@"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,8 +13,8 @@ from sqlalchemy.orm import object_session
 
 from models.clock import utcnow
 from models.database import Database
-from models.statements import _ALL, Prepared, bound, loaded, table_of
-from models.tables import Contact, Draft, ProcessedUpdate
+from models.statements import _ALL, Adding, ByKey, Prepared, bound, loaded, table_of
+from models.tables import Contact, Draft, Entity, Pledge, ProcessedUpdate
 
 _DRAFTS, _CONTACTS = table_of(Draft), table_of(Contact)
 _ADD_DRAFT = Prepared(lambda _: insert(_DRAFTS).values(bound("contact_id", "form_id", "step_id", "state", "version",
@@ -24,6 +25,7 @@ _STEP = Prepared(lambda _: update(_DRAFTS).values(bound("step_id")).where(_DRAFT
 _READ = Prepared(lambda _: select(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id")))
 _CONTACT = Prepared(lambda _: select(_CONTACTS).where(_CONTACTS.c.telegram_id == bindparam("telegram_id")))
 _WHEN = datetime(2027, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
+_ADD_PLEDGE, _PLEDGE = Adding(Pledge), ByKey(Pledge)
 
 
 async def add_contact(database: Database, telegram_id: int = 5) -> int:
@@ -51,6 +53,32 @@ async def test_values_go_in_and_come_back_as_the_orm_reads_them(database: Databa
         assert orm is not None
         assert row == tuple(getattr(orm, column.key) for column in _DRAFTS.c)
         assert row[list(_DRAFTS.c.keys()).index("state")] == state
+
+
+async def test_a_pledge_added_and_read_back_is_what_the_orm_reads(database: Database) -> None:
+    """Amounts (NUMERIC: Decimal on both backends), dates, lists as JSON, booleans, times."""
+    async with database.uow() as uow:
+        entity = Entity(name="Ministère", name_key="ministere", sector="government")
+        uow.session.add(entity)
+        await uow.commit()
+    pledge = Pledge(entity_id=entity.id or 0, title="Écoles", description="Fibre 🛰️", focus_area="access",
+                    pledge_type="financial", value_usd=Decimal("2500000.50"), countries=["SEN", "ITU:AFR"],
+                    sdgs=[4, 9], target_value=Decimal("500"), target_date=date(2027, 12, 31), targets_ldc=True,
+                    submitted_at=_WHEN)
+    async with database.uow() as uow:
+        await _ADD_PLEDGE.add(uow.session, pledge, keep=False)
+        assert isinstance(pledge.id, int) and not uow.session.new
+        await uow.commit()
+    async with database.uow() as uow:
+        read = await _PLEDGE.get(uow.session, pledge.id)
+        assert read is not None and await _PLEDGE.get(uow.session, pledge.id) is read
+        values = {column.key: getattr(read, column.key) for column in table_of(Pledge).c}
+    async with database.uow() as uow:
+        orm = await uow.session.get(Pledge, pledge.id)
+        assert values == {column.key: getattr(orm, column.key) for column in table_of(Pledge).c}
+        assert values["value_usd"] == Decimal("2500000.50") and values["sdgs"] == [4, 9]
+        assert values["target_date"] == date(2027, 12, 31) and values["submitted_at"] == _WHEN
+        assert await _PLEDGE.get(uow.session, 10**6) is None
 
 
 async def test_rows_changed_are_counted_and_a_conflict_changes_none(database: Database) -> None:
