@@ -80,7 +80,7 @@ Converter = Callable[[Any], Any] | None
 class _Compiled:
     """One statement's SQL for one backend, with the order and conversions of its values."""
 
-    __slots__ = ("columns", "dialect", "from_driver", "given", "names", "sql", "to_driver")
+    __slots__ = ("dialect", "from_driver", "given", "names", "sql", "to_driver", "types")
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=[]))
@@ -94,7 +94,9 @@ class _Compiled:
         self.given = {name: binds[name].value for name in self.names if not binds[name].required}
         self.to_driver: tuple[Converter, ...] = tuple(
             binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names)
-        self.columns = list(getattr(statement, "exported_columns", ()))
+        # what the rows will hold, as SQLAlchemy's result objects read it: the columns of a SELECT or
+        # RETURNING, including the primary key an INSERT returns implicitly (PostgreSQL, SQLite)
+        self.types = [entry.type for entry in compiled._result_columns]
         self.dialect = dialect
         self.from_driver: tuple[Converter, ...] | None = None
 
@@ -109,9 +111,9 @@ class _Compiled:
         conversions need (PostgreSQL's NUMERIC comes as Decimal or float depending on them)."""
         if self.from_driver is None:
             dialect = self.dialect
-            self.from_driver = tuple(column.type.dialect_impl(dialect).result_processor(dialect, kind)
-                                     for column, kind in zip(self.columns, types or [None] * len(self.columns),
-                                                             strict=True))
+            self.from_driver = tuple(kind.dialect_impl(dialect).result_processor(dialect, code)
+                                     for kind, code in zip(self.types, types or [None] * len(self.types),
+                                                           strict=True))
         converters = self.from_driver
         if not any(converters):
             return [tuple(row) for row in raw]

@@ -82,7 +82,14 @@ async def test_a_pledge_added_and_read_back_is_what_the_orm_reads(database: Data
 
 
 async def test_rows_changed_are_counted_and_a_conflict_changes_none(database: Database) -> None:
+    contact_id = await add_contact(database)
+    quiet = Prepared(lambda _: insert(_DRAFTS).values(bound("contact_id", "form_id", "step_id", "state", "version",
+                                                            "created_at", "updated_at")))
     async with database.uow() as uow:
+        # no RETURNING asked, but SQLAlchemy compiles one for the new primary key: its rows are read all the same
+        added = await quiet.run(uow.session, {"contact_id": contact_id, "form_id": "f", "step_id": "s", "state": {},
+                                              "version": 1, "created_at": _WHEN, "updated_at": _WHEN})
+        assert added.rowcount == 1
         assert (await _MARK.run(uow.session, {"update_id": 7, "processed_at": utcnow()})).rowcount == 1
         assert (await _MARK.run(uow.session, {"update_id": 7, "processed_at": utcnow()})).rowcount == 0
         assert (await _STEP.run(uow.session, {"step_id": "x", "draft_id": 404})).rowcount == 0
