@@ -39,7 +39,7 @@ from handlers.messages import N_, CountryName, Day, Items, Line, Money, Number, 
 from handlers.people import role_of, staff_contacts
 from handlers.router import apologise, handle
 from models.clock import utcnow
-from models.database import Database
+from models.database import UPDATES_AT_ONCE, Database
 from models.geography import search_countries
 from models.values import Role
 
@@ -57,15 +57,19 @@ class App:
     bot: Bot
     delivery: DeliveryWorker
     pinned: list[type] = field(default_factory=keep_response_types)
+    handling: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(UPDATES_AT_ONCE))
 
     async def on_incoming(self, incoming: Incoming) -> None:
         """Answer one update; on failure log it with context and apologise to the person.
 
-        Its replies go to delivery at once; delivery looks at the outbox only when the update left
-        other rows there (a notice to staff, say), a claim being a transaction of its own.
+        At most UPDATES_AT_ONCE updates are in the database at a time (the pool has a connection for
+        each); the others wait their turn. The replies go to delivery at once; delivery looks at the
+        outbox only when the update left other rows there (a notice to staff, say), a claim being a
+        transaction of its own.
         """
         try:
-            conv = await handle_reconnecting(incoming, self.database, self.deps)
+            async with self.handling:
+                conv = await handle_reconnecting(incoming, self.database, self.deps)
             if conv is not None:
                 self.delivery.push(conv.pushed)
                 if outbox.left_for_delivery(conv.session):
@@ -80,7 +84,8 @@ class App:
         except Exception:
             log.exception("update failed")
             try:
-                await apologise(incoming, self.database.uow(), self.deps)
+                async with self.handling:
+                    await apologise(incoming, self.database.uow(), self.deps)
             except Exception:
                 log.exception("could not apologise")
             self.delivery.wake()

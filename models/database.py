@@ -43,8 +43,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-POOL_SIZE = 10
-"""PostgreSQL connections kept open per process."""
+UPDATES_AT_ONCE = 12
+"""Updates one process handles at the same time (each holds a connection for its transaction); others wait
+their turn in memory (bot.app.App.on_incoming)."""
+POOL_SIZE = UPDATES_AT_ONCE + 4
+"""PostgreSQL connections kept open per process: the updates', the scheduler's lock, delivery's claims and
+records, and one to spare. A pool smaller than what runs at once opens and closes a connection (a server
+process) for each update beyond it, at the busiest moments: that was most of PostgreSQL's worst latencies."""
 
 
 class _RunNow:

@@ -1,12 +1,15 @@
-"""Between an update and delivery: replies are handed over at once; delivery looks at the outbox only when
-the update left rows there for it (a claim is a transaction of its own)."""
+"""Between an update and the rest of the process: replies are handed over at once; delivery looks at the
+outbox only when the update left rows there for it (a claim is a transaction of its own); a burst of
+updates does not open connections beyond the pool."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import cast
 
 import pytest
 from aiogram import Bot
+from sqlalchemy import event
 
 from bot.app import App
 from bot.config import Settings
@@ -37,11 +40,28 @@ class Delivery:
         self.woken += 1
 
 
+def app_of(database: Database, deps: Deps, renderer: Renderer, delivery: Delivery) -> App:
+    return App(cast(Settings, None), database, renderer, deps, cast(Bot, None), cast(DeliveryWorker, delivery))
+
+
 async def answer(database: Database, deps: Deps, renderer: Renderer, text: str) -> Delivery:
     delivery = Delivery()
-    app = App(cast(Settings, None), database, renderer, deps, cast(Bot, None), cast(DeliveryWorker, delivery))
+    app = app_of(database, deps, renderer, delivery)
     await app.on_incoming(Incoming.from_text(1, Person(41, 41, "Noor", None, None, "ar"), text, utcnow()))
     return delivery
+
+
+async def test_a_burst_of_updates_stays_within_the_pool(database: Database, deps: Deps, renderer: Renderer) -> None:
+    await database.open_pool()
+    opened: list[object] = []
+    event.listen(database.engine.sync_engine, "connect", lambda connection, record: opened.append(connection))
+    delivery = Delivery()
+    app = app_of(database, deps, renderer, delivery)
+    people = [Person(500 + n, 500 + n, "Ama", None, None, "fr") for n in range(40)]
+    await asyncio.gather(*(app.on_incoming(Incoming.from_text(n + 1, person, "/help", utcnow()))
+                           for n, person in enumerate(people)))
+    assert len(delivery.pushed) == 40, "everyone is answered"
+    assert opened == [], "no connection opened (and closed) beyond the pool's"
 
 
 async def test_a_reply_is_handed_over_without_a_claim(database: Database, deps: Deps, renderer: Renderer) -> None:
