@@ -83,6 +83,6 @@ async def invite(command: CreateInvite, uow: UnitOfWork, now: datetime) -> tuple
             await uow.flush()
         issued = await create_invite(uow.session, entity, command.role, now, lifetime=command.lifetime)
         await audit(uow.session, None, "invite.created", "invite", issued.invite.id, entity_id=entity.id,
-              role=command.role, via="cli")
+                    role=command.role, via="cli")
         await uow.commit()
         return issued.token, entity, created

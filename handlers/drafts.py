@@ -53,15 +53,15 @@ async def open_draft(session: AsyncSession, contact_id: int, form_id: str, state
     cannot save over the new one.
     """
     await _OPEN.run(session, {"contact_id": contact_id, "form_id": form_id, "step_id": state.step,
-                                           "state": state.to_json(), "version": 1, "created_at": now,
-                                           "updated_at": now, "reminded_at": None})
+                              "state": state.to_json(), "version": 1, "created_at": now, "updated_at": now,
+                              "reminded_at": None})
 
 
 async def save(session: AsyncSession, draft: Draft, state: FormState, now: datetime) -> None:
     """Save the new state, failing if the row changed since it was read (optimistic lock)."""
     saved = state.to_json()
     result = await _SAVE.run(session, {"draft_id": draft.id, "read_version": draft.version, "step_id": state.step,
-                                           "state": saved, "version": draft.version + 1, "updated_at": now})
+                                       "state": saved, "version": draft.version + 1, "updated_at": now})
     if result.rowcount != 1:
         raise DraftConflictError(draft.form_id)
     # the row now holds these values; the loaded object follows without being marked as changed

@@ -65,7 +65,7 @@ async def mark_processed(session: AsyncSession, update_id: int) -> bool:
 
 async def mark_and_meet(session: AsyncSession, incoming: Incoming) -> tuple[Contact, Draft | None] | None:
     """`mark_processed`, then the person and their latest draft (`meet_with_draft`); None for an update handled
-    before. On PostgreSQL in one statement: each is a round trip to the server, and an update makes six."""
+    before. On PostgreSQL in one statement, a round trip less of the five an ordinary update makes."""
     if session.get_bind().dialect.name != "postgresql":
         if not await mark_processed(session, incoming.update_id):
             return None

@@ -56,7 +56,7 @@ async def create_broadcast(session: AsyncSession, command: CreateBroadcast, now:
     await session.flush()
     creator = await session.get(Contact, command.created_by) if command.created_by else None
     await audit(session, creator, "broadcast.created", "broadcast", broadcast.id, audience=broadcast.audience,
-          languages=sorted(texts), scheduled=later)
+                languages=sorted(texts), scheduled=later)
     if not later:
         await start_broadcast(session, broadcast, now, today, default_locale)
     return broadcast

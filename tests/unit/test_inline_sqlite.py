@@ -31,6 +31,20 @@ async def test_calls_run_in_the_calling_thread_and_errors_reach_the_caller(tmp_p
         await connection.execute("SELECT 1")
 
 
+async def test_run_now_gives_rows_changed_and_rows_returned(tmp_path: Path) -> None:
+    connection = await InlineSQLite(lambda: sqlite3.connect(tmp_path / "t.db"))
+    try:
+        assert connection.run_now("CREATE TABLE t (n INTEGER PRIMARY KEY, w TEXT)", ()) == (-1, [])
+        assert connection.run_now("INSERT INTO t (w) VALUES (?), (?) RETURNING n", ("a", "b")) == (2, [(1,), (2,)])
+        assert connection.run_now("UPDATE t SET w = ? WHERE n > ?", ("c", 5)) == (0, [])
+        with pytest.raises(sqlite3.IntegrityError):
+            connection.run_now("INSERT INTO t (n, w) VALUES (?, ?)", (1, "again"))
+    finally:
+        await connection.close()
+    with pytest.raises(ValueError, match="closed"):
+        connection.run_now("SELECT 1", ())
+
+
 async def test_sqlalchemy_drives_it_in_transactions_and_in_autocommit(tmp_path: Path) -> None:
     before = set(threading.enumerate())
     database = Database(f"sqlite:///{tmp_path / 'p2c.db'}")
