@@ -87,8 +87,9 @@ async def _refresh(session: AsyncSession, contact: Contact | None, person: Perso
             contact.last_seen_at = now
             await session.flush()
         else:
-            await _TOUCH.run(session, {**fresh, "last_seen_at": now, "contact_id": contact.id})
-            for key, value in {**fresh, "last_seen_at": now}.items():  # as the row is now, not a change
+            touched = {**fresh, "last_seen_at": now}
+            await _TOUCH.run(session, {**touched, "contact_id": contact.id})
+            for key, value in touched.items():  # as the row is now, not a change
                 set_committed_value(contact, key, value)
     return contact
 
@@ -108,4 +109,4 @@ async def audit(session: AsyncSession, actor: Contact | None, action: str, targe
                 target_id: int | None = None, **details: Any) -> None:
     """Record who did (or tried) what to which record (written at once, in the caller's transaction)."""
     await _AUDIT.add(session, AuditLog(actor_id=actor.id if actor else None, action=action, target_type=target_type,
-                                       target_id=target_id, details=details), keep=False)
+                                       target_id=target_id, details=details))

@@ -32,15 +32,19 @@ JOURNEYS: dict[str, Journey] = {
 }
 
 _PROCESSED = table_of(ProcessedUpdate)
-_MARK_PROCESSED = Prepared(lambda insert: insert(_PROCESSED).values(bound("update_id", "processed_at"))
-                           .on_conflict_do_nothing())
+
+
+def _marking(insert: Insert) -> Any:
+    return insert(_PROCESSED).values(bound("update_id", "processed_at")).on_conflict_do_nothing()
+
+
+_MARK_PROCESSED = Prepared(_marking)
 
 
 def _mark_and_meet(insert: Insert) -> Any:
     # One row: 1 when the update id was new (0 when handled before), then WITH_LATEST_DRAFT's columns (NULL
     # when the person is new). PostgreSQL runs the INSERT of a WITH clause once, whatever the query reads.
-    marked = (insert(_PROCESSED).values(bound("update_id", "processed_at")).on_conflict_do_nothing()
-              .returning(_PROCESSED.c.update_id).cte("marked"))
+    marked = _marking(insert).returning(_PROCESSED.c.update_id).cte("marked")
     fresh = select(func.count()).select_from(marked).scalar_subquery().label("fresh")
     latest = WITH_LATEST_DRAFT.subquery("latest")
     return select(fresh, *latest.c).select_from(select(literal_column("1")).subquery("one").outerjoin(latest, true()))

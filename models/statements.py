@@ -37,13 +37,14 @@ M = TypeVar("M")
 
 Insert = Callable[[Table], Any]
 """`insert` of one dialect: PostgreSQL's and SQLite's both know ON CONFLICT, each in its own construct."""
+_INSERTS: dict[str, Insert] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class PerDialect(Generic[S]):
     """A statement built once for each backend, chosen by the session's."""
 
     def __init__(self, build: Callable[[Insert], S]) -> None:
-        self.statements = {"postgresql": build(postgresql.insert), "sqlite": build(sqlite.insert)}
+        self.statements = {name: build(insert) for name, insert in _INSERTS.items()}
 
     def __call__(self, session: AsyncSession) -> S:
         """The statement for the session's backend."""
@@ -134,8 +135,7 @@ class Prepared:
 
     def __init__(self, build: Callable[[Insert], ClauseElement],
                  dialects: Sequence[str] = ("postgresql", "sqlite")) -> None:
-        inserts: dict[str, Insert] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-        self.statements = {name: build(inserts[name]) for name in dialects}
+        self.statements = {name: build(_INSERTS[name]) for name in dialects}
         self._compiled: dict[str, _Compiled] = {}
         _ALL.append(self)
 
@@ -240,14 +240,11 @@ class Adding(Prepared, Generic[M]):
         columns = [column for column, _ in self.written]
         super().__init__(lambda insert: insert(table).values(bound(*columns)).returning(*table.primary_key.columns))
 
-    async def add(self, session: AsyncSession, instance: M, *, keep: bool = True) -> None:
-        """Insert the object's row at once (its id set from RETURNING). With `keep`, the object then belongs
-        to the session as if loaded: later changes to it are flushed as UPDATEs."""
+    async def add(self, session: AsyncSession, instance: M) -> None:
+        """Insert the object's row at once, its id set from RETURNING. The object stays out of the session:
+        for rows written once per update (a new pledge, an audit row), which nothing changes after."""
         outcome = await self.run(session, {column: getattr(instance, key) for column, key in self.written})
         instance.id = outcome.scalar()  # type: ignore[attr-defined]
-        if keep:
-            make_transient_to_detached(instance)
-            session.add(instance)
 
 
 async def prepare_all(connection: AsyncConnection) -> None:

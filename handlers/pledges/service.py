@@ -95,7 +95,7 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
     pledge.itu_regions = reach.itu_regions
     pledge.status, pledge.submitted_at, pledge.updated_at = PledgeStatus.submitted, conv.now, conv.now
     if editing is None:
-        await _ADD_PLEDGE.add(conv.session, pledge, keep=False)  # nothing changes it after this update
+        await _ADD_PLEDGE.add(conv.session, pledge)
         assert pledge.id is not None
         pledge.ref = pledge_ref(conv.now.year, pledge.id)
         await _SET_REF.run(conv.session, {"pledge_id": pledge.id, "ref": pledge.ref})

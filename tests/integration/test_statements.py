@@ -66,7 +66,7 @@ async def test_a_pledge_added_and_read_back_is_what_the_orm_reads(database: Data
                     sdgs=[4, 9], target_value=Decimal("500"), target_date=date(2027, 12, 31), targets_ldc=True,
                     submitted_at=_WHEN)
     async with database.uow() as uow:
-        await _ADD_PLEDGE.add(uow.session, pledge, keep=False)
+        await _ADD_PLEDGE.add(uow.session, pledge)
         assert isinstance(pledge.id, int) and not uow.session.new
         await uow.commit()
     async with database.uow() as uow:
