@@ -53,7 +53,7 @@ def read(language: str) -> Catalog:
 def update() -> None:
     """Merge newly extracted message ids into every catalog; English gets its own text."""
     with (LOCALES / "messages.pot").open("wb") as handle:
-        write_po(handle, extract(), omit_header=True, sort_output=True)
+        write_po(handle, extract(), omit_header=True, sort_output=True, include_lineno=False)
     for language in LANGUAGES:
         template = extract()  # a fresh one each time: Catalog.update shares the template's messages
         path = _po_path(language)
@@ -71,7 +71,8 @@ def update() -> None:
                 if message.id and not message.string:
                     message.string = message.id
         buffer = BytesIO()
-        write_po(buffer, catalog, sort_output=True, ignore_obsolete=True, width=100)
+        # no line numbers: an edit elsewhere in a file must not touch every catalog (and merges stay clean)
+        write_po(buffer, catalog, sort_output=True, ignore_obsolete=True, width=100, include_lineno=False)
         path.write_bytes(buffer.getvalue())
 
 
