@@ -50,6 +50,9 @@ class Contact(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=8)
     telegram_language: str | None = Field(default=None, max_length=16)
     timezone: str | None = Field(default=None, max_length=64)
+    """The IANA zone the person chose with /settings; None: guessed from their entity's country."""
+    optional_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    """False when the person turned off the reminders that can be missed (/settings)."""
     role: str | None = Field(default=None, max_length=16, index=True)
     entity_id: int | None = Field(default=None, foreign_key="entity.id", index=True)
     consent_at: datetime | None = None
@@ -226,3 +229,32 @@ class Broadcast(SQLModel, table=True):
     finished_at: datetime | None = None
     recipients: int = 0
     progress: dict[str, int] = _json(dict)
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder of a pledge's report given to one person: which period, which of the schedule's kinds,
+    and the outbox row (one per person and day) that carries it. Unique, so a reminder is given once."""
+
+    __table_args__ = (sa.UniqueConstraint("pledge_id", "contact_id", "period", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    period: str = Field(max_length=10)
+    kind: str = Field(max_length=16)
+    outbox_key: str = Field(max_length=128, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReminderHold(SQLModel, table=True):
+    """A person's wish about a pledge's reminders: later (until a time) or never (not their pledge any more)."""
+
+    __tablename__ = "reminder_hold"
+    __table_args__ = (sa.UniqueConstraint("contact_id", "pledge_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    reason: str = Field(max_length=16)
+    until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
