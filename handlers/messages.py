@@ -63,6 +63,20 @@ def text(msgid: str, **params: Any) -> Text:
     return Text(msgid, params)
 
 
+def plural(singular: str, plural_: str, count: int, **params: Any) -> Text:
+    """A message whose form follows `count` by the reader's plural rules; `{count}` shows the count.
+
+    Both ids are literal strings so that `bot.catalogs` extracts them as one plural entry
+    (keyword spec `plural: (1, 2)`); every language fills each of its plural forms.
+    """
+    return Text(singular, {"count": count, **params}, plural=plural_, count="count")
+
+
+def NP_(singular: str, plural_: str) -> tuple[str, str]:
+    """Mark a plural message id pair for extraction when it is declared as data and counted later."""
+    return singular, plural_
+
+
 @dataclass(frozen=True, slots=True)
 class Items:
     """Several labels joined as a list in the reader's language ("a, b and c")."""
