@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import signal
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,7 +39,7 @@ from handlers.language import negotiate
 from handlers.messages import N_, CountryName, Day, Items, Line, Money, Number, Reply, Text
 from handlers.people import role_of, staff_contacts
 from handlers.router import apologise, handle
-from models.clock import utcnow
+from models.clock import TEST_CLOCK_ENV, utcnow
 from models.database import UPDATES_AT_ONCE, Database
 from models.geography import search_countries
 from models.values import Role
@@ -143,8 +144,19 @@ def warm_up(renderer: Renderer, locale: str) -> None:
     gc.freeze()
 
 
+def announce_test_clock(settings: Settings) -> None:
+    """Say loudly that the clock is moved for tests; refuse a test clock utcnow() would not see (.env only)."""
+    if not settings.test_clock_file:
+        return
+    if os.environ.get(TEST_CLOCK_ENV) != settings.test_clock_file:
+        raise ConfigError(f"{TEST_CLOCK_ENV} must be set in the environment (models.clock reads it there).")
+    log.warning("TEST CLOCK ENABLED: the bot's time is moved by the seconds in %s (now %s); never in production",
+                settings.test_clock_file, utcnow().isoformat())
+
+
 async def prepare(app: App) -> None:
     """Schema check, bot identity, and command menus."""
+    announce_test_clock(app.settings)
     await ensure_schema(app.database, app.settings.auto_upgrade)
     await app.database.open_pool()
     me = await app.bot.get_me()
@@ -165,7 +177,8 @@ async def run(app: App, *, webhook: bool = False) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
-    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale)
+    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale, app.settings.timezone,
+                                app.settings.reminder_interval_seconds)
     scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
     try:
         if webhook:

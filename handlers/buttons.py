@@ -33,6 +33,8 @@ PATTERNS: tuple[str, ...] = (
     "mp:open:<id>", "mp:wd:<id>", "mp:wdy:<id>", "mp:edit:<id>", "mp:list",
     "bc:cancel:<id>", "bc:stop:<id>",
     "lang:<word>",
+    "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show",
+    "rm:later:<id>", "rm:notmine:<id>",
     "f:<word>:<rest>",
 )
 

@@ -56,14 +56,16 @@ async def enqueue(
     not_before: datetime | None = None,
     sending: bool = False,
     edit_of: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> int | None:
     """Add one message for `contact`; a row with the same unique `key` already there wins (None).
 
     With `sending`, the row is written as already taken by delivery, which the caller hands the
     row to once its transaction commits (the fast path of interactive replies). With `edit_of`,
-    delivery edits the message sent for that other key instead of sending a new one.
+    delivery edits the message sent for that other key instead of sending a new one. `extra` is stored
+    beside the message for whoever enqueued it (delivery ignores it).
     """
-    payload: dict[str, Any] = {"reply": reply_to_json(message)}
+    payload: dict[str, Any] = {**(extra or {}), "reply": reply_to_json(message)}
     if edit_of is not None:
         payload["edit_of"] = edit_of  # replace the text of the message sent for that outbox key
     now = utcnow()

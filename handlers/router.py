@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, literal_column, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import buttons, entities, language, onboarding, outbox
+from handlers import buttons, entities, language, onboarding, outbox, reminder_choices, settings
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
@@ -28,7 +28,7 @@ from models.tables import Contact, Draft, ProcessedUpdate
 
 JOURNEYS: dict[str, Journey] = {
     j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
-                           broadcasts.BROADCAST)
+                           broadcasts.BROADCAST, settings.TIMEZONE)
 }
 
 _PROCESSED = table_of(ProcessedUpdate)
@@ -182,10 +182,12 @@ COMMANDS: dict[str, CommandHandler] = {
     "start": _start, "help": _help, "language": _language, "cancel": _cancel,
     "pledge": pledge_service.pledge_command, "mypledges": listing.my_pledges,
     "broadcast": broadcasts.broadcast_command, "broadcasts": broadcasts.list_broadcasts,
+    "settings": settings.settings_command, "inactive": reminder_choices.inactive_command,
 }
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
     "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,
+    "st": settings.settings_button, "rm": reminder_choices.reminder_button,
 }
 
 

@@ -231,19 +231,17 @@ class Broadcast(SQLModel, table=True):
     progress: dict[str, int] = _json(dict)
 
 
-class Reminder(SQLModel, table=True):
-    """One reminder of a pledge's report given to one person: which period, which of the schedule's kinds,
-    and the outbox row (one per person and day) that carries it. Unique, so a reminder is given once."""
+class PledgeReminder(SQLModel, table=True):
+    """Which of a period's scheduled reminders a pledge's focal points were given: one row per pledge, so
+    planning reads it beside the pledge; the kinds of an earlier period are forgotten when the next begins."""
 
-    __table_args__ = (sa.UniqueConstraint("pledge_id", "contact_id", "period", "kind"),)
+    __tablename__ = "pledge_reminder"
 
-    id: int | None = Field(default=None, primary_key=True)
-    pledge_id: int = Field(foreign_key="pledge.id", index=True)
-    contact_id: int = Field(foreign_key="contact.id")
+    pledge_id: int = Field(foreign_key="pledge.id", primary_key=True)
     period: str = Field(max_length=10)
-    kind: str = Field(max_length=16)
-    outbox_key: str = Field(max_length=128, index=True)
-    created_at: datetime = Field(default_factory=utcnow)
+    kinds: str = Field(default="", max_length=64)
+    """The kinds given for `period`, comma-separated (before, due, week1, week2)."""
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class ReminderHold(SQLModel, table=True):

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.scheduler import build_scheduler, run_broadcasts, run_when_elected
+from bot.scheduler import build_scheduler, run_broadcasts, run_report_reminders, run_when_elected
 from models.database import Database
 
 
@@ -38,5 +38,6 @@ async def test_the_jobs_run_on_an_empty_database(database: Database) -> None:
     woken: list[bool] = []
     await run_broadcasts(database, lambda: woken.append(True), "en")
     scheduler = build_scheduler(database, lambda: None)
-    assert {job.id for job in scheduler.get_jobs()} == {"draft_reminders", "broadcasts"}
+    assert {job.id for job in scheduler.get_jobs()} == {"draft_reminders", "report_reminders", "broadcasts"}
+    await run_report_reminders(database, lambda: woken.append(True))
     assert woken == []

@@ -1,4 +1,4 @@
-"""reminders: a person's time zone choice and reminder switch, the reminders given, holds
+"""reminders: a person's time zone choice and reminder switch, the reminders given per pledge, holds
 
 Revision ID: 0005
 Revises: 0003
@@ -19,22 +19,14 @@ def upgrade() -> None:
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.add_column(sa.Column('optional_reminders', sa.Boolean(), server_default=sa.true(), nullable=False))
 
-    op.create_table('reminder',
-    sa.Column('id', sa.Integer(), nullable=False),
+    op.create_table('pledge_reminder',
     sa.Column('pledge_id', sa.Integer(), nullable=False),
-    sa.Column('contact_id', sa.Integer(), nullable=False),
     sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('outbox_key', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
+    sa.Column('kinds', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['pledge_id'], ['pledge.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('pledge_id', 'contact_id', 'period', 'kind')
+    sa.PrimaryKeyConstraint('pledge_id')
     )
-    with op.batch_alter_table('reminder', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_reminder_outbox_key'), ['outbox_key'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reminder_pledge_id'), ['pledge_id'], unique=False)
 
     op.create_table('reminder_hold',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -59,10 +51,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reminder_hold_contact_id'))
     op.drop_table('reminder_hold')
 
-    with op.batch_alter_table('reminder', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_reminder_pledge_id'))
-        batch_op.drop_index(batch_op.f('ix_reminder_outbox_key'))
-    op.drop_table('reminder')
+    op.drop_table('pledge_reminder')
 
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_column('optional_reminders')

@@ -1,0 +1,225 @@
+"""Reminders that a progress report is due, enqueued (never sent) by a scheduled job.
+
+Per pledge and period: 14 days before the due date, on it, then weekly while overdue, four at most
+(models.reporting). Everything due for one person is ONE message, at most one a day: its outbox key is
+rm:<contact id>:<their day>, so a second plan the same day adds nothing, and a plan after downtime
+sends what is due once. Which kinds a pledge was given is one row per pledge (pledge_reminder),
+written in the same transaction as the messages. A message waits in the outbox for the person's
+working hours; a report, a "later" or a "not mine" arriving meanwhile takes its pledge out of it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from handlers import outbox
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, reply_to_json, text
+from models.database import UnitOfWork
+from models.reporting import (
+    Due,
+    Reportable,
+    as_day,
+    due_date,
+    is_covered,
+    is_inactive,
+    reminder_due,
+    reportable_period,
+)
+from models.repositories.reminders import LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
+from models.tables import Contact
+from models.timezones import zone_of
+from models.working_hours import local_day, next_allowed
+
+BATCH = 5000
+"""Pledges read at a time while planning (rows, not ORM objects)."""
+IN_BATCH = 900
+"""Ids per IN (...) list, under SQLite's limit on bound parameters."""
+MAX_BUTTON_ROWS = 8
+OPTIONAL_KINDS = frozenset({"before"})
+"""Kinds a person may turn off in /settings; the due-date and overdue reminders always come."""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One pledge in a reminder: what the message shows of it."""
+
+    pledge_id: int
+    ref: str
+    title: str
+    period: str
+    due: date
+
+    def to_json(self) -> list[Any]:
+        """As stored in the outbox row beside the message."""
+        return [self.pledge_id, self.ref, self.title, self.period, self.due.isoformat()]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Item:
+        """Rebuild from the outbox row."""
+        return cls(int(data[0]), str(data[1]), str(data[2]), str(data[3]), date.fromisoformat(data[4]))
+
+
+def period_label(period: str) -> Label:
+    """A period as people say it: 2026, first half of 2026, quarter 3 of 2026."""
+    year, _, part = period.partition("-")
+    if part == "H1":
+        return text(N_("first half of {year}"), year=year)
+    if part == "H2":
+        return text(N_("second half of {year}"), year=year)
+    if part.startswith("Q"):
+        return text(N_("quarter {quarter} of {year}"), quarter=part[1:], year=year)
+    return year
+
+
+def compose(items: list[Item], day: date) -> Reply:
+    """One message listing every pledge due for a person, with Report / later / not mine buttons."""
+    lines: list[Label] = [plural("📅 {count} progress report is due:", "📅 {count} progress reports are due:",
+                                 len(items))]
+    listed: list[Label] = []
+    for item in items:
+        when = (text(N_("overdue since {date}"), date=Day(item.due)) if item.due < day
+                else text(N_("due on {date}"), date=Day(item.due)))
+        listed += ["\n" if listed else "", "• ", Code(item.ref), " “", item.title, "” — ", period_label(item.period),
+                   ": ", when]
+    lines.append(Concat(tuple(listed)))
+    lines.append(Text(N_("Report with the buttons below, or any time with /report.")))
+    if len(items) == 1:
+        pid = items[0].pledge_id
+        rows: tuple[tuple[Button, ...], ...] = (
+            (Button(Text(N_("📝 Report now")), f"rp:open:{pid}"),),
+            (Button(Text(N_("⏰ Remind me in 3 days")), f"rm:later:{pid}"),),
+            (Button(Text(N_("🙅 Not my pledge any more")), f"rm:notmine:{pid}"),))
+    else:
+        rows = tuple((Button(Concat(("📝 ", Code(i.ref))), f"rp:open:{i.pledge_id}"),
+                      Button(Text(N_("⏰ In 3 days")), f"rm:later:{i.pledge_id}"),
+                      Button(Text(N_("🙅 Not mine")), f"rm:notmine:{i.pledge_id}")) for i in items[:MAX_BUTTON_ROWS])
+    return Reply(tuple(lines), rows)
+
+
+def _meta(items: list[Item], day: date) -> dict[str, Any]:
+    """What the outbox row keeps beside the message, to take a pledge out of it before it is sent."""
+    return {"reminder": {"day": day.isoformat(), "items": [i.to_json() for i in items]}}
+
+
+@dataclass
+class _Candidate:
+    entity_id: int
+    period: str
+    due: date
+    kind: str | None
+    """The scheduled kind due (None: only people whose "later" came are reminded)."""
+    given: list[str]
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + IN_BATCH] for i in range(0, len(ids), IN_BATCH)]
+
+
+async def find_candidates(repo: Reminders, now: datetime, expired: set[int]) -> dict[int, _Candidate]:
+    """Pledges with a reminder due (or a "later" whose time came, `expired`): one pass over validated pledges."""
+    today = now.date()
+    found: dict[int, _Candidate] = {}
+    async for rows in repo.planning_rows(BATCH):
+        for row in rows:
+            if is_inactive(row.status, as_day(row.last_report), as_day(row.validated_at), today):
+                continue
+            reported = row.periods.split(",") if row.periods else ()
+            pledge = cast(Reportable, row)
+            period = reportable_period(pledge, reported, today)
+            given = row.given_kinds.split(",") if row.given_kinds and row.given_period == period else []
+            due: Due | None = reminder_due(pledge, reported, today, given)
+            if due is not None:
+                found[row.id] = _Candidate(row.entity_id, due.period, due.due, due.kind, given)
+            elif row.id in expired and period is not None and not is_covered(period, reported):
+                found[row.id] = _Candidate(row.entity_id, period, due_date(period), None, given)
+    return found
+
+
+async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: str = "UTC") -> int:
+    """Enqueue today's report reminders, one message per person; how many messages were enqueued."""
+    async with uow:
+        repo = Reminders(uow.session)
+        await withdraw_stale(repo, now)
+        expired = {(c, p) for c, p in await repo.expired_holds(now)}
+        candidates = await find_candidates(repo, now, {p for _, p in expired})
+        sent = 0
+        for ids in _chunks(sorted(candidates)):
+            sent += await _enqueue_batch(repo, candidates, ids, expired, now, default_zone)
+        await uow.commit()
+        return sent
+
+
+async def _enqueue_batch(repo: Reminders, candidates: dict[int, _Candidate], ids: list[int],
+                         expired: set[tuple[int, int]], now: datetime, default_zone: str) -> int:
+    pledges = {row.id: row for row in await repo.pledges(ids)}
+    holds = {(row.contact_id, row.pledge_id): row for row in await repo.holds(ids)}
+    people: dict[int, list[Any]] = defaultdict(list)
+    for person in await repo.focal_points({candidates[i].entity_id for i in ids}):
+        people[person.entity_id].append(person)
+    wanted: dict[int, tuple[Any, list[int]]] = {}
+    for pledge_id in ids:
+        candidate = candidates[pledge_id]
+        for person in people.get(candidate.entity_id, ()):
+            hold = holds.get((person.id, pledge_id))
+            later_due = (person.id, pledge_id) in expired
+            if hold is not None and not later_due:
+                continue  # not theirs any more, or later has not come yet
+            if not later_due and (candidate.kind is None or
+                                  (candidate.kind in OPTIONAL_KINDS and not person.optional_reminders)):
+                continue
+            wanted.setdefault(person.id, (person, []))[1].append(pledge_id)
+    given: set[int] = set()
+    released: list[tuple[int, int]] = []
+    sent = 0
+    for person, pledge_ids in wanted.values():
+        zone = zone_of(person.timezone, person.country_iso3, default_zone)
+        send_at = next_allowed(now, zone)
+        day = local_day(send_at, zone)
+        items = [Item(p, pledges[p].ref or "", pledges[p].title, candidates[p].period, candidates[p].due)
+                 for p in pledge_ids]
+        recipient = Contact(id=person.id, chat_id=person.chat_id)
+        key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
+        added = await outbox.enqueue(repo.session, recipient, compose(items, day), key, priority=outbox.BULK,
+                                     not_before=send_at, extra=_meta(items, day))
+        if added is None:
+            continue  # this person already has their reminder of that day: these wait for the next one
+        sent += 1
+        given.update(pledge_ids)
+        released += [(person.id, p) for p in pledge_ids if (person.id, p) in expired]
+    await repo.give([{"pledge_id": p, "period": candidates[p].period, "updated_at": now,
+                      "kinds": ",".join([*candidates[p].given, candidates[p].kind or ""]).strip(",")}
+                     for p in sorted(given) if candidates[p].kind is not None])
+    await repo.release(released)
+    return sent
+
+
+async def withdraw_stale(repo: Reminders, now: datetime, contact_id: int | None = None) -> int:
+    """Take out of reminders not sent yet the pledges reported meanwhile or put on hold; how many rows changed."""
+    rows = await repo.pending(contact_id)
+    if not rows:
+        return 0
+    listed = {item[0] for row in rows for item in row.payload.get("reminder", {}).get("items", [])}
+    reported = await repo.reported_periods(listed)
+    holds = {(h.contact_id, h.pledge_id): h for h in await repo.holds(listed)}
+    changed = 0
+    for row in rows:
+        meta = row.payload.get("reminder") or {}
+        items = [Item.from_json(data) for data in meta.get("items", [])]
+        keep = [i for i in items if not is_covered(i.period, reported.get(i.pledge_id, ()))
+                and not _held(holds.get((row.contact_id, i.pledge_id)), now)]
+        if len(keep) == len(items):
+            continue
+        changed += 1
+        if keep:
+            day = date.fromisoformat(meta["day"])
+            await repo.rewrite(row.id, {**_meta(keep, day), "reply": reply_to_json(compose(keep, day))})
+        else:
+            await repo.drop(row.id)
+    return changed
+
+
+def _held(hold: Any, now: datetime) -> bool:
+    return hold is not None and (hold.reason == NOT_MINE or (hold.reason == LATER and hold.until > now))

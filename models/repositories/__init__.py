@@ -1,0 +1,1 @@
+"""Repositories: the queries of each aggregate, as small classes taking an AsyncSession."""

@@ -1,0 +1,148 @@
+"""Queries of report reminders: what planning reads (in batches, aggregated in SQL), holds, pending reminders."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.statements import PerDialect, table_of
+from models.tables import Contact, Entity, Outbox, Pledge, PledgeReminder, ProgressReport, ReminderHold
+from models.values import PledgeStatus, Role
+
+_P, _R, _G = table_of(Pledge), table_of(ProgressReport), table_of(PledgeReminder)
+_C, _E, _H, _O = table_of(Contact), table_of(Entity), table_of(ReminderHold), table_of(Outbox)
+
+REMINDER_KEY_PREFIX = "rm:"
+"""Outbox keys of report reminders: rm:<contact id>:<the person's day>."""
+
+# One row per validated pledge: the periods it reported and when it last did, aggregated by the database
+# (a pledge has a handful of reports, the pledges are many), and what it was reminded of, one row beside it.
+_reports = (sa.select(_R.c.pledge_id, sa.func.aggregate_strings(_R.c.period, ",").label("periods"),
+                      sa.func.max(_R.c.created_at).label("last_report"))
+            .group_by(_R.c.pledge_id).subquery("reports"))
+PLANNING = (sa.select(_P.c.id, _P.c.entity_id, _P.c.status, _P.c.start_date, _P.c.end_date, _P.c.reporting_cadence,
+                      _P.c.validated_at, _reports.c.periods, _reports.c.last_report,
+                      _G.c.period.label("given_period"), _G.c.kinds.label("given_kinds"))
+            .select_from(_P.outerjoin(_reports, _reports.c.pledge_id == _P.c.id)
+                         .outerjoin(_G, _G.c.pledge_id == _P.c.id))
+            .where(_P.c.status == PledgeStatus.validated, _P.c.start_date.is_not(None)))
+
+_GIVE = PerDialect(lambda insert: insert(_G).values({name: sa.bindparam(name) for name in
+                                                     ("pledge_id", "period", "kinds", "updated_at")})
+                   .on_conflict_do_update(index_elements=["pledge_id"],
+                                          set_={"period": sa.bindparam("period"), "kinds": sa.bindparam("kinds"),
+                                                "updated_at": sa.bindparam("updated_at")}))
+_HOLD = PerDialect(lambda insert: insert(_H).values({name: sa.bindparam(name) for name in
+                                                     ("contact_id", "pledge_id", "reason", "until", "created_at")})
+                   .on_conflict_do_update(index_elements=["contact_id", "pledge_id"],
+                                          set_={"reason": sa.bindparam("reason"), "until": sa.bindparam("until"),
+                                                "created_at": sa.bindparam("created_at")}))
+
+NOT_MINE, LATER = "not_mine", "later"
+
+
+class Reminders:
+    """Report reminders' queries, in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def planning_rows(self, batch: int) -> AsyncIterator[Sequence[Any]]:
+        """Every validated pledge with its reported periods and reminders given, `batch` rows at a time."""
+        result = await self.session.stream(PLANNING.execution_options(yield_per=batch))
+        async for rows in result.partitions(batch):
+            yield rows
+
+    async def expired_holds(self, now: datetime) -> Sequence[Any]:
+        """(contact_id, pledge_id) of "remind me later" holds whose time has come."""
+        return (await self.session.execute(sa.select(_H.c.contact_id, _H.c.pledge_id)
+                                           .where(_H.c.reason == LATER, _H.c.until <= now))).all()
+
+    async def pledges(self, ids: Iterable[int]) -> Sequence[Any]:
+        """(id, ref, title, entity_id) of these pledges."""
+        return (await self.session.execute(sa.select(_P.c.id, _P.c.ref, _P.c.title, _P.c.entity_id)
+                                           .where(_P.c.id.in_(list(ids))))).all()
+
+    async def focal_points(self, entity_ids: Iterable[int]) -> Sequence[Any]:
+        """The reachable focal points of these entities, with what reminders need of them."""
+        return (await self.session.execute(
+            sa.select(_C.c.id, _C.c.chat_id, _C.c.entity_id, _C.c.timezone, _C.c.optional_reminders,
+                      _E.c.country_iso3)
+            .select_from(_C.join(_E, _E.c.id == _C.c.entity_id))
+            .where(_C.c.entity_id.in_(list(entity_ids)), _C.c.role == Role.focal_point, _C.c.blocked.is_(False))
+            .order_by(_C.c.id))).all()
+
+    async def holds(self, pledge_ids: Iterable[int]) -> Sequence[Any]:
+        """(contact_id, pledge_id, reason, until) of the holds on these pledges."""
+        return (await self.session.execute(sa.select(_H.c.contact_id, _H.c.pledge_id, _H.c.reason, _H.c.until)
+                                           .where(_H.c.pledge_id.in_(list(pledge_ids))))).all()
+
+    async def give(self, rows: list[dict[str, Any]]) -> None:
+        """Record the kinds given for each pledge's period (pledge_id, period, kinds, updated_at)."""
+        if rows:
+            await self.session.execute(_GIVE(self.session), rows)
+
+    async def hold(self, contact_id: int, pledge_id: int, reason: str, until: datetime | None, now: datetime) -> None:
+        """Remember that this person wants this pledge's reminders later, or never (not theirs any more)."""
+        await self.session.execute(_HOLD(self.session), {"contact_id": contact_id, "pledge_id": pledge_id,
+                                                         "reason": reason, "until": until, "created_at": now})
+
+    async def hold_of(self, contact_id: int, pledge_id: int) -> str | None:
+        """The reason of this person's hold on this pledge, if any."""
+        return (await self.session.execute(sa.select(_H.c.reason).where(_H.c.contact_id == contact_id,
+                                                                         _H.c.pledge_id == pledge_id))).scalar()
+
+    async def release(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Forget "remind me later" holds once their reminder is enqueued."""
+        pairs = list(pairs)
+        if pairs:
+            await self.session.execute(sa.delete(_H).where(_H.c.reason == LATER,
+                                                           _H.c.contact_id == sa.bindparam("c"),
+                                                           _H.c.pledge_id == sa.bindparam("p"))
+                                       .execution_options(synchronize_session=False),
+                                       [{"c": c, "p": p} for c, p in pairs])
+
+    async def pending(self, contact_id: int | None = None) -> Sequence[Any]:
+        """(id, contact_id, key, payload) of reminders not sent yet (a person's, or everyone's)."""
+        query = sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
+            _O.c.status == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
+        if contact_id is not None:
+            query = query.where(_O.c.contact_id == contact_id)
+        return (await self.session.execute(query)).all()
+
+    async def reported_periods(self, pledge_ids: Iterable[int]) -> dict[int, list[str]]:
+        """The periods each of these pledges reported."""
+        rows = await self.session.execute(sa.select(_R.c.pledge_id, _R.c.period)
+                                          .where(_R.c.pledge_id.in_(list(pledge_ids))))
+        found: dict[int, list[str]] = {}
+        for pledge_id, period in rows.all():
+            found.setdefault(pledge_id, []).append(period)
+        return found
+
+    async def rewrite(self, row_id: int, payload: dict[str, Any]) -> None:
+        """Replace the message of a reminder not taken for sending yet."""
+        await self.session.execute(sa.update(_O).where(_O.c.id == row_id, _O.c.status == "pending")
+                                   .values(payload=payload))
+
+    async def drop(self, row_id: int) -> None:
+        """Delete a reminder not taken for sending yet (nothing left in it to remind of)."""
+        await self.session.execute(sa.delete(_O).where(_O.c.id == row_id, _O.c.status == "pending"))
+
+    async def inactive(self, cutoff: datetime, limit: int) -> tuple[int, Sequence[Any]]:
+        """Validated pledges with no report since `cutoff` (nor validation, when they have none): how many, and
+        the longest silent first (id, ref, title, entity name, last report, validated_at)."""
+        last = sa.func.max(_R.c.created_at)
+        silent = (sa.select(_P.c.id, last.label("last_report"))
+                  .select_from(_P.outerjoin(_R, _R.c.pledge_id == _P.c.id))
+                  .where(_P.c.status == PledgeStatus.validated).group_by(_P.c.id, _P.c.validated_at)
+                  .having(sa.func.coalesce(last, _P.c.validated_at) <= cutoff).subquery("silent"))
+        count = (await self.session.execute(sa.select(sa.func.count()).select_from(silent))).scalar_one()
+        rows = (await self.session.execute(
+            sa.select(_P.c.id, _P.c.ref, _P.c.title, _E.c.name, silent.c.last_report, _P.c.validated_at)
+            .select_from(silent.join(_P, _P.c.id == silent.c.id).join(_E, _E.c.id == _P.c.entity_id))
+            .order_by(sa.func.coalesce(silent.c.last_report, _P.c.validated_at), _P.c.id).limit(limit))).all()
+        return int(count), rows
