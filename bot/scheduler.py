@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -60,15 +61,18 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
                     default_zone: str = "UTC", reminder_every: float = REMINDER_INTERVAL_SECONDS) -> AsyncIOScheduler:
     """The scheduler with its periodic jobs (not started)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
+    # APScheduler keeps real time (a moved test clock must not push the first runs months away); the jobs
+    # themselves decide with utcnow().
+    at_once = datetime.now(UTC)
     scheduler.add_job(run_broadcasts, "interval", seconds=BROADCAST_INTERVAL_SECONDS, id="broadcasts",
                       args=(database, wake, default_locale), replace_existing=True, coalesce=True, max_instances=1,
-                      next_run_time=utcnow())
+                      next_run_time=at_once)
     scheduler.add_job(run_draft_reminders, "interval", seconds=reminder_every, id="draft_reminders",
                       args=(database, wake, default_zone), replace_existing=True, coalesce=True, max_instances=1,
-                      next_run_time=utcnow())
+                      next_run_time=at_once)
     scheduler.add_job(run_report_reminders, "interval", seconds=reminder_every, id="report_reminders",
                       args=(database, wake, default_zone), replace_existing=True, coalesce=True, max_instances=1,
-                      next_run_time=utcnow())
+                      next_run_time=at_once)
     return scheduler
 
 

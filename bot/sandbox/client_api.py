@@ -7,6 +7,7 @@ import base64
 import binascii
 import contextlib
 import json
+import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ from bot.sandbox.media import image_size
 from bot.sandbox.runtime import Faults, Sandbox
 from bot.sandbox.state import CallbackRecord, ChatLog, Entry, Person
 from bot.sandbox.validation import MAX_TEXT, detect_entities
+from models.clock import TEST_CLOCK_ENV, advance_test_clock, clock_offset, utcnow
 
 View = Callable[[web.Request], Awaitable[web.Response]]
 Endpoint = Callable[[Sandbox, web.Request], Awaitable[dict[str, Any]]]
@@ -311,6 +313,24 @@ async def reset(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     return {}
 
 
+def _clock_file() -> str:
+    path = os.environ.get(TEST_CLOCK_ENV)
+    if not path:
+        raise ClientError(404, f"the test clock is off: start the sandbox and the bot with {TEST_CLOCK_ENV} set")
+    return path
+
+
+async def clock(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """GET|POST /sandbox/clock: the bot's test clock; POST {"advance_seconds": N} moves it ahead (tests, demo)."""
+    path = _clock_file()
+    if request.method == "POST":
+        seconds = _get(await _body(request), "advance_seconds", (int, float), required=True)
+        if isinstance(seconds, bool) or not 0 <= seconds <= 366 * 86400:
+            raise ClientError(400, '"advance_seconds" must be between 0 and one year')
+        advance_test_clock(path, float(seconds))
+    return {"offset_seconds": clock_offset(path), "now": utcnow().isoformat()}
+
+
 async def bot_info(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     """GET /sandbox/bot: the bot's public profile, for the page's header."""
     return {"bot": sb.me}
@@ -343,4 +363,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/sandbox/faults", _endpoint(set_faults))
     app.router.add_post("/sandbox/reset", _endpoint(reset))
     app.router.add_get("/sandbox/bot", _endpoint(bot_info))
+    app.router.add_get("/sandbox/clock", _endpoint(clock))
+    app.router.add_post("/sandbox/clock", _endpoint(clock))
     app.router.add_get("/sandbox/files/{file_id}", file_download)
