@@ -115,11 +115,52 @@ def _periods(pledge: Reportable, until: date) -> Iterable[str]:
         yield period
 
 
+_PER_YEAR = {ReportingCadence.annual: 1, ReportingCadence.semi_annual: 2, ReportingCadence.quarterly: 4}
+
+
+@lru_cache(maxsize=16384)
+def _index(period: str, per_year: int) -> int | None:
+    """A period of the cadence as a count of periods since year 0 (None: another cadence's, or malformed)."""
+    year, _, part = period.partition("-")
+    if not (len(year) == 4 and year.isdigit()):
+        return None
+    if per_year == 1:
+        return int(year) if not part else None
+    if len(part) == 2 and part[0] == ("H" if per_year == 2 else "Q") and "1" <= part[1] <= str(per_year):
+        return int(year) * per_year + int(part[1]) - 1
+    return None
+
+
+def _label(index: int, per_year: int) -> str:
+    if per_year == 1:
+        return str(index)
+    year, part = divmod(index, per_year)
+    return f"{year}-{'H' if per_year == 2 else 'Q'}{part + 1}"
+
+
+def _index_of(day: date, per_year: int) -> int:
+    return day.year * per_year + (day.month - 1) * per_year // 12
+
+
 def reportable_period(pledge: Reportable, reported: Iterable[str], today: date) -> str | None:
     """The period a new report is for: the earliest ended, unreported one; else the current one (None: no start)."""
     if pledge.start_date is None:
         return None
     reported = tuple(reported)
+    per_year = _PER_YEAR.get(pledge.reporting_cadence)  # type: ignore[call-overload]
+    indices = {_index(period, per_year) for period in reported} if per_year else {None}
+    if None in indices:  # reports of another cadence (it was changed): walk the periods, checking coverage
+        return _reportable_by_coverage(pledge, reported, today)
+    assert per_year is not None
+    first = _index_of(pledge.start_date, per_year)
+    last = _index_of(min(today, pledge.end_date) if pledge.end_date else today, per_year)
+    index = first
+    while index < last and index in indices:  # periods before `last` have ended
+        index += 1
+    return _label(index, per_year)
+
+
+def _reportable_by_coverage(pledge: Reportable, reported: tuple[str, ...], today: date) -> str | None:
     period = None
     for period in _periods(pledge, today):
         if _span(period)[1] >= today:

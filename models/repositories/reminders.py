@@ -19,17 +19,18 @@ _C, _E, _H, _O = table_of(Contact), table_of(Entity), table_of(ReminderHold), ta
 REMINDER_KEY_PREFIX = "rm:"
 """Outbox keys of report reminders: rm:<contact id>:<the person's day>."""
 
-# One row per validated pledge: the periods it reported and when it last did, aggregated by the database
-# (a pledge has a handful of reports, the pledges are many), and what it was reminded of, one row beside it.
+# One row per validated pledge that is not inactive: the periods it reported (aggregated by the database: a
+# pledge has a handful of reports, the pledges are many) and what it was reminded of, one row beside it.
+# Inactive = no report (nor validation, when it has none) since the cutoff, 24 months before today.
 _reports = (sa.select(_R.c.pledge_id, sa.func.aggregate_strings(_R.c.period, ",").label("periods"),
                       sa.func.max(_R.c.created_at).label("last_report"))
             .group_by(_R.c.pledge_id).subquery("reports"))
 PLANNING = (sa.select(_P.c.id, _P.c.entity_id, _P.c.status, _P.c.start_date, _P.c.end_date, _P.c.reporting_cadence,
-                      _P.c.validated_at, _reports.c.periods, _reports.c.last_report,
-                      _G.c.period.label("given_period"), _G.c.kinds.label("given_kinds"))
+                      _reports.c.periods, _G.c.period.label("given_period"), _G.c.kinds.label("given_kinds"))
             .select_from(_P.outerjoin(_reports, _reports.c.pledge_id == _P.c.id)
                          .outerjoin(_G, _G.c.pledge_id == _P.c.id))
-            .where(_P.c.status == PledgeStatus.validated, _P.c.start_date.is_not(None)))
+            .where(_P.c.status == PledgeStatus.validated, _P.c.start_date.is_not(None),
+                   sa.func.coalesce(_reports.c.last_report, _P.c.validated_at) > sa.bindparam("active_since")))
 
 _GIVE = PerDialect(lambda insert: insert(_G).values({name: sa.bindparam(name) for name in
                                                      ("pledge_id", "period", "kinds", "updated_at")})
@@ -42,6 +43,10 @@ _HOLD = PerDialect(lambda insert: insert(_H).values({name: sa.bindparam(name) fo
                                           set_={"reason": sa.bindparam("reason"), "until": sa.bindparam("until"),
                                                 "created_at": sa.bindparam("created_at")}))
 
+_ADD_MESSAGES = PerDialect(lambda insert: insert(_O).values({name: sa.bindparam(name) for name in (
+    "key", "chat_id", "contact_id", "priority", "payload", "status", "attempts", "not_before", "created_at")})
+    .on_conflict_do_nothing(index_elements=["key"]).returning(_O.c.key))
+
 NOT_MINE, LATER = "not_mine", "later"
 
 
@@ -51,9 +56,11 @@ class Reminders:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def planning_rows(self, batch: int) -> AsyncIterator[Sequence[Any]]:
-        """Every validated pledge with its reported periods and reminders given, `batch` rows at a time."""
-        result = await self.session.stream(PLANNING.execution_options(yield_per=batch))
+    async def planning_rows(self, active_since: datetime, batch: int) -> AsyncIterator[Sequence[Any]]:
+        """Every validated pledge reported on (or validated) after `active_since`, with its reported periods and
+        reminders given, `batch` rows at a time."""
+        result = await self.session.stream(PLANNING.execution_options(yield_per=batch),
+                                           {"active_since": active_since})
         async for rows in result.partitions(batch):
             yield rows
 
@@ -80,6 +87,14 @@ class Reminders:
         """(contact_id, pledge_id, reason, until) of the holds on these pledges."""
         return (await self.session.execute(sa.select(_H.c.contact_id, _H.c.pledge_id, _H.c.reason, _H.c.until)
                                            .where(_H.c.pledge_id.in_(list(pledge_ids))))).all()
+
+    async def add_messages(self, rows: list[dict[str, Any]]) -> set[str]:
+        """Write outbox rows (key, chat_id, contact_id, priority, payload, not_before, created_at) in batches of
+        statements; the keys written (a key already there, a person's reminder of that day, is left alone)."""
+        if not rows:
+            return set()
+        values = [{**row, "status": "pending", "attempts": 0} for row in rows]
+        return set((await self.session.execute(_ADD_MESSAGES(self.session), values)).scalars())
 
     async def give(self, rows: list[dict[str, Any]]) -> None:
         """Record the kinds given for each pledge's period (pledge_id, period, kinds, updated_at)."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models.reporting import (
     add_months,
@@ -158,3 +160,21 @@ def test_cadence_change_moves_the_next_reminder() -> None:
     assert reminder_due(annual, set(), D(2026, 4, 20)) is None
     due = reminder_due(quarterly, set(), D(2026, 4, 20))
     assert due is not None and (due.period, due.due, due.kind) == ("2026-Q1", D(2026, 4, 30), "before")
+
+
+@given(start=st.dates(date(2018, 1, 1), date(2027, 12, 31)), cadence=st.sampled_from(["annual", "semi_annual",
+                                                                                       "quarterly"]),
+       today=st.dates(date(2018, 1, 1), date(2029, 12, 31)), ended=st.one_of(st.none(), st.dates(date(2018, 1, 1),
+                                                                                                 date(2030, 1, 1))),
+       picks=st.lists(st.integers(0, 45), max_size=12))
+def test_the_quick_walk_agrees_with_the_walk_by_coverage(start: date, cadence: str, today: date, ended: date | None,
+                                                          picks: list[int]) -> None:
+    """Reports of the pledge's own cadence take a quick path; it must find what the general walk finds."""
+    from models.reporting import _reportable_by_coverage, next_period
+
+    pledge = P(start, ended, cadence)
+    periods = [period_of(start, cadence)]
+    for _ in range(45):
+        periods.append(next_period(periods[-1], cadence))
+    reported = tuple(periods[i] for i in sorted(set(picks)))
+    assert reportable_period(pledge, reported, today) == _reportable_by_coverage(pledge, reported, today)

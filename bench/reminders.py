@@ -1,0 +1,229 @@
+"""Benchmark of reminder planning: `python bench/reminders.py [--sizes 10000,100000] [--backend B]`.
+
+Seeds N validated pledges (one focal point per five pledges' organisation, zones from their countries)
+with 5 N past reports (the first periods of each pledge, a few gaps) and the reminders of earlier
+days already given (the steady state), then times one run of the scheduled job's planning
+(handlers.report_reminders.plan_report_reminders) for a peak day: 16 January, fourteen days before
+every annual, second-half and fourth-quarter report falls due. Measures the wall time of that run
+and the process's RSS growth during it (peak sampled every 10 ms minus the RSS before). PostgreSQL
+needs P2C_TEST_POSTGRES_URL (scripts/with-postgres.sh provides one); each size gets a fresh
+database. Prints human lines, then one JSON object as the last line. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psutil
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from handlers.report_reminders import plan_report_reminders
+from models.database import Database
+from models.migrate import upgrade
+from models.reporting import REMINDER_KINDS, due_date, period_end, period_of, reportable_period
+from models.statements import table_of
+from models.tables import Contact, Entity, Outbox, Pledge, PledgeReminder, ProgressReport
+
+TODAY = datetime(2027, 1, 16, 10, 0, tzinfo=UTC)
+PLEDGES_PER_ENTITY = 5
+REPORTS_PER_PLEDGE = 5
+COUNTRIES = ("SEN", "FRA", "CHL", "IND", "NPL", "FJI", "BRA", "RUS", "CHN", "EGY", "USA", "NZL")
+CADENCES = ("annual",) * 7 + ("semi_annual",) * 2 + ("quarterly",)
+CHUNK = 5000
+
+
+class Row:
+    """A pledge as the rules read it, while seeding."""
+
+    def __init__(self, start: date, cadence: str) -> None:
+        self.start_date, self.end_date, self.reporting_cadence, self.status = start, None, cadence, "validated"
+
+
+def plan_data(n: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Pledges, reports and reminders given, as rows: about five reports a pledge, the first periods first."""
+    rng = random.Random(seed)
+    pledges, reports, given = [], [], []
+    today = TODAY.date()
+    for i in range(1, n + 1):
+        start = date(2019, 1, 1) + timedelta(days=rng.randrange(0, 7 * 365))
+        cadence = rng.choice(CADENCES)
+        pledges.append({"id": i, "entity_id": (i - 1) // PLEDGES_PER_ENTITY + 1, "start": start, "cadence": cadence})
+        ended: list[str] = []
+        period = period_of(start, cadence)
+        while period_end(period) < today and len(ended) < 40:
+            ended.append(period)
+            period = period_of(period_end(period) + timedelta(days=1), cadence)
+        count = min(len(ended), max(0, round(rng.gauss(REPORTS_PER_PLEDGE + 1, 2))))
+        chosen = ended[:count]
+        if len(chosen) > 2 and rng.random() < 0.1:
+            chosen.pop(rng.randrange(len(chosen) - 1))  # a gap
+        for period in chosen:
+            at = datetime.combine(period_end(period) + timedelta(days=rng.randrange(1, 60)), datetime.min.time(), UTC)
+            reports.append({"pledge_id": i, "period": period, "at": min(at, TODAY - timedelta(days=1))})
+        due_period = reportable_period(Row(start, cadence), chosen, today)
+        if due_period is not None:
+            due = due_date(due_period)
+            kinds = [kind for kind, offset in REMINDER_KINDS if due + offset < today]  # earlier days' reminders
+            if kinds:
+                given.append({"pledge_id": i, "period": due_period, "kinds": ",".join(kinds[-1:])})
+    return pledges, reports, given
+
+
+async def seed(database: Database, n: int) -> dict[str, int]:
+    """Write the rows with Core executemany, CHUNK at a time."""
+    pledges, reports, given = plan_data(n)
+    now = TODAY - timedelta(days=1)
+    entities = (n + PLEDGES_PER_ENTITY - 1) // PLEDGES_PER_ENTITY
+    tables = {m: table_of(m) for m in (Entity, Contact, Pledge, ProgressReport, PledgeReminder)}
+
+    async def insert(model: Any, rows: list[dict[str, Any]]) -> None:
+        for k in range(0, len(rows), CHUNK):
+            async with database.uow() as uow:
+                await uow.session.execute(sa.insert(tables[model]), rows[k:k + CHUNK])
+                await uow.commit()
+
+    await insert(Entity, [{"id": e, "name": f"Bench org {e}", "name_key": f"bench org {e}", "sector": "government",
+                           "country_iso3": COUNTRIES[e % len(COUNTRIES)], "status": "validated", "created_at": now,
+                           "validated_at": now} for e in range(1, entities + 1)])
+    await insert(Contact, [{"id": e, "telegram_id": 800_000_000 + e, "chat_id": 800_000_000 + e,
+                            "first_name": f"Focal {e}", "language": "fr", "role": "focal_point", "entity_id": e,
+                            "blocked": False, "created_at": now, "optional_reminders": True}
+                           for e in range(1, entities + 1)])
+    await insert(Pledge, [{"id": p["id"], "ref": f"P2C-BENCH-{p['id']:06d}", "entity_id": p["entity_id"],
+                           "title": f"Bench pledge {p['id']}", "description": "A pledge of the reminder benchmark.",
+                           "focus_area": "access", "pillars": ["infrastructure"], "pledge_type": "programmatic",
+                           "countries": ["SEN"], "beneficiary_groups": [], "sdgs": [], "wsis_action_lines": [],
+                           "itu_regions": [], "start_date": p["start"], "end_date": date(2032, 12, 31),
+                           "status": "validated", "language": "fr", "reporting_cadence": p["cadence"],
+                           "targets_ldc": False, "targets_lldc": False, "targets_sids": False, "version": 1,
+                           "created_at": now, "updated_at": now,
+                           "validated_at": datetime.combine(p["start"], datetime.min.time(), UTC)}
+                          for p in pledges])
+    await insert(ProgressReport, [{"pledge_id": r["pledge_id"], "period": r["period"], "status": "in_progress",
+                                   "percent_complete": 50, "steps_taken": "Steps taken in the period.",
+                                   "evidence": [], "created_at": r["at"]} for r in reports])
+    await insert(PledgeReminder, [{**g, "updated_at": now} for g in given])
+    if not database.is_sqlite:
+        async with database.engine.connect() as connection:
+            await connection.execute(sa.text("ANALYZE"))
+            await connection.commit()
+    return {"pledges": len(pledges), "reports": len(reports), "given": len(given), "entities": entities}
+
+
+class PeakRss:
+    """The process's peak RSS, sampled every 10 ms in a thread while planning runs."""
+
+    def __init__(self) -> None:
+        self.process = psutil.Process()
+        self.peak = self.process.memory_info().rss
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.01):
+            self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def __enter__(self) -> PeakRss:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.peak = max(self.peak, self.process.memory_info().rss)
+
+
+async def fresh_url(backend: str, workdir: Path, n: int) -> str:
+    """A new empty database of the backend."""
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{workdir / f'reminders-{n}.db'}"
+    base = os.environ.get("P2C_TEST_POSTGRES_URL")
+    if not base:
+        raise SystemExit("PostgreSQL needs P2C_TEST_POSTGRES_URL (run under scripts/with-postgres.sh)")
+    name = f"p2c_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return base.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def measure(backend: str, n: int, workdir: Path) -> dict[str, Any]:
+    """Seed one size on one backend and time one planning run."""
+    database = Database(await fresh_url(backend, workdir, n))
+    try:
+        await upgrade(database)
+        started = time.perf_counter()
+        counts = await seed(database, n)
+        seeding = time.perf_counter() - started
+        gc.collect()
+        before = psutil.Process().memory_info().rss
+        with PeakRss() as rss:
+            started = time.perf_counter()
+            messages = await plan_report_reminders(database.uow(), TODAY, "UTC")
+            seconds = time.perf_counter() - started
+        again_started = time.perf_counter()
+        again = await plan_report_reminders(database.uow(), TODAY + timedelta(minutes=15), "UTC")
+        again_seconds = time.perf_counter() - again_started
+        async with database.uow() as uow:
+            rows = (await uow.session.execute(sa.select(sa.func.count()).select_from(table_of(Outbox)))).scalar_one()
+        return {"pledges": counts["pledges"], "reports": counts["reports"], "people": counts["entities"],
+                "messages": messages, "outbox_rows": rows, "seconds": round(seconds, 3),
+                "rss_growth_mb": round((rss.peak - before) / 2**20, 1), "second_run_seconds": round(again_seconds, 3),
+                "second_run_messages": again, "seeding_seconds": round(seeding, 1)}
+    finally:
+        await database.dispose()
+
+
+async def run(sizes: list[int], backends: list[str]) -> dict[str, Any]:
+    """Every size on every backend."""
+    result: dict[str, Any] = {"day": TODAY.isoformat(), "backends": {}}
+    with tempfile.TemporaryDirectory(prefix="p2c-bench-reminders-") as tmp:
+        for backend in backends:
+            figures = {str(n): await measure(backend, n, Path(tmp)) for n in sizes}
+            small, large = figures[str(sizes[0])], figures[str(sizes[-1])]
+            entry: dict[str, Any] = {"sizes": figures,
+                                     "time_ratio": round(large["seconds"] / small["seconds"], 2),
+                                     "size_ratio": sizes[-1] / sizes[0]}
+            entry["under_5_s"] = large["seconds"] < 5.0
+            entry["memory_under_200_mb"] = large["rss_growth_mb"] < 200
+            result["backends"][backend] = entry
+    return result
+
+
+def main() -> None:
+    """Command-line entry."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    result = asyncio.run(run(sizes, backends))
+    for backend, entry in result["backends"].items():
+        for size, f in entry["sizes"].items():
+            print(f"{backend:10} {size:>7} pledges, {f['reports']} reports: planned {f['messages']} messages in "
+                  f"{f['seconds']} s, RSS +{f['rss_growth_mb']} MB; a second run {f['second_run_seconds']} s "
+                  f"({f['second_run_messages']} messages); seeding {f['seeding_seconds']} s")
+        print(f"{backend:10} time ratio {entry['time_ratio']} for a size ratio of {entry['size_ratio']}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
