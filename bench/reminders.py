@@ -1,11 +1,14 @@
 """Benchmark of reminder planning: `python bench/reminders.py [--sizes 10000,100000] [--backend B]`.
 
 Seeds N validated pledges (one focal point per five pledges' organisation, zones from their countries)
-with 5 N past reports (the first periods of each pledge, a few gaps) and the reminders of earlier
-days already given (the steady state), then times one run of the scheduled job's planning
-(handlers.report_reminders.plan_report_reminders) for a peak day: 16 January, fourteen days before
-every annual, second-half and fourth-quarter report falls due. Measures the wall time of that run
-and the process's RSS growth during it (peak sampled every 10 ms minus the RSS before). PostgreSQL
+with 5 N past reports (the first periods of each pledge, a few gaps) and yesterday's plan already made
+(the steady state: pledge_reminder holds what each pledge was given and when it needs a look again),
+then times one run of the scheduled job's planning (handlers.report_reminders.plan_report_reminders)
+for a peak day: 16 January, fourteen days before every annual, second-half and fourth-quarter report
+falls due; then a second run 15 minutes later (nothing new), and a cold run with no pledge_reminder
+rows at all (the first plan after the upgrade that adds reminders, which looks at every pledge).
+Measures the wall time of each run and the process's RSS growth during it (peak sampled every 10 ms
+minus the RSS before). PostgreSQL
 needs P2C_TEST_POSTGRES_URL (scripts/with-postgres.sh provides one); each size gets a fresh
 database. Prints human lines, then one JSON object as the last line. Not a test.
 """
@@ -36,7 +39,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from handlers.report_reminders import plan_report_reminders
 from models.database import Database
 from models.migrate import upgrade
-from models.reporting import REMINDER_KINDS, due_date, period_end, period_of, reportable_period
+from models.reporting import (
+    REMINDER_KINDS,
+    due_date,
+    is_covered,
+    next_look,
+    period_end,
+    period_of,
+    reportable_period,
+)
 from models.statements import table_of
 from models.tables import Contact, Entity, Outbox, Pledge, PledgeReminder, ProgressReport
 
@@ -60,6 +71,7 @@ def plan_data(n: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[st
     rng = random.Random(seed)
     pledges, reports, given = [], [], []
     today = TODAY.date()
+    yesterday = today - timedelta(days=1)
     for i in range(1, n + 1):
         start = date(2019, 1, 1) + timedelta(days=rng.randrange(0, 7 * 365))
         cadence = rng.choice(CADENCES)
@@ -75,13 +87,13 @@ def plan_data(n: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[st
             chosen.pop(rng.randrange(len(chosen) - 1))  # a gap
         for period in chosen:
             at = datetime.combine(period_end(period) + timedelta(days=rng.randrange(1, 60)), datetime.min.time(), UTC)
-            reports.append({"pledge_id": i, "period": period, "at": min(at, TODAY - timedelta(days=1))})
-        due_period = reportable_period(Row(start, cadence), chosen, today)
-        if due_period is not None:
-            due = due_date(due_period)
-            kinds = [kind for kind, offset in REMINDER_KINDS if due + offset < today]  # earlier days' reminders
-            if kinds:
-                given.append({"pledge_id": i, "period": due_period, "kinds": ",".join(kinds[-1:])})
+            reports.append({"pledge_id": i, "period": period, "at": min(at, TODAY - timedelta(days=2))})
+        due_period = reportable_period(Row(start, cadence), chosen, yesterday)
+        if due_period is not None:  # yesterday's plan looked at every pledge: what it gave, when to look again
+            due, covered = due_date(due_period), is_covered(due_period, chosen)
+            kinds = [] if covered else [kind for kind, offset in REMINDER_KINDS if due + offset <= yesterday]
+            given.append({"pledge_id": i, "period": due_period, "kinds": ",".join(kinds),
+                          "next_on": next_look(due_period, covered, yesterday, kinds)})
     return pledges, reports, given
 
 
@@ -118,7 +130,7 @@ async def seed(database: Database, n: int) -> dict[str, int]:
     await insert(ProgressReport, [{"pledge_id": r["pledge_id"], "period": r["period"], "status": "in_progress",
                                    "percent_complete": 50, "steps_taken": "Steps taken in the period.",
                                    "evidence": [], "created_at": r["at"]} for r in reports])
-    await insert(PledgeReminder, [{**g, "updated_at": now} for g in given])
+    await insert(PledgeReminder, [{**g, "updated_at": now} for g in given])  # now: yesterday at 10:00
     if not database.is_sqlite:
         async with database.engine.connect() as connection:
             await connection.execute(sa.text("ANALYZE"))
@@ -164,31 +176,54 @@ async def fresh_url(backend: str, workdir: Path, n: int) -> str:
     return base.rsplit("/", 1)[0] + f"/{name}"
 
 
+async def timed_plan(database: Database, now: datetime) -> tuple[int, float, float]:
+    """One planning run: messages, seconds, and the RSS growth (MB) from just before it to its peak."""
+    gc.collect()
+    before = psutil.Process().memory_info().rss
+    with PeakRss() as rss:
+        started = time.perf_counter()
+        messages = await plan_report_reminders(database.uow(), now, "UTC")
+        seconds = time.perf_counter() - started
+    return messages, seconds, (rss.peak - before) / 2**20
+
+
+async def plan_runs(url: str) -> dict[str, Any]:
+    """The day's plan, a second one 15 minutes later, then a cold one (in a process that did not seed)."""
+    database = Database(url)
+    try:
+        messages, seconds, growth = await timed_plan(database, TODAY)
+        again, again_seconds, _ = await timed_plan(database, TODAY + timedelta(minutes=15))
+        async with database.uow() as uow:
+            rows = (await uow.session.execute(sa.select(sa.func.count()).select_from(table_of(Outbox)))).scalar_one()
+            await uow.session.execute(sa.delete(table_of(Outbox)))
+            await uow.session.execute(sa.delete(table_of(PledgeReminder)))
+            await uow.commit()
+        cold, cold_seconds, cold_growth = await timed_plan(database, TODAY)
+    finally:
+        await database.dispose()
+    return {"messages": messages, "outbox_rows": rows, "seconds": round(seconds, 3), "rss_growth_mb": round(growth, 1),
+            "second_run_seconds": round(again_seconds, 3), "second_run_messages": again,
+            "cold_seconds": round(cold_seconds, 3), "cold_messages": cold, "cold_rss_growth_mb": round(cold_growth, 1)}
+
+
 async def measure(backend: str, n: int, workdir: Path) -> dict[str, Any]:
-    """Seed one size on one backend and time one planning run."""
-    database = Database(await fresh_url(backend, workdir, n))
+    """Seed one size on one backend, then time the planning runs in a fresh process (its memory is the plan's)."""
+    url = await fresh_url(backend, workdir, n)
+    database = Database(url)
     try:
         await upgrade(database)
         started = time.perf_counter()
         counts = await seed(database, n)
         seeding = time.perf_counter() - started
-        gc.collect()
-        before = psutil.Process().memory_info().rss
-        with PeakRss() as rss:
-            started = time.perf_counter()
-            messages = await plan_report_reminders(database.uow(), TODAY, "UTC")
-            seconds = time.perf_counter() - started
-        again_started = time.perf_counter()
-        again = await plan_report_reminders(database.uow(), TODAY + timedelta(minutes=15), "UTC")
-        again_seconds = time.perf_counter() - again_started
-        async with database.uow() as uow:
-            rows = (await uow.session.execute(sa.select(sa.func.count()).select_from(table_of(Outbox)))).scalar_one()
-        return {"pledges": counts["pledges"], "reports": counts["reports"], "people": counts["entities"],
-                "messages": messages, "outbox_rows": rows, "seconds": round(seconds, 3),
-                "rss_growth_mb": round((rss.peak - before) / 2**20, 1), "second_run_seconds": round(again_seconds, 3),
-                "second_run_messages": again, "seeding_seconds": round(seeding, 1)}
     finally:
         await database.dispose()
+    child = await asyncio.create_subprocess_exec(sys.executable, __file__, "--plan", url,
+                                                 stdout=asyncio.subprocess.PIPE)
+    out, _ = await child.communicate()
+    if child.returncode != 0:
+        raise SystemExit(f"the planning process failed ({child.returncode})")
+    return {"pledges": counts["pledges"], "reports": counts["reports"], "people": counts["entities"],
+            **json.loads(out.decode().strip().splitlines()[-1]), "seeding_seconds": round(seeding, 1)}
 
 
 async def run(sizes: list[int], backends: list[str]) -> dict[str, Any]:
@@ -212,7 +247,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    parser.add_argument("--plan", metavar="URL", help=argparse.SUPPRESS)  # the planning process of `measure`
     args = parser.parse_args()
+    if args.plan:
+        print(json.dumps(asyncio.run(plan_runs(args.plan))))
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     result = asyncio.run(run(sizes, backends))
@@ -221,6 +260,8 @@ def main() -> None:
             print(f"{backend:10} {size:>7} pledges, {f['reports']} reports: planned {f['messages']} messages in "
                   f"{f['seconds']} s, RSS +{f['rss_growth_mb']} MB; a second run {f['second_run_seconds']} s "
                   f"({f['second_run_messages']} messages); seeding {f['seeding_seconds']} s")
+            print(f"{'':10} {'':>7} cold (no pledge looked at before, the first plan after an upgrade): "
+                  f"{f['cold_messages']} messages in {f['cold_seconds']} s, RSS +{f['cold_rss_growth_mb']} MB")
         print(f"{backend:10} time ratio {entry['time_ratio']} for a size ratio of {entry['size_ratio']}")
     print(json.dumps(result))
 

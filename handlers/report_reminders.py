@@ -3,16 +3,18 @@
 Per pledge and period: 14 days before the due date, on it, then weekly while overdue, four at most
 (models.reporting). Everything due for one person is ONE message, at most one a day: its outbox key is
 rm:<contact id>:<their day>, so a second plan the same day adds nothing, and a plan after downtime
-sends what is due once. Which kinds a pledge was given is one row per pledge (pledge_reminder),
-written in the same transaction as the messages. A message waits in the outbox for the person's
-working hours; a report, a "later" or a "not mine" arriving meanwhile takes its pledge out of it.
+sends what is due once. Which kinds a pledge was given, and the next day it needs a look, is one row
+per pledge (pledge_reminder), written in the same transaction as the messages: a day's plan reads only
+the pledges due for a look, reported on or edited since the last one. A message waits in the outbox
+for the person's working hours; a report, a "later" or a "not mine" arriving meanwhile takes its
+pledge out of it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from handlers import outbox
@@ -25,6 +27,7 @@ from models.reporting import (
     add_months,
     due_date,
     is_covered,
+    next_look,
     reportable_period,
     scheduled_kind,
 )
@@ -104,44 +107,62 @@ def _meta(items: list[Item], day: date) -> dict[str, Any]:
 
 
 @dataclass
-class _Candidate:
+class _Look:
+    """What planning found for one pledge: its period, the kinds given, and the reminder due now, if any."""
+
     entity_id: int
     period: str
     due: date
-    kind: str | None
-    """The scheduled kind due (None: only people whose "later" came are reminded)."""
+    covered: bool
     given: list[str]
+    kind: str | None = None
+    """The scheduled kind due now and not given yet."""
+    later: bool = False
+    """Someone asked to be reminded later and that time came."""
+    reached: bool = False
+    """A message now lists this pledge for at least one person."""
+
+    def record(self, pledge_id: int, now: datetime) -> dict[str, Any]:
+        """The pledge_reminder row after this plan: a kind due but given to nobody is tried again tomorrow."""
+        today = now.date()
+        given = [*self.given, self.kind] if self.kind is not None and self.reached else self.given
+        next_on = (today + timedelta(days=1) if self.kind is not None and not self.reached
+                   else next_look(self.period, self.covered, today, given))
+        return {"pledge_id": pledge_id, "period": self.period, "kinds": ",".join(given), "next_on": next_on,
+                "updated_at": now}
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i:i + IN_BATCH] for i in range(0, len(ids), IN_BATCH)]
 
 
-async def find_candidates(repo: Reminders, now: datetime, expired: set[int]) -> dict[int, _Candidate]:
-    """Pledges with a reminder due (or a "later" whose time came, `expired`): one pass over validated pledges.
+async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int]) -> dict[int, _Look]:
+    """Every pledge that needs a look today (Reminders.planning_rows), with what is due for it.
 
-    The rules of models.reporting.reminder_due, unrolled: this loop sees every validated pledge (100,000 in
-    the benchmark) and most have nothing due, so it stops as soon as one of them says so.
+    The rules of models.reporting.reminder_due, unrolled: on most days a pledge needs no look (its next
+    one is stored), and of those looked at most have nothing due.
     """
     today = now.date()
     cutoff = add_months(today, -INACTIVE_AFTER_MONTHS)  # inactive pledges (no report since) are not even read
-    found: dict[int, _Candidate] = {}
-    async for rows in repo.planning_rows(now.replace(year=cutoff.year, month=cutoff.month, day=cutoff.day), BATCH):
+    since = now.replace(year=cutoff.year, month=cutoff.month, day=cutoff.day)
+    looks: dict[int, _Look] = {}
+    async for rows in repo.planning_rows(now, since, BATCH):
         for row in rows:
             reported = row.periods.split(",") if row.periods else ()
             period = reportable_period(cast(Reportable, row), reported, today)
             if period is None:
                 continue
             due = due_date(period)
-            kind = scheduled_kind(due, today)
-            if (kind is None and row.id not in expired) or is_covered(period, reported):
-                continue
+            covered = is_covered(period, reported)
             given = row.given_kinds.split(",") if row.given_kinds and row.given_period == period else []
-            if kind in given or len(given) >= len(REMINDER_KINDS):
-                kind = None
-            if kind is not None or row.id in expired:
-                found[row.id] = _Candidate(row.entity_id, period, due, kind, given)
-    return found
+            look = looks[row.id] = _Look(row.entity_id, period, due, covered, given)
+            if covered:
+                continue
+            kind = scheduled_kind(due, today)
+            if kind is not None and kind not in given and len(given) < len(REMINDER_KINDS):
+                look.kind = kind
+            look.later = row.id in expired
+    return looks
 
 
 async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: str = "UTC") -> int:
@@ -150,31 +171,33 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
         repo = Reminders(uow.session)
         await withdraw_stale(repo, now)
         expired = {(c, p) for c, p in await repo.expired_holds(now)}
-        candidates = await find_candidates(repo, now, {p for _, p in expired})
+        looks = await look_at_pledges(repo, now, {p for _, p in expired})
+        due = sorted(p for p, look in looks.items() if look.kind is not None or look.later)
         sent = 0
-        for ids in _chunks(sorted(candidates)):
-            sent += await _enqueue_batch(repo, candidates, ids, expired, now, default_zone)
+        for ids in _chunks(due):
+            sent += await _enqueue_batch(repo, looks, ids, expired, now, default_zone)
+        await repo.looked([look.record(pledge_id, now) for pledge_id, look in looks.items()])
+        # a "later" for a pledge reported (or gone inactive) meanwhile has nothing left to remind of
+        await repo.release([(c, p) for c, p in expired if p not in looks or looks[p].covered])
         await uow.commit()
         return sent
 
 
-async def _enqueue_batch(repo: Reminders, candidates: dict[int, _Candidate], ids: list[int],
+async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int],
                          expired: set[tuple[int, int]], now: datetime, default_zone: str) -> int:
     pledges = {row.id: row for row in await repo.pledges(ids)}
     holds = {(row.contact_id, row.pledge_id): row for row in await repo.holds(ids)}
     people: dict[int, list[Any]] = defaultdict(list)
-    for person in await repo.focal_points({candidates[i].entity_id for i in ids}):
+    for person in await repo.focal_points({looks[i].entity_id for i in ids}):
         people[person.entity_id].append(person)
     wanted: dict[int, tuple[Any, list[int]]] = {}
     for pledge_id in ids:
-        candidate = candidates[pledge_id]
-        for person in people.get(candidate.entity_id, ()):
-            hold = holds.get((person.id, pledge_id))
+        look = looks[pledge_id]
+        for person in people.get(look.entity_id, ()):
             later_due = (person.id, pledge_id) in expired
-            if hold is not None and not later_due:
+            if holds.get((person.id, pledge_id)) is not None and not later_due:
                 continue  # not theirs any more, or later has not come yet
-            if not later_due and (candidate.kind is None or
-                                  (candidate.kind in OPTIONAL_KINDS and not person.optional_reminders)):
+            if not later_due and (look.kind is None or (look.kind in OPTIONAL_KINDS and not person.optional_reminders)):
                 continue
             wanted.setdefault(person.id, (person, []))[1].append(pledge_id)
     messages: list[dict[str, Any]] = []
@@ -183,8 +206,7 @@ async def _enqueue_batch(repo: Reminders, candidates: dict[int, _Candidate], ids
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
         send_at = next_allowed(now, zone)
         day = local_day(send_at, zone)
-        items = [Item(p, pledges[p].ref or "", pledges[p].title, candidates[p].period, candidates[p].due)
-                 for p in pledge_ids]
+        items = [Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due) for p in pledge_ids]
         key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
         messages.append({"key": key, "chat_id": person.chat_id, "contact_id": person.id, "priority": outbox.BULK,
                          "payload": {**_meta(items, day), "reply": reply_to_json(compose(items, day))},
@@ -192,12 +214,11 @@ async def _enqueue_batch(repo: Reminders, candidates: dict[int, _Candidate], ids
         listed[key] = (person.id, pledge_ids)
     # a key already there is this person's reminder of that day: what it would have listed waits for the next
     written = await repo.add_messages(messages)
-    given = {p for key in written for p in listed[key][1]}
-    released = [(listed[key][0], p) for key in written for p in listed[key][1] if (listed[key][0], p) in expired]
-    await repo.give([{"pledge_id": p, "period": candidates[p].period, "updated_at": now,
-                      "kinds": ",".join([*candidates[p].given, candidates[p].kind or ""]).strip(",")}
-                     for p in sorted(given) if candidates[p].kind is not None])
-    await repo.release(released)
+    for key in written:
+        for pledge_id in listed[key][1]:
+            looks[pledge_id].reached = True
+    await repo.release([(listed[key][0], p) for key in written for p in listed[key][1]
+                        if (listed[key][0], p) in expired])
     if written:
         outbox.leave_for_delivery(repo.session)
     return len(written)

@@ -224,6 +224,24 @@ class Due:
     kind: str
 
 
+NEVER = date(9999, 12, 31)
+"""When a pledge needs no look unless it changes (a report, an edit)."""
+
+
+def next_look(period: str, covered: bool, today: date, given: Iterable[str]) -> date:
+    """The next day a pledge's reminders need deciding again if nothing about it changes meanwhile: its next
+    scheduled reminder not given yet, or (its current period already reported) the day after that period."""
+    if covered:
+        end = _span(period)[1]
+        return end + timedelta(days=1) if end >= today else NEVER
+    due = due_date(period)
+    given = set(given)
+    for kind, offset in REMINDER_KINDS:
+        if kind not in given and due + offset > today:
+            return due + offset
+    return NEVER
+
+
 def scheduled_kind(due: date, today: date) -> str | None:
     """The latest scheduled reminder whose day has come (None before the first): after a pause, only that one."""
     current = None

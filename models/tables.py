@@ -232,8 +232,8 @@ class Broadcast(SQLModel, table=True):
 
 
 class PledgeReminder(SQLModel, table=True):
-    """Which of a period's scheduled reminders a pledge's focal points were given: one row per pledge, so
-    planning reads it beside the pledge; the kinds of an earlier period are forgotten when the next begins."""
+    """Which of a period's scheduled reminders a pledge's focal points were given, and when to look again: one
+    row per pledge, read beside it; the kinds of an earlier period are forgotten when the next begins."""
 
     __tablename__ = "pledge_reminder"
 
@@ -241,7 +241,10 @@ class PledgeReminder(SQLModel, table=True):
     period: str = Field(max_length=10)
     kinds: str = Field(default="", max_length=64)
     """The kinds given for `period`, comma-separated (before, due, week1, week2)."""
+    next_on: date | None = None
+    """The next day planning must look at this pledge, unless a report or an edit comes first."""
     updated_at: datetime = Field(default_factory=utcnow)
+    """When planning last looked at the pledge (reports and edits after it make it look again)."""
 
 
 class ReminderHold(SQLModel, table=True):

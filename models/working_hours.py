@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 OPENS = time(9, 0)
@@ -11,9 +12,16 @@ WORKING_DAYS = frozenset(range(5))
 """Monday (0) to Friday (4)."""
 
 
+@lru_cache(maxsize=1024)
+def zone_info(name: str) -> ZoneInfo:
+    """The zone by name, kept: zoneinfo's own cache holds eight, and planning meets many more (each miss
+    reads the zone's file again)."""
+    return ZoneInfo(name)
+
+
 def is_allowed(moment: datetime, zone: str) -> bool:
     """True when `moment` (aware) falls in working hours on a working day in `zone`."""
-    local = moment.astimezone(ZoneInfo(zone))
+    local = moment.astimezone(zone_info(zone))
     return local.weekday() in WORKING_DAYS and OPENS <= local.time() < CLOSES
 
 
@@ -25,7 +33,7 @@ def _opening(day: date, info: ZoneInfo) -> datetime:
 
 def next_allowed(moment: datetime, zone: str) -> datetime:
     """The first instant at or after `moment` (aware) in working hours in `zone`, in UTC."""
-    info = ZoneInfo(zone)
+    info = zone_info(zone)
     local = moment.astimezone(info)
     if local.weekday() in WORKING_DAYS and OPENS <= local.time() < CLOSES:
         return moment.astimezone(UTC)
@@ -37,4 +45,4 @@ def next_allowed(moment: datetime, zone: str) -> datetime:
 
 def local_day(moment: datetime, zone: str) -> date:
     """The calendar date of `moment` in `zone`."""
-    return moment.astimezone(ZoneInfo(zone)).date()
+    return moment.astimezone(zone_info(zone)).date()

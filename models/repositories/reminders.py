@@ -19,24 +19,28 @@ _C, _E, _H, _O = table_of(Contact), table_of(Entity), table_of(ReminderHold), ta
 REMINDER_KEY_PREFIX = "rm:"
 """Outbox keys of report reminders: rm:<contact id>:<the person's day>."""
 
-# One row per validated pledge that is not inactive: the periods it reported (aggregated by the database: a
-# pledge has a handful of reports, the pledges are many) and what it was reminded of, one row beside it.
-# Inactive = no report (nor validation, when it has none) since the cutoff, 24 months before today.
-_reports = (sa.select(_R.c.pledge_id, sa.func.aggregate_strings(_R.c.period, ",").label("periods"),
-                      sa.func.max(_R.c.created_at).label("last_report"))
-            .group_by(_R.c.pledge_id).subquery("reports"))
+# The validated pledges planning must look at today: never looked at, due for a look (next_on), edited or
+# reported on since the last look, or with a "remind me later" come; not inactive (no report, nor validation
+# when it has none, since the cutoff 24 months before today). With the periods each reported (a handful of
+# reports a pledge, read through the pledge_id index) and what it was reminded of.
+_periods = (sa.select(sa.func.aggregate_strings(_R.c.period, ",")).where(_R.c.pledge_id == _P.c.id)
+            .scalar_subquery())
+_last_report = sa.select(sa.func.max(_R.c.created_at)).where(_R.c.pledge_id == _P.c.id).scalar_subquery()
+_reported_since_look = sa.exists().where(_R.c.pledge_id == _P.c.id, _R.c.created_at > _G.c.updated_at)
+_later_come = sa.select(_H.c.pledge_id).where(_H.c.reason == "later", _H.c.until <= sa.bindparam("now"))
 PLANNING = (sa.select(_P.c.id, _P.c.entity_id, _P.c.status, _P.c.start_date, _P.c.end_date, _P.c.reporting_cadence,
-                      _reports.c.periods, _G.c.period.label("given_period"), _G.c.kinds.label("given_kinds"))
-            .select_from(_P.outerjoin(_reports, _reports.c.pledge_id == _P.c.id)
-                         .outerjoin(_G, _G.c.pledge_id == _P.c.id))
+                      _periods.label("periods"), _G.c.period.label("given_period"), _G.c.kinds.label("given_kinds"))
+            .select_from(_P.outerjoin(_G, _G.c.pledge_id == _P.c.id))
             .where(_P.c.status == PledgeStatus.validated, _P.c.start_date.is_not(None),
-                   sa.func.coalesce(_reports.c.last_report, _P.c.validated_at) > sa.bindparam("active_since")))
+                   sa.or_(_G.c.pledge_id.is_(None), _G.c.next_on <= sa.bindparam("today"),
+                          _P.c.updated_at > _G.c.updated_at, _reported_since_look, _P.c.id.in_(_later_come)),
+                   sa.func.coalesce(_last_report, _P.c.validated_at, _P.c.created_at) > sa.bindparam("active_since")))
+"""Validated pledges to look at today (most have nothing due, and were looked at when they last had)."""
 
-_GIVE = PerDialect(lambda insert: insert(_G).values({name: sa.bindparam(name) for name in
-                                                     ("pledge_id", "period", "kinds", "updated_at")})
+_LOOKED = ("pledge_id", "period", "kinds", "next_on", "updated_at")
+_LOOK = PerDialect(lambda insert: insert(_G).values({name: sa.bindparam(name) for name in _LOOKED})
                    .on_conflict_do_update(index_elements=["pledge_id"],
-                                          set_={"period": sa.bindparam("period"), "kinds": sa.bindparam("kinds"),
-                                                "updated_at": sa.bindparam("updated_at")}))
+                                          set_={name: sa.bindparam(name) for name in _LOOKED[1:]}))
 _HOLD = PerDialect(lambda insert: insert(_H).values({name: sa.bindparam(name) for name in
                                                      ("contact_id", "pledge_id", "reason", "until", "created_at")})
                    .on_conflict_do_update(index_elements=["contact_id", "pledge_id"],
@@ -56,11 +60,11 @@ class Reminders:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def planning_rows(self, active_since: datetime, batch: int) -> AsyncIterator[Sequence[Any]]:
-        """Every validated pledge reported on (or validated) after `active_since`, with its reported periods and
-        reminders given, `batch` rows at a time."""
+    async def planning_rows(self, now: datetime, active_since: datetime, batch: int
+                            ) -> AsyncIterator[Sequence[Any]]:
+        """The validated pledges to look at (PLANNING), `batch` rows at a time."""
         result = await self.session.stream(PLANNING.execution_options(yield_per=batch),
-                                           {"active_since": active_since})
+                                           {"now": now, "today": now.date(), "active_since": active_since})
         async for rows in result.partitions(batch):
             yield rows
 
@@ -96,10 +100,11 @@ class Reminders:
         values = [{**row, "status": "pending", "attempts": 0} for row in rows]
         return set((await self.session.execute(_ADD_MESSAGES(self.session), values)).scalars())
 
-    async def give(self, rows: list[dict[str, Any]]) -> None:
-        """Record the kinds given for each pledge's period (pledge_id, period, kinds, updated_at)."""
-        if rows:
-            await self.session.execute(_GIVE(self.session), rows)
+    async def looked(self, rows: list[dict[str, Any]]) -> None:
+        """Record what planning decided for each pledge: the kinds given for its period and when to look again
+        (pledge_id, period, kinds, next_on, updated_at)."""
+        for start in range(0, len(rows), 5000):
+            await self.session.execute(_LOOK(self.session), rows[start:start + 5000])
 
     async def hold(self, contact_id: int, pledge_id: int, reason: str, until: datetime | None, now: datetime) -> None:
         """Remember that this person wants this pledge's reminders later, or never (not theirs any more)."""
@@ -153,11 +158,13 @@ class Reminders:
         last = sa.func.max(_R.c.created_at)
         silent = (sa.select(_P.c.id, last.label("last_report"))
                   .select_from(_P.outerjoin(_R, _R.c.pledge_id == _P.c.id))
-                  .where(_P.c.status == PledgeStatus.validated).group_by(_P.c.id, _P.c.validated_at)
-                  .having(sa.func.coalesce(last, _P.c.validated_at) <= cutoff).subquery("silent"))
+                  .where(_P.c.status == PledgeStatus.validated).group_by(_P.c.id, _P.c.validated_at, _P.c.created_at)
+                  .having(sa.func.coalesce(last, _P.c.validated_at, _P.c.created_at) <= cutoff).subquery("silent"))
         count = (await self.session.execute(sa.select(sa.func.count()).select_from(silent))).scalar_one()
         rows = (await self.session.execute(
-            sa.select(_P.c.id, _P.c.ref, _P.c.title, _E.c.name, silent.c.last_report, _P.c.validated_at)
+            sa.select(_P.c.id, _P.c.ref, _P.c.title, _E.c.name, silent.c.last_report,
+                      sa.func.coalesce(_P.c.validated_at, _P.c.created_at).label("validated_at"))
             .select_from(silent.join(_P, _P.c.id == silent.c.id).join(_E, _E.c.id == _P.c.entity_id))
-            .order_by(sa.func.coalesce(silent.c.last_report, _P.c.validated_at), _P.c.id).limit(limit))).all()
+            .order_by(sa.func.coalesce(silent.c.last_report, _P.c.validated_at, _P.c.created_at), _P.c.id)
+            .limit(limit))).all()
         return int(count), rows

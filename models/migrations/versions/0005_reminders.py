@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.Column('pledge_id', sa.Integer(), nullable=False),
     sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('kinds', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('next_on', sa.Date(), nullable=True),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['pledge_id'], ['pledge.id'], ),
     sa.PrimaryKeyConstraint('pledge_id')
