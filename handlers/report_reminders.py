@@ -143,11 +143,13 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int]) -> 
     one is stored), and of those looked at most have nothing due.
     """
     today = now.date()
-    cutoff = add_months(today, -INACTIVE_AFTER_MONTHS)  # inactive pledges (no report since) are not even read
+    cutoff = add_months(today, -INACTIVE_AFTER_MONTHS)
     since = now.replace(year=cutoff.year, month=cutoff.month, day=cutoff.day)
     looks: dict[int, _Look] = {}
-    async for rows in repo.planning_rows(now, since, BATCH):
+    async for rows in repo.planning_rows(now, BATCH):
         for row in rows:
+            if row.active_at <= since:
+                continue  # inactive: no report for 24 months (nor validation, when it has none)
             reported = row.periods.split(",") if row.periods else ()
             period = reportable_period(cast(Reportable, row), reported, today)
             if period is None:

@@ -133,7 +133,7 @@ class ProgressReport(SQLModel, table=True):
     partnership_needs: str | None = Field(default=None, max_length=4000)
     evidence: list[dict[str, Any]] = _json(list)
     submitted_by: int | None = Field(default=None, foreign_key="contact.id")
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class Draft(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,23 +19,29 @@ _C, _E, _H, _O = table_of(Contact), table_of(Entity), table_of(ReminderHold), ta
 REMINDER_KEY_PREFIX = "rm:"
 """Outbox keys of report reminders: rm:<contact id>:<the person's day>."""
 
-# The validated pledges planning must look at today: never looked at, due for a look (next_on), edited or
-# reported on since the last look, or with a "remind me later" come; not inactive (no report, nor validation
-# when it has none, since the cutoff 24 months before today). With the periods each reported (a handful of
-# reports a pledge, read through the pledge_id index) and what it was reminded of.
+# The validated pledges planning must look at today: never looked at, due for a look (next_on), edited since
+# the last look, reported on lately (since the latest look of any pledge, less a margin for reports committed
+# late: a superset of "since its own last look", by induction over the plans), or with a "remind me later"
+# come. With the periods each reported (a handful of reports a pledge, read through the pledge_id index), what
+# it was reminded of, and its last report (else its validation, else its creation) for the caller to leave
+# inactive pledges out (in SQL, PostgreSQL would work it out for every pledge before the other conditions).
 _periods = (sa.select(sa.func.aggregate_strings(_R.c.period, ",")).where(_R.c.pledge_id == _P.c.id)
             .scalar_subquery())
 _last_report = sa.select(sa.func.max(_R.c.created_at)).where(_R.c.pledge_id == _P.c.id).scalar_subquery()
-_reported_since_look = sa.exists().where(_R.c.pledge_id == _P.c.id, _R.c.created_at > _G.c.updated_at)
+_reported_lately = sa.select(_R.c.pledge_id).where(_R.c.created_at > sa.bindparam("reported_after"))
 _later_come = sa.select(_H.c.pledge_id).where(_H.c.reason == "later", _H.c.until <= sa.bindparam("now"))
 PLANNING = (sa.select(_P.c.id, _P.c.entity_id, _P.c.status, _P.c.start_date, _P.c.end_date, _P.c.reporting_cadence,
-                      _periods.label("periods"), _G.c.period.label("given_period"), _G.c.kinds.label("given_kinds"))
+                      _periods.label("periods"), _G.c.period.label("given_period"), _G.c.kinds.label("given_kinds"),
+                      sa.func.coalesce(_last_report, _P.c.validated_at, _P.c.created_at).label("active_at"))
             .select_from(_P.outerjoin(_G, _G.c.pledge_id == _P.c.id))
             .where(_P.c.status == PledgeStatus.validated, _P.c.start_date.is_not(None),
                    sa.or_(_G.c.pledge_id.is_(None), _G.c.next_on <= sa.bindparam("today"),
-                          _P.c.updated_at > _G.c.updated_at, _reported_since_look, _P.c.id.in_(_later_come)),
-                   sa.func.coalesce(_last_report, _P.c.validated_at, _P.c.created_at) > sa.bindparam("active_since")))
+                          _P.c.updated_at > _G.c.updated_at, _P.c.id.in_(_reported_lately),
+                          _P.c.id.in_(_later_come))))
 """Validated pledges to look at today (most have nothing due, and were looked at when they last had)."""
+LATE_COMMIT_MARGIN = timedelta(minutes=10)
+"""A report is stamped before its transaction commits: reports this much older than the latest look count
+as new (looking at a pledge again is harmless)."""
 
 _LOOKED = ("pledge_id", "period", "kinds", "next_on", "updated_at")
 _LOOK = PerDialect(lambda insert: insert(_G).values({name: sa.bindparam(name) for name in _LOOKED})
@@ -60,11 +66,15 @@ class Reminders:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def planning_rows(self, now: datetime, active_since: datetime, batch: int
-                            ) -> AsyncIterator[Sequence[Any]]:
+    async def planning_rows(self, now: datetime, batch: int) -> AsyncIterator[Sequence[Any]]:
         """The validated pledges to look at (PLANNING), `batch` rows at a time."""
+        latest = (await self.session.execute(sa.select(sa.func.max(_G.c.updated_at)))).scalar()
+        reported_after = latest - LATE_COMMIT_MARGIN if latest is not None else now - timedelta(days=366 * 100)
+        if self.session.get_bind().dialect.name == "postgresql":
+            # its cost estimate makes PostgreSQL compile the query to machine code, a second spent on each run
+            await self.session.execute(sa.text("SET LOCAL jit = off"))
         result = await self.session.stream(PLANNING.execution_options(yield_per=batch),
-                                           {"now": now, "today": now.date(), "active_since": active_since})
+                                           {"now": now, "today": now.date(), "reported_after": reported_after})
         async for rows in result.partitions(batch):
             yield rows
 

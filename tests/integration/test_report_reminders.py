@@ -195,3 +195,15 @@ async def test_forged_reminder_buttons_are_refused(chat: ChatDriver, database: D
     async with database.uow() as uow:
         denied = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "denied"))).scalars().all()
     assert len(denied) >= 7
+
+
+async def test_a_report_for_an_old_period_brings_the_next_ones_reminder(chat: ChatDriver, database: Database) -> None:
+    pledge = await add_pledge(database, await entity_of(database), 11, start=date(2025, 3, 1),
+                              validated=utc(2026, 12, 1))
+    assert await plan_report_reminders(database.uow(), utc(2027, 3, 1, 10)) == 1  # 2025's, long overdue
+    assert len(await chat.collect(FOCAL)) == 1  # sent
+    assert await plan_report_reminders(database.uow(), utc(2027, 3, 8, 10)) == 0  # its four are spent
+    await add_report(database, pledge, "2025", utc(2027, 3, 9, 10))
+    assert await plan_report_reminders(database.uow(), utc(2027, 3, 10, 10)) == 1  # now 2026's, overdue too
+    (_, second) = await reminders(database)
+    assert second.payload["reminder"]["items"][0][3] == "2026"

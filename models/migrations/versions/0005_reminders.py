@@ -19,6 +19,10 @@ def upgrade() -> None:
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.add_column(sa.Column('optional_reminders', sa.Boolean(), server_default=sa.true(), nullable=False))
 
+    with op.batch_alter_table('progress_report', schema=None) as batch_op:
+        # reminder planning looks again at the pledges reported on since its last run
+        batch_op.create_index(batch_op.f('ix_progress_report_created_at'), ['created_at'], unique=False)
+
     op.create_table('pledge_reminder',
     sa.Column('pledge_id', sa.Integer(), nullable=False),
     sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
@@ -53,6 +57,9 @@ def downgrade() -> None:
     op.drop_table('reminder_hold')
 
     op.drop_table('pledge_reminder')
+
+    with op.batch_alter_table('progress_report', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_progress_report_created_at'))
 
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_column('optional_reminders')
