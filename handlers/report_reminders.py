@@ -136,7 +136,8 @@ def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i:i + IN_BATCH] for i in range(0, len(ids), IN_BATCH)]
 
 
-async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int]) -> dict[int, _Look]:
+async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], changed_after: datetime
+                          ) -> dict[int, _Look]:
     """Every pledge that needs a look today (Reminders.planning_rows), with what is due for it.
 
     The rules of models.reporting.reminder_due, unrolled: on most days a pledge needs no look (its next
@@ -146,7 +147,7 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int]) -> 
     cutoff = add_months(today, -INACTIVE_AFTER_MONTHS)
     since = now.replace(year=cutoff.year, month=cutoff.month, day=cutoff.day)
     looks: dict[int, _Look] = {}
-    async for rows in repo.planning_rows(now, BATCH):
+    async for rows in repo.planning_rows(now, changed_after, BATCH):
         for row in rows:
             if row.active_at <= since:
                 continue  # inactive: no report for 24 months (nor validation, when it has none)
@@ -171,9 +172,10 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
     """Enqueue today's report reminders, one message per person; how many messages were enqueued."""
     async with uow:
         repo = Reminders(uow.session)
-        await withdraw_stale(repo, now)
+        changed_after = await repo.changed_after(now)
+        await withdraw_stale(repo, now, await repo.touched_contacts(changed_after))
         expired = {(c, p) for c, p in await repo.expired_holds(now)}
-        looks = await look_at_pledges(repo, now, {p for _, p in expired})
+        looks = await look_at_pledges(repo, now, {p for _, p in expired}, changed_after)
         due = sorted(p for p, look in looks.items() if look.kind is not None or look.later)
         sent = 0
         for ids in _chunks(due):
@@ -226,9 +228,12 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
     return len(written)
 
 
-async def withdraw_stale(repo: Reminders, now: datetime, contact_id: int | None = None) -> int:
-    """Take out of reminders not sent yet the pledges reported meanwhile or put on hold; how many rows changed."""
-    rows = await repo.pending(contact_id)
+async def withdraw_stale(repo: Reminders, now: datetime, contact_ids: list[int]) -> int:
+    """Take out of these people's reminders not sent yet the pledges reported meanwhile or put on hold; how many
+    rows changed."""
+    if not contact_ids:
+        return 0
+    rows = await repo.pending(contact_ids)
     if not rows:
         return 0
     listed = {item[0] for row in rows for item in row.payload.get("reminder", {}).get("items", [])}
