@@ -44,13 +44,13 @@ async def reminder_button(conv: Conversation, data: str) -> None:
         zone = await current_zone(conv)
         until = conv.now + SNOOZE
         await repo.hold(contact.id, parsed.id, LATER, until, conv.now)
-        await withdraw_stale(repo, conv.now, [contact.id])
+        await withdraw_stale(repo, conv.now, await repo.pending(contact_id=contact.id))
         when = local_day(next_allowed(until, zone), zone)
         conv.say(Reply((text(N_("All right: I will remind you about {ref} again on {date}."), ref=ref,
                              date=Day(when)),)))
         return
     await repo.hold(contact.id, parsed.id, NOT_MINE, None, conv.now)
-    await withdraw_stale(repo, conv.now, [contact.id])
+    await withdraw_stale(repo, conv.now, await repo.pending(contact_id=contact.id))
     await audit(conv.session, contact, "reminder.not_mine", "pledge", pledge.id, ref=pledge.ref)
     conv.say(Reply((text(N_("Noted: no more reminders about {ref} for you. BDT staff are told, so that they can "
                             "find who follows it now."), ref=ref),)))

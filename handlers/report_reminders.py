@@ -13,6 +13,7 @@ pledge out of it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -173,7 +174,7 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
     async with uow:
         repo = Reminders(uow.session)
         changed_after = await repo.changed_after(now)
-        await withdraw_stale(repo, now, await repo.touched_contacts(changed_after))
+        await withdraw_stale(repo, now, await repo.pending(changed_after=changed_after))
         expired = {(c, p) for c, p in await repo.expired_holds(now)}
         looks = await look_at_pledges(repo, now, {p for _, p in expired}, changed_after)
         due = sorted(p for p, look in looks.items() if look.kind is not None or look.later)
@@ -228,12 +229,9 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
     return len(written)
 
 
-async def withdraw_stale(repo: Reminders, now: datetime, contact_ids: list[int]) -> int:
-    """Take out of these people's reminders not sent yet the pledges reported meanwhile or put on hold; how many
-    rows changed."""
-    if not contact_ids:
-        return 0
-    rows = await repo.pending(contact_ids)
+async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) -> int:
+    """Take out of these reminders not sent yet (Reminders.pending) the pledges reported meanwhile or put on
+    hold; how many rows changed."""
     if not rows:
         return 0
     listed = {item[0] for row in rows for item in row.payload.get("reminder", {}).get("items", [])}

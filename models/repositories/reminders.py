@@ -72,14 +72,6 @@ class Reminders:
         latest = (await self.session.execute(sa.select(sa.func.max(_G.c.updated_at)))).scalar()
         return latest - LATE_COMMIT_MARGIN if latest is not None else now - timedelta(days=366 * 100)
 
-    async def touched_contacts(self, since: datetime) -> list[int]:
-        """The focal points whose pledges were reported on, or who put a pledge on hold, after `since`."""
-        reported = (sa.select(_C.c.id).select_from(_C.join(_P, _P.c.entity_id == _C.c.entity_id)
-                                                   .join(_R, _R.c.pledge_id == _P.c.id))
-                    .where(_R.c.created_at > since))
-        held = sa.select(_H.c.contact_id).where(_H.c.created_at > since)
-        return list((await self.session.execute(sa.union(reported, held))).scalars())
-
     async def planning_rows(self, now: datetime, reported_after: datetime, batch: int
                             ) -> AsyncIterator[Sequence[Any]]:
         """The validated pledges to look at (PLANNING), `batch` rows at a time."""
@@ -149,12 +141,21 @@ class Reminders:
                                        .execution_options(synchronize_session=False),
                                        [{"c": c, "p": p} for c, p in pairs])
 
-    async def pending(self, contact_ids: Iterable[int]) -> Sequence[Any]:
-        """(id, contact_id, key, payload) of these people's reminders not sent yet."""
-        return (await self.session.execute(
-            sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload)
-            .where(_O.c.status == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True),
-                   _O.c.contact_id.in_(list(contact_ids))))).all()
+    async def pending(self, *, contact_id: int | None = None, changed_after: datetime | None = None
+                      ) -> Sequence[Any]:
+        """(id, contact_id, key, payload) of reminders not sent yet: one person's, or those of the people whose
+        pledges were reported on, or who put one on hold, after `changed_after`."""
+        query = sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
+            _O.c.status == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
+        if contact_id is not None:
+            query = query.where(_O.c.contact_id == contact_id)
+        if changed_after is not None:
+            reported = (sa.select(_C.c.id).select_from(_C.join(_P, _P.c.entity_id == _C.c.entity_id)
+                                                       .join(_R, _R.c.pledge_id == _P.c.id))
+                        .where(_R.c.created_at > changed_after))
+            held = sa.select(_H.c.contact_id).where(_H.c.created_at > changed_after)
+            query = query.where(_O.c.contact_id.in_(sa.union(reported, held)))
+        return (await self.session.execute(query)).all()
 
     async def reported_periods(self, pledge_ids: Iterable[int]) -> dict[int, list[str]]:
         """The periods each of these pledges reported."""
