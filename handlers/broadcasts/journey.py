@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from handlers import buttons
 from handlers.broadcasts.audience import resolve
 from handlers.broadcasts.composer import BROADCAST_FORM, local_moment, texts_of
 from handlers.broadcasts.service import CreateBroadcast, cancel_broadcast, create_broadcast, delivery_counts
@@ -92,8 +93,8 @@ STATUS = {"scheduled": N_("scheduled"), "sending": N_("sending"), "done": N_("do
 
 async def broadcast_button(conv: Conversation, code: str) -> None:
     """bc:cancel:<id> asks to confirm, bc:stop:<id> cancels; staff only, forged codes refused and audited."""
-    _, verb, raw_id = [*code.split(":"), "", ""][:3]
-    broadcast_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
+    parsed = buttons.parse(code)
+    verb, broadcast_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "bc" else ("", None)
     if not is_staff(conv):
         await refuse(conv, f"broadcast.{verb or 'button'}", "broadcast", broadcast_id)
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from handlers import outbox
+from handlers import buttons, outbox
 from handlers.conversation import Conversation, begin
 from handlers.entities import refuse
 from handlers.inputs import Incoming
@@ -81,9 +81,8 @@ def _reporting_facts(conv: Conversation, pledge: Pledge, reported: set[str],
     return facts
 
 
-async def _own_pledge(conv: Conversation, raw_id: str, action: str) -> Pledge | None:
+async def _own_pledge(conv: Conversation, pledge_id: int | None, action: str) -> Pledge | None:
     """The pledge if it belongs to the person's entity; a forged id is refused and audited."""
-    pledge_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
     pledge = await conv.session.get(Pledge, pledge_id) if pledge_id is not None else None
     if pledge is None or conv.contact.entity_id is None or pledge.entity_id != conv.contact.entity_id:
         await refuse(conv, action, "pledge", pledge_id)
@@ -93,14 +92,15 @@ async def _own_pledge(conv: Conversation, raw_id: str, action: str) -> Pledge | 
 
 async def pledge_button(conv: Conversation, code: str) -> None:
     """Buttons of /mypledges: mp:open|wd|wdy|edit:<id> and mp:list."""
-    _, verb, raw_id = [*code.split(":"), "", ""][:3]
+    parsed = buttons.parse(code)
+    verb, pledge_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "mp" else ("", None)
     if verb == "list":
         await my_pledges(conv)
         return
     if verb not in ("open", "wd", "wdy", "edit"):
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    pledge = await _own_pledge(conv, raw_id, f"pledge.{verb}")
+    pledge = await _own_pledge(conv, pledge_id, f"pledge.{verb}")
     if pledge is None:
         return
     if verb == "open":

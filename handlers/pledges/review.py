@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import outbox
+from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, refuse
 from handlers.forms.base import Form, FormState
@@ -27,10 +27,10 @@ REVIEW_FORM = Form(
 
 def parse_code(code: str) -> tuple[PledgeStatus, int] | None:
     """("pv", verdict, pledge id) from an untrusted button code."""
-    parts = code.split(":")
-    if len(parts) != 3 or parts[1] not in VERDICTS or not parts[2].isdigit() or len(parts[2]) > 12:
+    parsed = buttons.parse(code)
+    if parsed is None or parsed.prefix != "pv" or parsed.id is None:
         return None
-    return VERDICTS[parts[1]], int(parts[2])
+    return VERDICTS[parsed.verb], parsed.id
 
 
 async def review_button(conv: Conversation, code: str) -> None:
