@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers import drafts, outbox
+from handlers import buttons, drafts, outbox
 from handlers.conversation import Conversation, Journey, ask_again, begin
 from handlers.entities import refuse
 from handlers.forms.base import FormState
@@ -27,20 +27,16 @@ from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import PLEDGE_TRANSITIONS, EntityStatus, PledgeStatus, ReviewStatus, Role
 
-MAX_ID_DIGITS = 12
 DUE_SOON = timedelta(days=14)
 """A pledge counts as due when its report is due within this time (the first reminder's lead), or overdue."""
 
 
 def parse_code(code: str, prefix: str, verbs: frozenset[str]) -> tuple[str, int] | None:
-    """(verb, id) from an untrusted button code "<prefix>:<verb>:<ASCII digits>"; None if it is anything else."""
-    parts = code.split(":")
-    if len(code) > 64 or len(parts) != 3 or parts[0] != prefix or parts[1] not in verbs:
+    """(verb, id) from an untrusted button code, by the strict parser (handlers.buttons); None otherwise."""
+    parsed = buttons.parse(code)
+    if parsed is None or parsed.prefix != prefix or parsed.verb not in verbs:
         return None
-    raw = parts[2]
-    if not (0 < len(raw) <= MAX_ID_DIGITS and raw.isascii() and raw.isdigit()):
-        return None
-    return parts[1], int(raw)
+    return parsed.verb, parsed.id or 0
 
 
 async def reporter_entity(conv: Conversation, action: str, target_id: int | None = None) -> Entity | None:
@@ -76,8 +72,8 @@ async def report_command(conv: Conversation, incoming: Incoming | None = None) -
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None:
         conv.say(Reply((Text(N_("You have a report in progress. Continue where you left off, or start over?")),),
-                       ((Button(Text(N_("▶️ Continue")), "rp:resume:0"),
-                         Button(Text(N_("🔄 Start over")), "rp:restart:0")),)))
+                       ((Button(Text(N_("▶️ Continue")), "rp:resume"),
+                         Button(Text(N_("🔄 Start over")), "rp:restart")),)))
         return
     await _choose(conv, entity.id)
 
@@ -112,17 +108,17 @@ def _due_label(due: Due) -> Label:
 
 async def report_button(conv: Conversation, code: str) -> None:
     """Buttons rp:open|repl|edit|ev|resume|restart:<id>; every id is checked against the person's entity."""
-    parsed = parse_code(code, "rp", frozenset({"open", "repl", "edit", "ev", "resume", "restart"}))
-    if parsed is None:
-        await refuse(conv, "report.button", None, None)
+    parsed = buttons.parse(code)
+    if parsed is None or parsed.prefix != "rp":
+        await buttons.refuse_malformed(conv, code)
         return
-    verb, target = parsed
+    verb, target = parsed.verb, parsed.id or 0
     if verb == "ev":
         from handlers.reports.evidence import send_evidence
 
         await send_evidence(conv, target)
         return
-    entity = await reporter_entity(conv, f"report.{verb}", target)
+    entity = await reporter_entity(conv, f"report.{verb}", target or None)
     if entity is None:
         return
     assert conv.contact.id is not None

@@ -237,17 +237,19 @@ async def test_roles_and_forged_codes_are_refused(chat: ChatDriver, database: Da
     pledge_id = await validated_pledge(chat, 5)
     await member(chat, 6, "Entity B")
     await member(chat, 7, "Entity A", Role.coordinator)
-    for code in (f"rp:open:{pledge_id}", f"rp:repl:{pledge_id}", "rp:open:١٢", "rp:open:" + "9" * 13,
-                 "rp:zap:1", f"rs:ack:{pledge_id}", f"pc:q:{pledge_id}", "rp:open:1:2"):
+    for code in (f"rp:open:{pledge_id}", f"rp:repl:{pledge_id}", f"rs:ack:{pledge_id}", f"pc:q:{pledge_id}"):
         answers = await chat.press(chat.person(6), code)
         assert "not allowed" in answers[0].text, code
+    for code in ("rp:open:١٢", "rp:open:" + "9" * 13, "rp:zap:1", "rp:open:1:2", "rp:open:01", "rs:ack:-1"):
+        answers = await chat.press(chat.person(6), code)
+        assert "no longer valid" in answers[0].text, code
     coordinator = await chat.send(chat.person(7), "/report")
     assert "focal point" in coordinator[0].text
     refused = await chat.press(chat.person(7), f"rp:open:{pledge_id}")
     assert "focal point" in refused[0].text
     async with database.uow() as uow:
         denied = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "denied"))).scalars().all()
-        assert len(denied) == 10  # eight forged codes, and the coordinator twice
+        assert len(denied) == 12  # four foreign ids, six malformed codes, and the coordinator twice
         assert not (await uow.session.execute(select(ProgressReport))).first()
 
 
