@@ -127,7 +127,9 @@ async def report_button(conv: Conversation, code: str) -> None:
         if verb == "resume" and draft is not None:
             draft.updated_at = conv.now
             await ask_again(conv, REPORT, draft)
-        elif entity.id is not None:
+            return
+        await drafts.discard(conv.session, conv.contact.id, REPORT_FORM.id)  # else opening would resume it
+        if entity.id is not None:
             await _choose(conv, entity.id)
         return
     if verb == "edit":

@@ -9,11 +9,12 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
+from handlers import drafts
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
 from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
-from models.tables import AuditLog, Pledge, ProgressReport
+from models.tables import AuditLog, Contact, Pledge, ProgressReport
 from models.values import PledgeStatus, ReviewStatus, Role
 
 STAFF = 9100
@@ -263,3 +264,31 @@ async def test_staff_set_the_cadence_and_the_period_follows(chat: ChatDriver, da
     async with database.uow() as uow:
         row = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "pledge.cadence"))).scalar_one()
     assert row.details["before"] == "annual" and row.details["after"] == "quarterly"
+
+
+async def test_a_report_in_progress_is_resumed_or_started_over(chat: ChatDriver, database: Database) -> None:
+    await member(chat, 10)
+    pledge_id = await validated_pledge(chat, 10)
+    person = chat.person(10)
+    await chat.send(person, "/report")
+    await chat.press(person, "f:status:c:delayed")
+    await chat.send(person, "/mypledges")  # another command in the middle: the draft stays
+    await chat.press(person, "f:percent_complete:cancel")
+    await chat.press(person, "f:$cancel:no")
+    await chat.send(person, "/help")
+    asked = await chat.send(person, "/report")
+    assert "percent" in asked[-1].text, asked[-1].text  # the draft is the latest: its question again
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == 10))).scalar_one()
+        assert contact.id is not None
+        draft = await drafts.find_draft(uow.session, contact.id, "report")
+        assert draft is not None and draft.state["answers"]["status"] == "delayed"
+    await chat.send(person, "/pledge")  # a newer draft of another form, then cancelled
+    await chat.press(person, "f:title:cancel")
+    await chat.press(person, "f:$cancel:yes")
+    resumed = await chat.send(person, "/report")
+    assert "f:percent_complete:c:50" in codes(resumed[-1])
+    again = await chat.press(person, f"rp:open:{pledge_id}")  # the Report button of /mypledges resumes it too
+    assert "f:percent_complete:c:50" in codes(again[-1])
+    fresh = await chat.press(person, "rp:restart")
+    assert "f:status:c:in_progress" in codes(fresh[-1]) and "Question 1" in fresh[-1].text
