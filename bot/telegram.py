@@ -114,7 +114,8 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
         incoming = Incoming.from_text(update_id, person, text, utcnow())
         if document or photo:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,
-                                file_kind="document" if document else "photo")
+                                file_kind="document" if document else "photo",
+                                file_name=message.document.file_name if message.document else None)
         await handle(incoming)
 
     @router.callback_query()

@@ -32,6 +32,8 @@ class Incoming:
     file_id: str | None = None
     file_kind: str | None = None
     """"photo" or "document" when the person sent a file."""
+    file_name: str | None = None
+    """A document's file name as the person's app gave it."""
 
     @classmethod
     def from_text(cls, update_id: int, person: Person, value: str, received_at: datetime) -> Incoming:

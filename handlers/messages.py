@@ -125,6 +125,8 @@ class Reply:
 
     parts: tuple[Label, ...]
     buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: tuple[str, str] | None = None
+    """("photo" | "document", Telegram file id) sent with the text as its caption."""
 
 
 def reply(*parts: Label, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
@@ -224,6 +226,8 @@ def reply_to_json(value: Reply) -> dict[str, Any]:
     data: dict[str, Any] = {"parts": [_label_to_json(part) for part in value.parts]}
     if value.buttons:
         data["buttons"] = [[[_label_to_json(b.label), b.code] for b in row] for row in value.buttons]
+    if value.attachment is not None:
+        data["att"] = list(value.attachment)
     return data
 
 
@@ -232,4 +236,6 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
     buttons = tuple(
         tuple(Button(_label_from_json(label), code) for label, code in row) for row in data.get("buttons", [])
     )
-    return Reply(tuple(_label_from_json(part) for part in data["parts"]), buttons)
+    attachment = data.get("att")
+    return Reply(tuple(_label_from_json(part) for part in data["parts"]), buttons,
+                 (str(attachment[0]), str(attachment[1])) if attachment else None)

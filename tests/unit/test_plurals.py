@@ -77,3 +77,12 @@ def test_the_check_wants_every_form_and_the_count_where_forms_are_shared() -> No
     assert _plural_problem(dropped, SHORT, forms, frozenset({0})) is None
     foreign = Message(SHORT, ("{count} {oops}", "{count} b", "{count} c"))
     assert _plural_problem(foreign, SHORT, forms, frozenset({0})) == "placeholders differ in form 0 of"
+
+
+def test_an_attachment_survives_the_outbox_json_and_reaches_the_rendered_message(renderer: Renderer) -> None:
+    from handlers.messages import Reply
+
+    reply = Reply(("caption",), (), ("photo", "AgACAgQ"))
+    assert reply_from_json(reply_to_json(reply)) == reply
+    assert renderer.reply(reply, "ar").attachment == ("photo", "AgACAgQ")
+    assert reply_to_json(Reply(("x",))) == {"parts": ["x"]}  # rows written before attachments read the same

@@ -1,7 +1,7 @@
 """reminders: a person's time zone choice and reminder switch, the reminders given per pledge, holds
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0005'
-down_revision = '0003'  # the lead re-chains it after the reports branch's '0004'
+down_revision = '0004'  # re-chained after the reports branch's '0004' when it was merged in
 branch_labels = None
 depends_on = None
 
