@@ -1,8 +1,9 @@
 """Report reminders through the sandbox with the bot as a real process, its clock moved by the test clock.
 
-A focal point with two validated pledges reaches their due date: ONE message lists both, inside their
-working hours; "Remind me in 3 days" on one brings it back three days later; "Not my pledge any more"
-on the other tells staff. In French (Dakar, UTC+0) and in Arabic (Cairo, which keeps summer time).
+A focal point with three validated pledges reaches their due date: ONE message lists them, inside their
+working hours; "Report now" on one opens the report form (the reports branch's) and /mypledges then shows
+the report; "Remind me in 3 days" on another brings it back three days later; "Not my pledge any more"
+on the third tells staff. In French (Dakar, UTC+0) and in Arabic (Cairo, which keeps summer time).
 Then the bot is killed (SIGKILL) across a reminder's time: the reminder goes out once.
 """
 
@@ -142,6 +143,33 @@ def working_day_on_or_after(day: date) -> date:
     return day
 
 
+STEPS_TAKEN = {"fr": "Nous avons raccordé 120 écoles à Kolda et formé 300 enseignants au numérique.",
+               "ar": "ربطنا 120 مدرسة في كولدا ودرّبنا 300 معلم على المهارات الرقمية."}
+OVERVIEW = {"fr": "dernier rapport", "ar": "آخر تقرير"}
+
+
+async def report(person: Person, language: str, opened: list[dict[str, Any]]) -> dict[str, Any]:
+    """Answer the report form opened by Report now: in progress, 40 %, the steps taken, the rest skipped."""
+    message = opened[-1]
+    for _ in range(20):
+        codes = buttons(message)
+        if "f:$sum:submit" in codes:
+            return (await person.press("f:$sum:submit", message))[-1]
+        step = next(code.split(":")[1] for code in codes if code.endswith(":cancel"))
+        if step == "status":
+            replies = await person.press("f:status:c:in_progress", message)
+        elif step == "percent_complete":
+            replies = await person.say("40")
+        elif step == "steps_taken":
+            replies = await person.say(STEPS_TAKEN[language])
+        elif f"f:{step}:done" in codes:
+            replies = await person.press(f"f:{step}:done", message)
+        else:
+            replies = await person.press(f"f:{step}:skip", message)
+        message = replies[-1]
+    raise AssertionError(f"the report form did not end: {message['text']}")
+
+
 @pytest.mark.parametrize(("language", "country", "zone", "user_id"), [
     ("fr", "SEN", "Africa/Dakar", 910101),
     ("ar", "EGY", "Africa/Cairo", 910102),
@@ -150,7 +178,8 @@ async def test_reminders_due_later_and_not_mine(stack: BotStack, language: str, 
                                                 user_id: int) -> None:
     person, contact_id = await focal_point(stack, language, country, user_id)
     start = (await moved_now(stack)).date()
-    first, second = await validated_pledges(stack, contact_id, [f"Écoles {language}", f"Villages {language}"], start)
+    first, second, third = await validated_pledges(
+        stack, contact_id, [f"Écoles {language}", f"Villages {language}", f"Hôpitaux {language}"], start)
     assert await bot_messages(person) == []                           # nothing due yet
 
     due = due_date(period_of(start, "quarterly"))
@@ -158,11 +187,16 @@ async def test_reminders_due_later_and_not_mine(stack: BotStack, language: str, 
     await advance_to(stack, local(day, 8, 0, zone))                   # the due date (or the Monday after), 08:00
     assert await bot_messages(person) == []                           # quiet hours: not before 09:00 there
     await advance_to(stack, local(day, 9, 30, zone))
-    (reminder,) = await bot_messages(person)                          # ONE message for both pledges
-    assert f"P2C-E2E-{first:05d}" in reminder["text"] and f"P2C-E2E-{second:05d}" in reminder["text"]
-    assert {f"rp:open:{first}", f"rm:later:{first}", f"rm:notmine:{second}"} <= set(buttons(reminder))
+    (reminder,) = await bot_messages(person)                          # ONE message for the three pledges
+    assert all(f"P2C-E2E-{p:05d}" in reminder["text"] for p in (first, second, third))
+    assert {f"rp:open:{third}", f"rm:later:{first}", f"rm:notmine:{second}"} <= set(buttons(reminder))
     (row,) = await reminder_rows(stack, contact_id)
     assert row.sent_at is not None and is_allowed(row.sent_at, zone)
+
+    done = await report(person, language, await person.press(f"rp:open:{third}", reminder))
+    assert f"P2C-E2E-{third:05d}" in done["text"]
+    overview = (await person.say("/mypledges"))[-1]
+    assert OVERVIEW[language] in overview["text"] and "40" in overview["text"]
 
     later = await person.press(f"rm:later:{first}", reminder)
     assert f"P2C-E2E-{first:05d}" in later[-1]["text"]
@@ -178,7 +212,8 @@ async def test_reminders_due_later_and_not_mine(stack: BotStack, language: str, 
     again_at = next_allowed(pressed_at + timedelta(days=3), zone) + timedelta(minutes=10)
     await advance_to(stack, again_at)
     (again,) = await bot_messages(person)
-    assert f"P2C-E2E-{first:05d}" in again["text"] and f"P2C-E2E-{second:05d}" not in again["text"]
+    assert f"P2C-E2E-{first:05d}" in again["text"]
+    assert f"P2C-E2E-{second:05d}" not in again["text"] and f"P2C-E2E-{third:05d}" not in again["text"]
     rows = await reminder_rows(stack, contact_id)
     assert len(rows) == 2 and all(r.sent_at is not None and is_allowed(r.sent_at, zone) for r in rows)
     if language == "ar":
