@@ -58,6 +58,13 @@ _ADD_MESSAGES = PerDialect(lambda insert: insert(_O).values({name: sa.bindparam(
     .on_conflict_do_nothing(index_elements=["key"]).returning(_O.c.key))
 
 NOT_MINE, LATER = "not_mine", "later"
+IN_LIST = 900
+"""Ids per IN (...) list: SQLite takes at most 32,766 bound parameters a statement (999 before 3.32)."""
+
+
+def _chunks(ids: Iterable[int]) -> list[list[int]]:
+    ordered = sorted(set(ids))
+    return [ordered[i:i + IN_LIST] for i in range(0, len(ordered), IN_LIST)]
 
 
 class Reminders:
@@ -102,10 +109,13 @@ class Reminders:
             .where(_C.c.entity_id.in_(list(entity_ids)), _C.c.role == Role.focal_point, _C.c.blocked.is_(False))
             .order_by(_C.c.id))).all()
 
-    async def holds(self, pledge_ids: Iterable[int]) -> Sequence[Any]:
+    async def holds(self, pledge_ids: Iterable[int]) -> list[Any]:
         """(contact_id, pledge_id, reason, until) of the holds on these pledges."""
-        return (await self.session.execute(sa.select(_H.c.contact_id, _H.c.pledge_id, _H.c.reason, _H.c.until)
-                                           .where(_H.c.pledge_id.in_(list(pledge_ids))))).all()
+        found: list[Any] = []
+        for ids in _chunks(pledge_ids):
+            found += (await self.session.execute(sa.select(_H.c.contact_id, _H.c.pledge_id, _H.c.reason, _H.c.until)
+                                                 .where(_H.c.pledge_id.in_(ids)))).all()
+        return found
 
     async def add_messages(self, rows: list[dict[str, Any]]) -> set[str]:
         """Write outbox rows (key, chat_id, contact_id, priority, payload, not_before, created_at) in batches of
@@ -159,11 +169,11 @@ class Reminders:
 
     async def reported_periods(self, pledge_ids: Iterable[int]) -> dict[int, list[str]]:
         """The periods each of these pledges reported."""
-        rows = await self.session.execute(sa.select(_R.c.pledge_id, _R.c.period)
-                                          .where(_R.c.pledge_id.in_(list(pledge_ids))))
         found: dict[int, list[str]] = {}
-        for pledge_id, period in rows.all():
-            found.setdefault(pledge_id, []).append(period)
+        for ids in _chunks(pledge_ids):
+            rows = await self.session.execute(sa.select(_R.c.pledge_id, _R.c.period).where(_R.c.pledge_id.in_(ids)))
+            for pledge_id, period in rows.all():
+                found.setdefault(pledge_id, []).append(period)
         return found
 
     async def rewrite(self, row_id: int, payload: dict[str, Any]) -> None:
