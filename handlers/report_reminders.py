@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 from handlers import outbox
@@ -77,14 +78,16 @@ def period_label(period: str) -> Label:
     return year
 
 
+OVERDUE_SINCE, DUE_ON = N_("overdue since {date}"), N_("due on {date}")
+
+
 def compose(items: list[Item], day: date) -> Reply:
     """One message listing every pledge due for a person, with Report / later / not mine buttons."""
     lines: list[Label] = [plural("📅 {count} progress report is due:", "📅 {count} progress reports are due:",
                                  len(items))]
     listed: list[Label] = []
     for item in items:
-        when = (text(N_("overdue since {date}"), date=Day(item.due)) if item.due < day
-                else text(N_("due on {date}"), date=Day(item.due)))
+        when = text(OVERDUE_SINCE if item.due < day else DUE_ON, date=Day(item.due))
         listed += ["\n" if listed else "", "• ", Code(item.ref), " “", item.title, "” — ", period_label(item.period),
                    ": ", when]
     lines.append(Concat(tuple(listed)))
@@ -100,6 +103,39 @@ def compose(items: list[Item], day: date) -> Reply:
                       Button(Text(N_("⏰ In 3 days")), f"rm:later:{i.pledge_id}"),
                       Button(Text(N_("🙅 Not mine")), f"rm:notmine:{i.pledge_id}")) for i in items[:MAX_BUTTON_ROWS])
     return Reply(tuple(lines), rows)
+
+
+def _json_of(label: Label) -> Any:
+    """A label as the outbox stores it (reply_to_json's form)."""
+    return reply_to_json(Reply((label,)))["parts"][0]
+
+
+@lru_cache(maxsize=4096)
+def _period_json(period: str) -> Any:
+    return _json_of(period_label(period))
+
+
+def compose_json(items: list[Item], day: date) -> dict[str, Any]:
+    """reply_to_json(compose(items, day)), built directly from pieces serialised once: a peak day's plan writes
+    thousands of these, and the generic serialiser was a third of its time (a test holds the two equal)."""
+    if len(items) == 1:
+        return reply_to_json(compose(items, day))  # one pledge: its own three buttons; the generic path suffices
+    header = _json_of(plural("📅 {count} progress report is due:", "📅 {count} progress reports are due:", len(items)))
+    listed: list[Any] = []
+    for item in items:
+        when = {"$": "text", "v": {"id": OVERDUE_SINCE if item.due < day else DUE_ON,
+                                   "p": {"date": {"$": "day", "v": item.due.isoformat()}}}}
+        listed += ["\n" if listed else "", "• ", {"$": "code", "v": item.ref}, " “", item.title, "” — ",
+                   _period_json(item.period), ": ", when]
+    buttons = [[[{"$": "concat", "v": ["📝 ", {"$": "code", "v": i.ref}]}, f"rp:open:{i.pledge_id}"],
+                [_LATER_SHORT, f"rm:later:{i.pledge_id}"], [_NOT_MINE_SHORT, f"rm:notmine:{i.pledge_id}"]]
+               for i in items[:MAX_BUTTON_ROWS]]
+    return {"parts": [header, {"$": "concat", "v": listed}, _FOOTER], "buttons": buttons}
+
+
+_LATER_SHORT = _json_of(Text(N_("⏰ In 3 days")))
+_NOT_MINE_SHORT = _json_of(Text(N_("🙅 Not mine")))
+_FOOTER = _json_of(Text(N_("Report with the buttons below, or any time with /report.")))
 
 
 def _meta(items: list[Item], day: date) -> dict[str, Any]:
@@ -214,7 +250,7 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
         items = [Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due) for p in pledge_ids]
         key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
         messages.append({"key": key, "chat_id": person.chat_id, "contact_id": person.id, "priority": outbox.BULK,
-                         "payload": {**_meta(items, day), "reply": reply_to_json(compose(items, day))},
+                         "payload": {**_meta(items, day), "reply": compose_json(items, day)},
                          "not_before": send_at, "created_at": now})
         listed[key] = (person.id, pledge_ids)
     # a key already there is this person's reminder of that day: what it would have listed waits for the next
@@ -248,7 +284,7 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) ->
         changed += 1
         if keep:
             day = date.fromisoformat(meta["day"])
-            await repo.rewrite(row.id, {**_meta(keep, day), "reply": reply_to_json(compose(keep, day))})
+            await repo.rewrite(row.id, {**_meta(keep, day), "reply": compose_json(keep, day)})
         else:
             await repo.drop(row.id)
     return changed

@@ -207,3 +207,14 @@ async def test_a_report_for_an_old_period_brings_the_next_ones_reminder(chat: Ch
     assert await plan_report_reminders(database.uow(), utc(2027, 3, 10, 10)) == 1  # now 2026's, overdue too
     (_, second) = await reminders(database)
     assert second.payload["reminder"]["items"][0][3] == "2026"
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 9])
+def test_the_quick_serialiser_writes_what_the_generic_one_does(count: int) -> None:
+    from handlers.messages import reply_to_json
+    from handlers.report_reminders import Item, compose, compose_json
+
+    periods = ["2026", "2026-H1", "2026-H2", "2026-Q3"]
+    items = [Item(n, f"P2C-2026-{n:05d}", f"Pledge “{n}” <b>", periods[n % 4], date(2027, 1, 20 + n % 10))
+             for n in range(1, count + 1)]
+    assert compose_json(items, date(2027, 1, 25)) == reply_to_json(compose(items, date(2027, 1, 25)))
