@@ -118,8 +118,6 @@ def _period_json(period: str) -> Any:
 def compose_json(items: list[Item], day: date) -> dict[str, Any]:
     """reply_to_json(compose(items, day)), built directly from pieces serialised once: a peak day's plan writes
     thousands of these, and the generic serialiser was a third of its time (a test holds the two equal)."""
-    if len(items) == 1:
-        return reply_to_json(compose(items, day))  # one pledge: its own three buttons; the generic path suffices
     header = _json_of(plural("📅 {count} progress report is due:", "📅 {count} progress reports are due:", len(items)))
     listed: list[Any] = []
     for item in items:
@@ -127,12 +125,19 @@ def compose_json(items: list[Item], day: date) -> dict[str, Any]:
                                    "p": {"date": {"$": "day", "v": item.due.isoformat()}}}}
         listed += ["\n" if listed else "", "• ", {"$": "code", "v": item.ref}, " “", item.title, "” — ",
                    _period_json(item.period), ": ", when]
-    buttons = [[[{"$": "concat", "v": ["📝 ", {"$": "code", "v": i.ref}]}, f"rp:open:{i.pledge_id}"],
-                [_LATER_SHORT, f"rm:later:{i.pledge_id}"], [_NOT_MINE_SHORT, f"rm:notmine:{i.pledge_id}"]]
-               for i in items[:MAX_BUTTON_ROWS]]
+    if len(items) == 1:
+        pid = items[0].pledge_id
+        buttons = [[[_REPORT_NOW, f"rp:open:{pid}"]], [[_LATER, f"rm:later:{pid}"]], [[_NOT_MINE, f"rm:notmine:{pid}"]]]
+    else:
+        buttons = [[[{"$": "concat", "v": ["📝 ", {"$": "code", "v": i.ref}]}, f"rp:open:{i.pledge_id}"],
+                    [_LATER_SHORT, f"rm:later:{i.pledge_id}"], [_NOT_MINE_SHORT, f"rm:notmine:{i.pledge_id}"]]
+                   for i in items[:MAX_BUTTON_ROWS]]
     return {"parts": [header, {"$": "concat", "v": listed}, _FOOTER], "buttons": buttons}
 
 
+_REPORT_NOW = _json_of(Text(N_("📝 Report now")))
+_LATER = _json_of(Text(N_("⏰ Remind me in 3 days")))
+_NOT_MINE = _json_of(Text(N_("🙅 Not my pledge any more")))
 _LATER_SHORT = _json_of(Text(N_("⏰ In 3 days")))
 _NOT_MINE_SHORT = _json_of(Text(N_("🙅 Not mine")))
 _FOOTER = _json_of(Text(N_("Report with the buttons below, or any time with /report.")))
