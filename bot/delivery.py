@@ -24,6 +24,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from bot.chatlocks import ChatLocks
 from bot.i18n import Rendered, Renderer
 from bot.pacing import Pacer
 from handlers.language import negotiate
@@ -139,7 +140,7 @@ class DeliveryWorker:
         self.stats = DeliveryStats()
         self._wakeup = asyncio.Event()
         self._stopping = False
-        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chat_locks = ChatLocks()
         self._pushes: set[asyncio.Task[None]] = set()
         self._sending: set[asyncio.Task[None]] = set()
         self._outcomes: list[Sent] = []
@@ -327,10 +328,7 @@ class DeliveryWorker:
 
     async def _send_in_order(self, items: list[Queued], first_booked: bool = False) -> None:
         """Send one chat's rows one after another, never two at once to the same chat."""
-        if len(self._chat_locks) > 10_000:
-            self._chat_locks = {chat: lock for chat, lock in self._chat_locks.items() if lock.locked()}
-        lock = self._chat_locks.setdefault(items[0].chat_id, asyncio.Lock())
-        async with lock:
+        async with self._chat_locks.holding(items[0].chat_id):
             for index, item in enumerate(items):
                 if index or not first_booked:
                     await self._take_turn(item)

@@ -26,6 +26,7 @@ from aiogram.types import (
     User,
 )
 
+from bot.chatlocks import ChatLocks
 from bot.delivery import DeliveryError
 from bot.i18n import Renderer
 from bot.logs import contact_id_var, update_id_var
@@ -74,18 +75,12 @@ class ChatSerializer:
 
     def __init__(self, handle: Handle) -> None:
         self.handle = handle
-        self.locks: dict[int, asyncio.Lock] = {}
+        self.locks = ChatLocks()
 
     async def __call__(self, incoming: Incoming) -> None:
         """Handle the update once the chat's previous update is done."""
-        chat = incoming.person.chat_id
-        lock = self.locks.setdefault(chat, asyncio.Lock())
-        try:
-            async with lock:
-                await self.handle(incoming)
-        finally:
-            if not lock.locked() and len(self.locks) > 10_000:
-                self.locks = {c: held for c, held in self.locks.items() if held.locked()}
+        async with self.locks.holding(incoming.person.chat_id):
+            await self.handle(incoming)
 
 
 Acknowledge = Callable[[str], Awaitable[None]]
