@@ -32,6 +32,7 @@ from bot.telegram import (
 )
 from handlers import outbox
 from handlers.conversation import Conversation, Deps
+from handlers.drafts import DraftConflictError
 from handlers.forms.parsing import parse_amount, parse_date
 from handlers.inputs import Incoming
 from handlers.language import negotiate
@@ -69,7 +70,7 @@ class App:
         """
         try:
             async with self.handling:
-                conv = await handle_reconnecting(incoming, self.database, self.deps)
+                conv = await handle_retrying(incoming, self.database, self.deps)
             if conv is not None:
                 self.delivery.push(conv.pushed)
                 if outbox.left_for_delivery(conv.session):
@@ -91,19 +92,31 @@ class App:
             self.delivery.wake()
 
 
-async def handle_reconnecting(incoming: Incoming, database: Database, deps: Deps) -> Conversation | None:
-    """Handle an update; if its database connection turned out dead (PostgreSQL restarted, say), once more.
+ATTEMPTS = 3
+"""Times an update is handled at most when a transient conflict or a lost connection undoes an attempt."""
 
-    The failed attempt's transaction rolled back entirely, the update id included, so the second
-    attempt does the work once; the pool has by then replaced the connections opened before.
+
+async def handle_retrying(incoming: Incoming, database: Database, deps: Deps) -> Conversation | None:
+    """Handle an update, again (up to ATTEMPTS in all) when an attempt was undone by something transient.
+
+    Two things undo an attempt without anything being wrong with the update: another instance saved
+    the person's draft since this one read it (`DraftConflictError`), or the database connection
+    turned out dead (PostgreSQL restarted; the pool has by then replaced the connections opened
+    before). The failed attempt's transaction rolled back entirely, the update id included, so the
+    next attempt reads the draft afresh and does the work once.
     """
-    try:
-        return await handle(incoming, database.uow(), deps)
-    except DBAPIError as error:
-        if not error.connection_invalidated:
-            raise
-        log.warning("database connection lost; handling the update again on a new one")
-        return await handle(incoming, database.uow(), deps)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return await handle(incoming, database.uow(), deps)
+        except DraftConflictError:
+            if attempt == ATTEMPTS:
+                raise
+            log.info("the draft changed meanwhile; handling the update again", extra={"attempt": attempt})
+        except DBAPIError as error:
+            if not error.connection_invalidated or attempt == ATTEMPTS:
+                raise
+            log.warning("database connection lost; handling the update again on a new one")
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
