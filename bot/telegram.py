@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -106,10 +107,11 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
         document = message.document.file_id if message.document else None
         photo = message.photo[-1].file_id if message.photo else None
         text = message.text or message.caption or ""
-        incoming = Incoming.from_text(update_id, person, text, utcnow())
+        origin = f"m:{message.chat.id}:{message.message_id}:{int(message.date.timestamp())}"
+        incoming = Incoming.from_text(update_id, person, text, utcnow(), origin)
         if document or photo:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,
-                                file_kind="document" if document else "photo")
+                                file_kind="document" if document else "photo", origin=origin)
         await handle(incoming)
 
     @router.callback_query()
@@ -118,7 +120,10 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
         acknowledged = asyncio.ensure_future(acknowledge(query.id))
         chat_id = query.message.chat.id if query.message else query.from_user.id
         person = person_of(query.from_user, chat_id)
-        await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64]))
+        pressed = query.message  # an inaccessible (old) message has the date 0
+        sent_at = int(pressed.date.timestamp()) if pressed and isinstance(pressed.date, datetime) else 0
+        origin = f"c:{query.id}:{pressed.message_id if pressed else 0}:{sent_at}"
+        await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64], origin=origin))
         with contextlib.suppress(DeliveryError):  # the spinner stops by itself after a while
             await acknowledged
 

@@ -36,7 +36,8 @@ class Conversation:
     contact: Contact
     locale: str
     now: datetime
-    update_id: int
+    update_key: int
+    """The update's identity (Incoming.key), which keys its replies in the outbox."""
     deps: Deps
     replies: list[Reply] = field(default_factory=list)
     menu_changed: bool = False
@@ -65,7 +66,7 @@ class Conversation:
         """
         assert self.contact.id is not None
         for index, message in enumerate(self.replies):
-            row_id = await outbox.enqueue(self.session, self.contact, message, f"u:{self.update_id}:{index}",
+            row_id = await outbox.enqueue(self.session, self.contact, message, f"u:{self.update_key}:{index}",
                                           sending=fast)
             if fast and row_id is not None:
                 self.pushed.append(outbox.Queued(row_id, self.contact.chat_id, self.contact.id, {}, self.locale,

@@ -35,7 +35,7 @@ _PROCESSED = table_of(ProcessedUpdate)
 
 
 def _marking(insert: Insert) -> Any:
-    return insert(_PROCESSED).values(bound("update_id", "processed_at")).on_conflict_do_nothing()
+    return insert(_PROCESSED).values(bound("update_key", "processed_at")).on_conflict_do_nothing()
 
 
 _MARK_PROCESSED = Prepared(_marking)
@@ -44,7 +44,7 @@ _MARK_PROCESSED = Prepared(_marking)
 def _mark_and_meet(insert: Insert) -> Any:
     # One row: 1 when the update id was new (0 when handled before), then WITH_LATEST_DRAFT's columns (NULL
     # when the person is new). PostgreSQL runs the INSERT of a WITH clause once, whatever the query reads.
-    marked = _marking(insert).returning(_PROCESSED.c.update_id).cte("marked")
+    marked = _marking(insert).returning(_PROCESSED.c.update_key).cte("marked")
     fresh = select(func.count()).select_from(marked).scalar_subquery().label("fresh")
     latest = WITH_LATEST_DRAFT.subquery("latest")
     return select(fresh, *latest.c).select_from(select(literal_column("1")).subquery("one").outerjoin(latest, true()))
@@ -61,9 +61,10 @@ def journey_of(form_id: str) -> Journey | None:
     return JOURNEYS.get(form_id)
 
 
-async def mark_processed(session: AsyncSession, update_id: int) -> bool:
-    """Record the update id; False when it was handled before (Telegram may deliver an update twice)."""
-    marked = await _MARK_PROCESSED.run(session, {"update_id": update_id, "processed_at": utcnow()})
+async def mark_processed(session: AsyncSession, update_key: int) -> bool:
+    """Record the update's key (Incoming.key); False when it was handled before (Telegram may deliver an
+    update twice)."""
+    marked = await _MARK_PROCESSED.run(session, {"update_key": update_key, "processed_at": utcnow()})
     return marked.rowcount == 1
 
 
@@ -71,10 +72,10 @@ async def mark_and_meet(session: AsyncSession, incoming: Incoming) -> tuple[Cont
     """`mark_processed`, then the person and their latest draft (`meet_with_draft`); None for an update handled
     before. On PostgreSQL in one statement, a round trip less of the five an ordinary update makes."""
     if session.get_bind().dialect.name != "postgresql":
-        if not await mark_processed(session, incoming.update_id):
+        if not await mark_processed(session, incoming.key):
             return None
         return await meet_with_draft(session, incoming.person, incoming.received_at)
-    (row,) = (await _MARK_AND_MEET.run(session, {"update_id": incoming.update_id, "processed_at": utcnow(),
+    (row,) = (await _MARK_AND_MEET.run(session, {"update_key": incoming.key, "processed_at": utcnow(),
                                                  "telegram_id": incoming.person.telegram_id})).rows
     if not row[0]:
         return None
@@ -89,7 +90,7 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
             return None
         contact, draft = met
         locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
-        conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.update_id, deps)
+        conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.key, deps)
         await dispatch(conv, incoming, draft)
         await conv.flush_replies()
         await uow.commit()
@@ -190,5 +191,5 @@ async def apologise(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> None:
     async with uow:
         contact = await meet(uow.session, incoming.person, incoming.received_at)
         sorry = Reply((Text(N_("Sorry, something went wrong on my side. Please try again.")),))
-        await outbox.enqueue(uow.session, contact, sorry, f"err:{incoming.update_id}")
+        await outbox.enqueue(uow.session, contact, sorry, f"err:{incoming.key}")
         await uow.commit()

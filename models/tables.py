@@ -171,11 +171,12 @@ class Outbox(SQLModel, table=True):
 
 
 class ProcessedUpdate(SQLModel, table=True):
-    """Telegram update ids already handled, so a redelivered update is not processed twice."""
+    """Updates already handled, by their key (handlers.inputs.Incoming.key), so a redelivered update is not
+    processed twice; kept a week (models.retention)."""
 
     __tablename__ = "processed_update"
 
-    update_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    update_key: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
     processed_at: datetime = Field(default_factory=utcnow, index=True)
 
 

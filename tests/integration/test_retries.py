@@ -74,3 +74,14 @@ async def test_a_conflict_every_time_gives_up_after_the_bounded_attempts(
         await handle_retrying(Incoming.from_text(10_002, person, "Connect 500 rural schools", utcnow()),
                               database, deps)
     assert attempts == ATTEMPTS
+
+
+async def test_an_update_id_seen_before_with_another_message_is_answered(database: Database, deps: Deps) -> None:
+    person = ChatDriver(database, deps, None).person(77)  # type: ignore[arg-type]
+    first = Incoming.from_text(1, person, "/help", utcnow(), origin="m:77:1:1764576000")
+    again = Incoming.from_text(1, person, "/help", utcnow(), origin="m:77:1:1764576000")
+    after_reset = Incoming.from_text(1, person, "/help", utcnow(), origin="m:77:1:1764590000")
+    assert await handle_retrying(first, database, deps) is not None
+    assert await handle_retrying(again, database, deps) is None, "a redelivered update is handled once"
+    answered = await handle_retrying(after_reset, database, deps)
+    assert answered is not None and answered.pushed, "a reset server's reused id does not silence the bot"

@@ -19,7 +19,7 @@ from models.tables import Contact, Draft, Entity, Pledge, ProcessedUpdate
 _DRAFTS, _CONTACTS = table_of(Draft), table_of(Contact)
 _ADD_DRAFT = Prepared(lambda _: insert(_DRAFTS).values(bound("contact_id", "form_id", "step_id", "state", "version",
                                                              "created_at", "updated_at")).returning(_DRAFTS.c.id))
-_MARK = Prepared(lambda insert: insert(table_of(ProcessedUpdate)).values(bound("update_id", "processed_at"))
+_MARK = Prepared(lambda insert: insert(table_of(ProcessedUpdate)).values(bound("update_key", "processed_at"))
                  .on_conflict_do_nothing())
 _STEP = Prepared(lambda _: update(_DRAFTS).values(bound("step_id")).where(_DRAFTS.c.id == bindparam("draft_id")))
 _READ = Prepared(lambda _: select(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id")))
@@ -90,32 +90,32 @@ async def test_rows_changed_are_counted_and_a_conflict_changes_none(database: Da
         added = await quiet.run(uow.session, {"contact_id": contact_id, "form_id": "f", "step_id": "s", "state": {},
                                               "version": 1, "created_at": _WHEN, "updated_at": _WHEN})
         assert added.rowcount == 1
-        assert (await _MARK.run(uow.session, {"update_id": 7, "processed_at": utcnow()})).rowcount == 1
-        assert (await _MARK.run(uow.session, {"update_id": 7, "processed_at": utcnow()})).rowcount == 0
+        assert (await _MARK.run(uow.session, {"update_key": 7, "processed_at": utcnow()})).rowcount == 1
+        assert (await _MARK.run(uow.session, {"update_key": 7, "processed_at": utcnow()})).rowcount == 0
         assert (await _STEP.run(uow.session, {"step_id": "x", "draft_id": 404})).rowcount == 0
 
 
 async def test_it_runs_in_the_session_transaction(database: Database) -> None:
     async with database.uow() as uow:
-        await _MARK.run(uow.session, {"update_id": 8, "processed_at": utcnow()})
+        await _MARK.run(uow.session, {"update_key": 8, "processed_at": utcnow()})
         # not committed: closing the unit of work rolls it back
     async with database.uow() as uow:
         assert (await uow.session.execute(select(ProcessedUpdate))).all() == []
-        await _MARK.run(uow.session, {"update_id": 9, "processed_at": utcnow()})
+        await _MARK.run(uow.session, {"update_key": 9, "processed_at": utcnow()})
         await uow.commit()
         # after a commit the session takes a connection again, for a new transaction
-        await _MARK.run(uow.session, {"update_id": 10, "processed_at": utcnow()})
+        await _MARK.run(uow.session, {"update_key": 10, "processed_at": utcnow()})
         await uow.commit()
     async with database.uow() as uow:
-        assert (await uow.session.execute(select(ProcessedUpdate.update_id))).scalars().all() == [9, 10]
+        assert (await uow.session.execute(select(ProcessedUpdate.update_key))).scalars().all() == [9, 10]
 
 
 async def test_driver_errors_arrive_as_sqlalchemys(database: Database) -> None:
-    duplicate = Prepared(lambda _: insert(table_of(ProcessedUpdate)).values(bound("update_id", "processed_at")))
+    duplicate = Prepared(lambda _: insert(table_of(ProcessedUpdate)).values(bound("update_key", "processed_at")))
     async with database.uow() as uow:
-        await duplicate.run(uow.session, {"update_id": 11, "processed_at": utcnow()})
+        await duplicate.run(uow.session, {"update_key": 11, "processed_at": utcnow()})
         with pytest.raises(IntegrityError):
-            await duplicate.run(uow.session, {"update_id": 11, "processed_at": utcnow()})
+            await duplicate.run(uow.session, {"update_key": 11, "processed_at": utcnow()})
 
 
 async def test_a_column_left_to_a_python_default_is_refused(database: Database) -> None:

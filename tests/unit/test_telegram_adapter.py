@@ -64,3 +64,16 @@ async def test_a_pressed_button_is_acknowledged_and_its_data_handed_over_even_if
     await feed(recorder, press)
     assert recorder.acknowledged == ["q-1"]
     assert [(i.update_id, i.code, i.person.chat_id) for i in recorder.inputs] == [(9, "f:focus_area:c:access", 7)]
+
+
+async def test_an_update_id_used_again_by_a_reset_server_is_a_new_update_but_a_redelivery_is_not() -> None:
+    recorder = Recorder()
+    first = message_update(1, "private", "/start")
+    redelivered = message_update(1, "private", "/start")
+    after_reset = message_update(1, "private", "/start")  # the same id for a message sent later
+    after_reset["message"]["date"] += 3600
+    await feed(recorder, first, redelivered, after_reset)
+    keys = [i.key for i in recorder.inputs]
+    assert keys[0] == keys[1], "Telegram delivering an update twice gives one key"
+    assert keys[2] != keys[0], "a new message under an old update id is a new update"
+    assert all(0 <= key < 2**63 for key in keys), "keys fit a signed 64-bit column"
