@@ -178,7 +178,8 @@ async def run(app: App, *, webhook: bool = False) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
-    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale)
+    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
+                                app.settings.retention())
     scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
     try:
         if webhook:

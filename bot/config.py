@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from models.retention import Retention
 from models.values import LANGUAGES
 
 TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
@@ -42,6 +44,22 @@ class Settings(BaseSettings):
     rate_global_per_second: float = 30.0
     rate_per_chat_per_second: float = 1.0
     rate_per_chat_burst: int = 3
+    retention_updates_days: int | None = 7
+    retention_outbox_days: int | None = 90
+    retention_audit_days: int | None = None
+
+    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days")
+    @classmethod
+    def _days(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError("must be a number of days, at least 1 (leave it unset to keep everything)")
+        return value
+
+    def retention(self) -> Retention:
+        """How long operational rows are kept (models.retention)."""
+        days = [None if value is None else timedelta(days=value) for value in
+                (self.retention_updates_days, self.retention_outbox_days, self.retention_audit_days)]
+        return Retention(*days)
 
     @field_validator("database_url")
     @classmethod

@@ -141,6 +141,8 @@ class DeliveryWorker:
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._chat_locks = ChatLocks()
+        self.started = asyncio.Event()
+        """Set once `run` has recovered the rows left in flight and begun sending."""
         self._pushes: set[asyncio.Task[None]] = set()
         self._sending: set[asyncio.Task[None]] = set()
         self._outcomes: list[Sent] = []
@@ -173,6 +175,7 @@ class DeliveryWorker:
         last answers before claiming the next would leave the limit unused for that long.
         """
         await self.recover()
+        self.started.set()
         recorder = asyncio.create_task(self._record_continuously(), name="delivery-recorder")
         loop = asyncio.get_running_loop()
         swept = loop.time()

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -19,11 +20,14 @@ from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
 from handlers.reminders import remind_stale_drafts
 from models.clock import utcnow
 from models.database import Database
+from models.retention import Retention, purge
 
 log = logging.getLogger(__name__)
 
 REMINDER_INTERVAL_MINUTES = 15
 BROADCAST_INTERVAL_SECONDS = 2
+RETENTION_INTERVAL_HOURS = 6
+"""Old operational rows are deleted this often, in small batches (models.retention)."""
 
 
 async def run_draft_reminders(database: Database, wake: Callable[[], None]) -> None:
@@ -45,7 +49,15 @@ async def run_broadcasts(database: Database, wake: Callable[[], None], default_l
         wake()
 
 
-def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en") -> AsyncIOScheduler:
+async def run_retention(database: Database, retention: Retention) -> None:
+    """Delete operational rows past their retention, a batch per transaction."""
+    deleted = await purge(database.uow, retention, utcnow())
+    if any(deleted.values()):
+        log.info("old rows deleted", extra={"deleted": deleted})
+
+
+def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en",
+                    retention: Retention | None = None) -> AsyncIOScheduler:
     """The scheduler with its periodic jobs (not started)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(run_broadcasts, "interval", seconds=BROADCAST_INTERVAL_SECONDS, id="broadcasts",
@@ -54,6 +66,9 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
     scheduler.add_job(run_draft_reminders, "interval", minutes=REMINDER_INTERVAL_MINUTES, id="draft_reminders",
                       args=(database, wake), replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=utcnow())
+    scheduler.add_job(run_retention, "interval", hours=RETENTION_INTERVAL_HOURS, id="retention",
+                      args=(database, retention or Retention()), replace_existing=True, coalesce=True,
+                      max_instances=1, next_run_time=utcnow() + timedelta(minutes=5))
     return scheduler
 
 

@@ -75,6 +75,9 @@ async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) 
     for broadcast in broadcasts:
         assert broadcast.id is not None
         counts = await delivery_counts(conv.session, broadcast.id)
+        if broadcast.status not in OPEN:  # old rows leave the outbox (models.retention); the figures stay
+            counts = {k: max(counts.get(k, 0), int(broadcast.progress.get(k, 0))) for k in ("sent", "failed",
+                                                                                          "unreachable")}
         lines.append(Concat((Code(f"#{broadcast.id}"), " · ", Day(broadcast.created_at.date()), " · ",
                              text(N_("{status}: {sent} sent, {failed} failed, {unreachable} unreachable of {total}"),
                                   status=Text(STATUS[broadcast.status]), sent=Number(counts.get("sent", 0)),
