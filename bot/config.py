@@ -48,9 +48,16 @@ class Settings(BaseSettings):
     retention_outbox_days: int | None = 90
     retention_audit_days: int | None = None
 
+    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", mode="before")
+    @classmethod
+    def _days(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None  # set but empty: keep those rows
+        return value
+
     @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days")
     @classmethod
-    def _days(cls, value: int | None) -> int | None:
+    def _positive_days(cls, value: int | None) -> int | None:
         if value is not None and value < 1:
             raise ValueError("must be a number of days, at least 1 (leave it unset to keep everything)")
         return value

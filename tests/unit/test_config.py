@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,15 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (settings.default_locale, settings.timezone) == ("en", "UTC")
 
 
+def test_retention_defaults_and_keeping_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    retention = load_settings(_env_file=None).retention()
+    assert (retention.updates, retention.outbox, retention.audit) == (timedelta(days=7), timedelta(days=90), None)
+    monkeypatch.setenv("P2C_RETENTION_OUTBOX_DAYS", "")
+    monkeypatch.setenv("P2C_RETENTION_AUDIT_DAYS", "3650")
+    retention = load_settings(_env_file=None).retention()
+    assert (retention.outbox, retention.audit) == (None, timedelta(days=3650))
+
+
 @pytest.mark.parametrize(("overrides", "variable"), [
     ({"database_url": "not a url"}, "P2C_DATABASE_URL"),
     ({"database_url": "mysql://x/y"}, "P2C_DATABASE_URL"),
@@ -30,6 +40,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     ({"default_locale": "de"}, "P2C_DEFAULT_LOCALE"),
     ({"timezone": "Mars/Olympus"}, "P2C_TIMEZONE"),
     ({"webhook_url": "example.org/hook"}, "P2C_WEBHOOK_URL"),
+    ({"retention_outbox_days": "0"}, "P2C_RETENTION_OUTBOX_DAYS"),
+    ({"retention_audit_days": "a year"}, "P2C_RETENTION_AUDIT_DAYS"),
 ])
 def test_bad_values_name_the_variable(overrides: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigError) as error:
