@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
+from bot.outage import Outage, UnavailableError, is_transient, retry_delay
 from bot.pacing import PaceLimits, Pacer
+from bot.polling import Poller
 from bot.scheduler import build_scheduler, run_when_elected
 from bot.schema import ensure_schema
 from bot.sender import BotApiSender
@@ -46,6 +49,8 @@ from models.values import Role
 
 log = logging.getLogger(__name__)
 
+ALLOWED_UPDATES = ["message", "callback_query"]
+
 
 @dataclass
 class App:
@@ -60,36 +65,59 @@ class App:
     pinned: list[type] = field(default_factory=keep_response_types)
     handling: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(UPDATES_AT_ONCE))
 
-    async def on_incoming(self, incoming: Incoming) -> None:
-        """Answer one update; on failure log it with context and apologise to the person.
+    patient: bool = True
+    """Polling: an update the database cannot take now is tried again here until it can, unconfirmed to
+    Telegram meanwhile (bot.polling). Webhook: it raises UnavailableError, which Telegram receives as a
+    5xx answer and delivers the update again."""
+    outage: Outage | None = None
 
-        At most UPDATES_AT_ONCE updates are in the database at a time (the pool has a connection for
+    async def on_incoming(self, incoming: Incoming) -> None:
+        """Answer one update; if the database is unavailable, tell the person it waits and try again; on
+        any other failure log it with context and apologise to the person."""
+        for attempt in itertools.count():
+            try:
+                await self._answer(incoming)
+                return
+            except Exception as error:
+                if not is_transient(error):
+                    log.exception("update failed")
+                    await self._apologise(incoming)
+                    return
+                log.warning("the database cannot take the update now; it will be handled again",
+                            extra={"reason": type(error).__name__, "attempt": attempt})
+                if self.outage is not None:
+                    await self.outage.tell(incoming)
+                if not self.patient:
+                    raise UnavailableError("the database is unavailable") from None
+                await asyncio.sleep(retry_delay(attempt))
+
+    async def _answer(self, incoming: Incoming) -> None:
+        """At most UPDATES_AT_ONCE updates are in the database at a time (the pool has a connection for
         each); the others wait their turn. The replies go to delivery at once; delivery looks at the
         outbox only when the update left other rows there (a notice to staff, say), a claim being a
         transaction of its own.
         """
+        async with self.handling:
+            conv = await handle_retrying(incoming, self.database, self.deps)
+        if conv is None:
+            log.info("duplicate update ignored")
+            return
+        self.delivery.push(conv.pushed)
+        if outbox.left_for_delivery(conv.session):
+            self.delivery.wake()
+        contact_id_var.set(conv.contact.id)
+        log.info("update handled", extra={"contact_id": conv.contact.id})
+        if conv.menu_changed:
+            await register_chat_menu(self.bot, self.renderer, conv.contact.chat_id, conv.locale,
+                                     role_of(conv.contact))
+
+    async def _apologise(self, incoming: Incoming) -> None:
         try:
             async with self.handling:
-                conv = await handle_retrying(incoming, self.database, self.deps)
-            if conv is not None:
-                self.delivery.push(conv.pushed)
-                if outbox.left_for_delivery(conv.session):
-                    self.delivery.wake()
-                contact_id_var.set(conv.contact.id)
-                log.info("update handled", extra={"contact_id": conv.contact.id})
-                if conv.menu_changed:
-                    await register_chat_menu(self.bot, self.renderer, conv.contact.chat_id, conv.locale,
-                                             role_of(conv.contact))
-            else:
-                log.info("duplicate update ignored")
+                await apologise(incoming, self.database.uow(), self.deps)
         except Exception:
-            log.exception("update failed")
-            try:
-                async with self.handling:
-                    await apologise(incoming, self.database.uow(), self.deps)
-            except Exception:
-                log.exception("could not apologise")
-            self.delivery.wake()
+            log.exception("could not apologise")
+        self.delivery.wake()
 
 
 ATTEMPTS = 3
@@ -132,7 +160,8 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
                              settings.rate_per_chat_burst))
     sender = BotApiSender(settings.api_base, token)
     delivery = DeliveryWorker(database, renderer, sender, settings.default_locale, pacer)
-    return App(settings, database, renderer, deps, bot, delivery)
+    return App(settings, database, renderer, deps, bot, delivery,
+               outage=Outage(renderer, sender, settings.default_locale))
 
 
 def warm_up(renderer: Renderer, locale: str) -> None:
@@ -183,15 +212,11 @@ async def run(app: App, *, webhook: bool = False) -> None:
     scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
     try:
         if webhook:
+            app.patient = False  # Telegram delivers an update answered with a 5xx again
             await _serve_webhook(app, dispatcher, stop)
         else:
-            polling = asyncio.create_task(
-                dispatcher.start_polling(app.bot, handle_signals=False, close_bot_session=False,
-                                         allowed_updates=["message", "callback_query"]),
-                name="polling")
-            await stop.wait()
-            await dispatcher.stop_polling()
-            await polling
+            poller = Poller(app.bot, lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES)
+            await poller.run(stop)
     finally:
         stop.set()
         await scheduling
@@ -213,12 +238,15 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> N
         raise ConfigError("P2C_WEBHOOK_URL and P2C_WEBHOOK_SECRET must both be set for --webhook.")
     secret = settings.webhook_secret.get_secret_value()
     web_app = web.Application()
-    SimpleRequestHandler(dispatcher, app.bot, secret_token=secret).register(web_app, path=settings.webhook_path)
+    # handled before answering: an update that could not be handled is answered with a 5xx, and Telegram
+    # delivers it again (in the background, a 200 would confirm it whatever happened)
+    SimpleRequestHandler(dispatcher, app.bot, handle_in_background=False,
+                         secret_token=secret).register(web_app, path=settings.webhook_path)
     runner = web.AppRunner(web_app)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     await app.bot.set_webhook(settings.webhook_url + settings.webhook_path, secret_token=secret,
-                              allowed_updates=["message", "callback_query"])
+                              allowed_updates=ALLOWED_UPDATES)
     try:
         await stop.wait()
     finally:

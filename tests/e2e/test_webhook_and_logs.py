@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
+from sqlalchemy.engine import make_url
 
 from bot.sandbox.harness import BotStack, free_port
 
@@ -71,3 +74,32 @@ async def test_logs_hold_neither_the_token_nor_what_people_wrote(webhook_stack: 
     assert webhook_stack.token not in log and webhook_stack.token.split(":")[1] not in log
     assert phrase not in log and SECRET not in log
     assert '"update_id"' in log and '"contact_id"' in log
+
+
+async def test_an_update_the_database_could_not_take_is_answered_with_a_5xx_and_handled_when_redelivered(
+        webhook_stack: BotStack) -> None:
+    people = webhook_stack.people
+    await people.add_user(7004, "Patient", language_code="es")
+    path = make_url(webhook_stack.database_url).database
+    assert path
+    locker = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")  # another process holds the database
+        await people.send_text(7004, "/help")
+        told: list[str] = []
+        for _ in range(200):
+            told = [m["text"] for m in (await people.chat(7004))["messages"] if m["from_bot"]]
+            if told:
+                break
+            await asyncio.sleep(0.1)
+        assert told and "guardado" in told[0], told
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    answered: list[str] = []
+    for _ in range(300):
+        answered = [m["text"] for m in (await people.chat(7004))["messages"] if m["from_bot"]]
+        if len(answered) >= 2:
+            break
+        await asyncio.sleep(0.1)
+    assert len(answered) == 2 and "/language" in answered[1], "redelivered after the 5xx, then answered once"
