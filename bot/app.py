@@ -16,7 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
-from bot.config import ConfigError, Settings
+from bot.config import Settings
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
@@ -195,15 +195,13 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> N
 
     assert isinstance(dispatcher, Dispatcher)
     settings = app.settings
-    if not settings.webhook_url or settings.webhook_secret is None:
-        raise ConfigError("P2C_WEBHOOK_URL and P2C_WEBHOOK_SECRET must both be set for --webhook.")
-    secret = settings.webhook_secret.get_secret_value()
+    url, secret = settings.webhook()
     web_app = web.Application()
     SimpleRequestHandler(dispatcher, app.bot, secret_token=secret).register(web_app, path=settings.webhook_path)
     runner = web.AppRunner(web_app)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-    await app.bot.set_webhook(settings.webhook_url + settings.webhook_path, secret_token=secret,
+    await app.bot.set_webhook(url + settings.webhook_path, secret_token=secret,
                               allowed_updates=["message", "callback_query"])
     try:
         await stop.wait()
