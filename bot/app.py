@@ -13,10 +13,17 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import User
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
@@ -143,27 +150,73 @@ def warm_up(renderer: Renderer, locale: str) -> None:
     gc.freeze()
 
 
-async def prepare(app: App) -> None:
-    """Schema check, bot identity, and command menus."""
+START_RETRY_FIRST = 1.0  # seconds before the second attempt to reach the Bot API at start-up
+START_RETRY_MAX = 60.0  # the wait doubles up to this
+
+
+async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
+    """Schema check, bot identity, and command menus; False when `stop` was set while the Bot API was unreachable.
+
+    An unreachable Bot API (network down, 5xx, 429) is tried again with a doubling wait and one log line
+    per attempt; a refused token stops start-up with one ConfigError line.
+    """
     await ensure_schema(app.database, app.settings.auto_upgrade)
     await app.database.open_pool()
-    me = await app.bot.get_me()
+    me = await _until_reachable(app, stop or asyncio.Event())
+    if me is None:
+        return False
     app.deps = Deps(app.deps.translate, app.deps.default_locale, app.deps.timezone, me.username)
     async with app.database.uow() as uow:
         staff = [(c.chat_id, negotiate(c.language, c.telegram_language, app.settings.default_locale), Role(c.role))
                  for c in await staff_contacts(uow.session) if c.role]
     await register_commands(app.bot, app.renderer, staff)
     warm_up(app.renderer, app.settings.default_locale)
+    return True
+
+
+async def _until_reachable(app: App, stop: asyncio.Event) -> User | None:
+    delay, attempt = START_RETRY_FIRST, 1
+    while True:
+        try:
+            return await app.bot.get_me()
+        except TelegramUnauthorizedError:
+            raise ConfigError(f"P2C_BOT_TOKEN was refused by the Bot API at {app.settings.api_base} "
+                              "(401 Unauthorized): check the token.") from None
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as error:
+            wait = max(delay, float(error.retry_after)) if isinstance(error, TelegramRetryAfter) else delay
+            log.warning("Bot API at %s unreachable (attempt %d: %s); trying again in %.0f s",
+                        app.settings.api_base, attempt, _one_line(error), wait)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=wait)
+            log.info("stop requested while waiting for the Bot API")
+            return None
+        except TimeoutError:
+            pass
+        delay, attempt = min(delay * 2, START_RETRY_MAX), attempt + 1
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())[:200] or type(error).__name__
 
 
 async def run(app: App, *, webhook: bool = False) -> None:
     """Run until SIGINT or SIGTERM: updates by long polling (default) or webhook, and the delivery worker."""
-    await prepare(app)
-    dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    try:
+        if await prepare(app, stop):
+            await _serve(app, stop, webhook=webhook)
+    finally:
+        await app.delivery.sender.close()
+        await app.bot.session.close()
+        await app.database.dispose()
+        log.info("stopped")
+
+
+async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
+    dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
     scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale)
     scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
@@ -183,10 +236,6 @@ async def run(app: App, *, webhook: bool = False) -> None:
         await scheduling
         app.delivery.stop()
         await worker
-        await app.delivery.sender.close()
-        await app.bot.session.close()
-        await app.database.dispose()
-        log.info("stopped")
 
 
 async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> None:
