@@ -29,6 +29,7 @@ from aiogram.types import (
 from bot.delivery import DeliveryError
 from bot.i18n import Renderer
 from bot.logs import contact_id_var, update_id_var
+from handlers.canonical import canonical, canonical_name
 from handlers.commands import commands_for
 from handlers.inputs import Incoming, Person
 from handlers.messages import Text
@@ -66,7 +67,9 @@ Handle = Callable[[Incoming], Awaitable[None]]
 
 def person_of(user: User, chat_id: int) -> Person:
     """The sender of an update, as the journeys know people."""
-    return Person(user.id, chat_id, user.first_name, user.last_name, user.username, user.language_code)
+    last_name = canonical_name(user.last_name) if user.last_name else None
+    return Person(user.id, chat_id, canonical_name(user.first_name), last_name or None, user.username,
+                  user.language_code)
 
 
 class ChatSerializer:
@@ -110,7 +113,7 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
         update_id = _current_update_id()
         document = message.document.file_id if message.document else None
         photo = message.photo[-1].file_id if message.photo else None
-        text = message.text or message.caption or ""
+        text = canonical(message.text or message.caption or "")
         incoming = Incoming.from_text(update_id, person, text, utcnow())
         if document or photo:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,

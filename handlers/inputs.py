@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers.canonical import canonical
+
 
 @dataclass(frozen=True, slots=True)
 class Person:
@@ -35,7 +37,8 @@ class Incoming:
 
     @classmethod
     def from_text(cls, update_id: int, person: Person, value: str, received_at: datetime) -> Incoming:
-        """Split "/start TOKEN" or "/help@bot" into command and argument; anything else is text."""
+        """Split "/start TOKEN" or "/help@bot" into command and argument; anything else is text (canonical)."""
+        value = canonical(value)
         stripped = value.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             head, _, rest = stripped[1:].partition(" ")

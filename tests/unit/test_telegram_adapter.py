@@ -64,3 +64,13 @@ async def test_a_pressed_button_is_acknowledged_and_its_data_handed_over_even_if
     await feed(recorder, press)
     assert recorder.acknowledged == ["q-1"]
     assert [(i.update_id, i.code, i.person.chat_id) for i in recorder.inputs] == [(9, "f:focus_area:c:access", 7)]
+
+
+async def test_text_and_names_are_canonical_at_the_edge() -> None:
+    recorder = Recorder()
+    update = message_update(20, "private", "Cafe\u0301\x00 ok")
+    update["message"]["from"] = {**PERSON, "first_name": "\u202eAmina\u200b", "last_name": "\u2066\u2069"}
+    await feed(recorder, update)
+    (incoming,) = recorder.inputs
+    assert incoming.text == "Café ok"
+    assert (incoming.person.first_name, incoming.person.last_name) == ("Amina", None)
