@@ -20,7 +20,7 @@ from bot.sandbox.errors import ClientError
 from bot.sandbox.media import image_size
 from bot.sandbox.runtime import Faults, Sandbox
 from bot.sandbox.state import CallbackRecord, ChatLog, Entry, Person
-from bot.sandbox.validation import MAX_TEXT, detect_entities
+from bot.sandbox.validation import MAX_TEXT, detect_entities, lone_surrogate_in
 
 View = Callable[[web.Request], Awaitable[web.Response]]
 Endpoint = Callable[[Sandbox, web.Request], Awaitable[dict[str, Any]]]
@@ -53,6 +53,10 @@ async def _body(request: web.Request) -> dict[str, Any]:
         raise ClientError(400, f"malformed JSON body: {exc}") from None
     if not isinstance(body, dict):
         raise ClientError(400, "the body must be a JSON object")
+    where = lone_surrogate_in(body)
+    if where is not None:
+        raise ClientError(400, f'"{where}" holds a lone surrogate (a \\ud800-\\udfff escape without its pair): '
+                               "that is not Unicode text, and Telegram's apps never send it")
     return body
 
 

@@ -184,3 +184,30 @@ async def test_document_in_base64_round_trips(people: SandboxClient, sandbox: Sa
     assert status == 200 and answer["message_id"] == 1
     view = (await people.chat(102))["messages"][0]["document"]
     assert (view["file_name"], view["size"]) == ("n.txt", 4)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("users/101/messages", b'{"text": "hello \\ud83d world"}'),
+    ("users/101/messages", b'{"text": "\\udc00"}'),
+    ("users/101/messages", b'{"caption": "x\\ud800", "photo": {"content_base64": "AAAA"}}'),
+    ("users/101/messages", b'{"document": {"content_base64": "AAAA", "file_name": "a\\udfff.pdf"}}'),
+    ("users", b'{"id": 103, "first_name": "Eve\\ud800"}'),
+])
+async def test_a_lone_surrogate_is_refused_and_getupdates_keeps_working(
+        sandbox: SandboxServer, people: SandboxClient, http: aiohttp.ClientSession, call: BotCall,
+        path: str, body: bytes) -> None:
+    got, answer = await raw(http, "POST", f"{sandbox.url}/sandbox/{path}", data=body,
+                            headers={"Content-Type": "application/json"})
+    assert (got, answer["ok"]) == (400, False) and "lone surrogate" in answer["error"]
+    await people.send_text(102, "مرحبا 👋")
+    status, updates = await call("getUpdates", timeout=0)
+    assert status == 200 and [u["message"]["text"] for u in updates["result"]] == ["مرحبا 👋"]
+
+
+async def test_the_bot_api_refuses_a_lone_surrogate_like_telegram(sandbox: SandboxServer,
+                                                                  http: aiohttp.ClientSession) -> None:
+    body = b'{"chat_id": 101, "text": "x\\ud800"}'
+    got, answer = await raw(http, "POST", sandbox.api_url + "sendMessage", data=body,
+                            headers={"Content-Type": "application/json"})
+    assert (got, answer) == (400, {"ok": False, "error_code": 400,
+                                   "description": "Bad Request: strings must be encoded in UTF-8"})
