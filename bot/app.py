@@ -51,6 +51,7 @@ from models.geography import search_countries
 from models.values import Role
 
 log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]  # edits only to say they are not read
 
 
 @dataclass
@@ -226,7 +227,7 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
         else:
             polling = asyncio.create_task(
                 dispatcher.start_polling(app.bot, handle_signals=False, close_bot_session=False,
-                                         allowed_updates=["message", "callback_query"]),
+                                         allowed_updates=ALLOWED_UPDATES),
                 name="polling")
             await stop.wait()
             await dispatcher.stop_polling()
@@ -251,7 +252,7 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> N
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     await app.bot.set_webhook(url + settings.webhook_path, secret_token=secret,
-                              allowed_updates=["message", "callback_query"])
+                              allowed_updates=ALLOWED_UPDATES)
     try:
         await stop.wait()
     finally:

@@ -115,10 +115,22 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
         photo = message.photo[-1].file_id if message.photo else None
         text = canonical(message.text or message.caption or "")
         incoming = Incoming.from_text(update_id, person, text, utcnow())
-        if document or photo:
+        unreadable = _unreadable(message)
+        if unreadable is not None:
+            incoming = Incoming(update_id, person, incoming.received_at, unreadable=unreadable)
+        elif document or photo:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,
                                 file_kind="document" if document else "photo")
         await handle(incoming)
+
+    @router.edited_message()
+    async def on_edit(message: Message) -> None:
+        """An edited message: journeys do not read edits, so the person is told how to change an answer."""
+        # a live location is a message edited every few seconds: no answer to each
+        if message.chat.type != "private" or message.from_user is None or message.location is not None:
+            return
+        person = person_of(message.from_user, message.chat.id)
+        await handle(Incoming(_current_update_id(), person, utcnow(), unreadable="edit"))
 
     @router.callback_query()
     async def on_button(query: CallbackQuery) -> None:
@@ -144,6 +156,17 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
 
     dispatcher.update.outer_middleware(remember_update)
     return dispatcher
+
+
+# Message fields of content that journeys do not read (a GIF also comes as a document, and is read as one)
+UNREADABLE = ("sticker", "voice", "video_note", "audio", "video", "animation", "venue", "location", "contact",
+              "poll", "dice", "game", "story", "paid_media", "checklist")
+
+
+def _unreadable(message: Message) -> str | None:
+    if message.text is not None or message.document is not None or message.photo:
+        return None
+    return next((kind for kind in UNREADABLE if getattr(message, kind, None) is not None), None)
 
 
 def _current_update_id() -> int:

@@ -34,6 +34,9 @@ class Incoming:
     file_id: str | None = None
     file_kind: str | None = None
     """"photo" or "document" when the person sent a file."""
+    unreadable: str | None = None
+    """What the person sent that journeys do not read: "edit" (an edited message), "sticker", "voice",
+    "location", "contact", ... (the name of the Message field)."""
 
     @classmethod
     def from_text(cls, update_id: int, person: Person, value: str, received_at: datetime) -> Incoming:

@@ -99,6 +99,9 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
 async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
     """Send the input to the journey that expects it."""
     journey = journey_of(draft.form_id) if draft else None
+    if incoming.unreadable is not None:
+        await _on_unreadable(conv, incoming.unreadable, draft, journey)
+        return
     if incoming.code is not None:
         await _on_button(conv, incoming.code, draft, journey)
     elif incoming.command is not None:
@@ -108,6 +111,15 @@ async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) 
         await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=attached))
     else:
         conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
+
+
+async def _on_unreadable(conv: Conversation, kind: str, draft: Draft | None, journey: Journey | None) -> None:
+    note = Text(N_("I do not read edited messages. To change an earlier answer, press ⬅️ Back; otherwise send "
+                   "a new message.") if kind == "edit" else N_("I can only read text, documents and photos here."))
+    if draft is not None and journey is not None:
+        await ask_again(conv, journey, draft, note)
+    else:
+        conv.say(help_reply(role_of(conv.contact), note))
 
 
 async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey: Journey | None) -> None:

@@ -74,3 +74,26 @@ async def test_text_and_names_are_canonical_at_the_edge() -> None:
     (incoming,) = recorder.inputs
     assert incoming.text == "Café ok"
     assert (incoming.person.first_name, incoming.person.last_name) == ("Amina", None)
+
+
+async def test_other_kinds_and_edits_become_unreadable_inputs() -> None:
+    recorder = Recorder()
+    kinds = {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 512, "height": 512,
+                         "is_animated": False, "is_video": False},
+             "voice": {"file_id": "v", "file_unique_id": "v", "duration": 2},
+             "location": {"latitude": 1.5, "longitude": 2.5},
+             "contact": {"phone_number": "+41", "first_name": "Awa"}}
+    updates = []
+    for n, (kind, value) in enumerate(kinds.items(), start=30):
+        update = message_update(n, "private")
+        del update["message"]["text"]
+        update["message"][kind] = value
+        updates.append(update)
+    edited = message_update(40, "private", "corrected")
+    edited["edited_message"] = {**edited.pop("message"), "edit_date": 1_700_000_100}
+    live = message_update(41, "private")
+    live["edited_message"] = {**live.pop("message"), "location": {"latitude": 1.0, "longitude": 2.0}}
+    del live["edited_message"]["text"]
+    await feed(recorder, *updates, edited, live)
+    assert [(i.update_id, i.unreadable, i.text) for i in recorder.inputs] == [
+        (30, "sticker", None), (31, "voice", None), (32, "location", None), (33, "contact", None), (40, "edit", None)]
