@@ -257,3 +257,4 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> N
         await stop.wait()
     finally:
         await runner.cleanup()
+        await dispatcher.emit_shutdown()  # hands over a long text still held (bot.joining)

@@ -28,6 +28,7 @@ from aiogram.types import (
 
 from bot.delivery import DeliveryError
 from bot.i18n import Renderer
+from bot.joining import LongTextJoiner
 from bot.logs import contact_id_var, update_id_var
 from handlers.canonical import canonical, canonical_name
 from handlers.commands import commands_for
@@ -101,7 +102,10 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
     """
     dispatcher = Dispatcher(disable_fsm=True)
     router = Router(name="p2c")
-    handle = ChatSerializer(handle)
+    # the joiner comes first: a held text it hands over later still goes through its chat's turn
+    joiner = LongTextJoiner(ChatSerializer(handle))
+    handle = joiner
+    dispatcher.shutdown.register(joiner.drain)
 
     @router.message()
     async def on_message(message: Message) -> None:
