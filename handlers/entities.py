@@ -14,7 +14,12 @@ from models.values import EntityStatus
 
 def is_staff(conv: Conversation) -> bool:
     """True when the person may act as BDT staff."""
-    role = role_of(conv.contact)
+    return is_staff_contact(conv.contact)
+
+
+def is_staff_contact(contact: Contact) -> bool:
+    """True when the contact may act as BDT staff."""
+    role = role_of(contact)
     return role is not None and role.is_staff
 
 

@@ -11,7 +11,7 @@ from handlers.broadcasts.audience import resolve
 from handlers.broadcasts.composer import BROADCAST_FORM, local_moment, texts_of
 from handlers.broadcasts.service import CreateBroadcast, cancel_broadcast, create_broadcast, delivery_counts
 from handlers.conversation import Conversation, Journey, begin
-from handlers.entities import is_staff, refuse
+from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.forms.engine import collected
 from handlers.inputs import Incoming
@@ -114,4 +114,4 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
                              count=Number(stopped)),)))
 
 
-BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, facts=audience_facts)
+BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, facts=audience_facts, may=is_staff_contact)

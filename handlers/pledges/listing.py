@@ -26,6 +26,8 @@ from models.tables import Entity, Pledge, ProgressReport
 from models.values import PLEDGE_TRANSITIONS, PledgeStatus, Role
 
 LIST_LIMIT = 20
+MANAGING = frozenset({"wd", "wdy", "edit"})
+"""Buttons that change a pledge: its entity's focal points only."""
 WITHDRAWABLE = frozenset(s for s, targets in PLEDGE_TRANSITIONS.items() if PledgeStatus.withdrawn in targets)
 
 
@@ -83,6 +85,9 @@ async def pledge_button(conv: Conversation, code: str) -> None:
     if verb not in ("open", "wd", "wdy", "edit"):
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
+    if verb in MANAGING and role_of(conv.contact) is not Role.focal_point:  # coordinators only read
+        await refuse(conv, f"pledge.{verb}", "pledge", pledge_id)
+        return
     pledge = await _own_pledge(conv, pledge_id, f"pledge.{verb}")
     if pledge is None:
         return
@@ -129,9 +134,10 @@ async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
     if reach:
         lines.append(Line(Text(N_("Reaches")), Items(tuple(reach))))
     actions: list[Button] = []
-    if pledge.status == PledgeStatus.changes_requested:
+    manages = role_of(conv.contact) is Role.focal_point
+    if manages and pledge.status == PledgeStatus.changes_requested:
         actions.append(Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"))
-    if pledge.status in WITHDRAWABLE:
+    if manages and pledge.status in WITHDRAWABLE:
         actions.append(Button(Text(N_("🗑 Withdraw")), f"mp:wd:{pledge.id}"))
     actions.append(Button(Text(N_("⬅️ All pledges")), "mp:list"))
     return Reply(tuple(lines), (tuple(actions),))

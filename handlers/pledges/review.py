@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
-from handlers.entities import is_staff, refuse
+from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Reply, Text, text
@@ -93,4 +93,4 @@ async def decide(conv: Conversation, pledge: Pledge, verdict: PledgeStatus, comm
                              priority=outbox.NOTICE)
 
 
-REVIEW = Journey(REVIEW_FORM, finish_review)
+REVIEW = Journey(REVIEW_FORM, finish_review, may=is_staff_contact)
