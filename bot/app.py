@@ -14,6 +14,13 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import User
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
@@ -48,8 +55,7 @@ from models.geography import search_countries
 from models.values import Role
 
 log = logging.getLogger(__name__)
-
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]  # edits only to say they are not read
 
 
 @dataclass
@@ -185,27 +191,73 @@ def warm_up(renderer: Renderer, locale: str) -> None:
     gc.freeze()
 
 
-async def prepare(app: App) -> None:
-    """Schema check, bot identity, and command menus."""
+START_RETRY_FIRST = 1.0  # seconds before the second attempt to reach the Bot API at start-up
+START_RETRY_MAX = 60.0  # the wait doubles up to this
+
+
+async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
+    """Schema check, bot identity, and command menus; False when `stop` was set while the Bot API was unreachable.
+
+    An unreachable Bot API (network down, 5xx, 429) is tried again with a doubling wait and one log line
+    per attempt; a refused token stops start-up with one ConfigError line.
+    """
     await ensure_schema(app.database, app.settings.auto_upgrade)
     await app.database.open_pool()
-    me = await app.bot.get_me()
+    me = await _until_reachable(app, stop or asyncio.Event())
+    if me is None:
+        return False
     app.deps = Deps(app.deps.translate, app.deps.default_locale, app.deps.timezone, me.username)
     async with app.database.uow() as uow:
         staff = [(c.chat_id, negotiate(c.language, c.telegram_language, app.settings.default_locale), Role(c.role))
                  for c in await staff_contacts(uow.session) if c.role]
     await register_commands(app.bot, app.renderer, staff)
     warm_up(app.renderer, app.settings.default_locale)
+    return True
+
+
+async def _until_reachable(app: App, stop: asyncio.Event) -> User | None:
+    delay, attempt = START_RETRY_FIRST, 1
+    while True:
+        try:
+            return await app.bot.get_me()
+        except TelegramUnauthorizedError:
+            raise ConfigError(f"P2C_BOT_TOKEN was refused by the Bot API at {app.settings.api_base} "
+                              "(401 Unauthorized): check the token.") from None
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as error:
+            wait = max(delay, float(error.retry_after)) if isinstance(error, TelegramRetryAfter) else delay
+            log.warning("Bot API at %s unreachable (attempt %d: %s); trying again in %.0f s",
+                        app.settings.api_base, attempt, _one_line(error), wait)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=wait)
+            log.info("stop requested while waiting for the Bot API")
+            return None
+        except TimeoutError:
+            pass
+        delay, attempt = min(delay * 2, START_RETRY_MAX), attempt + 1
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())[:200] or type(error).__name__
 
 
 async def run(app: App, *, webhook: bool = False) -> None:
     """Run until SIGINT or SIGTERM: updates by long polling (default) or webhook, and the delivery worker."""
-    await prepare(app)
-    dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    try:
+        if await prepare(app, stop):
+            await _serve(app, stop, webhook=webhook)
+    finally:
+        await app.delivery.sender.close()
+        await app.bot.session.close()
+        await app.database.dispose()
+        log.info("stopped")
+
+
+async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
+    dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
     scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
                                 app.settings.retention())
@@ -217,15 +269,12 @@ async def run(app: App, *, webhook: bool = False) -> None:
         else:
             poller = Poller(app.bot, lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES)
             await poller.run(stop)
+            await dispatcher.emit_shutdown()  # hands over a long text still held (bot.joining)
     finally:
         stop.set()
         await scheduling
         app.delivery.stop()
         await worker
-        await app.delivery.sender.close()
-        await app.bot.session.close()
-        await app.database.dispose()
-        log.info("stopped")
 
 
 async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> None:
@@ -234,9 +283,7 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> N
 
     assert isinstance(dispatcher, Dispatcher)
     settings = app.settings
-    if not settings.webhook_url or settings.webhook_secret is None:
-        raise ConfigError("P2C_WEBHOOK_URL and P2C_WEBHOOK_SECRET must both be set for --webhook.")
-    secret = settings.webhook_secret.get_secret_value()
+    url, secret = settings.webhook()
     web_app = web.Application()
     # handled before answering: an update that could not be handled is answered with a 5xx, and Telegram
     # delivers it again (in the background, a 200 would confirm it whatever happened)
@@ -245,9 +292,10 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> N
     runner = web.AppRunner(web_app)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-    await app.bot.set_webhook(settings.webhook_url + settings.webhook_path, secret_token=secret,
+    await app.bot.set_webhook(url + settings.webhook_path, secret_token=secret,
                               allowed_updates=ALLOWED_UPDATES)
     try:
         await stop.wait()
     finally:
         await runner.cleanup()
+        await dispatcher.emit_shutdown()  # hands over a long text still held (bot.joining)

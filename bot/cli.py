@@ -64,6 +64,8 @@ def run(
     settings = _settings(log_format=log_format)
     try:
         token = settings.token()
+        if webhook:
+            settings.webhook()  # fail closed: a missing or weak secret stops start-up before anything is opened
     except ConfigError as error:
         _fail(str(error))
         return

@@ -16,6 +16,9 @@ from models.retention import Retention
 from models.values import LANGUAGES
 
 TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+# Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and - in a webhook's secret_token; we ask for at least 32
+# so that it cannot be guessed (`python -c "import secrets; print(secrets.token_urlsafe(32))"` makes one).
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
 
 
 class ConfigError(Exception):
@@ -34,7 +37,7 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_host: str = "0.0.0.0"
+    webhook_host: str = "127.0.0.1"
     webhook_port: int = 8081
     webhook_path: str = "/telegram/webhook"
     log_format: Literal["text", "json"] = "text"
@@ -110,6 +113,18 @@ class Settings(BaseSettings):
         if not TOKEN_SHAPE.match(token):
             raise ConfigError("P2C_BOT_TOKEN does not look like a bot token (digits, a colon, then the secret).")
         return token
+
+    def webhook(self) -> tuple[str, str]:
+        """The webhook's public URL and secret, or a ConfigError: webhook mode never runs without a strong secret."""
+        # Fail closed: aiogram skips the header check for an empty secret, which would let anyone post updates.
+        # The secret is not generated here: instances behind a load balancer must share one.
+        if not self.webhook_url:
+            raise ConfigError("P2C_WEBHOOK_URL is not set: give the public https URL Telegram posts updates to.")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret is not None else ""
+        if not WEBHOOK_SECRET_SHAPE.fullmatch(secret):
+            raise ConfigError("P2C_WEBHOOK_SECRET must be 32 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                              "(e.g. from `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`).")
+        return self.webhook_url, secret
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -30,7 +30,9 @@ from aiogram.types import (
 from bot.chatlocks import ChatLocks
 from bot.delivery import DeliveryError
 from bot.i18n import Renderer
+from bot.joining import LongTextJoiner
 from bot.logs import contact_id_var, update_id_var
+from handlers.canonical import canonical, canonical_name
 from handlers.commands import commands_for
 from handlers.inputs import Incoming, Person
 from handlers.messages import Text
@@ -58,7 +60,9 @@ Handle = Callable[[Incoming], Awaitable[None]]
 
 def person_of(user: User, chat_id: int) -> Person:
     """The sender of an update, as the journeys know people."""
-    return Person(user.id, chat_id, user.first_name, user.last_name, user.username, user.language_code)
+    last_name = canonical_name(user.last_name) if user.last_name else None
+    return Person(user.id, chat_id, canonical_name(user.first_name), last_name or None, user.username,
+                  user.language_code)
 
 
 class ChatSerializer:
@@ -84,7 +88,10 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
     """
     dispatcher = Dispatcher(disable_fsm=True)
     router = Router(name="p2c")
-    handle = ChatSerializer(handle)
+    # the joiner comes first: a held text it hands over later still goes through its chat's turn
+    joiner = LongTextJoiner(ChatSerializer(handle))
+    handle = joiner
+    dispatcher.shutdown.register(joiner.drain)
 
     @router.message()
     async def on_message(message: Message) -> None:
@@ -96,13 +103,27 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
         update_id = _current_update_id()
         document = message.document.file_id if message.document else None
         photo = message.photo[-1].file_id if message.photo else None
-        text = message.text or message.caption or ""
+        text = canonical(message.text or message.caption or "")
         origin = f"m:{message.chat.id}:{message.message_id}:{int(message.date.timestamp())}"
         incoming = Incoming.from_text(update_id, person, text, utcnow(), origin)
-        if document or photo:
+        unreadable = _unreadable(message)
+        if unreadable is not None:
+            incoming = Incoming(update_id, person, incoming.received_at, unreadable=unreadable, origin=origin)
+        elif document or photo:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,
                                 file_kind="document" if document else "photo", origin=origin)
         await handle(incoming)
+
+    @router.edited_message()
+    async def on_edit(message: Message) -> None:
+        """An edited message: journeys do not read edits, so the person is told how to change an answer."""
+        # a live location is a message edited every few seconds: no answer to each
+        if message.chat.type != "private" or message.from_user is None or message.location is not None:
+            return
+        person = person_of(message.from_user, message.chat.id)
+        edited = message.edit_date.timestamp() if isinstance(message.edit_date, datetime) else message.edit_date
+        origin = f"e:{message.chat.id}:{message.message_id}:{int(edited or 0)}"
+        await handle(Incoming(_current_update_id(), person, utcnow(), unreadable="edit", origin=origin))
 
     @router.callback_query()
     async def on_button(query: CallbackQuery) -> None:
@@ -131,6 +152,17 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
 
     dispatcher.update.outer_middleware(remember_update)
     return dispatcher
+
+
+# Message fields of content that journeys do not read (a GIF also comes as a document, and is read as one)
+UNREADABLE = ("sticker", "voice", "video_note", "audio", "video", "animation", "venue", "location", "contact",
+              "poll", "dice", "game", "story", "paid_media", "checklist")
+
+
+def _unreadable(message: Message) -> str | None:
+    if message.text is not None or message.document is not None or message.photo:
+        return None
+    return next((kind for kind in UNREADABLE if getattr(message, kind, None) is not None), None)
 
 
 def _current_update_id() -> int:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
+from handlers.canonical import canonical_name
 from handlers.invites import DEFAULT_LIFETIME, create_invite
 from handlers.onboarding import name_key
 from handlers.people import audit, find_contact
@@ -76,7 +77,7 @@ async def invite(command: CreateInvite, uow: UnitOfWork, now: datetime) -> tuple
         entity = result.scalar_one_or_none()
         created = entity is None
         if entity is None:
-            entity = Entity(name=" ".join(command.entity_name.split()), name_key=name_key(command.entity_name),
+            entity = Entity(name=canonical_name(command.entity_name), name_key=name_key(command.entity_name),
                             sector=command.sector, country_iso3=command.country_iso3, status=EntityStatus.validated,
                             created_at=now, validated_at=now)
             uow.session.add(entity)

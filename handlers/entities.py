@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from handlers import outbox
+from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.messages import N_, Reply, Text, text
 from handlers.people import audit, role_of
@@ -14,7 +14,12 @@ from models.values import EntityStatus
 
 def is_staff(conv: Conversation) -> bool:
     """True when the person may act as BDT staff."""
-    role = role_of(conv.contact)
+    return is_staff_contact(conv.contact)
+
+
+def is_staff_contact(contact: Contact) -> bool:
+    """True when the contact may act as BDT staff."""
+    role = role_of(contact)
     return role is not None and role.is_staff
 
 
@@ -27,8 +32,8 @@ async def refuse(conv: Conversation, action: str, target_type: str | None = None
 
 async def decide_entity(conv: Conversation, code: str) -> None:
     """Validate or reject an organisation (button "ent:ok:<id>" or "ent:no:<id>"), staff only."""
-    _, verdict, raw_id = [*code.split(":"), "", "", ""][:3]
-    entity_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
+    parsed = buttons.parse(code)
+    verdict, entity_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "ent" else ("", None)
     if not is_staff(conv):
         await refuse(conv, "entity.decide", "entity", entity_id)
         return

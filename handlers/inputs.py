@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers.canonical import canonical
+
 
 @dataclass(frozen=True, slots=True)
 class Person:
@@ -33,6 +35,9 @@ class Incoming:
     file_id: str | None = None
     file_kind: str | None = None
     """"photo" or "document" when the person sent a file."""
+    unreadable: str | None = None
+    """What the person sent that journeys do not read: "edit" (an edited message), "sticker", "voice",
+    "location", "contact", ... (the name of the Message field)."""
     origin: str = ""
     """What the update carries, as Telegram identifies it: the chat, message id and date of a message, or
     the id of a button press. Telegram redelivers an update unchanged, but update ids alone are not
@@ -48,7 +53,8 @@ class Incoming:
     @classmethod
     def from_text(cls, update_id: int, person: Person, value: str, received_at: datetime,
                   origin: str = "") -> Incoming:
-        """Split "/start TOKEN" or "/help@bot" into command and argument; anything else is text."""
+        """Split "/start TOKEN" or "/help@bot" into command and argument; anything else is text (canonical)."""
+        value = canonical(value)
         stripped = value.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             head, _, rest = stripped[1:].partition(" ")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from handlers import outbox
+from handlers.canonical import canonical_name
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Journey, begin
 from handlers.forms.base import Form, FormState
@@ -21,7 +24,7 @@ from models.values import Role, Sector
 CONSENT_REFUSED = N_("We can only register you with your consent. Press Yes to agree, or Cancel to stop.")
 
 FULL_NAME = TextStep(id="full_name", question=N_("What is your name, as colleagues know you?"), label=N_("Your name"),
-                     min_length=2, max_length=120)
+                     min_length=2, max_length=120, name=True)
 CONSENT = YesNoStep(
     id="consent",
     question=N_("May ITU store your name, organisation and Telegram contact to follow up on your pledges "
@@ -34,7 +37,7 @@ ONBOARDING = Form(
     steps=(
         TextStep(id="entity_name", question=N_("What is the name of your organisation?"), label=N_("Organisation"),
                  help=N_("Its full official name, for example “Ministry of Digital Economy of Senegal”."),
-                 min_length=2, max_length=200),
+                 min_length=2, max_length=200, name=True),
         ChoiceStep(id="sector", question=N_("Which sector does it belong to?"), label=N_("Sector"),
                    choices=tuple(Sector), label_of=sector_label, columns=2),
         CountryStep(id="country", question=N_("Where is it based? Type the country's name."), label=N_("Country"),
@@ -49,8 +52,8 @@ JOIN = Form(id="join", title=N_("Joining"), steps=(FULL_NAME, CONSENT), summary=
 
 
 def name_key(name: str) -> str:
-    """The form of a name used to find duplicates: case and spacing do not matter."""
-    return " ".join(name.casefold().split())[:200]
+    """The form of a name used to find duplicates: case, spacing, invisible characters and width do not matter."""
+    return " ".join(unicodedata.normalize("NFKC", canonical_name(name)).casefold().split())[:200]
 
 
 async def finish_registration(conv: Conversation, state: FormState) -> None:

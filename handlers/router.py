@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, literal_column, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import entities, language, onboarding, outbox
+from handlers import buttons, entities, language, onboarding, outbox
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
@@ -100,6 +100,9 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
 async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
     """Send the input to the journey that expects it."""
     journey = journey_of(draft.form_id) if draft else None
+    if incoming.unreadable is not None:
+        await _on_unreadable(conv, incoming.unreadable, draft, journey)
+        return
     if incoming.code is not None:
         await _on_button(conv, incoming.code, draft, journey)
     elif incoming.command is not None:
@@ -111,21 +114,34 @@ async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) 
         conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
 
 
+async def _on_unreadable(conv: Conversation, kind: str, draft: Draft | None, journey: Journey | None) -> None:
+    note = Text(N_("I do not read edited messages. To change an earlier answer, press ⬅️ Back; otherwise send "
+                   "a new message.") if kind == "edit" else N_("I can only read text, documents and photos here."))
+    if draft is not None and journey is not None:
+        await ask_again(conv, journey, draft, note)
+    else:
+        conv.say(help_reply(role_of(conv.contact), note))
+
+
 async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey: Journey | None) -> None:
-    prefix = data.split(":", 1)[0]
+    parsed = buttons.parse(data)
+    if parsed is None:
+        await buttons.refuse_malformed(conv, data)
+        return
+    prefix = parsed.prefix
     if prefix == "f":
         if draft is not None and journey is not None:
             await proceed(conv, journey, draft, FormInput(code=data))
         else:
             conv.say(help_reply(role_of(conv.contact), Text(N_("Those questions are already finished."))))
         return
-    if prefix == "lang" and language.choose_language(conv, data[5:]):
+    if prefix == "lang" and language.choose_language(conv, parsed.verb):
         if draft is not None and journey is not None:
             await ask_again(conv, journey, draft)
         return
     handler = BUTTONS.get(prefix)
     if handler is None:
-        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        await buttons.refuse_malformed(conv, data)
         return
     await handler(conv, data)
 

@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from handlers import buttons
 from handlers.broadcasts.audience import resolve
 from handlers.broadcasts.composer import BROADCAST_FORM, local_moment, texts_of
 from handlers.broadcasts.service import CreateBroadcast, cancel_broadcast, create_broadcast, delivery_counts
 from handlers.conversation import Conversation, Journey, begin
-from handlers.entities import is_staff, refuse
+from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.forms.engine import collected
 from handlers.inputs import Incoming
@@ -95,8 +96,8 @@ STATUS = {"scheduled": N_("scheduled"), "sending": N_("sending"), "done": N_("do
 
 async def broadcast_button(conv: Conversation, code: str) -> None:
     """bc:cancel:<id> asks to confirm, bc:stop:<id> cancels; staff only, forged codes refused and audited."""
-    _, verb, raw_id = [*code.split(":"), "", ""][:3]
-    broadcast_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
+    parsed = buttons.parse(code)
+    verb, broadcast_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "bc" else ("", None)
     if not is_staff(conv):
         await refuse(conv, f"broadcast.{verb or 'button'}", "broadcast", broadcast_id)
         return
@@ -116,4 +117,4 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
                              count=Number(stopped)),)))
 
 
-BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, facts=audience_facts)
+BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, facts=audience_facts, may=is_staff_contact)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from handlers import outbox
+from handlers import buttons, outbox
 from handlers.conversation import Conversation, begin
 from handlers.entities import refuse
 from handlers.inputs import Incoming
@@ -26,6 +26,8 @@ from models.tables import Entity, Pledge, ProgressReport
 from models.values import PLEDGE_TRANSITIONS, PledgeStatus, Role
 
 LIST_LIMIT = 20
+MANAGING = frozenset({"wd", "wdy", "edit"})
+"""Buttons that change a pledge: its entity's focal points only."""
 WITHDRAWABLE = frozenset(s for s, targets in PLEDGE_TRANSITIONS.items() if PledgeStatus.withdrawn in targets)
 
 
@@ -64,9 +66,8 @@ async def _reported_periods(conv: Conversation, ids: list[int]) -> dict[int, set
     return found
 
 
-async def _own_pledge(conv: Conversation, raw_id: str, action: str) -> Pledge | None:
+async def _own_pledge(conv: Conversation, pledge_id: int | None, action: str) -> Pledge | None:
     """The pledge if it belongs to the person's entity; a forged id is refused and audited."""
-    pledge_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
     pledge = await conv.session.get(Pledge, pledge_id) if pledge_id is not None else None
     if pledge is None or conv.contact.entity_id is None or pledge.entity_id != conv.contact.entity_id:
         await refuse(conv, action, "pledge", pledge_id)
@@ -76,14 +77,18 @@ async def _own_pledge(conv: Conversation, raw_id: str, action: str) -> Pledge | 
 
 async def pledge_button(conv: Conversation, code: str) -> None:
     """Buttons of /mypledges: mp:open|wd|wdy|edit:<id> and mp:list."""
-    _, verb, raw_id = [*code.split(":"), "", ""][:3]
+    parsed = buttons.parse(code)
+    verb, pledge_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "mp" else ("", None)
     if verb == "list":
         await my_pledges(conv)
         return
     if verb not in ("open", "wd", "wdy", "edit"):
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    pledge = await _own_pledge(conv, raw_id, f"pledge.{verb}")
+    if verb in MANAGING and role_of(conv.contact) is not Role.focal_point:  # coordinators only read
+        await refuse(conv, f"pledge.{verb}", "pledge", pledge_id)
+        return
+    pledge = await _own_pledge(conv, pledge_id, f"pledge.{verb}")
     if pledge is None:
         return
     if verb == "open":
@@ -129,9 +134,10 @@ async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
     if reach:
         lines.append(Line(Text(N_("Reaches")), Items(tuple(reach))))
     actions: list[Button] = []
-    if pledge.status == PledgeStatus.changes_requested:
+    manages = role_of(conv.contact) is Role.focal_point
+    if manages and pledge.status == PledgeStatus.changes_requested:
         actions.append(Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"))
-    if pledge.status in WITHDRAWABLE:
+    if manages and pledge.status in WITHDRAWABLE:
         actions.append(Button(Text(N_("🗑 Withdraw")), f"mp:wd:{pledge.id}"))
     actions.append(Button(Text(N_("⬅️ All pledges")), "mp:list"))
     return Reply(tuple(lines), (tuple(actions),))

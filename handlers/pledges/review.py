@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handlers import outbox
+from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
-from handlers.entities import is_staff, refuse
+from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Reply, Text, text
@@ -27,10 +27,10 @@ REVIEW_FORM = Form(
 
 def parse_code(code: str) -> tuple[PledgeStatus, int] | None:
     """("pv", verdict, pledge id) from an untrusted button code."""
-    parts = code.split(":")
-    if len(parts) != 3 or parts[1] not in VERDICTS or not parts[2].isdigit() or len(parts[2]) > 12:
+    parsed = buttons.parse(code)
+    if parsed is None or parsed.prefix != "pv" or parsed.id is None:
         return None
-    return VERDICTS[parts[1]], int(parts[2])
+    return VERDICTS[parsed.verb], parsed.id
 
 
 async def review_button(conv: Conversation, code: str) -> None:
@@ -93,4 +93,4 @@ async def decide(conv: Conversation, pledge: Pledge, verdict: PledgeStatus, comm
                              priority=outbox.NOTICE)
 
 
-REVIEW = Journey(REVIEW_FORM, finish_review)
+REVIEW = Journey(REVIEW_FORM, finish_review, may=is_staff_contact)

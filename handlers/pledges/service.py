@@ -142,4 +142,4 @@ async def focal_points(conv: Conversation, entity_id: int) -> list[Contact]:
     return list(result.scalars())
 
 
-PLEDGE = Journey(PLEDGE_FORM, finish_pledge, check_answers)
+PLEDGE = Journey(PLEDGE_FORM, finish_pledge, check_answers, may=lambda contact: role_of(contact) is Role.focal_point)

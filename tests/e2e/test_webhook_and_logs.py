@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from bot.sandbox.harness import BotStack, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
-SECRET = "s3cret-Webhook-Token_123"
+SECRET = "s3cret-Webhook-Token_123-long-enough-0123456789"
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
@@ -24,8 +24,9 @@ async def webhook_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
     """The bot in webhook mode behind the sandbox, which posts updates to it."""
     port = free_port()
     workdir: Path = tmp_path_factory.mktemp("webhook")
+    # No P2C_WEBHOOK_HOST: the server listens on loopback by default
     stack = BotStack(workdir, env={"P2C_WEBHOOK_URL": f"http://127.0.0.1:{port}", "P2C_WEBHOOK_SECRET": SECRET,
-                                   "P2C_WEBHOOK_HOST": "127.0.0.1", "P2C_WEBHOOK_PORT": str(port)})
+                                   "P2C_WEBHOOK_PORT": str(port)})
     await stack.start_sandbox()
     await stack.cli("db", "upgrade")
     await stack.start_bot("--webhook", ready_call="setWebhook")

@@ -57,6 +57,26 @@ def test_token_missing_or_malformed(token: str | None) -> None:
     assert load_settings(_env_file=None, bot_token=TOKEN).token() == TOKEN
 
 
+STRONG = "Abc_-0123456789" * 3
+
+
+@pytest.mark.parametrize("secret", [None, "", " " * 40, "short-secret", "x" * 31, "a" * 31 + "!", "é" * 40,
+                                    "a" * 257, "a" * 32 + "\n"])
+def test_webhook_mode_refuses_a_missing_or_weak_secret(secret: str | None) -> None:
+    settings = load_settings(_env_file=None, webhook_url="https://bot.example.org", webhook_secret=secret)
+    with pytest.raises(ConfigError, match=r"^P2C_WEBHOOK_SECRET"):
+        settings.webhook()
+
+
+def test_webhook_mode_with_a_strong_secret_listens_on_loopback_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("P2C_WEBHOOK_HOST", raising=False)
+    settings = load_settings(_env_file=None, webhook_url="https://bot.example.org", webhook_secret=STRONG)
+    assert settings.webhook() == ("https://bot.example.org", STRONG)
+    assert settings.webhook_host == "127.0.0.1"
+    with pytest.raises(ConfigError, match=r"^P2C_WEBHOOK_URL"):
+        load_settings(_env_file=None, webhook_secret=STRONG).webhook()
+
+
 def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     base = {"PATH": "/usr/bin:/bin", "HOME": str(cwd)}
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=60,
@@ -80,6 +100,16 @@ def test_run_without_token_is_one_line(tmp_path: Path) -> None:
 def test_malformed_database_url_is_one_line(tmp_path: Path) -> None:
     result = _cli("run", env={"P2C_BOT_TOKEN": TOKEN, "P2C_DATABASE_URL": "nope"}, cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.startswith("error: P2C_DATABASE_URL")
+
+
+@pytest.mark.parametrize("secret", ["", "s3cret-Webhook-Token_123"])
+def test_run_webhook_with_an_empty_or_short_secret_does_not_start(tmp_path: Path, secret: str) -> None:
+    env = {"P2C_BOT_TOKEN": TOKEN, "P2C_WEBHOOK_URL": "https://bot.example.org", "P2C_WEBHOOK_SECRET": secret,
+           "P2C_API_BASE": "http://127.0.0.1:9", "P2C_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
+    result = _cli("run", "--webhook", env=env, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith("error: P2C_WEBHOOK_SECRET")
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_admin_and_invite_commands(tmp_path: Path) -> None:

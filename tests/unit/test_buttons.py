@@ -1,0 +1,43 @@
+"""The strict parser of button data: every declared pattern parses, every hostile variant is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.buttons import PATTERNS, ButtonCode, parse
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    ("mp:open:7", ButtonCode("mp:open:<id>", "mp", "open", 7)),
+    ("mp:wdy:123456789012", ButtonCode("mp:wdy:<id>", "mp", "wdy", 123456789012)),
+    ("mp:list", ButtonCode("mp:list", "mp", "list")),
+    ("ent:no:42", ButtonCode("ent:no:<id>", "ent", "no", 42)),
+    ("pv:chg:3", ButtonCode("pv:chg:<id>", "pv", "chg", 3)),
+    ("bc:stop:9", ButtonCode("bc:stop:<id>", "bc", "stop", 9)),
+    ("pl:resume", ButtonCode("pl:resume", "pl", "resume")),
+    ("lang:fr", ButtonCode("lang:<word>", "lang", "fr")),
+    ("f:$sum:edit:title", ButtonCode("f:<word>:<rest>", "f", "$sum", rest="edit:title")),
+    ("f:translations:c:add:zh", ButtonCode("f:<word>:<rest>", "f", "translations", rest="c:add:zh")),
+    ("f:target_date:c:2027-12-31", ButtonCode("f:<word>:<rest>", "f", "target_date", rest="c:2027-12-31")),
+])
+def test_declared_codes_parse_to_typed_values(data: str, expected: ButtonCode) -> None:
+    assert parse(data) == expected
+
+
+@pytest.mark.parametrize("data", [
+    "mp:open:²", "mp:open:٣", "mp:open:３", "ent:ok:①", "pv:ok:߁", "bc:stop:𝟗",  # Unicode digits
+    "mp:open:-1", "mp:open:+1", "mp:open:0", "mp:open:007", "mp:open:1e3", "mp:open:0x1f", "mp:open:1_000",
+    "mp:open: 1", "mp:open:1 ", " mp:open:1", "mp:open:1\n", "mp:open:1\x00", "mp:open:\t1",  # spaces, controls
+    "mp:open:" + "9" * 13, "mp:open:1" + "0" * 60, "f:x:" + "c" * 61, "x" * 65,  # overlong
+    "", ":", "mp:", "mp:open:", "mp::1", ":open:1", "f::c:x", "f:x:", "lang:",  # empty fields
+    "mp:open:1:2", "mp:list:1", "ent:ok:1:", "pl:resume:x", "bc:stop:1:extra",  # extra fields
+    "mp:OPEN:1", "MP:open:1", "mp:delete:1", "xx:open:1", "pv:ok", "ent:ok",  # unknown verbs, missing id
+    "f:x:c:\u00e9", "lang:fr\u200b", "mp:open:1\u202e", "f:x:c:a b", "\ud800", "lang:\udcff",  # non-ASCII
+])
+def test_hostile_codes_parse_to_none(data: str) -> None:
+    assert parse(data) is None
+
+
+def test_every_declared_pattern_is_reachable() -> None:
+    samples = {p.replace("<id>", "1").replace("<word>", "w").replace("<rest>", "r") for p in PATTERNS}
+    assert {code.pattern for code in map(parse, samples) if code is not None} == set(PATTERNS)
