@@ -91,7 +91,7 @@ class Renderer:
         )
         if locale in RTL_LANGUAGES:
             rows = tuple(tuple(reversed(row)) for row in rows)
-        return Rendered(body, rows)
+        return Rendered(body, rows, message.attachment)
 
     def label(self, label: Label, locale: str, *, markup: bool = True) -> str:
         """Render one label; user-written strings are escaped (in HTML mode) and kept as written."""

@@ -111,7 +111,8 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
             incoming = Incoming(update_id, person, incoming.received_at, unreadable=unreadable, origin=origin)
         elif document or photo:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,
-                                file_kind="document" if document else "photo", origin=origin)
+                                file_kind="document" if document else "photo", origin=origin,
+                                file_name=message.document.file_name if message.document else None)
         await handle(incoming)
 
     @router.edited_message()

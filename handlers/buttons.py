@@ -32,6 +32,9 @@ PATTERNS: tuple[str, ...] = (
     "pv:ok:<id>", "pv:chg:<id>", "pv:rej:<id>",
     "mp:open:<id>", "mp:wd:<id>", "mp:wdy:<id>", "mp:edit:<id>", "mp:list",
     "bc:cancel:<id>", "bc:stop:<id>",
+    "rp:open:<id>", "rp:repl:<id>", "rp:edit:<id>", "rp:ev:<id>", "rp:resume", "rp:restart",
+    "rs:ack:<id>", "rs:ask:<id>",
+    "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",
     "lang:<word>",
     "f:<word>:<rest>",
 )

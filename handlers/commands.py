@@ -27,6 +27,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Start, or register your organisation")),
     Command("pledge", N_("Register a new pledge"), FOCAL),
     Command("mypledges", N_("Your organisation's pledges"), MEMBERS),
+    Command("report", N_("Report progress on a pledge"), FOCAL),
     Command("broadcast", N_("Send an announcement"), STAFF),
     Command("broadcasts", N_("Past and running announcements"), STAFF),
     Command("help", N_("What I can do for you")),

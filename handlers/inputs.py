@@ -35,6 +35,8 @@ class Incoming:
     file_id: str | None = None
     file_kind: str | None = None
     """"photo" or "document" when the person sent a file."""
+    file_name: str | None = None
+    """A document's file name as the person's app gave it."""
     unreadable: str | None = None
     """What the person sent that journeys do not read: "edit" (an edited message), "sticker", "voice",
     "location", "contact", ... (the name of the Message field)."""

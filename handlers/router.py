@@ -21,6 +21,8 @@ from handlers.messages import N_, Reply, Text
 from handlers.people import WITH_LATEST_DRAFT, meet, meet_row, meet_with_draft, role_of
 from handlers.pledges import listing, review
 from handlers.pledges import service as pledge_service
+from handlers.reports import review as report_review
+from handlers.reports import service as report_service
 from models.clock import utcnow
 from models.database import UnitOfWork
 from models.statements import Insert, Prepared, bound, table_of
@@ -28,7 +30,7 @@ from models.tables import Contact, Draft, ProcessedUpdate
 
 JOURNEYS: dict[str, Journey] = {
     j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
-                           broadcasts.BROADCAST)
+                           broadcasts.BROADCAST, report_service.REPORT, report_review.CLARIFY)
 }
 
 _PROCESSED = table_of(ProcessedUpdate)
@@ -109,7 +111,8 @@ async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) 
         await _on_command(conv, incoming, draft, journey)
     elif draft is not None and journey is not None and (incoming.text or incoming.file_id):
         attached = (incoming.file_kind or "document", incoming.file_id) if incoming.file_id else None
-        await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=attached))
+        await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=attached,
+                                                      file_name=incoming.file_name))
     else:
         conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
 
@@ -160,12 +163,12 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
             if name == "help":
                 await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
             return
-        if name != "start" and not (name == "pledge" and draft.form_id == "pledge"):
+        if name != "start" and not (name in ("pledge", "report") and draft.form_id == name):
             note = N_("You are in the middle of a form; your answers so far are saved. Answer the question "
                       "below, or press Cancel.")
             await ask_again(conv, journey, draft, Text(note))
             return
-        if name == "pledge":
+        if name in ("pledge", "report"):
             await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
     handler = COMMANDS.get(name)
@@ -195,10 +198,12 @@ COMMANDS: dict[str, CommandHandler] = {
     "start": _start, "help": _help, "language": _language, "cancel": _cancel,
     "pledge": pledge_service.pledge_command, "mypledges": listing.my_pledges,
     "broadcast": broadcasts.broadcast_command, "broadcasts": broadcasts.list_broadcasts,
+    "report": report_service.report_command,
 }
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
     "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,
+    "rp": report_service.report_button, "rs": report_review.review_button, "pc": report_review.cadence_button,
 }
 
 

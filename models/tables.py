@@ -114,7 +114,9 @@ class ProgressReport(SQLModel, table=True):
 
     __tablename__ = "progress_report"
 
-    __table_args__ = (sa.UniqueConstraint("pledge_id", "period"),)
+    # one current report per pledge and period; a replaced one stays in the history (is_current false)
+    __table_args__ = (sa.Index("uq_progress_report_current", "pledge_id", "period", unique=True,
+                               sqlite_where=sa.text("is_current"), postgresql_where=sa.text("is_current")),)
 
     id: int | None = Field(default=None, primary_key=True)
     pledge_id: int = Field(foreign_key="pledge.id", index=True)
@@ -131,6 +133,13 @@ class ProgressReport(SQLModel, table=True):
     evidence: list[dict[str, Any]] = _json(list)
     submitted_by: int | None = Field(default=None, foreign_key="contact.id")
     created_at: datetime = Field(default_factory=utcnow)
+    is_current: bool = True
+    replaced_by: int | None = Field(default=None, foreign_key="progress_report.id")
+    review_status: str = Field(default="submitted", max_length=24)
+    """submitted, acknowledged or clarification_requested (models.values.ReviewStatus)."""
+    staff_comment: str | None = Field(default=None, max_length=1500)
+    version: int = 1
+    updated_at: datetime | None = None
 
 
 class Draft(SQLModel, table=True):

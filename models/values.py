@@ -110,6 +110,22 @@ class ReportStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class ReviewStatus(StrEnum):
+    """Where a progress report stands with BDT staff."""
+
+    submitted = "submitted"
+    acknowledged = "acknowledged"
+    clarification_requested = "clarification_requested"
+
+
+REVIEW_TRANSITIONS: dict[ReviewStatus, frozenset[ReviewStatus]] = {
+    ReviewStatus.submitted: frozenset({ReviewStatus.acknowledged, ReviewStatus.clarification_requested}),
+    ReviewStatus.clarification_requested: frozenset({ReviewStatus.submitted}),
+    ReviewStatus.acknowledged: frozenset(),
+}
+"""Staff decide on a submitted report once; a report in clarification goes back to submitted when edited."""
+
+
 BENEFICIARY_GROUPS: tuple[str, ...] = (
     "women",
     "youth",

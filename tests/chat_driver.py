@@ -39,9 +39,9 @@ class ChatDriver:
         await handle(incoming, self.database.uow(), self.deps)
         return await self.collect(person.chat_id)
 
-    async def send_file(self, person: Person, kind: str, file_id: str) -> list[Rendered]:
-        """The person sends a photo or a document."""
-        incoming = Incoming(next(_update_ids), person, utcnow(), file_id=file_id, file_kind=kind)
+    async def send_file(self, person: Person, kind: str, file_id: str, name: str | None = None) -> list[Rendered]:
+        """The person sends a photo or a document (with its file name)."""
+        incoming = Incoming(next(_update_ids), person, utcnow(), file_id=file_id, file_kind=kind, file_name=name)
         await handle(incoming, self.database.uow(), self.deps)
         return await self.collect(person.chat_id)
 

@@ -54,6 +54,15 @@ class Stay:
 StepResult = Answer | Stay
 
 
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file the person sent: "photo" or "document", its Telegram file id, and its name when it has one."""
+
+    kind: str
+    file_id: str
+    name: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Step:
     """One question of a form. Subclasses say how text and button codes become answers."""
@@ -64,6 +73,12 @@ class Step:
     help: str | None = None
     optional: bool | Callable[[Answers], bool] = False
     when: Callable[[Answers], bool] | None = None
+    params: Callable[[Answers], dict[str, Any]] | None = None
+    """The question's {placeholders}, from the answers (e.g. the pledge's unit and target, kept as hidden answers)."""
+
+    def ask(self, answers: Answers) -> Text:
+        """The question, with its parameters."""
+        return Text(self.question, self.params(answers) if self.params else {})
 
     def applies(self, answers: Answers) -> bool:
         """True when this step is asked, given the earlier answers."""
@@ -92,6 +107,10 @@ class Step:
     def on_file(self, kind: str, file_id: str, answers: Answers, ctx: FormContext) -> StepResult:
         """Turn a file the person sent into an answer; most steps want text or buttons instead."""
         raise InvalidAnswerError(Text(N_("This question needs a typed answer or a button, not a file.")))
+
+    def on_upload(self, upload: Upload, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """A file with its name and the step's working memory; by default the same as `on_file`."""
+        return self.on_file(upload.kind, upload.file_id, answers, ctx)
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The stored answer as the summary shows it."""

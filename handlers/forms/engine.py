@@ -11,11 +11,15 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step
+from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
 from handlers.messages import N_, Button, Concat, Label, Line, Reply, Text, text
 
 SUMMARY = "$sum"
 CONFIRM_CANCEL = "$cancel"
+DEFAULTS = "$defaults"
+"""Hidden answer: {step id: value} offered as one-tap defaults ("Same as last time: 40 %")."""
+SHORT_DEFAULT = 40
+"""A default shown in full on its button up to this length; a longer text is quoted above the buttons."""
 
 
 class Status(StrEnum):
@@ -34,6 +38,7 @@ class FormInput:
     code: str | None = None
     file: tuple[str, str] | None = None
     """("photo" | "document", file id) of a file the person sent."""
+    file_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +90,9 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     steps = applicable(form, state.answers)
     position = next((i for i, s in enumerate(steps) if s.id == step.id), 0) + 1
     parts: list[Label] = [*notes, text(N_("Question {n} of {total}"), n=position, total=len(steps)),
-                          Text(step.question), *step.lines(state.answers, state.scratch, ctx)]
+                          step.ask(state.answers), *step.lines(state.answers, state.scratch, ctx)]
     rows = [tuple(row) for row in step.buttons(state.answers, state.scratch, ctx) if row]
+    rows += _default_rows(form, state, step, ctx, parts, first=position == 1)
     nav: list[Button] = []
     if position > 1:
         nav.append(Button(Text(N_("⬅️ Back")), code(step.id, "back")))
@@ -96,6 +102,31 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
         nav.append(Button(Text(N_("❓ Help")), code(step.id, "help")))
     nav.append(Button(Text(N_("✖️ Cancel")), code(step.id, "cancel")))
     return Reply(tuple(parts), (*rows, tuple(nav)))
+
+
+def _default(state: FormState, step: Step) -> Any:
+    """The offered default of a step, if it has one that still fits the answers."""
+    defaults = state.answers.get(DEFAULTS) or {}
+    value = defaults.get(step.id) if isinstance(defaults, dict) else None
+    return value if value is not None and step.still_valid(value, state.answers) else None
+
+
+def _default_rows(form: Form, state: FormState, step: Step, ctx: FormContext, parts: list[Label],
+                  first: bool) -> list[tuple[Button, ...]]:
+    """"Same as last time" for this step, and on the first question "same as last time for all"."""
+    rows: list[tuple[Button, ...]] = []
+    value = _default(state, step)
+    if value is not None:
+        shown = step.show(value, ctx)
+        if isinstance(shown, str) and len(shown) > SHORT_DEFAULT:
+            parts.append(Line(Text(N_("Last time")), shown[:600] + ("…" if len(shown) > 600 else "")))
+            label: Label = Text(N_("↩️ Same as last time"))
+        else:
+            label = text(N_("↩️ Same as last time: {answer}"), answer=shown)
+        rows.append((Button(label, code(step.id, "same")),))
+    if first and state.answers.get(DEFAULTS) and not state.editing:
+        rows.append((Button(Text(N_("⏩ All as last time, then review")), code(step.id, "sameall")),))
+    return rows
 
 
 def _summary(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, ...]) -> Reply:
@@ -129,7 +160,8 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
             return _on_code(form, state, given.code, ctx)
         if given.file is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
             step = _step(form, state.step)
-            return _apply(form, state, step, step.on_file(*given.file, state.answers, ctx), ctx)
+            upload = Upload(given.file[0], given.file[1], given.file_name)
+            return _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)
         return _on_text(form, state, given.text or "", ctx)
     except InvalidAnswerError as error:
         return Outcome(state, (prompt(form, state, ctx, (error.message,)),))
@@ -169,11 +201,36 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
         return Outcome(moved, (prompt(form, moved, ctx),))
     if action == "help" and step.help:
         return Outcome(state, (prompt(form, state, ctx, (Text(step.help),)),))
+    if action == "same":
+        value = _default(state, step)
+        if value is None:
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        return _apply(form, state, step, Answer(value, step.show(value, ctx)), ctx)
+    if action == "sameall":
+        return _all_defaults(form, state, ctx)
     if action == "skip":
         if not step.skippable(state.answers):
             raise InvalidAnswerError(Text(N_("This question cannot be skipped.")))
         return _apply(form, state, step, Answer(None), ctx)
     return _apply(form, state, step, step.on_code(action, state.answers, state.scratch, ctx), ctx)
+
+
+def _all_defaults(form: Form, state: FormState, ctx: FormContext) -> Outcome:
+    """Take every default that still fits, then ask what is missing or show the summary."""
+    answers = dict(state.answers)
+    defaults = answers.get(DEFAULTS) or {}
+    for step in form.steps:
+        if step.id not in answers and step.applies(answers):
+            value = _default(replace(state, answers=answers), step)
+            if value is not None:
+                answers[step.id] = value
+            elif isinstance(defaults, dict) and step.id in defaults and step.skippable(answers):
+                answers[step.id] = None  # skipped last time: skipped again
+    missing = _first_missing(form, answers)
+    moved = replace(state, answers=answers, scratch={}, step=missing or SUMMARY, editing=True)
+    if missing is None and not form.summary:
+        return Outcome(moved, (), Status.done)
+    return Outcome(moved, (prompt(form, moved, ctx),))
 
 
 def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> Outcome:

@@ -12,7 +12,7 @@ from typing import Any
 from handlers.canonical import canonical_name
 from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
-from handlers.messages import N_, Button, Concat, Day, Items, Label, Money, Number, Text, text
+from handlers.messages import N_, Button, Concat, Day, Items, Label, Money, Number, Text, plural, text
 
 Choices = tuple[str, ...] | Callable[[Answers], tuple[str, ...]]
 LabelOf = Callable[[str], Label]
@@ -57,7 +57,8 @@ class TextStep(Step):
         if not has_letters(cleaned):
             raise InvalidAnswerError(Text(N_("Please answer with words, not only symbols or emoji.")))
         if len(cleaned) < self.min_length:
-            raise InvalidAnswerError(text(N_("Too short: please write at least {n} characters."), n=self.min_length))
+            raise InvalidAnswerError(plural("Too short: please write at least {count} character.",
+                                           "Too short: please write at least {count} characters.", self.min_length))
         if len(cleaned) > self.max_length:
             raise InvalidAnswerError(text(N_("Too long: please keep it under {n} characters (you wrote {count})."),
                                           n=self.max_length, count=len(cleaned)))

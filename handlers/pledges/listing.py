@@ -10,8 +10,11 @@ from handlers.entities import refuse
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Money, Number, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
-from handlers.pledges.rules import answers_of, next_report_due
+from handlers.pledges.rules import answers_of
 from handlers.pledges.service import EDITING, PLEDGE, pledge_card
+from handlers.reports.cards import period_label, report_line, report_status_label
+from handlers.reports.form import percent_label
+from handlers.reports.rules import due_of
 from handlers.vocabulary import (
     BENEFICIARY_LABELS,
     FOCUS_AREA_LABELS,
@@ -22,12 +25,14 @@ from handlers.vocabulary import (
     sdg_label,
     status_label,
 )
+from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
-from models.values import PLEDGE_TRANSITIONS, PledgeStatus, Role
+from models.values import PLEDGE_TRANSITIONS, PledgeStatus, ReviewStatus, Role
 
 LIST_LIMIT = 20
 MANAGING = frozenset({"wd", "wdy", "edit"})
 """Buttons that change a pledge: its entity's focal points only."""
+HISTORY_LIMIT = 10
 WITHDRAWABLE = frozenset(s for s, targets in PLEDGE_TRANSITIONS.items() if PledgeStatus.withdrawn in targets)
 
 
@@ -43,27 +48,39 @@ async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> No
     if not pledges:
         conv.say(Reply((Text(N_("Your organisation has no pledges yet. Register one with /pledge.")),)))
         return
-    reported = await _reported_periods(conv, [p.id for p in pledges if p.id is not None])
+    ids = [p.id for p in pledges if p.id is not None]
+    reports = Reports(conv.session)
+    reported, latest = await reports.reported_periods(ids), await reports.latest_of(ids)
     lines: list[Label] = [Text(N_("Your organisation's pledges:"))]
+    rows: list[tuple[Button, ...]] = []
     for pledge in pledges:
-        due = next_report_due(pledge, reported.get(pledge.id or 0, set()), conv.today)
         facts: list[Label] = [Code(pledge.ref or "—"), " — ", pledge.title, "\n", status_label(pledge.status)]
         if pledge.value_usd is not None:
             facts += [" · ", Money(pledge.value_usd)]
-        if due is not None:
-            facts += [" · ", text(N_("next report due {date}"), date=Day(due))]
+        facts += _reporting_facts(conv, pledge, reported.get(pledge.id or 0, set()), latest.get(pledge.id or 0))
         lines.append(Concat(tuple(facts)))
-    buttons = [Button(Code(p.ref or str(p.id)), f"mp:open:{p.id}") for p in pledges]
-    conv.say(Reply(tuple(lines), tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))))
+        row = [Button(Code(pledge.ref or str(pledge.id)), f"mp:open:{pledge.id}")]
+        if pledge.status == PledgeStatus.validated and role_of(contact) is Role.focal_point:
+            row.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
+        rows.append(tuple(row))
+    conv.say(Reply(tuple(lines), tuple(rows)))
 
 
-async def _reported_periods(conv: Conversation, ids: list[int]) -> dict[int, set[str]]:
-    rows = await conv.session.execute(select(ProgressReport.pledge_id, ProgressReport.period)
-                                      .where(col(ProgressReport.pledge_id).in_(ids)))
-    found: dict[int, set[str]] = {}
-    for pledge_id, period in rows.all():
-        found.setdefault(pledge_id, set()).add(period)
-    return found
+def _reporting_facts(conv: Conversation, pledge: Pledge, reported: set[str],
+                     last: ProgressReport | None) -> list[Label]:
+    """The last report (period, status, percent), the next due date, and overdue said plainly."""
+    facts: list[Label] = []
+    if last is not None:
+        facts += ["\n", text(N_("last report: {period}, {status}, {percent}"), period=period_label(last.period),
+                             status=report_status_label(last.status), percent=percent_label(last.percent_complete))]
+    if pledge.status == PledgeStatus.validated:
+        due = due_of(pledge, reported, conv.today)
+        if due.overdue:
+            facts += ["\n", text(N_("⚠️ OVERDUE: the report for {period} was due {date}"),
+                                 period=period_label(due.period), date=Day(due.due))]
+        else:
+            facts += ["\n", text(N_("next report due {date}"), date=Day(due.due))]
+    return facts
 
 
 async def _own_pledge(conv: Conversation, pledge_id: int | None, action: str) -> Pledge | None:
@@ -133,14 +150,25 @@ async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
                                              (pledge.targets_sids, N_("SIDS"))) if flag]
     if reach:
         lines.append(Line(Text(N_("Reaches")), Items(tuple(reach))))
+    history = await Reports(conv.session).history(pledge.id or 0, HISTORY_LIMIT)
+    if history:
+        lines.append(Line(Text(N_("Progress reports")), Concat(tuple(
+            part for report in history for part in ("\n• ", report_line(report))))))
+        current = next((r for r in history if r.is_current and r.staff_comment
+                        and r.review_status == ReviewStatus.clarification_requested), None)
+        if current is not None:
+            lines.append(Line(Text(N_("BDT's question")), current.staff_comment or ""))
     actions: list[Button] = []
     manages = role_of(conv.contact) is Role.focal_point
+    if manages and pledge.status == PledgeStatus.validated:
+        actions.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
     if manages and pledge.status == PledgeStatus.changes_requested:
         actions.append(Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"))
     if manages and pledge.status in WITHDRAWABLE:
         actions.append(Button(Text(N_("🗑 Withdraw")), f"mp:wd:{pledge.id}"))
     actions.append(Button(Text(N_("⬅️ All pledges")), "mp:list"))
-    return Reply(tuple(lines), (tuple(actions),))
+    evidence = [Button(Concat(("📎 ", period_label(r.period))), f"rp:ev:{r.id}") for r in history if r.evidence]
+    return Reply(tuple(lines), (tuple(actions), *(tuple(evidence[i:i + 2]) for i in range(0, len(evidence), 2))))
 
 
 async def withdraw(conv: Conversation, pledge: Pledge) -> None:

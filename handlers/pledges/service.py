@@ -15,6 +15,7 @@ from handlers.messages import N_, Button, Code, Items, Line, Money, Reply, Text,
 from handlers.people import audit, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import apply_answers, check_answers, derive_reach, pledge_ref
+from handlers.reports.cadence import cadence_buttons
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, labeller
 from models.statements import Adding, ByKey, Prepared, bound, table_of
 from models.tables import Contact, Entity, Pledge
@@ -126,7 +127,8 @@ async def notify_staff_of_pledge(conv: Conversation, pledge: Pledge, entity: Ent
     """Send the submitted pledge to every staff member with Validate / Request changes / Reject."""
     buttons = ((Button(Text(N_("✅ Validate")), f"pv:ok:{pledge.id}"),
                 Button(Text(N_("✏️ Request changes")), f"pv:chg:{pledge.id}")),
-               (Button(Text(N_("❌ Reject")), f"pv:rej:{pledge.id}"),))
+               (Button(Text(N_("❌ Reject")), f"pv:rej:{pledge.id}"),),
+               cadence_buttons(pledge.id or 0))
     message = Reply((Text(N_("A pledge was submitted for validation:")), *pledge_card(pledge, entity),
                      Line(Text(N_("Description")), pledge.description[:1500])), buttons)
     for member in await staff_contacts(conv.session):

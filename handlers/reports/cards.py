@@ -1,0 +1,73 @@
+"""How a report is shown: its period in words, a one-line summary, and the full card staff read."""
+
+from __future__ import annotations
+
+from handlers.messages import N_, Code, Concat, Day, Items, Label, Line, Money, Number, Text, plural, text
+from handlers.reports.form import REPORT_STATUS_LABELS, evidence_label, percent_label
+from handlers.vocabulary import TARGET_UNITS, labeller
+from models.tables import Pledge, ProgressReport
+from models.values import ReviewStatus
+
+REVIEW_LABELS: dict[str, str] = {
+    ReviewStatus.submitted: N_("awaiting BDT"),
+    ReviewStatus.acknowledged: N_("acknowledged by BDT"),
+    ReviewStatus.clarification_requested: N_("clarification asked"),
+}
+
+
+def period_label(period: str) -> Label:
+    """A reporting period in words: 2026, first half of 2026, third quarter of 2026."""
+    year, _, part = period.partition("-")
+    if part in ("H1", "H2"):
+        return text(N_("first half of {year}") if part == "H1" else N_("second half of {year}"), year=Code(year))
+    if part in ("Q1", "Q2", "Q3", "Q4"):
+        names = {"Q1": N_("first quarter of {year}"), "Q2": N_("second quarter of {year}"),
+                 "Q3": N_("third quarter of {year}"), "Q4": N_("fourth quarter of {year}")}
+        return text(names[part], year=Code(year))
+    return Code(period)
+
+
+def report_status_label(status: str) -> Label:
+    """The name of a report status."""
+    return labeller(REPORT_STATUS_LABELS)(status)
+
+
+def report_line(report: ProgressReport) -> Label:
+    """One line: period, status, percent, when it was sent, and where it stands with BDT."""
+    parts: list[Label] = [period_label(report.period), " · ", report_status_label(report.status), " · ",
+                          percent_label(report.percent_complete), " · ",
+                          text(N_("sent {date}"), date=Day(report.created_at.date())), " · ",
+                          Text(REVIEW_LABELS.get(report.review_status, REVIEW_LABELS[ReviewStatus.submitted]))]
+    if not report.is_current:
+        parts += [" · ", Text(N_("replaced"))]
+    if report.evidence:
+        parts += [" · ", plural("{count} piece of evidence", "{count} pieces of evidence", len(report.evidence))]
+    return Concat(tuple(parts))
+
+
+def report_card(report: ProgressReport, pledge: Pledge) -> list[Label]:
+    """Every answer of a report, one line each (what staff read)."""
+    lines: list[Label] = [Line(Text(N_("Reference")), Code(pledge.ref or "—")), Line(Text(N_("Title")), pledge.title),
+                          Line(Text(N_("Period")), period_label(report.period)),
+                          Line(Text(N_("Status")), report_status_label(report.status)),
+                          Line(Text(N_("Progress")), percent_label(report.percent_complete))]
+    if report.value_disbursed_usd is not None:
+        lines.append(Line(Text(N_("Disbursed (USD)")), Money(report.value_disbursed_usd)))
+    if report.target_achieved is not None:
+        unit = labeller(TARGET_UNITS)(pledge.target_unit or "")
+        target = Number(int(pledge.target_value)) if pledge.target_value is not None else "—"
+        lines.append(Line(Text(N_("Target reached")), text(N_("{value} of {target} ({unit})"),
+                                                               value=Number(int(report.target_achieved)),
+                                                               target=target, unit=unit)))
+    if report.beneficiaries_reached is not None:
+        lines.append(Line(Text(N_("People reached")), Number(report.beneficiaries_reached)))
+    if report.women_share_percent is not None:
+        lines.append(Line(Text(N_("Share of women")), percent_label(report.women_share_percent)))
+    lines.append(Line(Text(N_("Steps taken")), report.steps_taken[:1500]))
+    if report.challenges:
+        lines.append(Line(Text(N_("Challenges")), report.challenges[:800]))
+    if report.partnership_needs:
+        lines.append(Line(Text(N_("Partnership needs")), report.partnership_needs[:800]))
+    if report.evidence:
+        lines.append(Line(Text(N_("Evidence")), Items(tuple(evidence_label(item) for item in report.evidence))))
+    return lines

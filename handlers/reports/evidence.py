@@ -1,0 +1,37 @@
+"""Re-sending a report's evidence on request: its files as they were sent, and its links."""
+
+from __future__ import annotations
+
+from handlers.conversation import Conversation
+from handlers.entities import is_staff, refuse
+from handlers.messages import N_, Code, Reply, Text, text
+from handlers.people import role_of
+from handlers.reports.cards import period_label
+from models.repositories.reports import Reports
+from models.tables import Pledge
+from models.values import Role
+
+READERS = frozenset({Role.focal_point, Role.coordinator})
+
+
+async def send_evidence(conv: Conversation, report_id: int) -> None:
+    """Send each file of a report again, and its links: staff, or the pledge's own organisation only."""
+    report = await Reports(conv.session).get(report_id)
+    pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
+    own = pledge is not None and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in READERS
+    if report is None or pledge is None or not (own or is_staff(conv)):
+        await refuse(conv, "report.evidence", "report", report_id)
+        return
+    if not report.evidence:
+        conv.say(Reply((Text(N_("This report has no evidence attached.")),)))
+        return
+    total = len(report.evidence)
+    for index, item in enumerate(report.evidence, start=1):
+        caption = text(N_("Evidence {n} of {total}, report on {ref} for {period}"), n=index, total=total,
+                       ref=Code(pledge.ref or ""), period=period_label(report.period))
+        kind, file_id = item.get("kind"), item.get("file_id")
+        if kind in ("photo", "document") and isinstance(file_id, str) and file_id:
+            name = item.get("name")
+            conv.say(Reply((caption, *((str(name),) if name else ())), attachment=(str(kind), file_id)))
+        elif kind == "link":
+            conv.say(Reply((caption, Code(str(item.get("url", ""))))))

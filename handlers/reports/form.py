@@ -1,0 +1,196 @@
+"""The progress report form, declared as data: the fields of DOMAIN.md's "Progress report".
+
+What the questions need to know about the pledge (its unit, target, value, whether it is financial)
+and the previous report's answers (offered as one-tap defaults) are hidden answers set when the form
+opens; the engine reads nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, StepResult, Upload
+from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep
+from handlers.messages import N_, Button, Code, Items, Label, Money, Number, Text, plural, text
+from handlers.vocabulary import TARGET_UNITS, labeller
+from models.values import ReportStatus
+
+PLEDGE_ID, PERIOD, UNIT, TARGET, VALUE, FINANCIAL = "$pledge_id", "$period", "$unit", "$target", "$value", "$financial"
+REPORT_ID, REPLACES = "$report_id", "$replaces"
+"""Hidden answers: the report being edited (clarification asked), the current report a new one replaces."""
+
+MAX_EVIDENCE = 10
+MAX_LINK = 500
+LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+
+REPORT_STATUS_LABELS: dict[str, str] = {
+    ReportStatus.not_started: N_("Not started"),
+    ReportStatus.in_progress: N_("In progress"),
+    ReportStatus.delayed: N_("Delayed"),
+    ReportStatus.completed: N_("Completed"),
+    ReportStatus.cancelled: N_("Cancelled"),
+}
+
+
+def percent_label(value: int) -> Text:
+    """A percentage written for the reader ("40 %" in French, "40%" in English)."""
+    return text(N_("{percent}%"), percent=Number(value))
+
+
+def started(answers: Answers) -> bool:
+    """True unless the work has not started (nothing to measure yet)."""
+    return answers.get("status") != ReportStatus.not_started
+
+
+def may_be_complete(answers: Answers) -> bool:
+    """True when the answers say the work is done: status completed, or 100 %."""
+    return answers.get("status") == ReportStatus.completed or answers.get("percent_complete") == 100
+
+
+def _target_params(answers: Answers) -> dict[str, Any]:
+    unit = answers.get(UNIT)
+    target = answers.get(TARGET)
+    return {"target": Number(int(target)) if target is not None else "—",
+            "unit": labeller(TARGET_UNITS)(str(unit)) if unit else ""}
+
+
+def _value_params(answers: Answers) -> dict[str, Any]:
+    value = answers.get(VALUE)
+    return {"value": Money(Decimal(str(value))) if value is not None else "—"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PercentStep(IntegerStep):
+    """A percentage 0-100, typed or tapped (0, 25, 50, 75, 100)."""
+
+    minimum: int = 0
+    maximum: int | None = 100
+    quick: tuple[int, ...] = (0, 25, 50, 75, 100)
+
+    def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
+        """One button per quick percentage."""
+        return [[Button(percent_label(n), f"f:{self.id}:c:{n}") for n in self.quick]]
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """A number, with or without its percent sign."""
+        result = super().on_text(value.replace("%", "").replace("٪", "").strip() or value, answers, scratch, ctx)
+        assert isinstance(result, Answer)
+        return Answer(result.value, percent_label(int(result.value)))
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """One of the quick percentages, and nothing else."""
+        verb, _, value = code.partition(":")
+        if verb != "c" or value not in {str(n) for n in self.quick}:
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        return Answer(int(value), percent_label(int(value)))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The percentage."""
+        return percent_label(int(value))
+
+
+def evidence_label(item: Mapping[str, Any]) -> Label:
+    """One piece of evidence: a document's name, "photo", or a link."""
+    if item.get("kind") == "link":
+        return Code(str(item.get("url", "")))
+    if item.get("kind") == "photo":
+        return Text(N_("photo"))
+    return str(item.get("name") or "") or Text(N_("document"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceStep(TextStep):
+    """Documents and photos sent in the chat, or links; several, then Done."""
+
+    def _items(self, answers: Answers, scratch: Mapping[str, Any]) -> list[dict[str, Any]]:
+        if "items" in scratch:
+            return list(scratch["items"])
+        return list(answers.get(self.id) or [])
+
+    def _keep(self, items: list[dict[str, Any]]) -> StepResult:
+        if len(items) > MAX_EVIDENCE:
+            raise InvalidAnswerError(plural("At most {count} piece of evidence, please.",
+                                            "At most {count} pieces of evidence, please.", MAX_EVIDENCE))
+        return Stay({"items": items}, (plural("Received: {count} item. Send more, or press Done.",
+                                              "Received: {count} items. Send more, or press Done.", len(items)),))
+
+    def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
+        """What was received so far."""
+        items = self._items(answers, scratch)
+        return (Items(tuple(evidence_label(i) for i in items)),) if items else ()
+
+    def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
+        """Done, once something was received."""
+        return [[Button(Text(N_("Done ✔️")), f"f:{self.id}:done")]] if self._items(answers, scratch) else []
+
+    def on_upload(self, upload: Upload, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Keep the file's Telegram id and name."""
+        if upload.kind not in ("photo", "document") or not upload.file_id or len(upload.file_id) > 200:
+            raise InvalidAnswerError(Text(N_("Please send a document or a photo, or type a link.")))
+        item = {"kind": upload.kind, "file_id": upload.file_id, "name": (upload.name or "")[:200] or None}
+        return self._keep([*self._items(answers, scratch), item])
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Keep every link of the text."""
+        links = [match.rstrip(".,;)") for match in LINK.findall(value)]
+        if not links:
+            raise InvalidAnswerError(Text(N_("Please send a document or a photo, or type a link starting with "
+                                             "https://.")))
+        if any(len(link) > MAX_LINK for link in links):
+            raise InvalidAnswerError(Text(N_("That link is too long.")))
+        return self._keep([*self._items(answers, scratch), *({"kind": "link", "url": link} for link in links)])
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Done: the evidence received so far."""
+        items = self._items(answers, scratch)
+        if code != "done" or not items:
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        return Answer(items, self.show(items, ctx))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The pieces of evidence."""
+        return Items(tuple(evidence_label(i) for i in value or []))
+
+
+REPORT_FORM = Form(
+    id="report",
+    title=N_("Progress report"),
+    steps=(
+        ChoiceStep(id="status", label=N_("Status"), choices=tuple(ReportStatus), columns=2,
+                   label_of=labeller(REPORT_STATUS_LABELS), question=N_("Where does the pledge stand?")),
+        PercentStep(id="percent_complete", label=N_("Progress"), when=started,
+                    question=N_("How far along is it, in percent? Tap or type a number from 0 to 100.")),
+        YesNoStep(id="pledge_complete", label=N_("Pledge complete"), when=may_be_complete,
+                  question=N_("Is the whole pledge complete? If yes, it is marked completed and no more reports "
+                              "are asked for.")),
+        AmountStep(id="value_disbursed", label=N_("Disbursed (USD)"), optional=True,
+                   when=lambda a: bool(a.get(FINANCIAL)) and started(a), params=_value_params,
+                   question=N_("How much of the {value} pledged has been disbursed so far, in US dollars?")),
+        IntegerStep(id="target_achieved", label=N_("Target reached"), optional=True, maximum=10**12, when=started,
+                    params=_target_params,
+                    question=N_("How much of the target is reached so far? Type a number: the target is {target} "
+                                "({unit}).")),
+        IntegerStep(id="beneficiaries_reached", label=N_("People reached"), optional=True, maximum=10**10,
+                    when=started, question=N_("How many people have benefited so far?")),
+        PercentStep(id="women_share", label=N_("Share of women"), optional=True,
+                    when=lambda a: bool(a.get("beneficiaries_reached")),
+                    question=N_("What share of them are women, in percent?")),
+        TextStep(id="steps_taken", label=N_("Steps taken"), min_length=20, max_length=4000,
+                 question=N_("What has been done in this period? (20 to 4,000 characters)"),
+                 help=N_("A few sentences: what was built, delivered or decided, where, and for whom.")),
+        TextStep(id="challenges", label=N_("Challenges"), optional=True, min_length=3, max_length=4000,
+                 question=N_("Any challenges or delays? (optional)")),
+        TextStep(id="partnership_needs", label=N_("Partnership needs"), optional=True, min_length=3, max_length=4000,
+                 question=N_("Are you looking for partners or support? What for? (optional)")),
+        EvidenceStep(id="evidence", label=N_("Evidence"), optional=True, max_length=4000,
+                     question=N_("Send evidence if you have some: documents or photos here in the chat, or links. "
+                                 "Then press Done. (optional)")),
+    ),
+)
+
+CARRIED_OVER = tuple(step.id for step in REPORT_FORM.steps if step.id not in ("evidence", "pledge_complete"))
+"""The answers a new report offers from the previous one (evidence is new each time)."""

@@ -1,0 +1,121 @@
+"""Staff on progress reports: acknowledge, ask for a clarification (with a comment), and set a pledge's cadence."""
+
+from __future__ import annotations
+
+from handlers import outbox
+from handlers.conversation import Conversation, Journey, begin
+from handlers.entities import is_staff, refuse
+from handlers.forms.base import Form, FormState
+from handlers.forms.steps import TextStep
+from handlers.messages import N_, Button, Code, Label, Reply, Text, text
+from handlers.people import audit
+from handlers.pledges.service import focal_points
+from handlers.reports.cadence import CADENCE_LABELS, CADENCES
+from handlers.reports.cards import period_label
+from handlers.reports.service import parse_code
+from models.repositories.reports import Reports
+from models.tables import Pledge, ProgressReport
+from models.values import REVIEW_TRANSITIONS, PledgeStatus, ReviewStatus
+
+CLARIFY_FORM = Form(
+    id="report_review",
+    title=N_("Report review"),
+    summary=False,
+    steps=(TextStep(id="comment", label=N_("Comment"), min_length=5, max_length=1500,
+                    question=N_("Write your question for the focal point (it is sent as you write it).")),),
+)
+
+OPEN_FOR_CADENCE = frozenset({PledgeStatus.submitted, PledgeStatus.changes_requested, PledgeStatus.validated})
+
+
+def _decidable(report: ProgressReport, verdict: ReviewStatus) -> bool:
+    return report.is_current and verdict in REVIEW_TRANSITIONS[ReviewStatus(report.review_status)]
+
+
+async def review_button(conv: Conversation, code: str) -> None:
+    """rs:ack|ask:<report id>: acknowledge at once, or open the comment of a question; staff only."""
+    parsed = parse_code(code, "rs", frozenset({"ack", "ask"}))
+    if not is_staff(conv) or parsed is None:
+        await refuse(conv, "report.review", "report", parsed[1] if parsed else None)
+        return
+    verb, report_id = parsed
+    report = await Reports(conv.session).get(report_id, for_update=True)
+    pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
+    if report is None or pledge is None:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    verdict = ReviewStatus.acknowledged if verb == "ack" else ReviewStatus.clarification_requested
+    if not _decidable(report, verdict):
+        conv.say(Reply((text(N_("The report on {ref} for {period} was already decided."), ref=Code(pledge.ref or ""),
+                             period=period_label(report.period)),)))
+        return
+    if verdict is ReviewStatus.acknowledged:
+        await decide(conv, report, pledge, verdict, None)
+        return
+    await begin(conv, CLARIFY, {"$report_id": report.id, "$version": report.version},
+                text(N_("What should the focal point clarify in the report on {ref} for {period}?"),
+                     ref=Code(pledge.ref or ""), period=period_label(report.period)))
+
+
+async def finish_clarify(conv: Conversation, state: FormState) -> None:
+    """Ask the focal points for a clarification once the comment is written, unless someone decided meanwhile."""
+    report_id = int(state.answers["$report_id"])
+    if not is_staff(conv):
+        await refuse(conv, "report.review", "report", report_id)
+        return
+    report = await Reports(conv.session).get(report_id, for_update=True)
+    pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
+    if report is None or pledge is None or report.version != state.answers.get("$version") \
+            or not _decidable(report, ReviewStatus.clarification_requested):
+        conv.say(Reply((Text(N_("That report was already decided by someone else.")),)))
+        return
+    await decide(conv, report, pledge, ReviewStatus.clarification_requested, str(state.answers["comment"]))
+
+
+async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, verdict: ReviewStatus,
+                 comment: str | None) -> None:
+    """Record the decision, audit it, and tell the entity's focal points in their language."""
+    report.review_status, report.updated_at = verdict, conv.now
+    if comment is not None:
+        report.staff_comment = comment
+    await audit(conv.session, conv.contact, f"report.{verdict.value}", "report", report.id, pledge=pledge.ref,
+                period=report.period, version=report.version)
+    ref, period = Code(pledge.ref or ""), period_label(report.period)
+    if verdict is ReviewStatus.acknowledged:
+        conv.say(Reply((text(N_("Done: the report on {ref} for {period} is acknowledged."), ref=ref, period=period),)))
+        news: tuple[Label, ...] = (text(N_("BDT has acknowledged your report on {ref} for {period}. Thank you!"),
+                                        ref=ref, period=period),)
+        buttons: tuple[tuple[Button, ...], ...] = ()
+    else:
+        conv.say(Reply((text(N_("Done: your question on the report on {ref} for {period} is sent."), ref=ref,
+                             period=period),)))
+        news = (text(N_("BDT asks for a clarification on your report on {ref} for {period}:"), ref=ref,
+                     period=period), comment or "")
+        buttons = ((Button(Text(N_("✏️ Edit the report")), f"rp:edit:{report.id}"),),)
+    for member in await focal_points(conv, pledge.entity_id):
+        await outbox.enqueue(conv.session, member, Reply(news, buttons),
+                             f"report-decision:{report.id}:v{report.version}:{verdict.value}:{member.id}",
+                             priority=outbox.NOTICE)
+
+
+async def cadence_button(conv: Conversation, code: str) -> None:
+    """pc:a|h|q:<pledge id>: staff set how often a pledge reports; audited with the old and new cadence."""
+    parsed = parse_code(code, "pc", frozenset(CADENCES))
+    if not is_staff(conv) or parsed is None:
+        await refuse(conv, "pledge.cadence", "pledge", parsed[1] if parsed else None)
+        return
+    key, pledge_id = parsed
+    pledge = await conv.session.get(Pledge, pledge_id, with_for_update=True)
+    if pledge is None or pledge.status not in OPEN_FOR_CADENCE:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    cadence, before = CADENCES[key], pledge.reporting_cadence
+    if cadence != before:
+        pledge.reporting_cadence, pledge.updated_at = cadence, conv.now
+        await audit(conv.session, conv.contact, "pledge.cadence", "pledge", pledge.id, ref=pledge.ref,
+                    before=before, after=cadence.value)
+    conv.say(Reply((text(N_("{ref} now reports {cadence}."), ref=Code(pledge.ref or ""),
+                         cadence=Text(CADENCE_LABELS[cadence])),)))
+
+
+CLARIFY = Journey(CLARIFY_FORM, finish_clarify)

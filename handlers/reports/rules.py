@@ -1,0 +1,122 @@
+"""Report rules of DOMAIN.md: which period a new report is for, when it is due, and report <-> answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from handlers.forms.base import FormState
+from handlers.messages import N_, Text
+from handlers.pledges.rules import OVERDUE_AFTER, period_end, period_of
+from handlers.reports.form import (
+    CARRIED_OVER,
+    FINANCIAL,
+    PERIOD,
+    PLEDGE_ID,
+    TARGET,
+    UNIT,
+    VALUE,
+    may_be_complete,
+    started,
+)
+from models.tables import Pledge, ProgressReport
+from models.values import PledgeType, ReportStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """The period a pledge's next report is for, when it is due, and whether that date has passed."""
+
+    period: str
+    due: date
+    overdue: bool
+
+
+def report_period(pledge: Pledge, reported: set[str], today: date) -> str:
+    """The earliest ended period without a report (from the start date); else the current period.
+
+    As agreed in shared-rules.md; the `reminders` branch's models.reporting.reportable_period says the same.
+    """
+    cadence = pledge.reporting_cadence
+    day = pledge.start_date or today
+    while period_end(period_of(day, cadence)) < today:
+        period = period_of(day, cadence)
+        if period not in reported:
+            return period
+        day = period_end(period) + timedelta(days=1)
+    return period_of(today, cadence)
+
+
+def due_of(pledge: Pledge, reported: set[str], today: date) -> Due:
+    """The next report's period and due date (its last day + 30 days); overdue once that date has passed."""
+    period = report_period(pledge, reported, today)
+    due = period_end(period) + OVERDUE_AFTER
+    return Due(period, due, due < today and period not in reported)
+
+
+def check_report(state: FormState, today: date) -> tuple[str, Text] | None:
+    """The first rule the answers break together, as (step to ask again, why); None when all hold."""
+    a = state.answers
+    if a.get("women_share") is not None and not a.get("beneficiaries_reached"):
+        return "beneficiaries_reached", Text(N_("A share of women needs the number of people reached."))
+    if may_be_complete(a) and a.get("pledge_complete") not in ("yes", "no"):
+        return "pledge_complete", Text(N_("Please say whether the whole pledge is complete."))
+    return None
+
+
+def apply_report(report: ProgressReport, answers: dict[str, Any]) -> None:
+    """Copy the form's answers onto the report, typed as the table wants them."""
+    report.status = answers["status"]
+    if not started(answers):
+        report.percent_complete = 0
+    else:
+        report.percent_complete = int(answers.get("percent_complete") or 0)
+    disbursed = answers.get("value_disbursed")
+    report.value_disbursed_usd = Decimal(str(disbursed)) if disbursed is not None and answers.get(FINANCIAL) else None
+    achieved = answers.get("target_achieved")
+    report.target_achieved = Decimal(int(achieved)) if achieved is not None else None
+    reached = answers.get("beneficiaries_reached")
+    report.beneficiaries_reached = int(reached) if reached is not None else None
+    share = answers.get("women_share")
+    report.women_share_percent = int(share) if share is not None and reached else None
+    report.steps_taken = str(answers["steps_taken"])
+    report.challenges = answers.get("challenges") or None
+    report.partnership_needs = answers.get("partnership_needs") or None
+    report.evidence = list(answers.get("evidence") or [])
+
+
+def answers_of_report(report: ProgressReport) -> dict[str, Any]:
+    """A stored report as form answers (to edit it, or to offer its answers as defaults)."""
+    answers: dict[str, Any] = {
+        "status": report.status,
+        "percent_complete": report.percent_complete if report.status != ReportStatus.not_started else None,
+        "value_disbursed": str(report.value_disbursed_usd) if report.value_disbursed_usd is not None else None,
+        "target_achieved": int(report.target_achieved) if report.target_achieved is not None else None,
+        "beneficiaries_reached": report.beneficiaries_reached,
+        "women_share": report.women_share_percent,
+        "steps_taken": report.steps_taken,
+        "challenges": report.challenges,
+        "partnership_needs": report.partnership_needs,
+        "evidence": list(report.evidence) or None,
+    }
+    if may_be_complete(answers):
+        answers["pledge_complete"] = "no"  # it was asked and the pledge went on
+    return answers
+
+
+def defaults_of(report: ProgressReport | None) -> dict[str, Any]:
+    """The previous report's answers offered as one-tap defaults (evidence is new each time)."""
+    if report is None:
+        return {}
+    answers = answers_of_report(report)
+    return {key: answers.get(key) for key in CARRIED_OVER}
+
+
+def pledge_facts(pledge: Pledge, period: str) -> dict[str, Any]:
+    """The hidden answers the questions name: the pledge, its period, unit, target and value."""
+    return {PLEDGE_ID: pledge.id, PERIOD: period, UNIT: pledge.target_unit,
+            TARGET: int(pledge.target_value) if pledge.target_value is not None else None,
+            VALUE: str(pledge.value_usd) if pledge.value_usd is not None else None,
+            FINANCIAL: pledge.pledge_type == PledgeType.financial}

@@ -1,0 +1,269 @@
+"""The reporting journey: /report, the Report buttons, submitting a report, and telling staff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers import buttons, drafts, outbox
+from handlers.conversation import Conversation, Journey, ask_again, begin
+from handlers.entities import refuse
+from handlers.forms.base import FormState
+from handlers.forms.engine import DEFAULTS, collected
+from handlers.inputs import Incoming
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
+from handlers.people import audit, role_of, staff_contacts
+from handlers.reports.cards import period_label, report_card
+from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPLACES, REPORT_FORM, REPORT_ID
+from handlers.reports.rules import (
+    Due,
+    answers_of_report,
+    apply_report,
+    check_report,
+    defaults_of,
+    due_of,
+    pledge_facts,
+)
+from models.repositories.reports import Reports
+from models.tables import Entity, Pledge, ProgressReport
+from models.values import PLEDGE_TRANSITIONS, EntityStatus, PledgeStatus, ReviewStatus, Role
+
+DUE_SOON = timedelta(days=14)
+"""A pledge counts as due when its report is due within this time (the first reminder's lead), or overdue."""
+
+
+def parse_code(code: str, prefix: str, verbs: frozenset[str]) -> tuple[str, int] | None:
+    """(verb, id) from an untrusted button code, by the strict parser (handlers.buttons); None otherwise."""
+    parsed = buttons.parse(code)
+    if parsed is None or parsed.prefix != prefix or parsed.verb not in verbs:
+        return None
+    return parsed.verb, parsed.id or 0
+
+
+async def reporter_entity(conv: Conversation, action: str, target_id: int | None = None) -> Entity | None:
+    """The validated entity this person reports for (focal points only); otherwise says why and audits."""
+    contact = conv.contact
+    role = role_of(contact)
+    if role is Role.coordinator:
+        await audit(conv.session, contact, "denied", "pledge", target_id, attempted=action)
+        conv.say(Reply((Text(N_("Progress reports are written by your organisation's focal point. You can read "
+                                "them in /mypledges.")),)))
+        return None
+    if role is not Role.focal_point or contact.entity_id is None:
+        if target_id is not None:
+            await refuse(conv, action, "pledge", target_id)
+        else:
+            conv.say(Reply((Text(N_("Progress reports are written by the focal points of organisations. To "
+                                    "register yours, send /start.")),)))
+        return None
+    entity = await conv.session.get(Entity, contact.entity_id)
+    if entity is None or entity.status != EntityStatus.validated:
+        conv.say(Reply((Text(N_("Your organisation is waiting for validation by BDT. You can report as soon as "
+                                "it is validated.")),)))
+        return None
+    return entity
+
+
+async def report_command(conv: Conversation, incoming: Incoming | None = None) -> None:
+    """/report: open the one pledge due, or list the pledges to report on, the most overdue first."""
+    entity = await reporter_entity(conv, "report.open")
+    if entity is None or entity.id is None:
+        return
+    assert conv.contact.id is not None
+    draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
+    if draft is not None:
+        conv.say(Reply((Text(N_("You have a report in progress. Continue where you left off, or start over?")),),
+                       ((Button(Text(N_("▶️ Continue")), "rp:resume"),
+                         Button(Text(N_("🔄 Start over")), "rp:restart")),)))
+        return
+    await _choose(conv, entity.id)
+
+
+async def _choose(conv: Conversation, entity_id: int) -> None:
+    """Open the one pledge due (or the only one), or list them with the most overdue first."""
+    reports = Reports(conv.session)
+    pledges = await reports.reportable_pledges(entity_id)
+    if not pledges:
+        conv.say(Reply((Text(N_("Your organisation has no validated pledge to report on yet. See /mypledges.")),)))
+        return
+    reported = await reports.reported_periods(p.id for p in pledges if p.id is not None)
+    dues = sorted(((due_of(p, reported.get(p.id or 0, set()), conv.today), p) for p in pledges),
+                  key=lambda pair: (pair[0].due, pair[1].id or 0))
+    owed = [(due, pledge) for due, pledge in dues if due.due - conv.today <= DUE_SOON]
+    if len(owed) == 1 or len(dues) == 1:
+        await open_report(conv, (owed or dues)[0][1])
+        return
+    lines: list[Label] = [Text(N_("Which pledge do you report on?"))]
+    for due, pledge in dues:
+        lines.append(Concat((Code(pledge.ref or "—"), " — ", pledge.title, "\n", _due_label(due))))
+    buttons = tuple((Button(Concat(("📝 ", Code(p.ref or str(p.id)))), f"rp:open:{p.id}"),) for _, p in dues)
+    conv.say(Reply(tuple(lines), buttons))
+
+
+def _due_label(due: Due) -> Label:
+    if due.overdue:
+        return text(N_("⚠️ report for {period} overdue since {date}"), period=period_label(due.period),
+                    date=Day(due.due))
+    return text(N_("report for {period} due {date}"), period=period_label(due.period), date=Day(due.due))
+
+
+async def report_button(conv: Conversation, code: str) -> None:
+    """Buttons rp:open|repl|edit|ev|resume|restart:<id>; every id is checked against the person's entity."""
+    parsed = buttons.parse(code)
+    if parsed is None or parsed.prefix != "rp":
+        await buttons.refuse_malformed(conv, code)
+        return
+    verb, target = parsed.verb, parsed.id or 0
+    if verb == "ev":
+        from handlers.reports.evidence import send_evidence
+
+        await send_evidence(conv, target)
+        return
+    entity = await reporter_entity(conv, f"report.{verb}", target or None)
+    if entity is None:
+        return
+    assert conv.contact.id is not None
+    if verb in ("resume", "restart"):
+        draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
+        if verb == "resume" and draft is not None:
+            draft.updated_at = conv.now
+            await ask_again(conv, REPORT, draft)
+            return
+        await drafts.discard(conv.session, conv.contact.id, REPORT_FORM.id)  # else opening would resume it
+        if entity.id is not None:
+            await _choose(conv, entity.id)
+        return
+    if verb == "edit":
+        await edit_report(conv, entity, target)
+        return
+    pledge = await conv.session.get(Pledge, target)
+    if pledge is None or pledge.entity_id != entity.id:
+        await refuse(conv, f"report.{verb}", "pledge", target)
+        return
+    await open_report(conv, pledge, confirmed=verb == "repl")
+
+
+async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = False) -> None:
+    """Open the form for the pledge's next period; a period already reported needs a confirmation first."""
+    if pledge.status != PledgeStatus.validated or pledge.id is None:
+        conv.say(Reply((text(N_("{ref} is not open for progress reports."), ref=Code(pledge.ref or "")),)))
+        return
+    assert conv.contact.id is not None
+    draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
+    if draft is not None and draft.state.get("answers", {}).get(PLEDGE_ID) == pledge.id and not confirmed:
+        draft.updated_at = conv.now
+        await ask_again(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        return
+    reports = Reports(conv.session)
+    reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
+    period = due_of(pledge, reported, conv.today).period
+    existing = await reports.current_for(pledge.id, period)
+    if existing is not None and not confirmed:
+        conv.say(Reply((text(N_("You already reported on {ref} for {period} (sent {date}). Send a new report that "
+                                "replaces it? Both stay in the history."), ref=Code(pledge.ref or ""),
+                             period=period_label(period), date=Day(existing.created_at.date())),),
+                       ((Button(Text(N_("Yes, replace it")), f"rp:repl:{pledge.id}"),
+                         Button(Text(N_("No, keep it")), f"mp:open:{pledge.id}")),)))
+        return
+    latest = await reports.latest_for(pledge.id)
+    answers: dict[str, object] = {**pledge_facts(pledge, period), DEFAULTS: defaults_of(latest)}
+    if existing is not None:
+        answers[REPLACES] = existing.id
+    await begin(conv, REPORT, answers, text(N_("Progress report on {ref} “{title}” for {period}."),
+                                            ref=Code(pledge.ref or ""), title=pledge.title,
+                                            period=period_label(period)))
+
+
+async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> None:
+    """Reopen a report on which staff asked for a clarification, at its summary."""
+    report = await Reports(conv.session).get(report_id)
+    pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
+    if report is None or pledge is None or pledge.entity_id != entity.id:
+        await refuse(conv, "report.edit", "report", report_id)
+        return
+    if report.review_status != ReviewStatus.clarification_requested or not report.is_current:
+        conv.say(Reply((Text(N_("This report can no longer be edited.")),)))
+        return
+    answers = {**answers_of_report(report), **pledge_facts(pledge, report.period), REPORT_ID: report.id}
+    await begin(conv, REPORT, answers, Text(N_("Here is your report. Edit what needs clarifying, then submit.")))
+
+
+async def finish_report(conv: Conversation, state: FormState) -> None:
+    """Store the report (or the edited one), audit it, mark a finished pledge completed, confirm, tell staff."""
+    hidden = state.answers
+    pledge_id = int(hidden[PLEDGE_ID])
+    entity = await reporter_entity(conv, "report.submit", pledge_id)
+    if entity is None:
+        return
+    pledge = await conv.session.get(Pledge, pledge_id, with_for_update=True)
+    if pledge is None or pledge.entity_id != entity.id:
+        await refuse(conv, "report.submit", "pledge", pledge_id)
+        return
+    if pledge.status != PledgeStatus.validated:
+        conv.say(Reply((text(N_("{ref} is not open for progress reports."), ref=Code(pledge.ref or "")),)))
+        return
+    answers = {**collected(REPORT_FORM, state), FINANCIAL: hidden.get(FINANCIAL)}
+    stored = await _store(conv, pledge, state, answers)
+    if stored is None:
+        return
+    report, action = stored
+    await audit(conv.session, conv.contact, action, "report", report.id, pledge=pledge.ref, period=report.period,
+                version=report.version)
+    parts: list[Label] = [text(N_("Thank you! Your report on {ref} for {period} is sent to BDT. See it any time "
+                                  "with /mypledges."), ref=Code(pledge.ref or ""), period=period_label(report.period))]
+    if answers.get("pledge_complete") == "yes" and PledgeStatus.completed in PLEDGE_TRANSITIONS[
+            PledgeStatus(pledge.status)]:
+        pledge.status, pledge.updated_at = PledgeStatus.completed, conv.now
+        await audit(conv.session, conv.contact, "pledge.completed", "pledge", pledge.id, ref=pledge.ref)
+        parts.append(Text(N_("Congratulations: the pledge is now marked completed, and no more reports will be "
+                             "asked for it.")))
+    conv.say(Reply(tuple(parts)))
+    await notify_staff_of_report(conv, report, pledge, entity)
+
+
+async def _store(conv: Conversation, pledge: Pledge, state: FormState,
+                 answers: dict[str, object]) -> tuple[ProgressReport, str] | None:
+    """Insert the new report (retiring the one it replaces) or update the edited one; None when refused."""
+    reports = Reports(conv.session)
+    editing = state.answers.get(REPORT_ID)
+    if editing is not None:
+        report = await reports.get(int(editing), for_update=True)
+        if report is None or report.pledge_id != pledge.id or not report.is_current \
+                or report.review_status != ReviewStatus.clarification_requested:
+            conv.say(Reply((Text(N_("This report can no longer be edited.")),)))
+            return None
+        apply_report(report, answers)
+        report.version += 1
+        report.review_status, report.updated_at = ReviewStatus.submitted, conv.now
+        await conv.session.flush()
+        return report, "report.resubmitted"
+    period = str(state.answers[PERIOD])
+    existing = await reports.current_for(pledge.id or 0, period)
+    if existing is not None and existing.id != state.answers.get(REPLACES):
+        # reported meanwhile (another focal point, another device): replacing needs a confirmation
+        again = {**state.answers, REPLACES: existing.id}
+        await begin(conv, REPORT, again, text(N_("A report for {period} arrived meanwhile (sent {date}). Submit "
+                                                 "again to replace it; both stay in the history."),
+                                              period=period_label(period), date=Day(existing.created_at.date())))
+        return None
+    report = ProgressReport(pledge_id=pledge.id or 0, period=period, status="", steps_taken="",
+                            submitted_by=conv.contact.id, created_at=conv.now, updated_at=conv.now)
+    apply_report(report, answers)
+    await reports.add(report, replacing=existing.id if existing is not None else None)
+    return report, "report.replaced" if existing is not None else "report.submitted"
+
+
+async def notify_staff_of_report(conv: Conversation, report: ProgressReport, pledge: Pledge, entity: Entity) -> None:
+    """Send the report to every staff member with Acknowledge / Ask for clarification (and its evidence)."""
+    buttons: list[tuple[Button, ...]] = [(Button(Text(N_("✅ Acknowledge")), f"rs:ack:{report.id}"),
+                                          Button(Text(N_("💬 Ask for clarification")), f"rs:ask:{report.id}"))]
+    if report.evidence:
+        buttons.append((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),))
+    head = N_("A progress report was sent by {entity}:") if report.version == 1 else \
+        N_("A progress report was edited by {entity} after your question:")
+    message = Reply((text(head, entity=entity.name), *report_card(report, pledge)), tuple(buttons))
+    for member in await staff_contacts(conv.session):
+        await outbox.enqueue(conv.session, member, message, f"report:{report.id}:v{report.version}:{member.id}",
+                             priority=outbox.NOTICE)
+
+
+REPORT = Journey(REPORT_FORM, finish_report, check_report)

@@ -1,0 +1,90 @@
+"""Progress reports of pledges, and the pledges a focal point may report on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from models.tables import Pledge, ProgressReport
+from models.values import PledgeStatus
+
+_PERIODS = select(ProgressReport.pledge_id, ProgressReport.period)
+_PERIODS_OF = _PERIODS.where(col(ProgressReport.pledge_id).in_(bindparam("pledge_ids", expanding=True)))
+_CURRENT_FOR = select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"),
+                                           col(ProgressReport.period) == bindparam("period"),
+                                           col(ProgressReport.is_current).is_(True))
+_HISTORY = (select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"))
+            .order_by(col(ProgressReport.created_at).desc(), col(ProgressReport.id).desc()).limit(bindparam("limit")))
+_LATEST_OF = (select(ProgressReport).where(col(ProgressReport.pledge_id).in_(bindparam("pledge_ids", expanding=True)),
+                                          col(ProgressReport.is_current).is_(True))
+              .order_by(col(ProgressReport.pledge_id), col(ProgressReport.period).desc(),
+                        col(ProgressReport.id).desc()))
+_REPORTABLE = (select(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id"),
+                                    col(Pledge.status) == PledgeStatus.validated)
+               .order_by(col(Pledge.id)).limit(bindparam("limit")))
+_RETIRE = (sa.update(ProgressReport).where(col(ProgressReport.id) == bindparam("old_id"))
+           .values(is_current=False))
+_LINK = (sa.update(ProgressReport).where(col(ProgressReport.id) == bindparam("old_id"))
+         .values(replaced_by=bindparam("new_id")))
+
+
+class Reports:
+    """Progress reports: one current report per pledge and period, replaced ones kept as history."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def reported_periods(self, pledge_ids: Iterable[int] | None = None) -> dict[int, set[str]]:
+        """The periods reported for these pledges (all pledges when None), by pledge id."""
+        if pledge_ids is None:
+            rows = await self.session.execute(_PERIODS)
+        else:
+            rows = await self.session.execute(_PERIODS_OF, {"pledge_ids": sorted(set(pledge_ids))})
+        found: dict[int, set[str]] = {}
+        for pledge_id, period in rows:
+            found.setdefault(pledge_id, set()).add(period)
+        return found
+
+    async def get(self, report_id: int, *, for_update: bool = False) -> ProgressReport | None:
+        """The report with this id; with `for_update`, locked until the transaction ends (PostgreSQL)."""
+        return await self.session.get(ProgressReport, report_id, with_for_update=for_update)
+
+    async def current_for(self, pledge_id: int, period: str) -> ProgressReport | None:
+        """The current report of a pledge for a period, if any."""
+        return (await self.session.execute(_CURRENT_FOR, {"pledge_id": pledge_id, "period": period})).scalars().first()
+
+    async def latest_for(self, pledge_id: int) -> ProgressReport | None:
+        """The current report of the pledge's latest reported period."""
+        return (await self.latest_of([pledge_id])).get(pledge_id)
+
+    async def latest_of(self, pledge_ids: Iterable[int]) -> dict[int, ProgressReport]:
+        """The current report of each pledge's latest reported period, by pledge id."""
+        ids = sorted(set(pledge_ids))
+        if not ids:
+            return {}
+        found: dict[int, ProgressReport] = {}
+        for report in (await self.session.execute(_LATEST_OF, {"pledge_ids": ids})).scalars():
+            found.setdefault(report.pledge_id, report)
+        return found
+
+    async def history(self, pledge_id: int, limit: int = 20) -> list[ProgressReport]:
+        """The pledge's reports, newest first, replaced ones included."""
+        return list((await self.session.execute(_HISTORY, {"pledge_id": pledge_id, "limit": limit})).scalars())
+
+    async def add(self, report: ProgressReport, replacing: int | None = None) -> None:
+        """Insert a report now (its id is then known); `replacing` names the current report it retires."""
+        if replacing is not None:
+            # retired first: the partial unique index allows one current report per pledge and period
+            await self.session.execute(_RETIRE, {"old_id": replacing})
+        self.session.add(report)
+        await self.session.flush()
+        if replacing is not None:
+            await self.session.execute(_LINK, {"old_id": replacing, "new_id": report.id})
+
+    async def reportable_pledges(self, entity_id: int, limit: int = 50) -> list[Pledge]:
+        """The entity's validated pledges, oldest first."""
+        return list((await self.session.execute(_REPORTABLE, {"entity_id": entity_id, "limit": limit})).scalars())

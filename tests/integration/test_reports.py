@@ -1,0 +1,294 @@
+"""The reporting journey through the services, on SQLite and PostgreSQL: report, repeat, review, edit, refuse."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from chat_driver import ChatDriver, codes
+from sqlmodel import col, select
+
+from bot.i18n import Rendered, Renderer
+from handlers import drafts
+from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.conversation import Deps
+from models.clock import utcnow
+from models.database import Database
+from models.tables import AuditLog, Contact, Pledge, ProgressReport
+from models.values import PledgeStatus, ReviewStatus, Role
+
+STAFF = 9100
+STEPS = "We connected 120 schools in Kolda and Tambacounda and trained 300 teachers."
+
+
+class Counter:
+    """Counts what a person does: every message typed or sent and every button pressed."""
+
+    def __init__(self, chat: ChatDriver, telegram_id: int, language: str = "en") -> None:
+        self.chat, self.person, self.count = chat, chat.person(telegram_id, language_code=language), 0
+
+    async def send(self, value: str) -> list[Rendered]:
+        """Type a message."""
+        self.count += 1
+        return await self.chat.send(self.person, value)
+
+    async def press(self, value: str) -> list[Rendered]:
+        """Press a button (its code must be on the last message received)."""
+        self.count += 1
+        return await self.chat.press(self.person, value)
+
+    async def file(self, kind: str, file_id: str, name: str | None = None) -> list[Rendered]:
+        """Send a photo or a document."""
+        self.count += 1
+        return await self.chat.send_file(self.person, kind, file_id, name)
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """A chat driver with one staff member."""
+    driver = ChatDriver(database, deps, renderer)
+    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
+    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    return driver
+
+
+async def member(chat: ChatDriver, telegram_id: int, entity: str = "Ministry of ICT",
+                 role: Role = Role.focal_point, language: str = "en") -> None:
+    """A person who joined an (already validated) organisation by invitation."""
+    token, _, _ = await invite(CreateInvite(entity, role, country_iso3="SEN"), chat.database.uow(), utcnow())
+    person = chat.person(telegram_id, language_code=language)
+    await chat.send(person, f"/start {token}")
+    await chat.send(person, "Awa Diop")
+    await chat.press(person, "f:consent:c:yes")
+
+
+async def validated_pledge(chat: ChatDriver, telegram_id: int, *, start: str = "2024-01-01",
+                           financial: bool = False) -> int:
+    """A pledge registered by the focal point (started in 2024: two ended periods) and validated by staff."""
+    person = chat.person(telegram_id)
+    inputs: list[tuple[str, str]] = [
+        ("text", "Connect 500 rural schools"),
+        ("text", "We will connect 500 rural schools to broadband and train their teachers."),
+        ("press", "f:focus_area:c:access"), ("press", "f:pillars:c:infrastructure"), ("press", "f:pillars:done"),
+        ("press", f"f:pledge_type:c:{'financial' if financial else 'programmatic'}"),
+        *([("text", "2.5 million")] if financial else [("press", "f:value_usd:skip")]),
+        ("text", "Senegal"), ("press", "f:countries:done"),
+        ("press", "f:beneficiary_groups:c:schools"), ("press", "f:beneficiary_groups:done"),
+        ("text", "500"), ("press", "f:target_unit:c:schools"), ("text", "31/12/2028"), ("text", start),
+        ("text", "2029-06-30"), ("press", "f:sdgs:skip"), ("press", "f:wsis_action_lines:skip"),
+        ("press", "f:$sum:submit"),
+    ]
+    await chat.send(person, "/pledge")
+    for kind, value in inputs:
+        answers = await chat.press(person, value) if kind == "press" else await chat.send(person, value)
+        assert answers, value
+    async with chat.database.uow() as uow:
+        pledge_id = (await uow.session.execute(select(Pledge.id).order_by(col(Pledge.id).desc()))).scalars().first()
+    assert pledge_id is not None
+    await chat.press(chat.person(STAFF), f"pv:ok:{pledge_id}")
+    await chat.collect(telegram_id)
+    await chat.collect(STAFF)
+    return pledge_id
+
+
+async def first_report(who: Counter) -> list[Rendered]:
+    """A first report by someone making no mistakes: every field but one optional, and a photo."""
+    opened = await who.send("/report")
+    assert "f:status:c:in_progress" in codes(opened[-1]), opened[-1].text
+    await who.press("f:status:c:in_progress")
+    await who.send("40")
+    await who.send("120")
+    await who.send("3000")
+    await who.press("f:women_share:c:50")
+    await who.send(STEPS)
+    await who.send("Power cuts delayed the works in two regions.")
+    await who.press("f:partnership_needs:skip")
+    await who.file("photo", "AgACAgQAAxkBAAIBQ2photo", None)
+    summary = await who.press("f:evidence:done")
+    assert "f:$sum:submit" in codes(summary[-1]), summary[-1].text
+    return await who.press("f:$sum:submit")
+
+
+async def test_first_and_repeat_reports_in_few_interactions(chat: ChatDriver, database: Database) -> None:
+    await member(chat, 1)
+    pledge_id = await validated_pledge(chat, 1)
+    who = Counter(chat, 1)
+    done = await first_report(who)
+    assert "sent to BDT" in done[-1].text and "2024" in done[-1].text
+    assert who.count <= 12, who.count
+    first = who.count
+    async with database.uow() as uow:
+        report = (await uow.session.execute(select(ProgressReport))).scalar_one()
+        assert (report.pledge_id, report.period, report.status, report.percent_complete) == (
+            pledge_id, "2024", "in_progress", 40)
+        assert (report.target_achieved, report.beneficiaries_reached, report.women_share_percent) == (
+            Decimal(120), 3000, 50)
+        assert report.evidence == [{"kind": "photo", "file_id": "AgACAgQAAxkBAAIBQ2photo", "name": None}]
+        assert report.value_disbursed_usd is None and report.partnership_needs is None
+        assert (await uow.session.execute(select(AuditLog).where(AuditLog.action == "report.submitted"))).first()
+    staff_card = next(m for m in await chat.collect(STAFF) if "progress report was sent" in m.text)
+    assert f"rs:ack:{report.id}" in codes(staff_card) and "40%" in staff_card.text and "of 500" in staff_card.text
+
+    repeat = Counter(chat, 1)
+    opened = await repeat.send("/report")
+    assert "2025" in opened[-1].text and "Same as last time: In progress" in str(opened[-1].buttons)
+    assert "f:status:sameall" in codes(opened[-1])
+    evidence = await repeat.press("f:status:sameall")
+    assert "f:evidence:skip" in codes(evidence[-1]), evidence[-1].text
+    summary = await repeat.press("f:evidence:skip")
+    assert "f:$sum:submit" in codes(summary[-1])
+    await repeat.press("f:$sum:edit:percent_complete")
+    await repeat.press("f:percent_complete:c:75")
+    await repeat.press("f:$sum:submit")
+    assert repeat.count <= 6, repeat.count
+    async with database.uow() as uow:
+        reports = (await uow.session.execute(select(ProgressReport).order_by(col(ProgressReport.id)))).scalars().all()
+    assert [(r.period, r.percent_complete, r.steps_taken == STEPS) for r in reports] == [
+        ("2024", 40, True), ("2025", 75, True)]
+    listing = await chat.send(chat.person(1), "/mypledges")
+    assert "last report: 2025, In progress, 75%" in listing[0].text, listing[0].text
+    print(f"interactions: first report {first}, repeat report {repeat.count}")
+
+
+async def test_staff_ask_for_clarification_then_acknowledge(chat: ChatDriver, database: Database) -> None:
+    await member(chat, 2)
+    await validated_pledge(chat, 2)
+    await first_report(Counter(chat, 2))
+    async with database.uow() as uow:
+        report_id = (await uow.session.execute(select(ProgressReport.id))).scalar_one()
+    await chat.collect(STAFF)
+    staff = chat.person(STAFF)
+    question = await chat.press(staff, f"rs:ask:{report_id}")
+    assert "clarify" in question[-1].text
+    await chat.send(staff, "Which regions exactly had power cuts?")
+    news = await chat.collect(2)
+    ask = next(m for m in news if "clarification" in m.text)
+    assert "Which regions exactly" in ask.text and f"rp:edit:{report_id}" in codes(ask)
+    summary = await chat.press(chat.person(2), f"rp:edit:{report_id}")
+    assert "f:$sum:submit" in codes(summary[-1])
+    await chat.press(chat.person(2), "f:$sum:edit:challenges")
+    await chat.send(chat.person(2), "Power cuts in Kolda and Sédhiou delayed the works.")
+    await chat.press(chat.person(2), "f:$sum:submit")
+    edited = next(m for m in await chat.collect(STAFF) if "edited" in m.text)
+    assert "Sédhiou" in edited.text
+    await chat.press(staff, f"rs:ack:{report_id}")
+    assert any("acknowledged" in m.text for m in await chat.collect(2))
+    again = await chat.press(staff, f"rs:ack:{report_id}")
+    assert "already decided" in again[-1].text
+    async with database.uow() as uow:
+        report = await uow.session.get(ProgressReport, report_id)
+        assert report is not None and report.review_status == ReviewStatus.acknowledged and report.version == 2
+        actions = (await uow.session.execute(select(AuditLog.action).where(
+            col(AuditLog.action).startswith("report.")).order_by(col(AuditLog.id)))).scalars().all()
+    assert actions == ["report.submitted", "report.clarification_requested", "report.resubmitted",
+                       "report.acknowledged"]
+    refused = await chat.press(chat.person(2), f"rp:edit:{report_id}")
+    assert "can no longer be edited" in refused[-1].text
+
+
+async def test_a_second_report_for_a_period_replaces_the_first_after_confirmation(
+        chat: ChatDriver, database: Database) -> None:
+    await member(chat, 3)
+    pledge_id = await validated_pledge(chat, 3, start=f"{utcnow().year}-01-01")
+    await first_report(Counter(chat, 3))
+    asked = await chat.send(chat.person(3), "/report")
+    assert "already reported" in asked[-1].text and f"rp:repl:{pledge_id}" in codes(asked[-1])
+    opened = await chat.press(chat.person(3), f"rp:repl:{pledge_id}")
+    assert "f:status:sameall" in codes(opened[-1])
+    await chat.press(chat.person(3), "f:status:sameall")
+    await chat.press(chat.person(3), "f:evidence:skip")
+    await chat.press(chat.person(3), "f:$sum:submit")
+    async with database.uow() as uow:
+        reports = (await uow.session.execute(select(ProgressReport).order_by(col(ProgressReport.id)))).scalars().all()
+    assert [(r.is_current, r.replaced_by) for r in reports] == [(False, reports[1].id), (True, None)]
+    details = await chat.press(chat.person(3), f"mp:open:{pledge_id}")
+    assert "replaced" in details[-1].text and f"rp:ev:{reports[0].id}" in codes(details[-1])
+    resent = await chat.press(chat.person(3), f"rp:ev:{reports[0].id}")
+    assert resent[0].attachment == ("photo", "AgACAgQAAxkBAAIBQ2photo")
+
+
+async def test_a_complete_pledge_is_marked_completed(chat: ChatDriver, database: Database) -> None:
+    await member(chat, 4)
+    pledge_id = await validated_pledge(chat, 4, financial=True)
+    person = chat.person(4)
+    await chat.send(person, "/report")
+    await chat.press(person, "f:status:c:completed")
+    asked = await chat.press(person, "f:percent_complete:c:100")
+    assert "f:pledge_complete:c:yes" in codes(asked[-1])
+    disbursed = await chat.press(person, "f:pledge_complete:c:yes")
+    assert "of the $2,500,000 pledged" in disbursed[-1].text
+    for value in ("2 million", "500", "40000", "48", STEPS):
+        await chat.send(person, value)
+    await chat.press(person, "f:challenges:skip")
+    await chat.press(person, "f:partnership_needs:skip")
+    await chat.press(person, "f:evidence:skip")
+    done = await chat.press(person, "f:$sum:submit")
+    assert "marked completed" in done[-1].text
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        report = (await uow.session.execute(select(ProgressReport))).scalar_one()
+    assert pledge is not None and pledge.status == PledgeStatus.completed
+    assert report.value_disbursed_usd == Decimal("2000000") and report.percent_complete == 100
+    closed = await chat.press(person, f"rp:open:{pledge_id}")
+    assert "not open for progress reports" in closed[-1].text
+
+
+async def test_roles_and_forged_codes_are_refused(chat: ChatDriver, database: Database) -> None:
+    await member(chat, 5, "Entity A")
+    pledge_id = await validated_pledge(chat, 5)
+    await member(chat, 6, "Entity B")
+    await member(chat, 7, "Entity A", Role.coordinator)
+    for code in (f"rp:open:{pledge_id}", f"rp:repl:{pledge_id}", f"rs:ack:{pledge_id}", f"pc:q:{pledge_id}"):
+        answers = await chat.press(chat.person(6), code)
+        assert "not allowed" in answers[0].text, code
+    for code in ("rp:open:١٢", "rp:open:" + "9" * 13, "rp:zap:1", "rp:open:1:2", "rp:open:01", "rs:ack:-1"):
+        answers = await chat.press(chat.person(6), code)
+        assert "no longer valid" in answers[0].text, code
+    coordinator = await chat.send(chat.person(7), "/report")
+    assert "focal point" in coordinator[0].text
+    refused = await chat.press(chat.person(7), f"rp:open:{pledge_id}")
+    assert "focal point" in refused[0].text
+    async with database.uow() as uow:
+        denied = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "denied"))).scalars().all()
+        assert len(denied) == 12  # four foreign ids, six malformed codes, and the coordinator twice
+        assert not (await uow.session.execute(select(ProgressReport))).first()
+
+
+async def test_staff_set_the_cadence_and_the_period_follows(chat: ChatDriver, database: Database) -> None:
+    await member(chat, 8)
+    pledge_id = await validated_pledge(chat, 8)
+    done = await chat.press(chat.person(STAFF), f"pc:q:{pledge_id}")
+    assert "every quarter" in done[-1].text
+    opened = await chat.send(chat.person(8), "/report")
+    assert "first quarter of 2024" in opened[0].text, opened[0].text
+    async with database.uow() as uow:
+        row = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "pledge.cadence"))).scalar_one()
+    assert row.details["before"] == "annual" and row.details["after"] == "quarterly"
+
+
+async def test_a_report_in_progress_is_resumed_or_started_over(chat: ChatDriver, database: Database) -> None:
+    await member(chat, 10)
+    pledge_id = await validated_pledge(chat, 10)
+    person = chat.person(10)
+    await chat.send(person, "/report")
+    await chat.press(person, "f:status:c:delayed")
+    await chat.send(person, "/mypledges")  # another command in the middle: the draft stays
+    await chat.press(person, "f:percent_complete:cancel")
+    await chat.press(person, "f:$cancel:no")
+    await chat.send(person, "/help")
+    asked = await chat.send(person, "/report")
+    assert "percent" in asked[-1].text, asked[-1].text  # the draft is the latest: its question again
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == 10))).scalar_one()
+        assert contact.id is not None
+        draft = await drafts.find_draft(uow.session, contact.id, "report")
+        assert draft is not None and draft.state["answers"]["status"] == "delayed"
+    await chat.send(person, "/pledge")  # a newer draft of another form, then cancelled
+    await chat.press(person, "f:title:cancel")
+    await chat.press(person, "f:$cancel:yes")
+    resumed = await chat.send(person, "/report")
+    assert "f:percent_complete:c:50" in codes(resumed[-1])
+    again = await chat.press(person, f"rp:open:{pledge_id}")  # the Report button of /mypledges resumes it too
+    assert "f:percent_complete:c:50" in codes(again[-1])
+    fresh = await chat.press(person, "rp:restart")
+    assert "f:status:c:in_progress" in codes(fresh[-1]) and "Question 1" in fresh[-1].text

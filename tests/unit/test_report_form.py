@@ -1,0 +1,154 @@
+"""The report form as a table: (step, input, locale) -> (next step, effects), with its hidden pledge facts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bot.i18n import Renderer
+from handlers.forms.base import FormContext, FormState
+from handlers.forms.engine import DEFAULTS, SUMMARY, FormInput, Status, advance, start
+from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
+from handlers.reports.rules import answers_of_report, apply_report, check_report, defaults_of, report_period
+from models.tables import Pledge, ProgressReport
+from models.values import ReportingCadence
+
+TODAY = date(2026, 12, 1)
+FACTS: dict[str, Any] = {PLEDGE_ID: 7, PERIOD: "2025", UNIT: "schools", TARGET: 500, VALUE: "2500000",
+                         FINANCIAL: False}
+STEPS = "We connected 120 schools in Kolda and trained 300 teachers."
+
+
+def context(renderer: Renderer, locale: str) -> FormContext:
+    """What a step sees, with the real catalogs for typed labels."""
+    return FormContext(locale, TODAY, lambda label: renderer.label(label, locale, markup=False))
+
+
+def state(step: str, **answers: Any) -> FormState:
+    """A session at `step` with the pledge's facts and these answers."""
+    return FormState(step=step, answers={**FACTS, **answers})
+
+
+# (step, earlier answers, input, locale) -> (next step, stored answer of the step or None if refused, text shown)
+TABLE: list[tuple[str, dict[str, Any], FormInput, str, str, Any, str]] = [
+    ("status", {}, FormInput(code="f:status:c:in_progress"), "en", "percent_complete", "in_progress", "0 to 100"),
+    ("status", {}, FormInput(code="f:status:c:not_started"), "fr", "steps_taken", "not_started", "20 à 4"),
+    ("status", {}, FormInput(code="f:status:c:bogus"), "en", "status", None, "earlier question"),
+    ("status", {}, FormInput(text="En cours"), "fr", "percent_complete", "in_progress", "pourcentage"),
+    ("status", {}, FormInput(text="قيد التنفيذ"), "ar", "percent_complete", "in_progress", "100"),
+    ("percent_complete", {"status": "in_progress"}, FormInput(text="40 %"), "fr", "target_achieved", 40, "500"),
+    ("percent_complete", {"status": "in_progress"}, FormInput(text="٤٠٪"), "ar", "target_achieved", 40, "500"),
+    ("percent_complete", {"status": "in_progress"}, FormInput(text="140"), "en", "percent_complete", None, "between"),
+    ("percent_complete", {"status": "in_progress"}, FormInput(code="f:percent_complete:c:100"), "en",
+     "pledge_complete", 100, "whole pledge"),
+    ("percent_complete", {"status": "in_progress"}, FormInput(code="f:percent_complete:c:33"), "en",
+     "percent_complete", None, "earlier question"),
+    ("target_achieved", {"status": "in_progress"}, FormInput(text="120"), "ru", "beneficiaries_reached", 120, ""),
+    ("target_achieved", {"status": "in_progress"}, FormInput(code="f:target_achieved:skip"), "en",
+     "beneficiaries_reached", None, "people"),
+    ("beneficiaries_reached", {"status": "in_progress"}, FormInput(text="3 000"), "fr", "women_share", 3000, ""),
+    ("beneficiaries_reached", {"status": "in_progress"}, FormInput(code="f:beneficiaries_reached:skip"), "en",
+     "steps_taken", None, "20 to 4,000"),
+    ("women_share", {"beneficiaries_reached": 3000}, FormInput(text="52"), "es", "steps_taken", 52, ""),
+    ("steps_taken", {}, FormInput(text="Too short"), "ru", "steps_taken", None, "20 символов"),
+    ("steps_taken", {}, FormInput(text=STEPS), "zh", "challenges", STEPS, ""),
+    ("evidence", {}, FormInput(text="see https://example.org/report.pdf, please"), "en", "evidence", None,
+     "Received: 1 item"),
+    ("evidence", {}, FormInput(text="nothing here"), "en", "evidence", None, "https://"),
+    ("evidence", {}, FormInput(file=("document", "BQACAgQ"), file_name="report.pdf"), "ar", "evidence", None,
+     "report.pdf"),
+]
+
+
+@pytest.mark.parametrize(("step", "earlier", "given", "locale", "following", "stored", "shown"), TABLE)
+def test_each_step(renderer: Renderer, step: str, earlier: dict[str, Any], given: FormInput, locale: str,
+                   following: str, stored: Any, shown: str) -> None:
+    outcome = advance(REPORT_FORM, state(step, **earlier), given, context(renderer, locale))
+    assert outcome.state.step == following
+    assert outcome.state.answers.get(step) == stored
+    text = "\n".join(renderer.reply(reply, locale).text for reply in outcome.replies)
+    assert shown in text, text
+
+
+def test_the_target_question_names_the_unit_and_the_target(renderer: Renderer) -> None:
+    outcome = advance(REPORT_FORM, state("percent_complete", status="in_progress"), FormInput(text="40"),
+                      context(renderer, "fr"))
+    assert "la cible est de 500 (écoles)" in renderer.reply(outcome.replies[0], "fr").text
+
+
+def test_evidence_collects_files_and_links_then_done(renderer: Renderer) -> None:
+    ctx = context(renderer, "en")
+    current = state("evidence")
+    for given in (FormInput(file=("photo", "AgAC1")), FormInput(file=("document", "BQAC2"), file_name="a.pdf"),
+                  FormInput(text="https://example.org/x")):
+        current = advance(REPORT_FORM, current, given, ctx).state
+    done = advance(REPORT_FORM, current, FormInput(code="f:evidence:done"), ctx)
+    assert done.state.step == SUMMARY
+    assert done.state.answers["evidence"] == [{"kind": "photo", "file_id": "AgAC1", "name": None},
+                                              {"kind": "document", "file_id": "BQAC2", "name": "a.pdf"},
+                                              {"kind": "link", "url": "https://example.org/x"}]
+
+
+def test_defaults_offer_last_answers_and_all_at_once(renderer: Renderer) -> None:
+    previous = ProgressReport(pledge_id=7, period="2024", status="in_progress", percent_complete=40,
+                              beneficiaries_reached=3000, women_share_percent=50, steps_taken=STEPS,
+                              evidence=[{"kind": "photo", "file_id": "x"}])
+    ctx = context(renderer, "fr")
+    opened = start(REPORT_FORM, ctx, {**FACTS, DEFAULTS: defaults_of(previous)})
+    first = renderer.reply(opened.replies[0], "fr")
+    labels = [label for row in first.buttons for label, _ in row]
+    assert "↩️ Comme la dernière fois : En cours" in labels and "f:status:sameall" in [c for r in first.buttons
+                                                                                        for _, c in r]
+    same = advance(REPORT_FORM, opened.state, FormInput(code="f:status:same"), ctx)
+    assert same.state.answers["status"] == "in_progress" and same.state.step == "percent_complete"
+    labels = [label for row in renderer.reply(same.replies[0], "fr").buttons for label, _ in row]
+    assert "↩️ Comme la dernière fois : 40\u00a0%" in labels
+    everything = advance(REPORT_FORM, opened.state, FormInput(code="f:status:sameall"), ctx)
+    assert everything.state.step == "evidence"  # new each time: asked, skippable
+    assert everything.state.answers["percent_complete"] == 40 and everything.state.answers["challenges"] is None
+    summary = advance(REPORT_FORM, everything.state, FormInput(code="f:evidence:skip"), ctx)
+    assert summary.state.step == SUMMARY
+    assert advance(REPORT_FORM, summary.state, FormInput(code="f:$sum:submit"), ctx).status is Status.done
+
+
+def test_a_stale_same_button_is_refused(renderer: Renderer) -> None:
+    outcome = advance(REPORT_FORM, state("status"), FormInput(code="f:status:same"), context(renderer, "en"))
+    assert outcome.state.step == "status" and "status" not in outcome.state.answers
+
+
+def test_financial_pledges_are_asked_what_was_disbursed(renderer: Renderer) -> None:
+    ctx = context(renderer, "en")
+    financial = FormState(step="percent_complete", answers={**FACTS, FINANCIAL: True, "status": "in_progress"})
+    outcome = advance(REPORT_FORM, financial, FormInput(text="40"), ctx)
+    assert outcome.state.step == "value_disbursed"
+    assert "of the $2,500,000 pledged" in renderer.reply(outcome.replies[0], "en").text
+
+
+@pytest.mark.parametrize(("cadence", "start_day", "reported", "expected"), [
+    (ReportingCadence.annual, date(2024, 3, 1), set(), "2024"),
+    (ReportingCadence.annual, date(2024, 3, 1), {"2024"}, "2025"),
+    (ReportingCadence.annual, date(2024, 3, 1), {"2024", "2025"}, "2026"),
+    (ReportingCadence.semi_annual, date(2026, 1, 1), set(), "2026-H1"),
+    (ReportingCadence.semi_annual, date(2026, 1, 1), {"2026-H1"}, "2026-H2"),
+    (ReportingCadence.quarterly, date(2026, 5, 1), {"2026-Q2"}, "2026-Q3"),
+    (ReportingCadence.quarterly, date(2027, 5, 1), set(), "2026-Q4"),
+])
+def test_the_period_is_the_earliest_ended_unreported_one(cadence: str, start_day: date, reported: set[str],
+                                                         expected: str) -> None:
+    pledge = Pledge(entity_id=1, title="t", description="d", focus_area="access", pledge_type="policy",
+                    start_date=start_day, reporting_cadence=cadence)
+    assert report_period(pledge, reported, TODAY) == expected
+
+
+def test_answers_round_trip_through_a_report() -> None:
+    answers = {"status": "completed", "percent_complete": 100, "pledge_complete": "no", "value_disbursed": "1500",
+               "target_achieved": 500, "beneficiaries_reached": 10, "women_share": 60, "steps_taken": STEPS,
+               "challenges": None, "partnership_needs": "Funding", "evidence": None, FINANCIAL: True}
+    report = ProgressReport(pledge_id=1, period="2025", status="", steps_taken="")
+    apply_report(report, answers)
+    again = answers_of_report(report)
+    assert {k: again[k] for k in again} == {k: v for k, v in answers.items() if k != FINANCIAL}
+    assert check_report(FormState("x", {"women_share": 5}), TODAY) is not None
+    assert check_report(FormState("x", {"status": "completed"}), TODAY) is not None
