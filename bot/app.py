@@ -30,7 +30,6 @@ from bot.telegram import (
     register_chat_menu,
     register_commands,
 )
-from handlers import outbox
 from handlers.conversation import Conversation, Deps
 from handlers.forms.parsing import parse_amount, parse_date
 from handlers.inputs import Incoming
@@ -41,6 +40,7 @@ from handlers.router import apologise, handle
 from models.clock import utcnow
 from models.database import UPDATES_AT_ONCE, Database
 from models.geography import search_countries
+from models.repositories.outbox import OutboxRows
 from models.values import Role
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class App:
                 conv = await handle_reconnecting(incoming, self.database, self.deps)
             if conv is not None:
                 self.delivery.push(conv.pushed)
-                if outbox.left_for_delivery(conv.session):
+                if OutboxRows(conv.session).left_for_delivery():
                     self.delivery.wake()
                 contact_id_var.set(conv.contact.id)
                 log.info("update handled", extra={"contact_id": conv.contact.id})

@@ -7,12 +7,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers import drafts, outbox
 from handlers.forms.base import Form, FormContext, FormState
 from handlers.forms.engine import FormInput, Outcome, Status, advance, prompt, start
 from handlers.messages import Label, Reply, Text
+from models.database import Session
 from models.tables import Contact, Draft
 
 Translate = Callable[[Label, str], str]
@@ -32,7 +31,7 @@ class Deps:
 class Conversation:
     """The context of one update: the person, their language, the time, and the replies so far."""
 
-    session: AsyncSession
+    session: Session
     contact: Contact
     locale: str
     now: datetime

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
-
+from models.database import Session
+from models.repositories.invites import Invites
 from models.tables import Entity, Invite
 from models.values import Role
 
@@ -41,7 +40,7 @@ class IssuedInvite:
     invite: Invite
 
 
-async def create_invite(session: AsyncSession, entity: Entity, role: Role, now: datetime,
+async def create_invite(session: Session, entity: Entity, role: Role, now: datetime,
                         created_by: int | None = None, lifetime: timedelta = DEFAULT_LIFETIME) -> IssuedInvite:
     """Issue an invitation to join `entity` with `role`."""
     if role not in INVITABLE:
@@ -50,17 +49,15 @@ async def create_invite(session: AsyncSession, entity: Entity, role: Role, now: 
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invite = Invite(token_hash=token_hash(token), entity_id=entity.id, role=role, created_by=created_by,
                     created_at=now, expires_at=now + lifetime)
-    session.add(invite)
-    await session.flush()
+    await Invites(session).add(invite)
     return IssuedInvite(token, invite)
 
 
-async def check_invite(session: AsyncSession, token: str, now: datetime) -> Invite | InviteProblem:
+async def check_invite(session: Session, token: str, now: datetime) -> Invite | InviteProblem:
     """The invitation a token opens, or why it cannot be used."""
     if not token or len(token) > 64:
         return InviteProblem.unknown
-    result = await session.execute(select(Invite).where(Invite.token_hash == token_hash(token)))
-    invite = result.scalar_one_or_none()
+    invite = await Invites(session).by_token_hash(token_hash(token))
     if invite is None:
         return InviteProblem.unknown
     if invite.used_at is not None:

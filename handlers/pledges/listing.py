@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from handlers import outbox
 from handlers.conversation import Conversation, begin
 from handlers.entities import refuse
@@ -22,7 +20,10 @@ from handlers.vocabulary import (
     sdg_label,
     status_label,
 )
-from models.tables import Entity, Pledge, ProgressReport
+from models.repositories.entities import Entities
+from models.repositories.pledges import Pledges
+from models.repositories.reports import Reports
+from models.tables import Pledge
 from models.values import PLEDGE_TRANSITIONS, PledgeStatus, Role
 
 LIST_LIMIT = 20
@@ -35,13 +36,11 @@ async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> No
     if contact.entity_id is None or role_of(contact) not in (Role.focal_point, Role.coordinator):
         conv.say(Reply((Text(N_("You are not attached to an organisation yet. Send /start to register.")),)))
         return
-    pledges = list((await conv.session.execute(
-        select(Pledge).where(Pledge.entity_id == contact.entity_id).order_by(col(Pledge.id).desc()).limit(LIST_LIMIT)
-    )).scalars())
+    pledges = await Pledges(conv.session).of_entity(contact.entity_id, LIST_LIMIT)
     if not pledges:
         conv.say(Reply((Text(N_("Your organisation has no pledges yet. Register one with /pledge.")),)))
         return
-    reported = await _reported_periods(conv, [p.id for p in pledges if p.id is not None])
+    reported = await Reports(conv.session).reported_periods(p.id for p in pledges if p.id is not None)
     lines: list[Label] = [Text(N_("Your organisation's pledges:"))]
     for pledge in pledges:
         due = next_report_due(pledge, reported.get(pledge.id or 0, set()), conv.today)
@@ -55,19 +54,10 @@ async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> No
     conv.say(Reply(tuple(lines), tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))))
 
 
-async def _reported_periods(conv: Conversation, ids: list[int]) -> dict[int, set[str]]:
-    rows = await conv.session.execute(select(ProgressReport.pledge_id, ProgressReport.period)
-                                      .where(col(ProgressReport.pledge_id).in_(ids)))
-    found: dict[int, set[str]] = {}
-    for pledge_id, period in rows.all():
-        found.setdefault(pledge_id, set()).add(period)
-    return found
-
-
 async def _own_pledge(conv: Conversation, raw_id: str, action: str) -> Pledge | None:
     """The pledge if it belongs to the person's entity; a forged id is refused and audited."""
     pledge_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None
-    pledge = await conv.session.get(Pledge, pledge_id) if pledge_id is not None else None
+    pledge = await Pledges(conv.session).get(pledge_id) if pledge_id is not None else None
     if pledge is None or conv.contact.entity_id is None or pledge.entity_id != conv.contact.entity_id:
         await refuse(conv, action, "pledge", pledge_id)
         return None
@@ -102,7 +92,7 @@ async def pledge_button(conv: Conversation, code: str) -> None:
 
 async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
     """Every field of a pledge, with the actions its status allows."""
-    entity = await conv.session.get(Entity, pledge.entity_id)
+    entity = await Entities(conv.session).get(pledge.entity_id)
     unit = labeller(TARGET_UNITS)(pledge.target_unit or "")
     lines: list[Label] = [*pledge_card(pledge, entity),
                           Line(Text(N_("Status")), status_label(pledge.status)),
