@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from models.database import Session
 from models.repositories.invites import Invites
@@ -53,11 +54,23 @@ async def create_invite(session: Session, entity: Entity, role: Role, now: datet
     return IssuedInvite(token, invite)
 
 
-async def check_invite(session: Session, token: str, now: datetime) -> Invite | InviteProblem:
+class InviteBook(Protocol):
+    """Where invitations are looked up (models.repositories.invites.Invites; a dict in tests)."""
+
+    async def by_token_hash(self, token_hash: str) -> Invite | None:
+        """The invitation whose token has this hash, if any."""
+        ...
+
+
+async def check_invite(invites: InviteBook, token: str, now: datetime) -> Invite | InviteProblem:
     """The invitation a token opens, or why it cannot be used."""
     if not token or len(token) > 64:
         return InviteProblem.unknown
-    invite = await Invites(session).by_token_hash(token_hash(token))
+    return usable(await invites.by_token_hash(token_hash(token)), now)
+
+
+def usable(invite: Invite | None, now: datetime) -> Invite | InviteProblem:
+    """The invitation if it can still be used, else why not."""
     if invite is None:
         return InviteProblem.unknown
     if invite.used_at is not None:

@@ -8,7 +8,7 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
-from handlers.invites import InviteProblem, check_invite
+from handlers.invites import InviteProblem, check_invite, usable
 from handlers.messages import N_, Button, CountryName, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.vocabulary import role_label, sector_label
@@ -110,14 +110,7 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
 
 async def check_invite_by_id(session: Session, invite_id: int, conv: Conversation) -> Invite | InviteProblem:
     """Re-check, at the end of joining, the invitation opened at its start (it may have been used since)."""
-    invite = await Invites(session).get_for_update(invite_id)
-    if invite is None:
-        return InviteProblem.unknown
-    if invite.used_at is not None:
-        return InviteProblem.used
-    if invite.expires_at <= conv.now:
-        return InviteProblem.expired
-    return invite
+    return usable(await Invites(session).get_for_update(invite_id), conv.now)
 
 
 def problem_reply(problem: InviteProblem) -> Reply:
@@ -146,7 +139,7 @@ async def start_command(conv: Conversation, argument: str) -> None:
     contact = conv.contact
     assert contact.id is not None
     if argument:
-        found = await check_invite(conv.session, argument, conv.now)
+        found = await check_invite(Invites(conv.session), argument, conv.now)
         if not isinstance(found, Invite):
             await audit(conv.session, contact, "invite.refused", reason=found.value)
             conv.say(problem_reply(found))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from types import TracebackType
 from typing import Any, Self, TypeAlias
 
@@ -77,6 +78,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if is_sqlite(self.url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            # aiosqlite logs every call with its arguments at DEBUG: never what people wrote, whatever the level
+            logging.getLogger("aiosqlite").setLevel(logging.INFO)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
 
     @property
