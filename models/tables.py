@@ -1,4 +1,4 @@
-"""SQLModel tables: what the bot stores (see DOMAIN.md). Times are naive UTC."""
+"""SQLModel tables: what the bot stores. Times are naive UTC."""
 
 from __future__ import annotations
 

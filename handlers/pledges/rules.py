@@ -1,4 +1,4 @@
-"""Pledge rules of DOMAIN.md, the derived geography, references and reporting periods."""
+"""Pledge rules: answers that must hold together, the derived geography, references and reporting periods."""
 
 from __future__ import annotations
 
