@@ -41,6 +41,11 @@ PER_CHAT_PER_CLAIM = 10
 """Rows of one chat taken at once: at about one a second per chat, all go out well within the lease."""
 SWEEP_EVERY = 60.0
 """Seconds between looks for rows whose sending lease ran out (their worker died)."""
+RECORD_EVERY = 0.02
+"""Seconds outcomes gather before they are recorded together (one transaction for all of them)."""
+RECORD_EVERY_SQLITE = 0.25
+"""On SQLite the recorder shares the one connection with every update: fewer, larger records leave it to
+the people (an outcome recorded later only keeps its row `sending` a little longer, well within its lease)."""
 
 
 class DeliveryError(Exception):
@@ -75,7 +80,12 @@ class Sender(Protocol):
         ...
 
     async def acknowledge(self, callback_query_id: str) -> None:
-        """Answer a pressed button's callback query."""
+        """Answer a pressed button's callback query.
+
+        Called by the adapter directly, not through the outbox: an acknowledgement is not a message to a
+        person but the end of the button's spinner; it must come within seconds (Telegram then refuses
+        it), has no chat to pace or retry, and nothing is lost if it fails (the spinner stops by itself).
+        """
         ...
 
     async def close(self) -> None:
@@ -138,7 +148,8 @@ class DeliveryWorker:
         last answers before claiming the next would leave the limit unused for that long.
         """
         await self.recover()
-        recorder = asyncio.create_task(self._record_continuously(), name="delivery-recorder")
+        every = RECORD_EVERY_SQLITE if self.database.is_sqlite else RECORD_EVERY
+        recorder = asyncio.create_task(self._record_continuously(every), name="delivery-recorder")
         loop = asyncio.get_running_loop()
         swept = loop.time()
         try:
@@ -313,7 +324,7 @@ class DeliveryWorker:
         self.stats.sent += 1
         return Attempt(item, OutboxStatus.sent, message_id=message_id)
 
-    async def _record_continuously(self, every: float = 0.02) -> None:
+    async def _record_continuously(self, every: float) -> None:
         while True:
             await self._recorded.wait()
             await asyncio.sleep(every)

@@ -62,7 +62,12 @@ class Database:
         self.url = normalize_url(url)
         # a failing statement's log line and exception show its SQL, never its values: they hold what
         # people wrote (a pledge's description, a name)
-        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True,
+                                  # every user of a connection ends its transaction (a unit of work commits or
+                                  # rolls back as it closes; a Connection rolls back as it closes): a ROLLBACK
+                                  # on the way back to the pool would be a round trip (SQLite: a hop to
+                                  # aiosqlite's thread) per transaction, finding nothing to undo
+                                  "pool_reset_on_return": None}
         if is_sqlite(self.url):
             # SQLite has one writer at a time: the updates queue for one connection in asyncio, fairly,
             # where several connections would sleep in SQLite's busy handler (tens of milliseconds).

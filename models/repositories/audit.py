@@ -11,7 +11,8 @@ from models.clock import utcnow
 from models.repositories.base import table_of
 from models.tables import AuditLog
 
-_RECORD = insert(table_of(AuditLog))
+_RECORD = insert(table_of(AuditLog)).inline()
+"""Inline: the new row's id is not read back (nothing needs it)."""
 
 
 class AuditTrail:

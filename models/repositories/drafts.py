@@ -18,7 +18,7 @@ _DRAFTS = table_of(Draft)
 
 
 def _replacing_insert(insert: Insert) -> Any:
-    statement = insert(_DRAFTS)
+    statement = insert(_DRAFTS).inline()  # the draft's id is not read back: the person's next update reads the row
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=["contact_id", "form_id"],

@@ -38,8 +38,12 @@ BULK = 0
 _OUTBOX = table_of(Outbox)
 _CONTACTS = table_of(Contact)
 _ENQUEUE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])
-                      .returning(_OUTBOX.c.id))
-_ADD_MANY = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"]))
+                      .returning(_OUTBOX.c.id), dialects=("postgresql",))
+_ENQUEUE_SQLITE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"]).inline(),
+                             dialects=("sqlite",))
+"""SQLite tells the new row's id with the statement itself (`lastrowid`): no RETURNING rows to fetch, which
+through aiosqlite is a hop to its thread and back."""
+_ADD_MANY = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"]).inline())
 _DUE = (select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.contact_id, _OUTBOX.c.payload, _OUTBOX.c.attempts,
                _CONTACTS.c.language, _CONTACTS.c.telegram_language)
         .select_from(_OUTBOX.outerjoin(_CONTACTS, _CONTACTS.c.id == _OUTBOX.c.contact_id))
@@ -122,7 +126,12 @@ class OutboxRows:
         values = {"key": key, "chat_id": chat_id, "contact_id": contact_id, "priority": priority, "payload": payload,
                   "status": OutboxStatus.sending if sending else OutboxStatus.pending, "attempts": 1 if sending else 0,
                   "not_before": now + SENDING_LEASE if sending else (not_before or now), "created_at": now}
-        added: int | None = (await self.session.execute(_ENQUEUE(self.session), values)).scalar()
+        added: int | None
+        if dialect_of(self.session) == "sqlite":
+            result: Any = await self.session.execute(_ENQUEUE_SQLITE(self.session), values)
+            added = result.lastrowid if result.rowcount == 1 else None  # a key already there inserts nothing
+        else:
+            added = (await self.session.execute(_ENQUEUE(self.session), values)).scalar()
         if added is not None and not sending:
             self.session.info[_LEFT_FOR_DELIVERY] = True
         return added

@@ -18,7 +18,7 @@ _PROCESSED = table_of(ProcessedUpdate)
 
 def _marking(insert: Insert) -> Any:
     return insert(_PROCESSED).values(update_id=bindparam("update_id"), processed_at=bindparam("processed_at")) \
-        .on_conflict_do_nothing()
+        .on_conflict_do_nothing().inline()
 
 
 def _mark_and_meet(insert: Insert) -> Any:
