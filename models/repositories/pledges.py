@@ -15,6 +15,7 @@ from models.values import PledgeStatus
 
 _OF_ENTITY = (select(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id")).order_by(col(Pledge.id).desc())
               .limit(bindparam("limit")))
+_BY_REF = select(Pledge).where(col(Pledge.ref) == bindparam("ref"))
 _FOCUS_AREAS = select(Pledge.entity_id, Pledge.focus_area)
 _VALIDATED = select(Pledge).where(col(Pledge.status) == PledgeStatus.validated)
 
@@ -35,6 +36,10 @@ class Pledges:
     async def get(self, pledge_id: int, *, for_update: bool = False) -> Pledge | None:
         """The pledge with this id, if any; with `for_update`, locked until the transaction ends (PostgreSQL)."""
         return await self.session.get(Pledge, pledge_id, with_for_update=for_update)
+
+    async def by_ref(self, ref: str) -> Pledge | None:
+        """The pledge with this public reference, if any."""
+        return (await self.session.execute(_BY_REF, {"ref": ref})).scalar_one_or_none()
 
     async def add(self, pledge: Pledge) -> None:
         """Insert a new pledge now, so its id is known."""
