@@ -9,7 +9,7 @@ from handlers.inputs import Person
 from models.database import Session
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
-from models.tables import Contact, Draft
+from models.tables import Contact
 from models.values import Role
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -24,12 +24,6 @@ async def find_contact(session: Session, telegram_id: int) -> Contact | None:
 async def meet(session: Session, person: Person, now: datetime) -> Contact:
     """The contact for this person, created on first contact, refreshed (and reachable again) after."""
     return await refresh(session, await find_contact(session, person.telegram_id), person, now)
-
-
-async def meet_with_draft(session: Session, person: Person, now: datetime) -> tuple[Contact, Draft | None]:
-    """`meet`, and the person's most recently touched draft, read together (one statement on every update)."""
-    contact, draft = await Contacts(session).with_latest_draft(person.telegram_id)
-    return await refresh(session, contact, person, now), draft
 
 
 async def refresh(session: Session, contact: Contact | None, person: Person, now: datetime) -> Contact:

@@ -37,7 +37,8 @@ def journey_of(form_id: str) -> Journey | None:
 
 
 async def mark_and_meet(session: Session, incoming: Incoming) -> tuple[Contact, Draft | None] | None:
-    """Record the update id, then meet the person (`people.meet_with_draft`); None for an update handled before."""
+    """Record the update id, then meet the person (`people.refresh`) with their latest draft; None for an update
+    handled before."""
     met = await ProcessedUpdates(session).mark_and_meet(incoming.update_id, incoming.person.telegram_id, utcnow())
     if met is None:
         return None

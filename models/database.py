@@ -9,6 +9,7 @@ from typing import Any, Self, TypeAlias
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 Session: TypeAlias = AsyncSession
 """The session of a unit of work, as services and repositories take it (journeys need not know SQLAlchemy)."""
@@ -73,7 +74,8 @@ class Database:
             # where several connections would sleep in SQLite's busy handler (tens of milliseconds).
             # aiosqlite runs that connection in its own thread, so a busy_timeout wait or an fsync
             # holds only that thread, never the event loop.
-            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
+            # (named: SQLAlchemy 2.0 gives a file database no pool by default, 2.1 a queue pool)
+            kwargs.update(poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60)
         else:
             # No ping before each use (it cost ~0.4 ms of CPU per transaction, a third of a small
             # one): a connection found dead fails its transaction, the pool replaces every older
