@@ -6,6 +6,9 @@ Everything else is claimed from the outbox in priority order. Each chat's messag
 order, paced to Telegram's limits; outcomes are recorded in batches. Failures are told apart: a
 blocked person is marked and not retried; "retry after" waits as long as Telegram asks; other
 failures back off a few times. Rows still "sending" after a crash are sent again at start.
+
+This module is the sending loop and its pacing; the outbox protocol it follows (statuses, leases,
+claims, priorities, recording outcomes) is models.repositories.outbox.
 """
 
 from __future__ import annotations
