@@ -40,7 +40,6 @@ from bot.telegram import (
     register_chat_menu,
     register_commands,
 )
-from handlers import outbox
 from handlers.conversation import Conversation, Deps
 from handlers.drafts import DraftConflictError
 from handlers.forms.parsing import parse_amount, parse_date
@@ -52,6 +51,7 @@ from handlers.router import apologise, handle
 from models.clock import utcnow
 from models.database import UPDATES_AT_ONCE, Database
 from models.geography import search_countries
+from models.repositories.outbox import OutboxRows
 from models.values import Role
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class App:
             log.info("duplicate update ignored")
             return
         self.delivery.push(conv.pushed)
-        if outbox.left_for_delivery(conv.session):
+        if OutboxRows(conv.session).left_for_delivery():
             self.delivery.wake()
         contact_id_var.set(conv.contact.id)
         log.info("update handled", extra={"contact_id": conv.contact.id})

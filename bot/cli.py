@@ -224,11 +224,11 @@ def broadcast_status(broadcast_id: int) -> None:
     import json
 
     from handlers.broadcasts.service import delivery_counts
-    from models.tables import Broadcast
+    from models.repositories.broadcasts import Broadcasts
 
     async def go(uow: Any) -> dict[str, Any]:
         async with uow:
-            broadcast = await uow.session.get(Broadcast, broadcast_id)
+            broadcast = await Broadcasts(uow.session).get(broadcast_id)
             if broadcast is None:
                 return {}
             counts = await delivery_counts(uow.session, broadcast_id)

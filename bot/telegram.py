@@ -188,7 +188,12 @@ async def register_commands(bot: Bot, renderer: Renderer, staff_chats: list[tupl
 
 
 async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, language: str, role: Role | None) -> None:
-    """The command menu of one person's chat, for their role and language."""
+    """The command menu of one person's chat, for their role and language.
+
+    Sent through aiogram, not the outbox: a menu is a setting of the chat, not a message to a person.
+    It is idempotent (the latest call wins), needs no pacing per chat, and a lost call costs only a
+    stale menu, which the next change of role or language or the next start registers again.
+    """
     try:
         await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramBadRequest as error:  # a person who never opened the chat has no menu yet

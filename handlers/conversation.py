@@ -7,13 +7,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers import drafts, outbox
 from handlers.forms.base import Form, FormContext, FormState
 from handlers.forms.engine import FormInput, Outcome, Status, advance, prompt, start
 from handlers.messages import N_, Label, Reply, Text
 from handlers.people import audit
+from models.database import Session
 from models.tables import Contact, Draft
 
 Translate = Callable[[Label, str], str]
@@ -33,7 +32,7 @@ class Deps:
 class Conversation:
     """The context of one update: the person, their language, the time, and the replies so far."""
 
-    session: AsyncSession
+    session: Session
     contact: Contact
     locale: str
     now: datetime

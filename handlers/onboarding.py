@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
-
 from handlers import outbox
 from handlers.canonical import canonical_name
 from handlers.commands import help_reply
@@ -14,10 +11,13 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
-from handlers.invites import InviteProblem, check_invite
+from handlers.invites import InviteProblem, check_invite, usable
 from handlers.messages import N_, Button, CountryName, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.vocabulary import role_label, sector_label
+from models.database import Session
+from models.repositories.entities import Entities
+from models.repositories.invites import Invites
 from models.tables import Entity, Invite
 from models.values import Role, Sector
 
@@ -60,8 +60,7 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     """Create the entity (pending validation), make the person its focal point, tell staff."""
     answers = state.answers
     session = conv.session
-    existing = (await session.execute(select(Entity).where(Entity.name_key == name_key(answers["entity_name"]))))
-    entity = existing.scalar_one_or_none()
+    entity = await Entities(session).by_name_key(name_key(answers["entity_name"]))
     contact = conv.contact
     contact.full_name, contact.consent_at = answers["full_name"], conv.now
     if entity is not None:
@@ -75,8 +74,7 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     country = answers.get("country")
     entity = Entity(name=answers["entity_name"], name_key=name_key(answers["entity_name"]), sector=answers["sector"],
                     country_iso3=None if country in (None, NO_COUNTRY) else country, created_at=conv.now)
-    session.add(entity)
-    await session.flush()
+    await Entities(session).add(entity)
     contact.entity_id, contact.role = entity.id, Role.focal_point
     conv.menu_changed = True
     await audit(session, contact, "entity.registered", "entity", entity.id)
@@ -100,7 +98,7 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
         conv.say(problem_reply(invite_or_problem))
         return
     invite = invite_or_problem
-    entity = await conv.session.get(Entity, invite.entity_id)
+    entity = await Entities(conv.session).get(invite.entity_id)
     assert entity is not None
     contact = conv.contact
     invite.used_at, invite.used_by = conv.now, contact.id
@@ -113,16 +111,9 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     conv.say(help_reply(Role(invite.role), welcome))
 
 
-async def check_invite_by_id(session: AsyncSession, invite_id: int, conv: Conversation) -> Invite | InviteProblem:
+async def check_invite_by_id(session: Session, invite_id: int, conv: Conversation) -> Invite | InviteProblem:
     """Re-check, at the end of joining, the invitation opened at its start (it may have been used since)."""
-    invite = await session.get(Invite, invite_id, with_for_update=True)
-    if invite is None:
-        return InviteProblem.unknown
-    if invite.used_at is not None:
-        return InviteProblem.used
-    if invite.expires_at <= conv.now:
-        return InviteProblem.expired
-    return invite
+    return usable(await Invites(session).get_for_update(invite_id), conv.now)
 
 
 def problem_reply(problem: InviteProblem) -> Reply:
@@ -151,7 +142,7 @@ async def start_command(conv: Conversation, argument: str) -> None:
     contact = conv.contact
     assert contact.id is not None
     if argument:
-        found = await check_invite(conv.session, argument, conv.now)
+        found = await check_invite(Invites(conv.session), argument, conv.now)
         if not isinstance(found, Invite):
             await audit(conv.session, contact, "invite.refused", reason=found.value)
             conv.say(problem_reply(found))

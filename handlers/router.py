@@ -6,10 +6,6 @@ Adapters (Telegram, the sandbox's tests, the command line) build an `Incoming` a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from sqlalchemy import func, literal_column, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import buttons, entities, language, onboarding, outbox
 from handlers.broadcasts import journey as broadcasts
@@ -18,41 +14,20 @@ from handlers.conversation import Conversation, Deps, Journey, ask_again, procee
 from handlers.forms.engine import FormInput, code
 from handlers.inputs import Incoming
 from handlers.messages import N_, Reply, Text
-from handlers.people import WITH_LATEST_DRAFT, meet, meet_row, meet_with_draft, role_of
+from handlers.people import meet, refresh, role_of
 from handlers.pledges import listing, review
 from handlers.pledges import service as pledge_service
 from handlers.reports import review as report_review
 from handlers.reports import service as report_service
 from models.clock import utcnow
-from models.database import UnitOfWork
-from models.statements import Insert, Prepared, bound, table_of
-from models.tables import Contact, Draft, ProcessedUpdate
+from models.database import Session, UnitOfWork
+from models.repositories.updates import ProcessedUpdates
+from models.tables import Contact, Draft
 
 JOURNEYS: dict[str, Journey] = {
     j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
                            broadcasts.BROADCAST, report_service.REPORT, report_review.CLARIFY)
 }
-
-_PROCESSED = table_of(ProcessedUpdate)
-
-
-def _marking(insert: Insert) -> Any:
-    return insert(_PROCESSED).values(bound("update_key", "processed_at")).on_conflict_do_nothing()
-
-
-_MARK_PROCESSED = Prepared(_marking)
-
-
-def _mark_and_meet(insert: Insert) -> Any:
-    # One row: 1 when the update id was new (0 when handled before), then WITH_LATEST_DRAFT's columns (NULL
-    # when the person is new). PostgreSQL runs the INSERT of a WITH clause once, whatever the query reads.
-    marked = _marking(insert).returning(_PROCESSED.c.update_key).cte("marked")
-    fresh = select(func.count()).select_from(marked).scalar_subquery().label("fresh")
-    latest = WITH_LATEST_DRAFT.subquery("latest")
-    return select(fresh, *latest.c).select_from(select(literal_column("1")).subquery("one").outerjoin(latest, true()))
-
-
-_MARK_AND_MEET = Prepared(_mark_and_meet, dialects=("postgresql",))
 
 CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
 ButtonHandler = Callable[[Conversation, str], Awaitable[None]]
@@ -63,25 +38,14 @@ def journey_of(form_id: str) -> Journey | None:
     return JOURNEYS.get(form_id)
 
 
-async def mark_processed(session: AsyncSession, update_key: int) -> bool:
-    """Record the update's key (Incoming.key); False when it was handled before (Telegram may deliver an
-    update twice)."""
-    marked = await _MARK_PROCESSED.run(session, {"update_key": update_key, "processed_at": utcnow()})
-    return marked.rowcount == 1
-
-
-async def mark_and_meet(session: AsyncSession, incoming: Incoming) -> tuple[Contact, Draft | None] | None:
-    """`mark_processed`, then the person and their latest draft (`meet_with_draft`); None for an update handled
-    before. On PostgreSQL in one statement, a round trip less of the five an ordinary update makes."""
-    if session.get_bind().dialect.name != "postgresql":
-        if not await mark_processed(session, incoming.key):
-            return None
-        return await meet_with_draft(session, incoming.person, incoming.received_at)
-    (row,) = (await _MARK_AND_MEET.run(session, {"update_key": incoming.key, "processed_at": utcnow(),
-                                                 "telegram_id": incoming.person.telegram_id})).rows
-    if not row[0]:
+async def mark_and_meet(session: Session, incoming: Incoming) -> tuple[Contact, Draft | None] | None:
+    """Record the update's key (Incoming.key), then meet the person (`people.refresh`) with their latest draft;
+    None for an update handled before (Telegram may deliver an update twice)."""
+    met = await ProcessedUpdates(session).mark_and_meet(incoming.key, incoming.person.telegram_id, utcnow())
+    if met is None:
         return None
-    return await meet_row(session, row[1:] if row[1] is not None else None, incoming.person, incoming.received_at)
+    contact, draft = met
+    return await refresh(session, contact, incoming.person, incoming.received_at), draft
 
 
 async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:
