@@ -79,7 +79,7 @@ class Database:
         else:
             # No ping before each use (it cost ~0.4 ms of CPU per transaction, a third of a small
             # one): a connection found dead fails its transaction, the pool replaces every older
-            # connection, and the caller handles the update again (bot.app.handle_reconnecting).
+            # connection, and the caller handles the update again (bot.app.handle_retrying).
             kwargs.update(pool_size=POOL_SIZE, max_overflow=20, pool_recycle=1800,
                           connect_args={"prepared_statement_cache_size": PREPARED_STATEMENTS})
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
