@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11+:
 #   make sandbox   run the product offline (sandbox Bot API server, the bot, the web chat page)
-#   make test      lint, type-check, check the six catalogs, and run every test
+#   make test      lint, type-check, check the import boundaries and the six catalogs, and run every test
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -23,6 +23,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 catalogs: $(STAMP)
 	$(BIN)/python -m bot.catalogs check

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import logging
 import os
 import signal
@@ -14,6 +15,13 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import User
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
@@ -21,7 +29,9 @@ from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
+from bot.outage import Outage, UnavailableError, is_transient, retry_delay
 from bot.pacing import PaceLimits, Pacer
+from bot.polling import Poller
 from bot.scheduler import build_scheduler, run_when_elected
 from bot.schema import ensure_schema
 from bot.sender import BotApiSender
@@ -31,8 +41,8 @@ from bot.telegram import (
     register_chat_menu,
     register_commands,
 )
-from handlers import outbox
 from handlers.conversation import Conversation, Deps
+from handlers.drafts import DraftConflictError
 from handlers.forms.parsing import parse_amount, parse_date
 from handlers.inputs import Incoming
 from handlers.language import negotiate
@@ -42,9 +52,11 @@ from handlers.router import apologise, handle
 from models.clock import TEST_CLOCK_ENV, utcnow
 from models.database import UPDATES_AT_ONCE, Database
 from models.geography import search_countries
+from models.repositories.outbox import OutboxRows
 from models.values import Role
 
 log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]  # edits only to say they are not read
 
 
 @dataclass
@@ -60,51 +72,86 @@ class App:
     pinned: list[type] = field(default_factory=keep_response_types)
     handling: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(UPDATES_AT_ONCE))
 
-    async def on_incoming(self, incoming: Incoming) -> None:
-        """Answer one update; on failure log it with context and apologise to the person.
+    patient: bool = True
+    """Polling: an update the database cannot take now is tried again here until it can, unconfirmed to
+    Telegram meanwhile (bot.polling). Webhook: it raises UnavailableError, which Telegram receives as a
+    5xx answer and delivers the update again."""
+    outage: Outage | None = None
 
-        At most UPDATES_AT_ONCE updates are in the database at a time (the pool has a connection for
+    async def on_incoming(self, incoming: Incoming) -> None:
+        """Answer one update; if the database is unavailable, tell the person it waits and try again; on
+        any other failure log it with context and apologise to the person."""
+        for attempt in itertools.count():
+            try:
+                await self._answer(incoming)
+                return
+            except Exception as error:
+                if not is_transient(error):
+                    log.exception("update failed")
+                    await self._apologise(incoming)
+                    return
+                log.warning("the database cannot take the update now; it will be handled again",
+                            extra={"reason": type(error).__name__, "attempt": attempt})
+                if self.outage is not None:
+                    await self.outage.tell(incoming)
+                if not self.patient:
+                    raise UnavailableError("the database is unavailable") from None
+                await asyncio.sleep(retry_delay(attempt))
+
+    async def _answer(self, incoming: Incoming) -> None:
+        """At most UPDATES_AT_ONCE updates are in the database at a time (the pool has a connection for
         each); the others wait their turn. The replies go to delivery at once; delivery looks at the
         outbox only when the update left other rows there (a notice to staff, say), a claim being a
         transaction of its own.
         """
+        async with self.handling:
+            conv = await handle_retrying(incoming, self.database, self.deps)
+        if conv is None:
+            log.info("duplicate update ignored")
+            return
+        self.delivery.push(conv.pushed)
+        if OutboxRows(conv.session).left_for_delivery():
+            self.delivery.wake()
+        contact_id_var.set(conv.contact.id)
+        log.info("update handled", extra={"contact_id": conv.contact.id})
+        if conv.menu_changed:
+            await register_chat_menu(self.bot, self.renderer, conv.contact.chat_id, conv.locale,
+                                     role_of(conv.contact))
+
+    async def _apologise(self, incoming: Incoming) -> None:
         try:
             async with self.handling:
-                conv = await handle_reconnecting(incoming, self.database, self.deps)
-            if conv is not None:
-                self.delivery.push(conv.pushed)
-                if outbox.left_for_delivery(conv.session):
-                    self.delivery.wake()
-                contact_id_var.set(conv.contact.id)
-                log.info("update handled", extra={"contact_id": conv.contact.id})
-                if conv.menu_changed:
-                    await register_chat_menu(self.bot, self.renderer, conv.contact.chat_id, conv.locale,
-                                             role_of(conv.contact))
-            else:
-                log.info("duplicate update ignored")
+                await apologise(incoming, self.database.uow(), self.deps)
         except Exception:
-            log.exception("update failed")
-            try:
-                async with self.handling:
-                    await apologise(incoming, self.database.uow(), self.deps)
-            except Exception:
-                log.exception("could not apologise")
-            self.delivery.wake()
+            log.exception("could not apologise")
+        self.delivery.wake()
 
 
-async def handle_reconnecting(incoming: Incoming, database: Database, deps: Deps) -> Conversation | None:
-    """Handle an update; if its database connection turned out dead (PostgreSQL restarted, say), once more.
+ATTEMPTS = 3
+"""Times an update is handled at most when a transient conflict or a lost connection undoes an attempt."""
 
-    The failed attempt's transaction rolled back entirely, the update id included, so the second
-    attempt does the work once; the pool has by then replaced the connections opened before.
+
+async def handle_retrying(incoming: Incoming, database: Database, deps: Deps) -> Conversation | None:
+    """Handle an update, again (up to ATTEMPTS in all) when an attempt was undone by something transient.
+
+    Two things undo an attempt without anything being wrong with the update: another instance saved
+    the person's draft since this one read it (`DraftConflictError`), or the database connection
+    turned out dead (PostgreSQL restarted; the pool has by then replaced the connections opened
+    before). The failed attempt's transaction rolled back entirely, the update id included, so the
+    next attempt reads the draft afresh and does the work once.
     """
-    try:
-        return await handle(incoming, database.uow(), deps)
-    except DBAPIError as error:
-        if not error.connection_invalidated:
-            raise
-        log.warning("database connection lost; handling the update again on a new one")
-        return await handle(incoming, database.uow(), deps)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return await handle(incoming, database.uow(), deps)
+        except DraftConflictError:
+            if attempt == ATTEMPTS:
+                raise
+            log.info("the draft changed meanwhile; handling the update again", extra={"attempt": attempt})
+        except DBAPIError as error:
+            if not error.connection_invalidated or attempt == ATTEMPTS:
+                raise
+            log.warning("database connection lost; handling the update again on a new one")
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
@@ -120,7 +167,8 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
                              settings.rate_per_chat_burst))
     sender = BotApiSender(settings.api_base, token)
     delivery = DeliveryWorker(database, renderer, sender, settings.default_locale, pacer)
-    return App(settings, database, renderer, deps, bot, delivery)
+    return App(settings, database, renderer, deps, bot, delivery,
+               outage=Outage(renderer, sender, settings.default_locale))
 
 
 def warm_up(renderer: Renderer, locale: str) -> None:
@@ -154,52 +202,92 @@ def announce_test_clock(settings: Settings) -> None:
                 settings.test_clock_file, utcnow().isoformat())
 
 
-async def prepare(app: App) -> None:
-    """Schema check, bot identity, and command menus."""
+START_RETRY_FIRST = 1.0  # seconds before the second attempt to reach the Bot API at start-up
+START_RETRY_MAX = 60.0  # the wait doubles up to this
+
+
+async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
+    """Schema check, bot identity, and command menus; False when `stop` was set while the Bot API was unreachable.
+
+    An unreachable Bot API (network down, 5xx, 429) is tried again with a doubling wait and one log line
+    per attempt; a refused token stops start-up with one ConfigError line.
+    """
     announce_test_clock(app.settings)
     await ensure_schema(app.database, app.settings.auto_upgrade)
     await app.database.open_pool()
-    me = await app.bot.get_me()
+    me = await _until_reachable(app, stop or asyncio.Event())
+    if me is None:
+        return False
     app.deps = Deps(app.deps.translate, app.deps.default_locale, app.deps.timezone, me.username)
     async with app.database.uow() as uow:
         staff = [(c.chat_id, negotiate(c.language, c.telegram_language, app.settings.default_locale), Role(c.role))
                  for c in await staff_contacts(uow.session) if c.role]
     await register_commands(app.bot, app.renderer, staff)
     warm_up(app.renderer, app.settings.default_locale)
+    return True
+
+
+async def _until_reachable(app: App, stop: asyncio.Event) -> User | None:
+    delay, attempt = START_RETRY_FIRST, 1
+    while True:
+        try:
+            return await app.bot.get_me()
+        except TelegramUnauthorizedError:
+            raise ConfigError(f"P2C_BOT_TOKEN was refused by the Bot API at {app.settings.api_base} "
+                              "(401 Unauthorized): check the token.") from None
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as error:
+            wait = max(delay, float(error.retry_after)) if isinstance(error, TelegramRetryAfter) else delay
+            log.warning("Bot API at %s unreachable (attempt %d: %s); trying again in %.0f s",
+                        app.settings.api_base, attempt, _one_line(error), wait)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=wait)
+            log.info("stop requested while waiting for the Bot API")
+            return None
+        except TimeoutError:
+            pass
+        delay, attempt = min(delay * 2, START_RETRY_MAX), attempt + 1
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())[:200] or type(error).__name__
 
 
 async def run(app: App, *, webhook: bool = False) -> None:
     """Run until SIGINT or SIGTERM: updates by long polling (default) or webhook, and the delivery worker."""
-    await prepare(app)
-    dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    try:
+        if await prepare(app, stop):
+            await _serve(app, stop, webhook=webhook)
+    finally:
+        await app.delivery.sender.close()
+        await app.bot.session.close()
+        await app.database.dispose()
+        log.info("stopped")
+
+
+async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
+    dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
-    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale, app.settings.timezone,
-                                app.settings.reminder_interval_seconds)
+    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
+                                app.settings.retention(), default_zone=app.settings.timezone,
+                                reminder_every=app.settings.reminder_interval_seconds)
     scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
     try:
         if webhook:
+            app.patient = False  # Telegram delivers an update answered with a 5xx again
             await _serve_webhook(app, dispatcher, stop)
         else:
-            polling = asyncio.create_task(
-                dispatcher.start_polling(app.bot, handle_signals=False, close_bot_session=False,
-                                         allowed_updates=["message", "callback_query"]),
-                name="polling")
-            await stop.wait()
-            await dispatcher.stop_polling()
-            await polling
+            poller = Poller(app.bot, lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES)
+            await poller.run(stop)
+            await dispatcher.emit_shutdown()  # hands over a long text still held (bot.joining)
     finally:
         stop.set()
         await scheduling
         app.delivery.stop()
         await worker
-        await app.delivery.sender.close()
-        await app.bot.session.close()
-        await app.database.dispose()
-        log.info("stopped")
 
 
 async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> None:
@@ -208,17 +296,19 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> N
 
     assert isinstance(dispatcher, Dispatcher)
     settings = app.settings
-    if not settings.webhook_url or settings.webhook_secret is None:
-        raise ConfigError("P2C_WEBHOOK_URL and P2C_WEBHOOK_SECRET must both be set for --webhook.")
-    secret = settings.webhook_secret.get_secret_value()
+    url, secret = settings.webhook()
     web_app = web.Application()
-    SimpleRequestHandler(dispatcher, app.bot, secret_token=secret).register(web_app, path=settings.webhook_path)
+    # handled before answering: an update that could not be handled is answered with a 5xx, and Telegram
+    # delivers it again (in the background, a 200 would confirm it whatever happened)
+    SimpleRequestHandler(dispatcher, app.bot, handle_in_background=False,
+                         secret_token=secret).register(web_app, path=settings.webhook_path)
     runner = web.AppRunner(web_app)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-    await app.bot.set_webhook(settings.webhook_url + settings.webhook_path, secret_token=secret,
-                              allowed_updates=["message", "callback_query"])
+    await app.bot.set_webhook(url + settings.webhook_path, secret_token=secret,
+                              allowed_updates=ALLOWED_UPDATES)
     try:
         await stop.wait()
     finally:
         await runner.cleanup()
+        await dispatcher.emit_shutdown()  # hands over a long text still held (bot.joining)

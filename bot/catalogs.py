@@ -67,7 +67,9 @@ def update() -> None:
         path = _po_path(language)
         if path.exists():
             catalog = read(language)
+            created = catalog.creation_date  # kept: a date that changes at every update conflicts in every merge
             catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+            catalog.creation_date = created
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalog = Catalog(locale=language, project="p2c-bot")

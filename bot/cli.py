@@ -64,6 +64,8 @@ def run(
     settings = _settings(log_format=log_format)
     try:
         token = settings.token()
+        if webhook:
+            settings.webhook()  # fail closed: a missing or weak secret stops start-up before anything is opened
     except ConfigError as error:
         _fail(str(error))
         return
@@ -222,11 +224,11 @@ def broadcast_status(broadcast_id: int) -> None:
     import json
 
     from handlers.broadcasts.service import delivery_counts
-    from models.tables import Broadcast
+    from models.repositories.broadcasts import Broadcasts
 
     async def go(uow: Any) -> dict[str, Any]:
         async with uow:
-            broadcast = await uow.session.get(Broadcast, broadcast_id)
+            broadcast = await Broadcasts(uow.session).get(broadcast_id)
             if broadcast is None:
                 return {}
             counts = await delivery_counts(uow.session, broadcast_id)

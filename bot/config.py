@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,9 +12,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from models.retention import Retention
 from models.values import LANGUAGES
 
 TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+# Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and - in a webhook's secret_token; we ask for at least 32
+# so that it cannot be guessed (`python -c "import secrets; print(secrets.token_urlsafe(32))"` makes one).
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
 
 
 class ConfigError(Exception):
@@ -32,7 +37,7 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_host: str = "0.0.0.0"
+    webhook_host: str = "127.0.0.1"
     webhook_port: int = 8081
     webhook_path: str = "/telegram/webhook"
     log_format: Literal["text", "json"] = "text"
@@ -53,6 +58,29 @@ class Settings(BaseSettings):
             raise ValueError("P2C_TEST_CLOCK_FILE moves the bot's clock for tests: it is refused with the real "
                              "Telegram (P2C_API_BASE)")
         return self
+    retention_updates_days: int | None = 7
+    retention_outbox_days: int | None = 90
+    retention_audit_days: int | None = None
+
+    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", mode="before")
+    @classmethod
+    def _days(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None  # set but empty: keep those rows
+        return value
+
+    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days")
+    @classmethod
+    def _positive_days(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError("must be a number of days, at least 1 (leave it unset to keep everything)")
+        return value
+
+    def retention(self) -> Retention:
+        """How long operational rows are kept (models.retention)."""
+        days = [None if value is None else timedelta(days=value) for value in
+                (self.retention_updates_days, self.retention_outbox_days, self.retention_audit_days)]
+        return Retention(*days)
 
     @field_validator("database_url")
     @classmethod
@@ -96,6 +124,18 @@ class Settings(BaseSettings):
         if not TOKEN_SHAPE.match(token):
             raise ConfigError("P2C_BOT_TOKEN does not look like a bot token (digits, a colon, then the secret).")
         return token
+
+    def webhook(self) -> tuple[str, str]:
+        """The webhook's public URL and secret, or a ConfigError: webhook mode never runs without a strong secret."""
+        # Fail closed: aiogram skips the header check for an empty secret, which would let anyone post updates.
+        # The secret is not generated here: instances behind a load balancer must share one.
+        if not self.webhook_url:
+            raise ConfigError("P2C_WEBHOOK_URL is not set: give the public https URL Telegram posts updates to.")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret is not None else ""
+        if not WEBHOOK_SECRET_SHAPE.fullmatch(secret):
+            raise ConfigError("P2C_WEBHOOK_SECRET must be 32 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                              "(e.g. from `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`).")
+        return self.webhook_url, secret
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -6,6 +6,9 @@ Everything else is claimed from the outbox in priority order. Each chat's messag
 order, paced to Telegram's limits; outcomes are recorded in batches. Failures are told apart: a
 blocked person is marked and not retried; "retry after" waits as long as Telegram asks; other
 failures back off a few times. Rows still "sending" after a crash are sent again at start.
+
+This module is the sending loop and its pacing; the outbox protocol it follows (statuses, leases,
+claims, priorities, recording outcomes) is models.repositories.outbox.
 """
 
 from __future__ import annotations
@@ -16,23 +19,18 @@ import logging
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Protocol
 
-from sqlalchemy import bindparam, update
-from sqlalchemy import select as sa_select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
-
+from bot.chatlocks import ChatLocks
 from bot.i18n import Rendered, Renderer
 from bot.pacing import Pacer
 from handlers.language import negotiate
-from handlers.messages import reply_from_json
-from handlers.outbox import SENDING_LEASE, Queued
+from handlers.messages import Reply, reply_from_json
 from models.clock import utcnow
-from models.database import Database
-from models.statements import table_of
-from models.tables import Broadcast, Contact, Outbox
+from models.database import Database, UnitOfWork
+from models.repositories.broadcasts import Broadcasts
+from models.repositories.outbox import Attempt, Due, OutboxRows, Queued
+from models.values import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -47,22 +45,11 @@ PER_CHAT_PER_CLAIM = 10
 """Rows of one chat taken at once: at about one a second per chat, all go out well within the lease."""
 SWEEP_EVERY = 60.0
 """Seconds between looks for rows whose sending lease ran out (their worker died)."""
-
-
-_OUTBOX = table_of(Outbox)
-_CONTACTS = table_of(Contact)
-_CLAIM = (sa_select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.contact_id, _OUTBOX.c.payload, _OUTBOX.c.attempts,
-                    _CONTACTS.c.language, _CONTACTS.c.telegram_language)
-          .select_from(_OUTBOX.outerjoin(_CONTACTS, _CONTACTS.c.id == _OUTBOX.c.contact_id))
-          .where(_OUTBOX.c.status == "pending", _OUTBOX.c.not_before <= bindparam("now"))
-          .order_by(_OUTBOX.c.priority.desc(), _OUTBOX.c.id))
-_TAKE = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
-         .values(status="sending", attempts=_OUTBOX.c.attempts + 1, not_before=bindparam("lease_until")))
-_POSTPONE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
-_RECORD_OUTCOME = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
-                   .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
-                           last_error=bindparam("error"), attempts=bindparam("attempts"),
-                           sent_at=bindparam("sent_at"), not_before=bindparam("not_before")))
+RECORD_EVERY = 0.02
+"""Seconds outcomes gather before they are recorded together (one transaction for all of them)."""
+RECORD_EVERY_SQLITE = 0.25
+"""On SQLite the recorder shares the one connection with every update: fewer, larger records leave it to
+the people (an outcome recorded later only keeps its row `sending` a little longer, well within its lease)."""
 
 
 class DeliveryError(Exception):
@@ -97,7 +84,12 @@ class Sender(Protocol):
         ...
 
     async def acknowledge(self, callback_query_id: str) -> None:
-        """Answer a pressed button's callback query."""
+        """Answer a pressed button's callback query.
+
+        Called by the adapter directly, not through the outbox: an acknowledgement is not a message to a
+        person but the end of the button's spinner; it must come within seconds (Telegram then refuses
+        it), has no chat to pace or retry, and nothing is lost if it fails (the spinner stops by itself).
+        """
         ...
 
     async def close(self) -> None:
@@ -114,18 +106,6 @@ class DeliveryStats:
     unreachable: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Sent:
-    """What happened to a row taken for sending."""
-
-    item: Queued
-    status: str
-    message_id: int | None = None
-    error: str | None = None
-    retry_in: float | None = None
-    counts: bool = True
-
-
 class DeliveryWorker:
     """Sends outbox rows: pushed ones at once, due ones in priority order; `wake()` makes it look now."""
 
@@ -139,10 +119,12 @@ class DeliveryWorker:
         self.stats = DeliveryStats()
         self._wakeup = asyncio.Event()
         self._stopping = False
-        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chat_locks = ChatLocks()
+        self.started = asyncio.Event()
+        """Set once `run` has recovered the rows left in flight and begun sending."""
         self._pushes: set[asyncio.Task[None]] = set()
         self._sending: set[asyncio.Task[None]] = set()
-        self._outcomes: list[Sent] = []
+        self._outcomes: list[Attempt] = []
         self._recorded = asyncio.Event()
         self._broadcasts: dict[int, tuple[dict[str, str], str, tuple[str, str] | None]] = {}
         self._batch = max(BATCH, min(MAX_BATCH, int(self.pacer.limits.global_per_second)))
@@ -172,7 +154,9 @@ class DeliveryWorker:
         last answers before claiming the next would leave the limit unused for that long.
         """
         await self.recover()
-        recorder = asyncio.create_task(self._record_continuously(), name="delivery-recorder")
+        self.started.set()
+        every = RECORD_EVERY_SQLITE if self.database.is_sqlite else RECORD_EVERY
+        recorder = asyncio.create_task(self._record_continuously(every), name="delivery-recorder")
         loop = asyncio.get_running_loop()
         swept = loop.time()
         try:
@@ -214,14 +198,9 @@ class DeliveryWorker:
         has run out; the run loop sweeps those every SWEEP_EVERY seconds on either backend.
         """
         expired = not self.database.is_sqlite if expired_only is None else expired_only
-        now = utcnow()
-        statement = update(_OUTBOX).where(_OUTBOX.c.status == "sending").values(status="pending", not_before=now)
-        if expired:
-            statement = statement.where(_OUTBOX.c.not_before < now)
         async with self.database.uow() as uow:
-            result = await (await uow.session.connection()).execute(statement)
+            count = await OutboxRows(uow.session).release(utcnow(), expired_only=expired)
             await uow.commit()
-        count = int(getattr(result, "rowcount", 0) or 0)
         if count:
             log.warning("rows left in flight by a stopped worker are sent again", extra={"count": count})
         return count
@@ -259,78 +238,46 @@ class DeliveryWorker:
 
         Plain rows rather than ORM objects: a claim reads up to a thousand rows a second.
         """
+        per_chat: Counter[int] = Counter()
+        wait = float("inf")
+
+        def admit(row: Due) -> bool:
+            nonlocal wait
+            delay = self.pacer.chat_delay(row.chat_id)
+            if delay > 0:  # that chat must wait anyway: leave the row for a later claim
+                wait = min(wait, delay)
+                return False
+            per_chat[row.chat_id] += 1
+            return per_chat[row.chat_id] <= PER_CHAT_PER_CLAIM  # sent well within the lease, one a second
+
         async with self.database.uow() as uow:
-            query = _CLAIM.limit(self._batch)
-            if not self.database.is_sqlite:
-                query = query.with_for_update(skip_locked=True, of=_OUTBOX)
-            connection = await uow.session.connection()
-            rows = (await connection.execute(query, {"now": utcnow()})).all()
-            claimed: list[Queued] = []
-            later: list[int] = []
-            per_chat: Counter[int] = Counter()
-            wait = float("inf")
-            broadcast_ids = {r.payload["broadcast"] for r in rows if "broadcast" in r.payload}
-            await self._load_broadcasts(uow.session, broadcast_ids)
-            edited = await self._edited_messages(uow.session, [r.payload["edit_of"] for r in rows
-                                                                if "edit_of" in r.payload])
-            for row in rows:
-                payload = row.payload
-                if "edit_of" in payload:
-                    if edited.get(payload["edit_of"]) is None:  # the message to edit is not sent yet
-                        later.append(row.id)
-                        continue
-                    payload = {**payload, "edit_message_id": edited[payload["edit_of"]]}
-                delay = self.pacer.chat_delay(row.chat_id)
-                if delay > 0:  # that chat must wait anyway: leave the row for a later claim
-                    wait = min(wait, delay)
-                    continue
-                per_chat[row.chat_id] += 1
-                if per_chat[row.chat_id] > PER_CHAT_PER_CLAIM:  # sent well within the lease, one a second
-                    continue
-                locale = negotiate(row.language, row.telegram_language, self.default_locale) \
-                    if row.contact_id is not None else self.default_locale
-                claimed.append(Queued(row.id, row.chat_id, row.contact_id, payload, locale, row.attempts + 1,
-                                      bulk=True))
-            if claimed:
-                lease_until = utcnow() + SENDING_LEASE
-                await connection.execute(_TAKE, [{"row_id": item.id, "lease_until": lease_until} for item in claimed])
-            if later:
-                await connection.execute(_POSTPONE, [{"row_id": row_id, "not_before": utcnow() + timedelta(seconds=1)}
-                                                     for row_id in later])
+            taken = await OutboxRows(uow.session).claim(utcnow(), self._batch, admit)
+            await self._load_broadcasts(uow, {row.payload["broadcast"] for row in taken if "broadcast" in row.payload})
             await uow.commit()
-            return claimed, wait
+        claimed = [Queued(row.id, row.chat_id, row.contact_id, row.payload,
+                          negotiate(row.language, row.telegram_language, self.default_locale)
+                          if row.contact_id is not None else self.default_locale, row.attempts + 1, bulk=True)
+                   for row in taken]
+        return claimed, wait
 
-    async def _load_broadcasts(self, session: AsyncSession, ids: set[int]) -> None:
+    async def _load_broadcasts(self, uow: UnitOfWork, ids: set[int]) -> None:
         """Remember the texts of broadcasts (they never change once created)."""
-        missing = ids - self._broadcasts.keys()
-        if missing:
-            rows = await session.execute(select(Broadcast.id, Broadcast.texts, Broadcast.fallback, Broadcast.attachment)
-                                         .where(col(Broadcast.id).in_(missing)))
-            for broadcast_id, texts, fallback, attachment in rows.all():
-                media = (attachment["kind"], attachment["file_id"]) if attachment else None
-                self._broadcasts[broadcast_id] = (texts, fallback, media)
-
-    @staticmethod
-    async def _edited_messages(session: AsyncSession, keys: list[str]) -> dict[str, int | None]:
-        if not keys:
-            return {}
-        rows = await session.execute(select(Outbox.key, Outbox.telegram_message_id).where(col(Outbox.key).in_(keys)))
-        return {key: message_id for key, message_id in rows.all()}
+        for broadcast_id, (texts, fallback, attachment) in \
+                (await Broadcasts(uow.session).texts(ids - self._broadcasts.keys())).items():
+            media = (attachment["kind"], attachment["file_id"]) if attachment else None
+            self._broadcasts[broadcast_id] = (texts, fallback, media)
 
     def _render(self, item: Queued) -> Rendered:
         payload = item.payload
         if "broadcast" in payload:
             texts, fallback, media = self._broadcasts[payload["broadcast"]]
             return Rendered(texts.get(item.locale) or texts[fallback], (), media)
-        message = item.message if item.message is not None else reply_from_json(payload["reply"])
+        message = item.message if isinstance(item.message, Reply) else reply_from_json(payload["reply"])
         return self.renderer.reply(message, item.locale)
 
     async def _send_in_order(self, items: list[Queued], first_booked: bool = False) -> None:
         """Send one chat's rows one after another, never two at once to the same chat."""
-        if len(self._chat_locks) > 10_000:
-            self._chat_locks = {chat: lock for chat, lock in self._chat_locks.items() if lock.locked()}
-        lock = self._chat_locks.setdefault(items[0].chat_id, asyncio.Lock())
-        async with lock:
+        async with self._chat_locks.holding(items[0].chat_id):
             for index, item in enumerate(items):
                 if index or not first_booked:
                     await self._take_turn(item)
@@ -352,7 +299,7 @@ class DeliveryWorker:
             await asyncio.sleep(delay)
         self.pacer.book(item.chat_id)
 
-    async def _send(self, item: Queued) -> Sent:
+    async def _send(self, item: Queued) -> Attempt:
         try:
             rendered = self._render(item)
             if "edit_message_id" in item.payload:
@@ -363,25 +310,25 @@ class DeliveryWorker:
         except RecipientGoneError as error:
             self.stats.unreachable += 1
             log.info("recipient unreachable", extra={"outbox_id": item.id})
-            return Sent(item, "unreachable", error=str(error))
+            return Attempt(item, OutboxStatus.unreachable, error=str(error))
         except RetryLaterError as error:
             self.pacer.retry_after(item.chat_id, error.seconds)
-            return Sent(item, "pending", error=str(error), retry_in=error.seconds, counts=False)
+            return Attempt(item, OutboxStatus.pending, error=str(error), retry_in=error.seconds, counts=False)
         except RejectedError as error:
             self.stats.failed += 1
             log.error("message rejected by Telegram", extra={"outbox_id": item.id, "reason": str(error)[:200]})
-            return Sent(item, "failed", error=str(error))
+            return Attempt(item, OutboxStatus.failed, error=str(error))
         except (DeliveryError, OSError, TimeoutError) as error:
             if item.attempts >= MAX_ATTEMPTS:
                 self.stats.failed += 1
                 log.error("message failed", extra={"outbox_id": item.id, "attempts": item.attempts})
-                return Sent(item, "failed", error=str(error) or type(error).__name__)
+                return Attempt(item, OutboxStatus.failed, error=str(error) or type(error).__name__)
             backoff = min(MAX_BACKOFF, 2.0 ** item.attempts) * random.uniform(0.5, 1.5)
-            return Sent(item, "pending", error=str(error) or type(error).__name__, retry_in=backoff)
+            return Attempt(item, OutboxStatus.pending, error=str(error) or type(error).__name__, retry_in=backoff)
         self.stats.sent += 1
-        return Sent(item, "sent", message_id=message_id)
+        return Attempt(item, OutboxStatus.sent, message_id=message_id)
 
-    async def _record_continuously(self, every: float = 0.02) -> None:
+    async def _record_continuously(self, every: float) -> None:
         while True:
             await self._recorded.wait()
             await asyncio.sleep(every)
@@ -397,18 +344,9 @@ class DeliveryWorker:
         self._recorded.clear()
         if not outcomes:
             return
-        now = utcnow()
-        rows = [{"row_id": o.item.id, "new_status": o.status, "message_id": o.message_id,
-                 "error": (o.error or "")[:500] or None, "attempts": o.item.attempts - (0 if o.counts else 1),
-                 "sent_at": now if o.status == "sent" else None,
-                 "not_before": now + timedelta(seconds=o.retry_in or 0)} for o in outcomes]
-        gone = [o.item.contact_id for o in outcomes if o.status == "unreachable" and o.item.contact_id is not None]
         try:
             async with self.database.uow() as uow:
-                await (await uow.session.connection()).execute(_RECORD_OUTCOME, rows)
-                if gone:
-                    await uow.session.execute(update(Contact).where(col(Contact.id).in_(gone))
-                                              .values(blocked=True).execution_options(synchronize_session=False))
+                await OutboxRows(uow.session).record(outcomes, utcnow())
                 await uow.commit()
         except BaseException:
             self._outcomes[:0] = outcomes  # not recorded: keep them for the next flush

@@ -10,10 +10,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import select
-
 from handlers.onboarding import name_key
 from models.database import UnitOfWork
+from models.repositories.contacts import Contacts
+from models.repositories.entities import Entities
+from models.repositories.pledges import Pledges
 from models.tables import Contact, Entity, Pledge, ProgressReport
 from models.values import EntityStatus, PledgeStatus, Role, Sector
 
@@ -84,28 +85,22 @@ async def load_demo(uow: UnitOfWork, now: datetime) -> list[DemoPerson]:
         session = uow.session
         entities: dict[str, Entity] = {}
         for name, sector, country in ENTITIES:
-            query = select(Entity).where(Entity.name_key == name_key(name))
-            found = (await session.execute(query)).scalar_one_or_none()
+            found = await Entities(session).by_name_key(name_key(name))
             if found is None:
                 found = Entity(name=name, name_key=name_key(name), sector=sector, country_iso3=country,
                                status=EntityStatus.validated, created_at=now, validated_at=now)
-                session.add(found)
-                await uow.flush()
+                await Entities(session).add(found)
             entities[name] = found
         for person in PEOPLE:
-            contact = (await session.execute(
-                select(Contact).where(Contact.telegram_id == person.telegram_id))).scalar_one_or_none()
-            if contact is None:
+            if await Contacts(session).by_telegram_id(person.telegram_id) is None:
                 session.add(Contact(
                     telegram_id=person.telegram_id, chat_id=person.telegram_id, first_name=person.first_name,
                     last_name=person.last_name, full_name=f"{person.first_name} {person.last_name}",
                     language=person.language, telegram_language=person.language, role=person.role,
                     entity_id=entities[person.entity].id if person.entity else None, consent_at=now, created_at=now))
         for pledge in _pledges(entities, now):
-            exists = (await session.execute(select(Pledge).where(Pledge.ref == pledge.ref))).scalar_one_or_none()
-            if exists is None:
-                session.add(pledge)
-                await uow.flush()
+            if await Pledges(session).by_ref(pledge.ref or "") is None:
+                await Pledges(session).add(pledge)
                 if pledge.ref == "P2C-2025-00001":
                     session.add(ProgressReport(
                         pledge_id=pledge.id or 0, period="2025", status="in_progress", percent_complete=40,

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -21,6 +21,7 @@ from handlers.reminders import remind_stale_drafts
 from handlers.report_reminders import plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
+from models.retention import Retention, purge
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ REMINDER_INTERVAL_SECONDS = 900.0
 """How often reminders are planned. Each run decides from utcnow() alone (keys make runs idempotent), so a
 moved test clock (models.clock) needs no help from APScheduler: the next run sees the moved time."""
 BROADCAST_INTERVAL_SECONDS = 2
+RETENTION_INTERVAL_HOURS = 6
+"""Old operational rows are deleted this often, in small batches (models.retention)."""
 
 
 async def run_draft_reminders(database: Database, wake: Callable[[], None], default_zone: str = "UTC") -> None:
@@ -57,8 +60,16 @@ async def run_broadcasts(database: Database, wake: Callable[[], None], default_l
         wake()
 
 
+async def run_retention(database: Database, retention: Retention) -> None:
+    """Delete operational rows past their retention, a batch per transaction."""
+    deleted = await purge(database.uow, retention, utcnow())
+    if any(deleted.values()):
+        log.info("old rows deleted", extra={"deleted": deleted})
+
+
 def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en",
-                    default_zone: str = "UTC", reminder_every: float = REMINDER_INTERVAL_SECONDS) -> AsyncIOScheduler:
+                    retention: Retention | None = None, *, default_zone: str = "UTC",
+                    reminder_every: float = REMINDER_INTERVAL_SECONDS) -> AsyncIOScheduler:
     """The scheduler with its periodic jobs (not started)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     # APScheduler keeps real time (a moved test clock must not push the first runs months away); the jobs
@@ -73,6 +84,9 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
     scheduler.add_job(run_report_reminders, "interval", seconds=reminder_every, id="report_reminders",
                       args=(database, wake, default_zone), replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=at_once)
+    scheduler.add_job(run_retention, "interval", hours=RETENTION_INTERVAL_HOURS, id="retention",
+                      args=(database, retention or Retention()), replace_existing=True, coalesce=True,
+                      max_instances=1, next_run_time=at_once + timedelta(minutes=5))
     return scheduler
 
 

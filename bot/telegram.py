@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -26,9 +27,12 @@ from aiogram.types import (
     User,
 )
 
+from bot.chatlocks import ChatLocks
 from bot.delivery import DeliveryError
 from bot.i18n import Renderer
+from bot.joining import LongTextJoiner
 from bot.logs import contact_id_var, update_id_var
+from handlers.canonical import canonical, canonical_name
 from handlers.commands import commands_for
 from handlers.inputs import Incoming, Person
 from handlers.messages import Text
@@ -39,26 +43,16 @@ log = logging.getLogger(__name__)
 
 
 def keep_response_types() -> list[type]:
-    """Strong references to aiogram's parametrised Response models of the methods we call.
+    """Strong references to aiogram's parametrised Response models of the methods sent through aiogram
+    (messages go out through bot.sender instead).
 
     pydantic caches generic parametrisations only weakly; when the cyclic collector drops one,
     the next call of that method rebuilds the model (5 to 10 ms). Holding them avoids that.
     """
-    from aiogram.methods import (
-        AnswerCallbackQuery,
-        EditMessageReplyMarkup,
-        EditMessageText,
-        GetMe,
-        GetUpdates,
-        SendDocument,
-        SendMessage,
-        SendPhoto,
-        SetMyCommands,
-    )
+    from aiogram.methods import DeleteWebhook, GetMe, GetUpdates, SetMyCommands, SetWebhook
     from aiogram.methods.base import Response
 
-    methods = (AnswerCallbackQuery, EditMessageReplyMarkup, EditMessageText, GetMe, GetUpdates, SendDocument,
-               SendMessage, SendPhoto, SetMyCommands)
+    methods = (DeleteWebhook, GetMe, GetUpdates, SetMyCommands, SetWebhook)
     return [Response[m.__returning__] for m in methods]  # type: ignore[name-defined]
 
 Handle = Callable[[Incoming], Awaitable[None]]
@@ -66,7 +60,9 @@ Handle = Callable[[Incoming], Awaitable[None]]
 
 def person_of(user: User, chat_id: int) -> Person:
     """The sender of an update, as the journeys know people."""
-    return Person(user.id, chat_id, user.first_name, user.last_name, user.username, user.language_code)
+    last_name = canonical_name(user.last_name) if user.last_name else None
+    return Person(user.id, chat_id, canonical_name(user.first_name), last_name or None, user.username,
+                  user.language_code)
 
 
 class ChatSerializer:
@@ -74,18 +70,12 @@ class ChatSerializer:
 
     def __init__(self, handle: Handle) -> None:
         self.handle = handle
-        self.locks: dict[int, asyncio.Lock] = {}
+        self.locks = ChatLocks()
 
     async def __call__(self, incoming: Incoming) -> None:
         """Handle the update once the chat's previous update is done."""
-        chat = incoming.person.chat_id
-        lock = self.locks.setdefault(chat, asyncio.Lock())
-        try:
-            async with lock:
-                await self.handle(incoming)
-        finally:
-            if not lock.locked() and len(self.locks) > 10_000:
-                self.locks = {c: held for c, held in self.locks.items() if held.locked()}
+        async with self.locks.holding(incoming.person.chat_id):
+            await self.handle(incoming)
 
 
 Acknowledge = Callable[[str], Awaitable[None]]
@@ -98,7 +88,10 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
     """
     dispatcher = Dispatcher(disable_fsm=True)
     router = Router(name="p2c")
-    handle = ChatSerializer(handle)
+    # the joiner comes first: a held text it hands over later still goes through its chat's turn
+    joiner = LongTextJoiner(ChatSerializer(handle))
+    handle = joiner
+    dispatcher.shutdown.register(joiner.drain)
 
     @router.message()
     async def on_message(message: Message) -> None:
@@ -110,13 +103,28 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
         update_id = _current_update_id()
         document = message.document.file_id if message.document else None
         photo = message.photo[-1].file_id if message.photo else None
-        text = message.text or message.caption or ""
-        incoming = Incoming.from_text(update_id, person, text, utcnow())
-        if document or photo:
+        text = canonical(message.text or message.caption or "")
+        origin = f"m:{message.chat.id}:{message.message_id}:{int(message.date.timestamp())}"
+        incoming = Incoming.from_text(update_id, person, text, utcnow(), origin)
+        unreadable = _unreadable(message)
+        if unreadable is not None:
+            incoming = Incoming(update_id, person, incoming.received_at, unreadable=unreadable, origin=origin)
+        elif document or photo:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,
-                                file_kind="document" if document else "photo",
+                                file_kind="document" if document else "photo", origin=origin,
                                 file_name=message.document.file_name if message.document else None)
         await handle(incoming)
+
+    @router.edited_message()
+    async def on_edit(message: Message) -> None:
+        """An edited message: journeys do not read edits, so the person is told how to change an answer."""
+        # a live location is a message edited every few seconds: no answer to each
+        if message.chat.type != "private" or message.from_user is None or message.location is not None:
+            return
+        person = person_of(message.from_user, message.chat.id)
+        edited = message.edit_date.timestamp() if isinstance(message.edit_date, datetime) else message.edit_date
+        origin = f"e:{message.chat.id}:{message.message_id}:{int(edited or 0)}"
+        await handle(Incoming(_current_update_id(), person, utcnow(), unreadable="edit", origin=origin))
 
     @router.callback_query()
     async def on_button(query: CallbackQuery) -> None:
@@ -124,7 +132,10 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
         acknowledged = asyncio.ensure_future(acknowledge(query.id))
         chat_id = query.message.chat.id if query.message else query.from_user.id
         person = person_of(query.from_user, chat_id)
-        await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64]))
+        pressed = query.message  # an inaccessible (old) message has the date 0
+        sent_at = int(pressed.date.timestamp()) if pressed and isinstance(pressed.date, datetime) else 0
+        origin = f"c:{query.id}:{pressed.message_id if pressed else 0}:{sent_at}"
+        await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64], origin=origin))
         with contextlib.suppress(DeliveryError):  # the spinner stops by itself after a while
             await acknowledged
 
@@ -142,6 +153,17 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
 
     dispatcher.update.outer_middleware(remember_update)
     return dispatcher
+
+
+# Message fields of content that journeys do not read (a GIF also comes as a document, and is read as one)
+UNREADABLE = ("sticker", "voice", "video_note", "audio", "video", "animation", "venue", "location", "contact",
+              "poll", "dice", "game", "story", "paid_media", "checklist")
+
+
+def _unreadable(message: Message) -> str | None:
+    if message.text is not None or message.document is not None or message.photo:
+        return None
+    return next((kind for kind in UNREADABLE if getattr(message, kind, None) is not None), None)
 
 
 def _current_update_id() -> int:
@@ -166,7 +188,12 @@ async def register_commands(bot: Bot, renderer: Renderer, staff_chats: list[tupl
 
 
 async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, language: str, role: Role | None) -> None:
-    """The command menu of one person's chat, for their role and language."""
+    """The command menu of one person's chat, for their role and language.
+
+    Sent through aiogram, not the outbox: a menu is a setting of the chat, not a message to a person.
+    It is idempotent (the latest call wins), needs no pacing per chat, and a lost call costs only a
+    stale menu, which the next change of role or language or the next start registers again.
+    """
     try:
         await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramBadRequest as error:  # a person who never opened the chat has no menu yet

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import select
-
+from handlers.canonical import canonical_name
 from handlers.invites import DEFAULT_LIFETIME, create_invite
 from handlers.onboarding import name_key
 from handlers.people import audit, find_contact
 from models.database import UnitOfWork
+from models.repositories.contacts import Contacts
+from models.repositories.entities import Entities
 from models.tables import Contact, Entity
 from models.values import EntityStatus, Role, Sector
 
@@ -47,8 +48,7 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Cont
         contact = await find_contact(uow.session, command.telegram_id)
         if contact is None:
             contact = Contact(telegram_id=command.telegram_id, chat_id=command.telegram_id, created_at=now)
-            uow.session.add(contact)
-            await uow.flush()
+            await Contacts(uow.session).add(contact)
         previous = contact.role
         contact.role = command.role
         await audit(uow.session, None, "role.granted", "contact", contact.id, role=command.role, previous=previous,
@@ -72,15 +72,13 @@ async def revoke_role(command: RevokeRole, uow: UnitOfWork) -> Contact | None:
 async def invite(command: CreateInvite, uow: UnitOfWork, now: datetime) -> tuple[str, Entity, bool]:
     """Issue an invitation; returns the secret token, the entity, and whether the entity was created."""
     async with uow:
-        result = await uow.session.execute(select(Entity).where(Entity.name_key == name_key(command.entity_name)))
-        entity = result.scalar_one_or_none()
+        entity = await Entities(uow.session).by_name_key(name_key(command.entity_name))
         created = entity is None
         if entity is None:
-            entity = Entity(name=" ".join(command.entity_name.split()), name_key=name_key(command.entity_name),
+            entity = Entity(name=canonical_name(command.entity_name), name_key=name_key(command.entity_name),
                             sector=command.sector, country_iso3=command.country_iso3, status=EntityStatus.validated,
                             created_at=now, validated_at=now)
-            uow.session.add(entity)
-            await uow.flush()
+            await Entities(uow.session).add(entity)
         issued = await create_invite(uow.session, entity, command.role, now, lifetime=command.lifetime)
         await audit(uow.session, None, "invite.created", "invite", issued.invite.id, entity_id=entity.id,
                     role=command.role, via="cli")

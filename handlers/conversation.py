@@ -7,12 +7,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers import drafts, outbox
 from handlers.forms.base import Form, FormContext, FormState
 from handlers.forms.engine import FormInput, Outcome, Status, advance, prompt, start
-from handlers.messages import Label, Reply, Text
+from handlers.messages import N_, Label, Reply, Text
+from handlers.people import audit
+from models.database import Session
 from models.tables import Contact, Draft
 
 Translate = Callable[[Label, str], str]
@@ -32,11 +32,12 @@ class Deps:
 class Conversation:
     """The context of one update: the person, their language, the time, and the replies so far."""
 
-    session: AsyncSession
+    session: Session
     contact: Contact
     locale: str
     now: datetime
-    update_id: int
+    update_key: int
+    """The update's identity (Incoming.key), which keys its replies in the outbox."""
     deps: Deps
     replies: list[Reply] = field(default_factory=list)
     menu_changed: bool = False
@@ -65,7 +66,7 @@ class Conversation:
         """
         assert self.contact.id is not None
         for index, message in enumerate(self.replies):
-            row_id = await outbox.enqueue(self.session, self.contact, message, f"u:{self.update_id}:{index}",
+            row_id = await outbox.enqueue(self.session, self.contact, message, f"u:{self.update_key}:{index}",
                                           sending=fast)
             if fast and row_id is not None:
                 self.pushed.append(outbox.Queued(row_id, self.contact.chat_id, self.contact.id, {}, self.locale,
@@ -74,6 +75,7 @@ class Conversation:
 
 
 Finisher = Callable[[Conversation, FormState], Awaitable[None]]
+May = Callable[[Contact], bool]
 Check = Callable[[FormState, date], tuple[str, Text] | None]
 Facts = Callable[[Conversation, FormState], Awaitable[dict[str, object]]]
 
@@ -87,6 +89,19 @@ class Journey:
     check: Check | None = None
     facts: Facts | None = None
     """Looks up what the questions show about the current answers (the engine itself reads nothing)."""
+    may: May | None = None
+    """Who may fill the form, checked at every step: a role taken away meanwhile ends the draft."""
+
+
+async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> bool:
+    """False (the draft discarded, the attempt audited, the person told) when the person's role no longer
+    allows the journey: roles are checked at every step, not only when the form was opened."""
+    if journey.may is None or journey.may(conv.contact):
+        return True
+    await drafts.discard(conv.session, draft.contact_id, draft.form_id)
+    await audit(conv.session, conv.contact, "denied", attempted=f"{journey.form.id}.continue")
+    conv.say(Reply((Text(N_("Sorry, you are not allowed to do that.")),)))
+    return False
 
 
 async def begin(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None,
@@ -105,6 +120,8 @@ async def begin(conv: Conversation, journey: Journey, answers: dict[str, object]
 async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: FormInput) -> Outcome:
     """Apply an input to the person's draft: save the new state, or finish or cancel the form."""
     state = FormState.from_json(draft.state)
+    if not await still_allowed(conv, journey, draft):
+        return Outcome(state, (), Status.cancelled)
     outcome = advance(journey.form, state, given, conv.form_context())
     if journey.facts is not None:  # the engine is pure: run it again, now knowing the facts of the new state
         context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))
@@ -128,6 +145,8 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
 
 async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:
     """Repeat the current question of a draft, after a note (a command in the middle, say)."""
+    if not await still_allowed(conv, journey, draft):
+        return
     state = FormState.from_json(draft.state)
     context = conv.form_context()
     if journey.facts is not None:

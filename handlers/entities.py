@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
 from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.messages import N_, Reply, Text, text
 from handlers.people import audit, role_of
-from models.tables import Contact, Entity
+from models.repositories.contacts import Contacts
+from models.repositories.entities import Entities
+from models.tables import Contact
 from models.values import EntityStatus
 
 
 def is_staff(conv: Conversation) -> bool:
     """True when the person may act as BDT staff."""
-    role = role_of(conv.contact)
+    return is_staff_contact(conv.contact)
+
+
+def is_staff_contact(contact: Contact) -> bool:
+    """True when the contact may act as BDT staff."""
+    role = role_of(contact)
     return role is not None and role.is_staff
 
 
@@ -32,7 +37,7 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     if not is_staff(conv):
         await refuse(conv, "entity.decide", "entity", entity_id)
         return
-    entity = await conv.session.get(Entity, entity_id) if entity_id is not None and verdict in ("ok", "no") else None
+    entity = await Entities(conv.session).get(entity_id) if entity_id is not None and verdict in ("ok", "no") else None
     if entity is None:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
@@ -47,7 +52,7 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     conv.say(Reply((text(done, entity=entity.name),)))
     news = (N_("Good news: “{entity}” has been validated by BDT. You can now register pledges.") if approved else
             N_("BDT could not validate “{entity}”. Please contact BDT if you think this is a mistake."))
-    members = await conv.session.execute(select(Contact).where(Contact.entity_id == entity.id))
-    for member in members.scalars():
+    assert entity.id is not None
+    for member in await Contacts(conv.session).members_of(entity.id):
         await outbox.enqueue(conv.session, member, Reply((text(news, entity=entity.name),)),
                              f"entity:{entity.id}:{entity.status}:{member.id}", priority=outbox.NOTICE)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+
+from handlers.canonical import canonical
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +37,31 @@ class Incoming:
     """"photo" or "document" when the person sent a file."""
     file_name: str | None = None
     """A document's file name as the person's app gave it."""
+    unreadable: str | None = None
+    """What the person sent that journeys do not read: "edit" (an edited message), "sticker", "voice",
+    "location", "contact", ... (the name of the Message field)."""
+    origin: str = ""
+    """What the update carries, as Telegram identifies it: the chat, message id and date of a message, or
+    the id of a button press. Telegram redelivers an update unchanged, but update ids alone are not
+    unique over time: they restart when a Bot API server is reset and are drawn at random after a
+    week without updates."""
+
+    @property
+    def key(self) -> int:
+        """The update's identity for idempotency (63 bits): its id together with its origin."""
+        digest = hashlib.blake2b(f"{self.update_id}|{self.origin}".encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big") >> 1
 
     @classmethod
-    def from_text(cls, update_id: int, person: Person, value: str, received_at: datetime) -> Incoming:
-        """Split "/start TOKEN" or "/help@bot" into command and argument; anything else is text."""
+    def from_text(cls, update_id: int, person: Person, value: str, received_at: datetime,
+                  origin: str = "") -> Incoming:
+        """Split "/start TOKEN" or "/help@bot" into command and argument; anything else is text (canonical)."""
+        value = canonical(value)
         stripped = value.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             head, _, rest = stripped[1:].partition(" ")
             name = head.split("@", 1)[0].lower()
             if name.isascii() and name.replace("_", "").isalnum():
-                return cls(update_id, person, received_at, text=value, command=name, argument=rest.strip())
-        return cls(update_id, person, received_at, text=value)
+                return cls(update_id, person, received_at, text=value, command=name, argument=rest.strip(),
+                           origin=origin)
+        return cls(update_id, person, received_at, text=value, origin=origin)

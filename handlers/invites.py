@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
-
+from models.database import Session
+from models.repositories.invites import Invites
 from models.tables import Entity, Invite
 from models.values import Role
 
@@ -41,7 +41,7 @@ class IssuedInvite:
     invite: Invite
 
 
-async def create_invite(session: AsyncSession, entity: Entity, role: Role, now: datetime,
+async def create_invite(session: Session, entity: Entity, role: Role, now: datetime,
                         created_by: int | None = None, lifetime: timedelta = DEFAULT_LIFETIME) -> IssuedInvite:
     """Issue an invitation to join `entity` with `role`."""
     if role not in INVITABLE:
@@ -50,17 +50,27 @@ async def create_invite(session: AsyncSession, entity: Entity, role: Role, now: 
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invite = Invite(token_hash=token_hash(token), entity_id=entity.id, role=role, created_by=created_by,
                     created_at=now, expires_at=now + lifetime)
-    session.add(invite)
-    await session.flush()
+    await Invites(session).add(invite)
     return IssuedInvite(token, invite)
 
 
-async def check_invite(session: AsyncSession, token: str, now: datetime) -> Invite | InviteProblem:
+class InviteBook(Protocol):
+    """Where invitations are looked up (models.repositories.invites.Invites; a dict in tests)."""
+
+    async def by_token_hash(self, token_hash: str) -> Invite | None:
+        """The invitation whose token has this hash, if any."""
+        ...
+
+
+async def check_invite(invites: InviteBook, token: str, now: datetime) -> Invite | InviteProblem:
     """The invitation a token opens, or why it cannot be used."""
     if not token or len(token) > 64:
         return InviteProblem.unknown
-    result = await session.execute(select(Invite).where(Invite.token_hash == token_hash(token)))
-    invite = result.scalar_one_or_none()
+    return usable(await invites.by_token_hash(token_hash(token)), now)
+
+
+def usable(invite: Invite | None, now: datetime) -> Invite | InviteProblem:
+    """The invitation if it can still be used, else why not."""
     if invite is None:
         return InviteProblem.unknown
     if invite.used_at is not None:

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+import unicodedata
 
 from handlers import outbox
+from handlers.canonical import canonical_name
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Journey, begin
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
-from handlers.invites import InviteProblem, check_invite
+from handlers.invites import InviteProblem, check_invite, usable
 from handlers.messages import N_, Button, CountryName, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.vocabulary import role_label, sector_label
+from models.database import Session
+from models.repositories.entities import Entities
+from models.repositories.invites import Invites
 from models.tables import Entity, Invite
 from models.values import Role, Sector
 
 CONSENT_REFUSED = N_("We can only register you with your consent. Press Yes to agree, or Cancel to stop.")
 
 FULL_NAME = TextStep(id="full_name", question=N_("What is your name, as colleagues know you?"), label=N_("Your name"),
-                     min_length=2, max_length=120)
+                     min_length=2, max_length=120, name=True)
 CONSENT = YesNoStep(
     id="consent",
     question=N_("May ITU store your name, organisation and Telegram contact to follow up on your pledges "
@@ -34,7 +37,7 @@ ONBOARDING = Form(
     steps=(
         TextStep(id="entity_name", question=N_("What is the name of your organisation?"), label=N_("Organisation"),
                  help=N_("Its full official name, for example “Ministry of Digital Economy of Senegal”."),
-                 min_length=2, max_length=200),
+                 min_length=2, max_length=200, name=True),
         ChoiceStep(id="sector", question=N_("Which sector does it belong to?"), label=N_("Sector"),
                    choices=tuple(Sector), label_of=sector_label, columns=2),
         CountryStep(id="country", question=N_("Where is it based? Type the country's name."), label=N_("Country"),
@@ -49,16 +52,15 @@ JOIN = Form(id="join", title=N_("Joining"), steps=(FULL_NAME, CONSENT), summary=
 
 
 def name_key(name: str) -> str:
-    """The form of a name used to find duplicates: case and spacing do not matter."""
-    return " ".join(name.casefold().split())[:200]
+    """The form of a name used to find duplicates: case, spacing, invisible characters and width do not matter."""
+    return " ".join(unicodedata.normalize("NFKC", canonical_name(name)).casefold().split())[:200]
 
 
 async def finish_registration(conv: Conversation, state: FormState) -> None:
     """Create the entity (pending validation), make the person its focal point, tell staff."""
     answers = state.answers
     session = conv.session
-    existing = (await session.execute(select(Entity).where(Entity.name_key == name_key(answers["entity_name"]))))
-    entity = existing.scalar_one_or_none()
+    entity = await Entities(session).by_name_key(name_key(answers["entity_name"]))
     contact = conv.contact
     contact.full_name, contact.consent_at = answers["full_name"], conv.now
     if entity is not None:
@@ -72,8 +74,7 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     country = answers.get("country")
     entity = Entity(name=answers["entity_name"], name_key=name_key(answers["entity_name"]), sector=answers["sector"],
                     country_iso3=None if country in (None, NO_COUNTRY) else country, created_at=conv.now)
-    session.add(entity)
-    await session.flush()
+    await Entities(session).add(entity)
     contact.entity_id, contact.role = entity.id, Role.focal_point
     conv.menu_changed = True
     await audit(session, contact, "entity.registered", "entity", entity.id)
@@ -97,7 +98,7 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
         conv.say(problem_reply(invite_or_problem))
         return
     invite = invite_or_problem
-    entity = await conv.session.get(Entity, invite.entity_id)
+    entity = await Entities(conv.session).get(invite.entity_id)
     assert entity is not None
     contact = conv.contact
     invite.used_at, invite.used_by = conv.now, contact.id
@@ -110,16 +111,9 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     conv.say(help_reply(Role(invite.role), welcome))
 
 
-async def check_invite_by_id(session: AsyncSession, invite_id: int, conv: Conversation) -> Invite | InviteProblem:
+async def check_invite_by_id(session: Session, invite_id: int, conv: Conversation) -> Invite | InviteProblem:
     """Re-check, at the end of joining, the invitation opened at its start (it may have been used since)."""
-    invite = await session.get(Invite, invite_id, with_for_update=True)
-    if invite is None:
-        return InviteProblem.unknown
-    if invite.used_at is not None:
-        return InviteProblem.used
-    if invite.expires_at <= conv.now:
-        return InviteProblem.expired
-    return invite
+    return usable(await Invites(session).get_for_update(invite_id), conv.now)
 
 
 def problem_reply(problem: InviteProblem) -> Reply:
@@ -148,7 +142,7 @@ async def start_command(conv: Conversation, argument: str) -> None:
     contact = conv.contact
     assert contact.id is not None
     if argument:
-        found = await check_invite(conv.session, argument, conv.now)
+        found = await check_invite(Invites(conv.session), argument, conv.now)
         if not isinstance(found, Invite):
             await audit(conv.session, contact, "invite.refused", reason=found.value)
             conv.say(problem_reply(found))

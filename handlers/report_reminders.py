@@ -265,8 +265,6 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
             looks[pledge_id].reached = True
     await repo.release([(listed[key][0], p) for key in written for p in listed[key][1]
                         if (listed[key][0], p) in expired])
-    if written:
-        outbox.leave_for_delivery(repo.session)
     return len(written)
 
 

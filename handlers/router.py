@@ -6,10 +6,6 @@ Adapters (Telegram, the sandbox's tests, the command line) build an `Incoming` a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from sqlalchemy import func, literal_column, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import buttons, entities, language, onboarding, outbox, reminder_choices, settings
 from handlers.broadcasts import journey as broadcasts
@@ -18,41 +14,20 @@ from handlers.conversation import Conversation, Deps, Journey, ask_again, procee
 from handlers.forms.engine import FormInput, code
 from handlers.inputs import Incoming
 from handlers.messages import N_, Reply, Text
-from handlers.people import WITH_LATEST_DRAFT, meet, meet_row, meet_with_draft, role_of
+from handlers.people import meet, refresh, role_of
 from handlers.pledges import listing, review
 from handlers.pledges import service as pledge_service
 from handlers.reports import review as report_review
 from handlers.reports import service as report_service
 from models.clock import utcnow
-from models.database import UnitOfWork
-from models.statements import Insert, Prepared, bound, table_of
-from models.tables import Contact, Draft, ProcessedUpdate
+from models.database import Session, UnitOfWork
+from models.repositories.updates import ProcessedUpdates
+from models.tables import Contact, Draft
 
 JOURNEYS: dict[str, Journey] = {
     j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
                            broadcasts.BROADCAST, report_service.REPORT, report_review.CLARIFY, settings.TIMEZONE)
 }
-
-_PROCESSED = table_of(ProcessedUpdate)
-
-
-def _marking(insert: Insert) -> Any:
-    return insert(_PROCESSED).values(bound("update_id", "processed_at")).on_conflict_do_nothing()
-
-
-_MARK_PROCESSED = Prepared(_marking)
-
-
-def _mark_and_meet(insert: Insert) -> Any:
-    # One row: 1 when the update id was new (0 when handled before), then WITH_LATEST_DRAFT's columns (NULL
-    # when the person is new). PostgreSQL runs the INSERT of a WITH clause once, whatever the query reads.
-    marked = _marking(insert).returning(_PROCESSED.c.update_id).cte("marked")
-    fresh = select(func.count()).select_from(marked).scalar_subquery().label("fresh")
-    latest = WITH_LATEST_DRAFT.subquery("latest")
-    return select(fresh, *latest.c).select_from(select(literal_column("1")).subquery("one").outerjoin(latest, true()))
-
-
-_MARK_AND_MEET = Prepared(_mark_and_meet, dialects=("postgresql",))
 
 CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
 ButtonHandler = Callable[[Conversation, str], Awaitable[None]]
@@ -63,24 +38,14 @@ def journey_of(form_id: str) -> Journey | None:
     return JOURNEYS.get(form_id)
 
 
-async def mark_processed(session: AsyncSession, update_id: int) -> bool:
-    """Record the update id; False when it was handled before (Telegram may deliver an update twice)."""
-    marked = await _MARK_PROCESSED.run(session, {"update_id": update_id, "processed_at": utcnow()})
-    return marked.rowcount == 1
-
-
-async def mark_and_meet(session: AsyncSession, incoming: Incoming) -> tuple[Contact, Draft | None] | None:
-    """`mark_processed`, then the person and their latest draft (`meet_with_draft`); None for an update handled
-    before. On PostgreSQL in one statement, a round trip less of the five an ordinary update makes."""
-    if session.get_bind().dialect.name != "postgresql":
-        if not await mark_processed(session, incoming.update_id):
-            return None
-        return await meet_with_draft(session, incoming.person, incoming.received_at)
-    (row,) = (await _MARK_AND_MEET.run(session, {"update_id": incoming.update_id, "processed_at": utcnow(),
-                                                 "telegram_id": incoming.person.telegram_id})).rows
-    if not row[0]:
+async def mark_and_meet(session: Session, incoming: Incoming) -> tuple[Contact, Draft | None] | None:
+    """Record the update's key (Incoming.key), then meet the person (`people.refresh`) with their latest draft;
+    None for an update handled before (Telegram may deliver an update twice)."""
+    met = await ProcessedUpdates(session).mark_and_meet(incoming.key, incoming.person.telegram_id, utcnow())
+    if met is None:
         return None
-    return await meet_row(session, row[1:] if row[1] is not None else None, incoming.person, incoming.received_at)
+    contact, draft = met
+    return await refresh(session, contact, incoming.person, incoming.received_at), draft
 
 
 async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:
@@ -91,7 +56,7 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
             return None
         contact, draft = met
         locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
-        conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.update_id, deps)
+        conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.key, deps)
         await dispatch(conv, incoming, draft)
         await conv.flush_replies()
         await uow.commit()
@@ -101,6 +66,9 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
 async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
     """Send the input to the journey that expects it."""
     journey = journey_of(draft.form_id) if draft else None
+    if incoming.unreadable is not None:
+        await _on_unreadable(conv, incoming.unreadable, draft, journey)
+        return
     if incoming.code is not None:
         await _on_button(conv, incoming.code, draft, journey)
     elif incoming.command is not None:
@@ -111,6 +79,15 @@ async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) 
                                                       file_name=incoming.file_name))
     else:
         conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
+
+
+async def _on_unreadable(conv: Conversation, kind: str, draft: Draft | None, journey: Journey | None) -> None:
+    note = Text(N_("I do not read edited messages. To change an earlier answer, press ⬅️ Back; otherwise send "
+                   "a new message.") if kind == "edit" else N_("I can only read text, documents and photos here."))
+    if draft is not None and journey is not None:
+        await ask_again(conv, journey, draft, note)
+    else:
+        conv.say(help_reply(role_of(conv.contact), note))
 
 
 async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey: Journey | None) -> None:
@@ -201,5 +178,5 @@ async def apologise(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> None:
     async with uow:
         contact = await meet(uow.session, incoming.person, incoming.received_at)
         sorry = Reply((Text(N_("Sorry, something went wrong on my side. Please try again.")),))
-        await outbox.enqueue(uow.session, contact, sorry, f"err:{incoming.update_id}")
+        await outbox.enqueue(uow.session, contact, sorry, f"err:{incoming.key}")
         await uow.commit()

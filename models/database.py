@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
+import logging
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeAlias
 
-import aiosqlite
 from sqlalchemy import event
-from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-from models.statements import prepare_all
+Session: TypeAlias = AsyncSession
+"""The session of a unit of work, as services and repositories take it (journeys need not know SQLAlchemy)."""
 
 
 def normalize_url(url: str) -> str:
@@ -52,77 +50,10 @@ records, and one to spare. A pool smaller than what runs at once opens and close
 process) for each update beyond it, at the busiest moments: that was most of PostgreSQL's worst latencies."""
 
 
-class _RunNow:
-    """Stands in for aiosqlite's queue to its worker thread: each call runs as it is queued."""
-
-    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
-        future, function = item
-        try:
-            result = function()
-        except BaseException as error:  # handed to the awaiting caller, as aiosqlite's thread does
-            if future is not None and not future.done():
-                future.set_exception(error)
-        else:
-            if future is not None and not future.done():
-                future.set_result(result)
-
-
-class InlineSQLite(aiosqlite.Connection):
-    """aiosqlite's connection, running each call in the event loop's thread instead of a worker thread.
-
-    A statement on a local SQLite file takes microseconds; handing it to a thread and back (a queue,
-    two thread switches, a wake-up of the event loop) costs more than the statement, and SQLAlchemy
-    makes several such calls per statement. The price: a long statement, or SQLite waiting for
-    another process's write lock (busy_timeout), holds the event loop for that time. Deployments
-    large enough for that to matter run on PostgreSQL.
-    """
-
-    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
-        super().__init__(connector, iter_chunk_size=64)
-        self._tx = _RunNow()  # type: ignore[assignment]
-
-    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
-
-    def run_now(self, sql: str, arguments: Sequence[Any]) -> tuple[int, list[Any]]:
-        """Execute one statement at once on the sqlite3 connection: rows changed and rows returned."""
-        if not self._running or self._connection is None:
-            raise ValueError("Connection closed")
-        cursor = self._connection.execute(sql, arguments)
-        try:
-            rows = cursor.fetchall()
-            return cursor.rowcount, rows
-        finally:
-            cursor.close()
-
-    def __await__(self) -> Any:
-        return self._connect().__await__()  # no worker thread to start
-
-    async def _connect(self) -> InlineSQLite:
-        if self._connection is None:
-            self._connection = self._connector()
-        return self
-
-    def stop(self) -> None:
-        """Close at once (what aiosqlite does by stopping its thread)."""
-        self._running = False
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-
-def inline_sqlite(url: str) -> Callable[[], Awaitable[InlineSQLite]]:
-    """SQLAlchemy's `async_creator` for an SQLite URL, with the arguments its aiosqlite dialect would use."""
-    args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
-    open_file: Callable[..., sqlite3.Connection] = sqlite3.connect
-
-    async def connect() -> InlineSQLite:
-        connection: InlineSQLite = await InlineSQLite(lambda: open_file(*args, **kwargs))
-        return connection
-
-    return connect
+PREPARED_STATEMENTS = 256
+"""Statements asyncpg keeps prepared on each PostgreSQL connection (SQLAlchemy's asyncpg dialect drives this
+cache: a statement seen before on a connection is executed without being parsed and planned again). The
+bot runs a few dozen distinct statements; the default of 100 would do, the margin is for the scheduler's."""
 
 
 class Database:
@@ -130,19 +61,32 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalize_url(url)
-        kwargs: dict[str, Any] = {"echo": echo}
+        # a failing statement's log line and exception show its SQL, never its values: they hold what
+        # people wrote (a pledge's description, a name)
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True,
+                                  # every user of a connection ends its transaction (a unit of work commits or
+                                  # rolls back as it closes; a Connection rolls back as it closes): a ROLLBACK
+                                  # on the way back to the pool would be a round trip (SQLite: a hop to
+                                  # aiosqlite's thread) per transaction, finding nothing to undo
+                                  "pool_reset_on_return": None}
         if is_sqlite(self.url):
-            # SQLite has one writer at a time; queueing on one connection in asyncio is fair and fast,
+            # SQLite has one writer at a time: the updates queue for one connection in asyncio, fairly,
             # where several connections would sleep in SQLite's busy handler (tens of milliseconds).
-            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60, async_creator=inline_sqlite(self.url))
+            # aiosqlite runs that connection in its own thread, so a busy_timeout wait or an fsync
+            # holds only that thread, never the event loop.
+            # (named: SQLAlchemy 2.0 gives a file database no pool by default, 2.1 a queue pool)
+            kwargs.update(poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60)
         else:
             # No ping before each use (it cost ~0.4 ms of CPU per transaction, a third of a small
             # one): a connection found dead fails its transaction, the pool replaces every older
-            # connection, and the caller handles the update again (bot.app.handle_reconnecting).
-            kwargs.update(pool_size=POOL_SIZE, max_overflow=20, pool_recycle=1800)
+            # connection, and the caller handles the update again (bot.app.handle_retrying).
+            kwargs.update(pool_size=POOL_SIZE, max_overflow=20, pool_recycle=1800,
+                          connect_args={"prepared_statement_cache_size": PREPARED_STATEMENTS})
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if is_sqlite(self.url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            # aiosqlite logs every call with its arguments at DEBUG: never what people wrote, whatever the level
+            logging.getLogger("aiosqlite").setLevel(logging.INFO)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
 
     @property
@@ -151,12 +95,9 @@ class Database:
         return is_sqlite(self.url)
 
     async def open_pool(self) -> None:
-        """Open the pool's connections now, with the hot-path statements compiled and (on PostgreSQL)
-        prepared on each, so the first updates after a start wait neither for a connection of their own
-        nor for their statements."""
+        """Open the pool's connections now, so the first updates after a start do not each wait for one."""
         held = [await self.engine.connect() for _ in range(1 if self.is_sqlite else POOL_SIZE)]
         for connection in held:
-            await prepare_all(connection)
             await connection.close()  # back to the pool, still open
 
     def uow(self) -> UnitOfWork:

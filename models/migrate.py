@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 """The newest revision of the chain; tests/integration/test_migrations.py checks it against Alembic."""
 
 
@@ -74,8 +74,3 @@ async def upgrade(database: Database, revision: str = "head") -> None:
 async def downgrade(database: Database, revision: str) -> None:
     """Take the database schema back to `revision` (used by tests of the chain)."""
     await _alembic(database, "downgrade", revision)
-
-
-async def is_up_to_date(database: Database) -> bool:
-    """True when the schema is at the head revision."""
-    return await current_revision(database) == HEAD_REVISION

@@ -1,4 +1,4 @@
-"""SQLModel tables: what the bot stores (see DOMAIN.md). Times are naive UTC."""
+"""SQLModel tables: what the bot stores. Times are naive UTC."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.clock import utcnow
-from models.values import EntityStatus, PledgeStatus, ReportingCadence
+from models.values import BroadcastStatus, EntityStatus, OutboxStatus, PledgeStatus, ReportingCadence
 
 
 def _json(default: Any = None) -> Any:
@@ -170,7 +170,7 @@ class Outbox(SQLModel, table=True):
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     priority: int = Field(default=0)
     payload: dict[str, Any] = _json(dict)
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=OutboxStatus.pending, max_length=16)
     attempts: int = 0
     not_before: datetime = Field(default_factory=utcnow)
     created_at: datetime = Field(default_factory=utcnow)
@@ -183,11 +183,12 @@ class Outbox(SQLModel, table=True):
 
 
 class ProcessedUpdate(SQLModel, table=True):
-    """Telegram update ids already handled, so a redelivered update is not processed twice."""
+    """Updates already handled, by their key (handlers.inputs.Incoming.key), so a redelivered update is not
+    processed twice; kept a week (models.retention)."""
 
     __tablename__ = "processed_update"
 
-    update_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    update_key: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
     processed_at: datetime = Field(default_factory=utcnow, index=True)
 
 
@@ -231,7 +232,7 @@ class Broadcast(SQLModel, table=True):
     texts: dict[str, str] = _json(dict)
     fallback: str = Field(default="en", max_length=8)
     attachment: dict[str, str] | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
-    status: str = Field(default="scheduled", max_length=16, index=True)
+    status: str = Field(default=BroadcastStatus.scheduled, max_length=16, index=True)
     scheduled_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None

@@ -92,6 +92,27 @@ PLEDGE_TRANSITIONS: dict[PledgeStatus, frozenset[PledgeStatus]] = {
 }
 
 
+class OutboxStatus(StrEnum):
+    """Where an outbox row is: waiting, taken by a delivery worker, or done one way or another."""
+
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    unreachable = "unreachable"
+    """The person blocked the bot or the chat is gone: not retried."""
+    cancelled = "cancelled"
+
+
+class BroadcastStatus(StrEnum):
+    """Lifecycle of a broadcast: scheduled → sending → done, or cancelled before it is done."""
+
+    scheduled = "scheduled"
+    sending = "sending"
+    done = "done"
+    cancelled = "cancelled"
+
+
 class ReportingCadence(StrEnum):
     """How often a pledge reports progress (annual by default)."""
 

@@ -14,6 +14,7 @@ from bot.sandbox.errors import ApiError
 from bot.sandbox.methods import METHODS, coerce_args
 from bot.sandbox.runtime import Sandbox
 from bot.sandbox.state import Upload
+from bot.sandbox.validation import lone_surrogate_in
 
 SANDBOX: web.AppKey[Sandbox] = web.AppKey("sandbox", Sandbox)
 _DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -53,6 +54,8 @@ async def read_args(request: web.Request) -> dict[str, Any]:
                 args[key] = Upload(value.filename, value.content_type, value.file.read())
             else:
                 args[key] = value
+    if lone_surrogate_in(args) is not None:
+        raise ApiError(400, "Bad Request: strings must be encoded in UTF-8")
     return args
 
 

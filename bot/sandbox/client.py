@@ -67,9 +67,23 @@ class SandboxClient:
         users: list[dict[str, Any]] = (await self._call("GET", "users"))["users"]
         return users
 
-    async def send_text(self, user_id: int, text: str) -> dict[str, Any]:
-        """The person writes `text`; returns update_id and message_id."""
-        return await self._call("POST", f"users/{user_id}/messages", {"text": text})
+    async def send_text(self, user_id: int, text: str, *, reply_to: int | None = None,
+                        entities: list[dict[str, Any]] | None = None,
+                        forward_from: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The person writes `text` (a reply to message `reply_to`, with formatting `entities`, or forwarded:
+        `forward_from={"user_id": n}` or `{"sender_user_name": s}`); returns update_id and message_id, and
+        `parts` when a text over 4,096 characters became several messages."""
+        body = {"text": text, "reply_to_message_id": reply_to, "entities": entities, "forward_from": forward_from}
+        return await self._call("POST", f"users/{user_id}/messages", {k: v for k, v in body.items() if v is not None})
+
+    async def send(self, user_id: int, kind: str, spec: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        """The person sends a sticker, voice note, location or contact: `send(7, "location", {"latitude": 14.7,
+        "longitude": -17.4})`; `extra` takes reply_to_message_id, forward_from, caption."""
+        return await self._call("POST", f"users/{user_id}/messages", {kind: spec, **extra})
+
+    async def edit_text(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The person edits a text they sent (the bot gets an edited_message update)."""
+        return await self._call("POST", f"users/{user_id}/messages/{message_id}/edit", {"text": text})
 
     async def send_document(self, user_id: int, content: bytes, file_name: str,
                             mime_type: str = "application/octet-stream",

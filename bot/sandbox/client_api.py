@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import json
 import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox import client_messages
 from bot.sandbox.bot_api import SANDBOX, answer
 from bot.sandbox.errors import ClientError
-from bot.sandbox.media import image_size
 from bot.sandbox.runtime import Faults, Sandbox
 from bot.sandbox.state import CallbackRecord, ChatLog, Entry, Person
-from bot.sandbox.validation import MAX_TEXT, detect_entities
-from models.clock import TEST_CLOCK_ENV, advance_test_clock, clock_offset, utcnow
+from bot.sandbox.validation import lone_surrogate_in
 
 View = Callable[[web.Request], Awaitable[web.Response]]
 Endpoint = Callable[[Sandbox, web.Request], Awaitable[dict[str, Any]]]
@@ -55,6 +54,10 @@ async def _body(request: web.Request) -> dict[str, Any]:
         raise ClientError(400, f"malformed JSON body: {exc}") from None
     if not isinstance(body, dict):
         raise ClientError(400, "the body must be a JSON object")
+    where = lone_surrogate_in(body)
+    if where is not None:
+        raise ClientError(400, f'"{where}" holds a lone surrogate (a \\ud800-\\udfff escape without its pair): '
+                               "that is not Unicode text, and Telegram's apps never send it")
     return body
 
 
@@ -104,57 +107,20 @@ async def list_users(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     return {"users": [person.public() for person in sb.world.people.values()]}
 
 
-def _attachment(sb: Sandbox, spec: Any, kind: str) -> tuple[bytes, str | None, str | None]:
-    if not isinstance(spec, dict) or not isinstance(spec.get("content_base64"), str):
-        raise ClientError(400, f'"{kind}" must be an object with "content_base64"')
-    try:
-        data = base64.b64decode(spec["content_base64"], validate=True)
-    except (binascii.Error, ValueError):
-        raise ClientError(400, f'"{kind}.content_base64" is not valid base64') from None
-    if not data:
-        raise ClientError(400, f'"{kind}" is empty')
-    name, mime = _get(spec, "file_name", str), _get(spec, "mime_type", str)
-    return data, name, mime
-
-
 async def send_message(sb: Sandbox, request: web.Request) -> dict[str, Any]:
-    """POST /sandbox/users/{id}/messages: the person writes text, a document or a photo."""
+    """POST /sandbox/users/{id}/messages: the person writes text or sends a file, sticker, voice note, location
+    or contact (bot.sandbox.client_messages)."""
     person, log = _person(sb, request)
     body = await _body(request)
-    fields: dict[str, Any] = {}
-    text = _get(body, "text", str)
-    if text is not None:
-        if not text.strip() or len(text) > MAX_TEXT:
-            raise ClientError(400, f'"text" must have 1 to {MAX_TEXT} characters')
-        fields["text"] = text
-        entities = detect_entities(text)
-    else:
-        caption = _get(body, "caption", str) or ""
-        entities = detect_entities(caption)
-        if "document" in body:
-            data, name, mime = _attachment(sb, body["document"], "document")
-            stored = sb.world.store_file(data, "document", name or "file", mime or "application/octet-stream")
-            fields["document"] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                                  "file_name": stored.file_name, "mime_type": stored.mime_type,
-                                  "file_size": len(data)}
-        elif "photo" in body:
-            data, _, _ = _attachment(sb, body["photo"], "photo")
-            stored = sb.world.store_file(data, "photo", None, "image/jpeg")
-            width, height = image_size(data)
-            fields["photo"] = [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                                "width": width, "height": height, "file_size": len(data)}]
-        else:
-            raise ClientError(400, 'give "text", "document" or "photo"')
-        if caption:
-            fields["caption"] = caption
-    if entities:
-        fields["entities" if "text" in fields else "caption_entities"] = entities
     if person.blocked:
         _set_blocked(sb, person, False)  # writing to a bot one blocked restarts it, as Telegram's apps do
-    message = sb.world.new_message(log, person.user, fields)
-    sb.world.record(log, message, from_bot=False)
-    update_id = sb.push_update("message", message)
-    return {"update_id": update_id, "message_id": message["message_id"]}
+    return await client_messages.send_message(sb, person, log, body)
+
+
+async def edit_message(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """POST /sandbox/users/{id}/messages/{message_id}/edit: the person edits a text or caption they sent."""
+    person, log = _person(sb, request)
+    return await client_messages.edit_message(sb, person, log, request, await _body(request))
 
 
 def _has_button(entry: Entry, data: str) -> bool:
@@ -225,8 +191,27 @@ def _entry_view(entry: Entry) -> dict[str, Any]:
             "url": f"/sandbox/files/{photo[-1]['file_id']}", "width": photo[-1]["width"],
             "height": photo[-1]["height"],
         },
-        "edited": entry.edited, "deleted": entry.deleted,
+        "edited": entry.edited, "deleted": entry.deleted, **_more_view(message),
     }
+
+
+def _more_view(message: dict[str, Any]) -> dict[str, Any]:
+    """The other kinds a person can send, and replies and forwards, for the page (absent keys: none)."""
+    view: dict[str, Any] = {}
+    if "sticker" in message:
+        view["sticker"] = {"emoji": message["sticker"].get("emoji")}
+    if "voice" in message:
+        view["voice"] = {"duration": message["voice"]["duration"],
+                         "url": f"/sandbox/files/{message['voice']['file_id']}"}
+    for kind in ("location", "contact"):
+        if kind in message:
+            view[kind] = message[kind]
+    if "reply_to_message" in message:
+        view["reply_to"] = message["reply_to_message"]["message_id"]
+    origin = message.get("forward_origin")
+    if origin is not None:
+        view["forwarded_from"] = origin.get("sender_user", {}).get("first_name") or origin.get("sender_user_name")
+    return view
 
 
 async def chat(sb: Sandbox, request: web.Request) -> dict[str, Any]:
@@ -313,11 +298,29 @@ async def reset(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     return {}
 
 
+TEST_CLOCK_ENV = "P2C_TEST_CLOCK_FILE"
+"""The bot's test clock (models.clock reads the same file: seconds to add to the real time). The sandbox
+keeps its own few lines for it, since it imports nothing of the bot's model."""
+
+
 def _clock_file() -> str:
     path = os.environ.get(TEST_CLOCK_ENV)
     if not path:
         raise ClientError(404, f"the test clock is off: start the sandbox and the bot with {TEST_CLOCK_ENV} set")
     return path
+
+
+def _clock_offset(path: str) -> float:
+    try:
+        return float(Path(path).read_text(encoding="utf-8").strip() or 0)
+    except (OSError, ValueError):
+        return 0.0
+
+
+def _advance_clock(path: str, seconds: float) -> None:
+    temporary = Path(f"{path}.{os.getpid()}.tmp")  # written whole, then renamed in place: never read half-written
+    temporary.write_text(f"{_clock_offset(path) + seconds}\n", encoding="utf-8")
+    os.replace(temporary, path)
 
 
 async def clock(sb: Sandbox, request: web.Request) -> dict[str, Any]:
@@ -327,8 +330,9 @@ async def clock(sb: Sandbox, request: web.Request) -> dict[str, Any]:
         seconds = _get(await _body(request), "advance_seconds", (int, float), required=True)
         if isinstance(seconds, bool) or not 0 <= seconds <= 366 * 86400:
             raise ClientError(400, '"advance_seconds" must be between 0 and one year')
-        advance_test_clock(path, float(seconds))
-    return {"offset_seconds": clock_offset(path), "now": utcnow().isoformat()}
+        _advance_clock(path, float(seconds))
+    offset = _clock_offset(path)
+    return {"offset_seconds": offset, "now": (datetime.now(UTC) + timedelta(seconds=offset)).isoformat()}
 
 
 async def bot_info(sb: Sandbox, request: web.Request) -> dict[str, Any]:
@@ -352,6 +356,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/sandbox/users", _endpoint(add_user))
     app.router.add_get("/sandbox/users", _endpoint(list_users))
     app.router.add_post(f"{user}/messages", _endpoint(send_message))
+    app.router.add_post(f"{user}/messages/{{message_id}}/edit", _endpoint(edit_message))
     app.router.add_post(f"{user}/press", _endpoint(press))
     app.router.add_post(f"{user}/block", _endpoint(block))
     app.router.add_post(f"{user}/unblock", _endpoint(unblock))

@@ -83,8 +83,11 @@ class BotStack:
             raise RuntimeError(f"p2c-bot {' '.join(args)} failed: {err.decode()[-500:]}")
         return out.decode()
 
-    async def start_bot(self, *args: str, ready_call: str = "getUpdates") -> None:
-        """Start the bot (`run` with `args`) and wait until it makes `ready_call` to the sandbox."""
+    async def start_bot(self, *args: str, ready_call: str | None = "getUpdates") -> None:
+        """Start the bot (`run` with `args`) and wait until it makes `ready_call` to the sandbox (None: no wait)."""
+        if ready_call is None:
+            self.bot = await self._spawn("run", "--log-format", "json", *args, log="bot.log")
+            return
         before = (await self.people.stats())["calls"].get(ready_call, 0)
         self.bot = await self._spawn("run", "--log-format", "json", *args, log="bot.log")
         for _ in range(1200):

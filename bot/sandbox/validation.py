@@ -27,6 +27,34 @@ _BUTTON_ACTIONS = (
 )
 
 
+def lone_surrogate_in(value: Any, path: str = "") -> str | None:
+    """The path ("text", "document.file_name", "[2]") of the first string in `value` that holds a lone surrogate.
+
+    JSON may escape one ("\\ud800"), but it is not Unicode text: UTF-8 cannot encode it, Telegram's apps never
+    send it, and one stored in an update would make every later getUpdates answer fail.
+    """
+    if isinstance(value, str):
+        if value.isascii():
+            return None
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "(the body)"
+        return None
+    children: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            children += [(where, key), (where, item)]
+    elif isinstance(value, list):
+        children = [(f"{path}[{index}]", item) for index, item in enumerate(value)]
+    for where, item in children:
+        found = lone_surrogate_in(item, where)
+        if found is not None:
+            return found
+    return None
+
+
 def utf16_len(text: str) -> int:
     """Return the length of `text` in UTF-16 code units, the unit of Telegram's entity offsets."""
     if text.isascii():

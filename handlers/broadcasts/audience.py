@@ -6,15 +6,17 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
-
 from handlers.forms import countries
 from handlers.language import negotiate
 from handlers.messages import N_, Label, Text
 from handlers.pledges.rules import next_report_due
 from handlers.vocabulary import FOCUS_AREA_LABELS, ROLE_LABELS, SECTOR_LABELS
-from models.tables import Contact, Country, Draft, Entity, Pledge, ProgressReport
+from models.database import Session
+from models.repositories.contacts import Contacts
+from models.repositories.drafts import Drafts
+from models.repositories.pledges import Countries, Pledges
+from models.repositories.reports import Reports
+from models.tables import Contact, Country, Entity
 from models.values import LANGUAGE_NAMES, LANGUAGES, FocusArea, Role, Sector
 
 EVERYONE = "everyone"
@@ -58,22 +60,18 @@ class Audience:
     languages: Counter[str]
 
 
-async def resolve(session: AsyncSession, tokens: list[str], today: date, default_locale: str) -> Audience:
+async def resolve(session: Session, tokens: list[str], today: date, default_locale: str) -> Audience:
     """The contacts in the audience (everyone with a role and consent, filtered by the segments)."""
-    rows = (await session.execute(
-        select(Contact, Entity).join(Entity, col(Entity.id) == col(Contact.entity_id), isouter=True)
-        .where(col(Contact.role).is_not(None)).order_by(col(Contact.id)))).all()
+    rows = await Contacts(session).with_roles()
     kinds: dict[str, set[str]] = {}
     for token in tokens:
         if token in SEGMENTS and token != EVERYONE:
             kind, _, value = token.partition(":")
             kinds.setdefault(kind, set()).add(value)
-    countries = {c.iso3: c for c in (await session.execute(select(Country))).scalars()} \
-        if kinds.keys() & {"group", "itu"} else {}
-    focus = await _focus_areas(session) if "focus" in kinds else {}
+    countries = await Countries(session).all() if kinds.keys() & {"group", "itu"} else {}
+    focus = await Pledges(session).focus_areas() if "focus" in kinds else {}
     overdue = await _overdue_entities(session, today) if "overdue" in kinds else set()
-    drafting = set((await session.execute(select(Draft.contact_id).where(Draft.form_id == "pledge"))).scalars()) \
-        if "draft" in kinds else set()
+    drafting = await Drafts(session).contacts_drafting("pledge") if "draft" in kinds else set()
     facts = Facts(countries, focus, overdue, drafting, default_locale)
     chosen = [contact for contact, entity in rows
               if all(_matches(kind, values, contact, entity, facts) for kind, values in kinds.items())]
@@ -116,17 +114,8 @@ def _matches(kind: str, values: set[str], contact: Contact, entity: Entity | Non
     return kind == "itu" and country.itu_region in values
 
 
-async def _focus_areas(session: AsyncSession) -> dict[int, set[str]]:
-    areas: dict[int, set[str]] = {}
-    for entity_id, area in (await session.execute(select(Pledge.entity_id, Pledge.focus_area))).all():
-        areas.setdefault(entity_id, set()).add(area)
-    return areas
-
-
-async def _overdue_entities(session: AsyncSession, today: date) -> set[int]:
-    pledges = list((await session.execute(select(Pledge).where(Pledge.status == "validated"))).scalars())
-    reported: dict[int, set[str]] = {}
-    for pledge_id, period in (await session.execute(select(ProgressReport.pledge_id, ProgressReport.period))).all():
-        reported.setdefault(pledge_id, set()).add(period)
+async def _overdue_entities(session: Session, today: date) -> set[int]:
+    pledges = await Pledges(session).validated()
+    reported = await Reports(session).reported_periods()
     return {p.entity_id for p in pledges
             if (due := next_report_due(p, reported.get(p.id or 0, set()), today)) is not None and due < today}

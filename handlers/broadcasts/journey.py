@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
-
 from handlers import buttons
 from handlers.broadcasts.audience import resolve
 from handlers.broadcasts.composer import BROADCAST_FORM, local_moment, texts_of
 from handlers.broadcasts.service import CreateBroadcast, cancel_broadcast, create_broadcast, delivery_counts
 from handlers.conversation import Conversation, Journey, begin
-from handlers.entities import is_staff, refuse
+from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.forms.engine import collected
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Number, Reply, Text, text
-from models.tables import Broadcast
+from models.repositories.broadcasts import Broadcasts
+from models.values import BroadcastStatus
 
 LIST_LIMIT = 10
-OPEN = ("scheduled", "sending")
+OPEN = (BroadcastStatus.scheduled, BroadcastStatus.sending)
 
 
 async def audience_facts(conv: Conversation, state: FormState) -> dict[str, object]:
@@ -53,7 +52,7 @@ async def finish_broadcast(conv: Conversation, state: FormState) -> None:
                               conv.contact.id, answers.get("attachment"))
     broadcast = await create_broadcast(conv.session, command, conv.now, conv.today, conv.deps.default_locale)
     ref = Code(f"#{broadcast.id}")
-    if broadcast.status == "scheduled" and scheduled is not None:
+    if broadcast.status == BroadcastStatus.scheduled and scheduled is not None:
         conv.say(Reply((text(N_("Broadcast {ref} is scheduled for {date} {time}."), ref=ref, date=Day(scheduled.date()),
                              time=f"{scheduled:%H:%M}"),)))
     else:
@@ -66,8 +65,7 @@ async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) 
     if not is_staff(conv):
         await refuse(conv, "broadcast.list")
         return
-    broadcasts = list((await conv.session.execute(
-        select(Broadcast).order_by(col(Broadcast.id).desc()).limit(LIST_LIMIT))).scalars())
+    broadcasts = await Broadcasts(conv.session).recent(LIST_LIMIT)
     if not broadcasts:
         conv.say(Reply((Text(N_("No broadcasts yet. Start one with /broadcast.")),)))
         return
@@ -76,6 +74,9 @@ async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) 
     for broadcast in broadcasts:
         assert broadcast.id is not None
         counts = await delivery_counts(conv.session, broadcast.id)
+        if broadcast.status not in OPEN:  # old rows leave the outbox (models.retention); the figures stay
+            counts = {k: max(counts.get(k, 0), int(broadcast.progress.get(k, 0))) for k in ("sent", "failed",
+                                                                                          "unreachable")}
         lines.append(Concat((Code(f"#{broadcast.id}"), " · ", Day(broadcast.created_at.date()), " · ",
                              text(N_("{status}: {sent} sent, {failed} failed, {unreachable} unreachable of {total}"),
                                   status=Text(STATUS[broadcast.status]), sent=Number(counts.get("sent", 0)),
@@ -88,7 +89,8 @@ async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) 
     conv.say(Reply(tuple(lines), tuple(tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3))))
 
 
-STATUS = {"scheduled": N_("scheduled"), "sending": N_("sending"), "done": N_("done"), "cancelled": N_("cancelled")}
+STATUS: dict[str, str] = {BroadcastStatus.scheduled: N_("scheduled"), BroadcastStatus.sending: N_("sending"),
+                          BroadcastStatus.done: N_("done"), BroadcastStatus.cancelled: N_("cancelled")}
 
 
 async def broadcast_button(conv: Conversation, code: str) -> None:
@@ -98,7 +100,7 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
     if not is_staff(conv):
         await refuse(conv, f"broadcast.{verb or 'button'}", "broadcast", broadcast_id)
         return
-    broadcast = await conv.session.get(Broadcast, broadcast_id) if broadcast_id is not None else None
+    broadcast = await Broadcasts(conv.session).get(broadcast_id) if broadcast_id is not None else None
     if broadcast is None or verb not in ("cancel", "stop"):
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
@@ -114,4 +116,4 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
                              count=Number(stopped)),)))
 
 
-BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, facts=audience_facts)
+BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, facts=audience_facts, may=is_staff_contact)

@@ -6,21 +6,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
-
 from handlers import outbox
 from handlers.broadcasts.audience import resolve
 from handlers.messages import N_, Code, Concat, Line, Number, Reply, Text, text
 from handlers.people import audit
-from models.statements import PerDialect, table_of
-from models.tables import Broadcast, Contact, Outbox
-from models.values import LANGUAGES
+from models.database import Session
+from models.repositories.broadcasts import Broadcasts
+from models.repositories.contacts import Contacts
+from models.repositories.outbox import OutboxRows
+from models.tables import Broadcast
+from models.values import LANGUAGES, BroadcastStatus, OutboxStatus
 
 BAR_WIDTH = 12
 INSERT_CHUNK = 1000
-_ADD_RECIPIENTS = PerDialect(lambda insert: insert(table_of(Outbox)).on_conflict_do_nothing(index_elements=["key"]))
 
 
 class BroadcastError(ValueError):
@@ -40,7 +38,7 @@ class CreateBroadcast:
     """{"kind": "photo" | "document", "file_id": ...}: sent with the text as its caption."""
 
 
-async def create_broadcast(session: AsyncSession, command: CreateBroadcast, now: datetime, today: date,
+async def create_broadcast(session: Session, command: CreateBroadcast, now: datetime, today: date,
                            default_locale: str) -> Broadcast:
     """Store the broadcast and, unless it is scheduled for later, fan it out now (caller commits)."""
     texts = {lang: body for lang, body in command.texts.items() if lang in LANGUAGES and body.strip()}
@@ -50,11 +48,10 @@ async def create_broadcast(session: AsyncSession, command: CreateBroadcast, now:
     later = command.scheduled_at is not None and command.scheduled_at > now
     broadcast = Broadcast(created_by=command.created_by, audience=list(command.audience), texts=texts,
                           fallback=fallback, attachment=command.attachment,
-                          status="scheduled" if later else "sending",
+                          status=BroadcastStatus.scheduled if later else BroadcastStatus.sending,
                           scheduled_at=command.scheduled_at, created_at=now)
-    session.add(broadcast)
-    await session.flush()
-    creator = await session.get(Contact, command.created_by) if command.created_by else None
+    await Broadcasts(session).add(broadcast)
+    creator = await Contacts(session).get(command.created_by) if command.created_by else None
     await audit(session, creator, "broadcast.created", "broadcast", broadcast.id, audience=broadcast.audience,
                 languages=sorted(texts), scheduled=later)
     if not later:
@@ -62,22 +59,22 @@ async def create_broadcast(session: AsyncSession, command: CreateBroadcast, now:
     return broadcast
 
 
-async def start_broadcast(session: AsyncSession, broadcast: Broadcast, now: datetime, today: date,
+async def start_broadcast(session: Session, broadcast: Broadcast, now: datetime, today: date,
                           default_locale: str) -> None:
     """One outbox row per reachable recipient (unique broadcast × recipient), and the progress message."""
     audience = await resolve(session, broadcast.audience, today, default_locale)
     assert broadcast.id is not None
     rows = [{"key": f"bc:{broadcast.id}:{c.id}", "chat_id": c.chat_id, "contact_id": c.id,
-             "priority": outbox.BULK, "payload": {"broadcast": broadcast.id}, "status": "pending", "attempts": 0,
-             "not_before": now, "created_at": now, "broadcast_id": broadcast.id} for c in audience.contacts]
+             "priority": outbox.BULK, "payload": {"broadcast": broadcast.id}, "status": OutboxStatus.pending,
+             "attempts": 0, "not_before": now, "created_at": now, "broadcast_id": broadcast.id}
+            for c in audience.contacts]
     for start in range(0, len(rows), INSERT_CHUNK):
-        await session.execute(_ADD_RECIPIENTS(session), rows[start:start + INSERT_CHUNK])
-    outbox.leave_for_delivery(session)
-    broadcast.status, broadcast.started_at, broadcast.recipients = "sending", now, len(rows)
+        await OutboxRows(session).add_many(rows[start:start + INSERT_CHUNK])
+    broadcast.status, broadcast.started_at, broadcast.recipients = BroadcastStatus.sending, now, len(rows)
     broadcast.progress = {"unreachable_at_start": audience.unreachable}
-    creator = await session.get(Contact, broadcast.created_by) if broadcast.created_by else None
+    creator = await Contacts(session).get(broadcast.created_by) if broadcast.created_by else None
     if creator is not None:
-        counts = {"pending": len(rows)}
+        counts = {OutboxStatus.pending.value: len(rows)}
         await outbox.enqueue(session, creator, progress_reply(broadcast, counts, now), progress_key(broadcast),
                              priority=outbox.INTERACTIVE)
 
@@ -87,11 +84,9 @@ def progress_key(broadcast: Broadcast) -> str:
     return f"bcp:{broadcast.id}"
 
 
-async def delivery_counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
+async def delivery_counts(session: Session, broadcast_id: int) -> dict[str, int]:
     """How many of the broadcast's rows are in each state."""
-    rows = await session.execute(select(Outbox.status, func.count()).where(Outbox.broadcast_id == broadcast_id)
-                                 .group_by(col(Outbox.status)))
-    return {status: int(count) for status, count in rows.all()}
+    return await OutboxRows(session).broadcast_counts(broadcast_id)
 
 
 def progress_reply(broadcast: Broadcast, counts: dict[str, int], now: datetime) -> Reply:
@@ -106,53 +101,51 @@ def progress_reply(broadcast: Broadcast, counts: dict[str, int], now: datetime) 
                         Line(Text(N_("Sent")), Number(sent)), Line(Text(N_("Failed")), Number(failed)),
                         Line(Text(N_("Unreachable")), Number(unreachable))]
     left = total - done
-    if broadcast.status == "sending" and left > 0 and broadcast.started_at is not None and done > 0:
+    if broadcast.status == BroadcastStatus.sending and left > 0 and broadcast.started_at is not None and done > 0:
         elapsed = max(1.0, (now - broadcast.started_at).total_seconds())
         seconds = int(left * elapsed / done)
         lines.append(Line(Text(N_("Time left")), text(N_("about {minutes} min {seconds} s"),
                                                       minutes=Number(seconds // 60), seconds=Number(seconds % 60))))
-    if broadcast.status == "done":
+    if broadcast.status == BroadcastStatus.done:
         lines.append(Text(N_("✅ Finished.")))
-    if broadcast.status == "cancelled":
+    if broadcast.status == BroadcastStatus.cancelled:
         lines.append(Text(N_("✖️ Cancelled.")))
     return Reply((Concat(tuple(part for line in lines for part in ("\n", line))[1:]),))
 
 
-async def follow_broadcasts(session: AsyncSession, now: datetime) -> int:
+async def follow_broadcasts(session: Session, now: datetime) -> int:
     """Update each running broadcast's progress message, and close those fully delivered (caller commits)."""
-    running = list((await session.execute(select(Broadcast).where(Broadcast.status == "sending"))).scalars())
+    running = await Broadcasts(session).running()
     for broadcast in running:
         assert broadcast.id is not None
         counts = await delivery_counts(session, broadcast.id)
         if counts.get("pending", 0) + counts.get("sending", 0) == 0:
-            broadcast.status, broadcast.finished_at = "done", now
+            broadcast.status, broadcast.finished_at = BroadcastStatus.done, now
         snapshot = {k: counts.get(k, 0) for k in ("sent", "failed", "unreachable", "pending", "sending")}
-        if snapshot == {k: broadcast.progress.get(k) for k in snapshot} and broadcast.status == "sending":
+        if snapshot == {k: broadcast.progress.get(k) for k in snapshot} and broadcast.status == BroadcastStatus.sending:
             continue
         broadcast.progress = {**broadcast.progress, **snapshot}
-        creator = await session.get(Contact, broadcast.created_by) if broadcast.created_by else None
+        creator = await Contacts(session).get(broadcast.created_by) if broadcast.created_by else None
         if creator is not None:
-            step = sum(snapshot.values()) + len(broadcast.progress) + (1 if broadcast.status == "done" else 0)
+            finished = 1 if broadcast.status == BroadcastStatus.done else 0
+            step = sum(snapshot.values()) + len(broadcast.progress) + finished
             payload_reply = progress_reply(broadcast, counts, now)
             await outbox.enqueue(session, creator, payload_reply, f"bcp:{broadcast.id}:{now.timestamp():.1f}:{step}",
                                  priority=outbox.INTERACTIVE, edit_of=progress_key(broadcast))
     return len(running)
 
 
-async def start_due_broadcasts(session: AsyncSession, now: datetime, default_locale: str) -> int:
+async def start_due_broadcasts(session: Session, now: datetime, default_locale: str) -> int:
     """Fan out the scheduled broadcasts whose time has come (caller commits)."""
-    due = list((await session.execute(select(Broadcast).where(Broadcast.status == "scheduled",
-                                                               col(Broadcast.scheduled_at) <= now))).scalars())
+    due = await Broadcasts(session).due(now)
     for broadcast in due:
         await start_broadcast(session, broadcast, now, now.date(), default_locale)
     return len(due)
 
 
-async def cancel_broadcast(session: AsyncSession, broadcast: Broadcast, now: datetime) -> int:
+async def cancel_broadcast(session: Session, broadcast: Broadcast, now: datetime) -> int:
     """Stop a scheduled or running broadcast: its unsent rows are cancelled; how many were."""
-    broadcast.status, broadcast.finished_at = "cancelled", now
-    result = await session.execute(
-        update(Outbox).where(col(Outbox.broadcast_id) == broadcast.id, col(Outbox.status) == "pending")
-        .values(status="cancelled").execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)
+    assert broadcast.id is not None
+    broadcast.status, broadcast.finished_at = BroadcastStatus.cancelled, now
+    return await OutboxRows(session).cancel_broadcast(broadcast.id)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
 from handlers.messages import N_, Button, Concat, CountryName, Items, Label, Text, text
-from models.geography import ItuRegion, countries_in_group, load_country_table, search_countries
+from models.geography import ItuRegion, load_country_table, search_countries
 
 NO_COUNTRY = "-"
 GLOBAL = "GLOBAL"
@@ -41,22 +41,6 @@ def place_label(token: str) -> Label:
     if token == NO_COUNTRY:
         return Text(N_("International (no single country)"))
     return CountryName(token)
-
-
-def expand_places(tokens: list[str]) -> frozenset[str]:
-    """The ISO3 codes that a selection covers (GLOBAL covers every country)."""
-    table = load_country_table()
-    covered: set[str] = set()
-    for token in tokens:
-        if token == GLOBAL:
-            covered.update(table)
-        elif token in ("LDC", "LLDC", "SIDS"):
-            covered.update(countries_in_group(token.lower()))
-        elif token.startswith("ITU:"):
-            covered.update(countries_in_group(token[4:]))
-        elif token in table:
-            covered.add(token)
-    return frozenset(covered)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -412,20 +412,6 @@ def format_amount(value: Decimal, locale: str, *, currency: str | None = "USD") 
     )
 
 
-def format_amount_compact(
-    value: Decimal, locale: str, *, currency: str | None = "USD", fraction_digits: int = 2
-) -> str:
-    """Format an amount for the reader in short form, rounded ("$3.5M", "3,5 млн $", "US$300万")."""
-    where = babel_locale(locale)
-    if currency is None:
-        return numbers.format_compact_decimal(
-            value, locale=where, fraction_digits=fraction_digits, numbering_system="latn"
-        )
-    return numbers.format_compact_currency(
-        value, currency, locale=where, fraction_digits=fraction_digits, numbering_system="latn"
-    )
-
-
 def format_integer(value: int, locale: str) -> str:
     """Format a whole number for the reader ("1,000,000", "1 000 000")."""
     return numbers.format_decimal(value, locale=babel_locale(locale), numbering_system="latn")

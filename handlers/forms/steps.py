@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from handlers.canonical import canonical_name
 from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
 from handlers.messages import N_, Button, Concat, Day, Items, Label, Money, Number, Text, plural, text
@@ -44,10 +45,13 @@ class TextStep(Step):
 
     min_length: int = 1
     max_length: int = 200
+    name: bool = False
+    """A person's or organisation's name: on one line, without invisible characters (`canonical_name`)."""
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Accept text of the right length that says something."""
-        cleaned = " ".join(value.split()) if self.max_length <= 200 else value.strip()
+        cleaned = canonical_name(value) if self.name else " ".join(value.split()) if self.max_length <= 200 \
+            else value.strip()
         if value.startswith("/"):
             raise InvalidAnswerError(Text(N_("Commands are not answers. Please type your answer.")))
         if not has_letters(cleaned):

@@ -1,4 +1,4 @@
-"""The pledge form, declared as data: the questions of DOMAIN.md in the order a focal point answers them."""
+"""The pledge form, declared as data: the questions of P2C's pledge, in the order a focal point answers them."""
 
 from __future__ import annotations
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, begin
 from handlers.entities import refuse
@@ -25,11 +23,15 @@ from handlers.vocabulary import (
     sdg_label,
     status_label,
 )
+from models.repositories.entities import Entities
+from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
-from models.tables import Entity, Pledge, ProgressReport
+from models.tables import Pledge, ProgressReport
 from models.values import PLEDGE_TRANSITIONS, PledgeStatus, ReviewStatus, Role
 
 LIST_LIMIT = 20
+MANAGING = frozenset({"wd", "wdy", "edit"})
+"""Buttons that change a pledge: its entity's focal points only."""
 HISTORY_LIMIT = 10
 WITHDRAWABLE = frozenset(s for s, targets in PLEDGE_TRANSITIONS.items() if PledgeStatus.withdrawn in targets)
 
@@ -40,9 +42,7 @@ async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> No
     if contact.entity_id is None or role_of(contact) not in (Role.focal_point, Role.coordinator):
         conv.say(Reply((Text(N_("You are not attached to an organisation yet. Send /start to register.")),)))
         return
-    pledges = list((await conv.session.execute(
-        select(Pledge).where(Pledge.entity_id == contact.entity_id).order_by(col(Pledge.id).desc()).limit(LIST_LIMIT)
-    )).scalars())
+    pledges = await Pledges(conv.session).of_entity(contact.entity_id, LIST_LIMIT)
     if not pledges:
         conv.say(Reply((Text(N_("Your organisation has no pledges yet. Register one with /pledge.")),)))
         return
@@ -83,7 +83,7 @@ def _reporting_facts(conv: Conversation, pledge: Pledge, reported: set[str],
 
 async def _own_pledge(conv: Conversation, pledge_id: int | None, action: str) -> Pledge | None:
     """The pledge if it belongs to the person's entity; a forged id is refused and audited."""
-    pledge = await conv.session.get(Pledge, pledge_id) if pledge_id is not None else None
+    pledge = await Pledges(conv.session).get(pledge_id) if pledge_id is not None else None
     if pledge is None or conv.contact.entity_id is None or pledge.entity_id != conv.contact.entity_id:
         await refuse(conv, action, "pledge", pledge_id)
         return None
@@ -99,6 +99,9 @@ async def pledge_button(conv: Conversation, code: str) -> None:
         return
     if verb not in ("open", "wd", "wdy", "edit"):
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    if verb in MANAGING and role_of(conv.contact) is not Role.focal_point:  # coordinators only read
+        await refuse(conv, f"pledge.{verb}", "pledge", pledge_id)
         return
     pledge = await _own_pledge(conv, pledge_id, f"pledge.{verb}")
     if pledge is None:
@@ -119,7 +122,7 @@ async def pledge_button(conv: Conversation, code: str) -> None:
 
 async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
     """Every field of a pledge, with the actions its status allows."""
-    entity = await conv.session.get(Entity, pledge.entity_id)
+    entity = await Entities(conv.session).get(pledge.entity_id)
     unit = labeller(TARGET_UNITS)(pledge.target_unit or "")
     lines: list[Label] = [*pledge_card(pledge, entity),
                           Line(Text(N_("Status")), status_label(pledge.status)),
@@ -154,11 +157,12 @@ async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
         if current is not None:
             lines.append(Line(Text(N_("BDT's question")), current.staff_comment or ""))
     actions: list[Button] = []
-    if pledge.status == PledgeStatus.validated and role_of(conv.contact) is Role.focal_point:
+    manages = role_of(conv.contact) is Role.focal_point
+    if manages and pledge.status == PledgeStatus.validated:
         actions.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
-    if pledge.status == PledgeStatus.changes_requested:
+    if manages and pledge.status == PledgeStatus.changes_requested:
         actions.append(Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"))
-    if pledge.status in WITHDRAWABLE:
+    if manages and pledge.status in WITHDRAWABLE:
         actions.append(Button(Text(N_("🗑 Withdraw")), f"mp:wd:{pledge.id}"))
     actions.append(Button(Text(N_("⬅️ All pledges")), "mp:list"))
     evidence = [Button(Concat(("📎 ", period_label(r.period))), f"rp:ev:{r.id}") for r in history if r.evidence]

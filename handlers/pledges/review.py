@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
-from handlers.entities import is_staff, refuse
+from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Reply, Text, text
 from handlers.people import audit
 from handlers.pledges.service import focal_points
 from handlers.vocabulary import status_label
+from models.repositories.pledges import Pledges
 from models.tables import Pledge
 from models.values import PLEDGE_TRANSITIONS, PledgeStatus
 
@@ -39,7 +40,7 @@ async def review_button(conv: Conversation, code: str) -> None:
     if not is_staff(conv):
         await refuse(conv, "pledge.review", "pledge", parsed[1] if parsed else None)
         return
-    pledge = await conv.session.get(Pledge, parsed[1]) if parsed else None
+    pledge = await Pledges(conv.session).get(parsed[1]) if parsed else None
     if parsed is None or pledge is None:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
@@ -61,7 +62,7 @@ async def finish_review(conv: Conversation, state: FormState) -> None:
     if not is_staff(conv):
         await refuse(conv, "pledge.review", "pledge", state.answers.get("$pledge_id"))
         return
-    pledge = await conv.session.get(Pledge, int(state.answers["$pledge_id"]), with_for_update=True)
+    pledge = await Pledges(conv.session).get(int(state.answers["$pledge_id"]), for_update=True)
     verdict = PledgeStatus(state.answers["$verdict"])
     if pledge is None or verdict not in PLEDGE_TRANSITIONS[PledgeStatus(pledge.status)]:
         conv.say(Reply((Text(N_("That pledge was already decided by someone else.")),)))
@@ -93,4 +94,4 @@ async def decide(conv: Conversation, pledge: Pledge, verdict: PledgeStatus, comm
                              priority=outbox.NOTICE)
 
 
-REVIEW = Journey(REVIEW_FORM, finish_review)
+REVIEW = Journey(REVIEW_FORM, finish_review, may=is_staff_contact)

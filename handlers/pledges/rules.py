@@ -1,4 +1,4 @@
-"""Pledge rules of DOMAIN.md, the derived geography, references and reporting periods."""
+"""Pledge rules: answers that must hold together, the derived geography, references and reporting periods."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.forms.base import FormState
 from handlers.forms.countries import GLOBAL
 from handlers.messages import N_, Text
+from models.database import Session
 from models.reporting import OVERDUE_AFTER, next_report_due, period_end, period_of
-from models.statements import table_of
-from models.tables import Country, Pledge
+from models.repositories.pledges import Countries
+from models.tables import Pledge
 from models.values import PILLARS, FocusArea, PledgeType
 
 __all__ = ["OVERDUE_AFTER", "answers_of", "apply_answers", "check_answers", "derive_reach", "next_report_due",
@@ -44,15 +42,6 @@ def pledge_ref(year: int, pledge_id: int) -> str:
     return f"P2C-{year}-{pledge_id:05d}"
 
 
-_COUNTRIES = table_of(Country)
-_C = _COUNTRIES.c
-# The countries a pledge's tokens name, and nothing else: a few rows for most pledges.
-_REACHED = sa.select(_C.ldc, _C.lldc, _C.sids, _C.itu_region).where(sa.or_(
-    _C.iso3.in_(sa.bindparam("codes", expanding=True)), _C.itu_region.in_(sa.bindparam("regions", expanding=True)),
-    sa.and_(sa.bindparam("ldc"), _C.ldc), sa.and_(sa.bindparam("lldc"), _C.lldc),
-    sa.and_(sa.bindparam("sids"), _C.sids), sa.bindparam("everywhere")))
-
-
 @dataclass(frozen=True, slots=True)
 class Reach:
     """Where a pledge is implemented, derived from its countries and groups."""
@@ -63,16 +52,15 @@ class Reach:
     itu_regions: list[str]
 
 
-async def derive_reach(session: AsyncSession, tokens: list[str]) -> Reach:
+async def derive_reach(session: Session, tokens: list[str]) -> Reach:
     """LDC/LLDC/SIDS targeting and ITU regions, from the (staff-correctable) country table."""
     groups = {token for token in tokens if token in ("LDC", "LLDC", "SIDS", GLOBAL)}
-    rows = (await session.execute(_REACHED, {
-        "codes": [t for t in tokens if t not in groups and not t.startswith("ITU:")],
-        "regions": [t[4:] for t in tokens if t.startswith("ITU:")],
-        "ldc": "LDC" in groups, "lldc": "LLDC" in groups, "sids": "SIDS" in groups, "everywhere": GLOBAL in groups,
-    })).all()
-    regions = sorted({row.itu_region for row in rows if row.itu_region})
-    return Reach(any(row.ldc for row in rows), any(row.lldc for row in rows), any(row.sids for row in rows), regions)
+    rows = await Countries(session).reached(
+        [t for t in tokens if t not in groups and not t.startswith("ITU:")],
+        [t[4:] for t in tokens if t.startswith("ITU:")],
+        ldc="LDC" in groups, lldc="LLDC" in groups, sids="SIDS" in groups, everywhere=GLOBAL in groups)
+    regions = sorted({region for *_, region in rows if region})
+    return Reach(any(row[0] for row in rows), any(row[1] for row in rows), any(row[2] for row in rows), regions)
 
 
 def apply_answers(pledge: Pledge, answers: dict[str, Any]) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
-from sqlmodel import col, select
-
 from handlers import drafts, outbox
 from handlers.conversation import Conversation, Journey, ask_again, begin
 from handlers.forms.base import FormState
@@ -17,14 +14,11 @@ from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import apply_answers, check_answers, derive_reach, pledge_ref
 from handlers.reports.cadence import cadence_buttons
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, labeller
-from models.statements import Adding, ByKey, Prepared, bound, table_of
+from models.repositories.contacts import Contacts
+from models.repositories.entities import Entities
+from models.repositories.pledges import Pledges
 from models.tables import Contact, Entity, Pledge
 from models.values import EntityStatus, PledgeStatus, Role
-
-_PLEDGES = table_of(Pledge)
-_ENTITY = ByKey(Entity)
-_ADD_PLEDGE = Adding(Pledge)
-_SET_REF = Prepared(lambda _: update(_PLEDGES).values(bound("ref")).where(_PLEDGES.c.id == bindparam("pledge_id")))
 
 EDITING = "$pledge_id"
 """Hidden answer of a draft that edits an existing pledge (changes requested) instead of creating one."""
@@ -37,7 +31,7 @@ async def pledge_entity(conv: Conversation) -> Entity | None:
         conv.say(Reply((Text(N_("Pledges are registered by the focal points of organisations. To register "
                                 "yours, send /start.")),)))
         return None
-    entity = await _ENTITY.get(conv.session, contact.entity_id)
+    entity = await Entities(conv.session).get(contact.entity_id)
     if entity is None or entity.status != EntityStatus.validated:
         conv.say(Reply((Text(N_("Your organisation is waiting for validation by BDT. You can register pledges "
                                 "as soon as it is validated.")),)))
@@ -83,7 +77,7 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
     reach = await derive_reach(conv.session, list(answers["countries"]))
     editing = state.answers.get(EDITING)
     if editing is not None:
-        pledge = await conv.session.get(Pledge, int(editing), with_for_update=True)
+        pledge = await Pledges(conv.session).get(int(editing), for_update=True)
         if pledge is None or pledge.entity_id != entity.id or pledge.status != PledgeStatus.changes_requested:
             conv.say(Reply((Text(N_("This pledge can no longer be edited.")),)))
             return
@@ -95,13 +89,12 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
     pledge.targets_ldc, pledge.targets_lldc, pledge.targets_sids = reach.ldc, reach.lldc, reach.sids
     pledge.itu_regions = reach.itu_regions
     pledge.status, pledge.submitted_at, pledge.updated_at = PledgeStatus.submitted, conv.now, conv.now
+    pledges = Pledges(conv.session)
     if editing is None:
-        await _ADD_PLEDGE.add(conv.session, pledge)
+        await pledges.add(pledge)
         assert pledge.id is not None
         pledge.ref = pledge_ref(conv.now.year, pledge.id)
-        await _SET_REF.run(conv.session, {"pledge_id": pledge.id, "ref": pledge.ref})
-    else:
-        await conv.session.flush()
+    await pledges.save(pledge)
     assert pledge.id is not None and pledge.ref is not None
     await audit(conv.session, conv.contact, "pledge.resubmitted" if editing else "pledge.submitted", "pledge",
                 pledge.id, ref=pledge.ref, version=pledge.version)
@@ -138,10 +131,7 @@ async def notify_staff_of_pledge(conv: Conversation, pledge: Pledge, entity: Ent
 
 async def focal_points(conv: Conversation, entity_id: int) -> list[Contact]:
     """The reachable focal points of an entity."""
-    result = await conv.session.execute(
-        select(Contact).where(Contact.entity_id == entity_id, Contact.role == Role.focal_point,
-                              col(Contact.blocked).is_(False)))
-    return list(result.scalars())
+    return await Contacts(conv.session).focal_points_of(entity_id)
 
 
-PLEDGE = Journey(PLEDGE_FORM, finish_pledge, check_answers)
+PLEDGE = Journey(PLEDGE_FORM, finish_pledge, check_answers, may=lambda contact: role_of(contact) is Role.focal_point)

@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.statements import PerDialect, table_of
+from models.repositories.base import PerDialect, table_of
+from models.repositories.outbox import OutboxRows
 from models.tables import Contact, Entity, Outbox, Pledge, PledgeReminder, ProgressReport, ReminderHold
 from models.values import PledgeStatus, Role
 
@@ -52,10 +53,6 @@ _HOLD = PerDialect(lambda insert: insert(_H).values({name: sa.bindparam(name) fo
                    .on_conflict_do_update(index_elements=["contact_id", "pledge_id"],
                                           set_={"reason": sa.bindparam("reason"), "until": sa.bindparam("until"),
                                                 "created_at": sa.bindparam("created_at")}))
-
-_ADD_MESSAGES = PerDialect(lambda insert: insert(_O).values({name: sa.bindparam(name) for name in (
-    "key", "chat_id", "contact_id", "priority", "payload", "status", "attempts", "not_before", "created_at")})
-    .on_conflict_do_nothing(index_elements=["key"]).returning(_O.c.key))
 
 NOT_MINE, LATER = "not_mine", "later"
 IN_LIST = 900
@@ -120,16 +117,21 @@ class Reminders:
     async def add_messages(self, rows: list[dict[str, Any]]) -> set[str]:
         """Write outbox rows (key, chat_id, contact_id, priority, payload, not_before, created_at) in batches of
         statements; the keys written (a key already there, a person's reminder of that day, is left alone)."""
-        if not rows:
-            return set()
-        values = [{**row, "status": "pending", "attempts": 0} for row in rows]
-        return set((await self.session.execute(_ADD_MESSAGES(self.session), values)).scalars())
+        return await OutboxRows(self.session).add_many_returning(rows)
 
     async def looked(self, rows: list[dict[str, Any]]) -> None:
         """Record what planning decided for each pledge: the kinds given for its period and when to look again
         (pledge_id, period, kinds, next_on, updated_at)."""
         for start in range(0, len(rows), 5000):
             await self.session.execute(_LOOK(self.session), rows[start:start + 5000])
+
+    async def countries_of(self, entity_ids: Iterable[int]) -> dict[int, str | None]:
+        """The home country of each of these entities."""
+        found: dict[int, str | None] = {}
+        for ids in _chunks(entity_ids):
+            rows = await self.session.execute(sa.select(_E.c.id, _E.c.country_iso3).where(_E.c.id.in_(ids)))
+            found.update({entity_id: country for entity_id, country in rows.all()})
+        return found
 
     async def hold(self, contact_id: int, pledge_id: int, reason: str, until: datetime | None, now: datetime) -> None:
         """Remember that this person wants this pledge's reminders later, or never (not theirs any more)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -9,11 +11,12 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
+from sqlalchemy.engine import make_url
 
 from bot.sandbox.harness import BotStack, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
-SECRET = "s3cret-Webhook-Token_123"
+SECRET = "s3cret-Webhook-Token_123-long-enough-0123456789"
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
@@ -21,8 +24,9 @@ async def webhook_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
     """The bot in webhook mode behind the sandbox, which posts updates to it."""
     port = free_port()
     workdir: Path = tmp_path_factory.mktemp("webhook")
+    # No P2C_WEBHOOK_HOST: the server listens on loopback by default
     stack = BotStack(workdir, env={"P2C_WEBHOOK_URL": f"http://127.0.0.1:{port}", "P2C_WEBHOOK_SECRET": SECRET,
-                                   "P2C_WEBHOOK_HOST": "127.0.0.1", "P2C_WEBHOOK_PORT": str(port)})
+                                   "P2C_WEBHOOK_PORT": str(port)})
     await stack.start_sandbox()
     await stack.cli("db", "upgrade")
     await stack.start_bot("--webhook", ready_call="setWebhook")
@@ -71,3 +75,32 @@ async def test_logs_hold_neither_the_token_nor_what_people_wrote(webhook_stack: 
     assert webhook_stack.token not in log and webhook_stack.token.split(":")[1] not in log
     assert phrase not in log and SECRET not in log
     assert '"update_id"' in log and '"contact_id"' in log
+
+
+async def test_an_update_the_database_could_not_take_is_answered_with_a_5xx_and_handled_when_redelivered(
+        webhook_stack: BotStack) -> None:
+    people = webhook_stack.people
+    await people.add_user(7004, "Patient", language_code="es")
+    path = make_url(webhook_stack.database_url).database
+    assert path
+    locker = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")  # another process holds the database
+        await people.send_text(7004, "/help")
+        told: list[str] = []
+        for _ in range(200):
+            told = [m["text"] for m in (await people.chat(7004))["messages"] if m["from_bot"]]
+            if told:
+                break
+            await asyncio.sleep(0.1)
+        assert told and "guardado" in told[0], told
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    answered: list[str] = []
+    for _ in range(300):
+        answered = [m["text"] for m in (await people.chat(7004))["messages"] if m["from_bot"]]
+        if len(answered) >= 2:
+            break
+        await asyncio.sleep(0.1)
+    assert len(answered) == 2 and "/language" in answered[1], "redelivered after the 5xx, then answered once"

@@ -22,6 +22,7 @@ from handlers.inputs import Incoming, Person
 from handlers.messages import Reply, Text
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.outbox import OutboxRows
 from models.tables import Contact
 from models.values import Role
 
@@ -97,10 +98,10 @@ async def test_only_rows_left_to_delivery_count(database: Database) -> None:
         uow.session.add(contact)
         await uow.session.flush()
         await outbox.enqueue(uow.session, contact, Reply((Text("Yes"),)), "r:1", sending=True)
-        assert not outbox.left_for_delivery(uow.session), "taken by delivery already: nothing to claim"
+        assert not OutboxRows(uow.session).left_for_delivery(), "taken by delivery already: nothing to claim"
         await outbox.enqueue(uow.session, contact, Reply((Text("Yes"),)), "r:1")
-        assert not outbox.left_for_delivery(uow.session), "the same key again adds no row"
+        assert not OutboxRows(uow.session).left_for_delivery(), "the same key again adds no row"
         broadcast = await create_broadcast(uow.session, CreateBroadcast(["everyone"], {"es": "Hola"}), utcnow(),
                                            utcnow().date(), "en")
         assert broadcast.recipients == 1
-        assert outbox.left_for_delivery(uow.session), "a broadcast sent now leaves a row per recipient"
+        assert OutboxRows(uow.session).left_for_delivery(), "a broadcast sent now leaves a row per recipient"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from chat_driver import ChatDriver, codes
 from sqlmodel import select
 
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
-from handlers.broadcasts.service import delivery_counts
+from handlers.broadcasts.service import delivery_counts, follow_broadcasts
 from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
+from models.retention import Retention, purge
 from models.tables import AuditLog, Broadcast, Outbox
 from models.values import Role
 
@@ -105,3 +108,27 @@ async def test_scheduled_broadcast_can_be_cancelled(chat: ChatDriver, database: 
         assert broadcast.status == "cancelled"
         assert broadcast.attachment == {"kind": "photo", "file_id": "PHOTO-FILE-ID"}
         assert await delivery_counts(uow.session, broadcast.id or 0) == {}
+
+
+async def test_a_finished_broadcast_keeps_its_figures_once_its_rows_are_deleted(chat: ChatDriver,
+                                                                                database: Database) -> None:
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.press(staff, "f:attachment:skip")
+    await chat.press(staff, "f:language:c:en")
+    await chat.send(staff, "Registration is open")
+    await chat.press(staff, "f:translations:done")
+    await chat.press(staff, "f:fallback:c:en")
+    await chat.press(staff, "f:when:c:now")
+    await chat.press(staff, "f:$sum:submit")
+    for n in range(6):
+        await chat.collect(100 + n)  # delivered: the rows are "sent"
+    async with database.uow() as uow:
+        await follow_broadcasts(uow.session, utcnow())
+        await uow.commit()
+    purged = await purge(database.uow, Retention(outbox=timedelta(days=90)), utcnow() + timedelta(days=91))
+    assert purged["outbox"] >= 6
+    listing = await chat.send(staff, "/broadcasts")
+    assert "6 sent" in listing[-1].text, listing[-1].text

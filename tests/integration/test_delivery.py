@@ -200,7 +200,7 @@ async def test_the_running_worker_sweeps_rows_whose_lease_ran_out(database: Data
     telegram = FakeTelegram()
     delivery = worker(database, renderer, telegram)
     running = asyncio.create_task(delivery.run(idle_poll=0.05, sweep_every=0.05))
-    await asyncio.sleep(0.1)  # started: its own recovery at start is behind it
+    await asyncio.wait_for(delivery.started.wait(), 5)  # its own recovery at start is behind it
     await queue(database, contacts, sending=True)  # another worker took it, then died
     await expire_leases(database)
     await stop_once_sent(delivery, running, telegram)

@@ -10,14 +10,14 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel, col, select
 
 from models.database import Database
-from models.migrate import HEAD_REVISION, current_revision, downgrade, head_revision, is_up_to_date, upgrade
+from models.migrate import HEAD_REVISION, current_revision, downgrade, head_revision, upgrade
 from models.tables import Country
 
 
 async def test_chain_goes_up_down_and_up_again(empty_database: Database) -> None:
     assert await current_revision(empty_database) is None
     await upgrade(empty_database)
-    assert await is_up_to_date(empty_database)
+    assert await current_revision(empty_database) == HEAD_REVISION
     await downgrade(empty_database, "base")
     assert await current_revision(empty_database) is None
     await upgrade(empty_database)
@@ -34,7 +34,7 @@ async def test_an_outdated_postgresql_schema_stops_the_bot(empty_database: Datab
     await upgrade(empty_database, "0001")
     if empty_database.is_sqlite:
         await ensure_schema(empty_database, auto_upgrade=True)
-        assert await is_up_to_date(empty_database)
+        assert await current_revision(empty_database) == HEAD_REVISION
     else:
         with pytest.raises(SchemaOutdatedError, match="p2c-bot db upgrade"):
             await ensure_schema(empty_database, auto_upgrade=True)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import select
 
-from bot.app import handle_reconnecting
+from bot.app import handle_retrying
 from handlers.conversation import Deps
 from handlers.inputs import Incoming, Person
 from models.clock import utcnow
@@ -23,10 +23,11 @@ async def test_an_update_whose_connection_died_is_handled_once_on_a_new_one(data
     await database.open_pool()  # ten connections, all about to die
     await terminate_other_connections(database)
     person = Person(31, 31, "Lina", None, None, "es")
-    conv = await handle_reconnecting(Incoming.from_text(501, person, "/help", utcnow()), database, deps)
+    incoming = Incoming.from_text(501, person, "/help", utcnow())
+    conv = await handle_retrying(incoming, database, deps)
     assert conv is not None and conv.pushed, "the person is answered"
     async with database.uow() as uow:
-        assert (await uow.session.execute(select(ProcessedUpdate.update_id))).scalars().all() == [501]
+        assert (await uow.session.execute(select(ProcessedUpdate.update_key))).scalars().all() == [incoming.key]
         assert len((await uow.session.execute(select(Contact))).scalars().all()) == 1
         assert len((await uow.session.execute(select(Outbox))).scalars().all()) == len(conv.pushed)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.scheduler import build_scheduler, run_broadcasts, run_report_reminders, run_when_elected
+from bot.scheduler import build_scheduler, run_broadcasts, run_report_reminders, run_retention, run_when_elected
 from models.database import Database
+from models.retention import Retention
 
 
 async def test_only_one_instance_schedules_and_another_takes_over(database: Database) -> None:
@@ -18,26 +20,33 @@ async def test_only_one_instance_schedules_and_another_takes_over(database: Data
     first, second = AsyncIOScheduler(), AsyncIOScheduler()
     stop_first, stop_second = asyncio.Event(), asyncio.Event()
     one = asyncio.create_task(run_when_elected(database, first, stop_first, retry=0.1))
-    await asyncio.sleep(0.3)
+    await until(lambda: first.running)
     two = asyncio.create_task(run_when_elected(other, second, stop_second, retry=0.1))
-    await asyncio.sleep(0.3)
-    assert first.running and not second.running
+    assert not await until(lambda: second.running, timeout=0.5), "a second instance is not elected meanwhile"
     stop_first.set()
     await one
-    for _ in range(50):
-        if second.running:
-            break
-        await asyncio.sleep(0.1)
-    assert second.running
+    assert await until(lambda: second.running), "the other instance takes over"
     stop_second.set()
     await two
     await other.dispose()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Wait until `condition` holds (True) or `timeout` seconds pass (False)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
 
 
 async def test_the_jobs_run_on_an_empty_database(database: Database) -> None:
     woken: list[bool] = []
     await run_broadcasts(database, lambda: woken.append(True), "en")
     scheduler = build_scheduler(database, lambda: None)
-    assert {job.id for job in scheduler.get_jobs()} == {"draft_reminders", "report_reminders", "broadcasts"}
+    assert {job.id for job in scheduler.get_jobs()} == {"draft_reminders", "report_reminders", "broadcasts",
+                                                        "retention"}
     await run_report_reminders(database, lambda: woken.append(True))
+    await run_retention(database, Retention())
     assert woken == []

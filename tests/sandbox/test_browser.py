@@ -165,3 +165,29 @@ def test_a_chat_of_1000_messages_renders(page: Page, live: LiveSandbox) -> None:
     elapsed = time.perf_counter() - started
     print(f"first paint of 1,000 messages: {elapsed * 1000:.0f} ms")
     assert page.locator(".msg").count() == 1000
+
+
+def test_reply_and_the_more_menu(page: Page, live: LiveSandbox) -> None:
+    live.people(lambda people: people.add_user(7005, "Awa", language_code="en"))
+    page.goto(live.server.url + "/#user=7005")
+    page.fill("#text-input", "/start")
+    page.press("#text-input", "Enter")
+    welcome = page.locator(".msg.bot").first
+    expect(welcome).to_contain_text(WELCOME["en"])
+    welcome.locator(".reply").click()
+    expect(page.locator("#replying-text")).to_contain_text(WELCOME["en"])
+    page.fill("#text-input", "an answer to that")
+    page.press("#text-input", "Enter")
+    expect(page.locator(".msg.mine .quote").first).to_contain_text(WELCOME["en"])
+    expect(page.locator("#replying")).to_be_hidden()
+    page.on("dialog", lambda dialog: dialog.accept(dialog.default_value))  # the suggested values
+    for kind in ("sticker", "location", "contact", "voice"):
+        page.click("#more summary")
+        page.click(f"#send-{kind}")
+    expect(page.locator(".msg.mine .sticker")).to_have_text("🎉")
+    expect(page.locator(".msg.mine").last).to_contain_text("voice note")
+    messages = live.people(lambda people: people.chat(7005))["messages"]
+    mine = [m for m in messages if not m["from_bot"]]
+    assert mine[1]["reply_to"] == messages[1]["message_id"] and mine[1]["text"] == "an answer to that"
+    assert mine[3]["location"] == {"latitude": 46.2044, "longitude": 6.1432}
+    assert mine[4]["contact"]["first_name"] == "Awa" and mine[5]["voice"]["duration"] == 3

@@ -33,7 +33,7 @@ async def raw(http: aiohttp.ClientSession, verb: str, url: str, **kwargs: Any) -
     ("users/555/messages", b'{"text": "hi"}', 404, "unknown user 555"),
     ("users/abc/messages", b'{"text": "hi"}', 400, "must be an integer"),
     ("users/101/messages", b'{"text": 5}', 400, '"text" has the wrong type'),
-    ("users/101/messages", b'{}', 400, 'give "text", "document" or "photo"'),
+    ("users/101/messages", b'{}', 400, 'give exactly one of "text", "document", "photo"'),
     ("users/101/messages", b'{"document": {"content_base64": "!!!"}}', 400, "not valid base64"),
     ("users/101/press", b'{"message_id": 1, "callback_data": "nope"}', 400, "no bot message 1"),
     ("limits", b'{"global_per_second": "fast"}', 400, "non-negative number"),
@@ -184,3 +184,89 @@ async def test_document_in_base64_round_trips(people: SandboxClient, sandbox: Sa
     assert status == 200 and answer["message_id"] == 1
     view = (await people.chat(102))["messages"][0]["document"]
     assert (view["file_name"], view["size"]) == ("n.txt", 4)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("users/101/messages", b'{"text": "hello \\ud83d world"}'),
+    ("users/101/messages", b'{"text": "\\udc00"}'),
+    ("users/101/messages", b'{"caption": "x\\ud800", "photo": {"content_base64": "AAAA"}}'),
+    ("users/101/messages", b'{"document": {"content_base64": "AAAA", "file_name": "a\\udfff.pdf"}}'),
+    ("users", b'{"id": 103, "first_name": "Eve\\ud800"}'),
+])
+async def test_a_lone_surrogate_is_refused_and_getupdates_keeps_working(
+        sandbox: SandboxServer, people: SandboxClient, http: aiohttp.ClientSession, call: BotCall,
+        path: str, body: bytes) -> None:
+    got, answer = await raw(http, "POST", f"{sandbox.url}/sandbox/{path}", data=body,
+                            headers={"Content-Type": "application/json"})
+    assert (got, answer["ok"]) == (400, False) and "lone surrogate" in answer["error"]
+    await people.send_text(102, "مرحبا 👋")
+    status, updates = await call("getUpdates", timeout=0)
+    assert status == 200 and [u["message"]["text"] for u in updates["result"]] == ["مرحبا 👋"]
+
+
+async def test_the_bot_api_refuses_a_lone_surrogate_like_telegram(sandbox: SandboxServer,
+                                                                  http: aiohttp.ClientSession) -> None:
+    body = b'{"chat_id": 101, "text": "x\\ud800"}'
+    got, answer = await raw(http, "POST", sandbox.api_url + "sendMessage", data=body,
+                            headers={"Content-Type": "application/json"})
+    assert (got, answer) == (400, {"ok": False, "error_code": 400,
+                                   "description": "Bad Request: strings must be encoded in UTF-8"})
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ({"text": "a", "sticker": {}}, "exactly one of"),
+    ({"location": {"latitude": 91, "longitude": 0}}, "latitude in [-90, 90]"),
+    ({"location": {"latitude": 1}}, '"longitude" is required'),
+    ({"contact": {"phone_number": "+41"}}, '"first_name" is required'),
+    ({"voice": {"duration": 0}}, "1 to 3600"),
+    ({"text": "hi", "entities": [{"type": "bold", "offset": 1, "length": 5}]}, "within the text"),
+    ({"text": "hi", "entities": [{"type": "mention", "offset": 0, "length": 1}]}, "one of"),
+    ({"text": "hi", "entities": [{"type": "text_link", "offset": 0, "length": 1, "url": "javascript:x"}]}, "URL"),
+    ({"text": "hi", "reply_to_message_id": 99}, "no message 99"),
+    ({"text": "hi", "forward_from": {"user_id": 555}}, "forward_from"),
+    ({"text": "x" * 4096 * 10 + "y"}, "longer than 10 messages"),
+    ({"text": "x " * 3000, "entities": [{"type": "bold", "offset": 0, "length": 1}]}, "one message"),
+])
+async def test_other_kinds_refuse_bad_input(sandbox: SandboxServer, people: SandboxClient, http: aiohttp.ClientSession,
+                                            body: dict[str, Any], fragment: str) -> None:
+    got, answer = await raw(http, "POST", f"{sandbox.url}/sandbox/users/101/messages", json=body)
+    assert (got, answer["ok"]) == (400, False) and fragment in answer["error"], answer
+
+
+async def test_other_kinds_show_in_the_chat_and_edits_reach_the_bot(people: SandboxClient, call: BotCall) -> None:
+    await call("getUpdates", allowed_updates=["message", "edited_message"])
+    first = await people.send_text(101, "first")
+    await people.send(101, "sticker", {"emoji": "🎉"}, reply_to_message_id=first["message_id"])
+    await people.send(101, "location", {"latitude": 14.69, "longitude": -17.44})
+    await people.send(101, "contact", {"phone_number": "+221", "first_name": "Awa"})
+    await people.send_text(101, "fwd", forward_from={"user_id": 102})
+    edited = await people.edit_text(101, first["message_id"], "first, corrected")
+    chat = (await people.chat(101))["messages"]
+    assert [m["message_id"] for m in chat][-1] == first["message_id"] and chat[-1]["edited"]
+    assert chat[-1]["text"] == "first, corrected"
+    by_id = {m["message_id"]: m for m in chat}
+    assert by_id[2]["sticker"] == {"emoji": "🎉"} and by_id[2]["reply_to"] == first["message_id"]
+    assert by_id[3]["location"] == {"latitude": 14.69, "longitude": -17.44}
+    assert by_id[4]["contact"]["first_name"] == "Awa" and by_id[5]["forwarded_from"] == "Omar"
+    updates = (await call("getUpdates"))[1]["result"]
+    assert updates[0]["message"]["text"] == "first"  # the pending update keeps what was sent
+    assert updates[-1]["update_id"] == edited["update_id"]
+    assert updates[-1]["edited_message"]["text"] == "first, corrected" and updates[-1]["edited_message"]["edit_date"]
+    with pytest.raises(SandboxClientError, match="no text or caption to edit"):
+        await people.edit_text(101, 4, "a contact has no text")
+
+
+@pytest.mark.parametrize("text, lengths", [
+    ("Une phrase assez longue pour le test. " * 60 + "\n" + "Une autre. " * 200, [2279, 2199]),  # at the line break
+    ("mot " * 1500, [4095, 1903]),  # at the last space that fits
+    ("x" * 5000, [4096, 904]),  # no space: a hard cut
+    ("😀" * 3000, [2048, 952]),  # 6,000 UTF-16 units: cut at 4,096 units, never inside a pair
+    ("y" * 4096, [4096]),
+])
+async def test_a_long_text_is_split_as_telegrams_apps_do(people: SandboxClient, call: BotCall, text: str,
+                                                         lengths: list[int]) -> None:
+    sent = await people.send_text(101, text)
+    texts = [u["message"]["text"] for u in (await call("getUpdates"))[1]["result"]]
+    assert [len(t) for t in texts] == lengths
+    assert [p["message_id"] for p in sent.get("parts", [sent])] == list(range(1, len(lengths) + 1))
+    assert "".join("".join(t.split()) for t in texts) == "".join(text.split())  # only whitespace at a cut is lost

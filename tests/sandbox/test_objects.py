@@ -88,6 +88,19 @@ async def produce_everything(sandbox: SandboxServer, people: SandboxClient, call
     out["messages"].append(reply["result"])
     await people.block(102)
     await people.unblock(102)
+    await call("getUpdates", allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"])
+    await people.send(101, "sticker", {"emoji": "🎉"})
+    await people.send(101, "voice", {"duration": 4})
+    await people.send(101, "location", {"latitude": 14.69, "longitude": -17.44}, reply_to_message_id=1)
+    await people.send(101, "contact", {"phone_number": "+221 77 000 00 00", "first_name": "Awa", "user_id": 102})
+    own = await people.send_text(101, "Bold and a link", entities=[
+        {"type": "bold", "offset": 0, "length": 4}, {"type": "text_link", "offset": 11, "length": 4,
+                                                     "url": "https://itu.int"}])
+    await people.edit_text(101, own["message_id"], "Bold and a link, edited https://itu.int")
+    await people.send_text(101, "forwarded", forward_from={"user_id": 102})
+    await people.send_text(101, "forwarded from a hidden account", forward_from={"sender_user_name": "Anon"},
+                           reply_to=own["message_id"])
+    await people.send_text(101, ("word " * 1000).strip())
     _, updates = await call("getUpdates")
     out["updates"] = updates["result"]
     out["file"] = (await call("getFile", file_id=document["document"]["file_id"]))[1]["result"]
@@ -110,7 +123,14 @@ async def produced(sandbox: SandboxServer, people: SandboxClient, call: BotCall,
 
 async def test_updates_cover_every_kind(produced: dict[str, Any]) -> None:
     kinds = {next(key for key in update if key != "update_id") for update in produced["updates"]}
-    assert kinds == {"message", "callback_query", "my_chat_member"}
+    assert kinds == {"message", "callback_query", "my_chat_member", "edited_message"}
+    messages = [u.get("message") or u["edited_message"] for u in produced["updates"]
+                if "message" in u or "edited_message" in u]
+    for kind in ("sticker", "voice", "location", "contact", "forward_origin", "reply_to_message", "edit_date"):
+        assert any(kind in m for m in messages), kind
+    assert {e["type"] for m in messages for e in m.get("entities", [])} >= {"bold", "text_link", "url"}
+    long = [m["text"] for m in messages if m.get("text", "").startswith("word word")]
+    assert [len(t) for t in long] == [4094, 904] and " ".join(long) == ("word " * 1000).strip()
     command = produced["updates"][0]["message"]
     assert [e["type"] for e in command["entities"]] == ["bot_command", "url", "email", "hashtag", "mention"]
     arabic = produced["updates"][1]["message"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,15 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (settings.default_locale, settings.timezone) == ("en", "UTC")
 
 
+def test_retention_defaults_and_keeping_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    retention = load_settings(_env_file=None).retention()
+    assert (retention.updates, retention.outbox, retention.audit) == (timedelta(days=7), timedelta(days=90), None)
+    monkeypatch.setenv("P2C_RETENTION_OUTBOX_DAYS", "")
+    monkeypatch.setenv("P2C_RETENTION_AUDIT_DAYS", "3650")
+    retention = load_settings(_env_file=None).retention()
+    assert (retention.outbox, retention.audit) == (None, timedelta(days=3650))
+
+
 @pytest.mark.parametrize(("overrides", "variable"), [
     ({"database_url": "not a url"}, "P2C_DATABASE_URL"),
     ({"database_url": "mysql://x/y"}, "P2C_DATABASE_URL"),
@@ -30,6 +40,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     ({"default_locale": "de"}, "P2C_DEFAULT_LOCALE"),
     ({"timezone": "Mars/Olympus"}, "P2C_TIMEZONE"),
     ({"webhook_url": "example.org/hook"}, "P2C_WEBHOOK_URL"),
+    ({"retention_outbox_days": "0"}, "P2C_RETENTION_OUTBOX_DAYS"),
+    ({"retention_audit_days": "a year"}, "P2C_RETENTION_AUDIT_DAYS"),
 ])
 def test_bad_values_name_the_variable(overrides: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigError) as error:
@@ -43,6 +55,26 @@ def test_token_missing_or_malformed(token: str | None) -> None:
     with pytest.raises(ConfigError, match="P2C_BOT_TOKEN"):
         settings.token()
     assert load_settings(_env_file=None, bot_token=TOKEN).token() == TOKEN
+
+
+STRONG = "Abc_-0123456789" * 3
+
+
+@pytest.mark.parametrize("secret", [None, "", " " * 40, "short-secret", "x" * 31, "a" * 31 + "!", "é" * 40,
+                                    "a" * 257, "a" * 32 + "\n"])
+def test_webhook_mode_refuses_a_missing_or_weak_secret(secret: str | None) -> None:
+    settings = load_settings(_env_file=None, webhook_url="https://bot.example.org", webhook_secret=secret)
+    with pytest.raises(ConfigError, match=r"^P2C_WEBHOOK_SECRET"):
+        settings.webhook()
+
+
+def test_webhook_mode_with_a_strong_secret_listens_on_loopback_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("P2C_WEBHOOK_HOST", raising=False)
+    settings = load_settings(_env_file=None, webhook_url="https://bot.example.org", webhook_secret=STRONG)
+    assert settings.webhook() == ("https://bot.example.org", STRONG)
+    assert settings.webhook_host == "127.0.0.1"
+    with pytest.raises(ConfigError, match=r"^P2C_WEBHOOK_URL"):
+        load_settings(_env_file=None, webhook_secret=STRONG).webhook()
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -68,6 +100,16 @@ def test_run_without_token_is_one_line(tmp_path: Path) -> None:
 def test_malformed_database_url_is_one_line(tmp_path: Path) -> None:
     result = _cli("run", env={"P2C_BOT_TOKEN": TOKEN, "P2C_DATABASE_URL": "nope"}, cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.startswith("error: P2C_DATABASE_URL")
+
+
+@pytest.mark.parametrize("secret", ["", "s3cret-Webhook-Token_123"])
+def test_run_webhook_with_an_empty_or_short_secret_does_not_start(tmp_path: Path, secret: str) -> None:
+    env = {"P2C_BOT_TOKEN": TOKEN, "P2C_WEBHOOK_URL": "https://bot.example.org", "P2C_WEBHOOK_SECRET": secret,
+           "P2C_API_BASE": "http://127.0.0.1:9", "P2C_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
+    result = _cli("run", "--webhook", env=env, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith("error: P2C_WEBHOOK_SECRET")
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_admin_and_invite_commands(tmp_path: Path) -> None:

@@ -64,3 +64,49 @@ async def test_a_pressed_button_is_acknowledged_and_its_data_handed_over_even_if
     await feed(recorder, press)
     assert recorder.acknowledged == ["q-1"]
     assert [(i.update_id, i.code, i.person.chat_id) for i in recorder.inputs] == [(9, "f:focus_area:c:access", 7)]
+
+
+async def test_an_update_id_used_again_by_a_reset_server_is_a_new_update_but_a_redelivery_is_not() -> None:
+    recorder = Recorder()
+    first = message_update(1, "private", "/start")
+    redelivered = message_update(1, "private", "/start")
+    after_reset = message_update(1, "private", "/start")  # the same id for a message sent later
+    after_reset["message"]["date"] += 3600
+    await feed(recorder, first, redelivered, after_reset)
+    keys = [i.key for i in recorder.inputs]
+    assert keys[0] == keys[1], "Telegram delivering an update twice gives one key"
+    assert keys[2] != keys[0], "a new message under an old update id is a new update"
+    assert all(0 <= key < 2**63 for key in keys), "keys fit a signed 64-bit column"
+
+
+async def test_text_and_names_are_canonical_at_the_edge() -> None:
+    recorder = Recorder()
+    update = message_update(20, "private", "Cafe\u0301\x00 ok")
+    update["message"]["from"] = {**PERSON, "first_name": "\u202eAmina\u200b", "last_name": "\u2066\u2069"}
+    await feed(recorder, update)
+    (incoming,) = recorder.inputs
+    assert incoming.text == "Café ok"
+    assert (incoming.person.first_name, incoming.person.last_name) == ("Amina", None)
+
+
+async def test_other_kinds_and_edits_become_unreadable_inputs() -> None:
+    recorder = Recorder()
+    kinds = {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 512, "height": 512,
+                         "is_animated": False, "is_video": False},
+             "voice": {"file_id": "v", "file_unique_id": "v", "duration": 2},
+             "location": {"latitude": 1.5, "longitude": 2.5},
+             "contact": {"phone_number": "+41", "first_name": "Awa"}}
+    updates = []
+    for n, (kind, value) in enumerate(kinds.items(), start=30):
+        update = message_update(n, "private")
+        del update["message"]["text"]
+        update["message"][kind] = value
+        updates.append(update)
+    edited = message_update(40, "private", "corrected")
+    edited["edited_message"] = {**edited.pop("message"), "edit_date": 1_700_000_100}
+    live = message_update(41, "private")
+    live["edited_message"] = {**live.pop("message"), "location": {"latitude": 1.0, "longitude": 2.0}}
+    del live["edited_message"]["text"]
+    await feed(recorder, *updates, edited, live)
+    assert [(i.update_id, i.unreadable, i.text) for i in recorder.inputs] == [
+        (30, "sticker", None), (31, "voice", None), (32, "location", None), (33, "contact", None), (40, "edit", None)]

@@ -2,7 +2,8 @@
 // The sandbox chat page: people on the left, the chosen person's chat on the right.
 // Messages are built as DOM nodes from text + entities, so only Telegram's formatting can appear.
 
-const state = { users: [], current: null, lastSeq: 0, nodes: new Map(), polling: null, keyboardSeq: -1 };
+const state = { users: [], current: null, lastSeq: 0, nodes: new Map(), texts: new Map(), polling: null,
+  keyboardSeq: -1, replyTo: null };
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body) {
@@ -53,7 +54,9 @@ async function selectPerson(id) {
   state.current = id;
   state.lastSeq = 0;
   state.nodes.clear();
+  state.texts.clear();
   state.keyboardSeq = -1;
+  replyTo(null);
   location.hash = "user=" + id;
   const user = state.users.find((u) => u.id === id);
   $("chat-title").textContent = user ? user.first_name : "User " + id;
@@ -153,10 +156,52 @@ function inlineKeyboard(message) {
   return box;
 }
 
+function line(className, text) {
+  const div = document.createElement("div");
+  div.className = className;
+  div.dir = "auto";
+  div.textContent = text;
+  return div;
+}
+
+// what a message is, in a few words: for quotes of replies and the reply bar
+function summary(message) {
+  const body = message.text ?? message.caption;
+  if (body) return body.slice(0, 80);
+  if (message.sticker) return `${message.sticker.emoji || ""} sticker`;
+  if (message.voice) return `🎤 voice note (${message.voice.duration} s)`;
+  if (message.location) return `📍 ${message.location.latitude}, ${message.location.longitude}`;
+  if (message.contact) return `👤 ${message.contact.first_name} ${message.contact.phone_number}`;
+  if (message.document) return `📄 ${message.document.file_name || "file"}`;
+  return message.photo ? "🖼 photo" : "…";
+}
+
+function renderOtherKinds(message, box) {
+  if (message.forwarded_from) box.append(line("forwarded", `Forwarded from ${message.forwarded_from}`));
+  if (message.reply_to) box.append(line("quote", state.texts.get(message.reply_to) || `message ${message.reply_to}`));
+  if (message.sticker) box.append(line("sticker", message.sticker.emoji || "🖼"));
+  if (message.voice) {
+    const link = document.createElement("a");
+    link.className = "document";
+    link.href = message.voice.url;
+    link.textContent = `🎤 voice note, ${message.voice.duration} s`;
+    box.append(link);
+  }
+  if (message.location) {
+    box.append(line("document", `📍 ${message.location.latitude}, ${message.location.longitude}`));
+  }
+  if (message.contact) {
+    const { first_name: first, last_name: last, phone_number: phone } = message.contact;
+    box.append(line("document", `👤 ${[first, last].filter(Boolean).join(" ")} · ${phone}`));
+  }
+}
+
 function renderMessage(message) {
   const box = document.createElement("div");
   box.className = message.from_bot ? "msg bot" : "msg mine";
   box.dataset.messageId = message.message_id;
+  state.texts.set(message.message_id, summary(message));
+  renderOtherKinds(message, box);
   if (message.photo) {
     const image = document.createElement("img");
     image.src = message.photo.url;
@@ -185,7 +230,11 @@ function renderMessage(message) {
   if (message.reply_markup && message.reply_markup.inline_keyboard) box.append(inlineKeyboard(message));
   const meta = document.createElement("div");
   meta.className = "meta";
-  meta.textContent = (message.edited ? "edited " : "") + TIME.format(new Date(message.date * 1000));
+  const reply = document.createElement("span");
+  reply.className = "reply";
+  reply.textContent = "↩ Reply";
+  reply.addEventListener("click", () => replyTo(message.message_id));
+  meta.append(reply, (message.edited ? "edited " : "") + TIME.format(new Date(message.date * 1000)));
   box.append(meta);
   return box;
 }
@@ -255,14 +304,46 @@ async function poll(wait = 0) {
   }
 }
 
-async function sendText(text) {
-  if (state.current === null || !text.trim()) return;
+function replyTo(messageId) {
+  state.replyTo = messageId;
+  $("replying").hidden = messageId === null;
+  $("replying-text").textContent = messageId === null ? "" : "↩ " + (state.texts.get(messageId) || "");
+  if (messageId !== null) $("text-input").focus();
+}
+
+// send one message to the sandbox as the chosen person: a reply when one is being written
+async function send(body) {
+  if (state.current === null) return;
+  const message = state.replyTo === null ? body : { ...body, reply_to_message_id: state.replyTo };
   try {
-    await api("POST", `users/${state.current}/messages`, { text });
+    await api("POST", `users/${state.current}/messages`, message);
+    replyTo(null);
   } catch (error) {
     toast(error.message);
   }
   await poll();
+}
+
+async function sendText(text) {
+  if (text.trim()) await send({ text });
+}
+
+function sendOther(kind) {
+  $("more").open = false;
+  if (kind === "sticker") return send({ sticker: { emoji: "🎉" } });
+  if (kind === "voice") return send({ voice: { duration: 3 } });
+  if (kind === "location") {
+    const answer = prompt("Latitude, longitude", "46.2044, 6.1432");
+    const [latitude, longitude] = (answer || "").split(",").map(Number);
+    if (answer && Number.isFinite(latitude) && Number.isFinite(longitude)) {
+      return send({ location: { latitude, longitude } });
+    }
+    return undefined;
+  }
+  const user = state.users.find((u) => u.id === state.current);
+  const phone = prompt("Phone number to share", "+41 22 730 51 11");
+  if (!phone) return undefined;
+  return send({ contact: { phone_number: phone, first_name: user ? user.first_name : "Contact" } });
 }
 
 async function press(messageId, data) {
@@ -351,6 +432,10 @@ async function start() {
     sendText(text);
   });
   $("file-input").addEventListener("change", sendFile);
+  for (const kind of ["sticker", "voice", "location", "contact"]) {
+    $("send-" + kind).addEventListener("click", () => sendOther(kind));
+  }
+  $("replying-cancel").addEventListener("click", () => replyTo(null));
   $("advance-week").addEventListener("click", advanceWeek);
   await loadClock();
   await loadPeople();

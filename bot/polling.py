@@ -1,0 +1,130 @@
+"""Long polling that confirms an update to Telegram only once it has been handled (at-least-once).
+
+Telegram forgets an update once getUpdates is called with an offset above its id. aiogram's own
+polling asks for the next updates at once, so an update is confirmed while it is still being
+handled, and lost if handling then fails for a passing reason (the database restarting) or the
+process stops. Here the offset moves only past updates whose handling is over: the updates
+fetched together are handled concurrently (one chat's in order), and the next getUpdates waits until
+they are done, or for `settle` seconds at most; after that it asks from the oldest update still in
+hand, so a slow update holds back no one else, and nothing in hand is confirmed. Updates fetched
+again while in hand, or handled while an older one is still in hand, are skipped here; after a
+restart, updates handled but not yet confirmed are recognised by their key in the database
+(handlers.router), so each update is handled once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot
+from aiogram.methods import GetUpdates
+from aiogram.types import Update
+from aiogram.utils.backoff import Backoff, BackoffConfig
+
+log = logging.getLogger(__name__)
+
+Feed = Callable[[Update], Awaitable[object]]
+
+LONG_POLL_SECONDS = 25
+SETTLE_SECONDS = 0.25
+"""How long the next getUpdates waits for the updates in hand before asking for newer ones anyway."""
+RETRY = BackoffConfig(min_delay=0.5, max_delay=30.0, factor=2.0, jitter=0.1)
+
+
+class Poller:
+    """Fetches updates with getUpdates and feeds each to `feed`, confirming only what was handled."""
+
+    def __init__(self, bot: Bot, feed: Feed, allowed_updates: list[str], *, settle: float = SETTLE_SECONDS,
+                 long_poll: int = LONG_POLL_SECONDS) -> None:
+        self.bot = bot
+        self.feed = feed
+        self.allowed_updates = allowed_updates
+        self.settle = settle
+        self.long_poll = long_poll
+        self.in_hand: dict[int, asyncio.Task[None]] = {}
+        self.done: set[int] = set()
+        """Updates handled while an older one is still in hand: fetched again, they are skipped."""
+        self.newest = -1
+        """The highest update id fetched so far."""
+
+    def offset(self) -> int | None:
+        """The offset for the next getUpdates: the oldest update in hand, else one past the newest fetched."""
+        if self.in_hand:
+            return min(self.in_hand)
+        return self.newest + 1 if self.newest >= 0 else None
+
+    async def run(self, stop: asyncio.Event, grace: float = 10.0) -> None:
+        """Poll until `stop` is set; then give the updates in hand `grace` seconds (the rest come again)."""
+        backoff = Backoff(RETRY)
+        try:
+            while not stop.is_set():
+                try:
+                    updates = await self._fetch(stop)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:  # the Bot API is unreachable or refused: wait and ask again
+                    log.warning("could not fetch updates; trying again",
+                                extra={"reason": type(error).__name__, "seconds": round(backoff.next_delay, 1)})
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), next(backoff))
+                    continue
+                backoff.reset()
+                self._take(updates)
+                await self._settle()
+        finally:
+            await self._finish(grace)
+
+    async def _fetch(self, stop: asyncio.Event) -> list[Update]:
+        # a long poll only when nothing is in hand: otherwise the answer comes at once with what is in hand
+        timeout = 0 if self.in_hand else self.long_poll
+        request = GetUpdates(offset=self.offset(), timeout=timeout, allowed_updates=self.allowed_updates)
+        fetching = asyncio.ensure_future(self.bot(request, request_timeout=timeout + 30))
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait((fetching, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not fetching.done():
+            fetching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await fetching
+            return []
+        return fetching.result()
+
+    def _take(self, updates: list[Update]) -> None:
+        offset = self.offset() or 0
+        self.done = {update_id for update_id in self.done if update_id >= offset}
+        for update in updates:
+            if update.update_id in self.in_hand or update.update_id in self.done:
+                continue  # fetched again while it, or an older one, is still being handled
+            self.newest = max(self.newest, update.update_id)
+            task = asyncio.create_task(self._handle(update), name=f"update-{update.update_id}")
+            self.in_hand[update.update_id] = task
+
+    async def _handle(self, update: Update) -> None:
+        try:
+            await self.feed(update)
+        except Exception:  # the journeys answer their own failures; this is a defect in the adapter
+            log.exception("update could not be fed")
+        finally:
+            self.in_hand.pop(update.update_id, None)
+            self.done.add(update.update_id)
+
+    async def _settle(self) -> None:
+        """Wait until the updates in hand are done, `settle` seconds at most."""
+        if self.in_hand:
+            await asyncio.wait(list(self.in_hand.values()), timeout=self.settle)
+
+    async def _finish(self, grace: float) -> None:
+        """Let the updates in hand end; those still running after `grace` are cancelled, unconfirmed."""
+        if not self.in_hand:
+            return
+        _, running = await asyncio.wait(list(self.in_hand.values()), timeout=grace)
+        for task in running:
+            task.cancel()
+        if running:
+            log.warning("updates still in hand at stop will be fetched again", extra={"count": len(running)})
+            await asyncio.wait(running)

@@ -1,0 +1,39 @@
+"""What the repositories share: the Core table of a model, and statements that differ by backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+S = TypeVar("S")
+
+Insert = Callable[[Table], Any]
+"""`insert` of one dialect: PostgreSQL's and SQLite's both know ON CONFLICT, each in its own construct."""
+INSERTS: dict[str, Insert] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def table_of(model: Any) -> Table:
+    """The Core table of a SQLModel class (Core statements on it skip the ORM's bookkeeping)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The name of the session's backend: "postgresql" or "sqlite"."""
+    return session.get_bind().dialect.name
+
+
+class PerDialect(Generic[S]):
+    """A statement built once for each backend that knows it (at import), chosen by the session's backend."""
+
+    def __init__(self, build: Callable[[Insert], S], dialects: tuple[str, ...] = ("postgresql", "sqlite")) -> None:
+        self.statements = {name: build(INSERTS[name]) for name in dialects}
+
+    def __call__(self, session: AsyncSession) -> S:
+        """The statement for the session's backend."""
+        return self.statements[dialect_of(session)]

@@ -1,0 +1,59 @@
+"""Broadcasts: announcements by staff, fanned out to the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import bindparam
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from models.tables import Broadcast
+from models.values import BroadcastStatus
+
+_RECENT = select(Broadcast).order_by(col(Broadcast.id).desc()).limit(bindparam("limit"))
+_RUNNING = select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.sending)
+_DUE = select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.scheduled,
+                               col(Broadcast.scheduled_at) <= bindparam("now"))
+_TEXTS = select(Broadcast.id, Broadcast.texts, Broadcast.fallback, Broadcast.attachment).where(
+    col(Broadcast.id).in_(bindparam("ids", expanding=True)))
+
+Texts = tuple[dict[str, str], str, dict[str, str] | None]
+"""A broadcast's texts by language, its fallback language, and its attachment."""
+
+
+class Broadcasts:
+    """Broadcasts."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        """The broadcast with this id, if any."""
+        return await self.session.get(Broadcast, broadcast_id)
+
+    async def add(self, broadcast: Broadcast) -> None:
+        """Insert a new broadcast now, so its id is known."""
+        self.session.add(broadcast)
+        await self.session.flush()
+
+    async def recent(self, limit: int) -> list[Broadcast]:
+        """The latest broadcasts, newest first."""
+        return list((await self.session.execute(_RECENT, {"limit": limit})).scalars())
+
+    async def running(self) -> list[Broadcast]:
+        """Broadcasts being sent."""
+        return list((await self.session.execute(_RUNNING)).scalars())
+
+    async def due(self, now: datetime) -> list[Broadcast]:
+        """Scheduled broadcasts whose time has come."""
+        return list((await self.session.execute(_DUE, {"now": now})).scalars())
+
+    async def texts(self, ids: Iterable[int]) -> dict[int, Texts]:
+        """The texts of these broadcasts (they never change once created)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        rows = await self.session.execute(_TEXTS, {"ids": wanted})
+        return {broadcast_id: (texts, fallback, attachment) for broadcast_id, texts, fallback, attachment in rows}

@@ -1,0 +1,85 @@
+"""Contacts: who talks to the bot, with their latest draft read in the same statement on every update."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col, select
+
+from models.repositories.base import table_of
+from models.tables import Contact, Draft, Entity
+from models.values import Role
+
+_CONTACTS = table_of(Contact)
+_BY_TELEGRAM_ID = select(Contact).where(col(Contact.telegram_id) == bindparam("telegram_id"))
+WITH_LATEST_DRAFT = (select(Contact, Draft).outerjoin(Draft, col(Draft.contact_id) == col(Contact.id))
+                     .where(col(Contact.telegram_id) == bindparam("telegram_id"))
+                     .order_by(col(Draft.updated_at).desc().nulls_last()).limit(1))
+"""The contact of a Telegram user (`telegram_id`) and their most recently touched draft, in one row."""
+_STAFF = (select(Contact).where(or_(col(Contact.role) == Role.staff, col(Contact.role) == Role.admin),
+                                col(Contact.blocked).is_(False)).order_by(col(Contact.id)))
+_FOCAL_POINTS = select(Contact).where(col(Contact.entity_id) == bindparam("entity_id"),
+                                      col(Contact.role) == Role.focal_point, col(Contact.blocked).is_(False))
+_MEMBERS = select(Contact).where(col(Contact.entity_id) == bindparam("entity_id"))
+_TOUCH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
+_BLOCK = (update(_CONTACTS).where(_CONTACTS.c.id.in_(bindparam("ids", expanding=True))).values(blocked=True))
+_WITH_ROLES = (select(Contact, Entity).join(Entity, col(Entity.id) == col(Contact.entity_id), isouter=True)
+               .where(col(Contact.role).is_not(None)).order_by(col(Contact.id)))
+
+
+class Contacts:
+    """The people the bot knows."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, contact_id: int) -> Contact | None:
+        """The contact with this id, if any."""
+        return await self.session.get(Contact, contact_id)
+
+    async def by_telegram_id(self, telegram_id: int) -> Contact | None:
+        """The contact of a Telegram user, if known."""
+        return (await self.session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).scalar_one_or_none()
+
+    async def with_latest_draft(self, telegram_id: int) -> tuple[Contact | None, Draft | None]:
+        """The contact of a Telegram user and their most recently touched draft (one statement)."""
+        row = (await self.session.execute(WITH_LATEST_DRAFT, {"telegram_id": telegram_id})).first()
+        return (row[0], row[1]) if row is not None else (None, None)
+
+    async def add(self, contact: Contact) -> None:
+        """Insert a new contact now, so its id is known."""
+        self.session.add(contact)
+        await self.session.flush()
+
+    async def touch(self, contact: Contact, values: Mapping[str, Any]) -> None:
+        """Write these columns of a known contact (one UPDATE); the loaded object follows, unmarked as changed."""
+        # the SET clause is the parameters' columns: one compiled statement for each set of columns written
+        await self.session.execute(_TOUCH, {**values, "contact_id": contact.id})
+        for key, value in values.items():
+            set_committed_value(contact, key, value)
+
+    async def staff(self) -> list[Contact]:
+        """Everyone who validates and answers: staff and admins who can be reached."""
+        return list((await self.session.execute(_STAFF)).scalars())
+
+    async def focal_points_of(self, entity_id: int) -> list[Contact]:
+        """The reachable focal points of an entity."""
+        return list((await self.session.execute(_FOCAL_POINTS, {"entity_id": entity_id})).scalars())
+
+    async def members_of(self, entity_id: int) -> list[Contact]:
+        """Everyone attached to an entity, reachable or not."""
+        return list((await self.session.execute(_MEMBERS, {"entity_id": entity_id})).scalars())
+
+    async def with_roles(self) -> Sequence[tuple[Contact, Entity | None]]:
+        """Everyone with a role, with their entity (if any), in id order: the widest audience of a broadcast."""
+        return [(contact, entity) for contact, entity in await self.session.execute(_WITH_ROLES)]
+
+    async def mark_blocked(self, contact_ids: Iterable[int]) -> None:
+        """These people blocked the bot (or their chat is gone): nothing more is sent to them."""
+        ids = sorted(set(contact_ids))
+        if ids:
+            await self.session.execute(_BLOCK, {"ids": ids})

@@ -1,0 +1,223 @@
+"""The outbox protocol, in one place: rows written by journeys, claimed and leased by delivery, outcomes recorded.
+
+A row is `pending` until its `not_before`; a delivery worker takes it (`sending`, `not_before` then being the
+end of its lease) and records what happened: `sent`, `failed`, `unreachable` (not retried), or `pending`
+again with a later `not_before`. An interactive reply is written already taken (`sending`) and handed to
+delivery once its transaction commits (the fast path). Rows still `sending` after their lease are a
+stopped worker's, and go back to `pending`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.repositories.base import PerDialect, dialect_of, table_of
+from models.repositories.contacts import Contacts
+from models.tables import Contact, Outbox
+from models.values import OutboxStatus
+
+SENDING_LEASE = timedelta(minutes=2)
+"""A row taken for sending is its worker's for this long (its `not_before` says until when); if the
+worker dies, the row is taken again after that, by whichever instance sweeps first."""
+EDIT_NOT_READY = timedelta(seconds=1)
+"""How long a row that edits a message not sent yet waits before it is looked at again."""
+
+INTERACTIVE = 100
+"""Replies to what a person just did go out first."""
+NOTICE = 50
+"""Notifications to staff and other people."""
+BULK = 0
+"""Reminders, digests and broadcasts."""
+
+_OUTBOX = table_of(Outbox)
+_CONTACTS = table_of(Contact)
+_ENQUEUE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])
+                      .returning(_OUTBOX.c.id), dialects=("postgresql",))
+_ENQUEUE_SQLITE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"]).inline(),
+                             dialects=("sqlite",))
+"""SQLite tells the new row's id with the statement itself (`lastrowid`): no RETURNING rows to fetch, which
+through aiosqlite is a hop to its thread and back."""
+_ADD_MANY = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"]).inline())
+_ADD_MANY_RETURNING = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])
+                                 .returning(_OUTBOX.c.key))
+_DUE = (select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.contact_id, _OUTBOX.c.payload, _OUTBOX.c.attempts,
+               _CONTACTS.c.language, _CONTACTS.c.telegram_language)
+        .select_from(_OUTBOX.outerjoin(_CONTACTS, _CONTACTS.c.id == _OUTBOX.c.contact_id))
+        .where(_OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.not_before <= bindparam("now"))
+        .order_by(_OUTBOX.c.priority.desc(), _OUTBOX.c.id).limit(bindparam("limit")))
+_DUE_LOCKED = _DUE.with_for_update(skip_locked=True, of=_OUTBOX)
+"""On PostgreSQL, rows another instance is claiming right now are skipped, not waited for."""
+_TAKE = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+         .values(status=OutboxStatus.sending, attempts=_OUTBOX.c.attempts + 1, not_before=bindparam("lease_until")))
+_POSTPONE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(not_before=bindparam("until"))
+_RECORD = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+           .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
+                   last_error=bindparam("error"), attempts=bindparam("attempts"),
+                   sent_at=bindparam("sent_at"), not_before=bindparam("not_before")))
+_RELEASE = (update(_OUTBOX).where(_OUTBOX.c.status == OutboxStatus.sending)
+            .values(status=OutboxStatus.pending, not_before=bindparam("now")))
+_RELEASE_EXPIRED = _RELEASE.where(_OUTBOX.c.not_before < bindparam("now"))
+_SENT_MESSAGES = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id).where(
+    _OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
+_BROADCAST_COUNTS = (select(_OUTBOX.c.status, func.count()).where(_OUTBOX.c.broadcast_id == bindparam("broadcast_id"))
+                     .group_by(_OUTBOX.c.status))
+_CANCEL_BROADCAST = (update(_OUTBOX).where(_OUTBOX.c.broadcast_id == bindparam("of_broadcast"),
+                                           _OUTBOX.c.status == OutboxStatus.pending)
+                     .values(status=OutboxStatus.cancelled))
+_LEFT_FOR_DELIVERY = "p2c.left_for_delivery"
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """An outbox row taken for sending, with what delivery needs to send it outside any transaction."""
+
+    id: int
+    chat_id: int
+    contact_id: int | None
+    payload: dict[str, Any]
+    locale: str
+    attempts: int = 1
+    bulk: bool = False
+    """True for rows claimed from the outbox (pushed replies are not)."""
+    message: object | None = None
+    """A pushed reply as the journey wrote it (its payload in the row is the same message as JSON)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A due row as read for a claim, with its recipient's languages."""
+
+    id: int
+    chat_id: int
+    contact_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+    language: str | None
+    telegram_language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What happened to a row taken for sending; `counts` is False when it was not really tried (retry after)."""
+
+    item: Queued
+    status: OutboxStatus
+    message_id: int | None = None
+    error: str | None = None
+    retry_in: float | None = None
+    counts: bool = True
+
+
+class OutboxRows:
+    """Outbox rows, written by journeys and claimed by delivery."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(self, key: str, chat_id: int, contact_id: int | None, payload: dict[str, Any], *,
+                      priority: int, now: datetime, not_before: datetime | None = None,
+                      sending: bool = False) -> int | None:
+        """Add one message; a row with the same unique `key` already there wins (None). With `sending`, the
+        row is written as already taken by delivery, which the caller hands it to once the transaction commits."""
+        values = {"key": key, "chat_id": chat_id, "contact_id": contact_id, "priority": priority, "payload": payload,
+                  "status": OutboxStatus.sending if sending else OutboxStatus.pending, "attempts": 1 if sending else 0,
+                  "not_before": now + SENDING_LEASE if sending else (not_before or now), "created_at": now}
+        added: int | None
+        if dialect_of(self.session) == "sqlite":
+            result: Any = await self.session.execute(_ENQUEUE_SQLITE(self.session), values)
+            added = result.lastrowid if result.rowcount == 1 else None  # a key already there inserts nothing
+        else:
+            added = (await self.session.execute(_ENQUEUE(self.session), values)).scalar()
+        if added is not None and not sending:
+            self.session.info[_LEFT_FOR_DELIVERY] = True
+        return added
+
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Add pending rows in one statement (keys already there are skipped): a broadcast's recipients."""
+        if rows:
+            await self.session.execute(_ADD_MANY(self.session), list(rows))
+            self.session.info[_LEFT_FOR_DELIVERY] = True
+
+    async def add_many_returning(self, rows: Sequence[dict[str, Any]]) -> set[str]:
+        """Add pending rows (key, chat_id, contact_id, priority, payload, not_before, created_at) in one statement;
+        the keys written (a key already there is skipped): a day's reminders, which record what was written."""
+        if not rows:
+            return set()
+        values = [{**row, "status": OutboxStatus.pending, "attempts": 0} for row in rows]
+        written = set((await self.session.execute(_ADD_MANY_RETURNING(self.session), values)).scalars())
+        if written:
+            self.session.info[_LEFT_FOR_DELIVERY] = True
+        return written
+
+    def left_for_delivery(self) -> bool:
+        """True when this session enqueued rows for delivery to claim (not only rows handed to it as sending)."""
+        return bool(self.session.info.get(_LEFT_FOR_DELIVERY))
+
+    async def claim(self, now: datetime, limit: int, admit: Callable[[Due], bool]) -> list[Due]:
+        """Take due rows for sending, in priority order: those `admit` accepts, leased for SENDING_LEASE.
+
+        A row that edits a message not sent yet waits EDIT_NOT_READY; its payload gains the message id
+        otherwise (`edit_message_id`). The caller commits.
+        """
+        due = _DUE_LOCKED if dialect_of(self.session) == "postgresql" else _DUE
+        rows = [Due(*row) for row in await self.session.execute(due, {"now": now, "limit": limit})]
+        edited = await self.sent_message_ids([row.payload["edit_of"] for row in rows if "edit_of" in row.payload])
+        taken: list[Due] = []
+        later: list[int] = []
+        for row in rows:
+            if "edit_of" in row.payload:
+                message_id = edited.get(row.payload["edit_of"])
+                if message_id is None:
+                    later.append(row.id)
+                    continue
+                row = Due(row.id, row.chat_id, row.contact_id, {**row.payload, "edit_message_id": message_id},
+                          row.attempts, row.language, row.telegram_language)
+            if admit(row):
+                taken.append(row)
+        if taken:
+            await self.session.execute(_TAKE, [{"row_id": row.id, "lease_until": now + SENDING_LEASE}
+                                               for row in taken])
+        if later:
+            await self.session.execute(_POSTPONE, [{"row_id": row_id, "until": now + EDIT_NOT_READY}
+                                                   for row_id in later])
+        return taken
+
+    async def sent_message_ids(self, keys: Iterable[str]) -> dict[str, int | None]:
+        """Telegram's message id of the rows with these keys (None while not sent)."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        return {key: message_id for key, message_id in await self.session.execute(_SENT_MESSAGES, {"keys": wanted})}
+
+    async def record(self, attempts: Sequence[Attempt], now: datetime) -> None:
+        """Record outcomes (one statement for all rows); people found unreachable are marked blocked."""
+        rows = [{"row_id": a.item.id, "new_status": a.status, "message_id": a.message_id,
+                 "error": (a.error or "")[:500] or None, "attempts": a.item.attempts - (0 if a.counts else 1),
+                 "sent_at": now if a.status == OutboxStatus.sent else None,
+                 "not_before": now + timedelta(seconds=a.retry_in or 0)} for a in attempts]
+        if rows:
+            await self.session.execute(_RECORD, rows)
+        await Contacts(self.session).mark_blocked(a.item.contact_id for a in attempts
+                                                  if a.status == OutboxStatus.unreachable
+                                                  and a.item.contact_id is not None)
+
+    async def release(self, now: datetime, *, expired_only: bool) -> int:
+        """Rows left `sending` by a stopped worker go back to pending (all, or those whose lease ran out)."""
+        result = await self.session.execute(_RELEASE_EXPIRED if expired_only else _RELEASE, {"now": now})
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
+    async def broadcast_counts(self, broadcast_id: int) -> dict[str, int]:
+        """How many of a broadcast's rows are in each state."""
+        rows = await self.session.execute(_BROADCAST_COUNTS, {"broadcast_id": broadcast_id})
+        return {status: int(count) for status, count in rows}
+
+    async def cancel_broadcast(self, broadcast_id: int) -> int:
+        """Cancel a broadcast's rows not sent yet; how many were."""
+        result = await self.session.execute(_CANCEL_BROADCAST, {"of_broadcast": broadcast_id})
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult

@@ -1,0 +1,85 @@
+"""Pledges, and the country table their reach is derived from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from models.repositories.base import table_of
+from models.tables import Country, Pledge
+from models.values import PledgeStatus
+
+_OF_ENTITY = (select(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id")).order_by(col(Pledge.id).desc())
+              .limit(bindparam("limit")))
+_BY_REF = select(Pledge).where(col(Pledge.ref) == bindparam("ref"))
+_FOCUS_AREAS = select(Pledge.entity_id, Pledge.focus_area)
+_VALIDATED = select(Pledge).where(col(Pledge.status) == PledgeStatus.validated)
+
+_C = table_of(Country).c
+_REACHED = sa.select(_C.ldc, _C.lldc, _C.sids, _C.itu_region).where(sa.or_(
+    _C.iso3.in_(bindparam("codes", expanding=True)), _C.itu_region.in_(bindparam("regions", expanding=True)),
+    sa.and_(bindparam("ldc"), _C.ldc), sa.and_(bindparam("lldc"), _C.lldc),
+    sa.and_(bindparam("sids"), _C.sids), bindparam("everywhere")))
+"""The countries a pledge's tokens name, and nothing else: a few rows for most pledges."""
+
+
+class Pledges:
+    """Pledges of entities."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, pledge_id: int, *, for_update: bool = False) -> Pledge | None:
+        """The pledge with this id, if any; with `for_update`, locked until the transaction ends (PostgreSQL)."""
+        return await self.session.get(Pledge, pledge_id, with_for_update=for_update)
+
+    async def by_ref(self, ref: str) -> Pledge | None:
+        """The pledge with this public reference, if any."""
+        return (await self.session.execute(_BY_REF, {"ref": ref})).scalar_one_or_none()
+
+    async def add(self, pledge: Pledge) -> None:
+        """Insert a new pledge now, so its id is known."""
+        self.session.add(pledge)
+        await self.session.flush()
+
+    async def save(self, pledge: Pledge) -> None:
+        """Write a pledge's changes now."""
+        self.session.add(pledge)
+        await self.session.flush()
+
+    async def of_entity(self, entity_id: int, limit: int) -> list[Pledge]:
+        """An entity's pledges, newest first."""
+        return list((await self.session.execute(_OF_ENTITY, {"entity_id": entity_id, "limit": limit})).scalars())
+
+    async def validated(self) -> list[Pledge]:
+        """Every validated pledge."""
+        return list((await self.session.execute(_VALIDATED)).scalars())
+
+    async def focus_areas(self) -> dict[int, set[str]]:
+        """The focus areas each entity pledged in."""
+        areas: dict[int, set[str]] = {}
+        for entity_id, area in await self.session.execute(_FOCUS_AREAS):
+            areas.setdefault(entity_id, set()).add(area)
+        return areas
+
+
+class Countries:
+    """The project's country table."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def all(self) -> dict[str, Country]:
+        """Every country, by ISO 3166 alpha-3 code."""
+        return {country.iso3: country for country in (await self.session.execute(select(Country))).scalars()}
+
+    async def reached(self, codes: Sequence[str], regions: Sequence[str], *, ldc: bool, lldc: bool, sids: bool,
+                      everywhere: bool) -> list[tuple[bool, bool, bool, str | None]]:
+        """(ldc, lldc, sids, ITU region) of each country named by code, ITU region or group, or of all."""
+        rows = await self.session.execute(_REACHED, {"codes": list(codes), "regions": list(regions), "ldc": ldc,
+                                                     "lldc": lldc, "sids": sids, "everywhere": everywhere})
+        return [(row.ldc, row.lldc, row.sids, row.itu_region) for row in rows]

@@ -1,0 +1,66 @@
+"""Processed updates: the keys of updates already handled (handlers.inputs.Incoming.key), so a redelivered update is
+not handled twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, literal_column, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from models.repositories.base import Insert, PerDialect, dialect_of, table_of
+from models.repositories.contacts import WITH_LATEST_DRAFT, Contacts
+from models.tables import Contact, Draft, ProcessedUpdate
+
+_PROCESSED = table_of(ProcessedUpdate)
+
+
+def _marking(insert: Insert) -> Any:
+    return insert(_PROCESSED).values(update_key=bindparam("update_key"), processed_at=bindparam("processed_at")) \
+        .on_conflict_do_nothing().inline()
+
+
+def _mark_and_meet(insert: Insert) -> Any:
+    # One row: 1 when the update key was new (0 when handled before), then the contact and their latest draft
+    # (None when the person is new). PostgreSQL runs the INSERT of a WITH clause once, whatever the query reads.
+    marked = _marking(insert).returning(_PROCESSED.c.update_key).cte("marked")
+    fresh = select(func.count()).select_from(marked).scalar_subquery().label("fresh")
+    latest = WITH_LATEST_DRAFT.subquery("latest")
+    contact, draft = aliased(Contact, latest), aliased(Draft, latest)
+    one = select(literal_column("1")).subquery("one")
+    return select(fresh, contact, draft).select_from(one.outerjoin(latest, true()))
+
+
+_MARK = PerDialect(_marking)
+_MARK_AND_MEET = PerDialect(_mark_and_meet, dialects=("postgresql",))
+"""Only PostgreSQL knows an INSERT in a WITH clause; SQLite runs the two statements it joins."""
+
+Met = tuple[Contact | None, Draft | None]
+"""The person's contact and latest draft, as read (None when not there)."""
+
+
+class ProcessedUpdates:
+    """The keys of the updates handled so far."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def mark(self, update_key: int, now: datetime) -> bool:
+        """Record the update's key; False when it was handled before (Telegram may deliver an update twice)."""
+        result = await self.session.execute(_MARK(self.session), {"update_key": update_key, "processed_at": now})
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
+    async def mark_and_meet(self, update_key: int, telegram_id: int, now: datetime) -> Met | None:
+        """`mark`, then the contact of this Telegram user and their latest draft; None for an update handled
+        before. On PostgreSQL in one statement (a round trip less of the four an ordinary update makes)."""
+        if dialect_of(self.session) != "postgresql":
+            if not await self.mark(update_key, now):
+                return None
+            return await Contacts(self.session).with_latest_draft(telegram_id)
+        row = (await self.session.execute(_MARK_AND_MEET(self.session), {
+            "update_key": update_key, "processed_at": now, "telegram_id": telegram_id})).one()
+        if not row[0]:
+            return None
+        return row[1], row[2]

@@ -1,0 +1,73 @@
+"""Start-up with the Bot API unreachable: one log line per attempt with a growing wait, SIGTERM stops it cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.sandbox.harness import BotStack
+
+pytestmark = [pytest.mark.e2e]
+
+
+def _events(log: Path) -> list[dict[str, Any]]:
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+async def _attempts(stack: BotStack, count: int, timeout: float = 30) -> list[dict[str, Any]]:
+    for _ in range(int(timeout / 0.1)):
+        found = [e for e in _events(stack.workdir / "bot.log") if "unreachable" in e["event"]]
+        if len(found) >= count:
+            return found
+        assert stack.bot is not None and stack.bot.returncode is None, (stack.workdir / "bot.log").read_text()
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"fewer than {count} attempts logged: {(stack.workdir / 'bot.log').read_text()}")
+
+
+async def test_an_unreachable_bot_api_is_retried_with_one_line_each_and_sigterm_stops(tmp_path: Path) -> None:
+    stack = BotStack(tmp_path)  # no sandbox: nothing listens on its port
+    await stack.cli("db", "upgrade")
+    try:
+        await stack.start_bot(ready_call=None)
+        attempts = await _attempts(stack, 2)
+        assert attempts[0]["level"] == "warning" and "attempt 1" in attempts[0]["event"]
+        assert "trying again in 1 s" in attempts[0]["event"] and "trying again in 2 s" in attempts[1]["event"]
+        assert await stack.stop_bot() == 0
+    finally:
+        await stack.close()
+    text = (tmp_path / "bot.log").read_text()
+    assert "Traceback" not in text and all(line.startswith("{") for line in text.splitlines())
+    assert not any("error" in e for e in _events(tmp_path / "bot.log"))
+    assert _events(tmp_path / "bot.log")[-1]["event"] == "stopped"
+    assert stack.token.split(":")[1] not in text
+
+
+async def test_start_up_goes_on_once_the_bot_api_answers(tmp_path: Path) -> None:
+    stack = BotStack(tmp_path)
+    await stack.cli("db", "upgrade")
+    try:
+        await stack.start_bot(ready_call=None)
+        await _attempts(stack, 1)
+        await stack.start_sandbox()
+        for _ in range(300):
+            if (await stack.people.stats())["calls"].get("getUpdates", 0):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError((tmp_path / "bot.log").read_text())
+        await stack.people.add_user(7101, "Late", language_code="en")
+        await stack.people.send_text(7101, "/help")
+        answered, since = False, 0
+        for _ in range(20):
+            chat = await stack.people.chat(7101, since=since, wait=1)
+            since, answered = chat["last_seq"], any(m["from_bot"] for m in chat["messages"])
+            if answered:
+                break
+        assert answered
+    finally:
+        await stack.close()

@@ -1,0 +1,185 @@
+"""Repositories on both backends: what each method reads and writes, as the journeys and delivery rely on it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from models.clock import utcnow
+from models.database import Database
+from models.repositories.audit import AuditTrail
+from models.repositories.contacts import Contacts
+from models.repositories.drafts import DraftConflictError, Drafts
+from models.repositories.outbox import INTERACTIVE, SENDING_LEASE, Attempt, OutboxRows, Queued
+from models.repositories.updates import ProcessedUpdates
+from models.tables import AuditLog, Contact, Draft, Outbox
+from models.values import OutboxStatus, Role
+
+
+async def add_contact(database: Database, telegram_id: int = 5, **values: object) -> Contact:
+    async with database.uow() as uow:
+        contact = Contact(telegram_id=telegram_id, chat_id=telegram_id, first_name="Awa", **values)  # type: ignore[arg-type]
+        await Contacts(uow.session).add(contact)
+        await uow.commit()
+        return contact
+
+
+async def test_an_update_is_marked_once(database: Database) -> None:
+    async with database.uow() as uow:
+        updates = ProcessedUpdates(uow.session)
+        assert await updates.mark(7, utcnow())
+        assert not await updates.mark(7, utcnow()), "the same update id again"
+        await uow.commit()
+    async with database.uow() as uow:
+        assert await ProcessedUpdates(uow.session).mark_and_meet(7, 5, utcnow()) is None
+
+
+async def test_marking_meets_the_person_with_their_latest_draft(database: Database) -> None:
+    async with database.uow() as uow:
+        assert await ProcessedUpdates(uow.session).mark_and_meet(1, 5, utcnow()) == (None, None), "a new person"
+        await uow.commit()
+    contact = await add_contact(database)
+    assert contact.id is not None
+    async with database.uow() as uow:
+        assert await ProcessedUpdates(uow.session).mark_and_meet(2, 5, utcnow()) == (contact, None)
+        drafts = Drafts(uow.session)
+        await drafts.open(contact.id, "pledge", "title", {"answers": {}}, utcnow() - timedelta(hours=1))
+        await drafts.open(contact.id, "join", "full_name", {"answers": {"x": "é"}}, utcnow())
+        await uow.commit()
+    async with database.uow() as uow:
+        met = await ProcessedUpdates(uow.session).mark_and_meet(3, 5, utcnow())
+        assert met is not None
+        found, draft = met
+        assert found is not None and found.id == contact.id and found.first_name == "Awa"
+        assert draft is not None and draft.form_id == "join" and draft.state == {"answers": {"x": "é"}}
+        assert await uow.session.get(Contact, contact.id) is found, "loaded in the session, as the ORM keeps it"
+
+
+async def test_a_draft_saved_over_a_newer_version_is_refused(database: Database) -> None:
+    contact = await add_contact(database)
+    assert contact.id is not None
+    async with database.uow() as uow:
+        await Drafts(uow.session).open(contact.id, "pledge", "title", {}, utcnow())
+        await uow.commit()
+    async with database.uow() as first, database.uow() as second:
+        mine = await Drafts(first.session).find(contact.id, "pledge")
+        assert mine is not None and mine.version == 1
+        await Drafts(first.session).save(mine, "description", {"answers": {"title": "Fibre"}}, utcnow())
+        assert mine.version == 2 and not first.session.dirty, "the object follows the row, unmarked as changed"
+        await first.commit()
+        stale = await Drafts(second.session).find(contact.id, "pledge")
+        assert stale is not None
+        stale_copy = Draft(id=stale.id, contact_id=contact.id, form_id="pledge", step_id="title", version=1)
+        with pytest.raises(DraftConflictError):
+            await Drafts(second.session).save(stale_copy, "x", {}, utcnow())
+
+
+async def test_opening_a_draft_again_replaces_it_with_a_new_version(database: Database) -> None:
+    contact = await add_contact(database)
+    assert contact.id is not None
+    async with database.uow() as uow:
+        drafts = Drafts(uow.session)
+        await drafts.open(contact.id, "pledge", "title", {"answers": {"a": 1}}, utcnow())
+        await drafts.open(contact.id, "pledge", "title", {"answers": {}}, utcnow())
+        await uow.commit()
+    async with database.uow() as uow:
+        (draft,) = (await uow.session.execute(select(Draft))).scalars().all()
+        assert draft.version == 2 and draft.state == {"answers": {}}
+        await Drafts(uow.session).discard(contact.id, "pledge")
+        assert await Drafts(uow.session).find(contact.id, "pledge") is None
+
+
+async def test_touching_a_contact_writes_without_marking_it_changed(database: Database) -> None:
+    contact = await add_contact(database, role=Role.staff)
+    async with database.uow() as uow:
+        contacts = Contacts(uow.session)
+        found = await contacts.by_telegram_id(5)
+        assert found is not None
+        await contacts.touch(found, {"first_name": "Awa Bintou", "username": "awa"})
+        assert not uow.session.dirty and found.first_name == "Awa Bintou"
+        assert [c.id for c in await contacts.staff()] == [contact.id]
+        await contacts.mark_blocked([contact.id or 0])
+        await uow.commit()
+    async with database.uow() as uow:
+        again = await Contacts(uow.session).get(contact.id or 0)
+        assert again is not None and again.first_name == "Awa Bintou" and again.blocked
+        assert await Contacts(uow.session).staff() == [], "a blocked person is not reachable"
+
+
+async def test_audit_rows_are_written_in_the_callers_transaction(database: Database) -> None:
+    async with database.uow() as uow:
+        await AuditTrail(uow.session).record(None, "role.granted", "contact", 1, {"role": "staff"})
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(AuditLog))).all() == [], "not committed: rolled back"
+        await AuditTrail(uow.session).record(None, "role.granted", "contact", 1, {"role": "staff"})
+        await uow.commit()
+    async with database.uow() as uow:
+        (row,) = (await uow.session.execute(select(AuditLog))).scalars().all()
+        assert (row.action, row.target_id, row.details) == ("role.granted", 1, {"role": "staff"})
+
+
+async def test_the_outbox_protocol_from_enqueue_to_outcome(database: Database) -> None:
+    contact = await add_contact(database, language="fr")
+    now = utcnow()
+    async with database.uow() as uow:
+        rows = OutboxRows(uow.session)
+        first = await rows.enqueue("k:1", contact.chat_id, contact.id, {"reply": 1}, priority=0, now=now)
+        assert first is not None and rows.left_for_delivery()
+        assert await rows.enqueue("k:1", contact.chat_id, contact.id, {"reply": 2}, priority=0, now=now) is None
+        urgent = await rows.enqueue("k:2", contact.chat_id, contact.id, {"reply": 3}, priority=INTERACTIVE, now=now)
+        edit = await rows.enqueue("k:3", contact.chat_id, contact.id, {"reply": 4, "edit_of": "k:1"}, priority=0,
+                                  now=now)
+        await uow.commit()
+    async with database.uow() as uow:
+        taken = await OutboxRows(uow.session).claim(now, 10, lambda row: True)
+        await uow.commit()
+    assert [row.id for row in taken] == [urgent, first], "by priority; the edit waits for the message it edits"
+    assert taken[0].language == "fr" and taken[0].attempts == 0
+    async with database.uow() as uow:
+        assert await OutboxRows(uow.session).claim(now, 10, lambda row: True) == [], "taken rows are leased"
+        item = Queued(first, contact.chat_id, contact.id, {}, "fr", attempts=1)
+        failed = Queued(urgent or 0, contact.chat_id, contact.id, {}, "fr", attempts=1)
+        await OutboxRows(uow.session).record([Attempt(item, OutboxStatus.sent, message_id=99),
+                                              Attempt(failed, OutboxStatus.pending, error="timeout", retry_in=60)],
+                                             now)
+        await uow.commit()
+    async with database.uow() as uow:
+        (edited,) = await OutboxRows(uow.session).claim(now + timedelta(seconds=2), 10, lambda row: True)
+        assert edited.id == edit and edited.payload["edit_message_id"] == 99
+        await uow.commit()
+    async with database.uow() as uow:
+        found = {row.key: row for row in (await uow.session.execute(select(Outbox))).scalars()}
+        assert found["k:1"].status == OutboxStatus.sent and found["k:1"].telegram_message_id == 99
+        assert found["k:2"].status == OutboxStatus.pending and found["k:2"].last_error == "timeout"
+        assert found["k:3"].status == OutboxStatus.sending
+        assert await OutboxRows(uow.session).release(now, expired_only=True) == 0, "its lease runs"
+        assert await OutboxRows(uow.session).release(now + SENDING_LEASE * 2, expired_only=True) == 1
+        await uow.commit()
+
+
+async def test_an_unreachable_recipient_is_marked_blocked(database: Database) -> None:
+    contact = await add_contact(database)
+    async with database.uow() as uow:
+        item = Queued(1, contact.chat_id, contact.id, {}, "en")
+        await OutboxRows(uow.session).record([Attempt(item, OutboxStatus.unreachable, error="blocked")], utcnow())
+        await uow.commit()
+    async with database.uow() as uow:
+        found = await Contacts(uow.session).get(contact.id or 0)
+        assert found is not None and found.blocked
+
+
+async def test_a_failing_statement_never_logs_what_people_wrote(database: Database,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    secret = "Écoles de Kédougou, mot de passe 4711"
+    await add_contact(database)
+    caplog.set_level(logging.DEBUG)
+    async with database.uow() as uow:
+        with pytest.raises(IntegrityError) as raised:
+            await Contacts(uow.session).add(Contact(telegram_id=5, chat_id=5, first_name=secret))
+        logging.getLogger("test").exception("update failed", exc_info=raised.value)
+    assert "INSERT INTO contact" in caplog.text, "the statement is logged"
+    assert "Kédougou" not in caplog.text and secret not in str(raised.value)

@@ -1,0 +1,110 @@
+"""When the database cannot take an update: the person is told their message waits, and it is tried again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import exc
+
+import bot.app
+from bot.app import App
+from bot.i18n import Catalogs, Rendered, Renderer
+from bot.outage import Outage, UnavailableError, is_transient, retry_delay
+from handlers.drafts import DraftConflictError
+from handlers.inputs import Incoming, Person
+
+LOCKED = exc.OperationalError("INSERT …", {}, Exception("database is locked"))
+
+
+@pytest.mark.parametrize(("error", "transient"), [
+    (LOCKED, True),
+    (exc.OperationalError("UPDATE …", {}, Exception("attempt to write a readonly database")), True),
+    (exc.InterfaceError("SELECT 1", {}, Exception("connection is closed")), True),
+    (exc.DBAPIError("SELECT 1", {}, Exception("terminated"), connection_invalidated=True), True),
+    (exc.TimeoutError("QueuePool limit reached"), True),
+    (ConnectionRefusedError(111, "refused"), True),
+    (DraftConflictError("pledge"), True),
+    (exc.IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed")), False),
+    (exc.DataError("INSERT …", {}, Exception("invalid byte sequence")), False),
+    (ValueError("a defect"), False),
+    (KeyError("a defect"), False),
+])
+def test_which_failures_pass_by_themselves(error: BaseException, transient: bool) -> None:
+    assert is_transient(error) is transient
+
+
+def test_retries_back_off_to_thirty_seconds() -> None:
+    assert [retry_delay(n) for n in range(8)] == [0.5, 1, 2, 4, 8, 16, 30, 30]
+    assert retry_delay(10_000) == 30
+
+
+class Sent:
+    def __init__(self) -> None:
+        self.messages: list[tuple[int, str]] = []
+
+    async def send(self, chat_id: int, message: Rendered) -> int:
+        self.messages.append((chat_id, message.text))
+        return len(self.messages)
+
+
+def incoming(language: str = "fr") -> Incoming:
+    return Incoming.from_text(5, Person(7, 7, "Awa", language_code=language), "Bonjour",
+                              datetime(2026, 12, 1, tzinfo=UTC))
+
+
+def app_with(outage: Outage, *, patient: bool) -> App:
+    app = App.__new__(App)  # only what on_incoming uses when the database is away
+    app.outage, app.patient = outage, patient
+    return app
+
+
+async def test_a_patient_app_tells_the_person_once_and_tries_until_the_database_is_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = Sent()
+    outage = Outage(Renderer(Catalogs()), sent, "en")  # type: ignore[arg-type]
+    attempts: list[int] = []
+
+    async def answer(self: App, item: Incoming) -> None:
+        attempts.append(item.update_id)
+        if len(attempts) < 4:
+            raise LOCKED
+
+    monkeypatch.setattr(App, "_answer", answer)
+    monkeypatch.setattr(bot.app, "retry_delay", lambda attempt: 0)
+    await app_with(outage, patient=True).on_incoming(incoming())
+    assert attempts == [5, 5, 5, 5], "tried until it went through"
+    assert len(sent.messages) == 1, "told once, not at every attempt"
+    chat, said = sent.messages[0]
+    assert chat == 7 and "conservé" in said, "in the person's Telegram language"
+
+
+async def test_in_webhook_mode_the_update_goes_back_to_telegram(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = Sent()
+    outage = Outage(Renderer(Catalogs()), sent, "en")  # type: ignore[arg-type]
+
+    async def answer(self: App, item: Incoming) -> Any:
+        raise LOCKED
+
+    monkeypatch.setattr(App, "_answer", answer)
+    with pytest.raises(UnavailableError):
+        await app_with(outage, patient=False).on_incoming(incoming("ar"))
+    with pytest.raises(UnavailableError):  # Telegram delivers it again: the person is not told twice
+        await app_with(outage, patient=False).on_incoming(incoming("ar"))
+    assert len(sent.messages) == 1 and "محفوظة" in sent.messages[0][1]
+
+
+async def test_any_other_failure_is_apologised_for_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    apologies: list[int] = []
+
+    async def answer(self: App, item: Incoming) -> None:
+        raise ValueError("a defect")
+
+    async def apologise(self: App, item: Incoming) -> None:
+        apologies.append(item.update_id)
+
+    monkeypatch.setattr(App, "_answer", answer)
+    monkeypatch.setattr(App, "_apologise", apologise)
+    await app_with(Outage(Renderer(Catalogs()), Sent(), "en"), patient=True).on_incoming(incoming())  # type: ignore[arg-type]
+    assert apologies == [5]
