@@ -48,7 +48,7 @@ from models.reporting import (
     period_of,
     reportable_period,
 )
-from models.statements import table_of
+from models.repositories.base import table_of
 from models.tables import Contact, Entity, Outbox, Pledge, PledgeReminder, ProgressReport
 
 TODAY = datetime(2027, 1, 16, 10, 0, tzinfo=UTC)
