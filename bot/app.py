@@ -31,6 +31,7 @@ from bot.telegram import (
     register_commands,
 )
 from handlers.conversation import Conversation, Deps
+from handlers.digests.chart import require_fonts
 from handlers.forms.parsing import parse_amount, parse_date
 from handlers.inputs import Incoming
 from handlers.language import negotiate
@@ -145,6 +146,7 @@ def warm_up(renderer: Renderer, locale: str) -> None:
 
 async def prepare(app: App) -> None:
     """Schema check, bot identity, and command menus."""
+    require_fonts()  # digest charts need Arabic and Chinese glyphs: fail at start, saying what to install
     await ensure_schema(app.database, app.settings.auto_upgrade)
     await app.database.open_pool()
     me = await app.bot.get_me()
@@ -165,7 +167,8 @@ async def run(app: App, *, webhook: bool = False) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
-    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale)
+    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale, app.deps.translate,
+                                app.settings.timezone)
     scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
     try:
         if webhook:

@@ -74,6 +74,18 @@ class Rendered:
     buttons: tuple[tuple[tuple[str, str], ...], ...]
     attachment: tuple[str, str] | None = None
     """("photo" | "document", file_id), the text then being its caption."""
+    upload: Upload | None = None
+    """A file the bot made, uploaded with the message (the text then being its caption)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file to upload with a message: sent as a photo or a document."""
+
+    kind: str
+    name: str
+    mime_type: str
+    content: bytes
 
 
 class Renderer:
@@ -91,7 +103,7 @@ class Renderer:
         )
         if locale in RTL_LANGUAGES:
             rows = tuple(tuple(reversed(row)) for row in rows)
-        return Rendered(body, rows)
+        return Rendered(body, rows, message.attachment)
 
     def label(self, label: Label, locale: str, *, markup: bool = True) -> str:
         """Render one label; user-written strings are escaped (in HTML mode) and kept as written."""

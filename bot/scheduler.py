@@ -16,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
+from handlers.digests.jobs import send_due_digests
+from handlers.digests.service import Translate
 from handlers.reminders import remind_stale_drafts
 from models.clock import utcnow
 from models.database import Database
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 REMINDER_INTERVAL_MINUTES = 15
 BROADCAST_INTERVAL_SECONDS = 2
+DIGEST_INTERVAL_MINUTES = 5
 
 
 async def run_draft_reminders(database: Database, wake: Callable[[], None]) -> None:
@@ -45,8 +48,16 @@ async def run_broadcasts(database: Database, wake: Callable[[], None], default_l
         wake()
 
 
-def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en") -> AsyncIOScheduler:
-    """The scheduler with its periodic jobs (not started)."""
+async def run_digests(database: Database, wake: Callable[[], None], translate: Translate, default_locale: str,
+                      default_zone: str) -> None:
+    """Enqueue the digests that have fallen due (each once per person and period), then wake delivery."""
+    if await send_due_digests(database.uow, utcnow(), translate, default_locale, default_zone):
+        wake()
+
+
+def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en",
+                    translate: Translate | None = None, default_zone: str = "UTC") -> AsyncIOScheduler:
+    """The scheduler with its periodic jobs (not started); digests only when given a `translate`."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(run_broadcasts, "interval", seconds=BROADCAST_INTERVAL_SECONDS, id="broadcasts",
                       args=(database, wake, default_locale), replace_existing=True, coalesce=True, max_instances=1,
@@ -54,6 +65,10 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
     scheduler.add_job(run_draft_reminders, "interval", minutes=REMINDER_INTERVAL_MINUTES, id="draft_reminders",
                       args=(database, wake), replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=utcnow())
+    if translate is not None:
+        scheduler.add_job(run_digests, "interval", minutes=DIGEST_INTERVAL_MINUTES, id="digests",
+                          args=(database, wake, translate, default_locale, default_zone), replace_existing=True,
+                          coalesce=True, max_instances=1, next_run_time=utcnow())
     return scheduler
 
 

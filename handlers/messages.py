@@ -63,6 +63,20 @@ def text(msgid: str, **params: Any) -> Text:
     return Text(msgid, params)
 
 
+def plural(singular: str, plural_: str, count: int, **params: Any) -> Text:
+    """A message whose form follows `count` by the reader's plural rules; `{count}` shows the count.
+
+    Both ids are literal strings so that `bot.catalogs` extracts them as one plural entry
+    (keyword spec `plural: (1, 2)`); every language fills each of its plural forms.
+    """
+    return Text(singular, {"count": count, **params}, plural=plural_, count="count")
+
+
+def NP_(singular: str, plural_: str) -> tuple[str, str]:
+    """Mark a plural message id pair for extraction when it is declared as data and counted later."""
+    return singular, plural_
+
+
 @dataclass(frozen=True, slots=True)
 class Items:
     """Several labels joined as a list in the reader's language ("a, b and c")."""
@@ -111,6 +125,8 @@ class Reply:
 
     parts: tuple[Label, ...]
     buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: tuple[str, str] | None = None
+    """("photo" | "document", Telegram file id) sent with the text as its caption."""
 
 
 def reply(*parts: Label, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
@@ -210,6 +226,8 @@ def reply_to_json(value: Reply) -> dict[str, Any]:
     data: dict[str, Any] = {"parts": [_label_to_json(part) for part in value.parts]}
     if value.buttons:
         data["buttons"] = [[[_label_to_json(b.label), b.code] for b in row] for row in value.buttons]
+    if value.attachment is not None:
+        data["att"] = list(value.attachment)
     return data
 
 
@@ -218,4 +236,6 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
     buttons = tuple(
         tuple(Button(_label_from_json(label), code) for label, code in row) for row in data.get("buttons", [])
     )
-    return Reply(tuple(_label_from_json(part) for part in data["parts"]), buttons)
+    attachment = data.get("att")
+    return Reply(tuple(_label_from_json(part) for part in data["parts"]), buttons,
+                 (str(attachment[0]), str(attachment[1])) if attachment else None)

@@ -11,6 +11,7 @@ from handlers import entities, language, onboarding, outbox
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
+from handlers.digests import journey as digests
 from handlers.forms.engine import FormInput, code
 from handlers.inputs import Incoming
 from handlers.messages import N_, Reply, Text
@@ -142,10 +143,11 @@ COMMANDS: dict[str, CommandHandler] = {
     "start": _start, "help": _help, "language": _language, "cancel": _cancel,
     "pledge": pledge_service.pledge_command, "mypledges": listing.my_pledges,
     "broadcast": broadcasts.broadcast_command, "broadcasts": broadcasts.list_broadcasts,
+    "digest": digests.digest_command, "export": digests.export_command, "scope": digests.scope_command,
 }
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
-    "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,
+    "mp": listing.pledge_button, "bc": broadcasts.broadcast_button, "dg": digests.digest_button,
 }
 
 

@@ -21,8 +21,8 @@ def test_every_message_is_translated_in_six_languages() -> None:
 @pytest.mark.parametrize("locale", LANGUAGES)
 def test_every_message_renders(renderer: Renderer, locale: str) -> None:
     for message in extract():
-        if not message.id:
-            continue
+        if not message.id or isinstance(message.id, tuple):
+            continue  # plural entries: tests/unit/test_plurals.py
         params = {name: "x" for name in _placeholders(str(message.id))}
         rendered = renderer.label(Text(str(message.id), params), locale)
         assert rendered.strip()

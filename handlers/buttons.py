@@ -1,0 +1,85 @@
+"""One strict parser of button data: every callback code that comes back from a person is untrusted input.
+
+Each code the bot sends matches one declared pattern; anything else (Unicode digits, signs, spaces, empty or
+extra fields, over 64 bytes, which Telegram never sends back for a button of ours) parses to None and is
+refused like a forged code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.conversation import Conversation
+from handlers.messages import N_, Reply, Text
+from handlers.people import audit
+
+MAX_BYTES = 64  # Telegram's limit on callback_data
+MAX_ID_DIGITS = 12  # ids stay far below 10**12; more digits is forged
+
+# Placeholders: <id> a positive integer written in ASCII digits without a leading zero; <word> a short ASCII
+# token (step ids, language codes); <rest> what a form button carries after its step id, checked by the form
+# engine against the choices the current question offers.
+_FIELDS = {
+    "<id>": f"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}",
+    "<word>": "[A-Za-z0-9_$-]{1,32}",
+    "<rest>": "[!-~]{1,60}",
+}
+
+PATTERNS: tuple[str, ...] = (
+    "ent:ok:<id>", "ent:no:<id>",
+    "pl:resume", "pl:restart",
+    "pv:ok:<id>", "pv:chg:<id>", "pv:rej:<id>",
+    "mp:open:<id>", "mp:wd:<id>", "mp:wdy:<id>", "mp:edit:<id>", "mp:list",
+    "bc:cancel:<id>", "bc:stop:<id>",
+    "lang:<word>",
+    "f:<word>:<rest>",
+    "dg:now", "dg:off", "dg:week", "dg:month", "dg:day:<id>", "dg:at:<id>", "dg:nudge:<id>", "dg:export",
+)
+
+
+@dataclass(frozen=True)
+class ButtonCode:
+    """A parsed button: its prefix, its second field (verb, language or step id), its id and the rest."""
+
+    pattern: str
+    prefix: str
+    verb: str
+    id: int | None = None
+    rest: str = ""
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    pieces = []
+    for index, field in enumerate(pattern.split(":")):
+        if field in _FIELDS:
+            name = "id" if field == "<id>" else "rest" if field == "<rest>" else f"f{index}"
+            pieces.append(f"(?P<{name}>{_FIELDS[field]})")
+        else:
+            pieces.append(f"(?P<f{index}>{re.escape(field)})")
+    return re.compile(":".join(pieces), re.ASCII)
+
+
+_COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple((p, _compile(p)) for p in PATTERNS)
+
+
+def parse(data: str) -> ButtonCode | None:
+    """The button `data` names, or None when it matches no declared pattern exactly."""
+    if not data.isascii() or not 0 < len(data) <= MAX_BYTES:
+        return None
+    for pattern, regex in _COMPILED:
+        found = regex.fullmatch(data)
+        if found is None:
+            continue
+        groups = found.groupdict()
+        raw_id = groups.get("id")
+        return ButtonCode(pattern=pattern, prefix=groups["f0"], verb=groups.get("f1") or "",
+                          id=int(raw_id) if raw_id is not None else None, rest=groups.get("rest") or "")
+    return None
+
+
+async def refuse_malformed(conv: Conversation, data: str) -> None:
+    """Refuse a code that matches no pattern like a forged one: audit it and say the button is no longer valid."""
+    # ascii() keeps the record safe to store (no NUL, no lone surrogate, which PostgreSQL's JSON refuses)
+    await audit(conv.session, conv.contact, "denied", attempted="button", code=ascii(data[:MAX_BYTES]))
+    conv.say(Reply((Text(N_("That button is no longer valid.")),)))
