@@ -64,9 +64,9 @@ def digest_reply(figures: Figures, scope: Scope, today: date, since: date | None
     """The digest message: headline, changes, breakdowns, reporting rate and overdue pledges with nudge buttons."""
     parts: list[Label] = [
         _lines(Text(N_("<b>Partner2Connect digest</b>, {day}"), {"day": Day(today)}), scope_label(scope)),
-        _lines(plural(N_("{count} pledge"), N_("{count} pledges"), figures.pledges),
-               plural(N_("from {count} entity"), N_("from {count} entities"), figures.entities),
-               plural(N_("in {count} country"), N_("in {count} countries"), figures.countries),
+        _lines(plural("{count} pledge", "{count} pledges", figures.pledges),
+               plural("from {count} entity", "from {count} entities", figures.entities),
+               plural("in {count} country", "in {count} countries", figures.countries),
                Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
                     {"value": Money(figures.value_usd), "share": percent(figures.value_usd, GOAL_USD)})),
     ]
@@ -77,22 +77,22 @@ def digest_reply(figures: Figures, scope: Scope, today: date, since: date | None
         shares = figures.breakdowns.get(name, [])
         rows: list[Label] = [Text(N_("• {group}: {pledges}, {value}"),
                                   {"group": group_label(name, share.key),
-                                   "pledges": plural(N_("{count} pledge"), N_("{count} pledges"), share.pledges),
+                                   "pledges": plural("{count} pledge", "{count} pledges", share.pledges),
                                    "value": Money(share.value_usd)}) for share in shares[:6]]
         if len(shares) > 6:
-            rows.append(plural(N_("and {count} more"), N_("and {count} more"), len(shares) - 6))
-        parts.append(_lines(Text(N_("<b>{title}</b>"), {"title": Text(BREAKDOWN_TITLES[name])}),
+            rows.append(plural("and {count} more", "and {count} more", len(shares) - 6))
+        parts.append(_lines(Text(BREAKDOWN_TITLES[name]),
                             *(rows or [Text(N_("• none yet"))])))
     reporting: list[Label] = [Text(N_("<b>Reporting</b>: {reported} of {due} pledges due reported ({rate}%)"),
                                    {"reported": Number(figures.reported), "due": Number(figures.due),
                                     "rate": percent(figures.reported, figures.due)})]
     if figures.overdue_total:
-        reporting.append(plural(N_("{count} pledge overdue:"), N_("{count} pledges overdue:"), figures.overdue_total))
+        reporting.append(plural("{count} pledge overdue:", "{count} pledges overdue:", figures.overdue_total))
         reporting.extend(_overdue_line(item) for item in figures.overdue[:OVERDUE_SHOWN])
         if figures.overdue_total > OVERDUE_SHOWN:
-            reporting.append(plural(N_("and {count} more (all in the spreadsheet)"),
-                                    N_("and {count} more (all in the spreadsheet)"),
-                                    figures.overdue_total - OVERDUE_SHOWN))
+            more = figures.overdue_total - OVERDUE_SHOWN
+            reporting.append(plural("and {count} more (all in the spreadsheet)",
+                                    "and {count} more (all in the spreadsheet)", more))
     parts.append(_lines(*reporting))
     buttons = tuple((Button(Text(N_("Nudge {ref}"), {"ref": Code(item.ref)}), f"dg:nudge:{item.pledge_id}"),)
                     for item in figures.overdue[:NUDGE_BUTTONS] if item.focal_point_id is not None)

@@ -30,11 +30,11 @@ TARGETING: dict[str, str] = {
 }
 
 BREAKDOWN_TITLES: dict[str, str] = {
-    "focus_area": N_("By focus area"),
-    "pledge_type": N_("By pledge type"),
-    "sector": N_("By sector"),
-    "targeting": N_("Targeting LDCs, LLDCs and SIDS"),
-    "region": N_("By ITU region"),
+    "focus_area": N_("<b>By focus area</b>"),
+    "pledge_type": N_("<b>By pledge type</b>"),
+    "sector": N_("<b>By sector</b>"),
+    "targeting": N_("<b>Targeting LDCs, LLDCs and SIDS</b>"),
+    "region": N_("<b>By ITU region</b>"),
 }
 
 CHANGES: dict[str, tuple[str, str]] = {
