@@ -1,10 +1,12 @@
 """The digest's chart: pledged value by focus area and the latest period's reports, a PNG legible on a phone.
 
-matplotlib (Agg, through its object API: no pyplot state shared between calls) draws it. Agg does not
-shape Arabic, so Arabic labels are shaped (arabic-reshaper: contextual letter forms, lam-alef) and put
-in visual order (python-bidi) before drawing, and the layout is mirrored for right-to-left readers.
-Arabic glyphs come from DejaVu Sans, which matplotlib itself ships; Chinese from Noto Sans CJK
-(Debian's fonts-noto-cjk, installed by .ci/run), found through matplotlib's font fallback.
+matplotlib (Agg, through its object API: no pyplot state shared between calls) draws it. Since 3.11
+matplotlib lays text out with libraqm (HarfBuzz shaping, FriBidi ordering), so Arabic is joined and
+ordered right to left by matplotlib itself: shaping it beforehand with arabic-reshaper and python-bidi,
+as older versions needed, now reverses it a second time (measured; see the tests). The layout is
+mirrored for right-to-left readers (names on the right, bars growing leftwards). Arabic glyphs come from
+DejaVu Sans, which matplotlib ships; Chinese from Noto Sans CJK (Debian's fonts-noto-cjk, installed by
+.ci/run), found through matplotlib's font fallback.
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
-import arabic_reshaper
-from bidi import get_display
-from matplotlib import font_manager
+from matplotlib import font_manager, ft2font
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -42,7 +42,10 @@ class FontMissingError(RuntimeError):
 
 
 def require_fonts() -> None:
-    """Fail at start, with what to install, when the fonts for Arabic or Chinese labels are missing."""
+    """Fail at start, with what to install, when the fonts or the text layout for Arabic or Chinese are missing."""
+    if not getattr(ft2font, "__libraqm_version__", None):
+        raise FontMissingError("matplotlib lays text out without libraqm: Arabic would not be shaped; "
+                               "install matplotlib 3.11 or later")
     names = {font.name for font in font_manager.fontManager.ttflist}
     missing = [name for name in (LATIN_FONT, CJK_FONT) if name not in names]
     if missing:
@@ -50,25 +53,18 @@ def require_fonts() -> None:
                                "fonts-noto-cjk (apt-get install fonts-noto-cjk), as .ci/run does")
 
 
-def shaped(text: str, locale: str) -> str:
-    """Text as Agg must draw it: Arabic shaped and in visual order; other scripts unchanged."""
-    if locale not in RTL:
-        return text
-    return str(get_display(arabic_reshaper.reshape(text)))
-
-
 def render_chart(figures: Figures, locale: str, translate: Translate, title: str) -> bytes:
     """A PNG of the scope's pledged value by focus area and of the latest period's reports."""
     rtl = locale in RTL
 
     def say(label: Label) -> str:
-        return shaped(translate(label), locale)
+        return translate(label)
 
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
     figure.set_facecolor("white")
     FigureCanvasAgg(figure)
     font = {"family": [LATIN_FONT, CJK_FONT]}
-    figure.suptitle(shaped(title, locale), fontsize=20, fontweight="bold", fontdict=font)
+    figure.suptitle(title, fontsize=20, fontweight="bold", fontdict=font)
     top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
     shares = {share.key: share.value_usd for share in figures.breakdowns.get("focus_area", [])}
     areas = [area for area in FOCUS_AREAS if area in shares] or list(FOCUS_AREAS)[:1]
