@@ -64,7 +64,7 @@ async def make_files(session: Session, scope: Scope, figures: Figures, locale: s
 async def export_xlsx(session: Session, scope: Scope, locale: str, translate: Translate) -> bytes:
     """The scope's pledges and reports as an XLSX in the reader's language."""
     figures = DigestFigures(session)
-    return await write_xlsx(figures.pledge_rows(scope), figures.report_rows(scope),
+    return await write_xlsx((("pledges", figures.pledge_rows(scope)), ("reports", figures.report_rows(scope))),
                             lambda label: translate(label, locale), locale in RTL)
 
 

@@ -76,8 +76,8 @@ def _day(value: datetime | date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-async def write_xlsx(pledges: Rows, reports: Rows, translate: Translate, rtl: bool) -> bytes:
-    """An XLSX with a pledges sheet and a reports sheet; headers translated, right-to-left when `rtl`."""
+async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, rtl: bool) -> bytes:
+    """An XLSX with a sheet per ("pledges" | "reports", rows); headers translated, right-to-left when `rtl`."""
     cells = Cells(translate)
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
@@ -86,14 +86,18 @@ async def write_xlsx(pledges: Rows, reports: Rows, translate: Translate, rtl: bo
         bold = book.add_format({"bold": True, "bg_color": "#DCE6F1", "text_wrap": True, "valign": "top"})
         money = book.add_format({"num_format": MONEY_FORMAT})
         day = book.add_format({"num_format": DATE_FORMAT})
-        formats = ((PLEDGE_HEADERS, cells.pledge, MONEY_COLUMNS, PLEDGE_DATE_COLUMNS, pledges),
-                   (REPORT_HEADERS, cells.report, REPORT_MONEY, REPORT_DATE, reports))
-        for name, (headers, convert, money_columns, date_columns, rows) in zip(SHEET_NAMES, formats, strict=True):
+        for kind, rows in sheets:
+            pledges = kind == "pledges"
+            name = SHEET_NAMES[0] if pledges else SHEET_NAMES[1]
+            headers = PLEDGE_HEADERS if pledges else REPORT_HEADERS
+            convert = cells.pledge if pledges else cells.report
+            money_columns = MONEY_COLUMNS if pledges else REPORT_MONEY
+            date_columns = PLEDGE_DATE_COLUMNS if pledges else REPORT_DATE
             sheet = book.add_worksheet(translate(Text(name))[:31])
             if rtl:
                 sheet.right_to_left()
             for column in range(len(headers)):
-                sheet.set_column(column, column, WIDTHS[column] if column < len(WIDTHS) else 14,
+                sheet.set_column(column, column, WIDTHS[column] if pledges else 16,
                                  money if column in money_columns else day if column in date_columns else None)
             sheet.write_row(0, 0, [translate(Text(header)) for header in headers], bold)
             sheet.freeze_panes(1, 0)
