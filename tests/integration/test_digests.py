@@ -204,3 +204,22 @@ async def test_scheduled_digest_once_per_period(chat: ChatDriver, database: Data
         keys = (await uow.session.execute(select(Outbox.key).where(col(Outbox.key).like("dg:%")))).scalars().all()
     contact_keys = {key.rsplit(":", 1)[0] for key in keys}
     assert len(contact_keys) == 2 and len(keys) == 6
+
+
+async def test_demo_coordinators_are_subscribed_and_see_their_region(database: Database, deps: Deps,
+                                                                     renderer: Renderer) -> None:
+    from bot.demo import load_demo
+
+    await load_demo(database.uow(), utcnow())
+    await load_demo(database.uow(), utcnow())  # idempotent
+    chat = ChatDriver(database, deps, renderer)
+    answers = await chat.send(chat.person(1004, "Layla", "ar"), "/digest now")
+    assert 200 < len(answers[0].text) < 4096 and "موجز" in answers[0].text
+    async with database.uow() as uow:
+        arab = await DigestFigures(uow.session).figures(Scope(ScopeKind.region, ("arab_states",)), utcnow(),
+                                                        due_periods(utcnow().date()))
+        every = await DigestFigures(uow.session).figures(EVERYTHING, utcnow(), due_periods(utcnow().date()))
+        pledges = (await uow.session.execute(select(Pledge))).scalars().all()
+    assert arab.pledges == len([p for p in pledges if "arab_states" in p.itu_regions
+                                and p.status in ("validated", "completed")]) > 3
+    assert every.pledges > 40 and every.overdue_total > 5
