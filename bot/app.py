@@ -168,7 +168,7 @@ async def run(app: App, *, webhook: bool = False) -> None:
         loop.add_signal_handler(sig, stop.set)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
     scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale, app.deps.translate,
-                                app.settings.timezone)
+                                app.settings.timezone, app.settings.digest_check_seconds)
     scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
     try:
         if webhook:

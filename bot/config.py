@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     rate_global_per_second: float = 30.0
     rate_per_chat_per_second: float = 1.0
     rate_per_chat_burst: int = 3
+    digest_check_seconds: int = 300
+    """How often the scheduler looks for digests that have fallen due."""
 
     @field_validator("database_url")
     @classmethod

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 
 REMINDER_INTERVAL_MINUTES = 15
 BROADCAST_INTERVAL_SECONDS = 2
-DIGEST_INTERVAL_MINUTES = 5
 
 
 async def run_draft_reminders(database: Database, wake: Callable[[], None]) -> None:
@@ -56,7 +56,8 @@ async def run_digests(database: Database, wake: Callable[[], None], translate: T
 
 
 def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en",
-                    translate: Translate | None = None, default_zone: str = "UTC") -> AsyncIOScheduler:
+                    translate: Translate | None = None, default_zone: str = "UTC",
+                    digest_check_seconds: int = 300) -> AsyncIOScheduler:
     """The scheduler with its periodic jobs (not started); digests only when given a `translate`."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(run_broadcasts, "interval", seconds=BROADCAST_INTERVAL_SECONDS, id="broadcasts",
@@ -66,9 +67,10 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
                       args=(database, wake), replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=utcnow())
     if translate is not None:
-        scheduler.add_job(run_digests, "interval", minutes=DIGEST_INTERVAL_MINUTES, id="digests",
+        # APScheduler runs on real time; the job itself decides with utcnow() (which a test clock may move)
+        scheduler.add_job(run_digests, "interval", seconds=digest_check_seconds, id="digests",
                           args=(database, wake, translate, default_locale, default_zone), replace_existing=True,
-                          coalesce=True, max_instances=1, next_run_time=utcnow())
+                          coalesce=True, max_instances=1, next_run_time=datetime.now(UTC))
     return scheduler
 
 
