@@ -37,12 +37,16 @@ from sqlalchemy.ext.asyncio import create_async_engine
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.i18n import Catalogs, Renderer
+from handlers.digests.chart import render_chart
+from handlers.digests.content import digest_reply
 from handlers.digests.jobs import send_due_digests
-from handlers.digests.service import Made, enqueue_digest
+from handlers.digests.schedule import due_periods
+from handlers.digests.service import Made, enqueue_digest, export_xlsx
 from models.clock import utcnow
 from models.database import Database
 from models.migrate import upgrade
 from models.repositories.base import table_of
+from models.repositories.digests import DigestFigures
 from models.scope import EVERYTHING, ITU_REGIONS, ScopeKind
 from models.tables import Contact, CoordinatorScope, DigestSubscription, Entity, GeneratedFile, Outbox, Pledge
 from models.tables import ProgressReport as Report
@@ -99,6 +103,25 @@ async def seed(database: Database, pledges: int) -> None:
             await connection.execute(sa.insert(table_of(Report)), reports)
 
 
+async def phases(database: Database, renderer: Renderer) -> dict[str, float]:
+    """Seconds of each part of a digest: figures (SQL), chart, spreadsheet."""
+    def translate(label: Any) -> str:
+        return renderer.label(label, "ru", markup=False)
+
+    async with database.uow() as uow:
+        started = time.perf_counter()
+        figures = await DigestFigures(uow.session).figures(EVERYTHING, utcnow() - timedelta(days=7),
+                                                           due_periods(utcnow().date()))
+        renderer.reply(digest_reply(figures, EVERYTHING, utcnow().date(), None), "ru")
+        sql = time.perf_counter()
+        render_chart(figures, "ru", translate, "P2C")
+        chart = time.perf_counter()
+        await export_xlsx(uow.session, EVERYTHING, "ru", lambda label, locale: translate(label))
+        sheet = time.perf_counter()
+    return {"figures_and_text": round(sql - started, 3), "chart": round(chart - sql, 3),
+            "spreadsheet": round(sheet - chart, 3)}
+
+
 async def build_once(database: Database, renderer: Renderer, key: str) -> float:
     """Seconds to build and enqueue one whole digest (figures, text rendered, chart, spreadsheet)."""
     def translate(label: Any, locale: str) -> str:
@@ -136,6 +159,7 @@ async def measure(url: str, size: int, renderer: Renderer) -> dict[str, Any]:
         await seed(database, size)
         seeded = time.perf_counter() - started
         seconds = await build_once(database, renderer, "bench:1")
+        parts = await phases(database, renderer)
         tracemalloc.start()
         await build_once(database, renderer, "bench:2")
         _, peak = tracemalloc.get_traced_memory()
@@ -143,7 +167,8 @@ async def measure(url: str, size: int, renderer: Renderer) -> dict[str, Any]:
         async with database.uow() as uow:
             sizes = (await uow.session.execute(sa.select(GeneratedFile.name, sa.func.length(GeneratedFile.content))
                                                .order_by(GeneratedFile.id).limit(2))).all()
-        return {"pledges": size, "reports": size * 5, "seconds": round(seconds, 3), "seed_seconds": round(seeded, 1),
+        return {"pledges": size, "reports": size * 5, "seconds": round(seconds, 3), "phases": parts,
+                "seed_seconds": round(seeded, 1),
                 "peak_mib": round(peak / 2**20, 1), "files": {name: length for name, length in sizes}}
     finally:
         await database.dispose()
@@ -200,7 +225,8 @@ async def main() -> None:
             for size in sizes:
                 url = await fresh_postgres(args.postgres_url) if backend == "postgresql" else backends[backend](size)
                 run = await measure(url, size, renderer)
-                print(f"{backend} {size} pledges: {run['seconds']} s, peak {run['peak_mib']} MiB, {run['files']}",
+                print(f"{backend} {size} pledges: {run['seconds']} s {run['phases']}, peak {run['peak_mib']} MiB, "
+                      f"{run['files']}",
                       flush=True)
                 runs.append(run)
             results[backend] = {"runs": runs, "growth_ratio": round(runs[-1]["seconds"] / runs[0]["seconds"], 2),

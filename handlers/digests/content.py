@@ -6,17 +6,21 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from handlers.digests.labels import BREAKDOWN_TITLES, CHANGES, REGIONS, group_label
-from handlers.messages import N_, Button, Code, Concat, Day, Label, Money, Number, Reply, Text, plural
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Markup, Money, Number, Reply, Text, plural
 from handlers.vocabulary import SECTOR_LABELS
 from models.repositories.digests import BREAKDOWNS, Figures, Overdue
 from models.scope import Scope, ScopeKind
 
+NEWLINE = Markup("\n")
+"""A line break inside a paragraph (a plain string would be isolated as a Latin run in Arabic text)."""
+SHOWN = 5
+"""Groups of a breakdown listed; the rest are counted ("and N more")."""
 GOAL_USD = Decimal("100000000000")
 """Resolution 88's goal: USD 100 billion."""
-OVERDUE_SHOWN = 8
+OVERDUE_SHOWN = 5
 """Overdue pledges listed in the message; the spreadsheet has every one."""
 NUDGE_BUTTONS = 5
-SHORT = 60
+SHORT = 40
 """Characters of a title or a name kept in the message (they are user-written, up to 200 each)."""
 
 
@@ -49,12 +53,12 @@ def scope_label(scope: Scope) -> Label:
 def _lines(*lines: Label) -> Concat:
     parts: list[Label] = []
     for index, line in enumerate(lines):
-        parts.extend(("\n", line) if index else (line,))
+        parts.extend((NEWLINE, line) if index else (line,))
     return Concat(tuple(parts))
 
 
 def _overdue_line(item: Overdue) -> Label:
-    focal = shorten(item.focal_point) if item.focal_point else Text(N_("no focal point"))
+    focal = shorten(item.focal_point, 30) if item.focal_point else Text(N_("no focal point"))
     return Text(N_("• {ref} {title}: {entity}, {focal_point} (period {period})"),
                 {"ref": Code(item.ref), "title": shorten(item.title), "entity": shorten(item.entity),
                  "focal_point": focal, "period": Code(item.period)})
@@ -78,9 +82,9 @@ def digest_reply(figures: Figures, scope: Scope, today: date, since: date | None
         rows: list[Label] = [Text(N_("• {group}: {pledges}, {value}"),
                                   {"group": group_label(name, share.key),
                                    "pledges": plural("{count} pledge", "{count} pledges", share.pledges),
-                                   "value": Money(share.value_usd)}) for share in shares[:6]]
-        if len(shares) > 6:
-            rows.append(plural("and {count} more", "and {count} more", len(shares) - 6))
+                                   "value": Money(share.value_usd)}) for share in shares[:SHOWN]]
+        if len(shares) > SHOWN:
+            rows.append(plural("and {count} more", "and {count} more", len(shares) - SHOWN))
         parts.append(_lines(Text(BREAKDOWN_TITLES[name]),
                             *(rows or [Text(N_("• none yet"))])))
     reporting: list[Label] = [Text(N_("<b>Reporting</b>: {reported} of {due} pledges due reported ({rate}%)"),
