@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -22,6 +22,7 @@ from handlers.digests.service import Translate
 from handlers.reminders import remind_stale_drafts
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.subscriptions import Files
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,19 @@ async def run_digests(database: Database, wake: Callable[[], None], translate: T
         wake()
 
 
+GENERATED_FILES_KEPT = timedelta(days=14)
+"""Charts and spreadsheets are kept two weeks: long after delivery uploaded them, short enough to stay small."""
+
+
+async def forget_generated_files(database: Database) -> None:
+    """Delete the charts and spreadsheets made more than two weeks ago."""
+    async with database.uow() as uow:
+        deleted = await Files(uow.session).delete_before(utcnow() - GENERATED_FILES_KEPT)
+        await uow.commit()
+    if deleted:
+        log.info("generated files deleted", extra={"count": deleted})
+
+
 def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en",
                     translate: Translate | None = None, default_zone: str = "UTC",
                     digest_check_seconds: int = 300) -> AsyncIOScheduler:
@@ -71,6 +85,8 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
         scheduler.add_job(run_digests, "interval", seconds=digest_check_seconds, id="digests",
                           args=(database, wake, translate, default_locale, default_zone), replace_existing=True,
                           coalesce=True, max_instances=1, next_run_time=datetime.now(UTC))
+        scheduler.add_job(forget_generated_files, "interval", hours=6, id="generated_files", args=(database,),
+                          replace_existing=True, coalesce=True, max_instances=1)
     return scheduler
 
 

@@ -9,7 +9,9 @@ import pytest
 
 from bot.i18n import Renderer
 from handlers.digests.content import digest_reply, percent, shorten
+from handlers.digests.labels import FOCUS_AREAS, REGIONS, TARGETING
 from handlers.digests.schedule import due_periods, next_due, working_moment
+from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS
 from models.repositories.digests import BREAKDOWNS, Figures, Overdue, Share
 from models.scope import EVERYTHING, Scope, ScopeError, ScopeKind, parse_scope
 
@@ -67,13 +69,17 @@ def test_percent_and_shorten() -> None:
     assert shorten("x" * 100, 10) == "x" * 9 + "…" and shorten("short") == "short"
 
 
+GROUPS = {"focus_area": list(FOCUS_AREAS), "pledge_type": list(PLEDGE_TYPE_LABELS), "sector": list(SECTOR_LABELS),
+          "targeting": list(TARGETING), "region": list(REGIONS)}
+
+
 @pytest.mark.parametrize("locale", ["ar", "en", "es", "fr", "ru", "zh"])
 def test_the_longest_digest_fits_one_telegram_message(renderer: Renderer, locale: str) -> None:
     long = "Ш" * 200
     figures = Figures(pledges=123456, entities=4321, countries=193, value_usd=Decimal("98765432109.99"),
                       changes={"submitted": 1001, "validated": 2, "completed": 3, "withdrawn": 4, "reports": 5,
                                "entities": 21},
-                      breakdowns={name: [Share(f"code_{n}" + "y" * 40, n, Decimal(10**12)) for n in range(12)]
+                      breakdowns={name: [Share(code, n, Decimal(10**12)) for n, code in enumerate(GROUPS[name])]
                                   for name in BREAKDOWNS},
                       due=99999, reported=12345,
                       overdue=[Overdue(n, "P2C-2026-99999", long, long, "2025-H2", n, long) for n in range(10)],
