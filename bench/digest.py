@@ -224,8 +224,8 @@ async def main() -> None:
             for size in sizes:
                 url = await fresh_postgres(args.postgres_url) if backend == "postgresql" else backends[backend](size)
                 run = await measure(url, size, renderer, size == sizes[0])
-                print(f"{backend} {size} pledges: {run['seconds']} s {run['phases']}, peak RSS {run['peak_rss_mib']} MiB, "
-                      f"{run['files']}",
+                print(f"{backend} {size} pledges: {run['seconds']} s {run['phases']}, "
+                      f"peak RSS {run['peak_rss_mib']} MiB, {run['files']}",
                       flush=True)
                 runs.append(run)
             results[backend] = {"runs": runs, "growth_ratio": round(runs[-1]["seconds"] / runs[0]["seconds"], 2),
