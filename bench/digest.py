@@ -178,7 +178,7 @@ async def subscribers_smoke(url: str, people: int, renderer: Renderer) -> dict[s
     database = Database(url)
     try:
         now = utcnow()
-        monday = (now - timedelta(days=now.weekday())).replace(hour=9, minute=5, second=0, microsecond=0)
+        monday = (now + timedelta(days=7 - now.weekday())).replace(hour=9, minute=5, second=0, microsecond=0)
         async with database.engine.begin() as connection:
             await connection.execute(sa.insert(table_of(Contact)), [
                 {"telegram_id": 10_000 + n, "chat_id": 10_000 + n, "first_name": f"C{n}", "role": Role.coordinator,

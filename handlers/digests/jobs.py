@@ -25,14 +25,15 @@ async def send_due_digests(uow: Callable[[], UnitOfWork], now: datetime, transla
     """Enqueue every digest due by `now` and not yet sent for its period; how many (one transaction each)."""
     async with uow() as unit:
         candidates = [(contact.id, subscription.cadence, subscription.weekday, subscription.hour,
-                       subscription.last_period, contact.timezone)
+                       subscription.last_period, contact.timezone, subscription.updated_at)
                       for contact, subscription in await Subscriptions(unit.session).candidates(
                           "weekly", DEFAULT_WEEKDAY, DEFAULT_HOUR)]
     made, sent = Made(), 0
-    for contact_id, cadence, weekday, hour, last_period, zone in candidates:
+    for contact_id, cadence, weekday, hour, last_period, zone, chosen_at in candidates:
         zone = zone or default_zone
         due = next_due(cadence, weekday, hour, now, zone)
-        if due is None or now < due.at or last_period == due.period or contact_id is None:
+        # a moment that passed before the person chose (or became staff) is not owed: the next one is theirs
+        if due is None or now < due.at or due.at < chosen_at or last_period == due.period or contact_id is None:
             continue
         async with uow() as unit:
             sent += await _send_one(unit, contact_id, due.period, now, zone, translate, default_locale, made)

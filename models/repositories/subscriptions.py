@@ -68,7 +68,8 @@ class Subscriptions:
         for contact, subscription in (await self.session.execute(query)).all():
             if subscription is None:
                 subscription = DigestSubscription(contact_id=contact.id, cadence=default_cadence,
-                                                  weekday=default_weekday, hour=default_hour)
+                                                  weekday=default_weekday, hour=default_hour,
+                                                  updated_at=contact.created_at)
             found.append((contact, subscription))
         return found
 

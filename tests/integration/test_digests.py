@@ -196,7 +196,8 @@ async def test_scheduled_digest_once_per_period(chat: ChatDriver, database: Data
     saved = await chat.press(coordinator, "dg:at:210")
     assert "10" in saved[0].text
     now = utcnow()
-    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = (now + timedelta(days=7 - now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert await send_due_digests(database.uow, now, deps.translate) == 0  # this week's moments came before they chose
     assert await send_due_digests(database.uow, monday + timedelta(hours=9, minutes=59), deps.translate) == 1  # staff
     assert await send_due_digests(database.uow, monday + timedelta(days=1, hours=10, minutes=1), deps.translate) == 1
     assert await send_due_digests(database.uow, monday + timedelta(days=1, hours=11), deps.translate) == 0
