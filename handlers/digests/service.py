@@ -43,6 +43,8 @@ class Made:
     """Files already made in this run, by (scope, language): a thousand digests share a few charts."""
 
     files: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    figures: dict[tuple[str, date], Figures] = field(default_factory=dict)
+    """What depends on the scope alone (totals, breakdowns, reporting), by scope and day; changes are per reader."""
 
 
 async def make_files(session: Session, scope: Scope, figures: Figures, locale: str, today: date, now: datetime,
@@ -75,7 +77,12 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
     assert contact.id is not None
     today = now.astimezone(ZoneInfo(zone)).date()
     start = since or now - timedelta(days=7)
-    figures = await DigestFigures(session).figures(scope, start, due_periods(today))
+    aggregates = DigestFigures(session)
+    known = made.figures.get((scope.key, today))
+    if known is None:
+        figures = made.figures[(scope.key, today)] = await aggregates.figures(scope, start, due_periods(today))
+    else:
+        figures = await aggregates.changes_since(known, scope, start)
     text = digest_reply(figures, scope, today, start.astimezone(ZoneInfo(zone)).date() if since else None)
     rows = OutboxRows(session)
     first = await rows.enqueue(f"{key}:t", contact.chat_id, contact.id, {"reply": reply_to_json(text)},

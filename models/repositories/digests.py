@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -113,6 +113,10 @@ class DigestFigures:
                        countries=await self._countries(scope), changes=await self._changes(scope, since),
                        breakdowns={name: await self._breakdown(scope, name) for name in BREAKDOWNS},
                        due=due_count, reported=reported, overdue=overdue, overdue_total=overdue_total)
+
+    async def changes_since(self, figures: Figures, scope: Scope, since: datetime) -> Figures:
+        """The same figures with the changes since another moment (for readers of one scope due together)."""
+        return replace(figures, changes=await self._changes(scope, since))
 
     async def _totals(self, scope: Scope) -> tuple[int, int, Decimal]:
         query = (sa.select(sa.func.count(), sa.func.count(sa.distinct(P.c.entity_id)),

@@ -224,3 +224,14 @@ async def test_demo_coordinators_are_subscribed_and_see_their_region(database: D
     assert arab.pledges == len([p for p in pledges if "arab_states" in p.itu_regions
                                 and p.status in ("validated", "completed")]) > 3
     assert every.pledges > 40 and every.overdue_total > 5
+
+
+async def test_readers_of_one_scope_share_aggregates_but_not_changes(database: Database) -> None:
+    await _seed(database)
+    now = utcnow()
+    async with database.uow() as uow:
+        aggregates = DigestFigures(uow.session)
+        first = await aggregates.figures(AFRICA, now - timedelta(days=7), due_periods(now.date()))
+        later = await aggregates.changes_since(first, AFRICA, now + timedelta(minutes=1))
+        fresh = await aggregates.figures(AFRICA, now + timedelta(minutes=1), due_periods(now.date()))
+    assert later == fresh and later.changes != first.changes
