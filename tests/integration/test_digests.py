@@ -235,3 +235,16 @@ async def test_readers_of_one_scope_share_aggregates_but_not_changes(database: D
         later = await aggregates.changes_since(first, AFRICA, now + timedelta(minutes=1))
         fresh = await aggregates.figures(AFRICA, now + timedelta(minutes=1), due_periods(now.date()))
     assert later == fresh and later.changes != first.changes
+
+
+async def test_staff_get_the_weekly_default_and_can_turn_it_off(chat: ChatDriver, database: Database,
+                                                                deps: Deps) -> None:
+    staff = chat.person(STAFF)
+    shown = await chat.send(staff, "/digest")
+    assert "weekly" in shown[0].text and "Monday" in shown[0].text
+    now = utcnow()
+    monday = (now + timedelta(days=7 - now.weekday())).replace(hour=9, minute=1, second=0, microsecond=0)
+    assert await send_due_digests(database.uow, monday, deps.translate) == 1
+    off = await chat.send(staff, "/digest off")
+    assert "no digest" in off[0].text
+    assert await send_due_digests(database.uow, monday + timedelta(days=7), deps.translate) == 0
