@@ -42,6 +42,7 @@ from bot.telegram import (
     register_commands,
 )
 from handlers.conversation import Conversation, Deps
+from handlers.digests.chart import require_fonts
 from handlers.drafts import DraftConflictError
 from handlers.forms.parsing import parse_amount, parse_date
 from handlers.inputs import Incoming
@@ -213,6 +214,7 @@ async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
     per attempt; a refused token stops start-up with one ConfigError line.
     """
     announce_test_clock(app.settings)
+    require_fonts()  # digest charts need Arabic and Chinese glyphs: fail at start, saying what to install
     await ensure_schema(app.database, app.settings.auto_upgrade)
     await app.database.open_pool()
     me = await _until_reachable(app, stop or asyncio.Event())
@@ -273,7 +275,8 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
     scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
                                 app.settings.retention(), default_zone=app.settings.timezone,
-                                reminder_every=app.settings.reminder_interval_seconds)
+                                reminder_every=app.settings.reminder_interval_seconds, translate=app.deps.translate,
+                                digest_check_seconds=app.settings.digest_check_seconds)
     scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
     try:
         if webhook:

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
                 (self.retention_updates_days, self.retention_outbox_days, self.retention_audit_days)]
         return Retention(*days)
 
+    digest_check_seconds: int = Field(default=300, ge=1, le=86400)
+    """How often the scheduler looks for digests that have fallen due."""
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

@@ -17,10 +17,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
+from handlers.digests.jobs import send_due_digests
+from handlers.digests.service import Translate
 from handlers.reminders import remind_stale_drafts
 from handlers.report_reminders import plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.subscriptions import Files
 from models.retention import Retention, purge
 
 log = logging.getLogger(__name__)
@@ -67,10 +70,31 @@ async def run_retention(database: Database, retention: Retention) -> None:
         log.info("old rows deleted", extra={"deleted": deleted})
 
 
+async def run_digests(database: Database, wake: Callable[[], None], translate: Translate, default_locale: str,
+                      default_zone: str) -> None:
+    """Enqueue the digests that have fallen due (each once per person and period), then wake delivery."""
+    if await send_due_digests(database.uow, utcnow(), translate, default_locale, default_zone):
+        wake()
+
+
+GENERATED_FILES_KEPT = timedelta(days=14)
+"""Charts and spreadsheets are kept two weeks: long after delivery uploaded them, short enough to stay small."""
+
+
+async def forget_generated_files(database: Database) -> None:
+    """Delete the charts and spreadsheets made more than two weeks ago."""
+    async with database.uow() as uow:
+        deleted = await Files(uow.session).delete_before(utcnow() - GENERATED_FILES_KEPT)
+        await uow.commit()
+    if deleted:
+        log.info("generated files deleted", extra={"count": deleted})
+
+
 def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en",
                     retention: Retention | None = None, *, default_zone: str = "UTC",
-                    reminder_every: float = REMINDER_INTERVAL_SECONDS) -> AsyncIOScheduler:
-    """The scheduler with its periodic jobs (not started)."""
+                    reminder_every: float = REMINDER_INTERVAL_SECONDS, translate: Translate | None = None,
+                    digest_check_seconds: int = 300) -> AsyncIOScheduler:
+    """The scheduler with its periodic jobs (not started); digests only when given a `translate`."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     # APScheduler keeps real time (a moved test clock must not push the first runs months away); the jobs
     # themselves decide with utcnow().
@@ -87,6 +111,12 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
     scheduler.add_job(run_retention, "interval", hours=RETENTION_INTERVAL_HOURS, id="retention",
                       args=(database, retention or Retention()), replace_existing=True, coalesce=True,
                       max_instances=1, next_run_time=at_once + timedelta(minutes=5))
+    if translate is not None:
+        scheduler.add_job(run_digests, "interval", seconds=digest_check_seconds, id="digests",
+                          args=(database, wake, translate, default_locale, default_zone), replace_existing=True,
+                          coalesce=True, max_instances=1, next_run_time=at_once)
+        scheduler.add_job(forget_generated_files, "interval", hours=6, id="generated_files", args=(database,),
+                          replace_existing=True, coalesce=True, max_instances=1)
     return scheduler
 
 

@@ -39,6 +39,7 @@ PATTERNS: tuple[str, ...] = (
     "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show",
     "rm:later:<id>", "rm:notmine:<id>",
     "f:<word>:<rest>",
+    "dg:now", "dg:off", "dg:week", "dg:month", "dg:day:<id>", "dg:at:<id>", "dg:nudge:<id>", "dg:export",
 )
 
 

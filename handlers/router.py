@@ -11,6 +11,7 @@ from handlers import buttons, entities, language, onboarding, outbox, reminder_c
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
+from handlers.digests import journey as digests
 from handlers.forms.engine import FormInput, code
 from handlers.inputs import Incoming
 from handlers.messages import N_, Reply, Text
@@ -164,12 +165,14 @@ COMMANDS: dict[str, CommandHandler] = {
     "broadcast": broadcasts.broadcast_command, "broadcasts": broadcasts.list_broadcasts,
     "settings": settings.settings_command, "inactive": reminder_choices.inactive_command,
     "report": report_service.report_command,
+    "digest": digests.digest_command, "export": digests.export_command, "scope": digests.scope_command,
 }
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
     "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,
     "st": settings.settings_button, "rm": reminder_choices.reminder_button,
     "rp": report_service.report_button, "rs": report_review.review_button, "pc": report_review.cadence_button,
+    "dg": digests.digest_button,
 }
 
 

@@ -269,3 +269,37 @@ class ReminderHold(SQLModel, table=True):
     reason: str = Field(max_length=16)
     until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+class CoordinatorScope(SQLModel, table=True):
+    """What a coordinator sees: everything, an ITU region, some countries, a sector or one entity (set by staff)."""
+
+    __tablename__ = "coordinator_scope"
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(max_length=16)
+    values: list[str] = _json(list)
+    set_by: int | None = Field(default=None, foreign_key="contact.id")
+    set_at: datetime = Field(default_factory=utcnow)
+
+
+class DigestSubscription(SQLModel, table=True):
+    """A person's digest: weekly (a day and hour of their zone), monthly (first working day) or off."""
+
+    __tablename__ = "digest_subscription"
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    cadence: str = Field(max_length=8)
+    weekday: int = 0
+    hour: int = 9
+    last_period: str | None = Field(default=None, max_length=16)
+    last_sent_at: datetime | None = None
+    """The moment the previous digest's figures were taken: the next one tells what changed since."""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class GeneratedFile(SQLModel, table=True):
+    """A file the bot made for one person (a digest's chart or spreadsheet), uploaded by delivery when sent."""
+
+    __tablename__ = "generated_file"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    mime_type: str = Field(max_length=100)
+    content: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
