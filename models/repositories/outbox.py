@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.repositories.base import PerDialect, dialect_of, table_of
@@ -44,10 +44,17 @@ _ENQUEUE_SQLITE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothi
 """SQLite tells the new row's id with the statement itself (`lastrowid`): no RETURNING rows to fetch, which
 through aiosqlite is a hop to its thread and back."""
 _ADD_MANY = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"]).inline())
+_EARLIER = _OUTBOX.alias("earlier")
+_WAITING_EARLIER = (select(_EARLIER.c.id).where(
+    _EARLIER.c.chat_id == _OUTBOX.c.chat_id, _EARLIER.c.id < _OUTBOX.c.id,
+    or_(_EARLIER.c.status == OutboxStatus.sending,
+        and_(_EARLIER.c.status == OutboxStatus.pending, _EARLIER.c.not_before > bindparam("now")))).exists())
+"""An earlier row of the same chat is being sent, or waits for its retry: a later row must not overtake it. (An
+earlier row merely due may be overtaken by a row of higher priority, as a pushed reply overtakes it.)"""
 _DUE = (select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.contact_id, _OUTBOX.c.payload, _OUTBOX.c.attempts,
                _CONTACTS.c.language, _CONTACTS.c.telegram_language)
         .select_from(_OUTBOX.outerjoin(_CONTACTS, _CONTACTS.c.id == _OUTBOX.c.contact_id))
-        .where(_OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.not_before <= bindparam("now"))
+        .where(_OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.not_before <= bindparam("now"), ~_WAITING_EARLIER)
         .order_by(_OUTBOX.c.priority.desc(), _OUTBOX.c.id).limit(bindparam("limit")))
 _DUE_LOCKED = _DUE.with_for_update(skip_locked=True, of=_OUTBOX)
 """On PostgreSQL, rows another instance is claiming right now are skipped, not waited for."""
@@ -157,16 +164,22 @@ class OutboxRows:
         edited = await self.sent_message_ids([row.payload["edit_of"] for row in rows if "edit_of" in row.payload])
         taken: list[Due] = []
         later: list[int] = []
+        left: set[int] = set()  # chats with a row left for later: their following rows stay behind it
         for row in rows:
+            if row.chat_id in left:
+                continue
             if "edit_of" in row.payload:
                 message_id = edited.get(row.payload["edit_of"])
                 if message_id is None:
                     later.append(row.id)
+                    left.add(row.chat_id)
                     continue
                 row = Due(row.id, row.chat_id, row.contact_id, {**row.payload, "edit_message_id": message_id},
                           row.attempts, row.language, row.telegram_language)
             if admit(row):
                 taken.append(row)
+            else:
+                left.add(row.chat_id)
         if taken:
             await self.session.execute(_TAKE, [{"row_id": row.id, "lease_until": now + SENDING_LEASE}
                                                for row in taken])
