@@ -45,6 +45,8 @@ PER_CHAT_PER_CLAIM = 10
 """Rows of one chat taken at once: at about one a second per chat, all go out well within the lease."""
 SWEEP_EVERY = 60.0
 """Seconds between looks for rows whose sending lease ran out (their worker died)."""
+OWN_SWEEP_EVERY = 5.0
+"""Seconds between looks for rows this instance took and lost on the way (it takes them back at once)."""
 HELD_BEHIND = 1.0
 """Seconds before a row that was behind one given back to the outbox is looked at again."""
 HOLD_GRACE = 10.0
@@ -126,6 +128,8 @@ class DeliveryWorker:
         self._stopping = False
         self._chat_locks = ChatLocks()
         self._held: dict[int, tuple[int, float]] = {}
+        self._mine: set[int] = set()
+        """Rows this instance is sending or has sent without recording it yet: all others it took, it lost."""
         """Chats whose earlier row went back to the outbox for a retry: that row's id, and until when at most."""
         self.started = asyncio.Event()
         """Set once `run` has recovered the rows left in flight and begun sending."""
@@ -144,6 +148,7 @@ class DeliveryWorker:
         """Send rows that their journey already committed as "sending" (interactive replies)."""
         if not items:
             return
+        self._mine.update(item.id for item in items)
         task = asyncio.get_running_loop().create_task(self._send_in_order(items))
         self._pushes.add(task)
         task.add_done_callback(self._pushes.discard)
@@ -165,13 +170,16 @@ class DeliveryWorker:
         every = RECORD_EVERY_SQLITE if self.database.is_sqlite else RECORD_EVERY
         recorder = asyncio.create_task(self._record_continuously(every), name="delivery-recorder")
         loop = asyncio.get_running_loop()
-        swept = loop.time()
+        swept = own_swept = loop.time()
         try:
             while not self._stopping:
                 try:
                     if loop.time() - swept >= sweep_every:
                         swept = loop.time()
                         await self.recover(expired_only=True)
+                    if loop.time() - own_swept >= OWN_SWEEP_EVERY:
+                        own_swept = loop.time()
+                        await self.take_back_own()
                     sent, wait, sending = await self._dispatch_due()
                 except Exception:  # the database is away (restarting, say): try again in a moment
                     log.exception("could not claim outbox rows")
@@ -210,6 +218,19 @@ class DeliveryWorker:
             await uow.commit()
         if count:
             log.warning("rows left in flight by a stopped worker are sent again", extra={"count": count})
+        return count + (await self.take_back_own() if expired_only is None and expired else 0)
+
+    async def take_back_own(self) -> int:
+        """Rows this instance took but no longer holds go back to pending now, without waiting out their lease.
+
+        The instance is `database.instance`: a random identity per process unless configured (P2C_INSTANCE_ID),
+        so after a restart only a configured, stable identity recognises the rows taken before it.
+        """
+        async with self.database.uow() as uow:
+            count = await OutboxRows(uow.session).release_own(self.database.instance, utcnow(), set(self._mine))
+            await uow.commit()
+        if count:
+            log.warning("rows this instance took and lost on the way are sent again", extra={"count": count})
         return count
 
     async def send_due(self) -> tuple[int, float]:
@@ -259,6 +280,7 @@ class DeliveryWorker:
             taken = await OutboxRows(uow.session).claim(utcnow(), self._batch, admit)
             await self._load_broadcasts(uow, {row.payload["broadcast"] for row in taken if "broadcast" in row.payload})
             await uow.commit()
+        self._mine.update(row.id for row in taken)
         claimed = [Queued(row.id, row.chat_id, row.contact_id, row.payload,
                           negotiate(row.language, row.telegram_language, self.default_locale)
                           if row.contact_id is not None else self.default_locale, row.attempts + 1, bulk=True)
@@ -367,3 +389,4 @@ class DeliveryWorker:
             self._outcomes[:0] = outcomes  # not recorded: keep them for the next flush
             self._recorded.set()
             raise
+        self._mine.difference_update(outcome.item.id for outcome in outcomes)
