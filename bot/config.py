@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     retention_updates_days: int | None = 7
     retention_outbox_days: int | None = 90
     retention_audit_days: int | None = None
+    instance_id: str | None = Field(default=None, max_length=64)
+    """This instance's stable name (unique among the instances sharing a database): rows it took before a restart
+    are then its own again at once, not after their lease. Unset, each process is new (a random identity)."""
 
     @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", mode="before")
     @classmethod

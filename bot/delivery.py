@@ -46,6 +46,13 @@ PER_CHAT_PER_CLAIM = 10
 """Rows of one chat taken at once: at about one a second per chat, all go out well within the lease."""
 SWEEP_EVERY = 60.0
 """Seconds between looks for rows whose sending lease ran out (their worker died)."""
+OWN_SWEEP_EVERY = 5.0
+"""Seconds between looks for rows this instance took and lost on the way (it takes them back at once)."""
+HELD_BEHIND = 1.0
+"""Seconds before a row that was behind one given back to the outbox is looked at again."""
+HOLD_GRACE = 10.0
+"""Seconds after its retry time that a row given back holds its chat's later rows, if it does not come back sooner
+(another instance may have sent it)."""
 RECORD_EVERY = 0.02
 """Seconds outcomes gather before they are recorded together (one transaction for all of them)."""
 RECORD_EVERY_SQLITE = 0.25
@@ -121,6 +128,10 @@ class DeliveryWorker:
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._chat_locks = ChatLocks()
+        self._held: dict[int, tuple[int, float]] = {}
+        self._mine: set[int] = set()
+        """Rows this instance is sending or has sent without recording it yet: all others it took, it lost."""
+        """Chats whose earlier row went back to the outbox for a retry: that row's id, and until when at most."""
         self.started = asyncio.Event()
         """Set once `run` has recovered the rows left in flight and begun sending."""
         self._pushes: set[asyncio.Task[None]] = set()
@@ -138,6 +149,7 @@ class DeliveryWorker:
         """Send rows that their journey already committed as "sending" (interactive replies)."""
         if not items:
             return
+        self._mine.update(item.id for item in items)
         task = asyncio.get_running_loop().create_task(self._send_in_order(items))
         self._pushes.add(task)
         task.add_done_callback(self._pushes.discard)
@@ -159,13 +171,16 @@ class DeliveryWorker:
         every = RECORD_EVERY_SQLITE if self.database.is_sqlite else RECORD_EVERY
         recorder = asyncio.create_task(self._record_continuously(every), name="delivery-recorder")
         loop = asyncio.get_running_loop()
-        swept = loop.time()
+        swept = own_swept = loop.time()
         try:
             while not self._stopping:
                 try:
                     if loop.time() - swept >= sweep_every:
                         swept = loop.time()
                         await self.recover(expired_only=True)
+                    if loop.time() - own_swept >= OWN_SWEEP_EVERY:
+                        own_swept = loop.time()
+                        await self.take_back_own()
                     sent, wait, sending = await self._dispatch_due()
                 except Exception:  # the database is away (restarting, say): try again in a moment
                     log.exception("could not claim outbox rows")
@@ -204,6 +219,19 @@ class DeliveryWorker:
             await uow.commit()
         if count:
             log.warning("rows left in flight by a stopped worker are sent again", extra={"count": count})
+        return count + (await self.take_back_own() if expired_only is None and expired else 0)
+
+    async def take_back_own(self) -> int:
+        """Rows this instance took but no longer holds go back to pending now, without waiting out their lease.
+
+        The instance is `database.instance`: a random identity per process unless configured (P2C_INSTANCE_ID),
+        so after a restart only a configured, stable identity recognises the rows taken before it.
+        """
+        async with self.database.uow() as uow:
+            count = await OutboxRows(uow.session).release_own(self.database.instance, utcnow(), set(self._mine))
+            await uow.commit()
+        if count:
+            log.warning("rows this instance took and lost on the way are sent again", extra={"count": count})
         return count
 
     async def send_due(self) -> tuple[int, float]:
@@ -227,10 +255,8 @@ class DeliveryWorker:
         for item in claimed:
             by_chat.setdefault(item.chat_id, []).append(item)
         sending: list[asyncio.Task[None]] = []
-        for items in by_chat.values():  # one clock for the batch: each chat's first row goes when a slot opens
-            while (delay := self.pacer.global_delay()) > 0:  # noqa: ASYNC110  (a clock, not an event)
-                await asyncio.sleep(delay)
-            self.pacer.book(items[0].chat_id)
+        for items in by_chat.values():  # each chat's first row queues for a global slot like a pushed reply
+            await self.pacer.turn(items[0].chat_id)
             sending.append(asyncio.create_task(self._send_in_order(items, first_booked=True)))
         return len(claimed), wait, sending
 
@@ -255,6 +281,7 @@ class DeliveryWorker:
             taken = await OutboxRows(uow.session).claim(utcnow(), self._batch, admit)
             await self._load_broadcasts(uow, {row.payload["broadcast"] for row in taken if "broadcast" in row.payload})
             await uow.commit()
+        self._mine.update(row.id for row in taken)
         claimed = [Queued(row.id, row.chat_id, row.contact_id, row.payload,
                           negotiate(row.language, row.telegram_language, self.default_locale)
                           if row.contact_id is not None else self.default_locale, row.attempts + 1, bulk=True)
@@ -277,28 +304,38 @@ class DeliveryWorker:
         return self.renderer.reply(message, item.locale)
 
     async def _send_in_order(self, items: list[Queued], first_booked: bool = False) -> None:
-        """Send one chat's rows one after another, never two at once to the same chat."""
-        async with self._chat_locks.holding(items[0].chat_id):
+        """Send one chat's rows one after another, never two at once to the same chat, none overtaking another."""
+        chat_id = items[0].chat_id
+        async with self._chat_locks.holding(chat_id):
             for index, item in enumerate(items):
-                if index or not first_booked:
-                    await self._take_turn(item)
-                outcome = await self._send(item)
+                behind = self._behind(item)
+                if behind is not None:  # an earlier message of this chat waits in the outbox for its retry
+                    outcome = Attempt(item, OutboxStatus.pending, error=f"behind outbox row {behind}",
+                                      retry_in=HELD_BEHIND, counts=False)
+                else:
+                    if index or not first_booked:
+                        await self.pacer.turn(chat_id)
+                    outcome = await self._send(item)
+                    if outcome.status == OutboxStatus.pending:  # back to the outbox until its retry: hold the chat
+                        self._held[chat_id] = (item.id, self._now() + (outcome.retry_in or 0) + HOLD_GRACE)
                 # appended only now: a flush during the send swaps the list, and an append bound before
                 # the await would land in the list already recorded, and be lost
                 self._outcomes.append(outcome)
                 self._recorded.set()
 
-    async def _take_turn(self, item: Queued) -> None:
-        """Wait until pacing lets this message go (its chat, then the global clock), then book it.
+    def _behind(self, item: Queued) -> int | None:
+        """The earlier row of this item's chat given back to the outbox for a retry, if this item must wait for it."""
+        held = self._held.get(item.chat_id)
+        if held is None:
+            return None
+        row_id, until = held
+        if item.id <= row_id or self._now() >= until:  # it came back (or was sent elsewhere meanwhile)
+            del self._held[item.chat_id]
+            return None
+        return row_id
 
-        The batch dispatcher books each chat's first claimed row itself; this serves pushed replies,
-        which go out at the next free slot ahead of the batch, and a chat's later rows.
-        """
-        while (delay := self.pacer.chat_delay(item.chat_id)) > 0:  # noqa: ASYNC110  (a clock, not an event)
-            await asyncio.sleep(delay)
-        while (delay := self.pacer.global_delay()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(delay)
-        self.pacer.book(item.chat_id)
+    def _now(self) -> float:
+        return self.pacer.clock()
 
     async def _send(self, item: Queued) -> Attempt:
         try:
@@ -365,3 +402,4 @@ class DeliveryWorker:
             self._outcomes[:0] = outcomes  # not recorded: keep them for the next flush
             self._recorded.set()
             raise
+        self._mine.difference_update(outcome.item.id for outcome in outcomes)

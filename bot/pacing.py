@@ -1,17 +1,20 @@
 """Pacing to Telegram's flood limits, so that delivery waits instead of collecting 429 answers.
 
 Token buckets: each chat may receive a small burst, then about one message per second; all
-chats together stay under the global rate. The clock is injected so tests can drive it.
+chats together stay under the global rate. Senders wait for the global slots in a queue, first come
+first served (`Pacer.turn`). The clock and the sleep are injected so tests can drive them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 SLOW_DOWN = 0.8
 """After a 429 the global pace drops to this share of the limit (again at each 429) ..."""
 SLOW_FOR_SECONDS = 10.0
@@ -79,9 +82,15 @@ class PaceLimits:
 class Pacer:
     """Says how long to wait before a message to a chat may go out, and books it when it does."""
 
-    def __init__(self, limits: PaceLimits = PaceLimits(), clock: Clock = time.monotonic) -> None:
+    def __init__(self, limits: PaceLimits = PaceLimits(), clock: Clock = time.monotonic,
+                 sleep: Sleep = asyncio.sleep) -> None:
         self.limits = limits
         self.clock = clock
+        self.sleep = sleep
+        # The global slots are handed out in the order senders asked for them: asyncio's lock is fair (its
+        # first waiter proceeds first), whereas senders each sleeping until the clock allows and then racing
+        # for the slot left some of them losing again and again (a minute's wait for seven seconds of work).
+        self._queue = asyncio.Lock()
         # A tenth of a second's worth at a time, not a whole second's: the limit holds in every window of a
         # second all the same, and requests that arrive a little late or early never pile up at Telegram.
         self._global_burst = max(1, round(limits.global_per_second / 10))
@@ -105,6 +114,17 @@ class Pacer:
         if chat_id >= 0:
             return None
         return self._groups.setdefault(chat_id, SlidingWindow(self.limits.per_group_per_minute, 60.0))
+
+    async def turn(self, chat_id: int) -> None:
+        """Wait until this chat may receive a message, then for a global slot in arrival order; book it."""
+        # the chat's own wait comes first, outside the queue: a chat that must wait a second would otherwise
+        # hold everyone behind it; a chat has one sender at a time (delivery's chat locks), so none races here
+        while (delay := self.chat_delay(chat_id)) > 0:
+            await self.sleep(delay)
+        async with self._queue:
+            while (delay := self.global_delay()) > 0:
+                await self.sleep(delay)
+            self.book(chat_id)
 
     def delay(self, chat_id: int) -> float:
         """Seconds to wait before sending to this chat (0: now)."""

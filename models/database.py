@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 from types import TracebackType
 from typing import Any, Self, TypeAlias
 
@@ -56,11 +59,22 @@ cache: a statement seen before on a connection is executed without being parsed 
 bot runs a few dozen distinct statements; the default of 100 would do, the margin is for the scheduler's."""
 
 
+INSTANCE = "p2c.instance"
+"""Key of a session's `info` holding the instance's identity (rows it takes for sending carry it)."""
+
+
+def passing_identity() -> str:
+    """An identity no other process shares, and that this one loses when it stops: host, process id, random."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
 class Database:
     """Owns the engine and hands out units of work; created once in build_app."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, instance: str | None = None) -> None:
         self.url = normalize_url(url)
+        self.instance = instance or passing_identity()
+        """Who this process is, for the outbox rows it takes: stable across restarts only when configured."""
         # a failing statement's log line and exception show its SQL, never its values: they hold what
         # people wrote (a pledge's description, a name)
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True,
@@ -119,6 +133,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self.session = self.database.sessions()
+        self.session.info[INSTANCE] = self.database.instance
         return self
 
     async def __aexit__(

@@ -178,6 +178,8 @@ class Outbox(SQLModel, table=True):
     telegram_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     last_error: str | None = Field(default=None, max_length=500)
     broadcast_id: int | None = Field(default=None, index=True)
+    taken_by: str | None = Field(default=None, max_length=64)
+    """The delivery instance that took the row for sending (models.database.Database.instance)."""
 
     __table_args__ = (sa.Index("ix_outbox_due", "status", "priority", "not_before"),)
 

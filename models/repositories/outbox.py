@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.database import INSTANCE
 from models.repositories.base import PerDialect, dialect_of, table_of
 from models.repositories.contacts import Contacts
 from models.tables import Contact, Outbox
@@ -25,6 +26,8 @@ from models.values import OutboxStatus
 SENDING_LEASE = timedelta(minutes=2)
 """A row taken for sending is its worker's for this long (its `not_before` says until when); if the
 worker dies, the row is taken again after that, by whichever instance sweeps first."""
+TAKEN_RECENTLY = timedelta(seconds=10)
+"""A row taken this recently may be on its way to its instance's sender (committed, not pushed yet)."""
 EDIT_NOT_READY = timedelta(seconds=1)
 """How long a row that edits a message not sent yet waits before it is looked at again."""
 
@@ -46,23 +49,36 @@ through aiosqlite is a hop to its thread and back."""
 _ADD_MANY = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"]).inline())
 _ADD_MANY_RETURNING = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])
                                  .returning(_OUTBOX.c.key))
+_EARLIER = _OUTBOX.alias("earlier")
+_WAITING_EARLIER = (select(_EARLIER.c.id).where(
+    _EARLIER.c.chat_id == _OUTBOX.c.chat_id, _EARLIER.c.id < _OUTBOX.c.id,
+    or_(_EARLIER.c.status == OutboxStatus.sending,
+        and_(_EARLIER.c.status == OutboxStatus.pending, _EARLIER.c.attempts > 0,
+             _EARLIER.c.not_before > bindparam("now")))).exists())
+"""An earlier row of the same chat is being sent, or waits for its retry (it was tried: a row merely scheduled for
+later, a reminder waiting for working hours, holds nobody back): a later row must not overtake it. (An earlier row
+merely due may be overtaken by a row of higher priority, as a pushed reply overtakes it.)"""
 _DUE = (select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.contact_id, _OUTBOX.c.payload, _OUTBOX.c.attempts,
                _CONTACTS.c.language, _CONTACTS.c.telegram_language)
         .select_from(_OUTBOX.outerjoin(_CONTACTS, _CONTACTS.c.id == _OUTBOX.c.contact_id))
-        .where(_OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.not_before <= bindparam("now"))
+        .where(_OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.not_before <= bindparam("now"), ~_WAITING_EARLIER)
         .order_by(_OUTBOX.c.priority.desc(), _OUTBOX.c.id).limit(bindparam("limit")))
 _DUE_LOCKED = _DUE.with_for_update(skip_locked=True, of=_OUTBOX)
 """On PostgreSQL, rows another instance is claiming right now are skipped, not waited for."""
 _TAKE = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
-         .values(status=OutboxStatus.sending, attempts=_OUTBOX.c.attempts + 1, not_before=bindparam("lease_until")))
+         .values(status=OutboxStatus.sending, attempts=_OUTBOX.c.attempts + 1, not_before=bindparam("lease_until"),
+                 taken_by=bindparam("taken_by")))
 _POSTPONE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(not_before=bindparam("until"))
 _RECORD = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
            .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
                    last_error=bindparam("error"), attempts=bindparam("attempts"),
                    sent_at=bindparam("sent_at"), not_before=bindparam("not_before")))
 _RELEASE = (update(_OUTBOX).where(_OUTBOX.c.status == OutboxStatus.sending)
-            .values(status=OutboxStatus.pending, not_before=bindparam("now")))
+            .values(status=OutboxStatus.pending, not_before=bindparam("now"), taken_by=None))
 _RELEASE_EXPIRED = _RELEASE.where(_OUTBOX.c.not_before < bindparam("now"))
+_OWN_TAKEN = select(_OUTBOX.c.id).where(_OUTBOX.c.status == OutboxStatus.sending, _OUTBOX.c.taken_by == bindparam("me"),
+                                        _OUTBOX.c.not_before < bindparam("lease_from"))
+_RELEASE_OWN = _RELEASE.where(_OUTBOX.c.taken_by == bindparam("me"), _OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 _SENT_MESSAGES = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id).where(
     _OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
 _BROADCAST_COUNTS = (select(_OUTBOX.c.status, func.count()).where(_OUTBOX.c.broadcast_id == bindparam("broadcast_id"))
@@ -127,7 +143,8 @@ class OutboxRows:
         row is written as already taken by delivery, which the caller hands it to once the transaction commits."""
         values = {"key": key, "chat_id": chat_id, "contact_id": contact_id, "priority": priority, "payload": payload,
                   "status": OutboxStatus.sending if sending else OutboxStatus.pending, "attempts": 1 if sending else 0,
-                  "not_before": now + SENDING_LEASE if sending else (not_before or now), "created_at": now}
+                  "not_before": now + SENDING_LEASE if sending else (not_before or now), "created_at": now,
+                  "taken_by": self.session.info.get(INSTANCE) if sending else None}
         added: int | None
         if dialect_of(self.session) == "sqlite":
             result: Any = await self.session.execute(_ENQUEUE_SQLITE(self.session), values)
@@ -170,18 +187,25 @@ class OutboxRows:
         edited = await self.sent_message_ids([row.payload["edit_of"] for row in rows if "edit_of" in row.payload])
         taken: list[Due] = []
         later: list[int] = []
+        left: set[int] = set()  # chats with a row left for later: their following rows stay behind it
         for row in rows:
+            if row.chat_id in left:
+                continue
             if "edit_of" in row.payload:
                 message_id = edited.get(row.payload["edit_of"])
                 if message_id is None:
                     later.append(row.id)
+                    left.add(row.chat_id)
                     continue
                 row = Due(row.id, row.chat_id, row.contact_id, {**row.payload, "edit_message_id": message_id},
                           row.attempts, row.language, row.telegram_language)
             if admit(row):
                 taken.append(row)
+            else:
+                left.add(row.chat_id)
         if taken:
-            await self.session.execute(_TAKE, [{"row_id": row.id, "lease_until": now + SENDING_LEASE}
+            me = self.session.info.get(INSTANCE)
+            await self.session.execute(_TAKE, [{"row_id": row.id, "lease_until": now + SENDING_LEASE, "taken_by": me}
                                                for row in taken])
         if later:
             await self.session.execute(_POSTPONE, [{"row_id": row_id, "until": now + EDIT_NOT_READY}
@@ -210,6 +234,21 @@ class OutboxRows:
     async def release(self, now: datetime, *, expired_only: bool) -> int:
         """Rows left `sending` by a stopped worker go back to pending (all, or those whose lease ran out)."""
         result = await self.session.execute(_RELEASE_EXPIRED if expired_only else _RELEASE, {"now": now})
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
+    async def release_own(self, me: str, now: datetime, keep: set[int]) -> int:
+        """Rows this instance (`me`) took and no longer holds (not in `keep`) go back to pending at once.
+
+        An instance knows which of its rows it is still sending; any other row it took was lost on the way (a
+        claim or a journey whose commit was not confirmed, a restart under a stable identity), and need not wait
+        out its lease. Rows taken in the last TAKEN_RECENTLY are left alone: they may be on their way here.
+        """
+        lease_from = now - TAKEN_RECENTLY + SENDING_LEASE
+        ids = [row_id for (row_id,) in await self.session.execute(_OWN_TAKEN, {"me": me, "lease_from": lease_from})
+               if row_id not in keep]
+        if not ids:
+            return 0
+        result = await self.session.execute(_RELEASE_OWN, {"me": me, "ids": ids, "now": now})
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
 
     async def broadcast_counts(self, broadcast_id: int) -> dict[str, int]:

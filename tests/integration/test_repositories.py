@@ -124,13 +124,14 @@ async def test_audit_rows_are_written_in_the_callers_transaction(database: Datab
 
 async def test_the_outbox_protocol_from_enqueue_to_outcome(database: Database) -> None:
     contact = await add_contact(database, language="fr")
+    other = await add_contact(database, 6, language="fr")  # an earlier row waiting for its retry would hold a chat
     now = utcnow()
     async with database.uow() as uow:
         rows = OutboxRows(uow.session)
         first = await rows.enqueue("k:1", contact.chat_id, contact.id, {"reply": 1}, priority=0, now=now)
         assert first is not None and rows.left_for_delivery()
         assert await rows.enqueue("k:1", contact.chat_id, contact.id, {"reply": 2}, priority=0, now=now) is None
-        urgent = await rows.enqueue("k:2", contact.chat_id, contact.id, {"reply": 3}, priority=INTERACTIVE, now=now)
+        urgent = await rows.enqueue("k:2", other.chat_id, other.id, {"reply": 3}, priority=INTERACTIVE, now=now)
         edit = await rows.enqueue("k:3", contact.chat_id, contact.id, {"reply": 4, "edit_of": "k:1"}, priority=0,
                                   now=now)
         await uow.commit()

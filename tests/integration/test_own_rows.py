@@ -1,0 +1,138 @@
+"""An instance takes back at once the rows it took and lost on the way, never another instance's or one in flight.
+
+After a PostgreSQL crash a reply already taken (its transaction committed, the confirmation lost) used to wait out
+the two-minute lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.delivery import DeliveryWorker
+from bot.i18n import Rendered, Renderer
+from bot.pacing import PaceLimits, Pacer
+from handlers import outbox
+from handlers.messages import Reply, Text
+from models.clock import utcnow
+from models.database import Database
+from models.tables import Contact, Outbox
+
+
+class Telegram:
+    """Records sends; a send to a chat in `hold` waits until `release` is set."""
+
+    def __init__(self, hold: set[int] | None = None) -> None:
+        self.hold = hold or set()
+        self.release = asyncio.Event()
+        self.sent: list[tuple[int, str]] = []
+
+    async def send(self, chat_id: int, message: Rendered) -> int:
+        if chat_id in self.hold:
+            await self.release.wait()
+        self.sent.append((chat_id, message.text))
+        return len(self.sent)
+
+    async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
+        raise AssertionError("no edits here")
+
+
+def as_instance(database: Database, name: str) -> Database:
+    """Another handle on the same database, as the instance `name`."""
+    return Database(database.url, instance=name)
+
+
+async def taken(database: Database, chat_id: int, text: str, taken_ago: float) -> int:
+    """A reply written as taken by `database`'s instance `taken_ago` seconds ago (its push never came)."""
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.chat_id == chat_id))).scalar_one_or_none()
+        if contact is None:
+            contact = Contact(telegram_id=chat_id, chat_id=chat_id, first_name="P", language="en")
+            uow.session.add(contact)
+            await uow.flush()
+        row_id = await outbox.enqueue(uow.session, contact, Reply((Text(text),)), f"k:{text}", sending=True)
+        await uow.commit()
+    assert row_id is not None
+    async with database.uow() as uow:
+        row = await uow.session.get(Outbox, row_id)
+        assert row is not None
+        row.not_before -= timedelta(seconds=taken_ago)
+        await uow.commit()
+    return row_id
+
+
+async def status(database: Database, row_id: int) -> str:
+    async with database.uow() as uow:
+        row = await uow.session.get(Outbox, row_id)
+        assert row is not None
+        return row.status
+
+
+async def test_an_instance_takes_back_its_lost_rows_at_once(database: Database, renderer: Renderer) -> None:
+    me, other = as_instance(database, "bot-a"), as_instance(database, "bot-b")
+    try:
+        telegram = Telegram(hold={3})
+        delivery = DeliveryWorker(me, renderer, telegram, "en", Pacer(PaceLimits(1000, 1000, 1000)))
+        lost = await taken(me, 1, "lost", taken_ago=20)
+        theirs = await taken(other, 2, "theirs", taken_ago=20)
+        fresh = await taken(me, 4, "fresh", taken_ago=0)  # just committed: its push may be on its way
+        in_flight = await taken(me, 3, "in flight", taken_ago=20)
+        delivery.push([outbox.Queued(in_flight, 3, None, {}, "en", message=Reply((Text("in flight"),)))])
+        await asyncio.sleep(0.05)
+        assert await delivery.take_back_own() == 1, "only the row it lost, long before its lease runs out"
+        assert await status(me, lost) == "pending"
+        assert await status(me, theirs) == "sending" and await status(me, fresh) == "sending"
+        assert await status(me, in_flight) == "sending"
+        await delivery.send_due()
+        assert telegram.sent == [(1, "lost")]
+        telegram.release.set()
+        await delivery.drain()
+        assert await delivery.take_back_own() == 0 and await status(me, in_flight) == "sent"
+        assert len(telegram.sent) == 2, "nothing went out twice"
+    finally:
+        await me.dispose()
+        await other.dispose()
+
+
+async def test_a_restart_under_a_stable_identity_takes_back_the_rows_of_before(database: Database,
+                                                                               renderer: Renderer) -> None:
+    if database.is_sqlite:
+        pytest.skip("SQLite has one instance: it takes back every row left sending at its start")
+    before = as_instance(database, "bot-a")
+    lost = await taken(before, 1, "lost", taken_ago=20)
+    await before.dispose()
+    stranger, again = Database(database.url), as_instance(database, "bot-a")  # a random identity, the same one
+    try:
+        assert await DeliveryWorker(stranger, renderer, Telegram(), "en").recover() == 0
+        assert await status(again, lost) == "sending"
+        assert await DeliveryWorker(again, renderer, Telegram(), "en").recover() == 1
+        assert await status(again, lost) == "pending"
+    finally:
+        await stranger.dispose()
+        await again.dispose()
+
+
+async def test_claimed_rows_carry_their_instance(database: Database, renderer: Renderer) -> None:
+    me = as_instance(database, "bot-a")
+    try:
+        async with me.uow() as uow:
+            contact = Contact(telegram_id=5, chat_id=5, first_name="P", language="en")
+            uow.session.add(contact)
+            await uow.flush()
+            await outbox.enqueue(uow.session, contact, Reply((Text("x"),)), "k:x")
+            await uow.commit()
+        delivery = DeliveryWorker(me, renderer, Telegram(hold={5}), "en", Pacer(PaceLimits(1000, 1000, 1000)))
+        claim = asyncio.create_task(delivery.send_due())
+        await asyncio.sleep(0.3)
+        async with me.uow() as uow:
+            row = (await uow.session.execute(select(Outbox).where(Outbox.key == "k:x"))).scalar_one()
+            assert (row.status, row.taken_by) == ("sending", "bot-a")
+            assert row.not_before > utcnow() + timedelta(minutes=1)
+        assert await delivery.take_back_own() == 0, "a row just taken is left alone"
+        delivery.sender.release.set()  # type: ignore[attr-defined]
+        await claim
+    finally:
+        await me.dispose()
