@@ -268,6 +268,12 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
     return len(written)
 
 
+async def withdraw_reported(repo: Reminders, since: datetime, now: datetime) -> int:
+    """Take the pledges reported after `since` out of the reminders not sent yet (in the reporter's transaction,
+    so a reminder already queued never asks for a report that has just arrived); how many rows changed."""
+    return await withdraw_stale(repo, now, await repo.pending(changed_after=since))
+
+
 async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) -> int:
     """Take out of these reminders not sent yet (Reminders.pending) the pledges reported meanwhile or put on
     hold; how many rows changed."""

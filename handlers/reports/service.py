@@ -12,6 +12,7 @@ from handlers.forms.engine import DEFAULTS, collected
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
+from handlers.report_reminders import withdraw_reported
 from handlers.reports.cards import period_label, report_card
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPLACES, REPORT_FORM, REPORT_ID
 from handlers.reports.rules import (
@@ -23,11 +24,14 @@ from handlers.reports.rules import (
     due_of,
     pledge_facts,
 )
+from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import PLEDGE_TRANSITIONS, EntityStatus, PledgeStatus, ReviewStatus, Role
 
 DUE_SOON = timedelta(days=14)
+REPORTED_JUST_NOW = timedelta(seconds=1)
+"""A report is new to the reminders' look-up if created after its own time less this (clocks of one process)."""
 """A pledge counts as due when its report is due within this time (the first reminder's lead), or overdue."""
 
 
@@ -208,6 +212,7 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
     report, action = stored
     await audit(conv.session, conv.contact, action, "report", report.id, pledge=pledge.ref, period=report.period,
                 version=report.version)
+    await withdraw_reported(Reminders(conv.session), report.created_at - REPORTED_JUST_NOW, conv.now)
     parts: list[Label] = [text(N_("Thank you! Your report on {ref} for {period} is sent to BDT. See it any time "
                                   "with /mypledges."), ref=Code(pledge.ref or ""), period=period_label(report.period))]
     if answers.get("pledge_complete") == "yes" and PledgeStatus.completed in PLEDGE_TRANSITIONS[

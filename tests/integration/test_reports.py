@@ -12,9 +12,10 @@ from bot.i18n import Rendered, Renderer
 from handlers import drafts
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
 from handlers.conversation import Deps
+from handlers.report_reminders import plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
-from models.tables import AuditLog, Contact, Pledge, ProgressReport
+from models.tables import AuditLog, Contact, Outbox, Pledge, ProgressReport
 from models.values import PledgeStatus, ReviewStatus, Role
 
 STAFF = 9100
@@ -292,3 +293,28 @@ async def test_a_report_in_progress_is_resumed_or_started_over(chat: ChatDriver,
     assert "f:percent_complete:c:50" in codes(again[-1])
     fresh = await chat.press(person, "rp:restart")
     assert "f:status:c:in_progress" in codes(fresh[-1]) and "Question 1" in fresh[-1].text
+
+
+async def test_a_reminder_queued_while_the_report_was_written_is_withdrawn_when_it_is_sent(
+        chat: ChatDriver, database: Database) -> None:
+    await member(chat, 1)
+    pledge_id = await validated_pledge(chat, 1)
+    who = Counter(chat, 1)
+    opened = await who.send("/report")
+    assert "f:status:c:in_progress" in codes(opened[-1]), opened[-1].text
+    await who.press("f:status:c:in_progress")
+    await who.send("40")
+    await who.send("120")
+    await who.send("3000")
+    await who.press("f:women_share:skip")
+    await who.send(STEPS)
+    await who.press("f:challenges:skip")
+    await who.press("f:partnership_needs:skip")
+    summary = await who.press("f:evidence:skip")
+    assert "f:$sum:submit" in codes(summary[-1]), summary[-1].text
+    assert await plan_report_reminders(database.uow(), utcnow()) == 1, "a reminder is queued meanwhile"
+    await who.press("f:$sum:submit")  # the report arrives before the reminder leaves
+    async with database.uow() as uow:
+        queued = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:")))).scalars().all()
+    left = [row for row in queued if pledge_id in [item[0] for item in row.payload["reminder"]["items"]]]
+    assert left == [], "the reminder that asked for this report did not go out"
