@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, StepResult, Upload
-from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep
+from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep, parse_error
 from handlers.messages import N_, Button, Code, Items, Label, Money, Number, Text, plural, text
 from handlers.vocabulary import TARGET_UNITS, labeller
 from models.values import ReportStatus
@@ -76,10 +77,15 @@ class PercentStep(IntegerStep):
         return [[Button(percent_label(n), f"f:{self.id}:c:{n}") for n in self.quick]]
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """A number, with or without its percent sign."""
-        result = super().on_text(value.replace("%", "").replace("٪", "").strip() or value, answers, scratch, ctx)
-        assert isinstance(result, Answer)
-        return Answer(result.value, percent_label(int(result.value)))
+        """A whole percentage, with or without its sign, in the reader's digits ("45", "45 %", "٤٥٪")."""
+        try:
+            number = parsing.parse_percent(value, ctx.locale)
+        except parsing.ParseError as error:
+            if error.reason != "out_of_range":
+                raise parse_error(error) from error
+            raise InvalidAnswerError(text(N_("Please type a number between {low} and {high}."),
+                                          low=Number(self.minimum), high=Number(self.maximum or 100))) from error
+        return Answer(number, percent_label(number))
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """One of the quick percentages, and nothing else."""
