@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import buttons, entities, language, onboarding, outbox
+from handlers import buttons, entities, fulltext, language, onboarding, outbox
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
@@ -168,6 +168,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
     "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,
     "rp": report_service.report_button, "rs": report_review.review_button, "pc": report_review.cadence_button,
+    "ft": fulltext.show_whole,
 }
 
 
