@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, begin
 from handlers.entities import refuse
@@ -57,7 +59,15 @@ async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> No
     ids = [p.id for p in pledges if p.id is not None]
     reports = Reports(conv.session)
     reported, latest = await reports.reported_periods(ids), await reports.latest_of(ids)
-    for start in range(0, len(pledges), PER_MESSAGE):  # a message holds PER_MESSAGE pledges in any language
+    for message in list_replies(pledges, reported, latest, conv.today, reporter=role_of(contact) is Role.focal_point):
+        conv.say(message)
+
+
+def list_replies(pledges: list[Pledge], reported: dict[int, set[str]], latest: dict[int, ProgressReport],
+                 today: date, *, reporter: bool) -> list[Reply]:
+    """The list in messages of PER_MESSAGE pledges, titles cut to LIST_TITLE: each fits in any language."""
+    replies: list[Reply] = []
+    for start in range(0, len(pledges), PER_MESSAGE):
         lines: list[Label] = [Text(N_("Your organisation's pledges:"))] if start == 0 else []
         rows: list[tuple[Button, ...]] = []
         for pledge in pledges[start:start + PER_MESSAGE]:
@@ -65,16 +75,17 @@ async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> No
                                   status_label(pledge.status)]
             if pledge.value_usd is not None:
                 facts += [" · ", Money(pledge.value_usd)]
-            facts += _reporting_facts(conv, pledge, reported.get(pledge.id or 0, set()), latest.get(pledge.id or 0))
+            facts += _reporting_facts(today, pledge, reported.get(pledge.id or 0, set()), latest.get(pledge.id or 0))
             lines.append(Concat(tuple(facts)))
             row = [Button(Code(pledge.ref or str(pledge.id)), f"mp:open:{pledge.id}")]
-            if pledge.status == PledgeStatus.validated and role_of(contact) is Role.focal_point:
+            if pledge.status == PledgeStatus.validated and reporter:
                 row.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
             rows.append(tuple(row))
-        conv.say(Reply(tuple(lines), tuple(rows)))
+        replies.append(Reply(tuple(lines), tuple(rows)))
+    return replies
 
 
-def _reporting_facts(conv: Conversation, pledge: Pledge, reported: set[str],
+def _reporting_facts(today: date, pledge: Pledge, reported: set[str],
                      last: ProgressReport | None) -> list[Label]:
     """The last report (period, status, percent), the next due date, and overdue said plainly."""
     facts: list[Label] = []
@@ -82,7 +93,7 @@ def _reporting_facts(conv: Conversation, pledge: Pledge, reported: set[str],
         facts += ["\n", text(N_("last report: {period}, {status}, {percent}"), period=period_label(last.period),
                              status=report_status_label(last.status), percent=percent_label(last.percent_complete))]
     if pledge.status == PledgeStatus.validated:
-        due = due_of(pledge, reported, conv.today)
+        due = due_of(pledge, reported, today)
         if due.overdue:
             facts += ["\n", text(N_("⚠️ OVERDUE: the report for {period} was due {date}"),
                                  period=period_label(due.period), date=Day(due.due))]

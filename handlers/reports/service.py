@@ -96,14 +96,22 @@ async def _choose(conv: Conversation, entity_id: int) -> None:
     if len(owed) == 1 or len(dues) == 1:
         await open_report(conv, (owed or dues)[0][1])
         return
-    for start in range(0, len(dues), PER_MESSAGE):  # any number of pledges, in messages that each fit
+    for message in choice_replies(dues):
+        conv.say(message)
+
+
+def choice_replies(dues: list[tuple[Due, Pledge]]) -> list[Reply]:
+    """Any number of pledges to report on, in messages of PER_MESSAGE that each fit in any language."""
+    replies: list[Reply] = []
+    for start in range(0, len(dues), PER_MESSAGE):
         chunk = dues[start:start + PER_MESSAGE]
         lines: list[Label] = [Text(N_("Which pledge do you report on?"))] if start == 0 else []
         for due, pledge in chunk:
             lines.append(Concat((Code(pledge.ref or "—"), " — ", shorten(pledge.title, LIST_TITLE), "\n",
                                  _due_label(due))))
         buttons = tuple((Button(Concat(("📝 ", Code(p.ref or str(p.id)))), f"rp:open:{p.id}"),) for _, p in chunk)
-        conv.say(Reply(tuple(lines), buttons))
+        replies.append(Reply(tuple(lines), buttons))
+    return replies
 
 
 def _due_label(due: Due) -> Label:
