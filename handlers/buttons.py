@@ -37,7 +37,10 @@ PATTERNS: tuple[str, ...] = (
     "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",
     "ft:pd:<id>", "ft:pc:<id>", "ft:rs:<id>", "ft:rc:<id>", "ft:rn:<id>", "ft:rq:<id>",
     "lang:<word>",
+    "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show",
+    "rm:later:<id>", "rm:notmine:<id>",
     "f:<word>:<rest>",
+    "dg:now", "dg:off", "dg:week", "dg:month", "dg:day:<id>", "dg:at:<id>", "dg:nudge:<id>", "dg:export",
 )
 
 
