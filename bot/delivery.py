@@ -24,6 +24,7 @@ from typing import Protocol
 from bot.chatlocks import ChatLocks
 from bot.i18n import Rendered, Renderer, Upload
 from bot.pacing import Pacer
+from bot.refusals import explain_refusal
 from handlers.language import negotiate
 from handlers.messages import Reply, reply_from_json
 from models.clock import utcnow
@@ -357,6 +358,7 @@ class DeliveryWorker:
         except RejectedError as error:
             self.stats.failed += 1
             log.error("message rejected by Telegram", extra={"outbox_id": item.id, "reason": str(error)[:200]})
+            self._explain_refusal(item)
             return Attempt(item, OutboxStatus.failed, error=str(error))
         except (DeliveryError, OSError, TimeoutError) as error:
             if item.attempts >= MAX_ATTEMPTS:
@@ -367,6 +369,19 @@ class DeliveryWorker:
             return Attempt(item, OutboxStatus.pending, error=str(error) or type(error).__name__, retry_in=backoff)
         self.stats.sent += 1
         return Attempt(item, OutboxStatus.sent, message_id=message_id)
+
+    def _explain_refusal(self, item: Queued) -> None:
+        """Tell the person a refused message was for (bot.refusals), outside the chat's turn; drain waits for it."""
+        async def explain() -> None:
+            try:
+                if await explain_refusal(self.database, item):
+                    self.wake()
+            except Exception:  # the database is away: the refusal is logged and recorded all the same
+                log.exception("could not queue the explanation of a refused message", extra={"outbox_id": item.id})
+
+        task = asyncio.get_running_loop().create_task(explain())
+        self._pushes.add(task)
+        task.add_done_callback(self._pushes.discard)
 
     async def _with_upload(self, rendered: Rendered, upload: dict[str, object]) -> Rendered:
         """The message with the file the bot made for it, read only now: files can be large, and few rows have one."""

@@ -23,6 +23,7 @@ from babel.messages.pofile import read_po
 from handlers.forms import parsing
 from handlers.forms.parsing import BABEL_LOCALES
 from handlers.language import negotiate
+from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, fit_html, plain, shorten, visible_length
 from handlers.messages import Code, Concat, CountryName, Day, Items, Label, Line, Markup, Money, Number, Reply, Text
 from models.geography import country_name
 from models.values import LANGUAGES
@@ -35,6 +36,8 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 RTL_LANGUAGES = frozenset({"ar"})
 FSI, PDI = "\u2068", "\u2069"
+CAPS = (1000, 300, 100, 30)
+"""How short what people wrote becomes, step by step, in a message that would not fit otherwise."""
 COLON = {"fr": "\u202f: ", "zh": "："}
 """How a label is joined to its value: French puts a narrow no-break space before the colon."""
 
@@ -95,8 +98,20 @@ class Renderer:
         self.catalogs = catalogs
 
     def reply(self, message: Reply, locale: str) -> Rendered:
-        """Render a whole reply: paragraphs joined by blank lines, buttons in reading order."""
+        """Render a whole reply: paragraphs joined by blank lines, buttons in reading order.
+
+        The text is measured as Telegram measures it (a caption when a file goes with it); one that would
+        not fit is rendered again with what people wrote shortened, and as a last resort cut as plain text.
+        Journeys keep their messages within the limits themselves; this is the guarantee behind them.
+        """
+        limit = CAPTION_LIMIT if message.attachment is not None else TEXT_LIMIT
         body = "\n\n".join(self.label(part, locale) for part in message.parts)
+        for cap in CAPS:
+            if visible_length(body) <= limit:
+                break
+            log.warning("message shortened to fit Telegram's limit", extra={"limit": limit, "cap": cap})
+            body = "\n\n".join(self.label(part, locale, cap=cap) for part in message.parts)
+        body = fit_html(body, limit)
         rows = tuple(
             tuple((self.label(button.label, locale, markup=False), button.code) for button in row)
             for row in message.buttons
@@ -105,22 +120,26 @@ class Renderer:
             rows = tuple(tuple(reversed(row)) for row in rows)
         return Rendered(body, rows, message.attachment)
 
-    def label(self, label: Label, locale: str, *, markup: bool = True) -> str:
-        """Render one label; user-written strings are escaped (in HTML mode) and kept as written."""
+    def label(self, label: Label, locale: str, *, markup: bool = True, cap: int | None = None) -> str:
+        """Render one label; user-written strings are escaped (in HTML mode) and kept as written, or
+        shortened to `cap` UTF-16 units when a message must be made to fit."""
         if isinstance(label, Text):
-            return self._text(label, locale, markup)
+            return self._text(label, locale, markup, cap)
         if isinstance(label, str):
-            return self._isolate(html.escape(label, quote=False), locale) if markup else label
+            shown = label if cap is None else shorten(label, cap)
+            return self._isolate(html.escape(shown, quote=False), locale) if markup else shown
         if isinstance(label, Items):
-            return format_list([self.label(item, locale, markup=markup) for item in label.items],
+            return format_list([self.label(item, locale, markup=markup, cap=cap) for item in label.items],
                                locale=BABEL_LOCALES[_known(locale)])
         if isinstance(label, Line):
-            name = self.label(label.name, locale, markup=markup)
+            name = self.label(label.name, locale, markup=markup, cap=cap)
             head = f"<b>{name}</b>" if markup else name
-            return f"{head}{COLON.get(locale, ': ')}{self.label(label.value, locale, markup=markup)}"
+            return f"{head}{COLON.get(locale, ': ')}{self.label(label.value, locale, markup=markup, cap=cap)}"
         if isinstance(label, Concat):
-            return "".join(self.label(part, locale, markup=markup) for part in label.parts)
+            return "".join(self.label(part, locale, markup=markup, cap=cap) for part in label.parts)
         if isinstance(label, Markup):
+            if cap is not None and visible_length(label.html) > cap:  # formatting cannot be cut safely: plain text
+                return self.label(plain(label.html), locale, markup=markup, cap=cap)
             return label.html if markup else html.unescape(re.sub(r"<[^>]+>", "", label.html))
         value = self._value(label, locale)
         return value if markup else value.replace(FSI, "").replace(PDI, "")
@@ -139,30 +158,31 @@ class Renderer:
             return html.escape(country_name(value.iso3, loc), quote=False)
         return self._isolate(html.escape(value.value, quote=False), locale)
 
-    def _text(self, message: Text, locale: str, markup: bool) -> str:
+    def _text(self, message: Text, locale: str, markup: bool, cap: int | None = None) -> str:
         loc = _known(locale)
         if message.plural is not None and message.count is not None:
             n = _count(message.params.get(message.count))
             template = self.catalogs.ngettext(message.msgid, message.plural, n, loc)
         else:
             template = self.catalogs.gettext(message.msgid, loc)
-        params = {key: self._param(value, loc, markup) for key, value in message.params.items()}
+        params = {key: self._param(value, loc, markup, cap) for key, value in message.params.items()}
         try:
             return template.format(**params)
         except (KeyError, IndexError, ValueError):
             log.error("catalog entry does not fit its parameters", extra={"msgid": message.msgid, "locale": loc})
             return message.msgid.format(**params)
 
-    def _param(self, value: Any, locale: str, markup: bool) -> str:
+    def _param(self, value: Any, locale: str, markup: bool, cap: int | None = None) -> str:
         if isinstance(value, list | tuple):
-            return format_list([self._param(item, locale, markup) for item in value], locale=BABEL_LOCALES[locale])
+            return format_list([self._param(item, locale, markup, cap) for item in value],
+                               locale=BABEL_LOCALES[locale])
         if isinstance(value, bool):
             return str(value)
         if isinstance(value, int):
             return self._isolate(parsing.format_integer(value, locale), locale)
         if value is None:
             return ""
-        return self.label(value, locale, markup=markup)
+        return self.label(value, locale, markup=markup, cap=cap)
 
     @staticmethod
     def _isolate(value: str, locale: str) -> str:

@@ -8,12 +8,14 @@ The wire format is the same JSON aiogram would send.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 
 from bot.delivery import DeliveryError, RecipientGoneError, RejectedError, RetryLaterError
 from bot.i18n import Rendered
+from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, fit_html
 
 TIMEOUT = aiohttp.ClientTimeout(total=30, sock_connect=10)
 
@@ -34,6 +36,7 @@ class BotApiSender:
 
     async def send(self, chat_id: int, message: Rendered) -> int:
         """Send HTML text with inline buttons (or a photo or document with it as caption); the message id."""
+        message = fitted(message)
         payload: dict[str, Any] = {"chat_id": chat_id, "parse_mode": "HTML"}
         if message.buttons:
             payload["reply_markup"] = _keyboard(message)
@@ -65,6 +68,7 @@ class BotApiSender:
 
     async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
         """Replace a message's text and buttons ("not modified" counts as done)."""
+        message = fitted(message)
         payload: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "text": message.text,
                                    "parse_mode": "HTML"}
         if message.buttons:
@@ -97,6 +101,17 @@ class BotApiSender:
         if isinstance(data, dict) and data.get("ok"):
             return data.get("result")
         raise _error(status, data if isinstance(data, dict) else {})
+
+
+def fitted(message: Rendered) -> Rendered:
+    """The message measured against Telegram's limit (a caption's when a file goes with it) and cut to fit.
+
+    Rendered replies fit already (bot.i18n); a broadcast's text is measured here, at the last moment, so
+    that no text stored before its limits were checked (a long caption, say) is refused by Telegram.
+    """
+    limit = CAPTION_LIMIT if message.attachment is not None or message.upload is not None else TEXT_LIMIT
+    text = fit_html(message.text, limit)
+    return message if text == message.text else replace(message, text=text)
 
 
 def _keyboard(message: Rendered) -> dict[str, Any]:

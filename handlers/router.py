@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import buttons, entities, language, onboarding, outbox, reminder_choices, settings
+from handlers import buttons, entities, fulltext, language, onboarding, outbox, reminder_choices, settings
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
@@ -172,7 +172,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,
     "st": settings.settings_button, "rm": reminder_choices.reminder_button,
     "rp": report_service.report_button, "rs": report_review.review_button, "pc": report_review.cadence_button,
-    "dg": digests.digest_button,
+    "dg": digests.digest_button, "ft": fulltext.show_whole,
 }
 
 

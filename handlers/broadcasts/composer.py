@@ -13,7 +13,8 @@ from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, Step, StepResult
 from handlers.forms.markup import MAX_TEXT, MarkupError, check_markup
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
-from handlers.messages import N_, Button, Concat, Day, Items, Label, Markup, Number, Text, text
+from handlers.lengths import EXCERPT, plain, shorten, visible_length
+from handlers.messages import N_, Button, Concat, Day, Items, Label, Markup, Number, Reply, Text, text
 from models.values import LANGUAGE_NAMES, LANGUAGES
 
 MARKUP_ERRORS = {
@@ -35,12 +36,38 @@ CAPTION = 1024
 """Telegram's limit for the text that goes with a photo or a document."""
 
 
+def as_caption(answers: Answers) -> bool:
+    """True when the message goes out as the caption of the attached file (not with the file sent apart)."""
+    attachment = answers.get("attachment")
+    return bool(attachment) and not (isinstance(attachment, Mapping) and attachment.get("separate"))
+
+
 def checked(value: str, answers: Answers) -> str:
     """The text, if Telegram accepts its HTML (as a caption when a file is attached); else a localized complaint."""
     try:
-        return check_markup(value.strip(), CAPTION if answers.get("attachment") else MAX_TEXT)
+        return check_markup(value.strip(), CAPTION if as_caption(answers) else MAX_TEXT)
     except MarkupError as error:
+        if error.reason == "length" and as_caption(answers):
+            raise InvalidAnswerError(text(N_("With a file, Telegram allows 1,024 characters under it; your message "
+                                             "has {count}. Shorten it, or go back and choose to send the file "
+                                             "separately."), count=Number(int(error.detail)))) from error
         raise InvalidAnswerError(Text(MARKUP_ERRORS[error.reason])) from error
+
+
+def too_long_for_caption(answers: Answers) -> int:
+    """The length of the longest text already written when it is over the caption limit; else 0."""
+    longest = max((visible_length(body) for body in texts_of_written(answers)), default=0)
+    return longest if longest > CAPTION else 0
+
+
+def texts_of_written(answers: Answers) -> list[str]:
+    """Every text written so far: the message and its translations."""
+    return [str(body) for body in (answers.get("text"), *dict(answers.get("translations") or {}).values()) if body]
+
+
+def message_label(value: str) -> Label:
+    """A message as a summary or an echo shows it: with its formatting when short, else a plain excerpt."""
+    return Markup(value) if visible_length(value) <= EXCERPT else shorten(plain(value))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,13 +87,28 @@ class AudienceStep(MultiChoiceStep):
 class MessageStep(Step):
     """The message in the first language, in Telegram HTML."""
 
+    def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
+        """The real limit of the message: Telegram's for a caption when a file goes with it."""
+        if as_caption(answers):
+            return (Text(N_("With a file, the message can have 1,024 characters at most.")),)
+        return (Text(N_("The message can have 4,096 characters at most.")),)
+
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Accept text Telegram would accept."""
-        return Answer(checked(value, answers), Markup(checked(value, answers)))
+        message = checked(value, answers)
+        return Answer(message, message_label(message))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
-        """The message with its formatting."""
-        return Markup(str(value))
+        """The message with its formatting, or an excerpt of a long one (`whole` shows all of it)."""
+        return message_label(str(value))
+
+    def whole(self, value: Any, ctx: FormContext) -> tuple[Label, ...]:
+        """A long message as it will be sent, in a message of its own."""
+        return (Markup(str(value)),) if visible_length(str(value)) > EXCERPT else ()
+
+    def still_valid(self, value: Any, answers: Answers) -> bool:
+        """A message too long for a caption no longer holds once a file is attached to it."""
+        return not as_caption(answers) or visible_length(str(value)) <= CAPTION
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,8 +152,9 @@ class TranslationsStep(Step):
             return Stay({"texts": texts, "adding": language})
         if action == "show" and (language in texts or language == answers.get("language")):
             body = texts.get(language) or str(answers.get("text", ""))
-            return Stay({"texts": texts}, (Concat((Text(N_("Preview:")), " ", language_label(language))),
-                                            Markup(body)))
+            # the text alone may use the whole limit: it goes in a message of its own, the question after it
+            return Stay({"texts": texts}, (Concat((Text(N_("Preview above:")), " ", language_label(language))),),
+                        (Reply((Markup(body),)),))
         raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
@@ -125,6 +168,10 @@ class TranslationsStep(Step):
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The languages translated."""
         return Items(tuple(language_label(c) for c in value)) if value else Text(N_("none"))
+
+    def still_valid(self, value: Any, answers: Answers) -> bool:
+        """Translations too long for a caption no longer hold once a file is attached to them."""
+        return not as_caption(answers) or all(visible_length(str(body)) <= CAPTION for body in dict(value).values())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,16 +203,41 @@ class AttachmentStep(Step):
     """An optional photo or document sent as is; the message becomes its caption."""
 
     def on_file(self, kind: str, file_id: str, answers: Answers, ctx: FormContext) -> StepResult:
-        """Keep the file's id and kind."""
+        """Keep the file's id and kind; a message already written that is too long for a caption is said, with
+        the two ways out: shorten the message, or send the file in a message of its own before it."""
+        longest = too_long_for_caption(answers)
+        if longest:
+            return Stay({"file": {"kind": kind, "file_id": file_id}}, (
+                text(N_("With a file, Telegram allows 1,024 characters under it, and your message has {count}. "
+                        "Shorten the message, or send the file separately just before it?"), count=Number(longest)),))
         return Answer({"kind": kind, "file_id": file_id}, self.show({"kind": kind}, ctx))
+
+    def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
+        """The two ways out when the file came after a message too long for its caption."""
+        if "file" not in scratch:
+            return []
+        return [[Button(Text(N_("✂️ Shorten the message")), f"f:{self.id}:c:shorten")],
+                [Button(Text(N_("📎 Send the file separately")), f"f:{self.id}:c:separate")]]
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Shorten (the message is asked again, with the caption's limit) or send the file separately."""
+        file = scratch.get("file")
+        if not isinstance(file, Mapping) or code not in ("c:shorten", "c:separate"):
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        value: dict[str, Any] = {"kind": str(file["kind"]), "file_id": str(file["file_id"])}
+        if code == "c:separate":
+            value["separate"] = True
+        return Answer(value, self.show(value, ctx))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Text is not a file."""
         raise InvalidAnswerError(Text(N_("Send a photo or a document, or press Skip.")))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
-        """What kind of file is attached."""
-        return Text(N_("📷 a photo") if value.get("kind") == "photo" else N_("📎 a document"))
+        """What kind of file is attached, and whether it goes apart from the message."""
+        shown = Text(N_("📷 a photo") if value.get("kind") == "photo" else N_("📎 a document"))
+        return Concat((shown, " ", Text(N_("(sent separately, just before the message)")))) if value.get("separate") \
+            else shown
 
 
 def when_label(code: str) -> Label:

@@ -8,7 +8,7 @@ from typing import Any
 
 from handlers import outbox
 from handlers.broadcasts.audience import resolve
-from handlers.messages import N_, Code, Concat, Line, Number, Reply, Text, text
+from handlers.messages import N_, Code, Concat, Line, Number, Reply, Text, reply_to_json, text
 from handlers.people import audit
 from models.database import Session
 from models.repositories.broadcasts import Broadcasts
@@ -68,8 +68,12 @@ async def start_broadcast(session: Session, broadcast: Broadcast, now: datetime,
              "priority": outbox.BULK, "payload": {"broadcast": broadcast.id}, "status": OutboxStatus.pending,
              "attempts": 0, "not_before": now, "created_at": now, "broadcast_id": broadcast.id}
             for c in audience.contacts]
+    files = _separate_files(broadcast, rows)
     for start in range(0, len(rows), INSERT_CHUNK):
-        await OutboxRows(session).add_many(rows[start:start + INSERT_CHUNK])
+        # a file sent apart goes just before its message: written first, it has the lower id in that chat
+        chunk = [row for pair in zip(files[start:start + INSERT_CHUNK], rows[start:start + INSERT_CHUNK],
+                                     strict=False) for row in pair] if files else rows[start:start + INSERT_CHUNK]
+        await OutboxRows(session).add_many(chunk)
     broadcast.status, broadcast.started_at, broadcast.recipients = BroadcastStatus.sending, now, len(rows)
     broadcast.progress = {"unreachable_at_start": audience.unreachable}
     creator = await Contacts(session).get(broadcast.created_by) if broadcast.created_by else None
@@ -77,6 +81,19 @@ async def start_broadcast(session: Session, broadcast: Broadcast, now: datetime,
         counts = {OutboxStatus.pending.value: len(rows)}
         await outbox.enqueue(session, creator, progress_reply(broadcast, counts, now), progress_key(broadcast),
                              priority=outbox.INTERACTIVE)
+
+
+def _separate_files(broadcast: Broadcast, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per recipient for a file sent apart from a message too long for its caption, else none.
+
+    They carry no broadcast id: the broadcast's figures count its messages, one per recipient.
+    """
+    attachment = broadcast.attachment or {}
+    if not attachment.get("separate"):
+        return []
+    file = reply_to_json(Reply((), attachment=(str(attachment["kind"]), str(attachment["file_id"]))))
+    return [{**row, "key": f"bcf:{broadcast.id}:{row['contact_id']}", "payload": {"reply": file},
+             "broadcast_id": None} for row in rows]
 
 
 def progress_key(broadcast: Broadcast) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from handlers.messages import N_, Button, Label, Text
+from handlers.messages import N_, Button, Label, Reply, Text
 
 Answers = Mapping[str, Any]
 
@@ -49,6 +49,8 @@ class Stay:
 
     scratch: dict[str, Any]
     notes: tuple[Label, ...] = ()
+    before: tuple[Reply, ...] = ()
+    """Messages sent before the question is asked again (a preview that needs a whole message)."""
 
 
 StepResult = Answer | Stay
@@ -115,6 +117,10 @@ class Step:
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The stored answer as the summary shows it."""
         return str(value)
+
+    def whole(self, value: Any, ctx: FormContext) -> tuple[Label, ...]:
+        """The stored answer in parts that each fit a message, when `show` shortens it; else nothing."""
+        return ()
 
     def still_valid(self, value: Any, answers: Answers) -> bool:
         """False when a changed earlier answer makes this stored answer meaningless (e.g. pillars)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
-from handlers.messages import N_, Button, Concat, CountryName, Items, Label, Text, text
+from handlers.messages import N_, Button, Concat, CountryName, Items, Label, Text, plural, text
 from models.geography import ItuRegion, load_country_table, search_countries
 
 NO_COUNTRY = "-"
@@ -43,6 +43,18 @@ def place_label(token: str) -> Label:
     return CountryName(token)
 
 
+PLACES_SHOWN = 30
+"""Places a list names before "and N more": a pledge may name every country, and must still fit a message."""
+
+
+def places_label(tokens: list[str]) -> Label:
+    """Countries and shortcuts as a list, the first PLACES_SHOWN named and the rest counted."""
+    named: list[Label] = [place_label(token) for token in tokens[:PLACES_SHOWN]]
+    if len(tokens) > PLACES_SHOWN:
+        named.append(plural("{count} more", "{count} more", len(tokens) - PLACES_SHOWN))
+    return Items(tuple(named))
+
+
 @dataclass(frozen=True, kw_only=True)
 class CountryStep(Step):
     """One country (or none) or, with `multi`, a selection of countries and shortcuts."""
@@ -60,7 +72,7 @@ class CountryStep(Step):
         if self.multi:
             picked = self._picked(answers, scratch)
             if picked:
-                shown.append(Concat((Text(N_("Selected:")), " ", Items(tuple(place_label(p) for p in picked)))))
+                shown.append(Concat((Text(N_("Selected:")), " ", places_label(picked))))
         if scratch.get("matches"):
             shown.append(Text(N_("Several countries match. Pick one:")))
         return tuple(shown)
@@ -96,7 +108,7 @@ class CountryStep(Step):
             picked = self._picked(answers, scratch)
             if not picked:
                 raise InvalidAnswerError(Text(N_("Please choose at least one country, region or group.")))
-            return Answer(picked, Items(tuple(place_label(p) for p in picked)))
+            return Answer(picked, places_label(picked))
         valid = value in load_country_table() or (value in SHORTCUTS and self.multi) or (
             value == NO_COUNTRY and self.allow_none and not self.multi)
         if verb != "c" or not valid:
@@ -113,7 +125,7 @@ class CountryStep(Step):
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The selection as names and shortcut labels."""
         if isinstance(value, list):
-            return Items(tuple(place_label(v) for v in value))
+            return places_label(value)
         return place_label(str(value))
 
     def still_valid(self, value: Any, answers: Answers) -> bool:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
-from handlers.messages import N_, Button, Concat, Label, Line, Reply, Text, text
+from handlers.messages import N_, Button, Concat, Label, Line, Markup, Reply, Text, text
 
 SUMMARY = "$sum"
 CONFIRM_CANCEL = "$cancel"
@@ -132,16 +132,30 @@ def _default_rows(form: Form, state: FormState, step: Step, ctx: FormContext, pa
 def _summary(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, ...]) -> Reply:
     lines: list[Label] = []
     edits: list[Button] = []
+    wholes: list[Button] = []
     for step in applicable(form, state.answers):
         value = state.answers.get(step.id)
         shown = step.show(value, ctx) if value is not None else Text(N_("(skipped)"))
         lines.append(Line(Text(step.label), shown))
         edits.append(Button(Concat(("✏️ ", Text(step.label))), code(SUMMARY, f"edit:{step.id}")))
+        if value is not None and step.whole(value, ctx):  # shown shortened: the whole text on request
+            wholes.append(Button(Concat(("📖 ", Text(step.label))), code(SUMMARY, f"full:{step.id}")))
     rows = [tuple(edits[i:i + 2]) for i in range(0, len(edits), 2)]
+    rows += [tuple(wholes[i:i + 2]) for i in range(0, len(wholes), 2)]
     rows.append((Button(Text(N_("✅ Submit")), code(SUMMARY, "submit")),
                  Button(Text(N_("✖️ Cancel")), code(SUMMARY, "cancel"))))
     block = Concat(tuple(part for line in lines for part in ("\n", line))[1:])
     return Reply((*notes, Text(N_("Please check your answers, then submit.")), block), tuple(rows))
+
+
+def whole_text(field: Label, pieces: tuple[Label, ...]) -> tuple[Reply, ...]:
+    """A long text as messages that each fit: "Description (1 of 2)" above each part."""
+    if len(pieces) == 1 and isinstance(pieces[0], Markup):  # a formatted message may use the whole limit alone
+        return (Reply(pieces),)
+    if len(pieces) == 1:
+        return (Reply((Concat(("📖 ", field)), pieces[0])),)
+    return tuple(Reply((text(N_("📖 {field} ({n} of {total})"), field=field, n=n, total=len(pieces)), piece))
+                 for n, piece in enumerate(pieces, start=1))
 
 
 def resume(form: Form, state: FormState) -> FormState:
@@ -241,6 +255,13 @@ def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> 
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
         moved = replace(state, step=step.id, scratch={}, editing=True)
         return Outcome(moved, (prompt(form, moved, ctx),))
+    if verb == "full":
+        step = form.step(target)
+        value = state.answers.get(target) if step is not None and step.applies(state.answers) else None
+        pieces = step.whole(value, ctx) if step is not None and value is not None else ()
+        if step is None or not pieces:
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        return Outcome(state, (*whole_text(Text(step.label), pieces), prompt(form, state, ctx)))
     if verb == "submit":
         missing = _first_missing(form, state.answers)
         if missing is not None:
@@ -257,7 +278,7 @@ def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> 
 def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx: FormContext) -> Outcome:
     if isinstance(result, Stay):
         kept = replace(state, scratch=result.scratch)
-        return Outcome(kept, (prompt(form, kept, ctx, result.notes),))
+        return Outcome(kept, (*result.before, prompt(form, kept, ctx, result.notes)))
     answers = {**state.answers, step.id: result.value}
     later = form.steps[form.index(step.id) + 1:]
     for other in later:

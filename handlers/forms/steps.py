@@ -12,6 +12,7 @@ from typing import Any
 from handlers.canonical import canonical_name
 from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
+from handlers.lengths import is_long, parts, shorten
 from handlers.messages import N_, Button, Concat, Day, Items, Label, Money, Number, Text, plural, text
 
 Choices = tuple[str, ...] | Callable[[Answers], tuple[str, ...]]
@@ -63,6 +64,14 @@ class TextStep(Step):
             raise InvalidAnswerError(text(N_("Too long: please keep it under {n} characters (you wrote {count})."),
                                           n=self.max_length, count=len(cleaned)))
         return Answer(cleaned)
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The text, shortened to an excerpt when it is long (`whole` gives all of it)."""
+        return shorten(str(value))
+
+    def whole(self, value: Any, ctx: FormContext) -> tuple[Label, ...]:
+        """A long text in parts that each fit a message."""
+        return tuple(parts(str(value))) if is_long(str(value)) else ()
 
 
 def _options(choices: Choices, answers: Answers) -> tuple[str, ...]:

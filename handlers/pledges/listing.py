@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, begin
 from handlers.entities import refuse
+from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
+from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Money, Number, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.pledges.rules import answers_of
@@ -26,13 +30,19 @@ from handlers.vocabulary import (
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
-from models.tables import Pledge, ProgressReport
+from models.tables import Entity, Pledge, ProgressReport
 from models.values import PLEDGE_TRANSITIONS, PledgeStatus, ReviewStatus, Role
 
 LIST_LIMIT = 20
+PER_MESSAGE = 10
+"""Pledges per message of /mypledges: ten lines with titles cut to LIST_TITLE fit Telegram's limit in any language."""
 MANAGING = frozenset({"wd", "wdy", "edit"})
 """Buttons that change a pledge: its entity's focal points only."""
-HISTORY_LIMIT = 10
+HISTORY_LIMIT = 5
+"""Reports the details list, newest first: with the pledge's fields and its long texts shortened, five of them keep
+the message within Telegram's limit in every language (tests/unit/test_message_lengths.py)."""
+COMMENT_EXCERPT = 300
+"""How much of the description, BDT's comment or question the details show (the 📖 buttons send them whole)."""
 WITHDRAWABLE = frozenset(s for s, targets in PLEDGE_TRANSITIONS.items() if PledgeStatus.withdrawn in targets)
 
 
@@ -49,22 +59,33 @@ async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> No
     ids = [p.id for p in pledges if p.id is not None]
     reports = Reports(conv.session)
     reported, latest = await reports.reported_periods(ids), await reports.latest_of(ids)
-    lines: list[Label] = [Text(N_("Your organisation's pledges:"))]
-    rows: list[tuple[Button, ...]] = []
-    for pledge in pledges:
-        facts: list[Label] = [Code(pledge.ref or "—"), " — ", pledge.title, "\n", status_label(pledge.status)]
-        if pledge.value_usd is not None:
-            facts += [" · ", Money(pledge.value_usd)]
-        facts += _reporting_facts(conv, pledge, reported.get(pledge.id or 0, set()), latest.get(pledge.id or 0))
-        lines.append(Concat(tuple(facts)))
-        row = [Button(Code(pledge.ref or str(pledge.id)), f"mp:open:{pledge.id}")]
-        if pledge.status == PledgeStatus.validated and role_of(contact) is Role.focal_point:
-            row.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
-        rows.append(tuple(row))
-    conv.say(Reply(tuple(lines), tuple(rows)))
+    for message in list_replies(pledges, reported, latest, conv.today, reporter=role_of(contact) is Role.focal_point):
+        conv.say(message)
 
 
-def _reporting_facts(conv: Conversation, pledge: Pledge, reported: set[str],
+def list_replies(pledges: list[Pledge], reported: dict[int, set[str]], latest: dict[int, ProgressReport],
+                 today: date, *, reporter: bool) -> list[Reply]:
+    """The list in messages of PER_MESSAGE pledges, titles cut to LIST_TITLE: each fits in any language."""
+    replies: list[Reply] = []
+    for start in range(0, len(pledges), PER_MESSAGE):
+        lines: list[Label] = [Text(N_("Your organisation's pledges:"))] if start == 0 else []
+        rows: list[tuple[Button, ...]] = []
+        for pledge in pledges[start:start + PER_MESSAGE]:
+            facts: list[Label] = [Code(pledge.ref or "—"), " — ", shorten(pledge.title, LIST_TITLE), "\n",
+                                  status_label(pledge.status)]
+            if pledge.value_usd is not None:
+                facts += [" · ", Money(pledge.value_usd)]
+            facts += _reporting_facts(today, pledge, reported.get(pledge.id or 0, set()), latest.get(pledge.id or 0))
+            lines.append(Concat(tuple(facts)))
+            row = [Button(Code(pledge.ref or str(pledge.id)), f"mp:open:{pledge.id}")]
+            if pledge.status == PledgeStatus.validated and reporter:
+                row.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
+            rows.append(tuple(row))
+        replies.append(Reply(tuple(lines), tuple(rows)))
+    return replies
+
+
+def _reporting_facts(today: date, pledge: Pledge, reported: set[str],
                      last: ProgressReport | None) -> list[Label]:
     """The last report (period, status, percent), the next due date, and overdue said plainly."""
     facts: list[Label] = []
@@ -72,7 +93,7 @@ def _reporting_facts(conv: Conversation, pledge: Pledge, reported: set[str],
         facts += ["\n", text(N_("last report: {period}, {status}, {percent}"), period=period_label(last.period),
                              status=report_status_label(last.status), percent=percent_label(last.percent_complete))]
     if pledge.status == PledgeStatus.validated:
-        due = due_of(pledge, reported, conv.today)
+        due = due_of(pledge, reported, today)
         if due.overdue:
             facts += ["\n", text(N_("⚠️ OVERDUE: the report for {period} was due {date}"),
                                  period=period_label(due.period), date=Day(due.due))]
@@ -123,6 +144,13 @@ async def pledge_button(conv: Conversation, code: str) -> None:
 async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
     """Every field of a pledge, with the actions its status allows."""
     entity = await Entities(conv.session).get(pledge.entity_id)
+    history = await Reports(conv.session).history(pledge.id or 0, HISTORY_LIMIT)
+    return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point)
+
+
+def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressReport], *, manages: bool) -> Reply:
+    """The pledge in full, its long texts shortened with 📖 buttons to read them whole (one message must hold
+    the description, BDT's comment and question, and the history of reports)."""
     unit = labeller(TARGET_UNITS)(pledge.target_unit or "")
     lines: list[Label] = [*pledge_card(pledge, entity),
                           Line(Text(N_("Status")), status_label(pledge.status)),
@@ -141,23 +169,24 @@ async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
     if pledge.wsis_action_lines:
         lines.append(Line(Text(N_("WSIS action lines")),
                           Items(tuple(labeller(WSIS_LABELS)(c) for c in pledge.wsis_action_lines))))
-    lines.append(Line(Text(N_("Description")), pledge.description))
+    lines.append(Line(Text(N_("Description")), shorten(pledge.description, COMMENT_EXCERPT)))
+    wholes = long_fields(pledge, ("pd",), COMMENT_EXCERPT)
     if pledge.staff_comment and pledge.status in (PledgeStatus.changes_requested, PledgeStatus.rejected):
-        lines.append(Line(Text(N_("BDT's comment")), pledge.staff_comment))
+        lines.append(Line(Text(N_("BDT's comment")), shorten(pledge.staff_comment, COMMENT_EXCERPT)))
+        wholes += long_fields(pledge, ("pc",), COMMENT_EXCERPT)
     reach = [Text(label) for flag, label in ((pledge.targets_ldc, N_("LDCs")), (pledge.targets_lldc, N_("LLDCs")),
                                              (pledge.targets_sids, N_("SIDS"))) if flag]
     if reach:
         lines.append(Line(Text(N_("Reaches")), Items(tuple(reach))))
-    history = await Reports(conv.session).history(pledge.id or 0, HISTORY_LIMIT)
     if history:
         lines.append(Line(Text(N_("Progress reports")), Concat(tuple(
             part for report in history for part in ("\n• ", report_line(report))))))
         current = next((r for r in history if r.is_current and r.staff_comment
                         and r.review_status == ReviewStatus.clarification_requested), None)
         if current is not None:
-            lines.append(Line(Text(N_("BDT's question")), current.staff_comment or ""))
+            lines.append(Line(Text(N_("BDT's question")), shorten(current.staff_comment or "", COMMENT_EXCERPT)))
+            wholes += long_fields(current, ("rq",), COMMENT_EXCERPT)
     actions: list[Button] = []
-    manages = role_of(conv.contact) is Role.focal_point
     if manages and pledge.status == PledgeStatus.validated:
         actions.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
     if manages and pledge.status == PledgeStatus.changes_requested:
@@ -166,7 +195,8 @@ async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
         actions.append(Button(Text(N_("🗑 Withdraw")), f"mp:wd:{pledge.id}"))
     actions.append(Button(Text(N_("⬅️ All pledges")), "mp:list"))
     evidence = [Button(Concat(("📎 ", period_label(r.period))), f"rp:ev:{r.id}") for r in history if r.evidence]
-    return Reply(tuple(lines), (tuple(actions), *(tuple(evidence[i:i + 2]) for i in range(0, len(evidence), 2))))
+    return Reply(tuple(lines), (tuple(actions), *((w,) for w in wholes),
+                                *(tuple(evidence[i:i + 2]) for i in range(0, len(evidence), 2))))
 
 
 async def withdraw(conv: Conversation, pledge: Pledge) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from handlers import drafts, outbox
 from handlers.conversation import Conversation, Journey, ask_again, begin
 from handlers.forms.base import FormState
-from handlers.forms.countries import place_label
+from handlers.forms.countries import places_label
 from handlers.forms.engine import collected
+from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Code, Items, Line, Money, Reply, Text, text
+from handlers.lengths import shorten
+from handlers.messages import N_, Button, Code, Line, Money, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import apply_answers, check_answers, derive_reach, pledge_ref
@@ -20,6 +22,8 @@ from models.repositories.pledges import Pledges
 from models.tables import Contact, Entity, Pledge
 from models.values import EntityStatus, PledgeStatus, Role
 
+NAME_EXCERPT = 100
+"""How much of an organisation's name (up to 200 characters) a pledge's card shows."""
 EDITING = "$pledge_id"
 """Hidden answer of a draft that edits an existing pledge (changes requested) instead of creating one."""
 
@@ -107,12 +111,12 @@ def pledge_card(pledge: Pledge, entity: Entity | None = None) -> list[Line]:
     """The main facts of a pledge, one line each."""
     lines = [Line(Text(N_("Reference")), Code(pledge.ref or "—"))]
     if entity is not None:
-        lines.append(Line(Text(N_("Organisation")), entity.name))
+        lines.append(Line(Text(N_("Organisation")), shorten(entity.name, NAME_EXCERPT)))
     lines += [Line(Text(N_("Title")), pledge.title),
               Line(Text(N_("Type")), labeller(PLEDGE_TYPE_LABELS)(pledge.pledge_type))]
     if pledge.value_usd is not None:
         lines.append(Line(Text(N_("Value (USD)")), Money(pledge.value_usd)))
-    lines.append(Line(Text(N_("Countries")), Items(tuple(place_label(c) for c in pledge.countries))))
+    lines.append(Line(Text(N_("Countries")), places_label(list(pledge.countries))))
     return lines
 
 
@@ -122,11 +126,18 @@ async def notify_staff_of_pledge(conv: Conversation, pledge: Pledge, entity: Ent
                 Button(Text(N_("✏️ Request changes")), f"pv:chg:{pledge.id}")),
                (Button(Text(N_("❌ Reject")), f"pv:rej:{pledge.id}"),),
                cadence_buttons(pledge.id or 0))
-    message = Reply((Text(N_("A pledge was submitted for validation:")), *pledge_card(pledge, entity),
-                     Line(Text(N_("Description")), pledge.description[:1500])), buttons)
+    message = pledge_notice(pledge, entity)
+    message = Reply(message.parts, (*buttons, *message.buttons))
     for member in await staff_contacts(conv.session):
         await outbox.enqueue(conv.session, member, message, f"pledge:{pledge.id}:v{pledge.version}:{member.id}",
                              priority=outbox.NOTICE)
+
+
+def pledge_notice(pledge: Pledge, entity: Entity) -> Reply:
+    """What staff read of a submitted pledge: its card and description, shortened with a 📖 button to read it whole."""
+    return Reply((Text(N_("A pledge was submitted for validation:")), *pledge_card(pledge, entity),
+                  Line(Text(N_("Description")), shorten(pledge.description))),
+                 tuple((button,) for button in long_fields(pledge, ("pd",))))
 
 
 async def focal_points(conv: Conversation, entity_id: int) -> list[Contact]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.lengths import shorten
 from handlers.messages import N_, Code, Concat, Day, Items, Label, Line, Money, Number, Text, plural, text
 from handlers.reports.form import REPORT_STATUS_LABELS, evidence_label, percent_label
 from handlers.vocabulary import TARGET_UNITS, labeller
@@ -63,11 +64,12 @@ def report_card(report: ProgressReport, pledge: Pledge) -> list[Label]:
         lines.append(Line(Text(N_("People reached")), Number(report.beneficiaries_reached)))
     if report.women_share_percent is not None:
         lines.append(Line(Text(N_("Share of women")), percent_label(report.women_share_percent)))
-    lines.append(Line(Text(N_("Steps taken")), report.steps_taken[:1500]))
+    # excerpts: the card must hold all three texts and the evidence; the 📖 buttons send them whole
+    lines.append(Line(Text(N_("Steps taken")), shorten(report.steps_taken)))
     if report.challenges:
-        lines.append(Line(Text(N_("Challenges")), report.challenges[:800]))
+        lines.append(Line(Text(N_("Challenges")), shorten(report.challenges)))
     if report.partnership_needs:
-        lines.append(Line(Text(N_("Partnership needs")), report.partnership_needs[:800]))
+        lines.append(Line(Text(N_("Partnership needs")), shorten(report.partnership_needs)))
     if report.evidence:
         lines.append(Line(Text(N_("Evidence")), Items(tuple(evidence_label(item) for item in report.evidence))))
     return lines

@@ -16,6 +16,7 @@ from typing import Any
 from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, StepResult, Upload
 from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep, parse_error
+from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Items, Label, Money, Number, Text, plural, text
 from handlers.vocabulary import TARGET_UNITS, labeller
 from models.values import ReportStatus
@@ -26,6 +27,8 @@ REPORT_ID, REPLACES = "$report_id", "$replaces"
 
 MAX_EVIDENCE = 10
 MAX_LINK = 500
+EVIDENCE_NAME = 80
+"""How much of a link or a file's name a list of evidence shows."""
 LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 
 REPORT_STATUS_LABELS: dict[str, str] = {
@@ -101,11 +104,11 @@ class PercentStep(IntegerStep):
 
 def evidence_label(item: Mapping[str, Any]) -> Label:
     """One piece of evidence: a document's name, "photo", or a link."""
-    if item.get("kind") == "link":
-        return Code(str(item.get("url", "")))
+    if item.get("kind") == "link":  # a list of ten must fit a message: long links and names are shortened
+        return Code(shorten(str(item.get("url", "")), EVIDENCE_NAME))
     if item.get("kind") == "photo":
         return Text(N_("photo"))
-    return str(item.get("name") or "") or Text(N_("document"))
+    return shorten(str(item.get("name") or ""), EVIDENCE_NAME) or Text(N_("document"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,6 +163,10 @@ class EvidenceStep(TextStep):
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The pieces of evidence."""
         return Items(tuple(evidence_label(i) for i in value or []))
+
+    def whole(self, value: Any, ctx: FormContext) -> tuple[Label, ...]:
+        """Evidence is listed, not read in parts (/mypledges sends its files and links again)."""
+        return ()
 
 
 REPORT_FORM = Form(

@@ -9,7 +9,9 @@ from handlers.conversation import Conversation, Journey, ask_again, begin
 from handlers.entities import refuse
 from handlers.forms.base import FormState
 from handlers.forms.engine import DEFAULTS, collected
+from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
+from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.report_reminders import withdraw_reported
@@ -29,6 +31,8 @@ from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import PLEDGE_TRANSITIONS, EntityStatus, PledgeStatus, ReviewStatus, Role
 
+PER_MESSAGE = 10
+"""Pledges per message of the list to report on (titles cut to LIST_TITLE)."""
 DUE_SOON = timedelta(days=14)
 REPORTED_JUST_NOW = timedelta(seconds=1)
 """A report is new to the reminders' look-up if created after its own time less this (clocks of one process)."""
@@ -96,11 +100,22 @@ async def _choose(conv: Conversation, entity_id: int) -> None:
     if len(owed) == 1 or len(dues) == 1:
         await open_report(conv, (owed or dues)[0][1])
         return
-    lines: list[Label] = [Text(N_("Which pledge do you report on?"))]
-    for due, pledge in dues:
-        lines.append(Concat((Code(pledge.ref or "—"), " — ", pledge.title, "\n", _due_label(due))))
-    buttons = tuple((Button(Concat(("📝 ", Code(p.ref or str(p.id)))), f"rp:open:{p.id}"),) for _, p in dues)
-    conv.say(Reply(tuple(lines), buttons))
+    for message in choice_replies(dues):
+        conv.say(message)
+
+
+def choice_replies(dues: list[tuple[Due, Pledge]]) -> list[Reply]:
+    """Any number of pledges to report on, in messages of PER_MESSAGE that each fit in any language."""
+    replies: list[Reply] = []
+    for start in range(0, len(dues), PER_MESSAGE):
+        chunk = dues[start:start + PER_MESSAGE]
+        lines: list[Label] = [Text(N_("Which pledge do you report on?"))] if start == 0 else []
+        for due, pledge in chunk:
+            lines.append(Concat((Code(pledge.ref or "—"), " — ", shorten(pledge.title, LIST_TITLE), "\n",
+                                 _due_label(due))))
+        buttons = tuple((Button(Concat(("📝 ", Code(p.ref or str(p.id)))), f"rp:open:{p.id}"),) for _, p in chunk)
+        replies.append(Reply(tuple(lines), buttons))
+    return replies
 
 
 def _due_label(due: Due) -> Label:
@@ -263,12 +278,20 @@ async def notify_staff_of_report(conv: Conversation, report: ProgressReport, ple
                                           Button(Text(N_("💬 Ask for clarification")), f"rs:ask:{report.id}"))]
     if report.evidence:
         buttons.append((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),))
-    head = N_("A progress report was sent by {entity}:") if report.version == 1 else \
-        N_("A progress report was edited by {entity} after your question:")
-    message = Reply((text(head, entity=entity.name), *report_card(report, pledge)), tuple(buttons))
+    message = report_notice(report, pledge, entity)
+    message = Reply(message.parts, (*buttons, *message.buttons))
     for member in await staff_contacts(conv.session):
         await outbox.enqueue(conv.session, member, message, f"report:{report.id}:v{report.version}:{member.id}",
                              priority=outbox.NOTICE)
+
+
+def report_notice(report: ProgressReport, pledge: Pledge, entity: Entity) -> Reply:
+    """What staff read of a report: its card, long texts shortened, with 📖 buttons to read them whole."""
+    head = N_("A progress report was sent by {entity}:") if report.version == 1 else \
+        N_("A progress report was edited by {entity} after your question:")
+    wholes = long_fields(report, ("rs", "rc", "rn"))
+    return Reply((text(head, entity=entity.name), *report_card(report, pledge)),
+                 tuple(tuple(wholes[i:i + 2]) for i in range(0, len(wholes), 2)))
 
 
 REPORT = Journey(REPORT_FORM, finish_report, check_report)

@@ -56,4 +56,6 @@ class Broadcasts:
         if not wanted:
             return {}
         rows = await self.session.execute(_TEXTS, {"ids": wanted})
-        return {broadcast_id: (texts, fallback, attachment) for broadcast_id, texts, fallback, attachment in rows}
+        # a file sent apart (its own outbox rows, just before) does not go with the text as its caption
+        return {broadcast_id: (texts, fallback, None if (attachment or {}).get("separate") else attachment)
+                for broadcast_id, texts, fallback, attachment in rows}

@@ -70,8 +70,10 @@ async def test_each_kind_of_failure_has_its_outcome(database: Database, renderer
     delivery = worker(database, renderer, telegram)
     assert (await delivery.send_due())[0] == 5
     assert telegram.sent == [(1, "Oui")]  # rendered in the recipient's language at send time
+    await delivery.drain()
     result = await statuses(database)
-    assert result == {"t:1": "sent", "t:2": "unreachable", "t:3": "failed", "t:4": "pending", "t:5": "pending"}
+    assert result == {"t:1": "sent", "t:2": "unreachable", "t:3": "failed", "t:4": "pending", "t:5": "pending",
+                      "refused:3": "pending"}  # the reader of the refused message is told (bot.refusals)
     async with database.uow() as uow:
         blocked = await uow.session.get(Contact, 2)
         assert blocked is not None and blocked.blocked
@@ -79,7 +81,8 @@ async def test_each_kind_of_failure_has_its_outcome(database: Database, renderer
         assert waiting.not_before >= utcnow() + timedelta(seconds=6.5) and waiting.attempts == 0
         retried = (await uow.session.execute(select(Outbox).where(Outbox.key == "t:5"))).scalar_one()
         assert retried.attempts == 1 and retried.not_before > utcnow()
-    assert (await delivery.send_due())[0] == 0, "nothing is due again before its time"
+    assert (await delivery.send_due())[0] == 1, "nothing is due again before its time but the explanation"
+    assert (await statuses(database))["refused:3"] == "failed"  # refused in turn (chat 3 fails): not explained again
 
 
 async def test_transient_failures_give_up_after_the_limit(database: Database, renderer: Renderer) -> None:

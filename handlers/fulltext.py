@@ -1,0 +1,91 @@
+"""Long texts shown whole on request: what summaries, notices and lists show only the beginning of.
+
+A pledge's description, a report's steps, challenges and partnership needs, and BDT's comments can be
+longer than a message holds beside everything else. Where they are shortened ("…"), a "📖" button
+(`ft:<field>:<id>`) sends the whole text in messages that each fit Telegram's limit. Parts in the chat
+rather than a document: they are read at once on any phone, searched with the chat, quoted in a reply,
+and need no file upload; a 4,000-character answer is two parts at most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers import buttons
+from handlers.conversation import Conversation
+from handlers.entities import is_staff, refuse
+from handlers.forms.engine import whole_text
+from handlers.lengths import EXCERPT, is_long, parts
+from handlers.messages import N_, Button, Code, Concat, Label, Reply, Text, text
+from handlers.people import role_of
+from models.repositories.pledges import Pledges
+from models.repositories.reports import Reports
+from models.tables import Pledge, ProgressReport
+from models.values import Role
+
+READERS = frozenset({Role.focal_point, Role.coordinator})
+
+
+@dataclass(frozen=True)
+class Field:
+    """A long text field of a pledge ("p") or a report ("r"), and its name."""
+
+    owner: str
+    label: str
+    attribute: str
+
+    def read(self, record: Pledge | ProgressReport) -> str | None:
+        """The field's text in this record."""
+        value = getattr(record, self.attribute, None)
+        return value if isinstance(value, str) else None
+
+
+FIELDS: dict[str, Field] = {
+    "pd": Field("p", N_("Description"), "description"),
+    "pc": Field("p", N_("BDT's comment"), "staff_comment"),
+    "rs": Field("r", N_("Steps taken"), "steps_taken"),
+    "rc": Field("r", N_("Challenges"), "challenges"),
+    "rn": Field("r", N_("Partnership needs"), "partnership_needs"),
+    "rq": Field("r", N_("BDT's question"), "staff_comment"),
+}
+
+
+def whole_button(field: str, record_id: int) -> Button:
+    """"📖 Description: read in full" for one field of one record."""
+    return Button(Concat(("📖 ", text(N_("{field}: read in full"), field=Text(FIELDS[field].label)))),
+                  f"ft:{field}:{record_id}")
+
+
+def long_fields(record: Pledge | ProgressReport, fields: tuple[str, ...], limit: int = EXCERPT) -> list[Button]:
+    """The 📖 buttons of the fields of `record` that a message shows shortened to `limit`."""
+    if record.id is None:
+        return []
+    return [whole_button(key, record.id) for key in fields if is_long(FIELDS[key].read(record) or "", limit)]
+
+
+async def show_whole(conv: Conversation, code: str) -> None:
+    """ft:<field>:<id>: send a long field whole, in parts; staff, or the record's own organisation only."""
+    parsed = buttons.parse(code)
+    field = FIELDS.get(parsed.verb) if parsed is not None and parsed.prefix == "ft" else None
+    if parsed is None or field is None or parsed.id is None:
+        await buttons.refuse_malformed(conv, code)
+        return
+    record: Pledge | ProgressReport | None
+    if field.owner == "p":
+        record = pledge = await Pledges(conv.session).get(parsed.id)
+    else:
+        record = await Reports(conv.session).get(parsed.id)
+        pledge = await Pledges(conv.session).get(record.pledge_id) if record is not None else None
+    own = pledge is not None and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in READERS
+    if record is None or pledge is None or not (own or is_staff(conv)):
+        await refuse(conv, "fulltext", "pledge" if field.owner == "p" else "report", parsed.id)
+        return
+    value = field.read(record) or ""
+    if not value:
+        conv.say(Reply((Concat((Text(N_("That text is no longer there.")), " ", Code(pledge.ref or "—"))),)))
+        return
+    pieces: tuple[Label, ...] = tuple(parts(value))
+    heading = Concat((Text(field.label), " · ", Code(pledge.ref or "—")))
+    for message in whole_text(heading, pieces):
+        conv.say(message)
+
