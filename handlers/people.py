@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from handlers.inputs import Person
+from handlers.messages import N_, Label, Text
 from models.database import Session
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
@@ -62,3 +64,11 @@ async def audit(session: Session, actor: Contact | None, action: str, target_typ
                 target_id: int | None = None, **details: Any) -> None:
     """Record who did (or tried) what to which record (written at once, in the caller's transaction)."""
     await AuditTrail(session).record(actor.id if actor else None, action, target_type, target_id, details)
+
+
+async def decided_by(session: Session, target_type: str, target_id: int, actions: Iterable[str]) -> Label:
+    """Who made the decision the audit trail last records on this record: their name, or "another staff member"."""
+    actor_id = await AuditTrail(session).last_actor(target_type, target_id, actions)
+    actor = await Contacts(session).get(actor_id) if actor_id is not None else None
+    name = (actor.full_name or actor.first_name) if actor is not None else ""
+    return name or Text(N_("another staff member"))
