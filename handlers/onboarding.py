@@ -34,7 +34,9 @@ CONSENT = YesNoStep(
 ONBOARDING = Form(
     id="onboarding",
     title=N_("Registration"),
+    # consent first: nothing personal is typed before the person agreed that it may be kept
     steps=(
+        CONSENT,
         TextStep(id="entity_name", question=N_("What is the name of your organisation?"), label=N_("Organisation"),
                  help=N_("Its full official name, for example “Ministry of Digital Economy of Senegal”."),
                  min_length=2, max_length=200, name=True),
@@ -44,11 +46,10 @@ ONBOARDING = Form(
                     help=N_("Type a few letters in any language, for example “sene”. International bodies "
                             "press “International”."), allow_none=True),
         FULL_NAME,
-        CONSENT,
     ),
 )
 
-JOIN = Form(id="join", title=N_("Joining"), steps=(FULL_NAME, CONSENT), summary=False)
+JOIN = Form(id="join", title=N_("Joining"), steps=(CONSENT, FULL_NAME), summary=False)
 
 
 def name_key(name: str) -> str:
@@ -132,7 +133,8 @@ JOINING = Journey(JOIN, finish_joining)
 
 def greeting(conv: Conversation) -> Reply:
     """Hello, and in two lines what the bot is for."""
-    return Reply((text(N_("Hello {name}! I am the Partner2Connect assistant of ITU."), name=conv.contact.first_name),
+    # no name: a stranger's Telegram names are not kept (people.refresh), nor repeated in an outbox row
+    return Reply((Text(N_("Hello! I am the Partner2Connect assistant of ITU.")),
                   Text(N_("With me, organisations register their P2C pledges for meaningful connectivity, report "
                           "progress, and stay in touch with ITU's Telecommunication Development Bureau."))))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.repositories.base import PerDialect, dialect_of, table_of
@@ -27,6 +27,10 @@ SENDING_LEASE = timedelta(minutes=2)
 worker dies, the row is taken again after that, by whichever instance sweeps first."""
 EDIT_NOT_READY = timedelta(seconds=1)
 """How long a row that edits a message not sent yet waits before it is looked at again."""
+
+FORGOTTEN: dict[str, Any] = {"forgotten": True}
+"""The payload of a reply whose text was forgotten (OutboxRows.forget_replies): the row keeps its key, status and
+Telegram message id, which is all that idempotency and later edits need once a message is out."""
 
 INTERACTIVE = 100
 """Replies to what a person just did go out first."""
@@ -68,6 +72,11 @@ _BROADCAST_COUNTS = (select(_OUTBOX.c.status, func.count()).where(_OUTBOX.c.broa
 _CANCEL_BROADCAST = (update(_OUTBOX).where(_OUTBOX.c.broadcast_id == bindparam("of_broadcast"),
                                            _OUTBOX.c.status == OutboxStatus.pending)
                      .values(status=OutboxStatus.cancelled))
+_FORGET_REPLIES = (update(_OUTBOX)
+                   .where(_OUTBOX.c.contact_id == bindparam("of_contact"), _OUTBOX.c.created_at >= bindparam("since"),
+                          _OUTBOX.c.key.startswith("u:"), _OUTBOX.c.status != OutboxStatus.sending)
+                   .values(payload=FORGOTTEN, status=case((_OUTBOX.c.status == OutboxStatus.pending,
+                                                           OutboxStatus.cancelled), else_=_OUTBOX.c.status)))
 _LEFT_FOR_DELIVERY = "p2c.left_for_delivery"
 
 
@@ -207,4 +216,13 @@ class OutboxRows:
     async def cancel_broadcast(self, broadcast_id: int) -> int:
         """Cancel a broadcast's rows not sent yet; how many were."""
         result = await self.session.execute(_CANCEL_BROADCAST, {"of_broadcast": broadcast_id})
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
+    async def forget_replies(self, contact_id: int, since: datetime) -> int:
+        """Forget the text of the replies to one person since `since` (an abandoned conversation): sent ones keep
+        only their key, status and message id, pending ones are cancelled; how many rows were touched.
+
+        A row in the hands of a delivery worker at this moment (`sending`) is left as it is, to be sent.
+        """
+        result = await self.session.execute(_FORGET_REPLIES, {"of_contact": contact_id, "since": since})
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
