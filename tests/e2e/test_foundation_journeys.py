@@ -17,7 +17,7 @@ async def test_start_greets_in_the_telegram_language_and_asks(person_factory: An
     person = await person_factory("fr")
     replies = await person.say("/start")
     assert "Bonjour" in replies[0]["text"]
-    assert "f:entity_name:cancel" in buttons(replies[-1])
+    assert {"f:consent:c:yes", "f:consent:cancel"} <= set(buttons(replies[-1]))  # consent before anything personal
 
 
 async def test_language_button_switches_language(person_factory: Any) -> None:
