@@ -6,6 +6,7 @@ import asyncio
 import gc
 import itertools
 import logging
+import os
 import signal
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,6 +42,7 @@ from bot.telegram import (
     register_commands,
 )
 from handlers.conversation import Conversation, Deps
+from handlers.digests.chart import require_fonts
 from handlers.drafts import DraftConflictError
 from handlers.forms.parsing import parse_amount, parse_date
 from handlers.inputs import Incoming
@@ -48,7 +50,7 @@ from handlers.language import negotiate
 from handlers.messages import N_, CountryName, Day, Items, Line, Money, Number, Reply, Text
 from handlers.people import role_of, staff_contacts
 from handlers.router import apologise, handle
-from models.clock import utcnow
+from models.clock import TEST_CLOCK_ENV, utcnow
 from models.database import UPDATES_AT_ONCE, Database
 from models.geography import search_countries
 from models.repositories.outbox import OutboxRows
@@ -191,6 +193,16 @@ def warm_up(renderer: Renderer, locale: str) -> None:
     gc.freeze()
 
 
+def announce_test_clock(settings: Settings) -> None:
+    """Say loudly that the clock is moved for tests; refuse a test clock utcnow() would not see (.env only)."""
+    if not settings.test_clock_file:
+        return
+    if os.environ.get(TEST_CLOCK_ENV) != settings.test_clock_file:
+        raise ConfigError(f"{TEST_CLOCK_ENV} must be set in the environment (models.clock reads it there).")
+    log.warning("TEST CLOCK ENABLED: the bot's time is moved by the seconds in %s (now %s); never in production",
+                settings.test_clock_file, utcnow().isoformat())
+
+
 START_RETRY_FIRST = 1.0  # seconds before the second attempt to reach the Bot API at start-up
 START_RETRY_MAX = 60.0  # the wait doubles up to this
 
@@ -201,6 +213,8 @@ async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
     An unreachable Bot API (network down, 5xx, 429) is tried again with a doubling wait and one log line
     per attempt; a refused token stops start-up with one ConfigError line.
     """
+    announce_test_clock(app.settings)
+    require_fonts()  # digest charts need Arabic and Chinese glyphs: fail at start, saying what to install
     await ensure_schema(app.database, app.settings.auto_upgrade)
     await app.database.open_pool()
     me = await _until_reachable(app, stop or asyncio.Event())
@@ -260,7 +274,9 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
     scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
-                                app.settings.retention())
+                                app.settings.retention(), default_zone=app.settings.timezone,
+                                reminder_every=app.settings.reminder_interval_seconds, translate=app.deps.translate,
+                                digest_check_seconds=app.settings.digest_check_seconds)
     scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
     try:
         if webhook:

@@ -1,4 +1,4 @@
-"""The command line: `p2c-bot run | sandbox | db | admin | invite`."""
+"""The command line: `p2c-bot run | sandbox | db | admin | invite | broadcast | export`."""
 
 from __future__ import annotations
 
@@ -151,6 +151,50 @@ def admin_revoke(telegram_id: int) -> None:
     if contact is None:
         _fail(f"no contact with Telegram id {telegram_id}")
     typer.echo(f"{telegram_id} has no role any more")
+
+
+@admin_app.command("scope")
+def admin_scope(telegram_id: int,
+                scope: Annotated[list[str], typer.Argument(help="everything | region R | countries C... | "
+                                                                 "sector S | entity N")]) -> None:
+    """Set what a coordinator's digests and exports cover."""
+    from handlers.digests.admin import ScopeTargetError, set_scope
+    from models.scope import ScopeError, parse_scope
+
+    try:
+        parsed = parse_scope(" ".join(scope))
+        _run(_with_uow(lambda uow: set_scope(telegram_id, parsed, uow, utcnow())))
+    except (ScopeError, ScopeTargetError) as error:
+        _fail(str(error))
+    typer.echo(f"{telegram_id} now sees: {parsed.key}")
+
+
+@app.command("export")
+def export_command(
+    kind: Annotated[str, typer.Argument(help="pledges or reports")],
+    output: Annotated[str, typer.Option("--output", help="File to write.")],
+    file_format: Annotated[str, typer.Option("--format", help="xlsx or csv")] = "xlsx",
+    scope: Annotated[str, typer.Option("--scope", help="e.g. 'region africa' (default: everything)")] = "everything",
+    language: Annotated[str, typer.Option("--language", help="ar, en, es, fr, ru or zh")] = "en",
+) -> None:
+    """Write the pledges (with their last report) or the reports of a scope to a file."""
+    from pathlib import Path
+
+    from bot.i18n import Catalogs, Renderer
+    from handlers.digests.admin import export
+    from models.scope import ScopeError, parse_scope
+
+    if kind not in ("pledges", "reports") or file_format not in ("xlsx", "csv"):
+        _fail("export pledges|reports --format xlsx|csv --output FILE")
+    try:
+        parsed = parse_scope(scope)
+    except ScopeError as error:
+        _fail(str(error))
+    renderer = Renderer(Catalogs())
+    content = _run(_with_uow(lambda uow: export(kind, file_format, parsed, language, uow,
+                                                lambda label, locale: renderer.label(label, locale, markup=False))))
+    Path(output).write_bytes(content)
+    typer.echo(f"{output}: {len(content)} bytes")
 
 
 @invite_app.command("create")

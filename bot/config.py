@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     rate_global_per_second: float = 30.0
     rate_per_chat_per_second: float = 1.0
     rate_per_chat_burst: int = 3
+    reminder_interval_seconds: float = Field(default=900.0, ge=1.0, le=86400.0)
+    """How often reminders are planned (each plan is idempotent; end-to-end tests use a second or two)."""
+    test_clock_file: str | None = None
+    """Tests only: a file whose number of seconds models.clock adds to the time (see models/clock.py)."""
+
+    @model_validator(mode="after")
+    def _no_test_clock_on_telegram(self) -> Settings:
+        if self.test_clock_file and "api.telegram.org" in self.api_base:
+            raise ValueError("P2C_TEST_CLOCK_FILE moves the bot's clock for tests: it is refused with the real "
+                             "Telegram (P2C_API_BASE)")
+        return self
     retention_updates_days: int | None = 7
     retention_outbox_days: int | None = 90
     retention_audit_days: int | None = None
@@ -70,6 +81,9 @@ class Settings(BaseSettings):
         days = [None if value is None else timedelta(days=value) for value in
                 (self.retention_updates_days, self.retention_outbox_days, self.retention_audit_days)]
         return Retention(*days)
+
+    digest_check_seconds: int = Field(default=300, ge=1, le=86400)
+    """How often the scheduler looks for digests that have fallen due."""
 
     @field_validator("database_url")
     @classmethod

@@ -10,12 +10,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from bot import demo_portfolio
 from handlers.onboarding import name_key
 from models.database import UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
-from models.tables import Contact, Entity, Pledge, ProgressReport
+from models.repositories.subscriptions import Scopes, Subscriptions
+from models.scope import Scope, ScopeKind
+from models.tables import Contact, DigestSubscription, Entity, Pledge, ProgressReport
 from models.values import EntityStatus, PledgeStatus, Role, Sector
 
 
@@ -84,7 +87,7 @@ async def load_demo(uow: UnitOfWork, now: datetime) -> list[DemoPerson]:
     async with uow:
         session = uow.session
         entities: dict[str, Entity] = {}
-        for name, sector, country in ENTITIES:
+        for name, sector, country in (*ENTITIES, *demo_portfolio.ENTITIES):
             found = await Entities(session).by_name_key(name_key(name))
             if found is None:
                 found = Entity(name=name, name_key=name_key(name), sector=sector, country_iso3=country,
@@ -107,5 +110,26 @@ async def load_demo(uow: UnitOfWork, now: datetime) -> list[DemoPerson]:
                         value_disbursed_usd=Decimal("18000000"), beneficiaries_reached=320000,
                         women_share_percent=48, created_at=now,
                         steps_taken="820 écoles raccordées dans les régions de Kédougou, Kolda et Sédhiou."))
+        for pledge, reports in demo_portfolio.portfolio(entities, now):
+            if await Pledges(session).by_ref(pledge.ref or "") is None:
+                await Pledges(session).add(pledge)
+                for report in reports:
+                    report.pledge_id = pledge.id or 0
+                    session.add(report)
+        await _subscribe_coordinators(session, now)
         await uow.commit()
     return list(PEOPLE)
+
+
+COORDINATOR_SCOPES = {1004: Scope(ScopeKind.region, ("arab_states",)), 1005: Scope(ScopeKind.region, ("cis",))}
+"""The demo coordinators see their regional office's region, and receive a weekly digest on Monday at 09:00."""
+
+
+async def _subscribe_coordinators(session: Any, now: datetime) -> None:
+    for telegram_id, scope in COORDINATOR_SCOPES.items():
+        contact = await Contacts(session).by_telegram_id(telegram_id)
+        if contact is None or contact.id is None or await Subscriptions(session).of(contact.id) is not None:
+            continue
+        await Scopes(session).set(contact.id, scope, None, now)
+        await Subscriptions(session).save(DigestSubscription(contact_id=contact.id, cadence="weekly", weekday=0,
+                                                             hour=9, updated_at=now))

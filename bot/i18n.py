@@ -74,6 +74,18 @@ class Rendered:
     buttons: tuple[tuple[tuple[str, str], ...], ...]
     attachment: tuple[str, str] | None = None
     """("photo" | "document", file_id), the text then being its caption."""
+    upload: Upload | None = None
+    """A file the bot made, uploaded with the message (the text then being its caption)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file to upload with a message: sent as a photo or a document."""
+
+    kind: str
+    name: str
+    mime_type: str
+    content: bytes
 
 
 class Renderer:

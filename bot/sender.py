@@ -37,6 +37,8 @@ class BotApiSender:
         payload: dict[str, Any] = {"chat_id": chat_id, "parse_mode": "HTML"}
         if message.buttons:
             payload["reply_markup"] = _keyboard(message)
+        if message.upload is not None:
+            return await self._upload(chat_id, message)
         if message.attachment is not None:
             kind, file_id = message.attachment
             payload.update({kind: file_id, "caption": message.text})
@@ -44,6 +46,21 @@ class BotApiSender:
         else:
             payload["text"] = message.text
             result = await self._call("sendMessage", payload)
+        return int(result["message_id"])
+
+    async def _upload(self, chat_id: int, message: Rendered) -> int:
+        """Send a file the bot made as a photo or document, uploaded as multipart form data."""
+        assert message.upload is not None
+        upload = message.upload
+        form = aiohttp.FormData()
+        form.add_field("chat_id", str(chat_id))
+        form.add_field("parse_mode", "HTML")
+        if message.text:
+            form.add_field("caption", message.text)
+        if message.buttons:
+            form.add_field("reply_markup", json.dumps(_keyboard(message), ensure_ascii=False))
+        form.add_field(upload.kind, upload.content, filename=upload.name, content_type=upload.mime_type)
+        result = await self._call("sendPhoto" if upload.kind == "photo" else "sendDocument", form)
         return int(result["message_id"])
 
     async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
@@ -62,13 +79,17 @@ class BotApiSender:
         """Answer a pressed button's callback query (no text: the reply comes as a message)."""
         await self._call("answerCallbackQuery", {"callback_query_id": callback_query_id})
 
-    async def _call(self, method: str, payload: dict[str, Any]) -> Any:
+    async def _call(self, method: str, payload: dict[str, Any] | aiohttp.FormData) -> Any:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=TIMEOUT, cookie_jar=aiohttp.DummyCookieJar(),
                                                   connector=aiohttp.TCPConnector(limit=self._connections))
         try:
-            async with self._session.post(self._url + method, data=json.dumps(payload, ensure_ascii=False),
-                                          headers={"Content-Type": "application/json"}) as answer:
+            if isinstance(payload, aiohttp.FormData):
+                request = self._session.post(self._url + method, data=payload)
+            else:
+                request = self._session.post(self._url + method, data=json.dumps(payload, ensure_ascii=False),
+                                             headers={"Content-Type": "application/json"})
+            async with request as answer:
                 data = await answer.json(content_type=None)
                 status = answer.status
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:

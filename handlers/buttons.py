@@ -36,7 +36,10 @@ PATTERNS: tuple[str, ...] = (
     "rs:ack:<id>", "rs:ask:<id>",
     "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",
     "lang:<word>",
+    "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show",
+    "rm:later:<id>", "rm:notmine:<id>",
     "f:<word>:<rest>",
+    "dg:now", "dg:off", "dg:week", "dg:month", "dg:day:<id>", "dg:at:<id>", "dg:nudge:<id>", "dg:export",
 )
 
 

@@ -30,6 +30,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", N_("Report progress on a pledge"), FOCAL),
     Command("broadcast", N_("Send an announcement"), STAFF),
     Command("broadcasts", N_("Past and running announcements"), STAFF),
+    Command("inactive", N_("Pledges with no report for 24 months"), STAFF),
+    Command("settings", N_("Your time zone, language and reminders")),
     Command("help", N_("What I can do for you")),
     Command("language", N_("Change the language")),
     Command("cancel", N_("Stop the current questions")),

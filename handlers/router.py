@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import buttons, entities, language, onboarding, outbox
+from handlers import buttons, entities, language, onboarding, outbox, reminder_choices, settings
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
+from handlers.digests import journey as digests
 from handlers.forms.engine import FormInput, code
 from handlers.inputs import Incoming
 from handlers.messages import N_, Reply, Text
@@ -26,7 +27,7 @@ from models.tables import Contact, Draft
 
 JOURNEYS: dict[str, Journey] = {
     j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
-                           broadcasts.BROADCAST, report_service.REPORT, report_review.CLARIFY)
+                           broadcasts.BROADCAST, report_service.REPORT, report_review.CLARIFY, settings.TIMEZONE)
 }
 
 CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
@@ -162,12 +163,16 @@ COMMANDS: dict[str, CommandHandler] = {
     "start": _start, "help": _help, "language": _language, "cancel": _cancel,
     "pledge": pledge_service.pledge_command, "mypledges": listing.my_pledges,
     "broadcast": broadcasts.broadcast_command, "broadcasts": broadcasts.list_broadcasts,
+    "settings": settings.settings_command, "inactive": reminder_choices.inactive_command,
     "report": report_service.report_command,
+    "digest": digests.digest_command, "export": digests.export_command, "scope": digests.scope_command,
 }
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
     "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,
+    "st": settings.settings_button, "rm": reminder_choices.reminder_button,
     "rp": report_service.report_button, "rs": report_review.review_button, "pc": report_review.cadence_button,
+    "dg": digests.digest_button,
 }
 
 

@@ -50,6 +50,9 @@ class Contact(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=8)
     telegram_language: str | None = Field(default=None, max_length=16)
     timezone: str | None = Field(default=None, max_length=64)
+    """The IANA zone the person chose with /settings; None: guessed from their entity's country."""
+    optional_reminders: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    """False when the person turned off the reminders that can be missed (/settings)."""
     role: str | None = Field(default=None, max_length=16, index=True)
     entity_id: int | None = Field(default=None, foreign_key="entity.id", index=True)
     consent_at: datetime | None = None
@@ -132,7 +135,7 @@ class ProgressReport(SQLModel, table=True):
     partnership_needs: str | None = Field(default=None, max_length=4000)
     evidence: list[dict[str, Any]] = _json(list)
     submitted_by: int | None = Field(default=None, foreign_key="contact.id")
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     is_current: bool = True
     replaced_by: int | None = Field(default=None, foreign_key="progress_report.id")
     review_status: str = Field(default="submitted", max_length=24)
@@ -236,3 +239,67 @@ class Broadcast(SQLModel, table=True):
     finished_at: datetime | None = None
     recipients: int = 0
     progress: dict[str, int] = _json(dict)
+
+
+class PledgeReminder(SQLModel, table=True):
+    """Which of a period's scheduled reminders a pledge's focal points were given, and when to look again: one
+    row per pledge, read beside it; the kinds of an earlier period are forgotten when the next begins."""
+
+    __tablename__ = "pledge_reminder"
+
+    pledge_id: int = Field(foreign_key="pledge.id", primary_key=True)
+    period: str = Field(max_length=10)
+    kinds: str = Field(default="", max_length=64)
+    """The kinds given for `period`, comma-separated (before, due, week1, week2)."""
+    next_on: date | None = None
+    """The next day planning must look at this pledge, unless a report or an edit comes first."""
+    updated_at: datetime = Field(default_factory=utcnow)
+    """When planning last looked at the pledge (reports and edits after it make it look again)."""
+
+
+class ReminderHold(SQLModel, table=True):
+    """A person's wish about a pledge's reminders: later (until a time) or never (not their pledge any more)."""
+
+    __tablename__ = "reminder_hold"
+    __table_args__ = (sa.UniqueConstraint("contact_id", "pledge_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    reason: str = Field(max_length=16)
+    until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+class CoordinatorScope(SQLModel, table=True):
+    """What a coordinator sees: everything, an ITU region, some countries, a sector or one entity (set by staff)."""
+
+    __tablename__ = "coordinator_scope"
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(max_length=16)
+    values: list[str] = _json(list)
+    set_by: int | None = Field(default=None, foreign_key="contact.id")
+    set_at: datetime = Field(default_factory=utcnow)
+
+
+class DigestSubscription(SQLModel, table=True):
+    """A person's digest: weekly (a day and hour of their zone), monthly (first working day) or off."""
+
+    __tablename__ = "digest_subscription"
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    cadence: str = Field(max_length=8)
+    weekday: int = 0
+    hour: int = 9
+    last_period: str | None = Field(default=None, max_length=16)
+    last_sent_at: datetime | None = None
+    """The moment the previous digest's figures were taken: the next one tells what changed since."""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class GeneratedFile(SQLModel, table=True):
+    """A file the bot made for one person (a digest's chart or spreadsheet), uploaded by delivery when sent."""
+
+    __tablename__ = "generated_file"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    mime_type: str = Field(max_length=100)
+    content: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

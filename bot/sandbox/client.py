@@ -144,3 +144,11 @@ class SandboxClient:
     async def unblock(self, user_id: int) -> None:
         """The person unblocks the bot."""
         await self._call("POST", f"users/{user_id}/unblock")
+
+    async def advance_clock(self, seconds: float) -> dict[str, Any]:
+        """Move the bot's test clock ahead (the sandbox and bot run with P2C_TEST_CLOCK_FILE); offset and now."""
+        return await self._call("POST", "clock", {"advance_seconds": seconds})
+
+    async def clock(self) -> dict[str, Any]:
+        """The test clock's offset in seconds and the moved time."""
+        return await self._call("GET", "clock")

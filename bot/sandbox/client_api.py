@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -295,6 +298,43 @@ async def reset(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     return {}
 
 
+TEST_CLOCK_ENV = "P2C_TEST_CLOCK_FILE"
+"""The bot's test clock (models.clock reads the same file: seconds to add to the real time). The sandbox
+keeps its own few lines for it, since it imports nothing of the bot's model."""
+
+
+def _clock_file() -> str:
+    path = os.environ.get(TEST_CLOCK_ENV)
+    if not path:
+        raise ClientError(404, f"the test clock is off: start the sandbox and the bot with {TEST_CLOCK_ENV} set")
+    return path
+
+
+def _clock_offset(path: str) -> float:
+    try:
+        return float(Path(path).read_text(encoding="utf-8").strip() or 0)
+    except (OSError, ValueError):
+        return 0.0
+
+
+def _advance_clock(path: str, seconds: float) -> None:
+    temporary = Path(f"{path}.{os.getpid()}.tmp")  # written whole, then renamed in place: never read half-written
+    temporary.write_text(f"{_clock_offset(path) + seconds}\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+async def clock(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """GET|POST /sandbox/clock: the bot's test clock; POST {"advance_seconds": N} moves it ahead (tests, demo)."""
+    path = _clock_file()
+    if request.method == "POST":
+        seconds = _get(await _body(request), "advance_seconds", (int, float), required=True)
+        if isinstance(seconds, bool) or not 0 <= seconds <= 366 * 86400:
+            raise ClientError(400, '"advance_seconds" must be between 0 and one year')
+        _advance_clock(path, float(seconds))
+    offset = _clock_offset(path)
+    return {"offset_seconds": offset, "now": (datetime.now(UTC) + timedelta(seconds=offset)).isoformat()}
+
+
 async def bot_info(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     """GET /sandbox/bot: the bot's public profile, for the page's header."""
     return {"bot": sb.me}
@@ -328,4 +368,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/sandbox/faults", _endpoint(set_faults))
     app.router.add_post("/sandbox/reset", _endpoint(reset))
     app.router.add_get("/sandbox/bot", _endpoint(bot_info))
+    app.router.add_get("/sandbox/clock", _endpoint(clock))
+    app.router.add_post("/sandbox/clock", _endpoint(clock))
     app.router.add_get("/sandbox/files/{file_id}", file_download)

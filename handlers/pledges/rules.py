@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,11 +11,13 @@ from handlers.forms.base import FormState
 from handlers.forms.countries import GLOBAL
 from handlers.messages import N_, Text
 from models.database import Session
+from models.reporting import OVERDUE_AFTER, next_report_due, period_end, period_of
 from models.repositories.pledges import Countries
 from models.tables import Pledge
-from models.values import PILLARS, FocusArea, PledgeType, ReportingCadence
+from models.values import PILLARS, FocusArea, PledgeType
 
-OVERDUE_AFTER = timedelta(days=30)
+__all__ = ["OVERDUE_AFTER", "answers_of", "apply_answers", "check_answers", "derive_reach", "next_report_due",
+           "period_end", "period_of", "pledge_ref"]
 
 
 def check_answers(state: FormState, today: date) -> tuple[str, Text] | None:
@@ -94,34 +96,3 @@ def answers_of(pledge: Pledge) -> dict[str, Any]:
         "end_date": pledge.end_date.isoformat() if pledge.end_date else None,
         "sdgs": [str(n) for n in pledge.sdgs] or None, "wsis_action_lines": list(pledge.wsis_action_lines) or None,
     }
-
-
-def period_of(day: date, cadence: str) -> str:
-    """The reporting period containing a day: 2026, 2026-H2 or 2026-Q3."""
-    if cadence == ReportingCadence.quarterly:
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    if cadence == ReportingCadence.semi_annual:
-        return f"{day.year}-H{1 if day.month <= 6 else 2}"
-    return str(day.year)
-
-
-def period_end(period: str) -> date:
-    """The last day of a reporting period."""
-    year, _, part = period.partition("-")
-    month = {"": 12, "H1": 6, "H2": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}[part]
-    following = date(int(year) + (month == 12), month % 12 + 1, 1)
-    return following - timedelta(days=1)
-
-
-def next_report_due(pledge: Pledge, reported: set[str], today: date) -> date | None:
-    """When the next progress report is due: 30 days after the end of the first unreported period."""
-    if pledge.start_date is None or pledge.status != "validated":
-        return None
-    day = pledge.start_date
-    last = min(pledge.end_date or today, today) if (pledge.end_date or today) > day else day
-    while day <= max(last, pledge.start_date):
-        period = period_of(day, pledge.reporting_cadence)
-        if period not in reported:
-            return period_end(period) + OVERDUE_AFTER
-        day = period_end(period) + timedelta(days=1)
-    return period_end(period_of(day, pledge.reporting_cadence)) + OVERDUE_AFTER

@@ -48,6 +48,8 @@ _ENQUEUE_SQLITE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothi
 """SQLite tells the new row's id with the statement itself (`lastrowid`): no RETURNING rows to fetch, which
 through aiosqlite is a hop to its thread and back."""
 _ADD_MANY = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"]).inline())
+_ADD_MANY_RETURNING = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])
+                                 .returning(_OUTBOX.c.key))
 _DUE = (select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.contact_id, _OUTBOX.c.payload, _OUTBOX.c.attempts,
                _CONTACTS.c.language, _CONTACTS.c.telegram_language)
         .select_from(_OUTBOX.outerjoin(_CONTACTS, _CONTACTS.c.id == _OUTBOX.c.contact_id))
@@ -150,6 +152,17 @@ class OutboxRows:
         if rows:
             await self.session.execute(_ADD_MANY(self.session), list(rows))
             self.session.info[_LEFT_FOR_DELIVERY] = True
+
+    async def add_many_returning(self, rows: Sequence[dict[str, Any]]) -> set[str]:
+        """Add pending rows (key, chat_id, contact_id, priority, payload, not_before, created_at) in one statement;
+        the keys written (a key already there is skipped): a day's reminders, which record what was written."""
+        if not rows:
+            return set()
+        values = [{**row, "status": OutboxStatus.pending, "attempts": 0} for row in rows]
+        written = set((await self.session.execute(_ADD_MANY_RETURNING(self.session), values)).scalars())
+        if written:
+            self.session.info[_LEFT_FOR_DELIVERY] = True
+        return written
 
     def left_for_delivery(self) -> bool:
         """True when this session enqueued rows for delivery to claim (not only rows handed to it as sending)."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.scheduler import build_scheduler, run_broadcasts, run_retention, run_when_elected
+from bot.scheduler import build_scheduler, run_broadcasts, run_report_reminders, run_retention, run_when_elected
 from models.database import Database
 from models.retention import Retention
 
@@ -45,6 +45,29 @@ async def test_the_jobs_run_on_an_empty_database(database: Database) -> None:
     woken: list[bool] = []
     await run_broadcasts(database, lambda: woken.append(True), "en")
     scheduler = build_scheduler(database, lambda: None)
-    assert {job.id for job in scheduler.get_jobs()} == {"draft_reminders", "broadcasts", "retention"}
+    assert {job.id for job in scheduler.get_jobs()} == {"draft_reminders", "report_reminders", "broadcasts",
+                                                        "retention"}
+    await run_report_reminders(database, lambda: woken.append(True))
     await run_retention(database, Retention())
     assert woken == []
+
+
+async def test_digest_jobs_run_and_forget_old_files(database: Database) -> None:
+    from datetime import timedelta
+
+    from bot.scheduler import forget_generated_files, run_digests
+    from models.clock import utcnow
+    from models.repositories.subscriptions import Files
+
+    woken: list[bool] = []
+    await run_digests(database, lambda: woken.append(True), lambda label, locale: "", "en", "UTC")
+    assert woken == []
+    scheduler = build_scheduler(database, lambda: None, translate=lambda label, locale: "")
+    assert {"digests", "generated_files"} <= {job.id for job in scheduler.get_jobs()}
+    async with database.uow() as uow:
+        old = await Files(uow.session).add("old.png", "image/png", b"x", utcnow() - timedelta(days=15))
+        new = await Files(uow.session).add("new.png", "image/png", b"y", utcnow())
+        await uow.commit()
+    await forget_generated_files(database)
+    async with database.uow() as uow:
+        assert set(await Files(uow.session).get([old, new])) == {new}

@@ -394,6 +394,29 @@ function toast(text) {
   toastTimer = setTimeout(() => { box.hidden = true; }, 3000);
 }
 
+// ---- the bot's test clock (only when the sandbox runs with P2C_TEST_CLOCK_FILE) ----
+function showClock(data) {
+  $("clock").hidden = false;
+  $("clock-now").textContent = "Bot time: " + data.now.slice(0, 16).replace("T", " ") + " UTC";
+}
+
+async function loadClock() {
+  try {
+    showClock(await api("GET", "clock"));
+  } catch (error) {
+    $("clock").hidden = true;  // the test clock is off: nothing to show
+  }
+}
+
+async function advanceWeek() {
+  try {
+    showClock(await api("POST", "clock", { advance_seconds: 7 * 24 * 3600 }));
+    toast("The bot's clock moved one week ahead.");
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
 async function loop() {
   // a long poll: the sandbox answers as soon as the chat changes, or after 20 s
   await (state.current === null ? new Promise((resolve) => setTimeout(resolve, 300)) : poll(20));
@@ -413,6 +436,8 @@ async function start() {
     $("send-" + kind).addEventListener("click", () => sendOther(kind));
   }
   $("replying-cancel").addEventListener("click", () => replyTo(null));
+  $("advance-week").addEventListener("click", advanceWeek);
+  await loadClock();
   await loadPeople();
   const wanted = Number((location.hash.match(/user=(\d+)/) || [])[1]);
   if (wanted && state.users.some((u) => u.id === wanted)) await selectPerson(wanted);

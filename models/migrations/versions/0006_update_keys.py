@@ -1,14 +1,14 @@
 """processed updates by key: an update id with what the update carries
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01
 """
 from alembic import op
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'  # after the reminders' 0005
 branch_labels = None
 depends_on = None
 

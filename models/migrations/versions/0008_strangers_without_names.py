@@ -1,14 +1,14 @@
 """strangers without names: a person who never registered keeps no Telegram names
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01
 """
 from alembic import op
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'  # after the digests' 0007
 branch_labels = None
 depends_on = None
 

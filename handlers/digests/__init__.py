@@ -1,0 +1,1 @@
+"""Digests, charts and spreadsheets for coordinators and staff."""

@@ -1,0 +1,48 @@
+"""Operator actions on digests from the command line: a coordinator's scope, and exports to a file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.digests.service import RTL, Translate
+from handlers.digests.sheet import write_csv, write_xlsx
+from handlers.messages import Label
+from handlers.people import audit, find_contact
+from models.database import UnitOfWork
+from models.repositories.digests import DigestFigures
+from models.repositories.subscriptions import Scopes
+from models.scope import Scope
+from models.values import Role
+
+
+class ScopeTargetError(ValueError):
+    """The person named is unknown or not a coordinator."""
+
+
+async def set_scope(telegram_id: int, scope: Scope, uow: UnitOfWork, now: datetime) -> None:
+    """Set a coordinator's scope (staff and admins always see everything)."""
+    async with uow:
+        contact = await find_contact(uow.session, telegram_id)
+        if contact is None or contact.id is None or contact.role != Role.coordinator:
+            raise ScopeTargetError(f"{telegram_id} is not a coordinator")
+        await Scopes(uow.session).set(contact.id, scope, None, now)
+        await audit(uow.session, None, "scope.set", "contact", contact.id, scope=scope.key, via="cli")
+        await uow.commit()
+
+
+async def export(kind: str, file_format: str, scope: Scope, locale: str, uow: UnitOfWork,
+                 translate: Translate) -> bytes:
+    """The scope's pledges or reports as XLSX (both sheets, pledges first) or CSV (the one asked for)."""
+    async with uow:
+        figures = DigestFigures(uow.session)
+
+        def say(label: Label) -> str:
+            return translate(label, locale)
+
+        if file_format == "csv":
+            rows = figures.pledge_rows(scope) if kind == "pledges" else figures.report_rows(scope)
+            return await write_csv(rows, kind, say)
+        if kind == "pledges":
+            sheets = (("pledges", figures.pledge_rows(scope)), ("reports", figures.report_rows(scope)))
+            return await write_xlsx(sheets, say, locale in RTL)
+        return await write_xlsx((("reports", figures.report_rows(scope)),), say, locale in RTL)

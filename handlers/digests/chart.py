@@ -1,0 +1,103 @@
+"""The digest's chart: pledged value by focus area and the latest period's reports, a PNG legible on a phone.
+
+matplotlib (Agg, through its object API: no pyplot state shared between calls) draws it. Since 3.11
+matplotlib lays text out with libraqm (HarfBuzz shaping, FriBidi ordering), so Arabic is joined and
+ordered right to left by matplotlib itself: shaping it beforehand with arabic-reshaper and python-bidi,
+as older versions needed, now reverses it a second time (measured; see the tests). The layout is
+mirrored for right-to-left readers (names on the right, bars growing leftwards). Arabic glyphs come from
+DejaVu Sans, which matplotlib ships; Chinese from Noto Sans CJK (Debian's fonts-noto-cjk, installed by
+.ci/run), found through matplotlib's font fallback.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+
+from matplotlib import font_manager, ft2font
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from handlers.digests.labels import FOCUS_AREAS
+from handlers.messages import N_, Label, Money, Number, Text
+from models.repositories.digests import Figures
+
+LATIN_FONT = "DejaVu Sans"
+CJK_FONT = "Noto Sans CJK JP"
+"""Noto Sans CJK's first face; it carries every Simplified Chinese glyph (fonts-noto-cjk)."""
+RTL = frozenset({"ar"})
+SIZE_INCHES = (7.2, 9.0)
+DPI = 150
+"""1080 x 1350 pixels: a phone's width, Telegram's 4:5 photo shape."""
+BAR = "#1f6fb2"
+DONE, LATE = "#2e9d5b", "#d9534f"
+
+Translate = Callable[[Label], str]
+
+
+class FontMissingError(RuntimeError):
+    """A font the charts need is not installed."""
+
+
+def require_fonts() -> None:
+    """Fail at start, with what to install, when the fonts or the text layout for Arabic or Chinese are missing."""
+    if not getattr(ft2font, "__libraqm_version__", None):
+        raise FontMissingError("matplotlib lays text out without libraqm: Arabic would not be shaped; "
+                               "install matplotlib 3.11 or later")
+    names = {font.name for font in font_manager.fontManager.ttflist}
+    missing = [name for name in (LATIN_FONT, CJK_FONT) if name not in names]
+    if missing:
+        raise FontMissingError(f"fonts missing for digest charts: {', '.join(missing)}; install Debian's "
+                               "fonts-noto-cjk (apt-get install fonts-noto-cjk), as .ci/run does")
+
+
+def render_chart(figures: Figures, locale: str, translate: Translate, title: str) -> bytes:
+    """A PNG of the scope's pledged value by focus area and of the latest period's reports."""
+    rtl = locale in RTL
+
+    def say(label: Label) -> str:
+        return translate(label)
+
+    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+    figure.set_facecolor("white")
+    FigureCanvasAgg(figure)
+    font = {"family": [LATIN_FONT, CJK_FONT]}
+    figure.suptitle(title, fontsize=20, fontweight="bold", fontdict=font)
+    top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
+    shares = {share.key: share.value_usd for share in figures.breakdowns.get("focus_area", [])}
+    areas = [area for area in FOCUS_AREAS if area in shares] or list(FOCUS_AREAS)[:1]
+    _bars(top, [say(Text(FOCUS_AREAS[area])) for area in areas], [shares.get(area, Decimal(0)) for area in areas],
+          [say(Money(shares.get(area, Decimal(0)))) for area in areas], [BAR] * len(areas), rtl, font)
+    top.set_title(say(Text(N_("Pledged value by focus area (USD)"))), fontsize=16, fontdict=font)
+    late = figures.due - figures.reported
+    _bars(bottom, [say(Text(N_("Reported"))), say(Text(N_("Overdue")))], [Decimal(figures.reported), Decimal(late)],
+          [say(Number(figures.reported)), say(Number(late))], [DONE, LATE], rtl, font)
+    bottom.set_title(say(Text(N_("Reports for the latest period"))), fontsize=16, fontdict=font)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=DPI, facecolor="white", bbox_inches="tight", pad_inches=0.25)
+    return out.getvalue()
+
+
+def _bars(axes: Axes, labels: Sequence[str], values: Sequence[Decimal], notes: Sequence[str],
+          colours: Sequence[str], rtl: bool, font: Mapping[str, object]) -> None:
+    """Horizontal bars, largest first from the top, each with its value written beside it."""
+    positions = list(range(len(labels)))[::-1]
+    numbers = [float(value) for value in values]
+    axes.barh(positions, numbers, color=list(colours), height=0.6)
+    axes.set_yticks(positions, list(labels), fontsize=15, fontdict=dict(font))
+    axes.set_xticks([])
+    for side in ("top", "bottom", "left", "right"):
+        axes.spines[side].set_visible(False)
+    peak = max(numbers) or 1.0
+    axes.set_xlim(0, peak * 1.45)
+    for position, number, note in zip(positions, numbers, notes, strict=True):
+        axes.text(number + peak * 0.02, position, note, va="center", fontsize=14, fontdict=dict(font),
+                  ha="right" if rtl else "left")
+    if rtl:
+        axes.invert_xaxis()
+        axes.yaxis.tick_right()
+        axes.tick_params(axis="y", length=0)
+    else:
+        axes.tick_params(axis="y", length=0)

@@ -1,0 +1,103 @@
+"""The digest's text: one message under Telegram's 4,096 characters, long lists cut with "and N more"."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from handlers.digests.labels import BREAKDOWN_TITLES, CHANGES, REGIONS, group_label
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Markup, Money, Number, Reply, Text, plural
+from handlers.vocabulary import SECTOR_LABELS
+from models.repositories.digests import BREAKDOWNS, Figures, Overdue
+from models.scope import Scope, ScopeKind
+
+NEWLINE = Markup("\n")
+"""A line break inside a paragraph (a plain string would be isolated as a Latin run in Arabic text)."""
+SHOWN = 5
+"""Groups of a breakdown listed; the rest are counted ("and N more")."""
+GOAL_USD = Decimal("100000000000")
+"""Resolution 88's goal: USD 100 billion."""
+OVERDUE_SHOWN = 5
+"""Overdue pledges listed in the message; the spreadsheet has every one."""
+NUDGE_BUTTONS = 5
+SHORT = 40
+"""Characters of a title or a name kept in the message (they are user-written, up to 200 each)."""
+
+
+def shorten(value: str, limit: int = SHORT) -> str:
+    """A user-written text cut to `limit` characters, with an ellipsis when cut."""
+    return value if len(value) <= limit else value[:limit - 1].rstrip() + "…"
+
+
+def percent(part: int | Decimal, whole: int | Decimal) -> Number:
+    """`part` as a share of `whole`, in percent with one decimal (0 when there is no whole)."""
+    if not whole:
+        return Number(Decimal("0.0"))
+    return Number((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def scope_label(scope: Scope) -> Label:
+    """What a scope covers, in the reader's language."""
+    if scope.kind is ScopeKind.region:
+        return Text(N_("ITU region: {region}"), {"region": Text(REGIONS.get(scope.values[0], scope.values[0]))})
+    if scope.kind is ScopeKind.countries:
+        return Text(N_("Countries: {codes}"), {"codes": Code(", ".join(scope.values))})
+    if scope.kind is ScopeKind.sector:
+        name = SECTOR_LABELS.get(scope.values[0])
+        return Text(N_("Sector: {sector}"), {"sector": Text(name) if name else scope.values[0]})
+    if scope.kind is ScopeKind.entity:
+        return Text(N_("One entity (no. {id})"), {"id": Code(scope.values[0])})
+    return Text(N_("All pledges"))
+
+
+def _lines(*lines: Label) -> Concat:
+    parts: list[Label] = []
+    for index, line in enumerate(lines):
+        parts.extend((NEWLINE, line) if index else (line,))
+    return Concat(tuple(parts))
+
+
+def _overdue_line(item: Overdue) -> Label:
+    focal = shorten(item.focal_point, 30) if item.focal_point else Text(N_("no focal point"))
+    return Text(N_("• {ref} {title}: {entity}, {focal_point} (period {period})"),
+                {"ref": Code(item.ref), "title": shorten(item.title), "entity": shorten(item.entity),
+                 "focal_point": focal, "period": Code(item.period)})
+
+
+def digest_reply(figures: Figures, scope: Scope, today: date, since: date | None) -> Reply:
+    """The digest message: headline, changes, breakdowns, reporting rate and overdue pledges with nudge buttons."""
+    parts: list[Label] = [
+        _lines(Text(N_("<b>Partner2Connect digest</b>, {day}"), {"day": Day(today)}), scope_label(scope)),
+        _lines(plural("{count} pledge", "{count} pledges", figures.pledges),
+               plural("from {count} entity", "from {count} entities", figures.entities),
+               plural("in {count} country", "in {count} countries", figures.countries),
+               Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
+                    {"value": Money(figures.value_usd), "share": percent(figures.value_usd, GOAL_USD)})),
+    ]
+    heading = (Text(N_("<b>Since {day}</b>"), {"day": Day(since)}) if since is not None
+               else Text(N_("<b>In the last seven days</b>")))
+    parts.append(_lines(heading, *(plural(*CHANGES[name], figures.changes.get(name, 0)) for name in CHANGES)))
+    for name in BREAKDOWNS:
+        shares = figures.breakdowns.get(name, [])
+        rows: list[Label] = [Text(N_("• {group}: {pledges}, {value}"),
+                                  {"group": group_label(name, share.key),
+                                   "pledges": plural("{count} pledge", "{count} pledges", share.pledges),
+                                   "value": Money(share.value_usd)}) for share in shares[:SHOWN]]
+        if len(shares) > SHOWN:
+            rows.append(plural("and {count} more", "and {count} more", len(shares) - SHOWN))
+        parts.append(_lines(Text(BREAKDOWN_TITLES[name]),
+                            *(rows or [Text(N_("• none yet"))])))
+    reporting: list[Label] = [Text(N_("<b>Reporting</b>: {reported} of {due} pledges due reported ({rate}%)"),
+                                   {"reported": Number(figures.reported), "due": Number(figures.due),
+                                    "rate": percent(figures.reported, figures.due)})]
+    if figures.overdue_total:
+        reporting.append(plural("{count} pledge overdue:", "{count} pledges overdue:", figures.overdue_total))
+        reporting.extend(_overdue_line(item) for item in figures.overdue[:OVERDUE_SHOWN])
+        if figures.overdue_total > OVERDUE_SHOWN:
+            more = figures.overdue_total - OVERDUE_SHOWN
+            reporting.append(plural("and {count} more (all in the spreadsheet)",
+                                    "and {count} more (all in the spreadsheet)", more))
+    parts.append(_lines(*reporting))
+    buttons = tuple((Button(Text(N_("Nudge {ref}"), {"ref": Code(item.ref)}), f"dg:nudge:{item.pledge_id}"),)
+                    for item in figures.overdue[:NUDGE_BUTTONS] if item.focal_point_id is not None)
+    return Reply(tuple(parts), buttons)

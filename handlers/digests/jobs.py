@@ -1,0 +1,67 @@
+"""The scheduled side: every digest that has fallen due is written to the outbox once (key per person and period)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from handlers.digests.schedule import next_due, working_moment
+from handlers.digests.service import Made, Translate, enqueue_digest, scope_for
+from handlers.language import negotiate
+from models.database import UnitOfWork
+from models.repositories.contacts import Contacts
+from models.repositories.subscriptions import Subscriptions
+from models.tables import DigestSubscription
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WEEKDAY, DEFAULT_HOUR = 0, 9
+"""Staff who never chose receive a weekly digest on Monday at 09:00 in their zone."""
+
+
+async def send_due_digests(uow: Callable[[], UnitOfWork], now: datetime, translate: Translate,
+                           default_locale: str = "en", default_zone: str = "UTC") -> int:
+    """Enqueue every digest due by `now` and not yet sent for its period; how many (one transaction each)."""
+    async with uow() as unit:
+        candidates = [(contact.id, subscription.cadence, subscription.weekday, subscription.hour,
+                       subscription.last_period, contact.timezone, subscription.updated_at)
+                      for contact, subscription in await Subscriptions(unit.session).candidates(
+                          "weekly", DEFAULT_WEEKDAY, DEFAULT_HOUR)]
+    made, sent = Made(), 0
+    for contact_id, cadence, weekday, hour, last_period, zone, chosen_at in candidates:
+        zone = zone or default_zone
+        due = next_due(cadence, weekday, hour, now, zone)
+        # a moment that passed before the person chose (or became staff) is not owed: the next one is theirs
+        if due is None or now < due.at or due.at < chosen_at or last_period == due.period or contact_id is None:
+            continue
+        async with uow() as unit:
+            sent += await _send_one(unit, contact_id, due.period, now, zone, translate, default_locale, made)
+            await unit.commit()
+    if sent:
+        log.info("digests enqueued", extra={"count": sent})
+    return sent
+
+
+async def _send_one(unit: UnitOfWork, contact_id: int, period: str, now: datetime, zone: str,
+                    translate: Translate, default_locale: str, made: Made) -> int:
+    session = unit.session
+    subscriptions = Subscriptions(session)
+    contact = await Contacts(session).get(contact_id)
+    if contact is None:
+        return 0
+    scope = await scope_for(session, contact)
+    subscription = await subscriptions.of(contact_id)
+    if scope is None:
+        return 0
+    if subscription is None:  # a staff member on the default: the row remembers what was sent
+        subscription = DigestSubscription(contact_id=contact_id, cadence="weekly", weekday=DEFAULT_WEEKDAY,
+                                          hour=DEFAULT_HOUR)
+    locale = negotiate(contact.language, contact.telegram_language, default_locale)
+    since = subscription.last_sent_at or now - timedelta(days=7)
+    at = working_moment(now, zone)
+    added = await enqueue_digest(session, contact, scope, locale, f"dg:{contact_id}:{period}", since=since, now=now,
+                                 zone=zone, translate=translate, made=made, not_before=at if at > now else None)
+    subscription.last_period, subscription.last_sent_at, subscription.updated_at = period, now, now
+    await subscriptions.save(subscription)
+    return int(added)

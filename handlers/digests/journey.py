@@ -1,0 +1,189 @@
+"""The chat side: /digest (subscribe, now, off), /export, /scope (staff), and the dg: buttons."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from handlers.buttons import parse, refuse_malformed
+from handlers.conversation import Conversation
+from handlers.digests.content import scope_label, shorten
+from handlers.digests.schedule import HOURS, WEEKDAYS, due_periods, working_moment
+from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope_for
+from handlers.inputs import Incoming
+from handlers.messages import N_, Button, Code, Label, Reply, Text, reply_to_json
+from handlers.people import audit, find_contact
+from models.repositories.contacts import Contacts
+from models.repositories.digests import pledge_in_scope
+from models.repositories.outbox import INTERACTIVE, NOTICE, OutboxRows
+from models.repositories.pledges import Pledges
+from models.repositories.subscriptions import Scopes, Subscriptions
+from models.scope import ScopeError, parse_scope
+from models.tables import DigestSubscription
+from models.values import Role
+
+DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"))
+NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
+
+
+def _say(conv: Conversation, message: str, *buttons: tuple[Button, ...], **params: object) -> None:
+    conv.say(Reply((Text(message, dict(params)),), tuple(buttons)))
+
+
+def _zone(conv: Conversation) -> str:
+    return conv.contact.timezone or conv.deps.timezone
+
+
+def _menu() -> tuple[tuple[Button, ...], ...]:
+    return ((Button(Text(N_("Weekly")), "dg:week"), Button(Text(N_("Monthly")), "dg:month")),
+            (Button(Text(N_("Send one now")), "dg:now"), Button(Text(N_("Stop digests")), "dg:off")),
+            (Button(Text(N_("Spreadsheet")), "dg:export"),))
+
+
+async def _current(conv: Conversation) -> DigestSubscription:
+    assert conv.contact.id is not None
+    found = await Subscriptions(conv.session).of(conv.contact.id)
+    if found is not None:
+        return found
+    cadence = "weekly" if conv.contact.role in (Role.staff, Role.admin) else "off"
+    return DigestSubscription(contact_id=conv.contact.id, cadence=cadence, weekday=0, hour=9, updated_at=conv.now)
+
+
+def _setting(subscription: DigestSubscription) -> Label:
+    if subscription.cadence == "weekly":
+        return Text(N_("Your digest: weekly, on {day} at {hour}:00 (your time)."),
+                    {"day": Text(DAYS[subscription.weekday]), "hour": Code(f"{subscription.hour:02d}")})
+    if subscription.cadence == "monthly":
+        return Text(N_("Your digest: monthly, on the first working day at 09:00 (your time)."))
+    return Text(N_("You receive no digest."))
+
+
+async def digest_command(conv: Conversation, incoming: Incoming) -> None:
+    """/digest shows the setting and its buttons; /digest now sends one; /digest off stops them."""
+    argument = incoming.argument.strip().lower()
+    if argument in ("now", "off"):
+        await _act(conv, argument)
+        return
+    if await scope_for(conv.session, conv.contact) is None:
+        _say(conv, NOT_ALLOWED)
+        return
+    conv.say(Reply((_setting(await _current(conv)), Text(N_("Choose how often:"))), _menu()))
+
+
+async def export_command(conv: Conversation, incoming: Incoming) -> None:
+    """/export sends the spreadsheet of the person's scope."""
+    await _act(conv, "export")
+
+
+async def scope_command(conv: Conversation, incoming: Incoming) -> None:
+    """/scope TELEGRAM_ID SCOPE (staff): set a coordinator's scope, e.g. `/scope 1005 region cis`."""
+    if conv.contact.role not in (Role.staff, Role.admin):
+        await audit(conv.session, conv.contact, "denied", attempted="scope")
+        _say(conv, NOT_ALLOWED)
+        return
+    head, _, rest = incoming.argument.strip().partition(" ")
+    target = await find_contact(conv.session, int(head)) if head.isascii() and head.isdigit() else None
+    if target is None or target.role != Role.coordinator or target.id is None:
+        _say(conv, N_("Write /scope, a coordinator's Telegram id and a scope: everything, region africa, "
+                      "countries SEN BOL, sector academia or entity 12."))
+        return
+    try:
+        scope = parse_scope(rest)
+    except ScopeError:
+        _say(conv, N_("That is not a scope. Use everything, region (africa, americas, arab_states, asia_pacific, "
+                      "cis, europe), countries followed by ISO codes, sector followed by a sector code, or entity "
+                      "followed by its number."))
+        return
+    await Scopes(conv.session).set(target.id, scope, conv.contact.id, conv.now)
+    await audit(conv.session, conv.contact, "scope.set", "contact", target.id, scope=scope.key)
+    conv.say(Reply((Text(N_("Scope of {name} set: {scope}"), {"name": target.full_name or target.first_name,
+                                                                "scope": scope_label(scope)}),)))
+
+
+async def digest_button(conv: Conversation, data: str) -> None:
+    """The dg: buttons: every code is parsed strictly and the role and scope checked again."""
+    button = parse(data)
+    if button is None or button.prefix != "dg":
+        await refuse_malformed(conv, data)
+        return
+    if await scope_for(conv.session, conv.contact) is None:
+        await audit(conv.session, conv.contact, "denied", attempted="digest", code=data)
+        _say(conv, NOT_ALLOWED)
+        return
+    if button.verb == "week":
+        conv.say(Reply((Text(N_("On which day?")),),
+                       tuple((Button(Text(day), f"dg:day:{index + 1}"),) for index, day in enumerate(DAYS))))
+    elif button.verb == "day" and button.id is not None and button.id - 1 in WEEKDAYS:
+        day = button.id
+        hours = [Button(Code(f"{hour:02d}:00"), f"dg:at:{day * 100 + hour}") for hour in HOURS]
+        conv.say(Reply((Text(N_("At what time (your time)?")),), (tuple(hours[:5]), tuple(hours[5:]))))
+    elif button.verb == "at" and button.id is not None and button.id // 100 - 1 in WEEKDAYS \
+            and button.id % 100 in HOURS:
+        await _subscribe(conv, "weekly", button.id // 100 - 1, button.id % 100)
+    elif button.verb == "month":
+        await _subscribe(conv, "monthly", 0, 9)
+    elif button.verb in ("now", "off", "export"):
+        await _act(conv, button.verb)
+    elif button.verb == "nudge" and button.id is not None:
+        await _nudge(conv, button.id)
+    else:
+        await refuse_malformed(conv, data)
+
+
+async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int) -> None:
+    subscription = await _current(conv)
+    subscription.cadence, subscription.weekday, subscription.hour = cadence, weekday, hour
+    subscription.updated_at = conv.now
+    await Subscriptions(conv.session).save(subscription)
+    conv.say(Reply((_setting(subscription),)))
+
+
+async def _act(conv: Conversation, action: str) -> None:
+    """Send a digest now, stop digests, or send the spreadsheet: only within the person's scope."""
+    scope = await scope_for(conv.session, conv.contact)
+    if scope is None:
+        await audit(conv.session, conv.contact, "denied", attempted=f"digest.{action}")
+        _say(conv, NOT_ALLOWED)
+        return
+    if action == "off":
+        await _subscribe(conv, "off", 0, 9)
+        return
+    translate = conv.deps.translate
+    if action == "export":
+        await enqueue_export(conv.session, conv.contact, scope, conv.locale, f"ex:{conv.update_key}", conv.now,
+                             translate, NOTICE)
+        _say(conv, N_("Your spreadsheet is being prepared; it follows in a moment."))
+        return
+    subscription = await _current(conv)
+    since = subscription.last_sent_at
+    await enqueue_digest(conv.session, conv.contact, scope, conv.locale, f"dgn:{conv.update_key}", since=since,
+                         now=conv.now, zone=_zone(conv), translate=translate, made=Made(), priority=NOTICE)
+
+
+async def _nudge(conv: Conversation, pledge_id: int) -> None:
+    """Send the focal points of an overdue pledge a polite reminder, at most one a day, in their working hours."""
+    scope = await scope_for(conv.session, conv.contact)
+    pledge = await Pledges(conv.session).get(pledge_id)
+    if scope is None or pledge is None or not await pledge_in_scope(conv.session, pledge_id, scope):
+        await audit(conv.session, conv.contact, "denied", attempted="nudge", pledge=pledge_id)
+        _say(conv, NOT_ALLOWED)
+        return
+    period = due_periods(conv.today).get(pledge.reporting_cadence, ("", conv.today))[0]
+    sent = 0
+    for focal in await Contacts(conv.session).focal_points_of(pledge.entity_id):
+        zone = focal.timezone or conv.deps.timezone
+        at = working_moment(conv.now, zone)
+        local_day = at.astimezone(ZoneInfo(zone)).date()
+        message = Reply((Text(N_("A friendly reminder from the Partner2Connect team: the progress report of {ref} "
+                                 "{title} for {period} is overdue. Please send it when you can."),
+                              {"ref": Code(pledge.ref or ""), "title": shorten(pledge.title),
+                               "period": Code(period)}),))
+        row = await OutboxRows(conv.session).enqueue(
+            f"nudge:{pledge_id}:{focal.id}:{local_day.isoformat()}", focal.chat_id, focal.id,
+            {"reply": reply_to_json(message)}, priority=INTERACTIVE - 1, now=conv.now, not_before=at)
+        sent += row is not None
+    await audit(conv.session, conv.contact, "nudge", "pledge", pledge_id, sent=sent)
+    if sent:
+        _say(conv, N_("A polite reminder about {ref} goes to its focal point in their working hours."),
+             ref=Code(pledge.ref or ""))
+    else:
+        _say(conv, N_("Its focal point was already reminded today (or there is none); no second reminder was sent."))

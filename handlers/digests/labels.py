@@ -1,0 +1,74 @@
+"""Names the digests, charts and spreadsheets show (message ids, translated at render time)."""
+
+from __future__ import annotations
+
+from handlers.messages import N_, NP_, Label, Text
+from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS
+
+FOCUS_AREAS: dict[str, str] = {
+    "access": N_("Access"),
+    "adoption": N_("Adoption"),
+    "value_creation": N_("Value creation"),
+    "accelerate": N_("Accelerate"),
+}
+"""Short names of the four focus areas (chart bars and breakdown lines)."""
+
+REGIONS: dict[str, str] = {
+    "africa": N_("Africa"),
+    "americas": N_("Americas"),
+    "arab_states": N_("Arab States"),
+    "asia_pacific": N_("Asia-Pacific"),
+    "cis": N_("CIS"),
+    "europe": N_("Europe"),
+}
+"""ITU-D regions."""
+
+TARGETING: dict[str, str] = {
+    "ldc": N_("LDCs"),
+    "lldc": N_("LLDCs"),
+    "sids": N_("SIDS"),
+}
+
+BREAKDOWN_TITLES: dict[str, str] = {
+    "focus_area": N_("<b>By focus area</b>"),
+    "pledge_type": N_("<b>By pledge type</b>"),
+    "sector": N_("<b>By sector</b>"),
+    "targeting": N_("<b>Targeting LDCs, LLDCs and SIDS</b>"),
+    "region": N_("<b>By ITU region</b>"),
+}
+
+CHANGES: dict[str, tuple[str, str]] = {
+    "submitted": NP_("{count} pledge submitted", "{count} pledges submitted"),
+    "validated": NP_("{count} pledge validated", "{count} pledges validated"),
+    "completed": NP_("{count} pledge completed", "{count} pledges completed"),
+    "withdrawn": NP_("{count} pledge withdrawn", "{count} pledges withdrawn"),
+    "reports": NP_("{count} progress report received", "{count} progress reports received"),
+    "entities": NP_("{count} new entity", "{count} new entities"),
+}
+
+PLEDGE_HEADERS: tuple[str, ...] = (
+    N_("Reference"), N_("Title"), N_("Entity"), N_("Sector"), N_("Status"), N_("Focus area"), N_("Pledge type"),
+    N_("Value (USD)"), N_("Countries"), N_("LDCs"), N_("LLDCs"), N_("SIDS"), N_("Start date"), N_("End date"),
+    N_("Submitted"), N_("Validated"), N_("Last report: period"), N_("Last report: status"),
+    N_("Last report: % complete"), N_("Last report: disbursed (USD)"), N_("Last report: received"),
+)
+REPORT_HEADERS: tuple[str, ...] = (
+    N_("Reference"), N_("Title"), N_("Period"), N_("Status"), N_("% complete"), N_("Disbursed (USD)"),
+    N_("Beneficiaries reached"), N_("Received"),
+)
+SHEET_NAMES = (N_("Pledges"), N_("Reports"))
+
+REPORT_STATUSES: dict[str, str] = {
+    "not_started": N_("not started"),
+    "in_progress": N_("in progress"),
+    "delayed": N_("delayed"),
+    "completed": N_("completed"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def group_label(breakdown: str, key: str) -> Label:
+    """The name of one group of a breakdown (a code shown as written when unknown)."""
+    table = {"focus_area": FOCUS_AREAS, "pledge_type": PLEDGE_TYPE_LABELS, "sector": SECTOR_LABELS,
+             "targeting": TARGETING, "region": REGIONS}[breakdown]
+    return Text(table[key]) if key in table else key

@@ -1,0 +1,110 @@
+"""Building a digest for one person and writing it to the outbox: text, then chart, then spreadsheet.
+
+Every figure, list and file is limited to the reader's scope (`scope_for`, checked here, in the service
+layer). The chart and the spreadsheet are made once per scope and language in a run and stored
+(models.repositories.subscriptions.Files); delivery uploads them when it sends the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.digests.chart import render_chart
+from handlers.digests.content import digest_reply, scope_label
+from handlers.digests.schedule import due_periods
+from handlers.digests.sheet import XLSX_TYPE, write_xlsx
+from handlers.messages import N_, Label, Reply, Text, reply_to_json
+from models.database import Session
+from models.repositories.digests import DigestFigures, Figures
+from models.repositories.outbox import BULK, OutboxRows
+from models.repositories.subscriptions import Files, Scopes
+from models.scope import EVERYTHING, Scope
+from models.tables import Contact
+from models.values import Role
+
+Translate = Callable[[Label, str], str]
+RTL = frozenset({"ar"})
+
+
+async def scope_for(session: Session, contact: Contact) -> Scope | None:
+    """What the person may see: everything for staff and admins, their scope for coordinators, else None."""
+    if contact.role in (Role.staff, Role.admin):
+        return EVERYTHING
+    if contact.role == Role.coordinator and contact.id is not None:
+        return await Scopes(session).of(contact.id)
+    return None
+
+
+@dataclass
+class Made:
+    """Files already made in this run, by (scope, language): a thousand digests share a few charts."""
+
+    files: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    figures: dict[tuple[str, date], Figures] = field(default_factory=dict)
+    """What depends on the scope alone (totals, breakdowns, reporting), by scope and day; changes are per reader."""
+
+
+async def make_files(session: Session, scope: Scope, figures: Figures, locale: str, today: date, now: datetime,
+                     translate: Translate, made: Made) -> tuple[int, int]:
+    """The ids of the chart and spreadsheet of this scope in this language, made and stored unless already."""
+    key = (scope.key, locale, today.isoformat())
+    chart, sheet = made.files.get((*key[:2], "chart")), made.files.get((*key[:2], "sheet"))
+    if chart is not None and sheet is not None:
+        return chart, sheet
+    title = translate(Text(N_("Partner2Connect: {scope}"), {"scope": scope_label(scope)}), locale)
+    png = render_chart(figures, locale, lambda label: translate(label, locale), title)
+    chart = await Files(session).add(f"p2c-chart-{today.isoformat()}.png", "image/png", png, now)
+    content = await export_xlsx(session, scope, locale, translate)
+    sheet = await Files(session).add(f"p2c-pledges-{today.isoformat()}.xlsx", XLSX_TYPE, content, now)
+    made.files[(*key[:2], "chart")], made.files[(*key[:2], "sheet")] = chart, sheet
+    return chart, sheet
+
+
+async def export_xlsx(session: Session, scope: Scope, locale: str, translate: Translate) -> bytes:
+    """The scope's pledges and reports as an XLSX in the reader's language."""
+    figures = DigestFigures(session)
+    return await write_xlsx((("pledges", figures.pledge_rows(scope)), ("reports", figures.report_rows(scope))),
+                            lambda label: translate(label, locale), locale in RTL)
+
+
+async def enqueue_digest(session: Session, contact: Contact, scope: Scope, locale: str, key: str, *,
+                         since: datetime | None, now: datetime, zone: str, translate: Translate, made: Made,
+                         priority: int = BULK, not_before: datetime | None = None) -> bool:
+    """Write one digest (text, chart, spreadsheet) to the outbox under `key`; False if it was there already."""
+    assert contact.id is not None
+    today = now.astimezone(ZoneInfo(zone)).date()
+    start = since or now - timedelta(days=7)
+    aggregates = DigestFigures(session)
+    known = made.figures.get((scope.key, today))
+    if known is None:
+        figures = made.figures[(scope.key, today)] = await aggregates.figures(scope, start, due_periods(today))
+    else:
+        figures = await aggregates.changes_since(known, scope, start)
+    text = digest_reply(figures, scope, today, start.astimezone(ZoneInfo(zone)).date() if since else None)
+    rows = OutboxRows(session)
+    first = await rows.enqueue(f"{key}:t", contact.chat_id, contact.id, {"reply": reply_to_json(text)},
+                               priority=priority, now=now, not_before=not_before)
+    if first is None:
+        return False
+    chart, sheet = await make_files(session, scope, figures, locale, today, now, translate, made)
+    for suffix, kind, file_id, caption in (
+            ("c", "photo", chart, Text(N_("Pledged value and reporting, {scope}"), {"scope": scope_label(scope)})),
+            ("x", "document", sheet, Text(N_("Every pledge of your scope, with its last report")))):
+        payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": kind, "file": file_id}}
+        await rows.enqueue(f"{key}:{suffix}", contact.chat_id, contact.id, payload, priority=priority, now=now,
+                           not_before=not_before)
+    return True
+
+
+async def enqueue_export(session: Session, contact: Contact, scope: Scope, locale: str, key: str, now: datetime,
+                         translate: Translate, priority: int) -> None:
+    """Write the scope's spreadsheet to the outbox as a document for the person."""
+    assert contact.id is not None
+    content = await export_xlsx(session, scope, locale, translate)
+    file_id = await Files(session).add(f"p2c-pledges-{now.date().isoformat()}.xlsx", XLSX_TYPE, content, now)
+    caption = Text(N_("Every pledge of your scope, with its last report"))
+    payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": "document", "file": file_id}}
+    await OutboxRows(session).enqueue(key, contact.chat_id, contact.id, payload, priority=priority, now=now)

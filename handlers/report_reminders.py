@@ -1,0 +1,297 @@
+"""Reminders that a progress report is due, enqueued (never sent) by a scheduled job.
+
+Per pledge and period: 14 days before the due date, on it, then weekly while overdue, four at most
+(models.reporting). Everything due for one person is ONE message, at most one a day: its outbox key is
+rm:<contact id>:<their day>, so a second plan the same day adds nothing, and a plan after downtime
+sends what is due once. Which kinds a pledge was given, and the next day it needs a look, is one row
+per pledge (pledge_reminder), written in the same transaction as the messages: a day's plan reads only
+the pledges due for a look, reported on or edited since the last one. A message waits in the outbox
+for the person's working hours; a report, a "later" or a "not mine" arriving meanwhile takes its
+pledge out of it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any, cast
+
+from handlers import outbox
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, reply_to_json, text
+from models.database import UnitOfWork
+from models.reporting import (
+    INACTIVE_AFTER_MONTHS,
+    REMINDER_KINDS,
+    Reportable,
+    add_months,
+    due_date,
+    is_covered,
+    next_look,
+    reportable_period,
+    scheduled_kind,
+)
+from models.repositories.reminders import LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
+from models.timezones import zone_of
+from models.working_hours import local_day, next_allowed
+
+BATCH = 5000
+"""Pledges read at a time while planning (rows, not ORM objects)."""
+IN_BATCH = 900
+"""Ids per IN (...) list, under SQLite's limit on bound parameters."""
+MAX_BUTTON_ROWS = 8
+OPTIONAL_KINDS = frozenset({"before"})
+"""Kinds a person may turn off in /settings; the due-date and overdue reminders always come."""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One pledge in a reminder: what the message shows of it."""
+
+    pledge_id: int
+    ref: str
+    title: str
+    period: str
+    due: date
+
+    def to_json(self) -> list[Any]:
+        """As stored in the outbox row beside the message."""
+        return [self.pledge_id, self.ref, self.title, self.period, self.due.isoformat()]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Item:
+        """Rebuild from the outbox row."""
+        return cls(int(data[0]), str(data[1]), str(data[2]), str(data[3]), date.fromisoformat(data[4]))
+
+
+def period_label(period: str) -> Label:
+    """A period as people say it: 2026, first half of 2026, quarter 3 of 2026."""
+    year, _, part = period.partition("-")
+    if part == "H1":
+        return text(N_("first half of {year}"), year=year)
+    if part == "H2":
+        return text(N_("second half of {year}"), year=year)
+    if part.startswith("Q"):
+        return text(N_("quarter {quarter} of {year}"), quarter=part[1:], year=year)
+    return year
+
+
+OVERDUE_SINCE, DUE_ON = N_("overdue since {date}"), N_("due on {date}")
+
+
+def compose(items: list[Item], day: date) -> Reply:
+    """One message listing every pledge due for a person, with Report / later / not mine buttons."""
+    lines: list[Label] = [plural("📅 {count} progress report is due:", "📅 {count} progress reports are due:",
+                                 len(items))]
+    listed: list[Label] = []
+    for item in items:
+        when = text(OVERDUE_SINCE if item.due < day else DUE_ON, date=Day(item.due))
+        listed += ["\n" if listed else "", "• ", Code(item.ref), " “", item.title, "” — ", period_label(item.period),
+                   ": ", when]
+    lines.append(Concat(tuple(listed)))
+    lines.append(Text(N_("Report with the buttons below, or any time with /report.")))
+    if len(items) == 1:
+        pid = items[0].pledge_id
+        rows: tuple[tuple[Button, ...], ...] = (
+            (Button(Text(N_("📝 Report now")), f"rp:open:{pid}"),),
+            (Button(Text(N_("⏰ Remind me in 3 days")), f"rm:later:{pid}"),),
+            (Button(Text(N_("🙅 Not my pledge any more")), f"rm:notmine:{pid}"),))
+    else:
+        rows = tuple((Button(Concat(("📝 ", Code(i.ref))), f"rp:open:{i.pledge_id}"),
+                      Button(Text(N_("⏰ In 3 days")), f"rm:later:{i.pledge_id}"),
+                      Button(Text(N_("🙅 Not mine")), f"rm:notmine:{i.pledge_id}")) for i in items[:MAX_BUTTON_ROWS])
+    return Reply(tuple(lines), rows)
+
+
+def _json_of(label: Label) -> Any:
+    """A label as the outbox stores it (reply_to_json's form)."""
+    return reply_to_json(Reply((label,)))["parts"][0]
+
+
+@lru_cache(maxsize=4096)
+def _period_json(period: str) -> Any:
+    return _json_of(period_label(period))
+
+
+def compose_json(items: list[Item], day: date) -> dict[str, Any]:
+    """reply_to_json(compose(items, day)), built directly from pieces serialised once: a peak day's plan writes
+    thousands of these, and the generic serialiser was a third of its time (a test holds the two equal)."""
+    header = _json_of(plural("📅 {count} progress report is due:", "📅 {count} progress reports are due:", len(items)))
+    listed: list[Any] = []
+    for item in items:
+        when = {"$": "text", "v": {"id": OVERDUE_SINCE if item.due < day else DUE_ON,
+                                   "p": {"date": {"$": "day", "v": item.due.isoformat()}}}}
+        listed += ["\n" if listed else "", "• ", {"$": "code", "v": item.ref}, " “", item.title, "” — ",
+                   _period_json(item.period), ": ", when]
+    if len(items) == 1:
+        pid = items[0].pledge_id
+        buttons = [[[_REPORT_NOW, f"rp:open:{pid}"]], [[_LATER, f"rm:later:{pid}"]], [[_NOT_MINE, f"rm:notmine:{pid}"]]]
+    else:
+        buttons = [[[{"$": "concat", "v": ["📝 ", {"$": "code", "v": i.ref}]}, f"rp:open:{i.pledge_id}"],
+                    [_LATER_SHORT, f"rm:later:{i.pledge_id}"], [_NOT_MINE_SHORT, f"rm:notmine:{i.pledge_id}"]]
+                   for i in items[:MAX_BUTTON_ROWS]]
+    return {"parts": [header, {"$": "concat", "v": listed}, _FOOTER], "buttons": buttons}
+
+
+_REPORT_NOW = _json_of(Text(N_("📝 Report now")))
+_LATER = _json_of(Text(N_("⏰ Remind me in 3 days")))
+_NOT_MINE = _json_of(Text(N_("🙅 Not my pledge any more")))
+_LATER_SHORT = _json_of(Text(N_("⏰ In 3 days")))
+_NOT_MINE_SHORT = _json_of(Text(N_("🙅 Not mine")))
+_FOOTER = _json_of(Text(N_("Report with the buttons below, or any time with /report.")))
+
+
+def _meta(items: list[Item], day: date) -> dict[str, Any]:
+    """What the outbox row keeps beside the message, to take a pledge out of it before it is sent."""
+    return {"reminder": {"day": day.isoformat(), "items": [i.to_json() for i in items]}}
+
+
+@dataclass
+class _Look:
+    """What planning found for one pledge: its period, the kinds given, and the reminder due now, if any."""
+
+    entity_id: int
+    period: str
+    due: date
+    covered: bool
+    given: list[str]
+    kind: str | None = None
+    """The scheduled kind due now and not given yet."""
+    later: bool = False
+    """Someone asked to be reminded later and that time came."""
+    reached: bool = False
+    """A message now lists this pledge for at least one person."""
+
+    def record(self, pledge_id: int, now: datetime) -> dict[str, Any]:
+        """The pledge_reminder row after this plan: a kind due but given to nobody is tried again tomorrow."""
+        today = now.date()
+        given = [*self.given, self.kind] if self.kind is not None and self.reached else self.given
+        next_on = (today + timedelta(days=1) if self.kind is not None and not self.reached
+                   else next_look(self.period, self.covered, today, given))
+        return {"pledge_id": pledge_id, "period": self.period, "kinds": ",".join(given), "next_on": next_on,
+                "updated_at": now}
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + IN_BATCH] for i in range(0, len(ids), IN_BATCH)]
+
+
+async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], changed_after: datetime
+                          ) -> dict[int, _Look]:
+    """Every pledge that needs a look today (Reminders.planning_rows), with what is due for it.
+
+    The rules of models.reporting.reminder_due, unrolled: on most days a pledge needs no look (its next
+    one is stored), and of those looked at most have nothing due.
+    """
+    today = now.date()
+    cutoff = add_months(today, -INACTIVE_AFTER_MONTHS)
+    since = now.replace(year=cutoff.year, month=cutoff.month, day=cutoff.day)
+    looks: dict[int, _Look] = {}
+    async for rows in repo.planning_rows(now, changed_after, BATCH):
+        for row in rows:
+            if row.active_at <= since:
+                continue  # inactive: no report for 24 months (nor validation, when it has none)
+            reported = row.periods.split(",") if row.periods else ()
+            period = reportable_period(cast(Reportable, row), reported, today)
+            if period is None:
+                continue
+            due = due_date(period)
+            covered = is_covered(period, reported)
+            given = row.given_kinds.split(",") if row.given_kinds and row.given_period == period else []
+            look = looks[row.id] = _Look(row.entity_id, period, due, covered, given)
+            if covered:
+                continue
+            kind = scheduled_kind(due, today)
+            if kind is not None and kind not in given and len(given) < len(REMINDER_KINDS):
+                look.kind = kind
+            look.later = row.id in expired
+    return looks
+
+
+async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: str = "UTC") -> int:
+    """Enqueue today's report reminders, one message per person; how many messages were enqueued."""
+    async with uow:
+        repo = Reminders(uow.session)
+        changed_after = await repo.changed_after(now)
+        await withdraw_stale(repo, now, await repo.pending(changed_after=changed_after))
+        expired = {(c, p) for c, p in await repo.expired_holds(now)}
+        looks = await look_at_pledges(repo, now, {p for _, p in expired}, changed_after)
+        due = sorted(p for p, look in looks.items() if look.kind is not None or look.later)
+        sent = 0
+        for ids in _chunks(due):
+            sent += await _enqueue_batch(repo, looks, ids, expired, now, default_zone)
+        await repo.looked([look.record(pledge_id, now) for pledge_id, look in looks.items()])
+        # a "later" for a pledge reported (or gone inactive) meanwhile has nothing left to remind of
+        await repo.release([(c, p) for c, p in expired if p not in looks or looks[p].covered])
+        await uow.commit()
+        return sent
+
+
+async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int],
+                         expired: set[tuple[int, int]], now: datetime, default_zone: str) -> int:
+    pledges = {row.id: row for row in await repo.pledges(ids)}
+    holds = {(row.contact_id, row.pledge_id): row for row in await repo.holds(ids)}
+    people: dict[int, list[Any]] = defaultdict(list)
+    for person in await repo.focal_points({looks[i].entity_id for i in ids}):
+        people[person.entity_id].append(person)
+    wanted: dict[int, tuple[Any, list[int]]] = {}
+    for pledge_id in ids:
+        look = looks[pledge_id]
+        for person in people.get(look.entity_id, ()):
+            later_due = (person.id, pledge_id) in expired
+            if holds.get((person.id, pledge_id)) is not None and not later_due:
+                continue  # not theirs any more, or later has not come yet
+            if not later_due and (look.kind is None or (look.kind in OPTIONAL_KINDS and not person.optional_reminders)):
+                continue
+            wanted.setdefault(person.id, (person, []))[1].append(pledge_id)
+    messages: list[dict[str, Any]] = []
+    listed: dict[str, tuple[int, list[int]]] = {}
+    for person, pledge_ids in wanted.values():
+        zone = zone_of(person.timezone, person.country_iso3, default_zone)
+        send_at = next_allowed(now, zone)
+        day = local_day(send_at, zone)
+        items = [Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due) for p in pledge_ids]
+        key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
+        messages.append({"key": key, "chat_id": person.chat_id, "contact_id": person.id, "priority": outbox.BULK,
+                         "payload": {**_meta(items, day), "reply": compose_json(items, day)},
+                         "not_before": send_at, "created_at": now})
+        listed[key] = (person.id, pledge_ids)
+    # a key already there is this person's reminder of that day: what it would have listed waits for the next
+    written = await repo.add_messages(messages)
+    for key in written:
+        for pledge_id in listed[key][1]:
+            looks[pledge_id].reached = True
+    await repo.release([(listed[key][0], p) for key in written for p in listed[key][1]
+                        if (listed[key][0], p) in expired])
+    return len(written)
+
+
+async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) -> int:
+    """Take out of these reminders not sent yet (Reminders.pending) the pledges reported meanwhile or put on
+    hold; how many rows changed."""
+    if not rows:
+        return 0
+    listed = {item[0] for row in rows for item in row.payload.get("reminder", {}).get("items", [])}
+    reported = await repo.reported_periods(listed)
+    holds = {(h.contact_id, h.pledge_id): h for h in await repo.holds(listed)}
+    changed = 0
+    for row in rows:
+        meta = row.payload.get("reminder") or {}
+        items = [Item.from_json(data) for data in meta.get("items", [])]
+        keep = [i for i in items if not is_covered(i.period, reported.get(i.pledge_id, ()))
+                and not _held(holds.get((row.contact_id, i.pledge_id)), now)]
+        if len(keep) == len(items):
+            continue
+        changed += 1
+        if keep:
+            day = date.fromisoformat(meta["day"])
+            await repo.rewrite(row.id, {**_meta(keep, day), "reply": compose_json(keep, day)})
+        else:
+            await repo.drop(row.id)
+    return changed
+
+
+def _held(hold: Any, now: datetime) -> bool:
+    return hold is not None and (hold.reason == NOT_MINE or (hold.reason == LATER and hold.until > now))

@@ -1,0 +1,141 @@
+"""/settings: the person's time zone (by city, country or UTC offset), language and optional reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers import language
+from handlers.conversation import Conversation, Journey, begin
+from handlers.forms.base import (
+    Answer,
+    Answers,
+    Form,
+    FormContext,
+    FormState,
+    InvalidAnswerError,
+    Stay,
+    Step,
+    StepResult,
+)
+from handlers.inputs import Incoming
+from handlers.messages import N_, Button, Code, Concat, Label, Line, Reply, Text, text
+from models.tables import Entity
+from models.timezones import city_of, find_zones, is_zone, offset_label, zone_of
+from models.values import LANGUAGE_NAMES
+
+SETTINGS_CODES = frozenset({"st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show"})
+"""Every code a /settings button carries; anything else is refused (button data is untrusted)."""
+
+
+def zone_label(zone: str, locale: str, now: datetime) -> Label:
+    """A zone as people read it: its city in their language, then the IANA name and offset."""
+    return Concat((city_of(zone, locale), " (", Code(f"{zone}, {offset_label(zone, now)}"), ")"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeZoneStep(Step):
+    """A city, a country or a UTC offset; when several zones fit, buttons to pick one."""
+
+    def _now(self, ctx: FormContext) -> datetime:
+        return datetime.combine(ctx.today, time(12), UTC)
+
+    def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
+        """Ask to choose when several zones fit what was typed."""
+        return (Text(N_("Several time zones fit. Which one is yours?")),) if scratch.get("zones") else ()
+
+    def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
+        """One button per zone found."""
+        zones = [z for z in scratch.get("zones", []) if isinstance(z, str) and is_zone(z)]
+        return [[Button(zone_label(z, ctx.locale, self._now(ctx)), f"f:{self.id}:c:{z}")] for z in zones]
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Look the place or offset up."""
+        zones = find_zones(value, self._now(ctx)) if not value.startswith("/") else []
+        if not zones:
+            raise InvalidAnswerError(Text(N_("I could not find that place. Send a city (for example Dakar or "
+                                             "Lima), a country, or a UTC offset (for example UTC+3 or UTC−5:30).")))
+        if len(zones) == 1:
+            return Answer(zones[0], zone_label(zones[0], ctx.locale, self._now(ctx)))
+        return Stay({"zones": zones})
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Accept one of the zones offered, and nothing else."""
+        verb, _, zone = code.partition(":")
+        if verb != "c" or zone not in scratch.get("zones", []) or not is_zone(zone):
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        return Answer(zone, zone_label(zone, ctx.locale, self._now(ctx)))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The chosen zone."""
+        return zone_label(str(value), ctx.locale, self._now(ctx))
+
+
+TIMEZONE_FORM = Form(id="timezone", title=N_("Time zone"), summary=False, steps=(
+    TimeZoneStep(id="zone", label=N_("Time zone"),
+                 question=N_("Where are you? Send the name of your city or country, or your UTC offset (for "
+                             "example UTC+3). I send reminders between 9:00 and 18:00, Monday to Friday, "
+                             "your time.")),
+))
+
+
+async def _save_zone(conv: Conversation, state: FormState) -> None:
+    zone = state.answers["zone"]
+    conv.contact.timezone = zone
+    local = conv.now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    conv.say(Reply((text(N_("Your time zone is now {zone}. It is {time} there."),
+                         zone=zone_label(zone, conv.locale, conv.now), time=Code(local)),)))
+
+
+TIMEZONE = Journey(TIMEZONE_FORM, _save_zone)
+
+
+async def current_zone(conv: Conversation) -> str:
+    """The person's zone: chosen, else their organisation's capital's, else the deployment's."""
+    entity = await conv.session.get(Entity, conv.contact.entity_id) if conv.contact.entity_id else None
+    return zone_of(conv.contact.timezone, entity.country_iso3 if entity else None, conv.deps.timezone)
+
+
+async def settings_reply(conv: Conversation, *notes: Label) -> Reply:
+    """The person's settings and buttons to change each."""
+    zone = await current_zone(conv)
+    how = (Text(N_("chosen by you")) if conv.contact.timezone and is_zone(conv.contact.timezone)
+           else Text(N_("guessed from your organisation's country")))
+    on = conv.contact.optional_reminders
+    lines: list[Label] = [
+        *notes, Text(N_("Your settings:")),
+        Concat((Line(Text(N_("Time zone")), Concat((zone_label(zone, conv.locale, conv.now), " — ", how))), "\n",
+                Line(Text(N_("Language")), LANGUAGE_NAMES[conv.locale]), "\n",
+                Line(Text(N_("Optional reminders")), Text(N_("on")) if on else Text(N_("off"))))),
+        Text(N_("Reminders of reports that are due or overdue always come. Optional ones are the early "
+                "reminder two weeks before a report is due and the reminder of an unfinished pledge.")),
+    ]
+    toggle = (Button(Text(N_("🔕 Turn optional reminders off")), "st:rem:off") if on
+              else Button(Text(N_("🔔 Turn optional reminders on")), "st:rem:on"))
+    return Reply(tuple(lines), ((Button(Text(N_("🕒 Time zone")), "st:tz"),
+                                 Button(Text(N_("🌐 Language")), "st:lang")), (toggle,)))
+
+
+async def settings_command(conv: Conversation, incoming: Incoming | None = None) -> None:
+    """/settings: show the settings with buttons to change them."""
+    conv.say(await settings_reply(conv))
+
+
+async def settings_button(conv: Conversation, code: str) -> None:
+    """Buttons of /settings: st:tz, st:lang, st:rem:on|off, st:show (strictly these)."""
+    if code not in SETTINGS_CODES:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+    elif code == "st:tz":
+        await begin(conv, TIMEZONE)
+    elif code == "st:lang":
+        conv.say(language.language_menu())
+    elif code == "st:show":
+        await settings_command(conv)
+    else:
+        conv.contact.optional_reminders = code == "st:rem:on"
+        note = (Text(N_("Optional reminders are on.")) if conv.contact.optional_reminders
+                else Text(N_("Optional reminders are off. Reminders of due reports still come.")))
+        conv.say(await settings_reply(conv, note))

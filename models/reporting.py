@@ -1,0 +1,271 @@
+"""Reporting periods, due dates, overdue and inactive pledges, and the reminder schedule (pure: no I/O).
+
+Periods follow a pledge's cadence: annual "2026", semi-annual "2026-H2", quarterly "2026-Q3". A report
+for a longer period covers the shorter ones inside it, and reports for every shorter period inside a
+longer one cover it, so a change of cadence neither forgets nor asks again for what was reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Protocol
+
+from models.values import PledgeStatus, ReportingCadence
+
+OVERDUE_AFTER = timedelta(days=30)
+"""A period's report is due this long after its last day."""
+INACTIVE_AFTER_MONTHS = 24
+"""A validated pledge with no report for this long is inactive (UN DESA practice): no more reminders."""
+
+REMINDER_KINDS: tuple[tuple[str, timedelta], ...] = (
+    ("before", timedelta(days=-14)),
+    ("due", timedelta(days=0)),
+    ("week1", timedelta(days=7)),
+    ("week2", timedelta(days=14)),
+)
+"""The scheduled reminders of one period, by their offset from the due date: at most four in all."""
+
+_PART_MONTHS = {"": (1, 12), "H1": (1, 6), "H2": (7, 12),
+                "Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12)}
+
+
+class Reportable(Protocol):
+    """What the rules read of a pledge (a Pledge row, or a plain row of the same columns)."""
+
+    @property
+    def start_date(self) -> date | None: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def reporting_cadence(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
+
+@lru_cache(maxsize=8192)
+def period_of(day: date, cadence: str) -> str:
+    """The reporting period containing a day: 2026, 2026-H2 or 2026-Q3."""
+    if cadence == ReportingCadence.quarterly:
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if cadence == ReportingCadence.semi_annual:
+        return f"{day.year}-H{1 if day.month <= 6 else 2}"
+    return str(day.year)
+
+
+@lru_cache(maxsize=8192)
+def _span(period: str) -> tuple[date, date]:
+    year, _, part = period.partition("-")
+    first, last = _PART_MONTHS[part]
+    following = date(int(year) + (last == 12), last % 12 + 1, 1)
+    return date(int(year), first, 1), following - timedelta(days=1)
+
+
+def is_period(value: str) -> bool:
+    """True for a well-formed period (2026, 2026-H1, 2026-Q4)."""
+    year, _, part = value.partition("-")
+    return len(year) == 4 and year.isdigit() and part in _PART_MONTHS and (part != "" or "-" not in value)
+
+
+def period_start(period: str) -> date:
+    """The first day of a reporting period."""
+    return _span(period)[0]
+
+
+def period_end(period: str) -> date:
+    """The last day of a reporting period."""
+    return _span(period)[1]
+
+
+def due_date(period: str) -> date:
+    """When a period's report is due: its last day plus 30 days."""
+    return _span(period)[1] + OVERDUE_AFTER
+
+
+def next_period(period: str, cadence: str) -> str:
+    """The period that follows, in the given cadence."""
+    return period_of(_span(period)[1] + timedelta(days=1), cadence)
+
+
+def is_covered(period: str, reported: Iterable[str]) -> bool:
+    """True when reports cover the whole period: one for it or a longer period around it, or its parts."""
+    first, last = _span(period)
+    inside = 0
+    for other in reported:
+        if other == period:
+            return True
+        start, end = _span(other)
+        if start <= first and end >= last:
+            return True
+        if start >= first and end <= last:
+            inside += (end - start).days + 1
+    return inside >= (last - first).days + 1
+
+
+def _periods(pledge: Reportable, until: date) -> Iterable[str]:
+    """The pledge's periods from its start, up to the one containing `until` (or its end date, if sooner)."""
+    assert pledge.start_date is not None
+    last = min(until, pledge.end_date) if pledge.end_date else until
+    period = period_of(pledge.start_date, pledge.reporting_cadence)
+    yield period
+    while _span(period)[1] < last:
+        period = next_period(period, pledge.reporting_cadence)
+        yield period
+
+
+_PER_YEAR = {ReportingCadence.annual: 1, ReportingCadence.semi_annual: 2, ReportingCadence.quarterly: 4}
+
+
+@lru_cache(maxsize=16384)
+def _index(period: str, per_year: int) -> int | None:
+    """A period of the cadence as a count of periods since year 0 (None: another cadence's, or malformed)."""
+    year, _, part = period.partition("-")
+    if not (len(year) == 4 and year.isdigit()):
+        return None
+    if per_year == 1:
+        return int(year) if not part else None
+    if len(part) == 2 and part[0] == ("H" if per_year == 2 else "Q") and "1" <= part[1] <= str(per_year):
+        return int(year) * per_year + int(part[1]) - 1
+    return None
+
+
+def _label(index: int, per_year: int) -> str:
+    if per_year == 1:
+        return str(index)
+    year, part = divmod(index, per_year)
+    return f"{year}-{'H' if per_year == 2 else 'Q'}{part + 1}"
+
+
+def _index_of(day: date, per_year: int) -> int:
+    return day.year * per_year + (day.month - 1) * per_year // 12
+
+
+def reportable_period(pledge: Reportable, reported: Iterable[str], today: date) -> str | None:
+    """The period a new report is for: the earliest ended, unreported one; else the current one (None: no start)."""
+    if pledge.start_date is None:
+        return None
+    reported = tuple(reported)
+    per_year = _PER_YEAR.get(pledge.reporting_cadence)  # type: ignore[call-overload]
+    indices = {_index(period, per_year) for period in reported} if per_year else {None}
+    if None in indices:  # reports of another cadence (it was changed): walk the periods, checking coverage
+        return _reportable_by_coverage(pledge, reported, today)
+    assert per_year is not None
+    first = _index_of(pledge.start_date, per_year)
+    last = _index_of(min(today, pledge.end_date) if pledge.end_date else today, per_year)
+    index = first
+    while index < last and index in indices:  # periods before `last` have ended
+        index += 1
+    return _label(index, per_year)
+
+
+def _reportable_by_coverage(pledge: Reportable, reported: tuple[str, ...], today: date) -> str | None:
+    period = None
+    for period in _periods(pledge, today):
+        if _span(period)[1] >= today:
+            break  # the current period: reached only when every ended one is reported
+        if not is_covered(period, reported):
+            return period
+    return period
+
+
+def next_report_due(pledge: Reportable, reported: Iterable[str], today: date) -> date | None:
+    """When the next progress report is due: 30 days after the end of the first unreported period."""
+    if pledge.start_date is None or pledge.status != PledgeStatus.validated:
+        return None
+    reported = tuple(reported)
+    horizon = max(today, pledge.start_date) + timedelta(days=400 * 2)  # a year beyond today is always enough
+    for period in _periods(pledge, horizon):
+        if not is_covered(period, reported):
+            return due_date(period)
+    return None
+
+
+def is_overdue(pledge: Reportable, reported: Iterable[str], today: date) -> bool:
+    """True when the report of an ended period is more than 30 days late."""
+    if pledge.status != PledgeStatus.validated:
+        return False
+    period = reportable_period(pledge, reported, today)
+    return period is not None and due_date(period) < today and not is_covered(period, tuple(reported))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has no such day)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
+def inactive_since(last_report: date | None, validated: date | None) -> date | None:
+    """The day a validated pledge becomes inactive: 24 months after its last report, or after validation."""
+    reference = last_report or validated
+    return add_months(reference, INACTIVE_AFTER_MONTHS) if reference is not None else None
+
+
+def is_inactive(status: str, last_report: date | None, validated: date | None, today: date) -> bool:
+    """True for a validated pledge with no report for 24 months (since validation when it has none)."""
+    since = inactive_since(last_report, validated)
+    return status == PledgeStatus.validated and since is not None and since <= today
+
+
+def as_day(value: datetime | date | None) -> date | None:
+    """The date of a timestamp (dates pass through)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A reminder to send now: the pledge's period, its due date and which of the four it is."""
+
+    period: str
+    due: date
+    kind: str
+
+
+NEVER = date(9999, 12, 31)
+"""When a pledge needs no look unless it changes (a report, an edit)."""
+
+
+def next_look(period: str, covered: bool, today: date, given: Iterable[str]) -> date:
+    """The next day a pledge's reminders need deciding again if nothing about it changes meanwhile: its next
+    scheduled reminder not given yet, or (its current period already reported) the day after that period."""
+    if covered:
+        end = _span(period)[1]
+        return end + timedelta(days=1) if end >= today else NEVER
+    due = due_date(period)
+    given = set(given)
+    for kind, offset in REMINDER_KINDS:
+        if kind not in given and due + offset > today:
+            return due + offset
+    return NEVER
+
+
+def scheduled_kind(due: date, today: date) -> str | None:
+    """The latest scheduled reminder whose day has come (None before the first): after a pause, only that one."""
+    current = None
+    for kind, offset in REMINDER_KINDS:
+        if due + offset <= today:
+            current = kind
+    return current
+
+
+def reminder_due(pledge: Reportable, reported: Iterable[str], today: date, sent: Iterable[str] = ()) -> Due | None:
+    """The scheduled reminder a pledge needs today, if any (`sent`: kinds already sent for its period).
+
+    None for pledges that are not validated, a period already reported, a reminder of this kind
+    already sent, or four sent. A period's later reminders replace earlier ones missed (downtime).
+    """
+    if pledge.status != PledgeStatus.validated:
+        return None
+    reported = tuple(reported)
+    period = reportable_period(pledge, reported, today)
+    if period is None or is_covered(period, reported):
+        return None
+    due = due_date(period)
+    kind = scheduled_kind(due, today)
+    sent = set(sent)
+    if kind is None or kind in sent or len(sent & {k for k, _ in REMINDER_KINDS}) >= len(REMINDER_KINDS):
+        return None
+    return Due(period, due, kind)

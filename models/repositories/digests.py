@@ -1,0 +1,234 @@
+"""The figures of digests and exports, aggregated in SQL and limited to a scope (never a loop over all rows)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from models.repositories.base import dialect_of, table_of
+from models.scope import Scope, ScopeKind
+from models.tables import Contact, Country, Entity, Pledge, ProgressReport
+from models.values import PledgeStatus, Role
+
+P = table_of(Pledge)
+E = table_of(Entity)
+R = table_of(ProgressReport)
+C = table_of(Country)
+K = table_of(Contact)
+
+PUBLISHED = (PledgeStatus.validated, PledgeStatus.completed)
+"""Pledges counted in the headline figures: validated, and completed ones."""
+LISTED = tuple(status for status in PledgeStatus if status is not PledgeStatus.draft)
+"""Pledges a spreadsheet lists: everything submitted at least once."""
+
+
+def in_scope(scope: Scope) -> ColumnElement[bool]:
+    """The condition on the pledge table that keeps a scope's pledges.
+
+    Regions and countries are JSON lists of plain codes: a match on the quoted code in their text
+    works alike on SQLite and PostgreSQL and needs no JSON operators.
+    """
+    if scope.kind is ScopeKind.region:
+        return sa.cast(P.c.itu_regions, sa.String).like(f'%"{scope.values[0]}"%')
+    if scope.kind is ScopeKind.countries:
+        return sa.or_(*(sa.cast(P.c.countries, sa.String).like(f'%"{code}"%') for code in scope.values))
+    if scope.kind is ScopeKind.sector:
+        return P.c.entity_id.in_(sa.select(E.c.id).where(E.c.sector == scope.values[0]))
+    if scope.kind is ScopeKind.entity:
+        return P.c.entity_id == int(scope.values[0])
+    return sa.true()
+
+
+def _elements(session: AsyncSession, column: Any) -> Any:
+    """The items of a JSON list column as a table-valued function with a `value` column (one row each)."""
+    if dialect_of(session) == "postgresql":
+        return sa.func.json_array_elements_text(column).table_valued("value").alias("item")
+    return sa.func.json_each(column).table_valued("value").alias("item")
+
+
+@dataclass(frozen=True)
+class Share:
+    """How many pledges, worth how much, fall in one group of a breakdown."""
+
+    key: str
+    pledges: int
+    value_usd: Decimal
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """A pledge whose report is overdue, with its entity and first focal point."""
+
+    pledge_id: int
+    ref: str
+    title: str
+    entity: str
+    period: str
+    focal_point_id: int | None
+    focal_point: str | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything a digest shows, for one scope at one moment."""
+
+    pledges: int = 0
+    entities: int = 0
+    countries: int = 0
+    value_usd: Decimal = Decimal(0)
+    changes: dict[str, int] = field(default_factory=dict)
+    breakdowns: dict[str, list[Share]] = field(default_factory=dict)
+    due: int = 0
+    reported: int = 0
+    overdue: list[Overdue] = field(default_factory=list)
+    overdue_total: int = 0
+
+
+CHANGES = ("submitted", "validated", "completed", "withdrawn", "reports", "entities")
+BREAKDOWNS = ("focus_area", "pledge_type", "sector", "targeting", "region")
+
+
+class DigestFigures:
+    """Aggregates for digests and exports, each one statement."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def figures(self, scope: Scope, since: datetime, due: dict[str, tuple[str, date]],
+                      overdue_limit: int = 10) -> Figures:
+        """Headline totals, changes since `since`, breakdowns, reporting rate and the first overdue pledges.
+
+        `due` gives, per reporting cadence, the latest period whose report is now expected and its end.
+        """
+        totals = await self._totals(scope)
+        due_count, reported, overdue_total, overdue = await self._reporting(scope, due, overdue_limit)
+        return Figures(pledges=totals[0], entities=totals[1], value_usd=totals[2],
+                       countries=await self._countries(scope), changes=await self._changes(scope, since),
+                       breakdowns={name: await self._breakdown(scope, name) for name in BREAKDOWNS},
+                       due=due_count, reported=reported, overdue=overdue, overdue_total=overdue_total)
+
+    async def changes_since(self, figures: Figures, scope: Scope, since: datetime) -> Figures:
+        """The same figures with the changes since another moment (for readers of one scope due together)."""
+        return replace(figures, changes=await self._changes(scope, since))
+
+    async def _totals(self, scope: Scope) -> tuple[int, int, Decimal]:
+        query = (sa.select(sa.func.count(), sa.func.count(sa.distinct(P.c.entity_id)),
+                           sa.func.coalesce(sa.func.sum(P.c.value_usd), 0))
+                 .where(P.c.status.in_(PUBLISHED), in_scope(scope)))
+        pledges, entities, value = (await self.session.execute(query)).one()
+        return int(pledges), int(entities), Decimal(value)
+
+    async def _countries(self, scope: Scope) -> int:
+        item = _elements(self.session, P.c.countries)
+        query = (sa.select(sa.func.count(sa.distinct(C.c.iso3))).select_from(P).join(item, sa.true())
+                 .join(C, C.c.iso3 == item.c.value).where(P.c.status.in_(PUBLISHED), in_scope(scope)))
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def _changes(self, scope: Scope, since: datetime) -> dict[str, int]:
+        def counted(condition: ColumnElement[bool]) -> Any:
+            return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+        pledges = sa.select(
+            counted(P.c.submitted_at >= since), counted(P.c.validated_at >= since),
+            counted(sa.and_(P.c.status == PledgeStatus.completed, P.c.updated_at >= since)),
+            counted(sa.and_(P.c.status == PledgeStatus.withdrawn, P.c.updated_at >= since)),
+        ).where(in_scope(scope))
+        submitted, validated, completed, withdrawn = (await self.session.execute(pledges)).one()
+        reports = (sa.select(sa.func.count()).select_from(R).join(P, P.c.id == R.c.pledge_id)
+                   .where(R.c.created_at >= since, in_scope(scope)))
+        entities = sa.select(sa.func.count()).select_from(E).where(E.c.created_at >= since)
+        if not scope.is_everything:
+            entities = entities.where(E.c.id.in_(sa.select(P.c.entity_id).where(in_scope(scope))))
+        return {"submitted": int(submitted), "validated": int(validated), "completed": int(completed),
+                "withdrawn": int(withdrawn), "reports": int((await self.session.execute(reports)).scalar_one()),
+                "entities": int((await self.session.execute(entities)).scalar_one())}
+
+    async def _breakdown(self, scope: Scope, name: str) -> list[Share]:
+        value = sa.func.coalesce(sa.func.sum(P.c.value_usd), 0)
+        published = sa.and_(P.c.status.in_(PUBLISHED), in_scope(scope))
+        if name == "targeting":
+            flags = [sa.select(sa.literal(flag), sa.func.count(), value).where(published, P.c[f"targets_{flag}"])
+                     for flag in ("ldc", "lldc", "sids")]
+            rows = (await self.session.execute(sa.union_all(*flags))).all()
+        elif name == "region":
+            item = _elements(self.session, P.c.itu_regions)
+            query = (sa.select(item.c.value, sa.func.count(), value).select_from(P).join(item, sa.true())
+                     .where(published).group_by(item.c.value))
+            rows = (await self.session.execute(query)).all()
+        else:
+            key = E.c.sector if name == "sector" else P.c[name]
+            query = (sa.select(key, sa.func.count(), value).select_from(P).join(E, E.c.id == P.c.entity_id)
+                     .where(published).group_by(key))
+            rows = (await self.session.execute(query)).all()
+        shares = [Share(str(key), int(count), Decimal(total)) for key, count, total in rows]
+        return sorted(shares, key=lambda share: (-share.value_usd, -share.pledges, share.key))
+
+    def _due_pledges(self, scope: Scope, due: dict[str, tuple[str, date]]) -> tuple[Any, Any]:
+        """Validated pledges whose latest due period had begun for them, with that period's label."""
+        label = sa.case(*((P.c.reporting_cadence == cadence, period) for cadence, (period, _) in due.items()),
+                        else_=sa.null())
+        ends = sa.case(*((P.c.reporting_cadence == cadence, end) for cadence, (_, end) in due.items()),
+                       else_=sa.null())
+        started = sa.func.coalesce(P.c.start_date, sa.cast(P.c.validated_at, sa.Date))
+        condition = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), label.is_not(None),
+                            started <= ends)
+        reported = sa.exists().where(R.c.pledge_id == P.c.id, R.c.period == label)
+        return condition, (label, reported)
+
+    async def _reporting(self, scope: Scope, due: dict[str, tuple[str, date]],
+                         limit: int) -> tuple[int, int, int, list[Overdue]]:
+        condition, (label, reported) = self._due_pledges(scope, due)
+        counts = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((reported, 1), else_=0)), 0)
+                           ).where(condition)
+        due_count, reported_count = (await self.session.execute(counts)).one()
+        focal = (sa.select(sa.func.min(K.c.id)).where(K.c.entity_id == P.c.entity_id,
+                                                     K.c.role == Role.focal_point).scalar_subquery())
+        focal_id = focal.label("focal_id")
+        listing = (sa.select(P.c.id, P.c.ref, P.c.title, E.c.name, label, focal_id).join(E, E.c.id == P.c.entity_id)
+                   .where(condition, sa.not_(reported)).order_by(P.c.value_usd.desc().nulls_last(), P.c.id)
+                   .limit(limit)).subquery()
+        named = (sa.select(listing, K.c.full_name, K.c.first_name)
+                 .outerjoin(K, K.c.id == listing.c.focal_id))
+        overdue = [Overdue(row[0], row[1] or "", row[2], row[3], row[4], row[5], row[6] or row[7])
+                   for row in (await self.session.execute(named)).all()]
+        return int(due_count), int(reported_count), int(due_count) - int(reported_count), overdue
+
+    async def pledge_rows(self, scope: Scope, chunk: int = 5000) -> AsyncIterator[Sequence[Any]]:
+        """Every listed pledge of the scope with its entity and last report, streamed in chunks, by id."""
+        last = sa.select(R.c.pledge_id, sa.func.max(R.c.id).label("id")).group_by(R.c.pledge_id).subquery()
+        query = (sa.select(P.c.id, P.c.ref, P.c.title, E.c.name, E.c.sector, P.c.status, P.c.focus_area,
+                           P.c.pledge_type, P.c.value_usd, P.c.countries, P.c.targets_ldc, P.c.targets_lldc,
+                           P.c.targets_sids, P.c.start_date, P.c.end_date, P.c.submitted_at, P.c.validated_at,
+                           R.c.period, R.c.status, R.c.percent_complete, R.c.value_disbursed_usd, R.c.created_at)
+                 .join(E, E.c.id == P.c.entity_id).outerjoin(last, last.c.pledge_id == P.c.id)
+                 .outerjoin(R, R.c.id == last.c.id).where(P.c.status.in_(LISTED), in_scope(scope))
+                 .order_by(P.c.id))
+        async for rows in self._stream(query, chunk):
+            yield rows
+
+    async def report_rows(self, scope: Scope, chunk: int = 5000) -> AsyncIterator[Sequence[Any]]:
+        """Every report of the scope's pledges, streamed in chunks, by pledge then id."""
+        query = (sa.select(R.c.id, P.c.ref, P.c.title, R.c.period, R.c.status, R.c.percent_complete,
+                           R.c.value_disbursed_usd, R.c.beneficiaries_reached, R.c.created_at)
+                 .join(P, P.c.id == R.c.pledge_id).where(P.c.status.in_(LISTED), in_scope(scope))
+                 .order_by(R.c.pledge_id, R.c.id))
+        async for rows in self._stream(query, chunk):
+            yield rows
+
+    async def _stream(self, query: Any, chunk: int) -> AsyncIterator[Sequence[Any]]:
+        result = await self.session.stream(query.execution_options(yield_per=chunk))
+        async for rows in result.partitions(chunk):
+            yield rows
+
+
+async def pledge_in_scope(session: AsyncSession, pledge_id: int, scope: Scope) -> bool:
+    """True when the pledge exists and belongs to the scope (checked before any action on it)."""
+    query = sa.select(sa.func.count()).select_from(P).where(P.c.id == pledge_id, in_scope(scope))
+    return bool((await session.execute(query)).scalar_one())

@@ -1,0 +1,205 @@
+"""Queries of report reminders: what planning reads (in batches, aggregated in SQL), holds, pending reminders."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.repositories.base import PerDialect, table_of
+from models.repositories.outbox import OutboxRows
+from models.tables import Contact, Entity, Outbox, Pledge, PledgeReminder, ProgressReport, ReminderHold
+from models.values import PledgeStatus, Role
+
+_P, _R, _G = table_of(Pledge), table_of(ProgressReport), table_of(PledgeReminder)
+_C, _E, _H, _O = table_of(Contact), table_of(Entity), table_of(ReminderHold), table_of(Outbox)
+
+REMINDER_KEY_PREFIX = "rm:"
+"""Outbox keys of report reminders: rm:<contact id>:<the person's day>."""
+
+# The validated pledges planning must look at today: never looked at, due for a look (next_on), edited since
+# the last look, reported on lately (since the latest look of any pledge, less a margin for reports committed
+# late: a superset of "since its own last look", by induction over the plans), or with a "remind me later"
+# come. With the periods each reported (a handful of reports a pledge, read through the pledge_id index), what
+# it was reminded of, and its last report (else its validation, else its creation) for the caller to leave
+# inactive pledges out (in SQL, PostgreSQL would work it out for every pledge before the other conditions).
+_periods = (sa.select(sa.func.aggregate_strings(_R.c.period, ",")).where(_R.c.pledge_id == _P.c.id)
+            .scalar_subquery())
+_last_report = sa.select(sa.func.max(_R.c.created_at)).where(_R.c.pledge_id == _P.c.id).scalar_subquery()
+_reported_lately = sa.select(_R.c.pledge_id).where(_R.c.created_at > sa.bindparam("reported_after"))
+_later_come = sa.select(_H.c.pledge_id).where(_H.c.reason == "later", _H.c.until <= sa.bindparam("now"))
+PLANNING = (sa.select(_P.c.id, _P.c.entity_id, _P.c.status, _P.c.start_date, _P.c.end_date, _P.c.reporting_cadence,
+                      _periods.label("periods"), _G.c.period.label("given_period"), _G.c.kinds.label("given_kinds"),
+                      sa.func.coalesce(_last_report, _P.c.validated_at, _P.c.created_at).label("active_at"))
+            .select_from(_P.outerjoin(_G, _G.c.pledge_id == _P.c.id))
+            .where(_P.c.status == PledgeStatus.validated, _P.c.start_date.is_not(None),
+                   sa.or_(_G.c.pledge_id.is_(None), _G.c.next_on <= sa.bindparam("today"),
+                          _P.c.updated_at > _G.c.updated_at, _P.c.id.in_(_reported_lately),
+                          _P.c.id.in_(_later_come))))
+"""Validated pledges to look at today (most have nothing due, and were looked at when they last had)."""
+LATE_COMMIT_MARGIN = timedelta(minutes=10)
+"""A report is stamped before its transaction commits: reports this much older than the latest look count
+as new (looking at a pledge again is harmless)."""
+
+_LOOKED = ("pledge_id", "period", "kinds", "next_on", "updated_at")
+_LOOK = PerDialect(lambda insert: insert(_G).values({name: sa.bindparam(name) for name in _LOOKED})
+                   .on_conflict_do_update(index_elements=["pledge_id"],
+                                          set_={name: sa.bindparam(name) for name in _LOOKED[1:]}))
+_HOLD = PerDialect(lambda insert: insert(_H).values({name: sa.bindparam(name) for name in
+                                                     ("contact_id", "pledge_id", "reason", "until", "created_at")})
+                   .on_conflict_do_update(index_elements=["contact_id", "pledge_id"],
+                                          set_={"reason": sa.bindparam("reason"), "until": sa.bindparam("until"),
+                                                "created_at": sa.bindparam("created_at")}))
+
+NOT_MINE, LATER = "not_mine", "later"
+IN_LIST = 900
+"""Ids per IN (...) list: SQLite takes at most 32,766 bound parameters a statement (999 before 3.32)."""
+
+
+def _chunks(ids: Iterable[int]) -> list[list[int]]:
+    ordered = sorted(set(ids))
+    return [ordered[i:i + IN_LIST] for i in range(0, len(ordered), IN_LIST)]
+
+
+class Reminders:
+    """Report reminders' queries, in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def changed_after(self, now: datetime) -> datetime:
+        """The time after which a report or a hold may not have been seen by planning yet: the latest look at any
+        pledge, less LATE_COMMIT_MARGIN (long ago when none was ever looked at)."""
+        latest = (await self.session.execute(sa.select(sa.func.max(_G.c.updated_at)))).scalar()
+        return latest - LATE_COMMIT_MARGIN if latest is not None else now - timedelta(days=366 * 100)
+
+    async def planning_rows(self, now: datetime, reported_after: datetime, batch: int
+                            ) -> AsyncIterator[Sequence[Any]]:
+        """The validated pledges to look at (PLANNING), `batch` rows at a time."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            # its cost estimate makes PostgreSQL compile the query to machine code, a second spent on each run
+            await self.session.execute(sa.text("SET LOCAL jit = off"))
+        result = await self.session.stream(PLANNING.execution_options(yield_per=batch),
+                                           {"now": now, "today": now.date(), "reported_after": reported_after})
+        async for rows in result.partitions(batch):
+            yield rows
+
+    async def expired_holds(self, now: datetime) -> Sequence[Any]:
+        """(contact_id, pledge_id) of "remind me later" holds whose time has come."""
+        return (await self.session.execute(sa.select(_H.c.contact_id, _H.c.pledge_id)
+                                           .where(_H.c.reason == LATER, _H.c.until <= now))).all()
+
+    async def pledges(self, ids: Iterable[int]) -> Sequence[Any]:
+        """(id, ref, title, entity_id) of these pledges."""
+        return (await self.session.execute(sa.select(_P.c.id, _P.c.ref, _P.c.title, _P.c.entity_id)
+                                           .where(_P.c.id.in_(list(ids))))).all()
+
+    async def focal_points(self, entity_ids: Iterable[int]) -> Sequence[Any]:
+        """The reachable focal points of these entities, with what reminders need of them."""
+        return (await self.session.execute(
+            sa.select(_C.c.id, _C.c.chat_id, _C.c.entity_id, _C.c.timezone, _C.c.optional_reminders,
+                      _E.c.country_iso3)
+            .select_from(_C.join(_E, _E.c.id == _C.c.entity_id))
+            .where(_C.c.entity_id.in_(list(entity_ids)), _C.c.role == Role.focal_point, _C.c.blocked.is_(False))
+            .order_by(_C.c.id))).all()
+
+    async def holds(self, pledge_ids: Iterable[int]) -> list[Any]:
+        """(contact_id, pledge_id, reason, until) of the holds on these pledges."""
+        found: list[Any] = []
+        for ids in _chunks(pledge_ids):
+            found += (await self.session.execute(sa.select(_H.c.contact_id, _H.c.pledge_id, _H.c.reason, _H.c.until)
+                                                 .where(_H.c.pledge_id.in_(ids)))).all()
+        return found
+
+    async def add_messages(self, rows: list[dict[str, Any]]) -> set[str]:
+        """Write outbox rows (key, chat_id, contact_id, priority, payload, not_before, created_at) in batches of
+        statements; the keys written (a key already there, a person's reminder of that day, is left alone)."""
+        return await OutboxRows(self.session).add_many_returning(rows)
+
+    async def looked(self, rows: list[dict[str, Any]]) -> None:
+        """Record what planning decided for each pledge: the kinds given for its period and when to look again
+        (pledge_id, period, kinds, next_on, updated_at)."""
+        for start in range(0, len(rows), 5000):
+            await self.session.execute(_LOOK(self.session), rows[start:start + 5000])
+
+    async def countries_of(self, entity_ids: Iterable[int]) -> dict[int, str | None]:
+        """The home country of each of these entities."""
+        found: dict[int, str | None] = {}
+        for ids in _chunks(entity_ids):
+            rows = await self.session.execute(sa.select(_E.c.id, _E.c.country_iso3).where(_E.c.id.in_(ids)))
+            found.update({entity_id: country for entity_id, country in rows.all()})
+        return found
+
+    async def hold(self, contact_id: int, pledge_id: int, reason: str, until: datetime | None, now: datetime) -> None:
+        """Remember that this person wants this pledge's reminders later, or never (not theirs any more)."""
+        await self.session.execute(_HOLD(self.session), {"contact_id": contact_id, "pledge_id": pledge_id,
+                                                         "reason": reason, "until": until, "created_at": now})
+
+    async def hold_of(self, contact_id: int, pledge_id: int) -> str | None:
+        """The reason of this person's hold on this pledge, if any."""
+        return (await self.session.execute(sa.select(_H.c.reason).where(_H.c.contact_id == contact_id,
+                                                                         _H.c.pledge_id == pledge_id))).scalar()
+
+    async def release(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Forget "remind me later" holds once their reminder is enqueued."""
+        pairs = list(pairs)
+        if pairs:
+            await self.session.execute(sa.delete(_H).where(_H.c.reason == LATER,
+                                                           _H.c.contact_id == sa.bindparam("c"),
+                                                           _H.c.pledge_id == sa.bindparam("p"))
+                                       .execution_options(synchronize_session=False),
+                                       [{"c": c, "p": p} for c, p in pairs])
+
+    async def pending(self, *, contact_id: int | None = None, changed_after: datetime | None = None
+                      ) -> Sequence[Any]:
+        """(id, contact_id, key, payload) of reminders not sent yet: one person's, or those of the people whose
+        pledges were reported on, or who put one on hold, after `changed_after`."""
+        query = sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
+            _O.c.status == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
+        if contact_id is not None:
+            query = query.where(_O.c.contact_id == contact_id)
+        if changed_after is not None:
+            reported = (sa.select(_C.c.id).select_from(_C.join(_P, _P.c.entity_id == _C.c.entity_id)
+                                                       .join(_R, _R.c.pledge_id == _P.c.id))
+                        .where(_R.c.created_at > changed_after))
+            held = sa.select(_H.c.contact_id).where(_H.c.created_at > changed_after)
+            query = query.where(_O.c.contact_id.in_(sa.union(reported, held)))
+        return (await self.session.execute(query)).all()
+
+    async def reported_periods(self, pledge_ids: Iterable[int]) -> dict[int, list[str]]:
+        """The periods each of these pledges reported."""
+        found: dict[int, list[str]] = {}
+        for ids in _chunks(pledge_ids):
+            rows = await self.session.execute(sa.select(_R.c.pledge_id, _R.c.period).where(_R.c.pledge_id.in_(ids)))
+            for pledge_id, period in rows.all():
+                found.setdefault(pledge_id, []).append(period)
+        return found
+
+    async def rewrite(self, row_id: int, payload: dict[str, Any]) -> None:
+        """Replace the message of a reminder not taken for sending yet."""
+        await self.session.execute(sa.update(_O).where(_O.c.id == row_id, _O.c.status == "pending")
+                                   .values(payload=payload))
+
+    async def drop(self, row_id: int) -> None:
+        """Delete a reminder not taken for sending yet (nothing left in it to remind of)."""
+        await self.session.execute(sa.delete(_O).where(_O.c.id == row_id, _O.c.status == "pending"))
+
+    async def inactive(self, cutoff: datetime, limit: int) -> tuple[int, Sequence[Any]]:
+        """Validated pledges with no report since `cutoff` (nor validation, when they have none): how many, and
+        the longest silent first (id, ref, title, entity name, last report, validated_at)."""
+        last = sa.func.max(_R.c.created_at)
+        silent = (sa.select(_P.c.id, last.label("last_report"))
+                  .select_from(_P.outerjoin(_R, _R.c.pledge_id == _P.c.id))
+                  .where(_P.c.status == PledgeStatus.validated).group_by(_P.c.id, _P.c.validated_at, _P.c.created_at)
+                  .having(sa.func.coalesce(last, _P.c.validated_at, _P.c.created_at) <= cutoff).subquery("silent"))
+        count = (await self.session.execute(sa.select(sa.func.count()).select_from(silent))).scalar_one()
+        rows = (await self.session.execute(
+            sa.select(_P.c.id, _P.c.ref, _P.c.title, _E.c.name, silent.c.last_report,
+                      sa.func.coalesce(_P.c.validated_at, _P.c.created_at).label("validated_at"))
+            .select_from(silent.join(_P, _P.c.id == silent.c.id).join(_E, _E.c.id == _P.c.entity_id))
+            .order_by(sa.func.coalesce(silent.c.last_report, _P.c.validated_at, _P.c.created_at), _P.c.id)
+            .limit(limit))).all()
+        return int(count), rows

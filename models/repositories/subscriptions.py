@@ -1,0 +1,97 @@
+"""Coordinators' scopes, digest subscriptions, and the files the bot made for people."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.repositories.base import table_of
+from models.scope import EVERYTHING, Scope, ScopeKind
+from models.tables import Contact, CoordinatorScope, DigestSubscription, GeneratedFile
+from models.values import Role
+
+S = table_of(DigestSubscription)
+K = table_of(Contact)
+F = table_of(GeneratedFile)
+
+
+class Scopes:
+    """Coordinators' scopes."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, contact_id: int) -> Scope:
+        """The contact's scope as stored; everything when none was set."""
+        row = await self.session.get(CoordinatorScope, contact_id)
+        return EVERYTHING if row is None else Scope(ScopeKind(row.kind), tuple(row.values))
+
+    async def set(self, contact_id: int, scope: Scope, set_by: int | None, now: datetime) -> None:
+        """Replace the contact's scope."""
+        row = await self.session.get(CoordinatorScope, contact_id)
+        if row is None:
+            row = CoordinatorScope(contact_id=contact_id, kind=scope.kind, values=list(scope.values))
+        row.kind, row.values, row.set_by, row.set_at = scope.kind, list(scope.values), set_by, now
+        self.session.add(row)
+        await self.session.flush()
+
+
+class Subscriptions:
+    """Digest subscriptions (staff without a row receive the weekly default)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, contact_id: int) -> DigestSubscription | None:
+        """The contact's subscription row, if any."""
+        return await self.session.get(DigestSubscription, contact_id)
+
+    async def save(self, subscription: DigestSubscription) -> None:
+        """Write a subscription's changes now."""
+        self.session.add(subscription)
+        await self.session.flush()
+
+    async def candidates(self, default_cadence: str, default_weekday: int,
+                         default_hour: int) -> Sequence[tuple[Contact, DigestSubscription]]:
+        """Every reachable person whose digest may fall due: subscribers, and staff who never chose (the default)."""
+        staff = K.c.role.in_((Role.staff, Role.admin, Role.coordinator))
+        query = (sa.select(Contact, DigestSubscription)
+                 .outerjoin(DigestSubscription, DigestSubscription.contact_id == Contact.id)  # type: ignore[arg-type]
+                 .where(K.c.blocked.is_(False), staff,
+                        sa.or_(S.c.cadence.in_(("weekly", "monthly")),
+                               sa.and_(S.c.contact_id.is_(None), K.c.role.in_((Role.staff, Role.admin)))))
+                 .order_by(K.c.id))
+        found: list[tuple[Contact, DigestSubscription]] = []
+        for contact, subscription in (await self.session.execute(query)).all():
+            if subscription is None:
+                subscription = DigestSubscription(contact_id=contact.id, cadence=default_cadence,
+                                                  weekday=default_weekday, hour=default_hour,
+                                                  updated_at=contact.created_at)
+            found.append((contact, subscription))
+        return found
+
+
+class Files:
+    """Files the bot made (charts, spreadsheets), kept until delivery has uploaded them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, name: str, mime_type: str, content: bytes, now: datetime) -> int:
+        """Store a file; its id."""
+        result = await self.session.execute(sa.insert(F).values(name=name, mime_type=mime_type, content=content,
+                                                                created_at=now).returning(F.c.id))
+        return int(result.scalar_one())
+
+    async def get(self, file_ids: Sequence[int]) -> dict[int, tuple[str, str, bytes]]:
+        """Name, type and content of these files, by id."""
+        rows = await self.session.execute(sa.select(F.c.id, F.c.name, F.c.mime_type, F.c.content)
+                                          .where(F.c.id.in_(sorted(set(file_ids)))))
+        return {row[0]: (row[1], row[2], bytes(row[3])) for row in rows}
+
+    async def delete_before(self, moment: datetime) -> int:
+        """Forget files made before `moment`; how many."""
+        return int((await self.session.execute(sa.delete(F).where(F.c.created_at < moment))).rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,250 @@
+"""Digests on both backends: figures equal a direct count for the scope, files decode, buttons are checked.
+
+The data set is small and made by hand so that every expected figure can be counted here directly.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from chat_driver import ChatDriver
+from PIL import Image
+from sqlmodel import col, select
+
+from bot.i18n import Renderer
+from handlers.admin import GrantRole, grant_role
+from handlers.conversation import Deps
+from handlers.digests.jobs import send_due_digests
+from handlers.digests.schedule import due_periods
+from models.clock import utcnow
+from models.database import Database
+from models.repositories.digests import DigestFigures
+from models.repositories.subscriptions import Files
+from models.scope import EVERYTHING, Scope, ScopeKind
+from models.tables import AuditLog, Contact, Entity, Outbox, Pledge, ProgressReport
+from models.values import PledgeStatus, Role
+
+STAFF, COORDINATOR, ARABIC, FOCAL_AFRICA, FOCAL_CIS = 9100, 9200, 9300, 9400, 9500
+AFRICA = Scope(ScopeKind.region, ("africa",))
+
+
+async def _seed(database: Database) -> dict[str, int]:
+    """Two entities (Senegal, Kazakhstan), pledges in Africa and the CIS in several states, reports, focal points."""
+    now = utcnow()
+    old = now - timedelta(days=400)
+    async with database.uow() as uow:
+        s = uow.session
+        sen = Entity(name="Sénégal numérique", name_key="senegal numerique", sector="government", country_iso3="SEN",
+                     status="validated", created_at=old)
+        kaz = Entity(name="Kazakh Telecom", name_key="kazakh telecom", sector="private_sector", country_iso3="KAZ",
+                     status="validated", created_at=now)
+        s.add_all([sen, kaz])
+        await s.flush()
+        assert sen.id is not None and kaz.id is not None
+        s.add_all([Contact(telegram_id=FOCAL_AFRICA, chat_id=FOCAL_AFRICA, first_name="Awa", full_name="Awa Diop",
+                           role=Role.focal_point, entity_id=sen.id, language="fr"),
+                   Contact(telegram_id=FOCAL_CIS, chat_id=FOCAL_CIS, first_name="Asel", role=Role.focal_point,
+                           entity_id=kaz.id, language="ru")])
+
+        def pledge(n: int, entity: int, region: str, country: str, status: PledgeStatus, value: str | None,
+                   area: str = "access", **extra: object) -> Pledge:
+            fields: dict[str, object] = {
+                "submitted_at": old, "validated_at": old if status != PledgeStatus.submitted else None,
+                "created_at": old, "updated_at": old, **extra}
+            return Pledge(ref=f"P2C-2025-{n:05d}", entity_id=entity, title=f"Pledge number {n} " + "x" * 150,
+                          description="d" * 30, focus_area=area, pillars=["infrastructure"],
+                          pledge_type="financial" if value else "policy", value_usd=Decimal(value) if value else None,
+                          countries=[country], itu_regions=[region], status=status, start_date=old.date(),
+                          targets_ldc=country == "SEN", targets_lldc=country == "KAZ", **fields)
+
+        pledges = [pledge(1, sen.id, "africa", "SEN", PledgeStatus.validated, "45000000"),
+                   pledge(2, sen.id, "africa", "SEN", PledgeStatus.validated, None, "adoption"),
+                   pledge(3, sen.id, "africa", "SEN", PledgeStatus.completed, "1000000", updated_at=now),
+                   pledge(4, sen.id, "africa", "SEN", PledgeStatus.submitted, "5", submitted_at=now),
+                   pledge(5, kaz.id, "cis", "KAZ", PledgeStatus.validated, "700000000"),
+                   pledge(6, kaz.id, "cis", "KAZ", PledgeStatus.withdrawn, "1", updated_at=now)]
+        s.add_all(pledges)
+        await s.flush()
+        annual = due_periods(now.date())["annual"][0]
+        s.add_all([ProgressReport(pledge_id=pledges[0].id or 0, period=annual, status="in_progress",
+                                  percent_complete=40, value_disbursed_usd=Decimal("18000000"), steps_taken="s" * 30,
+                                  created_at=now),
+                   ProgressReport(pledge_id=pledges[4].id or 0, period=annual, status="delayed", percent_complete=5,
+                                  steps_taken="s" * 30, created_at=old)])
+        await uow.commit()
+        return {"sen": sen.id, "kaz": kaz.id, **{f"p{n + 1}": p.id or 0 for n, p in enumerate(pledges)}}
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """Staff, a coordinator and an Arabic coordinator who have written to the bot, over the seeded data."""
+    driver = ChatDriver(database, deps, renderer)
+    for telegram_id, role in ((STAFF, Role.staff), (COORDINATOR, Role.coordinator), (ARABIC, Role.coordinator)):
+        await grant_role(GrantRole(telegram_id, role), database.uow(), utcnow())
+    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    await driver.send(driver.person(COORDINATOR, "Ivan", "ru"), "/help")
+    await driver.send(driver.person(ARABIC, "Layla", "ar"), "/help")
+    return driver
+
+
+async def test_figures_equal_a_direct_count_for_each_scope(database: Database) -> None:
+    ids = await _seed(database)
+    now = utcnow()
+    async with database.uow() as uow:
+        africa = await DigestFigures(uow.session).figures(AFRICA, now - timedelta(days=7), due_periods(now.date()))
+        everything = await DigestFigures(uow.session).figures(EVERYTHING, now - timedelta(days=7),
+                                                              due_periods(now.date()))
+        pledges = (await uow.session.execute(select(Pledge))).scalars().all()
+    published = [p for p in pledges if p.status in ("validated", "completed")]
+    in_africa = [p for p in published if "africa" in p.itu_regions]
+    assert (africa.pledges, africa.entities, africa.countries) == (len(in_africa), 1, 1)
+    assert africa.value_usd == sum((p.value_usd or Decimal(0) for p in in_africa), Decimal(0))
+    assert everything.pledges == len(published) and everything.entities == 2 and everything.countries == 2
+    assert africa.changes == {"submitted": 1, "validated": 0, "completed": 1, "withdrawn": 0, "reports": 1,
+                              "entities": 0}
+    assert everything.changes["withdrawn"] == 1 and everything.changes["entities"] == 1
+    # due: validated pledges (1, 2 in Africa; 5 in the CIS); 1 and 5 reported
+    assert (africa.due, africa.reported, africa.overdue_total) == (2, 1, 1)
+    assert [o.pledge_id for o in africa.overdue] == [ids["p2"]]
+    assert africa.overdue[0].focal_point == "Awa Diop"
+    assert (everything.due, everything.reported) == (3, 2)
+    regions = {share.key: share.pledges for share in everything.breakdowns["region"]}
+    assert regions == {"africa": 3, "cis": 1}
+    targeting = {share.key: share.pledges for share in africa.breakdowns["targeting"]}
+    assert targeting == {"ldc": 3, "lldc": 0, "sids": 0}
+    areas = {share.key: share.value_usd for share in africa.breakdowns["focus_area"]}
+    assert areas == {"access": Decimal("46000000"), "adoption": Decimal(0)}
+
+
+async def test_digest_now_in_scope_with_chart_and_sheet(chat: ChatDriver, database: Database) -> None:
+    ids = await _seed(database)
+    staff = chat.person(STAFF)
+    await chat.send(staff, f"/scope {COORDINATOR} region africa")
+    coordinator = chat.person(COORDINATOR, "Ivan", "ru")
+    answers = await chat.send(coordinator, "/digest now")
+    text = answers[0].text
+    assert len(text) < 4096 and "Сводка" in text
+    assert "P2C-2025-00002" in text and "P2C-2025-00005" not in text  # the CIS pledge is out of scope
+    assert f"dg:nudge:{ids['p2']}" in [code for row in answers[0].buttons for _, code in row]
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("dgn:%"))
+                                          .order_by(col(Outbox.id)))).scalars().all()
+        files = await Files(uow.session).get([row.payload["upload"]["file"] for row in rows if "upload" in row.payload])
+    assert [row.key.rsplit(":", 1)[1] for row in rows] == ["t", "c", "x"]
+    (png, sheet) = [files[row.payload["upload"]["file"]] for row in rows[1:]]
+    assert Image.open(io.BytesIO(png[2])).size[0] >= 1000
+    book = openpyxl.load_workbook(io.BytesIO(sheet[2]), read_only=True)
+    pledges_sheet = book.worksheets[0]
+    values = list(pledges_sheet.iter_rows(values_only=True))
+    assert values[0][0] == "Номер"
+    refs = [row[0] for row in values[1:]]
+    assert sorted(refs) == ["P2C-2025-00001", "P2C-2025-00002", "P2C-2025-00003", "P2C-2025-00004"]
+    first = next(row for row in values[1:] if row[0] == "P2C-2025-00001")
+    assert first[7] == 45000000 and first[16] == due_periods(utcnow().date())["annual"][0] and first[19] == 18000000
+
+
+async def test_arabic_sheet_is_right_to_left(chat: ChatDriver, database: Database) -> None:
+    await _seed(database)
+    await chat.send(chat.person(ARABIC, "Layla", "ar"), "/export")
+    async with database.uow() as uow:
+        row = (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("ex:%")))).scalars().one()
+        content = (await Files(uow.session).get([row.payload["upload"]["file"]]))[row.payload["upload"]["file"]][2]
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = book.worksheets[0]
+    assert sheet.sheet_view.rightToLeft and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    assert sheet["H2"].number_format.endswith('"USD"') and sheet["M2"].is_date
+    assert len([r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]) == 6
+
+
+@pytest.mark.parametrize("code", ["dg:nudge:01", "dg:at:999", "dg:day:7", "dg:nudge:٣", "dg:evil", "dg:at:110x"])
+async def test_forged_digest_buttons_are_refused(chat: ChatDriver, database: Database, code: str) -> None:
+    answers = await chat.press(chat.person(COORDINATOR, "Ivan", "ru"), code)
+    assert len(answers) == 1 and not answers[0].buttons
+    async with database.uow() as uow:
+        denied = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "denied"))).scalars().all()
+    assert denied
+
+
+async def test_nudge_out_of_scope_is_refused_and_in_scope_once_a_day(chat: ChatDriver, database: Database) -> None:
+    ids = await _seed(database)
+    await chat.send(chat.person(STAFF), f"/scope {COORDINATOR} region africa")
+    coordinator = chat.person(COORDINATOR, "Ivan", "ru")
+    await chat.press(coordinator, f"dg:nudge:{ids['p5']}")  # a CIS pledge, forged into an Africa coordinator's button
+    await chat.press(coordinator, f"dg:nudge:{ids['p2']}")
+    await chat.press(coordinator, f"dg:nudge:{ids['p2']}")
+    async with database.uow() as uow:
+        nudges = (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("nudge:%")))).scalars().all()
+    assert [n.chat_id for n in nudges] == [FOCAL_AFRICA]
+
+
+async def test_scope_is_for_staff_only(chat: ChatDriver, database: Database) -> None:
+    answers = await chat.send(chat.person(COORDINATOR, "Ivan", "ru"), f"/scope {COORDINATOR} everything")
+    assert "нет прав" in answers[0].text
+    focal = await chat.send(chat.person(4242, "Zed"), "/digest now")
+    assert "not allowed" in focal[0].text
+
+
+async def test_scheduled_digest_once_per_period(chat: ChatDriver, database: Database, deps: Deps) -> None:
+    await _seed(database)
+    coordinator = chat.person(COORDINATOR, "Ivan", "ru")
+    await chat.press(coordinator, "dg:week")
+    await chat.press(coordinator, "dg:day:2")
+    saved = await chat.press(coordinator, "dg:at:210")
+    assert "10" in saved[0].text
+    now = utcnow()
+    monday = (now + timedelta(days=7 - now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert await send_due_digests(database.uow, now, deps.translate) == 0  # this week's moments came before they chose
+    assert await send_due_digests(database.uow, monday + timedelta(hours=9, minutes=59), deps.translate) == 1  # staff
+    assert await send_due_digests(database.uow, monday + timedelta(days=1, hours=10, minutes=1), deps.translate) == 1
+    assert await send_due_digests(database.uow, monday + timedelta(days=1, hours=11), deps.translate) == 0
+    async with database.uow() as uow:
+        keys = (await uow.session.execute(select(Outbox.key).where(col(Outbox.key).like("dg:%")))).scalars().all()
+    contact_keys = {key.rsplit(":", 1)[0] for key in keys}
+    assert len(contact_keys) == 2 and len(keys) == 6
+
+
+async def test_demo_coordinators_are_subscribed_and_see_their_region(database: Database, deps: Deps,
+                                                                     renderer: Renderer) -> None:
+    from bot.demo import load_demo
+
+    await load_demo(database.uow(), utcnow())
+    await load_demo(database.uow(), utcnow())  # idempotent
+    chat = ChatDriver(database, deps, renderer)
+    answers = await chat.send(chat.person(1004, "Layla", "ar"), "/digest now")
+    assert 200 < len(answers[0].text) < 4096 and "موجز" in answers[0].text
+    async with database.uow() as uow:
+        arab = await DigestFigures(uow.session).figures(Scope(ScopeKind.region, ("arab_states",)), utcnow(),
+                                                        due_periods(utcnow().date()))
+        every = await DigestFigures(uow.session).figures(EVERYTHING, utcnow(), due_periods(utcnow().date()))
+        pledges = (await uow.session.execute(select(Pledge))).scalars().all()
+    assert arab.pledges == len([p for p in pledges if "arab_states" in p.itu_regions
+                                and p.status in ("validated", "completed")]) > 3
+    assert every.pledges > 40 and every.overdue_total > 5
+
+
+async def test_readers_of_one_scope_share_aggregates_but_not_changes(database: Database) -> None:
+    await _seed(database)
+    now = utcnow()
+    async with database.uow() as uow:
+        aggregates = DigestFigures(uow.session)
+        first = await aggregates.figures(AFRICA, now - timedelta(days=7), due_periods(now.date()))
+        later = await aggregates.changes_since(first, AFRICA, now + timedelta(minutes=1))
+        fresh = await aggregates.figures(AFRICA, now + timedelta(minutes=1), due_periods(now.date()))
+    assert later == fresh and later.changes != first.changes
+
+
+async def test_staff_get_the_weekly_default_and_can_turn_it_off(chat: ChatDriver, database: Database,
+                                                                deps: Deps) -> None:
+    staff = chat.person(STAFF)
+    shown = await chat.send(staff, "/digest")
+    assert "weekly" in shown[0].text and "Monday" in shown[0].text
+    now = utcnow()
+    monday = (now + timedelta(days=7 - now.weekday())).replace(hour=9, minute=1, second=0, microsecond=0)
+    assert await send_due_digests(database.uow, monday, deps.translate) == 1
+    off = await chat.send(staff, "/digest off")
+    assert any("no digest" in message.text for message in off)
+    assert await send_due_digests(database.uow, monday + timedelta(days=7), deps.translate) == 0

@@ -1,0 +1,220 @@
+"""Report reminders planned by the scheduled job: schedule, one message per person and day, quiet hours,
+downtime, reports arriving meanwhile, inactive pledges, and the reminder's buttons; on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from chat_driver import ChatDriver, codes
+from sqlmodel import col, select
+
+from bot.i18n import Renderer
+from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.conversation import Deps
+from handlers.messages import reply_from_json
+from handlers.report_reminders import plan_report_reminders
+from models.clock import utcnow
+from models.database import Database
+from models.tables import AuditLog, Contact, Outbox, Pledge, PledgeReminder, ProgressReport
+from models.values import PledgeStatus, Role
+
+STAFF = 9100
+FOCAL = 9101
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """A chat driver with a staff member and a focal point of a Senegalese ministry (Africa/Dakar, UTC+0)."""
+    driver = ChatDriver(database, deps, renderer)
+    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
+    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    token, _, _ = await invite(CreateInvite("Ministère du Numérique", Role.focal_point, country_iso3="SEN"),
+                               database.uow(), utcnow())
+    person = driver.person(FOCAL, "Awa", "fr")
+    await driver.send(person, f"/start {token}")
+    await driver.press(person, "f:consent:c:yes")
+    await driver.send(person, "Awa Diop")
+    driver.mailbox.clear()
+    return driver
+
+
+async def entity_of(database: Database, telegram_id: int = FOCAL) -> int:
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == telegram_id))).scalar_one()
+        assert contact.entity_id is not None
+        return contact.entity_id
+
+
+async def add_pledge(database: Database, entity_id: int, n: int, start: date = date(2026, 1, 1),
+                     validated: datetime | None = None, cadence: str = "annual") -> int:
+    async with database.uow() as uow:
+        pledge = Pledge(ref=f"P2C-2026-{n:05d}", entity_id=entity_id, title=f"Pledge number {n}",
+                        description="A pledge for the tests of reminders.", focus_area="access",
+                        pillars=["infrastructure"], pledge_type="programmatic", countries=["SEN"],
+                        start_date=start, end_date=date(2030, 12, 31), status=PledgeStatus.validated,
+                        validated_at=validated or utc(2026, 1, 5), reporting_cadence=cadence)
+        uow.session.add(pledge)
+        await uow.flush()
+        await uow.commit()
+        assert pledge.id is not None
+        return pledge.id
+
+
+async def add_report(database: Database, pledge_id: int, period: str, at: datetime) -> None:
+    async with database.uow() as uow:
+        uow.session.add(ProgressReport(pledge_id=pledge_id, period=period, status="in_progress",
+                                       steps_taken="Twenty schools connected so far.", created_at=at))
+        await uow.commit()
+
+
+async def reminders(database: Database) -> list[Outbox]:
+    async with database.uow() as uow:
+        return list((await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:"))
+                                               .order_by(col(Outbox.id)))).scalars())
+
+
+async def test_one_message_per_person_listing_every_pledge_due(chat: ChatDriver, database: Database,
+                                                               renderer: Renderer) -> None:
+    entity = await entity_of(database)
+    first, second = await add_pledge(database, entity, 1), await add_pledge(database, entity, 2)
+    monday = utc(2027, 1, 18, 10)  # 2026's reports are due on 30 January 2027: 14 days before is the 16th
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 15, 10)) == 0
+    assert await plan_report_reminders(database.uow(), monday) == 1
+    assert await plan_report_reminders(database.uow(), monday + timedelta(hours=2)) == 0
+    (row,) = await reminders(database)
+    assert row.not_before == monday and row.key.endswith(":2027-01-18")
+    message = reply_from_json(row.payload["reply"])
+    french = renderer.reply(message, "fr")
+    assert "2 rapports d’activité sont attendus" in french.text and "P2C-2026-00001" in french.text
+    assert codes(french)[:3] == [f"rp:open:{first}", f"rm:later:{first}", f"rm:notmine:{first}"]
+    assert f"rp:open:{second}" in codes(french)
+    arabic = renderer.reply(message, "ar")
+    assert "\u2068P2C-2026-00002\u2069" in arabic.text
+    async with database.uow() as uow:
+        given = (await uow.session.execute(select(PledgeReminder.kinds))).scalars().all()
+    assert given == ["before", "before"]
+
+
+async def test_quiet_hours_and_next_kinds(chat: ChatDriver, database: Database) -> None:
+    await add_pledge(database, await entity_of(database), 3)
+    saturday = utc(2027, 1, 16, 10)
+    assert await plan_report_reminders(database.uow(), saturday) == 1
+    (row,) = await reminders(database)
+    assert row.not_before == utc(2027, 1, 18, 9) and row.key.endswith(":2027-01-18")  # Monday 09:00 in Dakar
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 9, 30)) == 0  # that day has its message
+    assert await plan_report_reminders(database.uow(), utc(2027, 2, 1, 10)) == 1  # due on the 30th: Monday
+    assert await plan_report_reminders(database.uow(), utc(2027, 2, 8, 10)) == 1  # a week overdue
+    assert await plan_report_reminders(database.uow(), utc(2027, 2, 15, 10)) == 1  # two weeks: the fourth
+    assert await plan_report_reminders(database.uow(), utc(2027, 2, 22, 10)) == 0  # four at most
+    assert len(await reminders(database)) == 4
+
+
+async def test_after_downtime_the_missed_reminder_goes_once(chat: ChatDriver, database: Database) -> None:
+    pledge = await add_pledge(database, await entity_of(database), 4)
+    late = utc(2027, 2, 17, 11)
+    assert await plan_report_reminders(database.uow(), late) == 1
+    assert await plan_report_reminders(database.uow(), late + timedelta(minutes=15)) == 0
+    async with database.uow() as uow:
+        given = await uow.session.get(PledgeReminder, pledge)
+    assert given is not None and (given.period, given.kinds) == ("2026", "week2")
+
+
+async def test_a_report_arriving_meanwhile_takes_its_pledge_out(chat: ChatDriver, database: Database,
+                                                                 renderer: Renderer) -> None:
+    entity = await entity_of(database)
+    first, second = await add_pledge(database, entity, 5), await add_pledge(database, entity, 6)
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 10)) == 1  # waits for Monday
+    await add_report(database, first, "2026", utc(2027, 1, 17, 8))
+    await plan_report_reminders(database.uow(), utc(2027, 1, 17, 9))
+    (row,) = await reminders(database)
+    assert [item[0] for item in row.payload["reminder"]["items"]] == [second]
+    assert "P2C-2026-00005" not in renderer.reply(reply_from_json(row.payload["reply"]), "en").text
+    await add_report(database, second, "2026", utc(2027, 1, 17, 10))
+    await plan_report_reminders(database.uow(), utc(2027, 1, 17, 11))
+    assert await reminders(database) == []
+
+
+async def test_inactive_pledges_get_no_reminders_and_staff_see_them(chat: ChatDriver, database: Database) -> None:
+    entity = await entity_of(database)
+    await add_pledge(database, entity, 7, start=date(2024, 1, 1), validated=utc(2024, 1, 10))
+    silent = await add_pledge(database, entity, 8, start=date(2023, 1, 1), validated=utc(2023, 1, 10))
+    await add_report(database, silent, "2023", utc(2024, 2, 1))
+    assert await plan_report_reminders(database.uow(), utc(2026, 3, 2, 10)) == 0
+    answer = await chat.send(chat.person(STAFF), "/inactive")
+    assert "2 validated pledges have had no report for 24 months" in answer[0].text
+    assert answer[0].text.index("P2C-2026-00007") < answer[0].text.index("P2C-2026-00008")
+    refused = await chat.send(chat.person(FOCAL), "/inactive")
+    assert "not allowed" in refused[0].text or "pas autorisé" in refused[0].text
+
+
+async def test_remind_me_later_then_not_mine(chat: ChatDriver, database: Database) -> None:
+    entity = await entity_of(database)
+    start = utcnow().date().replace(month=1, day=1) - timedelta(days=400)  # long overdue, validated recently
+    pledge = await add_pledge(database, entity, 9, start=start, validated=utcnow() - timedelta(days=1))
+    now = utcnow()
+    assert await plan_report_reminders(database.uow(), now) == 1
+    assert codes((await chat.collect(FOCAL))[0]) == [f"rp:open:{pledge}", f"rm:later:{pledge}", f"rm:notmine:{pledge}"]
+    person = chat.person(FOCAL, "Awa", "fr")
+    answer = await chat.press(person, f"rm:later:{pledge}")
+    assert "P2C-2026-00009" in answer[-1].text
+    assert await plan_report_reminders(database.uow(), now + timedelta(days=2)) == 0
+    assert await plan_report_reminders(database.uow(), now + timedelta(days=3, minutes=1)) == 1  # again
+    assert len(await chat.collect(FOCAL)) == 1
+    assert await plan_report_reminders(database.uow(), now + timedelta(days=3, minutes=20)) == 0
+    await chat.press(person, f"rm:notmine:{pledge}")
+    staff = await chat.collect(STAFF)
+    assert any("P2C-2026-00009" in m.text and "not their pledge" in m.text for m in staff)
+    async with database.uow() as uow:
+        audited = (await uow.session.execute(select(AuditLog.action).where(AuditLog.target_id == pledge))).scalars()
+        assert "reminder.not_mine" in list(audited)
+        uow.session.add(Pledge(ref="P2C-2026-00099", entity_id=entity, title="Other", description="d" * 20,
+                               focus_area="access", pledge_type="policy", status="validated"))
+        await uow.commit()
+    assert await plan_report_reminders(database.uow(), now + timedelta(days=30)) == 0
+    later = await chat.press(person, f"rm:later:{pledge}")
+    assert "P2C-2026-00009" in later[-1].text and len(await reminders(database)) == 2
+
+
+async def test_forged_reminder_buttons_are_refused(chat: ChatDriver, database: Database) -> None:
+    token, _, _ = await invite(CreateInvite("Another Org", Role.focal_point, country_iso3="FRA"), database.uow(),
+                               utcnow())
+    other = chat.person(9102, "Eve")
+    await chat.send(other, f"/start {token}")
+    await chat.press(other, "f:consent:c:yes")
+    await chat.send(other, "Eve Martin")
+    foreign = await add_pledge(database, await entity_of(database), 10)
+    for code in (f"rm:later:{foreign}", f"rm:notmine:{foreign}", "rm:later:0", "rm:later:１", "rm:snooze:1",
+                 f"rm:later:{foreign}:x", "rm:notmine:"):
+        answer = await chat.press(other, code)
+        assert "not allowed" in answer[-1].text or "no longer valid" in answer[-1].text, code
+    async with database.uow() as uow:
+        denied = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "denied"))).scalars().all()
+    assert len(denied) >= 7
+
+
+async def test_a_report_for_an_old_period_brings_the_next_ones_reminder(chat: ChatDriver, database: Database) -> None:
+    pledge = await add_pledge(database, await entity_of(database), 11, start=date(2025, 3, 1),
+                              validated=utc(2026, 12, 1))
+    assert await plan_report_reminders(database.uow(), utc(2027, 3, 1, 10)) == 1  # 2025's, long overdue
+    assert len(await chat.collect(FOCAL)) == 1  # sent
+    assert await plan_report_reminders(database.uow(), utc(2027, 3, 8, 10)) == 0  # its four are spent
+    await add_report(database, pledge, "2025", utc(2027, 3, 9, 10))
+    assert await plan_report_reminders(database.uow(), utc(2027, 3, 10, 10)) == 1  # now 2026's, overdue too
+    (_, second) = await reminders(database)
+    assert second.payload["reminder"]["items"][0][3] == "2026"
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 9])
+def test_the_quick_serialiser_writes_what_the_generic_one_does(count: int) -> None:
+    from handlers.messages import reply_to_json
+    from handlers.report_reminders import Item, compose, compose_json
+
+    periods = ["2026", "2026-H1", "2026-H2", "2026-Q3"]
+    items = [Item(n, f"P2C-2026-{n:05d}", f"Pledge “{n}” <b>", periods[n % 4], date(2027, 1, 20 + n % 10))
+             for n in range(1, count + 1)]
+    assert compose_json(items, date(2027, 1, 25)) == reply_to_json(compose(items, date(2027, 1, 25)))

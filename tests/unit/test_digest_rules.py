@@ -1,0 +1,90 @@
+"""Digest rules without a database: scopes parsed strictly, when digests fall due, the message's length."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from bot.i18n import Renderer
+from handlers.digests.content import digest_reply, percent, shorten
+from handlers.digests.labels import FOCUS_AREAS, REGIONS, TARGETING
+from handlers.digests.schedule import due_periods, next_due, working_moment
+from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS
+from models.repositories.digests import BREAKDOWNS, Figures, Overdue, Share
+from models.scope import EVERYTHING, Scope, ScopeError, ScopeKind, parse_scope
+
+
+@pytest.mark.parametrize(("text", "scope"), [
+    ("everything", EVERYTHING), ("region cis", Scope(ScopeKind.region, ("cis",))),
+    ("countries bol, sen", Scope(ScopeKind.countries, ("BOL", "SEN"))),
+    ("sector academia", Scope(ScopeKind.sector, ("academia",))), ("entity 12", Scope(ScopeKind.entity, ("12",))),
+])
+def test_scopes_parse(text: str, scope: Scope) -> None:
+    assert parse_scope(text) == scope
+
+
+@pytest.mark.parametrize("text", ["", "region atlantis", "entity 012", "entity ١٢", "countries SE", "sector king",
+                                  "countries S%N", "region cis europe", "everything else"])
+def test_anything_else_is_not_a_scope(text: str) -> None:
+    with pytest.raises(ScopeError):
+        parse_scope(text)
+
+
+def test_countries_are_checked_against_the_table_when_given() -> None:
+    with pytest.raises(ScopeError):
+        parse_scope("countries XYZ", frozenset({"SEN"}))
+
+
+def test_weekly_digest_falls_on_the_chosen_day_and_hour_in_the_readers_zone() -> None:
+    now = datetime(2026, 12, 2, 12, tzinfo=UTC)  # a Wednesday
+    due = next_due("weekly", 1, 10, now, "Asia/Almaty")  # Tuesday 10:00 in Almaty (UTC+5)
+    assert due is not None and due.period == "2026-W49" and due.at == datetime(2026, 12, 1, 5, tzinfo=UTC)
+    assert next_due("off", 0, 9, now, "UTC") is None
+
+
+def test_monthly_digest_falls_on_the_first_working_day() -> None:
+    due = next_due("monthly", 0, 9, datetime(2026, 8, 20, tzinfo=UTC), "Europe/Paris")
+    assert due is not None and due.period == "2026-08" and due.at == datetime(2026, 8, 3, 7, tzinfo=UTC)  # Monday
+
+
+def test_working_moment_waits_for_working_hours() -> None:
+    saturday = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    assert working_moment(saturday, "UTC") == datetime(2026, 12, 7, 9, tzinfo=UTC)
+    early = datetime(2026, 12, 1, 6, tzinfo=UTC)
+    assert working_moment(early, "Europe/Moscow") == datetime(2026, 12, 1, 6, tzinfo=UTC)  # 09:00 in Moscow
+    assert working_moment(datetime(2026, 12, 1, 18, tzinfo=UTC), "UTC") == datetime(2026, 12, 2, 9, tzinfo=UTC)
+
+
+def test_due_periods_are_those_ended_thirty_days_ago() -> None:
+    assert due_periods(date(2026, 1, 15)) == {"annual": ("2024", date(2024, 12, 31)),
+                                              "semi_annual": ("2025-H1", date(2025, 6, 30)),
+                                              "quarterly": ("2025-Q3", date(2025, 9, 30))}
+    assert due_periods(date(2026, 12, 1))["quarterly"] == ("2026-Q3", date(2026, 9, 30))
+
+
+def test_percent_and_shorten() -> None:
+    assert percent(1, 3).value == Decimal("33.3") and percent(5, 0).value == Decimal("0.0")
+    assert shorten("x" * 100, 10) == "x" * 9 + "…" and shorten("short") == "short"
+
+
+GROUPS = {"focus_area": list(FOCUS_AREAS), "pledge_type": list(PLEDGE_TYPE_LABELS), "sector": list(SECTOR_LABELS),
+          "targeting": list(TARGETING), "region": list(REGIONS)}
+
+
+@pytest.mark.parametrize("locale", ["ar", "en", "es", "fr", "ru", "zh"])
+def test_the_longest_digest_fits_one_telegram_message(renderer: Renderer, locale: str) -> None:
+    long = "Ш" * 200
+    figures = Figures(pledges=123456, entities=4321, countries=193, value_usd=Decimal("98765432109.99"),
+                      changes={"submitted": 1001, "validated": 2, "completed": 3, "withdrawn": 4, "reports": 5,
+                               "entities": 21},
+                      breakdowns={name: [Share(code, n, Decimal(10**12)) for n, code in enumerate(GROUPS[name])]
+                                  for name in BREAKDOWNS},
+                      due=99999, reported=12345,
+                      overdue=[Overdue(n, "P2C-2026-99999", long, long, "2025-H2", n, long) for n in range(10)],
+                      overdue_total=87654)
+    message = renderer.reply(digest_reply(figures, Scope(ScopeKind.countries, tuple(["ABC"] * 40)),
+                                          date(2026, 12, 7), date(2026, 11, 30)), locale)
+    assert len(message.text) < 3600, len(message.text)  # a margin for longer translations to come
+    assert "87" in message.text and len(message.buttons) == 5

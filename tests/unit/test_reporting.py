@@ -1,0 +1,180 @@
+"""Reporting periods, due dates, overdue, inactive and the reminder schedule, as tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from models.reporting import (
+    add_months,
+    due_date,
+    is_covered,
+    is_inactive,
+    is_overdue,
+    is_period,
+    next_report_due,
+    period_end,
+    period_of,
+    period_start,
+    reminder_due,
+    reportable_period,
+    scheduled_kind,
+)
+
+
+@dataclass
+class P:
+    """A pledge as the rules read it."""
+
+    start_date: date | None
+    end_date: date | None = date(2030, 12, 31)
+    reporting_cadence: str = "annual"
+    status: str = "validated"
+
+
+D = date
+
+
+@pytest.mark.parametrize(("day", "cadence", "period", "start", "end", "due"), [
+    (D(2026, 1, 1), "annual", "2026", D(2026, 1, 1), D(2026, 12, 31), D(2027, 1, 30)),
+    (D(2026, 6, 30), "semi_annual", "2026-H1", D(2026, 1, 1), D(2026, 6, 30), D(2026, 7, 30)),
+    (D(2026, 7, 1), "semi_annual", "2026-H2", D(2026, 7, 1), D(2026, 12, 31), D(2027, 1, 30)),
+    (D(2026, 2, 28), "quarterly", "2026-Q1", D(2026, 1, 1), D(2026, 3, 31), D(2026, 4, 30)),
+    (D(2026, 5, 15), "quarterly", "2026-Q2", D(2026, 4, 1), D(2026, 6, 30), D(2026, 7, 30)),
+    (D(2026, 9, 30), "quarterly", "2026-Q3", D(2026, 7, 1), D(2026, 9, 30), D(2026, 10, 30)),
+    (D(2026, 12, 31), "quarterly", "2026-Q4", D(2026, 10, 1), D(2026, 12, 31), D(2027, 1, 30)),
+    (D(2028, 2, 29), "quarterly", "2028-Q1", D(2028, 1, 1), D(2028, 3, 31), D(2028, 4, 30)),
+])
+def test_periods_and_due_dates(day: date, cadence: str, period: str, start: date, end: date, due: date) -> None:
+    assert period_of(day, cadence) == period
+    assert (period_start(period), period_end(period), due_date(period)) == (start, end, due)
+
+
+@pytest.mark.parametrize(("value", "valid"), [
+    ("2026", True), ("2026-H2", True), ("2026-Q4", True), ("2026-Q5", False), ("2026-", False), ("26", False),
+    ("2026-H1-x", False), ("abcd", False),
+])
+def test_period_shape(value: str, valid: bool) -> None:
+    assert is_period(value) is valid
+
+
+@pytest.mark.parametrize(("period", "reported", "covered"), [
+    ("2026", {"2026"}, True),
+    ("2026-Q2", {"2026"}, True),            # annual report covers the quarter (cadence made quarterly)
+    ("2026-Q2", {"2026-H1"}, True),
+    ("2026-Q3", {"2026-H1"}, False),
+    ("2026", {"2026-H1", "2026-H2"}, True),  # halves cover the year (cadence made annual)
+    ("2026", {"2026-Q1", "2026-Q2", "2026-Q3"}, False),
+    ("2026", {"2026-Q1", "2026-Q2", "2026-H2"}, True),
+    ("2026-H1", {"2025", "2027"}, False),
+])
+def test_coverage_across_cadence_changes(period: str, reported: set[str], covered: bool) -> None:
+    assert is_covered(period, reported) is covered
+
+
+@pytest.mark.parametrize(("pledge", "reported", "today", "period", "due", "overdue"), [
+    # annual, started 2025: 2025 has ended and is unreported
+    (P(D(2025, 3, 1)), set(), D(2026, 1, 15), "2025", D(2026, 1, 30), False),
+    (P(D(2025, 3, 1)), set(), D(2026, 1, 31), "2025", D(2026, 1, 30), True),
+    (P(D(2025, 3, 1)), {"2025"}, D(2026, 6, 1), "2026", D(2027, 1, 30), False),
+    # reporting early: the current period once every ended one is reported
+    (P(D(2025, 3, 1)), {"2025", "2026"}, D(2026, 6, 1), "2026", D(2028, 1, 30), False),
+    # gaps: the earliest unreported ended period comes first
+    (P(D(2023, 1, 1)), {"2023", "2025"}, D(2026, 3, 1), "2024", D(2025, 1, 30), True),
+    # quarterly
+    (P(D(2026, 1, 10), reporting_cadence="quarterly"), {"2026-Q1"}, D(2026, 8, 1), "2026-Q2", D(2026, 7, 30),
+     True),
+    # cadence changed from annual to quarterly: the annual report of 2025 covers its quarters
+    (P(D(2025, 1, 1), reporting_cadence="quarterly"), {"2025"}, D(2026, 4, 2), "2026-Q1", D(2026, 4, 30), False),
+    # cadence changed from quarterly to semi-annual: Q1 and Q2 cover H1
+    (P(D(2026, 1, 1), reporting_cadence="semi_annual"), {"2026-Q1", "2026-Q2"}, D(2026, 10, 1), "2026-H2",
+     D(2027, 1, 30), False),
+    # not started yet
+    (P(D(2027, 5, 1)), set(), D(2026, 6, 1), "2027", D(2028, 1, 30), False),
+    # ended pledge, every period reported: nothing is due any more
+    (P(D(2024, 1, 1), D(2025, 6, 30)), {"2024", "2025"}, D(2026, 6, 1), "2025", None, False),
+])
+def test_reportable_period_due_and_overdue(pledge: P, reported: set[str], today: date, period: str,
+                                           due: date | None, overdue: bool) -> None:
+    assert reportable_period(pledge, reported, today) == period
+    assert next_report_due(pledge, reported, today) == due
+    assert is_overdue(pledge, reported, today) is overdue
+
+
+def test_not_validated_pledges_are_never_due_nor_overdue() -> None:
+    for status in ("submitted", "completed", "withdrawn"):
+        pledge = P(D(2024, 1, 1), status=status)
+        assert next_report_due(pledge, set(), D(2026, 6, 1)) is None
+        assert not is_overdue(pledge, set(), D(2026, 6, 1))
+        assert reminder_due(pledge, set(), D(2026, 6, 1)) is None
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (D(2024, 2, 29), 24, D(2026, 2, 28)), (D(2024, 1, 31), 1, D(2024, 2, 29)), (D(2024, 11, 30), 2, D(2025, 1, 30)),
+    (D(2024, 12, 15), 12, D(2025, 12, 15)),
+])
+def test_add_months(day: date, months: int, expected: date) -> None:
+    assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize(("status", "last", "validated", "today", "inactive"), [
+    ("validated", None, D(2024, 6, 1), D(2026, 5, 31), False),
+    ("validated", None, D(2024, 6, 1), D(2026, 6, 1), True),        # 24 months since validation, no report
+    ("validated", D(2025, 1, 10), D(2022, 6, 1), D(2026, 6, 1), False),
+    ("validated", D(2024, 1, 10), D(2022, 6, 1), D(2026, 1, 10), True),
+    ("completed", None, D(2020, 6, 1), D(2026, 6, 1), False),
+])
+def test_inactive(status: str, last: date | None, validated: date | None, today: date, inactive: bool) -> None:
+    assert is_inactive(status, last, validated, today) is inactive
+
+
+@pytest.mark.parametrize(("today", "kind"), [
+    (D(2027, 1, 15), None), (D(2027, 1, 16), "before"), (D(2027, 1, 29), "before"), (D(2027, 1, 30), "due"),
+    (D(2027, 2, 5), "due"), (D(2027, 2, 6), "week1"), (D(2027, 2, 13), "week2"), (D(2029, 1, 1), "week2"),
+])
+def test_schedule_14_days_before_on_the_day_then_weekly(today: date, kind: str | None) -> None:
+    assert scheduled_kind(D(2027, 1, 30), today) == kind
+
+
+@pytest.mark.parametrize(("reported", "today", "sent", "expected"), [
+    (set(), D(2027, 1, 10), set(), None),
+    (set(), D(2027, 1, 16), set(), ("2026", "before")),
+    (set(), D(2027, 1, 20), {"before"}, None),                 # one of each kind
+    (set(), D(2027, 2, 1), {"before"}, ("2026", "due")),
+    (set(), D(2027, 2, 20), set(), ("2026", "week2")),         # after downtime: the latest kind, once
+    (set(), D(2027, 3, 20), {"before", "due", "week1", "week2"}, None),  # four at most
+    ({"2026"}, D(2027, 2, 1), set(), None),                    # reported: no reminder
+])
+def test_reminder_due(reported: set[str], today: date, sent: set[str], expected: tuple[str, str] | None) -> None:
+    due = reminder_due(P(D(2026, 2, 1)), reported, today, sent)
+    assert (None if due is None else (due.period, due.kind)) == expected
+
+
+def test_cadence_change_moves_the_next_reminder() -> None:
+    """Annual → quarterly mid-year: the reminders follow the quarter, not the year."""
+    annual, quarterly = P(D(2026, 1, 1)), P(D(2026, 1, 1), reporting_cadence="quarterly")
+    assert reminder_due(annual, set(), D(2026, 4, 20)) is None
+    due = reminder_due(quarterly, set(), D(2026, 4, 20))
+    assert due is not None and (due.period, due.due, due.kind) == ("2026-Q1", D(2026, 4, 30), "before")
+
+
+@given(start=st.dates(date(2018, 1, 1), date(2027, 12, 31)), cadence=st.sampled_from(["annual", "semi_annual",
+                                                                                       "quarterly"]),
+       today=st.dates(date(2018, 1, 1), date(2029, 12, 31)), ended=st.one_of(st.none(), st.dates(date(2018, 1, 1),
+                                                                                                 date(2030, 1, 1))),
+       picks=st.lists(st.integers(0, 45), max_size=12))
+def test_the_quick_walk_agrees_with_the_walk_by_coverage(start: date, cadence: str, today: date, ended: date | None,
+                                                          picks: list[int]) -> None:
+    """Reports of the pledge's own cadence take a quick path; it must find what the general walk finds."""
+    from models.reporting import _reportable_by_coverage, next_period
+
+    pledge = P(start, ended, cadence)
+    periods = [period_of(start, cadence)]
+    for _ in range(45):
+        periods.append(next_period(periods[-1], cadence))
+    reported = tuple(periods[i] for i in sorted(set(picks)))
+    assert reportable_period(pledge, reported, today) == _reportable_by_coverage(pledge, reported, today)
