@@ -140,6 +140,9 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
         await drafts.discard(conv.session, draft.contact_id, draft.form_id)
         if outcome.status is Status.done:
             await journey.finish(conv, outcome.state)
+        elif outcome.status is Status.cancelled:
+            # "Nothing was kept": neither the draft nor the replies that showed its answers back
+            await outbox.forget_conversation(conv.session, conv.contact, draft.created_at)
     return outcome
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.messages import N_, Reply, Text, text
-from handlers.people import audit, role_of
+from handlers.people import audit, decided_by, role_of
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.tables import Contact
 from models.values import EntityStatus
+
+DECISIONS = frozenset({"entity.validated", "entity.rejected"})
+"""The audit actions of a staff decision on an organisation."""
 
 
 def is_staff(conv: Conversation) -> bool:
@@ -41,12 +44,17 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     if entity is None:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    if entity.status != EntityStatus.pending:
-        conv.say(Reply((text(N_("“{entity}” was already decided."), entity=entity.name),)))
-        return
     approved = verdict == "ok"
-    entity.status = EntityStatus.validated if approved else EntityStatus.rejected
-    entity.validated_at = conv.now if approved else None
+    status = EntityStatus.validated if approved else EntityStatus.rejected
+    # compare-and-set on the status the staff member saw (only a pending organisation shows the buttons):
+    # of two staff deciding at once, the second finds it decided and nothing of theirs is applied or sent
+    if entity.status != EntityStatus.pending or not await Entities(conv.session).decide(
+            entity, EntityStatus.pending, status, conv.now if approved else None):
+        assert entity.id is not None
+        who = await decided_by(conv.session, "entity", entity.id, DECISIONS)
+        conv.say(Reply((text(N_("“{entity}” was already decided by {person}. Nothing of yours was applied or sent."),
+                             entity=entity.name, person=who),)))
+        return
     await audit(conv.session, conv.contact, "entity.validated" if approved else "entity.rejected", "entity", entity.id)
     done = N_("“{entity}” is validated.") if approved else N_("“{entity}” is rejected.")
     conv.say(Reply((text(done, entity=entity.name),)))

@@ -18,6 +18,25 @@ TOKEN_BYTES = 24
 """192 bits of randomness; the URL-safe text (32 characters) fits Telegram's 64-character start parameter."""
 DEFAULT_LIFETIME = timedelta(days=14)
 INVITABLE = frozenset({Role.focal_point, Role.coordinator})
+RANK: dict[Role, int] = {Role.focal_point: 0, Role.coordinator: 1, Role.staff: 2, Role.admin: 3}
+"""admin > staff > coordinator > focal_point. DOMAIN.md orders admin ⊃ staff ⊃ coordinator by what each may see;
+a focal point sees only its own entity's pledges where a coordinator sees every pledge of their scope, so it
+stands below the coordinator. An invitation never lowers a role (`would_demote`)."""
+
+
+def would_demote(current: Role | None, invited: Role) -> bool:
+    """True when redeeming an invitation to `invited` would lower the person's `current` role."""
+    return current is not None and RANK[invited] < RANK[current]
+
+
+def role_after(current: Role | None, invited: Role) -> Role:
+    """The role a person holds after redeeming an invitation: the invited one, never lower than theirs."""
+    return current if current is not None and RANK[current] > RANK[invited] else invited
+
+
+def changes_place(current: Role | None, entity_id: int | None, invite: Invite) -> bool:
+    """True when a person with a role would change entity or role by this invitation (they confirm it first)."""
+    return current is not None and (entity_id != invite.entity_id or role_after(current, Role(invite.role)) != current)
 
 
 class InviteProblem(StrEnum):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from handlers import outbox
 from handlers.canonical import canonical_name
@@ -11,14 +13,14 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
-from handlers.invites import InviteProblem, check_invite, usable
+from handlers.invites import InviteProblem, changes_place, check_invite, role_after, usable, would_demote
 from handlers.messages import N_, Button, CountryName, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.vocabulary import role_label, sector_label
 from models.database import Session
 from models.repositories.entities import Entities
 from models.repositories.invites import Invites
-from models.tables import Entity, Invite
+from models.tables import Contact, Entity, Invite
 from models.values import Role, Sector
 
 CONSENT_REFUSED = N_("We can only register you with your consent. Press Yes to agree, or Cancel to stop.")
@@ -34,7 +36,9 @@ CONSENT = YesNoStep(
 ONBOARDING = Form(
     id="onboarding",
     title=N_("Registration"),
+    # consent first: nothing personal is typed before the person agreed that it may be kept
     steps=(
+        CONSENT,
         TextStep(id="entity_name", question=N_("What is the name of your organisation?"), label=N_("Organisation"),
                  help=N_("Its full official name, for example “Ministry of Digital Economy of Senegal”."),
                  min_length=2, max_length=200, name=True),
@@ -44,11 +48,30 @@ ONBOARDING = Form(
                     help=N_("Type a few letters in any language, for example “sene”. International bodies "
                             "press “International”."), allow_none=True),
         FULL_NAME,
-        CONSENT,
     ),
 )
 
-JOIN = Form(id="join", title=N_("Joining"), steps=(FULL_NAME, CONSENT), summary=False)
+KEEP_PLACE = N_("Nothing changes unless you agree. Press Yes to accept, or Cancel to keep your place.")
+
+
+def _change_params(answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {"role": role_label(str(answers["$role"])), "new_role": role_label(str(answers["$new_role"])),
+            "current": answers["$current"], "entity": answers["$entity"]}
+
+
+# someone who already has a role confirms any change an invitation makes to it: it never happens silently
+MOVE = YesNoStep(
+    id="move", label=N_("Change of organisation"), require_yes=KEEP_PLACE, params=_change_params,
+    when=lambda a: a.get("$change") == "move",
+    question=N_("You are registered with “{current}” as {role}. This invitation is for “{entity}” as {new_role}: "
+                "if you accept, you leave “{current}”. Do you want to move?"))
+NEW_ROLE = YesNoStep(
+    id="new_role", label=N_("Change of role"), require_yes=KEEP_PLACE, params=_change_params,
+    when=lambda a: a.get("$change") == "role",
+    question=N_("You are registered with “{entity}” as {role}. This invitation makes you {new_role} of “{entity}” "
+                "instead. Do you want this change?"))
+
+JOIN = Form(id="join", title=N_("Joining"), steps=(MOVE, NEW_ROLE, CONSENT, FULL_NAME), summary=False)
 
 
 def name_key(name: str) -> str:
@@ -92,7 +115,8 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
 
 
 async def finish_joining(conv: Conversation, state: FormState) -> None:
-    """Bind the person to the invitation's entity and role, if the invitation is still good."""
+    """Bind the person to the invitation's entity and role, if the invitation is still good; never lower their role,
+    and change an existing place only as they confirmed (staff are told)."""
     invite_or_problem = await check_invite_by_id(conv.session, int(state.answers.get("invite_id", 0)), conv)
     if not isinstance(invite_or_problem, Invite):
         conv.say(problem_reply(invite_or_problem))
@@ -101,14 +125,53 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     entity = await Entities(conv.session).get(invite.entity_id)
     assert entity is not None
     contact = conv.contact
+    current, invited = role_of(contact), Role(invite.role)
+    if would_demote(current, invited):  # given a higher role while they were joining
+        await refuse_demotion(conv, invite, entity)
+        return
+    if changes_place(current, contact.entity_id, invite) and "yes" not in (state.answers.get("move"),
+                                                                         state.answers.get("new_role")):
+        conv.say(Reply((Text(N_("Your role or organisation changed while you were joining, so nothing was changed. "
+                                "Please open the invitation link again.")),)))
+        return
+    before, old_entity_id = current, contact.entity_id
+    role = role_after(current, invited)
     invite.used_at, invite.used_by = conv.now, contact.id
     contact.full_name, contact.consent_at = state.answers["full_name"], conv.now
-    contact.entity_id, contact.role = entity.id, invite.role
+    contact.entity_id, contact.role = entity.id, role
     conv.menu_changed = True
-    await audit(conv.session, contact, "invite.redeemed", "invite", invite.id, entity_id=entity.id, role=invite.role)
+    await audit(conv.session, contact, "invite.redeemed", "invite", invite.id, entity_id=entity.id, role=role,
+                previous_role=before, previous_entity_id=old_entity_id)
     welcome = text(N_("Welcome, {name}! You are now a {role} of “{entity}”."),
-                   name=contact.full_name, role=role_label(invite.role), entity=entity.name)
-    conv.say(help_reply(Role(invite.role), welcome))
+                   name=contact.full_name, role=role_label(role), entity=entity.name)
+    conv.say(help_reply(role, welcome))
+    if before is not None and (old_entity_id, before) != (entity.id, role):
+        old = await Entities(conv.session).get(old_entity_id) if old_entity_id is not None else None
+        await _tell_staff(conv, f"invite:{invite.id}:changed", Reply((text(
+            N_("{person} accepted an invitation: was {role} of “{old}”, is now {new_role} of “{entity}”."),
+            person=contact.full_name, role=role_label(before), old=old.name if old else "",
+            new_role=role_label(role), entity=entity.name),)))
+
+
+async def refuse_demotion(conv: Conversation, invite: Invite, entity: Entity) -> None:
+    """Leave an invitation unused that would lower the person's role, and say so (audited)."""
+    await audit(conv.session, conv.contact, "invite.refused", "invite", invite.id, reason="would_demote",
+                role=conv.contact.role, invited=invite.role)
+    conv.say(Reply((text(N_("This invitation is for joining “{entity}” as {invited}, a lower role than yours "
+                            "({role}). An invitation never lowers a role, so it was not used and nothing changed. "
+                            "Please contact BDT if this is a mistake."), entity=entity.name,
+                         invited=role_label(invite.role), role=role_label(conv.contact.role or "")),)))
+
+
+async def change_answers(session: Session, contact: Contact, invite: Invite, entity: Entity) -> dict[str, object]:
+    """What the joining form shows a person whose role or organisation the invitation would change."""
+    current = role_of(contact)
+    if current is None or not changes_place(current, contact.entity_id, invite):
+        return {}
+    old = await Entities(session).get(contact.entity_id) if contact.entity_id is not None else None
+    return {"$change": "move" if contact.entity_id != invite.entity_id else "role", "$role": current.value,
+            "$new_role": role_after(current, Role(invite.role)).value, "$current": old.name if old else "",
+            "$entity": entity.name}
 
 
 async def check_invite_by_id(session: Session, invite_id: int, conv: Conversation) -> Invite | InviteProblem:
@@ -132,7 +195,8 @@ JOINING = Journey(JOIN, finish_joining)
 
 def greeting(conv: Conversation) -> Reply:
     """Hello, and in two lines what the bot is for."""
-    return Reply((text(N_("Hello {name}! I am the Partner2Connect assistant of ITU."), name=conv.contact.first_name),
+    # no name: a stranger's Telegram names are not kept (people.refresh), nor repeated in an outbox row
+    return Reply((Text(N_("Hello! I am the Partner2Connect assistant of ITU.")),
                   Text(N_("With me, organisations register their P2C pledges for meaningful connectivity, report "
                           "progress, and stay in touch with ITU's Telecommunication Development Bureau."))))
 
@@ -147,8 +211,14 @@ async def start_command(conv: Conversation, argument: str) -> None:
             await audit(conv.session, contact, "invite.refused", reason=found.value)
             conv.say(problem_reply(found))
             return
+        entity = await Entities(conv.session).get(found.entity_id)
+        assert entity is not None
+        if would_demote(role_of(contact), Role(found.role)):
+            await refuse_demotion(conv, found, entity)
+            return
         conv.say(greeting(conv))
-        await begin(conv, JOINING, {"invite_id": found.id})
+        change = await change_answers(conv.session, contact, found, entity)
+        await begin(conv, JOINING, {"invite_id": found.id, **change})
         return
     role = role_of(contact)
     if role is not None:

@@ -12,7 +12,7 @@ from models.database import Session
 from models.repositories.outbox import BULK, INTERACTIVE, NOTICE, OutboxRows, Queued
 from models.tables import Contact
 
-__all__ = ["BULK", "INTERACTIVE", "NOTICE", "Queued", "enqueue"]
+__all__ = ["BULK", "INTERACTIVE", "NOTICE", "Queued", "enqueue", "forget_conversation"]
 
 
 async def enqueue(
@@ -37,3 +37,10 @@ async def enqueue(
         payload["edit_of"] = edit_of  # replace the text of the message sent for that outbox key
     return await OutboxRows(session).enqueue(key, contact.chat_id, contact.id, payload, priority=priority,
                                              now=utcnow(), not_before=not_before, sending=sending)
+
+
+async def forget_conversation(session: Session, contact: Contact, since: datetime) -> None:
+    """Keep nothing of what a person typed in a conversation they cancelled: the replies since it began (which
+    may repeat their answers, a summary above all) lose their text."""
+    assert contact.id is not None
+    await OutboxRows(session).forget_replies(contact.id, since)

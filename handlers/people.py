@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from handlers.inputs import Person
+from handlers.messages import N_, Label, Text
 from models.database import Session
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
@@ -28,15 +30,13 @@ async def meet(session: Session, person: Person, now: datetime) -> Contact:
 
 async def refresh(session: Session, contact: Contact | None, person: Person, now: datetime) -> Contact:
     """The person's contact as Telegram now describes them: created when None, rewritten only when it changed
-    (or was last seen more than LAST_SEEN_RESOLUTION ago)."""
+    (or was last seen more than LAST_SEEN_RESOLUTION ago). Telegram names are kept only of registered people."""
     contacts = Contacts(session)
     fresh: dict[str, Any] = {
-        "chat_id": person.chat_id,
-        "first_name": person.first_name[:128],
-        "last_name": (person.last_name or "")[:128] or None,
-        "username": (person.username or "")[:64] or None,
-        "telegram_language": (person.language_code or "")[:16] or None,
+        "chat_id": person.chat_id,  # where replies go
+        "telegram_language": (person.language_code or "")[:16] or None,  # the language to reply in
         "blocked": False,
+        **(telegram_names(person) if contact is not None and is_registered(contact) else STRANGER_NAMES),
     }
     if contact is None:  # first contact
         contact = Contact(telegram_id=person.telegram_id, created_at=now, last_seen_at=now, **fresh)
@@ -46,6 +46,21 @@ async def refresh(session: Session, contact: Contact | None, person: Person, now
     if changed or contact.last_seen_at is None or now - contact.last_seen_at > LAST_SEEN_RESOLUTION:
         await contacts.touch(contact, {**fresh, "last_seen_at": now})
     return contact
+
+
+STRANGER_NAMES: dict[str, Any] = {"first_name": "", "last_name": None, "username": None}
+"""What is kept of a stranger's Telegram names: nothing (answering needs only the chat and the language)."""
+
+
+def is_registered(contact: Contact) -> bool:
+    """True once the person consented to being kept (registration, joining) or was given a role."""
+    return contact.consent_at is not None or contact.role is not None
+
+
+def telegram_names(person: Person) -> dict[str, Any]:
+    """The Telegram names of a registered person, as the contact columns keep them."""
+    return {"first_name": person.first_name[:128], "last_name": (person.last_name or "")[:128] or None,
+            "username": (person.username or "")[:64] or None}
 
 
 def role_of(contact: Contact) -> Role | None:
@@ -62,3 +77,11 @@ async def audit(session: Session, actor: Contact | None, action: str, target_typ
                 target_id: int | None = None, **details: Any) -> None:
     """Record who did (or tried) what to which record (written at once, in the caller's transaction)."""
     await AuditTrail(session).record(actor.id if actor else None, action, target_type, target_id, details)
+
+
+async def decided_by(session: Session, target_type: str, target_id: int, actions: Iterable[str]) -> Label:
+    """Who made the decision the audit trail last records on this record: their name, or "another staff member"."""
+    actor_id = await AuditTrail(session).last_actor(target_type, target_id, actions)
+    actor = await Contacts(session).get(actor_id) if actor_id is not None else None
+    name = (actor.full_name or actor.first_name) if actor is not None else ""
+    return name or Text(N_("another staff member"))

@@ -8,12 +8,16 @@ from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Reply, Text, text
-from handlers.people import audit
+from handlers.people import audit, decided_by
 from handlers.pledges.service import focal_points
 from handlers.vocabulary import status_label
 from models.repositories.pledges import Pledges
 from models.tables import Pledge
 from models.values import PLEDGE_TRANSITIONS, PledgeStatus
+
+DECISIONS = frozenset(f"pledge.{verdict.value}" for verdict in (
+    PledgeStatus.validated, PledgeStatus.changes_requested, PledgeStatus.rejected, PledgeStatus.withdrawn))
+"""The audit actions that decide a submitted pledge (a focal point's withdrawal included)."""
 
 VERDICTS = {"ok": PledgeStatus.validated, "chg": PledgeStatus.changes_requested, "rej": PledgeStatus.rejected}
 
@@ -46,14 +50,16 @@ async def review_button(conv: Conversation, code: str) -> None:
         return
     verdict = parsed[0]
     if verdict not in PLEDGE_TRANSITIONS[PledgeStatus(pledge.status)]:
-        conv.say(Reply((text(N_("{ref} was already decided."), ref=Code(pledge.ref or "")),)))
+        await already_decided(conv, pledge)
         return
     if verdict is PledgeStatus.validated:
-        await decide(conv, pledge, verdict, None)
+        await decide(conv, pledge, (pledge.status, pledge.version), verdict, None)
         return
     question = {PledgeStatus.changes_requested: N_("What should the focal point change in {ref}?"),
                 PledgeStatus.rejected: N_("Why is {ref} rejected? The focal point will read your reason.")}[verdict]
-    await begin(conv, REVIEW, {"$pledge_id": pledge.id, "$verdict": verdict.value},
+    # what the staff member saw when they chose: the decision applies to that, or not at all
+    await begin(conv, REVIEW, {"$pledge_id": pledge.id, "$verdict": verdict.value, "$status": pledge.status,
+                               "$version": pledge.version},
                 text(question, ref=Code(pledge.ref or "")))
 
 
@@ -62,19 +68,37 @@ async def finish_review(conv: Conversation, state: FormState) -> None:
     if not is_staff(conv):
         await refuse(conv, "pledge.review", "pledge", state.answers.get("$pledge_id"))
         return
-    pledge = await Pledges(conv.session).get(int(state.answers["$pledge_id"]), for_update=True)
+    pledge = await Pledges(conv.session).get(int(state.answers["$pledge_id"]))
     verdict = PledgeStatus(state.answers["$verdict"])
-    if pledge is None or verdict not in PLEDGE_TRANSITIONS[PledgeStatus(pledge.status)]:
-        conv.say(Reply((Text(N_("That pledge was already decided by someone else.")),)))
+    if pledge is None:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    await decide(conv, pledge, verdict, state.answers["comment"])
+    seen = (str(state.answers.get("$status", PledgeStatus.submitted)),
+            int(state.answers.get("$version", pledge.version)))
+    await decide(conv, pledge, seen, verdict, state.answers["comment"])
 
 
-async def decide(conv: Conversation, pledge: Pledge, verdict: PledgeStatus, comment: str | None) -> None:
-    """Record the decision, audit it, and tell the entity's focal points in their language."""
-    pledge.status, pledge.staff_comment, pledge.updated_at = verdict, comment, conv.now
-    if verdict is PledgeStatus.validated:
-        pledge.validated_at = conv.now
+async def already_decided(conv: Conversation, pledge: Pledge, seen: tuple[str, int] | None = None) -> None:
+    """Tell a staff member that someone else decided the pledge first, and who (or that it changed since)."""
+    assert pledge.id is not None
+    if seen is not None and pledge.status == seen[0] and pledge.version != seen[1]:
+        conv.say(Reply((text(N_("{ref} was changed by its focal point while you were deciding: please look at it "
+                                "again. Nothing of yours was applied or sent."), ref=Code(pledge.ref or "")),)))
+        return
+    who = await decided_by(conv.session, "pledge", pledge.id, DECISIONS)
+    conv.say(Reply((text(N_("{ref} was already decided by {person}: it is now {status}. Nothing of yours was "
+                            "applied or sent."), ref=Code(pledge.ref or ""), person=who,
+                         status=status_label(PledgeStatus(pledge.status))),)))
+
+
+async def decide(conv: Conversation, pledge: Pledge, seen: tuple[str, int], verdict: PledgeStatus,
+                 comment: str | None) -> None:
+    """Record the decision if the pledge is still as the staff member saw it (`seen`: status and version), audit
+    it, and tell the entity's focal points in their language; else tell the staff member who decided first."""
+    if verdict not in PLEDGE_TRANSITIONS[PledgeStatus(seen[0])] or not await Pledges(conv.session).decide(
+            pledge, seen, verdict, comment, conv.now):
+        await already_decided(conv, pledge, seen)
+        return
     await audit(conv.session, conv.contact, f"pledge.{verdict.value}", "pledge", pledge.id, ref=pledge.ref)
     ref = Code(pledge.ref or "")
     conv.say(Reply((text(N_("Done: {ref} is now {status}."), ref=ref, status=status_label(verdict)),)))

@@ -8,7 +8,7 @@ from handlers.entities import is_staff, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
-from handlers.people import audit
+from handlers.people import audit, decided_by
 from handlers.pledges.service import focal_points
 from handlers.reports.cadence import CADENCE_LABELS, CADENCES
 from handlers.reports.cards import period_label
@@ -24,6 +24,9 @@ CLARIFY_FORM = Form(
     steps=(TextStep(id="comment", label=N_("Comment"), min_length=5, max_length=1500,
                     question=N_("Write your question for the focal point (it is sent as you write it).")),),
 )
+
+DECISIONS = frozenset(f"report.{verdict.value}" for verdict in ReviewStatus)
+"""The audit actions of a staff decision on a report."""
 
 OPEN_FOR_CADENCE = frozenset({PledgeStatus.submitted, PledgeStatus.changes_requested, PledgeStatus.validated})
 
@@ -46,8 +49,7 @@ async def review_button(conv: Conversation, code: str) -> None:
         return
     verdict = ReviewStatus.acknowledged if verb == "ack" else ReviewStatus.clarification_requested
     if not _decidable(report, verdict):
-        conv.say(Reply((text(N_("The report on {ref} for {period} was already decided."), ref=Code(pledge.ref or ""),
-                             period=period_label(report.period)),)))
+        await already_decided(conv, report, pledge)
         return
     if verdict is ReviewStatus.acknowledged:
         await decide(conv, report, pledge, verdict, None)
@@ -65,11 +67,23 @@ async def finish_clarify(conv: Conversation, state: FormState) -> None:
         return
     report = await Reports(conv.session).get(report_id, for_update=True)
     pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
-    if report is None or pledge is None or report.version != state.answers.get("$version") \
-            or not _decidable(report, ReviewStatus.clarification_requested):
-        conv.say(Reply((Text(N_("That report was already decided by someone else.")),)))
+    if report is None or pledge is None:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    if report.version != state.answers.get("$version") or not _decidable(report, ReviewStatus.clarification_requested):
+        await already_decided(conv, report, pledge)
         return
     await decide(conv, report, pledge, ReviewStatus.clarification_requested, str(state.answers["comment"]))
+
+
+async def already_decided(conv: Conversation, report: ProgressReport, pledge: Pledge) -> None:
+    """Tell a staff member that someone else reviewed the report first (the row lock of `Reports.get(...,
+    for_update=True)` makes the second of two simultaneous reviews see the first), and who."""
+    assert report.id is not None
+    who = await decided_by(conv.session, "report", report.id, DECISIONS)
+    conv.say(Reply((text(N_("The report on {ref} for {period} was already decided by {person}. Nothing of yours was "
+                            "applied or sent."), ref=Code(pledge.ref or ""), period=period_label(report.period),
+                         person=who),)))
 
 
 async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, verdict: ReviewStatus,

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.clock import utcnow
 from models.repositories.base import table_of
 from models.tables import AuditLog
 
-_RECORD = insert(table_of(AuditLog)).inline()
+_AUDIT = table_of(AuditLog)
+_RECORD = insert(_AUDIT).inline()
 """Inline: the new row's id is not read back (nothing needs it)."""
+_LAST_ACTOR = (select(_AUDIT.c.actor_id)
+               .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
+                      _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
+               .order_by(_AUDIT.c.id.desc()).limit(1))
 
 
 class AuditTrail:
@@ -26,3 +32,9 @@ class AuditTrail:
         """Add one row (a Core INSERT: no object is kept in the session)."""
         await self.session.execute(_RECORD, {"actor_id": actor_id, "action": action, "target_type": target_type,
                                              "target_id": target_id, "at": utcnow(), "details": details})
+
+    async def last_actor(self, target_type: str, target_id: int, actions: Iterable[str]) -> int | None:
+        """Who last did one of `actions` to this record (a contact id), if anyone did."""
+        found = await self.session.execute(_LAST_ACTOR, {"target_type": target_type, "target_id": target_id,
+                                                         "actions": sorted(actions)})
+        return found.scalar_one_or_none()

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
+from models.repositories.base import table_of
 from models.tables import Entity
 
+_E = table_of(Entity).c
 _BY_NAME_KEY = select(Entity).where(col(Entity.name_key) == bindparam("name_key"))
+_DECIDE = (sa.update(table_of(Entity)).where(_E.id == bindparam("entity_id"), _E.status == bindparam("seen"))
+           .values(status=bindparam("new_status"), validated_at=bindparam("decided_at")))
+"""Compare-and-set: the decision applies only if the entity is still as the staff member saw it."""
 
 
 class Entities:
@@ -29,3 +38,19 @@ class Entities:
         """Insert a new entity now, so its id is known."""
         self.session.add(entity)
         await self.session.flush()
+
+    async def decide(self, entity: Entity, seen: str, status: str, validated_at: datetime | None) -> bool:
+        """Set the entity's status if it is still `seen` (one conditional UPDATE): True when this call won.
+
+        When someone else decided first, nothing is written and `entity` is reloaded with what they decided.
+        On PostgreSQL a concurrent decision waits for the first one's row lock and then finds the status
+        changed, so exactly one of any number of simultaneous deciders wins.
+        """
+        result = await self.session.execute(_DECIDE, {"entity_id": entity.id, "seen": seen, "new_status": status,
+                                                      "decided_at": validated_at})
+        if result.rowcount != 1:  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+            await self.session.refresh(entity)
+            return False
+        set_committed_value(entity, "status", status)
+        set_committed_value(entity, "validated_at", validated_at)
+        return True

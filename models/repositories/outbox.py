@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.database import INSTANCE
@@ -30,6 +30,10 @@ TAKEN_RECENTLY = timedelta(seconds=10)
 """A row taken this recently may be on its way to its instance's sender (committed, not pushed yet)."""
 EDIT_NOT_READY = timedelta(seconds=1)
 """How long a row that edits a message not sent yet waits before it is looked at again."""
+
+FORGOTTEN: dict[str, Any] = {"forgotten": True}
+"""The payload of a reply whose text was forgotten (OutboxRows.forget_replies): the row keeps its key, status and
+Telegram message id, which is all that idempotency and later edits need once a message is out."""
 
 INTERACTIVE = 100
 """Replies to what a person just did go out first."""
@@ -86,6 +90,11 @@ _BROADCAST_COUNTS = (select(_OUTBOX.c.status, func.count()).where(_OUTBOX.c.broa
 _CANCEL_BROADCAST = (update(_OUTBOX).where(_OUTBOX.c.broadcast_id == bindparam("of_broadcast"),
                                            _OUTBOX.c.status == OutboxStatus.pending)
                      .values(status=OutboxStatus.cancelled))
+_FORGET_REPLIES = (update(_OUTBOX)
+                   .where(_OUTBOX.c.contact_id == bindparam("of_contact"), _OUTBOX.c.created_at >= bindparam("since"),
+                          _OUTBOX.c.key.startswith("u:"), _OUTBOX.c.status != OutboxStatus.sending)
+                   .values(payload=FORGOTTEN, status=case((_OUTBOX.c.status == OutboxStatus.pending,
+                                                           OutboxStatus.cancelled), else_=_OUTBOX.c.status)))
 _LEFT_FOR_DELIVERY = "p2c.left_for_delivery"
 
 
@@ -259,4 +268,13 @@ class OutboxRows:
     async def cancel_broadcast(self, broadcast_id: int) -> int:
         """Cancel a broadcast's rows not sent yet; how many were."""
         result = await self.session.execute(_CANCEL_BROADCAST, {"of_broadcast": broadcast_id})
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
+    async def forget_replies(self, contact_id: int, since: datetime) -> int:
+        """Forget the text of the replies to one person since `since` (an abandoned conversation): sent ones keep
+        only their key, status and message id, pending ones are cancelled; how many rows were touched.
+
+        A row in the hands of a delivery worker at this moment (`sending`) is left as it is, to be sent.
+        """
+        result = await self.session.execute(_FORGET_REPLIES, {"of_contact": contact_id, "since": since})
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult

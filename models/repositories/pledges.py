@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from models.repositories.base import table_of
@@ -17,6 +19,13 @@ _OF_ENTITY = (select(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id
               .limit(bindparam("limit")))
 _BY_REF = select(Pledge).where(col(Pledge.ref) == bindparam("ref"))
 _FOCUS_AREAS = select(Pledge.entity_id, Pledge.focus_area)
+_P = table_of(Pledge).c
+_DECIDE = (sa.update(table_of(Pledge))
+           .where(_P.id == bindparam("pledge_id"), _P.status == bindparam("seen"),
+                  _P.version == bindparam("seen_version"))
+           .values(status=bindparam("new_status"), staff_comment=bindparam("comment"),
+                   updated_at=bindparam("decided_at"), validated_at=bindparam("new_validated_at")))
+"""Compare-and-set: a staff decision applies only to the pledge as the staff member saw it (status and version)."""
 _VALIDATED = select(Pledge).where(col(Pledge.status) == PledgeStatus.validated)
 
 _C = table_of(Country).c
@@ -50,6 +59,25 @@ class Pledges:
         """Write a pledge's changes now."""
         self.session.add(pledge)
         await self.session.flush()
+
+    async def decide(self, pledge: Pledge, seen: tuple[str, int], status: str, comment: str | None,
+                     now: datetime) -> bool:
+        """Set a staff decision if the pledge is still at `seen` (status, version): True when this call won.
+
+        One conditional UPDATE: when someone else changed the pledge first (another staff member, or its focal
+        point withdrawing or editing it), nothing is written and `pledge` is reloaded with what they did.
+        """
+        validated_at = now if status == PledgeStatus.validated else pledge.validated_at
+        result = await self.session.execute(_DECIDE, {
+            "pledge_id": pledge.id, "seen": seen[0], "seen_version": seen[1], "new_status": status,
+            "comment": comment, "decided_at": now, "new_validated_at": validated_at})
+        if result.rowcount != 1:  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+            await self.session.refresh(pledge)
+            return False
+        for key, value in (("status", status), ("staff_comment", comment), ("updated_at", now),
+                           ("validated_at", validated_at)):
+            set_committed_value(pledge, key, value)
+        return True
 
     async def of_entity(self, entity_id: int, limit: int) -> list[Pledge]:
         """An entity's pledges, newest first."""

@@ -17,7 +17,7 @@ async def test_start_greets_in_the_telegram_language_and_asks(person_factory: An
     person = await person_factory("fr")
     replies = await person.say("/start")
     assert "Bonjour" in replies[0]["text"]
-    assert "f:entity_name:cancel" in buttons(replies[-1])
+    assert {"f:consent:c:yes", "f:consent:cancel"} <= set(buttons(replies[-1]))  # consent before anything personal
 
 
 async def test_language_button_switches_language(person_factory: Any) -> None:
@@ -42,8 +42,8 @@ async def test_invitation_deep_link_binds_the_person(stack: BotStack, person_fac
     token = link.strip().rsplit("=", 1)[1]
     person = await person_factory("es")
     await person.say(f"/start {token}")
-    await person.say("María Pérez")
-    replies = await person.press("f:consent:c:yes")
+    await person.press("f:consent:c:yes")
+    replies = await person.say("María Pérez")
     assert "UNICEF Giga" in replies[-1]["text"]
     other = await person_factory("es")
     used = await other.say(f"/start {token}")
@@ -54,11 +54,11 @@ async def test_registration_reaches_staff_who_validate(stack: BotStack, person_f
     staff = await person_factory("en", "Bea", user_id=900001)
     focal = await person_factory("en", "Kofi")
     await focal.say("/start")
+    await focal.press("f:consent:c:yes")
     await focal.say("Ghana Digital Agency")
     await focal.press("f:sector:c:government")
     await focal.say("Ghana")
     await focal.say("Kofi Mensah")
-    await focal.press("f:consent:c:yes")
     done = await focal.press("f:$sum:submit")
     assert "waits for validation" in done[-1]["text"]
     notices = await staff._replies()

@@ -27,7 +27,8 @@ async def test_other_kinds_get_a_localized_answer(person_factory: Any, kind: str
 
 async def test_in_a_form_the_question_comes_again_and_an_edit_is_explained(person_factory: Any) -> None:
     person = await person_factory("en")
-    started = await person.say("/start")
+    await person.say("/start")
+    started = await person.press("f:consent:c:yes")
     assert "name of your organisation" in started[-1]["text"]
     replies = await person.stack.people.send(person.id, "sticker", {"emoji": "👍"})
     answers = await person._replies()
@@ -43,7 +44,8 @@ async def test_in_a_form_the_question_comes_again_and_an_edit_is_explained(perso
 
 async def test_replies_and_forwards_are_read_as_text(person_factory: Any) -> None:
     person = await person_factory("en")
-    started = await person.say("/start")
+    await person.say("/start")
+    started = await person.press("f:consent:c:yes")
     await person.stack.people.send_text(person.id, "Ministry of ICT", reply_to=int(started[-1]["message_id"]))
     assert "sector" in (await person._replies())[-1]["text"]
     await person.stack.people.send_text(person.id, "/help", forward_from={"sender_user_name": "Someone"})

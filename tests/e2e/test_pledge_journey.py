@@ -55,8 +55,8 @@ async def make_focal_point(stack: BotStack, person_factory: Any, language: str) 
         await database.dispose()
     person = await person_factory(language, "Focal")
     await person.say(f"/start {token}")
-    await person.say("Focal Point")
     await person.press("f:consent:c:yes")
+    await person.say("Focal Point")
     return person
 
 

@@ -87,8 +87,8 @@ async def focal_point(stack: BotStack, language: str, country: str, user_id: int
     await stack.people.add_user(user_id, "Focal", language_code=language)
     person = Person(stack, user_id)
     await person.say(f"/start {token}")
-    await person.say("Focal Point")
     await person.press("f:consent:c:yes")
+    await person.say("Focal Point")
     await bot_messages(person, settle=0.5)                            # what registration still had to say
     async with _db(stack) as database, database.uow() as uow:
         contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == user_id))).scalar_one()

@@ -32,8 +32,8 @@ async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver
         token, _, _ = await invite(command, database.uow(), utcnow())
         person = driver.person(100 + n, language_code=language)
         await driver.send(person, f"/start {token}")
-        await driver.send(person, "Focal Point")
         await driver.press(person, "f:consent:c:yes")
+        await driver.send(person, "Focal Point")
         await driver.collect(100 + n)
     return driver
 

@@ -29,8 +29,8 @@ async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver
                                database.uow(), utcnow())
     person = driver.person(FOCAL)
     await driver.send(person, f"/start {token}")
-    await driver.send(person, "Awa Diop")
     await driver.press(person, "f:consent:c:yes")
+    await driver.send(person, "Awa Diop")
     return driver
 
 

@@ -21,11 +21,11 @@ def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
 async def register(chat: ChatDriver, telegram_id: int, org: str, name: str) -> list[str]:
     person = chat.person(telegram_id)
     await chat.send(person, "/start")
+    await chat.press(person, "f:consent:c:yes")
     await chat.send(person, org)
     await chat.press(person, "f:sector:c:government")
     await chat.send(person, "Senegal")
     await chat.send(person, name)
-    await chat.press(person, "f:consent:c:yes")
     return [m.text for m in await chat.press(person, "f:$sum:submit")]
 
 

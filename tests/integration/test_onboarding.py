@@ -27,22 +27,24 @@ async def register(chat: ChatDriver, telegram_id: int, org: str = "Ministry of I
     person = chat.person(telegram_id, language_code=language)
     answers = await chat.send(person, "/start")
     assert "Question 1 of 5" in answers[-1].text or "1" in answers[-1].text
+    await chat.press(person, "f:consent:c:yes")
     sector = await chat.send(person, org)
     await chat.press(person, button(sector[-1], "") if False else "f:sector:c:government")
     country = await chat.send(person, "Senegal")
     assert country
-    await chat.send(person, "Awa Diop")
-    summary = await chat.press(person, "f:consent:c:yes")
+    summary = await chat.send(person, "Awa Diop")
     done = await chat.press(person, "f:$sum:submit")
     assert summary and done
 
 
-async def test_start_greets_and_asks_the_first_question(chat: ChatDriver) -> None:
+async def test_start_greets_and_asks_consent_before_anything_personal(chat: ChatDriver) -> None:
     answers = await chat.send(chat.person(1), "/start")
     assert "Partner2Connect" in answers[0].text
     assert "Question 1 of 5" in answers[-1].text
-    assert "name of your organisation" in answers[-1].text
-    assert "f:entity_name:cancel" in codes(answers[-1])
+    assert "May ITU store your name" in answers[-1].text
+    assert {"f:consent:c:yes", "f:consent:cancel"} <= set(codes(answers[-1]))
+    answers = await chat.press(chat.person(1), "f:consent:c:yes")
+    assert "Question 2 of 5" in answers[-1].text and "name of your organisation" in answers[-1].text
 
 
 async def test_registration_creates_a_pending_entity_and_tells_staff(chat: ChatDriver, database: Database) -> None:
@@ -71,7 +73,7 @@ async def test_registration_creates_a_pending_entity_and_tells_staff(chat: ChatD
 async def test_bad_answers_at_every_step_keep_the_draft(chat: ChatDriver, database: Database, bad: str) -> None:
     person = chat.person(2)
     await chat.send(person, "/start")
-    steps = [("entity_name", "Université de Dakar"), ("sector", "f:sector:c:academia"),
+    steps = [("consent", "f:consent:c:yes"), ("entity_name", "Université de Dakar"), ("sector", "f:sector:c:academia"),
              ("country", "Sénégal"), ("full_name", "Moussa Ndiaye")]
     for step_id, good in steps:
         answers = await chat.send(person, bad) if bad else await chat.send(person, bad or " ")
@@ -84,17 +86,12 @@ async def test_bad_answers_at_every_step_keep_the_draft(chat: ChatDriver, databa
             await chat.press(person, good)
         else:
             await chat.send(person, good)
-    answers = await chat.send(person, bad or " ")
     assert answers and "Question 5 of 5" in answers[-1].text
 
 
 async def test_consent_refused_is_asked_again(chat: ChatDriver) -> None:
     person = chat.person(3)
-    for value in ("/start", "Acme Telecom"):
-        await chat.send(person, value)
-    await chat.press(person, "f:sector:c:private_sector")
-    await chat.send(person, "Kenya")
-    await chat.send(person, "Jo Wanjiru")
+    await chat.send(person, "/start")
     answers = await chat.press(person, "f:consent:c:no")
     assert "consent" in answers[-1].text.lower()
     assert "f:consent:c:yes" in codes(answers[-1])
@@ -103,6 +100,7 @@ async def test_consent_refused_is_asked_again(chat: ChatDriver) -> None:
 async def test_cancel_asks_to_confirm_and_keeps_nothing(chat: ChatDriver, database: Database) -> None:
     person = chat.person(4)
     await chat.send(person, "/start")
+    await chat.press(person, "f:consent:c:yes")
     await chat.send(person, "Some Org")
     confirm = await chat.send(person, "/cancel")
     assert "f:$cancel:yes" in codes(confirm[-1])
@@ -136,8 +134,8 @@ async def test_invitation_binds_once(chat: ChatDriver, database: Database) -> No
     assert created and len(token) >= 22
     first, second = chat.person(10), chat.person(11)
     await chat.send(first, f"/start {token}")
-    await chat.send(first, "Lee Min")
-    welcome = await chat.press(first, "f:consent:c:yes")
+    await chat.press(first, "f:consent:c:yes")
+    welcome = await chat.send(first, "Lee Min")
     assert "coordinator" in welcome[-1].text and "GSMA" in welcome[-1].text
     used = await chat.send(second, f"/start {token}")
     assert "already been used" in used[0].text
@@ -153,10 +151,10 @@ async def test_invitation_used_while_another_person_was_joining(chat: ChatDriver
     first, second = chat.person(12), chat.person(13)
     await chat.send(first, f"/start {token}")
     await chat.send(second, f"/start {token}")
-    await chat.send(first, "First Person")
     await chat.press(first, "f:consent:c:yes")
-    await chat.send(second, "Second Person")
-    answers = await chat.press(second, "f:consent:c:yes")
+    await chat.send(first, "First Person")
+    await chat.press(second, "f:consent:c:yes")
+    answers = await chat.send(second, "Second Person")
     assert "already been used" in answers[-1].text
 
 

@@ -38,8 +38,8 @@ async def focal_point(chat: ChatDriver, telegram_id: int, entity: str = "Ministr
     token, _, _ = await invite(command, chat.database.uow(), utcnow())
     person = chat.person(telegram_id, language_code=language)
     await chat.send(person, f"/start {token}")
-    await chat.send(person, "Awa Diop")
     await chat.press(person, "f:consent:c:yes")
+    await chat.send(person, "Awa Diop")
 
 
 PLEDGE_INPUTS = [

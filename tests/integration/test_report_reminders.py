@@ -37,8 +37,8 @@ async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver
                                database.uow(), utcnow())
     person = driver.person(FOCAL, "Awa", "fr")
     await driver.send(person, f"/start {token}")
-    await driver.send(person, "Awa Diop")
     await driver.press(person, "f:consent:c:yes")
+    await driver.send(person, "Awa Diop")
     driver.mailbox.clear()
     return driver
 
@@ -185,8 +185,8 @@ async def test_forged_reminder_buttons_are_refused(chat: ChatDriver, database: D
                                utcnow())
     other = chat.person(9102, "Eve")
     await chat.send(other, f"/start {token}")
-    await chat.send(other, "Eve Martin")
     await chat.press(other, "f:consent:c:yes")
+    await chat.send(other, "Eve Martin")
     foreign = await add_pledge(database, await entity_of(database), 10)
     for code in (f"rm:later:{foreign}", f"rm:notmine:{foreign}", "rm:later:0", "rm:later:１", "rm:snooze:1",
                  f"rm:later:{foreign}:x", "rm:notmine:"):

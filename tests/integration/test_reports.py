@@ -59,8 +59,8 @@ async def member(chat: ChatDriver, telegram_id: int, entity: str = "Ministry of 
     token, _, _ = await invite(CreateInvite(entity, role, country_iso3="SEN"), chat.database.uow(), utcnow())
     person = chat.person(telegram_id, language_code=language)
     await chat.send(person, f"/start {token}")
-    await chat.send(person, "Awa Diop")
     await chat.press(person, "f:consent:c:yes")
+    await chat.send(person, "Awa Diop")
 
 
 async def validated_pledge(chat: ChatDriver, telegram_id: int, *, start: str = "2024-01-01",

@@ -34,8 +34,8 @@ async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver
     await fill_pledge(driver, FP_A)
     token, _, _ = await invite(CreateInvite("Entity A", Role.coordinator), database.uow(), utcnow())
     await driver.send(driver.person(COORD_A), f"/start {token}")
-    await driver.send(driver.person(COORD_A), "Cora Ordinator")
     await driver.press(driver.person(COORD_A), "f:consent:c:yes")
+    await driver.send(driver.person(COORD_A), "Cora Ordinator")
     await focal_point(driver, FP_B, "Entity B")
     for telegram_id in EVERYONE:
         await driver.collect(telegram_id)

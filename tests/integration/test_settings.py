@@ -24,8 +24,8 @@ async def focal(chat: ChatDriver, telegram_id: int, country: str = "SEN", langua
                                chat.database.uow(), utcnow())
     person = chat.person(telegram_id, language_code=language)
     await chat.send(person, f"/start {token}")
-    await chat.send(person, "Awa Diop")
     await chat.press(person, "f:consent:c:yes")
+    await chat.send(person, "Awa Diop")
 
 
 async def contact(database: Database, telegram_id: int) -> Contact:

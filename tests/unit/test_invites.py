@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handlers.invites import InviteProblem, check_invite, token_hash
+from handlers.invites import InviteProblem, check_invite, role_after, token_hash, would_demote
 from models.tables import Invite
 from models.values import Role
 
@@ -49,3 +49,19 @@ async def test_a_token_no_link_can_carry_is_not_looked_up(token: str) -> None:
     book = FakeInvites()
     assert await check_invite(book, token, NOW) is InviteProblem.unknown
     assert book.asked == []
+
+
+@pytest.mark.parametrize(("current", "invited", "demotes", "after"), [
+    (None, Role.focal_point, False, Role.focal_point),
+    (None, Role.coordinator, False, Role.coordinator),
+    (Role.focal_point, Role.focal_point, False, Role.focal_point),
+    (Role.focal_point, Role.coordinator, False, Role.coordinator),
+    (Role.coordinator, Role.focal_point, True, Role.coordinator),
+    (Role.coordinator, Role.coordinator, False, Role.coordinator),
+    (Role.staff, Role.coordinator, True, Role.staff),
+    (Role.staff, Role.focal_point, True, Role.staff),
+    (Role.admin, Role.coordinator, True, Role.admin),
+])
+def test_an_invitation_never_lowers_a_role(current: Role | None, invited: Role, demotes: bool, after: Role) -> None:
+    assert would_demote(current, invited) is demotes
+    assert role_after(current, invited) is after

@@ -1,0 +1,124 @@
+"""Invitations never lower a role, and change an existing place only with the person's Yes, telling staff
+(issue 11, item 10)."""
+
+from __future__ import annotations
+
+import pytest
+from chat_driver import ChatDriver, codes
+from sqlmodel import col, select
+
+from bot.i18n import Renderer
+from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.conversation import Deps
+from models.clock import utcnow
+from models.database import Database
+from models.tables import AuditLog, Contact, Entity, Invite
+from models.values import Role
+
+STAFF, PERSON = 9300, 9301
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """A chat driver with one staff member, who hears about changes of place."""
+    driver = ChatDriver(database, deps, renderer)
+    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
+    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    return driver
+
+
+async def link(chat: ChatDriver, entity: str, role: Role) -> str:
+    """A fresh invitation's token."""
+    token, _, _ = await invite(CreateInvite(entity, role), chat.database.uow(), utcnow())
+    return token
+
+
+async def join(chat: ChatDriver, entity: str, role: Role, telegram_id: int = PERSON) -> None:
+    """The person joins an organisation by invitation (a newcomer: consent, then name)."""
+    person = chat.person(telegram_id)
+    await chat.send(person, f"/start {await link(chat, entity, role)}")
+    await chat.press(person, "f:consent:c:yes")
+    await chat.send(person, "Awa Diop")
+
+
+async def place(database: Database, telegram_id: int = PERSON) -> tuple[str | None, str | None]:
+    """(role, entity name) of a person."""
+    async with database.uow() as uow:
+        found = await uow.session.execute(select(Contact).where(col(Contact.telegram_id) == telegram_id))
+        contact = found.scalar_one()
+        entity = await uow.session.get(Entity, contact.entity_id) if contact.entity_id else None
+        return contact.role, entity.name if entity else None
+
+
+async def unused_invites(database: Database) -> int:
+    async with database.uow() as uow:
+        return len((await uow.session.execute(select(Invite).where(col(Invite.used_at).is_(None)))).all())
+
+
+async def test_a_staff_member_is_not_made_a_coordinator(chat: ChatDriver, database: Database) -> None:
+    token = await link(chat, "GSMA", Role.coordinator)
+    answers = await chat.send(chat.person(STAFF, "Bea"), f"/start {token}")
+    assert "never lowers a role" in answers[-1].text and "GSMA" in answers[-1].text
+    assert await place(database, STAFF) == (Role.staff, None)
+    assert await unused_invites(database) == 1  # still there for the person it was meant for
+    async with database.uow() as uow:
+        found = await uow.session.execute(select(AuditLog).where(col(AuditLog.action) == "invite.refused"))
+        refused = found.scalar_one()
+        assert refused.details["reason"] == "would_demote"
+
+
+async def test_a_coordinator_is_not_made_a_focal_point(chat: ChatDriver, database: Database) -> None:
+    await join(chat, "UNICEF Giga", Role.coordinator)
+    token = await link(chat, "Ministry of ICT", Role.focal_point)
+    answers = await chat.send(chat.person(PERSON), f"/start {token}")
+    assert "never lowers a role" in answers[-1].text
+    assert await place(database) == (Role.coordinator, "UNICEF Giga")
+
+
+async def test_moving_to_another_entity_needs_a_yes_and_tells_staff(chat: ChatDriver, database: Database) -> None:
+    await join(chat, "Org A", Role.focal_point)
+    await chat.collect(STAFF)
+    person = chat.person(PERSON)
+    question = await chat.send(person, f"/start {await link(chat, 'Org B', Role.focal_point)}")
+    assert "Org A" in question[-1].text and "Org B" in question[-1].text and "move" in question[-1].text
+    assert "f:move:c:yes" in codes(question[-1])
+    assert await place(database) == (Role.focal_point, "Org A")  # nothing yet
+    again = await chat.press(person, "f:move:c:no")
+    assert "Nothing changes unless you agree" in again[-1].text
+    await chat.press(person, "f:move:c:yes")
+    await chat.press(person, "f:consent:c:yes")
+    welcome = await chat.send(person, "Awa Diop")
+    assert "Org B" in welcome[0].text
+    assert await place(database) == (Role.focal_point, "Org B")
+    notice = [m.text for m in await chat.collect(STAFF)]
+    assert any("Awa Diop" in m and "Org A" in m and "Org B" in m for m in notice), notice
+
+
+async def test_a_move_cancelled_changes_nothing(chat: ChatDriver, database: Database) -> None:
+    await join(chat, "Org A", Role.focal_point)
+    await chat.collect(STAFF)
+    person = chat.person(PERSON)
+    await chat.send(person, f"/start {await link(chat, 'Org B', Role.focal_point)}")
+    await chat.send(person, "/cancel")
+    await chat.press(person, "f:$cancel:yes")
+    assert await place(database) == (Role.focal_point, "Org A")
+    assert await unused_invites(database) == 1
+    assert await chat.collect(STAFF) == []
+
+
+async def test_a_focal_point_made_coordinator_of_their_entity_confirms(chat: ChatDriver, database: Database) -> None:
+    await join(chat, "Org A", Role.focal_point)
+    await chat.collect(STAFF)
+    person = chat.person(PERSON)
+    question = await chat.send(person, f"/start {await link(chat, 'Org A', Role.coordinator)}")
+    assert "coordinator" in question[-1].text and "f:new_role:c:yes" in codes(question[-1])
+    for step in ("f:new_role:c:yes", "f:consent:c:yes"):
+        await chat.press(person, step)
+    await chat.send(person, "Awa Diop")
+    assert await place(database) == (Role.coordinator, "Org A")
+    assert any("coordinator" in m.text and "Org A" in m.text for m in await chat.collect(STAFF))
+
+
+async def test_a_newcomer_is_not_asked_about_a_change(chat: ChatDriver, database: Database) -> None:
+    answers = await chat.send(chat.person(PERSON), f"/start {await link(chat, 'Org C', Role.focal_point)}")
+    assert "f:consent:c:yes" in codes(answers[-1])
