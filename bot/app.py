@@ -8,6 +8,7 @@ import itertools
 import logging
 import os
 import signal
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -42,7 +43,6 @@ from bot.telegram import (
     register_commands,
 )
 from handlers.conversation import Conversation, Deps
-from handlers.digests.chart import require_fonts
 from handlers.drafts import DraftConflictError
 from handlers.forms.parsing import parse_amount, parse_date
 from handlers.inputs import Incoming
@@ -203,6 +203,20 @@ def announce_test_clock(settings: Settings) -> None:
                 settings.test_clock_file, utcnow().isoformat())
 
 
+FONT_CHECK = "from handlers.digests.chart import require_fonts; require_fonts()"
+
+
+async def check_chart_fonts() -> None:
+    """Digest charts need Arabic and Chinese glyphs and matplotlib's text layout: fail at start, saying what to
+    install. Checked in a child process, so that a bot drawing no chart does not keep matplotlib in memory."""
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", FONT_CHECK, stdout=asyncio.subprocess.DEVNULL,
+                                                 stderr=asyncio.subprocess.PIPE)
+    _, err = await child.communicate()
+    if child.returncode != 0:
+        lines = err.decode(errors="replace").strip().splitlines()
+        raise ConfigError(lines[-1] if lines else "the digest charts' fonts could not be checked")
+
+
 START_RETRY_FIRST = 1.0  # seconds before the second attempt to reach the Bot API at start-up
 START_RETRY_MAX = 60.0  # the wait doubles up to this
 
@@ -214,7 +228,7 @@ async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
     per attempt; a refused token stops start-up with one ConfigError line.
     """
     announce_test_clock(app.settings)
-    require_fonts()  # digest charts need Arabic and Chinese glyphs: fail at start, saying what to install
+    await check_chart_fonts()
     await ensure_schema(app.database, app.settings.auto_upgrade)
     await app.database.open_pool()
     me = await _until_reachable(app, stop or asyncio.Event())

@@ -14,15 +14,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-
-from matplotlib import font_manager, ft2font
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from handlers.digests.labels import FOCUS_AREAS
 from handlers.messages import N_, Label, Money, Number, Text
 from models.repositories.digests import Figures
+
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn: a bot that draws none keeps ~50 MB less
+    from matplotlib.axes import Axes
 
 LATIN_FONT = "DejaVu Sans"
 CJK_FONT = "Noto Sans CJK JP"
@@ -43,6 +42,8 @@ class FontMissingError(RuntimeError):
 
 def require_fonts() -> None:
     """Fail at start, with what to install, when the fonts or the text layout for Arabic or Chinese are missing."""
+    from matplotlib import font_manager, ft2font
+
     if not getattr(ft2font, "__libraqm_version__", None):
         raise FontMissingError("matplotlib lays text out without libraqm: Arabic would not be shaped; "
                                "install matplotlib 3.11 or later")
@@ -55,6 +56,9 @@ def require_fonts() -> None:
 
 def render_chart(figures: Figures, locale: str, translate: Translate, title: str) -> bytes:
     """A PNG of the scope's pledged value by focus area and of the latest period's reports."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     rtl = locale in RTL
 
     def say(label: Label) -> str:

@@ -18,8 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from handlers.digests.labels import FOCUS_AREAS, PLEDGE_HEADERS, REPORT_HEADERS, REPORT_STATUSES, SHEET_NAMES
 from handlers.messages import Label, Text
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS, STATUS_LABELS
@@ -82,6 +80,8 @@ async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, r
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
+        import xlsxwriter  # here, not at import: only a process that writes spreadsheets pays for it
+
         book = xlsxwriter.Workbook(path, {"constant_memory": True, "remove_timezone": True})
         bold = book.add_format({"bold": True, "bg_color": "#DCE6F1", "text_wrap": True, "valign": "top"})
         money = book.add_format({"num_format": MONEY_FORMAT})
