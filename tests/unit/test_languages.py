@@ -13,8 +13,9 @@ from bot.i18n import FSI, PDI, Renderer
 from handlers.broadcasts.service import progress_reply
 from handlers.forms import parsing
 from handlers.forms.base import Form
+from handlers.forms.countries import SHORTCUTS, CountryStep
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
-from handlers.messages import Clock, Code, Day, Items, Text, plural, reply_from_json, reply_to_json
+from handlers.messages import Clock, Code, Day, Items, Label, Text, plural, reply_from_json, reply_to_json
 from handlers.pledges.form import PLEDGE_FORM
 from models.values import LANGUAGES
 
@@ -104,10 +105,17 @@ def test_every_command_in_arabic_running_text_is_isolated(renderer: Renderer) ->
         assert bare == [], msgid
 
 
+SINGULAR_IMPERATIVE = re.compile(r"(?<!\w)(?:اضغط|أرسل|اكتب|اختر|ألغِ?|احذف|اسحب|أبقِ?|استبدل|أضف|أدخل|حدد|انقر|ابدأ|"
+                                 r"أكمل|أعد)(?:ه|ها|هم)?(?!\w)")
+"""A singular imperative (اضغط, ألغِه…): the catalog speaks to the reader in the plural (اضغطوا) or with verbal nouns."""
+
+
 def test_arabic_buttons_address_the_reader_as_the_rest_of_the_catalog() -> None:
     ar = strings("ar")
     for word in ("ألغِه", "احذفها", "اسحبه", "أبقِه", "استبدله"):
         assert not [msgid for msgid, string in ar.items() if word in string], word
+    assert not [(msgid, string) for msgid, string in ar.items() if SINGULAR_IMPERATIVE.search(string)]
+    assert SINGULAR_IMPERATIVE.search("نعم، ألغِه") and not SINGULAR_IMPERATIVE.search("اضغطوا على ➡️ رجوع")
 
 
 def test_arabic_back_points_right() -> None:
@@ -122,15 +130,17 @@ def test_arabic_focal_point_is_the_un_term() -> None:
     assert "تنسيق" in ar["focal point"]
 
 
-TWO_COLUMN_LIMIT = 26
-"""Characters of an Arabic label that fit half the width of a 390-pixel phone screen."""
+TWO_COLUMN_LIMIT = 30
+"""Characters of an Arabic label that fit half the width of a 390-pixel phone screen (Telegram's button font)."""
 
 
-def _two_column_labels(form: Form) -> list[Text | str]:
-    labels: list = []
+def _two_column_labels(form: Form) -> list[Label]:
+    labels: list[Label] = []
     for step in form.steps:
         if isinstance(step, ChoiceStep | MultiChoiceStep) and step.columns >= 2 and isinstance(step.choices, tuple):
             labels.extend(step.label_of(choice) for choice in step.choices)
+        if isinstance(step, CountryStep) and step.multi:  # the groups and regions, two by two under the matches
+            labels.extend(Text(label) for label in SHORTCUTS.values())
     return labels
 
 
