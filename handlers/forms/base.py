@@ -63,6 +63,8 @@ class Upload:
     kind: str
     file_id: str
     name: str | None = None
+    caption: str = ""
+    """The text sent with the file, if any."""
 
 
 @dataclass(frozen=True, kw_only=True)

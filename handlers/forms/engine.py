@@ -174,7 +174,7 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
             return _on_code(form, state, given.code, ctx)
         if given.file is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
             step = _step(form, state.step)
-            upload = Upload(given.file[0], given.file[1], given.file_name)
+            upload = Upload(given.file[0], given.file[1], given.file_name, given.text or "")
             return _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)
         return _on_text(form, state, given.text or "", ctx)
     except InvalidAnswerError as error:
