@@ -29,7 +29,8 @@ LISTED = 10
 
 
 def working_time(start: datetime, end: datetime, zone: str) -> timedelta:
-    """The part of [start, end] that falls on working days (Monday to Friday, whole days) in `zone`."""
+    """The part of [start, end] that falls on working days (Monday to Friday, whole days) in `zone`; counted no
+    further than a little over the two days that matter, so a long wait costs no long walk."""
     info = zone_info(zone)
     local, until = start.astimezone(info), end.astimezone(info)
     total = timedelta()
