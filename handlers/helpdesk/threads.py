@@ -49,7 +49,14 @@ async def ask_command(conv: Conversation, incoming: Incoming) -> None:
 
 
 async def offer(conv: Conversation, incoming: Incoming) -> bool:
-    """Free text or a file outside any form: offered as a question with one tap; False when the person may not ask."""
+    """Free text or a file outside any form: offered as a question with one tap; False when the person may not ask.
+
+    Staff replying to a message that is no question's copy are told how to answer instead.
+    """
+    if is_staff_contact(conv.contact) and incoming.reply_to is not None:
+        conv.say(Reply((Text(N_("That message is not a question I can answer from this chat. Nothing was sent. To "
+                                "answer a question, reply to its copy or press ✍️ Answer (/questions lists them).")),)))
+        return True
     if not may_ask(conv.contact):
         return False
     files = [{"kind": incoming.file_kind or "document", "file_id": incoming.file_id, "name": incoming.file_name}] \
