@@ -75,7 +75,7 @@ async def test_a_spanish_question_with_a_photo_answered_by_reply_to(stack: BotSt
     await stack.people.send_text(carl.id, ANSWER, reply_to=int(copies[carl.id]["message_id"]))
     assert "is sent" in (await carl._replies())[-1]["text"]
     answer = await wait_for(ana, f"qa:re:{thread_id}")
-    assert ANSWER in answer["text"] and "BDT" in answer["text"]
+    assert ANSWER in answer["text"] and "La BDT respondió a su pregunta" in answer["text"]  # her language, his words
 
     await asyncio.sleep(READING)
     await stack.people.send_text(ana.id, BACK, reply_to=int(answer["message_id"]))

@@ -103,7 +103,7 @@ async def ask(chat: ChatDriver, text: str = "¿Cómo registro una promesa financ
     shown = await chat.send_file(ana, "photo", "PHOTO-1", caption="Adjunto la captura.")
     assert "f:message:send" in codes(shown[-1])
     done = await chat.press(ana, "f:message:send")
-    assert len(done) == 1 and "Q-" in done[0].text
+    assert len(done) == 1 and "Su pregunta Q-" in done[0].text and "equipo P2C" in done[0].text
     return (await threads(chat.database))[-1].id or 0
 
 
@@ -157,7 +157,7 @@ async def test_the_whole_thread_both_ways(chat: ChatDriver, database: Database) 
                            reply_to=await copy_id(database, thread_id, BEA))
     assert "is sent" in sent[0].text
     [answer] = await chat.collect(ANA)
-    assert "Use the financial pledge type" in answer.text
+    assert "Use the financial pledge type" in answer.text and "La BDT respondió a su pregunta" in answer.text
     assert codes(answer) == [f"qa:re:{thread_id}", f"qa:close:{thread_id}"]
     assert (await threads(database))[0].status == ThreadStatus.answered
 
