@@ -137,6 +137,8 @@ class Form:
     title: str
     steps: tuple[Step, ...]
     summary: bool = True
+    numbered: bool = True
+    """False for a form that is a composer rather than questions: no "Question 1 of 1" above its prompt."""
 
     def step(self, step_id: str) -> Step | None:
         """The step with this id, if any."""

@@ -106,5 +106,5 @@ class MessageStep(Step):
         return shorten(str(value.get("text", ""))) if isinstance(value, dict) else str(value)
 
 
-COMPOSE_FORM = Form(id="question", title=N_("Question to BDT"), summary=False,
+COMPOSE_FORM = Form(id="question", title=N_("Question to BDT"), summary=False, numbered=False,
                     steps=(MessageStep(id=STEP, label=N_("Message"), question=QUESTIONS["ask"]),))

@@ -35,8 +35,10 @@ STATUS: dict[str, str] = {
 
 
 def age(delta: timedelta) -> Text:
-    """How long ago, in the largest whole unit: minutes, hours or days."""
+    """How long, in the largest whole unit: minutes, hours or days (under a minute: "less than a minute")."""
     minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 1:
+        return Text(N_("less than a minute"))
     if minutes < 60:
         return plural("{count} minute", "{count} minutes", minutes)
     if minutes < 48 * 60:
@@ -125,7 +127,7 @@ async def show_thread(conv: Conversation, thread: QuestionThread) -> None:
         who = Text(N_("BDT")) if message.from_staff else Text(N_("Question")) if message is messages[0] \
             else Text(N_("Reply"))
         when = text(N_("{age} ago"), age=age(conv.now - message.created_at))
-        body: list[Label] = ["\n", Concat(("— ", who, " · ", when, ":"))]
+        body: list[Label] = [Concat(("— ", who, " · ", when, ":"))]
         if message.text:
             body += ["\n", shorten(message.text, HISTORY_EXCERPT)]
         if message.files:

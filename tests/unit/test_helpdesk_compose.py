@@ -1,15 +1,18 @@
-"""The composer of thread messages: text gathered over several messages, files with their captions, Send."""
+"""The composer of thread messages: text gathered over several messages, files with their captions, Send; ages."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from bot.i18n import Catalogs, Renderer
 from handlers.forms.base import FormContext, FormState
 from handlers.forms.engine import FormInput, Status, advance, start
 from handlers.helpdesk.compose import COMPOSE_FORM, MAX_FILES, MAX_TEXT
+from handlers.helpdesk.listing import age
+from handlers.messages import Text
 
 CTX = FormContext("en", date(2026, 12, 1))
 
@@ -67,3 +70,17 @@ def test_too_many_files_are_refused() -> None:
         state = advance(COMPOSE_FORM, state, FormInput(file=("photo", f"P{n}")), CTX).state
     outcome = advance(COMPOSE_FORM, state, FormInput(file=("photo", "one more")), CTX)
     assert len(outcome.state.scratch["files"]) == MAX_FILES
+
+
+@pytest.mark.parametrize(("delta", "shown"), [
+    (timedelta(seconds=30), "less than a minute"), (timedelta(minutes=1), "1 minute"),
+    (timedelta(minutes=59), "59 minutes"), (timedelta(hours=47), "47 hours"), (timedelta(days=2), "2 days"),
+    (timedelta(seconds=-5), "less than a minute"),
+])
+def test_ages_in_the_largest_whole_unit(delta: timedelta, shown: str) -> None:
+    assert Renderer(Catalogs()).label(age(delta), "en") == shown
+
+
+def test_the_composer_is_not_numbered_like_questions() -> None:
+    outcome = start(COMPOSE_FORM, CTX, {"$mode": "ask", "$thread": 0})
+    assert not any(isinstance(p, Text) and p.msgid.startswith("Question {n}") for p in outcome.replies[0].parts)
