@@ -15,7 +15,7 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.helpdesk import copies
-from handlers.helpdesk.compose import COMPOSE_FORM, STEP, thread_ref
+from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, thread_ref
 from handlers.inputs import Incoming
 from handlers.messages import N_, Label, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
@@ -42,10 +42,19 @@ async def ask_command(conv: Conversation, incoming: Incoming) -> None:
         else:
             conv.say(Reply((Text(N_("Please register first with /start: then you can ask the P2C team.")),)))
         return
-    if incoming.argument:
-        await submit(conv, {"text": incoming.argument[:3000], "files": []})
+    if incoming.argument and not too_long(conv, incoming.argument):
+        await submit(conv, {"text": incoming.argument, "files": []})
         return
     await begin(conv, COMPOSE, {"$mode": "ask", "$thread": 0})
+
+
+def too_long(conv: Conversation, written: str) -> bool:
+    """True (and the person told, their message staying in their chat to shorten) when a text is over MAX_TEXT."""
+    if len(written.strip()) <= MAX_TEXT:
+        return False
+    conv.say(Reply((text(N_("Too long: please keep it under {n} characters (you wrote {count})."), n=MAX_TEXT,
+                         count=len(written.strip())),)))
+    return True
 
 
 async def offer(conv: Conversation, incoming: Incoming) -> bool:
@@ -61,8 +70,9 @@ async def offer(conv: Conversation, incoming: Incoming) -> bool:
         return False
     files = [{"kind": incoming.file_kind or "document", "file_id": incoming.file_id, "name": incoming.file_name}] \
         if incoming.file_id else []
-    await begin(conv, COMPOSE, {"$mode": "offer", "$thread": 0,
-                                "$start": {"text": (incoming.text or "").strip()[:3000], "files": files}})
+    written = "" if too_long(conv, incoming.text or "") else (incoming.text or "").strip()
+    await begin(conv, COMPOSE, {"$mode": "offer" if written or files else "ask", "$thread": 0,
+                                "$start": {"text": written, "files": files}})
     return True
 
 
@@ -191,9 +201,11 @@ async def on_reply_to(conv: Conversation, incoming: Incoming) -> bool:
     thread = await Questions(conv.session).get(message.thread_id, for_update=True) if message else None
     if thread is None:
         return False
+    if too_long(conv, incoming.text or ""):
+        return True  # nothing stored nor sent: the person shortens the message still in their chat
     files = [{"kind": incoming.file_kind or "document", "file_id": incoming.file_id, "name": incoming.file_name}] \
         if incoming.file_id else []
-    content = {"text": (incoming.text or "").strip()[:3000], "files": files}
+    content = {"text": (incoming.text or "").strip(), "files": files}
     if thread.asker_id is not None and thread.asker_id == conv.contact.id:
         await reply(conv, thread, content)
     elif is_staff_contact(conv.contact):

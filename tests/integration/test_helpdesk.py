@@ -371,3 +371,22 @@ async def test_a_taken_or_answered_question_reminds_its_owner_only_and_answered_
 ])
 def test_working_time_counts_weekdays_only(start: datetime, end: datetime, hours: int) -> None:
     assert working_time(start, end, "UTC") == timedelta(hours=hours)
+
+
+async def test_too_long_a_text_is_refused_whole_never_cut(chat: ChatDriver, database: Database) -> None:
+    """/ask, free text and a reply-to over 3,000 characters: the person is told; nothing is stored cut short."""
+    ana, long = chat.person(ANA, "Ana", "es"), "Una pregunta larga. " * 200
+    asked = await chat.send(ana, f"/ask {long}")
+    assert "3.000" in asked[0].text and "f:message:send" not in codes(asked[-1])
+    await chat.press(ana, "f:message:cancel")
+    await chat.press(ana, "f:$cancel:yes")
+    typed = await chat.send(ana, long)
+    assert "3.000" in typed[0].text and "f:message:send" not in codes(typed[-1])
+    await chat.press(ana, "f:message:cancel")
+    await chat.press(ana, "f:$cancel:yes")
+    assert await threads(database) == []
+    thread_id = await ask(chat)
+    await chat.collect(BEA)
+    replied = await chat.send(chat.person(BEA, "Bea"), "Too long. " * 400, reply_to=await copy_id(database, thread_id,
+                                                                                                  BEA))
+    assert "3,000" in replied[0].text and len(await messages(database, thread_id)) == 1
