@@ -140,12 +140,17 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
 
 
 async def owns(conv: Conversation, thread: QuestionThread) -> bool:
-    """True when the staff member owns the thread, taking it if nobody does; else they are told who does."""
+    """True when the staff member owns the thread, taking it if nobody does (or its owner is no longer staff); else
+    they are told who does."""
     assert thread.id is not None and conv.contact.id is not None
     if thread.owner_id == conv.contact.id:
         return True
-    if thread.owner_id is None and await Questions(conv.session).take(thread, conv.contact.id, conv.now):
-        await audit(conv.session, conv.contact, "question.taken", "question", thread.id)
+    owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
+    stale = thread.owner_id if owner is not None and not is_staff_contact(owner) else None
+    if (thread.owner_id is None or stale is not None) and \
+            await Questions(conv.session).take(thread, conv.contact.id, conv.now, replacing=stale):
+        await audit(conv.session, conv.contact, "question.taken", "question", thread.id,
+                    **({"from_former_staff": stale} if stale is not None else {}))
         return True
     owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
     conv.say(Reply((text(N_("Question {ref} was taken by {person}. Nothing of yours was sent."),

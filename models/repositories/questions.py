@@ -30,6 +30,11 @@ _TAKE = (sa.update(table_of(QuestionThread))
          .where(_T.id == bindparam("thread_id"), _T.owner_id.is_(None), _T.status != ThreadStatus.closed)
          .values(owner_id=bindparam("staff_id"), updated_at=bindparam("now"), version=_T.version + 1))
 """Compare-and-set: the thread is taken only if nobody has taken it yet."""
+_TAKE_OVER = (sa.update(table_of(QuestionThread))
+              .where(_T.id == bindparam("thread_id"), _T.owner_id == bindparam("seen_owner"),
+                     _T.status != ThreadStatus.closed)
+              .values(owner_id=bindparam("staff_id"), updated_at=bindparam("now"), version=_T.version + 1))
+"""Compare-and-set on the owner seen (one who is no longer staff): of two staff taking over, one wins."""
 _COPY_AT = (sa.select(_OUTBOX.c.key)
             .where(_OUTBOX.c.chat_id == bindparam("chat_id"), _OUTBOX.c.telegram_message_id == bindparam("message_id"),
                    _OUTBOX.c.key.startswith(COPY_PREFIX)).limit(1))
@@ -89,13 +94,19 @@ class Questions:
         await self.session.flush()
         return message
 
-    async def take(self, thread: QuestionThread, staff_id: int, now: datetime) -> bool:
-        """Make `staff_id` the owner if nobody owns the thread (one conditional UPDATE): True when this call won.
+    async def take(self, thread: QuestionThread, staff_id: int, now: datetime, *,
+                   replacing: int | None = None) -> bool:
+        """Make `staff_id` the owner if nobody owns the thread, or if `replacing` still does (one conditional
+        UPDATE): True when this call won.
 
         On PostgreSQL a concurrent take waits for the first one's row lock and then finds an owner, so of any
         number of staff taking at once exactly one wins; `thread` is reloaded either way.
         """
-        result = await self.session.execute(_TAKE, {"thread_id": thread.id, "staff_id": staff_id, "now": now})
+        values = {"thread_id": thread.id, "staff_id": staff_id, "now": now}
+        if replacing is None:
+            result = await self.session.execute(_TAKE, values)
+        else:
+            result = await self.session.execute(_TAKE_OVER, {**values, "seen_owner": replacing})
         await self.session.refresh(thread)
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
 

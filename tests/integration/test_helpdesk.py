@@ -14,7 +14,7 @@ from chat_driver import ChatDriver, button, codes
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
-from handlers.admin import GrantRole, grant_role
+from handlers.admin import GrantRole, RevokeRole, grant_role, revoke_role
 from handlers.conversation import Deps
 from handlers.helpdesk.reminders import remind_waiting_questions, working_time
 from handlers.inputs import Incoming
@@ -390,3 +390,15 @@ async def test_too_long_a_text_is_refused_whole_never_cut(chat: ChatDriver, data
     replied = await chat.send(chat.person(BEA, "Bea"), "Too long. " * 400, reply_to=await copy_id(database, thread_id,
                                                                                                   BEA))
     assert "3,000" in replied[0].text and len(await messages(database, thread_id)) == 1
+
+
+async def test_a_thread_whose_owner_lost_the_staff_role_can_be_taken_over(chat: ChatDriver, database: Database) -> None:
+    thread_id = await ask(chat)
+    await chat.press(chat.person(BEA, "Bea"), f"qa:take:{thread_id}")
+    await revoke_role(RevokeRole(BEA), database.uow())
+    assert "is yours" in (await chat.press(chat.person(CARL, "Carl"), f"qa:take:{thread_id}"))[-1].text
+    async with database.uow() as uow:
+        carl = (await uow.session.execute(select(Contact.id).where(col(Contact.telegram_id) == CARL))).scalar_one()
+    assert (await threads(database))[0].owner_id == carl
+    takes = [a for a in await actions(database) if a[0] == "question.taken"]
+    assert len(takes) == 2 and "from_former_staff" in takes[1][2]
