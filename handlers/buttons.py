@@ -40,6 +40,7 @@ PATTERNS: tuple[str, ...] = (
     "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show",
     "rm:later:<id>", "rm:notmine:<id>",
     "f:<word>:<rest>",
+    "qa:take:<id>", "qa:ans:<id>", "qa:close:<id>", "qa:re:<id>", "qa:open:<id>",
     "dg:now", "dg:off", "dg:week", "dg:month", "dg:day:<id>", "dg:at:<id>", "dg:nudge:<id>", "dg:export",
 )
 

@@ -22,12 +22,15 @@ STAFF = frozenset({Role.staff, Role.admin})
 
 FOCAL = frozenset({Role.focal_point})
 MEMBERS = frozenset({Role.focal_point, Role.coordinator})
+QUESTIONS = MEMBERS | STAFF
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Start, or register your organisation")),
     Command("pledge", N_("Register a new pledge"), FOCAL),
     Command("mypledges", N_("Your organisation's pledges"), MEMBERS),
     Command("report", N_("Report progress on a pledge"), FOCAL),
+    Command("ask", N_("Ask the P2C team at BDT a question"), MEMBERS),
+    Command("questions", N_("Questions to the P2C team and their answers"), QUESTIONS),
     Command("broadcast", N_("Send an announcement"), STAFF),
     Command("broadcasts", N_("Past and running announcements"), STAFF),
     Command("inactive", N_("Pledges with no report for 24 months"), STAFF),

@@ -59,7 +59,7 @@ def test_broadcast_counts_agree(renderer: Renderer, locale: str, n: int, expecte
 
 @pytest.mark.parametrize(("locale", "seconds", "expected"), [
     ("en", 61, "about 1 minute and 1 second"), ("en", 130, "about 2 minutes and 10 seconds"),
-    ("ar", 125, "دقيقتان و5 ثوانٍ"), ("ar", 660, "11 دقيقة و0 ثانية"), ("ar", 62, "دقيقة واحدة وثانيتان"),
+    ("ar", 125, "دقيقتين و5 ثوانٍ"), ("ar", 660, "11 دقيقة و0 ثانية"), ("ar", 62, "دقيقة واحدة وثانيتين"),
     ("ru", 125, "2 минуты и 5 секунд"), ("ru", 61, "1 минута и 1 секунда"), ("fr", 61, "1 minute et 1 seconde"),
 ])
 def test_minutes_and_seconds_agree_with_their_numbers(renderer: Renderer, locale: str, seconds: int,
