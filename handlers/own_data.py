@@ -101,7 +101,7 @@ async def my_data_command(conv: Conversation, incoming: Incoming) -> None:
     details: list[Label] = []
     for name, value in (
             (Text(N_("Name")), contact.full_name or "—"),
-            (Text(N_("Telegram")), Concat((names or "—", *((" ", Code(f"@{contact.username}")) if contact.username
+            (Text(N_("Telegram account")), Concat((names or "—", *((" ", Code(f"@{contact.username}")) if contact.username
                                                            else ()), " · id ", Code(str(contact.telegram_id))))),
             (Text(N_("Role")), role_label(contact.role) if contact.role and role_of(contact) else Text(N_("none"))),
             (Text(N_("Organisation")), entity["name"] if entity else Text(N_("none"))),
