@@ -134,7 +134,7 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
         if name == "start" and not incoming.argument:
             await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
-        if name in ("help", "language"):
+        if name in ("help", "language", "privacy", "mydata", "forget"):  # answered in a form too (forget asks first)
             await COMMANDS[name](conv, incoming)
             if name == "help":
                 await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
