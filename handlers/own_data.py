@@ -98,11 +98,11 @@ async def my_data_command(conv: Conversation, incoming: Incoming) -> None:
     data = await export_of(conv)
     entity = data["entity"]
     names = " ".join(n for n in (contact.first_name, contact.last_name) if n)
+    handle = (" ", Code(f"@{contact.username}")) if contact.username else ()
     details: list[Label] = []
     for name, value in (
             (Text(N_("Name")), contact.full_name or "—"),
-            (Text(N_("Telegram account")), Concat((names or "—", *((" ", Code(f"@{contact.username}")) if contact.username
-                                                           else ()), " · id ", Code(str(contact.telegram_id))))),
+            (Text(N_("Telegram account")), Concat((names or "—", *handle, " · id ", Code(str(contact.telegram_id))))),
             (Text(N_("Role")), role_label(contact.role) if contact.role and role_of(contact) else Text(N_("none"))),
             (Text(N_("Organisation")), entity["name"] if entity else Text(N_("none"))),
             (Text(N_("Language")), LANGUAGE_NAMES.get(conv.locale, conv.locale)),
