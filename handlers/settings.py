@@ -24,6 +24,7 @@ from handlers.forms.base import (
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Code, Concat, Label, Line, Reply, Text, text
 from handlers.people import audit
+from models.repositories.people import People
 from models.tables import Entity
 from models.timezones import city_of, find_zones, is_zone, offset_label, zone_of
 from models.values import LANGUAGE_NAMES
@@ -154,6 +155,8 @@ async def _consent(conv: Conversation, given: bool) -> None:
     """Withdraw (or give again) the consent to non-essential messages: announcements and digests stop; answers to
     the person's own questions and requests, and reminders of their reports, still come (audited)."""
     conv.contact.consent_withdrawn_at = None if given else conv.now
+    if not given and conv.contact.id is not None:
+        await People(conv.session).drop_pending_news(conv.contact.id)
     await audit(conv.session, conv.contact, "consent.given" if given else "consent.withdrawn", "contact",
                 conv.contact.id)
     note = (Text(N_("You will receive announcements and digests again.")) if given

@@ -32,6 +32,9 @@ _C, _P, _R, _D = table_of(Contact), table_of(Pledge), table_of(ProgressReport), 
 _O, _A, _F, _H = table_of(Outbox), table_of(AuditLog), table_of(GeneratedFile), table_of(ReminderHold)
 _S, _K, _E = table_of(DigestSubscription), table_of(CoordinatorScope), table_of(Entity)
 
+SCHEDULED_DIGEST_KEY_PREFIX = "dg:"
+"""Outbox keys of scheduled digests (handlers.digests.jobs); what a person asks for (/digest now: dgn:) stays."""
+
 _primary = sa.func.coalesce(_P.c.primary_contact_id, _P.c.created_by)
 """A pledge's primary focal point: the one it was handed to, else its submitter."""
 
@@ -139,6 +142,15 @@ class People:
         for start in range(0, len(ids), 900):
             await self.session.execute(sa.delete(_O).where(_O.c.id.in_(ids[start:start + 900])))
         return len(ids)
+
+    async def drop_pending_news(self, contact_id: int) -> int:
+        """Delete the announcements and scheduled digests still waiting to be sent to the person (they withdrew
+        their consent to them); how many rows."""
+        result: Any = await self.session.execute(
+            sa.delete(_O).where(_O.c.contact_id == contact_id, _O.c.status == "pending",
+                                sa.or_(_O.c.broadcast_id.is_not(None),
+                                       _O.c.key.startswith(SCHEDULED_DIGEST_KEY_PREFIX, autoescape=True))))
+        return int(result.rowcount)
 
     async def redact_audit(self, needles: Iterable[str]) -> int:
         """Empty the details of audit rows that hold a name or a Telegram id of the person; the action, its actor

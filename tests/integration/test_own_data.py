@@ -197,6 +197,10 @@ async def test_consent_withdrawal_stops_announcements_and_digests_not_answers(ch
     await grant_role(GrantRole(other, Role.staff), database.uow(), utcnow())
     person = chat.person(other, "Olga", "ru")
     await chat.send(person, "/help")
+    async with database.uow() as uow:  # an announcement still waiting for delivery when she withdraws
+        await create_broadcast(uow.session, CreateBroadcast(["everyone"], {"en": "Earlier news"}), utcnow(),
+                               utcnow().date(), "en")
+        await uow.commit()
     shown = await chat.press(person, "st:consent:off")
     assert "st:consent:on" in codes(shown[0]) and "отозвано" in shown[0].text
     async with database.uow() as uow:  # both were staff (weekly digest by default) long before
