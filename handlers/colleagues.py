@@ -15,6 +15,7 @@ from handlers.vocabulary import role_label
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.people import People
+from models.retention import INVITATION_KEY_PREFIX
 from models.tables import Contact, Entity
 from models.values import Role
 
@@ -74,10 +75,13 @@ async def _issue(conv: Conversation, entity: Entity, role: Role) -> None:
     issued = await create_invite(conv.session, entity, role, conv.now, created_by=conv.contact.id)
     await audit(conv.session, conv.contact, "invite.created", "invite", issued.invite.id, entity_id=entity.id,
                 role=role, via="chat")
-    conv.say(Reply((
+    message = Reply((
         text(N_("Here is an invitation to join “{entity}” as {role}. Forward this link to your colleague: it works "
                 "once, for 14 days."), entity=entity.name, role=role_label(role)),
-        Code(_link(conv, issued.token)))))
+        Code(_link(conv, issued.token))))
+    # not a reply like others: its row is deleted once sent (models.retention), a stored link being a working one
+    await conv.flush_replies()
+    await outbox.enqueue(conv.session, conv.contact, message, f"{INVITATION_KEY_PREFIX}{conv.update_key}")
 
 
 async def leave_command(conv: Conversation, incoming: Incoming) -> None:

@@ -4,6 +4,7 @@ period, on the moved test clock), /leave handing pledges over, and /reassign; on
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from handlers.conversation import Deps
 from handlers.report_reminders import plan_report_reminders
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
+from models.retention import Retention, purge
 from models.tables import AuditLog, Contact, Invite, Outbox, Pledge, PledgeReminder
 from models.values import PledgeStatus, Role
 
@@ -49,6 +51,12 @@ async def join(chat: ChatDriver, telegram_id: int, token: str, name: str, langua
 async def contact(database: Database, telegram_id: int) -> Contact:
     async with database.uow() as uow:
         return (await uow.session.execute(select(Contact).where(col(Contact.telegram_id) == telegram_id))).scalar_one()
+
+
+async def outbox_holding(database: Database, secret: str) -> int:
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox.payload))).scalars().all()
+    return sum(secret in json.dumps(payload) for payload in rows)
 
 
 async def awa_invites_bob(chat: ChatDriver) -> None:
@@ -102,6 +110,9 @@ async def test_a_focal_point_invites_a_colleague_who_joins_once(chat: ChatDriver
     assert (bob.role, bob.entity_id) == (Role.focal_point, first.entity_id)
     again = await chat.send(chat.person(9399, "Eve"), f"/start {token.group(1)}")
     assert "already been used" in again[-1].text
+    assert await outbox_holding(database, token.group(1)) == 1  # sent, and kept until the next purge
+    await purge(database.uow, Retention(), utcnow())
+    assert await outbox_holding(database, token.group(1)) == 0  # a copy of the database holds no working link
     async with database.uow() as uow:
         created = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "invite.created"))).scalars()
         assert [row.actor_id for row in created] == [None, first.id]  # the command line's, then Awa's
