@@ -246,3 +246,28 @@ async def test_staff_reassign_an_organisations_pledges(chat: ChatDriver, databas
     await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))
     assert (await recipients(database))["rm"] == {BOB}
 
+
+
+async def test_the_upgrade_makes_each_submitter_its_pledges_primary_focal_point(empty_database: Database) -> None:
+    from sqlalchemy import insert
+
+    from models.migrate import upgrade
+    from models.repositories.base import table_of
+    from models.tables import Entity
+
+    await upgrade(empty_database, "0009")
+    async with empty_database.uow() as uow:
+        session = uow.session
+        await session.execute(insert(table_of(Entity)).values(
+            Entity(id=1, name="Old Org", name_key="old org", sector="academia").model_dump()))
+        await session.execute(insert(table_of(Contact)).values(Contact(id=1, telegram_id=1, chat_id=1).model_dump(
+            exclude={"consent_withdrawn_at", "forgotten_at"})))
+        for pledge_id, author in ((1, 1), (2, None)):
+            await session.execute(insert(table_of(Pledge)).values(Pledge(
+                id=pledge_id, entity_id=1, created_by=author, title="Old pledge", description="d" * 20,
+                focus_area="access", pledge_type="policy").model_dump(exclude={"primary_contact_id"})))
+        await uow.commit()
+    await upgrade(empty_database)
+    async with empty_database.uow() as uow:
+        rows = (await uow.session.execute(select(Pledge.id, Pledge.primary_contact_id).order_by(Pledge.id))).all()
+    assert [tuple(row) for row in rows] == [(1, 1), (2, None)]
