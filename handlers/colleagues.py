@@ -61,8 +61,8 @@ async def invite_command(conv: Conversation, incoming: Incoming) -> None:
     elif wanted:
         entity = await Entities(conv.session).by_name_key(name_key(wanted))
     if entity is None:
-        usage = N_("Write /invite, then the organisation's number or exact name, and optionally the role "
-                   "(focal_point or coordinator). For example: {example}")
+        usage = N_("Write /invite, then the organisation's number or exact name, and optionally the role: "
+                   "focal_point for a focal point, coordinator for a coordinator. For example: {example}")
         note = N_("I found no organisation by that number or name.") if wanted else None
         parts = (*((Text(note),) if note else ()), text(usage, example=Code("/invite 12 coordinator")))
         conv.say(Reply(parts))
