@@ -25,7 +25,7 @@ from handlers.report_reminders import plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
 from models.repositories.subscriptions import Files
-from models.retention import Retention, purge
+from models.retention import GENERATED_FILES_KEPT, Retention, purge
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,6 @@ async def run_digests(database: Database, wake: Callable[[], None], translate: T
         wake()
 
 
-GENERATED_FILES_KEPT = timedelta(days=14)
-"""Charts and spreadsheets are kept two weeks: long after delivery uploaded them, short enough to stay small."""
 
 
 async def forget_generated_files(database: Database) -> None:

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import buttons, entities, fulltext, language, onboarding, outbox, reminder_choices, settings
+from handlers import (
+    buttons,
+    colleagues,
+    entities,
+    fulltext,
+    language,
+    onboarding,
+    outbox,
+    own_data,
+    reminder_choices,
+    settings,
+)
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
@@ -130,7 +141,7 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
         if name == "start" and not incoming.argument:
             await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
-        if name in ("help", "language"):
+        if name in ("help", "language", "privacy", "mydata", "forget"):  # answered in a form too (forget asks first)
             await COMMANDS[name](conv, incoming)
             if name == "help":
                 await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
@@ -174,6 +185,8 @@ COMMANDS: dict[str, CommandHandler] = {
     "report": report_service.report_command,
     "digest": digests.digest_command, "export": digests.export_command, "scope": digests.scope_command,
     "ask": helpdesk.ask_command, "questions": helpdesk_listing.questions_command,
+    "invite": colleagues.invite_command, "leave": colleagues.leave_command, "reassign": colleagues.reassign_command,
+    "privacy": own_data.privacy_command, "mydata": own_data.my_data_command, "forget": own_data.forget_command,
 }
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
@@ -181,6 +194,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "st": settings.settings_button, "rm": reminder_choices.reminder_button,
     "rp": report_service.report_button, "rs": report_review.review_button, "pc": report_review.cadence_button,
     "dg": digests.digest_button, "ft": fulltext.show_whole, "qa": helpdesk_listing.question_button,
+    "lv": colleagues.colleagues_button, "me": own_data.forget_button,
 }
 
 

@@ -56,6 +56,11 @@ class Contact(SQLModel, table=True):
     role: str | None = Field(default=None, max_length=16, index=True)
     entity_id: int | None = Field(default=None, foreign_key="entity.id", index=True)
     consent_at: datetime | None = None
+    consent_withdrawn_at: datetime | None = None
+    """Set when the person withdrew their consent to non-essential messages (announcements, digests) in /settings."""
+    forgotten_at: datetime | None = None
+    """Set when the person asked to be forgotten (/forget): the row stays, without anything that names them, so
+    that the pledges, reports and audit rows it is the author of stay whole ("a former focal point")."""
     blocked: bool = Field(default=False, index=True)
     last_seen_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -82,6 +87,8 @@ class Pledge(SQLModel, table=True):
     ref: str | None = Field(default=None, max_length=20, unique=True)
     entity_id: int = Field(foreign_key="entity.id", index=True)
     created_by: int | None = Field(default=None, foreign_key="contact.id")
+    primary_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    """The focal point reminders go to first (the submitter unless handed over); None: the submitter."""
     title: str = Field(max_length=200)
     description: str = Field(max_length=4000)
     focus_area: str = Field(max_length=32)
