@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,12 +25,14 @@ from aiogram.exceptions import (
 )
 from aiogram.types import User
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
+from bot.metrics import Health, observe_update, serve_probes
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
 from bot.pacing import PaceLimits, Pacer
 from bot.polling import Poller
@@ -73,6 +76,7 @@ class App:
     pinned: list[type] = field(default_factory=keep_response_types)
     handling: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(UPDATES_AT_ONCE))
 
+    health: Health | None = None
     patient: bool = True
     """Polling: an update the database cannot take now is tried again here until it can, unconfirmed to
     Telegram meanwhile (bot.polling). Webhook: it raises UnavailableError, which Telegram receives as a
@@ -105,11 +109,13 @@ class App:
         outbox only when the update left other rows there (a notice to staff, say), a claim being a
         transaction of its own.
         """
+        started = time.perf_counter()
         async with self.handling:
             conv = await handle_retrying(incoming, self.database, self.deps)
         if conv is None:
             log.info("duplicate update ignored")
             return
+        observe_update(incoming, time.perf_counter() - started)
         self.delivery.push(conv.pushed)
         if OutboxRows(conv.session).left_for_delivery():
             self.delivery.wake()
@@ -168,7 +174,7 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
                              settings.rate_per_chat_burst))
     sender = BotApiSender(settings.api_base, token)
     delivery = DeliveryWorker(database, renderer, sender, settings.default_locale, pacer)
-    return App(settings, database, renderer, deps, bot, delivery,
+    return App(settings, database, renderer, deps, bot, delivery, health=Health(database, bot.get_me),
                outage=Outage(renderer, sender, settings.default_locale))
 
 
@@ -287,15 +293,21 @@ async def run(app: App, *, webhook: bool = False) -> None:
 async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
-    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
-                                app.settings.retention(), default_zone=app.settings.timezone,
-                                reminder_every=app.settings.reminder_interval_seconds, translate=app.deps.translate,
-                                digest_check_seconds=app.settings.digest_check_seconds)
-    scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
+    def make_scheduler() -> AsyncIOScheduler:
+        return build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
+                               app.settings.retention(), default_zone=app.settings.timezone,
+                               reminder_every=app.settings.reminder_interval_seconds, translate=app.deps.translate,
+                               digest_check_seconds=app.settings.digest_check_seconds)
+    scheduling = asyncio.create_task(run_when_elected(app.database, make_scheduler, stop), name="scheduler")
+    health = app.health or Health(app.database, app.bot.get_me)
+    refreshing = asyncio.create_task(health.refresh_continuously(stop), name="metrics")
+    probes = None
+    if app.settings.metrics_port is not None:
+        probes = await serve_probes(health, app.settings.metrics_host, app.settings.metrics_port)
     try:
         if webhook:
             app.patient = False  # Telegram delivers an update answered with a 5xx again
-            await _serve_webhook(app, dispatcher, stop)
+            await _serve_webhook(app, dispatcher, stop, health)
         else:
             poller = Poller(app.bot, lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES)
             await poller.run(stop)
@@ -303,11 +315,14 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     finally:
         stop.set()
         await scheduling
+        await refreshing
+        if probes is not None:
+            await probes.cleanup()
         app.delivery.stop()
         await worker
 
 
-async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> None:
+async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event, health: Health) -> None:
     from aiogram import Dispatcher
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
@@ -315,6 +330,7 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> N
     settings = app.settings
     url, secret = settings.webhook()
     web_app = web.Application()
+    web_app.add_routes(health.routes())  # /healthz, /readyz, /metrics: a proxy should route only the webhook path
     # handled before answering: an update that could not be handled is answered with a 5xx, and Telegram
     # delivers it again (in the background, a 200 would confirm it whatever happened)
     SimpleRequestHandler(dispatcher, app.bot, handle_in_background=False,

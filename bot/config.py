@@ -85,6 +85,12 @@ class Settings(BaseSettings):
                 (self.retention_updates_days, self.retention_outbox_days, self.retention_audit_days)]
         return Retention(*days)
 
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """A port for /healthz, /readyz and /metrics (bot.metrics), in polling mode too; unset, only the webhook
+    server answers them (webhook mode)."""
+    metrics_host: str = "127.0.0.1"
+    """The address the metrics port listens on (0.0.0.0 in a container, with the port kept private)."""
+
     digest_check_seconds: int = Field(default=300, ge=1, le=86400)
     """How often the scheduler looks for digests that have fallen due."""
 
