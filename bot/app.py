@@ -164,7 +164,8 @@ async def handle_retrying(incoming: Incoming, database: Database, deps: Deps) ->
 def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
     """Wire the database, catalogs, Bot API client, journeys and delivery from the settings."""
     token = settings.token()
-    database = Database(settings.database_url, instance=settings.instance_id)
+    database = Database(settings.database_url, instance=settings.instance_id, pgbouncer=settings.pgbouncer,
+                        election_url=settings.election_database_url)
     renderer = Renderer(catalogs or Catalogs())
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from bot.config import ConfigError, Settings, load_settings
 from models.clock import utcnow
 from models.values import Role, Sector
+
+if TYPE_CHECKING:
+    from models.database import Database
 
 T = TypeVar("T")
 
@@ -41,6 +44,14 @@ def _settings(**overrides: Any) -> Settings:
     except ConfigError as error:
         _fail(str(error))
         raise  # unreachable: _fail exits
+
+
+def _database() -> Database:
+    """The database of the settings (through PgBouncer's transaction mode when P2C_PGBOUNCER says so)."""
+    from models.database import Database
+
+    settings = _settings()
+    return Database(settings.database_url, pgbouncer=settings.pgbouncer)
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -103,11 +114,10 @@ def sandbox(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply the migrations (creates the database if needed)."""
-    from models.database import Database
     from models.migrate import current_revision, upgrade
 
     async def go() -> str | None:
-        database = Database(_settings().database_url)
+        database = _database()
         try:
             await upgrade(database, revision)
             return await current_revision(database)
@@ -120,11 +130,10 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 @db_app.command("current")
 def db_current() -> None:
     """Show the schema revision of the database and of this code."""
-    from models.database import Database
     from models.migrate import current_revision, head_revision
 
     async def go() -> str | None:
-        database = Database(_settings().database_url)
+        database = _database()
         try:
             return await current_revision(database)
         finally:
@@ -305,9 +314,8 @@ async def _ask_username(settings: Settings) -> str:
 
 
 async def _with_uow(work: Any) -> Any:
-    from models.database import Database
 
-    database = Database(_settings().database_url)
+    database = _database()
     try:
         from bot.schema import ensure_schema
 

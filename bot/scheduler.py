@@ -152,7 +152,7 @@ async def run_when_elected(database: Database, make: Callable[[], AsyncIOSchedul
     while not stop.is_set():
         async with contextlib.AsyncExitStack() as held:
             try:
-                connection = await held.enter_async_context(database.engine.connect())
+                connection = await held.enter_async_context(database.election.connect())
                 elected = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
                                                     {"key": SCHEDULER_LOCK})).scalar()
             except (DBAPIError, OSError):  # the database is away or the connection was dead: ask again later
