@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -140,6 +141,25 @@ def db_current() -> None:
             await database.dispose()
 
     typer.echo(f"database: {_run(go()) or 'empty'}; code: {head_revision()}")
+
+
+@db_app.command("backup")
+def db_backup(output: Annotated[Path, typer.Argument(help="The copy to write (a new SQLite file).")]) -> None:
+    """Copy the SQLite database while the bot runs (SQLite's online backup); PostgreSQL: use pg_dump."""
+    from sqlalchemy.engine import make_url
+
+    from models.backup import backup_sqlite
+
+    url = make_url(_settings().database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        _fail("db backup copies an SQLite file; for PostgreSQL use pg_dump (docs/operations.md, Backups)")
+        return
+    try:
+        pages = backup_sqlite(Path(url.database), output)
+    except (OSError, ValueError) as error:
+        _fail(f"backup failed: {error}")
+        return
+    typer.echo(f"{output}: {pages} pages copied")
 
 
 @admin_app.command("grant")
