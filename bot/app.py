@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import itertools
 import logging
@@ -39,6 +40,7 @@ from bot.polling import Poller
 from bot.scheduler import build_scheduler, run_when_elected
 from bot.schema import ensure_schema
 from bot.sender import BotApiSender
+from bot.shared_pacing import SharedBudget
 from bot.telegram import (
     build_dispatcher,
     keep_response_types,
@@ -77,6 +79,8 @@ class App:
     handling: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(UPDATES_AT_ONCE))
 
     health: Health | None = None
+    shared: SharedBudget | None = None
+    """PostgreSQL: Telegram's limits shared with the other instances (bot.shared_pacing)."""
     patient: bool = True
     """Polling: an update the database cannot take now is tried again here until it can, unconfirmed to
     Telegram meanwhile (bot.polling). Webhook: it raises UnavailableError, which Telegram receives as a
@@ -171,12 +175,15 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
     deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False),
                 default_locale=settings.default_locale, timezone=settings.timezone)
+    shared = None if database.is_sqlite else SharedBudget(
+        database, database.instance, settings.rate_global_per_second, settings.rate_per_chat_per_second,
+        settings.rate_per_chat_burst)
     pacer = Pacer(PaceLimits(settings.rate_global_per_second, settings.rate_per_chat_per_second,
-                             settings.rate_per_chat_burst))
+                             settings.rate_per_chat_burst), shared=shared)
     sender = BotApiSender(settings.api_base, token)
     delivery = DeliveryWorker(database, renderer, sender, settings.default_locale, pacer)
     return App(settings, database, renderer, deps, bot, delivery, health=Health(database, bot.get_me),
-               outage=Outage(renderer, sender, settings.default_locale))
+               outage=Outage(renderer, sender, settings.default_locale), shared=shared)
 
 
 def warm_up(renderer: Renderer, locale: str) -> None:
@@ -293,12 +300,19 @@ async def run(app: App, *, webhook: bool = False) -> None:
 
 async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
+    sharing = None
+    if app.shared is not None:  # count the instances before sending anything (bot.shared_pacing)
+        sharing = asyncio.create_task(app.shared.run(stop), name="shared-pacing")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(app.shared.counted.wait(), 10)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
+
     def make_scheduler() -> AsyncIOScheduler:
         return build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
                                app.settings.retention(), default_zone=app.settings.timezone,
                                reminder_every=app.settings.reminder_interval_seconds, translate=app.deps.translate,
                                digest_check_seconds=app.settings.digest_check_seconds)
+
     scheduling = asyncio.create_task(run_when_elected(app.database, make_scheduler, stop), name="scheduler")
     health = app.health or Health(app.database, app.bot.get_me)
     refreshing = asyncio.create_task(health.refresh_continuously(stop), name="metrics")
@@ -321,6 +335,8 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
             await probes.cleanup()
         app.delivery.stop()
         await worker
+        if sharing is not None:
+            await sharing
 
 
 async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event, health: Health) -> None:
