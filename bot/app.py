@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import itertools
 import logging
 import os
 import signal
 import sys
+import time
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -24,18 +26,21 @@ from aiogram.exceptions import (
 )
 from aiogram.types import User
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
+from bot.metrics import Health, observe_update, serve_probes
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
 from bot.pacing import PaceLimits, Pacer
 from bot.polling import Poller
 from bot.scheduler import build_scheduler, run_when_elected
 from bot.schema import ensure_schema
 from bot.sender import BotApiSender
+from bot.shared_pacing import SharedBudget
 from bot.telegram import (
     build_dispatcher,
     keep_response_types,
@@ -73,6 +78,9 @@ class App:
     pinned: list[type] = field(default_factory=keep_response_types)
     handling: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(UPDATES_AT_ONCE))
 
+    health: Health | None = None
+    shared: SharedBudget | None = None
+    """PostgreSQL: Telegram's limits shared with the other instances (bot.shared_pacing)."""
     patient: bool = True
     """Polling: an update the database cannot take now is tried again here until it can, unconfirmed to
     Telegram meanwhile (bot.polling). Webhook: it raises UnavailableError, which Telegram receives as a
@@ -105,11 +113,13 @@ class App:
         outbox only when the update left other rows there (a notice to staff, say), a claim being a
         transaction of its own.
         """
+        started = time.perf_counter()
         async with self.handling:
             conv = await handle_retrying(incoming, self.database, self.deps)
         if conv is None:
             log.info("duplicate update ignored")
             return
+        observe_update(incoming, time.perf_counter() - started)
         self.delivery.push(conv.pushed)
         if OutboxRows(conv.session).left_for_delivery():
             self.delivery.wake()
@@ -158,19 +168,23 @@ async def handle_retrying(incoming: Incoming, database: Database, deps: Deps) ->
 def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
     """Wire the database, catalogs, Bot API client, journeys and delivery from the settings."""
     token = settings.token()
-    database = Database(settings.database_url, instance=settings.instance_id)
+    database = Database(settings.database_url, instance=settings.instance_id, pgbouncer=settings.pgbouncer,
+                        election_url=settings.election_database_url)
     renderer = Renderer(catalogs or Catalogs())
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
     deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False),
                 default_locale=settings.default_locale, timezone=settings.timezone,
                 retention=settings.retention(), log_retention_days=settings.log_retention_days)
+    shared = None if database.is_sqlite else SharedBudget(
+        database, database.instance, settings.rate_global_per_second, settings.rate_per_chat_per_second,
+        settings.rate_per_chat_burst)
     pacer = Pacer(PaceLimits(settings.rate_global_per_second, settings.rate_per_chat_per_second,
-                             settings.rate_per_chat_burst))
+                             settings.rate_per_chat_burst), shared=shared)
     sender = BotApiSender(settings.api_base, token)
     delivery = DeliveryWorker(database, renderer, sender, settings.default_locale, pacer)
-    return App(settings, database, renderer, deps, bot, delivery,
-               outage=Outage(renderer, sender, settings.default_locale))
+    return App(settings, database, renderer, deps, bot, delivery, health=Health(database, bot.get_me),
+               outage=Outage(renderer, sender, settings.default_locale), shared=shared)
 
 
 def warm_up(renderer: Renderer, locale: str) -> None:
@@ -287,16 +301,29 @@ async def run(app: App, *, webhook: bool = False) -> None:
 
 async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
+    sharing = None
+    if app.shared is not None:  # count the instances before sending anything (bot.shared_pacing)
+        sharing = asyncio.create_task(app.shared.run(stop), name="shared-pacing")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(app.shared.counted.wait(), 10)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
-    scheduler = build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
-                                app.settings.retention(), default_zone=app.settings.timezone,
-                                reminder_every=app.settings.reminder_interval_seconds, translate=app.deps.translate,
-                                digest_check_seconds=app.settings.digest_check_seconds)
-    scheduling = asyncio.create_task(run_when_elected(app.database, scheduler, stop), name="scheduler")
+
+    def make_scheduler() -> AsyncIOScheduler:
+        return build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
+                               app.settings.retention(), default_zone=app.settings.timezone,
+                               reminder_every=app.settings.reminder_interval_seconds, translate=app.deps.translate,
+                               digest_check_seconds=app.settings.digest_check_seconds)
+
+    scheduling = asyncio.create_task(run_when_elected(app.database, make_scheduler, stop), name="scheduler")
+    health = app.health or Health(app.database, app.bot.get_me)
+    refreshing = asyncio.create_task(health.refresh_continuously(stop), name="metrics")
+    probes = None
+    if app.settings.metrics_port is not None:
+        probes = await serve_probes(health, app.settings.metrics_host, app.settings.metrics_port)
     try:
         if webhook:
             app.patient = False  # Telegram delivers an update answered with a 5xx again
-            await _serve_webhook(app, dispatcher, stop)
+            await _serve_webhook(app, dispatcher, stop, health)
         else:
             poller = Poller(app.bot, lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES)
             await poller.run(stop)
@@ -304,11 +331,16 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     finally:
         stop.set()
         await scheduling
+        await refreshing
+        if probes is not None:
+            await probes.cleanup()
         app.delivery.stop()
         await worker
+        if sharing is not None:
+            await sharing
 
 
-async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> None:
+async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event, health: Health) -> None:
     from aiogram import Dispatcher
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
@@ -316,6 +348,7 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event) -> N
     settings = app.settings
     url, secret = settings.webhook()
     web_app = web.Application()
+    web_app.add_routes(health.routes())  # /healthz, /readyz, /metrics: a proxy should route only the webhook path
     # handled before answering: an update that could not be handled is answered with a 5xx, and Telegram
     # delivers it again (in the background, a 200 would confirm it whatever happened)
     SimpleRequestHandler(dispatcher, app.bot, handle_in_background=False,

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Annotated, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from bot.config import ConfigError, Settings, load_settings
 from models.clock import utcnow
 from models.values import Role, Sector
+
+if TYPE_CHECKING:
+    from models.database import Database
 
 T = TypeVar("T")
 
@@ -41,6 +45,14 @@ def _settings(**overrides: Any) -> Settings:
     except ConfigError as error:
         _fail(str(error))
         raise  # unreachable: _fail exits
+
+
+def _database() -> Database:
+    """The database of the settings (through PgBouncer's transaction mode when P2C_PGBOUNCER says so)."""
+    from models.database import Database
+
+    settings = _settings()
+    return Database(settings.database_url, pgbouncer=settings.pgbouncer)
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -103,11 +115,10 @@ def sandbox(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply the migrations (creates the database if needed)."""
-    from models.database import Database
     from models.migrate import current_revision, upgrade
 
     async def go() -> str | None:
-        database = Database(_settings().database_url)
+        database = _database()
         try:
             await upgrade(database, revision)
             return await current_revision(database)
@@ -120,17 +131,35 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 @db_app.command("current")
 def db_current() -> None:
     """Show the schema revision of the database and of this code."""
-    from models.database import Database
     from models.migrate import current_revision, head_revision
 
     async def go() -> str | None:
-        database = Database(_settings().database_url)
+        database = _database()
         try:
             return await current_revision(database)
         finally:
             await database.dispose()
 
     typer.echo(f"database: {_run(go()) or 'empty'}; code: {head_revision()}")
+
+
+@db_app.command("backup")
+def db_backup(output: Annotated[Path, typer.Argument(help="The copy to write (a new SQLite file).")]) -> None:
+    """Copy the SQLite database while the bot runs (SQLite's online backup); PostgreSQL: use pg_dump."""
+    from sqlalchemy.engine import make_url
+
+    from models.backup import backup_sqlite
+
+    url = make_url(_settings().database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        _fail("db backup copies an SQLite file; for PostgreSQL use pg_dump (docs/operations.md, Backups)")
+        return
+    try:
+        pages = backup_sqlite(Path(url.database), output)
+    except (OSError, ValueError) as error:
+        _fail(f"backup failed: {error}")
+        return
+    typer.echo(f"{output}: {pages} pages copied")
 
 
 @admin_app.command("grant")
@@ -305,9 +334,8 @@ async def _ask_username(settings: Settings) -> str:
 
 
 async def _with_uow(work: Any) -> Any:
-    from models.database import Database
 
-    database = Database(_settings().database_url)
+    database = _database()
     try:
         from bot.schema import ensure_schema
 

@@ -89,6 +89,25 @@ class Settings(BaseSettings):
                 (self.retention_updates_days, self.retention_outbox_days, self.retention_audit_days)]
         return Retention(*days)
 
+    pgbouncer: bool = False
+    """The database URL points at PgBouncer in transaction mode: no statement stays prepared between
+    transactions (models.database.PGBOUNCER_CONNECT_ARGS); the election then needs election_database_url."""
+    election_database_url: str | None = None
+    """PostgreSQL reached directly (or through a session-mode pool), for the scheduler's advisory lock alone."""
+
+    @model_validator(mode="after")
+    def _election_beside_pgbouncer(self) -> Settings:
+        if self.pgbouncer and not self.election_database_url and not self.database_url.startswith("sqlite"):
+            raise ValueError("P2C_PGBOUNCER needs P2C_ELECTION_DATABASE_URL: the scheduler's lock is held on a "
+                             "session, which PgBouncer's transaction mode does not keep (give PostgreSQL directly)")
+        return self
+
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """A port for /healthz, /readyz and /metrics (bot.metrics), in polling mode too; unset, only the webhook
+    server answers them (webhook mode)."""
+    metrics_host: str = "127.0.0.1"
+    """The address the metrics port listens on (0.0.0.0 in a container, with the port kept private)."""
+
     digest_check_seconds: int = Field(default=300, ge=1, le=86400)
     """How often the scheduler looks for digests that have fallen due."""
 

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from bot.chatlocks import ChatLocks
 from bot.i18n import Rendered, Renderer, Upload
+from bot.metrics import RETRY_AFTER, SENDS
 from bot.pacing import Pacer
 from bot.refusals import explain_refusal
 from handlers.language import negotiate
@@ -349,24 +350,31 @@ class DeliveryWorker:
             else:
                 message_id = await self.sender.send(item.chat_id, rendered)
         except RecipientGoneError as error:
+            SENDS.labels("blocked").inc()
             self.stats.unreachable += 1
             log.info("recipient unreachable", extra={"outbox_id": item.id})
             return Attempt(item, OutboxStatus.unreachable, error=str(error))
         except RetryLaterError as error:
+            SENDS.labels("429").inc()
+            RETRY_AFTER.inc(error.seconds)
             self.pacer.retry_after(item.chat_id, error.seconds)
             return Attempt(item, OutboxStatus.pending, error=str(error), retry_in=error.seconds, counts=False)
         except RejectedError as error:
+            SENDS.labels("failed").inc()
             self.stats.failed += 1
             log.error("message rejected by Telegram", extra={"outbox_id": item.id, "reason": str(error)[:200]})
             self._explain_refusal(item)
             return Attempt(item, OutboxStatus.failed, error=str(error))
         except (DeliveryError, OSError, TimeoutError) as error:
+            SENDS.labels("5xx").inc()
             if item.attempts >= MAX_ATTEMPTS:
+                SENDS.labels("failed").inc()
                 self.stats.failed += 1
                 log.error("message failed", extra={"outbox_id": item.id, "attempts": item.attempts})
                 return Attempt(item, OutboxStatus.failed, error=str(error) or type(error).__name__)
             backoff = min(MAX_BACKOFF, 2.0 ** item.attempts) * random.uniform(0.5, 1.5)
             return Attempt(item, OutboxStatus.pending, error=str(error) or type(error).__name__, retry_in=backoff)
+        SENDS.labels("ok").inc()
         self.stats.sent += 1
         return Attempt(item, OutboxStatus.sent, message_id=message_id)
 

@@ -12,6 +12,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -79,12 +80,30 @@ class PaceLimits:
     per_group_per_minute: int = 20
 
 
+class Shared(Protocol):
+    """The limits shared with other instances (bot.shared_pacing.SharedBudget), when there are any."""
+
+    @property
+    def active(self) -> bool: ...
+
+    async def until_ready(self) -> None: ...
+
+    async def chat_wait(self, chat_id: int) -> float: ...
+
+    async def global_slot(self, waiting: int) -> None: ...
+
+    def pause_chat(self, chat_id: int, seconds: float) -> None: ...
+
+
 class Pacer:
     """Says how long to wait before a message to a chat may go out, and books it when it does."""
 
     def __init__(self, limits: PaceLimits = PaceLimits(), clock: Clock = time.monotonic,
-                 sleep: Sleep = asyncio.sleep) -> None:
+                 sleep: Sleep = asyncio.sleep, shared: Shared | None = None) -> None:
         self.limits = limits
+        self.shared = shared
+        """With other instances on PostgreSQL, the limits they share (each message then asks it too)."""
+        self._waiting = 0
         self.clock = clock
         self.sleep = sleep
         # The global slots are handed out in the order senders asked for them: asyncio's lock is fair (its
@@ -116,15 +135,30 @@ class Pacer:
         return self._groups.setdefault(chat_id, SlidingWindow(self.limits.per_group_per_minute, 60.0))
 
     async def turn(self, chat_id: int) -> None:
-        """Wait until this chat may receive a message, then for a global slot in arrival order; book it."""
+        """Wait until this chat may receive a message, then for a global slot in arrival order; book it.
+
+        With other instances delivering (`shared`), the chat's cell is also reserved for everyone and the global
+        slot leased from the shared budget, after this instance's own pace.
+        """
         # the chat's own wait comes first, outside the queue: a chat that must wait a second would otherwise
         # hold everyone behind it; a chat has one sender at a time (delivery's chat locks), so none races here
         while (delay := self.chat_delay(chat_id)) > 0:
             await self.sleep(delay)
-        async with self._queue:
-            while (delay := self.global_delay()) > 0:
+        shared = self.shared if self.shared is not None and self.shared.active else None
+        if shared is not None:
+            await shared.until_ready()
+            if (delay := await shared.chat_wait(chat_id)) > 0:
                 await self.sleep(delay)
-            self.book(chat_id)
+        self._waiting += 1
+        try:
+            async with self._queue:
+                while (delay := self.global_delay()) > 0:
+                    await self.sleep(delay)
+                if shared is not None:
+                    await shared.global_slot(self._waiting)
+                self.book(chat_id)
+        finally:
+            self._waiting -= 1
 
     def delay(self, chat_id: int) -> float:
         """Seconds to wait before sending to this chat (0: now)."""
@@ -156,6 +190,8 @@ class Pacer:
         """Telegram answered 429: hold this chat for `seconds`, and slow everyone to 80% for a while."""
         now = self.clock()
         self._chat(chat_id, now).pause(seconds, now)
+        if self.shared is not None and self.shared.active:
+            self.shared.pause_chat(chat_id, seconds)
         if now - self._slowed_at >= 1.0:  # 429s arriving together are one signal, not many
             self._global.limit = max(1, int(self._global.limit * SLOW_DOWN))
             self._slowed_at = now

@@ -15,7 +15,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.metrics import ENQUEUED, LEADER
 from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
 from handlers.digests.jobs import send_due_digests
 from handlers.digests.service import Translate
@@ -40,6 +42,7 @@ RETENTION_INTERVAL_HOURS = 6
 async def run_draft_reminders(database: Database, wake: Callable[[], None], default_zone: str = "UTC") -> None:
     """Enqueue reminders of untouched drafts, then wake delivery."""
     count = await remind_stale_drafts(database.uow(), utcnow(), default_zone)
+    ENQUEUED.labels("draft_reminder").inc(count)
     if count:
         log.info("draft reminders enqueued", extra={"count": count})
         wake()
@@ -48,6 +51,7 @@ async def run_draft_reminders(database: Database, wake: Callable[[], None], defa
 async def run_report_reminders(database: Database, wake: Callable[[], None], default_zone: str = "UTC") -> None:
     """Enqueue the report reminders due (one message per person and day), then wake delivery."""
     count = await plan_report_reminders(database.uow(), utcnow(), default_zone)
+    ENQUEUED.labels("report_reminder").inc(count)
     if count:
         log.info("report reminders enqueued", extra={"count": count})
         wake()
@@ -82,7 +86,9 @@ async def run_retention(database: Database, retention: Retention) -> None:
 async def run_digests(database: Database, wake: Callable[[], None], translate: Translate, default_locale: str,
                       default_zone: str) -> None:
     """Enqueue the digests that have fallen due (each once per person and period), then wake delivery."""
-    if await send_due_digests(database.uow, utcnow(), translate, default_locale, default_zone):
+    count = await send_due_digests(database.uow, utcnow(), translate, default_locale, default_zone)
+    ENQUEUED.labels("digest").inc(count)
+    if count:
         wake()
 
 
@@ -131,22 +137,32 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
 
 
 SCHEDULER_LOCK = 0x50324353  # "P2CS": the PostgreSQL advisory lock held by the one scheduling instance
-ELECTION_RETRY_SECONDS = 30.0
+ELECTION_RETRY_SECONDS = 10.0
+"""How often an instance not elected asks for the lock: a killed leader's lock is free at once (its connection
+closed), so another instance runs the jobs within this time."""
+LOCK_CHECK_SECONDS = 5.0
+"""How often the leader makes sure it still holds the lock: a PostgreSQL restart, or a killed backend, drops the
+lock with the connection, and then another instance may be elected; this one stops its jobs within this time."""
 
 
-async def run_when_elected(database: Database, scheduler: AsyncIOScheduler, stop: asyncio.Event,
-                           retry: float = ELECTION_RETRY_SECONDS) -> None:
-    """Start the scheduler in one process only: always on SQLite; on PostgreSQL, in whichever instance
-    holds the advisory lock (its connection stays open while it runs, so another takes over if it dies)."""
+async def run_when_elected(database: Database, make: Callable[[], AsyncIOScheduler], stop: asyncio.Event,
+                           retry: float = ELECTION_RETRY_SECONDS, check: float = LOCK_CHECK_SECONDS) -> None:
+    """Run a scheduler from `make` in one process only: always on SQLite; on PostgreSQL, in whichever instance
+    holds the advisory lock (its connection stays open while it runs, so another takes over if it dies),
+    and only while it holds it (a lost connection is a lost lock: the jobs stop, and the election starts again;
+    a scheduler shut down keeps no jobs, so each term of office gets a new one)."""
     if database.is_sqlite:
+        scheduler = make()
+        LEADER.set(1)
         scheduler.start()
         await stop.wait()
         scheduler.shutdown(wait=False)
+        LEADER.set(0)
         return
     while not stop.is_set():
         async with contextlib.AsyncExitStack() as held:
             try:
-                connection = await held.enter_async_context(database.engine.connect())
+                connection = await held.enter_async_context(database.election.connect())
                 elected = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
                                                     {"key": SCHEDULER_LOCK})).scalar()
             except (DBAPIError, OSError):  # the database is away or the connection was dead: ask again later
@@ -154,12 +170,33 @@ async def run_when_elected(database: Database, scheduler: AsyncIOScheduler, stop
                 elected = False
             if elected:
                 log.info("this instance runs the scheduled jobs")
+                LEADER.set(1)
+                scheduler = make()
                 scheduler.start()
                 try:
-                    await stop.wait()
+                    kept = await _lead(connection, stop, check)
                 finally:
                     scheduler.shutdown(wait=False)
-                    await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK})
-                return
+                    LEADER.set(0)
+                if kept:
+                    with contextlib.suppress(DBAPIError, OSError):  # a connection lost meanwhile took the lock along
+                        await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK})
+                    return
+                log.warning("this instance lost the scheduler lock (its database connection dropped): its jobs "
+                            "stopped; it takes part in the election again")
+                await connection.invalidate()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), retry)
+
+
+async def _lead(connection: AsyncConnection, stop: asyncio.Event, check: float) -> bool:
+    """Wait for `stop` while the lock's connection lives: True when stopped, False when the connection was lost."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), check)
+            return True
+        try:
+            async with asyncio.timeout(check):
+                await connection.execute(text("SELECT 1"))
+        except (DBAPIError, OSError, TimeoutError):
+            return False

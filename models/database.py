@@ -6,6 +6,7 @@ import logging
 import os
 import secrets
 import socket
+import uuid
 from types import TracebackType
 from typing import Any, Self, TypeAlias
 
@@ -68,10 +69,24 @@ def passing_identity() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
+def unique_statement_name() -> str:
+    """A prepared statement's name no other client of a PgBouncer can have used on the same server connection."""
+    return f"__asyncpg_{uuid.uuid4().hex}__"
+
+
+PGBOUNCER_CONNECT_ARGS: dict[str, Any] = {"statement_cache_size": 0, "prepared_statement_cache_size": 0,
+                                          "prepared_statement_name_func": unique_statement_name}
+"""Behind PgBouncer in transaction mode, consecutive transactions of one connection may run on different
+server connections: no statement may stay prepared between them (asyncpg's and SQLAlchemy's caches off),
+and the statements asyncpg prepares within one get names unique to them (SQLAlchemy's documented settings
+for PgBouncer). Every statement is then parsed and planned each time it runs."""
+
+
 class Database:
     """Owns the engine and hands out units of work; created once in build_app."""
 
-    def __init__(self, url: str, *, echo: bool = False, instance: str | None = None) -> None:
+    def __init__(self, url: str, *, echo: bool = False, instance: str | None = None, pgbouncer: bool = False,
+                 election_url: str | None = None) -> None:
         self.url = normalize_url(url)
         self.instance = instance or passing_identity()
         """Who this process is, for the outbox rows it takes: stable across restarts only when configured."""
@@ -95,8 +110,15 @@ class Database:
             # one): a connection found dead fails its transaction, the pool replaces every older
             # connection, and the caller handles the update again (bot.app.handle_retrying).
             kwargs.update(pool_size=POOL_SIZE, max_overflow=20, pool_recycle=1800,
-                          connect_args={"prepared_statement_cache_size": PREPARED_STATEMENTS})
+                          connect_args=dict(PGBOUNCER_CONNECT_ARGS) if pgbouncer
+                          else {"prepared_statement_cache_size": PREPARED_STATEMENTS})
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        self.election: AsyncEngine = self.engine
+        """Where the scheduler's advisory lock is taken (bot.scheduler): a session-level lock needs a connection
+        of its own to the server, which PgBouncer in transaction mode does not give (P2C_ELECTION_DATABASE_URL)."""
+        if election_url is not None and not is_sqlite(self.url):
+            self.election = create_async_engine(normalize_url(election_url), hide_parameters=True, pool_size=1,
+                                                max_overflow=1, pool_recycle=1800)
         if is_sqlite(self.url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             # aiosqlite logs every call with its arguments at DEBUG: never what people wrote, whatever the level
@@ -121,6 +143,8 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self.election is not self.engine:
+            await self.election.dispose()
 
 
 class UnitOfWork:

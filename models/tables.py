@@ -354,3 +354,34 @@ class QuestionMessage(SQLModel, table=True):
     files: list[dict[str, Any]] = _json(list)
     """[{"kind": "photo" | "document", "file_id": ..., "name": ...}] sent with the message."""
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class SendBudget(SQLModel, table=True):
+    """Telegram's global limit shared by the instances on PostgreSQL: how many messages each tenth of a second
+    has handed out (a ring of slots, each reused by a later slice; models.repositories.pacing)."""
+
+    __tablename__ = "send_budget"
+    slot: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    slice: int = _bigint()
+    """Tenths of a second since the epoch, on PostgreSQL's clock."""
+    used: int = 0
+    granted: int = 0
+    """What the last lease of this slice was given."""
+
+
+class ChatPace(SQLModel, table=True):
+    """Telegram's per-chat limit shared by the instances: the chat's theoretical arrival time (GCRA), in epoch
+    seconds on PostgreSQL's clock."""
+
+    __tablename__ = "chat_pace"
+    chat_id: int = _bigint(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    tat: float = Field(index=True)
+
+
+class DeliveryInstance(SQLModel, table=True):
+    """The instances delivering now (each says so every few seconds): more than one, and the limits are shared."""
+
+    __tablename__ = "delivery_instance"
+    name: str = Field(max_length=64, primary_key=True)
+    seen_at: float
+    """Epoch seconds on PostgreSQL's clock."""

@@ -77,3 +77,11 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
     await upgrade(database)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+async def postgres_url() -> str:
+    """The URL of a new empty PostgreSQL database (skipped loudly without P2C_TEST_POSTGRES_URL)."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need P2C_TEST_POSTGRES_URL (make test and .ci/run provide it)")
+    return await _fresh_postgres()

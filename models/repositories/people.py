@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models.repositories.base import table_of
 from models.tables import (
     AuditLog,
+    ChatPace,
     Contact,
     CoordinatorScope,
     DigestSubscription,
@@ -31,6 +32,7 @@ from models.values import Role
 _C, _P, _R, _D = table_of(Contact), table_of(Pledge), table_of(ProgressReport), table_of(Draft)
 _O, _A, _F, _H = table_of(Outbox), table_of(AuditLog), table_of(GeneratedFile), table_of(ReminderHold)
 _S, _K, _E = table_of(DigestSubscription), table_of(CoordinatorScope), table_of(Entity)
+_PACE = table_of(ChatPace)
 
 SCHEDULED_DIGEST_KEY_PREFIX = "dg:"
 """Outbox keys of scheduled digests (handlers.digests.jobs); what a person asks for (/digest now: dgn:) stays."""
@@ -141,6 +143,8 @@ class People:
         ids = [row.id for row in rows]
         for start in range(0, len(ids), 900):
             await self.session.execute(sa.delete(_O).where(_O.c.id.in_(ids[start:start + 900])))
+        # the pace of their chat shared by several instances (models.repositories.pacing; a minute at most)
+        await self.session.execute(sa.delete(_PACE).where(_PACE.c.chat_id.in_(sorted(set(chat_ids)))))
         return len(ids)
 
     async def drop_pending_news(self, contact_id: int) -> int:

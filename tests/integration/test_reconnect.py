@@ -59,7 +59,7 @@ async def test_the_scheduler_election_is_held_again_after_a_dead_connection(data
     await database.open_pool()
     await terminate_other_connections(database)
     scheduler, stop = Scheduler(), asyncio.Event()
-    election = asyncio.create_task(run_when_elected(database, scheduler, stop, retry=0.05))  # type: ignore[arg-type]
+    election = asyncio.create_task(run_when_elected(database, lambda: scheduler, stop, retry=0.05))  # type: ignore[arg-type,return-value]
     await asyncio.wait_for(scheduler.started.wait(), 10)
     stop.set()
     await election

@@ -26,9 +26,9 @@ async def test_only_one_instance_schedules_and_another_takes_over(database: Data
     other = Database(database.url)
     first, second = AsyncIOScheduler(), AsyncIOScheduler()
     stop_first, stop_second = asyncio.Event(), asyncio.Event()
-    one = asyncio.create_task(run_when_elected(database, first, stop_first, retry=0.1))
+    one = asyncio.create_task(run_when_elected(database, lambda: first, stop_first, retry=0.1))
     await until(lambda: first.running)
-    two = asyncio.create_task(run_when_elected(other, second, stop_second, retry=0.1))
+    two = asyncio.create_task(run_when_elected(other, lambda: second, stop_second, retry=0.1))
     assert not await until(lambda: second.running, timeout=0.5), "a second instance is not elected meanwhile"
     stop_first.set()
     await one
@@ -79,3 +79,43 @@ async def test_digest_jobs_run_and_forget_old_files(database: Database) -> None:
     await forget_generated_files(database)
     async with database.uow() as uow:
         assert set(await Files(uow.session).get([old, new])) == {new}
+
+
+async def test_a_leader_that_loses_its_lock_stops_its_jobs_and_another_takes_over(database: Database) -> None:
+    if database.is_sqlite:
+        pytest.skip("the election is for several instances on PostgreSQL; SQLite runs one process")
+    from sqlalchemy import text
+
+    from bot.scheduler import SCHEDULER_LOCK
+
+    other = Database(database.url)
+    firsts: list[AsyncIOScheduler] = []
+    seconds: list[AsyncIOScheduler] = []
+
+    def make(made: list[AsyncIOScheduler]) -> AsyncIOScheduler:
+        made.append(build_scheduler(database, lambda: None))
+        return made[-1]
+
+    def running(made: list[AsyncIOScheduler]) -> bool:
+        return bool(made) and made[-1].running
+
+    stop_first, stop_second = asyncio.Event(), asyncio.Event()
+    one = asyncio.create_task(run_when_elected(database, lambda: make(firsts), stop_first, retry=0.1, check=0.1))
+    assert await until(lambda: running(firsts))
+    two = asyncio.create_task(run_when_elected(other, lambda: make(seconds), stop_second, retry=0.1, check=0.1))
+    # what a PostgreSQL restart does to the leader: its backend, and with it the advisory lock, goes away
+    async with other.engine.connect() as connection:
+        killed = (await connection.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = :key AND granted"),
+            {"key": SCHEDULER_LOCK})).scalars().all()
+    assert killed == [True]
+    assert await until(lambda: not running(firsts)), "the instance that lost its lock stops its jobs"
+    assert await until(lambda: running(seconds) or running(firsts)), "someone is elected again"
+    assert running(firsts) != running(seconds), "never both"
+    leader = next(made[-1] for made in (firsts, seconds) if running(made))
+    assert leader.get_jobs(), "the new term of office has its jobs"
+    stop_first.set()
+    stop_second.set()
+    await one
+    await two
+    await other.dispose()

@@ -1,0 +1,200 @@
+"""Health probes and Prometheus metrics: what an operator needs to know the bot is well (docs/operations.md).
+
+`/healthz` says the process is alive (the event loop answers). `/readyz` says this instance can do its work:
+the database answers, its schema is the one this code needs, and the Bot API answered recently (asked
+again, at most once a minute, when nothing else reached it lately). `/metrics` is Prometheus' text format,
+from the official client library, in a registry of our own (tests build several apps in one process).
+
+They are served on the webhook server in webhook mode, and on `P2C_METRICS_PORT` (a small aiohttp server) in
+either mode when it is set. A proxy in front of the webhook should route only the webhook path from outside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
+
+from handlers.inputs import Incoming
+from models.database import Database
+from models.migrate import HEAD_REVISION, current_revision
+from models.repositories.operations import Operations
+
+log = logging.getLogger(__name__)
+
+REGISTRY = CollectorRegistry()
+ProcessCollector(registry=REGISTRY)
+PlatformCollector(registry=REGISTRY)
+
+UPDATES = Counter("p2c_updates", "Updates handled, by kind (command, button, text, file, other).", ["kind"],
+                  registry=REGISTRY)
+UPDATE_SECONDS = Histogram("p2c_update_seconds", "Time to handle an update, from its arrival to its reply queued.",
+                           ["kind"], registry=REGISTRY,
+                           buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0))
+SENDS = Counter("p2c_sends", "Messages sent to the Bot API, by result: ok, 429, 5xx (a server error or the "
+                "network: tried again), blocked (the person blocked the bot or the chat is gone), failed (refused, or "
+                "given up).", ["result"], registry=REGISTRY)
+RETRY_AFTER = Counter("p2c_retry_after_seconds", "Seconds of waiting Telegram asked for in 429 answers.",
+                      registry=REGISTRY)
+OUTBOX_ROWS = Gauge("p2c_outbox_rows", "Open outbox rows (pending, sending) by priority (100 replies, 50 notices, "
+                    "0 bulk) and status; refreshed every few seconds.", ["priority", "status"], registry=REGISTRY)
+BROADCASTS_RUNNING = Gauge("p2c_broadcasts_running", "Broadcasts being sent.", registry=REGISTRY)
+ENQUEUED = Counter("p2c_scheduled_enqueued", "Messages the scheduled jobs enqueued, by kind (report_reminder, "
+                   "draft_reminder, digest).", ["kind"], registry=REGISTRY)
+LEADER = Gauge("p2c_scheduler_leader", "1 while this instance runs the scheduled jobs.", registry=REGISTRY)
+POOL_IN_USE = Gauge("p2c_db_connections_in_use", "Database connections taken from this instance's pool.",
+                    registry=REGISTRY)
+SCRAPE_ERRORS = Counter("p2c_metrics_refresh_errors", "Times the database figures could not be refreshed.",
+                        registry=REGISTRY)
+
+REFRESH_SECONDS = 15.0
+"""How often the database figures (outbox depth, broadcasts running) are read: two cheap indexed counts."""
+BOT_API_FRESH = 60.0
+"""The Bot API counts as reachable for this long after it last answered; then /readyz asks it (getMe)."""
+PROBE_TIMEOUT = 3.0
+
+
+def kind_of(incoming: Incoming) -> str:
+    """An update's kind, for metrics: a handful of values, never anything a person wrote."""
+    if incoming.code is not None:
+        return "button"
+    if incoming.command is not None:
+        return "command"
+    if incoming.file_id is not None:
+        return "file"
+    if incoming.text is not None:
+        return "text"
+    return "other"
+
+
+def observe_update(incoming: Incoming, seconds: float) -> None:
+    """Count one handled update and its time."""
+    kind = kind_of(incoming)
+    UPDATES.labels(kind).inc()
+    UPDATE_SECONDS.labels(kind).observe(seconds)
+
+
+@dataclass
+class BotApiSeen:
+    """When the Bot API last answered a readiness probe of this instance."""
+
+    at: float | None = None
+    clock: Callable[[], float] = time.monotonic
+
+    def answered(self) -> None:
+        """The Bot API answered just now."""
+        self.at = self.clock()
+
+    def recently(self) -> bool:
+        """It answered within BOT_API_FRESH seconds."""
+        return self.at is not None and self.clock() - self.at < BOT_API_FRESH
+
+
+@dataclass
+class Health:
+    """The answers of /healthz, /readyz and /metrics for one running instance."""
+
+    database: Database
+    probe_bot_api: Callable[[], Awaitable[object]]
+    """Asks the Bot API something harmless (getMe); raises when it does not answer."""
+    seen: BotApiSeen = field(default_factory=BotApiSeen)
+
+    async def readiness(self) -> dict[str, str]:
+        """Each check's state: "ok", or why not. Ready when all are "ok"."""
+        return {"database": await self._database(), "schema": await self._schema(),
+                "bot_api": await self._bot_api()}
+
+    async def _database(self) -> str:
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT), self.database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:  # any failure means not ready; the reason is a class name, never data
+            return f"unreachable ({type(error).__name__})"
+        return "ok"
+
+    async def _schema(self) -> str:
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                current = await current_revision(self.database)
+        except Exception as error:
+            return f"unknown ({type(error).__name__})"
+        return "ok" if current == HEAD_REVISION else f"at {current or 'nothing'}, needs {HEAD_REVISION}"
+
+    async def _bot_api(self) -> str:
+        if self.seen.recently():
+            return "ok"
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                await self.probe_bot_api()
+        except Exception as error:
+            return f"unreachable ({type(error).__name__})"
+        self.seen.answered()
+        return "ok"
+
+    async def refresh(self) -> None:
+        """Read the database figures into the gauges."""
+        pool = self.database.engine.pool
+        if isinstance(pool, QueuePool):  # both backends' pools are (models.database)
+            POOL_IN_USE.set(pool.checkedout())
+        async with self.database.uow() as uow:
+            depth = await Operations(uow.session).outbox_depth()
+            running = await Operations(uow.session).broadcasts_running()
+        OUTBOX_ROWS.clear()
+        for (priority, status), count in depth.items():
+            OUTBOX_ROWS.labels(str(priority), status).set(count)
+        BROADCASTS_RUNNING.set(running)
+
+    async def refresh_continuously(self, stop: asyncio.Event, every: float = REFRESH_SECONDS) -> None:
+        """Refresh the gauges until `stop`; a database away is counted and tried again next time."""
+        while not stop.is_set():
+            try:
+                await self.refresh()
+            except Exception:
+                SCRAPE_ERRORS.inc()
+                log.warning("could not refresh the database metrics", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
+
+    def routes(self) -> list[web.RouteDef]:
+        """GET /healthz, /readyz and /metrics."""
+        return [web.get("/healthz", self._healthz), web.get("/readyz", self._readyz),
+                web.get("/metrics", self._metrics)]
+
+    async def _healthz(self, _request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def _readyz(self, _request: web.Request) -> web.Response:
+        checks = await self.readiness()
+        ready = all(state == "ok" for state in checks.values())
+        return web.json_response({"status": "ok" if ready else "unavailable", "checks": checks},
+                                 status=200 if ready else 503)
+
+    async def _metrics(self, _request: web.Request) -> web.Response:
+        return web.Response(body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def serve_probes(health: Health, host: str, port: int) -> web.AppRunner:
+    """A small HTTP server for the probes and metrics alone (P2C_METRICS_PORT); the caller cleans it up."""
+    app = web.Application()
+    app.add_routes(health.routes())
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner

@@ -1,0 +1,28 @@
+"""An online copy of the SQLite database (`p2c-bot db backup FILE`), taken while the bot runs."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+PAGES_PER_STEP = 1024
+"""Pages copied at a time: between steps the bot may write (SQLite restarts the copy of a page it changed)."""
+
+
+def backup_sqlite(source: Path, target: Path) -> int:
+    """Copy `source` to the new file `target` with SQLite's backup API; how many pages were copied.
+
+    The copy is consistent (one moment of the database, WAL included) and the bot keeps writing meanwhile.
+    Refuses to overwrite an existing file, and to copy a file that is not there.
+    """
+    if not source.exists():
+        raise ValueError(f"{source} does not exist")
+    if target.exists():
+        raise ValueError(f"{target} exists already: give a new file")
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
+        reading.backup(writing, pages=PAGES_PER_STEP)
+        pages = int(writing.execute("PRAGMA page_count").fetchone()[0])
+        if writing.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise ValueError(f"the copy {target} failed SQLite's integrity check")
+    return pages

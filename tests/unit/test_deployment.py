@@ -1,0 +1,89 @@
+"""The deployment recipe: compose.yaml, the Dockerfile, nginx's and systemd's files say what docs/operations.md says.
+
+The image itself is built by tests/integration/test_image.py where a container engine runs.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def bots(services: dict[str, Any]) -> dict[str, Any]:
+    return {name: service for name, service in services.items() if service.get("command") == ["run", "--webhook"]}
+
+
+def test_compose_runs_postgresql_two_webhook_instances_and_a_proxy() -> None:
+    services = compose()["services"]
+    instances = bots(services)
+    assert len(instances) == 2
+    assert services["postgres"]["image"].startswith("postgres:")
+    ids = {service["environment"]["P2C_INSTANCE_ID"] for service in instances.values()}
+    assert len(ids) == 2, "each instance has its own stable name (outbox rows it took are its own after a restart)"
+    for service in instances.values():
+        environment = service["environment"]
+        assert environment["P2C_DATABASE_URL"].startswith("postgresql+asyncpg://")
+        assert environment["P2C_WEBHOOK_HOST"] == "0.0.0.0"
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "/readyz" in " ".join(service["healthcheck"]["test"])
+        assert service["env_file"] == ".env", "the token and the webhook secret come from .env, shared"
+    assert services["migrate"]["command"] == ["db", "upgrade"]
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert set(services["proxy"]["depends_on"]) == set(instances)
+
+
+def test_every_compose_variable_is_a_setting() -> None:
+    known = {"P2C_" + name.upper() for name in Settings.model_fields}
+    for service in compose()["services"].values():
+        for name in service.get("environment", {}):
+            assert not name.startswith("P2C_") or name in known, name
+    example = (ROOT / "deploy" / "env.example").read_text()
+    for name in re.findall(r"^(P2C_[A-Z_]+)=", example, flags=re.MULTILINE):
+        assert name in known, name
+
+
+def test_the_proxy_balances_every_instance_and_routes_only_the_webhook() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = re.search(r"upstream p2c_bots \{(.*?)\}", conf, flags=re.DOTALL)
+    assert upstream is not None
+    servers = set(re.findall(r"server (\w+):8081", upstream.group(1)))
+    assert servers == set(bots(compose()["services"]))
+    routed = re.findall(r"location (?:= )?(\S+) \{", conf)
+    assert routed == [Settings.model_fields["webhook_path"].default, "/"]
+    assert "return 404" in conf.split("location / {")[1].split("}")[0]
+
+
+def test_the_image_is_slim_non_root_and_checks_its_catalogs() -> None:
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
+    assert next(line for line in lines if line.startswith("FROM")).endswith("-slim")
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert 'ENTRYPOINT ["p2c-bot"]' in lines
+    assert any("bot.catalogs check" in line for line in lines)
+    assert any("fonts-noto-cjk" in line for line in lines)
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".env", ".git", ".venv"} <= set(ignored)
+
+
+def test_the_systemd_unit_runs_one_polling_process_as_its_own_user() -> None:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.read(ROOT / "deploy" / "p2c-bot.service")
+    service = unit["Service"]
+    assert shlex.split(service["ExecStart"])[1:] == ["run"]
+    assert service["User"] not in ("root", "0")
+    assert "sqlite+aiosqlite:////" in service["Environment"]
