@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.sandbox.client import SandboxClient
@@ -127,3 +128,49 @@ class BotStack:
             except TimeoutError:
                 self.sandbox.kill()
         await self.people.close()
+
+
+class WebhookInstances:
+    """Several bot processes in webhook mode on the stack's database, each on its own port (behind one proxy, such
+    as bot.sandbox.proxy.RoundRobinProxy, whose URL is the stack's P2C_WEBHOOK_URL), named bot0, bot1, ..."""
+
+    def __init__(self, stack: BotStack, ports: list[int],
+                 env: Callable[[int], dict[str, str]] = lambda number: {}) -> None:
+        self.stack, self.ports, self.env = stack, ports, env
+        self.processes: list[asyncio.subprocess.Process | None] = [None] * len(ports)
+
+    async def start(self, number: int) -> None:
+        """Start instance `number` and wait until it registered the webhook (its server listens by then)."""
+        before = (await self.stack.people.stats())["calls"].get("setWebhook", 0)
+        log = (self.stack.workdir / f"bot{number}.log").open("ab")
+        self.processes[number] = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", "--webhook", "--log-format", "json", cwd=self.stack.workdir,
+            env={**self.stack.env(), "P2C_INSTANCE_ID": f"bot{number}", "P2C_WEBHOOK_PORT": str(self.ports[number]),
+                 **self.env(number)},
+            stdout=log, stderr=log)
+        log.close()
+        for _ in range(1200):  # ready once it registered the webhook (after its server listens)
+            process = self.processes[number]
+            if process is None or process.returncode is not None:
+                raise RuntimeError(f"instance {number} exited; see {self.stack.workdir / f'bot{number}.log'}")
+            if (await self.stack.people.stats())["calls"].get("setWebhook", 0) > before:
+                return
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"instance {number} did not start; see {self.stack.workdir / f'bot{number}.log'}")
+
+    async def stop(self, number: int, sig: int = signal.SIGTERM) -> int | None:
+        """Stop instance `number` (SIGTERM: gracefully; SIGKILL: as a crash); its exit code."""
+        process = self.processes[number]
+        if process is None:
+            return None
+        if process.returncode is None:
+            process.send_signal(sig)
+            await asyncio.wait_for(process.wait(), 60)
+        self.processes[number] = None
+        return process.returncode
+
+    async def close(self) -> None:
+        """Stop every instance still running."""
+        for number in range(len(self.ports)):
+            if self.processes[number] is not None:
+                await self.stop(number)

@@ -4,7 +4,6 @@ pledges: no update is lost, no reply is sent twice, and every conversation compl
 from __future__ import annotations
 
 import asyncio
-import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.client import SandboxClient
-from bot.sandbox.harness import REPO, BotStack, free_port
+from bot.sandbox.harness import REPO, BotStack, WebhookInstances, free_port
 from bot.sandbox.proxy import RoundRobinProxy
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -25,47 +24,8 @@ FAST = {"P2C_RATE_GLOBAL_PER_SECOND": "100000", "P2C_RATE_PER_CHAT_PER_SECOND": 
         "P2C_RATE_PER_CHAT_BURST": "100000", "P2C_LOG_LEVEL": "WARNING"}
 
 
-class Instances:
-    """Bot processes in webhook mode, each on its own port, all behind one proxy."""
-
-    def __init__(self, stack: BotStack, ports: list[int]) -> None:
-        self.stack, self.ports = stack, ports
-        self.processes: list[asyncio.subprocess.Process | None] = [None] * len(ports)
-
-    async def start(self, number: int) -> None:
-        before = (await self.stack.people.stats())["calls"].get("setWebhook", 0)
-        log = (self.stack.workdir / f"bot{number}.log").open("ab")
-        self.processes[number] = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", "--webhook", "--log-format", "json", cwd=self.stack.workdir,
-            env={**self.stack.env(), "P2C_INSTANCE_ID": f"bot{number}", "P2C_WEBHOOK_PORT": str(self.ports[number])},
-            stdout=log, stderr=log)
-        log.close()
-        for _ in range(1200):  # ready once it registered the webhook (after its server listens)
-            process = self.processes[number]
-            assert process is not None and process.returncode is None, f"instance {number} exited; see its log"
-            if (await self.stack.people.stats())["calls"].get("setWebhook", 0) > before:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"instance {number} did not start")
-
-    async def stop(self, number: int) -> int | None:
-        process = self.processes[number]
-        if process is None:
-            return None
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), 60)
-        self.processes[number] = None
-        return process.returncode
-
-    async def close(self) -> None:
-        for number in range(len(self.ports)):
-            if self.processes[number] is not None:
-                await self.stop(number)
-
-
 @pytest.fixture
-async def instances(postgres_url: str, tmp_path: Path) -> AsyncIterator[tuple[Instances, RoundRobinProxy]]:
+async def instances(postgres_url: str, tmp_path: Path) -> AsyncIterator[tuple[WebhookInstances, RoundRobinProxy]]:
     ports = [free_port() for _ in range(INSTANCES)]
     proxy = RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports])
     url = await proxy.start()
@@ -76,7 +36,7 @@ async def instances(postgres_url: str, tmp_path: Path) -> AsyncIterator[tuple[In
     await stack.people.set_limits(global_per_second=None, per_chat_per_second=None, per_group_per_minute=None)
     for n in range(PEOPLE + 1):
         await stack.people.add_user(FIRST_ID + n, "Bench", language_code="en")
-    running = Instances(stack, ports)
+    running = WebhookInstances(stack, ports)
     try:
         for number in range(INSTANCES):
             await running.start(number)
@@ -94,7 +54,7 @@ async def bot_messages(stack: BotStack, user_id: int) -> list[str]:
 
 @pytest.mark.timeout(900)
 async def test_a_rolling_restart_loses_no_update_and_duplicates_no_reply(
-        instances: tuple[Instances, RoundRobinProxy]) -> None:
+        instances: tuple[WebhookInstances, RoundRobinProxy]) -> None:
     running, proxy = instances
     stack = running.stack
     # one person alone first: what a whole pledge's chat holds when nothing restarts
