@@ -166,6 +166,22 @@ async def test_an_edit_waits_for_the_message_it_edits(database: Database, render
     assert telegram.edits == [(1, 1001, "Oui")]
 
 
+async def test_an_edit_of_a_message_never_sent_is_dropped_and_holds_nobody_back(database: Database,
+                                                                               renderer: Renderer) -> None:
+    contacts = await people(database, 2)
+    await queue(database, contacts[:1], prefix="nowhere", edit_of="never:written")  # a staff member added later
+    await queue(database, contacts[1:], prefix="notice")
+    telegram = FakeTelegram({2: RecipientGoneError("blocked")})
+    delivery = worker(database, renderer, telegram)
+    await delivery.send_due()
+    await queue(database, contacts[1:], prefix="closed", edit_of="notice:2")  # its original never went out
+    await queue(database, contacts, prefix="after")
+    await delivery.send_due()
+    assert {key: status for key, status in (await statuses(database)).items() if key != "after:2"} == {
+        "nowhere:1": "cancelled", "notice:2": "unreachable", "closed:2": "cancelled", "after:1": "sent"}
+    assert telegram.edits == [] and telegram.sent == [(1, "Oui")]
+
+
 @pytest.mark.parametrize("interactive", [True])
 async def test_pushed_replies_go_out_without_polling(database: Database, renderer: Renderer,
                                                      interactive: bool) -> None:

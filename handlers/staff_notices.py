@@ -1,0 +1,38 @@
+"""Staff notifications that ask for a decision: once someone decided, every staff copy loses its decision buttons
+and says who decided and when (each copy edited in place through the outbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handlers import outbox
+from handlers.messages import Button, Concat, Day, Label, Reply, text
+from models.database import Session
+from models.repositories.outbox import OutboxRows
+from models.tables import Contact
+
+
+def when_label(moment: datetime, zone: str) -> Label:
+    """A moment as a date and an hour in the reader's time zone."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return Concat((Day(local.date()), f" {local:%H:%M}"))
+
+
+async def close_staff_copies(session: Session, staff: list[Contact], copy_key: str, notice: Reply, footer: str,
+                             person: Label, at: datetime, default_zone: str,
+                             kept: tuple[tuple[Button, ...], ...] = ()) -> int:
+    """Edit every staff copy of a notification (outbox key `copy_key` + ":" + member id) into `notice` followed by
+    `footer` ({person}, {when}) with only the `kept` buttons; copies never written are left alone. How many."""
+    keys = {member.id: f"{copy_key}:{member.id}" for member in staff}
+    written = await OutboxRows(session).sent_message_ids(keys.values())
+    edited = 0
+    for member in staff:
+        key = keys[member.id]
+        if key not in written:
+            continue
+        closing = text(footer, person=person, when=when_label(at, member.timezone or default_zone))
+        await outbox.enqueue(session, member, Reply((*notice.parts, closing), kept), f"closed:{key}",
+                             priority=outbox.NOTICE, edit_of=key)
+        edited += 1
+    return edited
