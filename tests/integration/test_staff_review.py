@@ -126,3 +126,24 @@ async def test_coordinators_are_told_when_their_organisations_pledge_is_validate
     assert any("was validated by BDT" in m.text and "/mypledges" in m.text for m in told)
     assert not any("/pledge " in m.text for m in told)
 
+
+
+async def test_every_staff_copy_of_a_decided_organisation_is_closed(chat: ChatDriver, database: Database) -> None:
+    stranger = chat.person(9305, "Awa")
+    await chat.send(stranger, "/start")
+    await chat.press(stranger, "f:consent:c:yes")
+    await chat.send(stranger, "Office of Rural Connectivity")
+    await chat.press(stranger, "f:sector:c:government")
+    await chat.send(stranger, "Senegal")
+    await chat.send(stranger, "Awa Sarr")
+    await chat.press(stranger, "f:$sum:submit")
+    notices = [m for m in await chat.collect(BEA) if "waiting for validation" in m.text]
+    assert notices, "no notice"
+    entity_code = next(code for code in codes(notices[0]) if code.startswith("ent:no:"))
+    await chat.press(chat.person(CARL, "Carl"), entity_code)
+    async with database.uow() as uow:
+        edits = [row for row in (await uow.session.execute(select(Outbox))).scalars()
+                 if row.payload.get("edit_of", "").startswith("staff:entity:")]
+    assert len(edits) == 2
+    closed = [m for m in await chat.collect(BEA) if "❌ Rejected by Carl on " in m.text]
+    assert closed and closed[0].buttons == () and "Awa Sarr" in closed[0].text

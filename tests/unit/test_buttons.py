@@ -41,5 +41,6 @@ def test_hostile_codes_parse_to_none(data: str) -> None:
 
 
 def test_every_declared_pattern_is_reachable() -> None:
-    samples = {p.replace("<id>", "1").replace("<word>", "w").replace("<rest>", "r").replace("<ver>", "2") for p in PATTERNS}
+    samples = {p.replace("<id>", "1").replace("<word>", "w").replace("<rest>", "r").replace("<ver>", "2")
+               for p in PATTERNS}
     assert {code.pattern for code in map(parse, samples) if code is not None} == set(PATTERNS)
