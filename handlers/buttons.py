@@ -37,6 +37,7 @@ PATTERNS: tuple[str, ...] = (
     "rp:open:<id>", "rp:repl:<id>", "rp:edit:<id>", "rp:ev:<id>", "rp:resume", "rp:restart",
     "rs:ack:<id>", "rs:ask:<id>",
     "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",
+    "pn:ent:<id>", "pn:pl:<id>", "pn:rs:<id>",
     "ft:pd:<id>", "ft:pc:<id>", "ft:rs:<id>", "ft:rc:<id>", "ft:rn:<id>", "ft:rq:<id>",
     "lang:<word>",
     "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show",

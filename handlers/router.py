@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import buttons, entities, fulltext, language, onboarding, outbox, reminder_choices, settings
+from handlers import buttons, entities, fulltext, language, onboarding, outbox, pending, reminder_choices, settings
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
@@ -166,13 +166,14 @@ COMMANDS: dict[str, CommandHandler] = {
     "settings": settings.settings_command, "inactive": reminder_choices.inactive_command,
     "report": report_service.report_command,
     "digest": digests.digest_command, "export": digests.export_command, "scope": digests.scope_command,
+    "pending": pending.pending_command,
 }
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
     "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,
     "st": settings.settings_button, "rm": reminder_choices.reminder_button,
     "rp": report_service.report_button, "rs": report_review.review_button, "pc": report_review.cadence_button,
-    "dg": digests.digest_button, "ft": fulltext.show_whole,
+    "dg": digests.digest_button, "ft": fulltext.show_whole, "pn": pending.pending_button,
 }
 
 
