@@ -37,6 +37,7 @@ from bot.scheduler import build_scheduler, run_when_elected
 from bot.schema import ensure_schema
 from bot.sender import BotApiSender
 from bot.telegram import (
+    ChatMenus,
     build_dispatcher,
     keep_response_types,
     register_chat_menu,
@@ -72,6 +73,7 @@ class App:
     delivery: DeliveryWorker
     pinned: list[type] = field(default_factory=keep_response_types)
     handling: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(UPDATES_AT_ONCE))
+    menus: ChatMenus = field(default_factory=ChatMenus)
 
     patient: bool = True
     """Polling: an update the database cannot take now is tried again here until it can, unconfirmed to
@@ -115,9 +117,11 @@ class App:
             self.delivery.wake()
         contact_id_var.set(conv.contact.id)
         log.info("update handled", extra={"contact_id": conv.contact.id})
-        if conv.menu_changed:
-            await register_chat_menu(self.bot, self.renderer, conv.contact.chat_id, conv.locale,
-                                     role_of(conv.contact))
+        role, chat_id = role_of(conv.contact), conv.contact.chat_id
+        if conv.menu_changed or self.menus.needs(chat_id, role, conv.locale,
+                                                 chose_language=conv.contact.language is not None):
+            await register_chat_menu(self.bot, self.renderer, chat_id, conv.locale, role)
+            self.menus.given(chat_id, role, conv.locale)
 
     async def _apologise(self, incoming: Incoming) -> None:
         try:
@@ -238,7 +242,7 @@ async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
     async with app.database.uow() as uow:
         staff = [(c.chat_id, negotiate(c.language, c.telegram_language, app.settings.default_locale), Role(c.role))
                  for c in await staff_contacts(uow.session) if c.role]
-    await register_commands(app.bot, app.renderer, staff)
+    await register_commands(app.bot, app.renderer, staff, app.settings.default_locale)
     warm_up(app.renderer, app.settings.default_locale)
     return True
 

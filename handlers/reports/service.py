@@ -59,6 +59,9 @@ async def reporter_entity(conv: Conversation, action: str, target_id: int | None
     if role is not Role.focal_point or contact.entity_id is None:
         if target_id is not None:
             await refuse(conv, action, "pledge", target_id)
+        elif role is not None and role.is_staff:
+            conv.say(Reply((Text(N_("Progress reports are written by the focal points of organisations; as BDT "
+                                    "staff you acknowledge them (see /pending).")),)))
         else:
             conv.say(Reply((Text(N_("Progress reports are written by the focal points of organisations. To "
                                     "register yours, send /start.")),)))

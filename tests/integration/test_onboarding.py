@@ -172,7 +172,8 @@ async def test_expired_and_forged_invitations(chat: ChatDriver, database: Databa
                                                 ("zh-hans", "您好"), ("ar", "مرحب"), ("ru", "Здравствуйте")])
 async def test_greeting_follows_telegram_language(chat: ChatDriver, code: str, expected: str) -> None:
     answers = await chat.send(chat.person(30, language_code=code), "/start")
-    assert expected in answers[0].text
+    greeting = answers[1] if code == "pt-BR" else answers[0]  # pt: the six languages are offered first
+    assert expected in greeting.text
 
 
 async def test_language_menu_names_each_language_in_itself(chat: ChatDriver, database: Database) -> None:
