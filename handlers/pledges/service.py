@@ -181,7 +181,7 @@ def review_notice(pledge: Pledge, entity: Entity, *, decision: bool = True,
     parts = message.parts
     if changes is not None:
         if pledge.staff_comment:
-            parts += (text(N_("You asked: {comment}"), comment=shorten(pledge.staff_comment)),)
+            parts += (text(N_("Changes requested: {comment}"), comment=shorten(pledge.staff_comment)),)
         parts += ((Text(N_("Changed since the request for changes:")), *changes) if changes else
                   (Text(N_("Nothing was changed since the request for changes.")),))
     if not decision:
