@@ -6,7 +6,7 @@ from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.messages import N_, Reply, Text, text
 from handlers.onboarding import entity_copy_key, entity_notice
-from handlers.people import audit, decided_by, role_of, staff_contacts
+from handlers.people import audit, decided_by, role_of
 from handlers.staff_notices import close_staff_copies
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
@@ -64,10 +64,10 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     members = await Contacts(conv.session).members_of(entity.id)
     registrant = next((m.full_name for m in members if m.role == Role.focal_point and m.full_name), "")
     footer = N_("✅ Validated by {person} on {when}.") if approved else N_("❌ Rejected by {person} on {when}.")
-    await close_staff_copies(conv.session, await staff_contacts(conv.session), entity_copy_key(entity.id),
-                             entity_notice(entity, registrant, decision=False), footer,
-                             conv.contact.full_name or conv.contact.first_name or Text(N_("another staff member")),
-                             conv.now, conv.deps.timezone)
+    decider = conv.contact.full_name or conv.contact.first_name or Text(N_("another staff member"))
+    closed = entity_notice(entity, registrant, decision=False)
+    await close_staff_copies(conv.session, entity_copy_key(entity.id), closed, footer, decider, conv.now,
+                             conv.deps.timezone)
     news = (N_("Good news: “{entity}” has been validated by BDT. You can now register pledges.") if approved else
             N_("BDT could not validate “{entity}”. Please contact BDT if you think this is a mistake."))
     for member in members:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from handlers import outbox
 from handlers.messages import Button, Concat, Day, Label, Reply, text
 from models.database import Session
+from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
-from models.tables import Contact
 
 
 def when_label(moment: datetime, zone: str) -> Label:
@@ -19,17 +19,17 @@ def when_label(moment: datetime, zone: str) -> Label:
     return Concat((Day(local.date()), f" {local:%H:%M}"))
 
 
-async def close_staff_copies(session: Session, staff: list[Contact], copy_key: str, notice: Reply, footer: str,
-                             person: Label, at: datetime, default_zone: str,
-                             kept: tuple[tuple[Button, ...], ...] = ()) -> int:
-    """Edit every staff copy of a notification (outbox key `copy_key` + ":" + member id) into `notice` followed by
-    `footer` ({person}, {when}) with only the `kept` buttons; copies never written are left alone. How many."""
-    keys = {member.id: f"{copy_key}:{member.id}" for member in staff}
-    written = await OutboxRows(session).sent_message_ids(keys.values())
+async def close_staff_copies(session: Session, copy_key: str, notice: Reply, footer: str, person: Label,
+                             at: datetime, default_zone: str, kept: tuple[tuple[Button, ...], ...] = ()) -> int:
+    """Edit every copy of a staff notification (outbox keys `copy_key` + ":" + member id), whoever received it
+    (a staff member since revoked included), into `notice` followed by `footer` ({person}, {when}) with only the
+    `kept` buttons. How many copies were edited."""
+    copies = await OutboxRows(session).copies(f"{copy_key}:")
+    contacts = Contacts(session)
     edited = 0
-    for member in staff:
-        key = keys[member.id]
-        if key not in written:
+    for key, contact_id in sorted(copies.items()):
+        member = await contacts.get(contact_id)
+        if member is None:
             continue
         closing = text(footer, person=person, when=when_label(at, member.timezone or default_zone))
         await outbox.enqueue(session, member, Reply((*notice.parts, closing), kept), f"closed:{key}",

@@ -8,7 +8,7 @@ from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
-from handlers.people import audit, decided_by, staff_contacts
+from handlers.people import audit, decided_by
 from handlers.pledges.service import coordinators, focal_points, review_notice, staff_copy_key
 from handlers.reports.cadence import cadence_buttons
 from handlers.staff_notices import close_staff_copies
@@ -177,8 +177,8 @@ async def close_notices(conv: Conversation, pledge: Pledge, status: PledgeStatus
         return
     notice = review_notice(pledge, entity, decision=False)
     kept = notice.buttons + ((cadence_buttons(pledge.id),) if status is PledgeStatus.validated else ())
-    await close_staff_copies(conv.session, await staff_contacts(conv.session), staff_copy_key(pledge), notice,
-                             FOOTERS[status], person, conv.now, conv.deps.timezone, kept)
+    await close_staff_copies(conv.session, staff_copy_key(pledge), notice, FOOTERS[status], person, conv.now,
+                             conv.deps.timezone, kept)
 
 
 REVIEW = Journey(REVIEW_FORM, finish_review, may=is_staff_contact)

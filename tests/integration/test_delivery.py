@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.delivery import DeliveryWorker, RecipientGoneError, RejectedError, RetryLaterError
@@ -15,6 +16,7 @@ from handlers import outbox
 from handlers.messages import Reply, Text
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.outbox import OutboxRows
 from models.tables import Contact, Outbox
 
 
@@ -253,3 +255,19 @@ async def stop_once_sent(delivery: DeliveryWorker, running: asyncio.Task[None], 
         await asyncio.sleep(0.02)
     delivery.stop()
     await running
+
+
+async def test_the_copies_of_a_notification_are_found_by_their_key_prefix_alone(database: Database) -> None:
+    contacts = await people(database, 3)
+    await queue(database, contacts, prefix="pledge:5:v1")
+    await queue(database, contacts[:1], prefix="pledge:5:v10")
+    await queue(database, contacts[:1], prefix="pledge_5%v1")
+    async with database.uow() as uow:
+        rows = OutboxRows(uow.session)
+        assert await rows.copies("pledge:5:v1:") == {f"pledge:5:v1:{c.id}": c.id for c in contacts}
+        assert await rows.copies("pledge_5%v1:") == {f"pledge_5%v1:{contacts[0].id}": contacts[0].id}
+        assert await rows.copies("pledge:5:v2:") == {}
+        if database.url.startswith("sqlite"):  # answered from the key's index, not by reading the whole outbox
+            plan = " ".join(str(row) for row in await uow.session.execute(
+                sa.text("EXPLAIN QUERY PLAN SELECT key FROM outbox WHERE key GLOB 'pledge:5:v1:*'")))
+            assert "USING" in plan and "INDEX" in plan, plan
