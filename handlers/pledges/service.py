@@ -8,13 +8,14 @@ from decimal import Decimal
 
 from handlers import drafts, outbox
 from handlers.conversation import Conversation, Journey, ask_again, begin
-from handlers.forms.base import FormContext, FormState
+from handlers.forms.base import FormContext, FormState, Step
 from handlers.forms.countries import places_label
 from handlers.forms.engine import collected
+from handlers.forms.steps import TextStep
 from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
-from handlers.messages import N_, Button, Code, Concat, Label, Line, Money, Reply, Text, text
+from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Money, Reply, Text, plural, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import answers_of, apply_answers, check_answers, derive_reach, pledge_ref
@@ -126,23 +127,47 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
     await notify_staff_of_pledge(conv, pledge, entity, changes)
 
 
+DIFF_EXCERPT = 100
+"""How much of an old and a new text a resubmission's list of changes shows (the card shows the new one)."""
+DIFF_ITEMS = 6
+"""How many added and removed items of a list it names (the rest are counted)."""
+
+
 def _same(step_id: str, old: object, new: object) -> bool:
     if step_id == "value_usd" and old is not None and new is not None:
         return Decimal(str(old)) == Decimal(str(new))  # 2500000 and 2500000.00 are one amount
     return (old or None) == (new or None)
 
 
+def _some(step: Step, values: list[str], context: FormContext) -> Label:
+    named: list[Label] = [step.show([value], context) for value in values[:DIFF_ITEMS]]
+    if len(values) > DIFF_ITEMS:
+        named.append(plural("{count} more", "{count} more", len(values) - DIFF_ITEMS))
+    return Items(tuple(named))
+
+
+def _difference(step: Step, old: object, new: object, context: FormContext) -> Label:
+    if isinstance(old, list) or isinstance(new, list):  # what was added and what was removed, not both lists
+        before = [str(v) for v in old] if isinstance(old, list) else []
+        after = [str(v) for v in new] if isinstance(new, list) else []
+        added, removed = [v for v in after if v not in before], [v for v in before if v not in after]
+        pieces: list[Label] = []
+        if added:
+            pieces += ["+ ", _some(step, added, context)]
+        if removed:
+            pieces += ["  − " if added else "− ", _some(step, removed, context)]
+        return Concat(tuple(pieces))
+    shown = [shorten(str(value), DIFF_EXCERPT) if isinstance(value, str) and isinstance(step, TextStep)
+             else step.show(value, context) if value not in (None, "") else "—" for value in (old, new)]
+    return Concat((shown[0], " → ", shown[1]))
+
+
 def changed_fields(before: Mapping[str, object], after: Mapping[str, object]) -> tuple[Label, ...]:
-    """One line per field of the pledge form whose answer differs: its name, the old value and the new one."""
+    """One line per field of the pledge form whose answer differs: its name, the old value and the new one (for a
+    list, what was added and removed)."""
     context = FormContext("en", date.min)  # the labels are translated when the message is rendered
-    lines: list[Label] = []
-    for step in PLEDGE_FORM.steps:
-        old, new = before.get(step.id), after.get(step.id)
-        if _same(step.id, old, new):
-            continue
-        shown = [step.show(value, context) if value not in (None, [], "") else "—" for value in (old, new)]
-        lines.append(Line(Text(step.label), Concat((shown[0], " → ", shown[1]))))
-    return tuple(lines)
+    return tuple(Line(Text(step.label), _difference(step, before.get(step.id), after.get(step.id), context))
+                 for step in PLEDGE_FORM.steps if not _same(step.id, before.get(step.id), after.get(step.id)))
 
 
 def pledge_card(pledge: Pledge, entity: Entity | None = None) -> list[Line]:
