@@ -10,13 +10,15 @@ from sqlmodel import col, select
 from test_pledges import fill_pledge, focal_point
 
 from bot.i18n import Renderer
+from handlers import outbox
 from handlers.admin import CreateInvite, GrantRole, RevokeRole, grant_role, invite, revoke_role
 from handlers.conversation import Deps
 from handlers.messages import Code, reply_from_json, text
 from handlers.pledges.review import CONFIRMATIONS
+from handlers.reports.service import report_review_notice
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Outbox, Pledge
+from models.tables import Contact, Entity, Outbox, Pledge, ProgressReport
 from models.values import LANGUAGES, PledgeStatus, Role
 
 BEA, CARL, FOCAL, COORDINATOR = 9301, 9302, 9303, 9304
@@ -147,3 +149,28 @@ async def test_every_staff_copy_of_a_decided_organisation_is_closed(chat: ChatDr
     assert len(edits) == 2
     closed = [m for m in await chat.collect(BEA) if "❌ Rejected by Carl on " in m.text]
     assert closed and closed[0].buttons == () and "Awa Sarr" in closed[0].text
+
+
+async def test_every_staff_copy_of_an_acknowledged_report_is_closed(chat: ChatDriver, database: Database) -> None:
+    pledge_id = await submitted(chat)
+    await chat.press(chat.person(BEA, "Bea"), f"pv:ok:{pledge_id}:1")
+    async with database.uow() as uow:
+        report = ProgressReport(pledge_id=pledge_id, period="2025", status="in_progress",
+                                steps_taken="We connected 120 schools in Kolda.")
+        uow.session.add(report)
+        await uow.session.flush()
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None
+        entity = await uow.session.get(Entity, pledge.entity_id)
+        assert entity is not None and report.id is not None
+        for member in (await uow.session.execute(select(Contact).where(col(Contact.telegram_id).in_((BEA, CARL))))
+                       ).scalars():
+            await outbox.enqueue(uow.session, member, report_review_notice(report, pledge, entity),
+                                 f"report:{report.id}:v1:{member.id}")
+        report_id = report.id
+        await uow.commit()
+    for telegram_id in (BEA, CARL):
+        await chat.collect(telegram_id)
+    await chat.press(chat.person(CARL, "Carl"), f"rs:ack:{report_id}")
+    closed = [m for m in await chat.collect(BEA) if "✅ Acknowledged by Carl on " in m.text]
+    assert closed and not any(code.startswith("rs:") for code in codes(closed[0]))
