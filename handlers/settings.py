@@ -22,7 +22,7 @@ from handlers.forms.base import (
     StepResult,
 )
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Code, Concat, Label, Line, Reply, Text, text
+from handlers.messages import N_, Button, Clock, Code, Concat, Label, Line, Reply, Text, text
 from models.tables import Entity
 from models.timezones import city_of, find_zones, is_zone, offset_label, zone_of
 from models.values import LANGUAGE_NAMES
@@ -77,17 +77,18 @@ class TimeZoneStep(Step):
 TIMEZONE_FORM = Form(id="timezone", title=N_("Time zone"), summary=False, steps=(
     TimeZoneStep(id="zone", label=N_("Time zone"),
                  question=N_("Where are you? Send the name of your city or country, or your UTC offset (for "
-                             "example UTC+3). I send reminders between 9:00 and 18:00, Monday to Friday, "
-                             "your time.")),
+                             "example UTC+3). I send reminders between {start} and {end}, Monday to Friday, "
+                             "your time."),
+                 params=lambda _answers: {"start": Clock(time(9)), "end": Clock(time(18))}),
 ))
 
 
 async def _save_zone(conv: Conversation, state: FormState) -> None:
     zone = state.answers["zone"]
     conv.contact.timezone = zone
-    local = conv.now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    local = conv.now.astimezone(ZoneInfo(zone)).time()
     conv.say(Reply((text(N_("Your time zone is now {zone}. It is {time} there."),
-                         zone=zone_label(zone, conv.locale, conv.now), time=Code(local)),)))
+                         zone=zone_label(zone, conv.locale, conv.now), time=Clock(local)),)))
 
 
 TIMEZONE = Journey(TIMEZONE_FORM, _save_zone)

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers import outbox
-from handlers.messages import Button, Concat, Day, Label, Reply, text
+from handlers.messages import Button, Clock, Concat, Day, Label, Reply, text
 from models.database import Session
 from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
@@ -16,7 +16,7 @@ from models.repositories.outbox import OutboxRows
 def when_label(moment: datetime, zone: str) -> Label:
     """A moment as a date and an hour in the reader's time zone."""
     local = moment.astimezone(ZoneInfo(zone))
-    return Concat((Day(local.date()), f" {local:%H:%M}"))
+    return Concat((Day(local.date()), " ", Clock(local.time().replace(second=0, microsecond=0))))
 
 
 async def close_staff_copies(session: Session, copy_key: str, notice: Reply, footer: str, person: Label,
