@@ -174,3 +174,15 @@ async def test_every_staff_copy_of_an_acknowledged_report_is_closed(chat: ChatDr
     await chat.press(chat.person(CARL, "Carl"), f"rs:ack:{report_id}")
     closed = [m for m in await chat.collect(BEA) if "✅ Acknowledged by Carl on " in m.text]
     assert closed and not any(code.startswith("rs:") for code in codes(closed[0]))
+
+
+async def test_a_pledge_withdrawn_while_waiting_closes_every_staff_copy(chat: ChatDriver) -> None:
+    pledge_id = await submitted(chat)
+    focal = chat.person(FOCAL)
+    await chat.press(focal, f"mp:wd:{pledge_id}")
+    await chat.press(focal, f"mp:wdy:{pledge_id}")
+    for telegram_id in (BEA, CARL):
+        closed = [m for m in await chat.collect(telegram_id) if "↩️ Withdrawn by its focal point on " in m.text]
+        assert closed and not any(code.startswith("pv:") for code in codes(closed[0]))
+    late = await chat.press(chat.person(BEA, "Bea"), f"pv:ok:{pledge_id}:1")
+    assert "was withdrawn by its focal point" in late[-1].text
