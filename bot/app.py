@@ -243,6 +243,8 @@ async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
         staff = [(c.chat_id, negotiate(c.language, c.telegram_language, app.settings.default_locale), Role(c.role))
                  for c in await staff_contacts(uow.session) if c.role]
     await register_commands(app.bot, app.renderer, staff, app.settings.default_locale)
+    for chat_id, language, role in staff:
+        app.menus.given(chat_id, role, language)
     warm_up(app.renderer, app.settings.default_locale)
     return True
 
