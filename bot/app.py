@@ -42,6 +42,7 @@ from bot.schema import ensure_schema
 from bot.sender import BotApiSender
 from bot.shared_pacing import SharedBudget
 from bot.telegram import (
+    ChatMenus,
     build_dispatcher,
     keep_response_types,
     register_chat_menu,
@@ -77,6 +78,7 @@ class App:
     delivery: DeliveryWorker
     pinned: list[type] = field(default_factory=keep_response_types)
     handling: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(UPDATES_AT_ONCE))
+    menus: ChatMenus = field(default_factory=ChatMenus)
 
     health: Health | None = None
     shared: SharedBudget | None = None
@@ -125,9 +127,11 @@ class App:
             self.delivery.wake()
         contact_id_var.set(conv.contact.id)
         log.info("update handled", extra={"contact_id": conv.contact.id})
-        if conv.menu_changed:
-            await register_chat_menu(self.bot, self.renderer, conv.contact.chat_id, conv.locale,
-                                     role_of(conv.contact))
+        role, chat_id = role_of(conv.contact), conv.contact.chat_id
+        if conv.menu_changed or self.menus.needs(chat_id, role, conv.locale,
+                                                 chose_language=conv.contact.language is not None):
+            await register_chat_menu(self.bot, self.renderer, chat_id, conv.locale, role)
+            self.menus.given(chat_id, role, conv.locale)
 
     async def _apologise(self, incoming: Incoming) -> None:
         try:
@@ -253,7 +257,9 @@ async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
     async with app.database.uow() as uow:
         staff = [(c.chat_id, negotiate(c.language, c.telegram_language, app.settings.default_locale), Role(c.role))
                  for c in await staff_contacts(uow.session) if c.role]
-    await register_commands(app.bot, app.renderer, staff)
+    await register_commands(app.bot, app.renderer, staff, app.settings.default_locale)
+    for chat_id, language, role in staff:
+        app.menus.given(chat_id, role, language)
     warm_up(app.renderer, app.settings.default_locale)
     return True
 

@@ -253,8 +253,9 @@ def invite_create(
     typer.echo(deep_link(username, token))
 
 
-AUDIENCE_HELP = ("Segments: everyone, role:staff, sector:academia, group:ldc, itu:africa, focus:access, "
-                 "lang:fr, overdue.")
+AUDIENCE_HELP = ("Segments: everyone, role:staff, sector:academia, group:ldc (organisations based in LDCs; also "
+                 "lldc, sids), targets:ldc (organisations with a pledge that targets LDCs; also lldc, sids), "
+                 "itu:africa, focus:access, lang:fr, overdue.")
 
 
 @broadcast_app.command("send")

@@ -183,13 +183,41 @@ def _menu(renderer: Renderer, role: Role | None, language: str) -> list[BotComma
             for c in commands_for(role)]
 
 
-async def register_commands(bot: Bot, renderer: Renderer, staff_chats: list[tuple[int, str, Role]]) -> None:
-    """Command menus per language (default scope) and per chat for staff, whose commands differ."""
+async def register_commands(bot: Bot, renderer: Renderer, staff_chats: list[tuple[int, str, Role]],
+                            default_locale: str = "en") -> None:
+    """Command menus per language (default scope), one without a language for everyone whose Telegram speaks none
+    of the six (in the default locale), and per chat for staff, whose commands differ."""
     for language in LANGUAGES:
         await bot.set_my_commands(_menu(renderer, None, language), scope=BotCommandScopeDefault(),
                                   language_code=language)
+    fallback = default_locale if default_locale in LANGUAGES else "en"
+    await bot.set_my_commands(_menu(renderer, None, fallback), scope=BotCommandScopeDefault())
     for chat_id, language, role in staff_chats:
         await register_chat_menu(bot, renderer, chat_id, language, role)
+
+
+class ChatMenus:
+    """Which menu (role, language) each chat was given since this process started: a person's first update
+    after a start registers theirs, so that focal points and coordinators see their own commands."""
+
+    LIMIT = 200_000
+    """Chats remembered at most (then forgotten all at once: the cost is one call per person seen again)."""
+
+    def __init__(self) -> None:
+        self._given: dict[int, tuple[str | None, str]] = {}
+
+    def needs(self, chat_id: int, role: Role | None, language: str, *, chose_language: bool) -> bool:
+        """True when this chat should be (re)registered: it has a role or chose its language (others follow the
+        per-language default menus), and it was not given this very menu yet."""
+        if role is None and not chose_language:
+            return False
+        return self._given.get(chat_id) != (role.value if role else None, language)
+
+    def given(self, chat_id: int, role: Role | None, language: str) -> None:
+        """Remember the menu registered for a chat."""
+        if len(self._given) >= self.LIMIT:
+            self._given.clear()
+        self._given[chat_id] = (role.value if role else None, language)
 
 
 async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, language: str, role: Role | None) -> None:

@@ -19,22 +19,25 @@ MAX_ID_DIGITS = 12  # ids stay far below 10**12; more digits is forged
 
 # Placeholders: <id> a positive integer written in ASCII digits without a leading zero; <word> a short ASCII
 # token (step ids, language codes); <rest> what a form button carries after its step id, checked by the form
-# engine against the choices the current question offers.
+# engine against the choices the current question offers; <ver> the version of a record the button was shown with.
 _FIELDS = {
     "<id>": f"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}",
     "<word>": "[A-Za-z0-9_$-]{1,32}",
     "<rest>": "[!-~]{1,60}",
+    "<ver>": f"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}",
 }
 
 PATTERNS: tuple[str, ...] = (
     "ent:ok:<id>", "ent:no:<id>",
     "pl:resume", "pl:restart",
-    "pv:ok:<id>", "pv:chg:<id>", "pv:rej:<id>",
+    "pv:ok:<id>:<ver>", "pv:chg:<id>:<ver>", "pv:rej:<id>:<ver>",
+    "pv:ok:<id>", "pv:chg:<id>", "pv:rej:<id>",  # sent before versions were in the code: taken as version 1
     "mp:open:<id>", "mp:wd:<id>", "mp:wdy:<id>", "mp:edit:<id>", "mp:list",
     "bc:cancel:<id>", "bc:stop:<id>",
     "rp:open:<id>", "rp:repl:<id>", "rp:edit:<id>", "rp:ev:<id>", "rp:resume", "rp:restart",
     "rs:ack:<id>", "rs:ask:<id>",
     "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",
+    "pn:ent:<id>", "pn:pl:<id>", "pn:rs:<id>",
     "ft:pd:<id>", "ft:pc:<id>", "ft:rs:<id>", "ft:rc:<id>", "ft:rn:<id>", "ft:rq:<id>",
     "lang:<word>",
     "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show", "st:consent:on", "st:consent:off",
@@ -55,13 +58,14 @@ class ButtonCode:
     verb: str
     id: int | None = None
     rest: str = ""
+    version: int | None = None
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
     pieces = []
     for index, field in enumerate(pattern.split(":")):
         if field in _FIELDS:
-            name = "id" if field == "<id>" else "rest" if field == "<rest>" else f"f{index}"
+            name = field[1:-1] if field in ("<id>", "<rest>", "<ver>") else f"f{index}"
             pieces.append(f"(?P<{name}>{_FIELDS[field]})")
         else:
             pieces.append(f"(?P<f{index}>{re.escape(field)})")
@@ -80,9 +84,10 @@ def parse(data: str) -> ButtonCode | None:
         if found is None:
             continue
         groups = found.groupdict()
-        raw_id = groups.get("id")
+        raw_id, raw_version = groups.get("id"), groups.get("ver")
         return ButtonCode(pattern=pattern, prefix=groups["f0"], verb=groups.get("f1") or "",
-                          id=int(raw_id) if raw_id is not None else None, rest=groups.get("rest") or "")
+                          id=int(raw_id) if raw_id is not None else None, rest=groups.get("rest") or "",
+                          version=int(raw_version) if raw_version is not None else None)
     return None
 
 

@@ -15,6 +15,8 @@ class Command:
     name: str
     description: str
     roles: frozenset[Role] | None = None
+    newcomers: bool = False
+    """Offered only to people with no role yet (registered people need not start again)."""
 
 
 EVERYONE = None
@@ -23,17 +25,23 @@ STAFF = frozenset({Role.staff, Role.admin})
 FOCAL = frozenset({Role.focal_point})
 MEMBERS = frozenset({Role.focal_point, Role.coordinator})
 QUESTIONS = MEMBERS | STAFF
+FOLLOWERS = frozenset({Role.coordinator, Role.staff, Role.admin})
+"""Who receives digests and exports of their scope."""
 
 COMMANDS: tuple[Command, ...] = (
-    Command("start", N_("Start, or register your organisation")),
+    Command("start", N_("Start, or register your organisation"), newcomers=True),
     Command("pledge", N_("Register a new pledge"), FOCAL),
     Command("mypledges", N_("Your organisation's pledges"), MEMBERS),
     Command("report", N_("Report progress on a pledge"), FOCAL),
     Command("ask", N_("Ask the P2C team at BDT a question"), MEMBERS),
     Command("questions", N_("Questions to the P2C team and their answers"), QUESTIONS),
+    Command("pending", N_("What waits for your decision"), STAFF),
+    Command("digest", N_("Your digest: figures and pledges of your scope"), FOLLOWERS),
+    Command("export", N_("A spreadsheet of the pledges of your scope"), FOLLOWERS),
     Command("broadcast", N_("Send an announcement"), STAFF),
     Command("broadcasts", N_("Past and running announcements"), STAFF),
     Command("inactive", N_("Pledges with no report for 24 months"), STAFF),
+    Command("scope", N_("Set a coordinator's scope: /scope ID SCOPE"), STAFF),
     Command("invite", N_("Invite a colleague to your organisation"), FOCAL),
     Command("invite", N_("Invite someone to an organisation"), STAFF),
     Command("leave", N_("Leave your organisation, handing its pledges over"), FOCAL),
@@ -50,7 +58,8 @@ COMMANDS: tuple[Command, ...] = (
 
 def commands_for(role: Role | None) -> tuple[Command, ...]:
     """The commands a person of this role (or with none yet) may use."""
-    return tuple(c for c in COMMANDS if c.roles is None or (role is not None and role in c.roles))
+    return tuple(c for c in COMMANDS if not (c.newcomers and role is not None)
+                 and (c.roles is None or (role is not None and role in c.roles)))
 
 
 def help_reply(role: Role | None, *notes: Label) -> Reply:

@@ -46,7 +46,8 @@ class Conversation:
     deps: Deps
     replies: list[Reply] = field(default_factory=list)
     menu_changed: bool = False
-    """Set when the person's role changed, so the adapter updates their command menu."""
+    """Set when the person's role or language changed (or they asked for /start or /help), so the adapter
+    registers their command menu again."""
     pushed: list[outbox.Queued] = field(default_factory=list)
     """Replies written as already taken by delivery: hand them to it once the transaction commits."""
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.messages import N_, Reply, Text, text
+from handlers.onboarding import entity_copy_key, entity_notice
 from handlers.people import audit, decided_by, role_of
+from handlers.staff_notices import close_staff_copies
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.tables import Contact
-from models.values import EntityStatus
+from models.values import EntityStatus, Role
 
 DECISIONS = frozenset({"entity.validated", "entity.rejected"})
 """The audit actions of a staff decision on an organisation."""
@@ -58,9 +60,16 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     await audit(conv.session, conv.contact, "entity.validated" if approved else "entity.rejected", "entity", entity.id)
     done = N_("“{entity}” is validated.") if approved else N_("“{entity}” is rejected.")
     conv.say(Reply((text(done, entity=entity.name),)))
+    assert entity.id is not None
+    members = await Contacts(conv.session).members_of(entity.id)
+    registrant = next((m.full_name for m in members if m.role == Role.focal_point and m.full_name), "")
+    footer = N_("✅ Validated by {person} on {when}.") if approved else N_("❌ Rejected by {person} on {when}.")
+    decider = conv.contact.full_name or conv.contact.first_name or Text(N_("another staff member"))
+    closed = entity_notice(entity, registrant, decision=False)
+    await close_staff_copies(conv.session, entity_copy_key(entity.id), closed, footer, decider, conv.now,
+                             conv.deps.timezone)
     news = (N_("Good news: “{entity}” has been validated by BDT. You can now register pledges.") if approved else
             N_("BDT could not validate “{entity}”. Please contact BDT if you think this is a mistake."))
-    assert entity.id is not None
-    for member in await Contacts(conv.session).members_of(entity.id):
+    for member in members:
         await outbox.enqueue(conv.session, member, Reply((text(news, entity=entity.name),)),
                              f"entity:{entity.id}:{entity.status}:{member.id}", priority=outbox.NOTICE)

@@ -18,10 +18,28 @@ def negotiate(saved: str | None, telegram_code: str | None, default: str) -> str
     return default if default in LANGUAGES else "en"
 
 
+def speaks(telegram_code: str | None) -> bool:
+    """True when Telegram's language_code is one of the six languages."""
+    return bool(telegram_code) and (telegram_code or "").replace("_", "-").split("-")[0].lower() in LANGUAGES
+
+
+def _language_buttons() -> tuple[tuple[Button, ...], ...]:
+    buttons = [Button(LANGUAGE_NAMES[code], f"lang:{code}") for code in ("ar", "zh", "en", "fr", "ru", "es")]
+    return tuple(buttons[:3]), tuple(buttons[3:])
+
+
 def language_menu() -> Reply:
     """Buttons naming each language in itself."""
-    buttons = [Button(LANGUAGE_NAMES[code], f"lang:{code}") for code in ("ar", "zh", "en", "fr", "ru", "es")]
-    return Reply((Text(N_("Choose your language:")),), (tuple(buttons[:3]), tuple(buttons[3:])))
+    return Reply((Text(N_("Choose your language:")),), _language_buttons())
+
+
+OFFER = "اختر لغتك · 请选择语言 · Choose your language · Choisissez votre langue · Выберите язык · Elija su idioma"
+"""The first words to a newcomer whose Telegram speaks none of the six: in all six, since we do not know theirs."""
+
+
+def language_offer() -> Reply:
+    """The six languages, each named in itself, offered in all six at once (first contact)."""
+    return Reply((OFFER,), _language_buttons())
 
 
 def choose_language(conv: Conversation, code: str) -> bool:
@@ -30,5 +48,6 @@ def choose_language(conv: Conversation, code: str) -> bool:
         return False
     conv.contact.language = code
     conv.locale = code
+    conv.menu_changed = True  # the command menu follows the language at once
     conv.say(Reply((Text(N_("From now on I will write to you in English.")),)))
     return True

@@ -104,14 +104,25 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     thanks = N_("Thank you, {name}. “{entity}” is registered and waits for validation by BDT. "
                 "I will tell you as soon as it is validated.")
     conv.say(Reply((text(thanks, name=contact.full_name, entity=entity.name),)))
-    where = CountryName(entity.country_iso3) if entity.country_iso3 else Text(N_("International (no single country)"))
     assert entity.id is not None
-    await _tell_staff(conv, f"entity:{entity.id}", Reply(
-        (text(N_("New organisation waiting for validation: “{entity}” ({sector}, {country}), registered by {person}."),
-              entity=entity.name, sector=sector_label(entity.sector), country=where, person=contact.full_name),),
-        ((Button(Text(N_("✅ Validate")), f"ent:ok:{entity.id}"),
-          Button(Text(N_("❌ Reject")), f"ent:no:{entity.id}")),),
-    ))
+    await _tell_staff(conv, f"entity:{entity.id}", entity_notice(entity, contact.full_name or ""))
+
+
+def entity_notice(entity: Entity, person: str, *, decision: bool = True) -> Reply:
+    """The staff notification of an organisation waiting for validation, with Validate / Reject unless `decision`
+    is False (once decided)."""
+    where = CountryName(entity.country_iso3) if entity.country_iso3 else Text(N_("International (no single country)"))
+    message = text(N_("New organisation waiting for validation: “{entity}” ({sector}, {country}), registered by "
+                      "{person}."), entity=entity.name, sector=sector_label(entity.sector), country=where,
+                   person=person)
+    buttons = ((Button(Text(N_("✅ Validate")), f"ent:ok:{entity.id}"),
+                Button(Text(N_("❌ Reject")), f"ent:no:{entity.id}")),) if decision else ()
+    return Reply((message,), buttons)
+
+
+def entity_copy_key(entity_id: int) -> str:
+    """The outbox key of the staff notification of an organisation, before ":<staff member id>"."""
+    return f"staff:entity:{entity_id}"
 
 
 async def finish_joining(conv: Conversation, state: FormState) -> None:

@@ -16,6 +16,7 @@ from handlers import (
     onboarding,
     outbox,
     own_data,
+    pending,
     reminder_choices,
     settings,
 )
@@ -24,10 +25,11 @@ from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
 from handlers.digests import journey as digests
 from handlers.forms.engine import FormInput, code
+from handlers.greetings import is_greeting
 from handlers.helpdesk import listing as helpdesk_listing
 from handlers.helpdesk import threads as helpdesk
 from handlers.inputs import Incoming
-from handlers.messages import N_, Reply, Text
+from handlers.messages import N_, Reply, Text, text
 from handlers.people import meet, refresh, role_of
 from handlers.pledges import listing, review
 from handlers.pledges import service as pledge_service
@@ -53,14 +55,14 @@ def journey_of(form_id: str) -> Journey | None:
     return JOURNEYS.get(form_id)
 
 
-async def mark_and_meet(session: Session, incoming: Incoming) -> tuple[Contact, Draft | None] | None:
-    """Record the update's key (Incoming.key), then meet the person (`people.refresh`) with their latest draft;
-    None for an update handled before (Telegram may deliver an update twice)."""
+async def mark_and_meet(session: Session, incoming: Incoming) -> tuple[Contact, Draft | None, bool] | None:
+    """Record the update's key (Incoming.key), then meet the person (`people.refresh`) with their latest draft and
+    whether this is their first contact; None for an update handled before (Telegram may deliver one twice)."""
     met = await ProcessedUpdates(session).mark_and_meet(incoming.key, incoming.person.telegram_id, utcnow())
     if met is None:
         return None
     contact, draft = met
-    return await refresh(session, contact, incoming.person, incoming.received_at), draft
+    return await refresh(session, contact, incoming.person, incoming.received_at), draft, contact is None
 
 
 async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:
@@ -69,9 +71,11 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
         met = await mark_and_meet(uow.session, incoming)
         if met is None:
             return None
-        contact, draft = met
+        contact, draft, first = met
         locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
         conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.key, deps)
+        if first and not language.speaks(contact.telegram_language) and incoming.code is None:
+            conv.say(language.language_offer())  # none of the six in their Telegram: let them choose at once
         await dispatch(conv, incoming, draft)
         await conv.flush_replies()
         await uow.commit()
@@ -96,8 +100,20 @@ async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) 
         attached = (incoming.file_kind or "document", incoming.file_id) if incoming.file_id else None
         await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=attached,
                                                       file_name=incoming.file_name))
+    elif incoming.text and is_greeting(incoming.text):
+        conv.say(greet(conv))
     elif not (incoming.text or incoming.file_id) or not await helpdesk.offer(conv, incoming):
         conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
+
+
+def greet(conv: Conversation) -> Reply:
+    """The answer to "Hello": hello back, and what this person can do next."""
+    role = role_of(conv.contact)
+    if role is not None:
+        name = conv.contact.full_name or conv.contact.first_name
+        return help_reply(role, text(N_("Hello, {name}!"), name=name) if name else Text(N_("Hello!")))
+    hello = onboarding.greeting(conv)
+    return Reply((*hello.parts, Text(N_("To register your organisation, send /start; /help lists what I can do."))))
 
 
 async def _on_unreadable(conv: Conversation, kind: str, draft: Draft | None, journey: Journey | None) -> None:
@@ -162,10 +178,12 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
 
 
 async def _start(conv: Conversation, incoming: Incoming) -> None:
+    conv.menu_changed = True  # a menu lost on the way (or never set) is set again by the person's next /start
     await onboarding.start_command(conv, incoming.argument)
 
 
 async def _help(conv: Conversation, incoming: Incoming) -> None:
+    conv.menu_changed = True
     conv.say(help_reply(role_of(conv.contact)))
 
 
@@ -187,6 +205,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "ask": helpdesk.ask_command, "questions": helpdesk_listing.questions_command,
     "invite": colleagues.invite_command, "leave": colleagues.leave_command, "reassign": colleagues.reassign_command,
     "privacy": own_data.privacy_command, "mydata": own_data.my_data_command, "forget": own_data.forget_command,
+    "pending": pending.pending_command,
 }
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
@@ -194,7 +213,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "st": settings.settings_button, "rm": reminder_choices.reminder_button,
     "rp": report_service.report_button, "rs": report_review.review_button, "pc": report_review.cadence_button,
     "dg": digests.digest_button, "ft": fulltext.show_whole, "qa": helpdesk_listing.question_button,
-    "lv": colleagues.colleagues_button, "me": own_data.forget_button,
+    "lv": colleagues.colleagues_button, "me": own_data.forget_button, "pn": pending.pending_button,
 }
 
 

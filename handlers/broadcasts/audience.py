@@ -23,13 +23,26 @@ EVERYONE = "everyone"
 # The same names as the country step's shortcuts, keyed by the segments' lower-case codes.
 REGION_LABELS = {region.value: label for region, label in countries.REGION_LABELS.items()}
 ITU_REGIONS = tuple(REGION_LABELS)
-GROUP_LABELS = {group.lower(): countries.GROUP_LABELS[group] for group in ("LDC", "LLDC", "SIDS")}
+GROUP_LABELS = {
+    "ldc": N_("🏢 Organisations based in LDCs"),
+    "lldc": N_("🏢 Organisations based in LLDCs"),
+    "sids": N_("🏢 Organisations based in SIDS"),
+}
+"""group:<g>: people of organisations whose home country is in the group."""
+TARGET_LABELS = {
+    "ldc": N_("🎯 Pledges that target LDCs"),
+    "lldc": N_("🎯 Pledges that target LLDCs"),
+    "sids": N_("🎯 Pledges that target SIDS"),
+}
+"""targets:<g>: people of organisations with a live pledge (not a draft, rejected or withdrawn) implemented in at
+least one country of the group, wherever the organisation itself is based."""
 
 SEGMENTS: tuple[str, ...] = (
     EVERYONE,
     *(f"role:{r}" for r in Role),
     *(f"sector:{s}" for s in Sector),
     *(f"group:{g}" for g in GROUP_LABELS),
+    *(f"targets:{g}" for g in TARGET_LABELS),
     *(f"itu:{r}" for r in ITU_REGIONS),
     *(f"focus:{f}" for f in FocusArea),
     *(f"lang:{code}" for code in LANGUAGES),
@@ -42,7 +55,7 @@ def segment_label(token: str) -> Label:
     """How a segment is named on its button."""
     kind, _, value = token.partition(":")
     table: dict[str, dict[str, str]] = {"role": ROLE_LABELS, "sector": SECTOR_LABELS, "group": GROUP_LABELS,
-                                        "itu": REGION_LABELS, "focus": FOCUS_AREA_LABELS}
+                                        "targets": TARGET_LABELS, "itu": REGION_LABELS, "focus": FOCUS_AREA_LABELS}
     if kind in table and value in table[kind]:
         return Text(table[kind][value])
     if kind == "lang" and value in LANGUAGE_NAMES:
@@ -70,9 +83,10 @@ async def resolve(session: Session, tokens: list[str], today: date, default_loca
             kinds.setdefault(kind, set()).add(value)
     countries = await Countries(session).all() if kinds.keys() & {"group", "itu"} else {}
     focus = await Pledges(session).focus_areas() if "focus" in kinds else {}
+    targeting = await Pledges(session).entities_targeting() if "targets" in kinds else {}
     overdue = await _overdue_entities(session, today) if "overdue" in kinds else set()
     drafting = await Drafts(session).contacts_drafting("pledge") if "draft" in kinds else set()
-    facts = Facts(countries, focus, overdue, drafting, default_locale)
+    facts = Facts(countries, focus, overdue, drafting, default_locale, targeting)
     # announcements are not essential: a person who withdrew that consent (/settings) is not in any audience
     chosen = [contact for contact, entity in rows if contact.consent_withdrawn_at is None
               and all(_matches(kind, values, contact, entity, facts) for kind, values in kinds.items())]
@@ -90,6 +104,8 @@ class Facts:
     overdue: set[int]
     drafting: set[int]
     default_locale: str
+    targeting: dict[str, set[int]]
+    """Per group (ldc, lldc, sids), the entities with a live pledge that targets it."""
 
 
 def _matches(kind: str, values: set[str], contact: Contact, entity: Entity | None, facts: Facts) -> bool:
@@ -108,6 +124,8 @@ def _matches(kind: str, values: set[str], contact: Contact, entity: Entity | Non
         return bool(facts.focus.get(entity.id or 0, set()) & values)
     if kind == "overdue":
         return entity.id in facts.overdue
+    if kind == "targets":
+        return any(entity.id in facts.targeting.get(group, set()) for group in values)
     if country is None:
         return False
     if kind == "group":

@@ -12,6 +12,7 @@ from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Money, Number, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
+from handlers.pledges.review import close_notices
 from handlers.pledges.rules import answers_of
 from handlers.pledges.service import EDITING, PLEDGE, pledge_card
 from handlers.reports.cards import period_label, report_line, report_status_label
@@ -46,15 +47,32 @@ COMMENT_EXCERPT = 300
 WITHDRAWABLE = frozenset(s for s, targets in PLEDGE_TRANSITIONS.items() if PledgeStatus.withdrawn in targets)
 
 
+NO_ORGANISATION: dict[Role | None, str] = {
+    None: N_("You are not attached to an organisation yet. Send /start to register."),
+    Role.focal_point: N_("You are not attached to an organisation yet. Send /start to register."),
+    Role.coordinator: N_("You are not attached to an organisation: /digest gives you the figures and the pledges "
+                         "of your scope."),
+    Role.staff: N_("/mypledges lists an organisation's pledges for its focal points. As BDT staff, see what waits "
+                   "for your decision with /pending."),
+    Role.admin: N_("/mypledges lists an organisation's pledges for its focal points. As BDT staff, see what waits "
+                   "for your decision with /pending."),
+}
+"""What /mypledges says to someone with no organisation's pledges to list, by role: what they can do instead."""
+
+
 async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> None:
     """List the pledges of the person's entity, newest first, with status, value and next report due."""
     contact = conv.contact
-    if contact.entity_id is None or role_of(contact) not in (Role.focal_point, Role.coordinator):
-        conv.say(Reply((Text(N_("You are not attached to an organisation yet. Send /start to register.")),)))
+    role = role_of(contact)
+    if contact.entity_id is None or role not in (Role.focal_point, Role.coordinator):
+        conv.say(Reply((Text(NO_ORGANISATION.get(role, NO_ORGANISATION[None])),)))
         return
     pledges = await Pledges(conv.session).of_entity(contact.entity_id, LIST_LIMIT)
     if not pledges:
-        conv.say(Reply((Text(N_("Your organisation has no pledges yet. Register one with /pledge.")),)))
+        conv.say(Reply((Text(N_("Your organisation has no pledges yet. Register one with /pledge.")
+                             if role is Role.focal_point else
+                             N_("Your organisation has no pledges yet. Its focal points register them, and I will "
+                                "tell you when one is validated.")),)))
         return
     ids = [p.id for p in pledges if p.id is not None]
     reports = Reports(conv.session)
@@ -204,6 +222,7 @@ async def withdraw(conv: Conversation, pledge: Pledge) -> None:
     if pledge.status not in WITHDRAWABLE:
         conv.say(Reply((Text(N_("This pledge can no longer be withdrawn.")),)))
         return
+    was_waiting = pledge.status == PledgeStatus.submitted
     pledge.status, pledge.updated_at = PledgeStatus.withdrawn, conv.now
     await audit(conv.session, conv.contact, "pledge.withdrawn", "pledge", pledge.id, ref=pledge.ref)
     ref = Code(pledge.ref or "")
@@ -211,4 +230,6 @@ async def withdraw(conv: Conversation, pledge: Pledge) -> None:
     notice = Reply((text(N_("{ref} “{title}” was withdrawn by its focal point."), ref=ref, title=pledge.title),))
     for member in await staff_contacts(conv.session):
         await outbox.enqueue(conv.session, member, notice, f"withdrawn:{pledge.id}:{member.id}", priority=outbox.NOTICE)
+    if was_waiting:  # its notification waited for a decision: no staff member should take one now
+        await close_notices(conv, pledge, PledgeStatus.withdrawn, Text(N_("its focal point")))
 

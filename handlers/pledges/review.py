@@ -7,10 +7,13 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
-from handlers.messages import N_, Button, Code, Reply, Text, text
+from handlers.messages import N_, Button, Code, Label, Reply, Text, text
 from handlers.people import audit, decided_by
-from handlers.pledges.service import focal_points
+from handlers.pledges.service import coordinators, focal_points, review_notice, staff_copy_key
+from handlers.reports.cadence import cadence_buttons
+from handlers.staff_notices import close_staff_copies
 from handlers.vocabulary import status_label
+from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
 from models.tables import Pledge
 from models.values import PLEDGE_TRANSITIONS, PledgeStatus
@@ -30,16 +33,42 @@ REVIEW_FORM = Form(
 )
 
 
-def parse_code(code: str) -> tuple[PledgeStatus, int] | None:
-    """("pv", verdict, pledge id) from an untrusted button code."""
+CONFIRMATIONS = {
+    PledgeStatus.validated: N_("Done: {ref} is validated. Its focal points have been told."),
+    PledgeStatus.changes_requested: N_("Done: you asked for changes to {ref}. Its focal points have been told."),
+    PledgeStatus.rejected: N_("Done: {ref} is rejected. Its focal points have been told."),
+}
+"""What the staff member who decided reads: one message per decision, grammatical in every language."""
+
+ALREADY = {
+    PledgeStatus.validated: N_("{person} already validated {ref}. Nothing of yours was applied or sent."),
+    PledgeStatus.changes_requested: N_("{person} already asked for changes to {ref}. Nothing of yours was applied "
+                                       "or sent."),
+    PledgeStatus.rejected: N_("{person} already rejected {ref}. Nothing of yours was applied or sent."),
+    PledgeStatus.withdrawn: N_("{ref} was withdrawn by its focal point. Nothing of yours was applied or sent."),
+}
+
+FOOTERS = {
+    PledgeStatus.validated: N_("✅ Validated by {person} on {when}."),
+    PledgeStatus.changes_requested: N_("✏️ Changes requested by {person} on {when}."),
+    PledgeStatus.rejected: N_("❌ Rejected by {person} on {when}."),
+    PledgeStatus.withdrawn: N_("↩️ Withdrawn by its focal point on {when}."),
+}
+"""The line a decided notification ends with, in every staff member's copy."""
+
+
+def parse_code(code: str) -> tuple[PledgeStatus, int, int] | None:
+    """(verdict, pledge id, version shown) from an untrusted button code ("pv:<verdict>:<id>[:<version>]"; a code
+    sent before versions were written in it was shown with version 1, or with a version staff must see again)."""
     parsed = buttons.parse(code)
     if parsed is None or parsed.prefix != "pv" or parsed.id is None:
         return None
-    return VERDICTS[parsed.verb], parsed.id
+    return VERDICTS[parsed.verb], parsed.id, parsed.version or 1
 
 
 async def review_button(conv: Conversation, code: str) -> None:
-    """A staff decision button on a submitted pledge (pv:ok|chg|rej:<id>); staff only."""
+    """A staff decision button on a submitted pledge (pv:ok|chg|rej:<id>:<version>); staff only. The decision
+    applies to the version the notification showed, or not at all."""
     parsed = parse_code(code)
     if not is_staff(conv):
         await refuse(conv, "pledge.review", "pledge", parsed[1] if parsed else None)
@@ -48,18 +77,19 @@ async def review_button(conv: Conversation, code: str) -> None:
     if parsed is None or pledge is None:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    verdict = parsed[0]
-    if verdict not in PLEDGE_TRANSITIONS[PledgeStatus(pledge.status)]:
-        await already_decided(conv, pledge)
+    verdict, _, version = parsed
+    seen = (PledgeStatus.submitted.value, version)  # decision buttons are only ever shown on a submitted version
+    if (pledge.status, pledge.version) != seen:
+        await already_decided(conv, pledge, seen)
         return
     if verdict is PledgeStatus.validated:
-        await decide(conv, pledge, (pledge.status, pledge.version), verdict, None)
+        await decide(conv, pledge, seen, verdict, None)
         return
     question = {PledgeStatus.changes_requested: N_("What should the focal point change in {ref}?"),
                 PledgeStatus.rejected: N_("Why is {ref} rejected? The focal point will read your reason.")}[verdict]
     # what the staff member saw when they chose: the decision applies to that, or not at all
-    await begin(conv, REVIEW, {"$pledge_id": pledge.id, "$verdict": verdict.value, "$status": pledge.status,
-                               "$version": pledge.version},
+    await begin(conv, REVIEW, {"$pledge_id": pledge.id, "$verdict": verdict.value, "$status": seen[0],
+                               "$version": version},
                 text(question, ref=Code(pledge.ref or "")))
 
 
@@ -79,29 +109,44 @@ async def finish_review(conv: Conversation, state: FormState) -> None:
 
 
 async def already_decided(conv: Conversation, pledge: Pledge, seen: tuple[str, int] | None = None) -> None:
-    """Tell a staff member that someone else decided the pledge first, and who (or that it changed since)."""
+    """Tell a staff member that someone else decided the pledge first, and who; or, when its focal point changed it
+    since the version they saw, show them the new version to decide on."""
     assert pledge.id is not None
-    if seen is not None and pledge.status == seen[0] and pledge.version != seen[1]:
-        conv.say(Reply((text(N_("{ref} was changed by its focal point while you were deciding: please look at it "
-                                "again. Nothing of yours was applied or sent."), ref=Code(pledge.ref or "")),)))
+    ref = Code(pledge.ref or "")
+    if seen is not None and pledge.status == PledgeStatus.submitted and pledge.version != seen[1]:
+        conv.say(Reply((text(N_("{ref} changed since the version you saw: nothing of yours was applied or sent. "
+                                "Here is the new version."), ref=ref),)))
+        entity = await Entities(conv.session).get(pledge.entity_id)
+        if entity is not None:
+            conv.say(review_notice(pledge, entity))
+        return
+    status = PledgeStatus(pledge.status)
+    if status is PledgeStatus.withdrawn:
+        conv.say(Reply((text(ALREADY[status], ref=ref),)))
         return
     who = await decided_by(conv.session, "pledge", pledge.id, DECISIONS)
-    conv.say(Reply((text(N_("{ref} was already decided by {person}: it is now {status}. Nothing of yours was "
-                            "applied or sent."), ref=Code(pledge.ref or ""), person=who,
-                         status=status_label(PledgeStatus(pledge.status))),)))
+    if status in ALREADY:
+        conv.say(Reply((text(ALREADY[status], ref=ref, person=who),)))
+        return
+    conv.say(Reply((text(N_("{ref} was already decided by {person}: its status is now “{status}”. Nothing of yours "
+                            "was applied or sent."), ref=ref, person=who, status=status_label(status)),)))
 
 
 async def decide(conv: Conversation, pledge: Pledge, seen: tuple[str, int], verdict: PledgeStatus,
                  comment: str | None) -> None:
     """Record the decision if the pledge is still as the staff member saw it (`seen`: status and version), audit
-    it, and tell the entity's focal points in their language; else tell the staff member who decided first."""
+    it, close every staff copy of its notification, and tell the entity's focal points (and coordinators, of a
+    validation) in their language; else tell the staff member who decided first."""
     if verdict not in PLEDGE_TRANSITIONS[PledgeStatus(seen[0])] or not await Pledges(conv.session).decide(
             pledge, seen, verdict, comment, conv.now):
         await already_decided(conv, pledge, seen)
         return
-    await audit(conv.session, conv.contact, f"pledge.{verdict.value}", "pledge", pledge.id, ref=pledge.ref)
+    await audit(conv.session, conv.contact, f"pledge.{verdict.value}", "pledge", pledge.id, ref=pledge.ref,
+                version=pledge.version)
     ref = Code(pledge.ref or "")
-    conv.say(Reply((text(N_("Done: {ref} is now {status}."), ref=ref, status=status_label(verdict)),)))
+    conv.say(Reply((text(CONFIRMATIONS[verdict], ref=ref),)))
+    await close_notices(conv, pledge, verdict, conv.contact.full_name or conv.contact.first_name or
+                        Text(N_("another staff member")))
     news = {
         PledgeStatus.validated: N_("Good news: your pledge {ref} “{title}” has been validated by BDT."),
         PledgeStatus.changes_requested: N_("BDT asks for changes to your pledge {ref} “{title}”:"),
@@ -116,6 +161,24 @@ async def decide(conv: Conversation, pledge: Pledge, seen: tuple[str, int], verd
         await outbox.enqueue(conv.session, member, Reply(parts, buttons),
                              f"decision:{pledge.id}:v{pledge.version}:{verdict.value}:{member.id}",
                              priority=outbox.NOTICE)
+    if verdict is PledgeStatus.validated:
+        told = Reply((text(N_("A pledge of your organisation was validated by BDT: {ref} “{title}”. See it with "
+                              "/mypledges."), ref=ref, title=pledge.title),))
+        for member in await coordinators(conv, pledge.entity_id):
+            await outbox.enqueue(conv.session, member, told, f"validated:{pledge.id}:{member.id}",
+                                 priority=outbox.NOTICE)
+
+
+async def close_notices(conv: Conversation, pledge: Pledge, status: PledgeStatus, person: Label) -> None:
+    """Every staff copy of the pledge's notification (the version decided) loses its decision buttons and says who
+    decided it and when; a validated pledge keeps its reporting cadence buttons."""
+    entity = await Entities(conv.session).get(pledge.entity_id)
+    if entity is None or pledge.id is None:
+        return
+    notice = review_notice(pledge, entity, decision=False)
+    kept = notice.buttons + ((cadence_buttons(pledge.id),) if status is PledgeStatus.validated else ())
+    await close_staff_copies(conv.session, staff_copy_key(pledge), notice, FOOTERS[status], person, conv.now,
+                             conv.deps.timezone, kept)
 
 
 REVIEW = Journey(REVIEW_FORM, finish_review, may=is_staff_contact)

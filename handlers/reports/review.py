@@ -12,9 +12,10 @@ from handlers.people import audit, decided_by
 from handlers.pledges.service import focal_points
 from handlers.reports.cadence import CADENCE_LABELS, CADENCES
 from handlers.reports.cards import period_label
-from handlers.reports.service import parse_code
+from handlers.reports.service import parse_code, report_notice
+from handlers.staff_notices import close_staff_copies
 from models.repositories.reports import Reports
-from models.tables import Pledge, ProgressReport
+from models.tables import Entity, Pledge, ProgressReport
 from models.values import REVIEW_TRANSITIONS, PledgeStatus, ReviewStatus
 
 CLARIFY_FORM = Form(
@@ -110,6 +111,16 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
         await outbox.enqueue(conv.session, member, Reply(news, buttons),
                              f"report-decision:{report.id}:v{report.version}:{verdict.value}:{member.id}",
                              priority=outbox.NOTICE)
+    entity = await conv.session.get(Entity, pledge.entity_id)
+    if entity is not None:  # every staff copy of the report's notification: no buttons left to press, who and when
+        footer = N_("✅ Acknowledged by {person} on {when}.") if verdict is ReviewStatus.acknowledged else \
+            N_("💬 Clarification asked by {person} on {when}.")
+        notice = report_notice(report, pledge, entity)
+        kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),),) if report.evidence else ()) \
+            + notice.buttons
+        await close_staff_copies(conv.session, f"report:{report.id}:v{report.version}", notice, footer,
+                                 conv.contact.full_name or conv.contact.first_name or Text(N_("another staff member")),
+                                 conv.now, conv.deps.timezone, kept)
 
 
 async def cadence_button(conv: Conversation, code: str) -> None:

@@ -59,6 +59,9 @@ async def reporter_entity(conv: Conversation, action: str, target_id: int | None
     if role is not Role.focal_point or contact.entity_id is None:
         if target_id is not None:
             await refuse(conv, action, "pledge", target_id)
+        elif role is not None and role.is_staff:
+            conv.say(Reply((Text(N_("Progress reports are written by the focal points of organisations; as BDT "
+                                    "staff you acknowledge them (see /pending).")),)))
         else:
             conv.say(Reply((Text(N_("Progress reports are written by the focal points of organisations. To "
                                     "register yours, send /start.")),)))
@@ -274,15 +277,20 @@ async def _store(conv: Conversation, pledge: Pledge, state: FormState,
 
 async def notify_staff_of_report(conv: Conversation, report: ProgressReport, pledge: Pledge, entity: Entity) -> None:
     """Send the report to every staff member with Acknowledge / Ask for clarification (and its evidence)."""
+    message = report_review_notice(report, pledge, entity)
+    for member in await staff_contacts(conv.session):
+        await outbox.enqueue(conv.session, member, message, f"report:{report.id}:v{report.version}:{member.id}",
+                             priority=outbox.NOTICE)
+
+
+def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity) -> Reply:
+    """The staff notification of a report, with Acknowledge / Ask for clarification (and its evidence)."""
     buttons: list[tuple[Button, ...]] = [(Button(Text(N_("✅ Acknowledge")), f"rs:ack:{report.id}"),
                                           Button(Text(N_("💬 Ask for clarification")), f"rs:ask:{report.id}"))]
     if report.evidence:
         buttons.append((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),))
     message = report_notice(report, pledge, entity)
-    message = Reply(message.parts, (*buttons, *message.buttons))
-    for member in await staff_contacts(conv.session):
-        await outbox.enqueue(conv.session, member, message, f"report:{report.id}:v{report.version}:{member.id}",
-                             priority=outbox.NOTICE)
+    return Reply(message.parts, (*buttons, *message.buttons))
 
 
 def report_notice(report: ProgressReport, pledge: Pledge, entity: Entity) -> Reply:

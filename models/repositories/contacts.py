@@ -24,6 +24,8 @@ _STAFF = (select(Contact).where(or_(col(Contact.role) == Role.staff, col(Contact
                                 col(Contact.blocked).is_(False)).order_by(col(Contact.id)))
 _FOCAL_POINTS = select(Contact).where(col(Contact.entity_id) == bindparam("entity_id"),
                                       col(Contact.role) == Role.focal_point, col(Contact.blocked).is_(False))
+_COORDINATORS = select(Contact).where(col(Contact.entity_id) == bindparam("entity_id"),
+                                      col(Contact.role) == Role.coordinator, col(Contact.blocked).is_(False))
 _MEMBERS = select(Contact).where(col(Contact.entity_id) == bindparam("entity_id"))
 _TOUCH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
 _BLOCK = (update(_CONTACTS).where(_CONTACTS.c.id.in_(bindparam("ids", expanding=True))).values(blocked=True))
@@ -69,6 +71,10 @@ class Contacts:
     async def focal_points_of(self, entity_id: int) -> list[Contact]:
         """The reachable focal points of an entity."""
         return list((await self.session.execute(_FOCAL_POINTS, {"entity_id": entity_id})).scalars())
+
+    async def coordinators_of(self, entity_id: int) -> list[Contact]:
+        """The reachable coordinators attached to an entity."""
+        return list((await self.session.execute(_COORDINATORS, {"entity_id": entity_id})).scalars())
 
     async def members_of(self, entity_id: int) -> list[Contact]:
         """Everyone attached to an entity, reachable or not."""

@@ -85,6 +85,17 @@ _OWN_TAKEN = select(_OUTBOX.c.id).where(_OUTBOX.c.status == OutboxStatus.sending
 _RELEASE_OWN = _RELEASE.where(_OUTBOX.c.taken_by == bindparam("me"), _OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 _SENT_MESSAGES = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id).where(
     _OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
+_COPIES = select(_OUTBOX.c.key, _OUTBOX.c.contact_id).where(
+    _OUTBOX.c.key.like(bindparam("pattern"), escape="\\"), _OUTBOX.c.contact_id.is_not(None))
+_COPIES_SQLITE = select(_OUTBOX.c.key, _OUTBOX.c.contact_id).where(
+    _OUTBOX.c.key.op("GLOB")(bindparam("pattern")), _OUTBOX.c.contact_id.is_not(None))
+"""SQLite answers a GLOB on a prefix from the key's unique index (its LIKE ignores case, and so cannot); on
+PostgreSQL, LIKE reads the table unless its collation is C: a staff decision, a rare event, may afford that."""
+_EDIT_TARGETS = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id, _OUTBOX.c.status).where(
+    _OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
+_NEVER_SENT = (OutboxStatus.failed, OutboxStatus.unreachable, OutboxStatus.cancelled)
+"""An edit of a message that ended in one of these states (or was never written) has nothing to edit."""
+_DROP = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(status=OutboxStatus.cancelled)
 _BROADCAST_COUNTS = (select(_OUTBOX.c.status, func.count()).where(_OUTBOX.c.broadcast_id == bindparam("broadcast_id"))
                      .group_by(_OUTBOX.c.status))
 _CANCEL_BROADCAST = (update(_OUTBOX).where(_OUTBOX.c.broadcast_id == bindparam("of_broadcast"),
@@ -189,19 +200,25 @@ class OutboxRows:
         """Take due rows for sending, in priority order: those `admit` accepts, leased for SENDING_LEASE.
 
         A row that edits a message not sent yet waits EDIT_NOT_READY; its payload gains the message id
-        otherwise (`edit_message_id`). The caller commits.
+        otherwise (`edit_message_id`); it is cancelled when that message will never be sent (no such row, or
+        one that failed, was unreachable or cancelled), which would otherwise hold its chat back for ever.
+        The caller commits.
         """
         due = _DUE_LOCKED if dialect_of(self.session) == "postgresql" else _DUE
         rows = [Due(*row) for row in await self.session.execute(due, {"now": now, "limit": limit})]
-        edited = await self.sent_message_ids([row.payload["edit_of"] for row in rows if "edit_of" in row.payload])
+        edited = await self._edit_targets([row.payload["edit_of"] for row in rows if "edit_of" in row.payload])
         taken: list[Due] = []
         later: list[int] = []
+        dropped: list[int] = []
         left: set[int] = set()  # chats with a row left for later: their following rows stay behind it
         for row in rows:
             if row.chat_id in left:
                 continue
             if "edit_of" in row.payload:
-                message_id = edited.get(row.payload["edit_of"])
+                message_id, status = edited.get(row.payload["edit_of"], (None, None))
+                if status is None or status in _NEVER_SENT:
+                    dropped.append(row.id)
+                    continue
                 if message_id is None:
                     later.append(row.id)
                     left.add(row.chat_id)
@@ -219,7 +236,26 @@ class OutboxRows:
         if later:
             await self.session.execute(_POSTPONE, [{"row_id": row_id, "until": now + EDIT_NOT_READY}
                                                    for row_id in later])
+        if dropped:
+            await self.session.execute(_DROP, [{"row_id": row_id} for row_id in dropped])
         return taken
+
+    async def _edit_targets(self, keys: Iterable[str]) -> dict[str, tuple[int | None, str]]:
+        """Telegram's message id (None while not sent) and the status of the rows with these keys."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        return {key: (message_id, status)
+                for key, message_id, status in await self.session.execute(_EDIT_TARGETS, {"keys": wanted})}
+
+    async def copies(self, prefix: str) -> dict[str, int]:
+        """The rows whose key starts with `prefix` (one notification's copies, one per person): key -> contact id."""
+        if dialect_of(self.session) == "sqlite":
+            statement, pattern = _COPIES_SQLITE, "".join(f"[{c}]" if c in "*?[]" else c for c in prefix) + "*"
+        else:
+            statement = _COPIES
+            pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return {key: contact_id for key, contact_id in await self.session.execute(statement, {"pattern": pattern})}
 
     async def sent_message_ids(self, keys: Iterable[str]) -> dict[str, int | None]:
         """Telegram's message id of the rows with these keys (None while not sent)."""

@@ -27,6 +27,9 @@ _DECIDE = (sa.update(table_of(Pledge))
                    updated_at=bindparam("decided_at"), validated_at=bindparam("new_validated_at")))
 """Compare-and-set: a staff decision applies only to the pledge as the staff member saw it (status and version)."""
 _VALIDATED = select(Pledge).where(col(Pledge.status) == PledgeStatus.validated)
+_TARGETING = (sa.select(_P.entity_id, _P.targets_ldc, _P.targets_lldc, _P.targets_sids).distinct()
+              .where(_P.status.not_in([PledgeStatus.draft, PledgeStatus.rejected, PledgeStatus.withdrawn]),
+                     sa.or_(_P.targets_ldc, _P.targets_lldc, _P.targets_sids)))
 
 _C = table_of(Country).c
 _REACHED = sa.select(_C.ldc, _C.lldc, _C.sids, _C.itu_region).where(sa.or_(
@@ -86,6 +89,16 @@ class Pledges:
     async def validated(self) -> list[Pledge]:
         """Every validated pledge."""
         return list((await self.session.execute(_VALIDATED)).scalars())
+
+    async def entities_targeting(self) -> dict[str, set[int]]:
+        """Per group ("ldc", "lldc", "sids"), the entities with a live pledge (not a draft, rejected or withdrawn)
+        implemented in at least one of its countries."""
+        found: dict[str, set[int]] = {"ldc": set(), "lldc": set(), "sids": set()}
+        for entity_id, ldc, lldc, sids in await self.session.execute(_TARGETING):
+            for group, flag in (("ldc", ldc), ("lldc", lldc), ("sids", sids)):
+                if flag:
+                    found[group].add(entity_id)
+        return found
 
     async def focus_areas(self) -> dict[int, set[str]]:
         """The focus areas each entity pledged in."""

@@ -77,3 +77,7 @@ async def test_command_menus_are_registered_per_language(stack: BotStack) -> Non
             async with http.post(f"{stack.url}/bot{stack.token}/getMyCommands", json={"language_code": language}) as r:
                 data = await r.json()
             assert data["ok"] and any(word in c["description"] for c in data["result"]), (language, data)
+        # a language outside the six (pt, say) gets the default menu, in the default locale
+        async with http.post(f"{stack.url}/bot{stack.token}/getMyCommands", json={}) as r:
+            data = await r.json()
+        assert data["ok"] and any("language" in c["description"] for c in data["result"]), data

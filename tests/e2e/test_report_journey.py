@@ -89,8 +89,8 @@ async def test_report_review_and_edit(stack: BotStack, person_factory: Any, lang
     ref = re.search(r"P2C-\d{4}-(\d{5})", submitted[-1]["text"])
     assert ref is not None
     pledge_id = int(ref.group(1))
-    card = await wait_for(staff, f"pv:ok:{pledge_id}")
-    await staff.press(f"pv:ok:{pledge_id}", card)
+    card = await wait_for(staff, f"pv:ok:{pledge_id}:1")
+    await staff.press(f"pv:ok:{pledge_id}:1", card)
     await focal._replies()                                    # "validated"
 
     who = Counter(focal)

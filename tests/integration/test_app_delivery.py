@@ -9,6 +9,7 @@ from typing import cast
 
 import pytest
 from aiogram import Bot
+from aiogram.types import BotCommand
 from sqlalchemy import event
 
 from bot.app import App
@@ -41,8 +42,21 @@ class Delivery:
         self.woken += 1
 
 
-def app_of(database: Database, deps: Deps, renderer: Renderer, delivery: Delivery) -> App:
-    return App(cast(Settings, None), database, renderer, deps, cast(Bot, None), cast(DeliveryWorker, delivery))
+class MenuBot:
+    """Stands in for aiogram's Bot: records the command menus registered."""
+
+    def __init__(self) -> None:
+        self.menus: list[tuple[int | None, str | None, list[str]]] = []
+
+    async def set_my_commands(self, commands: list[BotCommand], scope: object = None,
+                              language_code: str | None = None) -> bool:
+        self.menus.append((getattr(scope, "chat_id", None), language_code, [c.command for c in commands]))
+        return True
+
+
+def app_of(database: Database, deps: Deps, renderer: Renderer, delivery: Delivery, bot: MenuBot | None = None) -> App:
+    return App(cast(Settings, None), database, renderer, deps, cast(Bot, bot or MenuBot()),
+               cast(DeliveryWorker, delivery))
 
 
 async def answer(database: Database, deps: Deps, renderer: Renderer, text: str) -> Delivery:
@@ -105,3 +119,23 @@ async def test_only_rows_left_to_delivery_count(database: Database) -> None:
                                            utcnow().date(), "en")
         assert broadcast.recipients == 1
         assert OutboxRows(uow.session).left_for_delivery(), "a broadcast sent now leaves a row per recipient"
+
+
+async def test_the_command_menu_is_set_once_per_person_and_follows_role_and_language(
+        database: Database, deps: Deps, renderer: Renderer) -> None:
+    bot = MenuBot()
+    app = app_of(database, deps, renderer, Delivery(), bot)
+    async with database.uow() as uow:
+        uow.session.add(Contact(telegram_id=61, chat_id=61, first_name="Cora", role=Role.coordinator))
+        await uow.commit()
+    coordinator = Person(61, 61, "Cora", None, None, "ru")
+    await app.on_incoming(Incoming.from_text(701, coordinator, "what?", utcnow()))
+    await app.on_incoming(Incoming.from_text(702, coordinator, "what again?", utcnow()))
+    assert len(bot.menus) == 1, "once per person and process, not on every update"
+    chat_id, _, commands = bot.menus[0]
+    assert chat_id == 61 and {"mypledges", "digest", "export"} <= set(commands) and "pledge" not in commands
+    await app.on_incoming(Incoming(703, coordinator, utcnow(), code="lang:fr"))
+    assert len(bot.menus) == 2, "the menu follows /language at once"
+    stranger = Person(62, 62, "Ama", None, None, "es")
+    await app.on_incoming(Incoming.from_text(704, stranger, "what?", utcnow()))
+    assert len(bot.menus) == 2, "people with no role and no chosen language have the per-language default menu"

@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.delivery import DeliveryWorker, RecipientGoneError, RejectedError, RetryLaterError
@@ -15,6 +16,7 @@ from handlers import outbox
 from handlers.messages import Reply, Text
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.outbox import OutboxRows
 from models.tables import Contact, Outbox
 
 
@@ -166,6 +168,22 @@ async def test_an_edit_waits_for_the_message_it_edits(database: Database, render
     assert telegram.edits == [(1, 1001, "Oui")]
 
 
+async def test_an_edit_of_a_message_never_sent_is_dropped_and_holds_nobody_back(database: Database,
+                                                                               renderer: Renderer) -> None:
+    contacts = await people(database, 2)
+    await queue(database, contacts[:1], prefix="nowhere", edit_of="never:written")  # a staff member added later
+    await queue(database, contacts[1:], prefix="notice")
+    telegram = FakeTelegram({2: RecipientGoneError("blocked")})
+    delivery = worker(database, renderer, telegram)
+    await delivery.send_due()
+    await queue(database, contacts[1:], prefix="closed", edit_of="notice:2")  # its original never went out
+    await queue(database, contacts, prefix="after")
+    await delivery.send_due()
+    assert {key: status for key, status in (await statuses(database)).items() if key != "after:2"} == {
+        "nowhere:1": "cancelled", "notice:2": "unreachable", "closed:2": "cancelled", "after:1": "sent"}
+    assert telegram.edits == [] and telegram.sent == [(1, "Oui")]
+
+
 @pytest.mark.parametrize("interactive", [True])
 async def test_pushed_replies_go_out_without_polling(database: Database, renderer: Renderer,
                                                      interactive: bool) -> None:
@@ -237,3 +255,19 @@ async def stop_once_sent(delivery: DeliveryWorker, running: asyncio.Task[None], 
         await asyncio.sleep(0.02)
     delivery.stop()
     await running
+
+
+async def test_the_copies_of_a_notification_are_found_by_their_key_prefix_alone(database: Database) -> None:
+    contacts = await people(database, 3)
+    await queue(database, contacts, prefix="pledge:5:v1")
+    await queue(database, contacts[:1], prefix="pledge:5:v10")
+    await queue(database, contacts[:1], prefix="pledge_5%v1")
+    async with database.uow() as uow:
+        rows = OutboxRows(uow.session)
+        assert await rows.copies("pledge:5:v1:") == {f"pledge:5:v1:{c.id}": c.id for c in contacts}
+        assert await rows.copies("pledge_5%v1:") == {f"pledge_5%v1:{contacts[0].id}": contacts[0].id}
+        assert await rows.copies("pledge:5:v2:") == {}
+        if database.url.startswith("sqlite"):  # answered from the key's index, not by reading the whole outbox
+            plan = " ".join(str(row) for row in await uow.session.execute(
+                sa.text("EXPLAIN QUERY PLAN SELECT key FROM outbox WHERE key GLOB 'pledge:5:v1:*'")))
+            assert "USING" in plan and "INDEX" in plan, plan

@@ -64,7 +64,7 @@ async def test_registration_creates_a_pending_entity_and_tells_staff(chat: ChatD
     notice = await chat.collect(900)
     assert any("waiting for validation" in m.text and "Ministry of ICT" in m.text for m in notice)
     validated = await chat.press(staff, f"ent:ok:{entity_id}")
-    assert "validated" in validated[0].text
+    assert "validated" in validated[-1].text
     news = await chat.collect(1)
     assert "has been validated" in news[0].text
 
@@ -172,7 +172,8 @@ async def test_expired_and_forged_invitations(chat: ChatDriver, database: Databa
                                                 ("zh-hans", "您好"), ("ar", "مرحب"), ("ru", "Здравствуйте")])
 async def test_greeting_follows_telegram_language(chat: ChatDriver, code: str, expected: str) -> None:
     answers = await chat.send(chat.person(30, language_code=code), "/start")
-    assert expected in answers[0].text
+    greeting = answers[1] if code == "pt-BR" else answers[0]  # pt: the six languages are offered first
+    assert expected in greeting.text
 
 
 async def test_language_menu_names_each_language_in_itself(chat: ChatDriver, database: Database) -> None:

@@ -92,7 +92,7 @@ async def test_a_focal_point_registers_a_pledge_and_staff_validate(chat: ChatDri
         pledge_id = pledge.id
     staff_inbox = await chat.collect(STAFF)
     card = next(m for m in staff_inbox if "submitted for validation" in m.text)
-    assert f"pv:ok:{pledge_id}" in codes(card)
+    assert f"pv:ok:{pledge_id}:1" in codes(card)
     await chat.press(chat.person(STAFF), f"pv:ok:{pledge_id}")
     news = await chat.collect(1)
     assert any("validated" in m.text for m in news)

@@ -17,7 +17,8 @@ from models.values import PledgeStatus, Role
 
 STRANGER, FP_A, COORD_A, FP_B, STAFF, ADMIN, REVOKED = 7001, 7002, 7003, 7004, 7005, 7006, 7007
 EVERYONE = (STRANGER, FP_A, COORD_A, FP_B, STAFF, ADMIN, REVOKED)
-REFUSALS = ("not allowed", "Pledges are registered by", "not attached to an organisation")
+REFUSALS = ("not allowed", "Pledges are registered by", "not attached to an organisation",
+            "lists an organisation's pledges for its focal points")
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from handlers.buttons import PATTERNS, ButtonCode, parse
     ("mp:list", ButtonCode("mp:list", "mp", "list")),
     ("ent:no:42", ButtonCode("ent:no:<id>", "ent", "no", 42)),
     ("pv:chg:3", ButtonCode("pv:chg:<id>", "pv", "chg", 3)),
+    ("pv:ok:3:12", ButtonCode("pv:ok:<id>:<ver>", "pv", "ok", 3, version=12)),
     ("bc:stop:9", ButtonCode("bc:stop:<id>", "bc", "stop", 9)),
     ("pl:resume", ButtonCode("pl:resume", "pl", "resume")),
     ("lang:fr", ButtonCode("lang:<word>", "lang", "fr")),
@@ -32,6 +33,7 @@ def test_declared_codes_parse_to_typed_values(data: str, expected: ButtonCode) -
     "", ":", "mp:", "mp:open:", "mp::1", ":open:1", "f::c:x", "f:x:", "lang:",  # empty fields
     "mp:open:1:2", "mp:list:1", "ent:ok:1:", "pl:resume:x", "bc:stop:1:extra",  # extra fields
     "mp:OPEN:1", "MP:open:1", "mp:delete:1", "xx:open:1", "pv:ok", "ent:ok",  # unknown verbs, missing id
+    "pv:ok:1:0", "pv:ok:1:01", "pv:ok:1:", "pv:ok:1:2:3", "pv:ok:1:v2",  # malformed versions
     "f:x:c:\u00e9", "lang:fr\u200b", "mp:open:1\u202e", "f:x:c:a b", "\ud800", "lang:\udcff",  # non-ASCII
 ])
 def test_hostile_codes_parse_to_none(data: str) -> None:
@@ -39,5 +41,6 @@ def test_hostile_codes_parse_to_none(data: str) -> None:
 
 
 def test_every_declared_pattern_is_reachable() -> None:
-    samples = {p.replace("<id>", "1").replace("<word>", "w").replace("<rest>", "r") for p in PATTERNS}
+    samples = {p.replace("<id>", "1").replace("<word>", "w").replace("<rest>", "r").replace("<ver>", "2")
+               for p in PATTERNS}
     assert {code.pattern for code in map(parse, samples) if code is not None} == set(PATTERNS)

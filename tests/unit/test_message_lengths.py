@@ -22,7 +22,7 @@ from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, parts, visible_length
 from handlers.messages import Label, Reply
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.listing import LIST_LIMIT, details_reply, list_replies
-from handlers.pledges.service import pledge_notice
+from handlers.pledges.service import changed_fields, pledge_notice, review_notice
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 from handlers.reports.rules import Due
 from handlers.reports.service import choice_replies, report_notice
@@ -191,3 +191,21 @@ def test_the_renderer_never_hands_delivery_a_text_telegram_refuses(renderer: Ren
     assert visible_length(renderer.reply(huge, locale).text) <= TEXT_LIMIT
     caption = Reply(("é" * 1500,), attachment=("photo", "file"))
     assert visible_length(renderer.reply(caption, locale).text) <= CAPTION_LIMIT
+
+
+@SETTINGS
+@given(title=long_text(200), description=long_text(4000), comment=long_text(4000), name=long_text(200))
+def test_a_resubmission_notice_with_every_field_changed_fits(renderer: Renderer, title: str, description: str,
+                                                             comment: str, name: str) -> None:
+    before = everything_pledge(title, description)
+    area = min(FocusArea, key=lambda a: len(PILLARS[a]))
+    after = {**everything_pledge(("New " + title)[:200], ("New " + description)[:4000]), "focus_area": area.value,
+             "pillars": list(PILLARS[area]), "pledge_type": "programmatic", "value_usd": "1",
+             "countries": sorted(load_country_table())[::2], "beneficiary_groups": list(BENEFICIARY_GROUPS)[:1],
+             "target_value": 1, "target_unit": min(TARGET_UNITS, key=len), "target_date": "2027-01-01",
+             "start_date": "2026-06-01", "end_date": "2027-06-30", "sdgs": ["4"], "wsis_action_lines": ["C1"]}
+    changes = changed_fields(before, after)
+    assert len(changes) == len(PLEDGE_FORM.steps)
+    pledge, entity = pledge_of(after, comment), Entity(id=1, name=name, name_key=name, sector="other")
+    pledge.status = PledgeStatus.submitted
+    assert_fits(renderer, review_notice(pledge, entity, changes=changes), "a resubmitted pledge's notice")

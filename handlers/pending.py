@@ -1,0 +1,113 @@
+"""/pending: what waits for a staff decision, oldest first, with a button to open each one's notification again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers import buttons
+from handlers.conversation import Conversation
+from handlers.entities import is_staff, refuse
+from handlers.inputs import Incoming
+from handlers.lengths import shorten
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
+from handlers.onboarding import entity_notice
+from handlers.pledges.service import review_notice
+from handlers.reports.cards import period_label
+from handlers.reports.service import report_review_notice
+from models.repositories.contacts import Contacts
+from models.repositories.entities import Entities
+from models.repositories.reports import Reports
+from models.repositories.waiting import Oldest, Waiting
+from models.tables import Entity, Pledge, ProgressReport
+from models.values import EntityStatus, PledgeStatus, ReviewStatus
+
+SHOWN = 8
+"""How many of each kind /pending lists (the oldest): three kinds of eight lines and buttons fit one message."""
+NAME = 60
+"""How much of a name or title a line shows."""
+
+
+async def pending_command(conv: Conversation, incoming: Incoming | None = None) -> None:
+    """/pending (staff): organisations, pledges and reports waiting for a decision, oldest first."""
+    if not is_staff(conv):
+        await refuse(conv, "pending.list")
+        return
+    waiting = Waiting(conv.session)
+    conv.say(pending_reply(await waiting.organisations(SHOWN), await waiting.pledges(SHOWN),
+                           await waiting.reports(SHOWN)))
+
+
+def _since(moment: datetime | None) -> Label:
+    return Day(moment.date()) if moment is not None else "—"
+
+
+def _section(heading: Text, lines: list[Label], count: int) -> tuple[Label, ...]:
+    more = (plural("… and {count} more.", "… and {count} more.", count - len(lines)),) if count > len(lines) else ()
+    return heading, Concat(tuple(piece for index, line in enumerate(lines)
+                                 for piece in (("\n", line) if index else (line,)))), *more
+
+
+def pending_reply(organisations: Oldest[Entity], pledges: Oldest[tuple[Pledge, Entity]],
+                  reports: Oldest[tuple[ProgressReport, Pledge]]) -> Reply:
+    """The /pending answer: a counted section per kind that waits, a line and a button for each of its oldest."""
+    if not (organisations.count or pledges.count or reports.count):
+        return Reply((Text(N_("Nothing waits for a decision: every organisation, pledge and report is decided.")),))
+    parts: list[Label] = []
+    rows: list[tuple[Button, ...]] = []
+    if organisations.count:
+        heading = plural("{count} organisation waits for validation:", "{count} organisations wait for validation:",
+                         organisations.count)
+        lines: list[Label] = [text(N_("• “{name}”, since {date}"), name=shorten(e.name, NAME),
+                                   date=_since(e.created_at)) for e in organisations.oldest]
+        parts += _section(heading, lines, organisations.count)
+        rows += [(Button(Concat(("🏢 ", shorten(e.name, 30))), f"pn:ent:{e.id}"),) for e in organisations.oldest]
+    if pledges.count:
+        heading = plural("{count} pledge waits for a decision:", "{count} pledges wait for a decision:", pledges.count)
+        lines = [text(N_("• {ref} “{title}” of “{entity}”, since {date}"), ref=Code(p.ref or ""),
+                      title=shorten(p.title, NAME), entity=shorten(e.name, NAME), date=_since(p.submitted_at))
+                 for p, e in pledges.oldest]
+        parts += _section(heading, lines, pledges.count)
+        rows += [(Button(Concat(("📄 ", Code(p.ref or ""))), f"pn:pl:{p.id}"),) for p, _ in pledges.oldest]
+    if reports.count:
+        heading = plural("{count} progress report waits for acknowledgement:",
+                         "{count} progress reports wait for acknowledgement:", reports.count)
+        lines = [text(N_("• {ref}, {period}, since {date}"), ref=Code(p.ref or ""), period=period_label(r.period),
+                      date=_since(r.created_at)) for r, p in reports.oldest]
+        parts += _section(heading, lines, reports.count)
+        rows += [(Button(Concat(("📊 ", Code(p.ref or ""), " ", period_label(r.period))), f"pn:rs:{r.id}"),)
+                 for r, p in reports.oldest]
+    parts.append(Text(N_("Press one to see it again with its buttons.")))
+    return Reply(tuple(parts), tuple(rows))
+
+
+async def pending_button(conv: Conversation, code: str) -> None:
+    """pn:ent|pl|rs:<id>: the notification of one waiting record again, with its decision buttons; staff only."""
+    parsed = buttons.parse(code)
+    if not is_staff(conv) or parsed is None or parsed.id is None:
+        await refuse(conv, "pending.open", None, parsed.id if parsed else None)
+        return
+    notice = await _notice(conv, parsed.verb, parsed.id)
+    conv.say(notice or Reply((Text(N_("That one is decided already: /pending shows what still waits.")),)))
+
+
+async def _notice(conv: Conversation, kind: str, record_id: int) -> Reply | None:
+    session = conv.session
+    if kind == "ent":
+        entity = await Entities(session).get(record_id)
+        if entity is None or entity.status != EntityStatus.pending:
+            return None
+        members = await Contacts(session).members_of(record_id)
+        return entity_notice(entity, next((m.full_name for m in members if m.full_name), ""))
+    if kind == "pl":
+        pledge = await session.get(Pledge, record_id)
+        owner = await Entities(session).get(pledge.entity_id) if pledge is not None else None
+        if pledge is None or owner is None or pledge.status != PledgeStatus.submitted:
+            return None
+        return review_notice(pledge, owner)
+    report = await Reports(session).get(record_id)
+    pledge = await session.get(Pledge, report.pledge_id) if report is not None else None
+    owner = await Entities(session).get(pledge.entity_id) if pledge is not None else None
+    if report is None or pledge is None or owner is None or not report.is_current \
+            or report.review_status != ReviewStatus.submitted:
+        return None
+    return report_review_notice(report, pledge, owner)

@@ -1,0 +1,59 @@
+"""Broadcast audiences (issue 14, item 15): "organisations based in LDCs" and "pledges that target LDCs" (and LLDCs,
+SIDS) are two segments, named so that staff cannot take one for the other."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.i18n import Renderer
+from handlers.broadcasts.audience import SEGMENTS, resolve, segment_label
+from models.database import Database
+from models.tables import Contact, Entity, Pledge
+from models.values import LANGUAGES, PledgeStatus, Role
+
+
+async def people(database: Database) -> None:
+    """Dakar (based in Senegal, an LDC, no pledge), Paris (based in France, a pledge targeting LDCs and SIDS),
+    Geneva (based in Switzerland, its only LDC pledge withdrawn)."""
+    async with database.uow() as uow:
+        for number, (name, iso3) in enumerate((("Dakar", "SEN"), ("Paris", "FRA"), ("Geneva", "CHE")), start=1):
+            entity = Entity(name=name, name_key=name.lower(), sector="other", country_iso3=iso3, status="validated")
+            uow.session.add(entity)
+            await uow.session.flush()
+            assert entity.id is not None
+            uow.session.add(Contact(telegram_id=number, chat_id=number, first_name=name, role=Role.focal_point,
+                                    entity_id=entity.id))
+            if name != "Dakar":
+                uow.session.add(Pledge(entity_id=entity.id, title="Connect", description="Connect rural schools.",
+                                       focus_area="access", pledge_type="programmatic", targets_ldc=True,
+                                       targets_sids=name == "Paris",
+                                       status=PledgeStatus.validated if name == "Paris" else PledgeStatus.withdrawn))
+        await uow.commit()
+
+
+@pytest.mark.parametrize(("tokens", "expected"), [
+    (["group:ldc"], {"Dakar"}),
+    (["targets:ldc"], {"Paris"}),
+    (["targets:sids"], {"Paris"}),
+    (["targets:lldc"], set()),
+    (["group:ldc", "targets:ldc"], set()),  # across kinds: both
+])
+async def test_based_in_and_targeting_are_different_audiences(database: Database, tokens: list[str],
+                                                              expected: set[str]) -> None:
+    await people(database)
+    async with database.uow() as uow:
+        audience = await resolve(uow.session, tokens, date(2026, 12, 1), "en")
+    assert {contact.first_name for contact in audience.contacts} == expected
+
+
+@pytest.mark.parametrize("locale", sorted(LANGUAGES))
+def test_the_two_segments_are_named_apart_in_every_language(renderer: Renderer, locale: str) -> None:
+    groups = ("ldc", "lldc", "sids")
+    labels = {renderer.label(segment_label(f"{kind}:{g}"), locale) for kind in ("group", "targets") for g in groups}
+    assert len(labels) == 6
+    assert all(f"{kind}:{g}" in SEGMENTS for kind in ("group", "targets") for g in groups)
+    if locale == "en":
+        assert renderer.label(segment_label("group:ldc"), locale) == "🏢 Organisations based in LDCs"
+        assert renderer.label(segment_label("targets:ldc"), locale) == "🎯 Pledges that target LDCs"
