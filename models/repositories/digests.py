@@ -46,6 +46,17 @@ def in_scope(scope: Scope) -> ColumnElement[bool]:
     return sa.true()
 
 
+def _money(column: Any) -> Any:
+    """A money column as a float: the sheet writes it as a number, without a Decimal made for each cell."""
+    return sa.cast(column, sa.Float)
+
+
+LAST_REPORT = (sa.select(R.c.id).where(R.c.pledge_id == P.c.id, R.c.is_current.is_(True))
+               .order_by(R.c.period.desc(), R.c.id.desc()).limit(1).correlate(P).scalar_subquery())
+"""A pledge's last report: the current report of its latest reported period (as Reports.latest_of; a replaced
+report is history)."""
+
+
 def _elements(session: AsyncSession, column: Any) -> Any:
     """The items of a JSON list column as a table-valued function with a `value` column (one row each)."""
     if dialect_of(session) == "postgresql":
@@ -142,7 +153,7 @@ class DigestFigures:
         ).where(in_scope(scope))
         submitted, validated, completed, withdrawn = (await self.session.execute(pledges)).one()
         reports = (sa.select(sa.func.count()).select_from(R).join(P, P.c.id == R.c.pledge_id)
-                   .where(R.c.created_at >= since, in_scope(scope)))
+                   .where(R.c.created_at >= since, R.c.is_current.is_(True), in_scope(scope)))
         entities = sa.select(sa.func.count()).select_from(E).where(E.c.created_at >= since)
         if not scope.is_everything:
             entities = entities.where(E.c.id.in_(sa.select(P.c.entity_id).where(in_scope(scope))))
@@ -201,26 +212,37 @@ class DigestFigures:
         return int(due_count), int(reported_count), int(due_count) - int(reported_count), overdue
 
     async def pledge_rows(self, scope: Scope, chunk: int = 5000) -> AsyncIterator[Sequence[Any]]:
-        """Every listed pledge of the scope with its entity and last report, streamed in chunks, by id."""
-        last = sa.select(R.c.pledge_id, sa.func.max(R.c.id).label("id")).group_by(R.c.pledge_id).subquery()
-        query = (sa.select(P.c.id, P.c.ref, P.c.title, E.c.name, E.c.sector, P.c.status, P.c.focus_area,
-                           P.c.pledge_type, P.c.value_usd, P.c.countries, P.c.targets_ldc, P.c.targets_lldc,
-                           P.c.targets_sids, P.c.start_date, P.c.end_date, P.c.submitted_at, P.c.validated_at,
-                           R.c.period, R.c.status, R.c.percent_complete, R.c.value_disbursed_usd, R.c.created_at)
-                 .join(E, E.c.id == P.c.entity_id).outerjoin(last, last.c.pledge_id == P.c.id)
-                 .outerjoin(R, R.c.id == last.c.id).where(P.c.status.in_(LISTED), in_scope(scope))
+        """Every listed pledge of the scope with its entity and last current report, ready to write (money as
+        floats, dates as Excel day numbers), streamed in chunks, by id."""
+        day, money = self._day, _money
+        query = (sa.select(P.c.ref, P.c.title, E.c.name, E.c.sector, P.c.status, P.c.focus_area,
+                           P.c.pledge_type, money(P.c.value_usd), P.c.countries, P.c.targets_ldc, P.c.targets_lldc,
+                           P.c.targets_sids, day(P.c.start_date), day(P.c.end_date), day(P.c.submitted_at),
+                           day(P.c.validated_at), R.c.period, R.c.status, R.c.percent_complete,
+                           money(R.c.value_disbursed_usd), day(R.c.created_at))
+                 .join(E, E.c.id == P.c.entity_id).outerjoin(R, R.c.id == LAST_REPORT)
+                 .where(P.c.status.in_(LISTED), in_scope(scope))
                  .order_by(P.c.id))
         async for rows in self._stream(query, chunk):
             yield rows
 
     async def report_rows(self, scope: Scope, chunk: int = 5000) -> AsyncIterator[Sequence[Any]]:
-        """Every report of the scope's pledges, streamed in chunks, by pledge then id."""
-        query = (sa.select(R.c.id, P.c.ref, P.c.title, R.c.period, R.c.status, R.c.percent_complete,
-                           R.c.value_disbursed_usd, R.c.beneficiaries_reached, R.c.created_at)
-                 .join(P, P.c.id == R.c.pledge_id).where(P.c.status.in_(LISTED), in_scope(scope))
+        """Every current report of the scope's pledges, ready to write, streamed in chunks, by pledge then id
+        (a replaced report is history: its replacement stands for it)."""
+        day, money = self._day, _money
+        query = (sa.select(P.c.ref, P.c.title, R.c.period, R.c.status, R.c.percent_complete,
+                           money(R.c.value_disbursed_usd), R.c.beneficiaries_reached, day(R.c.created_at))
+                 .join(P, P.c.id == R.c.pledge_id)
+                 .where(P.c.status.in_(LISTED), in_scope(scope), R.c.is_current.is_(True))
                  .order_by(R.c.pledge_id, R.c.id))
         async for rows in self._stream(query, chunk):
             yield rows
+
+    def _day(self, column: Any) -> Any:
+        """A date or timestamp column as an Excel day number (days since 1899-12-30), computed by the database."""
+        if dialect_of(self.session) == "postgresql":
+            return sa.type_coerce(sa.cast(column, sa.Date) - sa.literal_column("DATE '1899-12-30'"), sa.Integer)
+        return sa.cast(sa.func.julianday(column) - 2415018.5, sa.Integer)
 
     async def _stream(self, query: Any, chunk: int) -> AsyncIterator[Sequence[Any]]:
         result = await self.session.stream(query.execution_options(yield_per=chunk))
