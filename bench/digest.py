@@ -48,11 +48,11 @@ from bot.pacing import PaceLimits, Pacer
 from handlers.digests.chart import render_chart
 from handlers.digests.content import digest_reply
 from handlers.digests.jobs import send_due_digests
-from handlers.digests.schedule import due_periods
 from handlers.digests.service import Made, enqueue_digest, export_xlsx
 from models.clock import TEST_CLOCK_ENV, utcnow
 from models.database import Database
 from models.migrate import upgrade
+from models.reporting import latest_due_periods
 from models.repositories.base import table_of
 from models.repositories.digests import DigestFigures
 from models.scope import EVERYTHING, ITU_REGIONS, ScopeKind
@@ -119,7 +119,7 @@ async def phases(database: Database, renderer: Renderer) -> dict[str, float]:
     async with database.uow() as uow:
         started = time.perf_counter()
         figures = await DigestFigures(uow.session).figures(EVERYTHING, utcnow() - timedelta(days=7),
-                                                           due_periods(utcnow().date()))
+                                                           latest_due_periods(utcnow().date()))
         renderer.reply(digest_reply(figures, EVERYTHING, utcnow().date(), None), "ru")
         sql = time.perf_counter()
         render_chart(figures, "ru", translate, "P2C")

@@ -61,18 +61,20 @@ class Settings(BaseSettings):
     retention_updates_days: int | None = 7
     retention_outbox_days: int | None = 90
     retention_audit_days: int | None = None
+    retention_files_days: int | None = 14
     instance_id: str | None = Field(default=None, max_length=64)
     """This instance's stable name (unique among the instances sharing a database): rows it took before a restart
     are then its own again at once, not after their lease. Unset, each process is new (a random identity)."""
 
-    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", mode="before")
+    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", "retention_files_days",
+                     mode="before")
     @classmethod
     def _days(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None  # set but empty: keep those rows
         return value
 
-    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days")
+    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", "retention_files_days")
     @classmethod
     def _positive_days(cls, value: int | None) -> int | None:
         if value is not None and value < 1:
@@ -82,7 +84,8 @@ class Settings(BaseSettings):
     def retention(self) -> Retention:
         """How long operational rows are kept (models.retention)."""
         days = [None if value is None else timedelta(days=value) for value in
-                (self.retention_updates_days, self.retention_outbox_days, self.retention_audit_days)]
+                (self.retention_updates_days, self.retention_outbox_days, self.retention_audit_days,
+                 self.retention_files_days)]
         return Retention(*days)
 
     digest_check_seconds: int = Field(default=300, ge=1, le=86400)

@@ -5,7 +5,9 @@ What is deleted, and why it can go:
   which it does within a day;
 - outbox rows that reached an end (sent, failed, unreachable, cancelled) after 90 days: the message is
   in the person's chat; broadcasts keep their own figures (Broadcast.progress);
-- audit rows are kept unless a limit is configured (they are the trail of who decided what).
+- audit rows are kept unless a limit is configured (they are the trail of who decided what);
+- files the bot made (digest charts, spreadsheets) after 14 days: delivery uploads them within minutes, and
+  the person keeps them in their chat; a file still named by a message not sent yet stays.
 Rows still to be sent are never deleted.
 """
 
@@ -16,11 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import delete, select
 from sqlmodel import col
 
 from models.database import UnitOfWork
-from models.tables import AuditLog, Outbox, ProcessedUpdate
+from models.tables import AuditLog, GeneratedFile, Outbox, ProcessedUpdate
 
 UNFINISHED = ("pending", "sending")
 """Outbox states a row can still leave; every other state is final."""
@@ -35,6 +38,7 @@ class Retention:
     updates: timedelta | None = timedelta(days=7)
     outbox: timedelta | None = timedelta(days=90)
     audit: timedelta | None = None
+    files: timedelta | None = timedelta(days=14)
 
 
 def _updates(cutoff: datetime, batch: int) -> Any:
@@ -54,12 +58,44 @@ def _audit(cutoff: datetime, batch: int) -> Any:
     return delete(AuditLog).where(col(AuditLog.id).in_(old.scalar_subquery()))
 
 
+async def _files_to_send(units: Callable[[], UnitOfWork]) -> set[int]:
+    """The files named by messages not sent yet (a backlog after an outage, say): they stay whatever their age."""
+    unsent = (select(col(Outbox.payload)).where(col(Outbox.status).in_(UNFINISHED),
+                                                 sa.cast(col(Outbox.payload), sa.String).like('%"upload"%')))
+    async with units() as uow:
+        payloads = (await uow.session.execute(unsent)).scalars().all()
+    return {int(payload["upload"]["file"]) for payload in payloads if "upload" in payload}
+
+
+async def _purge_files(units: Callable[[], UnitOfWork], cutoff: datetime, batch: int) -> int:
+    """Delete the files made before `cutoff` that no unsent message names, `batch` at a time, oldest first."""
+    keep = await _files_to_send(units)
+    deleted, after = 0, 0
+    while True:
+        async with units() as uow:
+            found = (await uow.session.execute(
+                select(col(GeneratedFile.id)).where(col(GeneratedFile.created_at) < cutoff,
+                                                    col(GeneratedFile.id) > after)
+                .order_by(col(GeneratedFile.id)).limit(batch))).scalars()
+            ids = [file_id for file_id in found if file_id is not None]
+            gone = [file_id for file_id in ids if file_id not in keep]
+            if gone:
+                result: Any = await uow.session.execute(delete(GeneratedFile).where(col(GeneratedFile.id).in_(gone)))
+                deleted += result.rowcount
+            await uow.commit()
+        if len(ids) < batch:
+            return deleted
+        after = ids[-1]
+
+
 async def purge(units: Callable[[], UnitOfWork], retention: Retention, now: datetime,
                 batch: int = BATCH) -> dict[str, int]:
     """Delete what is past its retention, `batch` rows per transaction; how many rows of each kind went."""
     kinds = (("processed_update", retention.updates, _updates), ("outbox", retention.outbox, _outbox),
              ("audit_log", retention.audit, _audit))
     deleted: dict[str, int] = {}
+    if retention.files is not None:
+        deleted["generated_file"] = await _purge_files(units, now - retention.files, batch)
     for name, kept, statement in kinds:
         deleted[name] = 0
         if kept is None:

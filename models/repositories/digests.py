@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from models.reporting import covering_periods, parts_of, period_days, period_end, period_start
 from models.repositories.base import dialect_of, table_of
 from models.scope import Scope, ScopeKind
 from models.tables import Contact, Country, Entity, Pledge, ProgressReport
@@ -51,7 +52,7 @@ def _money(column: Any) -> Any:
     return sa.cast(column, sa.Float)
 
 
-LAST_REPORT = (sa.select(R.c.id).where(R.c.pledge_id == P.c.id, R.c.is_current.is_(True))
+LAST_REPORT = (sa.select(R.c.id).where(R.c.pledge_id == P.c.id, R.c.is_current)
                .order_by(R.c.period.desc(), R.c.id.desc()).limit(1).correlate(P).scalar_subquery())
 """A pledge's last report: the current report of its latest reported period (as Reports.latest_of; a replaced
 report is history)."""
@@ -112,11 +113,11 @@ class DigestFigures:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def figures(self, scope: Scope, since: datetime, due: dict[str, tuple[str, date]],
-                      overdue_limit: int = 10) -> Figures:
+    async def figures(self, scope: Scope, since: datetime, due: dict[str, str], overdue_limit: int = 10) -> Figures:
         """Headline totals, changes since `since`, breakdowns, reporting rate and the first overdue pledges.
 
-        `due` gives, per reporting cadence, the latest period whose report is now expected and its end.
+        `due` gives, per reporting cadence, the latest period whose report is overdue
+        (models.reporting.latest_due_periods).
         """
         totals = await self._totals(scope)
         due_count, reported, overdue_total, overdue = await self._reporting(scope, due, overdue_limit)
@@ -181,28 +182,48 @@ class DigestFigures:
         shares = [Share(str(key), int(count), Decimal(total)) for key, count, total in rows]
         return sorted(shares, key=lambda share: (-share.value_usd, -share.pledges, share.key))
 
-    def _due_pledges(self, scope: Scope, due: dict[str, tuple[str, date]]) -> tuple[Any, Any]:
-        """Validated pledges whose latest due period had begun for them, with that period's label."""
-        label = sa.case(*((P.c.reporting_cadence == cadence, period) for cadence, (period, _) in due.items()),
+    def _due_pledges(self, scope: Scope, due: dict[str, str]) -> tuple[Any, Any, Any]:
+        """Validated pledges of the scope whose latest overdue period (by cadence) fell inside their span: the
+        pledges joined to their current reports' coverage, the condition, and whether that period is covered
+        (models.reporting.is_covered, in SQL: one grouped pass over the reports of the few periods concerned)."""
+        label = sa.case(*((P.c.reporting_cadence == cadence, period) for cadence, period in due.items()),
                         else_=sa.null())
-        ends = sa.case(*((P.c.reporting_cadence == cadence, end) for cadence, (_, end) in due.items()),
+        starts = sa.case(*((P.c.reporting_cadence == cadence, period_start(period)) for cadence, period in due.items()),
+                         else_=sa.null())
+        ends = sa.case(*((P.c.reporting_cadence == cadence, period_end(period)) for cadence, period in due.items()),
                        else_=sa.null())
-        started = sa.func.coalesce(P.c.start_date, sa.cast(P.c.validated_at, sa.Date))
         condition = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), label.is_not(None),
-                            started <= ends)
-        reported = sa.exists().where(R.c.pledge_id == P.c.id, R.c.period == label)
-        return condition, (label, reported)
+                            P.c.start_date.is_not(None), P.c.start_date <= ends,
+                            sa.or_(P.c.end_date.is_(None), P.c.end_date >= starts))
+        columns: list[Any] = [R.c.pledge_id]
+        periods: set[str] = set()
+        for n, period in enumerate(due.values()):
+            around, parts = covering_periods(period), parts_of(period)
+            periods.update(around, parts)
+            columns.append(sa.func.max(sa.case((R.c.period.in_(around), 1), else_=0)).label(f"whole{n}"))
+            days = sa.case(*((R.c.period == part, length) for part, length in parts.items()), else_=0) if parts \
+                else sa.literal(0)
+            columns.append(sa.func.sum(days).label(f"days{n}"))
+        coverage = (sa.select(*columns).where(R.c.is_current.is_(True), R.c.period.in_(sorted(periods)))
+                    .group_by(R.c.pledge_id).subquery("coverage"))
+        covered = sa.or_(*(sa.and_(P.c.reporting_cadence == cadence,
+                                   sa.or_(sa.func.coalesce(coverage.c[f"whole{n}"], 0) == 1,
+                                          sa.func.coalesce(coverage.c[f"days{n}"], 0) >= period_days(period)))
+                           for n, (cadence, period) in enumerate(due.items())))
+        pledges = P.outerjoin(coverage, coverage.c.pledge_id == P.c.id)
+        return pledges, condition, (label, covered)
 
-    async def _reporting(self, scope: Scope, due: dict[str, tuple[str, date]],
+    async def _reporting(self, scope: Scope, due: dict[str, str],
                          limit: int) -> tuple[int, int, int, list[Overdue]]:
-        condition, (label, reported) = self._due_pledges(scope, due)
+        pledges, condition, (label, reported) = self._due_pledges(scope, due)
         counts = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((reported, 1), else_=0)), 0)
-                           ).where(condition)
+                           ).select_from(pledges).where(condition)
         due_count, reported_count = (await self.session.execute(counts)).one()
         focal = (sa.select(sa.func.min(K.c.id)).where(K.c.entity_id == P.c.entity_id,
                                                      K.c.role == Role.focal_point).scalar_subquery())
         focal_id = focal.label("focal_id")
-        listing = (sa.select(P.c.id, P.c.ref, P.c.title, E.c.name, label, focal_id).join(E, E.c.id == P.c.entity_id)
+        listing = (sa.select(P.c.id, P.c.ref, P.c.title, E.c.name, label, focal_id)
+                   .select_from(pledges.join(E, E.c.id == P.c.entity_id))
                    .where(condition, sa.not_(reported)).order_by(P.c.value_usd.desc().nulls_last(), P.c.id)
                    .limit(limit)).subquery()
         named = (sa.select(listing, K.c.full_name, K.c.first_name)
