@@ -262,6 +262,8 @@ class DigestFigures:
     def _day(self, column: Any) -> Any:
         """A date or timestamp column as an Excel day number (days since 1899-12-30), computed by the database."""
         if dialect_of(self.session) == "postgresql":
+            if not isinstance(column.type, sa.Date):  # a timestamp: its UTC day, whatever the session's time zone
+                column = sa.func.timezone("UTC", column)
             return sa.type_coerce(sa.cast(column, sa.Date) - sa.literal_column("DATE '1899-12-30'"), sa.Integer)
         return sa.cast(sa.func.julianday(column) - 2415018.5, sa.Integer)
 
