@@ -1,7 +1,7 @@
 """A streaming XLSX writer for the digests' spreadsheets: typed columns, a few shared styles, rows as they come.
 
 Why our own: a digest's sheet at 10,000 pledges is 600,000 cells, and XlsxWriter (constant-memory mode)
-spent 4-13 us of Python on each (a call, a dimension check, a cell tuple, then escaping and formatting
+spent 5-13 us of Python on each (a call, a dimension check, a cell tuple, then escaping and formatting
 when the row is flushed): 3-8 s, most of a digest. The sheets here need a small part of the format: text,
 numbers, booleans, two number formats (money, date), a bold header, column widths, a frozen header row,
 an autofilter and a right-to-left view. Each column's type is known beforehand, so a row is a handful of
