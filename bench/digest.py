@@ -3,15 +3,18 @@
 For each size N (N pledges, 5N reports) and each backend (a fresh SQLite file; PostgreSQL when a URL is
 given, in a fresh database), seeds the rows with Core bulk inserts, then times building one whole
 digest for staff (scope: everything) in Russian: the figures (SQL aggregates), the text rendered, the
-chart (PNG) and the spreadsheet (XLSX of every pledge and report). Peak memory is the process's peak RSS
+chart (PNG) and the spreadsheet (XLSX of every pledge and report), twice: the first build also imports
+matplotlib (once a process), the second is the figure quoted. Peak memory is the process's peak RSS
 after the build (and how much the build raised it); at the smallest size, a second build is timed by
-phase. Growth ratio = time at the largest size / time at the smallest.
+phase. Growth ratio = time at the largest size / time at the smallest (linear growth: the size ratio).
 
-Then a smoke figure on the smallest size (SQLite): S coordinators, in six regions and six languages, all
-subscribed weekly at the same hour; one run of the scheduled job enqueues them; reported: how long it
-took, the rows written (3 per person), the files made (one chart and one sheet per scope and language,
-not per person), and how long delivery needs for those rows at Telegram's 30 messages/s (the pacing the
-delivery worker applies; 3 rows a chat at 1/s per chat fit inside it).
+Then, on the smallest size (SQLite): S coordinators, in six regions and six languages, all subscribed weekly
+at the same hour (the bot's clock moved to that hour); one run of the scheduled job enqueues them, a second
+run finds nothing left; reported: how long it took, the rows written (3 per person), the files made (one
+chart and one sheet per scope and language, not per person). Then the bot's own delivery worker sends
+those rows at Telegram's limits (30 messages/s, 1/s a chat with a burst of 3) to a recording stand-in
+for the Bot API: how long it took, the busiest second overall and in one chat, and how many chats got
+their three messages (text, chart, sheet) once and in order.
 Prints human lines, then one JSON object as the last line. Not a test: the numbers depend on the machine.
 """
 
@@ -19,9 +22,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -36,15 +42,17 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.i18n import Catalogs, Renderer
+from bot.delivery import DeliveryWorker
+from bot.i18n import Catalogs, Rendered, Renderer
+from bot.pacing import PaceLimits, Pacer
 from handlers.digests.chart import render_chart
 from handlers.digests.content import digest_reply
 from handlers.digests.jobs import send_due_digests
-from handlers.digests.schedule import due_periods
 from handlers.digests.service import Made, enqueue_digest, export_xlsx
-from models.clock import utcnow
+from models.clock import TEST_CLOCK_ENV, utcnow
 from models.database import Database
 from models.migrate import upgrade
+from models.reporting import latest_due_periods
 from models.repositories.base import table_of
 from models.repositories.digests import DigestFigures
 from models.scope import EVERYTHING, ITU_REGIONS, ScopeKind
@@ -111,7 +119,7 @@ async def phases(database: Database, renderer: Renderer) -> dict[str, float]:
     async with database.uow() as uow:
         started = time.perf_counter()
         figures = await DigestFigures(uow.session).figures(EVERYTHING, utcnow() - timedelta(days=7),
-                                                           due_periods(utcnow().date()))
+                                                           latest_due_periods(utcnow().date()))
         renderer.reply(digest_reply(figures, EVERYTHING, utcnow().date(), None), "ru")
         sql = time.perf_counter()
         render_chart(figures, "ru", translate, "P2C")
@@ -122,12 +130,13 @@ async def phases(database: Database, renderer: Renderer) -> dict[str, float]:
             "spreadsheet": round(sheet - chart, 3)}
 
 
-async def build_once(database: Database, renderer: Renderer, key: str) -> float:
-    """Seconds to build and enqueue one whole digest (figures, text rendered, chart, spreadsheet)."""
+async def build_once(database: Database, renderer: Renderer, key: str) -> tuple[float, float]:
+    """Seconds to build and enqueue one whole digest (figures, text rendered, chart, spreadsheet): on the wall, and
+    of this process's CPU (its own work, whatever else the machine runs; on PostgreSQL the server's is not in it)."""
     def translate(label: Any, locale: str) -> str:
         return renderer.label(label, locale, markup=False)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     async with database.uow() as uow:
         contact = (await uow.session.execute(sa.select(Contact).where(Contact.telegram_id == 1))).scalar_one()
         await enqueue_digest(uow.session, contact, EVERYTHING, "ru", key, since=None, now=utcnow(), zone="UTC",
@@ -137,7 +146,7 @@ async def build_once(database: Database, renderer: Renderer, key: str) -> float:
         rendered = renderer.reply(reply_from_json(text["reply"]), "ru")
         assert len(rendered.text) < 4096
         await uow.commit()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 async def fresh_postgres(url: str) -> str:
@@ -159,13 +168,16 @@ async def measure(url: str, size: int, renderer: Renderer, with_phases: bool) ->
         await seed(database, size)
         seeded = time.perf_counter() - started
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        seconds = await build_once(database, renderer, "bench:1")
+        first, _ = await build_once(database, renderer, "bench:0")  # pays for importing matplotlib, once a process
+        seconds, cpu = await build_once(database, renderer, "bench:1")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         parts = await phases(database, renderer) if with_phases else {}
         async with database.uow() as uow:
             sizes = (await uow.session.execute(sa.select(GeneratedFile.name, sa.func.length(GeneratedFile.content))
                                                .order_by(GeneratedFile.id).limit(2))).all()
-        return {"pledges": size, "reports": size * 5, "seconds": round(seconds, 3), "phases": parts,
+        return {"pledges": size, "reports": size * 5, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
+                "load_average": round(os.getloadavg()[0], 1), "first_build_seconds":
+                round(first, 3), "phases": parts,
                 "seed_seconds": round(seeded, 1),
                 "peak_rss_mib": round(peak / 1024, 1),
                 "rss_growth_mib": round((peak - before) / 1024, 1), "files": {name: length for name, length in sizes}}
@@ -173,9 +185,70 @@ async def measure(url: str, size: int, renderer: Renderer, with_phases: bool) ->
         await database.dispose()
 
 
+class RecordingTelegram:
+    """A Bot API stand-in for delivery: records when each message to each chat went out, and what it carried."""
+
+    def __init__(self, expected: int) -> None:
+        self.sent: list[tuple[float, int, str]] = []
+        self.expected = expected
+        self.done = asyncio.Event()
+
+    async def send(self, chat_id: int, message: Rendered) -> int:
+        self.sent.append((time.monotonic(), chat_id, message.upload.kind if message.upload else "text"))
+        if len(self.sent) >= self.expected:
+            self.done.set()
+        return len(self.sent)
+
+    async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
+        raise AssertionError("digests are never edited")
+
+    async def acknowledge(self, callback_query_id: str) -> None:
+        raise AssertionError("no buttons are pressed here")
+
+    async def close(self) -> None:
+        return None
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most sends inside any window of one second."""
+    times, most, first = sorted(times), 0, 0
+    for last, moment in enumerate(times):
+        while moment - times[first] >= 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+async def deliver(database: Database, renderer: Renderer, rows: int) -> dict[str, Any]:
+    """Run the bot's own delivery worker, at Telegram's limits, until `rows` messages went out; how they went."""
+    telegram = RecordingTelegram(rows)
+    worker = DeliveryWorker(database, renderer, telegram, "en", Pacer(PaceLimits()))
+    started = time.monotonic()
+    running = asyncio.create_task(worker.run(idle_poll=0.2))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(telegram.done.wait(), rows / PaceLimits().global_per_second * 2 + 60)
+    seconds = time.monotonic() - started
+    worker.stop()
+    await running
+    chats: dict[int, list[tuple[float, str]]] = {}
+    for moment, chat, kind in telegram.sent:
+        chats.setdefault(chat, []).append((moment, kind))
+    return {"sent": len(telegram.sent), "seconds": round(seconds, 1),
+            "rate_per_s": round(len(telegram.sent) / seconds, 1),
+            "busiest_second": busiest_second([moment for moment, _, _ in telegram.sent]),
+            "busiest_second_one_chat": max(busiest_second([m for m, _ in sent]) for sent in chats.values()),
+            "chats": len(chats), "chats_with_3_in_order": sum([k for _, k in sent] == ["text", "photo", "document"]
+                                                              for sent in chats.values())}
+
+
 async def subscribers_smoke(url: str, people: int, renderer: Renderer) -> dict[str, Any]:
-    """`people` coordinators due at the same hour: one run of the job, rows and files it wrote."""
+    """`people` coordinators due at the same hour: one run of the job, the rows and files it wrote, then delivery.
+
+    The bot's clock is moved to the coming Monday at 09:05 UTC (models.clock's test clock), so that the job and
+    delivery both see the digests due.
+    """
     database = Database(url)
+    folder = tempfile.mkdtemp()
     try:
         now = utcnow()
         monday = (now + timedelta(days=7 - now.weekday())).replace(hour=9, minute=5, second=0, microsecond=0)
@@ -190,19 +263,27 @@ async def subscribers_smoke(url: str, people: int, renderer: Renderer) -> dict[s
                  "set_at": now} for n, cid in enumerate(ids)])
             await connection.execute(sa.insert(table_of(DigestSubscription)), [
                 {"contact_id": cid, "cadence": "weekly", "weekday": 0, "hour": 9, "updated_at": now} for cid in ids])
+            await connection.execute(sa.delete(table_of(Outbox)))  # the builds measured before
+            await connection.execute(sa.delete(table_of(GeneratedFile)))
+        clock = Path(folder) / "clock"
+        clock.write_text(f"{(monday - now).total_seconds()}\n", encoding="utf-8")
+        os.environ[TEST_CLOCK_ENV] = str(clock)
         started = time.perf_counter()
-        sent = await send_due_digests(database.uow, monday, lambda label, locale: renderer.label(
+        sent = await send_due_digests(database.uow, utcnow(), lambda label, locale: renderer.label(
             label, locale, markup=False))
         seconds = time.perf_counter() - started
-        again = await send_due_digests(database.uow, monday + timedelta(minutes=5), lambda label, locale: "")
+        again = await send_due_digests(database.uow, utcnow() + timedelta(minutes=5), lambda label, locale: "")
         async with database.uow() as uow:
             rows = (await uow.session.execute(sa.select(sa.func.count()).select_from(Outbox)
                                               .where(Outbox.key.like("dg:%")))).scalar_one()  # type: ignore[attr-defined]
             files = (await uow.session.execute(sa.select(sa.func.count()).select_from(GeneratedFile))).scalar_one()
+        pairs = len({(ITU_REGIONS[n // 6 % 6], LANGUAGES[n % 6]) for n in range(people)}) + 1  # + the staff member's
+        delivery = await deliver(database, renderer, rows)
         return {"subscribers": people, "enqueued": sent, "second_run": again, "seconds": round(seconds, 1),
-                "rows": rows, "files_made": files - 4,
-                "scope_language_pairs": min(36, people), "delivery_seconds_at_30_per_s": round(rows / 30, 1)}
+                "rows": rows, "files_made": files, "scope_language_pairs": pairs, "delivery": delivery}
     finally:
+        os.environ.pop(TEST_CLOCK_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
         await database.dispose()
 
 
@@ -224,12 +305,18 @@ async def main() -> None:
             for size in sizes:
                 url = await fresh_postgres(args.postgres_url) if backend == "postgresql" else backends[backend](size)
                 run = await measure(url, size, renderer, size == sizes[0])
-                print(f"{backend} {size} pledges: {run['seconds']} s {run['phases']}, "
+                print(f"{backend} {size} pledges: {run['seconds']} s ({run['cpu_seconds']} s of CPU, load "
+                      f"{run['load_average']}) {run['phases']}, "
                       f"peak RSS {run['peak_rss_mib']} MiB, {run['files']}",
                       flush=True)
                 runs.append(run)
-            results[backend] = {"runs": runs, "growth_ratio": round(runs[-1]["seconds"] / runs[0]["seconds"], 2),
+            growth = round(runs[-1]["seconds"] / runs[0]["seconds"], 2)
+            cpu_growth = round(runs[-1]["cpu_seconds"] / runs[0]["cpu_seconds"], 2)
+            results[backend] = {"runs": runs, "growth_ratio": growth, "cpu_growth_ratio": cpu_growth,
                                 "size_ratio": sizes[-1] / sizes[0]}
+            print(f"{backend} growth: {sizes[-1] / sizes[0]:g}x the rows took {growth}x the time "
+                  f"({cpu_growth}x the CPU) "
+                  f"({'no worse than linear' if growth <= sizes[-1] / sizes[0] else 'WORSE than linear'})", flush=True)
         smoke = await subscribers_smoke(backends["sqlite"](sizes[0]), args.subscribers, renderer)
         print(f"{smoke['subscribers']} subscribers due at once: {smoke['seconds']} s to enqueue, {smoke}", flush=True)
         results["subscribers"] = smoke

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     retention_updates_days: int | None = 7
     retention_outbox_days: int | None = 90
     retention_audit_days: int | None = None
+    retention_files_days: int | None = 14
     log_retention_days: int | None = Field(default=30, ge=1)
     """How long the operator's log system keeps the bot's logs (the bot writes them to standard error and deletes
     none itself): stated to people in /privacy. Unset (empty): "as long as the operator keeps them"."""
@@ -68,7 +69,8 @@ class Settings(BaseSettings):
     """This instance's stable name (unique among the instances sharing a database): rows it took before a restart
     are then its own again at once, not after their lease. Unset, each process is new (a random identity)."""
 
-    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", "log_retention_days",
+    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", "retention_files_days",
+                     "log_retention_days",
                      mode="before")
     @classmethod
     def _days(cls, value: object) -> object:
@@ -76,7 +78,7 @@ class Settings(BaseSettings):
             return None  # set but empty: keep those rows
         return value
 
-    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days")
+    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", "retention_files_days")
     @classmethod
     def _positive_days(cls, value: int | None) -> int | None:
         if value is not None and value < 1:
@@ -86,7 +88,8 @@ class Settings(BaseSettings):
     def retention(self) -> Retention:
         """How long operational rows are kept (models.retention)."""
         days = [None if value is None else timedelta(days=value) for value in
-                (self.retention_updates_days, self.retention_outbox_days, self.retention_audit_days)]
+                (self.retention_updates_days, self.retention_outbox_days, self.retention_audit_days,
+                 self.retention_files_days)]
         return Retention(*days)
 
     pgbouncer: bool = False

@@ -315,9 +315,12 @@ class DeliveryWorker:
                     outcome = Attempt(item, OutboxStatus.pending, error=f"behind outbox row {behind}",
                                       retry_in=HELD_BEHIND, counts=False)
                 else:
+                    # rendered and its file read before the chat's turn: the request then leaves in the slot it booked
+                    # (a file read after it, slower under load, let sends bunch up past the limit)
+                    prepared = await self._prepare(item)
                     if index or not first_booked:
                         await self.pacer.turn(chat_id)
-                    outcome = await self._send(item)
+                    outcome = await self._send(item, prepared)
                     if outcome.status == OutboxStatus.pending:  # back to the outbox until its retry: hold the chat
                         self._held[chat_id] = (item.id, self._now() + (outcome.retry_in or 0) + HOLD_GRACE)
                 # appended only now: a flush during the send swaps the list, and an append bound before
@@ -339,11 +342,21 @@ class DeliveryWorker:
     def _now(self) -> float:
         return self.pacer.clock()
 
-    async def _send(self, item: Queued) -> Attempt:
-        try:
-            rendered = self._render(item)
-            if "upload" in item.payload:
+    async def _prepare(self, item: Queued) -> Rendered | DeliveryError:
+        """The row's message in its reader's language, with the file it uploads read; the error when it cannot be."""
+        rendered = self._render(item)
+        if "upload" in item.payload:
+            try:
                 rendered = await self._with_upload(rendered, item.payload["upload"])
+            except DeliveryError as error:
+                return error
+        return rendered
+
+    async def _send(self, item: Queued, prepared: Rendered | DeliveryError) -> Attempt:
+        try:
+            if isinstance(prepared, DeliveryError):
+                raise prepared
+            rendered = prepared
             if "edit_message_id" in item.payload:
                 message_id = int(item.payload["edit_message_id"])
                 await self.sender.edit(item.chat_id, message_id, rendered)

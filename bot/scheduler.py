@@ -26,8 +26,7 @@ from handlers.reminders import remind_stale_drafts
 from handlers.report_reminders import plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
-from models.repositories.subscriptions import Files
-from models.retention import GENERATED_FILES_KEPT, Retention, purge
+from models.retention import Retention, purge
 
 log = logging.getLogger(__name__)
 
@@ -92,17 +91,6 @@ async def run_digests(database: Database, wake: Callable[[], None], translate: T
         wake()
 
 
-
-
-async def forget_generated_files(database: Database) -> None:
-    """Delete the charts and spreadsheets made more than two weeks ago."""
-    async with database.uow() as uow:
-        deleted = await Files(uow.session).delete_before(utcnow() - GENERATED_FILES_KEPT)
-        await uow.commit()
-    if deleted:
-        log.info("generated files deleted", extra={"count": deleted})
-
-
 def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en",
                     retention: Retention | None = None, *, default_zone: str = "UTC",
                     reminder_every: float = REMINDER_INTERVAL_SECONDS, translate: Translate | None = None,
@@ -131,8 +119,6 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
         scheduler.add_job(run_digests, "interval", seconds=digest_check_seconds, id="digests",
                           args=(database, wake, translate, default_locale, default_zone), replace_existing=True,
                           coalesce=True, max_instances=1, next_run_time=at_once)
-        scheduler.add_job(forget_generated_files, "interval", hours=6, id="generated_files", args=(database,),
-                          replace_existing=True, coalesce=True, max_instances=1)
     return scheduler
 
 

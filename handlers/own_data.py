@@ -18,7 +18,7 @@ from models.repositories.entities import Entities
 from models.repositories.outbox import INTERACTIVE, OutboxRows
 from models.repositories.people import People
 from models.repositories.subscriptions import Files
-from models.retention import FAREWELL_KEY_PREFIX, GENERATED_FILES_KEPT
+from models.retention import FAREWELL_KEY_PREFIX
 from models.values import LANGUAGE_NAMES, Role
 
 FORGET_CODES = frozenset({"me:forget:yes", "me:forget:no"})
@@ -41,7 +41,7 @@ def privacy_reply(conv: Conversation) -> Reply:
                                                                                 "forgotten"))), "\n",
         Line(Text(N_("Keys of the messages handled (so none is handled twice)")), _days(retention.updates)), "\n",
         Line(Text(N_("Copies of the messages sent to you")), _days(retention.outbox)), "\n",
-        Line(Text(N_("Files made for you (digests, your data export)")), _days(GENERATED_FILES_KEPT)), "\n",
+        Line(Text(N_("Files made for you (digests, your data export)")), _days(retention.files)), "\n",
         Line(Text(N_("Audit trail of who decided what")), _days(retention.audit)), "\n",
         Line(Text(N_("Technical logs (internal numbers only, never your name or what you write)")), logs)))
     return Reply((

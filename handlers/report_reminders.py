@@ -29,11 +29,13 @@ from models.reporting import (
     add_months,
     due_date,
     is_covered,
+    is_overdue,
     next_look,
     reportable_period,
     scheduled_kind,
 )
 from models.repositories.reminders import LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
+from models.tables import Pledge
 from models.timezones import zone_of
 from models.working_hours import local_day, next_allowed
 
@@ -372,3 +374,46 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) ->
 
 def _held(hold: Any, now: datetime) -> bool:
     return hold is not None and (hold.reason == NOT_MINE or (hold.reason == LATER and hold.until > now))
+
+
+NUDGE_INTRO = N_("🤝 A friendly reminder from the Partner2Connect team.")
+
+
+@dataclass(frozen=True, slots=True)
+class Nudged:
+    """What a coordinator's nudge did: the overdue period (None: nothing is overdue), and the focal points reached."""
+
+    period: str | None
+    sent: int
+
+
+async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: str = "UTC") -> Nudged:
+    """A coordinator's nudge about an overdue pledge: the reminder of its overdue period to each of its focal points.
+
+    The same message as the scheduled reminders (with a friendly first line) under the same key, rm:<contact>:<their
+    day>, so a person still gets at most one reminder a day, nudges and scheduled ones together; in their working
+    hours; not to those who said "not mine" or "later" (until then); taken out of the outbox, like any reminder, when
+    the report arrives before it goes.
+    """
+    assert pledge.id is not None
+    today = now.date()
+    reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
+    period = reportable_period(pledge, reported, today)
+    if period is None or not is_overdue(pledge, reported, today):
+        return Nudged(None, 0)
+    holds = {hold.contact_id: hold for hold in await repo.holds([pledge.id])}
+    intro = _json_of(Text(NUDGE_INTRO))
+    messages: list[dict[str, Any]] = []
+    for person in await repo.focal_points([pledge.entity_id]):
+        if _held(holds.get(person.id), now):
+            continue
+        zone = zone_of(person.timezone, person.country_iso3, default_zone)
+        send_at = next_allowed(now, zone)
+        day = local_day(send_at, zone)
+        items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due_date(period))]
+        reply = compose_json(items, day)
+        reply["parts"].insert(0, intro)
+        messages.append({"key": f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}", "chat_id": person.chat_id,
+                         "contact_id": person.id, "priority": outbox.BULK,
+                         "payload": {**_meta(items, day), "reply": reply}, "not_before": send_at, "created_at": now})
+    return Nudged(period, len(await repo.add_messages(messages)))

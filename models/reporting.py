@@ -89,6 +89,48 @@ def next_period(period: str, cadence: str) -> str:
     return period_of(_span(period)[1] + timedelta(days=1), cadence)
 
 
+def previous_period(period: str, cadence: str) -> str:
+    """The period before, in the given cadence."""
+    return period_of(_span(period)[0] - timedelta(days=1), cadence)
+
+
+def latest_due_period(cadence: str, today: date) -> str:
+    """The latest period of the cadence whose report is overdue by `today` (30 days past its end, as due_date)."""
+    return previous_period(period_of(today - OVERDUE_AFTER, cadence), cadence)
+
+
+def latest_due_periods(today: date) -> dict[str, str]:
+    """For each reporting cadence, the latest period whose report is overdue by `today`."""
+    return {cadence.value: latest_due_period(cadence, today) for cadence in ReportingCadence}
+
+
+def covering_periods(period: str) -> tuple[str, ...]:
+    """The periods one report of which covers `period` (is_covered): the period itself and the longer ones around it."""
+    year, _, part = period.partition("-")
+    around = [period]
+    if part.startswith("Q"):
+        around.append(f"{year}-H{1 if part in ('Q1', 'Q2') else 2}")
+    if part:
+        around.append(year)
+    return tuple(around)
+
+
+def parts_of(period: str) -> dict[str, int]:
+    """The shorter periods inside `period`, with their length in days: reports for parts adding up to the whole
+    period's days cover it (is_covered)."""
+    year, _, part = period.partition("-")
+    first, last = _span(period)
+    inside = [f"{year}-{name}" for name in _PART_MONTHS if name and name != part]
+    return {other: (_span(other)[1] - _span(other)[0]).days + 1 for other in inside
+            if _span(other)[0] >= first and _span(other)[1] <= last}
+
+
+def period_days(period: str) -> int:
+    """How many days a period has."""
+    first, last = _span(period)
+    return (last - first).days + 1
+
+
 def is_covered(period: str, reported: Iterable[str]) -> bool:
     """True when reports cover the whole period: one for it or a longer period around it, or its parts."""
     first, last = _span(period)

@@ -9,9 +9,10 @@ What is deleted, and why it can go:
 - messages that must not outlive their delivery, at the first purge after they were sent (DELETED_ONCE_SENT):
   the farewell to a person who asked to be forgotten (/forget), the one row still holding their chat, and
   invitation links made in chat (only the hash of a token is stored, so a copy of the database must not
-  hold working links).
-Rows still to be sent are never deleted. Files the bot made for a person (digest charts and spreadsheets, a
-/mydata export) are kept GENERATED_FILES_KEPT (bot.scheduler.forget_generated_files).
+  hold working links);
+- files the bot made (digest charts, spreadsheets, a /mydata export) after 14 days: delivery uploads them
+  within minutes, and the person keeps them in their chat; a file still named by a message not sent yet stays.
+Rows still to be sent are never deleted.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import delete, or_, select
 from sqlmodel import col
 
 from models.database import UnitOfWork
-from models.tables import AuditLog, Outbox, ProcessedUpdate
+from models.tables import AuditLog, GeneratedFile, Outbox, ProcessedUpdate
 
 UNFINISHED = ("pending", "sending")
 """Outbox states a row can still leave; every other state is final."""
@@ -34,9 +36,6 @@ FAREWELL_KEY_PREFIX = "bye:"
 INVITATION_KEY_PREFIX = "inv:"
 """Outbox keys of messages holding an invitation link: deleted once sent, whatever the outbox retention."""
 DELETED_ONCE_SENT = (FAREWELL_KEY_PREFIX, INVITATION_KEY_PREFIX)
-GENERATED_FILES_KEPT = timedelta(days=14)
-"""Charts, spreadsheets and data exports are kept two weeks: long after delivery uploaded them, short enough to
-stay small (and to keep a person's exported data no longer than needed)."""
 BATCH = 1000
 """Rows deleted per transaction: short transactions keep the database free for the people using the bot."""
 
@@ -48,6 +47,9 @@ class Retention:
     updates: timedelta | None = timedelta(days=7)
     outbox: timedelta | None = timedelta(days=90)
     audit: timedelta | None = None
+    files: timedelta | None = timedelta(days=14)
+    """Charts, spreadsheets and data exports: long after delivery uploaded them, short enough to stay small (and to
+    keep a person's exported data no longer than needed)."""
 
 
 def _updates(cutoff: datetime, batch: int) -> Any:
@@ -76,12 +78,44 @@ def _audit(cutoff: datetime, batch: int) -> Any:
     return delete(AuditLog).where(col(AuditLog.id).in_(old.scalar_subquery()))
 
 
+async def _files_to_send(units: Callable[[], UnitOfWork]) -> set[int]:
+    """The files named by messages not sent yet (a backlog after an outage, say): they stay whatever their age."""
+    unsent = (select(col(Outbox.payload)).where(col(Outbox.status).in_(UNFINISHED),
+                                                 sa.cast(col(Outbox.payload), sa.String).like('%"upload"%')))
+    async with units() as uow:
+        payloads = (await uow.session.execute(unsent)).scalars().all()
+    return {int(payload["upload"]["file"]) for payload in payloads if "upload" in payload}
+
+
+async def _purge_files(units: Callable[[], UnitOfWork], cutoff: datetime, batch: int) -> int:
+    """Delete the files made before `cutoff` that no unsent message names, `batch` at a time, oldest first."""
+    keep = await _files_to_send(units)
+    deleted, after = 0, 0
+    while True:
+        async with units() as uow:
+            found = (await uow.session.execute(
+                select(col(GeneratedFile.id)).where(col(GeneratedFile.created_at) < cutoff,
+                                                    col(GeneratedFile.id) > after)
+                .order_by(col(GeneratedFile.id)).limit(batch))).scalars()
+            ids = [file_id for file_id in found if file_id is not None]
+            gone = [file_id for file_id in ids if file_id not in keep]
+            if gone:
+                result: Any = await uow.session.execute(delete(GeneratedFile).where(col(GeneratedFile.id).in_(gone)))
+                deleted += result.rowcount
+            await uow.commit()
+        if len(ids) < batch:
+            return deleted
+        after = ids[-1]
+
+
 async def purge(units: Callable[[], UnitOfWork], retention: Retention, now: datetime,
                 batch: int = BATCH) -> dict[str, int]:
     """Delete what is past its retention, `batch` rows per transaction; how many rows of each kind went."""
     kinds = (("processed_update", retention.updates, _updates), ("outbox", retention.outbox, _outbox),
              ("audit_log", retention.audit, _audit), ("sent_once", timedelta(0), _sent_once))
     deleted: dict[str, int] = {}
+    if retention.files is not None:
+        deleted["generated_file"] = await _purge_files(units, now - retention.files, batch)
     for name, kept, statement in kinds:
         deleted[name] = 0
         if kept is None:

@@ -6,13 +6,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from handlers.digests.schedule import next_due, working_moment
+from handlers.digests.schedule import next_due
 from handlers.digests.service import Made, Translate, enqueue_digest, scope_for
 from handlers.language import negotiate
 from models.database import UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.subscriptions import Subscriptions
 from models.tables import DigestSubscription
+from models.working_hours import next_allowed
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ async def _send_one(unit: UnitOfWork, contact_id: int, period: str, now: datetim
                                           hour=DEFAULT_HOUR)
     locale = negotiate(contact.language, contact.telegram_language, default_locale)
     since = subscription.last_sent_at or now - timedelta(days=7)
-    at = working_moment(now, zone)
+    at = next_allowed(now, zone)
     added = await enqueue_digest(session, contact, scope, locale, f"dg:{contact_id}:{period}", since=since, now=now,
                                  zone=zone, translate=translate, made=made, not_before=at if at > now else None)
     subscription.last_period, subscription.last_sent_at, subscription.updated_at = period, now, now

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import time
-from zoneinfo import ZoneInfo
 
 from handlers.buttons import parse, refuse_malformed
 from handlers.conversation import Conversation
-from handlers.digests.content import scope_label, shorten
-from handlers.digests.schedule import HOURS, MONTHLY_HOUR, WEEKDAYS, due_periods, working_moment
+from handlers.digests.content import scope_label
+from handlers.digests.schedule import HOURS, MONTHLY_HOUR, WEEKDAYS
 from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope_for
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Clock, Code, Label, Reply, Text, reply_to_json
+from handlers.messages import N_, Button, Clock, Code, Label, Reply, Text
 from handlers.people import audit, find_contact
-from models.repositories.contacts import Contacts
+from handlers.report_reminders import nudge
 from models.repositories.digests import pledge_in_scope
-from models.repositories.outbox import INTERACTIVE, NOTICE, OutboxRows
+from models.repositories.outbox import NOTICE
 from models.repositories.pledges import Pledges
+from models.repositories.reminders import Reminders
 from models.repositories.subscriptions import Scopes, Subscriptions
 from models.scope import ScopeError, parse_scope
 from models.tables import DigestSubscription
@@ -162,29 +162,19 @@ async def _act(conv: Conversation, action: str) -> None:
 
 
 async def _nudge(conv: Conversation, pledge_id: int) -> None:
-    """Send the focal points of an overdue pledge a polite reminder, at most one a day, in their working hours."""
+    """Remind the focal points of an overdue pledge in the presser's scope (handlers.report_reminders.nudge: their
+    working hours, at most one reminder a day shared with the scheduled ones, their "later" and "not mine")."""
     scope = await scope_for(conv.session, conv.contact)
     pledge = await Pledges(conv.session).get(pledge_id)
     if scope is None or pledge is None or not await pledge_in_scope(conv.session, pledge_id, scope):
         await audit(conv.session, conv.contact, "denied", attempted="nudge", pledge=pledge_id)
         _say(conv, NOT_ALLOWED)
         return
-    period = due_periods(conv.today).get(pledge.reporting_cadence, ("", conv.today))[0]
-    sent = 0
-    for focal in await Contacts(conv.session).focal_points_of(pledge.entity_id):
-        zone = focal.timezone or conv.deps.timezone
-        at = working_moment(conv.now, zone)
-        local_day = at.astimezone(ZoneInfo(zone)).date()
-        message = Reply((Text(N_("A friendly reminder from the Partner2Connect team: the progress report of {ref} "
-                                 "{title} for {period} is overdue. Please send it when you can."),
-                              {"ref": Code(pledge.ref or ""), "title": shorten(pledge.title),
-                               "period": Code(period)}),))
-        row = await OutboxRows(conv.session).enqueue(
-            f"nudge:{pledge_id}:{focal.id}:{local_day.isoformat()}", focal.chat_id, focal.id,
-            {"reply": reply_to_json(message)}, priority=INTERACTIVE - 1, now=conv.now, not_before=at)
-        sent += row is not None
-    await audit(conv.session, conv.contact, "nudge", "pledge", pledge_id, sent=sent)
-    if sent:
+    done = await nudge(Reminders(conv.session), pledge, conv.now, conv.deps.timezone)
+    await audit(conv.session, conv.contact, "nudge", "pledge", pledge_id, sent=done.sent)
+    if done.period is None:
+        _say(conv, N_("The report of {ref} is not overdue any more: no reminder was sent."), ref=Code(pledge.ref or ""))
+    elif done.sent:
         _say(conv, N_("A polite reminder about {ref} goes to its focal point in their working hours."),
              ref=Code(pledge.ref or ""))
     else:

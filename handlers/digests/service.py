@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from handlers.digests.chart import render_chart
 from handlers.digests.content import digest_reply, scope_label
-from handlers.digests.schedule import due_periods
 from handlers.digests.sheet import XLSX_TYPE, write_xlsx
 from handlers.messages import N_, Label, Reply, Text, reply_to_json
 from models.database import Session
+from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
 from models.repositories.outbox import BULK, OutboxRows
 from models.repositories.subscriptions import Files, Scopes
@@ -80,7 +80,7 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
     aggregates = DigestFigures(session)
     known = made.figures.get((scope.key, today))
     if known is None:
-        figures = made.figures[(scope.key, today)] = await aggregates.figures(scope, start, due_periods(today))
+        figures = made.figures[(scope.key, today)] = await aggregates.figures(scope, start, latest_due_periods(today))
     else:
         figures = await aggregates.changes_since(known, scope, start)
     text = digest_reply(figures, scope, today, start.astimezone(ZoneInfo(zone)).date() if since else None)

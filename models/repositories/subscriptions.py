@@ -76,7 +76,7 @@ class Subscriptions:
 
 
 class Files:
-    """Files the bot made (charts, spreadsheets), kept until delivery has uploaded them."""
+    """Files the bot made (charts, spreadsheets); models.retention deletes them after their retention."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -92,7 +92,3 @@ class Files:
         rows = await self.session.execute(sa.select(F.c.id, F.c.name, F.c.mime_type, F.c.content)
                                           .where(F.c.id.in_(sorted(set(file_ids)))))
         return {row[0]: (row[1], row[2], bytes(row[3])) for row in rows}
-
-    async def delete_before(self, moment: datetime) -> int:
-        """Forget files made before `moment`; how many."""
-        return int((await self.session.execute(sa.delete(F).where(F.c.created_at < moment))).rowcount)  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -26,13 +27,21 @@ from sqlmodel import col, select
 
 from bot.i18n import Catalogs, Renderer
 from bot.sandbox.harness import BotStack
-from handlers.messages import N_, Text, plural
+from handlers.digests.content import GOAL_USD, percent
+from handlers.messages import N_, Label, Money, Number, Text, plural
 from models.clock import advance_test_clock, clock_offset
 from models.database import Database
+from models.reporting import latest_due_periods
+from models.repositories.reports import Reports
 from models.tables import Entity, Outbox, Pledge, ProgressReport
 from models.values import PledgeStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
+
+
+def due_period(moment: datetime) -> str:
+    """The annual period whose report is overdue on that day (what the digest counts)."""
+    return latest_due_periods(moment.date())["annual"]
 STAFF, COORDINATOR, ARABIC = 910_001, 910_002, 910_003
 
 
@@ -80,8 +89,14 @@ async def _seed(database: Database, monday: datetime) -> None:
                 s.add(pledge)
                 await s.flush()
                 if n % 2:
-                    s.add(ProgressReport(pledge_id=pledge.id or 0, period=str(monday.year - 1), status="in_progress",
-                                         percent_complete=30, steps_taken="s" * 30, created_at=week))
+                    report = ProgressReport(pledge_id=pledge.id or 0, period=due_period(monday), status="in_progress",
+                                            percent_complete=30, steps_taken="s" * 30, created_at=week)
+                    await Reports(s).add(report)
+                    if n == 1:  # corrected two days later: the first one is history, counted nowhere
+                        await Reports(s).add(ProgressReport(
+                            pledge_id=pledge.id or 0, period=due_period(monday), status="in_progress",
+                            percent_complete=35, steps_taken="s" * 30, created_at=week + timedelta(days=2)),
+                            replacing=report.id)
             await uow.commit()
     finally:
         await database.dispose()
@@ -129,17 +144,36 @@ async def test_weekly_digest_arrives_once_in_scope_in_working_hours(clocked: Bot
     database = Database(stack.database_url)
     try:
         async with database.uow() as uow:
-            in_cis = (await uow.session.execute(select(Pledge).where(col(Pledge.status) == "validated"))).scalars()
-            refs = sorted(p.ref or "" for p in in_cis if "cis" in p.itu_regions)
+            in_cis = [p for p in (await uow.session.execute(select(Pledge))).scalars()
+                      if "cis" in p.itu_regions and p.status == "validated"]
+            refs = sorted(p.ref or "" for p in in_cis)
+            reports = [r for r in (await uow.session.execute(select(ProgressReport))).scalars()
+                       if r.pledge_id in {p.id for p in in_cis}]
             sent = (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("dg:%")))).scalars().all()
     finally:
         await database.dispose()
     renderer = Renderer(Catalogs())
-    assert renderer.label(plural("{count} pledge", "{count} pledges", len(refs)), "ru", markup=False) in text
+
+    def shown(label: Label) -> str:
+        return re.sub("<[^>]+>", "", renderer.label(label, "ru", markup=False))
+
+    current = [r for r in reports if r.is_current]
+    reported = len({r.pledge_id for r in current if r.period == current[0].period})  # the seeded due_period(monday)
+    value = sum((p.value_usd or Decimal(0) for p in in_cis), Decimal(0))
+    for line in (plural("{count} pledge", "{count} pledges", len(refs)),
+                 Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
+                      {"value": Money(value), "share": percent(value, GOAL_USD)}),
+                 plural("{count} progress report received", "{count} progress reports received", len(current)),
+                 Text(N_("<b>Reporting</b>: {reported} of {due} pledges due reported ({rate}%)"),
+                      {"reported": Number(reported), "due": Number(len(refs)), "rate": percent(reported, len(refs))})):
+        assert shown(line) in text  # each figure equals a direct count in the database, for the CIS only
+    assert len(current) == 4 and len(reports) == 5 and reported == 4
     assert "P2C-2026-00001" not in text  # an African pledge, outside the scope
     sheet = openpyxl.load_workbook(io.BytesIO(await _file(stack, digest[2]["document"]["url"])))
-    listed = sorted(row[0] for row in sheet.worksheets[0].iter_rows(min_row=2, values_only=True))
-    assert listed == refs
+    rows = list(sheet.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert sorted(row[0] for row in rows) == refs
+    assert next(row for row in rows if row[0] == "P2C-2026-00002")[18] == 35  # the corrected report, not the first
+    assert len(list(sheet.worksheets[1].iter_rows(min_row=2))) == 4
     assert Image.open(io.BytesIO(await _file(stack, digest[1]["photo"]["url"]))).size[0] >= 1000
     mine = [row for row in sent if row.chat_id == COORDINATOR]
     assert len(mine) == 3 and all(row.sent_at is not None for row in mine)

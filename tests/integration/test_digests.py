@@ -19,9 +19,9 @@ from bot.i18n import Renderer
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.digests.jobs import send_due_digests
-from handlers.digests.schedule import due_periods
 from models.clock import utcnow
 from models.database import Database
+from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures
 from models.repositories.subscriptions import Files
 from models.scope import EVERYTHING, Scope, ScopeKind
@@ -69,7 +69,7 @@ async def _seed(database: Database) -> dict[str, int]:
                    pledge(6, kaz.id, "cis", "KAZ", PledgeStatus.withdrawn, "1", updated_at=now)]
         s.add_all(pledges)
         await s.flush()
-        annual = due_periods(now.date())["annual"][0]
+        annual = latest_due_periods(now.date())["annual"]
         s.add_all([ProgressReport(pledge_id=pledges[0].id or 0, period=annual, status="in_progress",
                                   percent_complete=40, value_disbursed_usd=Decimal("18000000"), steps_taken="s" * 30,
                                   created_at=now),
@@ -95,9 +95,10 @@ async def test_figures_equal_a_direct_count_for_each_scope(database: Database) -
     ids = await _seed(database)
     now = utcnow()
     async with database.uow() as uow:
-        africa = await DigestFigures(uow.session).figures(AFRICA, now - timedelta(days=7), due_periods(now.date()))
+        africa = await DigestFigures(uow.session).figures(AFRICA, now - timedelta(days=7),
+                                                          latest_due_periods(now.date()))
         everything = await DigestFigures(uow.session).figures(EVERYTHING, now - timedelta(days=7),
-                                                              due_periods(now.date()))
+                                                              latest_due_periods(now.date()))
         pledges = (await uow.session.execute(select(Pledge))).scalars().all()
     published = [p for p in pledges if p.status in ("validated", "completed")]
     in_africa = [p for p in published if "africa" in p.itu_regions]
@@ -144,7 +145,7 @@ async def test_digest_now_in_scope_with_chart_and_sheet(chat: ChatDriver, databa
     refs = [row[0] for row in values[1:]]
     assert sorted(refs) == ["P2C-2025-00001", "P2C-2025-00002", "P2C-2025-00003", "P2C-2025-00004"]
     first = next(row for row in values[1:] if row[0] == "P2C-2025-00001")
-    assert first[7] == 45000000 and first[16] == due_periods(utcnow().date())["annual"][0] and first[19] == 18000000
+    assert first[7] == 45000000 and first[16] == latest_due_periods(utcnow().date())["annual"] and first[19] == 18000000
 
 
 async def test_arabic_sheet_is_right_to_left(chat: ChatDriver, database: Database) -> None:
@@ -167,18 +168,6 @@ async def test_forged_digest_buttons_are_refused(chat: ChatDriver, database: Dat
     async with database.uow() as uow:
         denied = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "denied"))).scalars().all()
     assert denied
-
-
-async def test_nudge_out_of_scope_is_refused_and_in_scope_once_a_day(chat: ChatDriver, database: Database) -> None:
-    ids = await _seed(database)
-    await chat.send(chat.person(STAFF), f"/scope {COORDINATOR} region africa")
-    coordinator = chat.person(COORDINATOR, "Ivan", "ru")
-    await chat.press(coordinator, f"dg:nudge:{ids['p5']}")  # a CIS pledge, forged into an Africa coordinator's button
-    await chat.press(coordinator, f"dg:nudge:{ids['p2']}")
-    await chat.press(coordinator, f"dg:nudge:{ids['p2']}")
-    async with database.uow() as uow:
-        nudges = (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("nudge:%")))).scalars().all()
-    assert [n.chat_id for n in nudges] == [FOCAL_AFRICA]
 
 
 async def test_scope_is_for_staff_only(chat: ChatDriver, database: Database) -> None:
@@ -218,8 +207,8 @@ async def test_demo_coordinators_are_subscribed_and_see_their_region(database: D
     assert 200 < len(answers[0].text) < 4096 and "موجز" in answers[0].text
     async with database.uow() as uow:
         arab = await DigestFigures(uow.session).figures(Scope(ScopeKind.region, ("arab_states",)), utcnow(),
-                                                        due_periods(utcnow().date()))
-        every = await DigestFigures(uow.session).figures(EVERYTHING, utcnow(), due_periods(utcnow().date()))
+                                                        latest_due_periods(utcnow().date()))
+        every = await DigestFigures(uow.session).figures(EVERYTHING, utcnow(), latest_due_periods(utcnow().date()))
         pledges = (await uow.session.execute(select(Pledge))).scalars().all()
     assert arab.pledges == len([p for p in pledges if "arab_states" in p.itu_regions
                                 and p.status in ("validated", "completed")]) > 3
@@ -231,9 +220,9 @@ async def test_readers_of_one_scope_share_aggregates_but_not_changes(database: D
     now = utcnow()
     async with database.uow() as uow:
         aggregates = DigestFigures(uow.session)
-        first = await aggregates.figures(AFRICA, now - timedelta(days=7), due_periods(now.date()))
+        first = await aggregates.figures(AFRICA, now - timedelta(days=7), latest_due_periods(now.date()))
         later = await aggregates.changes_since(first, AFRICA, now + timedelta(minutes=1))
-        fresh = await aggregates.figures(AFRICA, now + timedelta(minutes=1), due_periods(now.date()))
+        fresh = await aggregates.figures(AFRICA, now + timedelta(minutes=1), latest_due_periods(now.date()))
     assert later == fresh and later.changes != first.changes
 
 

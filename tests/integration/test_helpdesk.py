@@ -137,7 +137,7 @@ async def test_free_text_is_offered_as_a_question_with_one_tap(chat: ChatDriver,
 
 
 async def test_staff_typing_free_text_are_not_offered_to_ask(chat: ChatDriver, database: Database) -> None:
-    answers = await chat.send(chat.person(BEA, "Bea"), "the figures for Kenya look odd")  # not a greeting (those are greeted)
+    answers = await chat.send(chat.person(BEA, "Bea"), "the figures for Kenya look odd")  # not a greeting
     assert "I did not understand that" in answers[0].text
     assert await threads(database) == []
 

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.subscriptions import Files
 from models.retention import Retention, purge
 from models.tables import AuditLog, Outbox, ProcessedUpdate
 
@@ -29,7 +30,7 @@ async def test_old_rows_go_and_the_rest_stays(database: Database) -> None:
 
     deleted = await purge(database.uow, Retention(), now, batch=2)  # several batches of two
 
-    assert deleted == {"processed_update": 2, "outbox": 3, "audit_log": 0, "sent_once": 0}
+    assert deleted == {"processed_update": 2, "outbox": 3, "audit_log": 0, "sent_once": 0, "generated_file": 0}
     async with database.uow() as uow:
         assert (await uow.session.execute(select(ProcessedUpdate.update_key))).scalars().all() == [3]
         left = (await uow.session.execute(select(Outbox.key).order_by(col(Outbox.key)))).scalars().all()
@@ -47,3 +48,26 @@ async def test_an_audit_limit_when_configured(database: Database) -> None:
     assert deleted["audit_log"] == 1
     async with database.uow() as uow:
         assert (await uow.session.execute(select(AuditLog.action))).scalars().all() == ["recent"]
+
+
+async def test_generated_files_go_after_their_retention_unless_a_message_not_sent_yet_names_them(
+        database: Database) -> None:
+    now = utcnow()
+    async with database.uow() as uow:
+        files = Files(uow.session)
+        sent, unsent, sending, recent = [await files.add(f"f{n}.png", "image/png", b"png", now - age)
+                                         for n, age in enumerate((15 * DAY, 30 * DAY, 20 * DAY, 13 * DAY))]
+        for key, status, file_id in (("dg:1:t", "sent", sent), ("dg:2:c", "pending", unsent),
+                                     ("dg:3:x", "sending", sending)):
+            uow.session.add(Outbox(key=key, chat_id=1, status=status, created_at=now - 15 * DAY,
+                                   payload={"reply": {}, "upload": {"kind": "photo", "file": file_id}}))
+        await uow.commit()
+
+    deleted = await purge(database.uow, Retention(), now, batch=1)
+
+    assert deleted["generated_file"] == 1
+    async with database.uow() as uow:
+        assert set(await Files(uow.session).get([sent, unsent, sending, recent])) == {unsent, sending, recent}
+    assert "generated_file" not in await purge(database.uow, Retention(files=None), now + 60 * DAY)
+    async with database.uow() as uow:
+        assert len(await Files(uow.session).get([unsent, sending, recent])) == 3, "kept when no limit is set"

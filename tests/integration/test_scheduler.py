@@ -60,25 +60,14 @@ async def test_the_jobs_run_on_an_empty_database(database: Database) -> None:
     assert woken == []
 
 
-async def test_digest_jobs_run_and_forget_old_files(database: Database) -> None:
-    from datetime import timedelta
-
-    from bot.scheduler import forget_generated_files, run_digests
-    from models.clock import utcnow
-    from models.repositories.subscriptions import Files
+async def test_digest_job_runs_and_generated_files_have_no_job_of_their_own(database: Database) -> None:
+    from bot.scheduler import run_digests
 
     woken: list[bool] = []
     await run_digests(database, lambda: woken.append(True), lambda label, locale: "", "en", "UTC")
     assert woken == []
-    scheduler = build_scheduler(database, lambda: None, translate=lambda label, locale: "")
-    assert {"digests", "generated_files"} <= {job.id for job in scheduler.get_jobs()}
-    async with database.uow() as uow:
-        old = await Files(uow.session).add("old.png", "image/png", b"x", utcnow() - timedelta(days=15))
-        new = await Files(uow.session).add("new.png", "image/png", b"y", utcnow())
-        await uow.commit()
-    await forget_generated_files(database)
-    async with database.uow() as uow:
-        assert set(await Files(uow.session).get([old, new])) == {new}
+    jobs = {job.id for job in build_scheduler(database, lambda: None, translate=lambda label, locale: "").get_jobs()}
+    assert "digests" in jobs and "retention" in jobs and "generated_files" not in jobs  # models.retention does it
 
 
 async def test_a_leader_that_loses_its_lock_stops_its_jobs_and_another_takes_over(database: Database) -> None:

@@ -27,10 +27,12 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_retention_defaults_and_keeping_everything(monkeypatch: pytest.MonkeyPatch) -> None:
     retention = load_settings(_env_file=None).retention()
     assert (retention.updates, retention.outbox, retention.audit) == (timedelta(days=7), timedelta(days=90), None)
+    assert retention.files == timedelta(days=14)
     monkeypatch.setenv("P2C_RETENTION_OUTBOX_DAYS", "")
     monkeypatch.setenv("P2C_RETENTION_AUDIT_DAYS", "3650")
+    monkeypatch.setenv("P2C_RETENTION_FILES_DAYS", "30")
     retention = load_settings(_env_file=None).retention()
-    assert (retention.outbox, retention.audit) == (None, timedelta(days=3650))
+    assert (retention.outbox, retention.audit, retention.files) == (None, timedelta(days=3650), timedelta(days=30))
 
 
 @pytest.mark.parametrize(("overrides", "variable"), [
@@ -42,6 +44,7 @@ def test_retention_defaults_and_keeping_everything(monkeypatch: pytest.MonkeyPat
     ({"webhook_url": "example.org/hook"}, "P2C_WEBHOOK_URL"),
     ({"retention_outbox_days": "0"}, "P2C_RETENTION_OUTBOX_DAYS"),
     ({"retention_audit_days": "a year"}, "P2C_RETENTION_AUDIT_DAYS"),
+    ({"retention_files_days": "0"}, "P2C_RETENTION_FILES_DAYS"),
 ])
 def test_bad_values_name_the_variable(overrides: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigError) as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -10,8 +11,17 @@ import pytest
 from bot.i18n import Renderer
 from handlers.digests.content import digest_reply, percent, shorten
 from handlers.digests.labels import FOCUS_AREAS, REGIONS, TARGETING
-from handlers.digests.schedule import due_periods, next_due, working_moment
+from handlers.digests.schedule import next_due
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS
+from models.reporting import (
+    covering_periods,
+    due_date,
+    is_covered,
+    latest_due_periods,
+    next_period,
+    parts_of,
+    period_days,
+)
 from models.repositories.digests import BREAKDOWNS, Figures, Overdue, Share
 from models.scope import EVERYTHING, Scope, ScopeError, ScopeKind, parse_scope
 
@@ -49,19 +59,29 @@ def test_monthly_digest_falls_on_the_first_working_day() -> None:
     assert due is not None and due.period == "2026-08" and due.at == datetime(2026, 8, 3, 7, tzinfo=UTC)  # Monday
 
 
-def test_working_moment_waits_for_working_hours() -> None:
-    saturday = datetime(2026, 12, 5, 12, tzinfo=UTC)
-    assert working_moment(saturday, "UTC") == datetime(2026, 12, 7, 9, tzinfo=UTC)
-    early = datetime(2026, 12, 1, 6, tzinfo=UTC)
-    assert working_moment(early, "Europe/Moscow") == datetime(2026, 12, 1, 6, tzinfo=UTC)  # 09:00 in Moscow
-    assert working_moment(datetime(2026, 12, 1, 18, tzinfo=UTC), "UTC") == datetime(2026, 12, 2, 9, tzinfo=UTC)
+@pytest.mark.parametrize("today", [date(2026, 1, 15), date(2026, 1, 30), date(2026, 1, 31), date(2026, 12, 1),
+                                   date(2027, 7, 30), date(2027, 7, 31)])
+def test_the_digests_due_periods_are_the_latest_overdue_by_the_reminders_rules(today: date) -> None:
+    for cadence, period in latest_due_periods(today).items():
+        assert due_date(period) < today <= due_date(next_period(period, cadence))
 
 
-def test_due_periods_are_those_ended_thirty_days_ago() -> None:
-    assert due_periods(date(2026, 1, 15)) == {"annual": ("2024", date(2024, 12, 31)),
-                                              "semi_annual": ("2025-H1", date(2025, 6, 30)),
-                                              "quarterly": ("2025-Q3", date(2025, 9, 30))}
-    assert due_periods(date(2026, 12, 1))["quarterly"] == ("2026-Q3", date(2026, 9, 30))
+def test_latest_due_periods_thirty_days_after_the_end() -> None:
+    assert latest_due_periods(date(2026, 1, 15)) == {"annual": "2024", "semi_annual": "2025-H1",
+                                                     "quarterly": "2025-Q3"}
+    assert latest_due_periods(date(2026, 12, 1))["quarterly"] == "2026-Q3"
+
+
+@pytest.mark.parametrize("period", ["2026", "2026-H1", "2026-H2", "2026-Q1", "2026-Q4"])
+def test_covering_and_parts_say_what_is_covered_says(period: str) -> None:
+    """The digest counts a period reported in SQL from covering_periods and parts_of: the same answer as is_covered
+    for every combination of reports around and inside it."""
+    around, parts = covering_periods(period), parts_of(period)
+    candidates = sorted(set(around) | set(parts) | {"2025", "2027-Q1"})
+    for size in range(len(candidates) + 1):
+        for reported in itertools.combinations(candidates, size):
+            rule = any(p in around for p in reported) or sum(parts.get(p, 0) for p in reported) >= period_days(period)
+            assert rule == is_covered(period, reported), reported
 
 
 def test_percent_and_shorten() -> None:

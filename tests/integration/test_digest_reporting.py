@@ -1,0 +1,145 @@
+"""What the digests take from reporting, on both backends: only current reports count (a replaced one is history),
+overdue follows models.reporting, and the nudge button is a report reminder (working hours, one a day, holds)."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import openpyxl
+from chat_driver import ChatDriver
+from sqlmodel import col, select
+from test_digests import AFRICA, COORDINATOR, FOCAL_AFRICA, STAFF, _seed, chat  # noqa: F401 (the fixture)
+
+from handlers.digests.admin import export
+from handlers.messages import Text, reply_from_json
+from handlers.report_reminders import NUDGE_INTRO, nudge, plan_report_reminders
+from models.clock import utcnow
+from models.database import Database
+from models.reporting import latest_due_periods, previous_period
+from models.repositories.digests import DigestFigures
+from models.repositories.pledges import Pledges
+from models.repositories.reminders import NOT_MINE, Reminders
+from models.repositories.reports import Reports
+from models.scope import EVERYTHING
+from models.tables import Contact, Outbox, ProgressReport
+
+
+async def _report(database: Database, pledge_id: int, period: str, percent: int, *, replacing: int | None = None,
+                  at: datetime | None = None) -> int:
+    async with database.uow() as uow:
+        report = ProgressReport(pledge_id=pledge_id, period=period, status="in_progress", percent_complete=percent,
+                                value_disbursed_usd=Decimal(percent * 1000), steps_taken="s" * 30,
+                                created_at=at or utcnow())
+        await Reports(uow.session).add(report, replacing)
+        await uow.commit()
+        assert report.id is not None
+        return report.id
+
+
+async def test_the_last_report_is_the_current_one_of_the_latest_period(database: Database) -> None:
+    ids = await _seed(database)
+    due = latest_due_periods(utcnow().date())["annual"]
+    older = previous_period(due, "annual")
+    first = await _report(database, ids["p2"], older, 10, at=utcnow() - timedelta(days=300))
+    await _report(database, ids["p2"], due, 60)
+    await _report(database, ids["p2"], older, 20, replacing=first)  # a correction of the older period, made last
+    content = await export("pledges", "xlsx", EVERYTHING, "en", database.uow(), lambda label, locale: "x")
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    pledges = {row[0]: row for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert pledges["P2C-2025-00002"][16:19] == (due, "x", 60)
+    async with database.uow() as uow:
+        pledge = await Pledges(uow.session).get(ids["p2"])
+    assert pledge is not None and pledge.validated_at is not None and pledge.start_date is not None
+    assert pledges["P2C-2025-00002"][12] == datetime.combine(pledge.start_date, datetime.min.time())
+    assert pledges["P2C-2025-00002"][15] == datetime.combine(pledge.validated_at.astimezone(UTC).date(),
+                                                             datetime.min.time())  # the UTC day, as a date
+    reports = [row for row in book.worksheets[1].iter_rows(min_row=2, values_only=True) if row[0] == "P2C-2025-00002"]
+    assert sorted((row[2], row[4]) for row in reports) == sorted([(older, 20), (due, 60)])  # the replaced one is not
+    csv = (await export("pledges", "csv", EVERYTHING, "en", database.uow(), lambda label, locale: "x")).decode()
+    line = next(line for line in csv.splitlines() if line.startswith("P2C-2025-00002"))
+    assert f",{due},x,60," in line
+
+
+async def test_a_replaced_report_alone_does_not_count(database: Database) -> None:
+    ids = await _seed(database)
+    now = utcnow()
+    async with database.uow() as uow:  # history without its replacement (as an import could leave it)
+        uow.session.add(ProgressReport(pledge_id=ids["p2"], period=latest_due_periods(now.date())["annual"],
+                                       status="completed", percent_complete=100, steps_taken="s" * 30,
+                                       created_at=now, is_current=False))
+        await uow.commit()
+        figures = await DigestFigures(uow.session).figures(AFRICA, now - timedelta(days=7),
+                                                           latest_due_periods(now.date()))
+    assert (figures.due, figures.reported) == (2, 1) and [o.pledge_id for o in figures.overdue] == [ids["p2"]]
+    assert figures.changes["reports"] == 1  # the current report of pledge 1 only
+
+
+async def test_halves_reported_cover_the_year(database: Database) -> None:
+    ids = await _seed(database)
+    now = utcnow()
+    year = latest_due_periods(now.date())["annual"]
+    for half in ("H1", "H2"):
+        await _report(database, ids["p2"], f"{year}-{half}", 50)
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(AFRICA, now, latest_due_periods(now.date()))
+    assert (figures.due, figures.reported, figures.overdue_total) == (2, 2, 0)
+
+
+async def _rows(database: Database, prefix: str) -> list[Outbox]:
+    async with database.uow() as uow:
+        return list((await uow.session.execute(select(Outbox).where(col(Outbox.key).like(f"{prefix}%"))
+                                               .order_by(col(Outbox.id)))).scalars())
+
+
+async def _focal(database: Database) -> Contact:
+    async with database.uow() as uow:
+        return (await uow.session.execute(select(Contact).where(Contact.telegram_id == FOCAL_AFRICA))).scalar_one()
+
+
+async def test_a_nudge_is_the_days_reminder_of_its_focal_point(chat: ChatDriver, database: Database) -> None:  # noqa: F811
+    ids = await _seed(database)
+    await chat.send(chat.person(STAFF), f"/scope {COORDINATOR} region africa")
+    coordinator = chat.person(COORDINATOR, "Ivan", "ru")
+    refused = await chat.press(coordinator, f"dg:nudge:{ids['p5']}")  # a CIS pledge: out of scope
+    assert "нет прав" in refused[0].text
+    answer = await chat.press(coordinator, f"dg:nudge:{ids['p2']}")
+    focal = await _focal(database)
+    rows = await _rows(database, "rm:")
+    assert [row.key.rsplit(":", 1)[0] for row in rows] == [f"rm:{focal.id}"] and "P2C-2025-00002" in answer[0].text
+    message = reply_from_json(rows[0].payload["reply"])
+    assert message.parts[0] == Text(NUDGE_INTRO)
+    assert rows[0].payload["reminder"]["items"][0][0] == ids["p2"]
+    again = await chat.press(coordinator, f"dg:nudge:{ids['p2']}")
+    assert len(await _rows(database, "rm:")) == 1 and "уже" in again[0].text
+    planned = await plan_report_reminders(database.uow(), utcnow())
+    # the day's reminder of the focal point went as the nudge: the plan adds only the coordinators' escalation of
+    # a pledge overdue for weeks (issue 15)
+    assert planned == len(await _rows(database, "esc:"))
+    assert len(await _rows(database, "rm:")) == 1
+    await _report(database, ids["p2"], latest_due_periods(utcnow().date())["annual"], 30)
+    later = await chat.press(coordinator, f"dg:nudge:{ids['p2']}")
+    assert "P2C-2025-00002" in later[0].text and len(await _rows(database, "rm:")) == 1
+
+
+async def test_a_nudge_waits_for_working_hours_and_respects_not_mine(chat: ChatDriver,  # noqa: F811
+                                                                      database: Database) -> None:
+    ids = await _seed(database)
+    focal = await _focal(database)
+    today = utcnow()
+    saturday = (today + timedelta(days=5 - today.weekday() + 7)).replace(hour=3, minute=0, second=0, microsecond=0)
+    async with database.uow() as uow:
+        target = await Pledges(uow.session).get(ids["p2"])
+        assert target is not None
+        done = await nudge(Reminders(uow.session), target, saturday)
+        await uow.commit()
+    assert done.sent == 1
+    (row,) = await _rows(database, "rm:")
+    monday = (saturday + timedelta(days=2)).replace(hour=9)  # Dakar is on UTC
+    assert row.not_before.astimezone(UTC) == monday and row.key == f"rm:{focal.id}:{monday.date().isoformat()}"
+    async with database.uow() as uow:
+        await Reminders(uow.session).hold(focal.id or 0, ids["p2"], NOT_MINE, None, saturday)
+        target = await Pledges(uow.session).get(ids["p2"])
+        assert target is not None
+        assert (await nudge(Reminders(uow.session), target, saturday + timedelta(days=7))).sent == 0
