@@ -243,10 +243,11 @@ async def echo_idle_rss(stack: BotStack, settle: float = 2.0) -> float:
         await stop_bot(echo)
 
 
-async def run(recipients: int, rate: float, database_url: str | None, timeout: float | None) -> dict[str, Any]:
+async def run(recipients: int, rate: float, database_url: str | None, timeout: float | None,
+              event_loop: str = "auto") -> dict[str, Any]:
     """Seed, broadcast, measure; then the echo bot."""
     workdir = Path(tempfile.mkdtemp(prefix="p2c-bench-broadcast-"))
-    env = {"P2C_RATE_GLOBAL_PER_SECOND": str(rate), "P2C_LOG_LEVEL": "WARNING"}
+    env = {"P2C_RATE_GLOBAL_PER_SECOND": str(rate), "P2C_LOG_LEVEL": "WARNING", "P2C_EVENT_LOOP": event_loop}
     stack = BotStack(workdir, database_url=database_url, env=env)
     await stack.start_sandbox()
     try:
@@ -304,7 +305,7 @@ async def run(recipients: int, rate: float, database_url: str | None, timeout: f
         "rss_ratio_vs_echo": round(rss / echo_rss, 2) if echo_rss else None,
         "bot_cpu_share": round(cpu[0], 2), "sandbox_cpu_share": round(cpu[1], 2),
         "cli_send_s": round(returned - started, 2), "seconds": round(finished - started, 2),
-        "seeding_s": round(seeding, 2), "status": status,
+        "seeding_s": round(seeding, 2), "status": status, "event_loop": event_loop,
         "database": "postgresql" if database_url and "postgresql" in database_url else "sqlite",
     }
 
@@ -316,8 +317,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30.0, help="the sandbox's global limit and the bot's pacing")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file; must hold no people")
     parser.add_argument("--timeout", type=float, default=None, help="seconds to wait for done")
+    parser.add_argument("--event-loop", default="auto", choices=("auto", "uvloop", "asyncio"),
+                        help="the bot's P2C_EVENT_LOOP (the echo bot always runs on asyncio's)")
     args = parser.parse_args()
-    result = asyncio.run(run(args.recipients, args.rate, args.database_url, args.timeout))
+    result = asyncio.run(run(args.recipients, args.rate, args.database_url, args.timeout, args.event_loop))
     print(f"broadcast: {result['delivered']}/{result['recipients']} delivered, {result['duplicates']} duplicates, "
           f"{result['missing']} missing, {result['wrong_language']} in a wrong language ({result['database']})")
     print(f"rate:      {result['achieved_rate']}/s over {result['send_seconds']} s = {result['share_of_limit']} "

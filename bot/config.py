@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     rate_per_chat_burst: int = 3
     reminder_interval_seconds: float = Field(default=900.0, ge=1.0, le=86400.0)
     """How often reminders are planned (each plan is idempotent; end-to-end tests use a second or two)."""
+    event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"
+    """`p2c-bot run`'s event loop: uvloop when installed ("auto"), or the standard library's. uvloop makes each
+    wake-up of the loop (every database call on SQLite, every HTTP answer) cheaper: see docs/benchmarks.md."""
     test_clock_file: str | None = None
     """Tests only: a file whose number of seconds models.clock adds to the time (see models/clock.py)."""
 

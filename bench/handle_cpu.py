@@ -1,0 +1,109 @@
+"""In-process figure of the pledge journey, less sensitive to a loaded machine than the end-to-end benchmarks:
+`python bench/handle_cpu.py --users N [--database-url URL] [--rounds R]`.
+
+Seeds N focal points as bench/pledge_flow.py does, then lets them complete a pledge at once through
+`handlers.router.handle` alone (no Telegram, no sandbox, no delivery; at most UPDATES_AT_ONCE updates in the
+database at a time, as the bot does). Reports the process's CPU milliseconds per update, updates per second,
+and the statements and commits per update (counted with SQLAlchemy's public event hooks). JSON last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pledge_flow import FIRST_ID, SCRIPT, seed
+
+from bot.cli import loop_factory
+from bot.i18n import Catalogs, Renderer
+from handlers.conversation import Deps
+from handlers.inputs import Incoming, Person
+from handlers.router import handle
+from models.clock import utcnow
+from models.database import UPDATES_AT_ONCE, Database
+
+
+async def person(database: Database, deps: Deps, user_id: int, first_update: int, gate: asyncio.Semaphore) -> None:
+    """One focal point's pledge, every step waiting for the previous one."""
+    who = Person(user_id, user_id, "Bench", None, None, "en")
+    for step, (kind, value) in enumerate(SCRIPT):
+        update_id = first_update + step
+        origin = f"m:{user_id}:{update_id}:0"
+        if kind == "say":
+            incoming = Incoming.from_text(update_id, who, value, utcnow(), origin)
+        else:
+            incoming = Incoming(update_id, who, utcnow(), code=value, origin=origin)
+        async with gate:
+            await handle(incoming, database.uow(), deps)
+
+
+async def run(users: int, database_url: str | None, rounds: int) -> dict[str, Any]:
+    """Seed, warm up with one round, then time `rounds` rounds (fresh people each round)."""
+    workdir = Path(tempfile.mkdtemp(prefix="p2c-handle-"))
+    url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    await seed(url, users * (rounds + 1))
+    database = Database(url)
+    renderer = Renderer(Catalogs())
+    deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False))
+    counts = {"statements": 0, "commits": 0}
+
+    def on_statement(*_: Any) -> None:
+        counts["statements"] += 1
+
+    def on_commit(*_: Any) -> None:
+        counts["commits"] += 1
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", on_statement)
+    event.listen(database.engine.sync_engine, "commit", on_commit)
+    gate = asyncio.Semaphore(UPDATES_AT_ONCE)
+    try:
+        await database.open_pool()
+        figures = []
+        for round_ in range(rounds + 1):
+            first = FIRST_ID + round_ * users
+            counts.update(statements=0, commits=0)
+            cpu, wall = time.process_time(), time.perf_counter()
+            await asyncio.gather(*(person(database, deps, first + n, 1_000_000 * (round_ + 1) + 100 * n, gate)
+                                   for n in range(users)))
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            updates = users * len(SCRIPT)
+            if round_ > 0:  # the first round warms the caches up
+                figures.append({"cpu_ms_per_update": 1000 * cpu / updates, "updates_per_s": updates / wall,
+                                "statements_per_update": counts["statements"] / updates,
+                                "commits_per_update": counts["commits"] / updates})
+    finally:
+        await database.dispose()
+    best = min(figures, key=lambda f: f["cpu_ms_per_update"])
+    return {"users": users, "rounds": rounds, "database": "postgresql" if "postgresql" in url else "sqlite",
+            **{k: round(v, 3) for k, v in best.items()},
+            "cpu_ms_per_update_all": [round(f["cpu_ms_per_update"], 3) for f in figures]}
+
+
+def main() -> None:
+    """Command-line entry."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--event-loop", default="auto", choices=("auto", "uvloop", "asyncio"))
+    args = parser.parse_args()
+    with asyncio.Runner(loop_factory=loop_factory(args.event_loop)) as runner:
+        result = runner.run(run(args.users, args.database_url, args.rounds))
+    result["event_loop"] = args.event_loop
+    print(f"handle alone: {result['cpu_ms_per_update']} ms CPU an update (best of {args.rounds}), "
+          f"{result['updates_per_s']}/s, {result['statements_per_update']} statements and "
+          f"{result['commits_per_update']} commits an update ({result['database']})")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
