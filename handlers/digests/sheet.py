@@ -79,8 +79,20 @@ def _day(serial: int | float) -> str:
     return date.fromordinal(EXCEL_EPOCH_ORDINAL + int(serial)).isoformat()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet program read a CSV cell as a formula (OWASP's list for CSV injection)."""
+
+
+def inert(value: object) -> object:
+    """A text cell that no spreadsheet program takes for a formula: one starting like a formula gets a leading
+    apostrophe (what people wrote, a pledge's title say, could otherwise run as "=HYPERLINK(...)")."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 async def write_csv(rows: Rows, kind: str, translate: Translate) -> bytes:
-    """A CSV in UTF-8 with a header row: the pledges sheet or the reports sheet."""
+    """A CSV in UTF-8 with a header row: the pledges sheet or the reports sheet (text cells made inert)."""
     cells = Cells(translate)
     headers, convert, kinds = ((PLEDGE_HEADERS, cells.pledge, PLEDGE_KINDS) if kind == "pledges"
                                else (REPORT_HEADERS, cells.report, REPORT_KINDS))
@@ -89,6 +101,6 @@ async def write_csv(rows: Rows, kind: str, translate: Translate) -> bytes:
     writer.writerow([translate(Text(header)) for header in headers])
     async for chunk in rows:
         writer.writerows([["" if value is None else _day(value) if column is Kind.DATE
-                           else bool(value) if column is Kind.BOOL else value
+                           else bool(value) if column is Kind.BOOL else inert(value) if column is Kind.TEXT else value
                            for column, value in zip(kinds, convert(row), strict=True)] for row in chunk])
     return out.getvalue().encode("utf-8")
