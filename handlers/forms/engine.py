@@ -13,7 +13,7 @@ from typing import Any
 
 from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
 from handlers.forms.intents import typed_intent
-from handlers.messages import N_, Button, Concat, Items, Label, Line, Markup, Reply, Text, text
+from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Markup, Reply, Text, text
 
 SUMMARY = "$sum"
 CONFIRM_CANCEL = "$cancel"
@@ -134,17 +134,17 @@ def _default_rows(form: Form, state: FormState, step: Step, ctx: FormContext, pa
             parts.append(Line(Text(N_("Last time")), shown[:600] + ("…" if len(shown) > 600 else "")))
             label: Label = Text(N_("↩️ Same as last time"))
         elif source:
-            label = text(N_("↩️ Same as {ref}: {answer}"), ref=str(source), answer=shown)
+            label = text(N_("↩️ Same as {ref}: {answer}"), ref=Code(str(source)), answer=shown)
         else:
             label = text(N_("↩️ Same as last time: {answer}"), answer=shown)
         rows.append((Button(label, code(step.id, "same")),))
     group = _group(form, state, step)
     if len(group) > 1 and not state.editing:
         labels = Items(tuple(Text(s.label) for s in group))
-        rows.append((Button(text(N_("⏩ As {ref}: {fields}"), ref=str(source or ""), fields=labels)
+        rows.append((Button(text(N_("⏩ As {ref}: {fields}"), ref=Code(str(source)), fields=labels)
                             if source else text(N_("⏩ As last time: {fields}"), fields=labels),
                             code(step.id, "samegroup")),))
-    if first and state.answers.get(DEFAULTS) and not state.editing:
+    if first and state.answers.get(DEFAULTS) and not state.answers.get(DEFAULT_GROUP) and not state.editing:
         rows.append((Button(Text(N_("⏩ All as last time, then review")), code(step.id, "sameall")),))
     return rows
 
@@ -154,8 +154,10 @@ def _group(form: Form, state: FormState, step: Step) -> list[Step]:
     group = state.answers.get(DEFAULT_GROUP) or []
     if not isinstance(group, list) or not group or group[0] != step.id:
         return []
+    defaults = state.answers.get(DEFAULTS) or {}
     steps = [form.step(str(step_id)) for step_id in group]
-    return [s for s in steps if s is not None and s.applies(state.answers) and _default(state, s) is not None]
+    return [s for s in steps if s is not None and s.applies(state.answers) and (
+        _default(state, s) is not None or (s.id in defaults and defaults[s.id] is None and s.skippable(state.answers)))]
 
 
 def _summary(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, ...]) -> Reply:
@@ -205,8 +207,10 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
         if given.file is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
             step = _step(form, state.step)
             upload = Upload(given.file[0], given.file[1], given.file_name)
-            return _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)
-        return _on_text(form, state, given.text or "", ctx)
+            outcome = _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)
+        else:
+            outcome = _on_text(form, state, given.text or "", ctx)
+        return replace(outcome, in_place=False)  # what is typed comes below the question: answered below it
     except InvalidAnswerError as error:
         return Outcome(state, (prompt(form, state, ctx, (error.message,)),))
 
@@ -269,9 +273,10 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
         group = _group(form, state, step)
         if not group:
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
-        values = {s.id: _default(state, s) for s in group}
+        values = {s.id: _default(state, s) for s in group}  # None: skipped last time, skipped again
         first = values.pop(step.id)
-        lines = [Line(Text(s.label), s.show(values.get(s.id, first), ctx)) for s in group]
+        lines = [Line(Text(s.label), s.show(value, ctx) if (value := values.get(s.id, first)) is not None
+                      else Text(N_("(skipped)"))) for s in group]
         echo = Concat(tuple(part for line in lines for part in ("\n", line))[1:])
         return _apply(form, state, step, Answer(first, echo, also=values), ctx)
     if action == "skip":
