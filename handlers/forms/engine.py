@@ -139,11 +139,15 @@ def _default_rows(form: Form, state: FormState, step: Step, ctx: FormContext, pa
             label = text(N_("↩️ Same as last time: {answer}"), answer=shown)
         rows.append((Button(label, code(step.id, "same")),))
     group = _group(form, state, step)
-    if len(group) > 1 and not state.editing:
+    if len(group) > 1 and not state.editing:  # the fields named above: a button's label must stay short
         labels = Items(tuple(Text(s.label) for s in group))
-        rows.append((Button(text(N_("⏩ As {ref}: {fields}"), ref=Code(str(source)), fields=labels)
-                            if source else text(N_("⏩ As last time: {fields}"), fields=labels),
-                            code(step.id, "samegroup")),))
+        if source:
+            parts.append(text(N_("Tap ⏩ to copy from {ref}: {fields}."), ref=Code(str(source)), fields=labels))
+            label = text(N_("⏩ Copy from {ref}"), ref=Code(str(source)))
+        else:
+            parts.append(text(N_("Tap ⏩ to copy from last time: {fields}."), fields=labels))
+            label = Text(N_("⏩ Copy from last time"))
+        rows.append((Button(label, code(step.id, "samegroup")),))
     if first and state.answers.get(DEFAULTS) and not state.answers.get(DEFAULT_GROUP) and not state.editing:
         rows.append((Button(Text(N_("⏩ All as last time, then review")), code(step.id, "sameall")),))
     return rows
