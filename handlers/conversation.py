@@ -175,13 +175,13 @@ async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: 
 
 def _show(conv: Conversation, form: Form, before: FormState, outcome: Outcome, ctx: FormContext) -> FormState:
     """Say an outcome's replies, as an edit of the question's message when the engine says so; returns the new
-    state knowing which message shows its question. A question asked anew (after an error, a search, a
-    command) takes its buttons off the copy above, so stale buttons (earlier matches) disappear."""
+    state knowing which message shows its question. A question that offered matches (countries) and is asked
+    anew below loses its buttons above: stale matches disappear."""
     replies = outcome.replies
     if outcome.in_place and before.asked and len(replies) == 1:
         conv.say(replies[0], edit_of=before.asked)
         return replace(outcome.state, asked=before.asked)
-    if before.asked and (outcome.status is Status.done or (replies and outcome.state.step == before.step)):
+    if before.asked and before.scratch.get("matches") and (replies or outcome.status is not Status.open):
         conv.say(stale_copy(form, before, ctx), edit_of=before.asked)
     asked = before.asked if outcome.status is Status.open else None
     for message in replies:
