@@ -103,7 +103,9 @@ async def fill(p: Counter, language: str, *, mistakes: bool, restart: BotStack |
     if mistakes:
         await p.press("f:pillars:back")                      # Back to the focus area
         await p.press("f:focus_area:c:access")
-    await p.press("f:pillars:c:infrastructure")
+    asked = p.person.last
+    toggled = await p.press("f:pillars:c:infrastructure")
+    assert [m["message_id"] for m in toggled] == [asked["message_id"]] and toggled[0]["edited"], "edited in place"
     await p.press("f:pillars:done")
     await p.press("f:pledge_type:c:financial")
     if mistakes:

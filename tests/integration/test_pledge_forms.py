@@ -3,6 +3,8 @@ Cancel on an older question, and a second pledge that starts from the first one'
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from chat_driver import ChatDriver, button, codes
 from sqlmodel import select
@@ -10,12 +12,15 @@ from sqlmodel import select
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
 from handlers.conversation import Deps
+from handlers.inputs import Incoming
+from handlers.router import handle
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Draft, Pledge
+from models.tables import Draft, Outbox, Pledge
 from models.values import Role
 
 STAFF = 9100
+_ids = itertools.count(9_000_000)
 
 
 @pytest.fixture
@@ -218,3 +223,37 @@ async def test_a_second_pledge_offers_the_first_ones_answers_and_takes_at_most_1
     assert second.countries == ["SEN", "MLI", "NER", "TCD"] and second.sdgs == [4, 9]
     assert second.target_unit == "trainees" and second.target_value == 2000
     assert str(second.target_date) == "2027-09-30"
+
+
+async def test_a_toggle_is_an_edit_of_the_questions_message_handed_to_delivery_at_once(chat: ChatDriver) -> None:
+    await to_countries(chat, 310)
+    person = chat.person(310)
+    await chat.send(person, "Senegal")
+    await chat.press(person, "f:countries:done")
+    asked = str((await state_of(chat, 310))["asked"])
+    incoming = Incoming(next(_ids), person, utcnow(), code="f:beneficiary_groups:c:schools")
+    conv = await handle(incoming, chat.database.uow(), chat.deps)
+    assert conv is not None and len(conv.pushed) == 1
+    async with chat.database.uow() as uow:
+        row = await uow.session.get(Outbox, conv.pushed[0].id)
+        sent = (await uow.session.execute(select(Outbox).where(Outbox.key == asked))).scalar_one()
+    assert row is not None and row.payload["edit_of"] == asked
+    assert conv.pushed[0].payload == {"edit_message_id": sent.telegram_message_id}, "delivery edits that message"
+    assert (await state_of(chat, 310))["asked"] == asked, "the question is still shown by the same message"
+
+
+async def test_an_edit_of_a_message_not_sent_yet_waits_in_the_outbox(chat: ChatDriver) -> None:
+    await to_countries(chat, 311)
+    person = chat.person(311)
+    await chat.send(person, "Senegal")
+    incoming = Incoming(next(_ids), person, utcnow(), code="f:countries:c:LDC")  # before the question went out
+    async with chat.database.uow() as uow:
+        asked = str((await state_of(chat, 311))["asked"])
+        sent = (await uow.session.execute(select(Outbox).where(Outbox.key == asked))).scalar_one()
+        sent.telegram_message_id = None
+        await uow.commit()
+    conv = await handle(incoming, chat.database.uow(), chat.deps)
+    assert conv is not None and conv.pushed == []
+    async with chat.database.uow() as uow:
+        row = (await uow.session.execute(select(Outbox).order_by(Outbox.id.desc()).limit(1))).scalar_one()  # type: ignore[union-attr]
+    assert row.status == "pending" and row.payload["edit_of"] == asked
