@@ -50,6 +50,8 @@ SEPARATORS = re.compile(
 """What separates countries typed in one message: commas, "and" in the six languages (Arabic "و" also joined to
 the next word, Chinese "和"), "、". A name that contains one ("Trinidad and Tobago") is still read whole."""
 MAX_PIECES = 60
+MAX_SUGGESTED = 3
+"""Words not recognised that get suggestions, in one message."""
 
 
 @dataclass(slots=True)
@@ -125,6 +127,8 @@ def _read_piece(piece: str, reading: Reading, max_matches: int) -> None:
         reading.choices.extend(c for c in found if c not in reading.choices)
         return
     reading.unknown.append(piece)
+    if len(reading.unknown) > MAX_SUGGESTED:  # each suggestion compares with every name: a few words at most
+        return
     suggestions = [c for c in suggest_countries(piece) if c not in reading.choices and c not in reading.found]
     if suggestions:
         reading.suggested = reading.suggested or not reading.choices
@@ -190,7 +194,7 @@ class CountryStep(Step):
             return Answer(reading.found[0], place_label(reading.found[0]))
         notes: tuple[Label, ...] = ()
         if reading.unknown:
-            words = Items(tuple(f"“{word[:50]}”" for word in reading.unknown[:5]))
+            words = Items(tuple(word[:50] for word in reading.unknown[:5]))
             notes = (text(N_("Not recognised: {words}."), words=words),)
         picked = self._picked(answers, scratch)
         picked += [c for c in reading.found if c not in picked]
