@@ -39,23 +39,26 @@ class Conversation:
     update_key: int
     """The update's identity (Incoming.key), which keys its replies in the outbox."""
     deps: Deps
+    pressed: int | None = None
+    """Telegram's id of the message whose button was pressed, if a button was."""
     replies: list[Reply] = field(default_factory=list)
     menu_changed: bool = False
     """Set when the person's role changed, so the adapter updates their command menu."""
     pushed: list[outbox.Queued] = field(default_factory=list)
     """Replies written as already taken by delivery: hand them to it once the transaction commits."""
-    edits: dict[int, str] = field(default_factory=dict)
+    edits: dict[int, tuple[str, int | None]] = field(default_factory=dict)
     """Replies (by position) that replace the message sent for another outbox key instead of being sent anew."""
     flushed: int = 0
     """Replies written to the outbox so far in this update (their keys are numbered on)."""
 
-    def say(self, message: Reply, *, edit_of: str | None = None) -> str:
+    def say(self, message: Reply, *, edit_of: str | None = None, message_id: int | None = None) -> str:
         """Answer the person (written to the outbox when the update's work commits); the reply's outbox key.
 
-        With `edit_of`, the reply replaces the message sent for that outbox key (a question edited in place).
+        With `edit_of`, the reply replaces the message sent for that outbox key (a question edited in place);
+        `message_id`, when known (the message whose button was pressed), saves waiting until that key is sent.
         """
         if edit_of is not None:
-            self.edits[len(self.replies)] = edit_of
+            self.edits[len(self.replies)] = (edit_of, message_id)
         self.replies.append(message)
         return f"u:{self.update_key}:{self.flushed + len(self.replies) - 1}"
 
@@ -75,10 +78,12 @@ class Conversation:
         With `fast`, they are written as taken by delivery and listed in `pushed` for the adapter.
         """
         assert self.contact.id is not None
-        sent = await outbox.sent_message_ids(self.session, self.edits.values()) if self.edits else {}
+        unknown = [key for key, message_id in self.edits.values() if message_id is None]
+        sent = await outbox.sent_message_ids(self.session, unknown) if unknown else {}
         for index, message in enumerate(self.replies):
-            key, edit_of = f"u:{self.update_key}:{self.flushed + index}", self.edits.get(index)
-            edited = sent.get(edit_of) if edit_of is not None else None
+            key = f"u:{self.update_key}:{self.flushed + index}"
+            edit_of, edited = self.edits.get(index, (None, None))
+            edited = edited or (sent.get(edit_of) if edit_of is not None else None)
             # an edit of a message not sent yet waits in the outbox for its message id (delivery resolves it)
             push = fast and (edit_of is None or edited is not None)
             row_id = await outbox.enqueue(self.session, self.contact, message, key, sending=push, edit_of=edit_of)
@@ -178,8 +183,8 @@ def _show(conv: Conversation, form: Form, before: FormState, outcome: Outcome, c
     state knowing which message shows its question. A question that offered matches (countries) and is asked
     anew below loses its buttons above: stale matches disappear."""
     replies = outcome.replies
-    if outcome.in_place and before.asked and len(replies) == 1:
-        conv.say(replies[0], edit_of=before.asked)
+    if outcome.in_place and before.asked and len(replies) == 1:  # the question whose button was pressed
+        conv.say(replies[0], edit_of=before.asked, message_id=conv.pressed)
         return replace(outcome.state, asked=before.asked)
     if before.asked and before.scratch.get("matches") and (replies or outcome.status is not Status.open):
         conv.say(stale_copy(form, before, ctx), edit_of=before.asked)

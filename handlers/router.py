@@ -60,7 +60,8 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
             return None
         contact, draft = met
         locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
-        conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.key, deps)
+        conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.key, deps,
+                            pressed=incoming.message_id)
         await dispatch(conv, incoming, draft)
         await conv.flush_replies()
         await uow.commit()

@@ -257,3 +257,17 @@ async def test_an_edit_of_a_message_not_sent_yet_waits_in_the_outbox(chat: ChatD
     async with chat.database.uow() as uow:
         row = (await uow.session.execute(select(Outbox).order_by(Outbox.id.desc()).limit(1))).scalar_one()  # type: ignore[union-attr]
     assert row.status == "pending" and row.payload["edit_of"] == asked
+
+
+async def test_a_toggle_edits_the_message_whose_button_was_pressed_without_waiting(chat: ChatDriver) -> None:
+    await to_countries(chat, 312)
+    person = chat.person(312)
+    await chat.send(person, "Senegal")
+    async with chat.database.uow() as uow:  # the question's outcome is not recorded yet
+        asked = str((await state_of(chat, 312))["asked"])
+        sent = (await uow.session.execute(select(Outbox).where(Outbox.key == asked))).scalar_one()
+        sent.telegram_message_id = None
+        await uow.commit()
+    incoming = Incoming(next(_ids), person, utcnow(), code="f:countries:c:LDC", message_id=4242)
+    conv = await handle(incoming, chat.database.uow(), chat.deps)
+    assert conv is not None and [q.payload for q in conv.pushed] == [{"edit_message_id": 4242}]
