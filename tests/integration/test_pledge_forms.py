@@ -24,10 +24,10 @@ _ids = itertools.count(9_000_000)
 
 
 @pytest.fixture
-async def chat(sqlite_database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
-    """A chat driver with one staff member, on SQLite (the journeys' SQL is tested on both elsewhere)."""
-    driver = ChatDriver(sqlite_database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), sqlite_database.uow(), utcnow())
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """A chat driver with one staff member."""
+    driver = ChatDriver(database, deps, renderer)
+    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
     await driver.send(driver.person(STAFF, "Bea"), "/help")
     return driver
 
