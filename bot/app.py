@@ -9,7 +9,7 @@ import logging
 import os
 import signal
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from aiogram import Bot
@@ -163,7 +163,8 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
     deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False),
-                default_locale=settings.default_locale, timezone=settings.timezone)
+                default_locale=settings.default_locale, timezone=settings.timezone,
+                retention=settings.retention(), log_retention_days=settings.log_retention_days)
     pacer = Pacer(PaceLimits(settings.rate_global_per_second, settings.rate_per_chat_per_second,
                              settings.rate_per_chat_burst))
     sender = BotApiSender(settings.api_base, token)
@@ -234,7 +235,7 @@ async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
     me = await _until_reachable(app, stop or asyncio.Event())
     if me is None:
         return False
-    app.deps = Deps(app.deps.translate, app.deps.default_locale, app.deps.timezone, me.username)
+    app.deps = replace(app.deps, bot_username=me.username)
     async with app.database.uow() as uow:
         staff = [(c.chat_id, negotiate(c.language, c.telegram_language, app.settings.default_locale), Role(c.role))
                  for c in await staff_contacts(uow.session) if c.role]

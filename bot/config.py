@@ -61,11 +61,15 @@ class Settings(BaseSettings):
     retention_updates_days: int | None = 7
     retention_outbox_days: int | None = 90
     retention_audit_days: int | None = None
+    log_retention_days: int | None = Field(default=30, ge=1)
+    """How long the operator's log system keeps the bot's logs (the bot writes them to standard error and deletes
+    none itself): stated to people in /privacy. Unset (empty): "as long as the operator keeps them"."""
     instance_id: str | None = Field(default=None, max_length=64)
     """This instance's stable name (unique among the instances sharing a database): rows it took before a restart
     are then its own again at once, not after their lease. Unset, each process is new (a random identity)."""
 
-    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", mode="before")
+    @field_validator("retention_updates_days", "retention_outbox_days", "retention_audit_days", "log_retention_days",
+                     mode="before")
     @classmethod
     def _days(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -24,7 +24,21 @@ from handlers.forms import parsing
 from handlers.forms.parsing import BABEL_LOCALES
 from handlers.language import negotiate
 from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, fit_html, plain, shorten, visible_length
-from handlers.messages import Code, Concat, CountryName, Day, Items, Label, Line, Markup, Money, Number, Reply, Text
+from handlers.messages import (
+    Clock,
+    Code,
+    Concat,
+    CountryName,
+    Day,
+    Items,
+    Label,
+    Line,
+    Markup,
+    Money,
+    Number,
+    Reply,
+    Text,
+)
 from models.geography import country_name
 from models.values import LANGUAGES
 
@@ -38,6 +52,8 @@ RTL_LANGUAGES = frozenset({"ar"})
 FSI, PDI = "\u2068", "\u2069"
 CAPS = (1000, 300, 100, 30)
 """How short what people wrote becomes, step by step, in a message that would not fit otherwise."""
+COMMAND = re.compile(r"(?<![\w/<:.\u2068])/[a-z][a-z0-9_]*")
+"""A slash command in running text ("/start"), not a closing tag ("</b>") nor part of a link or a path."""
 COLON = {"fr": "\u202f: ", "zh": "："}
 """How a label is joined to its value: French puts a narrow no-break space before the colon."""
 
@@ -144,7 +160,7 @@ class Renderer:
         value = self._value(label, locale)
         return value if markup else value.replace(FSI, "").replace(PDI, "")
 
-    def _value(self, value: Money | Number | Day | CountryName | Code, locale: str) -> str:
+    def _value(self, value: Money | Number | Day | Clock | CountryName | Code, locale: str) -> str:
         loc = _known(locale)
         if isinstance(value, Money):
             return self._isolate(parsing.format_amount(value.value, loc), locale)
@@ -154,6 +170,8 @@ class Renderer:
             return self._isolate(parsing.format_amount(value.value, loc, currency=None), locale)
         if isinstance(value, Day):
             return parsing.format_date(value.value, loc)
+        if isinstance(value, Clock):
+            return self._isolate(parsing.format_time(value.value, loc), locale)
         if isinstance(value, CountryName):
             return html.escape(country_name(value.iso3, loc), quote=False)
         return self._isolate(html.escape(value.value, quote=False), locale)
@@ -166,6 +184,9 @@ class Renderer:
         else:
             template = self.catalogs.gettext(message.msgid, loc)
         params = {key: self._param(value, loc, markup, cap) for key, value in message.params.items()}
+        template = _one_full_stop(template, params)
+        if loc in RTL_LANGUAGES:
+            template = COMMAND.sub(lambda found: f"{FSI}{found.group(0)}{PDI}", template)
         try:
             return template.format(**params)
         except (KeyError, IndexError, ValueError):
@@ -188,6 +209,14 @@ class Renderer:
     def _isolate(value: str, locale: str) -> str:
         """In right-to-left text, keep a Latin run (a ref, an amount) from reordering the sentence."""
         return f"{FSI}{value}{PDI}" if locale in RTL_LANGUAGES and value else value
+
+
+def _one_full_stop(template: str, params: dict[str, str]) -> str:
+    """Drop the full stop after a parameter that already ends with one (Russian dates end in "г.")."""
+    for key, value in params.items():
+        if value.rstrip(PDI).endswith(".") and f"{{{key}}}." in template:
+            template = template.replace(f"{{{key}}}.", f"{{{key}}}")
+    return template
 
 
 def _known(locale: str) -> str:

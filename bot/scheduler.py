@@ -19,12 +19,13 @@ from sqlalchemy.exc import DBAPIError
 from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
 from handlers.digests.jobs import send_due_digests
 from handlers.digests.service import Translate
+from handlers.helpdesk.reminders import remind_waiting_questions
 from handlers.reminders import remind_stale_drafts
 from handlers.report_reminders import plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
 from models.repositories.subscriptions import Files
-from models.retention import Retention, purge
+from models.retention import GENERATED_FILES_KEPT, Retention, purge
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,14 @@ async def run_report_reminders(database: Database, wake: Callable[[], None], def
     count = await plan_report_reminders(database.uow(), utcnow(), default_zone)
     if count:
         log.info("report reminders enqueued", extra={"count": count})
+        wake()
+
+
+async def run_question_reminders(database: Database, wake: Callable[[], None], default_zone: str = "UTC") -> None:
+    """Enqueue today's reminders of questions waiting for staff more than two working days, then wake delivery."""
+    count = await remind_waiting_questions(database.uow(), utcnow(), default_zone)
+    if count:
+        log.info("question reminders enqueued", extra={"count": count})
         wake()
 
 
@@ -77,8 +86,6 @@ async def run_digests(database: Database, wake: Callable[[], None], translate: T
         wake()
 
 
-GENERATED_FILES_KEPT = timedelta(days=14)
-"""Charts and spreadsheets are kept two weeks: long after delivery uploaded them, short enough to stay small."""
 
 
 async def forget_generated_files(database: Database) -> None:
@@ -106,6 +113,9 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
                       args=(database, wake, default_zone), replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=at_once)
     scheduler.add_job(run_report_reminders, "interval", seconds=reminder_every, id="report_reminders",
+                      args=(database, wake, default_zone), replace_existing=True, coalesce=True, max_instances=1,
+                      next_run_time=at_once)
+    scheduler.add_job(run_question_reminders, "interval", seconds=reminder_every, id="question_reminders",
                       args=(database, wake, default_zone), replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=at_once)
     scheduler.add_job(run_retention, "interval", hours=RETENTION_INTERVAL_HOURS, id="retention",

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -107,12 +108,16 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
         origin = f"m:{message.chat.id}:{message.message_id}:{int(message.date.timestamp())}"
         incoming = Incoming.from_text(update_id, person, text, utcnow(), origin)
         unreadable = _unreadable(message)
+        replied = message.reply_to_message.message_id if message.reply_to_message is not None else None
+        if replied is not None and unreadable is None and not (document or photo):
+            incoming = replace(incoming, reply_to=replied)
         if unreadable is not None:
             incoming = Incoming(update_id, person, incoming.received_at, unreadable=unreadable, origin=origin)
         elif document or photo:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,
                                 file_kind="document" if document else "photo", origin=origin,
-                                file_name=message.document.file_name if message.document else None)
+                                file_name=message.document.file_name if message.document else None,
+                                reply_to=replied)
         await handle(incoming)
 
     @router.edited_message()

@@ -37,9 +37,11 @@ PATTERNS: tuple[str, ...] = (
     "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",
     "ft:pd:<id>", "ft:pc:<id>", "ft:rs:<id>", "ft:rc:<id>", "ft:rn:<id>", "ft:rq:<id>",
     "lang:<word>",
-    "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show",
+    "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show", "st:consent:on", "st:consent:off",
+    "lv:yes", "lv:no", "lv:inv:<id>", "me:forget:yes", "me:forget:no",
     "rm:later:<id>", "rm:notmine:<id>",
     "f:<word>:<rest>",
+    "qa:take:<id>", "qa:ans:<id>", "qa:close:<id>", "qa:re:<id>", "qa:open:<id>",
     "dg:now", "dg:off", "dg:week", "dg:month", "dg:day:<id>", "dg:at:<id>", "dg:nudge:<id>", "dg:export",
 )
 

@@ -22,16 +22,26 @@ STAFF = frozenset({Role.staff, Role.admin})
 
 FOCAL = frozenset({Role.focal_point})
 MEMBERS = frozenset({Role.focal_point, Role.coordinator})
+QUESTIONS = MEMBERS | STAFF
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Start, or register your organisation")),
     Command("pledge", N_("Register a new pledge"), FOCAL),
     Command("mypledges", N_("Your organisation's pledges"), MEMBERS),
     Command("report", N_("Report progress on a pledge"), FOCAL),
+    Command("ask", N_("Ask the P2C team at BDT a question"), MEMBERS),
+    Command("questions", N_("Questions to the P2C team and their answers"), QUESTIONS),
     Command("broadcast", N_("Send an announcement"), STAFF),
     Command("broadcasts", N_("Past and running announcements"), STAFF),
     Command("inactive", N_("Pledges with no report for 24 months"), STAFF),
+    Command("invite", N_("Invite a colleague to your organisation"), FOCAL),
+    Command("invite", N_("Invite someone to an organisation"), STAFF),
+    Command("leave", N_("Leave your organisation, handing its pledges over"), FOCAL),
+    Command("reassign", N_("Choose the focal point an organisation's pledges go to first"), STAFF),
     Command("settings", N_("Your time zone, language and reminders")),
+    Command("privacy", N_("What is kept about you, and for how long")),
+    Command("mydata", N_("See everything kept about you")),
+    Command("forget", N_("Erase your personal data")),
     Command("help", N_("What I can do for you")),
     Command("language", N_("Change the language")),
     Command("cancel", N_("Stop the current questions")),

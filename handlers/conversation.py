@@ -13,6 +13,7 @@ from handlers.forms.engine import FormInput, Outcome, Status, advance, prompt, s
 from handlers.messages import N_, Label, Reply, Text
 from handlers.people import audit
 from models.database import Session
+from models.retention import Retention
 from models.tables import Contact, Draft
 
 Translate = Callable[[Label, str], str]
@@ -26,6 +27,10 @@ class Deps:
     default_locale: str = "en"
     timezone: str = "UTC"
     bot_username: str | None = None
+    retention: Retention = field(default_factory=Retention)
+    """How long operational rows are kept, as configured (stated by /privacy)."""
+    log_retention_days: int | None = 30
+    """How long the operator keeps logs, as configured (stated by /privacy; None: not stated)."""
 
 
 @dataclass

@@ -37,6 +37,8 @@ class Incoming:
     """"photo" or "document" when the person sent a file."""
     file_name: str | None = None
     """A document's file name as the person's app gave it."""
+    reply_to: int | None = None
+    """The Telegram id of the message (in this chat) the person replied to, if they replied to one."""
     unreadable: str | None = None
     """What the person sent that journeys do not read: "edit" (an edited message), "sticker", "voice",
     "location", "contact", ... (the name of the Message field)."""

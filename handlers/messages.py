@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +32,13 @@ class Day:
     """A calendar date, formatted for the reader."""
 
     value: date
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """A time of day, formatted for the reader by CLDR ("14:30", "2:30 PM", "14 h 30")."""
+
+    value: time
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +113,7 @@ class Markup:
     html: str
 
 
-Value = Money | Number | Day | CountryName | Code
+Value = Money | Number | Day | Clock | CountryName | Code
 Label = Text | str | Value | Items | Line | Concat | Markup
 """What can be shown: translated Text, a formatted value, a layout of labels, or a string shown as written."""
 
@@ -143,6 +150,8 @@ def _param_to_json(value: Any) -> Any:
         return {"$": "num", "v": str(value.value)}
     if isinstance(value, Day):
         return {"$": "day", "v": value.value.isoformat()}
+    if isinstance(value, Clock):
+        return {"$": "clock", "v": value.value.isoformat(timespec="minutes")}
     if isinstance(value, CountryName):
         return {"$": "country", "v": value.iso3}
     if isinstance(value, Code):
@@ -175,6 +184,8 @@ def _param_from_json(value: Any) -> Any:
         return Number(int(number) if number == number.to_integral_value() and "." not in raw else number)
     if kind == "day":
         return Day(date.fromisoformat(raw))
+    if kind == "clock":
+        return Clock(time.fromisoformat(raw))
     if kind == "country":
         return CountryName(raw)
     if kind == "code":
@@ -216,7 +227,8 @@ def _label_to_json(label: Label) -> Any:
 
 def _label_from_json(data: Any) -> Label:
     value = _param_from_json(data)
-    if not isinstance(value, Text | str | Money | Number | Day | CountryName | Code | Items | Line | Concat | Markup):
+    if not isinstance(value, Text | str | Money | Number | Day | Clock | CountryName | Code | Items | Line | Concat
+                      | Markup):
         raise ValueError("not a label")
     return value
 

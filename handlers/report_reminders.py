@@ -44,6 +44,16 @@ IN_BATCH = 900
 MAX_BUTTON_ROWS = 8
 OPTIONAL_KINDS = frozenset({"before"})
 """Kinds a person may turn off in /settings; the due-date and overdue reminders always come."""
+PRIMARY_KINDS = frozenset({"before", "due"})
+"""Kinds that go to a pledge's primary focal point alone (when it is still one of its entity's focal points): a
+week after the due date unanswered, every focal point of the entity is reminded."""
+ESCALATE_KIND = "week2"
+"""The kind that also goes to the coordinators whose scope covers the pledge (two weeks after the due date)."""
+ESCALATED = "escalated"
+"""Recorded beside the kinds in the ledger (pledge_reminder.kinds) once coordinators were told: once a period."""
+ESCALATION_KEY_PREFIX = "esc:"
+"""Outbox keys of escalations: esc:<coordinator's contact id>:<their day>."""
+KIND_NAMES = frozenset(kind for kind, _ in REMINDER_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +173,19 @@ class _Look:
     """Someone asked to be reminded later and that time came."""
     reached: bool = False
     """A message now lists this pledge for at least one person."""
+    escalated: bool = False
+    """A message now lists this pledge for at least one coordinator."""
+
+    @property
+    def escalates(self) -> bool:
+        """True when this plan's reminder also goes to the coordinators, who were not told yet this period."""
+        return self.kind == ESCALATE_KIND and ESCALATED not in self.given
 
     def record(self, pledge_id: int, now: datetime) -> dict[str, Any]:
         """The pledge_reminder row after this plan: a kind due but given to nobody is tried again tomorrow."""
         today = now.date()
         given = [*self.given, self.kind] if self.kind is not None and self.reached else self.given
+        given = [*given, ESCALATED] if self.escalated else given
         next_on = (today + timedelta(days=1) if self.kind is not None and not self.reached
                    else next_look(self.period, self.covered, today, given))
         return {"pledge_id": pledge_id, "period": self.period, "kinds": ",".join(given), "next_on": next_on,
@@ -204,7 +222,7 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
             if covered:
                 continue
             kind = scheduled_kind(due, today)
-            if kind is not None and kind not in given and len(given) < len(REMINDER_KINDS):
+            if kind is not None and kind not in given and len(KIND_NAMES.intersection(given)) < len(REMINDER_KINDS):
                 look.kind = kind
             look.later = row.id in expired
     return looks
@@ -239,7 +257,8 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
     wanted: dict[int, tuple[Any, list[int]]] = {}
     for pledge_id in ids:
         look = looks[pledge_id]
-        for person in people.get(look.entity_id, ()):
+        for person in _recipients(look, pledges[pledge_id].primary, people.get(look.entity_id, ()), pledge_id,
+                                  expired):
             later_due = (person.id, pledge_id) in expired
             if holds.get((person.id, pledge_id)) is not None and not later_due:
                 continue  # not theirs any more, or later has not come yet
@@ -265,7 +284,59 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
             looks[pledge_id].reached = True
     await repo.release([(listed[key][0], p) for key in written for p in listed[key][1]
                         if (listed[key][0], p) in expired])
+    return len(written) + await _escalate(repo, looks, [i for i in ids if looks[i].escalates], pledges, now,
+                                          default_zone)
+
+
+def _recipients(look: _Look, primary: int | None, focal_points: Sequence[Any], pledge_id: int,
+                expired: set[tuple[int, int]]) -> Sequence[Any]:
+    """Who this plan reminds of a pledge: its primary focal point alone for the early and due-date reminders (while
+    it is one of the entity's focal points), every focal point from a week after; and anyone whose "later" came."""
+    if look.kind not in PRIMARY_KINDS or not any(person.id == primary for person in focal_points):
+        return focal_points
+    return [person for person in focal_points if person.id == primary or (person.id, pledge_id) in expired]
+
+
+async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], pledges: dict[int, Any],
+                    now: datetime, default_zone: str) -> int:
+    """Tell each coordinator whose scope covers them of the pledges still unreported two weeks after their due
+    date (once a period: the ledger records it); how many messages were enqueued."""
+    if not ids:
+        return 0
+    messages: list[dict[str, Any]] = []
+    listed: dict[str, list[int]] = {}
+    for coordinator, scope in await repo.coordinators():
+        covered = sorted(await repo.in_scope(scope, ids))
+        if not covered:
+            continue
+        zone = zone_of(coordinator.timezone, coordinator.country_iso3, default_zone)
+        send_at = next_allowed(now, zone)
+        key = f"{ESCALATION_KEY_PREFIX}{coordinator.id}:{local_day(send_at, zone).isoformat()}"
+        entries = [(pledges[p].ref or "", pledges[p].title, pledges[p].entity, looks[p].due) for p in covered]
+        messages.append({"key": key, "chat_id": coordinator.chat_id, "contact_id": coordinator.id,
+                         "priority": outbox.BULK, "payload": {"reply": reply_to_json(escalation(entries))},
+                         "not_before": send_at, "created_at": now})
+        listed[key] = covered
+    written = await repo.add_messages(messages)
+    for key in written:
+        for pledge_id in listed[key]:
+            looks[pledge_id].escalated = True
     return len(written)
+
+
+def escalation(entries: list[tuple[str, str, str, date]]) -> Reply:
+    """What a coordinator is told of the pledges of their scope still unreported two weeks after the due date."""
+    listed: list[Label] = []
+    for ref, title, entity, due in entries:
+        listed += ["\n" if listed else "", "• ", Code(ref), " “", title, "” — ", entity, ": ",
+                   text(OVERDUE_SINCE, date=Day(due))]
+    return Reply((plural("⚠️ {count} pledge in your scope has no progress report two weeks after its due date, "
+                         "although its focal points were reminded:",
+                         "⚠️ {count} pledges in your scope have no progress report two weeks after their due date, "
+                         "although their focal points were reminded:", len(entries)),
+                  Concat(tuple(listed)),
+                  Text(N_("You may want to contact the organisations; /digest lists every overdue pledge of your "
+                          "scope."))))
 
 
 async def withdraw_reported(repo: Reminders, since: datetime, now: datetime) -> int:

@@ -7,12 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import buttons, entities, fulltext, language, onboarding, outbox, reminder_choices, settings
+from handlers import (
+    buttons,
+    colleagues,
+    entities,
+    fulltext,
+    language,
+    onboarding,
+    outbox,
+    own_data,
+    reminder_choices,
+    settings,
+)
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
 from handlers.digests import journey as digests
 from handlers.forms.engine import FormInput, code
+from handlers.helpdesk import listing as helpdesk_listing
+from handlers.helpdesk import threads as helpdesk
 from handlers.inputs import Incoming
 from handlers.messages import N_, Reply, Text
 from handlers.people import meet, refresh, role_of
@@ -27,7 +40,8 @@ from models.tables import Contact, Draft
 
 JOURNEYS: dict[str, Journey] = {
     j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
-                           broadcasts.BROADCAST, report_service.REPORT, report_review.CLARIFY, settings.TIMEZONE)
+                           broadcasts.BROADCAST, report_service.REPORT, report_review.CLARIFY, settings.TIMEZONE,
+                           helpdesk.COMPOSE)
 }
 
 ANSWERED_MID_FORM = ("help", "language", "mypledges")
@@ -78,11 +92,15 @@ async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) 
         await _on_button(conv, incoming.code, draft, journey)
     elif incoming.command is not None:
         await _on_command(conv, incoming, draft, journey)
+    elif incoming.reply_to is not None and await helpdesk.on_reply_to(conv, incoming):
+        # a reply to a question's or an answer's copy continues that thread, even in the middle of a form
+        if draft is not None and journey is not None and journey is not helpdesk.COMPOSE:
+            await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
     elif draft is not None and journey is not None and (incoming.text or incoming.file_id):
         attached = (incoming.file_kind or "document", incoming.file_id) if incoming.file_id else None
         await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=attached,
                                                       file_name=incoming.file_name))
-    else:
+    elif not (incoming.text or incoming.file_id) or not await helpdesk.offer(conv, incoming):
         conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
 
 
@@ -127,6 +145,9 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
         if name == "start" and not incoming.argument:
             await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
+        if name in ("privacy", "mydata", "forget"):  # answered in a form too (forget asks first; mydata ends with a file)
+            await COMMANDS[name](conv, incoming)
+            return
         if name in ANSWERED_MID_FORM:  # answered, then the question again (the draft is saved at every step)
             await COMMANDS[name](conv, incoming)
             await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
@@ -169,13 +190,17 @@ COMMANDS: dict[str, CommandHandler] = {
     "settings": settings.settings_command, "inactive": reminder_choices.inactive_command,
     "report": report_service.report_command,
     "digest": digests.digest_command, "export": digests.export_command, "scope": digests.scope_command,
+    "ask": helpdesk.ask_command, "questions": helpdesk_listing.questions_command,
+    "invite": colleagues.invite_command, "leave": colleagues.leave_command, "reassign": colleagues.reassign_command,
+    "privacy": own_data.privacy_command, "mydata": own_data.my_data_command, "forget": own_data.forget_command,
 }
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
     "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,
     "st": settings.settings_button, "rm": reminder_choices.reminder_button,
     "rp": report_service.report_button, "rs": report_review.review_button, "pc": report_review.cadence_button,
-    "dg": digests.digest_button, "ft": fulltext.show_whole,
+    "dg": digests.digest_button, "ft": fulltext.show_whole, "qa": helpdesk_listing.question_button,
+    "lv": colleagues.colleagues_button, "me": own_data.forget_button,
 }
 
 

@@ -22,12 +22,15 @@ from handlers.forms.base import (
     StepResult,
 )
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Code, Concat, Label, Line, Reply, Text, text
+from handlers.messages import N_, Button, Clock, Code, Concat, Label, Line, Reply, Text, text
+from handlers.people import audit
+from models.repositories.people import People
 from models.tables import Entity
 from models.timezones import city_of, find_zones, is_zone, offset_label, zone_of
 from models.values import LANGUAGE_NAMES
 
-SETTINGS_CODES = frozenset({"st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show"})
+SETTINGS_CODES = frozenset({"st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show", "st:consent:on",
+                            "st:consent:off"})
 """Every code a /settings button carries; anything else is refused (button data is untrusted)."""
 
 
@@ -77,17 +80,18 @@ class TimeZoneStep(Step):
 TIMEZONE_FORM = Form(id="timezone", title=N_("Time zone"), summary=False, steps=(
     TimeZoneStep(id="zone", label=N_("Time zone"),
                  question=N_("Where are you? Send the name of your city or country, or your UTC offset (for "
-                             "example UTC+3). I send reminders between 9:00 and 18:00, Monday to Friday, "
-                             "your time.")),
+                             "example UTC+3). I send reminders between {start} and {end}, Monday to Friday, "
+                             "your time."),
+                 params=lambda _answers: {"start": Clock(time(9)), "end": Clock(time(18))}),
 ))
 
 
 async def _save_zone(conv: Conversation, state: FormState) -> None:
     zone = state.answers["zone"]
     conv.contact.timezone = zone
-    local = conv.now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    local = conv.now.astimezone(ZoneInfo(zone)).time()
     conv.say(Reply((text(N_("Your time zone is now {zone}. It is {time} there."),
-                         zone=zone_label(zone, conv.locale, conv.now), time=Code(local)),)))
+                         zone=zone_label(zone, conv.locale, conv.now), time=Clock(local)),)))
 
 
 TIMEZONE = Journey(TIMEZONE_FORM, _save_zone)
@@ -105,18 +109,23 @@ async def settings_reply(conv: Conversation, *notes: Label) -> Reply:
     how = (Text(N_("chosen by you")) if conv.contact.timezone and is_zone(conv.contact.timezone)
            else Text(N_("guessed from your organisation's country")))
     on = conv.contact.optional_reminders
+    consenting = conv.contact.consent_withdrawn_at is None
     lines: list[Label] = [
         *notes, Text(N_("Your settings:")),
         Concat((Line(Text(N_("Time zone")), Concat((zone_label(zone, conv.locale, conv.now), " — ", how))), "\n",
                 Line(Text(N_("Language")), LANGUAGE_NAMES[conv.locale]), "\n",
-                Line(Text(N_("Optional reminders")), Text(N_("on")) if on else Text(N_("off"))))),
+                Line(Text(N_("Optional reminders")), Text(N_("on")) if on else Text(N_("off"))), "\n",
+                Line(Text(N_("Announcements and digests")), Text(N_("on")) if consenting
+                     else Text(N_("off (consent withdrawn)"))))),
         Text(N_("Reminders of reports that are due or overdue always come. Optional ones are the early "
                 "reminder two weeks before a report is due and the reminder of an unfinished pledge.")),
     ]
     toggle = (Button(Text(N_("🔕 Turn optional reminders off")), "st:rem:off") if on
               else Button(Text(N_("🔔 Turn optional reminders on")), "st:rem:on"))
+    consent = (Button(Text(N_("🚫 Withdraw consent to announcements and digests")), "st:consent:off") if consenting
+               else Button(Text(N_("✅ Receive announcements and digests again")), "st:consent:on"))
     return Reply(tuple(lines), ((Button(Text(N_("🕒 Time zone")), "st:tz"),
-                                 Button(Text(N_("🌐 Language")), "st:lang")), (toggle,)))
+                                 Button(Text(N_("🌐 Language")), "st:lang")), (toggle,), (consent,)))
 
 
 async def settings_command(conv: Conversation, incoming: Incoming | None = None) -> None:
@@ -134,8 +143,24 @@ async def settings_button(conv: Conversation, code: str) -> None:
         conv.say(language.language_menu())
     elif code == "st:show":
         await settings_command(conv)
+    elif code in ("st:consent:on", "st:consent:off"):
+        await _consent(conv, code == "st:consent:on")
     else:
         conv.contact.optional_reminders = code == "st:rem:on"
         note = (Text(N_("Optional reminders are on.")) if conv.contact.optional_reminders
                 else Text(N_("Optional reminders are off. Reminders of due reports still come.")))
         conv.say(await settings_reply(conv, note))
+
+
+async def _consent(conv: Conversation, given: bool) -> None:
+    """Withdraw (or give again) the consent to non-essential messages: announcements and digests stop; answers to
+    the person's own questions and requests, and reminders of their reports, still come (audited)."""
+    conv.contact.consent_withdrawn_at = None if given else conv.now
+    if not given and conv.contact.id is not None:
+        await People(conv.session).drop_pending_news(conv.contact.id)
+    await audit(conv.session, conv.contact, "consent.given" if given else "consent.withdrawn", "contact",
+                conv.contact.id)
+    note = (Text(N_("You will receive announcements and digests again.")) if given
+            else Text(N_("Your consent is withdrawn: no more announcements or digests. Answers to your own questions "
+                         "and requests, and reminders of your reports, still come.")))
+    conv.say(await settings_reply(conv, note))

@@ -40,6 +40,7 @@ NAME_LOCALES = (*LANGUAGES, "zh_Hant")
 
 _TABLE_RESOURCE = "data/countries.csv"
 _NAMES_RESOURCE = "data/country_names.csv"
+_UN_NAMES_RESOURCE = "data/un_country_names.csv"
 _MAX_QUERY_CHARS = 200
 
 
@@ -132,18 +133,12 @@ def countries_in_group(group: str) -> frozenset[str]:
 
 # --- names -------------------------------------------------------------------------------------
 
-# Where CLDR's name departs from UN terminology in a way that matters to ITU, the UN short name
-# (UNTERM) is used instead, in the six languages.
-_NAME_OVERRIDES: dict[str, dict[str, str]] = {
-    "PSE": {
-        "ar": "دولة فلسطين",
-        "en": "State of Palestine",
-        "es": "Estado de Palestina",
-        "fr": "État de Palestine",
-        "ru": "Государство Палестина",
-        "zh": "巴勒斯坦国",
-    },
-}
+@cache
+def _un_names() -> dict[str, dict[str, str]]:
+    """The UN's short names (UNTERM; M49 in English) where CLDR's differ, by ISO3 then language."""
+    text = resources.files(__package__ or "models").joinpath(_UN_NAMES_RESOURCE).read_text(encoding="utf-8")
+    return {row["iso3"]: {code: row[code] for code in LANGUAGES if row[code]}
+            for row in csv.DictReader(io.StringIO(text))}
 
 
 @lru_cache(maxsize=64)
@@ -176,7 +171,7 @@ def _country_name_in(facts: CountryFacts, locale: Locale | None) -> str | None:
         return None
     column = _names_column(locale)
     if column != "zh_Hant":
-        override = _NAME_OVERRIDES.get(facts.iso3, {}).get(locale.language)
+        override = _un_names().get(facts.iso3, {}).get(locale.language)
         if override:
             return override
     if column is not None:
@@ -396,8 +391,8 @@ def _search_index() -> _SearchIndex:
             exact.setdefault(code.casefold(), set()).add(facts.iso3)
         for name in cldr.get(facts.iso3, {}).values():
             add_name(facts.iso3, name)
-        for overrides in _NAME_OVERRIDES.get(facts.iso3, {}).values():
-            add_name(facts.iso3, overrides)
+        for un_name in _un_names().get(facts.iso3, {}).values():
+            add_name(facts.iso3, un_name)
         for alias in _ALIASES.get(facts.iso3, ()):
             add_name(facts.iso3, alias)
 

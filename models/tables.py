@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.clock import utcnow
-from models.values import BroadcastStatus, EntityStatus, OutboxStatus, PledgeStatus, ReportingCadence
+from models.values import BroadcastStatus, EntityStatus, OutboxStatus, PledgeStatus, ReportingCadence, ThreadStatus
 
 
 def _json(default: Any = None) -> Any:
@@ -56,6 +56,11 @@ class Contact(SQLModel, table=True):
     role: str | None = Field(default=None, max_length=16, index=True)
     entity_id: int | None = Field(default=None, foreign_key="entity.id", index=True)
     consent_at: datetime | None = None
+    consent_withdrawn_at: datetime | None = None
+    """Set when the person withdrew their consent to non-essential messages (announcements, digests) in /settings."""
+    forgotten_at: datetime | None = None
+    """Set when the person asked to be forgotten (/forget): the row stays, without anything that names them, so
+    that the pledges, reports and audit rows it is the author of stay whole ("a former focal point")."""
     blocked: bool = Field(default=False, index=True)
     last_seen_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -82,6 +87,8 @@ class Pledge(SQLModel, table=True):
     ref: str | None = Field(default=None, max_length=20, unique=True)
     entity_id: int = Field(foreign_key="entity.id", index=True)
     created_by: int | None = Field(default=None, foreign_key="contact.id")
+    primary_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    """The focal point reminders go to first (the submitter unless handed over); None: the submitter."""
     title: str = Field(max_length=200)
     description: str = Field(max_length=4000)
     focus_area: str = Field(max_length=32)
@@ -305,3 +312,45 @@ class GeneratedFile(SQLModel, table=True):
     mime_type: str = Field(max_length=100)
     content: bytes = Field(sa_type=sa.LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class QuestionThread(SQLModel, table=True):
+    """A question a person asked BDT, and the conversation that follows it (handlers.helpdesk)."""
+
+    __tablename__ = "question_thread"
+    __table_args__ = (sa.Index("ix_question_thread_status_waiting", "status", "waiting_since"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    asker_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    """The person who asked; None once they asked to be forgotten (the thread stays, unattributed)."""
+    entity_id: int | None = Field(default=None, foreign_key="entity.id")
+    language: str = Field(default="en", max_length=8)
+    """The language the person asked in (staff read it as written: no machine translation)."""
+    status: str = Field(default=ThreadStatus.open, max_length=16)
+    """open (waiting for staff), answered (waiting for the person) or closed (models.values.ThreadStatus)."""
+    owner_id: int | None = Field(default=None, foreign_key="contact.id")
+    """The staff member who took the question (compare-and-set: one owner at a time)."""
+    waiting_since: datetime = Field(default_factory=utcnow)
+    """Since when the thread waits for its current side (the last message of the other side)."""
+    reminded_on: date | None = None
+    """The last day staff were reminded of this question (once a day at most)."""
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class QuestionMessage(SQLModel, table=True):
+    """One message of a question thread, from the person or from staff, as written (with its files)."""
+
+    __tablename__ = "question_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="question_thread.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    """Who wrote it; None once they asked to be forgotten."""
+    from_staff: bool = False
+    text: str = Field(default="", max_length=4000)
+    files: list[dict[str, Any]] = _json(list)
+    """[{"kind": "photo" | "document", "file_id": ..., "name": ...}] sent with the message."""
+    created_at: datetime = Field(default_factory=utcnow)

@@ -176,3 +176,11 @@ LANGUAGE_NAMES: dict[str, str] = {
     "es": "Español",
 }
 """Each language named in itself, as the /language buttons show it."""
+
+
+class ThreadStatus(StrEnum):
+    """A question to BDT: waiting for staff (open), waiting for the person (answered), or closed."""
+
+    open = "open"
+    answered = "answered"
+    closed = "closed"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import col, select
 
@@ -36,15 +36,19 @@ class ChatDriver:
         """A Telegram user in a private chat."""
         return Person(telegram_id, telegram_id, first_name, None, None, language_code)
 
-    async def send(self, person: Person, text: str, update_id: int | None = None) -> list[Rendered]:
-        """The person types `text`; returns the bot's answers to them."""
-        incoming = Incoming.from_text(update_id or next(_update_ids), person, text, utcnow())
+    async def send(self, person: Person, text: str, update_id: int | None = None,
+                   reply_to: int | None = None) -> list[Rendered]:
+        """The person types `text` (replying to message `reply_to` of their chat); returns the bot's answers."""
+        incoming = replace(Incoming.from_text(update_id or next(_update_ids), person, text, utcnow()),
+                           reply_to=reply_to)
         await handle(incoming, self.database.uow(), self.deps)
         return await self.collect(person.chat_id)
 
-    async def send_file(self, person: Person, kind: str, file_id: str, name: str | None = None) -> list[Rendered]:
-        """The person sends a photo or a document (with its file name)."""
-        incoming = Incoming(next(_update_ids), person, utcnow(), file_id=file_id, file_kind=kind, file_name=name)
+    async def send_file(self, person: Person, kind: str, file_id: str, name: str | None = None,
+                        caption: str | None = None, reply_to: int | None = None) -> list[Rendered]:
+        """The person sends a photo or a document (with its file name, a caption, as a reply to a message)."""
+        incoming = Incoming(next(_update_ids), person, utcnow(), text=caption, file_id=file_id, file_kind=kind,
+                            file_name=name, reply_to=reply_to)
         await handle(incoming, self.database.uow(), self.deps)
         return await self.collect(person.chat_id)
 
@@ -71,7 +75,7 @@ class ChatDriver:
                 self.mailbox.setdefault(row.chat_id, []).append(rendered)
                 self.edits.setdefault(row.chat_id, []).append("edit_of" in row.payload)
                 row.status = "sent"
-                row.telegram_message_id = row.id  # as Telegram would number it: later edits find it
+                row.telegram_message_id = row.telegram_message_id or row.id  # unique in its chat, as Telegram's
             await uow.commit()
         self.edited = self.edits.pop(chat_id, [])
         return self.mailbox.pop(chat_id, [])

@@ -73,8 +73,9 @@ async def resolve(session: Session, tokens: list[str], today: date, default_loca
     overdue = await _overdue_entities(session, today) if "overdue" in kinds else set()
     drafting = await Drafts(session).contacts_drafting("pledge") if "draft" in kinds else set()
     facts = Facts(countries, focus, overdue, drafting, default_locale)
-    chosen = [contact for contact, entity in rows
-              if all(_matches(kind, values, contact, entity, facts) for kind, values in kinds.items())]
+    # announcements are not essential: a person who withdrew that consent (/settings) is not in any audience
+    chosen = [contact for contact, entity in rows if contact.consent_withdrawn_at is None
+              and all(_matches(kind, values, contact, entity, facts) for kind, values in kinds.items())]
     reachable = [c for c in chosen if not c.blocked]
     languages = Counter(negotiate(c.language, c.telegram_language, default_locale) for c in reachable)
     return Audience(reachable, len(chosen) - len(reachable), languages)

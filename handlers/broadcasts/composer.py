@@ -14,7 +14,21 @@ from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswe
 from handlers.forms.markup import MAX_TEXT, MarkupError, check_markup
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
 from handlers.lengths import EXCERPT, plain, shorten, visible_length
-from handlers.messages import N_, Button, Concat, Day, Items, Label, Markup, Number, Reply, Text, text
+from handlers.messages import (
+    N_,
+    Button,
+    Clock,
+    Concat,
+    Day,
+    Items,
+    Label,
+    Markup,
+    Number,
+    Reply,
+    Text,
+    plural,
+    text,
+)
 from models.values import LANGUAGE_NAMES, LANGUAGES
 
 MARKUP_ERRORS = {
@@ -78,9 +92,10 @@ class AudienceStep(MultiChoiceStep):
         """The size of the audience as currently chosen."""
         if "reachable" not in ctx.facts:
             return ()
-        return (text(N_("{count} people match, {unreachable} of them unreachable."),
-                     count=Number(int(ctx.facts["reachable"]) + int(ctx.facts["unreachable"])),
-                     unreachable=Number(int(ctx.facts["unreachable"]))),)
+        return (plural("{count} person matches ({unreachable} unreachable).",
+                       "{count} people match ({unreachable} unreachable).",
+                       int(ctx.facts["reachable"]) + int(ctx.facts["unreachable"]),
+                       unreachable=Number(int(ctx.facts["unreachable"]))),)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,12 +205,12 @@ class MomentStep(Step):
         moment = datetime.combine(day, time(int(found.group(1)), int(found.group(2))))
         if day < ctx.today:
             raise InvalidAnswerError(Text(N_("This date is in the past. Please give a later date.")))
-        return Answer(moment.isoformat(timespec="minutes"), Concat((Day(day), f" {moment:%H:%M}")))
+        return Answer(moment.isoformat(timespec="minutes"), Concat((Day(day), " ", Clock(moment.time()))))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The moment for the reader."""
         moment = datetime.fromisoformat(str(value))
-        return Concat((Day(moment.date()), f" {moment:%H:%M}"))
+        return Concat((Day(moment.date()), " ", Clock(moment.time())))
 
 
 @dataclass(frozen=True, kw_only=True)

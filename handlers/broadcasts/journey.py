@@ -13,7 +13,7 @@ from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.forms.engine import collected
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Code, Concat, Day, Label, Number, Reply, Text, text
+from handlers.messages import N_, Button, Clock, Code, Concat, Day, Label, Number, Reply, Text, plural, text
 from models.repositories.broadcasts import Broadcasts
 from models.values import BroadcastStatus
 
@@ -54,10 +54,10 @@ async def finish_broadcast(conv: Conversation, state: FormState) -> None:
     ref = Code(f"#{broadcast.id}")
     if broadcast.status == BroadcastStatus.scheduled and scheduled is not None:
         conv.say(Reply((text(N_("Broadcast {ref} is scheduled for {date} {time}."), ref=ref, date=Day(scheduled.date()),
-                             time=f"{scheduled:%H:%M}"),)))
+                             time=Clock(scheduled.time())),)))
     else:
-        conv.say(Reply((text(N_("Broadcast {ref} is on its way to {count} people."), ref=ref,
-                             count=Number(broadcast.recipients)),)))
+        conv.say(Reply((plural("Broadcast {ref} is on its way to {count} person.",
+                               "Broadcast {ref} is on its way to {count} people.", broadcast.recipients, ref=ref),)))
 
 
 async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) -> None:
@@ -112,8 +112,8 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
                        ((Button(Text(N_("Yes, cancel it")), f"bc:stop:{broadcast.id}"),),)))
     else:
         stopped = await cancel_broadcast(conv.session, broadcast, conv.now)
-        conv.say(Reply((text(N_("Broadcast {ref} is cancelled; {count} messages will not be sent."), ref=ref,
-                             count=Number(stopped)),)))
+        conv.say(Reply((plural("Broadcast {ref} is cancelled; {count} message will not be sent.",
+                               "Broadcast {ref} is cancelled; {count} messages will not be sent.", stopped, ref=ref),)))
 
 
 BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, facts=audience_facts, may=is_staff_contact)

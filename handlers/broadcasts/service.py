@@ -8,7 +8,7 @@ from typing import Any
 
 from handlers import outbox
 from handlers.broadcasts.audience import resolve
-from handlers.messages import N_, Code, Concat, Line, Number, Reply, Text, reply_to_json, text
+from handlers.messages import N_, Code, Concat, Items, Line, Number, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit
 from models.database import Session
 from models.repositories.broadcasts import Broadcasts
@@ -121,8 +121,9 @@ def progress_reply(broadcast: Broadcast, counts: dict[str, int], now: datetime) 
     if broadcast.status == BroadcastStatus.sending and left > 0 and broadcast.started_at is not None and done > 0:
         elapsed = max(1.0, (now - broadcast.started_at).total_seconds())
         seconds = int(left * elapsed / done)
-        lines.append(Line(Text(N_("Time left")), text(N_("about {minutes} min {seconds} s"),
-                                                      minutes=Number(seconds // 60), seconds=Number(seconds % 60))))
+        lines.append(Line(Text(N_("Time left")), text(N_("about {duration}"), duration=Items((
+            plural("{count} minute", "{count} minutes", seconds // 60),
+            plural("{count} second", "{count} seconds", seconds % 60))))))
     if broadcast.status == BroadcastStatus.done:
         lines.append(Text(N_("✅ Finished.")))
     if broadcast.status == BroadcastStatus.cancelled:

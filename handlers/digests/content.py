@@ -87,9 +87,10 @@ def digest_reply(figures: Figures, scope: Scope, today: date, since: date | None
             rows.append(plural("and {count} more", "and {count} more", len(shares) - SHOWN))
         parts.append(_lines(Text(BREAKDOWN_TITLES[name]),
                             *(rows or [Text(N_("• none yet"))])))
-    reporting: list[Label] = [Text(N_("<b>Reporting</b>: {reported} of {due} pledges due reported ({rate}%)"),
-                                   {"reported": Number(figures.reported), "due": Number(figures.due),
-                                    "rate": percent(figures.reported, figures.due)})]
+    reporting: list[Label] = [plural("<b>Reporting</b>: {reported} of {count} pledge due reported ({rate}%)",
+                                     "<b>Reporting</b>: {reported} of {count} pledges due reported ({rate}%)",
+                                     figures.due, reported=Number(figures.reported),
+                                     rate=percent(figures.reported, figures.due))]
     if figures.overdue_total:
         reporting.append(plural("{count} pledge overdue:", "{count} pledges overdue:", figures.overdue_total))
         reporting.extend(_overdue_line(item) for item in figures.overdue[:OVERDUE_SHOWN])

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from handlers.buttons import parse, refuse_malformed
 from handlers.conversation import Conversation
 from handlers.digests.content import scope_label, shorten
-from handlers.digests.schedule import HOURS, WEEKDAYS, due_periods, working_moment
+from handlers.digests.schedule import HOURS, MONTHLY_HOUR, WEEKDAYS, due_periods, working_moment
 from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope_for
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Code, Label, Reply, Text, reply_to_json
+from handlers.messages import N_, Button, Clock, Code, Label, Reply, Text, reply_to_json
 from handlers.people import audit, find_contact
 from models.repositories.contacts import Contacts
 from models.repositories.digests import pledge_in_scope
@@ -50,10 +51,11 @@ async def _current(conv: Conversation) -> DigestSubscription:
 
 def _setting(subscription: DigestSubscription) -> Label:
     if subscription.cadence == "weekly":
-        return Text(N_("Your digest: weekly, on {day} at {hour}:00 (your time)."),
-                    {"day": Text(DAYS[subscription.weekday]), "hour": Code(f"{subscription.hour:02d}")})
+        return Text(N_("Your digest: weekly, on {day} at {time} (your time)."),
+                    {"day": Text(DAYS[subscription.weekday]), "time": Clock(time(subscription.hour))})
     if subscription.cadence == "monthly":
-        return Text(N_("Your digest: monthly, on the first working day at 09:00 (your time)."))
+        return Text(N_("Your digest: monthly, on the first working day at {time} (your time)."),
+                    {"time": Clock(time(MONTHLY_HOUR))})
     return Text(N_("You receive no digest."))
 
 
@@ -114,7 +116,7 @@ async def digest_button(conv: Conversation, data: str) -> None:
                        tuple((Button(Text(day), f"dg:day:{index + 1}"),) for index, day in enumerate(DAYS))))
     elif button.verb == "day" and button.id is not None and button.id - 1 in WEEKDAYS:
         day = button.id
-        hours = [Button(Code(f"{hour:02d}:00"), f"dg:at:{day * 100 + hour}") for hour in HOURS]
+        hours = [Button(Clock(time(hour)), f"dg:at:{day * 100 + hour}") for hour in HOURS]
         conv.say(Reply((Text(N_("At what time (your time)?")),), (tuple(hours[:5]), tuple(hours[5:]))))
     elif button.verb == "at" and button.id is not None and button.id // 100 - 1 in WEEKDAYS \
             and button.id % 100 in HOURS:

@@ -65,6 +65,8 @@ class Upload:
     kind: str
     file_id: str
     name: str | None = None
+    caption: str = ""
+    """The text sent with the file, if any."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,6 +139,8 @@ class Form:
     title: str
     steps: tuple[Step, ...]
     summary: bool = True
+    numbered: bool = True
+    """False for a form that is a composer rather than questions: no "Question 1 of 1" above its prompt."""
 
     def step(self, step_id: str) -> Step | None:
         """The step with this id, if any."""

@@ -100,8 +100,8 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     step = _step(form, state.step)
     steps = applicable(form, state.answers)
     position = next((i for i, s in enumerate(steps) if s.id == step.id), 0) + 1
-    parts: list[Label] = [*notes, text(N_("Question {n} of {total}"), n=position, total=len(steps)),
-                          step.ask(state.answers), *step.lines(state.answers, state.scratch, ctx)]
+    numbering = [text(N_("Question {n} of {total}"), n=position, total=len(steps))] if form.numbered else []
+    parts: list[Label] = [*notes, *numbering, step.ask(state.answers), *step.lines(state.answers, state.scratch, ctx)]
     rows = [tuple(row) for row in step.buttons(state.answers, state.scratch, ctx) if row]
     rows += _default_rows(form, state, step, ctx, parts, first=position == 1)
     nav: list[Button] = []
@@ -210,7 +210,7 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
             return replace(outcome, in_place=False) if given.typed else outcome
         if given.file is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
             step = _step(form, state.step)
-            upload = Upload(given.file[0], given.file[1], given.file_name)
+            upload = Upload(given.file[0], given.file[1], given.file_name, given.text or "")
             outcome = _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)
         else:
             outcome = _on_text(form, state, given.text or "", ctx)

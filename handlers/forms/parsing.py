@@ -3,7 +3,7 @@
 import calendar
 import re
 import unicodedata
-from datetime import date
+from datetime import date, time
 from decimal import Decimal, localcontext
 from functools import cache
 from typing import Literal
@@ -454,6 +454,11 @@ def format_amount(value: Decimal, locale: str, *, currency: str | None = "USD") 
 def format_integer(value: int, locale: str) -> str:
     """Format a whole number for the reader ("1,000,000", "1 000 000")."""
     return numbers.format_decimal(value, locale=babel_locale(locale), numbering_system="latn")
+
+
+def format_time(value: time, locale: str) -> str:
+    """Format a time of day in the locale's short CLDR format ("14:30", "2:30 PM", "2:30 م")."""
+    return dates.format_time(value, "short", locale=babel_locale(locale))
 
 
 def format_date(value: date, locale: str) -> str:

@@ -22,7 +22,7 @@ LabelOf = Callable[[str], Label]
 
 _PARSE_ERRORS: dict[str, str] = {
     "empty": N_("That answer is empty. Please try again."),
-    "not_a_number": N_("Please type a number, for example 1 500 000 or 2.5 million."),
+    "not_a_number": N_("Please type a number, for example {example} or 2.5 million."),
     "negative": N_("The number cannot be negative."),
     "too_large": N_("That number is too large."),
     "not_whole": N_("Please type a whole number."),
@@ -34,7 +34,9 @@ _PARSE_ERRORS: dict[str, str] = {
 
 def parse_error(error: parsing.ParseError) -> InvalidAnswerError:
     """The localized complaint for a parsing failure."""
-    return InvalidAnswerError(Text(_PARSE_ERRORS.get(error.reason, _PARSE_ERRORS["not_a_number"])))
+    message = _PARSE_ERRORS.get(error.reason, _PARSE_ERRORS["not_a_number"])
+    params = {"example": Number(1_500_000)} if message == _PARSE_ERRORS["not_a_number"] else {}
+    return InvalidAnswerError(Text(message, params))
 
 
 def has_letters(value: str) -> bool:
@@ -63,8 +65,9 @@ class TextStep(Step):
             raise InvalidAnswerError(plural("Too short: please write at least {count} character.",
                                            "Too short: please write at least {count} characters.", self.min_length))
         if len(cleaned) > self.max_length:
-            raise InvalidAnswerError(text(N_("Too long: please keep it under {n} characters (you wrote {count})."),
-                                          n=self.max_length, count=len(cleaned)))
+            raise InvalidAnswerError(plural("Too long: please keep it under {count} character (you wrote {written}).",
+                                            "Too long: please keep it under {count} characters (you wrote {written}).",
+                                            self.max_length, written=len(cleaned)))
         return Answer(cleaned)
 
     def show(self, value: Any, ctx: FormContext) -> Label:
@@ -161,7 +164,8 @@ class MultiChoiceStep(Step):
             if not picked and self.skippable(answers):
                 return Answer(None)
             if len(picked) < self.min_count:
-                raise InvalidAnswerError(text(N_("Please choose at least {n}."), n=self.min_count))
+                raise InvalidAnswerError(plural("Please choose at least {count} option.",
+                                                "Please choose at least {count} options.", self.min_count))
             return Answer(picked, Items(tuple(self.label_of(p) for p in picked)))
         options = _options(self.choices, answers)
         if verb != "c" or value not in options:

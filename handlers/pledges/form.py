@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.forms.base import Answers, Form
 from handlers.forms.countries import CountryStep
 from handlers.forms.steps import AmountStep, ChoiceStep, CountStep, DateStep, MultiChoiceStep, TextStep
-from handlers.messages import N_
+from handlers.messages import N_, Number
 from handlers.vocabulary import (
     BENEFICIARY_LABELS,
     FOCUS_AREA_LABELS,
@@ -51,7 +51,8 @@ PLEDGE_FORM = Form(
                    help=N_("Financial: money invested or lent. Programmatic: projects and services. Policy: "
                            "regulatory or policy commitments. Advocacy: awareness and mobilisation.")),
         AmountStep(id="value_usd", label=N_("Value (USD)"), optional=lambda a: not is_financial(a),
-                   question=N_("What is its value in US dollars? For example 1.5 million or 250 000.")),
+                   question=N_("What is its value in US dollars? For example 1.5 million or {example}."),
+                   params=lambda _answers: {"example": Number(250_000)}),
         CountryStep(id="countries", label=N_("Countries"), multi=True,
                     question=N_("Where will it be implemented? Type a country's name (any language), or tap "
                                 "a group, then Done.")),

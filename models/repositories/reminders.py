@@ -10,12 +10,24 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.repositories.base import PerDialect, table_of
+from models.repositories.digests import in_scope
 from models.repositories.outbox import OutboxRows
-from models.tables import Contact, Entity, Outbox, Pledge, PledgeReminder, ProgressReport, ReminderHold
+from models.scope import EVERYTHING, Scope, ScopeKind
+from models.tables import (
+    Contact,
+    CoordinatorScope,
+    Entity,
+    Outbox,
+    Pledge,
+    PledgeReminder,
+    ProgressReport,
+    ReminderHold,
+)
 from models.values import PledgeStatus, Role
 
 _P, _R, _G = table_of(Pledge), table_of(ProgressReport), table_of(PledgeReminder)
 _C, _E, _H, _O = table_of(Contact), table_of(Entity), table_of(ReminderHold), table_of(Outbox)
+_K = table_of(CoordinatorScope)
 
 REMINDER_KEY_PREFIX = "rm:"
 """Outbox keys of report reminders: rm:<contact id>:<the person's day>."""
@@ -93,9 +105,30 @@ class Reminders:
                                            .where(_H.c.reason == LATER, _H.c.until <= now))).all()
 
     async def pledges(self, ids: Iterable[int]) -> Sequence[Any]:
-        """(id, ref, title, entity_id) of these pledges."""
-        return (await self.session.execute(sa.select(_P.c.id, _P.c.ref, _P.c.title, _P.c.entity_id)
-                                           .where(_P.c.id.in_(list(ids))))).all()
+        """(id, ref, title, entity_id, primary, entity) of these pledges; `primary` is the focal point its
+        reminders go to first (the one it was handed to, else its submitter)."""
+        return (await self.session.execute(
+            sa.select(_P.c.id, _P.c.ref, _P.c.title, _P.c.entity_id,
+                      sa.func.coalesce(_P.c.primary_contact_id, _P.c.created_by).label("primary"),
+                      _E.c.name.label("entity"))
+            .select_from(_P.join(_E, _E.c.id == _P.c.entity_id)).where(_P.c.id.in_(list(ids))))).all()
+
+    async def coordinators(self) -> list[tuple[Any, Scope]]:
+        """The reachable coordinators, with what reminders need of them and their scope."""
+        rows = (await self.session.execute(
+            sa.select(_C.c.id, _C.c.chat_id, _C.c.timezone, _E.c.country_iso3, _K.c.kind, _K.c["values"])
+            .select_from(_C.outerjoin(_E, _E.c.id == _C.c.entity_id).outerjoin(_K, _K.c.contact_id == _C.c.id))
+            .where(_C.c.role == Role.coordinator, _C.c.blocked.is_(False)).order_by(_C.c.id))).all()
+        return [(row, EVERYTHING if row.kind is None else Scope(ScopeKind(row.kind), tuple(row.values)))
+                for row in rows]
+
+    async def in_scope(self, scope: Scope, pledge_ids: Iterable[int]) -> set[int]:
+        """Those of these pledges that the scope covers."""
+        found: set[int] = set()
+        for ids in _chunks(pledge_ids):
+            rows = await self.session.execute(sa.select(_P.c.id).where(_P.c.id.in_(ids), in_scope(scope)))
+            found.update(rows.scalars())
+        return found
 
     async def focal_points(self, entity_ids: Iterable[int]) -> Sequence[Any]:
         """The reachable focal points of these entities, with what reminders need of them."""

@@ -56,11 +56,12 @@ class Subscriptions:
 
     async def candidates(self, default_cadence: str, default_weekday: int,
                          default_hour: int) -> Sequence[tuple[Contact, DigestSubscription]]:
-        """Every reachable person whose digest may fall due: subscribers, and staff who never chose (the default)."""
+        """Every reachable person whose digest may fall due: subscribers, and staff who never chose (the default);
+        not those who withdrew their consent to non-essential messages (/settings)."""
         staff = K.c.role.in_((Role.staff, Role.admin, Role.coordinator))
         query = (sa.select(Contact, DigestSubscription)
                  .outerjoin(DigestSubscription, DigestSubscription.contact_id == Contact.id)  # type: ignore[arg-type]
-                 .where(K.c.blocked.is_(False), staff,
+                 .where(K.c.blocked.is_(False), staff, K.c.consent_withdrawn_at.is_(None),
                         sa.or_(S.c.cadence.in_(("weekly", "monthly")),
                                sa.and_(S.c.contact_id.is_(None), K.c.role.in_((Role.staff, Role.admin)))))
                  .order_by(K.c.id))

@@ -29,7 +29,7 @@ async def test_old_rows_go_and_the_rest_stays(database: Database) -> None:
 
     deleted = await purge(database.uow, Retention(), now, batch=2)  # several batches of two
 
-    assert deleted == {"processed_update": 2, "outbox": 3, "audit_log": 0}
+    assert deleted == {"processed_update": 2, "outbox": 3, "audit_log": 0, "sent_once": 0}
     async with database.uow() as uow:
         assert (await uow.session.execute(select(ProcessedUpdate.update_key))).scalars().all() == [3]
         left = (await uow.session.execute(select(Outbox.key).order_by(col(Outbox.key)))).scalars().all()

@@ -8,7 +8,14 @@ from collections.abc import Callable
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.scheduler import build_scheduler, run_broadcasts, run_report_reminders, run_retention, run_when_elected
+from bot.scheduler import (
+    build_scheduler,
+    run_broadcasts,
+    run_question_reminders,
+    run_report_reminders,
+    run_retention,
+    run_when_elected,
+)
 from models.database import Database
 from models.retention import Retention
 
@@ -46,8 +53,9 @@ async def test_the_jobs_run_on_an_empty_database(database: Database) -> None:
     await run_broadcasts(database, lambda: woken.append(True), "en")
     scheduler = build_scheduler(database, lambda: None)
     assert {job.id for job in scheduler.get_jobs()} == {"draft_reminders", "report_reminders", "broadcasts",
-                                                        "retention"}
+                                                        "retention", "question_reminders"}
     await run_report_reminders(database, lambda: woken.append(True))
+    await run_question_reminders(database, lambda: woken.append(True))
     await run_retention(database, Retention())
     assert woken == []
 

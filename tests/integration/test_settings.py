@@ -39,7 +39,7 @@ async def test_time_zone_guessed_then_chosen(database: Database, deps: Deps, ren
     person = chat.person(301)
     shown = await chat.send(person, "/settings")
     assert "Santiago" in shown[0].text and "guessed from your organisation's country" in shown[0].text
-    assert codes(shown[0]) == ["st:tz", "st:lang", "st:rem:off"]
+    assert codes(shown[0]) == ["st:tz", "st:lang", "st:rem:off", "st:consent:off"]
     asked = await chat.press(person, "st:tz")
     assert "UTC offset" in asked[-1].text
     wrong = await chat.send(person, "Atlantis-under-the-sea")

@@ -53,7 +53,8 @@ def test_every_plural_entry_renders_every_count_in_every_language(
     for singular, many in pairs:
         for locale in LANGUAGES:
             for n in (0, 1, 2, 3, 5, 11, 21, 100, 101, 1_000_000):
-                params = {name: "x" for name in ("ref", "unit", "target", "period", "title", "value")}
+                params = {name: "x" for name in ("ref", "unit", "target", "period", "title", "value", "written",
+                                                 "reported", "rate", "unreachable", "entity", "colleague")}
                 assert renderer.label(plural(singular, many, n, **params), locale).strip()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 

@@ -90,6 +90,22 @@ async def test_text_and_names_are_canonical_at_the_edge() -> None:
     assert (incoming.person.first_name, incoming.person.last_name) == ("Amina", None)
 
 
+async def test_a_reply_carries_the_id_of_the_message_replied_to() -> None:
+    """Replies to a question's copy continue its thread (handlers.helpdesk): the id is that of the bot's message."""
+    recorder = Recorder()
+    replied = {"message_id": 41, "date": 1_699_999_000, "chat": {"id": 7, "type": "private", "first_name": "Amina"},
+               "from": {"id": 99, "is_bot": True, "first_name": "P2C"}, "text": "Question Q-3"}
+    text = message_update(30, "private", "Voici la réponse")
+    text["message"]["reply_to_message"] = replied
+    photo = message_update(31, "private")
+    del photo["message"]["text"]
+    photo["message"].update(message_id=2, caption="la capture", reply_to_message=replied,
+                            photo=[{"file_id": "PH", "file_unique_id": "u", "width": 3, "height": 2}])
+    await feed(recorder, text, photo, message_update(32, "private"))
+    assert [(i.text, i.file_id, i.reply_to) for i in recorder.inputs] == [
+        ("Voici la réponse", None, 41), ("la capture", "PH", 41), ("bonjour", None, None)]
+
+
 async def test_other_kinds_and_edits_become_unreadable_inputs() -> None:
     recorder = Recorder()
     kinds = {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 512, "height": 512,

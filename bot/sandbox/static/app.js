@@ -64,10 +64,20 @@ async function selectPerson(id) {
   $("messages").replaceChildren();
   showReplyKeyboard(null);
   for (const control of [$("text-input"), $("send-button")]) control.disabled = false;
+  showPeople(false);
   document.querySelectorAll("#people li").forEach((li) => li.classList.toggle("selected", +li.dataset.userId === id));
   await poll();
   window.__sandboxFirstPaint = performance.now();
   $("text-input").focus();
+}
+
+// On a phone the people list is a drawer over the chat: open it to choose, and it closes on a choice.
+const PHONE = window.matchMedia("(max-width: 700px)");
+
+function showPeople(open) {
+  document.body.classList.toggle("people-open", open);
+  $("people-toggle").setAttribute("aria-expanded", String(open));
+  $("people-backdrop").hidden = !(open && PHONE.matches);
 }
 
 // ---- rendering ----
@@ -437,10 +447,14 @@ async function start() {
   }
   $("replying-cancel").addEventListener("click", () => replyTo(null));
   $("advance-week").addEventListener("click", advanceWeek);
+  $("people-toggle").addEventListener("click", () => showPeople(!document.body.classList.contains("people-open")));
+  $("people-backdrop").addEventListener("click", () => showPeople(false));
+  PHONE.addEventListener("change", () => showPeople(false));
   await loadClock();
   await loadPeople();
   const wanted = Number((location.hash.match(/user=(\d+)/) || [])[1]);
   if (wanted && state.users.some((u) => u.id === wanted)) await selectPerson(wanted);
+  else showPeople(PHONE.matches);  // nobody chosen yet: on a phone, the list is what to see first
   setInterval(() => loadPeople().catch(() => {}), 3000);
   state.polling = setTimeout(loop, 400);
 }

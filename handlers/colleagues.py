@@ -1,0 +1,198 @@
+"""Colleagues of an entity: /invite (a focal point invites a colleague; staff invite anyone to an entity they
+choose), /leave (a focal point hands the entity's pledges over) and /reassign (staff choose the focal point an
+entity's pledges go to first). Roles are checked here, whatever buttons a person was shown."""
+
+from __future__ import annotations
+
+from handlers import outbox
+from handlers.conversation import Conversation
+from handlers.inputs import Incoming
+from handlers.invites import INVITABLE, create_invite, deep_link
+from handlers.messages import N_, Button, Code, Reply, Text, plural, text
+from handlers.onboarding import name_key
+from handlers.people import audit, role_of, staff_contacts
+from handlers.vocabulary import role_label
+from models.repositories.contacts import Contacts
+from models.repositories.entities import Entities
+from models.repositories.people import People
+from models.retention import INVITATION_KEY_PREFIX
+from models.tables import Contact, Entity
+from models.values import Role
+
+NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
+STAFF = (Role.staff, Role.admin)
+LEAVE_CODES = frozenset({"lv:yes", "lv:no"})
+
+
+def is_staff(contact: Contact) -> bool:
+    """True for staff and admins."""
+    return role_of(contact) in STAFF
+
+
+async def _deny(conv: Conversation, attempted: str) -> None:
+    await audit(conv.session, conv.contact, "denied", attempted=attempted)
+    conv.say(Reply((Text(NOT_ALLOWED),)))
+
+
+def _link(conv: Conversation, token: str) -> str:
+    return deep_link(conv.deps.bot_username or "p2c_bot", token)
+
+
+async def invite_command(conv: Conversation, incoming: Incoming) -> None:
+    """/invite: a focal point gets a link for a colleague of their entity; staff write `/invite ENTITY [ROLE]`
+    (the entity's number or exact name, role focal_point or coordinator)."""
+    contact = conv.contact
+    if role_of(contact) is Role.focal_point and contact.entity_id is not None:
+        entity = await Entities(conv.session).get(contact.entity_id)
+        if entity is not None:
+            await _issue(conv, entity, Role.focal_point)
+            return
+    if not is_staff(contact):
+        await _deny(conv, "invite")
+        return
+    words = incoming.argument.split()
+    role = Role.focal_point
+    if words and words[-1].lower() in {r.value for r in INVITABLE}:
+        role = Role(words.pop().lower())
+    wanted = " ".join(words)
+    entity = None
+    if wanted.isascii() and wanted.isdigit() and len(wanted) <= 12:
+        entity = await Entities(conv.session).get(int(wanted))
+    elif wanted:
+        entity = await Entities(conv.session).by_name_key(name_key(wanted))
+    if entity is None:
+        usage = N_("Write /invite, then the organisation's number or exact name, and optionally the role: "
+                   "focal_point for a focal point, coordinator for a coordinator. For example: {example}")
+        note = N_("I found no organisation by that number or name.") if wanted else None
+        parts = (*((Text(note),) if note else ()), text(usage, example=Code("/invite 12 coordinator")))
+        conv.say(Reply(parts))
+        return
+    await _issue(conv, entity, role)
+
+
+async def _issue(conv: Conversation, entity: Entity, role: Role) -> None:
+    """Create a single-use invitation and give its link to the person who asked (audited)."""
+    issued = await create_invite(conv.session, entity, role, conv.now, created_by=conv.contact.id)
+    await audit(conv.session, conv.contact, "invite.created", "invite", issued.invite.id, entity_id=entity.id,
+                role=role, via="chat")
+    message = Reply((
+        text(N_("Here is an invitation to join “{entity}” as {role}. Forward this link to your colleague: it works "
+                "once, for 14 days."), entity=entity.name, role=role_label(role)),
+        Code(_link(conv, issued.token))))
+    # not a reply like others: its row is deleted once sent (models.retention), a stored link being a working one
+    await conv.flush_replies()
+    await outbox.enqueue(conv.session, conv.contact, message, f"{INVITATION_KEY_PREFIX}{conv.update_key}")
+
+
+async def leave_command(conv: Conversation, incoming: Incoming) -> None:
+    """/leave: a focal point confirms leaving their organisation."""
+    if role_of(conv.contact) is not Role.focal_point or conv.contact.entity_id is None:
+        await _deny(conv, "leave")
+        return
+    entity = await Entities(conv.session).get(conv.contact.entity_id)
+    conv.say(Reply((text(N_("Do you want to leave “{entity}”? Its pledges will go to another focal point of it, "
+                            "and you will no longer receive its reminders."), entity=entity.name if entity else ""),),
+                   ((Button(Text(N_("Yes, leave")), "lv:yes"), Button(Text(N_("No, stay")), "lv:no")),)))
+
+
+async def leave_button(conv: Conversation, code: str) -> None:
+    """lv:yes leaves the organisation (checked again here), lv:no keeps everything."""
+    if code not in LEAVE_CODES:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    if code == "lv:no":
+        conv.say(Reply((Text(N_("Nothing changed.")),)))
+        return
+    contact = conv.contact
+    if role_of(contact) is not Role.focal_point or contact.entity_id is None:
+        await _deny(conv, "leave")
+        return
+    entity = await Entities(conv.session).get(contact.entity_id)
+    assert entity is not None
+    successor = await hand_over(conv, entity, named=True)
+    contact.role, contact.entity_id = None, None
+    conv.menu_changed = True
+    await audit(conv.session, contact, "entity.left", "entity", entity.id,
+                successor=successor.id if successor else None)
+    if successor is not None:
+        conv.say(Reply((text(N_("You left “{entity}”. Its pledges now go to {colleague}, who has been told."),
+                             entity=entity.name, colleague=_name(successor)),)))
+    else:
+        conv.say(Reply((text(N_("You left “{entity}”. It has no other focal point: BDT has been told and will "
+                                "find a new one."), entity=entity.name),)))
+
+
+def _name(contact: Contact) -> str:
+    return contact.full_name or contact.first_name or f"#{contact.id}"
+
+
+async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Contact | None:
+    """Hand the pledges whose primary focal point is the person to the colleague seen most recently, telling them;
+    with no colleague left, tell staff (with a button that makes an invitation). `named`: say who left (not when
+    the person asked to be forgotten). The colleague chosen, if any."""
+    assert conv.contact.id is not None and entity.id is not None
+    people = People(conv.session)
+    colleagues = await people.colleagues(entity.id, besides=conv.contact.id)
+    successor = colleagues[0] if colleagues else None
+    count = await people.hand_over(entity.id, conv.contact.id, successor.id if successor else None)
+    who = _name(conv.contact) if named else Text(N_("a former focal point"))
+    if successor is not None:
+        message = Reply((text(N_("{person} left “{entity}”."), person=who, entity=entity.name),
+                         plural("The reminders of {count} pledge of it now come to you first.",
+                                "The reminders of {count} pledges of it now come to you first.", count)))
+        await outbox.enqueue(conv.session, successor, message, f"handover:{conv.update_key}:{successor.id}",
+                             priority=outbox.NOTICE)
+        return successor
+    orphaned = N_("“{entity}” has no focal point left: {person} left it. Invite a new one with the button, or with "
+                  "/invite {number}.")
+    notice = Reply((text(orphaned, entity=entity.name, person=who, number=Code(str(entity.id))),),
+                   ((Button(Text(N_("✉️ Invitation for a new focal point")), f"lv:inv:{entity.id}"),),))
+    for member in await staff_contacts(conv.session):
+        await outbox.enqueue(conv.session, member, notice, f"staff:orphan:{conv.update_key}:{member.id}",
+                             priority=outbox.NOTICE)
+    return None
+
+
+async def invite_button(conv: Conversation, code: str) -> None:
+    """lv:inv:<entity id> (staff): an invitation for a new focal point of that entity."""
+    entity_id = code.rsplit(":", 1)[-1]
+    if not is_staff(conv.contact):
+        await _deny(conv, "invite")
+        return
+    entity = await Entities(conv.session).get(int(entity_id)) if entity_id.isdigit() else None
+    if entity is None:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    await _issue(conv, entity, Role.focal_point)
+
+
+async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
+    """/reassign ENTITY TELEGRAM_ID (staff): every pledge of the entity goes first to that focal point of it."""
+    if not is_staff(conv.contact):
+        await _deny(conv, "reassign")
+        return
+    words = incoming.argument.split()
+    numbers = [int(w) for w in words if w.isascii() and w.isdigit() and len(w) <= 15]
+    entity = await Entities(conv.session).get(numbers[0]) if len(numbers) == 2 == len(words) else None
+    person = await Contacts(conv.session).by_telegram_id(numbers[1]) if entity is not None else None
+    if entity is None or person is None or person.entity_id != entity.id or role_of(person) is not Role.focal_point:
+        conv.say(Reply((text(N_("Write /reassign, the organisation's number and the Telegram id of one of its focal "
+                                "points. For example: {example}"), example=Code("/reassign 12 123456789")),)))
+        return
+    assert entity.id is not None and person.id is not None
+    count = await People(conv.session).reassign(entity.id, person.id)
+    await audit(conv.session, conv.contact, "pledges.reassigned", "entity", entity.id, to=person.id, pledges=count)
+    conv.say(Reply((plural("{count} pledge of “{entity}” now goes first to {colleague}.",
+                           "{count} pledges of “{entity}” now go first to {colleague}.", count,
+                           entity=entity.name, colleague=_name(person)),)))
+    await outbox.enqueue(conv.session, person, Reply((text(
+        N_("BDT made you the focal point the reminders of “{entity}”'s pledges go to first."), entity=entity.name),)),
+        f"reassigned:{conv.update_key}:{person.id}", priority=outbox.NOTICE)
+
+
+async def colleagues_button(conv: Conversation, code: str) -> None:
+    """lv: buttons: leaving (lv:yes, lv:no) and staff's invitation for an entity left without focal point."""
+    if code.startswith("lv:inv:"):
+        await invite_button(conv, code)
+    else:
+        await leave_button(conv, code)

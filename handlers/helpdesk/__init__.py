@@ -1,0 +1,1 @@
+"""Questions to BDT: a helpdesk in chat (issue 15)."""

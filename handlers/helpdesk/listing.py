@@ -1,0 +1,163 @@
+"""/questions and a thread's history: staff see every thread, a person only their own; and the qa: buttons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers import buttons
+from handlers.conversation import Conversation
+from handlers.entities import is_staff_contact, refuse
+from handlers.helpdesk import copies, threads
+from handlers.helpdesk.compose import thread_ref
+from handlers.inputs import Incoming
+from handlers.lengths import shorten
+from handlers.messages import N_, Button, Concat, Label, Reply, Text, plural, text
+from models.repositories.contacts import Contacts
+from models.repositories.questions import Questions
+from models.tables import QuestionThread
+from models.values import ThreadStatus
+
+LISTED = 20
+"""Open threads listed by /questions (a count says how many more there are)."""
+CLOSED_LISTED = 5
+CLOSED_SHOWN_FOR = timedelta(days=30)
+"""/questions also shows the threads closed in the last 30 days (the latest five)."""
+MINE_LISTED = 10
+BUTTON_ROWS = 8
+HISTORY_MESSAGES = 10
+HISTORY_EXCERPT = 400
+
+STATUS: dict[str, str] = {
+    ThreadStatus.open: N_("waiting for BDT"),
+    ThreadStatus.answered: N_("answered"),
+    ThreadStatus.closed: N_("closed"),
+}
+
+
+def age(delta: timedelta) -> Text:
+    """How long, in the largest whole unit: minutes, hours or days (under a minute: "less than a minute")."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 1:
+        return Text(N_("less than a minute"))
+    if minutes < 60:
+        return plural("{count} minute", "{count} minutes", minutes)
+    if minutes < 48 * 60:
+        return plural("{count} hour", "{count} hours", minutes // 60)
+    return plural("{count} day", "{count} days", minutes // (24 * 60))
+
+
+def _status(thread: QuestionThread) -> Text:
+    return Text(STATUS.get(thread.status, STATUS[ThreadStatus.open]))
+
+
+async def questions_command(conv: Conversation, incoming: Incoming) -> None:
+    """/questions: staff get the open threads oldest first with their age, and the recently closed ones;
+    a person who asks gets their own threads."""
+    if is_staff_contact(conv.contact):
+        await _staff_list(conv)
+    elif threads.may_ask(conv.contact):
+        await _own_list(conv)
+    else:
+        await refuse(conv, "question.list")
+
+
+async def _staff_list(conv: Conversation) -> None:
+    questions = Questions(conv.session)
+    waiting = await questions.not_closed(LISTED)
+    total = await questions.count_not_closed()
+    closed = await questions.closed_since(conv.now - CLOSED_SHOWN_FOR, CLOSED_LISTED)
+    askers = await questions.askers([t.id for t in waiting if t.id is not None])
+    contacts = Contacts(conv.session)
+    owners = {owner_id: await contacts.get(owner_id) for owner_id in {t.owner_id for t in waiting if t.owner_id}}
+    parts: list[Label] = [plural("{count} question is not closed.", "{count} questions are not closed.", total)
+                          if total else Text(N_("No question is waiting."))]
+    for thread in waiting:
+        assert thread.id is not None
+        asker, entity = askers.get(thread.id, (None, None))
+        owner = owners.get(thread.owner_id or 0)
+        who: Label = Concat((copies.person_label(asker), ", ", entity.name)) if entity else copies.person_label(asker)
+        taken: Label = text(N_("taken by {person}"), person=copies.person_label(owner)) if owner else \
+            Text(N_("not taken"))
+        parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
+                             text(N_("asked {age} ago"), age=age(conv.now - thread.created_at)), " · ", who, " · ",
+                             taken)))
+    if total > len(waiting):
+        parts.append(plural("…and {count} more.", "…and {count} more.", total - len(waiting)))
+    if closed:
+        parts.append(Text(N_("Recently closed:")))
+        for thread in closed:
+            assert thread.id is not None
+            parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
+                                 text(N_("{age} ago"), age=age(conv.now - (thread.closed_at or thread.updated_at))))))
+    conv.say(Reply(tuple(parts), _open_buttons([*waiting, *closed])))
+
+
+async def _own_list(conv: Conversation) -> None:
+    assert conv.contact.id is not None
+    mine = await Questions(conv.session).of_asker(conv.contact.id, MINE_LISTED)
+    if not mine:
+        conv.say(Reply((Text(N_("You have not asked the P2C team anything yet. Send /ask to ask a question.")),)))
+        return
+    parts: list[Label] = [Text(N_("Your questions to the P2C team:"))]
+    for thread in mine:
+        assert thread.id is not None
+        parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
+                             text(N_("asked {age} ago"), age=age(conv.now - thread.created_at)))))
+    conv.say(Reply(tuple(parts), _open_buttons(mine)))
+
+
+def _open_buttons(listed: list[QuestionThread]) -> tuple[tuple[Button, ...], ...]:
+    cells = [Button(Concat(("🔎 ", thread_ref(t.id))), f"qa:open:{t.id}") for t in listed if t.id is not None]
+    rows = [tuple(cells[i:i + 3]) for i in range(0, len(cells), 3)]
+    return tuple(rows[:BUTTON_ROWS])
+
+
+async def show_thread(conv: Conversation, thread: QuestionThread) -> None:
+    """A thread's history (its last messages, shortened), with the buttons this person may use."""
+    assert thread.id is not None
+    messages = await Questions(conv.session).messages(thread.id)
+    staff = is_staff_contact(conv.contact)
+    parts: list[Label] = [Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
+                                  text(N_("asked {age} ago"), age=age(conv.now - thread.created_at))))]
+    if staff:
+        askers = await Questions(conv.session).askers([thread.id])
+        asker, entity = askers.get(thread.id, (None, None))
+        parts += [copies.asker_line(asker, entity), Text(copies.ASKED_IN.get(thread.language, copies.ASKED_IN["en"]))]
+    for message in messages[-HISTORY_MESSAGES:]:
+        who = Text(N_("BDT")) if message.from_staff else Text(N_("Question")) if message is messages[0] \
+            else Text(N_("Reply"))
+        when = text(N_("{age} ago"), age=age(conv.now - message.created_at))
+        body: list[Label] = [Concat(("— ", who, " · ", when, ":"))]
+        if message.text:
+            body += ["\n", shorten(message.text, HISTORY_EXCERPT)]
+        if message.files:
+            body += ["\n", plural("{count} file attached.", "{count} files attached.", len(message.files))]
+        parts.append(Concat(tuple(body)))
+    rows: tuple[tuple[Button, ...], ...] = ()
+    if thread.status != ThreadStatus.closed:
+        rows = copies.staff_buttons(thread.id) if staff else copies.asker_buttons(thread.id)
+    conv.say(Reply(tuple(parts), rows))
+
+
+VERBS = frozenset({"take", "ans", "close", "re", "open"})
+
+
+async def question_button(conv: Conversation, data: str) -> None:
+    """qa:take|ans|close|re|open:<thread id>; the thread is checked to be this person's (or they are staff)."""
+    parsed = buttons.parse(data)
+    if parsed is None or parsed.prefix != "qa" or parsed.verb not in VERBS:
+        await buttons.refuse_malformed(conv, data)
+        return
+    thread = await threads.thread_for(conv, parsed.id, f"question.{parsed.verb}")
+    if thread is None:
+        return
+    if parsed.verb == "take":
+        await threads.take(conv, thread)
+    elif parsed.verb == "ans":
+        await threads.start_answer(conv, thread)
+    elif parsed.verb == "close":
+        await threads.close(conv, thread)
+    elif parsed.verb == "re":
+        await threads.start_reply(conv, thread)
+    else:
+        await show_thread(conv, thread)

@@ -1,0 +1,101 @@
+"""Questions waiting for staff more than two working days: staff are reminded once a day, inside their working hours.
+
+A scheduled job enqueues (never sends). Each thread is in at most one day's reminders (`reminded_on`); each
+staff member gets one message a day listing them (outbox key hd-remind:<staff id>:<their day>), waiting in
+the outbox for their working hours (models.working_hours). A thread with an owner reminds its owner only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from handlers import outbox
+from handlers.entities import is_staff_contact
+from handlers.helpdesk.compose import thread_ref
+from handlers.helpdesk.listing import age
+from handlers.messages import N_, Concat, Label, Reply, Text, plural, text
+from models.database import UnitOfWork
+from models.repositories.contacts import Contacts
+from models.repositories.questions import Questions
+from models.repositories.reminders import Reminders
+from models.tables import QuestionThread
+from models.timezones import zone_of
+from models.working_hours import WORKING_DAYS, local_day, next_allowed, zone_info
+
+WAITING_WORKING_DAYS = 2
+BATCH = 500
+LISTED = 10
+
+
+def working_time(start: datetime, end: datetime, zone: str) -> timedelta:
+    """The part of [start, end] that falls on working days (Monday to Friday, whole days) in `zone`; counted no
+    further than a little over the two days that matter, so a long wait costs no long walk."""
+    info = zone_info(zone)
+    local, until = start.astimezone(info), end.astimezone(info)
+    total = timedelta()
+    day = local.date()
+    while day <= until.date():
+        if day.weekday() in WORKING_DAYS:
+            begins = max(local, datetime.combine(day, datetime.min.time(), info))
+            ends = min(until, datetime.combine(day + timedelta(days=1), datetime.min.time(), info))
+            total += max(ends - begins, timedelta())
+        if total > timedelta(days=WAITING_WORKING_DAYS + 1):  # enough to decide; no need to walk a long wait
+            break
+        day += timedelta(days=1)
+    return total
+
+
+def is_overdue(thread: QuestionThread, now: datetime, zone: str) -> bool:
+    """True when the thread has waited for staff more than two working days."""
+    return thread.status == "open" and \
+        working_time(thread.waiting_since, now, zone) > timedelta(days=WAITING_WORKING_DAYS)
+
+
+async def remind_waiting_questions(uow: UnitOfWork, now: datetime, default_zone: str = "UTC") -> int:
+    """Enqueue today's reminder to each staff member with questions waiting too long; how many were enqueued."""
+    async with uow:
+        questions = Questions(uow.session)
+        today = local_day(now, default_zone)
+        waiting = [t for t in await questions.waiting_for_staff(now - timedelta(days=WAITING_WORKING_DAYS), BATCH)
+                   if t.reminded_on != today and is_overdue(t, now, default_zone)]
+        if not waiting:
+            return 0
+        staff = await Contacts(uow.session).staff()
+        by_id = {member.id: member for member in staff}
+        due: dict[int, list[QuestionThread]] = defaultdict(list)
+        for thread in waiting:
+            owner = by_id.get(thread.owner_id) if thread.owner_id else None
+            for member in [owner] if owner is not None and is_staff_contact(owner) else staff:
+                assert member.id is not None
+                due[member.id].append(thread)
+        countries = await Reminders(uow.session).countries_of({m.entity_id for m in staff if m.entity_id})
+        count = 0
+        told: set[int] = set()
+        for member_id, listed in due.items():
+            member = by_id[member_id]
+            zone = zone_of(member.timezone, countries.get(member.entity_id or 0), default_zone)
+            key = f"hd-remind:{member_id}:{local_day(now, zone).isoformat()}"
+            written = await outbox.enqueue(uow.session, member, reminder(listed, now), key, priority=outbox.BULK,
+                                           not_before=next_allowed(now, zone))
+            if written is not None:  # a message already enqueued today for this person: theirs wait for tomorrow
+                count += 1
+                told.update(t.id for t in listed if t.id is not None)
+        for thread in waiting:
+            if thread.id in told:
+                thread.reminded_on = today
+        await uow.commit()
+        return count
+
+
+def reminder(listed: list[QuestionThread], now: datetime) -> Reply:
+    """The day's reminder to one staff member: the questions waiting, the longest first."""
+    lines: list[Label] = [plural("{count} question has waited for an answer more than two working days:",
+                                 "{count} questions have waited for an answer more than two working days:",
+                                 len(listed))]
+    for thread in listed[:LISTED]:
+        assert thread.id is not None
+        lines.append(Concat((thread_ref(thread.id), " · ",
+                             text(N_("waiting for {age}"), age=age(now - thread.waiting_since)))))
+    lines.append(Text(N_("Send /questions to see them and answer.")))
+    return Reply(tuple(lines))

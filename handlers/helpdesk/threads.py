@@ -1,0 +1,300 @@
+"""Questions to BDT: asking, answering, replying, taking and closing a thread; roles checked here, every message
+stored and audited.
+
+A thread is `open` while it waits for staff, `answered` while it waits for the person, `closed` at the end.
+Its owner is the staff member who took it (compare-and-set): only the owner answers it; answering a thread
+nobody owns takes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers import outbox
+from handlers.conversation import Conversation, Journey, begin
+from handlers.entities import is_staff_contact, refuse
+from handlers.forms.base import FormState
+from handlers.helpdesk import copies
+from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, thread_ref
+from handlers.inputs import Incoming
+from handlers.messages import N_, Label, Reply, Text, plural, text
+from handlers.people import audit, role_of, staff_contacts
+from models.repositories.contacts import Contacts
+from models.repositories.entities import Entities
+from models.repositories.questions import COPY_PREFIX, Questions
+from models.tables import Contact, QuestionThread
+from models.values import Role, ThreadStatus
+
+ASKERS = frozenset({Role.focal_point, Role.coordinator})
+"""Who asks BDT questions: the people of entities and the coordinators (staff answer them)."""
+
+
+def may_ask(contact: Contact) -> bool:
+    """True when the person may ask BDT a question."""
+    return role_of(contact) in ASKERS
+
+
+async def ask_command(conv: Conversation, incoming: Incoming) -> None:
+    """/ask [text]: a question at once when text follows the command, else the composer."""
+    if not may_ask(conv.contact):
+        if is_staff_contact(conv.contact):
+            conv.say(Reply((Text(N_("Staff answer questions rather than ask them: /questions lists them.")),)))
+        else:
+            conv.say(Reply((Text(N_("Please register first with /start: then you can ask the P2C team.")),)))
+        return
+    if incoming.argument and not too_long(conv, incoming.argument):
+        await submit(conv, {"text": incoming.argument, "files": []})
+        return
+    await begin(conv, COMPOSE, {"$mode": "ask", "$thread": 0})
+
+
+def too_long(conv: Conversation, written: str) -> bool:
+    """True (and the person told, their message staying in their chat to shorten) when a text is over MAX_TEXT."""
+    if len(written.strip()) <= MAX_TEXT:
+        return False
+    conv.say(Reply((plural("Too long: please keep it under {count} character (you wrote {written}).",
+                           "Too long: please keep it under {count} characters (you wrote {written}).", MAX_TEXT,
+                           written=len(written.strip())),)))
+    return True
+
+
+async def offer(conv: Conversation, incoming: Incoming) -> bool:
+    """Free text or a file outside any form: offered as a question with one tap; False when the person may not ask.
+
+    Staff replying to a message that is no question's copy are told how to answer instead.
+    """
+    if is_staff_contact(conv.contact) and incoming.reply_to is not None:
+        conv.say(Reply((Text(N_("That message is not a question I can answer from this chat. Nothing was sent. To "
+                                "answer a question, reply to its copy or press ✍️ Answer (/questions lists them).")),)))
+        return True
+    if not may_ask(conv.contact):
+        return False
+    files = [{"kind": incoming.file_kind or "document", "file_id": incoming.file_id, "name": incoming.file_name}] \
+        if incoming.file_id else []
+    written = "" if too_long(conv, incoming.text or "") else (incoming.text or "").strip()
+    await begin(conv, COMPOSE, {"$mode": "offer" if written or files else "ask", "$thread": 0,
+                                "$start": {"text": written, "files": files}})
+    return True
+
+
+async def finish(conv: Conversation, state: FormState) -> None:
+    """Send what was composed: a new question, a staff answer, or the person's reply."""
+    content: dict[str, Any] = dict(state.answers[STEP])
+    mode, thread_id = str(state.answers.get("$mode")), int(state.answers.get("$thread") or 0)
+    if mode in ("ask", "offer"):
+        await submit(conv, content)
+        return
+    thread = await Questions(conv.session).get(thread_id, for_update=True)
+    if thread is None:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+    elif mode == "answer":
+        await answer(conv, thread, content)
+    else:
+        await reply(conv, thread, content)
+
+
+async def submit(conv: Conversation, content: dict[str, Any]) -> None:
+    """A new thread from the person, sent to every staff member."""
+    if not may_ask(conv.contact):
+        await refuse(conv, "question.ask")
+        return
+    questions = Questions(conv.session)
+    thread = await questions.open_thread(conv.contact, conv.locale, conv.now)
+    message = await questions.add_message(thread, conv.contact, from_staff=False, text=content["text"],
+                                          files=content["files"], now=conv.now)
+    await audit(conv.session, conv.contact, "question.asked", "question", thread.id, message=message.id,
+                files=len(content["files"]))
+    entity = await Entities(conv.session).get(conv.contact.entity_id) if conv.contact.entity_id else None
+    copy = await copies.staff_copy(conv.session, thread, message, conv.contact, entity, follow_up=False)
+    for member in await staff_contacts(conv.session):
+        await copies.send_copy(conv.session, member, thread, message, copy)
+    assert thread.id is not None
+    conv.say(Reply((text(N_("Your question {ref} is sent to the P2C team at BDT. Their answer will come here, in "
+                            "this chat."), ref=thread_ref(thread.id)),)))
+
+
+async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, Any]) -> None:
+    """A staff answer: the owner's (or the first staff member's, who takes the thread), sent to the person."""
+    assert thread.id is not None and conv.contact.id is not None
+    if not is_staff_contact(conv.contact):
+        await refuse(conv, "question.answer", "question", thread.id)
+        return
+    if thread.status == ThreadStatus.closed:
+        conv.say(Reply((text(N_("Question {ref} is closed. Nothing of yours was sent."), ref=thread_ref(thread.id)),)))
+        return
+    if not await owns(conv, thread):
+        return
+    questions = Questions(conv.session)
+    message = await questions.add_message(thread, conv.contact, from_staff=True, text=content["text"],
+                                          files=content["files"], now=conv.now)
+    thread.status, thread.waiting_since, thread.updated_at = ThreadStatus.answered, conv.now, conv.now
+    thread.version += 1
+    await audit(conv.session, conv.contact, "question.answered", "question", thread.id, message=message.id,
+                files=len(content["files"]))
+    asker = await Contacts(conv.session).get(thread.asker_id) if thread.asker_id else None
+    if asker is None:
+        conv.say(Reply((text(N_("Your answer to {ref} is kept, but the person asked to be forgotten: nobody "
+                                "receives it."), ref=thread_ref(thread.id)),)))
+        return
+    await copies.send_copy(conv.session, asker, thread, message, copies.asker_copy(thread, message))
+    conv.say(Reply((text(N_("Your answer to {ref} is sent."), ref=thread_ref(thread.id)),)))
+
+
+async def owns(conv: Conversation, thread: QuestionThread) -> bool:
+    """True when the staff member owns the thread, taking it if nobody does (or its owner is no longer staff); else
+    they are told who does."""
+    assert thread.id is not None and conv.contact.id is not None
+    if thread.owner_id == conv.contact.id:
+        return True
+    owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
+    stale = thread.owner_id if owner is not None and not is_staff_contact(owner) else None
+    if (thread.owner_id is None or stale is not None) and \
+            await Questions(conv.session).take(thread, conv.contact.id, conv.now, replacing=stale):
+        await audit(conv.session, conv.contact, "question.taken", "question", thread.id,
+                    **({"from_former_staff": stale} if stale is not None else {}))
+        return True
+    owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
+    conv.say(Reply((text(N_("Question {ref} was taken by {person}. Nothing of yours was sent."),
+                         ref=thread_ref(thread.id), person=copies.person_label(owner)),)))
+    return False
+
+
+async def reply(conv: Conversation, thread: QuestionThread, content: dict[str, Any]) -> None:
+    """The person writes again on their own thread: it waits for staff again (its owner, or everyone)."""
+    assert thread.id is not None
+    if thread.asker_id != conv.contact.id:
+        await refuse(conv, "question.reply", "question", thread.id)
+        return
+    if thread.status == ThreadStatus.closed:
+        await begin(conv, COMPOSE, {"$mode": "offer", "$thread": 0, "$start": content},
+                    text(N_("Question {ref} is closed. Send this as a new question?"), ref=thread_ref(thread.id)))
+        return
+    questions = Questions(conv.session)
+    message = await questions.add_message(thread, conv.contact, from_staff=False, text=content["text"],
+                                          files=content["files"], now=conv.now)
+    thread.status, thread.waiting_since, thread.updated_at = ThreadStatus.open, conv.now, conv.now
+    thread.reminded_on, thread.version = None, thread.version + 1
+    await audit(conv.session, conv.contact, "question.replied", "question", thread.id, message=message.id,
+                files=len(content["files"]))
+    entity = await Entities(conv.session).get(thread.entity_id) if thread.entity_id else None
+    copy = await copies.staff_copy(conv.session, thread, message, conv.contact, entity, follow_up=True)
+    for member in await followers(conv, thread):
+        await copies.send_copy(conv.session, member, thread, message, copy)
+    conv.say(Reply((text(N_("Your reply on {ref} is sent to the P2C team."), ref=thread_ref(thread.id)),)))
+
+
+async def followers(conv: Conversation, thread: QuestionThread) -> list[Contact]:
+    """Who hears of the person's new message: the owner if they are still staff, else every staff member."""
+    owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
+    if owner is not None and is_staff_contact(owner) and not owner.blocked:
+        return [owner]
+    return await staff_contacts(conv.session)
+
+
+async def on_reply_to(conv: Conversation, incoming: Incoming) -> bool:
+    """A message replying to a copy of a thread message this person was sent: it continues that thread.
+
+    False when the replied-to message is no such copy (an ordinary reply; someone else's copy cannot be
+    found from this chat: copies are looked up by this chat and keyed by this person).
+    """
+    if incoming.reply_to is None or (not incoming.text and not incoming.file_id) or incoming.command:
+        return False
+    key = await Questions(conv.session).copy_at(conv.contact.chat_id, incoming.reply_to)
+    fields = key[len(COPY_PREFIX):].split(":") if key else []
+    if len(fields) < 2 or not fields[0].isdigit() or fields[1] != str(conv.contact.id):
+        return False
+    message = await Questions(conv.session).message(int(fields[0]))
+    thread = await Questions(conv.session).get(message.thread_id, for_update=True) if message else None
+    if thread is None:
+        return False
+    if too_long(conv, incoming.text or ""):
+        return True  # nothing stored nor sent: the person shortens the message still in their chat
+    files = [{"kind": incoming.file_kind or "document", "file_id": incoming.file_id, "name": incoming.file_name}] \
+        if incoming.file_id else []
+    content = {"text": (incoming.text or "").strip(), "files": files}
+    if thread.asker_id is not None and thread.asker_id == conv.contact.id:
+        await reply(conv, thread, content)
+    elif is_staff_contact(conv.contact):
+        await answer(conv, thread, content)
+    else:
+        await refuse(conv, "question.reply", "question", thread.id)
+    return True
+
+
+async def thread_for(conv: Conversation, thread_id: int | None, action: str) -> QuestionThread | None:
+    """The thread a button names, if this person may act on it (staff: any; others: their own); else refused."""
+    thread = await Questions(conv.session).get(thread_id, for_update=True) if thread_id else None
+    if thread is None:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return None
+    if is_staff_contact(conv.contact) or (thread.asker_id is not None and thread.asker_id == conv.contact.id):
+        return thread
+    await refuse(conv, action, "question", thread_id)
+    return None
+
+
+async def take(conv: Conversation, thread: QuestionThread) -> None:
+    """Take the thread (staff): one owner, whoever pressed first."""
+    assert thread.id is not None and conv.contact.id is not None
+    if not is_staff_contact(conv.contact):
+        await refuse(conv, "question.take", "question", thread.id)
+    elif thread.status == ThreadStatus.closed:
+        conv.say(Reply((text(N_("Question {ref} is closed."), ref=thread_ref(thread.id)),)))
+    elif thread.owner_id == conv.contact.id:
+        conv.say(Reply((text(N_("Question {ref} is yours already."), ref=thread_ref(thread.id)),)))
+    elif await owns(conv, thread):
+        conv.say(Reply((text(N_("Question {ref} is yours: answer it by replying to it, or with ✍️ Answer."),
+                             ref=thread_ref(thread.id)),)))
+
+
+async def start_answer(conv: Conversation, thread: QuestionThread) -> None:
+    """Open the composer of an answer (staff; the thread taken on the way if nobody owns it)."""
+    assert thread.id is not None
+    if not is_staff_contact(conv.contact):
+        await refuse(conv, "question.answer", "question", thread.id)
+    elif thread.status == ThreadStatus.closed:
+        conv.say(Reply((text(N_("Question {ref} is closed."), ref=thread_ref(thread.id)),)))
+    elif await owns(conv, thread):
+        await begin(conv, COMPOSE, {"$mode": "answer", "$thread": thread.id})
+
+
+async def start_reply(conv: Conversation, thread: QuestionThread) -> None:
+    """Open the composer of the person's reply on their own thread."""
+    assert thread.id is not None
+    if thread.asker_id != conv.contact.id:
+        await refuse(conv, "question.reply", "question", thread.id)
+    elif thread.status == ThreadStatus.closed:
+        conv.say(Reply((text(N_("Question {ref} is closed. To ask something new, send /ask."),
+                             ref=thread_ref(thread.id)),)))
+    else:
+        await begin(conv, COMPOSE, {"$mode": "reply", "$thread": thread.id})
+
+
+async def close(conv: Conversation, thread: QuestionThread) -> None:
+    """Close the thread (its asker, or staff unless another staff member owns it); the other side is told."""
+    assert thread.id is not None and conv.contact.id is not None
+    ref = thread_ref(thread.id)
+    if thread.status == ThreadStatus.closed:
+        conv.say(Reply((text(N_("Question {ref} is closed."), ref=ref),)))
+        return
+    by_asker = thread.asker_id == conv.contact.id
+    if not by_asker and not await owns(conv, thread):
+        return
+    thread.status, thread.closed_at, thread.updated_at = ThreadStatus.closed, conv.now, conv.now
+    thread.version += 1
+    await audit(conv.session, conv.contact, "question.closed", "question", thread.id,
+                by="asker" if by_asker else "staff")
+    conv.say(Reply((text(N_("Question {ref} is closed."), ref=ref),)))
+    if by_asker:
+        told = await followers(conv, thread)
+        news: Label = text(N_("Question {ref} was closed by the person who asked it."), ref=ref)
+    else:
+        asker = await Contacts(conv.session).get(thread.asker_id) if thread.asker_id else None
+        told = [asker] if asker is not None else []
+        news = text(N_("BDT closed your question {ref}. If you need anything else, send /ask."), ref=ref)
+    for member in told:
+        await outbox.enqueue(conv.session, member, Reply((news,)),
+                             f"hd-closed:{thread.id}:v{thread.version}:{member.id}", priority=outbox.NOTICE)
+
+
+COMPOSE = Journey(COMPOSE_FORM, finish)

@@ -1,0 +1,178 @@
+"""Each person's own data: /privacy (what is kept, why, how long), /mydata (a summary and a JSON file), /forget
+(erase it after a confirmation). The aggregates themselves are registered in handlers.personal_data."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from handlers.colleagues import hand_over
+from handlers.conversation import Conversation
+from handlers.inputs import Incoming
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, plural, reply_to_json
+from handlers.people import audit, role_of
+from handlers.personal_data import PERSONAL_DATA, plain, traces_of
+from handlers.vocabulary import role_label
+from models.repositories.entities import Entities
+from models.repositories.outbox import INTERACTIVE, OutboxRows
+from models.repositories.people import People
+from models.repositories.subscriptions import Files
+from models.retention import FAREWELL_KEY_PREFIX, GENERATED_FILES_KEPT
+from models.values import LANGUAGE_NAMES, Role
+
+FORGET_CODES = frozenset({"me:forget:yes", "me:forget:no"})
+JSON_TYPE = "application/json"
+
+
+def _days(period: timedelta | None) -> Label:
+    if period is None:
+        return Text(N_("kept"))
+    return plural("{count} day", "{count} days", period.days)
+
+
+def privacy_reply(conv: Conversation) -> Reply:
+    """The privacy note: what is kept, why, for how long (as configured), and how to see or erase it."""
+    retention = conv.deps.retention
+    logs = (plural("{count} day", "{count} days", conv.deps.log_retention_days)
+            if conv.deps.log_retention_days else Text(N_("as long as the operator keeps them")))
+    periods = Concat((
+        Line(Text(N_("Your profile, organisation, role and settings")), Text(N_("until you leave or ask to be "
+                                                                                "forgotten"))), "\n",
+        Line(Text(N_("Keys of the messages handled (so none is handled twice)")), _days(retention.updates)), "\n",
+        Line(Text(N_("Copies of the messages sent to you")), _days(retention.outbox)), "\n",
+        Line(Text(N_("Files made for you (digests, your data export)")), _days(GENERATED_FILES_KEPT)), "\n",
+        Line(Text(N_("Audit trail of who decided what")), _days(retention.audit)), "\n",
+        Line(Text(N_("Technical logs (internal numbers only, never your name or what you write)")), logs)))
+    return Reply((
+        Text(N_("🔒 Privacy: what this bot keeps about you")),
+        Text(N_("What: your name, your Telegram names and id, your language, time zone and settings, your "
+                "organisation and role, when you gave your consent, your unfinished forms, and the pledges, "
+                "progress reports and questions you send.")),
+        Text(N_("Why: to follow up on your organisation's Partner2Connect pledges, as WTDC Resolution 88 asks "
+                "ITU's Telecommunication Development Bureau to do, and to answer you. Nothing is sold or used for "
+                "advertising.")),
+        Text(N_("How long:")), periods,
+        Text(N_("Pledges and progress reports belong to your organisation: they stay when you leave or are "
+                "forgotten, attributed to “a former focal point”.")),
+        Text(N_("Your choices: /mydata sends you everything kept about you; /forget erases your personal data; "
+                "/settings lets you withdraw your consent to announcements and digests.")),
+    ))
+
+
+async def privacy_command(conv: Conversation, incoming: Incoming) -> None:
+    """/privacy: the privacy note in the person's language."""
+    conv.say(privacy_reply(conv))
+
+
+async def export_of(conv: Conversation) -> dict[str, Any]:
+    """Everything kept about the person, aggregate by aggregate (handlers.personal_data.PERSONAL_DATA)."""
+    contact = conv.contact
+    entity = await Entities(conv.session).get(contact.entity_id) if contact.entity_id else None
+    data: dict[str, Any] = {
+        "profile": plain({"full_name": contact.full_name, "telegram_first_name": contact.first_name,
+                          "telegram_last_name": contact.last_name, "telegram_username": contact.username,
+                          "telegram_id": contact.telegram_id, "chat_id": contact.chat_id,
+                          "language": contact.language, "telegram_language": contact.telegram_language,
+                          "timezone": contact.timezone, "created_at": contact.created_at,
+                          "last_seen_at": contact.last_seen_at}),
+        "role": contact.role,
+        "entity": plain({"id": entity.id, "name": entity.name, "sector": entity.sector,
+                         "country": entity.country_iso3, "status": entity.status}) if entity else None,
+        "consents": plain({"registration_consent_at": contact.consent_at,
+                           "announcements_and_digests": contact.consent_withdrawn_at is None,
+                           "consent_withdrawn_at": contact.consent_withdrawn_at,
+                           "optional_reminders": contact.optional_reminders}),
+    }
+    for aggregate in PERSONAL_DATA:
+        exported = await aggregate.export(conv.session, contact)
+        if exported is not None:
+            data[aggregate.name] = exported
+    return data
+
+
+async def my_data_command(conv: Conversation, incoming: Incoming) -> None:
+    """/mydata: a readable summary in the person's language, and the whole as a JSON document."""
+    contact = conv.contact
+    assert contact.id is not None
+    data = await export_of(conv)
+    entity = data["entity"]
+    names = " ".join(n for n in (contact.first_name, contact.last_name) if n)
+    handle = (" ", Code(f"@{contact.username}")) if contact.username else ()
+    details: list[Label] = []
+    for name, value in (
+            (Text(N_("Name")), contact.full_name or "—"),
+            (Text(N_("Telegram account")), Concat((names or "—", *handle, " · id ", Code(str(contact.telegram_id))))),
+            (Text(N_("Role")), role_label(contact.role) if contact.role and role_of(contact) else Text(N_("none"))),
+            (Text(N_("Organisation")), entity["name"] if entity else Text(N_("none"))),
+            (Text(N_("Language")), LANGUAGE_NAMES.get(conv.locale, conv.locale)),
+            (Text(N_("Consent to be registered")), Day(contact.consent_at.date()) if contact.consent_at
+             else Text(N_("not given"))),
+            (Text(N_("Announcements and digests")), Text(N_("on")) if contact.consent_withdrawn_at is None
+             else Text(N_("off (consent withdrawn)")))):
+        details += ["\n" if details else "", Line(name, value)]
+    counts: list[Label] = []
+    for aggregate in PERSONAL_DATA:
+        if aggregate.line is not None and isinstance(data.get(aggregate.name), list):
+            counts += ["\n" if counts else "", "• ",
+                       plural(aggregate.line[0], aggregate.line[1], len(data[aggregate.name]))]
+    conv.say(Reply((Text(N_("Here is what ITU keeps about you:")), Concat(tuple(details)),
+                    *((Concat(tuple(counts)),) if counts else ()),
+                    Text(N_("The file below holds all of it in detail (JSON). To erase your personal data, send "
+                            "/forget; /privacy says how long each thing is kept.")))))
+    content = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode()
+    file_id = await Files(conv.session).add(f"p2c-my-data-{conv.now.date().isoformat()}.json", JSON_TYPE, content,
+                                            conv.now)
+    caption = Reply((Text(N_("Your data kept by the Partner2Connect bot (JSON)")),))
+    # after the summary: the replies are written when the update's work ends, this row right after them
+    await conv.flush_replies()
+    await OutboxRows(conv.session).enqueue(f"u:{conv.update_key}:mydata", contact.chat_id, contact.id,
+                                           {"reply": reply_to_json(caption),
+                                            "upload": {"kind": "document", "file": file_id}},
+                                           priority=INTERACTIVE, now=conv.now)
+    await audit(conv.session, contact, "person.exported", "contact", contact.id)
+
+
+async def forget_command(conv: Conversation, incoming: Incoming) -> None:
+    """/forget: say what will be erased and what stays, and ask to confirm."""
+    conv.say(Reply((
+        Text(N_("Do you want ITU to erase your personal data? Your name, Telegram names and id, settings, "
+                "unfinished forms and the authorship of your questions will be erased, and the bot will no longer "
+                "know you.")),
+        Text(N_("The pledges and progress reports you submitted stay with your organisation, attributed to “a "
+                "former focal point”. This cannot be undone.")),
+    ), ((Button(Text(N_("🗑 Yes, erase my data")), "me:forget:yes"), Button(Text(N_("No, keep it")), "me:forget:no")),)))
+
+
+async def forget_button(conv: Conversation, code: str) -> None:
+    """me:forget:yes erases the person's data (handing their pledges over first), me:forget:no keeps it."""
+    if code not in FORGET_CODES:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    if code == "me:forget:no":
+        conv.say(Reply((Text(N_("Nothing was erased.")),)))
+        return
+    await forget(conv)
+
+
+async def forget(conv: Conversation) -> None:
+    """Erase the person's personal data in this transaction; the confirmation is the one message left holding
+    their chat, deleted once sent (models.retention.FAREWELL_KEY_PREFIX)."""
+    contact = conv.contact
+    assert contact.id is not None
+    chat_id, locale = contact.chat_id, conv.locale
+    if role_of(contact) is Role.focal_point and contact.entity_id is not None:
+        entity = await Entities(conv.session).get(contact.entity_id)
+        if entity is not None:
+            await hand_over(conv, entity, named=False)
+    traces = traces_of(contact)
+    for aggregate in PERSONAL_DATA:
+        await aggregate.erase(conv.session, contact, traces)
+    await People(conv.session).anonymise(contact, conv.now)
+    contact.language = locale  # the farewell is rendered in their language; a language code names nobody
+    await audit(conv.session, contact, "person.forgotten", "contact", contact.id)
+    farewell = Reply((Text(N_("Your personal data has been erased. If you write again, the bot will greet you as "
+                              "someone new.")),))
+    await OutboxRows(conv.session).enqueue(f"{FAREWELL_KEY_PREFIX}{contact.id}", chat_id, contact.id,
+                                           {"reply": reply_to_json(farewell)}, priority=INTERACTIVE, now=conv.now)
+    # conv.menu_changed stays False: the chat's command menu cannot be reset once the bot no longer knows it

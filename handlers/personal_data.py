@@ -1,0 +1,166 @@
+"""Each person's data, aggregate by aggregate: what /mydata exports and what /forget erases.
+
+PERSONAL_DATA is THE registry: every aggregate holding something of a person registers one `Aggregate` here
+(its name in the JSON export, an exporter, an eraser, and the plural line of the readable summary). A new
+table of personal data is not finished until it is registered (tests/integration/test_own_data.py scans
+every table for a forgotten person's name and Telegram id).
+
+The helpdesk's question threads are one of them: their export is every thread the person asked or wrote in,
+with its messages; their eraser is models.repositories.questions.Questions.forget_author (what the person asked
+loses its text and files, BDT's answers keep theirs without an author).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from handlers.messages import NP_
+from models.clock import utcnow
+from models.database import Session
+from models.repositories.people import People
+from models.repositories.questions import Questions
+from models.tables import Contact
+
+
+@dataclass(frozen=True, slots=True)
+class Traces:
+    """What identifies a person, captured before anything is erased: their names and Telegram ids."""
+
+    contact_id: int
+    names: tuple[str, ...]
+    telegram_ids: tuple[int, ...]
+
+    @property
+    def needles(self) -> tuple[str, ...]:
+        """Every text to look for in stored documents: the names and the ids written out."""
+        return (*self.names, *(str(i) for i in self.telegram_ids))
+
+
+def traces_of(contact: Contact) -> Traces:
+    """The names and Telegram ids of a contact (names of at least three characters: shorter ones would match
+    unrelated words)."""
+    assert contact.id is not None
+    names = {contact.full_name, contact.username, contact.first_name, contact.last_name,
+             " ".join(n for n in (contact.first_name, contact.last_name) if n)}
+    ids = {contact.telegram_id, contact.chat_id}
+    return Traces(contact.id, tuple(sorted(n for n in names if n and len(n) >= 3)), tuple(sorted(ids)))
+
+
+Exporter = Callable[[Session, Contact], Awaitable[Any]]
+Eraser = Callable[[Session, Contact, Traces], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """One kind of personal data: its key in the export, how to read and to erase it, and its summary line (a
+    plural message counting its items; None: not counted in the summary)."""
+
+    name: str
+    export: Exporter
+    erase: Eraser
+    line: tuple[str, str] | None = None
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON holds it (dates as ISO text, decimals as text)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def _rows(rows: Any) -> list[dict[str, Any]]:
+    return [{key: plain(value) for key, value in row._mapping.items()} for row in rows]
+
+
+def _id(contact: Contact) -> int:
+    assert contact.id is not None
+    return contact.id
+
+
+async def _export_drafts(session: Session, contact: Contact) -> Any:
+    return _rows(await People(session).drafts(_id(contact)))
+
+
+async def _erase_drafts(session: Session, contact: Contact, traces: Traces) -> None:
+    await People(session).erase_drafts(_id(contact))
+
+
+async def _export_pledges(session: Session, contact: Contact) -> Any:
+    return _rows(await People(session).pledges_submitted(_id(contact)))
+
+
+async def _export_reports(session: Session, contact: Contact) -> Any:
+    return _rows(await People(session).reports_submitted(_id(contact)))
+
+
+async def _kept(session: Session, contact: Contact, traces: Traces) -> None:
+    """Pledges and reports belong to the entity: they stay, their author a contact that names nobody."""
+
+
+async def _export_wishes(session: Session, contact: Contact) -> Any:
+    return _rows(await People(session).holds(_id(contact)))
+
+
+async def _erase_wishes(session: Session, contact: Contact, traces: Traces) -> None:
+    await People(session).erase_reminder_wishes(_id(contact))
+
+
+async def _export_digest(session: Session, contact: Contact) -> Any:
+    subscription, scope = await People(session).digest_settings(_id(contact))
+    return {"subscription": _rows([subscription])[0] if subscription else None,
+            "scope": _rows([scope])[0] if scope else None}
+
+
+async def _erase_digest(session: Session, contact: Contact, traces: Traces) -> None:
+    await People(session).erase_digest_settings(_id(contact))
+
+
+async def _export_questions(session: Session, contact: Contact) -> Any:
+    return [{"thread": plain(record.thread.model_dump()), "messages": [plain(m.model_dump()) for m in record.messages]}
+            for record in await Questions(session).records_of(_id(contact))]
+
+
+async def _erase_questions(session: Session, contact: Contact, traces: Traces) -> None:
+    await Questions(session).forget_author(_id(contact), utcnow())
+
+
+async def _export_nothing(session: Session, contact: Contact) -> Any:
+    return None
+
+
+async def _erase_messages(session: Session, contact: Contact, traces: Traces) -> None:
+    await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.names)
+
+
+async def _erase_audit_details(session: Session, contact: Contact, traces: Traces) -> None:
+    await People(session).redact_audit(traces.needles)
+
+
+PERSONAL_DATA: tuple[Aggregate, ...] = (
+    Aggregate("drafts", _export_drafts, _erase_drafts,
+              NP_("{count} unfinished form (draft)", "{count} unfinished forms (drafts)")),
+    Aggregate("pledges_submitted", _export_pledges, _kept,
+              NP_("{count} pledge submitted on behalf of your organisation",
+                  "{count} pledges submitted on behalf of your organisation")),
+    Aggregate("reports_submitted", _export_reports, _kept,
+              NP_("{count} progress report submitted", "{count} progress reports submitted")),
+    Aggregate("reminder_wishes", _export_wishes, _erase_wishes),
+    Aggregate("digest", _export_digest, _erase_digest),
+    Aggregate("questions", _export_questions, _erase_questions,
+              NP_("{count} conversation with the P2C team (questions and answers)",
+                  "{count} conversations with the P2C team (questions and answers)")),
+    # the messages the bot sent are in the person's chat; the copies queued or kept for delivery go
+    Aggregate("messages", _export_nothing, _erase_messages),
+    Aggregate("audit_details", _export_nothing, _erase_audit_details),
+)
+"""Every aggregate holding personal data; /mydata exports them in this order, /forget erases them all."""

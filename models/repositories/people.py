@@ -1,0 +1,177 @@
+"""Queries about one person's place and data: colleagues, pledges handed over, what /mydata shows, what /forget
+erases (every statement touching a person's rows across aggregates lives here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from models.repositories.base import table_of
+from models.tables import (
+    AuditLog,
+    Contact,
+    CoordinatorScope,
+    DigestSubscription,
+    Draft,
+    Entity,
+    GeneratedFile,
+    Outbox,
+    Pledge,
+    ProgressReport,
+    ReminderHold,
+)
+from models.values import Role
+
+_C, _P, _R, _D = table_of(Contact), table_of(Pledge), table_of(ProgressReport), table_of(Draft)
+_O, _A, _F, _H = table_of(Outbox), table_of(AuditLog), table_of(GeneratedFile), table_of(ReminderHold)
+_S, _K, _E = table_of(DigestSubscription), table_of(CoordinatorScope), table_of(Entity)
+
+SCHEDULED_DIGEST_KEY_PREFIX = "dg:"
+"""Outbox keys of scheduled digests (handlers.digests.jobs); what a person asks for (/digest now: dgn:) stays."""
+
+_primary = sa.func.coalesce(_P.c.primary_contact_id, _P.c.created_by)
+"""A pledge's primary focal point: the one it was handed to, else its submitter."""
+
+
+def _json_forms(needle: str) -> set[str]:
+    """A text as it may appear inside a stored JSON document: as written, and with non-ASCII escaped."""
+    return {needle, json.dumps(needle)[1:-1]}
+
+
+def _holding(column: Any, needles: Iterable[str]) -> Any:
+    """A condition true when the column's text holds one of the needles (in either JSON form)."""
+    forms = sorted({form for needle in needles for form in _json_forms(needle)})
+    return sa.or_(*(sa.cast(column, sa.Text).contains(form, autoescape=True) for form in forms))
+
+
+class People:
+    """A person's colleagues, pledges and personal data, in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def colleagues(self, entity_id: int, besides: int) -> list[Contact]:
+        """The entity's other reachable focal points, the most recently seen first."""
+        query = (sa.select(Contact).where(_C.c.entity_id == entity_id, _C.c.role == Role.focal_point,
+                                          _C.c.blocked.is_(False), _C.c.id != besides)
+                 .order_by(_C.c.last_seen_at.desc().nulls_last(), _C.c.id))
+        return list((await self.session.execute(query)).scalars())
+
+    async def hand_over(self, entity_id: int, leaving: int, successor: int | None) -> int:
+        """Make `successor` the primary focal point of the entity's pledges whose primary was `leaving` (None:
+        nobody in particular, reminders then go to every focal point); how many pledges changed."""
+        result: Any = await self.session.execute(
+            sa.update(_P).where(_P.c.entity_id == entity_id, _primary == leaving)
+            .values(primary_contact_id=successor).execution_options(synchronize_session=False))
+        return int(result.rowcount)
+
+    async def reassign(self, entity_id: int, successor: int) -> int:
+        """Make `successor` the primary focal point of every pledge of the entity; how many pledges."""
+        result: Any = await self.session.execute(sa.update(_P).where(_P.c.entity_id == entity_id)
+                                                 .values(primary_contact_id=successor)
+                                                 .execution_options(synchronize_session=False))
+        return int(result.rowcount)
+
+    async def drafts(self, contact_id: int) -> Sequence[Any]:
+        """(form_id, step_id, state, created_at, updated_at) of the person's drafts."""
+        return (await self.session.execute(
+            sa.select(_D.c.form_id, _D.c.step_id, _D.c.state, _D.c.created_at, _D.c.updated_at)
+            .where(_D.c.contact_id == contact_id).order_by(_D.c.id))).all()
+
+    async def pledges_submitted(self, contact_id: int) -> Sequence[Any]:
+        """The pledges the person submitted on behalf of their entity, with the entity's name."""
+        return (await self.session.execute(
+            sa.select(_P.c.id, _P.c.ref, _P.c.title, _P.c.status, _P.c.created_at, _P.c.submitted_at,
+                      _E.c.name.label("entity"), (_primary == contact_id).label("primary"))
+            .select_from(_P.join(_E, _E.c.id == _P.c.entity_id))
+            .where(_P.c.created_by == contact_id).order_by(_P.c.id))).all()
+
+    async def reports_submitted(self, contact_id: int) -> Sequence[Any]:
+        """The progress reports the person submitted, with their pledge's reference."""
+        return (await self.session.execute(
+            sa.select(_R.c.id, _P.c.ref, _R.c.period, _R.c.status, _R.c.percent_complete, _R.c.created_at,
+                      _R.c.is_current)
+            .select_from(_R.join(_P, _P.c.id == _R.c.pledge_id))
+            .where(_R.c.submitted_by == contact_id).order_by(_R.c.id))).all()
+
+    async def holds(self, contact_id: int) -> Sequence[Any]:
+        """(pledge_id, reason, until) of the person's wishes about reminders."""
+        return (await self.session.execute(sa.select(_H.c.pledge_id, _H.c.reason, _H.c.until)
+                                           .where(_H.c.contact_id == contact_id).order_by(_H.c.id))).all()
+
+    async def digest_settings(self, contact_id: int) -> tuple[Any, Any]:
+        """The person's digest subscription and coordinator scope rows (None each when absent)."""
+        subscription = (await self.session.execute(
+            sa.select(_S.c.cadence, _S.c.weekday, _S.c.hour).where(_S.c.contact_id == contact_id))).first()
+        scope = (await self.session.execute(
+            sa.select(_K.c.kind, _K.c["values"]).where(_K.c.contact_id == contact_id))).first()
+        return subscription, scope
+
+    async def erase_drafts(self, contact_id: int) -> None:
+        """Delete the person's drafts."""
+        await self.session.execute(sa.delete(_D).where(_D.c.contact_id == contact_id))
+
+    async def erase_reminder_wishes(self, contact_id: int) -> None:
+        """Delete the person's "later" and "not mine" wishes."""
+        await self.session.execute(sa.delete(_H).where(_H.c.contact_id == contact_id))
+
+    async def erase_digest_settings(self, contact_id: int) -> None:
+        """Delete the person's digest subscription and coordinator scope."""
+        await self.session.execute(sa.delete(_S).where(_S.c.contact_id == contact_id))
+        await self.session.execute(sa.delete(_K).where(_K.c.contact_id == contact_id))
+
+    async def erase_messages(self, contact_id: int, chat_ids: Iterable[int], names: Iterable[str]) -> int:
+        """Delete every outbox row to the person (whatever its state) and every row to anyone that holds one of
+        their names, with the files made for them (a /mydata export); how many rows went."""
+        mine = sa.or_(_O.c.contact_id == contact_id, _O.c.chat_id.in_(sorted(set(chat_ids))))
+        names = [name for name in names if name]
+        condition = sa.or_(mine, _holding(_O.c.payload, names)) if names else mine
+        rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload).where(condition))).all()
+        files = [int(row.payload["upload"]["file"]) for row in rows
+                 if isinstance(row.payload, dict) and isinstance(row.payload.get("upload"), dict)
+                 and str(row.payload["upload"].get("file", "")).isdigit()]
+        if files:
+            await self.session.execute(sa.delete(_F).where(_F.c.id.in_(files)))
+        ids = [row.id for row in rows]
+        for start in range(0, len(ids), 900):
+            await self.session.execute(sa.delete(_O).where(_O.c.id.in_(ids[start:start + 900])))
+        return len(ids)
+
+    async def drop_pending_news(self, contact_id: int) -> int:
+        """Delete the announcements and scheduled digests still waiting to be sent to the person (they withdrew
+        their consent to them); how many rows."""
+        result: Any = await self.session.execute(
+            sa.delete(_O).where(_O.c.contact_id == contact_id, _O.c.status == "pending",
+                                sa.or_(_O.c.broadcast_id.is_not(None),
+                                       _O.c.key.startswith(SCHEDULED_DIGEST_KEY_PREFIX, autoescape=True))))
+        return int(result.rowcount)
+
+    async def redact_audit(self, needles: Iterable[str]) -> int:
+        """Empty the details of audit rows that hold a name or a Telegram id of the person; the action, its actor
+        (a contact without a name once forgotten) and its record stay; how many rows."""
+        needles = [needle for needle in needles if needle]
+        if not needles:
+            return 0
+        result: Any = await self.session.execute(sa.update(_A).where(_holding(_A.c.details, needles))
+                                                 .values(details={"redacted": True})
+                                                 .execution_options(synchronize_session=False))
+        return int(result.rowcount)
+
+    async def anonymise(self, contact: Contact, now: datetime) -> None:
+        """Keep the contact row (the author of pledges, reports and audit rows) without anything naming the person:
+        names, Telegram ids (replaced by the row's own negative id), language, zone, role and entity."""
+        assert contact.id is not None
+        values = {"telegram_id": -contact.id, "chat_id": -contact.id, "first_name": "", "last_name": None,
+                  "username": None, "full_name": None, "language": None, "telegram_language": None,
+                  "timezone": None, "role": None, "entity_id": None, "consent_at": None,
+                  "consent_withdrawn_at": None, "blocked": True, "last_seen_at": None, "forgotten_at": now}
+        await self.session.execute(sa.update(_C).where(_C.c.id == contact.id).values(values)
+                                   .execution_options(synchronize_session=False))
+        for key, value in values.items():
+            set_committed_value(contact, key, value)

@@ -1,0 +1,192 @@
+"""Questions to BDT: threads, their messages, and which delivered copy a reply-to points at.
+
+A copy of a thread message sent to someone is an outbox row keyed `hd:<message id>:<recipient id>` (and
+`...:f<n>` for its files): Telegram's id of the sent message is on that row, so a reply-to in a chat is
+traced back to its thread by the chat and the message id, and only to copies that person was sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from models.repositories.base import table_of
+from models.repositories.outbox import FORGOTTEN
+from models.tables import Contact, Entity, Outbox, QuestionMessage, QuestionThread
+from models.values import ThreadStatus
+
+COPY_PREFIX = "hd:"
+"""The outbox key prefix of the copies of thread messages."""
+
+_T = table_of(QuestionThread).c
+_OUTBOX = table_of(Outbox)
+_TAKE = (sa.update(table_of(QuestionThread))
+         .where(_T.id == bindparam("thread_id"), _T.owner_id.is_(None), _T.status != ThreadStatus.closed)
+         .values(owner_id=bindparam("staff_id"), updated_at=bindparam("now"), version=_T.version + 1))
+"""Compare-and-set: the thread is taken only if nobody has taken it yet."""
+_TAKE_OVER = (sa.update(table_of(QuestionThread))
+              .where(_T.id == bindparam("thread_id"), _T.owner_id == bindparam("seen_owner"),
+                     _T.status != ThreadStatus.closed)
+              .values(owner_id=bindparam("staff_id"), updated_at=bindparam("now"), version=_T.version + 1))
+"""Compare-and-set on the owner seen (one who is no longer staff): of two staff taking over, one wins."""
+_COPY_AT = (sa.select(_OUTBOX.c.key)
+            .where(_OUTBOX.c.chat_id == bindparam("chat_id"), _OUTBOX.c.telegram_message_id == bindparam("message_id"),
+                   _OUTBOX.c.key.startswith(COPY_PREFIX)).limit(1))
+_NOT_CLOSED = (select(QuestionThread).where(col(QuestionThread.status) != ThreadStatus.closed)
+               .order_by(col(QuestionThread.created_at), col(QuestionThread.id)).limit(bindparam("limit")))
+_COUNT_NOT_CLOSED = sa.select(sa.func.count()).select_from(table_of(QuestionThread)).where(
+    _T.status != ThreadStatus.closed)
+_CLOSED = (select(QuestionThread).where(col(QuestionThread.status) == ThreadStatus.closed,
+                                        col(QuestionThread.closed_at) >= bindparam("since"))
+           .order_by(col(QuestionThread.closed_at).desc()).limit(bindparam("limit")))
+_OF_ASKER = (select(QuestionThread).where(col(QuestionThread.asker_id) == bindparam("asker_id"))
+             .order_by(col(QuestionThread.id).desc()).limit(bindparam("limit")))
+_WAITING = (select(QuestionThread).where(col(QuestionThread.status) == ThreadStatus.open,
+                                         col(QuestionThread.waiting_since) <= bindparam("before"))
+            .order_by(col(QuestionThread.waiting_since)).limit(bindparam("limit")))
+_MESSAGES = (select(QuestionMessage).where(col(QuestionMessage.thread_id) == bindparam("thread_id"))
+             .order_by(col(QuestionMessage.id)))
+_ASKERS = (select(QuestionThread.id, Contact, Entity)
+           .join(Contact, col(Contact.id) == col(QuestionThread.asker_id), isouter=True)
+           .join(Entity, col(Entity.id) == col(QuestionThread.entity_id), isouter=True)
+           .where(col(QuestionThread.id).in_(bindparam("ids", expanding=True))))
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRecord:
+    """A thread and all its messages, oldest first (what a person's data export shows)."""
+
+    thread: QuestionThread
+    messages: list[QuestionMessage]
+
+
+class Questions:
+    """Question threads and their messages."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, thread_id: int, *, for_update: bool = False) -> QuestionThread | None:
+        """The thread with this id (locked for the transaction with `for_update`, on PostgreSQL)."""
+        return await self.session.get(QuestionThread, thread_id, with_for_update=for_update)
+
+    async def open_thread(self, asker: Contact, language: str, now: datetime) -> QuestionThread:
+        """A new thread asked by `asker`, waiting for staff; its id is known at once."""
+        thread = QuestionThread(asker_id=asker.id, entity_id=asker.entity_id, language=language,
+                                status=ThreadStatus.open, waiting_since=now, created_at=now, updated_at=now)
+        self.session.add(thread)
+        await self.session.flush()
+        return thread
+
+    async def add_message(self, thread: QuestionThread, author: Contact, *, from_staff: bool, text: str,
+                          files: list[dict[str, Any]], now: datetime) -> QuestionMessage:
+        """Store one message of the thread as written; its id is known at once."""
+        assert thread.id is not None
+        message = QuestionMessage(thread_id=thread.id, author_id=author.id, from_staff=from_staff, text=text,
+                                  files=files, created_at=now)
+        self.session.add(message)
+        await self.session.flush()
+        return message
+
+    async def take(self, thread: QuestionThread, staff_id: int, now: datetime, *,
+                   replacing: int | None = None) -> bool:
+        """Make `staff_id` the owner if nobody owns the thread, or if `replacing` still does (one conditional
+        UPDATE): True when this call won.
+
+        On PostgreSQL a concurrent take waits for the first one's row lock and then finds an owner, so of any
+        number of staff taking at once exactly one wins; `thread` is reloaded either way.
+        """
+        values = {"thread_id": thread.id, "staff_id": staff_id, "now": now}
+        if replacing is None:
+            result = await self.session.execute(_TAKE, values)
+        else:
+            result = await self.session.execute(_TAKE_OVER, {**values, "seen_owner": replacing})
+        await self.session.refresh(thread)
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
+    async def messages(self, thread_id: int) -> list[QuestionMessage]:
+        """The messages of a thread, oldest first."""
+        return list((await self.session.execute(_MESSAGES, {"thread_id": thread_id})).scalars())
+
+    async def not_closed(self, limit: int) -> list[QuestionThread]:
+        """Threads still open or answered, oldest first."""
+        return list((await self.session.execute(_NOT_CLOSED, {"limit": limit})).scalars())
+
+    async def count_not_closed(self) -> int:
+        """How many threads are still open or answered."""
+        return int((await self.session.execute(_COUNT_NOT_CLOSED)).scalar_one())
+
+    async def closed_since(self, since: datetime, limit: int) -> list[QuestionThread]:
+        """Threads closed since `since`, the latest first."""
+        return list((await self.session.execute(_CLOSED, {"since": since, "limit": limit})).scalars())
+
+    async def of_asker(self, asker_id: int, limit: int) -> list[QuestionThread]:
+        """The threads a person asked, newest first."""
+        return list((await self.session.execute(_OF_ASKER, {"asker_id": asker_id, "limit": limit})).scalars())
+
+    async def waiting_for_staff(self, before: datetime, limit: int) -> list[QuestionThread]:
+        """Open threads waiting for staff since `before` or earlier, the longest waiting first."""
+        return list((await self.session.execute(_WAITING, {"before": before, "limit": limit})).scalars())
+
+    async def askers(self, thread_ids: list[int]) -> dict[int, tuple[Contact | None, Entity | None]]:
+        """Who asked each thread, and for which entity."""
+        if not thread_ids:
+            return {}
+        rows = await self.session.execute(_ASKERS, {"ids": sorted(set(thread_ids))})
+        return {thread_id: (contact, entity) for thread_id, contact, entity in rows}
+
+    async def copy_at(self, chat_id: int, message_id: int) -> str | None:
+        """The outbox key of the thread-message copy Telegram knows as `message_id` in `chat_id`, if it is one."""
+        found = await self.session.execute(_COPY_AT, {"chat_id": chat_id, "message_id": message_id})
+        return found.scalar_one_or_none()
+
+    async def message(self, message_id: int) -> QuestionMessage | None:
+        """One thread message by id."""
+        return await self.session.get(QuestionMessage, message_id)
+
+    # --- a person's data (/mydata, /forget: handlers of issue 15's other half) ---
+
+    async def records_of(self, contact_id: int) -> list[ThreadRecord]:
+        """Every thread the person asked, and every other thread they wrote in (staff answers), with all messages.
+
+        For /mydata: what the bot keeps of a person's questions and answers.
+        """
+        asked = select(QuestionThread.id).where(col(QuestionThread.asker_id) == contact_id)
+        wrote = select(QuestionMessage.thread_id).where(col(QuestionMessage.author_id) == contact_id)
+        threads = (await self.session.execute(
+            select(QuestionThread).where(col(QuestionThread.id).in_(asked.union(wrote)))
+            .order_by(col(QuestionThread.id)))).scalars()
+        return [ThreadRecord(thread, await self.messages(thread.id or 0)) for thread in threads]
+
+    async def forget_author(self, contact_id: int, now: datetime) -> int:
+        """Erase a person's authorship of questions and answers (for /forget); how many messages were theirs.
+
+        What the person wrote as an asker loses its text and files (it may hold anything about them), in the
+        thread and in the copies staff were sent (outbox rows `hd:<message>:...`); their threads are closed and
+        keep no asker. What a staff member wrote as BDT's answer keeps its text (the asker's record of the
+        answer) but no author. Audit rows never held the text.
+        """
+        own = (await self.session.execute(select(QuestionMessage.id, QuestionMessage.from_staff)
+                                          .where(col(QuestionMessage.author_id) == contact_id))).all()
+        erased = [message_id for message_id, from_staff in own if not from_staff]
+        if erased:
+            await self.session.execute(sa.update(table_of(QuestionMessage))
+                                       .where(table_of(QuestionMessage).c.id.in_(erased))
+                                       .values(text="", files=[]))
+            for message_id in erased:  # the copies of the question in staff chats
+                await self.session.execute(sa.update(_OUTBOX).where(_OUTBOX.c.key.startswith(
+                    f"{COPY_PREFIX}{message_id}:", autoescape=True)).values(payload=FORGOTTEN))
+        await self.session.execute(sa.update(table_of(QuestionMessage))
+                                   .where(table_of(QuestionMessage).c.author_id == contact_id).values(author_id=None))
+        await self.session.execute(sa.update(table_of(QuestionThread)).where(_T.asker_id == contact_id)
+                                   .values(asker_id=None, status=ThreadStatus.closed, updated_at=now,
+                                           closed_at=sa.func.coalesce(_T.closed_at, now)))
+        await self.session.execute(sa.update(table_of(QuestionThread)).where(_T.owner_id == contact_id)
+                                   .values(owner_id=None, updated_at=now))
+        return len(own)

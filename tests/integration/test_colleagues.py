@@ -1,0 +1,273 @@
+"""Colleagues of an entity (issue 15): /invite from chat (focal points for their entity, staff for any, roles checked
+in the service), reminders to the primary focal point first, then every focal point, then coordinators (once a
+period, on the moved test clock), /leave handing pledges over, and /reassign; on both backends."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from chat_driver import ChatDriver, codes
+from sqlmodel import col, select
+
+from bot.i18n import Renderer
+from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.conversation import Deps
+from handlers.report_reminders import plan_report_reminders
+from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
+from models.database import Database
+from models.retention import Retention, purge
+from models.tables import AuditLog, Contact, Invite, Outbox, Pledge, PledgeReminder
+from models.values import PledgeStatus, Role
+
+STAFF, AWA, BOB, COORDINATOR, ELSEWHERE = 9300, 9301, 9302, 9303, 9304
+LINK = re.compile(r"https://t\.me/p2c_test_bot\?start=([A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """Staff, and Awa, focal point of a Senegalese ministry (joined by a command-line invitation)."""
+    driver = ChatDriver(database, deps, renderer)
+    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
+    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    token, _, _ = await invite(CreateInvite("Ministère du Numérique", Role.focal_point, country_iso3="SEN"),
+                               database.uow(), utcnow())
+    await join(driver, AWA, token, "Awa Diop", "fr")
+    driver.mailbox.clear()
+    return driver
+
+
+async def join(chat: ChatDriver, telegram_id: int, token: str, name: str, language: str = "en") -> None:
+    """Someone opens an invitation link, consents and gives their name."""
+    person = chat.person(telegram_id, name.split()[0], language)
+    await chat.send(person, f"/start {token}")
+    await chat.press(person, "f:consent:c:yes")
+    await chat.send(person, name)
+
+
+async def contact(database: Database, telegram_id: int) -> Contact:
+    async with database.uow() as uow:
+        return (await uow.session.execute(select(Contact).where(col(Contact.telegram_id) == telegram_id))).scalar_one()
+
+
+async def outbox_holding(database: Database, secret: str) -> int:
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox.payload))).scalars().all()
+    return sum(secret in json.dumps(payload) for payload in rows)
+
+
+async def awa_invites_bob(chat: ChatDriver) -> None:
+    answer = await chat.send(chat.person(AWA, "Awa", "fr"), "/invite")
+    found = LINK.search(answer[0].text)
+    assert found is not None and "Ministère du Numérique" in answer[0].text
+    await join(chat, BOB, found.group(1), "Bob Ndiaye")
+
+
+async def add_pledge(database: Database, entity_id: int, created_by: int, n: int = 1) -> int:
+    async with database.uow() as uow:
+        pledge = Pledge(ref=f"P2C-2026-{n:05d}", entity_id=entity_id, created_by=created_by, title=f"Pledge {n}",
+                        description="A pledge for the tests of colleagues.", focus_area="access",
+                        pillars=["infrastructure"], pledge_type="programmatic", countries=["SEN"],
+                        start_date=date(2026, 1, 1), end_date=date(2030, 12, 31), status=PledgeStatus.validated,
+                        validated_at=datetime(2026, 1, 5, tzinfo=UTC))
+        uow.session.add(pledge)
+        await uow.commit()
+        assert pledge.id is not None
+        return pledge.id
+
+
+async def recipients(database: Database, since: int = 0) -> dict[str, set[int]]:
+    """Who got report reminders (rm:) and escalations (esc:) in outbox rows after id `since`, by telegram id."""
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox.key, Contact.telegram_id)
+                                          .join(Contact, col(Contact.id) == col(Outbox.contact_id))
+                                          .where(col(Outbox.id) > since))).all()
+    found: dict[str, set[int]] = {"rm": set(), "esc": set()}
+    for key, telegram_id in rows:
+        prefix = key.split(":", 1)[0]
+        if prefix in found:
+            found[prefix].add(telegram_id)
+    return found
+
+
+async def last_outbox_id(database: Database) -> int:
+    async with database.uow() as uow:
+        ids = (await uow.session.execute(select(Outbox.id).order_by(col(Outbox.id).desc()).limit(1))).scalars().all()
+    return ids[0] if ids else 0
+
+
+async def test_a_focal_point_invites_a_colleague_who_joins_once(chat: ChatDriver, database: Database) -> None:
+    awa = chat.person(AWA, "Awa", "fr")
+    answer = await chat.send(awa, "/invite")
+    assert "14" in answer[0].text and "Ministère du Numérique" in answer[0].text
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await join(chat, BOB, token.group(1), "Bob Ndiaye")
+    bob, first = await contact(database, BOB), await contact(database, AWA)
+    assert (bob.role, bob.entity_id) == (Role.focal_point, first.entity_id)
+    again = await chat.send(chat.person(9399, "Eve"), f"/start {token.group(1)}")
+    assert "already been used" in again[-1].text
+    assert await outbox_holding(database, token.group(1)) == 1  # sent, and kept until the next purge
+    await purge(database.uow, Retention(), utcnow())
+    assert await outbox_holding(database, token.group(1)) == 0  # a copy of the database holds no working link
+    async with database.uow() as uow:
+        created = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "invite.created"))).scalars()
+        assert [row.actor_id for row in created] == [None, first.id]  # the command line's, then Awa's
+        invitation = (await uow.session.execute(select(Invite).where(col(Invite.created_by) == first.id))).scalar_one()
+        assert invitation.used_by == bob.id and invitation.role == Role.focal_point
+
+
+async def test_staff_invite_for_an_organisation_they_choose_and_others_are_refused(chat: ChatDriver,
+                                                                                   database: Database) -> None:
+    entity_id = (await contact(database, AWA)).entity_id
+    staff = chat.person(STAFF, "Bea")
+    usage = await chat.send(staff, "/invite")
+    assert "/invite 12 coordinator" in usage[0].text
+    unknown = await chat.send(staff, "/invite 99999")
+    assert "no organisation" in unknown[0].text
+    by_name = await chat.send(staff, "/invite ministère du numérique")
+    assert LINK.search(by_name[0].text) and "focal point" in by_name[0].text
+    answer = await chat.send(staff, f"/invite {entity_id} coordinator")
+    token = LINK.search(answer[0].text)
+    assert token is not None and "coordinator" in answer[0].text
+    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov", "ru")
+    coordinator = await contact(database, COORDINATOR)
+    assert (coordinator.role, coordinator.entity_id) == (Role.coordinator, entity_id)
+    for who in (chat.person(COORDINATOR, "Ivan", "ru"), chat.person(9398, "Stranger")):
+        refused = await chat.send(who, f"/invite {entity_id} coordinator")
+        assert "нет прав" in refused[0].text or "not allowed" in refused[0].text
+        assert LINK.search(refused[0].text) is None
+    forged = await chat.press(chat.person(AWA, "Awa", "fr"), f"lv:inv:{entity_id}")  # a staff button, forged
+    assert LINK.search(forged[0].text) is None
+    async with database.uow() as uow:
+        denied = (await uow.session.execute(select(AuditLog.details).where(AuditLog.action == "denied"))).scalars()
+        assert [d["attempted"] for d in denied] == ["invite", "invite", "invite"]
+
+
+async def test_reminders_go_to_the_primary_then_every_focal_point_then_coordinators_once(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    await awa_invites_bob(chat)
+    awa = await contact(database, AWA)
+    assert awa.entity_id is not None and awa.id is not None
+    pledge = await add_pledge(database, awa.entity_id, awa.id)
+    staff = chat.person(STAFF, "Bea")
+    for telegram_id, scope in ((COORDINATOR, "everything"), (ELSEWHERE, "countries FRA")):
+        answer = await chat.send(staff, f"/invite {awa.entity_id} coordinator")
+        token = LINK.search(answer[0].text)
+        assert token is not None
+        await join(chat, telegram_id, token.group(1), f"Coordinator {telegram_id}")
+        await chat.send(staff, f"/scope {telegram_id} {scope}")
+
+    async def plan_on(day: datetime) -> dict[str, set[int]]:
+        advance_test_clock(str(tmp_path / "clock"), (day - utcnow()).total_seconds())  # the moved clock
+        since = await last_outbox_id(database)
+        await plan_report_reminders(database.uow(), utcnow())
+        return await recipients(database, since)
+
+    # 2026's report is due on 30 January 2027
+    assert await plan_on(datetime(2027, 1, 18, 10, tzinfo=UTC)) == {"rm": {AWA}, "esc": set()}  # two weeks before
+    assert await plan_on(datetime(2027, 2, 1, 10, tzinfo=UTC)) == {"rm": {AWA}, "esc": set()}  # due
+    assert await plan_on(datetime(2027, 2, 8, 10, tzinfo=UTC)) == {"rm": {AWA, BOB}, "esc": set()}  # a week late
+    escalated = await plan_on(datetime(2027, 2, 15, 10, tzinfo=UTC))
+    assert escalated == {"rm": {AWA, BOB}, "esc": {COORDINATOR}}  # not the coordinator of France
+    told = await chat.collect(COORDINATOR)
+    assert any("P2C-2026-00001" in m.text and "Ministère du Numérique" in m.text for m in told)
+    assert await plan_on(datetime(2027, 2, 22, 10, tzinfo=UTC)) == {"rm": set(), "esc": set()}  # once a period
+    async with database.uow() as uow:
+        ledger = await uow.session.get(PledgeReminder, pledge)
+    assert ledger is not None and ledger.kinds.split(",") == ["before", "due", "week1", "week2", "escalated"]
+
+
+async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(chat: ChatDriver,
+                                                                               database: Database) -> None:
+    await awa_invites_bob(chat)
+    awa = await contact(database, AWA)
+    assert awa.entity_id is not None and awa.id is not None
+    pledge = await add_pledge(database, awa.entity_id, awa.id)
+    person = chat.person(AWA, "Awa", "fr")
+    asked = await chat.send(person, "/leave")
+    assert codes(asked[0]) == ["lv:yes", "lv:no"]
+    kept = await chat.press(person, "lv:no")
+    assert "Rien n’a changé" in kept[0].text and (await contact(database, AWA)).role == Role.focal_point
+    forged = await chat.press(chat.person(STAFF, "Bea"), "lv:yes")  # staff are no focal point: nothing to leave
+    assert "not allowed" in forged[0].text
+    left = await chat.press(person, "lv:yes")
+    assert "Bob Ndiaye" in left[0].text
+    told = await chat.collect(BOB)
+    assert any("Awa Diop" in m.text and "1 pledge" in m.text for m in told)
+    gone = await contact(database, AWA)
+    assert (gone.role, gone.entity_id) == (None, None)
+    async with database.uow() as uow:
+        handed = await uow.session.get(Pledge, pledge)
+    assert handed is not None and handed.primary_contact_id == (await contact(database, BOB)).id
+    await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))
+    assert (await recipients(database))["rm"] == {BOB}
+
+
+async def test_the_last_focal_point_leaving_tells_staff_who_invite_a_new_one(chat: ChatDriver,
+                                                                             database: Database) -> None:
+    entity_id = (await contact(database, AWA)).entity_id
+    person = chat.person(AWA, "Awa", "fr")
+    await chat.send(person, "/leave")
+    left = await chat.press(person, "lv:yes")
+    assert "BDT" in left[0].text
+    notices = [m for m in await chat.collect(STAFF) if f"lv:inv:{entity_id}" in codes(m)]
+    assert len(notices) == 1 and "Awa Diop" in notices[0].text
+    answer = await chat.press(chat.person(STAFF, "Bea"), f"lv:inv:{entity_id}")
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await join(chat, BOB, token.group(1), "Bob Ndiaye")
+    assert (await contact(database, BOB)).entity_id == entity_id
+
+
+async def test_staff_reassign_an_organisations_pledges(chat: ChatDriver, database: Database) -> None:
+    await awa_invites_bob(chat)
+    awa, bob = await contact(database, AWA), await contact(database, BOB)
+    assert awa.entity_id is not None and awa.id is not None
+    first, second = await add_pledge(database, awa.entity_id, awa.id, 1), await add_pledge(database, awa.entity_id,
+                                                                                           awa.id, 2)
+    refused = await chat.send(chat.person(BOB, "Bob"), f"/reassign {awa.entity_id} {BOB}")
+    assert "not allowed" in refused[0].text
+    staff = chat.person(STAFF, "Bea")
+    for wrong in ("", f"{awa.entity_id}", f"{awa.entity_id} {STAFF}", f"{awa.entity_id} {BOB} x", "x y"):
+        usage = await chat.send(staff, f"/reassign {wrong}")
+        assert "/reassign 12 123456789" in usage[0].text, wrong
+    done = await chat.send(staff, f"/reassign {awa.entity_id} {BOB}")
+    assert "2 pledges" in done[0].text and "Bob Ndiaye" in done[0].text
+    assert any("first" in m.text for m in await chat.collect(BOB))
+    async with database.uow() as uow:
+        for pledge_id in (first, second):
+            pledge = await uow.session.get(Pledge, pledge_id)
+            assert pledge is not None and pledge.primary_contact_id == bob.id
+    await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))
+    assert (await recipients(database))["rm"] == {BOB}
+
+
+
+async def test_the_upgrade_makes_each_submitter_its_pledges_primary_focal_point(empty_database: Database) -> None:
+    from sqlalchemy import insert
+
+    from models.migrate import upgrade
+    from models.repositories.base import table_of
+    from models.tables import Entity
+
+    await upgrade(empty_database, "0009")
+    async with empty_database.uow() as uow:
+        session = uow.session
+        await session.execute(insert(table_of(Entity)).values(
+            Entity(id=1, name="Old Org", name_key="old org", sector="academia").model_dump()))
+        await session.execute(insert(table_of(Contact)).values(Contact(id=1, telegram_id=1, chat_id=1).model_dump(
+            exclude={"consent_withdrawn_at", "forgotten_at"})))
+        for pledge_id, author in ((1, 1), (2, None)):
+            await session.execute(insert(table_of(Pledge)).values(Pledge(
+                id=pledge_id, entity_id=1, created_by=author, title="Old pledge", description="d" * 20,
+                focus_area="access", pledge_type="policy").model_dump(exclude={"primary_contact_id"})))
+        await uow.commit()
+    await upgrade(empty_database)
+    async with empty_database.uow() as uow:
+        rows = (await uow.session.execute(select(Pledge.id, Pledge.primary_contact_id).order_by(Pledge.id))).all()
+    assert [tuple(row) for row in rows] == [(1, 1), (2, None)]

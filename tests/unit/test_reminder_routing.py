@@ -1,0 +1,63 @@
+"""Who a report reminder goes to (issue 15): the primary focal point alone early, every focal point a week after
+the due date, coordinators two weeks after, once a period; and the ledger that records it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pytest
+
+from handlers.report_reminders import ESCALATED, _Look, _recipients
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+
+
+AWA, BOB, EVE = Person(1), Person(2), Person(3)
+PLEDGE = 10
+
+
+def look(kind: str | None, given: list[str] | None = None) -> _Look:
+    return _Look(entity_id=5, period="2026", due=date(2027, 1, 30), covered=False, given=given or [], kind=kind)
+
+
+@pytest.mark.parametrize(("kind", "primary", "expired", "expected"), [
+    ("before", AWA.id, set(), [AWA]),
+    ("due", AWA.id, set(), [AWA]),
+    ("due", BOB.id, set(), [BOB]),
+    ("due", AWA.id, {(EVE.id, PLEDGE)}, [AWA, EVE]),  # Eve's "later" came: hers too
+    ("due", 99, set(), [AWA, BOB, EVE]),  # the primary left or was forgotten: everyone
+    ("due", None, set(), [AWA, BOB, EVE]),
+    ("week1", AWA.id, set(), [AWA, BOB, EVE]),
+    ("week2", AWA.id, set(), [AWA, BOB, EVE]),
+    (None, AWA.id, {(BOB.id, PLEDGE)}, [AWA, BOB, EVE]),  # only "later"s: the caller keeps those whose came
+])
+def test_recipients(kind: str | None, primary: int | None, expired: set[tuple[int, int]],
+                    expected: list[Person]) -> None:
+    assert list(_recipients(look(kind), primary, [AWA, BOB, EVE], PLEDGE, expired)) == expected
+
+
+@pytest.mark.parametrize(("kind", "given", "escalates"), [
+    ("week2", ["before", "due", "week1"], True),
+    ("week2", [], True),  # after downtime the latest kind alone: still escalated
+    ("week2", ["week2", ESCALATED], False),
+    ("week1", [], False),
+    ("due", [], False),
+    (None, [], False),
+])
+def test_escalation_once_a_period(kind: str | None, given: list[str], escalates: bool) -> None:
+    assert look(kind, given).escalates is escalates
+
+
+def test_the_ledger_records_the_escalation_beside_the_kinds() -> None:
+    now = datetime(2027, 2, 15, 10, tzinfo=UTC)
+    done = look("week2", ["before", "due", "week1"])
+    done.reached, done.escalated = True, True
+    assert done.record(PLEDGE, now)["kinds"] == "before,due,week1,week2,escalated"
+    nobody = look("week2", ["week1"])
+    nobody.escalated = True  # no focal point reached, but the coordinators were
+    row = nobody.record(PLEDGE, now)
+    assert row["kinds"] == "week1,escalated" and row["next_on"] == date(2027, 2, 16)
