@@ -145,7 +145,7 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
         if name == "start" and not incoming.argument:
             await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
-        if name in ("privacy", "mydata", "forget"):  # answered in a form too (forget asks first; mydata ends with a file)
+        if name in ("privacy", "mydata", "forget"):  # answered in a form too (forget asks first, mydata sends a file)
             await COMMANDS[name](conv, incoming)
             return
         if name in ANSWERED_MID_FORM:  # answered, then the question again (the draft is saved at every step)
