@@ -140,7 +140,8 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
         pressed = query.message  # an inaccessible (old) message has the date 0
         sent_at = int(pressed.date.timestamp()) if pressed and isinstance(pressed.date, datetime) else 0
         origin = f"c:{query.id}:{pressed.message_id if pressed else 0}:{sent_at}"
-        await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64], origin=origin))
+        await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64], origin=origin,
+                              message_id=pressed.message_id if pressed else None))
         with contextlib.suppress(DeliveryError):  # the spinner stops by itself after a while
             await acknowledged
 

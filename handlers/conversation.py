@@ -44,16 +44,29 @@ class Conversation:
     update_key: int
     """The update's identity (Incoming.key), which keys its replies in the outbox."""
     deps: Deps
+    pressed: int | None = None
+    """Telegram's id of the message whose button was pressed, if a button was."""
     replies: list[Reply] = field(default_factory=list)
     menu_changed: bool = False
     """Set when the person's role or language changed (or they asked for /start or /help), so the adapter
     registers their command menu again."""
     pushed: list[outbox.Queued] = field(default_factory=list)
     """Replies written as already taken by delivery: hand them to it once the transaction commits."""
+    edits: dict[int, tuple[str, int | None]] = field(default_factory=dict)
+    """Replies (by position) that replace the message sent for another outbox key instead of being sent anew."""
+    flushed: int = 0
+    """Replies written to the outbox so far in this update (their keys are numbered on)."""
 
-    def say(self, message: Reply) -> None:
-        """Answer the person (written to the outbox when the update's work commits)."""
+    def say(self, message: Reply, *, edit_of: str | None = None, message_id: int | None = None) -> str:
+        """Answer the person (written to the outbox when the update's work commits); the reply's outbox key.
+
+        With `edit_of`, the reply replaces the message sent for that outbox key (a question edited in place);
+        `message_id`, when known (the message whose button was pressed), saves waiting until that key is sent.
+        """
+        if edit_of is not None:
+            self.edits[len(self.replies)] = (edit_of, message_id)
         self.replies.append(message)
+        return f"u:{self.update_key}:{self.flushed + len(self.replies) - 1}"
 
     @property
     def today(self) -> date:
@@ -71,13 +84,22 @@ class Conversation:
         With `fast`, they are written as taken by delivery and listed in `pushed` for the adapter.
         """
         assert self.contact.id is not None
+        unknown = [key for key, message_id in self.edits.values() if message_id is None]
+        sent = await outbox.sent_message_ids(self.session, unknown) if unknown else {}
         for index, message in enumerate(self.replies):
-            row_id = await outbox.enqueue(self.session, self.contact, message, f"u:{self.update_key}:{index}",
-                                          sending=fast)
-            if fast and row_id is not None:
-                self.pushed.append(outbox.Queued(row_id, self.contact.chat_id, self.contact.id, {}, self.locale,
+            key = f"u:{self.update_key}:{self.flushed + index}"
+            edit_of, edited = self.edits.get(index, (None, None))
+            edited = edited or (sent.get(edit_of) if edit_of is not None else None)
+            # an edit of a message not sent yet waits in the outbox for its message id (delivery resolves it)
+            push = fast and (edit_of is None or edited is not None)
+            row_id = await outbox.enqueue(self.session, self.contact, message, key, sending=push, edit_of=edit_of)
+            if push and row_id is not None:
+                payload = {"edit_message_id": edited} if edited is not None else {}
+                self.pushed.append(outbox.Queued(row_id, self.contact.chat_id, self.contact.id, payload, self.locale,
                                                  message=message))
+        self.flushed += len(self.replies)
         self.replies.clear()
+        self.edits.clear()
 
 
 Finisher = Callable[[Conversation, FormState], Awaitable[None]]
@@ -118,9 +140,8 @@ async def begin(conv: Conversation, journey: Journey, answers: dict[str, object]
     if journey.facts is not None:
         context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))
         outcome = start(journey.form, context, dict(answers or {}), notes)
-    await drafts.open_draft(conv.session, conv.contact.id, journey.form.id, outcome.state, conv.now)
-    for message in outcome.replies:
-        conv.say(message)
+    state = _show(conv, journey.form, FormState(step=outcome.state.step), outcome, conv.form_context())
+    await drafts.open_draft(conv.session, conv.contact.id, journey.form.id, state, conv.now)
 
 
 async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: FormInput) -> Outcome:
@@ -138,10 +159,9 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
             step_id, complaint = problem
             back = replace(outcome.state, step=step_id, editing=True, scratch={})
             outcome = Outcome(back, (prompt(journey.form, back, conv.form_context(), (complaint,)),))
-    for message in outcome.replies:
-        conv.say(message)
+    shown = _show(conv, journey.form, state, outcome, conv.form_context())
     if outcome.status is Status.open:
-        await drafts.save(conv.session, draft, outcome.state, conv.now)
+        await drafts.save(conv.session, draft, shown, conv.now)
     else:
         await drafts.discard(conv.session, draft.contact_id, draft.form_id)
         if outcome.status is Status.done:
@@ -160,4 +180,27 @@ async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: 
     context = conv.form_context()
     if journey.facts is not None:
         context = replace(context, facts=await journey.facts(conv, state))
-    conv.say(prompt(journey.form, state, context, tuple(notes)))
+    again = Outcome(state, (prompt(journey.form, state, context, tuple(notes)),))
+    await drafts.save(conv.session, draft, _show(conv, journey.form, state, again, context), conv.now)
+
+
+def _show(conv: Conversation, form: Form, before: FormState, outcome: Outcome, ctx: FormContext) -> FormState:
+    """Say an outcome's replies, as an edit of the question's message when the engine says so; returns the new
+    state knowing which message shows its question. A question that offered matches (countries) and is asked
+    anew below loses its buttons above: stale matches disappear."""
+    replies = outcome.replies
+    if outcome.in_place and before.asked and len(replies) == 1:  # the question whose button was pressed
+        conv.say(replies[0], edit_of=before.asked, message_id=conv.pressed)
+        return replace(outcome.state, asked=before.asked)
+    if before.asked and before.scratch.get("matches") and (replies or outcome.status is not Status.open):
+        conv.say(stale_copy(form, before, ctx), edit_of=before.asked)
+    asked = before.asked if outcome.status is Status.open else None
+    for message in replies:
+        asked = conv.say(message)
+    return replace(outcome.state, asked=asked)
+
+
+def stale_copy(form: Form, state: FormState, ctx: FormContext) -> Reply:
+    """The question of `state` as it stays in the chat once asked anew below: without buttons or matches."""
+    asked = prompt(form, replace(state, scratch={k: v for k, v in state.scratch.items() if k != "matches"}), ctx)
+    return Reply(asked.parts)

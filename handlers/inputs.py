@@ -42,6 +42,8 @@ class Incoming:
     unreadable: str | None = None
     """What the person sent that journeys do not read: "edit" (an edited message), "sticker", "voice",
     "location", "contact", ... (the name of the Message field)."""
+    message_id: int | None = None
+    """The message whose button was pressed (Telegram's id), which an answer may edit in place."""
     origin: str = ""
     """What the update carries, as Telegram identifies it: the chat, message id and date of a message, or
     the id of a button press. Telegram redelivers an update unchanged, but update ids alone are not

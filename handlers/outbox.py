@@ -3,6 +3,7 @@ holds the protocol: priorities, leases, claims and outcomes)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from models.database import Session
 from models.repositories.outbox import BULK, INTERACTIVE, NOTICE, OutboxRows, Queued
 from models.tables import Contact
 
-__all__ = ["BULK", "INTERACTIVE", "NOTICE", "Queued", "enqueue", "forget_conversation"]
+__all__ = ["BULK", "INTERACTIVE", "NOTICE", "Queued", "enqueue", "forget_conversation", "sent_message_ids"]
 
 
 async def enqueue(
@@ -44,3 +45,8 @@ async def forget_conversation(session: Session, contact: Contact, since: datetim
     may repeat their answers, a summary above all) lose their text."""
     assert contact.id is not None
     await OutboxRows(session).forget_replies(contact.id, since)
+
+
+async def sent_message_ids(session: Session, keys: Iterable[str]) -> dict[str, int | None]:
+    """Telegram's message id of the messages sent for these outbox keys (None while not sent)."""
+    return await OutboxRows(session).sent_message_ids(keys)

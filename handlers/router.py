@@ -46,6 +46,9 @@ JOURNEYS: dict[str, Journey] = {
                            helpdesk.COMPOSE)
 }
 
+ANSWERED_MID_FORM = ("help", "language", "mypledges")
+"""Commands that leave a form open: answered, then the form's current question is asked again."""
+
 CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
 ButtonHandler = Callable[[Conversation, str], Awaitable[None]]
 
@@ -73,7 +76,8 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
             return None
         contact, draft, first = met
         locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
-        conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.key, deps)
+        conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.key, deps,
+                            pressed=incoming.message_id)
         if first and not language.speaks(contact.telegram_language) and incoming.code is None:
             conv.say(language.language_offer())  # none of the six in their Telegram: let them choose at once
         await dispatch(conv, incoming, draft)
@@ -152,23 +156,25 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
     name = incoming.command or ""
     if draft is not None and journey is not None:
         if name == "cancel":
-            await proceed(conv, journey, draft, FormInput(code=code(draft.step_id, "cancel")))
+            await proceed(conv, journey, draft, FormInput(code=code(draft.step_id, "cancel"), typed=True))
             return
         if name == "start" and not incoming.argument:
             await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
-        if name in ("help", "language", "privacy", "mydata", "forget"):  # answered in a form too (forget asks first)
+        if name in ("privacy", "mydata", "forget"):  # answered in a form too (forget asks first, mydata sends a file)
             await COMMANDS[name](conv, incoming)
-            if name == "help":
-                await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
             return
-        if name != "start" and not (name in ("pledge", "report") and draft.form_id == name):
+        if name in ANSWERED_MID_FORM:  # answered, then the question again (the draft is saved at every step)
+            await COMMANDS[name](conv, incoming)
+            await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
+            return
+        if name in ("pledge", "report") and draft.form_id == name:
+            await COMMANDS[name](conv, incoming)  # the same form again: continue or start over?
+            return
+        if name != "start":
             note = N_("You are in the middle of a form; your answers so far are saved. Answer the question "
                       "below, or press Cancel.")
             await ask_again(conv, journey, draft, Text(note))
-            return
-        if name in ("pledge", "report"):
-            await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
     handler = COMMANDS.get(name)
     if handler is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -444,3 +445,34 @@ def search_countries(query: str, *, limit: int = 8) -> list[str]:
             position = index.haystack.find(q, index.starts[n] + len(compact) + 1)
     ranked = sorted(best.items(), key=lambda item: (item[1], item[0]))
     return [iso3 for iso3, _ in ranked[:limit]]
+
+
+def exact_countries(query: str) -> frozenset[str]:
+    """ISO3 codes of the countries that one of their names (any of the six languages, or an alias) names exactly."""
+    if not isinstance(query, str) or len(query) > _MAX_QUERY_CHARS:
+        return frozenset()
+    q = "".join(_words(query))
+    return _search_index().exact.get(q, frozenset()) if q else frozenset()
+
+
+SUGGESTION_CUTOFF = 0.75
+"""How close a misspelling must be to a name to be suggested (difflib's ratio: "senegall" to "senegal" is 0.93)."""
+
+
+def suggest_countries(query: str, *, limit: int = 4) -> list[str]:
+    """ISO3 codes of the countries whose names are closest to a misspelt `query` ("Senegall"), best first."""
+    if not isinstance(query, str) or len(query) > _MAX_QUERY_CHARS:
+        return []
+    q = "".join(_words(query))
+    if len(q) < 3:
+        return []
+    index = _search_index()
+    close = difflib.get_close_matches(q, [compact for compact, _ in index.names], n=limit * 3, cutoff=SUGGESTION_CUTOFF)
+    found: list[str] = []
+    for name in close:
+        for compact, iso3 in index.names[bisect_left(index.names, (name, "")):]:
+            if compact != name:
+                break
+            if iso3 not in found:
+                found.append(iso3)
+    return found[:limit]

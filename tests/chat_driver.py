@@ -28,6 +28,9 @@ class ChatDriver:
     deps: Deps
     renderer: Renderer
     mailbox: dict[int, list[Rendered]] = field(default_factory=dict)
+    edits: dict[int, list[bool]] = field(default_factory=dict)
+    edited: list[bool] = field(default_factory=list)
+    """For each message of the last collect, True when it edits a message sent before (outbox `edit_of`)."""
 
     def person(self, telegram_id: int, first_name: str = "Ada", language_code: str | None = "en") -> Person:
         """A Telegram user in a private chat."""
@@ -70,9 +73,11 @@ class ChatDriver:
                 else:
                     rendered = self.renderer.reply(reply_from_json(row.payload["reply"]), locale)
                 self.mailbox.setdefault(row.chat_id, []).append(rendered)
+                self.edits.setdefault(row.chat_id, []).append("edit_of" in row.payload)
                 row.status = "sent"
                 row.telegram_message_id = row.telegram_message_id or row.id  # unique in its chat, as Telegram's
             await uow.commit()
+        self.edited = self.edits.pop(chat_id, [])
         return self.mailbox.pop(chat_id, [])
 
 

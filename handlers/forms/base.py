@@ -41,6 +41,8 @@ class Answer:
 
     value: Any
     echo: Label | None = None
+    also: Mapping[str, Any] = field(default_factory=dict)
+    """Answers to later steps given in the same breath ("300 schools" answers the target and its unit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,15 +160,17 @@ class FormState:
     scratch: dict[str, Any] = field(default_factory=dict)
     editing: bool = False
     resume: str | None = None
+    asked: str | None = None
+    """The outbox key of the message that shows the current question, which toggles edit in place."""
 
     def to_json(self) -> dict[str, Any]:
         """The state as stored in Draft.state."""
         return {"step": self.step, "answers": self.answers, "scratch": self.scratch,
-                "editing": self.editing, "resume": self.resume}
+                "editing": self.editing, "resume": self.resume, "asked": self.asked}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FormState:
         """Rebuild the state from Draft.state."""
         return cls(step=str(data["step"]), answers=dict(data.get("answers", {})),
                    scratch=dict(data.get("scratch", {})), editing=bool(data.get("editing", False)),
-                   resume=data.get("resume"))
+                   resume=data.get("resume"), asked=data.get("asked"))

@@ -7,13 +7,14 @@ a pledge to "all LDCs" keeps meaning that when the list of LDCs changes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
 from handlers.messages import N_, Button, Concat, CountryName, Items, Label, Text, plural, text
-from models.geography import ItuRegion, load_country_table, search_countries
+from models.geography import ItuRegion, exact_countries, load_country_table, search_countries, suggest_countries
 
 NO_COUNTRY = "-"
 GLOBAL = "GLOBAL"
@@ -41,6 +42,97 @@ def place_label(token: str) -> Label:
     if token == NO_COUNTRY:
         return Text(N_("International (no single country)"))
     return CountryName(token)
+
+
+SEPARATORS = re.compile(
+    r"\s*(?:[,;，、；/\n]+|\s(?:and|et|y|e|и|или|or|ou|o|&)\s|\sو\s*|(?<=\S)\s+(?=و\S)|[和及与與])\s*",
+    re.IGNORECASE)
+"""What separates countries typed in one message: commas, "and" in the six languages (Arabic "و" also joined to
+the next word, Chinese "和"), "、". A name that contains one ("Trinidad and Tobago") is still read whole."""
+MAX_PIECES = 60
+MAX_SUGGESTED = 3
+"""Words not recognised that get suggestions, in one message."""
+
+
+@dataclass(slots=True)
+class Reading:
+    """What a typed list of countries says: countries recognised, names that need a choice, words not recognised."""
+
+    found: list[str] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    suggested: bool = False
+    """True when `choices` are suggestions for misspelt words (rather than several countries matching)."""
+
+
+def _one_country(value: str, max_matches: int) -> Reading:
+    """Read one country: its exact name, the only match, several matches, or suggestions for a misspelling."""
+    exact = exact_countries(value)
+    if len(exact) == 1:
+        return Reading(found=list(exact))
+    reading = Reading()
+    _read_piece(value, reading, max_matches)
+    if reading.found:
+        return reading
+    return Reading(choices=reading.choices[:max_matches], suggested=reading.suggested)
+
+
+def _bounds(value: str) -> list[tuple[int, int]]:
+    """Where the pieces between separators start and end in the text ("Mali", "Côte d'Ivoire", "Niger")."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for match in SEPARATORS.finditer(value):
+        if match.start() > start:
+            bounds.append((start, match.start()))
+        start = match.end()
+    if start < len(value):
+        bounds.append((start, len(value)))
+    return bounds[:MAX_PIECES]
+
+
+def read_countries(value: str, max_matches: int = 8) -> Reading:
+    """Read one or several countries typed in one message: every exact name is taken (the longest first, so
+    "Trinidad and Tobago" stays whole and "Niger" is not Nigeria); a name matching several countries offers
+    them; a misspelt one offers the nearest names."""
+    reading = Reading()
+    whole = exact_countries(value)
+    if len(whole) == 1:
+        return Reading(found=list(whole))
+    bounds = _bounds(value)
+    spans = [value[a:b] for a, b in bounds]
+    starts = [a for a, _ in bounds]
+    i = 0
+    while i < len(spans):
+        for j in range(len(spans) - 1, i - 1, -1):  # the longest run of pieces that names one country exactly
+            exact = exact_countries(value[starts[i]:starts[j] + len(spans[j])]) if j > i else exact_countries(spans[i])
+            if len(exact) == 1:
+                reading.found.extend(c for c in exact if c not in reading.found)
+                i = j + 1
+                break
+        else:
+            _read_piece(spans[i], reading, max_matches)
+            i += 1
+    del reading.choices[max_matches:]
+    return reading
+
+
+def _read_piece(piece: str, reading: Reading, max_matches: int) -> None:
+    """A piece that is no country's exact name: one match is taken, several offered, none suggested."""
+    found = search_countries(piece, limit=max_matches)
+    if len(found) == 1:
+        if found[0] not in reading.found:
+            reading.found.append(found[0])
+        return
+    if found:
+        reading.choices.extend(c for c in found if c not in reading.choices)
+        return
+    reading.unknown.append(piece)
+    if len(reading.unknown) > MAX_SUGGESTED:  # each suggestion compares with every name: a few words at most
+        return
+    suggestions = [c for c in suggest_countries(piece) if c not in reading.choices and c not in reading.found]
+    if suggestions:
+        reading.suggested = reading.suggested or not reading.choices
+        reading.choices.extend(suggestions)
 
 
 PLACES_SHOWN = 30
@@ -74,7 +166,8 @@ class CountryStep(Step):
             if picked:
                 shown.append(Concat((Text(N_("Selected:")), " ", places_label(picked))))
         if scratch.get("matches"):
-            shown.append(Text(N_("Several countries match. Pick one:")))
+            shown.append(Text(N_("Did you mean one of these? Pick below:")) if scratch.get("suggested")
+                         else Text(N_("Several countries match. Pick one:")))
         return tuple(shown)
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
@@ -93,13 +186,19 @@ class CountryStep(Step):
         return rows
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Search the typed name in all six languages."""
-        found = search_countries(value, limit=self.max_matches)
-        if not found:
+        """Read the typed names (a list when several countries are asked) in all six languages."""
+        reading = read_countries(value, self.max_matches) if self.multi else _one_country(value, self.max_matches)
+        if not reading.found and not reading.choices:
             raise InvalidAnswerError(text(N_("No country matches “{query}”. Try another spelling."), query=value[:50]))
-        if len(found) == 1:
-            return self._pick(found[0], answers, scratch)
-        return Stay({**scratch, "matches": found, "picked": self._picked(answers, scratch)})
+        if not self.multi and len(reading.found) == 1 and not reading.choices:
+            return Answer(reading.found[0], place_label(reading.found[0]))
+        notes: tuple[Label, ...] = ()
+        if reading.unknown:
+            words = Items(tuple(word[:50] for word in reading.unknown[:5]))
+            notes = (text(N_("Not recognised: {words}."), words=words),)
+        picked = self._picked(answers, scratch)
+        picked += [c for c in reading.found if c not in picked]
+        return Stay({"picked": picked, "matches": reading.choices, "suggested": reading.suggested}, notes)
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Pick a country or shortcut that this step offers, or finish the selection."""
@@ -120,7 +219,7 @@ class CountryStep(Step):
             return Answer(token, place_label(token))
         picked = self._picked(answers, scratch)
         picked = [p for p in picked if p != token] if token in picked else [*picked, token]
-        return Stay({"picked": picked, "matches": list(scratch.get("matches", []))})
+        return Stay({**scratch, "picked": picked, "matches": list(scratch.get("matches", []))})
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The selection as names and shortcut labels."""

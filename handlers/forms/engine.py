@@ -12,12 +12,19 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
-from handlers.messages import N_, Button, Concat, Label, Line, Markup, Reply, Text, text
+from handlers.forms.intents import typed_intent
+from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Markup, Reply, Text, text
 
 SUMMARY = "$sum"
 CONFIRM_CANCEL = "$cancel"
 DEFAULTS = "$defaults"
 """Hidden answer: {step id: value} offered as one-tap defaults ("Same as last time: 40 %")."""
+DEFAULTS_FROM = "$defaults_from"
+"""Hidden answer: the reference the defaults come from ("Same as P2C-2026-00004: Senegal, Mali")."""
+DEFAULT_GROUP = "$default_group"
+"""Hidden answer: step ids whose defaults one button takes together, offered at the first of them."""
+PREFILLED = "$prefilled"
+"""Hidden answer: steps answered ahead (a group of defaults, "300 schools"), not asked again on the way."""
 SHORT_DEFAULT = 40
 """A default shown in full on its button up to this length; a longer text is quoted above the buttons."""
 
@@ -39,6 +46,8 @@ class FormInput:
     file: tuple[str, str] | None = None
     """("photo" | "document", file id) of a file the person sent."""
     file_name: str | None = None
+    typed: bool = False
+    """The `code` stands for something typed (/cancel): the answer is a new message, not an edit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +57,8 @@ class Outcome:
     state: FormState
     replies: tuple[Reply, ...]
     status: Status = Status.open
+    in_place: bool = False
+    """The one reply replaces the message of the question whose button was pressed (a toggle, a selection)."""
 
 
 def code(step_id: str, action: str) -> str:
@@ -116,17 +127,41 @@ def _default_rows(form: Form, state: FormState, step: Step, ctx: FormContext, pa
     """"Same as last time" for this step, and on the first question "same as last time for all"."""
     rows: list[tuple[Button, ...]] = []
     value = _default(state, step)
+    source = state.answers.get(DEFAULTS_FROM)
     if value is not None:
         shown = step.show(value, ctx)
         if isinstance(shown, str) and len(shown) > SHORT_DEFAULT:
             parts.append(Line(Text(N_("Last time")), shown[:600] + ("…" if len(shown) > 600 else "")))
             label: Label = Text(N_("↩️ Same as last time"))
+        elif source:
+            label = text(N_("↩️ Same as {ref}: {answer}"), ref=Code(str(source)), answer=shown)
         else:
             label = text(N_("↩️ Same as last time: {answer}"), answer=shown)
         rows.append((Button(label, code(step.id, "same")),))
-    if first and state.answers.get(DEFAULTS) and not state.editing:
+    group = _group(form, state, step)
+    if len(group) > 1 and not state.editing:  # the fields named above: a button's label must stay short
+        labels = Items(tuple(Text(s.label) for s in group))
+        if source:
+            parts.append(text(N_("Tap ⏩ to copy from {ref}: {fields}."), ref=Code(str(source)), fields=labels))
+            label = text(N_("⏩ Copy from {ref}"), ref=Code(str(source)))
+        else:
+            parts.append(text(N_("Tap ⏩ to copy from last time: {fields}."), fields=labels))
+            label = Text(N_("⏩ Copy from last time"))
+        rows.append((Button(label, code(step.id, "samegroup")),))
+    if first and state.answers.get(DEFAULTS) and not state.answers.get(DEFAULT_GROUP) and not state.editing:
         rows.append((Button(Text(N_("⏩ All as last time, then review")), code(step.id, "sameall")),))
     return rows
+
+
+def _group(form: Form, state: FormState, step: Step) -> list[Step]:
+    """The steps of the group of defaults that starts at `step`, those with a default that still fits."""
+    group = state.answers.get(DEFAULT_GROUP) or []
+    if not isinstance(group, list) or not group or group[0] != step.id:
+        return []
+    defaults = state.answers.get(DEFAULTS) or {}
+    steps = [form.step(str(step_id)) for step_id in group]
+    return [s for s in steps if s is not None and s.applies(state.answers) and (
+        _default(state, s) is not None or (s.id in defaults and defaults[s.id] is None and s.skippable(state.answers)))]
 
 
 def _summary(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, ...]) -> Reply:
@@ -171,17 +206,27 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
     state = resume(form, state)
     try:
         if given.code is not None:
-            return _on_code(form, state, given.code, ctx)
+            outcome = _on_code(form, state, given.code, ctx)
+            return replace(outcome, in_place=False) if given.typed else outcome
         if given.file is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
             step = _step(form, state.step)
             upload = Upload(given.file[0], given.file[1], given.file_name, given.text or "")
-            return _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)
-        return _on_text(form, state, given.text or "", ctx)
+            outcome = _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)
+        else:
+            outcome = _on_text(form, state, given.text or "", ctx)
+        return replace(outcome, in_place=False)  # what is typed comes below the question: answered below it
     except InvalidAnswerError as error:
         return Outcome(state, (prompt(form, state, ctx, (error.message,)),))
 
 
 def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outcome:
+    intent = typed_intent(value) if state.step != CONFIRM_CANCEL else None
+    if intent is not None:  # "annuler", "назад", "帮助": the button the person meant
+        if intent == "help" and (state.step == SUMMARY or not _step(form, state.step).help):
+            note = Text(N_("Answer the question below by typing or with its buttons. ⬅️ Back returns to the "
+                           "previous question; ✖️ Cancel stops and discards your answers."))
+            return Outcome(state, (prompt(form, state, ctx, (note,)),))
+        return replace(_on_code(form, state, code(state.step, intent), ctx), in_place=False)
     if state.step == SUMMARY:
         raise InvalidAnswerError(Text(N_("Use the buttons below: edit an answer or submit.")))
     if state.step == CONFIRM_CANCEL:
@@ -195,17 +240,23 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
 def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outcome:
     kind, _, rest = data.partition(":")
     step_id, _, action = rest.partition(":")
+    older = step_id != state.step
+    if kind == "f" and action == "cancel" and older and state.step != CONFIRM_CANCEL and (
+            step_id == SUMMARY or form.step(step_id) is not None):  # Cancel on an older question of this form
+        confirm = replace(state, step=CONFIRM_CANCEL, resume=state.step)
+        return Outcome(confirm, (prompt(form, confirm, ctx),))
     if kind != "f" or step_id != state.step or not action:
         note = Text(N_("That button belongs to an earlier question. Here is the current one."))
         return Outcome(state, (prompt(form, state, ctx, (note,)),))
     if step_id == CONFIRM_CANCEL:
         if action == "yes":
-            return Outcome(state, (Reply((Text(N_("Cancelled. Nothing was kept.")),)),), Status.cancelled)
+            return Outcome(state, (Reply((Text(N_("Cancelled. Nothing was kept.")),)),), Status.cancelled,
+                           in_place=True)
         back = replace(state, step=state.resume or form.steps[0].id, resume=None)
-        return Outcome(back, (prompt(form, back, ctx),))
+        return Outcome(back, (prompt(form, back, ctx),), in_place=True)
     if action == "cancel":
         confirm = replace(state, step=CONFIRM_CANCEL, resume=state.step)
-        return Outcome(confirm, (prompt(form, confirm, ctx),))
+        return Outcome(confirm, (prompt(form, confirm, ctx),), in_place=True)
     if step_id == SUMMARY:
         return _on_summary(form, state, action, ctx)
     step = _step(form, step_id)
@@ -222,6 +273,16 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
         return _apply(form, state, step, Answer(value, step.show(value, ctx)), ctx)
     if action == "sameall":
         return _all_defaults(form, state, ctx)
+    if action == "samegroup":
+        group = _group(form, state, step)
+        if not group:
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        values = {s.id: _default(state, s) for s in group}  # None: skipped last time, skipped again
+        first = values.pop(step.id)
+        lines = [Line(Text(s.label), s.show(value, ctx) if (value := values.get(s.id, first)) is not None
+                      else Text(N_("(skipped)"))) for s in group]
+        echo = Concat(tuple(part for line in lines for part in ("\n", line))[1:])
+        return _apply(form, state, step, Answer(first, echo, also=values), ctx)
     if action == "skip":
         if not step.skippable(state.answers):
             raise InvalidAnswerError(Text(N_("This question cannot be skipped.")))
@@ -278,8 +339,13 @@ def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> 
 def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx: FormContext) -> Outcome:
     if isinstance(result, Stay):
         kept = replace(state, scratch=result.scratch)
-        return Outcome(kept, (*result.before, prompt(form, kept, ctx, result.notes)))
+        return Outcome(kept, (*result.before, prompt(form, kept, ctx, result.notes)), in_place=not result.before)
     answers = {**state.answers, step.id: result.value}
+    ahead = [key for key in result.also if (later_step := form.step(key)) is not None
+             and form.index(key) > form.index(step.id) and later_step.still_valid(result.also[key], answers)]
+    if ahead:
+        answers.update({key: result.also[key] for key in ahead})
+        answers[PREFILLED] = sorted({*(answers.get(PREFILLED) or []), *ahead})
     later = form.steps[form.index(step.id) + 1:]
     for other in later:
         if other.id in answers and answers[other.id] is not None and not other.still_valid(answers[other.id], answers):
@@ -301,7 +367,8 @@ def _following(form: Form, answers: dict[str, Any], after: str, editing: bool) -
     steps = applicable(form, answers)
     ids = [s.id for s in steps]
     position = ids.index(after) if after in ids else -1
-    return ids[position + 1] if position + 1 < len(ids) else None
+    ahead = set(answers.get(PREFILLED) or [])  # answered ahead of time: not asked again on the way
+    return next((i for i in ids[position + 1:] if i not in ahead or i not in answers), None)
 
 
 def _first_missing(form: Form, answers: dict[str, Any]) -> str | None:

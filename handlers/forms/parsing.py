@@ -28,7 +28,28 @@ _NAME_LOCALES = ("en", "fr", "es", "ru", "ar", "ar_SY", "ar_MA", "ar_DZ", "zh_Ha
 _EXTRA_MONTHS = {"setiembre": 9, "sept": 9, "mayo": 5}
 _DATE_FILLERS = frozenset(  # folded: "سنه" is "سنة"
     ("de", "del", "el", "le", "la", "the", "of", "on", "er", "re", "st", "nd", "rd", "th", "o", "a",
-     "г", "гг", "год", "года", "في", "م", "عام", "سنه", "ميلادي", "ميلاديه")
+     "г", "гг", "год", "года", "في", "م", "عام", "سنه", "ميلادي", "ميلاديه",
+     # "end of 2027", "fin 2027", "конец 2027 года", "نهاية 2027", "2027年底": a year or month alone already
+     # means its end, so these words change nothing
+     "end", "by", "until", "fin", "finales", "final", "hasta", "конец", "конца", "концу", "к", "до", "نهايه",
+     "اواخر", "بحلول", "حتي", "底", "末", "年底", "年末", "到", "前")
+)
+_ORDINALS = {  # folded ordinal words of the four quarters ("третий" is "третии": "й" loses its breve)
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "premier": 1, "deuxieme": 2,
+    "troisieme": 3, "quatrieme": 4, "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3,
+    "cuarto": 4, "первыи": 1, "второи": 2, "третии": 3, "четвертыи": 4,
+    "الاول": 1, "الثاني": 2, "الثالث": 3,
+    "الرابع": 4, "一": 1, "二": 2, "三": 3, "四": 4,
+}
+_ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
+_QUARTER_WORDS = r"(?:quarter|qtr|trimestre|trim|квартал[а-я]*|кв|الربع|季度|季)"
+_QUARTER = (
+    re.compile(r"^(?:q|t|к|кв)\s*(?P<q>[1-4])\s*[-/ ]?\s*(?P<y>[0-9]{4})$"),
+    re.compile(r"^(?P<y>[0-9]{4})\s*[-/ ]?\s*(?:q|t|к)\s*(?P<q>[1-4])$"),
+    re.compile(rf"^(?P<q>[1-4]|{_ORDINAL})\s*(?:st|nd|rd|th|er|e|eme|o|-?и|-?го)?\.?\s*{_QUARTER_WORDS}\.?\s*"
+               r"(?:of|de|del|du)?\s*(?P<y>[0-9]{4})\s*(?:г|года|год)?\.?$"),
+    re.compile(rf"^{_QUARTER_WORDS}\s*(?P<q>[1-4]|{_ORDINAL})\s*(?:من|عام|سنه)?\s*(?P<y>[0-9]{{4}})$"),
+    re.compile(rf"^(?P<y>[0-9]{{4}})\s*年?\s*第?\s*(?P<q>[1-4一二三四])\s*{_QUARTER_WORDS}$"),
 )
 
 # Multipliers as powers of ten, in every language. The French word "billion" and Spanish "billón"
@@ -389,9 +410,27 @@ def _numeric_date(found: list[str], locale: str, today: date) -> date:
     return _checked(_year(parts["y"], today), month, day)
 
 
+def _quarter(folded: str, today: date) -> date | None:
+    """The last day of a quarter typed as "Q3 2027", "T3 2027", "3e trimestre 2027", "2027年第三季度"."""
+    for pattern in _QUARTER:
+        match = pattern.match(folded)
+        if match is None:
+            continue
+        quarter = match.group("q")
+        number = int(quarter) if quarter.isdigit() else _ORDINALS.get(quarter)
+        if number is not None and 1 <= number <= 4:
+            return end_of_month(_year(match.group("y"), today), number * 3)
+    return None
+
+
 def parse_date(text: str, locale: str, today: date) -> date:
-    """Read a date as typed in the reader's locale; a month alone means its end, a year alone 31 Dec."""
-    found, months = _tokens(_folded_or_empty(text))
+    """Read a date as typed in the reader's locale; a month alone means its end, a year alone 31 Dec, a quarter
+    its last day."""
+    folded = _folded_or_empty(text)
+    quarter = _quarter(folded, today)
+    if quarter is not None:
+        return quarter
+    found, months = _tokens(folded)
     return _named_month_date(found, months[0], today) if months else _numeric_date(found, locale, today)
 
 

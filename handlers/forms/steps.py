@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 from handlers.canonical import canonical_name
 from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
+from handlers.forms.intents import fold
 from handlers.lengths import is_long, parts, shorten
 from handlers.messages import N_, Button, Concat, Day, Items, Label, Money, Number, Text, plural, text
 
@@ -75,6 +77,10 @@ class TextStep(Step):
     def whole(self, value: Any, ctx: FormContext) -> tuple[Label, ...]:
         """A long text in parts that each fit a message."""
         return tuple(parts(str(value))) if is_long(str(value)) else ()
+
+
+LIST_SEPARATORS = re.compile(r"\s*(?:[,;，、；]+|\s(?:and|et|y|e|и|&)\s|\sو\s*|和)\s*", re.IGNORECASE)
+"""What separates the items of a typed list: commas and "and" in the six languages."""
 
 
 def _options(choices: Choices, answers: Answers) -> tuple[str, ...]:
@@ -168,11 +174,20 @@ class MultiChoiceStep(Step):
         return Stay({"picked": [o for o in options if o in picked]})
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Toggle a choice typed by its label."""
-        found = _match_typed(value, _options(self.choices, answers), self.label_of, ctx)
-        if found is None:
+        """Toggle a choice typed by its label, or pick every choice of a typed list ("4, 9")."""
+        options = _options(self.choices, answers)
+        found = _match_typed(value, options, self.label_of, ctx)
+        if found is not None:
+            return self.on_code(f"c:{found}", answers, scratch, ctx)
+        pieces = [p for p in LIST_SEPARATORS.split(value) if p.strip()]
+        if len(pieces) == 1 and all(word.isdigit() for word in value.split()):
+            pieces = value.split()  # "4 9": numbers apart
+        listed = [_match_typed(piece, options, self.label_of, ctx) for piece in pieces]
+        if len(pieces) < 2 or None in listed:
             raise InvalidAnswerError(Text(N_("Please choose with the buttons below, then press Done.")))
-        return self.on_code(f"c:{found}", answers, scratch, ctx)
+        picked = self._picked(answers, scratch)
+        picked += [choice for choice in listed if choice is not None and choice not in picked]
+        return Stay({"picked": [o for o in options if o in picked]})
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The picked labels, separated by commas."""
@@ -253,6 +268,68 @@ class IntegerStep(Step):
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The number formatted for the reader."""
         return Number(int(value))
+
+
+_LEADING_NUMBER = re.compile(r"^\s*[0-9\u0660-\u0669\u06f0-\u06f9][0-9\u0660-\u0669\u06f0-\u06f9.,' \u00a0\u202f]*")
+_UNIT_FILLERS = frozenset(("de", "des", "d", "of", "the", "les", "los", "las", "el", "la", "所", "个", "個", "名"))
+
+
+def unit_score(typed: str, label: str) -> int:
+    """How well typed words name a unit's label: 3 the same, 2 containing it, 1 the same stem ("школ", "школы")."""
+    words = [w for w in fold(typed).split() if w not in _UNIT_FILLERS]
+    wanted, name = " ".join(words), fold(label)
+    if not wanted or not name:
+        return 0
+    if wanted == name:
+        return 3
+    if len(name) >= 2 and name in wanted:
+        return 2
+    first, head = wanted.split()[0], name.split()[0]
+    common = len(next((first[:k] for k in range(min(len(first), len(head)), 0, -1) if first[:k] == head[:k]), ""))
+    return 1 if common >= 4 and common >= min(len(first), len(head)) - 2 else 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountStep(IntegerStep):
+    """A whole number that may come with its unit ("300 écoles"), which then answers `unit_step` too."""
+
+    unit_step: str
+    units: Mapping[str, str]
+    """The units' codes and message ids, matched against their labels in the reader's language."""
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """The number, and its unit when the words after it name one unambiguously."""
+        try:
+            return super().on_text(value, answers, scratch, ctx)
+        except InvalidAnswerError:
+            split = self._split(value, ctx)
+            if split is None:
+                raise
+        number, rest = split
+        counted = super().on_text(number, answers, scratch, ctx)
+        assert isinstance(counted, Answer)
+        scores = {code: unit_score(rest, ctx.translate(Text(label))) for code, label in self.units.items()}
+        best = max(scores.values(), default=0)
+        winners = [code for code, score in scores.items() if score == best]
+        if best == 0 or len(winners) != 1:
+            return counted
+        unit = winners[0]
+        return Answer(counted.value, Concat((Number(int(counted.value)), " ", Text(self.units[unit]))),
+                      also={self.unit_step: unit})
+
+    def _split(self, value: str, ctx: FormContext) -> tuple[str, str] | None:
+        """The longest start of `value` that reads as a number, and the words after it."""
+        words = value.split()
+        for k in range(len(words) - 1, 0, -1):
+            try:
+                parsing.parse_integer(" ".join(words[:k]), ctx.locale)
+            except parsing.ParseError:
+                continue
+            return " ".join(words[:k]), " ".join(words[k:])
+        leading = _LEADING_NUMBER.match(value)  # "500所学校", "300écoles"
+        if leading and leading.end() < len(value):
+            return leading.group().strip(), value[leading.end():]
+        return None
 
 
 QuickDates = Callable[[date], tuple[tuple[str, date], ...]]

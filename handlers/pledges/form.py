@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.forms.base import Answers, Form
 from handlers.forms.countries import CountryStep
-from handlers.forms.steps import AmountStep, ChoiceStep, DateStep, IntegerStep, MultiChoiceStep, TextStep
+from handlers.forms.steps import AmountStep, ChoiceStep, CountStep, DateStep, MultiChoiceStep, TextStep
 from handlers.messages import N_, Number
 from handlers.vocabulary import (
     BENEFICIARY_LABELS,
@@ -59,8 +59,9 @@ PLEDGE_FORM = Form(
         MultiChoiceStep(id="beneficiary_groups", label=N_("Beneficiaries"), choices=BENEFICIARY_GROUPS,
                         label_of=labeller(BENEFICIARY_LABELS), question=N_("Who will benefit? Tap all that apply, "
                                                                            "then Done.")),
-        IntegerStep(id="target_value", label=N_("Target"), minimum=1, maximum=10**12,
-                    question=N_("What is the target, as a number? For example 2 million (people) or 500 (schools).")),
+        CountStep(id="target_value", label=N_("Target"), minimum=1, maximum=10**12, unit_step="target_unit",
+                  units=TARGET_UNITS,
+                  question=N_("What is the target, as a number? For example 2 million (people) or 500 (schools).")),
         ChoiceStep(id="target_unit", label=N_("Target unit"), choices=tuple(TARGET_UNITS),
                    label_of=labeller(TARGET_UNITS), question=N_("The target counts what?")),
         DateStep(id="target_date", label=N_("Target date"), question=N_("By when will the target be reached?")),

@@ -10,7 +10,7 @@ from handlers import drafts, outbox
 from handlers.conversation import Conversation, Journey, ask_again, begin
 from handlers.forms.base import FormContext, FormState, Step
 from handlers.forms.countries import places_label
-from handlers.forms.engine import collected
+from handlers.forms.engine import DEFAULT_GROUP, DEFAULTS, DEFAULTS_FROM, collected
 from handlers.forms.steps import TextStep
 from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
@@ -31,6 +31,8 @@ NAME_EXCERPT = 100
 """How much of an organisation's name (up to 200 characters) a pledge's card shows."""
 EDITING = "$pledge_id"
 """Hidden answer of a draft that edits an existing pledge (changes requested) instead of creating one."""
+CARRIED_OVER = ("countries", "beneficiary_groups", "sdgs", "wsis_action_lines")
+"""What an organisation's next pledge is offered from its previous one, each with one tap or all four together."""
 
 
 NOT_A_FOCAL_POINT: dict[Role | None, str] = {
@@ -62,12 +64,13 @@ async def pledge_entity(conv: Conversation) -> Entity | None:
 
 async def pledge_command(conv: Conversation, incoming: Incoming) -> None:
     """/pledge: start a pledge, or offer to continue the one left half-way."""
-    if await pledge_entity(conv) is None:
+    entity = await pledge_entity(conv)
+    if entity is None:
         return
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
     if draft is None:
-        await begin(conv, PLEDGE)
+        await begin(conv, PLEDGE, await carried_over(conv, entity))
         return
     conv.say(Reply((Text(N_("You have a pledge in progress. Continue where you left off, or start over?")),),
                    ((Button(Text(N_("▶️ Continue")), "pl:resume"), Button(Text(N_("🔄 Start over")), "pl:restart")),)))
@@ -75,17 +78,29 @@ async def pledge_command(conv: Conversation, incoming: Incoming) -> None:
 
 async def pledge_button(conv: Conversation, code: str) -> None:
     """The answer to "continue or start over" (codes pl:resume and pl:restart)."""
-    if await pledge_entity(conv) is None:
+    entity = await pledge_entity(conv)
+    if entity is None:
         return
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
     if code == "pl:restart" or draft is None:
-        await begin(conv, PLEDGE)
+        await begin(conv, PLEDGE, await carried_over(conv, entity))
     elif code == "pl:resume":
         draft.updated_at = conv.now
         await ask_again(conv, PLEDGE, draft)
     else:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+
+
+async def carried_over(conv: Conversation, entity: Entity) -> dict[str, object]:
+    """Hidden answers offering the entity's latest pledge's countries, beneficiaries, SDGs and WSIS lines as
+    one-tap defaults ("Same as P2C-2026-00004: Senegal, Mali"), each or all together."""
+    latest = await Pledges(conv.session).of_entity(entity.id or 0, 1)
+    if not latest or not latest[0].countries:
+        return {}
+    previous = answers_of(latest[0])
+    return {DEFAULTS: {key: previous[key] for key in CARRIED_OVER}, DEFAULTS_FROM: latest[0].ref or "",
+            DEFAULT_GROUP: list(CARRIED_OVER)}
 
 
 async def finish_pledge(conv: Conversation, state: FormState) -> None:

@@ -60,10 +60,10 @@ class Person:
             self.last = replies[-1]
         return replies
 
-    async def say(self, text: str) -> list[dict[str, Any]]:
-        """Send text; the bot's answers."""
+    async def say(self, text: str, at_least: int = 1) -> list[dict[str, Any]]:
+        """Send text; the bot's answers (waiting for `at_least` of them: the bot paces messages to one chat)."""
         await self.stack.people.send_text(self.id, text)
-        return await self._replies()
+        return await self._replies(at_least)
 
     async def press(self, callback_data: str, message: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Press a button of the last bot message (or of `message`)."""

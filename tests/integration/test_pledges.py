@@ -159,8 +159,10 @@ async def test_pledge_draft_is_resumed_or_restarted(chat: ChatDriver, database: 
     await chat.send(person, "/pledge")
     await chat.send(person, "Connect 500 rural schools")
     await chat.send(person, "/mypledges")
-    offer = await chat.send(person, "/pledge")
-    assert offer[-1].text and "Question 2" in offer[-1].text
+    offer = await chat.send(person, "/pledge")  # a second /pledge: continue or start over
+    assert codes(offer[-1]) == ["pl:resume", "pl:restart"]
+    resumed = await chat.press(person, "pl:resume")
+    assert "Question 2" in resumed[-1].text
     await chat.send(person, "/cancel")
     await chat.press(person, "f:$cancel:no")
     answers = await chat.send(person, "/help")

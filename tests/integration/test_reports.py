@@ -283,8 +283,10 @@ async def test_a_report_in_progress_is_resumed_or_started_over(chat: ChatDriver,
     await chat.press(person, "f:percent_complete:cancel")
     await chat.press(person, "f:$cancel:no")
     await chat.send(person, "/help")
-    asked = await chat.send(person, "/report")
-    assert "percent" in asked[-1].text, asked[-1].text  # the draft is the latest: its question again
+    offer = await chat.send(person, "/report")  # a second /report: continue or start over
+    assert codes(offer[-1]) == ["rp:resume", "rp:restart"]
+    asked = await chat.press(person, "rp:resume")
+    assert "percent" in asked[-1].text, asked[-1].text
     async with database.uow() as uow:
         contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == 10))).scalar_one()
         assert contact.id is not None
@@ -293,7 +295,8 @@ async def test_a_report_in_progress_is_resumed_or_started_over(chat: ChatDriver,
     await chat.send(person, "/pledge")  # a newer draft of another form, then cancelled
     await chat.press(person, "f:title:cancel")
     await chat.press(person, "f:$cancel:yes")
-    resumed = await chat.send(person, "/report")
+    await chat.send(person, "/report")
+    resumed = await chat.press(person, "rp:resume")
     assert "f:percent_complete:c:50" in codes(resumed[-1])
     again = await chat.press(person, f"rp:open:{pledge_id}")  # the Report button of /mypledges resumes it too
     assert "f:percent_complete:c:50" in codes(again[-1])

@@ -64,6 +64,7 @@ async def test_a_pressed_button_is_acknowledged_and_its_data_handed_over_even_if
     await feed(recorder, press)
     assert recorder.acknowledged == ["q-1"]
     assert [(i.update_id, i.code, i.person.chat_id) for i in recorder.inputs] == [(9, "f:focus_area:c:access", 7)]
+    assert recorder.inputs[0].message_id == 3, "the pressed message, which a toggle edits in place"
 
 
 async def test_an_update_id_used_again_by_a_reset_server_is_a_new_update_but_a_redelivery_is_not() -> None:

@@ -1,0 +1,43 @@
+"""Words typed as an answer that mean a form's own buttons: cancel, back and help, in the six languages.
+
+A person who types "annuler" or "إلغاء" at a question means Cancel, not a title; the whole message must be
+one of these words (folded: case, accents and punctuation do not matter), so a sentence that contains one
+is still an answer.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+INTENT_WORDS: dict[str, tuple[str, ...]] = {
+    "cancel": ("cancel", "annuler", "annule", "annulez", "cancelar", "cancela", "cancele", "отмена", "отменить",
+               "отмени", "отменяю", "إلغاء", "الغاء", "ألغ", "ألغي", "إلغ", "取消"),
+    "back": ("back", "go back", "previous", "retour", "revenir", "précédent", "atrás", "atras", "volver",
+             "anterior", "назад", "вернуться", "رجوع", "عودة", "السابق", "ارجع", "返回", "上一步", "后退"),
+    "help": ("help", "aide", "aidez-moi", "ayuda", "помощь", "справка", "помогите", "مساعدة", "ساعدني", "帮助",
+             "幫助", "求助"),
+}
+
+
+_LETTERS = str.maketrans({"ة": "ه", "ى": "ي"})  # typed interchangeably in Arabic
+
+
+def fold(value: str) -> str:
+    """Case, accents, Arabic letter variants, punctuation and spacing folded away."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", value.casefold()):
+        category = unicodedata.category(char)
+        if category[0] == "M" or char == "ـ":
+            continue
+        kept.append(char if category[0] in "LN" else " ")
+    return " ".join("".join(kept).translate(_LETTERS).split())
+
+
+_INTENTS: dict[str, str] = {fold(word): intent for intent, words in INTENT_WORDS.items() for word in words}
+
+
+def typed_intent(value: str) -> str | None:
+    """"cancel", "back" or "help" when the whole of `value` is one of their words; otherwise None."""
+    if len(value) > 30:
+        return None
+    return _INTENTS.get(fold(value))

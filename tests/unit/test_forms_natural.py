@@ -1,0 +1,195 @@
+"""Issue #14, forms, as tables: typed intents, lists of countries and choices, counts with their unit, dates as
+people say them, edits in place, Cancel on an older question, and a group of one-tap defaults."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bot.i18n import Renderer
+from handlers.forms.base import FormContext, FormState
+from handlers.forms.countries import read_countries
+from handlers.forms.engine import (
+    CONFIRM_CANCEL,
+    DEFAULT_GROUP,
+    DEFAULTS,
+    DEFAULTS_FROM,
+    PREFILLED,
+    FormInput,
+    Outcome,
+    advance,
+)
+from handlers.forms.intents import typed_intent
+from handlers.forms.parsing import ParseError, parse_date
+from handlers.forms.steps import unit_score
+from handlers.messages import Text
+from handlers.pledges.form import PLEDGE_FORM
+from models.geography import exact_countries, suggest_countries
+
+TODAY = date(2026, 11, 28)
+CTX = FormContext("en", TODAY)
+
+
+def run(state: FormState, *inputs: str) -> Outcome:
+    outcome = Outcome(state, ())
+    for given in inputs:
+        code = given if given.startswith("f:") else None
+        outcome = advance(PLEDGE_FORM, outcome.state, FormInput(text=None if code else given, code=code), CTX)
+    return outcome
+
+
+def at(step: str, **answers: Any) -> FormState:
+    return FormState(step=step, answers=answers)
+
+
+@pytest.mark.parametrize(("typed", "intent"), [
+    ("annuler", "cancel"), ("Cancel", "cancel"), ("отмена", "cancel"), ("إلغاء", "cancel"), ("الغاء", "cancel"),
+    ("取消", "cancel"), ("cancelar", "cancel"), ("retour", "back"), ("Back", "back"), ("назад", "back"),
+    ("رجوع", "back"), ("返回", "back"), ("atrás", "back"), ("aide", "help"), ("help!", "help"), ("помощь", "help"),
+    ("مساعدة", "help"), ("帮助", "help"), ("ayuda", "help"),
+    ("Annuler la dette de 40 pays", None), ("Connect 500 rural schools", None), ("", None)])
+def test_typed_intents_in_six_languages(typed: str, intent: str | None) -> None:
+    assert typed_intent(typed) == intent
+
+
+def test_a_typed_cancel_word_asks_for_confirmation_and_keeps_the_answers() -> None:
+    outcome = run(at("description", title="Connect 500 rural schools"), "annuler")
+    assert outcome.state.step == CONFIRM_CANCEL and outcome.state.answers["title"] == "Connect 500 rural schools"
+    assert not outcome.in_place, "a typed word is answered below it"
+    back = run(outcome.state, "f:$cancel:no")
+    assert back.state.step == "description" and back.in_place
+
+
+def test_typed_back_and_help_are_the_buttons() -> None:
+    assert run(at("description", title="Connect 500 rural schools"), "назад").state.step == "title"
+    helped = run(at("title"), "aide")
+    assert helped.state.step == "title" and "title" not in helped.state.answers
+    assert any(isinstance(p, Text) and "short name" in p.msgid for p in helped.replies[0].parts)
+
+
+def test_cancel_on_an_older_question_is_honoured() -> None:
+    outcome = run(at("focus_area", title="Connect 500 rural schools", description="x" * 30), "f:title:cancel")
+    assert outcome.state.step == CONFIRM_CANCEL and outcome.state.resume == "focus_area"
+    assert not outcome.in_place, "the older message is not the current question's: the confirmation comes below"
+    other = run(at("focus_area"), "f:title:c:yes")
+    assert other.state.step == "focus_area", "other buttons of an older question still only point at the current one"
+
+
+def test_toggles_edit_in_place_and_answers_do_not() -> None:
+    state = at("beneficiary_groups")
+    toggled = run(state, "f:beneficiary_groups:c:schools")
+    assert toggled.in_place and len(toggled.replies) == 1
+    done = run(toggled.state, "f:beneficiary_groups:done")
+    assert not done.in_place and done.state.step == "target_value"
+    error = run(state, "f:beneficiary_groups:done")
+    assert not error.in_place, "an error is a new message"
+
+
+@pytest.mark.parametrize(("typed", "found", "choices", "unknown"), [
+    ("Mali, Côte d'Ivoire et Niger", ["MLI", "CIV", "NER"], [], []),
+    ("Mali", ["MLI"], [], []),
+    ("Niger", ["NER"], [], []),
+    ("Senegal, Mali, Niger and Chad", ["SEN", "MLI", "NER", "TCD"], [], []),
+    ("Trinidad and Tobago and Mali", ["TTO", "MLI"], [], []),
+    ("Bolivia y Perú", ["BOL", "PER"], [], []),
+    ("Мали, Нигер и Сенегал", ["MLI", "NER", "SEN"], [], []),
+    ("مالي والنيجر والسنغال", ["MLI", "NER", "SEN"], [], []),
+    ("ترينيداد وتوباغو", ["TTO"], [], []),
+    ("马里、科特迪瓦和尼日尔", ["MLI", "CIV", "NER"], [], []),
+    ("Senegall", [], ["SEN"], ["Senegall"]),
+    ("Mali, xyzzy", ["MLI"], [], ["xyzzy"]),
+    ("Mali, nige", ["MLI"], ["NER", "NGA"], []),
+])
+def test_lists_of_countries(typed: str, found: list[str], choices: list[str], unknown: list[str]) -> None:
+    reading = read_countries(typed)
+    assert (reading.found, reading.choices[:len(choices)], reading.unknown) == (found, choices, unknown)
+
+
+def test_exact_names_and_suggestions() -> None:
+    assert exact_countries("niger") == {"NER"} and exact_countries("Somal") == frozenset()
+    assert suggest_countries("Senegall")[0] == "SEN" and suggest_countries("Bangladech")[0] == "BGD"
+    assert suggest_countries("xq") == []
+
+
+def test_a_misspelt_country_offers_suggestions_as_buttons() -> None:
+    outcome = run(at("countries"), "Senegall")
+    assert outcome.state.scratch["matches"][0] == "SEN" and outcome.state.scratch["suggested"]
+    codes = [b.code for row in outcome.replies[-1].buttons for b in row]
+    assert "f:countries:c:SEN" in codes
+
+
+@pytest.mark.parametrize(("typed", "unit", "score"), [
+    ("écoles", "écoles", 3), ("schools", "schools", 3), ("школ", "школы", 1), ("所学校", "学校", 2),
+    ("de personnes", "personnes", 3), ("bananes", "écoles", 0), ("people", "people trained", 1)])
+def test_unit_scores(typed: str, unit: str, score: int) -> None:
+    assert unit_score(typed, unit) == score
+
+
+@pytest.mark.parametrize(("typed", "locale", "value", "unit"), [
+    ("300 écoles", "fr", 300, "schools"), ("2 million people", "en", 2_000_000, "people"),
+    ("500所学校", "zh", 500, "schools"), ("300 школ", "ru", 300, "schools"), ("300 escuelas", "es", 300, "schools"),
+    ("300 مدارس", "ar", 300, "schools"), ("300 people trained", "en", 300, "trainees"),
+    ("300 bananas", "en", 300, None), ("500", "en", 500, None)])
+def test_a_count_with_its_unit_answers_both(renderer: Renderer, typed: str, locale: str, value: int,
+                                            unit: str | None) -> None:
+    ctx = FormContext(locale, TODAY, lambda label: renderer.label(label, locale, markup=False))
+    outcome = advance(PLEDGE_FORM, at("target_value"), FormInput(text=typed), ctx)
+    assert outcome.state.answers["target_value"] == value
+    assert outcome.state.answers.get("target_unit") == unit
+    assert outcome.state.step == ("target_date" if unit else "target_unit")
+
+
+@pytest.mark.parametrize(("typed", "locale", "day"), [
+    ("fin 2027", "fr", date(2027, 12, 31)), ("end of 2027", "en", date(2027, 12, 31)),
+    ("finales de 2027", "es", date(2027, 12, 31)), ("конец 2027 года", "ru", date(2027, 12, 31)),
+    ("نهاية 2027", "ar", date(2027, 12, 31)), ("2027年底", "zh", date(2027, 12, 31)),
+    ("Q3 2027", "en", date(2027, 9, 30)), ("T3 2027", "fr", date(2027, 9, 30)), ("2027 Q1", "en", date(2027, 3, 31)),
+    ("3e trimestre 2027", "fr", date(2027, 9, 30)), ("tercer trimestre de 2027", "es", date(2027, 9, 30)),
+    ("третий квартал 2027 года", "ru", date(2027, 9, 30)), ("3 кв. 2027", "ru", date(2027, 9, 30)),
+    ("الربع الثالث 2027", "ar", date(2027, 9, 30)), ("2027年第三季度", "zh", date(2027, 9, 30)),
+    ("third quarter of 2027", "en", date(2027, 9, 30)), ("end of June 2028", "en", date(2028, 6, 30))])
+def test_dates_as_people_say_them(typed: str, locale: str, day: date) -> None:
+    assert parse_date(typed, locale, TODAY) == day
+
+
+@pytest.mark.parametrize("typed", ["Q5 2027", "fin", "quarter 2027", "T3"])
+def test_not_quite_dates_are_refused(typed: str) -> None:
+    with pytest.raises(ParseError):
+        parse_date(typed, "fr", TODAY)
+
+
+@pytest.mark.parametrize(("typed", "picked"), [("4, 9", ["4", "9"]), ("4 9", ["4", "9"]), ("4 et 17", ["4", "17"])])
+def test_a_typed_list_of_sdgs_picks_each(typed: str, picked: list[str]) -> None:
+    outcome = run(at("sdgs"), typed)
+    assert outcome.state.scratch["picked"] == picked and outcome.state.step == "sdgs"
+
+
+def test_a_typed_list_with_an_unknown_item_is_refused() -> None:
+    outcome = run(at("sdgs"), "4, 99")
+    assert outcome.state.scratch == {} and outcome.state.step == "sdgs"
+
+
+def previous() -> dict[str, Any]:
+    return {DEFAULTS: {"countries": ["SEN", "MLI"], "beneficiary_groups": ["schools"], "sdgs": ["4"],
+                       "wsis_action_lines": None},
+            DEFAULTS_FROM: "P2C-2026-00004",
+            DEFAULT_GROUP: ["countries", "beneficiary_groups", "sdgs", "wsis_action_lines"]}
+
+
+def test_a_group_of_defaults_is_one_tap_and_its_steps_are_not_asked_again() -> None:
+    state = at("countries", **previous(), title="T" * 10, pledge_type="policy", value_usd=None)
+    asked = run(state)
+    codes = [b.code for row in advance(PLEDGE_FORM, state, FormInput(code="f:countries:x"), CTX).replies[-1].buttons
+             for b in row]
+    assert "f:countries:samegroup" in codes and "f:countries:same" in codes
+    assert asked.state == state
+    taken = run(state, "f:countries:samegroup")
+    answers = taken.state.answers
+    assert answers["countries"] == ["SEN", "MLI"] and answers["beneficiary_groups"] == ["schools"]
+    assert answers["sdgs"] == ["4"] and answers["wsis_action_lines"] is None
+    assert set(answers[PREFILLED]) == {"beneficiary_groups", "sdgs", "wsis_action_lines"}
+    assert taken.state.step == "target_value", "beneficiaries are answered: the next question is the target"
+    later = run(taken.state, "500", "f:target_unit:c:schools", "31/12/2027", "2026-01-01", "2028-06-30")
+    assert later.state.step == "$sum", "the SDGs and WSIS lines were answered ahead: straight to the summary"
