@@ -308,8 +308,9 @@ async def run(app: App, *, webhook: bool = False) -> None:
 async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
     sharing = None
+    stop_sharing = asyncio.Event()  # set once delivery has stopped: the others count this instance while it sends
     if app.shared is not None:  # count the instances before sending anything (bot.shared_pacing)
-        sharing = asyncio.create_task(app.shared.run(stop), name="shared-pacing")
+        sharing = asyncio.create_task(app.shared.run(stop_sharing), name="shared-pacing")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(app.shared.counted.wait(), 10)
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
@@ -342,6 +343,7 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
             await probes.cleanup()
         app.delivery.stop()
         await worker
+        stop_sharing.set()
         if sharing is not None:
             await sharing
 

@@ -1,8 +1,9 @@
 """Health probes and Prometheus metrics: what an operator needs to know the bot is well (docs/operations.md).
 
 `/healthz` says the process is alive (the event loop answers). `/readyz` says this instance can do its work:
-the database answers, its schema is the one this code needs, and the Bot API answered recently (asked
-again, at most once a minute, when nothing else reached it lately). `/metrics` is Prometheus' text format,
+the database answers, its schema is the one this code needs, and the Bot API answers (getMe, asked at most
+once a minute while it answers, at every probe while it does not); the three checks run at once, three seconds
+at most. `/metrics` is Prometheus' text format,
 from the official client library, in a registry of our own (tests build several apps in one process).
 
 They are served on the webhook server in webhook mode, and on `P2C_METRICS_PORT` (a small aiohttp server) in
@@ -118,8 +119,8 @@ class Health:
 
     async def readiness(self) -> dict[str, str]:
         """Each check's state: "ok", or why not. Ready when all are "ok"."""
-        return {"database": await self._database(), "schema": await self._schema(),
-                "bot_api": await self._bot_api()}
+        database, schema, bot_api = await asyncio.gather(self._database(), self._schema(), self._bot_api())
+        return {"database": database, "schema": schema, "bot_api": bot_api}
 
     async def _database(self) -> str:
         try:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.metrics import ENQUEUED, LEADER
@@ -151,28 +151,46 @@ async def run_when_elected(database: Database, make: Callable[[], AsyncIOSchedul
                 connection = await held.enter_async_context(database.election.connect())
                 elected = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
                                                     {"key": SCHEDULER_LOCK})).scalar()
-            except (DBAPIError, OSError):  # the database is away or the connection was dead: ask again later
+            except (SQLAlchemyError, OSError):  # the database is away, the connection dead, the pool exhausted
                 log.warning("could not take part in the scheduler election; trying again", exc_info=True)
                 elected = False
             if elected:
-                log.info("this instance runs the scheduled jobs")
-                LEADER.set(1)
-                scheduler = make()
-                scheduler.start()
-                try:
-                    kept = await _lead(connection, stop, check)
-                finally:
-                    scheduler.shutdown(wait=False)
-                    LEADER.set(0)
-                if kept:
-                    with contextlib.suppress(DBAPIError, OSError):  # a connection lost meanwhile took the lock along
-                        await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK})
+                await _term_of_office(connection, make, stop, check)
+                if stop.is_set():
                     return
-                log.warning("this instance lost the scheduler lock (its database connection dropped): its jobs "
-                            "stopped; it takes part in the election again")
-                await connection.invalidate()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), retry)
+
+
+async def _term_of_office(connection: AsyncConnection, make: Callable[[], AsyncIOScheduler], stop: asyncio.Event,
+                          check: float) -> None:
+    """Run the jobs while this instance holds the lock; give the lock back when stopped. When the lock's connection
+    is lost, or anything fails, the jobs stop and the connection is dropped (a session lock must not go back to the
+    pool still held): the caller holds the election again. Jobs already running finish (they only enqueue rows with
+    unique keys, so an overlap with the next leader sends nothing twice)."""
+    log.info("this instance runs the scheduled jobs")
+    scheduler: AsyncIOScheduler | None = None
+    kept = False
+    try:
+        scheduler = make()
+        scheduler.start()
+        LEADER.set(1)
+        kept = await _lead(connection, stop, check)
+    except Exception:
+        log.exception("the scheduled jobs failed to run; this instance gives up the lock and stands again")
+    finally:
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+        LEADER.set(0)
+    if kept:
+        with contextlib.suppress(SQLAlchemyError, OSError):  # a connection lost meanwhile took the lock along
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK})
+        return
+    if not stop.is_set():
+        log.warning("this instance lost the scheduler lock (its database connection dropped): its jobs stopped; "
+                    "it takes part in the election again")
+    with contextlib.suppress(SQLAlchemyError, OSError):
+        await connection.invalidate()
 
 
 async def _lead(connection: AsyncConnection, stop: asyncio.Event, check: float) -> bool:
@@ -184,5 +202,5 @@ async def _lead(connection: AsyncConnection, stop: asyncio.Event, check: float) 
         try:
             async with asyncio.timeout(check):
                 await connection.execute(text("SELECT 1"))
-        except (DBAPIError, OSError, TimeoutError):
+        except (SQLAlchemyError, OSError, TimeoutError):
             return False

@@ -47,8 +47,10 @@ AT_ONCE = 4
 """Chat reservations in flight at a time: each takes a pooled connection for a moment, and many replies and a
 broadcast's chats at once must not empty the pool the updates need."""
 CELL_MARGIN = 1.05
-"""A chat's cells are 5 % longer than Telegram's pace: a cell is reserved a few milliseconds before its message
-leaves (the reservation's round trip, the global slot), and Telegram counts from the message's arrival."""
+"""A chat's cells are 5 % longer than Telegram's pace: a cell is reserved before its message waits for a global
+slot and leaves, and Telegram counts from the message's arrival. (When global slots are scarce, during a
+broadcast, that wait can be longer than the margin; a chat's own messages then still leave in order, one sender
+at a time, and Telegram answers a 429 at worst, which pauses the chat for every instance.)"""
 
 
 class SharedBudget:
@@ -59,7 +61,8 @@ class SharedBudget:
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.database = database
         self.name = name
-        self.cap = max(1, round(global_per_second / SLICES_PER_SECOND))
+        self.cap = max(1, int(global_per_second // SLICES_PER_SECOND))
+        """Slots of a tenth of a second: rounded down, never over the limit (a limit under 10 a second gets 1)."""
         self.interval = CELL_MARGIN / per_chat_per_second
         self.tolerance = max(0, per_chat_burst - 1) * self.interval
         self.clock = clock
@@ -154,8 +157,8 @@ class SharedBudget:
         """Telegram said "retry after" for a chat: every instance holds it (in the background)."""
         async def pause() -> None:
             try:
-                async with self.database.uow() as uow:
-                    await SharedPace(uow.session).pause_chat(chat_id, seconds)
+                async with self._at_once, self.database.uow() as uow:
+                    await SharedPace(uow.session).pause_chat(chat_id, seconds, self.tolerance)
                     await uow.commit()
             except Exception:
                 log.warning("could not share a chat's pause", exc_info=True)

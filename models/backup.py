@@ -6,9 +6,6 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-PAGES_PER_STEP = 1024
-"""Pages copied at a time: between steps the bot may write (SQLite restarts the copy of a page it changed)."""
-
 
 def backup_sqlite(source: Path, target: Path) -> int:
     """Copy `source` to the new file `target` with SQLite's backup API; how many pages were copied.
@@ -20,9 +17,13 @@ def backup_sqlite(source: Path, target: Path) -> int:
         raise ValueError(f"{source} does not exist")
     if target.exists():
         raise ValueError(f"{target} exists already: give a new file")
-    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
-        reading.backup(writing, pages=PAGES_PER_STEP)
-        pages = int(writing.execute("PRAGMA page_count").fetchone()[0])
-        if writing.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise ValueError(f"the copy {target} failed SQLite's integrity check")
+    try:
+        with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
+            reading.backup(writing)  # one step: one read snapshot (WAL lets the bot write meanwhile)
+            pages = int(writing.execute("PRAGMA page_count").fetchone()[0])
+            if writing.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise ValueError(f"the copy {target} failed SQLite's integrity check")
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-written copy left to refuse the next attempt
+        raise
     return pages

@@ -82,6 +82,12 @@ and the statements asyncpg prepares within one get names unique to them (SQLAlch
 for PgBouncer). Every statement is then parsed and planned each time it runs."""
 
 
+KEEPALIVES = {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"}
+"""PostgreSQL probes an idle connection after 10 s and drops it after three unanswered probes: an instance whose
+host died or was cut off loses its session (and the scheduler's advisory lock with it) within about 25 s, not
+after the system's default of two hours. (Not sent through PgBouncer, which refuses unknown start-up settings.)"""
+
+
 class Database:
     """Owns the engine and hands out units of work; created once in build_app."""
 
@@ -111,14 +117,16 @@ class Database:
             # connection, and the caller handles the update again (bot.app.handle_retrying).
             kwargs.update(pool_size=POOL_SIZE, max_overflow=20, pool_recycle=1800,
                           connect_args=dict(PGBOUNCER_CONNECT_ARGS) if pgbouncer
-                          else {"prepared_statement_cache_size": PREPARED_STATEMENTS})
+                          else {"prepared_statement_cache_size": PREPARED_STATEMENTS,
+                                "server_settings": KEEPALIVES})
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self.election: AsyncEngine = self.engine
         """Where the scheduler's advisory lock is taken (bot.scheduler): a session-level lock needs a connection
         of its own to the server, which PgBouncer in transaction mode does not give (P2C_ELECTION_DATABASE_URL)."""
         if election_url is not None and not is_sqlite(self.url):
             self.election = create_async_engine(normalize_url(election_url), hide_parameters=True, pool_size=1,
-                                                max_overflow=1, pool_recycle=1800)
+                                                max_overflow=1, pool_recycle=1800,
+                                                connect_args={"server_settings": KEEPALIVES})
         if is_sqlite(self.url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             # aiosqlite logs every call with its arguments at DEBUG: never what people wrote, whatever the level

@@ -21,7 +21,9 @@ RETRIED = frozenset({502, 503, 504})
 class RoundRobinProxy:
     """Forwards requests to `targets` (base URLs) in turn."""
 
-    def __init__(self, targets: list[str], *, timeout: float = 60.0) -> None:
+    def __init__(self, targets: list[str], *, timeout: float = 8.0) -> None:
+        """`timeout` per target: under the sandbox's webhook timeout (10 s), so that a slow instance is given up by
+        the proxy before the sandbox posts the update again."""
         self.targets = targets
         self._turns = itertools.cycle(range(len(targets)))
         self._timeout = aiohttp.ClientTimeout(total=timeout)

@@ -58,10 +58,8 @@ class WebhookSender:
         async with aiohttp.ClientSession(timeout=self._timeout) as session:
             try:
                 while True:
-                    wait = self._start_ready(session)
-                    if wait is None:
-                        self._sb.webhook_wakeup.clear()
-                    await self._until_something(wait)
+                    self._sb.webhook_wakeup.clear()  # this pass looks at every pending update
+                    await self._until_something(self._start_ready(session))
             finally:
                 for task in self._posting.values():
                     task.cancel()

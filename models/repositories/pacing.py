@@ -45,8 +45,8 @@ ON CONFLICT (chat_id) DO UPDATE SET tat = GREATEST(p.tat, {NOW}) + CAST(:interva
 RETURNING GREATEST(0, p.tat - CAST(:interval AS float8) - CAST(:tolerance AS float8) - {NOW})
 """)
 _PAUSE_CHAT = text(f"""
-INSERT INTO chat_pace AS p (chat_id, tat) VALUES (:chat_id, {NOW} + CAST(:seconds AS float8))
-ON CONFLICT (chat_id) DO UPDATE SET tat = GREATEST(p.tat, {NOW} + CAST(:seconds AS float8))
+INSERT INTO chat_pace AS p (chat_id, tat) VALUES (:chat_id, {NOW} + CAST(:until AS float8))
+ON CONFLICT (chat_id) DO UPDATE SET tat = GREATEST(p.tat, {NOW} + CAST(:until AS float8))
 """)
 _HEARTBEAT = text(f"""
 INSERT INTO delivery_instance AS d (name, seen_at) VALUES (:name, {NOW})
@@ -85,9 +85,10 @@ class SharedPace:
                                                            "tolerance": tolerance})).scalar_one()
         return float(wait)
 
-    async def pause_chat(self, chat_id: int, seconds: float) -> None:
-        """Telegram said "retry after" for this chat: no cell for anyone before `seconds` from now."""
-        await self.session.execute(_PAUSE_CHAT, {"chat_id": chat_id, "seconds": seconds})
+    async def pause_chat(self, chat_id: int, seconds: float, tolerance: float) -> None:
+        """Telegram said "retry after" for this chat: no cell for anyone before `seconds` from now (a reservation may
+        come `tolerance` before its arrival time, the burst: the arrival time is pushed that much further)."""
+        await self.session.execute(_PAUSE_CHAT, {"chat_id": chat_id, "until": seconds + tolerance})
 
     async def heartbeat(self, name: str, within: float) -> int:
         """Say this instance delivers; how many do (seen within `within` seconds, this one included)."""

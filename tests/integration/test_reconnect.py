@@ -43,12 +43,14 @@ async def terminate_other_connections(database: Database) -> None:
 class Scheduler:
     def __init__(self) -> None:
         self.started = asyncio.Event()
+        self.running = False
 
     def start(self) -> None:
         self.started.set()
+        self.running = True
 
     def shutdown(self, wait: bool = True) -> None:
-        return None
+        self.running = False
 
 
 async def test_the_scheduler_election_is_held_again_after_a_dead_connection(database: Database) -> None:

@@ -108,3 +108,23 @@ async def test_a_leader_that_loses_its_lock_stops_its_jobs_and_another_takes_ove
     await one
     await two
     await other.dispose()
+
+
+async def test_a_failing_term_of_office_gives_the_lock_up_and_stands_again(database: Database) -> None:
+    if database.is_sqlite:
+        pytest.skip("the election is for several instances on PostgreSQL; SQLite runs one process")
+    made: list[AsyncIOScheduler] = []
+
+    def make() -> AsyncIOScheduler:
+        if not made:
+            made.append(AsyncIOScheduler())
+            raise RuntimeError("the jobs could not be set up")  # e.g. a job's arguments failed to build
+        made.append(build_scheduler(database, lambda: None))
+        return made[-1]
+
+    stop = asyncio.Event()
+    election = asyncio.create_task(run_when_elected(database, make, stop, retry=0.1, check=0.1))
+    assert await until(lambda: len(made) == 2 and made[-1].running), "elected again after the failure, with its jobs"
+    stop.set()
+    await election
+    assert not made[-1].running

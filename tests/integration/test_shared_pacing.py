@@ -117,3 +117,18 @@ async def test_a_new_instance_waits_until_the_others_know_it_and_an_old_one_does
     assert old.active, "shared a while after the other was last seen: its reserved cells still count"
     now[0] += 10
     assert not old.active
+
+
+async def test_a_shared_pause_holds_the_chat_past_its_burst_for_every_instance(instances: list[Database]) -> None:
+    async with instances[0].uow() as uow:
+        await SharedPace(uow.session).pause_chat(9, 2.0, 2.1)  # Telegram: retry after 2 s (burst of three, 1.05 s)
+        await uow.commit()
+    async with instances[1].uow() as uow:
+        wait = await SharedPace(uow.session).reserve_chat(9, 1.05, 2.1)
+        await uow.commit()
+    assert 1.9 <= wait <= 2.1, "no other instance sends to the chat before Telegram's retry_after"
+
+
+def test_the_shared_slots_never_exceed_the_limit() -> None:
+    caps = {limit: SharedBudget(None, "x", limit, 1.0, 3).cap for limit in (5.0, 15.0, 30.0, 35.0, 1000.0)}  # type: ignore[arg-type]
+    assert caps == {5.0: 1, 15.0: 1, 30.0: 3, 35.0: 3, 1000.0: 100}
