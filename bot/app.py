@@ -325,9 +325,9 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     health = app.health or Health(app.database, app.bot.get_me)
     refreshing = asyncio.create_task(health.refresh_continuously(stop), name="metrics")
     probes = None
-    if app.settings.metrics_port is not None:
-        probes = await serve_probes(health, app.settings.metrics_host, app.settings.metrics_port)
     try:
+        if app.settings.metrics_port is not None:
+            probes = await serve_probes(health, app.settings.metrics_host, app.settings.metrics_port)
         if webhook:
             app.patient = False  # Telegram delivers an update answered with a 5xx again
             await _serve_webhook(app, dispatcher, stop, health)

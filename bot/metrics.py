@@ -33,6 +33,7 @@ from prometheus_client import (
 from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
 
+from bot.config import ConfigError
 from handlers.inputs import Incoming
 from models.database import Database
 from models.migrate import HEAD_REVISION, current_revision
@@ -192,10 +193,15 @@ class Health:
 
 
 async def serve_probes(health: Health, host: str, port: int) -> web.AppRunner:
-    """A small HTTP server for the probes and metrics alone (P2C_METRICS_PORT); the caller cleans it up."""
+    """A small HTTP server for the probes and metrics alone (P2C_METRICS_PORT); the caller cleans it up. A port
+    that cannot be listened on (taken, say) is a ConfigError: one line naming the setting."""
     app = web.Application()
     app.add_routes(health.routes())
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise ConfigError(f"P2C_METRICS_PORT {port} on {host}: cannot listen ({error.strerror or error}).") from None
     return runner

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.config import ConfigError
 from bot.metrics import OUTBOX_ROWS, Health, kind_of, serve_probes
 from handlers.inputs import Incoming, Person
 from models.clock import utcnow
@@ -105,3 +107,13 @@ def test_kinds_of_updates_name_no_content() -> None:
     assert kind_of(Incoming(1, person, now, text="Bonjour")) == "text"
     assert kind_of(Incoming(1, person, now, file_id="f", file_kind="photo")) == "file"
     assert kind_of(Incoming(1, person, now, unreadable="sticker")) == "other"
+
+
+async def test_a_metrics_port_that_is_taken_stops_start_up_with_one_line(sqlite_database: Database) -> None:
+    first = await serve_probes(Health(sqlite_database, answers), "127.0.0.1", 0)
+    port = first.addresses[0][1]
+    try:
+        with pytest.raises(ConfigError, match=f"P2C_METRICS_PORT {port} on 127.0.0.1: cannot listen"):
+            await serve_probes(Health(sqlite_database, answers), "127.0.0.1", port)
+    finally:
+        await first.cleanup()
