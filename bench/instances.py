@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from echo_measure import percentile
-from pledge_flow import FIRST_ID, SCRIPT, seed
+from pledge_flow import FIRST_ID, SCRIPT, focal_point, seed
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.harness import BotStack, WebhookInstances, free_port
@@ -53,30 +53,6 @@ async def fresh_database(server_url: str) -> str:
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
     await admin.dispose()
     return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-async def person(people: SandboxClient, user_id: int, latencies: list[float]) -> bool:
-    """One person's burst: every step waits for the bot's reply; True when the last one came."""
-    since = (await people.chat(user_id))["last_seq"]
-    last_bot: dict[str, Any] = {}
-    for kind, value in BURST:
-        started = time.perf_counter()
-        if kind == "say":
-            await people.send_text(user_id, value)
-        else:
-            await people.press(user_id, int(last_bot["message_id"]), value)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            answer = await people.chat(user_id, since=since, wait=30)
-            since = answer["last_seq"]
-            replies = [m for m in answer["messages"] if m["from_bot"]]
-            if replies:
-                last_bot = replies[-1]
-                break
-        else:
-            return False
-        latencies.append((time.perf_counter() - started) * 1000)
-    return True
 
 
 async def leaders(metrics_ports: list[int], alive: list[bool]) -> list[int]:
@@ -124,7 +100,8 @@ async def run_once(server_url: str, people_count: int, count: int, *, failover: 
         await asyncio.sleep(START_WAIT + 2 * HEARTBEAT)  # running for a while, as before any real burst
         latencies: list[float] = []
         started = time.perf_counter()
-        done = await asyncio.gather(*(person(clients[n % len(clients)], FIRST_ID + n, latencies)
+        done = await asyncio.gather(*(focal_point(clients[n % len(clients)], FIRST_ID + n, latencies, BURST,
+                                                  finished=lambda last: True, patience=120)
                                       for n in range(people_count)))
         elapsed = time.perf_counter() - started
         result.update({"people": people_count, "completed": sum(done), "replies": len(latencies),

@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,17 +77,29 @@ async def seed(database_url: str, users: int) -> None:
         await database.dispose()
 
 
-async def focal_point(people: SandboxClient, user_id: int, latencies: list[float]) -> bool:
-    """One person completes a pledge; True when the reference came back."""
+def has_reference(last: dict[str, Any]) -> bool:
+    """The bot's last answer gives the new pledge's reference: the pledge was registered."""
+    return "P2C-" in str(last.get("text"))
+
+
+async def focal_point(people: SandboxClient, user_id: int, latencies: list[float],
+                      script: tuple[tuple[str, str], ...] = SCRIPT,
+                      finished: Callable[[dict[str, Any]], bool] = has_reference,
+                      patience: float | None = None) -> bool:
+    """One person goes through `script` (a whole pledge by default), each step waiting for the bot's answer (at most
+    `patience` seconds, if given); True when every step was answered and `finished` accepts the last answer."""
     since = (await people.chat(user_id))["last_seq"]
     last_bot: dict[str, Any] = {}
-    for kind, value in SCRIPT:
+    for kind, value in script:
         started = time.perf_counter()
         if kind == "say":
             await people.send_text(user_id, value)
         else:
             await people.press(user_id, int(last_bot["message_id"]), value)
+        deadline = None if patience is None else time.monotonic() + patience
         while True:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
             answer = await people.chat(user_id, since=since, wait=30)
             since = answer["last_seq"]
             replies = [m for m in answer["messages"] if m["from_bot"]]
@@ -94,16 +107,30 @@ async def focal_point(people: SandboxClient, user_id: int, latencies: list[float
                 last_bot = replies[-1]
                 break
         latencies.append((time.perf_counter() - started) * 1000)
-    return "P2C-" in str(last_bot.get("text"))
+    return finished(last_bot)
+
+
+Person = Callable[[SandboxClient, int, list[float]], Awaitable[bool]]
+"""One simulated person: goes through a journey, appends each step's latency, says whether it completed."""
 
 
 async def run(users: int, database_url: str | None, event_loop: str = "auto") -> dict[str, Any]:
     """Measure the pledge journey, then the echo bot, on one sandbox."""
+    return await measure_flow(users, database_url, event_loop, focal_point, len(SCRIPT))
+
+
+async def measure_flow(users: int, database_url: str | None, event_loop: str, person: Person, steps: int,
+                       seed_more: Callable[[str], Awaitable[None]] | None = None,
+                       label: dict[str, Any] | None = None) -> dict[str, Any]:
+    """N people go through a journey at once (`person`, `steps` interactions each), then the echo bot answers as
+    many people and messages on the same sandbox; the figures of both (`label` leads the result)."""
     workdir = Path(tempfile.mkdtemp(prefix="p2c-bench-"))
     fast = {"P2C_RATE_GLOBAL_PER_SECOND": "100000", "P2C_RATE_PER_CHAT_PER_SECOND": "100000",
             "P2C_RATE_PER_CHAT_BURST": "100000", "P2C_LOG_LEVEL": "WARNING", "P2C_EVENT_LOOP": event_loop}
     stack = BotStack(workdir, database_url=database_url, env=fast)
     await seed(stack.database_url, users)
+    if seed_more is not None:
+        await seed_more(stack.database_url)
     await stack.start_sandbox()
     try:
         people = stack.people
@@ -111,31 +138,29 @@ async def run(users: int, database_url: str | None, event_loop: str = "auto") ->
         for n in range(users):
             await people.add_user(FIRST_ID + n, "Bench", language_code="en")
         await stack.start_bot()
-        assert stack.bot is not None
-        bot_memory = psutil.Process(stack.bot.pid)
-        assert stack.sandbox is not None
-        sandbox_process = psutil.Process(stack.sandbox.pid)
-        cpu_before = (sum(bot_memory.cpu_times()[:2]), sum(sandbox_process.cpu_times()[:2]), time.process_time())
+        assert stack.bot is not None and stack.sandbox is not None
+        bot_process, sandbox_process = psutil.Process(stack.bot.pid), psutil.Process(stack.sandbox.pid)
+        cpu_before = (sum(bot_process.cpu_times()[:2]), sum(sandbox_process.cpu_times()[:2]), time.process_time())
         latencies: list[float] = []
         started = time.perf_counter()
-        done = await asyncio.gather(*(focal_point(people, FIRST_ID + n, latencies) for n in range(users)))
+        done = await asyncio.gather(*(person(people, FIRST_ID + n, latencies) for n in range(users)))
         elapsed = time.perf_counter() - started
-        cpu = (sum(bot_memory.cpu_times()[:2]) - cpu_before[0], sum(sandbox_process.cpu_times()[:2]) - cpu_before[1],
+        cpu = (sum(bot_process.cpu_times()[:2]) - cpu_before[0], sum(sandbox_process.cpu_times()[:2]) - cpu_before[1],
                time.process_time() - cpu_before[2])
-        rss = bot_memory.memory_info().rss / 2**20
+        rss = bot_process.memory_info().rss / 2**20
         await stack.stop_bot()
         echo_process = await start_bot([sys.executable, str(Path(__file__).with_name("echo_bot.py")), stack.url,
                                         stack.token])
         try:
-            echo = await measure_people(stack.url, users, len(SCRIPT))
+            echo = await measure_people(stack.url, users, steps)
         finally:
             await stop_bot(echo_process)
     finally:
         await stack.close()
     result = {
-        "users": users, "completed": sum(done), "messages": len(latencies), "seconds": round(elapsed, 2),
-        "p50_ms": round(statistics.median(latencies), 1), "p99_ms": round(percentile(latencies, 0.99), 1),
-        "updates_per_s": round(len(latencies) / elapsed, 1),
+        **(label or {}), "users": users, "completed": sum(done), "messages": len(latencies),
+        "seconds": round(elapsed, 2), "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1), "updates_per_s": round(len(latencies) / elapsed, 1),
         "echo_updates_per_s": round(echo["updates_per_s"], 1), "echo_p50_ms": round(echo["p50_ms"], 1),
         "echo_p99_ms": round(echo["p99_ms"], 1), "rss_mb": round(rss, 1),
         "bot_cpu_share": round(cpu[0] / elapsed, 2), "sandbox_cpu_share": round(cpu[1] / elapsed, 2),

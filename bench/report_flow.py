@@ -12,23 +12,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psutil
 from sqlmodel import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from echo_measure import measure_people, percentile, start_bot, stop_bot
-from pledge_flow import FIRST_ID, seed
+from pledge_flow import FIRST_ID, measure_flow
 
 from bot.sandbox.client import SandboxClient
-from bot.sandbox.harness import BotStack
 from models.clock import utcnow
 from models.database import Database
 from models.tables import Contact, Pledge
@@ -102,53 +97,8 @@ def _codes(message: dict[str, Any]) -> set[str]:
 
 async def run(users: int, database_url: str | None, event_loop: str = "auto") -> dict[str, Any]:
     """Measure the report journey, then the echo bot, on one sandbox."""
-    workdir = Path(tempfile.mkdtemp(prefix="p2c-bench-"))
-    fast = {"P2C_RATE_GLOBAL_PER_SECOND": "100000", "P2C_RATE_PER_CHAT_PER_SECOND": "100000",
-            "P2C_RATE_PER_CHAT_BURST": "100000", "P2C_LOG_LEVEL": "WARNING", "P2C_EVENT_LOOP": event_loop}
-    stack = BotStack(workdir, database_url=database_url, env=fast)
-    await seed(stack.database_url, users)
-    await seed_pledges(stack.database_url)
-    await stack.start_sandbox()
-    try:
-        people = stack.people
-        await people.set_limits(global_per_second=None, per_chat_per_second=None, per_group_per_minute=None)
-        for n in range(users):
-            await people.add_user(FIRST_ID + n, "Bench", language_code="en")
-        await stack.start_bot()
-        assert stack.bot is not None and stack.sandbox is not None
-        bot_process, sandbox_process = psutil.Process(stack.bot.pid), psutil.Process(stack.sandbox.pid)
-        cpu_before = (sum(bot_process.cpu_times()[:2]), sum(sandbox_process.cpu_times()[:2]), time.process_time())
-        latencies: list[float] = []
-        started = time.perf_counter()
-        done = await asyncio.gather(*(reporter(people, FIRST_ID + n, latencies) for n in range(users)))
-        elapsed = time.perf_counter() - started
-        cpu = (sum(bot_process.cpu_times()[:2]) - cpu_before[0], sum(sandbox_process.cpu_times()[:2]) - cpu_before[1],
-               time.process_time() - cpu_before[2])
-        rss = bot_process.memory_info().rss / 2**20
-        await stack.stop_bot()
-        echo_process = await start_bot([sys.executable, str(Path(__file__).with_name("echo_bot.py")), stack.url,
-                                        stack.token])
-        try:
-            echo = await measure_people(stack.url, users, len(SCRIPT))
-        finally:
-            await stop_bot(echo_process)
-    finally:
-        await stack.close()
-    result = {
-        "flow": "report", "users": users, "completed": sum(done), "messages": len(latencies),
-        "seconds": round(elapsed, 2), "p50_ms": round(statistics.median(latencies), 1),
-        "p99_ms": round(percentile(latencies, 0.99), 1), "updates_per_s": round(len(latencies) / elapsed, 1),
-        "echo_updates_per_s": round(echo["updates_per_s"], 1), "echo_p50_ms": round(echo["p50_ms"], 1),
-        "echo_p99_ms": round(echo["p99_ms"], 1), "rss_mb": round(rss, 1),
-        "bot_cpu_share": round(cpu[0] / elapsed, 2), "sandbox_cpu_share": round(cpu[1] / elapsed, 2),
-        "people_cpu_share": round(cpu[2] / elapsed, 2),
-        # the bot's CPU time per update: less sensitive than the rates to other work on the machine
-        "bot_cpu_ms_per_update": round(1000 * cpu[0] / max(1, len(latencies)), 2), "event_loop": event_loop,
-        "database": "postgresql" if database_url and "postgresql" in database_url else "sqlite",
-    }
-    result["ratio_vs_echo"] = round(result["updates_per_s"] / echo["updates_per_s"], 2)
-    result["p99_ratio_vs_echo"] = round(result["p99_ms"] / echo["p99_ms"], 2)
-    return result
+    return await measure_flow(users, database_url, event_loop, reporter, len(SCRIPT), seed_more=seed_pledges,
+                              label={"flow": "report"})
 
 
 def main() -> None:
