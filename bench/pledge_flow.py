@@ -174,20 +174,28 @@ async def measure_flow(users: int, database_url: str | None, event_loop: str, pe
     return result
 
 
-def main() -> None:
-    """Command-line entry."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+Run = Callable[[int, str | None, str], Awaitable[dict[str, Any]]]
+
+
+def flow_main(description: str, flow: str, done: str, run_flow: Run) -> None:
+    """The command line of a flow benchmark: --users, --database-url, --event-loop; human lines, then the JSON."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--event-loop", default="auto", choices=("auto", "uvloop", "asyncio"),
                         help="the bot's P2C_EVENT_LOOP (the echo bot always runs on asyncio's)")
     args = parser.parse_args()
-    result = asyncio.run(run(args.users, args.database_url, args.event_loop))
-    print(f"pledge flow: {result['completed']}/{result['users']} pledges, {result['messages']} interactions, "
+    result = asyncio.run(run_flow(args.users, args.database_url, args.event_loop))
+    print(f"{flow}: {result['completed']}/{result['users']} {done}, {result['messages']} interactions, "
           f"{result['updates_per_s']}/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms ({result['database']})")
     print(f"echo bot:    {result['echo_updates_per_s']}/s, p50 {result['echo_p50_ms']} ms, "
           f"p99 {result['echo_p99_ms']} ms")
     print(json.dumps(result))
+
+
+def main() -> None:
+    """Command-line entry."""
+    flow_main(__doc__.splitlines()[0], "pledge flow", "pledges", run)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,6 @@ then one JSON object as the last line.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import sys
 import time
 from datetime import date
@@ -21,7 +18,7 @@ from typing import Any
 from sqlmodel import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pledge_flow import FIRST_ID, measure_flow
+from pledge_flow import FIRST_ID, flow_main, measure_flow
 
 from bot.sandbox.client import SandboxClient
 from models.clock import utcnow
@@ -103,18 +100,7 @@ async def run(users: int, database_url: str | None, event_loop: str = "auto") ->
 
 def main() -> None:
     """Command-line entry."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=10)
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
-    parser.add_argument("--event-loop", default="auto", choices=("auto", "uvloop", "asyncio"),
-                        help="the bot's P2C_EVENT_LOOP (the echo bot always runs on asyncio's)")
-    args = parser.parse_args()
-    result = asyncio.run(run(args.users, args.database_url, args.event_loop))
-    print(f"report flow: {result['completed']}/{result['users']} reports, {result['messages']} interactions, "
-          f"{result['updates_per_s']}/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms ({result['database']})")
-    print(f"echo bot:    {result['echo_updates_per_s']}/s, p50 {result['echo_p50_ms']} ms, "
-          f"p99 {result['echo_p99_ms']} ms")
-    print(json.dumps(result))
+    flow_main(__doc__.splitlines()[0], "report flow", "reports", run)
 
 
 if __name__ == "__main__":
