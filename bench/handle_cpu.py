@@ -43,7 +43,7 @@ async def person(database: Database, deps: Deps, user_id: int, first_update: int
         else:
             incoming = Incoming(update_id, who, utcnow(), code=value, origin=origin)
         async with gate:
-            await handle(incoming, database.uow(), deps)
+            await database.whole(lambda uow: handle(incoming, uow, deps))  # as the bot does (bot.app)
 
 
 async def run(users: int, database_url: str | None, rounds: int) -> dict[str, Any]:
@@ -62,8 +62,9 @@ async def run(users: int, database_url: str | None, rounds: int) -> dict[str, An
     def on_commit(*_: Any) -> None:
         counts["commits"] += 1
 
-    event.listen(database.engine.sync_engine, "before_cursor_execute", on_statement)
-    event.listen(database.engine.sync_engine, "commit", on_commit)
+    engine = database.thread_engine if database.thread is not None else database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "commit", on_commit)
     gate = asyncio.Semaphore(UPDATES_AT_ONCE)
     try:
         await database.open_pool()

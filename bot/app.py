@@ -136,7 +136,7 @@ class App:
     async def _apologise(self, incoming: Incoming) -> None:
         try:
             async with self.handling:
-                await apologise(incoming, self.database.uow(), self.deps)
+                await self.database.whole(lambda uow: apologise(incoming, uow, self.deps))
         except Exception:
             log.exception("could not apologise")
         self.delivery.wake()
@@ -157,7 +157,7 @@ async def handle_retrying(incoming: Incoming, database: Database, deps: Deps) ->
     """
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return await handle(incoming, database.uow(), deps)
+            return await database.whole(lambda uow: handle(incoming, uow, deps))
         except DraftConflictError:
             if attempt == ATTEMPTS:
                 raise

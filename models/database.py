@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Self, TypeAlias
+from typing import Any, Self, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-Session: TypeAlias = AsyncSession
-"""The session of a unit of work, as services and repositories take it (journeys need not know SQLAlchemy)."""
+from models.session import Session as Session  # journeys and repositories take it from here
+from models.sqlite_thread import DatabaseThread, ThreadSession
+
+T = TypeVar("T")
 
 
 def normalize_url(url: str) -> str:
@@ -105,10 +110,8 @@ class Database:
                                   # aiosqlite's thread) per transaction, finding nothing to undo
                                   "pool_reset_on_return": None}
         if is_sqlite(self.url):
-            # SQLite has one writer at a time: the updates queue for one connection in asyncio, fairly,
-            # where several connections would sleep in SQLite's busy handler (tens of milliseconds).
-            # aiosqlite runs that connection in its own thread, so a busy_timeout wait or an fsync
-            # holds only that thread, never the event loop.
+            # Units of work use the SQLite file through `thread_engine` (below). This async engine serves what
+            # takes a connection of its own, briefly: migrations, the readiness probe, tests' set-up.
             # (named: SQLAlchemy 2.0 gives a file database no pool by default, 2.1 a queue pool)
             kwargs.update(poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60)
         else:
@@ -127,10 +130,22 @@ class Database:
             self.election = create_async_engine(normalize_url(election_url), hide_parameters=True, pool_size=1,
                                                 max_overflow=1, pool_recycle=1800,
                                                 connect_args={"server_settings": KEEPALIVES})
+        self.thread: DatabaseThread | None = None
+        """SQLite's own thread (models.sqlite_thread): every unit of work uses the file there, one at a time."""
+        self.gate = asyncio.Lock()
+        """Held by the SQLite session that has the thread's connection; the others wait for it in turn."""
         if is_sqlite(self.url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             # aiosqlite logs every call with its arguments at DEBUG: never what people wrote, whatever the level
             logging.getLogger("aiosqlite").setLevel(logging.INFO)
+            # one connection, used only in `thread` (so sqlite3's same-thread check has nothing to add)
+            self.thread_engine = create_engine(
+                make_url(self.url).set(drivername="sqlite+pysqlite"), hide_parameters=True, echo=echo,
+                pool_size=1, max_overflow=0, pool_timeout=60, pool_reset_on_return=None,
+                connect_args={"check_same_thread": False})
+            event.listen(self.thread_engine, "connect", _sqlite_pragmas)
+            self.thread_sessions = sessionmaker(self.thread_engine, expire_on_commit=False)
+            self.thread = DatabaseThread()
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
 
     @property
@@ -140,32 +155,62 @@ class Database:
 
     async def open_pool(self) -> None:
         """Open the pool's connections now, so the first updates after a start do not each wait for one."""
-        held = [await self.engine.connect() for _ in range(1 if self.is_sqlite else POOL_SIZE)]
+        if self.thread is not None:
+            await self.thread.call(lambda: self.thread_engine.connect().close())  # back to the pool, still open
+            return
+        held = [await self.engine.connect() for _ in range(POOL_SIZE)]
         for connection in held:
             await connection.close()  # back to the pool, still open
 
     def uow(self) -> UnitOfWork:
-        """Return a new unit of work."""
+        """Return a new unit of work, for `async with` on the event loop."""
         return UnitOfWork(self)
+
+    async def whole(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """`await work(uow)` for a unit of work that awaits nothing but its session (handling an update).
+
+        On SQLite it runs from start to end in the database thread, with one hand-over in all
+        (models.sqlite_thread); on PostgreSQL it runs here. `work` must not await anything else:
+        on SQLite that raises `AwaitedOutsideDatabase`.
+        """
+        if self.thread is None:
+            return await work(self.uow())
+        async with self.gate:
+            # a cancelled caller stops waiting, not the work: it ends in the thread before the next one starts
+            return await self.thread.whole(work(UnitOfWork(self, inside_thread=True)))  # type: ignore[arg-type]
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self.thread is not None:
+            async with self.gate:
+                await self.thread.call(self.thread_engine.dispose)
         await self.engine.dispose()
         if self.election is not self.engine:
             await self.election.dispose()
 
 
 class UnitOfWork:
-    """`async with uow:` opens a session; it rolls back unless commit() was called."""
+    """`async with uow:` opens a session; it rolls back unless commit() was called.
 
-    session: AsyncSession
+    On SQLite its session takes `Database.gate` while it uses the database (models.sqlite_thread.ThreadSession);
+    inside the thread, under `Database.whole`, the gate is held for it.
+    """
 
-    def __init__(self, database: Database) -> None:
+    session: Session
+
+    def __init__(self, database: Database, *, inside_thread: bool = False) -> None:
         self.database = database
+        self.inside_thread = inside_thread
 
     async def __aenter__(self) -> Self:
-        self.session = self.database.sessions()
-        self.session.info[INSTANCE] = self.database.instance
+        database = self.database
+        if database.thread is None:
+            self.session = database.sessions()
+        elif self.inside_thread:
+            self.session = ThreadSession(database.thread_sessions(), None)
+        else:
+            self.session = ThreadSession(database.thread_sessions(), database.thread, database.gate)
+        self.session.info[INSTANCE] = database.instance
         return self
 
     async def __aexit__(

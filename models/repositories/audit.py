@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.clock import utcnow
 from models.repositories.base import table_of
+from models.session import Session
 from models.tables import AuditLog
 
 _AUDIT = table_of(AuditLog)
@@ -24,7 +24,7 @@ _LAST_ACTOR = (select(_AUDIT.c.actor_id)
 class AuditTrail:
     """Audit rows, written at once in the caller's transaction (nothing changes them after)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def record(self, actor_id: int | None, action: str, target_type: str | None, target_id: int | None,

@@ -7,7 +7,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.session import Session
 
 S = TypeVar("S")
 
@@ -23,7 +24,7 @@ def table_of(model: Any) -> Table:
     return table
 
 
-def dialect_of(session: AsyncSession) -> str:
+def dialect_of(session: Session) -> str:
     """The name of the session's backend: "postgresql" or "sqlite"."""
     return session.get_bind().dialect.name
 
@@ -34,6 +35,6 @@ class PerDialect(Generic[S]):
     def __init__(self, build: Callable[[Insert], S], dialects: tuple[str, ...] = ("postgresql", "sqlite")) -> None:
         self.statements = {name: build(INSERTS[name]) for name in dialects}
 
-    def __call__(self, session: AsyncSession) -> S:
+    def __call__(self, session: Session) -> S:
         """The statement for the session's backend."""
         return self.statements[dialect_of(session)]

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from models.session import Session
 from models.tables import Broadcast
 from models.values import BroadcastStatus
 
@@ -26,7 +26,7 @@ Texts = tuple[dict[str, str], str, dict[str, str] | None]
 class Broadcasts:
     """Broadcasts."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def get(self, broadcast_id: int) -> Broadcast | None:

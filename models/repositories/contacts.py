@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, or_, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from models.repositories.base import table_of
+from models.session import Session
 from models.tables import Contact, Draft, Entity
 from models.values import Role
 
@@ -36,7 +36,7 @@ _WITH_ROLES = (select(Contact, Entity).join(Entity, col(Entity.id) == col(Contac
 class Contacts:
     """The people the bot knows."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def get(self, contact_id: int) -> Contact | None:

@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.reporting import covering_periods, parts_of, period_days, period_end, period_start
 from models.repositories.base import dialect_of, table_of
 from models.scope import Scope, ScopeKind
+from models.session import Session
 from models.tables import Contact, Country, Entity, Pledge, ProgressReport
 from models.values import PledgeStatus, Role
 
@@ -58,7 +58,7 @@ LAST_REPORT = (sa.select(R.c.id).where(R.c.pledge_id == P.c.id, R.c.is_current)
 report is history)."""
 
 
-def _elements(session: AsyncSession, column: Any) -> Any:
+def _elements(session: Session, column: Any) -> Any:
     """The items of a JSON list column as a table-valued function with a `value` column (one row each)."""
     if dialect_of(session) == "postgresql":
         return sa.func.json_array_elements_text(column).table_valued("value").alias("item")
@@ -110,7 +110,7 @@ BREAKDOWNS = ("focus_area", "pledge_type", "sector", "targeting", "region")
 class DigestFigures:
     """Aggregates for digests and exports, each one statement."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def figures(self, scope: Scope, since: datetime, due: dict[str, str], overdue_limit: int = 10) -> Figures:
@@ -273,7 +273,7 @@ class DigestFigures:
             yield rows
 
 
-async def pledge_in_scope(session: AsyncSession, pledge_id: int, scope: Scope) -> bool:
+async def pledge_in_scope(session: Session, pledge_id: int, scope: Scope) -> bool:
     """True when the pledge exists and belongs to the scope (checked before any action on it)."""
     query = sa.select(sa.func.count()).select_from(P).where(P.c.id == pledge_id, in_scope(scope))
     return bool((await session.execute(query)).scalar_one())

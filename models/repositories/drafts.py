@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from models.repositories.base import Insert, PerDialect, table_of
+from models.session import Session
 from models.tables import Contact, Draft
 
 _DRAFTS = table_of(Draft)
@@ -48,7 +48,7 @@ class DraftConflictError(Exception):
 class Drafts:
     """Half-filled forms."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def find(self, contact_id: int, form_id: str) -> Draft | None:

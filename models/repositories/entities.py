@@ -6,11 +6,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from models.repositories.base import table_of
+from models.session import Session
 from models.tables import Entity
 
 _E = table_of(Entity).c
@@ -23,7 +23,7 @@ _DECIDE = (sa.update(table_of(Entity)).where(_E.id == bindparam("entity_id"), _E
 class Entities:
     """Organisations."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def get(self, entity_id: int) -> Entity | None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from models.session import Session
 from models.tables import Invite
 
 _BY_TOKEN_HASH = select(Invite).where(col(Invite.token_hash) == bindparam("token_hash"))
@@ -14,7 +14,7 @@ _BY_TOKEN_HASH = select(Invite).where(col(Invite.token_hash) == bindparam("token
 class Invites:
     """Invitations to join an entity."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def add(self, invite: Invite) -> None:

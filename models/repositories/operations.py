@@ -8,9 +8,9 @@ each instance's own counters.
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.repositories.base import table_of
+from models.session import Session
 from models.tables import Broadcast, Outbox
 from models.values import BroadcastStatus, OutboxStatus
 
@@ -26,7 +26,7 @@ _RUNNING = select(func.count()).select_from(_BROADCASTS).where(_BROADCASTS.c.sta
 class Operations:
     """Read-only figures about the bot's own work."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def outbox_depth(self) -> dict[tuple[int, str], int]:

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.database import INSTANCE
 from models.repositories.base import PerDialect, dialect_of, table_of
 from models.repositories.contacts import Contacts
+from models.session import Session
 from models.tables import Contact, Outbox
 from models.values import OutboxStatus
 
@@ -153,7 +153,7 @@ class Attempt:
 class OutboxRows:
     """Outbox rows, written by journeys and claimed by delivery."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def enqueue(self, key: str, chat_id: int, contact_id: int | None, payload: dict[str, Any], *,

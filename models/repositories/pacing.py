@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.session import Session
 
 SLICES_PER_SECOND = 10
 RING = 600
@@ -69,7 +70,7 @@ class Lease:
 class SharedPace:
     """The shared limits' rows (PostgreSQL only)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def lease(self, want: int, cap: int) -> Lease:

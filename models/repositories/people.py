@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models.repositories.base import table_of
+from models.session import Session
 from models.tables import (
     AuditLog,
     ChatPace,
@@ -55,7 +55,7 @@ def _holding(column: Any, needles: Iterable[str]) -> Any:
 class People:
     """A person's colleagues, pledges and personal data, in the caller's transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def colleagues(self, entity_id: int, besides: int) -> list[Contact]:

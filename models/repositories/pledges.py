@@ -7,11 +7,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from models.repositories.base import table_of
+from models.session import Session
 from models.tables import Country, Pledge
 from models.values import PledgeStatus
 
@@ -42,7 +42,7 @@ _REACHED = sa.select(_C.ldc, _C.lldc, _C.sids, _C.itu_region).where(sa.or_(
 class Pledges:
     """Pledges of entities."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def get(self, pledge_id: int, *, for_update: bool = False) -> Pledge | None:
@@ -111,7 +111,7 @@ class Pledges:
 class Countries:
     """The project's country table."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def all(self) -> dict[str, Country]:

@@ -13,11 +13,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.repositories.base import table_of
 from models.repositories.outbox import FORGOTTEN
+from models.session import Session
 from models.tables import Contact, Entity, Outbox, QuestionMessage, QuestionThread
 from models.values import ThreadStatus
 
@@ -69,7 +69,7 @@ class ThreadRecord:
 class Questions:
     """Question threads and their messages."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def get(self, thread_id: int, *, for_update: bool = False) -> QuestionThread | None:

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.repositories.base import PerDialect, table_of
 from models.repositories.digests import in_scope
 from models.repositories.outbox import OutboxRows
 from models.scope import EVERYTHING, Scope, ScopeKind
+from models.session import Session
 from models.tables import (
     Contact,
     CoordinatorScope,
@@ -79,7 +79,7 @@ def _chunks(ids: Iterable[int]) -> list[list[int]]:
 class Reminders:
     """Report reminders' queries, in the caller's transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def changed_after(self, now: datetime) -> datetime:

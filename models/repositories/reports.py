@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from models.session import Session
 from models.tables import Pledge, ProgressReport
 from models.values import PledgeStatus
 
@@ -35,7 +35,7 @@ _LINK = (sa.update(ProgressReport).where(col(ProgressReport.id) == bindparam("ol
 class Reports:
     """Progress reports: one current report per pledge and period, replaced ones kept as history."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def reported_periods(self, pledge_ids: Iterable[int] | None = None) -> dict[int, set[str]]:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.repositories.base import table_of
 from models.scope import EVERYTHING, Scope, ScopeKind
+from models.session import Session
 from models.tables import Contact, CoordinatorScope, DigestSubscription, GeneratedFile
 from models.values import Role
 
@@ -21,7 +21,7 @@ F = table_of(GeneratedFile)
 class Scopes:
     """Coordinators' scopes."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def of(self, contact_id: int) -> Scope:
@@ -42,7 +42,7 @@ class Scopes:
 class Subscriptions:
     """Digest subscriptions (staff without a row receive the weekly default)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def of(self, contact_id: int) -> DigestSubscription | None:
@@ -78,7 +78,7 @@ class Subscriptions:
 class Files:
     """Files the bot made (charts, spreadsheets); models.retention deletes them after their retention."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def add(self, name: str, mime_type: str, content: bytes, now: datetime) -> int:

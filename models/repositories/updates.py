@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, literal_column, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from models.repositories.base import Insert, PerDialect, dialect_of, table_of
 from models.repositories.contacts import WITH_LATEST_DRAFT, Contacts
+from models.session import Session
 from models.tables import Contact, Draft, ProcessedUpdate
 
 _PROCESSED = table_of(ProcessedUpdate)
@@ -44,7 +44,7 @@ Met = tuple[Contact | None, Draft | None]
 class ProcessedUpdates:
     """The keys of the updates handled so far."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def mark(self, update_key: int, now: datetime) -> bool:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy import bindparam, func
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from models.session import Session
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import EntityStatus, PledgeStatus, ReviewStatus
 
@@ -40,7 +40,7 @@ class Oldest(Generic[T]):
 class Waiting:
     """Records waiting for a staff decision, oldest first."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def organisations(self, limit: int) -> Oldest[Entity]:

@@ -1,0 +1,184 @@
+"""SQLite in a thread of its own: the event loop never waits for SQLite, and an update costs one hand-over.
+
+Every use of the SQLite file goes through one thread (`DatabaseThread`) holding one sqlite3 connection
+(SQLite has one writer at a time: updates queue for that thread fairly in asyncio, where several connections
+would sleep in SQLite's busy handler). A busy wait or a commit's fsync holds that thread, never the event loop.
+
+A unit of work is used in one of two ways (models.database.UnitOfWork):
+- **whole**: a coroutine that does only database work (handling an update: `Database.whole`) runs from start to
+  end in the database thread; its session calls SQLAlchemy's synchronous `Session` directly. One hand-over per
+  unit of work, where an async driver (aiosqlite) hands every call over (a cursor, its statement, its rows, its
+  closing: about 15 per update, which was a quarter of the bot's CPU).
+- **from the event loop**: `async with database.uow()` code, which may await other things between statements,
+  hands each session call over to the thread and gets its rows back already read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, CursorResult, Engine, Executable, Result, Row
+from sqlalchemy.orm import Session as SyncSession
+
+from models.session import AnyRows, Params
+
+T = TypeVar("T")
+
+
+class AwaitedOutsideDatabase(RuntimeError):
+    """A unit of work run whole in the database thread awaited something other than its session."""
+
+
+class DatabaseThread:
+    """The one thread that uses the SQLite connection; calls run in the order they were handed over."""
+
+    def __init__(self) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="p2c-sqlite")
+
+    async def call(self, function: Callable[[], T]) -> T:
+        """Run `function` in the database thread and return what it returns (or raise what it raises)."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, function)
+
+    async def whole(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine that awaits only a `ThreadSession` in the database thread, from start to end."""
+        return await self.call(partial(drive, work))
+
+    def shutdown(self) -> None:
+        """Stop the thread once what was handed over is done."""
+        self.executor.shutdown(wait=True)
+
+
+def drive(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends (its awaits all complete at once) to its end, in this thread."""
+    try:
+        awaited = work.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]  # the coroutine's own return value, typed T
+    work.close()
+    raise AwaitedOutsideDatabase(f"a unit of work run whole in the database thread awaited {awaited!r}")
+
+
+class ThreadStreamed:
+    """The rows of a streamed query, read in the database thread a part at a time."""
+
+    def __init__(self, result: Result[*AnyRows], thread: DatabaseThread | None) -> None:
+        self.result = result
+        self.thread = thread
+
+    async def partitions(self, size: int | None = None) -> AsyncIterator[Sequence[Row[*AnyRows]]]:
+        """The rows, `size` at a time."""
+        parts: Iterator[Sequence[Row[*AnyRows]]] = self.result.partitions(size)
+        while True:
+            part = next(parts, None) if self.thread is None else await self.thread.call(partial(next, parts, None))
+            if part is None:
+                return
+            yield part
+
+
+class ThreadSession:
+    """A unit of work's session on SQLite (models.session.Session): SQLAlchemy's synchronous Session, whose
+    calls are made directly inside the database thread (`thread` None) or handed over to it.
+
+    Handed over, the session holds `gate` from its first use of the database until it commits or closes, as an
+    AsyncSession holds a pooled connection: one session at a time uses the thread's connection, and a session
+    opened but not using it (yet, or any more) keeps no one else waiting.
+    """
+
+    def __init__(self, session: SyncSession, thread: DatabaseThread | None, gate: asyncio.Lock | None = None) -> None:
+        self.session = session
+        self.thread = thread
+        self.gate = gate
+        self.holding = False
+
+    @property
+    def info(self) -> dict[Any, Any]:
+        """Free-form data of this session."""
+        return self.session.info
+
+    async def _call(self, function: Callable[[], T]) -> T:
+        if self.thread is None:
+            return function()
+        if not self.holding and self.gate is not None:
+            await self.gate.acquire()
+            self.holding = True
+        return await self.thread.call(function)
+
+    def _release(self) -> None:
+        if self.holding and self.gate is not None:
+            self.holding = False
+            self.gate.release()
+
+    async def execute(self, statement: Executable, params: Params = None) -> Result[*AnyRows]:
+        """Run a statement. Handed over, its rows are read in the thread (sqlite3 steps through a query as its
+        rows are fetched: fetching them here would run the query on the event loop)."""
+        if self.thread is None:
+            return self.session.execute(statement, params)
+        return await self._call(partial(self._execute_read, statement, params))
+
+    def _execute_read(self, statement: Executable, params: Params) -> Result[*AnyRows]:
+        result = self.session.execute(statement, params)
+        # An INSERT, UPDATE or DELETE is done when it returns (SQLite runs all of it, RETURNING rows included, at
+        # its first step): its result stays as it is, with its row count. A query's rows are read now, into a
+        # result with the same interface (scalars, mappings, one...).
+        if statement.is_dml or (isinstance(result, CursorResult) and not result.returns_rows):
+            return result
+        return result.freeze()()
+
+    async def stream(self, statement: Executable, params: Params = None) -> ThreadStreamed:
+        """Run a query whose rows are read a part at a time (its `yield_per` sets the parts' size)."""
+        return ThreadStreamed(await self._call(partial(self.session.execute, statement, params)), self.thread)
+
+    async def get(self, entity: type[T], ident: Any, *, with_for_update: bool | None = None) -> T | None:
+        """The object with this primary key, or None (SQLite locks the whole file for a writer: no row locks)."""
+        return await self._call(partial(self.session.get, entity, ident, with_for_update=with_for_update))
+
+    def add(self, instance: object) -> None:
+        """Have the object inserted at the next flush (no database work now)."""
+        self.session.add(instance)
+
+    def add_all(self, instances: Iterable[object]) -> None:
+        """Have the objects inserted at the next flush."""
+        self.session.add_all(instances)
+
+    @property
+    def dirty(self) -> Any:
+        """The loaded objects changed since they were read."""
+        return self.session.dirty
+
+    async def flush(self) -> None:
+        """Send pending changes."""
+        await self._call(self.session.flush)
+
+    async def refresh(self, instance: Any) -> None:
+        """Read the object's columns again."""
+        await self._call(partial(self.session.refresh, instance))
+
+    async def commit(self) -> None:
+        """Commit the transaction; the connection goes back (a later statement takes it again)."""
+        await self._call(self.session.commit)
+        self._release()
+
+    async def close(self) -> None:
+        """End the session, rolling back what was not committed, and give the connection back.
+
+        Handed over, it runs even if the caller is cancelled meanwhile, and whatever the next session hands over
+        runs after it (the thread runs calls in order): that session may have the gate at once.
+        """
+        if self.thread is None:
+            self.session.close()
+            return
+        try:
+            if self.holding:
+                await asyncio.shield(self.thread.call(self.session.close))
+            else:
+                self.session.close()  # it holds no connection: nothing reaches the database
+        finally:
+            self._release()
+
+    def get_bind(self) -> Engine | Connection:
+        """The synchronous engine on the SQLite file."""
+        return self.session.get_bind()

@@ -1,0 +1,131 @@
+"""SQLite in its own thread (models.sqlite_thread): the event loop never waits for SQLite, units of work take
+the one connection in turn, and a unit of work that fails or is cancelled gives it back."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from models.clock import utcnow
+from models.database import Database, UnitOfWork
+from models.migrate import upgrade
+from models.repositories.updates import ProcessedUpdates
+from models.sqlite_thread import AwaitedOutsideDatabase
+from models.tables import Contact
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    await upgrade(database)
+    yield database
+    await database.dispose()
+
+
+async def mark(uow: UnitOfWork, key: int) -> bool:
+    async with uow:
+        fresh = await ProcessedUpdates(uow.session).mark(key, utcnow())
+        await uow.commit()
+        return fresh
+
+
+async def ticking(stop: asyncio.Event) -> int:
+    ticks = 0
+    while not stop.is_set():
+        await asyncio.sleep(0.01)
+        ticks += 1
+    return ticks
+
+
+async def test_a_write_lock_held_by_another_process_never_stops_the_event_loop(db: Database, tmp_path: Path) -> None:
+    other = sqlite3.connect(tmp_path / "p2c.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process (a CLI command, a backup) is writing
+    threading.Timer(0.6, other.execute, ("COMMIT",)).start()
+    stop = asyncio.Event()
+    ticker = asyncio.create_task(ticking(stop))
+    started = time.perf_counter()
+    assert await db.whole(lambda uow: mark(uow, 1))  # waits in SQLite's busy handler, in the database thread
+    waited = time.perf_counter() - started
+    stop.set()
+    ticks = await ticker
+    other.close()
+    assert waited >= 0.5, "the write waited for the other writer"
+    assert ticks >= 25, f"the event loop went on meanwhile ({ticks} ticks of 10 ms in {waited:.2f} s)"
+
+
+async def test_a_unit_of_work_run_whole_may_await_only_its_session(db: Database) -> None:
+    async def strays(uow: UnitOfWork) -> None:
+        async with uow:
+            await ProcessedUpdates(uow.session).mark(2, utcnow())
+            await asyncio.sleep(0)  # not the database: refused, and what it did is rolled back
+
+    with pytest.raises(AwaitedOutsideDatabase):
+        await db.whole(strays)
+    assert await db.whole(lambda uow: mark(uow, 2)), "the connection was given back and nothing was kept"
+
+
+async def test_sessions_take_the_connection_in_turn_and_give_it_back_when_they_commit(db: Database) -> None:
+    first_wrote, first_may_commit, second_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with db.uow() as uow:
+            await ProcessedUpdates(uow.session).mark(3, utcnow())
+            first_wrote.set()
+            await first_may_commit.wait()
+            await uow.commit()
+
+    async def second() -> None:
+        await first_wrote.wait()
+        assert await mark(db.uow(), 4)
+        second_done.set()
+
+    async with db.uow() as idle:  # a session that has not used the database holds no one back
+        tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
+        await first_wrote.wait()
+        await asyncio.sleep(0.05)
+        assert not second_done.is_set(), "the second waits while the first has the connection"
+        first_may_commit.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+        assert (await idle.session.execute(select(Contact))).all() == []
+
+
+async def test_a_cancelled_unit_of_work_gives_the_connection_back(db: Database) -> None:
+    holding = asyncio.Event()
+
+    async def stuck() -> None:
+        async with db.uow() as uow:
+            await ProcessedUpdates(uow.session).mark(5, utcnow())
+            holding.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(stuck())
+    await holding.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.wait_for(mark(db.uow(), 5), 5), "the cancelled unit of work was rolled back"
+    cancelled = asyncio.create_task(db.whole(lambda uow: mark(uow, 6)))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    await asyncio.gather(cancelled, return_exceptions=True)
+    assert await asyncio.wait_for(mark(db.uow(), 7), 5)
+
+
+async def test_rows_handed_over_are_read_in_the_thread_and_a_change_keeps_its_count(db: Database) -> None:
+    async with db.uow() as uow:
+        uow.session.add_all([Contact(telegram_id=n, chat_id=n, first_name=f"P{n}") for n in (1, 2, 3)])
+        await uow.commit()
+    async with db.uow() as uow:
+        result = await uow.session.execute(select(Contact.telegram_id).order_by(Contact.telegram_id))
+        changed = await uow.session.execute(update(Contact).where(Contact.telegram_id > 1).values(blocked=True)
+                                            .execution_options(synchronize_session=False))
+        await uow.commit()
+    assert result.scalars().all() == [1, 2, 3], "read before the session closed, readable after"
+    assert changed.rowcount == 2  # type: ignore[attr-defined]
