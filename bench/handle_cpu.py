@@ -43,7 +43,7 @@ async def person(database: Database, deps: Deps, user_id: int, first_update: int
         else:
             incoming = Incoming(update_id, who, utcnow(), code=value, origin=origin)
         async with gate:
-            await database.whole(lambda uow: handle(incoming, uow, deps))  # as the bot does (bot.app)
+            await database.whole(lambda uow, now=incoming: handle(now, uow, deps))  # as the bot does (bot.app)
 
 
 async def run(users: int, database_url: str | None, rounds: int) -> dict[str, Any]:
