@@ -8,7 +8,7 @@ import os
 import secrets
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -166,7 +166,7 @@ class Database:
         """Return a new unit of work, for `async with` on the event loop."""
         return UnitOfWork(self)
 
-    async def whole(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def whole(self, work: Callable[[UnitOfWork], Coroutine[Any, Any, T]]) -> T:
         """`await work(uow)` for a unit of work that awaits nothing but its session (handling an update).
 
         On SQLite it runs from start to end in the database thread, with one hand-over in all
@@ -177,7 +177,7 @@ class Database:
             return await work(self.uow())
         async with self.gate:
             # a cancelled caller stops waiting, not the work: it ends in the thread before the next one starts
-            return await self.thread.whole(work(UnitOfWork(self, inside_thread=True)))  # type: ignore[arg-type]
+            return await self.thread.whole(lambda: work(UnitOfWork(self, inside_thread=True)))
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -16,6 +16,7 @@ A unit of work is used in one of two ways (models.database.UnitOfWork):
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -40,12 +41,15 @@ class DatabaseThread:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="p2c-sqlite")
 
     async def call(self, function: Callable[[], T]) -> T:
-        """Run `function` in the database thread and return what it returns (or raise what it raises)."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, function)
+        """Run `function` in the database thread and return what it returns (or raise what it raises), in the
+        caller's context (its log lines name the update being handled)."""
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, function)
 
-    async def whole(self, work: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine that awaits only a `ThreadSession` in the database thread, from start to end."""
-        return await self.call(partial(drive, work))
+    async def whole(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """Make and run a coroutine that awaits only a `ThreadSession`, in the database thread, from start to end
+        (made there: a call cancelled before its turn leaves no coroutine behind, never awaited)."""
+        return await self.call(lambda: drive(work()))
 
     def shutdown(self) -> None:
         """Stop the thread once what was handed over is done."""

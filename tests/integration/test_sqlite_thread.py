@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from bot.logs import update_id_var
 from models.clock import utcnow
 from models.database import Database, UnitOfWork
 from models.migrate import upgrade
@@ -129,3 +130,14 @@ async def test_rows_handed_over_are_read_in_the_thread_and_a_change_keeps_its_co
         await uow.commit()
     assert result.scalars().all() == [1, 2, 3], "read before the session closed, readable after"
     assert changed.rowcount == 2  # type: ignore[attr-defined]
+
+
+async def test_a_unit_of_work_in_the_thread_sees_the_callers_context(db: Database) -> None:
+    async def reads(uow: UnitOfWork) -> int | None:
+        return update_id_var.get()
+
+    token = update_id_var.set(4242)
+    try:
+        assert await db.whole(reads) == 4242, "its log lines name the update"
+    finally:
+        update_id_var.reset(token)
