@@ -152,7 +152,8 @@ class Health:
 
     async def refresh(self) -> None:
         """Read the database figures into the gauges."""
-        pool = self.database.engine.pool
+        # SQLite: the connection of its thread, which the units of work use (models.sqlite_thread)
+        pool = self.database.engine.pool if self.database.thread is None else self.database.thread_engine.pool
         if isinstance(pool, QueuePool):  # both backends' pools are (models.database)
             POOL_IN_USE.set(pool.checkedout())
         async with self.database.uow() as uow:

@@ -35,7 +35,11 @@ class AwaitedOutsideDatabase(RuntimeError):
 
 
 class DatabaseThread:
-    """The one thread that uses the SQLite connection; calls run in the order they were handed over."""
+    """The one thread that uses the SQLite connection; calls run in the order they were handed over.
+
+    It lives as long as its Database (disposing the engine closes the connection; a later unit of work opens it
+    again, in the same thread), and ends with the process or when the Database is collected.
+    """
 
     def __init__(self) -> None:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="p2c-sqlite")
@@ -50,10 +54,6 @@ class DatabaseThread:
         """Make and run a coroutine that awaits only a `ThreadSession`, in the database thread, from start to end
         (made there: a call cancelled before its turn leaves no coroutine behind, never awaited)."""
         return await self.call(lambda: drive(work()))
-
-    def shutdown(self) -> None:
-        """Stop the thread once what was handed over is done."""
-        self.executor.shutdown(wait=True)
 
 
 def drive(work: Coroutine[Any, Any, T]) -> T:
