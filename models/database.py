@@ -50,6 +50,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _end_transaction(dbapi_connection: Any, _record: Any) -> None:
+    """A connection goes back to the pool outside any transaction. SQLite leaves a transaction open when its
+    COMMIT fails (a deferred foreign key, say) while SQLAlchemy counts it as ended: without this, the next unit of
+    work would run inside it, see what failed and commit it. (A connection ended normally is not in one: no cost.)"""
+    if dbapi_connection is not None and dbapi_connection.in_transaction:
+        dbapi_connection.rollback()
+
+
 UPDATES_AT_ONCE = 12
 """Updates one process handles at the same time (each holds a connection for its transaction); others wait
 their turn in memory (bot.app.App.on_incoming)."""
@@ -144,6 +152,7 @@ class Database:
                 pool_size=1, max_overflow=0, pool_timeout=60, pool_reset_on_return=None,
                 connect_args={"check_same_thread": False})
             event.listen(self.thread_engine, "connect", _sqlite_pragmas)
+            event.listen(self.thread_engine, "checkin", _end_transaction)
             self.thread_sessions = sessionmaker(self.thread_engine, expire_on_commit=False)
             self.thread = DatabaseThread()
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
@@ -184,6 +193,7 @@ class Database:
         if self.thread is not None:
             async with self.gate:
                 await self.thread.call(self.thread_engine.dispose)
+                self.thread.stop()
         await self.engine.dispose()
         if self.election is not self.engine:
             await self.election.dispose()

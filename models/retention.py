@@ -52,16 +52,22 @@ class Retention:
     keep a person's exported data no longer than needed)."""
 
 
+def _deleting(model: Any, where: Any) -> Any:
+    """DELETE of the rows `where` selects; nothing is loaded, so no identity map to keep in step (which would
+    make SQLite return every deleted id)."""
+    return delete(model).where(where).execution_options(synchronize_session=False)
+
+
 def _updates(cutoff: datetime, batch: int) -> Any:
     old = select(col(ProcessedUpdate.update_key)).where(col(ProcessedUpdate.processed_at) < cutoff).limit(batch)
-    return delete(ProcessedUpdate).where(col(ProcessedUpdate.update_key).in_(old.scalar_subquery()))
+    return _deleting(ProcessedUpdate, col(ProcessedUpdate.update_key).in_(old.scalar_subquery()))
 
 
 def _outbox(cutoff: datetime, batch: int) -> Any:
     # oldest ids first: old rows sit at the low end of the primary key, so no index on dates is needed
     old = (select(col(Outbox.id)).where(col(Outbox.status).not_in(UNFINISHED), col(Outbox.created_at) < cutoff)
            .order_by(col(Outbox.id)).limit(batch))
-    return delete(Outbox).where(col(Outbox.id).in_(old.scalar_subquery()))
+    return _deleting(Outbox, col(Outbox.id).in_(old.scalar_subquery()))
 
 
 def _sent_once(cutoff: datetime, batch: int) -> Any:
@@ -70,12 +76,12 @@ def _sent_once(cutoff: datetime, batch: int) -> Any:
                                          or_(*(col(Outbox.key).startswith(prefix, autoescape=True)
                                                for prefix in DELETED_ONCE_SENT)))
             .order_by(col(Outbox.id)).limit(batch))
-    return delete(Outbox).where(col(Outbox.id).in_(done.scalar_subquery()))
+    return _deleting(Outbox, col(Outbox.id).in_(done.scalar_subquery()))
 
 
 def _audit(cutoff: datetime, batch: int) -> Any:
     old = select(col(AuditLog.id)).where(col(AuditLog.at) < cutoff).order_by(col(AuditLog.id)).limit(batch)
-    return delete(AuditLog).where(col(AuditLog.id).in_(old.scalar_subquery()))
+    return _deleting(AuditLog, col(AuditLog.id).in_(old.scalar_subquery()))
 
 
 async def _files_to_send(units: Callable[[], UnitOfWork]) -> set[int]:
@@ -100,7 +106,7 @@ async def _purge_files(units: Callable[[], UnitOfWork], cutoff: datetime, batch:
             ids = [file_id for file_id in found if file_id is not None]
             gone = [file_id for file_id in ids if file_id not in keep]
             if gone:
-                result: Any = await uow.session.execute(delete(GeneratedFile).where(col(GeneratedFile.id).in_(gone)))
+                result: Any = await uow.session.execute(_deleting(GeneratedFile, col(GeneratedFile.id).in_(gone)))
                 deleted += result.rowcount
             await uow.commit()
         if len(ids) < batch:

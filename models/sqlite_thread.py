@@ -17,17 +17,22 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Engine, Executable, Result, Row
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session as SyncSession
 
 from models.session import AnyRows, Params
 
 T = TypeVar("T")
+
+GATE_TIMEOUT = 60.0
+"""Seconds a session waits for the connection before giving up, as a pool's `pool_timeout` (the error is the
+pool's, which the bot treats as the database being busy)."""
 
 
 class AwaitedOutsideDatabase(RuntimeError):
@@ -37,18 +42,25 @@ class AwaitedOutsideDatabase(RuntimeError):
 class DatabaseThread:
     """The one thread that uses the SQLite connection; calls run in the order they were handed over.
 
-    It lives as long as its Database (disposing the engine closes the connection; a later unit of work opens it
-    again, in the same thread), and ends with the process or when the Database is collected.
+    It starts with the first call and ends when the Database is disposed (a later call starts it again).
     """
 
     def __init__(self) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="p2c-sqlite")
+        self.executor: ThreadPoolExecutor | None = None
 
     async def call(self, function: Callable[[], T]) -> T:
         """Run `function` in the database thread and return what it returns (or raise what it raises), in the
         caller's context (its log lines name the update being handled)."""
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="p2c-sqlite")
         context = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, function)
+
+    def stop(self) -> None:
+        """Let the thread end once what was handed over is done (a later call starts another)."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=False)
+            self.executor = None
 
     async def whole(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
         """Make and run a coroutine that awaits only a `ThreadSession`, in the database thread, from start to end
@@ -67,20 +79,27 @@ def drive(work: Coroutine[Any, Any, T]) -> T:
 
 
 class ThreadStreamed:
-    """The rows of a streamed query, read in the database thread a part at a time."""
+    """The rows of a streamed query, read in the database thread a part at a time (by `call`: its session's)."""
 
-    def __init__(self, result: Result[*AnyRows], thread: DatabaseThread | None) -> None:
+    def __init__(self, result: Result[*AnyRows], call: Callable[[Callable[[], Any]], Awaitable[Any]]) -> None:
         self.result = result
-        self.thread = thread
+        self.call = call
 
     async def partitions(self, size: int | None = None) -> AsyncIterator[Sequence[Row[*AnyRows]]]:
         """The rows, `size` at a time."""
         parts: Iterator[Sequence[Row[*AnyRows]]] = self.result.partitions(size)
         while True:
-            part = next(parts, None) if self.thread is None else await self.thread.call(partial(next, parts, None))
+            part = await self.call(partial(next, parts, None))
             if part is None:
                 return
             yield part
+
+
+def _read(result: Result[*AnyRows], read_rows: bool) -> Result[*AnyRows]:
+    """The result with its rows read (when it has rows and `read_rows`), else as it is."""
+    if not read_rows or (isinstance(result, CursorResult) and not result.returns_rows):
+        return result
+    return result.freeze()()
 
 
 class ThreadSession:
@@ -107,7 +126,11 @@ class ThreadSession:
         if self.thread is None:
             return function()
         if not self.holding and self.gate is not None:
-            await self.gate.acquire()
+            try:
+                async with asyncio.timeout(GATE_TIMEOUT):
+                    await self.gate.acquire()
+            except TimeoutError:
+                raise PoolTimeout(f"no SQLite connection free after {GATE_TIMEOUT:.0f} s") from None
             self.holding = True
         return await self.thread.call(function)
 
@@ -117,24 +140,21 @@ class ThreadSession:
             self.gate.release()
 
     async def execute(self, statement: Executable, params: Params = None) -> Result[*AnyRows]:
-        """Run a statement. Handed over, its rows are read in the thread (sqlite3 steps through a query as its
-        rows are fetched: fetching them here would run the query on the event loop)."""
-        if self.thread is None:
-            return self.session.execute(statement, params)
-        return await self._call(partial(self._execute_read, statement, params))
+        """Run a statement.
 
-    def _execute_read(self, statement: Executable, params: Params) -> Result[*AnyRows]:
-        result = self.session.execute(statement, params)
-        # An INSERT, UPDATE or DELETE is done when it returns (SQLite runs all of it, RETURNING rows included, at
-        # its first step): its result stays as it is, with its row count. A query's rows are read now, into a
-        # result with the same interface (scalars, mappings, one...).
-        if statement.is_dml or (isinstance(result, CursorResult) and not result.returns_rows):
-            return result
-        return result.freeze()()
+        A change's RETURNING rows are read at once, here or handed over: sqlite3 counts the rows changed only
+        as they are read, and a statement with rows left unread makes the COMMIT fail. Handed over, a query's
+        rows are read in the thread too (sqlite3 steps through a query as its rows are fetched: fetching them
+        on the event loop would run the query there). Either way they come back as a result with the same
+        interface (scalars, mappings, one...). A change without rows stays as it is, with its row count.
+        """
+        if self.thread is None:
+            return _read(self.session.execute(statement, params), statement.is_dml)
+        return await self._call(lambda: _read(self.session.execute(statement, params), True))
 
     async def stream(self, statement: Executable, params: Params = None) -> ThreadStreamed:
         """Run a query whose rows are read a part at a time (its `yield_per` sets the parts' size)."""
-        return ThreadStreamed(await self._call(partial(self.session.execute, statement, params)), self.thread)
+        return ThreadStreamed(await self._call(partial(self.session.execute, statement, params)), self._call)
 
     async def get(self, entity: type[T], ident: Any, *, with_for_update: bool | None = None) -> T | None:
         """The object with this primary key, or None (SQLite locks the whole file for a writer: no row locks)."""
