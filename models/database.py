@@ -165,7 +165,8 @@ class Database:
     async def open_pool(self) -> None:
         """Open the pool's connections now, so the first updates after a start do not each wait for one."""
         if self.thread is not None:
-            await self.thread.call(lambda: self.thread_engine.connect().close())  # back to the pool, still open
+            async with self.gate:  # the one connection may be in use already (a start after an outage, say)
+                await self.thread.call(lambda: self.thread_engine.connect().close())  # back to the pool, still open
             return
         held = [await self.engine.connect() for _ in range(POOL_SIZE)]
         for connection in held:
