@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
+from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.inputs import Incoming, Person
 from handlers.language import negotiate
@@ -16,6 +17,7 @@ from handlers.router import handle
 from models.clock import utcnow
 from models.database import Database
 from models.tables import Broadcast, Contact, Outbox
+from models.values import Role
 
 _update_ids = itertools.count(1)
 
@@ -31,6 +33,14 @@ class ChatDriver:
     edits: dict[int, list[bool]] = field(default_factory=dict)
     edited: list[bool] = field(default_factory=list)
     """For each message of the last collect, True when it edits a message sent before (outbox `edit_of`)."""
+
+    @classmethod
+    async def with_staff(cls, database: Database, deps: Deps, renderer: Renderer, staff_id: int) -> ChatDriver:
+        """A chat driver whose database has one staff member ("Bea", `staff_id`), who has said hello."""
+        driver = cls(database, deps, renderer)
+        await grant_role(GrantRole(staff_id, Role.staff), database.uow(), utcnow())
+        await driver.send(driver.person(staff_id, "Bea"), "/help")
+        return driver
 
     def person(self, telegram_id: int, first_name: str = "Ada", language_code: str | None = "en") -> Person:
         """A Telegram user in a private chat."""

@@ -9,7 +9,7 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import select
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.admin import CreateInvite, invite
 from handlers.broadcasts.service import delivery_counts, follow_broadcasts
 from handlers.conversation import Deps
 from models.clock import utcnow
@@ -24,9 +24,7 @@ STAFF = 9100
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """Staff, and six focal points of a Senegalese ministry in six languages."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
     for n, language in enumerate(("ar", "en", "es", "fr", "ru", "zh")):
         command = CreateInvite("Ministry of ICT", Role.focal_point, country_iso3="SEN")
         token, _, _ = await invite(command, database.uow(), utcnow())

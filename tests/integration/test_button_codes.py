@@ -7,7 +7,7 @@ from chat_driver import ChatDriver
 from sqlmodel import select
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
@@ -22,9 +22,7 @@ HOSTILE = ["mp:open:²", "mp:wd:٣", "mp:edit:-1", "mp:open:1:2", "ent:ok:²", "
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """A staff member and a focal point of an entity."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
     token, _, _ = await invite(CreateInvite("Ministry of ICT", Role.focal_point, country_iso3="SEN"),
                                database.uow(), utcnow())
     person = driver.person(FOCAL)

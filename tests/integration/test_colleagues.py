@@ -14,7 +14,7 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.report_reminders import plan_report_reminders
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
@@ -30,9 +30,7 @@ LINK = re.compile(r"https://t\.me/p2c_test_bot\?start=([A-Za-z0-9_-]+)")
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """Staff, and Awa, focal point of a Senegalese ministry (joined by a command-line invitation)."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
     token, _, _ = await invite(CreateInvite("Ministère du Numérique", Role.focal_point, country_iso3="SEN"),
                                database.uow(), utcnow())
     await join(driver, AWA, token, "Awa Diop", "fr")

@@ -8,7 +8,7 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
@@ -21,10 +21,7 @@ STAFF, PERSON = 9300, 9301
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """A chat driver with one staff member, who hears about changes of place."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
-    return driver
+    return await ChatDriver.with_staff(database, deps, renderer, STAFF)
 
 
 async def link(chat: ChatDriver, entity: str, role: Role) -> str:

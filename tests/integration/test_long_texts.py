@@ -12,15 +12,12 @@ from sqlmodel import col, select
 from test_reports import STAFF, member, validated_pledge
 
 from bot.i18n import Renderer
-from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.language import negotiate
 from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, visible_length
 from handlers.messages import reply_from_json
-from models.clock import utcnow
 from models.database import Database
 from models.tables import Contact, Outbox, Pledge, ProgressReport
-from models.values import Role
 
 WORDS = "Connectivité pour les écoles rurales & <villages> 🚀 "
 LONG = (WORDS * 100)[:4000].strip()
@@ -29,10 +26,7 @@ LONG = (WORDS * 100)[:4000].strip()
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """A chat driver with one staff member."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
-    return driver
+    return await ChatDriver.with_staff(database, deps, renderer, STAFF)
 
 
 async def assert_every_message_fits(database: Database, renderer: Renderer) -> int:

@@ -35,9 +35,7 @@ TELEGRAM_NAMES = ("Tiberius", "Quaxley", "tquax_77")
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """A chat driver with a staff member who validates organisations."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
     driver.mailbox.clear()
     return driver
 

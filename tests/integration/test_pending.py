@@ -9,7 +9,6 @@ import pytest
 from chat_driver import ChatDriver, codes
 
 from bot.i18n import Renderer
-from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.lengths import TEXT_LIMIT, visible_length
 from handlers.pending import SHOWN, pending_reply
@@ -17,17 +16,14 @@ from models.clock import utcnow
 from models.database import Database
 from models.repositories.waiting import Oldest
 from models.tables import Entity, Pledge, ProgressReport
-from models.values import LANGUAGES, EntityStatus, PledgeStatus, Role
+from models.values import LANGUAGES, EntityStatus, PledgeStatus
 
 STAFF, STRANGER = 9401, 9402
 
 
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
-    return driver
+    return await ChatDriver.with_staff(database, deps, renderer, STAFF)
 
 
 async def waiting_records(database: Database) -> dict[str, int]:

@@ -10,7 +10,7 @@ from chat_driver import ChatDriver, button, codes
 from sqlmodel import select
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.inputs import Incoming
 from handlers.router import handle
@@ -26,10 +26,7 @@ _ids = itertools.count(9_000_000)
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """A chat driver with one staff member."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
-    return driver
+    return await ChatDriver.with_staff(database, deps, renderer, STAFF)
 
 
 async def focal_point(chat: ChatDriver, telegram_id: int, language: str = "en") -> None:

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.i18n import Renderer
 from handlers import drafts
-from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.forms.base import FormState
 from handlers.pledges.rules import derive_reach
@@ -26,10 +26,7 @@ STAFF = 9000
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """A chat driver with one staff member."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
-    return driver
+    return await ChatDriver.with_staff(database, deps, renderer, STAFF)
 
 
 async def focal_point(chat: ChatDriver, telegram_id: int, entity: str = "Ministry of ICT",

@@ -10,7 +10,7 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.messages import reply_from_json
 from handlers.report_reminders import plan_report_reminders
@@ -30,9 +30,7 @@ def utc(*args: int) -> datetime:
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """A chat driver with a staff member and a focal point of a Senegalese ministry (Africa/Dakar, UTC+0)."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
+    driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
     token, _, _ = await invite(CreateInvite("Ministère du Numérique", Role.focal_point, country_iso3="SEN"),
                                database.uow(), utcnow())
     person = driver.person(FOCAL, "Awa", "fr")

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
 from handlers import drafts
-from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.report_reminders import plan_report_reminders
 from models.clock import utcnow
@@ -47,10 +47,7 @@ class Counter:
 @pytest.fixture
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """A chat driver with one staff member."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(STAFF, "Bea"), "/help")
-    return driver
+    return await ChatDriver.with_staff(database, deps, renderer, STAFF)
 
 
 async def member(chat: ChatDriver, telegram_id: int, entity: str = "Ministry of ICT",

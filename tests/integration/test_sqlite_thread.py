@@ -7,7 +7,6 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,18 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from bot.logs import update_id_var
 from models.clock import utcnow
 from models.database import Database, UnitOfWork
-from models.migrate import upgrade
 from models.repositories.updates import ProcessedUpdates
 from models.sqlite_thread import AwaitedOutsideDatabase
 from models.tables import Contact, Draft, ProcessedUpdate
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
-    await upgrade(database)
-    yield database
-    await database.dispose()
 
 
 async def mark(uow: UnitOfWork, key: int) -> bool:
@@ -46,14 +36,16 @@ async def ticking(stop: asyncio.Event) -> int:
     return ticks
 
 
-async def test_a_write_lock_held_by_another_process_never_stops_the_event_loop(db: Database, tmp_path: Path) -> None:
+async def test_a_write_lock_held_by_another_process_never_stops_the_event_loop(sqlite_database: Database,
+                                                                              tmp_path: Path) -> None:
     other = sqlite3.connect(tmp_path / "p2c.db", isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")  # another process (a CLI command, a backup) is writing
     threading.Timer(0.6, other.execute, ("COMMIT",)).start()
     stop = asyncio.Event()
     ticker = asyncio.create_task(ticking(stop))
     started = time.perf_counter()
-    assert await db.whole(lambda uow: mark(uow, 1))  # waits in SQLite's busy handler, in the database thread
+    # it waits in SQLite's busy handler, in the database thread
+    assert await sqlite_database.whole(lambda uow: mark(uow, 1))
     waited = time.perf_counter() - started
     stop.set()
     ticks = await ticker
@@ -62,22 +54,23 @@ async def test_a_write_lock_held_by_another_process_never_stops_the_event_loop(d
     assert ticks >= 10, f"the event loop went on meanwhile ({ticks} ticks of 10 ms in {waited:.2f} s)"
 
 
-async def test_a_unit_of_work_run_whole_may_await_only_its_session(db: Database) -> None:
+async def test_a_unit_of_work_run_whole_may_await_only_its_session(sqlite_database: Database) -> None:
     async def strays(uow: UnitOfWork) -> None:
         async with uow:
             await ProcessedUpdates(uow.session).mark(2, utcnow())
             await asyncio.sleep(0)  # not the database: refused, and what it did is rolled back
 
     with pytest.raises(AwaitedOutsideDatabase):
-        await db.whole(strays)
-    assert await db.whole(lambda uow: mark(uow, 2)), "the connection was given back and nothing was kept"
+        await sqlite_database.whole(strays)
+    assert await sqlite_database.whole(lambda uow: mark(uow, 2)), "the connection was given back and nothing was kept"
 
 
-async def test_sessions_take_the_connection_in_turn_and_give_it_back_when_they_commit(db: Database) -> None:
+async def test_sessions_take_the_connection_in_turn_and_give_it_back_when_they_commit(
+        sqlite_database: Database) -> None:
     first_wrote, first_may_commit, second_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def first() -> None:
-        async with db.uow() as uow:
+        async with sqlite_database.uow() as uow:
             await ProcessedUpdates(uow.session).mark(3, utcnow())
             first_wrote.set()
             await first_may_commit.wait()
@@ -85,10 +78,10 @@ async def test_sessions_take_the_connection_in_turn_and_give_it_back_when_they_c
 
     async def second() -> None:
         await first_wrote.wait()
-        assert await mark(db.uow(), 4)
+        assert await mark(sqlite_database.uow(), 4)
         second_done.set()
 
-    async with db.uow() as idle:  # a session that has not used the database holds no one back
+    async with sqlite_database.uow() as idle:  # a session that has not used the database holds no one back
         tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
         await first_wrote.wait()
         await asyncio.sleep(0.05)
@@ -99,11 +92,11 @@ async def test_sessions_take_the_connection_in_turn_and_give_it_back_when_they_c
         assert sorted(marked) == [3, 4], "then it reads what both committed"
 
 
-async def test_a_cancelled_unit_of_work_gives_the_connection_back(db: Database) -> None:
+async def test_a_cancelled_unit_of_work_gives_the_connection_back(sqlite_database: Database) -> None:
     holding = asyncio.Event()
 
     async def stuck() -> None:
-        async with db.uow() as uow:
+        async with sqlite_database.uow() as uow:
             await ProcessedUpdates(uow.session).mark(5, utcnow())
             holding.set()
             await asyncio.Event().wait()
@@ -113,20 +106,21 @@ async def test_a_cancelled_unit_of_work_gives_the_connection_back(db: Database) 
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await asyncio.wait_for(mark(db.uow(), 5), 5), "the cancelled unit of work was rolled back"
-    async with db.uow() as holder:  # a unit of work run whole waits for the connection, and is cancelled meanwhile
+    assert await asyncio.wait_for(mark(sqlite_database.uow(), 5), 5), "the cancelled unit of work was rolled back"
+    # a unit of work run whole waits for the connection, and is cancelled meanwhile
+    async with sqlite_database.uow() as holder:
         await ProcessedUpdates(holder.session).mark(8, utcnow())
-        cancelled = asyncio.create_task(db.whole(lambda uow: mark(uow, 6)))
+        cancelled = asyncio.create_task(sqlite_database.whole(lambda uow: mark(uow, 6)))
         await asyncio.sleep(0.05)
         cancelled.cancel()
         await holder.commit()
     await asyncio.gather(cancelled, return_exceptions=True)
     assert cancelled.cancelled()
-    assert await asyncio.wait_for(mark(db.uow(), 6), 5), "the cancelled one did nothing"
+    assert await asyncio.wait_for(mark(sqlite_database.uow(), 6), 5), "the cancelled one did nothing"
 
 
-async def test_a_failed_commit_leaves_nothing_to_the_next_unit_of_work(db: Database) -> None:
-    async with db.uow() as uow:
+async def test_a_failed_commit_leaves_nothing_to_the_next_unit_of_work(sqlite_database: Database) -> None:
+    async with sqlite_database.uow() as uow:
         await uow.session.execute(text("PRAGMA defer_foreign_keys = ON"))  # checked at COMMIT, which fails
         await ProcessedUpdates(uow.session).mark(9, utcnow())
         await uow.session.execute(insert(Draft).values(contact_id=424242, form_id="pledge", step_id="title",
@@ -134,25 +128,25 @@ async def test_a_failed_commit_leaves_nothing_to_the_next_unit_of_work(db: Datab
                                                        updated_at=utcnow()))
         with pytest.raises(IntegrityError):
             await uow.commit()
-    assert await db.whole(lambda uow: mark(uow, 10))
-    async with db.uow() as uow:
+    assert await sqlite_database.whole(lambda uow: mark(uow, 10))
+    async with sqlite_database.uow() as uow:
         marked = (await uow.session.execute(select(ProcessedUpdate.update_key))).scalars().all()
         drafts = (await uow.session.execute(select(Draft))).all()
     assert marked == [10] and drafts == [], "the failed transaction was rolled back, not carried into the next"
 
 
-async def test_rows_handed_over_are_read_in_the_thread_and_a_change_keeps_its_count(db: Database) -> None:
-    async with db.uow() as uow:
+async def test_rows_handed_over_are_read_in_the_thread_and_a_change_keeps_its_count(sqlite_database: Database) -> None:
+    async with sqlite_database.uow() as uow:
         uow.session.add_all([Contact(telegram_id=n, chat_id=n, first_name=f"P{n}") for n in (1, 2, 3)])
         await uow.commit()
-    async with db.uow() as uow:
+    async with sqlite_database.uow() as uow:
         result = await uow.session.execute(select(Contact.telegram_id).order_by(Contact.telegram_id))
         changed = await uow.session.execute(update(Contact).where(Contact.telegram_id > 1).values(blocked=True)
                                             .execution_options(synchronize_session=False))
         await uow.commit()
     assert result.scalars().all() == [1, 2, 3], "read before the session closed, readable after"
     assert changed.rowcount == 2  # type: ignore[attr-defined]
-    async with db.uow() as uow:
+    async with sqlite_database.uow() as uow:
         returned = await uow.session.execute(update(Contact).where(Contact.telegram_id < 3).values(blocked=True)
                                              .returning(Contact.telegram_id)
                                              .execution_options(synchronize_session=False))
@@ -160,12 +154,12 @@ async def test_rows_handed_over_are_read_in_the_thread_and_a_change_keeps_its_co
     assert sorted(returned.scalars().all()) == [1, 2]
 
 
-async def test_a_unit_of_work_in_the_thread_sees_the_callers_context(db: Database) -> None:
+async def test_a_unit_of_work_in_the_thread_sees_the_callers_context(sqlite_database: Database) -> None:
     async def reads(uow: UnitOfWork) -> int | None:
         return update_id_var.get()
 
     token = update_id_var.set(4242)
     try:
-        assert await db.whole(reads) == 4242, "its log lines name the update"
+        assert await sqlite_database.whole(reads) == 4242, "its log lines name the update"
     finally:
         update_id_var.reset(token)
