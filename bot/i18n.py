@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po
 from handlers.forms import parsing
 from handlers.forms.parsing import BABEL_LOCALES
 from handlers.language import negotiate
-from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, fit_html, plain, shorten, visible_length
+from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, fit_html, plain, shorten, visible_length, within
 from handlers.messages import (
     Clock,
     Code,
@@ -123,7 +123,7 @@ class Renderer:
         limit = CAPTION_LIMIT if message.attachment is not None else TEXT_LIMIT
         body = "\n\n".join(self.label(part, locale) for part in message.parts)
         for cap in CAPS:
-            if visible_length(body) <= limit:
+            if within(body, limit):
                 break
             log.warning("message shortened to fit Telegram's limit", extra={"limit": limit, "cap": cap})
             body = "\n\n".join(self.label(part, locale, cap=cap) for part in message.parts)

@@ -29,7 +29,7 @@ ELLIPSIS = "…"
 
 def utf16_units(value: str) -> int:
     """The length of `value` as Telegram counts it (a character outside the BMP counts two)."""
-    return len(value) + sum(1 for char in value if ord(char) > 0xFFFF)
+    return len(value.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class _Visible(HTMLParser):
@@ -54,9 +54,18 @@ def visible_length(markup: str) -> int:
     return utf16_units(plain(markup))
 
 
+def within(markup: str, limit: int) -> bool:
+    """True when Telegram HTML measures at most `limit` as Telegram measures it.
+
+    Tags and entities only ever shorten what a reader sees (``&lt;`` is one character, a tag none), so the
+    markup's own length settles almost every message without parsing it.
+    """
+    return utf16_units(markup) <= limit or visible_length(markup) <= limit
+
+
 def fits(markup: str, *, caption: bool = False) -> bool:
     """True when Telegram accepts this HTML as a text (or as a caption)."""
-    return visible_length(markup) <= (CAPTION_LIMIT if caption else TEXT_LIMIT)
+    return within(markup, CAPTION_LIMIT if caption else TEXT_LIMIT)
 
 
 def _cut(value: str, units: int) -> str:
@@ -104,7 +113,7 @@ def parts(value: str, size: int = PART) -> list[str]:
 def fit_html(markup: str, limit: int = TEXT_LIMIT) -> str:
     """`markup` when it fits `limit`; else its visible text, escaped and shortened (the last resort of
     delivery: a message that would not fit is shown cut rather than refused)."""
-    if visible_length(markup) <= limit:
+    if within(markup, limit):
         return markup
     # escaping adds no visible length: &lt; counts one, like the < it stands for
     return html.escape(shorten(re.sub(r"\n{3,}", "\n\n", plain(markup)), limit), quote=False)

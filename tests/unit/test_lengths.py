@@ -16,6 +16,7 @@ from handlers.lengths import (
     shorten,
     utf16_units,
     visible_length,
+    within,
 )
 
 ROCKET = "\U0001f680"
@@ -27,6 +28,21 @@ ROCKET = "\U0001f680"
 ])
 def test_lengths_are_counted_as_telegram_counts_them(markup: str, length: int) -> None:
     assert visible_length(markup) == length
+
+
+@pytest.mark.parametrize(("markup", "limit", "fits"), [
+    ("<b>" + "x" * 10 + "</b>", 10, True),  # longer as markup than the limit, not as seen
+    ("&lt;" * 10, 10, True), ("x" * 11, 10, False), (ROCKET * 5, 10, True), (ROCKET * 5 + "x", 10, False),
+    ("<i>" + ROCKET * 6 + "</i>", 10, False), ("互联" * 5, 10, True),
+])
+def test_within_a_limit_as_telegram_measures(markup: str, limit: int, fits: bool) -> None:
+    assert within(markup, limit) is fits
+    assert (visible_length(markup) <= limit) is fits  # the shortcut agrees with the full measure
+
+
+@pytest.mark.parametrize("value", ["", "abc", ROCKET, "a" + ROCKET + "b", "\ud83d", "互联é"])
+def test_utf16_units_count_a_character_outside_the_bmp_twice(value: str) -> None:
+    assert utf16_units(value) == len(value) + sum(1 for char in value if ord(char) > 0xFFFF)
 
 
 def test_an_excerpt_never_cuts_a_character_in_two() -> None:
