@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import buttons
+from conftest import STAFF, buttons
 
 from bot.sandbox.harness import BotStack
 
@@ -51,7 +51,7 @@ async def test_invitation_deep_link_binds_the_person(stack: BotStack, person_fac
 
 
 async def test_registration_reaches_staff_who_validate(stack: BotStack, person_factory: Any) -> None:
-    staff = await person_factory("en", "Bea", user_id=900001)
+    staff = await person_factory("en", "Bea", user_id=STAFF)
     focal = await person_factory("en", "Kofi")
     await focal.say("/start")
     await focal.press("f:consent:c:yes")

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import buttons
+from conftest import STAFF, buttons
 from test_pledge_journey import make_focal_point
 from test_report_journey import png_bytes, wait_for
 
@@ -21,7 +21,6 @@ from models.database import Database
 from models.repositories.questions import Questions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
-STAFF = 900001
 QUESTION = "¿Cómo declaro una promesa financiera en euros?"
 ANSWER = "Please give the amount in US dollars; we convert at the UN operational rate."
 BACK = "Entendido, gracias. ¿Qué tasa usan para 2026?"

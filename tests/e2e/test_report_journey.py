@@ -13,7 +13,7 @@ import zlib
 from typing import Any
 
 import pytest
-from conftest import buttons
+from conftest import STAFF, buttons
 from sqlmodel import select
 from test_pledge_journey import Counter, fill, make_focal_point
 
@@ -23,7 +23,6 @@ from models.tables import ProgressReport
 from models.values import ReviewStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
-STAFF = 900001
 
 WORDS: dict[str, dict[str, str]] = {
     "fr": {"wrong": "beaucoup", "people": "3 000",
@@ -83,7 +82,7 @@ async def last_report_id(stack: BotStack) -> int:
 @pytest.mark.parametrize("language", ["fr", "ar"])
 async def test_report_review_and_edit(stack: BotStack, person_factory: Any, language: str) -> None:
     words = WORDS[language]
-    staff = await person_factory("en", "Bea", user_id=STAFF)  # in the sandbox before anything is sent to them
+    staff = await person_factory("en", "Bea", user_id=STAFF)
     focal = await make_focal_point(stack, person_factory, language)
     submitted = await fill(Counter(focal), language, mistakes=False)
     ref = re.search(r"P2C-\d{4}-(\d{5})", submitted[-1]["text"])
