@@ -127,7 +127,8 @@ class Renderer:
                 break
             log.warning("message shortened to fit Telegram's limit", extra={"limit": limit, "cap": cap})
             body = "\n\n".join(self.label(part, locale, cap=cap) for part in message.parts)
-        body = fit_html(body, limit)
+        else:  # still too long with the shortest cap: the last resort (a body that fits is not measured again)
+            body = fit_html(body, limit)
         rows = tuple(
             tuple((self.label(button.label, locale, markup=False), button.code) for button in row)
             for row in message.buttons
