@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from bot.sandbox.harness import BotStack
 _ids = itertools.count(500_000)
 STAFF = 900001
 """The staff member every end-to-end test shares."""
+JOB_SECONDS = 1
+"""How often a test bot's reminder job runs (P2C_REMINDER_INTERVAL_SECONDS), where a test moves its clock."""
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -99,3 +102,27 @@ def buttons(message: dict[str, Any]) -> list[str]:
     """The callback data of a message's inline buttons."""
     markup = message.get("reply_markup") or {}
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row if "callback_data" in b]
+
+
+async def moved_now(stack: BotStack) -> datetime:
+    """The bot's time, as its test clock says (its P2C_TEST_CLOCK_FILE, which the sandbox moves)."""
+    return datetime.fromisoformat((await stack.people.clock())["now"])
+
+
+async def advance_to(stack: BotStack, target: datetime) -> None:
+    """Move the bot's clock to `target` (never back)."""
+    seconds = (target - await moved_now(stack)).total_seconds()
+    assert seconds > 0, "the test clock only moves ahead"
+    await stack.people.advance_clock(seconds)
+
+
+async def bot_messages(person: Person, *, settle: float = 2.5 * JOB_SECONDS) -> list[dict[str, Any]]:
+    """The bot's new messages to the person, after `settle` seconds (by default, a few runs of the reminder job)."""
+    await asyncio.sleep(settle)
+    assert await person.stack.people.wait_idle(timeout=15, quiet_ms=300)
+    chat = await person.stack.people.chat(person.id, since=person.seen)
+    person.seen = chat["last_seq"]
+    found = [m for m in chat["messages"] if m["from_bot"]]
+    if found:
+        person.last = found[-1]
+    return found

@@ -8,18 +8,16 @@ column, for their name and Telegram id.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
-from conftest import Person, buttons
+from conftest import JOB_SECONDS, Person, advance_to, bot_messages, buttons, moved_now
 from sqlmodel import SQLModel, col, select
 
 from bot.sandbox.harness import BotStack
@@ -34,7 +32,6 @@ from models.values import PledgeStatus, Role
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
 STAFF, AWA, BRUNO, QUENTIN = 920001, 920101, 920102, 7_770_003_141_592
-JOB_SECONDS = 1
 LINK = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 
 
@@ -65,28 +62,6 @@ class _db:
 
     async def __aexit__(self, *_: object) -> None:
         await self.database.dispose()
-
-
-async def moved_now(stack: BotStack) -> datetime:
-    return datetime.fromisoformat((await stack.people.clock())["now"])
-
-
-async def advance_to(stack: BotStack, target: datetime) -> None:
-    seconds = (target - await moved_now(stack)).total_seconds()
-    assert seconds > 0, "the test clock only moves ahead"
-    await stack.people.advance_clock(seconds)
-
-
-async def bot_messages(person: Person, *, settle: float = 2.5 * JOB_SECONDS) -> list[dict[str, Any]]:
-    """The bot's new messages to the person after a few of the reminder job's runs."""
-    await asyncio.sleep(settle)
-    assert await person.stack.people.wait_idle(timeout=15, quiet_ms=300)
-    chat = await person.stack.people.chat(person.id, since=person.seen)
-    person.seen = chat["last_seq"]
-    found = [m for m in chat["messages"] if m["from_bot"]]
-    if found:
-        person.last = found[-1]
-    return found
 
 
 async def joined(stack: BotStack, user_id: int, token: str, name: str, language: str, first_name: str) -> Person:

@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from conftest import STAFF, buttons
 from test_pledge_journey import make_focal_point
-from test_report_journey import png_bytes, wait_for
+from test_report_journey import wait_for
 
 from bot.sandbox.harness import BotStack
 from models.database import Database
 from models.repositories.questions import Questions
+from tests.sandbox.media_samples import png_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
 QUESTION = "¿Cómo declaro una promesa financiera en euros?"

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
-from conftest import Person, buttons
+from conftest import JOB_SECONDS, Person, advance_to, bot_messages, buttons, moved_now
 from sqlmodel import col, select
 
 from bot.sandbox.harness import BotStack
@@ -33,7 +33,6 @@ from models.working_hours import is_allowed, next_allowed
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
 STAFF = 910001
-JOB_SECONDS = 1
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -50,30 +49,6 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotSt
     await Person(stack, STAFF).say("/help")
     yield stack
     await stack.close()
-
-
-async def moved_now(stack: BotStack) -> datetime:
-    """The bot's time, as its test clock says."""
-    return datetime.fromisoformat((await stack.people.clock())["now"])
-
-
-async def advance_to(stack: BotStack, target: datetime) -> None:
-    """Move the bot's clock to `target` (never back)."""
-    seconds = (target - await moved_now(stack)).total_seconds()
-    assert seconds > 0, "the test clock only moves ahead"
-    await stack.people.advance_clock(seconds)
-
-
-async def bot_messages(person: Person, *, settle: float = 2.5 * JOB_SECONDS) -> list[dict[str, Any]]:
-    """The bot's new messages to the person after a few of the job's runs."""
-    await asyncio.sleep(settle)
-    assert await person.stack.people.wait_idle(timeout=15, quiet_ms=300)
-    chat = await person.stack.people.chat(person.id, since=person.seen)
-    person.seen = chat["last_seq"]
-    found = [m for m in chat["messages"] if m["from_bot"]]
-    if found:
-        person.last = found[-1]
-    return found
 
 
 async def focal_point(stack: BotStack, language: str, country: str, user_id: int) -> tuple[Person, int]:

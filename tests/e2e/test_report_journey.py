@@ -8,8 +8,6 @@ photo is sent again on request. Interactions are counted.
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from typing import Any
 
 import pytest
@@ -21,6 +19,7 @@ from bot.sandbox.harness import BotStack
 from models.database import Database
 from models.tables import ProgressReport
 from models.values import ReviewStatus
+from tests.sandbox.media_samples import png_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
 
@@ -34,18 +33,6 @@ WORDS: dict[str, dict[str, str]] = {
            "question": "Which regions exactly had power cuts?",
            "challenges": "انقطاع الكهرباء في كولدا وسيديو.", "overview": "آخر تقرير"},
 }
-
-
-def png_bytes(width: int = 3, height: int = 2) -> bytes:
-    """A valid grey PNG image (the sandbox checks what it receives)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 async def wait_for(person: Any, code: str) -> dict[str, Any]:
