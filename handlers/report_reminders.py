@@ -79,7 +79,7 @@ class Item:
 
 
 def period_label(period: str) -> Label:
-    """A period as people say it: 2026, first half of 2026, quarter 3 of 2026."""
+    """A period as people say it: 2026 (2026年, 2026 год), first half of 2026, quarter 3 of 2026."""
     year, _, part = period.partition("-")
     if part == "H1":
         return text(N_("first half of {year}"), year=year)
@@ -87,7 +87,9 @@ def period_label(period: str) -> Label:
         return text(N_("second half of {year}"), year=year)
     if part.startswith("Q"):
         return text(N_("quarter {quarter} of {year}"), quarter=part[1:], year=year)
-    return year
+    # TRANSLATORS: a whole year as a reporting period, inside sentences such as "report for {period}"; English
+    # says the bare year ("report for 2026"), other languages may need a word ("2026年", "2026 год").
+    return text(N_("{year} (a whole year)"), year=year)
 
 
 OVERDUE_SINCE, DUE_ON = N_("overdue since {date}"), N_("due on {date}")

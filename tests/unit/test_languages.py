@@ -15,8 +15,9 @@ from handlers.forms import parsing
 from handlers.forms.base import Form
 from handlers.forms.countries import SHORTCUTS, CountryStep
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
-from handlers.messages import Clock, Code, Day, Items, Label, Text, plural, reply_from_json, reply_to_json
+from handlers.messages import Clock, Code, Day, Items, Label, Text, plural, reply_from_json, reply_to_json, text
 from handlers.pledges.form import PLEDGE_FORM
+from handlers.report_reminders import period_label
 from models.values import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,6 +172,20 @@ def test_no_double_full_stop_after_a_date_in_any_message(renderer: Renderer) -> 
             rendered = plain(renderer.label(Text(str(message.id), params), locale))
             assert ".." not in rendered.replace("...", ""), (locale, message.id)
     assert renderer.label(Text("This date must not be before {date}.", {"date": day}), "ru").endswith("2026\u202fг.")
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("en", "Progress report on P2C-2025-00003 “Schools” for 2024."),
+    ("zh", "P2C-2025-00003“Schools”在2024年的进展报告。"),
+    ("ru", "Отчёт о ходе выполнения P2C-2025-00003 «Schools» за 2024 год."),
+    ("ar", "تقرير مرحلي عن P2C-2025-00003 «Schools» للفترة عام 2024."),
+])
+def test_a_whole_year_reads_as_a_year_in_running_text(renderer: Renderer, locale: str, expected: str) -> None:
+    # an annual period was the bare number: "在2024的进展报告" is not Chinese, "за 2024" is clipped Russian
+    message = text("Progress report on {ref} “{title}” for {period}.", ref="P2C-2025-00003", title="Schools",
+                   period=period_label("2024"))
+    assert plain(renderer.label(message, locale, markup=False)) == expected
+    assert plain(renderer.label(period_label("2026-H1"), "zh", markup=False)) == "2026年上半年"
 
 
 # --- 19. French, and times of day by CLDR ----------------------------------------------------------
