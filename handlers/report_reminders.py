@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from handlers import outbox
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, reply_to_json, text
+from handlers.reports.cards import period_label
 from models.database import UnitOfWork
 from models.reporting import (
     INACTIVE_AFTER_MONTHS,
@@ -76,20 +77,6 @@ class Item:
     def from_json(cls, data: list[Any]) -> Item:
         """Rebuild from the outbox row."""
         return cls(int(data[0]), str(data[1]), str(data[2]), str(data[3]), date.fromisoformat(data[4]))
-
-
-def period_label(period: str) -> Label:
-    """A period as people say it: 2026 (2026年, 2026 год), first half of 2026, quarter 3 of 2026."""
-    year, _, part = period.partition("-")
-    if part == "H1":
-        return text(N_("first half of {year}"), year=year)
-    if part == "H2":
-        return text(N_("second half of {year}"), year=year)
-    if part.startswith("Q"):
-        return text(N_("quarter {quarter} of {year}"), quarter=part[1:], year=year)
-    # TRANSLATORS: a whole year as a reporting period, inside sentences such as "report for {period}"; English
-    # says the bare year ("report for 2026"), other languages may need a word ("2026年", "2026 год").
-    return text(N_("{year} (a whole year)"), year=year)
 
 
 OVERDUE_SINCE, DUE_ON = N_("overdue since {date}"), N_("due on {date}")

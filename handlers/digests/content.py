@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from handlers.digests.labels import BREAKDOWN_TITLES, CHANGES, REGIONS, group_label
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Markup, Money, Number, Reply, Text, plural
+from handlers.reports.cards import period_label
 from handlers.vocabulary import SECTOR_LABELS
 from models.repositories.digests import BREAKDOWNS, Figures, Overdue
 from models.scope import Scope, ScopeKind
@@ -61,7 +62,7 @@ def _overdue_line(item: Overdue) -> Label:
     focal = shorten(item.focal_point, 30) if item.focal_point else Text(N_("no focal point"))
     return Text(N_("• {ref} {title}: {entity}, {focal_point} (period {period})"),
                 {"ref": Code(item.ref), "title": shorten(item.title), "entity": shorten(item.entity),
-                 "focal_point": focal, "period": Code(item.period)})
+                 "focal_point": focal, "period": period_label(item.period)})
 
 
 def digest_reply(figures: Figures, scope: Scope, today: date, since: date | None) -> Reply:

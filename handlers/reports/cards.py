@@ -17,7 +17,7 @@ REVIEW_LABELS: dict[str, str] = {
 
 
 def period_label(period: str) -> Label:
-    """A reporting period in words: 2026, first half of 2026, third quarter of 2026."""
+    """A reporting period in words: 2026 (2026年, 2026 год), first half of 2026, third quarter of 2026."""
     year, _, part = period.partition("-")
     if part in ("H1", "H2"):
         return text(N_("first half of {year}") if part == "H1" else N_("second half of {year}"), year=Code(year))
@@ -25,7 +25,9 @@ def period_label(period: str) -> Label:
         names = {"Q1": N_("first quarter of {year}"), "Q2": N_("second quarter of {year}"),
                  "Q3": N_("third quarter of {year}"), "Q4": N_("fourth quarter of {year}")}
         return text(names[part], year=Code(year))
-    return Code(period)
+    # TRANSLATORS: a whole year as a reporting period, inside sentences such as "report for {period}"; English
+    # says the bare year ("report for 2026"), other languages may need a word ("2026年", "2026 год").
+    return text(N_("{year} (a whole year)"), year=Code(year))
 
 
 def report_status_label(status: str) -> Label:

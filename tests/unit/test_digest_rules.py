@@ -108,3 +108,12 @@ def test_the_longest_digest_fits_one_telegram_message(renderer: Renderer, locale
                                           date(2026, 12, 7), date(2026, 11, 30)), locale)
     assert len(message.text) < 3600, len(message.text)  # a margin for longer translations to come
     assert "87" in message.text and len(message.buttons) == 5
+    assert "2025-H2" not in message.text  # the overdue period in words, as everywhere else
+
+
+def test_an_overdue_period_is_named_in_words(renderer: Renderer) -> None:
+    figures = Figures(pledges=1, entities=1, countries=1, value_usd=Decimal(0), changes={}, breakdowns={},
+                      due=1, reported=0, overdue=[Overdue(1, "P2C-2026-00001", "Schools", "ACME", "2025-H2", 2, "Ana")],
+                      overdue_total=1)
+    text = renderer.reply(digest_reply(figures, Scope(ScopeKind.everything, ()), date(2026, 12, 7), None), "en").text
+    assert "(period second half of 2025)" in text

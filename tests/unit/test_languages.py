@@ -17,7 +17,7 @@ from handlers.forms.countries import SHORTCUTS, CountryStep
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
 from handlers.messages import Clock, Code, Day, Items, Label, Text, plural, reply_from_json, reply_to_json, text
 from handlers.pledges.form import PLEDGE_FORM
-from handlers.report_reminders import period_label
+from handlers.reports.cards import period_label
 from models.values import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
