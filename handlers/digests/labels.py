@@ -53,7 +53,7 @@ PLEDGE_HEADERS: tuple[str, ...] = (
     N_("Last report: % complete"), N_("Last report: disbursed (USD)"), N_("Last report: received"),
 )
 REPORT_HEADERS: tuple[str, ...] = (
-    N_("Reference"), N_("Title"), N_("Period"), N_("Status"), N_("% complete"), N_("Disbursed (USD)"),
+    N_("Reference"), N_("Title"), N_("Reporting period"), N_("Status"), N_("% complete"), N_("Disbursed (USD)"),
     N_("Beneficiaries reached"), N_("Received"),
 )
 SHEET_NAMES = (N_("Pledges"), N_("Reports"))

@@ -51,7 +51,7 @@ def report_line(report: ProgressReport) -> Label:
 def report_card(report: ProgressReport, pledge: Pledge) -> list[Label]:
     """Every answer of a report, one line each (what staff read)."""
     lines: list[Label] = [Line(Text(N_("Reference")), Code(pledge.ref or "—")), Line(Text(N_("Title")), pledge.title),
-                          Line(Text(N_("Period")), period_label(report.period)),
+                          Line(Text(N_("Reporting period")), period_label(report.period)),
                           Line(Text(N_("Status")), report_status_label(report.status)),
                           Line(Text(N_("Progress")), percent_label(report.percent_complete))]
     if report.value_disbursed_usd is not None:

@@ -88,7 +88,7 @@ async def test_one_message_per_person_listing_every_pledge_due(chat: ChatDriver,
     assert row.not_before == monday and row.key.endswith(":2027-01-18")
     message = reply_from_json(row.payload["reply"])
     french = renderer.reply(message, "fr")
-    assert "2 rapports d’activité sont attendus" in french.text and "P2C-2026-00001" in french.text
+    assert "2 rapports d’avancement sont attendus" in french.text and "P2C-2026-00001" in french.text
     assert codes(french)[:3] == [f"rp:open:{first}", f"rm:later:{first}", f"rm:notmine:{first}"]
     assert f"rp:open:{second}" in codes(french)
     arabic = renderer.reply(message, "ar")

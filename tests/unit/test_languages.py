@@ -17,7 +17,8 @@ from handlers.forms.countries import SHORTCUTS, CountryStep
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
 from handlers.messages import Clock, Code, Day, Items, Label, Text, plural, reply_from_json, reply_to_json, text
 from handlers.pledges.form import PLEDGE_FORM
-from handlers.reports.cards import period_label
+from handlers.reports.cards import period_label, report_card
+from models.tables import Pledge, ProgressReport
 from models.values import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,6 +187,20 @@ def test_a_whole_year_reads_as_a_year_in_running_text(renderer: Renderer, locale
                    period=period_label("2024"))
     assert plain(renderer.label(message, locale, markup=False)) == expected
     assert plain(renderer.label(period_label("2026-H1"), "zh", markup=False)) == "2026年上半年"
+
+
+@pytest.mark.parametrize(("locale", "reporting", "implementation"), [
+    ("ar", "الفترة المشمولة بالتقرير", "فترة التنفيذ"), ("zh", "报告期", "实施期"),
+    ("en", "Reporting period", "Period"),
+])
+def test_a_report_s_period_is_not_called_the_implementation_period(renderer: Renderer, locale: str,
+                                                                     reporting: str, implementation: str) -> None:
+    # one msgid served both, and Arabic and Chinese called a report's half-year its "implementation period"
+    pledge = Pledge(id=1, entity_id=1, title="Schools", ref="P2C-2025-00001", pledge_type="financial")
+    report = ProgressReport(pledge_id=1, contact_id=1, period="2025-H2", status="in_progress", percent_complete=40,
+                            steps_taken="Connected 120 schools in Kolda.")
+    card = "\n".join(plain(renderer.label(line, locale, markup=False)) for line in report_card(report, pledge))
+    assert reporting in card and implementation + ":" not in card and implementation + "：" not in card
 
 
 # --- 19. French, and times of day by CLDR ----------------------------------------------------------
