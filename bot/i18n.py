@@ -144,7 +144,12 @@ class Renderer:
             return self._text(label, locale, markup, cap)
         if isinstance(label, str):
             shown = label if cap is None else shorten(label, cap)
-            return self._isolate(html.escape(shown, quote=False), locale) if markup else shown
+            if not markup:
+                return shown
+            escaped = html.escape(shown, quote=False)
+            # a separator ("\n", " · ", "• ") has no letters to keep in order; isolated, a line break would end the
+            # paragraph inside the isolate and leave its closing mark at the start of the next line
+            return self._isolate(escaped, locale) if any(c.isalnum() for c in shown) else escaped
         if isinstance(label, Items):
             return format_list([self.label(item, locale, markup=markup, cap=cap) for item in label.items],
                                locale=BABEL_LOCALES[_known(locale)])

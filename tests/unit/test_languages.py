@@ -15,7 +15,20 @@ from handlers.forms import parsing
 from handlers.forms.base import Form
 from handlers.forms.countries import SHORTCUTS, CountryStep
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
-from handlers.messages import Clock, Code, Day, Items, Label, Text, plural, reply_from_json, reply_to_json, text
+from handlers.messages import (
+    Clock,
+    Code,
+    Concat,
+    Day,
+    Items,
+    Label,
+    Line,
+    Text,
+    plural,
+    reply_from_json,
+    reply_to_json,
+    text,
+)
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.reports.cards import period_label, report_card
 from models.tables import Pledge, ProgressReport
@@ -201,6 +214,14 @@ def test_a_report_s_period_is_not_called_the_implementation_period(renderer: Ren
                             steps_taken="Connected 120 schools in Kolda.")
     card = "\n".join(plain(renderer.label(line, locale, markup=False)) for line in report_card(report, pledge))
     assert reporting in card and implementation + ":" not in card and implementation + "：" not in card
+
+
+def test_arabic_lines_are_not_split_by_an_isolate(renderer: Renderer) -> None:
+    # a separator between lines was isolated like a person's text: FSI "\n" PDI, whose PDI opened the next line
+    summary = Concat((Line(Text("Title"), "Connect 500 schools"), "\n", Line(Text("Description"), "ربط المدارس")))
+    rendered = renderer.label(summary, "ar")
+    assert f"{FSI}\n" not in rendered and f"\n{PDI}" not in rendered
+    assert f"{FSI}Connect 500 schools{PDI}" in rendered  # what the person wrote is still isolated
 
 
 # --- 19. French, and times of day by CLDR ----------------------------------------------------------
