@@ -224,6 +224,11 @@ def test_arabic_lines_are_not_split_by_an_isolate(renderer: Renderer) -> None:
     assert f"{FSI}Connect 500 schools{PDI}" in rendered  # what the person wrote is still isolated
 
 
+def test_french_apostrophes_are_typographic() -> None:
+    # the catalog wrote "d’engagement" and "d'engagement" side by side
+    assert [msgid for msgid, string in strings("fr").items() if "'" in string] == []
+
+
 # --- 19. French, and times of day by CLDR ----------------------------------------------------------
 
 def test_french_role_sentences_are_neutral() -> None:
