@@ -1,8 +1,10 @@
 """Questions waiting for staff more than two working days: staff are reminded once a day, inside their working hours.
 
 A scheduled job enqueues (never sends). Each thread is in at most one day's reminders (`reminded_on`); each
-staff member gets one message a day listing them (outbox key hd-remind:<staff id>:<their day>), waiting in
-the outbox for their working hours (models.working_hours). A thread with an owner reminds its owner only.
+staff member gets one message on each of their working days listing them (outbox key hd-remind:<staff id>:<their
+day>), written only on a day whose working hours are still ahead or under way where they are, and waiting in the
+outbox for those hours (models.working_hours): a weekend or an evening writes nothing that would pile up for the
+next working morning. The ages are those at the time it goes out. A thread with an owner reminds its owner only.
 """
 
 from __future__ import annotations
@@ -72,24 +74,30 @@ async def remind_waiting_questions(uow: UnitOfWork, now: datetime, default_zone:
         countries = await Reminders(uow.session).countries_of({m.entity_id for m in staff if m.entity_id})
         count = 0
         told: set[int] = set()
+        later: set[int] = set()
         for member_id, listed in due.items():
             member = by_id[member_id]
             zone = zone_of(member.timezone, countries.get(member.entity_id or 0), default_zone)
+            sends = next_allowed(now, zone)
+            if local_day(sends, zone) != local_day(now, zone):  # their working day is over or not one: not yet
+                later.update(t.id for t in listed if t.id is not None)
+                continue
             key = f"hd-remind:{member_id}:{local_day(now, zone).isoformat()}"
-            written = await outbox.enqueue(uow.session, member, reminder(listed, now), key, priority=outbox.BULK,
-                                           not_before=next_allowed(now, zone))
+            written = await outbox.enqueue(uow.session, member, reminder(listed, sends), key, priority=outbox.BULK,
+                                           not_before=sends)
             if written is not None:  # a message already enqueued today for this person: theirs wait for tomorrow
                 count += 1
                 told.update(t.id for t in listed if t.id is not None)
         for thread in waiting:
-            if thread.id in told:
+            if thread.id in told and thread.id not in later:  # staff whose day comes later are reminded then
                 thread.reminded_on = today
         await uow.commit()
         return count
 
 
 def reminder(listed: list[QuestionThread], now: datetime) -> Reply:
-    """The day's reminder to one staff member: the questions waiting, the longest first."""
+    """The day's reminder to one staff member, as it reads at `now` (when it goes out): the questions waiting, the
+    longest first."""
     lines: list[Label] = [plural("{count} question has waited for an answer more than two working days:",
                                  "{count} questions have waited for an answer more than two working days:",
                                  len(listed))]
