@@ -107,7 +107,7 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     nav: list[Button] = []
     if position > 1:
         nav.append(Button(Text(N_("⬅️ Back")), code(step.id, "back")))
-    if step.skippable(state.answers):
+    if _may_skip(step, state):
         nav.append(Button(Text(N_("Skip ⏭")), code(step.id, "skip")))
     if step.help:
         nav.append(Button(Text(N_("❓ Help")), code(step.id, "help")))
@@ -262,7 +262,7 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
     step = _step(form, step_id)
     if action == "back":
         previous = _previous(form, state)
-        moved = replace(state, step=previous.id, scratch={}, editing=False) if previous else state
+        moved = _back(form, state, step, previous) if previous else state
         return Outcome(moved, (prompt(form, moved, ctx),))
     if action == "help" and step.help:
         return Outcome(state, (prompt(form, state, ctx, (Text(step.help),)),))
@@ -286,8 +286,34 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
     if action == "skip":
         if not step.skippable(state.answers):
             raise InvalidAnswerError(Text(N_("This question cannot be skipped.")))
+        if not _may_skip(step, state):  # a Skip of an earlier message, after files were sent: they are kept
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
         return _apply(form, state, step, Answer(None), ctx)
     return _apply(form, state, step, step.on_code(action, state.answers, state.scratch, ctx), ctx)
+
+
+def _may_skip(step: Step, state: FormState) -> bool:
+    """Skip is offered unless the step holds input that skipping would drop (files sent before Done)."""
+    holding = step.held(state.answers, state.scratch)
+    return step.skippable(state.answers) and (holding is None or holding.value is None)
+
+
+def _back(form: Form, state: FormState, step: Step, previous: Step) -> FormState:
+    """The state after Back: what the step holds is kept as its answer; an edit from the summary stays one (the
+    next answer returns to the summary); steps answered ahead by a later one are asked again on the way, since
+    the answer that filled them may change ("300 schools" filled the unit)."""
+    answers = dict(state.answers)
+    holding = step.held(state.answers, state.scratch)
+    if holding is not None:
+        answers[step.id] = holding.value
+    if PREFILLED in answers:
+        kept = [key for key in answers[PREFILLED] or [] if form.step(key) is not None
+                and form.index(key) < form.index(previous.id)]
+        if kept:
+            answers[PREFILLED] = kept
+        else:
+            del answers[PREFILLED]
+    return replace(state, answers=answers, step=previous.id, scratch={})
 
 
 def _all_defaults(form: Form, state: FormState, ctx: FormContext) -> Outcome:

@@ -15,7 +15,7 @@ from typing import Any
 
 from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, StepResult, Upload
-from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep, parse_error
+from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Items, Label, Money, Number, Text, plural, text
 from handlers.vocabulary import TARGET_UNITS, labeller
@@ -83,9 +83,7 @@ class PercentStep(IntegerStep):
         """A whole percentage, with or without its sign, in the reader's digits ("45", "45 %", "٤٥٪")."""
         try:
             number = parsing.parse_percent(value, ctx.locale)
-        except parsing.ParseError as error:
-            if error.reason != "out_of_range":
-                raise parse_error(error) from error
+        except parsing.ParseError as error:  # any wrong input: the range says what a percentage is
             raise InvalidAnswerError(text(N_("Please type a number between {low} and {high}."),
                                           low=Number(self.minimum), high=Number(self.maximum or 100))) from error
         return Answer(number, percent_label(number))
@@ -100,6 +98,13 @@ class PercentStep(IntegerStep):
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The percentage."""
         return percent_label(int(value))
+
+
+def _evidence_key(item: Mapping[str, Any]) -> tuple[str, str]:
+    """What makes two pieces of evidence the same: a link's address, a file's Telegram id."""
+    if item.get("kind") == "link":
+        return ("link", str(item.get("url", "")))
+    return ("file", str(item.get("file_id", "")))
 
 
 def evidence_label(item: Mapping[str, Any]) -> Label:
@@ -120,12 +125,33 @@ class EvidenceStep(TextStep):
             return list(scratch["items"])
         return list(answers.get(self.id) or [])
 
-    def _keep(self, items: list[dict[str, Any]]) -> StepResult:
+    def held(self, answers: Answers, scratch: Mapping[str, Any]) -> Answer | None:
+        """The pieces received so far, kept when the person goes back (None once they removed them all)."""
+        if "items" not in scratch and not answers.get(self.id):
+            return None
+        return Answer(self._items(answers, scratch) or None)
+
+    def _keep(self, items: list[dict[str, Any]], new: list[dict[str, Any]]) -> StepResult:
+        """Add the new pieces that were not received already (a link pasted twice counts once)."""
+        known = {_evidence_key(item) for item in items}
+        fresh: list[dict[str, Any]] = []
+        for item in new:
+            if _evidence_key(item) not in known:
+                known.add(_evidence_key(item))
+                fresh.append(item)
+        if not fresh:
+            raise InvalidAnswerError(Text(N_("That one is received already. Send another, or press Done.")))
+        items = [*items, *fresh]
         if len(items) > MAX_EVIDENCE:
             raise InvalidAnswerError(plural("At most {count} piece of evidence, please.",
                                             "At most {count} pieces of evidence, please.", MAX_EVIDENCE))
-        return Stay({"items": items}, (plural("Received: {count} item. Send more, or press Done.",
-                                              "Received: {count} items. Send more, or press Done.", len(items)),))
+        return Stay({"items": items}, self._count(items))
+
+    @staticmethod
+    def _count(items: list[dict[str, Any]]) -> tuple[Label, ...]:
+        """How many pieces were received, and what to do next."""
+        return (plural("Received: {count} item. Send more, or press Done.",
+                       "Received: {count} items. Send more, or press Done.", len(items)),)
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """What was received so far."""
@@ -133,15 +159,18 @@ class EvidenceStep(TextStep):
         return (Items(tuple(evidence_label(i) for i in items)),) if items else ()
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
-        """Done, once something was received."""
-        return [[Button(Text(N_("Done ✔️")), f"f:{self.id}:done")]] if self._items(answers, scratch) else []
+        """Done and Remove the last one, once something was received."""
+        if not self._items(answers, scratch):
+            return []
+        return [[Button(Text(N_("Done ✔️")), f"f:{self.id}:done"),
+                 Button(Text(N_("🗑 Remove the last one")), f"f:{self.id}:undo")]]
 
     def on_upload(self, upload: Upload, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Keep the file's Telegram id and name."""
         if upload.kind not in ("photo", "document") or not upload.file_id or len(upload.file_id) > 200:
             raise InvalidAnswerError(Text(N_("Please send a document or a photo, or type a link.")))
         item = {"kind": upload.kind, "file_id": upload.file_id, "name": (upload.name or "")[:200] or None}
-        return self._keep([*self._items(answers, scratch), item])
+        return self._keep(self._items(answers, scratch), [item])
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Keep every link of the text."""
@@ -151,11 +180,15 @@ class EvidenceStep(TextStep):
                                              "https://.")))
         if any(len(link) > MAX_LINK for link in links):
             raise InvalidAnswerError(Text(N_("That link is too long.")))
-        return self._keep([*self._items(answers, scratch), *({"kind": "link", "url": link} for link in links)])
+        return self._keep(self._items(answers, scratch), [{"kind": "link", "url": link} for link in links])
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Done: the evidence received so far."""
+        """Done: the evidence received so far; or remove the last piece."""
         items = self._items(answers, scratch)
+        if code == "undo" and items:
+            removed, items = items[-1], items[:-1]
+            note = text(N_("Removed: {item}."), item=evidence_label(removed))
+            return Stay({"items": items}, (note, *(self._count(items) if items else ())))
         if code != "done" or not items:
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
         return Answer(items, self.show(items, ctx))

@@ -14,6 +14,7 @@ from handlers.forms.engine import SUMMARY, FormInput, Outcome, Status, advance, 
 from handlers.forms.steps import (
     AmountStep,
     ChoiceStep,
+    CountStep,
     DateStep,
     IntegerStep,
     MultiChoiceStep,
@@ -21,6 +22,7 @@ from handlers.forms.steps import (
     YesNoStep,
 )
 from handlers.messages import Text
+from handlers.reports.form import EvidenceStep
 
 CTX = FormContext("en", date(2026, 11, 28))
 
@@ -176,3 +178,85 @@ def test_prompt_shows_progress_and_navigation() -> None:
 def test_state_survives_json() -> None:
     outcome = run(at("where"), "niger")
     assert FormState.from_json(outcome.state.to_json()) == outcome.state
+
+
+HOLDING = Form(
+    id="hold",
+    title="Hold",
+    steps=(
+        TextStep(id="needs", question="Needs?", label="Needs", optional=True, min_length=3, max_length=100),
+        EvidenceStep(id="evidence", question="Evidence?", label="Evidence", optional=True, max_length=4000),
+    ),
+)
+
+
+def _hold(state: FormState, *inputs: str) -> Outcome:
+    """Inputs to HOLDING: "photo:ID" sends a photo, "f:…" presses a button, anything else is typed."""
+    outcome = Outcome(state, ())
+    for given in inputs:
+        if given.startswith("photo:"):
+            given_input = FormInput(file=("photo", given.removeprefix("photo:")))
+        elif given.startswith("f:"):
+            given_input = FormInput(code=given)
+        else:
+            given_input = FormInput(text=given)
+        outcome = advance(HOLDING, outcome.state, given_input, CTX)
+    return outcome
+
+
+def _codes(outcome: Outcome) -> list[str]:
+    return [button.code for reply in outcome.replies for row in reply.buttons for button in row]
+
+
+def test_files_sent_before_done_are_kept_when_going_back_and_cannot_be_skipped_away() -> None:
+    outcome = _hold(FormState(step="evidence", answers={"needs": None}), "photo:P1", "https://example.org/a")
+    assert "f:evidence:skip" not in _codes(outcome), "Skip would drop the two pieces received"
+    kept = [{"kind": "photo", "file_id": "P1", "name": None}, {"kind": "link", "url": "https://example.org/a"}]
+    assert _hold(outcome.state, "f:evidence:skip").state.scratch["items"] == kept, "an older Skip drops nothing"
+    back = _hold(outcome.state, "f:evidence:back")
+    assert back.state.step == "needs" and back.state.answers["evidence"] == kept
+    again = _hold(back.state, "Trainers")
+    assert again.state.step == "evidence" and "f:evidence:done" in _codes(again)
+    assert _hold(again.state, "f:evidence:done").state.answers["evidence"] == kept
+
+
+def test_evidence_counts_a_repeated_link_once_and_removes_the_last_piece() -> None:
+    outcome = _hold(FormState(step="evidence", answers={"needs": None}),
+                    "https://example.org/a and https://example.org/a", "photo:P1")
+    assert [item.get("url") or item.get("file_id") for item in outcome.state.scratch["items"]] == [
+        "https://example.org/a", "P1"]
+    repeated = _hold(outcome.state, "https://example.org/a")
+    assert repeated.state.scratch == outcome.state.scratch and "received already" in text_of(repeated)
+    emptied = _hold(outcome.state, "f:evidence:undo", "f:evidence:undo")
+    assert emptied.state.scratch["items"] == [] and "f:evidence:skip" in _codes(emptied)
+    back = _hold(emptied.state, "f:evidence:back")
+    assert back.state.answers["evidence"] is None, "pieces removed before going back stay removed"
+
+
+def test_back_during_an_edit_from_the_summary_returns_to_the_summary() -> None:
+    state = at(SUMMARY, title="Title!", kind="money", value="5", tags=["a"], people=None, start="2025-01-01",
+               end="2027-01-01", where=["SEN"], ok="yes")
+    outcome = run(state, f"f:{SUMMARY}:edit:tags", "f:tags:back", "f:kind:c:money", "7")
+    assert outcome.state.step == SUMMARY, "the later answers were kept: nothing more to ask"
+    assert outcome.state.answers["value"] == "7" and outcome.state.answers["tags"] == ["a"]
+
+
+COUNTING = Form(
+    id="count",
+    title="Count",
+    steps=(
+        CountStep(id="target", question="Target?", label="Target", minimum=1, maximum=10**12, unit_step="unit",
+                  units={"schools": "schools", "people": "people"}),
+        ChoiceStep(id="unit", question="Unit?", label="Unit", choices=("schools", "people"), label_of=Text),
+        TextStep(id="note", question="Note?", label="Note"),
+    ),
+)
+
+
+def test_a_unit_filled_by_an_earlier_answer_is_asked_again_once_that_answer_is_changed() -> None:
+    outcome = Outcome(FormState(step="target", answers={}), ())
+    for given in ("300 schools", "f:note:back", "f:unit:back", "2000"):
+        code = given if given.startswith("f:") else None
+        outcome = advance(COUNTING, outcome.state, FormInput(text=None if code else given, code=code), CTX)
+    assert outcome.state.answers["target"] == 2000
+    assert outcome.state.step == "unit", "2000 says no unit: the schools of 300 schools must not stand silently"

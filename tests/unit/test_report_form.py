@@ -41,6 +41,11 @@ TABLE: list[tuple[str, dict[str, Any], FormInput, str, str, Any, str]] = [
     ("percent_complete", {"status": "in_progress"}, FormInput(text="40 %"), "fr", "target_achieved", 40, "500"),
     ("percent_complete", {"status": "in_progress"}, FormInput(text="٤٠٪"), "ar", "target_achieved", 40, "500"),
     ("percent_complete", {"status": "in_progress"}, FormInput(text="140"), "en", "percent_complete", None, "between"),
+    # not a number at all: the refusal says what a percentage is, not "1,500,000 or 2.5 million"
+    ("percent_complete", {"status": "in_progress"}, FormInput(text="2,5 millones"), "es", "percent_complete", None,
+     "entre 0 y 100"),
+    ("women_share", {"beneficiaries_reached": 3000}, FormInput(text="half"), "en", "women_share", None,
+     "between 0 and 100"),
     ("percent_complete", {"status": "in_progress"}, FormInput(code="f:percent_complete:c:100"), "en",
      "pledge_complete", 100, "whole pledge"),
     ("percent_complete", {"status": "in_progress"}, FormInput(code="f:percent_complete:c:33"), "en",
