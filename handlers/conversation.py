@@ -56,6 +56,10 @@ class Conversation:
     """Replies (by position) that replace the message sent for another outbox key instead of being sent anew."""
     flushed: int = 0
     """Replies written to the outbox so far in this update (their keys are numbered on)."""
+    opened: str | None = None
+    """The form this update opened, if it opened one."""
+    closed: str | None = None
+    """The form this update finished or cancelled, if it did (another one left open is then asked again)."""
 
     def say(self, message: Reply, *, edit_of: str | None = None, message_id: int | None = None) -> str:
         """Answer the person (written to the outbox when the update's work commits); the reply's outbox key.
@@ -142,6 +146,7 @@ async def begin(conv: Conversation, journey: Journey, answers: dict[str, object]
         outcome = start(journey.form, context, dict(answers or {}), notes)
     state = _show(conv, journey.form, FormState(step=outcome.state.step), outcome, conv.form_context())
     await drafts.open_draft(conv.session, conv.contact.id, journey.form.id, state, conv.now)
+    conv.opened = journey.form.id
 
 
 async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: FormInput) -> Outcome:
@@ -164,6 +169,7 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
         await drafts.save(conv.session, draft, shown, conv.now)
     else:
         await drafts.discard(conv.session, draft.contact_id, draft.form_id)
+        conv.closed = draft.form_id
         if outcome.status is Status.done:
             await journey.finish(conv, outcome.state)
         elif outcome.status is Status.cancelled:

@@ -9,12 +9,17 @@ from models.database import Session
 from models.repositories.drafts import DraftConflictError, Drafts
 from models.tables import Draft
 
-__all__ = ["DraftConflictError", "discard", "find_draft", "open_draft", "save"]
+__all__ = ["DraftConflictError", "discard", "find_draft", "latest_draft", "open_draft", "save"]
 
 
 async def find_draft(session: Session, contact_id: int, form_id: str) -> Draft | None:
     """The person's draft of one form, if any."""
     return await Drafts(session).find(contact_id, form_id)
+
+
+async def latest_draft(session: Session, contact_id: int) -> Draft | None:
+    """The person's most recently touched draft, if any."""
+    return await Drafts(session).latest(contact_id)
 
 
 async def open_draft(session: Session, contact_id: int, form_id: str, state: FormState, now: datetime) -> None:

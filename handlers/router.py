@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from handlers import (
     buttons,
     colleagues,
+    drafts,
     entities,
     fulltext,
     language,
@@ -46,8 +47,6 @@ JOURNEYS: dict[str, Journey] = {
                            helpdesk.COMPOSE)
 }
 
-ANSWERED_MID_FORM = ("help", "language", "mypledges")
-"""Commands that leave a form open: answered, then the form's current question is asked again."""
 
 CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
 ButtonHandler = Callable[[Conversation, str], Awaitable[None]]
@@ -87,7 +86,16 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
 
 
 async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
-    """Send the input to the journey that expects it."""
+    """Send the input to the journey that expects it; a form it closes gives way to one left open before."""
+    await _dispatch(conv, incoming, draft)
+    if conv.closed is not None and conv.opened is None and conv.contact.id is not None:
+        waiting = await drafts.latest_draft(conv.session, conv.contact.id)
+        journey = journey_of(waiting.form_id) if waiting is not None else None
+        if waiting is not None and journey is not None and waiting.form_id != conv.closed:
+            await ask_again(conv, journey, waiting, Text(N_("Now, back to the questions you left open:")))
+
+
+async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
     journey = journey_of(draft.form_id) if draft else None
     if incoming.unreadable is not None:
         await _on_unreadable(conv, incoming.unreadable, draft, journey)
@@ -164,17 +172,19 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
         if name in ("privacy", "mydata", "forget"):  # answered in a form too (forget asks first, mydata sends a file)
             await COMMANDS[name](conv, incoming)
             return
-        if name in ANSWERED_MID_FORM:  # answered, then the question again (the draft is saved at every step)
-            await COMMANDS[name](conv, incoming)
-            await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
-            return
         if name in ("pledge", "report") and draft.form_id == name:
             await COMMANDS[name](conv, incoming)  # the same form again: continue or start over?
             return
-        if name != "start":
-            note = N_("You are in the middle of a form; your answers so far are saved. Answer the question "
-                      "below, or press Cancel.")
-            await ask_again(conv, journey, draft, Text(note))
+        if name != "start" and name in COMMANDS:
+            # another journey in the middle (/ask about a question, /settings): the draft is saved at every step;
+            # a command that opens no form of its own gives the question back at once, and one that opens a form
+            # gives it back once that form is finished or cancelled (dispatch)
+            await COMMANDS[name](conv, incoming)
+            if conv.opened is None:
+                await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
+            return
+        if name not in COMMANDS:
+            await ask_again(conv, journey, draft, Text(N_("I do not know that command.")))
             return
     handler = COMMANDS.get(name)
     if handler is None:

@@ -29,6 +29,8 @@ def _replacing_insert(insert: Insert) -> Any:
 _OPEN = PerDialect(_replacing_insert)
 _FIND = select(Draft).where(col(Draft.contact_id) == bindparam("contact_id"),
                             col(Draft.form_id) == bindparam("form_id"))
+_LATEST = (select(Draft).where(col(Draft.contact_id) == bindparam("contact_id"))
+           .order_by(col(Draft.updated_at).desc(), col(Draft.id).desc()).limit(1))
 _DISCARD = delete(_DRAFTS).where(_DRAFTS.c.contact_id == bindparam("contact_id"),
                                  _DRAFTS.c.form_id == bindparam("form_id"))
 _SAVE = (update(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id"), _DRAFTS.c.version == bindparam("read_version"))
@@ -54,6 +56,11 @@ class Drafts:
     async def find(self, contact_id: int, form_id: str) -> Draft | None:
         """The person's draft of one form, if any."""
         found = await self.session.execute(_FIND, {"contact_id": contact_id, "form_id": form_id})
+        return found.scalar_one_or_none()
+
+    async def latest(self, contact_id: int) -> Draft | None:
+        """The person's most recently touched draft, if any (the one their next answer goes to)."""
+        found = await self.session.execute(_LATEST, {"contact_id": contact_id})
         return found.scalar_one_or_none()
 
     async def open(self, contact_id: int, form_id: str, step_id: str, state: dict[str, Any], now: datetime) -> None:

@@ -136,6 +136,30 @@ async def test_mypledges_mid_form_is_answered_then_the_question_asked_again(chat
     assert codes(replies[-1]) == ["pl:resume", "pl:restart"]
 
 
+async def test_another_journey_mid_form_keeps_the_draft_and_gives_its_question_back(chat: ChatDriver) -> None:
+    """A focal point half-way through a pledge asks BDT a question, sets their time zone, and lists their
+    questions: each is answered, and the pledge's question comes back once the other journey is over."""
+    await focal_point(chat, 308)
+    person = chat.person(308)
+    await chat.send(person, "/pledge")
+    await chat.send(person, "Connect 500 rural schools")
+    composing = await chat.send(person, "/ask")
+    assert "f:message:cancel" in codes(composing[-1]), composing[-1].text
+    await chat.send(person, "Can one pledge cover two countries?")
+    sent = await chat.press(person, "f:message:send")
+    assert "Q-1" in sent[0].text and "left open" in sent[-1].text and "f:description:cancel" in codes(sent[-1])
+    await chat.send(person, "/settings")
+    await chat.press(person, "st:tz")
+    zone = await chat.send(person, "Dakar")
+    assert "Dakar" in zone[0].text and "f:description:cancel" in codes(zone[-1])
+    listed = await chat.send(person, "/questions")
+    assert "Q-1" in listed[0].text and "f:description:cancel" in codes(listed[-1])
+    unknown = await chat.send(person, "/frobnicate")
+    assert "f:description:cancel" in codes(unknown[-1])
+    replies = await chat.send(person, "We will connect 500 rural schools to broadband and train their teachers.")
+    assert "f:focus_area:c:access" in codes(replies[-1]), "the pledge went on where it was left"
+
+
 async def test_cancel_on_an_older_question_is_honoured(chat: ChatDriver) -> None:
     await focal_point(chat, 307)
     person = chat.person(307)
