@@ -11,7 +11,8 @@ from typing import Literal
 from babel import Locale, dates, numbers
 
 Reason = Literal[
-    "empty", "not_a_number", "negative", "too_large", "not_whole", "not_a_date", "ambiguous_date", "out_of_range"
+    "empty", "not_a_number", "other_currency", "negative", "too_large", "not_whole", "not_a_date", "ambiguous_date",
+    "out_of_range",
 ]
 
 MAX_AMOUNT = Decimal(10) ** 13
@@ -40,6 +41,7 @@ _ORDINALS = {  # folded ordinal words of the four quarters ("третий" is "�
     "cuarto": 4, "первыи": 1, "второи": 2, "третии": 3, "четвертыи": 4,
     "الاول": 1, "الثاني": 2, "الثالث": 3,
     "الرابع": 4, "一": 1, "二": 2, "三": 3, "四": 4,
+    "i": 1, "ii": 2, "iii": 3, "iv": 4,  # Roman numerals: "IV квартал 2027", "IVe trimestre 2027"
 }
 _ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 _QUARTER_WORDS = r"(?:quarter|qtr|trimestre|trim|квартал[а-я]*|кв|الربع|季度|季)"
@@ -86,6 +88,18 @@ _CURRENCY = (
 )
 _LEADING = re.compile(rf"(?:(?P<currency>{_CURRENCY})|(?P<sign>[+-]))\s*")
 _TRAILING = re.compile(rf"\s*(?:(?:de|of)\s)?{_CURRENCY}$")
+# Other currencies, folded, that people write beside an amount asked in US dollars: told so rather than "type a
+# number". "元" alone is the renminbi's unit (美元, the dollar, is read above), so "300万元" is not taken as dollars.
+_OTHER_CURRENCY = (
+    r"(?:[€£¥₽₹₦₺₩]|eur|euros?|gbp|pounds?(?:\ssterling)?|livres?\ssterling|chf|cny|rmb|yuan|jpy|yen|inr|"
+    r"rupees?|roupies?|(?:f\s?)?cfa|fcfa|xof|xaf|francs?(?:\s(?:cfa|suisses?))?|rub|roubles?|rubles?|"
+    r"руб(?:л(?:ь|я|еи|ях)?)?\.?|евро|юан(?:ь|я|еи)?|фунт(?:а|ов)?(?:\sстерлингов)?|"
+    r"يورو|روبل|يوان|جنيه(?:ات)?(?:\s[^\W\d]+)?|ريال(?:ات)?(?:\s[^\W\d]+)?|درهم(?:ا)?(?:\s[^\W\d]+)?|"
+    r"دينار(?:ا)?(?:\s[^\W\d]+)?|"
+    r"元|人民币|欧元|英镑|日元|卢布|港元|港币)"
+)
+_OTHER_LEADING = re.compile(rf"^{_OTHER_CURRENCY}\s*")
+_OTHER_TRAILING = re.compile(rf"\s*(?:(?:de|of)\s|d')?{_OTHER_CURRENCY}$")
 _PERCENT = re.compile(
     r"^(?:%|百分之)\s*|\s*(?:%|per\s?cent|pour\s?cent|por\s?ciento|процент(?:а|ов)?|(?:في\s?|ب)ال(?:مئه|مائه))$"
 )
@@ -240,8 +254,19 @@ def _folded_or_empty(text: str) -> str:
 
 
 def parse_amount(text: str, locale: str) -> Decimal:
-    """Read an amount of money in USD as typed in the reader's locale ("$3m", "2,5 млн", "300万")."""
-    return _quantity(_folded_or_empty(text), locale, currency=True, whole=False)
+    """Read an amount of money in USD as typed in the reader's locale ("$3m", "2,5 млн", "300万"); an amount in
+    another currency ("1 000 000 €", "300万元") is refused as such."""
+    folded = _folded_or_empty(text)
+    try:
+        return _quantity(folded, locale, currency=True, whole=False)
+    except ParseError as error:
+        if error.reason != "not_a_number":
+            raise
+        bare = _OTHER_TRAILING.sub("", _OTHER_LEADING.sub("", folded, count=1), count=1)
+        if bare == folded or not bare:
+            raise
+        _quantity(bare, locale, currency=True, whole=False)  # the rest must be an amount: else not a number
+        raise ParseError("other_currency") from None
 
 
 def parse_integer(text: str, locale: str) -> int:

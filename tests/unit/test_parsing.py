@@ -107,6 +107,7 @@ AMOUNTS = _cases([
     (".5m", ALL, 500_000),
     ("10000000000000", ALL, 10**13),
     ("１２３", ALL, 123),  # full-width digits
+    ("２５０万美元", ALL, 2_500_000),
     ("1,000,000.", ALL, M),
 ])
 
@@ -118,7 +119,19 @@ AMOUNT_ERRORS = _cases([
     ("12abc", ALL, "not_a_number"),
     ("1.000 000", ALL, "not_a_number"),
     ("1 0", ALL, "not_a_number"),
-    ("€5", ALL, "not_a_number"),
+    ("€5", ALL, "other_currency"),
+    # another currency is named as the problem, not "type a number" (a_pledges #8); "元" alone is the renminbi
+    ("1 000 000 €", ALL, "other_currency"),
+    ("EUR 3m", ALL, "other_currency"),
+    ("2,5 millions d'euros", ("fr",), "other_currency"),
+    ("5 millions de francs CFA", ALL, "other_currency"),
+    ("300万元", ALL, "other_currency"),
+    ("300万人民币", ALL, "other_currency"),
+    ("250000 руб", ALL, "other_currency"),
+    ("250 000 рублей", ALL, "other_currency"),
+    ("5 مليون جنيه مصري", ALL, "other_currency"),
+    ("abc €", ALL, "not_a_number"),
+    ("1 000 000 de valeur", ALL, "not_a_number"),
     ("$", ALL, "not_a_number"),
     ("million", ALL, "not_a_number"),
     ("3 k k k k", ALL, "not_a_number"),
@@ -210,6 +223,9 @@ DATES = _cases([
     ("5/6/27", ("en", "zh"), date(2027, 5, 6)),
     ("31/12/95", ALL, date(1995, 12, 31)),
     ("1/1/1990", ALL, date(1990, 1, 1)),
+    ("IV квартал 2027", ALL, DEC_31),  # the Roman-numeral quarter of Russian documents (a_pledges #12)
+    ("II кв. 2027 г.", ("ru",), date(2027, 6, 30)),
+    ("IVe trimestre 2027", ("fr",), DEC_31),
 ])
 
 DATE_ERRORS = _cases([
