@@ -45,10 +45,11 @@ def place_label(token: str) -> Label:
 
 
 SEPARATORS = re.compile(
-    r"\s*(?:[,;，、；/\n]+|\s(?:and|et|y|e|и|или|or|ou|o|&)\s|\sو\s*|(?<=\S)\s+(?=و\S)|[和及与與])\s*",
+    r"\s*(?:[,;，、；،؛/\n]+|\s(?:and|et|y|e|и|или|or|ou|o|&)\s|\sو\s*|(?<=\S)\s+(?=و\S)|[和及与與])\s*",
     re.IGNORECASE)
-"""What separates countries typed in one message: commas, "and" in the six languages (Arabic "و" also joined to
-the next word, Chinese "和"), "、". A name that contains one ("Trinidad and Tobago") is still read whole."""
+"""What separates countries typed in one message: commas (the Arabic "،" and "؛" too), "and" in the six languages
+(Arabic "و" also joined to the next word, Chinese "和"), "、". A name that contains one ("Trinidad and Tobago") is
+still read whole."""
 MAX_PIECES = 60
 MAX_SUGGESTED = 3
 """Words not recognised that get suggestions, in one message."""

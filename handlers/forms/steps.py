@@ -23,8 +23,10 @@ LabelOf = Callable[[str], Label]
 _PARSE_ERRORS: dict[str, str] = {
     "empty": N_("That answer is empty. Please try again."),
     "not_a_number": N_("Please type a number, for example {example} or 2.5 million."),
+    "other_currency": N_("The amount is asked in US dollars. Please convert it and type the number of dollars, "
+                         "for example {example}."),
     "negative": N_("The number cannot be negative."),
-    "too_large": N_("That number is too large."),
+    "too_large": N_("That number is too large. Please type a number up to {limit}."),
     "not_whole": N_("Please type a whole number."),
     "not_a_date": N_("Please type a date, for example 31/12/2027 or 2027-12-31."),
     "ambiguous_date": N_("That date is ambiguous. Please type it as 2027-12-31."),
@@ -34,14 +36,26 @@ _PARSE_ERRORS: dict[str, str] = {
 
 def parse_error(error: parsing.ParseError) -> InvalidAnswerError:
     """The localized complaint for a parsing failure."""
-    message = _PARSE_ERRORS.get(error.reason, _PARSE_ERRORS["not_a_number"])
-    params = {"example": Number(1_500_000)} if message == _PARSE_ERRORS["not_a_number"] else {}
-    return InvalidAnswerError(Text(message, params))
+    reason = error.reason if error.reason in _PARSE_ERRORS else "not_a_number"
+    params: dict[str, Any] = {}
+    if reason in ("not_a_number", "other_currency"):
+        params["example"] = Number(1_500_000)
+    elif reason == "too_large":
+        params["limit"] = Number(int(parsing.MAX_AMOUNT))
+    return InvalidAnswerError(Text(_PARSE_ERRORS[reason], params))
 
 
 def has_letters(value: str) -> bool:
     """True when the text has at least one letter or digit (not only emoji or punctuation)."""
     return any(unicodedata.category(ch)[0] in "LN" for ch in value)
+
+
+NOTHING_WORDS = frozenset(fold(word) for word in (
+    "no", "none", "nothing", "non", "aucun", "aucune", "rien", "ninguno", "ninguna", "nada", "нет", "ничего",
+    "لا", "لا يوجد", "لا شيء", "无", "没有",
+))
+"""Whole answers that say "nothing" in the six languages: the word for "no" and the pronoun "none"/"nothing" of
+each, which as the entire answer to an optional question ("Any challenges?") cannot mean anything else."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +75,14 @@ class TextStep(Step):
             raise InvalidAnswerError(Text(N_("Commands are not answers. Please type your answer.")))
         if not has_letters(cleaned):
             raise InvalidAnswerError(Text(N_("Please answer with words, not only symbols or emoji.")))
+        optional = self.skippable(answers)
+        if optional and fold(cleaned) in NOTHING_WORDS:
+            return Answer(None, Text(N_("(skipped)")))  # "No", "无": the same as Skip
         if len(cleaned) < self.min_length:
+            if optional:
+                raise InvalidAnswerError(plural("Too short: please write at least {count} character, or press Skip.",
+                                                "Too short: please write at least {count} characters, or press Skip.",
+                                                self.min_length))
             raise InvalidAnswerError(plural("Too short: please write at least {count} character.",
                                            "Too short: please write at least {count} characters.", self.min_length))
         if len(cleaned) > self.max_length:
@@ -79,8 +100,8 @@ class TextStep(Step):
         return tuple(parts(str(value))) if is_long(str(value)) else ()
 
 
-LIST_SEPARATORS = re.compile(r"\s*(?:[,;，、；]+|\s(?:and|et|y|e|и|&)\s|\sو\s*|和)\s*", re.IGNORECASE)
-"""What separates the items of a typed list: commas and "and" in the six languages."""
+LIST_SEPARATORS = re.compile(r"\s*(?:[,;，、；،؛]+|\s(?:and|et|y|e|и|&)\s|\sو\s*|和)\s*", re.IGNORECASE)
+"""What separates the items of a typed list: commas (the Arabic "،" too) and "and" in the six languages."""
 
 
 def _options(choices: Choices, answers: Answers) -> tuple[str, ...]:
@@ -91,12 +112,32 @@ def _rows(buttons: list[Button], columns: int) -> list[list[Button]]:
     return [buttons[i:i + columns] for i in range(0, len(buttons), columns)]
 
 
+_LOOK_ALIKES = str.maketrans("авеікмнорстухѕј", "abeikmhopctyxsj")
+"""Cyrillic letters drawn like Latin ones: "С2" typed on a Russian keyboard is the button "C2"."""
+_CJK = re.compile(r"[\u3400-\u9fff]")
+PREFIX_LETTERS, PREFIX_IDEOGRAPHS = 4, 2
+"""The shortest start of a label's word that picks it when no other label has a word starting so."""
+
+
+def _typed_key(value: str) -> str:
+    """Typed text or a label folded for comparison: case, accents, punctuation, any script's digits, look-alikes."""
+    digits = (str(d) if (d := unicodedata.decimal(ch, None)) is not None else ch for ch in value)
+    return fold("".join(digits)).translate(_LOOK_ALIKES)
+
+
 def _match_typed(value: str, options: tuple[str, ...], label_of: LabelOf, ctx: FormContext) -> str | None:
-    wanted = value.casefold().strip()
-    for option in options:
-        if ctx.translate(label_of(option)).casefold().strip(" ✓✅") == wanted or option.casefold() == wanted:
+    """The option whose label (or code) was typed; else the only one with a word starting as typed ("资金")."""
+    wanted = _typed_key(value)
+    if not wanted:
+        return None
+    keys = {option: _typed_key(ctx.translate(label_of(option))) for option in options}
+    for option, key in keys.items():
+        if key == wanted or _typed_key(option) == wanted:
             return option
-    return None
+    if len(wanted) < (PREFIX_IDEOGRAPHS if _CJK.search(wanted) else PREFIX_LETTERS):
+        return None
+    starting = [option for option, key in keys.items() if f" {wanted}" in f" {key}"]
+    return starting[0] if len(starting) == 1 else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -270,7 +311,11 @@ class IntegerStep(Step):
         return Number(int(value))
 
 
-_LEADING_NUMBER = re.compile(r"^\s*[0-9\u0660-\u0669\u06f0-\u06f9][0-9\u0660-\u0669\u06f0-\u06f9.,' \u00a0\u202f]*")
+_LEADING_NUMBER = re.compile(r"^\s*\d[\d.,'٫٬ \u00a0\u202f]*")
+"""Digits of any script (ASCII, Arabic-Indic, full-width) with their group and decimal marks."""
+_JOINED_WORD = re.compile(r"\s*(?:[\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
+"""One ideograph, or a word of letters: where a number written without spaces may end ("200万|人", "300|écoles")."""
+JOINED_MULTIPLIERS = 3
 _UNIT_FILLERS = frozenset(("de", "des", "d", "of", "the", "les", "los", "las", "el", "la", "所", "个", "個", "名"))
 
 
@@ -318,17 +363,26 @@ class CountStep(IntegerStep):
                       also={self.unit_step: unit})
 
     def _split(self, value: str, ctx: FormContext) -> tuple[str, str] | None:
-        """The longest start of `value` that reads as a number, and the words after it."""
-        words = value.split()
-        for k in range(len(words) - 1, 0, -1):
+        """The longest start of `value` that reads as a number ("2 млн", "200万"), and the words after it."""
+        text = value.strip()
+        ends = {word.end() for word in re.finditer(r"\S+", text)}
+        leading = _LEADING_NUMBER.match(text)
+        if leading is not None:  # "500所学校", "300écoles", "200万人": joined to its multiplier and its unit
+            position = leading.end()
+            ends.add(position)
+            for _ in range(JOINED_MULTIPLIERS):
+                if (word := _JOINED_WORD.match(text, position)) is None:
+                    break
+                position = word.end()
+                ends.add(position)
+        for end in sorted(ends - {len(text)}, reverse=True):
             try:
-                parsing.parse_integer(" ".join(words[:k]), ctx.locale)
+                parsing.parse_integer(text[:end], ctx.locale)
             except parsing.ParseError:
                 continue
-            return " ".join(words[:k]), " ".join(words[k:])
-        leading = _LEADING_NUMBER.match(value)  # "500所学校", "300écoles"
-        if leading and leading.end() < len(value):
-            return leading.group().strip(), value[leading.end():]
+            return text[:end].strip(), text[end:].strip()
+        if leading is not None and leading.end() < len(text):
+            return leading.group().strip(), text[leading.end():]
         return None
 
 
