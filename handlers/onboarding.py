@@ -74,9 +74,21 @@ NEW_ROLE = YesNoStep(
 JOIN = Form(id="join", title=N_("Joining"), steps=(MOVE, NEW_ROLE, CONSENT, FULL_NAME), summary=False)
 
 
+NAME_KEY_FOLDS = str.maketrans({
+    **dict.fromkeys("\u2019\u2018\u201b\u02bc\u02bb\u02b9\u2032\u00b4`", "'"),  # ’ ‘ ‛ ʼ ʻ ʹ ′ ´ `
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"),  # hyphens, dashes, minus
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033", '"'),  # “ ” „ ‟ « » ″
+    "\u00ad": None,  # a soft hyphen is invisible
+})
+"""Characters that keyboards type for the same mark (iOS and macOS type ’ for ', Word turns - into –): one each.
+Models/migrations/versions/0013 recomputed the stored keys with these folds: change them only with a migration."""
+
+
 def name_key(name: str) -> str:
-    """The form of a name used to find duplicates: case, spacing, invisible characters and width do not matter."""
-    return " ".join(unicodedata.normalize("NFKC", canonical_name(name)).casefold().split())[:200]
+    """The form of a name used to find duplicates: case, spacing, invisible characters, width, and the variants of
+    apostrophes, dashes and quotation marks do not matter."""
+    folded = canonical_name(name).translate(NAME_KEY_FOLDS)
+    return " ".join(unicodedata.normalize("NFKC", folded).casefold().split())[:200]
 
 
 async def finish_registration(conv: Conversation, state: FormState) -> None:

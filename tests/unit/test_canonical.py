@@ -53,6 +53,17 @@ def test_lookalike_names_share_one_duplicate_key(lookalike: str) -> None:
     assert name_key(lookalike) == name_key("Ministry of ICT")
 
 
+@pytest.mark.parametrize(("typed", "registered"), [
+    ("Ministère de l’Économie", "Ministère de l'Économie"),  # iOS and macOS type ’ for '
+    ("Ministère de l‘Économie", "Ministère de l'Économie"), ("Ministère de lʼÉconomie", "Ministère de l'Économie"),
+    ("Ministère de l＇Économie", "Ministère de l'Économie"), ("Guinée–Bissau Télécom", "Guinée-Bissau Télécom"),
+    ("Guinée‑Bissau Télécom", "Guinée-Bissau Télécom"), ("Guinée—Bissau Télécom", "Guinée-Bissau Télécom"),
+    ("Fondation «Orange»", 'Fondation "Orange"'), ("Fondation “Orange”", 'Fondation "Orange"'),
+])
+def test_apostrophe_dash_and_quote_variants_share_one_duplicate_key(typed: str, registered: str) -> None:
+    assert name_key(typed) == name_key(registered)
+
+
 def test_incoming_text_is_canonical() -> None:
     person = Person(1, 1, "Ada")
     incoming = Incoming.from_text(1, person, "/start\x00 abc", utcnow())
