@@ -17,7 +17,7 @@ from models.repositories.entities import Entities
 from models.repositories.people import People
 from models.retention import INVITATION_KEY_PREFIX
 from models.tables import Contact, Entity
-from models.values import Role
+from models.values import EntityStatus, Role
 
 NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 STAFF = (Role.staff, Role.admin)
@@ -71,7 +71,18 @@ async def invite_command(conv: Conversation, incoming: Incoming) -> None:
 
 
 async def _issue(conv: Conversation, entity: Entity, role: Role) -> None:
-    """Create a single-use invitation and give its link to the person who asked (audited)."""
+    """Create a single-use invitation and give its link to the person who asked (audited); none to an organisation
+    BDT rejected."""
+    if entity.status == EntityStatus.rejected:
+        await audit(conv.session, conv.contact, "invite.refused", "entity", entity.id, reason="rejected")
+        if is_staff(conv.contact):
+            conv.say(Reply((text(N_("“{entity}” was rejected, so nobody can be invited to it."),
+                                 entity=entity.name),)))
+        else:
+            conv.say(Reply((text(N_("BDT could not validate “{entity}”, so nobody can be invited to it. If you think "
+                                    "this is a mistake, write to BDT with /ask; to register another organisation, "
+                                    "send /start."), entity=entity.name),)))
+        return
     issued = await create_invite(conv.session, entity, role, conv.now, created_by=conv.contact.id)
     await audit(conv.session, conv.contact, "invite.created", "invite", issued.invite.id, entity_id=entity.id,
                 role=role, via="chat")

@@ -69,7 +69,8 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     await close_staff_copies(conv.session, entity_copy_key(entity.id), closed, footer, decider, conv.now,
                              conv.deps.timezone)
     news = (N_("Good news: “{entity}” has been validated by BDT. You can now register pledges.") if approved else
-            N_("BDT could not validate “{entity}”. Please contact BDT if you think this is a mistake."))
+            N_("BDT could not validate “{entity}”. If you think this is a mistake, write to BDT with /ask. To "
+               "register another organisation, send /start."))
     for member in members:
         await outbox.enqueue(conv.session, member, Reply((text(news, entity=entity.name),)),
                              f"entity:{entity.id}:{entity.status}:{member.id}", priority=outbox.NOTICE)

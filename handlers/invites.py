@@ -45,6 +45,8 @@ class InviteProblem(StrEnum):
     unknown = "unknown"
     used = "used"
     expired = "expired"
+    rejected = "rejected"
+    """The organisation it is for was not validated by BDT."""
 
 
 def token_hash(token: str) -> str:

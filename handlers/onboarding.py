@@ -18,10 +18,12 @@ from handlers.messages import N_, Button, CountryName, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.vocabulary import role_label, sector_label
 from models.database import Session
+from models.repositories.audit import AuditTrail
+from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.invites import Invites
 from models.tables import Contact, Entity, Invite
-from models.values import Role, Sector
+from models.values import EntityStatus, Role, Sector
 
 CONSENT_REFUSED = N_("We can only register you with your consent. Press Yes to agree, or Cancel to stop.")
 
@@ -98,6 +100,10 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     entity = await Entities(session).by_name_key(name_key(answers["entity_name"]))
     contact = conv.contact
     contact.full_name, contact.consent_at = answers["full_name"], conv.now
+    if entity is not None and entity.status == EntityStatus.rejected:
+        conv.say(Reply((text(N_("“{entity}” was registered before, and BDT could not validate it, so nobody can join "
+                                "it. To register another organisation, send /start."), entity=entity.name),)))
+        return
     if entity is not None:
         conv.say(Reply((text(N_("“{entity}” is already registered. Please ask its focal point or BDT for an "
                                 "invitation link to join it. We have told BDT you asked."), entity=entity.name),)))
@@ -147,6 +153,10 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     invite = invite_or_problem
     entity = await Entities(conv.session).get(invite.entity_id)
     assert entity is not None
+    if entity.status == EntityStatus.rejected:  # rejected while the person was joining
+        await audit(conv.session, conv.contact, "invite.refused", "invite", invite.id, reason="rejected")
+        conv.say(problem_reply(InviteProblem.rejected))
+        return
     contact = conv.contact
     current, invited = role_of(contact), Role(invite.role)
     if would_demote(current, invited):  # given a higher role while they were joining
@@ -168,12 +178,24 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     welcome = text(N_("Welcome, {name}! You are now a {role} of “{entity}”."),
                    name=contact.full_name, role=role_label(role), entity=entity.name)
     conv.say(help_reply(role, welcome))
+    await _tell_inviter(conv, invite, entity)
     if before is not None and (old_entity_id, before) != (entity.id, role):
         old = await Entities(conv.session).get(old_entity_id) if old_entity_id is not None else None
         await _tell_staff(conv, f"invite:{invite.id}:changed", Reply((text(
             N_("{person} accepted an invitation: was {role} of “{old}”, is now {new_role} of “{entity}”."),
             person=contact.full_name, role=role_label(before), old=old.name if old else "",
             new_role=role_label(role), entity=entity.name),)))
+
+
+async def _tell_inviter(conv: Conversation, invite: Invite, entity: Entity) -> None:
+    """Tell the person who made the invitation (a colleague, or staff) that it was used, and by whom."""
+    inviter = await Contacts(conv.session).get(invite.created_by) if invite.created_by is not None else None
+    if inviter is None or inviter.id == conv.contact.id or inviter.forgotten_at is not None:
+        return
+    joined = N_("{person} joined “{entity}” as {role} with the invitation you made.")
+    await outbox.enqueue(conv.session, inviter, Reply((text(joined, person=conv.contact.full_name or "",
+                                                                entity=entity.name, role=role_label(invite.role)),)),
+                         f"invite:{invite.id}:joined:{inviter.id}", priority=outbox.NOTICE)
 
 
 async def refuse_demotion(conv: Conversation, invite: Invite, entity: Entity) -> None:
@@ -204,10 +226,16 @@ async def check_invite_by_id(session: Session, invite_id: int, conv: Conversatio
 
 def problem_reply(problem: InviteProblem) -> Reply:
     """What to say about an invitation that cannot be used."""
+    # a colleague can make a new link with /invite: the person who sent it is the first to ask
     messages = {
-        InviteProblem.unknown: N_("This invitation link is not valid. Please check it, or ask BDT for a new one."),
-        InviteProblem.used: N_("This invitation link has already been used. Please ask BDT for a new one."),
-        InviteProblem.expired: N_("This invitation link has expired. Please ask BDT for a new one."),
+        InviteProblem.unknown: N_("This invitation link is not valid. Please check it, or ask the person who sent it "
+                                  "to you (or BDT) for a new one."),
+        InviteProblem.used: N_("This invitation link has already been used. Please ask the person who sent it to you "
+                               "(or BDT) for a new one."),
+        InviteProblem.expired: N_("This invitation link has expired. Please ask the person who sent it to you "
+                                  "(or BDT) for a new one."),
+        InviteProblem.rejected: N_("This invitation is for an organisation that BDT could not validate, so it "
+                                   "cannot be used."),
     }
     return Reply((Text(messages[problem]),))
 
@@ -236,14 +264,32 @@ async def start_command(conv: Conversation, argument: str) -> None:
             return
         entity = await Entities(conv.session).get(found.entity_id)
         assert entity is not None
+        if entity.status == EntityStatus.rejected:
+            await audit(conv.session, contact, "invite.refused", "invite", found.id, reason="rejected")
+            conv.say(problem_reply(InviteProblem.rejected))
+            return
         if would_demote(role_of(contact), Role(found.role)):
             await refuse_demotion(conv, found, entity)
             return
-        conv.say(greeting(conv))
+        if role_of(contact) is None:  # someone with a place is asked about changing it, not greeted as new
+            conv.say(greeting(conv))
         change = await change_answers(conv.session, contact, found, entity)
         await begin(conv, JOINING, {"invite_id": found.id, **change})
         return
     role = role_of(contact)
+    entity = await Entities(conv.session).get(contact.entity_id) if contact.entity_id is not None else None
+    rejected = role is Role.focal_point and entity is not None and entity.status == EntityStatus.rejected
+    if role is None or rejected:
+        joining = await join_request(conv.session, contact)
+        if joining is not None:
+            conv.say(Reply((text(N_("You asked to join “{entity}”, and BDT has been told. When its focal point or BDT "
+                                    "sends you an invitation link, open it to join."), entity=joining.name),)))
+            return
+    if rejected and entity is not None:
+        await begin(conv, REGISTRATION, None, text(N_(
+            "BDT could not validate “{entity}”. If you think this is a mistake, press Cancel and write to BDT with "
+            "/ask. Otherwise, register another organisation:"), entity=entity.name))
+        return
     if role is not None:
         conv.say(help_reply(role, text(N_("Welcome back, {name}!"), name=contact.full_name or contact.first_name)))
         return
@@ -253,6 +299,23 @@ async def start_command(conv: Conversation, argument: str) -> None:
         return
     conv.say(greeting(conv))
     await begin(conv, REGISTRATION)
+
+
+PLACE_CHANGES = frozenset({"entity.join_requested", "entity.registered", "invite.redeemed", "entity.left",
+                           "person.forgotten"})
+"""The audited actions by which a person asks for, takes or leaves a place in an organisation."""
+
+
+async def join_request(session: Session, contact: Contact) -> Entity | None:
+    """The organisation the person asked to join (told it was registered already), while that is still the last
+    thing they did about their place and they have not been forgotten since."""
+    if contact.id is None or contact.consent_at is None:
+        return None
+    last = await AuditTrail(session).last_of_actor(contact.id, PLACE_CHANGES)
+    if last is None or last[0] != "entity.join_requested" or last[1] is None:
+        return None
+    entity = await Entities(session).get(last[1])
+    return entity if entity is not None and entity.status != EntityStatus.rejected else None
 
 
 async def _tell_staff(conv: Conversation, key: str, message: Reply) -> None:

@@ -19,6 +19,10 @@ _LAST_ACTOR = (select(_AUDIT.c.actor_id)
                .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
                       _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
                .order_by(_AUDIT.c.id.desc()).limit(1))
+_LAST_OF_ACTOR = (select(_AUDIT.c.action, _AUDIT.c.target_id)
+                  .where(_AUDIT.c.actor_id == bindparam("actor_id"),
+                         _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
+                  .order_by(_AUDIT.c.id.desc()).limit(1))
 
 
 class AuditTrail:
@@ -38,3 +42,8 @@ class AuditTrail:
         found = await self.session.execute(_LAST_ACTOR, {"target_type": target_type, "target_id": target_id,
                                                          "actions": sorted(actions)})
         return found.scalar_one_or_none()
+
+    async def last_of_actor(self, actor_id: int, actions: Iterable[str]) -> tuple[str, int | None] | None:
+        """The action and target id of the last of `actions` this contact did, if they did any."""
+        found = (await self.session.execute(_LAST_OF_ACTOR, {"actor_id": actor_id, "actions": sorted(actions)})).first()
+        return (found.action, found.target_id) if found is not None else None

@@ -62,6 +62,8 @@ async def awa_invites_bob(chat: ChatDriver) -> None:
     found = LINK.search(answer[0].text)
     assert found is not None and "Ministère du Numérique" in answer[0].text
     await join(chat, BOB, found.group(1), "Bob Ndiaye")
+    told = await chat.collect(AWA)  # the colleague who made the invitation hears that it was used
+    assert len(told) == 1 and "Bob Ndiaye" in told[0].text
 
 
 async def add_pledge(database: Database, entity_id: int, created_by: int, n: int = 1) -> int:

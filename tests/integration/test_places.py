@@ -12,13 +12,16 @@ from sqlalchemy import insert
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
+from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.onboarding import name_key
+from models.clock import utcnow
 from models.database import Database
 from models.migrate import downgrade, upgrade
 from models.repositories.base import table_of
 from models.repositories.entities import Entities
 from models.tables import Contact, Entity
+from models.values import EntityStatus, Role
 
 STAFF, AWA, FATOU, BOB = 9500, 9501, 9502, 9503
 LINK = re.compile(r"https://t\.me/p2c_test_bot\?start=([A-Za-z0-9_-]+)")
@@ -61,6 +64,97 @@ async def test_an_organisation_typed_with_another_apostrophe_is_not_registered_t
     said = await register(chat, FATOU, typed, "Fatou Sow")
     assert "is already registered" in said[-1] and ECONOMY in said[-1]
     assert [e.name for e in await entities(chat.database)] == [ECONOMY]
+
+
+async def test_a_person_who_asked_to_join_is_reminded_rather_than_registered_again(chat: ChatDriver) -> None:
+    await register(chat, AWA, ECONOMY, "Awa Diop")
+    await register(chat, FATOU, ECONOMY.upper(), "Fatou Sow")
+    fatou = chat.person(FATOU, "Fatou")
+    for command in ("/start", "/start"):  # the way out /pledge gives ("send /start") leads here, not to Question 1
+        said = [m.text for m in await chat.send(fatou, command)]
+        assert len(said) == 1 and "You asked to join “Ministère de l'Économie" in said[0], said
+        assert "Question 1" not in said[0]
+    assert "send /start" in (await chat.send(fatou, "/pledge"))[-1].text
+    answer = await chat.send(chat.person(AWA, "Awa"), "/invite")  # the person comes in with an invitation
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await chat.send(fatou, f"/start {token.group(1)}")
+    await chat.press(fatou, "f:consent:c:yes")
+    await chat.send(fatou, "Fatou Sow")
+    assert "Welcome back, Fatou Sow" in (await chat.send(fatou, "/start"))[0].text
+
+
+async def test_a_person_who_asked_to_join_then_forgot_themselves_starts_afresh(chat: ChatDriver) -> None:
+    await register(chat, AWA, ECONOMY, "Awa Diop")
+    await register(chat, FATOU, ECONOMY, "Fatou Sow")
+    fatou = chat.person(FATOU, "Fatou")
+    await chat.send(fatou, "/forget")
+    await chat.press(fatou, "me:forget:yes")
+    assert "Question 1 of 5" in (await chat.send(fatou, "/start"))[-1].text
+
+
+async def test_nobody_is_invited_into_a_rejected_organisation(chat: ChatDriver) -> None:
+    await register(chat, AWA, ECONOMY, "Awa Diop")
+    awa, staff = chat.person(AWA, "Awa"), chat.person(STAFF, "Bea")
+    [entity] = await entities(chat.database)
+    before = await chat.send(awa, "/invite")  # made while it waited for validation, opened after the rejection
+    early = LINK.search(before[0].text)
+    assert early is not None
+    await chat.press(staff, f"ent:no:{entity.id}")
+    news = (await chat.collect(AWA))[-1].text
+    assert "could not validate" in news and "/ask" in news and "/start" in news  # what to do next
+    refused = await chat.send(awa, "/invite")
+    assert LINK.search(refused[0].text) is None and "nobody can be invited" in refused[0].text
+    assert "/ask" in refused[0].text
+    for command in (f"/invite {entity.id}", f"/invite {ECONOMY}", f"/invite {entity.id} coordinator"):
+        answer = await chat.send(staff, command)
+        assert LINK.search(answer[0].text) is None and "was rejected" in answer[0].text, command
+    opened = await chat.send(chat.person(BOB, "Bob"), f"/start {early.group(1)}")
+    assert "could not validate" in opened[-1].text and "Question" not in opened[-1].text
+    assert (await contact(chat.database, BOB)).entity_id is None
+    again = await chat.send(awa, "/start")  # the way to register another organisation
+    assert "could not validate “Ministère" in again[-1].text and "Question 1 of 5" in again[-1].text
+    await chat.press(awa, "f:consent:c:yes")
+    await chat.send(awa, "Agence de l’Informatique de l’État")
+    await chat.press(awa, "f:sector:c:government")
+    await chat.send(awa, "Senegal")
+    await chat.send(awa, "Awa Diop")
+    await chat.press(awa, "f:$sum:submit")
+    now = await contact(chat.database, AWA)
+    agency = (await entities(chat.database))[-1]
+    assert (now.role, now.entity_id, agency.status) == (Role.focal_point, agency.id, EntityStatus.pending)
+
+
+async def test_an_invitation_already_used_points_to_its_sender_who_is_told_of_the_join(chat: ChatDriver) -> None:
+    token, _, _ = await invite(CreateInvite(ECONOMY, Role.focal_point, country_iso3="SEN"), chat.database.uow(),
+                               utcnow())
+    awa = chat.person(AWA, "Awa")
+    await chat.send(awa, f"/start {token}")
+    await chat.press(awa, "f:consent:c:yes")
+    await chat.send(awa, "Awa Diop")
+    link = LINK.search((await chat.send(awa, "/invite"))[0].text)
+    assert link is not None
+    bob = chat.person(BOB, "Bob")
+    await chat.send(bob, f"/start {link.group(1)}")
+    await chat.press(bob, "f:consent:c:yes")
+    await chat.send(bob, "Bob Ndiaye")
+    told = [m.text for m in await chat.collect(AWA)]
+    assert told == ["Bob Ndiaye joined “Ministère de l'Économie numérique du Sénégal” as focal point with the "
+                    "invitation you made."]
+    used = await chat.send(chat.person(FATOU, "Fatou"), f"/start {link.group(1)}")
+    assert "already been used" in used[0].text and "the person who sent it to you" in used[0].text
+
+
+async def test_someone_with_a_place_opening_another_invitation_is_not_greeted_as_new(chat: ChatDriver) -> None:
+    first, _, _ = await invite(CreateInvite(ECONOMY, Role.focal_point), chat.database.uow(), utcnow())
+    other, _, _ = await invite(CreateInvite("Sonatel", Role.focal_point), chat.database.uow(), utcnow())
+    awa = chat.person(AWA, "Awa")
+    await chat.send(awa, f"/start {first}")
+    await chat.press(awa, "f:consent:c:yes")
+    await chat.send(awa, "Awa Diop")
+    said = [m.text for m in await chat.send(awa, f"/start {other}")]
+    assert not any("I am the Partner2Connect assistant" in t for t in said)
+    assert "Do you want to move?" in said[-1]
 
 
 async def test_the_upgrade_folds_the_stored_name_keys(empty_database: Database) -> None:
