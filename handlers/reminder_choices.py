@@ -8,24 +8,26 @@ from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.entities import is_staff, refuse
 from handlers.inputs import Incoming
-from handlers.messages import N_, Code, Concat, Day, Label, Reply, Text, plural, text
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.report_reminders import withdraw_stale
 from handlers.settings import current_zone
-from models.reporting import INACTIVE_AFTER_MONTHS, add_months, as_day
+from models.reporting import INACTIVE_AFTER_MONTHS, add_months, as_day, reminder_due
 from models.repositories.reminders import LATER, NOT_MINE, Reminders
 from models.tables import Entity, Pledge
 from models.values import Role
 from models.working_hours import local_day, next_allowed
 
 SNOOZE = timedelta(days=3)
+VERBS = ("later", "notmine", "mine")
 INACTIVE_LISTED = 30
 
 
 async def reminder_button(conv: Conversation, data: str) -> None:
-    """Buttons of a reminder: rm:later:<pledge id> and rm:notmine:<pledge id> (parsed strictly)."""
+    """Buttons of a reminder: rm:later:<pledge id>, rm:notmine:<pledge id>, and rm:mine:<pledge id> to take a "not
+    mine" back (parsed strictly)."""
     parsed = buttons.parse(data)
-    if parsed is None or parsed.prefix != "rm" or parsed.verb not in ("later", "notmine") or parsed.id is None:
+    if parsed is None or parsed.prefix != "rm" or parsed.verb not in VERBS or parsed.id is None:
         await buttons.refuse_malformed(conv, data)
         return
     pledge = await conv.session.get(Pledge, parsed.id)
@@ -35,33 +37,74 @@ async def reminder_button(conv: Conversation, data: str) -> None:
         await refuse(conv, f"reminder.{parsed.verb}", "pledge", parsed.id)
         return
     repo = Reminders(conv.session)
+    if parsed.verb == "mine":
+        await _take_back(conv, repo, pledge)
+        return
     ref = Code(pledge.ref or "")
     if await repo.hold_of(contact.id, parsed.id) == NOT_MINE:
         conv.say(Reply((text(N_("You told us {ref} is not your pledge any more: you get no reminders for it."),
-                             ref=ref),)))
+                             ref=ref),), _take_back_button(parsed.id)))
         return
     if parsed.verb == "later":
-        zone = await current_zone(conv)
-        until = conv.now + SNOOZE
-        await repo.hold(contact.id, parsed.id, LATER, until, conv.now)
-        await withdraw_stale(repo, conv.now, await repo.pending(contact_id=contact.id))
-        when = local_day(next_allowed(until, zone), zone)
-        conv.say(Reply((text(N_("All right: I will remind you about {ref} again on {date}."), ref=ref,
-                             date=Day(when)),)))
+        await _later(conv, repo, pledge)
         return
     await repo.hold(contact.id, parsed.id, NOT_MINE, None, conv.now)
     await withdraw_stale(repo, conv.now, await repo.pending(contact_id=contact.id))
     await audit(conv.session, contact, "reminder.not_mine", "pledge", pledge.id, ref=pledge.ref)
     conv.say(Reply((text(N_("Noted: no more reminders about {ref} for you. BDT staff are told, so that they can "
-                            "find who follows it now."), ref=ref),)))
+                            "find who follows it now."), ref=ref),), _take_back_button(parsed.id)))
+    await _tell_staff(conv, pledge, "notmine", N_("{person} says {ref} “{title}” is not their pledge any more. They "
+                                                  "get no more reminders for it; please find who follows it now."))
+
+
+def _take_back_button(pledge_id: int) -> tuple[tuple[Button, ...], ...]:
+    return ((Button(Text(N_("↩️ It is my pledge after all")), f"rm:mine:{pledge_id}"),),)
+
+
+async def _later(conv: Conversation, repo: Reminders, pledge: Pledge) -> None:
+    """Hold the pledge's reminders for three days, when a report is due at all (else there is nothing to hold)."""
+    assert conv.contact.id is not None and pledge.id is not None
+    ref = Code(pledge.ref or "")
+    reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
+    if reminder_due(pledge, reported, conv.now.date()) is None:
+        conv.say(Reply((text(N_("Nothing is due for {ref} now: its progress reports are up to date, so there is "
+                                "nothing to remind you of. You will get a reminder when the next one is due."),
+                             ref=ref),)))
+        return
+    zone = await current_zone(conv)
+    until = conv.now + SNOOZE
+    await repo.hold(conv.contact.id, pledge.id, LATER, until, conv.now)
+    await withdraw_stale(repo, conv.now, await repo.pending(contact_id=conv.contact.id))
+    when = local_day(next_allowed(until, zone), zone)
+    conv.say(Reply((text(N_("All right: I will remind you about {ref} again on {date}."), ref=ref,
+                         date=Day(when)),)))
+
+
+async def _take_back(conv: Conversation, repo: Reminders, pledge: Pledge) -> None:
+    """Take back a "not my pledge any more": the pledge's reminders reach the person again, and staff are told."""
+    assert conv.contact.id is not None and pledge.id is not None
+    ref = Code(pledge.ref or "")
+    if not await repo.take_back(conv.contact.id, pledge.id):
+        conv.say(Reply((text(N_("{ref} is among your pledges: you get its reminders."), ref=ref),)))
+        return
+    await audit(conv.session, conv.contact, "reminder.mine_again", "pledge", pledge.id, ref=pledge.ref)
+    conv.say(Reply((text(N_("Noted: {ref} is your pledge again, and you will get its reminders. BDT staff are "
+                            "told."), ref=ref),)))
+    await _tell_staff(conv, pledge, "mine", N_("{person} says {ref} “{title}” is their pledge after all: they get its "
+                                               "reminders again."))
+
+
+async def _tell_staff(conv: Conversation, pledge: Pledge, what: str, message: str) -> None:
+    """Tell every staff member what the person said of the pledge."""
+    contact = conv.contact
     entity = await conv.session.get(Entity, pledge.entity_id)
     who = " ".join(part for part in (contact.full_name or contact.first_name, f"({entity.name})" if entity else "")
                    if part)
-    notice = Reply((text(N_("{person} says {ref} “{title}” is not their pledge any more. They get no more reminders "
-                            "for it; please find who follows it now."), person=who, ref=ref, title=pledge.title),))
-    for member in await staff_contacts(conv.session):
-        await outbox.enqueue(conv.session, member, notice, f"notmine:{pledge.id}:{contact.id}:{member.id}",
-                             priority=outbox.NOTICE)
+    notice = Reply((text(message, person=who, ref=Code(pledge.ref or ""), title=pledge.title),))
+    for member in await staff_contacts(conv.session):  # keyed by the update too: a pledge taken back can be
+        # disowned again, and staff are told again
+        await outbox.enqueue(conv.session, member, notice,
+                             f"{what}:{pledge.id}:{contact.id}:{member.id}:{conv.update_key}", priority=outbox.NOTICE)
 
 
 async def inactive_command(conv: Conversation, incoming: Incoming | None = None) -> None:

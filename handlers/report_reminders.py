@@ -275,8 +275,15 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
             looks[pledge_id].reached = True
     await repo.release([(listed[key][0], p) for key in written for p in listed[key][1]
                         if (listed[key][0], p) in expired])
-    return len(written) + await _escalate(repo, looks, [i for i in ids if looks[i].escalates], pledges, now,
-                                          default_zone)
+    escalating = [i for i in ids if looks[i].escalates]
+    unfollowed = {i for i in escalating if not _followers(people.get(looks[i].entity_id, ()), i, holds)}
+    return len(written) + await _escalate(repo, looks, escalating, unfollowed, pledges, now, default_zone)
+
+
+def _followers(focal_points: Sequence[Any], pledge_id: int, holds: dict[tuple[int, int], Any]) -> list[Any]:
+    """The reachable focal points who still take a pledge's reminders: all but those who said it is not theirs."""
+    return [person for person in focal_points
+            if (hold := holds.get((person.id, pledge_id))) is None or hold.reason != NOT_MINE]
 
 
 def _recipients(look: _Look, primary: int | None, focal_points: Sequence[Any], pledge_id: int,
@@ -288,10 +295,11 @@ def _recipients(look: _Look, primary: int | None, focal_points: Sequence[Any], p
     return [person for person in focal_points if person.id == primary or (person.id, pledge_id) in expired]
 
 
-async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], pledges: dict[int, Any],
-                    now: datetime, default_zone: str) -> int:
+async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], unfollowed: set[int],
+                    pledges: dict[int, Any], now: datetime, default_zone: str) -> int:
     """Tell each coordinator whose scope covers them of the pledges still unreported two weeks after their due
-    date (once a period: the ledger records it); how many messages were enqueued."""
+    date (once a period: the ledger records it), those that no focal point follows apart; how many messages were
+    enqueued."""
     if not ids:
         return 0
     messages: list[dict[str, Any]] = []
@@ -303,9 +311,12 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], pl
         zone = zone_of(coordinator.timezone, coordinator.country_iso3, default_zone)
         send_at = next_allowed(now, zone)
         key = f"{ESCALATION_KEY_PREFIX}{coordinator.id}:{local_day(send_at, zone).isoformat()}"
-        entries = [(pledges[p].ref or "", pledges[p].title, pledges[p].entity, looks[p].due) for p in covered]
+        entries = [(pledges[p].ref or "", pledges[p].title, pledges[p].entity, looks[p].due) for p in covered
+                   if p not in unfollowed]
+        orphans = [(pledges[p].ref or "", pledges[p].title, pledges[p].entity, looks[p].due) for p in covered
+                   if p in unfollowed]
         messages.append({"key": key, "chat_id": coordinator.chat_id, "contact_id": coordinator.id,
-                         "priority": outbox.BULK, "payload": {"reply": reply_to_json(escalation(entries))},
+                         "priority": outbox.BULK, "payload": {"reply": reply_to_json(escalation(entries, orphans))},
                          "not_before": send_at, "created_at": now})
         listed[key] = covered
     written = await repo.add_messages(messages)
@@ -315,19 +326,38 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], pl
     return len(written)
 
 
-def escalation(entries: list[tuple[str, str, str, date]]) -> Reply:
-    """What a coordinator is told of the pledges of their scope still unreported two weeks after the due date."""
+Escalated = Sequence[tuple[str, str, str, date]]
+"""Pledges in an escalation: (ref, title, organisation, due date)."""
+
+
+def _listed(entries: Escalated) -> Concat:
     listed: list[Label] = []
     for ref, title, entity, due in entries:
         listed += ["\n" if listed else "", "• ", Code(ref), " “", title, "” — ", entity, ": ",
                    text(OVERDUE_SINCE, date=Day(due))]
-    return Reply((plural("⚠️ {count} pledge in your scope has no progress report two weeks after its due date, "
+    return Concat(tuple(listed))
+
+
+def escalation(reminded: Escalated, unfollowed: Escalated = ()) -> Reply:
+    """What a coordinator is told of the pledges of their scope still unreported two weeks after the due date: those
+    whose focal points were reminded, and apart those whose reminders reach nobody (no focal point that can be
+    reached, or only focal points who said the pledge is not theirs)."""
+    parts: list[Label] = []
+    if reminded:
+        parts += [plural("⚠️ {count} pledge in your scope has no progress report two weeks after its due date, "
                          "although its focal points were reminded:",
                          "⚠️ {count} pledges in your scope have no progress report two weeks after their due date, "
-                         "although their focal points were reminded:", len(entries)),
-                  Concat(tuple(listed)),
-                  Text(N_("You may want to contact the organisations; /digest lists every overdue pledge of your "
-                          "scope."))))
+                         "although their focal points were reminded:", len(reminded)), _listed(reminded)]
+    if unfollowed:
+        parts += [plural("⚠️ {count} pledge in your scope has no progress report two weeks after its due date, and "
+                         "nobody follows it: it has no focal point we can reach, or its focal points told us it is "
+                         "not theirs, so nobody was reminded:",
+                         "⚠️ {count} pledges in your scope have no progress report two weeks after their due date, "
+                         "and nobody follows them: they have no focal point we can reach, or their focal points told "
+                         "us they are not theirs, so nobody was reminded:", len(unfollowed)), _listed(unfollowed)]
+    parts.append(Text(N_("You may want to contact the organisations; /digest lists every overdue pledge of your "
+                         "scope.")))
+    return Reply(tuple(parts))
 
 
 async def withdraw_reported(repo: Reminders, since: datetime, now: datetime) -> int:
@@ -370,10 +400,14 @@ NUDGE_INTRO = N_("🤝 A friendly reminder from the Partner2Connect team.")
 
 @dataclass(frozen=True, slots=True)
 class Nudged:
-    """What a coordinator's nudge did: the overdue period (None: nothing is overdue), and the focal points reached."""
+    """What a coordinator's nudge did: the overdue period (None: nothing is overdue), the focal points reached, and
+    why there may be none: how many reachable focal points still take the pledge's reminders, and how many said it
+    is not theirs."""
 
     period: str | None
     sent: int
+    following: int = 0
+    disowning: int = 0
 
 
 async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: str = "UTC") -> Nudged:
@@ -390,11 +424,13 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     period = reportable_period(pledge, reported, today)
     if period is None or not is_overdue(pledge, reported, today):
         return Nudged(None, 0)
-    holds = {hold.contact_id: hold for hold in await repo.holds([pledge.id])}
+    holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds([pledge.id])}
+    focal_points = await repo.focal_points([pledge.entity_id])
+    following = _followers(focal_points, pledge.id, holds)
     intro = _json_of(Text(NUDGE_INTRO))
     messages: list[dict[str, Any]] = []
-    for person in await repo.focal_points([pledge.entity_id]):
-        if _held(holds.get(person.id), now):
+    for person in following:
+        if _held(holds.get((person.id, pledge.id)), now):
             continue
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
         send_at = next_allowed(now, zone)
@@ -405,4 +441,4 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
         messages.append({"key": f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}", "chat_id": person.chat_id,
                          "contact_id": person.id, "priority": outbox.BULK,
                          "payload": {**_meta(items, day), "reply": reply}, "not_before": send_at, "created_at": now})
-    return Nudged(period, len(await repo.add_messages(messages)))
+    return Nudged(period, len(await repo.add_messages(messages)), len(following), len(focal_points) - len(following))

@@ -10,7 +10,7 @@ from handlers.digests.content import scope_label
 from handlers.digests.schedule import HOURS, MONTHLY_HOUR, WEEKDAYS
 from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope_for
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Clock, Code, Label, Reply, Text
+from handlers.messages import N_, Button, Clock, Code, Label, Reply, Text, plural
 from handlers.people import audit, find_contact
 from handlers.report_reminders import nudge
 from models.repositories.digests import pledge_in_scope
@@ -176,6 +176,15 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
         _say(conv, N_("The report of {ref} is not overdue any more: no reminder was sent."), ref=Code(pledge.ref or ""))
     elif done.sent:
         _say(conv, N_("A polite reminder about {ref} goes to its focal point in their working hours."),
+             ref=Code(pledge.ref or ""))
+    elif done.disowning and not done.following:
+        conv.say(Reply((plural("No reminder was sent: the focal point of {ref} told us it is not their pledge any "
+                               "more, so nobody receives its reminders now. Please find who follows it now.",
+                               "No reminder was sent: the {count} focal points of {ref} told us it is not their "
+                               "pledge any more, so nobody receives its reminders now. Please find who follows it now.",
+                               done.disowning, ref=Code(pledge.ref or "")),)))
+    elif not done.following:
+        _say(conv, N_("No reminder was sent: {ref} has no focal point we can reach. Please find who follows it now."),
              ref=Code(pledge.ref or ""))
     else:
         _say(conv, N_("Its focal point was already reminded today (or there is none); no second reminder was sent."))

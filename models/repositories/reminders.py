@@ -176,6 +176,13 @@ class Reminders:
         return (await self.session.execute(sa.select(_H.c.reason).where(_H.c.contact_id == contact_id,
                                                                          _H.c.pledge_id == pledge_id))).scalar()
 
+    async def take_back(self, contact_id: int, pledge_id: int) -> bool:
+        """Forget this person's "not mine" on this pledge (its reminders reach them again); False if there was none."""
+        done = await self.session.execute(sa.delete(_H).where(_H.c.reason == NOT_MINE, _H.c.contact_id == contact_id,
+                                                              _H.c.pledge_id == pledge_id)
+                                          .execution_options(synchronize_session=False))
+        return bool(done.rowcount)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
     async def release(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Forget "remind me later" holds once their reminder is enqueued."""
         pairs = list(pairs)

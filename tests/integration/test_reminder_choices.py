@@ -1,0 +1,173 @@
+"""What a focal point does with a report reminder, and what staff and coordinators are told of it: "remind me in 3
+days" when nothing is due, "not my pledge any more" taken back, a nudge to a pledge nobody follows, and the two-week
+escalation of pledges that no focal point follows; on both backends."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from chat_driver import ChatDriver, codes
+from sqlmodel import col, select
+
+from bot.i18n import Renderer
+from handlers.admin import CreateInvite, invite
+from handlers.conversation import Deps
+from handlers.messages import reply_from_json
+from handlers.report_reminders import plan_report_reminders
+from models.clock import utcnow
+from models.database import Database
+from models.tables import AuditLog, Contact, Entity, Outbox, Pledge, ProgressReport, ReminderHold
+from models.values import EntityStatus, PledgeStatus, Role
+
+STAFF, FOCAL, COORDINATOR = 9500, 9501, 9502
+LINK = re.compile(r"https://t\.me/p2c_test_bot\?start=([A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """Staff (Bea) and Awa, focal point of a Senegalese ministry."""
+    driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    token, _, _ = await invite(CreateInvite("Ministère du Numérique", Role.focal_point, country_iso3="SEN"),
+                               database.uow(), utcnow())
+    await join(driver, FOCAL, token, "Awa Diop")
+    driver.mailbox.clear()
+    return driver
+
+
+async def join(chat: ChatDriver, telegram_id: int, token: str, name: str) -> None:
+    """Someone opens an invitation link, consents and gives their name."""
+    person = chat.person(telegram_id, name.split()[0])
+    await chat.send(person, f"/start {token}")
+    await chat.press(person, "f:consent:c:yes")
+    await chat.send(person, name)
+
+
+async def entity_of(database: Database, telegram_id: int = FOCAL) -> int:
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == telegram_id))).scalar_one()
+        assert contact.entity_id is not None
+        return contact.entity_id
+
+
+async def orphan_entity(database: Database) -> int:
+    """A validated organisation nobody of which uses the bot."""
+    async with database.uow() as uow:
+        entity = Entity(name="Digital Oman", name_key="digital oman", sector="government", country_iso3="OMN",
+                        status=EntityStatus.validated)
+        uow.session.add(entity)
+        await uow.flush()
+        await uow.commit()
+        assert entity.id is not None
+        return entity.id
+
+
+async def add_pledge(database: Database, entity_id: int, n: int, start: date = date(2026, 1, 1)) -> int:
+    async with database.uow() as uow:
+        pledge = Pledge(ref=f"P2C-2026-{n:05d}", entity_id=entity_id, title=f"Pledge number {n}",
+                        description="A pledge for the tests of reminder choices.", focus_area="access",
+                        pillars=["infrastructure"], pledge_type="programmatic", countries=["SEN"],
+                        start_date=start, end_date=date(2030, 12, 31), status=PledgeStatus.validated,
+                        validated_at=utcnow() - timedelta(days=1))
+        uow.session.add(pledge)
+        await uow.flush()
+        await uow.commit()
+        assert pledge.id is not None
+        return pledge.id
+
+
+async def overdue_pledge(database: Database, entity_id: int, n: int) -> int:
+    """A pledge whose report of last year is long overdue (whatever today's date)."""
+    return await add_pledge(database, entity_id, n, start=utcnow().date().replace(month=1, day=1) - timedelta(days=400))
+
+
+async def holds(database: Database) -> list[tuple[int, str]]:
+    async with database.uow() as uow:
+        return [(h.pledge_id, h.reason) for h in (await uow.session.execute(select(ReminderHold))).scalars()]
+
+
+async def test_remind_me_later_when_every_report_is_in_sets_no_hold(chat: ChatDriver, database: Database) -> None:
+    """b_reports #7: the button of an old reminder, pressed once every ended period is reported, promised a reminder
+    in three days, and one came weeks before the next report was due."""
+    this_year = utcnow().year
+    pledge = await add_pledge(database, await entity_of(database), 1, start=date(this_year - 2, 1, 1))
+    async with database.uow() as uow:
+        for year in (this_year - 2, this_year - 1):
+            uow.session.add(ProgressReport(pledge_id=pledge, period=str(year), status="in_progress",
+                                           steps_taken="Twenty schools connected so far.", created_at=utcnow()))
+        await uow.commit()
+    answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
+    assert "Nothing is due for P2C-2026-00001 now" in answer[-1].text and "up to date" in answer[-1].text
+    assert await holds(database) == []
+
+
+async def test_remind_me_later_when_a_report_is_due_still_holds_it(chat: ChatDriver, database: Database) -> None:
+    pledge = await overdue_pledge(database, await entity_of(database), 2)
+    answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
+    assert "I will remind you about P2C-2026-00002 again on" in answer[-1].text
+    assert await holds(database) == [(pledge, "later")]
+
+
+async def test_not_my_pledge_can_be_taken_back_and_staff_hear_both(chat: ChatDriver, database: Database) -> None:
+    """b_reports #10: "not my pledge any more" pressed by mistake had no way back, and a nudge told staff the focal
+    point had been reminded today (or there was none)."""
+    pledge = await overdue_pledge(database, await entity_of(database), 3)
+    awa, bea = chat.person(FOCAL, "Awa"), chat.person(STAFF, "Bea")
+    disowned = await chat.press(awa, f"rm:notmine:{pledge}")
+    assert codes(disowned[-1]) == [f"rm:mine:{pledge}"]
+    assert any("not their pledge" in m.text for m in await chat.collect(STAFF))
+    nudged = await chat.press(bea, f"dg:nudge:{pledge}")
+    assert "told us it is not their pledge" in nudged[-1].text and "nobody receives its reminders" in nudged[-1].text
+    again = await chat.press(awa, f"rm:later:{pledge}")  # an older reminder's button
+    assert codes(again[-1]) == [f"rm:mine:{pledge}"]
+    taken = await chat.press(awa, f"rm:mine:{pledge}")
+    assert "P2C-2026-00003 is your pledge again" in taken[-1].text and await holds(database) == []
+    assert any("their pledge after all" in m.text for m in await chat.collect(STAFF))
+    assert "goes to its focal point" in (await chat.press(bea, f"dg:nudge:{pledge}"))[-1].text
+    twice = await chat.press(awa, f"rm:mine:{pledge}")
+    assert "is among your pledges" in twice[-1].text
+    await chat.press(awa, f"rm:notmine:{pledge}")  # disowned again: staff are told again
+    assert any("not their pledge" in m.text for m in await chat.collect(STAFF))
+    async with database.uow() as uow:
+        audited = (await uow.session.execute(select(AuditLog.action).where(AuditLog.target_id == pledge)
+                                             .order_by(col(AuditLog.id)))).scalars().all()
+    assert [a for a in audited if a.startswith("reminder.")] == ["reminder.not_mine", "reminder.mine_again",
+                                                                 "reminder.not_mine"]
+
+
+async def test_someone_elses_take_back_is_refused(chat: ChatDriver, database: Database) -> None:
+    orphan = await add_pledge(database, await orphan_entity(database), 4)
+    answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:mine:{orphan}")
+    assert "not allowed" in answer[-1].text
+
+
+async def test_a_nudge_to_a_pledge_without_focal_point_says_so(chat: ChatDriver, database: Database) -> None:
+    orphan = await overdue_pledge(database, await orphan_entity(database), 5)
+    answer = await chat.press(chat.person(STAFF, "Bea"), f"dg:nudge:{orphan}")
+    assert "P2C-2026-00005 has no focal point" in answer[-1].text
+
+
+async def test_the_escalation_lists_apart_the_pledges_nobody_follows(chat: ChatDriver, database: Database,
+                                                                     renderer: Renderer) -> None:
+    """b_reports #5: coordinators were told "focal points were reminded" of pledges with no focal point."""
+    entity = await entity_of(database)
+    await add_pledge(database, entity, 6)
+    disowned = await add_pledge(database, entity, 7)
+    await add_pledge(database, await orphan_entity(database), 8)
+    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
+    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    await chat.press(chat.person(FOCAL, "Awa"), f"rm:notmine:{disowned}")
+    await plan_report_reminders(database.uow(), datetime(2027, 2, 15, 10, tzinfo=UTC))  # two weeks after 30 January
+    async with database.uow() as uow:
+        (payload,) = (await uow.session.execute(select(Outbox.payload).where(col(Outbox.key).startswith("esc:"))))\
+            .scalars().all()
+    told = renderer.reply(reply_from_json(payload["reply"]), "en").text
+    reminded, nobody = told.split("nobody follows them")
+    assert "1 pledge in your scope" in reminded and "its focal points were reminded" in reminded
+    assert "P2C-2026-00006" in reminded and "P2C-2026-00007" not in reminded and "P2C-2026-00008" not in reminded
+    assert "2 pledges in your scope" in reminded.rsplit("\n", 1)[-1]
+    assert "P2C-2026-00007" in nobody and "P2C-2026-00008" in nobody and "P2C-2026-00006" not in nobody
