@@ -19,6 +19,7 @@ from models.repositories.outbox import INTERACTIVE, OutboxRows
 from models.repositories.people import People
 from models.repositories.subscriptions import Files
 from models.retention import FAREWELL_KEY_PREFIX
+from models.tables import Contact
 from models.values import LANGUAGE_NAMES, Role
 
 FORGET_CODES = frozenset({"me:forget:yes", "me:forget:no"})
@@ -80,7 +81,7 @@ async def export_of(conv: Conversation) -> dict[str, Any]:
         "entity": plain({"id": entity.id, "name": entity.name, "sector": entity.sector,
                          "country": entity.country_iso3, "status": entity.status}) if entity else None,
         "consents": plain({"registration_consent_at": contact.consent_at,
-                           "announcements_and_digests": contact.consent_withdrawn_at is None,
+                           "announcements_and_digests": announcements_on(contact),
                            "consent_withdrawn_at": contact.consent_withdrawn_at,
                            "optional_reminders": contact.optional_reminders}),
     }
@@ -108,8 +109,9 @@ async def my_data_command(conv: Conversation, incoming: Incoming) -> None:
             (Text(N_("Language")), LANGUAGE_NAMES.get(conv.locale, conv.locale)),
             (Text(N_("Consent to be registered")), Day(contact.consent_at.date()) if contact.consent_at
              else Text(N_("not given"))),
-            (Text(N_("Announcements and digests")), Text(N_("on")) if contact.consent_withdrawn_at is None
-             else Text(N_("off (consent withdrawn)")))):
+            (Text(N_("Announcements and digests")), Text(N_("on")) if announcements_on(contact)
+             else Text(N_("off (consent withdrawn)")) if contact.consent_withdrawn_at is not None
+             else Text(N_("off")))):
         details += ["\n" if details else "", Line(name, value)]
     counts: list[Label] = []
     for aggregate in PERSONAL_DATA:
@@ -133,14 +135,35 @@ async def my_data_command(conv: Conversation, incoming: Incoming) -> None:
     await audit(conv.session, contact, "person.exported", "contact", contact.id)
 
 
+FORGET_CONSEQUENCES = {
+    Role.focal_point: N_("The pledges and progress reports you submitted stay with your organisation, attributed to "
+                         "“a former focal point”. This cannot be undone."),
+    Role.coordinator: N_("You will also stop being a coordinator: your scope and your digest subscription end, and no "
+                         "more digests will come to you. To become a coordinator again, you would need a new "
+                         "invitation from BDT staff. This cannot be undone."),
+    Role.staff: N_("You will also stop being BDT staff: questions, notices and digests will no longer come to you, "
+                   "and only the operator of the bot can make you staff again. This cannot be undone."),
+    Role.admin: N_("You will also stop being an administrator: questions, notices and digests will no longer come to "
+                   "you, and only the operator of the bot can make you an administrator again. This cannot be "
+                   "undone."),
+}
+"""What /forget costs beyond the personal data, by role: what stays, what ends and how it could come back."""
+
+
+def announcements_on(contact: Contact) -> bool:
+    """True when announcements and digests may come to the person: they have a role (someone the bot does not know,
+    or has forgotten, gets none) and have not withdrawn that consent."""
+    return role_of(contact) is not None and contact.consent_withdrawn_at is None
+
+
 async def forget_command(conv: Conversation, incoming: Incoming) -> None:
-    """/forget: say what will be erased and what stays, and ask to confirm."""
+    """/forget: say what will be erased and what stays (what the person's role loses), and ask to confirm."""
+    role = role_of(conv.contact)
     conv.say(Reply((
         Text(N_("Do you want ITU to erase your personal data? Your name, Telegram names and id, settings, "
                 "unfinished forms and the authorship of your questions will be erased, and the bot will no longer "
                 "know you.")),
-        Text(N_("The pledges and progress reports you submitted stay with your organisation, attributed to “a "
-                "former focal point”. This cannot be undone.")),
+        Text(FORGET_CONSEQUENCES[role] if role is not None else N_("This cannot be undone.")),
     ), ((Button(Text(N_("🗑 Yes, erase my data")), "me:forget:yes"), Button(Text(N_("No, keep it")), "me:forget:no")),)))
 
 
