@@ -24,6 +24,7 @@ __all__ = [
     "ItuRegion",
     "countries_in_group",
     "country_name",
+    "fold_name",
     "load_country_table",
     "region_name",
     "search_countries",
@@ -337,6 +338,11 @@ def _words(text: str) -> list[str]:
     return "".join(chars).translate(_FOLD).split()
 
 
+def fold_name(text: str) -> str:
+    """A place name as search compares it: case, accents, tashkeel, Arabic letter variants and spaces folded."""
+    return "".join(_words(text))
+
+
 @dataclass(frozen=True, slots=True)
 class _SearchIndex:
     """Precomputed keys for search_countries()."""
@@ -414,8 +420,12 @@ def _search_index() -> _SearchIndex:
     )
 
 
-def search_countries(query: str, *, limit: int = 8) -> list[str]:
-    """Return ISO3 codes of countries matching what was typed in any of the six languages, best first."""
+def search_countries(query: str, *, limit: int = 8, inside_words: bool = True) -> list[str]:
+    """Return ISO3 codes of countries matching what was typed in any of the six languages, best first.
+
+    A name matches exactly, by its beginning, by the beginning of one of its words, or (unless
+    `inside_words` is False) by any part of it: "oman" is inside "Romania", "eat" inside "Great Britain".
+    """
     if limit <= 0 or not isinstance(query, str) or len(query) > _MAX_QUERY_CHARS:
         return []
     q = "".join(_words(query))
@@ -436,7 +446,7 @@ def search_countries(query: str, *, limit: int = 8) -> list[str]:
         rank, length, iso3 = index.prefix_info[i]
         offer(iso3, rank, length)
         i += 1
-    if len(best) < limit:
+    if len(best) < limit and inside_words:
         position = index.haystack.find(q)
         while position >= 0:
             n = bisect_right(index.starts, position) - 1

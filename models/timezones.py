@@ -1,7 +1,9 @@
-"""Time zones of people: guessed from their entity's country, found by a city, a country or a UTC offset.
+"""Time zones of people: guessed from their entity's country, found by a city, a country, a UTC offset or an
+abbreviation.
 
 Zones are IANA names read by zoneinfo (the system's zone data, else the tzdata package). A country
-with several zones takes its capital's (models/data/capital_zones.csv, sources in its README).
+with several zones takes its capital's (models/data/capital_zones.csv, sources in its README);
+models/city_zones.py knows the places.
 """
 
 from __future__ import annotations
@@ -9,21 +11,40 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import get_timezone_location
 
-from models.geography import search_countries
+from models.city_zones import (
+    City,
+    abbreviations,
+    cities,
+    cities_starting,
+    country_zones,
+    is_place_zone,
+    well_known_zones,
+    zone_population,
+)
+from models.geography import exact_countries, fold_name, search_countries
 from models.values import LANGUAGES
 
 DATA = Path(__file__).resolve().parent / "data" / "capital_zones.csv"
-AREAS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
-MAX_CHOICES = 6
+MAX_CHOICES = 12
+"""Buttons at most: Russia's eleven zones fit."""
+MAX_GUESSES = 6
+"""Buttons at most for a partial name ("San")."""
 
-_OFFSET = re.compile(r"^(?:utc|gmt|z)?\s*([+\-−])\s*(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?$|^(?:utc|gmt|z)$")
+_GREENWICH = r"(?:utc|gmt|z|غرينتش|جرينتش|غرينيتش)"
+_OFFSET = re.compile(rf"^{_GREENWICH}?\s*([+-])\s*(\d{{1,2}})(?:\s*([:h.,])\s*(\d{{1,2}}))?$")
+_COMPACT = re.compile(rf"^{_GREENWICH}?\s*([+-])\s*(\d\d)(\d\d)$")  # +0300
+_MOSCOW = re.compile(r"^(?:мск|msk)\s*([+-])\s*(\d{1,2})$")  # Russia counts from Moscow: МСК+1 is Samara
+_MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-"})
+_PLACE_SEPARATOR = re.compile(r"\s*[,،，、]\s*")
+_TIME_OF = re.compile(r"^(.+?)\s*(?:时间|時間)$")  # 北京时间, "Beijing time": China's name for its time
 _FRACTIONAL = {
     (-9, -30): "Pacific/Marquesas", (-3, -30): "America/St_Johns", (3, 30): "Asia/Tehran",
     (4, 30): "Asia/Kabul", (5, 30): "Asia/Kolkata", (5, 45): "Asia/Kathmandu", (6, 30): "Asia/Yangon",
@@ -31,6 +52,17 @@ _FRACTIONAL = {
     (12, 45): "Pacific/Chatham",
 }
 """Offsets that are not whole hours have no Etc/ zone: the zone best known for each."""
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneSearch:
+    """What a typed answer names: zones, best first, and whether one may be taken without asking."""
+
+    zones: tuple[str, ...] = ()
+    sure: bool = False
+    """The text named them whole (an offset, a city's or a country's name), not by a part or an abbreviation."""
+    offset: str | None = None
+    """An offset written right that no zone keeps ("UTC−05:30"), to say so."""
 
 
 def is_zone(name: str | None) -> bool:
@@ -59,87 +91,172 @@ def zone_of(chosen: str | None, country_iso3: str | None, default: str = "UTC") 
     return guessed or default
 
 
-def parse_offset(text: str) -> str | None:
-    """A zone for a typed UTC offset ("UTC+3", "+05:30", "GMT-4"), or None when it is not one."""
-    match = _OFFSET.match(text.strip().casefold())
+def _normal(text: str) -> str:
+    """Full-width signs and digits (UTC＋８) made plain, every dash a minus, case folded."""
+    return unicodedata.normalize("NFKC", text).translate(_MINUS).strip().casefold()
+
+
+def read_offset(text: str) -> int | None:
+    """Minutes from UTC of a typed offset ("UTC+3", "+05:30", "GMT-4", "UTC+5.5", "+0300"), or None."""
+    text = _normal(text)
+    if re.fullmatch(_GREENWICH, text):
+        return 0
+    match = _OFFSET.match(text) or _COMPACT.match(text)
     if match is None:
         return None
-    if match.group(1) is None:
+    sign = -1 if match.group(1) == "-" else 1
+    hours, separator = int(match.group(2)), match.group(3) if match.re is _OFFSET else ":"
+    digits = match.group(4) if match.re is _OFFSET else match.group(3)
+    minutes = int(digits or 0)
+    if separator in (".", ",") and (len(digits) == 1 or minutes >= 60):  # UTC+5.5, UTC+5.75: hours and a fraction
+        minutes = round(int(digits) * 60 / 10 ** len(digits))
+    if hours > 23 or minutes >= 60:
+        return None
+    return sign * (hours * 60 + minutes)
+
+
+def _offset_zone(minutes: int) -> str | None:
+    """The zone keeping that offset all year, or None when none does."""
+    hours, rest = divmod(abs(minutes), 60)
+    sign = -1 if minutes < 0 else 1
+    if rest:
+        return _FRACTIONAL.get((sign * hours, sign * rest))
+    if minutes == 0:
         return "Etc/UTC"
-    sign = -1 if match.group(1) in "-−" else 1
-    hours, minutes = int(match.group(2)), int(match.group(3) or 0)
-    if minutes:
-        return _FRACTIONAL.get((sign * hours, sign * minutes))
-    if hours == 0:
-        return "Etc/UTC"
-    if not (-12 <= sign * hours <= 14):
+    if not -12 <= sign * hours <= 14:
         return None
     return f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"  # POSIX signs: Etc/GMT-3 is three hours ahead of UTC
 
 
-def _fold(text: str) -> str:
-    chars = [ch for ch in unicodedata.normalize("NFKD", text.casefold()) if unicodedata.category(ch)[0] in "LN"]
-    return "".join(chars)
+def parse_offset(text: str) -> str | None:
+    """A zone for a typed UTC offset ("UTC+3", "+05:30", "GMT-4"), or None when it is not one or no zone keeps it."""
+    minutes = read_offset(text)
+    return None if minutes is None else _offset_zone(minutes)
 
 
-@cache
-def _city_index() -> dict[str, tuple[str, ...]]:
-    """Folded city name (IANA's, and CLDR's in the six languages) → zones; built on first use (~0.3 s)."""
-    index: dict[str, set[str]] = {}
-    for zone in sorted(available_timezones()):
-        if zone.split("/")[0] not in AREAS:
-            continue
-        names = {zone.rsplit("/", 1)[-1].replace("_", " ")}
-        names.update(get_timezone_location(zone, locale=language, return_city=True) for language in LANGUAGES)
-        for name in names:
-            if key := _fold(name):
-                index.setdefault(key, set()).add(zone)
-    return {key: tuple(sorted(zones)) for key, zones in index.items()}
+def _minutes_label(minutes: int) -> str:
+    if minutes == 0:
+        return "UTC"
+    return f"UTC{'+' if minutes > 0 else '−'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _times(zone: str, now: datetime) -> tuple[timedelta | None, timedelta | None]:
+    """The zone's offsets now and in half a year: zones alike in both are one choice for quiet hours."""
+    info = ZoneInfo(zone)
+    return now.astimezone(info).utcoffset(), (now + timedelta(days=182)).astimezone(info).utcoffset()
 
 
 def _distinct(zones: list[str], now: datetime) -> list[str]:
-    """Zones that keep different time now or in half a year, capitals' zones first (Asia/Calcutta and
-    Asia/Kolkata are one choice: for quiet hours they are the same)."""
-    preferred = set(capital_zones().values())
-    seen: dict[tuple[timedelta | None, timedelta | None], str] = {}
-    for zone in sorted(dict.fromkeys(zones), key=lambda z: z not in preferred):
-        info = ZoneInfo(zone)
-        seen.setdefault((now.astimezone(info).utcoffset(), (now + timedelta(days=182)).astimezone(info).utcoffset()),
-                        zone)
-    return list(seen.values())
+    """Zones that keep different time now or in half a year, in the order given; of zones keeping the same
+    time, a capital's stands for the others (Asia/Calcutta and Asia/Kolkata are one choice), else CLDR's
+    (Denver rather than Boise), else the one where most people live (Samara rather than Astrakhan)."""
+    preferred, known, people = set(capital_zones().values()), well_known_zones(), zone_population()
+    groups: dict[tuple[timedelta | None, timedelta | None], list[str]] = {}
+    for zone in dict.fromkeys(zones):
+        groups.setdefault(_times(zone, now), []).append(zone)
+    return [min(group, key=lambda z: (z not in preferred, z not in known, -people.get(z, 0)))
+            for group in groups.values()]
+
+
+def _local(city: City, now: datetime) -> str:
+    """The city's zone, or the zone of its own country that keeps the same time (GeoNames puts Hanoi in
+    Asia/Bangkok; Viet Nam's zone is Asia/Ho_Chi_Minh), its capital's first."""
+    if city.iso3 is None:
+        return city.zone
+    times = _times(city.zone, now)
+    return next((z for z in _of_country(city.iso3, now) if _times(z, now) == times), city.zone)
+
+
+def _of_country(iso3: str, now: datetime) -> list[str]:
+    """A country's zones: its capital's first, then the others from west to east."""
+    zones = country_zones().get(iso3, ())
+    ordered = sorted(zones, key=lambda z: (now.astimezone(ZoneInfo(z)).utcoffset() or timedelta(0), z))
+    capital = capital_zones().get(iso3)
+    return [capital, *ordered] if capital else ordered
+
+
+def _moscow(text: str, now: datetime) -> ZoneSearch | None:
+    """МСК+2 (Russia's way, counting from Moscow): the Russian zones that keep that time."""
+    match = _MOSCOW.match(text)
+    if match is None:
+        return None
+    shift = timedelta(hours=int(match.group(2)) * (-1 if match.group(1) == "-" else 1))
+    moscow = now.astimezone(ZoneInfo("Europe/Moscow")).utcoffset() or timedelta(0)
+    zones = [z for z in _of_country("RUS", now) if now.astimezone(ZoneInfo(z)).utcoffset() == moscow + shift]
+    if zones:
+        return ZoneSearch(tuple(_distinct(zones, now)), sure=True)
+    minutes = int((moscow + shift).total_seconds() // 60)
+    if (zone := _offset_zone(minutes)) is not None:  # a time no Russian zone keeps: the offset itself
+        return ZoneSearch((zone,), sure=True)
+    return ZoneSearch(offset=_minutes_label(minutes)) if abs(minutes) < 24 * 60 else ZoneSearch()
+
+
+def _named(text: str, now: datetime, country: frozenset[str] = frozenset()) -> tuple[list[str], bool]:
+    """Zones of the cities and countries that `text` names exactly (only cities of `country` when it is given),
+    then of the abbreviation it may be; and whether it was only a name (an abbreviation is never sure)."""
+    if (time_of := _TIME_OF.match(text.strip())) is not None:
+        text = time_of.group(1)
+    found = [_local(city, now) for city in cities().get(fold_name(text), ()) if not country or city.iso3 in country]
+    abbreviated: tuple[str, ...] = ()
+    if not country:
+        for iso3 in sorted(exact_countries(text)):
+            found += _of_country(iso3, now)
+        letters = text.strip().upper().replace("МСК", "MSK")
+        if 2 <= len(letters) <= 5 and letters.isascii() and letters.isalpha():
+            abbreviated = abbreviations(now.year).get(letters, ())
+    return [*abbreviated, *found], bool(found) and not abbreviated
+
+
+def _guessed(text: str, now: datetime) -> list[str]:
+    """Zones of cities and countries whose name, or one of its words, starts with `text` (never a part inside
+    a word: "eat" is not "Great Britain")."""
+    key = fold_name(text)
+    if len(key) < (2 if any(unicodedata.name(ch, "").startswith("CJK") for ch in key) else 3):
+        return []
+    found = [_local(city, now) for city in cities_starting(key)][:MAX_GUESSES]
+    countries = capital_zones()
+    found += [countries[iso3] for iso3 in search_countries(text, limit=MAX_GUESSES, inside_words=False)
+              if iso3 in countries]
+    return found
+
+
+def look_up_zones(query: str, now: datetime | None = None) -> ZoneSearch:
+    """The zones a typed answer names: a UTC offset, a city (also as "City, Country"), a country, an abbreviation
+    (EAT, IST, МСК+1), else cities and countries by the beginning of their names."""
+    query = query.strip()[:80]
+    when = now or datetime.now(UTC)
+    minutes = read_offset(query)
+    if minutes is not None:
+        zone = _offset_zone(minutes)
+        return ZoneSearch((zone,), sure=True) if zone else ZoneSearch(offset=_minutes_label(minutes))
+    if (moscow := _moscow(_normal(query), when)) is not None:
+        return moscow
+    parts = _PLACE_SEPARATOR.split(query)
+    place, country = parts[0], parts[-1]
+    found, sure = _named(query, when)
+    if not found and len(parts) > 1:
+        countries = exact_countries(country)
+        found, sure = _named(place, when, countries) if countries else _named(place, when)
+        if not found and countries:  # "Kano, Nigeria": a city we do not know, in a country we do
+            found, sure = [zone for iso3 in sorted(countries) for zone in _of_country(iso3, when)], True
+    if not found:
+        return ZoneSearch(tuple(_distinct(_guessed(query, when), when)[:MAX_GUESSES]))
+    return ZoneSearch(tuple(_distinct(found, when)[:MAX_CHOICES]), sure=sure)
 
 
 def find_zones(query: str, now: datetime | None = None) -> list[str]:
-    """Zones matching a city, a country (its capital's zone) or a UTC offset, best first (at most six)."""
-    query = query.strip()[:80]
-    offset = parse_offset(query)
-    if offset is not None:
-        return [offset]
-    key = _fold(query)
-    if len(key) < 2:
-        return []
-    when = now or datetime.now(UTC)
-    index = _city_index()
-    found = list(index.get(key, ()))
-    countries = capital_zones()
-    found += [countries[iso3] for iso3 in search_countries(query, limit=MAX_CHOICES) if iso3 in countries]
-    if not found and len(key) >= 3:
-        found = [zone for name, zones in sorted(index.items()) if name.startswith(key) for zone in zones]
-    return _distinct(found, when)[:MAX_CHOICES]
+    """Zones matching a city, a country, a UTC offset or an abbreviation, best first (at most MAX_CHOICES)."""
+    return list(look_up_zones(query, now).zones)
 
 
 def city_of(zone: str, locale: str) -> str:
-    """The zone's city in the reader's language (Paris, 巴黎), or its UTC offset for Etc/ zones."""
-    if not zone.startswith("Etc/"):
+    """The zone's city in the reader's language (Paris, 巴黎), or its UTC offset for a zone no place names."""
+    if is_place_zone(zone):
         return str(get_timezone_location(zone, locale=locale if locale in LANGUAGES else "en", return_city=True))
-    return "UTC"
+    return offset_label(zone, datetime(2000, 1, 1, tzinfo=UTC))
 
 
 def offset_label(zone: str, now: datetime) -> str:
     """The zone's offset from UTC at `now`: UTC+05:30, UTC−03:00, UTC."""
     delta = now.astimezone(ZoneInfo(zone)).utcoffset() or timedelta(0)
-    minutes = int(delta.total_seconds() // 60)
-    if minutes == 0:
-        return "UTC"
-    sign = "+" if minutes > 0 else "−"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return _minutes_label(int(delta.total_seconds() // 60))
