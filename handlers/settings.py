@@ -24,9 +24,10 @@ from handlers.forms.base import (
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, Label, Line, Reply, Text, text
 from handlers.people import audit
+from models.city_zones import is_place_zone
 from models.repositories.people import People
 from models.tables import Entity
-from models.timezones import city_of, find_zones, is_zone, offset_label, zone_of
+from models.timezones import ZoneSearch, capital_zones, city_of, is_zone, look_up_zones, offset_label, zone_of
 from models.values import LANGUAGE_NAMES
 
 SETTINGS_CODES = frozenset({"st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show", "st:consent:on",
@@ -35,7 +36,10 @@ SETTINGS_CODES = frozenset({"st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:s
 
 
 def zone_label(zone: str, locale: str, now: datetime) -> Label:
-    """A zone as people read it: its city in their language, then the IANA name and offset."""
+    """A zone as people read it: its city in their language, then the IANA name and offset; a zone no place
+    names (Etc/GMT-3, whose sign is the opposite of what people typed) by its offset alone: UTC+03:00."""
+    if not is_place_zone(zone):
+        return Code(offset_label(zone, now))
     return Concat((city_of(zone, locale), " (", Code(f"{zone}, {offset_label(zone, now)}"), ")"))
 
 
@@ -47,8 +51,14 @@ class TimeZoneStep(Step):
         return datetime.combine(ctx.today, time(12), UTC)
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
-        """Ask to choose when several zones fit what was typed."""
-        return (Text(N_("Several time zones fit. Which one is yours?")),) if scratch.get("zones") else ()
+        """Ask to choose when several zones fit what was typed, or to confirm the one a partial name or an
+        abbreviation fits."""
+        zones = scratch.get("zones") or []
+        if len(zones) > 1:
+            return (Text(N_("Several time zones fit. Which one is yours?")),)
+        if zones:
+            return (Text(N_("Is this your time zone? Press it to confirm, or send the name of your city.")),)
+        return ()
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """One button per zone found."""
@@ -56,14 +66,18 @@ class TimeZoneStep(Step):
         return [[Button(zone_label(z, ctx.locale, self._now(ctx)), f"f:{self.id}:c:{z}")] for z in zones]
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Look the place or offset up."""
-        zones = find_zones(value, self._now(ctx)) if not value.startswith("/") else []
-        if not zones:
+        """Look the place or offset up; take it at once only when the text named exactly one zone whole (a city,
+        a country, an offset), never a part of a name or an abbreviation ("EAT" is not "Great Britain")."""
+        found = ZoneSearch() if value.startswith("/") else look_up_zones(value, self._now(ctx))
+        if found.offset is not None:
+            raise InvalidAnswerError(text(N_("No time zone is {offset}. Send the name of your city, or another "
+                                             "UTC offset (for example UTC+3 or UTC+5:30)."), offset=Code(found.offset)))
+        if not found.zones:
             raise InvalidAnswerError(Text(N_("I could not find that place. Send a city (for example Dakar or "
-                                             "Lima), a country, or a UTC offset (for example UTC+3 or UTC−5:30).")))
-        if len(zones) == 1:
-            return Answer(zones[0], zone_label(zones[0], ctx.locale, self._now(ctx)))
-        return Stay({"zones": zones})
+                                             "Lima), a country, or a UTC offset (for example UTC+3 or UTC+5:30).")))
+        if found.sure and len(found.zones) == 1:
+            return Answer(found.zones[0], zone_label(found.zones[0], ctx.locale, self._now(ctx)))
+        return Stay({"zones": list(found.zones)})
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Accept one of the zones offered, and nothing else."""
@@ -99,23 +113,36 @@ TIMEZONE = Journey(TIMEZONE_FORM, _save_zone)
 
 async def current_zone(conv: Conversation) -> str:
     """The person's zone: chosen, else their organisation's capital's, else the deployment's."""
+    return zone_of(conv.contact.timezone, await _country(conv), conv.deps.timezone)
+
+
+async def _country(conv: Conversation) -> str | None:
     entity = await conv.session.get(Entity, conv.contact.entity_id) if conv.contact.entity_id else None
-    return zone_of(conv.contact.timezone, entity.country_iso3 if entity else None, conv.deps.timezone)
+    return entity.country_iso3 if entity else None
 
 
 async def settings_reply(conv: Conversation, *notes: Label) -> Reply:
     """The person's settings and buttons to change each."""
-    zone = await current_zone(conv)
-    how = (Text(N_("chosen by you")) if conv.contact.timezone and is_zone(conv.contact.timezone)
-           else Text(N_("guessed from your organisation's country")))
+    country = await _country(conv)
+    zone = zone_of(conv.contact.timezone, country, conv.deps.timezone)
+    if conv.contact.timezone and is_zone(conv.contact.timezone):
+        where: Label = Concat((zone_label(zone, conv.locale, conv.now), " — ", Text(N_("chosen by you"))))
+    elif capital_zones().get(country or ""):
+        where = Concat((zone_label(zone, conv.locale, conv.now), " — ",
+                        Text(N_("guessed from your organisation's country"))))
+    else:  # no organisation, or one of no country: the deployment's default, which nobody chose
+        where = text(N_("not set yet (reminders follow {zone} until you choose yours with “🕒 Time zone” below)"),
+                     zone=zone_label(zone, conv.locale, conv.now))
     on = conv.contact.optional_reminders
     consenting = conv.contact.consent_withdrawn_at is None
     lines: list[Label] = [
         *notes, Text(N_("Your settings:")),
-        Concat((Line(Text(N_("Time zone")), Concat((zone_label(zone, conv.locale, conv.now), " — ", how))), "\n",
+        Concat((Line(Text(N_("Time zone")), where), "\n",
                 Line(Text(N_("Language")), LANGUAGE_NAMES[conv.locale]), "\n",
-                Line(Text(N_("Optional reminders")), Text(N_("on")) if on else Text(N_("off"))), "\n",
-                Line(Text(N_("Announcements and digests")), Text(N_("on")) if consenting
+                # each field says on and off in its own words: "activés" agrees with reminders, not announcements
+                Line(Text(N_("Optional reminders")), Text(N_("on (optional reminders)")) if on
+                     else Text(N_("off (optional reminders)"))), "\n",
+                Line(Text(N_("Announcements and digests")), Text(N_("on (announcements and digests)")) if consenting
                      else Text(N_("off (consent withdrawn)"))))),
         Text(N_("Reminders of reports that are due or overdue always come. Optional ones are the early "
                 "reminder two weeks before a report is due and the reminder of an unfinished pledge.")),

@@ -10,8 +10,10 @@ from sqlmodel import col, select
 
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
-from handlers.conversation import Deps
+from handlers.conversation import Conversation, Deps
+from handlers.messages import Concat, Label, Line, Text
 from handlers.reminders import remind_stale_drafts
+from handlers.settings import settings_reply
 from models.clock import utcnow
 from models.database import Database
 from models.tables import Contact, Outbox
@@ -96,3 +98,85 @@ async def test_the_draft_reminder_waits_for_working_hours(database: Database, de
                                          )).scalar_one()
     assert row.not_before >= later and is_allowed(row.not_before, "Pacific/Auckland")
     assert row.not_before - later < timedelta(days=4)
+
+
+async def test_an_abbreviation_or_a_part_of_a_name_is_confirmed_not_saved(database: Database, deps: Deps,
+                                                                         renderer: Renderer) -> None:
+    """"EAT" saved London (grEAT britain) at once, with no choice; reminders then came three hours off."""
+    chat = ChatDriver(database, deps, renderer)
+    await focal(chat, 305, "KEN")
+    person = chat.person(305)
+    await chat.press(person, "st:tz")
+    asked = await chat.send(person, "EAT")
+    assert "Is this your time zone?" in asked[-1].text and "London" not in asked[-1].text
+    assert [c for c in codes(asked[-1]) if c.startswith("f:zone:c:")] == ["f:zone:c:Africa/Nairobi"]
+    assert (await contact(database, 305)).timezone is None
+    done = await chat.press(person, "f:zone:c:Africa/Nairobi")
+    assert "Nairobi" in done[-1].text and "UTC+03:00" in done[-1].text
+    assert (await contact(database, 305)).timezone == "Africa/Nairobi"
+    await chat.press(person, "st:tz")
+    india = await chat.send(person, "IST")
+    assert "f:zone:c:Asia/Kolkata" in codes(india[-1]) and "f:zone:c:Asia/Karachi" not in codes(india[-1])
+
+
+async def test_the_example_offset_works_and_a_missing_offset_is_named(database: Database, deps: Deps,
+                                                                     renderer: Renderer) -> None:
+    """The refusal gave "UTC−5:30" as an example, and refused it when typed."""
+    chat = ChatDriver(database, deps, renderer)
+    await focal(chat, 306)
+    person = chat.person(306)
+    await chat.press(person, "st:tz")
+    refused = await chat.send(person, "UTC−5:30")
+    assert "No time zone is UTC−05:30" in refused[-1].text and (await contact(database, 306)).timezone is None
+    unknown = await chat.send(person, "Atlantis")
+    assert "for example UTC+3 or UTC+5:30" in unknown[-1].text and "UTC−5:30" not in unknown[-1].text
+    await chat.send(person, "UTC+5:30")
+    assert (await contact(database, 306)).timezone == "Asia/Kolkata"
+    await chat.press(person, "st:tz")
+    done = await chat.send(person, "UTC＋８")
+    assert (await contact(database, 306)).timezone == "Etc/GMT-8"
+    # a fixed offset reads as the person wrote it: not "UTC (Etc/GMT-8, UTC+08:00)", whose sign is reversed
+    assert "UTC+08:00" in done[-1].text and "Etc/GMT" not in done[-1].text and "UTC (" not in done[-1].text
+    shown = await chat.send(person, "/settings")
+    assert "UTC+08:00 — chosen by you" in shown[0].text and "Etc/GMT" not in shown[0].text
+
+
+async def test_a_city_of_no_zone_of_its_own_is_found(database: Database, deps: Deps, renderer: Renderer) -> None:
+    """北京, Genève and "Dakar, Sénégal" were "not found"."""
+    chat = ChatDriver(database, deps, renderer)
+    await focal(chat, 307, "FRA", "fr")
+    person = chat.person(307, language_code="fr")
+    for typed, zone in (("Genève", "Europe/Zurich"), ("北京", "Asia/Shanghai"), ("Dakar, Sénégal", "Africa/Dakar")):
+        await chat.press(person, "st:tz")
+        await chat.send(person, typed)
+        assert (await contact(database, 307)).timezone == zone
+
+
+async def test_no_organisation_means_not_set_yet(database: Database, deps: Deps, renderer: Renderer) -> None:
+    """Someone with no organisation was told "UTC (UTC, UTC) — guessed from your organisation's country"."""
+    chat = ChatDriver(database, deps, renderer)
+    shown = await chat.send(chat.person(308), "/settings")
+    assert "organisation" not in shown[0].text and "UTC (UTC" not in shown[0].text
+    assert "Time zone: not set yet" in shown[0].text.replace("<b>", "").replace("</b>", "")
+    assert "🕒 Time zone" in shown[0].text and "st:tz" in codes(shown[0])
+
+
+def _lines(label: Label) -> list[Line]:
+    if isinstance(label, Line):
+        return [label]
+    return [line for part in label.parts for line in _lines(part)] if isinstance(label, Concat) else []
+
+
+async def test_each_setting_says_on_and_off_in_its_own_words(database: Database, deps: Deps) -> None:
+    """French read "Annonces et synthèses : activés": one msgid "on" served a masculine and a feminine field."""
+    said: dict[str, set[str]] = {}
+    async with database.uow() as uow:
+        for on in (True, False):
+            person = Contact(telegram_id=309, optional_reminders=on, consent_withdrawn_at=None if on else utcnow())
+            conv = Conversation(session=uow.session, contact=person, locale="fr", now=utcnow(), update_key=1,
+                                deps=deps)
+            for line in (line for label in (await settings_reply(conv)).parts for line in _lines(label)):
+                if isinstance(line.name, Text) and isinstance(line.value, Text):
+                    said.setdefault(line.name.msgid, set()).add(line.value.msgid)
+    reminders, news = said["Optional reminders"], said["Announcements and digests"]
+    assert len(reminders) == 2 and len(news) == 2 and not reminders & news
