@@ -1,8 +1,13 @@
-"""Greetings people send first ("Bonjour", "Hello", "مرحبا", "你好"): answered with a greeting, in six languages."""
+"""Greetings people send first ("Bonjour", "Hello", "مرحبا", "你好", "Hallo", "Olá") and thanks after an answer
+("Merci", "👍"): small talk, answered as such rather than offered to BDT as a question."""
 
 from __future__ import annotations
 
 import unicodedata
+
+from handlers.helpdesk.threads import may_ask
+from handlers.messages import N_, Reply, Text
+from models.tables import Contact
 
 GREETINGS = frozenset({
     # en
@@ -17,8 +22,42 @@ GREETINGS = frozenset({
     "مرحبا", "مرحبًا", "مرحباً", "أهلا", "أهلاً", "اهلا", "السلام عليكم", "سلام", "صباح الخير", "مساء الخير",
     # zh
     "你好", "您好", "嗨", "早上好", "下午好", "晚上好", "大家好", "哈喽",
+    # outside the six, from the people who most need the welcome (their Telegram speaks none of ours):
+    # de, nl
+    "hallo", "guten tag", "guten morgen", "guten abend", "moin", "servus", "hoi", "goedemorgen", "goedendag",
+    # pt
+    "olá", "ola", "oi", "bom dia", "boa tarde", "boa noite",
+    # it
+    "ciao", "buongiorno", "buonasera", "salve",
+    # tr, az
+    "merhaba", "selam", "selamlar", "günaydın", "iyi günler", "salam",
+    # sw, ha, yo, am, zu
+    "jambo", "hujambo", "habari", "sannu", "bawo", "ሰላም", "sawubona",
+    # fa, ur, assalamu alaikum in Latin letters
+    "درود", "السلام علیکم", "assalamu alaikum", "assalamualaikum", "salam alaikum", "salaam",
+    # hi, bn, ne
+    "namaste", "namaskar", "नमस्ते", "নমস্কার",
+    # id, ms, tl, vi, th
+    "halo", "selamat pagi", "selamat siang", "apa kabar", "kumusta", "xin chào", "chào", "สวัสดี",
+    # ja, ko
+    "こんにちは", "おはよう", "おはようございます", "안녕하세요", "안녕",
+    # uk, pl, cs, ro, el
+    "привіт", "добрий день", "вітаю", "cześć", "dzień dobry", "ahoj", "dobrý den", "bună ziua", "γεια σας",
+    "γεια",
 })
 """Whole messages taken as a greeting, once lower-cased and stripped of punctuation and emoji."""
+
+THANKS = frozenset({
+    "thanks", "thank you", "thank you very much", "thanks a lot", "many thanks", "thx", "ok", "okay", "ok thanks",
+    "ok thank you", "noted", "got it", "great", "perfect",
+    "merci", "merci beaucoup", "ok merci", "d'accord", "parfait", "très bien", "entendu", "bien reçu", "super",
+    "gracias", "muchas gracias", "ok gracias", "vale", "perfecto", "de acuerdo", "entendido", "genial",
+    "спасибо", "большое спасибо", "спасибо большое", "хорошо", "понятно", "ок", "отлично", "принято",
+    "شكرا", "شكراً", "شكرًا", "شكرا جزيلا", "حسنا", "حسناً", "تمام",
+    "谢谢", "谢谢您", "多谢", "感谢", "好的", "好", "收到", "明白了", "明白",
+    "danke", "obrigado", "obrigada", "grazie", "teşekkürler", "asante",
+})
+"""Whole messages taken as an acknowledgement of an answer, not as a new question."""
 
 
 def _key(value: str) -> str:
@@ -27,9 +66,32 @@ def _key(value: str) -> str:
 
 
 _KEYS = frozenset(_key(word) for word in GREETINGS)
+_THANKS_KEYS = frozenset(_key(word) for word in THANKS)
 
 
 def is_greeting(value: str) -> bool:
     """True when the whole message is a greeting ("Bonjour !", "hello 👋", "السلام عليكم", "您好！")."""
     key = _key(value)
     return bool(key) and len(key) <= 40 and key in _KEYS
+
+
+def is_thanks(value: str) -> bool:
+    """True when the whole message only acknowledges ("Merci !", "OK", "谢谢", "Gracias 🙏")."""
+    key = _key(value)
+    return bool(key) and len(key) <= 40 and key in _THANKS_KEYS
+
+
+def is_wordless(value: str) -> bool:
+    """True when a message has no letter or digit at all ("👍", "🙏🙏", "?"): nothing to send BDT as a question."""
+    return bool(value.strip()) and not any(unicodedata.category(ch)[0] in "LN" for ch in value)
+
+
+def small_talk(contact: Contact, value: str) -> Reply | None:
+    """The answer to thanks, or to symbols alone from someone who may ask BDT, outside any form (the rule of the
+    question itself: words, not only emoji); None for anything else."""
+    if is_thanks(value):
+        return Reply((Text(N_("Glad to help! /help lists what I can do.")),))
+    if is_wordless(value) and may_ask(contact):
+        return Reply((Text(N_("To ask BDT something, write your question in words, not only symbols or emoji; "
+                              "/help lists what I can do.")),))
+    return None

@@ -26,7 +26,7 @@ from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
 from handlers.digests import journey as digests
 from handlers.forms.engine import FormInput, code
-from handlers.greetings import is_greeting
+from handlers.greetings import is_greeting, small_talk
 from handlers.helpdesk import listing as helpdesk_listing
 from handlers.helpdesk import threads as helpdesk
 from handlers.inputs import Incoming
@@ -112,8 +112,12 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
         attached = (incoming.file_kind or "document", incoming.file_id) if incoming.file_id else None
         await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=attached,
                                                       file_name=incoming.file_name))
-    elif incoming.text and is_greeting(incoming.text):
-        conv.say(greet(conv))
+    elif incoming.text and (named := language.named_language(incoming.text)) is not None:
+        language.choose_language(conv, named)  # "English", "français", "中文" typed after the menu, or instead of it
+    elif (incoming.text and is_greeting(incoming.text)) or role_of(conv.contact) is None:
+        conv.say(greet(conv))  # a newcomer's first words, in any language: who we are and how to begin
+    elif incoming.text and (answer := small_talk(conv.contact, incoming.text)) is not None:
+        conv.say(answer)  # "Merci", "👍" after an answer: not a new question
     elif not (incoming.text or incoming.file_id) or not await helpdesk.offer(conv, incoming):
         conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
 
@@ -203,16 +207,12 @@ async def _help(conv: Conversation, incoming: Incoming) -> None:
     conv.say(help_reply(role_of(conv.contact)))
 
 
-async def _language(conv: Conversation, incoming: Incoming) -> None:
-    conv.say(language.language_menu())
-
-
 async def _cancel(conv: Conversation, incoming: Incoming) -> None:
     conv.say(Reply((Text(N_("There is nothing to cancel.")),)))
 
 
 COMMANDS: dict[str, CommandHandler] = {
-    "start": _start, "help": _help, "language": _language, "cancel": _cancel,
+    "start": _start, "help": _help, "language": language.language_command, "cancel": _cancel,
     "pledge": pledge_service.pledge_command, "mypledges": listing.my_pledges,
     "broadcast": broadcasts.broadcast_command, "broadcasts": broadcasts.list_broadcasts,
     "settings": settings.settings_command, "inactive": reminder_choices.inactive_command,

@@ -10,9 +10,11 @@ from bot.i18n import Renderer
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
 from handlers.conversation import Deps
 from handlers.greetings import is_greeting
+from handlers.inputs import Person
 from handlers.messages import Text
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.contacts import Contacts
 from models.values import LANGUAGE_NAMES, Role
 
 SIX = {f"lang:{code}" for code in LANGUAGE_NAMES}
@@ -65,7 +67,8 @@ async def test_a_known_person_is_greeted_by_name_with_their_commands(chat: ChatD
 @pytest.mark.parametrize(("text", "greeting"), [
     ("Bonjour !", True), ("  HELLO  ", True), ("Buenos días", True), ("السلام عليكم", True), ("晚上好", True),
     ("Bonjour, je voudrais enregistrer un engagement de 2 millions", False), ("Connect 500 schools", False),
-    ("", False), ("!!!", False),
+    ("", False), ("!!!", False), ("Hallo", True), ("Olá!", True), ("Merhaba 👋", True),
+    ("Ciao, ho una domanda sul rapporto", False),
 ])
 def test_greetings_are_whole_messages(text: str, greeting: bool) -> None:
     assert is_greeting(text) is greeting
@@ -92,3 +95,55 @@ async def test_staff_are_pointed_to_pending_not_to_start(chat: ChatDriver, datab
     for command in ("/pledge", "/report", "/mypledges"):
         answer = (await chat.send(person, command))[-1].text
         assert "/pending" in answer and "/start" not in answer, (command, answer)
+
+
+@pytest.mark.parametrize(("telegram_language", "words"), [
+    ("de", "Hallo"), ("pt-BR", "Olá"), ("it", "Ciao!"), ("tr", "Merhaba"), ("de", "Hola"), ("sw", "Habari"),
+    ("de", "Wie funktioniert das hier?"), ("pt-BR", "👋"),
+])
+async def test_a_newcomer_s_first_words_in_any_language_get_the_welcome(chat: ChatDriver, telegram_language: str,
+                                                                        words: str) -> None:
+    answers = await chat.send(chat.person(8107, language_code=telegram_language), words)
+    assert set(codes(answers[0])) == SIX  # the six languages first, then the welcome and the way to begin
+    assert not any("I did not understand" in m.text for m in answers)
+    assert "Partner2Connect assistant" in answers[1].text and "/start" in answers[-1].text
+
+
+async def language_of(database: Database, telegram_id: int) -> str | None:
+    async with database.uow() as uow:
+        found = await Contacts(uow.session).by_telegram_id(telegram_id)
+        return found.language if found is not None else None
+
+
+async def focal_point(chat: ChatDriver, database: Database, telegram_id: int, language: str = "es") -> Person:
+    token, _, _ = await invite(CreateInvite("Conecta Andes S.A.", Role.focal_point), database.uow(), utcnow())
+    person = chat.person(telegram_id, "Lucía", language)
+    await chat.send(person, f"/start {token}")
+    await chat.press(person, "f:consent:c:yes")
+    await chat.send(person, "Lucía Quispe")
+    return person
+
+
+async def test_language_with_a_language_switches_at_once_and_a_typed_name_switches_too(chat: ChatDriver,
+                                                                                      database: Database) -> None:
+    lucia = await focal_point(chat, database, 8108)
+    assert [m.text for m in await chat.send(lucia, "/language fr")] == ["Désormais, je vous écrirai en français."]
+    menu = await chat.send(lucia, "/language")
+    assert set(codes(menu[0])) == SIX
+    for typed, code in (("English", "en"), ("中文", "zh"), ("espanol", "es"), ("Русский!", "ru"), ("français", "fr")):
+        answers = await chat.send(lucia, typed)
+        assert len(answers) == 1 and not codes(answers[0]), (typed, answers)  # not offered as a question to BDT
+        assert await language_of(database, 8108) == code, typed
+    unknown = await chat.send(lucia, "/language klingon")
+    assert set(codes(unknown[0])) == SIX
+
+
+@pytest.mark.parametrize("words", ["👍", "🙏🙏", "Gracias", "¡Muchas gracias!", "ok", "Merci 🙏", "谢谢"])
+async def test_thanks_and_emoji_after_an_answer_are_not_offered_as_a_question(chat: ChatDriver, database: Database,
+                                                                              words: str) -> None:
+    lucia = await focal_point(chat, database, 8109, "en")
+    answers = await chat.send(lucia, words)
+    assert len(answers) == 1 and not codes(answers[0]), answers  # no "Send to the P2C team?" with its buttons
+    assert "/help" in answers[0].text
+    offered = await chat.send(lucia, "¿Cuándo vence el informe? 2027?")
+    assert "f:message:send" in codes(offered[0])  # a real question still is
