@@ -212,24 +212,55 @@ def _reportable_by_coverage(pledge: Reportable, reported: tuple[str, ...], today
     return period
 
 
-def next_report_due(pledge: Reportable, reported: Iterable[str], today: date) -> date | None:
-    """When the next progress report is due: 30 days after the end of the first unreported period."""
-    if pledge.start_date is None or pledge.status != PledgeStatus.validated:
-        return None
+@dataclass(frozen=True, slots=True)
+class NextReport:
+    """Where a pledge's reporting stands on a day (next_report): what /report opens, what /mypledges says is due
+    and what the reminders remind of, all three from this one answer."""
+
+    period: str
+    """The period a new report is for: the earliest ended period not reported, else the current one (the
+    pledge's last one, once its end date has passed)."""
+    due: date | None
+    """When the next report not sent yet is due: that period's due date, or (it is reported already) the due date
+    of the first later period of the pledge not reported; None when every period up to its end date is reported."""
+    overdue: bool
+    """That period is not reported and its due date has passed."""
+    covered: bool = False
+    """That period is reported already: a new report for it replaces the current one, and no reminder asks for it."""
+
+
+def next_report(pledge: Reportable, reported: Iterable[str], today: date) -> NextReport | None:
+    """Which period a new report is for, whether it is reported already, and when the next report is due (None: the
+    pledge has no start date). The one rule of what is due: /report, /mypledges and the reminders all follow it."""
     reported = tuple(reported)
-    horizon = max(today, pledge.start_date) + timedelta(days=400 * 2)  # a year beyond today is always enough
-    for period in _periods(pledge, horizon):
-        if not is_covered(period, reported):
-            return due_date(period)
-    return None
+    period = reportable_period(pledge, reported, today)
+    if period is None:
+        return None
+    if not is_covered(period, reported):
+        due = due_date(period)
+        return NextReport(period, due, due < today)
+    later = period
+    while pledge.end_date is None or _span(later)[1] < pledge.end_date:  # the pledge's periods after this one
+        later = next_period(later, pledge.reporting_cadence)
+        if not is_covered(later, reported):
+            return NextReport(period, due_date(later), False, covered=True)
+    return NextReport(period, None, False, covered=True)
+
+
+def next_report_due(pledge: Reportable, reported: Iterable[str], today: date) -> date | None:
+    """When the next progress report of a validated pledge is due (next_report); None when none is."""
+    if pledge.status != PledgeStatus.validated:
+        return None
+    upcoming = next_report(pledge, reported, today)
+    return upcoming.due if upcoming is not None else None
 
 
 def is_overdue(pledge: Reportable, reported: Iterable[str], today: date) -> bool:
-    """True when the report of an ended period is more than 30 days late."""
+    """True when the report of an ended period is more than 30 days late (next_report)."""
     if pledge.status != PledgeStatus.validated:
         return False
-    period = reportable_period(pledge, reported, today)
-    return period is not None and due_date(period) < today and not is_covered(period, tuple(reported))
+    upcoming = next_report(pledge, reported, today)
+    return upcoming is not None and upcoming.overdue
 
 
 def add_months(day: date, months: int) -> date:
@@ -301,11 +332,10 @@ def reminder_due(pledge: Reportable, reported: Iterable[str], today: date, sent:
     """
     if pledge.status != PledgeStatus.validated:
         return None
-    reported = tuple(reported)
-    period = reportable_period(pledge, reported, today)
-    if period is None or is_covered(period, reported):
+    upcoming = next_report(pledge, reported, today)
+    if upcoming is None or upcoming.covered or upcoming.due is None:
         return None
-    due = due_date(period)
+    period, due = upcoming.period, upcoming.due
     kind = scheduled_kind(due, today)
     sent = set(sent)
     if kind is None or kind in sent or len(sent & {k for k, _ in REMINDER_KINDS}) >= len(REMINDER_KINDS):

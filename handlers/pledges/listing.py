@@ -15,7 +15,7 @@ from handlers.people import audit, role_of, staff_contacts
 from handlers.pledges.review import close_notices
 from handlers.pledges.rules import answers_of
 from handlers.pledges.service import EDITING, PLEDGE, pledge_card
-from handlers.reports.cards import period_label, report_line, report_status_label
+from handlers.reports.cards import next_due_label, period_label, report_line, report_status_label
 from handlers.reports.form import percent_label
 from handlers.reports.rules import due_of
 from handlers.vocabulary import (
@@ -40,7 +40,7 @@ PER_MESSAGE = 10
 MANAGING = frozenset({"wd", "wdy", "edit"})
 """Buttons that change a pledge: its entity's focal points only."""
 HISTORY_LIMIT = 5
-"""Reports the details list, newest first: with the pledge's fields and its long texts shortened, five of them keep
+"""Reports the details list, the latest period first: with the pledge's fields and its long texts shortened, five keep
 the message within Telegram's limit in every language (tests/unit/test_message_lengths.py)."""
 COMMENT_EXCERPT = 300
 """How much of the description, BDT's comment or question the details show (the 📖 buttons send them whole)."""
@@ -111,12 +111,7 @@ def _reporting_facts(today: date, pledge: Pledge, reported: set[str],
         facts += ["\n", text(N_("last report: {period}, {status}, {percent}"), period=period_label(last.period),
                              status=report_status_label(last.status), percent=percent_label(last.percent_complete))]
     if pledge.status == PledgeStatus.validated:
-        due = due_of(pledge, reported, today)
-        if due.overdue:
-            facts += ["\n", text(N_("⚠️ OVERDUE: the report for {period} was due {date}"),
-                                 period=period_label(due.period), date=Day(due.due))]
-        else:
-            facts += ["\n", text(N_("next report due {date}"), date=Day(due.due))]
+        facts += ["\n", next_due_label(due_of(pledge, reported, today))]
     return facts
 
 

@@ -6,6 +6,7 @@ from handlers.lengths import shorten
 from handlers.messages import N_, Code, Concat, Day, Items, Label, Line, Money, Number, Text, plural, text
 from handlers.reports.form import REPORT_STATUS_LABELS, evidence_label, percent_label
 from handlers.vocabulary import TARGET_UNITS, labeller
+from models.reporting import NextReport
 from models.tables import Pledge, ProgressReport
 from models.values import ReviewStatus
 
@@ -28,6 +29,16 @@ def period_label(period: str) -> Label:
     # TRANSLATORS: a whole year as a reporting period, inside sentences such as "report for {period}"; English
     # says the bare year ("report for 2026"), other languages may need a word ("2026年", "2026 год").
     return text(N_("{year} (a whole year)"), year=Code(year))
+
+
+def next_due_label(due: NextReport) -> Label:
+    """When the next report is due, overdue said plainly; or that none is (every period to the end is reported)."""
+    if due.due is None:
+        return text(N_("no more reports due: the last period, {period}, is reported"), period=period_label(due.period))
+    if due.overdue:
+        return text(N_("⚠️ OVERDUE: the report for {period} was due {date}"), period=period_label(due.period),
+                    date=Day(due.due))
+    return text(N_("next report due {date}"), date=Day(due.due))
 
 
 def report_status_label(status: str) -> Label:

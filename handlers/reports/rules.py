@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from handlers.forms.base import FormState
 from handlers.messages import N_, Text
-from handlers.pledges.rules import OVERDUE_AFTER, period_end, period_of
 from handlers.reports.form import (
     CARRIED_OVER,
     FINANCIAL,
@@ -21,39 +19,19 @@ from handlers.reports.form import (
     may_be_complete,
     started,
 )
+from models.reporting import NextReport, due_date, next_report, period_of
 from models.tables import Pledge, ProgressReport
 from models.values import PledgeType, ReportStatus
 
 
-@dataclass(frozen=True, slots=True)
-class Due:
-    """The period a pledge's next report is for, when it is due, and whether that date has passed."""
-
-    period: str
-    due: date
-    overdue: bool
-
-
-def report_period(pledge: Pledge, reported: set[str], today: date) -> str:
-    """The earliest ended period without a report (from the start date); else the current period.
-
-    As agreed in shared-rules.md; the `reminders` branch's models.reporting.reportable_period says the same.
-    """
-    cadence = pledge.reporting_cadence
-    day = pledge.start_date or today
-    while period_end(period_of(day, cadence)) < today:
-        period = period_of(day, cadence)
-        if period not in reported:
-            return period
-        day = period_end(period) + timedelta(days=1)
-    return period_of(today, cadence)
-
-
-def due_of(pledge: Pledge, reported: set[str], today: date) -> Due:
-    """The next report's period and due date (its last day + 30 days); overdue once that date has passed."""
-    period = report_period(pledge, reported, today)
-    due = period_end(period) + OVERDUE_AFTER
-    return Due(period, due, due < today and period not in reported)
+def due_of(pledge: Pledge, reported: set[str], today: date) -> NextReport:
+    """What is due for a pledge: models.reporting.next_report, the rule the reminders follow too (a pledge
+    without a start date, which the form never leaves, reports on the current period)."""
+    upcoming = next_report(pledge, reported, today)
+    if upcoming is not None:
+        return upcoming
+    period = period_of(today, pledge.reporting_cadence)
+    return NextReport(period, due_date(period), False)
 
 
 def check_report(state: FormState, today: date) -> tuple[str, Text] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from handlers import buttons, drafts, outbox
 from handlers.conversation import Conversation, Journey, ask_again, begin
@@ -15,10 +15,9 @@ from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.report_reminders import withdraw_reported
-from handlers.reports.cards import period_label, report_card
-from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPLACES, REPORT_FORM, REPORT_ID
+from handlers.reports.cards import next_due_label, period_label, report_card
+from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPLACES, REPORT_FORM, REPORT_ID, percent_label
 from handlers.reports.rules import (
-    Due,
     answers_of_report,
     apply_report,
     check_report,
@@ -26,12 +25,18 @@ from handlers.reports.rules import (
     due_of,
     pledge_facts,
 )
+from handlers.staff_notices import close_staff_copies
+from models.reporting import NextReport
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
-from models.values import PLEDGE_TRANSITIONS, EntityStatus, PledgeStatus, ReviewStatus, Role
+from models.values import EntityStatus, PledgeStatus, ReviewStatus, Role
 
 PER_MESSAGE = 10
+FULL = 100
+"""The progress of a pledge complete without question; below it, closing the pledge is asked again."""
+QUESTION_EXCERPT = 300
+"""How much of BDT's question the reopened report shows (the message that asked it, and /mypledges, hold it whole)."""
 """Pledges per message of the list to report on (titles cut to LIST_TITLE)."""
 DUE_SOON = timedelta(days=14)
 REPORTED_JUST_NOW = timedelta(seconds=1)
@@ -53,8 +58,9 @@ async def reporter_entity(conv: Conversation, action: str, target_id: int | None
     role = role_of(contact)
     if role is Role.coordinator:
         await audit(conv.session, contact, "denied", "pledge", target_id, attempted=action)
-        conv.say(Reply((Text(N_("Progress reports are written by your organisation's focal point. You can read "
-                                "them in /mypledges.")),)))
+        conv.say(Reply((Text(N_("Progress reports are written by the focal points of organisations. You follow "
+                                "them with /digest (who reported, who is overdue) and read every report in the "
+                                "spreadsheet of /export.")),)))
         return None
     if role is not Role.focal_point or contact.entity_id is None:
         if target_id is not None:
@@ -98,8 +104,9 @@ async def _choose(conv: Conversation, entity_id: int) -> None:
         return
     reported = await reports.reported_periods(p.id for p in pledges if p.id is not None)
     dues = sorted(((due_of(p, reported.get(p.id or 0, set()), conv.today), p) for p in pledges),
-                  key=lambda pair: (pair[0].due, pair[1].id or 0))
-    owed = [(due, pledge) for due, pledge in dues if due.due - conv.today <= DUE_SOON]
+                  key=lambda pair: (pair[0].covered, pair[0].due or date.max, pair[1].id or 0))
+    owed = [(due, pledge) for due, pledge in dues
+            if not due.covered and due.due is not None and due.due - conv.today <= DUE_SOON]
     if len(owed) == 1 or len(dues) == 1:
         await open_report(conv, (owed or dues)[0][1])
         return
@@ -107,7 +114,7 @@ async def _choose(conv: Conversation, entity_id: int) -> None:
         conv.say(message)
 
 
-def choice_replies(dues: list[tuple[Due, Pledge]]) -> list[Reply]:
+def choice_replies(dues: list[tuple[NextReport, Pledge]]) -> list[Reply]:
     """Any number of pledges to report on, in messages of PER_MESSAGE that each fit in any language."""
     replies: list[Reply] = []
     for start in range(0, len(dues), PER_MESSAGE):
@@ -121,7 +128,9 @@ def choice_replies(dues: list[tuple[Due, Pledge]]) -> list[Reply]:
     return replies
 
 
-def _due_label(due: Due) -> Label:
+def _due_label(due: NextReport) -> Label:
+    if due.covered or due.due is None:  # its period is reported: a new report would replace it
+        return next_due_label(due)
     if due.overdue:
         return text(N_("⚠️ report for {period} overdue since {date}"), period=period_label(due.period),
                     date=Day(due.due))
@@ -157,6 +166,9 @@ async def report_button(conv: Conversation, code: str) -> None:
     if verb == "edit":
         await edit_report(conv, entity, target)
         return
+    if verb == "done":
+        await confirm_completed(conv, entity, target)
+        return
     pledge = await conv.session.get(Pledge, target)
     if pledge is None or pledge.entity_id != entity.id:
         await refuse(conv, f"report.{verb}", "pledge", target)
@@ -186,8 +198,10 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
                        ((Button(Text(N_("Yes, replace it")), f"rp:repl:{pledge.id}"),
                          Button(Text(N_("No, keep it")), f"mp:open:{pledge.id}")),)))
         return
-    latest = await reports.latest_for(pledge.id)
-    answers: dict[str, object] = {**pledge_facts(pledge, period), DEFAULTS: defaults_of(latest)}
+    # a replacement starts from the report it replaces; else from the latest earlier period, never a later one:
+    # figures "so far" of a later period are wrong for an earlier one
+    previous = existing or await reports.latest_before(pledge.id, period)
+    answers: dict[str, object] = {**pledge_facts(pledge, period), DEFAULTS: defaults_of(previous)}
     if existing is not None:
         answers[REPLACES] = existing.id
     await begin(conv, REPORT, answers, text(N_("Progress report on {ref} “{title}” for {period}."),
@@ -206,7 +220,17 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
         conv.say(Reply((Text(N_("This report can no longer be edited.")),)))
         return
     answers = {**answers_of_report(report), **pledge_facts(pledge, report.period), REPORT_ID: report.id}
-    await begin(conv, REPORT, answers, Text(N_("Here is your report. Edit what needs clarifying, then submit.")))
+    await begin(conv, REPORT, answers, edit_intro(report, pledge))
+
+
+def edit_intro(report: ProgressReport, pledge: Pledge) -> Label:
+    """What the reopened report is about: the pledge, the period and BDT's question (the edit must answer it)."""
+    where = {"ref": Code(pledge.ref or ""), "period": period_label(report.period)}
+    if not report.staff_comment:
+        return text(N_("Here is your report on {ref} for {period}. Edit what needs clarifying, then submit."), **where)
+    return text(N_("BDT asked about your report on {ref} for {period}:\n“{question}”\nHere is your report. Edit what "
+                   "needs clarifying, then submit."), question=shorten(report.staff_comment, QUESTION_EXCERPT),
+                **where)
 
 
 async def finish_report(conv: Conversation, state: FormState) -> None:
@@ -233,14 +257,52 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
     await withdraw_reported(Reminders(conv.session), report.created_at - REPORTED_JUST_NOW, conv.now)
     parts: list[Label] = [text(N_("Thank you! Your report on {ref} for {period} is sent to BDT. See it any time "
                                   "with /mypledges."), ref=Code(pledge.ref or ""), period=period_label(report.period))]
-    if answers.get("pledge_complete") == "yes" and PledgeStatus.completed in PLEDGE_TRANSITIONS[
-            PledgeStatus(pledge.status)]:
-        pledge.status, pledge.updated_at = PledgeStatus.completed, conv.now
-        await audit(conv.session, conv.contact, "pledge.completed", "pledge", pledge.id, ref=pledge.ref)
+    closing: tuple[tuple[Button, ...], ...] = ()
+    if answers.get("pledge_complete") == "yes" and report.percent_complete >= FULL:
+        await complete_pledge(conv, pledge, report)
         parts.append(Text(N_("Congratulations: the pledge is now marked completed, and no more reports will be "
                              "asked for it.")))
-    conv.say(Reply(tuple(parts)))
+    elif answers.get("pledge_complete") == "yes":  # complete at 75 %? closing cannot be undone: ask, naming it
+        parts.append(text(N_("You said the whole pledge is complete, but its progress is {percent}. Mark {ref} "
+                             "completed all the same? No more reports will be asked for it, and it cannot be "
+                             "reopened."), percent=percent_label(report.percent_complete), ref=Code(pledge.ref or "")))
+        closing = ((Button(Text(N_("🏁 Yes, it is complete")), f"rp:done:{report.id}"),
+                    Button(Text(N_("No, not yet")), f"mp:open:{pledge.id}")),)
+    conv.say(Reply(tuple(parts), closing))
     await notify_staff_of_report(conv, report, pledge, entity)
+
+
+async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressReport) -> None:
+    """Mark a validated pledge completed as its focal point said in `report` (no more reports), and audit it."""
+    pledge.status, pledge.updated_at = PledgeStatus.completed, conv.now
+    await audit(conv.session, conv.contact, "pledge.completed", "pledge", pledge.id, ref=pledge.ref,
+                period=report.period, percent=report.percent_complete)
+
+
+async def confirm_completed(conv: Conversation, entity: Entity, report_id: int) -> None:
+    """Button rp:done:<report id>: the focal point confirms the pledge complete at less than 100 %; staff are told."""
+    report = await Reports(conv.session).get(report_id)
+    pledge = await conv.session.get(Pledge, report.pledge_id, with_for_update=True) if report is not None else None
+    if report is None or pledge is None or pledge.entity_id != entity.id:
+        await refuse(conv, "report.done", "report", report_id)
+        return
+    ref = Code(pledge.ref or "")
+    if pledge.status == PledgeStatus.completed:
+        conv.say(Reply((text(N_("{ref} is already marked completed."), ref=ref),)))
+        return
+    if pledge.status != PledgeStatus.validated or not report.is_current:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    await complete_pledge(conv, pledge, report)
+    conv.say(Reply((text(N_("{ref} is now marked completed, and no more reports will be asked for it."), ref=ref),)))
+    notice = Reply((text(N_("🏁 {ref} “{title}” was marked completed by its focal point {name} ({entity}), with its "
+                            "progress at {percent} in the report for {period}. No more reports will be asked for it."),
+                         ref=ref, title=pledge.title, name=conv.contact.full_name or conv.contact.first_name or "—",
+                         entity=entity.name,
+                         percent=percent_label(report.percent_complete), period=period_label(report.period)),))
+    for member in await staff_contacts(conv.session):
+        await outbox.enqueue(conv.session, member, notice, f"completed:{pledge.id}:{member.id}",
+                             priority=outbox.NOTICE)
 
 
 async def _store(conv: Conversation, pledge: Pledge, state: FormState,
@@ -276,29 +338,50 @@ async def _store(conv: Conversation, pledge: Pledge, state: FormState,
 
 
 async def notify_staff_of_report(conv: Conversation, report: ProgressReport, pledge: Pledge, entity: Entity) -> None:
-    """Send the report to every staff member with Acknowledge / Ask for clarification (and its evidence)."""
-    message = report_review_notice(report, pledge, entity)
+    """Send the report to every staff member with Acknowledge / Ask for clarification (and its evidence), saying
+    which report it replaces; that one's notification, still waiting for a decision, is closed."""
+    earlier = await Reports(conv.session).predecessor(report)
+    message = report_review_notice(report, pledge, entity, earlier)
     for member in await staff_contacts(conv.session):
         await outbox.enqueue(conv.session, member, message, f"report:{report.id}:v{report.version}:{member.id}",
                              priority=outbox.NOTICE)
+    if earlier is not None and report.version == 1 and earlier.review_status == ReviewStatus.submitted:
+        notice = report_notice(earlier, pledge, entity)
+        kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{earlier.id}"),),) if earlier.evidence else ()) \
+            + notice.buttons
+        await close_staff_copies(conv.session, f"report:{earlier.id}:v{earlier.version}", notice,
+                                 N_("🔄 Replaced on {when} by a newer report."), "", conv.now,
+                                 conv.deps.timezone, kept)
 
 
-def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity) -> Reply:
+def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity,
+                         replaced: ProgressReport | None = None) -> Reply:
     """The staff notification of a report, with Acknowledge / Ask for clarification (and its evidence)."""
     buttons: list[tuple[Button, ...]] = [(Button(Text(N_("✅ Acknowledge")), f"rs:ack:{report.id}"),
                                           Button(Text(N_("💬 Ask for clarification")), f"rs:ask:{report.id}"))]
     if report.evidence:
         buttons.append((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),))
-    message = report_notice(report, pledge, entity)
+    message = report_notice(report, pledge, entity, replaced)
     return Reply(message.parts, (*buttons, *message.buttons))
 
 
-def report_notice(report: ProgressReport, pledge: Pledge, entity: Entity) -> Reply:
-    """What staff read of a report: its card, long texts shortened, with 📖 buttons to read them whole."""
+def report_notice(report: ProgressReport, pledge: Pledge, entity: Entity,
+                  replaced: ProgressReport | None = None) -> Reply:
+    """What staff read of a report: its card, long texts shortened, with 📖 buttons to read them whole; and which
+    report it `replaced`, if any."""
     head = N_("A progress report was sent by {entity}:") if report.version == 1 else \
         N_("A progress report was edited by {entity} after your question:")
     wholes = long_fields(report, ("rs", "rc", "rn"))
-    return Reply((text(head, entity=entity.name), *report_card(report, pledge)),
+    if replaced is not None:  # the earlier one needs no decision any more
+        head_parts: tuple[Label, ...] = (text(head, entity=entity.name), text(
+            N_("It replaces the report for the same period sent on {date}."), date=Day(replaced.created_at.date())))
+    else:
+        head_parts = (text(head, entity=entity.name),)
+    closed: tuple[Label, ...] = ()
+    if pledge.status == PledgeStatus.completed:  # only its focal point closes a pledge, with a report
+        closed = (text(N_("🏁 Its focal point marked {ref} completed: no more reports will be asked for it."),
+                       ref=Code(pledge.ref or "")),)
+    return Reply((*head_parts, *report_card(report, pledge), *closed),
                  tuple(tuple(wholes[i:i + 2]) for i in range(0, len(wholes), 2)))
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
+from models.reporting import is_period, period_end, period_start
 from models.session import Session
 from models.tables import Pledge, ProgressReport
 from models.values import PledgeStatus
@@ -18,7 +19,10 @@ _CURRENT_FOR = select(ProgressReport).where(col(ProgressReport.pledge_id) == bin
                                            col(ProgressReport.period) == bindparam("period"),
                                            col(ProgressReport.is_current).is_(True))
 _HISTORY = (select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"))
-            .order_by(col(ProgressReport.created_at).desc(), col(ProgressReport.id).desc()).limit(bindparam("limit")))
+            .order_by(col(ProgressReport.period).desc(), col(ProgressReport.created_at).desc(),
+                      col(ProgressReport.id).desc()).limit(bindparam("limit")))
+_CURRENT_OF = select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"),
+                                           col(ProgressReport.is_current).is_(True))
 _LATEST_OF = (select(ProgressReport).where(col(ProgressReport.pledge_id).in_(bindparam("pledge_ids", expanding=True)),
                                           col(ProgressReport.is_current).is_(True))
               .order_by(col(ProgressReport.pledge_id), col(ProgressReport.period).desc(),
@@ -30,6 +34,10 @@ _RETIRE = (sa.update(ProgressReport).where(col(ProgressReport.id) == bindparam("
            .values(is_current=False))
 _LINK = (sa.update(ProgressReport).where(col(ProgressReport.id) == bindparam("old_id"))
          .values(replaced_by=bindparam("new_id")))
+_REPLACED = (select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"),
+                                         col(ProgressReport.replaced_by) == bindparam("new_id"))
+             .order_by(col(ProgressReport.id).desc()).limit(1))
+"""The report another replaced (through the pledge's index: replaced_by has none)."""
 
 
 class Reports:
@@ -57,9 +65,16 @@ class Reports:
         """The current report of a pledge for a period, if any."""
         return (await self.session.execute(_CURRENT_FOR, {"pledge_id": pledge_id, "period": period})).scalars().first()
 
-    async def latest_for(self, pledge_id: int) -> ProgressReport | None:
-        """The current report of the pledge's latest reported period."""
-        return (await self.latest_of([pledge_id])).get(pledge_id)
+    async def latest_before(self, pledge_id: int, period: str) -> ProgressReport | None:
+        """The current report of the pledge's latest period that ended before `period` starts (None: no such report).
+
+        What a report for `period` may offer as its previous answers: figures "so far" of a later period are wrong
+        for an earlier one. Periods of another cadence (it was changed) count by their dates.
+        """
+        starts = period_start(period)
+        earlier = [report for report in (await self.session.execute(_CURRENT_OF, {"pledge_id": pledge_id})).scalars()
+                   if is_period(report.period) and period_end(report.period) < starts]
+        return max(earlier, key=lambda r: (period_end(r.period), period_start(r.period), r.id or 0), default=None)
 
     async def latest_of(self, pledge_ids: Iterable[int]) -> dict[int, ProgressReport]:
         """The current report of each pledge's latest reported period, by pledge id."""
@@ -72,8 +87,13 @@ class Reports:
         return found
 
     async def history(self, pledge_id: int, limit: int = 20) -> list[ProgressReport]:
-        """The pledge's reports, newest first, replaced ones included."""
+        """The pledge's reports, the latest period first (its newest report first), replaced ones included."""
         return list((await self.session.execute(_HISTORY, {"pledge_id": pledge_id, "limit": limit})).scalars())
+
+    async def predecessor(self, report: ProgressReport) -> ProgressReport | None:
+        """The report that `report` replaced, if it replaced one."""
+        return (await self.session.execute(_REPLACED, {"pledge_id": report.pledge_id, "new_id": report.id})
+                ).scalars().first()
 
     async def add(self, report: ProgressReport, replacing: int | None = None) -> None:
         """Insert a report now (its id is then known); `replacing` names the current report it retires."""

@@ -22,12 +22,12 @@ from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, parts, visible_length
 from handlers.messages import Label, Reply
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.listing import LIST_LIMIT, details_reply, list_replies
-from handlers.pledges.service import changed_fields, pledge_notice, review_notice
+from handlers.pledges.notices import Resubmission, changed_fields, changes_notice, pledge_notice, review_notice
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
-from handlers.reports.rules import Due
 from handlers.reports.service import choice_replies, report_notice
 from handlers.vocabulary import TARGET_UNITS
 from models.geography import load_country_table
+from models.reporting import NextReport
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import (
     BENEFICIARY_GROUPS,
@@ -170,7 +170,7 @@ def test_lists_of_pledges_fit(renderer: Renderer, title: str) -> None:
     latest = {p.id or 0: report_of(everything_report(title, title, title, "https://x"), 1, "") for p in pledges}
     for message in list_replies(pledges[:LIST_LIMIT], {}, latest, TODAY, reporter=True):
         assert_fits(renderer, message, "/mypledges")
-    dues = [(Due("2026-Q4", date(2027, 1, 30), True), pledge) for pledge in pledges]
+    dues = [(NextReport("2026-Q4", date(2027, 1, 30), True), pledge) for pledge in pledges]
     for message in choice_replies(dues):
         assert_fits(renderer, message, "the pledges to report on")
 
@@ -208,4 +208,5 @@ def test_a_resubmission_notice_with_every_field_changed_fits(renderer: Renderer,
     assert len(changes) == len(PLEDGE_FORM.steps)
     pledge, entity = pledge_of(after, comment), Entity(id=1, name=name, name_key=name, sector="other")
     pledge.status = PledgeStatus.submitted
-    assert_fits(renderer, review_notice(pledge, entity, changes=changes), "a resubmitted pledge's notice")
+    assert_fits(renderer, review_notice(pledge, entity), "a resubmitted pledge's notice")
+    assert_fits(renderer, changes_notice(pledge, Resubmission(comment, changes)), "a resubmission's changes")

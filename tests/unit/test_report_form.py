@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given as examples
+from hypothesis import strategies as st
 
 from bot.i18n import Renderer
 from handlers.forms.base import FormContext, FormState
 from handlers.forms.engine import DEFAULTS, SUMMARY, FormInput, Status, advance, start
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
-from handlers.reports.rules import answers_of_report, apply_report, check_report, defaults_of, report_period
+from handlers.reports.rules import answers_of_report, apply_report, check_report, defaults_of, due_of
+from models.reporting import next_period, next_report_due, period_of, period_start, reminder_due, reportable_period
 from models.tables import Pledge, ProgressReport
 from models.values import ReportingCadence
 
@@ -138,13 +141,35 @@ def test_financial_pledges_are_asked_what_was_disbursed(renderer: Renderer) -> N
     (ReportingCadence.semi_annual, date(2026, 1, 1), set(), "2026-H1"),
     (ReportingCadence.semi_annual, date(2026, 1, 1), {"2026-H1"}, "2026-H2"),
     (ReportingCadence.quarterly, date(2026, 5, 1), {"2026-Q2"}, "2026-Q3"),
-    (ReportingCadence.quarterly, date(2027, 5, 1), set(), "2026-Q4"),
+    (ReportingCadence.quarterly, date(2027, 5, 1), set(), "2027-Q2"),  # not started yet: its first period
 ])
 def test_the_period_is_the_earliest_ended_unreported_one(cadence: str, start_day: date, reported: set[str],
                                                          expected: str) -> None:
     pledge = Pledge(entity_id=1, title="t", description="d", focus_area="access", pledge_type="policy",
                     start_date=start_day, reporting_cadence=cadence)
-    assert report_period(pledge, reported, TODAY) == expected
+    assert due_of(pledge, reported, TODAY).period == expected
+
+
+@examples(start=st.dates(date(2018, 1, 1), date(2027, 12, 31)), length=st.integers(0, 3000),
+          cadence=st.sampled_from(list(ReportingCadence)), today=st.dates(date(2018, 1, 1), date(2030, 12, 31)),
+          picks=st.lists(st.integers(0, 20), max_size=10))
+def test_report_and_mypledges_follow_the_reminders_rule(start: date, length: int, cadence: str, today: date,
+                                                        picks: list[int]) -> None:
+    """b_reports #3: /report and /mypledges (due_of) and the reminders (models.reporting) say the same period and
+    due date, and never a period after the pledge's end."""
+    end = start + timedelta(days=length)
+    pledge = Pledge(entity_id=1, title="t", description="d", focus_area="access", pledge_type="policy",
+                    start_date=start, end_date=end, reporting_cadence=cadence, status="validated")
+    periods = [period_of(start, cadence)]
+    for _ in range(20):
+        periods.append(next_period(periods[-1], cadence))
+    reported = {periods[i] for i in picks}
+    due = due_of(pledge, reported, today)
+    assert due.period == reportable_period(pledge, reported, today)
+    assert due.due == next_report_due(pledge, reported, today)
+    assert period_start(due.period) <= end
+    reminder = reminder_due(pledge, reported, today)
+    assert reminder is None or (reminder.period, reminder.due) == (due.period, due.due)
 
 
 def test_answers_round_trip_through_a_report() -> None:

@@ -16,6 +16,7 @@ from models.reporting import (
     is_inactive,
     is_overdue,
     is_period,
+    next_report,
     next_report_due,
     period_end,
     period_of,
@@ -103,6 +104,26 @@ def test_reportable_period_due_and_overdue(pledge: P, reported: set[str], today:
     assert reportable_period(pledge, reported, today) == period
     assert next_report_due(pledge, reported, today) == due
     assert is_overdue(pledge, reported, today) is overdue
+
+
+@pytest.mark.parametrize(("pledge", "reported", "today", "expected"), [
+    # b_reports #3: ended 31 Dec 2026, every period reported, 70 days later: nothing after the end is due
+    (P(D(2023, 6, 1), D(2026, 12, 31)), {"2023", "2024", "2025", "2026"}, D(2027, 2, 9), ("2026", True, None, False)),
+    # b_reports #3: the current period reported early: the next one's due date, not the reported one's
+    (P(D(2024, 1, 1)), {"2024", "2025", "2026"}, D(2026, 12, 1), ("2026", True, D(2028, 1, 30), False)),
+    # an ended pledge with its last period missing: that period, overdue, and no later one
+    (P(D(2024, 1, 1), D(2025, 6, 30)), {"2024"}, D(2027, 1, 1), ("2025", False, D(2026, 1, 30), True)),
+    # quarterly, the current quarter reported: the next quarter's due date
+    (P(D(2026, 1, 1), reporting_cadence="quarterly"), {"2026-Q1", "2026-Q2"}, D(2026, 5, 1),
+     ("2026-Q2", True, D(2026, 10, 30), False)),
+])
+def test_next_report_says_what_is_due_and_when(pledge: P, reported: set[str], today: date,
+                                              expected: tuple[str, bool, date | None, bool]) -> None:
+    upcoming = next_report(pledge, reported, today)
+    assert upcoming is not None
+    assert (upcoming.period, upcoming.covered, upcoming.due, upcoming.overdue) == expected
+    assert upcoming.period == reportable_period(pledge, reported, today)
+    assert next_report_due(pledge, reported, today) == upcoming.due
 
 
 def test_not_validated_pledges_are_never_due_nor_overdue() -> None:
