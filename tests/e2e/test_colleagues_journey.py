@@ -114,6 +114,8 @@ async def test_a_colleague_joins_the_first_leaves_and_reminders_go_to_the_collea
     bruno = await joined(stack, BRUNO, token.group(1), "Bruno Colega", "es", "Bruno")
     colleague = await contact_of(stack, BRUNO)
     assert (colleague.role, colleague.entity_id) == (Role.focal_point, first.entity_id)
+    told = await bot_messages(awa, settle=0.3)  # the focal point who made the invitation hears it was used
+    assert [m["text"] for m in told if "Bruno Colega" in m["text"]], told
 
     asked = await awa.say("/leave")
     assert buttons(asked[-1]) == ["lv:yes", "lv:no"]
