@@ -287,8 +287,8 @@ async def start_command(conv: Conversation, argument: str) -> None:
             return
     if rejected and entity is not None:
         await begin(conv, REGISTRATION, None, text(N_(
-            "BDT could not validate “{entity}”. If you think this is a mistake, press Cancel and write to BDT with "
-            "/ask. Otherwise, register another organisation:"), entity=entity.name))
+            "BDT could not validate “{entity}”. If you think this is a mistake, write to BDT with /ask. Otherwise, "
+            "register another organisation:"), entity=entity.name))
         return
     if role is not None:
         conv.say(help_reply(role, text(N_("Welcome back, {name}!"), name=contact.full_name or contact.first_name)))
