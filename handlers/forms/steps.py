@@ -396,10 +396,11 @@ def end_of_years(today: date) -> tuple[tuple[str, date], ...]:
 
 @dataclass(frozen=True, kw_only=True)
 class DateStep(Step):
-    """A date typed as people write it, with quick buttons; `not_before` names an earlier date step."""
+    """A date typed as people write it, with quick buttons; `not_before` and `not_after` name earlier date steps."""
 
     quick: QuickDates = end_of_years
     not_before: str | None = None
+    not_after: str | None = None
     not_past: bool = False
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
@@ -414,6 +415,10 @@ class DateStep(Step):
         if earlier and day < date.fromisoformat(str(earlier)):
             raise InvalidAnswerError(text(N_("This date must not be before {date}."),
                                           date=Day(date.fromisoformat(str(earlier)))))
+        later = answers.get(self.not_after) if self.not_after else None
+        if later and day > date.fromisoformat(str(later)):
+            raise InvalidAnswerError(text(N_("This date must not be after {date}."),
+                                          date=Day(date.fromisoformat(str(later)))))
         return Answer(day.isoformat(), Day(day))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
@@ -437,6 +442,7 @@ class DateStep(Step):
         return Day(date.fromisoformat(str(value)))
 
     def still_valid(self, value: Any, answers: Answers) -> bool:
-        """Invalid once the date it must follow moved after it."""
+        """Invalid once the date it must follow moved after it, or the date it must precede moved before it."""
         earlier = answers.get(self.not_before) if self.not_before else None
-        return not earlier or str(value) >= str(earlier)
+        later = answers.get(self.not_after) if self.not_after else None
+        return (not earlier or str(value) >= str(earlier)) and (not later or str(value) <= str(later))

@@ -64,11 +64,15 @@ PLEDGE_FORM = Form(
                   question=N_("What is the target, as a number? For example 2 million (people) or 500 (schools).")),
         ChoiceStep(id="target_unit", label=N_("Target unit"), choices=tuple(TARGET_UNITS),
                    label_of=labeller(TARGET_UNITS), question=N_("The target counts what?")),
-        DateStep(id="target_date", label=N_("Target date"), question=N_("By when will the target be reached?")),
-        DateStep(id="start_date", label=N_("Start date"), question=N_("When does (or did) the pledge start?"),
+        # start ≤ target date ≤ end, each checked when the later of the two is answered (rules.check_answers
+        # checks them all again before submitting, and says which date to change)
+        DateStep(id="target_date", label=N_("Target date"), not_past=True,
+                 question=N_("By when will the target be reached?")),
+        DateStep(id="start_date", label=N_("Start date"), not_after="target_date",
+                 question=N_("When does (or did) the pledge start?"),
                  quick=lambda today: ((str(today.year), today.replace(month=1, day=1)),
                                       ("today", today))),
-        DateStep(id="end_date", label=N_("End date"), not_before="start_date", not_past=True,
+        DateStep(id="end_date", label=N_("End date"), not_before="target_date", not_past=True,
                  question=N_("When will it end?")),
         MultiChoiceStep(id="sdgs", label=N_("SDGs"), choices=tuple(str(n) for n in SDGS), label_of=sdg_label,
                         columns=4, optional=True, question=N_("Which Sustainable Development Goals does it support? "

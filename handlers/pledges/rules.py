@@ -29,11 +29,17 @@ def check_answers(state: FormState, today: date) -> tuple[str, Text] | None:
     chosen = set(a.get("pillars") or [])
     if not isinstance(area, str) or area not in FocusArea.__members__ or not chosen <= set(PILLARS[FocusArea(area)]):
         return "pillars", Text(N_("Please choose the pillars again for this focus area."))
-    start, end = a.get("start_date"), a.get("end_date")
+    start, end, target = a.get("start_date"), a.get("end_date"), a.get("target_date")
     if start and end and end < start:
         return "end_date", Text(N_("The end date cannot be before the start date."))
     if end and date.fromisoformat(end) < today:
         return "end_date", Text(N_("The end date has passed. Please give a date from today on."))
+    if target and date.fromisoformat(target) < today:
+        return "target_date", Text(N_("The target date has passed. Please give a date from today on."))
+    if target and start and target < start:
+        return "target_date", Text(N_("The target date cannot be before the start date."))
+    if target and end and target > end:
+        return "target_date", Text(N_("The target date cannot be after the end date."))
     return None
 
 
