@@ -9,6 +9,14 @@ from models.values import Sector
 
 ITU_REGIONS = ("africa", "americas", "arab_states", "asia_pacific", "cis", "europe")
 """ITU-D regions, as the country table (models/data/countries.csv) names them."""
+# A pledge's countries are ISO codes or shortcuts, stored as the pledge form's country step writes them
+# (handlers/forms/countries.py): a pledge to "all LDCs" keeps meaning that when the list of LDCs changes.
+GROUP_TOKENS = {"LDC": "ldc", "LLDC": "lldc", "SIDS": "sids"}
+"""The shortcuts for a whole group of countries, with the country table's flag of that group."""
+REGION_TOKEN = "ITU:"
+"""The prefix of the shortcut for a whole ITU region ("ITU:africa")."""
+GLOBAL_TOKEN = "GLOBAL"
+"""The shortcut for every country."""
 
 
 class ScopeKind(StrEnum):
@@ -44,6 +52,13 @@ class Scope:
 
 
 EVERYTHING = Scope()
+ENTITY_DIGITS = 12
+"""Organisation numbers stay far below 10**12: a longer one is nobody's (and would not fit the column)."""
+
+
+def is_entity_number(value: str) -> bool:
+    """True for an organisation number as a scope holds it: ASCII digits, no leading zero, at most 12 of them."""
+    return value.isascii() and value.isdigit() and value[0] != "0" and len(value) <= ENTITY_DIGITS
 
 
 def parse_scope(text: str, known_countries: frozenset[str] = frozenset()) -> Scope:
@@ -61,7 +76,7 @@ def parse_scope(text: str, known_countries: frozenset[str] = frozenset()) -> Sco
         return Scope(ScopeKind.region, (rest[0].lower(),))
     if head == "sector" and len(rest) == 1 and rest[0].lower() in Sector.__members__:
         return Scope(ScopeKind.sector, (rest[0].lower(),))
-    if head == "entity" and len(rest) == 1 and rest[0].isascii() and rest[0].isdigit() and rest[0][0] != "0":
+    if head == "entity" and len(rest) == 1 and is_entity_number(rest[0]):
         return Scope(ScopeKind.entity, (rest[0],))
     if head == "countries" and rest:
         codes = tuple(sorted({code.upper() for code in rest}))

@@ -37,8 +37,8 @@ def percent(part: int | Decimal, whole: int | Decimal) -> Number:
     return Number((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def scope_label(scope: Scope) -> Label:
-    """What a scope covers, in the reader's language."""
+def scope_label(scope: Scope, entity: str | None = None) -> Label:
+    """What a scope covers, in the reader's language (an organisation's scope by its name, when `entity` gives it)."""
     if scope.kind is ScopeKind.region:
         return Text(N_("ITU region: {region}"), {"region": Text(REGIONS.get(scope.values[0], scope.values[0]))})
     if scope.kind is ScopeKind.countries:
@@ -46,6 +46,8 @@ def scope_label(scope: Scope) -> Label:
     if scope.kind is ScopeKind.sector:
         name = SECTOR_LABELS.get(scope.values[0])
         return Text(N_("Sector: {sector}"), {"sector": Text(name) if name else scope.values[0]})
+    if scope.kind is ScopeKind.entity and entity is not None:
+        return Text(N_("Organisation “{entity}” (no. {id})"), {"entity": entity, "id": Code(scope.values[0])})
     if scope.kind is ScopeKind.entity:
         return Text(N_("One entity (no. {id})"), {"id": Code(scope.values[0])})
     return Text(N_("All pledges"))

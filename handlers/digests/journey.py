@@ -9,20 +9,31 @@ from handlers.conversation import Conversation
 from handlers.digests.content import scope_label
 from handlers.digests.schedule import HOURS, MONTHLY_HOUR, WEEKDAYS
 from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope_for
+from handlers.forms.countries import read_countries
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Clock, Code, Label, Reply, Text, plural
+from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Items, Label, Reply, Text, plural
 from handlers.people import audit, find_contact
 from handlers.report_reminders import nudge
+from models.geography import load_country_table
 from models.repositories.digests import pledge_in_scope
+from models.repositories.entities import Entities
 from models.repositories.outbox import NOTICE
 from models.repositories.pledges import Pledges
 from models.repositories.reminders import Reminders
 from models.repositories.subscriptions import Scopes, Subscriptions
-from models.scope import ScopeError, parse_scope
+from models.scope import ScopeError, ScopeKind, parse_scope
 from models.tables import DigestSubscription
 from models.values import Role
 
 DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"))
+"""The day buttons' labels."""
+WEEKLY = (N_("Your digest: weekly, on Mondays at {time} (your time)."),
+          N_("Your digest: weekly, on Tuesdays at {time} (your time)."),
+          N_("Your digest: weekly, on Wednesdays at {time} (your time)."),
+          N_("Your digest: weekly, on Thursdays at {time} (your time)."),
+          N_("Your digest: weekly, on Fridays at {time} (your time)."))
+"""The weekly setting, a sentence a day: the day is not a button's label inside a sentence (where it would keep the
+label's capital letter and case)."""
 NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 
 
@@ -51,8 +62,8 @@ async def _current(conv: Conversation) -> DigestSubscription:
 
 def _setting(subscription: DigestSubscription) -> Label:
     if subscription.cadence == "weekly":
-        return Text(N_("Your digest: weekly, on {day} at {time} (your time)."),
-                    {"day": Text(DAYS[subscription.weekday]), "time": Clock(time(subscription.hour))})
+        day = subscription.weekday if subscription.weekday in WEEKDAYS else 0  # as handlers.digests.schedule reads it
+        return Text(WEEKLY[day], {"time": Clock(time(subscription.hour))})
     if subscription.cadence == "monthly":
         return Text(N_("Your digest: monthly, on the first working day at {time} (your time)."),
                     {"time": Clock(time(MONTHLY_HOUR))})
@@ -76,6 +87,17 @@ async def export_command(conv: Conversation, incoming: Incoming) -> None:
     await _act(conv, "export")
 
 
+TELEGRAM_ID_DIGITS = 16
+"""Telegram ids have at most 52 significant bits: a longer number is nobody's (and would not fit the column)."""
+SCOPE_USAGE = N_("Write /scope, a coordinator's Telegram id and a scope: everything, region africa, "
+                 "countries SEN BOL, sector academia or entity 12.")
+SCOPE_FORMS = N_("That is not a scope. Use everything, region (africa, americas, arab_states, asia_pacific, cis, "
+                 "europe), countries followed by ISO codes, sector followed by a sector code, or entity followed by "
+                 "its number.")
+UNKNOWN_COUNTRIES = N_("I do not know these countries: {words}. Write ISO codes such as SEN BOL, or country names "
+                       "separated by commas such as Senegal, Bolivia.")
+
+
 async def scope_command(conv: Conversation, incoming: Incoming) -> None:
     """/scope TELEGRAM_ID SCOPE (staff): set a coordinator's scope, e.g. `/scope 1005 region cis`."""
     if conv.contact.role not in (Role.staff, Role.admin):
@@ -83,22 +105,58 @@ async def scope_command(conv: Conversation, incoming: Incoming) -> None:
         _say(conv, NOT_ALLOWED)
         return
     head, _, rest = incoming.argument.strip().partition(" ")
-    target = await find_contact(conv.session, int(head)) if head.isascii() and head.isdigit() else None
+    known = head.isascii() and head.isdigit() and len(head) <= TELEGRAM_ID_DIGITS
+    target = await find_contact(conv.session, int(head)) if known else None
     if target is None or target.role != Role.coordinator or target.id is None:
-        _say(conv, N_("Write /scope, a coordinator's Telegram id and a scope: everything, region africa, "
-                      "countries SEN BOL, sector academia or entity 12."))
+        _say(conv, SCOPE_USAGE)
         return
+    kind, _, listed = rest.strip().partition(" ")
+    if kind.lower() == "countries" and listed.strip():
+        codes, unknown, choices = countries_of(listed)
+        if unknown or choices:
+            _refuse_countries(conv, unknown, choices)
+            return
+        rest = f"{kind} {' '.join(codes)}"
     try:
-        scope = parse_scope(rest)
+        scope = parse_scope(rest, frozenset(load_country_table()))
     except ScopeError:
-        _say(conv, N_("That is not a scope. Use everything, region (africa, americas, arab_states, asia_pacific, "
-                      "cis, europe), countries followed by ISO codes, sector followed by a sector code, or entity "
-                      "followed by its number."))
+        _say(conv, SCOPE_FORMS)
+        return
+    entity = await Entities(conv.session).get(int(scope.values[0])) if scope.kind is ScopeKind.entity else None
+    if scope.kind is ScopeKind.entity and entity is None:
+        _say(conv, N_("There is no organisation no. {id}. Write entity followed by the number of an organisation."),
+             id=Code(scope.values[0]))
         return
     await Scopes(conv.session).set(target.id, scope, conv.contact.id, conv.now)
     await audit(conv.session, conv.contact, "scope.set", "contact", target.id, scope=scope.key)
-    conv.say(Reply((Text(N_("Scope of {name} set: {scope}"), {"name": target.full_name or target.first_name,
-                                                                "scope": scope_label(scope)}),)))
+    conv.say(Reply((Text(N_("Scope of {name} set: {scope}"), {
+        "name": target.full_name or target.first_name,
+        "scope": scope_label(scope, entity.name if entity is not None else None)}),)))
+
+
+def countries_of(listed: str) -> tuple[list[str], list[str], list[str]]:
+    """The countries a /scope names, as ISO codes ("SEN BOL") or as names the pledge form reads ("Senegal,
+    Bolivia"): their codes, the words that name no country, and the countries that a name could mean."""
+    words = listed.replace(",", " ").split()
+    if all(len(word) == 3 and word.isascii() and word.isalpha() for word in words):
+        table = load_country_table()
+        return ([word.upper() for word in words if word.upper() in table],
+                [word for word in words if word.upper() not in table], [])
+    reading = read_countries(listed)
+    return reading.found, [word[:50] for word in reading.unknown], reading.choices
+
+
+def _refuse_countries(conv: Conversation, unknown: list[str], choices: list[str]) -> None:
+    """Name what is not a country, and the countries a name could mean."""
+    parts: list[Label] = []
+    if unknown:
+        parts.append(Text(UNKNOWN_COUNTRIES, {"words": Items(tuple(Code(word) for word in unknown))}))
+    if choices:
+        named = Items(tuple(Concat((CountryName(code), " ", Code(code))) for code in choices))
+        parts.append(Text(N_("Did you mean one of these? {countries}") if unknown else
+                          N_("Several countries match. Write the ISO code of the one you mean: {countries}."),
+                          {"countries": named}))
+    conv.say(Reply(tuple(parts)))
 
 
 async def digest_button(conv: Conversation, data: str) -> None:

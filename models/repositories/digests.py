@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from models.reporting import covering_periods, parts_of, period_days, period_end, period_start
 from models.repositories.base import dialect_of, table_of
-from models.scope import Scope, ScopeKind
+from models.scope import GLOBAL_TOKEN, GROUP_TOKENS, ITU_REGIONS, REGION_TOKEN, Scope, ScopeKind, is_entity_number
 from models.session import Session
 from models.tables import Contact, Country, Entity, Pledge, ProgressReport
 from models.values import PledgeStatus, Role
@@ -30,21 +30,45 @@ LISTED = tuple(status for status in PledgeStatus if status is not PledgeStatus.d
 """Pledges a spreadsheet lists: everything submitted at least once."""
 
 
-def in_scope(scope: Scope) -> ColumnElement[bool]:
-    """The condition on the pledge table that keeps a scope's pledges.
+def _lists(column: Any, token: str) -> ColumnElement[bool]:
+    """True when a JSON list column of plain codes holds `token`: a match on the quoted code in its text works alike
+    on SQLite and PostgreSQL and needs no JSON operators."""
+    return sa.cast(column, sa.String).like(f'%"{token}"%')
 
-    Regions and countries are JSON lists of plain codes: a match on the quoted code in their text
-    works alike on SQLite and PostgreSQL and needs no JSON operators.
-    """
+
+def _in_countries(codes: tuple[str, ...]) -> ColumnElement[bool]:
+    """Pledges implemented in one of the countries: named, or through a shortcut that covers one of them (all LDCs,
+    an ITU region, global), read from the staff-correctable country table. The shortcuts' conditions do not depend
+    on the pledge: each is computed once a statement."""
+    chosen = C.alias("chosen")
+    named = chosen.c.iso3.in_(codes)
+    groups = [sa.and_(sa.exists().where(named, chosen.c[flag]), _lists(P.c.countries, token))
+              for token, flag in GROUP_TOKENS.items()]
+    regions = [sa.and_(sa.exists().where(named, chosen.c.itu_region == region),
+                       _lists(P.c.countries, REGION_TOKEN + region)) for region in ITU_REGIONS]
+    return sa.or_(*(_lists(P.c.countries, code) for code in codes), _lists(P.c.countries, GLOBAL_TOKEN),
+                  *groups, *regions)
+
+
+def in_scope(scope: Scope) -> ColumnElement[bool]:
+    """The condition on the pledge table that keeps a scope's pledges."""
     if scope.kind is ScopeKind.region:
-        return sa.cast(P.c.itu_regions, sa.String).like(f'%"{scope.values[0]}"%')
+        return _lists(P.c.itu_regions, scope.values[0])
     if scope.kind is ScopeKind.countries:
-        return sa.or_(*(sa.cast(P.c.countries, sa.String).like(f'%"{code}"%') for code in scope.values))
+        return _in_countries(scope.values)
     if scope.kind is ScopeKind.sector:
         return P.c.entity_id.in_(sa.select(E.c.id).where(E.c.sector == scope.values[0]))
-    if scope.kind is ScopeKind.entity:
-        return P.c.entity_id == int(scope.values[0])
+    if scope.kind is ScopeKind.entity:  # a number no organisation can have (stored before it was checked) is none
+        return P.c.entity_id == int(scope.values[0]) if is_entity_number(scope.values[0]) else sa.false()
     return sa.true()
+
+
+def _covers(token: Any) -> ColumnElement[bool]:
+    """The condition on the country table that keeps the countries a stored token names: its own code, or every
+    country of the group, region or world it stands for."""
+    return sa.or_(C.c.iso3 == token, token == GLOBAL_TOKEN,
+                  *(sa.and_(token == group, C.c[flag]) for group, flag in GROUP_TOKENS.items()),
+                  sa.and_(C.c.itu_region.is_not(None), token == sa.literal(REGION_TOKEN) + C.c.itu_region))
 
 
 def _money(column: Any) -> Any:
@@ -138,9 +162,12 @@ class DigestFigures:
         return int(pledges), int(entities), Decimal(value)
 
     async def _countries(self, scope: Scope) -> int:
+        """Countries the published pledges are implemented in, shortcuts ("all LDCs") counted as their countries:
+        the distinct tokens first (a few hundred at most, whatever the number of pledges), then their countries."""
         item = _elements(self.session, P.c.countries)
-        query = (sa.select(sa.func.count(sa.distinct(C.c.iso3))).select_from(P).join(item, sa.true())
-                 .join(C, C.c.iso3 == item.c.value).where(P.c.status.in_(PUBLISHED), in_scope(scope)))
+        tokens = (sa.select(item.c.value.label("token")).select_from(P).join(item, sa.true())
+                  .where(P.c.status.in_(PUBLISHED), in_scope(scope)).distinct().subquery("tokens"))
+        query = sa.select(sa.func.count(sa.distinct(C.c.iso3))).select_from(C).join(tokens, _covers(tokens.c.token))
         return int((await self.session.execute(query)).scalar_one())
 
     async def _changes(self, scope: Scope, since: datetime) -> dict[str, int]:

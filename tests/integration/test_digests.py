@@ -21,9 +21,10 @@ from handlers.conversation import Deps
 from handlers.digests.jobs import send_due_digests
 from models.clock import utcnow
 from models.database import Database
+from models.geography import load_country_table
 from models.reporting import latest_due_periods
-from models.repositories.digests import DigestFigures
-from models.repositories.subscriptions import Files
+from models.repositories.digests import DigestFigures, pledge_in_scope
+from models.repositories.subscriptions import Files, Scopes
 from models.scope import EVERYTHING, Scope, ScopeKind
 from models.tables import AuditLog, Contact, Entity, Outbox, Pledge, ProgressReport
 from models.values import PledgeStatus, Role
@@ -237,3 +238,89 @@ async def test_staff_get_the_weekly_default_and_can_turn_it_off(chat: ChatDriver
     off = await chat.send(staff, "/digest off")
     assert any("no digest" in message.text for message in off)
     assert await send_due_digests(database.uow, monday + timedelta(days=7), deps.translate) == 0
+
+
+async def _shortcut_pledges(database: Database, entity: int) -> dict[str, int]:
+    """Validated pledges recorded with the country step's shortcuts: all LDCs, the CIS region; a draft to the world."""
+    old = utcnow() - timedelta(days=400)
+    async with database.uow() as uow:
+        made = {name: Pledge(ref=f"P2C-2025-{n:05d}", entity_id=entity, title=name, description="d" * 30,
+                             focus_area="access", pillars=["infrastructure"], pledge_type="policy", countries=tokens,
+                             status=status, start_date=old.date(), submitted_at=old, validated_at=old,
+                             created_at=old, updated_at=old)
+                for n, (name, tokens, status) in enumerate((
+                    ("ldc", ["LDC"], PledgeStatus.validated), ("cis", ["ITU:cis", "NOR"], PledgeStatus.validated),
+                    ("world", ["GLOBAL"], PledgeStatus.submitted)), start=20)}
+        uow.session.add_all(made.values())
+        await uow.commit()
+    return {name: pledge.id or 0 for name, pledge in made.items()}
+
+
+async def test_shortcut_countries_are_counted_and_matched_as_their_countries(database: Database) -> None:
+    """Regression: "in N countries" left out pledges to "all LDCs" or an ITU region, and a Senegal scope missed them
+    (the tokens were joined to the country table as if they were codes, and matched as text)."""
+    ids = await _seed(database)
+    shortcuts = await _shortcut_pledges(database, ids["kaz"])
+    now, due = utcnow(), latest_due_periods(utcnow().date())
+    table = load_country_table()
+    ldc = {code for code, facts in table.items() if facts.ldc}
+    cis = {code for code, facts in table.items() if facts.itu_region == "cis"}
+    senegal, kazakhstan = Scope(ScopeKind.countries, ("SEN",)), Scope(ScopeKind.countries, ("KAZ",))
+    async with database.uow() as uow:
+        figures = DigestFigures(uow.session)
+        everything = await figures.figures(EVERYTHING, now, due)
+        in_senegal = await figures.figures(senegal, now, due)
+        in_kazakhstan = await figures.figures(kazakhstan, now, due)
+        in_norway = await figures.figures(Scope(ScopeKind.countries, ("NOR",)), now, due)
+        world = [await pledge_in_scope(uow.session, shortcuts["world"], Scope(ScopeKind.countries, (code,)))
+                 for code in ("NOR", "ATA")]
+        ldc_in_bolivia = await pledge_in_scope(uow.session, shortcuts["ldc"], Scope(ScopeKind.countries, ("BOL",)))
+    assert everything.countries == len({"SEN", "KAZ", "NOR"} | ldc | cis)
+    assert (in_senegal.pledges, in_senegal.countries) == (4, len(ldc))  # pledges 1, 2, 3 and "all LDCs"
+    assert (in_kazakhstan.pledges, in_kazakhstan.countries) == (2, len(cis | {"NOR"}))  # pledge 5 and "the CIS"
+    assert in_norway.pledges == 1 and world == [True, True] and not ldc_in_bolivia
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("99999999999999999999 everything", "Write /scope, a coordinator's Telegram id"),  # was an OverflowError
+    (f"{COORDINATOR} entity 99999999999999999999", "That is not a scope"),
+    (f"{COORDINATOR} entity 999", "There is no organisation no. 999"),
+    (f"{COORDINATOR} countries XXX SEN QQQ", "I do not know these countries: XXX and QQQ"),
+    (f"{COORDINATOR} countries Senegal, Atlantis", "I do not know these countries: Atlantis"),
+])
+async def test_scope_refuses_what_does_not_exist_by_name(chat: ChatDriver, database: Database, typed: str,
+                                                         said: str) -> None:
+    """Regression: a 20-digit id crashed /scope; unknown organisations and country codes were "set"."""
+    await _seed(database)
+    answers = await chat.send(chat.person(STAFF), f"/scope {typed}")
+    assert said in answers[-1].text and "set" not in answers[-1].text
+    async with database.uow() as uow:
+        assert await Scopes(uow.session).of(await _contact_id(database, COORDINATOR)) == EVERYTHING
+
+
+async def _contact_id(database: Database, telegram_id: int) -> int:
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == telegram_id))).scalar_one()
+        return contact.id or 0
+
+
+async def test_scope_names_the_organisation_and_reads_country_names(chat: ChatDriver, database: Database) -> None:
+    """Regression: the confirmation gave only the organisation's number; country names were refused."""
+    ids = await _seed(database)
+    staff = chat.person(STAFF)
+    answers = await chat.send(staff, f"/scope {COORDINATOR} entity {ids['kaz']}")
+    assert f"“Kazakh Telecom” (no. {ids['kaz']})" in answers[-1].text
+    answers = await chat.send(staff, f"/scope {COORDINATOR} countries Sénégal, Kazakhstan")
+    assert "KAZ, SEN" in answers[-1].text
+    async with database.uow() as uow:
+        scope = await Scopes(uow.session).of(await _contact_id(database, COORDINATOR))
+    assert scope == Scope(ScopeKind.countries, ("KAZ", "SEN"))
+
+
+async def test_the_weekly_setting_names_its_day_in_a_sentence_of_its_own(chat: ChatDriver) -> None:
+    """Regression: the day's button label ("Понедельник", capitalised) was put inside the sentence."""
+    coordinator = chat.person(COORDINATOR, "Ivan", "ru")
+    await chat.press(coordinator, "dg:week")
+    await chat.press(coordinator, "dg:day:3")
+    saved = await chat.press(coordinator, "dg:at:310")
+    assert "10:00" in saved[0].text and "Среда" not in saved[0].text
