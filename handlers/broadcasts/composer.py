@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any
 
-from handlers.broadcasts.audience import SEGMENTS, segment_label
+from handlers.broadcasts.audience import EVERYONE, SEGMENTS, segment_label
 from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, Step, StepResult
 from handlers.forms.markup import MAX_TEXT, MarkupError, check_markup
@@ -86,7 +86,10 @@ def message_label(value: str) -> Label:
 
 @dataclass(frozen=True, kw_only=True)
 class AudienceStep(MultiChoiceStep):
-    """Segments toggled with buttons; shows how many people match and how many are unreachable."""
+    """Segments toggled with buttons; shows how many people match and how many are unreachable.
+
+    "Everyone" stands alone: ticking it clears the segments, ticking a segment clears it (everyone within the
+    segments is what a segment means). Done is refused while nobody the audience reaches can receive it."""
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """The size of the audience as currently chosen."""
@@ -96,6 +99,26 @@ class AudienceStep(MultiChoiceStep):
                        "{count} people match ({unreachable} unreachable).",
                        int(ctx.facts["reachable"]) + int(ctx.facts["unreachable"]),
                        unreachable=Number(int(ctx.facts["unreachable"]))),)
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Toggle a segment ("Everyone" alone), or finish when someone can receive the broadcast."""
+        if code == "done" and int(ctx.facts.get("reachable", 1)) == 0 and self._picked(answers, scratch):
+            raise InvalidAnswerError(Text(N_("Nobody can receive this broadcast: no one reachable matches all the "
+                                             "groups ticked. Untick some groups or choose others, then press Done.")))
+        return self._alone(super().on_code(code, answers, scratch, ctx), answers, scratch)
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Toggle segments typed by their labels ("Everyone" alone)."""
+        return self._alone(super().on_text(value, answers, scratch, ctx), answers, scratch)
+
+    def _alone(self, result: StepResult, answers: Answers, scratch: Mapping[str, Any]) -> StepResult:
+        """The toggled selection with "Everyone" kept apart: the newer of it and the segments stays."""
+        if not isinstance(result, Stay):
+            return result
+        before, picked = self._picked(answers, scratch), list(result.scratch.get("picked", []))
+        if EVERYONE in picked and len(picked) > 1:
+            picked = [EVERYONE] if EVERYONE not in before else [p for p in picked if p != EVERYONE]
+        return replace(result, scratch={**result.scratch, "picked": picked})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,22 +212,54 @@ class TranslationsStep(Step):
         return not as_caption(answers) or all(visible_length(str(body)) <= CAPTION for body in dict(value).values())
 
 
+TIME_OF_DAY = re.compile(
+    r"(?<!\d)(?P<hour>\d{1,2})(?:[:h.](?P<minute>\d{2}))?(?::\d{2})?\s*"
+    r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحا?ً?)?)|p\.?\s?m\.?|م(?:ساءً?)?)?\s*$", re.IGNORECASE)
+"""A time of day at the end of what was typed: 14:30, 14h30, 14.30, 14:30:00, 2:30 PM, 2 pm, 2:30 م (as the
+bot itself writes times for English and Arabic readers)."""
+INVISIBLE = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u2066\u2067\u2068\u2069"))
+"""Direction marks a copied Arabic text may hold."""
+
+
+def read_moment(value: str) -> tuple[str, time] | None:
+    """The date part and the time of day of "2026-12-15 14:30", "2026-12-15T14:30" or "15/12/2026 2:30 PM"; None
+    when no time of day ends the text."""
+    value = re.sub(r"(?<=\d)T(?=\d)", " ", value.translate(INVISIBLE).strip())
+    found = TIME_OF_DAY.search(value)
+    if not found or (found["minute"] is None and not found["marker"]):
+        return None
+    hour, minute = int(found["hour"]), int(found["minute"] or 0)
+    if found["marker"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (0 if found["am"] else 12)
+    if hour > 23 or minute > 59:
+        return None
+    return value[:found.start()].strip().rstrip(",").strip(), time(hour, minute)
+
+
 @dataclass(frozen=True, kw_only=True)
 class MomentStep(Step):
-    """A date and time ("2026-12-01 14:30", "01/12/2026 9:00"), in the writer's time zone, not in the past."""
+    """A date and time ("2026-12-01 14:30", "01/12/2026 9:00", "2026-12-01 2:30 PM"), in the writer's time zone, not
+    in the past (the journey's facts give the writer's time now, as a local ISO moment)."""
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Parse a date with a time of day."""
-        found = re.search(r"(\d{1,2})[:h.](\d{2})\s*$", value.strip())
-        if not found or int(found.group(1)) > 23 or int(found.group(2)) > 59:
+        read = read_moment(value)
+        if read is None:
             raise InvalidAnswerError(Text(N_("Please give a date and a time, for example 2026-12-01 14:30.")))
         try:
-            day = parsing.parse_date(value.strip()[:found.start()].strip(), ctx.locale, ctx.today)
+            day = parsing.parse_date(read[0], ctx.locale, ctx.today)
         except parsing.ParseError as error:
             raise parse_error(error) from error
-        moment = datetime.combine(day, time(int(found.group(1)), int(found.group(2))))
+        moment = datetime.combine(day, read[1])
         if day < ctx.today:
             raise InvalidAnswerError(Text(N_("This date is in the past. Please give a later date.")))
+        now = datetime.fromisoformat(str(ctx.facts["now"])) if "now" in ctx.facts else None
+        if now is not None and moment <= now:
+            raise InvalidAnswerError(text(N_("This time has already passed: it is {time} in your time zone. Please "
+                                             "give a later time."), time=Clock(now.time().replace(second=0,
+                                                                                                 microsecond=0))))
         return Answer(moment.isoformat(timespec="minutes"), Concat((Day(day), " ", Clock(moment.time()))))
 
     def show(self, value: Any, ctx: FormContext) -> Label:

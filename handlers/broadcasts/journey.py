@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from handlers import buttons
@@ -15,21 +16,43 @@ from handlers.forms.engine import collected
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, Day, Label, Number, Reply, Text, plural, text
 from models.repositories.broadcasts import Broadcasts
+from models.tables import Broadcast
+from models.timezones import offset_label
 from models.values import BroadcastStatus
 
 LIST_LIMIT = 10
 OPEN = (BroadcastStatus.scheduled, BroadcastStatus.sending)
 
 
-async def audience_facts(conv: Conversation, state: FormState) -> dict[str, object]:
-    """How many people the chosen audience reaches, and which languages they read."""
+async def composer_facts(conv: Conversation, state: FormState) -> dict[str, object]:
+    """What the questions check the answers against: the writer's time now (a local ISO moment), and how many
+    people the chosen audience reaches and which languages they read."""
+    facts: dict[str, object] = {"now": conv.now.astimezone(_zone(conv)).replace(tzinfo=None).isoformat()}
     tokens = state.scratch.get("picked") if state.step == "audience" else None
     tokens = tokens if tokens is not None else state.answers.get("audience") or []
     if not tokens:
-        return {}
+        return facts
     audience = await resolve(conv.session, list(tokens), conv.today, conv.deps.default_locale)
-    return {"reachable": len(audience.contacts), "unreachable": audience.unreachable,
+    return {**facts, "reachable": len(audience.contacts), "unreachable": audience.unreachable,
             "languages": dict(audience.languages)}
+
+
+def _zone(conv: Conversation) -> ZoneInfo:
+    return ZoneInfo(conv.contact.timezone or conv.deps.timezone)
+
+
+def zone_label(zone: ZoneInfo, moment: datetime) -> Code:
+    """The time zone a moment is given in: its name and offset then ("Europe/Paris, UTC+01:00"), or UTC."""
+    offset = offset_label(zone.key, moment)
+    return Code(offset if zone.key in ("UTC", "Etc/UTC") else f"{zone.key}, {offset}")
+
+
+def moment_label(moment: datetime, zone: ZoneInfo) -> Label:
+    """A moment (naive ones are UTC, as the database stores them) in the reader's time zone, which is named:
+    "Dec 15, 2026 2:30 PM (UTC)"."""
+    local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(zone)
+    return Concat((Day(local.date()), " ", Clock(local.time().replace(second=0, microsecond=0)), " (",
+                   zone_label(zone, local), ")"))
 
 
 async def broadcast_command(conv: Conversation, incoming: Incoming | None = None) -> None:
@@ -46,15 +69,15 @@ async def finish_broadcast(conv: Conversation, state: FormState) -> None:
         await refuse(conv, "broadcast.create")
         return
     answers = collected(BROADCAST_FORM, state)
-    zone = ZoneInfo(conv.contact.timezone or conv.deps.timezone)
+    zone = _zone(conv)
     scheduled = local_moment(answers["send_at"], zone) if answers.get("when") == "later" else None
     command = CreateBroadcast(list(answers["audience"]), texts_of(answers), str(answers["fallback"]), scheduled,
                               conv.contact.id, answers.get("attachment"))
     broadcast = await create_broadcast(conv.session, command, conv.now, conv.today, conv.deps.default_locale)
     ref = Code(f"#{broadcast.id}")
     if broadcast.status == BroadcastStatus.scheduled and scheduled is not None:
-        conv.say(Reply((text(N_("Broadcast {ref} is scheduled for {date} {time}."), ref=ref, date=Day(scheduled.date()),
-                             time=Clock(scheduled.time())),)))
+        conv.say(Reply((text(N_("Broadcast {ref} is scheduled for {moment}."), ref=ref,
+                             moment=moment_label(scheduled, zone)),)))
     else:
         conv.say(Reply((plural("Broadcast {ref} is on its way to {count} person.",
                                "Broadcast {ref} is on its way to {count} people.", broadcast.recipients, ref=ref),)))
@@ -73,20 +96,33 @@ async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) 
     buttons: list[Button] = []
     for broadcast in broadcasts:
         assert broadcast.id is not None
-        counts = await delivery_counts(conv.session, broadcast.id)
-        if broadcast.status not in OPEN:  # old rows leave the outbox (models.retention); the figures stay
-            counts = {k: max(counts.get(k, 0), int(broadcast.progress.get(k, 0))) for k in ("sent", "failed",
-                                                                                          "unreachable")}
         lines.append(Concat((Code(f"#{broadcast.id}"), " · ", Day(broadcast.created_at.date()), " · ",
-                             text(N_("{status}: {sent} sent, {failed} failed, {unreachable} unreachable of {total}"),
-                                  status=Text(STATUS[broadcast.status]), sent=Number(counts.get("sent", 0)),
-                                  failed=Number(counts.get("failed", 0)),
-                                  unreachable=Number(counts.get("unreachable", 0)
-                                                     + broadcast.progress.get("unreachable_at_start", 0)),
-                                  total=Number(broadcast.recipients)))))
+                             await _figures(conv, broadcast))))
         if broadcast.status in OPEN:
             buttons.append(Button(Concat(("✖️ ", Code(f"#{broadcast.id}"))), f"bc:cancel:{broadcast.id}"))
     conv.say(Reply(tuple(lines), tuple(tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3))))
+
+
+async def _figures(conv: Conversation, broadcast: Broadcast) -> Label:
+    """Where a broadcast stands: when a scheduled one goes and to how many people (its audience as of now), or
+    how many of its messages were sent, failed or found nobody."""
+    assert broadcast.id is not None
+    if broadcast.status == BroadcastStatus.scheduled and broadcast.scheduled_at is not None:
+        audience = await resolve(conv.session, broadcast.audience, conv.today, conv.deps.default_locale)
+        return plural("scheduled for {moment}, to {count} person as of now",
+                      "scheduled for {moment}, to {count} people as of now", len(audience.contacts),
+                      moment=moment_label(broadcast.scheduled_at, _zone(conv)))
+    if broadcast.status == BroadcastStatus.cancelled and broadcast.started_at is None:
+        return Text(N_("cancelled before it was sent"))
+    counts = await delivery_counts(conv.session, broadcast.id)
+    if broadcast.status not in OPEN:  # old rows leave the outbox (models.retention); the figures stay
+        counts = {k: max(counts.get(k, 0), int(broadcast.progress.get(k, 0))) for k in ("sent", "failed",
+                                                                                      "unreachable")}
+    return text(N_("{status}: {sent} sent, {failed} failed, {unreachable} unreachable of {total}"),
+                status=Text(STATUS[broadcast.status]), sent=Number(counts.get("sent", 0)),
+                failed=Number(counts.get("failed", 0)),
+                unreachable=Number(counts.get("unreachable", 0) + broadcast.progress.get("unreachable_at_start", 0)),
+                total=Number(broadcast.recipients))
 
 
 STATUS: dict[str, str] = {BroadcastStatus.scheduled: N_("scheduled"), BroadcastStatus.sending: N_("sending"),
@@ -105,15 +141,23 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
     ref = Code(f"#{broadcast.id}")
-    if broadcast.status not in OPEN:
+    scheduled = broadcast.status == BroadcastStatus.scheduled
+    if broadcast.status == BroadcastStatus.cancelled:
+        conv.say(Reply((text(N_("Broadcast {ref} is already cancelled."), ref=ref),)))
+    elif broadcast.status not in OPEN:
         conv.say(Reply((text(N_("Broadcast {ref} is already finished."), ref=ref),)))
     elif verb == "cancel":
-        conv.say(Reply((text(N_("Cancel broadcast {ref}? Messages already sent stay sent."), ref=ref),),
-                       ((Button(Text(N_("Yes, cancel it")), f"bc:stop:{broadcast.id}"),),)))
+        question = (text(N_("Cancel broadcast {ref}, scheduled for {moment}? Nobody will receive it."), ref=ref,
+                         moment=moment_label(broadcast.scheduled_at, _zone(conv)))
+                    if scheduled and broadcast.scheduled_at is not None
+                    else text(N_("Cancel broadcast {ref}? Messages already sent stay sent."), ref=ref))
+        conv.say(Reply((question,), ((Button(Text(N_("Yes, cancel it")), f"bc:stop:{broadcast.id}"),),)))
     else:
         stopped = await cancel_broadcast(conv.session, broadcast, conv.now)
-        conv.say(Reply((plural("Broadcast {ref} is cancelled; {count} message will not be sent.",
+        conv.say(Reply((text(N_("Broadcast {ref} is cancelled: it will not be sent to anyone."), ref=ref)
+                        if scheduled else
+                        plural("Broadcast {ref} is cancelled; {count} message will not be sent.",
                                "Broadcast {ref} is cancelled; {count} messages will not be sent.", stopped, ref=ref),)))
 
 
-BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, facts=audience_facts, may=is_staff_contact)
+BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, facts=composer_facts, may=is_staff_contact)

@@ -8,7 +8,7 @@ import pytest
 from chat_driver import ChatDriver, codes
 from sqlmodel import select
 
-from bot.i18n import Renderer
+from bot.i18n import Rendered, Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.broadcasts.service import delivery_counts, follow_broadcasts
 from handlers.conversation import Deps
@@ -130,3 +130,94 @@ async def test_a_finished_broadcast_keeps_its_figures_once_its_rows_are_deleted(
     assert purged["outbox"] >= 6
     listing = await chat.send(staff, "/broadcasts")
     assert "6 sent" in listing[-1].text, listing[-1].text
+
+
+async def test_everyone_is_unticked_by_a_segment_and_clears_them(chat: ChatDriver) -> None:
+    """Regression: "Everyone" stayed ticked beside other segments, which silently ignored it."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:everyone")
+    shown = await chat.press(staff, "f:audience:c:role:focal_point")
+    assert _ticked(shown[-1]) == ["f:audience:c:role:focal_point"]
+    shown = await chat.press(staff, "f:audience:c:everyone")
+    assert _ticked(shown[-1]) == ["f:audience:c:everyone"]
+
+
+def _ticked(message: Rendered) -> list[str]:
+    """The codes of the buttons ticked in a message."""
+    return [code for row in message.buttons for label, code in row if label.startswith("✓")]
+
+
+async def test_done_is_refused_when_nobody_can_receive_it(chat: ChatDriver, database: Database) -> None:
+    """Regression: a broadcast to an audience of 0 people was accepted and "sent"."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:staff")
+    await chat.press(staff, "f:audience:c:lang:zh")
+    refused = await chat.press(staff, "f:audience:done")
+    assert "Nobody can receive this broadcast" in refused[-1].text and "0 people match" in refused[-1].text
+    assert "f:audience:done" in codes(refused[-1])
+    await chat.press(staff, "f:audience:c:role:staff")
+    accepted = await chat.press(staff, "f:audience:done")  # the Chinese reader
+    assert "f:attachment:skip" in codes(accepted[-1])
+
+
+async def _composed(chat: ChatDriver) -> None:
+    """A broadcast to the focal points written and ready to be given its time."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.press(staff, "f:attachment:skip")
+    await chat.press(staff, "f:language:c:en")
+    await chat.send(staff, "Registration is open")
+    await chat.press(staff, "f:translations:done")
+    await chat.press(staff, "f:fallback:c:en")
+    await chat.press(staff, "f:when:c:later")
+
+
+async def test_a_time_already_past_today_is_refused(chat: ChatDriver, database: Database) -> None:
+    """Regression: a time earlier today was accepted, then the "scheduled" broadcast went out at once."""
+    await _composed(chat)
+    staff = chat.person(STAFF)
+    refused = await chat.send(staff, f"{utcnow():%Y-%m-%d %H:%M}")
+    assert "already passed" in refused[-1].text and "f:$sum:submit" not in codes(refused[-1])
+
+
+@pytest.mark.parametrize("typed", ["2:30 PM", "2:30\u202fpm", "14:30"])
+async def test_times_are_read_as_the_bot_writes_them_and_the_zone_is_said(chat: ChatDriver, database: Database,
+                                                                          typed: str) -> None:
+    """Regression: "2:30 PM" (how English readers are shown times) and "2026-12-15T14:30" were refused, and the
+    confirmation did not say in which time zone the time is."""
+    await _composed(chat)
+    staff = chat.person(STAFF)
+    year = utcnow().year + 1
+    summary = await chat.send(staff, f"{year}-01-15 {typed}")
+    assert "2:30\u202fPM" in summary[-1].text  # CLDR's narrow space
+    await chat.press(staff, "f:$sum:edit:send_at")
+    summary = await chat.send(staff, f"{year}-01-15T14:30")
+    assert "2:30\u202fPM" in summary[-1].text
+    scheduled = await chat.press(staff, "f:$sum:submit")
+    assert f"scheduled for Jan 15, {year} 2:30\u202fPM (UTC)" in scheduled[-1].text
+
+
+async def test_a_scheduled_broadcast_says_when_and_to_whom_and_is_called_cancelled(chat: ChatDriver,
+                                                                                  database: Database) -> None:
+    """Regression: /broadcasts said "scheduled: 0 sent … of 0", its cancellation "0 messages will not be sent" and,
+    pressed again, "already finished"."""
+    await _composed(chat)
+    staff = chat.person(STAFF)
+    year = utcnow().year + 1
+    await chat.send(staff, f"{year}-01-15 09:30")
+    await chat.press(staff, "f:$sum:submit")
+    listing = await chat.send(staff, "/broadcasts")
+    assert f"scheduled for Jan 15, {year} 9:30\u202fAM (UTC), to 6 people" in listing[-1].text
+    confirm = await chat.press(staff, next(c for c in codes(listing[-1]) if c.startswith("bc:cancel:")))
+    assert "Nobody will receive it" in confirm[-1].text
+    stop = codes(confirm[-1])[0]
+    cancelled = await chat.press(staff, stop)
+    assert "it will not be sent to anyone" in cancelled[-1].text
+    again = await chat.press(staff, stop)
+    assert "already cancelled" in again[-1].text
+    listing = await chat.send(staff, "/broadcasts")
+    assert "cancelled before it was sent" in listing[-1].text

@@ -1,0 +1,35 @@
+"""The scheduling step reads a time of day as people type it, and as the bot itself writes it."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from handlers.broadcasts.composer import read_moment
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("2026-12-15 14:30", ("2026-12-15", time(14, 30))),
+    ("2026-12-15T14:30", ("2026-12-15", time(14, 30))),  # ISO, once refused
+    ("2026-12-15T14:30:00", ("2026-12-15", time(14, 30))),
+    ("2026-12-15 2:30 PM", ("2026-12-15", time(14, 30))),  # as English readers are shown times, once refused
+    ("Dec 15, 2026 2:30\u202fPM", ("Dec 15, 2026", time(14, 30))),
+    ("2026-12-15 2 pm", ("2026-12-15", time(14, 0))),
+    ("2026-12-15 12:30 a.m.", ("2026-12-15", time(0, 30))),
+    ("2026-12-15 12 PM", ("2026-12-15", time(12, 0))),
+    ("15/12/2026 2:30 م", ("15/12/2026", time(14, 30))),  # as Arabic readers are shown times
+    ("15/12/2026 9:05 ص", ("15/12/2026", time(9, 5))),
+    ("15/12/2026 10h30", ("15/12/2026", time(10, 30))),
+    ("15 December 2026, 14.30", ("15 December 2026", time(14, 30))),
+    ("١٥/١٢/٢٠٢٦ ١٠:٣٠", ("١٥/١٢/٢٠٢٦", time(10, 30))),
+])
+def test_a_time_of_day_is_read_in_the_forms_the_bot_writes(typed: str, read: tuple[str, time]) -> None:
+    assert read_moment(typed) == read
+
+
+@pytest.mark.parametrize("typed", ["2026-12-15", "2026-12-15 14", "2026-12-15 24:00", "2026-12-15 10:60",
+                                   "2026-12-15 14:30 PM", "2026-12-15 0 am", "soon"])
+def test_no_time_of_day_is_none(typed: str) -> None:
+    assert read_moment(typed) is None
+
