@@ -283,15 +283,18 @@ class AttachmentStep(Step):
         return Answer({"kind": kind, "file_id": file_id}, self.show({"kind": kind}, ctx))
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
-        """The two ways out when the file came after a message too long for its caption."""
-        if "file" not in scratch:
-            return []
-        return [[Button(Text(N_("✂️ Shorten the message")), f"f:{self.id}:c:shorten")],
-                [Button(Text(N_("📎 Send the file separately")), f"f:{self.id}:c:separate")]]
+        """The two ways out when the file came after a message too long for its caption; or, back at this question
+        with a file that goes under the message (as the message step advises when the message is too long for
+        that), the way to send it separately."""
+        separate = Button(Text(N_("📎 Send the file separately")), f"f:{self.id}:c:separate")
+        if "file" in scratch:
+            return [[Button(Text(N_("✂️ Shorten the message")), f"f:{self.id}:c:shorten")], [separate]]
+        held = answers.get(self.id)
+        return [[separate]] if isinstance(held, Mapping) and not held.get("separate") else []
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Shorten (the message is asked again, with the caption's limit) or send the file separately."""
-        file = scratch.get("file")
+        file = scratch.get("file") if "file" in scratch else answers.get(self.id) if code == "c:separate" else None
         if not isinstance(file, Mapping) or code not in ("c:shorten", "c:separate"):
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
         value: dict[str, Any] = {"kind": str(file["kind"]), "file_id": str(file["file_id"])}

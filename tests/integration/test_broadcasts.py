@@ -221,3 +221,22 @@ async def test_a_scheduled_broadcast_says_when_and_to_whom_and_is_called_cancell
     assert "already cancelled" in again[-1].text
     listing = await chat.send(staff, "/broadcasts")
     assert "cancelled before it was sent" in listing[-1].text
+
+
+async def test_going_back_offers_to_send_the_file_separately_as_advised(chat: ChatDriver, database: Database) -> None:
+    """Regression: "go back and choose to send the file separately" led back to a question without that choice."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.send_file(staff, "photo", "PHOTO-FILE-ID")
+    await chat.press(staff, "f:language:c:en")
+    too_long = await chat.send(staff, "x" * 1100)
+    assert "go back and choose to send the file separately" in too_long[-1].text
+    await chat.press(staff, "f:text:back")
+    back = await chat.press(staff, "f:language:back")
+    assert "f:attachment:c:separate" in codes(back[-1])
+    await chat.press(staff, "f:attachment:c:separate")
+    await chat.press(staff, "f:language:c:en")
+    accepted = await chat.send(staff, "x" * 1100)
+    assert "f:translations:done" in codes(accepted[-1])
