@@ -11,7 +11,7 @@ from handlers.inputs import Incoming
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
 from handlers.onboarding import entity_notice
-from handlers.pledges.service import review_notice
+from handlers.pledges.notices import shown_again
 from handlers.reports.cards import period_label
 from handlers.reports.service import report_review_notice
 from models.repositories.contacts import Contacts
@@ -86,28 +86,29 @@ async def pending_button(conv: Conversation, code: str) -> None:
     if not is_staff(conv) or parsed is None or parsed.id is None:
         await refuse(conv, "pending.open", None, parsed.id if parsed else None)
         return
-    notice = await _notice(conv, parsed.verb, parsed.id)
-    conv.say(notice or Reply((Text(N_("That one is decided already: /pending shows what still waits.")),)))
+    notices = await _notices(conv, parsed.verb, parsed.id)
+    for notice in notices or (Reply((Text(N_("That one is decided already: /pending shows what still waits.")),)),):
+        conv.say(notice)
 
 
-async def _notice(conv: Conversation, kind: str, record_id: int) -> Reply | None:
+async def _notices(conv: Conversation, kind: str, record_id: int) -> tuple[Reply, ...]:
     session = conv.session
     if kind == "ent":
         entity = await Entities(session).get(record_id)
         if entity is None or entity.status != EntityStatus.pending:
-            return None
+            return ()
         members = await Contacts(session).members_of(record_id)
-        return entity_notice(entity, next((m.full_name for m in members if m.full_name), ""))
+        return (entity_notice(entity, next((m.full_name for m in members if m.full_name), "")),)
     if kind == "pl":
         pledge = await session.get(Pledge, record_id)
         owner = await Entities(session).get(pledge.entity_id) if pledge is not None else None
         if pledge is None or owner is None or pledge.status != PledgeStatus.submitted:
-            return None
-        return review_notice(pledge, owner)
+            return ()
+        return await shown_again(session, pledge, owner)  # a resubmission's changes, then the notice
     report = await Reports(session).get(record_id)
     pledge = await session.get(Pledge, report.pledge_id) if report is not None else None
     owner = await Entities(session).get(pledge.entity_id) if pledge is not None else None
     if report is None or pledge is None or owner is None or not report.is_current \
             or report.review_status != ReviewStatus.submitted:
-        return None
-    return report_review_notice(report, pledge, owner)
+        return ()
+    return (report_review_notice(report, pledge, owner, await Reports(session).predecessor(report)),)

@@ -9,7 +9,8 @@ from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
 from handlers.people import audit, decided_by
-from handlers.pledges.service import coordinators, focal_points, review_notice, staff_copy_key
+from handlers.pledges.notices import review_notice, shown_again, staff_copy_key
+from handlers.pledges.service import coordinators, focal_points
 from handlers.reports.cadence import cadence_buttons
 from handlers.staff_notices import close_staff_copies
 from handlers.vocabulary import status_label
@@ -118,7 +119,8 @@ async def already_decided(conv: Conversation, pledge: Pledge, seen: tuple[str, i
                                 "Here is the new version."), ref=ref),)))
         entity = await Entities(conv.session).get(pledge.entity_id)
         if entity is not None:
-            conv.say(review_notice(pledge, entity))
+            for message in await shown_again(conv.session, pledge, entity):
+                conv.say(message)
         return
     status = PledgeStatus(pledge.status)
     if status is PledgeStatus.withdrawn:

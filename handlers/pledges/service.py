@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
-
 from handlers import drafts, outbox
 from handlers.conversation import Conversation, Journey, ask_again, begin
-from handlers.forms.base import FormContext, FormState, Step
+from handlers.forms.base import FormState
 from handlers.forms.countries import places_label
 from handlers.forms.engine import DEFAULT_GROUP, DEFAULTS, DEFAULTS_FROM, collected
-from handlers.forms.steps import TextStep
-from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
-from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Money, Reply, Text, plural, text
+from handlers.messages import N_, Button, Code, Line, Money, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
+from handlers.pledges.notices import (
+    NAME_EXCERPT,
+    RESUBMITTED,
+    Resubmission,
+    changed_fields,
+    changed_ids,
+    changes_copy_key,
+    review_notices,
+    staff_copy_key,
+)
 from handlers.pledges.rules import answers_of, apply_answers, check_answers, derive_reach, pledge_ref
-from handlers.reports.cadence import cadence_buttons
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, labeller
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
@@ -27,8 +30,6 @@ from models.repositories.pledges import Pledges
 from models.tables import Contact, Entity, Pledge
 from models.values import EntityStatus, PledgeStatus, Role
 
-NAME_EXCERPT = 100
-"""How much of an organisation's name (up to 200 characters) a pledge's card shows."""
 EDITING = "$pledge_id"
 """Hidden answer of a draft that edits an existing pledge (changes requested) instead of creating one."""
 CARRIED_OVER = ("countries", "beneficiary_groups", "sdgs", "wsis_action_lines")
@@ -134,55 +135,18 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
         pledge.ref = pledge_ref(conv.now.year, pledge.id)
     await pledges.save(pledge)
     assert pledge.id is not None and pledge.ref is not None
-    await audit(conv.session, conv.contact, "pledge.resubmitted" if editing else "pledge.submitted", "pledge",
-                pledge.id, ref=pledge.ref, version=pledge.version)
+    after = answers_of(pledge)
+    if before is None:
+        await audit(conv.session, conv.contact, "pledge.submitted", "pledge", pledge.id, ref=pledge.ref,
+                    version=pledge.version)
+    else:  # the request answered and each changed answer's old value: the notice shown again lists them too
+        await audit(conv.session, conv.contact, RESUBMITTED, "pledge", pledge.id, ref=pledge.ref,
+                    version=pledge.version, request=pledge.staff_comment,
+                    before={key: before.get(key) for key in changed_ids(before, after)})
     conv.say(Reply((text(N_("Thank you! Your pledge is submitted with the reference {ref}. BDT will review it and "
                             "I will tell you the outcome. See it any time with /mypledges."), ref=Code(pledge.ref)),)))
-    changes = changed_fields(before, answers_of(pledge)) if before is not None else None
+    changes = Resubmission(pledge.staff_comment, changed_fields(before, after)) if before is not None else None
     await notify_staff_of_pledge(conv, pledge, entity, changes)
-
-
-DIFF_EXCERPT = 100
-"""How much of an old and a new text a resubmission's list of changes shows (the card shows the new one)."""
-DIFF_ITEMS = 6
-"""How many added and removed items of a list it names (the rest are counted)."""
-
-
-def _same(step_id: str, old: object, new: object) -> bool:
-    if step_id == "value_usd" and old is not None and new is not None:
-        return Decimal(str(old)) == Decimal(str(new))  # 2500000 and 2500000.00 are one amount
-    return (old or None) == (new or None)
-
-
-def _some(step: Step, values: list[str], context: FormContext) -> Label:
-    named: list[Label] = [step.show([value], context) for value in values[:DIFF_ITEMS]]
-    if len(values) > DIFF_ITEMS:
-        named.append(plural("{count} more", "{count} more", len(values) - DIFF_ITEMS))
-    return Items(tuple(named))
-
-
-def _difference(step: Step, old: object, new: object, context: FormContext) -> Label:
-    if isinstance(old, list) or isinstance(new, list):  # what was added and what was removed, not both lists
-        before = [str(v) for v in old] if isinstance(old, list) else []
-        after = [str(v) for v in new] if isinstance(new, list) else []
-        added, removed = [v for v in after if v not in before], [v for v in before if v not in after]
-        pieces: list[Label] = []
-        if added:
-            pieces += ["+ ", _some(step, added, context)]
-        if removed:
-            pieces += ["  − " if added else "− ", _some(step, removed, context)]
-        return Concat(tuple(pieces))
-    shown = [shorten(str(value), DIFF_EXCERPT) if isinstance(value, str) and isinstance(step, TextStep)
-             else step.show(value, context) if value not in (None, "") else "—" for value in (old, new)]
-    return Concat((shown[0], " → ", shown[1]))
-
-
-def changed_fields(before: Mapping[str, object], after: Mapping[str, object]) -> tuple[Label, ...]:
-    """One line per field of the pledge form whose answer differs: its name, the old value and the new one (for a
-    list, what was added and removed)."""
-    context = FormContext("en", date.min)  # the labels are translated when the message is rendered
-    return tuple(Line(Text(step.label), _difference(step, before.get(step.id), after.get(step.id), context))
-                 for step in PLEDGE_FORM.steps if not _same(step.id, before.get(step.id), after.get(step.id)))
 
 
 def pledge_card(pledge: Pledge, entity: Entity | None = None) -> list[Line]:
@@ -198,47 +162,15 @@ def pledge_card(pledge: Pledge, entity: Entity | None = None) -> list[Line]:
     return lines
 
 
-def staff_copy_key(pledge: Pledge) -> str:
-    """The outbox key of the staff notification of the pledge's current version, before ":<staff member id>"."""
-    return f"pledge:{pledge.id}:v{pledge.version}"
-
-
 async def notify_staff_of_pledge(conv: Conversation, pledge: Pledge, entity: Entity,
-                                 changes: tuple[Label, ...] | None = None) -> None:
+                                 resubmission: Resubmission | None = None) -> None:
     """Send the submitted pledge to every staff member with Validate / Request changes / Reject (for this version);
-    a resubmission says, field by field, what changed since the staff's request."""
-    message = review_notice(pledge, entity, changes=changes)
+    a resubmission's changes, field by field since the staff's request, come just before it."""
+    messages = review_notices(pledge, entity, resubmission)
+    keys = (*((changes_copy_key(pledge),) if resubmission is not None else ()), staff_copy_key(pledge))
     for member in await staff_contacts(conv.session):
-        await outbox.enqueue(conv.session, member, message, f"{staff_copy_key(pledge)}:{member.id}",
-                             priority=outbox.NOTICE)
-
-
-def review_notice(pledge: Pledge, entity: Entity, *, decision: bool = True,
-                  changes: tuple[Label, ...] | None = None) -> Reply:
-    """The staff notification of a submitted pledge, with its decision buttons (which carry the version shown)
-    unless `decision` is False; `changes` (a resubmission's) are listed after the card."""
-    message = pledge_notice(pledge, entity)
-    parts = message.parts
-    if changes is not None:
-        if pledge.staff_comment:
-            parts += (text(N_("Changes requested: {comment}"), comment=shorten(pledge.staff_comment)),)
-        parts += ((Text(N_("Changed since the request for changes:")), *changes) if changes else
-                  (Text(N_("Nothing was changed since the request for changes.")),))
-    if not decision:
-        return Reply(parts, message.buttons)
-    seen = f"{pledge.id}:{pledge.version}"
-    buttons = ((Button(Text(N_("✅ Validate")), f"pv:ok:{seen}"),
-                Button(Text(N_("✏️ Request changes")), f"pv:chg:{seen}")),
-               (Button(Text(N_("❌ Reject")), f"pv:rej:{seen}"),),
-               cadence_buttons(pledge.id or 0))
-    return Reply(parts, (*buttons, *message.buttons))
-
-
-def pledge_notice(pledge: Pledge, entity: Entity) -> Reply:
-    """What staff read of a submitted pledge: its card and description, shortened with a 📖 button to read it whole."""
-    return Reply((Text(N_("A pledge was submitted for validation:")), *pledge_card(pledge, entity),
-                  Line(Text(N_("Description")), shorten(pledge.description))),
-                 tuple((button,) for button in long_fields(pledge, ("pd",))))
+        for message, key in zip(messages, keys, strict=True):
+            await outbox.enqueue(conv.session, member, message, f"{key}:{member.id}", priority=outbox.NOTICE)
 
 
 async def focal_points(conv: Conversation, entity_id: int) -> list[Contact]:

@@ -19,6 +19,10 @@ _LAST_ACTOR = (select(_AUDIT.c.actor_id)
                .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
                       _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
                .order_by(_AUDIT.c.id.desc()).limit(1))
+_LAST_DETAILS = (select(_AUDIT.c.details)
+                 .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
+                        _AUDIT.c.action == bindparam("action"))
+                 .order_by(_AUDIT.c.id.desc()).limit(1))
 _LAST_OF_ACTOR = (select(_AUDIT.c.action, _AUDIT.c.target_id)
                   .where(_AUDIT.c.actor_id == bindparam("actor_id"),
                          _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
@@ -47,3 +51,10 @@ class AuditTrail:
         """The action and target id of the last of `actions` this contact did, if they did any."""
         found = (await self.session.execute(_LAST_OF_ACTOR, {"actor_id": actor_id, "actions": sorted(actions)})).first()
         return (found.action, found.target_id) if found is not None else None
+
+    async def last_details(self, target_type: str, target_id: int, action: str) -> dict[str, Any] | None:
+        """The details of the latest `action` recorded on this record, if one was."""
+        found = await self.session.execute(_LAST_DETAILS, {"target_type": target_type, "target_id": target_id,
+                                                           "action": action})
+        details = found.scalar_one_or_none()
+        return dict(details) if isinstance(details, dict) else None

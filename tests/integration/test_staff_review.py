@@ -67,7 +67,11 @@ async def test_validate_on_an_old_notification_shows_the_new_version_instead(cha
     await chat.collect(CARL)
     answers = await chat.press(chat.person(CARL, "Carl"), f"pv:ok:{pledge_id}:1")  # the copy of version 1
     assert "changed since the version you saw" in answers[0].text
-    assert f"pv:ok:{pledge_id}:2" in codes(answers[1]) and "2,000 teachers" in answers[1].text
+    # what changed is shown again with the new version, as when it was first sent
+    assert "Changes requested: Please say how many teachers you will train." in answers[1].text
+    assert "<b>Title</b>: Connect 500 rural schools → Connect 500 rural schools and train 2,000 teachers" in \
+        answers[1].text.split("Changed since the request for changes:")[1]
+    assert f"pv:ok:{pledge_id}:2" in codes(answers[2]) and "2,000 teachers" in answers[2].text
     legacy = await chat.press(chat.person(CARL, "Carl"), f"pv:ok:{pledge_id}")  # sent before codes had versions
     assert "changed since the version you saw" in legacy[0].text
     async with database.uow() as uow:
@@ -82,7 +86,9 @@ async def test_validate_on_an_old_notification_shows_the_new_version_instead(cha
 async def test_a_resubmission_says_what_changed_field_by_field(chat: ChatDriver) -> None:
     pledge_id = await submitted(chat)
     await request_changes_and_resubmit(chat, pledge_id)
-    notice = next(m for m in await chat.collect(CARL) if f"pv:ok:{pledge_id}:2" in codes(m))
+    received = await chat.collect(CARL)
+    card = next(i for i, m in enumerate(received) if f"pv:ok:{pledge_id}:2" in codes(m))
+    notice = received[card - 1]  # the changes come just before the notice of the new version
     assert "Changes requested: Please say how many teachers you will train." in notice.text
     changed = notice.text.split("Changed since the request for changes:")[1]
     assert "<b>Title</b>: Connect 500 rural schools → Connect 500 rural schools and train 2,000 teachers" in changed

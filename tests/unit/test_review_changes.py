@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.i18n import Renderer
 from handlers.messages import Concat
-from handlers.pledges.service import changed_fields
+from handlers.pledges.notices import changed_fields
 
 BEFORE = {"title": "Connect 500 rural schools", "description": "We will connect 500 rural schools.",
           "value_usd": "2500000.00", "countries": ["SEN", "LDC"], "beneficiary_groups": ["schools", "youth"],

@@ -1,0 +1,165 @@
+"""What staff read of a submitted pledge: every answer as its focal point confirmed it, the decision buttons of the
+version shown, and for a resubmission what changed since BDT asked for changes (a message of its own, so that each
+fits Telegram's limit whatever the answers)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from handlers.forms.base import FormContext, Step
+from handlers.forms.engine import applicable
+from handlers.forms.steps import TextStep
+from handlers.fulltext import long_fields
+from handlers.lengths import shorten
+from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Reply, Text, plural, text
+from handlers.pledges.form import PLEDGE_FORM
+from handlers.pledges.rules import answers_of
+from handlers.reports.cadence import cadence_buttons
+from models.database import Session
+from models.repositories.audit import AuditTrail
+from models.tables import Entity, Pledge
+
+NAME_EXCERPT = 100
+"""How much of an organisation's name (up to 200 characters) a pledge's card shows."""
+DIFF_EXCERPT = 100
+"""How much of an old and a new text a resubmission's list of changes shows (the card shows the new one)."""
+DIFF_ITEMS = 6
+"""How many added and removed items of a list it names (the rest are counted)."""
+RESUBMITTED = "pledge.resubmitted"
+"""The audit action of a pledge edited after a request for changes; its details keep the request it answered
+(`request`) and the changed answers' old values (`before`), from which its notice is shown again."""
+
+
+def _same(step_id: str, old: object, new: object) -> bool:
+    if step_id == "value_usd" and old is not None and new is not None:
+        return Decimal(str(old)) == Decimal(str(new))  # 2500000 and 2500000.00 are one amount
+    return (old or None) == (new or None)
+
+
+def _some(step: Step, values: list[str], context: FormContext) -> Label:
+    named: list[Label] = [step.show([value], context) for value in values[:DIFF_ITEMS]]
+    if len(values) > DIFF_ITEMS:
+        named.append(plural("{count} more", "{count} more", len(values) - DIFF_ITEMS))
+    return Items(tuple(named))
+
+
+def _difference(step: Step, old: object, new: object, context: FormContext) -> Label:
+    if isinstance(old, list) or isinstance(new, list):  # what was added and what was removed, not both lists
+        before = [str(v) for v in old] if isinstance(old, list) else []
+        after = [str(v) for v in new] if isinstance(new, list) else []
+        added, removed = [v for v in after if v not in before], [v for v in before if v not in after]
+        pieces: list[Label] = []
+        if added:
+            pieces += ["+ ", _some(step, added, context)]
+        if removed:
+            pieces += ["  − " if added else "− ", _some(step, removed, context)]
+        return Concat(tuple(pieces))
+    shown = [shorten(str(value), DIFF_EXCERPT) if isinstance(value, str) and isinstance(step, TextStep)
+             else step.show(value, context) if value not in (None, "") else "—" for value in (old, new)]
+    return Concat((shown[0], " → ", shown[1]))
+
+
+def changed_ids(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
+    """The ids of the pledge form's questions whose answer differs, in the form's order."""
+    return [step.id for step in PLEDGE_FORM.steps if not _same(step.id, before.get(step.id), after.get(step.id))]
+
+
+def changed_fields(before: Mapping[str, object], after: Mapping[str, object]) -> tuple[Label, ...]:
+    """One line per field of the pledge form whose answer differs: its name, the old value and the new one (for a
+    list, what was added and removed)."""
+    context = FormContext("en", date.min)  # the labels are translated when the message is rendered
+    changed = set(changed_ids(before, after))
+    return tuple(Line(Text(step.label), _difference(step, before.get(step.id), after.get(step.id), context))
+                 for step in PLEDGE_FORM.steps if step.id in changed)
+
+
+@dataclass(frozen=True, slots=True)
+class Resubmission:
+    """A pledge's version edited after BDT asked for changes: the request it answers, and what changed (one line
+    per field)."""
+
+    request: str | None
+    changes: tuple[Label, ...]
+
+
+async def resubmission_of(session: Session, pledge: Pledge) -> Resubmission | None:
+    """The resubmission the pledge's current version is, as its staff notice first listed it; None when it is not
+    one (or was recorded before the old values were kept)."""
+    if pledge.id is None or pledge.version < 2:
+        return None
+    details = await AuditTrail(session).last_details("pledge", pledge.id, RESUBMITTED)
+    if details is None or details.get("version") != pledge.version or not isinstance(details.get("before"), dict):
+        return None
+    after = answers_of(pledge)
+    request = details.get("request")
+    return Resubmission(request if isinstance(request, str) else None,
+                        changed_fields({**after, **details["before"]}, after))
+
+
+def confirmed_lines(pledge: Pledge) -> list[Label]:
+    """Every answer of the pledge as its focal point confirmed it in the form's summary, one line per question
+    (long texts shortened, as the summary shows them)."""
+    answers = answers_of(pledge)
+    context = FormContext("en", date.min)  # the labels are translated when the message is rendered
+    return [Line(Text(step.label), step.show(answers[step.id], context) if answers.get(step.id) is not None
+                 else Text(N_("(skipped)"))) for step in applicable(PLEDGE_FORM, answers)]
+
+
+def pledge_notice(pledge: Pledge, entity: Entity) -> Reply:
+    """What staff read of a submitted pledge: its reference, organisation and every answer, the description
+    shortened with a 📖 button to read it whole."""
+    return Reply((Text(N_("A pledge was submitted for validation:")),
+                  Line(Text(N_("Reference")), Code(pledge.ref or "—")),
+                  Line(Text(N_("Organisation")), shorten(entity.name, NAME_EXCERPT)), *confirmed_lines(pledge)),
+                 tuple((button,) for button in long_fields(pledge, ("pd",))))
+
+
+def review_notice(pledge: Pledge, entity: Entity, *, decision: bool = True) -> Reply:
+    """The staff notification of a submitted pledge, with its decision buttons (which carry the version shown)
+    unless `decision` is False."""
+    message = pledge_notice(pledge, entity)
+    if not decision:
+        return message
+    seen = f"{pledge.id}:{pledge.version}"
+    decisions = ((Button(Text(N_("✅ Validate")), f"pv:ok:{seen}"),
+                  Button(Text(N_("✏️ Request changes")), f"pv:chg:{seen}")),
+                 (Button(Text(N_("❌ Reject")), f"pv:rej:{seen}"),),
+                 cadence_buttons(pledge.id or 0))
+    return Reply(message.parts, (*decisions, *message.buttons))
+
+
+def changes_notice(pledge: Pledge, resubmission: Resubmission) -> Reply:
+    """What a resubmission changed, field by field, since BDT's request (which it quotes): sent with the notice."""
+    parts: tuple[Label, ...] = (Line(Text(N_("Reference")), Code(pledge.ref or "—")),)
+    if resubmission.request:
+        parts += (text(N_("Changes requested: {comment}"), comment=shorten(resubmission.request)),)
+    parts += ((Text(N_("Changed since the request for changes:")), *resubmission.changes) if resubmission.changes
+              else (Text(N_("Nothing was changed since the request for changes.")),))
+    return Reply(parts)
+
+
+def review_notices(pledge: Pledge, entity: Entity, resubmission: Resubmission | None) -> tuple[Reply, ...]:
+    """The messages that put a submitted pledge before staff: a resubmission's changes, then the notice with its
+    decision buttons."""
+    return (*((changes_notice(pledge, resubmission),) if resubmission is not None else ()),
+            review_notice(pledge, entity))
+
+
+async def shown_again(session: Session, pledge: Pledge, entity: Entity) -> tuple[Reply, ...]:
+    """The messages of the pledge's current version shown again (an old button, /pending): with its resubmission's
+    changes, as first sent."""
+    return review_notices(pledge, entity, await resubmission_of(session, pledge))
+
+
+def staff_copy_key(pledge: Pledge) -> str:
+    """The outbox key of the staff notification of the pledge's current version, before ":<staff member id>"."""
+    return f"pledge:{pledge.id}:v{pledge.version}"
+
+
+def changes_copy_key(pledge: Pledge) -> str:
+    """The outbox key of a resubmission's changes sent with it, before ":<staff member id>" (never edited: the key
+    does not start like `staff_copy_key`, whose copies a decision closes)."""
+    return f"pledge-changes:{pledge.id}:v{pledge.version}"
