@@ -29,7 +29,8 @@ _FIELDS = {
 
 PATTERNS: tuple[str, ...] = (
     "ent:ok:<id>", "ent:no:<id>",
-    "pl:resume", "pl:restart",
+    "pl:resume", "pl:restart:<id>:<ver>",
+    "pl:restart",  # sent before the draft's id and version were in the code: asks before deleting anything
     "pv:ok:<id>:<ver>", "pv:chg:<id>:<ver>", "pv:rej:<id>:<ver>",
     "pv:ok:<id>", "pv:chg:<id>", "pv:rej:<id>",  # sent before versions were in the code: taken as version 1
     "mp:open:<id>", "mp:wd:<id>", "mp:wdy:<id>", "mp:edit:<id>", "mp:list",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import drafts, outbox
+from handlers import buttons, drafts, outbox
 from handlers.conversation import Conversation, Journey, ask_again, begin
 from handlers.forms.base import FormState
 from handlers.forms.countries import places_label
@@ -27,7 +27,7 @@ from handlers.vocabulary import PLEDGE_TYPE_LABELS, labeller
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
-from models.tables import Contact, Entity, Pledge
+from models.tables import Contact, Draft, Entity, Pledge
 from models.values import EntityStatus, PledgeStatus, Role
 
 EDITING = "$pledge_id"
@@ -56,6 +56,11 @@ async def pledge_entity(conv: Conversation) -> Entity | None:
         conv.say(Reply((Text(NOT_A_FOCAL_POINT.get(role, NOT_A_FOCAL_POINT[None])),)))
         return None
     entity = await Entities(conv.session).get(contact.entity_id)
+    if entity is not None and entity.status == EntityStatus.rejected:
+        conv.say(Reply((text(N_("BDT did not validate your organisation “{entity}”, so it cannot register pledges. "
+                                "To learn why, or if you think this is a mistake, ask BDT with /ask."),
+                             entity=shorten(entity.name, NAME_EXCERPT)),)))
+        return None
     if entity is None or entity.status != EntityStatus.validated:
         conv.say(Reply((Text(N_("Your organisation is waiting for validation by BDT. You can register pledges "
                                 "as soon as it is validated.")),)))
@@ -74,23 +79,44 @@ async def pledge_command(conv: Conversation, incoming: Incoming) -> None:
         await begin(conv, PLEDGE, await carried_over(conv, entity))
         return
     conv.say(Reply((Text(N_("You have a pledge in progress. Continue where you left off, or start over?")),),
-                   ((Button(Text(N_("▶️ Continue")), "pl:resume"), Button(Text(N_("🔄 Start over")), "pl:restart")),)))
+                   continue_or_restart(draft)))
+
+
+def continue_or_restart(draft: Draft) -> tuple[tuple[Button, ...], ...]:
+    """▶️ Continue and 🔄 Start over; Start over names the draft as shown (its id and version), so that pressed
+    later, once more answers were given, it asks again instead of deleting them."""
+    return ((Button(Text(N_("▶️ Continue")), "pl:resume"),
+             Button(Text(N_("🔄 Start over")), f"pl:restart:{draft.id}:{draft.version}")),)
 
 
 async def pledge_button(conv: Conversation, code: str) -> None:
-    """The answer to "continue or start over" (codes pl:resume and pl:restart)."""
+    """The answer to "continue or start over" (pl:resume, pl:restart:<draft id>:<version>; a bare pl:restart was
+    sent before the draft's version was in the code)."""
     entity = await pledge_entity(conv)
     if entity is None:
         return
     assert conv.contact.id is not None
+    parsed = buttons.parse(code)
     draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
-    if code == "pl:restart" or draft is None:
+    if parsed is None or parsed.prefix != "pl":
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+    elif draft is None:
         await begin(conv, PLEDGE, await carried_over(conv, entity))
-    elif code == "pl:resume":
+    elif parsed.verb == "resume":
         draft.updated_at = conv.now
         await ask_again(conv, PLEDGE, draft)
-    else:
-        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+    elif (parsed.id, parsed.version) == (draft.id, draft.version) or not answered(draft):
+        await begin(conv, PLEDGE, await carried_over(conv, entity))
+    else:  # an earlier message's button: answers may have been given since, and only a confirmation deletes them
+        conv.say(Reply((Text(N_("That “Start over” button is from an earlier message. Start over and delete the "
+                                "answers of your pledge in progress, or continue where you left off?")),),
+                       continue_or_restart(draft)))
+
+
+def answered(draft: Draft) -> bool:
+    """True when the draft holds an answer the person gave (not only what was offered to them)."""
+    answers = FormState.from_json(draft.state).answers
+    return any(answers.get(step.id) is not None for step in PLEDGE_FORM.steps)
 
 
 async def carried_over(conv: Conversation, entity: Entity) -> dict[str, object]:

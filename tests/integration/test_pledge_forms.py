@@ -133,7 +133,7 @@ async def test_mypledges_mid_form_is_answered_then_the_question_asked_again(chat
     replies = await chat.send(person, "/help")
     assert "/pledge" in replies[0].text and "f:title:cancel" in codes(replies[-1])
     replies = await chat.send(person, "/pledge")
-    assert codes(replies[-1]) == ["pl:resume", "pl:restart"]
+    assert codes(replies[-1])[0] == "pl:resume" and codes(replies[-1])[1].startswith("pl:restart:")
 
 
 async def test_another_journey_mid_form_keeps_the_draft_and_gives_its_question_back(chat: ChatDriver) -> None:

@@ -157,7 +157,7 @@ async def test_pledge_draft_is_resumed_or_restarted(chat: ChatDriver, database: 
     await chat.send(person, "Connect 500 rural schools")
     await chat.send(person, "/mypledges")
     offer = await chat.send(person, "/pledge")  # a second /pledge: continue or start over
-    assert codes(offer[-1]) == ["pl:resume", "pl:restart"]
+    assert codes(offer[-1])[0] == "pl:resume" and codes(offer[-1])[1].startswith("pl:restart:")
     resumed = await chat.press(person, "pl:resume")
     assert "Question 2" in resumed[-1].text
     await chat.send(person, "/cancel")
