@@ -7,12 +7,12 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
-from handlers.messages import N_, Button, Code, Label, Reply, Text, text
+from handlers.messages import N_, Button, Code, Day, Label, Reply, Text, text
 from handlers.people import audit, decided_by
 from handlers.pledges.service import focal_points
 from handlers.reports.cadence import CADENCE_LABELS, CADENCES
 from handlers.reports.cards import period_label
-from handlers.reports.service import parse_code, report_notice
+from handlers.reports.service import parse_code, report_notice, report_review_notice
 from handlers.staff_notices import close_staff_copies
 from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
@@ -26,8 +26,8 @@ CLARIFY_FORM = Form(
                     question=N_("Write your question for the focal point (it is sent as you write it).")),),
 )
 
-DECISIONS = frozenset(f"report.{verdict.value}" for verdict in ReviewStatus)
-"""The audit actions of a staff decision on a report."""
+DECISIONS = frozenset(f"report.{verdict.value}" for verdict in REVIEW_TRANSITIONS[ReviewStatus.submitted])
+"""The audit actions of a staff decision on a report (not the focal point's own "report.submitted")."""
 
 OPEN_FOR_CADENCE = frozenset({PledgeStatus.submitted, PledgeStatus.changes_requested, PledgeStatus.validated})
 
@@ -79,12 +79,31 @@ async def finish_clarify(conv: Conversation, state: FormState) -> None:
 
 async def already_decided(conv: Conversation, report: ProgressReport, pledge: Pledge) -> None:
     """Tell a staff member that someone else reviewed the report first (the row lock of `Reports.get(...,
-    for_update=True)` makes the second of two simultaneous reviews see the first), and who."""
+    for_update=True)` makes the second of two simultaneous reviews see the first), and who; or that its focal point
+    replaced it, showing the current report when it waits for a decision."""
     assert report.id is not None
+    if not report.is_current:
+        await replaced(conv, report, pledge)
+        return
     who = await decided_by(conv.session, "report", report.id, DECISIONS)
     conv.say(Reply((text(N_("The report on {ref} for {period} was already decided by {person}. Nothing of yours was "
                             "applied or sent."), ref=Code(pledge.ref or ""), period=period_label(report.period),
                          person=who),)))
+
+
+async def replaced(conv: Conversation, report: ProgressReport, pledge: Pledge) -> None:
+    """Tell a staff member that the report they decided on was replaced by a newer one (and when); show the
+    current report of that period if it waits for a decision."""
+    reports = Reports(conv.session)
+    current = await reports.current_for(pledge.id or 0, report.period)
+    newer = (await reports.get(report.replaced_by) if report.replaced_by is not None else None) or current
+    sent = newer.created_at if newer is not None else report.updated_at or report.created_at  # none found
+    conv.say(Reply((text(N_("The report on {ref} for {period} was replaced by a newer report, sent on {date}. Nothing "
+                            "of yours was applied or sent."), ref=Code(pledge.ref or ""),
+                         period=period_label(report.period), date=Day(sent.date())),)))
+    entity = await conv.session.get(Entity, pledge.entity_id)
+    if current is not None and entity is not None and current.review_status == ReviewStatus.submitted:
+        conv.say(report_review_notice(current, pledge, entity, await reports.predecessor(current)))
 
 
 async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, verdict: ReviewStatus,
@@ -115,7 +134,7 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
     if entity is not None:  # every staff copy of the report's notification: no buttons left to press, who and when
         footer = N_("✅ Acknowledged by {person} on {when}.") if verdict is ReviewStatus.acknowledged else \
             N_("💬 Clarification asked by {person} on {when}.")
-        notice = report_notice(report, pledge, entity)
+        notice = report_notice(report, pledge, entity, await Reports(conv.session).predecessor(report))
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),),) if report.evidence else ()) \
             + notice.buttons
         await close_staff_copies(conv.session, f"report:{report.id}:v{report.version}", notice, footer,
