@@ -10,7 +10,7 @@ from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
 from handlers.people import audit, decided_by
 from handlers.pledges.notices import review_notice, shown_again, staff_copy_key
-from handlers.pledges.service import coordinators, focal_points
+from handlers.pledges.service import coordinators, focal_points, nobody_told
 from handlers.reports.cadence import cadence_buttons
 from handlers.staff_notices import close_staff_copies
 from handlers.vocabulary import status_label
@@ -40,6 +40,13 @@ CONFIRMATIONS = {
     PledgeStatus.rejected: N_("Done: {ref} is rejected. Its focal points have been told."),
 }
 """What the staff member who decided reads: one message per decision, grammatical in every language."""
+
+UNTOLD = {
+    PledgeStatus.validated: N_("Done: {ref} is validated."),
+    PledgeStatus.changes_requested: N_("Done: you asked for changes to {ref}."),
+    PledgeStatus.rejected: N_("Done: {ref} is rejected."),
+}
+"""The same, when the pledge's organisation has no focal point to tell (what to do about it follows)."""
 
 ALREADY = {
     PledgeStatus.validated: N_("{person} already validated {ref}. Nothing of yours was applied or sent."),
@@ -146,7 +153,11 @@ async def decide(conv: Conversation, pledge: Pledge, seen: tuple[str, int], verd
     await audit(conv.session, conv.contact, f"pledge.{verdict.value}", "pledge", pledge.id, ref=pledge.ref,
                 version=pledge.version)
     ref = Code(pledge.ref or "")
-    conv.say(Reply((text(CONFIRMATIONS[verdict], ref=ref),)))
+    told = await focal_points(conv, pledge.entity_id)
+    if told:
+        conv.say(Reply((text(CONFIRMATIONS[verdict], ref=ref),)))
+    else:
+        conv.say(await nobody_told(conv, pledge.entity_id, text(UNTOLD[verdict], ref=ref)))
     await close_notices(conv, pledge, verdict, conv.contact.full_name or conv.contact.first_name or
                         Text(N_("another staff member")))
     news = {
@@ -159,15 +170,15 @@ async def decide(conv: Conversation, pledge: Pledge, seen: tuple[str, int], verd
         parts += (comment,)
     buttons = ((Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"),),) \
         if verdict is PledgeStatus.changes_requested else ()
-    for member in await focal_points(conv, pledge.entity_id):
+    for member in told:
         await outbox.enqueue(conv.session, member, Reply(parts, buttons),
                              f"decision:{pledge.id}:v{pledge.version}:{verdict.value}:{member.id}",
                              priority=outbox.NOTICE)
     if verdict is PledgeStatus.validated:
-        told = Reply((text(N_("A pledge of your organisation was validated by BDT: {ref} “{title}”. See it with "
-                              "/mypledges."), ref=ref, title=pledge.title),))
+        news_of_it = Reply((text(N_("A pledge of your organisation was validated by BDT: {ref} “{title}”. See it with "
+                                    "/mypledges."), ref=ref, title=pledge.title),))
         for member in await coordinators(conv, pledge.entity_id):
-            await outbox.enqueue(conv.session, member, told, f"validated:{pledge.id}:{member.id}",
+            await outbox.enqueue(conv.session, member, news_of_it, f"validated:{pledge.id}:{member.id}",
                                  priority=outbox.NOTICE)
 
 

@@ -9,7 +9,7 @@ from handlers.forms.countries import places_label
 from handlers.forms.engine import DEFAULT_GROUP, DEFAULTS, DEFAULTS_FROM, collected
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
-from handlers.messages import N_, Button, Code, Line, Money, Reply, Text, text
+from handlers.messages import N_, Button, Code, Label, Line, Money, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.notices import (
@@ -202,6 +202,17 @@ async def notify_staff_of_pledge(conv: Conversation, pledge: Pledge, entity: Ent
 async def focal_points(conv: Conversation, entity_id: int) -> list[Contact]:
     """The reachable focal points of an entity."""
     return await Contacts(conv.session).focal_points_of(entity_id)
+
+
+async def nobody_told(conv: Conversation, entity_id: int, done: Label) -> Reply:
+    """What a staff member reads after a decision that no focal point of the entity could hear of (it has none, or
+    none the bot can reach): `done`, then who to invite and how, with the button that makes the invitation."""
+    entity = await Entities(conv.session).get(entity_id)
+    name = shorten(entity.name, NAME_EXCERPT) if entity is not None else "—"
+    return Reply((done, text(N_("Nobody could be told: “{entity}” has no focal point the bot can reach. Invite one "
+                                "with the button, or with /invite {number}; they will find it in /mypledges."),
+                             entity=name, number=Code(str(entity_id)))),
+                 ((Button(Text(N_("✉️ Invitation for a new focal point")), f"lv:inv:{entity_id}"),),))
 
 
 async def coordinators(conv: Conversation, entity_id: int) -> list[Contact]:

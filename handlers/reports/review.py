@@ -9,7 +9,7 @@ from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Day, Label, Reply, Text, text
 from handlers.people import audit, decided_by
-from handlers.pledges.service import focal_points
+from handlers.pledges.service import focal_points, nobody_told
 from handlers.reports.cadence import CADENCE_LABELS, CADENCES
 from handlers.reports.cards import period_label
 from handlers.reports.service import parse_code, report_notice, report_review_notice
@@ -115,18 +115,21 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
     await audit(conv.session, conv.contact, f"report.{verdict.value}", "report", report.id, pledge=pledge.ref,
                 period=report.period, version=report.version)
     ref, period = Code(pledge.ref or ""), period_label(report.period)
+    told = await focal_points(conv, pledge.entity_id)
     if verdict is ReviewStatus.acknowledged:
-        conv.say(Reply((text(N_("Done: the report on {ref} for {period} is acknowledged."), ref=ref, period=period),)))
+        done = text(N_("Done: the report on {ref} for {period} is acknowledged."), ref=ref, period=period)
         news: tuple[Label, ...] = (text(N_("BDT has acknowledged your report on {ref} for {period}. Thank you!"),
                                         ref=ref, period=period),)
         buttons: tuple[tuple[Button, ...], ...] = ()
     else:
-        conv.say(Reply((text(N_("Done: your question on the report on {ref} for {period} is sent."), ref=ref,
-                             period=period),)))
+        done = text(N_("Done: your question on the report on {ref} for {period} is sent."), ref=ref, period=period) \
+            if told else text(N_("Done: your question on the report on {ref} for {period} is recorded."), ref=ref,
+                              period=period)
         news = (text(N_("BDT asks for a clarification on your report on {ref} for {period}:"), ref=ref,
                      period=period), comment or "")
         buttons = ((Button(Text(N_("✏️ Edit the report")), f"rp:edit:{report.id}"),),)
-    for member in await focal_points(conv, pledge.entity_id):
+    conv.say(Reply((done,)) if told else await nobody_told(conv, pledge.entity_id, done))
+    for member in told:
         await outbox.enqueue(conv.session, member, Reply(news, buttons),
                              f"report-decision:{report.id}:v{report.version}:{verdict.value}:{member.id}",
                              priority=outbox.NOTICE)
