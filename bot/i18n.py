@@ -152,7 +152,7 @@ class Renderer:
             return self._isolate(escaped, locale) if any(c.isalnum() for c in shown) else escaped
         if isinstance(label, Items):
             return format_list([self.label(item, locale, markup=markup, cap=cap) for item in label.items],
-                               locale=BABEL_LOCALES[_known(locale)])
+                               style="or" if label.choice else "standard", locale=BABEL_LOCALES[_known(locale)])
         if isinstance(label, Line):
             name = self.label(label.name, locale, markup=markup, cap=cap)
             head = f"<b>{name}</b>" if markup else name

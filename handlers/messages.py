@@ -86,9 +86,10 @@ def NP_(singular: str, plural_: str) -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class Items:
-    """Several labels joined as a list in the reader's language ("a, b and c")."""
+    """Several labels joined as a list in the reader's language ("a, b and c"; a choice: "a, b or c")."""
 
     items: tuple[Label, ...]
+    choice: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +160,8 @@ def _param_to_json(value: Any) -> Any:
     if isinstance(value, Text):
         return {"$": "text", "v": text_to_json(value)}
     if isinstance(value, Items):
-        return {"$": "items", "v": [_param_to_json(item) for item in value.items]}
+        stored = {"$": "items", "v": [_param_to_json(item) for item in value.items]}
+        return {**stored, "or": True} if value.choice else stored
     if isinstance(value, Line):
         return {"$": "line", "v": [_param_to_json(value.name), _param_to_json(value.value)]}
     if isinstance(value, Concat):
@@ -195,7 +197,7 @@ def _param_from_json(value: Any) -> Any:
     if kind == "list":
         return [_param_from_json(item) for item in raw]
     if kind == "items":
-        return Items(tuple(_param_from_json(item) for item in raw))
+        return Items(tuple(_param_from_json(item) for item in raw), choice=bool(value.get("or")))
     if kind == "line":
         return Line(_param_from_json(raw[0]), _param_from_json(raw[1]))
     if kind == "concat":

@@ -152,7 +152,7 @@ def _refuse_countries(conv: Conversation, unknown: list[str], choices: list[str]
     if unknown:
         parts.append(Text(UNKNOWN_COUNTRIES, {"words": Items(tuple(Code(word) for word in unknown))}))
     if choices:
-        named = Items(tuple(Concat((CountryName(code), " ", Code(code))) for code in choices))
+        named = Items(tuple(Concat((CountryName(code), " ", Code(code))) for code in choices), choice=True)
         parts.append(Text(N_("Did you mean one of these? {countries}") if unknown else
                           N_("Several countries match. Write the ISO code of the one you mean: {countries}."),
                           {"countries": named}))

@@ -19,10 +19,12 @@ from handlers.messages import (
     Clock,
     Code,
     Concat,
+    CountryName,
     Day,
     Items,
     Label,
     Line,
+    Reply,
     Text,
     plural,
     reply_from_json,
@@ -284,3 +286,15 @@ def test_number_examples_are_in_the_reader_s_format(renderer: Renderer, locale: 
     question = next(step for step in PLEDGE_FORM.steps if step.id == "value_usd").ask({})
     assert amount in renderer.label(question, locale)
     assert parsing.parse_amount(number, locale) == 1_500_000  # what the example shows is accepted
+
+
+@pytest.mark.parametrize(("locale", "joined"), [("en", "Niger or Nigeria"), ("fr", "Niger ou Nigeria"),
+                                                ("es", "Níger o Nigeria"), ("ru", "Нигер или Нигерия"),
+                                                ("zh", "尼日尔或尼日利亚"), ("ar", "أو")])
+def test_a_choice_between_items_reads_or_and_survives_the_outbox(renderer: Renderer, locale: str,
+                                                                 joined: str) -> None:
+    choice = Reply((Text("Did you mean one of these? {countries}",
+                         {"countries": Items((CountryName("NER"), CountryName("NGA")), choice=True)}),))
+    assert joined in plain(renderer.reply(reply_from_json(reply_to_json(choice)), locale).text)
+    both = Reply((Text("{countries}", {"countries": Items((CountryName("NER"), CountryName("NGA")))}),))
+    assert joined not in plain(renderer.reply(reply_from_json(reply_to_json(both)), locale).text)
