@@ -10,7 +10,7 @@ from handlers.inputs import Incoming
 from handlers.invites import INVITABLE, create_invite, deep_link
 from handlers.messages import N_, Button, Code, Reply, Text, plural, text
 from handlers.onboarding import name_key
-from handlers.people import audit, role_of, staff_contacts
+from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.vocabulary import role_label
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
@@ -127,14 +127,10 @@ async def leave_button(conv: Conversation, code: str) -> None:
                 successor=successor.id if successor else None)
     if successor is not None:
         conv.say(Reply((text(N_("You left “{entity}”. Its pledges now go to {colleague}, who has been told."),
-                             entity=entity.name, colleague=_name(successor)),)))
+                             entity=entity.name, colleague=name_of(successor)),)))
     else:
         conv.say(Reply((text(N_("You left “{entity}”. It has no other focal point: BDT has been told and will "
                                 "find a new one."), entity=entity.name),)))
-
-
-def _name(contact: Contact) -> str:
-    return contact.full_name or contact.first_name or f"#{contact.id}"
 
 
 async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Contact | None:
@@ -146,7 +142,7 @@ async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Conta
     colleagues = await people.colleagues(entity.id, besides=conv.contact.id)
     successor = colleagues[0] if colleagues else None
     count = await people.hand_over(entity.id, conv.contact.id, successor.id if successor else None)
-    who = _name(conv.contact) if named else Text(N_("a former focal point"))
+    who = name_of(conv.contact) if named else Text(N_("a former focal point"))
     if successor is not None:
         message = Reply((text(N_("{person} left “{entity}”."), person=who, entity=entity.name),
                          plural("The reminders of {count} pledge of it now come to you first.",
@@ -195,7 +191,7 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
     await audit(conv.session, conv.contact, "pledges.reassigned", "entity", entity.id, to=person.id, pledges=count)
     conv.say(Reply((plural("{count} pledge of “{entity}” now goes first to {colleague}.",
                            "{count} pledges of “{entity}” now go first to {colleague}.", count,
-                           entity=entity.name, colleague=_name(person)),)))
+                           entity=entity.name, colleague=name_of(person)),)))
     await outbox.enqueue(conv.session, person, Reply((text(
         N_("BDT made you the focal point the reminders of “{entity}”'s pledges go to first."), entity=entity.name),)),
         f"reassigned:{conv.update_key}:{person.id}", priority=outbox.NOTICE)

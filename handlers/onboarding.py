@@ -15,7 +15,7 @@ from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
 from handlers.invites import InviteProblem, changes_place, check_invite, role_after, usable, would_demote
 from handlers.messages import N_, Button, CountryName, Reply, Text, text
-from handlers.people import audit, role_of, staff_contacts
+from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.vocabulary import role_label, sector_label
 from models.database import Session
 from models.repositories.audit import AuditTrail
@@ -193,7 +193,7 @@ async def _tell_inviter(conv: Conversation, invite: Invite, entity: Entity) -> N
     if inviter is None or inviter.id == conv.contact.id or inviter.forgotten_at is not None:
         return
     joined = N_("{person} joined “{entity}” as {role} with the invitation you made.")
-    await outbox.enqueue(conv.session, inviter, Reply((text(joined, person=conv.contact.full_name or "",
+    await outbox.enqueue(conv.session, inviter, Reply((text(joined, person=name_of(conv.contact),
                                                                 entity=entity.name, role=role_label(invite.role)),)),
                          f"invite:{invite.id}:joined:{inviter.id}", priority=outbox.NOTICE)
 

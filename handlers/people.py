@@ -63,6 +63,11 @@ def telegram_names(person: Person) -> dict[str, Any]:
             "username": (person.username or "")[:64] or None}
 
 
+def name_of(contact: Contact) -> str:
+    """How a person is named to others: their full name, else their first name, else their number."""
+    return contact.full_name or contact.first_name or f"#{contact.id}"
+
+
 def role_of(contact: Contact) -> Role | None:
     """The contact's role, if they have one."""
     return Role(contact.role) if contact.role is not None and contact.role in Role.__members__ else None
