@@ -109,9 +109,10 @@ async def my_data_command(conv: Conversation, incoming: Incoming) -> None:
             (Text(N_("Language")), LANGUAGE_NAMES.get(conv.locale, conv.locale)),
             (Text(N_("Consent to be registered")), Day(contact.consent_at.date()) if contact.consent_at
              else Text(N_("not given"))),
-            (Text(N_("Announcements and digests")), Text(N_("on")) if announcements_on(contact)
+            (Text(N_("Announcements and digests")),
+             Text(N_("on (announcements and digests)")) if announcements_on(contact)
              else Text(N_("off (consent withdrawn)")) if contact.consent_withdrawn_at is not None
-             else Text(N_("off")))):
+             else Text(N_("off (announcements and digests)")))):
         details += ["\n" if details else "", Line(name, value)]
     counts: list[Label] = []
     for aggregate in PERSONAL_DATA:
@@ -164,7 +165,8 @@ async def forget_command(conv: Conversation, incoming: Incoming) -> None:
                 "unfinished forms and the authorship of your questions will be erased, and the bot will no longer "
                 "know you.")),
         Text(FORGET_CONSEQUENCES[role] if role is not None else N_("This cannot be undone.")),
-    ), ((Button(Text(N_("🗑 Yes, erase my data")), "me:forget:yes"), Button(Text(N_("No, keep it")), "me:forget:no")),)))
+    ), ((Button(Text(N_("🗑 Yes, erase my data")), "me:forget:yes"),
+         Button(Text(N_("No, keep my data")), "me:forget:no")),)))
 
 
 async def forget_button(conv: Conversation, code: str) -> None:
