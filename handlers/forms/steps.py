@@ -294,16 +294,24 @@ class IntegerStep(Step):
 
     minimum: int = 0
     maximum: int | None = None
+    """None: as large as any number the parser reads (`parsing.MAX_AMOUNT`)."""
+
+    def out_of_range(self) -> InvalidAnswerError:
+        """The refusal of a number outside this step's own range, which it states."""
+        highest = int(parsing.MAX_AMOUNT) if self.maximum is None else self.maximum
+        return InvalidAnswerError(text(N_("Please type a number between {low} and {high}."),
+                                       low=Number(self.minimum), high=Number(highest)))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Parse a whole number in the reader's locale."""
         try:
             number = parsing.parse_integer(value, ctx.locale)
         except parsing.ParseError as error:
+            if error.reason in ("negative", "too_large"):  # the parser's limits are not this step's
+                raise self.out_of_range() from error
             raise parse_error(error) from error
         if number < self.minimum or (self.maximum is not None and number > self.maximum):
-            raise InvalidAnswerError(text(N_("Please type a number between {low} and {high}."),
-                                          low=Number(self.minimum), high=Number(self.maximum or 10**12)))
+            raise self.out_of_range()
         return Answer(number, Number(number))
 
     def show(self, value: Any, ctx: FormContext) -> Label:

@@ -80,6 +80,17 @@ def test_each_step(renderer: Renderer, step: str, earlier: dict[str, Any], given
     assert shown in text, text
 
 
+@pytest.mark.parametrize("typed", ["50000000000000", "5000000000000", "10000000001", "-5"])
+def test_a_number_out_of_range_is_refused_with_the_steps_own_range(renderer: Renderer, typed: str) -> None:
+    """People reached is at most 10^10: a number over the parser's limit (10^13) was refused "up to
+    10,000,000,000,000", then a smaller one still too large "between 0 and 10,000,000,000"."""
+    outcome = advance(REPORT_FORM, state("beneficiaries_reached", status="in_progress"), FormInput(text=typed),
+                      context(renderer, "en"))
+    assert outcome.state.step == "beneficiaries_reached" and "beneficiaries_reached" not in outcome.state.answers
+    text = renderer.reply(outcome.replies[0], "en").text
+    assert text.startswith("Please type a number between 0 and 10,000,000,000."), text
+
+
 def test_the_target_question_names_the_unit_and_the_target(renderer: Renderer) -> None:
     outcome = advance(REPORT_FORM, state("percent_complete", status="in_progress"), FormInput(text="40"),
                       context(renderer, "fr"))
