@@ -33,15 +33,15 @@ from models.tables import Entity, Pledge, ProgressReport
 from models.values import EntityStatus, PledgeStatus, ReviewStatus, Role
 
 PER_MESSAGE = 10
+"""Pledges per message of the list to report on (titles cut to LIST_TITLE)."""
 FULL = 100
 """The progress of a pledge complete without question; below it, closing the pledge is asked again."""
 QUESTION_EXCERPT = 300
 """How much of BDT's question the reopened report shows (the message that asked it, and /mypledges, hold it whole)."""
-"""Pledges per message of the list to report on (titles cut to LIST_TITLE)."""
 DUE_SOON = timedelta(days=14)
+"""A pledge counts as due when its report is due within this time (the first reminder's lead), or overdue."""
 REPORTED_JUST_NOW = timedelta(seconds=1)
 """A report is new to the reminders' look-up if created after its own time less this (clocks of one process)."""
-"""A pledge counts as due when its report is due within this time (the first reminder's lead), or overdue."""
 
 
 def parse_code(code: str, prefix: str, verbs: frozenset[str]) -> tuple[str, int] | None:
@@ -281,8 +281,11 @@ async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressRe
 
 async def confirm_completed(conv: Conversation, entity: Entity, report_id: int) -> None:
     """Button rp:done:<report id>: the focal point confirms the pledge complete at less than 100 %; staff are told."""
-    report = await Reports(conv.session).get(report_id)
-    pledge = await conv.session.get(Pledge, report.pledge_id, with_for_update=True) if report is not None else None
+    reports = Reports(conv.session)
+    found = await reports.get(report_id)  # which pledge: a report never moves to another
+    pledge = await conv.session.get(Pledge, found.pledge_id, with_for_update=True) if found is not None else None
+    # read again under the pledge's lock, which a replacing report takes first: replaced meanwhile, it is not current
+    report = await reports.get(report_id, for_update=True) if pledge is not None else None
     if report is None or pledge is None or pledge.entity_id != entity.id:
         await refuse(conv, "report.done", "report", report_id)
         return

@@ -21,6 +21,8 @@ _CURRENT_FOR = select(ProgressReport).where(col(ProgressReport.pledge_id) == bin
 _HISTORY = (select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"))
             .order_by(col(ProgressReport.period).desc(), col(ProgressReport.created_at).desc(),
                       col(ProgressReport.id).desc()).limit(bindparam("limit")))
+_LOCKED = (select(ProgressReport).where(col(ProgressReport.id) == bindparam("report_id")).with_for_update()
+           .execution_options(populate_existing=True))
 _CURRENT_OF = select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"),
                                            col(ProgressReport.is_current).is_(True))
 _LATEST_OF = (select(ProgressReport).where(col(ProgressReport.pledge_id).in_(bindparam("pledge_ids", expanding=True)),
@@ -58,8 +60,11 @@ class Reports:
         return found
 
     async def get(self, report_id: int, *, for_update: bool = False) -> ProgressReport | None:
-        """The report with this id; with `for_update`, locked until the transaction ends (PostgreSQL)."""
-        return await self.session.get(ProgressReport, report_id, with_for_update=for_update)
+        """The report with this id; with `for_update`, read afresh and locked till the transaction ends (PostgreSQL)."""
+        if not for_update:
+            return await self.session.get(ProgressReport, report_id)
+        # afresh: a copy this session read earlier may have been replaced since (is_current) by another transaction
+        return (await self.session.execute(_LOCKED, {"report_id": report_id})).scalars().first()
 
     async def current_for(self, pledge_id: int, period: str) -> ProgressReport | None:
         """The current report of a pledge for a period, if any."""
