@@ -324,3 +324,10 @@ async def test_the_weekly_setting_names_its_day_in_a_sentence_of_its_own(chat: C
     await chat.press(coordinator, "dg:day:3")
     saved = await chat.press(coordinator, "dg:at:310")
     assert "10:00" in saved[0].text and "Среда" not in saved[0].text
+
+
+async def test_scope_names_a_coordinator_who_never_wrote_by_number(chat: ChatDriver, database: Database) -> None:
+    """Regression: a coordinator granted before writing to the bot has no name yet: "Scope of  set: …"."""
+    await grant_role(GrantRole(9600, Role.coordinator), database.uow(), utcnow())
+    answers = await chat.send(chat.person(STAFF), "/scope 9600 everything")
+    assert f"Scope of #{await _contact_id(database, 9600)} set" in answers[-1].text
