@@ -11,11 +11,13 @@ from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.report_reminders import withdraw_stale
+from handlers.reports.cards import next_due_label
 from handlers.settings import current_zone
-from models.reporting import INACTIVE_AFTER_MONTHS, add_months, as_day, reminder_due
+from models.reporting import as_day, inactive_cutoff, next_report, reminder_due
 from models.repositories.reminders import LATER, NOT_MINE, Reminders
+from models.repositories.reports import Reports
 from models.tables import Entity, Pledge
-from models.values import Role
+from models.values import PledgeStatus, Role
 from models.working_hours import local_day, next_allowed
 
 SNOOZE = timedelta(days=3)
@@ -62,22 +64,44 @@ def _take_back_button(pledge_id: int) -> tuple[tuple[Button, ...], ...]:
 
 
 async def _later(conv: Conversation, repo: Reminders, pledge: Pledge) -> None:
-    """Hold the pledge's reminders for three days, when a report is due at all (else there is nothing to hold)."""
+    """Hold the pledge's reminders for three days, when one would come at all (else say why none will)."""
     assert conv.contact.id is not None and pledge.id is not None
-    ref = Code(pledge.ref or "")
-    reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
-    if reminder_due(pledge, reported, conv.now.date()) is None:
-        conv.say(Reply((text(N_("Nothing is due for {ref} now: its progress reports are up to date, so there is "
-                                "nothing to remind you of. You will get a reminder when the next one is due."),
-                             ref=ref),)))
+    unheld = await _nothing_to_hold(conv, repo, pledge)
+    if unheld is not None:
+        conv.say(Reply((unheld,)))
         return
     zone = await current_zone(conv)
     until = conv.now + SNOOZE
     await repo.hold(conv.contact.id, pledge.id, LATER, until, conv.now)
     await withdraw_stale(repo, conv.now, await repo.pending(contact_id=conv.contact.id))
     when = local_day(next_allowed(until, zone), zone)
-    conv.say(Reply((text(N_("All right: I will remind you about {ref} again on {date}."), ref=ref,
+    conv.say(Reply((text(N_("All right: I will remind you about {ref} again on {date}."), ref=Code(pledge.ref or ""),
                          date=Day(when)),)))
+
+
+async def _nothing_to_hold(conv: Conversation, repo: Reminders, pledge: Pledge) -> Label | None:
+    """Why no reminder of the pledge would come for "later" to hold, as the planner decides (None: one would): a
+    pledge closed, silent for 24 months, or with no report due on the person's day."""
+    assert pledge.id is not None
+    ref = Code(pledge.ref or "")
+    if pledge.status == PledgeStatus.completed:
+        return text(N_("{ref} is already marked completed."), ref=ref)
+    if pledge.status == PledgeStatus.withdrawn:
+        return text(N_("{ref} is withdrawn."), ref=ref)
+    if pledge.status != PledgeStatus.validated:
+        return text(N_("{ref} is not open for progress reports."), ref=ref)
+    active_at = await Reports(conv.session).last_sent(pledge.id) or pledge.validated_at or pledge.created_at
+    if active_at <= inactive_cutoff(conv.now):
+        return text(N_("{ref} has had no progress report for 24 months, so no more reminders are sent for it. You "
+                       "can still report on it any time with /report."), ref=ref)
+    reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
+    if reminder_due(pledge, reported, conv.today) is not None:
+        return None
+    upcoming = next_report(pledge, reported, conv.today)
+    if upcoming is not None and upcoming.due is None:  # reported up to its end date: no next one
+        return Concat((ref, " — ", next_due_label(upcoming)))
+    return text(N_("Nothing is due for {ref} now: its progress reports are up to date, so there is nothing to remind "
+                   "you of. You will get a reminder when the next one is due."), ref=ref)
 
 
 async def _take_back(conv: Conversation, repo: Reminders, pledge: Pledge) -> None:
@@ -112,9 +136,7 @@ async def inactive_command(conv: Conversation, incoming: Incoming | None = None)
     if not is_staff(conv):
         await refuse(conv, "pledge.inactive")
         return
-    cutoff = add_months(conv.now.date(), -INACTIVE_AFTER_MONTHS)
-    moment = conv.now.replace(year=cutoff.year, month=cutoff.month, day=cutoff.day)
-    count, rows = await Reminders(conv.session).inactive(moment, INACTIVE_LISTED)
+    count, rows = await Reminders(conv.session).inactive(inactive_cutoff(conv.now), INACTIVE_LISTED)
     if not count:
         conv.say(Reply((Text(N_("No validated pledge has gone 24 months without a report.")),)))
         return

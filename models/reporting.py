@@ -271,6 +271,13 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
+def inactive_cutoff(now: datetime) -> datetime:
+    """The same moment 24 months before `now`: a validated pledge whose last report (else its validation, else its
+    creation) is no later is inactive, and no more reminders go to it (the planner's rule, and /inactive's)."""
+    cutoff = add_months(now.date(), -INACTIVE_AFTER_MONTHS)
+    return now.replace(year=cutoff.year, month=cutoff.month, day=cutoff.day)
+
+
 def inactive_since(last_report: date | None, validated: date | None) -> date | None:
     """The day a validated pledge becomes inactive: 24 months after its last report, or after validation."""
     reference = last_report or validated

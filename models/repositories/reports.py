@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
@@ -23,6 +24,8 @@ _HISTORY = (select(ProgressReport).where(col(ProgressReport.pledge_id) == bindpa
                       col(ProgressReport.id).desc()).limit(bindparam("limit")))
 _LOCKED = (select(ProgressReport).where(col(ProgressReport.id) == bindparam("report_id")).with_for_update()
            .execution_options(populate_existing=True))
+_LAST_SENT = (select(sa.func.max(ProgressReport.created_at))
+              .where(col(ProgressReport.pledge_id) == bindparam("pledge_id")))
 _CURRENT_OF = select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"),
                                            col(ProgressReport.is_current).is_(True))
 _LATEST_OF = (select(ProgressReport).where(col(ProgressReport.pledge_id).in_(bindparam("pledge_ids", expanding=True)),
@@ -69,6 +72,10 @@ class Reports:
     async def current_for(self, pledge_id: int, period: str) -> ProgressReport | None:
         """The current report of a pledge for a period, if any."""
         return (await self.session.execute(_CURRENT_FOR, {"pledge_id": pledge_id, "period": period})).scalars().first()
+
+    async def last_sent(self, pledge_id: int) -> datetime | None:
+        """When the pledge's latest report was sent, replaced ones included (None: never reported)."""
+        return (await self.session.execute(_LAST_SENT, {"pledge_id": pledge_id})).scalar()
 
     async def latest_before(self, pledge_id: int, period: str) -> ProgressReport | None:
         """The current report of the pledge's latest period that ended before `period` starts (None: no such report).

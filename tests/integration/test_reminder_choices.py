@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from chat_driver import ChatDriver, codes
@@ -16,7 +17,7 @@ from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.messages import reply_from_json
 from handlers.report_reminders import plan_report_reminders
-from models.clock import utcnow
+from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.tables import AuditLog, Contact, Entity, Outbox, Pledge, ProgressReport, ReminderHold
 from models.values import EntityStatus, PledgeStatus, Role
@@ -171,3 +172,77 @@ async def test_the_escalation_lists_apart_the_pledges_nobody_follows(chat: ChatD
     assert "P2C-2026-00006" in reminded and "P2C-2026-00007" not in reminded and "P2C-2026-00008" not in reminded
     assert "2 pledges in your scope" in reminded.rsplit("\n", 1)[-1]
     assert "P2C-2026-00007" in nobody and "P2C-2026-00008" in nobody and "P2C-2026-00006" not in nobody
+
+
+async def set_pledge(database: Database, pledge_id: int, **values: object) -> None:
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None
+        for name, value in values.items():
+            setattr(pledge, name, value)
+        await uow.commit()
+
+
+@pytest.mark.parametrize(("status", "said"), [(PledgeStatus.completed, "P2C-2026-00009 is already marked completed."),
+                                              (PledgeStatus.withdrawn, "P2C-2026-00009 is withdrawn.")])
+async def test_remind_me_later_on_a_closed_pledge_says_it_is_closed(chat: ChatDriver, database: Database,
+                                                                    status: str, said: str) -> None:
+    """An old reminder's "later" on a pledge completed or withdrawn since said its reports were up to date and a
+    reminder would come when the next one is due: none will."""
+    pledge = await overdue_pledge(database, await entity_of(database), 9)
+    await set_pledge(database, pledge, status=status)
+    answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
+    assert answer[-1].text == said and await holds(database) == []
+
+
+async def test_remind_me_later_on_a_pledge_silent_for_24_months_says_no_reminder_comes(
+        chat: ChatDriver, database: Database) -> None:
+    """A pledge with no report for 24 months gets no reminders (the planner leaves it out): "later" promised one."""
+    pledge = await overdue_pledge(database, await entity_of(database), 10)
+    await set_pledge(database, pledge, validated_at=utcnow() - timedelta(days=2 * 366))
+    answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
+    assert "no progress report for 24 months, so no more reminders are sent for it" in answer[-1].text, answer[-1].text
+    assert await holds(database) == []
+    assert await plan_report_reminders(database.uow(), utcnow()) == 0, "the planner agrees: nothing is sent"
+    async with database.uow() as uow:  # a report, replaced since: reminders come again
+        uow.session.add(ProgressReport(pledge_id=pledge, period="2020", status="in_progress", is_current=False,
+                                       steps_taken="Twenty schools connected so far.", created_at=utcnow()))
+        await uow.commit()
+    again = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
+    assert "I will remind you about P2C-2026-00010 again on" in again[-1].text, again[-1].text
+
+
+async def test_remind_me_later_after_the_last_period_is_reported_promises_nothing(
+        chat: ChatDriver, database: Database) -> None:
+    """Every period up to the pledge's end date reported: "later" said a reminder would come when the next report
+    is due, and none is."""
+    this_year = utcnow().year
+    pledge = await add_pledge(database, await entity_of(database), 11, start=date(this_year - 2, 1, 1))
+    await set_pledge(database, pledge, end_date=date(this_year - 1, 6, 30))
+    async with database.uow() as uow:
+        for year in (this_year - 2, this_year - 1):
+            uow.session.add(ProgressReport(pledge_id=pledge, period=str(year), status="in_progress",
+                                           steps_taken="Twenty schools connected so far.", created_at=utcnow()))
+        await uow.commit()
+    answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
+    assert answer[-1].text == f"P2C-2026-00011 — no more reports due: the last period, {this_year - 1}, is reported"
+    assert await holds(database) == []
+
+
+async def test_remind_me_later_counts_the_days_where_the_person_is(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first reminder of a report comes 14 days before its due date: on 15 January at 22:00 UTC it is already
+    16 January in Tokyo, and a report due on 30 January has a reminder due there; "later" said nothing was."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    year = utcnow().year + 1
+    pledge = await add_pledge(database, await entity_of(database), 12, start=date(year - 1, 1, 1))
+    await set_pledge(database, pledge, end_date=None)
+    async with database.uow() as uow:
+        awa = (await uow.session.execute(select(Contact).where(Contact.telegram_id == FOCAL))).scalar_one()
+        awa.timezone = "Asia/Tokyo"
+        await uow.commit()
+    moment = datetime(year, 1, 15, 22, tzinfo=UTC)
+    advance_test_clock(str(tmp_path / "clock"), (moment - utcnow()).total_seconds())
+    answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
+    assert "I will remind you about P2C-2026-00012 again on" in answer[-1].text, answer[-1].text
+    assert await holds(database) == [(pledge, "later")]
