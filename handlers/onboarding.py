@@ -188,9 +188,13 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
 
 
 async def _tell_inviter(conv: Conversation, invite: Invite, entity: Entity) -> None:
-    """Tell the person who made the invitation (a colleague, or staff) that it was used, and by whom."""
+    """Tell the person who made the invitation that it was used, and by whom, if they are still a member of the
+    organisation or staff (a colleague who left, or was forgotten, is told nothing of its people)."""
     inviter = await Contacts(conv.session).get(invite.created_by) if invite.created_by is not None else None
-    if inviter is None or inviter.id == conv.contact.id or inviter.forgotten_at is not None:
+    if inviter is None or inviter.id == conv.contact.id:
+        return
+    role = role_of(inviter)
+    if role not in (Role.staff, Role.admin) and (role is None or inviter.entity_id != entity.id):
         return
     joined = N_("{person} joined “{entity}” as {role} with the invitation you made.")
     await outbox.enqueue(conv.session, inviter, Reply((text(joined, person=name_of(conv.contact),

@@ -145,6 +145,33 @@ async def test_an_invitation_already_used_points_to_its_sender_who_is_told_of_th
     assert "already been used" in used[0].text and "the person who sent it to you" in used[0].text
 
 
+async def test_an_inviter_who_left_is_not_told_who_joined(chat: ChatDriver) -> None:
+    """Regression: the focal point who made an invitation was told the colleague's full name after leaving."""
+    token, _, _ = await invite(CreateInvite(ECONOMY, Role.focal_point, country_iso3="SEN"), chat.database.uow(),
+                               utcnow())
+    awa, staff = chat.person(AWA, "Awa"), chat.person(STAFF, "Bea")
+    await chat.send(awa, f"/start {token}")
+    await chat.press(awa, "f:consent:c:yes")
+    await chat.send(awa, "Awa Diop")
+    link = LINK.search((await chat.send(awa, "/invite"))[0].text)
+    [entity] = await entities(chat.database)
+    by_staff = LINK.search((await chat.send(staff, f"/invite {entity.id}"))[0].text)
+    assert link is not None and by_staff is not None
+    await chat.send(awa, "/leave")
+    await chat.press(awa, "lv:yes")
+    await chat.collect(AWA)
+    await chat.collect(STAFF)
+    for telegram_id, name, opened in ((BOB, "Bob Ndiaye", link), (FATOU, "Fatou Sow", by_staff)):
+        person = chat.person(telegram_id, name.split()[0])
+        await chat.send(person, f"/start {opened.group(1)}")
+        await chat.press(person, "f:consent:c:yes")
+        await chat.send(person, name)
+    assert [m.text for m in await chat.collect(AWA)] == []
+    told = [m.text for m in await chat.collect(STAFF)]  # staff who made an invitation are still told
+    assert any(t.startswith("Fatou Sow joined “Ministère") for t in told), told
+    assert not any("Bob Ndiaye joined" in t for t in told)
+
+
 async def test_someone_with_a_place_opening_another_invitation_is_not_greeted_as_new(chat: ChatDriver) -> None:
     first, _, _ = await invite(CreateInvite(ECONOMY, Role.focal_point), chat.database.uow(), utcnow())
     other, _, _ = await invite(CreateInvite("Sonatel", Role.focal_point), chat.database.uow(), utcnow())
