@@ -102,7 +102,9 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     contact.full_name, contact.consent_at = answers["full_name"], conv.now
     if entity is not None and entity.status == EntityStatus.rejected:
         conv.say(Reply((text(N_("“{entity}” was registered before, and BDT could not validate it, so nobody can join "
-                                "it. To register another organisation, send /start."), entity=entity.name),)))
+                                "it. If you think this is a mistake, its focal point can write to BDT with /ask. To "
+                                "register another organisation, send /start and give its full official name, with its "
+                                "country if another organisation has the same name."), entity=entity.name),)))
         return
     if entity is not None:
         conv.say(Reply((text(N_("“{entity}” is already registered. Please ask its focal point or BDT for an "
@@ -148,14 +150,14 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     and change an existing place only as they confirmed (staff are told)."""
     invite_or_problem = await check_invite_by_id(conv.session, int(state.answers.get("invite_id", 0)), conv)
     if not isinstance(invite_or_problem, Invite):
-        conv.say(problem_reply(invite_or_problem))
+        conv.say(problem_reply(invite_or_problem, role_of(conv.contact)))
         return
     invite = invite_or_problem
     entity = await Entities(conv.session).get(invite.entity_id)
     assert entity is not None
     if entity.status == EntityStatus.rejected:  # rejected while the person was joining
         await audit(conv.session, conv.contact, "invite.refused", "invite", invite.id, reason="rejected")
-        conv.say(problem_reply(InviteProblem.rejected))
+        conv.say(problem_reply(InviteProblem.rejected, role_of(conv.contact)))
         return
     contact = conv.contact
     current, invited = role_of(contact), Role(invite.role)
@@ -228,8 +230,12 @@ async def check_invite_by_id(session: Session, invite_id: int, conv: Conversatio
     return usable(await Invites(session).get_for_update(invite_id), conv.now)
 
 
-def problem_reply(problem: InviteProblem) -> Reply:
-    """What to say about an invitation that cannot be used."""
+REGISTER_YOURS = N_("To register your organisation, send /start; /help lists what I can do.")
+"""How a person with no place yet is told to begin (the greeting says it too)."""
+
+
+def problem_reply(problem: InviteProblem, role: Role | None) -> Reply:
+    """What to say about an invitation that cannot be used, to a person with this role (None: no place yet)."""
     # a colleague can make a new link with /invite: the person who sent it is the first to ask
     messages = {
         InviteProblem.unknown: N_("This invitation link is not valid. Please check it, or ask the person who sent it "
@@ -239,9 +245,12 @@ def problem_reply(problem: InviteProblem) -> Reply:
         InviteProblem.expired: N_("This invitation link has expired. Please ask the person who sent it to you "
                                   "(or BDT) for a new one."),
         InviteProblem.rejected: N_("This invitation is for an organisation that BDT could not validate, so it "
-                                   "cannot be used."),
+                                   "cannot be used. If you think this is a mistake, ask the person who sent it to you "
+                                   "to write to BDT."),
     }
-    return Reply((Text(messages[problem]),))
+    # someone with no place cannot write to BDT (/ask) and may belong to another organisation: say how to register
+    way_on = (Text(REGISTER_YOURS),) if problem is InviteProblem.rejected and role is None else ()
+    return Reply((Text(messages[problem]), *way_on))
 
 
 REGISTRATION = Journey(ONBOARDING, finish_registration)
@@ -264,13 +273,13 @@ async def start_command(conv: Conversation, argument: str) -> None:
         found = await check_invite(Invites(conv.session), argument, conv.now)
         if not isinstance(found, Invite):
             await audit(conv.session, contact, "invite.refused", reason=found.value)
-            conv.say(problem_reply(found))
+            conv.say(problem_reply(found, role_of(contact)))
             return
         entity = await Entities(conv.session).get(found.entity_id)
         assert entity is not None
         if entity.status == EntityStatus.rejected:
             await audit(conv.session, contact, "invite.refused", "invite", found.id, reason="rejected")
-            conv.say(problem_reply(InviteProblem.rejected))
+            conv.say(problem_reply(InviteProblem.rejected, role_of(contact)))
             return
         if would_demote(role_of(contact), Role(found.role)):
             await refuse_demotion(conv, found, entity)

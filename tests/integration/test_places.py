@@ -172,6 +172,25 @@ async def test_an_inviter_who_left_is_not_told_who_joined(chat: ChatDriver) -> N
     assert not any("Bob Ndiaye joined" in t for t in told)
 
 
+async def test_refusals_about_a_rejected_organisation_say_what_someone_without_a_place_can_do(
+        chat: ChatDriver) -> None:
+    """Regression: someone with no role (who cannot use /ask) was refused with no way forward."""
+    await register(chat, AWA, ECONOMY, "Awa Diop")
+    awa, staff = chat.person(AWA, "Awa"), chat.person(STAFF, "Bea")
+    link = LINK.search((await chat.send(awa, "/invite"))[0].text)
+    assert link is not None
+    [entity] = await entities(chat.database)
+    await chat.press(staff, f"ent:no:{entity.id}")
+    opened = [m.text for m in await chat.send(chat.person(BOB, "Bob"), f"/start {link.group(1)}")]
+    assert "could not validate" in opened[0] and "ask the person who sent it to you to write to BDT" in opened[0]
+    assert opened[-1].endswith("To register your organisation, send /start; /help lists what I can do.")
+    said = await register(chat, FATOU, ECONOMY, "Fatou Sow")
+    assert "could not validate" in said[-1] and "its focal point can write to BDT with /ask" in said[-1]
+    assert "send /start and give its full official name" in said[-1]
+    with_place = [m.text for m in await chat.send(awa, f"/start {link.group(1)}")]  # Awa may write to BDT: /ask
+    assert "could not validate" in with_place[-1] and "To register your organisation" not in with_place[-1]
+
+
 async def test_someone_with_a_place_opening_another_invitation_is_not_greeted_as_new(chat: ChatDriver) -> None:
     first, _, _ = await invite(CreateInvite(ECONOMY, Role.focal_point), chat.database.uow(), utcnow())
     other, _, _ = await invite(CreateInvite("Sonatel", Role.focal_point), chat.database.uow(), utcnow())
