@@ -314,15 +314,15 @@ async def start_command(conv: Conversation, argument: str) -> None:
     await begin(conv, REGISTRATION)
 
 
-PLACE_CHANGES = frozenset({"entity.join_requested", "entity.registered", "invite.redeemed", "entity.left",
-                           "person.forgotten"})
-"""The audited actions by which a person asks for, takes or leaves a place in an organisation."""
+PLACE_CHANGES = frozenset({"entity.join_requested", "entity.registered", "invite.redeemed", "entity.left"})
+"""The audited actions by which a person asks for, takes or leaves a place in an organisation. /forget needs no
+entry: it anonymises the contact (no consent, no Telegram id), and a person who writes again is a new contact."""
 
 
 async def join_request(session: Session, contact: Contact) -> Entity | None:
     """The organisation the person asked to join (told it was registered already), while that is still the last
-    thing they did about their place and they have not been forgotten since."""
-    if contact.id is None or contact.consent_at is None:
+    thing they did about their place and it was not rejected since."""
+    if contact.id is None or contact.consent_at is None:  # only a registration, given consent, asks to join
         return None
     last = await AuditTrail(session).last_of_actor(contact.id, PLACE_CHANGES)
     if last is None or last[0] != "entity.join_requested" or last[1] is None:
