@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
@@ -19,19 +19,15 @@ _PERIODS_OF = _PERIODS.where(col(ProgressReport.pledge_id).in_(bindparam("pledge
 _CURRENT_FOR = select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"),
                                            col(ProgressReport.period) == bindparam("period"),
                                            col(ProgressReport.is_current).is_(True))
-_HISTORY = (select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"))
-            .order_by(col(ProgressReport.period).desc(), col(ProgressReport.created_at).desc(),
-                      col(ProgressReport.id).desc()).limit(bindparam("limit")))
+_HISTORY = select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"))
 _LOCKED = (select(ProgressReport).where(col(ProgressReport.id) == bindparam("report_id")).with_for_update()
            .execution_options(populate_existing=True))
 _LAST_SENT = (select(sa.func.max(ProgressReport.created_at))
               .where(col(ProgressReport.pledge_id) == bindparam("pledge_id")))
 _CURRENT_OF = select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"),
                                            col(ProgressReport.is_current).is_(True))
-_LATEST_OF = (select(ProgressReport).where(col(ProgressReport.pledge_id).in_(bindparam("pledge_ids", expanding=True)),
-                                          col(ProgressReport.is_current).is_(True))
-              .order_by(col(ProgressReport.pledge_id), col(ProgressReport.period).desc(),
-                        col(ProgressReport.id).desc()))
+_LATEST_OF = select(ProgressReport).where(col(ProgressReport.pledge_id).in_(bindparam("pledge_ids", expanding=True)),
+                                         col(ProgressReport.is_current).is_(True))
 _REPORTABLE = (select(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id"),
                                     col(Pledge.status) == PledgeStatus.validated)
                .order_by(col(Pledge.id)).limit(bindparam("limit")))
@@ -43,6 +39,13 @@ _REPLACED = (select(ProgressReport).where(col(ProgressReport.pledge_id) == bindp
                                          col(ProgressReport.replaced_by) == bindparam("new_id"))
              .order_by(col(ProgressReport.id).desc()).limit(1))
 """The report another replaced (through the pledge's index: replaced_by has none)."""
+
+
+def recency(report: ProgressReport) -> tuple[date, datetime, int]:
+    """How recent a report is, the latest greatest: its period's last day (periods of another cadence, after a
+    change, count by their dates: "2026" ends after "2026-Q1"), then when it was sent."""
+    end = period_end(report.period) if is_period(report.period) else date.min
+    return end, report.created_at, report.id or 0
 
 
 class Reports:
@@ -95,12 +98,15 @@ class Reports:
             return {}
         found: dict[int, ProgressReport] = {}
         for report in (await self.session.execute(_LATEST_OF, {"pledge_ids": ids})).scalars():
-            found.setdefault(report.pledge_id, report)
+            if report.pledge_id not in found or recency(report) > recency(found[report.pledge_id]):
+                found[report.pledge_id] = report
         return found
 
     async def history(self, pledge_id: int, limit: int = 20) -> list[ProgressReport]:
-        """The pledge's reports, the latest period first (its newest report first), replaced ones included."""
-        return list((await self.session.execute(_HISTORY, {"pledge_id": pledge_id, "limit": limit})).scalars())
+        """The pledge's `limit` latest reports, the latest period first (its newest report first), replaced ones
+        included. (Ordered here: a period's end is not its name's order, and a pledge has a few dozen reports.)"""
+        reports = (await self.session.execute(_HISTORY, {"pledge_id": pledge_id})).scalars()
+        return sorted(reports, key=recency, reverse=True)[:limit]
 
     async def predecessor(self, report: ProgressReport) -> ProgressReport | None:
         """The report that `report` replaced, if it replaced one."""
