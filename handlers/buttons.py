@@ -43,6 +43,7 @@ PATTERNS: tuple[str, ...] = (
     "lang:<word>",
     "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show", "st:consent:on", "st:consent:off",
     "lv:yes", "lv:no", "lv:inv:<id>", "me:forget:yes", "me:forget:no",
+    "jr:reg", "jr:wait",
     "rm:later:<id>", "rm:notmine:<id>", "rm:mine:<id>",
     "f:<word>:<rest>",
     "qa:take:<id>", "qa:ans:<id>", "qa:close:<id>", "qa:re:<id>", "qa:open:<id>",

@@ -6,10 +6,10 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from handlers import outbox
+from handlers import drafts, outbox
 from handlers.canonical import canonical_name
 from handlers.commands import help_reply
-from handlers.conversation import Conversation, Journey, begin
+from handlers.conversation import Conversation, Journey, ask_again, begin
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
@@ -289,15 +289,13 @@ async def start_command(conv: Conversation, argument: str) -> None:
         change = await change_answers(conv.session, contact, found, entity)
         await begin(conv, JOINING, {"invite_id": found.id, **change})
         return
+    joining = await waiting_to_join(conv.session, contact)
+    if joining is not None:
+        conv.say(join_reminder(joining))
+        return
     role = role_of(contact)
     entity = await Entities(conv.session).get(contact.entity_id) if contact.entity_id is not None else None
     rejected = role is Role.focal_point and entity is not None and entity.status == EntityStatus.rejected
-    if role is None or rejected:
-        joining = await join_request(conv.session, contact)
-        if joining is not None:
-            conv.say(Reply((text(N_("You asked to join “{entity}”, and BDT has been told. When its focal point or BDT "
-                                    "sends you an invitation link, open it to join."), entity=joining.name),)))
-            return
     if rejected and entity is not None:
         await begin(conv, REGISTRATION, None, text(N_(
             "BDT could not validate “{entity}”. If you think this is a mistake, write to BDT with /ask. Otherwise, "
@@ -312,6 +310,53 @@ async def start_command(conv: Conversation, argument: str) -> None:
         return
     conv.say(greeting(conv))
     await begin(conv, REGISTRATION)
+
+
+JOIN_REQUEST_CODES = frozenset({"jr:reg", "jr:wait"})
+
+
+def join_reminder(entity: Entity) -> Reply:
+    """The reminder of a join request, with the two ways on: register another organisation, or keep waiting."""
+    return Reply((text(N_("You asked to join “{entity}”, and BDT has been told. When its focal point or BDT sends you "
+                          "an invitation link, open it to join."), entity=entity.name),),
+                 ((Button(Text(N_("Register another organisation")), "jr:reg"),),
+                  (Button(Text(N_("Keep waiting")), "jr:wait"),)))
+
+
+async def join_request_button(conv: Conversation, code: str) -> None:
+    """jr:reg registers another organisation instead of waiting to join one (names are matched in every country, so
+    the match may be wrong); jr:wait keeps the request."""
+    if code not in JOIN_REQUEST_CODES:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    if code == "jr:wait":
+        conv.say(Reply((Text(N_("Nothing changed.")),)))
+        return
+    contact = conv.contact
+    assert contact.id is not None
+    if await waiting_to_join(conv.session, contact) is None:  # joined, registered or forgotten since
+        await start_command(conv, "")
+        return
+    begun = await drafts.find_draft(conv.session, contact.id, ONBOARDING.id)
+    if begun is not None:  # the button pressed again: the answers given are kept
+        await ask_again(conv, REGISTRATION, begun)
+        return
+    await begin(conv, REGISTRATION, None, Text(N_(
+        "When I ask for its name, give your organisation's full official name, with its country if another "
+        "organisation has the same name.")))
+
+
+async def waiting_to_join(session: Session, contact: Contact) -> Entity | None:
+    """The organisation the person asked to join, while they have no place of their own (or only one BDT rejected)
+    and the request is still the last thing they did about their place."""
+    role = role_of(contact)
+    if role is not None:
+        if role is not Role.focal_point or contact.entity_id is None:
+            return None
+        own = await Entities(session).get(contact.entity_id)
+        if own is None or own.status != EntityStatus.rejected:
+            return None
+    return await join_request(session, contact)
 
 
 PLACE_CHANGES = frozenset({"entity.join_requested", "entity.registered", "invite.redeemed", "entity.left"})

@@ -230,6 +230,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "rp": report_service.report_button, "rs": report_review.review_button, "pc": report_review.cadence_button,
     "dg": digests.digest_button, "ft": fulltext.show_whole, "qa": helpdesk_listing.question_button,
     "lv": colleagues.colleagues_button, "me": own_data.forget_button, "pn": pending.pending_button,
+    "jr": onboarding.join_request_button,
 }
 
 

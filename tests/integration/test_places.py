@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from chat_driver import ChatDriver
+from chat_driver import ChatDriver, codes
 from sqlalchemy import insert
 from sqlmodel import col, select
 
@@ -84,6 +84,34 @@ async def test_a_person_who_asked_to_join_is_reminded_rather_than_registered_aga
     assert "Welcome back, Fatou Sow" in (await chat.send(fatou, "/start"))[0].text
 
 
+
+async def test_a_person_waiting_to_join_may_register_another_organisation_or_keep_waiting(chat: ChatDriver) -> None:
+    """Regression: the reminder of a join request was all /start ever said again, though names are matched in every
+    country (the match may be wrong) and /pledge, /help and the greeting send people to /start to register."""
+    await register(chat, AWA, ECONOMY, "Awa Diop")
+    await register(chat, FATOU, ECONOMY, "Fatou Sow")  # her ministry is another one, of the same name
+    fatou = chat.person(FATOU, "Fatou")
+    reminder = (await chat.send(fatou, "/start"))[-1]
+    assert "You asked to join" in reminder.text and codes(reminder) == ["jr:reg", "jr:wait"]
+    assert [m.text for m in await chat.press(fatou, "jr:wait")] == ["Nothing changed."]
+    assert codes((await chat.send(fatou, "/start"))[-1]) == ["jr:reg", "jr:wait"]  # still waiting
+    begun = await chat.press(fatou, "jr:reg")
+    assert "with its country if another organisation has the same name" in begun[-1].text
+    assert "Question 1 of 5" in begun[-1].text
+    await chat.press(fatou, "f:consent:c:yes")
+    again = await chat.press(fatou, "jr:reg")  # pressed again: the answers given are kept
+    assert "Question 2 of 5" in again[-1].text
+    await chat.send(fatou, f"{ECONOMY} (Niger)")
+    await chat.press(fatou, "f:sector:c:government")
+    await chat.send(fatou, "Niger")
+    await chat.send(fatou, "Fatou Sow")
+    await chat.press(fatou, "f:$sum:submit")
+    now, ministry = await contact(chat.database, FATOU), (await entities(chat.database))[-1]
+    assert (now.role, now.entity_id, ministry.name) == (Role.focal_point, ministry.id, f"{ECONOMY} (Niger)")
+    late = await chat.press(fatou, "jr:reg")  # an old reminder's button: where she stands now
+    assert "Your registration is waiting" in late[-1].text or "Welcome back" in late[-1].text
+    assert len(await entities(chat.database)) == 2
+
 async def test_a_person_who_asked_to_join_then_forgot_themselves_starts_afresh(chat: ChatDriver) -> None:
     await register(chat, AWA, ECONOMY, "Awa Diop")
     await register(chat, FATOU, ECONOMY, "Fatou Sow")
@@ -143,6 +171,7 @@ async def test_an_invitation_already_used_points_to_its_sender_who_is_told_of_th
                     "invitation you made."]
     used = await chat.send(chat.person(FATOU, "Fatou"), f"/start {link.group(1)}")
     assert "already been used" in used[0].text and "the person who sent it to you" in used[0].text
+
 
 
 async def test_an_inviter_who_left_is_not_told_who_joined(chat: ChatDriver) -> None:
