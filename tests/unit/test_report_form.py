@@ -14,7 +14,7 @@ from handlers.forms.base import FormContext, FormState
 from handlers.forms.engine import DEFAULTS, SUMMARY, FormInput, Status, advance, start
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 from handlers.reports.rules import answers_of_report, apply_report, check_report, defaults_of, due_of
-from models.reporting import next_period, next_report_due, period_of, period_start, reminder_due, reportable_period
+from models.reporting import next_report_due, reminder_due, reportable_period
 from models.tables import Pledge, ProgressReport
 from models.values import ReportingCadence
 
@@ -161,26 +161,92 @@ def test_the_period_is_the_earliest_ended_unreported_one(cadence: str, start_day
     assert due_of(pledge, reported, TODAY).period == expected
 
 
-@examples(start=st.dates(date(2018, 1, 1), date(2027, 12, 31)), length=st.integers(0, 3000),
-          cadence=st.sampled_from(list(ReportingCadence)), today=st.dates(date(2018, 1, 1), date(2030, 12, 31)),
+MONTHS = {ReportingCadence.annual: 12, ReportingCadence.semi_annual: 6, ReportingCadence.quarterly: 3}
+KIND_DAYS = (("before", -14), ("due", 0), ("week1", 7), ("week2", 14))
+
+
+def walked_periods(start: date, cadence: str, until: date) -> list[tuple[str, date, date]]:
+    """The pledge's periods by brute force, month by month: (name, first day, last day) from the one holding
+    `start` to the one holding `until` (at least the first)."""
+    months = MONTHS[ReportingCadence(cadence)]
+    first_month = (start.month - 1) // months * months + 1
+    year, month, periods = start.year, first_month, []
+    while True:
+        following = date(year + (month + months > 12), (month + months - 1) % 12 + 1, 1)
+        part = (month - 1) // months + 1
+        name = str(year) if months == 12 else f"{year}-{'H' if months == 6 else 'Q'}{part}"
+        periods.append((name, date(year, month, 1), following - timedelta(days=1)))
+        if following > until:
+            return periods
+        year, month = following.year, following.month
+
+
+def expected_next(start: date, end: date, cadence: str, reported: set[str], today: date
+                  ) -> tuple[str, date | None, bool, bool]:
+    """(period, due, overdue, covered) as the reporting rule says it in words, walked period by period: the earliest
+    unreported period up to today's (or the last one, once the pledge ended), else that last one; due 30 days after
+    the end of that period, or, when it is reported, of the pledge's first later period not reported."""
+    upto = walked_periods(start, cadence, min(today, end))
+    period = next((p for p in upto if p[0] not in reported), upto[-1])
+    if period[0] not in reported:
+        due = period[2] + timedelta(days=30)
+        return period[0], due, due < today, False
+    later = [p for p in walked_periods(start, cadence, end) if p[1] > period[2] and p[0] not in reported]
+    return period[0], later[0][2] + timedelta(days=30) if later else None, False, True
+
+
+NEAR = st.tuples(st.integers(0, 20), st.integers(-16, 16))
+"""A day near a period's end or due date (the n-th period, days off): where off-by-one errors live."""
+
+
+@examples(start=st.dates(date(2018, 1, 1), date(2027, 12, 31)),
+          length=st.one_of(st.integers(0, 3000), st.tuples(st.integers(0, 20), st.integers(-1, 1))),
+          cadence=st.sampled_from(list(ReportingCadence)),
+          today=st.one_of(st.dates(date(2018, 1, 1), date(2030, 12, 31)), NEAR),
           picks=st.lists(st.integers(0, 20), max_size=10))
-def test_report_and_mypledges_follow_the_reminders_rule(start: date, length: int, cadence: str, today: date,
-                                                        picks: list[int]) -> None:
-    """b_reports #3: /report and /mypledges (due_of) and the reminders (models.reporting) say the same period and
-    due date, and never a period after the pledge's end."""
+def test_report_mypledges_and_reminders_follow_the_rule_walked_period_by_period(
+        start: date, length: int | tuple[int, int], cadence: str, today: date | tuple[int, int],
+        picks: list[int]) -> None:
+    """b_reports #3: /report and /mypledges (due_of) and the reminders (next_report_due, reminder_due) say the
+    period and due date that a walk of the pledge's periods finds, and never a period after the pledge's end."""
+    periods = walked_periods(start, cadence, date(start.year + 21, 1, 1))[:21]
+    if isinstance(length, tuple):  # ending on a period's last day, or a day off
+        length = max(0, (periods[length[0]][2] - start).days + length[1])
+    if isinstance(today, tuple):  # on a due date or a reminder's day, or a day off
+        today = periods[today[0]][2] + timedelta(days=30 + today[1])
     end = start + timedelta(days=length)
     pledge = Pledge(entity_id=1, title="t", description="d", focus_area="access", pledge_type="policy",
                     start_date=start, end_date=end, reporting_cadence=cadence, status="validated")
-    periods = [period_of(start, cadence)]
-    for _ in range(20):
-        periods.append(next_period(periods[-1], cadence))
-    reported = {periods[i] for i in picks}
-    due = due_of(pledge, reported, today)
-    assert due.period == reportable_period(pledge, reported, today)
-    assert due.due == next_report_due(pledge, reported, today)
-    assert period_start(due.period) <= end
+    reported = {periods[i][0] for i in picks}
+    period, due, overdue, covered = expected_next(start, end, cadence, reported, today)
+    found = due_of(pledge, reported, today)
+    assert (found.period, found.due, found.overdue, found.covered) == (period, due, overdue, covered)
+    assert next_report_due(pledge, reported, today) == due
+    kind = None if covered or due is None else next(
+        (k for k, days in reversed(KIND_DAYS) if due + timedelta(days=days) <= today), None)
     reminder = reminder_due(pledge, reported, today)
-    assert reminder is None or (reminder.period, reminder.due) == (due.period, due.due)
+    assert ((reminder.period, reminder.due, reminder.kind) if reminder else None) == \
+        ((period, due, kind) if kind else None)
+    assert reportable_period(pledge, reported, today) == period
+
+
+@pytest.mark.parametrize(("start", "end", "cadence", "reported", "today", "expected"), [
+    # 2025 not reported: overdue since 30 January 2026
+    (date(2025, 3, 1), date(2027, 12, 31), "annual", set(), date(2026, 12, 1), ("2025", date(2026, 1, 30), True,
+                                                                                 False)),
+    # the current half reported early: due is the next half's
+    (date(2026, 1, 1), date(2027, 12, 31), "semi_annual", {"2026-H1", "2026-H2"}, date(2026, 12, 1),
+     ("2026-H2", date(2027, 7, 30), False, True)),
+    # ended mid-2025, every period reported: nothing more is due
+    (date(2024, 1, 1), date(2025, 6, 30), "annual", {"2024", "2025"}, date(2026, 12, 1), ("2025", None, False, True)),
+    # not started yet: its first quarter
+    (date(2027, 5, 1), date(2028, 5, 1), "quarterly", set(), date(2026, 12, 1), ("2027-Q2", date(2027, 7, 30), False,
+                                                                                 False)),
+])
+def test_the_walk_itself_says_what_the_rule_says(start: date, end: date, cadence: str, reported: set[str],
+                                                 today: date, expected: tuple[str, date | None, bool, bool]) -> None:
+    """The brute-force walk above, checked by hand on examples of each case."""
+    assert expected_next(start, end, cadence, reported, today) == expected
 
 
 def test_answers_round_trip_through_a_report() -> None:
