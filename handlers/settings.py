@@ -66,8 +66,9 @@ class TimeZoneStep(Step):
         return [[Button(zone_label(z, ctx.locale, self._now(ctx)), f"f:{self.id}:c:{z}")] for z in zones]
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Look the place or offset up; take it at once only when the text named exactly one zone whole (a city,
-        a country, an offset), never a part of a name or an abbreviation ("EAT" is not "Great Britain")."""
+        """Look the place or offset up; take it at once only when the text named exactly one zone whole (a city's
+        own name, a country, an offset), never a part of a name, an abbreviation, a code ("IN") or another city's
+        byname: those are offered to confirm, and a word ("No", "in") is no place."""
         found = ZoneSearch() if value.startswith("/") else look_up_zones(value, self._now(ctx))
         if found.offset is not None:
             raise InvalidAnswerError(text(N_("No time zone is {offset}. Send the name of your city, or another "

@@ -82,10 +82,17 @@ def cities() -> dict[str, tuple[City, ...]]:
             if known is None or _rank(city) < _rank(known):
                 seen[(city.zone, city.iso3)] = city
 
-    countries = zone_countries()
+    countries, aliases = zone_countries(), get_global("zone_aliases")
     for zone in sorted(_place_zones()):
+        name = zone.rsplit("/", 1)[-1].replace("_", " ")
+        canonical = aliases.get(zone, zone)
+        if canonical != zone and canonical in _place_zones():
+            # an old name (Asia/Calcutta) or a region (Australia/North, Pacific/Samoa: American Samoa), not a
+            # city's own name: a byname of the zone it stands for
+            add(name, City(canonical, countries.get(canonical), 0, own=False))
+            continue
         city = City(zone, countries.get(zone), 0)
-        add(zone.rsplit("/", 1)[-1].replace("_", " "), city)
+        add(name, city)
         for language in LANGUAGES:
             add(str(get_timezone_location(zone, locale=language, return_city=True)), city)
     with DATA.open(encoding="utf-8", newline="") as handle:

@@ -29,7 +29,7 @@ from models.city_zones import (
     well_known_zones,
     zone_population,
 )
-from models.geography import exact_countries, fold_name, search_countries
+from models.geography import exact_countries, fold_name, load_country_table, search_countries
 from models.values import LANGUAGES
 
 DATA = Path(__file__).resolve().parent / "data" / "capital_zones.csv"
@@ -52,6 +52,16 @@ _FRACTIONAL = {
     (12, 45): "Pacific/Chatham",
 }
 """Offsets that are not whole hours have no Etc/ zone: the zone best known for each."""
+_WORDS = frozenset({
+    "ad", "ago", "ai", "al", "am", "and", "are", "arm", "as", "at", "be", "by", "ca", "can", "de", "do", "eh", "er",
+    "es", "et", "fin", "hm", "id", "il", "im", "in", "is", "it", "je", "la", "lie", "ma", "mar", "me", "mm", "mr",
+    "ms", "my", "ne", "ni", "no", "nor", "pan", "per", "pm", "re", "sa", "se", "si", "so", "sur", "to", "ton", "us",
+    "va", "ve", "ven", "vi",
+})
+"""Short words of English, French and Spanish that are also a country's code ("in" is India's, "no" Norway's,
+"ca" is "ça"): typed as words, not in capitals, they stand for no country. Abbreviations that are words ("eat",
+"cet") are left out: typed alone at the time-zone question, they more likely mean East Africa or Central European
+Time, and an abbreviation is only ever offered to confirm."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +70,8 @@ class ZoneSearch:
 
     zones: tuple[str, ...] = ()
     sure: bool = False
-    """The text named them whole (an offset, a city's or a country's name), not by a part or an abbreviation."""
+    """The text named them whole (an offset, a city's own name, a country's name), not by a part of a name, an
+    abbreviation, a country's code ("IN") or a name that another city also goes by."""
     offset: str | None = None
     """An offset written right that no zone keeps ("UTC−05:30"), to say so."""
 
@@ -128,12 +139,6 @@ def _offset_zone(minutes: int) -> str | None:
     return f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"  # POSIX signs: Etc/GMT-3 is three hours ahead of UTC
 
 
-def parse_offset(text: str) -> str | None:
-    """A zone for a typed UTC offset ("UTC+3", "+05:30", "GMT-4"), or None when it is not one or no zone keeps it."""
-    minutes = read_offset(text)
-    return None if minutes is None else _offset_zone(minutes)
-
-
 def _minutes_label(minutes: int) -> str:
     if minutes == 0:
         return "UTC"
@@ -191,20 +196,53 @@ def _moscow(text: str, now: datetime) -> ZoneSearch | None:
     return ZoneSearch(offset=_minutes_label(minutes)) if abs(minutes) < 24 * 60 else ZoneSearch()
 
 
+def _code(text: str) -> str | None:
+    """`text` in capitals when it may be a country's code or a zone's abbreviation (2 to 5 letters: "IN", "NOR",
+    "EAT", МСК), else None: a common word typed as a word ("in", "No") is not a code."""
+    letters = text.strip()
+    code = letters.upper().replace("МСК", "MSK")
+    if not (2 <= len(code) <= 5 and code.isascii() and code.isalpha()):
+        return None
+    return code if letters.isupper() or letters.casefold() not in _WORDS else None
+
+
+@cache
+def _country_codes() -> dict[str, frozenset[str]]:
+    """Folded code (ISO 3166-1 alpha-2 and alpha-3, M49) → the countries it stands for."""
+    codes: dict[str, set[str]] = {}
+    for facts in load_country_table().values():
+        for code in (facts.iso2, facts.iso3, str(facts.m49), f"{facts.m49:03d}"):
+            codes.setdefault(code.casefold(), set()).add(facts.iso3)
+    return {code: frozenset(found) for code, found in codes.items()}
+
+
+def _countries(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The countries `text` names by one of their names ("Inde", "UK"), and those whose code it may be ("IN",
+    "ind"); a number (M49's "4" is Afghanistan) and a common word ("in", "No") stand for no country."""
+    coded = _country_codes().get(fold_name(text), frozenset())
+    return exact_countries(text) - coded, coded if _code(text) else frozenset()
+
+
 def _named(text: str, now: datetime, country: frozenset[str] = frozenset()) -> tuple[list[str], bool]:
     """Zones of the cities and countries that `text` names exactly (only cities of `country` when it is given),
-    then of the abbreviation it may be; and whether it was only a name (an abbreviation is never sure)."""
+    after those of the abbreviation or country code it may be; and whether it named them surely: by a city's own
+    name or a country's name, never by an abbreviation, a code or a name another city goes by ("Delhi" is also
+    a byname of Dili, "Alexandria" of Mashhad), which a city's own name outranks."""
     if (time_of := _TIME_OF.match(text.strip())) is not None:
         text = time_of.group(1)
-    found = [_local(city, now) for city in cities().get(fold_name(text), ()) if not country or city.iso3 in country]
-    abbreviated: tuple[str, ...] = ()
+    named = [city for city in cities().get(fold_name(text), ()) if not country or city.iso3 in country]
+    found = [_local(city, now) for city in named if city.own]
+    guesses: list[str] = []
     if not country:
-        for iso3 in sorted(exact_countries(text)):
-            found += _of_country(iso3, now)
-        letters = text.strip().upper().replace("МСК", "MSK")
-        if 2 <= len(letters) <= 5 and letters.isascii() and letters.isalpha():
-            abbreviated = abbreviations(now.year).get(letters, ())
-    return [*abbreviated, *found], bool(found) and not abbreviated
+        by_name, by_code = _countries(text)
+        found += [zone for iso3 in sorted(by_name) for zone in _of_country(iso3, now)]
+        code = _code(text)
+        guesses += abbreviations(now.year).get(code, ()) if code else ()
+        guesses += [zone for iso3 in sorted(by_code) for zone in _of_country(iso3, now)]
+    sure = bool(found) and not guesses
+    if not found:
+        found = [_local(city, now) for city in named if not city.own]
+    return [*guesses, *found], sure
 
 
 def _guessed(text: str, now: datetime) -> list[str]:
@@ -235,18 +273,16 @@ def look_up_zones(query: str, now: datetime | None = None) -> ZoneSearch:
     place, country = parts[0], parts[-1]
     found, sure = _named(query, when)
     if not found and len(parts) > 1:
-        countries = exact_countries(country)
+        by_name, by_code = _countries(country)
+        countries = by_name | by_code
         found, sure = _named(place, when, countries) if countries else _named(place, when)
-        if not found and countries:  # "Kano, Nigeria": a city we do not know, in a country we do
-            found, sure = [zone for iso3 in sorted(countries) for zone in _of_country(iso3, when)], True
+        if not found and countries:  # "Kano, Nigeria": a city we do not know, in a country we do (not "IL",
+            # which is Israel's code and Illinois' too)
+            found = [zone for iso3 in sorted(countries) for zone in _of_country(iso3, when)]
+            sure = not by_code
     if not found:
         return ZoneSearch(tuple(_distinct(_guessed(query, when), when)[:MAX_GUESSES]))
     return ZoneSearch(tuple(_distinct(found, when)[:MAX_CHOICES]), sure=sure)
-
-
-def find_zones(query: str, now: datetime | None = None) -> list[str]:
-    """Zones matching a city, a country, a UTC offset or an abbreviation, best first (at most MAX_CHOICES)."""
-    return list(look_up_zones(query, now).zones)
 
 
 def city_of(zone: str, locale: str) -> str:

@@ -148,17 +148,32 @@ async def test_a_city_of_no_zone_of_its_own_is_found(database: Database, deps: D
     person = chat.person(307, language_code="fr")
     for typed, zone in (("Genève", "Europe/Zurich"), ("北京", "Asia/Shanghai"), ("Dakar, Sénégal", "Africa/Dakar")):
         await chat.press(person, "st:tz")
-        await chat.send(person, typed)
+        answered = await chat.send(person, typed)
+        if f"f:zone:c:{zone}" in codes(answered[-1]):  # a name GeoNames holds among its others: confirmed
+            await chat.press(person, f"f:zone:c:{zone}")
         assert (await contact(database, 307)).timezone == zone
 
 
-async def test_no_organisation_means_not_set_yet(database: Database, deps: Deps, renderer: Renderer) -> None:
-    """Someone with no organisation was told "UTC (UTC, UTC) — guessed from your organisation's country"."""
+async def test_a_word_or_a_country_code_is_not_saved_as_a_time_zone(database: Database, deps: Deps,
+                                                                    renderer: Renderer) -> None:
+    """"No" saved Europe/Oslo, "in" Kolkata, "it" Rome (two-letter country codes); "Delhi" offered Dili and
+    "Alexandria" Tehran (names that another city also goes by)."""
     chat = ChatDriver(database, deps, renderer)
-    shown = await chat.send(chat.person(308), "/settings")
-    assert "organisation" not in shown[0].text and "UTC (UTC" not in shown[0].text
-    assert "Time zone: not set yet" in shown[0].text.replace("<b>", "").replace("</b>", "")
-    assert "🕒 Time zone" in shown[0].text and "st:tz" in codes(shown[0])
+    await focal(chat, 310)
+    person = chat.person(310)
+    await chat.press(person, "st:tz")
+    for word in ("No", "in", "it", "me", "so", "to", "is", "my", "be"):
+        refused = await chat.send(person, word)
+        assert "could not find that place" in refused[-1].text and (await contact(database, 310)).timezone is None
+    asked = await chat.send(person, "NO")
+    assert "Is this your time zone?" in asked[-1].text and "f:zone:c:Europe/Oslo" in codes(asked[-1])
+    assert (await contact(database, 310)).timezone is None
+    delhi = await chat.send(person, "Delhi")
+    assert "Kolkata" in delhi[-1].text and "Dili" not in delhi[-1].text
+    assert (await contact(database, 310)).timezone == "Asia/Kolkata"
+    await chat.press(person, "st:tz")
+    await chat.send(person, "Alexandria")
+    assert (await contact(database, 310)).timezone == "Africa/Cairo"
 
 
 def _lines(label: Label) -> list[Line]:
