@@ -23,7 +23,8 @@ from handlers.forms.base import (
 )
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, Label, Line, Reply, Text, text
-from handlers.people import audit
+from handlers.own_data import announcements_on
+from handlers.people import audit, role_of
 from models.city_zones import is_place_zone
 from models.repositories.people import People
 from models.tables import Entity
@@ -135,7 +136,10 @@ async def settings_reply(conv: Conversation, *notes: Label) -> Reply:
         where = text(N_("not set yet (reminders follow {zone} until you choose yours with “🕒 Time zone” below)"),
                      zone=zone_label(zone, conv.locale, conv.now))
     on = conv.contact.optional_reminders
-    consenting = conv.contact.consent_withdrawn_at is None
+    # as /mydata says it: someone with no role (a newcomer, or after /forget) gets no announcements, consent or not
+    news = (Text(N_("on (announcements and digests)")) if announcements_on(conv.contact)
+            else Text(N_("off (consent withdrawn)")) if conv.contact.consent_withdrawn_at is not None
+            else Text(N_("off (announcements and digests)")))
     lines: list[Label] = [
         *notes, Text(N_("Your settings:")),
         Concat((Line(Text(N_("Time zone")), where), "\n",
@@ -143,17 +147,19 @@ async def settings_reply(conv: Conversation, *notes: Label) -> Reply:
                 # each field says on and off in its own words: "activés" agrees with reminders, not announcements
                 Line(Text(N_("Optional reminders")), Text(N_("on (optional reminders)")) if on
                      else Text(N_("off (optional reminders)"))), "\n",
-                Line(Text(N_("Announcements and digests")), Text(N_("on (announcements and digests)")) if consenting
-                     else Text(N_("off (consent withdrawn)"))))),
+                Line(Text(N_("Announcements and digests")), news))),
         Text(N_("Reminders of reports that are due or overdue always come. Optional ones are the early "
                 "reminder two weeks before a report is due and the reminder of an unfinished pledge.")),
     ]
     toggle = (Button(Text(N_("🔕 Turn optional reminders off")), "st:rem:off") if on
               else Button(Text(N_("🔔 Turn optional reminders on")), "st:rem:on"))
-    consent = (Button(Text(N_("🚫 Withdraw consent to announcements and digests")), "st:consent:off") if consenting
+    consent = (Button(Text(N_("🚫 Withdraw consent to announcements and digests")), "st:consent:off")
+               if conv.contact.consent_withdrawn_at is None
                else Button(Text(N_("✅ Receive announcements and digests again")), "st:consent:on"))
     return Reply(tuple(lines), ((Button(Text(N_("🕒 Time zone")), "st:tz"),
-                                 Button(Text(N_("🌐 Language")), "st:lang")), (toggle,), (consent,)))
+                                 Button(Text(N_("🌐 Language")), "st:lang")), (toggle,),
+                                # without a role no announcement comes either way: the consent would change nothing
+                                *(((consent,),) if role_of(conv.contact) is not None else ())))
 
 
 async def settings_command(conv: Conversation, incoming: Incoming | None = None) -> None:

@@ -176,6 +176,32 @@ async def test_a_word_or_a_country_code_is_not_saved_as_a_time_zone(database: Da
     assert (await contact(database, 310)).timezone == "Africa/Cairo"
 
 
+async def test_settings_and_mydata_agree_on_announcements(database: Database, deps: Deps,
+                                                          renderer: Renderer) -> None:
+    """Someone with no role (a newcomer, or after /forget) read "Announcements and digests: on" and "Withdraw
+    consent" in /settings, and "off" in /mydata."""
+    chat = ChatDriver(database, deps, renderer)
+    newcomer = chat.person(311)
+    for person in (newcomer, chat.person(312)):
+        if person is not newcomer:
+            await focal(chat, 312)
+            await chat.send(person, "/forget")
+            await chat.press(person, "me:forget:yes")
+        shown = (await chat.send(person, "/settings"))[0]
+        mine = " ".join(m.text for m in await chat.send(person, "/mydata"))
+        assert "Announcements and digests</b>: off\n" in shown.text and "Announcements and digests</b>: off\n" in mine
+        assert not {"st:consent:off", "st:consent:on"} & set(codes(shown))
+
+
+async def test_no_organisation_means_not_set_yet(database: Database, deps: Deps, renderer: Renderer) -> None:
+    """Someone with no organisation was told "UTC (UTC, UTC) — guessed from your organisation's country"."""
+    chat = ChatDriver(database, deps, renderer)
+    shown = await chat.send(chat.person(308), "/settings")
+    assert "organisation" not in shown[0].text and "UTC (UTC" not in shown[0].text
+    assert "Time zone: not set yet" in shown[0].text.replace("<b>", "").replace("</b>", "")
+    assert "🕒 Time zone" in shown[0].text and "st:tz" in codes(shown[0])
+
+
 def _lines(label: Label) -> list[Line]:
     if isinstance(label, Line):
         return [label]
@@ -187,7 +213,8 @@ async def test_each_setting_says_on_and_off_in_its_own_words(database: Database,
     said: dict[str, set[str]] = {}
     async with database.uow() as uow:
         for on in (True, False):
-            person = Contact(telegram_id=309, optional_reminders=on, consent_withdrawn_at=None if on else utcnow())
+            person = Contact(telegram_id=309, optional_reminders=on, consent_withdrawn_at=None if on else utcnow(),
+                             role=Role.focal_point)
             conv = Conversation(session=uow.session, contact=person, locale="fr", now=utcnow(), update_key=1,
                                 deps=deps)
             for line in (line for label in (await settings_reply(conv)).parts for line in _lines(label)):
