@@ -37,8 +37,9 @@ SETTINGS_CODES = frozenset({"st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:s
 
 
 def zone_label(zone: str, locale: str, now: datetime) -> Label:
-    """A zone as people read it: its city in their language, then the IANA name and offset; a zone no place
-    names (Etc/GMT-3, whose sign is the opposite of what people typed) by its offset alone: UTC+03:00."""
+    """A zone as people read it, in /settings and in broadcasts' times: its city in their language, then the IANA
+    name and offset; a zone no place names (Etc/GMT-3, whose sign is the opposite of what people typed) by its
+    offset alone: UTC+03:00."""
     if not is_place_zone(zone):
         return Code(offset_label(zone, now))
     return Concat((city_of(zone, locale), " (", Code(f"{zone}, {offset_label(zone, now)}"), ")"))

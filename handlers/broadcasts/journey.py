@@ -15,9 +15,9 @@ from handlers.forms.base import FormState
 from handlers.forms.engine import collected
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, Day, Label, Number, Reply, Text, plural, text
+from handlers.settings import zone_label
 from models.repositories.broadcasts import Broadcasts
 from models.tables import Broadcast
-from models.timezones import offset_label
 from models.values import BroadcastStatus
 
 LIST_LIMIT = 10
@@ -41,18 +41,12 @@ def _zone(conv: Conversation) -> ZoneInfo:
     return ZoneInfo(conv.contact.timezone or conv.deps.timezone)
 
 
-def zone_label(zone: ZoneInfo, moment: datetime) -> Code:
-    """The time zone a moment is given in: its name and offset then ("Europe/Paris, UTC+01:00"), or UTC."""
-    offset = offset_label(zone.key, moment)
-    return Code(offset if zone.key in ("UTC", "Etc/UTC") else f"{zone.key}, {offset}")
-
-
-def moment_label(moment: datetime, zone: ZoneInfo) -> Label:
-    """A moment (naive ones are UTC, as the database stores them) in the reader's time zone, which is named:
-    "Dec 15, 2026 2:30 PM (UTC)"."""
+def moment_label(moment: datetime, zone: ZoneInfo, locale: str) -> Label:
+    """A moment (naive ones are UTC, as the database stores them) in the reader's time zone, which is named as
+    /settings names it: "Dec 15, 2026 2:30 PM (UTC)", "… (UTC+03:00)", "… (Geneva (Europe/Zurich, UTC+01:00))"."""
     local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(zone)
     return Concat((Day(local.date()), " ", Clock(local.time().replace(second=0, microsecond=0)), " (",
-                   zone_label(zone, local), ")"))
+                   zone_label(zone.key, locale, local), ")"))
 
 
 async def broadcast_command(conv: Conversation, incoming: Incoming | None = None) -> None:
@@ -77,7 +71,7 @@ async def finish_broadcast(conv: Conversation, state: FormState) -> None:
     ref = Code(f"#{broadcast.id}")
     if broadcast.status == BroadcastStatus.scheduled and scheduled is not None:
         conv.say(Reply((text(N_("Broadcast {ref} is scheduled for {moment}."), ref=ref,
-                             moment=moment_label(scheduled, zone)),)))
+                             moment=moment_label(scheduled, zone, conv.locale)),)))
     else:
         conv.say(Reply((plural("Broadcast {ref} is on its way to {count} person.",
                                "Broadcast {ref} is on its way to {count} people.", broadcast.recipients, ref=ref),)))
@@ -111,7 +105,7 @@ async def _figures(conv: Conversation, broadcast: Broadcast) -> Label:
         audience = await resolve(conv.session, broadcast.audience, conv.today, conv.deps.default_locale)
         return plural("scheduled for {moment}, to {count} person as of now",
                       "scheduled for {moment}, to {count} people as of now", len(audience.contacts),
-                      moment=moment_label(broadcast.scheduled_at, _zone(conv)))
+                      moment=moment_label(broadcast.scheduled_at, _zone(conv), conv.locale))
     if broadcast.status == BroadcastStatus.cancelled and broadcast.started_at is None:
         return Text(N_("cancelled before it was sent"))
     counts = await delivery_counts(conv.session, broadcast.id)
@@ -148,7 +142,7 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
         conv.say(Reply((text(N_("Broadcast {ref} is already finished."), ref=ref),)))
     elif verb == "cancel":
         question = (text(N_("Cancel broadcast {ref}, scheduled for {moment}? Nobody will receive it."), ref=ref,
-                         moment=moment_label(broadcast.scheduled_at, _zone(conv)))
+                         moment=moment_label(broadcast.scheduled_at, _zone(conv), conv.locale))
                     if scheduled and broadcast.scheduled_at is not None
                     else text(N_("Cancel broadcast {ref}? Messages already sent stay sent."), ref=ref))
         conv.say(Reply((question,), ((Button(Text(N_("Yes, cancel it")), f"bc:stop:{broadcast.id}"),),)))

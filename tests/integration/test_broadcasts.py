@@ -240,3 +240,21 @@ async def test_going_back_offers_to_send_the_file_separately_as_advised(chat: Ch
     await chat.press(staff, "f:language:c:en")
     accepted = await chat.send(staff, "x" * 1100)
     assert "f:translations:done" in codes(accepted[-1])
+
+
+async def test_a_fixed_offset_is_said_as_the_staff_member_chose_it(chat: ChatDriver, database: Database) -> None:
+    """Regression: staff who chose UTC+3 read "(Etc/GMT-3, UTC+03:00)", a name whose sign is reversed; a place's
+    zone is named as /settings names it."""
+    staff = chat.person(STAFF)
+    await chat.press(staff, "st:tz")
+    await chat.send(staff, "UTC+3")
+    await _composed(chat)
+    year = utcnow().year + 1
+    await chat.send(staff, f"{year}-01-15 14:30")
+    scheduled = await chat.press(staff, "f:$sum:submit")
+    assert f"scheduled for Jan 15, {year} 2:30\u202fPM (UTC+03:00)." in scheduled[-1].text
+    assert "Etc/GMT" not in scheduled[-1].text
+    await chat.press(staff, "st:tz")
+    await chat.send(staff, "Geneva")
+    listing = await chat.send(staff, "/broadcasts")
+    assert f"Jan 15, {year} 12:30\u202fPM (Zurich (Europe/Zurich, UTC+01:00))" in listing[-1].text
