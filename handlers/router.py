@@ -173,12 +173,20 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
         if name == "start" and not incoming.argument:
             await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
             return
-        if name in ("privacy", "mydata", "forget"):  # answered in a form too (forget asks first, mydata sends a file)
+        if name == "forget":  # answered in a form too: it asks its own confirmation
             await COMMANDS[name](conv, incoming)
             return
         if name in ("pledge", "report") and draft.form_id == name:
             await COMMANDS[name](conv, incoming)  # the same form again: continue or start over?
             return
+        started = RESUMED_BY.get(name)
+        if started is not None and conv.contact.id is not None:  # its questions were begun earlier: go on with them
+            earlier = draft if draft.form_id == started.form.id else await drafts.find_draft(
+                conv.session, conv.contact.id, started.form.id)
+            if earlier is not None:
+                await ask_again(conv, started, earlier, Text(N_("You started this earlier: here is where you left "
+                                                                "off. To start afresh, press Cancel.")))
+                return
         if name != "start" and name in COMMANDS:
             # another journey in the middle (/ask about a question, /settings): the draft is saved at every step;
             # a command that opens no form of its own gives the question back at once, and one that opens a form
@@ -223,6 +231,9 @@ COMMANDS: dict[str, CommandHandler] = {
     "privacy": own_data.privacy_command, "mydata": own_data.my_data_command, "forget": own_data.forget_command,
     "pending": pending.pending_command,
 }
+RESUMED_BY: dict[str, Journey] = {"broadcast": broadcasts.BROADCAST, "ask": helpdesk.COMPOSE}
+"""Commands that open a form at once: with a draft of it already begun, they go on with it rather than replace it
+(/pledge and /report ask whether to continue or start over themselves)."""
 BUTTONS: dict[str, ButtonHandler] = {
     "ent": entities.decide_entity, "pl": pledge_service.pledge_button, "pv": review.review_button,
     "mp": listing.pledge_button, "bc": broadcasts.broadcast_button,

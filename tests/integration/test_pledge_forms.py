@@ -160,6 +160,31 @@ async def test_another_journey_mid_form_keeps_the_draft_and_gives_its_question_b
     assert "f:focus_area:c:access" in codes(replies[-1]), "the pledge went on where it was left"
 
 
+async def test_a_command_whose_questions_were_begun_goes_on_with_them_and_loses_nothing(chat: ChatDriver) -> None:
+    """/ask typed again while a question is being written (or left under a pledge) goes on with it; /broadcast
+    likewise for staff; /privacy in a form gives the question back."""
+    await focal_point(chat, 309)
+    person = chat.person(309)
+    await chat.send(person, "/ask")
+    await chat.send(person, "Can one pledge cover two countries?")
+    again = await chat.send(person, "/ask")
+    assert "two countries" in again[-1].text and "f:message:send" in codes(again[-1]), again[-1].text
+    await chat.send(person, "/pledge")
+    await chat.send(person, "Connect 500 rural schools")
+    under = await chat.send(person, "/ask")
+    assert "two countries" in under[-1].text and "f:message:send" in codes(under[-1]), under[-1].text
+    sent = await chat.press(person, "f:message:send")
+    assert "f:description:cancel" in codes(sent[-1]), "the pledge comes back once the question is sent"
+    privacy = await chat.send(person, "/privacy")
+    assert len(privacy) >= 2 and "f:description:cancel" in codes(privacy[-1])
+    staff = chat.person(STAFF, "Bea")
+    await chat.send(staff, "/broadcast")
+    ticked = await chat.press(staff, "f:audience:c:everyone")
+    assert "f:audience:done" in codes(ticked[-1])
+    resumed = await chat.send(staff, "/broadcast")
+    assert "f:audience:done" in codes(resumed[-1]), "the ticked audience is still there"
+
+
 async def test_cancel_on_an_older_question_is_honoured(chat: ChatDriver) -> None:
     await focal_point(chat, 307)
     person = chat.person(307)
