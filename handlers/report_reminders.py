@@ -24,20 +24,18 @@ from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text,
 from handlers.reports.cards import period_label
 from models.database import UnitOfWork
 from models.reporting import (
-    INACTIVE_AFTER_MONTHS,
-    REMINDER_KINDS,
+    NextReport,
     Reportable,
-    add_months,
-    due_date,
+    inactive_cutoff,
     is_covered,
-    is_overdue,
     next_look,
-    reportable_period,
-    scheduled_kind,
+    next_report,
+    reminder_of,
 )
 from models.repositories.reminders import LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Pledge
 from models.timezones import zone_of
+from models.values import PledgeStatus
 from models.working_hours import local_day, next_allowed
 
 BATCH = 5000
@@ -56,7 +54,6 @@ ESCALATED = "escalated"
 """Recorded beside the kinds in the ledger (pledge_reminder.kinds) once coordinators were told: once a period."""
 ESCALATION_KEY_PREFIX = "esc:"
 """Outbox keys of escalations: esc:<coordinator's contact id>:<their day>."""
-KIND_NAMES = frozenset(kind for kind, _ in REMINDER_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +148,11 @@ def _meta(items: list[Item], day: date) -> dict[str, Any]:
 
 @dataclass
 class _Look:
-    """What planning found for one pledge: its period, the kinds given, and the reminder due now, if any."""
+    """What planning found for one pledge: where it stands (next_report), the kinds given for its period, and the
+    reminder due now, if any."""
 
     entity_id: int
-    period: str
-    due: date
-    covered: bool
+    upcoming: NextReport
     given: list[str]
     kind: str | None = None
     """The scheduled kind due now and not given yet."""
@@ -166,6 +162,22 @@ class _Look:
     """A message now lists this pledge for at least one person."""
     escalated: bool = False
     """A message now lists this pledge for at least one coordinator."""
+
+    @property
+    def period(self) -> str:
+        """The period a report is asked for."""
+        return self.upcoming.period
+
+    @property
+    def covered(self) -> bool:
+        """That period is reported: nothing to remind of."""
+        return self.upcoming.covered
+
+    @property
+    def due(self) -> date:
+        """When that period's report is due (a pledge is reminded only of a period not reported, which has one)."""
+        assert self.upcoming.due is not None and not self.upcoming.covered
+        return self.upcoming.due
 
     @property
     def escalates(self) -> bool:
@@ -191,30 +203,26 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
                           ) -> dict[int, _Look]:
     """Every pledge that needs a look today (Reminders.planning_rows), with what is due for it.
 
-    The rules of models.reporting.reminder_due, unrolled: on most days a pledge needs no look (its next
-    one is stored), and of those looked at most have nothing due.
+    The rule of models.reporting.reminder_due (next_report, then reminder_of) on the validated pledges read in
+    batches, the inactive left out: on most days a pledge needs no look (its next one is stored), and of those
+    looked at most have nothing due.
     """
     today = now.date()
-    cutoff = add_months(today, -INACTIVE_AFTER_MONTHS)
-    since = now.replace(year=cutoff.year, month=cutoff.month, day=cutoff.day)
+    since = inactive_cutoff(now)
     looks: dict[int, _Look] = {}
     async for rows in repo.planning_rows(now, changed_after, BATCH):
         for row in rows:
             if row.active_at <= since:
                 continue  # inactive: no report for 24 months (nor validation, when it has none)
-            reported = row.periods.split(",") if row.periods else ()
-            period = reportable_period(cast(Reportable, row), reported, today)
-            if period is None:
+            upcoming = next_report(cast(Reportable, row), row.periods.split(",") if row.periods else (), today)
+            if upcoming is None:
                 continue
-            due = due_date(period)
-            covered = is_covered(period, reported)
-            given = row.given_kinds.split(",") if row.given_kinds and row.given_period == period else []
-            look = looks[row.id] = _Look(row.entity_id, period, due, covered, given)
-            if covered:
+            given = row.given_kinds.split(",") if row.given_kinds and row.given_period == upcoming.period else []
+            look = looks[row.id] = _Look(row.entity_id, upcoming, given)
+            if upcoming.covered:
                 continue
-            kind = scheduled_kind(due, today)
-            if kind is not None and kind not in given and len(KIND_NAMES.intersection(given)) < len(REMINDER_KINDS):
-                look.kind = kind
+            reminder = reminder_of(upcoming, today, given)
+            look.kind = reminder.kind if reminder is not None else None
             look.later = row.id in expired
     return looks
 
@@ -419,11 +427,11 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     the report arrives before it goes.
     """
     assert pledge.id is not None
-    today = now.date()
     reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
-    period = reportable_period(pledge, reported, today)
-    if period is None or not is_overdue(pledge, reported, today):
+    upcoming = next_report(pledge, reported, now.date()) if pledge.status == PledgeStatus.validated else None
+    if upcoming is None or not upcoming.overdue or upcoming.due is None:
         return Nudged(None, 0)
+    period, due = upcoming.period, upcoming.due
     holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds([pledge.id])}
     focal_points = await repo.focal_points([pledge.entity_id])
     following = _followers(focal_points, pledge.id, holds)
@@ -435,7 +443,7 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
         send_at = next_allowed(now, zone)
         day = local_day(send_at, zone)
-        items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due_date(period))]
+        items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due)]
         reply = compose_json(items, day)
         reply["parts"].insert(0, intro)
         messages.append({"key": f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}", "chat_id": person.chat_id,

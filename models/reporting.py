@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, cast
 
 from models.values import PledgeStatus, ReportingCadence
 
@@ -184,22 +184,39 @@ def _index_of(day: date, per_year: int) -> int:
     return day.year * per_year + (day.month - 1) * per_year // 12
 
 
-def reportable_period(pledge: Reportable, reported: Iterable[str], today: date) -> str | None:
-    """The period a new report is for: the earliest ended, unreported one; else the current one (None: no start)."""
-    if pledge.start_date is None:
-        return None
-    reported = tuple(reported)
+def _reported_indices(pledge: Reportable, reported: tuple[str, ...]) -> tuple[int, set[int]] | None:
+    """The pledge's periods a year and its reported periods as indices of its cadence (None: a report of another
+    cadence, after a change, or a cadence unknown: then periods are walked, checking coverage)."""
     per_year = _PER_YEAR.get(pledge.reporting_cadence)  # type: ignore[call-overload]
-    indices = {_index(period, per_year) for period in reported} if per_year else {None}
-    if None in indices:  # reports of another cadence (it was changed): walk the periods, checking coverage
-        return _reportable_by_coverage(pledge, reported, today)
-    assert per_year is not None
+    if not per_year:
+        return None
+    indices = {_index(period, per_year) for period in reported}
+    if None in indices:
+        return None
+    return per_year, cast(set[int], indices)
+
+
+def _first_unreported(pledge: Reportable, per_year: int, indices: set[int], today: date) -> int:
+    """The index of the earliest ended period not reported, else of the current one (the pledge's last one, once
+    its end date has passed); `indices` of the pledge's own cadence."""
+    assert pledge.start_date is not None
     first = _index_of(pledge.start_date, per_year)
     last = _index_of(min(today, pledge.end_date) if pledge.end_date else today, per_year)
     index = first
     while index < last and index in indices:  # periods before `last` have ended
         index += 1
-    return _label(index, per_year)
+    return index
+
+
+def reportable_period(pledge: Reportable, reported: Iterable[str], today: date) -> str | None:
+    """The period a new report is for: the earliest ended, unreported one; else the current one (None: no start)."""
+    if pledge.start_date is None:
+        return None
+    reported = tuple(reported)
+    same = _reported_indices(pledge, reported)
+    if same is None:
+        return _reportable_by_coverage(pledge, reported, today)
+    return _label(_first_unreported(pledge, *same, today), same[0])
 
 
 def _reportable_by_coverage(pledge: Reportable, reported: tuple[str, ...], today: date) -> str | None:
@@ -232,8 +249,24 @@ class NextReport:
 def next_report(pledge: Reportable, reported: Iterable[str], today: date) -> NextReport | None:
     """Which period a new report is for, whether it is reported already, and when the next report is due (None: the
     pledge has no start date). The one rule of what is due: /report, /mypledges and the reminders all follow it."""
+    if pledge.start_date is None:
+        return None
     reported = tuple(reported)
-    period = reportable_period(pledge, reported, today)
+    same = _reported_indices(pledge, reported)
+    if same is not None:  # one cadence throughout (the planner's usual case): a period is covered when reported
+        per_year, indices = same
+        index = _first_unreported(pledge, per_year, indices, today)
+        name = _label(index, per_year)
+        if index not in indices:
+            owed = due_date(name)
+            return NextReport(name, owed, owed < today)
+        after = index + 1
+        while after in indices:
+            after += 1
+        if pledge.end_date is not None and after > _index_of(pledge.end_date, per_year):
+            return NextReport(name, None, False, covered=True)
+        return NextReport(name, due_date(_label(after, per_year)), False, covered=True)
+    period = _reportable_by_coverage(pledge, reported, today)
     if period is None:
         return None
     if not is_covered(period, reported):
@@ -331,20 +364,29 @@ def scheduled_kind(due: date, today: date) -> str | None:
     return current
 
 
-def reminder_due(pledge: Reportable, reported: Iterable[str], today: date, sent: Iterable[str] = ()) -> Due | None:
-    """The scheduled reminder a pledge needs today, if any (`sent`: kinds already sent for its period).
+_KIND_NAMES = frozenset(kind for kind, _ in REMINDER_KINDS)
 
-    None for pledges that are not validated, a period already reported, a reminder of this kind
-    already sent, or four sent. A period's later reminders replace earlier ones missed (downtime).
+
+def reminder_of(upcoming: NextReport, today: date, sent: Iterable[str] = ()) -> Due | None:
+    """The scheduled reminder that where a pledge stands (next_report) calls for today, if any (`sent`: kinds
+    already sent for its period; other entries are ignored).
+
+    None for a period already reported, before its first reminder's day, a reminder of this kind already sent, or
+    four sent. A period's later reminders replace earlier ones missed (downtime).
     """
+    if upcoming.covered or upcoming.due is None:
+        return None
+    kind = scheduled_kind(upcoming.due, today)
+    sent = set(sent)
+    if kind is None or kind in sent or len(_KIND_NAMES & sent) >= len(REMINDER_KINDS):
+        return None
+    return Due(upcoming.period, upcoming.due, kind)
+
+
+def reminder_due(pledge: Reportable, reported: Iterable[str], today: date, sent: Iterable[str] = ()) -> Due | None:
+    """The scheduled reminder a validated pledge needs today, if any (next_report, then reminder_of; `sent`: kinds
+    already sent for its period)."""
     if pledge.status != PledgeStatus.validated:
         return None
     upcoming = next_report(pledge, reported, today)
-    if upcoming is None or upcoming.covered or upcoming.due is None:
-        return None
-    period, due = upcoming.period, upcoming.due
-    kind = scheduled_kind(due, today)
-    sent = set(sent)
-    if kind is None or kind in sent or len(sent & {k for k, _ in REMINDER_KINDS}) >= len(REMINDER_KINDS):
-        return None
-    return Due(period, due, kind)
+    return reminder_of(upcoming, today, sent) if upcoming is not None else None

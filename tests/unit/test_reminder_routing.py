@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from handlers.report_reminders import ESCALATED, _Look, _recipients
+from models.reporting import NextReport
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,8 @@ PLEDGE = 10
 
 
 def look(kind: str | None, given: list[str] | None = None) -> _Look:
-    return _Look(entity_id=5, period="2026", due=date(2027, 1, 30), covered=False, given=given or [], kind=kind)
+    return _Look(entity_id=5, upcoming=NextReport("2026", date(2027, 1, 30), overdue=False), given=given or [],
+                 kind=kind)
 
 
 @pytest.mark.parametrize(("kind", "primary", "expired", "expected"), [
