@@ -1,4 +1,5 @@
-"""Pledge rules: answers that must hold together, the derived geography, references and reporting periods."""
+"""Pledge rules: answers that must hold together, the derived geography, references, and when the next report is due
+(next_report_due, from models.reporting)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from handlers.forms.base import FormState
 from handlers.forms.countries import GLOBAL
 from handlers.messages import N_, Text
 from models.database import Session
-from models.reporting import OVERDUE_AFTER, next_report_due, period_end, period_of
+from models.reporting import next_report_due
 from models.repositories.pledges import Countries
 from models.tables import Pledge
 from models.values import PILLARS, FocusArea, PledgeType
 
-__all__ = ["OVERDUE_AFTER", "answers_of", "apply_answers", "check_answers", "derive_reach", "next_report_due",
-           "period_end", "period_of", "pledge_ref"]
+__all__ = ["answers_of", "apply_answers", "check_answers", "derive_reach", "next_report_due", "pledge_ref"]
 
 
 def check_answers(state: FormState, today: date) -> tuple[str, Text] | None:
