@@ -84,8 +84,9 @@ class PercentStep(IntegerStep):
         try:
             number = parsing.parse_percent(value, ctx.locale)
         except parsing.ParseError as error:  # any wrong input: the range says what a percentage is
-            raise InvalidAnswerError(text(N_("Please type a number between {low} and {high}."),
-                                          low=Number(self.minimum), high=Number(self.maximum or 100))) from error
+            raise InvalidAnswerError(text(N_("Please type a whole number from {low} to {high}, for example {example}."),
+                                          low=Number(self.minimum), high=Number(self.maximum or 100),
+                                          example=Number(45))) from error
         return Answer(number, percent_label(number))
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
