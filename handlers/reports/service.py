@@ -29,7 +29,7 @@ from handlers.staff_notices import close_staff_copies
 from models.reporting import NextReport
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
-from models.tables import Entity, Pledge, ProgressReport
+from models.tables import Draft, Entity, Pledge, ProgressReport
 from models.values import EntityStatus, PledgeStatus, ReviewStatus, Role
 
 PER_MESSAGE = 10
@@ -89,10 +89,16 @@ async def report_command(conv: Conversation, incoming: Incoming | None = None) -
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None:
         conv.say(Reply((Text(N_("You have a report in progress. Continue where you left off, or start over?")),),
-                       ((Button(Text(N_("▶️ Continue")), "rp:resume"),
-                         Button(Text(N_("🔄 Start over")), "rp:restart")),)))
+                       continue_or_restart(draft)))
         return
     await _choose(conv, entity.id)
+
+
+def continue_or_restart(draft: Draft) -> tuple[tuple[Button, ...], ...]:
+    """▶️ Continue and 🔄 Start over; Start over names the draft as shown (its id and version), so that pressed
+    later, once more answers were given, it asks again instead of deleting them."""
+    return ((Button(Text(N_("▶️ Continue")), "rp:resume"),
+             Button(Text(N_("🔄 Start over")), f"rp:restart:{draft.id}:{draft.version}")),)
 
 
 async def _choose(conv: Conversation, entity_id: int) -> None:
@@ -143,7 +149,7 @@ async def report_button(conv: Conversation, code: str) -> None:
     if parsed is None or parsed.prefix != "rp":
         await buttons.refuse_malformed(conv, code)
         return
-    verb, target = parsed.verb, parsed.id or 0
+    verb, target = parsed.verb, (parsed.id or 0) if parsed.verb != "restart" else 0  # restart's id is a draft's
     if verb == "ev":
         from handlers.reports.evidence import send_evidence
 
@@ -158,6 +164,12 @@ async def report_button(conv: Conversation, code: str) -> None:
         if verb == "resume" and draft is not None:
             draft.updated_at = conv.now
             await ask_again(conv, REPORT, draft)
+            return
+        if verb == "restart" and draft is not None and (parsed.id, parsed.version) != (draft.id, draft.version) \
+                and _answered(draft):  # an earlier message's button: only a confirmation deletes what was answered
+            conv.say(Reply((Text(N_("That “Start over” button is from an earlier message. Start over and delete "
+                                    "the answers of your report in progress, or continue where you left off?")),),
+                           continue_or_restart(draft)))
             return
         await drafts.discard(conv.session, conv.contact.id, REPORT_FORM.id)  # else opening would resume it
         if entity.id is not None:
@@ -174,6 +186,12 @@ async def report_button(conv: Conversation, code: str) -> None:
         await refuse(conv, f"report.{verb}", "pledge", target)
         return
     await open_report(conv, pledge, confirmed=verb == "repl")
+
+
+def _answered(draft: Draft) -> bool:
+    """True when the draft holds an answer the person gave (not only the pledge's facts or last time's defaults)."""
+    answers = FormState.from_json(draft.state).answers
+    return any(answers.get(step.id) is not None for step in REPORT_FORM.steps)
 
 
 async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = False) -> None:
