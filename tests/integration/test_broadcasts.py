@@ -111,15 +111,7 @@ async def test_scheduled_broadcast_can_be_cancelled(chat: ChatDriver, database: 
 async def test_a_finished_broadcast_keeps_its_figures_once_its_rows_are_deleted(chat: ChatDriver,
                                                                                 database: Database) -> None:
     staff = chat.person(STAFF)
-    await chat.send(staff, "/broadcast")
-    await chat.press(staff, "f:audience:c:role:focal_point")
-    await chat.press(staff, "f:audience:done")
-    await chat.press(staff, "f:attachment:skip")
-    await chat.press(staff, "f:language:c:en")
-    await chat.send(staff, "Registration is open")
-    await chat.press(staff, "f:translations:done")
-    await chat.press(staff, "f:fallback:c:en")
-    await chat.press(staff, "f:when:c:now")
+    await _composed(chat, "now")
     await chat.press(staff, "f:$sum:submit")
     for n in range(6):
         await chat.collect(100 + n)  # delivered: the rows are "sent"
@@ -162,8 +154,8 @@ async def test_done_is_refused_when_nobody_can_receive_it(chat: ChatDriver, data
     assert "f:attachment:skip" in codes(accepted[-1])
 
 
-async def _composed(chat: ChatDriver) -> None:
-    """A broadcast to the focal points written and ready to be given its time."""
+async def _composed(chat: ChatDriver, when: str = "later") -> None:
+    """A broadcast to the focal points written in English, then sent `now` or set for `later` (its time asked)."""
     staff = chat.person(STAFF)
     await chat.send(staff, "/broadcast")
     await chat.press(staff, "f:audience:c:role:focal_point")
@@ -173,7 +165,7 @@ async def _composed(chat: ChatDriver) -> None:
     await chat.send(staff, "Registration is open")
     await chat.press(staff, "f:translations:done")
     await chat.press(staff, "f:fallback:c:en")
-    await chat.press(staff, "f:when:c:later")
+    await chat.press(staff, f"f:when:c:{when}")
 
 
 async def test_a_time_already_past_today_is_refused(chat: ChatDriver, database: Database) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
-from test_reports import STAFF, STEPS, Counter, first_report, member, validated_pledge
+from test_reports import STAFF, STEPS, Counter, completed_report, first_report, member, validated_pledge
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
@@ -93,16 +93,7 @@ async def test_closing_a_pledge_below_100_percent_is_confirmed_and_staff_are_tol
     await member(chat, 24)
     pledge_id = await validated_pledge(chat, 24)
     person = chat.person(24)
-    await chat.send(person, "/report")
-    await chat.press(person, "f:status:c:completed")
-    await chat.press(person, "f:percent_complete:c:75")
-    await chat.press(person, "f:pledge_complete:c:yes")
-    for value in ("500", "40000", "48", STEPS):
-        await chat.send(person, value)
-    await chat.press(person, "f:challenges:skip")
-    await chat.press(person, "f:partnership_needs:skip")
-    await chat.press(person, "f:evidence:skip")
-    done = await chat.press(person, "f:$sum:submit")
+    done = await completed_report(chat, 24, 75)
     assert "sent to BDT" in done[-1].text and "its progress is 75%" in done[-1].text, done[-1].text
     async with database.uow() as uow:
         pledge = await uow.session.get(Pledge, pledge_id)
@@ -133,17 +124,7 @@ async def test_staff_learn_that_a_report_closed_its_pledge(chat: ChatDriver, dat
     """#2: at 100 % the pledge closes at once; the staff card of the report says so."""
     await member(chat, 26)
     await validated_pledge(chat, 26)
-    person = chat.person(26)
-    await chat.send(person, "/report")
-    await chat.press(person, "f:status:c:completed")
-    await chat.press(person, "f:percent_complete:c:100")
-    await chat.press(person, "f:pledge_complete:c:yes")
-    for value in ("500", "40000", "48", STEPS):
-        await chat.send(person, value)
-    await chat.press(person, "f:challenges:skip")
-    await chat.press(person, "f:partnership_needs:skip")
-    await chat.press(person, "f:evidence:skip")
-    done = await chat.press(person, "f:$sum:submit")
+    done = await completed_report(chat, 26, 100)
     assert "now marked completed" in done[-1].text and not codes(done[-1])
     card = next(m for m in await chat.collect(STAFF) if "progress report was sent" in m.text)
     assert "Its focal point marked" in card.text and "completed" in card.text, card.text

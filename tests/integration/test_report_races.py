@@ -8,7 +8,7 @@ import pytest
 from chat_driver import ChatDriver, codes
 from sqlalchemy import text as sql
 from sqlmodel import select
-from test_reports import STAFF, STEPS, member, validated_pledge
+from test_reports import STAFF, STEPS, completed_report, member, validated_pledge
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
@@ -27,16 +27,7 @@ async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver
 
 async def report_at_75_percent_said_complete(chat: ChatDriver, telegram_id: int) -> int:
     """A report at 75 % whose focal point said the pledge is complete: the id its 🏁 button confirms."""
-    person = chat.person(telegram_id)
-    await chat.send(person, "/report")
-    await chat.press(person, "f:status:c:completed")
-    await chat.press(person, "f:percent_complete:c:75")
-    await chat.press(person, "f:pledge_complete:c:yes")
-    for value in ("500", "40000", "48", STEPS):
-        await chat.send(person, value)
-    for step in ("challenges", "partnership_needs", "evidence"):
-        await chat.press(person, f"f:{step}:skip")
-    done = await chat.press(person, "f:$sum:submit")
+    done = await completed_report(chat, telegram_id, 75)
     (confirm,) = [code for code in codes(done[-1]) if code.startswith("rp:done:")]
     return int(confirm.rsplit(":", 1)[1])
 

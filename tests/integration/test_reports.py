@@ -113,6 +113,21 @@ async def fill_first_report(who: Counter) -> list[Rendered]:
     return summary
 
 
+async def completed_report(chat: ChatDriver, telegram_id: int, percent: int) -> list[Rendered]:
+    """A report saying the (non-financial) pledge is completed at `percent` and the whole pledge complete, answered
+    through to its submission; the bot's answers to the submission."""
+    person = chat.person(telegram_id)
+    await chat.send(person, "/report")
+    await chat.press(person, "f:status:c:completed")
+    await chat.press(person, f"f:percent_complete:c:{percent}")
+    await chat.press(person, "f:pledge_complete:c:yes")
+    for value in ("500", "40000", "48", STEPS):
+        await chat.send(person, value)
+    for step in ("challenges", "partnership_needs", "evidence"):
+        await chat.press(person, f"f:{step}:skip")
+    return await chat.press(person, "f:$sum:submit")
+
+
 async def test_first_and_repeat_reports_in_few_interactions(chat: ChatDriver, database: Database) -> None:
     await member(chat, 1)
     pledge_id = await validated_pledge(chat, 1)
