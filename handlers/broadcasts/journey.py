@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import buttons
@@ -22,6 +22,8 @@ from models.values import BroadcastStatus
 
 LIST_LIMIT = 10
 OPEN = (BroadcastStatus.scheduled, BroadcastStatus.sending)
+GRACE = timedelta(minutes=1)
+"""A scheduled time passed by less than this at submission is as good as now: it goes out at once."""
 
 
 async def composer_facts(conv: Conversation, state: FormState) -> dict[str, object]:
@@ -58,13 +60,20 @@ async def broadcast_command(conv: Conversation, incoming: Incoming | None = None
 
 
 async def finish_broadcast(conv: Conversation, state: FormState) -> None:
-    """Create the broadcast: sent now, or scheduled in the staff member's time zone."""
+    """Create the broadcast: sent now, or scheduled in the staff member's time zone; a time that passed while
+    the summary waited is not sent silently: the person is asked again whether to send it now or when."""
     if not is_staff(conv):
         await refuse(conv, "broadcast.create")
         return
     answers = collected(BROADCAST_FORM, state)
     zone = _zone(conv)
     scheduled = local_moment(answers["send_at"], zone) if answers.get("when") == "later" else None
+    if scheduled is not None and scheduled < conv.now - GRACE:  # the summary sat unsubmitted past its time
+        again = {key: value for key, value in state.answers.items() if key not in ("when", "send_at")}
+        passed = text(N_("The time you chose, {moment}, has already passed: nothing was sent."),
+                      moment=moment_label(scheduled, zone, conv.locale))
+        await begin(conv, BROADCAST, again, passed)  # "Send it now, or schedule it?" asked again
+        return
     command = CreateBroadcast(list(answers["audience"]), texts_of(answers), str(answers["fallback"]), scheduled,
                               conv.contact.id, answers.get("attachment"))
     broadcast = await create_broadcast(conv.session, command, conv.now, conv.today, conv.deps.default_locale)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from chat_driver import ChatDriver, codes
@@ -12,7 +13,7 @@ from bot.i18n import Rendered, Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.broadcasts.service import delivery_counts, follow_broadcasts
 from handlers.conversation import Deps
-from models.clock import utcnow
+from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.retention import Retention, purge
 from models.tables import AuditLog, Broadcast, Outbox
@@ -250,3 +251,42 @@ async def test_a_fixed_offset_is_said_as_the_staff_member_chose_it(chat: ChatDri
     await chat.send(staff, "Geneva")
     listing = await chat.send(staff, "/broadcasts")
     assert f"Jan 15, {year} 12:30\u202fPM (Zurich (Europe/Zurich, UTC+01:00))" in listing[-1].text
+
+
+@pytest.mark.parametrize("choice", ["now", "later"])
+async def test_a_time_that_passed_before_submission_is_not_sent_silently(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, choice: str) -> None:
+    """Regression: a summary left unsubmitted past its scheduled time went out at once on Submit, without a word."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    await _composed(chat)
+    staff = chat.person(STAFF)
+    soon = utcnow() + timedelta(minutes=10)
+    await chat.send(staff, f"{soon:%Y-%m-%d %H:%M}")
+    advance_test_clock(str(tmp_path / "clock"), 3600)  # the summary waited an hour
+    asked = await chat.press(staff, "f:$sum:submit")
+    assert f"The time you chose, {soon:%b} {soon.day}, {soon.year}" in asked[-1].text
+    assert "has already passed: nothing was sent" in asked[-1].text
+    assert {"f:when:c:now", "f:when:c:later"} <= set(codes(asked[-1]))
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(Broadcast))).first() is None
+    assert await chat.collect(101) == []
+    if choice == "later":
+        await chat.press(staff, "f:when:c:later")
+        await chat.send(staff, f"{utcnow().year + 1}-01-15 09:30")
+    else:
+        await chat.press(staff, "f:when:c:now")
+    done = await chat.press(staff, "f:$sum:submit")
+    assert ("scheduled for Jan 15" if choice == "later" else "on its way to 6 people") in done[-1].text
+
+
+async def test_a_time_passed_by_less_than_a_minute_goes_out_at_once(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A time that passed by seconds while Submit was pressed is as good as now."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    await _composed(chat)
+    staff = chat.person(STAFF)
+    soon = (utcnow() + timedelta(minutes=2)).replace(second=0, microsecond=0)
+    await chat.send(staff, f"{soon:%Y-%m-%d %H:%M}")
+    advance_test_clock(str(tmp_path / "clock"), (soon - utcnow()).total_seconds() + 30)
+    done = await chat.press(staff, "f:$sum:submit")
+    assert "on its way to 6 people" in done[-1].text
