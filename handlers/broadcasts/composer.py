@@ -126,15 +126,42 @@ class MessageStep(Step):
     """The message in the first language, in Telegram HTML."""
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
-        """The real limit of the message: Telegram's for a caption when a file goes with it."""
+        """The real limit of the message: Telegram's for a caption when a file goes with it (unless the message
+        just written is over it: the note above says so and offers to send the file separately)."""
+        if "long" in scratch:
+            return ()
         if as_caption(answers):
             return (Text(N_("With a file, the message can have 1,024 characters at most.")),)
         return (Text(N_("The message can have 4,096 characters at most.")),)
 
+    def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
+        """The way out of a message just written too long to go under the file: send the file apart from it."""
+        return [[Button(Text(N_("📎 Send the file separately")), f"f:{self.id}:c:separate")]] if "long" in scratch \
+            else []
+
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Accept text Telegram would accept."""
+        """Accept text Telegram would accept; one fit for a message but too long to go under the file is kept
+        while the person writes a shorter one or chooses to send the file separately."""
+        if as_caption(answers):
+            try:
+                long = check_markup(value.strip(), MAX_TEXT)
+            except MarkupError:
+                long = ""  # refused below, with the caption's limit
+            if visible_length(long) > CAPTION:
+                return Stay({"long": long}, (
+                    text(N_("With a file, Telegram allows 1,024 characters under it, and your message has {count}. "
+                            "Shorten the message, or send the file separately just before it?"),
+                         count=Number(visible_length(long))),))
         message = checked(value, answers)
         return Answer(message, message_label(message))
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Keep the message too long for a caption, and send the file separately just before it."""
+        long, attachment = scratch.get("long"), answers.get("attachment")
+        if code != "c:separate" or not long or not isinstance(attachment, Mapping):
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        apart = {**attachment, "separate": True}
+        return Answer(long, Concat((message_label(long), "\n", attachment_label(apart))), also={"attachment": apart})
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The message with its formatting, or an excerpt of a long one (`whole` shows all of it)."""
@@ -308,9 +335,14 @@ class AttachmentStep(Step):
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """What kind of file is attached, and whether it goes apart from the message."""
-        shown = Text(N_("📷 a photo") if value.get("kind") == "photo" else N_("📎 a document"))
-        return Concat((shown, " ", Text(N_("(sent separately, just before the message)")))) if value.get("separate") \
-            else shown
+        return attachment_label(value)
+
+
+def attachment_label(value: Mapping[str, Any]) -> Label:
+    """What kind of file is attached, and whether it goes apart from the message."""
+    shown = Text(N_("📷 a photo") if value.get("kind") == "photo" else N_("📎 a document"))
+    return Concat((shown, " ", Text(N_("(sent separately, just before the message)")))) if value.get("separate") \
+        else shown
 
 
 def when_label(code: str) -> Label:

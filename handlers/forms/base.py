@@ -42,7 +42,8 @@ class Answer:
     value: Any
     echo: Label | None = None
     also: Mapping[str, Any] = field(default_factory=dict)
-    """Answers to later steps given in the same breath ("300 schools" answers the target and its unit)."""
+    """Answers to later steps given in the same breath ("300 schools" answers the target and its unit), or earlier
+    answers it revises (a message too long for a caption sends the attached file separately)."""
 
 
 @dataclass(frozen=True, slots=True)

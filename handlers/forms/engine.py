@@ -367,6 +367,8 @@ def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx:
         kept = replace(state, scratch=result.scratch)
         return Outcome(kept, (*result.before, prompt(form, kept, ctx, result.notes)), in_place=not result.before)
     answers = {**state.answers, step.id: result.value}
+    answers.update({key: value for key, value in result.also.items()  # an earlier answer revised by this one
+                    if form.step(key) is not None and form.index(key) < form.index(step.id)})
     ahead = [key for key in result.also if (later_step := form.step(key)) is not None
              and form.index(key) > form.index(step.id) and later_step.still_valid(result.also[key], answers)]
     if ahead:

@@ -225,7 +225,7 @@ async def test_going_back_offers_to_send_the_file_separately_as_advised(chat: Ch
     await chat.send_file(staff, "photo", "PHOTO-FILE-ID")
     await chat.press(staff, "f:language:c:en")
     too_long = await chat.send(staff, "x" * 1100)
-    assert "go back and choose to send the file separately" in too_long[-1].text
+    assert "send the file separately" in too_long[-1].text
     await chat.press(staff, "f:text:back")
     back = await chat.press(staff, "f:language:back")
     assert "f:attachment:c:separate" in codes(back[-1])
@@ -290,3 +290,44 @@ async def test_a_time_passed_by_less_than_a_minute_goes_out_at_once(
     advance_test_clock(str(tmp_path / "clock"), (soon - utcnow()).total_seconds() + 30)
     done = await chat.press(staff, "f:$sum:submit")
     assert "on its way to 6 people" in done[-1].text
+
+
+async def test_a_message_too_long_for_a_caption_offers_to_send_the_file_separately(chat: ChatDriver,
+                                                                                   database: Database) -> None:
+    """Regression: "go back and choose to send the file separately" sent the person two questions back, and the
+    message they had written had to be written again; the message question itself offers that choice now."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.send_file(staff, "document", "DOC-FILE-ID")
+    await chat.press(staff, "f:language:c:en")
+    long = "Registration is open. " * 60
+    offered = await chat.send(staff, long)
+    assert "your message has 1,319" in offered[-1].text and "go back" not in offered[-1].text
+    assert "f:text:c:separate" in codes(offered[-1])
+    kept = await chat.press(staff, "f:text:c:separate")
+    assert "sent separately" in kept[-1].text and "f:translations:done" in codes(kept[-1])
+    await chat.press(staff, "f:translations:done")
+    await chat.press(staff, "f:fallback:c:en")
+    await chat.press(staff, "f:when:c:now")
+    await chat.press(staff, "f:$sum:submit")
+    received = await chat.collect(101)
+    assert received[0].attachment == ("document", "DOC-FILE-ID") and received[1].text == long.strip()
+
+
+async def test_a_shorter_message_after_the_offer_goes_under_the_file(chat: ChatDriver, database: Database) -> None:
+    """The offer to send the file separately does not stop the person from writing a shorter message instead."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.send_file(staff, "photo", "PHOTO-FILE-ID")
+    await chat.press(staff, "f:language:c:en")
+    await chat.send(staff, "x" * 1100)
+    accepted = await chat.send(staff, "Registration is open")
+    assert "f:translations:done" in codes(accepted[-1])
+    stale = await chat.press(staff, "f:text:c:separate")
+    assert "earlier question" in stale[-1].text
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(Broadcast))).first() is None
