@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from handlers.forms.intents import fold
 from handlers.messages import N_, Code, Label, Text
 from models.values import Role, Sector
 
@@ -92,6 +93,36 @@ TARGET_UNITS: dict[str, str] = {
     "trainees": N_("people trained"),
 }
 
+TARGET_UNIT_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "people": {"en": ("person", "persons", "individuals"), "fr": ("personne",), "es": ("persona",),
+               "ru": ("человек", "человека", "людей", "чел"), "ar": ("شخص", "فرد", "أفراد", "نسمة")},
+    "households": {"en": ("household",), "fr": ("ménage",), "es": ("hogar",),
+                   "ru": ("домохозяйство", "домохозяйств"), "ar": ("أسرة", "أسر", "أسرة معيشية"),
+                   "zh": ("户", "家庭")},
+    "schools": {"en": ("school",), "fr": ("école",), "es": ("escuela",), "ru": ("школа", "школ"), "ar": ("مدرسة",)},
+    "health_facilities": {"en": ("health facility",), "fr": ("établissement de santé",), "es": ("centro de salud",),
+                          "ru": ("медицинское учреждение", "медицинских учреждения", "медицинских учреждений"),
+                          "ar": ("مرفق صحي",), "zh": ("医疗机构", "卫生机构")},
+    "communities": {"en": ("community",), "fr": ("communauté",), "es": ("comunidad",),
+                    "ru": ("сообщество", "сообществ"), "ar": ("مجتمع محلي", "مجتمع", "مجتمعات")},
+    "businesses": {"en": ("business",), "fr": ("entreprise",), "es": ("empresa",),
+                   "ru": ("предприятие", "предприятий"), "ar": ("منشأة أعمال", "منشأة", "منشآت")},
+    "km_fibre": {"en": ("km", "km of fiber", "kilometres of fibre", "kilometers of fiber"),
+                 "fr": ("km", "kilomètres de fibre"), "es": ("km", "kilómetros de fibra"),
+                 "ru": ("км", "километров оптоволокна"), "ar": ("كم", "كيلومتر من الألياف"), "zh": ("公里",)},
+    "sites": {"en": ("network site",), "fr": ("site de réseau",), "es": ("emplazamiento de red",),
+              "ru": ("объект сети", "объекта сети", "объектов сети"), "ar": ("موقع شبكة",), "zh": ("站点",)},
+    "devices": {"en": ("device",), "fr": ("appareil",), "es": ("dispositivo",), "ru": ("устройство", "устройств"),
+                "ar": ("جهاز",)},
+    "trainees": {"en": ("person trained", "trainee", "trainees"), "fr": ("personne formée",),
+                 "es": ("persona capacitada",),
+                 "ru": ("обученных", "обученных человек", "человек прошли обучение"),
+                 "ar": ("شخص مدرب", "متدرب", "متدربين", "متدربون"), "zh": ("培训人员", "受训人员")},
+}
+"""Other forms of each target unit's label, by language: the singular beside the plural label ("école",
+"مدرسة"), the forms a number governs ("2 млн человек", "500 школ") and the question's own example, so that a
+count typed with its unit ("300 écoles", "٥٠٠ مدرسة") answers the unit too."""
+
 WSIS_LABELS: dict[str, str] = {
     "C1": N_("C1 Role of governments"),
     "C2": N_("C2 Infrastructure"),
@@ -134,3 +165,30 @@ def sdg_label(code: str) -> Label:
 def status_label(status: str) -> Text:
     """The name of a pledge status."""
     return Text(STATUS_LABELS.get(status, STATUS_LABELS["draft"]))
+
+
+YES_NO_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "yes": {"en": ("yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "of course", "correct"),
+            "fr": ("oui", "ouais", "si", "d'accord", "bien sûr", "tout à fait", "exact"),
+            "es": ("sí", "si", "claro", "vale", "de acuerdo", "por supuesto", "correcto"),
+            "ru": ("да", "ага", "угу", "конечно", "верно", "хорошо", "ладно", "согласен", "согласна"),
+            "ar": ("نعم", "أجل", "بلى", "طبعا", "أكيد", "موافق", "ايوه"),
+            "zh": ("是", "是的", "对", "對", "对的", "好", "好的", "可以", "行", "嗯", "同意", "没错", "當然", "当然")},
+    "no": {"en": ("no", "n", "nope", "nah", "not at all", "no thanks"),
+           "fr": ("non", "nan", "pas du tout", "non merci"),
+           "es": ("no", "para nada", "no gracias"),
+           "ru": ("нет", "не", "неа", "нет спасибо", "не согласен", "не согласна"),
+           "ar": ("لا", "كلا", "لأ", "لا شكرا"),
+           "zh": ("不", "不是", "否", "没有", "沒有", "不对", "不對", "不好", "不行", "不要", "不同意", "没")},
+}
+"""Whole answers meaning yes or no at a yes/no question, by language; they are read in every language (people
+switch), folded, so case, accents and punctuation ("Да!", "是的。") do not matter."""
+
+_YES_NO: dict[str, str] = {
+    fold(word): answer for answer, languages in YES_NO_WORDS.items() for words in languages.values() for word in words
+}
+
+
+def typed_yes_no(value: str) -> str | None:
+    """"yes" or "no" when the whole typed answer is one of their words in any of our languages; otherwise None."""
+    return _YES_NO.get(fold(value)) if len(value) <= 30 else None

@@ -60,7 +60,7 @@ _QUARTER = (
 # means 10^9, and no pledge is near 10^12.
 _MULTIPLIERS: dict[int, tuple[str, ...]] = {
     1: ("十",),
-    2: ("hundred", "hundreds", "百"),
+    2: ("hundred", "hundreds", "cien", "сто", "مئة", "مائة", "百"),
     3: ("k", "thousand", "thousands", "mille", "mil", "тыс", "тысяча", "тысячи", "тысяч", "千", "ألف", "آلاف"),
     4: ("万", "萬"),
     5: ("lakh", "lakhs", "lac"),
@@ -74,10 +74,26 @@ _MULTIPLIERS: dict[int, tuple[str, ...]] = {
          "триллионов", "تريليون", "ترليون"),
 }
 _LOCALE_MULTIPLIERS = {
-    "fr": {"billion": 12, "billions": 12, "trillion": 18, "trillions": 18},
+    "fr": {"billion": 12, "billions": 12, "trillion": 18, "trillions": 18, "cent": 2},  # elsewhere a cent is a coin
     "es": {"b": 12},
 }
 _MAX_MULTIPLIERS = 3
+
+# A number spelled with a word before its multiplier words: "a million", "un millón", "полмиллиона", "نصف مليون".
+_SPELLED_LEAD = re.compile(
+    r"^(?:(?P<half>half\san?|half|(?:une?\s)?demi|medio|media|пол|نصف)[\s-]*"
+    r"|(?:an?|one|une?|uno|una|один|одна|одно|واحد)[\s-]+)"
+)
+_SHORTEST_BARE_MULTIPLIER = 3  # "million", "млн", "mil" alone are a number; "m", "k", "bn" alone are not
+
+# Chinese numerals: digits (with "两" and the financial forms), the units within ten thousand, and 万 and 亿.
+_CJK_DIGIT_FORMS = ("零〇", "一壹", "二两兩贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
+_CJK_DIGITS = {char: value for value, chars in enumerate(_CJK_DIGIT_FORMS) for char in chars}
+_CJK_UNITS = {**dict.fromkeys("十拾", 1), **dict.fromkeys("百佰", 2), **dict.fromkeys("千仟", 3)}
+_CJK_LARGE = ((8, "亿億"), (4, "万萬"))
+CJK_NUMERALS = "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "".join(chars for _, chars in _CJK_LARGE)
+"""Every character of a Chinese numeral ("五百万", "二十五万", "一千五百"), for finding where one ends."""
+_CJK_RUN = re.compile(f"[{CJK_NUMERALS}]+")
 
 _CURRENCY = (
     r"(?:u\.?s\.?\s?\$|\$\s?u\.?s\.?|usd|\$\s?сша|\$"
@@ -153,6 +169,67 @@ def _multipliers(where: str) -> dict[str, int]:
     """Multiplier words in folded form for a Babel locale, as powers of ten."""
     table = {_word(name): exponent for exponent, names in _MULTIPLIERS.items() for name in names}
     return table | _LOCALE_MULTIPLIERS.get(where, {})
+
+
+def _cjk_below(chars: str, unit: int) -> int | None:
+    """A Chinese numeral below 10^unit, with 十, 百 and 千 at most once each and in descending order ("一千零五十");
+    a last digit right after a unit counts in the next unit down, as people say it ("一百五" is 150)."""
+    if not chars or any(char not in _CJK_DIGITS and char not in _CJK_UNITS for char in chars):  # "万万"
+        return None
+    if all(char in _CJK_DIGITS for char in chars):  # "二〇二七": digit by digit
+        value = int("".join(str(_CJK_DIGITS[char]) for char in chars))
+        return value if len(chars) == 1 or not chars.startswith(("零", "〇")) else None
+    value, digit, last, after_zero = 0, None, unit, False
+    for char in chars:
+        if char in _CJK_UNITS:
+            power = _CJK_UNITS[char]
+            if power >= last or (digit is None and value):  # "百百", "一百千", "一百十" without its digit
+                return None
+            value, digit, last, after_zero = value + (1 if digit is None else digit) * 10**power, None, power, False
+        elif digit is not None:  # two digits in a row: "五五"
+            return None
+        elif _CJK_DIGITS[char] == 0:
+            after_zero = True
+        else:
+            digit = _CJK_DIGITS[char]
+    if digit is not None:
+        value += digit * (10 ** (last - 1) if last < unit and not after_zero else 1)
+    return value
+
+
+def _cjk_integer(chars: str, below: int = 16) -> int | None:
+    """The value of a Chinese numeral below 10^below ("五百万", "两万五", "三亿"), or None when it is not one."""
+    for power, marks in _CJK_LARGE:
+        if power >= below:
+            continue
+        cut = next((index for index, char in enumerate(chars) if char in marks), None)
+        if cut is None:
+            continue
+        high, low = chars[:cut], chars[cut + 1 :]
+        times = _cjk_integer(high, below - power) if high else 1  # "万" and "百万": one ten thousand, a million
+        if len(low) == 1 and low in _CJK_DIGITS and _CJK_DIGITS[low]:  # "两万五" is 25,000
+            rest: int | None = _CJK_DIGITS[low] * 10 ** (power - 1)
+        else:
+            rest = _cjk_integer(low, power) if low else 0
+        return None if times is None or rest is None else times * 10**power + rest
+    return _cjk_below(chars, min(below, 4))
+
+
+def _spelled(text: str, locale: str) -> str:
+    """Text whose number is spelled out rewritten with digits: "五百万" as "5000000", "a million" as "1 million",
+    "полмиллиона" as "0.5 миллиона"; other text as it is."""
+    if run := _CJK_RUN.match(text):
+        value = _cjk_integer(run.group())
+        if value is None:
+            raise ParseError("not_a_number")
+        return f"{value}{text[run.end():]}"
+    lead = _SPELLED_LEAD.match(text)
+    rest = text[lead.end() :] if lead else text
+    first = _WORD.match(rest)
+    word = first.group(1).rstrip(".") if first else ""
+    if word not in _multipliers(babel_locale(locale)) or len(word) < _SHORTEST_BARE_MULTIPLIER:
+        return text
+    return f"{'0.5' if lead and lead.group('half') else '1'} {rest}"
 
 
 def _exponent(words: str, locale: str) -> int:
@@ -232,6 +309,7 @@ def _quantity(folded: str, locale: str, *, currency: bool, whole: bool, multipli
         text = text[match.end() :]
     while currency and (match := _TRAILING.search(text)) and match.start() > 0:
         text = text[: match.start()]
+    text = _spelled(text, locale)
     number = _NUMBER.match(text)
     if signs > 1 or number is None or (not multipliers and number.end() < len(text)):
         raise ParseError("not_a_number")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,6 +16,7 @@ from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError
 from handlers.forms.intents import fold
 from handlers.lengths import is_long, parts, shorten
 from handlers.messages import N_, Button, Concat, Day, Items, Label, Money, Number, Text, plural, text
+from handlers.vocabulary import typed_yes_no
 
 Choices = tuple[str, ...] | Callable[[Answers], tuple[str, ...]]
 LabelOf = Callable[[str], Label]
@@ -263,7 +264,10 @@ class YesNoStep(ChoiceStep):
         return self._check(super().on_code(code, answers, scratch, ctx))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Accept a typed Yes or No."""
+        """Accept a typed Yes or No: its label, or a word for it in any of our languages ("是的", "ага", "nope")."""
+        said = typed_yes_no(value)
+        if said is not None and said in _options(self.choices, answers):
+            return self._check(Answer(said, self.label_of(said)))
         return self._check(super().on_text(value, answers, scratch, ctx))
 
 
@@ -319,8 +323,8 @@ class IntegerStep(Step):
         return Number(int(value))
 
 
-_LEADING_NUMBER = re.compile(r"^\s*\d[\d.,'٫٬ \u00a0\u202f]*")
-"""Digits of any script (ASCII, Arabic-Indic, full-width) with their group and decimal marks."""
+_LEADING_NUMBER = re.compile(rf"^\s*(?:\d[\d.,'٫٬ \u00a0\u202f]*|[{parsing.CJK_NUMERALS}]+)")
+"""Digits of any script (ASCII, Arabic-Indic, full-width) with their group and decimal marks, or Chinese numerals."""
 _JOINED_WORD = re.compile(r"\s*(?:[\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
 """One ideograph, or a word of letters: where a number written without spaces may end ("200万|人", "300|écoles")."""
 JOINED_MULTIPLIERS = 3
@@ -349,6 +353,8 @@ class CountStep(IntegerStep):
     unit_step: str
     units: Mapping[str, str]
     """The units' codes and message ids, matched against their labels in the reader's language."""
+    unit_forms: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Other forms of each unit's label by language ("школ", "مدرسة"), matched as the label is."""
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """The number, and its unit when the words after it name one unambiguously."""
@@ -361,7 +367,7 @@ class CountStep(IntegerStep):
         number, rest = split
         counted = super().on_text(number, answers, scratch, ctx)
         assert isinstance(counted, Answer)
-        scores = {code: unit_score(rest, ctx.translate(Text(label))) for code, label in self.units.items()}
+        scores = {code: max(unit_score(rest, name) for name in self._names(code, ctx)) for code in self.units}
         best = max(scores.values(), default=0)
         winners = [code for code, score in scores.items() if score == best]
         if best == 0 or len(winners) != 1:
@@ -369,6 +375,11 @@ class CountStep(IntegerStep):
         unit = winners[0]
         return Answer(counted.value, Concat((Number(int(counted.value)), " ", Text(self.units[unit]))),
                       also={self.unit_step: unit})
+
+    def _names(self, code: str, ctx: FormContext) -> tuple[str, ...]:
+        """A unit's label in the reader's language, and its other forms in that language."""
+        language = ctx.locale.replace("_", "-").split("-")[0]
+        return ctx.translate(Text(self.units[code])), *self.unit_forms.get(code, {}).get(language, ())
 
     def _split(self, value: str, ctx: FormContext) -> tuple[str, str] | None:
         """The longest start of `value` that reads as a number ("2 млн", "200万"), and the words after it."""

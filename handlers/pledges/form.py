@@ -11,6 +11,7 @@ from handlers.vocabulary import (
     FOCUS_AREA_LABELS,
     PILLAR_LABELS,
     PLEDGE_TYPE_LABELS,
+    TARGET_UNIT_FORMS,
     TARGET_UNITS,
     WSIS_LABELS,
     labeller,
@@ -60,7 +61,7 @@ PLEDGE_FORM = Form(
                         label_of=labeller(BENEFICIARY_LABELS), question=N_("Who will benefit? Tap all that apply, "
                                                                            "then Done.")),
         CountStep(id="target_value", label=N_("Target"), minimum=1, maximum=10**12, unit_step="target_unit",
-                  units=TARGET_UNITS,
+                  units=TARGET_UNITS, unit_forms=TARGET_UNIT_FORMS,
                   question=N_("What is the target, as a number? For example 2 million (people) or 500 (schools).")),
         ChoiceStep(id="target_unit", label=N_("Target unit"), choices=tuple(TARGET_UNITS),
                    label_of=labeller(TARGET_UNITS), question=N_("The target counts what?")),

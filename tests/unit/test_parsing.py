@@ -49,6 +49,12 @@ AMOUNTS = _cases([
     ("1'000'000", ALL, M),
     ("1’000’000", ALL, M),
     ("1.5 million", ALL, 1_500_000),
+    # spelled out (a_pledges #12): a multiplier word alone, with "a" or "half", and Chinese numerals, in any locale
+    ("million", ALL, M),
+    ("a million", ALL, M),
+    ("полмиллиона", ALL, M // 2),
+    ("五百万", ALL, 5 * M),
+    ("二十五万美元", ALL, 250_000),
     ("2,5 M", ALL, 2_500_000),
     ("2.5m", ALL, 2_500_000),
     ("$3m", ALL, 3 * M),
@@ -133,7 +139,9 @@ AMOUNT_ERRORS = _cases([
     ("abc €", ALL, "not_a_number"),
     ("1 000 000 de valeur", ALL, "not_a_number"),
     ("$", ALL, "not_a_number"),
-    ("million", ALL, "not_a_number"),
+    ("m", ALL, "not_a_number"),  # a multiplier's abbreviation alone is no number; "million" alone is one
+    ("a", ALL, "not_a_number"),
+    ("百百", ALL, "not_a_number"),
     ("3 k k k k", ALL, "not_a_number"),
     ("--5", ALL, "not_a_number"),
     ("1e6", ALL, "not_a_number"),
