@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from handlers import buttons, outbox
 from handlers.conversation import Conversation
-from handlers.messages import N_, Reply, Text, text
+from handlers.messages import N_, Label, Reply, Text, text
 from handlers.onboarding import entity_copy_key, entity_notice
 from handlers.people import audit, decided_by, role_of
-from handlers.staff_notices import close_staff_copies
+from handlers.staff_notices import close_staff_copies, person_for_staff
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.tables import Contact
@@ -33,6 +33,13 @@ async def refuse(conv: Conversation, action: str, target_type: str | None = None
     """Say no to an action the person's role does not allow, and audit the attempt."""
     await audit(conv.session, conv.contact, "denied", target_type, target_id, attempted=action)
     conv.say(Reply((Text(N_("Sorry, you are not allowed to do that.")),)))
+
+
+def registrant_of(members: list[Contact]) -> Label:
+    """Who registered an organisation, as its staff notice names them: its first named focal point, with their
+    Telegram id."""
+    named = next((m for m in members if m.role == Role.focal_point and m.full_name), None)
+    return person_for_staff(named) if named is not None else ""
 
 
 async def decide_entity(conv: Conversation, code: str) -> None:
@@ -62,7 +69,7 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     conv.say(Reply((text(done, entity=entity.name),)))
     assert entity.id is not None
     members = await Contacts(conv.session).members_of(entity.id)
-    registrant = next((m.full_name for m in members if m.role == Role.focal_point and m.full_name), "")
+    registrant = registrant_of(members)
     footer = N_("✅ Validated by {person} on {when}.") if approved else N_("❌ Rejected by {person} on {when}.")
     decider = conv.contact.full_name or conv.contact.first_name or Text(N_("another staff member"))
     closed = entity_notice(entity, registrant, decision=False)

@@ -14,8 +14,9 @@ from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
 from handlers.invites import InviteProblem, changes_place, check_invite, role_after, usable, would_demote
-from handlers.messages import N_, Button, CountryName, Reply, Text, text
+from handlers.messages import N_, Button, Code, CountryName, Label, Reply, Text, text
 from handlers.people import audit, name_of, role_of, staff_contacts
+from handlers.staff_notices import person_for_staff
 from handlers.vocabulary import role_label, sector_label
 from models.database import Session
 from models.repositories.audit import AuditTrail
@@ -111,8 +112,9 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
                                 "invitation link to join it. We have told BDT you asked."), entity=entity.name),)))
         await audit(session, contact, "entity.join_requested", "entity", entity.id)
         await _tell_staff(conv, f"join:{entity.id}:{contact.id}", Reply((text(
-            N_("{person} asks to join “{entity}”. Send them an invitation if they belong to it."),
-            person=contact.full_name, entity=entity.name),)))
+            N_("{person} asks to join “{entity}” (no. {number}). Send them an invitation if they belong to it: "
+               "/invite {number}"), person=person_for_staff(contact), entity=entity.name,
+            number=Code(str(entity.id))),)))
         return
     country = answers.get("country")
     entity = Entity(name=answers["entity_name"], name_key=name_key(answers["entity_name"]), sector=answers["sector"],
@@ -125,16 +127,16 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
                 "I will tell you as soon as it is validated.")
     conv.say(Reply((text(thanks, name=contact.full_name, entity=entity.name),)))
     assert entity.id is not None
-    await _tell_staff(conv, f"entity:{entity.id}", entity_notice(entity, contact.full_name or ""))
+    await _tell_staff(conv, f"entity:{entity.id}", entity_notice(entity, person_for_staff(contact)))
 
 
-def entity_notice(entity: Entity, person: str, *, decision: bool = True) -> Reply:
-    """The staff notification of an organisation waiting for validation, with Validate / Reject unless `decision`
-    is False (once decided)."""
+def entity_notice(entity: Entity, person: Label, *, decision: bool = True) -> Reply:
+    """The staff notification of an organisation waiting for validation (its number, and `person` who registered
+    it as staff see them), with Validate / Reject unless `decision` is False (once decided)."""
     where = CountryName(entity.country_iso3) if entity.country_iso3 else Text(N_("International (no single country)"))
-    message = text(N_("New organisation waiting for validation: “{entity}” ({sector}, {country}), registered by "
-                      "{person}."), entity=entity.name, sector=sector_label(entity.sector), country=where,
-                   person=person)
+    message = text(N_("New organisation waiting for validation: “{entity}” (no. {number}; {sector}, {country}), "
+                      "registered by {person}."), entity=entity.name, number=Code(str(entity.id)),
+                   sector=sector_label(entity.sector), country=where, person=person)
     buttons = ((Button(Text(N_("✅ Validate")), f"ent:ok:{entity.id}"),
                 Button(Text(N_("❌ Reject")), f"ent:no:{entity.id}")),) if decision else ()
     return Reply((message,), buttons)
@@ -185,7 +187,7 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
         old = await Entities(conv.session).get(old_entity_id) if old_entity_id is not None else None
         await _tell_staff(conv, f"invite:{invite.id}:changed", Reply((text(
             N_("{person} accepted an invitation: was {role} of “{old}”, is now {new_role} of “{entity}”."),
-            person=contact.full_name, role=role_label(before), old=old.name if old else "",
+            person=person_for_staff(contact), role=role_label(before), old=old.name if old else "",
             new_role=role_label(role), entity=entity.name),)))
 
 
@@ -199,8 +201,9 @@ async def _tell_inviter(conv: Conversation, invite: Invite, entity: Entity) -> N
     if role not in (Role.staff, Role.admin) and (role is None or inviter.entity_id != entity.id):
         return
     joined = N_("{person} joined “{entity}” as {role} with the invitation you made.")
-    await outbox.enqueue(conv.session, inviter, Reply((text(joined, person=name_of(conv.contact),
-                                                                entity=entity.name, role=role_label(invite.role)),)),
+    person = person_for_staff(conv.contact) if role in (Role.staff, Role.admin) else name_of(conv.contact)  # no id
+    await outbox.enqueue(conv.session, inviter, Reply((text(joined, person=person, entity=entity.name,
+                                                            role=role_label(invite.role)),)),
                          f"invite:{invite.id}:joined:{inviter.id}", priority=outbox.NOTICE)
 
 

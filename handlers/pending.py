@@ -6,13 +6,14 @@ from datetime import datetime
 
 from handlers import buttons
 from handlers.conversation import Conversation
-from handlers.entities import is_staff, refuse
+from handlers.entities import is_staff, refuse, registrant_of
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
 from handlers.onboarding import entity_notice
 from handlers.pledges.notices import shown_again
 from handlers.reports.cards import period_label
+from handlers.reports.review import replaced
 from handlers.reports.service import report_review_notice
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
@@ -57,15 +58,15 @@ def pending_reply(organisations: Oldest[Entity], pledges: Oldest[tuple[Pledge, E
     if organisations.count:
         heading = plural("{count} organisation waits for validation:", "{count} organisations wait for validation:",
                          organisations.count)
-        lines: list[Label] = [text(N_("• “{name}”, since {date}"), name=shorten(e.name, NAME),
-                                   date=_since(e.created_at)) for e in organisations.oldest]
+        lines: list[Label] = [text(N_("• “{name}” (no. {number}), since {date}"), name=shorten(e.name, NAME),
+                                   number=Code(str(e.id)), date=_since(e.created_at)) for e in organisations.oldest]
         parts += _section(heading, lines, organisations.count)
         rows += [(Button(Concat(("🏢 ", shorten(e.name, 30))), f"pn:ent:{e.id}"),) for e in organisations.oldest]
     if pledges.count:
         heading = plural("{count} pledge waits for a decision:", "{count} pledges wait for a decision:", pledges.count)
-        lines = [text(N_("• {ref} “{title}” of “{entity}”, since {date}"), ref=Code(p.ref or ""),
-                      title=shorten(p.title, NAME), entity=shorten(e.name, NAME), date=_since(p.submitted_at))
-                 for p, e in pledges.oldest]
+        lines = [text(N_("• {ref} “{title}” of “{entity}” (no. {number}), since {date}"), ref=Code(p.ref or ""),
+                      title=shorten(p.title, NAME), entity=shorten(e.name, NAME), number=Code(str(e.id)),
+                      date=_since(p.submitted_at)) for p, e in pledges.oldest]
         parts += _section(heading, lines, pledges.count)
         rows += [(Button(Concat(("📄 ", Code(p.ref or ""))), f"pn:pl:{p.id}"),) for p, _ in pledges.oldest]
     if reports.count:
@@ -86,9 +87,22 @@ async def pending_button(conv: Conversation, code: str) -> None:
     if not is_staff(conv) or parsed is None or parsed.id is None:
         await refuse(conv, "pending.open", None, parsed.id if parsed else None)
         return
+    if parsed.verb == "rs" and await _replaced(conv, parsed.id):
+        return
     notices = await _notices(conv, parsed.verb, parsed.id)
     for notice in notices or (Reply((Text(N_("That one is decided already: /pending shows what still waits.")),)),):
         conv.say(notice)
+
+
+async def _replaced(conv: Conversation, report_id: int) -> bool:
+    """True (and the staff member told, with the current report if it waits) when the report was replaced by a
+    newer one of its focal point: not decided, which is what /pending would say of it otherwise."""
+    report = await Reports(conv.session).get(report_id)
+    pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
+    if report is None or pledge is None or report.is_current:
+        return False
+    await replaced(conv, report, pledge)
+    return True
 
 
 async def _notices(conv: Conversation, kind: str, record_id: int) -> tuple[Reply, ...]:
@@ -97,8 +111,7 @@ async def _notices(conv: Conversation, kind: str, record_id: int) -> tuple[Reply
         entity = await Entities(session).get(record_id)
         if entity is None or entity.status != EntityStatus.pending:
             return ()
-        members = await Contacts(session).members_of(record_id)
-        return (entity_notice(entity, next((m.full_name for m in members if m.full_name), "")),)
+        return (entity_notice(entity, registrant_of(await Contacts(session).members_of(record_id))),)
     if kind == "pl":
         pledge = await session.get(Pledge, record_id)
         owner = await Entities(session).get(pledge.entity_id) if pledge is not None else None

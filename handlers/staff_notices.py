@@ -1,5 +1,6 @@
-"""Staff notifications that ask for a decision: once someone decided, every staff copy loses its decision buttons
-and says who decided and when (each copy edited in place through the outbox)."""
+"""What staff are shown: organisations with their numbers and people with their Telegram ids (which /invite,
+/reassign and /scope take), and notifications that ask for a decision: once someone decided, every staff copy loses
+its decision buttons and says who decided and when (each copy edited in place through the outbox)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,36 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers import outbox
-from handlers.messages import Button, Clock, Concat, Day, Label, Reply, text
+from handlers.lengths import shorten
+from handlers.messages import N_, Button, Clock, Code, Concat, Day, Label, Reply, Text, text
 from models.database import Session
 from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
+from models.tables import Contact, Entity
+
+
+def organisation_label(entity: Entity, limit: int | None = None) -> Label:
+    """An organisation as staff see it, with the number /invite, /reassign and /scope take: "Conecta Andes S.A.
+    (no. 12)" (the name shortened to `limit`, if given)."""
+    name = shorten(entity.name, limit) if limit is not None else entity.name
+    return text(N_("{name} (no. {number})"), name=name, number=Code(str(entity.id)))
+
+
+def person_name(contact: Contact | None) -> Label:
+    """A person by name only, as anyone may be shown them: their name, or a phrase when they have none or were
+    forgotten."""
+    if contact is None or contact.telegram_id <= 0:  # forgetting keeps the row with a negative id and no name
+        return Text(N_("a person who asked to be forgotten"))
+    return contact.full_name or " ".join(filter(None, (contact.first_name, contact.last_name))) or \
+        Text(N_("a person without a name"))
+
+
+def person_for_staff(contact: Contact | None) -> Label:
+    """A person as staff see them, with the Telegram id /reassign and /scope take: "Lucía Mamani (id 123456789)".
+    For staff and admins only: focal points and coordinators are never shown another person's Telegram id."""
+    if contact is None or contact.telegram_id <= 0:
+        return person_name(contact)
+    return text(N_("{name} (id {id})"), name=person_name(contact), id=Code(str(contact.telegram_id)))
 
 
 def when_label(moment: datetime, zone: str) -> Label:

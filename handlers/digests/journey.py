@@ -12,8 +12,9 @@ from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope
 from handlers.forms.countries import read_countries
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Items, Label, Reply, Text, plural
-from handlers.people import audit, find_contact, name_of
+from handlers.people import audit, find_contact
 from handlers.report_reminders import nudge
+from handlers.staff_notices import person_for_staff
 from models.geography import load_country_table
 from models.repositories.digests import pledge_in_scope
 from models.repositories.entities import Entities
@@ -130,7 +131,7 @@ async def scope_command(conv: Conversation, incoming: Incoming) -> None:
     await Scopes(conv.session).set(target.id, scope, conv.contact.id, conv.now)
     await audit(conv.session, conv.contact, "scope.set", "contact", target.id, scope=scope.key)
     conv.say(Reply((Text(N_("Scope of {name} set: {scope}"), {
-        "name": name_of(target),
+        "name": person_for_staff(target),
         "scope": scope_label(scope, entity.name if entity is not None else None)}),)))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from handlers import outbox
 from handlers.helpdesk.compose import thread_ref
 from handlers.messages import N_, Button, Code, Concat, CountryName, Items, Label, Line, Reply, Text, text
+from handlers.staff_notices import organisation_label, person_for_staff, person_name
 from models.database import Session
 from models.repositories.pledges import Pledges
 from models.repositories.questions import COPY_PREFIX
@@ -29,20 +30,18 @@ ASKED_IN: dict[str, str] = {
 
 
 def person_label(contact: Contact | None) -> Label:
-    """A person as staff see them: their name, or "a former focal point" once forgotten."""
-    if contact is None:
-        return Text(N_("a person who asked to be forgotten"))
-    return contact.full_name or " ".join(filter(None, (contact.first_name, contact.last_name))) or \
-        Text(N_("a person without a name"))
+    """A person by name, as either side may be shown them (no Telegram id)."""
+    return person_name(contact)
 
 
 def asker_line(contact: Contact | None, entity: Entity | None) -> Label:
-    """Who asked: name, entity and country."""
-    pieces: list[Label] = [person_label(contact)]
+    """Who asked, as staff see them: name and Telegram id, organisation and its number, country (staff copies
+    only)."""
+    pieces: list[Label] = [person_for_staff(contact)]
     if entity is not None:
-        pieces += [", ", entity.name]
+        pieces += [", ", organisation_label(entity)]
         if entity.country_iso3:
-            pieces += [" (", CountryName(entity.country_iso3), ")"]
+            pieces += [", ", CountryName(entity.country_iso3)]
     return Line(Text(N_("From")), Concat(tuple(pieces)))
 
 

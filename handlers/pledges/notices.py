@@ -18,6 +18,7 @@ from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Repl
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import answers_of
 from handlers.reports.cadence import cadence_buttons
+from handlers.staff_notices import organisation_label
 from models.database import Session
 from models.repositories.audit import AuditTrail
 from models.tables import Entity, Pledge
@@ -109,11 +110,11 @@ def confirmed_lines(pledge: Pledge) -> list[Label]:
 
 
 def pledge_notice(pledge: Pledge, entity: Entity) -> Reply:
-    """What staff read of a submitted pledge: its reference, organisation and every answer, the description
-    shortened with a 📖 button to read it whole."""
+    """What staff read of a submitted pledge: its reference, organisation (with its number) and every answer, the
+    description shortened with a 📖 button to read it whole."""
     return Reply((Text(N_("A pledge was submitted for validation:")),
                   Line(Text(N_("Reference")), Code(pledge.ref or "—")),
-                  Line(Text(N_("Organisation")), shorten(entity.name, NAME_EXCERPT)), *confirmed_lines(pledge)),
+                  Line(Text(N_("Organisation")), organisation_label(entity, NAME_EXCERPT)), *confirmed_lines(pledge)),
                  tuple((button,) for button in long_fields(pledge, ("pd",))))
 
 

@@ -197,7 +197,7 @@ async def test_an_inviter_who_left_is_not_told_who_joined(chat: ChatDriver) -> N
         await chat.send(person, name)
     assert [m.text for m in await chat.collect(AWA)] == []
     told = [m.text for m in await chat.collect(STAFF)]  # staff who made an invitation are still told
-    assert any(t.startswith("Fatou Sow joined “Ministère") for t in told), told
+    assert any(t.startswith(f"Fatou Sow (id {FATOU}) joined “Ministère") for t in told), told  # staff see the id
     assert not any("Bob Ndiaye joined" in t for t in told)
 
 
