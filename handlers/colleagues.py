@@ -4,14 +4,19 @@ entity's pledges go to first). Roles are checked here, whatever buttons a person
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from handlers import outbox
 from handlers.conversation import Conversation
 from handlers.inputs import Incoming
 from handlers.invites import INVITABLE, create_invite, deep_link
-from handlers.messages import N_, Button, Code, Reply, Text, plural, text
+from handlers.lengths import shorten
+from handlers.messages import N_, Button, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.onboarding import name_key
 from handlers.people import audit, name_of, role_of, staff_contacts
+from handlers.staff_notices import organisation_label, person_for_staff
 from handlers.vocabulary import role_label
+from models.geography import fold_name
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.people import People
@@ -40,11 +45,15 @@ def _link(conv: Conversation, token: str) -> str:
 
 async def invite_command(conv: Conversation, incoming: Incoming) -> None:
     """/invite: a focal point gets a link for a colleague of their entity; staff write `/invite ENTITY [ROLE]`
-    (the entity's number or exact name, role focal_point or coordinator)."""
+    (the entity's number or name, role focal_point or coordinator)."""
     contact = conv.contact
     if role_of(contact) is Role.focal_point and contact.entity_id is not None:
         entity = await Entities(conv.session).get(contact.entity_id)
         if entity is not None:
+            if incoming.argument.strip() and entity.status != EntityStatus.rejected:
+                conv.say(Reply((Text(N_("Only BDT staff choose the organisation and the role of an invitation, so "
+                                        "what you wrote after /invite was not used: this invitation is for your own "
+                                        "organisation, as focal point.")),)))
             await _issue(conv, entity, Role.focal_point)
             return
     if not is_staff(contact):
@@ -54,20 +63,75 @@ async def invite_command(conv: Conversation, incoming: Incoming) -> None:
     role = Role.focal_point
     if words and words[-1].lower() in {r.value for r in INVITABLE}:
         role = Role(words.pop().lower())
+    elif len(words) > 1 and words[-1].lower() in {r.value for r in Role} \
+            and not (await find_organisations(conv, " ".join(words))).exact:  # unless an organisation is so named
+        conv.say(Reply((text(N_("An invitation makes someone a focal point or a coordinator, not {role}: staff and "
+                                "administrators are given their role by an administrator. For example: {example}"),
+                             role=role_label(words[-1].lower()),
+                             example=Code(f"/invite {shorten(' '.join(words[:-1]), 60)} coordinator")),)))
+        return
     wanted = " ".join(words)
-    entity = None
-    if wanted.isascii() and wanted.isdigit() and len(wanted) <= 12:
-        entity = await Entities(conv.session).get(int(wanted))
-    elif wanted:
-        entity = await Entities(conv.session).by_name_key(name_key(wanted))
-    if entity is None:
-        usage = N_("Write /invite, then the organisation's number or exact name, and optionally the role: "
+    found = await find_organisations(conv, wanted) if wanted else Found((), 0, exact=False)
+    if found.exact and found.count == 1:
+        await _issue(conv, found.entities[0], role)
+    elif found.entities:
+        _offer(conv, found, role)
+    else:
+        usage = N_("Write /invite, then the organisation's number or name, and optionally the role: "
                    "focal_point for a focal point, coordinator for a coordinator. For example: {example}")
         note = N_("I found no organisation by that number or name.") if wanted else None
-        parts = (*((Text(note),) if note else ()), text(usage, example=Code("/invite 12 coordinator")))
-        conv.say(Reply(parts))
-        return
-    await _issue(conv, entity, role)
+        conv.say(Reply((*((Text(note),) if note else ()), text(usage, example=Code("/invite 12 coordinator")))))
+
+
+SHOWN = 8
+"""How many organisations /invite lists when a name matches several."""
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The organisations a number or name finds (the first SHOWN of `count`): `exact` when the whole name matched
+    (accents, case, spacing and punctuation aside), else names that contain it."""
+
+    entities: tuple[Entity, ...]
+    count: int
+    exact: bool
+
+
+def _search_key(name: str) -> str:
+    return fold_name(name_key(name))  # the pledge form's name key, accents and punctuation aside
+
+
+async def find_organisations(conv: Conversation, wanted: str) -> Found:
+    """The organisations staff mean by a number or a name: by its number, its name key (as registration finds a
+    name), its name without accents or punctuation, else the names that contain it."""
+    entities = Entities(conv.session)
+    if wanted.isascii() and wanted.isdigit():
+        entity = await entities.get(int(wanted)) if len(wanted) <= 12 else None
+        return Found((entity,), 1, exact=True) if entity is not None else Found((), 0, exact=False)
+    entity = await entities.by_name_key(name_key(wanted))
+    if entity is not None:
+        return Found((entity,), 1, exact=True)
+    key = _search_key(wanted)
+    if not key:
+        return Found((), 0, exact=False)
+    keys = [(entity_id, fold_name(stored)) for entity_id, stored in await entities.name_keys()]
+    same = [entity_id for entity_id, stored in keys if stored == key]
+    ids = same or [entity_id for entity_id, stored in keys if key in stored]
+    return Found(tuple(await entities.by_ids(ids[:SHOWN])), len(ids), exact=bool(same))
+
+
+def _offer(conv: Conversation, found: Found, role: Role) -> None:
+    """The organisations a name matched, with their numbers, to choose one by number."""
+    example = Code(f"/invite {found.entities[0].id}" + (f" {role.value}" if role is not Role.focal_point else ""))
+    heading = N_("Several organisations have that name. Write /invite and the number of the one you mean, for "
+                 "example {example}") if found.exact else \
+        N_("No organisation has exactly that name. Write /invite and the number of the one you mean, for example "
+           "{example}")
+    lines: list[Label] = [Concat(("• ", organisation_label(e), *((", ", CountryName(e.country_iso3))
+                                                               if e.country_iso3 else ()))) for e in found.entities]
+    more = (plural("… and {count} more.", "… and {count} more.", found.count - len(lines)),) \
+        if found.count > len(lines) else ()
+    conv.say(Reply((text(heading, example=example), *lines, *more)))
 
 
 async def _issue(conv: Conversation, entity: Entity, role: Role) -> None:
@@ -173,28 +237,54 @@ async def invite_button(conv: Conversation, code: str) -> None:
     await _issue(conv, entity, Role.focal_point)
 
 
+REASSIGN_USAGE = N_("Write /reassign, the organisation's number and the Telegram id of one of its focal points. "
+                    "For example: {example}")
+
+
 async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
-    """/reassign ENTITY TELEGRAM_ID (staff): every pledge of the entity goes first to that focal point of it."""
+    """/reassign ENTITY TELEGRAM_ID (staff): every pledge of the entity goes first to that focal point of it;
+    /reassign ENTITY lists its focal points with their Telegram ids."""
     if not is_staff(conv.contact):
         await _deny(conv, "reassign")
         return
     words = incoming.argument.split()
     numbers = [int(w) for w in words if w.isascii() and w.isdigit() and len(w) <= 15]
-    entity = await Entities(conv.session).get(numbers[0]) if len(numbers) == 2 == len(words) else None
-    person = await Contacts(conv.session).by_telegram_id(numbers[1]) if entity is not None else None
-    if entity is None or person is None or person.entity_id != entity.id or role_of(person) is not Role.focal_point:
-        conv.say(Reply((text(N_("Write /reassign, the organisation's number and the Telegram id of one of its focal "
-                                "points. For example: {example}"), example=Code("/reassign 12 123456789")),)))
+    usage = text(REASSIGN_USAGE, example=Code("/reassign 12 123456789"))
+    if not 1 <= len(words) <= 2 or len(numbers) != len(words):
+        conv.say(Reply((usage,)))
         return
-    assert entity.id is not None and person.id is not None
+    entity = await Entities(conv.session).get(numbers[0])
+    if entity is None or entity.id is None:
+        conv.say(Reply((text(N_("There is no organisation no. {number}."), number=Code(words[0])), usage)))
+        return
+    focal_points = [m for m in await Contacts(conv.session).members_of(entity.id) if role_of(m) is Role.focal_point]
+    person = next((m for m in focal_points if len(numbers) == 2 and m.telegram_id == numbers[1]), None)
+    if person is None or person.id is None:
+        stranger = await Contacts(conv.session).by_telegram_id(numbers[1]) if len(numbers) == 2 else None
+        not_one = (text(N_("{person} is not a focal point of “{entity}” (no. {number})."),
+                        person=person_for_staff(stranger) if stranger is not None else Code(words[1]),
+                        entity=entity.name, number=Code(str(entity.id))),) if len(numbers) == 2 else ()
+        conv.say(Reply((*not_one, _focal_points_of(entity, focal_points))))
+        return
     count = await People(conv.session).reassign(entity.id, person.id)
     await audit(conv.session, conv.contact, "pledges.reassigned", "entity", entity.id, to=person.id, pledges=count)
     conv.say(Reply((plural("{count} pledge of “{entity}” now goes first to {colleague}.",
                            "{count} pledges of “{entity}” now go first to {colleague}.", count,
-                           entity=entity.name, colleague=name_of(person)),)))
+                           entity=entity.name, colleague=person_for_staff(person)),)))
     await outbox.enqueue(conv.session, person, Reply((text(
         N_("BDT made you the focal point the reminders of “{entity}”'s pledges go to first."), entity=entity.name),)),
         f"reassigned:{conv.update_key}:{person.id}", priority=outbox.NOTICE)
+
+
+def _focal_points_of(entity: Entity, focal_points: list[Contact]) -> Label:
+    """An organisation's focal points with their Telegram ids, to choose one for /reassign (staff only)."""
+    number = Code(str(entity.id))
+    if not focal_points:
+        return text(N_("“{entity}” (no. {number}) has no focal point: invite one with /invite {number}."),
+                    entity=entity.name, number=number)
+    return text(N_("The focal points of “{entity}” (no. {number}): {people}. Write /reassign {number} and the "
+                   "Telegram id of the one its pledges should go to first."), entity=entity.name, number=number,
+                people=Items(tuple(person_for_staff(m) for m in focal_points)))
 
 
 async def colleagues_button(conv: Conversation, code: str) -> None:

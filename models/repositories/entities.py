@@ -15,6 +15,8 @@ from models.tables import Entity
 
 _E = table_of(Entity).c
 _BY_NAME_KEY = select(Entity).where(col(Entity.name_key) == bindparam("name_key"))
+_NAME_KEYS = sa.select(_E.id, _E.name_key).order_by(_E.id)
+_BY_IDS = select(Entity).where(col(Entity.id).in_(bindparam("ids", expanding=True))).order_by(col(Entity.id))
 _DECIDE = (sa.update(table_of(Entity)).where(_E.id == bindparam("entity_id"), _E.status == bindparam("seen"))
            .values(status=bindparam("new_status"), validated_at=bindparam("decided_at")))
 """Compare-and-set: the decision applies only if the entity is still as the staff member saw it."""
@@ -33,6 +35,16 @@ class Entities:
     async def by_name_key(self, name_key: str) -> Entity | None:
         """The entity registered under this name key, if any."""
         return (await self.session.execute(_BY_NAME_KEY, {"name_key": name_key})).scalar_one_or_none()
+
+    async def name_keys(self) -> list[tuple[int, str]]:
+        """Every entity's id and name key, in id order (for a search the name key alone cannot answer)."""
+        return [(entity_id, key) for entity_id, key in await self.session.execute(_NAME_KEYS)]
+
+    async def by_ids(self, entity_ids: list[int]) -> list[Entity]:
+        """The entities with these ids, in id order."""
+        if not entity_ids:
+            return []
+        return list((await self.session.execute(_BY_IDS, {"ids": entity_ids})).scalars())
 
     async def add(self, entity: Entity) -> None:
         """Insert a new entity now, so its id is known."""

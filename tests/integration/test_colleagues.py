@@ -233,9 +233,12 @@ async def test_staff_reassign_an_organisations_pledges(chat: ChatDriver, databas
     refused = await chat.send(chat.person(BOB, "Bob"), f"/reassign {awa.entity_id} {BOB}")
     assert "not allowed" in refused[0].text
     staff = chat.person(STAFF, "Bea")
-    for wrong in ("", f"{awa.entity_id}", f"{awa.entity_id} {STAFF}", f"{awa.entity_id} {BOB} x", "x y"):
+    for wrong in ("", f"{awa.entity_id} {BOB} x", "x y"):
         usage = await chat.send(staff, f"/reassign {wrong}")
         assert "/reassign 12 123456789" in usage[0].text, wrong
+    for which in (f"{awa.entity_id}", f"{awa.entity_id} {STAFF}"):  # its focal points, to choose one by id
+        listed = await chat.send(staff, f"/reassign {which}")
+        assert f"Awa Diop (id {AWA}) and Bob Ndiaye (id {BOB})" in listed[-1].text, which
     done = await chat.send(staff, f"/reassign {awa.entity_id} {BOB}")
     assert "2 pledges" in done[0].text and "Bob Ndiaye" in done[0].text
     assert any("first" in m.text for m in await chat.collect(BOB))
