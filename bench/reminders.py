@@ -64,6 +64,8 @@ class Row:
 
     def __init__(self, start: date, cadence: str) -> None:
         self.start_date, self.end_date, self.reporting_cadence, self.status = start, None, cadence, "validated"
+        self.previous_cadence: str | None = None
+        self.cadence_since: date | None = None
 
 
 def plan_data(n: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:

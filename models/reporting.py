@@ -3,6 +3,9 @@
 Periods follow a pledge's cadence: annual "2026", semi-annual "2026-H2", quarterly "2026-Q3". A report
 for a longer period covers the shorter ones inside it, and reports for every shorter period inside a
 longer one cover it, so a change of cadence neither forgets nor asks again for what was reported.
+
+A change of cadence applies from the period in progress (cadence_change): periods already over keep the
+cadence they had (`previous_cadence` before `cadence_since`), so they do not turn overdue at once.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ class Reportable(Protocol):
     def end_date(self) -> date | None: ...
     @property
     def reporting_cadence(self) -> str: ...
+    @property
+    def previous_cadence(self) -> str | None: ...
+    @property
+    def cadence_since(self) -> date | None: ...
     @property
     def status(self) -> str: ...
 
@@ -115,46 +122,97 @@ def covering_periods(period: str) -> tuple[str, ...]:
     return tuple(around)
 
 
-def parts_of(period: str) -> dict[str, int]:
-    """The shorter periods inside `period`, with their length in days: reports for parts adding up to the whole
-    period's days cover it (is_covered)."""
-    year, _, part = period.partition("-")
+def quarters_of(period: str) -> tuple[str, ...]:
+    """The quarters a period is made of (a quarter: itself). Reports cover a period when each of its quarters is
+    covered (covering_periods of the quarter: the quarter, its half or its year): is_covered, as SQL can count it."""
+    year = period.partition("-")[0]
     first, last = _span(period)
-    inside = [f"{year}-{name}" for name in _PART_MONTHS if name and name != part]
-    return {other: (_span(other)[1] - _span(other)[0]).days + 1 for other in inside
-            if _span(other)[0] >= first and _span(other)[1] <= last}
+    return tuple(quarter for quarter in (f"{year}-Q{n}" for n in range(1, 5)) if first <= _span(quarter)[0] <= last)
 
 
-def period_days(period: str) -> int:
-    """How many days a period has."""
+def is_covered(period: str, reported: Iterable[str], start: date | None = None) -> bool:
+    """True when reports cover the whole period (from `start`, the pledge's first day, when it begins inside it):
+    one for it or a longer period around it, or shorter ones adding up to it day by day."""
     first, last = _span(period)
-    return (last - first).days + 1
-
-
-def is_covered(period: str, reported: Iterable[str]) -> bool:
-    """True when reports cover the whole period: one for it or a longer period around it, or its parts."""
-    first, last = _span(period)
-    inside = 0
+    if start is not None and start > first:
+        first = start
+    spans = []
     for other in reported:
         if other == period:
             return True
-        start, end = _span(other)
-        if start <= first and end >= last:
+        begin, end = _span(other)
+        if begin <= first and end >= last:
             return True
-        if start >= first and end <= last:
-            inside += (end - start).days + 1
-    return inside >= (last - first).days + 1
+        if end >= first and begin <= last:
+            spans.append((max(begin, first), min(end, last)))
+    reach = first - timedelta(days=1)  # covered up to this day
+    for begin, end in sorted(spans):
+        if begin > reach + timedelta(days=1):
+            return False
+        reach = max(reach, end)
+    return reach >= last
+
+
+def cadence_on(pledge: Reportable, day: date) -> str:
+    """The cadence of the pledge's period containing `day`: the previous one before a change took effect."""
+    if pledge.cadence_since is not None and pledge.previous_cadence and day < pledge.cadence_since:
+        return pledge.previous_cadence
+    return pledge.reporting_cadence
+
+
+def _after(pledge: Reportable, period: str) -> str:
+    """The pledge's period that follows `period` (in the cadence of its first day)."""
+    day = _span(period)[1] + timedelta(days=1)
+    return period_of(day, cadence_on(pledge, day))
 
 
 def _periods(pledge: Reportable, until: date) -> Iterable[str]:
     """The pledge's periods from its start, up to the one containing `until` (or its end date, if sooner)."""
     assert pledge.start_date is not None
     last = min(until, pledge.end_date) if pledge.end_date else until
-    period = period_of(pledge.start_date, pledge.reporting_cadence)
+    period = period_of(pledge.start_date, cadence_on(pledge, pledge.start_date))
     yield period
     while _span(period)[1] < last:
-        period = next_period(period, pledge.reporting_cadence)
+        period = _after(pledge, period)
         yield period
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceChange:
+    """A pledge's cadence after staff set one (cadence_change): the new cadence, and the one its periods before
+    `since` keep (both None when the new one applies from the pledge's start)."""
+
+    cadence: str
+    previous: str | None
+    since: date | None
+
+
+def cadence_change(pledge: Reportable, cadence: str, today: date) -> CadenceChange:
+    """What setting `cadence` on `today` makes of the pledge's periods.
+
+    Periods already over keep their cadence: the new one starts with its period around the start of the period in
+    progress when that period of the new cadence is not overdue yet (quarterly from January set in February), else
+    after the period in progress (quarterly set in December: the year ends as a year). When that start is the
+    pledge's own, the new cadence applies from its start. Set back to the cadence in force before the change
+    took effect, the change is undone.
+    """
+    start = pledge.start_date
+    now = cadence_on(pledge, today)
+    if now == cadence:
+        if pledge.cadence_since is not None and today < pledge.cadence_since:
+            return CadenceChange(cadence, None, None)
+        return CadenceChange(cadence, pledge.previous_cadence, pledge.cadence_since)
+    if start is None:
+        return CadenceChange(cadence, None, None)
+    current = period_of(today, now)
+    around = period_of(period_start(current), cadence)
+    since = period_start(around) if due_date(around) >= today else period_end(current) + timedelta(days=1)
+    previous = now
+    if pledge.cadence_since is not None and since <= pledge.cadence_since:
+        previous = pledge.previous_cadence or now  # the current cadence replaced whole: the earlier periods stay
+    if since <= start or previous == cadence:
+        return CadenceChange(cadence, None, None)
+    return CadenceChange(cadence, previous, since)
 
 
 _PER_YEAR = {ReportingCadence.annual: 1, ReportingCadence.semi_annual: 2, ReportingCadence.quarterly: 4}
@@ -186,9 +244,9 @@ def _index_of(day: date, per_year: int) -> int:
 
 def _reported_indices(pledge: Reportable, reported: tuple[str, ...]) -> tuple[int, set[int]] | None:
     """The pledge's periods a year and its reported periods as indices of its cadence (None: a report of another
-    cadence, after a change, or a cadence unknown: then periods are walked, checking coverage)."""
+    cadence, a change of cadence, or a cadence unknown: then periods are walked, checking coverage)."""
     per_year = _PER_YEAR.get(pledge.reporting_cadence)  # type: ignore[call-overload]
-    if not per_year:
+    if not per_year or pledge.cadence_since is not None:
         return None
     indices = {_index(period, per_year) for period in reported}
     if None in indices:
@@ -224,7 +282,7 @@ def _reportable_by_coverage(pledge: Reportable, reported: tuple[str, ...], today
     for period in _periods(pledge, today):
         if _span(period)[1] >= today:
             break  # the current period: reached only when every ended one is reported
-        if not is_covered(period, reported):
+        if not is_covered(period, reported, pledge.start_date):
             return period
     return period
 
@@ -269,13 +327,13 @@ def next_report(pledge: Reportable, reported: Iterable[str], today: date) -> Nex
     period = _reportable_by_coverage(pledge, reported, today)
     if period is None:
         return None
-    if not is_covered(period, reported):
+    if not is_covered(period, reported, pledge.start_date):
         due = due_date(period)
         return NextReport(period, due, due < today)
     later = period
     while pledge.end_date is None or _span(later)[1] < pledge.end_date:  # the pledge's periods after this one
-        later = next_period(later, pledge.reporting_cadence)
-        if not is_covered(later, reported):
+        later = _after(pledge, later)
+        if not is_covered(later, reported, pledge.start_date):
             return NextReport(period, due_date(later), False, covered=True)
     return NextReport(period, None, False, covered=True)
 

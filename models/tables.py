@@ -107,6 +107,10 @@ class Pledge(SQLModel, table=True):
     status: str = Field(default=PledgeStatus.draft, max_length=20, index=True)
     language: str = Field(default="en", max_length=8)
     reporting_cadence: str = Field(default=ReportingCadence.annual, max_length=16)
+    previous_cadence: str | None = Field(default=None, max_length=16)
+    """The cadence of the periods before `cadence_since` (models.reporting.cadence_change); None: no change."""
+    cadence_since: date | None = None
+    """The first day of the first period in `reporting_cadence`, after a change; None: from the start."""
     targets_ldc: bool = False
     targets_lldc: bool = False
     targets_sids: bool = False

@@ -14,6 +14,7 @@ from handlers.reports.cadence import CADENCE_LABELS, CADENCES
 from handlers.reports.cards import period_label
 from handlers.reports.service import parse_code, report_notice, report_review_notice
 from handlers.staff_notices import close_staff_copies
+from models.reporting import cadence_change, period_of
 from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import REVIEW_TRANSITIONS, PledgeStatus, ReviewStatus
@@ -156,13 +157,26 @@ async def cadence_button(conv: Conversation, code: str) -> None:
     if pledge is None or pledge.status not in OPEN_FOR_CADENCE:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    cadence, before = CADENCES[key], pledge.reporting_cadence
-    if cadence != before:
-        pledge.reporting_cadence, pledge.updated_at = cadence, conv.now
+    before = (pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since)
+    change = cadence_change(pledge, CADENCES[key], conv.today)
+    if (change.cadence, change.previous, change.since) != before:
+        pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since = (change.cadence, change.previous,
+                                                                                   change.since)
+        pledge.updated_at = conv.now
         await audit(conv.session, conv.contact, "pledge.cadence", "pledge", pledge.id, ref=pledge.ref,
-                    before=before, after=cadence.value)
-    conv.say(Reply((text(N_("{ref} now reports {cadence}."), ref=Code(pledge.ref or ""),
-                         cadence=Text(CADENCE_LABELS[cadence])),)))
+                    before=before[0], after=change.cadence,
+                    since=change.since.isoformat() if change.since else None)
+    cadence = Text(CADENCE_LABELS[change.cadence])
+    if change.since is None or change.previous is None:
+        conv.say(Reply((text(N_("{ref} now reports {cadence}."), ref=Code(pledge.ref or ""), cadence=cadence),)))
+        return
+    # TRANSLATORS: {period} is a reporting period ("first quarter of 2027", "2027 (a whole year)"); {cadence} and
+    # {previous} are "once a year", "twice a year" or "every quarter".
+    conv.say(Reply((text(N_("{ref} now reports {cadence}, starting with {period}; the periods before it are "
+                            "still reported {previous}, so none of them becomes overdue."),
+                         ref=Code(pledge.ref or ""), cadence=cadence,
+                         period=period_label(period_of(change.since, change.cadence)),
+                         previous=Text(CADENCE_LABELS[change.previous])),)))
 
 
 CLARIFY = Journey(CLARIFY_FORM, finish_clarify)

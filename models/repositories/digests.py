@@ -11,12 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.reporting import covering_periods, parts_of, period_days, period_end, period_start
+from models.reporting import covering_periods, period_end, period_start, quarters_of
 from models.repositories.base import dialect_of, table_of
 from models.scope import GLOBAL_TOKEN, GROUP_TOKENS, ITU_REGIONS, REGION_TOKEN, Scope, ScopeKind, is_entity_number
 from models.session import Session
 from models.tables import Contact, Country, Entity, Pledge, ProgressReport
-from models.values import PledgeStatus, Role
+from models.values import PledgeStatus, ReportingCadence, Role
 
 P = table_of(Pledge)
 E = table_of(Entity)
@@ -76,10 +76,15 @@ def _money(column: Any) -> Any:
     return sa.cast(column, sa.Float)
 
 
+_PERIOD_END = (sa.cast(sa.func.substr(R.c.period, 1, 4), sa.Integer) * 100
+               + sa.case({"": 12, "-H1": 6, "-H2": 12, "-Q1": 3, "-Q2": 6, "-Q3": 9, "-Q4": 12},
+                         value=sa.func.substr(R.c.period, 5), else_=0))
+"""A report's period by its last month (yyyymm): "2026" ends after "2026-Q3", which a sort by name inverts."""
 LAST_REPORT = (sa.select(R.c.id).where(R.c.pledge_id == P.c.id, R.c.is_current)
-               .order_by(R.c.period.desc(), R.c.id.desc()).limit(1).correlate(P).scalar_subquery())
-"""A pledge's last report: the current report of its latest reported period (as Reports.latest_of; a replaced
-report is history)."""
+               .order_by(_PERIOD_END.desc(), R.c.created_at.desc(), R.c.id.desc()).limit(1).correlate(P)
+               .scalar_subquery())
+"""A pledge's last report: the current report of its latest reported period, by its last day, then the latest sent
+(as Reports.latest_of, models.repositories.reports.recency; a replaced report is history)."""
 
 
 def _elements(session: Session, column: Any) -> Any:
@@ -211,34 +216,44 @@ class DigestFigures:
 
     def _due_pledges(self, scope: Scope, due: dict[str, str]) -> tuple[Any, Any, Any]:
         """Validated pledges of the scope whose latest overdue period (by cadence) fell inside their span: the table,
-        the condition, that period's label and whether current reports cover it (models.reporting.is_covered)."""
-        label = sa.case(*((P.c.reporting_cadence == cadence, period) for cadence, period in due.items()),
-                        else_=sa.null())
-        starts = sa.case(*((P.c.reporting_cadence == cadence, period_start(period)) for cadence, period in due.items()),
-                         else_=sa.null())
-        ends = sa.case(*((P.c.reporting_cadence == cadence, period_end(period)) for cadence, period in due.items()),
-                       else_=sa.null())
+        the condition, that period's label and whether current reports cover it (models.reporting.is_covered).
+
+        After a change of cadence (models.reporting.cadence_change), when that period falls before `cadence_since`
+        and the previous cadence was longer (made quarterly in December: the year is still due as a year), it is the
+        previous cadence's latest overdue period; a longer period of the new cadence is covered by the shorter
+        reports of the previous one (quarters cover their year), so it stands.
+        """
+        def by(cadence_of: Any, values: dict[str, Any]) -> Any:
+            return sa.case(*((cadence_of == cadence, value) for cadence, value in values.items()), else_=sa.null())
+
+        months = {ReportingCadence.annual.value: 12, ReportingCadence.semi_annual.value: 6,
+                  ReportingCadence.quarterly.value: 3}
+        earlier = sa.and_(P.c.cadence_since.is_not(None), P.c.previous_cadence.is_not(None),
+                          by(P.c.reporting_cadence, {name: period_start(period) for name, period in due.items()})
+                          < P.c.cadence_since,
+                          by(P.c.previous_cadence, months) > by(P.c.reporting_cadence, months))
+        cadence = sa.case((earlier, P.c.previous_cadence), else_=P.c.reporting_cadence)
+        label = by(cadence, dict(due))
+        starts = by(cadence, {name: period_start(period) for name, period in due.items()})
+        ends = by(cadence, {name: period_end(period) for name, period in due.items()})
         condition = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), label.is_not(None),
                             P.c.start_date.is_not(None), P.c.start_date <= ends,
                             sa.or_(P.c.end_date.is_(None), P.c.end_date >= starts))
-        # Covered: the days of the period its current reports cover add up to the whole, a report for the period
-        # or a longer one around it counting as the whole. One correlated sum a pledge, read through the index on
-        # pledge_id: a plan that needs no statistics (a join to grouped reports was a nested loop of 28 s on a
-        # freshly loaded PostgreSQL).
-        weights: list[tuple[Any, int]] = []
+        # Covered: each quarter of the period has a current report for it, its half or its year (is_covered).
+        # One correlated aggregate a pledge, read through the index on pledge_id: a plan that needs no statistics
+        # (a join to grouped reports was a nested loop of 28 s on a freshly loaded PostgreSQL).
+        quarters: list[Any] = []
         periods: set[str] = set()
-        for cadence, period in due.items():
-            around, parts = covering_periods(period), parts_of(period)
-            periods.update(around, parts)
-            weights.append((sa.and_(P.c.reporting_cadence == cadence, R.c.period.in_(around)), period_days(period)))
-            weights += [(sa.and_(P.c.reporting_cadence == cadence, R.c.period == part), length)
-                        for part, length in parts.items()]
-        days = (sa.select(sa.func.coalesce(sa.func.sum(sa.case(*weights, else_=0)), 0))
-                .where(R.c.pledge_id == P.c.id, R.c.is_current, R.c.period.in_(sorted(periods)))
-                .correlate(P).scalar_subquery())
-        whole = sa.case(*((P.c.reporting_cadence == cadence, period_days(period)) for cadence, period in due.items()),
-                        else_=sa.null())
-        return P, condition, (label, days >= whole)
+        for name, period in due.items():
+            for quarter in quarters_of(period):
+                around = covering_periods(quarter)
+                periods.update(around)
+                quarters.append(sa.func.max(sa.case((sa.and_(cadence == name, R.c.period.in_(around)), 1), else_=0)))
+        covered = (sa.select(sa.func.coalesce(sum(quarters[1:], quarters[0]), 0))
+                   .where(R.c.pledge_id == P.c.id, R.c.is_current, R.c.period.in_(sorted(periods)))
+                   .correlate(P).scalar_subquery())
+        whole = by(cadence, {name: len(quarters_of(period)) for name, period in due.items()})
+        return P, condition, (label, covered >= whole)
 
     async def _reporting(self, scope: Scope, due: dict[str, str],
                          limit: int) -> tuple[int, int, int, list[Overdue]]:

@@ -44,6 +44,7 @@ _last_report = sa.select(sa.func.max(_R.c.created_at)).where(_R.c.pledge_id == _
 _reported_lately = sa.select(_R.c.pledge_id).where(_R.c.created_at > sa.bindparam("reported_after"))
 _later_come = sa.select(_H.c.pledge_id).where(_H.c.reason == "later", _H.c.until <= sa.bindparam("now"))
 PLANNING = (sa.select(_P.c.id, _P.c.entity_id, _P.c.status, _P.c.start_date, _P.c.end_date, _P.c.reporting_cadence,
+                      _P.c.previous_cadence, _P.c.cadence_since,
                       _periods.label("periods"), _G.c.period.label("given_period"), _G.c.kinds.label("given_kinds"),
                       sa.func.coalesce(_last_report, _P.c.validated_at, _P.c.created_at).label("active_at"))
             .select_from(_P.outerjoin(_G, _G.c.pledge_id == _P.c.id))

@@ -268,7 +268,8 @@ async def test_the_upgrade_makes_each_submitter_its_pledges_primary_focal_point(
         for pledge_id, author in ((1, 1), (2, None)):
             await session.execute(insert(table_of(Pledge)).values(Pledge(
                 id=pledge_id, entity_id=1, created_by=author, title="Old pledge", description="d" * 20,
-                focus_area="access", pledge_type="policy").model_dump(exclude={"primary_contact_id"})))
+                focus_area="access", pledge_type="policy").model_dump(
+                    exclude={"primary_contact_id", "previous_cadence", "cadence_since"})))
         await uow.commit()
     await upgrade(empty_database)
     async with empty_database.uow() as uow:

@@ -4,7 +4,7 @@ overdue follows models.reporting, and the nudge button is a report reminder (wor
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -85,6 +85,59 @@ async def test_halves_reported_cover_the_year(database: Database) -> None:
     async with database.uow() as uow:
         figures = await DigestFigures(uow.session).figures(AFRICA, now, latest_due_periods(now.date()))
     assert (figures.due, figures.reported, figures.overdue_total) == (2, 2, 0)
+
+
+async def _overdue_after_change(database: Database, pledge_id: int, cadence: str, previous: str | None,
+                                since: date | None, reported: tuple[str, ...]) -> list[tuple[int, str]]:
+    """The digest's overdue pledges on 1 December 2026 (with their periods) once a pledge started in 2024 has these
+    cadences and reports."""
+    async with database.uow() as uow:
+        pledge = await Pledges(uow.session).get(pledge_id)
+        assert pledge is not None
+        pledge.start_date, pledge.reporting_cadence = date(2024, 1, 1), cadence
+        pledge.previous_cadence, pledge.cadence_since = previous, since
+        await uow.commit()
+    for period in reported:
+        await _report(database, pledge_id, period, 50)
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(AFRICA, utcnow(), latest_due_periods(date(2026, 12, 1)))
+    return [(o.pledge_id, o.period) for o in figures.overdue]
+
+
+async def test_made_quarterly_in_december_the_year_is_still_due_as_a_year(database: Database) -> None:
+    """models.reporting.cadence_change keeps the periods before the change in the previous cadence: the digest
+    asks for 2025 as a year (reported), not for 2026-Q3 (never asked for: 2026 is still due as a year)."""
+    ids = await _seed(database)
+    overdue = await _overdue_after_change(database, ids["p2"], "quarterly", "annual", date(2027, 1, 1), ("2025",))
+    assert ids["p2"] not in [pledge for pledge, _ in overdue]
+
+
+async def test_made_quarterly_from_the_start_the_quarter_is_overdue(database: Database) -> None:
+    ids = await _seed(database)
+    overdue = await _overdue_after_change(database, ids["p2"], "quarterly", None, None, ("2025",))
+    assert (ids["p2"], "2026-Q3") in overdue
+
+
+async def test_made_annual_the_quarters_reported_cover_the_year(database: Database) -> None:
+    ids = await _seed(database)
+    quarters = ("2025-Q1", "2025-Q2", "2025-Q3")
+    overdue = await _overdue_after_change(database, ids["p2"], "annual", "quarterly", date(2026, 1, 1), quarters)
+    assert (ids["p2"], "2025") in overdue  # Q4 is missing
+    await _report(database, ids["p2"], "2025-Q4", 60)
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(AFRICA, utcnow(), latest_due_periods(date(2026, 12, 1)))
+    assert ids["p2"] not in [o.pledge_id for o in figures.overdue]
+
+
+async def test_the_last_report_is_the_latest_period_by_its_dates(database: Database) -> None:
+    """A year ends after its third quarter, though "2025-Q3" sorts after "2025" by name (a cadence change)."""
+    ids = await _seed(database)
+    await _report(database, ids["p2"], "2025", 70, at=utcnow() - timedelta(days=2))
+    await _report(database, ids["p2"], "2025-Q3", 40)
+    content = await export("pledges", "xlsx", EVERYTHING, "en", database.uow(), lambda label, locale: "x")
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    pledges = {row[0]: row for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert pledges["P2C-2025-00002"][16:19] == ("2025", "x", 70)
 
 
 async def _rows(database: Database, prefix: str) -> list[Outbox]:

@@ -273,16 +273,24 @@ async def test_roles_and_forged_codes_are_refused(chat: ChatDriver, database: Da
         assert not (await uow.session.execute(select(ProgressReport))).first()
 
 
-async def test_staff_set_the_cadence_and_the_period_follows(chat: ChatDriver, database: Database) -> None:
+async def test_staff_set_the_cadence_from_the_period_in_progress(chat: ChatDriver, database: Database) -> None:
+    """Made quarterly years after its start, a pledge is not asked for the quarters of the years already over
+    (they all were overdue at once): those stay years, the quarters come after (models.reporting.cadence_change)."""
     await member(chat, 8)
     pledge_id = await validated_pledge(chat, 8)
     done = await chat.press(chat.person(STAFF), f"pc:q:{pledge_id}")
-    assert "every quarter" in done[-1].text
+    assert "now reports every quarter, starting with" in done[-1].text, done[-1].text
+    assert "still reported once a year" in done[-1].text
     opened = await chat.send(chat.person(8), "/report")
-    assert "first quarter of 2024" in opened[0].text, opened[0].text
+    assert "for 2024." in opened[0].text, opened[0].text
     async with database.uow() as uow:
         row = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "pledge.cadence"))).scalar_one()
+        pledge = await uow.session.get(Pledge, pledge_id)
     assert row.details["before"] == "annual" and row.details["after"] == "quarterly"
+    assert pledge is not None and pledge.previous_cadence == "annual" and pledge.cadence_since is not None
+    assert row.details["since"] == pledge.cadence_since.isoformat() and pledge.cadence_since.month == 1
+    again = await chat.press(chat.person(STAFF), f"pc:a:{pledge_id}")  # back before it took effect: undone
+    assert "now reports once a year." in again[-1].text, again[-1].text
 
 
 async def test_a_report_in_progress_is_resumed_or_started_over(chat: ChatDriver, database: Database) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from models.reporting import (
     add_months,
+    cadence_change,
     due_date,
     is_covered,
     is_inactive,
@@ -35,6 +37,13 @@ class P:
     end_date: date | None = date(2030, 12, 31)
     reporting_cadence: str = "annual"
     status: str = "validated"
+    previous_cadence: str | None = None
+    cadence_since: date | None = None
+
+    def changed(self, cadence: str, today: date) -> P:
+        """The pledge after staff set `cadence` on `today`."""
+        change = cadence_change(self, cadence, today)
+        return P(self.start_date, self.end_date, change.cadence, self.status, change.previous, change.since)
 
 
 D = date
@@ -72,9 +81,21 @@ def test_period_shape(value: str, valid: bool) -> None:
     ("2026", {"2026-Q1", "2026-Q2", "2026-Q3"}, False),
     ("2026", {"2026-Q1", "2026-Q2", "2026-H2"}, True),
     ("2026-H1", {"2025", "2027"}, False),
+    ("2026", {"2026-H1", "2026-Q1", "2026-Q2", "2026-Q3"}, False),  # overlapping parts: Q4 is still missing
+    ("2026", {"2026-H1", "2026-Q2", "2026-Q3", "2026-Q4"}, True),
 ])
 def test_coverage_across_cadence_changes(period: str, reported: set[str], covered: bool) -> None:
     assert is_covered(period, reported) is covered
+
+
+@pytest.mark.parametrize(("reported", "start", "covered"), [
+    ({"2022-H2"}, D(2022, 7, 1), True),     # a pledge begun in July: its year is its second half
+    ({"2022-H2"}, D(2022, 6, 30), False),
+    ({"2022-Q3", "2022-Q4"}, D(2022, 8, 15), True),
+    ({"2022-Q4"}, D(2022, 8, 15), False),
+])
+def test_coverage_counts_from_the_pledges_first_day(reported: set[str], start: date, covered: bool) -> None:
+    assert is_covered("2022", reported, start) is covered
 
 
 @pytest.mark.parametrize(("pledge", "reported", "today", "period", "due", "overdue"), [
@@ -199,3 +220,93 @@ def test_the_quick_walk_agrees_with_the_walk_by_coverage(start: date, cadence: s
         periods.append(next_period(periods[-1], cadence))
     reported = tuple(periods[i] for i in sorted(set(picks)))
     assert reportable_period(pledge, reported, today) == _reportable_by_coverage(pledge, reported, today)
+
+
+@pytest.mark.parametrize(("pledge", "cadence", "today", "expected"), [
+    # quarterly set in December: 2026 ends as a year; its quarters would all be overdue already
+    (P(D(2024, 3, 1)), "quarterly", D(2026, 12, 1), ("quarterly", "annual", D(2027, 1, 1))),
+    # quarterly set in February: from January, the first quarter is not due yet
+    (P(D(2024, 3, 1)), "quarterly", D(2026, 2, 15), ("quarterly", "annual", D(2026, 1, 1))),
+    # ... nor in May, 30 days after it ended
+    (P(D(2024, 3, 1)), "quarterly", D(2026, 4, 30), ("quarterly", "annual", D(2026, 1, 1))),
+    (P(D(2024, 3, 1)), "quarterly", D(2026, 5, 1), ("quarterly", "annual", D(2027, 1, 1))),
+    # a longer cadence takes the whole period around the one in progress
+    (P(D(2025, 1, 1), reporting_cadence="quarterly"), "annual", D(2026, 11, 1), ("annual", "quarterly",
+                                                                                  D(2026, 1, 1))),
+    (P(D(2025, 1, 1), reporting_cadence="semi_annual"), "quarterly", D(2026, 8, 1), ("quarterly", "semi_annual",
+                                                                                     D(2026, 7, 1))),
+    (P(D(2025, 1, 1), reporting_cadence="semi_annual"), "quarterly", D(2026, 11, 15), ("quarterly", "semi_annual",
+                                                                                       D(2027, 1, 1))),
+    # the pledge's first period in progress: the new cadence from its start, unless a period of it is overdue
+    (P(D(2026, 3, 1)), "quarterly", D(2026, 4, 10), ("quarterly", None, None)),
+    (P(D(2026, 3, 1)), "quarterly", D(2026, 12, 1), ("quarterly", "annual", D(2027, 1, 1))),
+    # not begun
+    (P(D(2027, 3, 1)), "quarterly", D(2026, 12, 1), ("quarterly", None, None)),
+    (P(None), "quarterly", D(2026, 12, 1), ("quarterly", None, None)),
+    # set back before the change took effect: undone
+    (P(D(2024, 3, 1), reporting_cadence="quarterly", previous_cadence="annual", cadence_since=D(2027, 1, 1)),
+     "annual", D(2026, 12, 2), ("annual", None, None)),
+    # set again once in effect: unchanged
+    (P(D(2024, 3, 1), reporting_cadence="quarterly", previous_cadence="annual", cadence_since=D(2026, 1, 1)),
+     "quarterly", D(2026, 12, 2), ("quarterly", "annual", D(2026, 1, 1))),
+    # changed again in the same period: the periods over still keep the cadence they had
+    (P(D(2024, 3, 1), reporting_cadence="quarterly", previous_cadence="annual", cadence_since=D(2027, 1, 1)),
+     "semi_annual", D(2026, 12, 2), ("semi_annual", "annual", D(2027, 1, 1))),
+])
+def test_a_change_of_cadence_applies_from_the_period_in_progress(
+        pledge: P, cadence: str, today: date, expected: tuple[str, str | None, date | None]) -> None:
+    change = cadence_change(pledge, cadence, today)
+    assert (change.cadence, change.previous, change.since) == expected
+
+
+def test_quarterly_set_in_december_makes_no_quarter_of_the_year_overdue() -> None:
+    """A pledge reported for 2024 and 2025, made quarterly on 1 December 2026: 2026 is still due as a year (in
+    January), then quarters; before the change took effect from its start, 2026-Q1 was overdue at once."""
+    pledge = P(D(2024, 3, 1)).changed("quarterly", D(2026, 12, 1))
+    reported = {"2024", "2025"}
+    upcoming = next_report(pledge, reported, D(2026, 12, 1))
+    assert upcoming is not None
+    assert (upcoming.period, upcoming.due, upcoming.overdue) == ("2026", D(2027, 1, 30), False)
+    assert reminder_due(pledge, reported, D(2026, 12, 1)) is None
+    upcoming = next_report(pledge, reported | {"2026"}, D(2027, 4, 20))
+    assert upcoming is not None and (upcoming.period, upcoming.due) == ("2027-Q1", D(2027, 4, 30))
+
+
+def test_annual_set_in_november_on_a_quarterly_pledge_asks_for_the_year() -> None:
+    pledge = P(D(2025, 1, 1), reporting_cadence="quarterly").changed("annual", D(2026, 11, 1))
+    reported = {"2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"}  # 2026-Q2 and Q3 missing
+    upcoming = next_report(pledge, reported, D(2026, 11, 1))
+    assert upcoming is not None
+    assert (upcoming.period, upcoming.due, upcoming.overdue) == ("2026", D(2027, 1, 30), False)
+
+
+_CADENCES = st.sampled_from(["annual", "semi_annual", "quarterly"])
+
+
+@given(start=st.dates(date(2018, 1, 1), date(2027, 12, 31)), first=_CADENCES, second=_CADENCES, third=_CADENCES,
+       one=st.dates(date(2018, 1, 1), date(2029, 12, 31)), later=st.integers(0, 800),
+       picks=st.lists(st.integers(0, 45), max_size=12))
+def test_a_change_of_cadence_makes_nothing_overdue_and_leaves_no_gap(
+        start: date, first: str, second: str, third: str, one: date, later: int, picks: list[int]) -> None:
+    """Whenever staff change the cadence (once, or twice), nothing turns overdue that was not, the periods follow
+    each other day after day, and the ones before the change keep their cadence."""
+    from models.reporting import _periods, cadence_on
+
+    two = one + timedelta(days=later)
+    before = P(start, None, first)
+    walk = list(_periods(before, date(2031, 1, 1)))
+    reported = {walk[i] for i in sorted(set(picks)) if i < len(walk)}
+    after = before.changed(second, one)
+    assert is_overdue(after, reported, one) <= is_overdue(before, reported, one)
+    if is_overdue(after, reported, one):
+        assert reportable_period(after, reported, one) == reportable_period(before, reported, one)
+    again = after.changed(third, two)
+    assert is_overdue(again, reported, two) <= is_overdue(after, reported, two)
+    for pledge in (after, again):
+        periods = list(_periods(pledge, date(2035, 1, 1)))
+        for earlier, following in pairwise(periods):
+            assert period_start(following) == period_end(earlier) + timedelta(days=1)
+        for period in periods:
+            assert period == period_of(period_start(period), cadence_on(pledge, period_start(period)))
+        if pledge.cadence_since is not None:
+            assert any(period_start(p) == pledge.cadence_since for p in periods)
