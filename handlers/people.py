@@ -63,9 +63,13 @@ def telegram_names(person: Person) -> dict[str, Any]:
             "username": (person.username or "")[:64] or None}
 
 
-def name_of(contact: Contact) -> str:
-    """How a person is named to others: their full name, else their first name, else their number."""
-    return contact.full_name or contact.first_name or f"#{contact.id}"
+def name_of(contact: Contact | None) -> Label:
+    """How a person is named to others: their full name, else their first and last names; a phrase when they have no
+    name or were forgotten (never a number: staff see the Telegram id beside it, staff_notices.person_for_staff)."""
+    if contact is None or contact.telegram_id <= 0:  # forgetting keeps the row with a negative id and no name
+        return Text(N_("a person who asked to be forgotten"))
+    return contact.full_name or " ".join(filter(None, (contact.first_name, contact.last_name))) or \
+        Text(N_("a person without a name"))
 
 
 def role_of(contact: Contact) -> Role | None:

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from handlers import outbox
 from handlers.lengths import shorten
-from handlers.messages import N_, Button, Clock, Code, Concat, Day, Label, Reply, Text, text
+from handlers.messages import N_, Button, Clock, Code, Concat, Day, Label, Reply, text
+from handlers.people import name_of
 from models.database import Session
 from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
@@ -23,21 +24,12 @@ def organisation_label(entity: Entity, limit: int | None = None) -> Label:
     return text(N_("{name} (no. {number})"), name=name, number=Code(str(entity.id)))
 
 
-def person_name(contact: Contact | None) -> Label:
-    """A person by name only, as anyone may be shown them: their name, or a phrase when they have none or were
-    forgotten."""
-    if contact is None or contact.telegram_id <= 0:  # forgetting keeps the row with a negative id and no name
-        return Text(N_("a person who asked to be forgotten"))
-    return contact.full_name or " ".join(filter(None, (contact.first_name, contact.last_name))) or \
-        Text(N_("a person without a name"))
-
-
 def person_for_staff(contact: Contact | None) -> Label:
     """A person as staff see them, with the Telegram id /reassign and /scope take: "Lucía Mamani (id 123456789)".
     For staff and admins only: focal points and coordinators are never shown another person's Telegram id."""
     if contact is None or contact.telegram_id <= 0:
-        return person_name(contact)
-    return text(N_("{name} (id {id})"), name=person_name(contact), id=Code(str(contact.telegram_id)))
+        return name_of(contact)
+    return text(N_("{name} (id {id})"), name=name_of(contact), id=Code(str(contact.telegram_id)))
 
 
 def when_label(moment: datetime, zone: str) -> Label:

@@ -11,7 +11,8 @@ from typing import Any
 from handlers import outbox
 from handlers.helpdesk.compose import thread_ref
 from handlers.messages import N_, Button, Code, Concat, CountryName, Items, Label, Line, Reply, Text, text
-from handlers.staff_notices import organisation_label, person_for_staff, person_name
+from handlers.people import name_of
+from handlers.staff_notices import organisation_label, person_for_staff
 from models.database import Session
 from models.repositories.pledges import Pledges
 from models.repositories.questions import COPY_PREFIX
@@ -31,7 +32,7 @@ ASKED_IN: dict[str, str] = {
 
 def person_label(contact: Contact | None) -> Label:
     """A person by name, as either side may be shown them (no Telegram id)."""
-    return person_name(contact)
+    return name_of(contact)
 
 
 def asker_line(contact: Contact | None, entity: Entity | None) -> Label:
