@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from handlers.broadcasts.audience import EVERYONE, SEGMENTS, segment_label
@@ -18,6 +18,7 @@ from handlers.messages import (
     N_,
     Button,
     Clock,
+    Code,
     Concat,
     Day,
     Items,
@@ -270,11 +271,22 @@ class MomentStep(Step):
     """A date and time ("2026-12-01 14:30", "01/12/2026 9:00", "2026-12-01 2:30 PM"), in the writer's time zone, not
     in the past (the journey's facts give the writer's time now, as a local ISO moment)."""
 
+    @staticmethod
+    def example(ctx: FormContext) -> Code:
+        """An example moment that is never past: tomorrow at 09:00, written as the step reads it whatever the
+        language ("2026-12-03 09:00")."""
+        return Code(f"{(ctx.today + timedelta(days=1)).isoformat()} 09:00")
+
+    def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
+        """An example under the question, dated from today (a fixed date in the question went stale)."""
+        return (text(N_("For example: {example}"), example=self.example(ctx)),)
+
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Parse a date with a time of day."""
         read = read_moment(value)
         if read is None:
-            raise InvalidAnswerError(Text(N_("Please give a date and a time, for example 2026-12-01 14:30.")))
+            raise InvalidAnswerError(text(N_("Please give a date and a time, for example {example}."),
+                                          example=self.example(ctx)))
         try:
             day = parsing.parse_date(read[0], ctx.locale, ctx.today)
         except parsing.ParseError as error:
@@ -371,7 +383,7 @@ BROADCAST_FORM = Form(
         ChoiceStep(id="when", label=N_("When"), choices=("now", "later"), label_of=when_label,
                    question=N_("Send it now, or schedule it?")),
         MomentStep(id="send_at", label=N_("Scheduled for"), when=lambda a: a.get("when") == "later",
-                   question=N_("When? Give a date and time in your time zone, e.g. 2026-12-01 14:30.")),
+                   question=N_("When? Give a date and a time in your time zone.")),
     ),
 )
 
