@@ -14,7 +14,7 @@ from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.onboarding import name_key
 from handlers.people import audit, name_of, role_of, staff_contacts
-from handlers.staff_notices import organisation_label, person_for_staff
+from handlers.staff_notices import described, organisation_label, person_for_staff
 from handlers.vocabulary import role_label
 from models.geography import fold_name
 from models.repositories.contacts import Contacts
@@ -65,8 +65,8 @@ async def invite_command(conv: Conversation, incoming: Incoming) -> None:
         role = Role(words.pop().lower())
     elif len(words) > 1 and words[-1].lower() in {r.value for r in Role} \
             and not (await find_organisations(conv, " ".join(words))).exact:  # unless an organisation is so named
-        conv.say(Reply((text(N_("An invitation makes someone a focal point or a coordinator, not {role}: staff and "
-                                "administrators are given their role by an administrator. For example: {example}"),
+        conv.say(Reply((text(N_("An invitation makes someone a focal point or a coordinator, not {role}: the operator "
+                                "of the bot gives staff and administrators their role. For example: {example}"),
                              role=role_label(words[-1].lower()),
                              example=Code(f"/invite {shorten(' '.join(words[:-1]), 60)} coordinator")),)))
         return
@@ -127,8 +127,9 @@ def _offer(conv: Conversation, found: Found, role: Role) -> None:
                  "example {example}") if found.exact else \
         N_("No organisation has exactly that name. Write /invite and the number of the one you mean, for example "
            "{example}")
-    lines: list[Label] = [Concat(("• ", organisation_label(e), *((", ", CountryName(e.country_iso3))
-                                                               if e.country_iso3 else ()))) for e in found.entities]
+    lines: list[Label] = [Concat(("• ", described(organisation_label(e), *((CountryName(e.country_iso3),)
+                                                                          if e.country_iso3 else ()))))
+                          for e in found.entities]
     more = (plural("… and {count} more.", "… and {count} more.", found.count - len(lines)),) \
         if found.count > len(lines) else ()
     conv.say(Reply((text(heading, example=example), *lines, *more)))
@@ -261,9 +262,14 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
     person = next((m for m in focal_points if len(numbers) == 2 and m.telegram_id == numbers[1]), None)
     if person is None or person.id is None:
         stranger = await Contacts(conv.session).by_telegram_id(numbers[1]) if len(numbers) == 2 else None
-        not_one = (text(N_("{person} is not a focal point of “{entity}” (no. {number})."),
-                        person=person_for_staff(stranger) if stranger is not None else Code(words[1]),
-                        entity=entity.name, number=Code(str(entity.id))),) if len(numbers) == 2 else ()
+        if stranger is not None:
+            not_one: tuple[Label, ...] = (text(N_("{person} is not a focal point of “{entity}” (no. {number})."),
+                                               person=person_for_staff(stranger), entity=entity.name,
+                                               number=Code(str(entity.id))),)
+        elif len(numbers) == 2:
+            not_one = (text(N_("Nobody with the Telegram id {id} has written to the bot."), id=Code(words[1])),)
+        else:
+            not_one = ()
         conv.say(Reply((*not_one, _focal_points_of(entity, focal_points))))
         return
     count = await People(conv.session).reassign(entity.id, person.id)

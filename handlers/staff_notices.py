@@ -24,6 +24,17 @@ def organisation_label(entity: Entity, limit: int | None = None) -> Label:
     return text(N_("{name} (no. {number})"), name=name, number=Code(str(entity.id)))
 
 
+def described(first: Label, *details: Label) -> Label:
+    """A name with what tells it apart, in the reader's punctuation: "Lucía Mamani, Conecta Andes S.A. (no. 12),
+    Bolivia" ("，" in Chinese, "،" in Arabic)."""
+    shown = first
+    for detail in details:
+        # TRANSLATORS: {one} is a person or an organisation, {two} a detail about it (their organisation, its
+        # country), as in "Lucía Mamani, Conecta Andes S.A."; only the comma and its spacing are yours to choose.
+        shown = text(N_("{one}, {two}"), one=shown, two=detail)
+    return shown
+
+
 def person_for_staff(contact: Contact | None) -> Label:
     """A person as staff see them, with the Telegram id /reassign and /scope take: "Lucía Mamani (id 123456789)".
     For staff and admins only: focal points and coordinators are never shown another person's Telegram id."""

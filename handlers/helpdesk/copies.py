@@ -12,7 +12,7 @@ from handlers import outbox
 from handlers.helpdesk.compose import thread_ref
 from handlers.messages import N_, Button, Code, Concat, CountryName, Items, Label, Line, Reply, Text, text
 from handlers.people import name_of
-from handlers.staff_notices import organisation_label, person_for_staff
+from handlers.staff_notices import described, organisation_label, person_for_staff
 from models.database import Session
 from models.repositories.pledges import Pledges
 from models.repositories.questions import COPY_PREFIX
@@ -38,12 +38,12 @@ def person_label(contact: Contact | None) -> Label:
 def asker_line(contact: Contact | None, entity: Entity | None) -> Label:
     """Who asked, as staff see them: name and Telegram id, organisation and its number, country (staff copies
     only)."""
-    pieces: list[Label] = [person_for_staff(contact)]
+    details: list[Label] = []
     if entity is not None:
-        pieces += [", ", organisation_label(entity)]
+        details.append(organisation_label(entity))
         if entity.country_iso3:
-            pieces += [", ", CountryName(entity.country_iso3)]
-    return Line(Text(N_("From")), Concat(tuple(pieces)))
+            details.append(CountryName(entity.country_iso3))
+    return Line(Text(N_("From")), described(person_for_staff(contact), *details))
 
 
 def staff_buttons(thread_id: int) -> tuple[tuple[Button, ...], ...]:

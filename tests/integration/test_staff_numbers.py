@@ -122,17 +122,21 @@ async def test_wrong_arguments_are_answered_with_what_is_wrong(chat: ChatDriver,
 
     role = (await chat.send(staff, f"/invite {andes} staff"))[0].text
     assert "no organisation" not in role and "not BDT staff" in role and f"/invite {andes} coordinator" in role
+    assert "the operator of the bot gives staff and administrators their role" in role
 
     wrong = (await chat.send(staff, f"/reassign {other} {LUCIA}"))[0].text
     assert f"Lucía Mamani (id {LUCIA}) is not a focal point of “Red Rural Perú” (no. {other})" in wrong
     assert f"Pedro Quispe (id {PEDRO})" in wrong and f"Awa Diop (id {AWA})" in wrong
+    unknown = (await chat.send(staff, f"/reassign {other} 987654321"))[0].text
+    assert "Nobody with the Telegram id 987654321 has written to the bot." in unknown
+    assert f"Pedro Quispe (id {PEDRO})" in unknown
     listed = (await chat.send(staff, f"/reassign {andes}"))[0].text
     assert f"Lucía Mamani (id {LUCIA})" in listed
     assert f"/invite {empty}" in (await chat.send(staff, f"/reassign {empty}"))[0].text
     assert "no organisation no. 99999" in (await chat.send(staff, "/reassign 99999 1"))[0].text
 
     answer = await chat.send(chat.person(LUCIA, "Lucía", "es"), f"/invite {other} coordinator")
-    assert "Solo el personal" in answer[0].text or "Only BDT staff" in answer[0].text
+    assert "Solo el personal de la BDT elige la organización" in answer[0].text
     link = LINK.search(answer[-1].text)
     assert link is not None and "Conecta Andes S.A." in answer[-1].text and "Red Rural" not in answer[-1].text
 
