@@ -88,7 +88,7 @@ async def load_demo(uow: UnitOfWork, now: datetime) -> list[DemoPerson]:
         session = uow.session
         entities: dict[str, Entity] = {}
         for name, sector, country in (*ENTITIES, *demo_portfolio.ENTITIES):
-            found = await Entities(session).by_name_key(name_key(name))
+            found = await Entities(session).same_organisation(name_key(name), country)
             if found is None:
                 found = Entity(name=name, name_key=name_key(name), sector=sector, country_iso3=country,
                                status=EntityStatus.validated, created_at=now, validated_at=now)

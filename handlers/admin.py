@@ -72,7 +72,7 @@ async def revoke_role(command: RevokeRole, uow: UnitOfWork) -> Contact | None:
 async def invite(command: CreateInvite, uow: UnitOfWork, now: datetime) -> tuple[str, Entity, bool]:
     """Issue an invitation; returns the secret token, the entity, and whether the entity was created."""
     async with uow:
-        entity = await Entities(uow.session).by_name_key(name_key(command.entity_name))
+        entity = await Entities(uow.session).same_organisation(name_key(command.entity_name), command.country_iso3)
         created = entity is None
         if entity is None:
             entity = Entity(name=canonical_name(command.entity_name), name_key=name_key(command.entity_name),

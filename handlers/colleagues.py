@@ -108,9 +108,9 @@ async def find_organisations(conv: Conversation, wanted: str) -> Found:
     if wanted.isascii() and wanted.isdigit():
         entity = await entities.get(int(wanted)) if len(wanted) <= 12 else None
         return Found((entity,), 1, exact=True) if entity is not None else Found((), 0, exact=False)
-    entity = await entities.by_name_key(name_key(wanted))
-    if entity is not None:
-        return Found((entity,), 1, exact=True)
+    named = await entities.named(name_key(wanted))  # one a country: "Ministry of ICT" may be several
+    if named:
+        return Found(tuple(named[:SHOWN]), len(named), exact=True)
     key = _search_key(wanted)
     if not key:
         return Found((), 0, exact=False)

@@ -98,7 +98,9 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     """Create the entity (pending validation), make the person its focal point, tell staff."""
     answers = state.answers
     session = conv.session
-    entity = await Entities(session).by_name_key(name_key(answers["entity_name"]))
+    country = answers.get("country")
+    country = None if country in (None, NO_COUNTRY) else country
+    entity = await Entities(session).same_organisation(name_key(answers["entity_name"]), country)
     contact = conv.contact
     contact.full_name, contact.consent_at = answers["full_name"], conv.now
     if entity is not None and entity.status == EntityStatus.rejected:
@@ -116,9 +118,8 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
                "/invite {number}"), person=person_for_staff(contact), entity=entity.name,
             number=Code(str(entity.id))),)))
         return
-    country = answers.get("country")
     entity = Entity(name=answers["entity_name"], name_key=name_key(answers["entity_name"]), sector=answers["sector"],
-                    country_iso3=None if country in (None, NO_COUNTRY) else country, created_at=conv.now)
+                    country_iso3=country, created_at=conv.now)
     await Entities(session).add(entity)
     contact.entity_id, contact.role = entity.id, Role.focal_point
     conv.menu_changed = True

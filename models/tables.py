@@ -27,9 +27,13 @@ def _bigint(**kw: Any) -> Any:
 class Entity(SQLModel, table=True):
     """A pledging organisation; validated by staff before its pledges are published."""
 
+    # one organisation of a name in a country ("Ministry of ICT" is one in Ghana, another in Kenya); one
+    # international organisation of a name is kept so by the registration (NULLs are distinct in a unique index)
+    __table_args__ = (sa.Index("uq_entity_name_key_country", "name_key", "country_iso3", unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
-    name_key: str = Field(max_length=200, index=True, unique=True)
+    name_key: str = Field(max_length=200, index=True)
     sector: str = Field(max_length=32)
     country_iso3: str | None = Field(default=None, max_length=3)
     status: str = Field(default=EntityStatus.pending, max_length=16, index=True)

@@ -14,7 +14,7 @@ from models.session import Session
 from models.tables import Entity
 
 _E = table_of(Entity).c
-_BY_NAME_KEY = select(Entity).where(col(Entity.name_key) == bindparam("name_key"))
+_BY_NAME_KEY = select(Entity).where(col(Entity.name_key) == bindparam("name_key")).order_by(col(Entity.id))
 _NAME_KEYS = sa.select(_E.id, _E.name_key).order_by(_E.id)
 _BY_IDS = select(Entity).where(col(Entity.id).in_(bindparam("ids", expanding=True))).order_by(col(Entity.id))
 _DECIDE = (sa.update(table_of(Entity)).where(_E.id == bindparam("entity_id"), _E.status == bindparam("seen"))
@@ -32,9 +32,22 @@ class Entities:
         """The entity with this id, if any."""
         return await self.session.get(Entity, entity_id)
 
-    async def by_name_key(self, name_key: str) -> Entity | None:
-        """The entity registered under this name key, if any."""
-        return (await self.session.execute(_BY_NAME_KEY, {"name_key": name_key})).scalar_one_or_none()
+    async def named(self, name_key: str) -> list[Entity]:
+        """The entities registered under this name key (one a country, and international ones), in id order."""
+        return list((await self.session.execute(_BY_NAME_KEY, {"name_key": name_key})).scalars())
+
+    async def same_organisation(self, name_key: str, country_iso3: str | None) -> Entity | None:
+        """The organisation a registration of this name in this country means, if registered: the one of that name
+        in that country, else the international one of that name (it works everywhere); a registration with no
+        country means the one organisation of that name, when there is only one."""
+        named = await self.named(name_key)
+        here = [entity for entity in named if entity.country_iso3 == country_iso3]
+        if here:
+            return here[0]
+        everywhere = [entity for entity in named if entity.country_iso3 is None]
+        if everywhere:
+            return everywhere[0]
+        return named[0] if country_iso3 is None and len(named) == 1 else None
 
     async def name_keys(self) -> list[tuple[int, str]]:
         """Every entity's id and name key, in id order (for a search the name key alone cannot answer)."""

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
+from handlers.forms.countries import NO_COUNTRY
 from handlers.onboarding import name_key
 from models.clock import utcnow
 from models.database import Database
@@ -33,14 +34,19 @@ async def chat(sqlite_database: Database, deps: Deps, renderer: Renderer) -> Cha
     return await ChatDriver.with_staff(sqlite_database, deps, renderer, STAFF)
 
 
-async def register(chat: ChatDriver, telegram_id: int, organisation: str, name: str) -> list[str]:
-    """Someone registers an organisation with /start; what the bot said at the end."""
+async def register(chat: ChatDriver, telegram_id: int, organisation: str, name: str, country: str = "Senegal"
+                   ) -> list[str]:
+    """Someone registers an organisation with /start (`country` typed, or "-": international); what the bot said at
+    the end."""
     person = chat.person(telegram_id, name.split()[0])
     await chat.send(person, "/start")
     await chat.press(person, "f:consent:c:yes")
     await chat.send(person, organisation)
     await chat.press(person, "f:sector:c:government")
-    await chat.send(person, "Senegal")
+    if country == NO_COUNTRY:
+        await chat.press(person, f"f:country:c:{NO_COUNTRY}")
+    else:
+        await chat.send(person, country)
     await chat.send(person, name)
     return [m.text for m in await chat.press(person, "f:$sum:submit")]
 
@@ -64,6 +70,28 @@ async def test_an_organisation_typed_with_another_apostrophe_is_not_registered_t
     said = await register(chat, FATOU, typed, "Fatou Sow")
     assert "is already registered" in said[-1] and ECONOMY in said[-1]
     assert [e.name for e in await entities(chat.database)] == [ECONOMY]
+
+
+async def test_one_name_is_one_organisation_a_country(chat: ChatDriver) -> None:
+    """"Ministry of ICT" in Ghana is not the one of Kenya: its focal point registers it instead of being told to ask
+    Kenya's for an invitation; a second one in Ghana is."""
+    await register(chat, AWA, "Ministry of ICT", "Awa Diop", "Kenya")
+    said = await register(chat, FATOU, "MINISTRY OF ICT", "Fatou Sow", "Ghana")
+    assert "is registered and waits for validation" in said[-1], said
+    assert [(e.name, e.country_iso3) for e in await entities(chat.database)] == [("Ministry of ICT", "KEN"),
+                                                                                ("MINISTRY OF ICT", "GHA")]
+    again = await register(chat, 1_000_077, "Ministry of ICT", "Kofi Mensah", "Ghana")
+    assert "is already registered" in again[-1]
+    await chat.collect(STAFF)  # the notices of the two registrations and of the join request
+    listed = (await chat.send(chat.person(STAFF), "/invite ministry of ict"))[-1].text
+    assert "Several organisations have that name" in listed and "Kenya" in listed and "Ghana" in listed
+
+
+async def test_an_international_organisation_is_one_everywhere(chat: ChatDriver) -> None:
+    await register(chat, AWA, "GSMA", "Awa Diop", NO_COUNTRY)
+    said = await register(chat, FATOU, "GSMA", "Fatou Sow", "Ghana")
+    assert "is already registered" in said[-1]
+    assert [(e.name, e.country_iso3) for e in await entities(chat.database)] == [("GSMA", None)]
 
 
 async def test_a_person_who_asked_to_join_is_reminded_rather_than_registered_again(chat: ChatDriver) -> None:
@@ -248,7 +276,7 @@ async def test_the_upgrade_folds_the_stored_name_keys(empty_database: Database) 
     assert keys == {1: "agence de l'informatique", 2: "guinée-bissau télécom", 3: "ong d'appui", 4: "ong d’appui",
                     5: "sonatel"}
     async with empty_database.uow() as uow:
-        found = await Entities(uow.session).by_name_key(name_key("AGENCE DE L'INFORMATIQUE"))
-        assert found is not None and found.id == 1
+        found = await Entities(uow.session).named(name_key("AGENCE DE L'INFORMATIQUE"))
+        assert [entity.id for entity in found] == [1]
     await downgrade(empty_database, "0012")
     assert {e.id: e.name_key for e in await entities(empty_database)} == {i: key for i, _, key in rows}
