@@ -159,24 +159,37 @@ async def cadence_button(conv: Conversation, code: str) -> None:
         return
     before = (pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since)
     change = cadence_change(pledge, CADENCES[key], conv.today)
-    if (change.cadence, change.previous, change.since) != before:
-        pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since = (change.cadence, change.previous,
-                                                                                   change.since)
-        pledge.updated_at = conv.now
-        await audit(conv.session, conv.contact, "pledge.cadence", "pledge", pledge.id, ref=pledge.ref,
-                    before=before[0], after=change.cadence,
-                    since=change.since.isoformat() if change.since else None)
-    cadence = Text(CADENCE_LABELS[change.cadence])
+    ref, cadence = Code(pledge.ref or ""), Text(CADENCE_LABELS[change.cadence])
     if change.since is None or change.previous is None:
-        conv.say(Reply((text(N_("{ref} now reports {cadence}."), ref=Code(pledge.ref or ""), cadence=cadence),)))
+        done = text(N_("{ref} now reports {cadence}."), ref=ref, cadence=cadence)
+        news = text(N_("BDT has set how often you report on {ref}: {cadence}. /mypledges shows when the next report "
+                       "is due."), ref=ref, cadence=cadence)
+    else:
+        period, previous = period_label(period_of(change.since, change.cadence)), Text(CADENCE_LABELS[change.previous])
+        # TRANSLATORS: {period} is a reporting period ("first quarter of 2027", "2027 (a whole year)"); {cadence}
+        # and {previous} are "once a year", "twice a year" or "every quarter".
+        done = text(N_("{ref} now reports {cadence}, starting with {period}; the periods before it are still "
+                       "reported {previous}, so none of them becomes overdue."),
+                    ref=ref, cadence=cadence, period=period, previous=previous)
+        news = text(N_("BDT has set how often you report on {ref}: {cadence}, starting with {period}. Until then, "
+                       "you report {previous}, as before. /mypledges shows when the next report is due."),
+                    ref=ref, cadence=cadence, period=period, previous=previous)
+    if (change.cadence, change.previous, change.since) == before:
+        conv.say(Reply((done,)))
         return
-    # TRANSLATORS: {period} is a reporting period ("first quarter of 2027", "2027 (a whole year)"); {cadence} and
-    # {previous} are "once a year", "twice a year" or "every quarter".
-    conv.say(Reply((text(N_("{ref} now reports {cadence}, starting with {period}; the periods before it are "
-                            "still reported {previous}, so none of them becomes overdue."),
-                         ref=Code(pledge.ref or ""), cadence=cadence,
-                         period=period_label(period_of(change.since, change.cadence)),
-                         previous=Text(CADENCE_LABELS[change.previous])),)))
+    pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since = change.cadence, change.previous, \
+        change.since
+    pledge.updated_at = conv.now
+    await audit(conv.session, conv.contact, "pledge.cadence", "pledge", pledge.id, ref=pledge.ref,
+                before=before[0], after=change.cadence, since=change.since.isoformat() if change.since else None)
+    if pledge.status != PledgeStatus.validated:  # its focal points learn it with the validation, in /mypledges
+        conv.say(Reply((done,)))
+        return
+    told = await focal_points(conv, pledge.entity_id)
+    conv.say(Reply((done,)) if told else await nobody_told(conv, pledge.entity_id, done))
+    for member in told:
+        await outbox.enqueue(conv.session, member, Reply((news,)),
+                             f"pledge-cadence:{pledge.id}:{conv.now.isoformat()}:{member.id}", priority=outbox.NOTICE)
 
 
 CLARIFY = Journey(CLARIFY_FORM, finish_clarify)

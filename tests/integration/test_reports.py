@@ -281,6 +281,9 @@ async def test_staff_set_the_cadence_from_the_period_in_progress(chat: ChatDrive
     done = await chat.press(chat.person(STAFF), f"pc:q:{pledge_id}")
     assert "now reports every quarter, starting with" in done[-1].text, done[-1].text
     assert "still reported once a year" in done[-1].text
+    told = await chat.collect(8)
+    assert "BDT has set how often you report on" in told[-1].text and "every quarter, starting with" in told[-1].text
+    assert "Until then, you report once a year, as before." in told[-1].text
     opened = await chat.send(chat.person(8), "/report")
     assert "for 2024." in opened[0].text, opened[0].text
     async with database.uow() as uow:
@@ -291,6 +294,9 @@ async def test_staff_set_the_cadence_from_the_period_in_progress(chat: ChatDrive
     assert row.details["since"] == pledge.cadence_since.isoformat() and pledge.cadence_since.month == 1
     again = await chat.press(chat.person(STAFF), f"pc:a:{pledge_id}")  # back before it took effect: undone
     assert "now reports once a year." in again[-1].text, again[-1].text
+    assert "how often you report on" in (await chat.collect(8))[-1].text
+    same = await chat.press(chat.person(STAFF), f"pc:a:{pledge_id}")  # no change: nobody is told again
+    assert "now reports once a year." in same[-1].text and not await chat.collect(8)
 
 
 async def test_a_report_in_progress_is_resumed_or_started_over(chat: ChatDriver, database: Database) -> None:
