@@ -25,7 +25,7 @@ from handlers.reports.rules import (
     due_of,
     pledge_facts,
 )
-from handlers.staff_notices import close_staff_copies
+from handlers.staff_notices import close_staff_copies, described, organisation_label, person_for_staff
 from models.reporting import NextReport
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
@@ -316,10 +316,10 @@ async def confirm_completed(conv: Conversation, entity: Entity, report_id: int) 
         return
     await complete_pledge(conv, pledge, report)
     conv.say(Reply((text(N_("{ref} is now marked completed, and no more reports will be asked for it."), ref=ref),)))
-    notice = Reply((text(N_("🏁 {ref} “{title}” was marked completed by its focal point {name} ({entity}), with its "
-                            "progress at {percent} in the report for {period}. No more reports will be asked for it."),
-                         ref=ref, title=pledge.title, name=conv.contact.full_name or conv.contact.first_name or "—",
-                         entity=entity.name,
+    notice = Reply((text(N_("🏁 {ref} “{title}” was marked completed by its focal point {person}, with its progress "
+                            "at {percent} in the report for {period}. No more reports will be asked for it."),
+                         ref=ref, title=pledge.title,
+                         person=described(person_for_staff(conv.contact), organisation_label(entity)),
                          percent=percent_label(report.percent_complete), period=period_label(report.period)),))
     for member in await staff_contacts(conv.session):
         await outbox.enqueue(conv.session, member, notice, f"completed:{pledge.id}:{member.id}",
@@ -388,16 +388,17 @@ def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity,
 
 def report_notice(report: ProgressReport, pledge: Pledge, entity: Entity,
                   replaced: ProgressReport | None = None) -> Reply:
-    """What staff read of a report: its card, long texts shortened, with 📖 buttons to read them whole; and which
-    report it `replaced`, if any."""
+    """What staff read of a report: who sent it (the organisation with its number), its card, long texts shortened,
+    with 📖 buttons to read them whole; and which report it `replaced`, if any."""
     head = N_("A progress report was sent by {entity}:") if report.version == 1 else \
         N_("A progress report was edited by {entity} after your question:")
     wholes = long_fields(report, ("rs", "rc", "rn"))
+    sender = text(head, entity=organisation_label(entity))
     if replaced is not None:  # the earlier one needs no decision any more
-        head_parts: tuple[Label, ...] = (text(head, entity=entity.name), text(
+        head_parts: tuple[Label, ...] = (sender, text(
             N_("It replaces the report for the same period sent on {date}."), date=Day(replaced.created_at.date())))
     else:
-        head_parts = (text(head, entity=entity.name),)
+        head_parts = (sender,)
     closed: tuple[Label, ...] = ()
     if pledge.status == PledgeStatus.completed:  # only its focal point closes a pledge, with a report
         closed = (text(N_("🏁 Its focal point marked {ref} completed: no more reports will be asked for it."),

@@ -1,0 +1,64 @@
+"""The numbers staff commands take, in the notices that 285e118 left out: a progress report's notice named its
+organisation without its number, the "not my pledge any more" notice named the person and the organisation without
+either, a pledge's notice did not say who submitted it, and /scope aimed at someone who is not a coordinator gave the
+usage text. Telegram ids are shown to staff only."""
+
+from __future__ import annotations
+
+import pytest
+from chat_driver import ChatDriver, codes
+from sqlmodel import col, select
+from test_reports import STAFF, completed_report, validated_pledge
+
+from bot.i18n import Renderer
+from handlers.admin import CreateInvite, invite
+from handlers.conversation import Deps
+from models.clock import utcnow
+from models.database import Database
+from models.tables import Pledge, ProgressReport
+from models.values import Role
+
+AWA = 9601
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """A chat driver with one staff member (Bea, STAFF)."""
+    return await ChatDriver.with_staff(database, deps, renderer, STAFF)
+
+
+async def join(chat: ChatDriver, telegram_id: int, name: str) -> int:
+    """Someone joins the Ministry of ICT as a focal point by invitation (consent, name); the organisation's number."""
+    token, entity, _ = await invite(CreateInvite("Ministry of ICT", Role.focal_point, country_iso3="SEN"),
+                                    chat.database.uow(), utcnow())
+    person = chat.person(telegram_id, name.split()[0])
+    await chat.send(person, f"/start {token}")
+    await chat.press(person, "f:consent:c:yes")
+    await chat.send(person, name)
+    await chat.collect(STAFF)
+    assert entity.id is not None
+    return entity.id
+
+
+async def latest(database: Database, table: type[Pledge] | type[ProgressReport]) -> int:
+    async with database.uow() as uow:
+        found = (await uow.session.execute(select(table.id).order_by(col(table.id).desc()))).scalars().first()
+    assert found is not None
+    return found
+
+
+async def test_report_notices_name_the_organisation_with_its_number(chat: ChatDriver, database: Database) -> None:
+    entity = await join(chat, AWA, "Awa Diop")
+    await validated_pledge(chat, AWA)
+    asked = await completed_report(chat, AWA, 75)  # complete at 75 %: confirmed apart, then staff are told
+    report = await latest(database, ProgressReport)
+    notice = next(m for m in await chat.collect(STAFF) if f"rs:ack:{report}" in codes(m))
+    assert f"A progress report was sent by Ministry of ICT (no. {entity}):" in notice.text
+    shown = await chat.press(chat.person(STAFF, "Bea"), f"pn:rs:{report}")  # from /pending
+    assert f"A progress report was sent by Ministry of ICT (no. {entity}):" in shown[0].text
+
+    await chat.press(chat.person(AWA, "Awa"), f"rp:done:{report}")
+    assert f"rp:done:{report}" in codes(asked[-1])
+    completed = next(m.text for m in await chat.collect(STAFF) if "marked completed" in m.text)
+    assert f"by its focal point Awa Diop (id {AWA}), Ministry of ICT (no. {entity})," in completed
+    assert all(str(AWA) not in m.text for m in (*asked, *await chat.collect(AWA)))
