@@ -3,7 +3,7 @@
 import calendar
 import re
 import unicodedata
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal, localcontext
 from functools import cache, lru_cache
 from typing import Literal
@@ -35,6 +35,14 @@ _DATE_FILLERS = frozenset(  # folded: "سنه" is "سنة"
      "end", "by", "until", "fin", "finales", "final", "hasta", "конец", "конца", "концу", "к", "до", "نهايه",
      "اواخر", "بحلول", "حتي", "底", "末", "年底", "年末", "到", "前")
 )
+_RELATIVE_DAYS = {  # folded, as typed alone: "tomorrow", "demain", "mañana", "завтра", "غدًا", "明天"
+    "today": 0, "tomorrow": 1, "day after tomorrow": 2, "the day after tomorrow": 2,
+    "aujourd'hui": 0, "aujourdhui": 0, "demain": 1, "apres-demain": 2, "apres demain": 2,
+    "hoy": 0, "manana": 1, "pasado manana": 2,
+    "сегодня": 0, "завтра": 1, "послезавтра": 2,
+    "اليوم": 0, "غدا": 1, "غد": 1, "الغد": 1, "بكره": 1, "بعد غد": 2, "بعد الغد": 2,
+    "今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "後天": 2,
+}
 _ORDINALS = {  # folded ordinal words of the four quarters ("третий" is "третии": "й" loses its breve)
     "first": 1, "second": 2, "third": 3, "fourth": 4, "premier": 1, "deuxieme": 2,
     "troisieme": 3, "quatrieme": 4, "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3,
@@ -94,6 +102,18 @@ _CJK_LARGE = ((8, "亿億"), (4, "万萬"))
 CJK_NUMERALS = "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "".join(chars for _, chars in _CJK_LARGE)
 """Every character of a Chinese numeral ("五百万", "二十五万", "一千五百"), for finding where one ends."""
 _CJK_RUN = re.compile(f"[{CJK_NUMERALS}]+")
+_CJK_FRACTION = re.compile(f"[点點]([{''.join(_CJK_DIGITS)}]+)")
+"""The decimal point of a Chinese numeral and the digits after it, read one by one ("一点五万" is 1.5 万)."""
+_CJK_DATE_NUMERAL = re.compile(f"[{CJK_NUMERALS}]+(?=\\s*[年月日号號])")
+"""A Chinese numeral that is a date's year, month or day ("二〇二七年", "十二月", "三十一日"); not one in a weekday's
+name ("星期五")."""
+
+# Arabic duals: "مليونين" or "مليونان" is two million, "ألفين" two thousand.
+_DUALS = {
+    "مئتين": "مئة", "مئتان": "مئة", "مائتين": "مئة", "مائتان": "مئة", "ألفين": "ألف", "ألفان": "ألف",
+    "مليونين": "مليون", "مليونان": "مليون", "مليارين": "مليار", "ملياران": "مليار",
+    "تريليونين": "تريليون", "تريليونان": "تريليون",
+}
 
 _CURRENCY = (
     r"(?:u\.?s\.?\s?\$|\$\s?u\.?s\.?|usd|\$\s?сша|\$"
@@ -215,18 +235,40 @@ def _cjk_integer(chars: str, below: int = 16) -> int | None:
     return _cjk_below(chars, min(below, 4))
 
 
+@cache
+def _duals() -> dict[str, str]:
+    """Arabic dual multiplier words, folded, to their singular."""
+    return {_word(dual): _word(one) for dual, one in _DUALS.items()}
+
+
+def cjk_numerals_as_digits(text: str) -> str:
+    """Text with each Chinese numeral of a date written in digits ("二〇二七年十二月三十一日" as "2027年12月31日");
+    a run that is no numeral stays as it is."""
+    def digits(run: re.Match[str]) -> str:
+        value = _cjk_integer(run.group())
+        return run.group() if value is None else str(value)
+    return _CJK_DATE_NUMERAL.sub(digits, text)
+
+
 def _spelled(text: str, locale: str) -> str:
-    """Text whose number is spelled out rewritten with digits: "五百万" as "5000000", "a million" as "1 million",
-    "полмиллиона" as "0.5 миллиона"; other text as it is."""
+    """Text whose number is spelled out rewritten with digits: "五百万" as "5000000", "一点五万" as "1٫5万", "a million"
+    as "1 million", "полмиллиона" as "0.5 миллиона", "مليونين" as "2 مليون"; other text as it is."""
     if run := _CJK_RUN.match(text):
         value = _cjk_integer(run.group())
         if value is None:
             raise ParseError("not_a_number")
-        return f"{value}{text[run.end():]}"
+        fraction = _CJK_FRACTION.match(text, run.end())
+        if fraction is None:
+            return f"{value}{text[run.end():]}"
+        decimals = "".join(str(_CJK_DIGITS[char]) for char in fraction.group(1))
+        # "٫" is a decimal mark in every locale: "1.500" would be 1500 where "." groups thousands
+        return f"{value}٫{decimals}{text[fraction.end():]}"
     lead = _SPELLED_LEAD.match(text)
     rest = text[lead.end() :] if lead else text
     first = _WORD.match(rest)
     word = first.group(1).rstrip(".") if first else ""
+    if first and not lead and word in _duals():
+        return f"2 {_duals()[word]}{rest[first.end():]}"
     if word not in _multipliers(babel_locale(locale)) or len(word) < _SHORTEST_BARE_MULTIPLIER:
         return text
     return f"{'0.5' if lead and lead.group('half') else '1'} {rest}"
@@ -528,8 +570,10 @@ def _quarter(folded: str, today: date) -> date | None:
 
 def parse_date(text: str, locale: str, today: date) -> date:
     """Read a date as typed in the reader's locale; a month alone means its end, a year alone 31 Dec, a quarter
-    its last day."""
-    folded = _folded_or_empty(text)
+    its last day, "tomorrow" the day after `today` (the reader's own day)."""
+    folded = cjk_numerals_as_digits(_folded_or_empty(text))
+    if (ahead := _RELATIVE_DAYS.get(folded.rstrip(".!。 "))) is not None:
+        return today + timedelta(days=ahead)
     quarter = _quarter(folded, today)
     if quarter is not None:
         return quarter

@@ -55,6 +55,10 @@ AMOUNTS = _cases([
     ("полмиллиона", ALL, M // 2),
     ("五百万", ALL, 5 * M),
     ("二十五万美元", ALL, 250_000),
+    ("一点五万", ALL, 15_000),  # the Chinese decimal point (c_exploratory): refused before
+    ("二点五零零万", ALL, 25_000),  # not 2,500万 where "." groups thousands
+    ("مليونين", ALL, 2 * M),  # Arabic duals: two million, two thousand
+    ("مليونان دولار", ALL, 2 * M),
     ("2,5 M", ALL, 2_500_000),
     ("2.5m", ALL, 2_500_000),
     ("$3m", ALL, 3 * M),
@@ -162,6 +166,10 @@ INTEGERS = _cases([
     ("٢٥٠٠", ALL, 2_500),
     ("300万", ALL, 3 * M),
     ("0", ALL, 0),
+    ("一点五万", ALL, 15_000),
+    ("ألفين", ALL, 2_000),
+    ("ألفان", ALL, 2_000),
+    ("مئتين", ALL, 200),
 ])
 
 INTEGER_ERRORS = _cases([
@@ -208,6 +216,10 @@ DATES = _cases([
     ("31-12-2027", ALL, DEC_31),
     ("2027/12/31", ALL, DEC_31),
     ("2027年12月31日", ALL, DEC_31),
+    ("二〇二七年十二月三十一日", ALL, DEC_31),  # Chinese numerals, read as amounts are (once refused)
+    ("2027年十二月三十一日", ALL, DEC_31),
+    ("二零二七年三月", ("zh",), date(2027, 3, 31)),
+    ("2027年12月31日星期五", ("zh",), DEC_31),  # the weekday's "五" is no day
     ("2027年12月", ("zh",), DEC_31),
     ("Dec 31, 2027", ALL, DEC_31),
     ("December 31 2027", ALL, DEC_31),
@@ -304,6 +316,15 @@ def test_parse_date(text: str, locale: str, expected: date) -> None:
 @pytest.mark.parametrize(("text", "locale", "reason"), DATE_ERRORS, ids=map(_id, DATE_ERRORS))
 def test_parse_date_refuses(text: str, locale: str, reason: str) -> None:
     assert _reason(lambda: parse_date(text, locale, TODAY)) == reason
+
+
+@pytest.mark.parametrize(("text", "ahead"), [
+    ("today", 0), ("Tomorrow", 1), ("demain", 1), ("aujourd'hui", 0), ("après-demain", 2), ("mañana", 1),
+    ("hoy", 0), ("завтра", 1), ("сегодня", 0), ("غدًا", 1), ("اليوم", 0), ("明天", 1), ("今天", 0), ("后天", 2),
+])
+def test_relative_days_count_from_the_readers_today(text: str, ahead: int) -> None:
+    for locale in LOCALES:
+        assert parse_date(text, locale, TODAY) == date.fromordinal(TODAY.toordinal() + ahead)
 
 
 def test_two_digit_years_follow_today() -> None:
