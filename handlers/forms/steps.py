@@ -46,6 +46,12 @@ def parse_error(error: parsing.ParseError) -> InvalidAnswerError:
     return InvalidAnswerError(Text(_PARSE_ERRORS[reason], params))
 
 
+def past_date(day: date) -> InvalidAnswerError:
+    """The refusal of a date in the past, naming it as it was understood ("Feb 12, 2026"), so that a date read in
+    another order than meant shows."""
+    return InvalidAnswerError(text(N_("{date} is in the past. Please give a later date."), date=Day(day)))
+
+
 def has_letters(value: str) -> bool:
     """True when the text has at least one letter or digit (not only emoji or punctuation)."""
     return any(unicodedata.category(ch)[0] in "LN" for ch in value)
@@ -429,7 +435,7 @@ class DateStep(Step):
 
     def _accept(self, day: date, answers: Answers, ctx: FormContext) -> StepResult:
         if self.not_past and day < ctx.today:
-            raise InvalidAnswerError(Text(N_("This date is in the past. Please give a later date.")))
+            raise past_date(day)
         earlier = answers.get(self.not_before) if self.not_before else None
         if earlier and day < date.fromisoformat(str(earlier)):
             raise InvalidAnswerError(text(N_("This date must not be before {date}."),

@@ -50,8 +50,9 @@ def test_a_target_date_from_start_to_end_is_accepted(dates: dict[str, str]) -> N
 def test_each_question_refuses_a_date_out_of_place() -> None:
     step = PLEDGE_FORM.step("target_date")
     assert step is not None
-    with pytest.raises(InvalidAnswerError, match="This date is in the past"):
+    with pytest.raises(InvalidAnswerError, match="is in the past") as past:
         step.on_text("31.12.2017", {}, {}, CTX)
+    assert past.value.message.params["date"].value == date(2017, 12, 31)  # the date as understood is named
     start = PLEDGE_FORM.step("start_date")
     assert start is not None
     with pytest.raises(InvalidAnswerError, match="must not be after"):
