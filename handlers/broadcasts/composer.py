@@ -12,7 +12,7 @@ from handlers.broadcasts.audience import EVERYONE, SEGMENTS, segment_label
 from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, Step, StepResult
 from handlers.forms.markup import MAX_TEXT, MarkupError, check_markup
-from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
+from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error, past_date
 from handlers.lengths import EXCERPT, plain, shorten, visible_length
 from handlers.messages import (
     N_,
@@ -122,6 +122,33 @@ class AudienceStep(MultiChoiceStep):
         return replace(result, scratch={**result.scratch, "picked": picked})
 
 
+def too_long(value: str, answers: Answers) -> str:
+    """A text fit for a message of its own but too long to go under the attached file; else ""."""
+    if not as_caption(answers):
+        return ""
+    try:
+        fit = check_markup(value.strip(), MAX_TEXT)
+    except MarkupError:
+        return ""  # refused by `checked`, with the caption's limit
+    return fit if visible_length(fit) > CAPTION else ""
+
+
+def too_long_note(length: int) -> Label:
+    """What is said of a text too long for a caption: the two ways out (the button sends the file separately)."""
+    return text(N_("With a file, Telegram allows 1,024 characters under it, and your message has {count}. "
+                   "Shorten the message, or send the file separately just before it?"), count=Number(length))
+
+
+def separate_button(step: str) -> Button:
+    """The way out of a text too long to go under the file: send the file apart from it."""
+    return Button(Text(N_("📎 Send the file separately")), f"f:{step}:c:separate")
+
+
+def sent_apart(attachment: Mapping[str, Any]) -> dict[str, Any]:
+    """The attached file, sent in a message of its own just before the text."""
+    return {**attachment, "separate": True}
+
+
 @dataclass(frozen=True, kw_only=True)
 class MessageStep(Step):
     """The message in the first language, in Telegram HTML."""
@@ -137,22 +164,13 @@ class MessageStep(Step):
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """The way out of a message just written too long to go under the file: send the file apart from it."""
-        return [[Button(Text(N_("📎 Send the file separately")), f"f:{self.id}:c:separate")]] if "long" in scratch \
-            else []
+        return [[separate_button(self.id)]] if "long" in scratch else []
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Accept text Telegram would accept; one fit for a message but too long to go under the file is kept
         while the person writes a shorter one or chooses to send the file separately."""
-        if as_caption(answers):
-            try:
-                long = check_markup(value.strip(), MAX_TEXT)
-            except MarkupError:
-                long = ""  # refused below, with the caption's limit
-            if visible_length(long) > CAPTION:
-                return Stay({"long": long}, (
-                    text(N_("With a file, Telegram allows 1,024 characters under it, and your message has {count}. "
-                            "Shorten the message, or send the file separately just before it?"),
-                         count=Number(visible_length(long))),))
+        if long := too_long(value, answers):
+            return Stay({"long": long}, (too_long_note(visible_length(long)),))
         message = checked(value, answers)
         return Answer(message, message_label(message))
 
@@ -161,7 +179,7 @@ class MessageStep(Step):
         long, attachment = scratch.get("long"), answers.get("attachment")
         if code != "c:separate" or not long or not isinstance(attachment, Mapping):
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
-        apart = {**attachment, "separate": True}
+        apart = sent_apart(attachment)
         return Answer(long, Concat((message_label(long), "\n", attachment_label(apart))), also={"attachment": apart})
 
     def show(self, value: Any, ctx: FormContext) -> Label:
@@ -179,14 +197,32 @@ class MessageStep(Step):
 
 @dataclass(frozen=True, kw_only=True)
 class TranslationsStep(Step):
-    """Translations added one language at a time; shows which of the audience's languages still miss one."""
+    """Translations added one language at a time; shows which of the audience's languages still miss one.
+
+    A translation too long to go under the attached file is kept while the person writes a shorter one or chooses
+    to send the file separately, as the message step does; that choice revises the attachment when they finish."""
 
     def _texts(self, answers: Answers, scratch: Mapping[str, Any]) -> dict[str, str]:
         return dict(scratch["texts"]) if "texts" in scratch else dict(answers.get(self.id) or {})
 
+    @staticmethod
+    def _answers(answers: Answers, scratch: Mapping[str, Any]) -> Answers:
+        """The answers as they will be once this step is done: with the file sent separately, if so chosen."""
+        attachment = answers.get("attachment")
+        if scratch.get("separate") and isinstance(attachment, Mapping):
+            return {**answers, "attachment": sent_apart(attachment)}
+        return answers
+
+    @staticmethod
+    def _kept(scratch: Mapping[str, Any]) -> dict[str, Any]:
+        """What the step remembers between answers besides the texts."""
+        return {"separate": True} if scratch.get("separate") else {}
+
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """Languages of the audience without a text, with how many people read each; or what is awaited."""
         if scratch.get("adding"):
+            if "long" in scratch:  # the note above says why, and the button offers the way out
+                return ()
             return (text(N_("Send the text in {language}."), language=language_label(scratch["adding"])),)
         have = {answers.get("language"), *self._texts(answers, scratch)}
         readers: Mapping[str, int] = ctx.facts.get("languages", {})
@@ -197,7 +233,10 @@ class TranslationsStep(Step):
         return (Concat((Text(N_("Still missing:")), " ", Items(tuple(missing)))),)
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
-        """Add or replace a translation, preview one, or finish."""
+        """Add or replace a translation, preview one, or finish; send the file separately after a translation too
+        long to go under it."""
+        if "long" in scratch:
+            return [[separate_button(self.id)]]
         texts = self._texts(answers, scratch)
         first = answers.get("language")
         adds = [Button(Concat(("✏️ " if code in texts else "➕ ", language_label(code))), f"f:{self.id}:c:add:{code}")
@@ -208,28 +247,43 @@ class TranslationsStep(Step):
         return [*rows, [Button(Text(N_("Done ✔️")), f"f:{self.id}:done")]]
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Start adding a language, preview one, or finish."""
-        texts = self._texts(answers, scratch)
+        """Start adding a language, preview one, send the file separately, or finish."""
+        texts, kept = self._texts(answers, scratch), self._kept(scratch)
+        attachment = answers.get("attachment")
         if code == "done":
-            return Answer(texts, Items(tuple(language_label(c) for c in texts)) if texts else Text(N_("none")))
+            shown: Label = Items(tuple(language_label(c) for c in texts)) if texts else Text(N_("none"))
+            if kept and isinstance(attachment, Mapping):
+                apart = sent_apart(attachment)
+                return Answer(texts, Concat((shown, "\n", attachment_label(apart))), also={"attachment": apart})
+            return Answer(texts, shown)
         verb, _, language = code.partition(":")
         action, _, language = language.partition(":") if verb == "c" else ("", "", "")
+        if action == "separate" and scratch.get("long") and scratch.get("adding") and isinstance(attachment, Mapping):
+            adding = str(scratch["adding"])
+            texts = {**texts, adding: str(scratch["long"])}
+            return Stay({"texts": texts, "separate": True}, (
+                text(N_("Added: {language}."), language=language_label(adding)),
+                attachment_label(sent_apart(attachment))))
         if action == "add" and language in LANGUAGES and language != answers.get("language"):
-            return Stay({"texts": texts, "adding": language})
+            return Stay({"texts": texts, "adding": language, **kept})
         if action == "show" and (language in texts or language == answers.get("language")):
             body = texts.get(language) or str(answers.get("text", ""))
             # the text alone may use the whole limit: it goes in a message of its own, the question after it
-            return Stay({"texts": texts}, (Concat((Text(N_("Preview above:")), " ", language_label(language))),),
-                        (Reply((Markup(body),)),))
+            preview = Concat((Text(N_("Preview above:")), " ", language_label(language)))
+            return Stay({"texts": texts, **kept}, (preview,), (Reply((Markup(body),)),))
         raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """The text of the language being added."""
+        """The text of the language being added; one too long to go under the file is kept with the offer to send
+        the file separately."""
         language = scratch.get("adding")
         if not language:
             raise InvalidAnswerError(Text(N_("Choose a language with the buttons below, then send its text.")))
-        texts = {**self._texts(answers, scratch), language: checked(value, answers)}
-        return Stay({"texts": texts}, (text(N_("Added: {language}."), language=language_label(language)),))
+        texts, kept, revised = self._texts(answers, scratch), self._kept(scratch), self._answers(answers, scratch)
+        if long := too_long(value, revised):
+            return Stay({"texts": texts, "adding": language, "long": long}, (too_long_note(visible_length(long)),))
+        texts = {**texts, language: checked(value, revised)}
+        return Stay({"texts": texts, **kept}, (text(N_("Added: {language}."), language=language_label(language)),))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The languages translated."""
@@ -241,35 +295,42 @@ class TranslationsStep(Step):
 
 
 TIME_OF_DAY = re.compile(
-    r"(?<!\d)(?P<hour>\d{1,2})(?:[:h.](?P<minute>\d{2}))?(?::\d{2})?\s*"
-    r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحا?ً?)?)|p\.?\s?m\.?|م(?:ساءً?)?)?\s*$", re.IGNORECASE)
-"""A time of day at the end of what was typed: 14:30, 14h30, 14.30, 14:30:00, 2:30 PM, 2 pm, 2:30 م (as the
-bot itself writes times for English and Arabic readers)."""
+    r"(?:(?P<at>\b(?:at|à|a\s+las?|в|во|(?:في\s+)?الساعة)\s*)|(?P<part>上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)\s*)?"
+    r"(?<!\d)(?P<hour>\d{1,2})"
+    r"(?:(?:[:.]|\s*[hч点點时時]\s*)(?P<minute>\d{2})\s*分?|\s*(?P<mark>[hч]|[点點时時](?P<half>半)?))?"
+    r"(?::\d{2})?\s*"
+    r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحا?ً?)?|утра)|p\.?\s?m\.?|م(?:ساءً?)?|вечера|дня)?\s*$", re.IGNORECASE)
+"""A time of day at the end of what was typed: 14:30, 14h30, 9 h 30, 9h, 14.30, 14:30:00, 2:30 PM, 2 pm, 2:30 م (as
+the bot itself writes times for English and Arabic readers), 9点, 9点半, 下午3点, 9 утра; an hour alone after "at",
+"à", "a las", "в" or "الساعة"."""
+AFTERNOON = ("中午", "下午", "傍晚", "晚上")
 INVISIBLE = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u2066\u2067\u2068\u2069"))
 """Direction marks a copied Arabic text may hold."""
 
 
 def read_moment(value: str) -> tuple[str, time] | None:
-    """The date part and the time of day of "2026-12-15 14:30", "2026-12-15T14:30" or "15/12/2026 2:30 PM"; None
-    when no time of day ends the text."""
+    """The date part and the time of day of "2026-12-15 14:30", "2026-12-15T14:30", "15/12/2026 2:30 PM", "demain 9h"
+    or "mañana a las 9"; None when no time of day ends the text."""
     value = re.sub(r"(?<=\d)T(?=\d)", " ", value.translate(INVISIBLE).strip())
     found = TIME_OF_DAY.search(value)
-    if not found or (found["minute"] is None and not found["marker"]):
+    if not found or not (found["minute"] or found["marker"] or found["mark"] or found["at"] or found["part"]):
         return None
-    hour, minute = int(found["hour"]), int(found["minute"] or 0)
+    hour, minute = int(found["hour"]), int(found["minute"] or (30 if found["half"] else 0))
     if found["marker"]:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (0 if found["am"] else 12)
+    elif found["part"] in AFTERNOON and hour < 12:  # 下午3点 is 15:00; 中午12点 noon
+        hour += 12
     if hour > 23 or minute > 59:
         return None
-    return value[:found.start()].strip().rstrip(",").strip(), time(hour, minute)
+    return value[:found.start()].strip().rstrip(",，").strip(), time(hour, minute)
 
 
 @dataclass(frozen=True, kw_only=True)
 class MomentStep(Step):
-    """A date and time ("2026-12-01 14:30", "01/12/2026 9:00", "2026-12-01 2:30 PM"), in the writer's time zone, not
-    in the past (the journey's facts give the writer's time now, as a local ISO moment)."""
+    """A date and time ("2026-12-01 14:30", "01/12/2026 9:00", "2026-12-01 2:30 PM", "tomorrow 9:00"), in the writer's
+    time zone, not in the past (the journey's facts give the writer's time now, as a local ISO moment)."""
 
     @staticmethod
     def example(ctx: FormContext) -> Code:
@@ -293,13 +354,13 @@ class MomentStep(Step):
             raise parse_error(error) from error
         moment = datetime.combine(day, read[1])
         if day < ctx.today:
-            raise InvalidAnswerError(Text(N_("This date is in the past. Please give a later date.")))
+            raise past_date(day)
         now = datetime.fromisoformat(str(ctx.facts["now"])) if "now" in ctx.facts else None
-        if now is not None and moment <= now:
-            raise InvalidAnswerError(text(N_("This time has already passed: it is {time} in your time zone. Please "
-                                             "give a later time."), time=Clock(now.time().replace(second=0,
-                                                                                                 microsecond=0))))
-        return Answer(moment.isoformat(timespec="minutes"), Concat((Day(day), " ", Clock(moment.time()))))
+        if now is not None and moment <= now:  # the moment as understood, so that a misread date shows
+            raise InvalidAnswerError(text(N_("{moment} has already passed: it is {time} in your time zone. Please "
+                                             "give a later time."), moment=self.show(moment.isoformat(), ctx),
+                                          time=Clock(now.time().replace(second=0, microsecond=0))))
+        return Answer(moment.isoformat(timespec="minutes"), self.show(moment.isoformat(), ctx))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The moment for the reader."""
@@ -316,16 +377,14 @@ class AttachmentStep(Step):
         the two ways out: shorten the message, or send the file in a message of its own before it."""
         longest = too_long_for_caption(answers)
         if longest:
-            return Stay({"file": {"kind": kind, "file_id": file_id}}, (
-                text(N_("With a file, Telegram allows 1,024 characters under it, and your message has {count}. "
-                        "Shorten the message, or send the file separately just before it?"), count=Number(longest)),))
+            return Stay({"file": {"kind": kind, "file_id": file_id}}, (too_long_note(longest),))
         return Answer({"kind": kind, "file_id": file_id}, self.show({"kind": kind}, ctx))
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """The two ways out when the file came after a message too long for its caption; or, back at this question
         with a file that goes under the message (as the message step advises when the message is too long for
         that), the way to send it separately."""
-        separate = Button(Text(N_("📎 Send the file separately")), f"f:{self.id}:c:separate")
+        separate = separate_button(self.id)
         if "file" in scratch:
             return [[Button(Text(N_("✂️ Shorten the message")), f"f:{self.id}:c:shorten")], [separate]]
         held = answers.get(self.id)

@@ -13,6 +13,7 @@ from bot.i18n import Rendered, Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.broadcasts.service import delivery_counts, follow_broadcasts
 from handlers.conversation import Deps
+from handlers.forms.parsing import format_date
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.retention import Retention, purge
@@ -331,3 +332,69 @@ async def test_a_shorter_message_after_the_offer_goes_under_the_file(chat: ChatD
     assert "earlier question" in stale[-1].text
     async with database.uow() as uow:
         assert (await uow.session.execute(select(Broadcast))).first() is None
+
+
+@pytest.mark.parametrize(("typed", "ahead", "at"), [
+    ("tomorrow 9:00", 1, "9:00\u202fAM"), ("demain 9h", 1, "9:00\u202fAM"), ("mañana a las 9", 1, "9:00\u202fAM"),
+    ("завтра в 9:00", 1, "9:00\u202fAM"), ("غدا 9:00", 1, "9:00\u202fAM"), ("明天9点半", 1, "9:30\u202fAM"),
+    ("today 23:59", 0, "11:59\u202fPM"), ("aujourd'hui 23 h 59", 0, "11:59\u202fPM"),
+    ("今天晚上11点59分", 0, "11:59\u202fPM"),
+])
+async def test_a_time_is_read_from_the_writers_today_and_tomorrow(chat: ChatDriver, database: Database, typed: str,
+                                                                  ahead: int, at: str) -> None:
+    """Regression: "tomorrow 9:00", "demain 9h", "mañana a las 9", "завтра в 9:00", "غدا 9:00", "明天9点" were refused
+    with "Please type a date": the days people name were not read, nor times written "9h" or "9点"."""
+    await _composed(chat)
+    staff = chat.person(STAFF)
+    if ahead == 0 and utcnow().strftime("%H:%M") >= "23:58":
+        pytest.skip("the day ends before the time typed could be tested")
+    summary = await chat.send(staff, typed)
+    day = utcnow().date() + timedelta(days=ahead)
+    assert f"{format_date(day, 'en')} {at}" in summary[-1].text and "f:$sum:submit" in codes(summary[-1])
+
+
+async def test_a_past_date_or_time_is_named_as_understood(chat: ChatDriver, database: Database) -> None:
+    """Regression: "02/12/2025 9:00", read by the English order as 12 February, was refused as "This date is in the
+    past" without the date understood, so the misreading could not be seen."""
+    await _composed(chat)
+    staff = chat.person(STAFF)
+    last_year = utcnow().year - 1
+    refused = await chat.send(staff, f"02/12/{last_year} 9:00")
+    assert f"Feb 12, {last_year} is in the past" in refused[-1].text
+    passed = await chat.send(staff, f"{utcnow():%Y-%m-%d} 00:00")
+    if utcnow().strftime("%H:%M") != "00:00":
+        assert f"{format_date(utcnow().date(), 'en')} 12:00\u202fAM has already passed" in passed[-1].text
+
+
+async def test_a_translation_too_long_for_a_caption_offers_to_send_the_file_separately(chat: ChatDriver,
+                                                                                       database: Database) -> None:
+    """Regression: a translation too long to go under the file was refused with "go back and choose to send the file
+    separately", and going back lost the translations typed; the translations question offers that choice now."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.send_file(staff, "document", "DOC-FILE-ID")
+    await chat.press(staff, "f:language:c:en")
+    await chat.send(staff, "Registration is open")
+    await chat.press(staff, "f:translations:c:add:es")
+    await chat.send(staff, "La inscripción está abierta")
+    await chat.press(staff, "f:translations:c:add:fr")
+    long = "Les inscriptions sont ouvertes. " * 40
+    offered = await chat.send(staff, long)
+    assert "your message has 1,279" in offered[-1].text and "go back" not in offered[-1].text
+    assert codes(offered[-1])[0] == "f:translations:c:separate"
+    kept = await chat.press(staff, "f:translations:c:separate")
+    assert "sent separately" in kept[-1].text and "f:translations:done" in codes(kept[-1])
+    await chat.press(staff, "f:translations:c:add:ru")
+    accepted = await chat.send(staff, "Регистрация открыта. " * 60)  # over the caption's limit: the file goes apart
+    assert "Added" in accepted[-1].text
+    done = await chat.press(staff, "f:translations:done")
+    assert "sent separately" in done[-1].text
+    await chat.press(staff, "f:fallback:c:en")
+    await chat.press(staff, "f:when:c:now")
+    await chat.press(staff, "f:$sum:submit")
+    french = await chat.collect(103)
+    assert french[0].attachment == ("document", "DOC-FILE-ID") and french[1].text == long.strip()
+    spanish = await chat.collect(102)
+    assert spanish[0].attachment == ("document", "DOC-FILE-ID") and "La inscripción" in spanish[1].text

@@ -23,13 +23,27 @@ from handlers.broadcasts.composer import read_moment
     ("15/12/2026 10h30", ("15/12/2026", time(10, 30))),
     ("15 December 2026, 14.30", ("15 December 2026", time(14, 30))),
     ("١٥/١٢/٢٠٢٦ ١٠:٣٠", ("١٥/١٢/٢٠٢٦", time(10, 30))),
+    # as people write hours (c_bc1): refused before
+    ("demain 9h", ("demain", time(9, 0))),
+    ("demain à 9 h 30", ("demain", time(9, 30))),
+    ("mañana a las 9", ("mañana", time(9, 0))),
+    ("tomorrow at 9", ("tomorrow", time(9, 0))),
+    ("завтра в 9:00", ("завтра", time(9, 0))),
+    ("завтра в 9 вечера", ("завтра", time(21, 0))),
+    ("غدا الساعة 9", ("غدا", time(9, 0))),
+    ("明天9点", ("明天", time(9, 0))),
+    ("明天9点半", ("明天", time(9, 30))),
+    ("明天9点05分", ("明天", time(9, 5))),
+    ("2026年12月15日下午3点", ("2026年12月15日", time(15, 0))),
+    ("tomorrow 9:00 AM", ("tomorrow", time(9, 0))),
 ])
 def test_a_time_of_day_is_read_in_the_forms_the_bot_writes(typed: str, read: tuple[str, time]) -> None:
     assert read_moment(typed) == read
 
 
 @pytest.mark.parametrize("typed", ["2026-12-15", "2026-12-15 14", "2026-12-15 24:00", "2026-12-15 10:60",
-                                   "2026-12-15 14:30 PM", "2026-12-15 0 am", "soon"])
+                                   "2026-12-15 14:30 PM", "2026-12-15 0 am", "soon",
+                                   "tomorrow 9", "Sat 9", "明天"])
 def test_no_time_of_day_is_none(typed: str) -> None:
     assert read_moment(typed) is None
 
