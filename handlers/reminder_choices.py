@@ -13,6 +13,7 @@ from handlers.people import audit, role_of, staff_contacts
 from handlers.report_reminders import withdraw_stale
 from handlers.reports.cards import next_due_label
 from handlers.settings import current_zone
+from handlers.staff_notices import described, organisation_label, person_for_staff
 from models.reporting import as_day, inactive_cutoff, next_report, reminder_due
 from models.repositories.reminders import LATER, NOT_MINE, Reminders
 from models.repositories.reports import Reports
@@ -119,11 +120,12 @@ async def _take_back(conv: Conversation, repo: Reminders, pledge: Pledge) -> Non
 
 
 async def _tell_staff(conv: Conversation, pledge: Pledge, what: str, message: str) -> None:
-    """Tell every staff member what the person said of the pledge."""
+    """Tell every staff member what the person said of the pledge, naming them with their Telegram id and their
+    organisation with its number (which /reassign takes)."""
     contact = conv.contact
     entity = await conv.session.get(Entity, pledge.entity_id)
-    who = " ".join(part for part in (contact.full_name or contact.first_name, f"({entity.name})" if entity else "")
-                   if part)
+    who = described(person_for_staff(contact), organisation_label(entity)) if entity is not None else \
+        person_for_staff(contact)
     notice = Reply((text(message, person=who, ref=Code(pledge.ref or ""), title=pledge.title),))
     for member in await staff_contacts(conv.session):  # keyed by the update too: a pledge taken back can be
         # disowned again, and staff are told again

@@ -62,3 +62,17 @@ async def test_report_notices_name_the_organisation_with_its_number(chat: ChatDr
     completed = next(m.text for m in await chat.collect(STAFF) if "marked completed" in m.text)
     assert f"by its focal point Awa Diop (id {AWA}), Ministry of ICT (no. {entity})," in completed
     assert all(str(AWA) not in m.text for m in (*asked, *await chat.collect(AWA)))
+
+
+async def test_not_my_pledge_any_more_names_the_person_and_organisation_as_staff_command_them(
+        chat: ChatDriver, database: Database) -> None:
+    entity = await join(chat, AWA, "Awa Diop")
+    pledge = await validated_pledge(chat, AWA)
+    awa = chat.person(AWA, "Awa")
+    disowned = await chat.press(awa, f"rm:notmine:{pledge}")
+    told = next(m.text for m in await chat.collect(STAFF) if "is not their pledge any more" in m.text)
+    assert told.startswith(f"Awa Diop (id {AWA}), Ministry of ICT (no. {entity}) says"), told
+    taken = await chat.press(awa, f"rm:mine:{pledge}")
+    told = next(m.text for m in await chat.collect(STAFF) if "their pledge after all" in m.text)
+    assert told.startswith(f"Awa Diop (id {AWA}), Ministry of ICT (no. {entity}) says"), told
+    assert all(str(AWA) not in m.text for m in (*disowned, *taken))
