@@ -18,10 +18,11 @@ from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Repl
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import answers_of
 from handlers.reports.cadence import cadence_buttons
-from handlers.staff_notices import organisation_label
+from handlers.staff_notices import organisation_label, person_for_staff
 from models.database import Session
 from models.repositories.audit import AuditTrail
-from models.tables import Entity, Pledge
+from models.repositories.contacts import Contacts
+from models.tables import Contact, Entity, Pledge
 
 NAME_EXCERPT = 100
 """How much of an organisation's name (up to 200 characters) a pledge's card shows."""
@@ -32,6 +33,8 @@ DIFF_ITEMS = 6
 RESUBMITTED = "pledge.resubmitted"
 """The audit action of a pledge edited after a request for changes; its details keep the request it answered
 (`request`) and the changed answers' old values (`before`), from which its notice is shown again."""
+SUBMISSIONS = ("pledge.submitted", RESUBMITTED)
+"""The audit actions of a pledge's version put before staff: their actor is who submitted it."""
 
 
 def _same(step_id: str, old: object, new: object) -> bool:
@@ -109,19 +112,30 @@ def confirmed_lines(pledge: Pledge) -> list[Label]:
                  else Text(N_("(skipped)"))) for step in applicable(PLEDGE_FORM, answers)]
 
 
-def pledge_notice(pledge: Pledge, entity: Entity) -> Reply:
-    """What staff read of a submitted pledge: its reference, organisation (with its number) and every answer, the
-    description shortened with a 📖 button to read it whole."""
+def pledge_notice(pledge: Pledge, entity: Entity, submitter: Contact | None) -> Reply:
+    """What staff read of a submitted pledge: its reference, organisation (with its number), the focal point who
+    submitted this version (with their Telegram id; no line when unknown) and every answer, the description shortened
+    with a 📖 button to read it whole."""
+    by = (Line(Text(N_("Submitted by")), person_for_staff(submitter)),) if submitter is not None else ()
     return Reply((Text(N_("A pledge was submitted for validation:")),
                   Line(Text(N_("Reference")), Code(pledge.ref or "—")),
-                  Line(Text(N_("Organisation")), organisation_label(entity, NAME_EXCERPT)), *confirmed_lines(pledge)),
+                  Line(Text(N_("Organisation")), organisation_label(entity, NAME_EXCERPT)), *by,
+                  *confirmed_lines(pledge)),
                  tuple((button,) for button in long_fields(pledge, ("pd",))))
 
 
-def review_notice(pledge: Pledge, entity: Entity, *, decision: bool = True) -> Reply:
+async def submitter_of(session: Session, pledge: Pledge) -> Contact | None:
+    """Who submitted the pledge's current version: the last to submit or resubmit it, else its author (None when
+    neither is known)."""
+    actor = await AuditTrail(session).last_actor("pledge", pledge.id, SUBMISSIONS) if pledge.id is not None else None
+    contact_id = actor if actor is not None else pledge.created_by
+    return await Contacts(session).get(contact_id) if contact_id is not None else None
+
+
+def review_notice(pledge: Pledge, entity: Entity, submitter: Contact | None, *, decision: bool = True) -> Reply:
     """The staff notification of a submitted pledge, with its decision buttons (which carry the version shown)
     unless `decision` is False."""
-    message = pledge_notice(pledge, entity)
+    message = pledge_notice(pledge, entity, submitter)
     if not decision:
         return message
     seen = f"{pledge.id}:{pledge.version}"
@@ -142,17 +156,18 @@ def changes_notice(pledge: Pledge, resubmission: Resubmission) -> Reply:
     return Reply(parts)
 
 
-def review_notices(pledge: Pledge, entity: Entity, resubmission: Resubmission | None) -> tuple[Reply, ...]:
+def review_notices(pledge: Pledge, entity: Entity, submitter: Contact | None,
+                   resubmission: Resubmission | None) -> tuple[Reply, ...]:
     """The messages that put a submitted pledge before staff: a resubmission's changes, then the notice with its
     decision buttons."""
     return (*((changes_notice(pledge, resubmission),) if resubmission is not None else ()),
-            review_notice(pledge, entity))
+            review_notice(pledge, entity, submitter))
 
 
 async def shown_again(session: Session, pledge: Pledge, entity: Entity) -> tuple[Reply, ...]:
     """The messages of the pledge's current version shown again (an old button, /pending): with its resubmission's
     changes, as first sent."""
-    return review_notices(pledge, entity, await resubmission_of(session, pledge))
+    return review_notices(pledge, entity, await submitter_of(session, pledge), await resubmission_of(session, pledge))
 
 
 def staff_copy_key(pledge: Pledge) -> str:

@@ -9,7 +9,7 @@ from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
 from handlers.people import audit, decided_by
-from handlers.pledges.notices import review_notice, shown_again, staff_copy_key
+from handlers.pledges.notices import review_notice, shown_again, staff_copy_key, submitter_of
 from handlers.pledges.service import coordinators, focal_points, nobody_told
 from handlers.reports.cadence import cadence_buttons
 from handlers.staff_notices import close_staff_copies
@@ -188,7 +188,7 @@ async def close_notices(conv: Conversation, pledge: Pledge, status: PledgeStatus
     entity = await Entities(conv.session).get(pledge.entity_id)
     if entity is None or pledge.id is None:
         return
-    notice = review_notice(pledge, entity, decision=False)
+    notice = review_notice(pledge, entity, await submitter_of(conv.session, pledge), decision=False)
     kept = notice.buttons + ((cadence_buttons(pledge.id),) if status is PledgeStatus.validated else ())
     await close_staff_copies(conv.session, staff_copy_key(pledge), notice, FOOTERS[status], person, conv.now,
                              conv.deps.timezone, kept)

@@ -192,7 +192,7 @@ async def notify_staff_of_pledge(conv: Conversation, pledge: Pledge, entity: Ent
                                  resubmission: Resubmission | None = None) -> None:
     """Send the submitted pledge to every staff member with Validate / Request changes / Reject (for this version);
     a resubmission's changes, field by field since the staff's request, come just before it."""
-    messages = review_notices(pledge, entity, resubmission)
+    messages = review_notices(pledge, entity, conv.contact, resubmission)
     keys = (*((changes_copy_key(pledge),) if resubmission is not None else ()), staff_copy_key(pledge))
     for member in await staff_contacts(conv.session):
         for message, key in zip(messages, keys, strict=True):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
+from test_pledges import fill_pledge
 from test_reports import STAFF, completed_report, validated_pledge
 
 from bot.i18n import Renderer
@@ -18,7 +19,7 @@ from models.database import Database
 from models.tables import Pledge, ProgressReport
 from models.values import Role
 
-AWA = 9601
+AWA, MOUSSA = 9601, 9602
 
 
 @pytest.fixture
@@ -76,3 +77,29 @@ async def test_not_my_pledge_any_more_names_the_person_and_organisation_as_staff
     told = next(m.text for m in await chat.collect(STAFF) if "their pledge after all" in m.text)
     assert told.startswith(f"Awa Diop (id {AWA}), Ministry of ICT (no. {entity}) says"), told
     assert all(str(AWA) not in m.text for m in (*disowned, *taken))
+
+
+async def test_a_pledge_notice_says_who_submitted_it_first_and_again(chat: ChatDriver, database: Database) -> None:
+    await join(chat, AWA, "Awa Diop")
+    await fill_pledge(chat, AWA)
+    pledge = await latest(database, Pledge)
+    first = next(m.text for m in await chat.collect(STAFF) if f"pv:ok:{pledge}:1" in codes(m))
+    assert f"<b>Submitted by</b>: Awa Diop (id {AWA})" in first
+
+    await join(chat, MOUSSA, "Moussa Ndiaye")  # a colleague answers the request for changes
+    staff, moussa = chat.person(STAFF, "Bea"), chat.person(MOUSSA, "Moussa")
+    await chat.press(staff, f"pv:chg:{pledge}:1")
+    await chat.send(staff, "Please give the target in teachers trained too.")
+    await chat.press(moussa, f"mp:edit:{pledge}")
+    await chat.press(moussa, "f:$sum:edit:target_value")
+    await chat.send(moussa, "650")
+    await chat.press(moussa, "f:$sum:submit")
+    again = next(m.text for m in await chat.collect(STAFF) if f"pv:ok:{pledge}:2" in codes(m))
+    assert f"<b>Submitted by</b>: Moussa Ndiaye (id {MOUSSA})" in again and "Awa Diop" not in again
+    shown = await chat.press(staff, f"pn:pl:{pledge}")  # from /pending
+    assert f"<b>Submitted by</b>: Moussa Ndiaye (id {MOUSSA})" in shown[-1].text
+
+    closed = [m.text for m in await chat.press(staff, f"pv:ok:{pledge}:2") if "Validated by" in m.text]
+    assert closed and all(f"<b>Submitted by</b>: Moussa Ndiaye (id {MOUSSA})" in text for text in closed)
+    assert all(str(MOUSSA) not in m.text and str(AWA) not in m.text
+               for m in (*await chat.collect(AWA), *await chat.collect(MOUSSA)))

@@ -28,7 +28,7 @@ from handlers.reports.service import choice_replies, report_notice
 from handlers.vocabulary import TARGET_UNITS
 from models.geography import load_country_table
 from models.reporting import NextReport
-from models.tables import Entity, Pledge, ProgressReport
+from models.tables import Contact, Entity, Pledge, ProgressReport
 from models.values import (
     BENEFICIARY_GROUPS,
     LANGUAGES,
@@ -108,6 +108,11 @@ def pledge_of(answers: dict[str, Any], comment: str) -> Pledge:
                   staff_comment=comment)
 
 
+def submitter_named(name: str) -> Contact:
+    """The focal point a pledge notice names: the longest name a contact keeps, with the longest Telegram id."""
+    return Contact(id=1, telegram_id=2**52, chat_id=2**52, first_name=name[:128], full_name=name[:200])
+
+
 def report_of(answers: dict[str, Any], number: int, comment: str) -> ProgressReport:
     return ProgressReport(id=number, pledge_id=999_999, period="2026-H2", status="in_progress", percent_complete=100,
                           value_disbursed_usd=Decimal("999999999999999.99"), target_achieved=Decimal(10**12),
@@ -129,7 +134,7 @@ def test_pledge_summary_details_and_notice_fit(renderer: Renderer, title: str, d
     answers = everything_pledge(title, description)
     every_prompt(renderer, PLEDGE_FORM, answers, "pledge form")
     pledge, entity = pledge_of(answers, comment), Entity(id=1, name=name, name_key=name, sector="other")
-    assert_fits(renderer, pledge_notice(pledge, entity), "pledge notice to staff")
+    assert_fits(renderer, pledge_notice(pledge, entity, submitter_named(name)), "pledge notice to staff")
     history = [report_of(everything_report(description, description, description, "https://x"), n, comment[:1500])
                for n in range(1, 6)]
     assert_fits(renderer, details_reply(pledge, entity, history, manages=True), "pledge details")
@@ -208,5 +213,5 @@ def test_a_resubmission_notice_with_every_field_changed_fits(renderer: Renderer,
     assert len(changes) == len(PLEDGE_FORM.steps)
     pledge, entity = pledge_of(after, comment), Entity(id=1, name=name, name_key=name, sector="other")
     pledge.status = PledgeStatus.submitted
-    assert_fits(renderer, review_notice(pledge, entity), "a resubmitted pledge's notice")
+    assert_fits(renderer, review_notice(pledge, entity, submitter_named(name)), "a resubmitted pledge's notice")
     assert_fits(renderer, changes_notice(pledge, Resubmission(comment, changes)), "a resubmission's changes")

@@ -5,7 +5,7 @@ longest country names of that language included."""
 from __future__ import annotations
 
 import pytest
-from test_message_lengths import WIDE, assert_fits, everything_pledge, pledge_of
+from test_message_lengths import WIDE, assert_fits, everything_pledge, pledge_of, submitter_named
 
 from bot.i18n import Renderer
 from handlers.messages import CountryName
@@ -25,7 +25,7 @@ def test_the_notice_and_the_changes_fit_with_the_longest_country_names(renderer:
     pledge = pledge_of(before, worst)
     pledge.status = PledgeStatus.submitted
     entity = Entity(id=1, name=worst[:200], name_key="x", sector="other")
-    assert_fits(renderer, review_notice(pledge, entity), f"the notice in {locale}")
+    assert_fits(renderer, review_notice(pledge, entity, submitter_named(worst)), f"the notice in {locale}")
     changes = changed_fields(before, after)
     assert len(changes) == 3
     assert_fits(renderer, changes_notice(pledge, Resubmission(worst, changes)), f"the changes in {locale}")
@@ -33,7 +33,7 @@ def test_the_notice_and_the_changes_fit_with_the_longest_country_names(renderer:
 
 def test_the_notice_names_every_question_of_the_form(renderer: Renderer) -> None:
     pledge = pledge_of(everything_pledge("Connect 500 schools", "We will connect 500 schools."), "")
-    shown = renderer.reply(review_notice(pledge, Entity(id=1, name="Ministry", name_key="m", sector="other")),
-                           "en").text
+    shown = renderer.reply(review_notice(pledge, Entity(id=1, name="Ministry", name_key="m", sector="other"),
+                                         submitter_named("Awa Diop")), "en").text
     for step in PLEDGE_FORM.steps:
         assert f"<b>{step.label}</b>: " in shown, step.id
