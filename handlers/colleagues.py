@@ -14,7 +14,7 @@ from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.onboarding import name_key
 from handlers.people import audit, name_of, role_of, staff_contacts
-from handlers.staff_notices import described, organisation_label, person_for_staff
+from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, described, organisation_label, person_for_staff
 from handlers.vocabulary import role_label
 from models.geography import fold_name
 from models.repositories.contacts import Contacts
@@ -267,7 +267,7 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
                                                person=person_for_staff(stranger), entity=entity.name,
                                                number=Code(str(entity.id))),)
         elif len(numbers) == 2:
-            not_one = (text(N_("Nobody with the Telegram id {id} has written to the bot."), id=Code(words[1])),)
+            not_one = (text(UNKNOWN_TELEGRAM_ID, id=Code(words[1])),)
         else:
             not_one = ()
         conv.say(Reply((*not_one, _focal_points_of(entity, focal_points))))

@@ -16,6 +16,9 @@ from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
 from models.tables import Contact, Entity
 
+UNKNOWN_TELEGRAM_ID = N_("Nobody with the Telegram id {id} has written to the bot.")
+"""What a staff command taking a Telegram id (/reassign, /scope) says of an id nobody used to write to the bot."""
+
 
 def organisation_label(entity: Entity, limit: int | None = None) -> Label:
     """An organisation as staff see it, with the number /invite, /reassign and /scope take: "Conecta Andes S.A.

@@ -11,10 +11,10 @@ from handlers.digests.schedule import HOURS, MONTHLY_HOUR, WEEKDAYS
 from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope_for
 from handlers.forms.countries import read_countries
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Items, Label, Reply, Text, plural
+from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.people import audit, find_contact
 from handlers.report_reminders import nudge
-from handlers.staff_notices import person_for_staff
+from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, person_for_staff
 from models.geography import load_country_table
 from models.repositories.digests import pledge_in_scope
 from models.repositories.entities import Entities
@@ -23,7 +23,7 @@ from models.repositories.pledges import Pledges
 from models.repositories.reminders import Reminders
 from models.repositories.subscriptions import Scopes, Subscriptions
 from models.scope import ScopeError, ScopeKind, parse_scope
-from models.tables import DigestSubscription
+from models.tables import Contact, DigestSubscription
 from models.values import Role
 
 DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"))
@@ -109,7 +109,9 @@ async def scope_command(conv: Conversation, incoming: Incoming) -> None:
     known = head.isascii() and head.isdigit() and len(head) <= TELEGRAM_ID_DIGITS
     target = await find_contact(conv.session, int(head)) if known else None
     if target is None or target.role != Role.coordinator or target.id is None:
-        _say(conv, SCOPE_USAGE)
+        wrong = (not_a_coordinator(target),) if target is not None else \
+            (text(UNKNOWN_TELEGRAM_ID, id=Code(head)),) if known else ()
+        conv.say(Reply((*wrong, Text(SCOPE_USAGE))))
         return
     kind, _, listed = rest.strip().partition(" ")
     if kind.lower() == "countries" and listed.strip():
@@ -133,6 +135,22 @@ async def scope_command(conv: Conversation, incoming: Incoming) -> None:
     conv.say(Reply((Text(N_("Scope of {name} set: {scope}"), {
         "name": person_for_staff(target),
         "scope": scope_label(scope, entity.name if entity is not None else None)}),)))
+
+
+def not_a_coordinator(person: Contact) -> Label:
+    """Why /scope refuses someone who wrote to the bot but is not a coordinator (staff read their Telegram id), and
+    how a person becomes one."""
+    role, named = person.role, person_for_staff(person)
+    if role == Role.focal_point and person.entity_id is not None:
+        return text(N_("{person} is a focal point, not a coordinator: only a coordinator has a scope. To make them a "
+                       "coordinator of their organisation, send them the invitation link that {example} gives."),
+                    person=named, example=Code(f"/invite {person.entity_id} coordinator"))
+    if role in (Role.staff, Role.admin):
+        return text(N_("{person} is BDT staff, not a coordinator: staff follow every pledge, and only a coordinator "
+                       "has a scope."), person=named)
+    return text(N_("{person} is not a coordinator: only a coordinator has a scope. /invite with the number of an "
+                   "organisation and the word coordinator gives an invitation link that makes someone one."),
+                person=named)
 
 
 def countries_of(listed: str) -> tuple[list[str], list[str], list[str]]:

@@ -12,14 +12,14 @@ from test_pledges import fill_pledge
 from test_reports import STAFF, completed_report, validated_pledge
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, invite
+from handlers.admin import CreateInvite, GrantRole, grant_role, invite
 from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Pledge, ProgressReport
+from models.tables import Contact, Pledge, ProgressReport
 from models.values import Role
 
-AWA, MOUSSA = 9601, 9602
+AWA, MOUSSA, IVAN = 9601, 9602, 9603
 
 
 @pytest.fixture
@@ -103,3 +103,26 @@ async def test_a_pledge_notice_says_who_submitted_it_first_and_again(chat: ChatD
     assert closed and all(f"<b>Submitted by</b>: Moussa Ndiaye (id {MOUSSA})" in text for text in closed)
     assert all(str(MOUSSA) not in m.text and str(AWA) not in m.text
                for m in (*await chat.collect(AWA), *await chat.collect(MOUSSA)))
+
+
+async def test_scope_says_why_someone_is_not_a_coordinator(chat: ChatDriver, database: Database) -> None:
+    entity = await join(chat, AWA, "Awa Diop")
+    await grant_role(GrantRole(IVAN, Role.staff), database.uow(), utcnow())
+    async with database.uow() as uow:
+        ivan = (await uow.session.execute(select(Contact).where(Contact.telegram_id == IVAN))).scalar_one()
+        ivan.full_name = "Ivan Petrov"
+        await uow.commit()
+    stranger = chat.person(9604, "Zed")
+    await chat.send(stranger, "/help")
+    staff = chat.person(STAFF, "Bea")
+
+    focal = (await chat.send(staff, f"/scope {AWA} region africa"))[-1].text
+    assert f"Awa Diop (id {AWA}) is a focal point, not a coordinator" in focal
+    assert f"/invite {entity} coordinator" in focal and "Write /scope, a coordinator's Telegram id" in focal
+    colleague = (await chat.send(staff, f"/scope {IVAN} everything"))[-1].text
+    assert f"Ivan Petrov (id {IVAN}) is BDT staff, not a coordinator" in colleague
+    nobody = (await chat.send(staff, "/scope 987654321 everything"))[-1].text
+    assert "Nobody with the Telegram id 987654321 has written to the bot." in nobody
+    assert "Write /scope, a coordinator's Telegram id" in nobody
+    unknown = (await chat.send(staff, "/scope 9604 everything"))[-1].text
+    assert "(id 9604) is not a coordinator: only a coordinator has a scope" in unknown
