@@ -97,6 +97,8 @@ _SHORTEST_BARE_MULTIPLIER = 3  # "million", "млн", "mil" alone are a number; 
 # Chinese numerals: digits (with "两" and the financial forms), the units within ten thousand, and 万 and 亿.
 _CJK_DIGIT_FORMS = ("零〇", "一壹", "二两兩贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
 _CJK_DIGITS = {char: value for value, chars in enumerate(_CJK_DIGIT_FORMS) for char in chars}
+_CJK_TWO = "两兩"
+"""The "two" said before a unit ("两百", "两万"), never a digit of a number written digit by digit."""
 _CJK_UNITS = {**dict.fromkeys("十拾", 1), **dict.fromkeys("百佰", 2), **dict.fromkeys("千仟", 3)}
 _CJK_LARGE = ((8, "亿億"), (4, "万萬"))
 CJK_NUMERALS = "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "".join(chars for _, chars in _CJK_LARGE)
@@ -143,6 +145,8 @@ _NUMBER = re.compile(r"[0-9]+(?:[.,' ٬٫][0-9]+)*|[.,٫][0-9]+")
 _WORD = re.compile(r"\s*([\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
 _DATE_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+")
 _CJK_DATE_MARKS = re.compile(r"(?<=[0-9])\s*月|[年日号號]")
+_CJK_MONTH = re.compile(r"(?<![0-9])(1[0-2]|0?[1-9])\s*月")
+"""A month written with its number in Chinese ("12月", and "十二月" once its numeral is in digits): a month's name."""
 _SUBSTITUTES = str.maketrans(
     {"−": "-", "–": "-", "‐": "-", "‑": "-", "﹣": "-", "٪": "%", "’": "'", "ʼ": "'", "،": ",",
      "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه", "ـ": None}
@@ -191,14 +195,19 @@ def _multipliers(where: str) -> dict[str, int]:
     return table | _LOCALE_MULTIPLIERS.get(where, {})
 
 
-def _cjk_below(chars: str, unit: int) -> int | None:
+def _cjk_below(chars: str, unit: int, *, runs: bool = False) -> int | None:
     """A Chinese numeral below 10^unit, with 十, 百 and 千 at most once each and in descending order ("一千零五十");
-    a last digit right after a unit counts in the next unit down, as people say it ("一百五" is 150)."""
+    a last digit right after a unit counts in the next unit down, as people say it ("一百五" is 150). Digits with
+    no unit between them are read one by one only when `runs` (a date's year, "二〇二七"): in an amount they say
+    "roughly" ("三四万" is 30 to 40 thousand, "一两万" 10 to 20 thousand), no number, and "两" is never such a digit."""
     if not chars or any(char not in _CJK_DIGITS and char not in _CJK_UNITS for char in chars):  # "万万"
         return None
+    if len(chars) == 1 and chars in _CJK_DIGITS:
+        return _CJK_DIGITS[chars]
     if all(char in _CJK_DIGITS for char in chars):  # "二〇二七": digit by digit
-        value = int("".join(str(_CJK_DIGITS[char]) for char in chars))
-        return value if len(chars) == 1 or not chars.startswith(("零", "〇")) else None
+        if not runs or chars.startswith(("零", "〇")) or any(char in _CJK_TWO for char in chars):
+            return None
+        return int("".join(str(_CJK_DIGITS[char]) for char in chars))
     value, digit, last, after_zero = 0, None, unit, False
     for char in chars:
         if char in _CJK_UNITS:
@@ -217,8 +226,9 @@ def _cjk_below(chars: str, unit: int) -> int | None:
     return value
 
 
-def _cjk_integer(chars: str, below: int = 16) -> int | None:
-    """The value of a Chinese numeral below 10^below ("五百万", "两万五", "三亿"), or None when it is not one."""
+def _cjk_integer(chars: str, below: int = 16, *, runs: bool = False) -> int | None:
+    """The value of a Chinese numeral below 10^below ("五百万", "两万五", "三亿"), or None when it is not one; digits
+    with no unit between them ("二〇二七") only when `runs`, for a date."""
     for power, marks in _CJK_LARGE:
         if power >= below:
             continue
@@ -226,13 +236,13 @@ def _cjk_integer(chars: str, below: int = 16) -> int | None:
         if cut is None:
             continue
         high, low = chars[:cut], chars[cut + 1 :]
-        times = _cjk_integer(high, below - power) if high else 1  # "万" and "百万": one ten thousand, a million
+        times = _cjk_integer(high, below - power, runs=runs) if high else 1  # "万", "百万": ten thousand, a million
         if len(low) == 1 and low in _CJK_DIGITS and _CJK_DIGITS[low]:  # "两万五" is 25,000
             rest: int | None = _CJK_DIGITS[low] * 10 ** (power - 1)
         else:
-            rest = _cjk_integer(low, power) if low else 0
+            rest = _cjk_integer(low, power, runs=runs) if low else 0
         return None if times is None or rest is None else times * 10**power + rest
-    return _cjk_below(chars, min(below, 4))
+    return _cjk_below(chars, min(below, 4), runs=runs)
 
 
 @cache
@@ -243,9 +253,10 @@ def _duals() -> dict[str, str]:
 
 def cjk_numerals_as_digits(text: str) -> str:
     """Text with each Chinese numeral of a date written in digits ("二〇二七年十二月三十一日" as "2027年12月31日");
-    a run that is no numeral stays as it is."""
+    a run that is no numeral stays as it is. Only a year is written digit by digit ("一二月" is no December)."""
     def digits(run: re.Match[str]) -> str:
-        value = _cjk_integer(run.group())
+        year = run.string[run.end():].lstrip().startswith("年")
+        value = _cjk_integer(run.group(), runs=year)
         return run.group() if value is None else str(value)
     return _CJK_DATE_NUMERAL.sub(digits, text)
 
@@ -489,9 +500,9 @@ def _checked(year: int, month: int, day: int | None) -> date:
 
 def _tokens(folded: str) -> tuple[list[str], list[int]]:
     """Split folded date text into its numbers and the months it names; refuse unknown words."""
-    words = _DATE_TOKEN.findall(_CJK_DATE_MARKS.sub(" ", folded))
+    months = [int(month) for month in _CJK_MONTH.findall(folded)]  # "12月" alone is a month without its year
+    words = _DATE_TOKEN.findall(_CJK_DATE_MARKS.sub(" ", _CJK_MONTH.sub(" ", folded)))
     found: list[str] = []
-    months: list[int] = []
     index = 0
     while index < len(words) and len(found) <= 3 and len(months) <= 1:
         word = words[index]

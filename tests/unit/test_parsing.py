@@ -146,6 +146,17 @@ AMOUNT_ERRORS = _cases([
     ("m", ALL, "not_a_number"),  # a multiplier's abbreviation alone is no number; "million" alone is one
     ("a", ALL, "not_a_number"),
     ("百百", ALL, "not_a_number"),
+    # "roughly X" in Chinese (c_exploratory): "三四万" is 30 to 40 thousand, no number; read 340,000 before
+    ("三四万", ALL, "not_a_number"),
+    ("两三万", ALL, "not_a_number"),
+    ("一两万", ALL, "not_a_number"),
+    ("一二万", ALL, "not_a_number"),
+    ("三四", ALL, "not_a_number"),
+    ("一两", ALL, "not_a_number"),
+    ("七八千", ALL, "not_a_number"),
+    ("两三百", ALL, "not_a_number"),
+    ("三四万美元", ALL, "not_a_number"),
+    ("二〇二七", ALL, "not_a_number"),  # digit by digit is a year's way, not an amount's
     ("3 k k k k", ALL, "not_a_number"),
     ("--5", ALL, "not_a_number"),
     ("1e6", ALL, "not_a_number"),
@@ -177,6 +188,11 @@ INTEGER_ERRORS = _cases([
     ("1,5", ALL, "not_whole"),
     ("1.2345 k", ALL, "not_whole"),
     ("$5", ALL, "not_a_number"),
+    ("三四万", ALL, "not_a_number"),  # 30 to 40 thousand: read 340,000 before
+    ("两三万", ALL, "not_a_number"),
+    ("一两万", ALL, "not_a_number"),
+    ("三四", ALL, "not_a_number"),
+    ("一两", ALL, "not_a_number"),
     ("-5", ALL, "negative"),
     ("", ALL, "empty"),
 ])
@@ -258,6 +274,11 @@ DATE_ERRORS = _cases([
     ("12/27", ALL, "ambiguous_date"),  # December 2027, or 27 December of which year?
     ("31 December", ALL, "ambiguous_date"),
     ("December", ALL, "ambiguous_date"),
+    ("十二月", ALL, "ambiguous_date"),  # a Chinese month alone, as "December" (refused as no date for a while)
+    ("三月", ALL, "ambiguous_date"),
+    ("12月", ALL, "ambiguous_date"),
+    ("二〇两七年", ALL, "not_a_date"),  # "两" is said before a unit, never a digit of a year
+    ("2027年一二月", ALL, "not_a_date"),  # January and February, not December: only a year goes digit by digit
     ("31/12/1850", ALL, "out_of_range"),
     ("2101", ALL, "out_of_range"),
     ("31/12/80", ALL, "out_of_range"),

@@ -152,3 +152,10 @@ def test_every_form_of_a_unit_names_that_unit_alone(renderer: Renderer, locale: 
             outcome = advance(PLEDGE_FORM, FormState(step="target_value"), FormInput(text=f"12 {form}"),
                               context(renderer, locale))
             assert outcome.state.answers.get("target_unit") == unit, (form, outcome.state.answers)
+
+
+@pytest.mark.parametrize("typed", ["三四万人", "两三万人", "一两万户", "三四所学校"])
+def test_a_chinese_rough_count_is_refused_not_read_digit_by_digit(renderer: Renderer, typed: str) -> None:
+    """Regression: "三四万人" (30 to 40 thousand people) was taken as 340,000, "一两万户" as 120,000."""
+    outcome = advance(PLEDGE_FORM, FormState(step="target_value"), FormInput(text=typed), context(renderer, "zh"))
+    assert "target_value" not in outcome.state.answers and outcome.state.step == "target_value"
