@@ -243,15 +243,16 @@ def export_command(
 
 @invite_app.command("create")
 def invite_create(
-    entity: Annotated[str, typer.Option(help="Name of the entity (created, validated, if new).")],
+    entity: Annotated[str, typer.Option(help="Name of the entity (created, validated, if new in that country).")],
     role: Annotated[Role, typer.Option(help="focal_point or coordinator")] = Role.focal_point,
     sector: Annotated[Sector, typer.Option(help="Sector, when the entity is new.")] = Sector.other,
-    country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-3 code, when the entity is new.")] = None,
+    country: Annotated[str | None, typer.Option(
+        help="ISO 3166 alpha-3 code: which organisation of that name (one a country), or the new one's.")] = None,
     days: Annotated[int, typer.Option(help="Days before the invitation expires.")] = 14,
     bot_username: Annotated[str | None, typer.Option(help="Bot username for the link (default: ask getMe).")] = None,
 ) -> None:
     """Print a single-use deep link that binds whoever opens it to the entity and role."""
-    from handlers.admin import CreateInvite, invite
+    from handlers.admin import CreateInvite, WhichOrganisation, invite
     from handlers.invites import INVITABLE, deep_link
     from models.geography import load_country_table
 
@@ -262,7 +263,12 @@ def invite_create(
     settings = _settings()
     username = bot_username or settings.bot_username or _run(_ask_username(settings))
     command = CreateInvite(entity, role, sector, country.upper() if country else None, timedelta(days=days))
-    token, found, created = _run(_with_uow(lambda uow: invite(command, uow, utcnow())))
+    try:
+        token, found, created = _run(_with_uow(lambda uow: invite(command, uow, utcnow())))
+    except WhichOrganisation as which:
+        _fail(f"organisations of that name are registered in other countries ({which}): give --country, the one "
+              "meant or the new one's")
+        raise
     if created:
         typer.echo(f"created entity “{found.name}” (validated)", err=True)
     typer.echo(deep_link(username, token))

@@ -69,10 +69,23 @@ async def revoke_role(command: RevokeRole, uow: UnitOfWork) -> Contact | None:
         return contact
 
 
+class WhichOrganisation(Exception):
+    """Organisations of that name are registered, none of them in the country given (or none given): which one?"""
+
+    def __init__(self, candidates: list[Entity]) -> None:
+        super().__init__("; ".join(f"no. {e.id} {e.name} ({e.country_iso3 or 'international'})" for e in candidates))
+        self.candidates = candidates
+
+
 async def invite(command: CreateInvite, uow: UnitOfWork, now: datetime) -> tuple[str, Entity, bool]:
-    """Issue an invitation; returns the secret token, the entity, and whether the entity was created."""
+    """Issue an invitation; returns the secret token, the entity, and whether the entity was created. A name
+    registered already, but not in the country given (registration's rule, Entities.same_organisation), raises
+    WhichOrganisation rather than creating another of that name."""
     async with uow:
-        entity = await Entities(uow.session).same_organisation(name_key(command.entity_name), command.country_iso3)
+        key = name_key(command.entity_name)
+        entity = await Entities(uow.session).same_organisation(key, command.country_iso3)
+        if entity is None and (named := await Entities(uow.session).named(key)) and command.country_iso3 is None:
+            raise WhichOrganisation(named)
         created = entity is None
         if entity is None:
             entity = Entity(name=canonical_name(command.entity_name), name_key=name_key(command.entity_name),

@@ -28,7 +28,9 @@ class Entity(SQLModel, table=True):
     """A pledging organisation; validated by staff before its pledges are published."""
 
     # one organisation of a name in a country ("Ministry of ICT" is one in Ghana, another in Kenya); one
-    # international organisation of a name is kept so by the registration (NULLs are distinct in a unique index)
+    # international organisation of a name is kept so by the registration only (NULLs are distinct in a unique
+    # index, and an index on coalesce(country_iso3, '') is one SQLite's reflection skips, so that a later batch
+    # migration of this table would drop it without a word)
     __table_args__ = (sa.Index("uq_entity_name_key_country", "name_key", "country_iso3", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -12,6 +12,10 @@ from sqlmodel import col, select
 from models.repositories.base import table_of
 from models.session import Session
 from models.tables import Entity
+from models.values import Sector
+
+INTERNATIONAL = frozenset({Sector.un_agency, Sector.intl_regional_org, Sector.ifi})
+"""The sectors of bodies that are one organisation in every country they work in."""
 
 _E = table_of(Entity).c
 _BY_NAME_KEY = select(Entity).where(col(Entity.name_key) == bindparam("name_key")).order_by(col(Entity.id))
@@ -38,13 +42,15 @@ class Entities:
 
     async def same_organisation(self, name_key: str, country_iso3: str | None) -> Entity | None:
         """The organisation a registration of this name in this country means, if registered: the one of that name
-        in that country, else the international one of that name (it works everywhere); a registration with no
-        country means the one organisation of that name, when there is only one."""
+        in that country, else an international body of that name with no country (a UN agency, an international or
+        regional organisation, a financial institution: one everywhere; a ministry registered without a country is
+        not every country's); a registration with no country means the one organisation of that name, when there is
+        only one."""
         named = await self.named(name_key)
         here = [entity for entity in named if entity.country_iso3 == country_iso3]
         if here:
             return here[0]
-        everywhere = [entity for entity in named if entity.country_iso3 is None]
+        everywhere = [entity for entity in named if entity.country_iso3 is None and entity.sector in INTERNATIONAL]
         if everywhere:
             return everywhere[0]
         return named[0] if country_iso3 is None and len(named) == 1 else None

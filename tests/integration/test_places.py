@@ -34,15 +34,15 @@ async def chat(sqlite_database: Database, deps: Deps, renderer: Renderer) -> Cha
     return await ChatDriver.with_staff(sqlite_database, deps, renderer, STAFF)
 
 
-async def register(chat: ChatDriver, telegram_id: int, organisation: str, name: str, country: str = "Senegal"
-                   ) -> list[str]:
+async def register(chat: ChatDriver, telegram_id: int, organisation: str, name: str, country: str = "Senegal",
+                   sector: str = "government") -> list[str]:
     """Someone registers an organisation with /start (`country` typed, or "-": international); what the bot said at
     the end."""
     person = chat.person(telegram_id, name.split()[0])
     await chat.send(person, "/start")
     await chat.press(person, "f:consent:c:yes")
     await chat.send(person, organisation)
-    await chat.press(person, "f:sector:c:government")
+    await chat.press(person, f"f:sector:c:{sector}")
     if country == NO_COUNTRY:
         await chat.press(person, f"f:country:c:{NO_COUNTRY}")
     else:
@@ -87,11 +87,23 @@ async def test_one_name_is_one_organisation_a_country(chat: ChatDriver) -> None:
     assert "Several organisations have that name" in listed and "Kenya" in listed and "Ghana" in listed
 
 
-async def test_an_international_organisation_is_one_everywhere(chat: ChatDriver) -> None:
-    await register(chat, AWA, "GSMA", "Awa Diop", NO_COUNTRY)
-    said = await register(chat, FATOU, "GSMA", "Fatou Sow", "Ghana")
+async def test_an_international_body_is_one_everywhere(chat: ChatDriver) -> None:
+    await register(chat, AWA, "African Telecommunications Union", "Awa Diop", NO_COUNTRY, "intl_regional_org")
+    said = await register(chat, FATOU, "African Telecommunications Union", "Fatou Sow", "Ghana", "intl_regional_org")
     assert "is already registered" in said[-1]
-    assert [(e.name, e.country_iso3) for e in await entities(chat.database)] == [("GSMA", None)]
+    assert [(e.name, e.country_iso3) for e in await entities(chat.database)] == [
+        ("African Telecommunications Union", None)]
+
+
+async def test_a_ministry_registered_without_a_country_is_not_every_countrys(chat: ChatDriver) -> None:
+    """A ministry registered as international (by mistake, or not yet validated) does not turn Ghana's focal point
+    away: only an international body (UN agency, international or regional organisation, financial institution) is
+    one everywhere."""
+    await register(chat, AWA, "Ministry of ICT", "Awa Diop", NO_COUNTRY)
+    said = await register(chat, FATOU, "Ministry of ICT", "Fatou Sow", "Ghana")
+    assert "is registered and waits for validation" in said[-1], said
+    assert [(e.name, e.country_iso3) for e in await entities(chat.database)] == [("Ministry of ICT", None),
+                                                                                ("Ministry of ICT", "GHA")]
 
 
 async def test_a_person_who_asked_to_join_is_reminded_rather_than_registered_again(chat: ChatDriver) -> None:

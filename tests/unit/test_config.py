@@ -126,6 +126,16 @@ def test_admin_and_invite_commands(tmp_path: Path) -> None:
                 env=env, cwd=tmp_path)
     assert link.returncode == 0, link.stderr
     assert link.stdout.startswith("https://t.me/p2c_bot?start=") and len(link.stdout.strip()) > 50
+    one = _cli("invite", "create", "--entity", "ministry of ICT", "--bot-username", "p2c_bot", env=env, cwd=tmp_path)
+    assert one.returncode == 0 and "created entity" not in one.stderr  # the one of that name
+    other = _cli("invite", "create", "--entity", "Ministry of ICT", "--country", "GHA", "--bot-username", "p2c_bot",
+                 env=env, cwd=tmp_path)
+    assert other.returncode == 0 and "created entity" in other.stderr  # Ghana's is another organisation
+    which = _cli("invite", "create", "--entity", "Ministry of ICT", "--bot-username", "p2c_bot", env=env, cwd=tmp_path)
+    assert which.returncode == 2 and "SEN" in which.stderr and "GHA" in which.stderr  # not a third one
+    again = _cli("invite", "create", "--entity", "ministry of ict", "--country", "GHA", "--bot-username", "p2c_bot",
+                 env=env, cwd=tmp_path)
+    assert again.returncode == 0 and "created entity" not in again.stderr
     refused = _cli("invite", "create", "--entity", "X", "--role", "admin", "--bot-username", "b", env=env, cwd=tmp_path)
     assert refused.returncode == 2 and "admin grant" in refused.stderr
     assert _cli("admin", "revoke", "4242", env=env, cwd=tmp_path).returncode == 0
