@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from handlers.broadcasts.audience import EVERYONE, SEGMENTS, segment_label
 from handlers.forms import parsing
@@ -308,23 +308,38 @@ INVISIBLE = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u2066\u2067\u2068\u2069")
 """Direction marks a copied Arabic text may hold."""
 
 
-def read_moment(value: str) -> tuple[str, time] | None:
+class TypedMoment(NamedTuple):
+    """A moment as typed: its date part ("" when only a time was typed), its time of day, and whether that time
+    falls on the day after the date named (晚上12点, the midnight that ends the evening)."""
+
+    day: str
+    at: time
+    next_day: bool = False
+
+
+def read_moment(value: str) -> TypedMoment | None:
     """The date part and the time of day of "2026-12-15 14:30", "2026-12-15T14:30", "15/12/2026 2:30 PM", "demain 9h"
-    or "mañana a las 9"; None when no time of day ends the text."""
+    or "mañana a las 9"; None when no time of day ends the text, or when "15.12" alone could be a date as well."""
     value = re.sub(r"(?<=\d)T(?=\d)", " ", value.translate(INVISIBLE).strip())
     found = TIME_OF_DAY.search(value)
     if not found or not (found["minute"] or found["marker"] or found["mark"] or found["at"] or found["part"]):
         return None
+    day = value[:found.start()].strip().rstrip(",，").strip()
+    if not day and found["minute"] and value[found.start("minute") - 1] == ".":  # "15.12": 15 December?
+        return None
     hour, minute = int(found["hour"]), int(found["minute"] or (30 if found["half"] else 0))
+    next_day = False
     if found["marker"]:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (0 if found["am"] else 12)
+    elif found["part"] in ("晚上", "凌晨") and hour == 12:  # midnight: ending the evening, or starting the night
+        hour, next_day = 0, found["part"] == "晚上"
     elif found["part"] in AFTERNOON and hour < 12:  # 下午3点 is 15:00; 中午12点 noon
         hour += 12
     if hour > 23 or minute > 59:
         return None
-    return value[:found.start()].strip().rstrip(",，").strip(), time(hour, minute)
+    return TypedMoment(day, time(hour, minute), next_day)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -345,17 +360,22 @@ class MomentStep(Step):
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Parse a date with a time of day."""
         read = read_moment(value)
-        if read is None:
+        now = datetime.fromisoformat(str(ctx.facts["now"])) if "now" in ctx.facts else None
+        if read is None or (not read.day and now is None):
             raise InvalidAnswerError(text(N_("Please give a date and a time, for example {example}."),
                                           example=self.example(ctx)))
-        try:
-            day = parsing.parse_date(read[0], ctx.locale, ctx.today)
+        try:  # a time alone ("9h", "at 9", "9点") is today's
+            day = parsing.parse_date(read.day, ctx.locale, ctx.today) if read.day else ctx.today
         except parsing.ParseError as error:
             raise parse_error(error) from error
-        moment = datetime.combine(day, read[1])
+        moment = datetime.combine(day, read.at) + timedelta(days=read.next_day)
         if day < ctx.today:
             raise past_date(day)
-        now = datetime.fromisoformat(str(ctx.facts["now"])) if "now" in ctx.facts else None
+        if not read.day and now is not None and moment <= now:
+            raise InvalidAnswerError(text(N_("{time} has already passed today: it is {now} in your time zone. Please "
+                                             "give the date as well, for example {example}."),
+                                          time=Clock(read.at), now=Clock(now.time().replace(second=0, microsecond=0)),
+                                          example=self.example(ctx)))
         if now is not None and moment <= now:  # the moment as understood, so that a misread date shows
             raise InvalidAnswerError(text(N_("{moment} has already passed: it is {time} in your time zone. Please "
                                              "give a later time."), moment=self.show(moment.isoformat(), ctx),

@@ -353,6 +353,46 @@ async def test_a_time_is_read_from_the_writers_today_and_tomorrow(chat: ChatDriv
     assert f"{format_date(day, 'en')} {at}" in summary[-1].text and "f:$sum:submit" in codes(summary[-1])
 
 
+def _at(clock: Path, hour: int) -> None:
+    """Set the test clock to `hour` o'clock today (UTC, the staff member's zone)."""
+    now = utcnow()
+    advance_test_clock(str(clock), (now.replace(hour=hour, minute=0, second=0, microsecond=0) - now).total_seconds())
+
+
+@pytest.mark.parametrize("typed", ["9h", "at 9", "9点", "9:00", "a las 9"])
+async def test_a_time_alone_is_today_while_it_is_ahead_else_a_date_is_asked(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str) -> None:
+    """Regression: a time typed without a date ("9h", "at 9", "9点", "9:00") was told "That answer is empty"."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    _at(tmp_path / "clock", 8)
+    await _composed(chat)
+    staff = chat.person(STAFF)
+    summary = await chat.send(staff, typed)
+    assert f"{format_date(utcnow().date(), 'en')} 9:00\u202fAM" in summary[-1].text
+    assert "f:$sum:submit" in codes(summary[-1])
+    await chat.press(staff, "f:$sum:edit:send_at")
+    _at(tmp_path / "clock", 10)
+    refused = await chat.send(staff, typed)
+    tomorrow = utcnow().date() + timedelta(days=1)
+    assert ("9:00\u202fAM has already passed today: it is 10:00\u202fAM in your time zone. Please give the date as "
+            f"well, for example {tomorrow.isoformat()} 09:00") in refused[-1].text
+    assert "f:$sum:submit" not in codes(refused[-1])
+
+
+async def test_twelve_in_the_evening_is_the_midnight_ending_that_day(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: "明天晚上12点" (midnight at the end of tomorrow) was read as noon tomorrow."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    _at(tmp_path / "clock", 8)
+    await _composed(chat)
+    staff = chat.person(STAFF)
+    summary = await chat.send(staff, "明天晚上12点")
+    assert f"{format_date(utcnow().date() + timedelta(days=2), 'en')} 12:00\u202fAM" in summary[-1].text
+    await chat.press(staff, "f:$sum:edit:send_at")
+    summary = await chat.send(staff, "明天中午12点")
+    assert f"{format_date(utcnow().date() + timedelta(days=1), 'en')} 12:00\u202fPM" in summary[-1].text
+
+
 async def test_a_past_date_or_time_is_named_as_understood(chat: ChatDriver, database: Database) -> None:
     """Regression: "02/12/2025 9:00", read by the English order as 12 February, was refused as "This date is in the
     past" without the date understood, so the misreading could not be seen."""

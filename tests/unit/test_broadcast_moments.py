@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from handlers.broadcasts.composer import read_moment
+from handlers.broadcasts.composer import TypedMoment, read_moment
 
 
 @pytest.mark.parametrize(("typed", "read"), [
@@ -36,14 +36,33 @@ from handlers.broadcasts.composer import read_moment
     ("明天9点05分", ("明天", time(9, 5))),
     ("2026年12月15日下午3点", ("2026年12月15日", time(15, 0))),
     ("tomorrow 9:00 AM", ("tomorrow", time(9, 0))),
+    ("中午12点", ("", time(12, 0))),
+    # a time alone is today's (c_exploratory): "That answer is empty" before
+    ("9h", ("", time(9, 0))),
+    ("at 9", ("", time(9, 0))),
+    ("9点", ("", time(9, 0))),
+    ("9:00", ("", time(9, 0))),
 ])
 def test_a_time_of_day_is_read_in_the_forms_the_bot_writes(typed: str, read: tuple[str, time]) -> None:
+    assert read_moment(typed) == TypedMoment(*read)
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("明天晚上12点", TypedMoment("明天", time(0, 0), next_day=True)),
+    ("晚上12点半", TypedMoment("", time(0, 30), next_day=True)),
+    ("2026年12月15日凌晨12点", TypedMoment("2026年12月15日", time(0, 0))),
+    ("明天中午12点", TypedMoment("明天", time(12, 0))),
+    ("明天晚上11点", TypedMoment("明天", time(23, 0))),
+])
+def test_twelve_in_the_evening_or_the_small_hours_is_midnight(typed: str, read: TypedMoment) -> None:
+    """Regression: "明天晚上12点" (midnight at the end of tomorrow) and "凌晨12点" were read as noon."""
     assert read_moment(typed) == read
 
 
 @pytest.mark.parametrize("typed", ["2026-12-15", "2026-12-15 14", "2026-12-15 24:00", "2026-12-15 10:60",
                                    "2026-12-15 14:30 PM", "2026-12-15 0 am", "soon",
-                                   "tomorrow 9", "Sat 9", "明天"])
+                                   "tomorrow 9", "Sat 9", "明天",
+                                   "15.12"])  # alone, 15 December as much as 15:12
 def test_no_time_of_day_is_none(typed: str) -> None:
     assert read_moment(typed) is None
 
