@@ -129,6 +129,29 @@ async def test_made_annual_the_quarters_reported_cover_the_year(database: Databa
     assert ids["p2"] not in [o.pledge_id for o in figures.overdue]
 
 
+async def test_a_pledge_begun_in_may_is_covered_for_its_year_by_its_quarters(database: Database) -> None:
+    """Coverage counts from the pledge's first day, as models.reporting.is_covered does for the reminders: an annual
+    pledge begun in May 2025 and reported for Q2, Q3 and Q4 is not overdue for 2025."""
+    ids = await _seed(database)
+    async with database.uow() as uow:
+        pledge = await Pledges(uow.session).get(ids["p2"])
+        assert pledge is not None
+        pledge.start_date, pledge.reporting_cadence = date(2025, 5, 1), "annual"
+        await uow.commit()
+    for quarter in ("2025-Q2", "2025-Q3"):
+        await _report(database, ids["p2"], quarter, 50)
+
+    async def overdue() -> list[int]:
+        async with database.uow() as uow:
+            figures = await DigestFigures(uow.session).figures(AFRICA, utcnow(),
+                                                               latest_due_periods(date(2026, 12, 1)))
+        return [o.pledge_id for o in figures.overdue]
+
+    assert ids["p2"] in await overdue()  # Q4 is missing
+    await _report(database, ids["p2"], "2025-Q4", 60)
+    assert ids["p2"] not in await overdue()
+
+
 async def test_the_last_report_is_the_latest_period_by_its_dates(database: Database) -> None:
     """A year ends after its third quarter, though "2025-Q3" sorts after "2025" by name (a cadence change)."""
     ids = await _seed(database)
