@@ -6,7 +6,7 @@ from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.messages import N_, Label, Reply, Text, text
 from handlers.onboarding import entity_copy_key, entity_notice
-from handlers.people import audit, decided_by, role_of
+from handlers.people import audit, decided_by, role_of, staff_member
 from handlers.staff_notices import close_staff_copies, person_for_staff
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
@@ -71,7 +71,7 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     members = await Contacts(conv.session).members_of(entity.id)
     registrant = registrant_of(members)
     footer = N_("✅ Validated by {person} on {when}.") if approved else N_("❌ Rejected by {person} on {when}.")
-    decider = conv.contact.full_name or conv.contact.first_name or Text(N_("another staff member"))
+    decider = staff_member(conv.contact)
     closed = entity_notice(entity, registrant, decision=False)
     await close_staff_copies(conv.session, entity_copy_key(entity.id), closed, footer, decider, conv.now,
                              conv.deps.timezone)

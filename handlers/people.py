@@ -88,9 +88,14 @@ async def audit(session: Session, actor: Contact | None, action: str, target_typ
     await AuditTrail(session).record(actor.id if actor else None, action, target_type, target_id, details)
 
 
+def staff_member(contact: Contact | None) -> Label:
+    """A staff member as colleagues are told who decided: their name (name_of), else "another staff member"."""
+    if contact is None or contact.telegram_id <= 0 or not (contact.full_name or contact.first_name):
+        return Text(N_("another staff member"))
+    return name_of(contact)
+
+
 async def decided_by(session: Session, target_type: str, target_id: int, actions: Iterable[str]) -> Label:
-    """Who made the decision the audit trail last records on this record: their name, or "another staff member"."""
+    """Who made the decision the audit trail last records on this record (staff_member)."""
     actor_id = await AuditTrail(session).last_actor(target_type, target_id, actions)
-    actor = await Contacts(session).get(actor_id) if actor_id is not None else None
-    name = (actor.full_name or actor.first_name) if actor is not None else ""
-    return name or Text(N_("another staff member"))
+    return staff_member(await Contacts(session).get(actor_id) if actor_id is not None else None)

@@ -11,7 +11,6 @@ from typing import Any
 from handlers import outbox
 from handlers.helpdesk.compose import thread_ref
 from handlers.messages import N_, Button, Code, Concat, CountryName, Items, Label, Line, Reply, Text, text
-from handlers.people import name_of
 from handlers.staff_notices import described, organisation_label, person_for_staff
 from models.database import Session
 from models.repositories.pledges import Pledges
@@ -28,11 +27,6 @@ ASKED_IN: dict[str, str] = {
     "ru": N_("Asked in Russian: read it as written (no machine translation)."),
     "zh": N_("Asked in Chinese: read it as written (no machine translation)."),
 }
-
-
-def person_label(contact: Contact | None) -> Label:
-    """A person by name, as either side may be shown them (no Telegram id)."""
-    return name_of(contact)
 
 
 def asker_line(contact: Contact | None, entity: Entity | None) -> Label:

@@ -12,6 +12,7 @@ from handlers.helpdesk.compose import thread_ref
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Concat, Label, Reply, Text, plural, text
+from handlers.people import name_of
 from handlers.staff_notices import described, organisation_label, person_for_staff
 from models.repositories.contacts import Contacts
 from models.repositories.questions import Questions
@@ -77,7 +78,7 @@ async def _staff_list(conv: Conversation) -> None:
         asker, entity = askers.get(thread.id, (None, None))
         owner = owners.get(thread.owner_id or 0)
         who = described(person_for_staff(asker), organisation_label(entity)) if entity else person_for_staff(asker)
-        taken: Label = text(N_("taken by {person}"), person=copies.person_label(owner)) if owner else \
+        taken: Label = text(N_("taken by {person}"), person=name_of(owner)) if owner else \
             Text(N_("not taken"))
         parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
                              text(N_("asked {age} ago"), age=age(conv.now - thread.created_at)), " · ", who, " · ",

@@ -18,7 +18,7 @@ from handlers.helpdesk import copies
 from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, thread_ref
 from handlers.inputs import Incoming
 from handlers.messages import N_, Label, Reply, Text, plural, text
-from handlers.people import audit, role_of, staff_contacts
+from handlers.people import audit, name_of, role_of, staff_contacts
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.questions import COPY_PREFIX, Questions
@@ -155,7 +155,7 @@ async def owns(conv: Conversation, thread: QuestionThread) -> bool:
         return True
     owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
     conv.say(Reply((text(N_("Question {ref} was taken by {person}. Nothing of yours was sent."),
-                         ref=thread_ref(thread.id), person=copies.person_label(owner)),)))
+                         ref=thread_ref(thread.id), person=name_of(owner)),)))
     return False
 
 

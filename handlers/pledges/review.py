@@ -8,7 +8,7 @@ from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
-from handlers.people import audit, decided_by
+from handlers.people import audit, decided_by, staff_member
 from handlers.pledges.notices import review_notice, shown_again, staff_copy_key, submitter_of
 from handlers.pledges.service import coordinators, focal_points, nobody_told
 from handlers.reports.cadence import cadence_buttons
@@ -158,8 +158,7 @@ async def decide(conv: Conversation, pledge: Pledge, seen: tuple[str, int], verd
         conv.say(Reply((text(CONFIRMATIONS[verdict], ref=ref),)))
     else:
         conv.say(await nobody_told(conv, pledge.entity_id, text(UNTOLD[verdict], ref=ref)))
-    await close_notices(conv, pledge, verdict, conv.contact.full_name or conv.contact.first_name or
-                        Text(N_("another staff member")))
+    await close_notices(conv, pledge, verdict, staff_member(conv.contact))
     news = {
         PledgeStatus.validated: N_("Good news: your pledge {ref} “{title}” has been validated by BDT."),
         PledgeStatus.changes_requested: N_("BDT asks for changes to your pledge {ref} “{title}”:"),

@@ -8,7 +8,7 @@ from handlers.entities import is_staff, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Day, Label, Reply, Text, text
-from handlers.people import audit, decided_by
+from handlers.people import audit, decided_by, staff_member
 from handlers.pledges.service import focal_points, nobody_told
 from handlers.reports.cadence import CADENCE_LABELS, CADENCES
 from handlers.reports.cards import period_label
@@ -142,8 +142,7 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),),) if report.evidence else ()) \
             + notice.buttons
         await close_staff_copies(conv.session, f"report:{report.id}:v{report.version}", notice, footer,
-                                 conv.contact.full_name or conv.contact.first_name or Text(N_("another staff member")),
-                                 conv.now, conv.deps.timezone, kept)
+                                 staff_member(conv.contact), conv.now, conv.deps.timezone, kept)
 
 
 async def cadence_button(conv: Conversation, code: str) -> None:
