@@ -4,8 +4,12 @@ Periods follow a pledge's cadence: annual "2026", semi-annual "2026-H2", quarter
 for a longer period covers the shorter ones inside it, and reports for every shorter period inside a
 longer one cover it, so a change of cadence neither forgets nor asks again for what was reported.
 
-A change of cadence applies from the period in progress (cadence_change): periods already over keep the
-cadence they had (`previous_cadence` before `cadence_since`), so they do not turn overdue at once.
+A change of cadence applies from the period in progress and makes no period overdue (cadence_change): the
+periods before `cadence_since` keep the previous cadence (made quarterly in December, the year is still due as
+a year), and a longer new period takes in the shorter ones inside it (made annual in November, the year's
+quarters are its parts). One earlier cadence is kept: after a second change, the periods before the first one
+are walked in the second's cadence, which coverage reads alike (a year's report covers its quarters, and four
+quarters their year).
 """
 
 from __future__ import annotations
@@ -162,8 +166,7 @@ def cadence_on(pledge: Reportable, day: date) -> str:
 
 def _after(pledge: Reportable, period: str) -> str:
     """The pledge's period that follows `period` (in the cadence of its first day)."""
-    day = _span(period)[1] + timedelta(days=1)
-    return period_of(day, cadence_on(pledge, day))
+    return next_period(period, cadence_on(pledge, _span(period)[1] + timedelta(days=1)))
 
 
 def _periods(pledge: Reportable, until: date) -> Iterable[str]:

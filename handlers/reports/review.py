@@ -159,10 +159,10 @@ async def cadence_button(conv: Conversation, code: str) -> None:
     before = (pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since)
     change = cadence_change(pledge, CADENCES[key], conv.today)
     ref, cadence = Code(pledge.ref or ""), Text(CADENCE_LABELS[change.cadence])
+    short = text(N_("BDT has set how often you report on {ref}: {cadence}. /mypledges shows when the next report "
+                    "is due."), ref=ref, cadence=cadence)
     if change.since is None or change.previous is None:
-        done = text(N_("{ref} now reports {cadence}."), ref=ref, cadence=cadence)
-        news = text(N_("BDT has set how often you report on {ref}: {cadence}. /mypledges shows when the next report "
-                       "is due."), ref=ref, cadence=cadence)
+        done, news = text(N_("{ref} now reports {cadence}."), ref=ref, cadence=cadence), short
     else:
         period, previous = period_label(period_of(change.since, change.cadence)), Text(CADENCE_LABELS[change.previous])
         # TRANSLATORS: {period} is a reporting period ("first quarter of 2027", "2027 (a whole year)"); {cadence}
@@ -170,9 +170,11 @@ async def cadence_button(conv: Conversation, code: str) -> None:
         done = text(N_("{ref} now reports {cadence}, starting with {period}; the periods before it are still "
                        "reported {previous}, so none of them becomes overdue."),
                     ref=ref, cadence=cadence, period=period, previous=previous)
-        news = text(N_("BDT has set how often you report on {ref}: {cadence}, starting with {period}. Until then, "
-                       "you report {previous}, as before. /mypledges shows when the next report is due."),
-                    ref=ref, cadence=cadence, period=period, previous=previous)
+        # the period in progress is the first in the new cadence: no "until then" to tell the focal point of
+        news = short if change.since <= conv.today else text(
+            N_("BDT has set how often you report on {ref}: {cadence}, starting with {period}. Until then, you report "
+               "{previous}, as before. /mypledges shows when the next report is due."),
+            ref=ref, cadence=cadence, period=period, previous=previous)
     if (change.cadence, change.previous, change.since) == before:
         conv.say(Reply((done,)))
         return

@@ -299,6 +299,27 @@ async def test_staff_set_the_cadence_from_the_period_in_progress(chat: ChatDrive
     assert "now reports once a year." in same[-1].text and not await chat.collect(8)
 
 
+async def test_made_annual_in_its_year_a_quarterly_pledge_starts_the_year_at_once(chat: ChatDriver,
+                                                                                  database: Database) -> None:
+    """Quarterly made annual: the year in progress is the first in the new cadence (its quarters are its parts), so
+    the focal point is not told of an "until then" already past."""
+    await member(chat, 9)
+    pledge_id = await validated_pledge(chat, 9)
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None
+        pledge.reporting_cadence = "quarterly"
+        await uow.commit()
+    done = await chat.press(chat.person(STAFF), f"pc:a:{pledge_id}")
+    assert "now reports once a year, starting with" in done[-1].text and "still reported every quarter" in done[-1].text
+    told = (await chat.collect(9))[-1].text
+    assert "BDT has set how often you report on" in told and "once a year." in told and "Until then" not in told
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+    assert pledge is not None and pledge.cadence_since is not None and pledge.cadence_since.month == 1
+    assert pledge.previous_cadence == "quarterly" and pledge.cadence_since <= utcnow().date()
+
+
 async def test_a_report_in_progress_is_resumed_or_started_over(chat: ChatDriver, database: Database) -> None:
     await member(chat, 10)
     pledge_id = await validated_pledge(chat, 10)
