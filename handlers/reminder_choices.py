@@ -152,8 +152,8 @@ async def inactive_command(conv: Conversation, incoming: Incoming | None = None)
         since = (text(N_("last report {date}"), date=Day(last)) if last is not None
                  else text(N_("no report since validation on {date}"), date=Day(as_day(row.validated_at)
                                                                               or conv.now.date())))
-        listed += ["\n" if listed else "", "• ", Code(row.ref or str(row.id)), " “", row.title, "” — ", row.name,
-                   " — ", since]
+        listed += ["\n" if listed else "", "• ", Code(row.ref or str(row.id)), " “", row.title, "” — ",
+                   organisation_label(row.Entity), " — ", since]
     lines.append(Concat(tuple(listed)))
     if count > len(rows):
         lines.append(plural("… and {count} more.", "… and {count} more.", count - len(rows)))

@@ -230,7 +230,8 @@ class Reminders:
 
     async def inactive(self, cutoff: datetime, limit: int) -> tuple[int, Sequence[Any]]:
         """Validated pledges with no report since `cutoff` (nor validation, when they have none): how many, and
-        the longest silent first (id, ref, title, entity name, last report, validated_at)."""
+        the longest silent first (id, ref, title, Entity, last_report, validated_at: the organisation whole, which
+        staff see with its number)."""
         last = sa.func.max(_R.c.created_at)
         silent = (sa.select(_P.c.id, last.label("last_report"))
                   .select_from(_P.outerjoin(_R, _R.c.pledge_id == _P.c.id))
@@ -238,7 +239,7 @@ class Reminders:
                   .having(sa.func.coalesce(last, _P.c.validated_at, _P.c.created_at) <= cutoff).subquery("silent"))
         count = (await self.session.execute(sa.select(sa.func.count()).select_from(silent))).scalar_one()
         rows = (await self.session.execute(
-            sa.select(_P.c.id, _P.c.ref, _P.c.title, _E.c.name, silent.c.last_report,
+            sa.select(_P.c.id, _P.c.ref, _P.c.title, Entity, silent.c.last_report,
                       sa.func.coalesce(_P.c.validated_at, _P.c.created_at).label("validated_at"))
             .select_from(silent.join(_P, _P.c.id == silent.c.id).join(_E, _E.c.id == _P.c.entity_id))
             .order_by(sa.func.coalesce(silent.c.last_report, _P.c.validated_at, _P.c.created_at), _P.c.id)

@@ -150,6 +150,13 @@ async def test_inactive_pledges_get_no_reminders_and_staff_see_them(chat: ChatDr
     assert "not allowed" in refused[0].text or "pas autorisé" in refused[0].text
 
 
+async def test_inactive_names_each_organisation_with_its_number(chat: ChatDriver, database: Database) -> None:
+    entity = await entity_of(database)
+    await add_pledge(database, entity, 7, start=date(2024, 1, 1), validated=utc(2024, 1, 10))
+    answer = await chat.send(chat.person(STAFF), "/inactive")
+    assert f"P2C-2026-00007 “Pledge number 7” — Ministère du Numérique (no. {entity}) — " in answer[0].text
+
+
 async def test_remind_me_later_then_not_mine(chat: ChatDriver, database: Database) -> None:
     entity = await entity_of(database)
     start = utcnow().date().replace(month=1, day=1) - timedelta(days=400)  # long overdue, validated recently
