@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from handlers.broadcasts.composer import TypedMoment, read_moment
+from handlers.broadcasts.moments import TypedMoment, read_moment
 
 
 @pytest.mark.parametrize(("typed", "read"), [

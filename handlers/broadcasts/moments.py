@@ -1,0 +1,108 @@
+"""The scheduled time of a broadcast as people type it: a date and a time of day in the writer's time zone
+("2026-12-15 14:30", "15/12/2026 2:30 PM", "demain 9h", "明天9点半"), or a time alone for today."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, NamedTuple
+
+from handlers.forms import parsing
+from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Step, StepResult
+from handlers.forms.steps import parse_error, past_date
+from handlers.messages import N_, Clock, Code, Concat, Day, Label, text
+
+TIME_OF_DAY = re.compile(
+    r"(?:(?P<at>\b(?:at|à|a\s+las?|в|во|(?:في\s+)?الساعة)\s*)|(?P<part>上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)\s*)?"
+    r"(?<!\d)(?P<hour>\d{1,2})"
+    r"(?:(?:[:.]|\s*[hч点點时時]\s*)(?P<minute>\d{2})\s*分?|\s*(?P<mark>[hч]|[点點时時](?P<half>半)?))?"
+    r"(?::\d{2})?\s*"
+    r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحا?ً?)?|утра)|p\.?\s?m\.?|م(?:ساءً?)?|вечера|дня)?\s*$", re.IGNORECASE)
+"""A time of day at the end of what was typed: 14:30, 14h30, 9 h 30, 9h, 14.30, 14:30:00, 2:30 PM, 2 pm, 2:30 م (as
+the bot itself writes times for English and Arabic readers), 9点, 9点半, 下午3点, 9 утра; an hour alone after "at",
+"à", "a las", "в" or "الساعة"."""
+AFTERNOON = ("中午", "下午", "傍晚", "晚上")
+INVISIBLE = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u2066\u2067\u2068\u2069"))
+"""Direction marks a copied Arabic text may hold."""
+
+
+class TypedMoment(NamedTuple):
+    """A moment as typed: its date part ("" when only a time was typed), its time of day, and whether that time
+    falls on the day after the date named (晚上12点, the midnight that ends the evening)."""
+
+    day: str
+    at: time
+    next_day: bool = False
+
+
+def read_moment(value: str) -> TypedMoment | None:
+    """The date part and the time of day of "2026-12-15 14:30", "2026-12-15T14:30", "15/12/2026 2:30 PM", "demain 9h"
+    or "mañana a las 9"; None when no time of day ends the text, or when "15.12" alone could be a date as well."""
+    value = re.sub(r"(?<=\d)T(?=\d)", " ", value.translate(INVISIBLE).strip())
+    found = TIME_OF_DAY.search(value)
+    if not found or not (found["minute"] or found["marker"] or found["mark"] or found["at"] or found["part"]):
+        return None
+    day = value[:found.start()].strip().rstrip(",，").strip()
+    if not day and found["minute"] and value[found.start("minute") - 1] == ".":  # "15.12": 15 December?
+        return None
+    hour, minute = int(found["hour"]), int(found["minute"] or (30 if found["half"] else 0))
+    next_day = False
+    if found["marker"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (0 if found["am"] else 12)
+    elif found["part"] in ("晚上", "凌晨") and hour == 12:  # midnight: ending the evening, or starting the night
+        hour, next_day = 0, found["part"] == "晚上"
+    elif found["part"] in AFTERNOON and hour < 12:  # 下午3点 is 15:00; 中午12点 noon
+        hour += 12
+    if hour > 23 or minute > 59:
+        return None
+    return TypedMoment(day, time(hour, minute), next_day)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MomentStep(Step):
+    """A date and time ("2026-12-01 14:30", "01/12/2026 9:00", "2026-12-01 2:30 PM", "tomorrow 9:00"), in the writer's
+    time zone, not in the past (the journey's facts give the writer's time now, as a local ISO moment)."""
+
+    @staticmethod
+    def example(ctx: FormContext) -> Code:
+        """An example moment that is never past: tomorrow at 09:00, written as the step reads it whatever the
+        language ("2026-12-03 09:00")."""
+        return Code(f"{(ctx.today + timedelta(days=1)).isoformat()} 09:00")
+
+    def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
+        """An example under the question, dated from today (a fixed date in the question went stale)."""
+        return (text(N_("For example: {example}"), example=self.example(ctx)),)
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Parse a date with a time of day."""
+        read = read_moment(value)
+        now = datetime.fromisoformat(str(ctx.facts["now"])) if "now" in ctx.facts else None
+        if read is None or (not read.day and now is None):
+            raise InvalidAnswerError(text(N_("Please give a date and a time, for example {example}."),
+                                          example=self.example(ctx)))
+        try:  # a time alone ("9h", "at 9", "9点") is today's
+            day = parsing.parse_date(read.day, ctx.locale, ctx.today) if read.day else ctx.today
+        except parsing.ParseError as error:
+            raise parse_error(error) from error
+        moment = datetime.combine(day, read.at) + timedelta(days=read.next_day)
+        if day < ctx.today:
+            raise past_date(day)
+        if not read.day and now is not None and moment <= now:
+            raise InvalidAnswerError(text(N_("{time} has already passed today: it is {now} in your time zone. Please "
+                                             "give the date as well, for example {example}."),
+                                          time=Clock(read.at), now=Clock(now.time().replace(second=0, microsecond=0)),
+                                          example=self.example(ctx)))
+        if now is not None and moment <= now:  # the moment as understood, so that a misread date shows
+            raise InvalidAnswerError(text(N_("{moment} has already passed: it is {time} in your time zone. Please "
+                                             "give a later time."), moment=self.show(moment.isoformat(), ctx),
+                                          time=Clock(now.time().replace(second=0, microsecond=0))))
+        return Answer(moment.isoformat(timespec="minutes"), self.show(moment.isoformat(), ctx))
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The moment for the reader."""
+        moment = datetime.fromisoformat(str(value))
+        return Concat((Day(moment.date()), " ", Clock(moment.time())))
