@@ -54,14 +54,17 @@ def as_caption(answers: Answers) -> bool:
 
 
 def checked(value: str, answers: Answers) -> str:
-    """The text, if Telegram accepts its HTML (as a caption when a file is attached); else a localized complaint."""
+    """The text, if Telegram accepts its HTML (as a caption when a file is attached); else a localized complaint.
+
+    A text over the caption's limit but fit for a message of its own is not refused here: the steps keep it with the
+    offer to send the file separately (`too_long`)."""
     try:
         return check_markup(value.strip(), CAPTION if as_caption(answers) else MAX_TEXT)
     except MarkupError as error:
-        if error.reason == "length" and as_caption(answers):
-            raise InvalidAnswerError(text(N_("With a file, Telegram allows 1,024 characters under it; your message "
-                                             "has {count}. Shorten it, or go back and choose to send the file "
-                                             "separately."), count=Number(int(error.detail)))) from error
+        if error.reason == "length" and int(error.detail) > MAX_TEXT:  # too long for a message of its own as well
+            raise InvalidAnswerError(text(N_("Telegram allows 4,096 characters in a message, and yours has {count}. "
+                                             "Shorten it to at most 4,096 characters."),
+                                          count=Number(int(error.detail)))) from error
         raise InvalidAnswerError(Text(MARKUP_ERRORS[error.reason])) from error
 
 

@@ -438,3 +438,22 @@ async def test_a_translation_too_long_for_a_caption_offers_to_send_the_file_sepa
     assert french[0].attachment == ("document", "DOC-FILE-ID") and french[1].text == long.strip()
     spanish = await chat.collect(102)
     assert spanish[0].attachment == ("document", "DOC-FILE-ID") and "La inscripción" in spanish[1].text
+
+
+async def test_a_text_over_a_messages_limit_with_a_file_is_asked_shorter_not_sent_apart(chat: ChatDriver) -> None:
+    """Regression: a message or translation over 4,096 characters with a file attached was told "Shorten it, or go
+    back and choose to send the file separately", which cannot help: a message of its own is limited to 4,096 too."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.send_file(staff, "document", "DOC-FILE-ID")
+    await chat.press(staff, "f:language:c:en")
+    refused = await chat.send(staff, "x" * 5000)
+    assert "yours has 5,000. Shorten it to at most 4,096 characters." in refused[-1].text
+    assert "separately" not in refused[-1].text and "f:text:c:separate" not in codes(refused[-1])
+    await chat.send(staff, "Registration is open")
+    await chat.press(staff, "f:translations:c:add:fr")
+    refused = await chat.send(staff, "y" * 4100)
+    assert "yours has 4,100. Shorten it to at most 4,096 characters." in refused[-1].text
+    assert "separately" not in refused[-1].text and "f:translations:c:separate" not in codes(refused[-1])
