@@ -380,14 +380,14 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) ->
     if not rows:
         return 0
     listed = {item[0] for row in rows for item in row.payload.get("reminder", {}).get("items", [])}
-    reported = await repo.reported_periods(listed)
+    reported = await repo.coverage(listed)
     holds = {(h.contact_id, h.pledge_id): h for h in await repo.holds(listed)}
     changed = 0
     for row in rows:
         meta = row.payload.get("reminder") or {}
         items = [Item.from_json(data) for data in meta.get("items", [])]
-        keep = [i for i in items if not is_covered(i.period, reported.get(i.pledge_id, ()))
-                and not _held(holds.get((row.contact_id, i.pledge_id)), now)]
+        keep = [i for i in items
+                if not _covered(i, reported) and not _held(holds.get((row.contact_id, i.pledge_id)), now)]
         if len(keep) == len(items):
             continue
         changed += 1
@@ -397,6 +397,13 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) ->
         else:
             await repo.drop(row.id)
     return changed
+
+
+def _covered(item: Item, coverage: dict[int, tuple[date | None, list[str]]]) -> bool:
+    """True when the item's period is reported, counted from its pledge's first day (Reminders.coverage) as the
+    planner counts it (next_report): a year of a pledge begun in May is covered by its quarters since."""
+    start, periods = coverage.get(item.pledge_id, (None, []))
+    return is_covered(item.period, periods, start)
 
 
 def _held(hold: Any, now: datetime) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -217,6 +217,18 @@ class Reminders:
             rows = await self.session.execute(sa.select(_R.c.pledge_id, _R.c.period).where(_R.c.pledge_id.in_(ids)))
             for pledge_id, period in rows.all():
                 found.setdefault(pledge_id, []).append(period)
+        return found
+
+    async def coverage(self, pledge_ids: Iterable[int]) -> dict[int, tuple[date | None, list[str]]]:
+        """The first day of each of these pledges that reported, with the periods it reported (what
+        models.reporting.is_covered takes: coverage counts from the pledge's first day)."""
+        found: dict[int, tuple[date | None, list[str]]] = {}
+        for ids in _chunks(pledge_ids):
+            rows = await self.session.execute(sa.select(_R.c.pledge_id, _P.c.start_date, _R.c.period)
+                                              .select_from(_R.join(_P, _P.c.id == _R.c.pledge_id))
+                                              .where(_R.c.pledge_id.in_(ids)))
+            for pledge_id, start, period in rows.all():
+                found.setdefault(pledge_id, (start, []))[1].append(period)
         return found
 
     async def rewrite(self, row_id: int, payload: dict[str, Any]) -> None:

@@ -137,6 +137,22 @@ async def test_a_report_arriving_meanwhile_takes_its_pledge_out(chat: ChatDriver
     assert await reminders(database) == []
 
 
+async def test_a_year_covered_by_its_quarters_since_the_pledge_began_is_withdrawn(database: Database,
+                                                                                    chat: ChatDriver) -> None:
+    """Coverage counts from the pledge's first day, as the planner counts it (next_report): the reminder for 2026 of
+    a pledge begun in May 2026 is taken out once its second, third and fourth quarters are reported."""
+    pledge = await add_pledge(database, await entity_of(database), 10, start=date(2026, 5, 15))
+    monday = utc(2027, 1, 18, 10)
+    assert await plan_report_reminders(database.uow(), monday) == 1
+    for quarter in ("2026-Q2", "2026-Q3"):
+        await add_report(database, pledge, quarter, monday + timedelta(minutes=10))
+    await plan_report_reminders(database.uow(), monday + timedelta(minutes=20))
+    assert len(await reminders(database)) == 1  # the fourth quarter is missing
+    await add_report(database, pledge, "2026-Q4", monday + timedelta(minutes=30))
+    await plan_report_reminders(database.uow(), monday + timedelta(minutes=40))
+    assert await reminders(database) == []
+
+
 async def test_inactive_pledges_get_no_reminders_and_staff_see_them(chat: ChatDriver, database: Database) -> None:
     entity = await entity_of(database)
     await add_pledge(database, entity, 7, start=date(2024, 1, 1), validated=utc(2024, 1, 10))
