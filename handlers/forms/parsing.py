@@ -59,7 +59,7 @@ _QUARTER = (
     re.compile(rf"^(?P<q>[1-4]|{_ORDINAL})\s*(?:st|nd|rd|th|er|e|eme|o|-?и|-?го)?\.?\s*{_QUARTER_WORDS}\.?\s*"
                r"(?:of|de|del|du)?\s*(?P<y>[0-9]{4})\s*(?:г|года|год)?\.?$"),
     re.compile(rf"^{_QUARTER_WORDS}\s*(?P<q>[1-4]|{_ORDINAL})\s*(?:من|عام|سنه)?\s*(?P<y>[0-9]{{4}})$"),
-    re.compile(rf"^(?P<y>[0-9]{{4}})\s*年?\s*第?\s*(?P<q>[1-4一二三四])\s*{_QUARTER_WORDS}$"),
+    re.compile(rf"^(?P<y>[0-9]{{4}}|[0-9]{{2}}(?=\s*年))\s*年?\s*第?\s*(?P<q>[1-4一二三四])\s*{_QUARTER_WORDS}$"),
 )
 
 # Multipliers as powers of ten, in every language. The French word "billion" and Spanish "billón"
@@ -144,7 +144,9 @@ _PERCENT = re.compile(
 _NUMBER = re.compile(r"[0-9]+(?:[.,' ٬٫][0-9]+)*|[.,٫][0-9]+")
 _WORD = re.compile(r"\s*([\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
 _DATE_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+")
-_CJK_DATE_MARKS = re.compile(r"(?<=[0-9])\s*月|[年日号號]")
+_CJK_DATE_MARKS = re.compile(r"(?<=[0-9])\s*[年月日号號]")
+_CJK_MARKED = re.compile(r"([0-9]+)\s*(?:(年)|[日号號])")
+"""A year or a day marked as such in Chinese ("27年", "31日"): its role is said, whatever its place or length."""
 _CJK_MONTH = re.compile(r"(?<![0-9])(1[0-2]|0?[1-9])\s*月")
 """A month written with its number in Chinese ("12月", and "十二月" once its numeral is in digits): a month's name."""
 _SUBSTITUTES = str.maketrans(
@@ -498,10 +500,17 @@ def _checked(year: int, month: int, day: int | None) -> date:
         raise ParseError("not_a_date") from None
 
 
-def _tokens(folded: str) -> tuple[list[str], list[int]]:
-    """Split folded date text into its numbers and the months it names; refuse unknown words."""
+def _tokens(folded: str) -> tuple[list[str], list[int], dict[str, str]]:
+    """Split folded date text into its unmarked numbers, the months it names and the numbers marked as its year or
+    day ("27年", "31日": {"y": "27", "d": "31"}); refuse unknown words."""
     months = [int(month) for month in _CJK_MONTH.findall(folded)]  # "12月" alone is a month without its year
-    words = _DATE_TOKEN.findall(_CJK_DATE_MARKS.sub(" ", _CJK_MONTH.sub(" ", folded)))
+    marked: dict[str, str] = {}
+    for number, year in _CJK_MARKED.findall(folded):
+        role = "y" if year else "d"
+        if role in marked:  # two years, or two days
+            raise ParseError("not_a_date")
+        marked[role] = number
+    words = _DATE_TOKEN.findall(_CJK_DATE_MARKS.sub(" ", _CJK_MARKED.sub(" ", _CJK_MONTH.sub(" ", folded))))
     found: list[str] = []
     index = 0
     while index < len(words) and len(found) <= 3 and len(months) <= 1:
@@ -517,9 +526,30 @@ def _tokens(folded: str) -> tuple[list[str], list[int]]:
         elif word not in _DATE_FILLERS and word not in _weekday_names():
             raise ParseError("not_a_date")
         index += 1
-    if len(found) > 3 or len(months) > 1 or not (found or months):
+    if len(found) > 3 or len(months) > 1 or not (found or months or marked):
         raise ParseError("not_a_date")
-    return found, months
+    return found, months, marked
+
+
+def _marked_date(found: list[str], month: int | None, marked: dict[str, str], today: date) -> date:
+    """Read a date whose year or day is marked ("27年12月31日", "12月31日2027年"): each marked number in its role, a
+    two-digit year as any two-digit year, and the numbers left unmarked in the roles left, year first, then month,
+    then day, as Chinese writes them ("2027年12月31")."""
+    roles = marked | ({"m": str(month)} if month is not None else {})
+    left = [role for role in "ymd" if role not in roles]
+    if len(found) > len(left):
+        raise ParseError("not_a_date")
+    roles |= dict(zip(left, found, strict=False))
+    if "y" not in roles:
+        raise ParseError("ambiguous_date")  # "12月31日": which year?
+    year = _year(roles["y"], today)
+    if "m" not in roles:
+        if "d" in roles:  # "2027年31日"
+            raise ParseError("not_a_date")
+        return date(year, 12, 31)
+    if len(roles["m"]) > 2 or len(roles.get("d", "")) > 2:
+        raise ParseError("not_a_date")
+    return _checked(year, int(roles["m"]), int(roles["d"]) if "d" in roles else None)
 
 
 def _named_month_date(found: list[str], month: int, today: date) -> date:
@@ -588,7 +618,9 @@ def parse_date(text: str, locale: str, today: date) -> date:
     quarter = _quarter(folded, today)
     if quarter is not None:
         return quarter
-    found, months = _tokens(folded)
+    found, months, marked = _tokens(folded)
+    if marked:
+        return _marked_date(found, months[0] if months else None, marked, today)
     return _named_month_date(found, months[0], today) if months else _numeric_date(found, locale, today)
 
 

@@ -237,6 +237,18 @@ DATES = _cases([
     ("二零二七年三月", ("zh",), date(2027, 3, 31)),
     ("2027年12月31日星期五", ("zh",), DEC_31),  # the weekday's "五" is no day
     ("2027年12月", ("zh",), DEC_31),
+    ("27年12月31日", ALL, DEC_31),  # 年 marks the year: read as 27 December 2031 before
+    ("二七年十二月三十一日", ("zh",), DEC_31),
+    ("27年12月31", ("zh",), DEC_31),
+    ("27年12月", ("zh",), DEC_31),  # refused as ambiguous before
+    ("27年", ("zh",), DEC_31),
+    ("27年底", ("zh",), DEC_31),
+    ("27年第四季度", ("zh",), DEC_31),
+    ("12月31日2027年", ("zh",), DEC_31),  # the markers, not the places, say which number is which
+    ("12月31日27年", ("zh",), DEC_31),
+    ("31日12月2027年", ("zh",), DEC_31),
+    ("2027年12月31日星期日", ("zh",), DEC_31),  # Sunday's "日" is no day mark
+    ("2027年第四季度", ("zh",), DEC_31),
     ("Dec 31, 2027", ALL, DEC_31),
     ("December 31 2027", ALL, DEC_31),
     ("Friday, December 31st, 2027", ALL, DEC_31),
@@ -279,6 +291,10 @@ DATE_ERRORS = _cases([
     ("12月", ALL, "ambiguous_date"),
     ("二〇两七年", ALL, "not_a_date"),  # "两" is said before a unit, never a digit of a year
     ("2027年一二月", ALL, "not_a_date"),  # January and February, not December: only a year goes digit by digit
+    ("2027年2028年", ALL, "not_a_date"),  # two years
+    ("2027年31日", ALL, "not_a_date"),  # a day without its month
+    ("12月31日", ALL, "ambiguous_date"),  # which year?
+    ("80年12月", ALL, "out_of_range"),  # 1980, as "31/12/80" is
     ("31/12/1850", ALL, "out_of_range"),
     ("2101", ALL, "out_of_range"),
     ("31/12/80", ALL, "out_of_range"),
