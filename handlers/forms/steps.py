@@ -436,14 +436,15 @@ class DateStep(Step):
     def _accept(self, day: date, answers: Answers, ctx: FormContext) -> StepResult:
         if self.not_past and day < ctx.today:
             raise past_date(day)
+        # the date as understood is named beside its limit, so that a date read in another order than meant shows
         earlier = answers.get(self.not_before) if self.not_before else None
-        if earlier and day < date.fromisoformat(str(earlier)):
-            raise InvalidAnswerError(text(N_("This date must not be before {date}."),
-                                          date=Day(date.fromisoformat(str(earlier)))))
+        if earlier and day < (limit := date.fromisoformat(str(earlier))):
+            raise InvalidAnswerError(text(N_("{date} is before {limit}. Please give a date from {limit} on."),
+                                          date=Day(day), limit=Day(limit)))
         later = answers.get(self.not_after) if self.not_after else None
-        if later and day > date.fromisoformat(str(later)):
-            raise InvalidAnswerError(text(N_("This date must not be after {date}."),
-                                          date=Day(date.fromisoformat(str(later)))))
+        if later and day > (limit := date.fromisoformat(str(later))):
+            raise InvalidAnswerError(text(N_("{date} is after {limit}. Please give a date up to {limit}."),
+                                          date=Day(day), limit=Day(limit)))
         return Answer(day.isoformat(), Day(day))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
