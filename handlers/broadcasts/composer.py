@@ -199,7 +199,8 @@ class TranslationsStep(Step):
     """Translations added one language at a time; shows which of the audience's languages still miss one.
 
     A translation too long to go under the attached file is kept while the person writes a shorter one or chooses
-    to send the file separately, as the message step does; that choice revises the attachment when they finish."""
+    to send the file separately, as the message step does; that choice revises the attachment when they finish or
+    go back. The translations accepted are held: Back keeps them, and Skip, which would drop them, is not offered."""
 
     def _texts(self, answers: Answers, scratch: Mapping[str, Any]) -> dict[str, str]:
         return dict(scratch["texts"]) if "texts" in scratch else dict(answers.get(self.id) or {})
@@ -216,6 +217,17 @@ class TranslationsStep(Step):
     def _kept(scratch: Mapping[str, Any]) -> dict[str, Any]:
         """What the step remembers between answers besides the texts."""
         return {"separate": True} if scratch.get("separate") else {}
+
+    def held(self, answers: Answers, scratch: Mapping[str, Any]) -> Answer | None:
+        """The translations accepted so far, kept when the person goes back (with the file sent separately, if so
+        chosen) and not offered to Skip; a translation too long for the caption, awaiting a choice, is not one."""
+        texts = self._texts(answers, scratch)
+        if not texts:
+            return None
+        attachment = answers.get("attachment")
+        if scratch.get("separate") and isinstance(attachment, Mapping):
+            return Answer(texts, also={"attachment": sent_apart(attachment)})
+        return Answer(texts)
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """Languages of the audience without a text, with how many people read each; or what is awaited."""

@@ -129,8 +129,9 @@ class Step:
 
     def held(self, answers: Answers, scratch: Mapping[str, Any]) -> Answer | None:
         """What the step holds of the person's input before they finish it (files sent before Done): kept as the
-        step's answer when they go back, and while its value is not None the step offers no Skip, which would drop
-        it. None: the step holds nothing of its own (most steps: an answer is given in one go)."""
+        step's answer when they go back (with the earlier answers its `also` revises), and while its value is not
+        None the step offers no Skip, which would drop it. None: the step holds nothing of its own (most steps: an
+        answer is given in one go)."""
         return None
 
     def still_valid(self, value: Any, answers: Answers) -> bool:

@@ -306,6 +306,8 @@ def _back(form: Form, state: FormState, step: Step, previous: Step) -> FormState
     holding = step.held(state.answers, state.scratch)
     if holding is not None:
         answers[step.id] = holding.value
+        answers.update({key: value for key, value in holding.also.items()  # an earlier answer it revises
+                        if form.step(key) is not None and form.index(key) < form.index(step.id)})
     if PREFILLED in answers:
         kept = [key for key in answers[PREFILLED] or [] if form.step(key) is not None
                 and form.index(key) < form.index(previous.id)]

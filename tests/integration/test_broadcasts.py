@@ -457,3 +457,73 @@ async def test_a_text_over_a_messages_limit_with_a_file_is_asked_shorter_not_sen
     refused = await chat.send(staff, "y" * 4100)
     assert "yours has 4,100. Shorten it to at most 4,096 characters." in refused[-1].text
     assert "separately" not in refused[-1].text and "f:translations:c:separate" not in codes(refused[-1])
+
+
+async def test_translations_typed_are_not_skipped_away(chat: ChatDriver, database: Database) -> None:
+    """Regression: Skip stayed offered at the translations question once translations were typed, and dropped them."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.press(staff, "f:attachment:skip")
+    await chat.press(staff, "f:language:c:en")
+    asked = await chat.send(staff, "Registration is open")
+    assert "f:translations:skip" in codes(asked[-1])  # nothing typed yet: Skip is there
+    await chat.press(staff, "f:translations:c:add:fr")
+    added = await chat.send(staff, "Les inscriptions sont ouvertes")
+    assert "f:translations:skip" not in codes(added[-1])
+    stale = await chat.press(staff, "f:translations:skip")  # the Skip of the question asked before
+    assert "earlier question" in stale[-1].text
+    done = await chat.press(staff, "f:translations:done")
+    assert "Français" in done[-1].text
+
+
+async def test_going_back_after_sending_the_file_separately_keeps_the_translations(chat: ChatDriver,
+                                                                                    database: Database) -> None:
+    """Regression: after "📎 Send the file separately" for a long translation, Back lost the translations typed."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.send_file(staff, "document", "DOC-FILE-ID")
+    await chat.press(staff, "f:language:c:en")
+    await chat.send(staff, "Registration is open")
+    await chat.press(staff, "f:translations:c:add:es")
+    await chat.send(staff, "La inscripción está abierta")
+    await chat.press(staff, "f:translations:c:add:fr")
+    long = "Les inscriptions sont ouvertes. " * 40
+    await chat.send(staff, long)
+    await chat.press(staff, "f:translations:c:separate")
+    back = await chat.press(staff, "f:translations:back")
+    assert "The message can have 4,096 characters at most." in back[-1].text  # the file goes apart now
+    again = await chat.send(staff, "Registration is open!")
+    assert {"f:translations:c:show:es", "f:translations:c:show:fr"} <= set(codes(again[-1]))
+    assert "f:translations:skip" not in codes(again[-1])
+    done = await chat.press(staff, "f:translations:done")
+    assert "Español" in done[-1].text and "Français" in done[-1].text
+    await chat.press(staff, "f:fallback:c:en")
+    summary = await chat.press(staff, "f:when:c:now")
+    assert "sent separately" in summary[-1].text
+    await chat.press(staff, "f:$sum:submit")
+    french = await chat.collect(103)
+    assert french[0].attachment == ("document", "DOC-FILE-ID") and french[1].text == long.strip()
+
+
+async def test_going_back_from_a_translation_too_long_keeps_those_accepted(chat: ChatDriver) -> None:
+    """Back while a translation too long for the caption awaits a choice keeps the translations already accepted;
+    the one too long is not taken, since the file still goes under the message."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.send_file(staff, "photo", "PHOTO-FILE-ID")
+    await chat.press(staff, "f:language:c:en")
+    await chat.send(staff, "Registration is open")
+    await chat.press(staff, "f:translations:c:add:es")
+    await chat.send(staff, "La inscripción está abierta")
+    await chat.press(staff, "f:translations:c:add:fr")
+    await chat.send(staff, "Les inscriptions sont ouvertes. " * 40)
+    back = await chat.press(staff, "f:translations:back")
+    assert "With a file, the message can have 1,024 characters at most." in back[-1].text
+    again = await chat.send(staff, "Registration is open!")
+    assert "f:translations:c:show:es" in codes(again[-1]) and "f:translations:c:show:fr" not in codes(again[-1])
