@@ -14,7 +14,7 @@ from handlers.onboarding import entity_notice
 from handlers.pledges.notices import shown_again
 from handlers.reports.cards import period_label
 from handlers.reports.review import replaced
-from handlers.reports.service import report_review_notice
+from handlers.reports.service import report_review_notice, sender_of
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.reports import Reports
@@ -124,4 +124,5 @@ async def _notices(conv: Conversation, kind: str, record_id: int) -> tuple[Reply
     if report is None or pledge is None or owner is None or not report.is_current \
             or report.review_status != ReviewStatus.submitted:
         return ()
-    return (report_review_notice(report, pledge, owner, await Reports(session).predecessor(report)),)
+    return (report_review_notice(report, pledge, owner, await sender_of(session, report),
+                                 await Reports(session).predecessor(report)),)

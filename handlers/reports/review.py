@@ -12,7 +12,7 @@ from handlers.people import audit, decided_by, staff_member
 from handlers.pledges.service import focal_points, nobody_told
 from handlers.reports.cadence import CADENCE_LABELS, CADENCES
 from handlers.reports.cards import period_label
-from handlers.reports.service import parse_code, report_notice, report_review_notice
+from handlers.reports.service import parse_code, report_notice, report_review_notice, sender_of
 from handlers.staff_notices import close_staff_copies
 from models.reporting import cadence_change, period_of
 from models.repositories.reports import Reports
@@ -104,7 +104,8 @@ async def replaced(conv: Conversation, report: ProgressReport, pledge: Pledge) -
                          period=period_label(report.period), date=Day(sent.date())),)))
     entity = await conv.session.get(Entity, pledge.entity_id)
     if current is not None and entity is not None and current.review_status == ReviewStatus.submitted:
-        conv.say(report_review_notice(current, pledge, entity, await reports.predecessor(current)))
+        conv.say(report_review_notice(current, pledge, entity, await sender_of(conv.session, current),
+                                      await reports.predecessor(current)))
 
 
 async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, verdict: ReviewStatus,
@@ -138,7 +139,8 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
     if entity is not None:  # every staff copy of the report's notification: no buttons left to press, who and when
         footer = N_("✅ Acknowledged by {person} on {when}.") if verdict is ReviewStatus.acknowledged else \
             N_("💬 Clarification asked by {person} on {when}.")
-        notice = report_notice(report, pledge, entity, await Reports(conv.session).predecessor(report))
+        notice = report_notice(report, pledge, entity, await sender_of(conv.session, report),
+                               await Reports(conv.session).predecessor(report))
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),),) if report.evidence else ()) \
             + notice.buttons
         await close_staff_copies(conv.session, f"report:{report.id}:v{report.version}", notice, footer,

@@ -12,7 +12,7 @@ from handlers.forms.engine import DEFAULTS, collected
 from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
-from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.report_reminders import withdraw_reported
 from handlers.reports.cards import next_due_label, period_label, report_card
@@ -26,10 +26,13 @@ from handlers.reports.rules import (
     pledge_facts,
 )
 from handlers.staff_notices import close_staff_copies, described, organisation_label, person_for_staff
+from models.database import Session
 from models.reporting import NextReport
+from models.repositories.audit import AuditTrail
+from models.repositories.contacts import Contacts
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
-from models.tables import Draft, Entity, Pledge, ProgressReport
+from models.tables import Contact, Draft, Entity, Pledge, ProgressReport
 from models.values import EntityStatus, PledgeStatus, ReviewStatus, Role
 
 PER_MESSAGE = 10
@@ -38,10 +41,16 @@ FULL = 100
 """The progress of a pledge complete without question; below it, closing the pledge is asked again."""
 QUESTION_EXCERPT = 300
 """How much of BDT's question the reopened report shows (the message that asked it, and /mypledges, hold it whole)."""
+NAME_EXCERPT = 100
+"""How much of an organisation's name (up to 200 characters) a report's notice shows: beside its sender's name at
+its longest and every answer at its longest, the notice fits one message in any language."""
 DUE_SOON = timedelta(days=14)
 """A pledge counts as due when its report is due within this time (the first reminder's lead), or overdue."""
 REPORTED_JUST_NOW = timedelta(seconds=1)
 """A report is new to the reminders' look-up if created after its own time less this (clocks of one process)."""
+SENDINGS = ("report.submitted", "report.replaced", "report.resubmitted")
+"""The audit actions of a report's version put before staff: their actor is who sent it (an edit after a
+clarification: the focal point who edited it, who may be a colleague of its first sender)."""
 
 
 def parse_code(code: str, prefix: str, verbs: frozenset[str]) -> tuple[str, int] | None:
@@ -362,12 +371,12 @@ async def notify_staff_of_report(conv: Conversation, report: ProgressReport, ple
     """Send the report to every staff member with Acknowledge / Ask for clarification (and its evidence), saying
     which report it replaces; that one's notification, still waiting for a decision, is closed."""
     earlier = await Reports(conv.session).predecessor(report)
-    message = report_review_notice(report, pledge, entity, earlier)
+    message = report_review_notice(report, pledge, entity, conv.contact, earlier)
     for member in await staff_contacts(conv.session):
         await outbox.enqueue(conv.session, member, message, f"report:{report.id}:v{report.version}:{member.id}",
                              priority=outbox.NOTICE)
     if earlier is not None and report.version == 1 and earlier.review_status == ReviewStatus.submitted:
-        notice = report_notice(earlier, pledge, entity)
+        notice = report_notice(earlier, pledge, entity, await sender_of(conv.session, earlier))
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{earlier.id}"),),) if earlier.evidence else ()) \
             + notice.buttons
         await close_staff_copies(conv.session, f"report:{earlier.id}:v{earlier.version}", notice,
@@ -375,30 +384,39 @@ async def notify_staff_of_report(conv: Conversation, report: ProgressReport, ple
                                  conv.deps.timezone, kept)
 
 
-def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity,
+async def sender_of(session: Session, report: ProgressReport) -> Contact | None:
+    """Who sent the report's current version: the last to submit or edit it, else its submitter (None when neither
+    is known)."""
+    actor = await AuditTrail(session).last_actor("report", report.id, SENDINGS) if report.id is not None else None
+    contact_id = actor if actor is not None else report.submitted_by
+    return await Contacts(session).get(contact_id) if contact_id is not None else None
+
+
+def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity, sender: Contact | None,
                          replaced: ProgressReport | None = None) -> Reply:
     """The staff notification of a report, with Acknowledge / Ask for clarification (and its evidence)."""
     buttons: list[tuple[Button, ...]] = [(Button(Text(N_("✅ Acknowledge")), f"rs:ack:{report.id}"),
                                           Button(Text(N_("💬 Ask for clarification")), f"rs:ask:{report.id}"))]
     if report.evidence:
         buttons.append((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),))
-    message = report_notice(report, pledge, entity, replaced)
+    message = report_notice(report, pledge, entity, sender, replaced)
     return Reply(message.parts, (*buttons, *message.buttons))
 
 
-def report_notice(report: ProgressReport, pledge: Pledge, entity: Entity,
+def report_notice(report: ProgressReport, pledge: Pledge, entity: Entity, sender: Contact | None,
                   replaced: ProgressReport | None = None) -> Reply:
-    """What staff read of a report: who sent it (the organisation with its number), its card, long texts shortened,
-    with 📖 buttons to read them whole; and which report it `replaced`, if any."""
+    """What staff read of a report: who sent it (the organisation with its number, and the focal point who sent this
+    version with their Telegram id: no line when unknown), its card, long texts shortened, with 📖 buttons to read
+    them whole; and which report it `replaced`, if any."""
     head = N_("A progress report was sent by {entity}:") if report.version == 1 else \
         N_("A progress report was edited by {entity} after your question:")
     wholes = long_fields(report, ("rs", "rc", "rn"))
-    sender = text(head, entity=organisation_label(entity))
+    head_parts: tuple[Label, ...] = (text(head, entity=organisation_label(entity, NAME_EXCERPT)),)
+    if sender is not None:
+        head_parts += (Line(Text(N_("Submitted by")), person_for_staff(sender)),)
     if replaced is not None:  # the earlier one needs no decision any more
-        head_parts: tuple[Label, ...] = (sender, text(
-            N_("It replaces the report for the same period sent on {date}."), date=Day(replaced.created_at.date())))
-    else:
-        head_parts = (sender,)
+        head_parts += (text(N_("It replaces the report for the same period sent on {date}."),
+                            date=Day(replaced.created_at.date())),)
     closed: tuple[Label, ...] = ()
     if pledge.status == PledgeStatus.completed:  # only its focal point closes a pledge, with a report
         closed = (text(N_("🏁 Its focal point marked {ref} completed: no more reports will be asked for it."),

@@ -1,7 +1,7 @@
 """The numbers staff commands take, in the notices that 285e118 left out: a progress report's notice named its
 organisation without its number, the "not my pledge any more" notice named the person and the organisation without
-either, a pledge's notice did not say who submitted it, and /scope aimed at someone who is not a coordinator gave the
-usage text. Telegram ids are shown to staff only."""
+either, a pledge's notice and a report's did not say who submitted them, and /scope aimed at someone who is not a
+coordinator gave the usage text. Telegram ids are shown to staff only."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
 from test_pledges import fill_pledge
-from test_reports import STAFF, completed_report, validated_pledge
+from test_reports import STAFF, Counter, completed_report, first_report, validated_pledge
 
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
@@ -101,6 +101,43 @@ async def test_a_pledge_notice_says_who_submitted_it_first_and_again(chat: ChatD
 
     closed = [m.text for m in await chat.press(staff, f"pv:ok:{pledge}:2") if "Validated by" in m.text]
     assert closed and all(f"<b>Submitted by</b>: Moussa Ndiaye (id {MOUSSA})" in text for text in closed)
+    assert all(str(MOUSSA) not in m.text and str(AWA) not in m.text
+               for m in (*await chat.collect(AWA), *await chat.collect(MOUSSA)))
+
+
+async def test_a_report_notice_says_who_sent_it_first_again_and_after_the_question(chat: ChatDriver,
+                                                                                     database: Database) -> None:
+    await join(chat, AWA, "Awa Diop")
+    pledge = await validated_pledge(chat, AWA, start=f"{utcnow().year}-01-01")  # one period: a second replaces
+    await join(chat, MOUSSA, "Moussa Ndiaye")
+    awa, moussa, staff = chat.person(AWA, "Awa"), chat.person(MOUSSA, "Moussa"), chat.person(STAFF, "Bea")
+    await first_report(Counter(chat, AWA))
+    first = await latest(database, ProgressReport)
+    sent = next(m.text for m in await chat.collect(STAFF) if f"rs:ack:{first}" in codes(m))
+    assert f"<b>Submitted by</b>: Awa Diop (id {AWA})" in sent
+
+    await chat.send(moussa, "/report")  # a colleague replaces it while it waits
+    await chat.press(moussa, f"rp:repl:{pledge}")
+    await chat.press(moussa, "f:status:sameall")
+    await chat.press(moussa, "f:evidence:skip")
+    await chat.press(moussa, "f:$sum:submit")
+    second = await latest(database, ProgressReport)
+    told = await chat.collect(STAFF)
+    replacing = next(m.text for m in told if f"rs:ack:{second}" in codes(m))
+    assert f"<b>Submitted by</b>: Moussa Ndiaye (id {MOUSSA})" in replacing and "Awa Diop" not in replacing
+    closed = [m.text for m in told if "Replaced on" in m.text]
+    assert closed and all(f"<b>Submitted by</b>: Awa Diop (id {AWA})" in text for text in closed)
+
+    await chat.press(staff, f"rs:ask:{second}")  # Awa answers the question on Moussa's report
+    await chat.send(staff, "Which regions exactly had power cuts?")
+    await chat.press(awa, f"rp:edit:{second}")
+    await chat.press(awa, "f:$sum:submit")
+    edited = next(m.text for m in await chat.collect(STAFF) if "edited" in m.text)
+    assert f"<b>Submitted by</b>: Awa Diop (id {AWA})" in edited and "Moussa Ndiaye" not in edited
+    shown = await chat.press(staff, f"pn:rs:{second}")  # from /pending
+    assert f"<b>Submitted by</b>: Awa Diop (id {AWA})" in shown[0].text
+    acknowledged = [m.text for m in await chat.press(staff, f"rs:ack:{second}") if "Acknowledged by" in m.text]
+    assert acknowledged and all(f"<b>Submitted by</b>: Awa Diop (id {AWA})" in text for text in acknowledged)
     assert all(str(MOUSSA) not in m.text and str(AWA) not in m.text
                for m in (*await chat.collect(AWA), *await chat.collect(MOUSSA)))
 

@@ -172,7 +172,7 @@ async def test_every_staff_copy_of_an_acknowledged_report_is_closed(chat: ChatDr
         assert entity is not None and report.id is not None
         for member in (await uow.session.execute(select(Contact).where(col(Contact.telegram_id).in_((BEA, CARL))))
                        ).scalars():
-            await outbox.enqueue(uow.session, member, report_review_notice(report, pledge, entity),
+            await outbox.enqueue(uow.session, member, report_review_notice(report, pledge, entity, None),
                                  f"report:{report.id}:v1:{member.id}")
         report_id = report.id
         await uow.commit()

@@ -109,7 +109,8 @@ def pledge_of(answers: dict[str, Any], comment: str) -> Pledge:
 
 
 def submitter_named(name: str) -> Contact:
-    """The focal point a pledge notice names: the longest name a contact keeps, with the longest Telegram id."""
+    """The focal point a pledge or report notice names: the longest name a contact keeps, with the longest
+    Telegram id."""
     return Contact(id=1, telegram_id=2**52, chat_id=2**52, first_name=name[:128], full_name=name[:200])
 
 
@@ -149,7 +150,8 @@ def test_report_summary_and_notice_fit(renderer: Renderer, steps: str, challenge
     every_prompt(renderer, REPORT_FORM, answers, "report form")
     pledge = pledge_of(everything_pledge(title, steps), "")
     entity = Entity(id=1, name=name, name_key=name, sector="other")
-    assert_fits(renderer, report_notice(report_of(answers, 1, ""), pledge, entity), "report notice to staff")
+    assert_fits(renderer, report_notice(report_of(answers, 1, ""), pledge, entity, submitter_named(name),
+                                        report_of(answers, 2, "")), "report notice to staff")
 
 
 @SETTINGS
