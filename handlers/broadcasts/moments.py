@@ -19,10 +19,25 @@ TIME_OF_DAY = re.compile(
     r"(?<!\d)(?P<hour>\d{1,2})"
     r"(?:(?:[:.]|\s*[hч点點时時]\s*)(?P<minute>\d{2})\s*分?|\s*(?P<mark>[hч]|[点點时時](?P<half>半)?))?"
     r"(?::\d{2})?\s*"
-    r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحا?ً?)?|утра)|p\.?\s?m\.?|م(?:ساءً?)?|вечера|дня)?\s*$", re.IGNORECASE)
+    r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحا?ً?)?|утра)|p\.?\s?m\.?|م(?:ساءً?)?|ظهرً?اً?|вечера|дня)?\s*$", re.IGNORECASE)
 """A time of day at the end of what was typed: 14:30, 14h30, 9 h 30, 9h, 14.30, 14:30:00, 2:30 PM, 2 pm, 2:30 م (as
-the bot itself writes times for English and Arabic readers), 9点, 9点半, 下午3点, 9 утра; an hour alone after "at",
-"à", "a las", "в" or "الساعة"."""
+the bot itself writes times for English and Arabic readers), 9点, 9点半, 下午3点, 9 утра, 3 ظهرًا; an hour alone after
+"at", "à", "a las", "в" or "الساعة"."""
+NAMED_TIME = re.compile(
+    r"(?:(?<!\S)(?:at|à|a|en|в|во|في|عند)\s+)?(?:(?:el|la|le|al)\s+)?(?:(?<![\d/.:-])12\s*)?"
+    r"(?:(?P<midnight>(?<![\w-])(?:midnight|minuit|medianoche|полночь|منتصف\s+الليل)|午夜(?:12点)?|半夜(?:12|十二)点)"
+    r"|(?<![\w-])(?:noon|midday|midi|mediod[ií]a|полдень|(?<!بعد\s)الظهر|(?<!\d\s)ظهرً?اً?)|中午|正午)\s*$",
+    re.IGNORECASE)
+"""Midnight or noon said in a word at the end of the text ("tomorrow at noon", "demain à minuit", "明天中午"); the
+midnight is the one ending the day named, as 晚上12点 is. "半夜" alone stays unread: late at night, not a time."""
+EVENING_DAY = re.compile(
+    r"(?:(?P<today>tonight|this\s+evening|ce\s+soir|esta\s+noche|сегодня\s+вечером|الليلة|今晚)"
+    r"|tomorrow\s+(?:night|evening)|demain\s+soir|mañana\s+(?:por|en)\s+la\s+noche|завтра\s+вечером"
+    r"|غدً?اً?\s+مساءً?|明晚)(?![^\W\d_])", re.IGNORECASE)
+"""Today's or tomorrow's evening at the start of the text: "tonight at 8" and "今晚8点" are 20:00 today, "明晚12点"
+the midnight ending tomorrow."""
+TODAY, TOMORROW = "today", "tomorrow"
+"""The days an evening word names, as the date parser reads them whatever the language."""
 AFTERNOON = ("中午", "下午", "傍晚", "晚上")
 INVISIBLE = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u2066\u2067\u2068\u2069"))
 """Direction marks a copied Arabic text may hold."""
@@ -38,25 +53,50 @@ class TypedMoment(NamedTuple):
 
 
 def read_moment(value: str) -> TypedMoment | None:
-    """The date part and the time of day of "2026-12-15 14:30", "2026-12-15T14:30", "15/12/2026 2:30 PM", "demain 9h"
-    or "mañana a las 9"; None when no time of day ends the text, or when "15.12" alone could be a date as well."""
+    """The date part and the time of day of "2026-12-15 14:30", "2026-12-15T14:30", "15/12/2026 2:30 PM", "demain 9h",
+    "mañana a las 9", "tomorrow at noon" or "tonight at 8"; None when no time of day ends the text, or when "15.12"
+    alone could be a date as well."""
     value = re.sub(r"(?<=\d)T(?=\d)", " ", value.translate(INVISIBLE).strip())
-    found = TIME_OF_DAY.search(value)
-    if not found or not (found["minute"] or found["marker"] or found["mark"] or found["at"] or found["part"]):
+    evening = EVENING_DAY.match(value)
+    rest = value[evening.end():] if evening else value
+    if named := NAMED_TIME.search(rest):
+        day = _day(rest[:named.start()], evening)
+        if day is None or (evening and not named["midnight"]):  # noon in the evening
+            return None
+        return TypedMoment(day, time(0) if named["midnight"] else time(12), bool(named["midnight"]))
+    found = TIME_OF_DAY.search(rest)
+    if not found or not (found["minute"] or found["marker"] or found["mark"] or found["at"] or found["part"]
+                         or evening):  # "tonight 8" is a time, "tomorrow 9" might be a date
         return None
-    day = value[:found.start()].strip().rstrip(",，").strip()
-    if not day and found["minute"] and value[found.start("minute") - 1] == ".":  # "15.12": 15 December?
+    day = _day(rest[:found.start()], evening)
+    if day is None or (not day and found["minute"] and value[found.start("minute") - 1] == "."):  # "15.12": 15 Dec?
         return None
+    return _clock(found, day, evening=evening is not None)
+
+
+def _day(typed: str, evening: re.Match[str] | None) -> str | None:
+    """The date part typed before the time of day, or the day an evening word named (None if a date follows it)."""
+    day = typed.strip().rstrip(",，").strip()
+    if evening is None:
+        return day
+    return None if day else TODAY if evening["today"] else TOMORROW
+
+
+def _clock(found: re.Match[str], day: str, *, evening: bool) -> TypedMoment | None:
+    """The time of day TIME_OF_DAY found, on the day typed; an hour said in the evening ("tonight at 8") is after
+    noon, and its 12 the midnight ending that day."""
     hour, minute = int(found["hour"]), int(found["minute"] or (30 if found["half"] else 0))
     next_day = False
     if found["marker"]:
-        if not 1 <= hour <= 12:
+        if not 1 <= hour <= 12 or (evening and found["am"]):
             return None
         hour = hour % 12 + (0 if found["am"] else 12)
     elif found["part"] in ("晚上", "凌晨") and hour == 12:  # midnight: ending the evening, or starting the night
         hour, next_day = 0, found["part"] == "晚上"
     elif found["part"] in AFTERNOON and hour < 12:  # 下午3点 is 15:00; 中午12点 noon
         hour += 12
+    elif evening and not found["part"] and 1 <= hour <= 12:
+        hour, next_day = (0, True) if hour == 12 else (hour + 12, False)
     if hour > 23 or minute > 59:
         return None
     return TypedMoment(day, time(hour, minute), next_day)

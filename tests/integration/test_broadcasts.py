@@ -393,6 +393,25 @@ async def test_twelve_in_the_evening_is_the_midnight_ending_that_day(
     assert f"{format_date(utcnow().date() + timedelta(days=1), 'en')} 12:00\u202fPM" in summary[-1].text
 
 
+@pytest.mark.parametrize(("typed", "ahead", "at"), [
+    ("tomorrow at midnight", 2, "12:00\u202fAM"), ("demain à midi", 1, "12:00\u202fPM"),
+    ("明天中午", 1, "12:00\u202fPM"), ("tonight at 8", 0, "8:00\u202fPM"), ("今晚12点", 1, "12:00\u202fAM"),
+    ("завтра вечером в 7", 1, "7:00\u202fPM"),
+])
+async def test_midnight_noon_and_the_evening_are_read_in_words(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, ahead: int,
+        at: str) -> None:
+    """Regression: "tomorrow at midnight", "demain à midi", "明天中午", "tonight at 8" were refused with "Please give a
+    date and a time"; midnight is the one ending the day named."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    _at(tmp_path / "clock", 8)
+    await _composed(chat)
+    staff = chat.person(STAFF)
+    summary = await chat.send(staff, typed)
+    assert f"{format_date(utcnow().date() + timedelta(days=ahead), 'en')} {at}" in summary[-1].text
+    assert "f:$sum:submit" in codes(summary[-1])
+
+
 async def test_a_past_date_or_time_is_named_as_understood(chat: ChatDriver, database: Database) -> None:
     """Regression: "02/12/2025 9:00", read by the English order as 12 February, was refused as "This date is in the
     past" without the date understood, so the misreading could not be seen."""

@@ -66,3 +66,69 @@ def test_twelve_in_the_evening_or_the_small_hours_is_midnight(typed: str, read: 
 def test_no_time_of_day_is_none(typed: str) -> None:
     assert read_moment(typed) is None
 
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("tomorrow at midnight", TypedMoment("tomorrow", time(0), next_day=True)),
+    ("2026-12-15 midnight", TypedMoment("2026-12-15", time(0), next_day=True)),
+    ("tomorrow 12 midnight", TypedMoment("tomorrow", time(0), next_day=True)),
+    ("demain à minuit", TypedMoment("demain", time(0), next_day=True)),
+    ("mañana a la medianoche", TypedMoment("mañana", time(0), next_day=True)),
+    ("завтра в полночь", TypedMoment("завтра", time(0), next_day=True)),
+    ("غدا في منتصف الليل", TypedMoment("غدا", time(0), next_day=True)),
+    ("明天午夜", TypedMoment("明天", time(0), next_day=True)),
+    ("明天半夜12点", TypedMoment("明天", time(0), next_day=True)),
+    ("midnight", TypedMoment("", time(0), next_day=True)),
+    ("tomorrow at noon", TypedMoment("tomorrow", time(12))),
+    ("15/12/2026 noon", TypedMoment("15/12/2026", time(12))),
+    ("tomorrow 12 noon", TypedMoment("tomorrow", time(12))),
+    ("tomorrow midday", TypedMoment("tomorrow", time(12))),
+    ("demain à midi", TypedMoment("demain", time(12))),
+    ("mañana al mediodía", TypedMoment("mañana", time(12))),
+    ("завтра в полдень", TypedMoment("завтра", time(12))),
+    ("غدا ظهرًا", TypedMoment("غدا", time(12))),
+    ("غدا الظهر", TypedMoment("غدا", time(12))),
+    ("明天中午", TypedMoment("明天", time(12))),
+    ("明天正午", TypedMoment("明天", time(12))),
+    ("noon", TypedMoment("", time(12))),
+    ("3 ظهرًا", TypedMoment("", time(15))),  # as "3 م"
+])
+def test_midnight_and_noon_are_read_in_words(typed: str, read: TypedMoment) -> None:
+    """Regression: "tomorrow at midnight", "demain à midi", "明天中午" were refused (or "半夜12点" read "半夜" as a
+    date); midnight is the one ending the day named, as 晚上12点 is."""
+    assert read_moment(typed) == read
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("tonight at 8", TypedMoment("today", time(20))),
+    ("tonight 8", TypedMoment("today", time(20))),
+    ("Tonight at 8 PM", TypedMoment("today", time(20))),
+    ("this evening at 7:30", TypedMoment("today", time(19, 30))),
+    ("tonight 21:00", TypedMoment("today", time(21))),
+    ("ce soir à 20h", TypedMoment("today", time(20))),
+    ("esta noche a las 9", TypedMoment("today", time(21))),
+    ("сегодня вечером в 8", TypedMoment("today", time(20))),
+    ("الليلة الساعة 8", TypedMoment("today", time(20))),
+    ("今晚8点", TypedMoment("today", time(20))),
+    ("今晚12点", TypedMoment("today", time(0), next_day=True)),
+    ("tonight at midnight", TypedMoment("today", time(0), next_day=True)),
+    ("tomorrow night at 9", TypedMoment("tomorrow", time(21))),
+    ("tomorrow evening 12", TypedMoment("tomorrow", time(0), next_day=True)),
+    ("demain soir à 9h", TypedMoment("tomorrow", time(21))),
+    ("mañana por la noche a las 10", TypedMoment("tomorrow", time(22))),
+    ("завтра вечером в 7", TypedMoment("tomorrow", time(19))),
+    ("غدا مساءً الساعة 8", TypedMoment("tomorrow", time(20))),
+    ("明晚8点", TypedMoment("tomorrow", time(20))),
+    ("明晚12点", TypedMoment("tomorrow", time(0), next_day=True)),
+])
+def test_an_evening_names_its_day_and_its_hours_after_noon(typed: str, read: TypedMoment) -> None:
+    """Regression: "tonight at 8", "demain soir à 9h", "今晚8点" were refused, or read as 8 in the morning."""
+    assert read_moment(typed) == read
+
+
+@pytest.mark.parametrize("typed", ["半夜", "tonight", "明晚", "tonight at noon", "tonight 9 am", "tonight 15/12 8",
+                                   "tomorrow afternoon", "demain après-midi", "غدا بعد الظهر"])
+def test_a_vague_or_contradictory_evening_or_word_is_none(typed: str) -> None:
+    """"半夜" (late at night) is no time; noon or a morning hour "tonight" contradict themselves; "après-midi" and
+    "بعد الظهر" (afternoon) are not noon."""
+    assert read_moment(typed) is None
