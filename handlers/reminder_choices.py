@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
 
 from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.entities import is_staff, refuse
 from handlers.inputs import Incoming
+from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.report_reminders import withdraw_stale
@@ -24,6 +27,10 @@ from models.working_hours import local_day, next_allowed
 SNOOZE = timedelta(days=3)
 VERBS = ("later", "notmine", "mine")
 INACTIVE_LISTED = 30
+"""Pledges /inactive lists, the longest silent first (the rest are counted, and /export has them all)."""
+PER_MESSAGE = 10
+"""Pledges per message of /inactive: ten lines with titles and names cut to LIST_TITLE fit Telegram's limit in any
+language."""
 
 
 async def reminder_button(conv: Conversation, data: str) -> None:
@@ -142,19 +149,36 @@ async def inactive_command(conv: Conversation, incoming: Incoming | None = None)
     if not count:
         conv.say(Reply((Text(N_("No validated pledge has gone 24 months without a report.")),)))
         return
-    lines: list[Label] = [plural("{count} validated pledge has had no report for 24 months (no more reminders "
-                                 "go to it):",
-                                 "{count} validated pledges have had no report for 24 months (no more reminders go to "
-                                 "them):", count)]
-    listed: list[Label] = []
-    for row in rows:
-        last = as_day(row.last_report)
-        since = (text(N_("last report {date}"), date=Day(last)) if last is not None
-                 else text(N_("no report since validation on {date}"), date=Day(as_day(row.validated_at)
-                                                                              or conv.now.date())))
-        listed += ["\n" if listed else "", "• ", Code(row.ref or str(row.id)), " “", row.title, "” — ",
-                   organisation_label(row.Entity), " — ", since]
-    lines.append(Concat(tuple(listed)))
-    if count > len(rows):
-        lines.append(plural("… and {count} more.", "… and {count} more.", count - len(rows)))
-    conv.say(Reply(tuple(lines)))
+    for message in inactive_replies(count, rows, conv.now.date()):
+        conv.say(message)
+
+
+def inactive_replies(count: int, rows: Sequence[Any], today: date) -> list[Reply]:
+    """The listed pledges in messages of PER_MESSAGE, titles and names cut to LIST_TITLE so that each fits in any
+    language; the ones not listed counted in the last, with where to see them all."""
+    replies: list[Reply] = []
+    for start in range(0, len(rows), PER_MESSAGE):
+        lines: list[Label] = [plural("{count} validated pledge has had no report for 24 months (no more reminders "
+                                     "go to it):",
+                                     "{count} validated pledges have had no report for 24 months (no more reminders "
+                                     "go to them):", count)] if start == 0 else []
+        listed: list[Label] = []
+        for row in rows[start:start + PER_MESSAGE]:
+            listed += ["\n" if listed else "", "• ", Code(row.ref or str(row.id)), " “", shorten(row.title, LIST_TITLE),
+                       "” — ", organisation_label(row.Entity, LIST_TITLE), " — ", _silent_since(row, today)]
+        lines.append(Concat(tuple(listed)))
+        replies.append(Reply(tuple(lines)))
+    if count > len(rows):  # the digest's rule: the first ones, the rest counted and in the spreadsheet
+        more = plural("… and {count} more: /export sends a spreadsheet of every pledge with its last report.",
+                      "… and {count} more: /export sends a spreadsheet of every pledge with its last report.",
+                      count - len(rows))
+        replies[-1] = Reply((*replies[-1].parts, more))
+    return replies
+
+
+def _silent_since(row: Any, today: date) -> Label:
+    """When the pledge went silent: its last report's day ("last report 12 March 2024"), or its validation's."""
+    last = as_day(row.last_report)
+    if last is not None:
+        return text(N_("last report {date}"), date=Day(last))
+    return text(N_("no report since validation on {date}"), date=Day(as_day(row.validated_at) or today))
