@@ -50,7 +50,8 @@ from bot.telegram import (
 )
 from handlers.conversation import Conversation, Deps
 from handlers.drafts import DraftConflictError
-from handlers.forms.parsing import parse_amount, parse_date
+from handlers.forms.dates import parse_date
+from handlers.forms.numbers import parse_amount
 from handlers.inputs import Incoming
 from handlers.language import negotiate
 from handlers.messages import N_, CountryName, Day, Items, Line, Money, Number, Reply, Text

@@ -20,7 +20,7 @@ from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from handlers.forms import parsing
+from handlers.forms.formatting import format_amount, format_date, format_integer, format_time
 from handlers.forms.parsing import BABEL_LOCALES
 from handlers.language import negotiate
 from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, fit_html, plain, shorten, visible_length, within
@@ -169,15 +169,15 @@ class Renderer:
     def _value(self, value: Money | Number | Day | Clock | CountryName | Code, locale: str) -> str:
         loc = _known(locale)
         if isinstance(value, Money):
-            return self._isolate(parsing.format_amount(value.value, loc), locale)
+            return self._isolate(format_amount(value.value, loc), locale)
         if isinstance(value, Number):
             if isinstance(value.value, int):
-                return self._isolate(parsing.format_integer(value.value, loc), locale)
-            return self._isolate(parsing.format_amount(value.value, loc, currency=None), locale)
+                return self._isolate(format_integer(value.value, loc), locale)
+            return self._isolate(format_amount(value.value, loc, currency=None), locale)
         if isinstance(value, Day):
-            return parsing.format_date(value.value, loc)
+            return format_date(value.value, loc)
         if isinstance(value, Clock):
-            return self._isolate(parsing.format_time(value.value, loc), locale)
+            return self._isolate(format_time(value.value, loc), locale)
         if isinstance(value, CountryName):
             return html.escape(country_name(value.iso3, loc), quote=False)
         return self._isolate(html.escape(value.value, quote=False), locale)
@@ -206,7 +206,7 @@ class Renderer:
         if isinstance(value, bool):
             return str(value)
         if isinstance(value, int):
-            return self._isolate(parsing.format_integer(value, locale), locale)
+            return self._isolate(format_integer(value, locale), locale)
         if value is None:
             return ""
         return self.label(value, locale, markup=markup, cap=cap)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Step, StepResult
+from handlers.forms.dates import parse_date
+from handlers.forms.parsing import ParseError
 from handlers.forms.steps import parse_error, past_date
 from handlers.messages import N_, Clock, Code, Concat, Day, Label, text
 
@@ -125,8 +126,8 @@ class MomentStep(Step):
             raise InvalidAnswerError(text(N_("Please give a date and a time, for example {example}."),
                                           example=self.example(ctx)))
         try:  # a time alone ("9h", "at 9", "9点") is today's
-            day = parsing.parse_date(read.day, ctx.locale, ctx.today) if read.day else ctx.today
-        except parsing.ParseError as error:
+            day = parse_date(read.day, ctx.locale, ctx.today) if read.day else ctx.today
+        except ParseError as error:
             raise parse_error(error) from error
         moment = datetime.combine(day, read.at) + timedelta(days=read.next_day)
         if day < ctx.today:

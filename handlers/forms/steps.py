@@ -11,9 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from handlers.canonical import canonical_name
-from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
+from handlers.forms.chinese_numerals import CJK_NUMERALS
+from handlers.forms.dates import end_of_year, parse_date
 from handlers.forms.intents import fold
+from handlers.forms.numbers import MAX_AMOUNT, parse_amount, parse_integer
+from handlers.forms.parsing import ParseError
 from handlers.lengths import is_long, parts, shorten
 from handlers.messages import N_, Button, Concat, Day, Items, Label, Money, Number, Text, plural, text
 from handlers.vocabulary import typed_yes_no
@@ -35,14 +38,14 @@ _PARSE_ERRORS: dict[str, str] = {
 }
 
 
-def parse_error(error: parsing.ParseError) -> InvalidAnswerError:
+def parse_error(error: ParseError) -> InvalidAnswerError:
     """The localized complaint for a parsing failure."""
     reason = error.reason if error.reason in _PARSE_ERRORS else "not_a_number"
     params: dict[str, Any] = {}
     if reason in ("not_a_number", "other_currency"):
         params["example"] = Number(1_500_000)
     elif reason == "too_large":
-        params["limit"] = Number(int(parsing.MAX_AMOUNT))
+        params["limit"] = Number(int(MAX_AMOUNT))
     return InvalidAnswerError(Text(_PARSE_ERRORS[reason], params))
 
 
@@ -286,8 +289,8 @@ class AmountStep(Step):
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Parse the amount in the reader's locale and show it back formatted."""
         try:
-            amount = parsing.parse_amount(value, ctx.locale)
-        except parsing.ParseError as error:
+            amount = parse_amount(value, ctx.locale)
+        except ParseError as error:
             raise parse_error(error) from error
         if amount < self.minimum:
             raise InvalidAnswerError(text(N_("The amount must be at least {n}."), n=Money(self.minimum)))
@@ -304,19 +307,19 @@ class IntegerStep(Step):
 
     minimum: int = 0
     maximum: int | None = None
-    """None: as large as any number the parser reads (`parsing.MAX_AMOUNT`)."""
+    """None: as large as any number the parser reads (`MAX_AMOUNT`)."""
 
     def out_of_range(self) -> InvalidAnswerError:
         """The refusal of a number outside this step's own range, which it states."""
-        highest = int(parsing.MAX_AMOUNT) if self.maximum is None else self.maximum
+        highest = int(MAX_AMOUNT) if self.maximum is None else self.maximum
         return InvalidAnswerError(text(N_("Please type a number between {low} and {high}."),
                                        low=Number(self.minimum), high=Number(highest)))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Parse a whole number in the reader's locale."""
         try:
-            number = parsing.parse_integer(value, ctx.locale)
-        except parsing.ParseError as error:
+            number = parse_integer(value, ctx.locale)
+        except ParseError as error:
             if error.reason in ("negative", "too_large"):  # the parser's limits are not this step's
                 raise self.out_of_range() from error
             raise parse_error(error) from error
@@ -329,7 +332,7 @@ class IntegerStep(Step):
         return Number(int(value))
 
 
-_LEADING_NUMBER = re.compile(rf"^\s*(?:\d[\d.,'٫٬ \u00a0\u202f]*|[{parsing.CJK_NUMERALS}]+)")
+_LEADING_NUMBER = re.compile(rf"^\s*(?:\d[\d.,'٫٬ \u00a0\u202f]*|[{CJK_NUMERALS}]+)")
 """Digits of any script (ASCII, Arabic-Indic, full-width) with their group and decimal marks, or Chinese numerals."""
 _JOINED_WORD = re.compile(r"\s*(?:[\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
 """One ideograph, or a word of letters: where a number written without spaces may end ("200万|人", "300|écoles")."""
@@ -402,8 +405,8 @@ class CountStep(IntegerStep):
                 ends.add(position)
         for end in sorted(ends - {len(text)}, reverse=True):
             try:
-                parsing.parse_integer(text[:end], ctx.locale)
-            except parsing.ParseError:
+                parse_integer(text[:end], ctx.locale)
+            except ParseError:
                 continue
             return text[:end].strip(), text[end:].strip()
         if leading is not None and leading.end() < len(text):
@@ -416,7 +419,7 @@ QuickDates = Callable[[date], tuple[tuple[str, date], ...]]
 
 def end_of_years(today: date) -> tuple[tuple[str, date], ...]:
     """Quick answers: the end of this year and of the next two."""
-    return tuple((str(today.year + k), parsing.end_of_year(today, k)) for k in range(3))
+    return tuple((str(today.year + k), end_of_year(today, k)) for k in range(3))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -450,8 +453,8 @@ class DateStep(Step):
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Parse a date in the reader's locale."""
         try:
-            day = parsing.parse_date(value, ctx.locale, ctx.today)
-        except parsing.ParseError as error:
+            day = parse_date(value, ctx.locale, ctx.today)
+        except ParseError as error:
             raise parse_error(error) from error
         return self._accept(day, answers, ctx)
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from handlers.forms import parsing
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, StepResult, Upload
+from handlers.forms.numbers import parse_percent
+from handlers.forms.parsing import ParseError
 from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Items, Label, Money, Number, Text, plural, text
@@ -82,8 +83,8 @@ class PercentStep(IntegerStep):
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """A whole percentage, with or without its sign, in the reader's digits ("45", "45 %", "٤٥٪")."""
         try:
-            number = parsing.parse_percent(value, ctx.locale)
-        except parsing.ParseError as error:  # any wrong input: the range says what a percentage is
+            number = parse_percent(value, ctx.locale)
+        except ParseError as error:  # any wrong input: the range says what a percentage is
             raise InvalidAnswerError(text(N_("Please type a whole number from {low} to {high}, for example {example}."),
                                           low=Number(self.minimum), high=Number(self.maximum or 100),
                                           example=Number(45))) from error

@@ -13,7 +13,7 @@ from bot.i18n import Rendered, Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.broadcasts.service import delivery_counts, follow_broadcasts
 from handlers.conversation import Deps
-from handlers.forms.parsing import format_date
+from handlers.forms.formatting import format_date
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.retention import Retention, purge

@@ -11,6 +11,7 @@ import pytest
 from bot.i18n import Renderer
 from handlers.forms.base import FormContext, FormState
 from handlers.forms.countries import read_countries
+from handlers.forms.dates import parse_date
 from handlers.forms.engine import (
     CONFIRM_CANCEL,
     DEFAULT_GROUP,
@@ -22,7 +23,7 @@ from handlers.forms.engine import (
     advance,
 )
 from handlers.forms.intents import typed_intent
-from handlers.forms.parsing import ParseError, parse_date
+from handlers.forms.parsing import ParseError
 from handlers.forms.steps import unit_score
 from handlers.messages import Text
 from handlers.pledges.form import PLEDGE_FORM

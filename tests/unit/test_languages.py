@@ -11,9 +11,10 @@ import pytest
 from bot.catalogs import extract, read
 from bot.i18n import FSI, PDI, Renderer
 from handlers.broadcasts.service import progress_reply
-from handlers.forms import parsing
 from handlers.forms.base import Form
 from handlers.forms.countries import SHORTCUTS, CountryStep
+from handlers.forms.numbers import parse_amount
+from handlers.forms.parsing import ParseError
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep, parse_error
 from handlers.messages import (
     Clock,
@@ -282,10 +283,10 @@ def test_spanish_staff_notice_does_not_say_your_and_no_slash_forms() -> None:
 ])
 def test_number_examples_are_in_the_reader_s_format(renderer: Renderer, locale: str, number: str,
                                                    amount: str) -> None:
-    assert number in renderer.label(parse_error(parsing.ParseError("not_a_number")).message, locale)
+    assert number in renderer.label(parse_error(ParseError("not_a_number")).message, locale)
     question = next(step for step in PLEDGE_FORM.steps if step.id == "value_usd").ask({})
     assert amount in renderer.label(question, locale)
-    assert parsing.parse_amount(number, locale) == 1_500_000  # what the example shows is accepted
+    assert parse_amount(number, locale) == 1_500_000  # what the example shows is accepted
 
 
 @pytest.mark.parametrize(("locale", "joined"), [("en", "Niger or Nigeria"), ("fr", "Niger ou Nigeria"),

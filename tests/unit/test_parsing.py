@@ -10,20 +10,10 @@ from babel import numbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.forms.parsing import (
-    ParseError,
-    Reason,
-    babel_locale,
-    end_of_month,
-    end_of_year,
-    format_amount,
-    format_date,
-    format_integer,
-    parse_amount,
-    parse_date,
-    parse_integer,
-    parse_percent,
-)
+from handlers.forms.dates import end_of_month, end_of_year, parse_date
+from handlers.forms.formatting import format_amount, format_date, format_integer
+from handlers.forms.numbers import parse_amount, parse_integer, parse_percent
+from handlers.forms.parsing import ParseError, Reason, babel_locale
 
 LOCALES = ("ar", "en", "es", "fr", "ru", "zh")
 TODAY = date(2026, 5, 10)

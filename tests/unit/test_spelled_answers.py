@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 
 from bot.i18n import Renderer
-from handlers.forms import parsing
 from handlers.forms.base import Answer, FormContext, FormState, InvalidAnswerError
 from handlers.forms.engine import FormInput, advance
+from handlers.forms.numbers import parse_amount, parse_integer, parse_percent
+from handlers.forms.parsing import ParseError
 from handlers.forms.steps import YesNoStep
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.vocabulary import TARGET_UNIT_FORMS, YES_NO_WORDS, typed_yes_no
@@ -81,9 +82,9 @@ def test_the_report_asks_whether_the_pledge_is_complete_and_takes_a_chinese_yes(
     ("两万五", 25_000),
     ("一亿五千万", 150_000_000), ("十万", 100_000), ("壹佰万", 1_000_000), ("兩百萬", 2_000_000)])
 def test_chinese_numerals_are_read_as_amounts_and_counts(typed: str, value: int) -> None:
-    assert parsing.parse_amount(typed, "zh") == value
-    assert parsing.parse_integer(typed, "zh") == value
-    assert parsing.parse_amount(f"{typed}美元", "zh") == value
+    assert parse_amount(typed, "zh") == value
+    assert parse_integer(typed, "zh") == value
+    assert parse_amount(f"{typed}美元", "zh") == value
 
 
 @pytest.mark.parametrize(("locale", "typed", "value"), [
@@ -95,14 +96,14 @@ def test_chinese_numerals_are_read_as_amounts_and_counts(typed: str, value: int)
     ("fr", "cent mille", 100_000), ("es", "un millón", 1_000_000), ("es", "medio millón", 500_000),
     ("es", "mil millones", 1_000_000_000), ("es", "cien mil", 100_000), ("zh", "百万", 1_000_000)])
 def test_a_multiplier_word_without_a_digit_is_a_number(locale: str, typed: str, value: int) -> None:
-    assert parsing.parse_amount(typed, locale) == value
-    assert parsing.parse_integer(typed.replace("dollars", "").replace("دولار", "").replace("de ", ""), locale) == value
+    assert parse_amount(typed, locale) == value
+    assert parse_integer(typed.replace("dollars", "").replace("دولار", "").replace("de ", ""), locale) == value
 
 
 @pytest.mark.parametrize(("typed", "value"), [
     ("百分之五十", 50), ("百分之百", 100), ("百分之一百", 100), ("五十%", 50)])
 def test_a_chinese_percentage_is_read(typed: str, value: int) -> None:
-    assert parsing.parse_percent(typed, "zh") == value
+    assert parse_percent(typed, "zh") == value
 
 
 @pytest.mark.parametrize(("locale", "typed"), [
@@ -110,16 +111,16 @@ def test_a_chinese_percentage_is_read(typed: str, value: int) -> None:
     ("en", "half"), ("ru", "пол"), ("ru", "половина"), ("en", "m"), ("en", "one"), ("fr", "un"),
     ("en", "million million million million"), ("en", "cent mille"), ("en", "two apples")])
 def test_words_that_are_not_a_number_are_still_refused(locale: str, typed: str) -> None:
-    with pytest.raises(parsing.ParseError) as caught:
-        parsing.parse_amount(typed, locale)
+    with pytest.raises(ParseError) as caught:
+        parse_amount(typed, locale)
     assert caught.value.reason == "not_a_number"
 
 
 def test_a_chinese_amount_in_yuan_is_still_asked_in_dollars() -> None:
-    with pytest.raises(parsing.ParseError) as caught:
-        parsing.parse_amount("五百万元", "zh")
+    with pytest.raises(ParseError) as caught:
+        parse_amount("五百万元", "zh")
     assert caught.value.reason == "other_currency"
-    assert parsing.parse_amount("500万美元", "zh") == Decimal(5_000_000)
+    assert parse_amount("500万美元", "zh") == Decimal(5_000_000)
 
 
 # A target's unit in another form

@@ -1,0 +1,47 @@
+"""Showing amounts, numbers, dates and times back to the reader, in the reader's locale."""
+
+from datetime import date, time
+from decimal import Decimal
+from functools import cache, lru_cache
+
+from babel import Locale, dates, numbers
+
+from handlers.forms.parsing import babel_locale
+
+
+@cache
+def _babel(locale: str) -> Locale:
+    """The Babel locale for one of our language codes, parsed once (Babel parses a name on every call)."""
+    return Locale.parse(babel_locale(locale))
+
+
+def format_amount(value: Decimal, locale: str, *, currency: str | None = "USD") -> str:
+    """Format an amount for the reader, in full; whole amounts without cents ("$3,000,000")."""
+    where = _babel(locale)
+    if currency is None:
+        return numbers.format_decimal(value, locale=where, decimal_quantization=False, numbering_system="latn")
+    pattern = None
+    if value == value.to_integral_value():
+        pattern = where.currency_formats["standard"].pattern.replace(".00", "")
+    return numbers.format_currency(
+        value, currency, pattern, where, currency_digits=pattern is None,
+        decimal_quantization=False, numbering_system="latn",
+    )
+
+
+@lru_cache(maxsize=4096)  # counts, steps and years come back in every message
+def format_integer(value: int, locale: str) -> str:
+    """Format a whole number for the reader ("1,000,000", "1 000 000")."""
+    return numbers.format_decimal(value, locale=_babel(locale), numbering_system="latn")
+
+
+@lru_cache(maxsize=1024)
+def format_time(value: time, locale: str) -> str:
+    """Format a time of day in the locale's short CLDR format ("14:30", "2:30 PM", "2:30 م")."""
+    return dates.format_time(value, "short", locale=_babel(locale))
+
+
+@lru_cache(maxsize=4096)  # due dates and periods come back in every list
+def format_date(value: date, locale: str) -> str:
+    """Format a date for the reader in the locale's medium format ("Dec 31, 2027", "31 déc. 2027")."""
+    return dates.format_date(value, "medium", locale=_babel(locale))

@@ -1,0 +1,248 @@
+"""Reading numbers, money and percentages the way people type them."""
+
+import re
+from decimal import Decimal, localcontext
+from functools import cache
+
+from babel import numbers
+
+from handlers.forms.chinese_numerals import CJK_DIGITS, CJK_NUMERALS, cjk_integer
+from handlers.forms.parsing import ParseError, babel_locale, fold_word, folded_or_empty
+
+MAX_AMOUNT = Decimal(10) ** 13
+
+# Multipliers as powers of ten, in every language. The French word "billion" and Spanish "billón"
+# and "B" (CLDR's abbreviation) are 10^12, the long scale; "bn" is the English abbreviation and stays
+# 10^9 everywhere, though CLDR abbreviates the French "billion" as "Bn": a francophone typing "bn"
+# means 10^9, and no pledge is near 10^12.
+_MULTIPLIERS: dict[int, tuple[str, ...]] = {
+    1: ("十",),
+    2: ("hundred", "hundreds", "cien", "сто", "مئة", "مائة", "百"),
+    3: ("k", "thousand", "thousands", "mille", "mil", "тыс", "тысяча", "тысячи", "тысяч", "千", "ألف", "آلاف"),
+    4: ("万", "萬"),
+    5: ("lakh", "lakhs", "lac"),
+    6: ("m", "mm", "mn", "mln", "mio", "million", "millions", "millón", "millones", "млн", "миллион",
+        "миллиона", "миллионов", "مليون", "ملايين"),
+    7: ("crore", "crores"),
+    8: ("亿", "億"),
+    9: ("b", "bn", "bln", "billion", "billions", "milliard", "milliards", "md", "mds", "mrd", "mrds",
+        "млрд", "миллиард", "миллиарда", "миллиардов", "مليار", "مليارات", "بليون"),
+    12: ("t", "tn", "trillion", "trillions", "billón", "billones", "трлн", "триллион", "триллиона",
+         "триллионов", "تريليون", "ترليون"),
+}
+_LOCALE_MULTIPLIERS = {
+    "fr": {"billion": 12, "billions": 12, "trillion": 18, "trillions": 18, "cent": 2},  # elsewhere a cent is a coin
+    "es": {"b": 12},
+}
+_MAX_MULTIPLIERS = 3
+
+# A number spelled with a word before its multiplier words: "a million", "un millón", "полмиллиона", "نصف مليون".
+_SPELLED_LEAD = re.compile(
+    r"^(?:(?P<half>half\san?|half|(?:une?\s)?demi|medio|media|пол|نصف)[\s-]*"
+    r"|(?:an?|one|une?|uno|una|один|одна|одно|واحد)[\s-]+)"
+)
+_SHORTEST_BARE_MULTIPLIER = 3  # "million", "млн", "mil" alone are a number; "m", "k", "bn" alone are not
+
+# Chinese numerals in an amount: where one ends, and its decimal point.
+_CJK_RUN = re.compile(f"[{CJK_NUMERALS}]+")
+_CJK_FRACTION = re.compile(f"[点點]([{''.join(CJK_DIGITS)}]+)")
+"""The decimal point of a Chinese numeral and the digits after it, read one by one ("一点五万" is 1.5 万)."""
+
+# Arabic duals: "مليونين" or "مليونان" is two million, "ألفين" two thousand.
+_DUALS = {
+    "مئتين": "مئة", "مئتان": "مئة", "مائتين": "مئة", "مائتان": "مئة", "ألفين": "ألف", "ألفان": "ألف",
+    "مليونين": "مليون", "مليونان": "مليون", "مليارين": "مليار", "ملياران": "مليار",
+    "تريليونين": "تريليون", "تريليونان": "تريليون",
+}
+
+_CURRENCY = (
+    r"(?:u\.?s\.?\s?\$|\$\s?u\.?s\.?|usd|\$\s?сша|\$"
+    r"|(?:u\.?s\.?\s)?dollars?(?:\s(?:us|americains?|des etats-unis))?"
+    r"|dolar(?:es)?(?:\s(?:us|estadounidenses?|americanos?))?"
+    r"|долл(?:ар(?:ов|а|ы)?|\.)?(?:\s?сша)?"
+    r"|دولار(?:ات|ا)?(?:\s(?:ال)?امريكي(?:ه)?)?|美元|美金)"
+)
+_LEADING = re.compile(rf"(?:(?P<currency>{_CURRENCY})|(?P<sign>[+-]))\s*")
+_TRAILING = re.compile(rf"\s*(?:(?:de|of)\s)?{_CURRENCY}$")
+# Other currencies, folded, that people write beside an amount asked in US dollars: told so rather than "type a
+# number". "元" alone is the renminbi's unit (美元, the dollar, is read above), so "300万元" is not taken as dollars.
+_OTHER_CURRENCY = (
+    r"(?:[€£¥₽₹₦₺₩]|eur|euros?|gbp|pounds?(?:\ssterling)?|livres?\ssterling|chf|cny|rmb|yuan|jpy|yen|inr|"
+    r"rupees?|roupies?|(?:f\s?)?cfa|fcfa|xof|xaf|francs?(?:\s(?:cfa|suisses?))?|rub|roubles?|rubles?|"
+    r"руб(?:л(?:ь|я|еи|ях)?)?\.?|евро|юан(?:ь|я|еи)?|фунт(?:а|ов)?(?:\sстерлингов)?|"
+    r"يورو|روبل|يوان|جنيه(?:ات)?(?:\s[^\W\d]+)?|ريال(?:ات)?(?:\s[^\W\d]+)?|درهم(?:ا)?(?:\s[^\W\d]+)?|"
+    r"دينار(?:ا)?(?:\s[^\W\d]+)?|"
+    r"元|人民币|欧元|英镑|日元|卢布|港元|港币)"
+)
+_OTHER_LEADING = re.compile(rf"^{_OTHER_CURRENCY}\s*")
+_OTHER_TRAILING = re.compile(rf"\s*(?:(?:de|of)\s|d')?{_OTHER_CURRENCY}$")
+_PERCENT = re.compile(
+    r"^(?:%|百分之)\s*|\s*(?:%|per\s?cent|pour\s?cent|por\s?ciento|процент(?:а|ов)?|(?:في\s?|ب)ال(?:مئه|مائه))$"
+)
+_NUMBER = re.compile(r"[0-9]+(?:[.,' ٬٫][0-9]+)*|[.,٫][0-9]+")
+_WORD = re.compile(r"\s*([\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
+
+
+@cache
+def _multipliers(where: str) -> dict[str, int]:
+    """Multiplier words in folded form for a Babel locale, as powers of ten."""
+    table = {fold_word(name): exponent for exponent, names in _MULTIPLIERS.items() for name in names}
+    return table | _LOCALE_MULTIPLIERS.get(where, {})
+
+
+
+@cache
+def _duals() -> dict[str, str]:
+    """Arabic dual multiplier words, folded, to their singular."""
+    return {fold_word(dual): fold_word(one) for dual, one in _DUALS.items()}
+
+
+
+def _spelled(text: str, locale: str) -> str:
+    """Text whose number is spelled out rewritten with digits: "五百万" as "5000000", "一点五万" as "1٫5万", "a million"
+    as "1 million", "полмиллиона" as "0.5 миллиона", "مليونين" as "2 مليون"; other text as it is."""
+    if run := _CJK_RUN.match(text):
+        value = cjk_integer(run.group())
+        if value is None:
+            raise ParseError("not_a_number")
+        fraction = _CJK_FRACTION.match(text, run.end())
+        if fraction is None:
+            return f"{value}{text[run.end():]}"
+        decimals = "".join(str(CJK_DIGITS[char]) for char in fraction.group(1))
+        # "٫" is a decimal mark in every locale: "1.500" would be 1500 where "." groups thousands
+        return f"{value}٫{decimals}{text[fraction.end():]}"
+    lead = _SPELLED_LEAD.match(text)
+    rest = text[lead.end() :] if lead else text
+    first = _WORD.match(rest)
+    word = first.group(1).rstrip(".") if first else ""
+    if first and not lead and word in _duals():
+        return f"2 {_duals()[word]}{rest[first.end():]}"
+    if word not in _multipliers(babel_locale(locale)) or len(word) < _SHORTEST_BARE_MULTIPLIER:
+        return text
+    return f"{'0.5' if lead and lead.group('half') else '1'} {rest}"
+
+
+def _exponent(words: str, locale: str) -> int:
+    """Sum the powers of ten of the multiplier words after a number ("mil millones", "千万")."""
+    exponent, position, count = 0, 0, 0
+    table = _multipliers(babel_locale(locale))
+    while position < len(words):
+        match = _WORD.match(words, position)
+        power = table.get(match.group(1).rstrip(".")) if match else None
+        count += 1
+        if match is None or power is None or count > _MAX_MULTIPLIERS:
+            raise ParseError("not_a_number")
+        exponent, position = exponent + power, match.end()
+    return exponent
+
+
+@cache
+def _symbols(where: str) -> tuple[str, str]:
+    """A Babel locale's decimal and group symbols."""
+    return numbers.get_decimal_symbol(where), numbers.get_group_symbol(where)
+
+
+def _is_decimal_mark(mark: str, runs: list[str], locale: str, *, multiplied: bool, whole: bool) -> bool:
+    """Decide whether a lone "." or "," is a decimal mark, from the digits' shape and the locale."""
+    if len(runs[-1]) != 3 or runs[0].startswith("0"):
+        return True
+    if whole and not multiplied:  # in a whole-number field "2.500" can only mean 2500
+        return False
+    decimal_symbol, group_symbol = _symbols(babel_locale(locale))
+    if mark in (decimal_symbol, group_symbol):
+        return mark == decimal_symbol
+    return multiplied  # a foreign mark: "1.000" is a thousand, "1.500 млн" one and a half million
+
+
+def _well_grouped(runs: list[str], mark: str) -> bool:
+    """Tell whether digit runs are thousands groups (or Indian lakh groups with commas)."""
+    first, rest = runs[0], runs[1:]
+    if first.startswith("0"):
+        return False
+    western = len(first) <= 3 and all(len(run) == 3 for run in rest)
+    indian = (
+        mark == "," and len(runs) >= 3 and len(first) <= 2 and len(rest[-1]) == 3
+        and all(len(run) == 2 for run in rest[:-1])
+    )
+    return western or indian
+
+
+def _digits(number: str, locale: str, *, multiplied: bool, whole: bool) -> Decimal:
+    """Read digits with group and decimal marks into a Decimal; reject shapes that are not numbers."""
+    runs = re.split(r"[^0-9]", number)
+    marks = [char for char in number if char not in "0123456789"]
+    if not marks:
+        return Decimal(number)
+    if runs[0] == "":
+        return Decimal("0." + runs[1])
+    last = marks[-1]
+    decimal_mark = last == "٫" or (
+        last in ".,"
+        and marks.count(last) == 1
+        and (len(marks) > 1 or _is_decimal_mark(last, runs, locale, multiplied=multiplied, whole=whole))
+    )
+    groups, whole_runs = (marks[:-1], runs[:-1]) if decimal_mark else (marks, runs)
+    if len(set(groups)) > 1 or "٫" in groups or (groups and not _well_grouped(whole_runs, groups[0])):
+        raise ParseError("not_a_number")
+    fraction = "." + runs[-1] if decimal_mark else ""
+    return Decimal("".join(whole_runs) + fraction)
+
+
+def _quantity(folded: str, locale: str, *, currency: bool, whole: bool, multipliers: bool = True) -> Decimal:
+    """Read a non-negative quantity from folded text: sign, currency, digits and multiplier words."""
+    text, negative, signs = folded.rstrip(".!。 "), False, 0
+    while match := _LEADING.match(text):
+        if match.group("currency") and not currency:
+            break
+        if match.group("sign"):
+            signs, negative = signs + 1, match.group("sign") == "-"
+        text = text[match.end() :]
+    while currency and (match := _TRAILING.search(text)) and match.start() > 0:
+        text = text[: match.start()]
+    text = _spelled(text, locale)
+    number = _NUMBER.match(text)
+    if signs > 1 or number is None or (not multipliers and number.end() < len(text)):
+        raise ParseError("not_a_number")
+    exponent = _exponent(text[number.end() :], locale)
+    with localcontext(prec=40):
+        value = _digits(number.group(), locale, multiplied=exponent > 0, whole=whole).scaleb(exponent)
+    if negative and value:
+        raise ParseError("negative")
+    if value > MAX_AMOUNT:
+        raise ParseError("too_large")
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def parse_amount(text: str, locale: str) -> Decimal:
+    """Read an amount of money in USD as typed in the reader's locale ("$3m", "2,5 млн", "300万"); an amount in
+    another currency ("1 000 000 €", "300万元") is refused as such."""
+    folded = folded_or_empty(text)
+    try:
+        return _quantity(folded, locale, currency=True, whole=False)
+    except ParseError as error:
+        if error.reason != "not_a_number":
+            raise
+        bare = _OTHER_TRAILING.sub("", _OTHER_LEADING.sub("", folded, count=1), count=1)
+        if bare == folded or not bare:
+            raise
+        _quantity(bare, locale, currency=True, whole=False)  # the rest must be an amount: else not a number
+        raise ParseError("other_currency") from None
+
+
+def parse_integer(text: str, locale: str) -> int:
+    """Read a whole number as typed in the reader's locale ("1 000 000", "2 million", "2,5 млн")."""
+    value = _quantity(folded_or_empty(text), locale, currency=False, whole=True)
+    if value != value.to_integral_value():
+        raise ParseError("not_whole")
+    return int(value)
+
+
+def parse_percent(text: str, locale: str) -> int:
+    """Read a whole percentage from 0 to 100 ("45", "45 %", "٤٥٪")."""
+    folded = _PERCENT.sub("", folded_or_empty(text), count=1)
+    value = _quantity(folded, locale, currency=False, whole=True, multipliers=False)
+    if value != value.to_integral_value():
+        raise ParseError("not_whole")
+    if value > 100:
+        raise ParseError("out_of_range")
+    return int(value)
