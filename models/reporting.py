@@ -193,11 +193,11 @@ class CadenceChange:
 def cadence_change(pledge: Reportable, cadence: str, today: date) -> CadenceChange:
     """What setting `cadence` on `today` makes of the pledge's periods.
 
-    Periods already over keep their cadence: the new one starts with its period around the start of the period in
-    progress when that period of the new cadence is not overdue yet (quarterly from January set in February), else
-    after the period in progress (quarterly set in December: the year ends as a year). When that start is the
-    pledge's own, the new cadence applies from its start. Set back to the cadence in force before the change
-    took effect, the change is undone.
+    No period turns overdue: the new cadence starts with its period around the start of the period in progress
+    when that period of the new cadence is not overdue yet (quarterly from January set in February; annual set in
+    November takes in the year's quarters), else after the period in progress (quarterly set in December: the year
+    ends as a year). When that start is the pledge's own, the new cadence applies from its start. Set back to the
+    cadence in force before the change took effect, the change is undone.
     """
     start = pledge.start_date
     now = cadence_on(pledge, today)
