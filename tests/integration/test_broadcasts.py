@@ -14,6 +14,7 @@ from handlers.admin import CreateInvite, invite
 from handlers.broadcasts.service import delivery_counts, follow_broadcasts
 from handlers.conversation import Deps
 from handlers.forms.formatting import format_date
+from handlers.inputs import Person
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.retention import Retention, purge
@@ -156,14 +157,24 @@ async def test_done_is_refused_when_nobody_can_receive_it(chat: ChatDriver, data
     assert "f:attachment:skip" in codes(accepted[-1])
 
 
-async def _composed(chat: ChatDriver, when: str = "later") -> None:
-    """A broadcast to the focal points written in English, then sent `now` or set for `later` (its time asked)."""
+async def _at_the_message(chat: ChatDriver, attached: tuple[str, str] | None = None) -> Person:
+    """Staff who began a broadcast to the focal points, with a file attached (its kind and file id) or none, in
+    English: the message question is asked."""
     staff = chat.person(STAFF)
     await chat.send(staff, "/broadcast")
     await chat.press(staff, "f:audience:c:role:focal_point")
     await chat.press(staff, "f:audience:done")
-    await chat.press(staff, "f:attachment:skip")
+    if attached is None:
+        await chat.press(staff, "f:attachment:skip")
+    else:
+        await chat.send_file(staff, *attached)
     await chat.press(staff, "f:language:c:en")
+    return staff
+
+
+async def _composed(chat: ChatDriver, when: str = "later") -> None:
+    """A broadcast to the focal points written in English, then sent `now` or set for `later` (its time asked)."""
+    staff = await _at_the_message(chat)
     await chat.send(staff, "Registration is open")
     await chat.press(staff, "f:translations:done")
     await chat.press(staff, "f:fallback:c:en")
@@ -219,12 +230,7 @@ async def test_a_scheduled_broadcast_says_when_and_to_whom_and_is_called_cancell
 
 async def test_going_back_offers_to_send_the_file_separately_as_advised(chat: ChatDriver, database: Database) -> None:
     """Regression: "go back and choose to send the file separately" led back to a question without that choice."""
-    staff = chat.person(STAFF)
-    await chat.send(staff, "/broadcast")
-    await chat.press(staff, "f:audience:c:role:focal_point")
-    await chat.press(staff, "f:audience:done")
-    await chat.send_file(staff, "photo", "PHOTO-FILE-ID")
-    await chat.press(staff, "f:language:c:en")
+    staff = await _at_the_message(chat, ("photo", "PHOTO-FILE-ID"))
     too_long = await chat.send(staff, "x" * 1100)
     assert "send the file separately" in too_long[-1].text
     await chat.press(staff, "f:text:back")
@@ -297,12 +303,7 @@ async def test_a_message_too_long_for_a_caption_offers_to_send_the_file_separate
                                                                                    database: Database) -> None:
     """Regression: "go back and choose to send the file separately" sent the person two questions back, and the
     message they had written had to be written again; the message question itself offers that choice now."""
-    staff = chat.person(STAFF)
-    await chat.send(staff, "/broadcast")
-    await chat.press(staff, "f:audience:c:role:focal_point")
-    await chat.press(staff, "f:audience:done")
-    await chat.send_file(staff, "document", "DOC-FILE-ID")
-    await chat.press(staff, "f:language:c:en")
+    staff = await _at_the_message(chat, ("document", "DOC-FILE-ID"))
     long = "Registration is open. " * 60
     offered = await chat.send(staff, long)
     assert "your message has 1,319" in offered[-1].text and "go back" not in offered[-1].text
@@ -319,12 +320,7 @@ async def test_a_message_too_long_for_a_caption_offers_to_send_the_file_separate
 
 async def test_a_shorter_message_after_the_offer_goes_under_the_file(chat: ChatDriver, database: Database) -> None:
     """The offer to send the file separately does not stop the person from writing a shorter message instead."""
-    staff = chat.person(STAFF)
-    await chat.send(staff, "/broadcast")
-    await chat.press(staff, "f:audience:c:role:focal_point")
-    await chat.press(staff, "f:audience:done")
-    await chat.send_file(staff, "photo", "PHOTO-FILE-ID")
-    await chat.press(staff, "f:language:c:en")
+    staff = await _at_the_message(chat, ("photo", "PHOTO-FILE-ID"))
     await chat.send(staff, "x" * 1100)
     accepted = await chat.send(staff, "Registration is open")
     assert "f:translations:done" in codes(accepted[-1])
@@ -429,12 +425,7 @@ async def test_a_translation_too_long_for_a_caption_offers_to_send_the_file_sepa
                                                                                        database: Database) -> None:
     """Regression: a translation too long to go under the file was refused with "go back and choose to send the file
     separately", and going back lost the translations typed; the translations question offers that choice now."""
-    staff = chat.person(STAFF)
-    await chat.send(staff, "/broadcast")
-    await chat.press(staff, "f:audience:c:role:focal_point")
-    await chat.press(staff, "f:audience:done")
-    await chat.send_file(staff, "document", "DOC-FILE-ID")
-    await chat.press(staff, "f:language:c:en")
+    staff = await _at_the_message(chat, ("document", "DOC-FILE-ID"))
     await chat.send(staff, "Registration is open")
     await chat.press(staff, "f:translations:c:add:es")
     await chat.send(staff, "La inscripción está abierta")
@@ -462,12 +453,7 @@ async def test_a_translation_too_long_for_a_caption_offers_to_send_the_file_sepa
 async def test_a_text_over_a_messages_limit_with_a_file_is_asked_shorter_not_sent_apart(chat: ChatDriver) -> None:
     """Regression: a message or translation over 4,096 characters with a file attached was told "Shorten it, or go
     back and choose to send the file separately", which cannot help: a message of its own is limited to 4,096 too."""
-    staff = chat.person(STAFF)
-    await chat.send(staff, "/broadcast")
-    await chat.press(staff, "f:audience:c:role:focal_point")
-    await chat.press(staff, "f:audience:done")
-    await chat.send_file(staff, "document", "DOC-FILE-ID")
-    await chat.press(staff, "f:language:c:en")
+    staff = await _at_the_message(chat, ("document", "DOC-FILE-ID"))
     refused = await chat.send(staff, "x" * 5000)
     assert "yours has 5,000. Shorten it to at most 4,096 characters." in refused[-1].text
     assert "separately" not in refused[-1].text and "f:text:c:separate" not in codes(refused[-1])
@@ -480,12 +466,7 @@ async def test_a_text_over_a_messages_limit_with_a_file_is_asked_shorter_not_sen
 
 async def test_translations_typed_are_not_skipped_away(chat: ChatDriver, database: Database) -> None:
     """Regression: Skip stayed offered at the translations question once translations were typed, and dropped them."""
-    staff = chat.person(STAFF)
-    await chat.send(staff, "/broadcast")
-    await chat.press(staff, "f:audience:c:role:focal_point")
-    await chat.press(staff, "f:audience:done")
-    await chat.press(staff, "f:attachment:skip")
-    await chat.press(staff, "f:language:c:en")
+    staff = await _at_the_message(chat)
     asked = await chat.send(staff, "Registration is open")
     assert "f:translations:skip" in codes(asked[-1])  # nothing typed yet: Skip is there
     await chat.press(staff, "f:translations:c:add:fr")
@@ -500,12 +481,7 @@ async def test_translations_typed_are_not_skipped_away(chat: ChatDriver, databas
 async def test_going_back_after_sending_the_file_separately_keeps_the_translations(chat: ChatDriver,
                                                                                     database: Database) -> None:
     """Regression: after "📎 Send the file separately" for a long translation, Back lost the translations typed."""
-    staff = chat.person(STAFF)
-    await chat.send(staff, "/broadcast")
-    await chat.press(staff, "f:audience:c:role:focal_point")
-    await chat.press(staff, "f:audience:done")
-    await chat.send_file(staff, "document", "DOC-FILE-ID")
-    await chat.press(staff, "f:language:c:en")
+    staff = await _at_the_message(chat, ("document", "DOC-FILE-ID"))
     await chat.send(staff, "Registration is open")
     await chat.press(staff, "f:translations:c:add:es")
     await chat.send(staff, "La inscripción está abierta")
@@ -531,12 +507,7 @@ async def test_going_back_after_sending_the_file_separately_keeps_the_translatio
 async def test_going_back_from_a_translation_too_long_keeps_those_accepted(chat: ChatDriver) -> None:
     """Back while a translation too long for the caption awaits a choice keeps the translations already accepted;
     the one too long is not taken, since the file still goes under the message."""
-    staff = chat.person(STAFF)
-    await chat.send(staff, "/broadcast")
-    await chat.press(staff, "f:audience:c:role:focal_point")
-    await chat.press(staff, "f:audience:done")
-    await chat.send_file(staff, "photo", "PHOTO-FILE-ID")
-    await chat.press(staff, "f:language:c:en")
+    staff = await _at_the_message(chat, ("photo", "PHOTO-FILE-ID"))
     await chat.send(staff, "Registration is open")
     await chat.press(staff, "f:translations:c:add:es")
     await chat.send(staff, "La inscripción está abierta")
