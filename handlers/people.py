@@ -95,7 +95,15 @@ def staff_member(contact: Contact | None) -> Label:
     return name_of(contact)
 
 
+async def acted_last(session: Session, target_type: str, target_id: int | None, actions: Iterable[str],
+                     otherwise: int | None = None) -> Contact | None:
+    """Who the audit trail last records doing one of `actions` on the record, else the contact `otherwise` (its
+    author, say); None when neither is known."""
+    actor_id = await AuditTrail(session).last_actor(target_type, target_id, actions) if target_id is not None else None
+    contact_id = actor_id if actor_id is not None else otherwise
+    return await Contacts(session).get(contact_id) if contact_id is not None else None
+
+
 async def decided_by(session: Session, target_type: str, target_id: int, actions: Iterable[str]) -> Label:
     """Who made the decision the audit trail last records on this record (staff_member)."""
-    actor_id = await AuditTrail(session).last_actor(target_type, target_id, actions)
-    return staff_member(await Contacts(session).get(actor_id) if actor_id is not None else None)
+    return staff_member(await acted_last(session, target_type, target_id, actions))

@@ -15,13 +15,13 @@ from handlers.forms.steps import TextStep
 from handlers.fulltext import long_fields
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Reply, Text, plural, text
+from handlers.people import acted_last
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import answers_of
 from handlers.reports.cadence import cadence_buttons
 from handlers.staff_notices import organisation_label, person_for_staff
 from models.database import Session
 from models.repositories.audit import AuditTrail
-from models.repositories.contacts import Contacts
 from models.tables import Contact, Entity, Pledge
 
 NAME_EXCERPT = 100
@@ -127,9 +127,7 @@ def pledge_notice(pledge: Pledge, entity: Entity, submitter: Contact | None) -> 
 async def submitter_of(session: Session, pledge: Pledge) -> Contact | None:
     """Who submitted the pledge's current version: the last to submit or resubmit it, else its author (None when
     neither is known)."""
-    actor = await AuditTrail(session).last_actor("pledge", pledge.id, SUBMISSIONS) if pledge.id is not None else None
-    contact_id = actor if actor is not None else pledge.created_by
-    return await Contacts(session).get(contact_id) if contact_id is not None else None
+    return await acted_last(session, "pledge", pledge.id, SUBMISSIONS, pledge.created_by)
 
 
 def review_notice(pledge: Pledge, entity: Entity, submitter: Contact | None, *, decision: bool = True) -> Reply:

@@ -13,7 +13,7 @@ from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, text
-from handlers.people import audit, role_of, staff_contacts
+from handlers.people import acted_last, audit, role_of, staff_contacts
 from handlers.report_reminders import withdraw_reported
 from handlers.reports.cards import next_due_label, period_label, report_card
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPLACES, REPORT_FORM, REPORT_ID, percent_label
@@ -28,8 +28,6 @@ from handlers.reports.rules import (
 from handlers.staff_notices import close_staff_copies, described, organisation_label, person_for_staff
 from models.database import Session
 from models.reporting import NextReport
-from models.repositories.audit import AuditTrail
-from models.repositories.contacts import Contacts
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
 from models.tables import Contact, Draft, Entity, Pledge, ProgressReport
@@ -387,9 +385,7 @@ async def notify_staff_of_report(conv: Conversation, report: ProgressReport, ple
 async def sender_of(session: Session, report: ProgressReport) -> Contact | None:
     """Who sent the report's current version: the last to submit or edit it, else its submitter (None when neither
     is known)."""
-    actor = await AuditTrail(session).last_actor("report", report.id, SENDINGS) if report.id is not None else None
-    contact_id = actor if actor is not None else report.submitted_by
-    return await Contacts(session).get(contact_id) if contact_id is not None else None
+    return await acted_last(session, "report", report.id, SENDINGS, report.submitted_by)
 
 
 def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity, sender: Contact | None,
