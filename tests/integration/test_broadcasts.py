@@ -260,16 +260,23 @@ async def test_a_fixed_offset_is_said_as_the_staff_member_chose_it(chat: ChatDri
     assert f"Jan 15, {year} 12:30\u202fPM (Zurich (Europe/Zurich, UTC+01:00))" in listing[-1].text
 
 
+@pytest.fixture
+def clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test clock's file, enabled (models.clock): advance_test_clock moves the bot's time without sleeping."""
+    path = tmp_path / "clock"
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(path))
+    return path
+
+
 @pytest.mark.parametrize("choice", ["now", "later"])
 async def test_a_time_that_passed_before_submission_is_not_sent_silently(
-        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, choice: str) -> None:
+        chat: ChatDriver, database: Database, clock: Path, choice: str) -> None:
     """Regression: a summary left unsubmitted past its scheduled time went out at once on Submit, without a word."""
-    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
     await _composed(chat)
     staff = chat.person(STAFF)
     soon = utcnow() + timedelta(minutes=10)
     await chat.send(staff, f"{soon:%Y-%m-%d %H:%M}")
-    advance_test_clock(str(tmp_path / "clock"), 3600)  # the summary waited an hour
+    advance_test_clock(str(clock), 3600)  # the summary waited an hour
     asked = await chat.press(staff, "f:$sum:submit")
     assert f"The time you chose, {soon:%b} {soon.day}, {soon.year}" in asked[-1].text
     assert "has already passed: nothing was sent" in asked[-1].text
@@ -287,14 +294,13 @@ async def test_a_time_that_passed_before_submission_is_not_sent_silently(
 
 
 async def test_a_time_passed_by_less_than_a_minute_goes_out_at_once(
-        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        chat: ChatDriver, database: Database, clock: Path) -> None:
     """A time that passed by seconds while Submit was pressed is as good as now."""
-    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
     await _composed(chat)
     staff = chat.person(STAFF)
     soon = (utcnow() + timedelta(minutes=2)).replace(second=0, microsecond=0)
     await chat.send(staff, f"{soon:%Y-%m-%d %H:%M}")
-    advance_test_clock(str(tmp_path / "clock"), (soon - utcnow()).total_seconds() + 30)
+    advance_test_clock(str(clock), (soon - utcnow()).total_seconds() + 30)
     done = await chat.press(staff, "f:$sum:submit")
     assert "on its way to 6 people" in done[-1].text
 
@@ -357,17 +363,16 @@ def _at(clock: Path, hour: int) -> None:
 
 @pytest.mark.parametrize("typed", ["9h", "at 9", "9点", "9:00", "a las 9"])
 async def test_a_time_alone_is_today_while_it_is_ahead_else_a_date_is_asked(
-        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str) -> None:
+        chat: ChatDriver, database: Database, clock: Path, typed: str) -> None:
     """Regression: a time typed without a date ("9h", "at 9", "9点", "9:00") was told "That answer is empty"."""
-    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
-    _at(tmp_path / "clock", 8)
+    _at(clock, 8)
     await _composed(chat)
     staff = chat.person(STAFF)
     summary = await chat.send(staff, typed)
     assert f"{format_date(utcnow().date(), 'en')} 9:00\u202fAM" in summary[-1].text
     assert "f:$sum:submit" in codes(summary[-1])
     await chat.press(staff, "f:$sum:edit:send_at")
-    _at(tmp_path / "clock", 10)
+    _at(clock, 10)
     refused = await chat.send(staff, typed)
     tomorrow = utcnow().date() + timedelta(days=1)
     assert ("9:00\u202fAM has already passed today: it is 10:00\u202fAM in your time zone. Please give the date as "
@@ -376,10 +381,9 @@ async def test_a_time_alone_is_today_while_it_is_ahead_else_a_date_is_asked(
 
 
 async def test_twelve_in_the_evening_is_the_midnight_ending_that_day(
-        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        chat: ChatDriver, database: Database, clock: Path) -> None:
     """Regression: "明天晚上12点" (midnight at the end of tomorrow) was read as noon tomorrow."""
-    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
-    _at(tmp_path / "clock", 8)
+    _at(clock, 8)
     await _composed(chat)
     staff = chat.person(STAFF)
     summary = await chat.send(staff, "明天晚上12点")
@@ -395,12 +399,11 @@ async def test_twelve_in_the_evening_is_the_midnight_ending_that_day(
     ("завтра вечером в 7", 1, "7:00\u202fPM"),
 ])
 async def test_midnight_noon_and_the_evening_are_read_in_words(
-        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, ahead: int,
+        chat: ChatDriver, database: Database, clock: Path, typed: str, ahead: int,
         at: str) -> None:
     """Regression: "tomorrow at midnight", "demain à midi", "明天中午", "tonight at 8" were refused with "Please give a
     date and a time"; midnight is the one ending the day named."""
-    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
-    _at(tmp_path / "clock", 8)
+    _at(clock, 8)
     await _composed(chat)
     staff = chat.person(STAFF)
     summary = await chat.send(staff, typed)

@@ -83,6 +83,15 @@ async def overdue_pledge(database: Database, entity_id: int, n: int) -> int:
     return await add_pledge(database, entity_id, n, start=utcnow().date().replace(month=1, day=1) - timedelta(days=400))
 
 
+async def reported(database: Database, pledge: int, *periods: str) -> None:
+    """A current report of the pledge for each period."""
+    async with database.uow() as uow:
+        for period in periods:
+            uow.session.add(ProgressReport(pledge_id=pledge, period=period, status="in_progress",
+                                           steps_taken="Twenty schools connected so far.", created_at=utcnow()))
+        await uow.commit()
+
+
 async def holds(database: Database) -> list[tuple[int, str]]:
     async with database.uow() as uow:
         return [(h.pledge_id, h.reason) for h in (await uow.session.execute(select(ReminderHold))).scalars()]
@@ -93,11 +102,7 @@ async def test_remind_me_later_when_every_report_is_in_sets_no_hold(chat: ChatDr
     in three days, and one came weeks before the next report was due."""
     this_year = utcnow().year
     pledge = await add_pledge(database, await entity_of(database), 1, start=date(this_year - 2, 1, 1))
-    async with database.uow() as uow:
-        for year in (this_year - 2, this_year - 1):
-            uow.session.add(ProgressReport(pledge_id=pledge, period=str(year), status="in_progress",
-                                           steps_taken="Twenty schools connected so far.", created_at=utcnow()))
-        await uow.commit()
+    await reported(database, pledge, str(this_year - 2), str(this_year - 1))
     answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
     assert "Nothing is due for P2C-2026-00001 now" in answer[-1].text and "up to date" in answer[-1].text
     assert await holds(database) == []
@@ -219,11 +224,7 @@ async def test_remind_me_later_after_the_last_period_is_reported_promises_nothin
     this_year = utcnow().year
     pledge = await add_pledge(database, await entity_of(database), 11, start=date(this_year - 2, 1, 1))
     await set_pledge(database, pledge, end_date=date(this_year - 1, 6, 30))
-    async with database.uow() as uow:
-        for year in (this_year - 2, this_year - 1):
-            uow.session.add(ProgressReport(pledge_id=pledge, period=str(year), status="in_progress",
-                                           steps_taken="Twenty schools connected so far.", created_at=utcnow()))
-        await uow.commit()
+    await reported(database, pledge, str(this_year - 2), str(this_year - 1))
     answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
     assert answer[-1].text == f"P2C-2026-00011 — no more reports due: the last period, {this_year - 1}, is reported"
     assert await holds(database) == []
