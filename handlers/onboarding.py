@@ -328,8 +328,9 @@ def join_reminder(entity: Entity) -> Reply:
 
 
 async def join_request_button(conv: Conversation, code: str) -> None:
-    """jr:reg registers another organisation instead of waiting to join one (names are matched in every country, so
-    the match may be wrong); jr:wait keeps the request."""
+    """jr:reg registers another organisation instead of waiting to join one (a name is matched in the person's
+    country, and an international body's in every country, so the match may still be wrong); jr:wait keeps the
+    request."""
     if code not in JOIN_REQUEST_CODES:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
