@@ -15,8 +15,17 @@ from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, text
 from handlers.people import acted_last, audit, role_of, staff_contacts
 from handlers.report_reminders import withdraw_reported
-from handlers.reports.cards import next_due_label, period_label, report_card
-from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPLACES, REPORT_FORM, REPORT_ID, percent_label
+from handlers.reports.cards import next_due_label, period_label, report_card, report_status_label
+from handlers.reports.form import (
+    FINANCIAL,
+    PERIOD,
+    PLEDGE_ID,
+    REPLACES,
+    REPORT_FORM,
+    REPORT_ID,
+    may_be_complete,
+    percent_label,
+)
 from handlers.reports.rules import (
     answers_of_report,
     apply_report,
@@ -320,6 +329,13 @@ async def confirm_completed(conv: Conversation, entity: Entity, report_id: int) 
         return
     if pledge.status != PledgeStatus.validated or not report.is_current:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    if not may_be_complete(answers_of_report(report)):  # corrected since the question, or a button never offered
+        conv.say(Reply((text(N_("The report on {ref} for {period} does not say the work is complete "
+                                "(its status is “{status}”, {percent}), so {ref} stays open. To close it, send a "
+                                "report that says it is completed."), ref=ref, period=period_label(report.period),
+                           status=report_status_label(report.status),
+                           percent=percent_label(report.percent_complete)),)))
         return
     await complete_pledge(conv, pledge, report)
     conv.say(Reply((text(N_("{ref} is now marked completed, and no more reports will be asked for it."), ref=ref),)))

@@ -151,3 +151,30 @@ async def test_the_reopened_report_shows_bdts_question(chat: ChatDriver, databas
     summary = await chat.press(chat.person(28), f"rp:edit:{report_id}")
     assert "Which regions exactly had power cuts?" in summary[-1].text, summary[-1].text
     assert f"{ref} for 2024" in summary[-1].text and "f:$sum:submit" in codes(summary[-1])
+
+
+async def test_the_closing_button_does_nothing_once_the_report_no_longer_says_complete(
+        chat: ChatDriver, database: Database) -> None:
+    """f_robust #1: the 🏁 button of a "completed at 75 %" report still closed the pledge for good after the focal
+    point had corrected the report to "in progress" (and a forged one closed a pledge reported delayed at 25 %)."""
+    await member(chat, 27)
+    pledge_id = await validated_pledge(chat, 27)
+    person = chat.person(27)
+    done = await completed_report(chat, 27, 75)
+    async with database.uow() as uow:
+        report = (await uow.session.execute(select(ProgressReport))).scalar_one()
+    assert f"rp:done:{report.id}" in codes(done[-1])
+    await chat.press(chat.person(STAFF), f"rs:ask:{report.id}")
+    await chat.send(chat.person(STAFF), "Is it really complete? Please give the real status.")
+    await chat.press(person, f"rp:edit:{report.id}")
+    await chat.press(person, "f:$sum:edit:status")
+    await chat.press(person, "f:status:c:in_progress")
+    resent = await chat.press(person, "f:$sum:submit")
+    assert "sent to BDT" in resent[-1].text, resent[-1].text
+    old = await chat.press(person, f"rp:done:{report.id}")
+    assert "does not say the work is complete" in old[-1].text and "In progress" in old[-1].text, old[-1].text
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        closed = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "pledge.completed"))).all()
+    assert pledge is not None and pledge.status == PledgeStatus.validated and not closed
+    assert not any("marked completed" in m.text for m in await chat.collect(STAFF))
