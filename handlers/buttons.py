@@ -1,8 +1,8 @@
 """One strict parser of button data: every callback code that comes back from a person is untrusted input.
 
 Each code the bot sends matches one declared pattern; anything else (Unicode digits, signs, spaces, empty or
-extra fields, over 64 bytes, which Telegram never sends back for a button of ours) parses to None and is
-refused like a forged code.
+extra fields, an id no record can have, over 64 bytes, which Telegram never sends back for a button of ours) parses
+to None and is refused like a forged code.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from handlers.people import audit
 
 MAX_BYTES = 64  # Telegram's limit on callback_data
 MAX_ID_DIGITS = 12  # ids stay far below 10**12; more digits is forged
+MAX_ID = 2**31 - 1
+"""Record ids (and versions) are 32-bit integer columns on PostgreSQL: a larger one names no record, it is forged
+(and PostgreSQL's driver refuses it as a query parameter rather than find nothing)."""
 
 # Placeholders: <id> a positive integer written in ASCII digits without a leading zero; <word> a short ASCII
 # token (step ids, language codes); <rest> what a form button carries after its step id, checked by the form
@@ -39,7 +42,7 @@ PATTERNS: tuple[str, ...] = (
     "rp:restart:<id>:<ver>", "rp:restart",  # bare: sent before the draft's id and version were in the code
     "rs:ack:<id>", "rs:ask:<id>",
     "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",
-    "pn:ent:<id>", "pn:pl:<id>", "pn:rs:<id>",
+    "pn:ent:<id>", "pn:pl:<id>", "pn:rs:<id>", "pn:ent:after:<id>", "pn:pl:after:<id>", "pn:rs:after:<id>", "pn:list",
     "ft:pd:<id>", "ft:pc:<id>", "ft:rs:<id>", "ft:rc:<id>", "ft:rn:<id>", "ft:rq:<id>",
     "lang:<word>",
     "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show", "st:consent:on", "st:consent:off",
@@ -47,7 +50,7 @@ PATTERNS: tuple[str, ...] = (
     "jr:reg", "jr:wait",
     "rm:later:<id>", "rm:notmine:<id>", "rm:mine:<id>",
     "f:<word>:<rest>",
-    "qa:take:<id>", "qa:ans:<id>", "qa:close:<id>", "qa:re:<id>", "qa:open:<id>",
+    "qa:take:<id>", "qa:ans:<id>", "qa:close:<id>", "qa:re:<id>", "qa:open:<id>", "qa:after:<id>", "qa:list",
     "dg:now", "dg:off", "dg:week", "dg:month", "dg:day:<id>", "dg:at:<id>", "dg:nudge:<id>", "dg:export",
 )
 
@@ -88,6 +91,8 @@ def parse(data: str) -> ButtonCode | None:
             continue
         groups = found.groupdict()
         raw_id, raw_version = groups.get("id"), groups.get("ver")
+        if any(raw is not None and int(raw) > MAX_ID for raw in (raw_id, raw_version)):
+            return None
         return ButtonCode(pattern=pattern, prefix=groups["f0"], verb=groups.get("f1") or "",
                           id=int(raw_id) if raw_id is not None else None, rest=groups.get("rest") or "",
                           version=int(raw_version) if raw_version is not None else None)

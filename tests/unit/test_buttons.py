@@ -9,7 +9,7 @@ from handlers.buttons import PATTERNS, ButtonCode, parse
 
 @pytest.mark.parametrize(("data", "expected"), [
     ("mp:open:7", ButtonCode("mp:open:<id>", "mp", "open", 7)),
-    ("mp:wdy:123456789012", ButtonCode("mp:wdy:<id>", "mp", "wdy", 123456789012)),
+    ("mp:wdy:2147483647", ButtonCode("mp:wdy:<id>", "mp", "wdy", 2147483647)),
     ("mp:list", ButtonCode("mp:list", "mp", "list")),
     ("ent:no:42", ButtonCode("ent:no:<id>", "ent", "no", 42)),
     ("pv:chg:3", ButtonCode("pv:chg:<id>", "pv", "chg", 3)),
@@ -20,6 +20,10 @@ from handlers.buttons import PATTERNS, ButtonCode, parse
     ("f:$sum:edit:title", ButtonCode("f:<word>:<rest>", "f", "$sum", rest="edit:title")),
     ("f:translations:c:add:zh", ButtonCode("f:<word>:<rest>", "f", "translations", rest="c:add:zh")),
     ("f:target_date:c:2027-12-31", ButtonCode("f:<word>:<rest>", "f", "target_date", rest="c:2027-12-31")),
+    ("pn:pl:after:12", ButtonCode("pn:pl:after:<id>", "pn", "pl", 12)),
+    ("pn:ent:12", ButtonCode("pn:ent:<id>", "pn", "ent", 12)),
+    ("pn:list", ButtonCode("pn:list", "pn", "list")),
+    ("qa:after:5", ButtonCode("qa:after:<id>", "qa", "after", 5)),
 ])
 def test_declared_codes_parse_to_typed_values(data: str, expected: ButtonCode) -> None:
     assert parse(data) == expected
@@ -30,6 +34,7 @@ def test_declared_codes_parse_to_typed_values(data: str, expected: ButtonCode) -
     "mp:open:-1", "mp:open:+1", "mp:open:0", "mp:open:007", "mp:open:1e3", "mp:open:0x1f", "mp:open:1_000",
     "mp:open: 1", "mp:open:1 ", " mp:open:1", "mp:open:1\n", "mp:open:1\x00", "mp:open:\t1",  # spaces, controls
     "mp:open:" + "9" * 13, "mp:open:1" + "0" * 60, "f:x:" + "c" * 61, "x" * 65,  # overlong
+    "mp:open:2147483648", "pv:ok:1:2147483648", "pn:pl:after:999999999999",  # past any record's id (32 bits)
     "", ":", "mp:", "mp:open:", "mp::1", ":open:1", "f::c:x", "f:x:", "lang:",  # empty fields
     "mp:open:1:2", "mp:list:1", "ent:ok:1:", "pl:resume:x", "bc:stop:1:extra",  # extra fields
     "mp:OPEN:1", "MP:open:1", "mp:delete:1", "xx:open:1", "pv:ok", "ent:ok",  # unknown verbs, missing id
