@@ -3,59 +3,85 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 
+from models.repositories.keyset import later_than
 from models.session import Session
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import EntityStatus, PledgeStatus, ReviewStatus
 
 T = TypeVar("T")
 
-_ENTITIES = (select(Entity).where(col(Entity.status) == EntityStatus.pending)
-             .order_by(col(Entity.created_at), col(Entity.id)).limit(bindparam("limit")))
-_ENTITY_COUNT = select(func.count()).select_from(Entity).where(col(Entity.status) == EntityStatus.pending)
-_PLEDGES = (select(Pledge, Entity).join(Entity, col(Entity.id) == col(Pledge.entity_id))
-            .where(col(Pledge.status) == PledgeStatus.submitted)
-            .order_by(col(Pledge.submitted_at).nulls_first(), col(Pledge.id)).limit(bindparam("limit")))
-_PLEDGE_COUNT = select(func.count()).select_from(Pledge).where(col(Pledge.status) == PledgeStatus.submitted)
+_WAITING_ENTITY = col(Entity.status) == EntityStatus.pending
+_WAITING_PLEDGE = col(Pledge.status) == PledgeStatus.submitted
 _WAITING_REPORT = (col(ProgressReport.is_current).is_(True),
                    col(ProgressReport.review_status) == ReviewStatus.submitted)
+_ENTITIES = select(Entity).where(_WAITING_ENTITY).order_by(col(Entity.created_at), col(Entity.id))
+_PLEDGES = (select(Pledge, Entity).join(Entity, col(Entity.id) == col(Pledge.entity_id)).where(_WAITING_PLEDGE)
+            .order_by(col(Pledge.submitted_at).nulls_first(), col(Pledge.id)))
 _REPORTS = (select(ProgressReport, Pledge).join(Pledge, col(Pledge.id) == col(ProgressReport.pledge_id))
-            .where(*_WAITING_REPORT).order_by(col(ProgressReport.created_at), col(ProgressReport.id))
-            .limit(bindparam("limit")))
-_REPORT_COUNT = select(func.count()).select_from(ProgressReport).where(*_WAITING_REPORT)
+            .where(*_WAITING_REPORT).order_by(col(ProgressReport.created_at), col(ProgressReport.id)))
 
 
 @dataclass(frozen=True, slots=True)
 class Oldest(Generic[T]):
-    """How many records wait, and the oldest of them."""
+    """How many records wait, and the oldest of them (after the `before` older ones shown on earlier pages)."""
 
     count: int
     oldest: list[T]
+    before: int = 0
+
+    @property
+    def more(self) -> int:
+        """How many wait after the ones listed."""
+        return max(0, self.count - self.before - len(self.oldest))
 
 
 class Waiting:
-    """Records waiting for a staff decision, oldest first."""
+    """Records waiting for a staff decision, oldest first, a page at a time.
+
+    `after` is the id of the last record of the kind already shown: the page holds the ones that come after it in
+    the order (whether it still waits or not); with no such record, the oldest.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    async def organisations(self, limit: int) -> Oldest[Entity]:
+    async def organisations(self, limit: int, after: int | None = None) -> Oldest[Entity]:
         """Organisations waiting for validation."""
-        count = (await self.session.execute(_ENTITY_COUNT)).scalar_one()
-        return Oldest(int(count), list((await self.session.execute(_ENTITIES, {"limit": limit})).scalars()))
+        found = await self.session.get(Entity, after) if after is not None else None
+        anchor = (found.created_at, found.id) if found is not None and found.id is not None else None
+        later = later_than(col(Entity.created_at), col(Entity.id), anchor)
+        count, before = await self._counts(Entity, (_WAITING_ENTITY,), later if anchor else None)
+        page = await self.session.execute(_ENTITIES.where(later).limit(limit))
+        return Oldest(count, list(page.scalars()), before)
 
-    async def pledges(self, limit: int) -> Oldest[tuple[Pledge, Entity]]:
+    async def pledges(self, limit: int, after: int | None = None) -> Oldest[tuple[Pledge, Entity]]:
         """Submitted pledges, with their organisation."""
-        count = (await self.session.execute(_PLEDGE_COUNT)).scalar_one()
-        rows = await self.session.execute(_PLEDGES, {"limit": limit})
-        return Oldest(int(count), [(pledge, entity) for pledge, entity in rows])
+        found = await self.session.get(Pledge, after) if after is not None else None
+        anchor = (found.submitted_at, found.id) if found is not None and found.id is not None else None
+        later = later_than(col(Pledge.submitted_at), col(Pledge.id), anchor)
+        count, before = await self._counts(Pledge, (_WAITING_PLEDGE,), later if anchor else None)
+        rows = await self.session.execute(_PLEDGES.where(later).limit(limit))
+        return Oldest(count, [(pledge, entity) for pledge, entity in rows], before)
 
-    async def reports(self, limit: int) -> Oldest[tuple[ProgressReport, Pledge]]:
+    async def reports(self, limit: int, after: int | None = None) -> Oldest[tuple[ProgressReport, Pledge]]:
         """Current progress reports not acknowledged nor questioned yet, with their pledge."""
-        count = (await self.session.execute(_REPORT_COUNT)).scalar_one()
-        rows = await self.session.execute(_REPORTS, {"limit": limit})
-        return Oldest(int(count), [(report, pledge) for report, pledge in rows])
+        found = await self.session.get(ProgressReport, after) if after is not None else None
+        anchor = (found.created_at, found.id) if found is not None and found.id is not None else None
+        later = later_than(col(ProgressReport.created_at), col(ProgressReport.id), anchor)
+        count, before = await self._counts(ProgressReport, _WAITING_REPORT, later if anchor else None)
+        rows = await self.session.execute(_REPORTS.where(later).limit(limit))
+        return Oldest(count, [(report, pledge) for report, pledge in rows], before)
+
+    async def _counts(self, model: Any, waiting: tuple[ColumnElement[bool], ...],
+                      later: ColumnElement[bool] | None) -> tuple[int, int]:
+        """How many wait, and how many of them come before the page (none when it starts at the oldest)."""
+        counted = select(func.count()).select_from(model).where(*waiting)
+        count = int((await self.session.execute(counted)).scalar_one())
+        if later is None:
+            return count, 0
+        return count, count - int((await self.session.execute(counted.where(later))).scalar_one())

@@ -99,7 +99,9 @@ def test_the_longest_pending_list_fits_one_message(renderer: Renderer, locale: s
     rendered = renderer.reply(message, locale)
     assert visible_length(rendered.text) <= TEXT_LIMIT
     assert "…" not in rendered.text[-5:]  # not cut by the renderer's last resort
-    assert len(rendered.buttons) == 3 * SHOWN
+    assert len(rendered.buttons) == 3 * SHOWN + 3  # a button per record, and one per kind for its next ones
+    assert [row[0][1] for row in rendered.buttons[SHOWN::SHOWN + 1]] == \
+        ["pn:ent:after:8", "pn:pl:after:8", "pn:rs:after:8"]
 
 
 @pytest.mark.parametrize(("locale", "count", "expected"), [
