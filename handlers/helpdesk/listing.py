@@ -11,7 +11,7 @@ from handlers.helpdesk import copies, threads
 from handlers.helpdesk.compose import thread_ref
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
-from handlers.messages import N_, Button, Concat, Label, Reply, Text, plural, text
+from handlers.messages import N_, Button, Concat, Label, Number, Reply, Text, plural, text
 from handlers.people import name_of
 from handlers.staff_notices import described, organisation_label, person_for_staff
 from models.repositories.contacts import Contacts
@@ -63,11 +63,19 @@ async def questions_command(conv: Conversation, incoming: Incoming) -> None:
         await refuse(conv, "question.list")
 
 
-async def _staff_list(conv: Conversation) -> None:
+async def _staff_list(conv: Conversation, after: int | None = None) -> None:
+    """The threads not closed, oldest first, LISTED at a time: the first ones with the recently closed, or the ones
+    after thread `after` (the last one a page before listed), read afresh; a button for the next ones."""
     questions = Questions(conv.session)
-    waiting = await questions.not_closed(LISTED)
+    waiting = await questions.not_closed(LISTED, after)
     total = await questions.count_not_closed()
-    closed = await questions.closed_since(conv.now - CLOSED_SHOWN_FOR, CLOSED_LISTED)
+    later = await questions.count_not_closed(after) if after is not None else total
+    back = (Button(Text(N_("⏮ Back to the oldest")), "qa:list"),)
+    if after is not None and not waiting:
+        conv.say(Reply((Text(N_("No more questions after those: press below for the list from the oldest.")),),
+                       (back,)))
+        return
+    closed = await questions.closed_since(conv.now - CLOSED_SHOWN_FOR, CLOSED_LISTED) if after is None else []
     askers = await questions.askers([t.id for t in waiting if t.id is not None])
     contacts = Contacts(conv.session)
     owners = {owner_id: await contacts.get(owner_id) for owner_id in {t.owner_id for t in waiting if t.owner_id}}
@@ -83,15 +91,22 @@ async def _staff_list(conv: Conversation) -> None:
         parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
                              text(N_("asked {age} ago"), age=age(conv.now - thread.created_at)), " · ", who, " · ",
                              taken)))
-    if total > len(waiting):
-        parts.append(plural("…and {count} more.", "…and {count} more.", total - len(waiting)))
+    if total > later:
+        parts.append(text(N_("These are numbers {first} to {last} in the queue, oldest first."),
+                          first=Number(total - later + 1), last=Number(total - later + len(waiting))))
+    more = later - len(waiting)
+    if more > 0:
+        parts.append(plural("…and {count} more.", "…and {count} more.", more))
     if closed:
         parts.append(Text(N_("Recently closed:")))
         for thread in closed:
             assert thread.id is not None
             parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
                                  text(N_("{age} ago"), age=age(conv.now - (thread.closed_at or thread.updated_at))))))
-    conv.say(Reply(tuple(parts), _open_buttons([*waiting, *closed])))
+    following = ((Button(plural("Next {count} question ▸", "Next {count} questions ▸", min(LISTED, more)),
+                         f"qa:after:{waiting[-1].id}"),),) if more > 0 and waiting else ()
+    conv.say(Reply(tuple(parts), (*_open_buttons([*waiting, *closed]), *following,
+                                  *((back,) if after is not None else ()))))
 
 
 async def _own_list(conv: Conversation) -> None:
@@ -142,11 +157,19 @@ async def show_thread(conv: Conversation, thread: QuestionThread) -> None:
 
 
 VERBS = frozenset({"take", "ans", "close", "re", "open"})
+PAGES = frozenset({"after", "list"})
 
 
 async def question_button(conv: Conversation, data: str) -> None:
-    """qa:take|ans|close|re|open:<thread id>; the thread is checked to be this person's (or they are staff)."""
+    """qa:take|ans|close|re|open:<thread id>; the thread is checked to be this person's (or they are staff);
+    qa:after:<thread id>, qa:list: a page of /questions for staff, the one after that thread or the first."""
     parsed = buttons.parse(data)
+    if parsed is not None and parsed.prefix == "qa" and parsed.verb in PAGES:
+        if is_staff_contact(conv.contact):
+            await _staff_list(conv, parsed.id)
+        else:
+            await refuse(conv, "question.list")
+        return
     if parsed is None or parsed.prefix != "qa" or parsed.verb not in VERBS:
         await buttons.refuse_malformed(conv, data)
         return

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from models.repositories.base import table_of
+from models.repositories.keyset import later_than
 from models.repositories.outbox import FORGOTTEN
 from models.session import Session
 from models.tables import Contact, Entity, Outbox, QuestionMessage, QuestionThread
@@ -42,6 +43,7 @@ _NOT_CLOSED = (select(QuestionThread).where(col(QuestionThread.status) != Thread
                .order_by(col(QuestionThread.created_at), col(QuestionThread.id)).limit(bindparam("limit")))
 _COUNT_NOT_CLOSED = sa.select(sa.func.count()).select_from(table_of(QuestionThread)).where(
     _T.status != ThreadStatus.closed)
+_THREAD_ORDER = (col(QuestionThread.created_at), col(QuestionThread.id))
 _CLOSED = (select(QuestionThread).where(col(QuestionThread.status) == ThreadStatus.closed,
                                         col(QuestionThread.closed_at) >= bindparam("since"))
            .order_by(col(QuestionThread.closed_at).desc()).limit(bindparam("limit")))
@@ -114,13 +116,20 @@ class Questions:
         """The messages of a thread, oldest first."""
         return list((await self.session.execute(_MESSAGES, {"thread_id": thread_id})).scalars())
 
-    async def not_closed(self, limit: int) -> list[QuestionThread]:
-        """Threads still open or answered, oldest first."""
-        return list((await self.session.execute(_NOT_CLOSED, {"limit": limit})).scalars())
+    async def not_closed(self, limit: int, after: int | None = None) -> list[QuestionThread]:
+        """Threads still open or answered, oldest first: after thread `after` (the last one already listed, closed
+        since or not) when it exists."""
+        later = await self._later(after)
+        return list((await self.session.execute(_NOT_CLOSED.where(later), {"limit": limit})).scalars())
 
-    async def count_not_closed(self) -> int:
-        """How many threads are still open or answered."""
-        return int((await self.session.execute(_COUNT_NOT_CLOSED)).scalar_one())
+    async def count_not_closed(self, after: int | None = None) -> int:
+        """How many threads are still open or answered (after thread `after`, as `not_closed` lists them)."""
+        later = await self._later(after)
+        return int((await self.session.execute(_COUNT_NOT_CLOSED.where(later))).scalar_one())
+
+    async def _later(self, after: int | None) -> sa.ColumnElement[bool]:
+        found = await self.get(after) if after is not None else None
+        return later_than(*_THREAD_ORDER, (found.created_at, found.id) if found is not None and found.id else None)
 
     async def closed_since(self, since: datetime, limit: int) -> list[QuestionThread]:
         """Threads closed since `since`, the latest first."""
