@@ -31,7 +31,7 @@ _FIELDS = {
 }
 
 PATTERNS: tuple[str, ...] = (
-    "ent:ok:<id>", "ent:no:<id>",
+    "ent:ok:<id>", "ent:no:<id>", "ent:re:<id>", "ent:keep:<id>",
     "pl:resume", "pl:restart:<id>:<ver>",
     "pl:restart",  # sent before the draft's id and version were in the code: asks before deleting anything
     "pv:ok:<id>:<ver>", "pv:chg:<id>:<ver>", "pv:rej:<id>:<ver>",
