@@ -9,7 +9,17 @@ from typing import Any
 
 from handlers.broadcasts.audience import EVERYONE, SEGMENTS, segment_label
 from handlers.broadcasts.moments import MomentStep
-from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, Step, StepResult
+from handlers.forms.base import (
+    Answer,
+    Answers,
+    Form,
+    FormContext,
+    InvalidAnswerError,
+    Stay,
+    Step,
+    StepResult,
+    Upload,
+)
 from handlers.forms.markup import MAX_TEXT, MarkupError, check_markup
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep
 from handlers.lengths import EXCERPT, plain, shorten, visible_length
@@ -237,7 +247,8 @@ class TranslationsStep(Step):
             return (text(N_("Send the text in {language}."), language=language_label(scratch["adding"])),)
         have = {answers.get("language"), *self._texts(answers, scratch)}
         readers: Mapping[str, int] = ctx.facts.get("languages", {})
-        missing = [Concat((language_label(code), f" ({readers[code]})")) for code in LANGUAGES
+        missing = [plural("{language} ({count} recipient)", "{language} ({count} recipients)", readers[code],
+                          language=language_label(code)) for code in LANGUAGES
                    if code not in have and readers.get(code)]
         if not missing:
             return (Text(N_("Every language of the audience has a text.")),)
@@ -309,13 +320,19 @@ class TranslationsStep(Step):
 class AttachmentStep(Step):
     """An optional photo or document sent as is; the message becomes its caption."""
 
-    def on_file(self, kind: str, file_id: str, answers: Answers, ctx: FormContext) -> StepResult:
-        """Keep the file's id and kind; a message already written that is too long for a caption is said, with
-        the two ways out: shorten the message, or send the file in a message of its own before it."""
+    def on_upload(self, upload: Upload, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Keep the file's id, kind and name (a document has one: it is how staff see which file they sent); a
+        message already written that is too long for a caption is said, with the two ways out: shorten the message,
+        or send the file in a message of its own before it."""
+        file = {"kind": upload.kind, "file_id": upload.file_id, **({"name": upload.name} if upload.name else {})}
         longest = too_long_for_caption(answers)
         if longest:
-            return Stay({"file": {"kind": kind, "file_id": file_id}}, (too_long_note(longest),))
-        return Answer({"kind": kind, "file_id": file_id}, self.show({"kind": kind}, ctx))
+            return Stay({"file": file}, (too_long_note(longest),))
+        return Answer(file, self.show(file, ctx))
+
+    def on_file(self, kind: str, file_id: str, answers: Answers, ctx: FormContext) -> StepResult:
+        """A file without its name, as `on_upload` takes it."""
+        return self.on_upload(Upload(kind, file_id), answers, {}, ctx)
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """The two ways out when the file came after a message too long for its caption; or, back at this question
@@ -333,6 +350,8 @@ class AttachmentStep(Step):
         if not isinstance(file, Mapping) or code not in ("c:shorten", "c:separate"):
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
         value: dict[str, Any] = {"kind": str(file["kind"]), "file_id": str(file["file_id"])}
+        if file.get("name"):
+            value["name"] = str(file["name"])
         if code == "c:separate":
             value["separate"] = True
         return Answer(value, self.show(value, ctx))
@@ -347,8 +366,10 @@ class AttachmentStep(Step):
 
 
 def attachment_label(value: Mapping[str, Any]) -> Label:
-    """What kind of file is attached, and whether it goes apart from the message."""
-    shown = Text(N_("📷 a photo") if value.get("kind") == "photo" else N_("📎 a document"))
+    """The file attached (a document by its name, as staff sent it), and whether it goes apart from the message."""
+    name = value.get("name")
+    shown: Label = Text(N_("📷 a photo")) if value.get("kind") == "photo" else \
+        Concat(("📎 ", str(name))) if name else Text(N_("📎 a document"))
     return Concat((shown, " ", Text(N_("(sent separately, just before the message)")))) if value.get("separate") \
         else shown
 
@@ -378,7 +399,8 @@ BROADCAST_FORM = Form(
                    columns=3, question=N_("People whose language has no text receive it in:")),
         ChoiceStep(id="when", label=N_("When"), choices=("now", "later"), label_of=when_label,
                    question=N_("Send it now, or schedule it?")),
-        MomentStep(id="send_at", label=N_("Scheduled for"), when=lambda a: a.get("when") == "later",
+        # counted from the start while it may still be asked: "Question 7 of 8" never grows to "8 of 8"
+        MomentStep(id="send_at", label=N_("Scheduled for"), when=lambda a: a.get("when", "later") == "later",
                    question=N_("When? Give a date and a time in your time zone.")),
     ),
 )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Step, StepResult
-from handlers.forms.dates import parse_date
+from handlers.forms.dates import other_reading, parse_date
 from handlers.forms.parsing import ParseError
 from handlers.forms.steps import parse_error, past_date
 from handlers.messages import N_, Clock, Code, Concat, Day, Label, text
@@ -109,10 +109,10 @@ class MomentStep(Step):
     time zone, not in the past (the journey's facts give the writer's time now, as a local ISO moment)."""
 
     @staticmethod
-    def example(ctx: FormContext) -> Code:
-        """An example moment that is never past: tomorrow at 09:00, written as the step reads it whatever the
-        language ("2026-12-03 09:00")."""
-        return Code(f"{(ctx.today + timedelta(days=1)).isoformat()} 09:00")
+    def example(ctx: FormContext, at: time = time(9)) -> Code:
+        """An example moment that is never past: tomorrow at 09:00 (or at the time typed), written as the step
+        reads it whatever the language ("2026-12-03 09:00")."""
+        return Code(f"{(ctx.today + timedelta(days=1)).isoformat()} {at:%H:%M}")
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """An example under the question, dated from today (a fixed date in the question went stale)."""
@@ -125,13 +125,13 @@ class MomentStep(Step):
         if read is None or (not read.day and now is None):
             raise InvalidAnswerError(text(N_("Please give a date and a time, for example {example}."),
                                           example=self.example(ctx)))
-        try:  # a time alone ("9h", "at 9", "9点") is today's
-            day = parse_date(read.day, ctx.locale, ctx.today) if read.day else ctx.today
+        try:  # a time alone ("9h", "at 9", "9点") is today's; "12月10日" the next 10 December
+            day = parse_date(read.day, ctx.locale, ctx.today, upcoming=True) if read.day else ctx.today
         except ParseError as error:
-            raise parse_error(error) from error
+            raise self._unread(error, read.at, ctx) from error
         moment = datetime.combine(day, read.at) + timedelta(days=read.next_day)
         if day < ctx.today:
-            raise past_date(day)
+            raise self._past(read, day, ctx)
         if not read.day and now is not None and moment <= now:
             raise InvalidAnswerError(text(N_("{time} has already passed today: it is {now} in your time zone. Please "
                                              "give the date as well, for example {example}."),
@@ -142,6 +142,33 @@ class MomentStep(Step):
                                              "give a later time."), moment=self.show(moment.isoformat(), ctx),
                                           time=Clock(now.time().replace(second=0, microsecond=0))))
         return Answer(moment.isoformat(timespec="minutes"), self.show(moment.isoformat(), ctx))
+
+    def _unread(self, error: ParseError, at: time, ctx: FormContext) -> InvalidAnswerError:
+        """A date part not understood, refused with an example of a date with a time (the date step's examples give
+        none)."""
+        if error.reason == "ambiguous_date":
+            return InvalidAnswerError(text(N_("That date is ambiguous. Please give the year, the month and the day, "
+                                              "then the time, for example {example}."), example=self.example(ctx, at)))
+        if error.reason == "not_a_date":
+            return InvalidAnswerError(text(N_("Please give a date and a time, for example {example}."),
+                                           example=self.example(ctx, at)))
+        return parse_error(error)
+
+    @staticmethod
+    def _past(read: TypedMoment, day: date, ctx: FormContext) -> InvalidAnswerError:
+        """A past date, named as understood; when its day and month could be the other way round and that date is
+        still to come ("10/12/2026" read as 12 October), how it was read and what to type for the other."""
+        other = other_reading(read.day, ctx.locale, ctx.today)
+        if other is None or other[0] < ctx.today:
+            return past_date(day)
+        when, month_first = other
+        params = {"typed": Code(read.day), "date": Day(day), "other": Day(when),
+                  "example": Code(f"{when.isoformat()} {read.at:%H:%M}")}
+        if month_first:
+            return InvalidAnswerError(text(N_("{typed} was read month first, as {date}, which is in the past. If you "
+                                              "meant {other}, type {example}."), **params))
+        return InvalidAnswerError(text(N_("{typed} was read day first, as {date}, which is in the past. If you meant "
+                                          "{other}, type {example}."), **params))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The moment for the reader."""

@@ -165,15 +165,34 @@ def _tokens(folded: str) -> tuple[list[str], list[int], dict[str, str]]:
     return found, months, marked
 
 
-def _marked_date(found: list[str], month: int | None, marked: dict[str, str], today: date) -> date:
+def next_day_of(month: int, day: int, today: date) -> date:
+    """The next `day` of `month` from `today` on (today included): "10 December" said without its year."""
+    for year in range(today.year, today.year + 9):  # 29 February comes back within eight years
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            if not 1 <= month <= 12 or not 1 <= day <= 31 or (month, day) != (2, 29):
+                raise ParseError("not_a_date") from None
+            continue
+        if found >= today:
+            return found
+    raise ParseError("not_a_date")
+
+
+def _marked_date(found: list[str], month: int | None, marked: dict[str, str], today: date, upcoming: bool) -> date:
     """Read a date whose year or day is marked ("27年12月31日", "12月31日2027年"): each marked number in its role, a
     two-digit year as any two-digit year, and the numbers left unmarked in the roles left, year first, then month,
-    then day, as Chinese writes them ("2027年12月31")."""
+    then day, as Chinese writes them ("2027年12月31"); a month and day without a year ("12月31日") is the next such
+    day when `upcoming`, else ambiguous."""
     roles = marked | ({"m": str(month)} if month is not None else {})
     left = [role for role in "ymd" if role not in roles]
     if len(found) > len(left):
         raise ParseError("not_a_date")
     roles |= dict(zip(left, found, strict=False))
+    if "y" not in roles and upcoming and "m" in roles and "d" in roles:
+        if len(roles["m"]) > 2 or len(roles["d"]) > 2:
+            raise ParseError("not_a_date")
+        return next_day_of(int(roles["m"]), int(roles["d"]), today)
     if "y" not in roles:
         raise ParseError("ambiguous_date")  # "12月31日": which year?
     year = _year(roles["y"], today)
@@ -186,10 +205,13 @@ def _marked_date(found: list[str], month: int | None, marked: dict[str, str], to
     return _checked(year, int(roles["m"]), int(roles["d"]) if "d" in roles else None)
 
 
-def _named_month_date(found: list[str], month: int, today: date) -> date:
-    """Read a date written with a month name: "31 décembre 2027", "Dec 2027"."""
+def _named_month_date(found: list[str], month: int, today: date, upcoming: bool) -> date:
+    """Read a date written with a month name: "31 décembre 2027", "Dec 2027"; "10 December" is the next such day
+    when `upcoming`, else ambiguous."""
     if len(found) == 1 and len(found[0]) == 4:
         return _checked(_year(found[0], today), month, None)
+    if len(found) == 1 and len(found[0]) <= 2 and upcoming:
+        return next_day_of(month, int(found[0]), today)
     if len(found) != 2:
         raise ParseError("ambiguous_date" if len(found) < 2 else "not_a_date")
     day, year = sorted(found, key=len) if any(len(part) == 4 for part in found) else found
@@ -198,8 +220,9 @@ def _named_month_date(found: list[str], month: int, today: date) -> date:
     return _checked(_year(year, today), month, int(day))
 
 
-def _numeric_date(found: list[str], locale: str, today: date) -> date:
-    """Read an all-numeric date: ISO, the locale's order, month and year, a year, or yyyymmdd."""
+def _numeric_date(found: list[str], locale: str, today: date, upcoming: bool) -> date:
+    """Read an all-numeric date: ISO, the locale's order, month and year, a year, or yyyymmdd; a day and a month in
+    the locale's order ("10/12") is the next such day when `upcoming`, else ambiguous."""
     if len(found) == 1 and len(found[0]) == 8:
         part = found[0]
         ymd = FIRST_YEAR <= int(part[:4]) <= LAST_YEAR and 1 <= int(part[4:6]) <= 12
@@ -210,6 +233,9 @@ def _numeric_date(found: list[str], locale: str, today: date) -> date:
         return date(_year(found[0], today), 12, 31)
     if len(found) == 2:
         years = [part for part in found if len(part) == 4]
+        if not years and upcoming and all(len(part) <= 2 for part in found):
+            month, day = _day_month(found, locale)
+            return next_day_of(month, day, today)
         if not years:
             raise ParseError("ambiguous_date")
         other = found[1] if found[0] == years[0] else found[0]
@@ -220,14 +246,42 @@ def _numeric_date(found: list[str], locale: str, today: date) -> date:
         raise ParseError("not_a_date")
     # The year comes first when it must (four digits, or over 31); otherwise it comes last, as
     # two-digit years do in every locale's short format, and day and month keep the locale's order.
-    order = _numeric_order(babel_locale(locale)).replace("y", "") + "y"
     if len(found[0]) == 4 or int(found[0]) > 31:
-        order = "ymd"
-    parts = dict(zip(order, found, strict=True))
-    month, day = int(parts["m"]), int(parts["d"])
-    if month > 12 >= day:
-        month, day = day, month
-    return _checked(_year(parts["y"], today), month, day)
+        month, day = int(found[1]), int(found[2])
+        month, day = (day, month) if month > 12 >= day else (month, day)
+        return _checked(_year(found[0], today), month, day)
+    month, day = _day_month(found[:2], locale)
+    return _checked(_year(found[2], today), month, day)
+
+
+def _day_month(found: list[str], locale: str) -> tuple[int, int]:
+    """The month and the day of two numbers in the locale's order ("10/12"), or in the other order when only that
+    one makes a date ("25/12" in English)."""
+    order = _numeric_order(babel_locale(locale)).replace("y", "")
+    parts = dict(zip(order, (int(part) for part in found), strict=True))
+    month, day = parts["m"], parts["d"]
+    return (day, month) if month > 12 >= day else (month, day)
+
+
+def other_reading(text: str, locale: str, today: date) -> tuple[date, bool] | None:
+    """For an all-numeric date whose day and month could be either way round ("10/12/2026"), the date the other
+    order makes, and whether the locale's order read the month first; None for any other date."""
+    try:
+        found, months, marked = _tokens(cjk_numerals_as_digits(folded_or_empty(text)))
+    except ParseError:
+        return None
+    if months or marked or len(found) not in (2, 3) or any(len(part) > 2 for part in found[:2]):
+        return None
+    first, second = int(found[0]), int(found[1])
+    if first == second or not (1 <= first <= 12 and 1 <= second <= 12):
+        return None
+    month_first = _numeric_order(babel_locale(locale)).replace("y", "").startswith("m")
+    month, day = (second, first) if month_first else (first, second)
+    try:
+        other = next_day_of(month, day, today) if len(found) == 2 else _checked(_year(found[2], today), month, day)
+    except ParseError:
+        return None
+    return other, month_first
 
 
 def _quarter(folded: str, today: date) -> date | None:
@@ -243,9 +297,11 @@ def _quarter(folded: str, today: date) -> date | None:
     return None
 
 
-def parse_date(text: str, locale: str, today: date) -> date:
+def parse_date(text: str, locale: str, today: date, *, upcoming: bool = False) -> date:
     """Read a date as typed in the reader's locale; a month alone means its end, a year alone 31 Dec, a quarter
-    its last day, "tomorrow" the day after `today` (the reader's own day)."""
+    its last day, "tomorrow" the day after `today` (the reader's own day). A day and month without a year ("12月10日",
+    "10 December") is ambiguous, unless `upcoming`: then it is the next such day, today or later (a time to come,
+    such as a broadcast's)."""
     folded = cjk_numerals_as_digits(folded_or_empty(text))
     if (ahead := _RELATIVE_DAYS.get(folded.rstrip(".!。 "))) is not None:
         return today + timedelta(days=ahead)
@@ -254,5 +310,7 @@ def parse_date(text: str, locale: str, today: date) -> date:
         return quarter
     found, months, marked = _tokens(folded)
     if marked:
-        return _marked_date(found, months[0] if months else None, marked, today)
-    return _named_month_date(found, months[0], today) if months else _numeric_date(found, locale, today)
+        return _marked_date(found, months[0] if months else None, marked, today, upcoming)
+    if months:
+        return _named_month_date(found, months[0], today, upcoming)
+    return _numeric_date(found, locale, today, upcoming)

@@ -51,7 +51,7 @@ async def test_staff_compose_translate_and_send(chat: ChatDriver, database: Data
     bad = await chat.send(staff, "<b>Unclosed")
     assert "not closed" in bad[-1].text
     translations = await chat.send(staff, "<b>WTDC</b> registration is open")
-    assert "Still missing" in translations[-1].text and "(1)" in translations[-1].text
+    assert "Still missing" in translations[-1].text and "(1 recipient)" in translations[-1].text
     await chat.press(staff, "f:translations:c:add:fr")
     await chat.send(staff, "Les inscriptions à la <b>CMDT</b> sont ouvertes")
     preview = await chat.press(staff, "f:translations:c:show:fr")
