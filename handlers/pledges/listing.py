@@ -12,7 +12,7 @@ from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Money, Number, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
-from handlers.pledges.review import close_notices
+from handlers.pledges.review import REJECTED_NEXT, close_notices
 from handlers.pledges.rules import answers_of
 from handlers.pledges.service import EDITING, PLEDGE, pledge_card
 from handlers.reports.cards import next_due_label, period_label, report_line, report_status_label
@@ -199,6 +199,8 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
         if current is not None:
             lines.append(Line(Text(N_("BDT's question")), shorten(current.staff_comment or "", COMMENT_EXCERPT)))
             wholes += long_fields(current, ("rq",), COMMENT_EXCERPT)
+    if manages and pledge.status == PledgeStatus.rejected:  # no button to press: what is left to do
+        lines.append(Text(REJECTED_NEXT))
     actions: list[Button] = []
     if manages and pledge.status == PledgeStatus.validated:
         actions.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))

@@ -7,11 +7,13 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
-from handlers.messages import N_, Button, Code, Day, Label, Reply, Text, text
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
 from handlers.people import audit, decided_by, staff_member
+from handlers.pledges.review import readers_note
 from handlers.pledges.service import focal_points, nobody_told
 from handlers.reports.cadence import CADENCE_LABELS, CADENCES
-from handlers.reports.cards import period_label
+from handlers.reports.cards import next_due_label, period_label
+from handlers.reports.rules import due_of
 from handlers.reports.service import parse_code, report_notice, report_review_notice, sender_of
 from handlers.staff_notices import close_staff_copies
 from models.reporting import cadence_change, period_of
@@ -58,7 +60,8 @@ async def review_button(conv: Conversation, code: str) -> None:
         return
     await begin(conv, CLARIFY, {"$report_id": report.id, "$version": report.version},
                 text(N_("What should the focal point clarify in the report on {ref} for {period}?"),
-                     ref=Code(pledge.ref or ""), period=period_label(report.period)))
+                     ref=Code(pledge.ref or ""), period=period_label(report.period)),
+                *readers_note(await focal_points(conv, pledge.entity_id), conv.deps.default_locale))
 
 
 async def finish_clarify(conv: Conversation, state: FormState) -> None:
@@ -163,6 +166,7 @@ async def cadence_button(conv: Conversation, code: str) -> None:
     ref, cadence = Code(pledge.ref or ""), Text(CADENCE_LABELS[change.cadence])
     short = text(N_("BDT has set how often you report on {ref}: {cadence}. /mypledges shows when the next report "
                     "is due."), ref=ref, cadence=cadence)
+    done: Label
     if change.since is None or change.previous is None:
         done, news = text(N_("{ref} now reports {cadence}."), ref=ref, cadence=cadence), short
     else:
@@ -170,22 +174,22 @@ async def cadence_button(conv: Conversation, code: str) -> None:
         # TRANSLATORS: {period} is a reporting period ("first quarter of 2027", "2027 (a whole year)"); {cadence}
         # and {previous} are "once a year", "twice a year" or "every quarter".
         done = text(N_("{ref} now reports {cadence}, starting with {period}; the periods before it are still "
-                       "reported {previous}, so none of them becomes overdue."),
+                       "reported {previous}, so this change makes none of them overdue."),
                     ref=ref, cadence=cadence, period=period, previous=previous)
         # the period in progress is the first in the new cadence: no "until then" to tell the focal point of
         news = short if change.since <= conv.today else text(
             N_("BDT has set how often you report on {ref}: {cadence}, starting with {period}. Until then, you report "
                "{previous}, as before. /mypledges shows when the next report is due."),
             ref=ref, cadence=cadence, period=period, previous=previous)
-    if (change.cadence, change.previous, change.since) == before:
-        conv.say(Reply((done,)))
-        return
-    pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since = change.cadence, change.previous, \
-        change.since
-    pledge.updated_at = conv.now
-    await audit(conv.session, conv.contact, "pledge.cadence", "pledge", pledge.id, ref=pledge.ref,
-                before=before[0], after=change.cadence, since=change.since.isoformat() if change.since else None)
-    if pledge.status != PledgeStatus.validated:  # its focal points learn it with the validation, in /mypledges
+    changed = (change.cadence, change.previous, change.since) != before
+    if changed:
+        pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since = change.cadence, change.previous, \
+            change.since
+        pledge.updated_at = conv.now
+        await audit(conv.session, conv.contact, "pledge.cadence", "pledge", pledge.id, ref=pledge.ref,
+                    before=before[0], after=change.cadence, since=change.since.isoformat() if change.since else None)
+    done = await with_overdue(conv, pledge, done)
+    if not changed or pledge.status != PledgeStatus.validated:  # its focal points learn it with the validation
         conv.say(Reply((done,)))
         return
     told = await focal_points(conv, pledge.entity_id)
@@ -193,6 +197,15 @@ async def cadence_button(conv: Conversation, code: str) -> None:
     for member in told:
         await outbox.enqueue(conv.session, member, Reply((news,)),
                              f"pledge-cadence:{pledge.id}:{conv.now.isoformat()}:{member.id}", priority=outbox.NOTICE)
+
+
+async def with_overdue(conv: Conversation, pledge: Pledge, done: Label) -> Label:
+    """`done`, then the report already overdue (as /mypledges says it), if the validated pledge has one: a cadence
+    change makes no period overdue, and leaves one already overdue as it was."""
+    if pledge.status != PledgeStatus.validated or pledge.id is None:
+        return done
+    due = due_of(pledge, (await Reports(conv.session).reported_periods([pledge.id])).get(pledge.id, set()), conv.today)
+    return Concat((done, "\n", next_due_label(due))) if due.overdue else done
 
 
 CLARIFY = Journey(CLARIFY_FORM, finish_clarify)
