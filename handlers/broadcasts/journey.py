@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 from handlers import buttons
 from handlers.broadcasts.audience import resolve
 from handlers.broadcasts.composer import BROADCAST_FORM, local_moment, texts_of
-from handlers.broadcasts.service import CreateBroadcast, cancel_broadcast, create_broadcast, delivery_counts
+from handlers.broadcasts.service import (
+    CreateBroadcast,
+    cancel_broadcast,
+    create_broadcast,
+    delivery_counts,
+    edit_broadcast,
+)
 from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
@@ -24,6 +30,8 @@ LIST_LIMIT = 10
 OPEN = (BroadcastStatus.scheduled, BroadcastStatus.sending)
 GRACE = timedelta(minutes=1)
 """A scheduled time passed by less than this at submission is as good as now: it goes out at once."""
+EDITING = "$broadcast_id"
+"""Hidden answer: the scheduled broadcast the composer edits (submitting updates it rather than creating one)."""
 
 
 async def composer_facts(conv: Conversation, state: FormState) -> dict[str, object]:
@@ -76,6 +84,10 @@ async def finish_broadcast(conv: Conversation, state: FormState) -> None:
         return
     command = CreateBroadcast(list(answers["audience"]), texts_of(answers), str(answers["fallback"]), scheduled,
                               conv.contact.id, answers.get("attachment"))
+    edited = state.answers.get(EDITING)
+    if edited is not None:
+        await _finish_edit(conv, int(edited), command, zone)
+        return
     broadcast = await create_broadcast(conv.session, command, conv.now, conv.today, conv.deps.default_locale)
     ref = Code(f"#{broadcast.id}")
     if broadcast.status == BroadcastStatus.scheduled and scheduled is not None:
@@ -86,8 +98,56 @@ async def finish_broadcast(conv: Conversation, state: FormState) -> None:
                                "Broadcast {ref} is on its way to {count} people.", broadcast.recipients, ref=ref),)))
 
 
+async def _finish_edit(conv: Conversation, broadcast_id: int, command: CreateBroadcast, zone: ZoneInfo) -> None:
+    """Update the scheduled broadcast edited, unless it started or was cancelled while the composer was open."""
+    broadcast = await Broadcasts(conv.session).get(broadcast_id)
+    if broadcast is None or not await edit_broadcast(conv.session, broadcast, command, conv.now, conv.today,
+                                                     conv.deps.default_locale):
+        conv.say(Reply((_not_editable(broadcast, broadcast_id),)))
+        return
+    ref = Code(f"#{broadcast_id}")
+    if broadcast.status == BroadcastStatus.scheduled and command.scheduled_at is not None:
+        conv.say(Reply((text(N_("Broadcast {ref} is updated: it is scheduled for {moment}."), ref=ref,
+                             moment=moment_label(command.scheduled_at, zone, conv.locale)),)))
+    else:
+        conv.say(Reply((plural("Broadcast {ref} is on its way to {count} person.",
+                               "Broadcast {ref} is on its way to {count} people.", broadcast.recipients, ref=ref),)))
+
+
+def _not_editable(broadcast: Broadcast | None, broadcast_id: int) -> Label:
+    """Why a broadcast can no longer be edited: it started (or finished), or it was cancelled."""
+    ref = Code(f"#{broadcast_id}")
+    if broadcast is None or broadcast.status == BroadcastStatus.cancelled:
+        return text(N_("Broadcast {ref} was cancelled, so it can no longer be edited: nothing was changed. Start a "
+                       "new one with /broadcast."), ref=ref)
+    return text(N_("Broadcast {ref} has already started, so it can no longer be edited: nothing was changed. "
+                   "/broadcasts shows how far it is."), ref=ref)
+
+
+def answers_of(broadcast: Broadcast, zone: ZoneInfo) -> dict[str, object]:
+    """The composer's answers that made a scheduled broadcast, its time in the editor's zone, to edit it."""
+    language, *others = broadcast.texts  # the first language written comes first, as texts_of stored it
+    assert broadcast.scheduled_at is not None and broadcast.id is not None
+    moment = broadcast.scheduled_at if broadcast.scheduled_at.tzinfo else broadcast.scheduled_at.replace(tzinfo=UTC)
+    return {"audience": list(broadcast.audience), "attachment": broadcast.attachment, "language": language,
+            "text": broadcast.texts[language], "translations": {code: broadcast.texts[code] for code in others},
+            "fallback": broadcast.fallback, "when": "later",
+            "send_at": moment.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes"),
+            EDITING: broadcast.id}
+
+
+async def _edit(conv: Conversation, broadcast: Broadcast) -> None:
+    """Reopen the composer on a scheduled broadcast's summary, with every answer as given (the file kept)."""
+    assert broadcast.id is not None and broadcast.scheduled_at is not None
+    zone = _zone(conv)
+    note = text(N_("Editing broadcast {ref}, scheduled for {moment}. Change what you need, then press Submit: the "
+                   "broadcast is updated, not sent twice."), ref=Code(f"#{broadcast.id}"),
+                moment=moment_label(broadcast.scheduled_at, zone, conv.locale))
+    await begin(conv, BROADCAST, answers_of(broadcast, zone), note)
+
+
 async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) -> None:
-    """/broadcasts: the latest broadcasts with their figures; open ones can be cancelled."""
+    """/broadcasts: the latest broadcasts with their figures; scheduled ones can be edited, open ones cancelled."""
     if not is_staff(conv):
         await refuse(conv, "broadcast.list")
         return
@@ -101,6 +161,8 @@ async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) 
         assert broadcast.id is not None
         lines.append(Concat((Code(f"#{broadcast.id}"), " · ", Day(broadcast.created_at.date()), " · ",
                              await _figures(conv, broadcast))))
+        if broadcast.status == BroadcastStatus.scheduled:
+            buttons.append(Button(Concat(("✏️ ", Code(f"#{broadcast.id}"))), f"bc:edit:{broadcast.id}"))
         if broadcast.status in OPEN:
             buttons.append(Button(Concat(("✖️ ", Code(f"#{broadcast.id}"))), f"bc:cancel:{broadcast.id}"))
     conv.say(Reply(tuple(lines), tuple(tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3))))
@@ -133,15 +195,22 @@ STATUS: dict[str, str] = {BroadcastStatus.scheduled: N_("scheduled"), BroadcastS
 
 
 async def broadcast_button(conv: Conversation, code: str) -> None:
-    """bc:cancel:<id> asks to confirm, bc:stop:<id> cancels; staff only, forged codes refused and audited."""
+    """bc:edit:<id> reopens a scheduled broadcast's summary, bc:cancel:<id> asks to confirm, bc:stop:<id> cancels;
+    staff only, forged codes refused and audited."""
     parsed = buttons.parse(code)
     verb, broadcast_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "bc" else ("", None)
     if not is_staff(conv):
         await refuse(conv, f"broadcast.{verb or 'button'}", "broadcast", broadcast_id)
         return
     broadcast = await Broadcasts(conv.session).get(broadcast_id) if broadcast_id is not None else None
-    if broadcast is None or verb not in ("cancel", "stop"):
+    if broadcast is None or verb not in ("edit", "cancel", "stop"):
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    if verb == "edit":
+        if broadcast.status == BroadcastStatus.scheduled and broadcast.scheduled_at is not None:
+            await _edit(conv, broadcast)
+        else:
+            conv.say(Reply((_not_editable(broadcast, broadcast_id or 0),)))
         return
     ref = Code(f"#{broadcast.id}")
     scheduled = broadcast.status == BroadcastStatus.scheduled

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from handlers import outbox
@@ -57,6 +57,35 @@ async def create_broadcast(session: Session, command: CreateBroadcast, now: date
     if not later:
         await start_broadcast(session, broadcast, now, today, default_locale)
     return broadcast
+
+
+async def edit_broadcast(session: Session, broadcast: Broadcast, command: CreateBroadcast, now: datetime,
+                         today: date, default_locale: str) -> bool:
+    """Replace a scheduled broadcast's audience, texts, fallback, file and time, audited; sent at once when its new
+    time is now. False, and nothing changed, when it started or was cancelled meanwhile (caller commits)."""
+    texts = {lang: body for lang, body in command.texts.items() if lang in LANGUAGES and body.strip()}
+    if not texts:
+        raise BroadcastError("a broadcast needs a text in at least one of ar, en, es, fr, ru, zh")
+    before = {"audience": broadcast.audience, "texts": broadcast.texts, "fallback": broadcast.fallback,
+              "attachment": broadcast.attachment, "scheduled_at": broadcast.scheduled_at}
+    later = command.scheduled_at is not None and command.scheduled_at > now
+    after = {"audience": list(command.audience), "texts": texts,
+             "fallback": command.fallback if command.fallback in texts else next(iter(texts)),
+             "attachment": command.attachment, "scheduled_at": command.scheduled_at}
+    if not await Broadcasts(session).revise_scheduled(broadcast, after):
+        return False
+    editor = await Contacts(session).get(command.created_by) if command.created_by else None
+    changed = sorted(key for key, value in after.items() if _comparable(value) != _comparable(before[key]))
+    await audit(session, editor, "broadcast.edited", "broadcast", broadcast.id, changed=changed,
+                languages=sorted(texts), scheduled=later)
+    if not later:
+        await start_broadcast(session, broadcast, now, today, default_locale)
+    return True
+
+
+def _comparable(value: Any) -> Any:
+    """A moment as stored (naive UTC), anything else as it is."""
+    return value.astimezone(UTC).replace(tzinfo=None) if isinstance(value, datetime) and value.tzinfo else value
 
 
 async def start_broadcast(session: Session, broadcast: Broadcast, now: datetime, today: date,

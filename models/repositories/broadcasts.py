@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 
 from models.session import Session
@@ -15,7 +16,8 @@ from models.values import BroadcastStatus
 _RECENT = select(Broadcast).order_by(col(Broadcast.id).desc()).limit(bindparam("limit"))
 _RUNNING = select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.sending)
 _DUE = select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.scheduled,
-                               col(Broadcast.scheduled_at) <= bindparam("now"))
+                               col(Broadcast.scheduled_at) <= bindparam("now")).with_for_update(skip_locked=True)
+"""Locked while they are started (PostgreSQL; SQLite has one writer): one being edited is started once edited."""
 _TEXTS = select(Broadcast.id, Broadcast.texts, Broadcast.fallback, Broadcast.attachment).where(
     col(Broadcast.id).in_(bindparam("ids", expanding=True)))
 
@@ -37,6 +39,15 @@ class Broadcasts:
         """Insert a new broadcast now, so its id is known."""
         self.session.add(broadcast)
         await self.session.flush()
+
+    async def revise_scheduled(self, broadcast: Broadcast, values: dict[str, Any]) -> bool:
+        """Change a broadcast that has not started, in one statement that checks it still has not (the scheduler
+        may start it meanwhile); False, and nothing changed, when it has started or was cancelled."""
+        revised = await self.session.execute(
+            update(Broadcast).where(col(Broadcast.id) == broadcast.id,
+                                    col(Broadcast.status) == BroadcastStatus.scheduled).values(**values))
+        await self.session.refresh(broadcast)
+        return bool(getattr(revised, "rowcount", 0))
 
     async def recent(self, limit: int) -> list[Broadcast]:
         """The latest broadcasts, newest first."""
