@@ -1,20 +1,33 @@
-"""Staff decisions on organisations waiting for validation."""
+"""Staff decisions on organisations: validate one waiting for validation, reject it with a reason the person who
+registered it reads, or validate after all one that was rejected."""
 
 from __future__ import annotations
 
 from handlers import buttons, outbox
-from handlers.conversation import Conversation
-from handlers.messages import N_, Label, Reply, Text, text
+from handlers.conversation import Conversation, Journey, begin
+from handlers.forms.base import Form, FormState
+from handlers.forms.steps import TextStep
+from handlers.messages import N_, Button, Code, Label, Reply, Text, text
 from handlers.onboarding import entity_copy_key, entity_notice
 from handlers.people import audit, decided_by, role_of, staff_member
-from handlers.staff_notices import close_staff_copies, person_for_staff
+from handlers.staff_notices import close_staff_copies, person_for_staff, when_label
+from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
-from models.tables import Contact
+from models.tables import Contact, Entity
 from models.values import EntityStatus, Role
 
 DECISIONS = frozenset({"entity.validated", "entity.rejected"})
 """The audit actions of a staff decision on an organisation."""
+
+REJECTION_FORM = Form(
+    id="entity_rejection",
+    title=N_("Organisation review"),
+    summary=False,
+    steps=(TextStep(id="comment", label=N_("Comment"), min_length=5, max_length=1500,
+                    question=N_("Write the comment for the focal point (it is sent as you write it).")),),
+)
+"""The reason a staff member gives for rejecting an organisation, sent as written to whoever registered it."""
 
 
 def is_staff(conv: Conversation) -> bool:
@@ -43,41 +56,124 @@ def registrant_of(members: list[Contact]) -> Label:
 
 
 async def decide_entity(conv: Conversation, code: str) -> None:
-    """Validate or reject an organisation (button "ent:ok:<id>" or "ent:no:<id>"), staff only."""
+    """A staff button on an organisation, staff only: validate it ("ent:ok:<id>"; of a rejected one, first ask
+    whether to validate it after all), reject it ("ent:no:<id>": asks the reason first), validate a rejected one
+    after all ("ent:re:<id>") or leave it rejected ("ent:keep:<id>")."""
     parsed = buttons.parse(code)
-    verdict, entity_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "ent" else ("", None)
+    verb, entity_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "ent" else ("", None)
     if not is_staff(conv):
         await refuse(conv, "entity.decide", "entity", entity_id)
         return
-    entity = await Entities(conv.session).get(entity_id) if entity_id is not None and verdict in ("ok", "no") else None
+    known = verb in ("ok", "no", "re", "keep") and entity_id is not None
+    entity = await Entities(conv.session).get(entity_id) if known and entity_id is not None else None
     if entity is None:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    approved = verdict == "ok"
-    status = EntityStatus.validated if approved else EntityStatus.rejected
-    # compare-and-set on the status the staff member saw (only a pending organisation shows the buttons):
-    # of two staff deciding at once, the second finds it decided and nothing of theirs is applied or sent
-    if entity.status != EntityStatus.pending or not await Entities(conv.session).decide(
-            entity, EntityStatus.pending, status, conv.now if approved else None):
-        assert entity.id is not None
-        who = await decided_by(conv.session, "entity", entity.id, DECISIONS)
-        conv.say(Reply((text(N_("“{entity}” was already decided by {person}. Nothing of yours was applied or sent."),
-                             entity=entity.name, person=who),)))
+    status = EntityStatus(entity.status)
+    if verb == "ok" and status is EntityStatus.rejected:
+        await ask_to_validate_after_all(conv, entity)
+    elif verb == "ok":
+        await decide(conv, entity, EntityStatus.pending, EntityStatus.validated, None)
+    elif verb == "no" and status is EntityStatus.pending:
+        await begin(conv, REJECTION, {"$entity_id": entity.id}, text(
+            N_("Why is “{entity}” rejected? The person will read the reason you give."), entity=entity.name))
+    elif verb in ("re", "keep") and status is EntityStatus.pending:  # never shown on one waiting: forged or stale
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+    elif verb == "re":
+        await decide(conv, entity, EntityStatus.rejected, EntityStatus.validated, None)
+    elif verb == "keep" and status is EntityStatus.rejected:
+        conv.say(Reply((text(N_("Nothing changed: “{entity}” stays rejected."), entity=entity.name),)))
+    else:
+        await already_decided(conv, entity)
+
+
+async def finish_rejection(conv: Conversation, state: FormState) -> None:
+    """Reject the organisation once the reason is written, if it still waits for validation (staff only)."""
+    entity_id = int(state.answers["$entity_id"])
+    if not is_staff(conv):
+        await refuse(conv, "entity.decide", "entity", entity_id)
         return
-    await audit(conv.session, conv.contact, "entity.validated" if approved else "entity.rejected", "entity", entity.id)
+    entity = await Entities(conv.session).get(entity_id)
+    if entity is None:
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return
+    await decide(conv, entity, EntityStatus.pending, EntityStatus.rejected, str(state.answers["comment"]))
+
+
+async def already_decided(conv: Conversation, entity: Entity) -> None:
+    """Tell a staff member that the organisation is no longer as they saw it, and who decided it."""
+    assert entity.id is not None
+    who = await decided_by(conv.session, "entity", entity.id, DECISIONS)
+    conv.say(Reply((text(N_("“{entity}” was already decided by {person}. Nothing of yours was applied or sent."),
+                         entity=entity.name, person=who),)))
+
+
+async def ask_to_validate_after_all(conv: Conversation, entity: Entity) -> None:
+    """Before validating a rejected organisation: who rejected it, when and why, and a button to validate it."""
+    assert entity.id is not None
+    rejection = await AuditTrail(conv.session).last_entry("entity", entity.id, {"entity.rejected"})
+    parts: tuple[Label, ...]
+    if rejection is None:  # rejected without a trace in the audit trail (by hand in the database)
+        parts = (text(N_("“{entity}” was rejected."), entity=entity.name),)
+    else:
+        actor_id, at, details = rejection
+        actor = await Contacts(conv.session).get(actor_id) if actor_id is not None else None
+        when = when_label(at, conv.contact.timezone or conv.deps.timezone)
+        parts = (text(N_("“{entity}” was rejected by {person} on {when}."), entity=entity.name,
+                      person=staff_member(actor), when=when),)
+        if details.get("reason"):
+            parts += (text(N_("The reason given: {reason}"), reason=str(details["reason"])),)
+    parts += (Text(N_("Validate it now? Its focal points will be told.")),)
+    conv.say(Reply(parts, ((Button(Text(N_("✅ Yes, validate it")), f"ent:re:{entity.id}"),
+                            Button(Text(N_("No, leave it rejected")), f"ent:keep:{entity.id}")),)))
+
+
+async def decide(conv: Conversation, entity: Entity, seen: EntityStatus, status: EntityStatus,
+                 reason: str | None) -> None:
+    """Record the decision if the organisation is still `seen` (compare-and-set: of two staff deciding at once, the
+    second is told who decided and nothing of theirs is applied or sent), audit it, close every staff copy of its
+    notice, and tell its members, with the reason of a rejection."""
+    assert entity.id is not None
+    approved = status is EntityStatus.validated
+    if entity.status != seen or not await Entities(conv.session).decide(
+            entity, seen, status, conv.now if approved else None):
+        await already_decided(conv, entity)
+        return
+    details = {"reason": reason} if reason else {}
+    if seen is EntityStatus.rejected:
+        details["after"] = "rejected"
+    await audit(conv.session, conv.contact, f"entity.{status.value}", "entity", entity.id, **details)
     done = N_("“{entity}” is validated.") if approved else N_("“{entity}” is rejected.")
     conv.say(Reply((text(done, entity=entity.name),)))
-    assert entity.id is not None
     members = await Contacts(conv.session).members_of(entity.id)
-    registrant = registrant_of(members)
-    footer = N_("✅ Validated by {person} on {when}.") if approved else N_("❌ Rejected by {person} on {when}.")
-    decider = staff_member(conv.contact)
-    closed = entity_notice(entity, registrant, decision=False)
-    await close_staff_copies(conv.session, entity_copy_key(entity.id), closed, footer, decider, conv.now,
-                             conv.deps.timezone)
-    news = (N_("Good news: “{entity}” has been validated by BDT. You can now register pledges.") if approved else
-            N_("BDT could not validate “{entity}”. If you think this is a mistake, write to BDT with /ask. To "
-               "register another organisation, send /start."))
+    await close_notices(conv, entity, status, members, again=seen is EntityStatus.rejected)
+    if approved:
+        news: tuple[Label, ...] = (text(N_("Good news: “{entity}” has been validated by BDT. You can now register "
+                                           "pledges."), entity=entity.name),)
+    else:
+        because = (reason,) if reason else ()
+        news = (text(N_("BDT could not validate “{entity}”. The reason:"), entity=entity.name), *because,
+                Text(N_("If you think this is a mistake, write to BDT with /ask. To register another organisation, "
+                        "send /start.")))
     for member in members:
-        await outbox.enqueue(conv.session, member, Reply((text(news, entity=entity.name),)),
-                             f"entity:{entity.id}:{entity.status}:{member.id}", priority=outbox.NOTICE)
+        await outbox.enqueue(conv.session, member, Reply(news), f"entity:{entity.id}:{entity.status}:{member.id}",
+                             priority=outbox.NOTICE)
+    if not members:
+        conv.say(Reply((text(N_("Nobody could be told: “{entity}” has no focal point. Invite one with /invite "
+                                "{number}."), entity=entity.name, number=Code(str(entity.id))),)))
+
+
+async def close_notices(conv: Conversation, entity: Entity, status: EntityStatus, members: list[Contact], *,
+                        again: bool) -> None:
+    """Every staff copy of the organisation's notice loses its decision buttons and says who decided and when; a
+    rejected one keeps a button to validate it after all. `again`: a decision on one decided before."""
+    assert entity.id is not None
+    approved = status is EntityStatus.validated
+    footer = N_("✅ Validated by {person} on {when}.") if approved else N_("❌ Rejected by {person} on {when}.")
+    kept = () if approved else ((Button(Text(N_("↩️ Validate after all")), f"ent:ok:{entity.id}"),),)
+    await close_staff_copies(conv.session, entity_copy_key(entity.id), entity_notice(
+        entity, registrant_of(members), decision=False), footer, staff_member(conv.contact), conv.now,
+        conv.deps.timezone, kept, stage="reopened" if again else "closed")
+
+
+REJECTION = Journey(REJECTION_FORM, finish_rejection, may=is_staff_contact)

@@ -44,7 +44,7 @@ from models.tables import Contact, Draft
 JOURNEYS: dict[str, Journey] = {
     j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
                            broadcasts.BROADCAST, report_service.REPORT, report_review.CLARIFY, settings.TIMEZONE,
-                           helpdesk.COMPOSE)
+                           helpdesk.COMPOSE, entities.REJECTION)
 }
 
 

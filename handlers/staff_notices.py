@@ -53,10 +53,12 @@ def when_label(moment: datetime, zone: str) -> Label:
 
 
 async def close_staff_copies(session: Session, copy_key: str, notice: Reply, footer: str, person: Label,
-                             at: datetime, default_zone: str, kept: tuple[tuple[Button, ...], ...] = ()) -> int:
+                             at: datetime, default_zone: str, kept: tuple[tuple[Button, ...], ...] = (), *,
+                             stage: str = "closed") -> int:
     """Edit every copy of a staff notification (outbox keys `copy_key` + ":" + member id), whoever received it
     (a staff member since revoked included), into `notice` followed by `footer` ({person}, {when}) with only the
-    `kept` buttons. How many copies were edited."""
+    `kept` buttons. How many copies were edited. `stage` names the edit (its outbox keys are unique): a notice closed
+    once and changed again later (a decision taken back) needs another."""
     copies = await OutboxRows(session).copies(f"{copy_key}:")
     contacts = Contacts(session)
     edited = 0
@@ -65,7 +67,7 @@ async def close_staff_copies(session: Session, copy_key: str, notice: Reply, foo
         if member is None:
             continue
         closing = text(footer, person=person, when=when_label(at, member.timezone or default_zone))
-        await outbox.enqueue(session, member, Reply((*notice.parts, closing), kept), f"closed:{key}",
+        await outbox.enqueue(session, member, Reply((*notice.parts, closing), kept), f"{stage}:{key}",
                              priority=outbox.NOTICE, edit_of=key)
         edited += 1
     return edited

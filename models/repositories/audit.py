@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
@@ -23,6 +24,10 @@ _LAST_DETAILS = (select(_AUDIT.c.details)
                  .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
                         _AUDIT.c.action == bindparam("action"))
                  .order_by(_AUDIT.c.id.desc()).limit(1))
+_LAST_ENTRY = (select(_AUDIT.c.actor_id, _AUDIT.c.at, _AUDIT.c.details)
+               .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
+                      _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
+               .order_by(_AUDIT.c.id.desc()).limit(1))
 _LAST_OF_ACTOR = (select(_AUDIT.c.action, _AUDIT.c.target_id)
                   .where(_AUDIT.c.actor_id == bindparam("actor_id"),
                          _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
@@ -46,6 +51,15 @@ class AuditTrail:
         found = await self.session.execute(_LAST_ACTOR, {"target_type": target_type, "target_id": target_id,
                                                          "actions": sorted(actions)})
         return found.scalar_one_or_none()
+
+    async def last_entry(self, target_type: str, target_id: int,
+                         actions: Iterable[str]) -> tuple[int | None, datetime, dict[str, Any]] | None:
+        """Who last did one of `actions` to this record (a contact id, if known), when, and the details recorded."""
+        found = (await self.session.execute(_LAST_ENTRY, {"target_type": target_type, "target_id": target_id,
+                                                          "actions": sorted(actions)})).first()
+        if found is None:
+            return None
+        return found.actor_id, found.at, dict(found.details) if isinstance(found.details, dict) else {}
 
     async def last_of_actor(self, actor_id: int, actions: Iterable[str]) -> tuple[str, int | None] | None:
         """The action and target id of the last of `actions` this contact did, if they did any."""

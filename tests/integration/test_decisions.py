@@ -63,6 +63,14 @@ async def pending_entity(database: Database) -> tuple[int, int]:
         return entity.id, pledge.id
 
 
+async def rejected(database: Database, entity_id: int) -> None:
+    """Make the organisation rejected, as if by staff some time ago (not audited: only what follows is counted)."""
+    async with database.uow() as uow:
+        await uow.session.execute(sa.update(Entity).where(col(Entity.id) == entity_id)
+                                  .values(status=EntityStatus.rejected))
+        await uow.commit()
+
+
 async def current_report(database: Database, pledge_id: int) -> int:
     """A current progress report, waiting for review, on the pledge (made validated)."""
     async with database.uow() as uow:
@@ -98,7 +106,7 @@ async def outbox_keys(database: Database, prefix: str) -> list[str]:
                     .scalars())
 
 
-@pytest.mark.parametrize("kind", ["entity", "pledge", "report"])
+@pytest.mark.parametrize("kind", ["entity", "rejected entity", "pledge", "report"])
 async def test_two_staff_deciding_at_once_exactly_one_wins(chat: ChatDriver, database: Database, deps: Deps,
                                                           kind: str) -> None:
     """Two instances (two Database objects on one URL) decide the same record at the same moment, several rounds."""
@@ -108,8 +116,12 @@ async def test_two_staff_deciding_at_once_exactly_one_wins(chat: ChatDriver, dat
         bea, carl = chat.person(BEA, "Bea"), chat.person(CARL, "Carl")
         for _ in range(ROUNDS):
             entity_id, pledge_id = await pending_entity(database)
-            if kind == "entity":
-                codes, target = (f"ent:ok:{entity_id}", f"ent:no:{entity_id}"), ("entity", entity_id)
+            if kind == "entity":  # a rejection asks its reason first: the decision is when it is given (below)
+                codes, target = (f"ent:ok:{entity_id}", f"ent:ok:{entity_id}"), ("entity", entity_id)
+                news = f"entity:{entity_id}:"
+            elif kind == "rejected entity":  # validated after all, by both at once
+                await rejected(database, entity_id)
+                codes, target = (f"ent:re:{entity_id}", f"ent:re:{entity_id}"), ("entity", entity_id)
                 news = f"entity:{entity_id}:"
             elif kind == "pledge":
                 codes, target = (f"pv:ok:{pledge_id}", f"pv:ok:{pledge_id}"), ("pledge", pledge_id)
@@ -155,14 +167,14 @@ async def decided_meanwhile(monkeypatch: pytest.MonkeyPatch, repository: Any, ta
 async def test_an_entity_decided_after_it_was_read_is_not_decided_again(
         chat: ChatDriver, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     entity_id, _ = await pending_entity(database)
-    await decided_meanwhile(monkeypatch, Entities, Entity, EntityStatus.rejected, CARL,
-                            "entity.rejected", "entity")
+    await decided_meanwhile(monkeypatch, Entities, Entity, EntityStatus.validated, CARL,
+                            "entity.validated", "entity")
     answers = await chat.press(chat.person(BEA, "Bea"), f"ent:ok:{entity_id}")
     assert len(answers) == 1 and "already decided by Carl" in answers[0].text
     async with database.uow() as uow:
         entity = await uow.session.get(Entity, entity_id)
-        assert entity is not None and (entity.status, entity.validated_at) == (EntityStatus.rejected, None)
-    assert [action for _, action in await decisions(database, "entity", entity_id)] == ["entity.rejected"]
+        assert entity is not None and (entity.status, entity.validated_at) == (EntityStatus.validated, None)
+    assert [action for _, action in await decisions(database, "entity", entity_id)] == ["entity.validated"]
     assert await outbox_keys(database, f"entity:{entity_id}:") == []
 
 

@@ -169,6 +169,7 @@ async def test_nobody_is_invited_into_a_rejected_organisation(chat: ChatDriver) 
     early = LINK.search(before[0].text)
     assert early is not None
     await chat.press(staff, f"ent:no:{entity.id}")
+    await chat.send(staff, "Not a registered ministry.")  # the reason, asked before anything is rejected
     news = (await chat.collect(AWA))[-1].text
     assert "could not validate" in news and "/ask" in news and "/start" in news  # what to do next
     refused = await chat.send(awa, "/invite")
@@ -250,6 +251,7 @@ async def test_refusals_about_a_rejected_organisation_say_what_someone_without_a
     assert link is not None
     [entity] = await entities(chat.database)
     await chat.press(staff, f"ent:no:{entity.id}")
+    await chat.send(staff, "Not a registered ministry.")  # the reason, asked before anything is rejected
     opened = [m.text for m in await chat.send(chat.person(BOB, "Bob"), f"/start {link.group(1)}")]
     assert "could not validate" in opened[0] and "ask the person who sent it to you to write to BDT" in opened[0]
     assert opened[-1].endswith("To register your organisation, send /start; /help lists what I can do.")

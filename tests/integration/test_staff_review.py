@@ -150,12 +150,13 @@ async def test_every_staff_copy_of_a_decided_organisation_is_closed(chat: ChatDr
     assert notices, "no notice"
     entity_code = next(code for code in codes(notices[0]) if code.startswith("ent:no:"))
     await chat.press(chat.person(CARL, "Carl"), entity_code)
+    await chat.send(chat.person(CARL, "Carl"), "Not an organisation we know of.")
     async with database.uow() as uow:
         edits = [row for row in (await uow.session.execute(select(Outbox))).scalars()
                  if row.payload.get("edit_of", "").startswith("staff:entity:")]
     assert len(edits) == 2
     closed = [m for m in await chat.collect(BEA) if "❌ Rejected by Carl on " in m.text]
-    assert closed and closed[0].buttons == () and "Awa Sarr" in closed[0].text
+    assert closed and codes(closed[0]) == [entity_code.replace("ent:no:", "ent:ok:")] and "Awa Sarr" in closed[0].text
 
 
 async def test_every_staff_copy_of_an_acknowledged_report_is_closed(chat: ChatDriver, database: Database) -> None:
