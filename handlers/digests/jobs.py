@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from handlers.digests.schedule import next_due
+from handlers.digests.schedule import first_since, next_due
 from handlers.digests.service import Made, Translate, enqueue_digest, scope_for
 from handlers.language import negotiate
 from models.database import UnitOfWork
@@ -59,7 +59,7 @@ async def _send_one(unit: UnitOfWork, contact_id: int, period: str, now: datetim
         subscription = DigestSubscription(contact_id=contact_id, cadence="weekly", weekday=DEFAULT_WEEKDAY,
                                           hour=DEFAULT_HOUR)
     locale = negotiate(contact.language, contact.telegram_language, default_locale)
-    since = subscription.last_sent_at or now - timedelta(days=7)
+    since = subscription.last_sent_at or first_since(subscription.cadence, now, zone)
     at = next_allowed(now, zone)
     added = await enqueue_digest(session, contact, scope, locale, f"dg:{contact_id}:{period}", since=since, now=now,
                                  zone=zone, translate=translate, made=made, not_before=at if at > now else None)

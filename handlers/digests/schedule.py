@@ -42,5 +42,15 @@ def next_due(cadence: str, weekday: int, hour: int, now: datetime, zone: str) ->
     return None
 
 
+def first_since(cadence: str, now: datetime, zone: str) -> datetime:
+    """Where the changes of a person's first digest start (a later one starts where the one before was sent): the
+    first day of the month before, in their zone, for a monthly digest (sent on the first working day, it reports
+    the month that ended); seven days before `now` for a weekly one."""
+    if cadence == "monthly":
+        first = now.astimezone(ZoneInfo(zone)).date().replace(day=1)
+        return _at((first - timedelta(days=1)).replace(day=1), 0, zone)
+    return now - timedelta(days=7)
+
+
 def _at(day: date, hour: int, zone: str) -> datetime:
     return datetime.combine(day, time(hour), ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
