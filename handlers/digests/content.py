@@ -61,10 +61,19 @@ def _lines(*lines: Label) -> Concat:
 
 
 def _overdue_line(item: Overdue) -> Label:
+    """An overdue pledge with the periods it owes: from the oldest not reported (the one its reminders and a nudge
+    ask for) to the latest due, or that one alone."""
     focal = shorten(item.focal_point, 30) if item.focal_point else Text(N_("no focal point"))
+    named = {"ref": Code(item.ref), "title": shorten(item.title), "entity": shorten(item.entity),
+             "focal_point": focal}
+    first = item.first_period or item.period
+    if first != item.period:
+        # TRANSLATORS: {first} and {last} are reporting periods ("2024", "first half of 2025"): a report is owed
+        # for the first one and none has come for the last one either.
+        return Text(N_("• {ref} {title}: {entity}, {focal_point} (periods {first} to {last})"),
+                    {**named, "first": period_label(first), "last": period_label(item.period)})
     return Text(N_("• {ref} {title}: {entity}, {focal_point} (period {period})"),
-                {"ref": Code(item.ref), "title": shorten(item.title), "entity": shorten(item.entity),
-                 "focal_point": focal, "period": period_label(item.period)})
+                {**named, "period": period_label(item.period)})
 
 
 def digest_reply(figures: Figures, scope: Scope, today: date, since: date | None) -> Reply:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.reporting import covering_periods, period_end, period_start, quarters_of
+from models.reporting import Reportable, covering_periods, next_report, period_end, period_start, quarters_of
 from models.repositories.base import dialect_of, table_of
 from models.scope import GLOBAL_TOKEN, GROUP_TOKENS, ITU_REGIONS, REGION_TOKEN, Scope, ScopeKind, is_entity_number
 from models.session import Session
@@ -112,8 +112,12 @@ class Overdue:
     title: str
     entity: str
     period: str
+    """The latest period due (latest_due_periods) that is not reported."""
     focal_point_id: int | None
     focal_point: str | None
+    first_period: str | None = None
+    """The oldest period not reported, the one the reminders and a nudge ask for (next_report): `period` itself, or
+    an earlier one when several are owed (None: not looked up, taken as `period`)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,20 @@ class Figures:
 
 CHANGES = ("submitted", "validated", "completed", "withdrawn", "reports", "entities")
 BREAKDOWNS = ("focus_area", "pledge_type", "sector", "targeting", "region")
+
+
+REPORTABLE = ("start_date", "end_date", "reporting_cadence", "previous_cadence", "cadence_since", "status")
+"""The pledge's columns models.reporting's rules read (Reportable)."""
+
+
+def _first_unreported(pledge: Any, reported: Iterable[str]) -> str:
+    """The oldest period of an overdue pledge not reported, up to its latest period due (`pledge.period`, not
+    reported): what next_report gives the reminders on any day after that period, since the periods it walks stop
+    at the first one not reported."""
+    upcoming = next_report(cast(Reportable, pledge), reported, period_end(pledge.period) + timedelta(days=1))
+    if upcoming is None or period_start(upcoming.period) >= period_start(pledge.period):
+        return str(pledge.period)
+    return upcoming.period
 
 
 class DigestFigures:
@@ -266,15 +284,28 @@ class DigestFigures:
         focal = (sa.select(sa.func.min(K.c.id)).where(K.c.entity_id == P.c.entity_id,
                                                      K.c.role == Role.focal_point).scalar_subquery())
         focal_id = focal.label("focal_id")
-        listing = (sa.select(P.c.id, P.c.ref, P.c.title, E.c.name, label, focal_id)
+        listing = (sa.select(P.c.id, P.c.ref, P.c.title, E.c.name.label("entity"), label.label("period"), focal_id,
+                             *(P.c[name] for name in REPORTABLE))
                    .select_from(pledges.join(E, E.c.id == P.c.entity_id))
                    .where(condition, sa.not_(reported)).order_by(P.c.value_usd.desc().nulls_last(), P.c.id)
                    .limit(limit)).subquery()
         named = (sa.select(listing, K.c.full_name, K.c.first_name)
                  .outerjoin(K, K.c.id == listing.c.focal_id))
-        overdue = [Overdue(row[0], row[1] or "", row[2], row[3], row[4], row[5], row[6] or row[7])
-                   for row in (await self.session.execute(named)).all()]
+        rows = (await self.session.execute(named)).all()
+        periods = await self._reported_periods([row.id for row in rows])
+        overdue = [Overdue(row.id, row.ref or "", row.title, row.entity, row.period, row.focal_id,
+                           row.full_name or row.first_name, _first_unreported(row, periods.get(row.id, ())))
+                   for row in rows]
         return int(due_count), int(reported_count), int(due_count) - int(reported_count), overdue
+
+    async def _reported_periods(self, pledge_ids: list[int]) -> dict[int, list[str]]:
+        """The periods each of these few pledges reported (as the reminders read them: Reminders.reported_periods)."""
+        found: dict[int, list[str]] = {}
+        if pledge_ids:
+            rows = await self.session.execute(sa.select(R.c.pledge_id, R.c.period).where(R.c.pledge_id.in_(pledge_ids)))
+            for pledge_id, period in rows.all():
+                found.setdefault(pledge_id, []).append(period)
+        return found
 
     async def pledge_rows(self, scope: Scope, chunk: int = 5000) -> AsyncIterator[Sequence[Any]]:
         """Every listed pledge of the scope with its entity and last current report, ready to write (money as

@@ -1,20 +1,24 @@
-"""What a coordinator reads in digests, on both backends: the first monthly digest covers the month."""
+"""What a coordinator reads in digests, on both backends: the first monthly digest covers the month, and an overdue
+pledge is named by the periods the reminders ask for."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from chat_driver import ChatDriver
 from sqlmodel import select
-from test_digests import _seed, chat  # noqa: F401 (the fixture)
+from test_digests import AFRICA, STAFF, _seed, chat  # noqa: F401 (the fixture)
 
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.digests.jobs import send_due_digests
 from models.clock import utcnow
 from models.database import Database
+from models.reporting import latest_due_periods, next_report, period_start, previous_period
+from models.repositories.digests import DigestFigures
 from models.repositories.subscriptions import Subscriptions
-from models.tables import Contact, Pledge
+from models.tables import Contact, Pledge, ProgressReport
 from models.values import PledgeStatus, Role
 
 ENGLISH = 9700
@@ -55,3 +59,46 @@ async def test_the_first_monthly_digest_reports_the_changes_of_the_month(chat: C
     assert await send_due_digests(database.uow, datetime(2031, 2, 3, 9, 5, tzinfo=UTC), deps.translate) >= 1
     later = (await chat.collect(ENGLISH))[0].text
     assert "Since Jan 1, 2031" in later and "0 pledges validated" in later
+
+
+async def _pledge(database: Database, entity: int, n: int, start: date, reported: tuple[str, ...]) -> int:
+    async with database.uow() as uow:
+        old = utcnow() - timedelta(days=800)
+        pledge = Pledge(ref=f"P2C-2025-{n:05d}", entity_id=entity, title=f"Pledge {n}", description="d" * 30,
+                        focus_area="access", pillars=["infrastructure"], pledge_type="financial",
+                        value_usd=Decimal(10 ** 12 - n), countries=["SEN"], itu_regions=["africa"],
+                        status=PledgeStatus.validated, start_date=start, submitted_at=old, validated_at=old,
+                        created_at=old, updated_at=old)
+        uow.session.add(pledge)
+        await uow.session.flush()
+        uow.session.add_all([ProgressReport(pledge_id=pledge.id or 0, period=period, status="in_progress",
+                                            percent_complete=10, steps_taken="s" * 30, created_at=old)
+                             for period in reported])
+        await uow.commit()
+        return pledge.id or 0
+
+
+async def test_an_overdue_pledge_is_named_by_the_periods_the_reminders_ask_for(chat: ChatDriver,  # noqa: F811
+                                                                                database: Database) -> None:
+    """Regression: the reminder said "2024: overdue since 30 Jan 2025" while the digest listed the same pledge with
+    "(period 2025)", the latest period due; now it names the oldest period not reported, to the latest one."""
+    ids = await _seed(database)
+    today = utcnow().date()
+    latest = latest_due_periods(today)["annual"]
+    before = previous_period(latest, "annual")
+    start = period_start(before)
+    two = await _pledge(database, ids["sen"], 90, start, ())  # neither year reported
+    one = await _pledge(database, ids["sen"], 91, start, (before,))  # the earlier year reported
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(AFRICA, utcnow(), latest_due_periods(today))
+        pledges = {pledge_id: await uow.session.get(Pledge, pledge_id) for pledge_id in (two, one)}
+    listed = {item.pledge_id: (item.first_period, item.period) for item in figures.overdue}
+    assert listed[two] == (before, latest) and listed[one] == (latest, latest)
+    for pledge_id, reported in ((two, ()), (one, (before,))):  # what the reminders and a nudge ask for
+        pledge = pledges[pledge_id]
+        assert pledge is not None
+        upcoming = next_report(pledge, reported, today)
+        assert upcoming is not None and upcoming.overdue and upcoming.period == listed[pledge_id][0]
+    text = (await chat.send(chat.person(STAFF, "Bea"), "/digest now"))[0].text
+    assert f"P2C-2025-00090 Pledge 90: Sénégal numérique, Awa Diop (periods {before} to {latest})" in text
+    assert f"P2C-2025-00091 Pledge 91: Sénégal numérique, Awa Diop (period {latest})" in text
