@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.digests.service import RTL, Translate
+from handlers.digests.service import RTL, Translate, tell_scope
 from handlers.digests.sheet import write_csv, write_xlsx
 from handlers.messages import Label
 from handlers.people import audit, find_contact
@@ -20,13 +20,17 @@ class ScopeTargetError(ValueError):
 
 
 async def set_scope(telegram_id: int, scope: Scope, uow: UnitOfWork, now: datetime) -> None:
-    """Set a coordinator's scope (staff and admins always see everything)."""
+    """Set a coordinator's scope (staff and admins always see everything), and tell them when it changes."""
     async with uow:
         contact = await find_contact(uow.session, telegram_id)
         if contact is None or contact.id is None or contact.role != Role.coordinator:
             raise ScopeTargetError(f"{telegram_id} is not a coordinator")
-        await Scopes(uow.session).set(contact.id, scope, None, now)
+        scopes = Scopes(uow.session)
+        changed = await scopes.of(contact.id) != scope
+        await scopes.set(contact.id, scope, None, now)
         await audit(uow.session, None, "scope.set", "contact", contact.id, scope=scope.key, via="cli")
+        if changed:
+            await tell_scope(uow.session, contact, scope, f"scope:cli:{contact.id}:{now.isoformat()}")
         await uow.commit()
 
 

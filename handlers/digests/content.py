@@ -6,7 +6,22 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from handlers.digests.labels import BREAKDOWN_TITLES, CHANGES, REGIONS, group_label
-from handlers.messages import N_, Button, Code, Concat, Day, Label, Markup, Money, Number, Reply, Text, plural
+from handlers.messages import (
+    N_,
+    Button,
+    Code,
+    Concat,
+    CountryName,
+    Day,
+    Items,
+    Label,
+    Markup,
+    Money,
+    Number,
+    Reply,
+    Text,
+    plural,
+)
 from handlers.reports.cards import period_label
 from handlers.vocabulary import SECTOR_LABELS
 from models.repositories.digests import BREAKDOWNS, Figures, Overdue
@@ -21,6 +36,8 @@ GOAL_USD = Decimal("100000000000")
 OVERDUE_SHOWN = 5
 """Overdue pledges listed in the message; the spreadsheet has every one."""
 NUDGE_BUTTONS = 5
+COUNTRIES_NAMED = 8
+"""Countries a scope is named by; beyond, the last name gives way to a count."""
 SHORT = 40
 """Characters of a title or a name kept in the message (they are user-written, up to 200 each)."""
 
@@ -42,7 +59,11 @@ def scope_label(scope: Scope, entity: str | None = None) -> Label:
     if scope.kind is ScopeKind.region:
         return Text(N_("ITU region: {region}"), {"region": Text(REGIONS.get(scope.values[0], scope.values[0]))})
     if scope.kind is ScopeKind.countries:
-        return Text(N_("Countries: {codes}"), {"codes": Code(", ".join(scope.values))})
+        names: list[Label] = [CountryName(code) for code in scope.values]
+        if len(names) > COUNTRIES_NAMED:  # a long list would crowd the chart's title: the rest are counted
+            more = len(names) - COUNTRIES_NAMED + 1
+            names[COUNTRIES_NAMED - 1:] = [plural("{count} other country", "{count} other countries", more)]
+        return Text(N_("Countries: {codes}"), {"codes": Items(tuple(names))})
     if scope.kind is ScopeKind.sector:
         name = SECTOR_LABELS.get(scope.values[0])
         return Text(N_("Sector: {sector}"), {"sector": Text(name) if name else scope.values[0]})

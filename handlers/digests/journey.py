@@ -8,7 +8,7 @@ from handlers.buttons import parse, refuse_malformed
 from handlers.conversation import Conversation
 from handlers.digests.content import scope_label
 from handlers.digests.schedule import HOURS, MONTHLY_HOUR, WEEKDAYS
-from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope_for
+from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope_for, scope_name, tell_scope
 from handlers.forms.countries import read_countries
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
@@ -77,10 +77,12 @@ async def digest_command(conv: Conversation, incoming: Incoming) -> None:
     if argument in ("now", "off"):
         await _act(conv, argument)
         return
-    if await scope_for(conv.session, conv.contact) is None:
+    scope = await scope_for(conv.session, conv.contact)
+    if scope is None:
         _say(conv, NOT_ALLOWED)
         return
-    conv.say(Reply((_setting(await _current(conv)), Text(N_("Choose how often:"))), _menu()))
+    covered = Text(N_("Your digests and /export cover: {scope}"), {"scope": await scope_name(conv.session, scope)})
+    conv.say(Reply((_setting(await _current(conv)), covered, Text(N_("Choose how often:"))), _menu()))
 
 
 async def export_command(conv: Conversation, incoming: Incoming) -> None:
@@ -130,8 +132,12 @@ async def scope_command(conv: Conversation, incoming: Incoming) -> None:
         _say(conv, N_("There is no organisation no. {id}. Write entity followed by the number of an organisation."),
              id=Code(scope.values[0]))
         return
-    await Scopes(conv.session).set(target.id, scope, conv.contact.id, conv.now)
+    scopes = Scopes(conv.session)
+    changed = await scopes.of(target.id) != scope
+    await scopes.set(target.id, scope, conv.contact.id, conv.now)
     await audit(conv.session, conv.contact, "scope.set", "contact", target.id, scope=scope.key)
+    if changed:  # what their digests cover changes: they hear it from the bot, not from a different digest
+        await tell_scope(conv.session, target, scope, f"scope:{conv.update_key}:{target.id}")
     conv.say(Reply((Text(N_("Scope of {name} set: {scope}"), {
         "name": person_for_staff(target),
         "scope": scope_label(scope, entity.name if entity is not None else None)}),)))

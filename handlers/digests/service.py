@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers import outbox
 from handlers.digests.chart import render_chart
 from handlers.digests.content import digest_reply, scope_label
 from handlers.digests.sheet import XLSX_TYPE, write_xlsx
@@ -19,14 +20,29 @@ from handlers.messages import N_, Label, Reply, Text, reply_to_json
 from models.database import Session
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
-from models.repositories.outbox import BULK, OutboxRows
+from models.repositories.entities import Entities
+from models.repositories.outbox import BULK, NOTICE, OutboxRows
 from models.repositories.subscriptions import Files, Scopes
-from models.scope import EVERYTHING, Scope
+from models.scope import EVERYTHING, Scope, ScopeKind, is_entity_number
 from models.tables import Contact
 from models.values import Role
 
 Translate = Callable[[Label, str], str]
 RTL = frozenset({"ar"})
+
+
+async def scope_name(session: Session, scope: Scope) -> Label:
+    """What a scope covers, in the reader's language, an organisation by its name."""
+    entity = await Entities(session).get(int(scope.values[0])) \
+        if scope.kind is ScopeKind.entity and is_entity_number(scope.values[0]) else None
+    return scope_label(scope, entity.name if entity is not None else None)
+
+
+async def tell_scope(session: Session, coordinator: Contact, scope: Scope, key: str) -> None:
+    """Tell a coordinator, in their language, that staff set the scope their digests and exports cover."""
+    message = Text(N_("BDT set the scope of your digests to: {scope}. From now on your digests and /export cover "
+                      "these pledges."), {"scope": await scope_name(session, scope)})
+    await outbox.enqueue(session, coordinator, Reply((message,)), key, priority=NOTICE)
 
 
 async def scope_for(session: Session, contact: Contact) -> Scope | None:

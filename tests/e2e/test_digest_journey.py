@@ -130,6 +130,8 @@ async def test_weekly_digest_arrives_once_in_scope_in_working_hours(clocked: Bot
     coordinator = await _person(stack, COORDINATOR, "ru", "Иван")
     set_scope = await staff.say(f"/scope {COORDINATOR} region cis")
     assert "CIS" in set_scope[0]["text"]
+    (told,) = await _wait_for(coordinator, 1)  # told at once (in the default language: they never wrote to the bot)
+    assert "ITU region: CIS" in told["text"]
     menu = await coordinator.say("/digest")
     assert "dg:week" in buttons(menu[-1])
     await coordinator.press("dg:week")

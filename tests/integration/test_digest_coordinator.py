@@ -1,5 +1,5 @@
-"""What a coordinator reads in digests, on both backends: the first monthly digest covers the month, and an overdue
-pledge is named by the periods the reminders ask for."""
+"""What a coordinator reads in digests, on both backends: the first monthly digest covers the month, an overdue
+pledge is named by the periods the reminders ask for, and a change of scope is told and shown."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from chat_driver import ChatDriver
 from sqlmodel import select
-from test_digests import AFRICA, STAFF, _seed, chat  # noqa: F401 (the fixture)
+from test_digests import AFRICA, COORDINATOR, STAFF, _seed, chat  # noqa: F401 (the fixture)
 
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
+from handlers.digests.admin import set_scope
 from handlers.digests.jobs import send_due_digests
 from models.clock import utcnow
 from models.database import Database
@@ -102,3 +103,35 @@ async def test_an_overdue_pledge_is_named_by_the_periods_the_reminders_ask_for(c
     text = (await chat.send(chat.person(STAFF, "Bea"), "/digest now"))[0].text
     assert f"P2C-2025-00090 Pledge 90: Sénégal numérique, Awa Diop (periods {before} to {latest})" in text
     assert f"P2C-2025-00091 Pledge 91: Sénégal numérique, Awa Diop (period {latest})" in text
+
+
+async def test_a_coordinator_is_told_of_a_new_scope_and_sees_it_in_the_digest_menu(chat: ChatDriver,  # noqa: F811
+                                                                                   database: Database) -> None:
+    """Regression: /scope changed what a coordinator's digests cover without a word to them, and /digest did not
+    say what they cover; the scope is named with country names, not ISO codes."""
+    await _seed(database)
+    await _english_coordinator(chat, database)
+    confirmed = await chat.send(chat.person(STAFF, "Bea"), f"/scope {ENGLISH} countries SEN KAZ")
+    assert "set: Countries: Kazakhstan and Senegal" in confirmed[-1].text
+    told = await chat.collect(ENGLISH)
+    assert [message.text for message in told] == [
+        "BDT set the scope of your digests to: Countries: Kazakhstan and Senegal. From now on your digests and "
+        "/export cover these pledges."]
+    menu = await chat.send(chat.person(ENGLISH, "Lee"), "/digest")
+    assert "Your digests and /export cover: Countries: Kazakhstan and Senegal" in menu[0].text
+    await chat.send(chat.person(STAFF, "Bea"), f"/scope {ENGLISH} countries KAZ, SEN")
+    assert await chat.collect(ENGLISH) == []  # the same scope again: nothing to tell
+    russian = await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} region africa")
+    assert "ITU region: Africa" in russian[-1].text and len(await chat.collect(COORDINATOR)) == 1
+
+
+async def test_a_scope_set_from_the_command_line_is_told_too(chat: ChatDriver, database: Database) -> None:  # noqa: F811
+    """`p2c-bot admin scope` changes what the digests cover as /scope does: the coordinator is told alike."""
+    await _english_coordinator(chat, database)
+    await set_scope(ENGLISH, AFRICA, database.uow(), utcnow())
+    told = await chat.collect(ENGLISH)
+    assert [message.text for message in told] == [
+        "BDT set the scope of your digests to: ITU region: Africa. From now on your digests and /export cover these "
+        "pledges."]
+    await set_scope(ENGLISH, AFRICA, database.uow(), utcnow())
+    assert await chat.collect(ENGLISH) == []

@@ -177,6 +177,7 @@ async def _focal(database: Database) -> Contact:
 async def test_a_nudge_is_the_days_reminder_of_its_focal_point(chat: ChatDriver, database: Database) -> None:  # noqa: F811
     ids = await _seed(database)
     await chat.send(chat.person(STAFF), f"/scope {COORDINATOR} region africa")
+    assert len(await chat.collect(COORDINATOR)) == 1  # told of the new scope
     coordinator = chat.person(COORDINATOR, "Ivan", "ru")
     refused = await chat.press(coordinator, f"dg:nudge:{ids['p5']}")  # a CIS pledge: out of scope
     assert "нет прав" in refused[0].text
