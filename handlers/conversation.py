@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from handlers import drafts, outbox
 from handlers.forms.base import Form, FormContext, FormState
-from handlers.forms.engine import FormInput, Outcome, Status, advance, prompt, start
-from handlers.messages import N_, Label, Reply, Text
+from handlers.forms.engine import NOT_CANCELLED, FormInput, Outcome, Status, advance, prompt, start, unconfirmed
+from handlers.messages import N_, Concat, Label, Line, Reply, Text
 from handlers.people import audit
 from models.database import Session
 from models.retention import Retention
@@ -60,6 +60,8 @@ class Conversation:
     """The form this update opened, if it opened one."""
     closed: str | None = None
     """The form this update finished or cancelled, if it did (another one left open is then asked again)."""
+    asked: str | None = None
+    """The form whose question this update showed, if it showed one."""
 
     def say(self, message: Reply, *, edit_of: str | None = None, message_id: int | None = None) -> str:
         """Answer the person (written to the outbox when the update's work commits); the reply's outbox key.
@@ -138,12 +140,15 @@ async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> b
 
 async def begin(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None,
                 *notes: Label) -> None:
-    """Open a form for the person and ask its first question (after `notes`); the draft is saved at once."""
+    """Open a form for the person and ask its first question (after `notes`, its heading: what the form is about,
+    kept with the draft and said again whenever the question comes back); the draft is saved at once."""
     assert conv.contact.id is not None
-    outcome = start(journey.form, conv.form_context(), dict(answers or {}), notes)
+    shown = (*await _waiting(conv, journey.form.id), *notes)
+    outcome = start(journey.form, conv.form_context(), dict(answers or {}), shown)
     if journey.facts is not None:
         context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))
-        outcome = start(journey.form, context, dict(answers or {}), notes)
+        outcome = start(journey.form, context, dict(answers or {}), shown)
+    outcome = replace(outcome, state=replace(outcome.state, heading=tuple(notes)))
     state = _show(conv, journey.form, FormState(step=outcome.state.step), outcome, conv.form_context())
     await drafts.open_draft(conv.session, conv.contact.id, journey.form.id, state, conv.now)
     conv.opened = journey.form.id
@@ -179,15 +184,38 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
 
 
 async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:
-    """Repeat the current question of a draft, after a note (a command in the middle, say)."""
+    """Repeat the current question of a draft, after a note (a command in the middle, say), with the form's
+    heading: something else was shown since, so the person is told again what the questions are about. A cancel
+    waiting for its confirmation is left: the person went on with something else, so nothing is discarded."""
     if not await still_allowed(conv, journey, draft):
         return
     state = FormState.from_json(draft.state)
+    shown = unconfirmed(journey.form, state)
+    kept: tuple[Label, ...] = (Text(NOT_CANCELLED),) if shown is not state else ()
     context = conv.form_context()
     if journey.facts is not None:
-        context = replace(context, facts=await journey.facts(conv, state))
-    again = Outcome(state, (prompt(journey.form, state, context, tuple(notes)),))
+        context = replace(context, facts=await journey.facts(conv, shown))
+    parts = (*notes, *kept, *await _waiting(conv, journey.form.id), *shown.heading)
+    again = Outcome(shown, (prompt(journey.form, shown, context, parts),))
     await drafts.save(conv.session, draft, _show(conv, journey.form, state, again, context), conv.now)
+
+
+async def _waiting(conv: Conversation, form_id: str) -> tuple[Label, ...]:
+    """A note naming the form the person left open by its heading (the decision whose comment waits, say), when
+    another one is shown now: what they type next answers the one shown, and the one left comes back after it."""
+    assert conv.contact.id is not None
+    left = await drafts.latest_draft(conv.session, conv.contact.id)
+    if left is None or left.form_id == form_id:
+        return ()
+    heading = FormState.from_json(left.state).heading
+    if not heading:  # nothing to name it by (a new pledge): the journey that opens the other form says it is kept
+        return ()
+    return (Line(Text(N_("⏸ Left open until you finish or cancel this")), _joined(heading)),)
+
+
+def _joined(parts: tuple[Label, ...]) -> Label:
+    """Paragraphs as one line, a space between them."""
+    return parts[0] if len(parts) == 1 else Concat(tuple(p for part in parts for p in (" ", part))[1:])
 
 
 def _show(conv: Conversation, form: Form, before: FormState, outcome: Outcome, ctx: FormContext) -> FormState:
@@ -195,6 +223,8 @@ def _show(conv: Conversation, form: Form, before: FormState, outcome: Outcome, c
     state knowing which message shows its question. A question that offered matches (countries) and is asked
     anew below loses its buttons above: stale matches disappear."""
     replies = outcome.replies
+    if outcome.status is Status.open and replies:
+        conv.asked = form.id
     if outcome.in_place and before.asked and len(replies) == 1:  # the question whose button was pressed
         conv.say(replies[0], edit_of=before.asked, message_id=conv.pressed)
         return replace(outcome.state, asked=before.asked)

@@ -143,25 +143,37 @@ async def _on_unreadable(conv: Conversation, kind: str, draft: Draft | None, jou
 
 async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey: Journey | None) -> None:
     parsed = buttons.parse(data)
-    if parsed is None:
-        await buttons.refuse_malformed(conv, data)
-        return
-    prefix = parsed.prefix
-    if prefix == "f":
+    if parsed is not None and parsed.prefix == "f":
         if draft is not None and journey is not None:
             await proceed(conv, journey, draft, FormInput(code=data))
         else:
             conv.say(help_reply(role_of(conv.contact), Text(N_("Those questions are already finished."))))
         return
-    if prefix == "lang" and language.choose_language(conv, parsed.verb):
-        if draft is not None and journey is not None:
-            await ask_again(conv, journey, draft)
-        return
-    handler = BUTTONS.get(prefix)
-    if handler is None:
+    said = len(conv.replies)
+    if parsed is None:
         await buttons.refuse_malformed(conv, data)
+    elif parsed.prefix == "lang" and language.choose_language(conv, parsed.verb):
+        if draft is not None and journey is not None:
+            await ask_again(conv, journey, draft)  # the question, now in the language chosen
+    elif (handler := BUTTONS.get(parsed.prefix)) is not None:
+        await handler(conv, data)
+    else:
+        await buttons.refuse_malformed(conv, data)
+    if draft is not None and not any(reply.buttons for reply in conv.replies[said:]):
+        await _back_to_question(conv, draft.form_id)
+
+
+async def _back_to_question(conv: Conversation, form_id: str) -> None:
+    """After a button that is not the form's and whose answer offers nothing to press (a refused or forged button,
+    a decision done), the open form's question again, as after a command: the person's next words answer it, so
+    it must be the last thing they read. Not when the button showed a form's question, or opened or closed one
+    (which gives the question back itself)."""
+    if conv.asked is not None or conv.opened is not None or conv.closed is not None or conv.contact.id is None:
         return
-    await handler(conv, data)
+    draft = await drafts.find_draft(conv.session, conv.contact.id, form_id)  # the button may have changed it
+    journey = journey_of(form_id)
+    if draft is not None and journey is not None:
+        await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
 
 
 async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | None, journey: Journey | None) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from handlers.messages import N_, Button, Label, Reply, Text
+from handlers.messages import N_, Button, Label, Reply, Text, reply_from_json, reply_to_json
 
 Answers = Mapping[str, Any]
 
@@ -170,15 +170,22 @@ class FormState:
     resume: str | None = None
     asked: str | None = None
     """The outbox key of the message that shows the current question, which toggles edit in place."""
+    heading: tuple[Label, ...] = ()
+    """What the form is about ("Progress report on P2C-2025-00002 for 2024."), said when it was opened and again
+    whenever its question comes back after something else was shown."""
 
     def to_json(self) -> dict[str, Any]:
         """The state as stored in Draft.state."""
-        return {"step": self.step, "answers": self.answers, "scratch": self.scratch,
+        data = {"step": self.step, "answers": self.answers, "scratch": self.scratch,
                 "editing": self.editing, "resume": self.resume, "asked": self.asked}
+        if self.heading:  # stored as message data, rendered in the reader's language when shown again
+            data["heading"] = reply_to_json(Reply(self.heading))["parts"]
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FormState:
         """Rebuild the state from Draft.state."""
         return cls(step=str(data["step"]), answers=dict(data.get("answers", {})),
                    scratch=dict(data.get("scratch", {})), editing=bool(data.get("editing", False)),
-                   resume=data.get("resume"), asked=data.get("asked"))
+                   resume=data.get("resume"), asked=data.get("asked"),
+                   heading=reply_from_json({"parts": data.get("heading") or []}).parts)

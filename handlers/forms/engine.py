@@ -14,6 +14,7 @@ from typing import Any
 from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
 from handlers.forms.intents import typed_intent
 from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Markup, Reply, Text, text
+from handlers.vocabulary import typed_yes_no
 
 SUMMARY = "$sum"
 CONFIRM_CANCEL = "$cancel"
@@ -27,6 +28,9 @@ PREFILLED = "$prefilled"
 """Hidden answer: steps answered ahead (a group of defaults, "300 schools"), not asked again on the way."""
 SHORT_DEFAULT = 40
 """A default shown in full on its button up to this length; a longer text is quoted above the buttons."""
+STALE = N_("That button belongs to an earlier question. Here is the current one.")
+NOT_OFFERED = N_("That button is not one of this question's options. Here is the question again.")
+NOT_CANCELLED = N_("Not cancelled: your answers are kept.")
 
 
 class Status(StrEnum):
@@ -204,6 +208,8 @@ def resume(form: Form, state: FormState) -> FormState:
 def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) -> Outcome:
     """Apply one input to a session and say what happens next."""
     state = resume(form, state)
+    if state.step == CONFIRM_CANCEL and given.code is None:
+        return _answered_at_confirmation(form, state, given, ctx)
     try:
         if given.code is not None:
             outcome = _on_code(form, state, given.code, ctx)
@@ -217,6 +223,36 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
         return replace(outcome, in_place=False)  # what is typed comes below the question: answered below it
     except InvalidAnswerError as error:
         return Outcome(state, (prompt(form, state, ctx, (error.message,)),))
+
+
+def unconfirmed(form: Form, state: FormState) -> FormState:
+    """The state without a cancel waiting for its confirmation: back at the question Cancel was pressed on."""
+    if state.step != CONFIRM_CANCEL:
+        return state
+    return resume(form, replace(state, step=state.resume or form.steps[0].id, resume=None))
+
+
+def _cancelled(state: FormState) -> Outcome:
+    return Outcome(state, (Reply((Text(N_("Cancelled. Nothing was kept.")),)),), Status.cancelled, in_place=True)
+
+
+def _answered_at_confirmation(form: Form, state: FormState, given: FormInput, ctx: FormContext) -> Outcome:
+    """Typed (or sent) at "Cancel and discard your answers?": a yes ("oui", "نعم") or a second cancel discards,
+    a no goes back to the question; anything else is an answer to that question, so the cancel is not confirmed
+    and the person is told their answers are kept, rather than losing what they typed."""
+    typed = (given.text or "").strip() if given.file is None else ""
+    said = typed_yes_no(typed) if typed else None
+    if said == "yes" or (typed and typed_intent(typed) == "cancel"):
+        return replace(_cancelled(state), in_place=False)
+    back = unconfirmed(form, state)
+    if said == "no":
+        return Outcome(back, (prompt(form, back, ctx),))
+    outcome = advance(form, back, given, ctx)
+    if not outcome.replies:  # the answer finished the form: what follows says so
+        return outcome
+    first, *rest = outcome.replies
+    return replace(outcome, replies=(replace(first, parts=(Text(NOT_CANCELLED), *first.parts)), *rest),
+                   in_place=False)
 
 
 def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outcome:
@@ -246,13 +282,11 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
         confirm = replace(state, step=CONFIRM_CANCEL, resume=state.step)
         return Outcome(confirm, (prompt(form, confirm, ctx),))
     if kind != "f" or step_id != state.step or not action:
-        note = Text(N_("That button belongs to an earlier question. Here is the current one."))
-        return Outcome(state, (prompt(form, state, ctx, (note,)),))
+        return Outcome(state, (prompt(form, state, ctx, (Text(STALE),)),))
     if step_id == CONFIRM_CANCEL:
-        if action == "yes":
-            return Outcome(state, (Reply((Text(N_("Cancelled. Nothing was kept.")),)),), Status.cancelled,
-                           in_place=True)
-        back = replace(state, step=state.resume or form.steps[0].id, resume=None)
+        if action in ("yes", "cancel"):  # "cancel": /cancel typed again at the confirmation means it
+            return _cancelled(state)
+        back = unconfirmed(form, state)
         return Outcome(back, (prompt(form, back, ctx),), in_place=True)
     if action == "cancel":
         confirm = replace(state, step=CONFIRM_CANCEL, resume=state.step)
@@ -269,14 +303,14 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
     if action == "same":
         value = _default(state, step)
         if value is None:
-            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+            raise InvalidAnswerError(Text(STALE))
         return _apply(form, state, step, Answer(value, step.show(value, ctx)), ctx)
     if action == "sameall":
         return _all_defaults(form, state, ctx)
     if action == "samegroup":
         group = _group(form, state, step)
         if not group:
-            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+            raise InvalidAnswerError(Text(STALE))
         values = {s.id: _default(state, s) for s in group}  # None: skipped last time, skipped again
         first = values.pop(step.id)
         lines = [Line(Text(s.label), s.show(value, ctx) if (value := values.get(s.id, first)) is not None
@@ -287,9 +321,17 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
         if not step.skippable(state.answers):
             raise InvalidAnswerError(Text(N_("This question cannot be skipped.")))
         if not _may_skip(step, state):  # a Skip of an earlier message, after files were sent: they are kept
-            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+            raise InvalidAnswerError(Text(STALE))
         return _apply(form, state, step, Answer(None), ctx)
-    return _apply(form, state, step, step.on_code(action, state.answers, state.scratch, ctx), ctx)
+    try:
+        result = step.on_code(action, state.answers, state.scratch, ctx)
+    except InvalidAnswerError as error:
+        # steps refuse any code they do not offer as "an earlier question", but this code names the current
+        # question (checked above): a value it does not offer, stale or forged, is not one of its options
+        if error.message.msgid == STALE:
+            raise InvalidAnswerError(Text(NOT_OFFERED)) from error
+        raise
+    return _apply(form, state, step, result, ctx)
 
 
 def _may_skip(step: Step, state: FormState) -> bool:
@@ -341,7 +383,7 @@ def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> 
     if verb == "edit":
         step = form.step(target)
         if step is None or not step.applies(state.answers):
-            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+            raise InvalidAnswerError(Text(STALE))
         moved = replace(state, step=step.id, scratch={}, editing=True)
         return Outcome(moved, (prompt(form, moved, ctx),))
     if verb == "full":
@@ -349,7 +391,7 @@ def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> 
         value = state.answers.get(target) if step is not None and step.applies(state.answers) else None
         pieces = step.whole(value, ctx) if step is not None and value is not None else ()
         if step is None or not pieces:
-            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+            raise InvalidAnswerError(Text(STALE))
         return Outcome(state, (*whole_text(Text(step.label), pieces), prompt(form, state, ctx)))
     if verb == "submit":
         missing = _first_missing(form, state.answers)
@@ -418,5 +460,5 @@ def _previous(form: Form, state: FormState) -> Step | None:
 def _step(form: Form, step_id: str) -> Step:
     step = form.step(step_id)
     if step is None:
-        raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        raise InvalidAnswerError(Text(STALE))
     return step

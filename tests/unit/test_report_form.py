@@ -38,7 +38,7 @@ def state(step: str, **answers: Any) -> FormState:
 TABLE: list[tuple[str, dict[str, Any], FormInput, str, str, Any, str]] = [
     ("status", {}, FormInput(code="f:status:c:in_progress"), "en", "percent_complete", "in_progress", "0 to 100"),
     ("status", {}, FormInput(code="f:status:c:not_started"), "fr", "steps_taken", "not_started", "20 à 4"),
-    ("status", {}, FormInput(code="f:status:c:bogus"), "en", "status", None, "earlier question"),
+    ("status", {}, FormInput(code="f:status:c:bogus"), "en", "status", None, "not one of this question's options"),
     ("status", {}, FormInput(text="En cours"), "fr", "percent_complete", "in_progress", "pourcentage"),
     ("status", {}, FormInput(text="قيد التنفيذ"), "ar", "percent_complete", "in_progress", "100"),
     ("percent_complete", {"status": "in_progress"}, FormInput(text="40 %"), "fr", "target_achieved", 40, "500"),
@@ -56,7 +56,7 @@ TABLE: list[tuple[str, dict[str, Any], FormInput, str, str, Any, str]] = [
     ("percent_complete", {"status": "in_progress"}, FormInput(code="f:percent_complete:c:100"), "en",
      "pledge_complete", 100, "whole pledge"),
     ("percent_complete", {"status": "in_progress"}, FormInput(code="f:percent_complete:c:33"), "en",
-     "percent_complete", None, "earlier question"),
+     "percent_complete", None, "not one of this question's options"),
     ("target_achieved", {"status": "in_progress"}, FormInput(text="120"), "ru", "beneficiaries_reached", 120, ""),
     ("target_achieved", {"status": "in_progress"}, FormInput(code="f:target_achieved:skip"), "en",
      "beneficiaries_reached", None, "people"),
