@@ -8,8 +8,8 @@ from handlers.forms.base import FormState
 from handlers.forms.countries import places_label
 from handlers.forms.engine import DEFAULT_GROUP, DEFAULTS, DEFAULTS_FROM, collected
 from handlers.inputs import Incoming
-from handlers.lengths import shorten
-from handlers.messages import N_, Button, Code, Label, Line, Money, Reply, Text, text
+from handlers.lengths import LIST_TITLE, shorten
+from handlers.messages import N_, Button, Code, Day, Label, Line, Money, Reply, Text, text
 from handlers.people import audit, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.notices import (
@@ -24,6 +24,7 @@ from handlers.pledges.notices import (
 )
 from handlers.pledges.rules import answers_of, apply_answers, check_answers, derive_reach, pledge_ref
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, labeller
+from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
@@ -76,10 +77,33 @@ async def pledge_command(conv: Conversation, incoming: Incoming) -> None:
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
     if draft is None:
-        await begin(conv, PLEDGE, await carried_over(conv, entity))
+        await start_pledge(conv, entity)
+        return
+    if await drafts.elsewhere(conv.session, conv.contact.id, PLEDGE_FORM.id):
+        # typed in the middle of another form: go on with the pledge, one question at a time (that form waits)
+        await resume(conv, draft, Text(N_("You started this earlier: here is where you left off. To start "
+                                          "afresh, press Cancel.")))
         return
     conv.say(Reply((Text(N_("You have a pledge in progress. Continue where you left off, or start over?")),),
                    continue_or_restart(draft)))
+
+
+async def start_pledge(conv: Conversation, entity: Entity) -> None:
+    """Open a new pledge form, saying first that a form left open meanwhile is kept and how to go back to it."""
+    assert conv.contact.id is not None
+    kept = await drafts.kept_note(conv.session, conv.contact.id, PLEDGE_FORM.id)
+    if kept:  # its own message: what begin is given is the form's heading, said again with every question
+        conv.say(Reply(kept))
+    await begin(conv, PLEDGE, await carried_over(conv, entity))
+
+
+async def resume(conv: Conversation, draft: Draft, *notes: Label) -> None:
+    """Ask the pledge draft's current question again (after `notes`); it becomes the form in progress, the one
+    left behind (if any) waiting until it is sent or cancelled."""
+    assert conv.contact.id is not None
+    kept = await drafts.kept_note(conv.session, conv.contact.id, PLEDGE_FORM.id)
+    await ask_again(conv, PLEDGE, draft, *kept, *notes)
+    conv.opened = PLEDGE_FORM.id  # taken up again: the form left behind is not asked again after it
 
 
 def continue_or_restart(draft: Draft) -> tuple[tuple[Button, ...], ...]:
@@ -100,17 +124,34 @@ async def pledge_button(conv: Conversation, code: str) -> None:
     draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
     if parsed is None or parsed.prefix != "pl":
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+    elif draft is None and parsed.verb == "resume":  # sent or cancelled since: a new pledge only when asked for
+        conv.say(await nothing_to_continue(conv, entity))
     elif draft is None:
-        await begin(conv, PLEDGE, await carried_over(conv, entity))
+        await start_pledge(conv, entity)
     elif parsed.verb == "resume":
-        draft.updated_at = conv.now
-        await ask_again(conv, PLEDGE, draft)
+        await resume(conv, draft)
     elif (parsed.id, parsed.version) == (draft.id, draft.version) or not answered(draft):
-        await begin(conv, PLEDGE, await carried_over(conv, entity))
+        await start_pledge(conv, entity)
     else:  # an earlier message's button: answers may have been given since, and only a confirmation deletes them
         conv.say(Reply((Text(N_("That “Start over” button is from an earlier message. Start over and delete the "
                                 "answers of your pledge in progress, or continue where you left off?")),),
                        continue_or_restart(draft)))
+
+
+async def nothing_to_continue(conv: Conversation, entity: Entity) -> Reply:
+    """What ▶️ Continue says once the pledge it continued is no longer in progress: the person's latest pledge
+    (submitted, or resubmitted after changes), where to see it, and a button to register another."""
+    assert conv.contact.id is not None
+    another = ((Button(Text(N_("📝 Register another pledge")), "pl:restart"),),)
+    last = await AuditTrail(conv.session).last_of_actor(conv.contact.id, ("pledge.submitted", RESUBMITTED))
+    pledge = await Pledges(conv.session).get(last[1]) if last is not None and last[1] is not None else None
+    if pledge is None or pledge.entity_id != entity.id or pledge.submitted_at is None:
+        return Reply((Text(N_("There is no pledge in progress to continue. See your pledges with /mypledges, or "
+                              "register another.")),), another)
+    return Reply((text(N_("There is no pledge in progress to continue: your latest pledge, {ref} “{title}”, was "
+                          "submitted on {date}. See it with /mypledges, or register another."),
+                       ref=Code(pledge.ref or ""), title=shorten(pledge.title, LIST_TITLE),
+                       date=Day(pledge.submitted_at.date())),), another)
 
 
 def answered(draft: Draft) -> bool:

@@ -37,6 +37,7 @@ from handlers.reports.rules import (
 from handlers.staff_notices import close_staff_copies, described, organisation_label, person_for_staff
 from models.database import Session
 from models.reporting import NextReport
+from models.repositories.audit import AuditTrail
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
 from models.tables import Contact, Draft, Entity, Pledge, ProgressReport
@@ -103,11 +104,34 @@ async def report_command(conv: Conversation, incoming: Incoming | None = None) -
         return
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
+    if draft is not None and await drafts.elsewhere(conv.session, conv.contact.id, REPORT_FORM.id):
+        # typed in the middle of another form: go on with the report, one question at a time (that form waits)
+        await resume(conv, draft, Text(N_("You started this earlier: here is where you left off. To start "
+                                          "afresh, press Cancel.")))
+        return
     if draft is not None:
         conv.say(Reply((Text(N_("You have a report in progress. Continue where you left off, or start over?")),),
                        continue_or_restart(draft)))
         return
     await _choose(conv, entity.id)
+
+
+async def resume(conv: Conversation, draft: Draft, *notes: Label) -> None:
+    """Ask the report draft's current question again (after `notes`); it becomes the form in progress, the one
+    left behind (if any) waiting until it is sent or cancelled."""
+    assert conv.contact.id is not None
+    kept = await drafts.kept_note(conv.session, conv.contact.id, REPORT_FORM.id)
+    await ask_again(conv, REPORT, draft, *kept, *notes)
+    conv.opened = REPORT_FORM.id  # taken up again: the form left behind is not asked again after it
+
+
+async def start_report(conv: Conversation, answers: dict[str, object], heading: Label) -> None:
+    """Open a report form, saying first that a form left open meanwhile is kept and how to go back to it."""
+    assert conv.contact.id is not None
+    kept = await drafts.kept_note(conv.session, conv.contact.id, REPORT_FORM.id)
+    if kept:  # its own message: what begin is given is the form's heading, said again with every question
+        conv.say(Reply(kept))
+    await begin(conv, REPORT, answers, heading)
 
 
 def continue_or_restart(draft: Draft) -> tuple[tuple[Button, ...], ...]:
@@ -178,8 +202,10 @@ async def report_button(conv: Conversation, code: str) -> None:
     if verb in ("resume", "restart"):
         draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
         if verb == "resume" and draft is not None:
-            draft.updated_at = conv.now
-            await ask_again(conv, REPORT, draft)
+            await resume(conv, draft)
+            return
+        if verb == "resume":  # sent or cancelled since: a report for another period only when asked for
+            conv.say(await nothing_to_continue(conv, entity))
             return
         if verb == "restart" and draft is not None and (parsed.id, parsed.version) != (draft.id, draft.version) \
                 and _answered(draft):  # an earlier message's button: only a confirmation deletes what was answered
@@ -204,6 +230,21 @@ async def report_button(conv: Conversation, code: str) -> None:
     await open_report(conv, pledge, confirmed=verb == "repl")
 
 
+async def nothing_to_continue(conv: Conversation, entity: Entity) -> Reply:
+    """What ▶️ Continue says once the report it continued is no longer in progress: the person's latest report (its
+    pledge and period) and where to see it."""
+    assert conv.contact.id is not None
+    last = await AuditTrail(conv.session).last_of_actor(conv.contact.id, SENDINGS)
+    report = await Reports(conv.session).get(last[1]) if last is not None and last[1] is not None else None
+    pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
+    if report is None or pledge is None or pledge.entity_id != entity.id:
+        return Reply((Text(N_("There is no report in progress to continue. See your pledges and their reports with "
+                              "/mypledges; to write a report, send /report.")),))
+    return Reply((text(N_("There is no report in progress to continue: your latest report, on {ref} for {period}, "
+                          "was sent to BDT. See it with /mypledges; to write another, send /report."),
+                       ref=Code(pledge.ref or ""), period=period_label(report.period)),))
+
+
 def _answered(draft: Draft) -> bool:
     """True when the draft holds an answer the person gave (not only the pledge's facts or last time's defaults)."""
     answers = FormState.from_json(draft.state).answers
@@ -218,8 +259,7 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and draft.state.get("answers", {}).get(PLEDGE_ID) == pledge.id and not confirmed:
-        draft.updated_at = conv.now
-        await ask_again(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        await resume(conv, draft, Text(N_("Welcome back! Let's continue where you left off.")))
         return
     reports = Reports(conv.session)
     reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
@@ -238,9 +278,9 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     answers: dict[str, object] = {**pledge_facts(pledge, period), DEFAULTS: defaults_of(previous)}
     if existing is not None:
         answers[REPLACES] = existing.id
-    await begin(conv, REPORT, answers, text(N_("Progress report on {ref} “{title}” for {period}."),
-                                            ref=Code(pledge.ref or ""), title=pledge.title,
-                                            period=period_label(period)))
+    await start_report(conv, answers, text(N_("Progress report on {ref} “{title}” for {period}."),
+                                           ref=Code(pledge.ref or ""), title=pledge.title,
+                                           period=period_label(period)))
 
 
 async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> None:
@@ -254,7 +294,7 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
         conv.say(Reply((Text(N_("This report can no longer be edited.")),)))
         return
     answers = {**answers_of_report(report), **pledge_facts(pledge, report.period), REPORT_ID: report.id}
-    await begin(conv, REPORT, answers, edit_intro(report, pledge))
+    await start_report(conv, answers, edit_intro(report, pledge))
 
 
 def edit_intro(report: ProgressReport, pledge: Pledge) -> Label:
