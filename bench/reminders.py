@@ -36,17 +36,17 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from handlers.report_reminders import plan_report_reminders
+from handlers.report_reminders import EARLIEST, plan_report_reminders
 from models.database import Database
 from models.migrate import upgrade
 from models.reporting import (
     REMINDER_KINDS,
     due_date,
-    is_covered,
     next_look,
+    next_report,
     period_end,
     period_of,
-    reportable_period,
+    reminding,
 )
 from models.repositories.base import table_of
 from models.tables import Contact, Entity, Outbox, Pledge, PledgeReminder, ProgressReport
@@ -90,12 +90,21 @@ def plan_data(n: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[st
         for period in chosen:
             at = datetime.combine(period_end(period) + timedelta(days=rng.randrange(1, 60)), datetime.min.time(), UTC)
             reports.append({"pledge_id": i, "period": period, "at": min(at, TODAY - timedelta(days=2))})
-        due_period = reportable_period(Row(start, cadence), chosen, yesterday)
-        if due_period is not None:  # yesterday's plan looked at every pledge: what it gave, when to look again
-            due, covered = due_date(due_period), is_covered(due_period, chosen)
-            kinds = [] if covered else [kind for kind, offset in REMINDER_KINDS if due + offset <= yesterday]
-            given.append({"pledge_id": i, "period": due_period, "kinds": ",".join(kinds),
-                          "next_on": next_look(due_period, covered, yesterday, kinds)})
+        row = Row(start, cadence)
+        upcoming = next_report(row, chosen, yesterday)
+        if upcoming is None:
+            continue
+        # yesterday's plan looked at every pledge: what it gave for the period whose reminders run, when to look again
+        if upcoming.covered:
+            given.append({"pledge_id": i, "period": upcoming.period, "kinds": "",
+                          "next_on": next_look(upcoming.period, True, yesterday, [])})
+            continue
+        schedule = reminding(row, chosen, yesterday, upcoming)
+        due = due_date(schedule.period)
+        kinds = [kind for kind, offset in REMINDER_KINDS if due + offset <= yesterday]
+        marks = [f"{EARLIEST}{upcoming.period}"] if schedule.period != upcoming.period else []
+        given.append({"pledge_id": i, "period": schedule.period, "kinds": ",".join(kinds + marks),
+                      "next_on": next_look(schedule.period, False, yesterday, kinds, schedule.following)})
     return pledges, reports, given
 
 

@@ -20,17 +20,20 @@ from functools import lru_cache
 from typing import Any, cast
 
 from handlers import outbox
-from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, reply_to_json, text
+from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, Text, plural, reply_to_json, text
 from handlers.reports.cards import period_label
 from models.database import UnitOfWork
 from models.reporting import (
     NextReport,
+    Reminding,
     Reportable,
+    due_date,
     inactive_cutoff,
     is_covered,
     next_look,
     next_report,
     reminder_of,
+    reminding,
 )
 from models.repositories.reminders import LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Pledge
@@ -54,6 +57,9 @@ ESCALATED = "escalated"
 """Recorded beside the kinds in the ledger (pledge_reminder.kinds) once coordinators were told: once a period."""
 ESCALATION_KEY_PREFIX = "esc:"
 """Outbox keys of escalations: esc:<coordinator's contact id>:<their day>."""
+EARLIEST = "from:"
+"""Recorded beside the kinds (from:<period>) when the period whose reminders run is not the earliest owed one: once
+that earliest one is reported, the next owed one is reminded of afresh, a report bringing the next reminder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,30 +70,47 @@ class Item:
     ref: str
     title: str
     period: str
+    """The earliest period not reported: the one a report is for."""
     due: date
+    owed: int = 1
+    """Periods owed, that one and the later ones due (Reminding.owed)."""
 
     def to_json(self) -> list[Any]:
         """As stored in the outbox row beside the message."""
-        return [self.pledge_id, self.ref, self.title, self.period, self.due.isoformat()]
+        return [self.pledge_id, self.ref, self.title, self.period, self.due.isoformat(), self.owed]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> Item:
-        """Rebuild from the outbox row."""
-        return cls(int(data[0]), str(data[1]), str(data[2]), str(data[3]), date.fromisoformat(data[4]))
+        """Rebuild from the outbox row (rows written before `owed` have five fields)."""
+        return cls(int(data[0]), str(data[1]), str(data[2]), str(data[3]), date.fromisoformat(data[4]),
+                   int(data[5]) if len(data) > 5 else 1)
 
 
 OVERDUE_SINCE, DUE_ON = N_("overdue since {date}"), N_("due on {date}")
+LINE = N_("{ref} “{title}” — {period}: {when}")
+"""A pledge in a reminder: its reference, title, the period a report is for and when it was due."""
+LINE_MORE = N_("{ref} “{title}” — {period}: {when}, and {more} after it")
+"""The same, when later periods are owed too."""
+MORE = NP_("{count} more report", "{count} more reports")
+DUE_HEADER = NP_("📅 {count} progress report is due:", "📅 {count} progress reports are due:")
+ESCALATED_LINE = N_("{ref} “{title}” — {organisation}: {when}")
+"""A pledge in a coordinator's escalation: its reference, title, organisation and when its report was due."""
+
+
+def _line(item: Item, day: date) -> Text:
+    when = text(OVERDUE_SINCE if item.due < day else DUE_ON, date=Day(item.due))
+    if item.owed > 1:
+        return text(LINE_MORE, ref=Code(item.ref), title=item.title, period=period_label(item.period), when=when,
+                    more=plural(*MORE, item.owed - 1))
+    return text(LINE, ref=Code(item.ref), title=item.title, period=period_label(item.period), when=when)
 
 
 def compose(items: list[Item], day: date) -> Reply:
     """One message listing every pledge due for a person, with Report / later / not mine buttons."""
-    lines: list[Label] = [plural("📅 {count} progress report is due:", "📅 {count} progress reports are due:",
-                                 len(items))]
+    lines: list[Label] = [plural(*DUE_HEADER, sum(item.owed for item in items))]
     listed: list[Label] = []
     for item in items:
-        when = text(OVERDUE_SINCE if item.due < day else DUE_ON, date=Day(item.due))
-        listed += ["\n" if listed else "", "• ", Code(item.ref), " “", item.title, "” — ", period_label(item.period),
-                   ": ", when]
+        listed += ["\n" if listed else "", "• ", _line(item, day)]
     lines.append(Concat(tuple(listed)))
     lines.append(Text(N_("Report with the buttons below, or any time with /report.")))
     if len(items) == 1:
@@ -113,16 +136,25 @@ def _period_json(period: str) -> Any:
     return _json_of(period_label(period))
 
 
+@lru_cache(maxsize=512)
+def _plural_json(pair: tuple[str, str], count: int) -> Any:
+    return _json_of(plural(*pair, count))
+
+
 def compose_json(items: list[Item], day: date) -> dict[str, Any]:
     """reply_to_json(compose(items, day)), built directly from pieces serialised once: a peak day's plan writes
     thousands of these, and the generic serialiser was a third of its time (a test holds the two equal)."""
-    header = _json_of(plural("📅 {count} progress report is due:", "📅 {count} progress reports are due:", len(items)))
+    header = _plural_json(DUE_HEADER, sum(item.owed for item in items))
     listed: list[Any] = []
     for item in items:
         when = {"$": "text", "v": {"id": OVERDUE_SINCE if item.due < day else DUE_ON,
                                    "p": {"date": {"$": "day", "v": item.due.isoformat()}}}}
-        listed += ["\n" if listed else "", "• ", {"$": "code", "v": item.ref}, " “", item.title, "” — ",
-                   _period_json(item.period), ": ", when]
+        params = {"ref": {"$": "code", "v": item.ref}, "title": item.title, "period": _period_json(item.period),
+                  "when": when}
+        if item.owed > 1:
+            params["more"] = _plural_json(MORE, item.owed - 1)
+        listed += ["\n" if listed else "", "• ", {"$": "text", "v": {"id": LINE_MORE if item.owed > 1 else LINE,
+                                                                      "p": params}}]
     if len(items) == 1:
         pid = items[0].pledge_id
         buttons = [[[_REPORT_NOW, f"rp:open:{pid}"]], [[_LATER, f"rm:later:{pid}"]], [[_NOT_MINE, f"rm:notmine:{pid}"]]]
@@ -148,12 +180,14 @@ def _meta(items: list[Item], day: date) -> dict[str, Any]:
 
 @dataclass
 class _Look:
-    """What planning found for one pledge: where it stands (next_report), the kinds given for its period, and the
-    reminder due now, if any."""
+    """What planning found for one pledge: where it stands (next_report), whose reminders run (reminding: None when
+    nothing is owed), the kinds given for that period, and the reminder due now, if any."""
 
     entity_id: int
     upcoming: NextReport
     given: list[str]
+    schedule: Reminding | None = None
+    """Whose reminders run (reminding); None when the period a report is for is reported already."""
     kind: str | None = None
     """The scheduled kind due now and not given yet."""
     later: bool = False
@@ -165,8 +199,18 @@ class _Look:
 
     @property
     def period(self) -> str:
-        """The period a report is asked for."""
+        """The period a report is asked for: the earliest not reported (what /report opens)."""
         return self.upcoming.period
+
+    @property
+    def running(self) -> str:
+        """The period whose reminders run (the ledger's): the latest due, the earliest when none is."""
+        return self.schedule.period if self.schedule is not None else self.upcoming.period
+
+    @property
+    def owed(self) -> int:
+        """How many periods are owed, the earliest to the one whose reminders run."""
+        return self.schedule.owed if self.schedule is not None else 0
 
     @property
     def covered(self) -> bool:
@@ -189,10 +233,22 @@ class _Look:
         today = now.date()
         given = [*self.given, self.kind] if self.kind is not None and self.reached else self.given
         given = [*given, ESCALATED] if self.escalated else given
+        marks = [f"{EARLIEST}{self.period}"] if self.running != self.period and not self.covered else []
+        following = self.schedule.following if self.schedule is not None else None
         next_on = (today + timedelta(days=1) if self.kind is not None and not self.reached
-                   else next_look(self.period, self.covered, today, given))
-        return {"pledge_id": pledge_id, "period": self.period, "kinds": ",".join(given), "next_on": next_on,
-                "updated_at": now}
+                   else next_look(self.running, self.covered, today, given, following))
+        return {"pledge_id": pledge_id, "period": self.running, "kinds": ",".join([*given, *marks]),
+                "next_on": next_on, "updated_at": now}
+
+
+def given_kinds(period: str | None, kinds: str | None, running: str, earliest: str) -> list[str]:
+    """The kinds recorded as given for the period whose reminders run now (`running`), while the earliest owed
+    period is the one they were given with (EARLIEST); none when either changed since."""
+    if not kinds or period != running:
+        return []
+    listed = kinds.split(",")
+    with_earliest = next((k[len(EARLIEST):] for k in listed if k.startswith(EARLIEST)), running)
+    return [k for k in listed if not k.startswith(EARLIEST)] if with_earliest == earliest else []
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
@@ -203,9 +259,9 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
                           ) -> dict[int, _Look]:
     """Every pledge that needs a look today (Reminders.planning_rows), with what is due for it.
 
-    The rule of models.reporting.reminder_due (next_report, then reminder_of) on the validated pledges read in
-    batches, the inactive left out: on most days a pledge needs no look (its next one is stored), and of those
-    looked at most have nothing due.
+    The rule of models.reporting.reminder_due (next_report, reminding, then reminder_of) on the validated pledges
+    read in batches, the inactive left out: on most days a pledge needs no look (its next one is stored), and of
+    those looked at most have nothing due.
     """
     today = now.date()
     since = inactive_cutoff(now)
@@ -214,14 +270,19 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
         for row in rows:
             if row.active_at <= since:
                 continue  # inactive: no report for 24 months (nor validation, when it has none)
-            upcoming = next_report(cast(Reportable, row), row.periods.split(",") if row.periods else (), today)
+            reported = row.periods.split(",") if row.periods else ()
+            upcoming = next_report(cast(Reportable, row), reported, today)
             if upcoming is None:
                 continue
-            given = row.given_kinds.split(",") if row.given_kinds and row.given_period == upcoming.period else []
-            look = looks[row.id] = _Look(row.entity_id, upcoming, given)
             if upcoming.covered:
+                looks[row.id] = _Look(row.entity_id, upcoming, [])
                 continue
-            reminder = reminder_of(upcoming, today, given)
+            schedule = reminding(cast(Reportable, row), reported, today, upcoming)
+            given = given_kinds(row.given_period, row.given_kinds, schedule.period, upcoming.period)
+            look = looks[row.id] = _Look(row.entity_id, upcoming, given, schedule)
+            running = upcoming if schedule.period == upcoming.period else \
+                NextReport(schedule.period, due_date(schedule.period), due_date(schedule.period) < today)
+            reminder = reminder_of(running, today, given)
             look.kind = reminder.kind if reminder is not None else None
             look.later = row.id in expired
     return looks
@@ -270,7 +331,8 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
         send_at = next_allowed(now, zone)
         day = local_day(send_at, zone)
-        items = [Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due) for p in pledge_ids]
+        items = [Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due, looks[p].owed)
+                 for p in pledge_ids]
         key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
         messages.append({"key": key, "chat_id": person.chat_id, "contact_id": person.id, "priority": outbox.BULK,
                          "payload": {**_meta(items, day), "reply": compose_json(items, day)},
@@ -341,8 +403,8 @@ Escalated = Sequence[tuple[str, str, str, date]]
 def _listed(entries: Escalated) -> Concat:
     listed: list[Label] = []
     for ref, title, entity, due in entries:
-        listed += ["\n" if listed else "", "• ", Code(ref), " “", title, "” — ", entity, ": ",
-                   text(OVERDUE_SINCE, date=Day(due))]
+        listed += ["\n" if listed else "", "• ", text(ESCALATED_LINE, ref=Code(ref), title=title, organisation=entity,
+                                                      when=text(OVERDUE_SINCE, date=Day(due)))]
     return Concat(tuple(listed))
 
 

@@ -401,10 +401,65 @@ class Due:
 NEVER = date(9999, 12, 31)
 """When a pledge needs no look unless it changes (a report, an edit)."""
 
+_FIRST_REMINDER = REMINDER_KINDS[0][1]
 
-def next_look(period: str, covered: bool, today: date, given: Iterable[str]) -> date:
+
+@dataclass(frozen=True, slots=True)
+class Reminding:
+    """Which period's reminders run for a pledge on a day (reminding): each period has its own four, so a period
+    that falls due while an earlier one is still owed is reminded of too, never left in silence."""
+
+    period: str
+    """The latest period not reported whose first reminder's day has come (else the earliest not reported)."""
+    owed: int
+    """Periods not reported from the earliest (the one /report opens) up to `period`, both counted."""
+    following: date | None
+    """The first reminder's day of the pledge's next period after `period` (None: `period` is its last)."""
+
+
+def reminding(pledge: Reportable, reported: Iterable[str], today: date, upcoming: NextReport) -> Reminding:
+    """The period whose reminders run today, for a pledge whose earliest unreported period is `upcoming.period`
+    (next_report, not covered). Reminders name that earliest period, the one a report is for; their schedule follows
+    the latest period due, four of them per period."""
+    reported = tuple(reported)
+    same = _reported_indices(pledge, reported)
+    if same is not None:  # one cadence throughout (the planner's usual case): counted on period indices
+        return _reminding_by_index(pledge, *same, today, upcoming.period)
+    period = target = upcoming.period
+    owed = 1
+    while pledge.end_date is None or _span(period)[1] < pledge.end_date:
+        later = _after(pledge, period)
+        begins = due_date(later) + _FIRST_REMINDER
+        if begins > today:
+            return Reminding(target, owed, begins)
+        period = later
+        if not is_covered(later, reported, pledge.start_date):
+            target, owed = later, owed + 1
+    return Reminding(target, owed, None)
+
+
+def _reminding_by_index(pledge: Reportable, per_year: int, indices: set[int], today: date, earliest: str) -> Reminding:
+    first = _index(earliest, per_year)
+    assert first is not None
+    began = _index_of(today - OVERDUE_AFTER - _FIRST_REMINDER, per_year)  # the period whose first reminder's day ...
+    if period_end(_label(began, per_year)) + OVERDUE_AFTER + _FIRST_REMINDER > today:
+        began -= 1  # ... has come, unless it has not ended long enough
+    last = _index_of(pledge.end_date, per_year) if pledge.end_date is not None else None
+    if last is not None:
+        began = min(began, last)
+    target, owed = first, 1
+    for index in range(first + 1, began + 1):
+        if index not in indices:
+            target, owed = index, owed + 1
+    following = max(began, first) + 1
+    begins = None if last is not None and following > last else due_date(_label(following, per_year)) + _FIRST_REMINDER
+    return Reminding(_label(target, per_year), owed, begins)
+
+
+def next_look(period: str, covered: bool, today: date, given: Iterable[str], following: date | None = None) -> date:
     """The next day a pledge's reminders need deciding again if nothing about it changes meanwhile: its next
-    scheduled reminder not given yet, or (its current period already reported) the day after that period."""
+    scheduled reminder not given yet, else the first reminder's day of the period `following` (Reminding), or (its
+    current period already reported) the day after that period."""
     if covered:
         end = _span(period)[1]
         return end + timedelta(days=1) if end >= today else NEVER
@@ -413,7 +468,7 @@ def next_look(period: str, covered: bool, today: date, given: Iterable[str]) -> 
     for kind, offset in REMINDER_KINDS:
         if kind not in given and due + offset > today:
             return due + offset
-    return NEVER
+    return following if following is not None and following > today else NEVER
 
 
 def scheduled_kind(due: date, today: date) -> str | None:
@@ -445,9 +500,13 @@ def reminder_of(upcoming: NextReport, today: date, sent: Iterable[str] = ()) -> 
 
 
 def reminder_due(pledge: Reportable, reported: Iterable[str], today: date, sent: Iterable[str] = ()) -> Due | None:
-    """The scheduled reminder a validated pledge needs today, if any (next_report, then reminder_of; `sent`: kinds
-    already sent for its period)."""
+    """The scheduled reminder a validated pledge needs today, if any (next_report, reminding, then reminder_of;
+    `sent`: kinds already sent for the period whose reminders run, which Due names)."""
     if pledge.status != PledgeStatus.validated:
         return None
+    reported = tuple(reported)
     upcoming = next_report(pledge, reported, today)
-    return reminder_of(upcoming, today, sent) if upcoming is not None else None
+    if upcoming is None or upcoming.covered or upcoming.due is None:
+        return None
+    period = reminding(pledge, reported, today, upcoming).period
+    return reminder_of(NextReport(period, due_date(period), due_date(period) < today), today, sent)

@@ -236,6 +236,29 @@ def test_the_quick_serialiser_writes_what_the_generic_one_does(count: int) -> No
     from handlers.report_reminders import Item, compose, compose_json
 
     periods = ["2026", "2026-H1", "2026-H2", "2026-Q3"]
-    items = [Item(n, f"P2C-2026-{n:05d}", f"Pledge “{n}” <b>", periods[n % 4], date(2027, 1, 20 + n % 10))
+    items = [Item(n, f"P2C-2026-{n:05d}", f"Pledge “{n}” <b>", periods[n % 4], date(2027, 1, 20 + n % 10), 1 + n % 3)
              for n in range(1, count + 1)]
     assert compose_json(items, date(2027, 1, 25)) == reply_to_json(compose(items, date(2027, 1, 25)))
+
+
+async def test_a_period_falling_due_is_reminded_of_while_an_earlier_one_is_owed(
+        chat: ChatDriver, database: Database, renderer: Renderer) -> None:
+    """e_loop #1: once the earliest period owed had its four reminders, no later period was ever reminded of: the
+    focal points and coordinators heard nothing until the pledge went inactive, two years on."""
+    pledge = await add_pledge(database, await entity_of(database), 12, start=date(2025, 1, 1),
+                              validated=utc(2025, 1, 5))
+    await add_report(database, pledge, "2025", utc(2026, 1, 20, 10))
+    for day in (utc(2027, 1, 18, 10), utc(2027, 2, 1, 10), utc(2027, 2, 8, 10), utc(2027, 2, 15, 10)):
+        assert await plan_report_reminders(database.uow(), day) == 1  # 2026's four
+    assert await plan_report_reminders(database.uow(), utc(2027, 6, 1, 10)) == 0
+    assert await plan_report_reminders(database.uow(), utc(2028, 1, 17, 10)) == 1  # 2027's, 14 days before its due
+    async with database.uow() as uow:
+        ledger = await uow.session.get(PledgeReminder, pledge)
+    assert ledger is not None and ledger.period == "2027" and ledger.kinds.split(",")[0] == "before"
+    latest = (await reminders(database))[-1]
+    assert latest.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 2], "a report is for 2026 first"
+    french = renderer.reply(reply_from_json(latest.payload["reply"]), "fr").text
+    assert "2026" in french and "1 rapport de plus" in french, french
+    english = renderer.reply(reply_from_json(latest.payload["reply"]), "en").text
+    assert "overdue since Jan 30, 2027, and 1 more report after it" in english, english
+    assert await plan_report_reminders(database.uow(), utc(2028, 1, 31, 10)) == 1  # 2027's due date

@@ -226,11 +226,16 @@ def test_report_mypledges_and_reminders_follow_the_rule_walked_period_by_period(
     found = due_of(pledge, reported, today)
     assert (found.period, found.due, found.overdue, found.covered) == (period, due, overdue, covered)
     assert next_report_due(pledge, reported, today) == due
-    kind = None if covered or due is None else next(
-        (k for k, days in reversed(KIND_DAYS) if due + timedelta(days=days) <= today), None)
+    running, running_due = period, due  # reminders run for the latest unreported period whose first day has come
+    if not covered and due is not None:
+        for name, _, last_day in walked_periods(start, cadence, end):
+            if name > period and name not in reported and last_day + timedelta(days=30 - 14) <= today:
+                running, running_due = name, last_day + timedelta(days=30)
+    kind = None if covered or running_due is None else next(
+        (k for k, days in reversed(KIND_DAYS) if running_due + timedelta(days=days) <= today), None)
     reminder = reminder_due(pledge, reported, today)
     assert ((reminder.period, reminder.due, reminder.kind) if reminder else None) == \
-        ((period, due, kind) if kind else None)
+        ((running, running_due, kind) if kind else None)
     assert reportable_period(pledge, reported, today) == period
 
 

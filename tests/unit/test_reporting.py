@@ -24,6 +24,7 @@ from models.reporting import (
     period_of,
     period_start,
     reminder_due,
+    reminding,
     reportable_period,
     scheduled_kind,
 )
@@ -310,3 +311,41 @@ def test_a_change_of_cadence_makes_nothing_overdue_and_leaves_no_gap(
             assert period == period_of(period_start(period), cadence_on(pledge, period_start(period)))
         if pledge.cadence_since is not None:
             assert any(period_start(p) == pledge.cadence_since for p in periods)
+
+
+def test_each_period_falling_due_has_its_own_reminders_while_an_earlier_one_is_owed() -> None:
+    """e_loop #1: the reminders followed the earliest period owed; once its four were given, no later period was
+    ever reminded of (silence for up to two years)."""
+    pledge = P(D(2026, 1, 1))
+    owed_2026 = next_report(pledge, set(), D(2027, 2, 20))
+    assert owed_2026 is not None and owed_2026.period == "2026"
+    assert reminding(pledge, set(), D(2027, 2, 20), owed_2026).following == D(2028, 1, 16)  # 2027's "before" day
+    today = D(2028, 1, 16)
+    upcoming = next_report(pledge, set(), today)
+    assert upcoming is not None and upcoming.period == "2026", "a report is still for the earliest period"
+    schedule = reminding(pledge, set(), today, upcoming)
+    assert (schedule.period, schedule.owed, schedule.following) == ("2027", 2, D(2029, 1, 16))
+    due = reminder_due(pledge, set(), today)  # the kinds given are 2027's: none yet
+    assert due is not None and (due.period, due.due, due.kind) == ("2027", D(2028, 1, 30), "before")
+    assert reminder_due(pledge, {"2026"}, today) == due
+
+
+def test_a_cadence_change_brings_the_new_periods_reminders() -> None:
+    """e_loop #1: made semi-annual in May 2027 with the first half unreported, the second half was never reminded
+    of when it fell due."""
+    pledge = P(D(2026, 1, 1), None, "semi_annual", previous_cadence="annual", cadence_since=D(2027, 1, 1))
+    today = D(2028, 1, 16)  # the second half of 2027 is due on 30 Jan 2028
+    upcoming = next_report(pledge, {"2026"}, today)
+    assert upcoming is not None and upcoming.period == "2027-H1"
+    schedule = reminding(pledge, {"2026"}, today, upcoming)
+    assert (schedule.period, schedule.owed) == ("2027-H2", 2)
+    due = reminder_due(pledge, {"2026"}, today)
+    assert due is not None and (due.period, due.due, due.kind) == ("2027-H2", D(2028, 1, 30), "before")
+
+
+def test_after_the_end_date_no_later_period_is_reminded_of() -> None:
+    pledge = P(D(2026, 1, 1), D(2026, 12, 31))
+    upcoming = next_report(pledge, set(), D(2028, 3, 1))
+    assert upcoming is not None and upcoming.period == "2026"
+    assert reminding(pledge, set(), D(2028, 3, 1), upcoming) == type(reminding(pledge, set(), D(2028, 3, 1),
+                                                                              upcoming))("2026", 1, None)
