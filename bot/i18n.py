@@ -11,11 +11,14 @@ import gettext
 import html
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from babel import Locale
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -56,6 +59,13 @@ COMMAND = re.compile(r"(?<![\w/<:.\u2068])/[a-z][a-z0-9_]*")
 """A slash command in running text ("/start"), not a closing tag ("</b>") nor part of a link or a path."""
 COLON = {"fr": "\u202f: ", "zh": "："}
 """How a label is joined to its value: French puts a narrow no-break space before the colon."""
+ENUMERATING = frozenset({"zh"})
+"""Languages whose lists set items apart with an enumeration comma (、) that is no word of their own."""
+UNSPACED = frozenset({"zh"})
+"""Languages that put no space between their own characters: a catalog's space beside a parameter is only kept
+where the parameter meets Latin letters or digits."""
+PLACEHOLDER_BEFORE = re.compile(r"\{(\w+)\}\Z")
+PLACEHOLDER_AFTER = re.compile(r"\{(\w+)\}")
 
 
 class Catalogs:
@@ -151,8 +161,8 @@ class Renderer:
             # paragraph inside the isolate and leave its closing mark at the start of the next line
             return self._isolate(escaped, locale) if any(c.isalnum() for c in shown) else escaped
         if isinstance(label, Items):
-            return format_list([self.label(item, locale, markup=markup, cap=cap) for item in label.items],
-                               style="or" if label.choice else "standard", locale=BABEL_LOCALES[_known(locale)])
+            return join_list([self.label(item, locale, markup=markup, cap=cap) for item in label.items],
+                             _known(locale), "or" if label.choice else "standard")
         if isinstance(label, Line):
             name = self.label(label.name, locale, markup=markup, cap=cap)
             head = f"<b>{name}</b>" if markup else name
@@ -191,6 +201,8 @@ class Renderer:
             template = self.catalogs.gettext(message.msgid, loc)
         params = {key: self._param(value, loc, markup, cap) for key, value in message.params.items()}
         template = _one_full_stop(template, params)
+        if loc in UNSPACED:
+            template = _unspaced(template, params)
         if loc in RTL_LANGUAGES:
             template = COMMAND.sub(lambda found: f"{FSI}{found.group(0)}{PDI}", template)
         try:
@@ -201,8 +213,7 @@ class Renderer:
 
     def _param(self, value: Any, locale: str, markup: bool, cap: int | None = None) -> str:
         if isinstance(value, list | tuple):
-            return format_list([self._param(item, locale, markup, cap) for item in value],
-                               locale=BABEL_LOCALES[locale])
+            return join_list([self._param(item, locale, markup, cap) for item in value], locale)
         if isinstance(value, bool):
             return str(value)
         if isinstance(value, int):
@@ -215,6 +226,69 @@ class Renderer:
     def _isolate(value: str, locale: str) -> str:
         """In right-to-left text, keep a Latin run (a ref, an amount) from reordering the sentence."""
         return f"{FSI}{value}{PDI}" if locale in RTL_LANGUAGES and value else value
+
+
+def join_list(items: list[str], locale: str, style: Literal["standard", "or"] = "standard") -> str:
+    """Rendered items joined by the language's CLDR list pattern ("a, b and c"; "a, b or c" in the "or" style).
+
+    Where lists set items apart with an enumeration comma (Chinese 、), a list whose items contain the
+    conjunction itself is joined by that comma throughout: "学校、农村和偏远社区", not "学校和农村和偏远社区",
+    which reads as three groups.
+    """
+    babel_locale = BABEL_LOCALES[locale]
+    if locale in ENUMERATING and len(items) > 1:
+        conjunction, comma = _list_marks(babel_locale, style)
+        if any(conjunction in item for item in items):
+            return comma.join(items)
+    return format_list(items, style=style, locale=babel_locale)
+
+
+@cache
+def _list_marks(babel_locale: str, style: str) -> tuple[str, str]:
+    """The conjunction between the last two items ("和") and the mark between the others ("、"), from CLDR."""
+    patterns = Locale.parse(babel_locale).list_patterns[style]
+    return patterns["2"].format("", "").strip(), patterns["middle"].format("", "")
+
+
+def _unspaced(template: str, params: dict[str, str]) -> str:
+    """Drop a catalog's space beside a parameter where Chinese sets none.
+
+    Translators space a Latin value off the Chinese text around it ("已设置 Ivan Petrov 的范围"), but no space goes
+    beside full-width punctuation nor between two Chinese characters: "Awa Diop（ID 1001） 负责" becomes
+    "Awa Diop（ID 1001）负责", "已设置 王芳 的范围" becomes "已设置王芳的范围". Spaces away from a parameter are the
+    translator's and stay; so does whatever a parameter holds (people's own words among them).
+    """
+    kept: list[str] = []
+    for index, char in enumerate(template):
+        if char == " " and 0 < index < len(template) - 1:
+            before = PLACEHOLDER_BEFORE.search(template, 0, index)
+            after = PLACEHOLDER_AFTER.match(template, index + 1)
+            if before is not None or after is not None:
+                left = _edge(params.get(before.group(1), ""), last=True) if before else template[index - 1]
+                right = _edge(params.get(after.group(1), ""), last=False) if after else template[index + 1]
+                if left and right and not _spaced(left, right):
+                    continue
+        kept.append(char)
+    return "".join(kept)
+
+
+def _edge(rendered: str, *, last: bool) -> str:
+    """The visible character a rendered parameter begins or ends with ("" when it shows none)."""
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip(FSI + PDI)
+    return shown[-1:] if last else shown[:1]
+
+
+def _spaced(left: str, right: str) -> bool:
+    """Whether Chinese typography puts a space between these two characters."""
+    def wide(char: str) -> bool:
+        return unicodedata.east_asian_width(char) in ("W", "F")
+
+    def category(char: str) -> str:
+        return unicodedata.category(char)[0]
+
+    if any(wide(char) and category(char) == "P" for char in (left, right)):  # （ ） ， 。 ：
+        return False
+    return not (wide(left) and category(left) == "L" and wide(right) and category(right) == "L")  # 王芳 的
 
 
 def _one_full_stop(template: str, params: dict[str, str]) -> str:
