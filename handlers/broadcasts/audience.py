@@ -10,7 +10,7 @@ from handlers.forms import countries
 from handlers.language import negotiate
 from handlers.messages import N_, Label, Text
 from handlers.pledges.rules import next_report_due
-from handlers.vocabulary import FOCUS_AREA_LABELS, ROLE_LABELS, SECTOR_LABELS
+from handlers.vocabulary import FOCUS_AREA_LABELS, SECTOR_LABELS
 from models.database import Session
 from models.repositories.contacts import Contacts
 from models.repositories.drafts import Drafts
@@ -23,6 +23,14 @@ EVERYONE = "everyone"
 # The same names as the country step's shortcuts, keyed by the segments' lower-case codes.
 REGION_LABELS = {region.value: label for region, label in countries.REGION_LABELS.items()}
 ITU_REGIONS = tuple(REGION_LABELS)
+ROLE_SEGMENT_LABELS: dict[str, str] = {
+    Role.focal_point: N_("Focal points"),
+    Role.coordinator: N_("Coordinators"),
+    Role.staff: N_("BDT staff members"),
+    Role.admin: N_("Administrators"),
+}
+"""role:<r>: people with the role, named as a group and capitalised like the other segments (handlers.vocabulary's
+ROLE_LABELS name one person's role within a sentence: "focal point")."""
 GROUP_LABELS = {
     "ldc": N_("🏢 Organisations based in LDCs"),
     "lldc": N_("🏢 Organisations based in LLDCs"),
@@ -54,7 +62,7 @@ SEGMENTS: tuple[str, ...] = (
 def segment_label(token: str) -> Label:
     """How a segment is named on its button."""
     kind, _, value = token.partition(":")
-    table: dict[str, dict[str, str]] = {"role": ROLE_LABELS, "sector": SECTOR_LABELS, "group": GROUP_LABELS,
+    table: dict[str, dict[str, str]] = {"role": ROLE_SEGMENT_LABELS, "sector": SECTOR_LABELS, "group": GROUP_LABELS,
                                         "targets": TARGET_LABELS, "itu": REGION_LABELS, "focus": FOCUS_AREA_LABELS}
     if kind in table and value in table[kind]:
         return Text(table[kind][value])

@@ -62,7 +62,7 @@ async def test_a_scheduled_broadcast_is_edited_with_every_answer_kept(chat: Chat
     summary = await chat.press(staff, f"bc:edit:{broadcast_id}")
     shown = summary[-1].text
     assert f"Editing broadcast #{broadcast_id}" in shown
-    for answer in ("focal point", "📎 programme.pdf", "English", "Registration is opne", "Français",
+    for answer in ("Focal points", "📎 programme.pdf", "English", "Registration is opne", "Français",
                    f"Jan 15, {year} 9:30\u202fAM"):
         assert answer in shown
     assert "f:$sum:submit" in codes(summary[-1])
