@@ -10,6 +10,7 @@ from typing import Any
 
 from handlers import outbox
 from handlers.helpdesk.compose import thread_ref
+from handlers.language import negotiate
 from handlers.messages import N_, Button, Code, Concat, CountryName, Items, Label, Line, Reply, Text, text
 from handlers.staff_notices import described, organisation_label, person_for_staff
 from models.database import Session
@@ -19,14 +20,21 @@ from models.tables import Contact, Entity, QuestionMessage, QuestionThread
 
 RECENT_PLEDGES = 3
 
-ASKED_IN: dict[str, str] = {
-    "ar": N_("Asked in Arabic: read it as written (no machine translation)."),
-    "en": N_("Asked in English: read it as written (no machine translation)."),
-    "es": N_("Asked in Spanish: read it as written (no machine translation)."),
-    "fr": N_("Asked in French: read it as written (no machine translation)."),
-    "ru": N_("Asked in Russian: read it as written (no machine translation)."),
-    "zh": N_("Asked in Chinese: read it as written (no machine translation)."),
+READS_IN: dict[str, str] = {
+    "ar": N_("Reads the bot in Arabic. Their messages are shown as written (no machine translation)."),
+    "en": N_("Reads the bot in English. Their messages are shown as written (no machine translation)."),
+    "es": N_("Reads the bot in Spanish. Their messages are shown as written (no machine translation)."),
+    "fr": N_("Reads the bot in French. Their messages are shown as written (no machine translation)."),
+    "ru": N_("Reads the bot in Russian. Their messages are shown as written (no machine translation)."),
+    "zh": N_("Reads the bot in Chinese. Their messages are shown as written (no machine translation)."),
 }
+"""The language the person reads the bot in, which is not always the one they write in (the text is not read)."""
+
+
+def reads_in(thread: QuestionThread, asker: Contact | None) -> Text:
+    """The language the person who asked reads the bot in now (the one they asked in, once they are forgotten)."""
+    language = negotiate(asker.language, asker.telegram_language, thread.language) if asker else thread.language
+    return Text(READS_IN.get(language, READS_IN["en"]))
 
 
 def asker_line(contact: Contact | None, entity: Entity | None) -> Label:
@@ -61,14 +69,15 @@ def files_note(files: list[dict[str, Any]]) -> tuple[Label, ...]:
 
 
 async def staff_copy(session: Session, thread: QuestionThread, message: QuestionMessage, asker: Contact | None,
-                     entity: Entity | None, *, follow_up: bool) -> Reply:
-    """The copy staff get of a question or of the person's reply: who, where from, in which language, recent
-    pledges, the text as written, and how to answer."""
+                     entity: Entity | None, *, follow_up: bool, about: Label | None = None) -> Reply:
+    """The copy staff get of a question or of the person's reply: who, where from, what about (a report BDT asked
+    about, say), the language they read the bot in, recent pledges, the text as written, and how to answer."""
     assert thread.id is not None
     ref = thread_ref(thread.id)
     head = text(N_("💬 The person replied on question {ref}:"), ref=ref) if follow_up else \
         text(N_("❓ New question {ref} to the P2C team."), ref=ref)
-    parts: list[Label] = [head, asker_line(asker, entity), Text(ASKED_IN.get(thread.language, ASKED_IN["en"]))]
+    parts: list[Label] = [head, asker_line(asker, entity), *((about,) if about is not None else ()),
+                          reads_in(thread, asker)]
     if not follow_up:
         pledges = await Pledges(session).of_entity(entity.id, RECENT_PLEDGES) if entity and entity.id else []
         shown: Label = Items(tuple(Concat((Code(p.ref or "—"), " ", p.title)) for p in pledges)) if pledges else \

@@ -139,7 +139,7 @@ async def show_thread(conv: Conversation, thread: QuestionThread) -> None:
     if staff:
         askers = await Questions(conv.session).askers([thread.id])
         asker, entity = askers.get(thread.id, (None, None))
-        parts += [copies.asker_line(asker, entity), Text(copies.ASKED_IN.get(thread.language, copies.ASKED_IN["en"]))]
+        parts += [copies.asker_line(asker, entity), copies.reads_in(thread, asker)]
     for message in messages[-HISTORY_MESSAGES:]:
         who = Text(N_("BDT")) if message.from_staff else Text(N_("Question")) if message is messages[0] \
             else Text(N_("Reply"))

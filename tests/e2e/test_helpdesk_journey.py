@@ -62,7 +62,7 @@ async def test_a_spanish_question_with_a_photo_answered_by_reply_to(stack: BotSt
     copies = {}
     for staff in (bea, carl):  # both see it, with who asked, in which language, and the photo
         copy = await wait_for(staff, f"qa:take:{thread_id}")
-        assert QUESTION in copy["text"] and "Asked in Spanish" in copy["text"] and "Focal Point" in copy["text"]
+        assert QUESTION in copy["text"] and "Reads the bot in Spanish" in copy["text"] and "Focal Point" in copy["text"]
         assert await photo_of(stack, staff.id, thread_id), "the photo reached staff"
         copies[staff.id] = copy
 

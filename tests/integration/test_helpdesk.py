@@ -118,7 +118,7 @@ async def test_a_question_with_a_photo_reaches_every_staff_member_with_who_asked
     for staff in (BEA, CARL):
         copy, photo = await chat.collect(staff)
         assert f"Q-{thread_id}" in copy.text and "Ana García" in copy.text and "Ministerio TIC" in copy.text
-        assert "Spain" in copy.text and "Asked in Spanish" in copy.text and "Escuelas conectadas" in copy.text
+        assert "Spain" in copy.text and "Reads the bot in Spanish" in copy.text and "Escuelas conectadas" in copy.text
         assert "¿Cómo registro una promesa financiera?" in copy.text
         assert codes(copy) == [f"qa:take:{thread_id}", f"qa:ans:{thread_id}", f"qa:close:{thread_id}"]
         assert photo.attachment == ("photo", "PHOTO-1")
