@@ -1,8 +1,9 @@
 """Writing a message of a question thread: text in one or several messages, photos and documents, then Send.
 
-One form with one step serves the four ways in: /ask, free text offered as a question ("Send this to the P2C
-team?"), a staff answer (Answer button) and the person's reply (Reply button). The step keeps what was written
-so far in its working memory; Send ends the form with it.
+One form with one step serves the five ways in: /ask, free text offered as a question ("Send this to the P2C
+team?"), free text offered for the report BDT asked about, a staff answer (Answer button) and the person's reply
+(Reply button). The step keeps what was written so far in its working memory, and how many texts it refused as
+too long (said above Send until it is pressed); Send ends the form with it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Label, Line, Text, plural, text
 
 MAX_TEXT = 3000
-"""Characters of a thread message: its copy to staff (with who asked and their pledges) stays one message."""
+"""Characters of a thread message: its copy to staff (with who asked and their pledges) stays one message, and
+QuestionMessage.text holds 4,000. A longer text goes as a document."""
 MAX_FILES = 10
 STEP = "message"
 
@@ -25,6 +27,9 @@ QUESTIONS = {
     "ask": N_("Write your question to the P2C team at BDT. You may add photos or documents. Press Send when it "
               "is complete."),
     "offer": N_("Send this to the P2C team at BDT as a question? You may add text, photos or documents first."),
+    "report": N_("Is this for that report? Press ✏️ Add to the report to put it in the report's answers, or 📨 Send "
+                 "to BDT to send it to the P2C team as a message about the report. A question on something else: "
+                 "send /ask."),
     "answer": N_("Write your answer to question {ref}: the person reads it as you write it. Press Send when it is "
                  "complete."),
     "reply": N_("Write your reply on question {ref}. You may add photos or documents. Press Send when it is "
@@ -39,8 +44,28 @@ def thread_ref(thread_id: int) -> Code:
 
 def content_of(answers: Answers, scratch: Mapping[str, Any]) -> dict[str, Any]:
     """What was written so far: {"text": str, "files": [{"kind", "file_id", "name"}]}."""
-    held = scratch if "text" in scratch else answers.get("$start") or {}
+    held = _held(answers, scratch)
     return {"text": str(held.get("text", "")), "files": list(held.get("files", []))}
+
+
+def refused_of(answers: Answers, scratch: Mapping[str, Any]) -> int:
+    """How many texts of this message were refused as too long (they are not in it)."""
+    return int(_held(answers, scratch).get("refused", 0))
+
+
+def _held(answers: Answers, scratch: Mapping[str, Any]) -> Mapping[str, Any]:
+    held = scratch if "text" in scratch else answers.get("$start") or {}
+    return held if isinstance(held, Mapping) else {}
+
+
+def too_long_note(written: int) -> Label:
+    """The refusal of a text over MAX_TEXT, and the ways that work: a document, or a shorter text."""
+    return plural("Too long: a message to BDT holds at most {count} character, and this would make {written}. It "
+                  "was not kept. Send a long text as a document (a file), or shorten it: your text is still in this "
+                  "chat to copy.",
+                  "Too long: a message to BDT holds at most {count} characters, and this would make {written}. It "
+                  "was not kept. Send a long text as a document (a file), or shorten it: your text is still in this "
+                  "chat to copy.", MAX_TEXT, written=written)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,13 +85,19 @@ class MessageStep(Step):
             shown.append(Line(Text(N_("Your message so far")), shorten(content["text"])))
         if content["files"]:
             shown.append(plural("{count} file attached.", "{count} files attached.", len(content["files"])))
+        if (content["text"] or content["files"]) and (refused := refused_of(answers, scratch)):  # above Send
+            shown.append(plural("⚠️ {count} text you sent was too long: it is not in this message.",
+                                "⚠️ {count} texts you sent were too long: they are not in this message.", refused))
         return tuple(shown)
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
-        """Send, once there is something to send."""
+        """Send, once there is something to send (for a report BDT asked about: Add to the report, or Send)."""
         content = content_of(answers, scratch)
         if not content["text"] and not content["files"]:
             return []
+        if answers.get("$mode") == "report":
+            return [[Button(Text(N_("✏️ Add to the report")), f"f:{self.id}:report")],
+                    [Button(Text(N_("📨 Send to BDT")), f"f:{self.id}:send")]]
         return [[Button(Text(N_("📨 Send")), f"f:{self.id}:send")]]
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
@@ -83,24 +114,24 @@ class MessageStep(Step):
                          {"kind": upload.kind, "file_id": upload.file_id, "name": upload.name})
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Send: the gathered content is the answer."""
+        """Send (or, for a report BDT asked about, Add to the report): the gathered content is the answer."""
         content = content_of(answers, scratch)
-        if code != "send" or (not content["text"] and not content["files"]):
+        into_report = code == "report" and answers.get("$mode") == "report"
+        if (code != "send" and not into_report) or (not content["text"] and not content["files"]):
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
-        return Answer(content)
+        return Answer({**content, "into_report": True} if into_report else content)
 
     def _add(self, answers: Answers, scratch: Mapping[str, Any], more: str, file: dict[str, Any] | None) -> Stay:
-        content = content_of(answers, scratch)
+        content, refused = content_of(answers, scratch), refused_of(answers, scratch)
         joined = f"{content['text']}\n\n{more}" if content["text"] and more else content["text"] or more
-        if len(joined) > MAX_TEXT:
-            raise InvalidAnswerError(plural("Too long: please keep it under {count} character (you wrote {written}).",
-                                            "Too long: please keep it under {count} characters (you wrote {written}).",
-                                            MAX_TEXT, written=len(joined)))
+        note: Label = Text(N_("Added. Send it when it is complete."))
+        if len(joined) > MAX_TEXT:  # the text so far is kept (a file too), the refusal said above Send until sent
+            joined, refused, note = content["text"], refused + 1, too_long_note(len(joined))
         files = content["files"] + ([file] if file else [])
         if len(files) > MAX_FILES:
             raise InvalidAnswerError(plural("At most {count} file can go with one message.",
                                             "At most {count} files can go with one message.", MAX_FILES))
-        return Stay({"text": joined, "files": files}, (Text(N_("Added. Send it when it is complete.")),))
+        return Stay({"text": joined, "files": files, "refused": refused}, (note,))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The message's text, shortened."""

@@ -15,18 +15,23 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.helpdesk import copies
-from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, thread_ref
+from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, thread_ref, too_long_note
 from handlers.inputs import Incoming
-from handlers.messages import N_, Label, Reply, Text, plural, text
+from handlers.lengths import shorten
+from handlers.messages import N_, Code, Label, Reply, Text, text
 from handlers.people import audit, name_of, role_of, staff_contacts
+from handlers.reports.cards import period_label
+from handlers.reports.service import edit_report, reporter_entity
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.questions import COPY_PREFIX, Questions
-from models.tables import Contact, QuestionThread
-from models.values import Role, ThreadStatus
+from models.tables import Contact, Pledge, ProgressReport, QuestionThread
+from models.values import ReviewStatus, Role, ThreadStatus
 
 ASKERS = frozenset({Role.focal_point, Role.coordinator})
 """Who asks BDT questions: the people of entities and the coordinators (staff answer them)."""
+QUOTED = 300
+"""How much of BDT's question on a report, or of the person's message, is quoted back (UTF-16 units)."""
 
 
 def may_ask(contact: Contact) -> bool:
@@ -42,26 +47,29 @@ async def ask_command(conv: Conversation, incoming: Incoming) -> None:
         else:
             conv.say(Reply((Text(N_("Please register first with /start: then you can ask the P2C team.")),)))
         return
-    if incoming.argument and not too_long(conv, incoming.argument):
+    refused = bool(incoming.argument) and too_long(conv, incoming.argument or "")
+    if incoming.argument and not refused:
         await submit(conv, {"text": incoming.argument, "files": []})
         return
-    await begin(conv, COMPOSE, {"$mode": "ask", "$thread": 0})
+    await begin(conv, COMPOSE, {"$mode": "ask", "$thread": 0, "$start": {"text": "", "files": [],
+                                                                         "refused": int(refused)}})
 
 
 def too_long(conv: Conversation, written: str) -> bool:
-    """True (and the person told, their message staying in their chat to shorten) when a text is over MAX_TEXT."""
+    """True (and the person told how to send it instead, their message staying in their chat) when a text is over
+    MAX_TEXT."""
     if len(written.strip()) <= MAX_TEXT:
         return False
-    conv.say(Reply((plural("Too long: please keep it under {count} character (you wrote {written}).",
-                           "Too long: please keep it under {count} characters (you wrote {written}).", MAX_TEXT,
-                           written=len(written.strip())),)))
+    conv.say(Reply((too_long_note(len(written.strip())),)))
     return True
 
 
 async def offer(conv: Conversation, incoming: Incoming) -> bool:
     """Free text or a file outside any form: offered as a question with one tap; False when the person may not ask.
 
-    Staff replying to a message that is no question's copy are told how to answer instead.
+    A focal point whose report waits for the clarification BDT asked is offered the two ways it can go: into that
+    report, or to BDT as a message about it. Staff replying to a message that is no question's copy are told how
+    to answer instead.
     """
     if is_staff_contact(conv.contact) and incoming.reply_to is not None:
         conv.say(Reply((Text(N_("That message is not a question I can answer from this chat. Nothing was sent. To "
@@ -71,18 +79,60 @@ async def offer(conv: Conversation, incoming: Incoming) -> bool:
         return False
     files = [{"kind": incoming.file_kind or "document", "file_id": incoming.file_id, "name": incoming.file_name}] \
         if incoming.file_id else []
-    written = "" if too_long(conv, incoming.text or "") else (incoming.text or "").strip()
-    await begin(conv, COMPOSE, {"$mode": "offer" if written or files else "ask", "$thread": 0,
-                                "$start": {"text": written, "files": files}})
+    refused = too_long(conv, incoming.text or "")
+    written = "" if refused else (incoming.text or "").strip()
+    start = {"text": written, "files": files, "refused": int(refused)}
+    asked = await Questions(conv.session).awaiting_clarification(conv.contact.entity_id) \
+        if role_of(conv.contact) == Role.focal_point and conv.contact.entity_id and (written or files) else None
+    if asked is not None:
+        report, pledge = asked
+        await begin(conv, COMPOSE, {"$mode": "report", "$thread": 0, "$report": report.id, "$start": start},
+                    clarification_asked(report, pledge))
+        return True
+    await begin(conv, COMPOSE, {"$mode": "offer" if written or files else "ask", "$thread": 0, "$start": start})
     return True
 
 
+def clarification_asked(report: ProgressReport, pledge: Pledge) -> Label:
+    """The report BDT asked about, and their question: what a message typed meanwhile may be for."""
+    where = {"ref": Code(pledge.ref or ""), "period": period_label(report.period)}
+    if not report.staff_comment:
+        return text(N_("BDT asked for a clarification on your report on {ref} for {period}."), **where)
+    return text(N_("BDT asked about your report on {ref} for {period}: “{question}”"),
+                question=shorten(report.staff_comment, QUOTED), **where)
+
+
+async def for_report(conv: Conversation, report_id: int, content: dict[str, Any]) -> None:
+    """A message offered for the report BDT asked about: into the report (its edit opened, the message quoted to
+    be put where it belongs), or sent to BDT as a question naming the report."""
+    report = await conv.session.get(ProgressReport, report_id) if report_id else None
+    if content.get("into_report"):
+        entity = await reporter_entity(conv, "report.edit", report_id)
+        if entity is None:
+            return
+        if content["text"] and report is not None and report.is_current and \
+                report.review_status == ReviewStatus.clarification_requested:  # else edit_report says why not
+            conv.say(Reply((text(N_("Put your message in the answer it belongs to (✏️ next to it), then submit the "
+                                    "report: “{message}”"), message=shorten(content["text"], QUOTED)),)))
+        await edit_report(conv, entity, report_id)
+        return
+    pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
+    about = text(N_("About the report on {ref} for {period}, on which BDT asked for a clarification."),
+                 ref=Code(pledge.ref or ""), period=period_label(report.period)) \
+        if report is not None and pledge is not None and pledge.entity_id == conv.contact.entity_id else None
+    await submit(conv, {"text": content["text"], "files": content["files"]}, about)
+
+
 async def finish(conv: Conversation, state: FormState) -> None:
-    """Send what was composed: a new question, a staff answer, or the person's reply."""
+    """Send what was composed: a new question (about a report BDT asked about, or into that report's edit), a staff
+    answer, or the person's reply."""
     content: dict[str, Any] = dict(state.answers[STEP])
     mode, thread_id = str(state.answers.get("$mode")), int(state.answers.get("$thread") or 0)
     if mode in ("ask", "offer"):
         await submit(conv, content)
+        return
+    if mode == "report":
+        await for_report(conv, int(state.answers.get("$report") or 0), content)
         return
     thread = await Questions(conv.session).get(thread_id, for_update=True)
     if thread is None:
@@ -93,8 +143,8 @@ async def finish(conv: Conversation, state: FormState) -> None:
         await reply(conv, thread, content)
 
 
-async def submit(conv: Conversation, content: dict[str, Any]) -> None:
-    """A new thread from the person, sent to every staff member."""
+async def submit(conv: Conversation, content: dict[str, Any], about: Label | None = None) -> None:
+    """A new thread from the person, sent to every staff member (`about`: what it is about, for staff)."""
     if not may_ask(conv.contact):
         await refuse(conv, "question.ask")
         return
@@ -105,7 +155,7 @@ async def submit(conv: Conversation, content: dict[str, Any]) -> None:
     await audit(conv.session, conv.contact, "question.asked", "question", thread.id, message=message.id,
                 files=len(content["files"]))
     entity = await Entities(conv.session).get(conv.contact.entity_id) if conv.contact.entity_id else None
-    copy = await copies.staff_copy(conv.session, thread, message, conv.contact, entity, follow_up=False)
+    copy = await copies.staff_copy(conv.session, thread, message, conv.contact, entity, follow_up=False, about=about)
     for member in await staff_contacts(conv.session):
         await copies.send_copy(conv.session, member, thread, message, copy)
     assert thread.id is not None

@@ -19,8 +19,8 @@ from models.repositories.base import table_of
 from models.repositories.keyset import later_than
 from models.repositories.outbox import FORGOTTEN
 from models.session import Session
-from models.tables import Contact, Entity, Outbox, QuestionMessage, QuestionThread
-from models.values import ThreadStatus
+from models.tables import Contact, Entity, Outbox, Pledge, ProgressReport, QuestionMessage, QuestionThread
+from models.values import ReviewStatus, ThreadStatus
 
 COPY_PREFIX = "hd:"
 """The outbox key prefix of the copies of thread messages."""
@@ -58,6 +58,13 @@ _ASKERS = (select(QuestionThread.id, Contact, Entity)
            .join(Contact, col(Contact.id) == col(QuestionThread.asker_id), isouter=True)
            .join(Entity, col(Entity.id) == col(QuestionThread.entity_id), isouter=True)
            .where(col(QuestionThread.id).in_(bindparam("ids", expanding=True))))
+
+_ASKED_ABOUT = (select(ProgressReport, Pledge).join(Pledge, col(Pledge.id) == col(ProgressReport.pledge_id))
+                .where(col(Pledge.entity_id) == bindparam("entity_id"), col(ProgressReport.is_current).is_(True),
+                       col(ProgressReport.review_status) == ReviewStatus.clarification_requested)
+                .order_by(sa.func.coalesce(col(ProgressReport.updated_at), col(ProgressReport.created_at)).desc(),
+                          col(ProgressReport.id).desc()).limit(1))
+"""The entity's report on which BDT asked for a clarification most recently (still waiting for it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +165,12 @@ class Questions:
     async def message(self, message_id: int) -> QuestionMessage | None:
         """One thread message by id."""
         return await self.session.get(QuestionMessage, message_id)
+
+    async def awaiting_clarification(self, entity_id: int) -> tuple[ProgressReport, Pledge] | None:
+        """The entity's current report that waits for the clarification BDT asked (the latest asked), and its
+        pledge: what a message its focal point types outside any form may be for."""
+        row = (await self.session.execute(_ASKED_ABOUT, {"entity_id": entity_id})).first()
+        return (row[0], row[1]) if row is not None else None
 
     # --- a person's data (/mydata, /forget: handlers of issue 15's other half) ---
 

@@ -56,12 +56,23 @@ def test_an_offer_starts_with_what_the_person_typed() -> None:
 
 
 @pytest.mark.parametrize("given", [FormInput(text="🙂🙂"), FormInput(text="/pledge"),
-                                   FormInput(text="x" * (MAX_TEXT + 1)), FormInput(code="f:message:c:yes"),
-                                   FormInput(code="f:other:send")])
+                                   FormInput(code="f:message:c:yes"), FormInput(code="f:other:send"),
+                                   FormInput(code="f:message:report")])
 def test_bad_input_changes_nothing(given: FormInput) -> None:
     state = advance(COMPOSE_FORM, opened(), FormInput(text="Kept."), CTX).state
     outcome = advance(COMPOSE_FORM, state, given, CTX)
     assert outcome.status is Status.open and outcome.state.scratch == state.scratch
+
+
+def test_a_text_over_the_limit_is_left_out_and_said_above_send_until_sent() -> None:
+    state = advance(COMPOSE_FORM, opened(), FormInput(text="Kept."), CTX).state
+    outcome = advance(COMPOSE_FORM, state, FormInput(text="x" * MAX_TEXT), CTX)
+    assert outcome.status is Status.open and outcome.state.scratch == {**state.scratch, "refused": 1}
+    shown = outcome.replies[-1].parts
+    assert any("as a document" in str(getattr(part, "msgid", "")) for part in shown), shown
+    assert any("too long: it is not in this message" in str(getattr(part, "msgid", "")) for part in shown), shown
+    done = advance(COMPOSE_FORM, outcome.state, FormInput(code="f:message:send"), CTX)
+    assert done.state.answers["message"] == {"text": "Kept.", "files": []}
 
 
 def test_too_many_files_are_refused() -> None:
