@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
-from handlers import buttons, outbox
+from handlers import buttons, drafts, outbox
 from handlers.conversation import Conversation, begin
 from handlers.entities import refuse
 from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Money, Number, Reply, Text, text
-from handlers.people import audit, role_of, staff_contacts
+from handlers.people import audit, name_of, role_of, staff_contacts
+from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.review import REJECTED_NEXT, close_notices
 from handlers.pledges.rules import answers_of
-from handlers.pledges.service import EDITING, PLEDGE, pledge_card
+from handlers.pledges.service import EDITING, PLEDGE, answered, pledge_card, resume
 from handlers.reports.cards import next_due_label, period_label, report_line, report_status_label
 from handlers.reports.form import percent_label
 from handlers.reports.rules import due_of
+from handlers.reports.service import sender_of
 from handlers.vocabulary import (
     BENEFICIARY_LABELS,
     FOCUS_AREA_LABELS,
@@ -31,7 +34,7 @@ from handlers.vocabulary import (
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
-from models.tables import Entity, Pledge, ProgressReport
+from models.tables import Draft, Entity, Pledge, ProgressReport
 from models.values import PLEDGE_TRANSITIONS, PledgeStatus, ReviewStatus, Role
 
 LIST_LIMIT = 20
@@ -148,22 +151,63 @@ async def pledge_button(conv: Conversation, code: str) -> None:
                          Button(Text(N_("No, keep it")), f"mp:open:{pledge.id}")),)))
     elif verb == "wdy":
         await withdraw(conv, pledge)
-    elif pledge.status != PledgeStatus.changes_requested:
-        conv.say(Reply((Text(N_("This pledge can no longer be edited.")),)))
     else:
-        await begin(conv, PLEDGE, {**answers_of(pledge), EDITING: pledge.id})
+        await edit_pledge(conv, pledge, parsed.version if parsed is not None else None)
+
+
+async def edit_pledge(conv: Conversation, pledge: Pledge, confirmed: int | None) -> None:
+    """✏️ Edit (mp:edit:<id>, or mp:edit:<id>:<draft version> once asked): open a pledge returned for changes in the
+    pledge form. Its draft is the one a new pledge uses too: one with answers (a new pledge, or changes to another)
+    is replaced only once the person said so, pressing the button that names the draft as shown."""
+    if pledge.status != PledgeStatus.changes_requested:
+        conv.say(Reply((Text(N_("This pledge can no longer be edited.")),)))
+        return
+    assert conv.contact.id is not None
+    draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
+    if draft is not None and draft.state.get("answers", {}).get(EDITING) == pledge.id:  # its own edit: go on
+        await resume(conv, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        return
+    if draft is not None and answered(draft) and confirmed != draft.version:
+        conv.say(await replace_or_continue(conv, draft, pledge))
+        return
+    await begin(conv, PLEDGE, {**answers_of(pledge), EDITING: pledge.id})
+
+
+async def replace_or_continue(conv: Conversation, draft: Draft, pledge: Pledge) -> Reply:
+    """Asked before a pledge's edit replaces the pledge draft in progress: continue it, or delete it and edit."""
+    ref = Code(pledge.ref or "")
+    other_id = draft.state.get("answers", {}).get(EDITING)
+    other = await Pledges(conv.session).get(int(other_id)) if other_id is not None else None
+    if other is not None:
+        question = text(N_("You are already editing {other}. Editing {ref} now would delete your changes to {other}. "
+                           "Continue editing {other}, or delete those changes and edit {ref}?"),
+                        other=Code(other.ref or ""), ref=ref)
+    else:
+        question = text(N_("You have a new pledge in progress. Editing {ref} now would delete its answers. Continue "
+                           "the new pledge, or delete it and edit {ref}?"), ref=ref)
+    return Reply((question,), ((Button(Text(N_("▶️ Continue")), "pl:resume"),
+                                Button(text(N_("🗑 Delete it and edit {ref}"), ref=ref),
+                                       f"mp:edit:{pledge.id}:{draft.version}")),))
 
 
 async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
     """Every field of a pledge, with the actions its status allows."""
     entity = await Entities(conv.session).get(pledge.entity_id)
     history = await Reports(conv.session).history(pledge.id or 0, HISTORY_LIMIT)
-    return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point)
+    senders: dict[int, Label] = {}
+    for report in history:  # a colleague's report says who sent it (the reader's own says nothing more)
+        sender = await sender_of(conv.session, report)
+        if report.id is not None and sender is not None and sender.id != conv.contact.id:
+            senders[report.id] = name_of(sender)
+    return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point, senders=senders)
 
 
-def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressReport], *, manages: bool) -> Reply:
+def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressReport], *, manages: bool,
+                  senders: Mapping[int, Label] | None = None) -> Reply:
     """The pledge in full, its long texts shortened with 📖 buttons to read them whole (one message must hold
-    the description, BDT's comment and question, and the history of reports)."""
+    the description, BDT's comment and question, and the history of reports, each naming its sender when
+    `senders` has them by report id)."""
+    senders = senders or {}
     unit = labeller(TARGET_UNITS)(pledge.target_unit or "")
     lines: list[Label] = [*pledge_card(pledge, entity),
                           Line(Text(N_("Status")), status_label(pledge.status)),
@@ -193,7 +237,7 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
         lines.append(Line(Text(N_("Reaches")), Items(tuple(reach))))
     if history:
         lines.append(Line(Text(N_("Progress reports")), Concat(tuple(
-            part for report in history for part in ("\n• ", report_line(report))))))
+            part for report in history for part in ("\n• ", report_line(report, senders.get(report.id or 0)))))))
         current = next((r for r in history if r.is_current and r.staff_comment
                         and r.review_status == ReviewStatus.clarification_requested), None)
         if current is not None:

@@ -10,6 +10,9 @@ from models.reporting import NextReport
 from models.tables import Pledge, ProgressReport
 from models.values import ReviewStatus
 
+SENDER_EXCERPT = 60
+"""How much of a sender's name (up to 200 characters) a report's line shows: five lines fit in a pledge's details."""
+
 REVIEW_LABELS: dict[str, str] = {
     ReviewStatus.submitted: N_("awaiting BDT"),
     ReviewStatus.acknowledged: N_("acknowledged by BDT"),
@@ -46,11 +49,14 @@ def report_status_label(status: str) -> Label:
     return labeller(REPORT_STATUS_LABELS)(status)
 
 
-def report_line(report: ProgressReport) -> Label:
-    """One line: period, status, percent, when it was sent, and where it stands with BDT."""
+def report_line(report: ProgressReport, sender: Label | None = None) -> Label:
+    """One line: period, status, percent, when it was sent (and by whom, a colleague of the reader: `sender`), and
+    where it stands with BDT."""
+    sent = text(N_("sent {date}"), date=Day(report.created_at.date())) if sender is None else \
+        text(N_("sent {date} by {person}"), date=Day(report.created_at.date()),
+             person=shorten(sender, SENDER_EXCERPT) if isinstance(sender, str) else sender)
     parts: list[Label] = [period_label(report.period), " · ", report_status_label(report.status), " · ",
-                          percent_label(report.percent_complete), " · ",
-                          text(N_("sent {date}"), date=Day(report.created_at.date())), " · ",
+                          percent_label(report.percent_complete), " · ", sent, " · ",
                           Text(REVIEW_LABELS.get(report.review_status, REVIEW_LABELS[ReviewStatus.submitted]))]
     if not report.is_current:
         parts += [" · ", Text(N_("replaced"))]

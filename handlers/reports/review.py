@@ -8,7 +8,7 @@ from handlers.entities import is_staff, refuse
 from handlers.forms.base import Form, FormState
 from handlers.forms.steps import TextStep
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
-from handlers.people import audit, decided_by, staff_member
+from handlers.people import audit, decided_by, name_of, staff_member
 from handlers.pledges.review import readers_note
 from handlers.pledges.service import focal_points, nobody_told
 from handlers.reports.cadence import CADENCE_LABELS, CADENCES
@@ -121,20 +121,19 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
                 period=report.period, version=report.version)
     ref, period = Code(pledge.ref or ""), period_label(report.period)
     told = await focal_points(conv, pledge.entity_id)
+    sender = await sender_of(conv.session, report)
+    buttons: tuple[tuple[Button, ...], ...] = ()
     if verdict is ReviewStatus.acknowledged:
         done = text(N_("Done: the report on {ref} for {period} is acknowledged."), ref=ref, period=period)
-        news: tuple[Label, ...] = (text(N_("BDT has acknowledged your report on {ref} for {period}. Thank you!"),
-                                        ref=ref, period=period),)
-        buttons: tuple[tuple[Button, ...], ...] = ()
     else:
         done = text(N_("Done: your question on the report on {ref} for {period} is sent."), ref=ref, period=period) \
             if told else text(N_("Done: your question on the report on {ref} for {period} is recorded."), ref=ref,
                               period=period)
-        news = (text(N_("BDT asks for a clarification on your report on {ref} for {period}:"), ref=ref,
-                     period=period), comment or "")
         buttons = ((Button(Text(N_("✏️ Edit the report")), f"rp:edit:{report.id}"),),)
     conv.say(Reply((done,)) if told else await nobody_told(conv, pledge.entity_id, done))
     for member in told:
+        news = decision_news(verdict, ref, period, comment, None if sender is None or sender.id == member.id
+                             else name_of(sender))
         await outbox.enqueue(conv.session, member, Reply(news, buttons),
                              f"report-decision:{report.id}:v{report.version}:{verdict.value}:{member.id}",
                              priority=outbox.NOTICE)
@@ -148,6 +147,23 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
             + notice.buttons
         await close_staff_copies(conv.session, f"report:{report.id}:v{report.version}", notice, footer,
                                  staff_member(conv.contact), conv.now, conv.deps.timezone, kept)
+
+
+def decision_news(verdict: ReviewStatus, ref: Label, period: Label, comment: str | None,
+                  sender: Label | None) -> tuple[Label, ...]:
+    """What a focal point is told of BDT's decision on a report: "your report" when they sent it (or who did is not
+    known), else the report "sent by" the colleague who did, so that it is true for every focal point told."""
+    if verdict is ReviewStatus.acknowledged:
+        if sender is None:
+            return (text(N_("BDT has acknowledged your report on {ref} for {period}. Thank you!"), ref=ref,
+                         period=period),)
+        return (text(N_("BDT has acknowledged the report on {ref} for {period} sent by {person}. Thank you!"),
+                     ref=ref, period=period, person=sender),)
+    if sender is None:
+        return (text(N_("BDT asks for a clarification on your report on {ref} for {period}:"), ref=ref,
+                     period=period), comment or "")
+    return (text(N_("BDT asks for a clarification on the report on {ref} for {period} sent by {person}:"), ref=ref,
+                 period=period, person=sender), comment or "")
 
 
 async def cadence_button(conv: Conversation, code: str) -> None:

@@ -12,8 +12,8 @@ from handlers.forms.engine import DEFAULTS, collected
 from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
-from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, text
-from handlers.people import acted_last, audit, role_of, staff_contacts
+from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Reply, Text, text
+from handlers.people import acted_last, audit, name_of, role_of, staff_contacts
 from handlers.report_reminders import withdraw_reported
 from handlers.reports.cards import next_due_label, period_label, report_card, report_status_label
 from handlers.reports.form import (
@@ -38,6 +38,7 @@ from handlers.staff_notices import close_staff_copies, described, organisation_l
 from models.database import Session
 from models.reporting import NextReport
 from models.repositories.audit import AuditTrail
+from models.repositories.contacts import Contacts
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
 from models.tables import Contact, Draft, Entity, Pledge, ProgressReport
@@ -56,6 +57,9 @@ DUE_SOON = timedelta(days=14)
 """A pledge counts as due when its report is due within this time (the first reminder's lead), or overdue."""
 REPORTED_JUST_NOW = timedelta(seconds=1)
 """A report is new to the reminders' look-up if created after its own time less this (clocks of one process)."""
+EDITED_VERSION, EDITED_FROM = "$edited_version", "$edited_from"
+"""Hidden answers of a reopened report: the version opened and its answers then, so that an edit sent after a
+colleague's (the question goes to every focal point) is refused, and what this person changed is kept."""
 SENDINGS = ("report.submitted", "report.replaced", "report.resubmitted")
 """The audit actions of a report's version put before staff: their actor is who sent it (an edit after a
 clarification: the focal point who edited it, who may be a colleague of its first sender)."""
@@ -110,10 +114,21 @@ async def report_command(conv: Conversation, incoming: Incoming | None = None) -
                                           "afresh, press Cancel.")))
         return
     if draft is not None:
-        conv.say(Reply((Text(N_("You have a report in progress. Continue where you left off, or start over?")),),
-                       continue_or_restart(draft)))
+        conv.say(Reply((await in_progress(conv, draft),), continue_or_restart(draft)))
         return
     await _choose(conv, entity.id)
+
+
+async def in_progress(conv: Conversation, draft: Draft) -> Label:
+    """"You have a report in progress", naming its pledge and period (the draft's hidden answers hold them)."""
+    answers = FormState.from_json(draft.state).answers
+    pledge_id, period = answers.get(PLEDGE_ID), answers.get(PERIOD)
+    pledge = await conv.session.get(Pledge, int(pledge_id)) if pledge_id is not None else None
+    if pledge is None or pledge.entity_id != conv.contact.entity_id or not period:
+        return Text(N_("You have a report in progress. Continue where you left off, or start over?"))
+    return text(N_("You have a report in progress on {ref} “{title}” for {period}. Continue where you left off, "
+                   "or start over?"), ref=Code(pledge.ref or ""), title=shorten(pledge.title, LIST_TITLE),
+                period=period_label(str(period)))
 
 
 async def resume(conv: Conversation, draft: Draft, *notes: Label) -> None:
@@ -291,20 +306,66 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
         await refuse(conv, "report.edit", "report", report_id)
         return
     if report.review_status != ReviewStatus.clarification_requested or not report.is_current:
+        if report.review_status == ReviewStatus.submitted and report.version > 1:  # a colleague answered first
+            conv.say(Reply((await answered_by(conv, pledge, report),)))
+            return
         conv.say(Reply((Text(N_("This report can no longer be edited.")),)))
         return
-    answers = {**answers_of_report(report), **pledge_facts(pledge, report.period), REPORT_ID: report.id}
-    await start_report(conv, answers, edit_intro(report, pledge))
+    assert conv.contact.id is not None
+    draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
+    if draft is not None and draft.state.get("answers", {}).get(REPORT_ID) == report.id:  # the same edit: keep it
+        await resume(conv, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        return
+    await start_report(conv, edit_answers(report, pledge),
+                       edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
 
 
-def edit_intro(report: ProgressReport, pledge: Pledge) -> Label:
-    """What the reopened report is about: the pledge, the period and BDT's question (the edit must answer it)."""
+def edit_answers(report: ProgressReport, pledge: Pledge, changes: dict[str, object] | None = None) -> dict[str, object]:
+    """The answers of a report reopened to answer BDT's question (with `changes` applied on top): its own, the
+    pledge's facts, and the version opened with its answers (what the person changes is told apart from them)."""
+    own = answers_of_report(report)
+    return {**own, **(changes or {}), **pledge_facts(pledge, report.period), REPORT_ID: report.id,
+            EDITED_VERSION: report.version, EDITED_FROM: own}
+
+
+def edit_intro(report: ProgressReport, pledge: Pledge, sender: Contact | None, reader: Contact) -> Label:
+    """What the reopened report is about: the pledge, the period, who sent it if not the reader, and BDT's question
+    (the edit must answer it)."""
     where = {"ref": Code(pledge.ref or ""), "period": period_label(report.period)}
+    theirs = sender is not None and sender.id != reader.id
     if not report.staff_comment:
+        if theirs:
+            return text(N_("Here is the report on {ref} for {period} sent by {person}. Edit what needs clarifying, "
+                           "then submit."), person=name_of(sender), **where)
         return text(N_("Here is your report on {ref} for {period}. Edit what needs clarifying, then submit."), **where)
+    question = shorten(report.staff_comment, QUESTION_EXCERPT)
+    if theirs:
+        return text(N_("BDT asked about the report on {ref} for {period} sent by {person}:\n“{question}”\nHere it "
+                       "is. Edit what needs clarifying, then submit."), person=name_of(sender), question=question,
+                    **where)
     return text(N_("BDT asked about your report on {ref} for {period}:\n“{question}”\nHere is your report. Edit what "
-                   "needs clarifying, then submit."), question=shorten(report.staff_comment, QUESTION_EXCERPT),
-                **where)
+                   "needs clarifying, then submit."), question=question, **where)
+
+
+async def answered_by(conv: Conversation, pledge: Pledge, report: ProgressReport) -> Label:
+    """Who sent the report's current version after BDT's question, and when: BDT has it again (or has asked again
+    since)."""
+    assert report.id is not None
+    entry = await AuditTrail(conv.session).last_entry("report", report.id, SENDINGS)
+    sender = await Contacts(conv.session).get(entry[0]) if entry is not None and entry[0] is not None else None
+    when = entry[1] if entry is not None else report.updated_at or report.created_at
+    where = {"person": _who(sender), "ref": Code(pledge.ref or ""), "period": period_label(report.period),
+             "date": Day(when.date())}
+    if report.review_status == ReviewStatus.clarification_requested:
+        return text(N_("{person} already answered BDT's question on the report on {ref} for {period}: they sent it "
+                       "again on {date}. BDT has since asked again."), **where)
+    return text(N_("{person} already answered BDT's question on the report on {ref} for {period}: they sent it "
+                   "again on {date}, and BDT has it now."), **where)
+
+
+def _who(contact: Contact | None) -> Label:
+    """A focal point named to a colleague; "A colleague" when the audit trail does not say who."""
+    return name_of(contact) if contact is not None else Text(N_("A colleague"))
 
 
 async def finish_report(conv: Conversation, state: FormState) -> None:
@@ -344,6 +405,31 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
                     Button(Text(N_("No, not yet")), f"mp:open:{pledge.id}")),)
     conv.say(Reply(tuple(parts), closing))
     await notify_staff_of_report(conv, report, pledge, entity)
+    if action == "report.resubmitted":
+        await tell_colleagues_answered(conv, report, pledge)
+
+
+async def colleagues(conv: Conversation, entity_id: int) -> list[Contact]:
+    """The other reachable focal points of the person's organisation."""
+    return [c for c in await Contacts(conv.session).focal_points_of(entity_id) if c.id != conv.contact.id]
+
+
+async def tell_colleagues_answered(conv: Conversation, report: ProgressReport, pledge: Pledge) -> None:
+    """Tell the organisation's other focal points, who got BDT's question too, that it is answered and by whom; one
+    with their own edit of it still open learns that their changes will not be lost."""
+    where = {"ref": Code(pledge.ref or ""), "period": period_label(report.period)}
+    answered = text(N_("{person} answered BDT's question on the report on {ref} for {period}: the edited report is "
+                       "with BDT again. See it with /mypledges."), person=name_of(conv.contact), **where)
+    for member in await colleagues(conv, pledge.entity_id):
+        assert member.id is not None
+        draft = await drafts.find_draft(conv.session, member.id, REPORT_FORM.id)
+        editing = draft is not None and draft.state.get("answers", {}).get(REPORT_ID) == report.id
+        parts: tuple[Label, ...] = (answered,)
+        if editing:
+            parts += (Text(N_("Your own edit of it is still open. If you send it, I will show you the report as it "
+                              "is now with your changes applied, so that nothing you typed is lost.")),)
+        await outbox.enqueue(conv.session, member, Reply(parts), f"report-answered:{report.id}:v{report.version}:"
+                             f"{member.id}", priority=outbox.NOTICE)
 
 
 async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressReport) -> None:
@@ -351,6 +437,13 @@ async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressRe
     pledge.status, pledge.updated_at = PledgeStatus.completed, conv.now
     await audit(conv.session, conv.contact, "pledge.completed", "pledge", pledge.id, ref=pledge.ref,
                 period=report.period, percent=report.percent_complete)
+    notice = Reply((text(N_("🏁 {person} marked {ref} “{title}” completed, in the report for {period} ({percent}). No "
+                            "more reports will be asked for it."), person=name_of(conv.contact),
+                         ref=Code(pledge.ref or ""), title=pledge.title, period=period_label(report.period),
+                         percent=percent_label(report.percent_complete)),))
+    for member in await colleagues(conv, pledge.entity_id):
+        await outbox.enqueue(conv.session, member, notice, f"completed-colleague:{pledge.id}:{member.id}",
+                             priority=outbox.NOTICE)
 
 
 async def confirm_completed(conv: Conversation, entity: Entity, report_id: int) -> None:
@@ -396,9 +489,12 @@ async def _store(conv: Conversation, pledge: Pledge, state: FormState,
     editing = state.answers.get(REPORT_ID)
     if editing is not None:
         report = await reports.get(int(editing), for_update=True)
-        if report is None or report.pledge_id != pledge.id or not report.is_current \
-                or report.review_status != ReviewStatus.clarification_requested:
+        if report is None or report.pledge_id != pledge.id:
             conv.say(Reply((Text(N_("This report can no longer be edited.")),)))
+            return None
+        if not report.is_current or report.review_status != ReviewStatus.clarification_requested \
+                or state.answers.get(EDITED_VERSION, report.version) != report.version:
+            await edited_meanwhile(conv, pledge, report, state)
             return None
         apply_report(report, answers)
         report.version += 1
@@ -419,6 +515,44 @@ async def _store(conv: Conversation, pledge: Pledge, state: FormState,
     apply_report(report, answers)
     await reports.add(report, replacing=existing.id if existing is not None else None)
     return report, "report.replaced" if existing is not None else "report.submitted"
+
+
+async def edited_meanwhile(conv: Conversation, pledge: Pledge, report: ProgressReport, state: FormState) -> None:
+    """An edit sent after the report changed (a colleague answered BDT's question first, or sent a newer report):
+    who sent what is there now and when, and what this person changed, kept: the report as it is now, with their
+    changes applied, is opened at its summary, to send (as an edit if BDT asked again, else as a report replacing it)
+    or to cancel. Nothing is sent without their word."""
+    current = report if report.is_current else await Reports(conv.session).current_for(pledge.id or 0, report.period)
+    if current is None:
+        conv.say(Reply((Text(N_("This report can no longer be edited.")),)))
+        return
+    where = {"ref": Code(pledge.ref or ""), "period": period_label(report.period)}
+    if current.id == report.id:
+        said = await answered_by(conv, pledge, current)
+    else:
+        said = text(N_("{person} sent a newer report on {ref} for {period} on {date}, and BDT has it now."),
+                    person=_who(await sender_of(conv.session, current)), date=Day(current.created_at.date()), **where)
+    opened = state.answers.get(EDITED_FROM)
+    # a draft opened before its answers were kept with it: what differs from the report as it is now
+    before = opened if isinstance(opened, dict) else answers_of_report(current)
+    changes = {key: value for key, value in collected(REPORT_FORM, state).items() if value != before.get(key)}
+    if not changes:
+        conv.say(Reply((said, Text(N_("You had changed nothing in your copy, so nothing of yours is lost.")))))
+        return
+    conv.say(Reply((said, Text(N_("Your changes were not sent, but they are kept: here is the report as it is now, "
+                                  "with your changes applied.")))))
+    named = Items(tuple(Text(step.label) for step in REPORT_FORM.steps if step.id in changes))
+    if current.review_status == ReviewStatus.clarification_requested:  # BDT asked again: answer it, as an edit
+        await start_report(conv, edit_answers(current, pledge, changes), text(
+            N_("BDT asked about the report on {ref} for {period} again:\n“{question}”\nYour changes ({fields}) are "
+               "applied below. Edit what needs clarifying, then submit."),
+            question=shorten(current.staff_comment or "", QUESTION_EXCERPT), fields=named, **where))
+        return
+    answers = {**answers_of_report(current), **changes, **pledge_facts(pledge, current.period), REPLACES: current.id}
+    await start_report(conv, answers, text(
+        N_("The report on {ref} for {period} as it is now, with your changes ({fields}). Submit it to send your "
+           "changes to BDT as a report that replaces it (both stay in the history), or cancel."),
+        fields=named, **where))
 
 
 async def notify_staff_of_report(conv: Conversation, report: ProgressReport, pledge: Pledge, entity: Entity) -> None:

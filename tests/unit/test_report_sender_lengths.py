@@ -1,0 +1,32 @@
+"""Property: a pledge's details naming the colleague who sent each of its five reports (names as long as a contact
+keeps them) still fit Telegram's limit in all six languages (test_message_lengths has them without senders)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from test_message_lengths import (
+    SETTINGS,
+    assert_fits,
+    everything_pledge,
+    everything_report,
+    long_text,
+    pledge_of,
+    report_of,
+)
+
+from bot.i18n import Renderer
+from handlers.messages import Label
+from handlers.pledges.listing import details_reply
+from models.tables import Entity
+
+
+@SETTINGS
+@given(title=long_text(200), description=long_text(4000), comment=long_text(4000), name=long_text(200))
+def test_pledge_details_naming_every_reports_sender_fit(renderer: Renderer, title: str, description: str,
+                                                        comment: str, name: str) -> None:
+    pledge = pledge_of(everything_pledge(title, description), comment)
+    entity = Entity(id=1, name=name, name_key=name, sector="other")
+    history = [report_of(everything_report(description, description, description, "https://x"), n, comment[:1500])
+               for n in range(1, 6)]
+    senders: dict[int, Label] = {n: name for n in range(1, 6)}
+    assert_fits(renderer, details_reply(pledge, entity, history, manages=True, senders=senders), "pledge details")
