@@ -33,7 +33,7 @@ from models.reporting import (
     next_look,
     next_report,
     reminder_of,
-    reminding,
+    where_reporting_stands,
 )
 from models.repositories.reminders import LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Pledge
@@ -178,16 +178,26 @@ def _meta(items: list[Item], day: date) -> dict[str, Any]:
     return {"reminder": {"day": day.isoformat(), "items": [i.to_json() for i in items]}}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Look:
-    """What planning found for one pledge: where it stands (next_report), whose reminders run (reminding: None when
-    nothing is owed), the kinds given for that period, and the reminder due now, if any."""
+    """What planning found for one pledge: where it stands (next_report: the period a report is for, its due date,
+    whether it is reported), whose reminders run (reminding), the kinds given for that period, and the reminder due
+    now, if any. Plain values only: a day's plan holds one for each pledge looked at, and the garbage collector
+    walks every object a plan keeps."""
 
     entity_id: int
-    upcoming: NextReport
-    given: list[str]
-    schedule: Reminding | None = None
-    """Whose reminders run (reminding); None when the period a report is for is reported already."""
+    period: str
+    """The period a report is asked for: the earliest not reported (what /report opens)."""
+    upcoming_due: date | None
+    covered: bool
+    """That period is reported: nothing to remind of."""
+    given: tuple[str, ...]
+    running: str
+    """The period whose reminders run (the ledger's): the latest due, the earliest when none is."""
+    owed: int = 0
+    """How many periods are owed, the earliest to the one whose reminders run."""
+    following: date | None = None
+    """The first reminder's day of the period after the running one (Reminding.following)."""
     kind: str | None = None
     """The scheduled kind due now and not given yet."""
     later: bool = False
@@ -197,31 +207,20 @@ class _Look:
     escalated: bool = False
     """A message now lists this pledge for at least one coordinator."""
 
-    @property
-    def period(self) -> str:
-        """The period a report is asked for: the earliest not reported (what /report opens)."""
-        return self.upcoming.period
-
-    @property
-    def running(self) -> str:
-        """The period whose reminders run (the ledger's): the latest due, the earliest when none is."""
-        return self.schedule.period if self.schedule is not None else self.upcoming.period
-
-    @property
-    def owed(self) -> int:
-        """How many periods are owed, the earliest to the one whose reminders run."""
-        return self.schedule.owed if self.schedule is not None else 0
-
-    @property
-    def covered(self) -> bool:
-        """That period is reported: nothing to remind of."""
-        return self.upcoming.covered
+    @classmethod
+    def of(cls, entity_id: int, upcoming: NextReport, given: tuple[str, ...] = (),
+           schedule: Reminding | None = None) -> _Look:
+        """Where a pledge stands (next_report), and whose reminders run (reminding; None: nothing is owed)."""
+        if schedule is None:
+            return cls(entity_id, upcoming.period, upcoming.due, upcoming.covered, given, upcoming.period)
+        return cls(entity_id, upcoming.period, upcoming.due, upcoming.covered, given, schedule.period, schedule.owed,
+                   schedule.following)
 
     @property
     def due(self) -> date:
         """When that period's report is due (a pledge is reminded only of a period not reported, which has one)."""
-        assert self.upcoming.due is not None and not self.upcoming.covered
-        return self.upcoming.due
+        assert self.upcoming_due is not None and not self.covered
+        return self.upcoming_due
 
     @property
     def escalates(self) -> bool:
@@ -231,24 +230,23 @@ class _Look:
     def record(self, pledge_id: int, now: datetime) -> dict[str, Any]:
         """The pledge_reminder row after this plan: a kind due but given to nobody is tried again tomorrow."""
         today = now.date()
-        given = [*self.given, self.kind] if self.kind is not None and self.reached else self.given
+        given = [*self.given, self.kind] if self.kind is not None and self.reached else list(self.given)
         given = [*given, ESCALATED] if self.escalated else given
         marks = [f"{EARLIEST}{self.period}"] if self.running != self.period and not self.covered else []
-        following = self.schedule.following if self.schedule is not None else None
         next_on = (today + timedelta(days=1) if self.kind is not None and not self.reached
-                   else next_look(self.running, self.covered, today, given, following))
+                   else next_look(self.running, self.covered, today, given, self.following))
         return {"pledge_id": pledge_id, "period": self.running, "kinds": ",".join([*given, *marks]),
                 "next_on": next_on, "updated_at": now}
 
 
-def given_kinds(period: str | None, kinds: str | None, running: str, earliest: str) -> list[str]:
+def given_kinds(period: str | None, kinds: str | None, running: str, earliest: str) -> tuple[str, ...]:
     """The kinds recorded as given for the period whose reminders run now (`running`), while the earliest owed
     period is the one they were given with (EARLIEST); none when either changed since."""
     if not kinds or period != running:
-        return []
+        return ()
     listed = kinds.split(",")
     with_earliest = next((k[len(EARLIEST):] for k in listed if k.startswith(EARLIEST)), running)
-    return [k for k in listed if not k.startswith(EARLIEST)] if with_earliest == earliest else []
+    return tuple(k for k in listed if not k.startswith(EARLIEST)) if with_earliest == earliest else ()
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
@@ -270,16 +268,16 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
         for row in rows:
             if row.active_at <= since:
                 continue  # inactive: no report for 24 months (nor validation, when it has none)
-            reported = row.periods.split(",") if row.periods else ()
-            upcoming = next_report(cast(Reportable, row), reported, today)
-            if upcoming is None:
+            stands = where_reporting_stands(cast(Reportable, row), row.periods.split(",") if row.periods else (),
+                                            today)
+            if stands is None:
                 continue
-            if upcoming.covered:
-                looks[row.id] = _Look(row.entity_id, upcoming, [])
+            upcoming, schedule = stands
+            if schedule is None:
+                looks[row.id] = _Look.of(row.entity_id, upcoming)
                 continue
-            schedule = reminding(cast(Reportable, row), reported, today, upcoming)
             given = given_kinds(row.given_period, row.given_kinds, schedule.period, upcoming.period)
-            look = looks[row.id] = _Look(row.entity_id, upcoming, given, schedule)
+            look = looks[row.id] = _Look.of(row.entity_id, upcoming, given, schedule)
             running = upcoming if schedule.period == upcoming.period else \
                 NextReport(schedule.period, due_date(schedule.period), due_date(schedule.period) < today)
             reminder = reminder_of(running, today, given)

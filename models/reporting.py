@@ -313,7 +313,11 @@ def next_report(pledge: Reportable, reported: Iterable[str], today: date) -> Nex
     if pledge.start_date is None:
         return None
     reported = tuple(reported)
-    same = _reported_indices(pledge, reported)
+    return _next_report(pledge, reported, today, _reported_indices(pledge, reported))
+
+
+def _next_report(pledge: Reportable, reported: tuple[str, ...], today: date, same: tuple[int, set[int]] | None
+                 ) -> NextReport | None:
     if same is not None:  # one cadence throughout (the planner's usual case): a period is covered when reported
         per_year, indices = same
         index = _first_unreported(pledge, per_year, indices, today)
@@ -422,7 +426,25 @@ def reminding(pledge: Reportable, reported: Iterable[str], today: date, upcoming
     (next_report, not covered). Reminders name that earliest period, the one a report is for; their schedule follows
     the latest period due, four of them per period."""
     reported = tuple(reported)
+    return _reminding(pledge, reported, today, upcoming, _reported_indices(pledge, reported))
+
+
+def where_reporting_stands(pledge: Reportable, reported: Iterable[str], today: date
+                           ) -> tuple[NextReport, Reminding | None] | None:
+    """next_report, and reminding when its period is not reported (None: no start date): both at once, as the
+    reminders' planner asks them of every pledge it looks at."""
+    if pledge.start_date is None:
+        return None
+    reported = tuple(reported)
     same = _reported_indices(pledge, reported)
+    upcoming = _next_report(pledge, reported, today, same)
+    if upcoming is None or upcoming.covered or upcoming.due is None:
+        return (upcoming, None) if upcoming is not None else None
+    return upcoming, _reminding(pledge, reported, today, upcoming, same)
+
+
+def _reminding(pledge: Reportable, reported: tuple[str, ...], today: date, upcoming: NextReport,
+               same: tuple[int, set[int]] | None) -> Reminding:
     if same is not None:  # one cadence throughout (the planner's usual case): counted on period indices
         return _reminding_by_index(pledge, *same, today, upcoming.period)
     period = target = upcoming.period

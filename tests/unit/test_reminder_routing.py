@@ -22,8 +22,9 @@ PLEDGE = 10
 
 
 def look(kind: str | None, given: list[str] | None = None) -> _Look:
-    return _Look(entity_id=5, upcoming=NextReport("2026", date(2027, 1, 30), overdue=False), given=given or [],
-                 kind=kind)
+    look = _Look.of(5, NextReport("2026", date(2027, 1, 30), overdue=False), tuple(given or ()))
+    look.kind = kind
+    return look
 
 
 @pytest.mark.parametrize(("kind", "primary", "expired", "expected"), [
