@@ -10,6 +10,7 @@ from handlers.entities import refuse
 from handlers.forms.base import FormState
 from handlers.forms.engine import DEFAULTS, collected
 from handlers.fulltext import long_fields
+from handlers.helpdesk.compose import COMPOSE_FORM, offered_for_report
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Reply, Text, text
@@ -312,6 +313,9 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
         conv.say(Reply((Text(N_("This report can no longer be edited.")),)))
         return
     assert conv.contact.id is not None
+    offer = await drafts.find_draft(conv.session, conv.contact.id, COMPOSE_FORM.id)
+    if offer is not None and offered_for_report(offer.state, report.id):  # its message goes into this edit
+        await drafts.discard(conv.session, conv.contact.id, COMPOSE_FORM.id)
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and draft.state.get("answers", {}).get(REPORT_ID) == report.id:  # the same edit: keep it
         await resume(conv, draft, Text(N_("Welcome back! Let's continue where you left off.")))
