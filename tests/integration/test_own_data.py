@@ -168,7 +168,8 @@ async def test_forget_leaves_no_name_nor_telegram_id_in_any_table(chat: ChatDriv
     asked = await chat.send(person, "/forget")
     assert codes(asked[-1]) == ["me:forget:yes", "me:forget:no"] and "ancien point focal" in asked[-1].text
     kept = await chat.press(person, "me:forget:no")
-    assert "Rien n’a été effacé" in kept[-1].text
+    assert "Rien n’a été effacé" in kept[0].text
+    assert "Question 1 sur 15" in kept[-1].text  # then back to the pledge left open
     await chat.send(person, "/forget")
     farewell = await chat.press(person, "me:forget:yes")
     assert "effacées" in farewell[-1].text  # in their language, to their chat
