@@ -112,7 +112,7 @@ class MomentStep(Step):
     def example(ctx: FormContext, at: time = time(9)) -> Code:
         """An example moment that is never past: tomorrow at 09:00 (or at the time typed), written as the step
         reads it whatever the language ("2026-12-03 09:00")."""
-        return Code(f"{(ctx.today + timedelta(days=1)).isoformat()} {at:%H:%M}")
+        return Code(f"{(ctx.today + timedelta(days=1)).isoformat()} {at.isoformat(timespec='minutes')}")
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """An example under the question, dated from today (a fixed date in the question went stale)."""
@@ -163,7 +163,7 @@ class MomentStep(Step):
             return past_date(day)
         when, month_first = other
         params = {"typed": Code(read.day), "date": Day(day), "other": Day(when),
-                  "example": Code(f"{when.isoformat()} {read.at:%H:%M}")}
+                  "example": Code(f"{when.isoformat()} {read.at.isoformat(timespec='minutes')}")}
         if month_first:
             return InvalidAnswerError(text(N_("{typed} was read month first, as {date}, which is in the past. If you "
                                               "meant {other}, type {example}."), **params))
