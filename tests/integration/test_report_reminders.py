@@ -247,7 +247,7 @@ async def test_a_period_falling_due_is_reminded_of_while_an_earlier_one_is_owed(
     focal points and coordinators heard nothing until the pledge went inactive, two years on."""
     pledge = await add_pledge(database, await entity_of(database), 12, start=date(2025, 1, 1),
                               validated=utc(2025, 1, 5))
-    await add_report(database, pledge, "2025", utc(2026, 1, 20, 10))
+    await add_report(database, pledge, "2025", utc(2026, 6, 20, 10))  # active (not 24 months silent) until 2028-06
     for day in (utc(2027, 1, 18, 10), utc(2027, 2, 1, 10), utc(2027, 2, 8, 10), utc(2027, 2, 15, 10)):
         assert await plan_report_reminders(database.uow(), day) == 1  # 2026's four
     assert await plan_report_reminders(database.uow(), utc(2027, 6, 1, 10)) == 0
