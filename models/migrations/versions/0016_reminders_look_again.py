@@ -17,7 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute("UPDATE pledge_reminder SET next_on = '2000-01-01' WHERE next_on = '9999-12-31'")
+    # ">=": asyncpg writes date.max (models.reporting.NEVER) as PostgreSQL's 'infinity', which equals no date
+    op.execute("UPDATE pledge_reminder SET next_on = '2000-01-01' WHERE next_on >= '9999-12-31'")
 
 
 def downgrade() -> None:
