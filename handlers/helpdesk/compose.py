@@ -146,5 +146,5 @@ def offered_for_report(draft_state: Mapping[str, Any], report_id: int) -> bool:
     """True when a draft of COMPOSE_FORM (its stored state) is the offer of a typed message for this report, on
     which BDT asked a clarification: the report's edit, opened any way, replaces that offer."""
     answers = draft_state.get("answers", {})
-    return answers.get("$mode") == "report" and answers.get("$report") == report_id
+    return bool(answers.get("$mode") == "report" and answers.get("$report") == report_id)
 

@@ -314,7 +314,7 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
         return
     assert conv.contact.id is not None
     offer = await drafts.find_draft(conv.session, conv.contact.id, COMPOSE_FORM.id)
-    if offer is not None and offered_for_report(offer.state, report.id):  # its message goes into this edit
+    if offer is not None and offered_for_report(offer.state, report_id):  # its message goes into this edit
         await drafts.discard(conv.session, conv.contact.id, COMPOSE_FORM.id)
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and draft.state.get("answers", {}).get(REPORT_ID) == report.id:  # the same edit: keep it
