@@ -36,18 +36,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from handlers.report_reminders import EARLIEST, plan_report_reminders
+from handlers.report_reminders import plan_report_reminders
 from models.database import Database
 from models.migrate import upgrade
-from models.reporting import (
-    REMINDER_KINDS,
-    due_date,
-    next_look,
-    next_report,
-    period_end,
-    period_of,
-    reminding,
-)
+from models.reminding import REMINDER_KINDS, next_look, reminding
+from models.reporting import due_date, next_report, period_end, period_of
 from models.repositories.base import table_of
 from models.tables import Contact, Entity, Outbox, Pledge, PledgeReminder, ProgressReport
 
@@ -102,8 +95,7 @@ def plan_data(n: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[st
         schedule = reminding(row, chosen, yesterday, upcoming)
         due = due_date(schedule.period)
         kinds = [kind for kind, offset in REMINDER_KINDS if due + offset <= yesterday]
-        marks = [f"{EARLIEST}{upcoming.period}"] if schedule.period != upcoming.period else []
-        given.append({"pledge_id": i, "period": schedule.period, "kinds": ",".join(kinds + marks),
+        given.append({"pledge_id": i, "period": schedule.period, "kinds": ",".join(kinds),
                       "next_on": next_look(schedule.period, False, yesterday, kinds, schedule.following)})
     return pledges, reports, given
 

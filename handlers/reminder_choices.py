@@ -17,7 +17,8 @@ from handlers.report_reminders import withdraw_stale
 from handlers.reports.cards import next_due_label
 from handlers.settings import current_zone
 from handlers.staff_notices import described, organisation_label, person_for_staff
-from models.reporting import as_day, inactive_cutoff, next_report, reminder_due
+from models.reminding import reminder_due
+from models.reporting import as_day, inactive_cutoff, next_report
 from models.repositories.reminders import LATER, NOT_MINE, Reminders
 from models.repositories.reports import Reports
 from models.tables import Entity, Pledge

@@ -1,9 +1,10 @@
 """Reminders that a progress report is due, enqueued (never sent) by a scheduled job.
 
-Per pledge and period: 14 days before the due date, on it, then weekly while overdue, four at most
-(models.reporting). Everything due for one person is ONE message, at most one a day: its outbox key is
-rm:<contact id>:<their day>, so a second plan the same day adds nothing, and a plan after downtime
-sends what is due once. Which kinds a pledge was given, and the next day it needs a look, is one row
+Per pledge and period: 14 days before the due date, on it, then weekly while overdue, four at most; when
+several periods are owed, those of the latest one due (models.reminding), the message naming the earliest and
+counting the others (handlers.reminder_messages). Everything due for one person is ONE message, at most one a
+day: its outbox key is rm:<contact id>:<their day>, so a second plan the same day adds nothing, and a plan after
+downtime sends what is due once. Which kinds a pledge was given, and the next day it needs a look, is one row
 per pledge (pledge_reminder), written in the same transaction as the messages: a day's plan reads only
 the pledges due for a look, reported on or edited since the last one. A message waits in the outbox
 for the person's working hours; a report, a "later" or a "not mine" arriving meanwhile takes its
@@ -16,25 +17,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any, cast
 
 from handlers import outbox
-from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, Text, plural, reply_to_json, text
-from handlers.reports.cards import period_label
+from handlers.messages import N_, Text, reply_to_json
+from handlers.reminder_messages import Item, compose_json, escalation, json_of, outbox_meta
 from models.database import UnitOfWork
-from models.reporting import (
-    NextReport,
-    Reminding,
-    Reportable,
-    due_date,
-    inactive_cutoff,
-    is_covered,
-    next_look,
-    next_report,
-    reminder_of,
-    where_reporting_stands,
-)
+from models.reminding import Reminding, next_look, reminder_of, where_reporting_stands
+from models.reporting import NextReport, Reportable, inactive_cutoff, is_covered
 from models.repositories.reminders import LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Pledge
 from models.timezones import zone_of
@@ -45,7 +35,6 @@ BATCH = 5000
 """Pledges read at a time while planning (rows, not ORM objects)."""
 IN_BATCH = 900
 """Ids per IN (...) list, under SQLite's limit on bound parameters."""
-MAX_BUTTON_ROWS = 8
 OPTIONAL_KINDS = frozenset({"before"})
 """Kinds a person may turn off in /settings; the due-date and overdue reminders always come."""
 PRIMARY_KINDS = frozenset({"before", "due"})
@@ -57,125 +46,6 @@ ESCALATED = "escalated"
 """Recorded beside the kinds in the ledger (pledge_reminder.kinds) once coordinators were told: once a period."""
 ESCALATION_KEY_PREFIX = "esc:"
 """Outbox keys of escalations: esc:<coordinator's contact id>:<their day>."""
-EARLIEST = "from:"
-"""Recorded beside the kinds (from:<period>) when the period whose reminders run is not the earliest owed one: once
-that earliest one is reported, the next owed one is reminded of afresh, a report bringing the next reminder."""
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One pledge in a reminder: what the message shows of it."""
-
-    pledge_id: int
-    ref: str
-    title: str
-    period: str
-    """The earliest period not reported: the one a report is for."""
-    due: date
-    owed: int = 1
-    """Periods owed, that one and the later ones due (Reminding.owed)."""
-
-    def to_json(self) -> list[Any]:
-        """As stored in the outbox row beside the message."""
-        return [self.pledge_id, self.ref, self.title, self.period, self.due.isoformat(), self.owed]
-
-    @classmethod
-    def from_json(cls, data: list[Any]) -> Item:
-        """Rebuild from the outbox row (rows written before `owed` have five fields)."""
-        return cls(int(data[0]), str(data[1]), str(data[2]), str(data[3]), date.fromisoformat(data[4]),
-                   int(data[5]) if len(data) > 5 else 1)
-
-
-OVERDUE_SINCE, DUE_ON = N_("overdue since {date}"), N_("due on {date}")
-LINE = N_("{ref} “{title}” — {period}: {when}")
-"""A pledge in a reminder: its reference, title, the period a report is for and when it was due."""
-LINE_MORE = N_("{ref} “{title}” — {period}: {when}, and {more} after it")
-"""The same, when later periods are owed too."""
-MORE = NP_("{count} more report", "{count} more reports")
-DUE_HEADER = NP_("📅 {count} progress report is due:", "📅 {count} progress reports are due:")
-ESCALATED_LINE = N_("{ref} “{title}” — {organisation}: {when}")
-"""A pledge in a coordinator's escalation: its reference, title, organisation and when its report was due."""
-
-
-def _line(item: Item, day: date) -> Text:
-    when = text(OVERDUE_SINCE if item.due < day else DUE_ON, date=Day(item.due))
-    if item.owed > 1:
-        return text(LINE_MORE, ref=Code(item.ref), title=item.title, period=period_label(item.period), when=when,
-                    more=plural(*MORE, item.owed - 1))
-    return text(LINE, ref=Code(item.ref), title=item.title, period=period_label(item.period), when=when)
-
-
-def compose(items: list[Item], day: date) -> Reply:
-    """One message listing every pledge due for a person, with Report / later / not mine buttons."""
-    lines: list[Label] = [plural(*DUE_HEADER, sum(item.owed for item in items))]
-    listed: list[Label] = []
-    for item in items:
-        listed += ["\n" if listed else "", "• ", _line(item, day)]
-    lines.append(Concat(tuple(listed)))
-    lines.append(Text(N_("Report with the buttons below, or any time with /report.")))
-    if len(items) == 1:
-        pid = items[0].pledge_id
-        rows: tuple[tuple[Button, ...], ...] = (
-            (Button(Text(N_("📝 Report now")), f"rp:open:{pid}"),),
-            (Button(Text(N_("⏰ Remind me in 3 days")), f"rm:later:{pid}"),),
-            (Button(Text(N_("🙅 Not my pledge any more")), f"rm:notmine:{pid}"),))
-    else:
-        rows = tuple((Button(Concat(("📝 ", Code(i.ref))), f"rp:open:{i.pledge_id}"),
-                      Button(Text(N_("⏰ In 3 days")), f"rm:later:{i.pledge_id}"),
-                      Button(Text(N_("🙅 Not mine")), f"rm:notmine:{i.pledge_id}")) for i in items[:MAX_BUTTON_ROWS])
-    return Reply(tuple(lines), rows)
-
-
-def _json_of(label: Label) -> Any:
-    """A label as the outbox stores it (reply_to_json's form)."""
-    return reply_to_json(Reply((label,)))["parts"][0]
-
-
-@lru_cache(maxsize=4096)
-def _period_json(period: str) -> Any:
-    return _json_of(period_label(period))
-
-
-@lru_cache(maxsize=512)
-def _plural_json(pair: tuple[str, str], count: int) -> Any:
-    return _json_of(plural(*pair, count))
-
-
-def compose_json(items: list[Item], day: date) -> dict[str, Any]:
-    """reply_to_json(compose(items, day)), built directly from pieces serialised once: a peak day's plan writes
-    thousands of these, and the generic serialiser was a third of its time (a test holds the two equal)."""
-    header = _plural_json(DUE_HEADER, sum(item.owed for item in items))
-    listed: list[Any] = []
-    for item in items:
-        when = {"$": "text", "v": {"id": OVERDUE_SINCE if item.due < day else DUE_ON,
-                                   "p": {"date": {"$": "day", "v": item.due.isoformat()}}}}
-        params = {"ref": {"$": "code", "v": item.ref}, "title": item.title, "period": _period_json(item.period),
-                  "when": when}
-        if item.owed > 1:
-            params["more"] = _plural_json(MORE, item.owed - 1)
-        listed += ["\n" if listed else "", "• ", {"$": "text", "v": {"id": LINE_MORE if item.owed > 1 else LINE,
-                                                                      "p": params}}]
-    if len(items) == 1:
-        pid = items[0].pledge_id
-        buttons = [[[_REPORT_NOW, f"rp:open:{pid}"]], [[_LATER, f"rm:later:{pid}"]], [[_NOT_MINE, f"rm:notmine:{pid}"]]]
-    else:
-        buttons = [[[{"$": "concat", "v": ["📝 ", {"$": "code", "v": i.ref}]}, f"rp:open:{i.pledge_id}"],
-                    [_LATER_SHORT, f"rm:later:{i.pledge_id}"], [_NOT_MINE_SHORT, f"rm:notmine:{i.pledge_id}"]]
-                   for i in items[:MAX_BUTTON_ROWS]]
-    return {"parts": [header, {"$": "concat", "v": listed}, _FOOTER], "buttons": buttons}
-
-
-_REPORT_NOW = _json_of(Text(N_("📝 Report now")))
-_LATER = _json_of(Text(N_("⏰ Remind me in 3 days")))
-_NOT_MINE = _json_of(Text(N_("🙅 Not my pledge any more")))
-_LATER_SHORT = _json_of(Text(N_("⏰ In 3 days")))
-_NOT_MINE_SHORT = _json_of(Text(N_("🙅 Not mine")))
-_FOOTER = _json_of(Text(N_("Report with the buttons below, or any time with /report.")))
-
-
-def _meta(items: list[Item], day: date) -> dict[str, Any]:
-    """What the outbox row keeps beside the message, to take a pledge out of it before it is sent."""
-    return {"reminder": {"day": day.isoformat(), "items": [i.to_json() for i in items]}}
 
 
 @dataclass(slots=True)
@@ -223,6 +93,12 @@ class _Look:
         return self.upcoming_due
 
     @property
+    def behind(self) -> bool:
+        """True when a later period is reminded of while an earlier one is still owed (overdue by then): whatever
+        the kind, the message is about an overdue report, so it goes to every focal point and cannot be turned off."""
+        return self.owed > 1
+
+    @property
     def escalates(self) -> bool:
         """True when this plan's reminder also goes to the coordinators, who were not told yet this period."""
         return self.kind == ESCALATE_KIND and ESCALATED not in self.given
@@ -232,21 +108,17 @@ class _Look:
         today = now.date()
         given = [*self.given, self.kind] if self.kind is not None and self.reached else list(self.given)
         given = [*given, ESCALATED] if self.escalated else given
-        marks = [f"{EARLIEST}{self.period}"] if self.running != self.period and not self.covered else []
         next_on = (today + timedelta(days=1) if self.kind is not None and not self.reached
                    else next_look(self.running, self.covered, today, given, self.following))
-        return {"pledge_id": pledge_id, "period": self.running, "kinds": ",".join([*given, *marks]),
+        return {"pledge_id": pledge_id, "period": self.running, "kinds": ",".join(given),
                 "next_on": next_on, "updated_at": now}
 
 
-def given_kinds(period: str | None, kinds: str | None, running: str, earliest: str) -> tuple[str, ...]:
-    """The kinds recorded as given for the period whose reminders run now (`running`), while the earliest owed
-    period is the one they were given with (EARLIEST); none when either changed since."""
-    if not kinds or period != running:
-        return ()
-    listed = kinds.split(",")
-    with_earliest = next((k[len(EARLIEST):] for k in listed if k.startswith(EARLIEST)), running)
-    return tuple(k for k in listed if not k.startswith(EARLIEST)) if with_earliest == earliest else ()
+def given_kinds(period: str | None, kinds: str | None, running: str) -> tuple[str, ...]:
+    """The kinds recorded as given for the period whose reminders run now (`running`): none when the ledger is of
+    another period. A report of an earlier period changes nothing here: each period has four reminders at most, and
+    its coordinators are told once."""
+    return tuple(kinds.split(",")) if kinds and period == running else ()
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
@@ -276,11 +148,9 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
             if schedule is None:
                 looks[row.id] = _Look.of(row.entity_id, upcoming)
                 continue
-            given = given_kinds(row.given_period, row.given_kinds, schedule.period, upcoming.period)
+            given = given_kinds(row.given_period, row.given_kinds, schedule.period)
             look = looks[row.id] = _Look.of(row.entity_id, upcoming, given, schedule)
-            running = upcoming if schedule.period == upcoming.period else \
-                NextReport(schedule.period, due_date(schedule.period), due_date(schedule.period) < today)
-            reminder = reminder_of(running, today, given)
+            reminder = reminder_of(schedule.running(today), today, given)
             look.kind = reminder.kind if reminder is not None else None
             look.later = row.id in expired
     return looks
@@ -320,7 +190,8 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
             later_due = (person.id, pledge_id) in expired
             if holds.get((person.id, pledge_id)) is not None and not later_due:
                 continue  # not theirs any more, or later has not come yet
-            if not later_due and (look.kind is None or (look.kind in OPTIONAL_KINDS and not person.optional_reminders)):
+            if not later_due and (look.kind is None or (look.kind in OPTIONAL_KINDS and not look.behind
+                                                         and not person.optional_reminders)):
                 continue
             wanted.setdefault(person.id, (person, []))[1].append(pledge_id)
     messages: list[dict[str, Any]] = []
@@ -333,7 +204,7 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
                  for p in pledge_ids]
         key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
         messages.append({"key": key, "chat_id": person.chat_id, "contact_id": person.id, "priority": outbox.BULK,
-                         "payload": {**_meta(items, day), "reply": compose_json(items, day)},
+                         "payload": {**outbox_meta(items, day), "reply": compose_json(items, day)},
                          "not_before": send_at, "created_at": now})
         listed[key] = (person.id, pledge_ids)
     # a key already there is this person's reminder of that day: what it would have listed waits for the next
@@ -357,8 +228,9 @@ def _followers(focal_points: Sequence[Any], pledge_id: int, holds: dict[tuple[in
 def _recipients(look: _Look, primary: int | None, focal_points: Sequence[Any], pledge_id: int,
                 expired: set[tuple[int, int]]) -> Sequence[Any]:
     """Who this plan reminds of a pledge: its primary focal point alone for the early and due-date reminders (while
-    it is one of the entity's focal points), every focal point from a week after; and anyone whose "later" came."""
-    if look.kind not in PRIMARY_KINDS or not any(person.id == primary for person in focal_points):
+    it is one of the entity's focal points and no earlier period is owed), every focal point from a week after; and
+    anyone whose "later" came."""
+    if look.kind not in PRIMARY_KINDS or look.behind or not any(person.id == primary for person in focal_points):
         return focal_points
     return [person for person in focal_points if person.id == primary or (person.id, pledge_id) in expired]
 
@@ -394,40 +266,6 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
     return len(written)
 
 
-Escalated = Sequence[tuple[str, str, str, date]]
-"""Pledges in an escalation: (ref, title, organisation, due date)."""
-
-
-def _listed(entries: Escalated) -> Concat:
-    listed: list[Label] = []
-    for ref, title, entity, due in entries:
-        listed += ["\n" if listed else "", "• ", text(ESCALATED_LINE, ref=Code(ref), title=title, organisation=entity,
-                                                      when=text(OVERDUE_SINCE, date=Day(due)))]
-    return Concat(tuple(listed))
-
-
-def escalation(reminded: Escalated, unfollowed: Escalated = ()) -> Reply:
-    """What a coordinator is told of the pledges of their scope still unreported two weeks after the due date: those
-    whose focal points were reminded, and apart those whose reminders reach nobody (no focal point that can be
-    reached, or only focal points who said the pledge is not theirs)."""
-    parts: list[Label] = []
-    if reminded:
-        parts += [plural("⚠️ {count} pledge in your scope has no progress report two weeks after its due date, "
-                         "although its focal points were reminded:",
-                         "⚠️ {count} pledges in your scope have no progress report two weeks after their due date, "
-                         "although their focal points were reminded:", len(reminded)), _listed(reminded)]
-    if unfollowed:
-        parts += [plural("⚠️ {count} pledge in your scope has no progress report two weeks after its due date, and "
-                         "nobody follows it: it has no focal point we can reach, or its focal points told us it is "
-                         "not theirs, so nobody was reminded:",
-                         "⚠️ {count} pledges in your scope have no progress report two weeks after their due date, "
-                         "and nobody follows them: they have no focal point we can reach, or their focal points told "
-                         "us they are not theirs, so nobody was reminded:", len(unfollowed)), _listed(unfollowed)]
-    parts.append(Text(N_("You may want to contact the organisations; /digest lists every overdue pledge of your "
-                         "scope.")))
-    return Reply(tuple(parts))
-
-
 async def withdraw_reported(repo: Reminders, since: datetime, now: datetime) -> int:
     """Take the pledges reported after `since` out of the reminders not sent yet (in the reporter's transaction,
     so a reminder already queued never asks for a report that has just arrived); how many rows changed."""
@@ -453,7 +291,7 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) ->
         changed += 1
         if keep:
             day = date.fromisoformat(meta["day"])
-            await repo.rewrite(row.id, {**_meta(keep, day), "reply": compose_json(keep, day)})
+            await repo.rewrite(row.id, {**outbox_meta(keep, day), "reply": compose_json(keep, day)})
         else:
             await repo.drop(row.id)
     return changed
@@ -495,14 +333,14 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     """
     assert pledge.id is not None
     reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
-    upcoming = next_report(pledge, reported, now.date()) if pledge.status == PledgeStatus.validated else None
-    if upcoming is None or not upcoming.overdue or upcoming.due is None:
+    stands = where_reporting_stands(pledge, reported, now.date()) if pledge.status == PledgeStatus.validated else None
+    if stands is None or stands[1] is None or not stands[0].overdue or stands[0].due is None:
         return Nudged(None, 0)
-    period, due = upcoming.period, upcoming.due
+    period, due, owed = stands[0].period, stands[0].due, stands[1].owed
     holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds([pledge.id])}
     focal_points = await repo.focal_points([pledge.entity_id])
     following = _followers(focal_points, pledge.id, holds)
-    intro = _json_of(Text(NUDGE_INTRO))
+    intro = json_of(Text(NUDGE_INTRO))
     messages: list[dict[str, Any]] = []
     for person in following:
         if _held(holds.get((person.id, pledge.id)), now):
@@ -510,10 +348,11 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
         send_at = next_allowed(now, zone)
         day = local_day(send_at, zone)
-        items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due)]
+        items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed)]
         reply = compose_json(items, day)
         reply["parts"].insert(0, intro)
         messages.append({"key": f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}", "chat_id": person.chat_id,
                          "contact_id": person.id, "priority": outbox.BULK,
-                         "payload": {**_meta(items, day), "reply": reply}, "not_before": send_at, "created_at": now})
+                         "payload": {**outbox_meta(items, day), "reply": reply}, "not_before": send_at,
+                         "created_at": now})
     return Nudged(period, len(await repo.add_messages(messages)), len(following), len(focal_points) - len(following))

@@ -27,14 +27,6 @@ OVERDUE_AFTER = timedelta(days=30)
 INACTIVE_AFTER_MONTHS = 24
 """A validated pledge with no report for this long is inactive (UN DESA practice): no more reminders."""
 
-REMINDER_KINDS: tuple[tuple[str, timedelta], ...] = (
-    ("before", timedelta(days=-14)),
-    ("due", timedelta(days=0)),
-    ("week1", timedelta(days=7)),
-    ("week2", timedelta(days=14)),
-)
-"""The scheduled reminders of one period, by their offset from the due date: at most four in all."""
-
 _PART_MONTHS = {"": (1, 12), "H1": (1, 6), "H2": (7, 12),
                 "Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12)}
 
@@ -164,7 +156,7 @@ def cadence_on(pledge: Reportable, day: date) -> str:
     return pledge.reporting_cadence
 
 
-def _after(pledge: Reportable, period: str) -> str:
+def period_after(pledge: Reportable, period: str) -> str:
     """The pledge's period that follows `period` (in the cadence of its first day)."""
     return next_period(period, cadence_on(pledge, _span(period)[1] + timedelta(days=1)))
 
@@ -176,7 +168,7 @@ def _periods(pledge: Reportable, until: date) -> Iterable[str]:
     period = period_of(pledge.start_date, cadence_on(pledge, pledge.start_date))
     yield period
     while _span(period)[1] < last:
-        period = _after(pledge, period)
+        period = period_after(pledge, period)
         yield period
 
 
@@ -222,7 +214,7 @@ _PER_YEAR = {ReportingCadence.annual: 1, ReportingCadence.semi_annual: 2, Report
 
 
 @lru_cache(maxsize=16384)
-def _index(period: str, per_year: int) -> int | None:
+def period_index(period: str, per_year: int) -> int | None:
     """A period of the cadence as a count of periods since year 0 (None: another cadence's, or malformed)."""
     year, _, part = period.partition("-")
     if not (len(year) == 4 and year.isdigit()):
@@ -234,24 +226,24 @@ def _index(period: str, per_year: int) -> int | None:
     return None
 
 
-def _label(index: int, per_year: int) -> str:
+def period_at(index: int, per_year: int) -> str:
     if per_year == 1:
         return str(index)
     year, part = divmod(index, per_year)
     return f"{year}-{'H' if per_year == 2 else 'Q'}{part + 1}"
 
 
-def _index_of(day: date, per_year: int) -> int:
+def index_of_day(day: date, per_year: int) -> int:
     return day.year * per_year + (day.month - 1) * per_year // 12
 
 
-def _reported_indices(pledge: Reportable, reported: tuple[str, ...]) -> tuple[int, set[int]] | None:
+def cadence_indices(pledge: Reportable, reported: tuple[str, ...]) -> tuple[int, set[int]] | None:
     """The pledge's periods a year and its reported periods as indices of its cadence (None: a report of another
     cadence, a change of cadence, or a cadence unknown: then periods are walked, checking coverage)."""
     per_year = _PER_YEAR.get(pledge.reporting_cadence)  # type: ignore[call-overload]
     if not per_year or pledge.cadence_since is not None:
         return None
-    indices = {_index(period, per_year) for period in reported}
+    indices = {period_index(period, per_year) for period in reported}
     if None in indices:
         return None
     return per_year, cast(set[int], indices)
@@ -261,8 +253,8 @@ def _first_unreported(pledge: Reportable, per_year: int, indices: set[int], toda
     """The index of the earliest ended period not reported, else of the current one (the pledge's last one, once
     its end date has passed); `indices` of the pledge's own cadence."""
     assert pledge.start_date is not None
-    first = _index_of(pledge.start_date, per_year)
-    last = _index_of(min(today, pledge.end_date) if pledge.end_date else today, per_year)
+    first = index_of_day(pledge.start_date, per_year)
+    last = index_of_day(min(today, pledge.end_date) if pledge.end_date else today, per_year)
     index = first
     while index < last and index in indices:  # periods before `last` have ended
         index += 1
@@ -274,10 +266,10 @@ def reportable_period(pledge: Reportable, reported: Iterable[str], today: date) 
     if pledge.start_date is None:
         return None
     reported = tuple(reported)
-    same = _reported_indices(pledge, reported)
+    same = cadence_indices(pledge, reported)
     if same is None:
         return _reportable_by_coverage(pledge, reported, today)
-    return _label(_first_unreported(pledge, *same, today), same[0])
+    return period_at(_first_unreported(pledge, *same, today), same[0])
 
 
 def _reportable_by_coverage(pledge: Reportable, reported: tuple[str, ...], today: date) -> str | None:
@@ -313,24 +305,24 @@ def next_report(pledge: Reportable, reported: Iterable[str], today: date) -> Nex
     if pledge.start_date is None:
         return None
     reported = tuple(reported)
-    return _next_report(pledge, reported, today, _reported_indices(pledge, reported))
+    return next_report_with(pledge, reported, today, cadence_indices(pledge, reported))
 
 
-def _next_report(pledge: Reportable, reported: tuple[str, ...], today: date, same: tuple[int, set[int]] | None
+def next_report_with(pledge: Reportable, reported: tuple[str, ...], today: date, same: tuple[int, set[int]] | None
                  ) -> NextReport | None:
     if same is not None:  # one cadence throughout (the planner's usual case): a period is covered when reported
         per_year, indices = same
         index = _first_unreported(pledge, per_year, indices, today)
-        name = _label(index, per_year)
+        name = period_at(index, per_year)
         if index not in indices:
             owed = due_date(name)
             return NextReport(name, owed, owed < today)
         after = index + 1
         while after in indices:
             after += 1
-        if pledge.end_date is not None and after > _index_of(pledge.end_date, per_year):
+        if pledge.end_date is not None and after > index_of_day(pledge.end_date, per_year):
             return NextReport(name, None, False, covered=True)
-        return NextReport(name, due_date(_label(after, per_year)), False, covered=True)
+        return NextReport(name, due_date(period_at(after, per_year)), False, covered=True)
     period = _reportable_by_coverage(pledge, reported, today)
     if period is None:
         return None
@@ -339,7 +331,7 @@ def _next_report(pledge: Reportable, reported: tuple[str, ...], today: date, sam
         return NextReport(period, due, due < today)
     later = period
     while pledge.end_date is None or _span(later)[1] < pledge.end_date:  # the pledge's periods after this one
-        later = _after(pledge, later)
+        later = period_after(pledge, later)
         if not is_covered(later, reported, pledge.start_date):
             return NextReport(period, due_date(later), False, covered=True)
     return NextReport(period, None, False, covered=True)
@@ -391,144 +383,3 @@ def is_inactive(status: str, last_report: date | None, validated: date | None, t
 def as_day(value: datetime | date | None) -> date | None:
     """The date of a timestamp (dates pass through)."""
     return value.date() if isinstance(value, datetime) else value
-
-
-@dataclass(frozen=True, slots=True)
-class Due:
-    """A reminder to send now: the pledge's period, its due date and which of the four it is."""
-
-    period: str
-    due: date
-    kind: str
-
-
-NEVER = date(9999, 12, 31)
-"""When a pledge needs no look unless it changes (a report, an edit)."""
-
-_FIRST_REMINDER = REMINDER_KINDS[0][1]
-
-
-@dataclass(frozen=True, slots=True)
-class Reminding:
-    """Which period's reminders run for a pledge on a day (reminding): each period has its own four, so a period
-    that falls due while an earlier one is still owed is reminded of too, never left in silence."""
-
-    period: str
-    """The latest period not reported whose first reminder's day has come (else the earliest not reported)."""
-    owed: int
-    """Periods not reported from the earliest (the one /report opens) up to `period`, both counted."""
-    following: date | None
-    """The first reminder's day of the pledge's next period after `period` (None: `period` is its last)."""
-
-
-def reminding(pledge: Reportable, reported: Iterable[str], today: date, upcoming: NextReport) -> Reminding:
-    """The period whose reminders run today, for a pledge whose earliest unreported period is `upcoming.period`
-    (next_report, not covered). Reminders name that earliest period, the one a report is for; their schedule follows
-    the latest period due, four of them per period."""
-    reported = tuple(reported)
-    return _reminding(pledge, reported, today, upcoming, _reported_indices(pledge, reported))
-
-
-def where_reporting_stands(pledge: Reportable, reported: Iterable[str], today: date
-                           ) -> tuple[NextReport, Reminding | None] | None:
-    """next_report, and reminding when its period is not reported (None: no start date): both at once, as the
-    reminders' planner asks them of every pledge it looks at."""
-    if pledge.start_date is None:
-        return None
-    reported = tuple(reported)
-    same = _reported_indices(pledge, reported)
-    upcoming = _next_report(pledge, reported, today, same)
-    if upcoming is None or upcoming.covered or upcoming.due is None:
-        return (upcoming, None) if upcoming is not None else None
-    return upcoming, _reminding(pledge, reported, today, upcoming, same)
-
-
-def _reminding(pledge: Reportable, reported: tuple[str, ...], today: date, upcoming: NextReport,
-               same: tuple[int, set[int]] | None) -> Reminding:
-    if same is not None:  # one cadence throughout (the planner's usual case): counted on period indices
-        return _reminding_by_index(pledge, *same, today, upcoming.period)
-    period = target = upcoming.period
-    owed = 1
-    while pledge.end_date is None or _span(period)[1] < pledge.end_date:
-        later = _after(pledge, period)
-        begins = due_date(later) + _FIRST_REMINDER
-        if begins > today:
-            return Reminding(target, owed, begins)
-        period = later
-        if not is_covered(later, reported, pledge.start_date):
-            target, owed = later, owed + 1
-    return Reminding(target, owed, None)
-
-
-def _reminding_by_index(pledge: Reportable, per_year: int, indices: set[int], today: date, earliest: str) -> Reminding:
-    first = _index(earliest, per_year)
-    assert first is not None
-    began = _index_of(today - OVERDUE_AFTER - _FIRST_REMINDER, per_year)  # the period whose first reminder's day ...
-    if period_end(_label(began, per_year)) + OVERDUE_AFTER + _FIRST_REMINDER > today:
-        began -= 1  # ... has come, unless it has not ended long enough
-    last = _index_of(pledge.end_date, per_year) if pledge.end_date is not None else None
-    if last is not None:
-        began = min(began, last)
-    target, owed = first, 1
-    for index in range(first + 1, began + 1):
-        if index not in indices:
-            target, owed = index, owed + 1
-    following = max(began, first) + 1
-    begins = None if last is not None and following > last else due_date(_label(following, per_year)) + _FIRST_REMINDER
-    return Reminding(_label(target, per_year), owed, begins)
-
-
-def next_look(period: str, covered: bool, today: date, given: Iterable[str], following: date | None = None) -> date:
-    """The next day a pledge's reminders need deciding again if nothing about it changes meanwhile: its next
-    scheduled reminder not given yet, else the first reminder's day of the period `following` (Reminding), or (its
-    current period already reported) the day after that period."""
-    if covered:
-        end = _span(period)[1]
-        return end + timedelta(days=1) if end >= today else NEVER
-    due = due_date(period)
-    given = set(given)
-    for kind, offset in REMINDER_KINDS:
-        if kind not in given and due + offset > today:
-            return due + offset
-    return following if following is not None and following > today else NEVER
-
-
-def scheduled_kind(due: date, today: date) -> str | None:
-    """The latest scheduled reminder whose day has come (None before the first): after a pause, only that one."""
-    current = None
-    for kind, offset in REMINDER_KINDS:
-        if due + offset <= today:
-            current = kind
-    return current
-
-
-_KIND_NAMES = frozenset(kind for kind, _ in REMINDER_KINDS)
-
-
-def reminder_of(upcoming: NextReport, today: date, sent: Iterable[str] = ()) -> Due | None:
-    """The scheduled reminder that where a pledge stands (next_report) calls for today, if any (`sent`: kinds
-    already sent for its period; other entries are ignored).
-
-    None for a period already reported, before its first reminder's day, a reminder of this kind already sent, or
-    four sent. A period's later reminders replace earlier ones missed (downtime).
-    """
-    if upcoming.covered or upcoming.due is None:
-        return None
-    kind = scheduled_kind(upcoming.due, today)
-    sent = set(sent)
-    if kind is None or kind in sent or len(_KIND_NAMES & sent) >= len(REMINDER_KINDS):
-        return None
-    return Due(upcoming.period, upcoming.due, kind)
-
-
-def reminder_due(pledge: Reportable, reported: Iterable[str], today: date, sent: Iterable[str] = ()) -> Due | None:
-    """The scheduled reminder a validated pledge needs today, if any (next_report, reminding, then reminder_of;
-    `sent`: kinds already sent for the period whose reminders run, which Due names)."""
-    if pledge.status != PledgeStatus.validated:
-        return None
-    reported = tuple(reported)
-    upcoming = next_report(pledge, reported, today)
-    if upcoming is None or upcoming.covered or upcoming.due is None:
-        return None
-    period = reminding(pledge, reported, today, upcoming).period
-    return reminder_of(NextReport(period, due_date(period), due_date(period) < today), today, sent)

@@ -218,22 +218,31 @@ async def test_forged_reminder_buttons_are_refused(chat: ChatDriver, database: D
     assert len(denied) >= 7
 
 
-async def test_a_report_for_an_old_period_brings_the_next_ones_reminder(chat: ChatDriver, database: Database) -> None:
+async def test_a_report_for_an_old_period_brings_no_second_reminder_of_the_later_one(
+        chat: ChatDriver, database: Database, renderer: Renderer) -> None:
+    """With 2025 and 2026 both overdue, the reminder names 2025 and counts 2026; 2026's reminders are the ones that
+    run, so reporting 2025 does not bring a fifth for 2026 (nor a second escalation) the next day."""
     pledge = await add_pledge(database, await entity_of(database), 11, start=date(2025, 3, 1),
                               validated=utc(2026, 12, 1))
-    assert await plan_report_reminders(database.uow(), utc(2027, 3, 1, 10)) == 1  # 2025's, long overdue
+    assert await plan_report_reminders(database.uow(), utc(2027, 3, 1, 10)) == 1  # 2026's last, naming 2025 first
+    (first,) = await reminders(database)
+    assert first.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2]
+    english = renderer.reply(reply_from_json(first.payload["reply"]), "en").text
+    assert "📅 2 progress reports are due" in english and "and 1 more report after it" in english, english
     assert len(await chat.collect(FOCAL)) == 1  # sent
-    assert await plan_report_reminders(database.uow(), utc(2027, 3, 8, 10)) == 0  # its four are spent
+    assert await plan_report_reminders(database.uow(), utc(2027, 3, 8, 10)) == 0  # 2026's four are spent
     await add_report(database, pledge, "2025", utc(2027, 3, 9, 10))
-    assert await plan_report_reminders(database.uow(), utc(2027, 3, 10, 10)) == 1  # now 2026's, overdue too
-    (_, second) = await reminders(database)
-    assert second.payload["reminder"]["items"][0][3] == "2026"
+    assert await plan_report_reminders(database.uow(), utc(2027, 3, 10, 10)) == 0
+    async with database.uow() as uow:
+        ledger = await uow.session.get(PledgeReminder, pledge)
+    assert ledger is not None and (ledger.period, ledger.kinds, ledger.next_on) == ("2026", "week2",
+                                                                                    date(2028, 1, 16))
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 9])
 def test_the_quick_serialiser_writes_what_the_generic_one_does(count: int) -> None:
     from handlers.messages import reply_to_json
-    from handlers.report_reminders import Item, compose, compose_json
+    from handlers.reminder_messages import Item, compose, compose_json
 
     periods = ["2026", "2026-H1", "2026-H2", "2026-Q3"]
     items = [Item(n, f"P2C-2026-{n:05d}", f"Pledge “{n}” <b>", periods[n % 4], date(2027, 1, 20 + n % 10), 1 + n % 3)
@@ -257,8 +266,23 @@ async def test_a_period_falling_due_is_reminded_of_while_an_earlier_one_is_owed(
     assert ledger is not None and ledger.period == "2027" and ledger.kinds.split(",")[0] == "before"
     latest = (await reminders(database))[-1]
     assert latest.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 2], "a report is for 2026 first"
-    french = renderer.reply(reply_from_json(latest.payload["reply"]), "fr").text
-    assert "2026" in french and "1 rapport de plus" in french, french
     english = renderer.reply(reply_from_json(latest.payload["reply"]), "en").text
     assert "overdue since Jan 30, 2027, and 1 more report after it" in english, english
     assert await plan_report_reminders(database.uow(), utc(2028, 1, 31, 10)) == 1  # 2027's due date
+
+
+async def test_a_nudge_counts_the_reports_owed_as_the_reminders_do(chat: ChatDriver, database: Database) -> None:
+    """review #5: a coordinator's nudge said "1 progress report is due" where the day's reminder said 2."""
+    from handlers.report_reminders import nudge
+    from models.repositories.reminders import Reminders
+
+    pledge_id = await add_pledge(database, await entity_of(database), 13, start=date(2025, 3, 1),
+                                 validated=utc(2026, 12, 1))
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None
+        done = await nudge(Reminders(uow.session), pledge, utc(2027, 3, 1, 10))
+        await uow.commit()
+    assert (done.period, done.sent) == ("2025", 1)
+    (row,) = await reminders(database)
+    assert row.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2]

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from handlers.report_reminders import ESCALATED, _Look, _recipients
+from models.reminding import Reminding
 from models.reporting import NextReport
 
 
@@ -41,6 +42,16 @@ def look(kind: str | None, given: list[str] | None = None) -> _Look:
 def test_recipients(kind: str | None, primary: int | None, expired: set[tuple[int, int]],
                     expected: list[Person]) -> None:
     assert list(_recipients(look(kind), primary, [AWA, BOB, EVE], PLEDGE, expired)) == expected
+
+
+@pytest.mark.parametrize("kind", ["before", "due"])
+def test_a_later_period_reminded_of_while_an_earlier_is_owed_goes_to_every_focal_point(kind: str) -> None:
+    """review #7: the early and due-date reminders of 2026 went to the primary focal point alone (the early one
+    could be turned off), although the message led with 2025's report, overdue for a year."""
+    behind = _Look.of(5, NextReport("2025", date(2026, 1, 30), overdue=True), (), Reminding("2026", 2, None))
+    behind.kind = kind
+    assert behind.behind
+    assert list(_recipients(behind, AWA.id, [AWA, BOB, EVE], PLEDGE, set())) == [AWA, BOB, EVE]
 
 
 @pytest.mark.parametrize(("kind", "given", "escalates"), [

@@ -14,7 +14,8 @@ from handlers.forms.base import FormContext, FormState
 from handlers.forms.engine import DEFAULTS, SUMMARY, FormInput, Status, advance, start
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 from handlers.reports.rules import answers_of_report, apply_report, check_report, defaults_of, due_of
-from models.reporting import next_report_due, reminder_due, reportable_period
+from models.reminding import reminder_due
+from models.reporting import next_report_due, reportable_period
 from models.tables import Pledge, ProgressReport
 from models.values import ReportingCadence
 
@@ -228,8 +229,9 @@ def test_report_mypledges_and_reminders_follow_the_rule_walked_period_by_period(
     assert next_report_due(pledge, reported, today) == due
     running, running_due = period, due  # reminders run for the latest unreported period whose first day has come
     if not covered and due is not None:
-        for name, _, last_day in walked_periods(start, cadence, end):
-            if name > period and name not in reported and last_day + timedelta(days=30 - 14) <= today:
+        begun = next(first_day for name, first_day, _ in walked_periods(start, cadence, end) if name == period)
+        for name, first_day, last_day in walked_periods(start, cadence, end):  # one cadence: reported = covered
+            if first_day > begun and name not in reported and last_day + timedelta(days=30 - 14) <= today:
                 running, running_due = name, last_day + timedelta(days=30)
     kind = None if covered or running_due is None else next(
         (k for k, days in reversed(KIND_DAYS) if running_due + timedelta(days=days) <= today), None)

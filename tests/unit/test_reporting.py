@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from models.reminding import reminder_due, reminding, scheduled_kind
 from models.reporting import (
     add_months,
     cadence_change,
@@ -23,10 +24,7 @@ from models.reporting import (
     period_end,
     period_of,
     period_start,
-    reminder_due,
-    reminding,
     reportable_period,
-    scheduled_kind,
 )
 
 
