@@ -1,4 +1,5 @@
-"""Reporting periods, due dates, overdue and inactive pledges, and the reminder schedule (pure: no I/O).
+"""Reporting periods, due dates, overdue and inactive pledges (pure: no I/O); the reminder schedule built on them
+is models.reminding.
 
 Periods follow a pledge's cadence: annual "2026", semi-annual "2026-H2", quarterly "2026-Q3". A report
 for a longer period covers the shorter ones inside it, and reports for every shorter period inside a
