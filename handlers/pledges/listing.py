@@ -16,7 +16,7 @@ from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.review import REJECTED_NEXT, close_notices
 from handlers.pledges.rules import answers_of
-from handlers.pledges.service import EDITING, PLEDGE, answered, pledge_card, resume
+from handlers.pledges.service import EDITING, PLEDGE, answered, pledge_card
 from handlers.reports.cards import next_due_label, period_label, report_line, report_status_label
 from handlers.reports.form import percent_label
 from handlers.reports.rules import due_of
@@ -165,7 +165,7 @@ async def edit_pledge(conv: Conversation, pledge: Pledge, confirmed: int | None)
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
     if draft is not None and draft.state.get("answers", {}).get(EDITING) == pledge.id:  # its own edit: go on
-        await resume(conv, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        await drafts.resume(conv, PLEDGE, draft, Text(N_("Welcome back! Let's continue where you left off.")))
         return
     if draft is not None and answered(draft) and confirmed != draft.version:
         conv.say(await replace_or_continue(conv, draft, pledge))
