@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from handlers import buttons, drafts, outbox
-from handlers.conversation import Conversation, Journey, ask_again, begin
+from handlers import buttons, drafts
+from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import refuse
 from handlers.forms.base import FormState
 from handlers.forms.engine import DEFAULTS, collected
-from handlers.fulltext import long_fields
 from handlers.helpdesk.compose import COMPOSE_FORM, offered_for_report
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
-from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Reply, Text, text
-from handlers.people import acted_last, audit, name_of, role_of, staff_contacts
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
+from handlers.people import audit, role_of
 from handlers.report_reminders import withdraw_reported
-from handlers.reports.cards import next_due_label, period_label, report_card, report_status_label
+from handlers.reports.cards import next_due_label, period_label
+from handlers.reports.colleagues import (
+    EDITED_FROM,
+    EDITED_VERSION,
+    SENDINGS,
+    answered_by,
+    changed_since,
+    changes_of,
+    edit_answers,
+    edit_intro,
+    edited_meanwhile,
+    replacing,
+    tell_colleagues_answered,
+)
+from handlers.reports.colleagues import sender_of as sender_of  # where the staff review and listings look for it
+from handlers.reports.completion import FULL, complete_pledge, confirm_completed
 from handlers.reports.form import (
     FINANCIAL,
     PERIOD,
@@ -24,9 +38,11 @@ from handlers.reports.form import (
     REPLACES,
     REPORT_FORM,
     REPORT_ID,
-    may_be_complete,
     percent_label,
 )
+from handlers.reports.notices import notify_staff_of_report
+from handlers.reports.notices import report_notice as report_notice  # where the staff review and pending look
+from handlers.reports.notices import report_review_notice as report_review_notice
 from handlers.reports.rules import (
     answers_of_report,
     apply_report,
@@ -35,35 +51,19 @@ from handlers.reports.rules import (
     due_of,
     pledge_facts,
 )
-from handlers.staff_notices import close_staff_copies, described, organisation_label, person_for_staff
-from models.database import Session
-from models.reporting import NextReport
+from models.reporting import NextReport, next_report
 from models.repositories.audit import AuditTrail
-from models.repositories.contacts import Contacts
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
-from models.tables import Contact, Draft, Entity, Pledge, ProgressReport
+from models.tables import Draft, Entity, Pledge, ProgressReport
 from models.values import EntityStatus, PledgeStatus, ReviewStatus, Role
 
 PER_MESSAGE = 10
 """Pledges per message of the list to report on (titles cut to LIST_TITLE)."""
-FULL = 100
-"""The progress of a pledge complete without question; below it, closing the pledge is asked again."""
-QUESTION_EXCERPT = 300
-"""How much of BDT's question the reopened report shows (the message that asked it, and /mypledges, hold it whole)."""
-NAME_EXCERPT = 100
-"""How much of an organisation's name (up to 200 characters) a report's notice shows: beside its sender's name at
-its longest and every answer at its longest, the notice fits one message in any language."""
 DUE_SOON = timedelta(days=14)
 """A pledge counts as due when its report is due within this time (the first reminder's lead), or overdue."""
 REPORTED_JUST_NOW = timedelta(seconds=1)
 """A report is new to the reminders' look-up if created after its own time less this (clocks of one process)."""
-EDITED_VERSION, EDITED_FROM = "$edited_version", "$edited_from"
-"""Hidden answers of a reopened report: the version opened and its answers then, so that an edit sent after a
-colleague's (the question goes to every focal point) is refused, and what this person changed is kept."""
-SENDINGS = ("report.submitted", "report.replaced", "report.resubmitted")
-"""The audit actions of a report's version put before staff: their actor is who sent it (an edit after a
-clarification: the focal point who edited it, who may be a colleague of its first sender)."""
 
 
 def parse_code(code: str, prefix: str, verbs: frozenset[str]) -> tuple[str, int] | None:
@@ -111,8 +111,8 @@ async def report_command(conv: Conversation, incoming: Incoming | None = None) -
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and await drafts.elsewhere(conv.session, conv.contact.id, REPORT_FORM.id):
         # typed in the middle of another form: go on with the report, one question at a time (that form waits)
-        await resume(conv, draft, Text(N_("You started this earlier: here is where you left off. To start "
-                                          "afresh, press Cancel.")))
+        await drafts.resume(conv, REPORT, draft, Text(N_("You started this earlier: here is where you left off. To "
+                                                         "start afresh, press Cancel.")))
         return
     if draft is not None:
         conv.say(Reply((await in_progress(conv, draft),), continue_or_restart(draft)))
@@ -130,24 +130,6 @@ async def in_progress(conv: Conversation, draft: Draft) -> Label:
     return text(N_("You have a report in progress on {ref} “{title}” for {period}. Continue where you left off, "
                    "or start over?"), ref=Code(pledge.ref or ""), title=shorten(pledge.title, LIST_TITLE),
                 period=period_label(str(period)))
-
-
-async def resume(conv: Conversation, draft: Draft, *notes: Label) -> None:
-    """Ask the report draft's current question again (after `notes`); it becomes the form in progress, the one
-    left behind (if any) waiting until it is sent or cancelled."""
-    assert conv.contact.id is not None
-    kept = await drafts.kept_note(conv.session, conv.contact.id, REPORT_FORM.id)
-    await ask_again(conv, REPORT, draft, *kept, *notes)
-    conv.opened = REPORT_FORM.id  # taken up again: the form left behind is not asked again after it
-
-
-async def start_report(conv: Conversation, answers: dict[str, object], heading: Label) -> None:
-    """Open a report form, saying first that a form left open meanwhile is kept and how to go back to it."""
-    assert conv.contact.id is not None
-    kept = await drafts.kept_note(conv.session, conv.contact.id, REPORT_FORM.id)
-    if kept:  # its own message: what begin is given is the form's heading, said again with every question
-        conv.say(Reply(kept))
-    await begin(conv, REPORT, answers, heading)
 
 
 def continue_or_restart(draft: Draft) -> tuple[tuple[Button, ...], ...]:
@@ -218,7 +200,7 @@ async def report_button(conv: Conversation, code: str) -> None:
     if verb in ("resume", "restart"):
         draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
         if verb == "resume" and draft is not None:
-            await resume(conv, draft)
+            await drafts.resume(conv, REPORT, draft)
             return
         if verb == "resume":  # sent or cancelled since: a report for another period only when asked for
             conv.say(await nothing_to_continue(conv, entity))
@@ -275,7 +257,7 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and draft.state.get("answers", {}).get(PLEDGE_ID) == pledge.id and not confirmed:
-        await resume(conv, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        await drafts.resume(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
         return
     reports = Reports(conv.session)
     reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
@@ -292,15 +274,17 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     # figures "so far" of a later period are wrong for an earlier one
     previous = existing or await reports.latest_before(pledge.id, period)
     answers: dict[str, object] = {**pledge_facts(pledge, period), DEFAULTS: defaults_of(previous)}
-    if existing is not None:
-        answers[REPLACES] = existing.id
-    await start_report(conv, answers, text(N_("Progress report on {ref} “{title}” for {period}."),
-                                           ref=Code(pledge.ref or ""), title=pledge.title,
-                                           period=period_label(period)))
+    if existing is not None:  # what the person changes is told apart from it, should it change meanwhile
+        answers.update({**replacing(existing), EDITED_FROM: answers_of_report(existing)})
+    await drafts.start(conv, REPORT, answers, text(N_("Progress report on {ref} “{title}” for {period}."),
+                                                   ref=Code(pledge.ref or ""), title=pledge.title,
+                                                   period=period_label(period)))
 
 
 async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> None:
-    """Reopen a report on which staff asked for a clarification, at its summary."""
+    """Reopen a report on which staff asked for a clarification, at its summary: the person's edit of this very
+    version goes on; one opened before a colleague answered and BDT asked again is rebuilt on the report as it is
+    now, under the question asked now, with the person's changes applied."""
     report = await Reports(conv.session).get(report_id)
     pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
     if report is None or pledge is None or pledge.entity_id != entity.id:
@@ -317,59 +301,16 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
     if offer is not None and offered_for_report(offer.state, report_id):  # its message goes into this edit
         await drafts.discard(conv.session, conv.contact.id, COMPOSE_FORM.id)
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
-    if draft is not None and draft.state.get("answers", {}).get(REPORT_ID) == report.id:  # the same edit: keep it
-        await resume(conv, draft, Text(N_("Welcome back! Let's continue where you left off.")))
-        return
-    await start_report(conv, edit_answers(report, pledge),
+    state = FormState.from_json(draft.state) if draft is not None else None
+    if draft is not None and state is not None and state.answers.get(REPORT_ID) == report.id:  # the same edit
+        if state.answers.get(EDITED_VERSION, report.version) == report.version:  # of this very question: keep it
+            await drafts.resume(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+            return
+        if changes_of(state, report):  # opened before a colleague's answer and BDT's new question: rebuilt on them
+            await _reopen(conv, pledge, report, state)
+            return
+    await drafts.start(conv, REPORT, edit_answers(report, pledge),
                        edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
-
-
-def edit_answers(report: ProgressReport, pledge: Pledge, changes: dict[str, object] | None = None) -> dict[str, object]:
-    """The answers of a report reopened to answer BDT's question (with `changes` applied on top): its own, the
-    pledge's facts, and the version opened with its answers (what the person changes is told apart from them)."""
-    own = answers_of_report(report)
-    return {**own, **(changes or {}), **pledge_facts(pledge, report.period), REPORT_ID: report.id,
-            EDITED_VERSION: report.version, EDITED_FROM: own}
-
-
-def edit_intro(report: ProgressReport, pledge: Pledge, sender: Contact | None, reader: Contact) -> Label:
-    """What the reopened report is about: the pledge, the period, who sent it if not the reader, and BDT's question
-    (the edit must answer it)."""
-    where = {"ref": Code(pledge.ref or ""), "period": period_label(report.period)}
-    theirs = sender is not None and sender.id != reader.id
-    if not report.staff_comment:
-        if theirs:
-            return text(N_("Here is the report on {ref} for {period} sent by {person}. Edit what needs clarifying, "
-                           "then submit."), person=name_of(sender), **where)
-        return text(N_("Here is your report on {ref} for {period}. Edit what needs clarifying, then submit."), **where)
-    question = shorten(report.staff_comment, QUESTION_EXCERPT)
-    if theirs:
-        return text(N_("BDT asked about the report on {ref} for {period} sent by {person}:\n“{question}”\nHere it "
-                       "is. Edit what needs clarifying, then submit."), person=name_of(sender), question=question,
-                    **where)
-    return text(N_("BDT asked about your report on {ref} for {period}:\n“{question}”\nHere is your report. Edit what "
-                   "needs clarifying, then submit."), question=question, **where)
-
-
-async def answered_by(conv: Conversation, pledge: Pledge, report: ProgressReport) -> Label:
-    """Who sent the report's current version after BDT's question, and when: BDT has it again (or has asked again
-    since)."""
-    assert report.id is not None
-    entry = await AuditTrail(conv.session).last_entry("report", report.id, SENDINGS)
-    sender = await Contacts(conv.session).get(entry[0]) if entry is not None and entry[0] is not None else None
-    when = entry[1] if entry is not None else report.updated_at or report.created_at
-    where = {"person": _who(sender), "ref": Code(pledge.ref or ""), "period": period_label(report.period),
-             "date": Day(when.date())}
-    if report.review_status == ReviewStatus.clarification_requested:
-        return text(N_("{person} already answered BDT's question on the report on {ref} for {period}: they sent it "
-                       "again on {date}. BDT has since asked again."), **where)
-    return text(N_("{person} already answered BDT's question on the report on {ref} for {period}: they sent it "
-                   "again on {date}, and BDT has it now."), **where)
-
-
-def _who(contact: Contact | None) -> Label:
-    """A focal point named to a colleague; "A colleague" when the audit trail does not say who."""
-    return name_of(contact) if contact is not None else Text(N_("A colleague"))
 
 
 async def finish_report(conv: Conversation, state: FormState) -> None:
@@ -407,83 +348,26 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
                              "reopened."), percent=percent_label(report.percent_complete), ref=Code(pledge.ref or "")))
         closing = ((Button(Text(N_("🏁 Yes, it is complete")), f"rp:done:{report.id}"),
                     Button(Text(N_("No, not yet")), f"mp:open:{pledge.id}")),)
+    else:  # a report for an earlier period: the next one owed is said now (no reminder of it follows at once)
+        reported = (await Reports(conv.session).reported_periods([pledge_id])).get(pledge_id, set())
+        parts.extend(still_owed(next_report(pledge, reported, conv.today), conv.today))
     conv.say(Reply(tuple(parts), closing))
     await notify_staff_of_report(conv, report, pledge, entity)
     if action == "report.resubmitted":
         await tell_colleagues_answered(conv, report, pledge)
 
 
-async def colleagues(conv: Conversation, entity_id: int) -> list[Contact]:
-    """The other reachable focal points of the person's organisation."""
-    return [c for c in await Contacts(conv.session).focal_points_of(entity_id) if c.id != conv.contact.id]
-
-
-async def tell_colleagues_answered(conv: Conversation, report: ProgressReport, pledge: Pledge) -> None:
-    """Tell the organisation's other focal points, who got BDT's question too, that it is answered and by whom; one
-    with their own edit of it still open learns that their changes will not be lost."""
-    where = {"ref": Code(pledge.ref or ""), "period": period_label(report.period)}
-    answered = text(N_("{person} answered BDT's question on the report on {ref} for {period}: the edited report is "
-                       "with BDT again. See it with /mypledges."), person=name_of(conv.contact), **where)
-    for member in await colleagues(conv, pledge.entity_id):
-        assert member.id is not None
-        draft = await drafts.find_draft(conv.session, member.id, REPORT_FORM.id)
-        editing = draft is not None and draft.state.get("answers", {}).get(REPORT_ID) == report.id
-        parts: tuple[Label, ...] = (answered,)
-        if editing:
-            parts += (Text(N_("Your own edit of it is still open. If you send it, I will show you the report as it "
-                              "is now with your changes applied, so that nothing you typed is lost.")),)
-        await outbox.enqueue(conv.session, member, Reply(parts), f"report-answered:{report.id}:v{report.version}:"
-                             f"{member.id}", priority=outbox.NOTICE)
-
-
-async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressReport) -> None:
-    """Mark a validated pledge completed as its focal point said in `report` (no more reports), and audit it."""
-    pledge.status, pledge.updated_at = PledgeStatus.completed, conv.now
-    await audit(conv.session, conv.contact, "pledge.completed", "pledge", pledge.id, ref=pledge.ref,
-                period=report.period, percent=report.percent_complete)
-    notice = Reply((text(N_("🏁 {person} marked {ref} “{title}” completed, in the report for {period} ({percent}). No "
-                            "more reports will be asked for it."), person=name_of(conv.contact),
-                         ref=Code(pledge.ref or ""), title=pledge.title, period=period_label(report.period),
-                         percent=percent_label(report.percent_complete)),))
-    for member in await colleagues(conv, pledge.entity_id):
-        await outbox.enqueue(conv.session, member, notice, f"completed-colleague:{pledge.id}:{member.id}",
-                             priority=outbox.NOTICE)
-
-
-async def confirm_completed(conv: Conversation, entity: Entity, report_id: int) -> None:
-    """Button rp:done:<report id>: the focal point confirms the pledge complete at less than 100 %; staff are told."""
-    reports = Reports(conv.session)
-    found = await reports.get(report_id)  # which pledge: a report never moves to another
-    pledge = await conv.session.get(Pledge, found.pledge_id, with_for_update=True) if found is not None else None
-    # read again under the pledge's lock, which a replacing report takes first: replaced meanwhile, it is not current
-    report = await reports.get(report_id, for_update=True) if pledge is not None else None
-    if report is None or pledge is None or pledge.entity_id != entity.id:
-        await refuse(conv, "report.done", "report", report_id)
-        return
-    ref = Code(pledge.ref or "")
-    if pledge.status == PledgeStatus.completed:
-        conv.say(Reply((text(N_("{ref} is already marked completed."), ref=ref),)))
-        return
-    if pledge.status != PledgeStatus.validated or not report.is_current:
-        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
-        return
-    if not may_be_complete(answers_of_report(report)):  # corrected since the question, or a button never offered
-        conv.say(Reply((text(N_("The report on {ref} for {period} does not say the work is complete "
-                                "(its status is “{status}”, {percent}), so {ref} stays open. To close it, send a "
-                                "report that says it is completed."), ref=ref, period=period_label(report.period),
-                           status=report_status_label(report.status),
-                           percent=percent_label(report.percent_complete)),)))
-        return
-    await complete_pledge(conv, pledge, report)
-    conv.say(Reply((text(N_("{ref} is now marked completed, and no more reports will be asked for it."), ref=ref),)))
-    notice = Reply((text(N_("🏁 {ref} “{title}” was marked completed by its focal point {person}, with its progress "
-                            "at {percent} in the report for {period}. No more reports will be asked for it."),
-                         ref=ref, title=pledge.title,
-                         person=described(person_for_staff(conv.contact), organisation_label(entity)),
-                         percent=percent_label(report.percent_complete), period=period_label(report.period)),))
-    for member in await staff_contacts(conv.session):
-        await outbox.enqueue(conv.session, member, notice, f"completed:{pledge.id}:{member.id}",
-                             priority=outbox.NOTICE)
+def still_owed(upcoming: NextReport | None, today: date) -> tuple[Label, ...]:
+    """What a report's thank-you adds of the next report owed once it is stored: the period and its due date, when
+    overdue or due within DUE_SOON; nothing otherwise."""
+    if upcoming is None or upcoming.covered or upcoming.due is None:
+        return ()
+    where = {"period": period_label(upcoming.period), "date": Day(upcoming.due)}
+    if upcoming.overdue:
+        return (text(N_("Your report for {period} is also overdue since {date}: send /report."), **where),)
+    if upcoming.due - today <= DUE_SOON:
+        return (text(N_("Your report for {period} is due next, on {date}: send /report."), **where),)
+    return ()
 
 
 async def _store(conv: Conversation, pledge: Pledge, state: FormState,
@@ -498,7 +382,7 @@ async def _store(conv: Conversation, pledge: Pledge, state: FormState,
             return None
         if not report.is_current or report.review_status != ReviewStatus.clarification_requested \
                 or state.answers.get(EDITED_VERSION, report.version) != report.version:
-            await edited_meanwhile(conv, pledge, report, state)
+            await _reopen(conv, pledge, report, state)
             return None
         apply_report(report, answers)
         report.version += 1
@@ -507,9 +391,13 @@ async def _store(conv: Conversation, pledge: Pledge, state: FormState,
         return report, "report.resubmitted"
     period = str(state.answers[PERIOD])
     existing = await reports.current_for(pledge.id or 0, period)
+    if existing is not None and existing.id == state.answers.get(REPLACES) and changed_since(state, existing):
+        # answered by a colleague, or asked about by BDT, since the replacement was opened: rebuilt on it as it is now
+        await _reopen(conv, pledge, existing, state)
+        return None
     if existing is not None and existing.id != state.answers.get(REPLACES):
         # reported meanwhile (another focal point, another device): replacing needs a confirmation
-        again = {**state.answers, REPLACES: existing.id}
+        again = {**state.answers, **replacing(existing)}
         await begin(conv, REPORT, again, text(N_("A report for {period} arrived meanwhile (sent {date}). Submit "
                                                  "again to replace it; both stay in the history."),
                                               period=period_label(period), date=Day(existing.created_at.date())))
@@ -521,98 +409,11 @@ async def _store(conv: Conversation, pledge: Pledge, state: FormState,
     return report, "report.replaced" if existing is not None else "report.submitted"
 
 
-async def edited_meanwhile(conv: Conversation, pledge: Pledge, report: ProgressReport, state: FormState) -> None:
-    """An edit sent after the report changed (a colleague answered BDT's question first, or sent a newer report):
-    who sent what is there now and when, and what this person changed, kept: the report as it is now, with their
-    changes applied, is opened at its summary, to send (as an edit if BDT asked again, else as a report replacing it)
-    or to cancel. Nothing is sent without their word."""
-    current = report if report.is_current else await Reports(conv.session).current_for(pledge.id or 0, report.period)
-    if current is None:
-        conv.say(Reply((Text(N_("This report can no longer be edited.")),)))
-        return
-    where = {"ref": Code(pledge.ref or ""), "period": period_label(report.period)}
-    if current.id == report.id:
-        said = await answered_by(conv, pledge, current)
-    else:
-        said = text(N_("{person} sent a newer report on {ref} for {period} on {date}, and BDT has it now."),
-                    person=_who(await sender_of(conv.session, current)), date=Day(current.created_at.date()), **where)
-    opened = state.answers.get(EDITED_FROM)
-    # a draft opened before its answers were kept with it: what differs from the report as it is now
-    before = opened if isinstance(opened, dict) else answers_of_report(current)
-    changes = {key: value for key, value in collected(REPORT_FORM, state).items() if value != before.get(key)}
-    if not changes:
-        conv.say(Reply((said, Text(N_("You had changed nothing in your copy, so nothing of yours is lost.")))))
-        return
-    conv.say(Reply((said, Text(N_("Your changes were not sent, but they are kept: here is the report as it is now, "
-                                  "with your changes applied.")))))
-    named = Items(tuple(Text(step.label) for step in REPORT_FORM.steps if step.id in changes))
-    if current.review_status == ReviewStatus.clarification_requested:  # BDT asked again: answer it, as an edit
-        await start_report(conv, edit_answers(current, pledge, changes), text(
-            N_("BDT asked about the report on {ref} for {period} again:\n“{question}”\nYour changes ({fields}) are "
-               "applied below. Edit what needs clarifying, then submit."),
-            question=shorten(current.staff_comment or "", QUESTION_EXCERPT), fields=named, **where))
-        return
-    answers = {**answers_of_report(current), **changes, **pledge_facts(pledge, current.period), REPLACES: current.id}
-    await start_report(conv, answers, text(
-        N_("The report on {ref} for {period} as it is now, with your changes ({fields}). Submit it to send your "
-           "changes to BDT as a report that replaces it (both stay in the history), or cancel."),
-        fields=named, **where))
-
-
-async def notify_staff_of_report(conv: Conversation, report: ProgressReport, pledge: Pledge, entity: Entity) -> None:
-    """Send the report to every staff member with Acknowledge / Ask for clarification (and its evidence), saying
-    which report it replaces; that one's notification, still waiting for a decision, is closed."""
-    earlier = await Reports(conv.session).predecessor(report)
-    message = report_review_notice(report, pledge, entity, conv.contact, earlier)
-    for member in await staff_contacts(conv.session):
-        await outbox.enqueue(conv.session, member, message, f"report:{report.id}:v{report.version}:{member.id}",
-                             priority=outbox.NOTICE)
-    if earlier is not None and report.version == 1 and earlier.review_status == ReviewStatus.submitted:
-        notice = report_notice(earlier, pledge, entity, await sender_of(conv.session, earlier))
-        kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{earlier.id}"),),) if earlier.evidence else ()) \
-            + notice.buttons
-        await close_staff_copies(conv.session, f"report:{earlier.id}:v{earlier.version}", notice,
-                                 N_("🔄 Replaced on {when} by a newer report."), "", conv.now,
-                                 conv.deps.timezone, kept)
-
-
-async def sender_of(session: Session, report: ProgressReport) -> Contact | None:
-    """Who sent the report's current version: the last to submit or edit it, else its submitter (None when neither
-    is known)."""
-    return await acted_last(session, "report", report.id, SENDINGS, report.submitted_by)
-
-
-def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity, sender: Contact | None,
-                         replaced: ProgressReport | None = None) -> Reply:
-    """The staff notification of a report, with Acknowledge / Ask for clarification (and its evidence)."""
-    buttons: list[tuple[Button, ...]] = [(Button(Text(N_("✅ Acknowledge")), f"rs:ack:{report.id}"),
-                                          Button(Text(N_("💬 Ask for clarification")), f"rs:ask:{report.id}"))]
-    if report.evidence:
-        buttons.append((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),))
-    message = report_notice(report, pledge, entity, sender, replaced)
-    return Reply(message.parts, (*buttons, *message.buttons))
-
-
-def report_notice(report: ProgressReport, pledge: Pledge, entity: Entity, sender: Contact | None,
-                  replaced: ProgressReport | None = None) -> Reply:
-    """What staff read of a report: who sent it (the organisation with its number, and the focal point who sent this
-    version with their Telegram id: no line when unknown), its card, long texts shortened, with 📖 buttons to read
-    them whole; and which report it `replaced`, if any."""
-    head = N_("A progress report was sent by {entity}:") if report.version == 1 else \
-        N_("A progress report was edited by {entity} after your question:")
-    wholes = long_fields(report, ("rs", "rc", "rn"))
-    head_parts: tuple[Label, ...] = (text(head, entity=organisation_label(entity, NAME_EXCERPT)),)
-    if sender is not None:
-        head_parts += (Line(Text(N_("Submitted by")), person_for_staff(sender)),)
-    if replaced is not None:  # the earlier one needs no decision any more
-        head_parts += (text(N_("It replaces the report for the same period sent on {date}."),
-                            date=Day(replaced.created_at.date())),)
-    closed: tuple[Label, ...] = ()
-    if pledge.status == PledgeStatus.completed:  # only its focal point closes a pledge, with a report
-        closed = (text(N_("🏁 Its focal point marked {ref} completed: no more reports will be asked for it."),
-                       ref=Code(pledge.ref or "")),)
-    return Reply((*head_parts, *report_card(report, pledge), *closed),
-                 tuple(tuple(wholes[i:i + 2]) for i in range(0, len(wholes), 2)))
+async def _reopen(conv: Conversation, pledge: Pledge, report: ProgressReport, state: FormState) -> None:
+    """Open the person's copy again on the report as it is now (edited_meanwhile), if anything of theirs is kept."""
+    reopening = await edited_meanwhile(conv, pledge, report, state)
+    if reopening is not None:
+        await drafts.start(conv, REPORT, reopening.answers, reopening.heading)
 
 
 REPORT = Journey(REPORT_FORM, finish_report, check_report)
