@@ -139,16 +139,17 @@ async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> b
 
 
 async def begin(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None,
-                *notes: Label) -> None:
-    """Open a form for the person and ask its first question (after `notes`, its heading: what the form is about,
-    kept with the draft and said again whenever the question comes back); the draft is saved at once."""
+                *heading: Label, once: tuple[Label, ...] = ()) -> None:
+    """Open a form for the person and ask its first question, after its `heading` (what the form is about, kept with
+    the draft and said again whenever the question comes back) and the notes said `once`, when it opens (whom a
+    comment reaches, say: not repeated with every question); the draft is saved at once."""
     assert conv.contact.id is not None
-    shown = (*await _waiting(conv, journey.form.id), *notes)
+    shown = (*await _waiting(conv, journey.form.id), *heading, *once)
     outcome = start(journey.form, conv.form_context(), dict(answers or {}), shown)
     if journey.facts is not None:
         context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))
         outcome = start(journey.form, context, dict(answers or {}), shown)
-    outcome = replace(outcome, state=replace(outcome.state, heading=tuple(notes)))
+    outcome = replace(outcome, state=replace(outcome.state, heading=tuple(heading)))
     state = _show(conv, journey.form, FormState(step=outcome.state.step), outcome, conv.form_context())
     await drafts.open_draft(conv.session, conv.contact.id, journey.form.id, state, conv.now)
     conv.opened = journey.form.id

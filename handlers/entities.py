@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
-from handlers.forms.base import Form, FormState
-from handlers.forms.steps import TextStep
+from handlers.forms.base import FormState
+from handlers.forms.comments import COMMENT, comment_form
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
 from handlers.onboarding import entity_copy_key, entity_notice
 from handlers.people import audit, decided_by, role_of, staff_member
@@ -20,13 +20,8 @@ from models.values import EntityStatus, Role
 DECISIONS = frozenset({"entity.validated", "entity.rejected"})
 """The audit actions of a staff decision on an organisation."""
 
-REJECTION_FORM = Form(
-    id="entity_rejection",
-    title=N_("Organisation review"),
-    summary=False,
-    steps=(TextStep(id="comment", label=N_("Comment"), min_length=5, max_length=1500,
-                    question=N_("Write the comment for the focal point (it is sent as you write it).")),),
-)
+REJECTION_FORM = comment_form("entity_rejection", N_("Organisation review"),
+                              N_("Write the comment for the focal point (it is sent as you write it)."))
 """The reason a staff member gives for rejecting an organisation, sent as written to whoever registered it."""
 
 
@@ -97,7 +92,7 @@ async def finish_rejection(conv: Conversation, state: FormState) -> None:
     if entity is None:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    await decide(conv, entity, EntityStatus.pending, EntityStatus.rejected, str(state.answers["comment"]))
+    await decide(conv, entity, EntityStatus.pending, EntityStatus.rejected, str(state.answers[COMMENT]))
 
 
 async def already_decided(conv: Conversation, entity: Entity) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, is_staff_contact, refuse
-from handlers.forms.base import Form, FormState
-from handlers.forms.steps import TextStep
+from handlers.forms.base import FormState
+from handlers.forms.comments import COMMENT, comment_form
 from handlers.language import negotiate
 from handlers.messages import N_, NP_, Button, Code, Items, Label, Reply, Text, plural, text
 from handlers.people import audit, decided_by, name_of, staff_member
@@ -26,13 +26,8 @@ DECISIONS = frozenset(f"pledge.{verdict.value}" for verdict in (
 
 VERDICTS = {"ok": PledgeStatus.validated, "chg": PledgeStatus.changes_requested, "rej": PledgeStatus.rejected}
 
-REVIEW_FORM = Form(
-    id="review",
-    title=N_("Pledge review"),
-    summary=False,
-    steps=(TextStep(id="comment", label=N_("Comment"), min_length=5, max_length=1500,
-                    question=N_("Write the comment for the focal point (it is sent as you write it).")),),
-)
+REVIEW_FORM = comment_form("review", N_("Pledge review"),
+                           N_("Write the comment for the focal point (it is sent as you write it)."))
 
 READS_IN: dict[str, tuple[str, str]] = {
     "ar": NP_("{people} reads Arabic.", "{people} read Arabic."),
@@ -131,7 +126,7 @@ async def review_button(conv: Conversation, code: str) -> None:
     await begin(conv, REVIEW, {"$pledge_id": pledge.id, "$verdict": verdict.value, "$status": seen[0],
                                "$version": version},
                 text(question, ref=Code(pledge.ref or "")),
-                *readers_note(await focal_points(conv, pledge.entity_id), conv.deps.default_locale))
+                once=readers_note(await focal_points(conv, pledge.entity_id), conv.deps.default_locale))
 
 
 async def finish_review(conv: Conversation, state: FormState) -> None:
@@ -146,7 +141,7 @@ async def finish_review(conv: Conversation, state: FormState) -> None:
         return
     seen = (str(state.answers.get("$status", PledgeStatus.submitted)),
             int(state.answers.get("$version", pledge.version)))
-    await decide(conv, pledge, seen, verdict, state.answers["comment"])
+    await decide(conv, pledge, seen, verdict, state.answers[COMMENT])
 
 
 async def already_decided(conv: Conversation, pledge: Pledge, seen: tuple[str, int] | None = None) -> None:

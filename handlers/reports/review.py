@@ -5,8 +5,8 @@ from __future__ import annotations
 from handlers import outbox
 from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, refuse
-from handlers.forms.base import Form, FormState
-from handlers.forms.steps import TextStep
+from handlers.forms.base import FormState
+from handlers.forms.comments import COMMENT, comment_form
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
 from handlers.people import audit, decided_by, name_of, staff_member
 from handlers.pledges.review import readers_note
@@ -21,13 +21,8 @@ from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import REVIEW_TRANSITIONS, PledgeStatus, ReviewStatus
 
-CLARIFY_FORM = Form(
-    id="report_review",
-    title=N_("Report review"),
-    summary=False,
-    steps=(TextStep(id="comment", label=N_("Comment"), min_length=5, max_length=1500,
-                    question=N_("Write your question for the focal point (it is sent as you write it).")),),
-)
+CLARIFY_FORM = comment_form("report_review", N_("Report review"),
+                            N_("Write your question for the focal point (it is sent as you write it)."))
 
 DECISIONS = frozenset(f"report.{verdict.value}" for verdict in REVIEW_TRANSITIONS[ReviewStatus.submitted])
 """The audit actions of a staff decision on a report (not the focal point's own "report.submitted")."""
@@ -61,7 +56,7 @@ async def review_button(conv: Conversation, code: str) -> None:
     await begin(conv, CLARIFY, {"$report_id": report.id, "$version": report.version},
                 text(N_("What should the focal point clarify in the report on {ref} for {period}?"),
                      ref=Code(pledge.ref or ""), period=period_label(report.period)),
-                *readers_note(await focal_points(conv, pledge.entity_id), conv.deps.default_locale))
+                once=readers_note(await focal_points(conv, pledge.entity_id), conv.deps.default_locale))
 
 
 async def finish_clarify(conv: Conversation, state: FormState) -> None:
@@ -78,7 +73,7 @@ async def finish_clarify(conv: Conversation, state: FormState) -> None:
     if report.version != state.answers.get("$version") or not _decidable(report, ReviewStatus.clarification_requested):
         await already_decided(conv, report, pledge)
         return
-    await decide(conv, report, pledge, ReviewStatus.clarification_requested, str(state.answers["comment"]))
+    await decide(conv, report, pledge, ReviewStatus.clarification_requested, str(state.answers[COMMENT]))
 
 
 async def already_decided(conv: Conversation, report: ProgressReport, pledge: Pledge) -> None:
