@@ -13,8 +13,9 @@ from handlers.pledges.review import readers_note
 from handlers.pledges.service import focal_points, nobody_told
 from handlers.reports.cadence import CADENCE_LABELS, CADENCES
 from handlers.reports.cards import next_due_label, period_label
+from handlers.reports.colleagues import sender_of
 from handlers.reports.rules import due_of
-from handlers.reports.service import parse_code, report_notice, report_review_notice, sender_of
+from handlers.reports.service import parse_code, report_notice, report_review_notice
 from handlers.staff_notices import close_staff_copies
 from models.reporting import cadence_change, period_of
 from models.repositories.reports import Reports
