@@ -8,24 +8,29 @@ nobody owns takes it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from handlers import outbox
+from handlers import drafts, outbox
 from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff_contact, refuse
-from handlers.forms.base import FormState
+from handlers.forms.base import FormState, InvalidAnswerError
 from handlers.helpdesk import copies
 from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, thread_ref, too_long_note
+from handlers.helpdesk.report_answers import added_note, with_message
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
 from handlers.messages import N_, Code, Label, Reply, Text, text
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.reports.cards import period_label
-from handlers.reports.service import edit_report, reporter_entity
+from handlers.reports.colleagues import edit_answers, edit_intro, sender_of
+from handlers.reports.form import REPORT_FORM, REPORT_ID
+from handlers.reports.service import REPORT, edit_report, reporter_entity
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.questions import COPY_PREFIX, Questions
-from models.tables import Contact, Pledge, ProgressReport, QuestionThread
+from models.tables import Contact, Entity, Pledge, ProgressReport, QuestionThread
 from models.values import ReviewStatus, Role, ThreadStatus
 
 ASKERS = frozenset({Role.focal_point, Role.coordinator})
@@ -87,15 +92,22 @@ async def offer(conv: Conversation, incoming: Incoming) -> bool:
     if asked is not None:
         report, pledge = asked
         await begin(conv, COMPOSE, {"$mode": "report", "$thread": 0, "$report": report.id, "$start": start},
-                    clarification_asked(report, pledge))
+                    clarification_asked(report, pledge, await sender_of(conv.session, report), conv.contact))
         return True
     await begin(conv, COMPOSE, {"$mode": "offer" if written or files else "ask", "$thread": 0, "$start": start})
     return True
 
 
-def clarification_asked(report: ProgressReport, pledge: Pledge) -> Label:
-    """The report BDT asked about, and their question: what a message typed meanwhile may be for."""
+def clarification_asked(report: ProgressReport, pledge: Pledge, sender: Contact | None, reader: Contact) -> Label:
+    """The report BDT asked about (who sent it, when not the reader), and their question: what a message typed
+    meanwhile may be for."""
     where = {"ref": Code(pledge.ref or ""), "period": period_label(report.period)}
+    if sender is not None and sender.id != reader.id:  # a colleague's report: the question went to every focal point
+        if not report.staff_comment:
+            return text(N_("BDT asked for a clarification on the report on {ref} for {period} sent by {person}."),
+                        person=name_of(sender), **where)
+        return text(N_("BDT asked about the report on {ref} for {period} sent by {person}: “{question}”"),
+                    person=name_of(sender), question=shorten(report.staff_comment, QUOTED), **where)
     if not report.staff_comment:
         return text(N_("BDT asked for a clarification on your report on {ref} for {period}."), **where)
     return text(N_("BDT asked about your report on {ref} for {period}: “{question}”"),
@@ -103,24 +115,60 @@ def clarification_asked(report: ProgressReport, pledge: Pledge) -> Label:
 
 
 async def for_report(conv: Conversation, report_id: int, content: dict[str, Any]) -> None:
-    """A message offered for the report BDT asked about: into the report (its edit opened, the message quoted to
-    be put where it belongs), or sent to BDT as a question naming the report."""
+    """A message offered for the report BDT asked about: into the report's edit (`add_to_report`), or sent to BDT as
+    a question naming the report."""
     report = await conv.session.get(ProgressReport, report_id) if report_id else None
+    pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
     if content.get("into_report"):
         entity = await reporter_entity(conv, "report.edit", report_id)
         if entity is None:
             return
-        if content["text"] and report is not None and report.is_current and \
-                report.review_status == ReviewStatus.clarification_requested:  # else edit_report says why not
-            conv.say(Reply((text(N_("Put your message in the answer it belongs to (✏️ next to it), then submit the "
-                                    "report: “{message}”"), message=shorten(content["text"], QUOTED)),)))
-        await edit_report(conv, entity, report_id)
+        if report is not None and pledge is not None and pledge.entity_id == entity.id and report.is_current and \
+                report.review_status == ReviewStatus.clarification_requested:
+            await add_to_report(conv, entity, report, pledge, content)
+        else:  # no longer open to an edit: edit_report says why
+            await edit_report(conv, entity, report_id)
         return
-    pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
     about = text(N_("About the report on {ref} for {period}, on which BDT asked for a clarification."),
                  ref=Code(pledge.ref or ""), period=period_label(report.period)) \
         if report is not None and pledge is not None and pledge.entity_id == conv.contact.entity_id else None
     await submit(conv, {"text": content["text"], "files": content["files"]}, about)
+
+
+async def add_to_report(conv: Conversation, entity: Entity, report: ProgressReport, pledge: Pledge,
+                        content: dict[str, Any]) -> None:
+    """Put the message in the report's edit, which opens at its summary: its text at the end of “Steps taken”, its
+    files with the evidence, shown before anything is sent, to change or submit. The message is offered again, to
+    send to BDT, when it does not fit or another report is in progress (its draft is not replaced)."""
+    assert conv.contact.id is not None and report.id is not None
+    draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
+    state = FormState.from_json(draft.state) if draft is not None else None
+    if state is not None and state.answers.get(REPORT_ID) != report.id:
+        await _offer_again(conv, report, pledge, content, Text(N_(
+            "You have another report in progress, which is kept: this message did not go into the report BDT asked "
+            "about. Press 📨 Send to BDT to send it now, or send /report to finish the other report first; this "
+            "message waits here until then.")))
+        return
+    try:
+        changes = with_message(state.answers if state is not None else edit_answers(report, pledge), content)
+    except InvalidAnswerError as refusal:
+        await _offer_again(conv, report, pledge, content, refusal.message)
+        return
+    conv.say(Reply(added_note(content)))
+    if draft is not None and state is not None:  # this report's edit, in progress: the message joins its answers
+        await drafts.save(conv.session, draft, replace(state, answers={**state.answers, **changes}), conv.now)
+        await edit_report(conv, entity, report.id)
+        return
+    await drafts.start(conv, REPORT, edit_answers(report, pledge, changes),
+                       edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
+
+
+async def _offer_again(conv: Conversation, report: ProgressReport, pledge: Pledge, content: Mapping[str, Any],
+                       why: Label) -> None:
+    """The message offered again for the report (nothing of it lost), after `why` it did not go in."""
+    start = {"text": content.get("text") or "", "files": list(content.get("files") or []), "refused": 0}
+    await begin(conv, COMPOSE, {"$mode": "report", "$thread": 0, "$report": report.id, "$start": start},
+                clarification_asked(report, pledge, await sender_of(conv.session, report), conv.contact), once=(why,))
 
 
 async def finish(conv: Conversation, state: FormState) -> None:
