@@ -9,7 +9,7 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import refuse
 from handlers.forms.base import FormState
 from handlers.forms.engine import DEFAULTS, collected
-from handlers.helpdesk.compose import COMPOSE_FORM, offered_for_report
+from handlers.helpdesk.compose import COMPOSE_FORM, content_of, offered_for_report
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
@@ -299,7 +299,12 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
     assert conv.contact.id is not None
     offer = await drafts.find_draft(conv.session, conv.contact.id, COMPOSE_FORM.id)
     if offer is not None and offered_for_report(offer.state, report_id):  # its message goes into this edit
+        from handlers.helpdesk.threads import add_to_report  # deferred: the helpdesk's threads import this module
+
+        offered = FormState.from_json(offer.state)
         await drafts.discard(conv.session, conv.contact.id, COMPOSE_FORM.id)
+        await add_to_report(conv, entity, report, pledge, content_of(offered.answers, offered.scratch))
+        return
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     state = FormState.from_json(draft.state) if draft is not None else None
     if draft is not None and state is not None and state.answers.get(REPORT_ID) == report.id:  # the same edit
