@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
-from handlers.admin import GrantRole, grant_role
+from handlers.admin import CreateInvite, GrantRole, grant_role, invite
 from handlers.conversation import Deps
 from handlers.inputs import Incoming, Person
 from handlers.language import negotiate
@@ -41,6 +41,20 @@ class ChatDriver:
         await grant_role(GrantRole(staff_id, Role.staff), database.uow(), utcnow())
         await driver.send(driver.person(staff_id, "Bea"), "/help")
         return driver
+
+    async def with_focal_points(self, languages: tuple[str, ...], first_id: int = 100,
+                                organisation: str = "Ministry of ICT", country_iso3: str = "SEN") -> ChatDriver:
+        """Focal points of one organisation (ids first_id, first_id + 1, …), one per language, each joined with an
+        invitation and past its welcome; the driver, for chaining."""
+        for n, language in enumerate(languages):
+            command = CreateInvite(organisation, Role.focal_point, country_iso3=country_iso3)
+            token, _, _ = await invite(command, self.database.uow(), utcnow())
+            person = self.person(first_id + n, language_code=language)
+            await self.send(person, f"/start {token}")
+            await self.press(person, "f:consent:c:yes")
+            await self.send(person, "Focal Point")
+            await self.collect(first_id + n)
+        return self
 
     def person(self, telegram_id: int, first_name: str = "Ada", language_code: str | None = "en") -> Person:
         """A Telegram user in a private chat."""

@@ -8,7 +8,6 @@ import pytest
 from chat_driver import ChatDriver, codes
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, invite
 from handlers.broadcasts.composer import BROADCAST_FORM
 from handlers.broadcasts.moments import MomentStep
 from handlers.conversation import Deps
@@ -17,7 +16,6 @@ from handlers.forms.formatting import format_date
 from handlers.inputs import Person
 from models.clock import utcnow
 from models.database import Database
-from models.values import Role
 
 STAFF = 9100
 
@@ -26,15 +24,7 @@ STAFF = 9100
 async def chat(sqlite_database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """Staff, and six focal points of a Senegalese ministry in six languages."""
     driver = await ChatDriver.with_staff(sqlite_database, deps, renderer, STAFF)
-    for n, language in enumerate(("ar", "en", "es", "fr", "ru", "zh")):
-        command = CreateInvite("Ministry of ICT", Role.focal_point, country_iso3="SEN")
-        token, _, _ = await invite(command, sqlite_database.uow(), utcnow())
-        person = driver.person(100 + n, language_code=language)
-        await driver.send(person, f"/start {token}")
-        await driver.press(person, "f:consent:c:yes")
-        await driver.send(person, "Focal Point")
-        await driver.collect(100 + n)
-    return driver
+    return await driver.with_focal_points(("ar", "en", "es", "fr", "ru", "zh"))
 
 
 async def _begun(chat: ChatDriver) -> Person:

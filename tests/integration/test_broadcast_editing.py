@@ -7,13 +7,12 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import select
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.inputs import Person
 from models.clock import utcnow
 from models.database import Database
 from models.tables import AuditLog, Broadcast, Outbox
-from models.values import BroadcastStatus, Role
+from models.values import BroadcastStatus
 
 STAFF = 9100
 
@@ -22,15 +21,7 @@ STAFF = 9100
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """Staff, and three focal points of a Senegalese ministry reading English, French and Spanish."""
     driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
-    for n, language in enumerate(("en", "fr", "es")):
-        command = CreateInvite("Ministry of ICT", Role.focal_point, country_iso3="SEN")
-        token, _, _ = await invite(command, database.uow(), utcnow())
-        person = driver.person(100 + n, language_code=language)
-        await driver.send(person, f"/start {token}")
-        await driver.press(person, "f:consent:c:yes")
-        await driver.send(person, "Focal Point")
-        await driver.collect(100 + n)
-    return driver
+    return await driver.with_focal_points(("en", "fr", "es"))
 
 
 async def _scheduled(chat: ChatDriver) -> tuple[Person, int]:

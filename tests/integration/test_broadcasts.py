@@ -10,7 +10,6 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import select
 
 from bot.i18n import Rendered, Renderer
-from handlers.admin import CreateInvite, invite
 from handlers.broadcasts.service import delivery_counts, follow_broadcasts
 from handlers.conversation import Deps
 from handlers.forms.formatting import format_date
@@ -19,7 +18,6 @@ from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.retention import Retention, purge
 from models.tables import AuditLog, Broadcast, Outbox
-from models.values import Role
 
 STAFF = 9100
 
@@ -28,15 +26,7 @@ STAFF = 9100
 async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """Staff, and six focal points of a Senegalese ministry in six languages."""
     driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
-    for n, language in enumerate(("ar", "en", "es", "fr", "ru", "zh")):
-        command = CreateInvite("Ministry of ICT", Role.focal_point, country_iso3="SEN")
-        token, _, _ = await invite(command, database.uow(), utcnow())
-        person = driver.person(100 + n, language_code=language)
-        await driver.send(person, f"/start {token}")
-        await driver.press(person, "f:consent:c:yes")
-        await driver.send(person, "Focal Point")
-        await driver.collect(100 + n)
-    return driver
+    return await driver.with_focal_points(("ar", "en", "es", "fr", "ru", "zh"))
 
 
 async def test_staff_compose_translate_and_send(chat: ChatDriver, database: Database) -> None:
