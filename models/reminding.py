@@ -36,7 +36,8 @@ REMINDER_KINDS: tuple[tuple[str, timedelta], ...] = (
     ("week1", timedelta(days=7)),
     ("week2", timedelta(days=14)),
 )
-"""The scheduled reminders of one period, by their offset from the due date: at most four in all."""
+"""The scheduled reminders of one period, by their offset from the due date: four at most a period."""
+
 
 @dataclass(frozen=True, slots=True)
 class Due:
