@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
@@ -129,7 +129,7 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
                           ) -> dict[int, _Look]:
     """Every pledge that needs a look today (Reminders.planning_rows), with what is due for it.
 
-    The rule of models.reporting.reminder_due (next_report, reminding, then reminder_of) on the validated pledges
+    The rule of models.reminding.reminder_due (next_report, reminding, then reminder_of) on the validated pledges
     read in batches, the inactive left out: on most days a pledge needs no look (its next one is stored), and of
     those looked at most have nothing due.
     """
@@ -274,19 +274,22 @@ async def withdraw_reported(repo: Reminders, since: datetime, now: datetime) -> 
 
 async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) -> int:
     """Take out of these reminders not sent yet (Reminders.pending) the pledges reported meanwhile or put on
-    hold; how many rows changed."""
+    hold (a pledge behind on several periods stays, for the earliest still owed); how many rows changed."""
     if not rows:
         return 0
     listed = {item[0] for row in rows for item in row.payload.get("reminder", {}).get("items", [])}
     reported = await repo.coverage(listed)
     holds = {(h.contact_id, h.pledge_id): h for h in await repo.holds(listed)}
+    listings = [(row, [Item.from_json(data) for data in row.payload.get("reminder", {}).get("items", [])])
+                for row in rows]
+    behind = {i.pledge_id for _, items in listings for i in items if i.owed > 1 and _covered(i, reported)}
+    pledges = await repo.reportable(behind) if behind else {}  # reported meanwhile, a later period still owed
     changed = 0
-    for row in rows:
+    for row, items in listings:
         meta = row.payload.get("reminder") or {}
-        items = [Item.from_json(data) for data in meta.get("items", [])]
-        keep = [i for i in items
-                if not _covered(i, reported) and not _held(holds.get((row.contact_id, i.pledge_id)), now)]
-        if len(keep) == len(items):
+        keep = [kept for i in items if not _held(holds.get((row.contact_id, i.pledge_id)), now)
+                and (kept := _still_owed(i, reported, pledges.get(i.pledge_id), now.date())) is not None]
+        if keep == items:
             continue
         changed += 1
         if keep:
@@ -295,6 +298,21 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) ->
         else:
             await repo.drop(row.id)
     return changed
+
+
+def _still_owed(item: Item, coverage: dict[int, tuple[date | None, list[str]]], pledge: Any, today: date
+                ) -> Item | None:
+    """The item as it stands now: itself while its period is not reported; once it is, and later periods were
+    owed too (the reminder was theirs), the earliest period still owed; else None (nothing left to remind of)."""
+    if not _covered(item, coverage):
+        return item
+    if item.owed <= 1 or pledge is None or pledge.status != PledgeStatus.validated:  # completed meanwhile
+        return None
+    stands = where_reporting_stands(cast(Reportable, pledge), coverage.get(item.pledge_id, (None, []))[1], today)
+    upcoming, schedule = stands if stands is not None else (None, None)
+    if upcoming is None or schedule is None or upcoming.due is None:
+        return None
+    return replace(item, period=upcoming.period, due=upcoming.due, owed=schedule.owed)
 
 
 def _covered(item: Item, coverage: dict[int, tuple[date | None, list[str]]]) -> bool:

@@ -114,6 +114,16 @@ class Reminders:
                       _E.c.name.label("entity"))
             .select_from(_P.join(_E, _E.c.id == _P.c.entity_id)).where(_P.c.id.in_(list(ids))))).all()
 
+    async def reportable(self, ids: Iterable[int]) -> dict[int, Any]:
+        """What the reporting rules read of these pledges (models.reporting.Reportable), by id."""
+        found: dict[int, Any] = {}
+        for chunk in _chunks(ids):
+            rows = await self.session.execute(
+                sa.select(_P.c.id, _P.c.status, _P.c.start_date, _P.c.end_date, _P.c.reporting_cadence,
+                          _P.c.previous_cadence, _P.c.cadence_since).where(_P.c.id.in_(chunk)))
+            found.update({row.id: row for row in rows.all()})
+        return found
+
     async def coordinators(self) -> list[tuple[Any, Scope]]:
         """The reachable coordinators, with what reminders need of them and their scope."""
         rows = (await self.session.execute(

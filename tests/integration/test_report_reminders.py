@@ -286,3 +286,28 @@ async def test_a_nudge_counts_the_reports_owed_as_the_reminders_do(chat: ChatDri
     assert (done.period, done.sent) == ("2025", 1)
     (row,) = await reminders(database)
     assert row.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2]
+
+
+async def test_a_reminder_waiting_for_monday_moves_on_to_the_period_still_owed(chat: ChatDriver,
+                                                                               database: Database) -> None:
+    """review2 #3: a reminder of 2026 (naming 2025, overdue) waited for working hours; 2025 was reported meanwhile
+    and the whole reminder was dropped, though 2026 was still owed and its reminder was recorded as given."""
+    pledge = await add_pledge(database, await entity_of(database), 14, start=date(2025, 3, 1),
+                              validated=utc(2026, 12, 1))
+    saturday = utc(2027, 2, 27, 10)
+    assert await plan_report_reminders(database.uow(), saturday) == 1
+    await add_report(database, pledge, "2025", saturday + timedelta(hours=2))
+    await plan_report_reminders(database.uow(), saturday + timedelta(hours=3))
+    (row,) = await reminders(database)
+    assert row.status == "pending" and row.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 1]
+
+
+async def test_a_pledge_behind_is_reminded_of_to_those_who_turned_optional_reminders_off(
+        chat: ChatDriver, database: Database) -> None:
+    """review2 #6: the early reminder of a later period while an earlier one is overdue is not optional."""
+    await add_pledge(database, await entity_of(database), 15, start=date(2025, 1, 1), validated=utc(2026, 12, 1))
+    async with database.uow() as uow:
+        awa = (await uow.session.execute(select(Contact).where(Contact.telegram_id == FOCAL))).scalar_one()
+        awa.optional_reminders = False
+        await uow.commit()
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 10)) == 1  # 2026's "before", 2025 overdue
