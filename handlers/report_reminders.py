@@ -266,15 +266,17 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
     return len(written)
 
 
-async def withdraw_reported(repo: Reminders, since: datetime, now: datetime) -> int:
+async def withdraw_reported(repo: Reminders, since: datetime, now: datetime, reporter: int | None = None) -> int:
     """Take the pledges reported after `since` out of the reminders not sent yet (in the reporter's transaction,
-    so a reminder already queued never asks for a report that has just arrived); how many rows changed."""
-    return await withdraw_stale(repo, now, await repo.pending(changed_after=since))
+    so a reminder already queued never asks for a report that has just arrived); how many rows changed. The
+    `reporter`'s own reminders lose the pledge whole: the thanks for the report say what is still owed."""
+    return await withdraw_stale(repo, now, await repo.pending(changed_after=since), reporter)
 
 
-async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) -> int:
+async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], told: int | None = None) -> int:
     """Take out of these reminders not sent yet (Reminders.pending) the pledges reported meanwhile or put on
-    hold (a pledge behind on several periods stays, for the earliest still owed); how many rows changed."""
+    hold; a pledge behind on several periods stays, for the earliest still owed, except in the reminders of the
+    person `told` already. How many rows changed."""
     if not rows:
         return 0
     listed = {item[0] for row in rows for item in row.payload.get("reminder", {}).get("items", [])}
@@ -287,8 +289,9 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any]) ->
     changed = 0
     for row, items in listings:
         meta = row.payload.get("reminder") or {}
+        moving = pledges if row.contact_id != told else {}
         keep = [kept for i in items if not _held(holds.get((row.contact_id, i.pledge_id)), now)
-                and (kept := _still_owed(i, reported, pledges.get(i.pledge_id), now.date())) is not None]
+                and (kept := _still_owed(i, reported, moving.get(i.pledge_id), now.date())) is not None]
         if keep == items:
             continue
         changed += 1
