@@ -339,7 +339,7 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
     report, action = stored
     await audit(conv.session, conv.contact, action, "report", report.id, pledge=pledge.ref, period=report.period,
                 version=report.version)
-    await withdraw_reported(Reminders(conv.session), report.created_at - REPORTED_JUST_NOW, conv.now)
+    await withdraw_reported(Reminders(conv.session), report.created_at - REPORTED_JUST_NOW, conv.now, conv.contact.id)
     parts: list[Label] = [text(N_("Thank you! Your report on {ref} for {period} is sent to BDT. See it any time "
                                   "with /mypledges."), ref=Code(pledge.ref or ""), period=period_label(report.period))]
     closing: tuple[tuple[Button, ...], ...] = ()
