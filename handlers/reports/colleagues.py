@@ -108,6 +108,18 @@ def replacing(report: ProgressReport) -> dict[str, object]:
     return {REPLACES: report.id, REPLACED_VERSION: report.version, REPLACED_STATUS: str(report.review_status)}
 
 
+def copy_of(state: FormState, report: ProgressReport) -> bool:
+    """True when a report form is the person's copy of `report`: its edit (of any version), or a report replacing
+    it (a colleague's answer made their edit one); any other report form is another report in progress."""
+    return report.id is not None and report.id in (state.answers.get(REPORT_ID), state.answers.get(REPLACES))
+
+
+def up_to_date(state: FormState, report: ProgressReport) -> bool:
+    """True when a report form is the edit of this very version of `report` (nothing to rebuild)."""
+    return state.answers.get(REPORT_ID) == report.id \
+        and state.answers.get(EDITED_VERSION, report.version) == report.version
+
+
 def changed_since(state: FormState, replaced: ProgressReport) -> bool:
     """True when the report a form replaces changed since the form was opened: a colleague sent a version of it, or
     BDT asked about it (to be answered by an edit, not replaced unseen). Its acknowledgement alone changes nothing

@@ -23,11 +23,13 @@ from handlers.reports.colleagues import (
     answered_by,
     changed_since,
     changes_of,
+    copy_of,
     edit_answers,
     edit_intro,
     edited_meanwhile,
     replacing,
     tell_colleagues_answered,
+    up_to_date,
 )
 from handlers.reports.colleagues import sender_of as sender_of  # where the staff review and listings look for it
 from handlers.reports.completion import FULL, complete_pledge, confirm_completed
@@ -283,18 +285,17 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
 
 async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> None:
     """Reopen a report on which staff asked for a clarification, at its summary: the person's edit of this very
-    version goes on; one opened before a colleague answered and BDT asked again is rebuilt on the report as it is
-    now, under the question asked now, with the person's changes applied."""
+    version goes on; their copy opened before a colleague answered and BDT asked again (an edit of an earlier version,
+    or a report replacing it) is rebuilt on the report as it is now, under the question asked now, with their
+    changes applied. Another report in progress is kept: the edit does not open over it."""
     report = await Reports(conv.session).get(report_id)
     pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
     if report is None or pledge is None or pledge.entity_id != entity.id:
         await refuse(conv, "report.edit", "report", report_id)
         return
-    if report.review_status != ReviewStatus.clarification_requested or not report.is_current:
-        if report.review_status == ReviewStatus.submitted and report.version > 1:  # a colleague answered first
-            conv.say(Reply((await answered_by(conv, pledge, report),)))
-            return
-        conv.say(Reply((Text(N_("This report can no longer be edited.")),)))
+    closed = await closed_to_edits(conv, pledge, report)
+    if closed is not None:
+        conv.say(Reply((closed,)))
         return
     assert conv.contact.id is not None
     offer = await drafts.find_draft(conv.session, conv.contact.id, COMPOSE_FORM.id)
@@ -307,15 +308,41 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
         return
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     state = FormState.from_json(draft.state) if draft is not None else None
-    if draft is not None and state is not None and state.answers.get(REPORT_ID) == report.id:  # the same edit
-        if state.answers.get(EDITED_VERSION, report.version) == report.version:  # of this very question: keep it
-            await drafts.resume(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
-            return
-        if changes_of(state, report):  # opened before a colleague's answer and BDT's new question: rebuilt on them
+    if draft is not None and state is not None and up_to_date(state, report):  # the edit of this very question
+        await drafts.resume(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        return
+    if draft is not None and state is not None and copy_of(state, report):
+        if changes_of(state, report):  # an edit or replacement opened before BDT's new question: rebuilt on it
             await _reopen(conv, pledge, report, state)
             return
+    elif draft is not None:  # another report in progress: kept, not replaced unseen
+        conv.say(Reply((await kept_instead(conv, draft),), ((Button(Text(N_("▶️ Continue")), "rp:resume"),),)))
+        return
     await drafts.start(conv, REPORT, edit_answers(report, pledge),
                        edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
+
+
+async def closed_to_edits(conv: Conversation, pledge: Pledge, report: ProgressReport) -> Label | None:
+    """Why the report is no longer open to an edit (a colleague answered BDT's question first, or it was
+    acknowledged or replaced); None while BDT waits for its clarification."""
+    if report.review_status == ReviewStatus.clarification_requested and report.is_current:
+        return None
+    if report.review_status == ReviewStatus.submitted and report.version > 1:  # a colleague answered first
+        return await answered_by(conv, pledge, report)
+    return Text(N_("This report can no longer be edited."))
+
+
+async def kept_instead(conv: Conversation, draft: Draft) -> Label:
+    """Why the report BDT asked about did not open: the report in progress (named by its pledge and period) is kept,
+    and how to go back to it before editing."""
+    answers = FormState.from_json(draft.state).answers
+    pledge_id, period = answers.get(PLEDGE_ID), answers.get(PERIOD)
+    pledge = await conv.session.get(Pledge, int(pledge_id)) if pledge_id is not None else None
+    if pledge is None or pledge.entity_id != conv.contact.entity_id or not period:
+        return Text(drafts.KEPT[REPORT_FORM.id])
+    return text(N_("Your report in progress on {ref} for {period} is kept: the report BDT asked about did not open "
+                   "over it. Finish or cancel it first (send /report to go back to it), then press ✏️ Edit the "
+                   "report again."), ref=Code(pledge.ref or ""), period=period_label(str(period)))
 
 
 async def finish_report(conv: Conversation, state: FormState) -> None:
