@@ -24,14 +24,22 @@ from handlers.lengths import shorten
 from handlers.messages import N_, Code, Label, Reply, Text, text
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.reports.cards import period_label
-from handlers.reports.colleagues import edit_answers, edit_intro, sender_of
-from handlers.reports.form import REPORT_FORM, REPORT_ID
-from handlers.reports.service import REPORT, edit_report, reporter_entity
+from handlers.reports.colleagues import (
+    changes_of,
+    copy_of,
+    edit_answers,
+    edit_intro,
+    edited_meanwhile,
+    sender_of,
+    up_to_date,
+)
+from handlers.reports.form import REPORT_FORM
+from handlers.reports.service import REPORT, closed_to_edits, edit_report, reporter_entity
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.questions import COPY_PREFIX, Questions
 from models.tables import Contact, Entity, Pledge, ProgressReport, QuestionThread
-from models.values import ReviewStatus, Role, ThreadStatus
+from models.values import Role, ThreadStatus
 
 ASKERS = frozenset({Role.focal_point, Role.coordinator})
 """Who asks BDT questions: the people of entities and the coordinators (staff answer them)."""
@@ -116,18 +124,25 @@ def clarification_asked(report: ProgressReport, pledge: Pledge, sender: Contact 
 
 async def for_report(conv: Conversation, report_id: int, content: dict[str, Any]) -> None:
     """A message offered for the report BDT asked about: into the report's edit (`add_to_report`), or sent to BDT as
-    a question naming the report."""
+    a question naming the report. A report no longer open to an edit (a colleague answered meanwhile) is said, and
+    the message offered again, to send to BDT: nothing typed is lost."""
     report = await conv.session.get(ProgressReport, report_id) if report_id else None
     pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
     if content.get("into_report"):
         entity = await reporter_entity(conv, "report.edit", report_id)
         if entity is None:
             return
-        if report is not None and pledge is not None and pledge.entity_id == entity.id and report.is_current and \
-                report.review_status == ReviewStatus.clarification_requested:
+        if report is None or pledge is None or pledge.entity_id != entity.id:
+            await edit_report(conv, entity, report_id)  # refused there
+            return
+        closed = await closed_to_edits(conv, pledge, report)
+        if closed is None:
             await add_to_report(conv, entity, report, pledge, content)
-        else:  # no longer open to an edit: edit_report says why
-            await edit_report(conv, entity, report_id)
+            return
+        # answered by a colleague meanwhile (or acknowledged): said why, the message is offered again to send to BDT
+        start = {"text": content.get("text") or "", "files": list(content.get("files") or []), "refused": 0}
+        await begin(conv, COMPOSE, {"$mode": "offer", "$thread": 0, "$report": report.id, "$start": start},
+                    once=(closed,))
         return
     about = text(N_("About the report on {ref} for {period}, on which BDT asked for a clarification."),
                  ref=Code(pledge.ref or ""), period=period_label(report.period)) \
@@ -138,26 +153,38 @@ async def for_report(conv: Conversation, report_id: int, content: dict[str, Any]
 async def add_to_report(conv: Conversation, entity: Entity, report: ProgressReport, pledge: Pledge,
                         content: dict[str, Any]) -> None:
     """Put the message in the report's edit, which opens at its summary: its text at the end of “Steps taken”, its
-    files with the evidence, shown before anything is sent, to change or submit. The message is offered again, to
-    send to BDT, when it does not fit or another report is in progress (its draft is not replaced)."""
+    files with the evidence, shown before anything is sent, to change or submit. The person's copy of the report
+    opened before it changed (an edit of an earlier version, or a report replacing it) is rebuilt on it as it is now
+    with their changes, then the message added. The message is offered again, to send to BDT, when it does not fit
+    or another report is in progress (its draft is not replaced)."""
     assert conv.contact.id is not None and report.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     state = FormState.from_json(draft.state) if draft is not None else None
-    if state is not None and state.answers.get(REPORT_ID) != report.id:
+    if state is not None and not copy_of(state, report):
         await _offer_again(conv, report, pledge, content, Text(N_(
             "You have another report in progress, which is kept: this message did not go into the report BDT asked "
             "about. Press 📨 Send to BDT to send it now, or send /report to finish the other report first; this "
             "message waits here until then.")))
         return
+    current = state is not None and up_to_date(state, report)
+    # a copy opened on an earlier version (or replacing it) is rebuilt on the report as it is now with the person's
+    # own changes first: the message then goes after the steps taken as they are now, not over a colleague's
+    base = state.answers if state is not None and current else \
+        edit_answers(report, pledge, changes_of(state, report) if state is not None else None)
     try:
-        changes = with_message(state.answers if state is not None else edit_answers(report, pledge), content)
+        changes = with_message(base, content)
     except InvalidAnswerError as refusal:
         await _offer_again(conv, report, pledge, content, refusal.message)
         return
-    conv.say(Reply(added_note(content)))
-    if draft is not None and state is not None:  # this report's edit, in progress: the message joins its answers
+    if draft is not None and state is not None and current:  # this report's edit: the message joins its answers
+        conv.say(Reply(added_note(content)))
         await drafts.save(conv.session, draft, replace(state, answers={**state.answers, **changes}), conv.now)
         await edit_report(conv, entity, report.id)
+        return
+    reopening = await edited_meanwhile(conv, pledge, report, state) if state is not None else None
+    conv.say(Reply(added_note(content)))
+    if reopening is not None:  # who sent what since, and the person's changes kept: said by edited_meanwhile
+        await drafts.start(conv, REPORT, {**reopening.answers, **changes}, reopening.heading)
         return
     await drafts.start(conv, REPORT, edit_answers(report, pledge, changes),
                        edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
@@ -176,11 +203,12 @@ async def finish(conv: Conversation, state: FormState) -> None:
     answer, or the person's reply."""
     content: dict[str, Any] = dict(state.answers[STEP])
     mode, thread_id = str(state.answers.get("$mode")), int(state.answers.get("$thread") or 0)
+    report_id = int(state.answers.get("$report") or 0)
+    if mode == "report" or (mode == "offer" and report_id):  # about a report (staff are told which), or into it
+        await for_report(conv, report_id, content)
+        return
     if mode in ("ask", "offer"):
         await submit(conv, content)
-        return
-    if mode == "report":
-        await for_report(conv, int(state.answers.get("$report") or 0), content)
         return
     thread = await Questions(conv.session).get(thread_id, for_update=True)
     if thread is None:
