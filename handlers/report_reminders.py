@@ -279,11 +279,11 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], to
     person `told` already. How many rows changed."""
     if not rows:
         return 0
-    listed = {item[0] for row in rows for item in row.payload.get("reminder", {}).get("items", [])}
-    reported = await repo.coverage(listed)
-    holds = {(h.contact_id, h.pledge_id): h for h in await repo.holds(listed)}
     listings = [(row, [Item.from_json(data) for data in row.payload.get("reminder", {}).get("items", [])])
                 for row in rows]
+    listed = {i.pledge_id for _, items in listings for i in items}
+    reported = await repo.coverage(listed)
+    holds = {(h.contact_id, h.pledge_id): h for h in await repo.holds(listed)}
     behind = {i.pledge_id for _, items in listings for i in items if i.owed > 1 and _covered(i, reported)}
     pledges = await repo.reportable(behind) if behind else {}  # reported meanwhile, a later period still owed
     changed = 0
