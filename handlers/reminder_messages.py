@@ -137,6 +137,33 @@ Escalated = Sequence[tuple[str, str, str, date]]
 """Pledges in an escalation: (ref, title, organisation, due date)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Escalating:
+    """A pledge in a coordinator's escalation: the item (the period owed and when it was due), its organisation, and
+    whether no focal point follows it."""
+
+    item: Item
+    organisation: str
+    unfollowed: bool = False
+
+    def to_json(self) -> list[Any]:
+        """As stored in the outbox row beside the message."""
+        return [self.item.to_json(), self.organisation, self.unfollowed]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Escalating:
+        return cls(Item.from_json(data[0]), str(data[1]), bool(data[2]))
+
+
+def escalation_payload(entries: Sequence[Escalating]) -> dict[str, Any]:
+    """An escalation's outbox payload: the message (escalation), and beside it the pledges it lists, to take out one
+    reported meanwhile before it is sent."""
+    def listed(unfollowed: bool) -> Escalated:
+        return [(e.item.ref, e.item.title, e.organisation, e.item.due) for e in entries if e.unfollowed == unfollowed]
+    return {"escalation": [e.to_json() for e in entries],
+            "reply": reply_to_json(escalation(listed(False), listed(True)))}
+
+
 def _listed(entries: Escalated) -> Concat:
     listed: list[Label] = []
     for ref, title, entity, due in entries:

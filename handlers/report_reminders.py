@@ -20,12 +20,12 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from handlers import outbox
-from handlers.messages import N_, Text, reply_to_json
-from handlers.reminder_messages import Item, compose_json, escalation, json_of, outbox_meta
+from handlers.messages import N_, Text
+from handlers.reminder_messages import Escalating, Item, compose_json, escalation_payload, json_of, outbox_meta
 from models.database import UnitOfWork
 from models.reminding import Reminding, next_look, reminder_of, where_reporting_stands
 from models.reporting import NextReport, Reportable, inactive_cutoff, is_covered
-from models.repositories.reminders import LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
+from models.repositories.reminders import ESCALATION_KEY_PREFIX, LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Pledge
 from models.timezones import zone_of
 from models.values import PledgeStatus
@@ -44,8 +44,6 @@ ESCALATE_KIND = "week2"
 """The kind that also goes to the coordinators whose scope covers the pledge (two weeks after the due date)."""
 ESCALATED = "escalated"
 """Recorded beside the kinds in the ledger (pledge_reminder.kinds) once coordinators were told: once a period."""
-ESCALATION_KEY_PREFIX = "esc:"
-"""Outbox keys of escalations: esc:<coordinator's contact id>:<their day>."""
 
 
 @dataclass(slots=True)
@@ -162,6 +160,7 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
         repo = Reminders(uow.session)
         changed_after = await repo.changed_after(now)
         await withdraw_stale(repo, now, await repo.pending(changed_after=changed_after))
+        await withdraw_escalated(repo, now)
         expired = {(c, p) for c, p in await repo.expired_holds(now)}
         looks = await look_at_pledges(repo, now, {p for _, p in expired}, changed_after)
         due = sorted(p for p, look in looks.items() if look.kind is not None or look.later)
@@ -251,12 +250,10 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
         zone = zone_of(coordinator.timezone, coordinator.country_iso3, default_zone)
         send_at = next_allowed(now, zone)
         key = f"{ESCALATION_KEY_PREFIX}{coordinator.id}:{local_day(send_at, zone).isoformat()}"
-        entries = [(pledges[p].ref or "", pledges[p].title, pledges[p].entity, looks[p].due) for p in covered
-                   if p not in unfollowed]
-        orphans = [(pledges[p].ref or "", pledges[p].title, pledges[p].entity, looks[p].due) for p in covered
-                   if p in unfollowed]
+        entries = [Escalating(Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due,
+                                   looks[p].owed), pledges[p].entity, p in unfollowed) for p in covered]
         messages.append({"key": key, "chat_id": coordinator.chat_id, "contact_id": coordinator.id,
-                         "priority": outbox.BULK, "payload": {"reply": reply_to_json(escalation(entries, orphans))},
+                         "priority": outbox.BULK, "payload": escalation_payload(entries),
                          "not_before": send_at, "created_at": now})
         listed[key] = covered
     written = await repo.add_messages(messages)
@@ -270,7 +267,8 @@ async def withdraw_reported(repo: Reminders, since: datetime, now: datetime, rep
     """Take the pledges reported after `since` out of the reminders not sent yet (in the reporter's transaction,
     so a reminder already queued never asks for a report that has just arrived); how many rows changed. The
     `reporter`'s own reminders lose the pledge whole: the thanks for the report say what is still owed."""
-    return await withdraw_stale(repo, now, await repo.pending(changed_after=since), reporter)
+    return (await withdraw_stale(repo, now, await repo.pending(changed_after=since), reporter)
+            + await withdraw_escalated(repo, now))
 
 
 async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], told: int | None = None) -> int:
@@ -282,10 +280,8 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], to
     listings = [(row, [Item.from_json(data) for data in row.payload.get("reminder", {}).get("items", [])])
                 for row in rows]
     listed = {i.pledge_id for _, items in listings for i in items}
-    reported = await repo.coverage(listed)
+    reported, pledges = await _standing(repo, [i for _, items in listings for i in items])
     holds = {(h.contact_id, h.pledge_id): h for h in await repo.holds(listed)}
-    behind = {i.pledge_id for _, items in listings for i in items if i.owed > 1 and _covered(i, reported)}
-    pledges = await repo.reportable(behind) if behind else {}  # reported meanwhile, a later period still owed
     changed = 0
     for row, items in listings:
         meta = row.payload.get("reminder") or {}
@@ -301,6 +297,38 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], to
         else:
             await repo.drop(row.id)
     return changed
+
+
+async def withdraw_escalated(repo: Reminders, now: datetime) -> int:
+    """Take out of the coordinators' escalations not sent yet the pledges reported meanwhile: a pledge behind on
+    several periods stays, for the earliest still owed. How many rows changed."""
+    listings = [(row, [Escalating.from_json(data) for data in row.payload.get("escalation", [])])
+                for row in await repo.pending_escalations()]
+    listings = [(row, entries) for row, entries in listings if entries]  # queued before they kept their pledges
+    if not listings:
+        return 0
+    reported, pledges = await _standing(repo, [e.item for _, entries in listings for e in entries])
+    changed = 0
+    for row, entries in listings:
+        keep = [replace(e, item=kept) for e in entries
+                if (kept := _still_owed(e.item, reported, pledges.get(e.item.pledge_id), now.date())) is not None]
+        if keep == entries:
+            continue
+        changed += 1
+        if keep:
+            await repo.rewrite(row.id, escalation_payload(keep))
+        else:
+            await repo.drop(row.id)
+    return changed
+
+
+async def _standing(repo: Reminders, items: Sequence[Item]
+                    ) -> tuple[dict[int, tuple[date | None, list[str]]], dict[int, Any]]:
+    """What withdrawing reads of these items' pledges: the periods reported (Reminders.coverage), and the pledges
+    reported meanwhile whose later periods are still owed (Reminders.reportable), to move on to the next one."""
+    reported = await repo.coverage({i.pledge_id for i in items})
+    behind = {i.pledge_id for i in items if i.owed > 1 and _covered(i, reported)}
+    return reported, (await repo.reportable(behind) if behind else {})
 
 
 def _still_owed(item: Item, coverage: dict[int, tuple[date | None, list[str]]], pledge: Any, today: date

@@ -31,6 +31,8 @@ _K = table_of(CoordinatorScope)
 
 REMINDER_KEY_PREFIX = "rm:"
 """Outbox keys of report reminders: rm:<contact id>:<the person's day>."""
+ESCALATION_KEY_PREFIX = "esc:"
+"""Outbox keys of escalations: esc:<coordinator's contact id>:<their day>."""
 
 # The validated pledges planning must look at today: never looked at, due for a look (next_on), edited since
 # the last look, reported on lately (since the latest look of any pledge, less a margin for reports committed
@@ -219,6 +221,13 @@ class Reminders:
             held = sa.select(_H.c.contact_id).where(_H.c.created_at > changed_after)
             query = query.where(_O.c.contact_id.in_(sa.union(reported, held)))
         return (await self.session.execute(query)).all()
+
+    async def pending_escalations(self) -> Sequence[Any]:
+        """(id, contact_id, key, payload) of the coordinators' escalations not sent yet (a few a day at most: each
+        waits for its coordinator's working hours)."""
+        return (await self.session.execute(
+            sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
+                _O.c.status == "pending", _O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True)))).all()
 
     async def reported_periods(self, pledge_ids: Iterable[int]) -> dict[int, list[str]]:
         """The periods each of these pledges reported."""

@@ -179,6 +179,59 @@ async def test_the_escalation_lists_apart_the_pledges_nobody_follows(chat: ChatD
     assert "P2C-2026-00007" in nobody and "P2C-2026-00008" in nobody and "P2C-2026-00006" not in nobody
 
 
+async def escalations(database: Database) -> list[Outbox]:
+    async with database.uow() as uow:
+        return list((await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("esc:"))))
+                    .scalars())
+
+
+async def test_a_report_arriving_before_the_escalation_goes_takes_its_pledge_out(
+        chat: ChatDriver, database: Database, renderer: Renderer) -> None:
+    """An escalation planned on a Saturday waits for the coordinator's Monday; a report arriving meanwhile left the
+    pledge in it, so the coordinator was told a report was missing that had come. Now the report takes it out (in
+    the reporter's transaction, as it does from the focal points' reminders), a pledge still owing a later period
+    stays for that one, and an escalation left with nothing is dropped."""
+    from handlers.report_reminders import withdraw_reported
+    from models.repositories.reminders import Reminders
+
+    entity = await entity_of(database)
+    first, second = await add_pledge(database, entity, 16), await add_pledge(database, entity, 17)
+    behind = await add_pledge(database, entity, 18, start=date(2025, 3, 1))  # owes 2025 and 2026
+    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
+    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    saturday = datetime(2027, 2, 13, 10, tzinfo=UTC)  # two weeks after 2026's due date, 30 January
+    await plan_report_reminders(database.uow(), saturday)
+    (row,) = await escalations(database)
+    assert row.status == "pending" and row.not_before == datetime(2027, 2, 15, 9, tzinfo=UTC)
+
+    async def report(pledge_id: int, period: str, at: datetime) -> int:
+        async with database.uow() as uow:
+            uow.session.add(ProgressReport(pledge_id=pledge_id, period=period, status="in_progress",
+                                           steps_taken="Ten schools connected.", created_at=at))
+            changed = await withdraw_reported(Reminders(uow.session), at - timedelta(seconds=1), at)
+            await uow.commit()
+            return changed
+
+    def told() -> str:
+        return renderer.reply(reply_from_json(row.payload["reply"]), "en").text
+
+    assert "3 pledges in your scope" in told()
+    assert await report(first, "2026", saturday + timedelta(hours=1)) >= 1
+    (row,) = await escalations(database)
+    assert "2 pledges in your scope" in told() and "P2C-2026-00016" not in told()
+    assert "P2C-2026-00017" in told() and "P2C-2026-00018" in told()
+    assert await report(behind, "2025", saturday + timedelta(hours=2)) >= 1
+    (row,) = await escalations(database)
+    assert "2 pledges in your scope" in told() and "P2C-2026-00018" in told()
+    assert "overdue since Jan 30, 2027" in told().split("P2C-2026-00018")[1], "moved on to 2026, still owed"
+    await report(second, "2026", saturday + timedelta(hours=3))
+    await report(behind, "2026", saturday + timedelta(hours=4))
+    assert await escalations(database) == []
+
+
 async def set_pledge(database: Database, pledge_id: int, **values: object) -> None:
     async with database.uow() as uow:
         pledge = await uow.session.get(Pledge, pledge_id)
