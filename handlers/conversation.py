@@ -211,7 +211,7 @@ async def _waiting(conv: Conversation, form_id: str) -> tuple[Label, ...]:
     heading = FormState.from_json(left.state).heading
     if not heading:  # nothing to name it by (a new pledge): the journey that opens the other form says it is kept
         return ()
-    return (Line(Text(N_("⏸ Left open until you finish or cancel this")), _joined(heading)),)
+    return (Line(Text(N_("⏸ Waiting until you finish or cancel this one")), _joined(heading)),)
 
 
 def _joined(parts: tuple[Label, ...]) -> Label:

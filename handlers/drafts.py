@@ -47,7 +47,7 @@ async def elsewhere(session: Session, contact_id: int, form_id: str) -> bool:
 async def kept_note(session: Session, contact_id: int, opening: str) -> tuple[Label, ...]:
     """One line saying that the form in progress (the latest draft) is kept while the form `opening` is opened or
     resumed over it, and the command back to it. Nothing when no other form is in progress, or when it has a
-    heading: the form shown then names it by its heading ("⏸ Left open until you finish or cancel this")."""
+    heading: the form shown then names it by its heading ("⏸ Waiting until you finish or cancel this one")."""
     current = await latest_draft(session, contact_id)
     if current is None or current.form_id == opening or FormState.from_json(current.state).heading:
         return ()

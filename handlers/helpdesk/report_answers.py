@@ -32,9 +32,11 @@ def with_message(answers: Mapping[str, Any], content: Mapping[str, Any]) -> dict
         if len(joined) > step.max_length:
             raise InvalidAnswerError(plural(
                 "This does not fit in the report: “{field}” holds at most {count} character, and with your message "
-                "it would hold {written}. Press 📨 Send to BDT to send your message as a message about the report.",
+                "it would hold {written}. Press 📨 Send to BDT to send it to the P2C team as a message about the "
+                "report.",
                 "This does not fit in the report: “{field}” holds at most {count} characters, and with your message "
-                "it would hold {written}. Press 📨 Send to BDT to send your message as a message about the report.",
+                "it would hold {written}. Press 📨 Send to BDT to send it to the P2C team as a message about the "
+                "report.",
                 step.max_length, field=Text(step.label), written=len(joined)))
         changes[STEPS_TAKEN] = joined
     items: list[dict[str, Any]] = list(answers.get(EVIDENCE) or [])
@@ -47,9 +49,9 @@ def with_message(answers: Mapping[str, Any], content: Mapping[str, Any]) -> dict
     if len(items) > MAX_EVIDENCE:
         raise InvalidAnswerError(plural(
             "This does not fit in the report: it holds at most {count} piece of evidence, and with your files it "
-            "would hold {written}. Press 📨 Send to BDT to send your message as a message about the report.",
+            "would hold {written}. Press 📨 Send to BDT to send it to the P2C team as a message about the report.",
             "This does not fit in the report: it holds at most {count} pieces of evidence, and with your files it "
-            "would hold {written}. Press 📨 Send to BDT to send your message as a message about the report.",
+            "would hold {written}. Press 📨 Send to BDT to send it to the P2C team as a message about the report.",
             MAX_EVIDENCE, written=len(items)))
     if items != list(answers.get(EVIDENCE) or []):
         changes[EVIDENCE] = items

@@ -396,7 +396,7 @@ def still_owed(upcoming: NextReport | None, today: date) -> tuple[Label, ...]:
         return ()
     where = {"period": period_label(upcoming.period), "date": Day(upcoming.due)}
     if upcoming.overdue:
-        return (text(N_("Your report for {period} is also overdue since {date}: send /report."), **where),)
+        return (text(N_("Your report for {period} has been overdue since {date} too: send /report."), **where),)
     if upcoming.due - today <= DUE_SOON:
         return (text(N_("Your report for {period} is due next, on {date}: send /report."), **where),)
     return ()

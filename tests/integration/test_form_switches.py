@@ -95,7 +95,7 @@ async def test_opening_one_form_over_another_says_the_other_is_kept_and_asks_one
     await chat.press(person, "f:status:c:in_progress")
     pledge = await chat.send(person, "/pledge")
     assert len(pledge) == 1, said(pledge)  # not "continue or start over?" and the report's question again
-    assert "Left open until you finish or cancel this</b>: Progress report on" in pledge[0].text, pledge[0].text
+    assert "Waiting until you finish or cancel this one</b>: Progress report on" in pledge[0].text, pledge[0].text
     assert "Question 2" in pledge[0].text and "start over?" not in pledge[0].text, pledge[0].text
     described = await chat.send(person, "We will equip 300 rural clinics with broadband and telemedicine kits.")
     assert "f:focus_area:c:access" in codes(described[-1]), "the answer went to the pledge, now in progress"

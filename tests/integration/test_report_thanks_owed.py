@@ -26,7 +26,7 @@ async def test_a_report_for_an_earlier_period_says_the_later_one_is_overdue(chat
     await validated_pledge(chat, 71, start=f"{year - 3}-01-01")
     thanks = said(await first_report(Counter(chat, 71)))
     assert "report on" in thanks and f"for {year - 3} is sent" in thanks, thanks
-    assert f"Your report for {year - 2} is also overdue since Jan 30, {year - 1}: send /report." in thanks, thanks
+    assert f"Your report for {year - 2} has been overdue since Jan 30, {year - 1} too: send /report." in thanks, thanks
 
 
 async def test_a_report_leaving_nothing_owed_says_nothing_more(chat: ChatDriver) -> None:

@@ -1,6 +1,6 @@
 """Regression of the review of form headings (s24 review #12): the staff prompt's note on who reads the comment in
 which language was stored as the form's heading, so it came back with every question and was squeezed into the
-"⏸ Left open until you finish or cancel this" line of another form."""
+"⏸ Waiting until you finish or cancel this one" line of another form."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ async def test_the_readers_note_is_said_once_and_the_question_comes_back(chat: C
     shown = "\n".join(m.text for m in again)
     assert "What should the focal point clarify" in shown and "reads French" not in shown, shown
     other = await chat.press(bea, f"pv:chg:{pledge_id}:1")
-    assert "Left open until you finish or cancel this" in other[-1].text, other[-1].text
-    left = next(line for line in other[-1].text.splitlines() if "Left open" in line)
+    assert "Waiting until you finish or cancel this one" in other[-1].text, other[-1].text
+    left = next(line for line in other[-1].text.splitlines() if "Waiting until" in line)
     assert "What should the focal point clarify" in left and "reads French" not in left, left
     assert READERS in other[-1].text, other[-1].text  # the new comment's own note, said when it opens

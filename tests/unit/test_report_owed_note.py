@@ -12,7 +12,7 @@ from handlers.reports.service import still_owed
 from models.reporting import NextReport
 
 TODAY = date(2027, 2, 16)
-OVERDUE = "Your report for {period} is also overdue since {date}: send /report."
+OVERDUE = "Your report for {period} has been overdue since {date} too: send /report."
 DUE_NEXT = "Your report for {period} is due next, on {date}: send /report."
 
 
