@@ -97,10 +97,12 @@ def _overdue_line(item: Overdue) -> Label:
                 {**named, "period": period_label(item.period)})
 
 
-def digest_reply(figures: Figures, scope: Scope, today: date, since: date | None) -> Reply:
-    """The digest message: headline, changes, breakdowns, reporting rate and overdue pledges with nudge buttons."""
+def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: date | None) -> Reply:
+    """The digest message: headline, changes, breakdowns, reporting rate and overdue pledges with nudge buttons; the
+    scope as a Scope, or already named (digests.service.scope_name: an organisation by its name)."""
+    named = scope_label(scope) if isinstance(scope, Scope) else scope
     parts: list[Label] = [
-        _lines(Text(N_("<b>Partner2Connect digest</b>, {day}"), {"day": Day(today)}), scope_label(scope)),
+        _lines(Text(N_("<b>Partner2Connect digest</b>, {day}"), {"day": Day(today)}), named),
         _lines(plural("{count} pledge", "{count} pledges", figures.pledges),
                plural("from {count} entity", "from {count} entities", figures.entities),
                plural("in {count} country", "in {count} countries", figures.countries),

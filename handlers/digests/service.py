@@ -61,6 +61,14 @@ class Made:
     files: dict[tuple[str, str, str], int] = field(default_factory=dict)
     figures: dict[tuple[str, date], Figures] = field(default_factory=dict)
     """What depends on the scope alone (totals, breakdowns, reporting), by scope and day; changes are per reader."""
+    names: dict[str, Label] = field(default_factory=dict)
+    """Each scope's name (scope_name), by scope."""
+
+    async def name(self, session: Session, scope: Scope) -> Label:
+        """scope_name, read once a run for each scope."""
+        if scope.key not in self.names:
+            self.names[scope.key] = await scope_name(session, scope)
+        return self.names[scope.key]
 
 
 async def make_files(session: Session, scope: Scope, figures: Figures, locale: str, today: date, now: datetime,
@@ -70,7 +78,7 @@ async def make_files(session: Session, scope: Scope, figures: Figures, locale: s
     chart, sheet = made.files.get((*key[:2], "chart")), made.files.get((*key[:2], "sheet"))
     if chart is not None and sheet is not None:
         return chart, sheet
-    title = translate(Text(N_("Partner2Connect: {scope}"), {"scope": scope_label(scope)}), locale)
+    title = translate(Text(N_("Partner2Connect: {scope}"), {"scope": await made.name(session, scope)}), locale)
     png = render_chart(figures, locale, lambda label: translate(label, locale), title)
     chart = await Files(session).add(f"p2c-chart-{today.isoformat()}.png", "image/png", png, now)
     content = await export_xlsx(session, scope, locale, translate)
@@ -99,7 +107,8 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
         figures = made.figures[(scope.key, today)] = await aggregates.figures(scope, start, latest_due_periods(today))
     else:
         figures = await aggregates.changes_since(known, scope, start)
-    text = digest_reply(figures, scope, today, start.astimezone(ZoneInfo(zone)).date() if since else None)
+    named = await made.name(session, scope)
+    text = digest_reply(figures, named, today, start.astimezone(ZoneInfo(zone)).date() if since else None)
     rows = OutboxRows(session)
     first = await rows.enqueue(f"{key}:t", contact.chat_id, contact.id, {"reply": reply_to_json(text)},
                                priority=priority, now=now, not_before=not_before)
@@ -107,7 +116,7 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
         return False
     chart, sheet = await make_files(session, scope, figures, locale, today, now, translate, made)
     for suffix, kind, file_id, caption in (
-            ("c", "photo", chart, Text(N_("Pledged value and reporting, {scope}"), {"scope": scope_label(scope)})),
+            ("c", "photo", chart, Text(N_("Pledged value and reporting, {scope}"), {"scope": named})),
             ("x", "document", sheet, Text(N_("Every pledge of your scope, with its last report")))):
         payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": kind, "file": file_id}}
         await rows.enqueue(f"{key}:{suffix}", contact.chat_id, contact.id, payload, priority=priority, now=now,

@@ -19,6 +19,7 @@ from bot.i18n import Renderer
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.digests.jobs import send_due_digests
+from handlers.messages import reply_from_json
 from models.clock import utcnow
 from models.database import Database
 from models.geography import load_country_table
@@ -316,6 +317,21 @@ async def test_scope_names_the_organisation_and_reads_country_names(chat: ChatDr
     async with database.uow() as uow:
         scope = await Scopes(uow.session).of(await _contact_id(database, COORDINATOR))
     assert scope == Scope(ScopeKind.countries, ("KAZ", "SEN"))
+
+
+async def test_a_digest_of_one_organisation_names_it(chat: ChatDriver, database: Database) -> None:
+    """The scope notice and /scope named the organisation, but the digest's heading and its chart's caption said
+    "One entity (no. 7)"."""
+    ids = await _seed(database)
+    await chat.send(chat.person(STAFF), f"/scope {COORDINATOR} entity {ids['kaz']}")
+    await chat.collect(COORDINATOR)
+    answers = await chat.send(chat.person(COORDINATOR, "Ivan", "en"), "/digest now")
+    assert f"Organisation “Kazakh Telecom” (no. {ids['kaz']})" in answers[0].text, answers[0].text
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("dgn:%:c"))
+                                          .order_by(col(Outbox.id)))).scalars().all()
+    caption = chat.renderer.reply(reply_from_json(rows[-1].payload["reply"]), "en").text
+    assert "Kazakh Telecom" in caption and "One entity" not in caption, caption
 
 
 async def test_the_weekly_setting_names_its_day_in_a_sentence_of_its_own(chat: ChatDriver) -> None:
