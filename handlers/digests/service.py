@@ -39,7 +39,11 @@ async def scope_name(session: Session, scope: Scope) -> Label:
 
 
 async def tell_scope(session: Session, coordinator: Contact, scope: Scope, key: str) -> None:
-    """Tell a coordinator, in their language, that staff set the scope their digests and exports cover."""
+    """Tell a coordinator, in their language, that staff set the scope their digests and exports cover. Not one who
+    never wrote to the bot (a role granted from the command line): Telegram delivers nothing to a person who has not
+    started the bot, and the language they read is not known yet; /digest shows them the scope when they come."""
+    if coordinator.last_seen_at is None:
+        return
     message = Text(N_("BDT set the scope of your digests to: {scope}. From now on your digests and /export cover "
                       "these pledges."), {"scope": await scope_name(session, scope)})
     await outbox.enqueue(session, coordinator, Reply((message,)), key, priority=NOTICE)

@@ -347,5 +347,9 @@ async def test_scope_names_a_coordinator_who_never_wrote_by_number(chat: ChatDri
     """Regression: a coordinator granted before writing to the bot has no name yet: "Scope of  set: …"; they are
     named by the Telegram id /scope took."""
     await grant_role(GrantRole(9600, Role.coordinator), database.uow(), utcnow())
-    answers = await chat.send(chat.person(STAFF), "/scope 9600 everything")
+    answers = await chat.send(chat.person(STAFF), "/scope 9600 region africa")
     assert "Scope of a person without a name (id 9600) set" in answers[-1].text
+    async with database.uow() as uow:  # not told: Telegram delivers nothing to them, and their language is unknown
+        assert (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("scope:%")))).first() is None
+    answers = await chat.send(chat.person(9600, "Olga", "ru"), "/digest")
+    assert "Африка" in answers[0].text, answers[0].text  # the scope, shown when they come
