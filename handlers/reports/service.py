@@ -252,7 +252,8 @@ def _answered(draft: Draft) -> bool:
 
 
 async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = False) -> None:
-    """Open the form for the pledge's next period; a period already reported needs a confirmation first."""
+    """Open the form for the pledge's next period; a period already reported needs a confirmation first, and one whose
+    report BDT asked about opens that report's edit."""
     if pledge.status != PledgeStatus.validated or pledge.id is None:
         conv.say(Reply((text(N_("{ref} is not open for progress reports."), ref=Code(pledge.ref or "")),)))
         return
@@ -265,6 +266,14 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
     period = due_of(pledge, reported, conv.today).period
     existing = await reports.current_for(pledge.id, period)
+    if existing is not None and existing.id is not None \
+            and existing.review_status == ReviewStatus.clarification_requested:
+        # BDT waits for an answer on that report: it is answered in the report (an edit of it, which BDT's question
+        # heads), not by a replacement that would leave the question open; so is an old "Yes, replace it"
+        entity = await conv.session.get(Entity, pledge.entity_id)
+        if entity is not None:
+            await edit_report(conv, entity, existing.id)
+            return
     if existing is not None and not confirmed:
         conv.say(Reply((text(N_("You already reported on {ref} for {period} (sent {date}). Send a new report that "
                                 "replaces it? Both stay in the history."), ref=Code(pledge.ref or ""),

@@ -170,3 +170,28 @@ async def test_reopening_an_unchanged_stale_edit_opens_the_report_as_it_is_now(c
     reopened = await chat.press(karim, f"rp:edit:{report_id}")
     assert "Welcome back" not in said(reopened) and "And the two others?" in reopened[-1].text, said(reopened)
     assert AWAS_CHALLENGES in reopened[-1].text, reopened[-1].text
+
+
+async def test_report_on_a_period_bdt_asked_about_opens_the_edit_that_answers_it(chat: ChatDriver,
+                                                                                 database: Database) -> None:
+    """/report (or an old "Yes, replace it") on a period whose report BDT asked about offered a replacement: the
+    person never saw the question, and BDT's question stayed open. Now it opens the report's edit, headed by the
+    question, and its Submit answers BDT on the same report."""
+    await join(chat, AWA, "Awa Diop")
+    pledge_id = await validated_pledge(chat, AWA, start="2026-01-01")
+    await first_report(Counter(chat, AWA))
+    [report] = await reports_of(database)
+    assert report.id is not None
+    await ask_again(chat, report.id, "How many of these schools are really online?")
+    awa = chat.person(AWA)
+    opened = await chat.send(awa, "/report")
+    assert "really online?" in said(opened) and "already reported" not in said(opened), said(opened)
+    assert "f:$sum:submit" in codes(opened[-1]), said(opened)
+    await chat.press(awa, "f:$sum:edit:steps_taken")
+    await chat.send(awa, KARIMS_STEPS)
+    again = await chat.press(awa, f"rp:repl:{pledge_id}")  # the button of an offer made before BDT asked
+    assert KARIMS_STEPS in said(again) and "f:$sum:submit" in codes(again[-1]), said(again)
+    await chat.press(awa, "f:$sum:submit")
+    [edited] = await reports_of(database)
+    assert (edited.id, edited.version, edited.steps_taken, edited.review_status) == (
+        report.id, 2, KARIMS_STEPS, ReviewStatus.submitted)
