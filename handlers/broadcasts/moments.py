@@ -19,11 +19,15 @@ TIME_OF_DAY = re.compile(
     r"(?:(?P<at>\b(?:at|à|a\s+las?|в|во|(?:في\s+)?الساعة)\s*)|(?P<part>上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)\s*)?"
     r"(?<!\d)(?P<hour>\d{1,2})"
     r"(?:(?:[:.]|\s*[hч点點时時]\s*)(?P<minute>\d{2})\s*分?|\s*(?P<mark>[hч]|[点點时時](?P<half>半)?))?"
-    r"(?::\d{2})?\s*"
-    r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحا?ً?)?|утра)|p\.?\s?m\.?|م(?:ساءً?)?|ظهرً?اً?|вечера|дня)?\s*$", re.IGNORECASE)
+    r"(?::\d{2})?\s*(?P<word>heures?|horas?|час(?:а|ов)?|o['’]?clock)?\s*"
+    r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحً?اً?)?|утра|ночи|du\s+matin|de\s+la\s+(?:mañana|madrugada)"
+    r"|in\s+the\s+morning)|(?P<night>de\s+la\s+noche|du\s+soir|at\s+night|in\s+the\s+evening)"
+    r"|p\.?\s?m\.?|م(?:ساءً?)?|ظهرً?اً?|بعد\s+الظهره?|بعد\s+الظهيرة|عصرً?اً?|вечера|дня|de\s+la\s+tarde"
+    r"|de\s+l['’]apr[eè]s-midi|in\s+the\s+afternoon)?\s*$", re.IGNORECASE)
 """A time of day at the end of what was typed: 14:30, 14h30, 9 h 30, 9h, 14.30, 14:30:00, 2:30 PM, 2 pm, 2:30 م (as
-the bot itself writes times for English and Arabic readers), 9点, 9点半, 下午3点, 9 утра, 3 ظهرًا; an hour alone after
-"at", "à", "a las", "в" or "الساعة"."""
+the bot itself writes times for English and Arabic readers), 9点, 9点半, 下午3点, 9 утра, 3 ظهرًا, 3 بعد الظهر,
+20 heures, 3 часа дня, 3 de la tarde, 11 du soir, 3 in the afternoon; an hour alone after "at", "à", "a las", "в" or
+"الساعة"."""
 NAMED_TIME = re.compile(
     r"(?:(?<!\S)(?:at|à|a|en|в|во|في|عند)\s+)?(?:(?:el|la|le|al)\s+)?(?:(?<![\d/.:-])12\s*)?"
     r"(?:(?P<midnight>(?<![\w-])(?:midnight|minuit|medianoche|полночь|منتصف\s+الليل)|午夜(?:12点)?|半夜(?:12|十二)点)"
@@ -66,8 +70,8 @@ def read_moment(value: str) -> TypedMoment | None:
             return None
         return TypedMoment(day, time(0) if named["midnight"] else time(12), bool(named["midnight"]))
     found = TIME_OF_DAY.search(rest)
-    if not found or not (found["minute"] or found["marker"] or found["mark"] or found["at"] or found["part"]
-                         or evening):  # "tonight 8" is a time, "tomorrow 9" might be a date
+    if not found or not (found["minute"] or found["marker"] or found["mark"] or found["word"] or found["at"]
+                         or found["part"] or evening):  # "tonight 8" is a time, "tomorrow 9" might be a date
         return None
     day = _day(rest[:found.start()], evening)
     if day is None or (not day and found["minute"] and value[found.start("minute") - 1] == "."):  # "15.12": 15 Dec?
@@ -91,7 +95,10 @@ def _clock(found: re.Match[str], day: str, *, evening: bool) -> TypedMoment | No
     if found["marker"]:
         if not 1 <= hour <= 12 or (evening and found["am"]):
             return None
-        hour = hour % 12 + (0 if found["am"] else 12)
+        if found["night"] and hour == 12:  # "12 de la noche": the midnight ending the day
+            hour, next_day = 0, True
+        else:
+            hour = hour % 12 + (0 if found["am"] else 12)
     elif found["part"] in ("晚上", "凌晨") and hour == 12:  # midnight: ending the evening, or starting the night
         hour, next_day = 0, found["part"] == "晚上"
     elif found["part"] in AFTERNOON and hour < 12:  # 下午3点 is 15:00; 中午12点 noon

@@ -132,3 +132,28 @@ def test_a_vague_or_contradictory_evening_or_word_is_none(typed: str) -> None:
     """"半夜" (late at night) is no time; noon or a morning hour "tonight" contradict themselves; "après-midi" and
     "بعد الظهر" (afternoon) are not noon."""
     assert read_moment(typed) is None
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("mañana a las 3 de la tarde", TypedMoment("mañana", time(15))),
+    ("mañana a las 9 de la mañana", TypedMoment("mañana", time(9))),
+    ("mañana a las 10 de la noche", TypedMoment("mañana", time(22))),
+    ("mañana a las 12 de la noche", TypedMoment("mañana", time(0), next_day=True)),
+    ("mañana a las 15 horas", TypedMoment("mañana", time(15))),
+    ("demain à 3h de l'après-midi", TypedMoment("demain", time(15))),
+    ("demain à 20 heures", TypedMoment("demain", time(20))),
+    ("demain à 11 du soir", TypedMoment("demain", time(23))),
+    ("demain à 8 heures du matin", TypedMoment("demain", time(8))),
+    ("завтра в 3 часа дня", TypedMoment("завтра", time(15))),
+    ("завтра в 15 часов", TypedMoment("завтра", time(15))),
+    ("завтра в 3 часа ночи", TypedMoment("завтра", time(3))),
+    ("غدا 3 بعد الظهر", TypedMoment("غدا", time(15))),
+    ("غدا الساعة 4 عصرًا", TypedMoment("غدا", time(16))),
+    ("غدا 9 صباحًا", TypedMoment("غدا", time(9))),
+    ("tomorrow at 3 in the afternoon", TypedMoment("tomorrow", time(15))),
+    ("tomorrow at 9 o'clock", TypedMoment("tomorrow", time(9))),
+])
+def test_an_hour_said_in_words_is_read(typed: str, read: TypedMoment) -> None:
+    """Regression: "a las 3 de la tarde", "à 20 heures", "в 3 часа дня", "3 بعد الظهر", "9 صباحًا" (the tanween
+    before the alef) were refused as no time at all; each is how a person writes an hour in their language."""
+    assert read_moment(typed) == read
