@@ -101,6 +101,8 @@ def _clock(found: re.Match[str], day: str, *, evening: bool) -> TypedMoment | No
             hour = hour % 12 + (0 if found["am"] else 12)
     elif found["part"] in ("晚上", "凌晨") and hour == 12:  # midnight: ending the evening, or starting the night
         hour, next_day = 0, found["part"] == "晚上"
+    elif found["part"] == "晚上" and hour < 5:  # 晚上1点: one in the night after that evening, not 13:00
+        next_day = True
     elif found["part"] in AFTERNOON and hour < 12:  # 下午3点 is 15:00; 中午12点 noon
         hour += 12
     elif evening and not found["part"] and 1 <= hour <= 12:

@@ -152,6 +152,8 @@ def test_a_vague_or_contradictory_evening_or_word_is_none(typed: str) -> None:
     ("غدا 9 صباحًا", TypedMoment("غدا", time(9))),
     ("tomorrow at 3 in the afternoon", TypedMoment("tomorrow", time(15))),
     ("tomorrow at 9 o'clock", TypedMoment("tomorrow", time(9))),
+    ("明天晚上1点", TypedMoment("明天", time(1), next_day=True)),  # was 13:00: the night after that evening
+    ("明天晚上9点", TypedMoment("明天", time(21))),
 ])
 def test_an_hour_said_in_words_is_read(typed: str, read: TypedMoment) -> None:
     """Regression: "a las 3 de la tarde", "à 20 heures", "в 3 часа дня", "3 بعد الظهر", "9 صباحًا" (the tanween
