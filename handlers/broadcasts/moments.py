@@ -19,7 +19,7 @@ TIME_OF_DAY = re.compile(
     r"(?:(?P<at>\b(?:at|à|a\s+las?|в|во|(?:في\s+)?الساعة)\s*)|(?P<part>上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)\s*)?"
     r"(?<!\d)(?P<hour>\d{1,2})"
     r"(?:(?:[:.]|\s*[hч点點时時]\s*)(?P<minute>\d{2})\s*分?|\s*(?P<mark>[hч]|[点點时時](?P<half>半)?))?"
-    r"(?::\d{2})?\s*(?P<word>heures?|horas?|час(?:а|ов)?|o['’]?clock)?\s*"
+    r"(?::\d{2})?\s*(?P<word>heures?|horas?|час(?:а|ов)?|o['’]?clock|h\.?|ч\.?)?\s*"
     r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحً?اً?)?|утра|ночи|du\s+matin|de\s+la\s+(?:mañana|madrugada)"
     r"|in\s+the\s+morning)|(?P<night>de\s+la\s+noche|du\s+soir|at\s+night|in\s+the\s+evening)"
     r"|p\.?\s?m\.?|م(?:ساءً?)?|ظهرً?اً?|بعد\s+الظهره?|بعد\s+الظهيرة|عصرً?اً?|вечера|дня|de\s+la\s+tarde"
@@ -44,8 +44,8 @@ the midnight ending tomorrow."""
 TODAY, TOMORROW = "today", "tomorrow"
 """The days an evening word names, as the date parser reads them whatever the language."""
 AFTERNOON = ("中午", "下午", "傍晚", "晚上")
-INVISIBLE = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u2066\u2067\u2068\u2069"))
-"""Direction marks a copied Arabic text may hold."""
+INVISIBLE = {**dict.fromkeys(map(ord, "\u061c\u200e\u200f\u2066\u2067\u2068\u2069")), ord("："): ":"}
+"""Direction marks a copied Arabic text may hold; and the full-width colon a Chinese input method types (10：00)."""
 
 
 class TypedMoment(NamedTuple):

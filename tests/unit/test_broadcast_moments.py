@@ -159,3 +159,18 @@ def test_an_hour_said_in_words_is_read(typed: str, read: TypedMoment) -> None:
     """Regression: "a las 3 de la tarde", "à 20 heures", "в 3 часа дня", "3 بعد الظهر", "9 صباحًا" (the tanween
     before the alef) were refused as no time at all; each is how a person writes an hour in their language."""
     assert read_moment(typed) == read
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("10/12 10:00 h", TypedMoment("10/12", time(10))),
+    ("10/12 10:00h", TypedMoment("10/12", time(10))),
+    ("10.12 10:00 ч", TypedMoment("10.12", time(10))),
+    ("10 de diciembre de 2026, 10:00 h", TypedMoment("10 de diciembre de 2026", time(10))),
+    ("12月10日 10：00", TypedMoment("12月10日", time(10))),
+    ("１２月１０日 １０：００", TypedMoment("１２月１０日", time(10))),
+])
+def test_a_time_with_its_unit_or_a_full_width_colon_is_read(typed: str, read: TypedMoment) -> None:
+    """i_langs #4, #5: "10:00 h" (Spanish, French) and "10:00 ч" were read as "00 h" on the day "10/12 10:", which
+    the date parser took for 10 December 2010 ("has passed"); "10：00", the colon a Chinese input method types, was
+    refused."""
+    assert read_moment(typed) == read
