@@ -37,7 +37,7 @@ PATTERNS: tuple[str, ...] = (
     "pv:ok:<id>:<ver>", "pv:chg:<id>:<ver>", "pv:rej:<id>:<ver>",
     "pv:ok:<id>", "pv:chg:<id>", "pv:rej:<id>",  # sent before versions were in the code: taken as version 1
     "mp:open:<id>", "mp:wd:<id>", "mp:wdy:<id>", "mp:edit:<id>", "mp:edit:<id>:<ver>", "mp:list",
-    "bc:edit:<id>", "bc:cancel:<id>", "bc:stop:<id>",
+    "bc:edit:<id>", "bc:cancel:<id>", "bc:stop:<id>", "bc:keep:<id>",
     "rp:open:<id>", "rp:repl:<id>", "rp:edit:<id>", "rp:ev:<id>", "rp:done:<id>", "rp:resume",
     "rp:restart:<id>:<ver>", "rp:restart",  # bare: sent before the draft's id and version were in the code
     "rs:ack:<id>", "rs:ask:<id>",
@@ -51,6 +51,7 @@ PATTERNS: tuple[str, ...] = (
     "rm:later:<id>", "rm:notmine:<id>", "rm:mine:<id>",
     "f:<word>:<rest>",
     "qa:take:<id>", "qa:ans:<id>", "qa:close:<id>", "qa:re:<id>", "qa:open:<id>", "qa:after:<id>", "qa:list",
+    "qa:after:ans:<id>",  # the next page of /questions after an answered thread (qa:after: after one waiting for BDT)
     "dg:now", "dg:off", "dg:week", "dg:month", "dg:day:<id>", "dg:at:<id>", "dg:nudge:<id>", "dg:export",
 )
 

@@ -11,12 +11,12 @@ from handlers.helpdesk import copies, threads
 from handlers.helpdesk.compose import thread_ref
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
-from handlers.messages import N_, Button, Concat, Label, Number, Reply, Text, plural, text
+from handlers.messages import N_, Button, Concat, Label, Line, Number, Reply, Text, plural, text
 from handlers.people import name_of
 from handlers.staff_notices import described, organisation_label, person_for_staff
 from models.repositories.contacts import Contacts
 from models.repositories.questions import Questions
-from models.tables import QuestionThread
+from models.tables import QuestionMessage, QuestionThread
 from models.values import ThreadStatus
 
 LISTED = 20
@@ -53,8 +53,8 @@ def _status(thread: QuestionThread) -> Text:
 
 
 async def questions_command(conv: Conversation, incoming: Incoming) -> None:
-    """/questions: staff get the open threads oldest first with their age, and the recently closed ones;
-    a person who asks gets their own threads."""
+    """/questions: staff get the threads not closed (those waiting for BDT first) with their age, and the recently
+    closed ones; a person who asks gets their own threads."""
     if is_staff_contact(conv.contact):
         await _staff_list(conv)
     elif threads.may_ask(conv.contact):
@@ -63,13 +63,16 @@ async def questions_command(conv: Conversation, incoming: Incoming) -> None:
         await refuse(conv, "question.list")
 
 
-async def _staff_list(conv: Conversation, after: int | None = None) -> None:
-    """The threads not closed, oldest first, LISTED at a time: the first ones with the recently closed, or the ones
-    after thread `after` (the last one a page before listed), read afresh; a button for the next ones."""
+async def _staff_list(conv: Conversation, after: int | None = None, *, answered: bool = False) -> None:
+    """The threads not closed, LISTED at a time: those waiting for BDT first, then those waiting for the person,
+    oldest first in each, so that an answered thread the person never closes keeps no question of theirs off the
+    first page. The first page with the recently closed, or the one after thread `after` (the last one a page
+    before listed, with the answered ones when `answered`), read afresh; a button for the next ones."""
     questions = Questions(conv.session)
-    waiting = await questions.not_closed(LISTED, after)
-    total = await questions.count_not_closed()
-    later = await questions.count_not_closed(after) if after is not None else total
+    waiting = await questions.not_closed(LISTED, after, answered=answered)
+    counts = await questions.count_not_closed()
+    total = counts.total
+    later = (await questions.count_not_closed(after, answered=answered)).total if after is not None else total
     back = (Button(Text(N_("⏮ Back to the oldest")), "qa:list"),)
     if after is not None and not waiting:
         conv.say(Reply((Text(N_("No more questions after those: press below for the list from the oldest.")),),
@@ -79,8 +82,7 @@ async def _staff_list(conv: Conversation, after: int | None = None) -> None:
     askers = await questions.askers([t.id for t in waiting if t.id is not None])
     contacts = Contacts(conv.session)
     owners = {owner_id: await contacts.get(owner_id) for owner_id in {t.owner_id for t in waiting if t.owner_id}}
-    parts: list[Label] = [plural("{count} question is not closed.", "{count} questions are not closed.", total)
-                          if total else Text(N_("No question is waiting."))]
+    parts: list[Label] = [_queue_heading(counts.waiting, counts.answered)]
     for thread in waiting:
         assert thread.id is not None
         asker, entity = askers.get(thread.id, (None, None))
@@ -92,7 +94,8 @@ async def _staff_list(conv: Conversation, after: int | None = None) -> None:
                              text(N_("asked {age} ago"), age=age(conv.now - thread.created_at)), " · ", who, " · ",
                              taken)))
     if total > later:
-        parts.append(text(N_("These are numbers {first} to {last} in the queue, oldest first."),
+        parts.append(text(N_("These are numbers {first} to {last} in the queue: the questions waiting for BDT "
+                             "first, then the answered ones, oldest first."),
                           first=Number(total - later + 1), last=Number(total - later + len(waiting))))
     more = later - len(waiting)
     if more > 0:
@@ -104,9 +107,28 @@ async def _staff_list(conv: Conversation, after: int | None = None) -> None:
             parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
                                  text(N_("{age} ago"), age=age(conv.now - (thread.closed_at or thread.updated_at))))))
     following = ((Button(plural("Next {count} question ▸", "Next {count} questions ▸", min(LISTED, more)),
-                         f"qa:after:{waiting[-1].id}"),),) if more > 0 and waiting else ()
+                         _next_page(waiting[-1])),),) if more > 0 and waiting else ()
     conv.say(Reply(tuple(parts), (*_open_buttons([*waiting, *closed]), *following,
                                   *((back,) if after is not None else ()))))
+
+
+def _queue_heading(waiting: int, answered: int) -> Label:
+    """How many threads are not closed, and of those how many wait for BDT and how many for the person."""
+    if not waiting + answered:
+        return Text(N_("No question is waiting."))
+    lines: list[Label] = [
+        plural("{count} question is not closed.", "{count} questions are not closed.", waiting + answered), "\n",
+        plural("{count} waits for BDT.", "{count} wait for BDT.", waiting) if waiting
+        else Text(N_("None waits for BDT."))]
+    if answered:
+        lines += ["\n", plural("{count} was answered and waits for the person.",
+                                "{count} were answered and wait for the person.", answered)]
+    return Concat(tuple(lines))
+
+
+def _next_page(last: QuestionThread) -> str:
+    """The code of the button listing the threads after `last`, saying in which part of the queue it was listed."""
+    return f"qa:after:ans:{last.id}" if last.status != ThreadStatus.open else f"qa:after:{last.id}"
 
 
 async def _own_list(conv: Conversation) -> None:
@@ -140,20 +162,30 @@ async def show_thread(conv: Conversation, thread: QuestionThread) -> None:
         askers = await Questions(conv.session).askers([thread.id])
         asker, entity = askers.get(thread.id, (None, None))
         parts += [copies.asker_line(asker, entity), copies.reads_in(thread, asker)]
+    own = thread.asker_id is not None and thread.asker_id == conv.contact.id
     for message in messages[-HISTORY_MESSAGES:]:
-        who = Text(N_("BDT")) if message.from_staff else Text(N_("Question")) if message is messages[0] \
-            else Text(N_("Reply"))
         when = text(N_("{age} ago"), age=age(conv.now - message.created_at))
-        body: list[Label] = [Concat(("— ", who, " · ", when, ":"))]
+        body: list[Label] = []
         if message.text:
             body += ["\n", shorten(message.text, HISTORY_EXCERPT)]
         if message.files:
             body += ["\n", plural("{count} file attached.", "{count} files attached.", len(message.files))]
-        parts.append(Concat(tuple(body)))
+        # a name and its value, laid out for the reader's script (French puts a space before the colon)
+        parts.append(Line(Concat(("— ", _author(message, message is messages[0], own), " · ", when)),
+                          Concat(tuple(body))))
     rows: tuple[tuple[Button, ...], ...] = ()
     if thread.status != ThreadStatus.closed:
         rows = copies.staff_buttons(thread.id) if staff else copies.asker_buttons(thread.id)
     conv.say(Reply(tuple(parts), rows))
+
+
+def _author(message: QuestionMessage, first: bool, own: bool) -> Text:
+    """Who wrote a message of the thread, as its reader calls them: "Your question" when the asker reads it."""
+    if message.from_staff:
+        return Text(N_("BDT"))
+    if own:
+        return Text(N_("Your question")) if first else Text(N_("Your reply"))
+    return Text(N_("Question")) if first else Text(N_("Reply"))
 
 
 VERBS = frozenset({"take", "ans", "close", "re", "open"})
@@ -162,11 +194,12 @@ PAGES = frozenset({"after", "list"})
 
 async def question_button(conv: Conversation, data: str) -> None:
     """qa:take|ans|close|re|open:<thread id>; the thread is checked to be this person's (or they are staff);
-    qa:after:<thread id>, qa:list: a page of /questions for staff, the one after that thread or the first."""
+    qa:after:<thread id>, qa:after:ans:<thread id>, qa:list: a page of /questions for staff, the one after that
+    thread (listed as waiting for BDT, or as answered) or the first."""
     parsed = buttons.parse(data)
     if parsed is not None and parsed.prefix == "qa" and parsed.verb in PAGES:
         if is_staff_contact(conv.contact):
-            await _staff_list(conv, parsed.id)
+            await _staff_list(conv, parsed.id, answered=parsed.pattern == "qa:after:ans:<id>")
         else:
             await refuse(conv, "question.list")
         return

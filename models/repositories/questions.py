@@ -20,7 +20,7 @@ from models.repositories.keyset import later_than
 from models.repositories.outbox import FORGOTTEN
 from models.session import Session
 from models.tables import Contact, Entity, Outbox, Pledge, ProgressReport, QuestionMessage, QuestionThread
-from models.values import ReviewStatus, ThreadStatus
+from models.values import OutboxStatus, ReviewStatus, ThreadStatus
 
 COPY_PREFIX = "hd:"
 """The outbox key prefix of the copies of thread messages."""
@@ -39,10 +39,13 @@ _TAKE_OVER = (sa.update(table_of(QuestionThread))
 _COPY_AT = (sa.select(_OUTBOX.c.key)
             .where(_OUTBOX.c.chat_id == bindparam("chat_id"), _OUTBOX.c.telegram_message_id == bindparam("message_id"),
                    _OUTBOX.c.key.startswith(COPY_PREFIX)).limit(1))
+_WAITS_FOR_STAFF = col(QuestionThread.status) == ThreadStatus.open
 _NOT_CLOSED = (select(QuestionThread).where(col(QuestionThread.status) != ThreadStatus.closed)
-               .order_by(col(QuestionThread.created_at), col(QuestionThread.id)).limit(bindparam("limit")))
-_COUNT_NOT_CLOSED = sa.select(sa.func.count()).select_from(table_of(QuestionThread)).where(
-    _T.status != ThreadStatus.closed)
+               .order_by(sa.case((_WAITS_FOR_STAFF, 0), else_=1), col(QuestionThread.created_at),
+                         col(QuestionThread.id)).limit(bindparam("limit")))
+"""The staff queue: the threads waiting for staff first, then those waiting for the person; oldest first in each."""
+_COUNT_NOT_CLOSED = (sa.select(_T.status, sa.func.count()).select_from(table_of(QuestionThread))
+                     .where(_T.status != ThreadStatus.closed).group_by(_T.status))
 _THREAD_ORDER = (col(QuestionThread.created_at), col(QuestionThread.id))
 _CLOSED = (select(QuestionThread).where(col(QuestionThread.status) == ThreadStatus.closed,
                                         col(QuestionThread.closed_at) >= bindparam("since"))
@@ -73,6 +76,19 @@ class ThreadRecord:
 
     thread: QuestionThread
     messages: list[QuestionMessage]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCount:
+    """How many threads not closed wait for staff (open) and how many for the person (answered)."""
+
+    waiting: int
+    answered: int
+
+    @property
+    def total(self) -> int:
+        """Every thread not closed."""
+        return self.waiting + self.answered
 
 
 class Questions:
@@ -123,20 +139,30 @@ class Questions:
         """The messages of a thread, oldest first."""
         return list((await self.session.execute(_MESSAGES, {"thread_id": thread_id})).scalars())
 
-    async def not_closed(self, limit: int, after: int | None = None) -> list[QuestionThread]:
-        """Threads still open or answered, oldest first: after thread `after` (the last one already listed, closed
-        since or not) when it exists."""
-        later = await self._later(after)
+    async def not_closed(self, limit: int, after: int | None = None, *, answered: bool = False) -> list[QuestionThread]:
+        """Threads not closed, those waiting for staff (open) first, then those waiting for the person (answered),
+        oldest first in each: after thread `after` (the last one already listed, closed since or not) when it
+        exists, `answered` telling in which of the two it was listed (its status may have changed since)."""
+        later = await self._later(after, answered)
         return list((await self.session.execute(_NOT_CLOSED.where(later), {"limit": limit})).scalars())
 
-    async def count_not_closed(self, after: int | None = None) -> int:
-        """How many threads are still open or answered (after thread `after`, as `not_closed` lists them)."""
-        later = await self._later(after)
-        return int((await self.session.execute(_COUNT_NOT_CLOSED.where(later))).scalar_one())
+    async def count_not_closed(self, after: int | None = None, *, answered: bool = False) -> QueueCount:
+        """How many threads wait for staff and how many for the person (after thread `after`, as `not_closed`
+        lists them)."""
+        later = await self._later(after, answered)
+        counts: dict[str, int] = {status: count for status, count in
+                                  await self.session.execute(_COUNT_NOT_CLOSED.where(later))}
+        return QueueCount(int(counts.get(ThreadStatus.open, 0)), int(counts.get(ThreadStatus.answered, 0)))
 
-    async def _later(self, after: int | None) -> sa.ColumnElement[bool]:
+    async def _later(self, after: int | None, answered: bool) -> sa.ColumnElement[bool]:
+        """The threads listed after thread `after` (listed with the answered ones when `answered`)."""
         found = await self.get(after) if after is not None else None
-        return later_than(*_THREAD_ORDER, (found.created_at, found.id) if found is not None and found.id else None)
+        if found is None or not found.id:
+            return sa.true()
+        later = later_than(*_THREAD_ORDER, (found.created_at, found.id))
+        if answered:
+            return sa.and_(sa.not_(_WAITS_FOR_STAFF), later)
+        return sa.or_(sa.not_(_WAITS_FOR_STAFF), later)
 
     async def closed_since(self, since: datetime, limit: int) -> list[QuestionThread]:
         """Threads closed since `since`, the latest first."""
@@ -212,3 +238,24 @@ class Questions:
         await self.session.execute(sa.update(table_of(QuestionThread)).where(_T.owner_id == contact_id)
                                    .values(owner_id=None, updated_at=now))
         return len(own)
+
+    async def undelivered_answers(self, since: datetime) -> list[tuple[QuestionThread, QuestionMessage]]:
+        """Staff answers whose copy to the asker, enqueued since `since`, could not be delivered (delivery found the
+        asker unreachable: they blocked the bot), each with its thread, oldest first."""
+        rows = await self.session.execute(sa.select(_OUTBOX.c.key, _OUTBOX.c.contact_id).where(
+            _OUTBOX.c.status == OutboxStatus.unreachable, _OUTBOX.c.created_at >= since,
+            _OUTBOX.c.key.startswith(COPY_PREFIX)))
+        recipients: dict[int, int] = {}
+        for key, contact_id in rows:  # hd:<message id>:<recipient id>, not its files (...:f<n>)
+            fields = key[len(COPY_PREFIX):].split(":")
+            if len(fields) == 2 and fields[0].isdigit() and contact_id is not None and fields[1] == str(contact_id):
+                recipients[int(fields[0])] = contact_id
+        if not recipients:
+            return []
+        found = await self.session.execute(
+            select(QuestionThread, QuestionMessage)
+            .join(QuestionMessage, col(QuestionMessage.thread_id) == col(QuestionThread.id))
+            .where(col(QuestionMessage.id).in_(sorted(recipients)), col(QuestionMessage.from_staff).is_(True))
+            .order_by(col(QuestionMessage.id)))
+        return [(thread, message) for thread, message in found.tuples()
+                if message.id is not None and thread.asker_id == recipients[message.id]]

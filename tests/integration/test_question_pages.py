@@ -1,6 +1,6 @@
-"""/questions for staff a page at a time: past the oldest LISTED threads not closed, a button lists the next ones,
-read afresh on each press (a thread closed meanwhile drops out, none is skipped); staff only; a bad page button
-crashes nothing."""
+"""/questions for staff a page at a time: past the first LISTED threads not closed (those waiting for BDT first,
+then the answered ones, oldest first in each), a button lists the next ones, read afresh on each press (a thread
+closed meanwhile drops out, none is skipped); staff only; a bad page button crashes nothing."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver
 
 
 async def asked(database: Database) -> list[int]:
-    """WAITING threads not closed that Ana (a focal point) asked, added newest first so that id order is not age
-    order, and one closed yesterday; the ids of the waiting ones, oldest first."""
+    """WAITING threads not closed that Ana (a focal point) asked (one in four waits for BDT, the others were
+    answered), added newest first so that id order is not age order, and one closed yesterday; the ids of the
+    threads not closed in the order of the queue: those waiting for BDT oldest first, then the answered ones."""
     now = utcnow()
     async with database.uow() as uow:
         entity = Entity(name="Ministerio TIC", name_key="ministerio tic", sector="government", country_iso3="ESP",
@@ -49,7 +50,7 @@ async def asked(database: Database) -> list[int]:
             await uow.session.flush()
         uow.session.add(QuestionThread(asker_id=ana.id, entity_id=entity.id, status=ThreadStatus.closed,
                                        created_at=now - timedelta(days=3), closed_at=now - timedelta(days=1)))
-        ids = [int(t.id or 0) for t in threads]
+        ids = [int(t.id or 0) for t in sorted(threads, key=lambda t: (t.status != ThreadStatus.open, t.created_at))]
         await uow.commit()
     return ids
 
@@ -67,13 +68,14 @@ async def close(database: Database, thread_id: int) -> None:
         await uow.commit()
 
 
-async def test_staff_page_through_the_questions_oldest_first(chat: ChatDriver, database: Database) -> None:
+async def test_staff_page_through_the_questions_waiting_for_bdt_first(chat: ChatDriver, database: Database) -> None:
     ids = await asked(database)
     bea = chat.person(STAFF, "Bea")
     first = (await chat.send(bea, "/questions"))[0]
     closed = refs(first.text)[-1]
     assert refs(first.text) == [*ids[:LISTED], closed] and "…and 25 more." in first.text
-    assert button(first, "Next 20 questions") == f"qa:after:{ids[LISTED - 1]}"
+    assert "12 wait for BDT." in first.text and "33 were answered and wait for the person." in first.text
+    assert button(first, "Next 20 questions") == f"qa:after:ans:{ids[LISTED - 1]}", "the last listed is answered"
     second = (await chat.press(bea, button(first, "Next 20 questions")))[0]
     assert refs(second.text) == ids[LISTED:2 * LISTED], "the next ones, without the recently closed"
     assert "45 questions are not closed" in second.text and "numbers 21 to 40" in second.text
@@ -100,7 +102,7 @@ async def test_a_question_closed_between_pages_drops_out_and_none_is_skipped(cha
 
 async def test_past_the_last_question_nothing_more_is_listed(chat: ChatDriver, database: Database) -> None:
     ids = await asked(database)
-    answer = (await chat.press(chat.person(STAFF, "Bea"), f"qa:after:{ids[-1]}"))[0]
+    answer = (await chat.press(chat.person(STAFF, "Bea"), f"qa:after:ans:{ids[-1]}"))[0]
     assert "No more questions" in answer.text and codes(answer) == ["qa:list"]
 
 
