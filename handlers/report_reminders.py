@@ -23,7 +23,7 @@ from handlers import outbox
 from handlers.messages import N_, Text
 from handlers.reminder_messages import Escalating, Item, compose_json, escalation_payload, json_of, outbox_meta
 from models.database import UnitOfWork
-from models.reminding import Reminding, next_look, reminder_of, where_reporting_stands
+from models.reminding import REMINDER_KINDS, Reminding, next_look, reminder_of, where_reporting_stands
 from models.reporting import NextReport, Reportable, inactive_cutoff, is_covered
 from models.repositories.reminders import ESCALATION_KEY_PREFIX, LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Pledge
@@ -35,6 +35,8 @@ BATCH = 5000
 """Pledges read at a time while planning (rows, not ORM objects)."""
 IN_BATCH = 900
 """Ids per IN (...) list, under SQLite's limit on bound parameters."""
+REMINDED = frozenset(kind for kind, _ in REMINDER_KINDS)
+"""The entries of the ledger that are reminders given (the others are markers: escalated, escalate:<day>)."""
 OPTIONAL_KINDS = frozenset({"before"})
 """Kinds a person may turn off in /settings; the due-date and overdue reminders always come."""
 PRIMARY_KINDS = frozenset({"before", "due"})
@@ -44,6 +46,12 @@ ESCALATE_KIND = "week2"
 """The kind that also goes to the coordinators whose scope covers the pledge (two weeks after the due date)."""
 ESCALATED = "escalated"
 """Recorded beside the kinds in the ledger (pledge_reminder.kinds) once coordinators were told: once a period."""
+ESCALATE_ON = "escalate:"
+"""Recorded beside the kinds as escalate:<ISO day> when the two-week reminder was the period's first one (a pledge
+validated late, with periods long due, or a long downtime): the coordinators are told on that day, once the focal
+points had as long to answer as the schedule gives them, not in the same minute as their first reminder."""
+ESCALATION_DELAY = timedelta(days=14)
+"""How long the focal points have between their first reminder of a period and the coordinators being told."""
 
 
 @dataclass(slots=True)
@@ -97,19 +105,42 @@ class _Look:
         return self.owed > 1
 
     @property
-    def escalates(self) -> bool:
-        """True when this plan's reminder also goes to the coordinators, who were not told yet this period."""
-        return self.kind == ESCALATE_KIND and ESCALATED not in self.given
+    def reminded_before(self) -> bool:
+        """True when the focal points were given a reminder of the running period before this plan."""
+        return any(kind in REMINDED for kind in self.given)
+
+    def may_escalate(self, today: date) -> bool:
+        """True when the coordinators, not told yet this period, are due to be told today if the pledge's focal points
+        were reminded earlier (or nobody can be: _enqueue_batch decides): two weeks after the due date, or on the
+        day set when the two-week reminder came first."""
+        if ESCALATED in self.given:
+            return False
+        day = escalation_day(self.given)
+        return self.kind == ESCALATE_KIND or (day is not None and day <= today)
 
     def record(self, pledge_id: int, now: datetime) -> dict[str, Any]:
         """The pledge_reminder row after this plan: a kind due but given to nobody is tried again tomorrow."""
         today = now.date()
         given = [*self.given, self.kind] if self.kind is not None and self.reached else list(self.given)
-        given = [*given, ESCALATED] if self.escalated else given
+        if self.escalated:
+            given.append(ESCALATED)
+        elif self.kind == ESCALATE_KIND and self.reached and not self.reminded_before:  # told in two weeks
+            given.append(f"{ESCALATE_ON}{(today + ESCALATION_DELAY).isoformat()}")
         next_on = (today + timedelta(days=1) if self.kind is not None and not self.reached
                    else next_look(self.running, self.covered, today, given, self.following))
+        day = escalation_day(given)
+        if not self.covered and ESCALATED not in given and day is not None and day > today:
+            next_on = min(next_on, day)
         return {"pledge_id": pledge_id, "period": self.running, "kinds": ",".join(given),
                 "next_on": next_on, "updated_at": now}
+
+
+def escalation_day(given: Sequence[str]) -> date | None:
+    """The day set for telling the coordinators (ESCALATE_ON), when the period's first reminder was its last."""
+    for entry in given:
+        if entry.startswith(ESCALATE_ON):
+            return date.fromisoformat(entry.removeprefix(ESCALATE_ON))
+    return None
 
 
 def given_kinds(period: str | None, kinds: str | None, running: str) -> tuple[str, ...]:
@@ -163,7 +194,8 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
         await withdraw_escalated(repo, now)
         expired = {(c, p) for c, p in await repo.expired_holds(now)}
         looks = await look_at_pledges(repo, now, {p for _, p in expired}, changed_after)
-        due = sorted(p for p, look in looks.items() if look.kind is not None or look.later)
+        due = sorted(p for p, look in looks.items()
+                     if look.kind is not None or look.later or (not look.covered and look.may_escalate(now.date())))
         sent = 0
         for ids in _chunks(due):
             sent += await _enqueue_batch(repo, looks, ids, expired, now, default_zone)
@@ -213,8 +245,11 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
             looks[pledge_id].reached = True
     await repo.release([(listed[key][0], p) for key in written for p in listed[key][1]
                         if (listed[key][0], p) in expired])
-    escalating = [i for i in ids if looks[i].escalates]
-    unfollowed = {i for i in escalating if not _followers(people.get(looks[i].entity_id, ()), i, holds)}
+    candidates = [i for i in ids if not looks[i].covered and looks[i].may_escalate(now.date())]
+    unfollowed = {i for i in candidates if not _followers(people.get(looks[i].entity_id, ()), i, holds)}
+    # coordinators are told once the focal points had their time to answer; at once of a pledge nobody follows
+    escalating = [i for i in candidates if i in unfollowed or looks[i].reminded_before
+                  or looks[i].kind != ESCALATE_KIND]
     return len(written) + await _escalate(repo, looks, escalating, unfollowed, pledges, now, default_zone)
 
 

@@ -167,6 +167,7 @@ async def test_the_escalation_lists_apart_the_pledges_nobody_follows(chat: ChatD
     await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
     await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
     await chat.press(chat.person(FOCAL, "Awa"), f"rm:notmine:{disowned}")
+    await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))  # the due date's reminder
     await plan_report_reminders(database.uow(), datetime(2027, 2, 15, 10, tzinfo=UTC))  # two weeks after 30 January
     async with database.uow() as uow:
         (payload,) = (await uow.session.execute(select(Outbox.payload).where(col(Outbox.key).startswith("esc:"))))\
@@ -203,6 +204,7 @@ async def test_a_report_arriving_before_the_escalation_goes_takes_its_pledge_out
     await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
     await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
     saturday = datetime(2027, 2, 13, 10, tzinfo=UTC)  # two weeks after 2026's due date, 30 January
+    await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))  # the due date's reminder
     await plan_report_reminders(database.uow(), saturday)
     (row,) = await escalations(database)
     assert row.status == "pending" and row.not_before == datetime(2027, 2, 15, 9, tzinfo=UTC)
@@ -300,3 +302,36 @@ async def test_remind_me_later_counts_the_days_where_the_person_is(
     answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
     assert "I will remind you about P2C-2026-00012 again on" in answer[-1].text, answer[-1].text
     assert await holds(database) == [(pledge, "later")]
+
+
+async def test_coordinators_are_told_two_weeks_after_the_first_reminder_not_with_it(
+        chat: ChatDriver, database: Database, renderer: Renderer) -> None:
+    """i_langs #8: a pledge whose period was two weeks overdue at its first reminder (validated late, or after a
+    long downtime) had its coordinators told "although its focal points were reminded" in the same minute as the
+    focal points' first reminder. Now they are told two weeks later if no report came; a pledge nobody follows is
+    told of at once, as there is nobody to wait for."""
+    entity = await entity_of(database)
+    await add_pledge(database, entity, 19)
+    await add_pledge(database, await orphan_entity(database), 20)
+    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
+    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    monday = datetime(2027, 2, 15, 10, tzinfo=UTC)  # two weeks after 2026's due date: nothing was reminded yet
+    await plan_report_reminders(database.uow(), monday)
+    async with database.uow() as uow:
+        reminded = (await uow.session.execute(select(Outbox.key).where(col(Outbox.key).startswith("rm:")))).all()
+    assert len(reminded) == 1, "Awa's first reminder goes now"
+    (row,) = await escalations(database)
+    told = renderer.reply(reply_from_json(row.payload["reply"]), "en").text
+    assert "P2C-2026-00020" in told and "P2C-2026-00019" not in told, told
+    await plan_report_reminders(database.uow(), monday + timedelta(days=7))
+    assert len(await escalations(database)) == 1
+    await plan_report_reminders(database.uow(), monday + timedelta(days=14))
+    later = [r for r in await escalations(database) if r.id != row.id]
+    assert len(later) == 1
+    told = renderer.reply(reply_from_json(later[0].payload["reply"]), "en").text
+    assert "P2C-2026-00019" in told and "focal points were reminded" in told and "P2C-2026-00020" not in told, told
+    await plan_report_reminders(database.uow(), monday + timedelta(days=21))
+    assert len(await escalations(database)) == 2, "once a period"

@@ -119,7 +119,9 @@ async def test_after_downtime_the_missed_reminder_goes_once(chat: ChatDriver, da
     assert await plan_report_reminders(database.uow(), late + timedelta(minutes=15)) == 0
     async with database.uow() as uow:
         given = await uow.session.get(PledgeReminder, pledge)
-    assert given is not None and (given.period, given.kinds) == ("2026", "week2")
+    # the period's first reminder was its last: its coordinators are told two weeks on, not in the same minute
+    assert given is not None and (given.period, given.kinds, given.next_on) == ("2026", "week2,escalate:2027-03-03",
+                                                                               date(2027, 3, 3))
 
 
 async def test_a_report_arriving_meanwhile_takes_its_pledge_out(chat: ChatDriver, database: Database,
@@ -235,8 +237,12 @@ async def test_a_report_for_an_old_period_brings_no_second_reminder_of_the_later
     assert await plan_report_reminders(database.uow(), utc(2027, 3, 10, 10)) == 0
     async with database.uow() as uow:
         ledger = await uow.session.get(PledgeReminder, pledge)
-    assert ledger is not None and (ledger.period, ledger.kinds, ledger.next_on) == ("2026", "week2",
-                                                                                    date(2028, 1, 16))
+    assert ledger is not None and (ledger.period, ledger.kinds, ledger.next_on) == (
+        "2026", "week2,escalate:2027-03-15", date(2027, 3, 15))  # the coordinators' day, then 2027's first
+    assert await plan_report_reminders(database.uow(), utc(2027, 3, 15, 10)) == 0  # no coordinator to tell here
+    async with database.uow() as uow:
+        ledger = await uow.session.get(PledgeReminder, pledge)
+    assert ledger is not None and ledger.next_on == date(2028, 1, 16)
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 9])

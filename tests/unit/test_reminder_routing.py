@@ -54,16 +54,32 @@ def test_a_later_period_reminded_of_while_an_earlier_is_owed_goes_to_every_focal
     assert list(_recipients(behind, AWA.id, [AWA, BOB, EVE], PLEDGE, set())) == [AWA, BOB, EVE]
 
 
-@pytest.mark.parametrize(("kind", "given", "escalates"), [
-    ("week2", ["before", "due", "week1"], True),
-    ("week2", [], True),  # after downtime the latest kind alone: still escalated
-    ("week2", ["week2", ESCALATED], False),
-    ("week1", [], False),
-    ("due", [], False),
-    (None, [], False),
+@pytest.mark.parametrize(("kind", "given", "today", "may", "reminded"), [
+    ("week2", ["before", "due", "week1"], date(2027, 2, 15), True, True),
+    # the period's first reminder is its last (a pledge validated late, a long downtime): the planner tells the
+    # coordinators two weeks later, or at once when nobody follows the pledge
+    ("week2", [], date(2027, 2, 15), True, False),
+    ("week2", ["week2", ESCALATED], date(2027, 2, 15), False, True),
+    ("week1", [], date(2027, 2, 6), False, False),
+    ("due", [], date(2027, 1, 30), False, False),
+    (None, [], date(2027, 2, 20), False, False),
+    (None, ["week2", "escalate:2027-03-01"], date(2027, 2, 28), False, True),
+    (None, ["week2", "escalate:2027-03-01"], date(2027, 3, 1), True, True),
+    (None, ["week2", "escalate:2027-03-01", ESCALATED], date(2027, 3, 8), False, True),
 ])
-def test_escalation_once_a_period(kind: str | None, given: list[str], escalates: bool) -> None:
-    assert look(kind, given).escalates is escalates
+def test_escalation_once_a_period(kind: str | None, given: list[str], today: date, may: bool,
+                                  reminded: bool) -> None:
+    assert look(kind, given).may_escalate(today) is may
+    assert look(kind, given).reminded_before is reminded
+
+
+def test_a_first_reminder_two_weeks_late_sets_the_escalation_two_weeks_on() -> None:
+    """i_langs #8: coordinators were told "although its focal points were reminded" in the same run as the focal
+    points' first reminder of the period."""
+    first = look("week2", [])
+    first.reached = True
+    row = first.record(PLEDGE, datetime(2027, 2, 15, 10, tzinfo=UTC))
+    assert (row["kinds"], row["next_on"]) == ("week2,escalate:2027-03-01", date(2027, 3, 1))
 
 
 def test_the_ledger_records_the_escalation_beside_the_kinds() -> None:
