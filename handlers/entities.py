@@ -8,7 +8,7 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
-from handlers.onboarding import entity_copy_key, entity_notice
+from handlers.onboarding import drop_registration, entity_copy_key, entity_notice
 from handlers.people import audit, decided_by, role_of, staff_member
 from handlers.staff_notices import close_staff_copies, person_for_staff, when_label
 from models.repositories.audit import AuditTrail
@@ -21,8 +21,13 @@ DECISIONS = frozenset({"entity.validated", "entity.rejected"})
 """The audit actions of a staff decision on an organisation."""
 
 REJECTION_FORM = comment_form("entity_rejection", N_("Organisation review"),
-                              N_("Write the comment for the focal point (it is sent as you write it)."))
+                              N_("Write the reason for the person who registered the organisation (it is sent as you "
+                                 "write it)."))
 """The reason a staff member gives for rejecting an organisation, sent as written to whoever registered it."""
+
+REGISTRATION_DROPPED = N_("The registration of another organisation that you had begun is closed: it is no longer "
+                          "needed.")
+"""Said with the news of an organisation validated after all to a member who had begun registering another one."""
 
 
 def is_staff(conv: Conversation) -> bool:
@@ -70,8 +75,13 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     elif verb == "ok":
         await decide(conv, entity, EntityStatus.pending, EntityStatus.validated, None)
     elif verb == "no" and status is EntityStatus.pending:
+        from handlers.pledges.review import readers_note  # imported when called: that module imports this one
+
+        assert entity.id is not None
+        readers = [m for m in await Contacts(conv.session).members_of(entity.id) if not m.blocked]
         await begin(conv, REJECTION, {"$entity_id": entity.id}, text(
-            N_("Why is “{entity}” rejected? The person will read the reason you give."), entity=entity.name))
+            N_("Why is “{entity}” rejected? The person will read the reason you give."), entity=entity.name),
+            once=readers_note(readers, conv.deps.default_locale))
     elif verb in ("re", "keep") and status is EntityStatus.pending:  # never shown on one waiting: forged or stale
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
     elif verb == "re":
@@ -151,8 +161,10 @@ async def decide(conv: Conversation, entity: Entity, seen: EntityStatus, status:
                 Text(N_("If you think this is a mistake, write to BDT with /ask. To register another organisation, "
                         "send /start.")))
     for member in members:
-        await outbox.enqueue(conv.session, member, Reply(news), f"entity:{entity.id}:{entity.status}:{member.id}",
-                             priority=outbox.NOTICE)
+        # validated after all: the other organisation they began registering, when told it was rejected, is moot
+        dropped = (Text(REGISTRATION_DROPPED),) if approved and await drop_registration(conv.session, member) else ()
+        await outbox.enqueue(conv.session, member, Reply((*news, *dropped)),
+                             f"entity:{entity.id}:{entity.status}:{member.id}", priority=outbox.NOTICE)
     if not members:
         conv.say(Reply((text(N_("Nobody could be told: “{entity}” has no focal point. Invite one with /invite "
                                 "{number}."), entity=entity.name, number=Code(str(entity.id))),)))

@@ -364,6 +364,17 @@ async def waiting_to_join(session: Session, contact: Contact) -> Entity | None:
     return await join_request(session, contact)
 
 
+async def drop_registration(session: Session, contact: Contact) -> bool:
+    """Discard the registration of another organisation that a member of a rejected one began (/start, or "Register
+    another organisation"), now that BDT validated theirs after all: /start no longer offers it to them, and
+    finishing it would take them out of their validated organisation. True when there was one."""
+    assert contact.id is not None
+    if await drafts.find_draft(session, contact.id, ONBOARDING.id) is None:
+        return False
+    await drafts.discard(session, contact.id, ONBOARDING.id)
+    return True
+
+
 PLACE_CHANGES = frozenset({"entity.join_requested", "entity.registered", "invite.redeemed", "entity.left"})
 """The audited actions by which a person asks for, takes or leaves a place in an organisation. /forget needs no
 entry: it anonymises the contact (no consent, no Telegram id), and a person who writes again is a new contact."""
