@@ -1,9 +1,10 @@
 """Writing a message of a question thread: text in one or several messages, photos and documents, then Send.
 
 One form with one step serves the five ways in: /ask, free text offered as a question ("Send this to the P2C
-team?"), free text offered for the report BDT asked about, a staff answer (Answer button) and the person's reply
-(Reply button). The step keeps what was written so far in its working memory, and how many texts it refused as
-too long (said above Send until it is pressed); Send ends the form with it.
+team?", also for a reply to a broadcast, `$broadcast`, or on a closed question, `$follows`), free text offered for
+the report BDT asked about, a staff answer (Answer button) and the person's reply (Reply button). The step keeps
+what was written so far in its working memory, and how many texts it refused as too long (said above Send until it
+is pressed); Send ends the form with it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ QUESTIONS = {
                  "complete."),
     "reply": N_("Write your reply on question {ref}. You may add photos or documents. Press Send when it is "
                 "complete."),
+    "follows": N_("Question {ref} is closed. Send this to the P2C team at BDT as a new question? You may add text, "
+                  "photos or documents first."),
 }
 
 
@@ -73,8 +76,11 @@ class MessageStep(Step):
     """Text and files gathered until Send; the answer is the gathered content."""
 
     def ask(self, answers: Answers) -> Text:
-        """The instruction of this way in (a new question, an offer, an answer or a reply)."""
+        """The instruction of this way in (a new question, an offer, one following a closed question, an answer or a
+        reply)."""
         mode = str(answers.get("$mode", "ask"))
+        if mode == "offer" and answers.get("$follows"):  # a reply on a closed question: one prompt says both
+            return text(QUESTIONS["follows"], ref=thread_ref(int(answers["$follows"])))
         return text(QUESTIONS.get(mode, QUESTIONS["ask"]), ref=thread_ref(int(answers.get("$thread") or 0)))
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:

@@ -1,4 +1,5 @@
-"""What each side is sent of a thread message: staff see who asked and their pledges; the person sees BDT's answer.
+"""What each side is sent of a thread message: staff see who asked (their pledges, or a coordinator's scope) and
+what the question follows; the person sees BDT's answer.
 
 Each copy is an outbox row keyed `hd:<message id>:<recipient id>` (its files follow, `...:f<n>`), so that a
 reply-to on it leads back to its thread (models.repositories.questions).
@@ -6,17 +7,23 @@ reply-to on it leads back to its thread (models.repositories.questions).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from handlers import outbox
+from handlers.digests.service import scope_name
 from handlers.helpdesk.compose import thread_ref
 from handlers.language import negotiate
-from handlers.messages import N_, Button, Code, Concat, CountryName, Items, Label, Line, Reply, Text, text
+from handlers.messages import N_, Button, Code, Concat, CountryName, Day, Items, Label, Line, Reply, Text, text
 from handlers.staff_notices import described, organisation_label, person_for_staff
 from models.database import Session
+from models.repositories.broadcasts import Broadcasts
+from models.repositories.outbox import OutboxRows
 from models.repositories.pledges import Pledges
-from models.repositories.questions import COPY_PREFIX
+from models.repositories.questions import COPY_PREFIX, Questions
+from models.repositories.subscriptions import Scopes
 from models.tables import Contact, Entity, QuestionMessage, QuestionThread
+from models.values import Role
 
 RECENT_PLEDGES = 3
 
@@ -48,6 +55,40 @@ def asker_line(contact: Contact | None, entity: Entity | None) -> Label:
     return Line(Text(N_("From")), described(person_for_staff(contact), *details))
 
 
+async def standing(session: Session, contact: Contact | None, entity: Entity | None) -> Label:
+    """What staff are told of a new asker beside who they are: a coordinator's scope (they pledge nothing, they
+    follow pledges), else their organisation's recent pledges."""
+    if contact is not None and contact.id is not None and contact.role == Role.coordinator:
+        return Line(Text(N_("Coordinator")), await scope_name(session, await Scopes(session).of(contact.id)))
+    pledges = await Pledges(session).of_entity(entity.id, RECENT_PLEDGES) if entity and entity.id else []
+    shown: Label = Items(tuple(Concat((Code(p.ref or "—"), " ", p.title)) for p in pledges)) if pledges else \
+        Text(N_("none yet"))
+    return Line(Text(N_("Recent pledges")), shown)
+
+
+async def replied_to(session: Session, chat_id: int, message_id: int | None) -> dict[str, int]:
+    """The composer's note of a broadcast a person's message replies to (`$broadcast`), for the staff copy of the
+    question it becomes; nothing when it replies to something else."""
+    key = await OutboxRows(session).key_at(chat_id, message_id) if message_id is not None else None
+    fields = (key or "").split(":")  # a broadcast's copy and its file: bc:<id>:<contact>, bcf:<id>:<contact>
+    return {"$broadcast": int(fields[1])} if fields[0] in ("bc", "bcf") and fields[1:2] and fields[1].isdigit() \
+        else {}
+
+
+async def origin(session: Session, answers: Mapping[str, Any]) -> tuple[Label | None, QuestionThread | None]:
+    """What a new question follows, as its staff copy says: the closed question the person replied on (returned
+    too: its former owner hears of the new one first), or the broadcast they replied to."""
+    follows = await Questions(session).get(int(answers["$follows"])) if answers.get("$follows") else None
+    if follows is not None and follows.id is not None:
+        return text(N_("Follows question {ref}, which is closed."), ref=thread_ref(follows.id)), follows
+    broadcast = await Broadcasts(session).get(int(answers["$broadcast"])) if answers.get("$broadcast") else None
+    if broadcast is not None and broadcast.id is not None:
+        sent = broadcast.started_at or broadcast.scheduled_at or broadcast.created_at
+        return text(N_("In reply to broadcast {ref} ({day})."), ref=Code(f"#{broadcast.id}"),
+                    day=Day(sent.date())), None
+    return None, None
+
+
 def staff_buttons(thread_id: int) -> tuple[tuple[Button, ...], ...]:
     """Take, Answer and Close, for staff."""
     return ((Button(Text(N_("🙋 Take")), f"qa:take:{thread_id}"),
@@ -71,7 +112,8 @@ def files_note(files: list[dict[str, Any]]) -> tuple[Label, ...]:
 async def staff_copy(session: Session, thread: QuestionThread, message: QuestionMessage, asker: Contact | None,
                      entity: Entity | None, *, follow_up: bool, about: Label | None = None) -> Reply:
     """The copy staff get of a question or of the person's reply: who, where from, what about (a report BDT asked
-    about, say), the language they read the bot in, recent pledges, the text as written, and how to answer."""
+    about, say), the language they read the bot in, recent pledges (a coordinator's scope), the text as written, and
+    how to answer."""
     assert thread.id is not None
     ref = thread_ref(thread.id)
     head = text(N_("💬 The person replied on question {ref}:"), ref=ref) if follow_up else \
@@ -79,10 +121,7 @@ async def staff_copy(session: Session, thread: QuestionThread, message: Question
     parts: list[Label] = [head, asker_line(asker, entity), *((about,) if about is not None else ()),
                           reads_in(thread, asker)]
     if not follow_up:
-        pledges = await Pledges(session).of_entity(entity.id, RECENT_PLEDGES) if entity and entity.id else []
-        shown: Label = Items(tuple(Concat((Code(p.ref or "—"), " ", p.title)) for p in pledges)) if pledges else \
-            Text(N_("none yet"))
-        parts.append(Line(Text(N_("Recent pledges")), shown))
+        parts.append(await standing(session, asker, entity))
     if message.text:
         parts.append(message.text)
     parts += [*files_note(message.files), Text(N_("Reply to this message to answer, or use the buttons."))]

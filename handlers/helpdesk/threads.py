@@ -102,7 +102,8 @@ async def offer(conv: Conversation, incoming: Incoming) -> bool:
         await begin(conv, COMPOSE, {"$mode": "report", "$thread": 0, "$report": report.id, "$start": start},
                     clarification_asked(report, pledge, await sender_of(conv.session, report), conv.contact))
         return True
-    await begin(conv, COMPOSE, {"$mode": "offer" if written or files else "ask", "$thread": 0, "$start": start})
+    await begin(conv, COMPOSE, {"$mode": "offer" if written or files else "ask", "$thread": 0, "$start": start,
+                                **await copies.replied_to(conv.session, conv.contact.chat_id, incoming.reply_to)})
     return True
 
 
@@ -207,8 +208,8 @@ async def finish(conv: Conversation, state: FormState) -> None:
     if mode == "report" or (mode == "offer" and report_id):  # about a report (staff are told which), or into it
         await for_report(conv, report_id, content)
         return
-    if mode in ("ask", "offer"):
-        await submit(conv, content)
+    if mode in ("ask", "offer"):  # staff are told what it follows: a broadcast, a closed question (told its owner)
+        await submit(conv, content, *await copies.origin(conv.session, state.answers))
         return
     thread = await Questions(conv.session).get(thread_id, for_update=True)
     if thread is None:
@@ -219,8 +220,10 @@ async def finish(conv: Conversation, state: FormState) -> None:
         await reply(conv, thread, content)
 
 
-async def submit(conv: Conversation, content: dict[str, Any], about: Label | None = None) -> None:
-    """A new thread from the person, sent to every staff member (`about`: what it is about, for staff)."""
+async def submit(conv: Conversation, content: dict[str, Any], about: Label | None = None,
+                 follows: QuestionThread | None = None) -> None:
+    """A new thread from the person, sent to every staff member (`about`: what it is about, for staff); one
+    following a closed question goes to that question's owner, if they are still staff, as a reply would."""
     if not may_ask(conv.contact):
         await refuse(conv, "question.ask")
         return
@@ -232,7 +235,7 @@ async def submit(conv: Conversation, content: dict[str, Any], about: Label | Non
                 files=len(content["files"]))
     entity = await Entities(conv.session).get(conv.contact.entity_id) if conv.contact.entity_id else None
     copy = await copies.staff_copy(conv.session, thread, message, conv.contact, entity, follow_up=False, about=about)
-    for member in await staff_contacts(conv.session):
+    for member in await followers(conv, follows) if follows is not None else await staff_contacts(conv.session):
         await copies.send_copy(conv.session, member, thread, message, copy)
     assert thread.id is not None
     conv.say(Reply((text(N_("Your question {ref} is sent to the P2C team at BDT. Their answer will come here, in "
@@ -292,8 +295,7 @@ async def reply(conv: Conversation, thread: QuestionThread, content: dict[str, A
         await refuse(conv, "question.reply", "question", thread.id)
         return
     if thread.status == ThreadStatus.closed:
-        await begin(conv, COMPOSE, {"$mode": "offer", "$thread": 0, "$start": content},
-                    text(N_("Question {ref} is closed. Send this as a new question?"), ref=thread_ref(thread.id)))
+        await begin(conv, COMPOSE, {"$mode": "offer", "$thread": 0, "$follows": thread.id, "$start": content})
         return
     questions = Questions(conv.session)
     message = await questions.add_message(thread, conv.contact, from_staff=False, text=content["text"],

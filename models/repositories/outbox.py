@@ -91,6 +91,8 @@ _COPIES_SQLITE = select(_OUTBOX.c.key, _OUTBOX.c.contact_id).where(
     _OUTBOX.c.key.op("GLOB")(bindparam("pattern")), _OUTBOX.c.contact_id.is_not(None))
 """SQLite answers a GLOB on a prefix from the key's unique index (its LIKE ignores case, and so cannot); on
 PostgreSQL, LIKE reads the table unless its collation is C: a staff decision, a rare event, may afford that."""
+_KEY_AT = select(_OUTBOX.c.key).where(_OUTBOX.c.chat_id == bindparam("chat_id"),
+                                      _OUTBOX.c.telegram_message_id == bindparam("message_id")).limit(1)
 _EDIT_TARGETS = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id, _OUTBOX.c.status).where(
     _OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
 _NEVER_SENT = (OutboxStatus.failed, OutboxStatus.unreachable, OutboxStatus.cancelled)
@@ -263,6 +265,11 @@ class OutboxRows:
         if not wanted:
             return {}
         return {key: message_id for key, message_id in await self.session.execute(_SENT_MESSAGES, {"keys": wanted})}
+
+    async def key_at(self, chat_id: int, message_id: int) -> str | None:
+        """The key of the row Telegram knows as `message_id` in `chat_id` (what a person's reply-to replies to)."""
+        found = await self.session.execute(_KEY_AT, {"chat_id": chat_id, "message_id": message_id})
+        return found.scalar_one_or_none()
 
     async def record(self, attempts: Sequence[Attempt], now: datetime) -> None:
         """Record outcomes (one statement for all rows); people found unreachable are marked blocked."""
