@@ -17,6 +17,7 @@ from handlers.forms.dates import end_of_year, parse_date
 from handlers.forms.intents import fold
 from handlers.forms.numbers import MAX_AMOUNT, parse_amount, parse_integer
 from handlers.forms.parsing import ParseError
+from handlers.forms.scripts import least_length
 from handlers.lengths import is_long, parts, shorten
 from handlers.messages import N_, Button, Concat, Day, Items, Label, Money, Number, Text, plural, text
 from handlers.vocabulary import typed_yes_no
@@ -73,6 +74,7 @@ class TextStep(Step):
     """Free text between `min_length` and `max_length` characters."""
 
     min_length: int = 1
+    """Counted in letters: an answer in Chinese, Japanese or Korean needs fewer characters (`least_length`)."""
     max_length: int = 200
     name: bool = False
     """A person's or organisation's name: on one line, without invisible characters (`canonical_name`)."""
@@ -88,13 +90,13 @@ class TextStep(Step):
         optional = self.skippable(answers)
         if optional and fold(cleaned) in NOTHING_WORDS:
             return Answer(None, Text(N_("(skipped)")))  # "No", "无": the same as Skip
-        if len(cleaned) < self.min_length:
+        if len(cleaned) < (least := least_length(cleaned, self.min_length)):  # 7 Chinese characters say 20 letters
             if optional:
                 raise InvalidAnswerError(plural("Too short: please write at least {count} character, or press Skip.",
                                                 "Too short: please write at least {count} characters, or press Skip.",
-                                                self.min_length))
+                                                least))
             raise InvalidAnswerError(plural("Too short: please write at least {count} character.",
-                                           "Too short: please write at least {count} characters.", self.min_length))
+                                           "Too short: please write at least {count} characters.", least))
         if len(cleaned) > self.max_length:
             raise InvalidAnswerError(plural("Too long: please keep it under {count} character (you wrote {written}).",
                                             "Too long: please keep it under {count} characters (you wrote {written}).",

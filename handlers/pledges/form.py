@@ -36,12 +36,12 @@ PLEDGE_FORM = Form(
     title=N_("New pledge"),
     steps=(
         TextStep(id="title", label=N_("Title"), min_length=5, max_length=200,
-                 question=N_("What is the title of your pledge? (5 to 200 characters)"),
+                 question=N_("What is the title of your pledge? (up to 200 characters)"),
                  help=N_("A short name people will recognise, e.g. “Connect 500 rural schools in Senegal”.")),
         TextStep(id="description", label=N_("Description"), min_length=20, max_length=4000,
                  question=N_("Describe the pledge in a few sentences: what you will do, where and for whom."),
                  help=N_("ITU's pattern: “[we] will invest [amount] USD to reach [number] people in [countries] "
-                         "by [date]”. 20 to 4,000 characters.")),
+                         "by [date]”. Up to 4,000 characters.")),
         ChoiceStep(id="focus_area", label=N_("Focus area"), choices=tuple(FocusArea), columns=1,
                    label_of=labeller(FOCUS_AREA_LABELS),
                    question=N_("Which focus area of the P2C Action Framework does it serve?")),

@@ -228,7 +228,7 @@ REPORT_FORM = Form(
                     when=lambda a: bool(a.get("beneficiaries_reached")),
                     question=N_("What share of them are women, in percent?")),
         TextStep(id="steps_taken", label=N_("Steps taken"), min_length=20, max_length=4000,
-                 question=N_("What has been done in this period? (20 to 4,000 characters)"),
+                 question=N_("What has been done in this period? (up to 4,000 characters)"),
                  help=N_("A few sentences: what was built, delivered or decided, where, and for whom.")),
         TextStep(id="challenges", label=N_("Challenges"), optional=True, min_length=3, max_length=4000,
                  question=N_("Any challenges or delays? (optional)")),

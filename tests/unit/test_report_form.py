@@ -38,7 +38,7 @@ def state(step: str, **answers: Any) -> FormState:
 # (step, earlier answers, input, locale) -> (next step, stored answer of the step or None if refused, text shown)
 TABLE: list[tuple[str, dict[str, Any], FormInput, str, str, Any, str]] = [
     ("status", {}, FormInput(code="f:status:c:in_progress"), "en", "percent_complete", "in_progress", "0 to 100"),
-    ("status", {}, FormInput(code="f:status:c:not_started"), "fr", "steps_taken", "not_started", "20 à 4"),
+    ("status", {}, FormInput(code="f:status:c:not_started"), "fr", "steps_taken", "not_started", "Question 2 sur 5"),
     ("status", {}, FormInput(code="f:status:c:bogus"), "en", "status", None, "not one of this question's options"),
     ("status", {}, FormInput(text="En cours"), "fr", "percent_complete", "in_progress", "pourcentage"),
     ("status", {}, FormInput(text="قيد التنفيذ"), "ar", "percent_complete", "in_progress", "100"),
@@ -63,7 +63,7 @@ TABLE: list[tuple[str, dict[str, Any], FormInput, str, str, Any, str]] = [
      "beneficiaries_reached", None, "people"),
     ("beneficiaries_reached", {"status": "in_progress"}, FormInput(text="3 000"), "fr", "women_share", 3000, ""),
     ("beneficiaries_reached", {"status": "in_progress"}, FormInput(code="f:beneficiaries_reached:skip"), "en",
-     "steps_taken", None, "20 to 4,000"),
+     "steps_taken", None, "up to 4,000"),
     ("women_share", {"beneficiaries_reached": 3000}, FormInput(text="52"), "es", "steps_taken", 52, ""),
     ("steps_taken", {}, FormInput(text="Too short"), "ru", "steps_taken", None, "20 символов"),
     ("steps_taken", {}, FormInput(text=STEPS), "zh", "challenges", STEPS, ""),
