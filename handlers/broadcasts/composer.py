@@ -204,6 +204,13 @@ class MessageStep(Step):
         return not as_caption(answers) or visible_length(str(value)) <= CAPTION
 
 
+def stale_label(ctx: FormContext, texts: Mapping[str, Any]) -> Label | None:
+    """The translations, among `texts`, that were not changed with the message of an edited broadcast (the journey
+    finds them: `stale` in its facts), named; None when there are none."""
+    stale = [code for code in ctx.facts.get("stale", ()) if code in texts]
+    return Items(tuple(language_label(code) for code in stale)) if stale else None
+
+
 @dataclass(frozen=True, kw_only=True)
 class TranslationsStep(Step):
     """Translations added one language at a time; shows which of the audience's languages still miss one.
@@ -245,14 +252,17 @@ class TranslationsStep(Step):
             if "long" in scratch:  # the note above says why, and the button offers the way out
                 return ()
             return (text(N_("Send the text in {language}."), language=language_label(scratch["adding"])),)
+        stale = stale_label(ctx, self._texts(answers, scratch))
+        warned: tuple[Label, ...] = () if stale is None else (
+            text(N_("⚠️ The message changed, but not these translations: {languages}."), languages=stale),)
         have = {answers.get("language"), *self._texts(answers, scratch)}
         readers: Mapping[str, int] = ctx.facts.get("languages", {})
         missing = [plural("{language} ({count} recipient)", "{language} ({count} recipients)", readers[code],
                           language=language_label(code)) for code in LANGUAGES
                    if code not in have and readers.get(code)]
         if not missing:
-            return (Text(N_("Every language of the audience has a text.")),)
-        return (Concat((Text(N_("Still missing:")), " ", Items(tuple(missing)))),)
+            return (*warned, Text(N_("Every language of the audience has a text.")))
+        return (*warned, Concat((Text(N_("Still missing:")), " ", Items(tuple(missing)))))
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """Add or replace a translation, preview one, or finish; send the file separately after a translation too
@@ -308,8 +318,16 @@ class TranslationsStep(Step):
         return Stay({"texts": texts, **kept}, (text(N_("Added: {language}."), language=language_label(language)),))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
-        """The languages translated."""
-        return Items(tuple(language_label(c) for c in value)) if value else Text(N_("none"))
+        """The languages translated; those not changed with the message of an edited broadcast pointed out, with the
+        way to check them."""
+        if not value:
+            return Text(N_("none"))
+        shown = Items(tuple(language_label(c) for c in value))
+        stale = stale_label(ctx, value)
+        if stale is None:
+            return shown
+        return Concat((shown, "\n", text(N_("⚠️ The message changed, but not these translations: {languages}. "
+                                            "Check them with ✏️ Translations."), languages=stale)))
 
     def still_valid(self, value: Any, answers: Answers) -> bool:
         """Translations too long for a caption no longer hold once a file is attached to them."""

@@ -18,6 +18,10 @@ _RUNNING = select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.send
 _DUE = select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.scheduled,
                                col(Broadcast.scheduled_at) <= bindparam("now")).with_for_update(skip_locked=True)
 """Locked while they are started (PostgreSQL; SQLite has one writer): one being edited is started once edited."""
+_LOCKED = select(Broadcast).where(col(Broadcast.id) == bindparam("id")).with_for_update().execution_options(
+    populate_existing=True)
+"""Read afresh and locked until the transaction ends (PostgreSQL; SQLite has one writer): two staff submitting
+edits of one broadcast at once are taken one after the other, the second seeing the first."""
 _TEXTS = select(Broadcast.id, Broadcast.texts, Broadcast.fallback, Broadcast.attachment).where(
     col(Broadcast.id).in_(bindparam("ids", expanding=True)))
 
@@ -39,6 +43,10 @@ class Broadcasts:
         """Insert a new broadcast now, so its id is known."""
         self.session.add(broadcast)
         await self.session.flush()
+
+    async def locked(self, broadcast_id: int) -> Broadcast | None:
+        """The broadcast with this id as stored now, locked until the transaction ends, if any."""
+        return (await self.session.execute(_LOCKED, {"id": broadcast_id})).scalar_one_or_none()
 
     async def revise_scheduled(self, broadcast: Broadcast, values: dict[str, Any]) -> bool:
         """Change a broadcast that has not started, in one statement that checks it still has not (the scheduler
@@ -62,7 +70,7 @@ class Broadcasts:
         return list((await self.session.execute(_DUE, {"now": now})).scalars())
 
     async def texts(self, ids: Iterable[int]) -> dict[int, Texts]:
-        """The texts of these broadcasts (they never change once created)."""
+        """The texts of these broadcasts (they no longer change once a broadcast has started)."""
         wanted = sorted(set(ids))
         if not wanted:
             return {}
