@@ -9,6 +9,7 @@ from typing import Any
 
 from handlers.colleagues import hand_over
 from handlers.conversation import Conversation
+from handlers.helpdesk.threads import close_for_forgotten
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, plural, reply_to_json
 from handlers.people import audit, role_of
@@ -190,6 +191,7 @@ async def forget(conv: Conversation) -> None:
         entity = await Entities(conv.session).get(contact.entity_id)
         if entity is not None:
             await hand_over(conv, entity, named=False)
+    await close_for_forgotten(conv, contact)  # staff following their open questions are told why these close
     traces = traces_of(contact)
     for aggregate in PERSONAL_DATA:
         await aggregate.erase(conv.session, contact, traces)

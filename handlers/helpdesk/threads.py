@@ -45,6 +45,8 @@ ASKERS = frozenset({Role.focal_point, Role.coordinator})
 """Who asks BDT questions: the people of entities and the coordinators (staff answer them)."""
 QUOTED = 300
 """How much of BDT's question on a report, or of the person's message, is quoted back (UTF-16 units)."""
+FORGOTTEN_TOLD = 200
+"""How many of a forgotten person's threads (the latest) are looked at for those not closed, whose staff are told."""
 
 
 def may_ask(contact: Contact) -> bool:
@@ -249,7 +251,11 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
         await refuse(conv, "question.answer", "question", thread.id)
         return
     if thread.status == ThreadStatus.closed:
-        conv.say(Reply((text(N_("Question {ref} is closed. Nothing of yours was sent."), ref=thread_ref(thread.id)),)))
+        conv.say(Reply((text(N_("Question {ref} is closed. Nothing of yours was sent."), ref=thread_ref(thread.id))
+                        if thread.asker_id is not None else
+                        text(N_("Question {ref} is closed, and the person who asked it asked to be forgotten: "
+                                "nothing can be sent to them. Nothing of yours was sent."),
+                             ref=thread_ref(thread.id)),)))
         return
     if not await owns(conv, thread):
         return
@@ -367,7 +373,7 @@ async def take(conv: Conversation, thread: QuestionThread) -> None:
     if not is_staff_contact(conv.contact):
         await refuse(conv, "question.take", "question", thread.id)
     elif thread.status == ThreadStatus.closed:
-        conv.say(Reply((text(N_("Question {ref} is closed."), ref=thread_ref(thread.id)),)))
+        conv.say(Reply((closed_for_staff(thread),)))
     elif thread.owner_id == conv.contact.id:
         conv.say(Reply((text(N_("Question {ref} is yours already."), ref=thread_ref(thread.id)),)))
     elif await owns(conv, thread):
@@ -381,9 +387,18 @@ async def start_answer(conv: Conversation, thread: QuestionThread) -> None:
     if not is_staff_contact(conv.contact):
         await refuse(conv, "question.answer", "question", thread.id)
     elif thread.status == ThreadStatus.closed:
-        conv.say(Reply((text(N_("Question {ref} is closed."), ref=thread_ref(thread.id)),)))
+        conv.say(Reply((closed_for_staff(thread),)))
     elif await owns(conv, thread):
         await begin(conv, COMPOSE, {"$mode": "answer", "$thread": thread.id})
+
+
+def closed_for_staff(thread: QuestionThread) -> Label:
+    """A closed thread, as staff acting on it are told: why nothing can go to a person who asked to be forgotten."""
+    assert thread.id is not None
+    if thread.asker_id is None:
+        return text(N_("Question {ref} is closed, and the person who asked it asked to be forgotten: nothing can be "
+                       "sent to them."), ref=thread_ref(thread.id))
+    return text(N_("Question {ref} is closed."), ref=thread_ref(thread.id))
 
 
 async def start_reply(conv: Conversation, thread: QuestionThread) -> None:
@@ -423,6 +438,23 @@ async def close(conv: Conversation, thread: QuestionThread) -> None:
     for member in told:
         await outbox.enqueue(conv.session, member, Reply((news,)),
                              f"hd-closed:{thread.id}:v{thread.version}:{member.id}", priority=outbox.NOTICE)
+
+
+async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:
+    """Before /forget closes the person's threads (Questions.forget_author): whoever follows each one not closed yet
+    (its owner, or every staff member while nobody took it) is told it closes because the person asked to be
+    forgotten, so an answer being written is not dropped without a reason."""
+    assert asker.id is not None
+    for thread in await Questions(conv.session).of_asker(asker.id, FORGOTTEN_TOLD):
+        if thread.status == ThreadStatus.closed or thread.id is None:
+            continue
+        news = Reply((text(N_("Question {ref} was closed: the person who asked it asked to be forgotten. Their "
+                              "messages were erased, and nothing more can be sent to them."),
+                           ref=thread_ref(thread.id)),))
+        for member in await followers(conv, thread):
+            if member.id != asker.id:
+                await outbox.enqueue(conv.session, member, news, f"hd-forgotten:{thread.id}:{member.id}",
+                                     priority=outbox.NOTICE)
 
 
 COMPOSE = Journey(COMPOSE_FORM, finish)
