@@ -17,7 +17,8 @@ from handlers.entities import is_staff_contact
 from handlers.helpdesk.compose import thread_ref
 from handlers.helpdesk.listing import age
 from handlers.messages import N_, Concat, Label, Reply, Text, plural, text
-from models.database import UnitOfWork
+from handlers.people import name_of
+from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.questions import Questions
 from models.repositories.reminders import Reminders
@@ -28,6 +29,8 @@ from models.working_hours import WORKING_DAYS, local_day, next_allowed, zone_inf
 WAITING_WORKING_DAYS = 2
 BATCH = 500
 LISTED = 10
+UNDELIVERED_LOOKED_AT = timedelta(days=2)
+"""How far back answers found undelivered are looked for (the job runs every few minutes; the notice goes once)."""
 
 
 def working_time(start: datetime, end: datetime, zone: str) -> timedelta:
@@ -55,44 +58,77 @@ def is_overdue(thread: QuestionThread, now: datetime, zone: str) -> bool:
 
 
 async def remind_waiting_questions(uow: UnitOfWork, now: datetime, default_zone: str = "UTC") -> int:
-    """Enqueue today's reminder to each staff member with questions waiting too long; how many were enqueued."""
+    """Enqueue today's reminder to each staff member with questions waiting too long, and the notices of answers
+    that could not be delivered (tell_undelivered); how many messages were enqueued."""
     async with uow:
-        questions = Questions(uow.session)
-        today = local_day(now, default_zone)
-        waiting = [t for t in await questions.waiting_for_staff(now - timedelta(days=WAITING_WORKING_DAYS), BATCH)
-                   if t.reminded_on != today and is_overdue(t, now, default_zone)]
-        if not waiting:
-            return 0
-        staff = await Contacts(uow.session).staff()
-        by_id = {member.id: member for member in staff}
-        due: dict[int, list[QuestionThread]] = defaultdict(list)
-        for thread in waiting:
-            owner = by_id.get(thread.owner_id) if thread.owner_id else None
-            for member in [owner] if owner is not None and is_staff_contact(owner) else staff:
-                assert member.id is not None
-                due[member.id].append(thread)
-        countries = await Reminders(uow.session).countries_of({m.entity_id for m in staff if m.entity_id})
-        count = 0
-        told: set[int] = set()
-        later: set[int] = set()
-        for member_id, listed in due.items():
-            member = by_id[member_id]
-            zone = zone_of(member.timezone, countries.get(member.entity_id or 0), default_zone)
-            sends = next_allowed(now, zone)
-            if local_day(sends, zone) != local_day(now, zone):  # their working day is over or not one: not yet
-                later.update(t.id for t in listed if t.id is not None)
-                continue
-            key = f"hd-remind:{member_id}:{local_day(now, zone).isoformat()}"
-            written = await outbox.enqueue(uow.session, member, reminder(listed, sends), key, priority=outbox.BULK,
-                                           not_before=sends)
-            if written is not None:  # a message already enqueued today for this person: theirs wait for tomorrow
-                count += 1
-                told.update(t.id for t in listed if t.id is not None)
-        for thread in waiting:
-            if thread.id in told and thread.id not in later:  # staff whose day comes later are reminded then
-                thread.reminded_on = today
+        count = await tell_undelivered(uow.session, now) + await _remind(uow.session, now, default_zone)
         await uow.commit()
         return count
+
+
+async def tell_undelivered(session: Session, now: datetime) -> int:
+    """Tell who wrote an answer (else the thread's owner) that delivery found its asker unreachable: they blocked
+    the bot after the answer was written; once for each answer (outbox key hd-undelivered:<message id>). How many
+    notices were enqueued."""
+    count = 0
+    contacts = Contacts(session)
+    for thread, message in await Questions(session).undelivered_answers(now - UNDELIVERED_LOOKED_AT):
+        assert thread.id is not None
+        asker = await contacts.get(thread.asker_id) if thread.asker_id else None
+        told = None
+        for candidate in dict.fromkeys((message.author_id, thread.owner_id)):
+            member = await contacts.get(candidate) if candidate else None
+            if member is not None and is_staff_contact(member) and not member.blocked:
+                told = member
+                break
+        if told is None or asker is None:  # nobody left to tell, or the thread closed by /forget meanwhile
+            continue
+        notice = Reply((text(N_("Your answer to {ref} could not be delivered: {person} has blocked the bot. The answer "
+                                "is kept; if they write to the bot again, they can read it with /questions."),
+                             ref=thread_ref(thread.id), person=name_of(asker)),))
+        if await outbox.enqueue(session, told, notice, f"hd-undelivered:{message.id}",
+                                priority=outbox.NOTICE) is not None:
+            count += 1
+    return count
+
+
+async def _remind(session: Session, now: datetime, default_zone: str) -> int:
+    """Today's reminders to the staff members whose working day is still ahead or under way; how many were enqueued."""
+    questions = Questions(session)
+    today = local_day(now, default_zone)
+    waiting = [t for t in await questions.waiting_for_staff(now - timedelta(days=WAITING_WORKING_DAYS), BATCH)
+               if t.reminded_on != today and is_overdue(t, now, default_zone)]
+    if not waiting:
+        return 0
+    staff = await Contacts(session).staff()
+    by_id = {member.id: member for member in staff}
+    due: dict[int, list[QuestionThread]] = defaultdict(list)
+    for thread in waiting:
+        owner = by_id.get(thread.owner_id) if thread.owner_id else None
+        for member in [owner] if owner is not None and is_staff_contact(owner) else staff:
+            assert member.id is not None
+            due[member.id].append(thread)
+    countries = await Reminders(session).countries_of({m.entity_id for m in staff if m.entity_id})
+    count = 0
+    told: set[int] = set()
+    later: set[int] = set()
+    for member_id, listed in due.items():
+        member = by_id[member_id]
+        zone = zone_of(member.timezone, countries.get(member.entity_id or 0), default_zone)
+        sends = next_allowed(now, zone)
+        if local_day(sends, zone) != local_day(now, zone):  # their working day is over or not one: not yet
+            later.update(t.id for t in listed if t.id is not None)
+            continue
+        key = f"hd-remind:{member_id}:{local_day(now, zone).isoformat()}"
+        written = await outbox.enqueue(session, member, reminder(listed, sends), key, priority=outbox.BULK,
+                                       not_before=sends)
+        if written is not None:  # None: one was enqueued today already for this person, theirs wait for tomorrow
+            count += 1
+            told.update(t.id for t in listed if t.id is not None)
+    for thread in waiting:
+        if thread.id in told and thread.id not in later:  # staff whose day comes later are reminded then
+            thread.reminded_on = today
+    return count
 
 
 def reminder(listed: list[QuestionThread], now: datetime) -> Reply:

@@ -271,6 +271,11 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
         conv.say(Reply((text(N_("Your answer to {ref} is kept, but the person asked to be forgotten: nobody "
                                 "receives it."), ref=thread_ref(thread.id)),)))
         return
+    if asker.blocked:  # Telegram refuses whatever is sent to them: nothing enqueued, the thread keeps the answer
+        conv.say(Reply((text(N_("Your answer to {ref} is kept, but {person} has blocked the bot: it cannot be "
+                                "delivered. If they write to the bot again, they can read it with /questions."),
+                             ref=thread_ref(thread.id), person=name_of(asker)),)))
+        return
     await copies.send_copy(conv.session, asker, thread, message, copies.asker_copy(thread, message))
     conv.say(Reply((text(N_("Your answer to {ref} is sent."), ref=thread_ref(thread.id)),)))
 

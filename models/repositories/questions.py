@@ -257,5 +257,5 @@ class Questions:
             .join(QuestionMessage, col(QuestionMessage.thread_id) == col(QuestionThread.id))
             .where(col(QuestionMessage.id).in_(sorted(recipients)), col(QuestionMessage.from_staff).is_(True))
             .order_by(col(QuestionMessage.id)))
-        return [(thread, message) for thread, message in found.tuples()
+        return [(thread, message) for thread, message in found
                 if message.id is not None and thread.asker_id == recipients[message.id]]

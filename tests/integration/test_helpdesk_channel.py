@@ -12,10 +12,12 @@ from sqlmodel import col, select
 from bot.i18n import Renderer
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
+from handlers.helpdesk.reminders import remind_waiting_questions
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Contact, Entity, QuestionThread
-from models.values import EntityStatus, Role
+from models.repositories.questions import Questions
+from models.tables import Contact, Entity, Outbox, QuestionThread
+from models.values import EntityStatus, OutboxStatus, Role
 
 BEA, CARL, ANA, OTTO = 9501, 9502, 9503, 9504
 
@@ -74,6 +76,47 @@ async def answer(chat: ChatDriver, thread_id: int, text: str) -> list[str]:
     await chat.press(bea, f"qa:ans:{thread_id}")
     await chat.send(bea, text)
     return [m.text for m in await chat.press(bea, "f:message:send")]
+
+
+# --- #3: an answer to a person who blocked the bot ---
+
+async def test_an_answer_to_a_person_known_to_have_blocked_the_bot_is_said_undelivered(chat: ChatDriver) -> None:
+    """Before: "Your answer to Q-1 is sent." and a copy enqueued to a chat that refuses it."""
+    thread_id = await ask(chat, ANA)
+    await block(chat.database, ANA)
+    told = await answer(chat, thread_id, "Use /mypledges.")
+    assert any(f"Q-{thread_id} is kept, but Ana García has blocked the bot: it cannot be delivered" in t
+               for t in told), told
+    assert not any("is sent" in t for t in told), told
+    ana = await contact_id(chat.database, ANA)
+    async with chat.database.uow() as uow:
+        message = (await Questions(uow.session).messages(thread_id))[-1]
+        assert message.text == "Use /mypledges.", "the answer is kept in the thread"
+        copies = (await uow.session.execute(select(Outbox.key).where(col(Outbox.contact_id) == ana,
+                                                                      col(Outbox.key).startswith("hd:")))).all()
+        assert copies == [], "nothing enqueued to a chat that refuses it"
+
+
+async def test_an_answer_found_undelivered_later_is_told_to_who_wrote_it_once(chat: ChatDriver) -> None:
+    """The person blocked the bot after the answer was written: delivery marks the copy unreachable, and the next
+    run of the question job tells Bea, once."""
+    thread_id = await ask(chat, OTTO)
+    assert any("is sent" in t for t in await answer(chat, thread_id, "Use /mypledges."))
+    otto = await contact_id(chat.database, OTTO)
+    async with chat.database.uow() as uow:  # what delivery records when Telegram refuses the copy
+        row = (await uow.session.execute(select(Outbox).where(col(Outbox.contact_id) == otto,
+                                                               col(Outbox.key).startswith("hd:")))).scalar_one()
+        row.status = OutboxStatus.unreachable
+        await uow.commit()
+    await block(chat.database, OTTO)
+    now = utcnow()
+    assert await remind_waiting_questions(chat.database.uow(), now) == 1
+    assert await remind_waiting_questions(chat.database.uow(), now) == 0, "told once"
+    told = [m.text for m in await chat.collect(BEA)]
+    assert [t for t in told if "could not be delivered" in t] == [
+        f"Your answer to Q-{thread_id} could not be delivered: Otto has blocked the bot. The answer is kept; if they "
+        "write to the bot again, they can read it with /questions."], told
+    assert not any("could not be delivered" in m.text for m in await chat.collect(CARL))
 
 
 # --- #5: /forget closes the person's questions: staff are told why ---
