@@ -2,9 +2,10 @@
 
 A scheduled job enqueues (never sends). Each thread is in at most one day's reminders (`reminded_on`); each
 staff member gets one message on each of their working days listing them (outbox key hd-remind:<staff id>:<their
-day>), written only on a day whose working hours are still ahead or under way where they are, and waiting in the
-outbox for those hours (models.working_hours): a weekend or an evening writes nothing that would pile up for the
-next working morning. The ages are those at the time it goes out. A thread with an owner reminds its owner only.
+day>), written by the first run inside their working hours (models.working_hours) and sent at once: the list and
+the ages are those of the moment it goes out, so a question answered or closed overnight is not listed, and one that
+became overdue overnight is. A weekend or an evening writes nothing that would pile up for the next working morning.
+A thread with an owner reminds its owner only.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from models.repositories.questions import Questions
 from models.repositories.reminders import Reminders
 from models.tables import QuestionThread
 from models.timezones import zone_of
-from models.working_hours import WORKING_DAYS, local_day, next_allowed, zone_info
+from models.working_hours import WORKING_DAYS, is_allowed, local_day, zone_info
 
 WAITING_WORKING_DAYS = 2
 BATCH = 500
@@ -93,7 +94,7 @@ async def tell_undelivered(session: Session, now: datetime) -> int:
 
 
 async def _remind(session: Session, now: datetime, default_zone: str) -> int:
-    """Today's reminders to the staff members whose working day is still ahead or under way; how many were enqueued."""
+    """Today's reminders to the staff members whose working hours are under way; how many were enqueued."""
     questions = Questions(session)
     today = local_day(now, default_zone)
     waiting = [t for t in await questions.waiting_for_staff(now - timedelta(days=WAITING_WORKING_DAYS), BATCH)
@@ -115,13 +116,12 @@ async def _remind(session: Session, now: datetime, default_zone: str) -> int:
     for member_id, listed in due.items():
         member = by_id[member_id]
         zone = zone_of(member.timezone, countries.get(member.entity_id or 0), default_zone)
-        sends = next_allowed(now, zone)
-        if local_day(sends, zone) != local_day(now, zone):  # their working day is over or not one: not yet
+        if not is_allowed(now, zone):  # outside their working hours: written when they come, as it reads then
             later.update(t.id for t in listed if t.id is not None)
             continue
         key = f"hd-remind:{member_id}:{local_day(now, zone).isoformat()}"
-        written = await outbox.enqueue(session, member, reminder(listed, sends), key, priority=outbox.BULK,
-                                       not_before=sends)
+        written = await outbox.enqueue(session, member, reminder(listed, now), key, priority=outbox.BULK,
+                                       not_before=now)
         if written is not None:  # None: one was enqueued today already for this person, theirs wait for tomorrow
             count += 1
             told.update(t.id for t in listed if t.id is not None)

@@ -339,11 +339,12 @@ async def test_a_question_waiting_over_two_working_days_reminds_staff_once_a_day
     assert await remind_waiting_questions(database.uow(), utc(2026, 12, 1, 9)) == 0  # 14 + 24 + 9 = 47 h
     assert await remind_waiting_questions(database.uow(), utc(2026, 12, 1, 11)) == 2  # 49 h: Bea and Carl
     assert await remind_waiting_questions(database.uow(), utc(2026, 12, 1, 16)) == 0, "once a day"
-    assert await remind_waiting_questions(database.uow(), utc(2026, 12, 2, 8)) == 2, "and again the next day"
+    assert await remind_waiting_questions(database.uow(), utc(2026, 12, 2, 8)) == 0, "not before their hours"
+    assert await remind_waiting_questions(database.uow(), utc(2026, 12, 2, 9)) == 2, "and again the next day"
     rows = await reminders(database)
     assert [(key.rsplit(":", 1)[1], who) for key, who, _ in rows] == [
         ("2026-12-01", BEA), ("2026-12-01", CARL), ("2026-12-02", BEA), ("2026-12-02", CARL)]
-    # quiet hours: the second day's reminder, planned at 08:00 UTC, waits for 09:00 in the staff's zone (UTC)
+    # quiet hours: the second day's reminder is written (and sent) at 09:00 in the staff's zone (UTC), not at 08:00
     assert rows[2][2].replace(tzinfo=UTC) == utc(2026, 12, 2, 9)
     async with database.uow() as uow:
         payload = (await uow.session.execute(select(Outbox.payload).where(col(Outbox.key) == rows[0][0]))).scalar()

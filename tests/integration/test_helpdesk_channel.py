@@ -13,11 +13,12 @@ from bot.i18n import Renderer
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.helpdesk.reminders import remind_waiting_questions
+from handlers.messages import reply_from_json
 from models.clock import utcnow
 from models.database import Database
 from models.repositories.questions import Questions
 from models.tables import Contact, Entity, Outbox, QuestionThread
-from models.values import EntityStatus, OutboxStatus, Role
+from models.values import EntityStatus, OutboxStatus, Role, ThreadStatus
 
 BEA, CARL, ANA, OTTO = 9501, 9502, 9503, 9504
 
@@ -117,6 +118,36 @@ async def test_an_answer_found_undelivered_later_is_told_to_who_wrote_it_once(ch
         f"Your answer to Q-{thread_id} could not be delivered: Otto has blocked the bot. The answer is kept; if they "
         "write to the bot again, they can read it with /questions."], told
     assert not any("could not be delivered" in m.text for m in await chat.collect(CARL))
+
+
+# --- #4: the daily reminder lists what waits when it goes out ---
+
+async def test_the_question_reminder_lists_what_waits_when_it_goes_out(chat: ChatDriver) -> None:
+    """Q-a waits since Wednesday, Q-b since Friday 03:00 (overdue from Tuesday 03:00). Before: the run at Tuesday
+    00:30 wrote the day's reminder for 09:00 listing Q-a, answered at 01:00, and Q-b missed the day."""
+    first, second = await ask(chat, ANA, "First question?"), await ask(chat, OTTO, "Second question?")
+    async with chat.database.uow() as uow:
+        for thread_id, since in ((first, utc(2026, 12, 2, 10)), (second, utc(2026, 12, 4, 3))):
+            thread = await uow.session.get(QuestionThread, thread_id)
+            assert thread is not None
+            thread.waiting_since = since
+        await uow.commit()
+    await remind_waiting_questions(chat.database.uow(), utc(2026, 12, 8, 0, 30))
+    async with chat.database.uow() as uow:  # answered overnight
+        thread = await uow.session.get(QuestionThread, first)
+        assert thread is not None
+        thread.status, thread.waiting_since = ThreadStatus.answered, utc(2026, 12, 8, 1)
+        await uow.commit()
+    await remind_waiting_questions(chat.database.uow(), utc(2026, 12, 8, 9))
+    bea = await contact_id(chat.database, BEA)
+    async with chat.database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox.not_before, Outbox.payload).where(
+            col(Outbox.contact_id) == bea, col(Outbox.key).startswith("hd-remind:")))).all()
+    assert len(rows) == 1
+    when, payload = rows[0]
+    assert (when.replace(tzinfo=UTC) if when.tzinfo is None else when) == utc(2026, 12, 8, 9)
+    text = chat.renderer.reply(reply_from_json(payload["reply"]), "en").text
+    assert f"Q-{second}" in text and f"Q-{first}" not in text, text
 
 
 # --- #5: /forget closes the person's questions: staff are told why ---

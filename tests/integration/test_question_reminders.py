@@ -1,6 +1,6 @@
-"""Reminders to staff of questions waiting too long, run as the scheduler does (every few hours, weekends included):
-one message on each working day of the staff member, never a pile of them on Monday morning, with the age the
-question has when the message goes out."""
+"""Reminders to staff of questions waiting too long, run as the scheduler does (every few minutes, here every few
+hours; weekends included): one message on each working day of the staff member, written by the first run inside
+their working hours and sent then, never a pile of them on Monday morning, with the age the question has then."""
 
 from __future__ import annotations
 
@@ -57,12 +57,12 @@ async def reminders(database: Database, renderer: Renderer, telegram_id: int) ->
 
 async def test_question_reminders_do_not_pile_up_over_the_weekend(sqlite_database: Database,
                                                                   renderer: Renderer) -> None:
-    """Asked on Wednesday 10:00; the job runs every 6 h for a week: one reminder on Friday, Monday and Tuesday,
+    """Asked on Wednesday 10:00; the job runs every 3 h for a week: one reminder on Friday, Monday and Tuesday,
     each saying how long the question has waited when it goes out (Monday 09:00: 4 days 23 h, so "4 days")."""
     await asked(sqlite_database, utc(2026, 12, 2, 10))  # a Wednesday
-    await run_every(sqlite_database, utc(2026, 12, 2, 10), 6, 26)  # to Tuesday 16:00
+    await run_every(sqlite_database, utc(2026, 12, 2, 9), 3, 52)  # to Tuesday 18:00
     sent = await reminders(sqlite_database, renderer, BEA)
-    assert [when for when, _ in sent] == [utc(2026, 12, 4, 16), utc(2026, 12, 7, 9), utc(2026, 12, 8, 9)]
+    assert [when for when, _ in sent] == [utc(2026, 12, 4, 12), utc(2026, 12, 7, 9), utc(2026, 12, 8, 9)]
     assert ["waiting for 2 days" in sent[0][1], "waiting for 4 days" in sent[1][1],
             "waiting for 5 days" in sent[2][1]] == [True, True, True], [text for _, text in sent]
 
@@ -73,6 +73,6 @@ async def test_a_staff_member_whose_day_has_not_begun_is_reminded_when_it_does(s
     her Monday, not left out because Bea's reminder counted for the question."""
     await asked(sqlite_database, utc(2026, 12, 2, 10), lin_zone="America/Los_Angeles")
     await run_every(sqlite_database, utc(2026, 12, 7, 3), 3, 4)  # Monday 03:00 to 12:00 UTC
-    await run_every(sqlite_database, utc(2026, 12, 7, 15), 3, 2)  # Monday 15:00 UTC is 07:00 in Los Angeles
+    await run_every(sqlite_database, utc(2026, 12, 7, 14), 3, 2)  # Monday 17:00 UTC is 09:00 in Los Angeles
     assert [when for when, _ in await reminders(sqlite_database, renderer, BEA)] == [utc(2026, 12, 7, 9)]
     assert [when for when, _ in await reminders(sqlite_database, renderer, LIN)] == [utc(2026, 12, 7, 17)]
