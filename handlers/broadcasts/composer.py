@@ -105,10 +105,12 @@ class AudienceStep(MultiChoiceStep):
         """The size of the audience as currently chosen."""
         if "reachable" not in ctx.facts:
             return ()
+        reachable, unreachable = int(ctx.facts["reachable"]), int(ctx.facts["unreachable"])
+        if not unreachable:  # "of whom 0 unreachable" says nothing
+            return (plural("{count} person matches.", "{count} people match.", reachable),)
         return (plural("{count} person matches ({unreachable} unreachable).",
-                       "{count} people match ({unreachable} unreachable).",
-                       int(ctx.facts["reachable"]) + int(ctx.facts["unreachable"]),
-                       unreachable=Number(int(ctx.facts["unreachable"]))),)
+                       "{count} people match ({unreachable} unreachable).", reachable + unreachable,
+                       unreachable=Number(unreachable)),)
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Toggle a segment ("Everyone" alone), or finish when someone can receive the broadcast."""
@@ -262,7 +264,7 @@ class TranslationsStep(Step):
                    if code not in have and readers.get(code)]
         if not missing:
             return (*warned, Text(N_("Every language of the audience has a text.")))
-        return (*warned, Concat((Text(N_("Still missing:")), " ", Items(tuple(missing)))))
+        return (*warned, text(N_("Still missing: {languages}"), languages=Items(tuple(missing))))
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """Add or replace a translation, preview one, or finish; send the file separately after a translation too
@@ -392,6 +394,16 @@ def attachment_label(value: Mapping[str, Any]) -> Label:
         else shown
 
 
+def written_languages(answers: Answers) -> tuple[str, ...]:
+    """The languages the broadcast has a text in, the first one first: the only ones a fallback can be (the message
+    in the first language is required: one asked again, too long for a file attached since, keeps it)."""
+    first = answers.get("language")
+    if not first:
+        return ()
+    translated = dict(answers.get("translations") or {})
+    return (str(first), *(code for code in LANGUAGES if code != first and translated.get(code)))
+
+
 def when_label(code: str) -> Label:
     """"Now" or "Later"."""
     return Text(N_("🚀 Send now") if code == "now" else N_("🗓 Schedule"))
@@ -413,7 +425,8 @@ BROADCAST_FORM = Form(
                                 "<a href=\"https://www.itu.int\">links</a>.")),
         TranslationsStep(id="translations", label=N_("Translations"), optional=True,
                          question=N_("Add translations, one language at a time, then Done.")),
-        ChoiceStep(id="fallback", label=N_("Fallback language"), choices=LANGUAGES, label_of=language_label,
+        # only a language with a text: what is chosen is what those readers get
+        ChoiceStep(id="fallback", label=N_("Fallback language"), choices=written_languages, label_of=language_label,
                    columns=3, question=N_("People whose language has no text receive it in:")),
         ChoiceStep(id="when", label=N_("When"), choices=("now", "later"), label_of=when_label,
                    question=N_("Send it now, or schedule it?")),
@@ -422,6 +435,10 @@ BROADCAST_FORM = Form(
                    question=N_("When? Give a date and a time in your time zone.")),
     ),
 )
+
+
+EDITING = "$broadcast_id"
+"""Hidden answer: the scheduled broadcast the composer edits (submitting updates it rather than creating one)."""
 
 
 def texts_of(answers: Answers) -> dict[str, str]:

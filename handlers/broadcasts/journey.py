@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from handlers import buttons, outbox
 from handlers.broadcasts.audience import resolve
-from handlers.broadcasts.composer import BROADCAST_FORM, local_moment, texts_of
+from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, local_moment, texts_of
 from handlers.broadcasts.service import (
     CreateBroadcast,
     cancel_broadcast,
@@ -40,18 +40,17 @@ from handlers.messages import (
     text,
 )
 from handlers.people import decided_by, name_of
-from handlers.settings import zone_label
+from models.city_zones import is_place_zone
 from models.repositories.broadcasts import Broadcasts
 from models.repositories.contacts import Contacts
 from models.tables import Broadcast
+from models.timezones import city_of, offset_label
 from models.values import BroadcastStatus
 
 LIST_LIMIT = 10
 OPEN = (BroadcastStatus.scheduled, BroadcastStatus.sending)
 GRACE = timedelta(minutes=1)
 """A scheduled time passed by less than this at submission is as good as now: it goes out at once."""
-EDITING = "$broadcast_id"
-"""Hidden answer: the scheduled broadcast the composer edits (submitting updates it rather than creating one)."""
 OPENED = "$opened"
 """Hidden answer of an edit: the broadcast's answers when the editor opened it, and the time zone they are in. A
 submit after someone else's edit then writes nothing over it unseen, and the message's translations that were not
@@ -101,11 +100,17 @@ def _zone(conv: Conversation) -> ZoneInfo:
 
 
 def moment_label(moment: datetime, zone: ZoneInfo, locale: str) -> Label:
-    """A moment (naive ones are UTC, as the database stores them) in the reader's time zone, which is named as
-    /settings names it: "Dec 15, 2026 2:30 PM (UTC)", "… (UTC+03:00)", "… (Geneva (Europe/Zurich, UTC+01:00))"."""
+    """A moment (naive ones are UTC, as the database stores them) in the reader's time zone, named by its city in
+    their language and its offset, laid out as their language writes it: "Dec 15, 2026 2:30 PM (UTC)",
+    "… (Geneva, UTC+01:00)", "…（日内瓦，UTC+01:00）". Not the IANA id /settings adds to tell zones apart: in a
+    sentence it is a technical word in Latin letters, and it nested a second pair of parentheses."""
     local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(zone)
-    return Concat((Day(local.date()), " ", Clock(local.time().replace(second=0, microsecond=0)), " (",
-                   zone_label(zone.key, locale, local), ")"))
+    day, clock = Day(local.date()), Clock(local.time().replace(second=0, microsecond=0))
+    offset = offset_label(zone.key, local)
+    if not is_place_zone(zone.key):
+        return text(N_("{day} {time} ({offset})"), day=day, time=clock, offset=offset)
+    return text(N_("{day} {time} ({city}, {offset})"), day=day, time=clock, city=city_of(zone.key, locale),
+                offset=offset)
 
 
 async def broadcast_command(conv: Conversation, incoming: Incoming | None = None) -> None:

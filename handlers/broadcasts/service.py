@@ -8,11 +8,14 @@ from typing import Any
 
 from handlers import outbox
 from handlers.broadcasts.audience import resolve
+from handlers.broadcasts.composer import BROADCAST_FORM, EDITING
+from handlers.forms.base import FormState
 from handlers.messages import N_, Code, Concat, Items, Line, Number, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit
 from models.database import Session
 from models.repositories.broadcasts import Broadcasts
 from models.repositories.contacts import Contacts
+from models.repositories.drafts import Drafts
 from models.repositories.outbox import OutboxRows
 from models.tables import Broadcast
 from models.values import LANGUAGES, BroadcastStatus, OutboxStatus
@@ -27,24 +30,36 @@ class BroadcastError(ValueError):
 
 @dataclass(frozen=True)
 class CreateBroadcast:
-    """Send `texts` (language → Telegram HTML) to an audience; people without their language get `fallback`."""
+    """Send `texts` (language → Telegram HTML) to an audience; people without their language get `fallback`, which
+    must be one of the texts (None: the first one)."""
 
     audience: list[str]
     texts: dict[str, str]
-    fallback: str = "en"
+    fallback: str | None = None
     scheduled_at: datetime | None = None
     created_by: int | None = None
     attachment: dict[str, str] | None = None
     """{"kind": "photo" | "document", "file_id": ...}: sent with the text as its caption."""
 
 
-async def create_broadcast(session: Session, command: CreateBroadcast, now: datetime, today: date,
-                           default_locale: str) -> Broadcast:
-    """Store the broadcast and, unless it is scheduled for later, fan it out now (caller commits)."""
+def _texts_and_fallback(command: CreateBroadcast) -> tuple[dict[str, str], str]:
+    """The broadcast's texts in known languages, and its fallback: the one given, which must have a text (what is
+    stored is what readers of other languages get), or the first text when none is given."""
     texts = {lang: body for lang, body in command.texts.items() if lang in LANGUAGES and body.strip()}
     if not texts:
         raise BroadcastError("a broadcast needs a text in at least one of ar, en, es, fr, ru, zh")
-    fallback = command.fallback if command.fallback in texts else next(iter(texts))
+    if command.fallback is None:
+        return texts, next(iter(texts))
+    if command.fallback not in texts:
+        raise BroadcastError(f"the fallback language {command.fallback} has no text: choose one of "
+                             f"{', '.join(texts)}")
+    return texts, command.fallback
+
+
+async def create_broadcast(session: Session, command: CreateBroadcast, now: datetime, today: date,
+                           default_locale: str) -> Broadcast:
+    """Store the broadcast and, unless it is scheduled for later, fan it out now (caller commits)."""
+    texts, fallback = _texts_and_fallback(command)
     later = command.scheduled_at is not None and command.scheduled_at > now
     broadcast = Broadcast(created_by=command.created_by, audience=list(command.audience), texts=texts,
                           fallback=fallback, attachment=command.attachment,
@@ -63,14 +78,11 @@ async def edit_broadcast(session: Session, broadcast: Broadcast, command: Create
                          today: date, default_locale: str) -> bool:
     """Replace a scheduled broadcast's audience, texts, fallback, file and time, audited; sent at once when its new
     time is now. False, and nothing changed, when it started or was cancelled meanwhile (caller commits)."""
-    texts = {lang: body for lang, body in command.texts.items() if lang in LANGUAGES and body.strip()}
-    if not texts:
-        raise BroadcastError("a broadcast needs a text in at least one of ar, en, es, fr, ru, zh")
+    texts, fallback = _texts_and_fallback(command)
     before = {"audience": broadcast.audience, "texts": broadcast.texts, "fallback": broadcast.fallback,
               "attachment": broadcast.attachment, "scheduled_at": broadcast.scheduled_at}
     later = command.scheduled_at is not None and command.scheduled_at > now
-    after = {"audience": list(command.audience), "texts": texts,
-             "fallback": command.fallback if command.fallback in texts else next(iter(texts)),
+    after = {"audience": list(command.audience), "texts": texts, "fallback": fallback,
              "attachment": command.attachment, "scheduled_at": command.scheduled_at}
     if not await Broadcasts(session).revise_scheduled(broadcast, after):
         return False
@@ -110,6 +122,25 @@ async def start_broadcast(session: Session, broadcast: Broadcast, now: datetime,
         counts = {OutboxStatus.pending.value: len(rows)}
         await outbox.enqueue(session, creator, progress_reply(broadcast, counts, now), progress_key(broadcast),
                              priority=outbox.INTERACTIVE)
+    await _close_edits(session, broadcast)
+
+
+async def _close_edits(session: Session, broadcast: Broadcast) -> None:
+    """Drop the edits of a broadcast left open by staff once it started, and tell each editor at once: a submit
+    could only be refused now, after they changed everything again."""
+    drafts = Drafts(session)
+    for contact_id in sorted(await drafts.contacts_drafting(BROADCAST_FORM.id)):
+        draft = await drafts.find(contact_id, BROADCAST_FORM.id)
+        if draft is None or FormState.from_json(draft.state).answers.get(EDITING) != broadcast.id:
+            continue
+        await drafts.discard(contact_id, BROADCAST_FORM.id)
+        editor = await Contacts(session).get(contact_id)
+        if editor is None or editor.blocked:
+            continue
+        closed = text(N_("Broadcast {ref} has started, so your edit of it is closed: nothing you changed in it was "
+                         "saved. /broadcasts shows how far it is."), ref=Code(f"#{broadcast.id}"))
+        await outbox.enqueue(session, editor, Reply((closed,)), f"bc-closed:{broadcast.id}:{contact_id}",
+                             priority=outbox.NOTICE)
 
 
 def _separate_files(broadcast: Broadcast, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
