@@ -195,7 +195,7 @@ def test_no_double_full_stop_after_a_date_in_any_message(renderer: Renderer) -> 
     ("en", "Progress report on P2C-2025-00003 “Schools” for 2024."),
     ("zh", "P2C-2025-00003“Schools”在2024年的进展报告。"),
     ("ru", "Отчёт о ходе выполнения P2C-2025-00003 «Schools» за 2024 год."),
-    ("ar", "تقرير مرحلي عن P2C-2025-00003 «Schools» للفترة عام 2024."),
+    ("ar", "تقرير مرحلي عن P2C-2025-00003 «Schools» لفترة عام 2024."),  # "the period of the year 2024"
 ])
 def test_a_whole_year_reads_as_a_year_in_running_text(renderer: Renderer, locale: str, expected: str) -> None:
     # an annual period was the bare number: "在2024的进展报告" is not Chinese, "за 2024" is clipped Russian
