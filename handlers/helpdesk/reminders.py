@@ -6,6 +6,10 @@ day>), written by the first run inside their working hours (models.working_hours
 the ages are those of the moment it goes out, so a question answered or closed overnight is not listed, and one that
 became overdue overnight is. A weekend or an evening writes nothing that would pile up for the next working morning.
 A thread with an owner reminds its owner only.
+
+A question BDT answered and its asker left without a word for two weeks (SETTLED_AFTER) is closed by the same job,
+the asker told in their working hours that a reply to the answer, or /ask, brings more: staff's /questions is not
+filled for ever with threads nobody will close.
 """
 
 from __future__ import annotations
@@ -18,18 +22,21 @@ from handlers.entities import is_staff_contact
 from handlers.helpdesk.compose import thread_ref
 from handlers.helpdesk.listing import age
 from handlers.messages import N_, Concat, Label, Reply, Text, plural, text
-from handlers.people import name_of
+from handlers.people import audit, name_of
 from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.questions import Questions
 from models.repositories.reminders import Reminders
 from models.tables import QuestionThread
 from models.timezones import zone_of
-from models.working_hours import WORKING_DAYS, is_allowed, local_day, zone_info
+from models.values import ThreadStatus
+from models.working_hours import WORKING_DAYS, is_allowed, local_day, next_allowed, zone_info
 
 WAITING_WORKING_DAYS = 2
 BATCH = 500
 LISTED = 10
+SETTLED_AFTER = timedelta(days=14)
+"""How long an answered question waits for its asker before the bot closes it (close_settled)."""
 UNDELIVERED_LOOKED_AT = timedelta(days=2)
 """How far back answers found undelivered are looked for (the job runs every few minutes; the notice goes once)."""
 
@@ -63,8 +70,36 @@ async def remind_waiting_questions(uow: UnitOfWork, now: datetime, default_zone:
     that could not be delivered (tell_undelivered); how many messages were enqueued."""
     async with uow:
         count = await tell_undelivered(uow.session, now) + await _remind(uow.session, now, default_zone)
+        count += await close_settled(uow.session, now, default_zone)
         await uow.commit()
         return count
+
+
+async def close_settled(session: Session, now: datetime, default_zone: str = "UTC") -> int:
+    """Close the questions answered SETTLED_AFTER ago or more whose asker wrote nothing since (nor closed them), and
+    tell each asker in their working hours; how many notices were enqueued."""
+    count = 0
+    contacts = Contacts(session)
+    threads = await Questions(session).answered_before(now - SETTLED_AFTER, BATCH)
+    askers = {t.asker_id: await contacts.get(t.asker_id) for t in threads if t.asker_id}
+    countries = await Reminders(session).countries_of({c.entity_id for c in askers.values()
+                                                        if c is not None and c.entity_id})
+    for thread in threads:
+        assert thread.id is not None
+        thread.status, thread.closed_at, thread.updated_at = ThreadStatus.closed, now, now
+        thread.version += 1
+        await audit(session, None, "question.closed", "question", thread.id, by="bot", reason="no reply")
+        asker = askers.get(thread.asker_id) if thread.asker_id else None
+        if asker is None or asker.blocked:
+            continue
+        zone = zone_of(asker.timezone, countries.get(asker.entity_id or 0), default_zone)
+        notice = Reply((text(N_("Your question {ref} is closed: BDT answered it two weeks ago and heard nothing more "
+                                "from you. If you need more, reply to BDT's answer or send /ask."),
+                             ref=thread_ref(thread.id)),))
+        if await outbox.enqueue(session, asker, notice, f"hd-settled:{thread.id}:v{thread.version}",
+                                priority=outbox.BULK, not_before=next_allowed(now, zone)) is not None:
+            count += 1
+    return count
 
 
 async def tell_undelivered(session: Session, now: datetime) -> int:

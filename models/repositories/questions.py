@@ -55,6 +55,9 @@ _OF_ASKER = (select(QuestionThread).where(col(QuestionThread.asker_id) == bindpa
 _WAITING = (select(QuestionThread).where(col(QuestionThread.status) == ThreadStatus.open,
                                          col(QuestionThread.waiting_since) <= bindparam("before"))
             .order_by(col(QuestionThread.waiting_since)).limit(bindparam("limit")))
+_SETTLED = (select(QuestionThread).where(col(QuestionThread.status) == ThreadStatus.answered,
+                                         col(QuestionThread.waiting_since) <= bindparam("before"))
+            .order_by(col(QuestionThread.waiting_since)).limit(bindparam("limit")))
 _MESSAGES = (select(QuestionMessage).where(col(QuestionMessage.thread_id) == bindparam("thread_id"))
              .order_by(col(QuestionMessage.id)))
 _ASKERS = (select(QuestionThread.id, Contact, Entity)
@@ -175,6 +178,10 @@ class Questions:
     async def waiting_for_staff(self, before: datetime, limit: int) -> list[QuestionThread]:
         """Open threads waiting for staff since `before` or earlier, the longest waiting first."""
         return list((await self.session.execute(_WAITING, {"before": before, "limit": limit})).scalars())
+
+    async def answered_before(self, before: datetime, limit: int) -> list[QuestionThread]:
+        """Threads answered by staff whose asker has not written since `before` or earlier, the oldest first."""
+        return list((await self.session.execute(_SETTLED, {"before": before, "limit": limit})).scalars())
 
     async def askers(self, thread_ids: list[int]) -> dict[int, tuple[Contact | None, Entity | None]]:
         """Who asked each thread, and for which entity."""

@@ -178,3 +178,44 @@ async def test_forget_on_a_question_nobody_took_tells_every_staff_member(chat: C
     reason = f"Question Q-{thread_id} was closed: the person who asked it asked to be forgotten."
     for staff in (BEA, CARL):
         assert any(reason in m.text for m in await chat.collect(staff)), staff
+
+
+# --- answered questions the asker never closes ---
+
+async def test_a_question_answered_two_weeks_ago_without_a_word_since_is_closed_and_the_asker_told(
+        chat: ChatDriver) -> None:
+    """j_channel #1's rest: an answered question whose asker neither replied nor closed it stayed in staff's
+    /questions for ever. Two weeks after the answer the bot closes it and tells the asker how to go on; one the asker
+    replied to meanwhile waits for staff and stays open."""
+    settled, replied = await ask(chat, ANA, "First question?"), await ask(chat, OTTO, "Second question?")
+    await answer(chat, settled, "Use /mypledges.")
+    await answer(chat, replied, "Use /report.")
+    await chat.send(chat.person(OTTO, "Otto"), "/questions")
+    async with chat.database.uow() as uow:
+        for thread_id in (settled, replied):
+            thread = await Questions(uow.session).get(thread_id)
+            assert thread is not None
+            thread.waiting_since = utc(2026, 11, 2, 10)
+        await uow.commit()
+    async with chat.database.uow() as uow:  # Otto replied: his thread waits for staff again
+        thread = await Questions(uow.session).get(replied)
+        assert thread is not None
+        thread.status = ThreadStatus.open
+        await uow.commit()
+    await chat.collect(ANA)
+    now = utc(2026, 11, 16, 11)  # Monday, 14 days and an hour after the answer
+    await remind_waiting_questions(chat.database.uow(), utc(2026, 11, 16, 9))  # 13 days 23 hours: not yet
+    async with chat.database.uow() as uow:
+        early = await Questions(uow.session).get(settled)
+        assert early is not None and early.status == ThreadStatus.answered
+    await remind_waiting_questions(chat.database.uow(), now)
+    async with chat.database.uow() as uow:
+        closed, still = await Questions(uow.session).get(settled), await Questions(uow.session).get(replied)
+        assert closed is not None and closed.status == ThreadStatus.closed and closed.closed_at is not None
+        assert still is not None and still.status == ThreadStatus.open
+        notices = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("hd-settled:"))))\
+            .scalars().all()
+    assert [n.contact_id for n in notices] == [await contact_id(chat.database, ANA)]
+    assert await remind_waiting_questions(chat.database.uow(), now) == 0, "once"
+    told = chat.renderer.reply(reply_from_json(notices[0].payload["reply"]), "en").text
+    assert f"Your question Q-{settled} is closed" in told and "reply to BDT's answer or send /ask" in told, told
