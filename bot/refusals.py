@@ -4,6 +4,8 @@ Journeys keep their messages within Telegram's limits and delivery measures them
 means something unforeseen (a formatting Telegram reads differently, a file it no longer has). The row
 is recorded failed as before; this adds one short explanation for the person it was for, in their
 language, saying that nothing of theirs is lost and how to go on (/start resumes a form where it was).
+A journey that knows better what to say about one of its messages (a piece of evidence whose file Telegram
+no longer has) writes it in the message itself (`Reply.if_refused`), and that is said instead.
 """
 
 from __future__ import annotations
@@ -22,15 +24,24 @@ EXPLANATION = N_("I could not show you a message: Telegram refused it. Nothing y
                  "continue where you left off, or /help to see what I can do.")
 
 
-def explanation() -> Reply:
-    """What the person is told instead of the message Telegram refused."""
+def explanation(item: Queued | None = None) -> Reply:
+    """What the person is told instead of the message Telegram refused: what its journey wrote for that case, if
+    anything, else the general explanation."""
+    message = _message(item) if item is not None else None
+    if message is not None and message.if_refused is not None:
+        return message.if_refused
     return Reply((Text(EXPLANATION),))
+
+
+def _message(item: Queued) -> Reply | None:
+    if isinstance(item.message, Reply):
+        return item.message
+    return reply_from_json(item.payload["reply"]) if "reply" in item.payload else None
 
 
 def is_explanation(item: Queued) -> bool:
     """True for a row that is itself an explanation (one refused in turn is not explained again)."""
-    message = item.message if isinstance(item.message, Reply) else \
-        reply_from_json(item.payload["reply"]) if "reply" in item.payload else None
+    message = _message(item)
     return message is not None and [getattr(part, "msgid", None) for part in message.parts] == [EXPLANATION]
 
 
@@ -42,6 +53,6 @@ async def explain_refusal(database: Database, item: Queued) -> bool:
         contact = await Contacts(uow.session).get(item.contact_id)
         if contact is None or contact.blocked:
             return False
-        added = await outbox.enqueue(uow.session, contact, explanation(), f"refused:{item.id}")
+        added = await outbox.enqueue(uow.session, contact, explanation(item), f"refused:{item.id}")
         await uow.commit()
     return added is not None

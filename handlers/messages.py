@@ -135,6 +135,9 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: tuple[str, str] | None = None
     """("photo" | "document", Telegram file id) sent with the text as its caption."""
+    if_refused: Reply | None = None
+    """What the reader is told instead if Telegram refuses this message (a file it no longer has); None: the
+    runtime's general explanation (bot.refusals)."""
 
 
 def reply(*parts: Label, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
@@ -242,6 +245,8 @@ def reply_to_json(value: Reply) -> dict[str, Any]:
         data["buttons"] = [[[_label_to_json(b.label), b.code] for b in row] for row in value.buttons]
     if value.attachment is not None:
         data["att"] = list(value.attachment)
+    if value.if_refused is not None:
+        data["refused"] = reply_to_json(value.if_refused)
     return data
 
 
@@ -251,5 +256,7 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         tuple(Button(_label_from_json(label), code) for label, code in row) for row in data.get("buttons", [])
     )
     attachment = data.get("att")
+    refused = data.get("refused")
     return Reply(tuple(_label_from_json(part) for part in data["parts"]), buttons,
-                 (str(attachment[0]), str(attachment[1])) if attachment else None)
+                 (str(attachment[0]), str(attachment[1])) if attachment else None,
+                 reply_from_json(refused) if refused else None)

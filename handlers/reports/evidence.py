@@ -7,11 +7,14 @@ from handlers.entities import is_staff, refuse
 from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import role_of
 from handlers.reports.cards import period_label
+from handlers.reports.form import evidence_label
 from models.repositories.reports import Reports
 from models.tables import Pledge
 from models.values import Role
 
 READERS = frozenset({Role.focal_point, Role.coordinator})
+ASK_AGAIN = N_("Ask the organisation's focal point to send it again.")
+ATTACH_AGAIN = N_("To attach it again, send /report and replace this report.")
 
 
 async def send_evidence(conv: Conversation, report_id: int) -> None:
@@ -26,12 +29,18 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
         conv.say(Reply((Text(N_("This report has no evidence attached.")),)))
         return
     total = len(report.evidence)
+    advice = ASK_AGAIN if is_staff(conv) else ATTACH_AGAIN
     for index, item in enumerate(report.evidence, start=1):
         caption = text(N_("Evidence {n} of {total}, report on {ref} for {period}"), n=index, total=total,
                        ref=Code(pledge.ref or ""), period=period_label(report.period))
+        # a file Telegram no longer has (sent to another bot, or long ago) is refused: say which, and what to do
+        refused = Reply((text(N_("Evidence {n} of {total} ({item}), report on {ref} for {period}, could not be "
+                                 "shown: Telegram refused it."), n=index, total=total, item=evidence_label(item),
+                              ref=Code(pledge.ref or ""), period=period_label(report.period)), Text(advice)))
         kind, file_id = item.get("kind"), item.get("file_id")
         if kind in ("photo", "document") and isinstance(file_id, str) and file_id:
             name = item.get("name")
-            conv.say(Reply((caption, *((str(name),) if name else ())), attachment=(str(kind), file_id)))
+            conv.say(Reply((caption, *((str(name),) if name else ())), attachment=(str(kind), file_id),
+                           if_refused=refused))
         elif kind == "link":
-            conv.say(Reply((caption, Code(str(item.get("url", ""))))))
+            conv.say(Reply((caption, Code(str(item.get("url", "")))), if_refused=refused))
