@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, bare_username, load_settings
 from models.clock import utcnow
 from models.values import Role, Sector
 
@@ -31,7 +31,8 @@ app.add_typer(invite_app, name="invite")
 broadcast_app = typer.Typer(help="Announcements to segments of stakeholders.", no_args_is_help=True)
 app.add_typer(broadcast_app, name="broadcast")
 
-LogFormat = Annotated[str, typer.Option("--log-format", help="text or json")]
+LogFormat = Annotated[str | None, typer.Option("--log-format",
+                                                help="text or json (default: P2C_LOG_FORMAT, else text)")]
 
 
 def _fail(message: str) -> None:
@@ -81,7 +82,7 @@ def _run(coroutine: Coroutine[Any, Any, T], event_loop: str = "asyncio") -> T:
 @app.command()
 def run(
     webhook: Annotated[bool, typer.Option(help="Receive updates by webhook instead of long polling.")] = False,
-    log_format: LogFormat = "text",
+    log_format: LogFormat = None,
 ) -> None:
     """Run the bot against P2C_API_BASE (Telegram by default)."""
     from bot.app import build_app
@@ -107,7 +108,7 @@ def sandbox(
     database_url: Annotated[str | None, typer.Option(help="Bot database (default: P2C_DATABASE_URL).")] = None,
     server_only: Annotated[bool, typer.Option("--server-only", help="Run only the sandbox server.")] = False,
     token: Annotated[str | None, typer.Option(help="Token the sandbox accepts (default: a fixed one).")] = None,
-    log_format: LogFormat = "text",
+    log_format: LogFormat = None,
 ) -> None:
     """Run the offline sandbox: a local Bot API server, the web chat page, and the bot with demo data."""
     from bot.logs import configure_logging
@@ -261,7 +262,7 @@ def invite_create(
     if country is not None and country.upper() not in load_country_table():
         _fail(f"{country} is not an ISO 3166 alpha-3 code in the country table")
     settings = _settings()
-    username = bot_username or settings.bot_username or _run(_ask_username(settings))
+    username = bare_username(bot_username) or settings.bot_username or _run(_ask_username(settings))
     command = CreateInvite(entity, role, sector, country.upper() if country else None, timedelta(days=days))
     try:
         token, found, created = _run(_with_uow(lambda uow: invite(command, uow, utcnow())))

@@ -21,6 +21,14 @@ TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def bare_username(value: str | None) -> str | None:
+    """A bot's username as its link t.me/NAME needs it: without the "@" it is often written with; None if empty."""
+    return (value or "").strip().removeprefix("@").strip() or None
+
+
 class ConfigError(Exception):
     """A setting that stops start-up; the message is one line naming the variable and why."""
 
@@ -44,9 +52,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     auto_upgrade: bool = True
     bot_username: str | None = None
-    rate_global_per_second: float = 30.0
-    rate_per_chat_per_second: float = 1.0
-    rate_per_chat_burst: int = 3
+    """As in the bot's link t.me/NAME: a leading "@", as usernames are often written, is dropped."""
+    # Bounded: a burst of 0 never lets a message out (and shutdown waits for them), a rate of 0 divides by zero.
+    rate_global_per_second: float = Field(default=30.0, gt=0, allow_inf_nan=False)
+    rate_per_chat_per_second: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    rate_per_chat_burst: int = Field(default=3, ge=1)
     reminder_interval_seconds: float = Field(default=900.0, ge=1.0, le=86400.0)
     """How often reminders are planned (each plan is idempotent; end-to-end tests use a second or two)."""
     event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"
@@ -134,6 +144,19 @@ class Settings(BaseSettings):
         if value is not None and not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/") if value else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @field_validator("bot_username")
+    @classmethod
+    def _bare_username(cls, value: str | None) -> str | None:
+        return bare_username(value)
 
     @field_validator("default_locale")
     @classmethod
