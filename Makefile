@@ -1,10 +1,12 @@
 # Two commands do everything on a fresh machine with Python 3.11+:
-#   make sandbox   run the product offline (sandbox Bot API server, the bot, the web chat page)
+#   make sandbox   run the product offline (sandbox Bot API server, the bot, the web chat page);
+#                  make sandbox PORT=8081 when port 8080 is taken
 #   make test      lint, type-check, check the import boundaries and the six catalogs, and run every test
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PORT ?= 8080
 
 .PHONY: sandbox run test lint catalogs messages bench clean
 
@@ -15,7 +17,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*; touch $@
 
 sandbox: $(STAMP)
-	$(BIN)/p2c-bot sandbox
+	$(BIN)/p2c-bot sandbox --port $(PORT)
 
 run: $(STAMP)
 	$(BIN)/p2c-bot run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import SecretStr
+from sqlmodel import col, select
 
 from bot.config import ConfigError, Settings
 from bot.demo import load_demo
@@ -11,21 +12,35 @@ from bot.sandbox.server import SandboxServer, start_server
 from models.clock import utcnow
 from models.database import Database
 from models.migrate import upgrade
+from models.tables import Contact
 
 
 async def seed_people(server: SandboxServer, settings: Settings) -> int:
-    """Load the demo into the bot's database and show the same people on the sandbox page."""
+    """Load the demo into the bot's database and show on the sandbox page the demo people, then every other person
+    the bot's database knows (added on the page before a restart: the server itself keeps nothing); how many.
+
+    The page gives a new person the next id after the people it shows, so it never reuses an id the bot knows
+    (which would put the newcomer in someone else's half-finished registration).
+    """
     database = Database(settings.database_url)
     try:
         await upgrade(database)
         people = await load_demo(database.uow(), utcnow())
+        async with database.uow() as uow:
+            known = (await uow.session.execute(select(Contact).order_by(col(Contact.id)))).scalars().all()
     finally:
         await database.dispose()
+    demo = {person.telegram_id for person in people}
     async with SandboxClient(server.url) as client:
         for person in people:
             await client.add_user(person.telegram_id, person.first_name, last_name=person.last_name,
                                   language_code=person.language)
-    return len(people)
+        others = [contact for contact in known if contact.telegram_id not in demo and contact.telegram_id > 0]
+        for contact in others:  # a forgotten person keeps their id (and may write again), not their name
+            await client.add_user(contact.telegram_id, contact.first_name.strip() or f"Person {contact.telegram_id}",
+                                  last_name=contact.last_name or None, username=contact.username or None,
+                                  language_code=contact.telegram_language or contact.language or None)
+    return len(people) + len(others)
 
 
 async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | None) -> None:
@@ -35,11 +50,13 @@ async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | 
     try:
         server = await start_server(host, port, token)
     except OSError as error:
-        raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror}); choose another --port.") from None
+        other = port + 1 if 0 < port < 65535 else 8081
+        raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror}); choose another port: "
+                          f"p2c-bot sandbox --port {other}, or make sandbox PORT={other}.") from None
     try:
         count = await seed_people(server, settings)
         bot_settings = settings.model_copy(update={"bot_token": SecretStr(server.token), "api_base": server.url})
-        print(f"P2C bot running on the sandbox: open {server.url}/ to chat as one of {count} demo people "
+        print(f"P2C bot running on the sandbox: open {server.url}/ to chat as one of {count} people "
               "(Ctrl-C stops).", flush=True)
         await run(build_app(bot_settings))
     finally:
