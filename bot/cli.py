@@ -284,7 +284,9 @@ AUDIENCE_HELP = ("Segments: everyone, role:staff, sector:academia, group:ldc (or
 def broadcast_send(
     text: Annotated[list[str], typer.Option(help="LANG=TEXT (Telegram HTML), once per language.")],
     audience: Annotated[list[str] | None, typer.Option(help=AUDIENCE_HELP)] = None,
-    fallback: Annotated[str, typer.Option(help="Language for people whose language has no text.")] = "en",
+    fallback: Annotated[str | None, typer.Option(
+        help="Language for people whose language has no text: one of the --text languages (default: the first).")
+    ] = None,
     created_by: Annotated[int | None, typer.Option(help="Telegram id of the staff member it is from.")] = None,
 ) -> None:
     """Send a broadcast now, through the same service as the chat composer; prints its id."""

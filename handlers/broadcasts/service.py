@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from handlers import outbox
 from handlers.broadcasts.audience import resolve
-from handlers.broadcasts.composer import BROADCAST_FORM, EDITING
+from handlers.broadcasts.composer import BROADCAST_FORM, CAPTION, EDITING, as_caption
 from handlers.forms.base import FormState
+from handlers.forms.markup import MAX_TEXT, MarkupError, check_markup
 from handlers.messages import N_, Code, Concat, Items, Line, Number, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit
 from models.database import Session
@@ -25,7 +27,15 @@ INSERT_CHUNK = 1000
 
 
 class BroadcastError(ValueError):
-    """A broadcast that cannot be created as asked."""
+    """A broadcast that cannot be created as asked (one English line, for `p2c-bot broadcast send`)."""
+
+
+MARKUP_REFUSALS = {
+    "tag": "the tag {tag} is not allowed (use b, i, u, s, a href, code, pre or blockquote)",
+    "unbalanced": "{tag} is not closed, or closed in the wrong order",
+    "attribute": "a tag has an attribute Telegram does not allow ({detail})",
+    "empty": "it has formatting but no text",
+}
 
 
 @dataclass(frozen=True)
@@ -48,12 +58,32 @@ def _texts_and_fallback(command: CreateBroadcast) -> tuple[dict[str, str], str]:
     texts = {lang: body for lang, body in command.texts.items() if lang in LANGUAGES and body.strip()}
     if not texts:
         raise BroadcastError("a broadcast needs a text in at least one of ar, en, es, fr, ru, zh")
+    for lang, body in texts.items():
+        _check_html(lang, body, command.attachment)
     if command.fallback is None:
         return texts, next(iter(texts))
     if command.fallback not in texts:
         raise BroadcastError(f"the fallback language {command.fallback} has no text: choose one of "
                              f"{', '.join(texts)}")
     return texts, command.fallback
+
+
+def _check_html(lang: str, body: str, attachment: dict[str, str] | None) -> None:
+    """Refuse a text Telegram would refuse, with the composer's checker and limits: every recipient would get an
+    apology instead of the broadcast."""
+    caption = as_caption({"attachment": attachment})
+    limit = CAPTION if caption else MAX_TEXT
+    try:
+        check_markup(body.strip(), limit)
+    except MarkupError as error:
+        if error.reason == "length":
+            why = f"it has {int(error.detail):,} characters, and Telegram allows {limit:,}"
+            if caption:
+                why += " under a file (or send the file separately)"
+        else:
+            tag = f"<{error.detail}>" if re.fullmatch(r"[\w-]+", error.detail) else "a formatting tag"
+            why = MARKUP_REFUSALS[error.reason].format(tag=tag, detail=error.detail)
+        raise BroadcastError(f"the {lang} text would be refused by Telegram: {why}") from error
 
 
 async def create_broadcast(session: Session, command: CreateBroadcast, now: datetime, today: date,
