@@ -13,6 +13,7 @@ from typing import Any
 
 from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
 from handlers.forms.intents import typed_intent
+from handlers.forms.numbering import counted
 from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Markup, Reply, Text, text
 from handlers.vocabulary import typed_yes_no
 
@@ -104,7 +105,9 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     step = _step(form, state.step)
     steps = applicable(form, state.answers)
     position = next((i for i, s in enumerate(steps) if s.id == step.id), 0) + 1
-    numbering = [text(N_("Question {n} of {total}"), n=position, total=len(steps))] if form.numbered else []
+    told = counted(form, state.answers, step.id)
+    n = next((i for i, s in enumerate(told) if s.id == step.id), 0) + 1
+    numbering = [text(N_("Question {n} of {total}"), n=n, total=len(told))] if form.numbered else []
     parts: list[Label] = [*notes, *numbering, step.ask(state.answers), *step.lines(state.answers, state.scratch, ctx)]
     rows = [tuple(row) for row in step.buttons(state.answers, state.scratch, ctx) if row]
     rows += _default_rows(form, state, step, ctx, parts, first=position == 1)
