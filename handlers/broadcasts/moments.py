@@ -20,8 +20,8 @@ TIME_OF_DAY = re.compile(
     r"(?<!\d)(?P<hour>\d{1,2})"
     r"(?:(?:[:.]|\s*[hч点點时時]\s*)(?P<minute>\d{2})\s*分?|\s*(?P<mark>[hч]|[点點时時](?P<half>半)?))?"
     r"(?::\d{2})?\s*(?P<word>heures?|horas?|час(?:а|ов)?|o['’]?clock|h\.?|ч\.?)?\s*"
-    r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحً?اً?)?|утра|ночи|du\s+matin|de\s+la\s+(?:mañana|madrugada)"
-    r"|in\s+the\s+morning)|(?P<night>de\s+la\s+noche|du\s+soir|at\s+night|in\s+the\s+evening)"
+    r"(?P<marker>(?P<am>a\.?\s?m\.?|ص(?:باحً?اً?)?|утра|du\s+matin|de\s+la\s+(?:mañana|madrugada)"
+    r"|in\s+the\s+morning)|(?P<night>ночи|de\s+la\s+noche|du\s+soir|at\s+night|in\s+the\s+evening)"
     r"|p\.?\s?m\.?|م(?:ساءً?)?|ظهرً?اً?|بعد\s+الظهره?|بعد\s+الظهيرة|عصرً?اً?|вечера|дня|de\s+la\s+tarde"
     r"|de\s+l['’]apr[eè]s-midi|in\s+the\s+afternoon)?\s*$", re.IGNORECASE)
 """A time of day at the end of what was typed: 14:30, 14h30, 9 h 30, 9h, 14.30, 14:30:00, 2:30 PM, 2 pm, 2:30 م (as
@@ -95,14 +95,14 @@ def _clock(found: re.Match[str], day: str, *, evening: bool) -> TypedMoment | No
     if found["marker"]:
         if not 1 <= hour <= 12 or (evening and found["am"]):
             return None
-        if found["night"] and hour == 12:  # "12 de la noche": the midnight ending the day
-            hour, next_day = 0, True
+        if found["night"]:  # as 晚上: 11 ночи is 23:00, 12 the midnight ending the day, 1 to 4 the night after it
+            hour, next_day = _at_night(hour)
         else:
             hour = hour % 12 + (0 if found["am"] else 12)
-    elif found["part"] in ("晚上", "凌晨") and hour == 12:  # midnight: ending the evening, or starting the night
-        hour, next_day = 0, found["part"] == "晚上"
-    elif found["part"] == "晚上" and hour < 5:  # 晚上1点: one in the night after that evening, not 13:00
-        next_day = True
+    elif found["part"] == "凌晨" and hour == 12:  # midnight starting the night
+        hour = 0
+    elif found["part"] == "晚上" and 1 <= hour <= 12:  # 晚上8点 20:00, 晚上12点 the midnight ending it, 晚上1点 after
+        hour, next_day = _at_night(hour)
     elif found["part"] in AFTERNOON and hour < 12:  # 下午3点 is 15:00; 中午12点 noon
         hour += 12
     elif evening and not found["part"] and 1 <= hour <= 12:
@@ -110,6 +110,15 @@ def _clock(found: re.Match[str], day: str, *, evening: bool) -> TypedMoment | No
     if hour > 23 or minute > 59:
         return None
     return TypedMoment(day, time(hour, minute), next_day)
+
+
+def _at_night(hour: int) -> tuple[int, bool]:
+    """An hour said of the evening and night (晚上, ночи, de la noche, at night), 1 to 12: 5 to 11 are after noon, 12
+    the midnight ending the day named, 1 to 4 the small hours after it (the day after); and whether it falls on the
+    day after."""
+    if hour == 12:
+        return 0, True
+    return (hour, True) if hour < 5 else (hour + 12, False)
 
 
 @dataclass(frozen=True, kw_only=True)

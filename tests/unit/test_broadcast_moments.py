@@ -146,7 +146,12 @@ def test_a_vague_or_contradictory_evening_or_word_is_none(typed: str) -> None:
     ("demain à 8 heures du matin", TypedMoment("demain", time(8))),
     ("завтра в 3 часа дня", TypedMoment("завтра", time(15))),
     ("завтра в 15 часов", TypedMoment("завтра", time(15))),
-    ("завтра в 3 часа ночи", TypedMoment("завтра", time(3))),
+    ("завтра в 3 часа ночи", TypedMoment("завтра", time(3), next_day=True)),  # the night after tomorrow evening
+    ("завтра в 11 ночи", TypedMoment("завтра", time(23))),
+    ("завтра в 12 ночи", TypedMoment("завтра", time(0), next_day=True)),
+    ("tomorrow 1 at night", TypedMoment("tomorrow", time(1), next_day=True)),
+    ("tomorrow at 10 at night", TypedMoment("tomorrow", time(22))),
+    ("mañana a la 1 de la noche", TypedMoment("mañana", time(1), next_day=True)),
     ("غدا 3 بعد الظهر", TypedMoment("غدا", time(15))),
     ("غدا الساعة 4 عصرًا", TypedMoment("غدا", time(16))),
     ("غدا 9 صباحًا", TypedMoment("غدا", time(9))),
