@@ -246,3 +246,65 @@ def parse_percent(text: str, locale: str) -> int:
     if value > 100:
         raise ParseError("out_of_range")
     return int(value)
+
+
+_LEADING_NUMBER = re.compile(rf"^\s*(?:\d[\d.,'٫٬ \u00a0\u202f]*|[{CJK_NUMERALS}]+)")
+"""Digits of any script (ASCII, Arabic-Indic, full-width) with their group and decimal marks, or Chinese numerals."""
+_JOINED_WORD = re.compile(r"\s*(?:[\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
+"""One ideograph, or a word of letters: where a number written without spaces may end ("200万|人", "300|écoles")."""
+_JOINED_MULTIPLIERS = 3
+_LEAD_WORDS = re.compile(r"[^\W\d_]+(?:[\s'’.]+[^\W\d_]+)*[\s'’.]*")
+"""Only words of letters ("environ ", "about ", "大约"): what may come before a count's digits."""
+
+
+def _split_count(text: str, locale: str) -> tuple[str, str] | None:
+    """The longest start of `text` that reads as a number ("2 млн", "200万"), and what comes after it."""
+    ends = {word.end() for word in re.finditer(r"\S+", text)}
+    leading = _LEADING_NUMBER.match(text)
+    if leading is not None:  # "500所学校", "300écoles", "200万人": joined to its multiplier and its unit
+        position = leading.end()
+        ends.add(position)
+        for _ in range(_JOINED_MULTIPLIERS):
+            if (word := _JOINED_WORD.match(text, position)) is None:
+                break
+            position = word.end()
+            ends.add(position)
+    for end in sorted(ends - {len(text)}, reverse=True):
+        try:
+            parse_integer(text[:end], locale)
+        except ParseError:
+            continue
+        return text[:end].strip(), text[end:].strip()
+    if leading is not None and leading.end() < len(text):
+        return leading.group().strip(), text[leading.end():].strip()
+    return None
+
+
+def _only_words(text: str) -> bool:
+    """True when text has letters and no digit of any script: words that cannot be another number."""
+    return any(char.isalpha() for char in text) and not any(char.isdigit() for char in text)
+
+
+def parse_count(text: str, locale: str) -> tuple[int, str]:
+    """Read a whole number written as a count often is, with words around it ("700 écoles", "environ 350 000
+    élèves", "200万人", "a million people"): the number, and the words after it (its unit, perhaps). Words before
+    and after the number are read past only when they hold no other number ("700 of 2000" is refused) and are
+    words ("35 %" is not a count); a number alone is read as `parse_integer` reads it."""
+    text = text.strip()
+    try:
+        return parse_integer(text, locale), ""
+    except ParseError as error:
+        refused = error
+    digit = next((i for i, char in enumerate(text) if char.isdigit()), 0)
+    starts = (0, digit) if digit and _LEAD_WORDS.fullmatch(text[:digit]) else (0,)  # "environ 350 000": from the digits
+    for start in starts:
+        rest = text[start:]
+        if start:
+            try:
+                return parse_integer(rest, locale), ""
+            except ParseError:
+                pass
+        split = _split_count(rest, locale)
+        if split is not None and _only_words(split[1]):
+            return parse_integer(split[0], locale), split[1]
+    raise refused

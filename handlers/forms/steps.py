@@ -12,10 +12,9 @@ from typing import Any
 
 from handlers.canonical import canonical_name
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
-from handlers.forms.chinese_numerals import CJK_NUMERALS
 from handlers.forms.dates import end_of_year, parse_date
 from handlers.forms.intents import fold
-from handlers.forms.numbers import MAX_AMOUNT, parse_amount, parse_integer
+from handlers.forms.numbers import MAX_AMOUNT, parse_amount, parse_count
 from handlers.forms.parsing import ParseError
 from handlers.forms.scripts import least_length
 from handlers.lengths import is_long, parts, shorten
@@ -227,9 +226,14 @@ class MultiChoiceStep(Step):
         return Stay({"picked": [o for o in options if o in picked]})
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Toggle a choice typed by its label, or pick every choice of a typed list ("4, 9")."""
+        """Pick a choice typed by its label (typed, "Infrastructure" means this one: one already picked stays
+        picked, and its button unticks it), or every choice of a typed list ("4, 9")."""
         options = _options(self.choices, answers)
         found = _match_typed(value, options, self.label_of, ctx)
+        if found is not None and found in self._picked(answers, scratch):
+            return Stay({"picked": self._picked(answers, scratch)},
+                        (text(N_("{choice} is already chosen. To remove it, tap its button."),
+                              choice=self.label_of(found)),))
         if found is not None:
             return self.on_code(f"c:{found}", answers, scratch, ctx)
         pieces = [p for p in LIST_SEPARATORS.split(value) if p.strip()]
@@ -305,11 +309,14 @@ class AmountStep(Step):
 
 @dataclass(frozen=True, kw_only=True)
 class IntegerStep(Step):
-    """A whole number ("2 million", "2,5 млн"), between `minimum` and `maximum`."""
+    """A count ("2 million", "2,5 млн", "700 écoles", "environ 350 000 élèves"), between `minimum` and `maximum`: the
+    words around the number, such as what it counts, are read past when they hold no other number (`parse_count`)."""
 
     minimum: int = 0
     maximum: int | None = None
     """None: as large as any number the parser reads (`MAX_AMOUNT`)."""
+    example: int | None = None
+    """A count the refusal of text that is no number gives as its example; None: an amount ("2.5 million")."""
 
     def out_of_range(self) -> InvalidAnswerError:
         """The refusal of a number outside this step's own range, which it states."""
@@ -317,16 +324,24 @@ class IntegerStep(Step):
         return InvalidAnswerError(text(N_("Please type a number between {low} and {high}."),
                                        low=Number(self.minimum), high=Number(highest)))
 
-    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Parse a whole number in the reader's locale."""
+    def count(self, value: str, ctx: FormContext) -> tuple[int, str]:
+        """The number typed, in the reader's locale and within range, and the words after it."""
         try:
-            number = parse_integer(value, ctx.locale)
+            number, after = parse_count(value, ctx.locale)
         except ParseError as error:
             if error.reason in ("negative", "too_large"):  # the parser's limits are not this step's
                 raise self.out_of_range() from error
+            if error.reason == "not_a_number" and self.example is not None:
+                raise InvalidAnswerError(text(N_("Please type a number, for example {example}."),
+                                              example=Number(self.example))) from error
             raise parse_error(error) from error
         if number < self.minimum or (self.maximum is not None and number > self.maximum):
             raise self.out_of_range()
+        return number, after
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Parse a whole number in the reader's locale."""
+        number, _ = self.count(value, ctx)
         return Answer(number, Number(number))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
@@ -334,11 +349,6 @@ class IntegerStep(Step):
         return Number(int(value))
 
 
-_LEADING_NUMBER = re.compile(rf"^\s*(?:\d[\d.,'٫٬ \u00a0\u202f]*|[{CJK_NUMERALS}]+)")
-"""Digits of any script (ASCII, Arabic-Indic, full-width) with their group and decimal marks, or Chinese numerals."""
-_JOINED_WORD = re.compile(r"\s*(?:[\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
-"""One ideograph, or a word of letters: where a number written without spaces may end ("200万|人", "300|écoles")."""
-JOINED_MULTIPLIERS = 3
 _UNIT_FILLERS = frozenset(("de", "des", "d", "of", "the", "les", "los", "las", "el", "la", "所", "个", "個", "名"))
 
 
@@ -369,51 +379,19 @@ class CountStep(IntegerStep):
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """The number, and its unit when the words after it name one unambiguously."""
-        try:
-            return super().on_text(value, answers, scratch, ctx)
-        except InvalidAnswerError:
-            split = self._split(value, ctx)
-            if split is None:
-                raise
-        number, rest = split
-        counted = super().on_text(number, answers, scratch, ctx)
-        assert isinstance(counted, Answer)
+        number, rest = self.count(value, ctx)
         scores = {code: max(unit_score(rest, name) for name in self._names(code, ctx)) for code in self.units}
         best = max(scores.values(), default=0)
         winners = [code for code, score in scores.items() if score == best]
         if best == 0 or len(winners) != 1:
-            return counted
+            return Answer(number, Number(number))
         unit = winners[0]
-        return Answer(counted.value, Concat((Number(int(counted.value)), " ", Text(self.units[unit]))),
-                      also={self.unit_step: unit})
+        return Answer(number, Concat((Number(number), " ", Text(self.units[unit]))), also={self.unit_step: unit})
 
     def _names(self, code: str, ctx: FormContext) -> tuple[str, ...]:
         """A unit's label in the reader's language, and its other forms in that language."""
         language = ctx.locale.replace("_", "-").split("-")[0]
         return ctx.translate(Text(self.units[code])), *self.unit_forms.get(code, {}).get(language, ())
-
-    def _split(self, value: str, ctx: FormContext) -> tuple[str, str] | None:
-        """The longest start of `value` that reads as a number ("2 млн", "200万"), and the words after it."""
-        text = value.strip()
-        ends = {word.end() for word in re.finditer(r"\S+", text)}
-        leading = _LEADING_NUMBER.match(text)
-        if leading is not None:  # "500所学校", "300écoles", "200万人": joined to its multiplier and its unit
-            position = leading.end()
-            ends.add(position)
-            for _ in range(JOINED_MULTIPLIERS):
-                if (word := _JOINED_WORD.match(text, position)) is None:
-                    break
-                position = word.end()
-                ends.add(position)
-        for end in sorted(ends - {len(text)}, reverse=True):
-            try:
-                parse_integer(text[:end], ctx.locale)
-            except ParseError:
-                continue
-            return text[:end].strip(), text[end:].strip()
-        if leading is not None and leading.end() < len(text):
-            return leading.group().strip(), text[leading.end():]
-        return None
 
 
 QuickDates = Callable[[date], tuple[tuple[str, date], ...]]
@@ -433,10 +411,27 @@ class DateStep(Step):
     not_after: str | None = None
     not_past: bool = False
 
+    def _offered(self, answers: Answers, ctx: FormContext) -> dict[str, date]:
+        """The quick dates this step accepts: counted from the date it must follow when that is later than today
+        (the end of 2029 and after, for a target on Jun 30, 2029), and only those within its limits."""
+        earlier = answers.get(self.not_before) if self.not_before else None
+        since = max(ctx.today, date.fromisoformat(str(earlier))) if earlier else ctx.today
+        offered: dict[str, date] = {}
+        for _, day in self.quick(since):
+            try:
+                self._accept(day, answers, ctx)
+            except InvalidAnswerError:
+                continue
+            offered[day.isoformat()] = day
+        return offered
+
+    def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
+        """That a date can be typed too, when dates are offered."""
+        return (Text(N_("Tap a date, or type another one.")),) if self._offered(answers, ctx) else ()
+
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """Quick buttons such as the end of this year."""
-        return [[Button(Day(day), f"f:{self.id}:c:{day.isoformat()}")
-                 for _, day in self.quick(ctx.today)]]
+        return [[Button(Day(day), f"f:{self.id}:c:{code}") for code, day in self._offered(answers, ctx).items()]]
 
     def _accept(self, day: date, answers: Answers, ctx: FormContext) -> StepResult:
         if self.not_past and day < ctx.today:
@@ -463,7 +458,7 @@ class DateStep(Step):
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Accept one of the quick dates offered today."""
         verb, _, value = code.partition(":")
-        offered = {day.isoformat(): day for _, day in self.quick(ctx.today)}
+        offered = self._offered(answers, ctx)
         if verb != "c" or value not in offered:
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
         return self._accept(offered[value], answers, ctx)

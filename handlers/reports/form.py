@@ -218,8 +218,8 @@ REPORT_FORM = Form(
         AmountStep(id="value_disbursed", label=N_("Disbursed (USD)"), optional=True,
                    when=lambda a: bool(a.get(FINANCIAL)) and started(a), params=_value_params,
                    question=N_("How much of the {value} pledged has been disbursed so far, in US dollars?")),
-        IntegerStep(id="target_achieved", label=N_("Target reached"), optional=True, maximum=10**12, when=started,
-                    params=_target_params,
+        IntegerStep(id="target_achieved", label=N_("Target reached"), optional=True, maximum=10**12, example=500,
+                    when=started, params=_target_params,
                     question=N_("How much of the target is reached so far? Type a number: the target is {target} "
                                 "({unit}).")),
         IntegerStep(id="beneficiaries_reached", label=N_("People reached"), optional=True, maximum=10**10,

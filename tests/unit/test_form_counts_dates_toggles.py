@@ -1,4 +1,5 @@
-"""Tester H's form defects: "Question 6 of 10" after "Question 5 of 9"."""
+"""Tester H's form defects: a count written with its unit ("700 écoles"), quick dates a step then refused, a typed
+label that unticked a choice, and "Question 6 of 10" after "Question 5 of 9"."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import pytest
 from bot.i18n import Renderer
 from handlers.forms.base import Form, FormContext, FormState
 from handlers.forms.engine import FormInput, Outcome, advance, prompt, start
+from handlers.forms.numbers import parse_count
+from handlers.forms.parsing import ParseError
 from handlers.forms.steps import IntegerStep, TextStep
 from handlers.messages import Text
+from handlers.pledges.form import PLEDGE_FORM
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 
 TODAY = date(2026, 3, 2)
@@ -26,6 +30,93 @@ def context(renderer: Renderer, locale: str) -> FormContext:
 
 def shown(renderer: Renderer, outcome: Outcome, locale: str) -> str:
     return "\n".join(renderer.reply(reply, locale).text for reply in outcome.replies)
+
+
+# 4. A count written with its unit, or with words around it
+
+
+@pytest.mark.parametrize(("typed", "locale", "value", "after"), [
+    ("700", "fr", 700, ""), ("700 écoles", "fr", 700, "écoles"), ("350 000 élèves", "fr", 350_000, "élèves"),
+    ("environ 350 000 élèves", "fr", 350_000, "élèves"), ("about 2 million people", "en", 2_000_000, "people"),
+    ("a million people", "en", 1_000_000, "people"), ("200万人", "zh", 2_000_000, "人"),
+    ("大约35万人", "zh", 350_000, "人"), ("около 500 школ", "ru", 500, "школ"), ("300écoles", "fr", 300, "écoles")])
+def test_a_count_is_read_with_the_words_around_it(typed: str, locale: str, value: int, after: str) -> None:
+    assert parse_count(typed, locale) == (value, after)
+
+
+@pytest.mark.parametrize(("typed", "locale"), [
+    ("700 sur 2 000", "fr"), ("700 écoles en 2025", "fr"), ("35 %", "fr"), ("écoles", "fr"), ("-5 schools", "en"),
+    ("between 300 and 400 schools", "en"), ("三四万人", "zh")])
+def test_a_count_with_another_number_or_no_words_is_refused(typed: str, locale: str) -> None:
+    with pytest.raises(ParseError):
+        parse_count(typed, locale)
+
+
+@pytest.mark.parametrize(("step", "typed", "value"), [
+    ("target_achieved", "700 écoles", 700), ("beneficiaries_reached", "350 000 élèves", 350_000),
+    ("beneficiaries_reached", "environ 350 000 élèves", 350_000)])
+def test_the_report_reads_a_count_written_with_its_unit(renderer: Renderer, step: str, typed: str,
+                                                        value: int) -> None:
+    """Regression: "700 écoles" at "the target is 2 000 (schools)" was refused "type a number, for example
+    1 500 000 or 2,5 millions", while the pledge form reads "300 écoles"."""
+    current = FormState(step=step, answers={**FACTS, "status": "in_progress", "percent_complete": 35})
+    outcome = advance(REPORT_FORM, current, FormInput(text=typed), context(renderer, "fr"))
+    assert outcome.state.answers.get(step) == value, shown(renderer, outcome, "fr")
+
+
+def test_a_count_refused_gives_a_count_as_its_example(renderer: Renderer) -> None:
+    current = FormState(step="target_achieved", answers={**FACTS, "status": "in_progress"})
+    outcome = advance(REPORT_FORM, current, FormInput(text="beaucoup"), context(renderer, "en"))
+    said = shown(renderer, outcome, "en")
+    assert "target_achieved" not in outcome.state.answers
+    assert said.startswith("Please type a number, for example 500.") and "million" not in said, said
+
+
+def test_the_pledge_target_reads_words_before_the_count_too(renderer: Renderer) -> None:
+    outcome = advance(PLEDGE_FORM, FormState(step="target_value"), FormInput(text="environ 300 écoles"),
+                      context(renderer, "fr"))
+    assert outcome.state.answers["target_value"] == 300 and outcome.state.answers["target_unit"] == "schools"
+
+
+# 6. Quick end dates from the target date on
+
+
+def test_the_end_date_offers_only_dates_from_the_target_date_on(renderer: Renderer) -> None:
+    """Regression: with the target on Jun 30, 2029 the end date offered Dec 31 of 2026, 2027 and 2028, and refused
+    each of them: "Dec 31, 2027 is before Jun 30, 2029"."""
+    ctx = context(renderer, "en")
+    current = FormState(step="end_date", answers={"target_date": "2029-06-30", "start_date": "2026-01-01"})
+    asked = renderer.reply(prompt(PLEDGE_FORM, current, ctx), "en")
+    dates = [code for row in asked.buttons for _, code in row if code.startswith("f:end_date:c:")]
+    assert dates == ["f:end_date:c:2029-12-31", "f:end_date:c:2030-12-31", "f:end_date:c:2031-12-31"], dates
+    assert "type" in asked.text.split("When will it end?")[1], asked.text
+    pressed = advance(PLEDGE_FORM, current, FormInput(code=dates[0]), ctx)
+    assert pressed.state.answers["end_date"] == "2029-12-31", shown(renderer, pressed, "en")
+
+
+def test_the_start_date_offers_no_date_after_the_target_date(renderer: Renderer) -> None:
+    """A draft resumed after its target date (Feb 27): "today" (Mar 2) would be refused as after it."""
+    ctx = context(renderer, "en")
+    current = FormState(step="start_date", answers={"target_date": "2026-02-27"})
+    asked = renderer.reply(prompt(PLEDGE_FORM, current, ctx), "en")
+    dates = [code for row in asked.buttons for _, code in row if code.startswith("f:start_date:c:")]
+    assert dates == ["f:start_date:c:2026-01-01"], dates
+
+
+# 8. A typed label ticks
+
+
+def test_typing_a_ticked_pillar_keeps_it_ticked_and_says_so(renderer: Renderer) -> None:
+    """Regression: typing "Infraestructura" with ✓ Infraestructura ticked silently unticked it."""
+    ctx = context(renderer, "es")
+    current = FormState(step="pillars", answers={"focus_area": "access"})
+    first = advance(PLEDGE_FORM, current, FormInput(text="Infraestructura"), ctx)
+    assert first.state.scratch["picked"] == ["infrastructure"]
+    again = advance(PLEDGE_FORM, first.state, FormInput(text="Infraestructura"), ctx)
+    assert again.state.scratch["picked"] == ["infrastructure"]
+    assert "Infraestructura" in shown(renderer, again, "es").split("\n")[0], shown(renderer, again, "es")
+    pressed = advance(PLEDGE_FORM, again.state, FormInput(code="f:pillars:c:infrastructure"), ctx)
+    assert pressed.state.scratch["picked"] == [], "the button still toggles"
 
 
 # 11. "Question n of total": the total never grows
