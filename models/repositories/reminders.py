@@ -209,7 +209,9 @@ class Reminders:
     async def pending(self, *, contact_id: int | None = None, changed_after: datetime | None = None
                       ) -> Sequence[Any]:
         """(id, contact_id, key, payload) of reminders not sent yet: one person's, or those of the people whose
-        pledges were reported on, or who put one on hold, after `changed_after`."""
+        pledges were reported on, or who put one on hold, after `changed_after`. Locked until the transaction ends (in
+        the order of their ids), as pending_escalations: what withdrawing writes back is computed from this read, so
+        two reports at once must not each rewrite a row from what it held before the other."""
         query = sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
             _O.c.status == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
         if contact_id is not None:
@@ -220,14 +222,16 @@ class Reminders:
                         .where(_R.c.created_at > changed_after))
             held = sa.select(_H.c.contact_id).where(_H.c.created_at > changed_after)
             query = query.where(_O.c.contact_id.in_(sa.union(reported, held)))
-        return (await self.session.execute(query)).all()
+        return (await self.session.execute(query.order_by(_O.c.id).with_for_update())).all()
 
     async def pending_escalations(self) -> Sequence[Any]:
         """(id, contact_id, key, payload) of the coordinators' escalations not sent yet (a few a day at most: each
-        waits for its coordinator's working hours)."""
+        waits for its coordinator's working hours), locked until the transaction ends: an escalation lists pledges of
+        many organisations, whose reports may come at the same moment, each rewriting the row from this read."""
         return (await self.session.execute(
             sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
-                _O.c.status == "pending", _O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True)))).all()
+                _O.c.status == "pending", _O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True))
+            .order_by(_O.c.id).with_for_update())).all()
 
     async def reported_periods(self, pledge_ids: Iterable[int]) -> dict[int, list[str]]:
         """The periods each of these pledges reported."""

@@ -335,3 +335,49 @@ async def test_coordinators_are_told_two_weeks_after_the_first_reminder_not_with
     assert "P2C-2026-00019" in told and "focal points were reminded" in told and "P2C-2026-00020" not in told, told
     await plan_report_reminders(database.uow(), monday + timedelta(days=21))
     assert len(await escalations(database)) == 2, "once a period"
+
+
+async def test_two_reports_at_once_both_leave_the_escalation(chat: ChatDriver, database: Database) -> None:
+    """review #4: on PostgreSQL two reporters' transactions each read the pending escalation, then each wrote back
+    what it computed from its own read: the second write put back the pledge the first had taken out. Now the rows
+    are locked while read, so the second waits and reads what the first committed."""
+    import asyncio
+
+    from handlers.report_reminders import withdraw_reported
+    from models.repositories.reminders import Reminders
+
+    if database.is_sqlite:
+        pytest.skip("SQLite runs one unit of work at a time: no two transactions interleave")
+    entity = await entity_of(database)
+    # of two organisations, so nothing but the escalation is shared by the two reporters' transactions
+    first = await add_pledge(database, entity, 21)
+    second = await add_pledge(database, await orphan_entity(database), 22)
+    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
+    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))
+    saturday = datetime(2027, 2, 13, 10, tzinfo=UTC)
+    await plan_report_reminders(database.uow(), saturday)
+    (row,) = await escalations(database)
+    assert len(row.payload["escalation"]) == 2
+    read = asyncio.Event()
+
+    async def report(pledge_id: int, hold: bool) -> None:
+        async with database.uow() as uow:
+            uow.session.add(ProgressReport(pledge_id=pledge_id, period="2026", status="in_progress",
+                                           steps_taken="Ten schools connected.", created_at=saturday))
+            await uow.flush()
+            await withdraw_reported(Reminders(uow.session), saturday - timedelta(seconds=1), saturday)
+            if hold:
+                read.set()
+                await asyncio.sleep(0.3)  # the other reporter reads meanwhile
+            await uow.commit()
+
+    async def later() -> None:
+        await read.wait()
+        await report(second, hold=False)
+
+    await asyncio.gather(report(first, hold=True), later())
+    assert await escalations(database) == [], "both reported: nothing left to tell the coordinator"
