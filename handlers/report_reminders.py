@@ -143,6 +143,16 @@ def escalation_day(given: Sequence[str]) -> date | None:
     return None
 
 
+def carried_escalation(kinds: str | None) -> tuple[str, ...]:
+    """The escalate:<day> marker of the ledger's period, when its coordinators were not told yet: kept when the next
+    period's reminders begin while that period is still owed, else its coordinators would hear of it no more (a
+    pledge validated late whose first reminder was the two-week one, shortly before the next period's first)."""
+    entries = kinds.split(",") if kinds else []
+    if ESCALATED in entries:
+        return ()
+    return tuple(entry for entry in entries if entry.startswith(ESCALATE_ON))
+
+
 def given_kinds(period: str | None, kinds: str | None, running: str) -> tuple[str, ...]:
     """The kinds recorded as given for the period whose reminders run now (`running`): none when the ledger is of
     another period. A report of an earlier period changes nothing here: each period has four reminders at most, and
@@ -178,6 +188,8 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
                 looks[row.id] = _Look.of(row.entity_id, upcoming)
                 continue
             given = given_kinds(row.given_period, row.given_kinds, schedule.period)
+            if not given and schedule.owed > 1:  # the next period's reminders begin while the earlier is owed
+                given = carried_escalation(row.given_kinds)
             look = looks[row.id] = _Look.of(row.entity_id, upcoming, given, schedule)
             reminder = reminder_of(schedule.running(today), today, given)
             look.kind = reminder.kind if reminder is not None else None

@@ -64,13 +64,14 @@ async def orphan_entity(database: Database) -> int:
         return entity.id
 
 
-async def add_pledge(database: Database, entity_id: int, n: int, start: date = date(2026, 1, 1)) -> int:
+async def add_pledge(database: Database, entity_id: int, n: int, start: date = date(2026, 1, 1),
+                     cadence: str = "annual") -> int:
     async with database.uow() as uow:
         pledge = Pledge(ref=f"P2C-2026-{n:05d}", entity_id=entity_id, title=f"Pledge number {n}",
                         description="A pledge for the tests of reminder choices.", focus_area="access",
                         pillars=["infrastructure"], pledge_type="programmatic", countries=["SEN"],
                         start_date=start, end_date=date(2030, 12, 31), status=PledgeStatus.validated,
-                        validated_at=utcnow() - timedelta(days=1))
+                        validated_at=utcnow() - timedelta(days=1), reporting_cadence=cadence)
         uow.session.add(pledge)
         await uow.flush()
         await uow.commit()
@@ -381,3 +382,25 @@ async def test_two_reports_at_once_both_leave_the_escalation(chat: ChatDriver, d
 
     await asyncio.gather(report(first, hold=True), later())
     assert await escalations(database) == [], "both reported: nothing left to tell the coordinator"
+
+
+async def test_a_deferred_escalation_survives_the_next_periods_first_reminder(chat: ChatDriver,
+                                                                              database: Database) -> None:
+    """review #7: a quarterly pledge first reminded at its two-week reminder (validated late) set its coordinators'
+    day two weeks on; the next quarter's first reminder came before that day and the marker went with the old
+    quarter's ledger: the coordinators heard nothing until the next quarter's own two weeks."""
+    entity = await entity_of(database)
+    await add_pledge(database, entity, 23, start=date(2027, 1, 1), cadence="quarterly")
+    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
+    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    # the first quarter of 2027 is due on 30 April; the second's first reminder is on 16 July
+    await plan_report_reminders(database.uow(), datetime(2027, 7, 6, 10, tzinfo=UTC))  # Q1's 2-week one, first
+    assert await escalations(database) == []
+    await plan_report_reminders(database.uow(), datetime(2027, 7, 16, 10, tzinfo=UTC))  # Q2's "before"
+    assert await escalations(database) == []
+    await plan_report_reminders(database.uow(), datetime(2027, 7, 20, 10, tzinfo=UTC))  # Q1's coordinators' day
+    (row,) = await escalations(database)
+    assert [entry[0][3] for entry in row.payload["escalation"]] == ["2027-Q1"]
