@@ -73,7 +73,8 @@ class TextStep(Step):
     """Free text between `min_length` and `max_length` characters."""
 
     min_length: int = 1
-    """Counted in letters: an answer in Chinese, Japanese or Korean needs fewer characters (`least_length`)."""
+    """Counted in letters: an answer in Chinese, Japanese or Korean needs fewer characters (`least_length`); a name
+    is counted as typed (its minimum catches a stray key, it does not measure what it says)."""
     max_length: int = 200
     name: bool = False
     """A person's or organisation's name: on one line, without invisible characters (`canonical_name`)."""
@@ -89,7 +90,8 @@ class TextStep(Step):
         optional = self.skippable(answers)
         if optional and fold(cleaned) in NOTHING_WORDS:
             return Answer(None, Text(N_("(skipped)")))  # "No", "无": the same as Skip
-        if len(cleaned) < (least := least_length(cleaned, self.min_length)):  # 7 Chinese characters say 20 letters
+        least = self.min_length if self.name else least_length(cleaned, self.min_length)  # 7 Chinese say 20 letters
+        if len(cleaned) < least:
             if optional:
                 raise InvalidAnswerError(plural("Too short: please write at least {count} character, or press Skip.",
                                                 "Too short: please write at least {count} characters, or press Skip.",

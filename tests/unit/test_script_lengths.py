@@ -103,3 +103,15 @@ def test_the_count_a_refusal_names_is_the_count_that_passes(minimum: int, charac
         with pytest.raises(InvalidAnswerError) as refused:
             step.on_text(character * (count - 1), {}, {}, ctx)
         assert refused.value.message.params["count"] == count
+
+
+def test_a_name_is_counted_as_typed(renderer: Renderer) -> None:
+    """review #8: a name's minimum catches a stray key; divided by the script's density it let "中" through as an
+    organisation's or a person's name."""
+    from handlers.onboarding import FULL_NAME
+
+    form = Form(id="t", title="T", steps=(FULL_NAME,), summary=False)
+    stored, said = answer(renderer, form, "full_name", "中")
+    assert stored is None and "at least 2 characters" in said, said
+    stored, _ = answer(renderer, form, "full_name", "王芳")
+    assert stored == "王芳"
