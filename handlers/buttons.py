@@ -52,6 +52,8 @@ PATTERNS: tuple[str, ...] = (
     "f:<word>:<rest>",
     "qa:take:<id>", "qa:ans:<id>", "qa:close:<id>", "qa:re:<id>", "qa:open:<id>", "qa:after:<id>", "qa:list",
     "qa:after:ans:<id>",  # the next page of /questions after an answered thread (qa:after: after one waiting for BDT)
+    # the same with the moment its page was shown (<ver>: seconds since listing.PAGE_EPOCH), the bare ones sent before
+    "qa:after:<id>:<ver>", "qa:after:ans:<id>:<ver>",
     "dg:now", "dg:off", "dg:week", "dg:month", "dg:day:<id>", "dg:at:<id>", "dg:nudge:<id>", "dg:export",
 )
 

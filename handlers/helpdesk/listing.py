@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from handlers import buttons
 from handlers.conversation import Conversation
@@ -28,6 +28,8 @@ MINE_LISTED = 10
 BUTTON_ROWS = 8
 HISTORY_MESSAGES = 10
 HISTORY_EXCERPT = 400
+PAGE_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+"""A next-page button carries the moment its page was shown, in seconds since PAGE_EPOCH (below 2**31 until 2092)."""
 
 STATUS: dict[str, str] = {
     ThreadStatus.open: N_("waiting for BDT"),
@@ -63,26 +65,40 @@ async def questions_command(conv: Conversation, incoming: Incoming) -> None:
         await refuse(conv, "question.list")
 
 
-async def _staff_list(conv: Conversation, after: int | None = None, *, answered: bool = False) -> None:
+async def _staff_list(conv: Conversation, after: int | None = None, *, answered: bool = False,
+                      shown: datetime | None = None) -> None:
     """The threads not closed, LISTED at a time: those waiting for BDT first, then those waiting for the person,
     oldest first in each, so that an answered thread the person never closes keeps no question of theirs off the
     first page. The first page with the recently closed, or the one after thread `after` (the last one a page
-    before listed, with the answered ones when `answered`), read afresh; a button for the next ones."""
+    before listed, with the answered ones when `answered`), read afresh; a button for the next ones.
+
+    A page lists what comes after `after` in the queue as it is now. A thread that began waiting for BDT since the
+    page before was `shown` (the person replied to an answered one, or a new question) and sorts before `after` is
+    on no later page: the page says how many there are, and ⏮ lists them. A thread answered since it was listed
+    among those waiting may be listed again, among the answered ones and saying so."""
     questions = Questions(conv.session)
     waiting = await questions.not_closed(LISTED, after, answered=answered)
     counts = await questions.count_not_closed()
     total = counts.total
     later = (await questions.count_not_closed(after, answered=answered)).total if after is not None else total
     back = (Button(Text(N_("⏮ Back to the oldest")), "qa:list"),)
+    passed = await questions.began_waiting_before(after, shown, answered=answered) \
+        if after is not None and shown is not None else 0
+    passed_note: tuple[Label, ...] = (plural(
+        "Since the previous page, {count} question earlier in the queue began waiting for BDT (asked, or replied "
+        "to by the person): ⏮ Back to the oldest lists it.",
+        "Since the previous page, {count} questions earlier in the queue began waiting for BDT (asked, or replied "
+        "to by the person): ⏮ Back to the oldest lists them.", passed),) if passed else ()
     if after is not None and not waiting:
-        conv.say(Reply((Text(N_("No more questions after those: press below for the list from the oldest.")),),
+        conv.say(Reply((*passed_note,
+                        Text(N_("No more questions after those: press below for the list from the oldest."))),
                        (back,)))
         return
     closed = await questions.closed_since(conv.now - CLOSED_SHOWN_FOR, CLOSED_LISTED) if after is None else []
     askers = await questions.askers([t.id for t in waiting if t.id is not None])
     contacts = Contacts(conv.session)
     owners = {owner_id: await contacts.get(owner_id) for owner_id in {t.owner_id for t in waiting if t.owner_id}}
-    parts: list[Label] = [_queue_heading(counts.waiting, counts.answered)]
+    parts: list[Label] = [_queue_heading(counts.waiting, counts.answered), *passed_note]
     for thread in waiting:
         assert thread.id is not None
         asker, entity = askers.get(thread.id, (None, None))
@@ -107,7 +123,7 @@ async def _staff_list(conv: Conversation, after: int | None = None, *, answered:
             parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
                                  text(N_("{age} ago"), age=age(conv.now - (thread.closed_at or thread.updated_at))))))
     following = ((Button(plural("Next {count} question ▸", "Next {count} questions ▸", min(LISTED, more)),
-                         _next_page(waiting[-1])),),) if more > 0 and waiting else ()
+                         _next_page(waiting[-1], conv.now)),),) if more > 0 and waiting else ()
     conv.say(Reply(tuple(parts), (*_open_buttons([*waiting, *closed]), *following,
                                   *((back,) if after is not None else ()))))
 
@@ -126,9 +142,11 @@ def _queue_heading(waiting: int, answered: int) -> Label:
     return Concat(tuple(lines))
 
 
-def _next_page(last: QuestionThread) -> str:
-    """The code of the button listing the threads after `last`, saying in which part of the queue it was listed."""
-    return f"qa:after:ans:{last.id}" if last.status != ThreadStatus.open else f"qa:after:{last.id}"
+def _next_page(last: QuestionThread, now: datetime) -> str:
+    """The code of the button listing the threads after `last`, saying in which part of the queue it was listed
+    and when (this page's moment, in seconds since PAGE_EPOCH)."""
+    part = "after:ans" if last.status != ThreadStatus.open else "after"
+    return f"qa:{part}:{last.id}:{max(1, int((now - PAGE_EPOCH).total_seconds()))}"
 
 
 async def _own_list(conv: Conversation) -> None:
@@ -194,12 +212,14 @@ PAGES = frozenset({"after", "list"})
 
 async def question_button(conv: Conversation, data: str) -> None:
     """qa:take|ans|close|re|open:<thread id>; the thread is checked to be this person's (or they are staff);
-    qa:after:<thread id>, qa:after:ans:<thread id>, qa:list: a page of /questions for staff, the one after that
-    thread (listed as waiting for BDT, or as answered) or the first."""
+    qa:after:<thread id>:<moment>, qa:after:ans:<thread id>:<moment>, qa:list: a page of /questions for staff, the
+    one after that thread (listed as waiting for BDT, or as answered, on a page shown at that moment) or the first
+    (buttons sent before the moment was in them have none)."""
     parsed = buttons.parse(data)
     if parsed is not None and parsed.prefix == "qa" and parsed.verb in PAGES:
         if is_staff_contact(conv.contact):
-            await _staff_list(conv, parsed.id, answered=parsed.pattern == "qa:after:ans:<id>")
+            shown = PAGE_EPOCH + timedelta(seconds=parsed.version) if parsed.version is not None else None
+            await _staff_list(conv, parsed.id, answered=parsed.pattern.startswith("qa:after:ans:"), shown=shown)
         else:
             await refuse(conv, "question.list")
         return

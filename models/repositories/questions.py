@@ -145,7 +145,11 @@ class Questions:
     async def not_closed(self, limit: int, after: int | None = None, *, answered: bool = False) -> list[QuestionThread]:
         """Threads not closed, those waiting for staff (open) first, then those waiting for the person (answered),
         oldest first in each: after thread `after` (the last one already listed, closed since or not) when it
-        exists, `answered` telling in which of the two it was listed (its status may have changed since)."""
+        exists, `answered` telling in which of the two it was listed (its status may have changed since).
+
+        The position is kept, not the list: a thread that began waiting for staff since `after` was listed (the
+        person replied, or asked anew) and sorts before it is on no page after it (`began_waiting_before` counts
+        them), and one answered since it was listed among those waiting comes again among the answered."""
         later = await self._later(after, answered)
         return list((await self.session.execute(_NOT_CLOSED.where(later), {"limit": limit})).scalars())
 
@@ -156,6 +160,14 @@ class Questions:
         counts: dict[str, int] = {status: count for status, count in
                                   await self.session.execute(_COUNT_NOT_CLOSED.where(later))}
         return QueueCount(int(counts.get(ThreadStatus.open, 0)), int(counts.get(ThreadStatus.answered, 0)))
+
+    async def began_waiting_before(self, after: int, since: datetime, *, answered: bool = False) -> int:
+        """How many threads began waiting for staff at `since` or later (asked, or replied to by the person) and sort
+        before thread `after` (listed with the answered ones when `answered`): no page after `after` lists them."""
+        query = (sa.select(sa.func.count()).select_from(table_of(QuestionThread))
+                 .where(_WAITS_FOR_STAFF, col(QuestionThread.waiting_since) >= since,
+                        sa.not_(await self._later(after, answered))))
+        return int((await self.session.execute(query)).scalar_one())
 
     async def _later(self, after: int | None, answered: bool) -> sa.ColumnElement[bool]:
         """The threads listed after thread `after` (listed with the answered ones when `answered`)."""

@@ -75,7 +75,8 @@ async def test_staff_page_through_the_questions_waiting_for_bdt_first(chat: Chat
     closed = refs(first.text)[-1]
     assert refs(first.text) == [*ids[:LISTED], closed] and "…and 25 more." in first.text
     assert "12 wait for BDT." in first.text and "33 were answered and wait for the person." in first.text
-    assert button(first, "Next 20 questions") == f"qa:after:ans:{ids[LISTED - 1]}", "the last listed is answered"
+    assert button(first, "Next 20 questions").startswith(f"qa:after:ans:{ids[LISTED - 1]}:"), \
+        "the last listed is answered"
     second = (await chat.press(bea, button(first, "Next 20 questions")))[0]
     assert refs(second.text) == ids[LISTED:2 * LISTED], "the next ones, without the recently closed"
     assert "45 questions are not closed" in second.text and "numbers 21 to 40" in second.text

@@ -22,8 +22,8 @@ STAFF, AWA = 9521, 9522
 
 
 @pytest.fixture
-async def chat(sqlite_database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
-    return await ChatDriver.with_staff(sqlite_database, deps, renderer, STAFF)
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    return await ChatDriver.with_staff(database, deps, renderer, STAFF)
 
 
 async def asked(database: Database, statuses: list[ThreadStatus], language: str = "en") -> list[int]:
@@ -67,44 +67,44 @@ def refs(text: str) -> list[int]:
 
 
 async def test_a_question_waiting_for_bdt_is_not_pushed_off_the_first_page_by_answered_ones(
-        chat: ChatDriver, sqlite_database: Database) -> None:
+        chat: ChatDriver, database: Database) -> None:
     """j_8: 22 answered questions Awa never closed, then one that waits for BDT: it comes first, with its button."""
-    ids = await asked(sqlite_database, [ThreadStatus.answered] * (LISTED + 2) + [ThreadStatus.open])
+    ids = await asked(database, [ThreadStatus.answered] * (LISTED + 2) + [ThreadStatus.open])
     page = (await chat.send(chat.person(STAFF, "Bea"), "/questions"))[0]
     assert refs(page.text)[:2] == [ids[-1], ids[0]], "the one waiting for BDT, then the answered ones oldest first"
     assert "23 questions are not closed." in page.text
     assert "1 waits for BDT." in page.text and "22 were answered and wait for the person." in page.text
     assert codes(page)[0] == f"qa:open:{ids[-1]}"
-    assert button(page, "Next 3 questions") == f"qa:after:ans:{ids[LISTED - 2]}"
+    assert button(page, "Next 3 questions").startswith(f"qa:after:ans:{ids[LISTED - 2]}:")
     rest = (await chat.press(chat.person(STAFF, "Bea"), button(page, "Next 3 questions")))[0]
     assert refs(rest.text) == ids[LISTED - 1:-1] and "numbers 21 to 23" in rest.text
 
 
-async def test_with_nothing_waiting_for_bdt_the_heading_says_so(chat: ChatDriver, sqlite_database: Database) -> None:
-    await asked(sqlite_database, [ThreadStatus.answered, ThreadStatus.answered])
+async def test_with_nothing_waiting_for_bdt_the_heading_says_so(chat: ChatDriver, database: Database) -> None:
+    await asked(database, [ThreadStatus.answered, ThreadStatus.answered])
     page = (await chat.send(chat.person(STAFF, "Bea"), "/questions"))[0]
     assert "2 questions are not closed." in page.text and "None waits for BDT." in page.text
 
 
 async def test_the_next_page_continues_where_the_waiting_ones_left_off_even_if_the_last_was_answered_meanwhile(
-        chat: ChatDriver, sqlite_database: Database) -> None:
+        chat: ChatDriver, database: Database) -> None:
     """The first page ends on a question waiting for BDT; it is answered before "Next": the next page still lists
     the questions waiting for BDT after it, then every answered one (none is skipped)."""
     statuses = [ThreadStatus.answered, ThreadStatus.answered] + [ThreadStatus.open] * (LISTED + 3)
-    ids = await asked(sqlite_database, statuses)
+    ids = await asked(database, statuses)
     bea = chat.person(STAFF, "Bea")
     page = (await chat.send(bea, "/questions"))[0]
     assert refs(page.text) == ids[2:LISTED + 2] and "23 wait for BDT." in page.text
     following = button(page, "Next 5 questions")
-    assert following == f"qa:after:{ids[LISTED + 1]}"
-    await set_status(sqlite_database, ids[LISTED + 1], ThreadStatus.answered)
+    assert following.startswith(f"qa:after:{ids[LISTED + 1]}:")
+    await set_status(database, ids[LISTED + 1], ThreadStatus.answered)
     rest = (await chat.press(bea, following))[0]
     assert refs(rest.text) == [*ids[LISTED + 2:], ids[0], ids[1], ids[LISTED + 1]]
 
 
-async def test_the_history_calls_the_askers_own_messages_hers(chat: ChatDriver, sqlite_database: Database) -> None:
-    [thread_id] = await asked(sqlite_database, [ThreadStatus.answered])
-    await add_answer_and_reply(sqlite_database, thread_id)
+async def test_the_history_calls_the_askers_own_messages_hers(chat: ChatDriver, database: Database) -> None:
+    [thread_id] = await asked(database, [ThreadStatus.answered])
+    await add_answer_and_reply(database, thread_id)
     history = (await chat.press(chat.person(AWA, "Awa"), f"qa:open:{thread_id}"))[0].text
     assert [line.split(" · ")[0] for line in history.splitlines() if line.startswith("<b>— ")] == \
         ["<b>— Your question", "<b>— BDT", "<b>— Your reply"]
@@ -114,9 +114,9 @@ async def test_the_history_calls_the_askers_own_messages_hers(chat: ChatDriver, 
 
 
 async def test_the_history_puts_a_space_before_the_colon_in_french(chat: ChatDriver,
-                                                                   sqlite_database: Database) -> None:
-    [thread_id] = await asked(sqlite_database, [ThreadStatus.answered], language="fr")
-    await add_answer_and_reply(sqlite_database, thread_id)
+                                                                   database: Database) -> None:
+    [thread_id] = await asked(database, [ThreadStatus.answered], language="fr")
+    await add_answer_and_reply(database, thread_id)
     history = (await chat.press(chat.person(AWA, "Awa", "fr"), f"qa:open:{thread_id}"))[0].text
     headings = [line for line in history.splitlines() if line.startswith("<b>— ")]
     assert len(headings) == 3 and all(line.endswith("</b>\u202f: ") for line in headings), headings
