@@ -56,9 +56,9 @@ async def forms_open(database: Database) -> list[str]:
 
 
 async def test_the_reason_prompt_says_who_reads_it_and_in_which_language(
-        sqlite_database: Database, deps: Deps, renderer: Renderer) -> None:
-    chat = await registered(sqlite_database, deps, renderer, "ru")
-    asked = await chat.press(chat.person(BEA, "Bea"), f"ent:no:{await entity_id(sqlite_database)}")
+        database: Database, deps: Deps, renderer: Renderer) -> None:
+    chat = await registered(database, deps, renderer, "ru")
+    asked = await chat.press(chat.person(BEA, "Bea"), f"ent:no:{await entity_id(database)}")
     prompt = asked[-1].text
     assert "Oleg Petrov reads Russian. Write your comment in that language." in prompt
     assert "focal point" not in prompt  # his organisation is the one being rejected: he is not one yet
@@ -66,11 +66,11 @@ async def test_the_reason_prompt_says_who_reads_it_and_in_which_language(
 
 
 @pytest.fixture
-async def rejected(sqlite_database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+async def rejected(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """Oleg's organisation rejected, and the news of it read."""
-    chat = await registered(sqlite_database, deps, renderer, "en")
+    chat = await registered(database, deps, renderer, "en")
     bea = chat.person(BEA, "Bea")
-    await chat.press(bea, f"ent:no:{await entity_id(sqlite_database)}")
+    await chat.press(bea, f"ent:no:{await entity_id(database)}")
     await chat.send(bea, REASON)
     await chat.collect(BEA)
     await chat.collect(OLEG)

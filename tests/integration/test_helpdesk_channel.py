@@ -29,13 +29,13 @@ def utc(*args: int) -> datetime:
 
 
 @pytest.fixture
-async def chat(sqlite_database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """Two staff members (Bea, Carl) and two focal points (Ana, Otto) of one validated entity."""
-    driver = ChatDriver(sqlite_database, deps, renderer)
+    driver = ChatDriver(database, deps, renderer)
     for telegram_id, name in ((BEA, "Bea"), (CARL, "Carl")):
-        await grant_role(GrantRole(telegram_id, Role.staff), sqlite_database.uow(), utcnow())
+        await grant_role(GrantRole(telegram_id, Role.staff), database.uow(), utcnow())
         await driver.send(driver.person(telegram_id, name), "/help")
-    async with sqlite_database.uow() as uow:
+    async with database.uow() as uow:
         entity = Entity(name="Ministerio TIC", name_key="ministerio tic", sector="government", country_iso3="ESP",
                         status=EntityStatus.validated)
         uow.session.add(entity)
