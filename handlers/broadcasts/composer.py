@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers.broadcasts.audience import EVERYONE, SEGMENTS, segment_label
 from handlers.broadcasts.moments import MomentStep
@@ -26,7 +27,9 @@ from handlers.lengths import EXCERPT, plain, shorten, visible_length
 from handlers.messages import (
     N_,
     Button,
+    Clock,
     Concat,
+    Day,
     Items,
     Label,
     Markup,
@@ -36,6 +39,8 @@ from handlers.messages import (
     plural,
     text,
 )
+from models.city_zones import is_place_zone
+from models.timezones import city_of, offset_label
 from models.values import LANGUAGE_NAMES, LANGUAGES
 
 MARKUP_ERRORS = {
@@ -450,3 +455,17 @@ def local_moment(value: str, zone: Any) -> datetime:
     """A naive local ISO moment as an aware datetime in `zone`."""
     return datetime.fromisoformat(value).replace(tzinfo=zone)
 
+
+
+def moment_label(moment: datetime, zone: ZoneInfo, locale: str) -> Label:
+    """A moment (naive ones are UTC, as the database stores them) in the reader's time zone, named by its city in
+    their language and its offset, laid out as their language writes it: "Dec 15, 2026 2:30 PM (UTC)",
+    "… (Geneva, UTC+01:00)", "…（日内瓦，UTC+01:00）". Not the IANA id /settings adds to tell zones apart: in a
+    sentence it is a technical word in Latin letters, and it nested a second pair of parentheses."""
+    local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(zone)
+    day, clock = Day(local.date()), Clock(local.time().replace(second=0, microsecond=0))
+    offset = offset_label(zone.key, local)
+    if not is_place_zone(zone.key):
+        return text(N_("{day} {time} ({offset})"), day=day, time=clock, offset=offset)
+    return text(N_("{day} {time} ({city}, {offset})"), day=day, time=clock, city=city_of(zone.key, locale),
+                offset=offset)

@@ -29,7 +29,7 @@ async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver
     return await driver.with_focal_points(("en", "fr", "es"))
 
 
-async def _scheduled(chat: ChatDriver) -> int:
+async def _scheduled(chat: ChatDriver, fallback: str = "en") -> int:
     """Bea scheduled a broadcast in English and French for 15 January next year 9:30; its id."""
     bea = chat.person(BEA, "Bea")
     await chat.send(bea, "/broadcast")
@@ -41,7 +41,7 @@ async def _scheduled(chat: ChatDriver) -> int:
     await chat.press(bea, "f:translations:c:add:fr")
     await chat.send(bea, "Webinaire le 15 janvier.")
     await chat.press(bea, "f:translations:done")
-    await chat.press(bea, "f:fallback:c:en")
+    await chat.press(bea, f"f:fallback:c:{fallback}")
     await chat.press(bea, "f:when:c:later")
     await chat.send(bea, f"{utcnow().year + 1}-01-15 09:30")
     await chat.press(bea, "f:$sum:submit")
@@ -106,8 +106,65 @@ async def test_what_both_changed_shows_the_other_version(chat: ChatDriver, datab
     refused = await chat.press(tom, "f:$sum:submit")
     said = "\n".join(m.text for m in refused)
     assert "Message, as Bea left it" in said and "Bea's webinar text." in said
-    assert "Tom's webinar text." in refused[-1].text.split("Please check")[-1]
+    assert "<b>Message</b>: Tom's webinar text." in refused[-1].text  # the summary: Tom's, not only Bea's line
+    assert "<b>Message</b>: Bea's webinar text." not in refused[-1].text
     assert (await _stored(database)).texts["en"] == "Bea's webinar text."
+
+
+async def test_a_long_message_under_a_file_attached_meanwhile_is_asked_again(chat: ChatDriver,
+                                                                            database: Database) -> None:
+    """Regression (review s25 #3): Tom attached a photo while Bea replaced the message with 1,250 characters; the
+    merged summary put both together unchecked, and each recipient's caption would have been cut at 1,024."""
+    broadcast_id = await _scheduled(chat)
+    tom = chat.person(TOM, "Tom")
+    await chat.press(tom, f"bc:edit:{broadcast_id}")
+    await chat.press(tom, "f:$sum:edit:attachment")
+    await chat.send_file(tom, "photo", "PHOTO_TOM")
+    long = "Webinar on 15 January, with the programme. " * 29  # 1,247 characters: fits a message, not a caption
+    await _bea_changes_the_message(chat, broadcast_id, long)
+    reopened = await chat.press(tom, "f:$sum:submit")
+    said = "\n".join(m.text for m in reopened)
+    assert "your changes (Attachment) are kept. Put together with theirs, these answers no longer fit and are " \
+           "asked again: Message." in said
+    assert "<b>Message, as Bea left it</b>: Webinar on 15 January, with the programme." in said
+    assert "Question 4 of 8" in reopened[-1].text and "Write the message." in reopened[-1].text
+    assert "With a file, the message can have 1,024 characters at most." in reopened[-1].text
+    assert "f:$sum:submit" not in codes(reopened[-1])
+    assert (await _stored(database)).attachment is None  # nothing of Tom's written yet
+    summary = await chat.send(tom, "Webinar on 15 January: the programme is in the photo.")
+    assert "<b>Attachment</b>: 📷 a photo" in summary[-1].text
+    done = await chat.press(tom, "f:$sum:submit")
+    assert f"Broadcast #{broadcast_id} is updated" in done[-1].text
+    stored = await _stored(database)
+    assert stored.attachment == {"kind": "photo", "file_id": "PHOTO_TOM"}
+    assert stored.texts["en"] == "Webinar on 15 January: the programme is in the photo."
+
+
+async def test_a_fallback_left_without_a_text_by_a_colleague_is_asked_again(chat: ChatDriver,
+                                                                           database: Database) -> None:
+    """Regression (review s25 #3): Tom chose English as the fallback while Bea made Spanish the first language (no
+    English text any more); the merged summary offered Submit, and Submit crashed on the service's refusal."""
+    broadcast_id = await _scheduled(chat, fallback="fr")
+    tom, bea = chat.person(TOM, "Tom"), chat.person(BEA, "Bea")
+    await chat.press(tom, f"bc:edit:{broadcast_id}")
+    await chat.press(tom, "f:$sum:edit:fallback")
+    await chat.press(tom, "f:fallback:c:en")
+    await chat.press(bea, f"bc:edit:{broadcast_id}")
+    await chat.press(bea, "f:$sum:edit:language")
+    await chat.press(bea, "f:language:c:es")
+    await chat.press(bea, "f:$sum:submit")
+    assert set((await _stored(database)).texts) == {"es", "fr"}
+    reopened = await chat.press(tom, "f:$sum:submit")
+    said = "\n".join(m.text for m in reopened)
+    assert "these answers no longer fit and are asked again: Fallback language." in said
+    assert "<b>Fallback language, as you left it</b>: English" in said
+    assert "People whose language has no text receive it in:" in reopened[-1].text
+    assert [c for c in codes(reopened[-1]) if c.startswith("f:fallback:c:")] == ["f:fallback:c:es",
+                                                                                 "f:fallback:c:fr"]
+    await chat.press(tom, "f:fallback:c:es")
+    done = await chat.press(tom, "f:$sum:submit")
+    assert f"Broadcast #{broadcast_id} is updated" in done[-1].text
+    assert (await _stored(database)).fallback == "es"
 
 
 async def test_an_editor_who_changed_nothing_is_told_and_nothing_is_written(chat: ChatDriver,

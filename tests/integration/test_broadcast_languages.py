@@ -11,11 +11,12 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import select
 
 from bot.i18n import Renderer
+from handlers.broadcasts import journey
 from handlers.broadcasts.composer import BROADCAST_FORM
 from handlers.broadcasts.journey import moment_label
 from handlers.broadcasts.service import BroadcastError, CreateBroadcast, create_broadcast, start_due_broadcasts
 from handlers.conversation import Deps
-from handlers.forms.base import FormContext
+from handlers.forms.base import FormContext, FormState
 from handlers.inputs import Person
 from handlers.messages import Text
 from models.clock import utcnow
@@ -28,9 +29,9 @@ STAFF = 9100
 
 
 @pytest.fixture
-async def chat(sqlite_database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """Staff, and focal points of a Senegalese ministry reading English, French, Spanish and Chinese."""
-    driver = await ChatDriver.with_staff(sqlite_database, deps, renderer, STAFF)
+    driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
     return await driver.with_focal_points(("en", "fr", "es", "zh"))
 
 
@@ -49,7 +50,7 @@ async def _at_fallback(chat: ChatDriver) -> tuple[Person, list[str]]:
     return staff, codes(asked[-1])
 
 
-async def test_the_fallback_offers_only_the_languages_written(chat: ChatDriver, sqlite_database: Database) -> None:
+async def test_the_fallback_offers_only_the_languages_written(chat: ChatDriver, database: Database) -> None:
     """Regression (i_langs #1): English was offered with no English text; the summary said "English", English
     readers got the Chinese text, and the broadcast stored Chinese."""
     staff, offered = await _at_fallback(chat)
@@ -61,14 +62,67 @@ async def test_the_fallback_offers_only_the_languages_written(chat: ChatDriver, 
     assert "<b>Fallback language</b>: Français" in summary[-1].text
     await chat.press(staff, "f:$sum:submit")
     assert "Rejoignez le webinaire" in (await chat.collect(100))[-1].text  # the English reader: French, as chosen
-    async with sqlite_database.uow() as uow:
+    async with database.uow() as uow:
         assert (await uow.session.execute(select(Broadcast))).scalar_one().fallback == "fr"
 
 
-async def test_a_fallback_without_a_text_is_refused_not_replaced(sqlite_database: Database) -> None:
+async def _at_summary(chat: ChatDriver, database: Database) -> tuple[Person, int]:
+    """Staff at the summary of a broadcast written in Chinese and French, French the fallback; their contact id."""
+    staff, _ = await _at_fallback(chat)
+    await chat.press(staff, "f:fallback:c:fr")
+    await chat.press(staff, "f:when:c:now")
+    async with database.uow() as uow:
+        staff_id = (await uow.session.execute(select(Contact.id).where(Contact.telegram_id == STAFF))).scalar_one()
+    return staff, staff_id
+
+
+async def test_a_draft_whose_fallback_has_no_text_asks_for_it_again_at_submit(chat: ChatDriver,
+                                                                              database: Database) -> None:
+    """Regression (review s25 #3): a draft saved before the fallback was limited to the languages written held
+    "en" with no English text; Submit crashed on the service's refusal, again at every press."""
+    staff, staff_id = await _at_summary(chat, database)
+    async with database.uow() as uow:
+        draft = await Drafts(uow.session).find(staff_id, "broadcast")
+        assert draft is not None
+        state = FormState.from_json(draft.state)
+        old = FormState.from_json({**draft.state, "answers": {**state.answers, "fallback": "en"}})
+        await Drafts(uow.session).save(draft, draft.step_id, old.to_json(), utcnow())
+        await uow.commit()
+    asked = await chat.press(staff, "f:$sum:submit")
+    assert "People whose language has no text must receive it in a language the broadcast has a text in. Choose " \
+           "one of them." in asked[-1].text
+    assert [c for c in codes(asked[-1]) if c.startswith("f:fallback:c:")] == ["f:fallback:c:zh", "f:fallback:c:fr"]
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(Broadcast))).first() is None
+    summary = await chat.press(staff, "f:fallback:c:zh")
+    assert "<b>Fallback language</b>: 中文" in summary[-1].text
+    await chat.press(staff, "f:$sum:submit")
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(Broadcast))).scalar_one().fallback == "zh"
+
+
+async def test_a_broadcast_the_service_refuses_at_submit_is_reopened(chat: ChatDriver, database: Database,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (review s25 #3): a BroadcastError at Submit went uncaught: the person was stuck, their draft
+    answering every Submit with the same crash. They are now told nothing was sent, and get their answers back."""
+    staff, staff_id = await _at_summary(chat, database)
+
+    async def refuse(*args: object) -> Broadcast:
+        raise BroadcastError("the fr text would be refused by Telegram")
+
+    monkeypatch.setattr(journey, "create_broadcast", refuse)
+    reopened = await chat.press(staff, "f:$sum:submit")
+    assert "Nothing was sent: the broadcast cannot go out as it is. Check the answers, then press Submit." \
+        in reopened[-1].text
+    assert "<b>Fallback language</b>: Français" in reopened[-1].text and "f:$sum:submit" in codes(reopened[-1])
+    async with database.uow() as uow:
+        assert await Drafts(uow.session).find(staff_id, "broadcast") is not None
+
+
+async def test_a_fallback_without_a_text_is_refused_not_replaced(database: Database) -> None:
     """Regression (i_langs #1): the service silently replaced a fallback with no text by the first text."""
     now = utcnow()
-    async with sqlite_database.uow() as uow:
+    async with database.uow() as uow:
         with pytest.raises(BroadcastError, match="fallback language en has no text: choose one of zh, fr"):
             await create_broadcast(uow.session, CreateBroadcast(["everyone"], {"zh": "你好", "fr": "Bonjour"}, "en"),
                                    now, now.date(), "en")
@@ -111,7 +165,7 @@ def test_a_scheduled_time_names_the_city_and_the_offset_once(renderer: Renderer)
 
 
 async def test_an_edit_left_open_is_closed_when_the_broadcast_starts(chat: ChatDriver,
-                                                                    sqlite_database: Database) -> None:
+                                                                    database: Database) -> None:
     """J4: an edit of a scheduled broadcast left open when it started stayed open; everything changed in it was
     refused only at Submit. It is now closed at once, and the editor told why."""
     staff = chat.person(STAFF)
@@ -123,19 +177,19 @@ async def test_an_edit_left_open_is_closed_when_the_broadcast_starts(chat: ChatD
         await chat.press(staff, code)
     await chat.send(staff, f"{utcnow().year + 1}-01-15 09:30")
     await chat.press(staff, "f:$sum:submit")
-    async with sqlite_database.uow() as uow:
+    async with database.uow() as uow:
         broadcast = (await uow.session.execute(select(Broadcast))).scalar_one()
         staff_id = (await uow.session.execute(select(Contact.id).where(Contact.telegram_id == STAFF))).scalar_one()
     await chat.press(staff, f"bc:edit:{broadcast.id}")
     await chat.press(staff, "f:$sum:edit:text")
-    async with sqlite_database.uow() as uow:
+    async with database.uow() as uow:
         assert await Drafts(uow.session).find(staff_id, "broadcast") is not None
         assert await start_due_broadcasts(uow.session, utcnow() + timedelta(days=400), "en") == 1
         await uow.commit()
     told = [m.text for m in await chat.collect(STAFF)]
     assert any(f"Broadcast #{broadcast.id} has started, so your edit of it is closed: nothing you changed in it "
                "was saved." in said for said in told)
-    async with sqlite_database.uow() as uow:
+    async with database.uow() as uow:
         assert await Drafts(uow.session).find(staff_id, "broadcast") is None
         started = await uow.session.get(Broadcast, broadcast.id)
         assert started is not None and started.status == BroadcastStatus.sending
