@@ -95,14 +95,17 @@ def _clock(found: re.Match[str], day: str, *, evening: bool) -> TypedMoment | No
     if found["marker"]:
         if not 1 <= hour <= 12 or (evening and found["am"]):
             return None
-        if found["night"]:  # as 晚上: 11 ночи is 23:00, 12 the midnight ending the day, 1 to 4 the night after it
+        if found["night"]:  # 11 ночи is 23:00, 12 the midnight ending the day, 3 ночи the small hours of that day
+            if hour < 5 and (evening or " ".join(found["night"].lower().split()) in ("du soir", "in the evening")):
+                return None  # "tonight 3 at night", "2 du soir": the words contradict each other
             hour, next_day = _at_night(hour)
+            next_day = next_day and hour == 0
         else:
             hour = hour % 12 + (0 if found["am"] else 12)
     elif found["part"] == "凌晨" and hour == 12:  # midnight starting the night
         hour = 0
     elif found["part"] == "晚上" and 1 <= hour <= 12:  # 晚上8点 20:00, 晚上12点 the midnight ending it, 晚上1点 after
-        hour, next_day = _at_night(hour)
+        hour, next_day = _at_night(hour)  # 晚上 is the evening: its small hours are those after it
     elif found["part"] in AFTERNOON and hour < 12:  # 下午3点 is 15:00; 中午12点 noon
         hour += 12
     elif evening and not found["part"] and 1 <= hour <= 12:
@@ -113,9 +116,11 @@ def _clock(found: re.Match[str], day: str, *, evening: bool) -> TypedMoment | No
 
 
 def _at_night(hour: int) -> tuple[int, bool]:
-    """An hour said of the evening and night (晚上, ночи, de la noche, at night), 1 to 12: 5 to 11 are after noon, 12
-    the midnight ending the day named, 1 to 4 the small hours after it (the day after); and whether it falls on the
-    day after."""
+    """An hour said of the evening and night, 1 to 12: 5 to 11 are after noon, 12 the midnight ending the day named,
+    1 to 4 the small hours after that evening (the day after); and whether it falls on the day after. The night
+    words of alphabets (ночи, de la noche, at night) name the small hours of the day named itself, as "5 декабря в 3
+    часа ночи" is 03:00 on 5 December: _clock keeps only their midnight on the day after; 晚上 (the evening) keeps
+    both."""
     if hour == 12:
         return 0, True
     return (hour, True) if hour < 5 else (hour + 12, False)

@@ -127,7 +127,8 @@ def test_an_evening_names_its_day_and_its_hours_after_noon(typed: str, read: Typ
 
 
 @pytest.mark.parametrize("typed", ["半夜", "tonight", "明晚", "tonight at noon", "tonight 9 am", "tonight 15/12 8",
-                                   "tomorrow afternoon", "demain après-midi", "غدا بعد الظهر"])
+                                   "tomorrow afternoon", "demain après-midi", "غدا بعد الظهر", "demain à 2h du soir",
+                                   "tomorrow 2 in the evening"])
 def test_a_vague_or_contradictory_evening_or_word_is_none(typed: str) -> None:
     """"半夜" (late at night) is no time; noon or a morning hour "tonight" contradict themselves; "après-midi" and
     "بعد الظهر" (afternoon) are not noon."""
@@ -146,12 +147,15 @@ def test_a_vague_or_contradictory_evening_or_word_is_none(typed: str) -> None:
     ("demain à 8 heures du matin", TypedMoment("demain", time(8))),
     ("завтра в 3 часа дня", TypedMoment("завтра", time(15))),
     ("завтра в 15 часов", TypedMoment("завтра", time(15))),
-    ("завтра в 3 часа ночи", TypedMoment("завтра", time(3), next_day=True)),  # the night after tomorrow evening
+    ("завтра в 3 часа ночи", TypedMoment("завтра", time(3))),  # the small hours of the day named
+    ("5 декабря в 3 часа ночи", TypedMoment("5 декабря", time(3))),
+    ("2026-12-05 3 часа ночи", TypedMoment("2026-12-05", time(3))),
     ("завтра в 11 ночи", TypedMoment("завтра", time(23))),
     ("завтра в 12 ночи", TypedMoment("завтра", time(0), next_day=True)),
-    ("tomorrow 1 at night", TypedMoment("tomorrow", time(1), next_day=True)),
+    ("tomorrow 1 at night", TypedMoment("tomorrow", time(1))),
     ("tomorrow at 10 at night", TypedMoment("tomorrow", time(22))),
-    ("mañana a la 1 de la noche", TypedMoment("mañana", time(1), next_day=True)),
+    ("mañana a la 1 de la noche", TypedMoment("mañana", time(1))),
+    ("5 de diciembre a las 2 de la noche", TypedMoment("5 de diciembre", time(2))),
     ("غدا 3 بعد الظهر", TypedMoment("غدا", time(15))),
     ("غدا الساعة 4 عصرًا", TypedMoment("غدا", time(16))),
     ("غدا 9 صباحًا", TypedMoment("غدا", time(9))),
