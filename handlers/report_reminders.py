@@ -199,11 +199,14 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
 
 async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: str = "UTC") -> int:
     """Enqueue today's report reminders, one message per person; how many messages were enqueued."""
-    async with uow:
+    async with uow:  # its own short transaction: withdrawing locks pending rows a report's transaction may want
         repo = Reminders(uow.session)
         changed_after = await repo.changed_after(now)
         await withdraw_stale(repo, now, await repo.pending(changed_after=changed_after))
         await withdraw_escalated(repo, now)
+        await uow.commit()
+    async with uow:
+        repo = Reminders(uow.session)
         expired = {(c, p) for c, p in await repo.expired_holds(now)}
         looks = await look_at_pledges(repo, now, {p for _, p in expired}, changed_after)
         due = sorted(p for p, look in looks.items()

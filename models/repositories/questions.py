@@ -57,7 +57,7 @@ _WAITING = (select(QuestionThread).where(col(QuestionThread.status) == ThreadSta
             .order_by(col(QuestionThread.waiting_since)).limit(bindparam("limit")))
 _SETTLED = (select(QuestionThread).where(col(QuestionThread.status) == ThreadStatus.answered,
                                          col(QuestionThread.waiting_since) <= bindparam("before"))
-            .order_by(col(QuestionThread.waiting_since)).limit(bindparam("limit")))
+            .order_by(col(QuestionThread.waiting_since)).limit(bindparam("limit")).with_for_update(skip_locked=True))
 _MESSAGES = (select(QuestionMessage).where(col(QuestionMessage.thread_id) == bindparam("thread_id"))
              .order_by(col(QuestionMessage.id)))
 _ASKERS = (select(QuestionThread.id, Contact, Entity)
@@ -192,7 +192,9 @@ class Questions:
         return list((await self.session.execute(_WAITING, {"before": before, "limit": limit})).scalars())
 
     async def answered_before(self, before: datetime, limit: int) -> list[QuestionThread]:
-        """Threads answered by staff whose asker has not written since `before` or earlier, the oldest first."""
+        """Threads answered by staff whose asker has not written since `before` or earlier, the oldest first; locked
+        until the transaction ends, one the asker is replying to (locked by the reply) left for the next run: closed
+        over a reply, it would bury the reply in a closed thread."""
         return list((await self.session.execute(_SETTLED, {"before": before, "limit": limit})).scalars())
 
     async def askers(self, thread_ids: list[int]) -> dict[int, tuple[Contact | None, Entity | None]]:

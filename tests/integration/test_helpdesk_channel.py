@@ -219,3 +219,39 @@ async def test_a_question_answered_two_weeks_ago_without_a_word_since_is_closed_
     assert await remind_waiting_questions(chat.database.uow(), now) == 0, "once"
     told = chat.renderer.reply(reply_from_json(notices[0].payload["reply"]), "en").text
     assert f"Your question Q-{settled} is closed" in told and "reply to BDT's answer or send /ask" in told, told
+
+
+async def test_a_reply_coming_while_the_job_closes_settled_questions_is_not_buried(chat: ChatDriver) -> None:
+    """review2 #2: the job read the answered threads unlocked and closed them unconditionally: on PostgreSQL a reply
+    committed in between was overwritten by "closed", buried where no staff member sees it. A thread locked by a
+    reply is now left for the next run."""
+    import asyncio
+
+    if chat.database.is_sqlite:
+        pytest.skip("SQLite runs one unit of work at a time: no two transactions interleave")
+    thread_id = await ask(chat, ANA, "First question?")
+    await answer(chat, thread_id, "Use /mypledges.")
+    async with chat.database.uow() as uow:
+        thread = await Questions(uow.session).get(thread_id)
+        assert thread is not None
+        thread.waiting_since = utc(2026, 11, 2, 10)
+        await uow.commit()
+    replying = asyncio.Event()
+
+    async def reply() -> None:  # the asker's reply path: the thread locked, set back to waiting for staff
+        async with chat.database.uow() as uow:
+            thread = await Questions(uow.session).get(thread_id, for_update=True)
+            assert thread is not None
+            replying.set()
+            await asyncio.sleep(0.3)  # the job runs meanwhile
+            thread.status = ThreadStatus.open
+            await uow.commit()
+
+    async def job() -> None:
+        await replying.wait()
+        await remind_waiting_questions(chat.database.uow(), utc(2026, 11, 16, 11))
+
+    await asyncio.gather(reply(), job())
+    async with chat.database.uow() as uow:
+        thread = await Questions(uow.session).get(thread_id)
+        assert thread is not None and thread.status == ThreadStatus.open, "the reply waits for staff"

@@ -404,3 +404,55 @@ async def test_a_deferred_escalation_survives_the_next_periods_first_reminder(ch
     await plan_report_reminders(database.uow(), datetime(2027, 7, 20, 10, tzinfo=UTC))  # Q1's coordinators' day
     (row,) = await escalations(database)
     assert [entry[0][3] for entry in row.payload["escalation"]] == ["2027-Q1"]
+
+
+async def test_a_report_does_not_wait_for_the_days_plan(chat: ChatDriver, database: Database,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """review2 #4: the planner locked the pending reminders and escalations, then kept them through its whole run
+    over every pledge: a focal point's Submit waited for it (and could deadlock with it through the pledge row). The
+    withdrawing is now a short transaction of its own, committed before the plan."""
+    import asyncio
+
+    from sqlalchemy import text as sql
+
+    import handlers.report_reminders as planner
+    from handlers.report_reminders import withdraw_reported
+    from models.repositories.reminders import Reminders
+
+    if database.is_sqlite:
+        pytest.skip("SQLite runs one unit of work at a time: no two transactions interleave")
+    entity = await entity_of(database)
+    pledge = await add_pledge(database, entity, 24)
+    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
+    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))
+    saturday = datetime(2027, 2, 13, 10, tzinfo=UTC)
+    await plan_report_reminders(database.uow(), saturday)  # an escalation waits for Monday
+    planning, reported = asyncio.Event(), asyncio.Event()
+    looking = planner.look_at_pledges
+
+    async def slow_look(*args: object, **kwargs: object) -> object:
+        planning.set()
+        await reported.wait()  # the plan is under way while the report comes
+        return await looking(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planner, "look_at_pledges", slow_look)
+
+    async def report() -> None:
+        await planning.wait()
+        try:
+            async with database.uow() as uow:
+                await uow.session.execute(sql("SET LOCAL lock_timeout = '3s'"))
+                uow.session.add(ProgressReport(pledge_id=pledge, period="2026", status="in_progress",
+                                               steps_taken="Ten schools connected.", created_at=saturday))
+                await uow.flush()
+                await withdraw_reported(Reminders(uow.session), saturday - timedelta(seconds=1), saturday)
+                await uow.commit()
+        finally:
+            reported.set()
+
+    await asyncio.gather(plan_report_reminders(database.uow(), saturday + timedelta(hours=1)), report())
+    assert await escalations(database) == [], "the report took its pledge out of the waiting escalation"
