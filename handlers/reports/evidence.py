@@ -29,7 +29,8 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
         conv.say(Reply((Text(N_("This report has no evidence attached.")),)))
         return
     total = len(report.evidence)
-    advice = ASK_AGAIN if is_staff(conv) else ATTACH_AGAIN
+    # a focal point can replace the report; staff and the organisation's coordinators ask a focal point to
+    advice = ATTACH_AGAIN if role_of(conv.contact) is Role.focal_point and not is_staff(conv) else ASK_AGAIN
     for index, item in enumerate(report.evidence, start=1):
         caption = text(N_("Evidence {n} of {total}, report on {ref} for {period}"), n=index, total=total,
                        ref=Code(pledge.ref or ""), period=period_label(report.period))

@@ -16,10 +16,11 @@ from bot.i18n import Rendered, Renderer
 from bot.refusals import EXPLANATION
 from handlers import outbox
 from handlers.conversation import Deps
-from handlers.messages import Reply, Text
+from handlers.messages import Reply, Text, reply_from_json
 from models.clock import utcnow
 from models.database import Database
 from models.tables import Outbox, ProgressReport
+from models.values import Role
 
 
 class RefusingFiles(FakeTelegram):
@@ -79,3 +80,25 @@ async def test_a_message_without_its_own_words_gets_the_general_explanation(data
     await delivery.send_due()
     assert sorted(text for _, text in telegram.sent) == sorted([renderer.reply(Reply((Text(EXPLANATION),)), "fr").text,
                                                                 "Non"])
+
+
+@pytest.mark.parametrize(("role", "advice"), [
+    (Role.focal_point, "To attach it again, send /report and replace this report."),
+    (Role.coordinator, "Ask the organisation's focal point to send it again."),
+])
+async def test_the_advice_fits_who_reads_the_evidence(chat: ChatDriver, database: Database, renderer: Renderer,
+                                                      role: Role, advice: str) -> None:
+    """review2 #5: a coordinator of the organisation was told to replace the report with /report, which /report
+    refuses to coordinators."""
+    await member(chat, 3)
+    await member(chat, 4, role=role)
+    await validated_pledge(chat, 3)
+    await first_report(Counter(chat, 3))
+    async with database.uow() as uow:
+        report_id = (await uow.session.execute(select(ProgressReport.id))).scalars().one()
+    await chat.press(chat.person(4), f"rp:ev:{report_id}")
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox).where(col(Outbox.chat_id) == 4))).scalars().all()
+    refused = [reply.if_refused for row in rows if (reply := reply_from_json(row.payload["reply"])).if_refused]
+    said = [renderer.reply(reply, "en").text for reply in refused if reply is not None]
+    assert said and all(advice in text for text in said), said
