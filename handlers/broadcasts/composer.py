@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from handlers.broadcasts.audience import EVERYONE, SEGMENTS, segment_label
 from handlers.broadcasts.moments import MomentStep
+from handlers.forms import markup
 from handlers.forms.base import (
     Answer,
     Answers,
@@ -21,15 +20,13 @@ from handlers.forms.base import (
     StepResult,
     Upload,
 )
-from handlers.forms.markup import MAX_TEXT, MarkupError, check_markup
+from handlers.forms.markup import MAX_TEXT, Reason, Refusal
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep
 from handlers.lengths import EXCERPT, plain, shorten, visible_length
 from handlers.messages import (
     N_,
     Button,
-    Clock,
     Concat,
-    Day,
     Items,
     Label,
     Markup,
@@ -39,11 +36,9 @@ from handlers.messages import (
     plural,
     text,
 )
-from models.city_zones import is_place_zone
-from models.timezones import city_of, offset_label
 from models.values import LANGUAGE_NAMES, LANGUAGES
 
-MARKUP_ERRORS = {
+MARKUP_ERRORS: dict[Reason, str] = {
     "tag": N_("Telegram does not allow that tag. Use <b>, <i>, <u>, <s>, <a href=\"…\">, <code>, <pre> or "
               "<blockquote>."),
     "unbalanced": N_("A formatting tag is not closed, or closed in the wrong order."),
@@ -68,19 +63,25 @@ def as_caption(answers: Answers) -> bool:
     return bool(attachment) and not (isinstance(attachment, Mapping) and attachment.get("separate"))
 
 
+def refusal(value: str, answers: Answers) -> Refusal | None:
+    """What Telegram would refuse in a text of the broadcast (None: nothing), with the limit that applies: the
+    caption's under a file sent with it, else a message's. The composer says it in the reader's language (`checked`),
+    the service in a line of English (service.refusal_line)."""
+    return markup.refusal(value, CAPTION if as_caption(answers) else MAX_TEXT)
+
+
 def checked(value: str, answers: Answers) -> str:
     """The text, if Telegram accepts its HTML (as a caption when a file is attached); else a localized complaint.
 
     A text over the caption's limit but fit for a message of its own is not refused here: the steps keep it with the
     offer to send the file separately (`too_long`)."""
-    try:
-        return check_markup(value.strip(), CAPTION if as_caption(answers) else MAX_TEXT)
-    except MarkupError as error:
-        if error.reason == "length" and int(error.detail) > MAX_TEXT:  # too long for a message of its own as well
-            raise InvalidAnswerError(text(N_("Telegram allows 4,096 characters in a message, and yours has {count}. "
-                                             "Shorten it to at most 4,096 characters."),
-                                          count=Number(int(error.detail)))) from error
-        raise InvalidAnswerError(Text(MARKUP_ERRORS[error.reason])) from error
+    wrong = refusal(value, answers)
+    if wrong is None:
+        return value.strip()
+    if wrong.length > MAX_TEXT:  # too long for a message of its own as well
+        raise InvalidAnswerError(text(N_("Telegram allows 4,096 characters in a message, and yours has {count}. "
+                                         "Shorten it to at most 4,096 characters."), count=Number(wrong.length)))
+    raise InvalidAnswerError(Text(MARKUP_ERRORS[wrong.reason]))
 
 
 def too_long_for_caption(answers: Answers) -> int:
@@ -140,12 +141,9 @@ class AudienceStep(MultiChoiceStep):
 
 def too_long(value: str, answers: Answers) -> str:
     """A text fit for a message of its own but too long to go under the attached file; else ""."""
-    if not as_caption(answers):
+    if not as_caption(answers) or markup.refusal(value, MAX_TEXT):  # refused by `checked`, with the caption's limit
         return ""
-    try:
-        fit = check_markup(value.strip(), MAX_TEXT)
-    except MarkupError:
-        return ""  # refused by `checked`, with the caption's limit
+    fit = value.strip()
     return fit if visible_length(fit) > CAPTION else ""
 
 
@@ -449,23 +447,3 @@ EDITING = "$broadcast_id"
 def texts_of(answers: Answers) -> dict[str, str]:
     """Language → text, from the composer's answers."""
     return {str(answers["language"]): str(answers["text"]), **dict(answers.get("translations") or {})}
-
-
-def local_moment(value: str, zone: Any) -> datetime:
-    """A naive local ISO moment as an aware datetime in `zone`."""
-    return datetime.fromisoformat(value).replace(tzinfo=zone)
-
-
-
-def moment_label(moment: datetime, zone: ZoneInfo, locale: str) -> Label:
-    """A moment (naive ones are UTC, as the database stores them) in the reader's time zone, named by its city in
-    their language and its offset, laid out as their language writes it: "Dec 15, 2026 2:30 PM (UTC)",
-    "… (Geneva, UTC+01:00)", "…（日内瓦，UTC+01:00）". Not the IANA id /settings adds to tell zones apart: in a
-    sentence it is a technical word in Latin letters, and it nested a second pair of parentheses."""
-    local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(zone)
-    day, clock = Day(local.date()), Clock(local.time().replace(second=0, microsecond=0))
-    offset = offset_label(zone.key, local)
-    if not is_place_zone(zone.key):
-        return text(N_("{day} {time} ({offset})"), day=day, time=clock, offset=offset)
-    return text(N_("{day} {time} ({city}, {offset})"), day=day, time=clock, city=city_of(zone.key, locale),
-                offset=offset)

@@ -9,7 +9,8 @@ from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from handlers import outbox
-from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, checked, moment_label
+from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, checked
+from handlers.broadcasts.moments import moment_label
 from handlers.broadcasts.service import CreateBroadcast, edit_broadcast
 from handlers.conversation import Conversation, Journey, begin
 from handlers.forms.base import FormState, InvalidAnswerError

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from handlers import buttons
 from handlers.broadcasts.audience import resolve
-from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, local_moment, moment_label, texts_of
+from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, texts_of
 from handlers.broadcasts.edits import edit, finish_edit, not_editable, refitted, unchanged_translations, unfit, zone_of
+from handlers.broadcasts.moments import local_moment, moment_label
 from handlers.broadcasts.service import (
     BroadcastError,
     CreateBroadcast,

@@ -6,14 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Step, StepResult
 from handlers.forms.dates import other_reading, parse_date
 from handlers.forms.parsing import ParseError
 from handlers.forms.steps import parse_error, past_date
 from handlers.messages import N_, Clock, Code, Concat, Day, Label, text
+from models.city_zones import is_place_zone
+from models.timezones import city_of, offset_label
 
 TIME_OF_DAY = re.compile(
     r"(?:(?P<at>\b(?:at|à|a\s+las?|в|во|(?:في\s+)?الساعة)\s*)|(?P<part>上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)\s*)?"
@@ -197,3 +200,22 @@ class MomentStep(Step):
         """The moment for the reader."""
         moment = datetime.fromisoformat(str(value))
         return Concat((Day(moment.date()), " ", Clock(moment.time())))
+
+
+def local_moment(value: str, zone: Any) -> datetime:
+    """A naive local ISO moment as an aware datetime in `zone`."""
+    return datetime.fromisoformat(value).replace(tzinfo=zone)
+
+
+def moment_label(moment: datetime, zone: ZoneInfo, locale: str) -> Label:
+    """A moment (naive ones are UTC, as the database stores them) in the reader's time zone, named by its city in
+    their language and its offset, laid out as their language writes it: "Dec 15, 2026 2:30 PM (UTC)",
+    "… (Geneva, UTC+01:00)", "…（日内瓦，UTC+01:00）". Not the IANA id /settings adds to tell zones apart: in a
+    sentence it is a technical word in Latin letters, and it nested a second pair of parentheses."""
+    local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(zone)
+    day, clock = Day(local.date()), Clock(local.time().replace(second=0, microsecond=0))
+    offset = offset_label(zone.key, local)
+    if not is_place_zone(zone.key):
+        return text(N_("{day} {time} ({offset})"), day=day, time=clock, offset=offset)
+    return text(N_("{day} {time} ({city}, {offset})"), day=day, time=clock, city=city_of(zone.key, locale),
+                offset=offset)

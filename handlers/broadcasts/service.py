@@ -9,9 +9,9 @@ from typing import Any
 
 from handlers import outbox
 from handlers.broadcasts.audience import resolve
-from handlers.broadcasts.composer import BROADCAST_FORM, CAPTION, EDITING, as_caption
+from handlers.broadcasts.composer import BROADCAST_FORM, CAPTION, EDITING, refusal
 from handlers.forms.base import FormState
-from handlers.forms.markup import MAX_TEXT, MarkupError, check_markup
+from handlers.forms.markup import Reason, Refusal
 from handlers.messages import N_, Code, Concat, Items, Line, Number, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit
 from models.database import Session
@@ -30,10 +30,11 @@ class BroadcastError(ValueError):
     """A broadcast that cannot be created as asked (one English line, for `p2c-bot broadcast send`)."""
 
 
-MARKUP_REFUSALS = {
+MARKUP_REFUSALS: dict[Reason, str] = {
     "tag": "the tag {tag} is not allowed (use b, i, u, s, a href, code, pre or blockquote)",
     "unbalanced": "{tag} is not closed, or closed in the wrong order",
     "attribute": "a tag has an attribute Telegram does not allow ({detail})",
+    "length": "it has {count:,} characters, and Telegram allows {limit:,}",
     "empty": "it has formatting but no text",
 }
 
@@ -69,21 +70,20 @@ def _texts_and_fallback(command: CreateBroadcast) -> tuple[dict[str, str], str]:
 
 
 def _check_html(lang: str, body: str, attachment: dict[str, str] | None) -> None:
-    """Refuse a text Telegram would refuse, with the composer's checker and limits: every recipient would get an
+    """Refuse a text Telegram would refuse, with the composer's check and limits: every recipient would get an
     apology instead of the broadcast."""
-    caption = as_caption({"attachment": attachment})
-    limit = CAPTION if caption else MAX_TEXT
-    try:
-        check_markup(body.strip(), limit)
-    except MarkupError as error:
-        if error.reason == "length":
-            why = f"it has {int(error.detail):,} characters, and Telegram allows {limit:,}"
-            if caption:
-                why += " under a file (or send the file separately)"
-        else:
-            tag = f"<{error.detail}>" if re.fullmatch(r"[\w-]+", error.detail) else "a formatting tag"
-            why = MARKUP_REFUSALS[error.reason].format(tag=tag, detail=error.detail)
-        raise BroadcastError(f"the {lang} text would be refused by Telegram: {why}") from error
+    wrong = refusal(body, {"attachment": attachment})
+    if wrong is not None:
+        raise BroadcastError(f"the {lang} text would be refused by Telegram: {refusal_line(wrong)}")
+
+
+def refusal_line(wrong: Refusal) -> str:
+    """What Telegram would refuse in a text, in plain English for `p2c-bot broadcast send`."""
+    tag = f"<{wrong.detail}>" if re.fullmatch(r"[\w-]+", wrong.detail) else "a formatting tag"
+    why = MARKUP_REFUSALS[wrong.reason].format(tag=tag, detail=wrong.detail, count=wrong.length, limit=wrong.limit)
+    if wrong.reason == "length" and wrong.limit == CAPTION:
+        why += " under a file (or send the file separately)"
+    return why
 
 
 async def create_broadcast(session: Session, command: CreateBroadcast, now: datetime, today: date,

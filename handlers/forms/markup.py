@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Literal
 
 TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code",
                   "pre", "blockquote", "tg-emoji"})
 VOID = frozenset({"br"})
 MAX_TEXT = 4096
 
+Reason = Literal["tag", "unbalanced", "attribute", "length", "empty"]
+"""Why Telegram would refuse a text: a tag it does not know, tags not closed in order, an attribute it does not
+allow, more characters than its limit, formatting without text. Whoever says it to a person says every one."""
+
 
 class MarkupError(ValueError):
-    """Text that Telegram would refuse; `reason` is one of: tag, unbalanced, attribute, length, empty."""
+    """Text that Telegram would refuse, and why (`reason`); `detail` names the tag, or counts the characters."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: Reason, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
@@ -65,3 +71,28 @@ def check_markup(value: str, max_length: int = MAX_TEXT) -> str:
     if checker.length > max_length:
         raise MarkupError("length", str(checker.length))
     return value
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What Telegram would refuse in a text: the reason and its detail (see MarkupError), and the limit that applied
+    to its length."""
+
+    reason: Reason
+    detail: str
+    limit: int
+
+    @property
+    def length(self) -> int:
+        """The text's length in Telegram's characters, when that is what is wrong (else 0)."""
+        return int(self.detail) if self.reason == "length" else 0
+
+
+def refusal(value: str, max_length: int = MAX_TEXT) -> Refusal | None:
+    """What Telegram would refuse in the text (spaces around it aside), within `max_length`; None when it would take
+    it as it is."""
+    try:
+        check_markup(value.strip(), max_length)
+    except MarkupError as error:
+        return Refusal(error.reason, error.detail, max_length)
+    return None

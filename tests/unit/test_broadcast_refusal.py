@@ -1,0 +1,70 @@
+"""What Telegram would refuse in a broadcast's text is found by one check, which the chat composer says in the
+reader's language and the service (`p2c-bot broadcast send`) in one plain English line (review2 #6: each kept its
+own check and map of reasons, and a reason added to one would have been a KeyError in the other)."""
+
+from __future__ import annotations
+
+import re
+from typing import get_args
+
+import pytest
+
+from handlers.broadcasts.composer import MARKUP_ERRORS, checked, refusal
+from handlers.broadcasts.service import BroadcastError, CreateBroadcast, _texts_and_fallback, refusal_line
+from handlers.forms.base import InvalidAnswerError
+from handlers.forms.markup import Reason, Refusal
+
+PHOTO = {"kind": "photo", "file_id": "PHOTO"}
+APART = {**PHOTO, "separate": True}
+SAMPLES: dict[str, str] = {
+    "tag": "<marquee>Hi</marquee>",
+    "unbalanced": "<b>Hi",
+    "attribute": '<a href="https://itu.int" target="_blank">ITU</a>',
+    "length": "x" * 4097,
+    "empty": "<b></b>",
+}
+
+
+def test_every_reason_telegram_refuses_has_an_example_here() -> None:
+    """A reason added to MarkupError fails here until it is given an example, and then the test below."""
+    assert set(SAMPLES) == set(get_args(Reason))
+
+
+@pytest.mark.parametrize("reason", get_args(Reason))
+def test_every_reason_is_said_in_the_chat_and_on_the_command_line(reason: str) -> None:
+    wrong = refusal(SAMPLES[reason], {})
+    assert wrong is not None and wrong.reason == reason
+    assert reason in MARKUP_ERRORS
+    with pytest.raises(InvalidAnswerError):
+        checked(SAMPLES[reason], {})
+    line = refusal_line(wrong)
+    assert line and "\n" not in line
+    with pytest.raises(BroadcastError, match=f"^{re.escape(f'the fr text would be refused by Telegram: {line}')}$"):
+        _texts_and_fallback(CreateBroadcast(["everyone"], {"en": "Hello.", "fr": SAMPLES[reason]}))
+
+
+@pytest.mark.parametrize(("body", "attachment", "expected"), [
+    ("  <b>Fine</b>  ", PHOTO, None),
+    ("y" * 1024, PHOTO, None),
+    ("x" * 1100, PHOTO, Refusal("length", "1100", 1024)),
+    ("x" * 1100, APART, None),
+    ("x" * 4097, APART, Refusal("length", "4097", 4096)),
+    ("x" * 4097, None, Refusal("length", "4097", 4096)),
+    ("<b>x", PHOTO, Refusal("unbalanced", "b", 1024)),
+])
+def test_the_limit_is_the_captions_under_a_file_sent_with_the_text(body: str, attachment: dict[str, object] | None,
+                                                                    expected: Refusal | None) -> None:
+    assert refusal(body, {"attachment": attachment}) == expected
+
+
+@pytest.mark.parametrize(("body", "attachment", "line"), [
+    ("x" * 4097, None, "it has 4,097 characters, and Telegram allows 4,096"),
+    ("x" * 1025, PHOTO, "it has 1,025 characters, and Telegram allows 1,024 under a file (or send the file "
+                        "separately)"),
+    ("<b>Broken", None, "<b> is not closed, or closed in the wrong order"),
+    ("<marquee>Hi</marquee>", None, "the tag <marquee> is not allowed (use b, i, u, s, a href, code, pre or "
+                                    "blockquote)"),
+])
+def test_the_command_lines_words_are_unchanged(body: str, attachment: dict[str, str] | None, line: str) -> None:
+    wrong = refusal(body, {"attachment": attachment})
+    assert wrong is not None and refusal_line(wrong) == line
