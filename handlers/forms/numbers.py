@@ -253,8 +253,52 @@ _LEADING_NUMBER = re.compile(rf"^\s*(?:\d[\d.,'٫٬ \u00a0\u202f]*|[{CJK_NUMERAL
 _JOINED_WORD = re.compile(r"\s*(?:[\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
 """One ideograph, or a word of letters: where a number written without spaces may end ("200万|人", "300|écoles")."""
 _JOINED_MULTIPLIERS = 3
-_LEAD_WORDS = re.compile(r"[^\W\d_]+(?:[\s'’.]+[^\W\d_]+)*[\s'’.]*")
-"""Only words of letters ("environ ", "about ", "大约"): what may come before a count's digits."""
+_IDEOGRAPH_END = r"(?:(?<=[\u3400-\u9fff])|(?![^\W\d_]))"
+"""Where a word of a list ends: anywhere after an ideograph ("300多|人"), else not inside a word ("or more|s")."""
+
+
+def _phrases(*phrases: str) -> str:
+    """An alternation of folded phrases, longest first."""
+    return "|".join(re.escape(fold_word(phrase)) for phrase in sorted(phrases, key=len, reverse=True))
+
+
+_ABOUT = re.compile("[~≈]|" + _phrases(
+    "about", "around", "approximately", "approx", "roughly", "circa", "some", "close to",
+    "environ", "près de", "à peu près", "approximativement", "autour de",
+    "cerca de", "aproximadamente", "aprox", "unos", "unas", "alrededor de",
+    "около", "примерно", "приблизительно", "порядка",
+    "حوالي", "نحو", "قرابة", "تقريبا", "ما يقارب",
+    "约", "大约", "大概", "约有", "大约有", "大概有",
+))
+"""The words of an approximation that may come before a count ("about 300", "environ 300", "约300"); any other
+words there ("less than", "half of", "page") change or hide what is counted."""
+_ABOUT_AFTER = re.compile(
+    r"[\s,]*(?:approximately|approx\.?|roughly|or so|environ|à peu près|a peu pres|aproximadamente|aprox\.?"
+    r"|más o menos|mas o menos|примерно|приблизительно|تقريبا\u064b?|左右|上下)[.!。]?$",
+    re.IGNORECASE,
+)
+"""An approximation after a count and its unit ("300 écoles environ", "35万人左右"), read past."""
+_BOUNDS = _phrases(
+    "or more", "or less", "or fewer", "or above", "and more", "and above", "at least", "at most", "plus",
+    "maximum", "max", "minimum", "min",
+    "ou plus", "ou moins", "et plus", "au moins", "au plus", "au maximum", "au minimum",
+    "o más", "o menos", "y más", "al menos", "como mínimo", "como máximo", "mínimo", "máximo",
+    "или больше", "или более", "и более", "и больше", "или меньше", "или менее", "как минимум", "не менее",
+    "не более", "минимум", "максимум", "с лишним", "с небольшим",
+    "أو أكثر", "أو أقل", "فأكثر", "على الأقل", "على الأكثر", "كحد أقصى", "كحد أدنى",
+    "以上", "以下", "多", "余", "餘", "不到", "至少", "最多", "的一半", "一半",
+)
+_QUALIFIED_AFTER = re.compile(rf"^(?:\+|(?:{_BOUNDS}){_IDEOGRAPH_END})")
+"""Words after a count that make it a bound or a share of it ("300 or more", "300多人", "400的一半")."""
+_PERCENT_BEFORE = re.compile(r"^(?:%|百分之)")
+"""A percentage written before its number ("百分之35", "% 35")."""
+_PER_HUNDRED = _phrases("في المئة", "في المائة", "في المية", "فى المئة", "بالمئة", "بالمائة", "بالمية")
+_PERCENT_AFTER = re.compile(
+    rf"^(?:%|(?:(?:per|pour)\s?cent\w*|por\s?cien(?:to)?s?|процент\w*|проц\.?|pct|{_PER_HUNDRED})(?![^\W\d_]))"
+)
+# A percentage, or money in any currency, after a count ("35 percent", "35 في المائة", "5 000 000 FCFA", "300万元")
+_MONEY_BEFORE = re.compile(rf"^(?:{_CURRENCY}|{_OTHER_CURRENCY})$")
+_MONEY_AFTER = re.compile(rf"^(?:(?:de|of)\s|d')?(?:{_CURRENCY}|{_OTHER_CURRENCY}){_IDEOGRAPH_END}")
 
 
 def _split_count(text: str, locale: str) -> tuple[str, str] | None:
@@ -285,26 +329,60 @@ def _only_words(text: str) -> bool:
     return any(char.isalpha() for char in text) and not any(char.isdigit() for char in text)
 
 
+def _check_before(words: str) -> None:
+    """Refuse what may not come before a count: a percent or currency sign, or words other than "about"."""
+    folded = fold_word(words).rstrip(":,").strip()
+    if _PERCENT_BEFORE.match(folded):
+        raise ParseError("percent")
+    if _MONEY_BEFORE.match(folded):
+        raise ParseError("money")
+    if not _ABOUT.fullmatch(folded):
+        raise ParseError("qualified")
+
+
+def _after(number: str, words: str, locale: str) -> tuple[int, str] | None:
+    """The count and its words ("700", "écoles"), refusing a percentage, money or a bound; None when the words
+    after the number are no unit (another number, a sign)."""
+    folded = fold_word(words) if words else ""
+    if _PERCENT_AFTER.match(folded):
+        raise ParseError("percent")
+    if _MONEY_AFTER.match(folded):
+        raise ParseError("money")
+    if _QUALIFIED_AFTER.match(folded):
+        raise ParseError("qualified")
+    unit = _ABOUT_AFTER.sub("", words).strip()
+    if unit and not _only_words(unit):
+        return None
+    return parse_integer(number, locale), unit
+
+
 def parse_count(text: str, locale: str) -> tuple[int, str]:
     """Read a whole number written as a count often is, with words around it ("700 écoles", "environ 350 000
-    élèves", "200万人", "a million people"): the number, and the words after it (its unit, perhaps). Words before
-    and after the number are read past only when they hold no other number ("700 of 2000" is refused) and are
-    words ("35 %" is not a count); a number alone is read as `parse_integer` reads it."""
+    élèves", "200万人", "a million people"): the number, and the words after it (its unit, perhaps). Before the
+    number only an approximation may come ("about", "environ", "约"); after it, words holding no other number
+    ("700 of 2000" is refused). A percentage ("35 %", "35 percent"), money ("300 dollars", "5 000 000 FCFA") and
+    a bound or share ("less than 300", "half of 400", "300 or more") are refused, each with its own reason; a
+    number alone is read as `parse_integer` reads it."""
     text = text.strip()
     try:
         return parse_integer(text, locale), ""
     except ParseError as error:
         refused = error
-    digit = next((i for i, char in enumerate(text) if char.isdigit()), 0)
-    starts = (0, digit) if digit and _LEAD_WORDS.fullmatch(text[:digit]) else (0,)  # "environ 350 000": from the digits
-    for start in starts:
-        rest = text[start:]
-        if start:
-            try:
-                return parse_integer(rest, locale), ""
-            except ParseError:
-                pass
-        split = _split_count(rest, locale)
-        if split is not None and _only_words(split[1]):
-            return parse_integer(split[0], locale), split[1]
-    raise refused
+    if _PERCENT_BEFORE.match(folded_or_empty(text)):
+        raise ParseError("percent")
+    split = _split_count(text, locale)  # the number first ("700 écoles", "a million people")
+    if split is not None and (read := _after(*split, locale)) is not None:
+        return read
+    start = next((i for i, char in enumerate(text) if char.isdigit() or char in CJK_NUMERALS), 0)
+    if not start or not any(char.isalpha() or char in "$€£¥₽₹₦₺₩%~≈" for char in text[:start]):
+        raise refused
+    _check_before(text[:start])  # "environ 350 000 élèves", "大约35万人": read from the number
+    rest = text[start:]
+    try:
+        return parse_integer(rest, locale), ""
+    except ParseError:
+        pass
+    split = _split_count(rest, locale)
+    if split is None or (read := _after(*split, locale)) is None:
+        raise refused
+    return read

@@ -309,10 +309,19 @@ class AmountStep(Step):
         return Money(Decimal(str(value)))
 
 
+_COUNT_REFUSALS: dict[str, str] = {
+    "percent": N_("Please type the number itself, not a percentage, for example {example}."),
+    "money": N_("Please type the number itself, not an amount of money, for example {example}."),
+    "qualified": N_("Please type just the number, for example {example}. Only “about” may come before it: words "
+                    "such as “less than” or “half of” change the count."),
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class IntegerStep(Step):
     """A count ("2 million", "2,5 млн", "700 écoles", "environ 350 000 élèves"), between `minimum` and `maximum`: the
-    words around the number, such as what it counts, are read past when they hold no other number (`parse_count`)."""
+    words after the number, such as what it counts, are read past when they hold no other number, and "about" before
+    it; a percentage, money, or a bound ("less than 300") is refused (`parse_count`)."""
 
     minimum: int = 0
     maximum: int | None = None
@@ -333,6 +342,9 @@ class IntegerStep(Step):
         except ParseError as error:
             if error.reason in ("negative", "too_large"):  # the parser's limits are not this step's
                 raise self.out_of_range() from error
+            if error.reason in _COUNT_REFUSALS:  # "35 percent", "300 dollars", "less than 300": not a count
+                example = Number(1_500_000 if self.example is None else self.example)
+                raise InvalidAnswerError(text(_COUNT_REFUSALS[error.reason], example=example)) from error
             if error.reason == "not_a_number" and self.example is not None:
                 raise InvalidAnswerError(text(N_("Please type a number, for example {example}."),
                                               example=Number(self.example))) from error
@@ -369,6 +381,13 @@ def unit_score(typed: str, label: str) -> int:
     return 1 if common >= 4 and common >= min(len(first), len(head)) - 2 else 0
 
 
+def names_unit(typed: str, unit: Label, forms: Mapping[str, tuple[str, ...]], ctx: FormContext) -> int:
+    """How well typed words name a unit: the best `unit_score` of its label in the reader's language and of the
+    other forms of that label in the language (`forms`, by language code)."""
+    language = ctx.locale.replace("_", "-").split("-")[0]
+    return max(unit_score(typed, name) for name in (ctx.translate(unit), *forms.get(language, ())))
+
+
 @dataclass(frozen=True, kw_only=True)
 class CountStep(IntegerStep):
     """A whole number that may come with its unit ("300 écoles"), which then answers `unit_step` too."""
@@ -382,18 +401,14 @@ class CountStep(IntegerStep):
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """The number, and its unit when the words after it name one unambiguously."""
         number, rest = self.count(value, ctx)
-        scores = {code: max(unit_score(rest, name) for name in self._names(code, ctx)) for code in self.units}
+        scores = {code: names_unit(rest, Text(name), self.unit_forms.get(code, {}), ctx)
+                  for code, name in self.units.items()}
         best = max(scores.values(), default=0)
         winners = [code for code, score in scores.items() if score == best]
         if best == 0 or len(winners) != 1:
             return Answer(number, Number(number))
         unit = winners[0]
         return Answer(number, Concat((Number(number), " ", Text(self.units[unit]))), also={self.unit_step: unit})
-
-    def _names(self, code: str, ctx: FormContext) -> tuple[str, ...]:
-        """A unit's label in the reader's language, and its other forms in that language."""
-        language = ctx.locale.replace("_", "-").split("-")[0]
-        return ctx.translate(Text(self.units[code])), *self.unit_forms.get(code, {}).get(language, ())
 
 
 QuickDates = Callable[[date], tuple[tuple[str, date], ...]]

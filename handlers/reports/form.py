@@ -16,10 +16,10 @@ from typing import Any
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, StepResult, Upload
 from handlers.forms.numbers import parse_percent
 from handlers.forms.parsing import ParseError
-from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep
+from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep, names_unit
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Items, Label, Money, Number, Text, plural, text
-from handlers.vocabulary import TARGET_UNITS, labeller
+from handlers.vocabulary import TARGET_UNIT_FORMS, TARGET_UNITS, labeller
 from models.values import ReportStatus
 
 PLEDGE_ID, PERIOD, UNIT, TARGET, VALUE, FINANCIAL = "$pledge_id", "$period", "$unit", "$target", "$value", "$financial"
@@ -100,6 +100,23 @@ class PercentStep(IntegerStep):
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The percentage."""
         return percent_label(int(value))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetStep(IntegerStep):
+    """How much of the pledge's target is reached, counted in the target's unit: words after the number must name
+    that unit ("700 écoles" when the target counts schools; "700 élèves" is refused, not stored as 700 schools)."""
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """The number, when what it counts is the target's unit or is not said."""
+        number, words = self.count(value, ctx)
+        unit = str(answers.get(UNIT) or "")
+        label = labeller(TARGET_UNITS)(unit)
+        if words and unit and not names_unit(words, label, TARGET_UNIT_FORMS.get(unit, {}), ctx):
+            raise InvalidAnswerError(text(N_("The target counts {unit}. Please type the number of {unit} reached, "
+                                             "for example {example}."),
+                                          unit=label, example=Number(500 if self.example is None else self.example)))
+        return Answer(number, Number(number))
 
 
 def _evidence_key(item: Mapping[str, Any]) -> tuple[str, str]:
@@ -218,10 +235,10 @@ REPORT_FORM = Form(
         AmountStep(id="value_disbursed", label=N_("Disbursed (USD)"), optional=True,
                    when=lambda a: bool(a.get(FINANCIAL)) and started(a), params=_value_params,
                    question=N_("How much of the {value} pledged has been disbursed so far, in US dollars?")),
-        IntegerStep(id="target_achieved", label=N_("Target reached"), optional=True, maximum=10**12, example=500,
-                    when=started, params=_target_params,
-                    question=N_("How much of the target is reached so far? Type a number: the target is {target} "
-                                "({unit}).")),
+        TargetStep(id="target_achieved", label=N_("Target reached"), optional=True, maximum=10**12, example=500,
+                   when=started, params=_target_params,
+                   question=N_("How much of the target is reached so far? Type a number: the target is {target} "
+                               "({unit}).")),
         IntegerStep(id="beneficiaries_reached", label=N_("People reached"), optional=True, maximum=10**10,
                     when=started, question=N_("How many people have benefited so far?")),
         PercentStep(id="women_share", label=N_("Share of women"), optional=True,

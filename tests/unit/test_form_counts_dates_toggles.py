@@ -39,7 +39,14 @@ def shown(renderer: Renderer, outcome: Outcome, locale: str) -> str:
     ("700", "fr", 700, ""), ("700 écoles", "fr", 700, "écoles"), ("350 000 élèves", "fr", 350_000, "élèves"),
     ("environ 350 000 élèves", "fr", 350_000, "élèves"), ("about 2 million people", "en", 2_000_000, "people"),
     ("a million people", "en", 1_000_000, "people"), ("200万人", "zh", 2_000_000, "人"),
-    ("大约35万人", "zh", 350_000, "人"), ("около 500 школ", "ru", 500, "школ"), ("300écoles", "fr", 300, "écoles")])
+    ("大约35万人", "zh", 350_000, "人"), ("около 500 школ", "ru", 500, "школ"), ("300écoles", "fr", 300, "écoles"),
+    ("300 schools", "en", 300, "schools"), ("approximately 300 schools", "en", 300, "schools"), ("~300", "en", 300, ""),
+    ("près de 300 écoles", "fr", 300, "écoles"), ("300 écoles environ", "fr", 300, "écoles"),
+    ("cerca de 300 escuelas", "es", 300, "escuelas"), ("unos 300", "es", 300, ""),
+    ("примерно 300 школ", "ru", 300, "школ"),
+    ("حوالي ٣٠٠ مدرسة", "ar", 300, "مدرسة"), ("نحو 300", "ar", 300, ""), ("约300所学校", "zh", 300, "所学校"),
+    ("大概35万人", "zh", 350_000, "人"), ("35万人左右", "zh", 350_000, "人"), ("约三十万人", "zh", 300_000, "人"),
+    ("half a million people", "en", 500_000, "people")])
 def test_a_count_is_read_with_the_words_around_it(typed: str, locale: str, value: int, after: str) -> None:
     assert parse_count(typed, locale) == (value, after)
 
@@ -52,6 +59,29 @@ def test_a_count_with_another_number_or_no_words_is_refused(typed: str, locale: 
         parse_count(typed, locale)
 
 
+@pytest.mark.parametrize(("typed", "locale", "reason"), [
+    ("35 percent", "en", "percent"), ("35 pour cent", "fr", "percent"), ("35 процентов", "ru", "percent"),
+    ("35 por ciento", "es", "percent"), ("35 %", "fr", "percent"), ("35%", "en", "percent"), ("٣٥٪", "ar", "percent"),
+    ("35 في المائة", "ar", "percent"), ("百分之35", "zh", "percent"), ("35 per cent of the schools", "en", "percent"),
+    ("5 000 000 FCFA", "fr", "money"), ("300 dollars", "en", "money"), ("USD 300", "en", "money"),
+    ("$300", "en", "money"), ("300 €", "fr", "money"), ("300万元", "zh", "money"), ("300 рублей", "ru", "money"),
+    ("half of 400", "en", "qualified"), ("less than 300", "en", "qualified"), ("no more than 40", "en", "qualified"),
+    ("at least 300 schools", "en", "qualified"), ("page 3", "en", "qualified"), ("300 or more", "en", "qualified"),
+    ("moins de 300", "fr", "qualified"), ("plus de 300 écoles", "fr", "qualified"), ("au moins 300", "fr", "qualified"),
+    ("la moitié de 400", "fr", "qualified"), ("menos de 300", "es", "qualified"), ("más de 300", "es", "qualified"),
+    ("al menos 300", "es", "qualified"), ("la mitad de 400", "es", "qualified"), ("не менее 300", "ru", "qualified"),
+    ("более 300 школ", "ru", "qualified"), ("меньше 300", "ru", "qualified"), ("половина от 400", "ru", "qualified"),
+    ("أقل من 300", "ar", "qualified"), ("أكثر من 300", "ar", "qualified"), ("نصف 400", "ar", "qualified"),
+    ("不到300人", "zh", "qualified"), ("超过300人", "zh", "qualified"), ("至少300人", "zh", "qualified"),
+    ("300多人", "zh", "qualified"), ("400的一半", "zh", "qualified")])
+def test_a_count_whose_words_change_it_is_refused(typed: str, locale: str, reason: str) -> None:
+    """Regression: every IntegerStep read past any words: "35 percent" was 35, "half of 400" 400, "less than 300"
+    300, "5 000 000 FCFA" 5 000 000 and "page 3" 3."""
+    with pytest.raises(ParseError) as refused:
+        parse_count(typed, locale)
+    assert refused.value.reason == reason
+
+
 @pytest.mark.parametrize(("step", "typed", "value"), [
     ("target_achieved", "700 écoles", 700), ("beneficiaries_reached", "350 000 élèves", 350_000),
     ("beneficiaries_reached", "environ 350 000 élèves", 350_000)])
@@ -62,6 +92,47 @@ def test_the_report_reads_a_count_written_with_its_unit(renderer: Renderer, step
     current = FormState(step=step, answers={**FACTS, "status": "in_progress", "percent_complete": 35})
     outcome = advance(REPORT_FORM, current, FormInput(text=typed), context(renderer, "fr"))
     assert outcome.state.answers.get(step) == value, shown(renderer, outcome, "fr")
+
+
+@pytest.mark.parametrize(("typed", "locale"), [
+    ("700 élèves", "fr"), ("700 pupils", "en"), ("700 people", "en"), ("700 or so pupils", "en")])
+def test_the_target_reached_is_counted_only_in_the_target_unit(renderer: Renderer, typed: str, locale: str) -> None:
+    """Regression: "700 élèves" against a target of 2 000 schools was stored as 700 schools."""
+    current = FormState(step="target_achieved", answers={**FACTS, "status": "in_progress"})
+    outcome = advance(REPORT_FORM, current, FormInput(text=typed), context(renderer, locale))
+    said = shown(renderer, outcome, "en")
+    assert "target_achieved" not in outcome.state.answers, said
+    assert said.startswith("The target counts schools. Please type the number of schools reached, "
+                           "for example 500."), said
+
+
+@pytest.mark.parametrize(("typed", "locale"), [
+    ("700", "en"), ("700 schools", "en"), ("about 700 schools", "en"), ("700 school", "en"), ("700 écoles", "fr"),
+    ("environ 700 écoles", "fr"), ("700 écoles environ", "fr"), ("700 of the schools", "en")])
+def test_the_target_reached_reads_its_unit(renderer: Renderer, typed: str, locale: str) -> None:
+    current = FormState(step="target_achieved", answers={**FACTS, "status": "in_progress"})
+    outcome = advance(REPORT_FORM, current, FormInput(text=typed), context(renderer, locale))
+    assert outcome.state.answers.get("target_achieved") == 700, shown(renderer, outcome, locale)
+
+
+@pytest.mark.parametrize(("step", "typed", "start"), [
+    ("target_achieved", "35 percent", "Please type the number itself, not a percentage, for example 500."),
+    ("beneficiaries_reached", "5 000 000 FCFA",
+     "Please type the number itself, not an amount of money, for example 1,500,000."),
+    ("beneficiaries_reached", "less than 300",
+     "Please type just the number, for example 1,500,000. Only “about” may come before it: words such as "
+     "“less than” or “half of” change the count.")])
+def test_a_count_refusal_says_what_to_type(renderer: Renderer, step: str, typed: str, start: str) -> None:
+    current = FormState(step=step, answers={**FACTS, "status": "in_progress", "percent_complete": 35})
+    outcome = advance(REPORT_FORM, current, FormInput(text=typed), context(renderer, "en"))
+    said = shown(renderer, outcome, "en")
+    assert step not in outcome.state.answers and said.startswith(start), said
+
+
+def test_the_pledge_target_reads_its_unit_in_english(renderer: Renderer) -> None:
+    outcome = advance(PLEDGE_FORM, FormState(step="target_value"), FormInput(text="300 schools"),
+                      context(renderer, "en"))
+    assert outcome.state.answers["target_value"] == 300 and outcome.state.answers["target_unit"] == "schools"
 
 
 def test_a_count_refused_gives_a_count_as_its_example(renderer: Renderer) -> None:
