@@ -76,8 +76,15 @@ _OTHER_CURRENCY = (
 )
 _OTHER_LEADING = re.compile(rf"^{_OTHER_CURRENCY}\s*")
 _OTHER_TRAILING = re.compile(rf"\s*(?:(?:de|of)\s|d')?{_OTHER_CURRENCY}$")
+def _phrases(*phrases: str) -> str:
+    """An alternation of folded phrases, longest first."""
+    return "|".join(re.escape(fold_word(phrase)) for phrase in sorted(phrases, key=len, reverse=True))
+
+
+_PER_HUNDRED = _phrases("في المئة", "في المائة", "في المية", "فى المئة", "بالمئة", "بالمائة", "بالمية")
+"""The Arabic "percent" words, folded (the hamza of "مئة" is dropped: "الميه")."""
 _PERCENT = re.compile(
-    r"^(?:%|百分之)\s*|\s*(?:%|per\s?cent|pour\s?cent|por\s?ciento|процент(?:а|ов)?|(?:في\s?|ب)ال(?:مئه|مائه))$"
+    rf"^(?:%|百分之)\s*|\s*(?:%|per\s?cent|pour\s?cent|por\s?ciento|процент(?:а|ов)?|{_PER_HUNDRED})$"
 )
 _NUMBER = re.compile(r"[0-9]+(?:[.,' ٬٫][0-9]+)*|[.,٫][0-9]+")
 _WORD = re.compile(r"\s*([\u3400-\u9fff]|[^\W\d_\u3400-\u9fff]+\.?)")
@@ -257,11 +264,6 @@ _IDEOGRAPH_END = r"(?:(?<=[\u3400-\u9fff])|(?![^\W\d_]))"
 """Where a word of a list ends: anywhere after an ideograph ("300多|人"), else not inside a word ("or more|s")."""
 
 
-def _phrases(*phrases: str) -> str:
-    """An alternation of folded phrases, longest first."""
-    return "|".join(re.escape(fold_word(phrase)) for phrase in sorted(phrases, key=len, reverse=True))
-
-
 _ABOUT = re.compile("[~≈]|" + _phrases(
     "about", "around", "approximately", "approx", "roughly", "circa", "some", "close to",
     "environ", "près de", "à peu près", "approximativement", "autour de",
@@ -292,7 +294,6 @@ _QUALIFIED_AFTER = re.compile(rf"^(?:\+|(?:{_BOUNDS}){_IDEOGRAPH_END})")
 """Words after a count that make it a bound or a share of it ("300 or more", "300多人", "400的一半")."""
 _PERCENT_BEFORE = re.compile(r"^(?:%|百分之)")
 """A percentage written before its number ("百分之35", "% 35")."""
-_PER_HUNDRED = _phrases("في المئة", "في المائة", "في المية", "فى المئة", "بالمئة", "بالمائة", "بالمية")
 _PERCENT_AFTER = re.compile(
     rf"^(?:%|(?:(?:per|pour)\s?cent\w*|por\s?cien(?:to)?s?|процент\w*|проц\.?|pct|{_PER_HUNDRED})(?![^\W\d_]))"
 )
