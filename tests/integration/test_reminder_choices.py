@@ -52,6 +52,15 @@ async def entity_of(database: Database, telegram_id: int = FOCAL) -> int:
         return contact.entity_id
 
 
+async def coordinator_of_everything(chat: ChatDriver, entity: int) -> None:
+    """Ivan joins the organisation as a coordinator by Bea's invitation, and Bea sets his scope to every pledge."""
+    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
+    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+
+
 async def orphan_entity(database: Database) -> int:
     """A validated organisation nobody of which uses the bot."""
     async with database.uow() as uow:
@@ -162,11 +171,7 @@ async def test_the_escalation_lists_apart_the_pledges_nobody_follows(chat: ChatD
     await add_pledge(database, entity, 6)
     disowned = await add_pledge(database, entity, 7)
     await add_pledge(database, await orphan_entity(database), 8)
-    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
-    token = LINK.search(answer[0].text)
-    assert token is not None
-    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
-    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    await coordinator_of_everything(chat, entity)
     await chat.press(chat.person(FOCAL, "Awa"), f"rm:notmine:{disowned}")
     await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))  # the due date's reminder
     await plan_report_reminders(database.uow(), datetime(2027, 2, 15, 10, tzinfo=UTC))  # two weeks after 30 January
@@ -199,11 +204,7 @@ async def test_a_report_arriving_before_the_escalation_goes_takes_its_pledge_out
     entity = await entity_of(database)
     first, second = await add_pledge(database, entity, 16), await add_pledge(database, entity, 17)
     behind = await add_pledge(database, entity, 18, start=date(2025, 3, 1))  # owes 2025 and 2026
-    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
-    token = LINK.search(answer[0].text)
-    assert token is not None
-    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
-    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    await coordinator_of_everything(chat, entity)
     saturday = datetime(2027, 2, 13, 10, tzinfo=UTC)  # two weeks after 2026's due date, 30 January
     await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))  # the due date's reminder
     await plan_report_reminders(database.uow(), saturday)
@@ -314,11 +315,7 @@ async def test_coordinators_are_told_two_weeks_after_the_first_reminder_not_with
     entity = await entity_of(database)
     await add_pledge(database, entity, 19)
     await add_pledge(database, await orphan_entity(database), 20)
-    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
-    token = LINK.search(answer[0].text)
-    assert token is not None
-    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
-    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    await coordinator_of_everything(chat, entity)
     monday = datetime(2027, 2, 15, 10, tzinfo=UTC)  # two weeks after 2026's due date: nothing was reminded yet
     await plan_report_reminders(database.uow(), monday)
     async with database.uow() as uow:
@@ -353,11 +350,7 @@ async def test_two_reports_at_once_both_leave_the_escalation(chat: ChatDriver, d
     # of two organisations, so nothing but the escalation is shared by the two reporters' transactions
     first = await add_pledge(database, entity, 21)
     second = await add_pledge(database, await orphan_entity(database), 22)
-    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
-    token = LINK.search(answer[0].text)
-    assert token is not None
-    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
-    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    await coordinator_of_everything(chat, entity)
     await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))
     saturday = datetime(2027, 2, 13, 10, tzinfo=UTC)
     await plan_report_reminders(database.uow(), saturday)
@@ -391,11 +384,7 @@ async def test_a_deferred_escalation_survives_the_next_periods_first_reminder(ch
     quarter's ledger: the coordinators heard nothing until the next quarter's own two weeks."""
     entity = await entity_of(database)
     await add_pledge(database, entity, 23, start=date(2027, 1, 1), cadence="quarterly")
-    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
-    token = LINK.search(answer[0].text)
-    assert token is not None
-    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
-    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    await coordinator_of_everything(chat, entity)
     # the first quarter of 2027 is due on 30 April; the second's first reminder is on 16 July
     await plan_report_reminders(database.uow(), datetime(2027, 7, 6, 10, tzinfo=UTC))  # Q1's 2-week one, first
     assert await escalations(database) == []
@@ -423,11 +412,7 @@ async def test_a_report_does_not_wait_for_the_days_plan(chat: ChatDriver, databa
         pytest.skip("SQLite runs one unit of work at a time: no two transactions interleave")
     entity = await entity_of(database)
     pledge = await add_pledge(database, entity, 24)
-    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} coordinator")
-    token = LINK.search(answer[0].text)
-    assert token is not None
-    await join(chat, COORDINATOR, token.group(1), "Ivan Petrov")
-    await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} everything")
+    await coordinator_of_everything(chat, entity)
     await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))
     saturday = datetime(2027, 2, 13, 10, tzinfo=UTC)
     await plan_report_reminders(database.uow(), saturday)  # an escalation waits for Monday
