@@ -6,7 +6,7 @@ from __future__ import annotations
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
 from handlers.forms.base import FormState
-from handlers.forms.comments import COMMENT, comment_form
+from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
 from handlers.onboarding import drop_registration, entity_copy_key, entity_notice
 from handlers.people import audit, decided_by, role_of, staff_member
@@ -75,8 +75,6 @@ async def decide_entity(conv: Conversation, code: str) -> None:
     elif verb == "ok":
         await decide(conv, entity, EntityStatus.pending, EntityStatus.validated, None)
     elif verb == "no" and status is EntityStatus.pending:
-        from handlers.pledges.review import readers_note  # imported when called: that module imports this one
-
         assert entity.id is not None
         readers = [m for m in await Contacts(conv.session).members_of(entity.id) if not m.blocked]
         await begin(conv, REJECTION, {"$entity_id": entity.id}, text(

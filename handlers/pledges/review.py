@@ -6,10 +6,9 @@ from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
-from handlers.forms.comments import COMMENT, comment_form
-from handlers.language import negotiate
-from handlers.messages import N_, NP_, Button, Code, Items, Label, Reply, Text, plural, text
-from handlers.people import audit, decided_by, name_of, staff_member
+from handlers.forms.comments import COMMENT, comment_form, readers_note
+from handlers.messages import N_, Button, Code, Label, Reply, Text, text
+from handlers.people import audit, decided_by, staff_member
 from handlers.pledges.notices import review_notice, shown_again, staff_copy_key, submitter_of
 from handlers.pledges.service import coordinators, focal_points, nobody_told
 from handlers.reports.cadence import cadence_buttons
@@ -17,7 +16,7 @@ from handlers.staff_notices import close_staff_copies
 from handlers.vocabulary import status_label
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
-from models.tables import Contact, Pledge
+from models.tables import Pledge
 from models.values import PLEDGE_TRANSITIONS, PledgeStatus
 
 DECISIONS = frozenset(f"pledge.{verdict.value}" for verdict in (
@@ -28,17 +27,6 @@ VERDICTS = {"ok": PledgeStatus.validated, "chg": PledgeStatus.changes_requested,
 
 REVIEW_FORM = comment_form("review", N_("Pledge review"),
                            N_("Write the comment for the focal point (it is sent as you write it)."))
-
-READS_IN: dict[str, tuple[str, str]] = {
-    "ar": NP_("{people} reads Arabic.", "{people} read Arabic."),
-    "en": NP_("{people} reads English.", "{people} read English."),
-    "es": NP_("{people} reads Spanish.", "{people} read Spanish."),
-    "fr": NP_("{people} reads French.", "{people} read French."),
-    "ru": NP_("{people} reads Russian.", "{people} read Russian."),
-    "zh": NP_("{people} reads Chinese.", "{people} read Chinese."),
-}
-"""Who reads a staff member's comment in which language, named in the staff member's language (as the helpdesk's
-"Asked in French" does): a comment is sent as written, with no machine translation."""
 
 REJECTED_NEXT = N_("What you can do now: ask BDT about this decision with /ask, or register a new pledge with /pledge.")
 """What a focal point can do about a rejected pledge (its notice and its card in /mypledges say it)."""
@@ -72,24 +60,6 @@ FOOTERS = {
     PledgeStatus.withdrawn: N_("↩️ Withdrawn by its focal point on {when}."),
 }
 """The line a decided notification ends with, in every staff member's copy."""
-
-
-def readers_note(readers: list[Contact], default_locale: str) -> tuple[Label, ...]:
-    """What a staff member must know before writing to `readers` (the focal points the comment is sent to): who
-    reads which language, and in which to write; nothing when nobody will read it yet."""
-    by_language: dict[str, list[Label]] = {}
-    for reader in readers:
-        language = negotiate(reader.language, reader.telegram_language, default_locale)
-        by_language.setdefault(language, []).append(name_of(reader))
-    lines: tuple[Label, ...] = tuple(plural(*READS_IN[language], len(names), people=Items(tuple(names)))
-                                     for language, names in by_language.items())
-    if len(by_language) == 1:
-        # TRANSLATORS: {readers} is a sentence such as "Awa Diop reads French."; only the space between is yours.
-        return (text(N_("{readers} Write your comment in that language."), readers=lines[0]),)
-    if by_language:
-        return (*lines, Text(N_("They all get the same comment: write it in a language each of them reads, or in "
-                                "each of their languages.")))
-    return ()
 
 
 def parse_code(code: str) -> tuple[PledgeStatus, int, int] | None:

@@ -6,10 +6,9 @@ from handlers import outbox
 from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, refuse
 from handlers.forms.base import FormState
-from handlers.forms.comments import COMMENT, comment_form
+from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
 from handlers.people import audit, decided_by, name_of, staff_member
-from handlers.pledges.review import readers_note
 from handlers.pledges.service import focal_points, nobody_told
 from handlers.reports.cadence import CADENCE_LABELS, CADENCES
 from handlers.reports.cards import next_due_label, period_label
