@@ -241,3 +241,23 @@ def stale_copy(form: Form, state: FormState, ctx: FormContext) -> Reply:
     """The question of `state` as it stays in the chat once asked anew below: without buttons or matches."""
     asked = prompt(form, replace(state, scratch={k: v for k, v in state.scratch.items() if k != "matches"}), ctx)
     return Reply(asked.parts)
+
+
+async def open_form(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None,
+                    *heading: Label) -> None:
+    """Open the journey's form (with its `heading`), saying first that a form left open meanwhile is kept and how
+    to go back to it."""
+    assert conv.contact.id is not None
+    kept = await drafts.kept_note(conv.session, conv.contact.id, journey.form.id)
+    if kept:  # its own message: what begin is given is the form's heading, said again with every question
+        conv.say(Reply(kept))
+    await begin(conv, journey, answers, *heading)
+
+
+async def resume_form(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:
+    """Ask the draft's current question again (after `notes`); it becomes the form in progress, the one left
+    behind (if any) waiting until it is sent or cancelled."""
+    assert conv.contact.id is not None
+    kept = await drafts.kept_note(conv.session, conv.contact.id, journey.form.id)
+    await ask_again(conv, journey, draft, *kept, *notes)
+    conv.opened = journey.form.id  # taken up again: the form left behind is not asked again after it

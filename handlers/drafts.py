@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from handlers.forms.base import FormState
-from handlers.messages import N_, Label, Reply, Text
+from handlers.messages import N_, Label, Text
 from models.database import Session
 from models.repositories.drafts import DraftConflictError, Drafts
 from models.tables import Draft
 
-if TYPE_CHECKING:  # the conversation keeps its drafts through this module: only its types here
-    from handlers.conversation import Conversation, Journey
-
 __all__ = ["DraftConflictError", "discard", "elsewhere", "find_draft", "kept_note", "latest_draft", "open_draft",
-           "resume", "save", "start"]
+           "save"]
 
 KEPT: dict[str, str] = {
     "pledge": N_("Your pledge in progress is kept: send /pledge to go back to it."),
@@ -52,30 +48,6 @@ async def kept_note(session: Session, contact_id: int, opening: str) -> tuple[La
     if current is None or current.form_id == opening or FormState.from_json(current.state).heading:
         return ()
     return (Text(KEPT.get(current.form_id, KEPT_OTHER)),)
-
-
-async def start(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None,
-                *heading: Label) -> None:
-    """Open the journey's form (with its `heading`), saying first that a form left open meanwhile is kept and how
-    to go back to it."""
-    from handlers.conversation import begin  # imported when called: the conversation imports this module
-
-    assert conv.contact.id is not None
-    kept = await kept_note(conv.session, conv.contact.id, journey.form.id)
-    if kept:  # its own message: what begin is given is the form's heading, said again with every question
-        conv.say(Reply(kept))
-    await begin(conv, journey, answers, *heading)
-
-
-async def resume(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:
-    """Ask the draft's current question again (after `notes`); it becomes the form in progress, the one left
-    behind (if any) waiting until it is sent or cancelled."""
-    from handlers.conversation import ask_again  # imported when called: the conversation imports this module
-
-    assert conv.contact.id is not None
-    kept = await kept_note(conv.session, conv.contact.id, journey.form.id)
-    await ask_again(conv, journey, draft, *kept, *notes)
-    conv.opened = journey.form.id  # taken up again: the form left behind is not asked again after it
 
 
 async def open_draft(session: Session, contact_id: int, form_id: str, state: FormState, now: datetime) -> None:

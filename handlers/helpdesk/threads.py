@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from handlers import drafts, outbox
-from handlers.conversation import Conversation, Journey, begin
+from handlers.conversation import Conversation, Journey, begin, open_form
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState, InvalidAnswerError
 from handlers.helpdesk import copies
@@ -187,9 +187,9 @@ async def add_to_report(conv: Conversation, entity: Entity, report: ProgressRepo
     reopening = await edited_meanwhile(conv, pledge, report, state) if state is not None else None
     conv.say(Reply(added_note(content)))
     if reopening is not None:  # who sent what since, and the person's changes kept: said by edited_meanwhile
-        await drafts.start(conv, REPORT, {**reopening.answers, **changes}, reopening.heading)
+        await open_form(conv, REPORT, {**reopening.answers, **changes}, reopening.heading)
         return
-    await drafts.start(conv, REPORT, edit_answers(report, pledge, changes),
+    await open_form(conv, REPORT, edit_answers(report, pledge, changes),
                        edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from handlers import buttons, drafts, outbox
-from handlers.conversation import Conversation, begin
+from handlers.conversation import Conversation, begin, resume_form
 from handlers.entities import refuse
 from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
@@ -165,7 +165,7 @@ async def edit_pledge(conv: Conversation, pledge: Pledge, confirmed: int | None)
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
     if draft is not None and draft.state.get("answers", {}).get(EDITING) == pledge.id:  # its own edit: go on
-        await drafts.resume(conv, PLEDGE, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        await resume_form(conv, PLEDGE, draft, Text(N_("Welcome back! Let's continue where you left off.")))
         return
     if draft is not None and answered(draft) and confirmed != draft.version:
         conv.say(await replace_or_continue(conv, draft, pledge))

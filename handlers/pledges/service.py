@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers import buttons, drafts, outbox
-from handlers.conversation import Conversation, Journey
+from handlers.conversation import Conversation, Journey, open_form, resume_form
 from handlers.forms.base import FormState
 from handlers.forms.countries import places_label
 from handlers.forms.engine import DEFAULT_GROUP, DEFAULTS, DEFAULTS_FROM, collected
@@ -81,7 +81,7 @@ async def pledge_command(conv: Conversation, incoming: Incoming) -> None:
         return
     if await drafts.elsewhere(conv.session, conv.contact.id, PLEDGE_FORM.id):
         # typed in the middle of another form: go on with the pledge, one question at a time (that form waits)
-        await drafts.resume(conv, PLEDGE, draft, Text(N_("You started this earlier: here is where you left off. To "
+        await resume_form(conv, PLEDGE, draft, Text(N_("You started this earlier: here is where you left off. To "
                                                          "start afresh, press Cancel.")))
         return
     conv.say(Reply((Text(N_("You have a pledge in progress. Continue where you left off, or start over?")),),
@@ -90,7 +90,7 @@ async def pledge_command(conv: Conversation, incoming: Incoming) -> None:
 
 async def start_pledge(conv: Conversation, entity: Entity) -> None:
     """Open a new pledge form, saying first that a form left open meanwhile is kept and how to go back to it."""
-    await drafts.start(conv, PLEDGE, await carried_over(conv, entity))
+    await open_form(conv, PLEDGE, await carried_over(conv, entity))
 
 
 def continue_or_restart(draft: Draft) -> tuple[tuple[Button, ...], ...]:
@@ -116,7 +116,7 @@ async def pledge_button(conv: Conversation, code: str) -> None:
     elif draft is None:
         await start_pledge(conv, entity)
     elif parsed.verb == "resume":
-        await drafts.resume(conv, PLEDGE, draft)
+        await resume_form(conv, PLEDGE, draft)
     elif (parsed.id, parsed.version) == (draft.id, draft.version) or not answered(draft):
         await start_pledge(conv, entity)
     else:  # an earlier message's button: answers may have been given since, and only a confirmation deletes them

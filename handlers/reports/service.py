@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from handlers import buttons, drafts
-from handlers.conversation import Conversation, Journey, begin
+from handlers.conversation import Conversation, Journey, begin, open_form, resume_form
 from handlers.entities import refuse
 from handlers.forms.base import FormState
 from handlers.forms.engine import DEFAULTS, collected
@@ -113,7 +113,7 @@ async def report_command(conv: Conversation, incoming: Incoming | None = None) -
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and await drafts.elsewhere(conv.session, conv.contact.id, REPORT_FORM.id):
         # typed in the middle of another form: go on with the report, one question at a time (that form waits)
-        await drafts.resume(conv, REPORT, draft, Text(N_("You started this earlier: here is where you left off. To "
+        await resume_form(conv, REPORT, draft, Text(N_("You started this earlier: here is where you left off. To "
                                                          "start afresh, press Cancel.")))
         return
     if draft is not None:
@@ -202,7 +202,7 @@ async def report_button(conv: Conversation, code: str) -> None:
     if verb in ("resume", "restart"):
         draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
         if verb == "resume" and draft is not None:
-            await drafts.resume(conv, REPORT, draft)
+            await resume_form(conv, REPORT, draft)
             return
         if verb == "resume":  # sent or cancelled since: a report for another period only when asked for
             conv.say(await nothing_to_continue(conv, entity))
@@ -260,7 +260,7 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and draft.state.get("answers", {}).get(PLEDGE_ID) == pledge.id and not confirmed:
-        await drafts.resume(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        await resume_form(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
         return
     reports = Reports(conv.session)
     reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
@@ -287,7 +287,7 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     answers: dict[str, object] = {**pledge_facts(pledge, period), DEFAULTS: defaults_of(previous)}
     if existing is not None:  # what the person changes is told apart from it, should it change meanwhile
         answers.update({**replacing(existing), EDITED_FROM: answers_of_report(existing)})
-    await drafts.start(conv, REPORT, answers, text(N_("Progress report on {ref} “{title}” for {period}."),
+    await open_form(conv, REPORT, answers, text(N_("Progress report on {ref} “{title}” for {period}."),
                                                    ref=Code(pledge.ref or ""), title=pledge.title,
                                                    period=period_label(period)))
 
@@ -318,7 +318,7 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     state = FormState.from_json(draft.state) if draft is not None else None
     if draft is not None and state is not None and up_to_date(state, report):  # the edit of this very question
-        await drafts.resume(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        await resume_form(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
         return
     if draft is not None and state is not None and copy_of(state, report):
         if changes_of(state, report):  # an edit or replacement opened before BDT's new question: rebuilt on it
@@ -327,7 +327,7 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
     elif draft is not None:  # another report in progress: kept, not replaced unseen
         conv.say(Reply((await kept_instead(conv, draft),), ((Button(Text(N_("▶️ Continue")), "rp:resume"),),)))
         return
-    await drafts.start(conv, REPORT, edit_answers(report, pledge),
+    await open_form(conv, REPORT, edit_answers(report, pledge),
                        edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
 
 
@@ -454,7 +454,7 @@ async def _reopen(conv: Conversation, pledge: Pledge, report: ProgressReport, st
     """Open the person's copy again on the report as it is now (edited_meanwhile), if anything of theirs is kept."""
     reopening = await edited_meanwhile(conv, pledge, report, state)
     if reopening is not None:
-        await drafts.start(conv, REPORT, reopening.answers, reopening.heading)
+        await open_form(conv, REPORT, reopening.answers, reopening.heading)
 
 
 REPORT = Journey(REPORT_FORM, finish_report, check_report)
