@@ -190,7 +190,7 @@ async def add_to_report(conv: Conversation, entity: Entity, report: ProgressRepo
         await open_form(conv, REPORT, {**reopening.answers, **changes}, reopening.heading)
         return
     await open_form(conv, REPORT, edit_answers(report, pledge, changes),
-                       edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
+                    edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
 
 
 async def _offer_again(conv: Conversation, report: ProgressReport, pledge: Pledge, content: Mapping[str, Any],

@@ -82,7 +82,7 @@ async def pledge_command(conv: Conversation, incoming: Incoming) -> None:
     if await drafts.elsewhere(conv.session, conv.contact.id, PLEDGE_FORM.id):
         # typed in the middle of another form: go on with the pledge, one question at a time (that form waits)
         await resume_form(conv, PLEDGE, draft, Text(N_("You started this earlier: here is where you left off. To "
-                                                         "start afresh, press Cancel.")))
+                                                       "start afresh, press Cancel.")))
         return
     conv.say(Reply((Text(N_("You have a pledge in progress. Continue where you left off, or start over?")),),
                    continue_or_restart(draft)))

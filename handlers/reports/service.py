@@ -114,7 +114,7 @@ async def report_command(conv: Conversation, incoming: Incoming | None = None) -
     if draft is not None and await drafts.elsewhere(conv.session, conv.contact.id, REPORT_FORM.id):
         # typed in the middle of another form: go on with the report, one question at a time (that form waits)
         await resume_form(conv, REPORT, draft, Text(N_("You started this earlier: here is where you left off. To "
-                                                         "start afresh, press Cancel.")))
+                                                       "start afresh, press Cancel.")))
         return
     if draft is not None:
         conv.say(Reply((await in_progress(conv, draft),), continue_or_restart(draft)))
@@ -288,8 +288,8 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     if existing is not None:  # what the person changes is told apart from it, should it change meanwhile
         answers.update({**replacing(existing), EDITED_FROM: answers_of_report(existing)})
     await open_form(conv, REPORT, answers, text(N_("Progress report on {ref} “{title}” for {period}."),
-                                                   ref=Code(pledge.ref or ""), title=pledge.title,
-                                                   period=period_label(period)))
+                                                ref=Code(pledge.ref or ""), title=pledge.title,
+                                                period=period_label(period)))
 
 
 async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> None:
@@ -328,7 +328,7 @@ async def edit_report(conv: Conversation, entity: Entity, report_id: int) -> Non
         conv.say(Reply((await kept_instead(conv, draft),), ((Button(Text(N_("▶️ Continue")), "rp:resume"),),)))
         return
     await open_form(conv, REPORT, edit_answers(report, pledge),
-                       edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
+                    edit_intro(report, pledge, await sender_of(conv.session, report), conv.contact))
 
 
 async def closed_to_edits(conv: Conversation, pledge: Pledge, report: ProgressReport) -> Label | None:
