@@ -15,7 +15,7 @@ quarters their year).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -336,6 +336,24 @@ def next_report_with(pledge: Reportable, reported: tuple[str, ...], today: date,
         if not is_covered(later, reported, pledge.start_date):
             return NextReport(period, due_date(later), False, covered=True)
     return NextReport(period, None, False, covered=True)
+
+
+def owed_periods(pledge: Reportable, reported: Iterable[str], due: Mapping[str, str]) -> tuple[str, ...]:
+    """The pledge's periods whose report is overdue and that reports do not cover, oldest first; `due` gives, per
+    cadence, the latest period whose report is overdue (latest_due_periods). The pledge is overdue (next_report)
+    exactly when there is one: a later period reported leaves an earlier one owed, as the reminders ask for it."""
+    if pledge.start_date is None:
+        return ()
+    reported = tuple(period for period in reported if is_period(period))  # as SQL, which no malformed label matches
+    latest = max(period_end(period) for period in due.values())
+    owed = []
+    for period in _periods(pledge, latest):
+        last_due = due.get(cadence_on(pledge, period_start(period)))
+        if last_due is None or period_end(period) > period_end(last_due):
+            continue
+        if not is_covered(period, reported, pledge.start_date):
+            owed.append(period)
+    return tuple(owed)
 
 
 def next_report_due(pledge: Reportable, reported: Iterable[str], today: date) -> date | None:

@@ -83,7 +83,7 @@ def _lines(*lines: Label) -> Concat:
 
 def _overdue_line(item: Overdue) -> Label:
     """An overdue pledge with the periods it owes: from the oldest not reported (the one its reminders and a nudge
-    ask for) to the latest due, or that one alone."""
+    ask for) to the latest owed, or that one alone."""
     focal = shorten(item.focal_point, 30) if item.focal_point else Text(N_("no focal point"))
     named = {"ref": Code(item.ref), "title": shorten(item.title), "entity": shorten(item.entity),
              "focal_point": focal}

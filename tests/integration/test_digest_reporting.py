@@ -4,6 +4,7 @@ overdue follows models.reporting, and the nudge button is a report reminder (wor
 from __future__ import annotations
 
 import io
+import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -17,13 +18,13 @@ from handlers.messages import Text, reply_from_json
 from handlers.report_reminders import NUDGE_INTRO, nudge, plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
-from models.reporting import latest_due_periods, previous_period
+from models.reporting import cadence_change, latest_due_periods, next_report, owed_periods, previous_period
 from models.repositories.digests import DigestFigures
 from models.repositories.pledges import Pledges
 from models.repositories.reminders import NOT_MINE, Reminders
 from models.repositories.reports import Reports
 from models.scope import EVERYTHING
-from models.tables import Contact, Outbox, ProgressReport
+from models.tables import Contact, Entity, Outbox, Pledge, ProgressReport
 
 
 async def _report(database: Database, pledge_id: int, period: str, percent: int, *, replacing: int | None = None,
@@ -108,7 +109,8 @@ async def test_made_quarterly_in_december_the_year_is_still_due_as_a_year(databa
     """models.reporting.cadence_change keeps the periods before the change in the previous cadence: the digest
     asks for 2025 as a year (reported), not for 2026-Q3 (never asked for: 2026 is still due as a year)."""
     ids = await _seed(database)
-    overdue = await _overdue_after_change(database, ids["p2"], "quarterly", "annual", date(2027, 1, 1), ("2025",))
+    overdue = await _overdue_after_change(database, ids["p2"], "quarterly", "annual", date(2027, 1, 1),
+                                          ("2024", "2025"))
     assert ids["p2"] not in [pledge for pledge, _ in overdue]
 
 
@@ -120,9 +122,9 @@ async def test_made_quarterly_from_the_start_the_quarter_is_overdue(database: Da
 
 async def test_made_annual_the_quarters_reported_cover_the_year(database: Database) -> None:
     ids = await _seed(database)
-    quarters = ("2025-Q1", "2025-Q2", "2025-Q3")
+    quarters = ("2024", "2025-Q1", "2025-Q2", "2025-Q3")  # 2024 reported as a year covers its quarters
     overdue = await _overdue_after_change(database, ids["p2"], "annual", "quarterly", date(2026, 1, 1), quarters)
-    assert (ids["p2"], "2025") in overdue  # Q4 is missing
+    assert (ids["p2"], "2025-Q4") in overdue  # quarterly before 2026, as the reminders ask for it
     await _report(database, ids["p2"], "2025-Q4", 60)
     async with database.uow() as uow:
         figures = await DigestFigures(uow.session).figures(AFRICA, utcnow(), latest_due_periods(date(2026, 12, 1)))
@@ -220,3 +222,71 @@ async def test_a_nudge_waits_for_working_hours_and_respects_not_mine(chat: ChatD
         target = await Pledges(uow.session).get(ids["p2"])
         assert target is not None
         assert (await nudge(Reminders(uow.session), target, saturday + timedelta(days=7))).sent == 0
+
+
+async def test_the_digest_owes_what_the_reminders_ask_for(database: Database) -> None:
+    """The digest's SQL and models.reporting (the reminders' rule) agree on which pledges owe a report and which
+    periods, over 300 pledges of random starts, ends, cadences, cadence changes and reports of any cadence. Before,
+    a pledge with its latest period reported and an earlier one not was reminded of the earlier one and left out of
+    the digest's overdue list."""
+    chance = random.Random(88)
+    today = date(2026, 12, 1)
+    parts = ("", "-H1", "-H2", "-Q1", "-Q2", "-Q3", "-Q4")
+    cadences = ("annual", "semi_annual", "quarterly")
+    async with database.uow() as uow:
+        entity = Entity(name="Random", name_key="random", sector="government", country_iso3="SEN",
+                        status="validated", created_at=utcnow())
+        uow.session.add(entity)
+        await uow.flush()
+        assert entity.id is not None
+        made: list[Pledge] = []
+        for n in range(300):
+            start = date(2021, 1, 1) + timedelta(days=chance.randrange(6 * 365))
+            shape = Pledge(ref=f"P2C-2026-{n:05d}", entity_id=entity.id, title=f"Random {n}", description="d" * 30,
+                           focus_area="access", pillars=["infrastructure"], pledge_type="policy",
+                           countries=["SEN"], itu_regions=["africa"], status="validated", start_date=start,
+                           end_date=chance.choice([None, start + timedelta(days=chance.randrange(60, 2000))]),
+                           reporting_cadence=chance.choice(cadences), created_at=utcnow())
+            if chance.random() < 0.4:
+                change = cadence_change(shape, chance.choice(cadences),
+                                        start + timedelta(days=chance.randrange(0, 1500)))
+                shape.reporting_cadence, shape.previous_cadence = change.cadence, change.previous
+                shape.cadence_since = change.since
+            uow.session.add(shape)
+            made.append(shape)
+        await uow.flush()
+        reported: dict[int, set[str]] = {}
+        for pledge in made:
+            assert pledge.id is not None
+            periods = {f"{chance.randrange(2020, 2028)}{chance.choice(parts)}" for _ in range(chance.randrange(8))}
+            reported[pledge.id] = periods
+            uow.session.add_all([ProgressReport(pledge_id=pledge.id, period=period, status="in_progress",
+                                                steps_taken="s" * 30, created_at=utcnow()) for period in periods])
+        await uow.commit()
+    due = latest_due_periods(today)
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(EVERYTHING, utcnow(), due, overdue_limit=1000)
+    expected = {}
+    for pledge in made:
+        assert pledge.id is not None
+        owed = owed_periods(pledge, reported[pledge.id], due)
+        upcoming = next_report(pledge, reported[pledge.id], today)
+        assert upcoming is not None and bool(owed) == upcoming.overdue
+        if owed:
+            expected[pledge.id] = (owed[0], owed[-1])
+    assert 60 < len(expected) < 290  # the draw owes some and not others
+    assert figures.overdue_total == len(expected)
+    assert {o.pledge_id: (o.first_period, o.period) for o in figures.overdue} == expected
+
+
+async def test_pledges_begun_after_every_period_due_owe_nothing(database: Database) -> None:
+    ids = await _seed(database)
+    async with database.uow() as uow:
+        for key in ("p1", "p2", "p5"):
+            pledge = await Pledges(uow.session).get(ids[key])
+            assert pledge is not None
+            pledge.start_date, pledge.reporting_cadence = date(2026, 11, 1), "quarterly"
+        await uow.commit()
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(EVERYTHING, utcnow(), latest_due_periods(date(2026, 12, 1)))
+    assert (figures.overdue_total, figures.overdue) == (0, [])

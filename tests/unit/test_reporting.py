@@ -19,8 +19,10 @@ from models.reporting import (
     is_inactive,
     is_overdue,
     is_period,
+    latest_due_periods,
     next_report,
     next_report_due,
+    owed_periods,
     period_end,
     period_of,
     period_start,
@@ -347,3 +349,39 @@ def test_after_the_end_date_no_later_period_is_reminded_of() -> None:
     assert upcoming is not None and upcoming.period == "2026"
     assert reminding(pledge, set(), D(2028, 3, 1), upcoming) == type(reminding(pledge, set(), D(2028, 3, 1),
                                                                               upcoming))("2026", 1, None)
+
+
+def test_a_later_report_leaves_an_earlier_period_owed() -> None:
+    """The demo's P2C-2025-00001: 2025 reported, 2024 not. The reminders ask for 2024; the periods owed say so too
+    (the digest lists them), from the oldest."""
+    pledge = P(D(2024, 1, 1))
+    due = latest_due_periods(D(2026, 12, 1))
+    assert owed_periods(pledge, {"2025"}, due) == ("2024",)
+    assert owed_periods(pledge, set(), due) == ("2024", "2025")
+    assert owed_periods(pledge, {"2024", "2025"}, due) == ()
+    upcoming = next_report(pledge, {"2025"}, D(2026, 12, 1))
+    assert upcoming is not None and (upcoming.period, upcoming.overdue) == ("2024", True)
+
+
+@given(start=st.dates(date(2018, 1, 1), date(2027, 12, 31)), first=_CADENCES, second=_CADENCES,
+       change=st.one_of(st.none(), st.dates(date(2018, 1, 1), date(2029, 12, 31))),
+       ended=st.one_of(st.none(), st.dates(date(2018, 1, 1), date(2030, 1, 1))),
+       today=st.dates(date(2018, 1, 1), date(2031, 12, 31)),
+       picks=st.lists(st.tuples(st.integers(2017, 2031), st.sampled_from(["", "-H1", "-H2", "-Q1", "-Q2", "-Q3",
+                                                                            "-Q4"])), max_size=14))
+def test_periods_owed_agree_with_what_the_reminders_ask_for(
+        start: date, first: str, second: str, change: date | None, ended: date | None, today: date,
+        picks: list[tuple[int, str]]) -> None:
+    """Whatever the cadences and the reports (of any cadence, before and after the pledge's span), a pledge owes a
+    period exactly when next_report says it is overdue, and the oldest one owed is the one a report is for."""
+    pledge = P(start, ended, first)
+    if change is not None:
+        pledge = pledge.changed(second, change)
+    reported = {f"{year}{part}" for year, part in picks}
+    owed = owed_periods(pledge, reported, latest_due_periods(today))
+    upcoming = next_report(pledge, reported, today)
+    assert upcoming is not None
+    assert bool(owed) == upcoming.overdue
+    if owed:
+        assert owed[0] == upcoming.period
+        assert all(due_date(period) < today and not is_covered(period, reported, start) for period in owed)
