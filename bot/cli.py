@@ -12,7 +12,7 @@ import typer
 
 from bot.config import ConfigError, Settings, bare_username, load_settings
 from models.clock import utcnow
-from models.values import Role, Sector
+from models.values import LANGUAGES, Role, Sector
 
 if TYPE_CHECKING:
     from models.database import Database
@@ -294,7 +294,7 @@ def broadcast_send(
     from handlers.broadcasts.service import BroadcastError, CreateBroadcast, create_broadcast
     from handlers.people import find_contact
 
-    texts = dict(item.split("=", 1) for item in text if "=" in item)
+    texts = _broadcast_texts(text)
     audience = audience or ["everyone"]
     unknown = [segment for segment in audience if segment not in SEGMENTS]
     if unknown:
@@ -314,6 +314,24 @@ def broadcast_send(
         typer.echo(_run(_with_uow(go)))
     except BroadcastError as error:
         _fail(str(error))
+
+
+def _broadcast_texts(items: list[str]) -> dict[str, str]:
+    """The --text options as language → text; a malformed one stops the command (nothing silently dropped)."""
+    texts: dict[str, str] = {}
+    for item in items:
+        language, equals, body = item.partition("=")
+        language = language.strip()
+        if not equals:
+            _fail(f"--text takes LANG=TEXT, e.g. --text 'en=Hello': got {item[:40]!r}")
+        elif language not in LANGUAGES:
+            _fail(f"--text {language[:10]!r}: the language must be one of {', '.join(LANGUAGES)}")
+        elif language in texts:
+            _fail(f"--text {language} is given twice")
+        elif not body.strip():
+            _fail(f"--text {language} is empty")
+        texts[language] = body
+    return texts
 
 
 @broadcast_app.command("status")

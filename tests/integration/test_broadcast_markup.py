@@ -93,3 +93,17 @@ def test_broadcast_send_refuses_broken_html_in_one_line_and_falls_back_to_the_fi
     assert chosen.returncode == 0 and chosen.stdout.strip() == "2"
     with sqlite3.connect(tmp_path / "cli.db") as stored:
         assert stored.execute("SELECT id, fallback FROM broadcast ORDER BY id").fetchall() == [(1, "fr"), (2, "es")]
+
+
+@pytest.mark.parametrize(("texts", "said"), [
+    (["Hello everyone"], "--text takes LANG=TEXT"),
+    (["pt=Olá"], "--text 'pt': the language must be one of ar, en, es, fr, ru, zh"),
+    (["en=Hello", "en=Hi"], "--text en is given twice"),
+    (["en=Hello", "fr=  "], "--text fr is empty"),
+])
+def test_broadcast_send_refuses_a_text_it_would_drop(tmp_path: Path, texts: list[str], said: str) -> None:
+    """Regression: a --text without "=", in an unknown language or empty was dropped without a word, and the
+    broadcast went out without it (or, with none left, failed on something else)."""
+    refused = _cli("broadcast", "send", *(arg for item in texts for arg in ("--text", item)), cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.startswith(f"error: {said}"), refused.stderr
