@@ -29,15 +29,18 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
         conv.say(Reply((Text(N_("This report has no evidence attached.")),)))
         return
     total = len(report.evidence)
-    # a focal point can replace the report; staff and the organisation's coordinators ask a focal point to
-    advice = ATTACH_AGAIN if role_of(conv.contact) is Role.focal_point and not is_staff(conv) else ASK_AGAIN
+    # a focal point can replace the report (not a report already replaced: the history has nothing to advise);
+    # staff and the organisation's coordinators ask a focal point to
+    advice: tuple[Text, ...] = (Text(ASK_AGAIN),)
+    if role_of(conv.contact) is Role.focal_point and not is_staff(conv):
+        advice = (Text(ATTACH_AGAIN),) if report.is_current else ()
     for index, item in enumerate(report.evidence, start=1):
         caption = text(N_("Evidence {n} of {total}, report on {ref} for {period}"), n=index, total=total,
                        ref=Code(pledge.ref or ""), period=period_label(report.period))
         # a file Telegram no longer has (sent to another bot, or long ago) is refused: say which, and what to do
         refused = Reply((text(N_("Evidence {n} of {total} ({item}), report on {ref} for {period}, could not be "
                                  "shown: Telegram refused it."), n=index, total=total, item=evidence_label(item),
-                              ref=Code(pledge.ref or ""), period=period_label(report.period)), Text(advice)))
+                              ref=Code(pledge.ref or ""), period=period_label(report.period)), *advice))
         kind, file_id = item.get("kind"), item.get("file_id")
         if kind in ("photo", "document") and isinstance(file_id, str) and file_id:
             name = item.get("name")

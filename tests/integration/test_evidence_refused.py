@@ -102,3 +102,23 @@ async def test_the_advice_fits_who_reads_the_evidence(chat: ChatDriver, database
     refused = [reply.if_refused for row in rows if (reply := reply_from_json(row.payload["reply"])).if_refused]
     said = [renderer.reply(reply, "en").text for reply in refused if reply is not None]
     assert said and all(advice in text for text in said), said
+
+
+async def test_a_replaced_report_gives_no_advice_to_replace_it(chat: ChatDriver, database: Database,
+                                                              renderer: Renderer) -> None:
+    """A report already replaced (history) cannot be replaced again: its refused evidence is named, without the
+    advice to send /report and replace it."""
+    await member(chat, 3)
+    await validated_pledge(chat, 3)
+    await first_report(Counter(chat, 3))
+    async with database.uow() as uow:
+        report = (await uow.session.execute(select(ProgressReport))).scalars().one()
+        report.is_current = False  # as a replacement leaves it
+        await uow.commit()
+        report_id = report.id
+    await chat.press(chat.person(3), f"rp:ev:{report_id}")
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox).where(col(Outbox.chat_id) == 3))).scalars().all()
+    refused = [reply.if_refused for row in rows if (reply := reply_from_json(row.payload["reply"])).if_refused]
+    said = [renderer.reply(reply, "en").text for reply in refused if reply is not None]
+    assert said and all("could not be shown" in text and "/report" not in text for text in said), said
