@@ -124,7 +124,7 @@ async def phases(database: Database, renderer: Renderer) -> dict[str, float]:
         sql = time.perf_counter()
         render_chart(figures, "ru", translate, "P2C")
         chart = time.perf_counter()
-        await export_xlsx(uow.session, EVERYTHING, "ru", lambda label, locale: translate(label))
+        await export_xlsx(uow.session, EVERYTHING, "ru", lambda label, locale: translate(label), utcnow().date())
         sheet = time.perf_counter()
     return {"figures_and_text": round(sql - started, 3), "chart": round(chart - sql, 3),
             "spreadsheet": round(sheet - chart, 3)}

@@ -8,7 +8,9 @@ from handlers.digests.service import RTL, Translate, tell_scope
 from handlers.digests.sheet import write_csv, write_xlsx
 from handlers.messages import Label
 from handlers.people import audit, find_contact
+from models.clock import utcnow
 from models.database import UnitOfWork
+from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures
 from models.repositories.subscriptions import Scopes
 from models.scope import Scope
@@ -36,17 +38,19 @@ async def set_scope(telegram_id: int, scope: Scope, uow: UnitOfWork, now: dateti
 
 async def export(kind: str, file_format: str, scope: Scope, locale: str, uow: UnitOfWork,
                  translate: Translate) -> bytes:
-    """The scope's pledges or reports as XLSX (both sheets, pledges first) or CSV (the one asked for)."""
+    """The scope's pledges or reports as XLSX (both sheets, pledges first) or CSV (the one asked for); the reports
+    overdue are those of today in UTC."""
     async with uow:
         figures = DigestFigures(uow.session)
+        due = latest_due_periods(utcnow().date())
 
         def say(label: Label) -> str:
             return translate(label, locale)
 
         if file_format == "csv":
-            rows = figures.pledge_rows(scope) if kind == "pledges" else figures.report_rows(scope)
+            rows = figures.pledge_rows(scope, due) if kind == "pledges" else figures.report_rows(scope)
             return await write_csv(rows, kind, say)
         if kind == "pledges":
-            sheets = (("pledges", figures.pledge_rows(scope)), ("reports", figures.report_rows(scope)))
+            sheets = (("pledges", figures.pledge_rows(scope, due)), ("reports", figures.report_rows(scope)))
             return await write_xlsx(sheets, say, locale in RTL)
         return await write_xlsx((("reports", figures.report_rows(scope)),), say, locale in RTL)

@@ -235,7 +235,7 @@ async def _act(conv: Conversation, action: str) -> None:
     translate = conv.deps.translate
     if action == "export":
         await enqueue_export(conv.session, conv.contact, scope, conv.locale, f"ex:{conv.update_key}", conv.now,
-                             translate, NOTICE)
+                             conv.today, translate, NOTICE)
         _say(conv, N_("Your spreadsheet is being prepared; it follows in a moment."))
         return
     subscription = await _current(conv)

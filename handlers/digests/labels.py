@@ -51,6 +51,8 @@ PLEDGE_HEADERS: tuple[str, ...] = (
     N_("Value (USD)"), N_("Countries"), N_("LDCs"), N_("LLDCs"), N_("SIDS"), N_("Start date"), N_("End date"),
     N_("Submitted"), N_("Validated"), N_("Last report: period"), N_("Last report: status"),
     N_("Last report: % complete"), N_("Last report: disbursed (USD)"), N_("Last report: received"),
+    # TRANSLATORS: a column heading: the date since when a pledge's progress report is overdue (blank: none is)
+    N_("Report overdue since"),
 )
 REPORT_HEADERS: tuple[str, ...] = (
     N_("Reference"), N_("Title"), N_("Reporting period"), N_("Status"), N_("% complete"), N_("Disbursed (USD)"),

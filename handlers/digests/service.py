@@ -85,16 +85,18 @@ async def make_files(session: Session, scope: Scope, figures: Figures, locale: s
     title = translate(Text(N_("Partner2Connect: {scope}"), {"scope": await made.name(session, scope)}), locale)
     png = render_chart(figures, locale, lambda label: translate(label, locale), title)
     chart = await Files(session).add(f"p2c-chart-{today.isoformat()}.png", "image/png", png, now)
-    content = await export_xlsx(session, scope, locale, translate)
+    content = await export_xlsx(session, scope, locale, translate, today)
     sheet = await Files(session).add(f"p2c-pledges-{today.isoformat()}.xlsx", XLSX_TYPE, content, now)
     made.files[(*key[:2], "chart")], made.files[(*key[:2], "sheet")] = chart, sheet
     return chart, sheet
 
 
-async def export_xlsx(session: Session, scope: Scope, locale: str, translate: Translate) -> bytes:
-    """The scope's pledges and reports as an XLSX in the reader's language."""
+async def export_xlsx(session: Session, scope: Scope, locale: str, translate: Translate, today: date) -> bytes:
+    """The scope's pledges and reports as an XLSX in the reader's language, on the reader's `today` (which reports
+    are overdue)."""
     figures = DigestFigures(session)
-    return await write_xlsx((("pledges", figures.pledge_rows(scope)), ("reports", figures.report_rows(scope))),
+    pledges = figures.pledge_rows(scope, latest_due_periods(today))
+    return await write_xlsx((("pledges", pledges), ("reports", figures.report_rows(scope))),
                             lambda label: translate(label, locale), locale in RTL)
 
 
@@ -129,10 +131,10 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
 
 
 async def enqueue_export(session: Session, contact: Contact, scope: Scope, locale: str, key: str, now: datetime,
-                         translate: Translate, priority: int) -> None:
-    """Write the scope's spreadsheet to the outbox as a document for the person."""
+                         today: date, translate: Translate, priority: int) -> None:
+    """Write the scope's spreadsheet to the outbox as a document for the person (`today`: their day)."""
     assert contact.id is not None
-    content = await export_xlsx(session, scope, locale, translate)
+    content = await export_xlsx(session, scope, locale, translate, today)
     file_id = await Files(session).add(f"p2c-pledges-{now.date().isoformat()}.xlsx", XLSX_TYPE, content, now)
     caption = Text(N_("Every pledge of your scope, with its last report"))
     payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": "document", "file": file_id}}

@@ -1,9 +1,9 @@
 """Spreadsheets of a scope's pledges (one row each, with its last current report) and reports: XLSX and CSV.
 
 The rows come from the database ready to write (DigestFigures.pledge_rows / report_rows: money as floats,
-dates as Excel day numbers), in chunks; here codes become names in the reader's language (each name
-translated once per file) and handlers.digests.xlsx streams them into the file. See that module for why
-the project writes XLSX itself.
+dates as Excel day numbers; a pledge owing a report says since when, so the digest's overdue list is all there),
+in chunks; here codes become names in the reader's language (each name translated once per file) and
+handlers.digests.xlsx streams them into the file. See that module for why the project writes XLSX itself.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ Translate = Callable[[Label], str]
 Rows = AsyncIterator[Sequence[Any]]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 T, N, M, D, B = Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.DATE, Kind.BOOL
-PLEDGE_KINDS = (T, T, T, T, T, T, T, M, T, B, B, B, D, D, D, D, T, T, N, M, D)
+PLEDGE_KINDS = (T, T, T, T, T, T, T, M, T, B, B, B, D, D, D, D, T, T, N, M, D, D)
 REPORT_KINDS = (T, T, T, T, N, M, N, D)
-PLEDGE_WIDTHS = (16, 40, 32, 20, 18, 16, 14, 16, 18, 6, 6, 6, 12, 12, 12, 12, 12, 14, 10, 16, 12)
+PLEDGE_WIDTHS = (16, 40, 32, 20, 18, 16, 14, 16, 18, 6, 6, 6, 12, 12, 12, 12, 12, 14, 10, 16, 12, 14)
 REPORT_WIDTHS = (16, 40, 10, 14, 10, 16, 14, 12)
 
 
@@ -44,13 +44,13 @@ class Cells:
     def pledge(self, row: Sequence[Any]) -> tuple[Any, ...]:
         """One pledge row as the sheet shows it (an unknown code as written)."""
         (ref, title, entity, sector, status, area, kind, value, countries, ldc, lldc, sids, start, end,
-         submitted, validated, period, report_status, percent, disbursed, received) = row
+         submitted, validated, period, report_status, percent, disbursed, received, overdue_since) = row
         if isinstance(countries, str):  # a JSON list, as PostgreSQL's driver may hand it over
             countries = json.loads(countries)
         return (ref, title, entity, self._sectors.get(sector, sector), self._statuses.get(status, status),
                 self._areas.get(area, area), self._types.get(kind, kind), value, ", ".join(countries or ()),
                 ldc, lldc, sids, start, end, submitted, validated, period,
-                self._reports.get(report_status, report_status), percent, disbursed, received)
+                self._reports.get(report_status, report_status), percent, disbursed, received, overdue_since)
 
     def report(self, row: Sequence[Any]) -> tuple[Any, ...]:
         """One report row as the sheet shows it."""

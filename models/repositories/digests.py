@@ -12,7 +12,15 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.reporting import Reportable, covering_periods, owed_periods, period_end, period_start, quarters_of
+from models.reporting import (
+    Reportable,
+    covering_periods,
+    due_date,
+    owed_periods,
+    period_end,
+    period_start,
+    quarters_of,
+)
 from models.repositories.base import dialect_of, table_of
 from models.scope import GLOBAL_TOKEN, GROUP_TOKENS, ITU_REGIONS, REGION_TOKEN, Scope, ScopeKind, is_entity_number
 from models.session import Session
@@ -149,25 +157,28 @@ REPORTABLE = ("start_date", "end_date", "reporting_cadence", "previous_cadence",
 
 def _quarters(first: date, last: date) -> Any:
     """The quarters from the one containing `first` to the one containing `last`, as a VALUES table: each with its
-    first and last day, the first days of its half and its year, and the three periods whose report covers it."""
+    first and last day, the first days of its half and its year, the due dates of its quarter, half and year (30
+    days after each ends), and the three periods whose report covers it."""
     rows = []
     year, quarter = first.year, (first.month - 1) // 3
     while (year, quarter * 3 + 1) <= (last.year, last.month):
         label = f"{year}-Q{quarter + 1}"
-        rows.append((period_start(label), period_end(label), date(year, 1 if quarter < 2 else 7, 1), date(year, 1, 1),
-                     *covering_periods(label)))
+        half, whole = f"{year}-H{1 if quarter < 2 else 2}", str(year)
+        rows.append((period_start(label), period_end(label), period_start(half), period_start(whole),
+                     due_date(label), due_date(half), due_date(whole), label, half, whole))
         year, quarter = (year + 1, 0) if quarter == 3 else (year, quarter + 1)
-    columns = (sa.column("first_day", sa.Date), sa.column("last_day", sa.Date), sa.column("half_start", sa.Date),
-               sa.column("year_start", sa.Date), sa.column("quarter", sa.String), sa.column("half", sa.String),
-               sa.column("year", sa.String))
+    days = ("first_day", "last_day", "half_start", "year_start", "quarter_due", "half_due", "year_due")
+    columns = [sa.column(name, sa.Date) for name in days] + [sa.column(name, sa.String)
+                                                              for name in ("quarter", "half", "year")]
     return sa.values(*columns, name="quarters").data(rows).cte("quarters")  # SQLite names VALUES' columns in a CTE
 
 
-def _owing(due: dict[str, str], earliest: date) -> ColumnElement[bool]:
-    """True for a pledge that owes a report: a quarter of one of its periods whose report is overdue (by cadence,
-    the latest in `due` and those before) is covered by no current report of the quarter, its half or its year.
-    As models.reporting.owed_periods, and so next_report (the reminders' rule): a later period reported leaves an
-    earlier one owed. `earliest`: the first start date of the pledges asked about."""
+def _owed_quarters(due: dict[str, str], earliest: date) -> tuple[Any, Any, ColumnElement[bool]]:
+    """The quarters of a pledge's periods whose report is overdue (by cadence, the latest in `due` and those
+    before) that no current report covers (one of the quarter, its half or its year): the quarters table, the due
+    date of each quarter's period, and the condition, correlated to the pledge. A pledge owes a report when it has
+    one (models.reporting.owed_periods, and so next_report, the reminders' rule: a later period reported leaves an
+    earlier one owed). `earliest`: the first start date of the pledges asked about."""
     quarters = _quarters(earliest, max(period_end(period) for period in due.values()))
     changed = sa.and_(P.c.cadence_since.is_not(None), P.c.previous_cadence.is_not(None),
                       quarters.c.first_day < P.c.cadence_since)
@@ -176,18 +187,33 @@ def _owing(due: dict[str, str], earliest: date) -> ColumnElement[bool]:
     def by(values: dict[str, Any]) -> Any:
         return sa.case(*((cadence == name, value) for name, value in values.items()), else_=sa.null())
 
+    annual, semi_annual, quarterly = (cadence.value for cadence in (ReportingCadence.annual,
+                                                                    ReportingCadence.semi_annual,
+                                                                    ReportingCadence.quarterly))
     last_due_day = by({name: period_end(period) for name, period in due.items()})
-    period_first_day = by({ReportingCadence.annual.value: quarters.c.year_start,
-                           ReportingCadence.semi_annual.value: quarters.c.half_start,
-                           ReportingCadence.quarterly.value: quarters.c.first_day})
+    period_first_day = by({annual: quarters.c.year_start, semi_annual: quarters.c.half_start,
+                           quarterly: quarters.c.first_day})
+    period_due = by({annual: quarters.c.year_due, semi_annual: quarters.c.half_due, quarterly: quarters.c.quarter_due})
     reported = sa.exists().where(R.c.pledge_id == P.c.id, R.c.is_current,
                                  R.c.period.in_([quarters.c.quarter, quarters.c.half, quarters.c.year])
                                  ).correlate(P, quarters)
-    owed = (sa.select(sa.literal(1)).select_from(quarters)
-            .where(quarters.c.last_day >= P.c.start_date, quarters.c.last_day <= last_due_day,
+    owed = sa.and_(quarters.c.last_day >= P.c.start_date, quarters.c.last_day <= last_due_day,
                    sa.or_(P.c.end_date.is_(None), period_first_day <= P.c.end_date), sa.not_(reported))
-            .correlate(P))
-    return sa.exists(owed)
+    return quarters, period_due, owed
+
+
+def _owing(due: dict[str, str], earliest: date) -> ColumnElement[bool]:
+    """True for a pledge that owes a report (_owed_quarters)."""
+    quarters, _, owed = _owed_quarters(due, earliest)
+    return sa.exists(sa.select(sa.literal(1)).select_from(quarters).where(owed).correlate(P))
+
+
+def _overdue_since(due: dict[str, str], earliest: date) -> Any:
+    """The due date of the oldest period a validated pledge owes (_owed_quarters; NULL: none): since when its report
+    is overdue, as its reminders say."""
+    quarters, period_due, owed = _owed_quarters(due, earliest)
+    oldest = sa.select(sa.func.min(period_due)).select_from(quarters).where(owed).correlate(P).scalar_subquery()
+    return sa.type_coerce(sa.case((P.c.status == PledgeStatus.validated, oldest), else_=sa.null()), sa.Date)
 
 
 class DigestFigures:
@@ -320,11 +346,11 @@ class DigestFigures:
         counts = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((reported, 1), else_=0)), 0)
                            ).select_from(P).where(condition)
         due_count, reported_count = (await self.session.execute(counts)).one()
-        reporting = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), P.c.start_date.is_not(None))
-        earliest = (await self.session.execute(sa.select(sa.func.min(P.c.start_date)).where(reporting))).scalar()
-        if earliest is None or earliest > max(period_end(period) for period in due.values()):
-            return int(due_count), int(reported_count), 0, []  # no pledge has begun a period due
-        owing = sa.and_(reporting, _owing(due, earliest))
+        earliest = await self._earliest_due(scope, due)
+        if earliest is None:
+            return int(due_count), int(reported_count), 0, []
+        owing = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), P.c.start_date.is_not(None),
+                        _owing(due, earliest))
         focal = (sa.select(sa.func.min(K.c.id)).where(K.c.entity_id == P.c.entity_id,
                                                      K.c.role == Role.focal_point).scalar_subquery())
         focal_id = focal.label("focal_id")
@@ -348,6 +374,15 @@ class DigestFigures:
         owing_count = rows[0].owing if rows else 0  # counted before the limit: the condition is evaluated once
         return int(due_count), int(reported_count), int(owing_count), overdue
 
+    async def _earliest_due(self, scope: Scope, due: dict[str, str]) -> date | None:
+        """The first start date of the scope's validated pledges, when one began before a period due ended (None: no
+        pledge of the scope can owe a report)."""
+        query = sa.select(sa.func.min(P.c.start_date)).where(P.c.status == PledgeStatus.validated, in_scope(scope))
+        earliest = (await self.session.execute(query)).scalar()
+        if earliest is None or earliest > max(period_end(period) for period in due.values()):
+            return None
+        return cast(date, earliest)
+
     async def _reported_periods(self, pledge_ids: list[int]) -> dict[int, list[str]]:
         """The periods each of these few pledges has a current report for (a replaced report alone is history, as in
         the figures; in the bot's own use a replaced report always has its current replacement)."""
@@ -359,15 +394,18 @@ class DigestFigures:
                 found.setdefault(pledge_id, []).append(period)
         return found
 
-    async def pledge_rows(self, scope: Scope, chunk: int = 5000) -> AsyncIterator[Sequence[Any]]:
-        """Every listed pledge of the scope with its entity and last current report, ready to write (money as
-        floats, dates as Excel day numbers), streamed in chunks, by id."""
+    async def pledge_rows(self, scope: Scope, due: dict[str, str], chunk: int = 5000) -> AsyncIterator[Sequence[Any]]:
+        """Every listed pledge of the scope with its entity, last current report and, when it owes a report, since
+        when (`due`: the latest periods due, models.reporting.latest_due_periods), ready to write (money as floats,
+        dates as Excel day numbers), streamed in chunks, by id."""
         day, money = self._day, _money
+        earliest = await self._earliest_due(scope, due)
+        overdue_since = day(_overdue_since(due, earliest)) if earliest is not None else sa.null()
         query = (sa.select(P.c.ref, P.c.title, E.c.name, E.c.sector, P.c.status, P.c.focus_area,
                            P.c.pledge_type, money(P.c.value_usd), P.c.countries, P.c.targets_ldc, P.c.targets_lldc,
                            P.c.targets_sids, day(P.c.start_date), day(P.c.end_date), day(P.c.submitted_at),
                            day(P.c.validated_at), R.c.period, R.c.status, R.c.percent_complete,
-                           money(R.c.value_disbursed_usd), day(R.c.created_at))
+                           money(R.c.value_disbursed_usd), day(R.c.created_at), overdue_since)
                  .join(E, E.c.id == P.c.entity_id).outerjoin(R, R.c.id == LAST_REPORT)
                  .where(P.c.status.in_(LISTED), in_scope(scope))
                  .order_by(P.c.id))

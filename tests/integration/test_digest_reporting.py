@@ -18,13 +18,16 @@ from handlers.messages import Text, reply_from_json
 from handlers.report_reminders import NUDGE_INTRO, nudge, plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
-from models.reporting import cadence_change, latest_due_periods, next_report, owed_periods, previous_period
+from models.reporting import cadence_change, due_date, latest_due_periods, next_report, owed_periods, previous_period
 from models.repositories.digests import DigestFigures
 from models.repositories.pledges import Pledges
 from models.repositories.reminders import NOT_MINE, Reminders
 from models.repositories.reports import Reports
 from models.scope import EVERYTHING
 from models.tables import Contact, Entity, Outbox, Pledge, ProgressReport
+
+EXCEL_DAY_ZERO = date(1899, 12, 30)
+"""The day an Excel day number counts from (the sheet's dates as the database hands them over)."""
 
 
 async def _report(database: Database, pledge_id: int, period: str, percent: int, *, replacing: int | None = None,
@@ -277,6 +280,11 @@ async def test_the_digest_owes_what_the_reminders_ask_for(database: Database) ->
     assert 60 < len(expected) < 290  # the draw owes some and not others
     assert figures.overdue_total == len(expected)
     assert {o.pledge_id: (o.first_period, o.period) for o in figures.overdue} == expected
+    async with database.uow() as uow:  # the spreadsheet says since when each of them is overdue, and only them
+        sheet = [row async for rows in DigestFigures(uow.session).pledge_rows(EVERYTHING, due) for row in rows]
+    by_ref = {pledge.ref: pledge.id for pledge in made}
+    since = {by_ref[row[0]]: EXCEL_DAY_ZERO + timedelta(days=row[-1]) for row in sheet if row[-1] is not None}
+    assert since == {pledge: due_date(first) for pledge, (first, _) in expected.items()}
 
 
 async def test_pledges_begun_after_every_period_due_owe_nothing(database: Database) -> None:

@@ -6,7 +6,7 @@ The data set is small and made by hand so that every expected figure can be coun
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -23,8 +23,9 @@ from handlers.messages import reply_from_json
 from models.clock import utcnow
 from models.database import Database
 from models.geography import load_country_table
-from models.reporting import latest_due_periods
+from models.reporting import due_date, latest_due_periods, owed_periods
 from models.repositories.digests import DigestFigures, pledge_in_scope
+from models.repositories.pledges import Pledges
 from models.repositories.subscriptions import Files, Scopes
 from models.scope import EVERYTHING, Scope, ScopeKind
 from models.tables import AuditLog, Contact, Entity, Outbox, Pledge, ProgressReport
@@ -149,6 +150,17 @@ async def test_digest_now_in_scope_with_chart_and_sheet(chat: ChatDriver, databa
     assert sorted(refs) == ["P2C-2025-00001", "P2C-2025-00002", "P2C-2025-00003", "P2C-2025-00004"]
     first = next(row for row in values[1:] if row[0] == "P2C-2025-00001")
     assert first[7] == 45000000 and first[16] == latest_due_periods(utcnow().date())["annual"] and first[19] == 18000000
+    assert values[0][21] == "Отчёт просрочен с"
+    due = latest_due_periods(utcnow().date())
+    async with database.uow() as uow:  # since when each owes a report (a date cell), else an empty cell
+        for ref, key, reported in (("P2C-2025-00001", "p1", (due["annual"],)), ("P2C-2025-00002", "p2", ())):
+            pledge = await Pledges(uow.session).get(ids[key])
+            assert pledge is not None
+            owed = owed_periods(pledge, reported, due)
+            row = next(row for row in values[1:] if row[0] == ref)
+            since = datetime.combine(due_date(owed[0]), datetime.min.time()) if owed else None
+            assert row[21:] in ([(since,)] if owed else [(), (None,)])
+            assert key == "p1" or owed  # the second, never reported, owes one
 
 
 async def test_arabic_sheet_is_right_to_left(chat: ChatDriver, database: Database) -> None:
