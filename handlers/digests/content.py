@@ -82,19 +82,20 @@ def _lines(*lines: Label) -> Concat:
 
 
 def _overdue_line(item: Overdue) -> Label:
-    """An overdue pledge with the periods it owes: from the oldest not reported (the one its reminders and a nudge
-    ask for) to the latest owed, or that one alone."""
+    """An overdue pledge with the periods it owes, as its reminders say them: the oldest (the one its reminders and
+    a nudge ask for), and how many more after it."""
     focal = shorten(item.focal_point, 30) if item.focal_point else Text(N_("no focal point"))
     named = {"ref": Code(item.ref), "title": shorten(item.title), "entity": shorten(item.entity),
              "focal_point": focal}
     first = item.first_period or item.period
-    if first != item.period:
-        # TRANSLATORS: {first} and {last} are reporting periods ("2024", "first half of 2025"): a report is owed
-        # for the first one and none has come for the last one either.
-        return Text(N_("• {ref} {title}: {entity}, {focal_point} (periods {first} to {last})"),
-                    {**named, "first": period_label(first), "last": period_label(item.period)})
+    if item.owed > 1:
+        # TRANSLATORS: {period} is a reporting period ("2024", "first half of 2025"): its report is owed, and
+        # {count} reports of later periods too (as the focal point's reminder says it).
+        return plural("• {ref} {title}: {entity}, {focal_point} (period {period}, and {count} more report after it)",
+                      "• {ref} {title}: {entity}, {focal_point} (period {period}, and {count} more reports after it)",
+                      item.owed - 1, **named, period=period_label(first))
     return Text(N_("• {ref} {title}: {entity}, {focal_point} (period {period})"),
-                {**named, "period": period_label(item.period)})
+                {**named, "period": period_label(first)})
 
 
 def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: date | None) -> Reply:

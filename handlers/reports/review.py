@@ -16,7 +16,7 @@ from handlers.reports.colleagues import sender_of
 from handlers.reports.rules import due_of
 from handlers.reports.service import parse_code, report_notice, report_review_notice
 from handlers.staff_notices import close_staff_copies
-from models.reporting import cadence_change, period_of
+from models.reporting import cadence_change, cadence_on, period_of
 from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import REVIEW_TRANSITIONS, PledgeStatus, ReviewStatus
@@ -175,6 +175,15 @@ async def cadence_button(conv: Conversation, code: str) -> None:
     before = (pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since)
     change = cadence_change(pledge, CADENCES[key], conv.today)
     ref, cadence = Code(pledge.ref or ""), Text(CADENCE_LABELS[change.cadence])
+    if change.since is not None and pledge.end_date is not None and change.since > pledge.end_date:
+        # the new cadence would begin after the pledge's last day: no period of it would ever be asked for
+        now = Text(CADENCE_LABELS.get(cadence_on(pledge, pledge.end_date), N_("once a year")))
+        said = (N_("{ref} ended on {date}, before a new cadence could begin: it keeps reporting {cadence} until its "
+                   "last report, and nothing is changed.") if pledge.end_date < conv.today else
+                N_("{ref} ends on {date}, before a new cadence could begin: it keeps reporting {cadence} until its "
+                   "last report, and nothing is changed."))
+        conv.say(Reply((text(said, ref=ref, date=Day(pledge.end_date), cadence=now),)))
+        return
     short = text(N_("BDT has set how often you report on {ref}: {cadence}. /mypledges shows when the next report "
                     "is due."), ref=ref, cadence=cadence)
     done: Label

@@ -129,6 +129,8 @@ class Overdue:
     first_period: str | None = None
     """The oldest period owed, the one the reminders and a nudge ask for (next_report): `period` itself, or an
     earlier one when several are owed (None: taken as `period`)."""
+    owed: int = 1
+    """How many periods are owed, from `first_period` to `period` (some between may be reported)."""
 
 
 @dataclass(frozen=True)
@@ -341,7 +343,8 @@ class DigestFigures:
     async def _reporting(self, scope: Scope, due: dict[str, str],
                          limit: int) -> tuple[int, int, int, list[Overdue]]:
         """The reporting rate of the latest periods due (pledges due, reported), how many pledges owe a report (of
-        those periods or earlier ones), and the first `limit` of them by value."""
+        those periods or earlier ones), and the first `limit` of them: those with a focal point to nudge first, then
+        by value."""
         condition, reported = self._due_pledges(scope, due)
         counts = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((reported, 1), else_=0)), 0)
                            ).select_from(P).where(condition)
@@ -357,7 +360,7 @@ class DigestFigures:
         listing = (sa.select(P.c.id, P.c.ref, P.c.title, E.c.name.label("entity"), focal_id,
                              *(P.c[name] for name in REPORTABLE), sa.func.count().over().label("owing"))
                    .select_from(P.join(E, E.c.id == P.c.entity_id))
-                   .where(owing).order_by(P.c.value_usd.desc().nulls_last(), P.c.id)
+                   .where(owing).order_by(focal_id.is_(None), P.c.value_usd.desc().nulls_last(), P.c.id)
                    .limit(limit)).subquery()
         named = (sa.select(listing, K.c.full_name, K.c.first_name)
                  .outerjoin(K, K.c.id == listing.c.focal_id))
@@ -370,7 +373,7 @@ class DigestFigures:
                 log.error("pledge %s owes a report by the digest's SQL but no period by models.reporting", row.id)
                 continue
             overdue.append(Overdue(row.id, row.ref or "", row.title, row.entity, owed[-1], row.focal_id,
-                                   row.full_name or row.first_name, owed[0]))
+                                   row.full_name or row.first_name, owed[0], len(owed)))
         owing_count = rows[0].owing if rows else 0  # counted before the limit: the condition is evaluated once
         return int(due_count), int(reported_count), int(owing_count), overdue
 

@@ -18,7 +18,15 @@ from handlers.messages import Text, reply_from_json
 from handlers.report_reminders import NUDGE_INTRO, nudge, plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
-from models.reporting import cadence_change, due_date, latest_due_periods, next_report, owed_periods, previous_period
+from models.reporting import (
+    cadence_change,
+    due_date,
+    latest_due_periods,
+    next_report,
+    owed_periods,
+    period_start,
+    previous_period,
+)
 from models.repositories.digests import DigestFigures
 from models.repositories.pledges import Pledges
 from models.repositories.reminders import NOT_MINE, Reminders
@@ -276,15 +284,15 @@ async def test_the_digest_owes_what_the_reminders_ask_for(database: Database) ->
         upcoming = next_report(pledge, reported[pledge.id], today)
         assert upcoming is not None and bool(owed) == upcoming.overdue
         if owed:
-            expected[pledge.id] = (owed[0], owed[-1])
+            expected[pledge.id] = (owed[0], owed[-1], len(owed))
     assert 60 < len(expected) < 290  # the draw owes some and not others
     assert figures.overdue_total == len(expected)
-    assert {o.pledge_id: (o.first_period, o.period) for o in figures.overdue} == expected
+    assert {o.pledge_id: (o.first_period, o.period, o.owed) for o in figures.overdue} == expected
     async with database.uow() as uow:  # the spreadsheet says since when each of them is overdue, and only them
         sheet = [row async for rows in DigestFigures(uow.session).pledge_rows(EVERYTHING, due) for row in rows]
     by_ref = {pledge.ref: pledge.id for pledge in made}
     since = {by_ref[row[0]]: EXCEL_DAY_ZERO + timedelta(days=row[-1]) for row in sheet if row[-1] is not None}
-    assert since == {pledge: due_date(first) for pledge, (first, _) in expected.items()}
+    assert since == {pledge: due_date(first) for pledge, (first, _, _) in expected.items()}
 
 
 async def test_pledges_begun_after_every_period_due_owe_nothing(database: Database) -> None:
@@ -298,3 +306,31 @@ async def test_pledges_begun_after_every_period_due_owe_nothing(database: Databa
     async with database.uow() as uow:
         figures = await DigestFigures(uow.session).figures(EVERYTHING, utcnow(), latest_due_periods(date(2026, 12, 1)))
     assert (figures.overdue_total, figures.overdue) == (0, [])
+
+
+async def test_the_overdue_pledges_a_nudge_reaches_come_first(database: Database) -> None:
+    """Regression (k_loop #1): the list, cut at a few lines, was ordered by value alone; pledges of organisations
+    without a focal point filled it, with no Nudge button, and the pledge a coordinator had just been warned about
+    (its focal points reminded in vain) was left out."""
+    ids = await _seed(database)
+    async with database.uow() as uow:
+        unfollowed = Entity(name="Nobody follows", name_key="nobody follows", sector="government",
+                            country_iso3="SEN", status="validated", created_at=utcnow())
+        uow.session.add(unfollowed)
+        await uow.flush()
+        assert unfollowed.id is not None
+        start = period_start(previous_period(latest_due_periods(utcnow().date())["annual"], "annual"))
+        for n in range(12):
+            uow.session.add(Pledge(ref=f"P2C-2026-{n:05d}", entity_id=unfollowed.id, title=f"Big {n}",
+                                   description="d" * 30, focus_area="access", pillars=["infrastructure"],
+                                   pledge_type="financial", value_usd=Decimal(10**9 + n), countries=["SEN"],
+                                   itu_regions=["africa"], status="validated", start_date=start,
+                                   created_at=utcnow()))
+        await uow.commit()
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(AFRICA, utcnow(), latest_due_periods(utcnow().date()),
+                                                           overdue_limit=5)
+    assert figures.overdue_total == 13
+    assert figures.overdue[0].pledge_id == ids["p2"] and figures.overdue[0].focal_point == "Awa Diop"
+    assert [o.focal_point_id is None for o in figures.overdue] == [False, True, True, True, True]
+    assert [o.title for o in figures.overdue[1:]] == ["Big 11", "Big 10", "Big 9", "Big 8"]  # then by value

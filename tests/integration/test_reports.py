@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from handlers.conversation import Deps
 from handlers.report_reminders import plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
+from models.reporting import cadence_change
 from models.tables import AuditLog, Contact, Outbox, Pledge, ProgressReport
 from models.values import PledgeStatus, ReviewStatus, Role
 
@@ -297,6 +299,30 @@ async def test_staff_set_the_cadence_from_the_period_in_progress(chat: ChatDrive
     assert "how often you report on" in (await chat.collect(8))[-1].text
     same = await chat.press(chat.person(STAFF), f"pc:a:{pledge_id}")  # no change: nobody is told again
     assert "now reports once a year." in same[-1].text and not await chat.collect(8)
+
+
+async def test_a_cadence_beginning_after_the_pledges_end_is_refused(chat: ChatDriver, database: Database) -> None:
+    """Regression (k_loop #3): a pledge ending before the new cadence could begin was "now reporting every quarter,
+    starting with the first quarter" after its end, and its focal point was told of a schedule that never comes."""
+    await member(chat, 8)
+    pledge_id = await validated_pledge(chat, 8)
+    today = utcnow().date()
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None
+        since = cadence_change(pledge, "quarterly", today).since
+        assert since is not None
+        pledge.end_date = since - timedelta(days=1)  # its last day just before the quarters would begin
+        await uow.commit()
+    refused = await chat.press(chat.person(STAFF), f"pc:q:{pledge_id}")
+    tense = "ended" if since - timedelta(days=1) < today else "ends"
+    assert f"{tense} on" in refused[-1].text and "keeps reporting once a year" in refused[-1].text, refused[-1].text
+    assert "nothing is changed" in refused[-1].text
+    assert not await chat.collect(8)
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        audited = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "pledge.cadence"))).first()
+    assert pledge is not None and pledge.reporting_cadence == "annual" and audited is None
 
 
 async def test_made_annual_in_its_year_a_quarterly_pledge_starts_the_year_at_once(chat: ChatDriver,
