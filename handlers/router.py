@@ -32,7 +32,7 @@ from handlers.helpdesk import threads as helpdesk
 from handlers.inputs import Incoming
 from handlers.messages import N_, Reply, Text, text
 from handlers.people import meet, refresh, role_of
-from handlers.pledges import listing, review
+from handlers.pledges import listing, lookup, review
 from handlers.pledges import service as pledge_service
 from handlers.reports import review as report_review
 from handlers.reports import service as report_service
@@ -118,6 +118,9 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
         conv.say(greet(conv))  # a newcomer's first words, in any language: who we are and how to begin
     elif incoming.text and (answer := small_talk(conv.contact, incoming.text)) is not None:
         conv.say(answer)  # "Merci", "👍" after an answer: not a new question
+    elif (incoming.text and (ref := lookup.reference_in(incoming.text)) is not None
+          and await lookup.show_by_reference(conv, ref)):
+        pass  # a pledge's reference pasted: the pledge (staff, or a member of its organisation)
     elif not (incoming.text or incoming.file_id) or not await helpdesk.offer(conv, incoming):
         conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
 
@@ -241,7 +244,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "ask": helpdesk.ask_command, "questions": helpdesk_listing.questions_command,
     "invite": colleagues.invite_command, "leave": colleagues.leave_command, "reassign": colleagues.reassign_command,
     "privacy": own_data.privacy_command, "mydata": own_data.my_data_command, "forget": own_data.forget_command,
-    "pending": pending.pending_command,
+    "pending": pending.pending_command, "find": lookup.find_command,
 }
 RESUMED_BY: dict[str, Journey] = {"broadcast": broadcasts.BROADCAST, "ask": helpdesk.COMPOSE}
 """Commands that open a form at once: with a draft of it already begun, they go on with it rather than replace it

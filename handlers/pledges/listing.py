@@ -190,8 +190,8 @@ async def replace_or_continue(conv: Conversation, draft: Draft, pledge: Pledge) 
                                        f"mp:edit:{pledge.id}:{draft.version}")),))
 
 
-async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
-    """Every field of a pledge, with the actions its status allows."""
+async def pledge_details(conv: Conversation, pledge: Pledge, *, listed: bool = True) -> Reply:
+    """Every field of a pledge, with the actions its status allows (and back to /mypledges' list when `listed`)."""
     entity = await Entities(conv.session).get(pledge.entity_id)
     history = await Reports(conv.session).history(pledge.id or 0, HISTORY_LIMIT)
     senders: dict[int, Label] = {}
@@ -199,14 +199,15 @@ async def pledge_details(conv: Conversation, pledge: Pledge) -> Reply:
         sender = await sender_of(conv.session, report)
         if report.id is not None and sender is not None and sender.id != conv.contact.id:
             senders[report.id] = name_of(sender)
-    return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point, senders=senders)
+    return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point, senders=senders,
+                         listed=listed)
 
 
 def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressReport], *, manages: bool,
-                  senders: Mapping[int, Label] | None = None) -> Reply:
+                  senders: Mapping[int, Label] | None = None, listed: bool = True) -> Reply:
     """The pledge in full, its long texts shortened with 📖 buttons to read them whole (one message must hold
     the description, BDT's comment and question, and the history of reports, each naming its sender when
-    `senders` has them by report id)."""
+    `senders` has them by report id); with a button back to /mypledges' list when `listed`."""
     senders = senders or {}
     unit = labeller(TARGET_UNITS)(pledge.target_unit or "")
     lines: list[Label] = [*pledge_card(pledge, entity),
@@ -252,9 +253,10 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
         actions.append(Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"))
     if manages and pledge.status in WITHDRAWABLE:
         actions.append(Button(Text(N_("🗑 Withdraw")), f"mp:wd:{pledge.id}"))
-    actions.append(Button(Text(N_("⬅️ All pledges")), "mp:list"))
+    if listed:
+        actions.append(Button(Text(N_("⬅️ All pledges")), "mp:list"))
     evidence = [Button(Concat(("📎 ", period_label(r.period))), f"rp:ev:{r.id}") for r in history if r.evidence]
-    return Reply(tuple(lines), (tuple(actions), *((w,) for w in wholes),
+    return Reply(tuple(lines), (*((tuple(actions),) if actions else ()), *((w,) for w in wholes),
                                 *(tuple(evidence[i:i + 2]) for i in range(0, len(evidence), 2))))
 
 

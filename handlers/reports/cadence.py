@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from handlers.messages import N_, Button, Concat, Text
-from models.values import ReportingCadence
+from models.values import PledgeStatus, ReportingCadence
 
+OPEN_FOR_CADENCE = frozenset({PledgeStatus.submitted, PledgeStatus.changes_requested, PledgeStatus.validated})
+"""A pledge's cadence can be set while it is under review or validated."""
 CADENCES = {"a": ReportingCadence.annual, "h": ReportingCadence.semi_annual, "q": ReportingCadence.quarterly}
 CADENCE_LABELS: dict[str, str] = {
     ReportingCadence.annual: N_("once a year"),

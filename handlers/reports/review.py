@@ -10,7 +10,7 @@ from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
 from handlers.people import audit, decided_by, name_of, staff_member
 from handlers.pledges.service import focal_points, nobody_told
-from handlers.reports.cadence import CADENCE_LABELS, CADENCES
+from handlers.reports.cadence import CADENCE_LABELS, CADENCES, OPEN_FOR_CADENCE
 from handlers.reports.cards import next_due_label, period_label
 from handlers.reports.colleagues import sender_of
 from handlers.reports.rules import due_of
@@ -27,7 +27,6 @@ CLARIFY_FORM = comment_form("report_review", N_("Report review"),
 DECISIONS = frozenset(f"report.{verdict.value}" for verdict in REVIEW_TRANSITIONS[ReviewStatus.submitted])
 """The audit actions of a staff decision on a report (not the focal point's own "report.submitted")."""
 
-OPEN_FOR_CADENCE = frozenset({PledgeStatus.submitted, PledgeStatus.changes_requested, PledgeStatus.validated})
 
 
 def _decidable(report: ProgressReport, verdict: ReviewStatus) -> bool:

@@ -1,0 +1,82 @@
+"""A pledge found by its reference ("P2C-2025-00001") sent as a message, or with /find: staff see it whole, with how
+it reports and the buttons that set how often; a member of its organisation sees it as /mypledges shows it.
+
+The references are in every list staff read (/pending, /inactive, the digests, the notices), shown as code, which
+Telegram copies with one tap: pasting one back is how staff bring up a pledge validated long ago, or by a colleague,
+to change its reporting cadence (the notice of its validation, which has those buttons, is far up the chat or in
+someone else's).
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.conversation import Conversation
+from handlers.entities import is_staff
+from handlers.inputs import Incoming
+from handlers.messages import N_, Code, Concat, Line, Reply, Text, text
+from handlers.people import role_of
+from handlers.pledges.listing import pledge_details
+from handlers.reports.cadence import CADENCE_LABELS, OPEN_FOR_CADENCE, cadence_buttons
+from handlers.reports.cards import next_due_label
+from handlers.reports.rules import due_of
+from models.reporting import cadence_on
+from models.repositories.pledges import Pledges
+from models.repositories.reports import Reports
+from models.tables import Pledge
+from models.values import PledgeStatus, Role
+
+REFERENCE = re.compile(r"\s*(P2C-\d{4}-\d{5,7})\s*[.!?]?\s*\Z", re.IGNORECASE)
+"""A message that is one pledge reference (pasted with spaces, a full stop, or in small letters)."""
+MEMBERS = frozenset({Role.focal_point, Role.coordinator})
+
+
+def reference_in(message: str) -> str | None:
+    """The pledge reference a message consists of, in capitals (None: the message says something else)."""
+    found = REFERENCE.match(message)
+    return found.group(1).upper() if found else None
+
+
+async def show_by_reference(conv: Conversation, ref: str) -> bool:
+    """Show the pledge with this reference to staff, or to a member of its organisation; False when this person
+    may not see it (or it does not exist and they are not staff): the message is then answered as any other."""
+    staff = is_staff(conv)
+    if not staff and role_of(conv.contact) not in MEMBERS:
+        return False
+    pledge = await Pledges(conv.session).by_ref(ref)
+    if pledge is None:
+        if staff:
+            conv.say(Reply((text(N_("No pledge has the reference {ref}."), ref=Code(ref)),)))
+        return staff
+    if staff:
+        conv.say(await staff_view(conv, pledge))
+        return True
+    if pledge.entity_id != conv.contact.entity_id or conv.contact.entity_id is None:
+        return False  # another organisation's pledge: nothing of it is said
+    conv.say(await pledge_details(conv, pledge))
+    return True
+
+
+async def staff_view(conv: Conversation, pledge: Pledge) -> Reply:
+    """The pledge in full for staff: its answers and report history, how often it reports and what is due, and
+    the buttons that set how often it reports (while it is under review or validated)."""
+    assert pledge.id is not None
+    details = await pledge_details(conv, pledge, listed=False)
+    parts = details.parts
+    if pledge.status == PledgeStatus.validated and pledge.start_date is not None:
+        reported = (await Reports(conv.session).reported_periods([pledge.id])).get(pledge.id, set())
+        cadence = Text(CADENCE_LABELS.get(cadence_on(pledge, conv.today), N_("once a year")))
+        parts += (Line(Text(N_("Reports")), Concat((cadence, "; ", next_due_label(due_of(pledge, reported,
+                                                                                         conv.today))))),)
+    buttons = details.buttons
+    if pledge.status in OPEN_FOR_CADENCE:
+        buttons = (*buttons, cadence_buttons(pledge.id))
+    return Reply(parts, buttons)
+
+
+async def find_command(conv: Conversation, incoming: Incoming) -> None:
+    """/find REF: the pledge with this reference (staff, or a member of its organisation)."""
+    ref = reference_in(incoming.argument or "")
+    if ref is None or not await show_by_reference(conv, ref):
+        conv.say(Reply((Text(N_("Send /find with a pledge's reference, for example /find P2C-2025-00001: staff see "
+                                "any pledge, and a member of an organisation sees its own.")),)))

@@ -1,0 +1,73 @@
+"""A pledge brought up by its reference, pasted or with /find: staff see it whole with its reporting and the
+cadence buttons (k_loop #4: those were only on the notice of its validation, far up the chat or in a colleague's);
+a member of its organisation sees it as /mypledges does; nobody else learns anything of it."""
+
+from __future__ import annotations
+
+import pytest
+from chat_driver import ChatDriver, codes
+from sqlmodel import select
+from test_reports import STAFF, member, validated_pledge
+
+from bot.i18n import Renderer
+from handlers.conversation import Deps
+from handlers.pledges.lookup import reference_in
+from models.database import Database
+from models.tables import Pledge
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    return await ChatDriver.with_staff(database, deps, renderer, STAFF)
+
+
+@pytest.mark.parametrize(("message", "ref"), [
+    ("P2C-2025-00001", "P2C-2025-00001"), ("  p2c-2025-00001. ", "P2C-2025-00001"),
+    ("P2C-2026-123456", "P2C-2026-123456"),
+    ("see P2C-2025-00001", None), ("P2C-2025-1", None), ("P2C-25-00001", None), ("", None),
+])
+def test_a_message_that_is_one_reference(message: str, ref: str | None) -> None:
+    assert reference_in(message) == ref
+
+
+async def _ref(database: Database, pledge_id: int) -> str:
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None and pledge.ref is not None
+        return pledge.ref
+
+
+async def test_staff_bring_up_a_validated_pledge_and_set_its_cadence(chat: ChatDriver, database: Database) -> None:
+    await member(chat, 8)
+    pledge_id = await validated_pledge(chat, 8)
+    ref = await _ref(database, pledge_id)
+    staff = chat.person(STAFF)
+    for typed in (ref, ref.lower() + ".", f"/find {ref}"):
+        shown = await chat.send(staff, typed)
+        assert len(shown) == 1 and ref in shown[0].text, shown
+        assert "<b>Reports</b>: once a year; ⚠️ OVERDUE: the report for 2024 was due" in shown[0].text
+        assert {f"pc:a:{pledge_id}", f"pc:h:{pledge_id}", f"pc:q:{pledge_id}"} <= set(codes(shown[0]))
+        assert "mp:list" not in codes(shown[0])  # staff have no list of their own to go back to
+    done = await chat.press(staff, f"pc:h:{pledge_id}")
+    assert "now reports twice a year" in done[-1].text
+    missing = await chat.send(staff, "P2C-2019-00999")
+    assert "No pledge has the reference" in missing[0].text and "P2C-2019-00999" in missing[0].text
+    usage = await chat.send(staff, "/find")
+    assert "Send /find with a pledge's reference" in usage[0].text
+
+
+async def test_members_see_their_own_pledge_and_nothing_of_another(chat: ChatDriver, database: Database) -> None:
+    await member(chat, 8)
+    await member(chat, 9, entity="Conecta Andes")
+    pledge_id = await validated_pledge(chat, 8)
+    ref = await _ref(database, pledge_id)
+    own = await chat.send(chat.person(8), ref)
+    assert ref in own[0].text and f"rp:open:{pledge_id}" in codes(own[0])  # as /mypledges shows it
+    assert not any(code.startswith("pc:") for code in codes(own[0]))
+    other = await chat.send(chat.person(9), ref)
+    assert all("Connect 500" not in message.text for message in other), other  # (their own words may be echoed)
+    found = await chat.send(chat.person(9), f"/find {ref}")
+    assert all("Connect 500" not in message.text for message in found)
+    assert any("Send /find with a pledge's reference" in message.text for message in found)
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(Pledge))).scalars().one().reporting_cadence == "annual"
