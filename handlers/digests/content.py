@@ -123,12 +123,17 @@ def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: dat
             rows.append(plural("and {count} more", "and {count} more", len(shares) - SHOWN))
         parts.append(_lines(Text(BREAKDOWN_TITLES[name]),
                             *(rows or [Text(N_("• none yet"))])))
-    reporting: list[Label] = [plural("<b>Reporting</b>: {reported} of {count} pledge due reported ({rate}%)",
-                                     "<b>Reporting</b>: {reported} of {count} pledges due reported ({rate}%)",
+    # the rate is the latest round's; the pledges overdue also count those owing an earlier period (k_loop #5)
+    reporting: list[Label] = [plural("<b>Reporting on the latest periods due</b>: {reported} of {count} pledge due "
+                                     "reported ({rate}%)",
+                                     "<b>Reporting on the latest periods due</b>: {reported} of {count} pledges due "
+                                     "reported ({rate}%)",
                                      figures.due, reported=Number(figures.reported),
                                      rate=percent(figures.reported, figures.due))]
     if figures.overdue_total:
-        reporting.append(plural("{count} pledge overdue:", "{count} pledges overdue:", figures.overdue_total))
+        reporting.append(plural("{count} pledge with a report overdue, for these periods or earlier ones:",
+                                "{count} pledges with a report overdue, for these periods or earlier ones:",
+                                figures.overdue_total))
         reporting.extend(_overdue_line(item) for item in figures.overdue[:OVERDUE_SHOWN])
         if figures.overdue_total > OVERDUE_SHOWN:
             more = figures.overdue_total - OVERDUE_SHOWN

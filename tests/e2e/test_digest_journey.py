@@ -168,8 +168,10 @@ async def test_weekly_digest_arrives_once_in_scope_in_working_hours(clocked: Bot
                  Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
                       {"value": Money(value), "share": percent(value, GOAL_USD)}),
                  plural("{count} progress report received", "{count} progress reports received", len(current)),
-                 plural("<b>Reporting</b>: {reported} of {count} pledge due reported ({rate}%)",
-                        "<b>Reporting</b>: {reported} of {count} pledges due reported ({rate}%)", len(refs),
+                 plural("<b>Reporting on the latest periods due</b>: {reported} of {count} pledge due reported "
+                        "({rate}%)",
+                        "<b>Reporting on the latest periods due</b>: {reported} of {count} pledges due reported "
+                        "({rate}%)", len(refs),
                         reported=Number(reported), rate=percent(reported, len(refs)))):
         assert shown(line) in text  # each figure equals a direct count in the database, for the CIS only
     assert len(current) == 4 and len(reports) == 5 and reported == 4
