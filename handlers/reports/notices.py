@@ -6,10 +6,11 @@ from __future__ import annotations
 from handlers import outbox
 from handlers.conversation import Conversation
 from handlers.fulltext import long_fields
+from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Day, Label, Line, Reply, Text, text
 from handlers.people import staff_contacts
 from handlers.reports.cards import report_card
-from handlers.reports.colleagues import sender_of
+from handlers.reports.colleagues import QUESTION_EXCERPT, sender_of
 from handlers.staff_notices import close_staff_copies, organisation_label, person_for_staff
 from models.repositories.reports import Reports
 from models.tables import Contact, Entity, Pledge, ProgressReport
@@ -54,9 +55,11 @@ def report_notice(report: ProgressReport, pledge: Pledge, entity: Entity, sender
     version with their Telegram id: no line when unknown), its card, long texts shortened, with 📖 buttons to read
     them whole; and which report it `replaced`, if any."""
     head = N_("A progress report was sent by {entity}:") if report.version == 1 else \
-        N_("A progress report was edited by {entity} after your question:")
+        N_("A progress report was edited by {entity} after BDT's question:")
     wholes = long_fields(report, ("rs", "rc", "rn"))
     head_parts: tuple[Label, ...] = (text(head, entity=organisation_label(entity, NAME_EXCERPT)),)
+    if report.version > 1 and report.staff_comment:  # every staff member reads which question it answers
+        head_parts += (Line(Text(N_("BDT's question")), shorten(report.staff_comment, QUESTION_EXCERPT)),)
     if sender is not None:
         head_parts += (Line(Text(N_("Submitted by")), person_for_staff(sender)),)
     if replaced is not None:  # the earlier one needs no decision any more

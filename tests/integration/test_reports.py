@@ -192,6 +192,8 @@ async def test_staff_ask_for_clarification_then_acknowledge(chat: ChatDriver, da
     await chat.press(chat.person(2), "f:$sum:submit")
     edited = next(m for m in await chat.collect(STAFF) if "edited" in m.text)
     assert "Sédhiou" in edited.text
+    # l_trust #7: every staff member reads it, so it names BDT's question rather than "your question"
+    assert "after BDT's question:" in edited.text and "Which regions exactly had power cuts?" in edited.text
     await chat.press(staff, f"rs:ack:{report_id}")
     assert any("acknowledged" in m.text for m in await chat.collect(2))
     again = await chat.press(staff, f"rs:ack:{report_id}")
