@@ -16,7 +16,7 @@ from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.review import REJECTED_NEXT, close_notices
 from handlers.pledges.rules import answers_of
-from handlers.pledges.service import EDITING, PLEDGE, answered, pledge_card
+from handlers.pledges.service import EDITING, PLEDGE, answered, pledge_card, pledge_entity
 from handlers.reports.cards import next_due_label, period_label, report_line, report_status_label
 from handlers.reports.form import percent_label
 from handlers.reports.rules import due_of
@@ -71,11 +71,15 @@ async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> No
         conv.say(Reply((Text(NO_ORGANISATION.get(role, NO_ORGANISATION[None])),)))
         return
     pledges = await Pledges(conv.session).of_entity(contact.entity_id, LIST_LIMIT)
-    if not pledges:
-        conv.say(Reply((Text(N_("Your organisation has no pledges yet. Register one with /pledge.")
-                             if role is Role.focal_point else
-                             N_("Your organisation has no pledges yet. Its focal points register them, and I will "
-                                "tell you when one is validated.")),)))
+    if not pledges and role is Role.focal_point:
+        # an organisation not validated yet (or rejected) cannot register one: /pledge's own answer says why
+        if await pledge_entity(conv) is not None:
+            conv.say(Reply((Text(N_("Your organisation has no pledges yet. Register one with /pledge.")),)))
+        return
+    if not pledges:  # l_trust #9: a coordinator follows the pledges of a scope, not only of their organisation
+        conv.say(Reply((Text(N_("Your organisation has no pledges yet: its focal points register them, and I will "
+                                "tell you when one is validated. The pledges of your scope are in /digest and "
+                                "/export.")),)))
         return
     ids = [p.id for p in pledges if p.id is not None]
     reports = Reports(conv.session)

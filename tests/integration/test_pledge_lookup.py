@@ -14,6 +14,7 @@ from handlers.conversation import Deps
 from handlers.pledges.lookup import reference_in
 from models.database import Database
 from models.tables import Pledge
+from models.values import Role
 
 
 @pytest.fixture
@@ -71,3 +72,19 @@ async def test_members_see_their_own_pledge_and_nothing_of_another(chat: ChatDri
     assert any("Send /find with a pledge's reference" in message.text for message in found)
     async with database.uow() as uow:
         assert (await uow.session.execute(select(Pledge))).scalars().one().reporting_cadence == "annual"
+
+
+async def test_an_empty_mypledges_points_where_the_person_can_go(chat: ChatDriver, database: Database) -> None:
+    """l_trust #9: a focal point of an organisation not validated yet was sent to /pledge, which refuses it; a
+    coordinator, who follows a scope, was not told where its pledges are."""
+    from test_onboarding import register
+
+    await register(chat, 31)
+    waiting = await chat.send(chat.person(31), "/mypledges")
+    assert "waiting for validation by BDT" in waiting[-1].text and "/pledge" not in waiting[-1].text
+    await member(chat, 32, entity="Agence du numérique", role=Role.coordinator)
+    following = await chat.send(chat.person(32), "/mypledges")
+    assert "/digest and /export" in following[-1].text
+    await member(chat, 33, entity="Agence du numérique")
+    ready = await chat.send(chat.person(33), "/mypledges")
+    assert ready[-1].text == "Your organisation has no pledges yet. Register one with /pledge."
