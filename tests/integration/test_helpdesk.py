@@ -270,6 +270,20 @@ async def test_a_person_sees_only_their_own_questions(chat: ChatDriver, database
                                                                         f"qa:close:{thread_id}"]
 
 
+async def test_one_who_left_keeps_their_own_questions_in_the_list(chat: ChatDriver, database: Database) -> None:
+    """l_trust #3: after leaving the organisation, the asker's buttons on their thread still worked but /questions
+    said "not allowed"; a person who never asked anything is still refused."""
+    thread_id = await ask(chat)
+    async with database.uow() as uow:  # as /leave leaves them: no role, no organisation
+        ana = (await uow.session.execute(select(Contact).where(col(Contact.telegram_id) == ANA))).scalar_one()
+        ana.role, ana.entity_id = None, None
+        await uow.commit()
+    own = await chat.send(chat.person(ANA, "Ana", "es"), "/questions")
+    assert f"Q-{thread_id}" in own[0].text and codes(own[0]) == [f"qa:open:{thread_id}"]
+    stranger = await chat.send(chat.person(9399, "Zoe"), "/questions")
+    assert f"Q-{thread_id}" not in stranger[-1].text and "not allowed" in stranger[-1].text
+
+
 async def test_a_reply_on_a_closed_question_is_offered_as_a_new_one(chat: ChatDriver, database: Database) -> None:
     thread_id = await ask(chat)
     await chat.send(chat.person(BEA, "Bea"), "Answer.", reply_to=await copy_id(database, thread_id, BEA))
