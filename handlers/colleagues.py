@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers import outbox
+from handlers import drafts, outbox
 from handlers.conversation import Conversation
+from handlers.forms.base import FormState
 from handlers.inputs import Incoming
 from handlers.invites import INVITABLE, create_invite, deep_link
 from handlers.lengths import shorten
@@ -19,7 +20,9 @@ from handlers.vocabulary import role_label
 from models.geography import fold_name
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
+from models.repositories.invites import Invites
 from models.repositories.people import People
+from models.repositories.pledges import Pledges
 from models.retention import INVITATION_KEY_PREFIX
 from models.tables import Contact, Entity
 from models.values import EntityStatus, Role
@@ -27,6 +30,9 @@ from models.values import EntityStatus, Role
 NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 STAFF = (Role.staff, Role.admin)
 LEAVE_CODES = frozenset({"lv:yes", "lv:no"})
+ORGANISATION_FORMS = ("pledge", "report")
+"""The forms about an organisation's pledges (a new pledge or its changes, a progress report): a person who leaves
+it can no longer send them, so leaving discards them (and /leave says so first)."""
 
 
 def is_staff(contact: Contact) -> bool:
@@ -167,8 +173,33 @@ async def leave_command(conv: Conversation, incoming: Incoming) -> None:
         return
     entity = await Entities(conv.session).get(conv.contact.entity_id)
     conv.say(Reply((text(N_("Do you want to leave “{entity}”? Its pledges will go to another focal point of it, "
-                            "and you will no longer receive its reminders."), entity=entity.name if entity else ""),),
+                            "and you will no longer receive its reminders."), entity=entity.name if entity else ""),
+                    *await _in_progress(conv)),
                    ((Button(Text(N_("Yes, leave")), "lv:yes"), Button(Text(N_("No, stay")), "lv:no")),)))
+
+
+async def _in_progress(conv: Conversation) -> tuple[Label, ...]:
+    """What leaving would discard: a line for each of the person's forms about the organisation's pledges."""
+    assert conv.contact.id is not None
+    lines: list[Label] = []
+    for form_id in ORGANISATION_FORMS:
+        draft = await drafts.find_draft(conv.session, conv.contact.id, form_id)
+        if draft is None:
+            continue
+        pledge_id = FormState.from_json(draft.state).answers.get("$pledge_id")  # the report's, or the one edited
+        pledge = await Pledges(conv.session).get(int(pledge_id)) \
+            if isinstance(pledge_id, int) or (isinstance(pledge_id, str) and pledge_id.isdigit()) else None
+        named: Label = Code(pledge.ref) if pledge is not None and pledge.ref else pledge.title if pledge else "…"
+        if form_id == "report":
+            lines.append(text(N_("Your report on {pledge} in progress will be discarded: send it first if BDT should "
+                                 "receive it."), pledge=named))
+        elif pledge is not None:
+            lines.append(text(N_("Your changes to {pledge} in progress will be discarded: send them first if BDT "
+                                 "should receive them."), pledge=named))
+        else:
+            lines.append(Text(N_("The pledge you are registering will be discarded: send it first if BDT should "
+                                 "receive it.")))
+    return tuple(lines)
 
 
 async def leave_button(conv: Conversation, code: str) -> None:
@@ -186,6 +217,9 @@ async def leave_button(conv: Conversation, code: str) -> None:
     entity = await Entities(conv.session).get(contact.entity_id)
     assert entity is not None
     successor = await hand_over(conv, entity, named=True)
+    assert contact.id is not None
+    for form_id in ORGANISATION_FORMS:  # no longer theirs to send: not offered again after this answer
+        await drafts.discard(conv.session, contact.id, form_id)
     contact.role, contact.entity_id = None, None
     conv.menu_changed = True
     await audit(conv.session, contact, "entity.left", "entity", entity.id,
@@ -200,18 +234,23 @@ async def leave_button(conv: Conversation, code: str) -> None:
 
 async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Contact | None:
     """Hand the pledges whose primary focal point is the person to the colleague seen most recently, telling them;
-    with no colleague left, tell staff (with a button that makes an invitation). `named`: say who left (not when
-    the person asked to be forgotten). The colleague chosen, if any."""
+    with no colleague left, tell staff (with a button that makes an invitation). The unused invitations the person
+    made to the entity stop working (audited). `named`: say who left (not when the person asked to be forgotten).
+    The colleague chosen, if any."""
     assert conv.contact.id is not None and entity.id is not None
     people = People(conv.session)
     colleagues = await people.colleagues(entity.id, besides=conv.contact.id)
     successor = colleagues[0] if colleagues else None
+    # pledges with no primary focal point are not counted: their reminders went, and still go, to every focal point
     count = await people.hand_over(entity.id, conv.contact.id, successor.id if successor else None)
+    withdrawn = await Invites(conv.session).withdraw_made_by(conv.contact.id, entity.id, conv.now)
+    if withdrawn:
+        await audit(conv.session, conv.contact, "invite.withdrawn", "entity", entity.id, invitations=withdrawn)
     who = name_of(conv.contact) if named else Text(N_("a former focal point"))
     if successor is not None:
-        message = Reply((text(N_("{person} left “{entity}”."), person=who, entity=entity.name),
-                         plural("The reminders of {count} pledge of it now come to you first.",
-                                "The reminders of {count} pledges of it now come to you first.", count)))
+        handed = (plural("The reminders of {count} pledge of it now come to you first.",
+                         "The reminders of {count} pledges of it now come to you first.", count),) if count else ()
+        message = Reply((text(N_("{person} left “{entity}”."), person=who, entity=entity.name), *handed))
         await outbox.enqueue(conv.session, successor, message, f"handover:{conv.update_key}:{successor.id}",
                              priority=outbox.NOTICE)
         return successor

@@ -47,6 +47,8 @@ class InviteProblem(StrEnum):
     expired = "expired"
     rejected = "rejected"
     """The organisation it is for was not validated by BDT."""
+    withdrawn = "withdrawn"
+    """The focal point who made it left the organisation (Invites.withdraw_made_by)."""
 
 
 def token_hash(token: str) -> str:
@@ -94,8 +96,8 @@ def usable(invite: Invite | None, now: datetime) -> Invite | InviteProblem:
     """The invitation if it can still be used, else why not."""
     if invite is None:
         return InviteProblem.unknown
-    if invite.used_at is not None:
-        return InviteProblem.used
+    if invite.used_at is not None:  # used by nobody: withdrawn unused
+        return InviteProblem.used if invite.used_by is not None else InviteProblem.withdrawn
     if invite.expires_at <= now:
         return InviteProblem.expired
     return invite

@@ -184,6 +184,9 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
                    name=contact.full_name, role=role_label(role), entity=entity.name)
     conv.say(help_reply(role, welcome))
     await _tell_inviter(conv, invite, entity)
+    if before is Role.focal_point and old_entity_id is not None and (old_entity_id, role) != (entity.id, before):
+        assert contact.id is not None  # they left that organisation: their links to it stop working, as on /leave
+        await Invites(conv.session).withdraw_made_by(contact.id, old_entity_id, conv.now)
     if before is not None and (old_entity_id, before) != (entity.id, role):
         old = await Entities(conv.session).get(old_entity_id) if old_entity_id is not None else None
         await _tell_staff(conv, f"invite:{invite.id}:changed", Reply((text(
@@ -248,6 +251,9 @@ def problem_reply(problem: InviteProblem, role: Role | None) -> Reply:
                                "(or BDT) for a new one."),
         InviteProblem.expired: N_("This invitation link has expired. Please ask the person who sent it to you "
                                   "(or BDT) for a new one."),
+        InviteProblem.withdrawn: N_("This invitation link is no longer valid: the person who made it left the "
+                                    "organisation. Please ask a focal point of the organisation, or BDT, for a new "
+                                    "one."),
         InviteProblem.rejected: N_("This invitation is for an organisation that BDT could not validate, so it "
                                    "cannot be used. If you think this is a mistake, ask the person who sent it to you "
                                    "to write to BDT."),

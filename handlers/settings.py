@@ -189,7 +189,13 @@ async def settings_button(conv: Conversation, code: str) -> None:
 
 async def _consent(conv: Conversation, given: bool) -> None:
     """Withdraw (or give again) the consent to non-essential messages: announcements and digests stop; answers to
-    the person's own questions and requests, and reminders of their reports, still come (audited)."""
+    the person's own questions and requests, and reminders of their reports, still come (audited). Someone with no
+    role (never registered, left, or forgotten) gets none either way: an old "again" button records nothing."""
+    if given and role_of(conv.contact) is None:
+        conv.say(await settings_reply(conv, Text(N_("You are not registered, so no announcements or digests are sent "
+                                                    "to you, and nothing was changed. To register your organisation, "
+                                                    "send /start."))))
+        return
     conv.contact.consent_withdrawn_at = None if given else conv.now
     if not given and conv.contact.id is not None:
         await People(conv.session).drop_pending_news(conv.contact.id)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
+from models.repositories.base import table_of
 from models.session import Session
 from models.tables import Invite
 
+_I = table_of(Invite)
 _BY_TOKEN_HASH = select(Invite).where(col(Invite.token_hash) == bindparam("token_hash"))
 
 
@@ -29,3 +35,13 @@ class Invites:
     async def get_for_update(self, invite_id: int) -> Invite | None:
         """The invitation, locked until the transaction ends (on PostgreSQL), so it is used only once."""
         return await self.session.get(Invite, invite_id, with_for_update=True)
+
+    async def withdraw_made_by(self, contact_id: int, entity_id: int, now: datetime) -> int:
+        """Close the unused invitations to the entity that the person made (they left it, or were forgotten): each is
+        marked used at `now` by nobody (used_by None), which only a withdrawn invitation is, so none of them works
+        any more (handlers.invites.usable); how many."""
+        result: Any = await self.session.execute(
+            sa.update(_I).where(_I.c.created_by == contact_id, _I.c.entity_id == entity_id, _I.c.used_at.is_(None),
+                                _I.c.expires_at > now)
+            .values(used_at=now, used_by=None).execution_options(synchronize_session=False))
+        return int(result.rowcount)

@@ -25,9 +25,10 @@ class FakeInvites:
         return self.by_hash.get(token_hash)
 
 
-def invitation(*, used: bool = False, expires_in: timedelta = timedelta(days=1)) -> Invite:
+def invitation(*, used: bool = False, withdrawn: bool = False, expires_in: timedelta = timedelta(days=1)) -> Invite:
     return Invite(id=1, token_hash="", entity_id=7, role=Role.focal_point, created_at=NOW - timedelta(days=1),
-                  expires_at=NOW + expires_in, used_at=NOW - timedelta(hours=1) if used else None)
+                  expires_at=NOW + expires_in, used_at=NOW - timedelta(hours=1) if used or withdrawn else None,
+                  used_by=3 if used else None)  # withdrawn: closed unused, by nobody (Invites.withdraw_made_by)
 
 
 @pytest.mark.parametrize(("token", "invite", "expected"), [
@@ -35,7 +36,8 @@ def invitation(*, used: bool = False, expires_in: timedelta = timedelta(days=1))
     ("used", invitation(used=True), InviteProblem.used),
     ("late", invitation(expires_in=timedelta(0)), InviteProblem.expired),
     ("unknown", None, InviteProblem.unknown),
-], ids=["usable", "used", "expired at this very moment", "unknown"])
+    ("left", invitation(withdrawn=True), InviteProblem.withdrawn),
+], ids=["usable", "used", "expired at this very moment", "unknown", "its maker left"])
 async def test_an_invitation_is_usable_only_once_and_before_it_expires(token: str, invite: Invite | None,
                                                                        expected: InviteProblem | None) -> None:
     book = FakeInvites(**({token: invite} if invite is not None else {}))
