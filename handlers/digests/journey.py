@@ -24,7 +24,7 @@ from models.repositories.reminders import Reminders
 from models.repositories.subscriptions import Scopes, Subscriptions
 from models.scope import ScopeError, ScopeKind, parse_scope
 from models.tables import Contact, DigestSubscription
-from models.values import Role
+from models.values import PledgeStatus, Role
 
 DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"))
 """The day buttons' labels."""
@@ -244,6 +244,12 @@ async def _act(conv: Conversation, action: str) -> None:
                          now=conv.now, zone=_zone(conv), translate=translate, made=Made(), priority=NOTICE)
 
 
+ENDED = {PledgeStatus.withdrawn: N_("{ref} was withdrawn: no reminder was sent."),
+         PledgeStatus.completed: N_("{ref} is completed: no reminder was sent.")}
+"""What a nudge says of a pledge that left the validated ones after the digest was sent, by its status."""
+NOT_VALIDATED = N_("{ref} is no longer validated: no reminder was sent.")
+
+
 async def _nudge(conv: Conversation, pledge_id: int) -> None:
     """Remind the focal points of an overdue pledge in the presser's scope (handlers.report_reminders.nudge: their
     working hours, at most one reminder a day shared with the scheduled ones, their "later" and "not mine")."""
@@ -255,7 +261,9 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
         return
     done = await nudge(Reminders(conv.session), pledge, conv.now, conv.deps.timezone)
     await audit(conv.session, conv.contact, "nudge", "pledge", pledge_id, sent=done.sent)
-    if done.period is None:
+    if done.period is None and pledge.status != PledgeStatus.validated:  # withdrawn or completed since the digest
+        _say(conv, ENDED.get(PledgeStatus(pledge.status), NOT_VALIDATED), ref=Code(pledge.ref or ""))
+    elif done.period is None:
         _say(conv, N_("The report of {ref} is not overdue any more: no reminder was sent."), ref=Code(pledge.ref or ""))
     elif done.sent:
         _say(conv, N_("A polite reminder about {ref} goes to its focal point in their working hours."),
