@@ -60,9 +60,9 @@ async def scope_for(session: Session, contact: Contact) -> Scope | None:
 
 @dataclass
 class Made:
-    """Files already made in this run, by (scope, language): a thousand digests share a few charts."""
+    """Files already made in this run, by (scope, language, the readers' day): a thousand digests share a few charts."""
 
-    files: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    files: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     figures: dict[tuple[str, date], Figures] = field(default_factory=dict)
     """What depends on the scope alone (totals, breakdowns, reporting), by scope and day; changes are per reader."""
     names: dict[str, Label] = field(default_factory=dict)
@@ -78,8 +78,8 @@ class Made:
 async def make_files(session: Session, scope: Scope, figures: Figures, locale: str, today: date, now: datetime,
                      translate: Translate, made: Made) -> tuple[int, int]:
     """The ids of the chart and spreadsheet of this scope in this language, made and stored unless already."""
-    key = (scope.key, locale, today.isoformat())
-    chart, sheet = made.files.get((*key[:2], "chart")), made.files.get((*key[:2], "sheet"))
+    key = (scope.key, locale, today.isoformat())  # the reader's day: it decides which reports are overdue
+    chart, sheet = made.files.get((*key, "chart")), made.files.get((*key, "sheet"))
     if chart is not None and sheet is not None:
         return chart, sheet
     title = translate(Text(N_("Partner2Connect: {scope}"), {"scope": await made.name(session, scope)}), locale)
@@ -87,7 +87,7 @@ async def make_files(session: Session, scope: Scope, figures: Figures, locale: s
     chart = await Files(session).add(f"p2c-chart-{today.isoformat()}.png", "image/png", png, now)
     content = await export_xlsx(session, scope, locale, translate, today)
     sheet = await Files(session).add(f"p2c-pledges-{today.isoformat()}.xlsx", XLSX_TYPE, content, now)
-    made.files[(*key[:2], "chart")], made.files[(*key[:2], "sheet")] = chart, sheet
+    made.files[(*key, "chart")], made.files[(*key, "sheet")] = chart, sheet
     return chart, sheet
 
 
@@ -110,7 +110,8 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
     aggregates = DigestFigures(session)
     known = made.figures.get((scope.key, today))
     if known is None:
-        figures = made.figures[(scope.key, today)] = await aggregates.figures(scope, start, latest_due_periods(today))
+        figures = made.figures[(scope.key, today)] = await aggregates.figures(scope, start, latest_due_periods(today),
+                                                                              today=today)
     else:
         figures = await aggregates.changes_since(known, scope, start)
     named = await made.name(session, scope)

@@ -18,6 +18,7 @@ from handlers.messages import Text, reply_from_json
 from handlers.report_reminders import NUDGE_INTRO, nudge, plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
+from models.reminding import where_reporting_stands
 from models.reporting import (
     cadence_change,
     due_date,
@@ -334,3 +335,22 @@ async def test_the_overdue_pledges_a_nudge_reaches_come_first(database: Database
     assert figures.overdue[0].pledge_id == ids["p2"] and figures.overdue[0].focal_point == "Awa Diop"
     assert [o.focal_point_id is None for o in figures.overdue] == [False, True, True, True, True]
     assert [o.title for o in figures.overdue[1:]] == ["Big 11", "Big 10", "Big 9", "Big 8"]  # then by value
+
+
+async def test_an_overdue_line_counts_the_reports_owed_as_the_reminder_does(database: Database) -> None:
+    """Review s26 #1: in the 14 days before a period falls due its reminders have begun and count it; the digest
+    counted only the periods past due. An annual pledge from 2024 with nothing reported, on 20 January 2027: the
+    reminder says "2024 … and 2 more reports after it" (2025, and 2026 due on 30 January), and so does the digest."""
+    ids = await _seed(database)
+    async with database.uow() as uow:
+        pledge = await Pledges(uow.session).get(ids["p2"])
+        assert pledge is not None
+        pledge.start_date, pledge.end_date, pledge.reporting_cadence = date(2024, 1, 1), None, "annual"
+        await uow.commit()
+    today = date(2027, 1, 20)
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(AFRICA, utcnow(), latest_due_periods(today), today=today)
+    line = next(o for o in figures.overdue if o.pledge_id == ids["p2"])
+    assert (line.first_period, line.owed) == ("2024", 3)
+    stands = where_reporting_stands(pledge, (), today)
+    assert stands is not None and stands[1] is not None and stands[1].owed == 3  # the reminder's own count

@@ -19,6 +19,7 @@ from bot.i18n import Renderer
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.digests.jobs import send_due_digests
+from handlers.digests.service import Made, make_files
 from handlers.messages import reply_from_json
 from models.clock import utcnow
 from models.database import Database
@@ -239,6 +240,21 @@ async def test_readers_of_one_scope_share_aggregates_but_not_changes(database: D
         later = await aggregates.changes_since(first, AFRICA, now + timedelta(minutes=1))
         fresh = await aggregates.figures(AFRICA, now + timedelta(minutes=1), latest_due_periods(now.date()))
     assert later == fresh and later.changes != first.changes
+
+
+async def test_readers_of_one_scope_on_different_days_get_their_own_spreadsheet(database: Database,
+                                                                                  deps: Deps) -> None:
+    """Review s26 #8: the sheet says which reports are overdue on its reader's day; two readers of one scope and
+    language whose days differ in one run (across the date line) shared the first one's."""
+    await _seed(database)
+    now, made = utcnow(), Made()
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(AFRICA, now, latest_due_periods(now.date()))
+        one = await make_files(uow.session, AFRICA, figures, "en", now.date(), now, deps.translate, made)
+        again = await make_files(uow.session, AFRICA, figures, "en", now.date(), now, deps.translate, made)
+        other = await make_files(uow.session, AFRICA, figures, "en", now.date() + timedelta(days=1), now,
+                                 deps.translate, made)
+    assert one == again and other[1] != one[1]  # built once a day, not once a reader
 
 
 async def test_staff_get_the_weekly_default_and_can_turn_it_off(chat: ChatDriver, database: Database,
