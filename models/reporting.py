@@ -137,6 +137,8 @@ def is_covered(period: str, reported: Iterable[str], start: date | None = None) 
     for other in reported:
         if other == period:
             return True
+        if not is_period(other):
+            continue  # a malformed label (an import's) covers nothing, rather than stopping the reminders
         begin, end = _span(other)
         if begin <= first and end >= last:
             return True
@@ -217,9 +219,9 @@ _PER_YEAR = {ReportingCadence.annual: 1, ReportingCadence.semi_annual: 2, Report
 @lru_cache(maxsize=16384)
 def period_index(period: str, per_year: int) -> int | None:
     """A period of the cadence as a count of periods since year 0 (None: another cadence's, or malformed)."""
-    year, _, part = period.partition("-")
-    if not (len(year) == 4 and year.isdigit()):
+    if not is_period(period):  # "2025-", "2025-q1": no period at all, for the quick walk as for coverage
         return None
+    year, _, part = period.partition("-")
     if per_year == 1:
         return int(year) if not part else None
     if len(part) == 2 and part[0] == ("H" if per_year == 2 else "Q") and "1" <= part[1] <= str(per_year):

@@ -368,16 +368,19 @@ def test_a_later_report_leaves_an_earlier_period_owed() -> None:
        ended=st.one_of(st.none(), st.dates(date(2018, 1, 1), date(2030, 1, 1))),
        today=st.dates(date(2018, 1, 1), date(2031, 12, 31)),
        picks=st.lists(st.tuples(st.integers(2017, 2031), st.sampled_from(["", "-H1", "-H2", "-Q1", "-Q2", "-Q3",
-                                                                            "-Q4"])), max_size=14))
+                                                                            "-Q4"])), max_size=14),
+       malformed=st.lists(st.sampled_from(["2025-", "2025-q1", "2024-H3", "2025-Q5", "abcd", "20255", ""]),
+                          max_size=2))
 def test_periods_owed_agree_with_what_the_reminders_ask_for(
         start: date, first: str, second: str, change: date | None, ended: date | None, today: date,
-        picks: list[tuple[int, str]]) -> None:
-    """Whatever the cadences and the reports (of any cadence, before and after the pledge's span), a pledge owes a
-    period exactly when next_report says it is overdue, and the oldest one owed is the one a report is for."""
+        picks: list[tuple[int, str]], malformed: list[str]) -> None:
+    """Whatever the cadences and the reports (of any cadence, before and after the pledge's span, and malformed
+    labels an import could leave, which cover nothing), a pledge owes a period exactly when next_report says it is
+    overdue, and the oldest one owed is the one a report is for."""
     pledge = P(start, ended, first)
     if change is not None:
         pledge = pledge.changed(second, change)
-    reported = {f"{year}{part}" for year, part in picks}
+    reported = {f"{year}{part}" for year, part in picks} | set(malformed)
     owed = owed_periods(pledge, reported, latest_due_periods(today))
     upcoming = next_report(pledge, reported, today)
     assert upcoming is not None
@@ -385,3 +388,4 @@ def test_periods_owed_agree_with_what_the_reminders_ask_for(
     if owed:
         assert owed[0] == upcoming.period
         assert all(due_date(period) < today and not is_covered(period, reported, start) for period in owed)
+    assert owed == owed_periods(pledge, reported - set(malformed), latest_due_periods(today))
