@@ -1,15 +1,15 @@
 """A pledge found by its reference ("P2C-2025-00001") sent as a message, or with /find: staff see it whole, with how
 it reports and the buttons that set how often; a member of its organisation sees it as /mypledges shows it.
 
-The references are in every list staff read (/pending, /inactive, the digests, the notices), shown as code, which
-Telegram copies with one tap: pasting one back is how staff bring up a pledge validated long ago, or by a colleague,
-to change its reporting cadence (the notice of its validation, which has those buttons, is far up the chat or in
-someone else's).
+The references are in every list staff read (/pending, /inactive, the digests, the notices): pasting one back is how
+staff bring up a pledge validated long ago, or by a colleague, to change its reporting cadence (the notice of its
+validation, which has those buttons, is far up the chat or in someone else's).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from handlers.conversation import Conversation
 from handlers.entities import is_staff
@@ -26,15 +26,24 @@ from models.repositories.reports import Reports
 from models.tables import Pledge
 from models.values import PledgeStatus, Role
 
-REFERENCE = re.compile(r"\s*(P2C-\d{4}-\d{5,7})\s*[.!?]?\s*\Z", re.IGNORECASE)
-"""A message that is one pledge reference (pasted with spaces, a full stop, or in small letters)."""
+REFERENCE = re.compile(r"\s*(P2C-[0-9]{4}-[0-9]{5,7})\s*[.!]?\s*\Z", re.IGNORECASE)
+"""A message that is one pledge reference (pasted with spaces, a full stop, or in small letters). Not one followed
+by "?": that is a question about it, which the offer to ask BDT takes."""
 MEMBERS = frozenset({Role.focal_point, Role.coordinator})
 
 
 def reference_in(message: str) -> str | None:
-    """The pledge reference a message consists of, in capitals (None: the message says something else)."""
-    found = REFERENCE.match(message)
+    """The pledge reference a message consists of, in capitals (None: the message says something else). Copied
+    from an Arabic message it carries the direction marks that keep it left to right (invisible), and it may be
+    typed with Arabic-Indic digits: both are read as the reference."""
+    plain = "".join(_ascii_digit(char) for char in message if unicodedata.category(char) != "Cf")
+    found = REFERENCE.match(plain)
     return found.group(1).upper() if found else None
+
+
+def _ascii_digit(char: str) -> str:
+    value = unicodedata.decimal(char, None)
+    return str(value) if value is not None else char
 
 
 async def show_by_reference(conv: Conversation, ref: str) -> bool:

@@ -25,7 +25,10 @@ async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver
 @pytest.mark.parametrize(("message", "ref"), [
     ("P2C-2025-00001", "P2C-2025-00001"), ("  p2c-2025-00001. ", "P2C-2025-00001"),
     ("P2C-2026-123456", "P2C-2026-123456"),
-    ("see P2C-2025-00001", None), ("P2C-2025-1", None), ("P2C-25-00001", None), ("", None),
+    ("\u2068P2C-2025-00001\u2069", "P2C-2025-00001"), ("P2C-٢٠٢٥-٠٠٠٠١", "P2C-2025-00001"),
+    ("P2C-２０２５-００００１", "P2C-2025-00001"),
+    ("see P2C-2025-00001", None), ("P2C-2025-00001?", None), ("P2C-2025-1", None), ("P2C-25-00001", None),
+    ("", None),
 ])
 def test_a_message_that_is_one_reference(message: str, ref: str | None) -> None:
     assert reference_in(message) == ref
