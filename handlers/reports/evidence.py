@@ -29,11 +29,12 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
         conv.say(Reply((Text(N_("This report has no evidence attached.")),)))
         return
     total = len(report.evidence)
-    # a focal point can replace the report (not a report already replaced: the history has nothing to advise);
-    # staff and the organisation's coordinators ask a focal point to
-    advice: tuple[Text, ...] = (Text(ASK_AGAIN),)
-    if role_of(conv.contact) is Role.focal_point and not is_staff(conv):
-        advice = (Text(ATTACH_AGAIN),) if report.is_current else ()
+    # a focal point can replace the report, staff and the organisation's coordinators ask a focal point to; a report
+    # already replaced is history, which nobody changes: nothing to advise
+    advice: tuple[Text, ...] = ()
+    if report.is_current:
+        advice = (Text(ATTACH_AGAIN if role_of(conv.contact) is Role.focal_point and not is_staff(conv)
+                       else ASK_AGAIN),)
     for index, item in enumerate(report.evidence, start=1):
         caption = text(N_("Evidence {n} of {total}, report on {ref} for {period}"), n=index, total=total,
                        ref=Code(pledge.ref or ""), period=period_label(report.period))
