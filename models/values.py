@@ -141,10 +141,11 @@ class ReviewStatus(StrEnum):
 
 REVIEW_TRANSITIONS: dict[ReviewStatus, frozenset[ReviewStatus]] = {
     ReviewStatus.submitted: frozenset({ReviewStatus.acknowledged, ReviewStatus.clarification_requested}),
-    ReviewStatus.clarification_requested: frozenset({ReviewStatus.submitted}),
+    ReviewStatus.clarification_requested: frozenset({ReviewStatus.submitted, ReviewStatus.acknowledged}),
     ReviewStatus.acknowledged: frozenset(),
 }
-"""Staff decide on a submitted report once; a report in clarification goes back to submitted when edited."""
+"""Staff decide on a submitted report once; a report in clarification goes back to submitted when edited, or is
+acknowledged as it is (the focal point may answer the question in a message to BDT rather than by editing it)."""
 
 
 BENEFICIARY_GROUPS: tuple[str, ...] = (

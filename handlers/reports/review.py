@@ -84,6 +84,12 @@ async def already_decided(conv: Conversation, report: ProgressReport, pledge: Pl
         await replaced(conv, report, pledge)
         return
     who = await decided_by(conv.session, "report", report.id, DECISIONS)
+    if report.review_status == ReviewStatus.clarification_requested:  # a question is no decision: it can still be
+        conv.say(Reply((text(N_("{person} already asked for a clarification of the report on {ref} for {period}: it "
+                                "waits for the focal point's answer. Nothing of yours was sent. Once the answer "
+                                "satisfies you, acknowledge the report."), ref=Code(pledge.ref or ""),
+                             period=period_label(report.period), person=who),)))
+        return
     conv.say(Reply((text(N_("The report on {ref} for {period} was already decided by {person}. Nothing of yours was "
                             "applied or sent."), ref=Code(pledge.ref or ""), period=period_label(report.period),
                          person=who),)))

@@ -303,6 +303,27 @@ async def test_staff_set_the_cadence_from_the_period_in_progress(chat: ChatDrive
     assert "now reports once a year." in same[-1].text and not await chat.collect(8)
 
 
+async def test_a_report_in_clarification_can_be_acknowledged_as_it_is(chat: ChatDriver, database: Database) -> None:
+    """Regression (m_staff #1): the focal point may answer BDT's question in a message rather than by editing the
+    report; the report then stayed "in clarification" for good, and Acknowledge said it was "already decided"."""
+    await member(chat, 2)
+    await validated_pledge(chat, 2)
+    await first_report(Counter(chat, 2))
+    async with database.uow() as uow:
+        report_id = (await uow.session.execute(select(ProgressReport.id))).scalar_one()
+    staff = chat.person(STAFF)
+    await chat.press(staff, f"rs:ask:{report_id}")
+    await chat.send(staff, "Which regions exactly had power cuts?")
+    await chat.collect(2)
+    again = await chat.press(staff, f"rs:ask:{report_id}")
+    assert "already asked for a clarification" in again[-1].text and "acknowledge the report" in again[-1].text
+    await chat.press(staff, f"rs:ack:{report_id}")
+    assert any("acknowledged" in m.text for m in await chat.collect(2))
+    async with database.uow() as uow:
+        report = await uow.session.get(ProgressReport, report_id)
+    assert report is not None and report.review_status == ReviewStatus.acknowledged
+
+
 async def test_a_cadence_beginning_after_the_pledges_end_is_refused(chat: ChatDriver, database: Database) -> None:
     """Regression (k_loop #3): a pledge ending before the new cadence could begin was "now reporting every quarter,
     starting with the first quarter" after its end, and its focal point was told of a schedule that never comes."""
