@@ -11,13 +11,13 @@ from handlers.messages import N_, Button, Code, Label, Reply, Text, text
 from handlers.people import audit, decided_by, staff_member
 from handlers.pledges.notices import review_notice, shown_again, staff_copy_key, submitter_of
 from handlers.pledges.service import coordinators, focal_points, nobody_told
-from handlers.reports.cadence import cadence_buttons
+from handlers.reports.cadence import cadence_buttons, cadence_news
 from handlers.staff_notices import close_staff_copies
 from handlers.vocabulary import status_label
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
 from models.tables import Pledge
-from models.values import PLEDGE_TRANSITIONS, PledgeStatus
+from models.values import PLEDGE_TRANSITIONS, PledgeStatus, ReportingCadence
 
 DECISIONS = frozenset(f"pledge.{verdict.value}" for verdict in (
     PledgeStatus.validated, PledgeStatus.changes_requested, PledgeStatus.rejected, PledgeStatus.withdrawn))
@@ -162,9 +162,12 @@ async def decide(conv: Conversation, pledge: Pledge, seen: tuple[str, int], verd
         PledgeStatus.changes_requested: N_("BDT asks for changes to your pledge {ref} “{title}”:"),
         PledgeStatus.rejected: N_("BDT could not accept your pledge {ref} “{title}”. The reason:"),
     }[verdict]
-    parts: tuple[Text | str, ...] = (text(news, ref=ref, title=pledge.title),)
+    parts: tuple[Label, ...] = (text(news, ref=ref, title=pledge.title),)
     if comment:
         parts += (comment,)
+    if verdict is PledgeStatus.validated and (pledge.reporting_cadence != ReportingCadence.annual
+                                               or pledge.previous_cadence is not None):
+        parts += (cadence_news(pledge, conv.today),)  # set while it was under review: told with the validation
     if verdict is PledgeStatus.rejected:
         parts += (Text(REJECTED_NEXT),)
     buttons = ((Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"),),) \

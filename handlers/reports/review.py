@@ -10,7 +10,7 @@ from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
 from handlers.people import audit, decided_by, name_of, staff_member
 from handlers.pledges.service import focal_points, nobody_told
-from handlers.reports.cadence import CADENCE_LABELS, CADENCES, OPEN_FOR_CADENCE
+from handlers.reports.cadence import CADENCE_LABELS, CADENCES, OPEN_FOR_CADENCE, cadence_news
 from handlers.reports.cards import next_due_label, period_label
 from handlers.reports.colleagues import sender_of
 from handlers.reports.rules import due_of
@@ -189,11 +189,9 @@ async def cadence_button(conv: Conversation, code: str) -> None:
                    "last report, and nothing is changed."))
         conv.say(Reply((text(said, ref=ref, date=Day(pledge.end_date), cadence=now),)))
         return
-    short = text(N_("BDT has set how often you report on {ref}: {cadence}. /mypledges shows when the next report "
-                    "is due."), ref=ref, cadence=cadence)
     done: Label
     if change.since is None or change.previous is None:
-        done, news = text(N_("{ref} now reports {cadence}."), ref=ref, cadence=cadence), short
+        done = text(N_("{ref} now reports {cadence}."), ref=ref, cadence=cadence)
     else:
         period, previous = period_label(period_of(change.since, change.cadence)), Text(CADENCE_LABELS[change.previous])
         # TRANSLATORS: {period} is a reporting period ("first quarter of 2027", "2027 (a whole year)"); {cadence}
@@ -201,11 +199,6 @@ async def cadence_button(conv: Conversation, code: str) -> None:
         done = text(N_("{ref} now reports {cadence}, starting with {period}; the periods before it are still "
                        "reported {previous}, so this change makes none of them overdue."),
                     ref=ref, cadence=cadence, period=period, previous=previous)
-        # the period in progress is the first in the new cadence: no "until then" to tell the focal point of
-        news = short if change.since <= conv.today else text(
-            N_("BDT has set how often you report on {ref}: {cadence}, starting with {period}. Until then, you report "
-               "{previous}, as before. /mypledges shows when the next report is due."),
-            ref=ref, cadence=cadence, period=period, previous=previous)
     changed = (change.cadence, change.previous, change.since) != before
     if changed:
         pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since = change.cadence, change.previous, \
@@ -213,6 +206,7 @@ async def cadence_button(conv: Conversation, code: str) -> None:
         pledge.updated_at = conv.now
         await audit(conv.session, conv.contact, "pledge.cadence", "pledge", pledge.id, ref=pledge.ref,
                     before=before[0], after=change.cadence, since=change.since.isoformat() if change.since else None)
+    news = cadence_news(pledge, conv.today)
     done = await with_overdue(conv, pledge, done)
     if not changed or pledge.status != PledgeStatus.validated:  # its focal points learn it with the validation
         conv.say(Reply((done,)))

@@ -63,8 +63,9 @@ async def member(chat: ChatDriver, telegram_id: int, entity: str = "Ministry of 
 
 
 async def validated_pledge(chat: ChatDriver, telegram_id: int, *, start: str = "2024-01-01",
-                           financial: bool = False) -> int:
-    """A pledge registered by the focal point (started in 2024: two ended periods) and validated by staff."""
+                           financial: bool = False, validate: bool = True) -> int:
+    """A pledge registered by the focal point (started in 2024: two ended periods) and validated by staff (unless
+    not `validate`: left waiting for its validation)."""
     person = chat.person(telegram_id)
     inputs: list[tuple[str, str]] = [
         ("text", "Connect 500 rural schools"),
@@ -85,6 +86,8 @@ async def validated_pledge(chat: ChatDriver, telegram_id: int, *, start: str = "
     async with chat.database.uow() as uow:
         pledge_id = (await uow.session.execute(select(Pledge.id).order_by(col(Pledge.id).desc()))).scalars().first()
     assert pledge_id is not None
+    if not validate:
+        return pledge_id
     await chat.press(chat.person(STAFF), f"pv:ok:{pledge_id}")
     await chat.collect(telegram_id)
     await chat.collect(STAFF)
@@ -322,6 +325,20 @@ async def test_a_report_in_clarification_can_be_acknowledged_as_it_is(chat: Chat
     async with database.uow() as uow:
         report = await uow.session.get(ProgressReport, report_id)
     assert report is not None and report.review_status == ReviewStatus.acknowledged
+
+
+async def test_a_cadence_set_during_review_is_told_with_the_validation(chat: ChatDriver, database: Database) -> None:
+    """Regression (m_staff #3): set while the pledge waited for validation, the cadence was to be told "with the
+    validation", which never mentioned it."""
+    await member(chat, 8)
+    pledge_id = await validated_pledge(chat, 8, validate=False)
+    await chat.collect(8)
+    await chat.press(chat.person(STAFF), f"pc:q:{pledge_id}")
+    assert not await chat.collect(8)  # nothing yet: it may still be rejected
+    await chat.press(chat.person(STAFF), f"pv:ok:{pledge_id}")
+    told = "\n".join(m.text for m in await chat.collect(8))
+    assert "has been validated by BDT" in told and "BDT has set how often you report on" in told, told
+    assert "every quarter" in told
 
 
 async def test_a_cadence_beginning_after_the_pledges_end_is_refused(chat: ChatDriver, database: Database) -> None:
