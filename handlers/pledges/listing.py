@@ -17,6 +17,7 @@ from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.review import REJECTED_NEXT, close_notices
 from handlers.pledges.rules import answers_of
 from handlers.pledges.service import EDITING, PLEDGE, answered, pledge_card, pledge_entity
+from handlers.reports.cadence import cadence_line
 from handlers.reports.cards import next_due_label, period_label, report_line, report_status_label
 from handlers.reports.form import percent_label
 from handlers.reports.rules import due_of
@@ -203,15 +204,18 @@ async def pledge_details(conv: Conversation, pledge: Pledge, *, listed: bool = T
         sender = await sender_of(conv.session, report)
         if report.id is not None and sender is not None and sender.id != conv.contact.id:
             senders[report.id] = name_of(sender)
+    reported = (await Reports(conv.session).reported_periods([pledge.id or 0])).get(pledge.id or 0, set())
     return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point, senders=senders,
-                         listed=listed)
+                         listed=listed, reporting=cadence_line(pledge, reported, conv.today))
 
 
 def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressReport], *, manages: bool,
-                  senders: Mapping[int, Label] | None = None, listed: bool = True) -> Reply:
+                  senders: Mapping[int, Label] | None = None, listed: bool = True,
+                  reporting: Label | None = None) -> Reply:
     """The pledge in full, its long texts shortened with 📖 buttons to read them whole (one message must hold
     the description, BDT's comment and question, and the history of reports, each naming its sender when
-    `senders` has them by report id); with a button back to /mypledges' list when `listed`."""
+    `senders` has them by report id); with how often it reports and what is due (`reporting`), and a button back
+    to /mypledges' list when `listed`."""
     senders = senders or {}
     unit = labeller(TARGET_UNITS)(pledge.target_unit or "")
     lines: list[Label] = [*pledge_card(pledge, entity),
@@ -226,6 +230,8 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
         lines.append(Line(Text(N_("Target")), target))
     if pledge.start_date and pledge.end_date:
         lines.append(Line(Text(N_("Period")), Concat((Day(pledge.start_date), " – ", Day(pledge.end_date)))))
+    if reporting is not None:
+        lines.append(reporting)
     if pledge.sdgs:
         lines.append(Line(Text(N_("SDGs")), Items(tuple(sdg_label(str(n)) for n in pledge.sdgs))))
     if pledge.wsis_action_lines:

@@ -14,15 +14,12 @@ import unicodedata
 from handlers.conversation import Conversation
 from handlers.entities import is_staff
 from handlers.inputs import Incoming
-from handlers.messages import N_, Code, Concat, Line, Reply, Text, text
+from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import role_of
 from handlers.pledges.listing import pledge_details
-from handlers.reports.cadence import CADENCE_LABELS, OPEN_FOR_CADENCE, cadence_buttons
-from handlers.reports.cards import next_due_label
-from handlers.reports.rules import due_of
-from models.reporting import cadence_on
+from handlers.pledges.notices import decision_buttons
+from handlers.reports.cadence import OPEN_FOR_CADENCE, cadence_buttons
 from models.repositories.pledges import Pledges
-from models.repositories.reports import Reports
 from models.tables import Pledge
 from models.values import PledgeStatus, Role
 
@@ -67,20 +64,16 @@ async def show_by_reference(conv: Conversation, ref: str) -> bool:
 
 
 async def staff_view(conv: Conversation, pledge: Pledge) -> Reply:
-    """The pledge in full for staff: its answers and report history, how often it reports and what is due, and
-    the buttons that set how often it reports (while it is under review or validated)."""
+    """The pledge in full for staff: its answers, how often it reports and what is due, its report history; the
+    decision buttons while it waits for validation, and the buttons that set how often it reports."""
     assert pledge.id is not None
     details = await pledge_details(conv, pledge, listed=False)
-    parts = details.parts
-    if pledge.status == PledgeStatus.validated and pledge.start_date is not None:
-        reported = (await Reports(conv.session).reported_periods([pledge.id])).get(pledge.id, set())
-        cadence = Text(CADENCE_LABELS.get(cadence_on(pledge, conv.today), N_("once a year")))
-        parts += (Line(Text(N_("Reports")), Concat((cadence, "; ", next_due_label(due_of(pledge, reported,
-                                                                                         conv.today))))),)
     buttons = details.buttons
+    if pledge.status == PledgeStatus.submitted:
+        buttons = (*decision_buttons(pledge), *buttons)
     if pledge.status in OPEN_FOR_CADENCE:
         buttons = (*buttons, cadence_buttons(pledge.id))
-    return Reply(parts, buttons)
+    return Reply(details.parts, buttons)
 
 
 async def find_command(conv: Conversation, incoming: Incoming) -> None:

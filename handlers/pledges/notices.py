@@ -136,12 +136,15 @@ def review_notice(pledge: Pledge, entity: Entity, submitter: Contact | None, *, 
     message = pledge_notice(pledge, entity, submitter)
     if not decision:
         return message
+    return Reply(message.parts, (*decision_buttons(pledge), cadence_buttons(pledge.id or 0), *message.buttons))
+
+
+def decision_buttons(pledge: Pledge) -> tuple[tuple[Button, ...], ...]:
+    """Validate, request changes, reject: each for the version of the pledge shown (pv:<verdict>:<id>:<version>)."""
     seen = f"{pledge.id}:{pledge.version}"
-    decisions = ((Button(Text(N_("✅ Validate")), f"pv:ok:{seen}"),
-                  Button(Text(N_("✏️ Request changes")), f"pv:chg:{seen}")),
-                 (Button(Text(N_("❌ Reject")), f"pv:rej:{seen}"),),
-                 cadence_buttons(pledge.id or 0))
-    return Reply(message.parts, (*decisions, *message.buttons))
+    return ((Button(Text(N_("✅ Validate")), f"pv:ok:{seen}"),
+             Button(Text(N_("✏️ Request changes")), f"pv:chg:{seen}")),
+            (Button(Text(N_("❌ Reject")), f"pv:rej:{seen}"),))
 
 
 def changes_notice(pledge: Pledge, resubmission: Resubmission) -> Reply:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.messages import N_, Button, Code, Concat, Label, Text, text
-from handlers.reports.cards import period_label
+from handlers.messages import N_, Button, Code, Concat, Label, Line, Text, text
+from handlers.reports.cards import next_due_label, period_label
+from handlers.reports.rules import due_of
 from models.reporting import period_of
 from models.tables import Pledge
 from models.values import PledgeStatus, ReportingCadence
@@ -38,3 +39,22 @@ def cadence_news(pledge: Pledge, today: date) -> Label:
                    "report {previous}, as before. /mypledges shows when the next report is due."),
                 ref=ref, cadence=cadence, period=period_label(period_of(since, pledge.reporting_cadence)),
                 previous=Text(CADENCE_LABELS.get(previous, N_("once a year"))))
+
+
+def cadence_line(pledge: Pledge, reported: set[str], today: date) -> Label | None:
+    """How often the pledge reports (a change that begins later named with its first period) and, once validated,
+    when its next report is due or since when it is overdue: a line of its card (None: it reports no more)."""
+    if pledge.status not in OPEN_FOR_CADENCE:
+        return None
+    cadence = Text(CADENCE_LABELS.get(pledge.reporting_cadence, N_("once a year")))
+    how: Label = cadence
+    since, previous = pledge.cadence_since, pledge.previous_cadence
+    if since is not None and previous is not None and since > today:
+        # TRANSLATORS: how often a pledge reports, when staff changed it from a later period: "every quarter from
+        # first quarter of 2027, once a year until then"
+        how = text(N_("{cadence} from {period}, {previous} until then"), cadence=cadence,
+                   period=period_label(period_of(since, pledge.reporting_cadence)),
+                   previous=Text(CADENCE_LABELS.get(previous, N_("once a year"))))
+    if pledge.status == PledgeStatus.validated and pledge.start_date is not None:
+        how = Concat((how, "; ", next_due_label(due_of(pledge, reported, today))))
+    return Line(Text(N_("Reports")), how)

@@ -12,6 +12,7 @@ from test_reports import STAFF, member, validated_pledge
 from bot.i18n import Renderer
 from handlers.conversation import Deps
 from handlers.pledges.lookup import reference_in
+from models.clock import utcnow
 from models.database import Database
 from models.tables import Pledge
 from models.values import Role
@@ -67,6 +68,7 @@ async def test_members_see_their_own_pledge_and_nothing_of_another(chat: ChatDri
     ref = await _ref(database, pledge_id)
     own = await chat.send(chat.person(8), ref)
     assert ref in own[0].text and f"rp:open:{pledge_id}" in codes(own[0])  # as /mypledges shows it
+    assert "<b>Reports</b>: once a year; ⚠️ OVERDUE: the report for 2024 was due" in own[0].text  # m_staff #7
     assert not any(code.startswith("pc:") for code in codes(own[0]))
     other = await chat.send(chat.person(9), ref)
     assert all("Connect 500" not in message.text for message in other), other  # (their own words may be echoed)
@@ -91,3 +93,32 @@ async def test_an_empty_mypledges_points_where_the_person_can_go(chat: ChatDrive
     await member(chat, 33, entity="Agence du numérique")
     ready = await chat.send(chat.person(33), "/mypledges")
     assert ready[-1].text == "Your organisation has no pledges yet. Register one with /pledge."
+
+
+async def test_staff_decide_on_a_pledge_under_review_from_its_card(chat: ChatDriver, database: Database) -> None:
+    """m_staff #6: /find on a pledge waiting for validation offered only the cadence buttons, and a cadence set for
+    a later period did not show."""
+    await member(chat, 8)
+    pledge_id = await validated_pledge(chat, 8, validate=False)
+    ref = await _ref(database, pledge_id)
+    staff = chat.person(STAFF)
+    await chat.collect(STAFF)  # the notice of the submission
+    card = await chat.send(staff, f"/find {ref}")
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None
+        version = pledge.version
+    assert {f"pv:ok:{pledge_id}:{version}", f"pv:chg:{pledge_id}:{version}", f"pv:rej:{pledge_id}:{version}",
+            f"pc:q:{pledge_id}"} <= set(codes(card[0]))
+    assert "<b>Reports</b>: once a year" in card[0].text
+    await chat.press(staff, f"pc:q:{pledge_id}")
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None
+        scheduled = pledge.cadence_since is not None and pledge.cadence_since > utcnow().date()
+    card = await chat.send(staff, ref)
+    expected = "every quarter from" if scheduled else "<b>Reports</b>: every quarter"
+    assert expected in card[0].text, card[0].text
+    await chat.press(staff, f"pv:ok:{pledge_id}:{version}")
+    card = await chat.send(staff, ref)
+    assert not any(code.startswith("pv:") for code in codes(card[0]))  # decided: no decision buttons
