@@ -51,6 +51,7 @@ PATTERNS: tuple[str, ...] = (
     "rm:later:<id>", "rm:notmine:<id>", "rm:mine:<id>",
     "f:<word>:<rest>",
     "qa:take:<id>", "qa:ans:<id>", "qa:close:<id>", "qa:re:<id>", "qa:open:<id>", "qa:after:<id>", "qa:list",
+    "qa:over:<id>:<ver>",  # take over a colleague's thread, as it was shown (<ver>: the thread's version then)
     "qa:after:ans:<id>",  # the next page of /questions after an answered thread (qa:after: after one waiting for BDT)
     # the same with the moment its page was shown (<ver>: seconds since listing.PAGE_EPOCH), the bare ones sent before
     "qa:after:<id>:<ver>", "qa:after:ans:<id>:<ver>",

@@ -125,6 +125,8 @@ class Journey:
     """Looks up what the questions show about the current answers (the engine itself reads nothing)."""
     may: May | None = None
     """Who may fill the form, checked at every step: a role taken away meanwhile ends the draft."""
+    cancelled: Finisher | None = None
+    """What to undo when the person cancels the form (its draft already discarded): a claim its opening made."""
 
 
 async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> bool:
@@ -181,6 +183,8 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
         elif outcome.status is Status.cancelled:
             # "Nothing was kept": neither the draft nor the replies that showed its answers back
             await outbox.forget_conversation(conv.session, conv.contact, draft.created_at)
+            if journey.cancelled is not None:
+                await journey.cancelled(conv, outcome.state)
     return outcome
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, Step, StepResult, Upload
@@ -43,6 +44,18 @@ QUESTIONS = {
 def thread_ref(thread_id: int) -> Code:
     """A thread as people refer to it: Q-12."""
     return Code(f"Q-{thread_id}")
+
+
+def age(delta: timedelta) -> Text:
+    """How long, in the largest whole unit: minutes, hours or days (under a minute: "less than a minute")."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 1:
+        return Text(N_("less than a minute"))
+    if minutes < 60:
+        return plural("{count} minute", "{count} minutes", minutes)
+    if minutes < 48 * 60:
+        return plural("{count} hour", "{count} hours", minutes // 60)
+    return plural("{count} day", "{count} days", minutes // (24 * 60))
 
 
 def content_of(answers: Answers, scratch: Mapping[str, Any]) -> dict[str, Any]:

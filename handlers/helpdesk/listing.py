@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from handlers import buttons
 from handlers.conversation import Conversation
 from handlers.entities import is_staff_contact, refuse
-from handlers.helpdesk import copies, threads
-from handlers.helpdesk.compose import thread_ref
+from handlers.helpdesk import copies, ownership, threads
+from handlers.helpdesk.compose import age, thread_ref
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Concat, Label, Line, Number, Reply, Text, plural, text
@@ -36,18 +36,6 @@ STATUS: dict[str, str] = {
     ThreadStatus.answered: N_("answered"),
     ThreadStatus.closed: N_("closed"),
 }
-
-
-def age(delta: timedelta) -> Text:
-    """How long, in the largest whole unit: minutes, hours or days (under a minute: "less than a minute")."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    if minutes < 1:
-        return Text(N_("less than a minute"))
-    if minutes < 60:
-        return plural("{count} minute", "{count} minutes", minutes)
-    if minutes < 48 * 60:
-        return plural("{count} hour", "{count} hours", minutes // 60)
-    return plural("{count} day", "{count} days", minutes // (24 * 60))
 
 
 def _status(thread: QuestionThread) -> Text:
@@ -207,12 +195,13 @@ def _author(message: QuestionMessage, first: bool, own: bool) -> Text:
     return Text(N_("Question")) if first else Text(N_("Reply"))
 
 
-VERBS = frozenset({"take", "ans", "close", "re", "open"})
+VERBS = frozenset({"take", "over", "ans", "close", "re", "open"})
 PAGES = frozenset({"after", "list"})
 
 
 async def question_button(conv: Conversation, data: str) -> None:
-    """qa:take|ans|close|re|open:<thread id>; the thread is checked to be this person's (or they are staff);
+    """qa:take|ans|close|re|open:<thread id>, qa:over:<thread id>:<version> (take over a colleague's thread as it
+    was shown); the thread is checked to be this person's (or they are staff);
     qa:after:<thread id>:<moment>, qa:after:ans:<thread id>:<moment>, qa:list: a page of /questions for staff, the
     one after that thread (listed as waiting for BDT, or as answered, on a page shown at that moment) or the first
     (buttons sent before the moment was in them have none)."""
@@ -230,8 +219,10 @@ async def question_button(conv: Conversation, data: str) -> None:
     thread = await threads.thread_for(conv, parsed.id, f"question.{parsed.verb}")
     if thread is None:
         return
-    if parsed.verb == "take":
-        await threads.take(conv, thread)
+    if parsed.verb == "over":
+        await ownership.take_over(conv, thread, parsed.version or 0)
+    elif parsed.verb == "take":
+        await ownership.take(conv, thread)
     elif parsed.verb == "ans":
         await threads.start_answer(conv, thread)
     elif parsed.verb == "close":

@@ -5,7 +5,9 @@ staff member gets one message on each of their working days listing them (outbox
 day>), written by the first run inside their working hours (models.working_hours) and sent at once: the list and
 the ages are those of the moment it goes out, so a question answered or closed overnight is not listed, and one that
 became overdue overnight is. A weekend or an evening writes nothing that would pile up for the next working morning.
-A thread with an owner reminds its owner only.
+Every staff member is reminded of every question waiting that long, taken or not: a question its owner has left
+unanswered for two working days (on leave, ill) is one a colleague can take over (handlers.helpdesk.ownership), so
+each line names who took it.
 
 A question BDT answered and its asker left without a word for two weeks (SETTLED_AFTER) is closed by the same job,
 the asker told in their working hours that a reply to the answer, or /ask, brings more: staff's /questions is not
@@ -15,19 +17,19 @@ filled for ever with threads nobody will close.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from handlers import outbox
 from handlers.entities import is_staff_contact
-from handlers.helpdesk.compose import thread_ref
-from handlers.helpdesk.listing import age
+from handlers.helpdesk.compose import age, thread_ref
 from handlers.messages import N_, Concat, Label, Reply, Text, plural, text
 from handlers.people import audit, name_of
 from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.questions import Questions
 from models.repositories.reminders import Reminders
-from models.tables import QuestionThread
+from models.tables import Contact, QuestionThread
 from models.timezones import zone_of
 from models.values import ThreadStatus
 from models.working_hours import WORKING_DAYS, is_allowed, local_day, next_allowed, zone_info
@@ -140,10 +142,11 @@ async def _remind(session: Session, now: datetime, default_zone: str) -> int:
     by_id = {member.id: member for member in staff}
     due: dict[int, list[QuestionThread]] = defaultdict(list)
     for thread in waiting:
-        owner = by_id.get(thread.owner_id) if thread.owner_id else None
-        for member in [owner] if owner is not None and is_staff_contact(owner) else staff:
+        for member in staff:
             assert member.id is not None
             due[member.id].append(thread)
+    owners = {t.owner_id: by_id.get(t.owner_id) or await Contacts(session).get(t.owner_id)
+              for t in waiting if t.owner_id}
     countries = await Reminders(session).countries_of({m.entity_id for m in staff if m.entity_id})
     count = 0
     told: set[int] = set()
@@ -155,7 +158,8 @@ async def _remind(session: Session, now: datetime, default_zone: str) -> int:
             later.update(t.id for t in listed if t.id is not None)
             continue
         key = f"hd-remind:{member_id}:{local_day(now, zone).isoformat()}"
-        written = await outbox.enqueue(session, member, reminder(listed, now), key, priority=outbox.BULK,
+        written = await outbox.enqueue(session, member, reminder(listed, now, member_id, owners), key,
+                                       priority=outbox.BULK,
                                        not_before=now)
         if written is not None:  # None: one was enqueued today already for this person, theirs wait for tomorrow
             count += 1
@@ -166,15 +170,26 @@ async def _remind(session: Session, now: datetime, default_zone: str) -> int:
     return count
 
 
-def reminder(listed: list[QuestionThread], now: datetime) -> Reply:
+def reminder(listed: list[QuestionThread], now: datetime, reader_id: int,
+             owners: Mapping[int, Contact | None]) -> Reply:
     """The day's reminder to one staff member, as it reads at `now` (when it goes out): the questions waiting, the
-    longest first."""
+    longest first, each with who took it (the reader, a colleague: to take over if they cannot answer)."""
     lines: list[Label] = [plural("{count} question has waited for an answer more than two working days:",
                                  "{count} questions have waited for an answer more than two working days:",
                                  len(listed))]
+    colleagues = False
     for thread in listed[:LISTED]:
         assert thread.id is not None
-        lines.append(Concat((thread_ref(thread.id), " · ",
-                             text(N_("waiting for {age}"), age=age(now - thread.waiting_since)))))
+        line: list[Label] = [thread_ref(thread.id), " · ",
+                             text(N_("waiting for {age}"), age=age(now - thread.waiting_since))]
+        if thread.owner_id == reader_id:
+            line += [" · ", Text(N_("taken by you"))]
+        elif thread.owner_id:
+            line += [" · ", text(N_("taken by {person}"), person=name_of(owners.get(thread.owner_id)))]
+            colleagues = True
+        lines.append(Concat(tuple(line)))
     lines.append(Text(N_("Send /questions to see them and answer.")))
+    if colleagues:
+        lines.append(Text(N_("A question taken by a colleague who cannot answer it: open it and press 🙋 Take to take "
+                             "it over (they are told).")))
     return Reply(tuple(lines))

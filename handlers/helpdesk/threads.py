@@ -2,8 +2,8 @@
 stored and audited.
 
 A thread is `open` while it waits for staff, `answered` while it waits for the person, `closed` at the end.
-Its owner is the staff member who took it (compare-and-set): only the owner answers it; answering a thread
-nobody owns takes it.
+Its owner is the staff member who took it (compare-and-set, handlers.helpdesk.ownership): only the owner answers
+it; answering a thread nobody owns takes it, and cancelling that answer gives it back; a colleague can take it over.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState, InvalidAnswerError
 from handlers.helpdesk import copies
 from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, thread_ref, too_long_note
+from handlers.helpdesk.ownership import answer_cancelled, closed_for_staff, owns, took_on_opening
 from handlers.helpdesk.report_answers import added_note, with_message
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
@@ -217,7 +218,7 @@ async def finish(conv: Conversation, state: FormState) -> None:
     if thread is None:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
     elif mode == "answer":
-        await answer(conv, thread, content)
+        await answer(conv, thread, content, composed=True)
     else:
         await reply(conv, thread, content)
 
@@ -244,8 +245,11 @@ async def submit(conv: Conversation, content: dict[str, Any], about: Label | Non
                             "this chat."), ref=thread_ref(thread.id)),)))
 
 
-async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, Any]) -> None:
-    """A staff answer: the owner's (or the first staff member's, who takes the thread), sent to the person."""
+async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, Any], *,
+                 composed: bool = False) -> None:
+    """A staff answer: the owner's (or the first staff member's, who takes the thread), sent to the person. One
+    `composed` with ✍️ Answer on a thread a colleague took over meanwhile comes back in its composer: nothing written
+    is lost, to send once the thread is taken back, or to cancel."""
     assert thread.id is not None and conv.contact.id is not None
     if not is_staff_contact(conv.contact):
         await refuse(conv, "question.answer", "question", thread.id)
@@ -258,6 +262,9 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
                              ref=thread_ref(thread.id)),)))
         return
     if not await owns(conv, thread):
+        if composed:
+            start = {"text": content.get("text") or "", "files": list(content.get("files") or []), "refused": 0}
+            await begin(conv, COMPOSE, {"$mode": "answer", "$thread": thread.id, "$start": start})
         return
     questions = Questions(conv.session)
     message = await questions.add_message(thread, conv.contact, from_staff=True, text=content["text"],
@@ -278,25 +285,6 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
         return
     await copies.send_copy(conv.session, asker, thread, message, copies.asker_copy(thread, message))
     conv.say(Reply((text(N_("Your answer to {ref} is sent."), ref=thread_ref(thread.id)),)))
-
-
-async def owns(conv: Conversation, thread: QuestionThread) -> bool:
-    """True when the staff member owns the thread, taking it if nobody does (or its owner is no longer staff); else
-    they are told who does."""
-    assert thread.id is not None and conv.contact.id is not None
-    if thread.owner_id == conv.contact.id:
-        return True
-    owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
-    stale = thread.owner_id if owner is not None and not is_staff_contact(owner) else None
-    if (thread.owner_id is None or stale is not None) and \
-            await Questions(conv.session).take(thread, conv.contact.id, conv.now, replacing=stale):
-        await audit(conv.session, conv.contact, "question.taken", "question", thread.id,
-                    **({"from_former_staff": stale} if stale is not None else {}))
-        return True
-    owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
-    conv.say(Reply((text(N_("Question {ref} was taken by {person}. Nothing of yours was sent."),
-                         ref=thread_ref(thread.id), person=name_of(owner)),)))
-    return False
 
 
 async def reply(conv: Conversation, thread: QuestionThread, content: dict[str, Any]) -> None:
@@ -372,38 +360,18 @@ async def thread_for(conv: Conversation, thread_id: int | None, action: str) -> 
     return None
 
 
-async def take(conv: Conversation, thread: QuestionThread) -> None:
-    """Take the thread (staff): one owner, whoever pressed first."""
-    assert thread.id is not None and conv.contact.id is not None
-    if not is_staff_contact(conv.contact):
-        await refuse(conv, "question.take", "question", thread.id)
-    elif thread.status == ThreadStatus.closed:
-        conv.say(Reply((closed_for_staff(thread),)))
-    elif thread.owner_id == conv.contact.id:
-        conv.say(Reply((text(N_("Question {ref} is yours already."), ref=thread_ref(thread.id)),)))
-    elif await owns(conv, thread):
-        conv.say(Reply((text(N_("Question {ref} is yours: answer it by replying to it, or with ✍️ Answer."),
-                             ref=thread_ref(thread.id)),)))
-
-
 async def start_answer(conv: Conversation, thread: QuestionThread) -> None:
-    """Open the composer of an answer (staff; the thread taken on the way if nobody owns it)."""
+    """Open the composer of an answer (staff; the thread taken on the way if nobody owns it, and marked so: a cancel
+    gives it back)."""
     assert thread.id is not None
+    owner_before = thread.owner_id
     if not is_staff_contact(conv.contact):
         await refuse(conv, "question.answer", "question", thread.id)
     elif thread.status == ThreadStatus.closed:
         conv.say(Reply((closed_for_staff(thread),)))
     elif await owns(conv, thread):
-        await begin(conv, COMPOSE, {"$mode": "answer", "$thread": thread.id})
-
-
-def closed_for_staff(thread: QuestionThread) -> Label:
-    """A closed thread, as staff acting on it are told: why nothing can go to a person who asked to be forgotten."""
-    assert thread.id is not None
-    if thread.asker_id is None:
-        return text(N_("Question {ref} is closed, and the person who asked it asked to be forgotten: nothing can be "
-                       "sent to them."), ref=thread_ref(thread.id))
-    return text(N_("Question {ref} is closed."), ref=thread_ref(thread.id))
+        took = await took_on_opening(conv, thread, owner_before)
+        await begin(conv, COMPOSE, {"$mode": "answer", "$thread": thread.id, **({"$took": 1} if took else {})})
 
 
 async def start_reply(conv: Conversation, thread: QuestionThread) -> None:
@@ -462,4 +430,4 @@ async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:
                                      priority=outbox.NOTICE)
 
 
-COMPOSE = Journey(COMPOSE_FORM, finish)
+COMPOSE = Journey(COMPOSE_FORM, finish, cancelled=answer_cancelled)

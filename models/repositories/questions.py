@@ -35,7 +35,16 @@ _TAKE_OVER = (sa.update(table_of(QuestionThread))
               .where(_T.id == bindparam("thread_id"), _T.owner_id == bindparam("seen_owner"),
                      _T.status != ThreadStatus.closed)
               .values(owner_id=bindparam("staff_id"), updated_at=bindparam("now"), version=_T.version + 1))
-"""Compare-and-set on the owner seen (one who is no longer staff): of two staff taking over, one wins."""
+"""Compare-and-set on the owner seen (one who is no longer staff, or a colleague's thread as it was shown): of two
+staff taking over, one wins."""
+_RELEASE = (sa.update(table_of(QuestionThread))
+            .where(_T.id == bindparam("thread_id"), _T.owner_id == bindparam("staff_id"),
+                   _T.status != ThreadStatus.closed,
+                   ~sa.exists().where(table_of(QuestionMessage).c.thread_id == _T.id,
+                                      table_of(QuestionMessage).c.author_id == bindparam("staff_id"),
+                                      table_of(QuestionMessage).c.from_staff.is_(True)))
+            .values(owner_id=None, updated_at=bindparam("now"), version=_T.version + 1))
+"""The owner gives the thread back, unless they answered in it meanwhile (one conditional UPDATE)."""
 _COPY_AT = (sa.select(_OUTBOX.c.key)
             .where(_OUTBOX.c.chat_id == bindparam("chat_id"), _OUTBOX.c.telegram_message_id == bindparam("message_id"),
                    _OUTBOX.c.key.startswith(COPY_PREFIX)).limit(1))
@@ -123,9 +132,10 @@ class Questions:
         return message
 
     async def take(self, thread: QuestionThread, staff_id: int, now: datetime, *,
-                   replacing: int | None = None) -> bool:
-        """Make `staff_id` the owner if nobody owns the thread, or if `replacing` still does (one conditional
-        UPDATE): True when this call won.
+                   replacing: int | None = None, seen_version: int | None = None) -> bool:
+        """Make `staff_id` the owner if nobody owns the thread, or if `replacing` still does (and the thread is still
+        at `seen_version`, when given: nothing happened on it since it was shown) (one conditional UPDATE): True when
+        this call won.
 
         On PostgreSQL a concurrent take waits for the first one's row lock and then finds an owner, so of any
         number of staff taking at once exactly one wins; `thread` is reloaded either way.
@@ -133,8 +143,18 @@ class Questions:
         values = {"thread_id": thread.id, "staff_id": staff_id, "now": now}
         if replacing is None:
             result = await self.session.execute(_TAKE, values)
-        else:
+        elif seen_version is None:
             result = await self.session.execute(_TAKE_OVER, {**values, "seen_owner": replacing})
+        else:
+            result = await self.session.execute(_TAKE_OVER.where(_T.version == bindparam("seen_version")),
+                                                {**values, "seen_owner": replacing, "seen_version": seen_version})
+        await self.session.refresh(thread)
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
+    async def release(self, thread: QuestionThread, staff_id: int, now: datetime) -> bool:
+        """Give the thread back (nobody owns it), if `staff_id` owns it, it is not closed and they wrote no answer in
+        it: True when it was given back; `thread` is reloaded either way."""
+        result = await self.session.execute(_RELEASE, {"thread_id": thread.id, "staff_id": staff_id, "now": now})
         await self.session.refresh(thread)
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
 

@@ -1,0 +1,149 @@
+"""Who answers a question: the staff member who took it (compare-and-set), a colleague who takes it over once they
+confirm (the one they take it from is told), nobody again when the answer whose opening took it is cancelled.
+
+A small team covers for each other: a question taken by someone on leave must not wait for them. Taking over is
+offered at once, with what the colleague needs to decide (how long it has waited, an answer the owner is writing),
+and is compare-and-set on the thread as it was shown: of two staff pressing at once exactly one wins, and a thread
+answered or replied to since it was shown is offered again as it is now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from handlers import drafts, outbox
+from handlers.conversation import Conversation
+from handlers.entities import is_staff_contact, refuse
+from handlers.forms.base import FormState
+from handlers.helpdesk.compose import COMPOSE_FORM, age, thread_ref
+from handlers.messages import N_, Button, Label, Reply, Text, text
+from handlers.people import audit, name_of
+from models.repositories.contacts import Contacts
+from models.repositories.questions import Questions
+from models.tables import Contact, QuestionThread
+from models.values import ThreadStatus
+
+
+async def owns(conv: Conversation, thread: QuestionThread, *, sending: bool = True) -> bool:
+    """True when the staff member owns the thread, taking it if nobody does (or its owner is no longer staff); else
+    they are told who does (and, `sending`, that nothing of theirs was sent), and offered to take it over."""
+    assert thread.id is not None and conv.contact.id is not None
+    if thread.owner_id == conv.contact.id:
+        return True
+    owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
+    stale = thread.owner_id if owner is not None and not is_staff_contact(owner) else None
+    if (thread.owner_id is None or stale is not None) and \
+            await Questions(conv.session).take(thread, conv.contact.id, conv.now, replacing=stale):
+        await audit(conv.session, conv.contact, "question.taken", "question", thread.id,
+                    **({"from_former_staff": stale} if stale is not None else {}))
+        return True
+    owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
+    await _offer(conv, thread, owner, sending=sending)
+    return False
+
+
+async def _offer(conv: Conversation, thread: QuestionThread, owner: Contact | None, *, sending: bool) -> None:
+    """Who has the thread, how long it has waited (or that it was answered), an answer they are writing, and a
+    button to take it over from them."""
+    assert thread.id is not None
+    ref, person = thread_ref(thread.id), name_of(owner)
+    parts: list[Label] = [
+        text(N_("Question {ref} was taken by {person}. Nothing of yours was sent."), ref=ref, person=person)
+        if sending else text(N_("Question {ref} was taken by {person}."), ref=ref, person=person)]
+    if owner is None:  # cleared meanwhile (the owner was forgotten): pressing Take again takes it
+        conv.say(Reply(tuple(parts)))
+        return
+    since = age(conv.now - thread.waiting_since)
+    parts.append(text(N_("It has waited for an answer for {age}."), age=since) if thread.status == ThreadStatus.open
+                 else text(N_("It was answered {age} ago and waits for the person who asked."), age=since))
+    if await writing(conv, owner, thread):
+        parts.append(text(N_("{person} has an answer to it in progress."), person=person))
+    parts.append(text(N_("If {person} cannot answer it, take it over: {person} is told."), person=person))
+    conv.say(Reply(tuple(parts), ((Button(Text(N_("🙋 Take it over")), f"qa:over:{thread.id}:{thread.version}"),),)))
+
+
+async def writing(conv: Conversation, member: Contact, thread: QuestionThread) -> bool:
+    """True when the staff member has the composer of an answer to this thread open."""
+    answers = await _composing(conv, member)
+    return answers.get("$mode") == "answer" and answers.get("$thread") == thread.id
+
+
+async def _composing(conv: Conversation, member: Contact) -> Mapping[str, Any]:
+    """The answers of the staff member's open composer (of a question, an answer or a reply), empty if none."""
+    draft = await drafts.find_draft(conv.session, member.id, COMPOSE_FORM.id) if member.id is not None else None
+    return FormState.from_json(draft.state).answers if draft is not None else {}
+
+
+async def take(conv: Conversation, thread: QuestionThread) -> None:
+    """Take the thread (staff): one owner, whoever pressed first; a colleague's is offered to take over."""
+    assert thread.id is not None and conv.contact.id is not None
+    if not is_staff_contact(conv.contact):
+        await refuse(conv, "question.take", "question", thread.id)
+    elif thread.status == ThreadStatus.closed:
+        conv.say(Reply((closed_for_staff(thread),)))
+    elif thread.owner_id == conv.contact.id:
+        conv.say(Reply((text(N_("Question {ref} is yours already."), ref=thread_ref(thread.id)),)))
+    elif await owns(conv, thread, sending=False):
+        conv.say(Reply((yours(thread.id),)))
+
+
+def yours(thread_id: int) -> Label:
+    """What a staff member who now owns the thread is told."""
+    return text(N_("Question {ref} is yours: answer it by replying to it, or with ✍️ Answer."),
+                ref=thread_ref(thread_id))
+
+
+async def take_over(conv: Conversation, thread: QuestionThread, seen: int) -> None:
+    """qa:over:<thread>:<version>: take over the thread from the colleague who owned it when it was shown at version
+    `seen` (compare-and-set); they are told. A thread changed since (answered, replied to, taken by someone else,
+    given back) is as a Take pressed now: taken if nobody has it, else offered again as it is now."""
+    assert thread.id is not None and conv.contact.id is not None
+    previous = thread.owner_id
+    if not is_staff_contact(conv.contact) or thread.status == ThreadStatus.closed or previous is None or \
+            previous == conv.contact.id or thread.version != seen:
+        await take(conv, thread)
+        return
+    if not await Questions(conv.session).take(thread, conv.contact.id, conv.now, replacing=previous, seen_version=seen):
+        await take(conv, thread)  # another colleague was first: told who has it now
+        return
+    await audit(conv.session, conv.contact, "question.taken", "question", thread.id, from_staff=previous)
+    conv.say(Reply((yours(thread.id),)))
+    former = await Contacts(conv.session).get(previous)
+    if former is not None and is_staff_contact(former) and not former.blocked:
+        news = text(N_("{person} took over question {ref} from you: they answer it now, and the person's next "
+                       "messages go to them."), person=name_of(conv.contact), ref=thread_ref(thread.id))
+        await outbox.enqueue(conv.session, former, Reply((news,)), f"hd-over:{thread.id}:v{thread.version}",
+                             priority=outbox.NOTICE)
+
+
+async def answer_cancelled(conv: Conversation, state: FormState) -> None:
+    """The composer cancelled: the thread that opening an answer took (it was nobody's before) is given back, unless
+    its owner answered it meanwhile; what other ways in it serves (a question, a reply) leave nothing to undo."""
+    answers = state.answers
+    if answers.get("$mode") != "answer" or not answers.get("$took") or conv.contact.id is None:
+        return
+    questions = Questions(conv.session)
+    thread = await questions.get(int(answers.get("$thread") or 0), for_update=True)
+    if thread is None or thread.id is None or not await questions.release(thread, conv.contact.id, conv.now):
+        return
+    await audit(conv.session, conv.contact, "question.released", "question", thread.id)
+    conv.say(Reply((text(N_("Question {ref} is nobody's again: you or a colleague can take it."),
+                         ref=thread_ref(thread.id)),)))
+
+
+async def took_on_opening(conv: Conversation, thread: QuestionThread, owner_before: int | None) -> bool:
+    """True when opening the answer's composer took the thread (it was not this staff member's), or when their
+    composer of an answer to it, which this one replaces, had taken it."""
+    if owner_before != conv.contact.id:
+        return True
+    return await writing(conv, conv.contact, thread) and bool((await _composing(conv, conv.contact)).get("$took"))
+
+
+def closed_for_staff(thread: QuestionThread) -> Label:
+    """A closed thread, as staff acting on it are told: why nothing can go to a person who asked to be forgotten."""
+    assert thread.id is not None
+    if thread.asker_id is None:
+        return text(N_("Question {ref} is closed, and the person who asked it asked to be forgotten: nothing can be "
+                       "sent to them."), ref=thread_ref(thread.id))
+    return text(N_("Question {ref} is closed."), ref=thread_ref(thread.id))
