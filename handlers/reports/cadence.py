@@ -56,5 +56,5 @@ def cadence_line(pledge: Pledge, reported: set[str], today: date) -> Label | Non
                    period=period_label(period_of(since, pledge.reporting_cadence)),
                    previous=Text(CADENCE_LABELS.get(previous, N_("once a year"))))
     if pledge.status == PledgeStatus.validated and pledge.start_date is not None:
-        how = Concat((how, "; ", next_due_label(due_of(pledge, reported, today))))
+        how = Concat((how, " · ", next_due_label(due_of(pledge, reported, today))))  # as /mypledges joins facts
     return Line(Text(N_("Reports")), how)

@@ -50,7 +50,7 @@ async def test_staff_bring_up_a_validated_pledge_and_set_its_cadence(chat: ChatD
     for typed in (ref, ref.lower() + ".", f"/find {ref}"):
         shown = await chat.send(staff, typed)
         assert len(shown) == 1 and ref in shown[0].text, shown
-        assert "<b>Reports</b>: once a year; ⚠️ OVERDUE: the report for 2024 was due" in shown[0].text
+        assert "<b>Reports</b>: once a year · ⚠️ OVERDUE: the report for 2024 was due" in shown[0].text
         assert {f"pc:a:{pledge_id}", f"pc:h:{pledge_id}", f"pc:q:{pledge_id}"} <= set(codes(shown[0]))
         assert "mp:list" not in codes(shown[0])  # staff have no list of their own to go back to
     done = await chat.press(staff, f"pc:h:{pledge_id}")
@@ -68,7 +68,7 @@ async def test_members_see_their_own_pledge_and_nothing_of_another(chat: ChatDri
     ref = await _ref(database, pledge_id)
     own = await chat.send(chat.person(8), ref)
     assert ref in own[0].text and f"rp:open:{pledge_id}" in codes(own[0])  # as /mypledges shows it
-    assert "<b>Reports</b>: once a year; ⚠️ OVERDUE: the report for 2024 was due" in own[0].text  # m_staff #7
+    assert "<b>Reports</b>: once a year · ⚠️ OVERDUE: the report for 2024 was due" in own[0].text  # m_staff #7
     assert not any(code.startswith("pc:") for code in codes(own[0]))
     other = await chat.send(chat.person(9), ref)
     assert all("Connect 500" not in message.text for message in other), other  # (their own words may be echoed)
