@@ -41,7 +41,8 @@ PATTERNS: tuple[str, ...] = (
     "rp:open:<id>", "rp:repl:<id>", "rp:edit:<id>", "rp:ev:<id>", "rp:done:<id>", "rp:resume",
     "rp:restart:<id>:<ver>", "rp:restart",  # bare: sent before the draft's id and version were in the code
     "rs:ack:<id>", "rs:ask:<id>",
-    "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",
+    "pc:a:<id>:<ver>", "pc:h:<id>:<ver>", "pc:q:<id>:<ver>",  # <ver>: the cadence the card showed (cadence.SHOWN)
+    "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",  # sent before the shown cadence was in the code: not checked
     "pn:ent:<id>", "pn:pl:<id>", "pn:rs:<id>", "pn:ent:after:<id>", "pn:pl:after:<id>", "pn:rs:after:<id>", "pn:list",
     "ft:pd:<id>", "ft:pc:<id>", "ft:rs:<id>", "ft:rc:<id>", "ft:rn:<id>", "ft:rq:<id>",
     "lang:<word>",

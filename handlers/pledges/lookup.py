@@ -72,7 +72,7 @@ async def staff_view(conv: Conversation, pledge: Pledge) -> Reply:
     if pledge.status == PledgeStatus.submitted:
         buttons = (*decision_buttons(pledge), *buttons)
     if pledge.status in OPEN_FOR_CADENCE:
-        buttons = (*buttons, cadence_buttons(pledge.id))
+        buttons = (*buttons, cadence_buttons(pledge))
     return Reply(details.parts, buttons)
 
 

@@ -136,7 +136,7 @@ def review_notice(pledge: Pledge, entity: Entity, submitter: Contact | None, *, 
     message = pledge_notice(pledge, entity, submitter)
     if not decision:
         return message
-    return Reply(message.parts, (*decision_buttons(pledge), cadence_buttons(pledge.id or 0), *message.buttons))
+    return Reply(message.parts, (*decision_buttons(pledge), cadence_buttons(pledge), *message.buttons))
 
 
 def decision_buttons(pledge: Pledge) -> tuple[tuple[Button, ...], ...]:

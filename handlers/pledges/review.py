@@ -191,7 +191,7 @@ async def close_notices(conv: Conversation, pledge: Pledge, status: PledgeStatus
     if entity is None or pledge.id is None:
         return
     notice = review_notice(pledge, entity, await submitter_of(conv.session, pledge), decision=False)
-    kept = notice.buttons + ((cadence_buttons(pledge.id),) if status is PledgeStatus.validated else ())
+    kept = notice.buttons + ((cadence_buttons(pledge),) if status is PledgeStatus.validated else ())
     await close_staff_copies(conv.session, staff_copy_key(pledge), notice, FOOTERS[status], person, conv.now,
                              conv.deps.timezone, kept)
 

@@ -21,9 +21,15 @@ CADENCE_LABELS: dict[str, str] = {
 }
 
 
-def cadence_buttons(pledge_id: int) -> tuple[Button, ...]:
-    """The staff buttons that set how often a pledge reports."""
-    return tuple(Button(Concat(("📅 ", Text(CADENCE_LABELS[cadence]))), f"pc:{key}:{pledge_id}")
+SHOWN: dict[str, int] = {cadence.value: number for number, cadence in enumerate(CADENCES.values(), start=1)}
+"""The cadence a card showed, as the last field of its buttons (pc:<key>:<pledge id>:<shown>): a colleague's change
+made since is caught rather than silently undone."""
+
+
+def cadence_buttons(pledge: Pledge) -> tuple[Button, ...]:
+    """The staff buttons that set how often a pledge reports, each carrying the cadence it has now."""
+    shown = SHOWN.get(pledge.reporting_cadence, 1)
+    return tuple(Button(Concat(("📅 ", Text(CADENCE_LABELS[cadence]))), f"pc:{key}:{pledge.id}:{shown}")
                  for key, cadence in CADENCES.items())
 
 

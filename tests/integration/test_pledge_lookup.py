@@ -10,6 +10,7 @@ from sqlmodel import select
 from test_reports import STAFF, member, validated_pledge
 
 from bot.i18n import Renderer
+from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.pledges.lookup import reference_in
 from models.clock import utcnow
@@ -51,7 +52,7 @@ async def test_staff_bring_up_a_validated_pledge_and_set_its_cadence(chat: ChatD
         shown = await chat.send(staff, typed)
         assert len(shown) == 1 and ref in shown[0].text, shown
         assert "<b>Reports</b>: once a year · ⚠️ OVERDUE: the report for 2024 was due" in shown[0].text
-        assert {f"pc:a:{pledge_id}", f"pc:h:{pledge_id}", f"pc:q:{pledge_id}"} <= set(codes(shown[0]))
+        assert {f"pc:a:{pledge_id}:1", f"pc:h:{pledge_id}:1", f"pc:q:{pledge_id}:1"} <= set(codes(shown[0]))
         assert "mp:list" not in codes(shown[0])  # staff have no list of their own to go back to
     done = await chat.press(staff, f"pc:h:{pledge_id}")
     assert "now reports twice a year" in done[-1].text
@@ -109,7 +110,7 @@ async def test_staff_decide_on_a_pledge_under_review_from_its_card(chat: ChatDri
         assert pledge is not None
         version = pledge.version
     assert {f"pv:ok:{pledge_id}:{version}", f"pv:chg:{pledge_id}:{version}", f"pv:rej:{pledge_id}:{version}",
-            f"pc:q:{pledge_id}"} <= set(codes(card[0]))
+            f"pc:q:{pledge_id}:1"} <= set(codes(card[0]))
     assert "<b>Reports</b>: once a year" in card[0].text
     await chat.press(staff, f"pc:q:{pledge_id}")
     async with database.uow() as uow:
@@ -122,3 +123,25 @@ async def test_staff_decide_on_a_pledge_under_review_from_its_card(chat: ChatDri
     await chat.press(staff, f"pv:ok:{pledge_id}:{version}")
     card = await chat.send(staff, ref)
     assert not any(code.startswith("pv:") for code in codes(card[0]))  # decided: no decision buttons
+
+
+async def test_a_colleagues_cadence_change_is_not_undone_by_an_older_card(chat: ChatDriver, database: Database) -> None:
+    """l_trust #5, m_staff #4: two staff with the same card; the second press silently overrode the first's change,
+    and the focal point was told twice, contradicting. Now the older card's press says what the colleague set."""
+    await member(chat, 8)
+    pledge_id = await validated_pledge(chat, 8)
+    ref = await _ref(database, pledge_id)
+    await grant_role(GrantRole(9102, Role.staff), database.uow(), utcnow())
+    petr, bea = chat.person(9102, "Petr"), chat.person(STAFF)
+    seen = await chat.send(petr, ref)
+    assert f"pc:q:{pledge_id}:1" in codes(seen[0])
+    await chat.press(bea, f"pc:h:{pledge_id}:1")
+    await chat.collect(8)
+    late = await chat.press(petr, f"pc:q:{pledge_id}:1")
+    assert "Since your card was shown, Ada" in late[-1].text and "to report twice a year" in late[-1].text
+    assert f"pc:q:{pledge_id}:2" in codes(late[-1]) and not await chat.collect(8)
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+    assert pledge is not None and pledge.reporting_cadence == "semi_annual"
+    done = await chat.press(petr, f"pc:q:{pledge_id}:2")  # seen now: it applies
+    assert "now reports every quarter" in done[-1].text
