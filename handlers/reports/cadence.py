@@ -26,6 +26,11 @@ SHOWN: dict[str, int] = {cadence.value: number for number, cadence in enumerate(
 made since is caught rather than silently undone."""
 
 
+def cadence_label(cadence: str) -> Text:
+    """How often a pledge reports, in words ("once a year" for a value the bot does not know)."""
+    return Text(CADENCE_LABELS.get(cadence, N_("once a year")))
+
+
 def cadence_buttons(pledge: Pledge) -> tuple[Button, ...]:
     """The staff buttons that set how often a pledge reports, each carrying the cadence it has now."""
     shown = SHOWN.get(pledge.reporting_cadence, 1)
@@ -36,7 +41,7 @@ def cadence_buttons(pledge: Pledge) -> tuple[Button, ...]:
 def cadence_news(pledge: Pledge, today: date) -> Label:
     """What the pledge's focal points are told of how often it reports: its cadence, and, when a change begins
     later, from which period and how it reports until then."""
-    ref, cadence = Code(pledge.ref or ""), Text(CADENCE_LABELS.get(pledge.reporting_cadence, N_("once a year")))
+    ref, cadence = Code(pledge.ref or ""), cadence_label(pledge.reporting_cadence)
     since, previous = pledge.cadence_since, pledge.previous_cadence
     if since is None or previous is None or since <= today:  # the period in progress is the new cadence's already
         return text(N_("BDT has set how often you report on {ref}: {cadence}. /mypledges shows when the next report "
@@ -44,7 +49,7 @@ def cadence_news(pledge: Pledge, today: date) -> Label:
     return text(N_("BDT has set how often you report on {ref}: {cadence}, starting with {period}. Until then, you "
                    "report {previous}, as before. /mypledges shows when the next report is due."),
                 ref=ref, cadence=cadence, period=period_label(period_of(since, pledge.reporting_cadence)),
-                previous=Text(CADENCE_LABELS.get(previous, N_("once a year"))))
+                previous=cadence_label(previous))
 
 
 def cadence_line(pledge: Pledge, reported: set[str], today: date) -> Label | None:
@@ -52,7 +57,7 @@ def cadence_line(pledge: Pledge, reported: set[str], today: date) -> Label | Non
     when its next report is due or since when it is overdue: a line of its card (None: it reports no more)."""
     if pledge.status not in OPEN_FOR_CADENCE:
         return None
-    cadence = Text(CADENCE_LABELS.get(pledge.reporting_cadence, N_("once a year")))
+    cadence = cadence_label(pledge.reporting_cadence)
     how: Label = cadence
     since, previous = pledge.cadence_since, pledge.previous_cadence
     if since is not None and previous is not None and since > today:
@@ -60,7 +65,7 @@ def cadence_line(pledge: Pledge, reported: set[str], today: date) -> Label | Non
         # first quarter of 2027, once a year until then"
         how = text(N_("{cadence} from {period}, {previous} until then"), cadence=cadence,
                    period=period_label(period_of(since, pledge.reporting_cadence)),
-                   previous=Text(CADENCE_LABELS.get(previous, N_("once a year"))))
+                   previous=cadence_label(previous))
     if pledge.status == PledgeStatus.validated and pledge.start_date is not None:
         how = Concat((how, " · ", next_due_label(due_of(pledge, reported, today))))  # as /mypledges joins facts
     return Line(Text(N_("Reports")), how)

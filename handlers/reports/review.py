@@ -10,7 +10,15 @@ from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
 from handlers.people import audit, decided_by, name_of, staff_member
 from handlers.pledges.service import focal_points, nobody_told
-from handlers.reports.cadence import CADENCE_LABELS, CADENCES, OPEN_FOR_CADENCE, SHOWN, cadence_buttons, cadence_news
+from handlers.reports.cadence import (
+    CADENCE_LABELS,
+    CADENCES,
+    OPEN_FOR_CADENCE,
+    SHOWN,
+    cadence_buttons,
+    cadence_label,
+    cadence_news,
+)
 from handlers.reports.cards import next_due_label, period_label
 from handlers.reports.colleagues import sender_of
 from handlers.reports.rules import due_of
@@ -169,22 +177,21 @@ def decision_news(verdict: ReviewStatus, ref: Label, period: Label, comment: str
 async def cadence_button(conv: Conversation, code: str) -> None:
     """pc:a|h|q:<pledge id>[:<cadence shown>]: staff set how often a pledge reports; audited with the old and new
     cadence. A colleague's change made since the card was shown is said, and nothing is changed."""
-    parsed = parse_code(code, "pc", frozenset(CADENCES))
-    if not is_staff(conv) or parsed is None:
-        await refuse(conv, "pledge.cadence", "pledge", parsed[1] if parsed else None)
+    parsed = buttons.parse(code)
+    if not is_staff(conv) or parsed is None or parsed.prefix != "pc" or parsed.verb not in CADENCES:
+        await refuse(conv, "pledge.cadence", "pledge", parsed.id if parsed else None)
         return
-    key, pledge_id = parsed
+    key, pledge_id = parsed.verb, parsed.id or 0
     pledge = await conv.session.get(Pledge, pledge_id, with_for_update=True)
     if pledge is None or pledge.status not in OPEN_FOR_CADENCE:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    shown = buttons.parse(code)
-    if shown is not None and shown.version is not None and shown.version != SHOWN.get(pledge.reporting_cadence):
+    if parsed.version is not None and parsed.version != SHOWN.get(pledge.reporting_cadence):
         who = await decided_by(conv.session, "pledge", pledge_id, ("pledge.cadence",))
         conv.say(Reply((text(N_("Since your card was shown, {person} has set {ref} to report {cadence}. Nothing of "
                                 "yours was changed; press a button again to change it."),
                              person=who, ref=Code(pledge.ref or ""),
-                             cadence=Text(CADENCE_LABELS.get(pledge.reporting_cadence, N_("once a year")))),),
+                             cadence=cadence_label(pledge.reporting_cadence)),),
                        (cadence_buttons(pledge),)))
         return
     before = (pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since)
@@ -192,7 +199,7 @@ async def cadence_button(conv: Conversation, code: str) -> None:
     ref, cadence = Code(pledge.ref or ""), Text(CADENCE_LABELS[change.cadence])
     if change.since is not None and pledge.end_date is not None and change.since > pledge.end_date:
         # the new cadence would begin after the pledge's last day: no period of it would ever be asked for
-        now = Text(CADENCE_LABELS.get(cadence_on(pledge, pledge.end_date), N_("once a year")))
+        now = cadence_label(cadence_on(pledge, pledge.end_date))
         said = (N_("{ref} ended on {date}, before a new cadence could begin: it keeps reporting {cadence} until its "
                    "last report, and nothing is changed.") if pledge.end_date < conv.today else
                 N_("{ref} ends on {date}, before a new cadence could begin: it keeps reporting {cadence} until its "
