@@ -89,10 +89,12 @@ def _overdue_line(item: Overdue) -> Label:
              "focal_point": focal}
     first = item.first_period or item.period
     if item.owed > 1:
-        # TRANSLATORS: {period} is a reporting period ("2024", "first half of 2025"): its report is owed, and
-        # {count} reports of later periods too (as the focal point's reminder says it).
-        return plural("• {ref} {title}: {entity}, {focal_point} (period {period}, and {count} more report after it)",
-                      "• {ref} {title}: {entity}, {focal_point} (period {period}, and {count} more reports after it)",
+        # TRANSLATORS: {period} is a reporting period ("2024", "first half of 2025"): its report is owed, and the
+        # reports of {count} later periods too (as the focal point's reminder says it).
+        return plural("• {ref} {title}: {entity}, {focal_point} (period {period}, and {count} later period still "
+                      "owed)",
+                      "• {ref} {title}: {entity}, {focal_point} (period {period}, and {count} later periods still "
+                      "owed)",
                       item.owed - 1, **named, period=period_label(first))
     return Text(N_("• {ref} {title}: {entity}, {focal_point} (period {period})"),
                 {**named, "period": period_label(first)})
@@ -124,12 +126,11 @@ def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: dat
         parts.append(_lines(Text(BREAKDOWN_TITLES[name]),
                             *(rows or [Text(N_("• none yet"))])))
     # the rate is the latest round's; the pledges overdue also count those owing an earlier period (k_loop #5)
-    reporting: list[Label] = [plural("<b>Reporting on the latest periods due</b>: {reported} of {count} pledge due "
-                                     "reported ({rate}%)",
-                                     "<b>Reporting on the latest periods due</b>: {reported} of {count} pledges due "
-                                     "reported ({rate}%)",
-                                     figures.due, reported=Number(figures.reported),
-                                     rate=percent(figures.reported, figures.due))]
+    reporting: list[Label] = [
+        Text(N_("<b>Reporting on the latest periods due</b>: no pledge has a report due yet")) if not figures.due else
+        plural("<b>Reporting on the latest periods due</b>: {reported} of {count} pledge due reported ({rate}%)",
+               "<b>Reporting on the latest periods due</b>: {reported} of {count} pledges due reported ({rate}%)",
+               figures.due, reported=Number(figures.reported), rate=percent(figures.reported, figures.due))]
     if figures.overdue_total:
         reporting.append(plural("{count} pledge with a report overdue, for these periods or earlier ones:",
                                 "{count} pledges with a report overdue, for these periods or earlier ones:",

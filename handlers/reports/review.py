@@ -201,9 +201,9 @@ async def cadence_button(conv: Conversation, code: str) -> None:
         # the new cadence would begin after the pledge's last day: no period of it would ever be asked for
         now = cadence_label(cadence_on(pledge, pledge.end_date))
         said = (N_("{ref} ended on {date}, before a new cadence could begin: it keeps reporting {cadence} until its "
-                   "last report, and nothing is changed.") if pledge.end_date < conv.today else
+                   "last report, so nothing was changed.") if pledge.end_date < conv.today else
                 N_("{ref} ends on {date}, before a new cadence could begin: it keeps reporting {cadence} until its "
-                   "last report, and nothing is changed."))
+                   "last report, so nothing was changed."))
         conv.say(Reply((text(said, ref=ref, date=Day(pledge.end_date), cadence=now),)))
         return
     done: Label

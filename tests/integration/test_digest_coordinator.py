@@ -101,7 +101,7 @@ async def test_an_overdue_pledge_is_named_by_the_periods_the_reminders_ask_for(c
         upcoming = next_report(pledge, reported, today)
         assert upcoming is not None and upcoming.overdue and upcoming.period == listed[pledge_id][0]
     text = (await chat.send(chat.person(STAFF, "Bea"), "/digest now"))[0].text
-    assert f"P2C-2025-00090 Pledge 90: Sénégal numérique, Awa Diop (period {before}, and 1 more report after it)" \
+    assert f"P2C-2025-00090 Pledge 90: Sénégal numérique, Awa Diop (period {before}, and 1 later period still owed)" \
         in text
     assert f"P2C-2025-00091 Pledge 91: Sénégal numérique, Awa Diop (period {latest})" in text
 

@@ -357,7 +357,7 @@ async def test_a_cadence_beginning_after_the_pledges_end_is_refused(chat: ChatDr
     refused = await chat.press(chat.person(STAFF), f"pc:q:{pledge_id}")
     tense = "ended" if since - timedelta(days=1) < today else "ends"
     assert f"{tense} on" in refused[-1].text and "keeps reporting once a year" in refused[-1].text, refused[-1].text
-    assert "nothing is changed" in refused[-1].text
+    assert "nothing was changed" in refused[-1].text
     assert not await chat.collect(8)
     async with database.uow() as uow:
         pledge = await uow.session.get(Pledge, pledge_id)

@@ -116,3 +116,20 @@ def test_an_overdue_period_is_named_in_words(renderer: Renderer) -> None:
                       overdue_total=1)
     text = renderer.reply(digest_reply(figures, Scope(ScopeKind.everything, ()), date(2026, 12, 7), None), "en").text
     assert "(period second half of 2025)" in text
+
+
+def test_with_nothing_due_the_reporting_line_says_so_rather_than_zero_of_zero(renderer: Renderer) -> None:
+    figures = Figures(pledges=3, entities=1, countries=1, value_usd=Decimal(0), changes={}, breakdowns={},
+                      due=0, reported=0, overdue=[], overdue_total=0)
+    text = renderer.reply(digest_reply(figures, Scope(ScopeKind.everything, ()), date(2026, 12, 7), None), "en").text
+    assert "<b>Reporting on the latest periods due</b>: no pledge has a report due yet" in text, text
+    assert "0 of 0" not in text and "(0%)" not in text
+
+
+def test_an_overdue_line_counts_later_periods_owed_without_an_ambiguous_it(renderer: Renderer) -> None:
+    figures = Figures(pledges=1, entities=1, countries=1, value_usd=Decimal(0), changes={}, breakdowns={},
+                      due=1, reported=0, overdue=[Overdue(1, "P2C-2026-00001", "Schools", "ACME", "2026", 3, "Ana",
+                                                           first_period="2024", owed=3)],
+                      overdue_total=1)
+    text = renderer.reply(digest_reply(figures, Scope(ScopeKind.everything, ()), date(2026, 12, 7), None), "en").text
+    assert "(period 2024, and 2 later periods still owed)" in text, text
