@@ -276,7 +276,8 @@ _ABOUT = re.compile("[~≈]|" + _phrases(
 words there ("less than", "half of", "page") change or hide what is counted."""
 _ABOUT_AFTER = re.compile(
     r"[\s,]*(?:approximately|approx\.?|roughly|or so|environ|à peu près|a peu pres|aproximadamente|aprox\.?"
-    r"|más o menos|mas o menos|примерно|приблизительно|تقريبا\u064b?|左右|上下)[.!。]?$",
+    r"|more or less|plus ou moins|más o menos|mas o menos|более или менее|примерно|приблизительно|تقريبا\u064b?"
+    r"|左右|上下)[.!。]?$",
     re.IGNORECASE,
 )
 """An approximation after a count and its unit ("300 écoles environ", "35万人左右"), read past."""
@@ -292,6 +293,25 @@ _BOUNDS = _phrases(
 )
 _QUALIFIED_AFTER = re.compile(rf"^(?:\+|(?:{_BOUNDS}){_IDEOGRAPH_END})")
 """Words after a count that make it a bound or a share of it ("300 or more", "300多人", "400的一半")."""
+_UNIT_BOUNDS = _phrases(
+    "or more", "or less", "or fewer", "or above", "or over", "or higher", "and more", "and above", "and over",
+    "at least", "atleast", "at most",
+    "ou plus", "ou moins", "et plus", "au moins", "au plus", "au maximum", "au minimum", "tout au plus",
+    "o más", "o menos", "y más", "al menos", "por lo menos", "como mínimo", "como máximo",
+    "или больше", "или более", "и более", "и больше", "или меньше", "или менее", "как минимум", "как максимум",
+    "не менее", "не более", "не меньше", "не больше", "по меньшей мере", "по крайней мере", "с лишним", "с небольшим",
+    "أو أكثر", "أو أقل", "فأكثر", "وأكثر", "فما فوق", "وما فوق", "على الأقل", "على الأكثر", "كحد أقصى", "كحد أدنى",
+)
+_UNIT_BOUNDS_LAST = _phrases(
+    "plus", "maximum", "max", "minimum", "min", "mínimo", "máximo", "минимум", "максимум", "макс", "мин",
+)
+_QUALIFIED_UNIT = re.compile(
+    rf"(?<!\w)(?:{_UNIT_BOUNDS})(?!\w)|(?:以上|以下|至少|最多|不到|不止|一半)"
+    rf"|(?<!\w)(?:{_UNIT_BOUNDS_LAST})[\s.!,;)]*$|\+$"
+)
+"""Words after a count's unit that make it a bound ("300 schools at least", "300 escuelas como mínimo",
+"300所学校以上"); "minimum", "plus" and their like only last, as they may describe what is counted ("300 schools
+with minimum connectivity", "les 300 écoles les plus pauvres")."""
 _PERCENT_BEFORE = re.compile(r"^(?:%|百分之)")
 """A percentage written before its number ("百分之35", "% 35")."""
 _PERCENT_AFTER = re.compile(
@@ -352,6 +372,8 @@ def _after(number: str, words: str, locale: str) -> tuple[int, str] | None:
     if _QUALIFIED_AFTER.match(folded):
         raise ParseError("qualified")
     unit = _ABOUT_AFTER.sub("", words).strip()
+    if _QUALIFIED_UNIT.search(fold_word(unit)):  # "300 schools at least", "300 écoles au moins"
+        raise ParseError("qualified")
     if unit and not _only_words(unit):
         return None
     return parse_integer(number, locale), unit
@@ -362,8 +384,8 @@ def parse_count(text: str, locale: str) -> tuple[int, str]:
     élèves", "200万人", "a million people"): the number, and the words after it (its unit, perhaps). Before the
     number only an approximation may come ("about", "environ", "约"); after it, words holding no other number
     ("700 of 2000" is refused). A percentage ("35 %", "35 percent"), money ("300 dollars", "5 000 000 FCFA") and
-    a bound or share ("less than 300", "half of 400", "300 or more") are refused, each with its own reason; a
-    number alone is read as `parse_integer` reads it."""
+    a bound or share ("less than 300", "half of 400", "300 or more", "300 schools at least") are refused, each with
+    its own reason; a number alone is read as `parse_integer` reads it."""
     text = text.strip()
     try:
         return parse_integer(text, locale), ""
