@@ -10,10 +10,13 @@ TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "s
                   "pre", "blockquote", "tg-emoji"})
 VOID = frozenset({"br"})
 MAX_TEXT = 4096
+BLANK = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+"""Characters that show nothing but are not whitespace to `str.isspace`: zero-width spaces and joiners, the BOM."""
 
 Reason = Literal["tag", "unbalanced", "attribute", "length", "empty"]
 """Why Telegram would refuse a text: a tag it does not know, tags not closed in order, an attribute it does not
-allow, more characters than its limit, formatting without text. Whoever says it to a person says every one."""
+allow, more characters than its limit, formatting without text (or with blanks only). Whoever says it to a person
+says every one."""
 
 
 class MarkupError(ValueError):
@@ -30,6 +33,8 @@ class _Checker(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[str] = []
         self.length = 0
+        self.visible = False
+        """Whether the text, its entities parsed ("&#32;" a space), has a character other than blanks."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in VOID:
@@ -52,6 +57,7 @@ class _Checker(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.length += len(data.encode("utf-16-le")) // 2
+        self.visible = self.visible or any(not char.isspace() and char not in BLANK for char in data)
 
 
 def check_markup(value: str, max_length: int = MAX_TEXT) -> str:
@@ -66,7 +72,7 @@ def check_markup(value: str, max_length: int = MAX_TEXT) -> str:
         raise MarkupError("unbalanced", str(error)[:60]) from error
     if checker.stack:
         raise MarkupError("unbalanced", checker.stack[-1])
-    if checker.length == 0 or not value.strip():
+    if not checker.visible:  # "<b> </b>", "<i>\n</i>", "&#32;": Telegram trims it to nothing, "message text is empty"
         raise MarkupError("empty")
     if checker.length > max_length:
         raise MarkupError("length", str(checker.length))
