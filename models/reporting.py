@@ -68,9 +68,11 @@ def _span(period: str) -> tuple[date, date]:
 
 
 def is_period(value: str) -> bool:
-    """True for a well-formed period (2026, 2026-H1, 2026-Q4)."""
+    """True for a well-formed period (2026, 2026-H1, 2026-Q4): its year in the digits 0-9 (as the digest's SQL reads
+    it; "٢٠٢٥" and "²⁰²⁵" are digits to str.isdigit, and the second no number to int)."""
     year, _, part = value.partition("-")
-    return len(year) == 4 and year.isdigit() and part in _PART_MONTHS and (part != "" or "-" not in value)
+    return (len(year) == 4 and year.isascii() and year.isdigit() and part in _PART_MONTHS
+            and (part != "" or "-" not in value))
 
 
 def period_start(period: str) -> date:

@@ -88,10 +88,16 @@ def _money(column: Any) -> Any:
     return sa.cast(column, sa.Float)
 
 
-_PERIOD_END = (sa.cast(sa.func.substr(R.c.period, 1, 4), sa.Integer) * 100
-               + sa.case({"": 12, "-H1": 6, "-H2": 12, "-Q1": 3, "-Q2": 6, "-Q3": 9, "-Q4": 12},
-                         value=sa.func.substr(R.c.period, 5), else_=0))
-"""A report's period by its last month (yyyymm): "2026" ends after "2026-Q3", which a sort by name inverts."""
+_LAST_MONTH = {"": 12, "-H1": 6, "-H2": 12, "-Q1": 3, "-Q2": 6, "-Q3": 9, "-Q4": 12}
+"""A period's last month by what follows its year."""
+_IS_PERIOD = sa.and_(*(sa.func.substr(R.c.period, place, 1).in_(list("0123456789")) for place in range(1, 5)),
+                     sa.func.substr(R.c.period, 5).in_(list(_LAST_MONTH)))
+"""A well-formed period label (models.reporting.is_period): four digits 0-9, then nothing or a half or quarter."""
+_PERIOD_END = sa.case((_IS_PERIOD, sa.cast(sa.func.substr(R.c.period, 1, 4), sa.Integer) * 100
+                       + sa.case(_LAST_MONTH, value=sa.func.substr(R.c.period, 5))), else_=0)
+"""A report's period by its last month (yyyymm): "2026" ends after "2026-Q3", which a sort by name inverts. A
+malformed label (an import's: "abcd", "2025x") is 0, before every period, as Reports' recency puts it; only
+well-formed labels are cast, so PostgreSQL never meets a year it cannot read."""
 LAST_REPORT = (sa.select(R.c.id).where(R.c.pledge_id == P.c.id, R.c.is_current)
                .order_by(_PERIOD_END.desc(), R.c.created_at.desc(), R.c.id.desc()).limit(1).correlate(P)
                .scalar_subquery())
