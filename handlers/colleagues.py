@@ -8,19 +8,19 @@ from dataclasses import dataclass
 
 from handlers import drafts, outbox
 from handlers.conversation import Conversation
+from handlers.departures import ORGANISATION_FORMS, discard_organisation_forms, hand_over, left_label
 from handlers.forms.base import FormState
 from handlers.inputs import Incoming
 from handlers.invites import INVITABLE, create_invite, deep_link
 from handlers.lengths import shorten
-from handlers.messages import N_, Button, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
+from handlers.messages import N_, NP_, Button, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.onboarding import name_key
-from handlers.people import audit, name_of, role_of, staff_contacts
+from handlers.people import audit, name_of, role_of
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, described, organisation_label, person_for_staff
 from handlers.vocabulary import role_label
 from models.geography import fold_name
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
-from models.repositories.invites import Invites
 from models.repositories.people import People
 from models.repositories.pledges import Pledges
 from models.retention import INVITATION_KEY_PREFIX
@@ -30,9 +30,6 @@ from models.values import EntityStatus, Role
 NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 STAFF = (Role.staff, Role.admin)
 LEAVE_CODES = frozenset({"lv:yes", "lv:no"})
-ORGANISATION_FORMS = ("pledge", "report")
-"""The forms about an organisation's pledges (a new pledge or its changes, a progress report): a person who leaves
-it can no longer send them, so leaving discards them (and /leave says so first)."""
 
 
 def is_staff(contact: Contact) -> bool:
@@ -217,51 +214,12 @@ async def leave_button(conv: Conversation, code: str) -> None:
     entity = await Entities(conv.session).get(contact.entity_id)
     assert entity is not None
     successor = await hand_over(conv, entity, named=True)
-    assert contact.id is not None
-    for form_id in ORGANISATION_FORMS:  # no longer theirs to send: not offered again after this answer
-        await drafts.discard(conv.session, contact.id, form_id)
+    await discard_organisation_forms(conv)  # not offered again after this answer
     contact.role, contact.entity_id = None, None
     conv.menu_changed = True
     await audit(conv.session, contact, "entity.left", "entity", entity.id,
                 successor=successor.id if successor else None)
-    if successor is not None:
-        conv.say(Reply((text(N_("You left “{entity}”. Its pledges now go to {colleague}, who has been told."),
-                             entity=entity.name, colleague=name_of(successor)),)))
-    else:
-        conv.say(Reply((text(N_("You left “{entity}”. It has no other focal point: BDT has been told and will "
-                                "find a new one."), entity=entity.name),)))
-
-
-async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Contact | None:
-    """Hand the pledges whose primary focal point is the person to the colleague seen most recently, telling them;
-    with no colleague left, tell staff (with a button that makes an invitation). The unused invitations the person
-    made to the entity stop working (audited). `named`: say who left (not when the person asked to be forgotten).
-    The colleague chosen, if any."""
-    assert conv.contact.id is not None and entity.id is not None
-    people = People(conv.session)
-    colleagues = await people.colleagues(entity.id, besides=conv.contact.id)
-    successor = colleagues[0] if colleagues else None
-    # pledges with no primary focal point are not counted: their reminders went, and still go, to every focal point
-    count = await people.hand_over(entity.id, conv.contact.id, successor.id if successor else None)
-    withdrawn = await Invites(conv.session).withdraw_made_by(conv.contact.id, entity.id, conv.now)
-    if withdrawn:
-        await audit(conv.session, conv.contact, "invite.withdrawn", "entity", entity.id, invitations=withdrawn)
-    who = name_of(conv.contact) if named else Text(N_("a former focal point"))
-    if successor is not None:
-        handed = (plural("The reminders of {count} pledge of it now come to you first.",
-                         "The reminders of {count} pledges of it now come to you first.", count),) if count else ()
-        message = Reply((text(N_("{person} left “{entity}”."), person=who, entity=entity.name), *handed))
-        await outbox.enqueue(conv.session, successor, message, f"handover:{conv.update_key}:{successor.id}",
-                             priority=outbox.NOTICE)
-        return successor
-    orphaned = N_("“{entity}” has no focal point left: {person} left it. Invite a new one with the button, or with "
-                  "/invite {number}.")
-    notice = Reply((text(orphaned, entity=entity.name, person=who, number=Code(str(entity.id))),),
-                   ((Button(Text(N_("✉️ Invitation for a new focal point")), f"lv:inv:{entity.id}"),),))
-    for member in await staff_contacts(conv.session):
-        await outbox.enqueue(conv.session, member, notice, f"staff:orphan:{conv.update_key}:{member.id}",
-                             priority=outbox.NOTICE)
-    return None
+    conv.say(Reply((left_label(entity, successor),)))
 
 
 async def invite_button(conv: Conversation, code: str) -> None:
@@ -311,14 +269,51 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
             not_one = ()
         conv.say(Reply((*not_one, _focal_points_of(entity, focal_points))))
         return
-    count = await People(conv.session).reassign(entity.id, person.id)
-    await audit(conv.session, conv.contact, "pledges.reassigned", "entity", entity.id, to=person.id, pledges=count)
+    before = await People(conv.session).reassign(entity.id, person.id)
+    count = sum(before.values())
+    await audit(conv.session, conv.contact, "pledges.reassigned", "entity", entity.id, to=person.id, pledges=count,
+                previous=[{"contact": holder, "pledges": n} for holder, n in before.items()])
+    if count and set(before) == {person.id}:  # a colleague's /reassign, or their own pledges: nothing changes
+        conv.say(Reply((plural("{count} pledge of “{entity}” already goes first to {colleague}: nothing changed.",
+                               "{count} pledges of “{entity}” already go first to {colleague}: nothing changed.",
+                               count, entity=entity.name, colleague=person_for_staff(person)),)))
+        return
+    displaced = {m.id: m for m in focal_points if m.id in before and m.id != person.id}
     conv.say(Reply((plural("{count} pledge of “{entity}” now goes first to {colleague}.",
                            "{count} pledges of “{entity}” now go first to {colleague}.", count,
-                           entity=entity.name, colleague=person_for_staff(person)),)))
+                           entity=entity.name, colleague=person_for_staff(person)),
+                    *_held_before(before, displaced, person))))
     await outbox.enqueue(conv.session, person, Reply((text(
         N_("BDT made you the focal point the reminders of “{entity}”'s pledges go to first."), entity=entity.name),)),
         f"reassigned:{conv.update_key}:{person.id}", priority=outbox.NOTICE)
+    for holder in displaced.values():
+        if holder.blocked:
+            continue
+        notice = plural("BDT made {colleague} the focal point the reminders of {count} pledge of “{entity}” go to "
+                        "first, instead of you.",
+                        "BDT made {colleague} the focal point the reminders of {count} pledges of “{entity}” go to "
+                        "first, instead of you.", before[holder.id], colleague=name_of(person), entity=entity.name)
+        await outbox.enqueue(conv.session, holder, Reply((notice,)), f"displaced:{conv.update_key}:{holder.id}",
+                             priority=outbox.NOTICE)
+
+
+WENT_FIRST = NP_("Before, {count} went first to {person}.", "Before, {count} went first to {person}.")
+
+
+def _held_before(before: dict[int | None, int], displaced: dict[int | None, Contact], person: Contact
+                 ) -> tuple[Label, ...]:
+    """For staff, who an organisation's pledges went first to before /reassign: each focal point displaced, then
+    those that went to every focal point alike (no primary, or one who is no longer a focal point of it), then the
+    ones already with the person chosen."""
+    lines: list[Label] = [plural(*WENT_FIRST, n, person=person_for_staff(displaced[holder]))
+                          for holder, n in sorted(before.items(), key=lambda item: -item[1]) if holder in displaced]
+    alike = sum(n for holder, n in before.items() if holder not in displaced and holder != person.id)
+    if alike:
+        lines.append(plural("Before, {count} went to all its focal points alike.",
+                            "Before, {count} went to all its focal points alike.", alike))
+    if person.id in before:
+        lines.append(plural(*WENT_FIRST, before[person.id], person=person_for_staff(person)))
+    return tuple(lines)
 
 
 def _focal_points_of(entity: Entity, focal_points: list[Contact]) -> Label:

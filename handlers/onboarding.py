@@ -10,6 +10,7 @@ from handlers import drafts, outbox
 from handlers.canonical import canonical_name
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Journey, ask_again, begin
+from handlers.departures import discard_organisation_forms, hand_over, left_label
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
@@ -173,22 +174,30 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
                                 "Please open the invitation link again.")),)))
         return
     before, old_entity_id = current, contact.entity_id
+    old = await Entities(conv.session).get(old_entity_id) if old_entity_id is not None else None
     role = role_after(current, invited)
     invite.used_at, invite.used_by = conv.now, contact.id
     contact.full_name, contact.consent_at = state.answers["full_name"], conv.now
     contact.entity_id, contact.role = entity.id, role
     conv.menu_changed = True
+    handed: dict[str, int | None] = {}
+    left: Label | None = None
+    if before is Role.focal_point and old is not None and old.id != entity.id:  # they leave it, as on /leave
+        successor = await hand_over(conv, old, named=True)
+        await discard_organisation_forms(conv)  # its pledges are not theirs to send any more
+        handed, left = {"successor": successor.id if successor else None}, left_label(old, successor)
+    elif before is Role.focal_point and old is not None and role != before:  # another role in it: pledges stay
+        assert contact.id is not None and entity.id is not None  # their links to it stop working, as on /leave
+        await Invites(conv.session).withdraw_made_by(contact.id, entity.id, conv.now)
     await audit(conv.session, contact, "invite.redeemed", "invite", invite.id, entity_id=entity.id, role=role,
-                previous_role=before, previous_entity_id=old_entity_id)
+                previous_role=before, previous_entity_id=old_entity_id, **handed)
     welcome = text(N_("Welcome, {name}! You are now a {role} of “{entity}”."),
                    name=contact.full_name, role=role_label(role), entity=entity.name)
     conv.say(help_reply(role, welcome))
+    if left is not None:  # after the welcome, which answers what they asked for
+        conv.say(Reply((left,)))
     await _tell_inviter(conv, invite, entity)
-    if before is Role.focal_point and old_entity_id is not None and (old_entity_id, role) != (entity.id, before):
-        assert contact.id is not None  # they left that organisation: their links to it stop working, as on /leave
-        await Invites(conv.session).withdraw_made_by(contact.id, old_entity_id, conv.now)
     if before is not None and (old_entity_id, before) != (entity.id, role):
-        old = await Entities(conv.session).get(old_entity_id) if old_entity_id is not None else None
         await _tell_staff(conv, f"invite:{invite.id}:changed", Reply((text(
             N_("{person} accepted an invitation: was {role} of “{old}”, is now {new_role} of “{entity}”."),
             person=person_for_staff(contact), role=role_label(before), old=old.name if old else "",

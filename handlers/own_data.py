@@ -7,8 +7,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from handlers.colleagues import hand_over
 from handlers.conversation import Conversation
+from handlers.departures import hand_over
 from handlers.helpdesk.threads import close_for_forgotten
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, plural, reply_to_json

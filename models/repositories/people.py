@@ -4,6 +4,7 @@ erases (every statement touching a person's rows across aggregates lives here)."
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -73,12 +74,15 @@ class People:
             .values(primary_contact_id=successor).execution_options(synchronize_session=False))
         return int(result.rowcount)
 
-    async def reassign(self, entity_id: int, successor: int) -> int:
-        """Make `successor` the primary focal point of every pledge of the entity; how many pledges."""
-        result: Any = await self.session.execute(sa.update(_P).where(_P.c.entity_id == entity_id)
-                                                 .values(primary_contact_id=successor)
-                                                 .execution_options(synchronize_session=False))
-        return int(result.rowcount)
+    async def reassign(self, entity_id: int, successor: int) -> dict[int | None, int]:
+        """Make `successor` the primary focal point of every pledge of the entity; how many of them each contact was
+        the primary of before (None: pledges without one)."""
+        # locked first: a colleague reassigning them at the same moment waits, and this one then sees their choice
+        before = (await self.session.execute(sa.select(_P.c.id, _primary.label("primary"))
+                                             .where(_P.c.entity_id == entity_id).with_for_update())).all()
+        await self.session.execute(sa.update(_P).where(_P.c.entity_id == entity_id)
+                                   .values(primary_contact_id=successor).execution_options(synchronize_session=False))
+        return dict(Counter(row.primary for row in before))
 
     async def drafts(self, contact_id: int) -> Sequence[Any]:
         """(form_id, step_id, state, created_at, updated_at) of the person's drafts."""

@@ -1,0 +1,64 @@
+"""A focal point leaving an organisation, by /leave, /forget or a move to another one by invitation: its pledges
+handed over, the invitations they made to it withdrawn, their forms about its pledges discarded."""
+
+from __future__ import annotations
+
+from handlers import drafts, outbox
+from handlers.conversation import Conversation
+from handlers.messages import N_, Button, Code, Label, Reply, Text, plural, text
+from handlers.people import audit, name_of, staff_contacts
+from models.repositories.invites import Invites
+from models.repositories.people import People
+from models.tables import Contact, Entity
+
+ORGANISATION_FORMS = ("pledge", "report")
+"""The forms about an organisation's pledges (a new pledge or its changes, a progress report): a person who leaves
+it can no longer send them, so leaving discards them (and /leave says so first)."""
+
+
+async def discard_organisation_forms(conv: Conversation) -> None:
+    """Discard the person's forms about their organisation's pledges: no longer theirs to send."""
+    assert conv.contact.id is not None
+    for form_id in ORGANISATION_FORMS:
+        await drafts.discard(conv.session, conv.contact.id, form_id)
+
+
+async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Contact | None:
+    """Hand the pledges whose primary focal point is the person to the colleague seen most recently, telling them;
+    with no colleague left, tell staff (with a button that makes an invitation). The unused invitations the person
+    made to the entity stop working (audited). `named`: say who left (not when the person asked to be forgotten).
+    The colleague chosen, if any."""
+    assert conv.contact.id is not None and entity.id is not None
+    people = People(conv.session)
+    colleagues = await people.colleagues(entity.id, besides=conv.contact.id)
+    successor = colleagues[0] if colleagues else None
+    # pledges with no primary focal point are not counted: their reminders went, and still go, to every focal point
+    count = await people.hand_over(entity.id, conv.contact.id, successor.id if successor else None)
+    withdrawn = await Invites(conv.session).withdraw_made_by(conv.contact.id, entity.id, conv.now)
+    if withdrawn:
+        await audit(conv.session, conv.contact, "invite.withdrawn", "entity", entity.id, invitations=withdrawn)
+    who = name_of(conv.contact) if named else Text(N_("a former focal point"))
+    if successor is not None:
+        handed = (plural("The reminders of {count} pledge of it now come to you first.",
+                         "The reminders of {count} pledges of it now come to you first.", count),) if count else ()
+        message = Reply((text(N_("{person} left “{entity}”."), person=who, entity=entity.name), *handed))
+        await outbox.enqueue(conv.session, successor, message, f"handover:{conv.update_key}:{successor.id}",
+                             priority=outbox.NOTICE)
+        return successor
+    orphaned = N_("“{entity}” has no focal point left: {person} left it. Invite a new one with the button, or with "
+                  "/invite {number}.")
+    notice = Reply((text(orphaned, entity=entity.name, person=who, number=Code(str(entity.id))),),
+                   ((Button(Text(N_("✉️ Invitation for a new focal point")), f"lv:inv:{entity.id}"),),))
+    for member in await staff_contacts(conv.session):
+        await outbox.enqueue(conv.session, member, notice, f"staff:orphan:{conv.update_key}:{member.id}",
+                             priority=outbox.NOTICE)
+    return None
+
+
+def left_label(entity: Entity, successor: Contact | None) -> Label:
+    """What the person who left is told: who the organisation's pledges go to now, or that BDT will find someone."""
+    if successor is not None:
+        return text(N_("You left “{entity}”. Its pledges now go to {colleague}, who has been told."),
+                    entity=entity.name, colleague=name_of(successor))
+    return text(N_("You left “{entity}”. It has no other focal point: BDT has been told and will find a new one."),
+                entity=entity.name)
