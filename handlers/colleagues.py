@@ -273,7 +273,11 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
     count = sum(before.values())
     await audit(conv.session, conv.contact, "pledges.reassigned", "entity", entity.id, to=person.id, pledges=count,
                 previous=[{"contact": holder, "pledges": n} for holder, n in before.items()])
-    if count and set(before) == {person.id}:  # a colleague's /reassign, or their own pledges: nothing changes
+    if not count:  # nothing to move: each pledge it registers goes first to the focal point who registers it
+        conv.say(Reply((text(N_("“{entity}” has no pledge yet, so nothing changed: each pledge goes first to the "
+                                "focal point who registers it."), entity=entity.name),)))
+        return
+    if set(before) == {person.id}:  # a colleague's /reassign, or their own pledges: nothing changes
         conv.say(Reply((plural("{count} pledge of “{entity}” already goes first to {colleague}: nothing changed.",
                                "{count} pledges of “{entity}” already go first to {colleague}: nothing changed.",
                                count, entity=entity.name, colleague=person_for_staff(person)),)))

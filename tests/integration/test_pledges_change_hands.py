@@ -145,3 +145,13 @@ async def test_becoming_coordinator_of_the_same_organisation_hands_nothing_over(
     assert await chat.collect(BOB) == []
     assert all("lv:inv:" not in " ".join(codes(m)) for m in await chat.collect(STAFF))
 
+
+
+async def test_reassign_on_an_organisation_without_pledges_says_nothing_changed(chat: ChatDriver,
+                                                                                database: Database) -> None:
+    await awa_invites_bob(chat)
+    awa = await contact(database, AWA)
+    done = await chat.send(chat.person(STAFF, "Bea"), f"/reassign {awa.entity_id} {BOB}")
+    assert "has no pledge yet, so nothing changed" in done[0].text, done[0].text
+    assert "0 pledges" not in done[0].text
+    assert await chat.collect(BOB) == []  # not told of a change that moved nothing
