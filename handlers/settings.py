@@ -50,7 +50,9 @@ class TimeZoneStep(Step):
     """A city, a country or a UTC offset; when several zones fit, buttons to pick one."""
 
     def _now(self, ctx: FormContext) -> datetime:
-        return datetime.combine(ctx.today, time(12), UTC)
+        """The moment of the answer (a typed offset is the time zones keep then), else noon of the person's day."""
+        now = ctx.facts.get("now")
+        return now if isinstance(now, datetime) else datetime.combine(ctx.today, time(12), UTC)
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """Ask to choose when several zones fit what was typed, or to confirm the one a partial name or an
@@ -111,7 +113,12 @@ async def _save_zone(conv: Conversation, state: FormState) -> None:
                          zone=zone_label(zone, conv.locale, conv.now), time=Clock(local)),)))
 
 
-TIMEZONE = Journey(TIMEZONE_FORM, _save_zone)
+async def _moment(conv: Conversation, _state: FormState) -> dict[str, object]:
+    """The conversation's time (the test clock's in tests), which a typed offset is matched at."""
+    return {"now": conv.now}
+
+
+TIMEZONE = Journey(TIMEZONE_FORM, _save_zone, facts=_moment)
 
 
 async def current_zone(conv: Conversation) -> str:

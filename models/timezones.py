@@ -45,13 +45,6 @@ _MOSCOW = re.compile(r"^(?:мск|msk)\s*([+-])\s*(\d{1,2})$")  # Russia counts 
 _MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-"})
 _PLACE_SEPARATOR = re.compile(r"\s*[,،，、]\s*")
 _TIME_OF = re.compile(r"^(.+?)\s*(?:时间|時間)$")  # 北京时间, "Beijing time": China's name for its time
-_FRACTIONAL = {
-    (-9, -30): "Pacific/Marquesas", (-3, -30): "America/St_Johns", (3, 30): "Asia/Tehran",
-    (4, 30): "Asia/Kabul", (5, 30): "Asia/Kolkata", (5, 45): "Asia/Kathmandu", (6, 30): "Asia/Yangon",
-    (8, 45): "Australia/Eucla", (9, 30): "Australia/Darwin", (10, 30): "Australia/Lord_Howe",
-    (12, 45): "Pacific/Chatham",
-}
-"""Offsets that are not whole hours have no Etc/ zone: the zone best known for each."""
 _WORDS = frozenset({
     "ad", "ago", "ai", "al", "am", "and", "are", "arm", "as", "at", "be", "by", "ca", "can", "de", "do", "eh", "er",
     "es", "et", "fin", "hm", "id", "il", "im", "in", "is", "it", "je", "la", "lie", "ma", "mar", "me", "mm", "mr",
@@ -126,12 +119,21 @@ def read_offset(text: str) -> int | None:
     return sign * (hours * 60 + minutes)
 
 
-def _offset_zone(minutes: int) -> str | None:
-    """The zone keeping that offset all year, or None when none does."""
+def _offset_zone(minutes: int, now: datetime) -> str | None:
+    """A zone keeping that offset at `now`, or None when none does. A whole number of hours is the fixed Etc/ zone
+    (it keeps the offset all year); other offsets have none, and are a place's zone that keeps them at `now`: in
+    January "UTC+10:30" is Adelaide's summer time, not Lord Howe's winter time (then UTC+11:00). A zone keeping
+    the offset all year comes first (Darwin's UTC+09:30 rather than Adelaide's winter time), then the one where
+    most people live (Kolkata rather than Colombo)."""
     hours, rest = divmod(abs(minutes), 60)
     sign = -1 if minutes < 0 else 1
     if rest:
-        return _FRACTIONAL.get((sign * hours, sign * rest))
+        offset = timedelta(minutes=minutes)
+        people, capitals = zone_population(), set(capital_zones().values())
+        zones = {zone for zones in country_zones().values() for zone in zones}
+        kept = [zone for zone in zones if now.astimezone(ZoneInfo(zone)).utcoffset() == offset]
+        return min(kept, key=lambda z: (_times(z, now) != (offset, offset), -people.get(z, 0), z not in capitals,
+                                        z), default=None)
     if minutes == 0:
         return "Etc/UTC"
     if not -12 <= sign * hours <= 14:
@@ -191,7 +193,7 @@ def _moscow(text: str, now: datetime) -> ZoneSearch | None:
     if zones:
         return ZoneSearch(tuple(_distinct(zones, now)), sure=True)
     minutes = int((moscow + shift).total_seconds() // 60)
-    if (zone := _offset_zone(minutes)) is not None:  # a time no Russian zone keeps: the offset itself
+    if (zone := _offset_zone(minutes, now)) is not None:  # a time no Russian zone keeps: the offset itself
         return ZoneSearch((zone,), sure=True)
     return ZoneSearch(offset=_minutes_label(minutes)) if abs(minutes) < 24 * 60 else ZoneSearch()
 
@@ -265,7 +267,7 @@ def look_up_zones(query: str, now: datetime | None = None) -> ZoneSearch:
     when = now or datetime.now(UTC)
     minutes = read_offset(query)
     if minutes is not None:
-        zone = _offset_zone(minutes)
+        zone = _offset_zone(minutes, when)
         return ZoneSearch((zone,), sure=True) if zone else ZoneSearch(offset=_minutes_label(minutes))
     if (moscow := _moscow(_normal(query), when)) is not None:
         return moscow
