@@ -253,7 +253,7 @@ REPORT_FORM = Form(
                  question=N_("Are you looking for partners or support? What for? (optional)")),
         EvidenceStep(id="evidence", label=N_("Evidence"), optional=True, max_length=4000,
                      question=N_("Send evidence if you have some: documents or photos here in the chat, or links. "
-                                 "Then press Done. (optional)")),
+                                 "A Done button appears once the first one is received. (optional)")),
     ),
 )
 
