@@ -2,7 +2,8 @@
 
 One form with one step serves the five ways in: /ask, free text offered as a question ("Send this to the P2C
 team?", also for a reply to a broadcast, `$broadcast`, or on a closed question, `$follows`), free text offered for
-the report BDT asked about, a staff answer (Answer button) and the person's reply (Reply button). The step keeps
+the report BDT asked about, a staff answer (Answer button; `$held` while a colleague has the question: what is
+written waits for the take-over, which the journey's facts offer) and the person's reply (Reply button). The step keeps
 what was written so far in its working memory, and how many texts it refused as too long (said above Send until it
 is pressed); Send ends the form with it.
 """
@@ -25,6 +26,8 @@ QuestionMessage.text holds 4,000. A longer text goes as a document."""
 MAX_FILES = 10
 STEP = "message"
 
+HELD = N_("An answer you write is kept until you take the question over.")
+"""Said of an answer to a question a colleague has: it waits in its composer for the take-over."""
 QUESTIONS = {
     "ask": N_("Write your question to the P2C team at BDT. You may add photos or documents. Press Send when it "
               "is complete."),
@@ -34,6 +37,7 @@ QUESTIONS = {
                  "send /ask."),
     "answer": N_("Write your answer to question {ref}: the person reads it as you write it. Press Send when it is "
                  "complete."),
+    "held": N_("Write your answer to question {ref}: the person reads it as you write it."),
     "reply": N_("Write your reply on question {ref}. You may add photos or documents. Press Send when it is "
                 "complete."),
     "follows": N_("Question {ref} is closed. Send this to the P2C team at BDT as a new question? You may add text, "
@@ -94,12 +98,18 @@ class MessageStep(Step):
         mode = str(answers.get("$mode", "ask"))
         if mode == "offer" and answers.get("$follows"):  # a reply on a closed question: one prompt says both
             return text(QUESTIONS["follows"], ref=thread_ref(int(answers["$follows"])))
+        if mode == "answer" and answers.get("$held"):  # no Send while a colleague has it: the take-over comes first
+            mode = "held"
         return text(QUESTIONS.get(mode, QUESTIONS["ask"]), ref=thread_ref(int(answers.get("$thread") or 0)))
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
-        """What was written so far, shortened, and how many files go with it."""
+        """Who has the question, for an answer held for its take-over; what was written so far, shortened, and how
+        many files go with it."""
         content = content_of(answers, scratch)
         shown: list[Label] = []
+        if (held_by := ctx.facts.get("held_by")) is not None:
+            ref = thread_ref(int(answers.get("$thread") or 0))
+            shown += [text(N_("Question {ref} was taken by {person}."), ref=ref, person=held_by), Text(HELD)]
         if content["text"]:
             shown.append(Line(Text(N_("Your message so far")), shorten(content["text"])))
         if content["files"]:
@@ -110,7 +120,10 @@ class MessageStep(Step):
         return tuple(shown)
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
-        """Send, once there is something to send (for a report BDT asked about: Add to the report, or Send)."""
+        """Send, once there is something to send (for a report BDT asked about: Add to the report, or Send); for an
+        answer held while a colleague has its question, the take-over instead."""
+        if isinstance(take_over := ctx.facts.get("take_over"), Button):
+            return [[take_over]]
         content = content_of(answers, scratch)
         if not content["text"] and not content["files"]:
             return []
@@ -125,12 +138,13 @@ class MessageStep(Step):
             raise InvalidAnswerError(Text(N_("Commands are not answers. Please type your answer.")))
         if not has_letters(value):
             raise InvalidAnswerError(Text(N_("Please answer with words, not only symbols or emoji.")))
-        return self._add(answers, scratch, value.strip(), None)
+        return self._add(answers, scratch, value.strip(), None, held="held_by" in ctx.facts)
 
     def on_upload(self, upload: Upload, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Add the file (and the text sent with it) to what was written so far."""
         return self._add(answers, scratch, upload.caption.strip(),
-                         {"kind": upload.kind, "file_id": upload.file_id, "name": upload.name})
+                         {"kind": upload.kind, "file_id": upload.file_id, "name": upload.name},
+                         held="held_by" in ctx.facts)
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Send (or, for a report BDT asked about, Add to the report): the gathered content is the answer."""
@@ -140,17 +154,19 @@ class MessageStep(Step):
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
         return Answer({**content, "into_report": True} if into_report else content)
 
-    def _add(self, answers: Answers, scratch: Mapping[str, Any], more: str, file: dict[str, Any] | None) -> Stay:
+    def _add(self, answers: Answers, scratch: Mapping[str, Any], more: str, file: dict[str, Any] | None, *,
+             held: bool) -> Stay:
         content, refused = content_of(answers, scratch), refused_of(answers, scratch)
         joined = f"{content['text']}\n\n{more}" if content["text"] and more else content["text"] or more
-        note: Label = Text(N_("Added. Send it when it is complete."))
+        # held for a take-over there is no Send yet: the question says why the answer waits
+        note: Label | None = None if held else Text(N_("Added. Send it when it is complete."))
         if len(joined) > MAX_TEXT:  # the text so far is kept (a file too), the refusal said above Send until sent
             joined, refused, note = content["text"], refused + 1, too_long_note(len(joined))
         files = content["files"] + ([file] if file else [])
         if len(files) > MAX_FILES:
             raise InvalidAnswerError(plural("At most {count} file can go with one message.",
                                             "At most {count} files can go with one message.", MAX_FILES))
-        return Stay({"text": joined, "files": files, "refused": refused}, (note,))
+        return Stay({"text": joined, "files": files, "refused": refused}, (note,) if note is not None else ())
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The message's text, shortened."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from handlers import buttons
 from handlers.conversation import Conversation
 from handlers.entities import is_staff_contact, refuse
-from handlers.helpdesk import copies, ownership, threads
+from handlers.helpdesk import copies, threads
 from handlers.helpdesk.compose import age, thread_ref
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
@@ -220,9 +220,9 @@ async def question_button(conv: Conversation, data: str) -> None:
     if thread is None:
         return
     if parsed.verb == "over":
-        await ownership.take_over(conv, thread, parsed.version or 0)
+        await threads.take(conv, thread, parsed.version or 0)
     elif parsed.verb == "take":
-        await ownership.take(conv, thread)
+        await threads.take(conv, thread)
     elif parsed.verb == "ans":
         await threads.start_answer(conv, thread)
     elif parsed.verb == "close":

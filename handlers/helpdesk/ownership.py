@@ -5,6 +5,9 @@ A small team covers for each other: a question taken by someone on leave must no
 offered at once, with what the colleague needs to decide (how long it has waited, an answer the owner is writing),
 and is compare-and-set on the thread as it was shown: of two staff pressing at once exactly one wins, and a thread
 answered or replied to since it was shown is offered again as it is now.
+
+An answer is never dropped without a word: one typed after "taken by" waits in a composer held for the take-over
+(`$held`), and a composer replaced before it was sent gives back the thread its opening took, as a cancel does.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from handlers import drafts, outbox
 from handlers.conversation import Conversation
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState
-from handlers.helpdesk.compose import COMPOSE_FORM, age, thread_ref
+from handlers.helpdesk.compose import COMPOSE_FORM, HELD, age, content_of, refused_of, thread_ref
 from handlers.messages import N_, Button, Label, Reply, Text, text
 from handlers.people import audit, name_of
 from models.repositories.contacts import Contacts
@@ -25,9 +28,10 @@ from models.tables import Contact, QuestionThread
 from models.values import ThreadStatus
 
 
-async def owns(conv: Conversation, thread: QuestionThread, *, sending: bool = True) -> bool:
+async def owns(conv: Conversation, thread: QuestionThread, *, sending: bool = True, holding: bool = False) -> bool:
     """True when the staff member owns the thread, taking it if nobody does (or its owner is no longer staff); else
-    they are told who does (and, `sending`, that nothing of theirs was sent), and offered to take it over."""
+    they are told who does (and, `sending`, that nothing of theirs was sent; `holding`, that an answer they write
+    waits for the take-over), and offered to take it over."""
     assert thread.id is not None and conv.contact.id is not None
     if thread.owner_id == conv.contact.id:
         return True
@@ -39,11 +43,12 @@ async def owns(conv: Conversation, thread: QuestionThread, *, sending: bool = Tr
                     **({"from_former_staff": stale} if stale is not None else {}))
         return True
     owner = await Contacts(conv.session).get(thread.owner_id) if thread.owner_id else None
-    await _offer(conv, thread, owner, sending=sending)
+    await _offer(conv, thread, owner, sending=sending, holding=holding)
     return False
 
 
-async def _offer(conv: Conversation, thread: QuestionThread, owner: Contact | None, *, sending: bool) -> None:
+async def _offer(conv: Conversation, thread: QuestionThread, owner: Contact | None, *, sending: bool,
+                 holding: bool = False) -> None:
     """Who has the thread, how long it has waited (or that it was answered), an answer they are writing, and a
     button to take it over from them."""
     assert thread.id is not None
@@ -60,7 +65,29 @@ async def _offer(conv: Conversation, thread: QuestionThread, owner: Contact | No
     if await writing(conv, owner, thread):
         parts.append(text(N_("{person} has an answer to it in progress."), person=person))
     parts.append(text(N_("If {person} cannot answer it, take it over: {person} is told."), person=person))
-    conv.say(Reply(tuple(parts), ((Button(Text(N_("🙋 Take it over")), f"qa:over:{thread.id}:{thread.version}"),),)))
+    if holding:
+        parts.append(Text(HELD))
+    conv.say(Reply(tuple(parts), ((take_over_button(thread),),)))
+
+
+def take_over_button(thread: QuestionThread) -> Button:
+    """🙋 Take it over, for the thread as it is now (qa:over:<thread>:<version>: compare-and-set on that version)."""
+    return Button(Text(N_("🙋 Take it over")), f"qa:over:{thread.id}:{thread.version}")
+
+
+async def held_facts(conv: Conversation, state: FormState) -> dict[str, object]:
+    """What the composer of an answer held for a take-over shows while a colleague has its thread: who
+    (`held_by`) and the button to take it over (`take_over`); nothing for any other composer."""
+    answers = state.answers
+    if answers.get("$mode") != "answer" or not answers.get("$held"):
+        return {}
+    thread = await Questions(conv.session).get(int(answers.get("$thread") or 0))
+    if thread is None or thread.status == ThreadStatus.closed or thread.owner_id in (None, conv.contact.id):
+        return {}
+    owner = await Contacts(conv.session).get(thread.owner_id)
+    if owner is None or not is_staff_contact(owner):  # a former colleague's: 📨 Send takes it at once (owns)
+        return {}
+    return {"held_by": name_of(owner), "take_over": take_over_button(thread)}
 
 
 async def writing(conv: Conversation, member: Contact, thread: QuestionThread) -> bool:
@@ -71,12 +98,19 @@ async def writing(conv: Conversation, member: Contact, thread: QuestionThread) -
 
 async def _composing(conv: Conversation, member: Contact) -> Mapping[str, Any]:
     """The answers of the staff member's open composer (of a question, an answer or a reply), empty if none."""
+    state = await composer_of(conv, member)
+    return state.answers if state is not None else {}
+
+
+async def composer_of(conv: Conversation, member: Contact) -> FormState | None:
+    """The state of the person's open composer (of a question, an answer or a reply), if any."""
     draft = await drafts.find_draft(conv.session, member.id, COMPOSE_FORM.id) if member.id is not None else None
-    return FormState.from_json(draft.state).answers if draft is not None else {}
+    return FormState.from_json(draft.state) if draft is not None else None
 
 
-async def take(conv: Conversation, thread: QuestionThread) -> None:
-    """Take the thread (staff): one owner, whoever pressed first; a colleague's is offered to take over."""
+async def take(conv: Conversation, thread: QuestionThread) -> bool:
+    """Take the thread (staff): one owner, whoever pressed first; a colleague's is offered to take over. True when
+    it became theirs, which the caller tells them (`yours`)."""
     assert thread.id is not None and conv.contact.id is not None
     if not is_staff_contact(conv.contact):
         await refuse(conv, "question.take", "question", thread.id)
@@ -84,8 +118,9 @@ async def take(conv: Conversation, thread: QuestionThread) -> None:
         conv.say(Reply((closed_for_staff(thread),)))
     elif thread.owner_id == conv.contact.id:
         conv.say(Reply((text(N_("Question {ref} is yours already."), ref=thread_ref(thread.id)),)))
-    elif await owns(conv, thread, sending=False):
-        conv.say(Reply((yours(thread.id),)))
+    else:
+        return await owns(conv, thread, sending=False)
+    return False
 
 
 def yours(thread_id: int) -> Label:
@@ -94,42 +129,68 @@ def yours(thread_id: int) -> Label:
                 ref=thread_ref(thread_id))
 
 
-async def take_over(conv: Conversation, thread: QuestionThread, seen: int) -> None:
+async def take_over(conv: Conversation, thread: QuestionThread, seen: int) -> bool:
     """qa:over:<thread>:<version>: take over the thread from the colleague who owned it when it was shown at version
     `seen` (compare-and-set); they are told. A thread changed since (answered, replied to, taken by someone else,
-    given back) is as a Take pressed now: taken if nobody has it, else offered again as it is now."""
+    given back) is as a Take pressed now: taken if nobody has it, else offered again as it is now. True when it
+    became theirs, which the caller tells them (`yours`)."""
     assert thread.id is not None and conv.contact.id is not None
     previous = thread.owner_id
     if not is_staff_contact(conv.contact) or thread.status == ThreadStatus.closed or previous is None or \
             previous == conv.contact.id or thread.version != seen:
-        await take(conv, thread)
-        return
+        return await take(conv, thread)
     if not await Questions(conv.session).take(thread, conv.contact.id, conv.now, replacing=previous, seen_version=seen):
-        await take(conv, thread)  # another colleague was first: told who has it now
-        return
+        return await take(conv, thread)  # another colleague was first: told who has it now
     await audit(conv.session, conv.contact, "question.taken", "question", thread.id, from_staff=previous)
-    conv.say(Reply((yours(thread.id),)))
     former = await Contacts(conv.session).get(previous)
     if former is not None and is_staff_contact(former) and not former.blocked:
         news = text(N_("{person} took over question {ref} from you: they answer it now, and the person's next "
                        "messages go to them."), person=name_of(conv.contact), ref=thread_ref(thread.id))
         await outbox.enqueue(conv.session, former, Reply((news,)), f"hd-over:{thread.id}:v{thread.version}",
                              priority=outbox.NOTICE)
+    return True
 
 
 async def answer_cancelled(conv: Conversation, state: FormState) -> None:
     """The composer cancelled: the thread that opening an answer took (it was nobody's before) is given back, unless
     its owner answered it meanwhile; what other ways in it serves (a question, a reply) leave nothing to undo."""
-    answers = state.answers
+    released = await release_taken(conv, state.answers)
+    if released is not None:
+        conv.say(Reply((text(N_("Question {ref} is nobody's again: you or a colleague can take it."),
+                             ref=thread_ref(released)),)))
+
+
+async def replacing(conv: Conversation, answers: dict[str, object]) -> tuple[dict[str, object], tuple[Label, ...]]:
+    """The answers of a composer about to replace the person's open one, and what to say of that one: an answer to
+    the same thread keeps what was written in it; an answer to another thread, left unsent, gives back the thread its
+    opening took, as a cancel would (release_taken), and says so."""
+    before = await composer_of(conv, conv.contact)
+    if before is None or before.answers.get("$mode") != "answer":
+        return answers, ()
+    if answers.get("$mode") == "answer" and answers.get("$thread") == before.answers.get("$thread"):
+        written = content_of(before.answers, before.scratch)
+        if (written["text"] or written["files"]) and not answers.get("$start"):
+            answers = {**answers, "$start": {**written, "refused": refused_of(before.answers, before.scratch)}}
+        return answers, ()
+    released = await release_taken(conv, before.answers)
+    if released is None:
+        return answers, ()
+    return answers, (text(N_("Question {ref}, whose answer you left unsent, is nobody's again: you or a colleague can "
+                             "take it."), ref=thread_ref(released)),)
+
+
+async def release_taken(conv: Conversation, answers: Mapping[str, Any]) -> int | None:
+    """Give back the thread that opening this composer of an answer took (`$took`: it was nobody's before), if the
+    person still has it and wrote no answer in it since (audited `question.released`); the thread's id when it
+    was given back."""
     if answers.get("$mode") != "answer" or not answers.get("$took") or conv.contact.id is None:
-        return
+        return None
     questions = Questions(conv.session)
     thread = await questions.get(int(answers.get("$thread") or 0), for_update=True)
     if thread is None or thread.id is None or not await questions.release(thread, conv.contact.id, conv.now):
-        return
+        return None
     await audit(conv.session, conv.contact, "question.released", "question", thread.id)
-    conv.say(Reply((text(N_("Question {ref} is nobody's again: you or a colleague can take it."),
-                         ref=thread_ref(thread.id)),)))
+    return thread.id
 
 
 async def took_on_opening(conv: Conversation, thread: QuestionThread, owner_before: int | None) -> bool:

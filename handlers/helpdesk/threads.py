@@ -3,7 +3,8 @@ stored and audited.
 
 A thread is `open` while it waits for staff, `answered` while it waits for the person, `closed` at the end.
 Its owner is the staff member who took it (compare-and-set, handlers.helpdesk.ownership): only the owner answers
-it; answering a thread nobody owns takes it, and cancelling that answer gives it back; a colleague can take it over.
+it; answering a thread nobody owns takes it, and cancelling that answer (or leaving it for another) gives it back; a
+colleague can take it over, and an answer written meanwhile waits for that.
 """
 
 from __future__ import annotations
@@ -13,12 +14,19 @@ from dataclasses import replace
 from typing import Any
 
 from handlers import drafts, outbox
-from handlers.conversation import Conversation, Journey, begin, open_form
+from handlers.conversation import Conversation, Journey, begin, open_form, resume_form
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState, InvalidAnswerError
-from handlers.helpdesk import copies
+from handlers.helpdesk import copies, ownership
 from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, thread_ref, too_long_note
-from handlers.helpdesk.ownership import answer_cancelled, closed_for_staff, owns, took_on_opening
+from handlers.helpdesk.ownership import (
+    answer_cancelled,
+    closed_for_staff,
+    held_facts,
+    owns,
+    replacing,
+    took_on_opening,
+)
 from handlers.helpdesk.report_answers import added_note, with_message
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
@@ -264,7 +272,7 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
     if not await owns(conv, thread):
         if composed:
             start = {"text": content.get("text") or "", "files": list(content.get("files") or []), "refused": 0}
-            await begin(conv, COMPOSE, {"$mode": "answer", "$thread": thread.id, "$start": start})
+            await open_composer(conv, {"$mode": "answer", "$thread": thread.id, "$start": start})
         return
     questions = Questions(conv.session)
     message = await questions.add_message(thread, conv.contact, from_staff=True, text=content["text"],
@@ -369,9 +377,47 @@ async def start_answer(conv: Conversation, thread: QuestionThread) -> None:
         await refuse(conv, "question.answer", "question", thread.id)
     elif thread.status == ThreadStatus.closed:
         conv.say(Reply((closed_for_staff(thread),)))
-    elif await owns(conv, thread):
+    elif await owns(conv, thread, holding=True):
         took = await took_on_opening(conv, thread, owner_before)
-        await begin(conv, COMPOSE, {"$mode": "answer", "$thread": thread.id, **({"$took": 1} if took else {})})
+        await open_composer(conv, {"$mode": "answer", "$thread": thread.id, **({"$took": 1} if took else {})})
+    elif thread.owner_id is not None:  # a colleague's, offered to take over (owns): what is typed next waits for it
+        await hold_answer(conv, thread)
+
+
+async def hold_answer(conv: Conversation, thread: QuestionThread) -> None:
+    """The composer of an answer to a thread a colleague has (`$held`), opened behind the offer to take it over
+    without a question of its own: what the person types next is kept there, shown with who has the thread and the
+    take-over (held_facts), never answered with the command list and lost."""
+    assert conv.contact.id is not None
+    answers, notes = await replacing(conv, {"$mode": "answer", "$thread": thread.id, "$held": 1})
+    if notes:
+        conv.say(Reply(notes))
+    await drafts.open_draft(conv.session, conv.contact.id, COMPOSE_FORM.id, FormState(step=STEP, answers=answers),
+                            conv.now)
+
+
+async def open_composer(conv: Conversation, answers: dict[str, object], *heading: Label) -> None:
+    """Open the composer (staff answers, people's replies), replacing the one in progress as `replacing` says."""
+    answers, notes = await replacing(conv, answers)
+    await begin(conv, COMPOSE, answers, *heading, once=notes)
+
+
+async def take(conv: Conversation, thread: QuestionThread, seen: int | None = None) -> None:
+    """qa:take, or qa:over with the version `seen` on its button: the thread taken (handlers.helpdesk.ownership). An
+    answer to it the person has in progress comes back with it to send, the one typed while a colleague had it
+    included."""
+    won = await (ownership.take(conv, thread) if seen is None else ownership.take_over(conv, thread, seen))
+    if not won or thread.id is None or conv.contact.id is None:
+        return
+    draft = await drafts.find_draft(conv.session, conv.contact.id, COMPOSE_FORM.id)
+    state = FormState.from_json(draft.state) if draft is not None else None
+    if draft is None or state is None or state.answers.get("$mode") != "answer" or \
+            state.answers.get("$thread") != thread.id:
+        conv.say(Reply((ownership.yours(thread.id),)))
+        return
+    answers = {key: value for key, value in state.answers.items() if key != "$held"}  # Send, now it is theirs
+    await drafts.save(conv.session, draft, replace(state, answers=answers), conv.now)
+    await resume_form(conv, COMPOSE, draft, text(N_("Question {ref} is yours now."), ref=thread_ref(thread.id)))
 
 
 async def start_reply(conv: Conversation, thread: QuestionThread) -> None:
@@ -383,7 +429,7 @@ async def start_reply(conv: Conversation, thread: QuestionThread) -> None:
         conv.say(Reply((text(N_("Question {ref} is closed. To ask something new, send /ask."),
                              ref=thread_ref(thread.id)),)))
     else:
-        await begin(conv, COMPOSE, {"$mode": "reply", "$thread": thread.id})
+        await open_composer(conv, {"$mode": "reply", "$thread": thread.id})
 
 
 async def close(conv: Conversation, thread: QuestionThread) -> None:
@@ -430,4 +476,4 @@ async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:
                                      priority=outbox.NOTICE)
 
 
-COMPOSE = Journey(COMPOSE_FORM, finish, cancelled=answer_cancelled)
+COMPOSE = Journey(COMPOSE_FORM, finish, facts=held_facts, cancelled=answer_cancelled)
