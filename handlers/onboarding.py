@@ -11,6 +11,7 @@ from handlers.canonical import canonical_name
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Journey, ask_again, begin
 from handlers.departures import discard_organisation_forms, hand_over, left_label
+from handlers.digests.service import scope_for, scope_name
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
@@ -193,7 +194,11 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
                 previous_role=before, previous_entity_id=old_entity_id, **handed)
     welcome = text(N_("Welcome, {name}! You are now a {role} of “{entity}”."),
                    name=contact.full_name, role=role_label(role), entity=entity.name)
-    conv.say(help_reply(role, welcome))
+    # a coordinator's scope is BDT's choice, not the organisation of the invitation: said at once, as /digest says it
+    scope = await scope_for(conv.session, contact) if role is Role.coordinator else None
+    covered = (Text(N_("Your digests and /export cover: {scope}"), {"scope": await scope_name(conv.session, scope)}),
+               ) if scope is not None else ()
+    conv.say(help_reply(role, welcome, *covered))
     if left is not None:  # after the welcome, which answers what they asked for
         conv.say(Reply((left,)))
     await _tell_inviter(conv, invite, entity)
@@ -214,10 +219,18 @@ async def _tell_inviter(conv: Conversation, invite: Invite, entity: Entity) -> N
     if role not in (Role.staff, Role.admin) and (role is None or inviter.entity_id != entity.id):
         return
     joined = N_("{person} joined “{entity}” as {role} with the invitation you made.")
-    person = person_for_staff(conv.contact) if role in (Role.staff, Role.admin) else name_of(conv.contact)  # no id
-    await outbox.enqueue(conv.session, inviter, Reply((text(joined, person=person, entity=entity.name,
-                                                            role=role_label(invite.role)),)),
-                         f"invite:{invite.id}:joined:{inviter.id}", priority=outbox.NOTICE)
+    staff = role in (Role.staff, Role.admin)
+    person = person_for_staff(conv.contact) if staff else name_of(conv.contact)  # no id
+    lines: list[Label] = [text(joined, person=person, entity=entity.name, role=role_label(invite.role))]
+    scope = await scope_for(conv.session, conv.contact) if staff and role_of(conv.contact) is Role.coordinator \
+        else None
+    if scope is not None:  # the invitation's organisation is not their scope: BDT sets it, or they see everything
+        lines.append(text(N_("Their digests and /export cover: {scope}. To change it, write {command} and a scope, "
+                             "for example region africa or entity {number}."),
+                          scope=await scope_name(conv.session, scope),
+                          command=Code(f"/scope {conv.contact.telegram_id}"), number=Code(str(entity.id))))
+    await outbox.enqueue(conv.session, inviter, Reply(tuple(lines)), f"invite:{invite.id}:joined:{inviter.id}",
+                         priority=outbox.NOTICE)
 
 
 async def refuse_demotion(conv: Conversation, invite: Invite, entity: Entity) -> None:
