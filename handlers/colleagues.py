@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers import drafts, outbox
+from handlers import outbox
 from handlers.conversation import Conversation
-from handlers.departures import ORGANISATION_FORMS, discard_organisation_forms, hand_over, left_label
-from handlers.forms.base import FormState
+from handlers.departures import discard_organisation_forms, hand_over, in_progress, left_label
 from handlers.inputs import Incoming
 from handlers.invites import INVITABLE, create_invite, deep_link
 from handlers.lengths import shorten
@@ -22,7 +21,6 @@ from models.geography import fold_name
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.people import People
-from models.repositories.pledges import Pledges
 from models.retention import INVITATION_KEY_PREFIX
 from models.tables import Contact, Entity
 from models.values import EntityStatus, Role
@@ -171,32 +169,8 @@ async def leave_command(conv: Conversation, incoming: Incoming) -> None:
     entity = await Entities(conv.session).get(conv.contact.entity_id)
     conv.say(Reply((text(N_("Do you want to leave “{entity}”? Its pledges will go to another focal point of it, "
                             "and you will no longer receive its reminders."), entity=entity.name if entity else ""),
-                    *await _in_progress(conv)),
+                    *await in_progress(conv)),
                    ((Button(Text(N_("Yes, leave")), "lv:yes"), Button(Text(N_("No, stay")), "lv:no")),)))
-
-
-async def _in_progress(conv: Conversation) -> tuple[Label, ...]:
-    """What leaving would discard: a line for each of the person's forms about the organisation's pledges."""
-    assert conv.contact.id is not None
-    lines: list[Label] = []
-    for form_id in ORGANISATION_FORMS:
-        draft = await drafts.find_draft(conv.session, conv.contact.id, form_id)
-        if draft is None:
-            continue
-        pledge_id = FormState.from_json(draft.state).answers.get("$pledge_id")  # the report's, or the one edited
-        pledge = await Pledges(conv.session).get(int(pledge_id)) \
-            if isinstance(pledge_id, int) or (isinstance(pledge_id, str) and pledge_id.isdigit()) else None
-        named: Label = Code(pledge.ref) if pledge is not None and pledge.ref else pledge.title if pledge else "…"
-        if form_id == "report":
-            lines.append(text(N_("Your report on {pledge} in progress will be discarded: send it first if BDT should "
-                                 "receive it."), pledge=named))
-        elif pledge is not None:
-            lines.append(text(N_("Your changes to {pledge} in progress will be discarded: send them first if BDT "
-                                 "should receive them."), pledge=named))
-        else:
-            lines.append(Text(N_("The pledge you are registering will be discarded: send it first if BDT should "
-                                 "receive it.")))
-    return tuple(lines)
 
 
 async def leave_button(conv: Conversation, code: str) -> None:

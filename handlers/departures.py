@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from handlers import drafts, outbox
 from handlers.conversation import Conversation
+from handlers.forms.base import FormState
 from handlers.messages import N_, Button, Code, Label, Reply, Text, plural, text
 from handlers.people import audit, name_of, staff_contacts
 from models.repositories.invites import Invites
 from models.repositories.people import People
+from models.repositories.pledges import Pledges
 from models.tables import Contact, Entity
 
 ORGANISATION_FORMS = ("pledge", "report")
@@ -21,6 +23,31 @@ async def discard_organisation_forms(conv: Conversation) -> None:
     assert conv.contact.id is not None
     for form_id in ORGANISATION_FORMS:
         await drafts.discard(conv.session, conv.contact.id, form_id)
+
+
+async def in_progress(conv: Conversation) -> tuple[Label, ...]:
+    """What leaving would discard, said before /leave and before a move by invitation: a line for each of the
+    person's forms about the organisation's pledges."""
+    assert conv.contact.id is not None
+    lines: list[Label] = []
+    for form_id in ORGANISATION_FORMS:
+        draft = await drafts.find_draft(conv.session, conv.contact.id, form_id)
+        if draft is None:
+            continue
+        pledge_id = FormState.from_json(draft.state).answers.get("$pledge_id")  # the report's, or the one edited
+        pledge = await Pledges(conv.session).get(int(pledge_id)) \
+            if isinstance(pledge_id, int) or (isinstance(pledge_id, str) and pledge_id.isdigit()) else None
+        named: Label = Code(pledge.ref) if pledge is not None and pledge.ref else pledge.title if pledge else "…"
+        if form_id == "report":
+            lines.append(text(N_("Your report on {pledge} in progress will be discarded: send it first if BDT should "
+                                 "receive it."), pledge=named))
+        elif pledge is not None:
+            lines.append(text(N_("Your changes to {pledge} in progress will be discarded: send them first if BDT "
+                                 "should receive them."), pledge=named))
+        else:
+            lines.append(Text(N_("The pledge you are registering will be discarded: send it first if BDT should "
+                                 "receive it.")))
+    return tuple(lines)
 
 
 async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Contact | None:

@@ -10,7 +10,7 @@ from handlers import drafts, outbox
 from handlers.canonical import canonical_name
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Journey, ask_again, begin
-from handlers.departures import discard_organisation_forms, hand_over, left_label
+from handlers.departures import discard_organisation_forms, hand_over, in_progress, left_label
 from handlers.digests.service import scope_for, scope_name
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
@@ -319,7 +319,10 @@ async def start_command(conv: Conversation, argument: str) -> None:
         if role_of(contact) is None:  # someone with a place is asked about changing it, not greeted as new
             conv.say(greeting(conv))
         change = await change_answers(conv.session, contact, found, entity)
-        await begin(conv, JOINING, {"invite_id": found.id, **change})
+        # a focal point moving away leaves their forms about its pledges behind (finish_joining): said first
+        discarded = await in_progress(conv) if change.get("$change") == "move" and \
+            role_of(contact) is Role.focal_point else ()
+        await begin(conv, JOINING, {"invite_id": found.id, **change}, once=discarded)
         return
     joining = await waiting_to_join(conv.session, contact)
     if joining is not None:

@@ -155,3 +155,17 @@ async def test_reassign_on_an_organisation_without_pledges_says_nothing_changed(
     assert "has no pledge yet, so nothing changed" in done[0].text, done[0].text
     assert "0 pledges" not in done[0].text
     assert await chat.collect(BOB) == []  # not told of a change that moved nothing
+
+
+async def test_the_move_question_names_the_pledge_in_progress_it_would_discard(chat: ChatDriver,
+                                                                               database: Database) -> None:
+    await awas_two_pledges(chat, database)
+    awa = chat.person(AWA, "Awa", "fr")
+    await chat.send(awa, "/pledge")
+    await chat.send(awa, "Écoles connectées du Sénégal")
+    token, _, _ = await invite(CreateInvite("Agence de l'Informatique", Role.focal_point, country_iso3="SEN"),
+                               database.uow(), utcnow())
+    asked = " ".join(m.text for m in await chat.send(awa, f"/start {token}"))
+    assert "L’engagement que vous êtes en train d’enregistrer sera effacé" in asked, asked  # as /leave says it
+    await chat.press(awa, "f:move:c:no")
+    assert "pledge" in await drafts_of(database, AWA)  # staying keeps it
