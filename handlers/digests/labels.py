@@ -60,14 +60,6 @@ REPORT_HEADERS: tuple[str, ...] = (
 )
 SHEET_NAMES = (N_("Pledges"), N_("Reports"))
 
-REPORT_STATUSES: dict[str, str] = {
-    "not_started": N_("not started"),
-    "in_progress": N_("in progress"),
-    "delayed": N_("delayed"),
-    "completed": N_("completed"),
-    "cancelled": N_("cancelled"),
-}
-
 
 def group_label(breakdown: str, key: str) -> Label:
     """The name of one group of a breakdown (a code shown as written when unknown)."""

@@ -2,7 +2,8 @@
 
 The rows come from the database ready to write (DigestFigures.pledge_rows / report_rows: money as floats,
 dates as Excel day numbers; a pledge owing a report says since when, so the digest's overdue list is all there),
-in chunks; here codes become names in the reader's language (each name translated once per file) and
+in chunks; here codes become names in the reader's language (each name translated once per file), the names
+messages give them (a status as /mypledges says it, a country by its name, never its ISO code), and
 handlers.digests.xlsx streams them into the file. See that module for why the project writes XLSX itself.
 """
 
@@ -15,9 +16,10 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 from typing import Any
 
-from handlers.digests.labels import FOCUS_AREAS, PLEDGE_HEADERS, REPORT_HEADERS, REPORT_STATUSES, SHEET_NAMES
+from handlers.digests.labels import FOCUS_AREAS, PLEDGE_HEADERS, REPORT_HEADERS, SHEET_NAMES
 from handlers.digests.xlsx import EXCEL_EPOCH_ORDINAL, Kind, Workbook
-from handlers.messages import Label, Text
+from handlers.messages import CountryName, Label, Text
+from handlers.reports.form import REPORT_STATUS_LABELS
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS, STATUS_LABELS
 
 Translate = Callable[[Label], str]
@@ -26,8 +28,17 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 T, N, M, D, B = Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.DATE, Kind.BOOL
 PLEDGE_KINDS = (T, T, T, T, T, T, T, M, T, B, B, B, D, D, D, D, T, T, N, M, D, D)
 REPORT_KINDS = (T, T, T, T, N, M, N, D)
-PLEDGE_WIDTHS = (16, 40, 32, 20, 18, 16, 14, 16, 18, 6, 6, 6, 12, 12, 12, 12, 12, 14, 10, 16, 12, 14)
+PLEDGE_WIDTHS = (16, 40, 32, 20, 18, 16, 14, 16, 28, 6, 6, 6, 12, 12, 12, 12, 12, 14, 10, 16, 12, 14)
 REPORT_WIDTHS = (16, 40, 10, 14, 10, 16, 14, 12)
+
+
+def standalone(name: str) -> str:
+    """A name written for running text ("Status: validated") as a cell shows it, alone: with a capital ("Validated").
+
+    English's name of a status is its code ("validated"), which a sheet would otherwise seem to show raw. Scripts
+    without capitals (Arabic, Chinese) are left as they are.
+    """
+    return name[:1].upper() + name[1:]
 
 
 class Cells:
@@ -35,11 +46,21 @@ class Cells:
 
     def __init__(self, translate: Translate) -> None:
         def names(table: dict[str, str]) -> dict[str, str]:
-            return {code: translate(Text(label)) for code, label in table.items()}
+            return {code: standalone(translate(Text(label))) for code, label in table.items()}
 
+        self._translate = translate
         self._sectors, self._statuses = names(SECTOR_LABELS), names(STATUS_LABELS)
         self._areas, self._types = names(FOCUS_AREAS), names(PLEDGE_TYPE_LABELS)
-        self._reports = names(REPORT_STATUSES)
+        self._reports = names(REPORT_STATUS_LABELS)
+        self._countries: dict[str, str] = {}
+
+    def countries(self, codes: Sequence[str]) -> str:
+        """A pledge's countries by their names in the reader's language (each country named once per file)."""
+        names = self._countries
+        for code in codes:
+            if code not in names:
+                names[code] = self._translate(CountryName(code))
+        return ", ".join(names[code] for code in codes)
 
     def pledge(self, row: Sequence[Any]) -> tuple[Any, ...]:
         """One pledge row as the sheet shows it (an unknown code as written)."""
@@ -48,7 +69,7 @@ class Cells:
         if isinstance(countries, str):  # a JSON list, as PostgreSQL's driver may hand it over
             countries = json.loads(countries)
         return (ref, title, entity, self._sectors.get(sector, sector), self._statuses.get(status, status),
-                self._areas.get(area, area), self._types.get(kind, kind), value, ", ".join(countries or ()),
+                self._areas.get(area, area), self._types.get(kind, kind), value, self.countries(countries or ()),
                 ldc, lldc, sids, start, end, submitted, validated, period,
                 self._reports.get(report_status, report_status), percent, disbursed, received, overdue_since)
 

@@ -1,0 +1,131 @@
+"""The digest's spreadsheet names every code as messages do, in each of the six languages: statuses, sectors, pledge
+types, focus areas and report statuses by their names (English "validated" showed as written, like a raw code), and
+countries by their names, never by ISO codes ("SEN")."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from itertools import cycle, islice
+from typing import Any
+
+import openpyxl
+import pytest
+
+from bot.i18n import Renderer
+from handlers.digests.labels import FOCUS_AREAS, group_label
+from handlers.digests.sheet import write_csv, write_xlsx
+from handlers.messages import CountryName, Label
+from handlers.reports.cards import report_status_label
+from handlers.reports.form import REPORT_STATUS_LABELS
+from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS, STATUS_LABELS, labeller, sector_label, status_label
+from models.values import LANGUAGES
+
+SECTOR, STATUS, AREA, TYPE, COUNTRIES, REPORT_STATUS = 3, 4, 5, 6, 8, 17
+"""Columns of the pledges sheet that hold codes in the database."""
+ROWS = max(len(table) for table in (STATUS_LABELS, SECTOR_LABELS, FOCUS_AREAS, PLEDGE_TYPE_LABELS,
+                                    REPORT_STATUS_LABELS))
+
+
+def _codes(table: dict[str, str]) -> list[str]:
+    """Every code of a table, repeated to fill ROWS rows."""
+    return list(islice(cycle(table), ROWS))
+
+
+def _pledge_rows(countries: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Pledge rows as DigestFigures.pledge_rows hands them over, one code of each table per row."""
+    return [(f"P2C-2026-{n:05d}", "Title", "Entity", sector, status, area, kind, 1000.0,
+             countries if countries is not None else ["SEN", "KAZ"], True, False, False, 46000, 46500, 45900, 45950,
+             "2026", report, 40, 500.0, 46100, None)
+            for n, (sector, status, area, kind, report) in enumerate(zip(
+                _codes(SECTOR_LABELS), _codes(STATUS_LABELS), _codes(FOCUS_AREAS), _codes(PLEDGE_TYPE_LABELS),
+                _codes(REPORT_STATUS_LABELS), strict=True))]
+
+
+async def _chunks(rows: list[tuple[Any, ...]]) -> AsyncIterator[Sequence[Any]]:
+    yield rows
+
+
+def _say(renderer: Renderer, locale: str) -> Callable[[Label], str]:
+    def translate(label: Label) -> str:
+        return renderer.label(label, locale, markup=False)
+    return translate
+
+
+async def _sheets(renderer: Renderer, locale: str, countries: Sequence[Any] | None = None
+                  ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The pledges and reports sheets' rows (headers left out), as openpyxl reads them."""
+    rows = _pledge_rows(countries)
+    reports = [("P2C-2026-00000", "Title", "2026", row[REPORT_STATUS], 40, 500.0, 10, 46100) for row in rows]
+    content = await write_xlsx((("pledges", _chunks(rows)), ("reports", _chunks(reports))), _say(renderer, locale),
+                               locale == "ar")
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return ([row for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)],
+            [row for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)])
+
+
+def _standalone(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+async def test_every_coded_column_shows_the_names_messages_use(renderer: Renderer, locale: str) -> None:
+    """Each coded cell is the name a message gives the code (a pledge's status as /mypledges says it, with the
+    capital a cell standing alone takes), never the code itself."""
+    say = _say(renderer, locale)
+    expected = {
+        SECTOR: lambda code: say(sector_label(code)),
+        STATUS: lambda code: _standalone(say(status_label(code))),
+        AREA: lambda code: say(group_label("focus_area", code)),
+        TYPE: lambda code: say(labeller(PLEDGE_TYPE_LABELS)(code)),
+        REPORT_STATUS: lambda code: say(report_status_label(code)),
+    }
+    pledges, reports = await _sheets(renderer, locale)
+    for written, shown, report in zip(_pledge_rows(), pledges, reports, strict=True):
+        for column, name in expected.items():
+            assert shown[column] == name(written[column]), (locale, column, shown[column])
+            assert shown[column] != written[column], (locale, column, shown[column])
+        assert report[3] == shown[REPORT_STATUS]
+
+
+async def test_english_cells_read_as_names_not_codes(renderer: Renderer) -> None:
+    """The tester's case: English showed "validated", "completed", "financial"... as the codes are written."""
+    pledges, reports = await _sheets(renderer, "en")
+    statuses = {row[STATUS] for row in pledges}
+    assert {"Validated", "Completed", "Withdrawn", "Submitted, awaiting validation"} <= statuses
+    assert {row[REPORT_STATUS] for row in pledges} == {"Not started", "In progress", "Delayed", "Completed",
+                                                       "Cancelled"}
+    assert {row[3] for row in reports} == {row[REPORT_STATUS] for row in pledges}
+    for row in pledges:
+        for column in (SECTOR, STATUS, AREA, TYPE, REPORT_STATUS):
+            assert row[column][:1].isupper(), (column, row[column])
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+async def test_countries_are_named_in_the_reader_s_language_not_by_iso_code(renderer: Renderer,
+                                                                            locale: str) -> None:
+    say = _say(renderer, locale)
+    names = ", ".join([say(CountryName("SEN")), say(CountryName("KAZ"))])
+    for countries in (["SEN", "KAZ"], json.dumps(["SEN", "KAZ"])):  # a JSON text, as PostgreSQL's driver may give it
+        pledges, _ = await _sheets(renderer, locale, countries)
+        assert {row[COUNTRIES] for row in pledges} == {names}
+        assert "SEN" not in names and "KAZ" not in names
+    pledges, _ = await _sheets(renderer, locale, [])
+    assert {row[COUNTRIES] for row in pledges} == {None}  # no country: an empty cell
+
+
+async def test_country_names_by_language(renderer: Renderer) -> None:
+    shown = {locale: (await _sheets(renderer, locale, ["SEN", "KAZ"]))[0][0][COUNTRIES] for locale in LANGUAGES}
+    assert shown["en"] == "Senegal, Kazakhstan"
+    assert shown["fr"] == "Sénégal, Kazakhstan"
+    assert shown["ru"].startswith("Сенегал")
+    assert shown["zh"].startswith("塞内加尔")
+
+
+async def test_the_csv_names_codes_and_countries_too(renderer: Renderer) -> None:
+    content = await write_csv(_chunks(_pledge_rows()), "pledges", _say(renderer, "en"))
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))[1:]
+    assert rows[list(STATUS_LABELS).index("validated")][STATUS] == "Validated"
+    assert {row[COUNTRIES] for row in rows} == {"Senegal, Kazakhstan"}
