@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 RTL_LANGUAGES = frozenset({"ar"})
-FSI, PDI = "\u2068", "\u2069"
+FSI, PDI, LRM = "\u2068", "\u2069", "\u200e"
 CAPS = (1000, 300, 100, 30)
 """How short what people wrote becomes, step by step, in a message that would not fit otherwise."""
 COMMAND = re.compile(r"(?<![\w/<:.\u2068])/[a-z][a-z0-9_]*")
@@ -179,7 +179,11 @@ class Renderer:
     def _value(self, value: Money | Number | Day | Clock | CountryName | Code, locale: str) -> str:
         loc = _known(locale)
         if isinstance(value, Money):
-            return self._isolate(format_amount(value.value, loc), locale)
+            amount = format_amount(value.value, loc)
+            # Arabic writes "US$" after the number: in right-to-left text the bidi algorithm takes its trailing "$"
+            # for right-to-left and draws it before "US" ("$US 2,500,000", in messages and charts alike); a
+            # left-to-right mark after it keeps the symbol whole ("US$ 2,500,000", read right to left)
+            return self._isolate(amount + LRM if loc in RTL_LANGUAGES else amount, locale)
         if isinstance(value, Number):
             if isinstance(value.value, int):
                 return self._isolate(format_integer(value.value, loc), locale)
