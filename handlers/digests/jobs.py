@@ -13,6 +13,7 @@ from models.database import UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.subscriptions import Subscriptions
 from models.tables import DigestSubscription
+from models.timezones import zone_of
 from models.working_hours import next_allowed
 
 log = logging.getLogger(__name__)
@@ -25,13 +26,14 @@ async def send_due_digests(uow: Callable[[], UnitOfWork], now: datetime, transla
                            default_locale: str = "en", default_zone: str = "UTC") -> int:
     """Enqueue every digest due by `now` and not yet sent for its period; how many (one transaction each)."""
     async with uow() as unit:
+        # the reader's zone as /settings shows it and reminders use it: chosen, else their organisation's country's
         candidates = [(contact.id, subscription.cadence, subscription.weekday, subscription.hour,
-                       subscription.last_period, contact.timezone, subscription.updated_at)
-                      for contact, subscription in await Subscriptions(unit.session).candidates(
+                       subscription.last_period, zone_of(contact.timezone, country, default_zone),
+                       subscription.updated_at)
+                      for contact, subscription, country in await Subscriptions(unit.session).candidates(
                           "weekly", DEFAULT_WEEKDAY, DEFAULT_HOUR)]
     made, sent = Made(), 0
     for contact_id, cadence, weekday, hour, last_period, zone, chosen_at in candidates:
-        zone = zone or default_zone
         due = next_due(cadence, weekday, hour, now, zone)
         # a moment that passed before the person chose (or became staff) is not owed: the next one is theirs
         if due is None or now < due.at or due.at < chosen_at or last_period == due.period or contact_id is None:

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from models.repositories.base import table_of
 from models.scope import EVERYTHING, Scope, ScopeKind
 from models.session import Session
-from models.tables import Contact, CoordinatorScope, DigestSubscription, GeneratedFile
+from models.tables import Contact, CoordinatorScope, DigestSubscription, Entity, GeneratedFile
 from models.values import Role
 
 S = table_of(DigestSubscription)
 K = table_of(Contact)
+E = table_of(Entity)
 F = table_of(GeneratedFile)
 
 
@@ -54,24 +55,26 @@ class Subscriptions:
         self.session.add(subscription)
         await self.session.flush()
 
-    async def candidates(self, default_cadence: str, default_weekday: int,
-                         default_hour: int) -> Sequence[tuple[Contact, DigestSubscription]]:
-        """Every reachable person whose digest may fall due: subscribers, and staff who never chose (the default);
-        not those who withdrew their consent to non-essential messages (/settings)."""
+    async def candidates(self, default_cadence: str, default_weekday: int, default_hour: int
+                         ) -> Sequence[tuple[Contact, DigestSubscription, str | None]]:
+        """Every reachable person whose digest may fall due, with their entity's country (their zone's guess when
+        they chose none): subscribers, and staff who never chose (the default); not those who withdrew their consent
+        to non-essential messages (/settings)."""
         staff = K.c.role.in_((Role.staff, Role.admin, Role.coordinator))
-        query = (sa.select(Contact, DigestSubscription)
+        query = (sa.select(Contact, DigestSubscription, E.c.country_iso3)
                  .outerjoin(DigestSubscription, DigestSubscription.contact_id == Contact.id)  # type: ignore[arg-type]
+                 .outerjoin(E, E.c.id == K.c.entity_id)
                  .where(K.c.blocked.is_(False), staff, K.c.consent_withdrawn_at.is_(None),
                         sa.or_(S.c.cadence.in_(("weekly", "monthly")),
                                sa.and_(S.c.contact_id.is_(None), K.c.role.in_((Role.staff, Role.admin)))))
                  .order_by(K.c.id))
-        found: list[tuple[Contact, DigestSubscription]] = []
-        for contact, subscription in (await self.session.execute(query)).all():
+        found: list[tuple[Contact, DigestSubscription, str | None]] = []
+        for contact, subscription, country in (await self.session.execute(query)).all():
             if subscription is None:
                 subscription = DigestSubscription(contact_id=contact.id, cadence=default_cadence,
                                                   weekday=default_weekday, hour=default_hour,
                                                   updated_at=contact.created_at)
-            found.append((contact, subscription))
+            found.append((contact, subscription, country))
         return found
 
 
