@@ -24,6 +24,7 @@ from models.repositories.reminders import Reminders
 from models.repositories.subscriptions import Scopes, Subscriptions
 from models.scope import ScopeError, ScopeKind, parse_scope
 from models.tables import Contact, DigestSubscription
+from models.timezones import zone_of
 from models.values import PledgeStatus, Role
 
 DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"))
@@ -42,8 +43,10 @@ def _say(conv: Conversation, message: str, *buttons: tuple[Button, ...], **param
     conv.say(Reply((Text(message, dict(params)),), tuple(buttons)))
 
 
-def _zone(conv: Conversation) -> str:
-    return conv.contact.timezone or conv.deps.timezone
+async def _zone(conv: Conversation) -> str:
+    """The reader's zone as /settings shows it and reminders use it: chosen, else their organisation's country's."""
+    entity = await Entities(conv.session).get(conv.contact.entity_id) if conv.contact.entity_id else None
+    return zone_of(conv.contact.timezone, entity.country_iso3 if entity else None, conv.deps.timezone)
 
 
 def _menu() -> tuple[tuple[Button, ...], ...]:
@@ -241,7 +244,7 @@ async def _act(conv: Conversation, action: str) -> None:
     subscription = await _current(conv)
     since = subscription.last_sent_at
     await enqueue_digest(conv.session, conv.contact, scope, conv.locale, f"dgn:{conv.update_key}", since=since,
-                         now=conv.now, zone=_zone(conv), translate=translate, made=Made(), priority=NOTICE)
+                         now=conv.now, zone=await _zone(conv), translate=translate, made=Made(), priority=NOTICE)
 
 
 ENDED = {PledgeStatus.withdrawn: N_("{ref} was withdrawn: no reminder was sent."),
