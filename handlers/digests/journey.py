@@ -49,6 +49,23 @@ async def _zone(conv: Conversation) -> str:
     return zone_of(conv.contact.timezone, entity.country_iso3 if entity else None, conv.deps.timezone)
 
 
+PAUSED = N_("Scheduled digests are paused: you withdrew your consent to announcements and digests. To receive them "
+            "again, press the button below or use /settings.")
+"""What /digest says to someone who withdrew their consent (/settings): no scheduled digest comes to them."""
+CONSENT_AGAIN = Button(Text(N_("✅ Receive announcements and digests again")), "st:consent:on")
+"""/settings' own button (handlers.settings): it gives the consent again and shows the settings."""
+
+
+def _paused(conv: Conversation) -> bool:
+    return conv.contact.consent_withdrawn_at is not None
+
+
+def _paused_menu() -> tuple[tuple[Button, ...], ...]:
+    """No cadence buttons while paused: a choice would change nothing the person receives."""
+    return ((CONSENT_AGAIN,),
+            (Button(Text(N_("Send one now")), "dg:now"), Button(Text(N_("Spreadsheet")), "dg:export")))
+
+
 def _menu() -> tuple[tuple[Button, ...], ...]:
     return ((Button(Text(N_("Weekly")), "dg:week"), Button(Text(N_("Monthly")), "dg:month")),
             (Button(Text(N_("Send one now")), "dg:now"), Button(Text(N_("Stop digests")), "dg:off")),
@@ -85,6 +102,9 @@ async def digest_command(conv: Conversation, incoming: Incoming) -> None:
         _say(conv, NOT_ALLOWED)
         return
     covered = Text(N_("Your digests and /export cover: {scope}"), {"scope": await scope_name(conv.session, scope)})
+    if _paused(conv):
+        conv.say(Reply((Text(PAUSED), covered), _paused_menu()))
+        return
     conv.say(Reply((_setting(await _current(conv)), covered, Text(N_("Choose how often:"))), _menu()))
 
 
@@ -222,6 +242,9 @@ async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int) 
     subscription.cadence, subscription.weekday, subscription.hour = cadence, weekday, hour
     subscription.updated_at = conv.now
     await Subscriptions(conv.session).save(subscription)
+    if cadence != "off" and _paused(conv):  # a button of a /digest shown before the consent was withdrawn
+        conv.say(Reply((_setting(subscription), Text(PAUSED)), ((CONSENT_AGAIN,),)))
+        return
     conv.say(Reply((_setting(subscription),)))
 
 
