@@ -20,10 +20,10 @@ from models.repositories.digests import pledge_in_scope
 from models.repositories.entities import Entities
 from models.repositories.outbox import NOTICE
 from models.repositories.pledges import Pledges
-from models.repositories.reminders import Reminders
+from models.repositories.reminders import LATER, Reminders
 from models.repositories.subscriptions import Scopes, Subscriptions
 from models.scope import ScopeError, ScopeKind, parse_scope
-from models.tables import Contact, DigestSubscription
+from models.tables import Contact, DigestSubscription, Pledge
 from models.timezones import zone_of
 from models.values import PledgeStatus, Role
 
@@ -303,5 +303,20 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
     elif not done.following:
         _say(conv, N_("No reminder was sent: {ref} has no focal point we can reach. Please find who follows it now."),
              ref=Code(pledge.ref or ""))
-    else:
-        _say(conv, N_("Its focal point was already reminded today (or there is none); no second reminder was sent."))
+    elif (postponed := await _postponed(conv, pledge)) >= done.following:
+        conv.say(Reply((plural("No reminder was sent: the focal point of {ref} asked to be reminded of it later.",
+                               "No reminder was sent: the {count} focal points of {ref} asked to be reminded of it "
+                               "later.", done.following, ref=Code(pledge.ref or "")),)))
+    else:  # the reminder key of their day is taken: one reminder a day, a nudge's or a scheduled one
+        conv.say(Reply((plural("No second reminder was sent: the focal point of {ref} already has today's reminder.",
+                               "No second reminder was sent: the {count} focal points of {ref} already have today's "
+                               "reminder.", done.following - postponed, ref=Code(pledge.ref or "")),)))
+
+
+async def _postponed(conv: Conversation, pledge: Pledge) -> int:
+    """How many of the pledge's reachable focal points asked for its reminders later ("Remind me in 3 days"): a nudge
+    skips them, as the scheduled reminders do."""
+    reminders = Reminders(conv.session)
+    focal_points = {person.id for person in await reminders.focal_points([pledge.entity_id])}
+    return sum(1 for hold in await reminders.holds([pledge.id or 0])
+               if hold.contact_id in focal_points and hold.reason == LATER and hold.until > conv.now)
