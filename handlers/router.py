@@ -150,7 +150,8 @@ async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey
         if draft is not None and journey is not None:
             await proceed(conv, journey, draft, FormInput(code=data))
         else:
-            conv.say(help_reply(role_of(conv.contact), Text(N_("Those questions are already finished."))))
+            # one line: a second tap on a form's last button is common, and the whole command list would bury it
+            conv.say(Reply((Text(N_("Those questions are already finished. /help lists what I can do.")),)))
         return
     said = len(conv.replies)
     if parsed is None:
