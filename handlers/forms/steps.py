@@ -397,6 +397,9 @@ class CountStep(IntegerStep):
     """The units' codes and message ids, matched against their labels in the reader's language."""
     unit_forms: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     """Other forms of each unit's label by language ("школ", "مدرسة"), matched as the label is."""
+    unit_counts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Each unit's plural message pair ("{count} school", "{count} schools"), that confirms a count typed with it in
+    the form the count takes ("300 школ"); a unit without one is confirmed in brackets ("300 (schools)")."""
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """The number, and its unit when the words after it name one unambiguously."""
@@ -408,7 +411,12 @@ class CountStep(IntegerStep):
         if best == 0 or len(winners) != 1:
             return Answer(number, Number(number))
         unit = winners[0]
-        return Answer(number, Concat((Number(number), " ", Text(self.units[unit]))), also={self.unit_step: unit})
+        # the label after a number takes no grammar from it ("300 школы", "1 escuelas"): the unit's own plural
+        # message does, or brackets set the label apart as the name of what is counted
+        counted = self.unit_counts.get(unit)
+        echo = (plural(*counted, number) if counted is not None
+                else Concat((Number(number), " (", Text(self.units[unit]), ")")))
+        return Answer(number, echo, also={self.unit_step: unit})
 
 
 QuickDates = Callable[[date], tuple[tuple[str, date], ...]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.forms.base import Answers, Form
 from handlers.forms.countries import CountryStep
 from handlers.forms.steps import AmountStep, ChoiceStep, CountStep, DateStep, MultiChoiceStep, TextStep
+from handlers.forms.units import TARGET_UNIT_COUNTS
 from handlers.messages import N_, Number
 from handlers.vocabulary import (
     BENEFICIARY_LABELS,
@@ -61,7 +62,7 @@ PLEDGE_FORM = Form(
                         label_of=labeller(BENEFICIARY_LABELS), question=N_("Who will benefit? Tap all that apply, "
                                                                            "then Done.")),
         CountStep(id="target_value", label=N_("Target"), minimum=1, maximum=10**12, unit_step="target_unit",
-                  units=TARGET_UNITS, unit_forms=TARGET_UNIT_FORMS,
+                  units=TARGET_UNITS, unit_forms=TARGET_UNIT_FORMS, unit_counts=TARGET_UNIT_COUNTS,
                   question=N_("What is the target, as a number? For example 2 million (people) or 500 (schools).")),
         ChoiceStep(id="target_unit", label=N_("Target unit"), choices=tuple(TARGET_UNITS),
                    label_of=labeller(TARGET_UNITS), question=N_("The target counts what?")),
