@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -180,16 +180,17 @@ def _quarters(first: date, last: date) -> Any:
     days = ("first_day", "last_day", "half_start", "year_start", "quarter_due", "half_due", "year_due")
     columns = [sa.column(name, sa.Date) for name in days] + [sa.column(name, sa.String)
                                                               for name in ("quarter", "half", "year")]
-    return sa.values(*columns, name="quarters").data(rows).cte("quarters")  # SQLite names VALUES' columns in a CTE
+    name = f"quarters_{first.year}_{(first.month - 1) // 3 + 1}"  # one a table: several in one statement
+    return sa.values(*columns, name=name).data(rows).cte(name)  # SQLite names VALUES' columns in a CTE
 
 
-def _owed_quarters(due: dict[str, str], earliest: date) -> tuple[Any, Any, ColumnElement[bool]]:
+def _owed_quarters(due: dict[str, str], first: date) -> tuple[Any, Any, ColumnElement[bool]]:
     """The quarters of a pledge's periods whose report is overdue (by cadence, the latest in `due` and those
     before) that no current report covers (one of the quarter, its half or its year): the quarters table, the due
     date of each quarter's period, and the condition, correlated to the pledge. A pledge owes a report when it has
     one (models.reporting.owed_periods, and so next_report, the reminders' rule: a later period reported leaves an
-    earlier one owed). `earliest`: the first start date of the pledges asked about."""
-    quarters = _quarters(earliest, max(period_end(period) for period in due.values()))
+    earlier one owed). The table begins with the quarter of `first`: it answers for pledges begun since (_by_start)."""
+    quarters = _quarters(first, max(period_end(period) for period in due.values()))
     changed = sa.and_(P.c.cadence_since.is_not(None), P.c.previous_cadence.is_not(None),
                       quarters.c.first_day < P.c.cadence_since)
     cadence = sa.case((changed, P.c.previous_cadence), else_=P.c.reporting_cadence)  # reporting.cadence_on
@@ -212,8 +213,29 @@ def _owed_quarters(due: dict[str, str], earliest: date) -> tuple[Any, Any, Colum
     return quarters, period_due, owed
 
 
+def _by_start(due: dict[str, str], earliest: date, ask: Callable[[Any, Any, ColumnElement[bool]], Any]) -> Any:
+    """`ask` of the quarters a pledge may owe (_owed_quarters), each pledge against a table of the quarters since the
+    first day of a year not long before its start: 2, 4, 8, 16... years before the last period due, the whole table
+    from `earliest` (the first start date of the pledges asked about) for the pledges begun before all of those (a
+    table is made only when the whole one is at least twice as long: else one table, as before).
+
+    The same answers as the whole table for every pledge: a quarter that ended before the pledge began is never owed.
+    Without it, one pledge begun in 1990 had the sheet check every pledge against every quarter since 1990 (8.2 s
+    instead of 2.6 s at 100,000 pledges on PostgreSQL, 3.2 s with it): each is now checked against at most about four
+    times the quarters since its start (two years' at least)."""
+    last = max(period_end(period) for period in due.values())
+    branches, years = [], 2
+    while (first := date(last.year - years + 1, 1, 1)) > earliest and (last - earliest) >= 2 * (last - first):
+        branches.append((P.c.start_date >= first, ask(*_owed_quarters(due, first))))
+        years *= 2
+    whole = ask(*_owed_quarters(due, earliest))
+    return sa.case(*branches, else_=whole) if branches else whole
+
+
 def _owing(due: dict[str, str], earliest: date) -> ColumnElement[bool]:
-    """True for a pledge that owes a report (_owed_quarters)."""
+    """True for a pledge that owes a report (_owed_quarters). One table from `earliest` for all the pledges: PostgreSQL
+    joins it to them (a semi-join, which stops at the first quarter owed and skips the quarters before a pledge's start
+    cheaply); split by start (_by_start), the EXISTS is a subplan a pledge and took twice as long."""
     quarters, _, owed = _owed_quarters(due, earliest)
     return sa.exists(sa.select(sa.literal(1)).select_from(quarters).where(owed).correlate(P))
 
@@ -221,9 +243,11 @@ def _owing(due: dict[str, str], earliest: date) -> ColumnElement[bool]:
 def _overdue_since(due: dict[str, str], earliest: date) -> Any:
     """The due date of the oldest period a validated pledge owes (_owed_quarters; NULL: none): since when its report
     is overdue, as its reminders say."""
-    quarters, period_due, owed = _owed_quarters(due, earliest)
-    oldest = sa.select(sa.func.min(period_due)).select_from(quarters).where(owed).correlate(P).scalar_subquery()
-    return sa.type_coerce(sa.case((P.c.status == PledgeStatus.validated, oldest), else_=sa.null()), sa.Date)
+    def oldest(quarters: Any, period_due: Any, owed: ColumnElement[bool]) -> Any:
+        return sa.select(sa.func.min(period_due)).select_from(quarters).where(owed).correlate(P).scalar_subquery()
+
+    since = _by_start(due, earliest, oldest)
+    return sa.type_coerce(sa.case((P.c.status == PledgeStatus.validated, since), else_=sa.null()), sa.Date)
 
 
 class DigestFigures:

@@ -4,6 +4,7 @@ Reports.latest_of; a pledge begun in 1990 owes what models.reporting.owed_period
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -13,12 +14,12 @@ from test_digests import _seed
 
 from models.clock import utcnow
 from models.database import Database
-from models.reporting import due_date, latest_due_periods, owed_periods
+from models.reporting import cadence_change, due_date, latest_due_periods, next_report, owed_periods
 from models.repositories.digests import DigestFigures
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
 from models.scope import EVERYTHING
-from models.tables import Pledge, ProgressReport
+from models.tables import Entity, Pledge, ProgressReport
 
 MALFORMED = ("abcd", "2025x", "20a5", "", "٢٠٢٥", "2025-H3", "99")
 """Labels that are no period (models.reporting.is_period): letters, a suffix, other digits than 0-9, too short."""
@@ -89,3 +90,66 @@ async def test_a_pledge_begun_in_1990_owes_what_the_rule_says(database: Database
     since = {refs[ref]: EXCEL_DAY_ZERO + timedelta(days=row[-1]) for ref, row in sheet.items()
              if row[-1] is not None}
     assert since == {pledge_id: due_date(first) for pledge_id, (first, _) in expected.items()}
+
+
+async def test_pledges_begun_over_forty_years_owe_what_the_rule_says(database: Database) -> None:
+    """As the 300-pledge draw of test_digest_reporting, with starts from 1985: the SQL checks each pledge against the
+    quarters since a year not long before its start (a table for those begun in the last 2, 4, 8... years), and
+    agrees with owed_periods and next_report for every one of them, in the overdue list and the sheet alike."""
+    chance = random.Random(1990)
+    today = date(2026, 12, 1)
+    parts = ("", "-H1", "-H2", "-Q1", "-Q2", "-Q3", "-Q4")
+    cadences = ("annual", "semi_annual", "quarterly")
+    async with database.uow() as uow:
+        entity = Entity(name="Random", name_key="random", sector="government", country_iso3="SEN",
+                        status="validated", created_at=utcnow())
+        uow.session.add(entity)
+        await uow.flush()
+        assert entity.id is not None
+        made: list[Pledge] = []
+        for n in range(200):
+            start = today - timedelta(days=int(chance.random() ** 3 * 42 * 365))  # since 1985, most of them recent
+            shape = Pledge(ref=f"P2C-2026-{n:05d}", entity_id=entity.id, title=f"Random {n}", description="d" * 30,
+                           focus_area="access", pillars=["infrastructure"], pledge_type="policy",
+                           countries=["SEN"], itu_regions=["africa"], status="validated", start_date=start,
+                           end_date=chance.choice([None, start + timedelta(days=chance.randrange(60, 9000))]),
+                           reporting_cadence=chance.choice(cadences), created_at=utcnow())
+            if chance.random() < 0.4:
+                change = cadence_change(shape, chance.choice(cadences),
+                                        start + timedelta(days=chance.randrange(0, 3000)))
+                shape.reporting_cadence, shape.previous_cadence = change.cadence, change.previous
+                shape.cadence_since = change.since
+            uow.session.add(shape)
+            made.append(shape)
+        await uow.flush()
+        reported: dict[int, set[str]] = {}
+        for pledge in made:
+            assert pledge.id is not None and pledge.start_date is not None
+            years = range(pledge.start_date.year - 1, 2028)
+            periods = {f"{chance.choice(years)}{chance.choice(parts)}" for _ in range(chance.randrange(12))}
+            if chance.random() < 0.3:  # most of its years reported: an old pledge owing one period in the middle
+                periods |= {str(year) for year in years if chance.random() < 0.9}
+            reported[pledge.id] = periods
+            uow.session.add_all([ProgressReport(pledge_id=pledge.id, period=period, status="in_progress",
+                                                steps_taken="s" * 30, created_at=utcnow()) for period in periods])
+        await uow.commit()
+    due = latest_due_periods(today)
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(EVERYTHING, utcnow(), due, overdue_limit=1000)
+    expected = {}
+    for pledge in made:
+        assert pledge.id is not None
+        owed = owed_periods(pledge, reported[pledge.id], due)
+        upcoming = next_report(pledge, reported[pledge.id], today)
+        assert upcoming is not None and bool(owed) == upcoming.overdue
+        if owed:
+            expected[pledge.id] = (owed[0], owed[-1], len(owed))
+    assert 40 < len(expected) < 190
+    assert sum(first < "2011" for first, _, _ in expected.values()) > 5  # some owe periods long past
+    assert figures.overdue_total == len(expected)
+    assert {o.pledge_id: (o.first_period, o.period, o.owed) for o in figures.overdue} == expected
+    sheet = await _sheet(database, due)
+    by_ref = {pledge.ref: pledge.id for pledge in made}
+    since = {by_ref[ref]: EXCEL_DAY_ZERO + timedelta(days=row[-1]) for ref, row in sheet.items()
+             if row[-1] is not None}
+    assert since == {pledge: due_date(first) for pledge, (first, _, _) in expected.items()}
