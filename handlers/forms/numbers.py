@@ -1,12 +1,14 @@
 """Reading numbers, money and percentages the way people type them."""
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal, localcontext
 from functools import cache
 
 from babel import numbers
 
 from handlers.forms.chinese_numerals import CJK_DIGITS, CJK_NUMERALS, cjk_integer
+from handlers.forms.currencies import without_other_currency
 from handlers.forms.parsing import ParseError, babel_locale, fold_word, folded_or_empty
 
 MAX_AMOUNT = Decimal(10) ** 13
@@ -220,6 +222,16 @@ def _quantity(folded: str, locale: str, *, currency: bool, whole: bool, multipli
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
+def _without_currency(folded: str) -> Iterator[str]:
+    """The text less another currency than the dollar named before or after it: the common way first ("1 000 000 €",
+    "F CFA"), then by its code, symbol or name as Babel knows them ("EGP 1,000,000", "2 millones de soles")."""
+    named = _OTHER_TRAILING.sub("", _OTHER_LEADING.sub("", folded, count=1), count=1)
+    if named and named != folded:
+        yield named
+    if bare := without_other_currency(folded):
+        yield bare
+
+
 def parse_amount(text: str, locale: str) -> Decimal:
     """Read an amount of money in USD as typed in the reader's locale ("$3m", "2,5 млн", "300万"); an amount in
     another currency ("1 000 000 €", "300万元") is refused as such."""
@@ -229,11 +241,15 @@ def parse_amount(text: str, locale: str) -> Decimal:
     except ParseError as error:
         if error.reason != "not_a_number":
             raise
-        bare = _OTHER_TRAILING.sub("", _OTHER_LEADING.sub("", folded, count=1), count=1)
-        if bare == folded or not bare:
-            raise
-        _quantity(bare, locale, currency=True, whole=False)  # the rest must be an amount: else not a number
-        raise ParseError("other_currency") from None
+        for bare in _without_currency(folded):
+            try:
+                _quantity(bare, locale, currency=True, whole=False)  # the rest must be an amount: else not a number
+            except ParseError as other:
+                if other.reason != "not_a_number":  # "-5 €" is negative, whatever its currency
+                    raise
+                continue
+            raise ParseError("other_currency") from None
+        raise
 
 
 def parse_integer(text: str, locale: str) -> int:
