@@ -2,7 +2,8 @@
 
 Multi-select keeps a running selection and offers shortcuts: all LDCs, LLDCs or SIDS, an ITU
 region, or global. Shortcuts are stored as tokens (LDC, LLDC, SIDS, ITU:<region>, GLOBAL) so that
-a pledge to "all LDCs" keeps meaning that when the list of LDCs changes.
+a pledge to "all LDCs" keeps meaning that when the list of LDCs changes. The countries selected are
+buttons "✓ Name" that remove them, SELECTED_PAGE at a time.
 """
 
 from __future__ import annotations
@@ -148,6 +149,23 @@ def places_label(tokens: list[str]) -> Label:
     return Items(tuple(named))
 
 
+SELECTED_PAGE = 8
+"""Selected countries shown as "✓ Name" buttons at a time (two a row); "Next … selected ▸" shows the next ones."""
+PAGE_NUMBER = re.compile(r"0|[1-9][0-9]{0,2}", re.ASCII)
+
+
+def selected_countries(picked: list[str], matches: list[str]) -> list[str]:
+    """The selected countries that get a "✓ Name" button: not the shortcuts (their own buttons are ticked), nor a
+    country of the last search (its match button is ticked)."""
+    return [c for c in picked if c not in SHORTCUTS and c != NO_COUNTRY and c not in matches]
+
+
+def _page(scratch: Mapping[str, Any], pages: int) -> int:
+    """The page of selected countries shown, within the pages there are now (a removal may have emptied it)."""
+    page = scratch.get("page")
+    return max(0, min(page, pages - 1)) if isinstance(page, int) and not isinstance(page, bool) else 0
+
+
 @dataclass(frozen=True, kw_only=True)
 class CountryStep(Step):
     """One country (or none) or, with `multi`, a selection of countries and shortcuts."""
@@ -162,17 +180,18 @@ class CountryStep(Step):
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """The running selection and, after a search, the instruction to pick."""
         shown: list[Label] = []
-        if self.multi:
-            picked = self._picked(answers, scratch)
-            if picked:
-                shown.append(Concat((Text(N_("Selected:")), " ", places_label(picked))))
+        picked = self._picked(answers, scratch) if self.multi else []
+        if picked:
+            shown.append(Concat((Text(N_("Selected:")), " ", places_label(picked))))
         if scratch.get("matches"):
             shown.append(Text(N_("Did you mean one of these? Pick below:")) if scratch.get("suggested")
                          else Text(N_("Several countries match. Pick one:")))
+        if selected_countries(picked, list(scratch.get("matches", []))):
+            shown.append(Text(N_("To remove a country, tap its ✓ button.")))
         return tuple(shown)
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
-        """Matches of the last search, shortcuts, and Done."""
+        """Matches of the last search, the selected countries (a page of them), shortcuts, and Done."""
         picked = self._picked(answers, scratch) if self.multi else []
         matches = [Button(Concat(("✓ ", CountryName(c))) if c in picked else CountryName(c), f"f:{self.id}:c:{c}")
                    for c in scratch.get("matches", [])]
@@ -180,10 +199,28 @@ class CountryStep(Step):
         if self.allow_none and not self.multi:
             rows.append([Button(place_label(NO_COUNTRY), f"f:{self.id}:c:{NO_COUNTRY}")])
         if self.multi:
+            rows.extend(self._selected_rows(picked, scratch))
             shortcuts = [Button(Concat(("✓ ", Text(label))) if token in picked else Text(label),
                                 f"f:{self.id}:c:{token}") for token, label in SHORTCUTS.items()]
             rows.extend(shortcuts[i:i + 2] for i in range(0, len(shortcuts), 2))
             rows.append([Button(Text(N_("Done ✔️")), f"f:{self.id}:done")])
+        return rows
+
+    def _selected_rows(self, picked: list[str], scratch: Mapping[str, Any]) -> list[list[Button]]:
+        """A page of "✓ Name" buttons that remove a selected country, and the button to the next page (back to the
+        first from the last)."""
+        selected = selected_countries(picked, list(scratch.get("matches", [])))
+        pages = -(-len(selected) // SELECTED_PAGE)
+        page = _page(scratch, pages)
+        shown = [Button(Concat(("✓ ", CountryName(c))), f"f:{self.id}:x:{c}")
+                 for c in selected[page * SELECTED_PAGE:(page + 1) * SELECTED_PAGE]]
+        rows = [shown[i:i + 2] for i in range(0, len(shown), 2)]
+        if page + 1 < pages:
+            following = min(SELECTED_PAGE, len(selected) - (page + 1) * SELECTED_PAGE)
+            rows.append([Button(plural("Next {count} selected ▸", "Next {count} selected ▸", following),
+                                f"f:{self.id}:p:{page + 1}")])
+        elif pages > 1:
+            rows.append([Button(Text(N_("⏮ Back to the first selected")), f"f:{self.id}:p:0")])
         return rows
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
@@ -198,8 +235,15 @@ class CountryStep(Step):
             words = Items(tuple(word[:50] for word in reading.unknown[:5]))
             notes = (text(N_("Not recognised: {words}."), words=words),)
         picked = self._picked(answers, scratch)
+        already = [c for c in reading.found if c in picked]
         picked += [c for c in reading.found if c not in picked]
-        return Stay({"picked": picked, "matches": reading.choices, "suggested": reading.suggested}, notes)
+        kept: dict[str, Any] = {"picked": picked, "matches": reading.choices, "suggested": reading.suggested}
+        if already:  # typed again: said so, above "To remove a country, tap its ✓ button.", and its page shown
+            notes += (text(N_("Already selected: {countries}."), countries=places_label(already)),)
+            selected = selected_countries(picked, reading.choices)
+            if already[0] in selected:
+                kept["page"] = selected.index(already[0]) // SELECTED_PAGE
+        return Stay(kept, notes)
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Pick a country or shortcut that this step offers, or finish the selection."""
@@ -209,6 +253,10 @@ class CountryStep(Step):
             if not picked:
                 raise InvalidAnswerError(Text(N_("Please choose at least one country, region or group.")))
             return Answer(picked, places_label(picked))
+        if verb == "x" and self.multi:
+            return self._remove(value, answers, scratch)
+        if verb == "p" and self.multi:
+            return self._turn(value, answers, scratch)
         valid = value in load_country_table() or (value in SHORTCUTS and self.multi) or (
             value == NO_COUNTRY and self.allow_none and not self.multi)
         if verb != "c" or not valid:
@@ -221,6 +269,24 @@ class CountryStep(Step):
         picked = self._picked(answers, scratch)
         picked = [p for p in picked if p != token] if token in picked else [*picked, token]
         return Stay({**scratch, "picked": picked, "matches": list(scratch.get("matches", []))})
+
+    def _remove(self, value: str, answers: Answers, scratch: Mapping[str, Any]) -> StepResult:
+        """Untick a selected country ("✓ Name"); one no longer selected (an older button, a double tap) is said."""
+        if value not in load_country_table():
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        picked = self._picked(answers, scratch)
+        if value not in picked:
+            raise InvalidAnswerError(text(N_("{country} is not selected any more."), country=CountryName(value)))
+        return Stay({**scratch, "picked": [p for p in picked if p != value],
+                     "matches": list(scratch.get("matches", []))})
+
+    def _turn(self, value: str, answers: Answers, scratch: Mapping[str, Any]) -> StepResult:
+        """Show another page of the selected countries: one that exists now, written as the button writes it."""
+        selected = selected_countries(self._picked(answers, scratch), list(scratch.get("matches", [])))
+        pages = -(-len(selected) // SELECTED_PAGE)
+        if PAGE_NUMBER.fullmatch(value) is None or int(value) >= pages:
+            raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        return Stay({**scratch, "matches": list(scratch.get("matches", [])), "page": int(value)})
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The selection as names and shortcut labels."""
