@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from models.repositories.base import PerDialect, table_of
 from models.repositories.digests import in_scope
 from models.repositories.outbox import OutboxRows
+from models.repositories.waiting import CHANGES_ASKED_AT
 from models.scope import EVERYTHING, Scope, ScopeKind
 from models.session import Session
 from models.tables import (
@@ -115,6 +116,27 @@ class Reminders:
                       sa.func.coalesce(_P.c.primary_contact_id, _P.c.created_by).label("primary"),
                       _E.c.name.label("entity"))
             .select_from(_P.join(_E, _E.c.id == _P.c.entity_id)).where(_P.c.id.in_(list(ids))))).all()
+
+    async def awaiting_changes(self, asked_after: datetime, asked_before: datetime) -> Sequence[Any]:
+        """(id, ref, title, entity_id, primary, version, staff_comment, asked_at) of the pledges returned for changes,
+        not resubmitted, whose changes BDT asked for between these times (waiting.CHANGES_ASKED_AT); `primary` as in
+        pledges()."""
+        asked = CHANGES_ASKED_AT
+        return (await self.session.execute(
+            sa.select(_P.c.id, _P.c.ref, _P.c.title, _P.c.entity_id,
+                      sa.func.coalesce(_P.c.primary_contact_id, _P.c.created_by).label("primary"), _P.c.version,
+                      _P.c.staff_comment, asked.label("asked_at"))
+            .where(_P.c.status == PledgeStatus.changes_requested, asked > asked_after, asked <= asked_before)
+            .order_by(_P.c.id))).all()
+
+    async def written(self, keys: Iterable[str]) -> Sequence[Any]:
+        """(key, contact_id, not_before) of the outbox rows under these keys, sent or not."""
+        ordered = sorted(set(keys))
+        found: list[Any] = []
+        for start in range(0, len(ordered), IN_LIST):
+            found += (await self.session.execute(sa.select(_O.c.key, _O.c.contact_id, _O.c.not_before)
+                                                 .where(_O.c.key.in_(ordered[start:start + IN_LIST])))).all()
+        return found
 
     async def reportable(self, ids: Iterable[int]) -> dict[int, Any]:
         """What the reporting rules read of these pledges (models.reporting.Reportable), by id."""

@@ -1,16 +1,19 @@
-"""What waits for a staff decision: organisations to validate, pledges to decide, reports to acknowledge."""
+"""What waits for a staff decision: organisations to validate, pledges to decide, reports to acknowledge; and the
+pledges returned to their organisation for changes, which wait for its focal points."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 
+from models.repositories.base import table_of
 from models.repositories.keyset import later_than
 from models.session import Session
-from models.tables import Entity, Pledge, ProgressReport
+from models.tables import AuditLog, Entity, Pledge, ProgressReport
 from models.values import EntityStatus, PledgeStatus, ReviewStatus
 
 T = TypeVar("T")
@@ -19,6 +22,17 @@ _WAITING_ENTITY = col(Entity.status) == EntityStatus.pending
 _WAITING_PLEDGE = col(Pledge.status) == PledgeStatus.submitted
 _WAITING_REPORT = (col(ProgressReport.is_current).is_(True),
                    col(ProgressReport.review_status) == ReviewStatus.submitted)
+_A = table_of(AuditLog).c
+CHANGES_ASKED = "pledge.changes_requested"
+"""The audit action of a staff request for changes to a pledge (handlers.pledges.review)."""
+CHANGES_ASKED_AT = func.coalesce(
+    select(func.max(_A.at)).where(_A.action == CHANGES_ASKED, _A.target_type == "pledge",
+                                  _A.target_id == col(Pledge.id)).scalar_subquery(),
+    col(Pledge.updated_at), type_=_A.at.type)
+"""When BDT last asked for changes to a pledge (its latest request, read from the audit trail), else when the pledge
+last changed (an audit trail cut short by its retention): of a pledge whose status is changes_requested, when its
+focal points' changes began to be awaited. Not its updated_at alone: a cadence set meanwhile changes that."""
+_AWAITING_CHANGES = col(Pledge.status) == PledgeStatus.changes_requested
 _ENTITIES = select(Entity).where(_WAITING_ENTITY).order_by(col(Entity.created_at), col(Entity.id))
 _PLEDGES = (select(Pledge, Entity).join(Entity, col(Entity.id) == col(Pledge.entity_id)).where(_WAITING_PLEDGE)
             .order_by(col(Pledge.submitted_at).nulls_first(), col(Pledge.id)))
@@ -76,6 +90,17 @@ class Waiting:
         count, before = await self._counts(ProgressReport, _WAITING_REPORT, later if anchor else None)
         rows = await self.session.execute(_REPORTS.where(later).limit(limit))
         return Oldest(count, [(report, pledge) for report, pledge in rows], before)
+
+    async def awaiting_changes(self, limit: int) -> Oldest[tuple[Pledge, Entity, datetime]]:
+        """Pledges returned for changes and not resubmitted yet, with their organisation and since when, the longest
+        waiting first."""
+        count = int((await self.session.execute(select(func.count()).select_from(Pledge).where(_AWAITING_CHANGES)))
+                    .scalar_one())
+        asked = CHANGES_ASKED_AT.label("asked_at")
+        rows = await self.session.execute(select(Pledge, Entity, asked)
+                                          .join(Entity, col(Entity.id) == col(Pledge.entity_id))
+                                          .where(_AWAITING_CHANGES).order_by(asked, col(Pledge.id)).limit(limit))
+        return Oldest(count, [(pledge, entity, at) for pledge, entity, at in rows])
 
     async def _counts(self, model: Any, waiting: tuple[ColumnElement[bool], ...],
                       later: ColumnElement[bool] | None) -> tuple[int, int]:
