@@ -1,4 +1,5 @@
-"""/pending: what waits for a staff decision, oldest first, with a button to open each one's notification again."""
+"""/pending: what waits for a staff decision, oldest first, with a button to open each one's notification again; and,
+for information, the pledges returned for changes that wait for their organisation."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ async def pending_command(conv: Conversation, incoming: Incoming | None = None) 
         return
     waiting = Waiting(conv.session)
     conv.say(pending_reply(await waiting.organisations(SHOWN), await waiting.pledges(SHOWN),
-                           await waiting.reports(SHOWN)))
+                           await waiting.reports(SHOWN), await waiting.awaiting_changes(SHOWN)))
 
 
 def _since(moment: datetime | None) -> Label:
@@ -106,15 +107,34 @@ def reports_section(reports: Oldest[tuple[ProgressReport, Pledge]]) -> Section:
         "Next {count} report ▸", "Next {count} reports ▸", min(SHOWN, reports.more)), f"pn:rs:after:{last}")
 
 
+def returned_section(returned: Oldest[tuple[Pledge, Entity, datetime]]) -> tuple[Label, ...]:
+    """The pledges returned for changes that their organisation has not resubmitted, the longest waiting first, each
+    with since when (no button: nothing waits for staff; a reference pasted alone shows the pledge)."""
+    if not returned.count:
+        return ()
+    heading = plural("{count} pledge waits for its organisation's changes:",
+                     "{count} pledges wait for their organisations' changes:", returned.count)
+    lines = [text(N_("• {ref} of “{entity}” (no. {number}), since {date}"), ref=Code(p.ref or ""),
+                  entity=shorten(e.name, NAME // 2), number=Code(str(e.id)), date=_since(asked))
+             for p, e, asked in returned.oldest]
+    more = (plural("… and {count} more.", "… and {count} more.", returned.more),) if returned.more else ()
+    return (heading, Concat(tuple(piece for index, line in enumerate(lines)
+                                  for piece in (("\n", line) if index else (line,)))), *more)
+
+
 PRESS = N_("Press one to see it again with its buttons.")
 
 
 def pending_reply(organisations: Oldest[Entity], pledges: Oldest[tuple[Pledge, Entity]],
-                  reports: Oldest[tuple[ProgressReport, Pledge]]) -> Reply:
+                  reports: Oldest[tuple[ProgressReport, Pledge]],
+                  returned: Oldest[tuple[Pledge, Entity, datetime]] | None = None) -> Reply:
     """The /pending answer: a counted section per kind that waits, a line and a button for each of its oldest,
-    and a button for the next ones of a kind when more wait."""
+    and a button for the next ones of a kind when more wait; then the pledges `returned` for changes, which wait for
+    their organisations."""
+    after = returned_section(returned) if returned is not None else ()
     if not (organisations.count or pledges.count or reports.count):
-        return Reply((Text(N_("Nothing waits for a decision: every organisation, pledge and report is decided.")),))
+        return Reply((Text(N_("Nothing waits for a decision: every organisation, pledge and report is decided.")),
+                      *after))
     parts: list[Label] = []
     rows: list[tuple[Button, ...]] = []
     for waits, section in ((organisations.count, organisations_section(organisations)),
@@ -123,7 +143,7 @@ def pending_reply(organisations: Oldest[Entity], pledges: Oldest[tuple[Pledge, E
             parts += section.parts
             rows += [*section.rows, *(((section.following,),) if section.following else ())]
     parts.append(Text(PRESS))
-    return Reply(tuple(parts), tuple(rows))
+    return Reply((*parts, *after), tuple(rows))
 
 
 def page_reply(section: Section) -> Reply:
