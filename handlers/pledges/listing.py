@@ -19,9 +19,12 @@ from handlers.pledges.rules import answers_of
 from handlers.pledges.service import EDITING, PLEDGE, answered, pledge_card, pledge_entity
 from handlers.reports.cadence import cadence_line
 from handlers.reports.cards import next_due_label, period_label, report_line, report_status_label
+from handlers.reports.colleagues import colleagues
 from handlers.reports.form import percent_label
 from handlers.reports.rules import due_of
 from handlers.reports.service import sender_of
+from handlers.settings import current_zone
+from handlers.staff_notices import person_for_staff, when_label
 from handlers.vocabulary import (
     BENEFICIARY_LABELS,
     FOCUS_AREA_LABELS,
@@ -32,6 +35,8 @@ from handlers.vocabulary import (
     sdg_label,
     status_label,
 )
+from models.repositories.audit import AuditTrail
+from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
@@ -150,6 +155,8 @@ async def pledge_button(conv: Conversation, code: str) -> None:
         return
     if verb == "open":
         conv.say(await pledge_details(conv, pledge))
+    elif verb == "wd" and pledge.status not in WITHDRAWABLE:  # an old card's button: say why, before asking
+        conv.say(await cannot_withdraw(conv, pledge))
     elif verb == "wd":
         conv.say(Reply((text(N_("Withdraw {ref}? It will no longer count towards P2C."), ref=Code(pledge.ref or "")),),
                        ((Button(Text(N_("Yes, withdraw")), f"mp:wdy:{pledge.id}"),
@@ -165,7 +172,7 @@ async def edit_pledge(conv: Conversation, pledge: Pledge, confirmed: int | None)
     pledge form. Its draft is the one a new pledge uses too: one with answers (a new pledge, or changes to another)
     is replaced only once the person said so, pressing the button that names the draft as shown."""
     if pledge.status != PledgeStatus.changes_requested:
-        conv.say(Reply((Text(N_("This pledge can no longer be edited.")),)))
+        conv.say(await cannot_edit(conv, pledge))
         return
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id)
@@ -271,18 +278,85 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
 
 
 async def withdraw(conv: Conversation, pledge: Pledge) -> None:
-    """Withdraw a pledge whose status allows it; audit and tell staff."""
-    if pledge.status not in WITHDRAWABLE:
-        conv.say(Reply((Text(N_("This pledge can no longer be withdrawn.")),)))
+    """Withdraw a pledge whose status allows it, if no one changed it meanwhile (a colleague withdrawing it, staff
+    deciding on it); audit it, and tell staff and the organisation's other focal points who withdrew it."""
+    for _ in range(2):  # once more when staff decided meanwhile and it is still withdrawable: the person asked
+        if pledge.status not in WITHDRAWABLE:
+            conv.say(await cannot_withdraw(conv, pledge))
+            return
+        seen = (str(pledge.status), pledge.version)
+        if await Pledges(conv.session).decide(pledge, seen, PledgeStatus.withdrawn, pledge.staff_comment, conv.now):
+            break
+    else:
+        conv.say(await cannot_withdraw(conv, pledge))
         return
-    was_waiting = pledge.status == PledgeStatus.submitted
-    pledge.status, pledge.updated_at = PledgeStatus.withdrawn, conv.now
     await audit(conv.session, conv.contact, "pledge.withdrawn", "pledge", pledge.id, ref=pledge.ref)
     ref = Code(pledge.ref or "")
     conv.say(Reply((text(N_("{ref} is withdrawn."), ref=ref),)))
-    notice = Reply((text(N_("{ref} “{title}” was withdrawn by its focal point."), ref=ref, title=pledge.title),))
+    notice = Reply((text(N_("{ref} “{title}” was withdrawn by {person}."), ref=ref, title=pledge.title,
+                         person=person_for_staff(conv.contact)),))
     for member in await staff_contacts(conv.session):
         await outbox.enqueue(conv.session, member, notice, f"withdrawn:{pledge.id}:{member.id}", priority=outbox.NOTICE)
-    if was_waiting:  # its notification waited for a decision: no staff member should take one now
-        await close_notices(conv, pledge, PledgeStatus.withdrawn, Text(N_("its focal point")))
+    news = Reply((text(N_("{person} withdrew {ref} “{title}”: it no longer counts towards P2C."),
+                       person=name_of(conv.contact), ref=ref, title=pledge.title),))
+    for member in await colleagues(conv, pledge.entity_id):
+        await outbox.enqueue(conv.session, member, news, f"withdrawn-told:{conv.update_key}:{member.id}",
+                             priority=outbox.NOTICE)
+    if seen[0] == PledgeStatus.submitted:  # its notification waited for a decision: no staff member should take one
+        await close_notices(conv, pledge, PledgeStatus.withdrawn, person_for_staff(conv.contact))
 
+
+NOT_WITHDRAWABLE = {
+    PledgeStatus.completed: N_("{ref} is completed: it can no longer be withdrawn."),
+    PledgeStatus.rejected: N_("BDT rejected {ref}: it does not count towards P2C, so there is nothing to withdraw."),
+}
+"""Why a pledge cannot be withdrawn, by status (a withdrawn one says who withdrew it and when: withdrawn_by)."""
+
+NOT_EDITABLE = {
+    PledgeStatus.submitted: N_("{ref} is waiting for BDT's review. You can change it if BDT asks for changes; until "
+                               "then, you can withdraw it, or ask BDT with /ask."),
+    PledgeStatus.validated: N_("{ref} is validated: it can no longer be changed. If something in it must change, ask "
+                               "BDT with /ask."),
+    PledgeStatus.completed: N_("{ref} is completed: it can no longer be changed."),
+    PledgeStatus.rejected: N_("BDT rejected {ref}: it can no longer be changed."),
+}
+"""Why a pledge cannot be edited (only BDT's request for changes opens it), by status, and what can be done."""
+
+
+async def cannot_withdraw(conv: Conversation, pledge: Pledge) -> Reply:
+    """Why the pledge cannot be withdrawn: already withdrawn (by whom, when), completed, rejected."""
+    if pledge.status == PledgeStatus.withdrawn:
+        return Reply((await withdrawn_by(conv, pledge),))
+    reason = NOT_WITHDRAWABLE.get(PledgeStatus(pledge.status))
+    return Reply((text(reason, ref=Code(pledge.ref or "")) if reason else
+                  Text(N_("This pledge can no longer be withdrawn.")),))
+
+
+async def cannot_edit(conv: Conversation, pledge: Pledge) -> Reply:
+    """Why the pledge cannot be edited now, and what its focal point can do instead (withdraw it, ask BDT)."""
+    status = PledgeStatus(pledge.status)
+    if status is PledgeStatus.withdrawn:
+        return Reply((await withdrawn_by(conv, pledge), Text(N_("This pledge can no longer be edited."))))
+    reason = NOT_EDITABLE.get(status)
+    if reason is None:
+        return Reply((Text(N_("This pledge can no longer be edited.")),))
+    parts: tuple[Label, ...] = (text(reason, ref=Code(pledge.ref or "")),)
+    if status is PledgeStatus.rejected:
+        parts += (Text(REJECTED_NEXT),)
+    actions = ((Button(Text(N_("🗑 Withdraw")), f"mp:wd:{pledge.id}"),),) if status in WITHDRAWABLE else ()
+    return Reply(parts, actions)
+
+
+async def withdrawn_by(conv: Conversation, pledge: Pledge) -> Label:
+    """Who withdrew the pledge ("you" to themselves) and when, from the audit trail (the pledge's last change when
+    it has no trace of it), in the reader's time zone."""
+    assert pledge.id is not None
+    entry = await AuditTrail(conv.session).last_entry("pledge", pledge.id, {"pledge.withdrawn"})
+    actor = await Contacts(conv.session).get(entry[0]) if entry is not None and entry[0] is not None else None
+    when = when_label(entry[1] if entry is not None else pledge.updated_at, await current_zone(conv))
+    ref = Code(pledge.ref or "")
+    if actor is None:
+        return text(N_("{ref} was withdrawn on {when}."), ref=ref, when=when)
+    if actor.id == conv.contact.id:
+        return text(N_("You withdrew {ref} on {when}."), ref=ref, when=when)
+    return text(N_("{person} withdrew {ref} on {when}."), person=name_of(actor), ref=ref, when=when)
