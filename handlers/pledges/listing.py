@@ -8,10 +8,11 @@ from datetime import date
 from handlers import buttons, drafts, outbox
 from handlers.conversation import Conversation, begin, resume_form
 from handlers.entities import refuse
+from handlers.forms.units import unit_count
 from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
-from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Money, Number, Reply, Text, text
+from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Money, Reply, Text, text
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.review import REJECTED_NEXT, close_notices
@@ -29,7 +30,6 @@ from handlers.vocabulary import (
     BENEFICIARY_LABELS,
     FOCUS_AREA_LABELS,
     PILLAR_LABELS,
-    TARGET_UNITS,
     WSIS_LABELS,
     labeller,
     sdg_label,
@@ -224,7 +224,6 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
     `senders` has them by report id); with how often it reports and what is due (`reporting`), and a button back
     to /mypledges' list when `listed`."""
     senders = senders or {}
-    unit = labeller(TARGET_UNITS)(pledge.target_unit or "")
     lines: list[Label] = [*pledge_card(pledge, entity),
                           Line(Text(N_("Status")), status_label(pledge.status)),
                           Line(Text(N_("Focus area")), labeller(FOCUS_AREA_LABELS)(pledge.focus_area)),
@@ -232,7 +231,8 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
                           Line(Text(N_("Beneficiaries")),
                                Items(tuple(labeller(BENEFICIARY_LABELS)(b) for b in pledge.beneficiary_groups)))]
     if pledge.target_value is not None and pledge.target_date is not None:
-        target = text(N_("{value} {unit} by {date}"), value=Number(int(pledge.target_value)), unit=unit,
+        # the unit in the form its count governs ("300 школ", not "300 школы"); a unit of no list, the number alone
+        target = text(N_("{target} by {date}"), target=unit_count(int(pledge.target_value), pledge.target_unit or ""),
                       date=Day(pledge.target_date))
         lines.append(Line(Text(N_("Target")), target))
     if pledge.start_date and pledge.end_date:
