@@ -60,6 +60,9 @@ class Conversation:
     """The form this update opened, if it opened one."""
     closed: str | None = None
     """The form this update finished or cancelled, if it did (another one left open is then asked again)."""
+    finished: Draft | None = None
+    """The draft of the form this update finished, as read (already discarded when its journey's finish runs):
+    when it was opened tells what the person started from."""
     asked: str | None = None
     """The form whose question this update showed, if it showed one."""
 
@@ -179,6 +182,7 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
         await drafts.discard(conv.session, draft.contact_id, draft.form_id)
         conv.closed = draft.form_id
         if outcome.status is Status.done:
+            conv.finished = draft
             await journey.finish(conv, outcome.state)
         elif outcome.status is Status.cancelled:
             # "Nothing was kept": neither the draft nor the replies that showed its answers back

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers import buttons, drafts, outbox
-from handlers.conversation import Conversation, Journey, open_form, resume_form
+from handlers.conversation import Conversation, Journey, begin, open_form, resume_form
 from handlers.forms.base import FormState
 from handlers.forms.countries import places_label
 from handlers.forms.engine import DEFAULT_GROUP, DEFAULTS, DEFAULTS_FROM, collected
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Day, Label, Line, Money, Reply, Text, text
-from handlers.people import audit, role_of, staff_contacts
+from handlers.onboarding import ONBOARDING
+from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.notices import (
     NAME_EXCERPT,
@@ -23,6 +26,8 @@ from handlers.pledges.notices import (
     staff_copy_key,
 )
 from handlers.pledges.rules import answers_of, apply_answers, check_answers, derive_reach, pledge_ref
+from handlers.settings import current_zone
+from handlers.staff_notices import when_label
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, labeller
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
@@ -35,6 +40,21 @@ EDITING = "$pledge_id"
 """Hidden answer of a draft that edits an existing pledge (changes requested) instead of creating one."""
 CARRIED_OVER = ("countries", "beneficiary_groups", "sdgs", "wsis_action_lines")
 """What an organisation's next pledge is offered from its previous one, each with one tap or all four together."""
+
+
+MEANWHILE = {PledgeStatus.submitted: RESUBMITTED, PledgeStatus.changes_requested: RESUBMITTED,
+             PledgeStatus.withdrawn: "pledge.withdrawn", PledgeStatus.validated: "pledge.validated",
+             PledgeStatus.rejected: "pledge.rejected"}
+"""The audit action that says what became of a pledge, by its status, once an edit of it was sent too late."""
+SAID_MEANWHILE = {
+    PledgeStatus.submitted: N_("{person} sent changes to {ref} on {when}; it now waits for BDT's decision."),
+    PledgeStatus.changes_requested: N_("{person} sent changes to {ref} on {when}, and BDT has since asked for "
+                                       "changes again."),
+    PledgeStatus.withdrawn: N_("{person} withdrew {ref} on {when}."),
+    PledgeStatus.validated: N_("BDT validated {ref} on {when}."),
+    PledgeStatus.rejected: N_("BDT rejected {ref} on {when}."),
+}
+"""What an edit sent too late says of the pledge ({person} acted on it, {when})."""
 
 
 NOT_A_FOCAL_POINT: dict[Role | None, str] = {
@@ -53,6 +73,11 @@ async def pledge_entity(conv: Conversation) -> Entity | None:
     """The validated entity for which this person may register pledges; otherwise says what to do."""
     contact = conv.contact
     role = role_of(contact)
+    if role is None and contact.id is not None and await drafts.find_draft(conv.session, contact.id, ONBOARDING.id):
+        conv.say(Reply((Text(N_("Your organisation's registration is in progress. Finish it first: /start takes you "
+                                "back to its questions. Once BDT has validated your organisation, you can register "
+                                "pledges.")),)))
+        return None
     if role is not Role.focal_point or contact.entity_id is None:
         conv.say(Reply((Text(NOT_A_FOCAL_POINT.get(role, NOT_A_FOCAL_POINT[None])),)))
         return None
@@ -84,8 +109,17 @@ async def pledge_command(conv: Conversation, incoming: Incoming) -> None:
         await resume_form(conv, PLEDGE, draft, Text(N_("You started this earlier: here is where you left off. To "
                                                        "start afresh, press Cancel.")))
         return
-    conv.say(Reply((Text(N_("You have a pledge in progress. Continue where you left off, or start over?")),),
-                   continue_or_restart(draft)))
+    edited = await edited_pledge(conv, draft)
+    question = Text(N_("You have a pledge in progress. Continue where you left off, or start over?")) \
+        if edited is None else text(N_("You have changes to {ref} in progress, not sent yet. Continue them, or start "
+                                       "a new pledge? A new pledge deletes those changes."), ref=Code(edited.ref or ""))
+    conv.say(Reply((question,), continue_or_restart(draft)))
+
+
+async def edited_pledge(conv: Conversation, draft: Draft) -> Pledge | None:
+    """The pledge a pledge draft edits (changes requested), if it is an edit and the pledge is still there."""
+    editing = FormState.from_json(draft.state).answers.get(EDITING)
+    return await Pledges(conv.session).get(int(editing)) if editing is not None else None
 
 
 async def start_pledge(conv: Conversation, entity: Entity) -> None:
@@ -94,10 +128,13 @@ async def start_pledge(conv: Conversation, entity: Entity) -> None:
 
 
 def continue_or_restart(draft: Draft) -> tuple[tuple[Button, ...], ...]:
-    """▶️ Continue and 🔄 Start over; Start over names the draft as shown (its id and version), so that pressed
-    later, once more answers were given, it asks again instead of deleting them."""
+    """▶️ Continue and 🔄 Start over (for an edit, 🗑 Delete them and start a new pledge: what is lost is said); Start
+    over names the draft as shown (its id and version), so that pressed later, once more answers were given, it asks
+    again instead of deleting them."""
+    editing = FormState.from_json(draft.state).answers.get(EDITING) is not None
+    restart = N_("🗑 Delete them and start a new pledge") if editing else N_("🔄 Start over")
     return ((Button(Text(N_("▶️ Continue")), "pl:resume"),
-             Button(Text(N_("🔄 Start over")), f"pl:restart:{draft.id}:{draft.version}")),)
+             Button(Text(restart), f"pl:restart:{draft.id}:{draft.version}")),)
 
 
 async def pledge_button(conv: Conversation, code: str) -> None:
@@ -118,11 +155,18 @@ async def pledge_button(conv: Conversation, code: str) -> None:
     elif parsed.verb == "resume":
         await resume_form(conv, PLEDGE, draft)
     elif (parsed.id, parsed.version) == (draft.id, draft.version) or not answered(draft):
+        edited = await edited_pledge(conv, draft)
+        if edited is not None:  # the edit's changes go with its draft: said, not silently
+            conv.say(Reply((text(N_("Your changes to {ref} are deleted; the pledge itself is unchanged."),
+                                 ref=Code(edited.ref or "")),)))
         await start_pledge(conv, entity)
     else:  # an earlier message's button: answers may have been given since, and only a confirmation deletes them
-        conv.say(Reply((Text(N_("That “Start over” button is from an earlier message. Start over and delete the "
-                                "answers of your pledge in progress, or continue where you left off?")),),
-                       continue_or_restart(draft)))
+        edited = await edited_pledge(conv, draft)
+        question = Text(N_("That “Start over” button is from an earlier message. Start over and delete the answers of "
+                           "your pledge in progress, or continue where you left off?")) if edited is None else \
+            text(N_("That “Start over” button is from an earlier message. Delete your changes to {ref} and start a new "
+                    "pledge, or continue them?"), ref=Code(edited.ref or ""))
+        conv.say(Reply((question,), continue_or_restart(draft)))
 
 
 async def nothing_to_continue(conv: Conversation, entity: Entity) -> Reply:
@@ -170,8 +214,12 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
     before: dict[str, object] | None = None
     if editing is not None:
         pledge = await Pledges(conv.session).get(int(editing), for_update=True)
-        if pledge is None or pledge.entity_id != entity.id or pledge.status != PledgeStatus.changes_requested:
+        if pledge is None or pledge.entity_id != entity.id:
             conv.say(Reply((Text(N_("This pledge can no longer be edited.")),)))
+            return
+        opened, since = await edited_from(conv, pledge)
+        if pledge.status != PledgeStatus.changes_requested or since:  # a colleague or BDT acted since it was opened
+            await edited_meanwhile(conv, pledge, opened, answers)
             return
         before = answers_of(pledge)
         pledge.version += 1
@@ -201,6 +249,55 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
                             "I will tell you the outcome. See it any time with /mypledges."), ref=Code(pledge.ref)),)))
     changes = Resubmission(pledge.staff_comment, changed_fields(before, after)) if before is not None else None
     await notify_staff_of_pledge(conv, pledge, entity, changes)
+
+
+async def edited_from(conv: Conversation, pledge: Pledge) -> tuple[dict[str, Any], int]:
+    """The answers of the version the finished edit was opened on, and how many versions colleagues sent since: the
+    pledge as it is now, each resubmission recorded since the draft was opened undone (latest first)."""
+    assert pledge.id is not None
+    opened = answers_of(pledge)
+    if conv.finished is None:
+        return opened, 0
+    since = await AuditTrail(conv.session).entries_since("pledge", pledge.id, (RESUBMITTED,), conv.finished.created_at)
+    for _, _, details in since:
+        before = details.get("before")
+        if isinstance(before, dict):
+            opened.update(before)
+    return opened, len(since)
+
+
+async def edited_meanwhile(conv: Conversation, pledge: Pledge, opened: dict[str, Any],
+                           answers: dict[str, Any]) -> None:
+    """An edit sent after the pledge changed hands: says who did what and when, and keeps what the person changed.
+    Asked for changes again, the pledge as it is now is opened with their changes applied, to check and submit;
+    otherwise their changes are listed, field by field, to send to BDT with /ask. Nothing is sent unseen."""
+    said = await what_happened(conv, pledge)
+    changes = changed_ids(opened, answers)
+    if not changes:
+        conv.say(Reply((said, Text(N_("You had changed nothing, so nothing of yours is lost.")))))
+    elif pledge.status == PledgeStatus.changes_requested:
+        conv.say(Reply((said, Text(N_("Your changes were not sent, but they are kept: here is the pledge as it is "
+                                      "now, with your changes applied. Check it, then submit.")))))
+        await begin(conv, PLEDGE, {**answers_of(pledge), **{key: answers.get(key) for key in changes},
+                                   EDITING: pledge.id})
+    else:
+        conv.say(Reply((said, Text(N_("Your changes were not sent. Here they are, to send to BDT with /ask if they "
+                                      "are still needed:")), *changed_fields(opened, answers))))
+
+
+async def what_happened(conv: Conversation, pledge: Pledge) -> Label:
+    """What became of a pledge since an edit of it was opened, who did it and when (in the reader's time zone)."""
+    assert pledge.id is not None
+    action = MEANWHILE.get(PledgeStatus(pledge.status))
+    entry = await AuditTrail(conv.session).last_entry("pledge", pledge.id, (action,)) if action else None
+    if action is None or entry is None:
+        return Text(N_("This pledge can no longer be edited."))
+    actor = await Contacts(conv.session).get(entry[0]) if entry[0] is not None else None
+    where = {"ref": Code(pledge.ref or ""), "when": when_label(entry[1], await current_zone(conv))}
+    if pledge.status == PledgeStatus.withdrawn and actor is not None and actor.id == conv.contact.id:
+        return text(N_("You withdrew {ref} on {when}."), **where)
+    person = name_of(actor) if actor is not None else Text(N_("A colleague"))
+    return text(SAID_MEANWHILE[PledgeStatus(pledge.status)], person=person, **where)
 
 
 def pledge_card(pledge: Pledge, entity: Entity | None = None) -> list[Line]:

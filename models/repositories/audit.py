@@ -28,6 +28,10 @@ _LAST_ENTRY = (select(_AUDIT.c.actor_id, _AUDIT.c.at, _AUDIT.c.details)
                .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
                       _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
                .order_by(_AUDIT.c.id.desc()).limit(1))
+_SINCE = (select(_AUDIT.c.actor_id, _AUDIT.c.at, _AUDIT.c.details)
+          .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
+                 _AUDIT.c.action.in_(bindparam("actions", expanding=True)), _AUDIT.c.at > bindparam("since"))
+          .order_by(_AUDIT.c.id.desc()))
 _LAST_OF_ACTOR = (select(_AUDIT.c.action, _AUDIT.c.target_id)
                   .where(_AUDIT.c.actor_id == bindparam("actor_id"),
                          _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
@@ -60,6 +64,14 @@ class AuditTrail:
         if found is None:
             return None
         return found.actor_id, found.at, dict(found.details) if isinstance(found.details, dict) else {}
+
+    async def entries_since(self, target_type: str, target_id: int, actions: Iterable[str],
+                            since: datetime) -> list[tuple[int | None, datetime, dict[str, Any]]]:
+        """Each of `actions` done to this record after `since`, the latest first: who (a contact id, if known), when,
+        and the details recorded."""
+        found = await self.session.execute(_SINCE, {"target_type": target_type, "target_id": target_id,
+                                                    "actions": sorted(actions), "since": since})
+        return [(row.actor_id, row.at, dict(row.details) if isinstance(row.details, dict) else {}) for row in found]
 
     async def last_of_actor(self, actor_id: int, actions: Iterable[str]) -> tuple[str, int | None] | None:
         """The action and target id of the last of `actions` this contact did, if they did any."""
