@@ -8,11 +8,11 @@ from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
-from handlers.people import audit, decided_by, staff_member
+from handlers.people import acted_last, audit, decided_by, staff_member
 from handlers.pledges.notices import review_notice, shown_again, staff_copy_key, submitter_of
 from handlers.pledges.service import coordinators, focal_points, nobody_told
 from handlers.reports.cadence import cadence_buttons, cadence_news
-from handlers.staff_notices import close_staff_copies
+from handlers.staff_notices import close_staff_copies, person_for_staff
 from handlers.vocabulary import status_label
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
@@ -50,14 +50,14 @@ ALREADY = {
     PledgeStatus.changes_requested: N_("{person} already asked for changes to {ref}. Nothing of yours was applied "
                                        "or sent."),
     PledgeStatus.rejected: N_("{person} already rejected {ref}. Nothing of yours was applied or sent."),
-    PledgeStatus.withdrawn: N_("{ref} was withdrawn by its focal point. Nothing of yours was applied or sent."),
+    PledgeStatus.withdrawn: N_("{person} withdrew {ref}. Nothing of yours was applied or sent."),
 }
 
 FOOTERS = {
     PledgeStatus.validated: N_("✅ Validated by {person} on {when}."),
     PledgeStatus.changes_requested: N_("✏️ Changes requested by {person} on {when}."),
     PledgeStatus.rejected: N_("❌ Rejected by {person} on {when}."),
-    PledgeStatus.withdrawn: N_("↩️ Withdrawn by its focal point on {when}."),
+    PledgeStatus.withdrawn: N_("↩️ Withdrawn by {person} on {when}."),
 }
 """The line a decided notification ends with, in every staff member's copy."""
 
@@ -128,8 +128,11 @@ async def already_decided(conv: Conversation, pledge: Pledge, seen: tuple[str, i
                 conv.say(message)
         return
     status = PledgeStatus(pledge.status)
-    if status is PledgeStatus.withdrawn:
-        conv.say(Reply((text(ALREADY[status], ref=ref),)))
+    if status is PledgeStatus.withdrawn:  # by one of its focal points: named as staff name people
+        actor = await acted_last(conv.session, "pledge", pledge.id, (f"pledge.{status.value}",))
+        said = text(ALREADY[status], ref=ref, person=person_for_staff(actor)) if actor is not None else \
+            text(N_("{ref} was withdrawn by its focal point. Nothing of yours was applied or sent."), ref=ref)
+        conv.say(Reply((said,)))
         return
     who = await decided_by(conv.session, "pledge", pledge.id, DECISIONS)
     if status in ALREADY:
