@@ -173,11 +173,16 @@ class FormState:
     heading: tuple[Label, ...] = ()
     """What the form is about ("Progress report on P2C-2025-00002 for 2024."), said when it was opened and again
     whenever its question comes back after something else was shown."""
+    reviewed: dict[str, Any] | None = None
+    """While an answer picked on the summary is being changed: the answers as the summary showed them, which Back
+    (and another ✏️ of that summary) returns to, unchanged. None otherwise."""
 
     def to_json(self) -> dict[str, Any]:
         """The state as stored in Draft.state."""
         data = {"step": self.step, "answers": self.answers, "scratch": self.scratch,
                 "editing": self.editing, "resume": self.resume, "asked": self.asked}
+        if self.reviewed is not None:
+            data["reviewed"] = self.reviewed
         if self.heading:  # stored as message data, rendered in the reader's language when shown again
             data["heading"] = reply_to_json(Reply(self.heading))["parts"]
         return data
@@ -188,4 +193,5 @@ class FormState:
         return cls(step=str(data["step"]), answers=dict(data.get("answers", {})),
                    scratch=dict(data.get("scratch", {})), editing=bool(data.get("editing", False)),
                    resume=data.get("resume"), asked=data.get("asked"),
+                   reviewed=dict(reviewed) if isinstance(reviewed := data.get("reviewed"), Mapping) else None,
                    heading=reply_from_json({"parts": data.get("heading") or []}).parts)

@@ -108,11 +108,14 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     told = counted(form, state.answers, step.id)
     n = next((i for i, s in enumerate(told) if s.id == step.id), 0) + 1
     numbering = [text(N_("Question {n} of {total}"), n=n, total=len(told))] if form.numbered else []
-    parts: list[Label] = [*notes, *numbering, step.ask(state.answers), *step.lines(state.answers, state.scratch, ctx)]
+    parts: list[Label] = [*notes, *numbering, step.ask(state.answers), *_current(state, step, ctx),
+                          *step.lines(state.answers, state.scratch, ctx)]
     rows = [tuple(row) for row in step.buttons(state.answers, state.scratch, ctx) if row]
     rows += _default_rows(form, state, step, ctx, parts, first=position == 1)
     nav: list[Button] = []
-    if position > 1:
+    if state.reviewed is not None:  # changing an answer picked on the summary: Back returns to it, unchanged
+        rows.append((Button(Text(N_("↩️ Back to summary")), code(step.id, "back")),))
+    elif position > 1:
         nav.append(Button(Text(N_("⬅️ Back")), code(step.id, "back")))
     if _may_skip(step, state):
         nav.append(Button(Text(N_("Skip ⏭")), code(step.id, "skip")))
@@ -120,6 +123,14 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
         nav.append(Button(Text(N_("❓ Help")), code(step.id, "help")))
     nav.append(Button(Text(N_("✖️ Cancel")), code(step.id, "cancel")))
     return Reply(tuple(parts), (*rows, tuple(nav)))
+
+
+def _current(state: FormState, step: Step, ctx: FormContext) -> tuple[Label, ...]:
+    """While an answer picked on the summary is being changed: that answer, as the summary shows it."""
+    value = state.answers.get(step.id)
+    if state.reviewed is None or step.id not in state.answers or (value is None and not step.skippable(state.answers)):
+        return ()  # not answered yet, or asked because it may no longer be skipped (Type now Financial: its Value)
+    return (Line(Text(N_("Current answer")), step.show(value, ctx) if value is not None else Text(N_("(skipped)"))),)
 
 
 def _default(state: FormState, step: Step) -> Any:
@@ -284,6 +295,9 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
             step_id == SUMMARY or form.step(step_id) is not None):  # Cancel on an older question of this form
         confirm = replace(state, step=CONFIRM_CANCEL, resume=state.step)
         return Outcome(confirm, (prompt(form, confirm, ctx),))
+    if kind == "f" and step_id == SUMMARY and state.reviewed is not None and state.step != CONFIRM_CANCEL and (
+            action.startswith(("edit:", "full:"))):  # the summary an answer is being changed from: still its own
+        return _on_reviewed_summary(form, state, action, ctx)
     if kind != "f" or step_id != state.step or not action:
         return Outcome(state, (prompt(form, state, ctx, (Text(STALE),)),))
     if step_id == CONFIRM_CANCEL:
@@ -297,6 +311,9 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
     if step_id == SUMMARY:
         return _on_summary(form, state, action, ctx)
     step = _step(form, step_id)
+    if action == "back" and state.reviewed is not None:
+        kept = _reviewed(form, state, step)
+        return Outcome(kept, (prompt(form, kept, ctx),))
     if action == "back":
         previous = _previous(form, state)
         moved = _back(form, state, step, previous) if previous else state
@@ -343,10 +360,35 @@ def _may_skip(step: Step, state: FormState) -> bool:
     return step.skippable(state.answers) and (holding is None or holding.value is None)
 
 
+def _reviewed(form: Form, state: FormState, step: Step) -> FormState:
+    """Back while changing an answer picked on the summary: the summary again, with the answers it showed; what the
+    step holds of the person's input (files sent before Done) is kept as its answer, as Back keeps it."""
+    answers = dict(state.reviewed or {})
+    holding = step.held(state.answers, state.scratch)
+    if holding is not None and step.applies(answers) and (
+            holding.value is None or step.still_valid(holding.value, answers)):
+        answers[step.id] = holding.value
+        answers.update({key: value for key, value in holding.also.items()
+                        if form.step(key) is not None and form.index(key) < form.index(step.id)})
+    return replace(state, answers=answers, step=SUMMARY, scratch={}, editing=False, reviewed=None)
+
+
+def _on_reviewed_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> Outcome:
+    """A ✏️ or 📖 of the summary an answer is being changed from: another answer to change (this change is left,
+    the answers kept as the summary showed them), or a long answer in full, the current question after it."""
+    summary = replace(state, answers=dict(state.reviewed or {}), step=SUMMARY, scratch={}, editing=False,
+                      reviewed=None)
+    if action.startswith("edit:"):
+        return _on_summary(form, summary, action, ctx)
+    shown = _on_summary(form, summary, action, ctx)
+    return Outcome(state, (*shown.replies[:-1], prompt(form, state, ctx)))
+
+
 def _back(form: Form, state: FormState, step: Step, previous: Step) -> FormState:
-    """The state after Back: what the step holds is kept as its answer; an edit from the summary stays one (the
-    next answer returns to the summary); steps answered ahead by a later one are asked again on the way, since
-    the answer that filled them may change ("300 schools" filled the unit)."""
+    """The state after Back (not while changing an answer picked on the summary: `_reviewed`): what the step holds is
+    kept as its answer; an edit stays one (a missing answer asked at submit: the next answer returns to the summary);
+    steps answered ahead by a later one are asked again on the way, since the answer that filled them may change
+    ("300 schools" filled the unit)."""
     answers = dict(state.answers)
     holding = step.held(state.answers, state.scratch)
     if holding is not None:
@@ -375,7 +417,8 @@ def _all_defaults(form: Form, state: FormState, ctx: FormContext) -> Outcome:
             elif isinstance(defaults, dict) and step.id in defaults and step.skippable(answers):
                 answers[step.id] = None  # skipped last time: skipped again
     missing = _first_missing(form, answers)
-    moved = replace(state, answers=answers, scratch={}, step=missing or SUMMARY, editing=True)
+    moved = replace(state, answers=answers, scratch={}, step=missing or SUMMARY, editing=True,
+                    reviewed=None if missing is None else state.reviewed)
     if missing is None and not form.summary:
         return Outcome(moved, (), Status.done)
     return Outcome(moved, (prompt(form, moved, ctx),))
@@ -387,7 +430,7 @@ def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> 
         step = form.step(target)
         if step is None or not step.applies(state.answers):
             raise InvalidAnswerError(Text(STALE))
-        moved = replace(state, step=step.id, scratch={}, editing=True)
+        moved = replace(state, step=step.id, scratch={}, editing=True, reviewed=dict(state.answers))
         return Outcome(moved, (prompt(form, moved, ctx),))
     if verb == "full":
         step = form.step(target)
@@ -404,7 +447,7 @@ def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> 
         return Outcome(state, (), Status.done)
     if verb == "back":
         last = applicable(form, state.answers)[-1]
-        moved = replace(state, step=last.id, editing=False)
+        moved = replace(state, step=last.id, editing=False, reviewed=None)
         return Outcome(moved, (prompt(form, moved, ctx),))
     raise InvalidAnswerError(Text(N_("Use the buttons below: edit an answer or submit.")))
 
@@ -428,7 +471,7 @@ def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx:
     following = _following(form, answers, step.id, state.editing)
     notes: tuple[Label, ...] = (Concat(("✓ ", result.echo)),) if result.echo is not None else ()
     if following is None:
-        done = replace(state, answers=answers, scratch={}, step=SUMMARY, editing=False)
+        done = replace(state, answers=answers, scratch={}, step=SUMMARY, editing=False, reviewed=None)
         if form.summary:
             return Outcome(done, (prompt(form, done, ctx, notes),))
         return Outcome(done, (), Status.done)
