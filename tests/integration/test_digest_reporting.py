@@ -72,7 +72,7 @@ async def test_the_last_report_is_the_current_one_of_the_latest_period(database:
     assert sorted((row[2], row[4]) for row in reports) == sorted([(older, 20), (due, 60)])  # the replaced one is not
     csv = (await export("pledges", "csv", EVERYTHING, "en", database.uow(), lambda label, locale: "x")).decode()
     line = next(line for line in csv.splitlines() if line.startswith("P2C-2025-00002"))
-    assert f",{due},x,60," in line
+    assert f",{due},X,60," in line
 
 
 async def test_a_replaced_report_alone_does_not_count(database: Database) -> None:
