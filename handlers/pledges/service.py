@@ -164,8 +164,8 @@ async def pledge_button(conv: Conversation, code: str) -> None:
         edited = await edited_pledge(conv, draft)
         question = Text(N_("That “Start over” button is from an earlier message. Start over and delete the answers of "
                            "your pledge in progress, or continue where you left off?")) if edited is None else \
-            text(N_("That “Start over” button is from an earlier message. Delete your changes to {ref} and start a new "
-                    "pledge, or continue them?"), ref=Code(edited.ref or ""))
+            text(N_("That button is from an earlier message. Delete your changes to {ref} and start a new pledge, or "
+                    "continue them?"), ref=Code(edited.ref or ""))
         conv.say(Reply((question,), continue_or_restart(draft)))
 
 

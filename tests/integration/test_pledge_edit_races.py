@@ -209,6 +209,7 @@ async def test_an_old_start_over_button_during_an_edit_names_it(chat: ChatDriver
     await chat.send(jorge, NEW_TITLE)  # the draft moved on since the offer
     again = await chat.press(jorge, codes(offer[-1])[1])
     assert f"Delete your changes to {ref}" in again[0].text
+    assert "Start over" not in again[0].text  # the button pressed was "Delete them and start a new pledge"
     assert (await pledge_of(database, pledge_id)).status == PledgeStatus.changes_requested
 
 
