@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.messages import NP_, Label, Number, plural
+from handlers.messages import NP_, Concat, Label, Number, plural
 
 TARGET_UNIT_COUNTS: dict[str, tuple[str, str]] = {
     "people": NP_("{count} person", "{count} people"),
@@ -22,5 +22,8 @@ unit's label alone, put after a number, cannot."""
 
 
 def unit_count(count: int, unit: str) -> Label:
-    """The count with its unit ("300 schools"); the number alone for a unit that is no target unit."""
-    return plural(*TARGET_UNIT_COUNTS[unit], count) if unit in TARGET_UNIT_COUNTS else Number(count)
+    """The count with its unit ("300 schools"); a unit that is no target unit (an import's, an older row's) as it
+    was written after the number, none the number alone."""
+    if unit in TARGET_UNIT_COUNTS:
+        return plural(*TARGET_UNIT_COUNTS[unit], count)
+    return Concat((Number(count), " ", unit)) if unit.strip() else Number(count)

@@ -74,8 +74,9 @@ def test_every_target_unit_has_its_count_message() -> None:
     assert set(TARGET_UNIT_COUNTS) == set(TARGET_UNITS)
 
 
-def test_a_code_that_is_no_target_unit_is_counted_as_the_number_alone() -> None:
-    assert unit_count(7, "goats") == Number(7)
+def test_a_unit_that_is_no_target_unit_is_kept_as_written_after_the_number(renderer: Renderer) -> None:
+    assert shown(renderer, unit_count(7, "goats"), "en") == "7 goats"  # an import's unit is not hidden
+    assert unit_count(7, "") == Number(7)
 
 
 def test_a_unit_without_a_count_message_is_confirmed_in_brackets(renderer: Renderer) -> None:
