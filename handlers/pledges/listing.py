@@ -17,7 +17,7 @@ from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.review import REJECTED_NEXT, close_notices
 from handlers.pledges.rules import answers_of
-from handlers.pledges.service import EDITING, PLEDGE, answered, pledge_card, pledge_entity
+from handlers.pledges.service import EDITED_VERSION, EDITING, PLEDGE, answered, pledge_card, pledge_entity
 from handlers.reports.cadence import cadence_line
 from handlers.reports.cards import next_due_label, period_label, report_line, report_status_label
 from handlers.reports.colleagues import colleagues
@@ -182,7 +182,7 @@ async def edit_pledge(conv: Conversation, pledge: Pledge, confirmed: int | None)
     if draft is not None and answered(draft) and confirmed != draft.version:
         conv.say(await replace_or_continue(conv, draft, pledge))
         return
-    await begin(conv, PLEDGE, {**answers_of(pledge), EDITING: pledge.id})
+    await begin(conv, PLEDGE, {**answers_of(pledge), EDITING: pledge.id, EDITED_VERSION: pledge.version})
 
 
 async def replace_or_continue(conv: Conversation, draft: Draft, pledge: Pledge) -> Reply:

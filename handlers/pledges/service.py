@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from handlers import buttons, drafts, outbox
@@ -38,6 +39,11 @@ from models.values import EntityStatus, PledgeStatus, Role
 
 EDITING = "$pledge_id"
 """Hidden answer of a draft that edits an existing pledge (changes requested) instead of creating one."""
+EDITED_VERSION = "$edited_version"
+"""Hidden answer of a pledge's edit: the version of the pledge it was opened on (a colleague's resubmission since is
+told by the version, not by clocks: an audit row is dated before its transaction commits, on whichever instance)."""
+EVER = datetime(1970, 1, 1, tzinfo=UTC)
+"""Before any audit row: every resubmission of a pledge is read, to pick those of versions after the one opened."""
 CARRIED_OVER = ("countries", "beneficiary_groups", "sdgs", "wsis_action_lines")
 """What an organisation's next pledge is offered from its previous one, each with one tap or all four together."""
 
@@ -217,7 +223,7 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
         if pledge is None or pledge.entity_id != entity.id:
             conv.say(Reply((Text(N_("This pledge can no longer be edited.")),)))
             return
-        opened, since = await edited_from(conv, pledge)
+        opened, since = await edited_from(conv, pledge, state)
         if pledge.status != PledgeStatus.changes_requested or since:  # a colleague or BDT acted since it was opened
             await edited_meanwhile(conv, pledge, opened, answers)
             return
@@ -251,19 +257,31 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
     await notify_staff_of_pledge(conv, pledge, entity, changes)
 
 
-async def edited_from(conv: Conversation, pledge: Pledge) -> tuple[dict[str, Any], int]:
+async def edited_from(conv: Conversation, pledge: Pledge, state: FormState) -> tuple[dict[str, Any], int]:
     """The answers of the version the finished edit was opened on, and how many versions colleagues sent since: the
-    pledge as it is now, each resubmission recorded since the draft was opened undone (latest first)."""
+    pledge as it is now, each resubmission of a version after the one opened undone (latest first). An edit saved
+    before drafts recorded their version is dated instead (resubmissions audited after the draft was opened)."""
     assert pledge.id is not None
     opened = answers_of(pledge)
-    if conv.finished is None:
+    version = state.answers.get(EDITED_VERSION)
+    trail = AuditTrail(conv.session)
+    if isinstance(version, int):
+        if version >= pledge.version:
+            return opened, 0
+        every = await trail.entries_since("pledge", pledge.id, (RESUBMITTED,), EVER)
+        since = [details for _, _, details in every if int(details.get("version") or 0) > version]
+        sent = pledge.version - version
+    elif conv.finished is not None:  # a draft saved before edits recorded their version
+        since = [details for _, _, details in
+                 await trail.entries_since("pledge", pledge.id, (RESUBMITTED,), conv.finished.created_at)]
+        sent = len(since)
+    else:
         return opened, 0
-    since = await AuditTrail(conv.session).entries_since("pledge", pledge.id, (RESUBMITTED,), conv.finished.created_at)
-    for _, _, details in since:
+    for details in since:
         before = details.get("before")
         if isinstance(before, dict):
             opened.update(before)
-    return opened, len(since)
+    return opened, sent
 
 
 async def edited_meanwhile(conv: Conversation, pledge: Pledge, opened: dict[str, Any],
@@ -279,7 +297,7 @@ async def edited_meanwhile(conv: Conversation, pledge: Pledge, opened: dict[str,
         conv.say(Reply((said, Text(N_("Your changes were not sent, but they are kept: here is the pledge as it is "
                                       "now, with your changes applied. Check it, then submit.")))))
         await begin(conv, PLEDGE, {**answers_of(pledge), **{key: answers.get(key) for key in changes},
-                                   EDITING: pledge.id})
+                                   EDITING: pledge.id, EDITED_VERSION: pledge.version})
     else:
         conv.say(Reply((said, Text(N_("Your changes were not sent. Here they are, to send to BDT with /ask if they "
                                       "are still needed:")), *changed_fields(opened, answers))))

@@ -5,6 +5,8 @@ organisation's registration says the registration is in progress."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
@@ -17,10 +19,10 @@ from handlers.conversation import Deps
 from handlers.forms.base import FormState
 from handlers.messages import Reply, Text
 from handlers.pledges.notices import RESUBMITTED
-from handlers.pledges.service import EDITING, NOT_A_FOCAL_POINT
+from handlers.pledges.service import EDITED_VERSION, EDITING, NOT_A_FOCAL_POINT
 from models.clock import utcnow
 from models.database import Database
-from models.tables import AuditLog, Contact, Pledge
+from models.tables import AuditLog, Contact, Draft, Pledge
 from models.values import LANGUAGES, PledgeStatus, Role
 
 STAFF, LUCIA, JORGE = 9500, 9501, 9502
@@ -164,6 +166,55 @@ async def test_an_edit_sent_after_bdt_asked_again_is_reopened_with_the_colleague
     staff = "\n".join(m.text for m in await chat.collect(STAFF))
     changed = staff.split("Changed since the request for changes:")[1]
     assert "<b>Title</b>" in changed and "Value" not in changed.split("pv:")[0].split("\n\n")[0]
+
+
+async def test_an_edit_opened_before_a_colleagues_resubmission_committed_is_told_by_version_not_by_clock(
+        chat: ChatDriver, database: Database) -> None:
+    """Lucía's resubmission is audited at T but commits later (or on an instance whose clock is behind): Jorge's edit,
+    opened on the old version, is dated after her audit row. His submit still sees her version and undoes nothing."""
+    pledge_id = await returned_for_changes(chat)
+    await lucia_changes_the_value(chat)
+    await ask_for_changes(chat, pledge_id, 2)
+    (hers,) = await resubmissions(database)
+    async with database.uow() as uow:
+        jorge = (await uow.session.execute(select(Contact).where(col(Contact.telegram_id) == JORGE))).scalar_one()
+        draft = (await uow.session.execute(select(Draft).where(col(Draft.contact_id) == jorge.id))).scalar_one()
+        draft.created_at = hers.at + timedelta(seconds=1)  # opened "after" her audit row, on the version before it
+        uow.session.add(draft)
+        await uow.commit()
+    answer = await jorge_changes_the_title(chat)
+    said = "\n".join(answer)
+    assert "Lucía Gómez sent changes to " in said and "with your changes applied" in said
+    assert NEW_TITLE in answer[-1] and "3,000,000" in answer[-1]
+    pledge = await pledge_of(database, pledge_id)
+    assert (pledge.version, pledge.title, int(pledge.value_usd or 0)) == (2, OLD_TITLE, 3_000_000)
+    await chat.collect(STAFF)
+    await chat.press(chat.person(JORGE), "f:$sum:submit")
+    pledge = await pledge_of(database, pledge_id)
+    assert (pledge.status, pledge.version, pledge.title, int(pledge.value_usd or 0)) == (
+        PledgeStatus.submitted, 3, NEW_TITLE, 3_000_000)  # her value is not undone
+    assert [set(row.details["before"]) for row in await resubmissions(database)] == [{"value_usd"}, {"title"}]
+    changed = "\n".join(m.text for m in await chat.collect(STAFF)).split("Changed since the request for changes:")[1]
+    assert "<b>Title</b>" in changed and "Value" not in changed.split("pv:")[0].split("\n\n")[0]  # not his
+
+
+async def test_an_edit_saved_before_drafts_recorded_their_version_is_still_told_by_its_date(
+        chat: ChatDriver, database: Database) -> None:
+    pledge_id = await returned_for_changes(chat)
+    await lucia_changes_the_value(chat)
+    async with database.uow() as uow:
+        jorge = (await uow.session.execute(select(Contact).where(col(Contact.telegram_id) == JORGE))).scalar_one()
+        draft = (await uow.session.execute(select(Draft).where(col(Draft.contact_id) == jorge.id))).scalar_one()
+        answers = {key: value for key, value in draft.state["answers"].items() if key != EDITED_VERSION}
+        assert answers != draft.state["answers"]
+        draft.state = {**draft.state, "answers": answers}
+        uow.session.add(draft)
+        await uow.commit()
+    said = "\n".join(await jorge_changes_the_title(chat))
+    assert "Lucía Gómez sent changes to " in said and "Your changes were not sent" in said
+    changes = said.split("still needed:")[1]
+    assert f"<b>Title</b>: {OLD_TITLE} → {NEW_TITLE}" in changes and "Value" not in changes
+    assert (await pledge_of(database, pledge_id)).title == OLD_TITLE
 
 
 async def test_an_edit_with_no_race_is_resubmitted_as_before(chat: ChatDriver, database: Database) -> None:
