@@ -7,7 +7,9 @@ and is compare-and-set on the thread as it was shown: of two staff pressing at o
 answered or replied to since it was shown is offered again as it is now.
 
 An answer is never dropped without a word: one typed after "taken by" waits in a composer held for the take-over
-(`$held`), and a composer replaced before it was sent gives back the thread its opening took, as a cancel does.
+(`$held`); a composer of an answer with something written in it is never replaced by one for another thread (it is
+kept, and the person told: `unsent_elsewhere`); an empty one replaced before it was sent gives back the thread its
+opening took, as a cancel does.
 """
 
 from __future__ import annotations
@@ -47,10 +49,22 @@ async def owns(conv: Conversation, thread: QuestionThread, *, sending: bool = Tr
     return False
 
 
+async def offer_only(conv: Conversation, thread: QuestionThread, note: Label) -> bool:
+    """True when a colleague who is still staff has the thread: they are shown it with the offer to take it over,
+    and `note` (nothing is taken, and what the person types next is not held for it); False, nothing said, else."""
+    if thread.owner_id is None or thread.owner_id == conv.contact.id:
+        return False
+    owner = await Contacts(conv.session).get(thread.owner_id)
+    if owner is None or not is_staff_contact(owner):
+        return False
+    await _offer(conv, thread, owner, sending=False, note=note)
+    return True
+
+
 async def _offer(conv: Conversation, thread: QuestionThread, owner: Contact | None, *, sending: bool,
-                 holding: bool = False) -> None:
+                 holding: bool = False, note: Label | None = None) -> None:
     """Who has the thread, how long it has waited (or that it was answered), an answer they are writing, and a
-    button to take it over from them."""
+    button to take it over from them (then `note`)."""
     assert thread.id is not None
     ref, person = thread_ref(thread.id), name_of(owner)
     parts: list[Label] = [
@@ -67,6 +81,8 @@ async def _offer(conv: Conversation, thread: QuestionThread, owner: Contact | No
     parts.append(text(N_("If {person} cannot answer it, take it over: {person} is told."), person=person))
     if holding:
         parts.append(Text(HELD))
+    if note is not None:
+        parts.append(note)
     conv.say(Reply(tuple(parts), ((take_over_button(thread),),)))
 
 
@@ -160,10 +176,29 @@ async def answer_cancelled(conv: Conversation, state: FormState) -> None:
                              ref=thread_ref(released)),)))
 
 
+async def unsent_elsewhere(conv: Conversation, answers: Mapping[str, object]) -> int | None:
+    """The thread of the person's open composer of an answer with something written in it (text or files), when a
+    composer with these `answers` would replace it (it is not an answer to that thread): that answer is kept, not
+    replaced (kept_note says so). None when there is no such composer."""
+    before = await composer_of(conv, conv.contact)
+    if before is None or before.answers.get("$mode") != "answer" or \
+            (answers.get("$mode") == "answer" and answers.get("$thread") == before.answers.get("$thread")):
+        return None
+    written = content_of(before.answers, before.scratch)
+    return int(before.answers.get("$thread") or 0) if written["text"] or written["files"] else None
+
+
+def kept_note(thread_id: int) -> Label:
+    """What a staff member is told when their unsent answer to this thread stays, instead of another composer."""
+    return text(N_("Your unsent answer to question {ref} is kept: send or cancel it first."),
+                ref=thread_ref(thread_id))
+
+
 async def replacing(conv: Conversation, answers: dict[str, object]) -> tuple[dict[str, object], tuple[Label, ...]]:
     """The answers of a composer about to replace the person's open one, and what to say of that one: an answer to
-    the same thread keeps what was written in it; an answer to another thread, left unsent, gives back the thread its
-    opening took, as a cancel would (release_taken), and says so."""
+    the same thread keeps what was written in it; an empty answer to another thread gives back the thread its
+    opening took, as a cancel would (release_taken), and says so. One with something written in it is not replaced:
+    callers ask unsent_elsewhere first."""
     before = await composer_of(conv, conv.contact)
     if before is None or before.answers.get("$mode") != "answer":
         return answers, ()

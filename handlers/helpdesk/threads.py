@@ -23,9 +23,12 @@ from handlers.helpdesk.ownership import (
     answer_cancelled,
     closed_for_staff,
     held_facts,
+    kept_note,
+    offer_only,
     owns,
     replacing,
     took_on_opening,
+    unsent_elsewhere,
 )
 from handlers.helpdesk.report_answers import added_note, with_message
 from handlers.inputs import Incoming
@@ -370,13 +373,17 @@ async def thread_for(conv: Conversation, thread_id: int | None, action: str) -> 
 
 async def start_answer(conv: Conversation, thread: QuestionThread) -> None:
     """Open the composer of an answer (staff; the thread taken on the way if nobody owns it, and marked so: a cancel
-    gives it back)."""
+    gives it back). An unsent answer to another thread with something written in it stays open instead, nothing
+    taken (keep_unsent)."""
     assert thread.id is not None
     owner_before = thread.owner_id
     if not is_staff_contact(conv.contact):
         await refuse(conv, "question.answer", "question", thread.id)
     elif thread.status == ThreadStatus.closed:
         conv.say(Reply((closed_for_staff(thread),)))
+    elif (kept := await unsent_elsewhere(conv, {"$mode": "answer", "$thread": thread.id})) is not None:
+        if not await offer_only(conv, thread, kept_note(kept)):  # a colleague's: the offer, and the note
+            await keep_unsent(conv, kept)
     elif await owns(conv, thread, holding=True):
         took = await took_on_opening(conv, thread, owner_before)
         await open_composer(conv, {"$mode": "answer", "$thread": thread.id, **({"$took": 1} if took else {})})
@@ -397,9 +404,25 @@ async def hold_answer(conv: Conversation, thread: QuestionThread) -> None:
 
 
 async def open_composer(conv: Conversation, answers: dict[str, object], *heading: Label) -> None:
-    """Open the composer (staff answers, people's replies), replacing the one in progress as `replacing` says."""
+    """Open the composer (staff answers, people's replies), replacing the one in progress as `replacing` says; an
+    unsent answer to another thread with something written in it is kept open instead (keep_unsent)."""
+    kept = await unsent_elsewhere(conv, answers)
+    if kept is not None:
+        await keep_unsent(conv, kept)
+        return
     answers, notes = await replacing(conv, answers)
     await begin(conv, COMPOSE, answers, *heading, once=notes)
+
+
+async def keep_unsent(conv: Conversation, thread_id: int) -> None:
+    """The person's unsent answer to this thread asked again, after the note that it is kept: to send or cancel
+    before another composer opens."""
+    assert conv.contact.id is not None
+    draft = await drafts.find_draft(conv.session, conv.contact.id, COMPOSE_FORM.id)
+    if draft is None:  # not expected: unsent_elsewhere just found it in this transaction
+        conv.say(Reply((kept_note(thread_id),)))
+        return
+    await resume_form(conv, COMPOSE, draft, kept_note(thread_id))
 
 
 async def take(conv: Conversation, thread: QuestionThread, seen: int | None = None) -> None:

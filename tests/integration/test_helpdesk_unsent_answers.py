@@ -41,11 +41,11 @@ async def owners(database: Database) -> list[int | None]:
 
 async def test_an_answer_replaced_by_another_gives_back_the_question_its_opening_took(
         chat: ChatDriver, database: Database) -> None:
-    """Bea pressed ✍️ Answer on Q-1, then on Q-2 before sending: Q-1 stayed hers, and Carl was told "taken by Bea"."""
+    """Bea pressed ✍️ Answer on Q-1, then on Q-2 before writing anything: Q-1 stayed hers, and Carl was told "taken
+    by Bea". (An answer with something written in it is kept instead: the tests at the end.)"""
     first, second = await ask(chat), await ask(chat)
     bea, carl = chat.person(BEA, "Bea"), chat.person(CARL, "Carl")
     await chat.press(bea, f"qa:ans:{first}")
-    await chat.send(bea, "Half an answer.")
     prompt = await chat.press(bea, f"qa:ans:{second}")
     assert f"Q-{first}" in prompt[-1].text and "nobody's again" in prompt[-1].text, prompt[-1].text
     assert f"answer to question Q-{second}" in prompt[-1].text
@@ -65,6 +65,9 @@ async def test_an_answer_replaced_keeps_a_question_taken_before_and_its_text_for
     await chat.send(bea, "A first draft.")
     again = await chat.press(bea, f"qa:ans:{taken}")
     assert "A first draft." in again[-1].text and "f:message:send" in codes(again[-1]), again[-1].text
+    await chat.press(bea, "f:message:cancel")  # a written answer is never replaced (kept): an empty one is
+    await chat.press(bea, "f:$cancel:yes")
+    await chat.press(bea, f"qa:ans:{taken}")
     said = await chat.press(bea, f"qa:ans:{answered}")
     await chat.send(bea, "First answer.", reply_to=await copy_id(database, answered, BEA))
     said += await chat.press(bea, f"qa:ans:{third}")
@@ -145,3 +148,50 @@ async def test_the_take_over_under_a_kept_answer_is_parsed_strictly(chat: ChatDr
     assert "no longer valid" in said[0].text
     assert await owners(database) == [await contact_id(database, BEA)]
     assert "My answer." in said[-1].text, "the kept answer is asked again"
+
+
+async def test_answer_on_a_colleagues_question_keeps_an_unsent_answer_to_another(
+        chat: ChatDriver, database: Database) -> None:
+    """Review of b4f8352: Bea's answer to Q-1 (hers) was silently dropped when she pressed ✍️ Answer on Carl's Q-2:
+    the composer held for the take-over replaced it. Now she sees the offer, and that her answer to Q-1 is kept; what
+    she types next goes on with it, and Q-1's composer still has it."""
+    first, second = await ask(chat), await ask(chat)
+    bea, carl = chat.person(BEA, "Bea"), chat.person(CARL, "Carl")
+    await chat.press(carl, f"qa:take:{second}")
+    await chat.press(bea, f"qa:take:{first}")
+    await chat.press(bea, f"qa:ans:{first}")
+    await chat.send(bea, "A long careful answer to Q1.")
+    [offer] = await chat.press(bea, f"qa:ans:{second}")
+    assert f"Q-{second} was taken by Carl" in offer.text and codes(offer) == [f"qa:over:{second}:2"], offer.text
+    assert f"Your unsent answer to question Q-{first} is kept" in offer.text
+    assert "An answer you write is kept until you take" not in offer.text, "what is typed next goes to Q-1's answer"
+    more = await chat.send(bea, "And a second paragraph.")
+    assert "A long careful answer to Q1." in more[-1].text and "f:message:send" in codes(more[-1]), more[-1].text
+    again = await chat.press(bea, f"qa:ans:{first}")
+    assert "A long careful answer to Q1." in again[-1].text and "f:message:send" in codes(again[-1])
+    bea_id, carl_id = await contact_id(database, BEA), await contact_id(database, CARL)
+    assert await owners(database) == [bea_id, carl_id]
+    assert "is sent" in (await chat.press(bea, "f:message:send"))[-1].text
+    assert "A long careful answer to Q1.\n\nAnd a second paragraph." in (await messages(database, first))[-1].text
+
+
+async def test_answer_on_another_question_keeps_an_unsent_answer_and_takes_nothing(
+        chat: ChatDriver, database: Database) -> None:
+    """✍️ Answer on Q-2 (nobody's) while Bea's composer of Q-1 (which took it) holds a file dropped that file and gave
+    Q-1 back: now her answer to Q-1 comes back with the note, Q-1 stays hers, and Q-2 is not taken."""
+    first, second = await ask(chat), await ask(chat)
+    bea = chat.person(BEA, "Bea")
+    await chat.press(bea, f"qa:ans:{first}")
+    await chat.send_file(bea, "document", "DOC-Q1", "steps.pdf")
+    said = await chat.press(bea, f"qa:ans:{second}")
+    shown = "\n".join(m.text for m in said)
+    assert f"Your unsent answer to question Q-{first} is kept" in shown and "nobody's" not in shown, shown
+    assert f"answer to question Q-{first}" in said[-1].text and "1 file attached" in said[-1].text, said[-1].text
+    assert f"answer to question Q-{second}" not in shown
+    assert await owners(database) == [await contact_id(database, BEA), None]
+    assert "question.released" not in [a[0] for a in await actions(database)]
+    await chat.press(bea, "f:message:cancel")  # cancelled, Q-1 given back as its opening took it
+    cancelled = await chat.press(bea, "f:$cancel:yes")
+    assert any(f"Q-{first} is nobody's again" in m.text for m in cancelled), [m.text for m in cancelled]
+    opened = await chat.press(bea, f"qa:ans:{second}")
+    assert f"answer to question Q-{second}" in opened[-1].text and "nobody's" not in opened[-1].text
