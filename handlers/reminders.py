@@ -36,6 +36,8 @@ its whole week long, is not made up: the next one comes in its time)."""
 CHANGES_KEY_PREFIX = "changes-reminder:"
 """Outbox keys of those reminders: changes-reminder:<pledge id>:v<version>:r<round>:<contact id> (a pledge
 resubmitted and returned again has a new version: its rounds begin again)."""
+DRAFT_KEY_PREFIX = "draft-reminder:"
+"""Outbox keys of stale-draft reminders: draft-reminder:<draft id>:<its creation, in seconds> (draft_key)."""
 COMMENT_EXCERPT = 300
 CONTINUE = N_("▶️ Continue")
 
@@ -52,7 +54,7 @@ async def remind_stale_drafts(uow: UnitOfWork, now: datetime, default_zone: str 
             message = await _draft_reminder(uow, draft) if contact.optional_reminders else None
             if message is None:
                 continue
-            key = f"draft-reminder:{draft.id}:{int(draft.created_at.timestamp())}"
+            key = draft_key(draft)
             zone = zone_of(contact.timezone, countries.get(contact.entity_id or 0), default_zone)
             await outbox.enqueue(uow.session, contact, message, key, priority=outbox.BULK,
                                  not_before=next_allowed(now, zone))
@@ -74,6 +76,11 @@ async def _draft_reminder(uow: UnitOfWork, draft: Draft) -> Reply | None:
         return None
     return Reply((text(N_("You started your changes to {ref} a few days ago. Your answers are saved: continue "
                           "whenever you are ready."), ref=Code(pledge.ref or "")),), resume)
+
+
+def draft_key(draft: Draft) -> str:
+    """The outbox key of the reminder of this draft (a draft started over is a new one: its own key)."""
+    return f"{DRAFT_KEY_PREFIX}{draft.id}:{int(draft.created_at.timestamp())}"
 
 
 def changes_key(pledge: Any, round_: int, contact_id: int | None = None) -> str:
@@ -121,7 +128,8 @@ async def remind_awaiting_changes(uow: UnitOfWork, now: datetime, default_zone: 
                 if not person.optional_reminders or person.id in reminded:
                     continue
                 draft = await drafts.find(person.id, REMINDED_FORMS[0])
-                if _drafting(draft, pledge.id, now) or _reminded_on(draft, days[person.id], zones[person.id]):
+                if _drafting(draft, pledge.id, now) or await _reminded_on(repo, draft, days[person.id],
+                                                                          zones[person.id]):
                     continue
                 reminded.add(person.id)
                 zone = zones[person.id]
@@ -149,10 +157,14 @@ def _drafting(draft: Draft | None, pledge_id: int, now: datetime) -> bool:
     return draft.reminded_at is None or max(draft.updated_at, draft.reminded_at) > now - CHANGES_REMINDER_EVERY
 
 
-def _reminded_on(draft: Draft | None, day: date, zone: str) -> bool:
-    """True when the person's draft reminder goes on that day (one reminder a day)."""
-    return draft is not None and draft.reminded_at is not None and local_day(
-        next_allowed(draft.reminded_at, zone), zone) == day
+async def _reminded_on(repo: Reminders, draft: Draft | None, day: date, zone: str) -> bool:
+    """True when the person's draft reminder goes on that day (one reminder a day).
+
+    A draft is marked reminded even when its reminder sent nothing (nothing left to finish, reminders turned off),
+    so that it is not looked at again: only the outbox row of a reminder enqueued takes the day."""
+    if draft is None or draft.reminded_at is None or local_day(next_allowed(draft.reminded_at, zone), zone) != day:
+        return False  # most drafts: no query
+    return any(local_day(row.not_before, zone) == day for row in await repo.written([draft_key(draft)]))
 
 
 def changes_reminder(pledge: Any, zone: str) -> Reply:
