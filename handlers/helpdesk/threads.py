@@ -91,8 +91,9 @@ def too_long(conv: Conversation, written: str) -> bool:
     return True
 
 
-async def offer(conv: Conversation, incoming: Incoming) -> bool:
-    """Free text or a file outside any form: offered as a question with one tap; False when the person may not ask.
+async def offer(conv: Conversation, incoming: Incoming, once: tuple[Label, ...] = ()) -> bool:
+    """Free text or a file outside any form: offered as a question with one tap (after the notes said `once`); False
+    when the person may not ask.
 
     A focal point whose report waits for the clarification BDT asked is offered the two ways it can go: into that
     report, or to BDT as a message about it. Staff replying to a message that is no question's copy are told how
@@ -114,10 +115,12 @@ async def offer(conv: Conversation, incoming: Incoming) -> bool:
     if asked is not None:
         report, pledge = asked
         await begin(conv, COMPOSE, {"$mode": "report", "$thread": 0, "$report": report.id, "$start": start},
-                    clarification_asked(report, pledge, await sender_of(conv.session, report), conv.contact))
+                    clarification_asked(report, pledge, await sender_of(conv.session, report), conv.contact),
+                    once=once)
         return True
     await begin(conv, COMPOSE, {"$mode": "offer" if written or files else "ask", "$thread": 0, "$start": start,
-                                **await copies.replied_to(conv.session, conv.contact.chat_id, incoming.reply_to)})
+                                **await copies.replied_to(conv.session, conv.contact.chat_id, incoming.reply_to)},
+                once=once)
     return True
 
 
@@ -330,7 +333,9 @@ async def followers(conv: Conversation, thread: QuestionThread) -> list[Contact]
 
 
 async def on_reply_to(conv: Conversation, incoming: Incoming) -> bool:
-    """A message replying to a copy of a thread message this person was sent: it continues that thread.
+    """A message replying to a copy of a thread message this person was sent: it continues that thread. A copy of
+    someone else's question (sent while they were staff) is no thread of theirs: what they wrote is offered as a new
+    question of theirs when they may ask, else refused.
 
     False when the replied-to message is no such copy (an ordinary reply; someone else's copy cannot be
     found from this chat: copies are looked up by this chat and keyed by this person).
@@ -354,6 +359,9 @@ async def on_reply_to(conv: Conversation, incoming: Incoming) -> bool:
         await reply(conv, thread, content)
     elif is_staff_contact(conv.contact):
         await answer(conv, thread, content)
+    elif may_ask(conv.contact) and thread.id is not None:  # a copy they had as staff: offered as their own question
+        await offer(conv, incoming, (text(N_("Question {ref} was asked by someone else: this goes to BDT as a new "
+                                             "question of yours."), ref=thread_ref(thread.id)),))
     else:
         await refuse(conv, "question.reply", "question", thread.id)
     return True
