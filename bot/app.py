@@ -24,7 +24,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import User
+from aiogram.types import Update, User
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError
@@ -36,7 +36,7 @@ from bot.logs import contact_id_var
 from bot.metrics import Health, observe_update, serve_probes
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
 from bot.pacing import PaceLimits, Pacer
-from bot.polling import Poller
+from bot.polling import Fetch, Poller
 from bot.scheduler import build_scheduler, run_when_elected
 from bot.schema import ensure_schema
 from bot.sender import BotApiSender
@@ -89,6 +89,8 @@ class App:
     Telegram meanwhile (bot.polling). Webhook: it raises UnavailableError, which Telegram receives as a
     5xx answer and delivers the update again."""
     outage: Outage | None = None
+    updates: Fetch | None = None
+    """getUpdates answered as JSON (`BotApiSender.updates`), which long polling reads (bot.polling)."""
 
     async def on_incoming(self, incoming: Incoming) -> None:
         """Answer one update; if the database is unavailable, tell the person it waits and try again; on
@@ -189,7 +191,7 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
     sender = BotApiSender(settings.api_base, token)
     delivery = DeliveryWorker(database, renderer, sender, settings.default_locale, pacer)
     return App(settings, database, renderer, deps, bot, delivery, health=Health(database, bot.get_me),
-               outage=Outage(renderer, sender, settings.default_locale), shared=shared)
+               outage=Outage(renderer, sender, settings.default_locale), shared=shared, updates=sender.updates)
 
 
 def warm_up(renderer: Renderer, locale: str) -> None:
@@ -333,7 +335,11 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
             app.patient = False  # Telegram delivers an update answered with a 5xx again
             await _serve_webhook(app, dispatcher, stop, health)
         else:
-            poller = Poller(app.bot, lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES)
+            if app.updates is None:
+                raise RuntimeError("long polling needs getUpdates (build_app gives it)")
+            poller = Poller(app.updates,
+                            lambda raw: Update.model_validate(raw, context={"bot": app.bot}),
+                            lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES)
             await poller.run(stop)
             await dispatcher.emit_shutdown()  # hands over a long text still held (bot.joining)
     finally:

@@ -2,7 +2,8 @@
 
 aiogram stays the runtime for updates; for sending, building and validating its pydantic models
 for every message cost about a millisecond of CPU each, the largest share of a broadcast's cost.
-The wire format is the same JSON aiogram would send.
+The wire format is the same JSON aiogram would send. getUpdates is asked here too, its answer left as JSON:
+bot.polling builds aiogram's `Update` only for the updates it has not seen yet.
 """
 
 from __future__ import annotations
@@ -83,16 +84,25 @@ class BotApiSender:
         """Answer a pressed button's callback query (no text: the reply comes as a message)."""
         await self._call("answerCallbackQuery", {"callback_query_id": callback_query_id})
 
-    async def _call(self, method: str, payload: dict[str, Any] | aiohttp.FormData) -> Any:
+    async def updates(self, offset: int | None, timeout: int, allowed_updates: list[str]) -> list[dict[str, Any]]:
+        """getUpdates, long-polling up to `timeout` s: the updates as JSON objects (bot.polling reads them)."""
+        payload: dict[str, Any] = {"timeout": timeout, "allowed_updates": allowed_updates}
+        if offset is not None:
+            payload["offset"] = offset
+        result = await self._call("getUpdates", payload, aiohttp.ClientTimeout(total=timeout + 30, sock_connect=10))
+        return result if isinstance(result, list) else []
+
+    async def _call(self, method: str, payload: dict[str, Any] | aiohttp.FormData,
+                    timeout: aiohttp.ClientTimeout | None = None) -> Any:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=TIMEOUT, cookie_jar=aiohttp.DummyCookieJar(),
                                                   connector=aiohttp.TCPConnector(limit=self._connections))
         try:
             if isinstance(payload, aiohttp.FormData):
-                request = self._session.post(self._url + method, data=payload)
+                request = self._session.post(self._url + method, data=payload, timeout=timeout or TIMEOUT)
             else:
                 request = self._session.post(self._url + method, data=json.dumps(payload, ensure_ascii=False),
-                                             headers={"Content-Type": "application/json"})
+                                             headers={"Content-Type": "application/json"}, timeout=timeout or TIMEOUT)
             async with request as answer:
                 data = await answer.json(content_type=None)
                 status = answer.status

@@ -45,15 +45,15 @@ log = logging.getLogger(__name__)
 
 def keep_response_types() -> list[type]:
     """Strong references to aiogram's parametrised Response models of the methods sent through aiogram
-    (messages go out through bot.sender instead).
+    (messages go out, and getUpdates is asked, through bot.sender instead).
 
     pydantic caches generic parametrisations only weakly; when the cyclic collector drops one,
     the next call of that method rebuilds the model (5 to 10 ms). Holding them avoids that.
     """
-    from aiogram.methods import DeleteWebhook, GetMe, GetUpdates, SetMyCommands, SetWebhook
+    from aiogram.methods import DeleteWebhook, GetMe, SetMyCommands, SetWebhook
     from aiogram.methods.base import Response
 
-    methods = (DeleteWebhook, GetMe, GetUpdates, SetMyCommands, SetWebhook)
+    methods = (DeleteWebhook, GetMe, SetMyCommands, SetWebhook)
     return [Response[m.__returning__] for m in methods]  # type: ignore[name-defined]
 
 Handle = Callable[[Incoming], Awaitable[None]]

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from typing import Any
 
-from aiogram.methods import GetUpdates
+import pytest
 from aiogram.types import Update
 
 from bot.polling import Poller
 
 
-def update(update_id: int) -> Update:
-    return Update.model_validate({"update_id": update_id, "message": {
+def update(update_id: int) -> dict[str, Any]:
+    """An update as Telegram sends it (JSON)."""
+    return {"update_id": update_id, "message": {
         "message_id": update_id, "date": 1_764_576_000, "chat": {"id": 7, "type": "private", "first_name": "A"},
-        "from": {"id": 7, "is_bot": False, "first_name": "A"}, "text": "hi"}})
+        "from": {"id": 7, "is_bot": False, "first_name": "A"}, "text": "hi"}}
+
+
+built: list[int] = []
+
+
+def parse(raw: dict[str, Any]) -> Update:
+    """aiogram's Update, counted in `built`."""
+    item = Update.model_validate(raw)
+    built.append(item.update_id)
+    return item
 
 
 class FakeBotApi:
@@ -25,16 +38,16 @@ class FakeBotApi:
         self.failures = 0
         self.polled = asyncio.Event()
 
-    async def __call__(self, request: GetUpdates, request_timeout: int | None = None) -> list[Update]:
-        self.offsets.append(request.offset)
+    async def __call__(self, offset: int | None, timeout: int, allowed_updates: list[str]) -> list[dict[str, Any]]:
+        self.offsets.append(offset)
         self.polled.set()
         if self.failures:
             self.failures -= 1
             raise ConnectionError("Bot API unreachable")
-        if request.offset is not None:
-            self.pending = [u for u in self.pending if u.update_id >= request.offset]
+        if offset is not None:
+            self.pending = [u for u in self.pending if u.get("update_id", 0) >= offset]
         if not self.pending:
-            await asyncio.sleep(0.01 if request.timeout == 0 else 0.05)
+            await asyncio.sleep(0.01 if timeout == 0 else 0.05)
         return list(self.pending)
 
     def add(self, update_id: int) -> None:
@@ -48,6 +61,7 @@ async def polls(api: FakeBotApi, count: int = 1) -> None:
 
 
 async def test_an_update_in_hand_is_not_confirmed_and_not_fed_twice() -> None:
+    built.clear()
     api = FakeBotApi(1, 2, 3)
     release = asyncio.Event()
     fed: list[int] = []
@@ -57,12 +71,13 @@ async def test_an_update_in_hand_is_not_confirmed_and_not_fed_twice() -> None:
         if item.update_id == 2:
             await release.wait()
 
-    poller = Poller(api, feed, ["message"], settle=0.02)  # type: ignore[arg-type]
+    poller = Poller(api, parse, feed, ["message"], settle=0.02)
     stop = asyncio.Event()
     running = asyncio.create_task(poller.run(stop))
     await polls(api, 4)
     assert max(o or 0 for o in api.offsets) == 2, "the offset stays at the update still being handled"
     assert fed.count(2) == 1 and sorted(set(fed)) == [1, 2, 3], "fetched again, it is not handled again"
+    assert sorted(built) == [1, 2, 3], "nor built again: only an update not seen before is read"
     release.set()
     await polls(api, 3)
     assert api.offsets[-1] == 4, "once handled, everything up to the newest is confirmed"
@@ -81,7 +96,7 @@ async def test_an_unreachable_bot_api_is_asked_again_and_stopping_still_works() 
     async def feed(item: Update) -> None:
         fed.append(item.update_id)
 
-    poller = Poller(api, feed, ["message"])  # type: ignore[arg-type]
+    poller = Poller(api, parse, feed, ["message"])
     stop = asyncio.Event()
     running = asyncio.create_task(poller.run(stop))
     for _ in range(300):
@@ -105,7 +120,7 @@ async def test_at_stop_an_update_still_running_after_the_grace_is_cancelled_unco
             cancelled.set()
             raise
 
-    poller = Poller(api, feed, ["message"], settle=0.01)  # type: ignore[arg-type]
+    poller = Poller(api, parse, feed, ["message"], settle=0.01)
     stop = asyncio.Event()
     running = asyncio.create_task(poller.run(stop, grace=0.05))
     await asyncio.wait_for(started.wait(), 5)
@@ -117,7 +132,33 @@ async def test_at_stop_an_update_still_running_after_the_grace_is_cancelled_unco
 
 
 def test_the_first_offset_is_none_and_follows_the_newest() -> None:
-    poller = Poller(FakeBotApi(), lambda item: asyncio.sleep(0), ["message"])  # type: ignore[arg-type]
+    poller = Poller(FakeBotApi(), parse, lambda item: asyncio.sleep(0), ["message"])
     assert poller.offset() is None
     poller.newest = 41
     assert poller.offset() == 42
+
+
+async def test_an_update_that_cannot_be_read_is_confirmed_and_the_next_ones_handled(
+        caplog: pytest.LogCaptureFixture) -> None:
+    api = FakeBotApi(1, 3)
+    api.pending.insert(1, {"update_id": 2, "message": {"text": "secret words", "chat": "not a chat"}})
+    api.pending.append({"no id": True})
+    fed: list[int] = []
+
+    async def feed(item: Update) -> None:
+        fed.append(item.update_id)
+
+    poller = Poller(api, parse, feed, ["message"], settle=0.01)
+    stop = asyncio.Event()
+    with caplog.at_level(logging.WARNING, logger="bot.polling"):
+        running = asyncio.create_task(poller.run(stop))
+        for _ in range(300):
+            if fed == [1, 3] and api.offsets[-1] == 4:
+                break
+            await asyncio.sleep(0.01)
+        stop.set()
+        await asyncio.wait_for(running, 5)
+    assert fed == [1, 3], "the update that cannot be read holds back no other"
+    assert api.offsets[-1] == 4, "and it is confirmed, else Telegram would send it first for ever"
+    assert "secret words" not in caplog.text, "what the person wrote stays out of the log"
+    assert [r.__dict__.get("update_id") for r in caplog.records if "could not be read" in r.getMessage()] == [2]

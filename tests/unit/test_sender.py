@@ -109,3 +109,17 @@ async def test_an_unreachable_server_is_a_delivery_error_that_names_the_method()
         assert type(raised.value) is DeliveryError and "answerCallbackQuery" in str(raised.value)
     finally:
         await sender.close()
+
+
+async def test_updates_are_asked_from_the_offset_and_come_back_as_json(
+        telegram: tuple[FakeTelegram, BotApiSender]) -> None:
+    fake, sender = telegram
+    update = {"update_id": 42, "message": {"message_id": 1, "text": "hi"}}
+    fake.answers += [(200, {"ok": True, "result": [update]}), (200, {"ok": True, "result": []}),
+                     refusal(409, "Conflict: terminated by other getUpdates request")]
+    assert await sender.updates(42, 0, ["message"]) == [update]
+    assert await sender.updates(None, 25, ["message", "callback_query"]) == []
+    assert fake.calls == [("getUpdates", {"timeout": 0, "allowed_updates": ["message"], "offset": 42}),
+                          ("getUpdates", {"timeout": 25, "allowed_updates": ["message", "callback_query"]})]
+    with pytest.raises(DeliveryError, match="Conflict"):
+        await sender.updates(43, 0, ["message"])
