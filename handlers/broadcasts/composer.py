@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -123,7 +123,21 @@ class AudienceStep(MultiChoiceStep):
         if code == "done" and int(ctx.facts.get("reachable", 1)) == 0 and self._picked(answers, scratch):
             raise InvalidAnswerError(Text(N_("Nobody can receive this broadcast: no one reachable matches all the "
                                              "groups ticked. Untick some groups or choose others, then press Done.")))
-        return self._alone(super().on_code(code, answers, scratch, ctx), answers, scratch)
+        result = super().on_code(code, answers, scratch, ctx)
+        if isinstance(result, Answer) and result.value:
+            result = replace(result, echo=self.show(result.value, ctx))
+        return self._alone(result, answers, scratch)
+
+    def show(self, value: Any, ctx: FormContext) -> Label:
+        """The segments of each kind joined with "or" (anyone in one of them), one line per kind when there are
+        several (the audience is in all of them): "and" both within and across kinds said neither."""
+        kinds: dict[str, list[Label]] = {}
+        for token in value or []:
+            kinds.setdefault(str(token).partition(":")[0], []).append(self.label_of(str(token)))
+        lines = [Items(tuple(labels), choice=True) for labels in kinds.values()]
+        if len(lines) == 1:
+            return lines[0]
+        return Concat(tuple(part for line in lines for part in ("\n• ", line)))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Toggle segments typed by their labels ("Everyone" alone)."""
@@ -209,9 +223,46 @@ class MessageStep(Step):
         return not as_caption(answers) or visible_length(str(value)) <= CAPTION
 
 
+TRANSLATED = "$translated"
+"""Hidden answer: language → the message its translation was written for (noted when it is written, and when the
+message and a translation swap places); a translation written for another message may no longer say the same."""
+
+
+def never(answers: Answers) -> bool:
+    """The condition of a step never asked: one that only holds what the other steps note (see BROADCAST_FORM)."""
+    return False
+
+
+def translated_for(answers: Answers, texts: Mapping[str, Any], written: Collection[str]) -> dict[str, str]:
+    """The note of what each of the translations `texts` was written for, those of the languages `written` just now
+    written for the current message: the others keep their note, if any."""
+    noted = dict(answers.get(TRANSLATED) or {})
+    message = str(answers.get("text") or "")
+    return {code: message if code in written else str(noted[code])
+            for code in texts if code in written or code in noted}
+
+
+def translating(answers: Answers, scratch: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with the translations accepted so far on their step (`scratch`), and what each was written for."""
+    if "texts" not in scratch:
+        return dict(answers)
+    texts = dict(scratch["texts"])
+    return {**answers, "translations": texts,
+            TRANSLATED: translated_for(answers, texts, set(scratch.get("written", ())))}
+
+
+def out_of_date(answers: Answers, unchanged: Collection[str]) -> list[str]:
+    """The translations that may no longer say what the message says: written for another message, or, not written
+    since an edited broadcast was opened, left as they were although its message changed (`unchanged`)."""
+    noted = dict(answers.get(TRANSLATED) or {})
+    message = answers.get("text")
+    return [code for code in dict(answers.get("translations") or {})
+            if (noted[code] != message if code in noted else code in unchanged)]
+
+
 def stale_label(ctx: FormContext, texts: Mapping[str, Any]) -> Label | None:
-    """The translations, among `texts`, that were not changed with the message of an edited broadcast (the journey
-    finds them: `stale` in its facts), named; None when there are none."""
+    """The translations, among `texts`, that may no longer say what the message says (the journey finds them:
+    `stale` in its facts, see `out_of_date`), named; None when there are none."""
     stale = [code for code in ctx.facts.get("stale", ()) if code in texts]
     return Items(tuple(language_label(code) for code in stale)) if stale else None
 
@@ -237,19 +288,28 @@ class TranslationsStep(Step):
 
     @staticmethod
     def _kept(scratch: Mapping[str, Any]) -> dict[str, Any]:
-        """What the step remembers between answers besides the texts."""
-        return {"separate": True} if scratch.get("separate") else {}
+        """What the step remembers between answers besides the texts: the file sent separately, if so chosen, and
+        the languages written on it (for the message as it is now)."""
+        return {**({"separate": True} if scratch.get("separate") else {}),
+                **({"written": list(scratch["written"])} if scratch.get("written") else {})}
+
+    @staticmethod
+    def _written(scratch: Mapping[str, Any], language: str) -> dict[str, Any]:
+        """The languages written on the step, with one more."""
+        return {"written": [*(code for code in scratch.get("written", ()) if code != language), language]}
 
     def held(self, answers: Answers, scratch: Mapping[str, Any]) -> Answer | None:
         """The translations accepted so far, kept when the person goes back (with the file sent separately, if so
-        chosen) and not offered to Skip; a translation too long for the caption, awaiting a choice, is not one."""
+        chosen, and what each was written for) and not offered to Skip; a translation too long for the caption,
+        awaiting a choice, is not one."""
         texts = self._texts(answers, scratch)
         if not texts:
             return None
+        noted = {TRANSLATED: translated_for(answers, texts, set(scratch.get("written", ())))}
         attachment = answers.get("attachment")
         if scratch.get("separate") and isinstance(attachment, Mapping):
-            return Answer(texts, also={"attachment": sent_apart(attachment)})
-        return Answer(texts)
+            return Answer(texts, also={"attachment": sent_apart(attachment), **noted})
+        return Answer(texts, also=noted)
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """Languages of the audience without a text, with how many people read each; or what is awaited."""
@@ -289,16 +349,18 @@ class TranslationsStep(Step):
         attachment = answers.get("attachment")
         if code == "done":
             shown: Label = Items(tuple(language_label(c) for c in texts)) if texts else Text(N_("none"))
-            if kept and isinstance(attachment, Mapping):
+            noted = {TRANSLATED: translated_for(answers, texts, set(scratch.get("written", ())))}
+            if kept.get("separate") and isinstance(attachment, Mapping):
                 apart = sent_apart(attachment)
-                return Answer(texts, Concat((shown, "\n", attachment_label(apart))), also={"attachment": apart})
-            return Answer(texts, shown)
+                return Answer(texts, Concat((shown, "\n", attachment_label(apart))),
+                              also={"attachment": apart, **noted})
+            return Answer(texts, shown, also=noted)
         verb, _, language = code.partition(":")
         action, _, language = language.partition(":") if verb == "c" else ("", "", "")
         if action == "separate" and scratch.get("long") and scratch.get("adding") and isinstance(attachment, Mapping):
             adding = str(scratch["adding"])
             texts = {**texts, adding: str(scratch["long"])}
-            return Stay({"texts": texts, "separate": True}, (
+            return Stay({"texts": texts, "separate": True, **self._written(scratch, adding)}, (
                 text(N_("Added: {language}."), language=language_label(adding)),
                 attachment_label(sent_apart(attachment))))
         if action == "add" and language in LANGUAGES and language != answers.get("language"):
@@ -318,9 +380,11 @@ class TranslationsStep(Step):
             raise InvalidAnswerError(Text(N_("Choose a language with the buttons below, then send its text.")))
         texts, kept, revised = self._texts(answers, scratch), self._kept(scratch), self._answers(answers, scratch)
         if long := too_long(value, revised):
-            return Stay({"texts": texts, "adding": language, "long": long}, (too_long_note(visible_length(long)),))
+            return Stay({"texts": texts, "adding": language, "long": long, **kept},
+                        (too_long_note(visible_length(long)),))
         texts = {**texts, language: checked(value, revised)}
-        return Stay({"texts": texts, **kept}, (text(N_("Added: {language}."), language=language_label(language)),))
+        return Stay({"texts": texts, **kept, **self._written(scratch, str(language))},
+                    (text(N_("Added: {language}."), language=language_label(language)),))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The languages translated; those not changed with the message of an edited broadcast pointed out, with the
@@ -407,6 +471,44 @@ def written_languages(answers: Answers) -> tuple[str, ...]:
     return (str(first), *(code for code in LANGUAGES if code != first and translated.get(code)))
 
 
+@dataclass(frozen=True, kw_only=True)
+class FirstLanguageStep(ChoiceStep):
+    """The language the message is written in. Choosing one that has a translation swaps the two: that translation
+    becomes the message and the message the translation of the language it was in, so that nothing written is lost
+    or goes to the wrong readers; the person is told."""
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """A language offered, the message and a translation swapped when it has one."""
+        return self._swapped(super().on_code(code, answers, scratch, ctx), answers)
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """A language typed by its name, the message and a translation swapped when it has one."""
+        return self._swapped(super().on_text(value, answers, scratch, ctx), answers)
+
+    @staticmethod
+    def _swapped(result: StepResult, answers: Answers) -> StepResult:
+        """The choice, with the message and the chosen language's translation swapped when it has one: each
+        translation is then noted as written for the new message when both it and the one swapped were written for
+        the old message, else as written for another."""
+        before, message = answers.get("language"), answers.get("text")
+        translations = dict(answers.get("translations") or {})
+        if not isinstance(result, Answer) or not before or not message or result.value == before \
+                or result.value not in translations:
+            return result
+        after = str(result.value)
+        body = str(translations[after])
+        swapped = {str(before) if code == after else code: text_ for code, text_ in translations.items()}
+        swapped[str(before)] = str(message)
+        noted = dict(answers.get(TRANSLATED) or {})
+        fresh = noted.get(after, message) == message  # the translation promoted said what the message said
+        written = {code: body if fresh and (code == before or noted.get(code, message) == message) else ""
+                   for code in swapped}
+        told = text(N_("The {language} translation is now the message, and the message in {before} is kept as a "
+                       "translation."), language=language_label(after), before=language_label(str(before)))
+        echo: Label = Concat((result.echo, "\n", told)) if result.echo is not None else told
+        return Answer(after, echo, also={"text": body, "translations": swapped, TRANSLATED: written})
+
+
 def when_label(code: str) -> Label:
     """"Now" or "Later"."""
     return Text(N_("🚀 Send now") if code == "now" else N_("🗓 Schedule"))
@@ -421,8 +523,11 @@ BROADCAST_FORM = Form(
                                  "across kinds), then Done.")),
         AttachmentStep(id="attachment", label=N_("Attachment"), optional=True,
                        question=N_("Attach a photo or a document? Send it now, or press Skip.")),
-        ChoiceStep(id="language", label=N_("First language"), choices=LANGUAGES, label_of=language_label, columns=3,
-                   question=N_("In which language will you write it first?")),
+        # never asked: what each translation was written for, noted by the steps after it (its wording is unused)
+        Step(id=TRANSLATED, label=N_("Translations"), question=N_("Add translations, one language at a time, then "
+                                                                   "Done."), when=never),
+        FirstLanguageStep(id="language", label=N_("First language"), choices=LANGUAGES, label_of=language_label,
+                          columns=3, question=N_("In which language will you write it first?")),
         MessageStep(id="text", label=N_("Message"),
                     question=N_("Write the message. Telegram formatting works: <b>bold</b>, <i>italic</i>, "
                                 "<a href=\"https://www.itu.int\">links</a>.")),
@@ -445,5 +550,8 @@ EDITING = "$broadcast_id"
 
 
 def texts_of(answers: Answers) -> dict[str, str]:
-    """Language → text, from the composer's answers."""
-    return {str(answers["language"]): str(answers["text"]), **dict(answers.get("translations") or {})}
+    """Language → text, from the composer's answers, the first language first: its message is never replaced by a
+    translation in the same language (one the swap of `FirstLanguageStep` leaves none of)."""
+    first = str(answers["language"])
+    translated = {code: str(body) for code, body in dict(answers.get("translations") or {}).items() if code != first}
+    return {first: str(answers["text"]), **translated}

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers import buttons
 from handlers.broadcasts.audience import resolve
-from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, texts_of
+from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, out_of_date, texts_of, translating
 from handlers.broadcasts.edits import edit, finish_edit, not_editable, refitted, unchanged_translations, unfit, zone_of
 from handlers.broadcasts.moments import local_moment, moment_label
 from handlers.broadcasts.service import (
@@ -17,6 +17,7 @@ from handlers.broadcasts.service import (
     cancel_broadcast,
     create_broadcast,
     delivery_counts,
+    left_to_send,
 )
 from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, is_staff_contact, refuse
@@ -46,16 +47,18 @@ LIST_LIMIT = 10
 OPEN = (BroadcastStatus.scheduled, BroadcastStatus.sending)
 GRACE = timedelta(minutes=1)
 """A scheduled time passed by less than this at submission is as good as now: it goes out at once."""
+DELIVERED = N_("Broadcast {ref} was already delivered: there was nothing left to cancel.")
 REFUSED = N_("Nothing was sent: the broadcast cannot go out as it is. Check the answers, then press Submit.")
 
 
 async def composer_facts(conv: Conversation, state: FormState) -> dict[str, object]:
-    """What the questions check the answers against: the writer's time now (a local ISO moment), and how many
-    people the chosen audience reaches and which languages they read."""
+    """What the questions check the answers against: the writer's time now (a local ISO moment), the translations
+    that may no longer say what the message says, and how many people the chosen audience reaches and which
+    languages they read."""
     facts: dict[str, object] = {"now": conv.now.astimezone(zone_of(conv)).replace(tzinfo=None).isoformat()}
-    writing = state.step == "translations" and "texts" in state.scratch  # those accepted on the step so far
-    stale = unchanged_translations({**state.answers, "translations": state.scratch["texts"]} if writing
-                                   else state.answers)
+    # the translations accepted on their step so far count as written, for the message as it is now
+    answers = translating(state.answers, state.scratch) if state.step == "translations" else state.answers
+    stale = out_of_date(answers, unchanged_translations(answers))
     if stale:
         facts["stale"] = stale
     tokens = state.scratch.get("picked") if state.step == "audience" else None
@@ -194,6 +197,9 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
         conv.say(Reply((text(N_("Broadcast {ref} is already cancelled."), ref=ref),)))
     elif broadcast.status not in OPEN:
         conv.say(Reply((text(N_("Broadcast {ref} is already finished."), ref=ref),)))
+    elif verb in ("cancel", "stop") and not await left_to_send(conv.session, broadcast):
+        await cancel_broadcast(conv.session, broadcast, conv.now)  # nothing to stop: closed as delivered
+        conv.say(Reply((text(DELIVERED, ref=ref),)))
     elif verb == "cancel":
         question = (text(N_("Cancel broadcast {ref}, scheduled for {moment}? Nobody will receive it."), ref=ref,
                          moment=moment_label(broadcast.scheduled_at, zone_of(conv), conv.locale))
@@ -205,6 +211,9 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
         conv.say(Reply((text(N_("Broadcast {ref} is not cancelled: nothing changed."), ref=ref),)))
     else:
         stopped = await cancel_broadcast(conv.session, broadcast, conv.now)
+        if stopped is None:  # the last messages went out since the check above
+            conv.say(Reply((text(DELIVERED, ref=ref),)))
+            return
         conv.say(Reply((text(N_("Broadcast {ref} is cancelled: it will not be sent to anyone."), ref=ref)
                         if scheduled else
                         plural("Broadcast {ref} is cancelled; {count} message will not be sent.",

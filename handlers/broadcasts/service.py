@@ -225,22 +225,27 @@ async def follow_broadcasts(session: Session, now: datetime) -> int:
     """Update each running broadcast's progress message, and close those fully delivered (caller commits)."""
     running = await Broadcasts(session).running()
     for broadcast in running:
-        assert broadcast.id is not None
-        counts = await delivery_counts(session, broadcast.id)
-        if counts.get("pending", 0) + counts.get("sending", 0) == 0:
-            broadcast.status, broadcast.finished_at = BroadcastStatus.done, now
-        snapshot = {k: counts.get(k, 0) for k in ("sent", "failed", "unreachable", "pending", "sending")}
-        if snapshot == {k: broadcast.progress.get(k) for k in snapshot} and broadcast.status == BroadcastStatus.sending:
-            continue
-        broadcast.progress = {**broadcast.progress, **snapshot}
-        creator = await Contacts(session).get(broadcast.created_by) if broadcast.created_by else None
-        if creator is not None:
-            finished = 1 if broadcast.status == BroadcastStatus.done else 0
-            step = sum(snapshot.values()) + len(broadcast.progress) + finished
-            payload_reply = progress_reply(broadcast, counts, now)
-            await outbox.enqueue(session, creator, payload_reply, f"bcp:{broadcast.id}:{now.timestamp():.1f}:{step}",
-                                 priority=outbox.INTERACTIVE, edit_of=progress_key(broadcast))
+        await follow_broadcast(session, broadcast, now)
     return len(running)
+
+
+async def follow_broadcast(session: Session, broadcast: Broadcast, now: datetime) -> None:
+    """Update a running broadcast's progress message, and close it when fully delivered (caller commits)."""
+    assert broadcast.id is not None
+    counts = await delivery_counts(session, broadcast.id)
+    if counts.get("pending", 0) + counts.get("sending", 0) == 0:
+        broadcast.status, broadcast.finished_at = BroadcastStatus.done, now
+    snapshot = {k: counts.get(k, 0) for k in ("sent", "failed", "unreachable", "pending", "sending")}
+    if snapshot == {k: broadcast.progress.get(k) for k in snapshot} and broadcast.status == BroadcastStatus.sending:
+        return
+    broadcast.progress = {**broadcast.progress, **snapshot}
+    creator = await Contacts(session).get(broadcast.created_by) if broadcast.created_by else None
+    if creator is not None:
+        finished = 1 if broadcast.status == BroadcastStatus.done else 0
+        step = sum(snapshot.values()) + len(broadcast.progress) + finished
+        payload_reply = progress_reply(broadcast, counts, now)
+        await outbox.enqueue(session, creator, payload_reply, f"bcp:{broadcast.id}:{now.timestamp():.1f}:{step}",
+                             priority=outbox.INTERACTIVE, edit_of=progress_key(broadcast))
 
 
 async def start_due_broadcasts(session: Session, now: datetime, default_locale: str) -> int:
@@ -251,9 +256,22 @@ async def start_due_broadcasts(session: Session, now: datetime, default_locale: 
     return len(due)
 
 
-async def cancel_broadcast(session: Session, broadcast: Broadcast, now: datetime) -> int:
-    """Stop a scheduled or running broadcast: its unsent rows are cancelled; how many were."""
+async def left_to_send(session: Session, broadcast: Broadcast) -> bool:
+    """False when a running broadcast has no message left waiting: cancelling it would stop nothing."""
     assert broadcast.id is not None
+    return broadcast.status != BroadcastStatus.sending or (await delivery_counts(session, broadcast.id)).get(
+        "pending", 0) > 0
+
+
+async def cancel_broadcast(session: Session, broadcast: Broadcast, now: datetime) -> int | None:
+    """Stop a scheduled or running broadcast: its unsent rows are cancelled; how many were. None, and nothing
+    changed but its progress, when a running one had no message left to send: it was delivered, and is closed as
+    the follow-up job closes it (or left to it while a message is in the hands of the delivery worker)."""
+    assert broadcast.id is not None
+    stopped = await OutboxRows(session).cancel_broadcast(broadcast.id)
+    if stopped == 0 and broadcast.status == BroadcastStatus.sending:
+        await follow_broadcast(session, broadcast, now)
+        return None
     broadcast.status, broadcast.finished_at = BroadcastStatus.cancelled, now
-    return await OutboxRows(session).cancel_broadcast(broadcast.id)
+    return stopped
 
