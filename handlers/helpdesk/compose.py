@@ -3,7 +3,8 @@
 One form with one step serves the five ways in: /ask, free text offered as a question ("Send this to the P2C
 team?", also for a reply to a broadcast, `$broadcast`, or on a closed question, `$follows`), free text offered for
 the report BDT asked about, a staff answer (Answer button; `$held` while a colleague has the question: what is
-written waits for the take-over, which the journey's facts offer) and the person's reply (Reply button). The step keeps
+written waits for the take-over, which the journey's facts offer; `closed` when its question closed while it was
+written: 📨 Send it anyway) and the person's reply (Reply button). The step keeps
 what was written so far in its working memory, and how many texts it refused as too long (said above Send until it
 is pressed); Send ends the form with it.
 """
@@ -28,6 +29,9 @@ STEP = "message"
 
 HELD = N_("An answer you write is kept until you take the question over.")
 """Said of an answer to a question a colleague has: it waits in its composer for the take-over."""
+CLOSED = N_("Question {ref} is closed: 📨 Send it anyway sends your answer to the person who asked it, and the "
+           "question stays closed.")
+"""Said in the composer of an answer whose question closed while it was written (by its asker, say)."""
 QUESTIONS = {
     "ask": N_("Write your question to the P2C team at BDT. You may add photos or documents. Press Send when it "
               "is complete."),
@@ -110,6 +114,8 @@ class MessageStep(Step):
         if (held_by := ctx.facts.get("held_by")) is not None:
             ref = thread_ref(int(answers.get("$thread") or 0))
             shown += [text(N_("Question {ref} was taken by {person}."), ref=ref, person=held_by), Text(HELD)]
+        if ctx.facts.get("closed"):  # closed since it opened (by its asker, say): the answer can still go
+            shown.append(text(CLOSED, ref=thread_ref(int(answers.get("$thread") or 0))))
         if content["text"]:
             shown.append(Line(Text(N_("Your message so far")), shorten(content["text"])))
         if content["files"]:
@@ -127,6 +133,8 @@ class MessageStep(Step):
         content = content_of(answers, scratch)
         if not content["text"] and not content["files"]:
             return []
+        if ctx.facts.get("closed"):
+            return [[Button(Text(N_("📨 Send it anyway")), f"f:{self.id}:anyway")]]
         if answers.get("$mode") == "report":
             return [[Button(Text(N_("✏️ Add to the report")), f"f:{self.id}:report")],
                     [Button(Text(N_("📨 Send to BDT")), f"f:{self.id}:send")]]
@@ -150,8 +158,15 @@ class MessageStep(Step):
         """Send (or, for a report BDT asked about, Add to the report): the gathered content is the answer."""
         content = content_of(answers, scratch)
         into_report = code == "report" and answers.get("$mode") == "report"
-        if (code != "send" and not into_report) or (not content["text"] and not content["files"]):
+        closed = bool(ctx.facts.get("closed"))
+        if code == "send" and closed:  # a Send shown before the question closed: the composer says it now
+            raise InvalidAnswerError(text(N_("Question {ref} is closed."),
+                                          ref=thread_ref(int(answers.get("$thread") or 0))))
+        if (code != "send" and not into_report and not (code == "anyway" and closed)) or \
+                (not content["text"] and not content["files"]):
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
+        if code == "anyway":
+            return Answer({**content, "anyway": True})
         return Answer({**content, "into_report": True} if into_report else content)
 
     def _add(self, answers: Answers, scratch: Mapping[str, Any], more: str, file: dict[str, Any] | None, *,

@@ -23,7 +23,7 @@ from models.repositories.pledges import Pledges
 from models.repositories.questions import COPY_PREFIX, Questions
 from models.repositories.subscriptions import Scopes
 from models.tables import Contact, Entity, QuestionMessage, QuestionThread
-from models.values import Role
+from models.values import Role, ThreadStatus
 
 RECENT_PLEDGES = 3
 
@@ -89,10 +89,10 @@ async def origin(session: Session, answers: Mapping[str, Any]) -> tuple[Label | 
     return None, None
 
 
-def staff_buttons(thread_id: int) -> tuple[tuple[Button, ...], ...]:
-    """Take, Answer and Close, for staff."""
-    return ((Button(Text(N_("🙋 Take")), f"qa:take:{thread_id}"),
-             Button(Text(N_("✍️ Answer")), f"qa:ans:{thread_id}"),
+def staff_buttons(thread_id: int, *, take: bool = True) -> tuple[tuple[Button, ...], ...]:
+    """Take (unless the copy goes to the thread's owner only), Answer and Close, for staff."""
+    taking = (Button(Text(N_("🙋 Take")), f"qa:take:{thread_id}"),) if take else ()
+    return ((*taking, Button(Text(N_("✍️ Answer")), f"qa:ans:{thread_id}"),
              Button(Text(N_("✅ Close")), f"qa:close:{thread_id}")),)
 
 
@@ -110,10 +110,11 @@ def files_note(files: list[dict[str, Any]]) -> tuple[Label, ...]:
 
 
 async def staff_copy(session: Session, thread: QuestionThread, message: QuestionMessage, asker: Contact | None,
-                     entity: Entity | None, *, follow_up: bool, about: Label | None = None) -> Reply:
+                     entity: Entity | None, *, follow_up: bool, about: Label | None = None,
+                     to_owner: bool = False) -> Reply:
     """The copy staff get of a question or of the person's reply: who, where from, what about (a report BDT asked
     about, say), the language they read the bot in, recent pledges (a coordinator's scope), the text as written, and
-    how to answer."""
+    how to answer (no Take for the copy that goes to the thread's owner only, `to_owner`: it is theirs)."""
     assert thread.id is not None
     ref = thread_ref(thread.id)
     head = text(N_("💬 The person replied on question {ref}:"), ref=ref) if follow_up else \
@@ -125,17 +126,20 @@ async def staff_copy(session: Session, thread: QuestionThread, message: Question
     if message.text:
         parts.append(message.text)
     parts += [*files_note(message.files), Text(N_("Reply to this message to answer, or use the buttons."))]
-    return Reply(tuple(parts), staff_buttons(thread.id))
+    return Reply(tuple(parts), staff_buttons(thread.id, take=not to_owner))
 
 
 def asker_copy(thread: QuestionThread, message: QuestionMessage) -> Reply:
-    """The copy the person gets of BDT's answer, with Reply and Close."""
+    """The copy the person gets of BDT's answer, with Reply and Close; one sent after the question closed has no
+    buttons: a reply to it is offered as a new question following it."""
     assert thread.id is not None
     parts: list[Label] = [text(N_("💬 BDT answered your question {ref}:"), ref=thread_ref(thread.id))]
     if message.text:
         parts.append(message.text)
-    parts += [*files_note(message.files),
-              Text(N_("Reply to this message to continue, or close the question if it is settled."))]
+    parts += files_note(message.files)
+    if thread.status == ThreadStatus.closed:
+        return Reply((*parts, Text(N_("This question is closed: to ask more about it, reply to this message."))))
+    parts.append(Text(N_("Reply to this message to continue, or close the question if it is settled.")))
     return Reply(tuple(parts), asker_buttons(thread.id))
 
 

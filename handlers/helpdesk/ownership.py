@@ -21,7 +21,7 @@ from handlers import drafts, outbox
 from handlers.conversation import Conversation
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState
-from handlers.helpdesk.compose import COMPOSE_FORM, HELD, age, content_of, refused_of, thread_ref
+from handlers.helpdesk.compose import COMPOSE_FORM, HELD, MAX_FILES, MAX_TEXT, age, content_of, refused_of, thread_ref
 from handlers.messages import N_, Button, Label, Reply, Text, text
 from handlers.people import audit, name_of
 from models.repositories.contacts import Contacts
@@ -95,15 +95,27 @@ async def held_facts(conv: Conversation, state: FormState) -> dict[str, object]:
     """What the composer of an answer held for a take-over shows while a colleague has its thread: who
     (`held_by`) and the button to take it over (`take_over`); nothing for any other composer."""
     answers = state.answers
-    if answers.get("$mode") != "answer" or not answers.get("$held"):
+    if answers.get("$mode") != "answer":
         return {}
     thread = await Questions(conv.session).get(int(answers.get("$thread") or 0))
-    if thread is None or thread.status == ThreadStatus.closed or thread.owner_id in (None, conv.contact.id):
+    if thread is not None and thread.status == ThreadStatus.closed:  # closed since it opened: Send it anyway
+        return {"closed": True} if await sendable_closed(conv, thread, conv.contact) else {}
+    if not answers.get("$held") or thread is None or thread.owner_id in (None, conv.contact.id):
         return {}
     owner = await Contacts(conv.session).get(thread.owner_id)
     if owner is None or not is_staff_contact(owner):  # a former colleague's: 📨 Send takes it at once (owns)
         return {}
     return {"held_by": name_of(owner), "take_over": take_over_button(thread)}
+
+
+async def sendable_closed(conv: Conversation, thread: QuestionThread, member: Contact) -> bool:
+    """True when the staff member may still send an answer to this closed thread: its asker is there (not
+    forgotten) and it is theirs (or nobody's, or a former colleague's). A colleague's answer to a colleague's thread
+    cannot: it waited for a take-over, which a closed thread no longer allows."""
+    if thread.asker_id is None or thread.owner_id in (None, member.id):
+        return thread.asker_id is not None
+    owner = await Contacts(conv.session).get(thread.owner_id)
+    return owner is None or not is_staff_contact(owner)
 
 
 async def writing(conv: Conversation, member: Contact, thread: QuestionThread) -> bool:
@@ -188,6 +200,23 @@ async def unsent_elsewhere(conv: Conversation, answers: Mapping[str, object]) ->
     return int(before.answers.get("$thread") or 0) if written["text"] or written["files"] else None
 
 
+async def unsent_message(conv: Conversation, answers: Mapping[str, object]) -> bool:
+    """True when the person's open composer of a question or a reply (not an answer: unsent_elsewhere) has something
+    written in it and a composer with these `answers` would replace it (it is not a reply to the same thread): that
+    message is kept, not replaced (KEPT_MESSAGE says so)."""
+    before = await composer_of(conv, conv.contact)
+    if before is None or before.answers.get("$mode") == "answer" or \
+            (answers.get("$mode") == before.answers.get("$mode") == "reply"
+             and answers.get("$thread") == before.answers.get("$thread")):
+        return False
+    written = content_of(before.answers, before.scratch)
+    return bool(written["text"] or written["files"])
+
+
+KEPT_MESSAGE = N_("You have an unsent message, which is kept: send or cancel it first, then try again.")
+"""Said when a composer with something written in it stays instead of the one just asked for."""
+
+
 def kept_note(thread_id: int) -> Label:
     """What a staff member is told when their unsent answer to this thread stays, instead of another composer."""
     return text(N_("Your unsent answer to question {ref} is kept: send or cancel it first."),
@@ -195,23 +224,35 @@ def kept_note(thread_id: int) -> Label:
 
 
 async def replacing(conv: Conversation, answers: dict[str, object]) -> tuple[dict[str, object], tuple[Label, ...]]:
-    """The answers of a composer about to replace the person's open one, and what to say of that one: an answer to
-    the same thread keeps what was written in it; an empty answer to another thread gives back the thread its
-    opening took, as a cancel would (release_taken), and says so. One with something written in it is not replaced:
-    callers ask unsent_elsewhere first."""
+    """The answers of a composer about to replace the person's open one, and what to say of that one: an answer (or a
+    reply) to the same thread keeps what was written in it; an empty answer to another thread gives back the thread
+    its opening took, as a cancel would (release_taken), and says so. One with something written in it is not
+    replaced: callers ask unsent_elsewhere (and unsent_message) first."""
     before = await composer_of(conv, conv.contact)
-    if before is None or before.answers.get("$mode") != "answer":
+    if before is None or before.answers.get("$mode") not in ("answer", "reply"):
         return answers, ()
-    if answers.get("$mode") == "answer" and answers.get("$thread") == before.answers.get("$thread"):
+    if answers.get("$mode") == before.answers.get("$mode") and answers.get("$thread") == before.answers.get("$thread"):
         written = content_of(before.answers, before.scratch)
-        if (written["text"] or written["files"]) and not answers.get("$start"):
-            answers = {**answers, "$start": {**written, "refused": refused_of(before.answers, before.scratch)}}
+        if written["text"] or written["files"]:  # what comes with the new one (a reply-to's text) goes after it
+            answers = {**answers, "$start": joined(written, refused_of(before.answers, before.scratch),
+                                                   answers.get("$start"))}
         return answers, ()
-    released = await release_taken(conv, before.answers)
+    released = await release_taken(conv, before.answers)  # nothing for a reply: it took nothing
     if released is None:
         return answers, ()
     return answers, (text(N_("Question {ref}, whose answer you left unsent, is nobody's again: you or a colleague can "
                              "take it."), ref=thread_ref(released)),)
+
+
+def joined(written: Mapping[str, Any], refused: int, more: object) -> dict[str, Any]:
+    """What was written, then `more` (a composer's start: text and files) when it fits in one message (MAX_TEXT,
+    MAX_FILES); else what was written, `more` counted as refused (it is still in the person's chat)."""
+    add = more if isinstance(more, Mapping) else {}
+    extra, files = str(add.get("text") or ""), [*written["files"], *(add.get("files") or [])]
+    text_ = f"{written['text']}\n\n{extra}" if written["text"] and extra else written["text"] or extra
+    if not add or len(text_) > MAX_TEXT or len(files) > MAX_FILES:
+        return {**written, "refused": refused + (1 if add else 0)}
+    return {"text": text_, "files": files, "refused": refused + int(add.get("refused") or 0)}
 
 
 async def release_taken(conv: Conversation, answers: Mapping[str, Any]) -> int | None:

@@ -4,7 +4,9 @@ stored and audited.
 A thread is `open` while it waits for staff, `answered` while it waits for the person, `closed` at the end.
 Its owner is the staff member who took it (compare-and-set, handlers.helpdesk.ownership): only the owner answers
 it; answering a thread nobody owns takes it, and cancelling that answer (or leaving it for another) gives it back; a
-colleague can take it over, and an answer written meanwhile waits for that.
+colleague can take it over, and an answer written meanwhile waits for that. An answer whose question closed while it
+was written is never dropped: its owner may still send it (the question stays closed), a colleague's ends with its
+text given back.
 """
 
 from __future__ import annotations
@@ -18,22 +20,26 @@ from handlers.conversation import Conversation, Journey, begin, open_form, resum
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState, InvalidAnswerError
 from handlers.helpdesk import copies, ownership
-from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, thread_ref, too_long_note
+from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, content_of, thread_ref, too_long_note
 from handlers.helpdesk.ownership import (
+    KEPT_MESSAGE,
     answer_cancelled,
     closed_for_staff,
+    composer_of,
     held_facts,
     kept_note,
     offer_only,
     owns,
     replacing,
+    sendable_closed,
     took_on_opening,
     unsent_elsewhere,
+    unsent_message,
 )
 from handlers.helpdesk.report_answers import added_note, with_message
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
-from handlers.messages import N_, Code, Label, Reply, Text, text
+from handlers.messages import N_, Code, Label, Line, Reply, Text, plural, text
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.reports.cards import period_label
 from handlers.reports.colleagues import (
@@ -105,6 +111,8 @@ async def offer(conv: Conversation, incoming: Incoming, once: tuple[Label, ...] 
         return True
     if not may_ask(conv.contact):
         return False
+    if await kept_instead(conv, {"$mode": "offer"}):  # a reply to a copy, typed while writing another message
+        return True
     files = [{"kind": incoming.file_kind or "document", "file_id": incoming.file_id, "name": incoming.file_name}] \
         if incoming.file_id else []
     refused = too_long(conv, incoming.text or "")
@@ -268,14 +276,11 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
     if not is_staff_contact(conv.contact):
         await refuse(conv, "question.answer", "question", thread.id)
         return
-    if thread.status == ThreadStatus.closed:
-        conv.say(Reply((text(N_("Question {ref} is closed. Nothing of yours was sent."), ref=thread_ref(thread.id))
-                        if thread.asker_id is not None else
-                        text(N_("Question {ref} is closed, and the person who asked it asked to be forgotten: "
-                                "nothing can be sent to them. Nothing of yours was sent."),
-                             ref=thread_ref(thread.id)),)))
+    closed = thread.status == ThreadStatus.closed
+    if closed and not (content.get("anyway") and await sendable_closed(conv, thread, conv.contact)):
+        await closed_meanwhile(conv, thread, content, composed=composed)
         return
-    if not await owns(conv, thread):
+    if not closed and not await owns(conv, thread):
         if composed:
             start = {"text": content.get("text") or "", "files": list(content.get("files") or []), "refused": 0}
             await open_composer(conv, {"$mode": "answer", "$thread": thread.id, "$start": start})
@@ -283,10 +288,11 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
     questions = Questions(conv.session)
     message = await questions.add_message(thread, conv.contact, from_staff=True, text=content["text"],
                                           files=content["files"], now=conv.now)
-    thread.status, thread.waiting_since, thread.updated_at = ThreadStatus.answered, conv.now, conv.now
-    thread.version += 1
+    if not closed:  # one sent after its asker closed it stays closed: their reply to it is offered as a new question
+        thread.status, thread.waiting_since = ThreadStatus.answered, conv.now
+    thread.updated_at, thread.version = conv.now, thread.version + 1
     await audit(conv.session, conv.contact, "question.answered", "question", thread.id, message=message.id,
-                files=len(content["files"]))
+                files=len(content["files"]), **({"after_close": True} if closed else {}))
     asker = await Contacts(conv.session).get(thread.asker_id) if thread.asker_id else None
     if asker is None:
         conv.say(Reply((text(N_("Your answer to {ref} is kept, but the person asked to be forgotten: nobody "
@@ -298,7 +304,32 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
                              ref=thread_ref(thread.id), person=name_of(asker)),)))
         return
     await copies.send_copy(conv.session, asker, thread, message, copies.asker_copy(thread, message))
-    conv.say(Reply((text(N_("Your answer to {ref} is sent."), ref=thread_ref(thread.id)),)))
+    conv.say(Reply((text(N_("Your answer to {ref} is sent."), ref=thread_ref(thread.id)),
+                    *((text(N_("Question {ref} is closed."), ref=thread_ref(thread.id)),) if closed else ()))))
+
+
+async def closed_meanwhile(conv: Conversation, thread: QuestionThread, content: dict[str, Any], *,
+                           composed: bool) -> None:
+    """An answer to a closed thread: one its writer may still send (theirs, its asker not forgotten) comes back in
+    its composer, which offers 📨 Send it anyway; any other is refused, the composed text given back (nothing
+    written is lost)."""
+    assert thread.id is not None
+    if await sendable_closed(conv, thread, conv.contact):
+        start = {"text": content.get("text") or "", "files": list(content.get("files") or []), "refused": 0}
+        await open_composer(conv, {"$mode": "answer", "$thread": thread.id, "$start": start})
+        return
+    refusal = text(N_("Question {ref} is closed. Nothing of yours was sent."), ref=thread_ref(thread.id)) \
+        if thread.asker_id is not None else \
+        text(N_("Question {ref} is closed, and the person who asked it asked to be forgotten: nothing can be sent to "
+                "them. Nothing of yours was sent."), ref=thread_ref(thread.id))
+    conv.say(Reply((refusal, *(given_back(content) if composed else ()))))
+
+
+def given_back(content: Mapping[str, Any]) -> tuple[Label, ...]:
+    """An unsent message's text as written, and how many files it had: given back, so that nothing is lost."""
+    files = list(content.get("files") or [])
+    return (*((Line(Text(N_("Your message so far")), str(content["text"])),) if content.get("text") else ()),
+            *((plural("{count} file attached.", "{count} files attached.", len(files)),) if files else ()))
 
 
 async def reply(conv: Conversation, thread: QuestionThread, content: dict[str, Any]) -> None:
@@ -308,7 +339,8 @@ async def reply(conv: Conversation, thread: QuestionThread, content: dict[str, A
         await refuse(conv, "question.reply", "question", thread.id)
         return
     if thread.status == ThreadStatus.closed:
-        await begin(conv, COMPOSE, {"$mode": "offer", "$thread": 0, "$follows": thread.id, "$start": content})
+        if not await kept_instead(conv, {"$mode": "offer"}):
+            await begin(conv, COMPOSE, {"$mode": "offer", "$thread": 0, "$follows": thread.id, "$start": content})
         return
     questions = Questions(conv.session)
     message = await questions.add_message(thread, conv.contact, from_staff=False, text=content["text"],
@@ -318,8 +350,10 @@ async def reply(conv: Conversation, thread: QuestionThread, content: dict[str, A
     await audit(conv.session, conv.contact, "question.replied", "question", thread.id, message=message.id,
                 files=len(content["files"]))
     entity = await Entities(conv.session).get(thread.entity_id) if thread.entity_id else None
-    copy = await copies.staff_copy(conv.session, thread, message, conv.contact, entity, follow_up=True)
-    for member in await followers(conv, thread):
+    told = await followers(conv, thread)
+    copy = await copies.staff_copy(conv.session, thread, message, conv.contact, entity, follow_up=True,
+                                   to_owner=[member.id for member in told] == [thread.owner_id])
+    for member in told:
         await copies.send_copy(conv.session, member, thread, message, copy)
     conv.say(Reply((text(N_("Your reply on {ref} is sent to the P2C team."), ref=thread_ref(thread.id)),)))
 
@@ -418,8 +452,23 @@ async def open_composer(conv: Conversation, answers: dict[str, object], *heading
     if kept is not None:
         await keep_unsent(conv, kept)
         return
+    if await kept_instead(conv, answers):
+        return
     answers, notes = await replacing(conv, answers)
     await begin(conv, COMPOSE, answers, *heading, once=notes)
+
+
+async def kept_instead(conv: Conversation, answers: dict[str, object]) -> bool:
+    """True when the person's composer of a question or a reply has something written in it that a composer with
+    these `answers` would replace: it is asked again instead, after KEPT_MESSAGE (what they just did is not taken;
+    a message they typed stays in their chat)."""
+    if not await unsent_message(conv, answers) or conv.contact.id is None:
+        return False
+    draft = await drafts.find_draft(conv.session, conv.contact.id, COMPOSE_FORM.id)
+    if draft is None:  # not expected: unsent_message just found it in this transaction
+        return False
+    await resume_form(conv, COMPOSE, draft, Text(KEPT_MESSAGE))
+    return True
 
 
 async def keep_unsent(conv: Conversation, thread_id: int) -> None:
@@ -488,6 +537,25 @@ async def close(conv: Conversation, thread: QuestionThread) -> None:
     for member in told:
         await outbox.enqueue(conv.session, member, Reply((news,)),
                              f"hd-closed:{thread.id}:v{thread.version}:{member.id}", priority=outbox.NOTICE)
+    await end_unsendable_answers(conv, thread)
+
+
+async def end_unsendable_answers(conv: Conversation, thread: QuestionThread) -> None:
+    """Once the thread is closed, the composers of answers to it that can no longer be sent (a colleague's, held for
+    a take-over a closed thread no longer allows) end, each writer told with their text given back; its owner's
+    stays, to send anyway (sendable_closed)."""
+    assert thread.id is not None
+    for member in await staff_contacts(conv.session):
+        state = await composer_of(conv, member) if member.id != conv.contact.id else None
+        if state is None or member.id is None or state.answers.get("$mode") != "answer" or \
+                state.answers.get("$thread") != thread.id or await sendable_closed(conv, thread, member):
+            continue
+        await drafts.discard(conv.session, member.id, COMPOSE_FORM.id)
+        written = content_of(state.answers, state.scratch)
+        news = Reply((text(N_("Question {ref} was closed, so your answer to it was not sent."),
+                           ref=thread_ref(thread.id)), *given_back(written)))
+        await outbox.enqueue(conv.session, member, news, f"hd-unsent:{thread.id}:v{thread.version}:{member.id}",
+                             priority=outbox.NOTICE)
 
 
 async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:

@@ -166,7 +166,8 @@ async def test_forget_tells_the_owner_why_the_question_closed_and_the_composer_s
     assert not any(reason in m.text for m in await chat.collect(CARL)), "the owner only"
     sent = [m.text for m in await chat.press(bea, "f:message:send")]
     assert sent == [f"Question Q-{thread_id} is closed, and the person who asked it asked to be forgotten: nothing "
-                    "can be sent to them. Nothing of yours was sent."], sent
+                    "can be sent to them. Nothing of yours was sent.\n\n<b>Your message so far</b>: Use /mypledges."], \
+        sent  # what was written is given back
 
 
 async def test_forget_on_a_question_nobody_took_tells_every_staff_member(chat: ChatDriver) -> None:
