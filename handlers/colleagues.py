@@ -152,10 +152,14 @@ async def _issue(conv: Conversation, entity: Entity, role: Role) -> None:
     issued = await create_invite(conv.session, entity, role, conv.now, created_by=conv.contact.id)
     await audit(conv.session, conv.contact, "invite.created", "invite", issued.invite.id, entity_id=entity.id,
                 role=role, via="chat")
-    message = Reply((
-        text(N_("Here is an invitation to join “{entity}” as {role}. Forward this link to your colleague: it works "
-                "once, for 14 days."), entity=entity.name, role=role_label(role)),
-        Code(_link(conv, issued.token))))
+    if entity.country_iso3:  # its country too: two organisations may share a name (a ministry in two countries)
+        offer = text(N_("Here is an invitation to join “{entity}” ({country}) as {role}. Forward this link to your "
+                        "colleague: it works once, for 14 days."),
+                     entity=entity.name, country=CountryName(entity.country_iso3), role=role_label(role))
+    else:
+        offer = text(N_("Here is an invitation to join “{entity}” as {role}. Forward this link to your colleague: it "
+                        "works once, for 14 days."), entity=entity.name, role=role_label(role))
+    message = Reply((offer, Code(_link(conv, issued.token))))
     # not a reply like others: its row is deleted once sent (models.retention), a stored link being a working one
     await conv.flush_replies()
     await outbox.enqueue(conv.session, conv.contact, message, f"{INVITATION_KEY_PREFIX}{conv.update_key}")
@@ -167,9 +171,15 @@ async def leave_command(conv: Conversation, incoming: Incoming) -> None:
         await _deny(conv, "leave")
         return
     entity = await Entities(conv.session).get(conv.contact.entity_id)
-    conv.say(Reply((text(N_("Do you want to leave “{entity}”? Its pledges will go to another focal point of it, "
-                            "and you will no longer receive its reminders."), entity=entity.name if entity else ""),
-                    *await in_progress(conv)),
+    assert entity is not None and conv.contact.id is not None
+    # the colleagues hand_over would choose from: with none, the pledges wait for the focal point BDT invites
+    if await People(conv.session).colleagues(conv.contact.entity_id, besides=conv.contact.id):
+        question = N_("Do you want to leave “{entity}”? Its pledges will go to another focal point of it, and you "
+                      "will no longer receive its reminders.")
+    else:
+        question = N_("Do you want to leave “{entity}”? It has no other focal point: BDT will be told and will "
+                      "find a new one, to whom its pledges will then go. You will no longer receive its reminders.")
+    conv.say(Reply((text(question, entity=entity.name), *await in_progress(conv)),
                    ((Button(Text(N_("Yes, leave")), "lv:yes"), Button(Text(N_("No, stay")), "lv:no")),)))
 
 

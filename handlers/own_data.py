@@ -11,7 +11,7 @@ from handlers.conversation import Conversation
 from handlers.departures import hand_over
 from handlers.helpdesk.threads import close_for_forgotten
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, plural, reply_to_json
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit, role_of
 from handlers.personal_data import PERSONAL_DATA, plain, traces_of
 from handlers.vocabulary import role_label
@@ -101,10 +101,13 @@ async def my_data_command(conv: Conversation, incoming: Incoming) -> None:
     entity = data["entity"]
     names = " ".join(n for n in (contact.first_name, contact.last_name) if n)
     handle = (" ", Code(f"@{contact.username}")) if contact.username else ()
+    # TRANSLATORS: {name} is a person's name (in /mydata, their Telegram name and @username), {id} their Telegram id
+    account = text(N_("{name} (id {id})"), name=Concat((names or "—", *handle)),
+                   id=Code(str(contact.telegram_id)))  # a Code, as staff see ids: an id is not grouped like a count
     details: list[Label] = []
     for name, value in (
             (Text(N_("Name")), contact.full_name or "—"),
-            (Text(N_("Telegram account")), Concat((names or "—", *handle, " · id ", Code(str(contact.telegram_id))))),
+            (Text(N_("Telegram account")), account),
             (Text(N_("Role")), role_label(contact.role) if contact.role and role_of(contact) else Text(N_("none"))),
             (Text(N_("Organisation")), entity["name"] if entity else Text(N_("none"))),
             (Text(N_("Language")), LANGUAGE_NAMES.get(conv.locale, conv.locale)),
