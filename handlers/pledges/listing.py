@@ -17,7 +17,15 @@ from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.review import REJECTED_NEXT, close_notices
 from handlers.pledges.rules import answers_of
-from handlers.pledges.service import EDITED_VERSION, EDITING, PLEDGE, answered, pledge_card, pledge_entity
+from handlers.pledges.service import (
+    EDITED_VERSION,
+    EDITING,
+    PLEDGE,
+    answered,
+    coordinators,
+    pledge_card,
+    pledge_entity,
+)
 from handlers.reports.cadence import cadence_line
 from handlers.reports.cards import next_due_label, period_label, report_line, report_status_label
 from handlers.reports.colleagues import colleagues
@@ -54,6 +62,9 @@ the message within Telegram's limit in every language (tests/unit/test_message_l
 COMMENT_EXCERPT = 300
 """How much of the description, BDT's comment or question the details show (the 📖 buttons send them whole)."""
 WITHDRAWABLE = frozenset(s for s, targets in PLEDGE_TRANSITIONS.items() if PledgeStatus.withdrawn in targets)
+CONFIRMED = "mp:wdy:<id>:<ver>:<word>"
+""""Yes, withdraw" as asked: the pledge's version and status then (a staff decision changes its status, not its
+version); the bare mp:wdy:<id> was sent before, and asks again."""
 
 
 NO_ORGANISATION: dict[Role | None, str] = {
@@ -138,7 +149,7 @@ async def _own_pledge(conv: Conversation, pledge_id: int | None, action: str) ->
 
 
 async def pledge_button(conv: Conversation, code: str) -> None:
-    """Buttons of /mypledges: mp:open|wd|wdy|edit:<id> and mp:list."""
+    """Buttons of /mypledges: mp:open|wd|wdy|edit:<id> (mp:wdy:<id>:<version>:<status> as asked) and mp:list."""
     parsed = buttons.parse(code)
     verb, pledge_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "mp" else ("", None)
     if verb == "list":
@@ -158,11 +169,9 @@ async def pledge_button(conv: Conversation, code: str) -> None:
     elif verb == "wd" and pledge.status not in WITHDRAWABLE:  # an old card's button: say why, before asking
         conv.say(await cannot_withdraw(conv, pledge))
     elif verb == "wd":
-        conv.say(Reply((text(N_("Withdraw {ref}? It will no longer count towards P2C."), ref=Code(pledge.ref or "")),),
-                       ((Button(Text(N_("Yes, withdraw")), f"mp:wdy:{pledge.id}"),
-                         Button(Text(N_("No, keep it")), f"mp:open:{pledge.id}")),)))
+        conv.say(withdraw_question(pledge))
     elif verb == "wdy":
-        await withdraw(conv, pledge)
+        await withdraw(conv, pledge, _asked(code) if parsed is not None and parsed.pattern == CONFIRMED else None)
     else:
         await edit_pledge(conv, pledge, parsed.version if parsed is not None else None)
 
@@ -277,31 +286,56 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
                                 *(tuple(evidence[i:i + 2]) for i in range(0, len(evidence), 2))))
 
 
-async def withdraw(conv: Conversation, pledge: Pledge) -> None:
-    """Withdraw a pledge whose status allows it, if no one changed it meanwhile (a colleague withdrawing it, staff
-    deciding on it); audit it, and tell staff and the organisation's other focal points who withdrew it."""
-    for _ in range(2):  # once more when staff decided meanwhile and it is still withdrawable: the person asked
-        if pledge.status not in WITHDRAWABLE:
-            conv.say(await cannot_withdraw(conv, pledge))
-            return
-        seen = (str(pledge.status), pledge.version)
-        if await Pledges(conv.session).decide(pledge, seen, PledgeStatus.withdrawn, pledge.staff_comment, conv.now):
-            break
-    else:
+def _asked(code: str) -> tuple[str, int] | None:
+    """(status, version) of the pledge as "Yes, withdraw" asked about it, from a code parsed as CONFIRMED (None for
+    a status no pledge has: forged)."""
+    _, _, _, version, status = code.split(":")
+    return (status, int(version)) if status in {s.value for s in PledgeStatus} else None
+
+
+def withdraw_question(pledge: Pledge) -> Reply:
+    """Asked before withdrawing: "Yes, withdraw" names the pledge's version and status as asked about."""
+    return Reply((text(N_("Withdraw {ref}? It will no longer count towards P2C."), ref=Code(pledge.ref or "")),),
+                 ((Button(Text(N_("Yes, withdraw")),
+                          f"mp:wdy:{pledge.id}:{pledge.version}:{PledgeStatus(pledge.status).value}"),
+                   Button(Text(N_("No, keep it")), f"mp:open:{pledge.id}")),))
+
+
+async def withdraw(conv: Conversation, pledge: Pledge, asked: tuple[str, int] | None) -> None:
+    """Withdraw a pledge whose status allows it, if it is still as the person was asked about it (`asked`: status and
+    version; None asks again); audit it, and tell staff, the organisation's other focal points and its coordinators
+    who withdrew it. Changed meanwhile (a colleague's resubmission or withdrawal, staff deciding on it), nothing is
+    withdrawn: the person is told, and asked again when it can still be withdrawn."""
+    if pledge.status not in WITHDRAWABLE:
         conv.say(await cannot_withdraw(conv, pledge))
+        return
+    if asked is None:  # a button sent before it named what it asked about
+        conv.say(withdraw_question(pledge))
+        return
+    seen = (str(pledge.status), pledge.version)
+    if seen != asked or not await Pledges(conv.session).decide(pledge, seen, PledgeStatus.withdrawn,
+                                                               pledge.staff_comment, conv.now):
+        conv.say(await changed_since_asked(conv, pledge))
         return
     await audit(conv.session, conv.contact, "pledge.withdrawn", "pledge", pledge.id, ref=pledge.ref)
     ref = Code(pledge.ref or "")
     conv.say(Reply((text(N_("{ref} is withdrawn."), ref=ref),)))
     notice = Reply((text(N_("{ref} “{title}” was withdrawn by {person}."), ref=ref, title=pledge.title,
                          person=person_for_staff(conv.contact)),))
-    for member in await staff_contacts(conv.session):
+    staff = await staff_contacts(conv.session)
+    for member in staff:
         await outbox.enqueue(conv.session, member, notice, f"withdrawn:{pledge.id}:{member.id}", priority=outbox.NOTICE)
     news = Reply((text(N_("{person} withdrew {ref} “{title}”: it no longer counts towards P2C."),
                        person=name_of(conv.contact), ref=ref, title=pledge.title),))
+    told = {conv.contact.id, *(member.id for member in staff)}
     for member in await colleagues(conv, pledge.entity_id):
+        told.add(member.id)
         await outbox.enqueue(conv.session, member, news, f"withdrawn-told:{conv.update_key}:{member.id}",
                              priority=outbox.NOTICE)
+    for member in await coordinators(conv, pledge.entity_id):  # told of its validation: told of its withdrawal
+        if member.id not in told:
+            await outbox.enqueue(conv.session, member, news, f"withdrawn-coordinator:{pledge.id}:{member.id}",
+                                 priority=outbox.NOTICE)
     if seen[0] == PledgeStatus.submitted:  # its notification waited for a decision: no staff member should take one
         await close_notices(conv, pledge, PledgeStatus.withdrawn, person_for_staff(conv.contact))
 
@@ -330,6 +364,17 @@ async def cannot_withdraw(conv: Conversation, pledge: Pledge) -> Reply:
     reason = NOT_WITHDRAWABLE.get(PledgeStatus(pledge.status))
     return Reply((text(reason, ref=Code(pledge.ref or "")) if reason else
                   Text(N_("This pledge can no longer be withdrawn.")),))
+
+
+async def changed_since_asked(conv: Conversation, pledge: Pledge) -> Reply:
+    """The pledge changed since "Yes, withdraw" was asked: its status now, and the question again when it can still
+    be withdrawn (else why not)."""
+    if pledge.status not in WITHDRAWABLE:
+        return await cannot_withdraw(conv, pledge)
+    question = withdraw_question(pledge)
+    return Reply((text(N_("{ref} changed since you were asked: its status is now “{status}”. Nothing was withdrawn."),
+                       ref=Code(pledge.ref or ""), status=status_label(pledge.status)), *question.parts),
+                 question.buttons)
 
 
 async def cannot_edit(conv: Conversation, pledge: Pledge) -> Reply:

@@ -122,7 +122,8 @@ async def test_an_edit_sent_after_a_colleague_withdrew_the_pledge_says_so_and_ke
     lucia = chat.person(LUCIA)
     await chat.send(lucia, "/cancel")
     await chat.press(lucia, "f:$cancel:yes")
-    await chat.press(lucia, f"mp:wdy:{pledge_id}")
+    asked = await pledge_of(database, pledge_id)
+    await chat.press(lucia, f"mp:wdy:{pledge_id}:{asked.version}:{asked.status}")
     said = "\n".join(await jorge_changes_the_title(chat))
     ref = (await pledge_of(database, pledge_id)).ref
     assert f"Lucía Gómez withdrew {ref} on " in said

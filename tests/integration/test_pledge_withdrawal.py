@@ -85,8 +85,8 @@ async def test_the_other_focal_points_are_told_who_withdrew_which_pledge(chat: C
     lucia, ivan = someone(chat, LUCIA), someone(chat, IVAN)
     for person in (lucia, ivan):  # both have "Yes, withdraw" open
         asked = await chat.press(person, f"mp:wd:{pledge_id}")
-        assert f"mp:wdy:{pledge_id}" in codes(asked[0])
-    done = await chat.press(lucia, f"mp:wdy:{pledge_id}")
+        assert f"mp:wdy:{pledge_id}:1:validated" in codes(asked[0])
+    done = await chat.press(lucia, f"mp:wdy:{pledge_id}:1:validated")
     assert len(done) == 1 and REF in done[0].text
     for telegram_id in (IVAN, OMAR):
         told = await chat.collect(telegram_id)
@@ -105,9 +105,9 @@ async def test_a_second_withdrawal_says_who_withdrew_it_and_when(chat: ChatDrive
     pledge_id = await add_pledge(database, PledgeStatus.validated)
     lucia, ivan = someone(chat, LUCIA), someone(chat, IVAN)
     await chat.press(ivan, f"mp:wd:{pledge_id}")
-    await chat.press(lucia, f"mp:wdy:{pledge_id}")
+    await chat.press(lucia, f"mp:wdy:{pledge_id}:1:validated")
     await chat.collect(IVAN)  # the news that Lucía withdrew it
-    late = await chat.press(ivan, f"mp:wdy:{pledge_id}")
+    late = await chat.press(ivan, f"mp:wdy:{pledge_id}:1:validated")
     assert len(late) == 1
     assert said(renderer, "This pledge can no longer be withdrawn.", "ru") not in late[0].text
     assert "Lucía Mamani" in late[0].text and REF in late[0].text, late[0].text
@@ -129,7 +129,7 @@ async def test_a_pledge_that_cannot_be_withdrawn_says_why(chat: ChatDriver, data
 
 async def test_staff_are_told_who_withdrew_the_pledge(chat: ChatDriver, database: Database) -> None:
     pledge_id = await add_pledge(database, PledgeStatus.validated)
-    await chat.press(someone(chat, LUCIA), f"mp:wdy:{pledge_id}")
+    await chat.press(someone(chat, LUCIA), f"mp:wdy:{pledge_id}:1:validated")
     notices = [m.text for m in await chat.collect(STAFF) if REF in m.text]
     assert len(notices) == 1 and f"Lucía Mamani (id {LUCIA})" in notices[0], notices
 
@@ -141,7 +141,7 @@ async def test_editing_a_pledge_waiting_for_review_says_it_waits_for_bdt(chat: C
     assert said(renderer, "This pledge can no longer be edited.", "es") not in answer[0].text
     assert REF in answer[0].text and f"mp:wd:{pledge_id}" in codes(answer[0]), answer[0].text
     asked = await chat.press(someone(chat, LUCIA), f"mp:wd:{pledge_id}")  # the button it offers asks to confirm
-    assert f"mp:wdy:{pledge_id}" in codes(asked[0])
+    assert f"mp:wdy:{pledge_id}:1:submitted" in codes(asked[0])
 
 
 async def test_editing_a_validated_pledge_says_why_it_cannot_be_changed(chat: ChatDriver, database: Database,
@@ -160,7 +160,7 @@ async def test_two_colleagues_withdrawing_at_once_withdraw_it_once(chat: ChatDri
     second = Database(database.url)
     try:
         await second.open_pool()
-        presses = [Incoming(90_000 + n, someone(chat, who), utcnow(), code=f"mp:wdy:{pledge_id}")
+        presses = [Incoming(90_000 + n, someone(chat, who), utcnow(), code=f"mp:wdy:{pledge_id}:1:validated")
                    for n, who in enumerate((LUCIA, IVAN))]
         await asyncio.gather(handle(presses[0], database.uow(), deps), handle(presses[1], second.uow(), deps))
     finally:

@@ -143,8 +143,8 @@ async def test_withdraw_asks_to_confirm(chat: ChatDriver, database: Database) ->
         pledge_id = (await uow.session.execute(select(Pledge.id))).scalar_one()
     person = chat.person(5)
     confirm = await chat.press(person, f"mp:wd:{pledge_id}")
-    assert f"mp:wdy:{pledge_id}" in codes(confirm[0])
-    await chat.press(person, f"mp:wdy:{pledge_id}")
+    assert f"mp:wdy:{pledge_id}:1:submitted" in codes(confirm[0])
+    await chat.press(person, f"mp:wdy:{pledge_id}:1:submitted")
     async with database.uow() as uow:
         pledge = await uow.session.get(Pledge, pledge_id)
         assert pledge is not None and pledge.status == PledgeStatus.withdrawn

@@ -188,7 +188,7 @@ async def test_a_pledge_withdrawn_while_waiting_closes_every_staff_copy(chat: Ch
     pledge_id = await submitted(chat)
     focal = chat.person(FOCAL)
     await chat.press(focal, f"mp:wd:{pledge_id}")
-    await chat.press(focal, f"mp:wdy:{pledge_id}")
+    await chat.press(focal, f"mp:wdy:{pledge_id}:1:submitted")
     for telegram_id in (BEA, CARL):
         closed = [m for m in await chat.collect(telegram_id) if f"↩️ Withdrawn by Awa Diop (id {FOCAL}) on " in m.text]
         assert closed and not any(code.startswith("pv:") for code in codes(closed[0]))
