@@ -190,12 +190,13 @@ async def forget(conv: Conversation) -> None:
     contact = conv.contact
     assert contact.id is not None
     chat_id, locale = contact.chat_id, conv.locale
+    # taken before the notices below are written: they name nobody, but may hold a name of theirs ("Fundación Carlos")
+    traces = traces_of(contact, await People(conv.session).last_message())
     if role_of(contact) is Role.focal_point and contact.entity_id is not None:
         entity = await Entities(conv.session).get(contact.entity_id)
         if entity is not None:
             await hand_over(conv, entity, named=False)
     await close_for_forgotten(conv, contact)  # staff following their open questions are told why these close
-    traces = traces_of(contact)
     for aggregate in PERSONAL_DATA:
         await aggregate.erase(conv.session, contact, traces)
     await People(conv.session).anonymise(contact, conv.now)

@@ -33,6 +33,9 @@ class Traces:
     contact_id: int
     names: tuple[str, ...]
     telegram_ids: tuple[int, ...]
+    last_message: int | None = None
+    """The latest outbox row before /forget wrote anything: the notices it writes name nobody and must stay (None:
+    every row naming the person goes)."""
 
     @property
     def needles(self) -> tuple[str, ...]:
@@ -40,14 +43,14 @@ class Traces:
         return (*self.names, *(str(i) for i in self.telegram_ids))
 
 
-def traces_of(contact: Contact) -> Traces:
+def traces_of(contact: Contact, last_message: int | None = None) -> Traces:
     """The names and Telegram ids of a contact (names of at least three characters: shorter ones would match
-    unrelated words)."""
+    unrelated words), and the latest outbox row before /forget began, if given."""
     assert contact.id is not None
     names = {contact.full_name, contact.username, contact.first_name, contact.last_name,
              " ".join(n for n in (contact.first_name, contact.last_name) if n)}
     ids = {contact.telegram_id, contact.chat_id}
-    return Traces(contact.id, tuple(sorted(n for n in names if n and len(n) >= 3)), tuple(sorted(ids)))
+    return Traces(contact.id, tuple(sorted(n for n in names if n and len(n) >= 3)), tuple(sorted(ids)), last_message)
 
 
 Exporter = Callable[[Session, Contact], Awaitable[Any]]
@@ -139,7 +142,7 @@ async def _export_nothing(session: Session, contact: Contact) -> Any:
 
 
 async def _erase_messages(session: Session, contact: Contact, traces: Traces) -> None:
-    await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.names)
+    await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.names, traces.last_message)
 
 
 async def _erase_audit_details(session: Session, contact: Contact, traces: Traces) -> None:

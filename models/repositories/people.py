@@ -53,6 +53,17 @@ def _holding(column: Any, needles: Iterable[str]) -> Any:
     return sa.or_(*(sa.cast(column, sa.Text).contains(form, autoescape=True) for form in forms))
 
 
+def _naming(column: Any, names: Sequence[str]) -> Any:
+    """A condition true when the column's JSON names the person: one of their names anywhere in it, except a part of
+    a longer name of theirs (a first name beside the full name), which only counts as a whole value (a person named
+    by it alone), not inside an organisation's name or another person's ("Fundación Carlos Slim", "Carlos Gómez")."""
+    parts = {name for name in names
+             if any(len(other) > len(name) and name.casefold() in other.casefold() for other in names)}
+    whole = sorted({json.dumps(name, ensure_ascii=escaped) for name in parts for escaped in (True, False)})
+    return sa.or_(_holding(column, [name for name in names if name not in parts]),
+                  *(sa.cast(column, sa.Text).contains(form, autoescape=True) for form in whole))
+
+
 class People:
     """A person's colleagues, pledges and personal data, in the caller's transaction."""
 
@@ -132,12 +143,21 @@ class People:
         await self.session.execute(sa.delete(_S).where(_S.c.contact_id == contact_id))
         await self.session.execute(sa.delete(_K).where(_K.c.contact_id == contact_id))
 
-    async def erase_messages(self, contact_id: int, chat_ids: Iterable[int], names: Iterable[str]) -> int:
-        """Delete every outbox row to the person (whatever its state) and every row to anyone that holds one of
-        their names, with the files made for them (a /mydata export); how many rows went."""
+    async def last_message(self) -> int:
+        """The id of the latest outbox row (0: none); rows written afterwards have greater ids."""
+        return int((await self.session.execute(sa.select(sa.func.max(_O.c.id)))).scalar() or 0)
+
+    async def erase_messages(self, contact_id: int, chat_ids: Iterable[int], names: Iterable[str],
+                             up_to: int | None = None) -> int:
+        """Delete every outbox row to the person (whatever its state) and every row to anyone that names them
+        (among those up to the row `up_to`: what /forget itself wrote later names nobody, and must reach staff),
+        with the files made for them (a /mydata export); how many rows went."""
         mine = sa.or_(_O.c.contact_id == contact_id, _O.c.chat_id.in_(sorted(set(chat_ids))))
         names = [name for name in names if name]
-        condition = sa.or_(mine, _holding(_O.c.payload, names)) if names else mine
+        condition = mine
+        if names:
+            naming = _naming(_O.c.payload, names)
+            condition = sa.or_(mine, sa.and_(naming, _O.c.id <= up_to) if up_to is not None else naming)
         rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload).where(condition))).all()
         files = [int(row.payload["upload"]["file"]) for row in rows
                  if isinstance(row.payload, dict) and isinstance(row.payload.get("upload"), dict)

@@ -1,0 +1,109 @@
+"""Regression: /forget by Carlos, focal point of "Fundación Carlos Slim", erased the notices it had just written
+(staff's "has no focal point left" with its invitation button, a colleague's "a former focal point left"), since they
+hold the organisation's name, which holds his first name; and it erased any message to someone else holding his
+first name inside a longer text (an organisation, another Carlos). What names him still goes; on both backends."""
+
+from __future__ import annotations
+
+import pytest
+from chat_driver import ChatDriver, codes
+from sqlmodel import col, select
+from test_colleagues import contact, join
+
+from bot.i18n import Renderer
+from handlers import outbox
+from handlers.admin import CreateInvite, invite
+from handlers.conversation import Deps
+from handlers.messages import N_, Reply, text
+from models.clock import utcnow
+from models.database import Database
+from models.tables import Outbox
+from models.values import Role
+
+STAFF, CARLOS, MARIA, NAMESAKE = 9700, 9701, 9702, 9703
+FOUNDATION, FIRM = "Fundación Carlos Slim", "Despacho Carlos Pérez"
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """Staff, and Carlos Pérez (Telegram first name "Carlos"), focal point of a Mexican foundation, in Spanish."""
+    driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    await join_foundation(driver, CARLOS, "Carlos Pérez")
+    driver.mailbox.clear()
+    return driver
+
+
+async def join_foundation(chat: ChatDriver, telegram_id: int, name: str, entity: str = FOUNDATION) -> None:
+    token, _, _ = await invite(CreateInvite(entity, Role.focal_point, country_iso3="MEX"), chat.database.uow(),
+                               utcnow())
+    await join(chat, telegram_id, token, name, "es")
+
+
+async def forget(chat: ChatDriver, telegram_id: int) -> None:
+    person = chat.person(telegram_id, "Carlos", "es")
+    await chat.send(person, "/forget")
+    farewell = await chat.press(person, "me:forget:yes")
+    assert len(farewell) == 1 and "Carlos" not in farewell[0].text
+
+
+async def queue(database: Database, telegram_id: int, key: str, person: str) -> None:
+    """A message waiting for someone else that names `person` as having left the foundation."""
+    async with database.uow() as uow:
+        recipient = await contact(database, telegram_id)
+        await outbox.enqueue(uow.session, recipient, Reply((text(N_("{person} left “{entity}”."), person=person,
+                                                                 entity=FOUNDATION),)), key, priority=outbox.NOTICE)
+        await uow.commit()
+
+
+async def keys_left(database: Database, *keys: str) -> set[str]:
+    async with database.uow() as uow:
+        return set((await uow.session.execute(select(Outbox.key).where(col(Outbox.key).in_(keys)))).scalars())
+
+
+async def test_staff_are_told_the_foundation_has_no_focal_point_left(chat: ChatDriver, database: Database) -> None:
+    entity_id = (await contact(database, CARLOS)).entity_id
+    await forget(chat, CARLOS)
+    notices = [m for m in await chat.collect(STAFF) if f"lv:inv:{entity_id}" in codes(m)]
+    assert len(notices) == 1, "staff were not told"
+    assert "no focal point left" in notices[0].text and FOUNDATION in notices[0].text
+    assert "Pérez" not in notices[0].text and "a former focal point" in notices[0].text
+
+
+async def test_staff_are_told_even_when_the_organisation_bears_his_full_name(chat: ChatDriver,
+                                                                            database: Database) -> None:
+    await join_foundation(chat, NAMESAKE, "Carlos Pérez", FIRM)
+    entity_id = (await contact(database, NAMESAKE)).entity_id
+    await chat.collect(STAFF)
+    await forget(chat, NAMESAKE)
+    notices = [m for m in await chat.collect(STAFF) if f"lv:inv:{entity_id}" in codes(m)]
+    assert len(notices) == 1 and FIRM in notices[0].text, "staff were not told"
+
+
+async def test_the_colleague_is_told_a_former_focal_point_left(chat: ChatDriver, database: Database) -> None:
+    await join_foundation(chat, MARIA, "María López")
+    await chat.collect(MARIA)
+    await chat.collect(STAFF)
+    await forget(chat, CARLOS)
+    told = await chat.collect(MARIA)
+    assert len(told) == 1 and FOUNDATION in told[0].text and "Pérez" not in told[0].text, [m.text for m in told]
+    assert all("lv:inv:" not in " ".join(codes(m)) for m in await chat.collect(STAFF))
+
+
+async def test_only_the_messages_naming_him_go(chat: ChatDriver, database: Database) -> None:
+    await join_foundation(chat, MARIA, "María López")
+    await chat.collect(MARIA)
+    await queue(database, MARIA, "t:full", "Carlos Pérez")  # names him: goes
+    await queue(database, MARIA, "t:first", "Carlos")  # his first name as a name: goes
+    await queue(database, MARIA, "t:other", "Carlos Gómez")  # another Carlos: stays
+    await queue(database, STAFF, "t:foundation", "Ana Ruiz")  # the foundation's name only: stays
+    await forget(chat, CARLOS)
+    assert await keys_left(database, "t:full", "t:first", "t:other", "t:foundation") == {"t:other", "t:foundation"}
+    assert any("Ana Ruiz" in m.text for m in await chat.collect(STAFF))
+    assert any("Carlos Gómez" in m.text for m in await chat.collect(MARIA))
+
+
+async def test_someone_without_a_name_to_search_for_is_forgotten(chat: ChatDriver) -> None:
+    al = chat.person(9704, "Al", "es")  # too short to be searched for in others' messages
+    await chat.send(al, "/forget")
+    farewell = await chat.press(al, "me:forget:yes")
+    assert len(farewell) == 1, [m.text for m in farewell]
