@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from handlers import drafts, outbox
@@ -192,6 +193,8 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
         await Invites(conv.session).withdraw_made_by(contact.id, entity.id, conv.now)
     await audit(conv.session, contact, "invite.redeemed", "invite", invite.id, entity_id=entity.id, role=role,
                 previous_role=before, previous_entity_id=old_entity_id, **handed)
+    # the organisation they were registering is not needed any more: finishing it would take them out of this one
+    dropped = (Text(REGISTRATION_DROPPED),) if await drop_registration(conv.session, contact) else ()
     welcome = text(N_("Welcome, {name}! You are now a {role} of “{entity}”."),
                    name=contact.full_name, role=role_label(role), entity=entity.name)
     # a coordinator's scope is BDT's choice, not the organisation of the invitation: said at once, as /digest says it
@@ -199,8 +202,9 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     covered = (Text(N_("Your digests and /export cover: {scope}"), {"scope": await scope_name(conv.session, scope)}),
                ) if scope is not None else ()
     conv.say(help_reply(role, welcome, *covered))
-    if left is not None:  # after the welcome, which answers what they asked for
-        conv.say(Reply((left,)))
+    after = (*((left,) if left is not None else ()), *dropped)
+    if after:  # after the welcome, which answers what they asked for
+        conv.say(Reply(after))
     await _tell_inviter(conv, invite, entity)
     if before is not None and (old_entity_id, before) != (entity.id, role):
         await _tell_staff(conv, f"invite:{invite.id}:changed", Reply((text(
@@ -237,10 +241,14 @@ async def refuse_demotion(conv: Conversation, invite: Invite, entity: Entity) ->
     """Leave an invitation unused that would lower the person's role, and say so (audited)."""
     await audit(conv.session, conv.contact, "invite.refused", "invite", invite.id, reason="would_demote",
                 role=conv.contact.role, invited=invite.role)
-    conv.say(Reply((text(N_("This invitation is for joining “{entity}” as {invited}, a lower role than yours "
-                            "({role}). An invitation never lowers a role, so it was not used and nothing changed. "
-                            "Please contact BDT if this is a mistake."), entity=entity.name,
-                         invited=role_label(invite.role), role=role_label(conv.contact.role or "")),)))
+    refused = N_("This invitation is for joining “{entity}” as {invited}, a lower role than yours ({role}). An "
+                 "invitation never lowers a role, so it was not used and nothing changed. Please contact BDT if this "
+                 "is a mistake.")
+    if role_of(conv.contact) in (Role.staff, Role.admin):  # they are BDT: the link was meant for someone else
+        refused = N_("This invitation is for joining “{entity}” as {invited}. An invitation never lowers a role, so "
+                     "you keep yours ({role}): it was not used, and you can pass the link on to the person it is for.")
+    conv.say(Reply((text(refused, entity=entity.name, invited=role_label(invite.role),
+                         role=role_label(conv.contact.role or "")),)))
 
 
 async def change_answers(session: Session, contact: Contact, invite: Invite, entity: Entity) -> dict[str, object]:
@@ -254,9 +262,18 @@ async def change_answers(session: Session, contact: Contact, invite: Invite, ent
             "$entity": entity.name}
 
 
+JOINING_GRACE = timedelta(days=2)
+"""How long after its expiry an invitation still ends the joining it began while valid: answers are not lost to a
+deadline passed in the middle, and a conversation left open does not keep a link alive for long."""
+
+
 async def check_invite_by_id(session: Session, invite_id: int, conv: Conversation) -> Invite | InviteProblem:
-    """Re-check, at the end of joining, the invitation opened at its start (it may have been used since)."""
-    return usable(await Invites(session).get_for_update(invite_id), conv.now)
+    """Re-check, at the end of joining, the invitation opened at its start: it may have been used or withdrawn since;
+    one that expired meanwhile is still honoured for JOINING_GRACE."""
+    invite = await Invites(session).get_for_update(invite_id)
+    opened = conv.finished.created_at if conv.finished is not None else conv.now  # the draft began with the link
+    late = invite is None or conv.now >= invite.expires_at + JOINING_GRACE
+    return usable(invite, conv.now if late else min(opened, conv.now))
 
 
 REGISTER_YOURS = N_("To register your organisation, send /start; /help lists what I can do.")
@@ -395,10 +412,15 @@ async def waiting_to_join(session: Session, contact: Contact) -> Entity | None:
     return await join_request(session, contact)
 
 
+REGISTRATION_DROPPED = N_("The registration of another organisation that you had begun is closed: it is no longer "
+                          "needed.")
+"""Said when a registration begun is dropped (drop_registration); the same text as handlers.entities says it."""
+
+
 async def drop_registration(session: Session, contact: Contact) -> bool:
-    """Discard the registration of another organisation that a member of a rejected one began (/start, or "Register
-    another organisation"), now that BDT validated theirs after all: /start no longer offers it to them, and
-    finishing it would take them out of their validated organisation. True when there was one."""
+    """Discard the registration of an organisation that the person began (/start, or "Register another
+    organisation") now that they have a place after all: BDT validated their rejected organisation, or they joined
+    one by invitation. Finishing it would take them out of that place. True when there was one."""
     assert contact.id is not None
     if await drafts.find_draft(session, contact.id, ONBOARDING.id) is None:
         return False
