@@ -8,7 +8,7 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
-from handlers.onboarding import drop_registration, entity_copy_key, entity_notice
+from handlers.onboarding import REGISTRATION_DROPPED, drop_registration, entity_copy_key, entity_notice
 from handlers.people import audit, decided_by, role_of, staff_member
 from handlers.staff_notices import close_staff_copies, person_for_staff, when_label
 from models.repositories.audit import AuditTrail
@@ -24,10 +24,6 @@ REJECTION_FORM = comment_form("entity_rejection", N_("Organisation review"),
                               N_("Write the reason for the person who registered the organisation (it is sent as you "
                                  "write it)."))
 """The reason a staff member gives for rejecting an organisation, sent as written to whoever registered it."""
-
-REGISTRATION_DROPPED = N_("The registration of another organisation that you had begun is closed: it is no longer "
-                          "needed.")
-"""Said with the news of an organisation validated after all to a member who had begun registering another one."""
 
 
 def is_staff(conv: Conversation) -> bool:

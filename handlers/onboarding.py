@@ -414,7 +414,8 @@ async def waiting_to_join(session: Session, contact: Contact) -> Entity | None:
 
 REGISTRATION_DROPPED = N_("The registration of another organisation that you had begun is closed: it is no longer "
                           "needed.")
-"""Said when a registration begun is dropped (drop_registration); the same text as handlers.entities says it."""
+"""Said when a registration begun is dropped (drop_registration): on joining by invitation, and with the news of an
+organisation validated after all (handlers.entities)."""
 
 
 async def drop_registration(session: Session, contact: Contact) -> bool:
