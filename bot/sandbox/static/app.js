@@ -50,6 +50,10 @@ async function addPerson(event) {
   await selectPerson(id);
 }
 
+function personInHash() {
+  return Number((location.hash.match(/user=(\d+)/) || [])[1]);
+}
+
 async function selectPerson(id) {
   state.current = id;
   state.lastSeq = 0;
@@ -452,9 +456,14 @@ async function start() {
   PHONE.addEventListener("change", () => showPeople(false));
   await loadClock();
   await loadPeople();
-  const wanted = Number((location.hash.match(/user=(\d+)/) || [])[1]);
+  const wanted = personInHash();
   if (wanted && state.users.some((u) => u.id === wanted)) await selectPerson(wanted);
   else showPeople(PHONE.matches);  // nobody chosen yet: on a phone, the list is what to see first
+  // a link to another person's chat (or Back in the browser) opens that chat, as loading the page would
+  window.addEventListener("hashchange", () => {
+    const person = personInHash();
+    if (person && person !== state.current && state.users.some((u) => u.id === person)) selectPerson(person);
+  });
   setInterval(() => loadPeople().catch(() => {}), 3000);
   state.polling = setTimeout(loop, 400);
 }
