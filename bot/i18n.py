@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 RTL_LANGUAGES = frozenset({"ar"})
-FSI, PDI, LRM = "\u2068", "\u2069", "\u200e"
+FSI, PDI, LRM, RLM = "\u2068", "\u2069", "\u200e", "\u200f"
+TAG = re.compile(r"<[^>]*>")
 CAPS = (1000, 300, 100, 30)
 """How short what people wrote becomes, step by step, in a message that would not fit otherwise."""
 COMMAND = re.compile(r"(?<![\w/<:.\u2068])/[a-z][a-z0-9_]*")
@@ -131,12 +132,12 @@ class Renderer:
         Journeys keep their messages within the limits themselves; this is the guarantee behind them.
         """
         limit = CAPTION_LIMIT if message.attachment is not None else TEXT_LIMIT
-        body = "\n\n".join(self.label(part, locale) for part in message.parts)
+        body = directed("\n\n".join(self.label(part, locale) for part in message.parts), locale)
         for cap in CAPS:
             if within(body, limit):
                 break
             log.warning("message shortened to fit Telegram's limit", extra={"limit": limit, "cap": cap})
-            body = "\n\n".join(self.label(part, locale, cap=cap) for part in message.parts)
+            body = directed("\n\n".join(self.label(part, locale, cap=cap) for part in message.parts), locale)
         else:  # still too long with the shortest cap: the last resort (a body that fits is not measured again)
             body = fit_html(body, limit)
         rows = tuple(
@@ -159,7 +160,11 @@ class Renderer:
             escaped = html.escape(shown, quote=False)
             # a separator ("\n", " · ", "• ") has no letters to keep in order; isolated, a line break would end the
             # paragraph inside the isolate and leave its closing mark at the start of the next line
-            return self._isolate(escaped, locale) if any(c.isalnum() for c in shown) else escaped
+            if locale in RTL_LANGUAGES:
+                return self._isolate(escaped, locale) if any(c.isalnum() for c in shown) else escaped
+            # a name in Arabic script in left-to-right text: isolated, it cannot draw a number or a word beside it
+            # into its own direction (a line break inside would end the isolate's paragraph: left as it is)
+            return f"{FSI}{escaped}{PDI}" if "\n" not in shown and _direction(shown) == "rtl" else escaped
         if isinstance(label, Items):
             return join_list([self.label(item, locale, markup=markup, cap=cap) for item in label.items],
                              _known(locale), "or" if label.choice else "standard")
@@ -230,6 +235,37 @@ class Renderer:
     def _isolate(value: str, locale: str) -> str:
         """In right-to-left text, keep a Latin run (a ref, an amount) from reordering the sentence."""
         return f"{FSI}{value}{PDI}" if locale in RTL_LANGUAGES and value else value
+
+
+def _direction(text: str) -> Literal["ltr", "rtl"] | None:
+    """The direction of the first letter with one (Unicode's strong characters), None when there is none."""
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return None
+
+
+def directed(body: str, locale: str) -> str:
+    """Each line of a message body that would start in the other direction than its language's begins with a
+    mark in the language's direction (LRM or RLM).
+
+    Telegram's apps, like the sandbox page (`dir="auto"`), lay a line out in the direction of its first letter: an
+    English sentence opening with an organisation's Arabic name would read right to left, an Arabic one opening
+    with a reference in Latin letters left to right. Isolates (FSI) do not prevent it everywhere: Chromium's
+    `dir="auto"` reads their letters too. So the mark goes where the first letter of a line, tags left out,
+    is of the other direction; every other line is left as it is.
+    """
+    wanted = "rtl" if locale in RTL_LANGUAGES else "ltr"
+    mark = RLM if wanted == "rtl" else LRM
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        found = _direction(html.unescape(TAG.sub("", line)))
+        if found is not None and found != wanted:
+            lines[index] = mark + line
+    return "\n".join(lines)
 
 
 def join_list(items: list[str], locale: str, style: Literal["standard", "or"] = "standard") -> str:

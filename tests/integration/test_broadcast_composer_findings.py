@@ -117,4 +117,5 @@ async def test_an_audience_says_or_within_a_kind_and_one_line_per_kind(chat: Cha
     for segment in ("role:focal_point", "lang:ar", "lang:zh"):
         await chat.press(staff, f"f:audience:c:{segment}")
     echoed = await chat.press(staff, "f:audience:done")
-    assert "• Focal points\n• العربية or 中文" in echoed[-1].text
+    # the Arabic name is isolated, and its line marked left to right (it would otherwise open right to left)
+    assert "• Focal points\n\u200e• \u2068العربية\u2069 or 中文" in echoed[-1].text

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from chat_driver import ChatDriver
 from sqlmodel import col, select
 
-from bot.i18n import Renderer
+from bot.i18n import Renderer, directed
 from handlers.conversation import Deps
 from handlers.lengths import TEXT_LIMIT, visible_length
 from handlers.messages import reply_from_json
@@ -64,13 +64,13 @@ async def silent_pledges(database: Database) -> list[str]:
 
 async def bodies(database: Database, renderer: Renderer, locale: str, after: int) -> list[str]:
     """The staff member's messages since outbox row `after`, rendered before the renderer's shortening (what the
-    journey itself wrote)."""
+    journey itself wrote, each line marked in the language's direction as the renderer marks it)."""
     async with database.uow() as uow:
         rows = (await uow.session.execute(
             select(Outbox).join(Contact, col(Contact.id) == col(Outbox.contact_id))
             .where(Contact.telegram_id == STAFF, col(Outbox.id) > after).order_by(col(Outbox.id)))).scalars().all()
-    return ["\n\n".join(renderer.label(part, locale) for part in reply_from_json(row.payload["reply"]).parts)
-            for row in rows]
+    return [directed("\n\n".join(renderer.label(part, locale) for part in reply_from_json(row.payload["reply"]).parts),
+                     locale) for row in rows]
 
 
 @pytest.mark.parametrize("locale", ["ar", "ru"])

@@ -8,15 +8,19 @@ import os
 import threading
 import time
 from collections.abc import Awaitable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
 import pytest
 from playwright.sync_api import Page, expect
 
+from bot.i18n import Renderer
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.limits import Limits
 from bot.sandbox.server import SandboxServer, start_server
+from handlers.messages import Code, Label, Text, reply
+from models.clock import TEST_CLOCK_ENV
 
 pytestmark = pytest.mark.browser
 T = TypeVar("T")
@@ -191,3 +195,51 @@ def test_reply_and_the_more_menu(page: Page, live: LiveSandbox) -> None:
     assert mine[1]["reply_to"] == messages[1]["message_id"] and mine[1]["text"] == "an answer to that"
     assert mine[3]["location"] == {"latitude": 46.2044, "longitude": 6.1432}
     assert mine[4]["contact"]["first_name"] == "Awa" and mine[5]["voice"]["duration"] == 3
+
+
+@pytest.mark.parametrize(("locale", "parts", "expected"), [
+    ("en", (Text("“{entity}” is validated.", {"entity": "مؤسسة الاتصالات"}),), "ltr"),
+    ("ar", (Code("P2C-2025-00001"),), "rtl"),
+])
+def test_a_bot_line_reads_in_its_language_s_direction(page: Page, live: LiveSandbox, renderer: Renderer,
+                                                       locale: str, parts: tuple[Label, ...],
+                                                       expected: str) -> None:
+    # the page lays a message out as Telegram's apps do, by its first letter (`dir="auto"`), and Chromium reads
+    # letters inside an isolate too: an English line opening with an Arabic name was laid out right to left
+    text = renderer.reply(reply(*parts), locale).text
+
+    async def send(people: SandboxClient) -> None:
+        await people.add_user(7002, "Amina", language_code=locale)
+        message = {"chat_id": 7002, "text": text, "parse_mode": "HTML"}
+        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage",
+                                                             json=message) as response:
+            assert response.status == 200
+
+    live.people(send)
+    page.goto(live.server.url + "/#user=7002")
+    shown = page.locator(".msg.bot .text").first
+    expect(shown).to_contain_text("validated" if locale == "en" else "P2C-2025-00001")
+    assert shown.evaluate("e => getComputedStyle(e).direction") == expected
+
+
+def test_the_clock_is_shown_only_when_the_test_clock_is_on(page: Page, live: LiveSandbox, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # the page hides the clock when the sandbox has no test clock; the clock's own `display: flex` showed it anyway
+    monkeypatch.delenv(TEST_CLOCK_ENV, raising=False)
+    page.goto(live.server.url + "/")
+    page.wait_for_function("() => document.getElementById('clock').hidden")
+    expect(page.locator("#advance-week")).not_to_be_visible()
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    page.reload()
+    expect(page.locator("#advance-week")).to_be_visible()
+
+
+def test_changing_the_address_opens_that_person_s_chat(page: Page, live: LiveSandbox) -> None:
+    live.people(lambda people: people.add_user(7003, "Amina", language_code="en"))
+    live.people(lambda people: people.add_user(7004, "Omar", language_code="ar"))
+    page.goto(live.server.url + "/#user=7003")
+    expect(page.locator("#chat-title")).to_have_text("Amina")
+    page.evaluate("() => { location.hash = 'user=7004'; }")
+    expect(page.locator("#chat-title")).to_have_text("Omar")
+    page.go_back()
+    expect(page.locator("#chat-title")).to_have_text("Amina")
