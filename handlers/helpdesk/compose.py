@@ -198,3 +198,9 @@ def offered_for_report(draft_state: Mapping[str, Any], report_id: int) -> bool:
     answers = draft_state.get("answers", {})
     return bool(answers.get("$mode") == "report" and answers.get("$report") == report_id)
 
+
+def given_back(content: Mapping[str, Any]) -> tuple[Label, ...]:
+    """An unsent message's text as written, and how many files it had: given back, so that nothing is lost."""
+    files = list(content.get("files") or [])
+    return (*((Line(Text(N_("Your message so far")), str(content["text"])),) if content.get("text") else ()),
+            *((plural("{count} file attached.", "{count} files attached.", len(files)),) if files else ()))

@@ -21,9 +21,20 @@ from handlers import drafts, outbox
 from handlers.conversation import Conversation
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState
-from handlers.helpdesk.compose import COMPOSE_FORM, HELD, MAX_FILES, MAX_TEXT, age, content_of, refused_of, thread_ref
+from handlers.helpdesk.compose import (
+    COMPOSE_FORM,
+    HELD,
+    MAX_FILES,
+    MAX_TEXT,
+    age,
+    content_of,
+    given_back,
+    refused_of,
+    thread_ref,
+)
 from handlers.messages import N_, Button, Label, Reply, Text, text
-from handlers.people import audit, name_of
+from handlers.people import audit, name_of, staff_contacts
+from models.database import Session
 from models.repositories.contacts import Contacts
 from models.repositories.questions import Questions
 from models.tables import Contact, QuestionThread
@@ -112,9 +123,14 @@ async def sendable_closed(conv: Conversation, thread: QuestionThread, member: Co
     """True when the staff member may still send an answer to this closed thread: its asker is there (not
     forgotten) and it is theirs (or nobody's, or a former colleague's). A colleague's answer to a colleague's thread
     cannot: it waited for a take-over, which a closed thread no longer allows."""
+    return await sendable_when_closed(conv.session, thread, member)
+
+
+async def sendable_when_closed(session: Session, thread: QuestionThread, member: Contact) -> bool:
+    """`sendable_closed` in a session of its own (the scheduled jobs have no conversation)."""
     if thread.asker_id is None or thread.owner_id in (None, member.id):
         return thread.asker_id is not None
-    owner = await Contacts(conv.session).get(thread.owner_id)
+    owner = await Contacts(session).get(thread.owner_id)
     return owner is None or not is_staff_contact(owner)
 
 
@@ -132,7 +148,12 @@ async def _composing(conv: Conversation, member: Contact) -> Mapping[str, Any]:
 
 async def composer_of(conv: Conversation, member: Contact) -> FormState | None:
     """The state of the person's open composer (of a question, an answer or a reply), if any."""
-    draft = await drafts.find_draft(conv.session, member.id, COMPOSE_FORM.id) if member.id is not None else None
+    return await composer_in(conv.session, member)
+
+
+async def composer_in(session: Session, member: Contact) -> FormState | None:
+    """`composer_of` in a session of its own (the scheduled jobs have no conversation)."""
+    draft = await drafts.find_draft(session, member.id, COMPOSE_FORM.id) if member.id is not None else None
     return FormState.from_json(draft.state) if draft is not None else None
 
 
@@ -284,3 +305,34 @@ def closed_for_staff(thread: QuestionThread) -> Label:
         return text(N_("Question {ref} is closed, and the person who asked it asked to be forgotten: nothing can be "
                        "sent to them."), ref=thread_ref(thread.id))
     return text(N_("Question {ref} is closed."), ref=thread_ref(thread.id))
+
+
+async def end_unsendable_answers(session: Session, thread: QuestionThread, closer_id: int | None = None, *,
+                                 forgotten: bool = False) -> set[int]:
+    """Once the thread is closed, the composers of answers to it that can no longer be sent end, each writer told
+    with their text given back: a colleague's, held for a take-over a closed thread no longer allows; every one
+    when its asker is being forgotten (`forgotten`). Its owner's stays, to send anyway (sendable_closed); so does
+    the composer of who closed it (`closer_id`: they see it closed). The ids of the writers told.
+
+    In a session of its own: staff closing a question, /forget and the scheduled job closing answered questions
+    nobody replied to all end them in the transaction that closes the thread."""
+    assert thread.id is not None
+    ended: set[int] = set()
+    for member in await staff_contacts(session):
+        if member.id is None or member.id == closer_id:
+            continue
+        state = await composer_in(session, member)
+        if state is None or state.answers.get("$mode") != "answer" or state.answers.get("$thread") != thread.id:
+            continue
+        if not forgotten and await sendable_when_closed(session, thread, member):
+            continue
+        await drafts.discard(session, member.id, COMPOSE_FORM.id)
+        ref = thread_ref(thread.id)
+        why = text(N_("Question {ref} is closed, and the person who asked it asked to be forgotten: nothing can be "
+                      "sent to them. Nothing of yours was sent."), ref=ref) if forgotten else \
+            text(N_("Question {ref} was closed, so your answer to it was not sent."), ref=ref)
+        key = f"hd-unsent:{thread.id}:{'forgotten' if forgotten else f'v{thread.version}'}:{member.id}"
+        await outbox.enqueue(session, member, Reply((why, *given_back(content_of(state.answers, state.scratch)))),
+                             key, priority=outbox.NOTICE)
+        ended.add(member.id)
+    return ended

@@ -11,7 +11,8 @@ each line names who took it.
 
 A question BDT answered and its asker left without a word for two weeks (SETTLED_AFTER) is closed by the same job,
 the asker told in their working hours that a reply to the answer, or /ask, brings more: staff's /questions is not
-filled for ever with threads nobody will close.
+filled for ever with threads nobody will close. A colleague's answer to it held for a take-over ends then, its text
+given back (its owner's stays, to send anyway), as when staff close a question.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from datetime import datetime, timedelta
 from handlers import outbox
 from handlers.entities import is_staff_contact
 from handlers.helpdesk.compose import age, thread_ref
+from handlers.helpdesk.ownership import end_unsendable_answers
 from handlers.messages import N_, Concat, Label, Reply, Text, plural, text
 from handlers.people import audit, name_of
 from models.database import Session, UnitOfWork
@@ -91,6 +93,7 @@ async def close_settled(session: Session, now: datetime, default_zone: str = "UT
         thread.status, thread.closed_at, thread.updated_at = ThreadStatus.closed, now, now
         thread.version += 1
         await audit(session, None, "question.closed", "question", thread.id, by="bot", reason="no reply")
+        await end_unsendable_answers(session, thread)  # a colleague's answer held for a take-over: its text back
         asker = askers.get(thread.asker_id) if thread.asker_id else None
         if asker is None or asker.blocked:
             continue

@@ -20,12 +20,12 @@ from handlers.conversation import Conversation, Journey, begin, open_form, resum
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState, InvalidAnswerError
 from handlers.helpdesk import copies, ownership
-from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, content_of, thread_ref, too_long_note
+from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, given_back, thread_ref, too_long_note
 from handlers.helpdesk.ownership import (
     KEPT_MESSAGE,
     answer_cancelled,
     closed_for_staff,
-    composer_of,
+    end_unsendable_answers,
     held_facts,
     kept_note,
     offer_only,
@@ -39,7 +39,7 @@ from handlers.helpdesk.ownership import (
 from handlers.helpdesk.report_answers import added_note, with_message
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
-from handlers.messages import N_, Code, Label, Line, Reply, Text, plural, text
+from handlers.messages import N_, Code, Label, Reply, Text, text
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.reports.cards import period_label
 from handlers.reports.colleagues import (
@@ -325,13 +325,6 @@ async def closed_meanwhile(conv: Conversation, thread: QuestionThread, content: 
     conv.say(Reply((refusal, *(given_back(content) if composed else ()))))
 
 
-def given_back(content: Mapping[str, Any]) -> tuple[Label, ...]:
-    """An unsent message's text as written, and how many files it had: given back, so that nothing is lost."""
-    files = list(content.get("files") or [])
-    return (*((Line(Text(N_("Your message so far")), str(content["text"])),) if content.get("text") else ()),
-            *((plural("{count} file attached.", "{count} files attached.", len(files)),) if files else ()))
-
-
 async def reply(conv: Conversation, thread: QuestionThread, content: dict[str, Any]) -> None:
     """The person writes again on their own thread: it waits for staff again (its owner, or everyone)."""
     assert thread.id is not None
@@ -537,40 +530,27 @@ async def close(conv: Conversation, thread: QuestionThread) -> None:
     for member in told:
         await outbox.enqueue(conv.session, member, Reply((news,)),
                              f"hd-closed:{thread.id}:v{thread.version}:{member.id}", priority=outbox.NOTICE)
-    await end_unsendable_answers(conv, thread)
-
-
-async def end_unsendable_answers(conv: Conversation, thread: QuestionThread) -> None:
-    """Once the thread is closed, the composers of answers to it that can no longer be sent (a colleague's, held for
-    a take-over a closed thread no longer allows) end, each writer told with their text given back; its owner's
-    stays, to send anyway (sendable_closed)."""
-    assert thread.id is not None
-    for member in await staff_contacts(conv.session):
-        state = await composer_of(conv, member) if member.id != conv.contact.id else None
-        if state is None or member.id is None or state.answers.get("$mode") != "answer" or \
-                state.answers.get("$thread") != thread.id or await sendable_closed(conv, thread, member):
-            continue
-        await drafts.discard(conv.session, member.id, COMPOSE_FORM.id)
-        written = content_of(state.answers, state.scratch)
-        news = Reply((text(N_("Question {ref} was closed, so your answer to it was not sent."),
-                           ref=thread_ref(thread.id)), *given_back(written)))
-        await outbox.enqueue(conv.session, member, news, f"hd-unsent:{thread.id}:v{thread.version}:{member.id}",
-                             priority=outbox.NOTICE)
+    await end_unsendable_answers(conv.session, thread, conv.contact.id)
 
 
 async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:
     """Before /forget closes the person's threads (Questions.forget_author): whoever follows each one not closed yet
     (its owner, or every staff member while nobody took it) is told it closes because the person asked to be
-    forgotten, so an answer being written is not dropped without a reason."""
+    forgotten, so an answer being written is not dropped without a reason; whoever is writing an answer to one is
+    given its text back at once instead (ownership.end_unsendable_answers)."""
     assert asker.id is not None
     for thread in await Questions(conv.session).of_asker(asker.id, FORGOTTEN_TOLD):
-        if thread.status == ThreadStatus.closed or thread.id is None:
+        if thread.id is None:
+            continue
+        # an answer being written to it ends now, its text given back (a closed one's too: its Send it anyway)
+        ended = await end_unsendable_answers(conv.session, thread, asker.id, forgotten=True)
+        if thread.status == ThreadStatus.closed:
             continue
         news = Reply((text(N_("Question {ref} was closed: the person who asked it asked to be forgotten. Their "
                               "messages were erased, and nothing more can be sent to them."),
                            ref=thread_ref(thread.id)),))
         for member in await followers(conv, thread):
-            if member.id != asker.id:
+            if member.id != asker.id and member.id not in ended:
                 await outbox.enqueue(conv.session, member, news, f"hd-forgotten:{thread.id}:{member.id}",
                                      priority=outbox.NOTICE)
 

@@ -152,8 +152,10 @@ async def test_the_question_reminder_lists_what_waits_when_it_goes_out(chat: Cha
 
 # --- #5: /forget closes the person's questions: staff are told why ---
 
-async def test_forget_tells_the_owner_why_the_question_closed_and_the_composer_says_it(chat: ChatDriver) -> None:
-    """Before: nothing until Send, then a bare "Question Q-1 is closed. Nothing of yours was sent."."""
+async def test_forget_ends_the_answer_being_written_at_once_with_its_text_given_back(chat: ChatDriver) -> None:
+    """Before: nothing until Send, then a bare "Question Q-1 is closed. Nothing of yours was sent.". Then: a notice of
+    why it closed, and the composer kept open until Send gave the text back. Now the writer is told at once, once,
+    their text given back, and the composer is gone."""
     thread_id = await ask(chat, ANA)
     bea = chat.person(BEA, "Bea")
     await chat.press(bea, f"qa:ans:{thread_id}")
@@ -161,13 +163,37 @@ async def test_forget_tells_the_owner_why_the_question_closed_and_the_composer_s
     ana = chat.person(ANA, "Ana")
     await chat.send(ana, "/forget")
     await chat.press(ana, "me:forget:yes")
+    told = [m.text for m in await chat.collect(BEA)]
+    assert told == [f"Question Q-{thread_id} is closed, and the person who asked it asked to be forgotten: nothing "
+                    "can be sent to them. Nothing of yours was sent.\n\n<b>Your message so far</b>: Use /mypledges."], \
+        told  # what was written is given back, and the reason said once
+    reason = f"Question Q-{thread_id} was closed: the person who asked it asked to be forgotten."
+    assert not any(reason in m.text for m in await chat.collect(CARL)), "the owner only"
+    later = [m.text for m in await chat.send(bea, "/help")]
+    assert not any("Use /mypledges." in text for text in later), later  # no composer left to come back
+    bea_id = await contact_id(chat.database, BEA)
+    async with chat.database.uow() as uow:
+        assert (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("hd-unsent:")))) \
+            .scalars().one().contact_id == bea_id
+
+
+async def test_forget_gives_back_a_colleague_s_answer_held_for_a_take_over(chat: ChatDriver) -> None:
+    """Carl's answer to Bea's question waited for a take-over; Ana asked to be forgotten: Carl is told at once, his
+    text given back, and Bea, writing nothing, hears why the question closed."""
+    thread_id = await ask(chat, ANA)
+    await chat.press(chat.person(BEA, "Bea"), f"qa:take:{thread_id}")
+    carl = chat.person(CARL, "Carl")
+    await chat.press(carl, f"qa:ans:{thread_id}")
+    await chat.send(carl, "Mi borrador.")
+    await chat.collect(BEA)
+    await chat.collect(CARL)
+    ana = chat.person(ANA, "Ana")
+    await chat.send(ana, "/forget")
+    await chat.press(ana, "me:forget:yes")
+    [carl_told] = await chat.collect(CARL)
+    assert "asked to be forgotten" in carl_told.text and "Mi borrador." in carl_told.text, carl_told.text
     reason = f"Question Q-{thread_id} was closed: the person who asked it asked to be forgotten."
     assert any(reason in m.text for m in await chat.collect(BEA))
-    assert not any(reason in m.text for m in await chat.collect(CARL)), "the owner only"
-    sent = [m.text for m in await chat.press(bea, "f:message:send")]
-    assert sent == [f"Question Q-{thread_id} is closed, and the person who asked it asked to be forgotten: nothing "
-                    "can be sent to them. Nothing of yours was sent.\n\n<b>Your message so far</b>: Use /mypledges."], \
-        sent  # what was written is given back
 
 
 async def test_forget_on_a_question_nobody_took_tells_every_staff_member(chat: ChatDriver) -> None:
@@ -220,6 +246,34 @@ async def test_a_question_answered_two_weeks_ago_without_a_word_since_is_closed_
     assert await remind_waiting_questions(chat.database.uow(), now) == 0, "once"
     told = chat.renderer.reply(reply_from_json(notices[0].payload["reply"]), "en").text
     assert f"Your question Q-{settled} is closed" in told and "reply to BDT's answer or send /ask" in told, told
+
+
+async def test_closing_a_settled_question_gives_back_a_colleague_s_answer_held_for_a_take_over(
+        chat: ChatDriver) -> None:
+    """Bea answered Ana's question; Carl began an answer of his, held for a take-over; two weeks on the bot closed it.
+    Carl's composer stayed open until his Send gave the text back. Now he is told when it closes; Bea's own answer
+    being written stays, to send anyway."""
+    thread_id = await ask(chat, ANA)
+    await answer(chat, thread_id, "Use /mypledges.")
+    carl, bea = chat.person(CARL, "Carl"), chat.person(BEA, "Bea")
+    await chat.press(carl, f"qa:ans:{thread_id}")
+    await chat.send(carl, "Mi borrador.")
+    await chat.press(bea, f"qa:ans:{thread_id}")
+    await chat.send(bea, "One more thing.")
+    async with chat.database.uow() as uow:
+        thread = await Questions(uow.session).get(thread_id)
+        assert thread is not None
+        thread.waiting_since = utc(2026, 11, 2, 10)
+        await uow.commit()
+    await chat.collect(CARL)
+    await chat.collect(BEA)
+    await remind_waiting_questions(chat.database.uow(), utc(2026, 11, 16, 11))
+    [told] = await chat.collect(CARL)
+    assert f"Question Q-{thread_id} was closed, so your answer to it was not sent" in told.text, told.text
+    assert "Mi borrador." in told.text
+    assert await chat.collect(BEA) == []
+    kept = await chat.press(bea, "f:message:send")
+    assert "Send it anyway" in kept[-1].text and "One more thing." in kept[-1].text, kept[-1].text
 
 
 async def test_a_reply_coming_while_the_job_closes_settled_questions_is_not_buried(chat: ChatDriver) -> None:
