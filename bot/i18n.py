@@ -53,6 +53,9 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 RTL_LANGUAGES = frozenset({"ar"})
 FSI, PDI, LRM, RLM = "\u2068", "\u2069", "\u200e", "\u200f"
+OWN = "\ufdd0"
+"""Set (while a message is rendered, never sent) before each line that someone wrote as it stands: a person's
+multi-line text, a staff member's formatted message. Such a line keeps the direction its writer gave it."""
 TAG = re.compile(r"<[^>]*>")
 CAPS = (1000, 300, 100, 30)
 """How short what people wrote becomes, step by step, in a message that would not fit otherwise."""
@@ -132,12 +135,12 @@ class Renderer:
         Journeys keep their messages within the limits themselves; this is the guarantee behind them.
         """
         limit = CAPTION_LIMIT if message.attachment is not None else TEXT_LIMIT
-        body = directed("\n\n".join(self.label(part, locale) for part in message.parts), locale)
+        body = directed("\n\n".join(self._label(part, locale) for part in message.parts), locale)
         for cap in CAPS:
             if within(body, limit):
                 break
             log.warning("message shortened to fit Telegram's limit", extra={"limit": limit, "cap": cap})
-            body = directed("\n\n".join(self.label(part, locale, cap=cap) for part in message.parts), locale)
+            body = directed("\n\n".join(self._label(part, locale, cap=cap) for part in message.parts), locale)
         else:  # still too long with the shortest cap: the last resort (a body that fits is not measured again)
             body = fit_html(body, limit)
         rows = tuple(
@@ -151,6 +154,11 @@ class Renderer:
     def label(self, label: Label, locale: str, *, markup: bool = True, cap: int | None = None) -> str:
         """Render one label; user-written strings are escaped (in HTML mode) and kept as written, or
         shortened to `cap` UTF-16 units when a message must be made to fit."""
+        rendered = self._label(label, locale, markup=markup, cap=cap)
+        return rendered.replace(OWN, "") if markup else rendered
+
+    def _label(self, label: Label, locale: str, *, markup: bool = True, cap: int | None = None) -> str:
+        """`label`, with the lines written as they stand set apart by OWN for `directed` (in HTML mode)."""
         if isinstance(label, Text):
             return self._text(label, locale, markup, cap)
         if isinstance(label, str):
@@ -158,26 +166,32 @@ class Renderer:
             if not markup:
                 return shown
             escaped = html.escape(shown, quote=False)
+            if "\n" in shown and any(c.isalnum() for c in shown):
+                # a person's lines keep their own direction: an Arabic answer's lines in an English message read
+                # right to left, an English answer's in an Arabic one left to right (a line break ends the paragraph,
+                # and with it any isolate opened before it)
+                escaped = _own_lines(escaped)
             # a separator ("\n", " · ", "• ") has no letters to keep in order; isolated, a line break would end the
             # paragraph inside the isolate and leave its closing mark at the start of the next line
             if locale in RTL_LANGUAGES:
                 return self._isolate(escaped, locale) if any(c.isalnum() for c in shown) else escaped
             # a name in Arabic script in left-to-right text: isolated, it cannot draw a number or a word beside it
-            # into its own direction (a line break inside would end the isolate's paragraph: left as it is)
+            # into its own direction
             return f"{FSI}{escaped}{PDI}" if "\n" not in shown and _direction(shown) == "rtl" else escaped
         if isinstance(label, Items):
-            return join_list([self.label(item, locale, markup=markup, cap=cap) for item in label.items],
+            return join_list([self._label(item, locale, markup=markup, cap=cap) for item in label.items],
                              _known(locale), "or" if label.choice else "standard")
         if isinstance(label, Line):
-            name = self.label(label.name, locale, markup=markup, cap=cap)
+            name = self._label(label.name, locale, markup=markup, cap=cap)
             head = f"<b>{name}</b>" if markup else name
-            return f"{head}{COLON.get(locale, ': ')}{self.label(label.value, locale, markup=markup, cap=cap)}"
+            return f"{head}{COLON.get(locale, ': ')}{self._label(label.value, locale, markup=markup, cap=cap)}"
         if isinstance(label, Concat):
-            return "".join(self.label(part, locale, markup=markup, cap=cap) for part in label.parts)
+            return "".join(self._label(part, locale, markup=markup, cap=cap) for part in label.parts)
         if isinstance(label, Markup):
             if cap is not None and visible_length(label.html) > cap:  # formatting cannot be cut safely: plain text
-                return self.label(plain(label.html), locale, markup=markup, cap=cap)
-            return label.html if markup else html.unescape(re.sub(r"<[^>]+>", "", label.html))
+                return self._label(plain(label.html), locale, markup=markup, cap=cap)
+            # a staff member's formatted message is shown as its recipients will see it, each line as it was written
+            return _own_lines(label.html) if markup else html.unescape(re.sub(r"<[^>]+>", "", label.html))
         value = self._value(label, locale)
         return value if markup else value.replace(FSI, "").replace(PDI, "")
 
@@ -229,7 +243,7 @@ class Renderer:
             return self._isolate(format_integer(value, locale), locale)
         if value is None:
             return ""
-        return self.label(value, locale, markup=markup, cap=cap)
+        return self._label(value, locale, markup=markup, cap=cap)
 
     @staticmethod
     def _isolate(value: str, locale: str) -> str:
@@ -252,20 +266,28 @@ def directed(body: str, locale: str) -> str:
     """Each line of a message body that would start in the other direction than its language's begins with a
     mark in the language's direction (LRM or RLM).
 
-    Telegram's apps, like the sandbox page (`dir="auto"`), lay a line out in the direction of its first letter: an
+    Telegram's apps, like the sandbox page, lay each line out in the direction of its first letter: an
     English sentence opening with an organisation's Arabic name would read right to left, an Arabic one opening
     with a reference in Latin letters left to right. Isolates (FSI) do not prevent it everywhere: Chromium's
     `dir="auto"` reads their letters too. So the mark goes where the first letter of a line, tags left out,
-    is of the other direction; every other line is left as it is.
+    is of the other direction; every other line is left as it is, and so is every line that opens with text someone
+    wrote as it stands (set apart by OWN, removed here): a person's multi-line answer, a staff member's formatted
+    message, shown as written and as its recipients will see it.
     """
     wanted = "rtl" if locale in RTL_LANGUAGES else "ltr"
     mark = RLM if wanted == "rtl" else LRM
     lines = body.split("\n")
     for index, line in enumerate(lines):
-        found = _direction(html.unescape(TAG.sub("", line)))
+        # only the letters before OWN count: a line that opens with what someone wrote keeps the direction they gave it
+        found = _direction(html.unescape(TAG.sub("", line)).partition(OWN)[0])
         if found is not None and found != wanted:
             lines[index] = mark + line
-    return "\n".join(lines)
+    return "\n".join(lines).replace(OWN, "")
+
+
+def _own_lines(text: str) -> str:
+    """Each line of `text` that has something on it, set apart by OWN for `directed`."""
+    return re.sub(r"(?m)^(?=.)", OWN, text)
 
 
 def join_list(items: list[str], locale: str, style: Literal["standard", "or"] = "standard") -> str:

@@ -222,6 +222,35 @@ def test_a_bot_line_reads_in_its_language_s_direction(page: Page, live: LiveSand
     assert shown.evaluate("e => getComputedStyle(e).direction") == expected
 
 
+def test_each_line_of_a_message_reads_in_the_direction_of_its_first_letter(page: Page, live: LiveSandbox,
+                                                                           renderer: Renderer) -> None:
+    # as in Telegram's apps, a person's Arabic line in an English message is laid right to left on its own: the
+    # page took the first line's direction for them all
+    answer = "مؤسسة الاتصالات."
+    text = renderer.reply(reply(Text("Steps taken: {steps}", {"steps": f"We built 12 schools.\n{answer}"})), "en").text
+
+    async def send(people: SandboxClient) -> None:
+        await people.add_user(7003, "Amina", language_code="en")
+        message = {"chat_id": 7003, "text": text, "parse_mode": "HTML"}
+        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage",
+                                                             json=message) as response:
+            assert response.status == 200
+
+    live.people(send)
+    page.goto(live.server.url + "/#user=7003")
+    shown = page.locator(".msg.bot .text").first
+    expect(shown).to_contain_text(answer)
+    box, first, second = shown.evaluate("""e => {
+        const node = e.firstChild, at = node.textContent.indexOf("\\n");
+        const range = (start, end) => { const r = document.createRange(); r.setStart(node, start);
+                                        r.setEnd(node, end); return r.getBoundingClientRect(); };
+        const edges = (r) => [r.left, r.right];
+        return [edges(e.getBoundingClientRect()), edges(range(0, at)), edges(range(at + 1, node.length))];
+    }""")
+    assert abs(first[0] - box[0]) < 2  # the English line starts on the left
+    assert abs(second[1] - box[1]) < 2 and second[0] > box[0] + 10  # the Arabic one on the right
+
+
 def test_the_clock_is_shown_only_when_the_test_clock_is_on(page: Page, live: LiveSandbox, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     # the page hides the clock when the sandbox has no test clock; the clock's own `display: flex` showed it anyway

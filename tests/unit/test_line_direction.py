@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import FSI, LRM, PDI, RLM, Renderer, directed
-from handlers.messages import Code, Text, reply
+from bot.i18n import FSI, LRM, OWN, PDI, RLM, Renderer, directed
+from handlers.messages import Code, Concat, Markup, Text, reply
 
 ARABIC_NAME = "مؤسسة الاتصالات"
 
@@ -39,7 +39,46 @@ def test_only_the_lines_that_need_it_get_a_mark() -> None:
 
 
 def test_a_message_s_marks_are_counted_when_it_is_made_to_fit(renderer: Renderer) -> None:
-    lines = "\n".join([ARABIC_NAME * 3] * 80)  # 80 lines that each need a mark in English
-    rendered = renderer.reply(reply(lines, lines), "en").text
-    assert rendered.count(LRM) > 0
+    validated = Text("“{entity}” is validated.", {"entity": ARABIC_NAME * 20})  # each line needs a mark in English
+    rendered = renderer.reply(reply(*[validated] * 30), "en").text
+    assert rendered.count(LRM) == 30
     assert len(rendered.encode("utf-16-le")) // 2 <= 4096
+
+
+def test_a_person_s_lines_keep_the_direction_they_wrote_them_in(renderer: Renderer) -> None:
+    # an Arabic answer in an English message: each of its lines reads right to left, its full stops where they were
+    answer = f"{ARABIC_NAME}.\n{ARABIC_NAME}."
+    rendered = renderer.reply(reply(answer), "en").text
+    assert rendered == answer
+    steps = renderer.reply(reply(Text("Steps taken: {steps}", {"steps": answer})), "en").text
+    assert steps == f"Steps taken: {answer}"
+    # an English answer in an Arabic message: its second line is not turned right to left
+    english = "We built 12 schools.\nWe trained 40 teachers."
+    lines = renderer.reply(reply(english), "ar").text.split("\n")
+    assert lines == [f"{FSI}We built 12 schools.", f"We trained 40 teachers.{PDI}"]
+
+
+def test_a_long_answer_read_in_full_is_not_lengthened_past_the_limit(renderer: Renderer) -> None:
+    # 1,167 short Arabic lines: a mark on each would have pushed the part past 4,096 units and cut it
+    answer = "\n".join(["مم"] * 1167)
+    rendered = renderer.reply(reply(Text("Steps taken"), answer), "en").text
+    assert rendered == f"Steps taken\n\n{answer}"
+
+
+def test_a_formatted_message_is_shown_as_its_writer_wrote_it(renderer: Renderer) -> None:
+    # a staff member previews an Arabic announcement with the bot in English: no mark turns its lines left to right,
+    # none goes inside its code block or a tag that spans lines, and one that uses the whole limit is not cut
+    body = (f"<b>{ARABIC_NAME}</b>\n<pre>{ARABIC_NAME}\n{ARABIC_NAME}</pre>\n"
+            f'<a href="https://example.org/a\nb">{ARABIC_NAME}</a>\n<blockquote\nexpandable>{ARABIC_NAME}</blockquote>')
+    assert renderer.reply(reply(Markup(body)), "en").text == body
+    full = "\n".join([ARABIC_NAME] * 300)[:4096].strip()
+    full += "م" * (4096 - len(full))
+    assert len(full) == 4096 and renderer.reply(reply(Markup(full)), "en").text == full
+    # the lines the bot writes around it still read in the message's direction
+    around = renderer.reply(reply(Text("“{entity}” is validated.", {"entity": ARABIC_NAME}), Markup(body)), "en").text
+    assert around.startswith(LRM) and around.count(LRM) == 1
+
+
+def test_the_mark_of_a_person_s_lines_never_leaves_the_renderer(renderer: Renderer) -> None:
+    assert OWN not in renderer.label(Concat(("a\nb", Markup("<b>c</b>\nd"))), "ar")
+    assert OWN not in renderer.reply(reply("x\ny", Markup("p\nq")), "fr").text

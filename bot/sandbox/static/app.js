@@ -34,7 +34,7 @@ async function loadPeople() {
     item.append(lang);
     item.classList.toggle("selected", user.id === state.current);
     item.classList.toggle("blocked", !!user.blocked);
-    item.addEventListener("click", () => selectPerson(user.id));
+    item.addEventListener("click", () => selectPerson(user.id).catch((e) => toast(e.message)));
     return item;
   }));
 }
@@ -462,7 +462,9 @@ async function start() {
   // a link to another person's chat (or Back in the browser) opens that chat, as loading the page would
   window.addEventListener("hashchange", () => {
     const person = personInHash();
-    if (person && person !== state.current && state.users.some((u) => u.id === person)) selectPerson(person);
+    if (person && person !== state.current && state.users.some((u) => u.id === person)) {
+      selectPerson(person).catch((e) => toast(e.message));
+    }
   });
   setInterval(() => loadPeople().catch(() => {}), 3000);
   state.polling = setTimeout(loop, 400);
