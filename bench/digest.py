@@ -31,16 +31,15 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from databases import fresh_postgres  # beside this file, the first place a script is looked up from
 
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Rendered, Renderer
@@ -147,16 +146,6 @@ async def build_once(database: Database, renderer: Renderer, key: str) -> tuple[
         assert len(rendered.text) < 4096
         await uow.commit()
     return time.perf_counter() - started, time.process_time() - cpu
-
-
-async def fresh_postgres(url: str) -> str:
-    """A new empty database on the server at `url`."""
-    name = f"p2c_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return url.rsplit("/", 1)[0] + f"/{name}"
 
 
 async def measure(url: str, size: int, renderer: Renderer, with_phases: bool) -> dict[str, Any]:

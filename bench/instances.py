@@ -20,15 +20,13 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from databases import fresh_postgres
 from echo_measure import percentile
 from pledge_flow import FIRST_ID, SCRIPT, focal_point, seed
 
@@ -43,16 +41,6 @@ PEOPLE_PER_CLIENT = 50
 SECRET = "bench-Instances_secret-0123456789-abcdefghij"
 FAST = {"P2C_RATE_GLOBAL_PER_SECOND": "100000", "P2C_RATE_PER_CHAT_PER_SECOND": "100000",
         "P2C_RATE_PER_CHAT_BURST": "100000", "P2C_LOG_LEVEL": "WARNING"}
-
-
-async def fresh_database(server_url: str) -> str:
-    """A new empty database on the server of `server_url`; its URL."""
-    name = f"p2c_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 async def leaders(metrics_ports: list[int], alive: list[bool]) -> list[int]:
@@ -75,7 +63,7 @@ async def leaders(metrics_ports: list[int], alive: list[bool]) -> list[int]:
 
 async def run_once(server_url: str, people_count: int, count: int, *, failover: bool) -> dict[str, Any]:
     """The burst against `count` instances; with `failover`, then the leader's SIGKILL."""
-    database_url = await fresh_database(server_url)
+    database_url = await fresh_postgres(server_url)
     await seed(database_url, people_count)
     workdir = Path(tempfile.mkdtemp(prefix="p2c-bench-instances-"))
     ports, metrics = [free_port() for _ in range(count)], [free_port() for _ in range(count)]

@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from databases import drop_postgres, fresh_postgres
 from echo_measure import measure_people, percentile, start_bot, stop_bot
 
 from bot.sandbox.client import SandboxClient
@@ -64,6 +66,9 @@ async def seed(database_url: str, users: int) -> None:
     try:
         await upgrade(database)
         async with database.uow() as uow:
+            previous = await uow.session.execute(sa.select(Entity.id).where(Entity.name_key == "bench entity 0"))
+            if previous.first() is not None:
+                raise SystemExit(f"{database_url} holds a previous run's people: give a new SQLite file, or none")
             now = utcnow()
             for n in range(users):
                 entity = Entity(name=f"Bench entity {n}", name_key=f"bench entity {n}", sector=Sector.government,
@@ -127,7 +132,8 @@ async def measure_flow(users: int, database_url: str | None, event_loop: str, pe
     workdir = Path(tempfile.mkdtemp(prefix="p2c-bench-"))
     fast = {"P2C_RATE_GLOBAL_PER_SECOND": "100000", "P2C_RATE_PER_CHAT_PER_SECOND": "100000",
             "P2C_RATE_PER_CHAT_BURST": "100000", "P2C_LOG_LEVEL": "WARNING", "P2C_EVENT_LOOP": event_loop}
-    stack = BotStack(workdir, database_url=database_url, env=fast)
+    made = await fresh_postgres(database_url) if database_url and "postgresql" in database_url else None
+    stack = BotStack(workdir, database_url=made or database_url, env=fast)
     await seed(stack.database_url, users)
     if seed_more is not None:
         await seed_more(stack.database_url)
@@ -157,6 +163,8 @@ async def measure_flow(users: int, database_url: str | None, event_loop: str, pe
             await stop_bot(echo_process)
     finally:
         await stack.close()
+        if made is not None:
+            await drop_postgres(made)
     result = {
         **(label or {}), "users": users, "completed": sum(done), "messages": len(latencies),
         "seconds": round(elapsed, 2), "p50_ms": round(statistics.median(latencies), 1),
@@ -181,7 +189,9 @@ def flow_main(description: str, flow: str, done: str, run_flow: Run) -> None:
     """The command line of a flow benchmark: --users, --database-url, --event-loop; human lines, then the JSON."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--users", type=int, default=10)
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--database-url", default=None,
+                        help="default: a fresh SQLite file; a PostgreSQL URL names the server, where the run makes "
+                             "(and then drops) an empty database of its own")
     parser.add_argument("--event-loop", default="auto", choices=("auto", "uvloop", "asyncio"),
                         help="the bot's P2C_EVENT_LOOP (the echo bot always runs on asyncio's)")
     args = parser.parse_args()

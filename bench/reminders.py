@@ -25,16 +25,15 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psutil
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from databases import fresh_postgres  # beside this file, the first place a script is looked up from
 
 from handlers.report_reminders import plan_report_reminders
 from models.database import Database
@@ -171,12 +170,7 @@ async def fresh_url(backend: str, workdir: Path, n: int) -> str:
     base = os.environ.get("P2C_TEST_POSTGRES_URL")
     if not base:
         raise SystemExit("PostgreSQL needs P2C_TEST_POSTGRES_URL (run under scripts/with-postgres.sh)")
-    name = f"p2c_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return base.rsplit("/", 1)[0] + f"/{name}"
+    return await fresh_postgres(base)
 
 
 async def timed_plan(database: Database, now: datetime) -> tuple[int, float, float]:
