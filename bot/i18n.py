@@ -53,9 +53,10 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 RTL_LANGUAGES = frozenset({"ar"})
 FSI, PDI, LRM, RLM = "\u2068", "\u2069", "\u200e", "\u200f"
-OWN = "\ufdd0"
-"""Set (while a message is rendered, never sent) before each line that someone wrote as it stands: a person's
-multi-line text, a staff member's formatted message. Such a line keeps the direction its writer gave it."""
+OWN, OWN_END = "\ufdd0", "\ufdd1"
+"""Set while a message is rendered, never sent (Unicode noncharacters, which `canonical` drops from what people
+type): OWN before each line of what someone wrote as it stands (a person's multi-line text, a staff member's
+formatted message), OWN_END after its last. A line that is theirs alone keeps the direction they gave it."""
 TAG = re.compile(r"<[^>]*>")
 CAPS = (1000, 300, 100, 30)
 """How short what people wrote becomes, step by step, in a message that would not fit otherwise."""
@@ -135,12 +136,12 @@ class Renderer:
         Journeys keep their messages within the limits themselves; this is the guarantee behind them.
         """
         limit = CAPTION_LIMIT if message.attachment is not None else TEXT_LIMIT
-        body = directed("\n\n".join(self._label(part, locale) for part in message.parts), locale)
+        body = self.body(message, locale)
         for cap in CAPS:
             if within(body, limit):
                 break
             log.warning("message shortened to fit Telegram's limit", extra={"limit": limit, "cap": cap})
-            body = directed("\n\n".join(self._label(part, locale, cap=cap) for part in message.parts), locale)
+            body = self.body(message, locale, cap=cap)
         else:  # still too long with the shortest cap: the last resort (a body that fits is not measured again)
             body = fit_html(body, limit)
         rows = tuple(
@@ -151,11 +152,16 @@ class Renderer:
             rows = tuple(tuple(reversed(row)) for row in rows)
         return Rendered(body, rows, message.attachment)
 
+    def body(self, message: Reply, locale: str, *, cap: int | None = None) -> str:
+        """A reply's text as `reply` renders it before making it fit (what people wrote shortened to `cap`):
+        its parts joined by blank lines, each line in the language's direction (`directed`)."""
+        return directed("\n\n".join(self._label(part, locale, cap=cap) for part in message.parts), locale)
+
     def label(self, label: Label, locale: str, *, markup: bool = True, cap: int | None = None) -> str:
         """Render one label; user-written strings are escaped (in HTML mode) and kept as written, or
         shortened to `cap` UTF-16 units when a message must be made to fit."""
         rendered = self._label(label, locale, markup=markup, cap=cap)
-        return rendered.replace(OWN, "") if markup else rendered
+        return rendered.replace(OWN, "").replace(OWN_END, "") if markup else rendered
 
     def _label(self, label: Label, locale: str, *, markup: bool = True, cap: int | None = None) -> str:
         """`label`, with the lines written as they stand set apart by OWN for `directed` (in HTML mode)."""
@@ -270,24 +276,27 @@ def directed(body: str, locale: str) -> str:
     English sentence opening with an organisation's Arabic name would read right to left, an Arabic one opening
     with a reference in Latin letters left to right. Isolates (FSI) do not prevent it everywhere: Chromium's
     `dir="auto"` reads their letters too. So the mark goes where the first letter of a line, tags left out,
-    is of the other direction; every other line is left as it is, and so is every line that opens with text someone
-    wrote as it stands (set apart by OWN, removed here): a person's multi-line answer, a staff member's formatted
-    message, shown as written and as its recipients will see it.
+    is of the other direction; every other line is left as it is. So is a line that is wholly what someone wrote as
+    it stands (from OWN to the line's end or OWN_END, with no letter after it; both removed here): a line of a
+    person's multi-line answer, or of a staff member's formatted message, shown as written and as its recipients
+    will see it. A line where the bot's own words follow such text ("old → new", "… (edited)") is the bot's.
     """
     wanted = "rtl" if locale in RTL_LANGUAGES else "ltr"
     mark = RLM if wanted == "rtl" else LRM
     lines = body.split("\n")
     for index, line in enumerate(lines):
-        # only the letters before OWN count: a line that opens with what someone wrote keeps the direction they gave it
-        found = _direction(html.unescape(TAG.sub("", line)).partition(OWN)[0])
+        visible = html.unescape(TAG.sub("", line))
+        if visible.lstrip(FSI).startswith(OWN) and _direction(visible.partition(OWN_END)[2]) is None:
+            continue
+        found = _direction(visible)
         if found is not None and found != wanted:
             lines[index] = mark + line
-    return "\n".join(lines).replace(OWN, "")
+    return "\n".join(lines).replace(OWN, "").replace(OWN_END, "")
 
 
 def _own_lines(text: str) -> str:
-    """Each line of `text` that has something on it, set apart by OWN for `directed`."""
-    return re.sub(r"(?m)^(?=.)", OWN, text)
+    """`text` with OWN before each of its lines that has something on it and OWN_END after it, for `directed`."""
+    return re.sub(r"(?m)^(?=.)", OWN, text) + OWN_END
 
 
 def join_list(items: list[str], locale: str, style: Literal["standard", "or"] = "standard") -> str:
@@ -336,7 +345,7 @@ def _unspaced(template: str, params: dict[str, str]) -> str:
 
 def _edge(rendered: str, *, last: bool) -> str:
     """The visible character a rendered parameter begins or ends with ("" when it shows none)."""
-    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip(FSI + PDI)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip(FSI + PDI + OWN + OWN_END)
     return shown[-1:] if last else shown[:1]
 
 

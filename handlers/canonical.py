@@ -23,8 +23,12 @@ _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 
 def _dropped(char: str) -> bool:
     # Cc: C0 and C1 controls and DEL (NUL breaks PostgreSQL's text); Cs: a lone surrogate, which no encoder
-    # (JSON for Telegram, UTF-8 for the database) accepts.
+    # (JSON for Telegram, UTF-8 for the database) accepts; noncharacters (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF), which
+    # Unicode keeps for a program's own use: the renderer's marks of what people wrote are two of them.
     category = unicodedata.category(char)
+    if category == "Cn":
+        point = ord(char)
+        return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
     return (category == "Cc" and char not in KEPT_CONTROLS) or category == "Cs"
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from chat_driver import ChatDriver
 from sqlmodel import col, select
 
-from bot.i18n import Renderer, directed
+from bot.i18n import Renderer
 from handlers.conversation import Deps
 from handlers.lengths import TEXT_LIMIT, visible_length
 from handlers.messages import reply_from_json
@@ -69,8 +69,7 @@ async def bodies(database: Database, renderer: Renderer, locale: str, after: int
         rows = (await uow.session.execute(
             select(Outbox).join(Contact, col(Contact.id) == col(Outbox.contact_id))
             .where(Contact.telegram_id == STAFF, col(Outbox.id) > after).order_by(col(Outbox.id)))).scalars().all()
-    return [directed("\n\n".join(renderer.label(part, locale) for part in reply_from_json(row.payload["reply"]).parts),
-                     locale) for row in rows]
+    return [renderer.body(reply_from_json(row.payload["reply"]), locale) for row in rows]
 
 
 @pytest.mark.parametrize("locale", ["ar", "ru"])

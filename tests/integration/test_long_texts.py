@@ -11,7 +11,7 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
 from test_reports import STAFF, member, validated_pledge
 
-from bot.i18n import Renderer, directed
+from bot.i18n import Renderer
 from handlers.conversation import Deps
 from handlers.language import negotiate
 from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, visible_length
@@ -40,7 +40,7 @@ async def assert_every_message_fits(database: Database, renderer: Renderer) -> i
             continue
         message = reply_from_json(row.payload["reply"])
         locale = negotiate(contact.language, contact.telegram_language, "en")
-        body = directed("\n\n".join(renderer.label(part, locale) for part in message.parts), locale)
+        body = renderer.body(message, locale)
         limit = CAPTION_LIMIT if message.attachment is not None else TEXT_LIMIT
         assert visible_length(body) <= limit, (row.key, visible_length(body))
         checked += 1

@@ -21,6 +21,8 @@ from models.clock import utcnow
     ("lone \ud800 surrogate \udfff", "lone  surrogate "),
     ("emoji 👩\u200d💻 and \u202eRLO", "emoji 👩\u200d💻 and \u202eRLO"),  # format characters are names' business
     ("مرحبا", "مرحبا"),
+    ("a\ufdd0b\ufdefc\ufffed\U0001ffffe", "abcde"),  # noncharacters: the renderer's own marks among them
+    ("unassigned \u0378 and private \ue000 kept", "unassigned \u0378 and private \ue000 kept"),
     ("", ""),
 ])
 def test_canonical(raw: str, expected: str) -> None:

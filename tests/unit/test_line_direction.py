@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import FSI, LRM, OWN, PDI, RLM, Renderer, directed
-from handlers.messages import Code, Concat, Markup, Text, reply
+import pytest
+
+from bot.i18n import FSI, LRM, OWN, OWN_END, PDI, RLM, Renderer, directed
+from handlers.messages import Code, Concat, Line, Markup, Text, reply
+
+
+def units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
 
 ARABIC_NAME = "مؤسسة الاتصالات"
 
@@ -39,10 +46,18 @@ def test_only_the_lines_that_need_it_get_a_mark() -> None:
 
 
 def test_a_message_s_marks_are_counted_when_it_is_made_to_fit(renderer: Renderer) -> None:
-    validated = Text("“{entity}” is validated.", {"entity": ARABIC_NAME * 20})  # each line needs a mark in English
-    rendered = renderer.reply(reply(*[validated] * 30), "en").text
-    assert rendered.count(LRM) == 30
-    assert len(rendered.encode("utf-16-le")) // 2 <= 4096
+    # 30 lines that each need a mark in English, as long as fits without the marks: with them it would not
+    def line(size: int) -> Text:
+        return Text("“{entity}” is validated.", {"entity": "م" * size})
+
+    def unmarked(size: int) -> int:
+        return 30 * units(renderer.label(line(size), "en")) + 29 * len("\n\n")
+
+    size = max(n for n in range(1, 200) if unmarked(n) <= 4096)
+    assert unmarked(size) + 30 > 4096
+    rendered = renderer.reply(reply(*[line(size)] * 30), "en").text
+    assert units(rendered) <= 4096 and rendered.count(LRM) == 30
+    assert "…" in rendered  # shortened to fit, marks and all
 
 
 def test_a_person_s_lines_keep_the_direction_they_wrote_them_in(renderer: Renderer) -> None:
@@ -79,6 +94,32 @@ def test_a_formatted_message_is_shown_as_its_writer_wrote_it(renderer: Renderer)
     assert around.startswith(LRM) and around.count(LRM) == 1
 
 
-def test_the_mark_of_a_person_s_lines_never_leaves_the_renderer(renderer: Renderer) -> None:
-    assert OWN not in renderer.label(Concat(("a\nb", Markup("<b>c</b>\nd"))), "ar")
-    assert OWN not in renderer.reply(reply("x\ny", Markup("p\nq")), "fr").text
+def test_the_bot_s_words_after_a_person_s_lines_keep_the_message_s_direction(renderer: Renderer) -> None:
+    # a change "old → new" of a multi-line answer: the line where they meet is the bot's, laid left to right in
+    # English so that the arrow points from the old text to the new one
+    diff = renderer.reply(reply(Line(Text("Description"), Concat(("قديم\nسطر قديم", " → ", "جديد\nسطر جديد")))),
+                          "en").text
+    assert diff.split("\n") == ["<b>Description</b>: قديم", f"{LRM}سطر قديم → جديد", "سطر جديد"]
+    edited = renderer.reply(reply(Concat((f"{ARABIC_NAME}\n{ARABIC_NAME}", " — ", Text("edited")))), "en").text
+    assert edited.split("\n") == [ARABIC_NAME, f"{LRM}{ARABIC_NAME} — edited"]
+    # a bullet before a person's text makes the line the bot's, as it does before a one-line answer
+    bullets = renderer.reply(reply(Concat(("• ", f"{ARABIC_NAME}\n{ARABIC_NAME}")), Concat(("• ", ARABIC_NAME))),
+                             "en").text
+    assert bullets.split("\n") == [f"{LRM}• {ARABIC_NAME}", ARABIC_NAME, "", f"{LRM}• {FSI}{ARABIC_NAME}{PDI}"]
+
+
+def test_chinese_spacing_sees_through_a_person_s_lines(renderer: Renderer) -> None:
+    assert renderer.reply(reply(Text("已设置 {x} 的范围", {"x": "王芳\n李四"})), "zh").text == "已设置王芳\n李四的范围"
+    assert renderer.reply(reply(Text("已设置 {x} 的范围", {"x": Markup("<b>王芳</b>")})), "zh").text == (
+        "已设置<b>王芳</b>的范围")
+
+
+@pytest.mark.parametrize("locale", ["en", "ar", "zh"])
+def test_the_marks_of_a_person_s_lines_never_leave_the_renderer(renderer: Renderer, locale: str) -> None:
+    person, formatted = f"a\n{ARABIC_NAME}\nb", Markup(f"<b>c</b>\n{ARABIC_NAME}")
+    for shown in (renderer.label(Concat((person, formatted)), locale),
+                  renderer.label(Concat((person, formatted)), locale, markup=False),
+                  renderer.reply(reply(person, formatted, Line(Text("Steps"), person)), locale).text,
+                  # too long: what people wrote is shortened, and formatting too long for a cap becomes plain text
+                  renderer.reply(reply(person * 900, Markup("<i>x</i>\ny" * 900)), locale).text):
+        assert OWN not in shown and OWN_END not in shown

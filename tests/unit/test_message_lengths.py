@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot.i18n import Renderer, directed
+from bot.i18n import Renderer
 from handlers.broadcasts.audience import SEGMENTS
 from handlers.broadcasts.composer import BROADCAST_FORM
 from handlers.forms.base import Form, FormContext, FormState
@@ -54,7 +54,7 @@ def long_text(size: int) -> st.SearchStrategy[str]:
 
 def body_of(renderer: Renderer, message: Reply, locale: str) -> str:
     """The text as rendered before the renderer's last-resort fitting (its lines marked in the language's direction)."""
-    return directed("\n\n".join(renderer.label(part, locale) for part in message.parts), locale)
+    return renderer.body(message, locale)
 
 
 def assert_fits(renderer: Renderer, message: Reply, what: str) -> None:
