@@ -36,6 +36,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from databases import is_postgres, own_database
 from echo_measure import start_bot, stop_bot
 
 from bot.sandbox.harness import ANNOUNCEMENT as TEXTS
@@ -246,6 +247,12 @@ async def echo_idle_rss(stack: BotStack, settle: float = 2.0) -> float:
 async def run(recipients: int, rate: float, database_url: str | None, timeout: float | None,
               event_loop: str = "auto") -> dict[str, Any]:
     """Seed, broadcast, measure; then the echo bot."""
+    async with own_database(database_url) as url:
+        return await _run(recipients, rate, url, timeout, event_loop)
+
+
+async def _run(recipients: int, rate: float, database_url: str | None, timeout: float | None,
+               event_loop: str) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="p2c-bench-broadcast-"))
     env = {"P2C_RATE_GLOBAL_PER_SECOND": str(rate), "P2C_LOG_LEVEL": "WARNING", "P2C_EVENT_LOOP": event_loop}
     stack = BotStack(workdir, database_url=database_url, env=env)
@@ -306,7 +313,7 @@ async def run(recipients: int, rate: float, database_url: str | None, timeout: f
         "bot_cpu_share": round(cpu[0], 2), "sandbox_cpu_share": round(cpu[1], 2),
         "cli_send_s": round(returned - started, 2), "seconds": round(finished - started, 2),
         "seeding_s": round(seeding, 2), "status": status, "event_loop": event_loop,
-        "database": "postgresql" if database_url and "postgresql" in database_url else "sqlite",
+        "database": "postgresql" if is_postgres(database_url) else "sqlite",
     }
 
 
@@ -315,7 +322,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=30.0, help="the sandbox's global limit and the bot's pacing")
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file; must hold no people")
+    parser.add_argument("--database-url", default=None,
+                        help="default: a fresh SQLite file (one given must hold no people); a PostgreSQL URL names "
+                             "the server, where the run makes (and then drops) an empty database of its own")
     parser.add_argument("--timeout", type=float, default=None, help="seconds to wait for done")
     parser.add_argument("--event-loop", default="auto", choices=("auto", "uvloop", "asyncio"),
                         help="the bot's P2C_EVENT_LOOP (the echo bot always runs on asyncio's)")

@@ -39,7 +39,7 @@ from typing import Any
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from databases import fresh_postgres  # beside this file, the first place a script is looked up from
+from databases import own_database  # beside this file, the first place a script is looked up from
 
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Rendered, Renderer
@@ -292,8 +292,10 @@ async def main() -> None:
         for backend in backends:
             runs = []
             for size in sizes:
-                url = await fresh_postgres(args.postgres_url) if backend == "postgresql" else backends[backend](size)
-                run = await measure(url, size, renderer, size == sizes[0])
+                where = args.postgres_url if backend == "postgresql" else backends[backend](size)
+                async with own_database(where) as url:
+                    assert url is not None
+                    run = await measure(url, size, renderer, size == sizes[0])
                 print(f"{backend} {size} pledges: {run['seconds']} s ({run['cpu_seconds']} s of CPU, load "
                       f"{run['load_average']}) {run['phases']}, "
                       f"peak RSS {run['peak_rss_mib']} MiB, {run['files']}",

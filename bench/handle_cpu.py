@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from databases import is_postgres, own_database
 from pledge_flow import FIRST_ID, SCRIPT, seed
 
 from bot.cli import loop_factory
@@ -48,6 +49,11 @@ async def person(database: Database, deps: Deps, user_id: int, first_update: int
 
 async def run(users: int, database_url: str | None, rounds: int) -> dict[str, Any]:
     """Seed, warm up with one round, then time `rounds` rounds (fresh people each round)."""
+    async with own_database(database_url) as url:
+        return await _run(users, url, rounds)
+
+
+async def _run(users: int, database_url: str | None, rounds: int) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="p2c-handle-"))
     url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     await seed(url, users * (rounds + 1))
@@ -84,7 +90,7 @@ async def run(users: int, database_url: str | None, rounds: int) -> dict[str, An
     finally:
         await database.dispose()
     best = min(figures, key=lambda f: f["cpu_ms_per_update"])
-    return {"users": users, "rounds": rounds, "database": "postgresql" if "postgresql" in url else "sqlite",
+    return {"users": users, "rounds": rounds, "database": "postgresql" if is_postgres(url) else "sqlite",
             **{k: round(v, 3) for k, v in best.items()},
             "cpu_ms_per_update_all": [round(f["cpu_ms_per_update"], 3) for f in figures]}
 
@@ -94,7 +100,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--database-url", default=None,
+                        help="default: a fresh SQLite file; a PostgreSQL URL names the server, where the run makes "
+                             "(and then drops) an empty database of its own")
     parser.add_argument("--event-loop", default="auto", choices=("auto", "uvloop", "asyncio"))
     args = parser.parse_args()
     with asyncio.Runner(loop_factory=loop_factory(args.event_loop)) as runner:

@@ -26,7 +26,7 @@ from typing import Any
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from databases import fresh_postgres
+from databases import own_database
 from echo_measure import percentile
 from pledge_flow import FIRST_ID, SCRIPT, focal_point, seed
 
@@ -63,7 +63,12 @@ async def leaders(metrics_ports: list[int], alive: list[bool]) -> list[int]:
 
 async def run_once(server_url: str, people_count: int, count: int, *, failover: bool) -> dict[str, Any]:
     """The burst against `count` instances; with `failover`, then the leader's SIGKILL."""
-    database_url = await fresh_postgres(server_url)
+    async with own_database(server_url) as database_url:
+        assert database_url is not None
+        return await _run_once(database_url, people_count, count, failover=failover)
+
+
+async def _run_once(database_url: str, people_count: int, count: int, *, failover: bool) -> dict[str, Any]:
     await seed(database_url, people_count)
     workdir = Path(tempfile.mkdtemp(prefix="p2c-bench-instances-"))
     ports, metrics = [free_port() for _ in range(count)], [free_port() for _ in range(count)]

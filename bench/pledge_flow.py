@@ -18,13 +18,13 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import psutil
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from databases import drop_postgres, fresh_postgres
+from databases import is_postgres, own_database
 from echo_measure import measure_people, percentile, start_bot, stop_bot
 
 from bot.sandbox.client import SandboxClient
@@ -129,11 +129,44 @@ async def measure_flow(users: int, database_url: str | None, event_loop: str, pe
                        label: dict[str, Any] | None = None) -> dict[str, Any]:
     """N people go through a journey at once (`person`, `steps` interactions each), then the echo bot answers as
     many people and messages on the same sandbox; the figures of both (`label` leads the result)."""
+    async with own_database(database_url) as url:
+        measured = await _measured(users, url, event_loop, person, steps, seed_more)
+    done, latencies, elapsed, cpu, rss, echo = measured
+    result = {
+        **(label or {}), "users": users, "completed": done, "messages": len(latencies),
+        "seconds": round(elapsed, 2), "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1), "updates_per_s": round(len(latencies) / elapsed, 1),
+        "echo_updates_per_s": round(echo["updates_per_s"], 1), "echo_p50_ms": round(echo["p50_ms"], 1),
+        "echo_p99_ms": round(echo["p99_ms"], 1), "rss_mb": round(rss, 1),
+        "bot_cpu_share": round(cpu[0] / elapsed, 2), "sandbox_cpu_share": round(cpu[1] / elapsed, 2),
+        "people_cpu_share": round(cpu[2] / elapsed, 2),
+        # the bot's CPU time per update: less sensitive than the rates to other work on the machine
+        "bot_cpu_ms_per_update": round(1000 * cpu[0] / max(1, len(latencies)), 2), "event_loop": event_loop,
+        "database": "postgresql" if is_postgres(database_url) else "sqlite",
+    }
+    result["ratio_vs_echo"] = round(result["updates_per_s"] / echo["updates_per_s"], 2)
+    result["p99_ratio_vs_echo"] = round(result["p99_ms"] / echo["p99_ms"], 2)
+    return result
+
+
+class Measured(NamedTuple):
+    """What one run of a journey and of the echo bot gave."""
+
+    done: int
+    latencies: list[float]
+    elapsed: float
+    cpu: tuple[float, float, float]
+    """CPU seconds of the bot, the sandbox and the people (this process) during the journey."""
+    rss: float
+    echo: dict[str, float]
+
+
+async def _measured(users: int, database_url: str | None, event_loop: str, person: Person, steps: int,
+                    seed_more: Callable[[str], Awaitable[None]] | None) -> Measured:
     workdir = Path(tempfile.mkdtemp(prefix="p2c-bench-"))
     fast = {"P2C_RATE_GLOBAL_PER_SECOND": "100000", "P2C_RATE_PER_CHAT_PER_SECOND": "100000",
             "P2C_RATE_PER_CHAT_BURST": "100000", "P2C_LOG_LEVEL": "WARNING", "P2C_EVENT_LOOP": event_loop}
-    made = await fresh_postgres(database_url) if database_url and "postgresql" in database_url else None
-    stack = BotStack(workdir, database_url=made or database_url, env=fast)
+    stack = BotStack(workdir, database_url=database_url, env=fast)
     await seed(stack.database_url, users)
     if seed_more is not None:
         await seed_more(stack.database_url)
@@ -163,23 +196,7 @@ async def measure_flow(users: int, database_url: str | None, event_loop: str, pe
             await stop_bot(echo_process)
     finally:
         await stack.close()
-        if made is not None:
-            await drop_postgres(made)
-    result = {
-        **(label or {}), "users": users, "completed": sum(done), "messages": len(latencies),
-        "seconds": round(elapsed, 2), "p50_ms": round(statistics.median(latencies), 1),
-        "p99_ms": round(percentile(latencies, 0.99), 1), "updates_per_s": round(len(latencies) / elapsed, 1),
-        "echo_updates_per_s": round(echo["updates_per_s"], 1), "echo_p50_ms": round(echo["p50_ms"], 1),
-        "echo_p99_ms": round(echo["p99_ms"], 1), "rss_mb": round(rss, 1),
-        "bot_cpu_share": round(cpu[0] / elapsed, 2), "sandbox_cpu_share": round(cpu[1] / elapsed, 2),
-        "people_cpu_share": round(cpu[2] / elapsed, 2),
-        # the bot's CPU time per update: less sensitive than the rates to other work on the machine
-        "bot_cpu_ms_per_update": round(1000 * cpu[0] / max(1, len(latencies)), 2), "event_loop": event_loop,
-        "database": "postgresql" if database_url and "postgresql" in database_url else "sqlite",
-    }
-    result["ratio_vs_echo"] = round(result["updates_per_s"] / echo["updates_per_s"], 2)
-    result["p99_ratio_vs_echo"] = round(result["p99_ms"] / echo["p99_ms"], 2)
-    return result
+    return Measured(sum(done), latencies, elapsed, cpu, rss, echo)
 
 
 Run = Callable[[int, str | None, str], Awaitable[dict[str, Any]]]

@@ -33,7 +33,7 @@ import psutil
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from databases import fresh_postgres  # beside this file, the first place a script is looked up from
+from databases import own_database  # beside this file, the first place a script is looked up from
 
 from handlers.report_reminders import plan_report_reminders
 from models.database import Database
@@ -163,14 +163,14 @@ class PeakRss:
         self.peak = max(self.peak, self.process.memory_info().rss)
 
 
-async def fresh_url(backend: str, workdir: Path, n: int) -> str:
-    """A new empty database of the backend."""
+def server_or_file(backend: str, workdir: Path, n: int) -> str:
+    """Where one size is measured: a new SQLite file, or the PostgreSQL server (a database of its own is made there)."""
     if backend == "sqlite":
         return f"sqlite+aiosqlite:///{workdir / f'reminders-{n}.db'}"
     base = os.environ.get("P2C_TEST_POSTGRES_URL")
     if not base:
         raise SystemExit("PostgreSQL needs P2C_TEST_POSTGRES_URL (run under scripts/with-postgres.sh)")
-    return await fresh_postgres(base)
+    return base
 
 
 async def timed_plan(database: Database, now: datetime) -> tuple[int, float, float]:
@@ -214,7 +214,12 @@ async def plan_runs(url: str) -> dict[str, Any]:
 
 async def measure(backend: str, n: int, workdir: Path) -> dict[str, Any]:
     """Seed one size on one backend, then time the planning runs in a fresh process (its memory is the plan's)."""
-    url = await fresh_url(backend, workdir, n)
+    async with own_database(server_or_file(backend, workdir, n)) as url:
+        assert url is not None
+        return await _measure(url, n)
+
+
+async def _measure(url: str, n: int) -> dict[str, Any]:
     database = Database(url)
     try:
         await upgrade(database)
