@@ -166,12 +166,16 @@ def _distinct(zones: list[str], now: datetime) -> list[str]:
 
 
 def _local(city: City, now: datetime) -> str:
-    """The city's zone, or the zone of its own country that keeps the same time (GeoNames puts Hanoi in
-    Asia/Bangkok; Viet Nam's zone is Asia/Ho_Chi_Minh), its capital's first."""
+    """The city's zone when it is one of its country's (Novosibirsk's is Asia/Novosibirsk, not the first zone of
+    Russia that keeps its time, Asia/Barnaul), else the zone of its own country that keeps the same time (GeoNames
+    puts Hanoi in Asia/Bangkok; Viet Nam's zone is Asia/Ho_Chi_Minh), its capital's first."""
     if city.iso3 is None:
         return city.zone
+    zones = _of_country(city.iso3, now)
+    if city.zone in zones:
+        return city.zone
     times = _times(city.zone, now)
-    return next((z for z in _of_country(city.iso3, now) if _times(z, now) == times), city.zone)
+    return next((z for z in zones if _times(z, now) == times), city.zone)
 
 
 def _of_country(iso3: str, now: datetime) -> list[str]:

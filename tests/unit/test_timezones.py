@@ -137,6 +137,11 @@ def test_a_country_with_several_zones_offers_them_capital_first() -> None:
     ("Manama", "Asia/Bahrain"), ("Abu Dhabi", "Asia/Dubai"), ("Sanaa", "Asia/Aden"), ("Astana", "Asia/Almaty"),
     ("Yaoundé", "Africa/Douala"), ("Quito", "America/Guayaquil"), ("Hanoi", "Asia/Ho_Chi_Minh"),
     ("Wellington", "Pacific/Auckland"), ("Suva", "Pacific/Fiji"), ("Malé", "Indian/Maldives"),
+    # a city in a zone of its own, not the first of its country's zones that keeps the same time (Asia/Barnaul,
+    # America/Boise)
+    ("Novosibirsk", "Asia/Novosibirsk"), ("Vladivostok", "Asia/Vladivostok"), ("Samara", "Europe/Samara"),
+    ("Denver", "America/Denver"), ("Krasnoyarsk", "Asia/Krasnoyarsk"), ("Новосибирск", "Asia/Novosibirsk"),
+    ("Владивосток", "Asia/Vladivostok"), ("Самара", "Europe/Samara"), ("Якутск", "Asia/Yakutsk"),
     ("Jeddah", "Asia/Riyadh"), ("Alexandria", "Africa/Cairo"), ("Rio de Janeiro", "America/Sao_Paulo"),
     # "City, Country": the city within that country, else the country's zone
     ("Dakar, Sénégal", "Africa/Dakar"), ("Paris, France", "Europe/Paris"), ("Kaolack, Sénégal", "Africa/Dakar"),
