@@ -26,6 +26,7 @@ from handlers.commands import help_reply
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
 from handlers.digests import journey as digests
 from handlers.forms.engine import FormInput, code
+from handlers.forms.intents import typed_intent
 from handlers.greetings import is_greeting, small_talk
 from handlers.helpdesk import listing as helpdesk_listing
 from handlers.helpdesk import threads as helpdesk
@@ -116,6 +117,9 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
         language.choose_language(conv, named)  # "English", "français", "中文" typed after the menu, or instead of it
     elif (incoming.text and is_greeting(incoming.text)) or role_of(conv.contact) is None:
         conv.say(greet(conv))  # a newcomer's first words, in any language: who we are and how to begin
+    elif incoming.text and (intent := typed_intent(incoming.text)) is not None:
+        # a form's word ("help", "帮助", "annuler", "назад") with no form open: /cancel's answer, or /help's
+        await (_cancel if intent == "cancel" else _help)(conv, incoming)
     elif incoming.text and (answer := small_talk(conv.contact, incoming.text)) is not None:
         conv.say(answer)  # "Merci", "👍" after an answer: not a new question
     elif (incoming.text and (ref := lookup.reference_in(incoming.text)) is not None

@@ -147,3 +147,13 @@ async def test_thanks_and_emoji_after_an_answer_are_not_offered_as_a_question(ch
     assert "/help" in answers[0].text
     offered = await chat.send(lucia, "¿Cuándo vence el informe? 2027?")
     assert "f:message:send" in codes(offered[0])  # a real question still is
+
+
+@pytest.mark.parametrize(("words", "expected"), [("help", "/help"), ("帮助", "/help"), ("Помощь!", "/help"),
+                                                 ("назад", "/help"), ("annuler", "nothing to cancel")])
+async def test_a_form_s_word_typed_with_no_form_open_is_not_offered_as_a_question(chat: ChatDriver, database: Database,
+                                                                                 words: str, expected: str) -> None:
+    lucia = await focal_point(chat, database, 8110, "en")
+    answers = await chat.send(lucia, words)
+    assert len(answers) == 1 and not codes(answers[0]), answers  # no "Send to the P2C team?" with its buttons
+    assert expected in answers[0].text
