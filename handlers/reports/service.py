@@ -145,6 +145,10 @@ async def _choose(conv: Conversation, entity_id: int) -> None:
     """Open the one pledge due (or the only one), or list them with the most overdue first."""
     reports = Reports(conv.session)
     pledges = await reports.reportable_pledges(entity_id)
+    if not pledges and await reports.has_completed_pledges(entity_id):
+        conv.say(Reply((Text(N_("Every pledge of your organisation is completed: there is no report left to make. "
+                                "Thank you! See /mypledges.")),)))
+        return
     if not pledges:
         conv.say(Reply((Text(N_("Your organisation has no validated pledge to report on yet. See /mypledges.")),)))
         return

@@ -118,6 +118,8 @@ async def test_closing_a_pledge_below_100_percent_is_confirmed_and_staff_are_tol
         audited = [row.details for row in rows]
     assert pledge is not None and pledge.status == PledgeStatus.completed
     assert [(d["period"], d["percent"]) for d in audited] == [("2024", 75)]
+    nothing_left = await chat.send(person, "/report")  # it said the organisation had no validated pledge yet
+    assert "Every pledge of your organisation is completed" in nothing_left[-1].text, nothing_left[-1].text
 
 
 async def test_staff_learn_that_a_report_closed_its_pledge(chat: ChatDriver, database: Database) -> None:
