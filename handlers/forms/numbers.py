@@ -377,9 +377,37 @@ def _check_before(words: str) -> None:
         raise ParseError("qualified")
 
 
+_SPELLED_BY_LANGUAGE = {
+    "en": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+          "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety",
+    "fr": "un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize vingt vingts "
+          "trente quarante cinquante soixante",
+    "es": "uno una dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince dieciséis "
+          "diecisiete dieciocho diecinueve veinte veintiuno veintidós veintitrés veinticuatro veinticinco veintiséis "
+          "veintisiete veintiocho veintinueve treinta cuarenta cincuenta sesenta setenta ochenta noventa",
+    "ru": "один одна два две три четыре пять шесть семь восемь девять десять одиннадцать двенадцать тринадцать "
+          "четырнадцать пятнадцать шестнадцать семнадцать восемнадцать девятнадцать двадцать тридцать сорок "
+          "пятьдесят шестьдесят семьдесят восемьдесят девяносто",
+    "ar": "واحد واحدة اثنان اثنين ثلاثة ثلاث أربعة أربع خمسة خمس ستة ست سبعة سبع ثمانية ثمان تسعة تسع عشرة عشر "
+          "عشرون عشرين ثلاثون ثلاثين أربعون أربعين خمسون خمسين ستون ستين سبعون سبعين ثمانون ثمانين تسعون تسعين",
+}
+_SPELLED_WORDS = frozenset(fold_word(word) for words in _SPELLED_BY_LANGUAGE.values() for word in words.split())
+"""Numbers spelled out, units and tens, in the languages written with spaces (Chinese numerals are read as
+numbers): after a count's number ("сто двадцать", "hundred twenty", "مئة وعشرون") they are the rest of that number,
+which is not read in words, never its unit."""
+
+
+def _opens_with_spelled(words: str) -> bool:
+    """Whether words begin with a number spelled out (Arabic's "and" joined to it: "وعشرون")."""
+    first = fold_word(words.split()[0]) if words.split() else ""
+    return first in _SPELLED_WORDS or (first.startswith("و") and first[1:] in _SPELLED_WORDS)
+
+
 def _after(number: str, words: str, locale: str) -> tuple[int, str] | None:
     """The count and its words ("700", "écoles"), refusing a percentage, money or a bound; None when the words
     after the number are no unit (another number, a sign)."""
+    if _opens_with_spelled(words):  # "сто двадцать" was read as 100 counting "двадцать"
+        raise ParseError("spelled")
     folded = fold_word(words) if words else ""
     if _PERCENT_AFTER.match(folded):
         raise ParseError("percent")

@@ -6,7 +6,7 @@ from typing import Literal
 
 Reason = Literal[
     "empty", "not_a_number", "other_currency", "negative", "too_large", "not_whole", "not_a_date", "ambiguous_date",
-    "out_of_range", "percent", "money", "qualified",
+    "out_of_range", "percent", "money", "qualified", "spelled",
 ]
 
 # Our language codes to Babel locales. Arabic is shown with Latin digits ("latn"): CLDR's "ar" uses

@@ -314,6 +314,7 @@ _COUNT_REFUSALS: dict[str, str] = {
     "money": N_("Please type the number itself, not an amount of money, for example {example}."),
     "qualified": N_("Please type just the number, for example {example}. Only “about” may come before it: words "
                     "such as “less than” or “half of” change the count."),
+    "spelled": N_("Please type the number in digits, for example {example}."),
 }
 
 
@@ -367,7 +368,8 @@ _UNIT_FILLERS = frozenset(("de", "des", "d", "of", "the", "les", "los", "las", "
 
 
 def unit_score(typed: str, label: str) -> int:
-    """How well typed words name a unit's label: 3 the same, 2 containing it, 1 the same stem ("школ", "школы")."""
+    """How well typed words name a unit's label: 3 the same, 2 containing it, 1 the same stem ("школ", "школы") or
+    an abbreviation of its first word with its dot ("шк.", "éc.")."""
     words = [w for w in fold(typed).split() if w not in _UNIT_FILLERS]
     wanted, name = " ".join(words), fold(label)
     if not wanted or not name:
@@ -377,6 +379,8 @@ def unit_score(typed: str, label: str) -> int:
     if len(name) >= 2 and name in wanted:
         return 2
     first, head = wanted.split()[0], name.split()[0]
+    if typed.strip().endswith(".") and len(words) == 1 and len(first) >= 2 and head.startswith(first):
+        return 1
     common = len(next((first[:k] for k in range(min(len(first), len(head)), 0, -1) if first[:k] == head[:k]), ""))
     return 1 if common >= 4 and common >= min(len(first), len(head)) - 2 else 0
 

@@ -102,16 +102,23 @@ class PercentStep(IntegerStep):
         return percent_label(int(value))
 
 
+MEASURE_WORDS = frozenset("所个個家户戶人名位台部座处處条條间間")
+"""Chinese measure words, which a count takes whatever it counts ("120所", "3000人"): they name no unit of their own."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class TargetStep(IntegerStep):
     """How much of the pledge's target is reached, counted in the target's unit: words after the number must name
-    that unit ("700 écoles" when the target counts schools; "700 élèves" is refused, not stored as 700 schools)."""
+    that unit ("700 écoles" when the target counts schools; "700 élèves" is refused, not stored as 700 schools), or be
+    a measure word alone ("120所")."""
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """The number, when what it counts is the target's unit or is not said."""
         number, words = self.count(value, ctx)
         unit = str(answers.get(UNIT) or "")
         label = labeller(TARGET_UNITS)(unit)
+        if words.strip() in MEASURE_WORDS:
+            words = ""
         if words and unit and not names_unit(words, label, TARGET_UNIT_FORMS.get(unit, {}), ctx):
             raise InvalidAnswerError(text(N_("The target counts {unit}. Please type the number of {unit} reached, "
                                              "for example {example}."),

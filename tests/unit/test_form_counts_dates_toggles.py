@@ -59,6 +59,23 @@ def test_a_count_with_another_number_or_no_words_is_refused(typed: str, locale: 
         parse_count(typed, locale)
 
 
+@pytest.mark.parametrize(("typed", "locale"), [
+    ("сто двадцать", "ru"), ("сто двадцать школ", "ru"), ("hundred twenty", "en"), ("cent vingt", "fr"),
+    ("cien veinte", "es"), ("مئة وعشرون", "ar"), ("مئة عشرون", "ar")])
+def test_a_number_spelled_on_after_its_first_word_is_refused(typed: str, locale: str) -> None:
+    """Regression: "сто двадцать" (120) was read as 100 counting "двадцать", and stored as 100."""
+    with pytest.raises(ParseError) as refused:
+        parse_count(typed, locale)
+    assert refused.value.reason == "spelled"
+
+
+@pytest.mark.parametrize(("typed", "locale", "value"), [
+    ("сто школ", "ru", 100), ("a hundred schools", "en", 100), ("500 one-room schools", "en", 500),
+    ("2 млн человек", "ru", 2_000_000)])
+def test_a_number_word_before_a_unit_still_counts(typed: str, locale: str, value: int) -> None:
+    assert parse_count(typed, locale)[0] == value
+
+
 @pytest.mark.parametrize(("typed", "locale", "reason"), [
     ("35 percent", "en", "percent"), ("35 pour cent", "fr", "percent"), ("35 процентов", "ru", "percent"),
     ("35 por ciento", "es", "percent"), ("35 %", "fr", "percent"), ("35%", "en", "percent"), ("٣٥٪", "ar", "percent"),
@@ -95,7 +112,8 @@ def test_the_report_reads_a_count_written_with_its_unit(renderer: Renderer, step
 
 
 @pytest.mark.parametrize(("typed", "locale"), [
-    ("700 élèves", "fr"), ("700 pupils", "en"), ("700 people", "en"), ("700 or so pupils", "en")])
+    ("700 élèves", "fr"), ("700 pupils", "en"), ("700 people", "en"), ("700 or so pupils", "en"), ("700 чел.", "ru"),
+    ("700 шк", "ru")])
 def test_the_target_reached_is_counted_only_in_the_target_unit(renderer: Renderer, typed: str, locale: str) -> None:
     """Regression: "700 élèves" against a target of 2 000 schools was stored as 700 schools."""
     current = FormState(step="target_achieved", answers={**FACTS, "status": "in_progress"})
@@ -108,7 +126,9 @@ def test_the_target_reached_is_counted_only_in_the_target_unit(renderer: Rendere
 
 @pytest.mark.parametrize(("typed", "locale"), [
     ("700", "en"), ("700 schools", "en"), ("about 700 schools", "en"), ("700 school", "en"), ("700 écoles", "fr"),
-    ("environ 700 écoles", "fr"), ("700 écoles environ", "fr"), ("700 of the schools", "en")])
+    ("environ 700 écoles", "fr"), ("700 écoles environ", "fr"), ("700 of the schools", "en"),
+    # a measure word alone, or the unit's abbreviation with its dot: "120所" was refused ("the target counts schools")
+    ("700所", "zh"), ("700 所", "zh"), ("700所学校", "zh"), ("700 шк.", "ru"), ("700 éc.", "fr")])
 def test_the_target_reached_reads_its_unit(renderer: Renderer, typed: str, locale: str) -> None:
     current = FormState(step="target_achieved", answers={**FACTS, "status": "in_progress"})
     outcome = advance(REPORT_FORM, current, FormInput(text=typed), context(renderer, locale))
@@ -117,6 +137,7 @@ def test_the_target_reached_reads_its_unit(renderer: Renderer, typed: str, local
 
 @pytest.mark.parametrize(("step", "typed", "start"), [
     ("target_achieved", "35 percent", "Please type the number itself, not a percentage, for example 500."),
+    ("target_achieved", "hundred twenty", "Please type the number in digits, for example 500."),
     ("beneficiaries_reached", "5 000 000 FCFA",
      "Please type the number itself, not an amount of money, for example 1,500,000."),
     ("beneficiaries_reached", "less than 300",
