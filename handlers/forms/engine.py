@@ -28,7 +28,8 @@ DEFAULT_GROUP = "$default_group"
 PREFILLED = "$prefilled"
 """Hidden answer: steps answered ahead (a group of defaults, "300 schools"), not asked again on the way."""
 SHORT_DEFAULT = 40
-"""A default shown in full on its button up to this length; a longer text is quoted above the buttons."""
+"""A default shown in full on its button up to this length (as plain text); a longer one is quoted above the
+buttons."""
 STALE = N_("That button belongs to an earlier question. Here is the current one.")
 NOT_OFFERED = N_("That button is not one of this question's options. Here is the question again.")
 NOT_CANCELLED = N_("Not cancelled: your answers are kept.")
@@ -148,9 +149,14 @@ def _default_rows(form: Form, state: FormState, step: Step, ctx: FormContext, pa
     source = state.answers.get(DEFAULTS_FROM)
     if value is not None:
         shown = step.show(value, ctx)
-        if isinstance(shown, str) and len(shown) > SHORT_DEFAULT:
-            parts.append(Line(Text(N_("Last time")), shown[:600] + ("…" if len(shown) > 600 else "")))
-            label: Label = Text(N_("↩️ Same as last time"))
+        if len(ctx.translate(shown)) > SHORT_DEFAULT:  # a long text, a list of fifteen countries: quoted above
+            quoted = shown[:600] + ("…" if len(shown) > 600 else "") if isinstance(shown, str) else shown
+            if source:
+                parts.append(Line(text(N_("In {ref}"), ref=Code(str(source))), quoted))
+                label: Label = text(N_("↩️ Same as {ref}"), ref=Code(str(source)))
+            else:
+                parts.append(Line(Text(N_("Last time")), quoted))
+                label = Text(N_("↩️ Same as last time"))
         elif source:
             label = text(N_("↩️ Same as {ref}: {answer}"), ref=Code(str(source)), answer=shown)
         else:

@@ -194,3 +194,20 @@ def test_a_group_of_defaults_is_one_tap_and_its_steps_are_not_asked_again() -> N
     assert taken.state.step == "target_value", "beneficiaries are answered: the next question is the target"
     later = run(taken.state, "500", "f:target_unit:c:schools", "31/12/2027", "2026-01-01", "2028-06-30")
     assert later.state.step == "$sum", "the SDGs and WSIS lines were answered ahead: straight to the summary"
+
+
+@pytest.mark.parametrize("source", ["P2C-2026-00003", None])
+def test_a_long_default_is_quoted_and_its_button_stays_short(renderer: Renderer, source: str | None) -> None:
+    """Regression: "↩️ Как в P2C-2026-00003: Казахстан, Узбекистан, … Бутан и Лаосская Народно-Демократическая
+    Республика", a button of over 200 characters, for a pledge made in fifteen countries."""
+    countries = ["KAZ", "UZB", "KGZ", "TJK", "TKM", "MNG", "NPL", "BTN", "LAO", "KHM", "MMR", "AFG", "BGD", "LKA",
+                 "MDV"]
+    state = at("countries", **{**previous(), DEFAULTS: {"countries": countries}, DEFAULT_GROUP: None,
+                               DEFAULTS_FROM: source}, title="T" * 10, pledge_type="policy", value_usd=None)
+    ctx = FormContext("ru", TODAY, lambda label: renderer.label(label, "ru", markup=False))
+    asked = advance(PLEDGE_FORM, state, FormInput(code="f:countries:x"), ctx).replies[-1]
+    rendered = renderer.reply(asked, "ru")
+    same = next(label for row in rendered.buttons for label, code in row if code == "f:countries:same")
+    assert same == ("↩️ Как в P2C-2026-00003" if source else "↩️ Как в прошлый раз"), same
+    assert "Лаосская Народно-Демократическая Республика" in rendered.text
+    assert ("В P2C-2026-00003" if source else "В прошлый раз") in rendered.text, rendered.text
