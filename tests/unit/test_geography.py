@@ -319,6 +319,16 @@ SEARCHES = [
     ("德國", "DEU"),  # Traditional characters
     ("Estados Unidos", "USA"),
     ("Беларусь", "BLR"),
+    # what people call a country in their own language: "Америка" was American Samoa, "Англия" nothing at all
+    ("Америка", "USA"),
+    ("Amérique", "USA"),
+    ("Англия", "GBR"),
+    ("Angleterre", "GBR"),
+    ("Inglaterra", "GBR"),
+    ("إنجلترا", "GBR"),
+    ("英格兰", "GBR"),
+    ("Туркмения", "TKM"),
+    ("Киргизия", "KGZ"),
     ("Ёлка", None),
 ]
 
