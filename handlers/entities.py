@@ -148,7 +148,8 @@ async def decide(conv: Conversation, entity: Entity, seen: EntityStatus, status:
     await close_notices(conv, entity, status, members, again=seen is EntityStatus.rejected)
     if approved:
         news: tuple[Label, ...] = (text(N_("Good news: “{entity}” has been validated by BDT. You can now register "
-                                           "pledges."), entity=entity.name),)
+                                           "pledges."), entity=entity.name),
+                                   Text(N_("To register a pledge, send /pledge.")))
     else:
         because = (reason,) if reason else ()
         news = (text(N_("BDT could not validate “{entity}”. The reason:"), entity=entity.name), *because,

@@ -7,11 +7,13 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
-from handlers.messages import N_, Button, Code, Label, Reply, Text, text
+from handlers.messages import N_, Button, Code, Label, Line, Reply, Text, text
 from handlers.people import acted_last, audit, decided_by, staff_member
 from handlers.pledges.notices import review_notice, shown_again, staff_copy_key, submitter_of
 from handlers.pledges.service import coordinators, focal_points, nobody_told
 from handlers.reports.cadence import cadence_buttons, cadence_news
+from handlers.reports.cards import next_due_label
+from handlers.reports.rules import due_of
 from handlers.staff_notices import close_staff_copies, person_for_staff
 from handlers.vocabulary import status_label
 from models.repositories.entities import Entities
@@ -173,8 +175,12 @@ async def decide(conv: Conversation, pledge: Pledge, seen: tuple[str, int], verd
         parts += (cadence_news(pledge, conv.today),)  # set while it was under review: told with the validation
     if verdict is PledgeStatus.rejected:
         parts += (Text(REJECTED_NEXT),)
-    buttons = ((Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"),),) \
-        if verdict is PledgeStatus.changes_requested else ()
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if verdict is PledgeStatus.changes_requested:
+        buttons = ((Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"),),)
+    if verdict is PledgeStatus.validated:  # what comes next: its reports, the first perhaps overdue already
+        parts += (Line(Text(N_("Progress reports")), next_due_label(due_of(pledge, set(), conv.today))),)
+        buttons = ((Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"),),)
     for member in told:
         await outbox.enqueue(conv.session, member, Reply(parts, buttons),
                              f"decision:{pledge.id}:v{pledge.version}:{verdict.value}:{member.id}",

@@ -130,7 +130,7 @@ async def test_a_rejected_organisation_can_be_validated_after_all(chat: ChatDriv
     assert await decisions(chat.database, entity.id or 0) == [("entity.rejected", {"reason": REASON}),
                                                               ("entity.validated", {"after": "rejected"})]
     [news] = await chat.collect(OLGA)
-    assert f"“{NAME}” has been validated by BDT" in news.text
+    assert f"“{NAME}” has been validated by BDT" in news.text and "To register a pledge, send /pledge." in news.text
     reopened = [m for m in await chat.collect(CARL) if "✅ Validated by Bea on " in m.text]
     assert reopened and codes(reopened[-1]) == []
     invited = await chat.send(bea, f"/invite {entity.id}")

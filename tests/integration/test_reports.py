@@ -341,6 +341,21 @@ async def test_a_cadence_set_during_review_is_told_with_the_validation(chat: Cha
     assert "every quarter" in told
 
 
+async def test_the_validation_says_when_the_first_report_is_due_with_a_button_to_report(chat: ChatDriver,
+                                                                                        database: Database) -> None:
+    """Regression: a pledge started in 2024 and validated now had two reports overdue, and its validation said
+    nothing of reporting; the focal point learned of it from the first reminder."""
+    await member(chat, 9)
+    pledge_id = await validated_pledge(chat, 9, start="2024-01-01", validate=False)
+    await chat.collect(9)
+    await chat.press(chat.person(STAFF), f"pv:ok:{pledge_id}")
+    told = [m for m in await chat.collect(9) if "has been validated by BDT" in m.text]
+    assert len(told) == 1 and "<b>Progress reports</b>: ⚠️ OVERDUE: the report for 2024 was due" in told[0].text, told
+    assert codes(told[0]) == [f"rp:open:{pledge_id}"]
+    opened = await chat.press(chat.person(9), f"rp:open:{pledge_id}")
+    assert "2024" in opened[-1].text, opened[-1].text
+
+
 async def test_a_cadence_beginning_after_the_pledges_end_is_refused(chat: ChatDriver, database: Database) -> None:
     """Regression (k_loop #3): a pledge ending before the new cadence could begin was "now reporting every quarter,
     starting with the first quarter" after its end, and its focal point was told of a schedule that never comes."""
