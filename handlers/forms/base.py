@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from handlers.messages import N_, Button, Label, Reply, Text, reply_from_json, reply_to_json
 
@@ -82,6 +82,9 @@ class Step:
     when: Callable[[Answers], bool] | None = None
     params: Callable[[Answers], dict[str, Any]] | None = None
     """The question's {placeholders}, from the answers (e.g. the pledge's unit and target, kept as hidden answers)."""
+    typed: ClassVar[bool] = False
+    """Whether its answer is typed (a text, a number, a date): asked again after Back, the step shows the answer it
+    holds and offers to keep it, which the person would otherwise have to type again without seeing it."""
 
     def ask(self, answers: Answers) -> Text:
         """The question, with its parameters."""

@@ -109,9 +109,14 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     told = counted(form, state.answers, step.id)
     n = next((i for i, s in enumerate(told) if s.id == step.id), 0) + 1
     numbering = [text(N_("Question {n} of {total}"), n=n, total=len(told))] if form.numbered else []
-    parts: list[Label] = [*notes, *numbering, step.ask(state.answers), *_current(state, step, ctx),
+    kept = _kept(state, step)
+    current = _current(state, step, ctx) or (
+        (Line(Text(N_("Current answer")), step.show(kept, ctx)),) if kept is not None else ())
+    parts: list[Label] = [*notes, *numbering, step.ask(state.answers), *current,
                           *step.lines(state.answers, state.scratch, ctx)]
     rows = [tuple(row) for row in step.buttons(state.answers, state.scratch, ctx) if row]
+    if kept is not None:
+        rows.insert(0, (Button(Text(N_("➡️ Keep this answer")), code(step.id, "keep")),))
     rows += _default_rows(form, state, step, ctx, parts, first=position == 1)
     nav: list[Button] = []
     if state.reviewed is not None:  # changing an answer picked on the summary: Back returns to it, unchanged
@@ -132,6 +137,15 @@ def _current(state: FormState, step: Step, ctx: FormContext) -> tuple[Label, ...
     if state.reviewed is None or step.id not in state.answers or (value is None and not step.skippable(state.answers)):
         return ()  # not answered yet, or asked because it may no longer be skipped (Type now Financial: its Value)
     return (Line(Text(N_("Current answer")), step.show(value, ctx) if value is not None else Text(N_("(skipped)"))),)
+
+
+def _kept(state: FormState, step: Step) -> Any:
+    """The typed answer a step holds when it is asked again after Back, to show and keep (None: none to keep; while
+    an answer picked on the summary is changed, `_current` shows it and Back keeps it)."""
+    value = state.answers.get(step.id)
+    if state.reviewed is not None or not step.typed or value is None or not step.still_valid(value, state.answers):
+        return None
+    return value
 
 
 def _default(state: FormState, step: Step) -> Any:
@@ -326,6 +340,11 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
         return Outcome(moved, (prompt(form, moved, ctx),))
     if action == "help" and step.help:
         return Outcome(state, (prompt(form, state, ctx, (Text(step.help),)),))
+    if action == "keep":
+        value = _kept(state, step)
+        if value is None:
+            raise InvalidAnswerError(Text(STALE))
+        return _apply(form, state, step, Answer(value, step.show(value, ctx)), ctx)
     if action == "same":
         value = _default(state, step)
         if value is None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from handlers.canonical import canonical_name
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
@@ -71,6 +71,8 @@ each, which as the entire answer to an optional question ("Any challenges?") can
 @dataclass(frozen=True, kw_only=True)
 class TextStep(Step):
     """Free text between `min_length` and `max_length` characters."""
+
+    typed: ClassVar[bool] = True
 
     min_length: int = 1
     """Counted in letters: an answer in Chinese, Japanese or Korean needs fewer characters (`least_length`); a name
@@ -292,6 +294,8 @@ class YesNoStep(ChoiceStep):
 class AmountStep(Step):
     """Money in USD as people write it ("1.5 million", "2,5 M", "300万"); stored as a decimal string."""
 
+    typed: ClassVar[bool] = True
+
     minimum: Decimal = Decimal(0)
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
@@ -323,6 +327,8 @@ class IntegerStep(Step):
     """A count ("2 million", "2,5 млн", "700 écoles", "environ 350 000 élèves"), between `minimum` and `maximum`: the
     words after the number, such as what it counts, are read past when they hold no other number, and "about" before
     it; a percentage, money, or a bound ("less than 300") is refused (`parse_count`)."""
+
+    typed: ClassVar[bool] = True
 
     minimum: int = 0
     maximum: int | None = None
@@ -434,6 +440,8 @@ def end_of_years(today: date) -> tuple[tuple[str, date], ...]:
 @dataclass(frozen=True, kw_only=True)
 class DateStep(Step):
     """A date typed as people write it, with quick buttons; `not_before` and `not_after` name earlier date steps."""
+
+    typed: ClassVar[bool] = True
 
     quick: QuickDates = end_of_years
     not_before: str | None = None

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, StepResult, Upload
 from handlers.forms.numbers import parse_percent
@@ -145,6 +145,8 @@ def evidence_label(item: Mapping[str, Any]) -> Label:
 @dataclass(frozen=True, kw_only=True)
 class EvidenceStep(TextStep):
     """Documents and photos sent in the chat, or links; several, then Done."""
+
+    typed: ClassVar[bool] = False  # what it holds is listed with its own Done
 
     def _items(self, answers: Answers, scratch: Mapping[str, Any]) -> list[dict[str, Any]]:
         if "items" in scratch:

@@ -211,3 +211,25 @@ def test_a_long_default_is_quoted_and_its_button_stays_short(renderer: Renderer,
     assert same == ("↩️ Как в P2C-2026-00003" if source else "↩️ Как в прошлый раз"), same
     assert "Лаосская Народно-Демократическая Республика" in rendered.text
     assert ("В P2C-2026-00003" if source else "В прошлый раз") in rendered.text, rendered.text
+
+
+def test_back_to_a_typed_answer_shows_it_and_offers_to_keep_it(renderer: Renderer) -> None:
+    """Regression: Back to the description showed the bare question, and the person had to type again a text they
+    could not see."""
+    description = "Connect 500 rural schools in the Sahel to broadband by 2027, with solar power."
+    answered = run(at("title"), "Schools online", description)
+    assert answered.state.step == "focus_area"
+    back = run(answered.state, "f:focus_area:back")
+    assert back.state.step == "description"
+    asked = renderer.reply(back.replies[-1], "en")
+    assert f"<b>Current answer</b>: {description}" in asked.text
+    assert asked.buttons[0] == (("➡️ Keep this answer", "f:description:keep"),)
+    kept = run(back.state, "f:description:keep")
+    assert kept.state.step == "focus_area" and kept.state.answers["description"] == description
+    again = run(kept.state, "f:focus_area:back", "f:description:back", "f:title:keep")
+    assert again.state.step == "description" and again.state.answers["title"] == "Schools online"
+    # a choice is tapped again: no Keep there; nor on a question never answered, where a forged one is refused
+    assert "f:focus_area:keep" not in [b.code for row in run(again.state, "f:description:keep").replies[-1].buttons
+                                       for b in row]
+    fresh = run(at("title"), "f:title:keep")
+    assert fresh.state.step == "title" and "title" not in fresh.state.answers
