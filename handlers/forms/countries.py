@@ -182,7 +182,7 @@ class CountryStep(Step):
         shown: list[Label] = []
         picked = self._picked(answers, scratch) if self.multi else []
         if picked:
-            shown.append(Concat((Text(N_("Selected:")), " ", places_label(picked))))
+            shown.append(text(N_("Selected: {places}"), places=places_label(picked)))
         if scratch.get("matches"):
             shown.append(Text(N_("Did you mean one of these? Pick below:")) if scratch.get("suggested")
                          else Text(N_("Several countries match. Pick one:")))

@@ -21,6 +21,7 @@ from handlers.forms.engine import (
     FormInput,
     Outcome,
     advance,
+    prompt,
 )
 from handlers.forms.intents import typed_intent
 from handlers.forms.parsing import ParseError
@@ -233,3 +234,13 @@ def test_back_to_a_typed_answer_shows_it_and_offers_to_keep_it(renderer: Rendere
                                        for b in row]
     fresh = run(at("title"), "f:title:keep")
     assert fresh.state.step == "title" and "title" not in fresh.state.answers
+
+
+def test_the_running_selection_of_countries_is_punctuated_in_the_reader_s_language(renderer: Renderer) -> None:
+    """Regression: "已选： 中国、蒙古": a space after the full-width colon in Chinese, as in every language."""
+    state = FormState(step="countries", answers={"title": "T" * 10, "pledge_type": "policy", "value_usd": None},
+                      scratch={"picked": ["CHN", "MNG"]})
+    for locale, expected in (("zh", "已选：中国和蒙古"), ("fr", "Sélection\u00a0: Chine et Mongolie"),
+                             ("en", "Selected: China and Mongolia")):
+        ctx = FormContext(locale, TODAY, lambda label, locale=locale: renderer.label(label, locale, markup=False))
+        assert expected in renderer.reply(prompt(PLEDGE_FORM, state, ctx), locale).text
