@@ -191,7 +191,10 @@ async def edit_pledge(conv: Conversation, pledge: Pledge, confirmed: int | None)
     if draft is not None and answered(draft) and confirmed != draft.version:
         conv.say(await replace_or_continue(conv, draft, pledge))
         return
-    await begin(conv, PLEDGE, {**answers_of(pledge), EDITING: pledge.id, EDITED_VERSION: pledge.version})
+    # BDT's comment heads the edit (said again when it is resumed): what the changes must answer
+    asked = (Line(Text(N_("BDT's comment")), shorten(pledge.staff_comment, COMMENT_EXCERPT)),) \
+        if pledge.staff_comment else ()
+    await begin(conv, PLEDGE, {**answers_of(pledge), EDITING: pledge.id, EDITED_VERSION: pledge.version}, *asked)
 
 
 async def replace_or_continue(conv: Conversation, draft: Draft, pledge: Pledge) -> Reply:

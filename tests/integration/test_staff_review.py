@@ -60,6 +60,17 @@ async def request_changes_and_resubmit(chat: ChatDriver, pledge_id: int) -> None
     await chat.press(focal, "f:$sum:submit")
 
 
+async def test_the_edit_of_a_pledge_returned_for_changes_shows_bdt_s_comment(chat: ChatDriver) -> None:
+    """Regression: the edit opened on the summary without BDT's comment, which the report's clarification shows."""
+    pledge_id = await submitted(chat)
+    bea, focal = chat.person(BEA, "Bea"), chat.person(FOCAL)
+    await chat.press(bea, f"pv:chg:{pledge_id}:1")
+    await chat.send(bea, "Please say how many teachers you will train.")
+    await chat.collect(FOCAL)
+    opened = await chat.press(focal, f"mp:edit:{pledge_id}")
+    assert "<b>BDT's comment</b>: Please say how many teachers you will train." in opened[-1].text, opened[-1].text
+
+
 async def test_validate_on_an_old_notification_shows_the_new_version_instead(chat: ChatDriver,
                                                                              database: Database) -> None:
     pledge_id = await submitted(chat)
