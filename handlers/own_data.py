@@ -111,6 +111,8 @@ async def my_data_command(conv: Conversation, incoming: Incoming) -> None:
             (Text(N_("Role")), role_label(contact.role) if contact.role and role_of(contact) else Text(N_("none"))),
             (Text(N_("Organisation")), entity["name"] if entity else Text(N_("none"))),
             (Text(N_("Language")), LANGUAGE_NAMES.get(conv.locale, conv.locale)),
+            # the zone chosen in /settings, as kept; none chosen: none kept (the organisation's country decides)
+            (Text(N_("Time zone")), Code(contact.timezone) if contact.timezone else Text(N_("none"))),
             (Text(N_("Consent to be registered")), Day(contact.consent_at.date()) if contact.consent_at
              else Text(N_("not given"))),
             (Text(N_("Announcements and digests")),

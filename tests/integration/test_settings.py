@@ -191,6 +191,18 @@ async def test_settings_and_mydata_agree_on_announcements(database: Database, de
         mine = " ".join(m.text for m in await chat.send(person, "/mydata"))
         assert "Announcements and digests</b>: off\n" in shown.text and "Announcements and digests</b>: off\n" in mine
         assert not {"st:consent:off", "st:consent:on"} & set(codes(shown))
+        assert "<b>Time zone</b>: none\n" in mine  # none chosen, none kept
+
+
+async def test_mydata_shows_the_time_zone_kept(database: Database, deps: Deps, renderer: Renderer) -> None:
+    """Regression: /privacy lists the time zone among what is kept, and /mydata left it out."""
+    chat = ChatDriver(database, deps, renderer)
+    await focal(chat, 313)
+    person = chat.person(313)
+    await chat.press(person, "st:tz")
+    await chat.send(person, "Nairobi")
+    mine = " ".join(m.text for m in await chat.send(person, "/mydata"))
+    assert "<b>Time zone</b>: Africa/Nairobi\n" in mine, mine
 
 
 async def test_no_organisation_means_not_set_yet(database: Database, deps: Deps, renderer: Renderer) -> None:
