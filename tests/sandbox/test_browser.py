@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from bot.i18n import Renderer
 from bot.sandbox.client import SandboxClient
@@ -197,6 +197,20 @@ def test_reply_and_the_more_menu(page: Page, live: LiveSandbox) -> None:
     assert mine[4]["contact"]["first_name"] == "Awa" and mine[5]["voice"]["duration"] == 3
 
 
+def bot_message(page: Page, live: LiveSandbox, user_id: int, locale: str, text: str) -> Locator:
+    """The first bot message in a new person's chat on the page: `text` sent by the bot in HTML."""
+    async def send(people: SandboxClient) -> None:
+        await people.add_user(user_id, "Amina", language_code=locale)
+        message = {"chat_id": user_id, "text": text, "parse_mode": "HTML"}
+        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage",
+                                                             json=message) as response:
+            assert response.status == 200
+
+    live.people(send)
+    page.goto(live.server.url + f"/#user={user_id}")
+    return page.locator(".msg.bot .text").first
+
+
 @pytest.mark.parametrize(("locale", "parts", "expected"), [
     ("en", (Text("“{entity}” is validated.", {"entity": "مؤسسة الاتصالات"}),), "ltr"),
     ("ar", (Code("P2C-2025-00001"),), "rtl"),
@@ -206,18 +220,7 @@ def test_a_bot_line_reads_in_its_language_s_direction(page: Page, live: LiveSand
                                                        expected: str) -> None:
     # the page lays a message out as Telegram's apps do, by its first letter (`dir="auto"`), and Chromium reads
     # letters inside an isolate too: an English line opening with an Arabic name was laid out right to left
-    text = renderer.reply(reply(*parts), locale).text
-
-    async def send(people: SandboxClient) -> None:
-        await people.add_user(7002, "Amina", language_code=locale)
-        message = {"chat_id": 7002, "text": text, "parse_mode": "HTML"}
-        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage",
-                                                             json=message) as response:
-            assert response.status == 200
-
-    live.people(send)
-    page.goto(live.server.url + "/#user=7002")
-    shown = page.locator(".msg.bot .text").first
+    shown = bot_message(page, live, 7002, locale, renderer.reply(reply(*parts), locale).text)
     expect(shown).to_contain_text("validated" if locale == "en" else "P2C-2025-00001")
     assert shown.evaluate("e => getComputedStyle(e).direction") == expected
 
@@ -228,17 +231,7 @@ def test_each_line_of_a_message_reads_in_the_direction_of_its_first_letter(page:
     # page took the first line's direction for them all
     answer = "مؤسسة الاتصالات."
     text = renderer.reply(reply(Text("Steps taken: {steps}", {"steps": f"We built 12 schools.\n{answer}"})), "en").text
-
-    async def send(people: SandboxClient) -> None:
-        await people.add_user(7003, "Amina", language_code="en")
-        message = {"chat_id": 7003, "text": text, "parse_mode": "HTML"}
-        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage",
-                                                             json=message) as response:
-            assert response.status == 200
-
-    live.people(send)
-    page.goto(live.server.url + "/#user=7003")
-    shown = page.locator(".msg.bot .text").first
+    shown = bot_message(page, live, 7003, "en", text)
     expect(shown).to_contain_text(answer)
     box, first, second = shown.evaluate("""e => {
         const node = e.firstChild, at = node.textContent.indexOf("\\n");
