@@ -122,6 +122,11 @@ class Step:
         """A file with its name and the step's working memory; by default the same as `on_file`."""
         return self.on_file(upload.kind, upload.file_id, answers, ctx)
 
+    def keep(self, value: Any, answers: Answers, ctx: FormContext) -> StepResult:
+        """The answer it holds taken again as it is (a `typed` step asked again after Back), checked as a typed one
+        would be today: a date that has passed since is refused, as typed again it would be."""
+        return Answer(value, self.show(value, ctx))
+
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The stored answer as the summary shows it."""
         return str(value)

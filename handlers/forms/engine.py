@@ -109,9 +109,9 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     told = counted(form, state.answers, step.id)
     n = next((i for i, s in enumerate(told) if s.id == step.id), 0) + 1
     numbering = [text(N_("Question {n} of {total}"), n=n, total=len(told))] if form.numbered else []
-    kept = _kept(state, step)
+    kept = _kept(state, step, ctx)
     current = _current(state, step, ctx) or (
-        (Line(Text(N_("Current answer")), step.show(kept, ctx)),) if kept is not None else ())
+        (Line(Text(N_("Current answer")), step.show(state.answers[step.id], ctx)),) if kept is not None else ())
     parts: list[Label] = [*notes, *numbering, step.ask(state.answers), *current,
                           *step.lines(state.answers, state.scratch, ctx)]
     rows = [tuple(row) for row in step.buttons(state.answers, state.scratch, ctx) if row]
@@ -139,13 +139,18 @@ def _current(state: FormState, step: Step, ctx: FormContext) -> tuple[Label, ...
     return (Line(Text(N_("Current answer")), step.show(value, ctx) if value is not None else Text(N_("(skipped)"))),)
 
 
-def _kept(state: FormState, step: Step) -> Any:
-    """The typed answer a step holds when it is asked again after Back, to show and keep (None: none to keep; while
-    an answer picked on the summary is changed, `_current` shows it and Back keeps it)."""
+def _kept(state: FormState, step: Step, ctx: FormContext) -> Answer | Stay | None:
+    """The typed answer a step holds when it is asked again after Back, as keeping it would give it (None: none to
+    keep). Not while an answer picked on the summary is changed (`_current` shows it and Back keeps it), nor when
+    the step is asked because of that very answer (a rule of the form refused it at Submit: it must change)."""
     value = state.answers.get(step.id)
-    if state.reviewed is not None or not step.typed or value is None or not step.still_valid(value, state.answers):
+    if (state.reviewed is not None or state.editing or not step.typed or value is None
+            or not step.still_valid(value, state.answers)):
         return None
-    return value
+    try:
+        return step.keep(value, state.answers, ctx)
+    except InvalidAnswerError:  # a date passed since: to be given again
+        return None
 
 
 def _default(state: FormState, step: Step) -> Any:
@@ -341,10 +346,10 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
     if action == "help" and step.help:
         return Outcome(state, (prompt(form, state, ctx, (Text(step.help),)),))
     if action == "keep":
-        value = _kept(state, step)
-        if value is None:
-            raise InvalidAnswerError(Text(STALE))
-        return _apply(form, state, step, Answer(value, step.show(value, ctx)), ctx)
+        taken = _kept(state, step, ctx)
+        if taken is None:
+            raise InvalidAnswerError(Text(NOT_OFFERED))
+        return _apply(form, state, step, taken, ctx)
     if action == "same":
         value = _default(state, step)
         if value is None:

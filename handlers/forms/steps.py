@@ -504,6 +504,10 @@ class DateStep(Step):
         """The date formatted for the reader."""
         return Day(date.fromisoformat(str(value)))
 
+    def keep(self, value: Any, answers: Answers, ctx: FormContext) -> StepResult:
+        """The date it holds, if it may still be given today."""
+        return self._accept(date.fromisoformat(str(value)), answers, ctx)
+
     def still_valid(self, value: Any, answers: Answers) -> bool:
         """Invalid once the date it must follow moved after it, or the date it must precede moved before it."""
         earlier = answers.get(self.not_before) if self.not_before else None

@@ -244,3 +244,20 @@ def test_the_running_selection_of_countries_is_punctuated_in_the_reader_s_langua
                              ("en", "Selected: China and Mongolia")):
         ctx = FormContext(locale, TODAY, lambda label, locale=locale: renderer.label(label, locale, markup=False))
         assert expected in renderer.reply(prompt(PLEDGE_FORM, state, ctx), locale).text
+
+
+def test_keep_is_offered_only_for_an_answer_that_may_be_given_again(renderer: Renderer) -> None:
+    """Regression: Keep was offered for a target date that had passed since, and for an answer a rule of the form had
+    just refused at Submit: kept, it was refused again at Submit, and so on without end."""
+    def keep_offered(state: FormState) -> bool:
+        return any(b.code.endswith(":keep") for row in prompt(PLEDGE_FORM, state, CTX).buttons for b in row)
+
+    answers = {"title": "T" * 10, "pledge_type": "policy", "value_usd": None, "start_date": "2026-01-01"}
+    passed = FormState(step="target_date", answers={**answers, "target_date": "2026-06-30"})  # before TODAY
+    assert not keep_offered(passed)
+    refused = run(passed, "f:target_date:keep")
+    assert refused.state.answers["target_date"] == "2026-06-30" and refused.state.step == "target_date"
+    assert "not one of this question's options" in renderer.reply(refused.replies[0], "en").text
+    future = {**answers, "target_date": "2027-12-31"}
+    assert keep_offered(FormState(step="target_date", answers=future))
+    assert not keep_offered(FormState(step="target_date", answers=future, editing=True))  # asked again by a rule
