@@ -379,28 +379,41 @@ def _check_before(words: str) -> None:
 
 _SPELLED_BY_LANGUAGE = {
     "en": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-          "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety",
+          "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred",
     "fr": "un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize vingt vingts "
-          "trente quarante cinquante soixante",
+          "trente quarante cinquante soixante cent cents",
     "es": "uno una dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince dieciséis "
           "diecisiete dieciocho diecinueve veinte veintiuno veintidós veintitrés veinticuatro veinticinco veintiséis "
-          "veintisiete veintiocho veintinueve treinta cuarenta cincuenta sesenta setenta ochenta noventa",
+          "veintisiete veintiocho veintinueve treinta cuarenta cincuenta sesenta setenta ochenta noventa cien ciento "
+          "doscientos doscientas trescientos trescientas cuatrocientos cuatrocientas quinientos quinientas "
+          "seiscientos seiscientas setecientos setecientas ochocientos ochocientas novecientos novecientas",
     "ru": "один одна два две три четыре пять шесть семь восемь девять десять одиннадцать двенадцать тринадцать "
           "четырнадцать пятнадцать шестнадцать семнадцать восемнадцать девятнадцать двадцать тридцать сорок "
-          "пятьдесят шестьдесят семьдесят восемьдесят девяносто",
+          "пятьдесят шестьдесят семьдесят восемьдесят девяносто сто двести триста четыреста пятьсот шестьсот "
+          "семьсот восемьсот девятьсот",
     "ar": "واحد واحدة اثنان اثنين ثلاثة ثلاث أربعة أربع خمسة خمس ستة ست سبعة سبع ثمانية ثمان تسعة تسع عشرة عشر "
-          "عشرون عشرين ثلاثون ثلاثين أربعون أربعين خمسون خمسين ستون ستين سبعون سبعين ثمانون ثمانين تسعون تسعين",
+          "عشرون عشرين ثلاثون ثلاثين أربعون أربعين خمسون خمسين ستون ستين سبعون سبعين ثمانون ثمانين تسعون تسعين "
+          "مئة مائة مئتان مائتان مئتين مائتين ثلاثمئة ثلاثمائة أربعمئة أربعمائة خمسمئة خمسمائة ستمئة ستمائة "
+          "سبعمئة سبعمائة ثمانمئة ثمانمائة تسعمئة تسعمائة",
 }
 _SPELLED_WORDS = frozenset(fold_word(word) for words in _SPELLED_BY_LANGUAGE.values() for word in words.split())
-"""Numbers spelled out, units and tens, in the languages written with spaces (Chinese numerals are read as
-numbers): after a count's number ("сто двадцать", "hundred twenty", "مئة وعشرون") they are the rest of that number,
-which is not read in words, never its unit."""
+"""Numbers spelled out, units, tens and hundreds, in the languages written with spaces (Chinese numerals are read
+as numbers): after a count's number ("сто двадцать", "mil quinientos", "مئة وعشرون") they are the rest of that
+number, which is not read in words, never its unit."""
+_AND = frozenset(("and", "et", "y", "и", "و"))
+"""The "and" inside a number spelled out ("a hundred and twenty", "مئة و عشرون")."""
 
 
 def _opens_with_spelled(words: str) -> bool:
-    """Whether words begin with a number spelled out (Arabic's "and" joined to it: "وعشرون")."""
-    first = fold_word(words.split()[0]) if words.split() else ""
-    return first in _SPELLED_WORDS or (first.startswith("و") and first[1:] in _SPELLED_WORDS)
+    """Whether words begin with a number spelled out, perhaps after "and" ("and twenty", "وعشرون"), or with one
+    whose parts all are ("twenty-five", "quatre-vingts"; "one-room" is no number)."""
+    tokens = words.split()
+    if len(tokens) > 1 and fold_word(tokens[0]) in _AND:
+        tokens = tokens[1:]
+    parts = [fold_word(part) for part in re.split(r"[-‐‑]", tokens[0])] if tokens else []
+    if parts and parts[0].startswith("و") and parts[0][1:] in _SPELLED_WORDS:
+        parts[0] = parts[0][1:]
+    return bool(parts) and all(part in _SPELLED_WORDS for part in parts)
 
 
 def _after(number: str, words: str, locale: str) -> tuple[int, str] | None:

@@ -102,8 +102,16 @@ class PercentStep(IntegerStep):
         return percent_label(int(value))
 
 
-MEASURE_WORDS = frozenset("所个個家户戶人名位台部座处處条條间間")
-"""Chinese measure words, which a count takes whatever it counts ("120所", "3000人"): they name no unit of their own."""
+_PEOPLE, _PLACES = frozenset({"people", "trainees"}), frozenset({"schools", "health_facilities"})
+MEASURE_WORDS: dict[str, frozenset[str] | None] = {
+    "个": None, "個": None, "所": _PLACES, "间": _PLACES, "間": _PLACES, "人": _PEOPLE, "名": _PEOPLE, "位": _PEOPLE,
+    "户": frozenset({"households"}), "戶": frozenset({"households"}), "台": frozenset({"devices"}),
+    "部": frozenset({"devices"}), "家": frozenset({"businesses", "health_facilities", "households"}),
+    "座": frozenset({"sites", "health_facilities"}), "处": frozenset({"sites", "health_facilities"}),
+    "處": frozenset({"sites", "health_facilities"}),
+}
+"""Chinese measure words, alone after a count ("120所", "3000人"), and the target units each may count (None: any);
+"700人" is refused when the target counts schools, as "700 élèves" is."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,7 +125,8 @@ class TargetStep(IntegerStep):
         number, words = self.count(value, ctx)
         unit = str(answers.get(UNIT) or "")
         label = labeller(TARGET_UNITS)(unit)
-        if words.strip() in MEASURE_WORDS:
+        counts = MEASURE_WORDS.get(words.strip(), frozenset())  # empty: no measure word
+        if counts is None or (counts and (not unit or unit in counts)):
             words = ""
         if words and unit and not names_unit(words, label, TARGET_UNIT_FORMS.get(unit, {}), ctx):
             raise InvalidAnswerError(text(N_("The target counts {unit}. Please type the number of {unit} reached, "

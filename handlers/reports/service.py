@@ -141,11 +141,18 @@ def continue_or_restart(draft: Draft) -> tuple[tuple[Button, ...], ...]:
              Button(Text(N_("🔄 Start over")), f"rp:restart:{draft.id}:{draft.version}")),)
 
 
+def all_completed(statuses: set[str]) -> bool:
+    """Whether an organisation's pledges are done with: some completed, the others withdrawn or rejected (none
+    waiting for BDT, returned for changes or still a draft, which may yet be reported on)."""
+    return PledgeStatus.completed in statuses and statuses <= {PledgeStatus.completed, PledgeStatus.withdrawn,
+                                                               PledgeStatus.rejected}
+
+
 async def _choose(conv: Conversation, entity_id: int) -> None:
     """Open the one pledge due (or the only one), or list them with the most overdue first."""
     reports = Reports(conv.session)
     pledges = await reports.reportable_pledges(entity_id)
-    if not pledges and await reports.has_completed_pledges(entity_id):
+    if not pledges and all_completed(await reports.pledge_statuses(entity_id)):
         conv.say(Reply((Text(N_("Every pledge of your organisation is completed: there is no report left to make. "
                                 "Thank you! See /mypledges.")),)))
         return

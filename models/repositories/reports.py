@@ -31,8 +31,7 @@ _LATEST_OF = select(ProgressReport).where(col(ProgressReport.pledge_id).in_(bind
 _REPORTABLE = (select(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id"),
                                     col(Pledge.status) == PledgeStatus.validated)
                .order_by(col(Pledge.id)).limit(bindparam("limit")))
-_ANY_COMPLETED = (select(Pledge.id).where(col(Pledge.entity_id) == bindparam("entity_id"),
-                                         col(Pledge.status) == PledgeStatus.completed).limit(1))
+_STATUSES = select(Pledge.status).where(col(Pledge.entity_id) == bindparam("entity_id")).distinct()
 _RETIRE = (sa.update(ProgressReport).where(col(ProgressReport.id) == bindparam("old_id"))
            .values(is_current=False))
 _LINK = (sa.update(ProgressReport).where(col(ProgressReport.id) == bindparam("old_id"))
@@ -125,9 +124,9 @@ class Reports:
         if replacing is not None:
             await self.session.execute(_LINK, {"old_id": replacing, "new_id": report.id})
 
-    async def has_completed_pledges(self, entity_id: int) -> bool:
-        """Whether any of the entity's pledges is completed."""
-        return (await self.session.execute(_ANY_COMPLETED, {"entity_id": entity_id})).first() is not None
+    async def pledge_statuses(self, entity_id: int) -> set[str]:
+        """The statuses the entity's pledges are in."""
+        return set((await self.session.execute(_STATUSES, {"entity_id": entity_id})).scalars())
 
     async def reportable_pledges(self, entity_id: int, limit: int = 50) -> list[Pledge]:
         """The entity's validated pledges, oldest first."""

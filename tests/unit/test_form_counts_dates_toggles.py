@@ -61,7 +61,11 @@ def test_a_count_with_another_number_or_no_words_is_refused(typed: str, locale: 
 
 @pytest.mark.parametrize(("typed", "locale"), [
     ("сто двадцать", "ru"), ("сто двадцать школ", "ru"), ("hundred twenty", "en"), ("cent vingt", "fr"),
-    ("cien veinte", "es"), ("مئة وعشرون", "ar"), ("مئة عشرون", "ar")])
+    ("cien veinte", "es"), ("مئة وعشرون", "ar"), ("مئة عشرون", "ar"),
+    # hundreds, "and", compounds: "тысяча двести школ" was 1000, "cent quatre-vingts écoles" 100
+    ("тысяча двести школ", "ru"), ("1 тысяча пятьсот школ", "ru"), ("mil quinientos", "es"), ("ألف وخمسمائة", "ar"),
+    ("cien mil doscientas", "es"), ("a hundred and twenty", "en"), ("hundred twenty-five", "en"),
+    ("cent vingt-cinq", "fr"), ("مئة و عشرون", "ar"), ("cent quatre-vingts écoles", "fr")])
 def test_a_number_spelled_on_after_its_first_word_is_refused(typed: str, locale: str) -> None:
     """Regression: "сто двадцать" (120) was read as 100 counting "двадцать", and stored as 100."""
     with pytest.raises(ParseError) as refused:
@@ -113,7 +117,7 @@ def test_the_report_reads_a_count_written_with_its_unit(renderer: Renderer, step
 
 @pytest.mark.parametrize(("typed", "locale"), [
     ("700 élèves", "fr"), ("700 pupils", "en"), ("700 people", "en"), ("700 or so pupils", "en"), ("700 чел.", "ru"),
-    ("700 шк", "ru")])
+    ("700 шк", "ru"), ("700人", "zh"), ("700名", "zh"), ("700台", "zh")])  # measure words of people and machines
 def test_the_target_reached_is_counted_only_in_the_target_unit(renderer: Renderer, typed: str, locale: str) -> None:
     """Regression: "700 élèves" against a target of 2 000 schools was stored as 700 schools."""
     current = FormState(step="target_achieved", answers={**FACTS, "status": "in_progress"})
@@ -128,7 +132,7 @@ def test_the_target_reached_is_counted_only_in_the_target_unit(renderer: Rendere
     ("700", "en"), ("700 schools", "en"), ("about 700 schools", "en"), ("700 school", "en"), ("700 écoles", "fr"),
     ("environ 700 écoles", "fr"), ("700 écoles environ", "fr"), ("700 of the schools", "en"),
     # a measure word alone, or the unit's abbreviation with its dot: "120所" was refused ("the target counts schools")
-    ("700所", "zh"), ("700 所", "zh"), ("700所学校", "zh"), ("700 шк.", "ru"), ("700 éc.", "fr")])
+    ("700所", "zh"), ("700 所", "zh"), ("700所学校", "zh"), ("700 шк.", "ru"), ("700 éc.", "fr"), ("700个", "zh")])
 def test_the_target_reached_reads_its_unit(renderer: Renderer, typed: str, locale: str) -> None:
     current = FormState(step="target_achieved", answers={**FACTS, "status": "in_progress"})
     outcome = advance(REPORT_FORM, current, FormInput(text=typed), context(renderer, locale))

@@ -14,6 +14,7 @@ from handlers.forms.base import FormContext, FormState
 from handlers.forms.engine import DEFAULTS, SUMMARY, FormInput, Status, advance, start
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 from handlers.reports.rules import answers_of_report, apply_report, check_report, defaults_of, due_of
+from handlers.reports.service import all_completed
 from models.reminding import reminder_due
 from models.reporting import next_report_due, reportable_period
 from models.tables import Pledge, ProgressReport
@@ -270,3 +271,11 @@ def test_answers_round_trip_through_a_report() -> None:
     assert {k: again[k] for k in again} == {k: v for k, v in answers.items() if k != FINANCIAL}
     assert check_report(FormState("x", {"women_share": 5}), TODAY) is not None
     assert check_report(FormState("x", {"status": "completed"}), TODAY) is not None
+
+
+@pytest.mark.parametrize(("statuses", "done"), [
+    ({"completed"}, True), ({"completed", "withdrawn", "rejected"}, True), (set(), False), ({"rejected"}, False),
+    # a pledge waiting for BDT or returned for changes may yet be reported on: "every pledge is completed" was said
+    ({"completed", "submitted"}, False), ({"completed", "changes_requested"}, False), ({"completed", "draft"}, False)])
+def test_an_organisation_is_done_with_reports_only_when_no_pledge_may_come(statuses: set[str], done: bool) -> None:
+    assert all_completed(statuses) is done
