@@ -124,7 +124,8 @@ async def test_a_pledge_returned_for_changes_is_reminded_weekly_three_times(chat
     assert await remind_stale_drafts(database.uow(), ASKED + timedelta(days=120)) == 0
     assert len(await changes_reminders(database)) == 3
     opened = await chat.press(awa, f"mp:edit:{pledge}")  # the edit opens at the first question left unanswered
-    assert opened[-1].text.startswith("Question 9 of 15") and "f:target_value:cancel" in codes(opened[-1])
+    assert opened[-1].text.startswith("<b>BDT's comment</b>: Please give the number of teachers trained as well.\n\n"
+                                      "Question 9 of 15") and "f:target_value:cancel" in codes(opened[-1])
 
 
 async def test_after_downtime_the_missed_round_is_not_made_up(chat: ChatDriver, database: Database) -> None:
