@@ -86,7 +86,12 @@ async def test_staff_page_through_the_questions_waiting_for_bdt_first(chat: Chat
     assert refs(last.text) == ids[2 * LISTED:] and "numbers 41 to 45" in last.text and "more" not in last.text
     assert codes(last) == [*(f"qa:open:{i}" for i in ids[2 * LISTED:]), "qa:list"], "no next button on the last"
     back = (await chat.press(bea, button(last, "Back to the oldest")))[0]
-    assert refs(back.text) == refs(first.text) and codes(back) == codes(first)
+    assert refs(back.text) == refs(first.text) and shown(codes(back)) == shown(codes(first))
+
+
+def shown(buttons: list[str]) -> list[str]:
+    """Button codes without the moment their page was shown (`qa:after:…:<seconds>`), which a second can change."""
+    return [re.sub(r"^(qa:after:(?:ans:)?\d+):\d+$", r"\1", code) for code in buttons]
 
 
 async def test_a_question_closed_between_pages_drops_out_and_none_is_skipped(chat: ChatDriver,
