@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -185,3 +186,7 @@ class ThreadStatus(StrEnum):
     open = "open"
     answered = "answered"
     closed = "closed"
+
+
+GOAL_USD = Decimal("100000000000")
+"""P2C's goal: USD 100 billion of pledges."""

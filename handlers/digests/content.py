@@ -26,13 +26,12 @@ from handlers.reports.cards import period_label
 from handlers.vocabulary import SECTOR_LABELS
 from models.repositories.digests import BREAKDOWNS, Figures, Overdue
 from models.scope import Scope, ScopeKind
+from models.values import GOAL_USD
 
 NEWLINE = Markup("\n")
 """A line break inside a paragraph (a plain string would be isolated as a Latin run in Arabic text)."""
 SHOWN = 5
 """Groups of a breakdown listed; the rest are counted ("and N more")."""
-GOAL_USD = Decimal("100000000000")
-"""Resolution 88's goal: USD 100 billion."""
 OVERDUE_SHOWN = 5
 """Overdue pledges listed in the message; the spreadsheet has every one."""
 NUDGE_BUTTONS = 5

@@ -82,6 +82,10 @@ class Step:
     when: Callable[[Answers], bool] | None = None
     params: Callable[[Answers], dict[str, Any]] | None = None
     """The question's {placeholders}, from the answers (e.g. the pledge's unit and target, kept as hidden answers)."""
+    doubt: Callable[[Any, Answers], Label | None] | None = None
+    """What to ask about a typed answer that is possible but unlikely (an amount above the one pledged, a count far past
+    the target: most often a digit too many), or None to take it. A doubted answer is taken once the person confirms it
+    (a tap, a typed yes, or the same answer typed again); another answer is checked afresh."""
     typed: ClassVar[bool] = False
     """Whether its answer is typed (a text, a number, a date): asked again after Back, the step shows the answer it
     holds and offers to keep it, which the person would otherwise have to type again without seeing it."""

@@ -27,6 +27,9 @@ DEFAULT_GROUP = "$default_group"
 """Hidden answer: step ids whose defaults one button takes together, offered at the first of them."""
 PREFILLED = "$prefilled"
 """Hidden answer: steps answered ahead (a group of defaults, "300 schools"), not asked again on the way."""
+DOUBTED = "$doubted"
+"""The step's working memory of a typed answer it doubts (`Step.doubt`), until it is confirmed or replaced: the value
+and the later answers given with it."""
 SHORT_DEFAULT = 40
 """A default shown in full on its button up to this length (as plain text); a longer one is quoted above the
 buttons."""
@@ -117,6 +120,10 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     rows = [tuple(row) for row in step.buttons(state.answers, state.scratch, ctx) if row]
     if kept is not None:
         rows.insert(0, (Button(Text(N_("➡️ Keep this answer")), code(step.id, "keep")),))
+    doubted = _held_doubt(state)
+    if doubted is not None:
+        rows.insert(0, (Button(text(N_("✅ Yes, {answer} is right"), answer=step.show(doubted.value, ctx)),
+                               code(step.id, "sure")),))
     rows += _default_rows(form, state, step, ctx, parts, first=position == 1)
     nav: list[Button] = []
     if state.reviewed is not None:  # changing an answer picked on the summary: Back returns to it, unchanged
@@ -309,7 +316,44 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
     step = _step(form, state.step)
     if not value.strip():
         raise InvalidAnswerError(Text(N_("That answer is empty. Please try again.")))
-    return _apply(form, state, step, step.on_text(value.strip(), state.answers, state.scratch, ctx), ctx)
+    doubted = _held_doubt(state)
+    if doubted is not None:  # "yes" (any language) to "Is that right?" confirms it; "no" asks again
+        said = typed_yes_no(value.strip())
+        if said == "yes":
+            return _apply(form, state, step, _confirmed(step, doubted, ctx), ctx)
+        if said == "no":
+            return _apply(form, state, step, Stay(_without_doubt(state)), ctx)
+    return _apply(form, state, step, _doubt(step, state, step.on_text(value.strip(), state.answers, state.scratch,
+                                                                      ctx)), ctx)
+
+
+def _doubt(step: Step, state: FormState, result: Answer | Stay) -> Answer | Stay:
+    """A typed answer the step doubts held until it is confirmed: the question again, with the doubt and a button
+    that confirms it. The same answer typed again confirms it too."""
+    if not isinstance(result, Answer) or step.doubt is None:
+        return result
+    doubt = step.doubt(result.value, state.answers)
+    held = _held_doubt(state)
+    if doubt is None or (held is not None and held.value == result.value):
+        return result
+    return Stay({**_without_doubt(state), DOUBTED: {"value": result.value, "also": dict(result.also)}}, (doubt,))
+
+
+def _held_doubt(state: FormState) -> Answer | None:
+    """The doubted answer the step holds, if any."""
+    held = state.scratch.get(DOUBTED)
+    if not isinstance(held, dict) or "value" not in held:
+        return None
+    also = held.get("also")
+    return Answer(held["value"], also=also if isinstance(also, dict) else {})
+
+
+def _without_doubt(state: FormState) -> dict[str, Any]:
+    return {key: value for key, value in state.scratch.items() if key != DOUBTED}
+
+
+def _confirmed(step: Step, doubted: Answer, ctx: FormContext) -> Answer:
+    return Answer(doubted.value, step.show(doubted.value, ctx), also=doubted.also)
 
 
 def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outcome:
@@ -350,6 +394,11 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
         if taken is None:
             raise InvalidAnswerError(Text(NOT_OFFERED))
         return _apply(form, state, step, taken, ctx)
+    if action == "sure":
+        doubted = _held_doubt(state)
+        if doubted is None:
+            raise InvalidAnswerError(Text(NOT_OFFERED))
+        return _apply(form, state, step, _confirmed(step, doubted, ctx), ctx)
     if action == "same":
         value = _default(state, step)
         if value is None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from handlers.forms.base import Answers, Form
 from handlers.forms.countries import CountryStep
 from handlers.forms.steps import AmountStep, ChoiceStep, CountStep, DateStep, MultiChoiceStep, TextStep
 from handlers.forms.units import TARGET_UNIT_COUNTS
-from handlers.messages import N_, Number
+from handlers.messages import N_, Label, Money, Number, text
 from handlers.vocabulary import (
     BENEFICIARY_LABELS,
     FOCUS_AREA_LABELS,
@@ -18,7 +21,7 @@ from handlers.vocabulary import (
     labeller,
     sdg_label,
 )
-from models.values import BENEFICIARY_GROUPS, PILLARS, SDGS, WSIS_ACTION_LINES, FocusArea, PledgeType
+from models.values import BENEFICIARY_GROUPS, GOAL_USD, PILLARS, SDGS, WSIS_ACTION_LINES, FocusArea, PledgeType
 
 
 def pillars_of(answers: Answers) -> tuple[str, ...]:
@@ -30,6 +33,18 @@ def pillars_of(answers: Answers) -> tuple[str, ...]:
 def is_financial(answers: Answers) -> bool:
     """True for a financial pledge, whose value is required."""
     return answers.get("pledge_type") == PledgeType.financial
+
+
+LARGE_SHARE_OF_GOAL = 10
+"""A pledge worth this fraction of P2C's goal or more (a tenth: USD 10 billion) is asked about before it is taken."""
+
+
+def _value_doubt(value: Any, answers: Answers) -> Label | None:
+    """A value of a tenth of P2C's whole goal or more: possible, but most often zeros too many."""
+    if Decimal(str(value)) * LARGE_SHARE_OF_GOAL < GOAL_USD:
+        return None
+    return text(N_("{amount} is a tenth or more of P2C's whole goal of {goal}. Is that right? If it is, tap ✅. If "
+                   "not, type the amount again."), amount=Money(Decimal(str(value))), goal=Money(GOAL_USD))
 
 
 PLEDGE_FORM = Form(
@@ -52,7 +67,7 @@ PLEDGE_FORM = Form(
                    question=N_("What type of pledge is it?"),
                    help=N_("Financial: money invested or lent. Programmatic: projects and services. Policy: "
                            "regulatory or policy commitments. Advocacy: awareness and mobilisation.")),
-        AmountStep(id="value_usd", label=N_("Value (USD)"), optional=lambda a: not is_financial(a),
+        AmountStep(id="value_usd", label=N_("Value (USD)"), optional=lambda a: not is_financial(a), doubt=_value_doubt,
                    question=N_("What is its value in US dollars? For example 1.5 million or {example}."),
                    params=lambda _answers: {"example": Number(250_000)}),
         CountryStep(id="countries", label=N_("Countries"), multi=True,

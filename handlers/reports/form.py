@@ -68,6 +68,28 @@ def _value_params(answers: Answers) -> dict[str, Any]:
     return {"value": Money(Decimal(str(value))) if value is not None else "—"}
 
 
+FAR_PAST_TARGET = 2
+"""A count reached above this many times the target is asked about before it is taken (most often a digit too many)."""
+
+
+def _disbursed_doubt(value: Any, answers: Answers) -> Label | None:
+    """An amount disbursed above the amount pledged: possible, but most often a typing slip."""
+    pledged = answers.get(VALUE)
+    if pledged is None or Decimal(str(value)) <= Decimal(str(pledged)):
+        return None
+    return text(N_("{amount} is more than the {value} pledged. Is that right? If it is, tap ✅. If not, type the "
+                   "amount again."), amount=Money(Decimal(str(value))), **_value_params(answers))
+
+
+def _target_doubt(value: Any, answers: Answers) -> Label | None:
+    """A count reached far past the target: possible, but most often a digit too many."""
+    target = answers.get(TARGET)
+    if not target or int(value) <= FAR_PAST_TARGET * int(target):
+        return None
+    return text(N_("{number} is more than twice the target of {target} ({unit}). Is that right? If it is, tap ✅. "
+                   "If not, type the number again."), number=Number(int(value)), **_target_params(answers))
+
+
 @dataclass(frozen=True, kw_only=True)
 class PercentStep(IntegerStep):
     """A percentage 0-100, typed or tapped (0, 25, 50, 75, 100)."""
@@ -251,10 +273,10 @@ REPORT_FORM = Form(
                   question=N_("Is the whole pledge complete? If yes, it is marked completed and no more reports "
                               "are asked for.")),
         AmountStep(id="value_disbursed", label=N_("Disbursed (USD)"), optional=True,
-                   when=lambda a: bool(a.get(FINANCIAL)) and started(a), params=_value_params,
+                   when=lambda a: bool(a.get(FINANCIAL)) and started(a), params=_value_params, doubt=_disbursed_doubt,
                    question=N_("How much of the {value} pledged has been disbursed so far, in US dollars?")),
         TargetStep(id="target_achieved", label=N_("Target reached"), optional=True, maximum=10**12, example=500,
-                   when=started, params=_target_params,
+                   when=started, params=_target_params, doubt=_target_doubt,
                    question=N_("How much of the target is reached so far? Type a number: the target is {target} "
                                "({unit}).")),
         IntegerStep(id="beneficiaries_reached", label=N_("People reached"), optional=True, maximum=10**10,

@@ -1,0 +1,133 @@
+"""An answer that is possible but unlikely (a digit too many) is asked about before it is taken: a report's target
+reached far past the target, an amount disbursed above the one pledged, a pledge worth a tenth of P2C's goal."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bot.i18n import Renderer
+from handlers.forms.base import FormContext, FormState
+from handlers.forms.engine import DOUBTED, FormInput, Outcome, advance
+from handlers.pledges.form import PLEDGE_FORM
+from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
+
+TODAY = date(2026, 12, 1)
+FACTS: dict[str, Any] = {PLEDGE_ID: 7, PERIOD: "2025", UNIT: "schools", TARGET: 500, VALUE: "2500000",
+                         FINANCIAL: True, "status": "in_progress", "percent_complete": 40}
+
+
+def context(renderer: Renderer, locale: str) -> FormContext:
+    return FormContext(locale, TODAY, lambda label: renderer.label(label, locale, markup=False))
+
+
+def shown(renderer: Renderer, outcome: Outcome, locale: str) -> tuple[str, list[tuple[str, str]]]:
+    """The last reply's text and its buttons (label, code)."""
+    reply = renderer.reply(outcome.replies[-1], locale)
+    return reply.text, [button for row in reply.buttons for button in row]
+
+
+def doubted(renderer: Renderer, step: str, typed: str, locale: str = "en") -> Outcome:
+    outcome = advance(REPORT_FORM, FormState(step=step, answers=dict(FACTS)), FormInput(text=typed),
+                      context(renderer, locale))
+    assert outcome.state.step == step and step not in outcome.state.answers, shown(renderer, outcome, locale)
+    return outcome
+
+
+@pytest.mark.parametrize(("locale", "typed", "said", "button"), [
+    ("en", "12340000", "12,340,000 is more than twice the target of 500 (schools). Is that right?",
+     "✅ Yes, 12,340,000 is right"),
+    ("fr", "12 340 000 écoles", "12\u202f340\u202f000, c’est plus du double de la cible de 500 (écoles).",
+     "✅ Oui, 12\u202f340\u202f000 est exact"),
+    ("es", "1001", "1.001 es más del doble de la meta de 500 (escuelas).", "✅ Sí, 1.001 es correcto"),
+])
+def test_a_count_far_past_the_target_is_asked_about_not_taken(renderer: Renderer, locale: str, typed: str, said: str,
+                                                              button: str) -> None:
+    outcome = doubted(renderer, "target_achieved", typed, locale)
+    text, buttons = shown(renderer, outcome, locale)
+    assert said in text
+    assert text.index(said) < text.index("500", text.index(said) + len(said))  # the question follows, asked again
+    assert (button, "f:target_achieved:sure") == buttons[0]
+
+
+@pytest.mark.parametrize("typed", ["1000", "600", "0"])
+def test_a_count_up_to_twice_the_target_is_taken_at_once(renderer: Renderer, typed: str) -> None:
+    outcome = advance(REPORT_FORM, FormState(step="target_achieved", answers=dict(FACTS)), FormInput(text=typed),
+                      context(renderer, "en"))
+    assert outcome.state.answers["target_achieved"] == int(typed)
+    assert outcome.state.step == "beneficiaries_reached"
+
+
+@pytest.mark.parametrize("confirm", [FormInput(code="f:target_achieved:sure"), FormInput(text="12,340,000"),
+                                     FormInput(text="12340000 schools"), FormInput(text="yes")])
+def test_the_doubted_count_is_taken_once_confirmed(renderer: Renderer, confirm: FormInput) -> None:
+    """A tap, the same number typed again, or a typed yes."""
+    held = doubted(renderer, "target_achieved", "12340000").state
+    outcome = advance(REPORT_FORM, held, confirm, context(renderer, "en"))
+    assert outcome.state.answers["target_achieved"] == 12_340_000
+    assert outcome.state.step == "beneficiaries_reached" and DOUBTED not in outcome.state.scratch
+    assert "✓ 12,340,000" in shown(renderer, outcome, "en")[0]
+
+
+def test_another_number_is_checked_afresh(renderer: Renderer) -> None:
+    held = doubted(renderer, "target_achieved", "12340000").state
+    ctx = context(renderer, "en")
+    corrected = advance(REPORT_FORM, held, FormInput(text="1234"), ctx)  # still more than twice 500: asked again
+    assert corrected.state.scratch[DOUBTED]["value"] == 1234 and "target_achieved" not in corrected.state.answers
+    assert ("✅ Yes, 1,234 is right", "f:target_achieved:sure") in shown(renderer, corrected, "en")[1]
+    taken = advance(REPORT_FORM, corrected.state, FormInput(text="234"), ctx)
+    assert taken.state.answers["target_achieved"] == 234 and taken.state.step == "beneficiaries_reached"
+
+
+def test_a_typed_no_asks_again_without_the_doubted_answer(renderer: Renderer) -> None:
+    held = doubted(renderer, "target_achieved", "12340000", "ar").state
+    ctx = context(renderer, "ar")
+    again = advance(REPORT_FORM, held, FormInput(text="لا"), ctx)
+    assert again.state.step == "target_achieved" and DOUBTED not in again.state.scratch
+    assert not any(code.endswith(":sure") for _, code in shown(renderer, again, "ar")[1])
+    sure = advance(REPORT_FORM, again.state, FormInput(code="f:target_achieved:sure"), ctx)  # an older ✅, forged
+    assert "target_achieved" not in sure.state.answers
+    assert "ليس من خيارات هذا السؤال" in shown(renderer, sure, "ar")[0]
+
+
+def test_back_forgets_the_doubted_answer(renderer: Renderer) -> None:
+    held = doubted(renderer, "target_achieved", "12340000").state
+    back = advance(REPORT_FORM, held, FormInput(code="f:target_achieved:back"), context(renderer, "en"))
+    assert back.state.step == "value_disbursed" and back.state.scratch == {}
+
+
+def test_a_sure_with_nothing_doubted_is_refused(renderer: Renderer) -> None:
+    outcome = advance(REPORT_FORM, FormState(step="target_achieved", answers=dict(FACTS)),
+                      FormInput(code="f:target_achieved:sure"), context(renderer, "en"))
+    assert "target_achieved" not in outcome.state.answers
+    assert "not one of this question's options" in shown(renderer, outcome, "en")[0]
+
+
+def test_an_amount_disbursed_above_the_pledge_is_asked_about(renderer: Renderer) -> None:
+    outcome = doubted(renderer, "value_disbursed", "25 million", "ru")
+    text, buttons = shown(renderer, outcome, "ru")
+    assert "превышает обещанные" in text and "Это верно?" in text
+    assert buttons[0][1] == "f:value_disbursed:sure"
+    taken = advance(REPORT_FORM, outcome.state, FormInput(code="f:value_disbursed:sure"), context(renderer, "ru"))
+    assert taken.state.answers["value_disbursed"] == "25000000" and taken.state.step == "target_achieved"
+    within = advance(REPORT_FORM, FormState(step="value_disbursed", answers=dict(FACTS)), FormInput(text="2.5 million"),
+                     context(renderer, "en"))
+    assert within.state.answers["value_disbursed"] == "2500000"  # all of it: no question
+
+
+@pytest.mark.parametrize(("typed", "asked"), [("15 billion", True), ("10000000000", True), ("9.9 billion", False),
+                                              ("250000", False)])
+def test_a_pledge_worth_a_tenth_of_the_goal_is_asked_about(renderer: Renderer, typed: str, asked: bool) -> None:
+    ctx = context(renderer, "zh")
+    current = FormState(step="value_usd", answers={"pledge_type": "financial"})
+    outcome = advance(PLEDGE_FORM, current, FormInput(text=typed), ctx)
+    assert ("value_usd" not in outcome.state.answers) is asked
+    text, buttons = shown(renderer, outcome, "zh")
+    assert ("P2C 总目标" in text) is asked
+    assert (buttons[0][1] == "f:value_usd:sure") is asked
+    if asked:
+        taken = advance(PLEDGE_FORM, outcome.state, FormInput(text="是的"), ctx)
+        assert taken.state.answers["value_usd"] == outcome.state.scratch[DOUBTED]["value"]
+        assert taken.state.step == "countries"
