@@ -249,6 +249,7 @@ def parse_amount(text: str, locale: str) -> Decimal:
                     raise
                 continue
             raise ParseError("other_currency") from None
+        _refuse_spelled(folded)
         raise
 
 
@@ -416,6 +417,13 @@ def _opens_with_spelled(words: str) -> bool:
     return bool(parts) and all(part in _SPELLED_WORDS for part in parts)
 
 
+def _refuse_spelled(text: str) -> None:
+    """A number spelled out with no digit ("сорок", "twenty million", "cuarenta escuelas") is refused as such (the
+    person is asked for digits), not as text that is no number at all."""
+    if not any(char.isdigit() for char in text) and _opens_with_spelled(text):
+        raise ParseError("spelled")
+
+
 def _after(number: str, words: str, locale: str) -> tuple[int, str] | None:
     """The count and its words ("700", "écoles"), refusing a percentage, money or a bound; None when the words
     after the number are no unit (another number, a sign)."""
@@ -437,6 +445,17 @@ def _after(number: str, words: str, locale: str) -> tuple[int, str] | None:
 
 
 def parse_count(text: str, locale: str) -> tuple[int, str]:
+    """Read a whole number written as a count often is (`_count`); one spelled out with no digit ("сорок школ") is
+    refused as such."""
+    try:
+        return _count(text.strip(), locale)
+    except ParseError as error:
+        if error.reason == "not_a_number":
+            _refuse_spelled(text)
+        raise
+
+
+def _count(text: str, locale: str) -> tuple[int, str]:
     """Read a whole number written as a count often is, with words around it ("700 écoles", "environ 350 000
     élèves", "200万人", "a million people"): the number, and the words after it (its unit, perhaps). Before the
     number only an approximation may come ("about", "environ", "约"); after it, words holding no other number

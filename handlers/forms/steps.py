@@ -32,6 +32,7 @@ _PARSE_ERRORS: dict[str, str] = {
     "negative": N_("The number cannot be negative."),
     "too_large": N_("That number is too large. Please type a number up to {limit}."),
     "not_whole": N_("Please type a whole number."),
+    "spelled": N_("Please type the number in digits, for example {example}."),
     "not_a_date": N_("Please type a date, for example 31/12/2027 or 2027-12-31."),
     "ambiguous_date": N_("That date is ambiguous. Please type it as 2027-12-31."),
     "out_of_range": N_("Please type a date between 1990 and 2100."),
@@ -42,7 +43,7 @@ def parse_error(error: ParseError) -> InvalidAnswerError:
     """The localized complaint for a parsing failure."""
     reason = error.reason if error.reason in _PARSE_ERRORS else "not_a_number"
     params: dict[str, Any] = {}
-    if reason in ("not_a_number", "other_currency"):
+    if reason in ("not_a_number", "other_currency", "spelled"):
         params["example"] = Number(1_500_000)
     elif reason == "too_large":
         params["limit"] = Number(int(MAX_AMOUNT))

@@ -65,12 +65,26 @@ def test_a_count_with_another_number_or_no_words_is_refused(typed: str, locale: 
     # hundreds, "and", compounds: "тысяча двести школ" was 1000, "cent quatre-vingts écoles" 100
     ("тысяча двести школ", "ru"), ("1 тысяча пятьсот школ", "ru"), ("mil quinientos", "es"), ("ألف وخمسمائة", "ar"),
     ("cien mil doscientas", "es"), ("a hundred and twenty", "en"), ("hundred twenty-five", "en"),
-    ("cent vingt-cinq", "fr"), ("مئة و عشرون", "ar"), ("cent quatre-vingts écoles", "fr")])
+    ("cent vingt-cinq", "fr"), ("مئة و عشرون", "ar"), ("cent quatre-vingts écoles", "fr"),
+    # no digit at all: "сорок" was refused as text that is no number ("type a number, for example 500")
+    ("сорок", "ru"), ("сорок школ", "ru"), ("forty", "en"), ("twenty million", "en"), ("cuarenta escuelas", "es"),
+    ("أربعون", "ar"), ("quatre-vingts", "fr")])
 def test_a_number_spelled_on_after_its_first_word_is_refused(typed: str, locale: str) -> None:
     """Regression: "сто двадцать" (120) was read as 100 counting "двадцать", and stored as 100."""
     with pytest.raises(ParseError) as refused:
         parse_count(typed, locale)
     assert refused.value.reason == "spelled"
+
+
+@pytest.mark.parametrize(("locale", "typed", "start"), [
+    ("ru", "сорок тысяч долларов", "Введите число цифрами, например 1\u00a0500\u00a0000."),
+    ("en", "twenty million", "Please type the number in digits, for example 1,500,000."),
+    ("en", "lots", "Please type a number, for example 1,500,000 or 2.5 million.")])
+def test_an_amount_spelled_out_is_asked_in_digits(renderer: Renderer, locale: str, typed: str, start: str) -> None:
+    current = FormState(step="value_disbursed", answers={**FACTS, FINANCIAL: True, "status": "in_progress"})
+    outcome = advance(REPORT_FORM, current, FormInput(text=typed), context(renderer, locale))
+    said = shown(renderer, outcome, locale)
+    assert "value_disbursed" not in outcome.state.answers and said.startswith(start), said
 
 
 @pytest.mark.parametrize(("typed", "locale", "value"), [
