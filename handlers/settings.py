@@ -99,7 +99,7 @@ class TimeZoneStep(Step):
 TIMEZONE_FORM = Form(id="timezone", title=N_("Time zone"), summary=False, steps=(
     TimeZoneStep(id="zone", label=N_("Time zone"),
                  question=N_("Where are you? Send the name of your city or country, or your UTC offset (for "
-                             "example UTC+3). I send reminders between {start} and {end}, Monday to Friday, "
+                             "example UTC+3). I send reminders between {start} and {end} on working days, "
                              "your time."),
                  params=lambda _answers: {"start": Clock(time(9)), "end": Clock(time(18))}),
 ))

@@ -1,4 +1,6 @@
-"""Quiet hours: messages that can wait go out between 09:00 and 18:00, Monday to Friday, where the person is."""
+"""Quiet hours: messages that can wait go out between 09:00 and 18:00 on working days where the person is (Monday to
+Friday in most countries; Sunday to Thursday in Jordan, Saturday to Thursday in Iran: CLDR's weekend of the zone's
+country)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,36 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.core import get_global
+from babel.localedata import locale_identifiers
+
 OPENS = time(9, 0)
 CLOSES = time(18, 0)
 WORKING_DAYS = frozenset(range(5))
-"""Monday (0) to Friday (4)."""
+"""Monday (0) to Friday (4): where the zone names no country (UTC, an offset), or CLDR knows no weekend for it."""
+
+
+@lru_cache(maxsize=1024)
+def working_days(zone: str) -> frozenset[int]:
+    """The working days (0 is Monday) in the zone's country: every day but CLDR's weekend there."""
+    territories = get_global("zone_territories")
+    territory = territories.get(zone) or territories.get(get_global("zone_aliases").get(zone, ""))
+    if not territory or territory in ("ZZ", "001"):
+        return WORKING_DAYS
+    return _working_days_in(territory)
+
+
+@lru_cache(maxsize=256)
+def _working_days_in(territory: str) -> frozenset[int]:
+    """CLDR's week data is per country: any locale of the country has it (Arabic of Jordan, say)."""
+    identifier = next((i for i in sorted(locale_identifiers()) if i.endswith(f"_{territory}")), None)
+    if identifier is None:
+        return WORKING_DAYS
+    locale = Locale.parse(identifier)
+    start, end = locale.weekend_start, locale.weekend_end
+    weekend = {(start + offset) % 7 for offset in range((end - start) % 7 + 1)}
+    return frozenset(range(7)) - weekend
 
 
 @lru_cache(maxsize=1024)
@@ -22,7 +50,7 @@ def zone_info(name: str) -> ZoneInfo:
 def is_allowed(moment: datetime, zone: str) -> bool:
     """True when `moment` (aware) falls in working hours on a working day in `zone`."""
     local = moment.astimezone(zone_info(zone))
-    return local.weekday() in WORKING_DAYS and OPENS <= local.time() < CLOSES
+    return local.weekday() in working_days(zone) and OPENS <= local.time() < CLOSES
 
 
 def _opening(day: date, info: ZoneInfo) -> datetime:
@@ -35,10 +63,11 @@ def next_allowed(moment: datetime, zone: str) -> datetime:
     """The first instant at or after `moment` (aware) in working hours in `zone`, in UTC."""
     info = zone_info(zone)
     local = moment.astimezone(info)
-    if local.weekday() in WORKING_DAYS and OPENS <= local.time() < CLOSES:
+    days = working_days(zone)
+    if local.weekday() in days and OPENS <= local.time() < CLOSES:
         return moment.astimezone(UTC)
     day = local.date() if local.time() < OPENS else local.date() + timedelta(days=1)
-    while day.weekday() not in WORKING_DAYS:
+    while day.weekday() not in days:
         day += timedelta(days=1)
     return _opening(day, info)
 

@@ -1,4 +1,4 @@
-"""When digests fall due (pure): weekly on a chosen working day and hour, monthly on the first working day.
+"""When digests fall due (pure): weekly on a chosen day and hour, monthly on the first working day where the reader is.
 
 Times are in the reader's zone; the chosen hour is one of the working hours (09:00-17:00), so a
 digest never arrives outside them.
@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from models.working_hours import working_days
+
 WEEKDAYS = range(5)
-"""Monday to Friday (Python's weekday numbers)."""
+"""The days a weekly digest may be chosen on: Monday to Friday (Python's weekday numbers)."""
 HOURS = range(9, 18)
 """Whole hours a digest may be sent at, in the reader's zone: 09:00 to 17:00."""
 MONTHLY_HOUR = 9
@@ -36,7 +38,7 @@ def next_due(cadence: str, weekday: int, hour: int, now: datetime, zone: str) ->
         return Due(f"{year}-W{week:02d}", moment)
     if cadence == "monthly":
         day = local.date().replace(day=1)
-        while day.weekday() not in WEEKDAYS:
+        while day.weekday() not in working_days(zone):  # Sunday 1 March is Jordan's first working day
             day += timedelta(days=1)
         return Due(f"{local.year}-{local.month:02d}", _at(day, MONTHLY_HOUR, zone))
     return None

@@ -34,7 +34,7 @@ from models.repositories.reminders import Reminders
 from models.tables import Contact, QuestionThread
 from models.timezones import zone_of
 from models.values import ThreadStatus
-from models.working_hours import WORKING_DAYS, is_allowed, local_day, next_allowed, zone_info
+from models.working_hours import is_allowed, local_day, next_allowed, working_days, zone_info
 
 WAITING_WORKING_DAYS = 2
 BATCH = 500
@@ -46,14 +46,14 @@ UNDELIVERED_LOOKED_AT = timedelta(days=2)
 
 
 def working_time(start: datetime, end: datetime, zone: str) -> timedelta:
-    """The part of [start, end] that falls on working days (Monday to Friday, whole days) in `zone`; counted no
+    """The part of [start, end] that falls on working days (whole days) in `zone`; counted no
     further than a little over the two days that matter, so a long wait costs no long walk."""
     info = zone_info(zone)
     local, until = start.astimezone(info), end.astimezone(info)
     total = timedelta()
     day = local.date()
     while day <= until.date():
-        if day.weekday() in WORKING_DAYS:
+        if day.weekday() in working_days(zone):
             begins = max(local, datetime.combine(day, datetime.min.time(), info))
             ends = min(until, datetime.combine(day + timedelta(days=1), datetime.min.time(), info))
             total += max(ends - begins, timedelta())

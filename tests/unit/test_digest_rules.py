@@ -58,6 +58,14 @@ def test_monthly_digest_falls_on_the_first_working_day() -> None:
     assert due is not None and due.period == "2026-08" and due.at == datetime(2026, 8, 3, 7, tzinfo=UTC)  # Monday
 
 
+def test_monthly_digest_falls_on_the_first_working_day_where_the_reader_is() -> None:
+    # 1 August 2027 is a Sunday: Jordan's first working day of the month, Paris's is Monday the 2nd
+    amman = next_due("monthly", 0, 9, datetime(2027, 8, 20, tzinfo=UTC), "Asia/Amman")
+    paris = next_due("monthly", 0, 9, datetime(2027, 8, 20, tzinfo=UTC), "Europe/Paris")
+    assert amman is not None and amman.at == datetime(2027, 8, 1, 6, 0, tzinfo=UTC)
+    assert paris is not None and paris.at == datetime(2027, 8, 2, 7, 0, tzinfo=UTC)
+
+
 @pytest.mark.parametrize("today", [date(2026, 1, 15), date(2026, 1, 30), date(2026, 1, 31), date(2026, 12, 1),
                                    date(2027, 7, 30), date(2027, 7, 31)])
 def test_the_digests_due_periods_are_the_latest_overdue_by_the_reminders_rules(today: date) -> None:

@@ -227,6 +227,16 @@ def test_arabic_lines_are_not_split_by_an_isolate(renderer: Renderer) -> None:
     assert f"{FSI}Connect 500 schools{PDI}" in rendered  # what the person wrote is still isolated
 
 
+def test_arabic_arrows_point_the_way_arabic_reads() -> None:
+    # a tester saw "➡️ الإبقاء على هذه الإجابة" (keep, forward) beside "➡️ رجوع" (back), and "التالية ▸" (next)
+    arabic = strings("ar")
+    forward = {msgid: arabic[msgid] for msgid in arabic if msgid.startswith("➡️") or msgid.rstrip().endswith("▸")}
+    backward = {msgid: arabic[msgid] for msgid in arabic if msgid.startswith("⬅️")}
+    assert forward and backward
+    assert [msgid for msgid, string in forward.items() if "➡️" in string or "▸" in string] == []
+    assert [msgid for msgid, string in backward.items() if "⬅️" in string] == []
+
+
 def test_french_apostrophes_are_typographic() -> None:
     # the catalog wrote "d’engagement" and "d'engagement" side by side
     assert [msgid for msgid, string in strings("fr").items() if "'" in string] == []

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from models.working_hours import is_allowed, local_day, next_allowed
+from models.working_hours import is_allowed, local_day, next_allowed, working_days
 
 
 def utc(*args: int) -> datetime:
@@ -30,7 +30,8 @@ def utc(*args: int) -> datetime:
     ("Asia/Kolkata", utc(2026, 6, 1, 3, 29), utc(2026, 6, 1, 3, 30)),
     ("Asia/Kolkata", utc(2026, 6, 1, 12, 29), utc(2026, 6, 1, 12, 29)),
     ("Asia/Kolkata", utc(2026, 6, 1, 12, 30), utc(2026, 6, 2, 3, 30)),
-    ("Asia/Kolkata", utc(2026, 6, 5, 12, 30), utc(2026, 6, 8, 3, 30)),      # Friday 18:00 → Monday
+    ("Asia/Kolkata", utc(2026, 6, 5, 12, 30), utc(2026, 6, 6, 3, 30)),      # Friday 18:00 → Saturday (CLDR: India
+    ("Asia/Kolkata", utc(2026, 6, 6, 12, 30), utc(2026, 6, 8, 3, 30)),      # rests on Sunday) → Monday
     # Pacific/Chatham, +12:45 (standard, June) and +13:45 (DST, December): a UTC Sunday is its Monday
     ("Pacific/Chatham", utc(2026, 5, 31, 20, 0), utc(2026, 5, 31, 20, 15)),
     ("Pacific/Chatham", utc(2026, 12, 6, 19, 0), utc(2026, 12, 6, 19, 15)),
@@ -59,3 +60,26 @@ def test_is_allowed(zone: str, now: datetime, allowed: bool) -> None:
 def test_local_day_differs_from_utc_day() -> None:
     assert str(local_day(utc(2026, 5, 31, 20, 0), "Pacific/Chatham")) == "2026-06-01"
     assert str(local_day(utc(2026, 6, 1, 2, 0), "America/Santiago")) == "2026-05-31"
+
+
+@pytest.mark.parametrize(("zone", "now", "expected"), [
+    # Jordan works Sunday to Thursday (CLDR's weekend there: Friday and Saturday): Thursday 18:00 → Sunday 09:00,
+    # and a Friday is no working day (a tester's Jordanian focal point was reminded on Friday 16 April 2027)
+    ("Asia/Amman", utc(2027, 4, 15, 15, 0), utc(2027, 4, 18, 6, 0)),
+    ("Asia/Amman", utc(2027, 4, 16, 7, 0), utc(2027, 4, 18, 6, 0)),
+    ("Asia/Amman", utc(2027, 4, 18, 7, 0), utc(2027, 4, 18, 7, 0)),        # Sunday 10:00: sent now
+    # Iran rests on Friday only: Saturday is a working day
+    ("Asia/Tehran", utc(2027, 4, 16, 8, 0), utc(2027, 4, 17, 5, 30)),
+    # the United Arab Emirates moved to Monday-Friday: Friday morning is working time there
+    ("Asia/Dubai", utc(2027, 4, 16, 6, 0), utc(2027, 4, 16, 6, 0)),
+    # a zone known by an older name (Asia/Calcutta is Asia/Kolkata): India's week, Sunday off
+    ("Asia/Calcutta", utc(2027, 4, 18, 6, 0), utc(2027, 4, 19, 3, 30)),
+])
+def test_the_working_week_is_the_zone_s_country_s(zone: str, now: datetime, expected: datetime) -> None:
+    assert next_allowed(now, zone) == expected
+    assert is_allowed(now, zone) is (now == expected)
+
+
+def test_a_zone_of_no_country_works_monday_to_friday() -> None:
+    assert working_days("UTC") == working_days("Etc/GMT-3") == frozenset(range(5))
+    assert working_days("Asia/Amman") == frozenset({6, 0, 1, 2, 3})
