@@ -23,7 +23,15 @@ _DATE_FILLERS = frozenset(  # folded: "سنه" is "سنة"
      # means its end, so these words change nothing
      "end", "by", "until", "fin", "finales", "final", "hasta", "конец", "конца", "концу", "к", "до", "نهايه",
      "اواخر", "بحلول", "حتي", "底", "末", "年底", "年末", "到", "前")
-)
+) | frozenset(("late",))
+_CLOSING_WORDS = frozenset(("end", "late", "fin", "finales", "final", "конец", "конца", "концу", "نهايه", "اواخر", "底",
+                            "末", "年底", "年末"))
+"""Words that say a month or a year means its last day, whatever the question ("fin 2027", "2027年底")."""
+_OPENING_WORDS = frozenset((
+    "beginning", "start", "early", "from", "since", "debut", "des", "depuis", "partir", "principios", "principio",
+    "comienzos", "inicio", "inicios", "desde", "начало", "начала", "начиная", "с", "со", "بدايه", "مطلع", "اوائل",
+    "منذ", "ابتداء", "初", "年初", "起", "从", "自", "开始"))
+"""Words that say a month or a year means its first day ("principios de 2027", "à partir de mars 2027", "2027年初")."""
 _RELATIVE_DAYS = {  # folded, as typed alone: "tomorrow", "demain", "mañana", "завтра", "غدًا", "明天"
     "today": 0, "tomorrow": 1, "day after tomorrow": 2, "the day after tomorrow": 2,
     "aujourd'hui": 0, "aujourdhui": 0, "demain": 1, "apres-demain": 2, "apres demain": 2,
@@ -126,10 +134,13 @@ def _year(digits: str, today: date) -> int:
     return year
 
 
-def _checked(year: int, month: int, day: int | None) -> date:
-    """Build a date, or the end of the month when no day is given; refuse impossible ones."""
+def _checked(year: int, month: int, day: int | None, first: bool = False) -> date:
+    """Build a date, or the end of the month when no day is given (its first day when `first`); refuse impossible
+    ones."""
     try:
-        return end_of_month(year, month) if day is None else date(year, month, day)
+        if day is None:
+            return date(year, month, 1) if first else end_of_month(year, month)
+        return date(year, month, day)
     except ValueError:
         raise ParseError("not_a_date") from None
 
@@ -157,7 +168,7 @@ def _tokens(folded: str) -> tuple[list[str], list[int], dict[str, str]]:
             index += 1
         elif (month := _month_of(word)) is not None:
             months.append(month)
-        elif word not in _DATE_FILLERS and word not in _weekday_names():
+        elif word not in _DATE_FILLERS and word not in _OPENING_WORDS and word not in _weekday_names():
             raise ParseError("not_a_date")
         index += 1
     if len(found) > 3 or len(months) > 1 or not (found or months or marked):
@@ -179,7 +190,8 @@ def next_day_of(month: int, day: int, today: date) -> date:
     raise ParseError("not_a_date")
 
 
-def _marked_date(found: list[str], month: int | None, marked: dict[str, str], today: date, upcoming: bool) -> date:
+def _marked_date(found: list[str], month: int | None, marked: dict[str, str], today: date, upcoming: bool,
+                 first: bool) -> date:
     """Read a date whose year or day is marked ("27年12月31日", "12月31日2027年"): each marked number in its role, a
     two-digit year as any two-digit year, and the numbers left unmarked in the roles left, year first, then month,
     then day, as Chinese writes them ("2027年12月31"); a month and day without a year ("12月31日") is the next such
@@ -199,17 +211,17 @@ def _marked_date(found: list[str], month: int | None, marked: dict[str, str], to
     if "m" not in roles:
         if "d" in roles:  # "2027年31日"
             raise ParseError("not_a_date")
-        return date(year, 12, 31)
+        return date(year, 1, 1) if first else date(year, 12, 31)
     if len(roles["m"]) > 2 or len(roles.get("d", "")) > 2:
         raise ParseError("not_a_date")
-    return _checked(year, int(roles["m"]), int(roles["d"]) if "d" in roles else None)
+    return _checked(year, int(roles["m"]), int(roles["d"]) if "d" in roles else None, first)
 
 
-def _named_month_date(found: list[str], month: int, today: date, upcoming: bool) -> date:
+def _named_month_date(found: list[str], month: int, today: date, upcoming: bool, first: bool) -> date:
     """Read a date written with a month name: "31 décembre 2027", "Dec 2027"; "10 December" is the next such day
     when `upcoming`, else ambiguous."""
     if len(found) == 1 and len(found[0]) == 4:
-        return _checked(_year(found[0], today), month, None)
+        return _checked(_year(found[0], today), month, None, first)
     if len(found) == 1 and len(found[0]) <= 2 and upcoming:
         return next_day_of(month, int(found[0]), today)
     if len(found) != 2:
@@ -220,7 +232,7 @@ def _named_month_date(found: list[str], month: int, today: date, upcoming: bool)
     return _checked(_year(year, today), month, int(day))
 
 
-def _numeric_date(found: list[str], locale: str, today: date, upcoming: bool) -> date:
+def _numeric_date(found: list[str], locale: str, today: date, upcoming: bool, first: bool) -> date:
     """Read an all-numeric date: ISO, the locale's order, month and year, a year, or yyyymmdd; a day and a month in
     the locale's order ("10/12") is the next such day when `upcoming`, else ambiguous."""
     if len(found) == 1 and len(found[0]) == 8:
@@ -230,7 +242,7 @@ def _numeric_date(found: list[str], locale: str, today: date, upcoming: bool) ->
     if len(found) == 1:
         if len(found[0]) != 4:
             raise ParseError("not_a_date")
-        return date(_year(found[0], today), 12, 31)
+        return date(_year(found[0], today), 1, 1) if first else date(_year(found[0], today), 12, 31)
     if len(found) == 2:
         years = [part for part in found if len(part) == 4]
         if not years and upcoming and all(len(part) <= 2 for part in found):
@@ -241,7 +253,7 @@ def _numeric_date(found: list[str], locale: str, today: date, upcoming: bool) ->
         other = found[1] if found[0] == years[0] else found[0]
         if len(years) > 1 or len(other) > 2:
             raise ParseError("not_a_date")
-        return _checked(_year(years[0], today), int(other), None)
+        return _checked(_year(years[0], today), int(other), None, first)
     if any(len(part) not in (1, 2, 4) for part in found) or len(found[1]) == 4:
         raise ParseError("not_a_date")
     # The year comes first when it must (four digits, or over 31); otherwise it comes last, as
@@ -284,8 +296,9 @@ def other_reading(text: str, locale: str, today: date) -> tuple[date, bool] | No
     return other, month_first
 
 
-def _quarter(folded: str, today: date) -> date | None:
-    """The last day of a quarter typed as "Q3 2027", "T3 2027", "3e trimestre 2027", "2027年第三季度"."""
+def _quarter(folded: str, today: date, first: bool) -> date | None:
+    """The last day of a quarter typed as "Q3 2027", "T3 2027", "3e trimestre 2027", "2027年第三季度" (its first day
+    when `first`)."""
     for pattern in _QUARTER:
         match = pattern.match(folded)
         if match is None:
@@ -293,24 +306,36 @@ def _quarter(folded: str, today: date) -> date | None:
         quarter = match.group("q")
         number = int(quarter) if quarter.isdigit() else _ORDINALS.get(quarter)
         if number is not None and 1 <= number <= 4:
-            return end_of_month(_year(match.group("y"), today), number * 3)
+            year = _year(match.group("y"), today)
+            return date(year, number * 3 - 2, 1) if first else end_of_month(year, number * 3)
     return None
 
 
-def parse_date(text: str, locale: str, today: date, *, upcoming: bool = False) -> date:
+def parse_date(text: str, locale: str, today: date, *, upcoming: bool = False, opening: bool = False) -> date:
     """Read a date as typed in the reader's locale; a month alone means its end, a year alone 31 Dec, a quarter
     its last day, "tomorrow" the day after `today` (the reader's own day). A day and month without a year ("12月10日",
     "10 December") is ambiguous, unless `upcoming`: then it is the next such day, today or later (a time to come,
-    such as a broadcast's)."""
+    such as a broadcast's). When `opening` (the date something starts), a month, a year or a quarter alone means its
+    first day; words such as "beginning of" or "end of" say which day whatever the question."""
     folded = cjk_numerals_as_digits(folded_or_empty(text))
     if (ahead := _RELATIVE_DAYS.get(folded.rstrip(".!。 "))) is not None:
         return today + timedelta(days=ahead)
-    quarter = _quarter(folded, today)
+    first = _first_day_meant(folded, opening)
+    quarter = _quarter(folded, today, first)
     if quarter is not None:
         return quarter
     found, months, marked = _tokens(folded)
     if marked:
-        return _marked_date(found, months[0] if months else None, marked, today, upcoming)
+        return _marked_date(found, months[0] if months else None, marked, today, upcoming, first)
     if months:
-        return _named_month_date(found, months[0], today, upcoming)
-    return _numeric_date(found, locale, today, upcoming)
+        return _named_month_date(found, months[0], today, upcoming, first)
+    return _numeric_date(found, locale, today, upcoming, first)
+
+
+def _first_day_meant(folded: str, opening: bool) -> bool:
+    """Whether a month or a year typed alone means its first day: said so ("début 2027"), or asked for a start and
+    not said otherwise ("fin 2027")."""
+    words = set(_DATE_TOKEN.findall(_CJK_MARKED.sub(" ", folded)))
+    if words & _CLOSING_WORDS:
+        return False
+    return opening or bool(words & _OPENING_WORDS)

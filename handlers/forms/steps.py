@@ -448,6 +448,8 @@ class DateStep(Step):
     not_before: str | None = None
     not_after: str | None = None
     not_past: bool = False
+    opening: bool = False
+    """The date something starts: a month or a year typed alone is its first day ("September 2027": 1 September)."""
 
     def _offered(self, answers: Answers, ctx: FormContext) -> dict[str, date]:
         """The quick dates this step accepts: counted from the date it must follow when that is later than today
@@ -488,7 +490,7 @@ class DateStep(Step):
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Parse a date in the reader's locale."""
         try:
-            day = parse_date(value, ctx.locale, ctx.today)
+            day = parse_date(value, ctx.locale, ctx.today, opening=self.opening)
         except ParseError as error:
             raise parse_error(error) from error
         return self._accept(day, answers, ctx)

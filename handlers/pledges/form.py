@@ -85,7 +85,7 @@ PLEDGE_FORM = Form(
         # checks them all again before submitting, and says which date to change)
         DateStep(id="target_date", label=N_("Target date"), not_past=True,
                  question=N_("By when will the target be reached?")),
-        DateStep(id="start_date", label=N_("Start date"), not_after="target_date",
+        DateStep(id="start_date", label=N_("Start date"), not_after="target_date", opening=True,
                  question=N_("When does (or did) the pledge start?"),
                  quick=lambda today: ((str(today.year), today.replace(month=1, day=1)),
                                       ("today", today))),

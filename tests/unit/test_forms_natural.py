@@ -261,3 +261,13 @@ def test_keep_is_offered_only_for_an_answer_that_may_be_given_again(renderer: Re
     future = {**answers, "target_date": "2027-12-31"}
     assert keep_offered(FormState(step="target_date", answers=future))
     assert not keep_offered(FormState(step="target_date", answers=future, editing=True))  # asked again by a rule
+
+
+@pytest.mark.parametrize(("step", "typed", "stored"), [
+    ("start_date", "أيلول ٢٠٢٧", "2027-09-01"), ("target_date", "أيلول ٢٠٢٧", "2027-09-30")])
+def test_the_pledge_s_start_is_the_first_day_of_the_month_typed_its_target_the_last(
+        renderer: Renderer, step: str, typed: str, stored: str) -> None:
+    ctx = FormContext("ar", date(2026, 12, 1), lambda label: renderer.label(label, "ar", markup=False))
+    answers: dict[str, Any] = {"target_date": "2028-12-31"} if step == "start_date" else {}
+    outcome = advance(PLEDGE_FORM, FormState(step=step, answers=answers), FormInput(text=typed), ctx)
+    assert outcome.state.answers[step] == stored

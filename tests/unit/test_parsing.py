@@ -358,6 +358,30 @@ def test_two_digit_years_follow_today() -> None:
     assert parse_date("31/12/80", "fr", date(2035, 1, 1)) == date(2080, 12, 31)
 
 
+@pytest.mark.parametrize(("text", "locale", "opening", "closing"), [
+    # a tester's "أيلول ٢٠٢٧" as a start date was stored as 30/09/2027, "marzo de 2027" as 31 March
+    ("أيلول ٢٠٢٧", "ar", date(2027, 9, 1), date(2027, 9, 30)),
+    ("marzo de 2027", "es", date(2027, 3, 1), date(2027, 3, 31)),
+    ("2027", "en", date(2027, 1, 1), date(2027, 12, 31)),
+    ("09/2027", "fr", date(2027, 9, 1), date(2027, 9, 30)),
+    ("2027年9月", "zh", date(2027, 9, 1), date(2027, 9, 30)),
+    ("Q3 2027", "en", date(2027, 7, 1), date(2027, 9, 30)),
+    ("30/09/2027", "fr", date(2027, 9, 30), date(2027, 9, 30)),        # a day typed is that day
+    # words say which end whatever the question; these were refused ("principios de 2027", "بداية ٢٠٢٧")
+    ("principios de 2027", "es", date(2027, 1, 1), date(2027, 1, 1)),
+    ("بداية ٢٠٢٧", "ar", date(2027, 1, 1), date(2027, 1, 1)),
+    ("à partir de mars 2027", "fr", date(2027, 3, 1), date(2027, 3, 1)),
+    ("начало 2027 года", "ru", date(2027, 1, 1), date(2027, 1, 1)),
+    ("2027年初", "zh", date(2027, 1, 1), date(2027, 1, 1)),
+    ("fin 2027", "fr", date(2027, 12, 31), date(2027, 12, 31)),
+    ("2027年底", "zh", date(2027, 12, 31), date(2027, 12, 31)),
+])
+def test_a_month_or_year_alone_is_its_first_day_when_it_opens_something(text: str, locale: str, opening: date,
+                                                                         closing: date) -> None:
+    assert parse_date(text, locale, TODAY, opening=True) == opening
+    assert parse_date(text, locale, TODAY) == closing
+
+
 def test_quick_button_dates() -> None:
     assert end_of_year(TODAY) == date(2026, 12, 31)
     assert end_of_year(TODAY, years_ahead=1) == date(2027, 12, 31)
