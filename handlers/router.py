@@ -117,7 +117,7 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
         language.choose_language(conv, named)  # "English", "français", "中文" typed after the menu, or instead of it
     elif (incoming.text and is_greeting(incoming.text)) or role_of(conv.contact) is None:
         conv.say(greet(conv))  # a newcomer's first words, in any language: who we are and how to begin
-    elif incoming.text and (intent := typed_intent(incoming.text)) is not None:
+    elif incoming.text and (intent := typed_intent(incoming.text)) in ("cancel", "back", "help"):
         # a form's word ("help", "帮助", "annuler", "назад") with no form open: /cancel's answer, or /help's
         await (_cancel if intent == "cancel" else _help)(conv, incoming)
     elif incoming.text and (answer := small_talk(conv.contact, incoming.text)) is not None:

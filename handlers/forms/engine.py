@@ -303,7 +303,9 @@ def _answered_at_confirmation(form: Form, state: FormState, given: FormInput, ct
 
 def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outcome:
     intent = typed_intent(value) if state.step != CONFIRM_CANCEL else None
-    if intent is not None:  # "annuler", "назад", "帮助": the button the person meant
+    if intent == "done" and not _offers_done(form, state, ctx):  # "listo" where there is no Done: an answer
+        intent = None
+    if intent is not None:  # "annuler", "назад", "帮助", "listo": the button the person meant
         if intent == "help" and (state.step == SUMMARY or not _step(form, state.step).help):
             note = Text(N_("Answer the question below by typing or with its buttons. ⬅️ Back returns to the "
                            "previous question; ✖️ Cancel stops and discards your answers."))
@@ -325,6 +327,13 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
             return _apply(form, state, step, Stay(_without_doubt(state)), ctx)
     return _apply(form, state, step, _doubt(step, state, step.on_text(value.strip(), state.answers, state.scratch,
                                                                       ctx)), ctx)
+
+
+def _offers_done(form: Form, state: FormState, ctx: FormContext) -> bool:
+    """Whether the current question shows a Done button (a multiple choice, evidence once a file came)."""
+    step = form.step(state.step)
+    return step is not None and any(button.code == code(step.id, "done")
+                                    for row in step.buttons(state.answers, state.scratch, ctx) for button in row)
 
 
 def _doubt(step: Step, state: FormState, result: Answer | Stay) -> Answer | Stay:

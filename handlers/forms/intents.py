@@ -1,4 +1,4 @@
-"""Words typed as an answer that mean a form's own buttons: cancel, back and help, in the six languages.
+"""Words typed as an answer that mean a form's own buttons: cancel, back, help and done, in the six languages.
 
 A person who types "annuler" or "إلغاء" at a question means Cancel, not a title; the whole message must be
 one of these words (folded: case, accents and punctuation do not matter), so a sentence that contains one
@@ -16,6 +16,10 @@ INTENT_WORDS: dict[str, tuple[str, ...]] = {
              "anterior", "назад", "вернуться", "رجوع", "عودة", "السابق", "ارجع", "返回", "上一步", "后退"),
     "help": ("help", "aide", "aidez-moi", "ayuda", "помощь", "справка", "помогите", "مساعدة", "ساعدني", "帮助",
              "幫助", "求助"),
+    # only where the question shows a Done button (engine): elsewhere "listo" may be an answer
+    "done": ("done", "finished", "that's all", "terminé", "terminer", "fini", "c'est tout", "listo", "lista",
+             "hecho", "terminado", "eso es todo", "готово", "закончил", "закончила", "это всё", "это все", "تم",
+             "انتهيت", "خلاص", "完成", "好了", "完了"),
 }
 
 
@@ -37,7 +41,7 @@ _INTENTS: dict[str, str] = {fold(word): intent for intent, words in INTENT_WORDS
 
 
 def typed_intent(value: str) -> str | None:
-    """"cancel", "back" or "help" when the whole of `value` is one of their words; otherwise None."""
+    """"cancel", "back", "help" or "done" when the whole of `value` is one of their words; otherwise None."""
     if len(value) > 30:
         return None
     return _INTENTS.get(fold(value))

@@ -271,3 +271,26 @@ def test_the_pledge_s_start_is_the_first_day_of_the_month_typed_its_target_the_l
     answers: dict[str, Any] = {"target_date": "2028-12-31"} if step == "start_date" else {}
     outcome = advance(PLEDGE_FORM, FormState(step=step, answers=answers), FormInput(text=typed), ctx)
     assert outcome.state.answers[step] == stored
+
+
+@pytest.mark.parametrize(("step", "answers", "first", "typed", "locale", "following"), [
+    # a tester typed "listo" and "تم" as the questions say ("…then Done"): refused, or searched as a country
+    ("pillars", {"focus_area": "access"}, FormInput(code="f:pillars:c:infrastructure"), "listo", "es", "pledge_type"),
+    ("countries", {}, FormInput(text="Colombia"), "Listo.", "es", "beneficiary_groups"),
+    ("countries", {}, FormInput(text="الأردن"), "تم", "ar", "beneficiary_groups"),
+    ("beneficiary_groups", {}, FormInput(code="f:beneficiary_groups:c:youth"), "готово", "ru", "target_value"),
+])
+def test_typing_done_where_the_question_shows_done_presses_it(renderer: Renderer, step: str, answers: dict[str, Any],
+                                                              first: FormInput, typed: str, locale: str,
+                                                              following: str) -> None:
+    ctx = FormContext(locale, date(2026, 12, 1), lambda label: renderer.label(label, locale, markup=False))
+    picked = advance(PLEDGE_FORM, FormState(step=step, answers=answers), first, ctx)
+    assert picked.state.step == step and picked.state.scratch
+    done = advance(PLEDGE_FORM, picked.state, FormInput(text=typed), ctx)
+    assert done.state.step == following and done.state.answers[step]
+
+
+def test_done_typed_where_there_is_no_done_button_is_an_answer() -> None:
+    assert typed_intent("listo") == "done"
+    titled = run(at("title"), "Listo")
+    assert titled.state.answers["title"] == "Listo" and titled.state.step == "description"
