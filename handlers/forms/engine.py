@@ -264,11 +264,28 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
             step = _step(form, state.step)
             upload = Upload(given.file[0], given.file[1], given.file_name, given.text or "")
             outcome = _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)
+        elif given.file is not None and state.step == SUMMARY:
+            upload = Upload(given.file[0], given.file[1], given.file_name, given.text or "")
+            outcome = _upload_at_summary(form, state, upload, ctx)
         else:
             outcome = _on_text(form, state, given.text or "", ctx)
         return replace(outcome, in_place=False)  # what is typed comes below the question: answered below it
     except InvalidAnswerError as error:
         return Outcome(state, (prompt(form, state, ctx, (error.message,)),))
+
+
+def _upload_at_summary(form: Form, state: FormState, upload: Upload, ctx: FormContext) -> Outcome:
+    """A file sent at the summary (a photo BDT asked for, sent as the report to change opens): the question that
+    takes files, opened as a change picked on the summary with the file in it (Done returns to the summary). No
+    question takes it: the summary asks for its buttons."""
+    for step in reversed(applicable(form, state.answers)):
+        changing = replace(state, step=step.id, scratch={}, editing=True, reviewed=dict(state.answers))
+        try:
+            result = step.on_upload(upload, changing.answers, changing.scratch, ctx)
+        except InvalidAnswerError:
+            continue
+        return _apply(form, changing, step, result, ctx)
+    raise InvalidAnswerError(Text(N_("Use the buttons below: edit an answer or submit.")))
 
 
 def unconfirmed(form: Form, state: FormState) -> FormState:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.i18n import Renderer
 from handlers.forms.base import FormContext, FormState
 from handlers.forms.engine import DEFAULTS, SUMMARY, FormInput, Status, advance, start
+from handlers.pledges.form import PLEDGE_FORM
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 from handlers.reports.rules import answers_of_report, apply_report, check_report, defaults_of, due_of
 from handlers.reports.service import all_completed
@@ -279,3 +280,27 @@ def test_answers_round_trip_through_a_report() -> None:
     ({"completed", "submitted"}, False), ({"completed", "changes_requested"}, False), ({"completed", "draft"}, False)])
 def test_an_organisation_is_done_with_reports_only_when_no_pledge_may_come(statuses: set[str], done: bool) -> None:
     assert all_completed(statuses) is done
+
+
+def test_a_file_sent_at_the_summary_is_added_to_the_evidence(renderer: Renderer) -> None:
+    """A tester sent the photo BDT asked for as the report to change opened on its summary: it was dropped with
+    "use the buttons below"."""
+    ctx = context(renderer, "es")
+    answers = {**FACTS, "status": "not_started", "steps_taken": STEPS, "challenges": None, "partnership_needs": None,
+               "evidence": [{"kind": "link", "url": "https://example.org/a"}]}
+    taken = advance(REPORT_FORM, FormState(step=SUMMARY, answers=answers), FormInput(file=("photo", "AgPHOTO1")), ctx)
+    assert taken.state.step == "evidence" and taken.state.reviewed == answers
+    shown = renderer.reply(taken.replies[-1], "es")
+    assert "Recibidos: 2 elementos" in shown.text
+    assert "f:evidence:done" in [code for row in shown.buttons for _, code in row]
+    summary = advance(REPORT_FORM, taken.state, FormInput(code="f:evidence:done"), ctx)
+    assert summary.state.step == SUMMARY
+    assert summary.state.answers["evidence"] == [{"kind": "link", "url": "https://example.org/a"},
+                                                 {"kind": "photo", "file_id": "AgPHOTO1", "name": None}]
+
+
+def test_a_file_sent_at_a_summary_with_no_question_for_files_is_refused_there(renderer: Renderer) -> None:
+    outcome = advance(PLEDGE_FORM, FormState(step=SUMMARY, answers={"title": "Schools"}),
+                      FormInput(file=("photo", "AgPHOTO1")), context(renderer, "en"))
+    assert outcome.state.step == SUMMARY
+    assert "Use the buttons below" in renderer.reply(outcome.replies[-1], "en").text
