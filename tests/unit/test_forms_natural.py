@@ -28,6 +28,7 @@ from handlers.forms.parsing import ParseError
 from handlers.forms.steps import unit_score
 from handlers.messages import Text
 from handlers.pledges.form import PLEDGE_FORM
+from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 from models.geography import exact_countries, suggest_countries
 
 TODAY = date(2026, 11, 28)
@@ -50,7 +51,8 @@ def at(step: str, **answers: Any) -> FormState:
     ("annuler", "cancel"), ("Cancel", "cancel"), ("отмена", "cancel"), ("إلغاء", "cancel"), ("الغاء", "cancel"),
     ("取消", "cancel"), ("cancelar", "cancel"), ("retour", "back"), ("Back", "back"), ("назад", "back"),
     ("رجوع", "back"), ("返回", "back"), ("atrás", "back"), ("aide", "help"), ("help!", "help"), ("помощь", "help"),
-    ("مساعدة", "help"), ("帮助", "help"), ("ayuda", "help"),
+    ("مساعدة", "help"), ("帮助", "help"), ("ayuda", "help"), ("No sé", "skip"), ("لا أعرف", "skip"),
+    ("не знаю", "skip"), ("不知道", "skip"), ("Skip", "skip"), ("je ne sais pas", "skip"), ("No sé nada", None),
     ("Annuler la dette de 40 pays", None), ("Connect 500 rural schools", None), ("", None)])
 def test_typed_intents_in_six_languages(typed: str, intent: str | None) -> None:
     assert typed_intent(typed) == intent
@@ -294,3 +296,22 @@ def test_done_typed_where_there_is_no_done_button_is_an_answer() -> None:
     assert typed_intent("listo") == "done"
     titled = run(at("title"), "Listo")
     assert titled.state.answers["title"] == "Listo" and titled.state.step == "description"
+
+
+@pytest.mark.parametrize(("step", "typed", "locale", "said"), [
+    # a tester's "no sé" and "لا أعرف" at optional counts were refused as no number, with no word of Skip
+    ("women_share", "no sé", "es", ""), ("beneficiaries_reached", "لا أعرف", "ar", ""),
+    ("steps_taken", "не знаю", "ru", "Этот вопрос нельзя пропустить.")])
+def test_i_do_not_know_skips_a_question_that_may_be_skipped(renderer: Renderer, step: str, typed: str, locale: str,
+                                                             said: str) -> None:
+    ctx = FormContext(locale, date(2026, 12, 1), lambda label: renderer.label(label, locale, markup=False))
+    answers = {PLEDGE_ID: 7, PERIOD: "2025", UNIT: "schools", TARGET: 500, VALUE: None, FINANCIAL: False,
+               "status": "in_progress", "percent_complete": 40, "beneficiaries_reached": 300}
+    if step == "beneficiaries_reached":
+        del answers["beneficiaries_reached"]
+    outcome = advance(REPORT_FORM, FormState(step=step, answers=answers), FormInput(text=typed), ctx)
+    shown = renderer.reply(outcome.replies[-1], locale).text
+    if said:
+        assert outcome.state.step == step and step not in outcome.state.answers and shown.startswith(said)
+    else:
+        assert outcome.state.answers[step] is None and outcome.state.step != step
