@@ -47,7 +47,7 @@ def cadence_news(pledge: Pledge, today: date) -> Label:
         return text(N_("BDT has set how often you report on {ref}: {cadence}. /mypledges shows when the next report "
                        "is due."), ref=ref, cadence=cadence)
     return text(N_("BDT has set how often you report on {ref}: {cadence}, starting with {period}. Until then, you "
-                   "report {previous}, as before. /mypledges shows when the next report is due."),
+                   "report {previous}. /mypledges shows when the next report is due."),
                 ref=ref, cadence=cadence, period=period_label(period_of(since, pledge.reporting_cadence)),
                 previous=cadence_label(previous))
 

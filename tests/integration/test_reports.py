@@ -290,7 +290,7 @@ async def test_staff_set_the_cadence_from_the_period_in_progress(chat: ChatDrive
     assert "still reported once a year" in done[-1].text
     told = await chat.collect(8)
     assert "BDT has set how often you report on" in told[-1].text and "every quarter, starting with" in told[-1].text
-    assert "Until then, you report once a year, as before." in told[-1].text
+    assert "Until then, you report once a year. /mypledges" in told[-1].text
     opened = await chat.send(chat.person(8), "/report")
     assert "for 2024." in opened[0].text, opened[0].text
     async with database.uow() as uow:
