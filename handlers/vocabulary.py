@@ -189,6 +189,31 @@ _YES_NO: dict[str, str] = {
 }
 
 
+_COURTESY = frozenset(fold(word) for word in (
+    "please", "thanks", "thank you", "merci", "s'il vous plaît", "por favor", "gracias", "пожалуйста", "спасибо",
+    "من فضلك", "شكرا", "请", "谢谢"))
+"""Words that may come with a yes or a no ("yes please", "sí, gracias") without changing it."""
+
+
 def typed_yes_no(value: str) -> str | None:
-    """"yes" or "no" when the whole typed answer is one of their words in any of our languages; otherwise None."""
-    return _YES_NO.get(fold(value)) if len(value) <= 30 else None
+    """"yes" or "no" when the whole typed answer is one of their words in any of our languages, or a few of them
+    saying the same ("si claro", "نعم موافق", "oui merci"); otherwise None."""
+    if len(value) > 30:
+        return None
+    folded = fold(value)
+    if folded in _YES_NO:
+        return _YES_NO[folded]
+    words = folded.split()
+    said = {_YES_NO[word] for word in words if word in _YES_NO}
+    rest = [word for word in words if word not in _YES_NO]
+    if len(said) != 1 or len(words) > 4 or not _courtesy_only(rest):
+        return None
+    return said.pop()
+
+
+def _courtesy_only(words: list[str]) -> bool:
+    """Whether the words left around a yes or a no are courtesy alone (a phrase of two words counts as one)."""
+    text = " ".join(words)
+    for phrase in sorted(_COURTESY, key=len, reverse=True):
+        text = text.replace(phrase, " ")
+    return not text.split()

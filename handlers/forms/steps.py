@@ -136,9 +136,11 @@ PREFIX_LETTERS, PREFIX_IDEOGRAPHS = 4, 2
 
 
 def _typed_key(value: str) -> str:
-    """Typed text or a label folded for comparison: case, accents, punctuation, any script's digits, look-alikes."""
+    """Typed text or a label folded for comparison: case, accents, punctuation, any script's digits, look-alikes, and
+    the Arabic article ("حكومة" is the button "الحكومة")."""
     digits = (str(d) if (d := unicodedata.decimal(ch, None)) is not None else ch for ch in value)
-    return fold("".join(digits)).translate(_LOOK_ALIKES)
+    folded = fold("".join(digits)).translate(_LOOK_ALIKES)
+    return " ".join(word[2:] if word.startswith("ال") and len(word) > 4 else word for word in folded.split())
 
 
 def _match_typed(value: str, options: tuple[str, ...], label_of: LabelOf, ctx: FormContext) -> str | None:

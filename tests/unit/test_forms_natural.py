@@ -27,6 +27,7 @@ from handlers.forms.intents import typed_intent
 from handlers.forms.parsing import ParseError
 from handlers.forms.steps import unit_score
 from handlers.messages import Text
+from handlers.onboarding import ONBOARDING
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 from models.geography import exact_countries, suggest_countries
@@ -315,3 +316,11 @@ def test_i_do_not_know_skips_a_question_that_may_be_skipped(renderer: Renderer, 
         assert outcome.state.step == step and step not in outcome.state.answers and shown.startswith(said)
     else:
         assert outcome.state.answers[step] is None and outcome.state.step != step
+
+
+@pytest.mark.parametrize("typed", ["حكومة", "الحكومة", "قطاع خاص"])
+def test_an_arabic_choice_is_found_with_or_without_its_article(renderer: Renderer, typed: str) -> None:
+    # a tester's "حكومة" did not match the button "الحكومة"
+    ctx = FormContext("ar", date(2026, 12, 1), lambda label: renderer.label(label, "ar", markup=False))
+    outcome = advance(ONBOARDING, FormState(step="sector"), FormInput(text=typed), ctx)
+    assert outcome.state.answers["sector"] == ("private_sector" if "خاص" in typed else "government")

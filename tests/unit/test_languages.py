@@ -138,7 +138,7 @@ def test_arabic_buttons_address_the_reader_as_the_rest_of_the_catalog() -> None:
 
 def test_arabic_back_points_right() -> None:
     ar = strings("ar")
-    assert not [msgid for msgid, string in ar.items() if "⬅" in string]
+    assert not [msgid for msgid, string in ar.items() if "⬅" in string and not msgid.startswith("➡️")]  # forward only
     assert ar["⬅️ Back"].startswith("➡️")
 
 

@@ -162,3 +162,12 @@ def test_a_chinese_rough_count_is_refused_not_read_digit_by_digit(renderer: Rend
     """Regression: "三四万人" (30 to 40 thousand people) was taken as 340,000, "一两万户" as 120,000."""
     outcome = advance(PLEDGE_FORM, FormState(step="target_value"), FormInput(text=typed), context(renderer, "zh"))
     assert "target_value" not in outcome.state.answers and outcome.state.step == "target_value"
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    # a tester's "نعم موافق" and "si claro" at the consent were refused, each word alone being a yes
+    ("si claro", "yes"), ("نعم موافق", "yes"), ("oui merci", "yes"), ("да, конечно", "yes"), ("yes please", "yes"),
+    ("是的 谢谢", "yes"), ("no, gracias", "no"), ("нет спасибо", "no"),
+    ("yes no", None), ("sí, pero no", None), ("not sure", None), ("yes I am sure it is right", None)])
+def test_a_few_words_saying_the_same_yes_or_no_are_that_answer(typed: str, said: str | None) -> None:
+    assert typed_yes_no(typed) == said
