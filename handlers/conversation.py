@@ -252,14 +252,14 @@ def stale_copy(form: Form, state: FormState, ctx: FormContext) -> Reply:
 
 
 async def open_form(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None,
-                    *heading: Label) -> None:
-    """Open the journey's form (with its `heading`), saying first that a form left open meanwhile is kept and how
-    to go back to it."""
+                    *heading: Label, once: tuple[Label, ...] = ()) -> None:
+    """Open the journey's form (with its `heading`, and the notes said `once`), saying first that a form left open
+    meanwhile is kept and how to go back to it."""
     assert conv.contact.id is not None
     kept = await drafts.kept_note(conv.session, conv.contact.id, journey.form.id)
     if kept:  # its own message: what begin is given is the form's heading, said again with every question
         conv.say(Reply(kept))
-    await begin(conv, journey, answers, *heading)
+    await begin(conv, journey, answers, *heading, once=once)
 
 
 async def resume_form(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:

@@ -452,3 +452,20 @@ async def test_a_reminder_queued_while_the_report_was_written_is_withdrawn_when_
         queued = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:")))).scalars().all()
     left = [row for row in queued if pledge_id in [item[0] for item in row.payload["reminder"]["items"]]]
     assert left == [], "the reminder that asked for this report did not go out"
+
+
+async def test_a_report_on_the_period_in_progress_says_it_is_not_due_yet(chat: ChatDriver, database: Database) -> None:
+    """A tester's colleague sent /report in January, the year before reported: the year just begun opened, with no
+    word that it was due a year later."""
+    await member(chat, 21)
+    year = utcnow().year
+    await validated_pledge(chat, 21, start=f"{year}-01-01")
+    opened = await chat.send(chat.person(21), "/report")
+    said = f"This report is for {year}, which is still in progress: it is due on Jan 30, {year + 1}."
+    assert said in opened[-1].text and "f:status:c:in_progress" in codes(opened[-1]), opened[-1].text
+    following = await chat.press(chat.person(21), "f:status:c:in_progress")
+    assert "still in progress" not in following[-1].text  # said once, not with every question
+    await member(chat, 22, entity="Ministry of Roads")
+    await validated_pledge(chat, 22)  # started in 2024: 2024's report is owed
+    owed = await chat.send(chat.person(22), "/report")
+    assert "2024" in owed[-1].text and "still in progress" not in owed[-1].text
