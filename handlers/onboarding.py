@@ -339,7 +339,10 @@ async def start_command(conv: Conversation, argument: str) -> None:
         # a focal point moving away leaves their forms about its pledges behind (finish_joining): said first
         discarded = await in_progress(conv) if change.get("$change") == "move" and \
             role_of(contact) is Role.focal_point else ()
-        await begin(conv, JOINING, {"invite_id": found.id, **change}, once=discarded)
+        # a newcomer is told what they join before they are asked to consent (a move or a new role says it itself)
+        joins = () if change else (text(N_("You are invited to join “{entity}” as {role}."), entity=entity.name,
+                                        role=role_label(found.role)),)
+        await begin(conv, JOINING, {"invite_id": found.id, **change}, *joins, once=discarded)
         return
     joining = await waiting_to_join(conv.session, contact)
     if joining is not None:

@@ -119,3 +119,14 @@ async def test_a_focal_point_made_coordinator_of_their_entity_confirms(chat: Cha
 async def test_a_newcomer_is_not_asked_about_a_change(chat: ChatDriver, database: Database) -> None:
     answers = await chat.send(chat.person(PERSON), f"/start {await link(chat, 'Org C', Role.focal_point)}")
     assert "f:consent:c:yes" in codes(answers[-1])
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "You are invited to join “Ministerio TIC” as focal point."),
+    ("es", "Se le invita a unirse a “Ministerio TIC” como punto focal.")])
+async def test_a_newcomer_is_told_what_they_join_before_consenting(chat: ChatDriver, language: str, said: str) -> None:
+    """A tester's colleague was asked to consent before any word of the organisation the invitation was for."""
+    person = chat.person(PERSON + 20, language_code=language)
+    answers = await chat.send(person, f"/start {await link(chat, 'Ministerio TIC', Role.focal_point)}")
+    assert said in answers[-1].text and "f:consent:c:yes" in codes(answers[-1]), answers[-1].text
+    assert answers[-1].text.index(said) < answers[-1].text.index("1")  # above the question
