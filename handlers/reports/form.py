@@ -8,12 +8,13 @@ opens; the engine reads nothing else.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, StepResult, Upload
+from handlers.forms.engine import DEFAULTS
 from handlers.forms.numbers import parse_percent
 from handlers.forms.parsing import ParseError
 from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep, names_unit
@@ -81,11 +82,25 @@ def _disbursed_doubt(value: Any, answers: Answers) -> Label | None:
                    "amount again."), amount=Money(Decimal(str(value))), **_value_params(answers))
 
 
+def _fewer_than_last_time(step_id: str) -> Callable[[Any, Answers], Label | None]:
+    """A total "so far" below the one the previous report gave: a correction, or a slip (the total of this period
+    alone, a digit missing)."""
+    def doubt(value: Any, answers: Answers) -> Label | None:
+        defaults = answers.get(DEFAULTS)
+        before = defaults.get(step_id) if isinstance(defaults, Mapping) else None
+        if not isinstance(before, int) or int(value) >= before:
+            return None
+        return text(N_("{number} is less than the {previous} reported last time, though the question asks for the "
+                       "total so far. Is that right? If it is, tap ✅. If not, type the number again."),
+                    number=Number(int(value)), previous=Number(before))
+    return doubt
+
+
 def _target_doubt(value: Any, answers: Answers) -> Label | None:
-    """A count reached far past the target: possible, but most often a digit too many."""
+    """A count reached far past the target (most often a digit too many), or below the last report's."""
     target = answers.get(TARGET)
     if not target or int(value) <= FAR_PAST_TARGET * int(target):
-        return None
+        return _fewer_than_last_time("target_achieved")(value, answers)
     return text(N_("{number} is more than twice the target of {target} ({unit}). Is that right? If it is, tap ✅. "
                    "If not, type the number again."), number=Number(int(value)), **_target_params(answers))
 
@@ -280,7 +295,8 @@ REPORT_FORM = Form(
                    question=N_("How much of the target is reached so far? Type a number: the target is {target} "
                                "({unit}).")),
         IntegerStep(id="beneficiaries_reached", label=N_("People reached"), optional=True, maximum=10**10,
-                    when=started, question=N_("How many people have benefited so far?")),
+                    when=started, doubt=_fewer_than_last_time("beneficiaries_reached"),
+                    question=N_("How many people have benefited so far?")),
         PercentStep(id="women_share", label=N_("Share of women"), optional=True,
                     when=lambda a: bool(a.get("beneficiaries_reached")),
                     question=N_("What share of them are women, in percent?")),

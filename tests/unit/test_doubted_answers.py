@@ -10,7 +10,7 @@ import pytest
 
 from bot.i18n import Renderer
 from handlers.forms.base import FormContext, FormState
-from handlers.forms.engine import DOUBTED, FormInput, Outcome, advance
+from handlers.forms.engine import DEFAULTS, DOUBTED, FormInput, Outcome, advance
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 
@@ -131,3 +131,26 @@ def test_a_pledge_worth_a_tenth_of_the_goal_is_asked_about(renderer: Renderer, t
         taken = advance(PLEDGE_FORM, outcome.state, FormInput(text="是的"), ctx)
         assert taken.state.answers["value_usd"] == outcome.state.scratch[DOUBTED]["value"]
         assert taken.state.step == "countries"
+
+
+@pytest.mark.parametrize(("step", "before", "typed", "asked"), [
+    # a tester reported 30,000 people reached after 35,000 last time: taken without a word, though it is a total
+    ("beneficiaries_reached", 35_000, "30000", True), ("beneficiaries_reached", 35_000, "35000", False),
+    ("beneficiaries_reached", 35_000, "40 000", False), ("target_achieved", 300, "120", True),
+    ("target_achieved", 300, "450", False)])
+def test_a_total_below_last_time_s_is_asked_about(renderer: Renderer, step: str, before: int, typed: str,
+                                                   asked: bool) -> None:
+    answers = {**FACTS, DEFAULTS: {step: before}}
+    outcome = advance(REPORT_FORM, FormState(step=step, answers=answers), FormInput(text=typed), context(renderer, "en"))
+    assert (step not in outcome.state.answers) is asked
+    if asked:
+        text, buttons = shown(renderer, outcome, "en")
+        assert "is less than the" in text and "reported last time" in text and buttons[0][1] == f"f:{step}:sure"
+        taken = advance(REPORT_FORM, outcome.state, FormInput(code=f"f:{step}:sure"), context(renderer, "en"))
+        assert taken.state.answers[step] == int(typed)
+
+
+def test_no_previous_report_no_question(renderer: Renderer) -> None:
+    outcome = advance(REPORT_FORM, FormState(step="beneficiaries_reached", answers=dict(FACTS)),
+                      FormInput(text="30"), context(renderer, "en"))
+    assert outcome.state.answers["beneficiaries_reached"] == 30
