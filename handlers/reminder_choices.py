@@ -15,7 +15,7 @@ from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text,
 from handlers.people import audit, role_of, staff_contacts
 from handlers.report_reminders import withdraw_stale
 from handlers.reports.cards import next_due_label
-from handlers.settings import current_zone
+from handlers.settings import current_country, current_zone
 from handlers.staff_notices import described, organisation_label, person_for_staff
 from models.reminding import reminder_due
 from models.reporting import as_day, inactive_cutoff, next_report
@@ -83,7 +83,7 @@ async def _later(conv: Conversation, repo: Reminders, pledge: Pledge) -> None:
     until = conv.now + SNOOZE
     await repo.hold(conv.contact.id, pledge.id, LATER, until, conv.now)
     await withdraw_stale(repo, conv.now, await repo.pending(contact_id=conv.contact.id))
-    when = local_day(next_allowed(until, zone), zone)
+    when = local_day(next_allowed(until, zone, await current_country(conv)), zone)
     conv.say(Reply((text(N_("All right: I will remind you about {ref} again on {date}."), ref=Code(pledge.ref or ""),
                          date=Day(when)),)))
 

@@ -55,9 +55,10 @@ async def remind_stale_drafts(uow: UnitOfWork, now: datetime, default_zone: str 
             if message is None:
                 continue
             key = draft_key(draft)
-            zone = zone_of(contact.timezone, countries.get(contact.entity_id or 0), default_zone)
+            country = countries.get(contact.entity_id or 0)
+            zone = zone_of(contact.timezone, country, default_zone)
             await outbox.enqueue(uow.session, contact, message, key, priority=outbox.BULK,
-                                 not_before=next_allowed(now, zone))
+                                 not_before=next_allowed(now, zone, country))
             count += 1
         await uow.commit()
     return count + await remind_awaiting_changes(uow, now, default_zone)
@@ -109,7 +110,9 @@ async def remind_awaiting_changes(uow: UnitOfWork, now: datetime, default_zone: 
             people[person.entity_id].append(person)
         zones = {person.id: zone_of(person.timezone, person.country_iso3, default_zone)
                  for persons in people.values() for person in persons}
-        days = {person_id: local_day(next_allowed(now, zone), zone) for person_id, zone in zones.items()}
+        countries = {person.id: person.country_iso3 for persons in people.values() for person in persons}
+        days = {person_id: local_day(next_allowed(now, zone, countries[person_id]), zone)
+                for person_id, zone in zones.items()}
         written = await repo.written(
             [changes_key(pledge, n, person.id) for pledge in waiting for person in people[pledge.entity_id]
              for n in range(1, CHANGES_REMINDERS + 1)]
@@ -129,14 +132,14 @@ async def remind_awaiting_changes(uow: UnitOfWork, now: datetime, default_zone: 
                     continue
                 draft = await drafts.find(person.id, REMINDED_FORMS[0])
                 if _drafting(draft, pledge.id, now) or await _reminded_on(repo, draft, days[person.id],
-                                                                          zones[person.id]):
+                                                                          zones[person.id], countries[person.id]):
                     continue
                 reminded.add(person.id)
                 zone = zones[person.id]
                 messages.append({"key": changes_key(pledge, round_, person.id), "chat_id": person.chat_id,
                                  "contact_id": person.id, "priority": outbox.BULK,
                                  "payload": {"reply": reply_to_json(changes_reminder(pledge, zone))},
-                                 "not_before": next_allowed(now, zone), "created_at": now})
+                                 "not_before": next_allowed(now, zone, countries[person.id]), "created_at": now})
         count = len(await repo.add_messages(messages))
         await uow.commit()
         return count
@@ -157,12 +160,13 @@ def _drafting(draft: Draft | None, pledge_id: int, now: datetime) -> bool:
     return draft.reminded_at is None or max(draft.updated_at, draft.reminded_at) > now - CHANGES_REMINDER_EVERY
 
 
-async def _reminded_on(repo: Reminders, draft: Draft | None, day: date, zone: str) -> bool:
+async def _reminded_on(repo: Reminders, draft: Draft | None, day: date, zone: str, country_iso3: str | None) -> bool:
     """True when the person's draft reminder goes on that day (one reminder a day).
 
     A draft is marked reminded even when its reminder sent nothing (nothing left to finish, reminders turned off),
     so that it is not looked at again: only the outbox row of a reminder enqueued takes the day."""
-    if draft is None or draft.reminded_at is None or local_day(next_allowed(draft.reminded_at, zone), zone) != day:
+    if draft is None or draft.reminded_at is None or \
+            local_day(next_allowed(draft.reminded_at, zone, country_iso3), zone) != day:
         return False  # most drafts: no query
     return any(local_day(row.not_before, zone) == day for row in await repo.written([draft_key(draft)]))
 

@@ -244,7 +244,7 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
     listed: dict[str, tuple[int, list[int]]] = {}
     for person, pledge_ids in wanted.values():
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
-        send_at = next_allowed(now, zone)
+        send_at = next_allowed(now, zone, person.country_iso3)
         day = local_day(send_at, zone)
         items = [Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due, looks[p].owed)
                  for p in pledge_ids]
@@ -298,7 +298,7 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
         if not covered:
             continue
         zone = zone_of(coordinator.timezone, coordinator.country_iso3, default_zone)
-        send_at = next_allowed(now, zone)
+        send_at = next_allowed(now, zone, coordinator.country_iso3)
         key = f"{ESCALATION_KEY_PREFIX}{coordinator.id}:{local_day(send_at, zone).isoformat()}"
         entries = [Escalating(Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due,
                                    looks[p].owed), pledges[p].entity, p in unfollowed) for p in covered]
@@ -445,7 +445,7 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
         if _held(holds.get((person.id, pledge.id)), now):
             continue
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
-        send_at = next_allowed(now, zone)
+        send_at = next_allowed(now, zone, person.country_iso3)
         day = local_day(send_at, zone)
         items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed)]
         reply = compose_json(items, day)

@@ -123,17 +123,18 @@ TIMEZONE = Journey(TIMEZONE_FORM, _save_zone, facts=_moment)
 
 async def current_zone(conv: Conversation) -> str:
     """The person's zone: chosen, else their organisation's capital's, else the deployment's."""
-    return zone_of(conv.contact.timezone, await _country(conv), conv.deps.timezone)
+    return zone_of(conv.contact.timezone, await current_country(conv), conv.deps.timezone)
 
 
-async def _country(conv: Conversation) -> str | None:
+async def current_country(conv: Conversation) -> str | None:
+    """The person's organisation's country (whose working week their reminders keep when their zone is an offset)."""
     entity = await conv.session.get(Entity, conv.contact.entity_id) if conv.contact.entity_id else None
     return entity.country_iso3 if entity else None
 
 
 async def settings_reply(conv: Conversation, *notes: Label) -> Reply:
     """The person's settings and buttons to change each."""
-    country = await _country(conv)
+    country = await current_country(conv)
     zone = zone_of(conv.contact.timezone, country, conv.deps.timezone)
     if conv.contact.timezone and is_zone(conv.contact.timezone):
         where: Label = Concat((zone_label(zone, conv.locale, conv.now), " — ", Text(N_("chosen by you"))))

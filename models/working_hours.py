@@ -12,20 +12,30 @@ from babel import Locale
 from babel.core import get_global
 from babel.localedata import locale_identifiers
 
+from models.timezones import capital_zones
+
 OPENS = time(9, 0)
 CLOSES = time(18, 0)
 WORKING_DAYS = frozenset(range(5))
 """Monday (0) to Friday (4): where the zone names no country (UTC, an offset), or CLDR knows no weekend for it."""
 
 
-@lru_cache(maxsize=1024)
-def working_days(zone: str) -> frozenset[int]:
-    """The working days (0 is Monday) in the zone's country: every day but CLDR's weekend there."""
+@lru_cache(maxsize=4096)
+def working_days(zone: str, country_iso3: str | None = None) -> frozenset[int]:
+    """The working days (0 is Monday) in the zone's country: every day but CLDR's weekend there. A zone of no
+    country (UTC, an offset such as "UTC+3" typed in /settings) takes the week of `country_iso3` (the person's
+    organisation's: a Jordanian who typed an offset still rests on Friday), else Monday to Friday."""
+    territory = _territory(zone)
+    if territory is None and country_iso3:
+        territory = _territory(capital_zones().get(country_iso3, ""))
+    return WORKING_DAYS if territory is None else _working_days_in(territory)
+
+
+def _territory(zone: str) -> str | None:
+    """The country (ISO 3166 alpha-2) a zone is in, by CLDR; None for UTC and offsets."""
     territories = get_global("zone_territories")
     territory = territories.get(zone) or territories.get(get_global("zone_aliases").get(zone, ""))
-    if not territory or territory in ("ZZ", "001"):
-        return WORKING_DAYS
-    return _working_days_in(territory)
+    return None if not territory or territory in ("ZZ", "001") else territory
 
 
 @lru_cache(maxsize=256)
@@ -47,10 +57,10 @@ def zone_info(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def is_allowed(moment: datetime, zone: str) -> bool:
-    """True when `moment` (aware) falls in working hours on a working day in `zone`."""
+def is_allowed(moment: datetime, zone: str, country_iso3: str | None = None) -> bool:
+    """True when `moment` (aware) falls in working hours on a working day in `zone` (`working_days`)."""
     local = moment.astimezone(zone_info(zone))
-    return local.weekday() in working_days(zone) and OPENS <= local.time() < CLOSES
+    return local.weekday() in working_days(zone, country_iso3) and OPENS <= local.time() < CLOSES
 
 
 def _opening(day: date, info: ZoneInfo) -> datetime:
@@ -59,11 +69,11 @@ def _opening(day: date, info: ZoneInfo) -> datetime:
     return naive.replace(tzinfo=info).astimezone(UTC).astimezone(info).astimezone(UTC)
 
 
-def next_allowed(moment: datetime, zone: str) -> datetime:
-    """The first instant at or after `moment` (aware) in working hours in `zone`, in UTC."""
+def next_allowed(moment: datetime, zone: str, country_iso3: str | None = None) -> datetime:
+    """The first instant at or after `moment` (aware) in working hours in `zone` (`working_days`), in UTC."""
     info = zone_info(zone)
     local = moment.astimezone(info)
-    days = working_days(zone)
+    days = working_days(zone, country_iso3)
     if local.weekday() in days and OPENS <= local.time() < CLOSES:
         return moment.astimezone(UTC)
     day = local.date() if local.time() < OPENS else local.date() + timedelta(days=1)

@@ -141,7 +141,8 @@ def test_a_pledge_worth_a_tenth_of_the_goal_is_asked_about(renderer: Renderer, t
 def test_a_total_below_last_time_s_is_asked_about(renderer: Renderer, step: str, before: int, typed: str,
                                                    asked: bool) -> None:
     answers = {**FACTS, DEFAULTS: {step: before}}
-    outcome = advance(REPORT_FORM, FormState(step=step, answers=answers), FormInput(text=typed), context(renderer, "en"))
+    outcome = advance(REPORT_FORM, FormState(step=step, answers=answers), FormInput(text=typed),
+                      context(renderer, "en"))
     assert (step not in outcome.state.answers) is asked
     if asked:
         text, buttons = shown(renderer, outcome, "en")

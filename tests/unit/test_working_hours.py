@@ -83,3 +83,11 @@ def test_the_working_week_is_the_zone_s_country_s(zone: str, now: datetime, expe
 def test_a_zone_of_no_country_works_monday_to_friday() -> None:
     assert working_days("UTC") == working_days("Etc/GMT-3") == frozenset(range(5))
     assert working_days("Asia/Amman") == frozenset({6, 0, 1, 2, 3})
+
+
+def test_an_offset_keeps_the_working_week_of_the_person_s_country() -> None:
+    # a reviewer's Jordanian who typed "UTC+3" in /settings (saved as Etc/GMT-3) was reminded on Friday
+    friday = utc(2027, 4, 16, 7, 0)
+    assert next_allowed(friday, "Etc/GMT-3", "JOR") == utc(2027, 4, 18, 6, 0)
+    assert not is_allowed(friday, "Etc/GMT-3", "JOR") and is_allowed(friday, "Etc/GMT-3")
+    assert next_allowed(friday, "Asia/Amman", "FRA") == utc(2027, 4, 18, 6, 0)  # a zone's own country comes first
