@@ -86,6 +86,8 @@ class Step:
     """What to ask about a typed answer that is possible but unlikely (an amount above the one pledged, a count far past
     the target: most often a digit too many), or None to take it. A doubted answer is taken once the person confirms it
     (a tap, a typed yes, or the same answer typed again); another answer is checked afresh."""
+    collects_files: ClassVar[bool] = False
+    """Whether it gathers several files (a report's evidence): a file sent at the summary is added to it."""
     typed: ClassVar[bool] = False
     """Whether its answer is typed (a text, a number, a date): asked again after Back, the step shows the answer it
     holds and offers to keep it, which the person would otherwise have to type again without seeing it."""

@@ -7,6 +7,8 @@ Button codes have the shape ``f:<step id>:<action>`` and are treated as untruste
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -123,7 +125,7 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     doubted = _held_doubt(state)
     if doubted is not None:
         rows.insert(0, (Button(text(N_("✅ Yes, {answer} is right"), answer=step.show(doubted.value, ctx)),
-                               code(step.id, "sure")),))
+                               code(step.id, f"sure:{fingerprint(doubted.value)}")),))
     rows += _default_rows(form, state, step, ctx, parts, first=position == 1)
     nav: list[Button] = []
     if state.reviewed is not None:  # changing an answer picked on the summary: Back returns to it, unchanged
@@ -279,12 +281,10 @@ def _upload_at_summary(form: Form, state: FormState, upload: Upload, ctx: FormCo
     takes files, opened as a change picked on the summary with the file in it (Done returns to the summary). No
     question takes it: the summary asks for its buttons."""
     for step in reversed(applicable(form, state.answers)):
-        changing = replace(state, step=step.id, scratch={}, editing=True, reviewed=dict(state.answers))
-        try:
-            result = step.on_upload(upload, changing.answers, changing.scratch, ctx)
-        except InvalidAnswerError:
+        if not step.collects_files:  # a single file (a broadcast's attachment) is replaced only by its own ✏️
             continue
-        return _apply(form, changing, step, result, ctx)
+        changing = replace(state, step=step.id, scratch={}, editing=True, reviewed=dict(state.answers))
+        return _apply(form, changing, step, step.on_upload(upload, changing.answers, changing.scratch, ctx), ctx)
     raise InvalidAnswerError(Text(N_("Use the buttons below: edit an answer or submit.")))
 
 
@@ -322,6 +322,8 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
     intent = typed_intent(value) if state.step != CONFIRM_CANCEL else None
     if intent == "done" and not _offers_done(form, state, ctx):  # "listo" where there is no Done: an answer
         intent = None
+    if intent == "skip" and not _offers_skip(form, state):  # "no lo sé" where there is no Skip: an answer (a message
+        intent = None                                        # to BDT may say just that)
     if intent is not None:  # "annuler", "назад", "帮助", "listo": the button the person meant
         if intent == "help" and (state.step == SUMMARY or not _step(form, state.step).help):
             note = Text(N_("Answer the question below by typing or with its buttons. ⬅️ Back returns to the "
@@ -346,6 +348,12 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
                                                                       ctx)), ctx)
 
 
+def _offers_skip(form: Form, state: FormState) -> bool:
+    """Whether the current question shows Skip."""
+    step = form.step(state.step)
+    return step is not None and _may_skip(step, state)
+
+
 def _offers_done(form: Form, state: FormState, ctx: FormContext) -> bool:
     """Whether the current question shows a Done button (a multiple choice, evidence once a file came)."""
     step = form.step(state.step)
@@ -363,6 +371,11 @@ def _doubt(step: Step, state: FormState, result: Answer | Stay) -> Answer | Stay
     if doubt is None or (held is not None and held.value == result.value):
         return result
     return Stay({**_without_doubt(state), DOUBTED: {"value": result.value, "also": dict(result.also)}}, (doubt,))
+
+
+def fingerprint(value: Any) -> str:
+    """A short code of a doubted value, for its ✅ (an amount's digits may not fit a button's 64 bytes)."""
+    return hashlib.blake2s(json.dumps(value, sort_keys=True).encode(), digest_size=6).hexdigest()
 
 
 def _held_doubt(state: FormState) -> Answer | None:
@@ -420,10 +433,10 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
         if taken is None:
             raise InvalidAnswerError(Text(NOT_OFFERED))
         return _apply(form, state, step, taken, ctx)
-    if action == "sure":
+    if action.startswith("sure:"):  # the value it confirms is in the code: an older ✅ confirms only its own
         doubted = _held_doubt(state)
-        if doubted is None:
-            raise InvalidAnswerError(Text(NOT_OFFERED))
+        if doubted is None or action != f"sure:{fingerprint(doubted.value)}":
+            raise InvalidAnswerError(Text(STALE if doubted is not None else NOT_OFFERED))
         return _apply(form, state, step, _confirmed(step, doubted, ctx), ctx)
     if action == "same":
         value = _default(state, step)

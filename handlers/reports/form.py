@@ -193,6 +193,7 @@ class EvidenceStep(TextStep):
     """Documents and photos sent in the chat, or links; several, then Done."""
 
     typed: ClassVar[bool] = False  # what it holds is listed with its own Done
+    collects_files: ClassVar[bool] = True
 
     def _items(self, answers: Answers, scratch: Mapping[str, Any]) -> list[dict[str, Any]]:
         if "items" in scratch:

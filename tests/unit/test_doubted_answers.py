@@ -10,7 +10,7 @@ import pytest
 
 from bot.i18n import Renderer
 from handlers.forms.base import FormContext, FormState
-from handlers.forms.engine import DEFAULTS, DOUBTED, FormInput, Outcome, advance
+from handlers.forms.engine import DEFAULTS, DOUBTED, FormInput, Outcome, advance, fingerprint
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 
@@ -27,6 +27,11 @@ def shown(renderer: Renderer, outcome: Outcome, locale: str) -> tuple[str, list[
     """The last reply's text and its buttons (label, code)."""
     reply = renderer.reply(outcome.replies[-1], locale)
     return reply.text, [button for row in reply.buttons for button in row]
+
+
+def sure(step: str, value: Any) -> str:
+    """The code of the ✅ that confirms `value` (its fingerprint, as the engine writes it)."""
+    return f"f:{step}:sure:{fingerprint(value)}"
 
 
 def doubted(renderer: Renderer, step: str, typed: str, locale: str = "en") -> Outcome:
@@ -49,7 +54,7 @@ def test_a_count_far_past_the_target_is_asked_about_not_taken(renderer: Renderer
     text, buttons = shown(renderer, outcome, locale)
     assert said in text
     assert text.index(said) < text.index("500", text.index(said) + len(said))  # the question follows, asked again
-    assert (button, "f:target_achieved:sure") == buttons[0]
+    assert button == buttons[0][0] and buttons[0][1] == sure("target_achieved", outcome.state.scratch[DOUBTED]["value"])
 
 
 @pytest.mark.parametrize("typed", ["1000", "600", "0"])
@@ -60,7 +65,7 @@ def test_a_count_up_to_twice_the_target_is_taken_at_once(renderer: Renderer, typ
     assert outcome.state.step == "beneficiaries_reached"
 
 
-@pytest.mark.parametrize("confirm", [FormInput(code="f:target_achieved:sure"), FormInput(text="12,340,000"),
+@pytest.mark.parametrize("confirm", [FormInput(code=sure("target_achieved", 12_340_000)), FormInput(text="12,340,000"),
                                      FormInput(text="12340000 schools"), FormInput(text="yes")])
 def test_the_doubted_count_is_taken_once_confirmed(renderer: Renderer, confirm: FormInput) -> None:
     """A tap, the same number typed again, or a typed yes."""
@@ -76,7 +81,10 @@ def test_another_number_is_checked_afresh(renderer: Renderer) -> None:
     ctx = context(renderer, "en")
     corrected = advance(REPORT_FORM, held, FormInput(text="1234"), ctx)  # still more than twice 500: asked again
     assert corrected.state.scratch[DOUBTED]["value"] == 1234 and "target_achieved" not in corrected.state.answers
-    assert ("✅ Yes, 1,234 is right", "f:target_achieved:sure") in shown(renderer, corrected, "en")[1]
+    assert ("✅ Yes, 1,234 is right", sure("target_achieved", 1234)) in shown(renderer, corrected, "en")[1]
+    older = advance(REPORT_FORM, corrected.state, FormInput(code=sure("target_achieved", 12_340_000)), ctx)
+    assert "target_achieved" not in older.state.answers  # the first ✅ confirms only 12,340,000, no longer doubted
+    assert "earlier question" in shown(renderer, older, "en")[0]
     taken = advance(REPORT_FORM, corrected.state, FormInput(text="234"), ctx)
     assert taken.state.answers["target_achieved"] == 234 and taken.state.step == "beneficiaries_reached"
 
@@ -86,10 +94,10 @@ def test_a_typed_no_asks_again_without_the_doubted_answer(renderer: Renderer) ->
     ctx = context(renderer, "ar")
     again = advance(REPORT_FORM, held, FormInput(text="لا"), ctx)
     assert again.state.step == "target_achieved" and DOUBTED not in again.state.scratch
-    assert not any(code.endswith(":sure") for _, code in shown(renderer, again, "ar")[1])
-    sure = advance(REPORT_FORM, again.state, FormInput(code="f:target_achieved:sure"), ctx)  # an older ✅, forged
-    assert "target_achieved" not in sure.state.answers
-    assert "ليس من خيارات هذا السؤال" in shown(renderer, sure, "ar")[0]
+    assert not any(":sure" in code for _, code in shown(renderer, again, "ar")[1])
+    pressed = advance(REPORT_FORM, again.state, FormInput(code=sure("target_achieved", 12_340_000)), ctx)  # older ✅
+    assert "target_achieved" not in pressed.state.answers
+    assert "ليس من خيارات هذا السؤال" in shown(renderer, pressed, "ar")[0]
 
 
 def test_back_forgets_the_doubted_answer(renderer: Renderer) -> None:
@@ -100,7 +108,7 @@ def test_back_forgets_the_doubted_answer(renderer: Renderer) -> None:
 
 def test_a_sure_with_nothing_doubted_is_refused(renderer: Renderer) -> None:
     outcome = advance(REPORT_FORM, FormState(step="target_achieved", answers=dict(FACTS)),
-                      FormInput(code="f:target_achieved:sure"), context(renderer, "en"))
+                      FormInput(code=sure("target_achieved", 500)), context(renderer, "en"))
     assert "target_achieved" not in outcome.state.answers
     assert "not one of this question's options" in shown(renderer, outcome, "en")[0]
 
@@ -109,8 +117,8 @@ def test_an_amount_disbursed_above_the_pledge_is_asked_about(renderer: Renderer)
     outcome = doubted(renderer, "value_disbursed", "25 million", "ru")
     text, buttons = shown(renderer, outcome, "ru")
     assert "превышает обещанные" in text and "Это верно?" in text
-    assert buttons[0][1] == "f:value_disbursed:sure"
-    taken = advance(REPORT_FORM, outcome.state, FormInput(code="f:value_disbursed:sure"), context(renderer, "ru"))
+    assert buttons[0][1] == sure("value_disbursed", "25000000")
+    taken = advance(REPORT_FORM, outcome.state, FormInput(code=buttons[0][1]), context(renderer, "ru"))
     assert taken.state.answers["value_disbursed"] == "25000000" and taken.state.step == "target_achieved"
     within = advance(REPORT_FORM, FormState(step="value_disbursed", answers=dict(FACTS)), FormInput(text="2.5 million"),
                      context(renderer, "en"))
@@ -126,7 +134,7 @@ def test_a_pledge_worth_a_tenth_of_the_goal_is_asked_about(renderer: Renderer, t
     assert ("value_usd" not in outcome.state.answers) is asked
     text, buttons = shown(renderer, outcome, "zh")
     assert ("P2C 总目标" in text) is asked
-    assert (buttons[0][1] == "f:value_usd:sure") is asked
+    assert buttons[0][1].startswith("f:value_usd:sure:") is asked
     if asked:
         taken = advance(PLEDGE_FORM, outcome.state, FormInput(text="是的"), ctx)
         assert taken.state.answers["value_usd"] == outcome.state.scratch[DOUBTED]["value"]
@@ -146,8 +154,8 @@ def test_a_total_below_last_time_s_is_asked_about(renderer: Renderer, step: str,
     assert (step not in outcome.state.answers) is asked
     if asked:
         text, buttons = shown(renderer, outcome, "en")
-        assert "is less than the" in text and "reported last time" in text and buttons[0][1] == f"f:{step}:sure"
-        taken = advance(REPORT_FORM, outcome.state, FormInput(code=f"f:{step}:sure"), context(renderer, "en"))
+        assert "is less than the" in text and "reported last time" in text and buttons[0][1] == sure(step, int(typed))
+        taken = advance(REPORT_FORM, outcome.state, FormInput(code=buttons[0][1]), context(renderer, "en"))
         assert taken.state.answers[step] == int(typed)
 
 

@@ -26,6 +26,7 @@ from handlers.forms.engine import (
 from handlers.forms.intents import typed_intent
 from handlers.forms.parsing import ParseError
 from handlers.forms.steps import unit_score
+from handlers.helpdesk.compose import COMPOSE_FORM
 from handlers.messages import Text
 from handlers.onboarding import ONBOARDING
 from handlers.pledges.form import PLEDGE_FORM
@@ -302,7 +303,7 @@ def test_done_typed_where_there_is_no_done_button_is_an_answer() -> None:
 @pytest.mark.parametrize(("step", "typed", "locale", "said"), [
     # a tester's "no sé" and "لا أعرف" at optional counts were refused as no number, with no word of Skip
     ("women_share", "no sé", "es", ""), ("beneficiaries_reached", "لا أعرف", "ar", ""),
-    ("steps_taken", "не знаю", "ru", "Этот вопрос нельзя пропустить.")])
+    ("steps_taken", "не знаю", "ru", "Слишком короткий")])  # no Skip: an answer, too short for this one
 def test_i_do_not_know_skips_a_question_that_may_be_skipped(renderer: Renderer, step: str, typed: str, locale: str,
                                                              said: str) -> None:
     ctx = FormContext(locale, date(2026, 12, 1), lambda label: renderer.label(label, locale, markup=False))
@@ -324,3 +325,12 @@ def test_an_arabic_choice_is_found_with_or_without_its_article(renderer: Rendere
     ctx = FormContext("ar", date(2026, 12, 1), lambda label: renderer.label(label, "ar", markup=False))
     outcome = advance(ONBOARDING, FormState(step="sector"), FormInput(text=typed), ctx)
     assert outcome.state.answers["sector"] == ("private_sector" if "خاص" in typed else "government")
+
+
+@pytest.mark.parametrize(("typed", "locale"), [("Не знаю", "ru"), ("No lo sé", "es"), ("不知道", "zh")])
+def test_i_do_not_know_is_a_message_where_there_is_no_skip(renderer: Renderer, typed: str, locale: str) -> None:
+    # a reviewer: a focal point answering BDT's question with "Не знаю" was told the question cannot be skipped
+    ctx = FormContext(locale, date(2026, 12, 1), lambda label: renderer.label(label, locale, markup=False))
+    outcome = advance(COMPOSE_FORM, FormState(step="message", answers={"$mode": "reply", "$thread": 12}),
+                      FormInput(text=typed), ctx)
+    assert outcome.state.scratch["text"] == typed  # held for its Send, as any message

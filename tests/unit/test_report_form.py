@@ -10,6 +10,7 @@ from hypothesis import given as examples
 from hypothesis import strategies as st
 
 from bot.i18n import Renderer
+from handlers.broadcasts.composer import BROADCAST_FORM
 from handlers.forms.base import FormContext, FormState
 from handlers.forms.engine import DEFAULTS, SUMMARY, FormInput, Status, advance, start
 from handlers.pledges.form import PLEDGE_FORM
@@ -304,3 +305,14 @@ def test_a_file_sent_at_a_summary_with_no_question_for_files_is_refused_there(re
                       FormInput(file=("photo", "AgPHOTO1")), context(renderer, "en"))
     assert outcome.state.step == SUMMARY
     assert "Use the buttons below" in renderer.reply(outcome.replies[-1], "en").text
+
+
+def test_a_file_sent_at_the_broadcast_summary_does_not_replace_its_attachment(renderer: Renderer) -> None:
+    """A reviewer: a photo sent at a broadcast's summary silently replaced its attachment (agenda.pdf); one file is
+    replaced only with its own ✏️."""
+    answers = {"audience": ["role:focal_point"], "attachment": {"kind": "document", "file_id": "DOC1",
+                                                                "name": "agenda.pdf"},
+               "language": "en", "text": "Hello all", "translations": None, "fallback": "en", "when": "now"}
+    outcome = advance(BROADCAST_FORM, FormState(step=SUMMARY, answers=answers), FormInput(file=("photo", "PHOTO9")),
+                      context(renderer, "en"))
+    assert outcome.state.step == SUMMARY and outcome.state.answers["attachment"]["file_id"] == "DOC1"
