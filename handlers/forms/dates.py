@@ -23,14 +23,15 @@ _DATE_FILLERS = frozenset(  # folded: "سنه" is "سنة"
      # means its end, so these words change nothing
      "end", "by", "until", "fin", "finales", "final", "hasta", "конец", "конца", "концу", "к", "до", "نهايه",
      "اواخر", "بحلول", "حتي", "底", "末", "年底", "年末", "到", "前")
-) | frozenset(("late",))
-_CLOSING_WORDS = frozenset(("end", "late", "fin", "finales", "final", "конец", "конца", "концу", "نهايه", "اواخر", "底",
-                            "末", "年底", "年末"))
+) | frozenset(("late", "fines", "au", "du", "в", "من"))
+_CLOSING_WORDS = frozenset(fold_word(word) for word in (
+    "end", "late", "fin", "fines", "finales", "final", "конец", "конца", "концу", "نهاية", "أواخر", "底", "末",
+    "年底", "年末", "月底", "月末"))
 """Words that say a month or a year means its last day, whatever the question ("fin 2027", "2027年底")."""
-_OPENING_WORDS = frozenset((
-    "beginning", "start", "early", "from", "since", "debut", "des", "depuis", "partir", "principios", "principio",
-    "comienzos", "inicio", "inicios", "desde", "начало", "начала", "начиная", "с", "со", "بدايه", "مطلع", "اوائل",
-    "منذ", "ابتداء", "初", "年初", "起", "从", "自", "开始"))
+_OPENING_WORDS = frozenset(fold_word(word) for word in (
+    "beginning", "start", "early", "from", "since", "début", "dès", "depuis", "partir", "principios", "principio",
+    "comienzos", "inicio", "inicios", "desde", "начало", "начала", "начале", "начиная", "с", "со", "بداية", "مطلع",
+    "أوائل", "منذ", "ابتداء", "初", "年初", "月初", "起", "月起", "从", "自", "开始"))
 """Words that say a month or a year means its first day ("principios de 2027", "à partir de mars 2027", "2027年初")."""
 _RELATIVE_DAYS = {  # folded, as typed alone: "tomorrow", "demain", "mañana", "завтра", "غدًا", "明天"
     "today": 0, "tomorrow": 1, "day after tomorrow": 2, "the day after tomorrow": 2,
@@ -335,7 +336,7 @@ def parse_date(text: str, locale: str, today: date, *, upcoming: bool = False, o
 def _first_day_meant(folded: str, opening: bool) -> bool:
     """Whether a month or a year typed alone means its first day: said so ("début 2027"), or asked for a start and
     not said otherwise ("fin 2027")."""
-    words = set(_DATE_TOKEN.findall(_CJK_MARKED.sub(" ", folded)))
+    words = set(_DATE_TOKEN.findall(_CJK_DATE_MARKS.sub(" ", _CJK_MARKED.sub(" ", _CJK_MONTH.sub(" ", folded)))))
     if words & _CLOSING_WORDS:
         return False
     return opening or bool(words & _OPENING_WORDS)

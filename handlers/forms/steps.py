@@ -152,7 +152,8 @@ def _match_typed(value: str, options: tuple[str, ...], label_of: LabelOf, ctx: F
     for option, key in keys.items():
         if key == wanted or _typed_key(option) == wanted:
             return option
-    if len(wanted) < (PREFIX_IDEOGRAPHS if _CJK.search(wanted) else PREFIX_LETTERS):
+    typed = fold(value)  # its length as typed: "الخاص" is a word long enough, though "خاص" once its article is off
+    if len(typed) < (PREFIX_IDEOGRAPHS if _CJK.search(typed) else PREFIX_LETTERS):
         return None
     starting = [option for option, key in keys.items() if f" {wanted}" in f" {key}"]
     return starting[0] if len(starting) == 1 else None

@@ -53,7 +53,7 @@ from handlers.reports.rules import (
     due_of,
     pledge_facts,
 )
-from models.reporting import NextReport, due_date, next_report, period_end
+from models.reporting import NextReport, due_date, next_report, period_end, period_start
 from models.repositories.audit import AuditTrail
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
@@ -275,8 +275,7 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
         return
     reports = Reports(conv.session)
     reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
-    upcoming = due_of(pledge, reported, conv.today)
-    period = upcoming.period
+    period = due_of(pledge, reported, conv.today).period
     existing = await reports.current_for(pledge.id, period)
     if existing is not None and existing.id is not None \
             and existing.review_status == ReviewStatus.clarification_requested:
@@ -300,10 +299,10 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     if existing is not None:  # what the person changes is told apart from it, should it change meanwhile
         answers.update({**replacing(existing), EDITED_FROM: answers_of_report(existing)})
     early: tuple[Label, ...] = ()
-    if existing is None and period_end(period) >= conv.today:  # nothing owed: an early report, said as such
+    if existing is None and period_start(period) <= conv.today <= period_end(period):  # an early report, said so
         early = (text(N_("This report is for {period}, which is still in progress: it is due on {date}. You can send "
                          "it now, or come back when the period ends."),
-                      period=period_label(period), date=Day(upcoming.due or due_date(period))),)
+                      period=period_label(period), date=Day(due_date(period))),)
     await open_form(conv, REPORT, answers, text(N_("Progress report on {ref} “{title}” for {period}."),
                                                 ref=Code(pledge.ref or ""), title=pledge.title,
                                                 period=period_label(period)), once=early)

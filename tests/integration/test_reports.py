@@ -469,3 +469,7 @@ async def test_a_report_on_the_period_in_progress_says_it_is_not_due_yet(chat: C
     await validated_pledge(chat, 22)  # started in 2024: 2024's report is owed
     owed = await chat.send(chat.person(22), "/report")
     assert "2024" in owed[-1].text and "still in progress" not in owed[-1].text
+    await member(chat, 23, entity="Ministry of Ports")
+    await validated_pledge(chat, 23, start=f"{year + 1}-06-01")  # not started: its year is not "in progress"
+    ahead = await chat.send(chat.person(23), "/report")
+    assert "f:status:c:in_progress" in codes(ahead[-1]) and "still in progress" not in ahead[-1].text

@@ -334,3 +334,10 @@ def test_i_do_not_know_is_a_message_where_there_is_no_skip(renderer: Renderer, t
     outcome = advance(COMPOSE_FORM, FormState(step="message", answers={"$mode": "reply", "$thread": 12}),
                       FormInput(text=typed), ctx)
     assert outcome.state.scratch["text"] == typed  # held for its Send, as any message
+
+
+def test_an_arabic_key_word_with_its_article_still_picks_its_button(renderer: Renderer) -> None:
+    # a reviewer: "الخاص" (private) picked the private sector, then was refused once its article was taken off
+    ctx = FormContext("ar", date(2026, 12, 1), lambda label: renderer.label(label, "ar", markup=False))
+    outcome = advance(ONBOARDING, FormState(step="sector"), FormInput(text="الخاص"), ctx)
+    assert outcome.state.answers["sector"] == "private_sector"

@@ -375,6 +375,15 @@ def test_two_digit_years_follow_today() -> None:
     ("2027年初", "zh", date(2027, 1, 1), date(2027, 1, 1)),
     ("fin 2027", "fr", date(2027, 12, 31), date(2027, 12, 31)),
     ("2027年底", "zh", date(2027, 12, 31), date(2027, 12, 31)),
+    # a reviewer: "3月底" at a start was the 1st (its "月底" was no word of either list); others were refused
+    ("2027年3月底", "zh", date(2027, 3, 31), date(2027, 3, 31)),
+    ("2027年3月初", "zh", date(2027, 3, 1), date(2027, 3, 1)),
+    ("أوائل 2027", "ar", date(2027, 1, 1), date(2027, 1, 1)),
+    ("ابتداء من مارس 2027", "ar", date(2027, 3, 1), date(2027, 3, 1)),
+    ("в начале 2027 года", "ru", date(2027, 1, 1), date(2027, 1, 1)),
+    ("au début de 2027", "fr", date(2027, 1, 1), date(2027, 1, 1)),
+    ("a fines de 2027", "es", date(2027, 12, 31), date(2027, 12, 31)),
+    ("الربع الثالث من 2027", "ar", date(2027, 7, 1), date(2027, 9, 30)),
 ])
 def test_a_month_or_year_alone_is_its_first_day_when_it_opens_something(text: str, locale: str, opening: date,
                                                                          closing: date) -> None:
