@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
-from handlers.forms.intents import typed_intent
+from handlers.forms.intents import fold, typed_intent
 from handlers.forms.numbering import counted
 from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Markup, Reply, Text, text
 from handlers.vocabulary import typed_yes_no
@@ -320,6 +320,8 @@ def _answered_at_confirmation(form: Form, state: FormState, given: FormInput, ct
 
 def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outcome:
     intent = typed_intent(value) if state.step != CONFIRM_CANCEL else None
+    if intent is not None and _labels_a_button(form, state, value, intent, ctx):  # "Annulé", a report's status, is that
+        intent = None                                                     # choice, not Cancel
     if intent == "done" and not _offers_done(form, state, ctx):  # "listo" where there is no Done: an answer
         intent = None
     if intent == "skip" and not _offers_skip(form, state):  # "no lo sé" where there is no Skip: an answer (a message
@@ -346,6 +348,17 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
             return _apply(form, state, step, Stay(_without_doubt(state)), ctx)
     return _apply(form, state, step, _doubt(step, state, step.on_text(value.strip(), state.answers, state.scratch,
                                                                       ctx)), ctx)
+
+
+def _labels_a_button(form: Form, state: FormState, value: str, intent: str, ctx: FormContext) -> bool:
+    """Whether the typed text is the label of another of the current question's own buttons than the intent's
+    ("Annulé" is a status; "Listo" the Done button itself)."""
+    step = form.step(state.step)
+    if step is None:
+        return False
+    typed = fold(value)
+    return any(fold(ctx.translate(button.label)) == typed and button.code != code(step.id, intent)
+               for row in step.buttons(state.answers, state.scratch, ctx) for button in row)
 
 
 def _offers_skip(form: Form, state: FormState) -> bool:

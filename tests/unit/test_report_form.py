@@ -316,3 +316,13 @@ def test_a_file_sent_at_the_broadcast_summary_does_not_replace_its_attachment(re
     outcome = advance(BROADCAST_FORM, FormState(step=SUMMARY, answers=answers), FormInput(file=("photo", "PHOTO9")),
                       context(renderer, "en"))
     assert outcome.state.step == SUMMARY and outcome.state.answers["attachment"]["file_id"] == "DOC1"
+
+
+@pytest.mark.parametrize(("typed", "locale"), [("Annulé", "fr"), ("أُلغي", "ar")])
+def test_a_status_typed_is_that_status_even_when_it_reads_as_cancel(renderer: Renderer, typed: str,
+                                                                   locale: str) -> None:
+    """A reviewer: "Annulé" (the status Cancelled) typed at the status question asked to discard the report."""
+    outcome = advance(REPORT_FORM, state("status"), FormInput(text=typed), context(renderer, locale))
+    assert outcome.state.answers["status"] == "cancelled" and outcome.state.step == "percent_complete"
+    cancel = advance(REPORT_FORM, state("status"), FormInput(text="annuler"), context(renderer, "fr"))
+    assert cancel.state.step == "$cancel"  # the word for the Cancel button still is
