@@ -117,12 +117,13 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     kept = _kept(state, step, ctx)
     current = _current(state, step, ctx) or (
         (Line(Text(N_("Current answer")), step.show(state.answers[step.id], ctx)),) if kept is not None else ())
-    parts: list[Label] = [*notes, *numbering, step.ask(state.answers), *current,
-                          *step.lines(state.answers, state.scratch, ctx)]
+    doubted = _held_doubt(state)
+    doubt = step.doubt(doubted.value, state.answers) if doubted is not None and step.doubt is not None else None
+    parts: list[Label] = [*notes, *((doubt,) if doubt is not None else ()), *numbering, step.ask(state.answers),
+                          *current, *step.lines(state.answers, state.scratch, ctx)]
     rows = [tuple(row) for row in step.buttons(state.answers, state.scratch, ctx) if row]
     if kept is not None:
         rows.insert(0, (Button(Text(N_("➡️ Keep this answer")), code(step.id, "keep")),))
-    doubted = _held_doubt(state)
     if doubted is not None:
         rows.insert(0, (Button(text(N_("✅ Yes, {answer} is right"), answer=step.show(doubted.value, ctx)),
                                code(step.id, f"sure:{fingerprint(doubted.value)}")),))
@@ -383,7 +384,7 @@ def _doubt(step: Step, state: FormState, result: Answer | Stay) -> Answer | Stay
     held = _held_doubt(state)
     if doubt is None or (held is not None and held.value == result.value):
         return result
-    return Stay({**_without_doubt(state), DOUBTED: {"value": result.value, "also": dict(result.also)}}, (doubt,))
+    return Stay({**_without_doubt(state), DOUBTED: {"value": result.value, "also": dict(result.also)}})
 
 
 def fingerprint(value: Any) -> str:

@@ -163,3 +163,14 @@ def test_no_previous_report_no_question(renderer: Renderer) -> None:
     outcome = advance(REPORT_FORM, FormState(step="beneficiaries_reached", answers=dict(FACTS)),
                       FormInput(text="30"), context(renderer, "en"))
     assert outcome.state.answers["beneficiaries_reached"] == 30
+
+
+def test_the_question_asked_again_says_what_its_check_button_confirms(renderer: Renderer) -> None:
+    """A reviewer: after ✖️ Cancel then "No, continue", the ✅ came back without the words that explain it."""
+    ctx = context(renderer, "en")
+    held = doubted(renderer, "target_achieved", "12340000").state
+    confirming = advance(REPORT_FORM, held, FormInput(code="f:target_achieved:cancel"), ctx)
+    again = advance(REPORT_FORM, confirming.state, FormInput(code="f:$cancel:no"), ctx)
+    text, buttons = shown(renderer, again, "en")
+    assert text.startswith("12,340,000 is more than twice the target")
+    assert buttons[0][0] == "✅ Yes, 12,340,000 is right"
