@@ -230,11 +230,12 @@ def test_arabic_lines_are_not_split_by_an_isolate(renderer: Renderer) -> None:
 def test_arabic_arrows_point_the_way_arabic_reads() -> None:
     # a tester saw "➡️ الإبقاء على هذه الإجابة" (keep, forward) beside "➡️ رجوع" (back), and "التالية ▸" (next)
     arabic = strings("ar")
-    forward = {msgid: arabic[msgid] for msgid in arabic if msgid.startswith("➡️") or msgid.rstrip().endswith("▸")}
-    backward = {msgid: arabic[msgid] for msgid in arabic if msgid.startswith("⬅️")}
-    assert forward and backward
-    assert [msgid for msgid, string in forward.items() if "➡️" in string or "▸" in string] == []
-    assert [msgid for msgid, string in backward.items() if "⬅️" in string] == []
+    forward, backward = ("➡️", "▸", "⏭", "⏩", "▶️"), ("⬅️", "⏮")
+    ahead = {msgid: arabic[msgid] for msgid in arabic if any(icon in msgid for icon in forward)}
+    behind = {msgid: arabic[msgid] for msgid in arabic if any(icon in msgid for icon in backward)}
+    assert ahead and behind
+    assert [msgid for msgid, string in ahead.items() if any(icon in string for icon in forward)] == []
+    assert [msgid for msgid, string in behind.items() if any(icon in string for icon in backward)] == []
 
 
 def test_french_apostrophes_are_typographic() -> None:
