@@ -14,6 +14,7 @@ from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.people import audit, find_contact
 from handlers.report_reminders import nudge
+from handlers.settings import current_country, current_zone
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, person_for_staff
 from models.geography import load_country_table
 from models.repositories.digests import pledge_in_scope
@@ -26,14 +27,17 @@ from models.scope import ScopeError, ScopeKind, parse_scope
 from models.tables import Contact, DigestSubscription, Pledge
 from models.timezones import zone_of
 from models.values import PledgeStatus, Role
+from models.working_hours import working_days
 
-DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"))
+DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 """The day buttons' labels."""
 WEEKLY = (N_("Your digest: weekly, on Mondays at {time} (your time)."),
           N_("Your digest: weekly, on Tuesdays at {time} (your time)."),
           N_("Your digest: weekly, on Wednesdays at {time} (your time)."),
           N_("Your digest: weekly, on Thursdays at {time} (your time)."),
-          N_("Your digest: weekly, on Fridays at {time} (your time)."))
+          N_("Your digest: weekly, on Fridays at {time} (your time)."),
+          N_("Your digest: weekly, on Saturdays at {time} (your time)."),
+          N_("Your digest: weekly, on Sundays at {time} (your time)."))
 """The weekly setting, a sentence a day: the day is not a button's label inside a sentence (where it would keep the
 label's capital letter and case)."""
 NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
@@ -218,8 +222,9 @@ async def digest_button(conv: Conversation, data: str) -> None:
         _say(conv, NOT_ALLOWED)
         return
     if button.verb == "week":
-        conv.say(Reply((Text(N_("On which day?")),),
-                       tuple((Button(Text(day), f"dg:day:{index + 1}"),) for index, day in enumerate(DAYS))))
+        days = week_order(working_days(await current_zone(conv), await current_country(conv)))
+        conv.say(Reply((Text(N_("On which day?")),), tuple((Button(Text(DAYS[day]), f"dg:day:{day + 1}"),)
+                                                             for day in days)))
     elif button.verb == "day" and button.id is not None and button.id - 1 in WEEKDAYS:
         day = button.id
         hours = [Button(Clock(time(hour)), f"dg:at:{day * 100 + hour}") for hour in HOURS]
@@ -235,6 +240,13 @@ async def digest_button(conv: Conversation, data: str) -> None:
         await _nudge(conv, button.id)
     else:
         await refuse_malformed(conv, data)
+
+
+def week_order(days: frozenset[int]) -> list[int]:
+    """Working days in the order of their week: Monday to Friday; Sunday to Thursday in Jordan."""
+    ordered = sorted(days)
+    first = next((day for day in ordered if (day - 1) % 7 not in days), ordered[0] if ordered else 0)
+    return sorted(ordered, key=lambda day: (day - first) % 7)
 
 
 async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int) -> None:

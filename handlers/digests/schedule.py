@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from models.working_hours import working_days
 
-WEEKDAYS = range(5)
-"""The days a weekly digest may be chosen on: Monday to Friday (Python's weekday numbers)."""
+WEEKDAYS = range(7)
+"""The days a weekly digest may be set to (Python's weekday numbers, 0 is Monday); /digest offers the reader's working
+days (Sunday to Thursday in Jordan)."""
 HOURS = range(9, 18)
 """Whole hours a digest may be sent at, in the reader's zone: 09:00 to 17:00."""
 MONTHLY_HOUR = 9

@@ -151,3 +151,20 @@ async def test_a_nudge_on_a_pledge_its_focal_point_postponed_says_so(chat: ChatD
     answer = await chat.press(chat.person(STAFF, "Bea"), f"dg:nudge:{ids['p2']}")
     assert answer[0].text == ("No reminder was sent: the focal point of P2C-2025-00002 asked to be reminded of it "
                               "later."), answer[0].text
+
+
+async def test_a_weekly_digest_is_offered_on_the_reader_s_working_days(
+        chat: ChatDriver, database: Database, deps: Deps) -> None:  # noqa: F811
+    """A reviewer: a Jordanian coordinator could pick Friday (their weekend) but not Sunday (a working day)."""
+    await _seed(database)
+    contact_id = await _coordinator(chat, 9811, "JOR")
+    person = chat.person(9811)
+    days = await chat.press(person, "dg:week")
+    assert codes(days[-1]) == ["dg:day:7", "dg:day:1", "dg:day:2", "dg:day:3", "dg:day:4"]  # Sunday to Thursday
+    chosen = await chat.press(person, "dg:at:710")
+    assert "Your digest: weekly, on Sundays at 10:00" in chosen[0].text
+    await _chosen_at(database, contact_id, datetime(2030, 11, 29, tzinfo=UTC))
+    amman_sunday = datetime(2030, 12, 8, 7, 5, tzinfo=UTC)  # Sunday 8 December 2030, 10:05 in Amman
+    assert await send_due_digests(database.uow, amman_sunday, deps.translate) >= 1
+    rows = await _digest_rows(database, contact_id)
+    assert rows[0].key == f"dg:{contact_id}:2030-W49:t"
