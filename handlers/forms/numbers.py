@@ -262,8 +262,20 @@ def parse_integer(text: str, locale: str) -> int:
 
 
 def parse_percent(text: str, locale: str) -> int:
-    """Read a whole percentage from 0 to 100 ("45", "45 %", "٤٥٪")."""
-    folded = _PERCENT.sub("", folded_or_empty(text), count=1)
+    """Read a whole percentage from 0 to 100 ("45", "45 %", "٤٥٪"), perhaps after "about" or an article ("un 30 %",
+    "alrededor del 30%", "около 30%", "30% environ")."""
+    folded = folded_or_empty(text)
+    try:
+        return _percent(folded, locale)
+    except ParseError:
+        bare = _ABOUT_AFTER.sub("", _APPROXIMATE_PERCENT.sub("", folded)).strip()
+        if bare == folded or not bare:
+            raise
+        return _percent(bare, locale)
+
+
+def _percent(folded: str, locale: str) -> int:
+    folded = _PERCENT.sub("", folded, count=1)
     value = _quantity(folded, locale, currency=False, whole=True, multipliers=False)
     if value != value.to_integral_value():
         raise ParseError("not_whole")
@@ -291,6 +303,8 @@ _ABOUT = re.compile("[~≈]|" + _phrases(
 ))
 """The words of an approximation that may come before a count ("about 300", "environ 300", "约300"); any other
 words there ("less than", "half of", "page") change or hide what is counted."""
+_APPROXIMATE_PERCENT = re.compile(rf"^(?:(?:{_ABOUT.pattern}|un|una|el|le|la|a|del|de|l)\s*)+(?=[\d{CJK_NUMERALS}])")
+"""What may come before a percentage and not change it: "about", "un", "el", "del" ("alrededor del 30%")."""
 _ABOUT_AFTER = re.compile(
     r"[\s,]*(?:approximately|approx\.?|roughly|or so|environ|à peu près|a peu pres|aproximadamente|aprox\.?"
     r"|more or less|plus ou moins|más o menos|mas o menos|более или менее|примерно|приблизительно|تقريبا\u064b?"

@@ -527,3 +527,17 @@ def test_long_text_is_answered_or_refused_with_a_reason(text: str, locale: str) 
 def test_nasty_text_is_answered_or_refused_with_a_reason(text: str) -> None:
     for locale in LOCALES:
         _only_parse_errors(text, locale)
+
+
+@pytest.mark.parametrize(("text", "locale", "value"), [
+    # a tester's "un 30%" and "alrededor del 30%" were refused, though "unos 3.500" is read as a count
+    ("un 30%", "es", 30), ("alrededor del 30%", "es", 30), ("около 30%", "ru", 30), ("30 % environ", "fr", 30),
+    ("حوالي ٤٠٪", "ar", 40), ("大约30%", "zh", 30)])
+def test_a_percentage_after_about_or_an_article(text: str, locale: str, value: int) -> None:
+    assert parse_percent(text, locale) == value
+
+
+@pytest.mark.parametrize("text", ["less than 30%", "half", "30% of schools", "moins de 30 %"])
+def test_a_percentage_with_words_that_change_it_is_refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse_percent(text, "en")
