@@ -137,6 +137,11 @@ class Step:
         """The stored answer as the summary shows it."""
         return str(value)
 
+    def summarised(self, value: Any, answers: Answers, ctx: FormContext) -> Label:
+        """The stored answer on the summary, where the other answers may say what it means (a count reached "of 500
+        (schools)"); by default as `show` gives it."""
+        return self.show(value, ctx)
+
     def whole(self, value: Any, ctx: FormContext) -> tuple[Label, ...]:
         """The stored answer in parts that each fit a message, when `show` shortens it; else nothing."""
         return ()

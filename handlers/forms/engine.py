@@ -223,7 +223,7 @@ def _summary(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label,
     wholes: list[Button] = []
     for step in applicable(form, state.answers):
         value = state.answers.get(step.id)
-        shown = step.show(value, ctx) if value is not None else Text(N_("(skipped)"))
+        shown = step.summarised(value, state.answers, ctx) if value is not None else Text(N_("(skipped)"))
         lines.append(Line(Text(step.label), shown))
         edits.append(Button(Concat(("✏️ ", Text(step.label))), code(SUMMARY, f"edit:{step.id}")))
         if value is not None and step.whole(value, ctx):  # shown shortened: the whole text on request

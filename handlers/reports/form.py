@@ -171,6 +171,12 @@ class TargetStep(IntegerStep):
                                           unit=label, example=Number(500 if self.example is None else self.example)))
         return Answer(number, Number(number))
 
+    def summarised(self, value: Any, answers: Answers, ctx: FormContext) -> Label:
+        """The count with the target it is part of, as staff read it: "120 of 500 (schools)"."""
+        if answers.get(TARGET) is None:
+            return self.show(value, ctx)
+        return text(N_("{value} of {target} ({unit})"), value=Number(int(value)), **_target_params(answers))
+
 
 def _evidence_key(item: Mapping[str, Any]) -> tuple[str, str]:
     """What makes two pieces of evidence the same: a link's address, a file's Telegram id."""

@@ -326,3 +326,18 @@ def test_a_status_typed_is_that_status_even_when_it_reads_as_cancel(renderer: Re
     assert outcome.state.answers["status"] == "cancelled" and outcome.state.step == "percent_complete"
     cancel = advance(REPORT_FORM, state("status"), FormInput(text="annuler"), context(renderer, "fr"))
     assert cancel.state.step == "$cancel"  # the word for the Cancel button still is
+
+
+@pytest.mark.parametrize(("locale", "line"), [("en", "Target reached</b>: 120 of 500 (schools)"),
+                                              ("ar", "(مدارس)")])
+def test_the_summary_shows_the_target_reached_with_its_target(renderer: Renderer, locale: str, line: str) -> None:
+    """A tester: the Arabic summary said "ما تحقق من الهدف: 175" with no unit, where staff read "175 of 500
+    (schools)"."""
+    answers = {**FACTS, "status": "in_progress", "percent_complete": 40, "target_achieved": 120,
+               "beneficiaries_reached": None, "steps_taken": STEPS, "challenges": None, "partnership_needs": None,
+               "evidence": None}
+    outcome = advance(REPORT_FORM, FormState(step="evidence", answers=answers), FormInput(code="f:evidence:skip"),
+                      context(renderer, locale))
+    assert outcome.state.step == SUMMARY
+    summary = renderer.reply(outcome.replies[-1], locale).text
+    assert line in summary and "500" in summary, summary
