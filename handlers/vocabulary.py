@@ -168,12 +168,18 @@ def status_label(status: str) -> Text:
 
 
 YES_NO_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "yes": {"en": ("yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "of course", "correct"),
-            "fr": ("oui", "ouais", "si", "d'accord", "bien sûr", "tout à fait", "exact"),
-            "es": ("sí", "si", "claro", "vale", "de acuerdo", "por supuesto", "correcto"),
-            "ru": ("да", "ага", "угу", "конечно", "верно", "хорошо", "ладно", "согласен", "согласна"),
-            "ar": ("نعم", "أجل", "بلى", "طبعا", "أكيد", "موافق", "ايوه"),
-            "zh": ("是", "是的", "对", "對", "对的", "好", "好的", "可以", "行", "嗯", "同意", "没错", "當然", "当然")},
+    "yes": {"en": ("yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "of course", "correct", "right",
+                   "that's right", "that is right", "exactly", "confirm", "confirmed", "it is", "it's right"),
+            "fr": ("oui", "ouais", "si", "d'accord", "bien sûr", "tout à fait", "exact", "exactement", "c'est exact",
+                   "c'est ça", "c'est juste", "c'est bon", "je confirme", "confirmé", "correct"),
+            "es": ("sí", "si", "claro", "vale", "de acuerdo", "por supuesto", "correcto", "exacto", "así es",
+                   "es correcto", "confirmo", "está bien"),
+            "ru": ("да", "ага", "угу", "конечно", "верно", "хорошо", "ладно", "согласен", "согласна", "всё верно",
+                   "все верно", "правильно", "всё правильно", "все правильно", "это так", "именно так", "подтверждаю",
+                   "точно"),
+            "ar": ("نعم", "أجل", "بلى", "طبعا", "أكيد", "موافق", "ايوه", "صحيح", "هذا صحيح", "أؤكد", "بالضبط"),
+            "zh": ("是", "是的", "对", "對", "对的", "好", "好的", "可以", "行", "嗯", "同意", "没错", "當然", "当然",
+                   "正确", "正確", "确认", "確認", "没问题", "沒問題", "确定", "確定")},
     "no": {"en": ("no", "n", "nope", "nah", "not at all", "no thanks"),
            "fr": ("non", "nan", "pas du tout", "non merci"),
            "es": ("no", "para nada", "no gracias"),
@@ -196,24 +202,25 @@ _COURTESY = frozenset(fold(word) for word in (
 
 
 def typed_yes_no(value: str) -> str | None:
-    """"yes" or "no" when the whole typed answer is one of their words in any of our languages, or a few of them
-    saying the same ("si claro", "نعم موافق", "oui merci"); otherwise None."""
-    if len(value) > 30:
+    """"yes" or "no" when the whole typed answer is one of their words or phrases in any of our languages, or a few
+    of them saying the same, with courtesy around them ("si claro", "Oui, c'est exact", "Да, всё верно", "对，没错",
+    "oui merci"); otherwise None."""
+    if len(value) > 40:
         return None
     folded = fold(value)
     if folded in _YES_NO:
         return _YES_NO[folded]
-    words = folded.split()
-    said = {_YES_NO[word] for word in words if word in _YES_NO}
-    rest = [word for word in words if word not in _YES_NO]
-    if len(said) != 1 or len(words) > 4 or not _courtesy_only(rest):
+    words, said, start = folded.split(), set(), 0
+    if len(words) > 6:
         return None
-    return said.pop()
-
-
-def _courtesy_only(words: list[str]) -> bool:
-    """Whether the words left around a yes or a no are courtesy alone (a phrase of two words counts as one)."""
-    text = " ".join(words)
-    for phrase in sorted(_COURTESY, key=len, reverse=True):
-        text = text.replace(phrase, " ")
-    return not text.split()
+    while start < len(words):  # the longest phrase at each place: "c est exact", then "merci"
+        for end in range(min(len(words), start + 4), start, -1):
+            phrase = " ".join(words[start:end])
+            if phrase in _YES_NO or phrase in _COURTESY:
+                if phrase in _YES_NO:
+                    said.add(_YES_NO[phrase])
+                start = end
+                break
+        else:
+            return None  # a word that is neither: "yes, but…", "是的，金额正确"
+    return said.pop() if len(said) == 1 else None

@@ -15,7 +15,10 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 # Month and weekday names are read in every language (people switch), plus Levantine, Maghreb and
 # Algerian-Tunisian Arabic month names, which CLDR keeps under those regional locales.
 _NAME_LOCALES = ("en", "fr", "es", "ru", "ar", "ar_SY", "ar_MA", "ar_DZ", "zh_Hans_CN")
-_EXTRA_MONTHS = {"setiembre": 9, "sept": 9, "mayo": 5}
+_EXTRA_MONTHS = {"setiembre": 9, "sept": 9, "mayo": 5,
+                 # Russian months after "в" ("в марте 2027"): the prepositional case CLDR does not list
+                 "январе": 1, "феврале": 2, "марте": 3, "апреле": 4, "мае": 5, "июне": 6, "июле": 7, "августе": 8,
+                 "сентябре": 9, "октябре": 10, "ноябре": 11, "декабре": 12}
 _DATE_FILLERS = frozenset(  # folded: "سنه" is "سنة"
     ("de", "del", "el", "le", "la", "the", "of", "on", "er", "re", "st", "nd", "rd", "th", "o", "a",
      "г", "гг", "год", "года", "في", "م", "عام", "سنه", "ميلادي", "ميلاديه",
@@ -23,10 +26,16 @@ _DATE_FILLERS = frozenset(  # folded: "سنه" is "سنة"
      # means its end, so these words change nothing
      "end", "by", "until", "fin", "finales", "final", "hasta", "конец", "конца", "концу", "к", "до", "نهايه",
      "اواخر", "بحلول", "حتي", "底", "末", "年底", "年末", "到", "前")
-) | frozenset(("late", "fines", "au", "du", "в", "من"))
+) | frozenset((
+    "late", "fines", "au", "du", "в", "من", "en", "in", "d", "ici", "dici", "plus", "tard", "году", "份", "底前",
+    "末前"))
+"""Words read past in a date: "d'ici fin 2027", "au plus tard fin 2027", "en mars 2026", "в 2026 году",
+"2027年3月份"."""
 _CLOSING_WORDS = frozenset(fold_word(word) for word in (
     "end", "late", "fin", "fines", "finales", "final", "конец", "конца", "концу", "نهاية", "أواخر", "底", "末",
-    "年底", "年末", "月底", "月末"))
+    "年底", "年末", "月底", "月末", "底前", "末前",
+    # "by": the date something is done by is the end of the month or year named ("d'ici 2027", "к 2028 году")
+    "by", "until", "ici", "tard", "hasta", "к", "до", "بحلول", "حتى", "到", "前"))
 """Words that say a month or a year means its last day, whatever the question ("fin 2027", "2027年底")."""
 _OPENING_WORDS = frozenset(fold_word(word) for word in (
     "beginning", "start", "early", "from", "since", "début", "dès", "depuis", "partir", "principios", "principio",

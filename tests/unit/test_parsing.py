@@ -384,6 +384,16 @@ def test_two_digit_years_follow_today() -> None:
     ("au début de 2027", "fr", date(2027, 1, 1), date(2027, 1, 1)),
     ("a fines de 2027", "es", date(2027, 12, 31), date(2027, 12, 31)),
     ("الربع الثالث من 2027", "ar", date(2027, 7, 1), date(2027, 9, 30)),
+    # a tester's French, Russian and Chinese ways of writing a date, refused ("D'ici à quelle date…" is the question)
+    ("d'ici fin 2027", "fr", date(2027, 12, 31), date(2027, 12, 31)),
+    ("d'ici 2027", "fr", date(2027, 12, 31), date(2027, 12, 31)),
+    ("au plus tard fin 2027", "fr", date(2027, 12, 31), date(2027, 12, 31)),
+    ("en mars 2026", "fr", date(2026, 3, 1), date(2026, 3, 31)),
+    ("в марте 2027", "ru", date(2027, 3, 1), date(2027, 3, 31)),
+    ("в 2026 году", "ru", date(2026, 1, 1), date(2026, 12, 31)),
+    ("к 2028 году", "ru", date(2028, 12, 31), date(2028, 12, 31)),
+    ("2027年3月份", "zh", date(2027, 3, 1), date(2027, 3, 31)),
+    ("2028年底前", "zh", date(2028, 12, 31), date(2028, 12, 31)),
 ])
 def test_a_month_or_year_alone_is_its_first_day_when_it_opens_something(text: str, locale: str, opening: date,
                                                                          closing: date) -> None:

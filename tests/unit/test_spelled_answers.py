@@ -168,6 +168,9 @@ def test_a_chinese_rough_count_is_refused_not_read_digit_by_digit(renderer: Rend
     # a tester's "نعم موافق" and "si claro" at the consent were refused, each word alone being a yes
     ("si claro", "yes"), ("نعم موافق", "yes"), ("oui merci", "yes"), ("да, конечно", "yes"), ("yes please", "yes"),
     ("是的 谢谢", "yes"), ("no, gracias", "no"), ("нет спасибо", "no"),
+    # a second tester's answers to "Is that right?", refused as no number
+    ("Oui, c'est exact", "yes"), ("Exactement", "yes"), ("Да, всё верно", "yes"), ("подтверждаю", "yes"),
+    ("正确", "yes"), ("确认", "yes"), ("没问题", "yes"), ("对，没错", "yes"), ("是的，金额正确", None),
     ("yes no", None), ("sí, pero no", None), ("not sure", None), ("yes I am sure it is right", None)])
 def test_a_few_words_saying_the_same_yes_or_no_are_that_answer(typed: str, said: str | None) -> None:
     assert typed_yes_no(typed) == said
