@@ -114,10 +114,10 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     told = counted(form, state.answers, step.id)
     n = next((i for i, s in enumerate(told) if s.id == step.id), 0) + 1
     numbering = [text(N_("Question {n} of {total}"), n=n, total=len(told))] if form.numbered else []
-    kept = _kept(state, step, ctx)
+    doubted = _held_doubt(state)
+    kept = _kept(state, step, ctx) if doubted is None else None  # a new answer questioned: its ✅, not the Keep
     current = _current(state, step, ctx) or (
         (Line(Text(N_("Current answer")), step.show(state.answers[step.id], ctx)),) if kept is not None else ())
-    doubted = _held_doubt(state)
     doubt = step.doubt(doubted.value, state.answers) if doubted is not None and step.doubt is not None else None
     parts: list[Label] = [*notes, *((doubt,) if doubt is not None else ()), *numbering, step.ask(state.answers),
                           *current, *step.lines(state.answers, state.scratch, ctx)]
@@ -323,10 +323,14 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
     intent = typed_intent(value) if state.step != CONFIRM_CANCEL else None
     if intent is not None and _labels_a_button(form, state, value, intent, ctx):  # "Annulé", a report's status, is that
         intent = None                                                     # choice, not Cancel
-    if intent == "done" and not _offers_done(form, state, ctx):  # "listo" where there is no Done: an answer
-        intent = None
-    if intent == "skip" and not _offers_skip(form, state):  # "no lo sé" where there is no Skip: an answer (a message
-        intent = None                                        # to BDT may say just that)
+    if intent == "done" and not _offers_done(form, state, ctx):  # "готово" at evidence with nothing sent: Skip;
+        intent = "skip" if _offers_skip(form, state) else None   # elsewhere an answer ("Listo" as a title)
+    required = intent == "skip" and _required(form, state)  # "no lo sé" at a required question: an answer (a message
+    if intent == "skip" and not _offers_skip(form, state):   # to BDT may say just that), else "this question cannot
+        intent = None                                         # be skipped"; with files held, an answer too
+    if intent == "skip":  # typed, it is echoed as a typed "no" is
+        step = _step(form, state.step)
+        return _apply(form, state, step, Answer(None, Text(N_("(skipped)"))), ctx)
     if intent is not None:  # "annuler", "назад", "帮助", "listo": the button the person meant
         if intent == "help" and (state.step == SUMMARY or not _step(form, state.step).help):
             note = Text(N_("Answer the question below by typing or with its buttons. ⬅️ Back returns to the "
@@ -347,8 +351,13 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
             return _apply(form, state, step, _confirmed(step, doubted, ctx), ctx)
         if said == "no":
             return _apply(form, state, step, Stay(_without_doubt(state)), ctx)
-    return _apply(form, state, step, _doubt(step, state, step.on_text(value.strip(), state.answers, state.scratch,
-                                                                      ctx)), ctx)
+    try:
+        result = step.on_text(value.strip(), state.answers, state.scratch, ctx)
+    except InvalidAnswerError as error:
+        if required:  # "je ne sais pas" at a required question: not "too short", which invites padding it
+            raise InvalidAnswerError(Text(N_("This question cannot be skipped."))) from error
+        raise
+    return _apply(form, state, step, _doubt(step, state, result), ctx)
 
 
 def _labels_a_button(form: Form, state: FormState, value: str, intent: str, ctx: FormContext) -> bool:
@@ -360,6 +369,12 @@ def _labels_a_button(form: Form, state: FormState, value: str, intent: str, ctx:
     typed = fold(value)
     return any(fold(ctx.translate(button.label)) == typed and button.code != code(step.id, intent)
                for row in step.buttons(state.answers, state.scratch, ctx) for button in row)
+
+
+def _required(form: Form, state: FormState) -> bool:
+    """Whether the current question may not be skipped."""
+    step = form.step(state.step)
+    return step is not None and not step.skippable(state.answers)
 
 
 def _offers_skip(form: Form, state: FormState) -> bool:

@@ -174,3 +174,15 @@ def test_the_question_asked_again_says_what_its_check_button_confirms(renderer: 
     text, buttons = shown(renderer, again, "en")
     assert text.startswith("12,340,000 is more than twice the target")
     assert buttons[0][0] == "✅ Yes, 12,340,000 is right"
+
+
+def test_a_questioned_answer_shows_its_check_not_the_old_answer_s_keep(renderer: Renderer) -> None:
+    """A second tester: back at a typed amount, a new doubted one showed ✅ (the new) right above Keep (the old),
+    with nothing saying which value each kept."""
+    ctx = context(renderer, "en")
+    asked_again = FormState(step="target_achieved", answers={**FACTS, "target_achieved": 200})
+    assert any(code.endswith(":keep") for _, code in shown(renderer, advance(
+        REPORT_FORM, asked_again, FormInput(text="help"), ctx), "en")[1])  # asked again: Keep offered
+    held = advance(REPORT_FORM, asked_again, FormInput(text="12340000"), ctx)
+    codes = [code for _, code in shown(renderer, held, "en")[1]]
+    assert ":sure:" in codes[0] and not any(code.endswith(":keep") for code in codes)

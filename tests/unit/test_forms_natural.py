@@ -303,7 +303,8 @@ def test_done_typed_where_there_is_no_done_button_is_an_answer() -> None:
 @pytest.mark.parametrize(("step", "typed", "locale", "said"), [
     # a tester's "no sé" and "لا أعرف" at optional counts were refused as no number, with no word of Skip
     ("women_share", "no sé", "es", ""), ("beneficiaries_reached", "لا أعرف", "ar", ""),
-    ("steps_taken", "не знаю", "ru", "Слишком короткий")])  # no Skip: an answer, too short for this one
+    # a required question: said so (a second tester's "je ne sais pas" was "too short", inviting padding)
+    ("steps_taken", "не знаю", "ru", "Этот вопрос нельзя пропустить.")])
 def test_i_do_not_know_skips_a_question_that_may_be_skipped(renderer: Renderer, step: str, typed: str, locale: str,
                                                              said: str) -> None:
     ctx = FormContext(locale, date(2026, 12, 1), lambda label: renderer.label(label, locale, markup=False))
@@ -317,6 +318,17 @@ def test_i_do_not_know_skips_a_question_that_may_be_skipped(renderer: Renderer, 
         assert outcome.state.step == step and step not in outcome.state.answers and shown.startswith(said)
     else:
         assert outcome.state.answers[step] is None and outcome.state.step != step
+        assert shown.startswith("✓ ")  # echoed as a typed "no" is
+
+
+@pytest.mark.parametrize(("typed", "locale"), [("готово", "ru"), ("完成", "zh")])
+def test_done_at_optional_evidence_with_nothing_sent_is_skip(renderer: Renderer, typed: str, locale: str) -> None:
+    # a second tester: "готово" at the optional evidence, nothing sent, asked for a document or a link
+    ctx = FormContext(locale, date(2026, 12, 1), lambda label: renderer.label(label, locale, markup=False))
+    answers = {PLEDGE_ID: 7, PERIOD: "2025", UNIT: "schools", TARGET: 500, VALUE: None, FINANCIAL: False,
+               "status": "not_started", "steps_taken": "x" * 30, "challenges": None, "partnership_needs": None}
+    outcome = advance(REPORT_FORM, FormState(step="evidence", answers=answers), FormInput(text=typed), ctx)
+    assert outcome.state.answers["evidence"] is None and outcome.state.step == "$sum"
 
 
 @pytest.mark.parametrize("typed", ["حكومة", "الحكومة", "قطاع خاص"])
