@@ -158,7 +158,7 @@ async def settings_reply(conv: Conversation, *notes: Label) -> Reply:
                      else Text(N_("off (optional reminders)"))), "\n",
                 Line(Text(N_("Announcements and digests")), news))),
         Text(N_("Reminders of reports that are due or overdue always come. Optional ones are the early "
-                "reminder two weeks before a report is due and the reminder of an unfinished pledge.")),
+                "reminder two weeks before a report is due and the reminder of a pledge form left unfinished.")),
     ]
     toggle = (Button(Text(N_("🔕 Turn optional reminders off")), "st:rem:off") if on
               else Button(Text(N_("🔔 Turn optional reminders on")), "st:rem:on"))

@@ -299,7 +299,13 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     if existing is not None:  # what the person changes is told apart from it, should it change meanwhile
         answers.update({**replacing(existing), EDITED_FROM: answers_of_report(existing)})
     early: tuple[Label, ...] = ()
-    if existing is None and period_start(period) <= conv.today <= period_end(period):  # an early report, said so
+    if existing is None and (conv.today < period_start(period) or (
+            pledge.start_date is not None and conv.today < pledge.start_date)):  # nothing done yet: said so
+        early = (text(N_("{ref} starts on {start}: this report is for {period}, due on {date}. You can send it now, "
+                         "or come back later."), ref=Code(pledge.ref or ""),
+                      start=Day(pledge.start_date or period_start(period)), period=period_label(period),
+                      date=Day(due_date(period))),)
+    elif existing is None and conv.today <= period_end(period):  # an early report, said so
         early = (text(N_("This report is for {period}, which is still in progress: it is due on {date}. You can send "
                          "it now, or come back when the period ends."),
                       period=period_label(period), date=Day(due_date(period))),)

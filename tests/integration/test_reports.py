@@ -473,3 +473,5 @@ async def test_a_report_on_the_period_in_progress_says_it_is_not_due_yet(chat: C
     await validated_pledge(chat, 23, start=f"{year + 1}-06-01")  # not started: its year is not "in progress"
     ahead = await chat.send(chat.person(23), "/report")
     assert "f:status:c:in_progress" in codes(ahead[-1]) and "still in progress" not in ahead[-1].text
+    # a second tester filed such a report with no word that the pledge had not started
+    assert f"starts on Jun 1, {year + 1}: this report is for {year + 1}, due on Jan 30, {year + 2}." in ahead[-1].text
