@@ -462,7 +462,7 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
         if taken is None:
             raise InvalidAnswerError(Text(NOT_OFFERED))
         return _apply(form, state, step, taken, ctx)
-    if action.startswith("sure:"):  # the value it confirms is in the code: an older ✅ confirms only its own
+    if action.startswith("sure:"):  # the code carries its value's fingerprint: an older ✅ confirms only its own
         doubted = _held_doubt(state)
         if doubted is None or action != f"sure:{fingerprint(doubted.value)}":
             raise InvalidAnswerError(Text(STALE if doubted is not None else NOT_OFFERED))
