@@ -19,18 +19,6 @@ _EXTRA_MONTHS = {"setiembre": 9, "sept": 9, "mayo": 5,
                  # Russian months after "в" ("в марте 2027"): the prepositional case CLDR does not list
                  "январе": 1, "феврале": 2, "марте": 3, "апреле": 4, "мае": 5, "июне": 6, "июле": 7, "августе": 8,
                  "сентябре": 9, "октябре": 10, "ноябре": 11, "декабре": 12}
-_DATE_FILLERS = frozenset(  # folded: "سنه" is "سنة"
-    ("de", "del", "el", "le", "la", "the", "of", "on", "er", "re", "st", "nd", "rd", "th", "o", "a",
-     "г", "гг", "год", "года", "في", "م", "عام", "سنه", "ميلادي", "ميلاديه",
-     # "end of 2027", "fin 2027", "конец 2027 года", "نهاية 2027", "2027年底": a year or month alone already
-     # means its end, so these words change nothing
-     "end", "by", "until", "fin", "finales", "final", "hasta", "конец", "конца", "концу", "к", "до", "نهايه",
-     "اواخر", "بحلول", "حتي", "底", "末", "年底", "年末", "到", "前")
-) | frozenset((
-    "late", "fines", "au", "du", "в", "من", "en", "in", "d", "ici", "dici", "plus", "tard", "году", "份", "底前",
-    "末前"))
-"""Words read past in a date: "d'ici fin 2027", "au plus tard fin 2027", "en mars 2026", "в 2026 году",
-"2027年3月份"."""
 _CLOSING_WORDS = frozenset(fold_word(word) for word in (
     "end", "late", "fin", "fines", "finales", "final", "конец", "конца", "концу", "نهاية", "أواخر", "底", "末",
     "年底", "年末", "月底", "月末", "底前", "末前",
@@ -42,6 +30,12 @@ _OPENING_WORDS = frozenset(fold_word(word) for word in (
     "comienzos", "inicio", "inicios", "desde", "начало", "начала", "начале", "начиная", "с", "со", "بداية", "مطلع",
     "أوائل", "منذ", "ابتداء", "初", "年初", "月初", "起", "月起", "从", "自", "开始"))
 """Words that say a month or a year means its first day ("principios de 2027", "à partir de mars 2027", "2027年初")."""
+_DATE_FILLERS = frozenset(fold_word(word) for word in (
+    "de", "del", "el", "le", "la", "the", "of", "on", "er", "re", "st", "nd", "rd", "th", "o", "a",
+    "г", "гг", "год", "года", "году", "في", "م", "عام", "سنة", "ميلادي", "ميلادية", "au", "du", "в", "من", "en", "in",
+    "d", "dici", "plus", "份")) | _CLOSING_WORDS | _OPENING_WORDS
+"""Words read past in a date: those that say which end of a month or year is meant, and words around them ("d'ici
+fin 2027", "au plus tard fin 2027", "en mars 2026", "в 2026 году", "2027年3月份")."""
 _RELATIVE_DAYS = {  # folded, as typed alone: "tomorrow", "demain", "mañana", "завтра", "غدًا", "明天"
     "today": 0, "tomorrow": 1, "day after tomorrow": 2, "the day after tomorrow": 2,
     "aujourd'hui": 0, "aujourdhui": 0, "demain": 1, "apres-demain": 2, "apres demain": 2,
@@ -178,7 +172,7 @@ def _tokens(folded: str) -> tuple[list[str], list[int], dict[str, str]]:
             index += 1
         elif (month := _month_of(word)) is not None:
             months.append(month)
-        elif word not in _DATE_FILLERS and word not in _OPENING_WORDS and word not in _weekday_names():
+        elif word not in _DATE_FILLERS and word not in _weekday_names():
             raise ParseError("not_a_date")
         index += 1
     if len(found) > 3 or len(months) > 1 or not (found or months or marked):
