@@ -50,11 +50,13 @@ _CJK_RUN = re.compile(f"[{CJK_NUMERALS}]+")
 _CJK_FRACTION = re.compile(f"[点點]([{''.join(CJK_DIGITS)}]+)")
 """The decimal point of a Chinese numeral and the digits after it, read one by one ("一点五万" is 1.5 万)."""
 
-# Arabic duals: "مليونين" or "مليونان" is two million, "ألفين" two thousand.
+# Arabic duals: "مليونين" or "مليونان" is two million, "ألفين" two thousand; before the noun they count, they lose
+# their ending ("مليوني دولار", "مليونا دولار").
 _DUALS = {
     "مئتين": "مئة", "مئتان": "مئة", "مائتين": "مئة", "مائتان": "مئة", "ألفين": "ألف", "ألفان": "ألف",
     "مليونين": "مليون", "مليونان": "مليون", "مليارين": "مليار", "ملياران": "مليار",
     "تريليونين": "تريليون", "تريليونان": "تريليون",
+    "ألفي": "ألف", "ألفا": "ألف", "مليوني": "مليون", "مليونا": "مليون", "ملياري": "مليار", "مليارا": "مليار",
 }
 
 _CURRENCY = (
@@ -145,6 +147,44 @@ def _exponent(words: str, locale: str) -> int:
     return exponent
 
 
+_NEXT_DIGIT = re.compile(r"\d")
+_JOINING = re.compile(r"(?:(?<=\s)|^)(?:and|et|y|и|و)\s*$|零\s*$")
+"""The word joining the parts of an amount ("1 million and 200 thousand", "مليون و200 ألف", "1亿零500万")."""
+
+
+def _parts(text: str, first: re.Match[str], locale: str) -> list[tuple[str, int]]:
+    """Each part of an amount, its digits and the power of ten of its multiplier words: "2 млн 300 тыс" is ("2", 6)
+    and ("300", 3), "1亿2000万" ("1", 8) and ("2000", 4); "3 million" is one part."""
+    parts: list[tuple[str, int]] = []
+    number: re.Match[str] | None = first
+    while number is not None:
+        following = _NEXT_DIGIT.search(text, number.end())
+        words = text[number.end() : following.start() if following else len(text)]
+        if following is not None:
+            words = _JOINING.sub("", words.rstrip()).rstrip()
+        parts.append((number.group(), _exponent(words, locale)))
+        number = _NUMBER.match(text, following.start()) if following else None
+    return parts
+
+
+def _sum_of_parts(parts: list[tuple[str, int]], locale: str, *, whole: bool) -> Decimal:
+    """The amount its parts say. Each part after the first is a whole number below the one before's multiplier,
+    with a smaller multiplier ("2 млн 300 тыс") or, last, with none and as many digits as that multiplier has zeros
+    ("1 million 200 000", "5 mil 500"): "1 million 200" or "1 million 2000 thousand" are no number."""
+    (digits, exponent), rest = parts[0], parts[1:]
+    mantissa = _digits(digits, locale, multiplied=exponent > 0, whole=whole)
+    if rest and (exponent == 0 or mantissa != mantissa.to_integral_value()):  # "2,5 млн 300 тыс", "200 300 тыс"
+        raise ParseError("not_a_number")
+    value = mantissa.scaleb(exponent)
+    for digits, smaller in rest:
+        part = _digits(digits, locale, multiplied=False, whole=True)
+        bare = smaller == 0 and len(re.sub(r"\D", "", digits)) != exponent
+        if part != part.to_integral_value() or smaller >= exponent or bare or part.scaleb(smaller) >= 10**exponent:
+            raise ParseError("not_a_number")
+        value, exponent = value + part.scaleb(smaller), smaller
+    return value
+
+
 @cache
 def _symbols(where: str) -> tuple[str, str]:
     """A Babel locale's decimal and group symbols."""
@@ -212,9 +252,8 @@ def _quantity(folded: str, locale: str, *, currency: bool, whole: bool, multipli
     number = _NUMBER.match(text)
     if signs > 1 or number is None or (not multipliers and number.end() < len(text)):
         raise ParseError("not_a_number")
-    exponent = _exponent(text[number.end() :], locale)
     with localcontext(prec=40):
-        value = _digits(number.group(), locale, multiplied=exponent > 0, whole=whole).scaleb(exponent)
+        value = _sum_of_parts(_parts(text, number, locale), locale, whole=whole)
     if negative and value:
         raise ParseError("negative")
     if value > MAX_AMOUNT:

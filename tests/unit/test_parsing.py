@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from handlers.forms.dates import end_of_month, end_of_year, parse_date
 from handlers.forms.formatting import format_amount, format_date, format_integer
-from handlers.forms.numbers import parse_amount, parse_integer, parse_percent
+from handlers.forms.numbers import parse_amount, parse_count, parse_integer, parse_percent
 from handlers.forms.parsing import ParseError, Reason, babel_locale
 
 LOCALES = ("ar", "en", "es", "fr", "ru", "zh")
@@ -312,6 +312,44 @@ def test_parse_amount(text: str, locale: str, expected: int | Decimal) -> None:
 @pytest.mark.parametrize(("text", "locale", "reason"), AMOUNT_ERRORS, ids=map(_id, AMOUNT_ERRORS))
 def test_parse_amount_refuses(text: str, locale: str, reason: str) -> None:
     assert _reason(lambda: parse_amount(text, locale)) == reason
+
+
+@pytest.mark.parametrize(("text", "locale", "expected"), [
+    ("2 млн 300 тыс", "ru", 2_300_000),
+    ("2 миллиона 300 тысяч долларов", "ru", 2_300_000),
+    ("1亿2000万", "zh", 120_000_000),
+    ("3万5千", "zh", 35_000),
+    ("1亿零500万", "zh", 105_000_000),
+    ("مليون و٢٠٠ ألف", "ar", 1_200_000),
+    ("1 مليون و 200 ألف دولار", "ar", 1_200_000),
+    ("مليوني دولار", "ar", 2_000_000),
+    ("1 millón 200 mil dólares", "es", 1_200_000),
+    ("5 mil 500", "es", 5_500),
+    ("2 millions 300 mille", "fr", 2_300_000),
+    ("1 million and 200 thousand", "en", 1_200_000),
+    ("$1 billion 500 million", "en", 1_500_000_000),
+    ("1 million 200 000", "en", 1_200_000),
+    ("2 mil millones", "es", 2_000_000_000),
+])
+def test_an_amount_in_parts_is_their_sum(text: str, locale: str, expected: int) -> None:
+    assert parse_amount(text, locale) == expected
+
+
+@pytest.mark.parametrize(("text", "locale"), [
+    ("1 million 200", "en"),  # 1,000,200 or 1,200,000: asked again
+    ("1 million 2000 thousand", "en"),  # a part above the one before it
+    ("1 thousand 2 million", "en"),
+    ("2,5 млн 300 тыс", "ru"),  # a fraction before another part
+    ("3万5", "zh"),
+    ("5 2", "en"),
+])
+def test_parts_that_do_not_add_up_to_one_amount_are_refused(text: str, locale: str) -> None:
+    assert _reason(lambda: parse_amount(text, locale)) == "not_a_number"
+
+
+def test_a_count_in_parts_keeps_its_unit() -> None:
+    assert parse_count("2 тысячи 500 школ", "ru") == (2500, "школ")
+    assert parse_count("1 million 200 thousand people", "en") == (1_200_000, "people")
 
 
 @pytest.mark.parametrize(("text", "locale", "expected"), INTEGERS, ids=map(_id, INTEGERS))
