@@ -48,6 +48,7 @@ _ORDINALS = {  # folded ordinal words of the four quarters ("третий" is "�
     "first": 1, "second": 2, "third": 3, "fourth": 4, "premier": 1, "deuxieme": 2,
     "troisieme": 3, "quatrieme": 4, "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3,
     "cuarto": 4, "первыи": 1, "второи": 2, "третии": 3, "четвертыи": 4,
+    "первого": 1, "второго": 2, "третьего": 3, "четвертого": 4,  # "конец третьего квартала 2027"
     "الاول": 1, "الثاني": 2, "الثالث": 3,
     "الرابع": 4, "一": 1, "二": 2, "三": 3, "四": 4,
     "i": 1, "ii": 2, "iii": 3, "iv": 4,  # Roman numerals: "IV квартал 2027", "IVe trimestre 2027"
@@ -57,6 +58,7 @@ _QUARTER_WORDS = r"(?:quarter|qtr|trimestre|trim|квартал[а-я]*|кв|ا�
 _QUARTER = (
     re.compile(r"^(?:q|t|к|кв)\s*(?P<q>[1-4])\s*[-/ ]?\s*(?P<y>[0-9]{4})$"),
     re.compile(r"^(?P<y>[0-9]{4})\s*[-/ ]?\s*(?:q|t|к)\s*(?P<q>[1-4])$"),
+    re.compile(r"^(?P<q>[1-4])\s*(?:q|t)\s*[-/ ]?\s*(?P<y>[0-9]{4})$"),  # "3T 2027", "3Q 2027"
     re.compile(rf"^(?P<q>[1-4]|{_ORDINAL})\s*(?:st|nd|rd|th|er|e|eme|o|-?и|-?го)?\.?\s*{_QUARTER_WORDS}\.?\s*"
                r"(?:of|de|del|du)?\s*(?P<y>[0-9]{4})\s*(?:г|года|год)?\.?$"),
     re.compile(rf"^{_QUARTER_WORDS}\s*(?P<q>[1-4]|{_ORDINAL})\s*(?:من|عام|سنه)?\s*(?P<y>[0-9]{{4}})$"),
@@ -300,9 +302,24 @@ def other_reading(text: str, locale: str, today: date) -> tuple[date, bool] | No
     return other, month_first
 
 
+_LEADING_WORD = re.compile(r"([^\W\d_]+)['\s]*")
+_TRAILING_CJK = re.compile("(?:" + "|".join(sorted((re.escape(word) for word in _DATE_FILLERS
+                                                   if re.fullmatch(r"[\u3400-\u9fff]+", word)), key=len, reverse=True))
+                           + r")$")
+
+
+def _bare_quarter(folded: str) -> str:
+    """A quarter's words less those around it that say which end of it is meant ("d'ici fin T3 2027", "end of Q3
+    2027", "2027年第三季度末")."""
+    while (word := _LEADING_WORD.match(folded)) and word.group(1) in _DATE_FILLERS:
+        folded = folded[word.end():]
+    return _TRAILING_CJK.sub("", folded.rstrip(".!。 ")).rstrip()
+
+
 def _quarter(folded: str, today: date, first: bool) -> date | None:
     """The last day of a quarter typed as "Q3 2027", "T3 2027", "3e trimestre 2027", "2027年第三季度" (its first day
-    when `first`)."""
+    when `first`), perhaps with words saying which end of it is meant ("début T3 2027", "end of Q3 2027")."""
+    folded = _bare_quarter(folded)
     for pattern in _QUARTER:
         match = pattern.match(folded)
         if match is None:
@@ -340,6 +357,8 @@ def _first_day_meant(folded: str, opening: bool) -> bool:
     """Whether a month or a year typed alone means its first day: said so ("début 2027"), or asked for a start and
     not said otherwise ("fin 2027")."""
     words = set(_DATE_TOKEN.findall(_CJK_DATE_MARKS.sub(" ", _CJK_MARKED.sub(" ", _CJK_MONTH.sub(" ", folded)))))
+    if tail := _TRAILING_CJK.search(folded.rstrip(".!。 ")):  # "2027年第三季度初": joined to the word before
+        words.add(tail.group())
     if words & _CLOSING_WORDS:
         return False
     return opening or bool(words & _OPENING_WORDS)

@@ -408,6 +408,18 @@ def test_two_digit_years_follow_today() -> None:
     # words say which end whatever the question; these were refused ("principios de 2027", "بداية ٢٠٢٧")
     ("principios de 2027", "es", date(2027, 1, 1), date(2027, 1, 1)),
     ("بداية ٢٠٢٧", "ar", date(2027, 1, 1), date(2027, 1, 1)),
+    # a quarter with the words saying which end of it: these were refused
+    ("début T3 2027", "fr", date(2027, 7, 1), date(2027, 7, 1)),
+    ("d'ici fin T3 2027", "fr", date(2027, 9, 30), date(2027, 9, 30)),
+    ("fin du 3e trimestre 2027", "fr", date(2027, 9, 30), date(2027, 9, 30)),
+    ("end of Q3 2027", "en", date(2027, 9, 30), date(2027, 9, 30)),
+    ("principios del 3er trimestre de 2027", "es", date(2027, 7, 1), date(2027, 7, 1)),
+    ("3T 2027", "es", date(2027, 7, 1), date(2027, 9, 30)),
+    ("конец третьего квартала 2027", "ru", date(2027, 9, 30), date(2027, 9, 30)),
+    ("в начале 3 квартала 2027 года", "ru", date(2027, 7, 1), date(2027, 7, 1)),
+    ("2027年第三季度初", "zh", date(2027, 7, 1), date(2027, 7, 1)),
+    ("2027年第三季度末", "zh", date(2027, 9, 30), date(2027, 9, 30)),
+    ("نهاية الربع الثالث 2027", "ar", date(2027, 9, 30), date(2027, 9, 30)),
     ("à partir de mars 2027", "fr", date(2027, 3, 1), date(2027, 3, 1)),
     ("начало 2027 года", "ru", date(2027, 1, 1), date(2027, 1, 1)),
     ("2027年初", "zh", date(2027, 1, 1), date(2027, 1, 1)),
