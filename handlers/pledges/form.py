@@ -43,8 +43,9 @@ def _value_doubt(value: Any, answers: Answers) -> Label | None:
     """A value of a tenth of P2C's whole goal or more: possible, but most often zeros too many."""
     if Decimal(str(value)) * LARGE_SHARE_OF_GOAL < GOAL_USD:
         return None
-    return text(N_("{amount} is a tenth or more of P2C's whole goal of {goal}. Is that right? If it is, tap ✅. If "
-                   "not, type the amount again."), amount=Money(Decimal(str(value))), goal=Money(GOAL_USD))
+    # the goal in words, as the digest says it ("1000 亿美元"): twelve digits are the figure's to show
+    return text(N_("{amount} is a tenth or more of P2C's whole goal of USD 100 billion. Is that right? If it is, tap "
+                   "✅. If not, type the amount again."), amount=Money(Decimal(str(value))))
 
 
 PLEDGE_FORM = Form(
