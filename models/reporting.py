@@ -360,6 +360,27 @@ def owed_periods(pledge: Reportable, reported: Iterable[str], due: Mapping[str, 
     return tuple(owed)
 
 
+def latest_period_due(pledge: Reportable, due: Mapping[str, str]) -> str | None:
+    """The pledge's period of the latest round due (`due`: latest_due_periods), as the digest's reporting rate counts
+    it: its cadence's latest overdue period; after a change of cadence, when that period began before the change took
+    effect, the previous cadence's latest overdue period before the change (quarterly until 2027 then annual: in
+    January 2027, the third quarter of 2026, not the year 2025). None when the pledge's span misses that period."""
+    if pledge.start_date is None:
+        return None
+    period = due.get(pledge.reporting_cadence)
+    since, previous = pledge.cadence_since, pledge.previous_cadence
+    if period is not None and since is not None and previous and period_start(period) < since:
+        period = due.get(previous)
+        last_before = period_of(since - timedelta(days=1), previous)
+        if period is not None and period_end(period) > period_end(last_before):
+            period = last_before
+    if period is None or pledge.start_date > period_end(period):
+        return None
+    if pledge.end_date is not None and pledge.end_date < period_start(period):
+        return None
+    return period
+
+
 def next_report_due(pledge: Reportable, reported: Iterable[str], today: date) -> date | None:
     """When the next progress report of a validated pledge is due (next_report); None when none is."""
     if pledge.status != PledgeStatus.validated:

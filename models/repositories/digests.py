@@ -17,6 +17,8 @@ from models.reporting import (
     Reportable,
     covering_periods,
     due_date,
+    is_covered,
+    latest_period_due,
     owed_periods,
     period_end,
     period_start,
@@ -330,31 +332,24 @@ class DigestFigures:
         shares = [Share(str(key), int(count), Decimal(total)) for key, count, total in rows]
         return sorted(shares, key=lambda share: (-share.value_usd, -share.pledges, share.key))
 
-    def _due_pledges(self, scope: Scope, due: dict[str, str]) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    def _due_pledges(self, scope: Scope, due: dict[str, str]) -> tuple[ColumnElement[bool], ColumnElement[bool],
+                                                                       ColumnElement[bool]]:
         """Validated pledges of the scope whose latest overdue period (by cadence) fell inside their span (the
         condition on the pledge table), and whether current reports cover that period (models.reporting.is_covered):
-        the reporting rate of the latest periods due.
-
-        After a change of cadence (models.reporting.cadence_change), when that period falls before `cadence_since`
-        and the previous cadence was longer (made quarterly in December: the year is still due as a year), it is the
-        previous cadence's latest overdue period; a longer period of the new cadence is covered by the shorter
-        reports of the previous one (quarters cover their year), so it stands.
+        the reporting rate of the latest periods due. Third, the condition of the scope's pledges whose latest period
+        due is another cadence's (models.reporting.latest_period_due: that period began before a change of cadence
+        took effect), which the first leaves out: the few there are are counted one by one (_changed_cadence_due).
         """
         def by(cadence_of: Any, values: dict[str, Any]) -> Any:
             return sa.case(*((cadence_of == cadence, value) for cadence, value in values.items()), else_=sa.null())
 
-        months = {ReportingCadence.annual.value: 12, ReportingCadence.semi_annual.value: 6,
-                  ReportingCadence.quarterly.value: 3}
-        earlier = sa.and_(P.c.cadence_since.is_not(None), P.c.previous_cadence.is_not(None),
-                          by(P.c.reporting_cadence, {name: period_start(period) for name, period in due.items()})
-                          < P.c.cadence_since,
-                          by(P.c.previous_cadence, months) > by(P.c.reporting_cadence, months))
-        cadence = sa.case((earlier, P.c.previous_cadence), else_=P.c.reporting_cadence)
-        label = by(cadence, dict(due))
+        cadence = P.c.reporting_cadence
         starts = by(cadence, {name: period_start(period) for name, period in due.items()})
         ends = by(cadence, {name: period_end(period) for name, period in due.items()})
-        condition = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), label.is_not(None),
-                            P.c.start_date.is_not(None), P.c.start_date <= ends,
+        changed = sa.and_(P.c.cadence_since.is_not(None), P.c.previous_cadence.is_not(None),
+                          starts < P.c.cadence_since)
+        validated = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), P.c.start_date.is_not(None))
+        condition = sa.and_(validated, starts.is_not(None), sa.not_(changed), P.c.start_date <= ends,
                             sa.or_(P.c.end_date.is_(None), P.c.end_date >= starts))
         # Covered: each quarter of the period has a current report for it, its half or its year, or ended before
         # the pledge began (is_covered from the pledge's first day). One correlated aggregate a pledge, read through
@@ -372,17 +367,33 @@ class DigestFigures:
                    .where(R.c.pledge_id == P.c.id, R.c.is_current, R.c.period.in_(sorted(periods)))
                    .correlate(P).scalar_subquery())
         whole = by(cadence, {name: len(quarters_of(period)) for name, period in due.items()})
-        return condition, covered >= whole
+        return condition, covered >= whole, sa.and_(validated, changed)
+
+    async def _changed_cadence_due(self, changed: ColumnElement[bool], due: dict[str, str]) -> tuple[int, int]:
+        """How many of the pledges whose cadence changed (the condition) are due in this round, and how many of those
+        reported, by models.reporting's rules (latest_period_due, is_covered)."""
+        rows = (await self.session.execute(sa.select(P.c.id, *(P.c[name] for name in REPORTABLE)).where(changed))).all()
+        periods = await self._reported_periods([row.id for row in rows])
+        due_count = reported = 0
+        for row in rows:
+            pledge = cast(Reportable, row)
+            period = latest_period_due(pledge, due)
+            if period is not None:
+                due_count += 1
+                reported += is_covered(period, periods.get(row.id, ()), pledge.start_date)
+        return due_count, reported
 
     async def _reporting(self, scope: Scope, due: dict[str, str], limit: int,
                          today: date | None) -> tuple[int, int, int, list[Overdue]]:
         """The reporting rate of the latest periods due (pledges due, reported), how many pledges owe a report (of
         those periods or earlier ones), and the first `limit` of them: those with a focal point to nudge first, then
         by value. Each is named by its oldest period owed and, as its reminder on `today` counts them, how many."""
-        condition, reported = self._due_pledges(scope, due)
+        condition, reported, changed = self._due_pledges(scope, due)
         counts = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((reported, 1), else_=0)), 0)
                            ).select_from(P).where(condition)
         due_count, reported_count = (await self.session.execute(counts)).one()
+        changed_due, changed_reported = await self._changed_cadence_due(changed, due)
+        due_count, reported_count = int(due_count) + changed_due, int(reported_count) + changed_reported
         earliest = await self._earliest_due(scope, due)
         if earliest is None:
             return int(due_count), int(reported_count), 0, []

@@ -14,7 +14,15 @@ from test_digests import _seed
 
 from models.clock import utcnow
 from models.database import Database
-from models.reporting import cadence_change, due_date, latest_due_periods, next_report, owed_periods
+from models.reporting import (
+    cadence_change,
+    due_date,
+    is_covered,
+    latest_due_periods,
+    latest_period_due,
+    next_report,
+    owed_periods,
+)
 from models.repositories.digests import DigestFigures
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
@@ -148,6 +156,11 @@ async def test_pledges_begun_over_forty_years_owe_what_the_rule_says(database: D
     assert sum(first < "2011" for first, _, _ in expected.values()) > 5  # some owe periods long past
     assert figures.overdue_total == len(expected)
     assert {o.pledge_id: (o.first_period, o.period, o.owed) for o in figures.overdue} == expected
+    # the reporting rate: each pledge's latest period due, by the rule, and whether its reports cover it
+    latest = [(pledge, period) for pledge in made if (period := latest_period_due(pledge, due)) is not None]
+    assert figures.due == len(latest) > 20
+    assert figures.reported == sum(is_covered(period, reported[pledge.id or 0], pledge.start_date)
+                                   for pledge, period in latest)
     sheet = await _sheet(database, due)
     by_ref = {pledge.ref: pledge.id for pledge in made}
     since = {by_ref[ref]: EXCEL_DAY_ZERO + timedelta(days=row[-1]) for ref, row in sheet.items()

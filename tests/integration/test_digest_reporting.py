@@ -143,6 +143,26 @@ async def test_made_annual_the_quarters_reported_cover_the_year(database: Databa
     assert ids["p2"] not in [o.pledge_id for o in figures.overdue]
 
 
+async def test_made_annual_in_january_the_rate_counts_the_quarters_still_owed(database: Database) -> None:
+    """A tester's digest said "no pledge has a report due yet" above a pledge overdue for the second quarter: made
+    annual from 2027 on 16 January, its latest period due is 2026's third quarter (quarterly until then), not the
+    year 2025 (reported), which the annual cadence alone would name."""
+    ids = await _seed(database)
+    await _overdue_after_change(database, ids["p2"], "annual", "quarterly", date(2027, 1, 1),
+                                ("2024", "2025", "2026-Q1"))
+    due = latest_due_periods(date(2027, 1, 16))
+
+    async def figures() -> tuple[int, int, list[tuple[int, str]]]:
+        async with database.uow() as uow:
+            found = await DigestFigures(uow.session).figures(AFRICA, utcnow(), due)
+        return found.due, found.reported, [(o.pledge_id, o.period) for o in found.overdue]
+
+    assert await figures() == (2, 1, [(ids["p2"], "2026-Q3")])  # pledge 1 reported its year 2025
+    await _report(database, ids["p2"], "2026-Q2", 30)
+    await _report(database, ids["p2"], "2026-Q3", 40)
+    assert await figures() == (2, 2, [])
+
+
 async def test_a_pledge_begun_in_may_is_covered_for_its_year_by_its_quarters(database: Database) -> None:
     """Coverage counts from the pledge's first day, as models.reporting.is_covered does for the reminders: an annual
     pledge begun in May 2025 and reported for Q2, Q3 and Q4 is not overdue for 2025."""
