@@ -43,13 +43,17 @@ def cadence_news(pledge: Pledge, today: date) -> Label:
     later, from which period and how it reports until then."""
     ref, cadence = Code(pledge.ref or ""), cadence_label(pledge.reporting_cadence)
     since, previous = pledge.cadence_since, pledge.previous_cadence
-    if since is None or previous is None or since <= today:  # the period in progress is the new cadence's already
+    if since is None or previous is None:
         return text(N_("BDT has set how often you report on {ref}: {cadence}. /mypledges shows when the next report "
                        "is due."), ref=ref, cadence=cadence)
+    period = period_label(period_of(since, pledge.reporting_cadence))
+    if since <= today:  # the period in progress is the new cadence's already; those before keep the previous one
+        return text(N_("BDT has set how often you report on {ref}: {cadence}, starting with {period}; the periods "
+                       "before it are still reported {previous}. /mypledges shows when the next report is due."),
+                    ref=ref, cadence=cadence, period=period, previous=cadence_label(previous))
     return text(N_("BDT has set how often you report on {ref}: {cadence}, starting with {period}. Until then, you "
                    "report {previous}. /mypledges shows when the next report is due."),
-                ref=ref, cadence=cadence, period=period_label(period_of(since, pledge.reporting_cadence)),
-                previous=cadence_label(previous))
+                ref=ref, cadence=cadence, period=period, previous=cadence_label(previous))
 
 
 def cadence_line(pledge: Pledge, reported: set[str], today: date) -> Label | None:

@@ -223,8 +223,8 @@ async def cadence_button(conv: Conversation, code: str) -> None:
         pledge.updated_at = conv.now
         await audit(conv.session, conv.contact, "pledge.cadence", "pledge", pledge.id, ref=pledge.ref,
                     before=before[0], after=change.cadence, since=change.since.isoformat() if change.since else None)
-    news = cadence_news(pledge, conv.today)
-    done = await with_overdue(conv, pledge, done)
+    news = await with_overdue(conv, pledge, cadence_news(pledge, conv.today))  # as staff are told: an earlier
+    done = await with_overdue(conv, pledge, done)  # period left overdue is said to both
     if not changed or pledge.status != PledgeStatus.validated:  # its focal points learn it with the validation
         conv.say(Reply((done,)))
         return

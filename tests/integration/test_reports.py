@@ -383,7 +383,8 @@ async def test_a_cadence_beginning_after_the_pledges_end_is_refused(chat: ChatDr
 async def test_made_annual_in_its_year_a_quarterly_pledge_starts_the_year_at_once(chat: ChatDriver,
                                                                                   database: Database) -> None:
     """Quarterly made annual: the year in progress is the first in the new cadence (its quarters are its parts), so
-    the focal point is not told of an "until then" already past."""
+    the focal point is not told of an "until then" already past; but the quarters before it are still owed, and a
+    tester's focal points, told only "once a year", thought them no longer needed: they are told as staff are."""
     await member(chat, 9)
     pledge_id = await validated_pledge(chat, 9)
     async with database.uow() as uow:
@@ -393,8 +394,11 @@ async def test_made_annual_in_its_year_a_quarterly_pledge_starts_the_year_at_onc
         await uow.commit()
     done = await chat.press(chat.person(STAFF), f"pc:a:{pledge_id}")
     assert "now reports once a year, starting with" in done[-1].text and "still reported every quarter" in done[-1].text
+    assert "OVERDUE: the report for first quarter of" in done[-1].text, done[-1].text
     told = (await chat.collect(9))[-1].text
-    assert "BDT has set how often you report on" in told and "once a year." in told and "Until then" not in told
+    assert "BDT has set how often you report on" in told and "once a year, starting with" in told, told
+    assert "the periods before it are still reported every quarter" in told and "Until then" not in told
+    assert "OVERDUE: the report for first quarter of" in told
     async with database.uow() as uow:
         pledge = await uow.session.get(Pledge, pledge_id)
     assert pledge is not None and pledge.cadence_since is not None and pledge.cadence_since.month == 1
