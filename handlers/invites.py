@@ -11,7 +11,7 @@ from typing import Protocol
 
 from models.database import Session
 from models.repositories.invites import Invites
-from models.tables import Entity, Invite
+from models.tables import Contact, Entity, Invite
 from models.values import Role
 
 TOKEN_BYTES = 24
@@ -49,6 +49,8 @@ class InviteProblem(StrEnum):
     """The organisation it is for was not validated by BDT."""
     withdrawn = "withdrawn"
     """The focal point who made it left the organisation (Invites.withdraw_made_by)."""
+    maker_may_not = "maker_may_not"
+    """The person who made it may no longer make it: their role was taken away or changed (may_still_issue)."""
 
 
 def token_hash(token: str) -> str:
@@ -101,6 +103,20 @@ def usable(invite: Invite | None, now: datetime) -> Invite | InviteProblem:
     if invite.expires_at <= now:
         return InviteProblem.expired
     return invite
+
+
+def may_still_issue(invite: Invite, maker: Contact | None) -> bool:
+    """Whether the person who made an invitation may still make it, as /invite lets them (handlers.colleagues): staff
+    any, a focal point one to their own organisation as focal point. The operator's (made from the command line, by
+    nobody) always; one whose maker is gone, never. A role taken away (`p2c-bot admin revoke`) or lowered takes the
+    links made with it along: they are checked when used, so a link kept by its maker opens nothing."""
+    if invite.created_by is None:
+        return True
+    if maker is None or maker.role is None or maker.role not in Role.__members__:
+        return False
+    role = Role(maker.role)
+    return role.is_staff or (role is Role.focal_point and maker.entity_id == invite.entity_id
+                             and invite.role == Role.focal_point)
 
 
 def deep_link(bot_username: str, token: str) -> str:

@@ -16,7 +16,15 @@ from handlers.digests.service import scope_for, scope_name
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
-from handlers.invites import InviteProblem, changes_place, check_invite, role_after, usable, would_demote
+from handlers.invites import (
+    InviteProblem,
+    changes_place,
+    check_invite,
+    may_still_issue,
+    role_after,
+    usable,
+    would_demote,
+)
 from handlers.messages import N_, Button, Code, CountryName, Label, Reply, Text, text
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.staff_notices import person_for_staff
@@ -273,7 +281,14 @@ async def check_invite_by_id(session: Session, invite_id: int, conv: Conversatio
     invite = await Invites(session).get_for_update(invite_id)
     opened = conv.finished.created_at if conv.finished is not None else conv.now  # the draft began with the link
     late = invite is None or conv.now >= invite.expires_at + JOINING_GRACE
-    return usable(invite, conv.now if late else min(opened, conv.now))
+    found = usable(invite, conv.now if late else min(opened, conv.now))
+    return await issued_still(session, found) if isinstance(found, Invite) else found
+
+
+async def issued_still(session: Session, invite: Invite) -> Invite | InviteProblem:
+    """The invitation, unless the person who made it may no longer make it (invites.may_still_issue)."""
+    maker = await Contacts(session).get(invite.created_by) if invite.created_by is not None else None
+    return invite if may_still_issue(invite, maker) else InviteProblem.maker_may_not
 
 
 REGISTER_YOURS = N_("To register your organisation, send /start; /help lists what I can do.")
@@ -293,6 +308,9 @@ def problem_reply(problem: InviteProblem, role: Role | None) -> Reply:
         InviteProblem.withdrawn: N_("This invitation link is no longer valid: the person who made it left the "
                                     "organisation. Please ask a focal point of the organisation, or BDT, for a new "
                                     "one."),
+        InviteProblem.maker_may_not: N_("This invitation link is no longer valid: the person who made it can no "
+                                        "longer invite people. Please ask a focal point of the organisation, or BDT, "
+                                        "for a new one."),
         InviteProblem.rejected: N_("This invitation is for an organisation that BDT could not validate, so it "
                                    "cannot be used. If you think this is a mistake, ask the person who sent it to you "
                                    "to write to BDT."),
@@ -320,6 +338,8 @@ async def start_command(conv: Conversation, argument: str) -> None:
     assert contact.id is not None
     if argument:
         found = await check_invite(Invites(conv.session), argument, conv.now)
+        if isinstance(found, Invite):
+            found = await issued_still(conv.session, found)
         if not isinstance(found, Invite):
             await audit(conv.session, contact, "invite.refused", reason=found.value)
             conv.say(problem_reply(found, role_of(contact)))

@@ -14,7 +14,7 @@ from test_form_switches import drafts_of, said
 from test_reports import Counter, fill_first_report, validated_pledge
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, invite
+from handlers.admin import CreateInvite, GrantRole, RevokeRole, grant_role, invite, revoke_role
 from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
@@ -85,6 +85,29 @@ async def test_forgetting_or_moving_away_also_withdraws_the_invitations(chat: Ch
         withdrawn = (await uow.session.execute(select(Invite).where(col(Invite.used_at).is_not(None),
                                                                     col(Invite.used_by).is_(None)))).scalars().all()
     assert len(withdrawn) == 2
+
+
+async def test_a_role_taken_away_takes_the_links_made_with_it(chat: ChatDriver, database: Database) -> None:
+    """A security review: a staff member whose role the operator revoked joined, with a link she had kept, as a
+    coordinator of every pledge; a focal point's role revoked, the links they made still opened their organisation.
+    A link is checked against what its maker may do when it is used: given back the role, it works again."""
+    staff_link = LINK.search(said(await chat.send(chat.person(STAFF, "Bea"), "/invite 1 coordinator")))
+    assert staff_link is not None
+    awas, opened = await made_link(chat), await made_link(chat)
+    bob = chat.person(BOB, "Bob")
+    await chat.send(bob, f"/start {opened}")
+    await chat.press(bob, "f:consent:c:yes")  # Bob is joining with Awa's link when her role is taken away
+    assert await revoke_role(RevokeRole(STAFF), database.uow()) is not None
+    assert await revoke_role(RevokeRole(AWA), database.uow()) is not None
+    gone = "the person who made it can no longer invite people"
+    assert gone in said(await chat.send(chat.person(STAFF, "Bea"), f"/start {staff_link.group(1)}"))
+    assert gone in said(await chat.send(chat.person(EVE, "Eve"), f"/start {awas}"))
+    assert gone in said(await chat.send(bob, "Bob Ndiaye"))
+    for telegram_id in (STAFF, EVE, BOB):
+        assert (await contact(database, telegram_id)).role is None
+    await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
+    await join(chat, KARIM, staff_link.group(1), "Karim Ba")
+    assert (await contact(database, KARIM)).role == Role.coordinator
 
 
 async def test_the_successor_is_not_told_of_zero_pledges(chat: ChatDriver, database: Database) -> None:
