@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.messages import N_, Concat, Label, Reply, Text
-from models.values import Role
+from models.values import MEMBER_ROLES, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ EVERYONE = None
 STAFF = frozenset({Role.staff, Role.admin})
 
 FOCAL = frozenset({Role.focal_point})
-MEMBERS = frozenset({Role.focal_point, Role.coordinator})
+MEMBERS = MEMBER_ROLES
 QUESTIONS = MEMBERS | STAFF
 FOLLOWERS = frozenset({Role.coordinator, Role.staff, Role.admin})
 """Who receives digests and exports of their scope."""

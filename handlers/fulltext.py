@@ -21,9 +21,7 @@ from handlers.people import role_of
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
 from models.tables import Pledge, ProgressReport
-from models.values import Role
-
-READERS = frozenset({Role.focal_point, Role.coordinator})
+from models.values import MEMBER_ROLES
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ async def show_whole(conv: Conversation, code: str) -> None:
     else:
         record = await Reports(conv.session).get(parsed.id)
         pledge = await Pledges(conv.session).get(record.pledge_id) if record is not None else None
-    own = pledge is not None and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in READERS
+    own = pledge is not None and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in MEMBER_ROLES
     if record is None or pledge is None or not (own or is_staff(conv)):
         await refuse(conv, "fulltext", "pledge" if field.owner == "p" else "report", parsed.id)
         return

@@ -20,6 +20,10 @@ class Role(StrEnum):
         return self in (Role.staff, Role.admin)
 
 
+MEMBER_ROLES = frozenset({Role.focal_point, Role.coordinator})
+"""The roles of an organisation's own people, who see its pledges, reports and evidence (staff see every one)."""
+
+
 class Sector(StrEnum):
     """Stakeholder sector of a pledging entity (P2C's own classification)."""
 

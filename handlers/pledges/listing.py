@@ -49,7 +49,7 @@ from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
 from models.tables import Draft, Entity, Pledge, ProgressReport
-from models.values import PLEDGE_TRANSITIONS, PledgeStatus, ReviewStatus, Role
+from models.values import MEMBER_ROLES, PLEDGE_TRANSITIONS, PledgeStatus, ReviewStatus, Role
 
 LIST_LIMIT = 20
 PER_MESSAGE = 10
@@ -140,9 +140,11 @@ def _reporting_facts(today: date, pledge: Pledge, reported: set[str],
 
 
 async def _own_pledge(conv: Conversation, pledge_id: int | None, action: str) -> Pledge | None:
-    """The pledge if it belongs to the person's entity; a forged id is refused and audited."""
+    """The pledge if it belongs to the person's entity and they still hold a role there (a role revoked by the
+    operator leaves the entity recorded); a forged id is refused and audited."""
     pledge = await Pledges(conv.session).get(pledge_id) if pledge_id is not None else None
-    if pledge is None or conv.contact.entity_id is None or pledge.entity_id != conv.contact.entity_id:
+    if pledge is None or conv.contact.entity_id is None or pledge.entity_id != conv.contact.entity_id \
+            or role_of(conv.contact) not in MEMBER_ROLES:
         await refuse(conv, action, "pledge", pledge_id)
         return None
     return pledge

@@ -21,12 +21,11 @@ from handlers.pledges.notices import decision_buttons
 from handlers.reports.cadence import OPEN_FOR_CADENCE, cadence_buttons
 from models.repositories.pledges import Pledges
 from models.tables import Pledge
-from models.values import PledgeStatus, Role
+from models.values import MEMBER_ROLES, PledgeStatus
 
 REFERENCE = re.compile(r"\s*(P2C-[0-9]{4}-[0-9]{5,7})\s*[.!]?\s*\Z", re.IGNORECASE)
 """A message that is one pledge reference (pasted with spaces, a full stop, or in small letters). Not one followed
 by "?": that is a question about it, which the offer to ask BDT takes."""
-MEMBERS = frozenset({Role.focal_point, Role.coordinator})
 
 
 def reference_in(message: str) -> str | None:
@@ -47,7 +46,7 @@ async def show_by_reference(conv: Conversation, ref: str) -> bool:
     """Show the pledge with this reference to staff, or to a member of its organisation; False when this person
     may not see it (or it does not exist and they are not staff): the message is then answered as any other."""
     staff = is_staff(conv)
-    if not staff and role_of(conv.contact) not in MEMBERS:
+    if not staff and role_of(conv.contact) not in MEMBER_ROLES:
         return False
     pledge = await Pledges(conv.session).by_ref(ref)
     if pledge is None:

@@ -10,9 +10,8 @@ from handlers.reports.cards import period_label
 from handlers.reports.form import evidence_label
 from models.repositories.reports import Reports
 from models.tables import Pledge
-from models.values import Role
+from models.values import MEMBER_ROLES, Role
 
-READERS = frozenset({Role.focal_point, Role.coordinator})
 ASK_AGAIN = N_("Ask the organisation's focal point to send it again.")
 ATTACH_AGAIN = N_("To attach it again, send /report and replace this report.")
 
@@ -21,7 +20,7 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
     """Send each file of a report again, and its links: staff, or the pledge's own organisation only."""
     report = await Reports(conv.session).get(report_id)
     pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
-    own = pledge is not None and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in READERS
+    own = pledge is not None and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in MEMBER_ROLES
     if report is None or pledge is None or not (own or is_staff(conv)):
         await refuse(conv, "report.evidence", "report", report_id)
         return

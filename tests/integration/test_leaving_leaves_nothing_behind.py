@@ -89,11 +89,15 @@ async def test_forgetting_or_moving_away_also_withdraws_the_invitations(chat: Ch
 
 async def test_a_role_taken_away_takes_the_links_made_with_it(chat: ChatDriver, database: Database) -> None:
     """A security review: a staff member whose role the operator revoked joined, with a link she had kept, as a
-    coordinator of every pledge; a focal point's role revoked, the links they made still opened their organisation.
+    coordinator of every pledge; a focal point's role revoked, the links they made still opened their organisation,
+    and a forged button still showed its pledges.
     A link is checked against what its maker may do when it is used: given back the role, it works again."""
     staff_link = LINK.search(said(await chat.send(chat.person(STAFF, "Bea"), "/invite 1 coordinator")))
     assert staff_link is not None
     awas, opened = await made_link(chat), await made_link(chat)
+    awa = await contact(database, AWA)
+    assert awa.entity_id is not None and awa.id is not None
+    pledge_id = await add_pledge(database, awa.entity_id, awa.id)
     bob = chat.person(BOB, "Bob")
     await chat.send(bob, f"/start {opened}")
     await chat.press(bob, "f:consent:c:yes")  # Bob is joining with Awa's link when her role is taken away
@@ -105,6 +109,8 @@ async def test_a_role_taken_away_takes_the_links_made_with_it(chat: ChatDriver, 
     assert gone in said(await chat.send(bob, "Bob Ndiaye"))
     for telegram_id in (STAFF, EVE, BOB):
         assert (await contact(database, telegram_id)).role is None
+    # her organisation stays recorded, its pledges are no longer hers to open (a forged mp:open showed them)
+    assert "ne vous est pas permise" in said(await chat.press(chat.person(AWA, "Awa", "fr"), f"mp:open:{pledge_id}"))
     await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
     await join(chat, KARIM, staff_link.group(1), "Karim Ba")
     assert (await contact(database, KARIM)).role == Role.coordinator
