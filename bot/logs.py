@@ -26,15 +26,34 @@ class ContextFilter(logging.Filter):
         self.secrets = tuple(s for s in secrets if s)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Attach context; replace any secret in the message or its arguments."""
+        """Attach context; replace any secret in the message, its arguments, its extra fields and its traceback (an
+        exception's text may quote a URL holding the bot token)."""
         record.update_id = update_id_var.get()
         record.contact_id = contact_id_var.get()
         if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "<redacted>")
-            record.msg, record.args = message, None
+            record.msg, record.args = self._redacted(record.getMessage()), None
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = self._redacted(record.exc_text)
+            if record.stack_info:
+                record.stack_info = self._redacted(record.stack_info)
+            for key, value in vars(record).items():  # the fields given as `extra`
+                if key not in _STANDARD and isinstance(value, str):
+                    setattr(record, key, self._redacted(value))
         return True
+
+    def _redacted(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
+def _traceback(formatter: logging.Formatter, record: logging.LogRecord) -> str | None:
+    """The record's traceback: as the filter left it (redacted), else formatted now."""
+    if record.exc_text:
+        return record.exc_text
+    return formatter.formatException(record.exc_info) if record.exc_info else None
 
 
 class JsonFormatter(logging.Formatter):
@@ -51,8 +70,8 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _STANDARD and value is not None:
                 data[key] = value
-        if record.exc_info:
-            data["error"] = self.formatException(record.exc_info)
+        if (error := _traceback(self, record)) is not None:
+            data["error"] = error
         return json.dumps(data, default=str, ensure_ascii=False)
 
 
@@ -64,8 +83,8 @@ class TextFormatter(logging.Formatter):
         extras = " ".join(f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD and v is not None)
         line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} {record.name}: {record.getMessage()}"
         line = f"{line} {extras}" if extras else line
-        if record.exc_info:
-            line = f"{line}\n{self.formatException(record.exc_info)}"
+        if (error := _traceback(self, record)) is not None:
+            line = f"{line}\n{error}"
         return line
 
 

@@ -133,8 +133,14 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
 
     @router.callback_query()
     async def on_button(query: CallbackQuery) -> None:
-        """A pressed inline button: acknowledged at once, its data handed over as an untrusted code."""
+        """A pressed inline button: acknowledged at once, its data handed over as an untrusted code. One under a
+        message in a group (a forwarded question) is only acknowledged: the journeys answer in the person's private
+        chat, and taking the group's id as theirs would send what follows there."""
         acknowledged = asyncio.ensure_future(acknowledge(query.id))
+        if query.message is not None and query.message.chat.type != "private":
+            with contextlib.suppress(DeliveryError):
+                await acknowledged
+            return
         chat_id = query.message.chat.id if query.message else query.from_user.id
         person = person_of(query.from_user, chat_id)
         pressed = query.message  # an inaccessible (old) message has the date 0

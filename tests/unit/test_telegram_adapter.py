@@ -67,6 +67,17 @@ async def test_a_pressed_button_is_acknowledged_and_its_data_handed_over_even_if
     assert recorder.inputs[0].message_id == 3, "the pressed message, which a toggle edits in place"
 
 
+async def test_a_button_pressed_in_a_group_is_acknowledged_and_goes_no_further() -> None:
+    """A security review: the group's chat id would have become the person's, and what followed gone there."""
+    recorder = Recorder()
+    press = {"update_id": 10, "callback_query": {
+        "id": "q-2", "from": PERSON, "chat_instance": "2", "data": "mp:open:1",
+        "message": {"message_id": 4, "date": 1_700_000_000, "chat": {"id": -100, "type": "group", "title": "Team"},
+                    "text": "P2C-2026-00001"}}}
+    await feed(recorder, press)
+    assert recorder.acknowledged == ["q-2"] and recorder.inputs == []
+
+
 async def test_an_update_id_used_again_by_a_reset_server_is_a_new_update_but_a_redelivery_is_not() -> None:
     recorder = Recorder()
     first = message_update(1, "private", "/start")

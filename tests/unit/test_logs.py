@@ -1,0 +1,49 @@
+"""Logs never show the bot token: in the message, its arguments, extra fields or a traceback (bot/logs.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+
+from bot.logs import ContextFilter, JsonFormatter, TextFormatter, contact_id_var, update_id_var
+
+TOKEN = "123456:AAsecretTokenOfTheBot"
+
+
+def _logged(formatter: logging.Formatter, emit: str) -> str:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    handler.addFilter(ContextFilter((TOKEN,)))
+    log = logging.getLogger(f"test_logs.{id(formatter)}")
+    log.handlers[:], log.propagate, log.level = [handler], False, logging.INFO
+    update, contact = update_id_var.set(41), contact_id_var.set(7)
+    try:
+        if emit == "message":
+            log.info("calling https://api.example/bot%s/getMe", TOKEN, extra={"url": f"/bot{TOKEN}/sendMessage"})
+        else:
+            try:
+                raise ConnectionError(f"cannot reach https://api.example/bot{TOKEN}/getUpdates")
+            except ConnectionError:
+                log.exception("polling failed")
+    finally:
+        update_id_var.reset(update)
+        contact_id_var.reset(contact)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("formatter", [TextFormatter(), JsonFormatter()], ids=["text", "json"])
+@pytest.mark.parametrize("emit", ["message", "traceback"])
+def test_the_token_is_redacted_everywhere(formatter: logging.Formatter, emit: str) -> None:
+    written = _logged(formatter, emit)
+    assert TOKEN not in written and "<redacted>" in written, written
+    if emit == "traceback":
+        assert "ConnectionError" in written and "raise ConnectionError" in written  # the traceback itself is kept
+
+
+def test_a_json_line_carries_the_update_and_the_contact() -> None:
+    line = json.loads(_logged(JsonFormatter(), "message"))
+    assert (line["update_id"], line["contact_id"], line["event"]) == (41, 7, "calling https://api.example/bot<redacted>/getMe")
