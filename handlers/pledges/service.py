@@ -363,4 +363,13 @@ async def coordinators(conv: Conversation, entity_id: int) -> list[Contact]:
     return await Contacts(conv.session).coordinators_of(entity_id)
 
 
-PLEDGE = Journey(PLEDGE_FORM, finish_pledge, check_answers, may=lambda contact: role_of(contact) is Role.focal_point)
+def cancel_said(state: FormState) -> Label | None:
+    """A cancelled edit of a pledge returned for changes leaves the pledge as sent, still waiting for them."""
+    if state.answers.get(EDITING) is None:
+        return None
+    return Text(N_("Cancelled: your changes were not saved, and the pledge stays as you sent it. BDT still awaits "
+                   "your changes: press ✏️ Edit the pledge in /mypledges when you are ready."))
+
+
+PLEDGE = Journey(PLEDGE_FORM, finish_pledge, check_answers, may=lambda contact: role_of(contact) is Role.focal_point,
+                 cancel_said=cancel_said)

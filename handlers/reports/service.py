@@ -479,4 +479,15 @@ async def _reopen(conv: Conversation, pledge: Pledge, report: ProgressReport, st
         await open_form(conv, REPORT, reopening.answers, reopening.heading)
 
 
-REPORT = Journey(REPORT_FORM, finish_report, check_report)
+def cancel_said(state: FormState) -> Label | None:
+    """A cancelled edit of a report leaves the report as sent; a cancelled replacement, the report sent before."""
+    if state.answers.get(REPORT_ID) is not None:
+        return Text(N_("Cancelled: your changes were not saved, and the report stays as you sent it. BDT still "
+                       "awaits your clarification: press ✏️ Edit the report under its question when you are ready."))
+    if state.answers.get(REPLACES) is not None:
+        return Text(N_("Cancelled: nothing of this new report was kept, and the report sent before for this period "
+                       "stays as it was."))
+    return None
+
+
+REPORT = Journey(REPORT_FORM, finish_report, check_report, cancel_said=cancel_said)

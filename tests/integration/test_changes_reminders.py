@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from chat_driver import ChatDriver, codes
 from sqlmodel import col, select, update
+from test_form_switches import said
 
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
@@ -103,7 +104,10 @@ async def test_a_pledge_returned_for_changes_is_reminded_weekly_three_times(chat
     awa = chat.person(AWA, "Awa")
     await chat.press(awa, f"mp:edit:{pledge}")
     await chat.send(awa, "/cancel")
-    await chat.press(awa, "f:$cancel:yes")
+    cancelled = said(await chat.press(awa, "f:$cancel:yes"))
+    # a tester read "Nothing was kept" as the pledge gone: the edit is, the pledge as sent stays
+    assert "your changes were not saved, and the pledge stays as you sent it" in cancelled, cancelled
+    assert "Nothing was kept" not in cancelled and "Edit the pledge in /mypledges" in cancelled
     assert await remind_stale_drafts(database.uow(), ASKED + timedelta(days=6)) == 0
     first = ASKED + timedelta(days=7, minutes=1)
     assert await remind_stale_drafts(database.uow(), first) == 1

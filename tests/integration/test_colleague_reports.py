@@ -18,7 +18,7 @@ from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
 from models.tables import Pledge, ProgressReport
-from models.values import Role
+from models.values import ReviewStatus, Role
 
 AWA, KARIM = 61, 62
 KARIMS_STEPS = "Five hospitals are connected, three of them working since December."
@@ -204,3 +204,21 @@ async def test_editing_a_returned_pledge_asks_before_replacing_a_new_pledge(chat
     resumed = await chat.press(person, f"mp:edit:{pledge_id}")  # its own edit: taken up, not begun afresh
     assert "Connect 500 rural schools and train their teachers" in resumed[-1].text, said(resumed)
 
+
+
+async def test_cancelling_the_edit_of_a_report_asked_about_says_the_report_stays(chat: ChatDriver,
+                                                                                 database: Database) -> None:
+    """A tester read "Nothing was kept" as the report gone, and BDT's question as answered: the edit is dropped, the
+    report stays as sent and still waits for the clarification."""
+    await colleagues(chat)
+    report_id = await asked(chat, database)
+    awa = chat.person(AWA)
+    await chat.press(awa, f"rp:edit:{report_id}")
+    await chat.press(awa, "f:$sum:edit:steps_taken")
+    await chat.send(awa, "/cancel")
+    cancelled = said(await chat.press(awa, "f:$cancel:yes"))
+    assert "your changes were not saved, and the report stays as you sent it" in cancelled, cancelled
+    assert "still awaits your clarification" in cancelled and "Nothing was kept" not in cancelled
+    async with database.uow() as uow:
+        report = await uow.session.get(ProgressReport, report_id)
+    assert report is not None and report.review_status == ReviewStatus.clarification_requested and report.is_current

@@ -73,3 +73,19 @@ async def test_acknowledging_a_replaced_report_says_it_was_replaced_and_shows_th
     assert "was replaced by a newer report" in again[0].text and len(again) == 1
     twice = await chat.press(staff, f"rs:ack:{new.id}")
     assert "already decided by Bea" in twice[0].text  # a staff decision, never the focal point's submission
+
+
+async def test_cancelling_a_replacement_says_the_report_sent_before_stays(chat: ChatDriver, database: Database) -> None:
+    await member(chat, 32)
+    pledge_id = await validated_pledge(chat, 32, start=f"{utcnow().year}-01-01")
+    await first_report(Counter(chat, 32))
+    who = Counter(chat, 32)
+    await who.send("/report")
+    await who.press(f"rp:repl:{pledge_id}")
+    await who.press("f:status:c:in_progress")
+    await who.send("/cancel")
+    cancelled = " ".join(m.text for m in await who.press("f:$cancel:yes"))
+    assert "the report sent before for this period stays as it was" in cancelled, cancelled
+    async with database.uow() as uow:
+        (report,) = (await uow.session.execute(select(ProgressReport))).scalars().all()
+    assert report.is_current
