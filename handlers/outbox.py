@@ -10,7 +10,7 @@ from typing import Any
 from handlers.messages import Reply, reply_to_json
 from models.clock import utcnow
 from models.database import Session
-from models.repositories.outbox import BULK, INTERACTIVE, NOTICE, OutboxRows, Queued
+from models.repositories.outbox import BULK, INTERACTIVE, NOTICE, OutboxRows, Queued, working_hours
 from models.tables import Contact
 
 __all__ = ["BULK", "INTERACTIVE", "NOTICE", "Queued", "enqueue", "forget_conversation", "sent_message_ids"]
@@ -26,14 +26,18 @@ async def enqueue(
     not_before: datetime | None = None,
     sending: bool = False,
     edit_of: str | None = None,
+    hours: tuple[str, str | None] | None = None,
 ) -> int | None:
     """Add one message for `contact`; a row with the same unique `key` already there wins (None).
 
     With `sending`, the row is written as already taken by delivery, which the caller hands the
     row to once its transaction commits (the fast path of interactive replies). With `edit_of`,
-    delivery edits the message sent for that other key instead of sending a new one.
+    delivery edits the message sent for that other key instead of sending a new one. With `hours` (the reader's
+    zone and country), it goes only in their working hours, even if claimed late (OutboxRows.claim).
     """
     payload: dict[str, Any] = {"reply": reply_to_json(message)}
+    if hours is not None:
+        payload.update(working_hours(*hours))
     if edit_of is not None:
         payload["edit_of"] = edit_of  # replace the text of the message sent for that outbox key
     return await OutboxRows(session).enqueue(key, contact.chat_id, contact.id, payload, priority=priority,

@@ -18,6 +18,7 @@ from handlers.messages import N_, Button, Code, Day, Label, Line, Reply, Text, r
 from handlers.pledges.service import EDITING
 from models.database import UnitOfWork
 from models.repositories.drafts import Drafts
+from models.repositories.outbox import working_hours
 from models.repositories.pledges import Pledges
 from models.repositories.reminders import REMINDER_KEY_PREFIX, Reminders
 from models.tables import Draft
@@ -58,7 +59,7 @@ async def remind_stale_drafts(uow: UnitOfWork, now: datetime, default_zone: str 
             country = countries.get(contact.entity_id or 0)
             zone = zone_of(contact.timezone, country, default_zone)
             await outbox.enqueue(uow.session, contact, message, key, priority=outbox.BULK,
-                                 not_before=next_allowed(now, zone, country))
+                                 not_before=next_allowed(now, zone, country), hours=(zone, country))
             count += 1
         await uow.commit()
     return count + await remind_awaiting_changes(uow, now, default_zone)
@@ -138,7 +139,8 @@ async def remind_awaiting_changes(uow: UnitOfWork, now: datetime, default_zone: 
                 zone = zones[person.id]
                 messages.append({"key": changes_key(pledge, round_, person.id), "chat_id": person.chat_id,
                                  "contact_id": person.id, "priority": outbox.BULK,
-                                 "payload": {"reply": reply_to_json(changes_reminder(pledge, zone))},
+                                 "payload": {"reply": reply_to_json(changes_reminder(pledge, zone)),
+                                             **working_hours(zone, countries[person.id])},
                                  "not_before": next_allowed(now, zone, countries[person.id]), "created_at": now})
         count = len(await repo.add_messages(messages))
         await uow.commit()

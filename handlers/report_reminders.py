@@ -25,6 +25,7 @@ from handlers.reminder_messages import Escalating, Item, compose_json, escalatio
 from models.database import UnitOfWork
 from models.reminding import REMINDER_KINDS, Reminding, next_look, reminder_of, where_reporting_stands
 from models.reporting import NextReport, Reportable, inactive_cutoff, is_covered
+from models.repositories.outbox import working_hours
 from models.repositories.reminders import ESCALATION_KEY_PREFIX, LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Pledge
 from models.timezones import zone_of
@@ -250,7 +251,8 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
                  for p in pledge_ids]
         key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
         messages.append({"key": key, "chat_id": person.chat_id, "contact_id": person.id, "priority": outbox.BULK,
-                         "payload": {**outbox_meta(items, day), "reply": compose_json(items, day)},
+                         "payload": {**outbox_meta(items, day), "reply": compose_json(items, day),
+                                     **working_hours(zone, person.country_iso3)},
                          "not_before": send_at, "created_at": now})
         listed[key] = (person.id, pledge_ids)
     # a key already there is this person's reminder of that day: what it would have listed waits for the next
@@ -303,7 +305,8 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
         entries = [Escalating(Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due,
                                    looks[p].owed), pledges[p].entity, p in unfollowed) for p in covered]
         messages.append({"key": key, "chat_id": coordinator.chat_id, "contact_id": coordinator.id,
-                         "priority": outbox.BULK, "payload": escalation_payload(entries),
+                         "priority": outbox.BULK,
+                         "payload": {**escalation_payload(entries), **working_hours(zone, coordinator.country_iso3)},
                          "not_before": send_at, "created_at": now})
         listed[key] = covered
     written = await repo.add_messages(messages)
@@ -452,6 +455,7 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
         reply["parts"].insert(0, intro)
         messages.append({"key": f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}", "chat_id": person.chat_id,
                          "contact_id": person.id, "priority": outbox.BULK,
-                         "payload": {**outbox_meta(items, day), "reply": reply}, "not_before": send_at,
-                         "created_at": now})
+                         "payload": {**outbox_meta(items, day), "reply": reply,
+                                     **working_hours(zone, person.country_iso3)},
+                         "not_before": send_at, "created_at": now})
     return Nudged(period, len(await repo.add_messages(messages)), len(following), len(focal_points) - len(following))

@@ -102,7 +102,8 @@ async def close_settled(session: Session, now: datetime, default_zone: str = "UT
                                 "from you. If you need more, reply to BDT's answer or send /ask."),
                              ref=thread_ref(thread.id)),))
         if await outbox.enqueue(session, asker, notice, f"hd-settled:{thread.id}:v{thread.version}",
-                                priority=outbox.BULK, not_before=next_allowed(now, zone)) is not None:
+                                priority=outbox.BULK, not_before=next_allowed(now, zone), hours=(zone, None)) \
+                is not None:
             count += 1
     return count
 

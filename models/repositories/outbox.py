@@ -22,6 +22,17 @@ from models.repositories.contacts import Contacts
 from models.session import Session
 from models.tables import Contact, Outbox
 from models.values import OutboxStatus
+from models.working_hours import is_allowed, next_allowed
+
+WORKING_HOURS = "hours"
+"""Payload key of a message that may go only in its reader's working hours: [zone, country ISO3 or None]. Its
+not_before is already such a moment; checked again when it is claimed, since a row held for a morning may be
+claimed only in the evening (the bot was down, or a test clock jumped): it then waits for the next morning."""
+
+
+def working_hours(zone: str, country_iso3: str | None) -> dict[str, list[str | None]]:
+    """The payload entry of a message bound to its reader's working hours (WORKING_HOURS)."""
+    return {WORKING_HOURS: [zone, country_iso3]}
 
 SENDING_LEASE = timedelta(minutes=2)
 """A row taken for sending is its worker's for this long (its `not_before` says until when); if the
@@ -212,9 +223,13 @@ class OutboxRows:
         taken: list[Due] = []
         later: list[int] = []
         dropped: list[int] = []
+        held: list[dict[str, Any]] = []
         left: set[int] = set()  # chats with a row left for later: their following rows stay behind it
         for row in rows:
             if row.chat_id in left:
+                continue
+            if (hours := row.payload.get(WORKING_HOURS)) is not None and not is_allowed(now, *hours):
+                held.append({"row_id": row.id, "until": next_allowed(now, *hours)})  # holds nobody back: not tried
                 continue
             if "edit_of" in row.payload:
                 message_id, status = edited.get(row.payload["edit_of"], (None, None))
@@ -235,9 +250,9 @@ class OutboxRows:
             me = self.session.info.get(INSTANCE)
             await self.session.execute(_TAKE, [{"row_id": row.id, "lease_until": now + SENDING_LEASE, "taken_by": me}
                                                for row in taken])
-        if later:
+        if later or held:
             await self.session.execute(_POSTPONE, [{"row_id": row_id, "until": now + EDIT_NOT_READY}
-                                                   for row_id in later])
+                                                   for row_id in later] + held)
         if dropped:
             await self.session.execute(_DROP, [{"row_id": row_id} for row_id in dropped])
         return taken

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,7 @@ from models.database import Database
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
 from models.repositories.drafts import DraftConflictError, Drafts
-from models.repositories.outbox import INTERACTIVE, SENDING_LEASE, Attempt, OutboxRows, Queued
+from models.repositories.outbox import INTERACTIVE, SENDING_LEASE, Attempt, OutboxRows, Queued, working_hours
 from models.repositories.updates import ProcessedUpdates
 from models.tables import AuditLog, Contact, Draft, Outbox
 from models.values import OutboxStatus, Role
@@ -160,6 +160,37 @@ async def test_the_outbox_protocol_from_enqueue_to_outcome(database: Database) -
         assert await OutboxRows(uow.session).release(now, expired_only=True) == 0, "its lease runs"
         assert await OutboxRows(uow.session).release(now + SENDING_LEASE * 2, expired_only=True) == 1
         await uow.commit()
+
+
+async def test_a_reminder_claimed_after_working_hours_waits_for_the_next_morning(database: Database) -> None:
+    """A tester's reminder held for a Shanghai morning went out at 19:41 there once the bot's clock had jumped past
+    that morning (as after downtime): a row bound to working hours is checked again when it is claimed."""
+    shanghai, bogota = await add_contact(database), await add_contact(database, 6)
+    morning = datetime(2027, 1, 18, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
+    evening = datetime(2027, 1, 18, 11, 41, tzinfo=UTC)  # 19:41 in Shanghai, 06:41 in Bogotá
+    async with database.uow() as uow:
+        rows = OutboxRows(uow.session)
+        held = await rows.enqueue("rm:1", shanghai.chat_id, shanghai.id,
+                                  {"reply": 1, **working_hours("Asia/Shanghai", "CHN")}, priority=0, now=morning,
+                                  not_before=morning)
+        reply = await rows.enqueue("k:1", shanghai.chat_id, shanghai.id, {"reply": 2}, priority=0, now=evening)
+        other = await rows.enqueue("rm:2", bogota.chat_id, bogota.id,
+                                   {"reply": 3, **working_hours("America/Bogota", None)}, priority=0, now=evening)
+        await uow.commit()
+    async with database.uow() as uow:
+        taken = await OutboxRows(uow.session).claim(evening, 10, lambda row: True)
+        await uow.commit()
+    assert [row.id for row in taken] == [reply], "the reply goes; neither reminder, and the first holds nobody back"
+    async with database.uow() as uow:
+        found = {row.key: row for row in (await uow.session.execute(select(Outbox))).scalars()}
+    assert found["rm:1"].status == OutboxStatus.pending and found["rm:1"].attempts == 0
+    assert found["rm:1"].not_before.replace(tzinfo=UTC) == datetime(2027, 1, 19, 1, 0, tzinfo=UTC)  # Tuesday 09:00
+    assert found["rm:2"].not_before.replace(tzinfo=UTC) == datetime(2027, 1, 18, 14, 0, tzinfo=UTC)  # 09:00 Bogotá
+    async with database.uow() as uow:
+        later = await OutboxRows(uow.session).claim(datetime(2027, 1, 18, 14, 0, tzinfo=UTC), 10, lambda row: True)
+        await uow.commit()
+    assert [row.id for row in later] == [other]
+    assert held is not None
 
 
 async def test_an_unreachable_recipient_is_marked_blocked(database: Database) -> None:
