@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
@@ -108,6 +109,9 @@ def sandbox(
     database_url: Annotated[str | None, typer.Option(help="Bot database (default: P2C_DATABASE_URL).")] = None,
     server_only: Annotated[bool, typer.Option("--server-only", help="Run only the sandbox server.")] = False,
     token: Annotated[str | None, typer.Option(help="Token the sandbox accepts (default: a fixed one).")] = None,
+    clock: Annotated[bool, typer.Option(
+        help="Let the page move the bot's clock ahead (its Advance one week button), so that reminders and digests "
+             "can be seen at once; the moved time is kept in a file beside the database.")] = True,
     log_format: LogFormat = None,
 ) -> None:
     """Run the offline sandbox: a local Bot API server, the web chat page, and the bot with demo data."""
@@ -121,9 +125,16 @@ def sandbox(
         except (OSError, ValueError) as error:
             _fail(f"cannot run the sandbox on {host}:{port}: {error}")
         return
-    from bot.sandbox_runner import run_sandbox
+    from bot.sandbox_runner import run_sandbox, sandbox_clock_file
+    from models.clock import TEST_CLOCK_ENV
 
-    settings = _settings(log_format=log_format, database_url=database_url)
+    # the bot runs on the sandbox, not on Telegram (its address is known once the server listens): the test clock
+    # is refused with the real Telegram only
+    settings = _settings(log_format=log_format, database_url=database_url, api_base=f"http://{host}:{port or 1}")
+    if clock and not settings.test_clock_file:
+        os.environ[TEST_CLOCK_ENV] = sandbox_clock_file(settings.database_url)  # models.clock and the page read it
+        settings = _settings(log_format=log_format, database_url=database_url, api_base=settings.api_base,
+                             test_clock_file=os.environ[TEST_CLOCK_ENV])
     configure_logging(settings.log_format, settings.log_level)
     _run(run_sandbox(settings, host=host, port=port, token=token))
 

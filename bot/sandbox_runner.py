@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import SecretStr
+from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from bot.config import ConfigError, Settings
@@ -13,6 +14,15 @@ from models.clock import utcnow
 from models.database import Database
 from models.migrate import upgrade
 from models.tables import Contact
+
+
+def sandbox_clock_file(database_url: str) -> str:
+    """Where `p2c-bot sandbox` keeps the seconds its page moved the bot's clock: beside an SQLite database
+    ("p2c.db.clock"), whose data was made at that moved time; in the working folder for another database."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return f"{url.database}.clock"
+    return "p2c-sandbox.clock"
 
 
 async def seed_people(server: SandboxServer, settings: Settings) -> int:

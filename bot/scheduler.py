@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -24,7 +25,7 @@ from handlers.digests.service import Translate
 from handlers.helpdesk.reminders import remind_waiting_questions
 from handlers.reminders import remind_stale_drafts
 from handlers.report_reminders import plan_report_reminders
-from models.clock import utcnow
+from models.clock import TEST_CLOCK_ENV, clock_offset, utcnow
 from models.database import Database
 from models.retention import Retention, purge
 
@@ -119,7 +120,38 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
         scheduler.add_job(run_digests, "interval", seconds=digest_check_seconds, id="digests",
                           args=(database, wake, translate, default_locale, default_zone), replace_existing=True,
                           coalesce=True, max_instances=1, next_run_time=at_once)
+    if path := os.environ.get(TEST_CLOCK_ENV):
+        scheduler.add_job(ClockWatch(scheduler, path).check, "interval", seconds=CLOCK_WATCH_SECONDS, id="test_clock",
+                          replace_existing=True, coalesce=True, max_instances=1)
     return scheduler
+
+
+CLOCK_WATCH_SECONDS = 2
+PLANNING_JOBS = ("draft_reminders", "report_reminders", "question_reminders", "digests")
+"""The jobs that decide from utcnow() what is due, run again at once when the test clock moves (the broadcasts' job
+runs every two seconds anyway)."""
+
+
+class ClockWatch:
+    """Tests and the sandbox's page only (models.clock's test clock): when the clock file says another time, the
+    planning jobs run now rather than at their next turn (up to 15 minutes later), so that a week advanced on the
+    page shows its reminders and digests at once."""
+
+    def __init__(self, scheduler: AsyncIOScheduler, path: str) -> None:
+        self.scheduler, self.path = scheduler, path
+        self.seen = clock_offset(path)
+
+    async def check(self) -> None:
+        """Compare the clock's offset with the one last seen; on a change, bring the planning jobs forward (a
+        coroutine function, as APScheduler awaits only those on the event loop)."""
+        offset = clock_offset(self.path)
+        if offset == self.seen:
+            return
+        self.seen = offset
+        now = datetime.now(UTC)
+        for job_id in PLANNING_JOBS:
+            if self.scheduler.get_job(job_id) is not None:
+                self.scheduler.modify_job(job_id, next_run_time=now)
 
 
 SCHEDULER_LOCK = 0x50324353  # "P2CS": the PostgreSQL advisory lock held by the one scheduling instance

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,6 +18,7 @@ from bot.scheduler import (
     run_retention,
     run_when_elected,
 )
+from models.clock import TEST_CLOCK_ENV, advance_test_clock
 from models.database import Database
 from models.retention import Retention
 
@@ -128,3 +131,31 @@ async def test_a_failing_term_of_office_gives_the_lock_up_and_stands_again(datab
     stop.set()
     await election
     assert not made[-1].running
+
+
+async def test_a_moved_test_clock_brings_the_planning_jobs_forward(database: Database, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tester pressed the sandbox page's Advance one week and waited 14 minutes for the reminder: the jobs ran at
+    their next turn. The scheduler now watches the clock file and runs them at once when it changes."""
+    clock = tmp_path / "clock"
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(clock))
+    scheduler = build_scheduler(database, lambda: None, reminder_every=3600)
+    watch = scheduler.get_job("test_clock")
+    assert watch is not None
+    scheduler.start(paused=True)
+    try:
+        later = datetime.now(UTC) + timedelta(minutes=30)
+        for job in scheduler.get_jobs():
+            if job.id != "test_clock":
+                job.modify(next_run_time=later)
+        await watch.func()
+        assert all(job.next_run_time >= later for job in scheduler.get_jobs() if job.id != "test_clock")
+        advance_test_clock(str(clock), 7 * 86400)
+        await watch.func()
+        moved = {job.id: job.next_run_time for job in scheduler.get_jobs()}
+        assert all(moved[name] < later for name in ("draft_reminders", "report_reminders", "question_reminders"))
+        assert moved["retention"] >= later  # not a planning job
+    finally:
+        scheduler.shutdown(wait=False)
+    monkeypatch.delenv(TEST_CLOCK_ENV)
+    assert build_scheduler(database, lambda: None).get_job("test_clock") is None  # never without a test clock

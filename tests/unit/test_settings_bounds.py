@@ -3,6 +3,7 @@ bot's username, and the README's table of them all (h_sandbox #2, #5, #10, #12).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Coroutine
 from pathlib import Path
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from bot import cli
 from bot.config import ConfigError, Settings, load_settings
+from models.clock import TEST_CLOCK_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "123456:" + "A" * 35
@@ -27,6 +29,7 @@ def started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, 
 
     for name in ("P2C_LOG_FORMAT", "P2C_LOG_LEVEL"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(TEST_CLOCK_ENV, "")  # `sandbox` sets it for the bot it runs: as it was once the test ends
     monkeypatch.setenv("P2C_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("P2C_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
     monkeypatch.chdir(tmp_path)
@@ -45,6 +48,34 @@ def started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, 
 
 async def _nothing() -> None:
     return None
+
+
+def test_the_sandbox_lets_its_page_move_the_clock_kept_beside_its_database(
+        started: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A tester could not turn the page's Advance one week on: P2C_TEST_CLOCK_FILE was refused as if the bot ran on
+    the real Telegram, the sandbox's own address being set only later. It is now on by default (--no-clock)."""
+    import bot.sandbox_runner
+
+    ran: list[Settings] = []
+
+    def run_sandbox(settings: Settings, **where: object) -> Coroutine[Any, Any, None]:
+        ran.append(settings)
+        return _nothing()
+
+    monkeypatch.setattr(bot.sandbox_runner, "run_sandbox", run_sandbox)
+    runner = CliRunner()
+    assert runner.invoke(cli.app, ["sandbox", "--port", "8093"]).exit_code == 0
+    clock = f"{tmp_path / 'p2c.db'}.clock"
+    assert os.environ[TEST_CLOCK_ENV] == clock and ran[-1].test_clock_file == clock
+    monkeypatch.setenv(TEST_CLOCK_ENV, "")
+    assert runner.invoke(cli.app, ["sandbox", "--no-clock"]).exit_code == 0
+    assert not os.environ[TEST_CLOCK_ENV] and not ran[-1].test_clock_file
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "mine.clock"))  # one given is kept
+    assert runner.invoke(cli.app, ["sandbox"]).exit_code == 0
+    assert ran[-1].test_clock_file == str(tmp_path / "mine.clock")
+    assert load_settings(api_base="http://127.0.0.1:8093", test_clock_file=clock).test_clock_file == clock
+    with pytest.raises(ConfigError, match="real Telegram"):
+        load_settings(test_clock_file=clock)
 
 
 @pytest.mark.parametrize("command", ["run", "sandbox"])
