@@ -67,5 +67,7 @@ def help_reply(role: Role | None, *notes: Label) -> Reply:
     """The /help answer: one line per command of the person's role."""
     lines: list[Label] = []
     for command in commands_for(role):
-        lines.extend(("\n" if lines else "", f"/{command.name} — ", Text(command.description)))
+        # the command apart from the dash: in Arabic the command alone reads left to right, the dash between it and
+        # the description (one "/mypledges — " left to right put the dash at the line's right-hand start)
+        lines.extend(("\n" if lines else "", f"/{command.name}", " — ", Text(command.description)))
     return Reply((*notes, Text(N_("Here is what you can do:")), Concat(tuple(lines))))

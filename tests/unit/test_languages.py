@@ -11,6 +11,7 @@ import pytest
 from bot.catalogs import extract, read
 from bot.i18n import FSI, PDI, Renderer
 from handlers.broadcasts.service import progress_reply
+from handlers.commands import help_reply
 from handlers.forms.base import Form
 from handlers.forms.countries import SHORTCUTS, CountryStep
 from handlers.forms.numbers import parse_amount
@@ -35,7 +36,7 @@ from handlers.messages import (
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.reports.cards import period_label, report_card
 from models.tables import Pledge, ProgressReport
-from models.values import LANGUAGES
+from models.values import LANGUAGES, Role
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNTED = re.compile(r"\{\w+\} (?:people|persons|messages|pledges|characters|minutes|min|seconds|countries|entities|"
@@ -112,6 +113,15 @@ def test_arabic_commands_are_isolated_one_by_one(renderer: Renderer) -> None:
     assert f"{FSI}/pledge{PDI} — {FSI}/mypledges{PDI}," in rendered
     assert "</b>" in rendered and "https://www.itu.int/p2c" in rendered  # tags and links untouched
     assert FSI not in renderer.label(template, "fr")
+
+
+def test_arabic_help_lines_read_command_dash_description(renderer: Renderer) -> None:
+    """A tester saw "—" at the right-hand start of each line of /help in Arabic: "/mypledges — " was one left-to-right
+    run, the dash at its end; the command alone is isolated, the dash between it and the description."""
+    text = renderer.reply(help_reply(Role.focal_point), "ar").text
+    line = next(line for line in text.split("\n") if "/mypledges" in line)
+    assert f"{FSI}/mypledges{PDI} — " in line, line
+    assert "— " + PDI not in text
 
 
 def test_every_command_in_arabic_running_text_is_isolated(renderer: Renderer) -> None:
