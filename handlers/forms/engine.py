@@ -338,6 +338,9 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
             return Outcome(state, (prompt(form, state, ctx, (note,)),))
         return replace(_on_code(form, state, code(state.step, intent), ctx), in_place=False)
     if state.step == SUMMARY:
+        pressed = _typed_label(prompt(form, state, ctx), value, ctx)
+        if pressed is not None:  # "envoyer", "enviar": the summary's own Submit (or another of its buttons)
+            return replace(_on_code(form, state, pressed, ctx), in_place=False)
         raise InvalidAnswerError(Text(N_("Use the buttons below: edit an answer or submit.")))
     if state.step == CONFIRM_CANCEL:
         raise InvalidAnswerError(Text(N_("Please answer with the buttons below.")))
@@ -358,6 +361,14 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
             raise InvalidAnswerError(Text(N_("This question cannot be skipped."))) from error
         raise
     return _apply(form, state, step, _doubt(step, state, result), ctx)
+
+
+def _typed_label(shown: Reply, value: str, ctx: FormContext) -> str | None:
+    """The code of the shown button whose label (its emoji aside) is the typed text, if one is."""
+    typed = fold(value)
+    found = [button.code for row in shown.buttons for button in row if typed and fold(ctx.translate(button.label))
+             == typed]
+    return found[0] if len(found) == 1 else None
 
 
 def _labels_a_button(form: Form, state: FormState, value: str, intent: str, ctx: FormContext) -> bool:

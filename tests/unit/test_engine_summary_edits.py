@@ -148,3 +148,16 @@ def test_an_edit_under_way_survives_json() -> None:
     assert "reviewed" not in FormState(step=SUMMARY, answers=ANSWERS).to_json(), "older drafts read as before"
     back = advance(FORM, FormState.from_json(state.to_json()), FormInput(code="f:value:back"), CTX)
     assert back.state.answers == ANSWERS
+
+
+@pytest.mark.parametrize(("locale", "typed"), [("en", "submit"), ("fr", "Envoyer"), ("es", "enviar"),
+                                               ("ru", "Отправить"), ("zh", "提交"), ("ar", "إرسال")])
+def test_the_submit_button_s_label_typed_at_the_summary_submits(locale: str, typed: str) -> None:
+    """A tester typed "envoyer" at the summary and was told to use the buttons, while other labels typed worked."""
+    ctx = FormContext(locale, date(2026, 11, 28), lambda label: RENDERER.label(label, locale, markup=False))
+    label = RENDERER.label(Text("✅ Submit"), locale, markup=False)
+    assert typed.casefold() in label.casefold(), label
+    done = advance(FORM, FormState(step=SUMMARY, answers=dict(ANSWERS)), FormInput(text=typed), ctx)
+    assert done.status.value == "done"
+    edit = advance(FORM, FormState(step=SUMMARY, answers=dict(ANSWERS)), FormInput(text="bonjour"), ctx)
+    assert edit.status.value == "open" and edit.state.step == SUMMARY
