@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
-from handlers.messages import N_, Concat, Label, Reply, Text
+from handlers.messages import N_, Concat, Label, Reply, Text, text
 from models.values import MEMBER_ROLES, Role
 
 
@@ -61,6 +62,43 @@ def commands_for(role: Role | None) -> tuple[Command, ...]:
     """The commands a person of this role (or with none yet) may use."""
     return tuple(c for c in COMMANDS if not (c.newcomers and role is not None)
                  and (c.roles is None or (role is not None and role in c.roles)))
+
+
+# Commands are Latin letters (Telegram's rule), so a French or Spanish speaker may type their own word for one:
+# those words, and the transliterations people use for Russian and Chinese ones, point to the command.
+_OWN_WORDS: dict[str, tuple[str, ...]] = {
+    "report": ("rapport", "rapports", "informe", "informes", "reporte", "otchet", "baogao", "taqrir"),
+    "pledge": ("engagement", "engagements", "promesse", "compromiso", "compromisos", "promesa", "obyazatelstvo",
+               "chengnuo", "taahhud"),
+    "mypledges": ("mesengagements", "miscompromisos", "mescompromis"),
+    "help": ("aide", "ayuda", "pomoshch", "pomosh", "bangzhu", "musaada", "aiuto"),
+    "settings": ("parametres", "reglages", "ajustes", "configuracion", "nastroiki", "nastroyki", "shezhi"),
+    "language": ("langue", "idioma", "lengua", "yazyk", "yuyan", "lugha"),
+    "cancel": ("annuler", "cancelar", "otmena", "otmenit", "quxiao"),
+    "ask": ("question", "pregunta", "preguntar", "demander", "vopros", "tiwen"),
+    "privacy": ("confidentialite", "privacidad", "vieprivee"),
+}
+_WORD_COMMANDS = {word: command for command, words in _OWN_WORDS.items() for word in words}
+SIMILAR = 0.75
+"""How close a typed command must be to one of the person's to be offered ("/reprot": /report)."""
+
+
+def meant_command(typed: str, role: Role | None) -> str | None:
+    """The person's command that an unknown one most likely meant: a word of their language for it ("/rapport"), or
+    a near spelling ("/mypledge"); None when none is close."""
+    mine = list(dict.fromkeys(command.name for command in commands_for(role)))
+    named = _WORD_COMMANDS.get(typed)
+    if named in mine:
+        return named
+    close = difflib.get_close_matches(typed, mine, n=1, cutoff=SIMILAR)
+    return close[0] if close else None
+
+
+def unknown_command(typed: str, role: Role | None) -> tuple[Label, ...]:
+    """What an unknown command is told: so, and the command it may have meant."""
+    meant = meant_command(typed, role)
+    said: tuple[Label, ...] = (Text(N_("I do not know that command.")),)
+    return said if meant is None else (*said, text(N_("Did you mean {command}?"), command=f"/{meant}"))
 
 
 def help_reply(role: Role | None, *notes: Label) -> Reply:

@@ -22,7 +22,7 @@ from handlers import (
     settings,
 )
 from handlers.broadcasts import journey as broadcasts
-from handlers.commands import help_reply
+from handlers.commands import help_reply, unknown_command
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
 from handlers.digests import journey as digests
 from handlers.forms.engine import FormInput, code
@@ -216,11 +216,11 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
                 await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
             return
         if name not in COMMANDS:
-            await ask_again(conv, journey, draft, Text(N_("I do not know that command.")))
+            await ask_again(conv, journey, draft, *unknown_command(name, role_of(conv.contact)))
             return
     handler = COMMANDS.get(name)
     if handler is None:
-        conv.say(help_reply(role_of(conv.contact), Text(N_("I do not know that command."))))
+        conv.say(help_reply(role_of(conv.contact), *unknown_command(name, role_of(conv.contact))))
         return
     await handler(conv, incoming)
 

@@ -195,6 +195,11 @@ async def test_help_lists_commands_and_unknown_input_gets_help(chat: ChatDriver)
     for value in ("hello?", "/frobnicate"):
         answers = await chat.send(person, value)
         assert "/help" in answers[0].text
+        assert "Did you mean" not in answers[0].text
+    # a tester's French speaker typed /rapport: their word for a command, or a near spelling, is pointed to
+    assert "Vouliez-vous dire /language\u00a0?" in (await chat.send(chat.person(40, language_code="fr"),
+                                                                    "/langue"))[0].text
+    assert "Did you mean /settings?" in (await chat.send(person, "/setings"))[0].text
 
 
 async def test_duplicate_update_is_ignored(chat: ChatDriver, database: Database) -> None:
