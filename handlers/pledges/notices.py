@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from handlers.forms.base import FormContext, Step
+from handlers.forms.base import FormContext
+from handlers.forms.changes import changed_fields as form_changed_fields
+from handlers.forms.changes import changed_ids as form_changed_ids
 from handlers.forms.engine import applicable
-from handlers.forms.steps import TextStep
 from handlers.fulltext import long_fields
 from handlers.lengths import shorten
-from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Reply, Text, plural, text
+from handlers.messages import N_, Button, Code, Label, Line, Reply, Text, text
 from handlers.people import acted_last
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import answers_of
@@ -26,10 +26,6 @@ from models.tables import Contact, Entity, Pledge
 
 NAME_EXCERPT = 100
 """How much of an organisation's name (up to 200 characters) a pledge's card shows."""
-DIFF_EXCERPT = 100
-"""How much of an old and a new text a resubmission's list of changes shows (the card shows the new one)."""
-DIFF_ITEMS = 6
-"""How many added and removed items of a list it names (the rest are counted)."""
 RESUBMITTED = "pledge.resubmitted"
 """The audit action of a pledge edited after a request for changes; its details keep the request it answered
 (`request`) and the changed answers' old values (`before`), from which its notice is shown again."""
@@ -37,47 +33,14 @@ SUBMISSIONS = ("pledge.submitted", RESUBMITTED)
 """The audit actions of a pledge's version put before staff: their actor is who submitted it."""
 
 
-def _same(step_id: str, old: object, new: object) -> bool:
-    if step_id == "value_usd" and old is not None and new is not None:
-        return Decimal(str(old)) == Decimal(str(new))  # 2500000 and 2500000.00 are one amount
-    return (old or None) == (new or None)
-
-
-def _some(step: Step, values: list[str], context: FormContext) -> Label:
-    named: list[Label] = [step.show([value], context) for value in values[:DIFF_ITEMS]]
-    if len(values) > DIFF_ITEMS:
-        named.append(plural("{count} more", "{count} more", len(values) - DIFF_ITEMS))
-    return Items(tuple(named))
-
-
-def _difference(step: Step, old: object, new: object, context: FormContext) -> Label:
-    if isinstance(old, list) or isinstance(new, list):  # what was added and what was removed, not both lists
-        before = [str(v) for v in old] if isinstance(old, list) else []
-        after = [str(v) for v in new] if isinstance(new, list) else []
-        added, removed = [v for v in after if v not in before], [v for v in before if v not in after]
-        pieces: list[Label] = []
-        if added:
-            pieces += ["+ ", _some(step, added, context)]
-        if removed:
-            pieces += ["  − " if added else "− ", _some(step, removed, context)]
-        return Concat(tuple(pieces))
-    shown = [shorten(str(value), DIFF_EXCERPT) if isinstance(value, str) and isinstance(step, TextStep)
-             else step.show(value, context) if value not in (None, "") else "—" for value in (old, new)]
-    return Concat((shown[0], " → ", shown[1]))
-
-
 def changed_ids(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
     """The ids of the pledge form's questions whose answer differs, in the form's order."""
-    return [step.id for step in PLEDGE_FORM.steps if not _same(step.id, before.get(step.id), after.get(step.id))]
+    return form_changed_ids(PLEDGE_FORM, before, after)
 
 
 def changed_fields(before: Mapping[str, object], after: Mapping[str, object]) -> tuple[Label, ...]:
-    """One line per field of the pledge form whose answer differs: its name, the old value and the new one (for a
-    list, what was added and removed)."""
-    context = FormContext("en", date.min)  # the labels are translated when the message is rendered
-    changed = set(changed_ids(before, after))
-    return tuple(Line(Text(step.label), _difference(step, before.get(step.id), after.get(step.id), context))
-                 for step in PLEDGE_FORM.steps if step.id in changed)
+    """One line per field of the pledge form whose answer differs (handlers.forms.changes)."""
+    return form_changed_fields(PLEDGE_FORM, before, after)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from handlers.fulltext import long_fields
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Day, Label, Line, Reply, Text, text
 from handlers.people import staff_contacts
-from handlers.reports.cards import report_card
+from handlers.reports.cards import period_label, report_card
 from handlers.reports.colleagues import QUESTION_EXCERPT, sender_of
 from handlers.staff_notices import close_staff_copies, organisation_label, person_for_staff
 from models.repositories.reports import Reports
@@ -21,14 +21,21 @@ NAME_EXCERPT = 100
 its longest and every answer at its longest, the notice fits one message in any language."""
 
 
-async def notify_staff_of_report(conv: Conversation, report: ProgressReport, pledge: Pledge, entity: Entity) -> None:
+async def notify_staff_of_report(conv: Conversation, report: ProgressReport, pledge: Pledge, entity: Entity,
+                                 changes: tuple[Label, ...] | None = None) -> None:
     """Send the report to every staff member with Acknowledge / Ask for clarification (and its evidence), saying
-    which report it replaces; that one's notification, still waiting for a decision, is closed."""
+    which report it replaces; that one's notification, still waiting for a decision, is closed. An edit answering
+    BDT's question is followed by what it changed (`changes`, one line per answer), as a pledge's resubmission is:
+    a message of its own, so that each fits Telegram's limit."""
     earlier = await Reports(conv.session).predecessor(report)
     message = report_review_notice(report, pledge, entity, conv.contact, earlier)
+    changed = changes_since_question(report, pledge, changes) if changes is not None else None
     for member in await staff_contacts(conv.session):
         await outbox.enqueue(conv.session, member, message, f"report:{report.id}:v{report.version}:{member.id}",
                              priority=outbox.NOTICE)
+        if changed is not None:
+            await outbox.enqueue(conv.session, member, changed,
+                                 f"report-changes:{report.id}:v{report.version}:{member.id}", priority=outbox.NOTICE)
     if earlier is not None and report.version == 1 and earlier.review_status == ReviewStatus.submitted:
         notice = report_notice(earlier, pledge, entity, await sender_of(conv.session, earlier))
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{earlier.id}"),),) if earlier.evidence else ()) \
@@ -36,6 +43,14 @@ async def notify_staff_of_report(conv: Conversation, report: ProgressReport, ple
         await close_staff_copies(conv.session, f"report:{earlier.id}:v{earlier.version}", notice,
                                  N_("🔄 Replaced on {when} by a newer report."), "", conv.now,
                                  conv.deps.timezone, kept)
+
+
+def changes_since_question(report: ProgressReport, pledge: Pledge, changes: tuple[Label, ...]) -> Reply:
+    """What an edit answering BDT's question changed, answer by answer."""
+    parts: tuple[Label, ...] = (Line(Text(N_("Reference")), Code(pledge.ref or "—")),
+                                Line(Text(N_("Period")), period_label(report.period)))
+    return Reply((*parts, *((Text(N_("Changed since BDT's question:")), *changes) if changes
+                            else (Text(N_("Nothing was changed since BDT's question.")),))))
 
 
 def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity, sender: Contact | None,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from handlers import buttons, drafts
 from handlers.conversation import Conversation, Journey, begin, open_form, resume_form
 from handlers.entities import refuse
 from handlers.forms.base import FormState
+from handlers.forms.changes import changed_fields, changed_ids
 from handlers.forms.engine import DEFAULTS, collected
 from handlers.helpdesk.compose import COMPOSE_FORM, content_of, offered_for_report
 from handlers.inputs import Incoming
@@ -391,12 +393,16 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
         conv.say(Reply((text(N_("{ref} is not open for progress reports."), ref=Code(pledge.ref or "")),)))
         return
     answers = {**collected(REPORT_FORM, state), FINANCIAL: hidden.get(FINANCIAL)}
+    before = await _edited_before(conv, state)
     stored = await _store(conv, pledge, state, answers)
     if stored is None:
         return
     report, action = stored
+    after = answers_of_report(report)
+    changed = changed_ids(REPORT_FORM, before, after) if before is not None else None
     await audit(conv.session, conv.contact, action, "report", report.id, pledge=pledge.ref, period=report.period,
-                version=report.version)
+                version=report.version, **({"before": {key: before.get(key) for key in changed}}
+                                           if before is not None and changed is not None else {}))
     await withdraw_reported(Reminders(conv.session), report.created_at - REPORTED_JUST_NOW, conv.now, conv.contact.id)
     parts: list[Label] = [text(N_("Thank you! Your report on {ref} for {period} is sent to BDT. See it any time "
                                   "with /mypledges."), ref=Code(pledge.ref or ""), period=period_label(report.period))]
@@ -415,7 +421,8 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
         reported = (await Reports(conv.session).reported_periods([pledge_id])).get(pledge_id, set())
         parts.extend(still_owed(next_report(pledge, reported, conv.today), conv.today))
     conv.say(Reply(tuple(parts), closing))
-    await notify_staff_of_report(conv, report, pledge, entity)
+    await notify_staff_of_report(conv, report, pledge, entity,
+                                 changed_fields(REPORT_FORM, before, after) if before is not None else None)
     if action == "report.resubmitted":
         await tell_colleagues_answered(conv, report, pledge)
 
@@ -431,6 +438,16 @@ def still_owed(upcoming: NextReport | None, today: date) -> tuple[Label, ...]:
     if upcoming.due - today <= DUE_SOON:
         return (text(N_("Your report for {period} is due next, on {date}: send /report."), **where),)
     return ()
+
+
+async def _edited_before(conv: Conversation, state: FormState) -> dict[str, Any] | None:
+    """The answers of the report an edit answering BDT's question changes, as they stand before it is stored (None:
+    not such an edit); what changed is listed for staff, as a pledge's resubmission is."""
+    editing = state.answers.get(REPORT_ID)
+    if editing is None:
+        return None
+    report = await Reports(conv.session).get(int(editing))
+    return answers_of_report(report) if report is not None else None
 
 
 async def _store(conv: Conversation, pledge: Pledge, state: FormState,

@@ -17,7 +17,7 @@ from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Pledge, ProgressReport
+from models.tables import AuditLog, Pledge, ProgressReport
 from models.values import ReviewStatus, Role
 
 AWA, KARIM = 61, 62
@@ -222,3 +222,30 @@ async def test_cancelling_the_edit_of_a_report_asked_about_says_the_report_stays
     async with database.uow() as uow:
         report = await uow.session.get(ProgressReport, report_id)
     assert report is not None and report.review_status == ReviewStatus.clarification_requested and report.is_current
+
+
+async def test_staff_read_what_an_edit_answering_their_question_changed(chat: ChatDriver, database: Database) -> None:
+    """A tester's staff member had to compare 20 % → 24 % and the amounts by eye: a pledge's resubmission lists its
+    changes, a report edited after BDT's question now does too, in a message after the report."""
+    await colleagues(chat)
+    report_id = await asked(chat, database)
+    async with database.uow() as uow:
+        report = await uow.session.get(ProgressReport, report_id)
+    assert report is not None
+    old_percent = report.percent_complete
+    awa = chat.person(AWA)
+    await chat.collect(AWA)
+    await chat.press(awa, f"rp:edit:{report_id}")
+    await chat.press(awa, "f:$sum:edit:percent_complete")
+    await chat.send(awa, str(old_percent + 4))
+    await chat.press(awa, "f:$sum:edit:steps_taken")
+    await chat.send(awa, KARIMS_STEPS)
+    await chat.press(awa, "f:$sum:submit")
+    received = said(await chat.collect(STAFF))
+    assert "Changed since BDT's question:" in received, received
+    assert f"{old_percent}% → {old_percent + 4}%" in received
+    assert "Five hospitals are connected" in received.split("Changed since BDT's question:")[1]
+    async with database.uow() as uow:
+        row = (await uow.session.execute(select(AuditLog).where(col(AuditLog.action) == "report.resubmitted")
+                                         )).scalar_one()
+    assert set(row.details["before"]) == {"percent_complete", "steps_taken"}
