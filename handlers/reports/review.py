@@ -25,6 +25,7 @@ from handlers.reports.rules import due_of
 from handlers.reports.service import parse_code, report_notice, report_review_notice
 from handlers.staff_notices import close_staff_copies
 from models.reporting import cadence_change, cadence_on, period_of
+from models.repositories.audit import AuditTrail
 from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import REVIEW_TRANSITIONS, PledgeStatus, ReviewStatus
@@ -186,7 +187,8 @@ async def cadence_button(conv: Conversation, code: str) -> None:
     if pledge is None or pledge.status not in OPEN_FOR_CADENCE:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    if parsed.version is not None and parsed.version != SHOWN.get(pledge.reporting_cadence):
+    if parsed.version is not None and parsed.version != SHOWN.get(pledge.reporting_cadence) \
+            and not await _set_last_by(conv, pledge_id):  # their own earlier press, corrected from the same card
         who = await decided_by(conv.session, "pledge", pledge_id, ("pledge.cadence",))
         conv.say(Reply((text(N_("Since your card was shown, {person} has set {ref} to report {cadence}. Nothing of "
                                 "yours was changed; press a button again to change it."),
@@ -233,6 +235,13 @@ async def cadence_button(conv: Conversation, code: str) -> None:
     for member in told:
         await outbox.enqueue(conv.session, member, Reply((news,)),
                              f"pledge-cadence:{pledge.id}:{conv.now.isoformat()}:{member.id}", priority=outbox.NOTICE)
+
+
+async def _set_last_by(conv: Conversation, pledge_id: int) -> bool:
+    """Whether the person pressing set the pledge's cadence last: a card's buttons keep the cadence it showed, and a
+    staff member correcting their own mis-click from it is no colleague's change to warn of."""
+    entry = await AuditTrail(conv.session).last_entry("pledge", pledge_id, ("pledge.cadence",))
+    return entry is not None and entry[0] is not None and entry[0] == conv.contact.id
 
 
 async def with_overdue(conv: Conversation, pledge: Pledge, done: Label) -> Label:

@@ -145,3 +145,10 @@ async def test_a_colleagues_cadence_change_is_not_undone_by_an_older_card(chat: 
     assert pledge is not None and pledge.reporting_cadence == "semi_annual"
     done = await chat.press(petr, f"pc:q:{pledge_id}:2")  # seen now: it applies
     assert "now reports every quarter" in done[-1].text
+    # a tester's Bea, correcting her own mis-click from the same card, was told "Since your card was shown, Bea
+    # has set…": her own change is none of a colleague's
+    card = await chat.send(bea, ref)
+    assert f"pc:a:{pledge_id}:3" in codes(card[0])
+    await chat.press(bea, f"pc:a:{pledge_id}:3")
+    mine = await chat.press(bea, f"pc:h:{pledge_id}:3")
+    assert "Since your card was shown" not in mine[-1].text and "now reports twice a year" in mine[-1].text, mine
