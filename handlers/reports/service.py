@@ -264,11 +264,29 @@ def _answered(draft: Draft) -> bool:
     return any(answers.get(step.id) is not None for step in REPORT_FORM.steps)
 
 
+NOT_OPEN = {
+    PledgeStatus.withdrawn: N_("{ref} was withdrawn, so it takes no more progress reports."),
+    PledgeStatus.completed: N_("{ref} is completed, so no more progress reports are asked for it."),
+    PledgeStatus.rejected: N_("{ref} was not validated by BDT, so it takes no progress reports."),
+    PledgeStatus.submitted: N_("{ref} is waiting for BDT's validation: its progress reports begin once it is "
+                               "validated."),
+    PledgeStatus.changes_requested: N_("{ref} is waiting for the changes BDT asked for: its progress reports begin "
+                                       "once it is validated."),
+}
+"""Why a pledge takes no report, by its status (an old Report button of a pledge withdrawn since, say)."""
+
+
+def not_open(pledge: Pledge) -> Label:
+    """Why the pledge takes no progress report now."""
+    said = NOT_OPEN.get(PledgeStatus(pledge.status)) if pledge.status in PledgeStatus.__members__ else None
+    return text(said or N_("{ref} is not open for progress reports."), ref=Code(pledge.ref or ""))
+
+
 async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = False) -> None:
     """Open the form for the pledge's next period; a period already reported needs a confirmation first, and one whose
     report BDT asked about opens that report's edit."""
     if pledge.status != PledgeStatus.validated or pledge.id is None:
-        conv.say(Reply((text(N_("{ref} is not open for progress reports."), ref=Code(pledge.ref or "")),)))
+        conv.say(Reply((not_open(pledge),)))
         return
     assert conv.contact.id is not None
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
@@ -390,7 +408,7 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
         await refuse(conv, "report.submit", "pledge", pledge_id)
         return
     if pledge.status != PledgeStatus.validated:
-        conv.say(Reply((text(N_("{ref} is not open for progress reports."), ref=Code(pledge.ref or "")),)))
+        conv.say(Reply((not_open(pledge),)))
         return
     answers = {**collected(REPORT_FORM, state), FINANCIAL: hidden.get(FINANCIAL)}
     before = await _edited_before(conv, state)

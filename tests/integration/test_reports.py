@@ -256,7 +256,14 @@ async def test_a_complete_pledge_is_marked_completed(chat: ChatDriver, database:
     assert pledge is not None and pledge.status == PledgeStatus.completed
     assert report.value_disbursed_usd == Decimal("2000000") and report.percent_complete == 100
     closed = await chat.press(person, f"rp:open:{pledge_id}")
-    assert "not open for progress reports" in closed[-1].text
+    assert "is completed, so no more progress reports are asked for it" in closed[-1].text, closed[-1].text
+    async with database.uow() as uow:  # a tester's old Report button of a pledge withdrawn since said only "not open"
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None
+        pledge.status = PledgeStatus.withdrawn
+        await uow.commit()
+    withdrawn = await chat.press(person, f"rp:open:{pledge_id}")
+    assert "was withdrawn, so it takes no more progress reports" in withdrawn[-1].text, withdrawn[-1].text
 
 
 async def test_roles_and_forged_codes_are_refused(chat: ChatDriver, database: Database) -> None:
