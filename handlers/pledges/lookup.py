@@ -75,9 +75,29 @@ async def staff_view(conv: Conversation, pledge: Pledge) -> Reply:
     return Reply(details.parts, buttons)
 
 
+SHORT_REFERENCE = re.compile(r"\s*(?:P2C-([0-9]{4})-|#)?([0-9]{1,7})\s*[.!]?\s*\Z", re.IGNORECASE)
+"""What /find also reads: a reference with its number unpadded ("p2c-2026-2"), or the number alone ("00001", "#1")."""
+
+
+async def _found_reference(conv: Conversation, argument: str) -> str | None:
+    """The reference /find is given, written in full or short (SHORT_REFERENCE)."""
+    ref = reference_in(argument)
+    if ref is not None:
+        return ref
+    plain = "".join(_ascii_digit(char) for char in argument if unicodedata.category(char) != "Cf")
+    short = SHORT_REFERENCE.match(plain)
+    if short is None:
+        return None
+    year, number = short.group(1), int(short.group(2))
+    if year is not None:
+        return f"P2C-{year}-{number:05d}"
+    pledge = await Pledges(conv.session).get(number) if 0 < number < 2**31 else None
+    return pledge.ref if pledge is not None else None
+
+
 async def find_command(conv: Conversation, incoming: Incoming) -> None:
-    """/find REF: the pledge with this reference (staff, or a member of its organisation)."""
-    ref = reference_in(incoming.argument or "")
+    """/find REF: the pledge with this reference (staff, or a member of its organisation); short forms are read."""
+    ref = await _found_reference(conv, incoming.argument or "")
     if ref is None or not await show_by_reference(conv, ref):
         conv.say(Reply((Text(N_("Send /find with a pledge's reference, for example /find P2C-2025-00001: staff see "
                                 "any pledge, and a member of an organisation sees its own.")),)))

@@ -48,7 +48,10 @@ async def test_staff_bring_up_a_validated_pledge_and_set_its_cadence(chat: ChatD
     pledge_id = await validated_pledge(chat, 8)
     ref = await _ref(database, pledge_id)
     staff = chat.person(STAFF)
-    for typed in (ref, ref.lower() + ".", f"/find {ref}"):
+    year, number = ref.split("-")[1], int(ref.split("-")[2])
+    # a tester's "/find p2c-2026-2" and "/find 00001" got the usage: short forms of a reference are read
+    for typed in (ref, ref.lower() + ".", f"/find {ref}", f"/find p2c-{year}-{number}", f"/find {number:05d}",
+                  f"/find #{number}"):
         shown = await chat.send(staff, typed)
         assert len(shown) == 1 and ref in shown[0].text, shown
         assert "<b>Reports</b>: once a year · ⚠️ OVERDUE: the report for 2024 was due" in shown[0].text
