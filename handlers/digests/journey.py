@@ -10,12 +10,14 @@ from handlers.digests.content import scope_label
 from handlers.digests.schedule import HOURS, MONTHLY_HOUR, WEEKDAYS
 from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope_for, scope_name, tell_scope
 from handlers.forms.countries import read_countries
+from handlers.forms.intents import fold
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.people import audit, find_contact
 from handlers.report_reminders import nudge
 from handlers.settings import current_country, current_zone
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, person_for_staff
+from handlers.vocabulary import SECTOR_LABELS
 from models.geography import load_country_table
 from models.repositories.digests import pledge_in_scope
 from models.repositories.entities import Entities
@@ -26,7 +28,7 @@ from models.repositories.subscriptions import Scopes, Subscriptions
 from models.scope import ScopeError, ScopeKind, parse_scope
 from models.tables import Contact, DigestSubscription, Pledge
 from models.timezones import zone_of
-from models.values import PledgeStatus, Role
+from models.values import LANGUAGES, PledgeStatus, Role, Sector
 from models.working_hours import working_days
 
 DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
@@ -143,6 +145,11 @@ async def scope_command(conv: Conversation, incoming: Incoming) -> None:
         conv.say(Reply((*wrong, Text(SCOPE_USAGE))))
         return
     kind, _, listed = rest.strip().partition(" ")
+    if kind.lower() in ("country", "countries"):  # "country Colombia" as well
+        kind = "countries"
+        rest = f"{kind} {listed}"
+    if kind.lower() == "sector" and (sector := sector_named(conv, listed)) is not None:  # "sector gobierno"
+        rest = f"{kind} {sector}"
     if kind.lower() == "countries" and listed.strip():
         codes, unknown, choices = countries_of(listed)
         if unknown or choices:
@@ -152,7 +159,8 @@ async def scope_command(conv: Conversation, incoming: Incoming) -> None:
     try:
         scope = parse_scope(rest, frozenset(load_country_table()))
     except ScopeError:
-        _say(conv, SCOPE_FORMS)
+        conv.say(Reply((Text(SCOPE_FORMS), text(N_("Sector codes: {codes}."),
+                                                codes=Code(", ".join(sector.value for sector in Sector))))))
         return
     entity = await Entities(conv.session).get(int(scope.values[0])) if scope.kind is ScopeKind.entity else None
     if scope.kind is ScopeKind.entity and entity is None:
@@ -168,6 +176,20 @@ async def scope_command(conv: Conversation, incoming: Incoming) -> None:
     conv.say(Reply((Text(N_("Scope of {name} set: {scope}"), {
         "name": person_for_staff(target),
         "scope": scope_label(scope, entity.name if entity is not None else None)}),)))
+
+
+def sector_named(conv: Conversation, words: str) -> str | None:
+    """The sector code that words name: the code itself, or its name in any of the six languages ("gobierno",
+    "Academia", "政府")."""
+    typed = fold(words)
+    if not typed:
+        return None
+    for code, label in SECTOR_LABELS.items():
+        names = {fold(code), fold(code.replace("_", " "))} | {fold(conv.deps.translate(Text(label), language))
+                                                             for language in LANGUAGES}
+        if typed in names:
+            return code
+    return None
 
 
 def not_a_coordinator(person: Contact) -> Label:

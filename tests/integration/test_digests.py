@@ -345,6 +345,17 @@ async def test_scope_names_the_organisation_and_reads_country_names(chat: ChatDr
     async with database.uow() as uow:
         scope = await Scopes(uow.session).of(await _contact_id(database, COORDINATOR))
     assert scope == Scope(ScopeKind.countries, ("KAZ", "SEN"))
+    # a tester's "country Colombia" and "sector gobierno" got "That is not a scope", and no sector code was listed
+    for typed, expected in (("country Colombia", Scope(ScopeKind.countries, ("COL",))),
+                            ("sector gobierno", Scope(ScopeKind.sector, ("government",))),
+                            ("sector Academia", Scope(ScopeKind.sector, ("academia",))),
+                            ("sector civil society", Scope(ScopeKind.sector, ("civil_society",)))):
+        answers = await chat.send(staff, f"/scope {COORDINATOR} {typed}")
+        assert "set" in answers[-1].text, answers[-1].text
+        async with database.uow() as uow:
+            assert await Scopes(uow.session).of(await _contact_id(database, COORDINATOR)) == expected
+    refused = await chat.send(staff, f"/scope {COORDINATOR} sector telecoms")
+    assert "That is not a scope" in refused[-1].text and "Sector codes: government, private_sector" in refused[-1].text
 
 
 async def test_a_digest_of_one_organisation_names_it(chat: ChatDriver, database: Database) -> None:
