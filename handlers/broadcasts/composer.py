@@ -316,7 +316,8 @@ class TranslationsStep(Step):
         if scratch.get("adding"):
             if "long" in scratch:  # the note above says why, and the button offers the way out
                 return ()
-            return (text(N_("Send the text in {language}."), language=language_label(scratch["adding"])),)
+            return (text(N_("Send the text in this language: {language}."),
+                         language=language_label(scratch["adding"])),)
         stale = stale_label(ctx, self._texts(answers, scratch))
         warned: tuple[Label, ...] = () if stale is None else (
             text(N_("⚠️ The message changed, but not these translations: {languages}."), languages=stale),)
