@@ -25,7 +25,7 @@ from handlers.reminder_messages import Escalating, Item, compose_json, escalatio
 from models.database import UnitOfWork
 from models.reminding import REMINDER_KINDS, Reminding, next_look, reminder_of, where_reporting_stands
 from models.reporting import NextReport, Reportable, inactive_cutoff, is_covered
-from models.repositories.outbox import working_hours
+from models.repositories.outbox import hours_kept, working_hours
 from models.repositories.reminders import ESCALATION_KEY_PREFIX, LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Pledge
 from models.timezones import zone_of
@@ -346,7 +346,8 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], to
         changed += 1
         if keep:
             day = date.fromisoformat(meta["day"])
-            await repo.rewrite(row.id, {**outbox_meta(keep, day), "reply": compose_json(keep, day)})
+            await repo.rewrite(row.id, {**outbox_meta(keep, day), "reply": compose_json(keep, day),
+                                        **hours_kept(row.payload)})
         else:
             await repo.drop(row.id)
     return changed
@@ -369,7 +370,7 @@ async def withdraw_escalated(repo: Reminders, now: datetime) -> int:
             continue
         changed += 1
         if keep:
-            await repo.rewrite(row.id, escalation_payload(keep))
+            await repo.rewrite(row.id, {**escalation_payload(keep), **hours_kept(row.payload)})
         else:
             await repo.drop(row.id)
     return changed

@@ -302,10 +302,15 @@ def other_reading(text: str, locale: str, today: date) -> tuple[date, bool] | No
     return other, month_first
 
 
-_LEADING_WORD = re.compile(r"([^\W\d_]+)['\s]*")
+_LEADING_WORD = re.compile(r"([^\W\d_]+)['\s]+")
+"""A word and what separates it from the next: "К3 2027" (a Russian quarter) is no "к" ("by") before "3 2027"."""
 _TRAILING_CJK = re.compile("(?:" + "|".join(sorted((re.escape(word) for word in _DATE_FILLERS
                                                    if re.fullmatch(r"[\u3400-\u9fff]+", word)), key=len, reverse=True))
                            + r")$")
+
+
+_QUARTER_LETTER = re.compile(r"(?<![^\W\d_])[^\W\d_](?=[1-4](?![0-9]))")
+"""A letter glued to a quarter's number ("Q3", "T3", "К3")."""
 
 
 def _bare_quarter(folded: str) -> str:
@@ -356,7 +361,8 @@ def parse_date(text: str, locale: str, today: date, *, upcoming: bool = False, o
 def _first_day_meant(folded: str, opening: bool) -> bool:
     """Whether a month or a year typed alone means its first day: said so ("début 2027"), or asked for a start and
     not said otherwise ("fin 2027")."""
-    words = set(_DATE_TOKEN.findall(_CJK_DATE_MARKS.sub(" ", _CJK_MARKED.sub(" ", _CJK_MONTH.sub(" ", folded)))))
+    bare = _QUARTER_LETTER.sub(" ", folded)  # "К3": the quarter's letter, not the word "к" ("by")
+    words = set(_DATE_TOKEN.findall(_CJK_DATE_MARKS.sub(" ", _CJK_MARKED.sub(" ", _CJK_MONTH.sub(" ", bare)))))
     if tail := _TRAILING_CJK.search(folded.rstrip(".!。 ")):  # "2027年第三季度初": joined to the word before
         words.add(tail.group())
     if words & _CLOSING_WORDS:

@@ -114,7 +114,7 @@ def _spelled(text: str, locale: str) -> str:
     as "1 million", "полмиллиона" as "0.5 миллиона", "مليونين" as "2 مليون"; other text as it is."""
     if run := _CJK_RUN.match(text):
         value = cjk_integer(run.group())
-        if value is None:
+        if value is None or text[run.end() : run.end() + 1].isdigit():  # "一亿2000万": numerals and digits mixed
             raise ParseError("not_a_number")
         fraction = _CJK_FRACTION.match(text, run.end())
         if fraction is None:
@@ -492,6 +492,9 @@ def _after(number: str, words: str, locale: str) -> tuple[int, str] | None:
     unit = _ABOUT_AFTER.sub("", words).strip()
     if _QUALIFIED_UNIT.search(fold_word(unit)):  # "300 schools at least", "300 écoles au moins"
         raise ParseError("qualified")
+    first = unit.split()[0].rstrip(".") if unit else ""
+    if first and fold_word(first) in _multipliers(babel_locale(locale)):  # "1 million 200000 thousand": the number
+        raise ParseError("not_a_number")                                   # was not read whole, nor is this a unit
     if unit and not _only_words(unit):
         return None
     return parse_integer(number, locale), unit

@@ -34,6 +34,12 @@ def working_hours(zone: str, country_iso3: str | None) -> dict[str, list[str | N
     """The payload entry of a message bound to its reader's working hours (WORKING_HOURS)."""
     return {WORKING_HOURS: [zone, country_iso3]}
 
+
+def hours_kept(payload: dict[str, Any]) -> dict[str, Any]:
+    """The working-hours entry of a payload being rewritten (a reminder losing a pledge reported meanwhile), so that
+    the new payload keeps it."""
+    return {WORKING_HOURS: payload[WORKING_HOURS]} if WORKING_HOURS in payload else {}
+
 SENDING_LEASE = timedelta(minutes=2)
 """A row taken for sending is its worker's for this long (its `not_before` says until when); if the
 worker dies, the row is taken again after that, by whichever instance sweeps first."""
@@ -84,6 +90,9 @@ _TAKE = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
          .values(status=OutboxStatus.sending, attempts=_OUTBOX.c.attempts + 1, not_before=bindparam("lease_until"),
                  taken_by=bindparam("taken_by")))
 _POSTPONE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(not_before=bindparam("until"))
+_HOLD = _POSTPONE.values(attempts=0)
+"""A reminder held for its reader's working hours was not tried: with no attempt counted (one taken back after a
+crash has one), it holds no later row of its chat back (_WAITING_EARLIER), as a retry would."""
 _RECORD = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
            .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
                    last_error=bindparam("error"), attempts=bindparam("attempts"),
@@ -250,9 +259,11 @@ class OutboxRows:
             me = self.session.info.get(INSTANCE)
             await self.session.execute(_TAKE, [{"row_id": row.id, "lease_until": now + SENDING_LEASE, "taken_by": me}
                                                for row in taken])
-        if later or held:
+        if later:
             await self.session.execute(_POSTPONE, [{"row_id": row_id, "until": now + EDIT_NOT_READY}
-                                                   for row_id in later] + held)
+                                                   for row_id in later])
+        if held:
+            await self.session.execute(_HOLD, held)
         if dropped:
             await self.session.execute(_DROP, [{"row_id": row_id} for row_id in dropped])
         return taken

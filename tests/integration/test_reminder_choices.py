@@ -223,9 +223,20 @@ async def test_a_report_arriving_before_the_escalation_goes_takes_its_pledge_out
         return renderer.reply(reply_from_json(row.payload["reply"]), "en").text
 
     assert "3 pledges in your scope" in told()
+    async with database.uow() as uow:
+        reminders = list((await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:"))))
+                         .scalars())
+    assert reminders and all("hours" in rm.payload for rm in reminders) and "hours" in row.payload
     assert await report(first, "2026", saturday + timedelta(hours=1)) >= 1
     (row,) = await escalations(database)
     assert "2 pledges in your scope" in told() and "P2C-2026-00016" not in told()
+    # a reviewer: rewritten without a reported pledge, a reminder lost its working hours, and went out at night
+    assert row.payload["hours"] == ["Africa/Dakar", "SEN"], row.payload.get("hours")
+    async with database.uow() as uow:
+        rewritten = list((await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:"))))
+                         .scalars())
+    assert [rm.payload.get("hours") for rm in rewritten] == [rm.payload["hours"] for rm in reminders]
+    assert any("P2C-2026-00016" not in str(rm.payload) for rm in rewritten)
     assert "P2C-2026-00017" in told() and "P2C-2026-00018" in told()
     assert await report(behind, "2025", saturday + timedelta(hours=2)) >= 1
     (row,) = await escalations(database)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select, update
 
 from models.clock import utcnow
 from models.database import Database
@@ -191,6 +191,21 @@ async def test_a_reminder_claimed_after_working_hours_waits_for_the_next_morning
         await uow.commit()
     assert [row.id for row in later] == [other]
     assert held is not None
+    # a reviewer: a held reminder taken back after a crash (one attempt counted) held the chat's later rows back
+    async with database.uow() as uow:
+        await uow.session.execute(update(Outbox).where(col(Outbox.key) == "rm:1")
+                                  .values(attempts=1, not_before=morning))
+        await uow.session.execute(update(Outbox).where(col(Outbox.key) == "k:1").values(status=OutboxStatus.sent))
+        await uow.commit()
+    async with database.uow() as uow:
+        assert await OutboxRows(uow.session).claim(evening, 10, lambda row: True) == []  # held again
+        notice = await OutboxRows(uow.session).enqueue("k:2", shanghai.chat_id, shanghai.id, {"reply": 4},
+                                                       priority=0, now=evening)
+        await uow.commit()
+    async with database.uow() as uow:
+        taken = await OutboxRows(uow.session).claim(evening + timedelta(minutes=1), 10, lambda row: True)
+        await uow.commit()
+    assert [row.id for row in taken] == [notice]
 
 
 async def test_an_unreachable_recipient_is_marked_blocked(database: Database) -> None:

@@ -342,6 +342,7 @@ def test_an_amount_in_parts_is_their_sum(text: str, locale: str, expected: int) 
     ("2,5 млн 300 тыс", "ru"),  # a fraction before another part
     ("3万5", "zh"),
     ("5 2", "en"),
+    ("一亿2000万", "zh"),  # numerals and digits mixed: it was "too large"
 ])
 def test_parts_that_do_not_add_up_to_one_amount_are_refused(text: str, locale: str) -> None:
     assert _reason(lambda: parse_amount(text, locale)) == "not_a_number"
@@ -350,6 +351,8 @@ def test_parts_that_do_not_add_up_to_one_amount_are_refused(text: str, locale: s
 def test_a_count_in_parts_keeps_its_unit() -> None:
     assert parse_count("2 тысячи 500 школ", "ru") == (2500, "школ")
     assert parse_count("1 million 200 thousand people", "en") == (1_200_000, "people")
+    assert _reason(lambda: parse_count("1 million 200000 thousand", "en")) == "not_a_number"  # not 1.2 million of
+    # "thousand"
 
 
 @pytest.mark.parametrize(("text", "locale", "expected"), INTEGERS, ids=map(_id, INTEGERS))
@@ -415,6 +418,8 @@ def test_two_digit_years_follow_today() -> None:
     ("end of Q3 2027", "en", date(2027, 9, 30), date(2027, 9, 30)),
     ("principios del 3er trimestre de 2027", "es", date(2027, 7, 1), date(2027, 7, 1)),
     ("3T 2027", "es", date(2027, 7, 1), date(2027, 9, 30)),
+    ("К3 2027", "ru", date(2027, 7, 1), date(2027, 9, 30)),  # a reviewer: its "к" was read as "by": 31 March
+    ("к Q3 2027", "ru", date(2027, 9, 30), date(2027, 9, 30)),
     ("конец третьего квартала 2027", "ru", date(2027, 9, 30), date(2027, 9, 30)),
     ("в начале 3 квартала 2027 года", "ru", date(2027, 7, 1), date(2027, 7, 1)),
     ("2027年第三季度初", "zh", date(2027, 7, 1), date(2027, 7, 1)),
