@@ -456,16 +456,17 @@ async function start() {
   PHONE.addEventListener("change", () => showPeople(false));
   await loadClock();
   await loadPeople();
-  const wanted = personInHash();
-  if (wanted && state.users.some((u) => u.id === wanted)) await selectPerson(wanted);
-  else showPeople(PHONE.matches);  // nobody chosen yet: on a phone, the list is what to see first
-  // a link to another person's chat (or Back in the browser) opens that chat, as loading the page would
+  // a link to another person's chat (or Back in the browser) opens that chat, as loading the page would; listened
+  // for before the first chat opens, whose first poll may still be on its way when the address changes again
   window.addEventListener("hashchange", () => {
     const person = personInHash();
     if (person && person !== state.current && state.users.some((u) => u.id === person)) {
       selectPerson(person).catch((e) => toast(e.message));
     }
   });
+  const wanted = personInHash();
+  if (wanted && state.users.some((u) => u.id === wanted)) await selectPerson(wanted);
+  else showPeople(PHONE.matches);  // nobody chosen yet: on a phone, the list is what to see first
   setInterval(() => loadPeople().catch(() => {}), 3000);
   state.polling = setTimeout(loop, 400);
 }
