@@ -417,10 +417,10 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
         return
     report, action = stored
     after = answers_of_report(report)
-    changed = changed_ids(REPORT_FORM, before, after) if before is not None else None
+    earlier = {} if before is None else {"before": {key: before.get(key)
+                                                     for key in changed_ids(REPORT_FORM, before, after)}}
     await audit(conv.session, conv.contact, action, "report", report.id, pledge=pledge.ref, period=report.period,
-                version=report.version, **({"before": {key: before.get(key) for key in changed}}
-                                           if before is not None and changed is not None else {}))
+                version=report.version, **earlier)
     await withdraw_reported(Reminders(conv.session), report.created_at - REPORTED_JUST_NOW, conv.now, conv.contact.id)
     parts: list[Label] = [text(N_("Thank you! Your report on {ref} for {period} is sent to BDT. See it any time "
                                   "with /mypledges."), ref=Code(pledge.ref or ""), period=period_label(report.period))]
