@@ -130,9 +130,9 @@ class Journey:
     """Who may fill the form, checked at every step: a role taken away meanwhile ends the draft."""
     cancelled: Finisher | None = None
     """What to undo when the person cancels the form (its draft already discarded): a claim its opening made."""
-    cancel_said: Callable[[FormState], Label | None] | None = None
+    cancel_said: Callable[[Conversation, FormState], Awaitable[Label | None]] | None = None
     """What a cancel says instead of "Nothing was kept" when something sent before stays (an edit of a pledge or a
-    report: the version sent is kept, and BDT still waits for the changes)."""
+    report: the version sent is kept, and BDT still waits for the changes, unless it acted meanwhile)."""
 
 
 async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> bool:
@@ -179,7 +179,7 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
             back = replace(outcome.state, step=step_id, editing=True, scratch={})
             outcome = Outcome(back, (prompt(journey.form, back, conv.form_context(), (complaint,)),))
     if outcome.status is Status.cancelled and journey.cancel_said is not None \
-            and (said := journey.cancel_said(outcome.state)) is not None:
+            and (said := await journey.cancel_said(conv, outcome.state)) is not None:
         outcome = replace(outcome, replies=(Reply((said,)),))
     shown = _show(conv, journey.form, state, outcome, conv.form_context())
     if outcome.status is Status.open:

@@ -363,10 +363,16 @@ async def coordinators(conv: Conversation, entity_id: int) -> list[Contact]:
     return await Contacts(conv.session).coordinators_of(entity_id)
 
 
-def cancel_said(state: FormState) -> Label | None:
-    """A cancelled edit of a pledge returned for changes leaves the pledge as sent, still waiting for them."""
-    if state.answers.get(EDITING) is None:
+async def cancel_said(conv: Conversation, state: FormState) -> Label | None:
+    """A cancelled edit of a pledge returned for changes leaves the pledge as sent, still waiting for them (unless a
+    colleague sent changes, or BDT decided, meanwhile)."""
+    editing = state.answers.get(EDITING)
+    if editing is None:
         return None
+    pledge = await Pledges(conv.session).get(int(editing))
+    if pledge is None or pledge.status != PledgeStatus.changes_requested:
+        return Text(N_("Cancelled: your changes were not saved. The pledge no longer waits for changes: see where it "
+                       "stands in /mypledges."))
     return Text(N_("Cancelled: your changes were not saved, and the pledge stays as you sent it. BDT still awaits "
                    "your changes: press ✏️ Edit the pledge in /mypledges when you are ready."))
 

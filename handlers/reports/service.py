@@ -514,9 +514,14 @@ async def _reopen(conv: Conversation, pledge: Pledge, report: ProgressReport, st
         await open_form(conv, REPORT, reopening.answers, reopening.heading)
 
 
-def cancel_said(state: FormState) -> Label | None:
-    """A cancelled edit of a report leaves the report as sent; a cancelled replacement, the report sent before."""
-    if state.answers.get(REPORT_ID) is not None:
+async def cancel_said(conv: Conversation, state: FormState) -> Label | None:
+    """A cancelled edit of a report leaves the report as sent (still waiting for the clarification, unless a
+    colleague answered or BDT acknowledged it meanwhile); a cancelled replacement, the report sent before."""
+    if (editing := state.answers.get(REPORT_ID)) is not None:
+        report = await Reports(conv.session).get(int(editing))
+        if report is None or not report.is_current or report.review_status != ReviewStatus.clarification_requested:
+            return Text(N_("Cancelled: your changes were not saved. The report no longer waits for your "
+                           "clarification: see where it stands in /mypledges."))
         return Text(N_("Cancelled: your changes were not saved, and the report stays as you sent it. BDT still "
                        "awaits your clarification: press ✏️ Edit the report under its question when you are ready."))
     if state.answers.get(REPLACES) is not None:

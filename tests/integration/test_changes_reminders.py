@@ -138,6 +138,26 @@ async def test_after_downtime_the_missed_round_is_not_made_up(chat: ChatDriver, 
     assert [row.key.split(":")[3] for row in await changes_reminders(database)] == ["r2"]
 
 
+async def test_an_edit_cancelled_after_a_colleague_sent_the_changes_does_not_say_bdt_waits(
+        chat: ChatDriver, database: Database) -> None:
+    """"BDT still awaits your changes" was said even when a colleague had withdrawn the pledge meanwhile."""
+    pledge = await pledge_id_of(database)
+    awa = chat.person(AWA, "Awa")
+    token = LINK.search((await chat.send(awa, "/invite"))[0].text)
+    assert token is not None
+    await join(chat, MOUSSA, token.group(1), "Moussa Ndiaye")
+    moussa = chat.person(MOUSSA, "Moussa")
+    await chat.press(awa, f"mp:edit:{pledge}")
+    asked = await chat.press(moussa, f"mp:wd:{pledge}")
+    await chat.press(moussa, next(code for code in codes(asked[-1]) if code.startswith("mp:wdy:")))
+    async with database.uow() as uow:
+        assert (await uow.session.get(Pledge, pledge)).status == PledgeStatus.withdrawn  # type: ignore[union-attr]
+    await chat.send(awa, "/cancel")
+    cancelled = said(await chat.press(awa, "f:$cancel:yes"))
+    assert "your changes were not saved" in cancelled and "no longer waits for changes" in cancelled, cancelled
+    assert "still awaits" not in cancelled
+
+
 async def test_the_primary_focal_point_alone_else_every_focal_point(chat: ChatDriver, database: Database) -> None:
     answer = await chat.send(chat.person(AWA, "Awa"), "/invite")
     token = LINK.search(answer[0].text)

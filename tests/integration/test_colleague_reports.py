@@ -224,6 +224,20 @@ async def test_cancelling_the_edit_of_a_report_asked_about_says_the_report_stays
     assert report is not None and report.review_status == ReviewStatus.clarification_requested and report.is_current
 
 
+async def test_an_edit_cancelled_after_bdt_acknowledged_the_report_does_not_say_bdt_waits(
+        chat: ChatDriver, database: Database) -> None:
+    """BDT acknowledged the report while Awa was editing it: her cancel does not say BDT still waits."""
+    await colleagues(chat)
+    report_id = await asked(chat, database)
+    awa = chat.person(AWA)
+    await chat.press(awa, f"rp:edit:{report_id}")
+    await chat.press(chat.person(STAFF), f"rs:ack:{report_id}")
+    await chat.send(awa, "/cancel")
+    cancelled = said(await chat.press(awa, "f:$cancel:yes"))
+    assert "your changes were not saved" in cancelled and "no longer waits for your clarification" in cancelled
+    assert "still awaits" not in cancelled, cancelled
+
+
 async def test_staff_read_what_an_edit_answering_their_question_changed(chat: ChatDriver, database: Database) -> None:
     """A tester's staff member had to compare 20 % → 24 % and the amounts by eye: a pledge's resubmission lists its
     changes, a report edited after BDT's question now does too, in a message after the report."""
