@@ -28,7 +28,7 @@ from handlers.invites import (
 from handlers.messages import N_, Button, Code, CountryName, Label, Reply, Text, text
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.staff_notices import person_for_staff
-from handlers.vocabulary import role_label, sector_label
+from handlers.vocabulary import role_label, sector_label, typed_yes_no
 from models.database import Session
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
@@ -39,8 +39,18 @@ from models.values import EntityStatus, Role, Sector
 
 CONSENT_REFUSED = N_("We can only register you with your consent. Press Yes to agree, or Cancel to stop.")
 
+
+def _yes_or_no_as_name(value: Any, answers: Mapping[str, Any]) -> Label | None:
+    """A name that reads as a yes or a no ("oui", "да", "好的"): most often an answer to the question before, typed
+    after it was answered; taken once confirmed."""
+    if typed_yes_no(str(value)) is None:
+        return None
+    return text(N_("Is “{answer}” the name? It reads like a yes or a no. If it is the name, tap ✅. If not, type "
+                   "the name."), answer=str(value))
+
+
 FULL_NAME = TextStep(id="full_name", question=N_("What is your name, as colleagues know you?"), label=N_("Your name"),
-                     min_length=2, max_length=120, name=True)
+                     min_length=2, max_length=120, name=True, doubt=_yes_or_no_as_name)
 CONSENT = YesNoStep(
     id="consent",
     question=N_("May ITU store your name, organisation and Telegram contact to follow up on your pledges "
@@ -55,7 +65,7 @@ ONBOARDING = Form(
         CONSENT,
         TextStep(id="entity_name", question=N_("What is the name of your organisation?"), label=N_("Organisation"),
                  help=N_("Its full official name, for example “Ministry of Digital Economy of Senegal”."),
-                 min_length=2, max_length=200, name=True),
+                 min_length=2, max_length=200, name=True, doubt=_yes_or_no_as_name),
         ChoiceStep(id="sector", question=N_("Which sector does it belong to?"), label=N_("Sector"),
                    choices=tuple(Sector), label_of=sector_label, columns=2),
         CountryStep(id="country", question=N_("Where is it based? Type the country's name."), label=N_("Country"),

@@ -209,3 +209,23 @@ async def test_duplicate_update_is_ignored(chat: ChatDriver, database: Database)
     assert first and not again
     async with database.uow() as uow:
         assert len((await uow.session.execute(select(ProcessedUpdate))).all()) == 1
+
+
+@pytest.mark.parametrize(("typed", "language"), [("oui", "fr"), ("Да!", "ru"), ("好的", "zh")])
+async def test_a_yes_typed_as_the_organisation_name_is_asked_about(chat: ChatDriver, database: Database,
+                                                                 typed: str, language: str) -> None:
+    """A tester typed "oui" at the organisation's name (answering the consent again): it became the name."""
+    person = chat.person(5, language_code=language)
+    await chat.send(person, "/start")
+    await chat.press(person, "f:consent:c:yes")
+    asked = await chat.send(person, typed)
+    assert typed in asked[-1].text and any(code.startswith("f:entity_name:sure:") for code in codes(asked[-1]))
+    named = await chat.send(person, "Université Cheikh Anta Diop")  # the real name: taken without a question
+    assert "f:sector:c:government" in codes(named[-1]), named[-1].text
+    await chat.press(person, "f:sector:back")
+    again = await chat.send(person, typed)
+    confirmed = await chat.press(person, next(code for code in codes(again[-1]) if ":sure:" in code))
+    assert "f:sector:c:government" in codes(confirmed[-1])  # a name it really is, once confirmed
+    async with database.uow() as uow:
+        (draft,) = (await uow.session.execute(select(Draft))).scalars()
+    assert draft.state["answers"]["entity_name"] == typed
