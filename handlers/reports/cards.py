@@ -21,8 +21,12 @@ REVIEW_LABELS: dict[str, str] = {
 
 
 def period_label(period: str) -> Label:
-    """A reporting period in words: 2026 (2026年, 2026 год), first half of 2026, third quarter of 2026."""
+    """A reporting period in words: 2026 (2026年, 2026 год), January–June 2026 (premier semestre 2026), July–September
+    2026 (третий квартал 2026 г.); said alone and inside sentences, so in a form that needs no article."""
     year, _, part = period.partition("-")
+    # TRANSLATORS: halves and quarters stand alone (a button, "Period: …") and inside sentences ("the report on
+    # {ref} for {period}"): a form that needs no article there. English and Spanish name the months
+    # ("January–March 2026"), which reads right in both places.
     if part in ("H1", "H2"):
         return text(N_("first half of {year}") if part == "H1" else N_("second half of {year}"), year=Code(year))
     if part in ("Q1", "Q2", "Q3", "Q4"):

@@ -123,7 +123,7 @@ def test_an_overdue_period_is_named_in_words(renderer: Renderer) -> None:
                       due=1, reported=0, overdue=[Overdue(1, "P2C-2026-00001", "Schools", "ACME", "2025-H2", 2, "Ana")],
                       overdue_total=1)
     text = renderer.reply(digest_reply(figures, Scope(ScopeKind.everything, ()), date(2026, 12, 7), None), "en").text
-    assert "(period second half of 2025)" in text
+    assert "(period July–December 2025)" in text
 
 
 def test_with_nothing_due_the_reporting_line_says_so_rather_than_zero_of_zero(renderer: Renderer) -> None:
