@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from handlers.conversation import Conversation
 from handlers.messages import N_, Reply, Text
@@ -30,6 +31,32 @@ _FIELDS = {
     "<ver>": f"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}",
 }
 
+STAMP_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+"""A button that says when it was shown (a page of a list, a question asking to confirm) carries that moment as a
+<ver>: seconds since STAMP_EPOCH, below 2**31 until 2092."""
+
+
+def stamp(now: datetime) -> int:
+    """The moment `now` as a button carries it (STAMP_EPOCH)."""
+    return max(1, int((now - STAMP_EPOCH).total_seconds()))
+
+
+def stamped(value: int) -> datetime:
+    """The moment a button's stamp names."""
+    return STAMP_EPOCH + timedelta(seconds=value)
+
+
+CONFIRM_WITHIN = timedelta(minutes=30)
+"""How long a question asking to confirm something that cannot be undone (/forget, /leave) may be answered Yes."""
+CLOCKS_APART = timedelta(minutes=1)
+"""How far ahead of this instance's clock the one that showed a button may have been."""
+
+
+def fresh(code: ButtonCode, now: datetime, within: timedelta = CONFIRM_WITHIN) -> bool:
+    """True when the button carries the moment it was shown (<ver>, stamp), and that was less than `within` ago."""
+    return code.version is not None and -CLOCKS_APART <= now - stamped(code.version) <= within
+
+
 PATTERNS: tuple[str, ...] = (
     "ent:ok:<id>", "ent:no:<id>", "ent:re:<id>", "ent:keep:<id>",
     "pl:resume", "pl:restart:<id>:<ver>",
@@ -48,14 +75,15 @@ PATTERNS: tuple[str, ...] = (
     "ft:pd:<id>", "ft:pc:<id>", "ft:rs:<id>", "ft:rc:<id>", "ft:rn:<id>", "ft:rq:<id>",
     "lang:<word>",
     "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show", "st:consent:on", "st:consent:off",
-    "lv:yes", "lv:no", "lv:inv:<id>", "me:forget:yes", "me:forget:no",
+    "lv:yes", "lv:no", "lv:inv:<id>", "me:forget:yes", "me:forget:no",  # sent before the moment was in them: stale
+    "lv:yes:<ver>", "lv:no:<ver>", "me:forget:yes:<ver>", "me:forget:no:<ver>",  # <ver>: when it was asked (stamp)
     "jr:reg", "jr:wait",
     "rm:later:<id>", "rm:notmine:<id>", "rm:mine:<id>",
     "f:<word>:<rest>",
     "qa:take:<id>", "qa:ans:<id>", "qa:close:<id>", "qa:re:<id>", "qa:open:<id>", "qa:after:<id>", "qa:list",
     "qa:over:<id>:<ver>",  # take over a colleague's thread, as it was shown (<ver>: the thread's version then)
     "qa:after:ans:<id>",  # the next page of /questions after an answered thread (qa:after: after one waiting for BDT)
-    # the same with the moment its page was shown (<ver>: seconds since listing.PAGE_EPOCH), the bare ones sent before
+    # the same with the moment its page was shown (<ver>: stamp), the bare ones sent before
     "qa:after:<id>:<ver>", "qa:after:ans:<id>:<ver>",
     "dg:now", "dg:off", "dg:week", "dg:month", "dg:day:<id>", "dg:at:<id>", "dg:nudge:<id>", "dg:export",
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers import outbox
+from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.departures import discard_organisation_forms, hand_over, in_progress, left_label
 from handlers.inputs import Incoming
@@ -27,7 +27,6 @@ from models.values import EntityStatus, Role
 
 NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 STAFF = (Role.staff, Role.admin)
-LEAVE_CODES = frozenset({"lv:yes", "lv:no"})
 
 
 def is_staff(contact: Contact) -> bool:
@@ -180,16 +179,24 @@ async def leave_command(conv: Conversation, incoming: Incoming) -> None:
         question = N_("Do you want to leave “{entity}”? It has no other focal point: BDT will be told and will "
                       "find a new one, to whom its pledges will then go. You will no longer receive its reminders.")
     conv.say(Reply((text(question, entity=entity.name), *await in_progress(conv)),
-                   ((Button(Text(N_("Yes, leave")), "lv:yes"), Button(Text(N_("No, stay")), "lv:no")),)))
+                   ((Button(Text(N_("Yes, leave")), f"lv:yes:{buttons.stamp(conv.now)}"),
+                     Button(Text(N_("No, stay")), f"lv:no:{buttons.stamp(conv.now)}")),)))
 
 
 async def leave_button(conv: Conversation, code: str) -> None:
-    """lv:yes leaves the organisation (checked again here), lv:no keeps everything."""
-    if code not in LEAVE_CODES:
+    """lv:yes:<moment> leaves the organisation (checked again here) if asked within buttons.CONFIRM_WITHIN,
+    lv:no:<moment> keeps everything. Either answer replaces the question, so that its Yes cannot be pressed later
+    by mistake."""
+    parsed = buttons.parse(code)
+    if parsed is None or parsed.prefix != "lv" or parsed.verb not in ("yes", "no"):
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    if code == "lv:no":
-        conv.say(Reply((Text(N_("Nothing changed.")),)))
+    if parsed.verb == "no":
+        await conv.say_in_place(Reply((Text(N_("Nothing changed.")),)))
+        return
+    if not buttons.fresh(parsed, conv.now):
+        await conv.say_in_place(Reply((Text(N_("That question has expired, and nothing changed. Send /leave to be "
+                                               "asked again.")),)))
         return
     contact = conv.contact
     if role_of(contact) is not Role.focal_point or contact.entity_id is None:
@@ -203,7 +210,7 @@ async def leave_button(conv: Conversation, code: str) -> None:
     conv.menu_changed = True
     await audit(conv.session, contact, "entity.left", "entity", entity.id,
                 successor=successor.id if successor else None)
-    conv.say(Reply((left_label(entity, successor),)))
+    await conv.say_in_place(Reply((left_label(entity, successor),)))
 
 
 async def invite_button(conv: Conversation, code: str) -> None:

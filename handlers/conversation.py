@@ -77,6 +77,16 @@ class Conversation:
         self.replies.append(message)
         return f"u:{self.update_key}:{self.flushed + len(self.replies) - 1}"
 
+    async def say_in_place(self, message: Reply) -> None:
+        """Answer a pressed button by replacing the message that held it, whose buttons go with it (a question
+        answered cannot be answered again); a new message when that one is not known."""
+        key = await outbox.key_of(self.session, self.contact.chat_id, self.pressed) \
+            if self.pressed is not None else None
+        if key is None:
+            self.say(message)
+        else:
+            self.say(message, edit_of=key, message_id=self.pressed)
+
     @property
     def today(self) -> date:
         """Today's date where the person is."""

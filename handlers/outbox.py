@@ -51,6 +51,11 @@ async def forget_conversation(session: Session, contact: Contact, since: datetim
     await OutboxRows(session).forget_replies(contact.id, since)
 
 
+async def key_of(session: Session, chat_id: int, message_id: int) -> str | None:
+    """The outbox key of the message Telegram knows as `message_id` in this chat (None: not one the outbox sent)."""
+    return await OutboxRows(session).key_at(chat_id, message_id)
+
+
 async def sent_message_ids(session: Session, keys: Iterable[str]) -> dict[str, int | None]:
     """Telegram's message id of the messages sent for these outbox keys (None while not sent)."""
     return await OutboxRows(session).sent_message_ids(keys)

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from handlers import buttons
 from handlers.conversation import Conversation
 from handlers.departures import hand_over
 from handlers.helpdesk.threads import close_for_forgotten
@@ -23,7 +24,6 @@ from models.retention import FAREWELL_KEY_PREFIX
 from models.tables import Contact
 from models.values import LANGUAGE_NAMES, Role
 
-FORGET_CODES = frozenset({"me:forget:yes", "me:forget:no"})
 JSON_TYPE = "application/json"
 
 
@@ -171,17 +171,24 @@ async def forget_command(conv: Conversation, incoming: Incoming) -> None:
                 "unfinished forms and the authorship of your questions will be erased, and the bot will no longer "
                 "know you.")),
         Text(FORGET_CONSEQUENCES[role] if role is not None else N_("This cannot be undone.")),
-    ), ((Button(Text(N_("🗑 Yes, erase my data")), "me:forget:yes"),
-         Button(Text(N_("No, keep my data")), "me:forget:no")),)))
+    ), ((Button(Text(N_("🗑 Yes, erase my data")), f"me:forget:yes:{buttons.stamp(conv.now)}"),
+         Button(Text(N_("No, keep my data")), f"me:forget:no:{buttons.stamp(conv.now)}")),)))
 
 
 async def forget_button(conv: Conversation, code: str) -> None:
-    """me:forget:yes erases the person's data (handing their pledges over first), me:forget:no keeps it."""
-    if code not in FORGET_CODES:
+    """me:forget:yes:<moment> erases the person's data (handing their pledges over first) if asked within
+    buttons.CONFIRM_WITHIN; me:forget:no:<moment> keeps it. Either answer replaces the question, so that its Yes
+    cannot be pressed later by mistake."""
+    parsed = buttons.parse(code)
+    if parsed is None or parsed.prefix != "me":
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
-    if code == "me:forget:no":
-        conv.say(Reply((Text(N_("Nothing was erased.")),)))
+    if parsed.pattern.startswith("me:forget:no"):
+        await conv.say_in_place(Reply((Text(N_("Nothing was erased.")),)))
+        return
+    if not buttons.fresh(parsed, conv.now):
+        await conv.say_in_place(Reply((Text(N_("That question has expired, and nothing was erased. Send /forget to "
+                                               "be asked again.")),)))
         return
     await forget(conv)
 

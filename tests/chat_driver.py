@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field, replace
 
 from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.buttons import stamp
 from handlers.conversation import Deps
 from handlers.inputs import Incoming, Person
 from handlers.language import negotiate
@@ -33,6 +35,9 @@ class ChatDriver:
     edits: dict[int, list[bool]] = field(default_factory=dict)
     edited: list[bool] = field(default_factory=list)
     """For each message of the last collect, True when it edits a message sent before (outbox `edit_of`)."""
+    ids: dict[int, list[int]] = field(default_factory=dict)
+    sent_ids: list[int] = field(default_factory=list)
+    """For each message of the last collect, the id Telegram knows it by (a button pressed on it names it)."""
 
     @classmethod
     async def with_staff(cls, database: Database, deps: Deps, renderer: Renderer, staff_id: int) -> ChatDriver:
@@ -76,9 +81,10 @@ class ChatDriver:
         await handle(incoming, self.database.uow(), self.deps)
         return await self.collect(person.chat_id)
 
-    async def press(self, person: Person, code: str) -> list[Rendered]:
-        """The person presses a button with callback data `code`."""
-        incoming = Incoming(next(_update_ids), person, utcnow(), code=code)
+    async def press(self, person: Person, code: str, on: int | None = None) -> list[Rendered]:
+        """The person presses a button with callback data `code` (of the message Telegram knows as `on`: see
+        `sent_ids`)."""
+        incoming = Incoming(next(_update_ids), person, utcnow(), code=code, message_id=on)
         await handle(incoming, self.database.uow(), self.deps)
         return await self.collect(person.chat_id)
 
@@ -100,8 +106,9 @@ class ChatDriver:
                 self.edits.setdefault(row.chat_id, []).append("edit_of" in row.payload)
                 row.status = "sent"
                 row.telegram_message_id = row.telegram_message_id or row.id  # unique in its chat, as Telegram's
+                self.ids.setdefault(row.chat_id, []).append(row.telegram_message_id)
             await uow.commit()
-        self.edited = self.edits.pop(chat_id, [])
+        self.edited, self.sent_ids = self.edits.pop(chat_id, []), self.ids.pop(chat_id, [])
         return self.mailbox.pop(chat_id, [])
 
 
@@ -112,6 +119,17 @@ def button(message: Rendered, label_part: str) -> str:
             if label_part in label:
                 return data
     raise AssertionError(f"no button with {label_part!r} in {[b for r in message.buttons for b in r]}")
+
+
+def confirm(code: str) -> str:
+    """A confirmation's button code (/forget's, /leave's) as a question asked just now shows it (buttons.stamp)."""
+    return f"{code}:{stamp(utcnow())}"
+
+
+def unstamped(found: list[str]) -> list[str]:
+    """Button codes without the moment a confirmation carries ("lv:yes:92244747" → "lv:yes")."""
+    return [re.sub(r":[0-9]+$", "", code) if code.startswith(("lv:yes:", "lv:no:", "me:forget:")) else code
+            for code in found]
 
 
 def codes(message: Rendered) -> list[str]:

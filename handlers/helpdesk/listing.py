@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from handlers import buttons
 from handlers.conversation import Conversation
@@ -28,8 +28,6 @@ MINE_LISTED = 10
 BUTTON_ROWS = 8
 HISTORY_MESSAGES = 10
 HISTORY_EXCERPT = 400
-PAGE_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
-"""A next-page button carries the moment its page was shown, in seconds since PAGE_EPOCH (below 2**31 until 2092)."""
 
 STATUS: dict[str, str] = {
     ThreadStatus.open: N_("waiting for BDT"),
@@ -133,9 +131,9 @@ def _queue_heading(waiting: int, answered: int) -> Label:
 
 def _next_page(last: QuestionThread, now: datetime) -> str:
     """The code of the button listing the threads after `last`, saying in which part of the queue it was listed
-    and when (this page's moment, in seconds since PAGE_EPOCH)."""
+    and when (this page's moment, buttons.stamp)."""
     part = "after:ans" if last.status != ThreadStatus.open else "after"
-    return f"qa:{part}:{last.id}:{max(1, int((now - PAGE_EPOCH).total_seconds()))}"
+    return f"qa:{part}:{last.id}:{buttons.stamp(now)}"
 
 
 async def _own_list(conv: Conversation) -> None:
@@ -208,7 +206,7 @@ async def question_button(conv: Conversation, data: str) -> None:
     parsed = buttons.parse(data)
     if parsed is not None and parsed.prefix == "qa" and parsed.verb in PAGES:
         if is_staff_contact(conv.contact):
-            shown = PAGE_EPOCH + timedelta(seconds=parsed.version) if parsed.version is not None else None
+            shown = buttons.stamped(parsed.version) if parsed.version is not None else None
             await _staff_list(conv, parsed.id, answered=parsed.pattern.startswith("qa:after:ans:"), shown=shown)
         else:
             await refuse(conv, "question.list")

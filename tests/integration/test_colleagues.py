@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, codes, confirm, unstamped
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
+from handlers.buttons import CONFIRM_WITHIN, stamp
 from handlers.conversation import Deps
 from handlers.report_reminders import plan_report_reminders
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
@@ -190,12 +191,12 @@ async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(c
     pledge = await add_pledge(database, awa.entity_id, awa.id)
     person = chat.person(AWA, "Awa", "fr")
     asked = await chat.send(person, "/leave")
-    assert codes(asked[0]) == ["lv:yes", "lv:no"]
-    kept = await chat.press(person, "lv:no")
+    assert unstamped(codes(asked[0])) == ["lv:yes", "lv:no"]
+    kept = await chat.press(person, confirm("lv:no"))
     assert "Rien n’a changé" in kept[0].text and (await contact(database, AWA)).role == Role.focal_point
-    forged = await chat.press(chat.person(STAFF, "Bea"), "lv:yes")  # staff are no focal point: nothing to leave
+    forged = await chat.press(chat.person(STAFF, "Bea"), confirm("lv:yes"))  # staff: no focal point, nothing to leave
     assert "not allowed" in forged[0].text
-    left = await chat.press(person, "lv:yes")
+    left = await chat.press(person, confirm("lv:yes"))
     assert "Bob Ndiaye" in left[0].text
     told = await chat.collect(BOB)
     assert any("Awa Diop" in m.text and "1 pledge" in m.text for m in told)
@@ -208,12 +209,34 @@ async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(c
     assert (await recipients(database))["rm"] == {BOB}
 
 
+async def test_a_leave_declined_or_asked_long_ago_cannot_be_confirmed_by_mistake(chat: ChatDriver,
+                                                                               database: Database) -> None:
+    """A tester pressed "No, stay", then the "Yes, leave" still under it: they left. "No" now replaces the question
+    (its buttons gone), and a Yes from a question asked more than half an hour ago, or sent before the moment was
+    in the code, leaves nobody."""
+    await awa_invites_bob(chat)
+    person = chat.person(AWA, "Awa", "fr")
+    asked = await chat.send(person, "/leave")
+    prompt, (yes, no) = chat.sent_ids[-1], codes(asked[-1])
+    kept = await chat.press(person, no, on=prompt)
+    assert chat.edited == [True] and codes(kept[0]) == [] and "Rien n’a changé" in kept[0].text
+    stale = stamp(utcnow() - CONFIRM_WITHIN - timedelta(minutes=1))
+    for late in ("lv:yes", f"lv:yes:{stale}"):
+        expired = await chat.press(person, late, on=prompt)
+        assert "/leave" in expired[0].text and codes(expired[0]) == [], expired[0].text
+        assert (await contact(database, AWA)).role == Role.focal_point
+    assert yes.startswith("lv:yes:")
+    left = await chat.press(person, yes, on=prompt)  # the question's own Yes, within half an hour
+    assert "Bob Ndiaye" in left[0].text and chat.edited == [True]
+    assert (await contact(database, AWA)).role is None
+
+
 async def test_the_last_focal_point_leaving_tells_staff_who_invite_a_new_one(chat: ChatDriver,
                                                                              database: Database) -> None:
     entity_id = (await contact(database, AWA)).entity_id
     person = chat.person(AWA, "Awa", "fr")
     await chat.send(person, "/leave")
-    left = await chat.press(person, "lv:yes")
+    left = await chat.press(person, confirm("lv:yes"))
     assert "BDT" in left[0].text
     notices = [m for m in await chat.collect(STAFF) if f"lv:inv:{entity_id}" in codes(m)]
     assert len(notices) == 1 and "Awa Diop" in notices[0].text

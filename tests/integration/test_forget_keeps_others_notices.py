@@ -6,7 +6,7 @@ first name inside a longer text (an organisation, another Carlos). What names hi
 from __future__ import annotations
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, codes, confirm
 from sqlmodel import col, select
 from test_colleagues import contact, join
 
@@ -42,7 +42,7 @@ async def join_foundation(chat: ChatDriver, telegram_id: int, name: str, entity:
 async def forget(chat: ChatDriver, telegram_id: int) -> None:
     person = chat.person(telegram_id, "Carlos", "es")
     await chat.send(person, "/forget")
-    farewell = await chat.press(person, "me:forget:yes")
+    farewell = await chat.press(person, confirm("me:forget:yes"))
     assert len(farewell) == 1 and "Carlos" not in farewell[0].text
 
 
@@ -105,5 +105,5 @@ async def test_only_the_messages_naming_him_go(chat: ChatDriver, database: Datab
 async def test_someone_without_a_name_to_search_for_is_forgotten(chat: ChatDriver) -> None:
     al = chat.person(9704, "Al", "es")  # too short to be searched for in others' messages
     await chat.send(al, "/forget")
-    farewell = await chat.press(al, "me:forget:yes")
+    farewell = await chat.press(al, confirm("me:forget:yes"))
     assert len(farewell) == 1, [m.text for m in farewell]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from chat_driver import ChatDriver
+from chat_driver import ChatDriver, confirm
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
@@ -162,7 +162,7 @@ async def test_forget_ends_the_answer_being_written_at_once_with_its_text_given_
     await chat.send(bea, "Use /mypledges.")
     ana = chat.person(ANA, "Ana")
     await chat.send(ana, "/forget")
-    await chat.press(ana, "me:forget:yes")
+    await chat.press(ana, confirm("me:forget:yes"))
     told = [m.text for m in await chat.collect(BEA)]
     assert told == [f"Question Q-{thread_id} is closed, and the person who asked it asked to be forgotten: nothing "
                     "can be sent to them. Nothing of yours was sent.\n\n<b>Your message so far</b>: Use /mypledges."], \
@@ -189,7 +189,7 @@ async def test_forget_gives_back_a_colleague_s_answer_held_for_a_take_over(chat:
     await chat.collect(CARL)
     ana = chat.person(ANA, "Ana")
     await chat.send(ana, "/forget")
-    await chat.press(ana, "me:forget:yes")
+    await chat.press(ana, confirm("me:forget:yes"))
     [carl_told] = await chat.collect(CARL)
     assert "asked to be forgotten" in carl_told.text and "Mi borrador." in carl_told.text, carl_told.text
     reason = f"Question Q-{thread_id} was closed: the person who asked it asked to be forgotten."
@@ -201,7 +201,7 @@ async def test_forget_on_a_question_nobody_took_tells_every_staff_member(chat: C
     thread_id = await ask(chat, OTTO)
     otto = chat.person(OTTO, "Otto")
     await chat.send(otto, "/forget")
-    await chat.press(otto, "me:forget:yes")
+    await chat.press(otto, confirm("me:forget:yes"))
     reason = f"Question Q-{thread_id} was closed: the person who asked it asked to be forgotten."
     for staff in (BEA, CARL):
         assert any(reason in m.text for m in await chat.collect(staff)), staff

@@ -6,7 +6,7 @@ old "receive announcements again" button records no consent for someone with no 
 from __future__ import annotations
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, codes, confirm
 from sqlmodel import col, select
 from test_colleagues import AWA, BOB, LINK, STAFF, add_pledge, contact, join
 from test_colleagues import chat as colleagues_chat  # noqa: F401 (the fixture: staff, and Awa of a ministry)
@@ -50,7 +50,7 @@ async def test_a_focal_point_who_leaves_takes_their_unused_invitations_along(cha
     await chat.press(bob, "f:consent:c:yes")  # Bob is joining with it when Awa leaves
     awa = chat.person(AWA, "Awa", "fr")
     await chat.send(awa, "/leave")
-    await chat.press(awa, "lv:yes")
+    await chat.press(awa, confirm("lv:yes"))
     for person, token, left in ((chat.person(EVE, "Eve"), unused, LEFT), (awa, unused, LEFT_FR)):
         refused = await chat.send(person, f"/start {token}")
         assert left in said(refused) and "BDT" in said(refused), said(refused)
@@ -79,7 +79,7 @@ async def test_forgetting_or_moving_away_also_withdraws_the_invitations(chat: Ch
     assert "Conecta Andes" in said(await chat.send(bob, "Bob Ndiaye"))
     assert LEFT in said(await chat.send(chat.person(EVE, "Eve"), f"/start {bobs.group(1)}"))
     await chat.send(awa, "/forget")
-    await chat.press(awa, "me:forget:yes")
+    await chat.press(awa, confirm("me:forget:yes"))
     assert LEFT in said(await chat.send(chat.person(EVE, "Eve"), f"/start {awas}"))
     async with database.uow() as uow:
         withdrawn = (await uow.session.execute(select(Invite).where(col(Invite.used_at).is_not(None),
@@ -132,7 +132,7 @@ async def test_the_successor_is_not_told_of_zero_pledges(chat: ChatDriver, datab
     await chat.collect(BOB)
     awa = chat.person(AWA, "Awa", "fr")
     await chat.send(awa, "/leave")
-    await chat.press(awa, "lv:yes")
+    await chat.press(awa, confirm("lv:yes"))
     told = said(await chat.collect(BOB))
     assert "Awa Diop left" in told and "come to you first" not in told and "0 pledge" not in told, told
 
@@ -165,7 +165,7 @@ async def test_leaving_names_the_report_in_progress_and_discards_it(database: Da
     awa = chat.person(61)
     asked = await chat.send(awa, "/leave")
     assert "Your report on" in asked[0].text and "P2C-" in asked[0].text and "discarded" in asked[0].text, said(asked)
-    left = await chat.press(awa, "lv:yes")
+    left = await chat.press(awa, confirm("lv:yes"))
     assert "You left" in said(left) and not any("f:$sum:submit" in codes(m) for m in left), said(left)
     assert "report" not in await drafts_of(database, 61)
     assert "discarded" not in (await chat.send(chat.person(AWA, "Awa", "fr"), "/leave"))[0].text  # nothing begun

@@ -8,13 +8,14 @@ import json
 from datetime import timedelta
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, codes, confirm, unstamped
 from sqlalchemy import update
 from sqlmodel import SQLModel, col, select
 
 from bot.i18n import Renderer
 from handlers.admin import GrantRole, grant_role
 from handlers.broadcasts.service import CreateBroadcast, create_broadcast
+from handlers.buttons import CONFIRM_WITHIN, stamp
 from handlers.conversation import Deps
 from handlers.digests.jobs import send_due_digests
 from handlers.inputs import Person
@@ -166,12 +167,12 @@ async def test_forget_leaves_no_name_nor_telegram_id_in_any_table(chat: ChatDriv
     assert set(await tables_holding(database, *needles)) >= {"contact", "outbox", "generated_file", "question_message"}
 
     asked = await chat.send(person, "/forget")
-    assert codes(asked[-1]) == ["me:forget:yes", "me:forget:no"] and "ancien point focal" in asked[-1].text
-    kept = await chat.press(person, "me:forget:no")
+    assert unstamped(codes(asked[-1])) == ["me:forget:yes", "me:forget:no"] and "ancien point focal" in asked[-1].text
+    kept = await chat.press(person, confirm("me:forget:no"))
     assert "Rien n’a été effacé" in kept[0].text
     assert "Question 1 sur 15" in kept[-1].text  # then back to the pledge left open
     await chat.send(person, "/forget")
-    farewell = await chat.press(person, "me:forget:yes")
+    farewell = await chat.press(person, confirm("me:forget:yes"))
     assert "effacées" in farewell[-1].text  # in their language, to their chat
 
     # the farewell (sent) is the one row left holding their chat; the next purge takes it
@@ -232,3 +233,24 @@ async def test_consent_withdrawal_stops_announcements_and_digests_not_answers(ch
     assert asked
     given = await chat.press(person, "st:consent:on")
     assert "st:consent:off" in codes(given[0])
+
+
+async def test_an_erasure_declined_or_asked_long_ago_cannot_be_confirmed_by_mistake(chat: ChatDriver,
+                                                                                  database: Database) -> None:
+    """A tester pressed "No, keep my data", then the "Yes, erase" still under it: erased. "No" now replaces the
+    question, and a Yes from a question asked more than half an hour ago (or with no moment) erases nothing."""
+    person = chat.person(TELEGRAM_ID, "Aminata", "fr")
+    await register(chat, person)
+    asked = await chat.send(person, "/forget")
+    prompt, (yes, no) = chat.sent_ids[-1], codes(asked[-1])
+    kept = await chat.press(person, no, on=prompt)
+    assert chat.edited[0] and codes(kept[0]) == [] and "Rien n’a été effacé" in kept[0].text
+    stale = stamp(utcnow() - CONFIRM_WITHIN - timedelta(minutes=1))
+    for late in ("me:forget:yes", f"me:forget:yes:{stale}"):
+        expired = await chat.press(person, late, on=prompt)
+        assert "/forget" in expired[0].text and "rien n’a été effacé" in expired[0].text, expired[0].text
+    async with database.uow() as uow:
+        still = (await uow.session.execute(select(Contact).where(Contact.telegram_id == TELEGRAM_ID))).scalar_one()
+    assert still.forgotten_at is None and still.full_name is not None
+    farewell = await chat.press(person, yes, on=prompt)
+    assert "effacées" in farewell[-1].text

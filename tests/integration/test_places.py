@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, codes, confirm
 from sqlalchemy import insert
 from sqlmodel import col, select
 
@@ -157,7 +157,7 @@ async def test_a_person_who_asked_to_join_then_forgot_themselves_starts_afresh(c
     await register(chat, FATOU, ECONOMY, "Fatou Sow")
     fatou = chat.person(FATOU, "Fatou")
     await chat.send(fatou, "/forget")
-    await chat.press(fatou, "me:forget:yes")
+    await chat.press(fatou, confirm("me:forget:yes"))
     assert "Question 1 of 5" in (await chat.send(fatou, "/start"))[-1].text
 
 
@@ -228,7 +228,7 @@ async def test_an_inviter_who_left_is_not_told_who_joined(chat: ChatDriver) -> N
     by_staff = LINK.search((await chat.send(staff, f"/invite {entity.id}"))[0].text)
     assert link is not None and by_staff is not None
     await chat.send(awa, "/leave")
-    await chat.press(awa, "lv:yes")
+    await chat.press(awa, confirm("lv:yes"))
     await chat.collect(AWA)
     await chat.collect(STAFF)
     for telegram_id, name, opened in ((BOB, "Bob Ndiaye", link), (FATOU, "Fatou Sow", by_staff)):

@@ -9,7 +9,7 @@ import asyncio
 from datetime import UTC, date, datetime
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, codes, confirm
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
@@ -75,7 +75,7 @@ async def test_the_other_focal_points_are_told_who_withdrew_which_pledge(chat: C
                                                                          database: Database) -> None:
     pledge_id = await add_pledge(database, PledgeStatus.validated)
     await chat.send(someone(chat, PEDRO), "/leave")
-    await chat.press(someone(chat, PEDRO), "lv:yes")  # left the company: hears nothing of its pledges
+    await chat.press(someone(chat, PEDRO), confirm("lv:yes"))  # left the company: hears nothing of its pledges
     async with database.uow() as uow:
         nina = (await uow.session.execute(select(Contact).where(col(Contact.telegram_id) == NINA))).scalar_one()
         nina.blocked = True  # blocked the bot

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, codes, confirm
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
@@ -186,7 +186,7 @@ async def test_settings_and_mydata_agree_on_announcements(database: Database, de
         if person is not newcomer:
             await focal(chat, 312)
             await chat.send(person, "/forget")
-            await chat.press(person, "me:forget:yes")
+            await chat.press(person, confirm("me:forget:yes"))
         shown = (await chat.send(person, "/settings"))[0]
         mine = " ".join(m.text for m in await chat.send(person, "/mydata"))
         assert "Announcements and digests</b>: off\n" in shown.text and "Announcements and digests</b>: off\n" in mine
