@@ -84,10 +84,10 @@ def _held(answers: Answers, scratch: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def too_long_note(written: int) -> Label:
     """The refusal of a text over MAX_TEXT, and the ways that work: a document, or a shorter text."""
-    return plural("Too long: a message to BDT holds at most {count} character, and this would make {written}. It "
+    return plural("Too long: one message holds at most {count} character, and this would make {written}. It "
                   "was not kept. Send a long text as a document (a file), or shorten it: your text is still in this "
                   "chat to copy.",
-                  "Too long: a message to BDT holds at most {count} characters, and this would make {written}. It "
+                  "Too long: one message holds at most {count} characters, and this would make {written}. It "
                   "was not kept. Send a long text as a document (a file), or shorten it: your text is still in this "
                   "chat to copy.", MAX_TEXT, written=written)
 

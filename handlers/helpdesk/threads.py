@@ -52,12 +52,13 @@ from handlers.reports.colleagues import (
     up_to_date,
 )
 from handlers.reports.form import REPORT_FORM
+from handlers.reports.notices import acknowledge_button
 from handlers.reports.service import REPORT, closed_to_edits, edit_report, reporter_entity
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.questions import COPY_PREFIX, Questions
 from models.tables import Contact, Entity, Pledge, ProgressReport, QuestionThread
-from models.values import Role, ThreadStatus
+from models.values import ReviewStatus, Role, ThreadStatus
 
 ASKERS = frozenset({Role.focal_point, Role.coordinator})
 """Who asks BDT questions: the people of entities and the coordinators (staff answer them)."""
@@ -170,10 +171,15 @@ async def for_report(conv: Conversation, report_id: int, content: dict[str, Any]
         await begin(conv, COMPOSE, {"$mode": "offer", "$thread": 0, "$report": report.id, "$start": start},
                     once=(closed,))
         return
+    ours = report is not None and pledge is not None and pledge.entity_id == conv.contact.entity_id
     about = text(N_("About the report on {ref} for {period}, on which BDT asked for a clarification."),
                  ref=Code(pledge.ref or ""), period=period_label(report.period)) \
-        if report is not None and pledge is not None and pledge.entity_id == conv.contact.entity_id else None
-    await submit(conv, {"text": content["text"], "files": content["files"]}, about)
+        if ours and report is not None and pledge is not None else None
+    # the answer may satisfy staff: the report's Acknowledge comes with it (its notice lost it when they asked)
+    asked = report if ours and report is not None and report.is_current \
+        and report.review_status == ReviewStatus.clarification_requested else None
+    await submit(conv, {"text": content["text"], "files": content["files"]}, about, acknowledge=asked,
+                 answering=ours)
 
 
 async def add_to_report(conv: Conversation, entity: Entity, report: ProgressReport, pledge: Pledge,
@@ -246,9 +252,12 @@ async def finish(conv: Conversation, state: FormState) -> None:
 
 
 async def submit(conv: Conversation, content: dict[str, Any], about: Label | None = None,
-                 follows: QuestionThread | None = None) -> None:
-    """A new thread from the person, sent to every staff member (`about`: what it is about, for staff); one
-    following a closed question goes to that question's owner, if they are still staff, as a reply would."""
+                 follows: QuestionThread | None = None, *, acknowledge: ProgressReport | None = None,
+                 answering: bool = False) -> None:
+    """A new thread from the person, sent to every staff member (`about`: what it is about, for staff, with the
+    button that acknowledges the report it answers BDT's question on, `acknowledge`); one following a closed
+    question goes to that question's owner, if they are still staff, as a reply would, and is theirs (nobody else
+    is told of it to take it). One `answering` BDT's question about a report is confirmed as an answer."""
     if not may_ask(conv.contact):
         await refuse(conv, "question.ask")
         return
@@ -259,19 +268,30 @@ async def submit(conv: Conversation, content: dict[str, Any], about: Label | Non
     await audit(conv.session, conv.contact, "question.asked", "question", thread.id, message=message.id,
                 files=len(content["files"]))
     entity = await Entities(conv.session).get(conv.contact.entity_id) if conv.contact.entity_id else None
-    copy = await copies.staff_copy(conv.session, thread, message, conv.contact, entity, follow_up=False, about=about)
-    for member in await followers(conv, follows) if follows is not None else await staff_contacts(conv.session):
+    told = await followers(conv, follows) if follows is not None else await staff_contacts(conv.session)
+    owner = follows.owner_id if follows is not None and [member.id for member in told] == [follows.owner_id] else None
+    if owner is not None:
+        await questions.take(thread, owner, conv.now)
+    copy = await copies.staff_copy(conv.session, thread, message, conv.contact, entity, follow_up=False, about=about,
+                                   to_owner=owner is not None)
+    if acknowledge is not None:
+        copy = Reply(copy.parts, (*copy.buttons, (acknowledge_button(acknowledge),)))
+    for member in told:
         await copies.send_copy(conv.session, member, thread, message, copy)
     assert thread.id is not None
+    if answering:
+        conv.say(Reply((text(N_("Your answer is sent to the P2C team at BDT, as message {ref}. Their reply will come "
+                                "here, in this chat."), ref=thread_ref(thread.id)),)))
+        return
     conv.say(Reply((text(N_("Your question {ref} is sent to the P2C team at BDT. Their answer will come here, in "
                             "this chat."), ref=thread_ref(thread.id)),)))
 
 
 async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, Any], *,
                  composed: bool = False) -> None:
-    """A staff answer: the owner's (or the first staff member's, who takes the thread), sent to the person. One
-    `composed` with ✍️ Answer on a thread a colleague took over meanwhile comes back in its composer: nothing written
-    is lost, to send once the thread is taken back, or to cancel."""
+    """A staff answer: the owner's (or the first staff member's, who takes the thread), sent to the person. One to
+    a thread a colleague has (`composed` with ✍️ Answer, the thread taken over meanwhile, or a reply to a copy of
+    it) comes back in its composer: nothing written is lost, to send once the thread is taken over, or to cancel."""
     assert thread.id is not None and conv.contact.id is not None
     if not is_staff_contact(conv.contact):
         await refuse(conv, "question.answer", "question", thread.id)
@@ -281,9 +301,8 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
         await closed_meanwhile(conv, thread, content, composed=composed)
         return
     if not closed and not await owns(conv, thread):
-        if composed:
-            start = {"text": content.get("text") or "", "files": list(content.get("files") or []), "refused": 0}
-            await open_composer(conv, {"$mode": "answer", "$thread": thread.id, "$start": start})
+        start = {"text": content.get("text") or "", "files": list(content.get("files") or []), "refused": 0}
+        await open_composer(conv, {"$mode": "answer", "$thread": thread.id, "$start": start})
         return
     questions = Questions(conv.session)
     message = await questions.add_message(thread, conv.contact, from_staff=True, text=content["text"],
@@ -419,7 +438,7 @@ async def start_answer(conv: Conversation, thread: QuestionThread) -> None:
     elif (kept := await unsent_elsewhere(conv, {"$mode": "answer", "$thread": thread.id})) is not None:
         if not await offer_only(conv, thread, kept_note(kept)):  # a colleague's: the offer, and the note
             await keep_unsent(conv, kept)
-    elif await owns(conv, thread, holding=True):
+    elif await owns(conv, thread, sending=False, holding=True):  # nothing written yet: "nothing sent" is not said
         took = await took_on_opening(conv, thread, owner_before)
         await open_composer(conv, {"$mode": "answer", "$thread": thread.id, **({"$took": 1} if took else {})})
     elif thread.owner_id is not None:  # a colleague's, offered to take over (owns): what is typed next waits for it
@@ -513,7 +532,7 @@ async def close(conv: Conversation, thread: QuestionThread) -> None:
         conv.say(Reply((text(N_("Question {ref} is closed."), ref=ref),)))
         return
     by_asker = thread.asker_id == conv.contact.id
-    if not by_asker and not await owns(conv, thread):
+    if not by_asker and not await owns(conv, thread, sending=False):  # nothing written: "nothing sent" is not said
         return
     thread.status, thread.closed_at, thread.updated_at = ThreadStatus.closed, conv.now, conv.now
     thread.version += 1

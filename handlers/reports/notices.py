@@ -53,10 +53,15 @@ def changes_since_question(report: ProgressReport, pledge: Pledge, changes: tupl
                             else (Text(N_("Nothing was changed since BDT's question.")),))))
 
 
+def acknowledge_button(report: ProgressReport) -> Button:
+    """✅ Acknowledge, for staff: on a report's notice, and on what answers their question about it."""
+    return Button(Text(N_("✅ Acknowledge")), f"rs:ack:{report.id}")
+
+
 def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity, sender: Contact | None,
                          replaced: ProgressReport | None = None) -> Reply:
     """The staff notification of a report, with Acknowledge / Ask for clarification (and its evidence)."""
-    buttons: list[tuple[Button, ...]] = [(Button(Text(N_("✅ Acknowledge")), f"rs:ack:{report.id}"),
+    buttons: list[tuple[Button, ...]] = [(acknowledge_button(report),
                                           Button(Text(N_("💬 Ask for clarification")), f"rs:ask:{report.id}"))]
     if report.evidence:
         buttons.append((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),))

@@ -21,6 +21,7 @@ from handlers.reports.cadence import (
 )
 from handlers.reports.cards import next_due_label, period_label
 from handlers.reports.colleagues import sender_of
+from handlers.reports.notices import acknowledge_button
 from handlers.reports.rules import due_of
 from handlers.reports.service import parse_code, report_notice, report_review_notice
 from handlers.staff_notices import close_staff_copies
@@ -97,7 +98,7 @@ async def already_decided(conv: Conversation, report: ProgressReport, pledge: Pl
         conv.say(Reply((text(N_("{person} already asked for a clarification of the report on {ref} for {period}: it "
                                 "waits for the focal point's answer. Nothing of yours was sent. Once the answer "
                                 "satisfies you, acknowledge the report."), ref=Code(pledge.ref or ""),
-                             period=period_label(report.period), person=who),)))
+                             period=period_label(report.period), person=who),), ((acknowledge_button(report),),)))
         return
     conv.say(Reply((text(N_("The report on {ref} for {period} was already decided by {person}. Nothing of yours was "
                             "applied or sent."), ref=Code(pledge.ref or ""), period=period_label(report.period),

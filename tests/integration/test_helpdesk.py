@@ -142,6 +142,24 @@ async def test_staff_typing_free_text_are_not_offered_to_ask(chat: ChatDriver, d
     assert await threads(database) == []
 
 
+async def test_a_reply_to_a_colleagues_question_is_kept_for_the_take_over(chat: ChatDriver,
+                                                                         database: Database) -> None:
+    """A tester's answer, typed as a reply to her copy of a question a colleague had, was thrown away: it now waits
+    in her composer, sent once she takes the question over."""
+    thread_id = await ask(chat)
+    await chat.collect(BEA), await chat.collect(CARL)
+    bea, carl = chat.person(BEA, "Bea"), chat.person(CARL, "Carl")
+    await chat.press(bea, f"qa:take:{thread_id}")
+    held = await chat.send(carl, "Ana, see also the FAQ.", reply_to=await copy_id(database, thread_id, CARL))
+    assert "taken by Bea" in held[0].text and "Ana, see also the FAQ." in held[-1].text, [m.text for m in held]
+    assert await chat.collect(ANA) == []
+    over = next(code for message in held for code in codes(message) if code.startswith("qa:over:"))
+    await chat.press(carl, over)
+    assert "is sent" in (await chat.press(carl, "f:message:send"))[-1].text
+    [answer] = await chat.collect(ANA)
+    assert "Ana, see also the FAQ." in answer.text
+
+
 async def test_the_whole_thread_both_ways(chat: ChatDriver, database: Database) -> None:
     """Bea takes, Carl cannot; Bea answers by reply-to; Ana answers back by reply-to; Bea closes; /questions."""
     thread_id = await ask(chat)

@@ -8,6 +8,7 @@ import pytest
 from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
 from test_helpdesk import ANA, BEA, CARL, OTTO, copy_id, focal_point, threads
+from test_helpdesk_takeover import contact_id
 
 from bot.i18n import Renderer
 from handlers.admin import GrantRole, grant_role
@@ -101,6 +102,10 @@ async def test_a_reply_on_a_closed_question_is_one_prompt_and_follows_it_to_its_
     assert f"Follows question Q-{thread_id}, which is closed." in copy.text and "One more thing" in copy.text, \
         copy.text
     assert await chat.collect(CARL) == [], "Bea, who answered the closed question, hears of the new one first"
+    # and it is hers, as a reply's thread would be: no Take that nobody else was shown, not "not taken" in /questions
+    new = (await threads(database))[-1]
+    assert new.owner_id == await contact_id(database, BEA) and not any(code.startswith("qa:take:")
+                                                                       for code in codes(copy))
 
 
 async def test_a_follow_up_of_a_question_nobody_took_reaches_every_staff_member(chat: ChatDriver,

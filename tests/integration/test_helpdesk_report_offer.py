@@ -147,6 +147,22 @@ async def test_a_message_that_does_not_fit_is_offered_again(chat: ChatDriver, da
     assert "310 of them work every day." in copy.text and "About the report on P2C-2026-" in copy.text, copy.text
 
 
+async def test_an_answer_sent_to_bdt_lets_staff_acknowledge_the_report(chat: ChatDriver, database: Database) -> None:
+    """A tester's focal point answered BDT's question with 📨 Send to BDT: the report stayed "clarification asked"
+    for good, its notice having lost Acknowledge when staff asked. The question's copy now carries it."""
+    report_id = await organisation(database)
+    await ask_clarification(chat, report_id)
+    awa = chat.person(AWA, "Awa")
+    await chat.send(awa, "The amount fell because a grant was returned.")
+    sent = await chat.press(awa, "f:message:send")
+    assert "Your answer is sent to the P2C team at BDT, as message Q-" in sent[-1].text, sent[-1].text  # not a question
+    [copy] = await chat.collect(STAFF)
+    assert f"rs:ack:{report_id}" in codes(copy), codes(copy)
+    done = await chat.press(chat.person(STAFF), f"rs:ack:{report_id}")
+    assert "acknowledged" in done[-1].text, done[-1].text
+    assert (await stored(database, report_id)).review_status == ReviewStatus.acknowledged
+
+
 async def test_a_report_in_progress_is_not_replaced_by_the_edit(chat: ChatDriver, database: Database) -> None:
     """#4: another report in progress kept its draft: the message is offered again instead of opening the edit
     over it."""
