@@ -75,8 +75,9 @@ async def staff_view(conv: Conversation, pledge: Pledge) -> Reply:
     return Reply(details.parts, buttons)
 
 
-SHORT_REFERENCE = re.compile(r"\s*(?:P2C-([0-9]{4})-|#)?([0-9]{1,7})\s*[.!]?\s*\Z", re.IGNORECASE)
-"""What /find also reads: a reference with its number unpadded ("p2c-2026-2"), or the number alone ("00001", "#1")."""
+SHORT_REFERENCE = re.compile(r"\s*(?:(?:P2C-)?([0-9]{4})-|#)?([0-9]{1,7})\s*[.!]?\s*\Z", re.IGNORECASE)
+"""What /find also reads: a reference with its number unpadded ("p2c-2026-2", "2026-2"), or the number alone
+("00001", "#1")."""
 
 
 async def _found_reference(conv: Conversation, argument: str) -> str | None:
@@ -98,6 +99,11 @@ async def _found_reference(conv: Conversation, argument: str) -> str | None:
 async def find_command(conv: Conversation, incoming: Incoming) -> None:
     """/find REF: the pledge with this reference (staff, or a member of its organisation); short forms are read."""
     ref = await _found_reference(conv, incoming.argument or "")
-    if ref is None or not await show_by_reference(conv, ref):
-        conv.say(Reply((Text(N_("Send /find with a pledge's reference, for example /find P2C-2025-00001: staff see "
-                                "any pledge, and a member of an organisation sees its own.")),)))
+    if ref is not None and await show_by_reference(conv, ref):
+        return
+    if ref is not None and role_of(conv.contact) in MEMBER_ROLES:  # not theirs, or none: the same words for both
+        conv.say(Reply((text(N_("No pledge of your organisation has the reference {ref}. Your organisation's pledges "
+                                "are in /mypledges."), ref=Code(ref)),)))
+        return
+    conv.say(Reply((Text(N_("Send /find with a pledge's reference, for example /find P2C-2025-00001: staff see "
+                            "any pledge, and a member of an organisation sees its own.")),)))
