@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import buttons
+from handlers import buttons, drafts
 from handlers.broadcasts.audience import resolve
 from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, out_of_date, texts_of, translating
 from handlers.broadcasts.edits import edit, finish_edit, not_editable, refitted, unchanged_translations, unfit, zone_of
@@ -218,6 +218,16 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
                         if scheduled else
                         plural("Broadcast {ref} is cancelled; {count} message will not be sent.",
                                "Broadcast {ref} is cancelled; {count} messages will not be sent.", stopped, ref=ref),)))
+        await _end_edit_of(conv, broadcast)
+
+
+async def _end_edit_of(conv: Conversation, broadcast: Broadcast) -> None:
+    """The person's edit of a broadcast they just cancelled ends with it (it could only be refused at Submit)."""
+    assert conv.contact.id is not None
+    draft = await drafts.find_draft(conv.session, conv.contact.id, BROADCAST_FORM.id)
+    if draft is not None and FormState.from_json(draft.state).answers.get(EDITING) == broadcast.id:
+        await drafts.discard(conv.session, draft.contact_id, draft.form_id)
+        conv.closed = draft.form_id
 
 
 BROADCAST = Journey(BROADCAST_FORM, finish_broadcast, check=unfit, facts=composer_facts, may=is_staff_contact)

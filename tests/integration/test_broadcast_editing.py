@@ -7,11 +7,12 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import select
 
 from bot.i18n import Renderer
+from handlers.broadcasts.service import cancel_broadcast
 from handlers.conversation import Deps
 from handlers.inputs import Person
 from models.clock import utcnow
 from models.database import Database
-from models.tables import AuditLog, Broadcast, Outbox
+from models.tables import AuditLog, Broadcast, Draft, Outbox
 from models.values import BroadcastStatus
 
 STAFF = 9100
@@ -110,9 +111,13 @@ async def test_a_broadcast_started_while_edited_is_not_changed(chat: ChatDriver,
 
 
 async def test_a_broadcast_cancelled_while_edited_is_not_changed(chat: ChatDriver, database: Database) -> None:
+    """Cancelled by someone else (a colleague, `p2c-bot broadcast`) while this edit was open: Submit is refused."""
     staff, broadcast_id = await _scheduled(chat)
     await chat.press(staff, f"bc:edit:{broadcast_id}")
-    await chat.press(staff, f"bc:stop:{broadcast_id}")
+    async with database.uow() as uow:
+        broadcast = (await uow.session.execute(select(Broadcast))).scalar_one()
+        await cancel_broadcast(uow.session, broadcast, utcnow())
+        await uow.commit()
     refused = await chat.press(staff, "f:$sum:submit")
     assert f"Broadcast #{broadcast_id} was cancelled, so it can no longer be edited" in refused[-1].text
     listing = await chat.send(staff, "/broadcasts")
@@ -123,3 +128,16 @@ async def test_only_staff_may_edit_a_broadcast(chat: ChatDriver) -> None:
     _, broadcast_id = await _scheduled(chat)
     refused = await chat.press(chat.person(101), f"bc:edit:{broadcast_id}")
     assert "not allowed" in refused[-1].text
+
+
+async def test_cancelling_the_broadcast_being_edited_ends_its_edit(chat: ChatDriver, database: Database) -> None:
+    """A tester cancelled a broadcast from its earlier prompt while editing it: its edit came back at once ("Now,
+    back to the current question: Editing broadcast #1"), only to be refused at Submit."""
+    staff, broadcast_id = await _scheduled(chat)
+    await chat.press(staff, f"bc:cancel:{broadcast_id}")
+    await chat.press(staff, f"bc:edit:{broadcast_id}")
+    stopped = await chat.press(staff, f"bc:stop:{broadcast_id}")
+    assert "is cancelled" in stopped[0].text and not any("Editing broadcast" in m.text for m in stopped), \
+        [m.text for m in stopped]
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(Draft))).first() is None
