@@ -74,10 +74,17 @@ FAR_PAST_TARGET = 2
 
 
 def _disbursed_doubt(value: Any, answers: Answers) -> Label | None:
-    """An amount disbursed above the amount pledged: possible, but most often a typing slip."""
+    """An amount disbursed above the amount pledged: possible, but most often a typing slip; or below the total the
+    previous report gave (a correction, or this period's amount alone)."""
     pledged = answers.get(VALUE)
     if pledged is None or Decimal(str(value)) <= Decimal(str(pledged)):
-        return None
+        defaults = answers.get(DEFAULTS)
+        before = defaults.get("value_disbursed") if isinstance(defaults, Mapping) else None
+        if before is None or Decimal(str(value)) >= Decimal(str(before)):
+            return None
+        return text(N_("{amount} is less than the {previous} reported last time, though the question asks for the "
+                       "total disbursed so far. Is that right? If it is, tap ✅. If not, type the amount again."),
+                    amount=Money(Decimal(str(value))), previous=Money(Decimal(str(before))))
     return text(N_("{amount} is more than the {value} pledged. Is that right? If it is, tap ✅. If not, type the "
                    "amount again."), amount=Money(Decimal(str(value))), **_value_params(answers))
 

@@ -159,6 +159,23 @@ def test_a_total_below_last_time_s_is_asked_about(renderer: Renderer, step: str,
         assert taken.state.answers[step] == int(typed)
 
 
+@pytest.mark.parametrize(("locale", "typed", "asked", "said"), [
+    # a tester's 1,400,000 disbursed after 1,500,000 last time went into the digests without a word
+    ("es", "1.400.000", True, "1.400.000\xa0US$ es menos que"), ("en", "1500000", False, ""),
+    ("en", "1.6 million", False, ""), ("en", "900000", True, "$900,000 is less than the $1,500,000 reported")])
+def test_less_disbursed_than_last_time_is_asked_about(renderer: Renderer, locale: str, typed: str, asked: bool,
+                                                      said: str) -> None:
+    answers = {**FACTS, DEFAULTS: {"value_disbursed": "1500000.00"}}
+    ctx = context(renderer, locale)
+    outcome = advance(REPORT_FORM, FormState(step="value_disbursed", answers=answers), FormInput(text=typed), ctx)
+    assert ("value_disbursed" not in outcome.state.answers) is asked
+    if asked:
+        text, buttons = shown(renderer, outcome, locale)
+        assert said in text, text
+        taken = advance(REPORT_FORM, outcome.state, FormInput(code=buttons[0][1]), ctx)
+        assert "value_disbursed" in taken.state.answers
+
+
 def test_no_previous_report_no_question(renderer: Renderer) -> None:
     outcome = advance(REPORT_FORM, FormState(step="beneficiaries_reached", answers=dict(FACTS)),
                       FormInput(text="30"), context(renderer, "en"))
