@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from handlers import outbox
 from handlers.digests.chart import render_chart
 from handlers.digests.content import digest_reply, scope_label
-from handlers.digests.sheet import XLSX_TYPE, write_xlsx
+from handlers.digests.sheet import XLSX_TYPE, separator, write_xlsx
 from handlers.messages import N_, Label, Reply, Text, reply_to_json
 from models.database import Session
 from models.reporting import latest_due_periods
@@ -97,7 +97,7 @@ async def export_xlsx(session: Session, scope: Scope, locale: str, translate: Tr
     figures = DigestFigures(session)
     pledges = figures.pledge_rows(scope, latest_due_periods(today))
     return await write_xlsx((("pledges", pledges), ("reports", figures.report_rows(scope))),
-                            lambda label: translate(label, locale), locale in RTL)
+                            lambda label: translate(label, locale), locale in RTL, separator(locale))
 
 
 async def enqueue_digest(session: Session, contact: Contact, scope: Scope, locale: str, key: str, *,

@@ -32,6 +32,15 @@ PLEDGE_WIDTHS = (16, 40, 32, 20, 18, 16, 14, 16, 28, 6, 6, 6, 12, 12, 12, 12, 12
 REPORT_WIDTHS = (16, 40, 10, 14, 10, 16, 14, 12)
 
 
+SEPARATORS = {"ar": "، ", "zh": "、"}
+"""What separates the names in a cell (a pledge's countries) in the languages that do not use ", "."""
+
+
+def separator(locale: str) -> str:
+    """The separator of the names in a cell, in the reader's language (SEPARATORS)."""
+    return SEPARATORS.get(locale, ", ")
+
+
 def standalone(name: str) -> str:
     """A name written for running text ("Status: validated") as a cell shows it, alone: with a capital ("Validated").
 
@@ -44,7 +53,7 @@ def standalone(name: str) -> str:
 class Cells:
     """Turns a database row into the values a sheet shows: codes named in the reader's language."""
 
-    def __init__(self, translate: Translate) -> None:
+    def __init__(self, translate: Translate, between: str = ", ") -> None:
         def names(table: dict[str, str]) -> dict[str, str]:
             return {code: standalone(translate(Text(label))) for code, label in table.items()}
 
@@ -53,6 +62,7 @@ class Cells:
         self._areas, self._types = names(FOCUS_AREAS), names(PLEDGE_TYPE_LABELS)
         self._reports = names(REPORT_STATUS_LABELS)
         self._countries: dict[str, str] = {}
+        self._between = between
 
     def countries(self, codes: Sequence[str]) -> str:
         """A pledge's countries by their names in the reader's language (each country named once per file)."""
@@ -60,7 +70,7 @@ class Cells:
         for code in codes:
             if code not in names:
                 names[code] = self._translate(CountryName(code))
-        return ", ".join(names[code] for code in codes)
+        return self._between.join(names[code] for code in codes)
 
     def pledge(self, row: Sequence[Any]) -> tuple[Any, ...]:
         """One pledge row as the sheet shows it (an unknown code as written)."""
@@ -79,9 +89,11 @@ class Cells:
         return ref, title, period, self._reports.get(status, status), percent, disbursed, reached, received
 
 
-async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, rtl: bool) -> bytes:
-    """An XLSX with a sheet per ("pledges" | "reports", rows); headers translated, right-to-left when `rtl`."""
-    cells = Cells(translate)
+async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, rtl: bool,
+                     between: str = ", ") -> bytes:
+    """An XLSX with a sheet per ("pledges" | "reports", rows); headers translated, right-to-left when `rtl`, names
+    in a cell separated by `between` (separator)."""
+    cells = Cells(translate, between)
     book = Workbook(rtl)
     for kind, rows in sheets:
         pledges = kind == "pledges"
@@ -112,9 +124,9 @@ def inert(value: object) -> object:
     return value
 
 
-async def write_csv(rows: Rows, kind: str, translate: Translate) -> bytes:
+async def write_csv(rows: Rows, kind: str, translate: Translate, between: str = ", ") -> bytes:
     """A CSV in UTF-8 with a header row: the pledges sheet or the reports sheet (text cells made inert)."""
-    cells = Cells(translate)
+    cells = Cells(translate, between)
     headers, convert, kinds = ((PLEDGE_HEADERS, cells.pledge, PLEDGE_KINDS) if kind == "pledges"
                                else (REPORT_HEADERS, cells.report, REPORT_KINDS))
     out = io.StringIO()

@@ -16,7 +16,7 @@ import pytest
 
 from bot.i18n import Renderer
 from handlers.digests.labels import FOCUS_AREAS, group_label
-from handlers.digests.sheet import write_csv, write_xlsx
+from handlers.digests.sheet import separator, write_csv, write_xlsx
 from handlers.messages import CountryName, Label
 from handlers.reports.cards import report_status_label
 from handlers.reports.form import REPORT_STATUS_LABELS
@@ -60,7 +60,7 @@ async def _sheets(renderer: Renderer, locale: str, countries: Sequence[Any] | No
     rows = _pledge_rows(countries)
     reports = [("P2C-2026-00000", "Title", "2026", row[REPORT_STATUS], 40, 500.0, 10, 46100) for row in rows]
     content = await write_xlsx((("pledges", _chunks(rows)), ("reports", _chunks(reports))), _say(renderer, locale),
-                               locale == "ar")
+                               locale == "ar", separator(locale))
     book = openpyxl.load_workbook(io.BytesIO(content))
     return ([row for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)],
             [row for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)])
@@ -107,7 +107,7 @@ async def test_english_cells_read_as_names_not_codes(renderer: Renderer) -> None
 async def test_countries_are_named_in_the_reader_s_language_not_by_iso_code(renderer: Renderer,
                                                                             locale: str) -> None:
     say = _say(renderer, locale)
-    names = ", ".join([say(CountryName("SEN")), say(CountryName("KAZ"))])
+    names = separator(locale).join([say(CountryName("SEN")), say(CountryName("KAZ"))])
     for countries in (["SEN", "KAZ"], json.dumps(["SEN", "KAZ"])):  # a JSON text, as PostgreSQL's driver may give it
         pledges, _ = await _sheets(renderer, locale, countries)
         assert {row[COUNTRIES] for row in pledges} == {names}
@@ -121,7 +121,8 @@ async def test_country_names_by_language(renderer: Renderer) -> None:
     assert shown["en"] == "Senegal, Kazakhstan"
     assert shown["fr"] == "Sénégal, Kazakhstan"
     assert shown["ru"].startswith("Сенегал")
-    assert shown["zh"].startswith("塞内加尔")
+    assert shown["zh"].startswith("塞内加尔") and "、" in shown["zh"]
+    assert "، " in shown["ar"] and ", " not in shown["ar"]  # a tester: "بوليفيا (…), الأردن", a Latin comma
 
 
 async def test_the_csv_names_codes_and_countries_too(renderer: Renderer) -> None:
