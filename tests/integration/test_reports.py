@@ -401,11 +401,11 @@ async def test_made_annual_in_its_year_a_quarterly_pledge_starts_the_year_at_onc
         await uow.commit()
     done = await chat.press(chat.person(STAFF), f"pc:a:{pledge_id}")
     assert "now reports once a year, starting with" in done[-1].text and "still reported every quarter" in done[-1].text
-    assert "OVERDUE: the report for first quarter of" in done[-1].text, done[-1].text
+    assert "OVERDUE: the report for January–March" in done[-1].text, done[-1].text
     told = (await chat.collect(9))[-1].text
     assert "BDT has set how often you report on" in told and "once a year, starting with" in told, told
     assert "the periods before it are still reported every quarter" in told and "Until then" not in told
-    assert "OVERDUE: the report for first quarter of" in told
+    assert "OVERDUE: the report for January–March" in told
     async with database.uow() as uow:
         pledge = await uow.session.get(Pledge, pledge_id)
     assert pledge is not None and pledge.cadence_since is not None and pledge.cadence_since.month == 1
