@@ -263,24 +263,26 @@ class DeliveryWorker:
         return len(claimed), wait, sending
 
     async def _claim(self) -> tuple[list[Queued], float]:
-        """Take due rows for sending, in priority order, skipping chats that must wait anyway.
+        """Take due rows for sending, in priority order; the rows of chats that must wait anyway wait in the outbox.
 
         Plain rows rather than ORM objects: a claim reads up to a thousand rows a second.
         """
         per_chat: Counter[int] = Counter()
         wait = float("inf")
 
-        def admit(row: Due) -> bool:
+        def must_wait(chat_id: int) -> float:
             nonlocal wait
-            delay = self.pacer.chat_delay(row.chat_id)
-            if delay > 0:  # that chat must wait anyway: leave the row for a later claim
+            delay = self.pacer.chat_delay(chat_id)
+            if delay > 0:  # its rows read are postponed until then, out of the way of the next claims
                 wait = min(wait, delay)
-                return False
+            return delay
+
+        def admit(row: Due) -> bool:
             per_chat[row.chat_id] += 1
             return per_chat[row.chat_id] <= PER_CHAT_PER_CLAIM  # sent well within the lease, one a second
 
         async with self.database.uow() as uow:
-            taken = await OutboxRows(uow.session).claim(utcnow(), self._batch, admit)
+            taken = await OutboxRows(uow.session).claim(utcnow(), self._batch, admit, must_wait)
             await self._load_broadcasts(uow, {row.payload["broadcast"] for row in taken if "broadcast" in row.payload})
             await uow.commit()
         self._mine.update(row.id for row in taken)

@@ -47,6 +47,9 @@ TAKEN_RECENTLY = timedelta(seconds=10)
 """A row taken this recently may be on its way to its instance's sender (committed, not pushed yet)."""
 EDIT_NOT_READY = timedelta(seconds=1)
 """How long a row that edits a message not sent yet waits before it is looked at again."""
+CLAIM_READS = 4
+"""Reads of one claim at most: a read whose rows were of chats that must wait, and were postponed, is followed by
+another (the next claim goes on from there)."""
 
 FORGOTTEN: dict[str, Any] = {"forgotten": True}
 """The payload of a reply whose text was forgotten (OutboxRows.forget_replies): the row keeps its key, status and
@@ -218,22 +221,43 @@ class OutboxRows:
         """True when this session enqueued rows for delivery to claim (not only rows handed to it as sending)."""
         return bool(self.session.info.get(_LEFT_FOR_DELIVERY))
 
-    async def claim(self, now: datetime, limit: int, admit: Callable[[Due], bool]) -> list[Due]:
+    async def claim(self, now: datetime, limit: int, admit: Callable[[Due], bool],
+                    must_wait: Callable[[int], float] | None = None) -> list[Due]:
         """Take due rows for sending, in priority order: those `admit` accepts, leased for SENDING_LEASE.
+
+        A chat that `must_wait` says must wait (seconds; a 429's pause, say) has the rows read for it postponed
+        until then: left due, a paused chat's backlog would fill every claim's `limit`, and nobody else's rows
+        would be read until its pause ended. The rows read after them are read at once in their place (up to
+        CLAIM_READS reads).
 
         A row that edits a message not sent yet waits EDIT_NOT_READY; its payload gains the message id
         otherwise (`edit_message_id`); it is cancelled when that message will never be sent (no such row, or
         one that failed, was unreachable or cancelled), which would otherwise hold its chat back for ever.
         The caller commits.
         """
+        taken: list[Due] = []
+        left: set[int] = set()  # chats with a row left for later: their following rows stay behind it
+        paused: dict[int, datetime] = {}  # chats that must wait, and until when: their rows read wait as long
+        for _ in range(CLAIM_READS):
+            wanted = limit - len(taken)
+            read, postponed = await self._claim_once(now, wanted, admit, must_wait, taken, left, paused)
+            if not postponed or read < wanted or len(taken) >= limit:
+                break
+        return taken
+
+    async def _claim_once(self, now: datetime, limit: int, admit: Callable[[Due], bool],
+                          must_wait: Callable[[int], float] | None, taken: list[Due], left: set[int],
+                          paused: dict[int, datetime]) -> tuple[int, int]:
+        """One read of `claim`, adding what it takes to `taken` (and the chats it leaves or postpones to `left` and
+        `paused`): how many rows it read, and how many it postponed because their chat must wait."""
         due = _DUE_LOCKED if dialect_of(self.session) == "postgresql" else _DUE
         rows = [Due(*row) for row in await self.session.execute(due, {"now": now, "limit": limit})]
         edited = await self._edit_targets([row.payload["edit_of"] for row in rows if "edit_of" in row.payload])
-        taken: list[Due] = []
+        first = len(taken)
         later: list[int] = []
         dropped: list[int] = []
         held: list[dict[str, Any]] = []
-        left: set[int] = set()  # chats with a row left for later: their following rows stay behind it
+        waiting: list[dict[str, Any]] = []
         for row in rows:
             if row.chat_id in left:
                 continue
@@ -251,14 +275,21 @@ class OutboxRows:
                     continue
                 row = Due(row.id, row.chat_id, row.contact_id, {**row.payload, "edit_message_id": message_id},
                           row.attempts, row.language, row.telegram_language)
-            if admit(row):
+            until = paused.get(row.chat_id)
+            if until is None and must_wait is not None and (seconds := must_wait(row.chat_id)) > 0:
+                until = paused[row.chat_id] = now + timedelta(seconds=seconds)
+            if until is not None:
+                waiting.append({"row_id": row.id, "until": until})
+            elif admit(row):
                 taken.append(row)
             else:
                 left.add(row.chat_id)
-        if taken:
+        if len(taken) > first:
             me = self.session.info.get(INSTANCE)
             await self.session.execute(_TAKE, [{"row_id": row.id, "lease_until": now + SENDING_LEASE, "taken_by": me}
-                                               for row in taken])
+                                               for row in taken[first:]])
+        if waiting:
+            await self.session.execute(_POSTPONE, waiting)
         if later:
             await self.session.execute(_POSTPONE, [{"row_id": row_id, "until": now + EDIT_NOT_READY}
                                                    for row_id in later])
@@ -266,7 +297,7 @@ class OutboxRows:
             await self.session.execute(_HOLD, held)
         if dropped:
             await self.session.execute(_DROP, [{"row_id": row_id} for row_id in dropped])
-        return taken
+        return len(rows), len(waiting)
 
     async def _edit_targets(self, keys: Iterable[str]) -> dict[str, tuple[int | None, str]]:
         """Telegram's message id (None while not sent) and the status of the rows with these keys."""

@@ -150,6 +150,27 @@ async def test_a_claim_takes_a_few_rows_of_one_chat_at_a_time(database: Database
     assert len(telegram.sent) == 25
 
 
+async def test_a_chat_paused_with_a_backlog_holds_nobody_else_back(database: Database, renderer: Renderer) -> None:
+    """A reviewer: a 429 on a chat with a claim's worth of due rows (the lowest ids) left every claim reading only
+    those rows, refused while the chat was paused: nobody else's reminder went out for the whole retry-after."""
+    one, two = await people(database, 2)
+    async with database.uow() as uow:
+        for n in range(60):  # a staff member's notices piling up
+            await outbox.enqueue(uow.session, one, Reply((Text("Yes"),)), f"n:{n:02d}", priority=outbox.NOTICE)
+        await outbox.enqueue(uow.session, two, Reply((Text("Yes"),)), "reminder", priority=outbox.BULK)
+        await uow.commit()
+    telegram = FakeTelegram({1: RetryLaterError(40.0)})
+    delivery = DeliveryWorker(database, renderer, telegram, "en", Pacer(PaceLimits(30, 1, 3)))  # claims of 50
+    assert (await delivery.send_due())[0] == 10, "the chat's first ten: a 429 on the first, the others behind it"
+    before = utcnow()
+    assert (await delivery.send_due())[0] == 1 and telegram.sent == [(2, "Oui")], "the reminder goes at once"
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox).where(Outbox.chat_id == 1))).scalars().all()
+    assert {row.status for row in rows} == {"pending"} and all(row.attempts == 0 for row in rows)
+    waiting = [row for row in rows if row.not_before > before + timedelta(seconds=30)]
+    assert len(waiting) >= 50, "the paused chat's rows read wait in the outbox until its pause ends"
+
+
 async def test_enqueuing_twice_is_harmless(database: Database, renderer: Renderer) -> None:
     contacts = await people(database, 2)
     await queue(database, contacts)
