@@ -55,6 +55,10 @@ HELD_BEHIND = 1.0
 HOLD_GRACE = 10.0
 """Seconds after its retry time that a row given back holds its chat's later rows, if it does not come back sooner
 (another instance may have sent it)."""
+LONGEST_TURN = 10.0
+"""Seconds at most that a chat's turn is waited for while its rows are held: a longer pause (a 429's retry-after,
+received here or by another instance) gives them back to the outbox until it ends. Ten rows of a chat waiting
+that long each still go out well within their lease (SENDING_LEASE)."""
 RECORD_EVERY = 0.02
 """Seconds outcomes gather before they are recorded together (one transaction for all of them)."""
 RECORD_EVERY_SQLITE = 0.25
@@ -258,7 +262,9 @@ class DeliveryWorker:
             by_chat.setdefault(item.chat_id, []).append(item)
         sending: list[asyncio.Task[None]] = []
         for items in by_chat.values():  # each chat's first row queues for a global slot like a pushed reply
-            await self.pacer.turn(items[0].chat_id)
+            if (paused := await self.pacer.turn(items[0].chat_id, LONGEST_TURN)) > 0:
+                self._give_back(items, paused)
+                continue
             sending.append(asyncio.create_task(self._send_in_order(items, first_booked=True)))
         return len(claimed), wait, sending
 
@@ -320,8 +326,9 @@ class DeliveryWorker:
                     # rendered and its file read before the chat's turn: the request then leaves in the slot it booked
                     # (a file read after it, slower under load, let sends bunch up past the limit)
                     prepared = await self._prepare(item)
-                    if index or not first_booked:
-                        await self.pacer.turn(chat_id)
+                    if (index or not first_booked) and (paused := await self.pacer.turn(chat_id, LONGEST_TURN)) > 0:
+                        self._give_back(items[index:], paused)
+                        return
                     outcome = await self._send(item, prepared)
                     if outcome.status == OutboxStatus.pending:  # back to the outbox until its retry: hold the chat
                         self._held[chat_id] = (item.id, self._now() + (outcome.retry_in or 0) + HOLD_GRACE)
@@ -329,6 +336,17 @@ class DeliveryWorker:
                 # the await would land in the list already recorded, and be lost
                 self._outcomes.append(outcome)
                 self._recorded.set()
+
+    def _give_back(self, items: list[Queued], seconds: float) -> None:
+        """One chat's rows go back to the outbox until its pause ends (longer than LONGEST_TURN), not counted as tried.
+
+        Held here, they could be held past their lease, and taken and sent by another instance meanwhile. The first
+        holds the chat's later rows back until it comes back, as a row given back after a 429 does.
+        """
+        self._held[items[0].chat_id] = (items[0].id, self._now() + seconds + HOLD_GRACE)
+        self._outcomes.extend(Attempt(item, OutboxStatus.pending, error=f"chat paused for {seconds:.1f}s",
+                                      retry_in=seconds, counts=False) for item in items)
+        self._recorded.set()
 
     def _behind(self, item: Queued) -> int | None:
         """The earlier row of this item's chat given back to the outbox for a retry, if this item must wait for it."""

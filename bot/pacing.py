@@ -8,6 +8,7 @@ first served (`Pacer.turn`). The clock and the sleep are injected so tests can d
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -134,20 +135,32 @@ class Pacer:
             return None
         return self._groups.setdefault(chat_id, SlidingWindow(self.limits.per_group_per_minute, 60.0))
 
-    async def turn(self, chat_id: int) -> None:
-        """Wait until this chat may receive a message, then for a global slot in arrival order; book it.
+    async def turn(self, chat_id: int, longest: float = math.inf) -> float:
+        """Wait until this chat may receive a message, then for a global slot in arrival order; book it (0).
 
         With other instances delivering (`shared`), the chat's cell is also reserved for everyone and the global
         slot leased from the shared budget, after this instance's own pace.
+
+        A chat that must wait longer than `longest` (paused by a 429, here or at another instance) is not waited
+        for: nothing is booked, and the seconds it must still wait are returned, so that a sender holding rows on
+        a lease gives them back rather than sleep past it. A pause learned from the shared budget is then kept in
+        this instance's pace too (the cell reserved for the answer is lost: the chat's next turn comes one cell
+        later).
         """
         # the chat's own wait comes first, outside the queue: a chat that must wait a second would otherwise
         # hold everyone behind it; a chat has one sender at a time (delivery's chat locks), so none races here
         while (delay := self.chat_delay(chat_id)) > 0:
+            if delay > longest:
+                return delay
             await self.sleep(delay)
         shared = self.shared if self.shared is not None and self.shared.active else None
         if shared is not None:
             await shared.until_ready()
             if (delay := await shared.chat_wait(chat_id)) > 0:
+                if delay > longest:
+                    now = self.clock()
+                    self._chat(chat_id, now).pause(delay, now)
+                    return delay
                 await self.sleep(delay)
         self._waiting += 1
         try:
@@ -159,6 +172,7 @@ class Pacer:
                 self.book(chat_id)
         finally:
             self._waiting -= 1
+        return 0.0
 
     def delay(self, chat_id: int) -> float:
         """Seconds to wait before sending to this chat (0: now)."""

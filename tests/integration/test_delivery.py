@@ -171,6 +171,57 @@ async def test_a_chat_paused_with_a_backlog_holds_nobody_else_back(database: Dat
     assert len(waiting) >= 50, "the paused chat's rows read wait in the outbox until its pause ends"
 
 
+class PausedElsewhere:
+    """The shared budget as another instance left it: chat 1 paused for 300 s by a 429 that instance received."""
+
+    active = True
+
+    async def until_ready(self) -> None: ...
+
+    async def chat_wait(self, chat_id: int) -> float:
+        return 300.0 if chat_id == 1 else 0.0
+
+    async def global_slot(self, waiting: int) -> None: ...
+
+    def pause_chat(self, chat_id: int, seconds: float) -> None: ...
+
+
+async def test_a_chat_paused_by_another_instance_is_given_back_not_slept_on(database: Database,
+                                                                         renderer: Renderer) -> None:
+    """A reviewer: an instance slept a chat's shared pause holding the rows it had claimed with it (of every chat);
+    their leases ran out, another instance's sweep released them and it sent them, and then this one did again."""
+    contacts = await people(database, 3)
+    await queue(database, contacts)
+    mine, theirs = FakeTelegram(), FakeTelegram()
+    other = worker(database, renderer, theirs)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if seconds >= 120:  # meanwhile the leases ran out, and the other instance sweeps and sends what it finds
+            await expire_leases(database)
+            await other.recover(expired_only=True)
+            await other.send_due()
+
+    delivery = DeliveryWorker(database, renderer, mine, "en",
+                              Pacer(PaceLimits(1000, 1000, 1000), sleep=sleep, shared=PausedElsewhere()))
+    before = utcnow()
+    assert (await delivery.send_due())[0] == 3
+    assert slept == [] and sorted(mine.sent) == [(2, "Oui"), (3, "Oui")] and theirs.sent == []
+    async with database.uow() as uow:
+        paused = (await uow.session.execute(select(Outbox).where(Outbox.key == "t:1"))).scalar_one()
+    assert paused.status == "pending" and paused.attempts == 0, "given back untried"
+    assert paused.not_before >= before + timedelta(seconds=300), "until the pause ends"
+    async with database.uow() as uow:  # a reply to the paused chat, pushed: given back too, not slept on
+        row_id = await outbox.enqueue(uow.session, contacts[0], Reply((Text("Yes"),)), "r:1", sending=True)
+        await uow.commit()
+    assert row_id is not None
+    delivery.push([outbox.Queued(row_id, 1, contacts[0].id, {"reply": {"parts": [{"$": "text", "v": {"id": "Yes"}}]}},
+                                 "fr")])
+    await delivery.drain()
+    assert slept == [] and (await statuses(database))["r:1"] == "pending" and len(mine.sent) == 2
+
+
 async def test_enqueuing_twice_is_harmless(database: Database, renderer: Renderer) -> None:
     contacts = await people(database, 2)
     await queue(database, contacts)

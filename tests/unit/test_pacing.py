@@ -101,3 +101,34 @@ def test_429s_arriving_together_slow_down_once() -> None:
         pacer.retry_after(chat, 1.0)
     sent = simulate(pacer, clock, list(range(100, 400)), seconds=1.0, step=0.001)
     assert 70 <= len(sent) <= 80
+
+
+class PausedElsewhere:
+    """The shared budget with chat 7 paused for 300 s by another instance's 429."""
+
+    active = True
+
+    async def until_ready(self) -> None: ...
+
+    async def chat_wait(self, chat_id: int) -> float:
+        return 300.0 if chat_id == 7 else 0.0
+
+    async def global_slot(self, waiting: int) -> None: ...
+
+    def pause_chat(self, chat_id: int, seconds: float) -> None: ...
+
+
+async def test_a_turn_longer_than_the_longest_is_not_waited_for() -> None:
+    """A sender holding rows on a lease is told how long the chat is paused instead of sleeping it out."""
+    clock, slept = FakeClock(), []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    pacer = Pacer(PaceLimits(), clock, sleep, shared=PausedElsewhere())
+    assert await pacer.turn(7, longest=10) == 300.0 and slept == [], "paused by another instance"
+    assert pacer.chat_delay(7) > 290, "the pause is kept here too: claims leave the chat's rows till then"
+    assert await pacer.turn(7, longest=10) > 290 and slept == [], "paused in this instance's own pace"
+    pacer.retry_after(8, 5.0)
+    assert await pacer.turn(8, longest=10) == 0 and slept == [5.0], "a short pause is waited for, as before"
