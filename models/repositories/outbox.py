@@ -96,10 +96,13 @@ _POSTPONE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(no
 _HOLD = _POSTPONE.values(attempts=0)
 """A reminder held for its reader's working hours was not tried: with no attempt counted (one taken back after a
 crash has one), it holds no later row of its chat back (_WAITING_EARLIER), as a retry would."""
-_RECORD = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+_RECORD = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.taken_by == bindparam("me"),
+                                 _OUTBOX.c.status == OutboxStatus.sending)
            .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
                    last_error=bindparam("error"), attempts=bindparam("attempts"),
                    sent_at=bindparam("sent_at"), not_before=bindparam("not_before")))
+"""An outcome is recorded only while the row is still its instance's to send: one whose lease ran out meanwhile
+may have been released and sent again (by another instance), and that outcome stands."""
 _RELEASE = (update(_OUTBOX).where(_OUTBOX.c.status == OutboxStatus.sending)
             .values(status=OutboxStatus.pending, not_before=bindparam("now"), taken_by=None))
 _RELEASE_EXPIRED = _RELEASE.where(_OUTBOX.c.not_before < bindparam("now"))
@@ -329,8 +332,10 @@ class OutboxRows:
         return found.scalar_one_or_none()
 
     async def record(self, attempts: Sequence[Attempt], now: datetime) -> None:
-        """Record outcomes (one statement for all rows); people found unreachable are marked blocked."""
-        rows = [{"row_id": a.item.id, "new_status": a.status, "message_id": a.message_id,
+        """Record outcomes (one statement for all rows) of the rows this instance still holds (_RECORD); people found
+        unreachable are marked blocked."""
+        me = self.session.info.get(INSTANCE)
+        rows = [{"row_id": a.item.id, "me": me, "new_status": a.status, "message_id": a.message_id,
                  "error": (a.error or "")[:500] or None, "attempts": a.item.attempts - (0 if a.counts else 1),
                  "sent_at": now if a.status == OutboxStatus.sent else None,
                  "not_before": now + timedelta(seconds=a.retry_in or 0)} for a in attempts]

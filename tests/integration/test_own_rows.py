@@ -136,3 +136,49 @@ async def test_claimed_rows_carry_their_instance(database: Database, renderer: R
         await claim
     finally:
         await me.dispose()
+
+
+async def test_an_outcome_is_not_recorded_over_a_row_another_instance_took_since(database: Database,
+                                                                                 renderer: Renderer) -> None:
+    """A reviewer: an instance whose lease ran out while it sent a row recorded its outcome all the same, over the
+    outcome of the instance that had taken the row since and sent it (a retry recorded so would send it again)."""
+
+    class Failing(Telegram):
+        """Holds the send until `release`, then fails it (a timeout, to be retried)."""
+
+        def __init__(self) -> None:
+            super().__init__(hold={1})
+            self.entered = asyncio.Event()
+
+        async def send(self, chat_id: int, message: Rendered) -> int:
+            self.entered.set()
+            await self.release.wait()
+            raise OSError("timed out")
+
+    me, other = as_instance(database, "bot-a"), as_instance(database, "bot-b")
+    try:
+        async with me.uow() as uow:
+            contact = Contact(telegram_id=1, chat_id=1, first_name="P", language="en")
+            uow.session.add(contact)
+            await uow.flush()
+            await outbox.enqueue(uow.session, contact, Reply((Text("x"),)), "k:x")
+            await uow.commit()
+        slow, theirs = Failing(), Telegram()
+        mine = DeliveryWorker(me, renderer, slow, "en", Pacer(PaceLimits(1000, 1000, 1000)))
+        sending = asyncio.create_task(mine.send_due())
+        await asyncio.wait_for(slow.entered.wait(), 10)
+        async with other.uow() as uow:  # the lease runs out meanwhile
+            row = (await uow.session.execute(select(Outbox).where(Outbox.key == "k:x"))).scalar_one()
+            row.not_before = utcnow() - timedelta(seconds=1)
+            await uow.commit()
+        instead = DeliveryWorker(other, renderer, theirs, "en", Pacer(PaceLimits(1000, 1000, 1000)))
+        assert await instead.recover(expired_only=True) == 1
+        assert (await instead.send_due())[0] == 1 and theirs.sent == [(1, "x")]
+        slow.release.set()
+        await sending
+        async with me.uow() as uow:
+            row = (await uow.session.execute(select(Outbox).where(Outbox.key == "k:x"))).scalar_one()
+        assert (row.status, row.taken_by, row.last_error) == ("sent", "bot-b", None), "the other instance's outcome"
+    finally:
+        await me.dispose()
+        await other.dispose()
