@@ -83,6 +83,9 @@ class _Look:
     """A message now lists this pledge for at least one person."""
     escalated: bool = False
     """A message now lists this pledge for at least one coordinator."""
+    unescalated: bool = False
+    """A coordinator whose scope covers this pledge could not be told today (their message of that day already
+    went): its coordinators are told tomorrow, the pledge is not recorded as escalated."""
 
     @classmethod
     def of(cls, entity_id: int, upcoming: NextReport, given: tuple[str, ...] = (),
@@ -123,7 +126,10 @@ class _Look:
         """The pledge_reminder row after this plan: a kind due but given to nobody is tried again tomorrow."""
         today = now.date()
         given = [*self.given, self.kind] if self.kind is not None and self.reached else list(self.given)
-        if self.escalated:
+        if self.unescalated:  # escalate:<tomorrow>, in place of the day that came
+            given = [entry for entry in given if not entry.startswith(ESCALATE_ON)]
+            given.append(f"{ESCALATE_ON}{(today + timedelta(days=1)).isoformat()}")
+        elif self.escalated:
             given.append(ESCALATED)
         elif self.kind == ESCALATE_KIND and self.reached and not self.reminded_before:  # told in two weeks
             given.append(f"{ESCALATE_ON}{(today + ESCALATION_DELAY).isoformat()}")
@@ -290,11 +296,15 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
                     pledges: dict[int, Any], now: datetime, default_zone: str) -> int:
     """Tell each coordinator whose scope covers them of the pledges still unreported two weeks after their due
     date (once a period: the ledger records it), those that no focal point follows apart; how many messages were
-    enqueued."""
+    enqueued.
+
+    One message per coordinator and day (esc:<coordinator>:<their day>): pledges escalated when the coordinator's
+    message of that day is already written (an earlier batch of this plan, or a plan of the weekend waiting for
+    Monday) are added to it while it is not sent; once it is, they are tried again tomorrow (_Look.unescalated)."""
     if not ids:
         return 0
     messages: list[dict[str, Any]] = []
-    listed: dict[str, list[int]] = {}
+    listed: dict[str, list[Escalating]] = {}
     for coordinator, scope in await repo.coordinators():
         covered = sorted(await repo.in_scope(scope, ids))
         if not covered:
@@ -308,12 +318,34 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
                          "priority": outbox.BULK,
                          "payload": {**escalation_payload(entries), **working_hours(zone, coordinator.country_iso3)},
                          "not_before": send_at, "created_at": now})
-        listed[key] = covered
+        listed[key] = entries
     written = await repo.add_messages(messages)
-    for key in written:
-        for pledge_id in listed[key]:
-            looks[pledge_id].escalated = True
+    told = written | await _add_to_escalations(repo, {key: listed[key] for key in listed if key not in written})
+    for key, entries in listed.items():
+        for entry in entries:
+            look = looks[entry.item.pledge_id]
+            if key in told:
+                look.escalated = True
+            else:
+                look.unescalated = True
     return len(written)
+
+
+async def _add_to_escalations(repo: Reminders, adding: dict[str, list[Escalating]]) -> set[str]:
+    """Add these pledges to the coordinators' escalations of the same key not sent yet (each pledge listed once, as
+    it stands now); the keys of those that list them now."""
+    if not adding:
+        return set()
+    added: set[str] = set()
+    for row in await repo.pending_escalations():
+        if row.key not in adding or "escalation" not in row.payload:  # queued before escalations kept their
+            continue  # pledges: rewritten, it would lose those
+        entries = {e.item.pledge_id: e for e in map(Escalating.from_json, row.payload["escalation"])}
+        merged = {**entries, **{e.item.pledge_id: e for e in adding[row.key]}}
+        if merged != entries:
+            await repo.rewrite(row.id, {**escalation_payload(list(merged.values())), **hours_kept(row.payload)})
+        added.add(row.key)
+    return added
 
 
 async def withdraw_reported(repo: Reminders, since: datetime, now: datetime, reporter: int | None = None) -> int:

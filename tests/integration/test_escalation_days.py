@@ -1,0 +1,121 @@
+"""A coordinator's escalation of a day (esc:<coordinator>:<their day>) lists every pledge escalated for that day:
+those of a later batch of the same plan, or of a plan of the weekend waiting for the same Monday, are added to it
+while it is not sent; once it is, they are escalated the next day. A pledge is recorded as escalated only when a
+message naming it exists; on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from chat_driver import ChatDriver
+from sqlmodel import col, select
+from test_reminder_choices import COORDINATOR, chat, coordinator_of_everything, entity_of  # noqa: F401 (the fixture)
+from test_report_reminders import add_pledge
+
+import handlers.report_reminders as report_reminders
+from handlers.report_reminders import plan_report_reminders
+from models.database import Database
+from models.tables import Contact, Entity, Outbox, PledgeReminder
+from models.values import EntityStatus, Role
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+async def organisation(database: Database, name: str, focal_point: int | None = None) -> int:
+    """A validated Senegalese organisation, with a focal point of this Telegram id if given."""
+    async with database.uow() as uow:
+        entity = Entity(name=name, name_key=name.lower(), sector="government", country_iso3="SEN",
+                        status=EntityStatus.validated)
+        uow.session.add(entity)
+        await uow.flush()
+        if focal_point is not None:
+            uow.session.add(Contact(telegram_id=focal_point, chat_id=focal_point, first_name="Bob", language="en",
+                                    role=Role.focal_point, entity_id=entity.id))
+        await uow.commit()
+        assert entity.id is not None
+        return entity.id
+
+
+async def escalations(database: Database) -> list[tuple[str, list[int]]]:
+    """Each escalation's key and the pledges it lists."""
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox.key, Outbox.payload).where(col(Outbox.key).startswith("esc:"))
+                                          .order_by(col(Outbox.id)))).all()
+    return [(key, [entry[0][0] for entry in payload["escalation"]]) for key, payload in rows]
+
+
+async def ledger(database: Database, pledge: int) -> tuple[list[str], str]:
+    async with database.uow() as uow:
+        row = await uow.session.get(PledgeReminder, pledge)
+        assert row is not None
+        return row.kinds.split(","), row.next_on.isoformat()
+
+
+async def test_an_escalation_of_a_later_batch_joins_the_coordinators_message(
+        chat: ChatDriver, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """A reviewer: with more than IN_BATCH pledges escalated the same day, the second batch's pledges met the first
+    batch's message under the same key and were written nowhere, yet recorded as escalated (week2 given): their
+    coordinator never heard of them."""
+    monkeypatch.setattr(report_reminders, "IN_BATCH", 1)  # stands for more than 900 pledges escalated at once
+    ministry = await entity_of(database)
+    await coordinator_of_everything(chat, ministry)
+    first = await add_pledge(database, ministry, 1)
+    second = await add_pledge(database, await organisation(database, "Sonatel", focal_point=9600), 2)
+    for day in (utc(2027, 2, 1, 10), utc(2027, 2, 8, 10)):  # due on 30 January, a week late
+        await plan_report_reminders(database.uow(), day)
+    await plan_report_reminders(database.uow(), utc(2027, 2, 15, 10))  # two weeks late: the coordinator is told
+    assert await escalations(database) == [(f"esc:{await coordinator_id(database)}:2027-02-15", [first, second])]
+    for pledge in (first, second):
+        assert "escalated" in (await ledger(database, pledge))[0]
+    (told,) = await chat.collect(COORDINATOR)
+    assert "2 pledges in your scope" in told.text and "P2C-2026-00001" in told.text and "P2C-2026-00002" in told.text
+
+
+async def test_escalations_of_a_weekend_are_one_message_on_monday(chat: ChatDriver, database: Database) -> None:  # noqa: F811
+    """Pledges nobody follows are escalated on their first look: those of Saturday, Sunday and Monday morning all
+    wait for the coordinator's Monday, under one key; the first alone was in it."""
+    await coordinator_of_everything(chat, await entity_of(database))
+    orphan = await organisation(database, "Digital Oman")
+    pledges = []
+    for n, day in enumerate((utc(2027, 2, 13, 10), utc(2027, 2, 14, 10), utc(2027, 2, 15, 8)), start=1):
+        pledges.append(await add_pledge(database, orphan, n))  # Saturday, Sunday, Monday before working hours
+        await plan_report_reminders(database.uow(), day)
+    assert await escalations(database) == [(f"esc:{await coordinator_id(database)}:2027-02-15", pledges)]
+    for pledge in pledges:
+        assert "escalated" in (await ledger(database, pledge))[0]
+    (told,) = await chat.collect(COORDINATOR)
+    assert "3 pledges in your scope" in told.text and all(f"P2C-2026-0000{n}" in told.text for n in (1, 2, 3))
+
+
+async def test_an_escalation_meeting_the_days_message_sent_comes_the_next_day(
+        chat: ChatDriver, database: Database) -> None:  # noqa: F811
+    """A pledge whose two-week reminder was its first (Monday 15 February) is escalated two weeks after, on Monday
+    1 March; the coordinator's message of that day went already (a pledge nobody follows, escalated on Sunday), and
+    the planner's first run of Monday comes after it: the pledge was recorded as escalated in nothing, and its
+    coordinator heard of it no more. Now it is escalated on Tuesday."""
+    ministry = await entity_of(database)
+    await coordinator_of_everything(chat, ministry)
+    coordinator = await coordinator_id(database)
+    followed = await add_pledge(database, ministry, 1)
+    await plan_report_reminders(database.uow(), utc(2027, 2, 15, 10))  # its first reminder is the two-week one
+    assert await ledger(database, followed) == (["week2", "escalate:2027-03-01"], "2027-03-01")
+    await add_pledge(database, await organisation(database, "Digital Oman"), 2)
+    await plan_report_reminders(database.uow(), utc(2027, 2, 28, 10))  # Sunday: waits for Monday
+    (told,) = await chat.collect(COORDINATOR)  # Monday 09:00
+    assert "P2C-2026-00002" in told.text and "P2C-2026-00001" not in told.text
+    await plan_report_reminders(database.uow(), utc(2027, 3, 1, 10))
+    assert await ledger(database, followed) == (["week2", "escalate:2027-03-02"], "2027-03-02")
+    await plan_report_reminders(database.uow(), utc(2027, 3, 2, 0, 15))
+    assert (await escalations(database))[1:] == [(f"esc:{coordinator}:2027-03-02", [followed])]
+    assert "escalated" in (await ledger(database, followed))[0]
+    await plan_report_reminders(database.uow(), utc(2027, 3, 3, 10))
+    assert len(await escalations(database)) == 2, "told once"
+
+
+async def coordinator_id(database: Database) -> int:
+    async with database.uow() as uow:
+        found = (await uow.session.execute(select(Contact.id).where(col(Contact.telegram_id) == COORDINATOR)))
+        return found.scalar_one()
