@@ -41,8 +41,9 @@ REMINDED = frozenset(kind for kind, _ in REMINDER_KINDS)
 OPTIONAL_KINDS = frozenset({"before"})
 """Kinds a person may turn off in /settings; the due-date and overdue reminders always come."""
 PRIMARY_KINDS = frozenset({"before", "due"})
-"""Kinds that go to a pledge's primary focal point alone (when it is still one of its entity's focal points): a
-week after the due date unanswered, every focal point of the entity is reminded."""
+"""Kinds that go to a pledge's primary focal point alone (when it is still one of its entity's focal points and has
+not said the pledge is not theirs): a week after the due date unanswered, every focal point of the entity is
+reminded."""
 ESCALATE_KIND = "week2"
 """The kind that also goes to the coordinators whose scope covers the pledge (two weeks after the due date)."""
 ESCALATED = "escalated"
@@ -239,7 +240,7 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
     for pledge_id in ids:
         look = looks[pledge_id]
         for person in _recipients(look, pledges[pledge_id].primary, people.get(look.entity_id, ()), pledge_id,
-                                  expired):
+                                  expired, holds):
             later_due = (person.id, pledge_id) in expired
             if holds.get((person.id, pledge_id)) is not None and not later_due:
                 continue  # not theirs any more, or later has not come yet
@@ -283,12 +284,14 @@ def _followers(focal_points: Sequence[Any], pledge_id: int, holds: dict[tuple[in
 
 
 def _recipients(look: _Look, primary: int | None, focal_points: Sequence[Any], pledge_id: int,
-                expired: set[tuple[int, int]]) -> Sequence[Any]:
+                expired: set[tuple[int, int]], holds: dict[tuple[int, int], Any]) -> Sequence[Any]:
     """Who this plan reminds of a pledge: its primary focal point alone for the early and due-date reminders (while
-    it is one of the entity's focal points and no earlier period is owed), every focal point from a week after; and
-    anyone whose "later" came."""
-    if look.kind not in PRIMARY_KINDS or look.behind or not any(person.id == primary for person in focal_points):
-        return focal_points
+    it is one of the entity's focal points who still follow it, no "not mine", and no earlier period is owed), every
+    focal point from a week after, or at once when the primary said the pledge is not theirs; and anyone whose
+    "later" came."""
+    if (look.kind not in PRIMARY_KINDS or look.behind
+            or not any(person.id == primary for person in _followers(focal_points, pledge_id, holds))):
+        return focal_points  # those with a hold are left out by the caller
     return [person for person in focal_points if person.id == primary or (person.id, pledge_id) in expired]
 
 

@@ -183,6 +183,26 @@ async def test_reminders_go_to_the_primary_then_every_focal_point_then_coordinat
     assert ledger is not None and ledger.kinds.split(",") == ["before", "due", "week1", "week2", "escalated"]
 
 
+async def test_a_primary_who_said_not_mine_leaves_the_early_reminders_to_her_colleague(chat: ChatDriver,
+                                                                                         database: Database) -> None:
+    """A reviewer: Awa, the primary focal point, said the pledge is not hers; the early and due-date reminders still
+    went to her alone, her hold kept them from her, and nobody was reminded before a week after the due date (the
+    pledge looked at every day for nothing). Now Bob has them."""
+    await awa_invites_bob(chat)
+    awa = await contact(database, AWA)
+    assert awa.entity_id is not None and awa.id is not None
+    pledge = await add_pledge(database, awa.entity_id, awa.id)
+    await chat.press(chat.person(AWA, "Awa", "fr"), f"rm:notmine:{pledge}")
+    for day, kinds in ((datetime(2027, 1, 18, 10, tzinfo=UTC), ["before"]),  # two weeks before 30 January
+                       (datetime(2027, 2, 1, 10, tzinfo=UTC), ["before", "due"])):
+        since = await last_outbox_id(database)
+        await plan_report_reminders(database.uow(), day)
+        assert await recipients(database, since) == {"rm": {BOB}, "esc": set()}
+        async with database.uow() as uow:
+            ledger = await uow.session.get(PledgeReminder, pledge)
+        assert ledger is not None and ledger.kinds.split(",") == kinds and ledger.next_on > day.date() + timedelta(1)
+
+
 async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(chat: ChatDriver,
                                                                                database: Database) -> None:
     await awa_invites_bob(chat)

@@ -11,6 +11,7 @@ import pytest
 from handlers.report_reminders import ESCALATED, _Look, _recipients
 from models.reminding import Reminding
 from models.reporting import NextReport
+from models.repositories.reminders import LATER, NOT_MINE
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,25 @@ def look(kind: str | None, given: list[str] | None = None) -> _Look:
 ])
 def test_recipients(kind: str | None, primary: int | None, expired: set[tuple[int, int]],
                     expected: list[Person]) -> None:
-    assert list(_recipients(look(kind), primary, [AWA, BOB, EVE], PLEDGE, expired)) == expected
+    assert list(_recipients(look(kind), primary, [AWA, BOB, EVE], PLEDGE, expired, {})) == expected
+
+
+@dataclass(frozen=True)
+class Hold:
+    reason: str
+
+
+@pytest.mark.parametrize(("kind", "hold", "expected"), [
+    ("before", NOT_MINE, [AWA, BOB, EVE]),  # the caller leaves Awa out: Bob and Eve are reminded
+    ("due", NOT_MINE, [AWA, BOB, EVE]),
+    ("due", LATER, [AWA]),  # later is still hers: nobody else is reminded before her time comes
+])
+def test_a_primary_who_said_not_mine_leaves_the_early_reminders_to_every_colleague(
+        kind: str, hold: str, expected: list[Person]) -> None:
+    """A reviewer: the early and due-date reminders went to the primary alone although she had said the pledge is
+    not hers; the hold kept them from her, and nobody was reminded before a week after the due date."""
+    holds = {(AWA.id, PLEDGE): Hold(hold)}
+    assert list(_recipients(look(kind), AWA.id, [AWA, BOB, EVE], PLEDGE, set(), holds)) == expected
 
 
 @pytest.mark.parametrize("kind", ["before", "due"])
@@ -51,7 +70,7 @@ def test_a_later_period_reminded_of_while_an_earlier_is_owed_goes_to_every_focal
     behind = _Look.of(5, NextReport("2025", date(2026, 1, 30), overdue=True), (), Reminding("2026", 2, None))
     behind.kind = kind
     assert behind.behind
-    assert list(_recipients(behind, AWA.id, [AWA, BOB, EVE], PLEDGE, set())) == [AWA, BOB, EVE]
+    assert list(_recipients(behind, AWA.id, [AWA, BOB, EVE], PLEDGE, set(), {})) == [AWA, BOB, EVE]
 
 
 @pytest.mark.parametrize(("kind", "given", "today", "may", "reminded"), [
