@@ -96,13 +96,16 @@ _POSTPONE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(no
 _HOLD = _POSTPONE.values(attempts=0)
 """A reminder held for its reader's working hours was not tried: with no attempt counted (one taken back after a
 crash has one), it holds no later row of its chat back (_WAITING_EARLIER), as a retry would."""
-_RECORD = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.taken_by == bindparam("me"),
-                                 _OUTBOX.c.status == OutboxStatus.sending)
+_RECORD = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"),
+                                 or_(and_(_OUTBOX.c.taken_by == bindparam("me"),
+                                          _OUTBOX.c.status == OutboxStatus.sending),
+                                     and_(_OUTBOX.c.taken_by.is_(None), _OUTBOX.c.status == OutboxStatus.pending)))
            .values(status=bindparam("new_status"), telegram_message_id=bindparam("message_id"),
                    last_error=bindparam("error"), attempts=bindparam("attempts"),
                    sent_at=bindparam("sent_at"), not_before=bindparam("not_before")))
-"""An outcome is recorded only while the row is still its instance's to send: one whose lease ran out meanwhile
-may have been released and sent again (by another instance), and that outcome stands."""
+"""An outcome is recorded while the row is still its instance's to send, or was released (its lease ran out) and
+nobody has taken it since: then it is not sent again. One taken since by another instance may be on its way again,
+and that outcome stands; one cancelled meanwhile stays cancelled."""
 _RELEASE = (update(_OUTBOX).where(_OUTBOX.c.status == OutboxStatus.sending)
             .values(status=OutboxStatus.pending, not_before=bindparam("now"), taken_by=None))
 _RELEASE_EXPIRED = _RELEASE.where(_OUTBOX.c.not_before < bindparam("now"))

@@ -19,6 +19,7 @@ from handlers import outbox
 from handlers.messages import Reply, Text
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.outbox import OutboxRows
 from models.tables import Contact, Outbox
 
 
@@ -182,3 +183,46 @@ async def test_an_outcome_is_not_recorded_over_a_row_another_instance_took_since
     finally:
         await me.dispose()
         await other.dispose()
+
+
+async def test_an_outcome_is_recorded_on_a_row_released_but_not_taken_since(database: Database,
+                                                                            renderer: Renderer) -> None:
+    """The lease of a slow send ran out and the row was released, but nobody took it again: the message did go
+    out, and is recorded so (not sent a second time)."""
+
+    class Slow(Telegram):
+        def __init__(self) -> None:
+            super().__init__()
+            self.entered, self.go_on = asyncio.Event(), asyncio.Event()
+
+        async def send(self, chat_id: int, message: Rendered) -> int:
+            self.entered.set()
+            await self.go_on.wait()
+            return await super().send(chat_id, message)
+
+    me = as_instance(database, "bot-a")
+    try:
+        async with me.uow() as uow:
+            contact = Contact(telegram_id=1, chat_id=1, first_name="P", language="en")
+            uow.session.add(contact)
+            await uow.flush()
+            await outbox.enqueue(uow.session, contact, Reply((Text("x"),)), "k:x")
+            await uow.commit()
+        slow = Slow()
+        worker = DeliveryWorker(me, renderer, slow, "en", Pacer(PaceLimits(1000, 1000, 1000)))
+        sending = asyncio.create_task(worker.send_due())
+        await asyncio.wait_for(slow.entered.wait(), 10)
+        async with me.uow() as uow:  # the lease runs out, and a sweep releases the row
+            row = (await uow.session.execute(select(Outbox).where(Outbox.key == "k:x"))).scalar_one()
+            row.not_before = utcnow() - timedelta(seconds=1)
+            await uow.commit()
+        async with me.uow() as uow:
+            assert await OutboxRows(uow.session).release(utcnow(), expired_only=True) == 1
+            await uow.commit()
+        slow.go_on.set()
+        await sending
+        async with me.uow() as uow:
+            row = (await uow.session.execute(select(Outbox).where(Outbox.key == "k:x"))).scalar_one()
+        assert (row.status, slow.sent) == ("sent", [(1, "x")])
+    finally:
+        await me.dispose()
