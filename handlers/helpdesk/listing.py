@@ -138,15 +138,18 @@ def _next_page(last: QuestionThread, now: datetime) -> str:
 
 async def _own_list(conv: Conversation) -> None:
     assert conv.contact.id is not None
-    mine = await Questions(conv.session).of_asker(conv.contact.id, MINE_LISTED)
-    if not mine:
+    found = await Questions(conv.session).of_asker(conv.contact.id, MINE_LISTED + 1)
+    if not found:
         conv.say(Reply((Text(N_("You have not asked the P2C team anything yet. Send /ask to ask a question.")),)))
         return
+    mine = found[:MINE_LISTED]  # those not closed first: an open one is never hidden behind newer closed ones
     parts: list[Label] = [Text(N_("Your questions to the P2C team:"))]
     for thread in mine:
         assert thread.id is not None
         parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
                              text(N_("asked {age} ago"), age=age(conv.now - thread.created_at)))))
+    if len(found) > MINE_LISTED:
+        parts.append(Text(N_("Older questions are not listed; their answers are still in this chat.")))
     conv.say(Reply(tuple(parts), _open_buttons(mine)))
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, case
 from sqlmodel import col, select
 
 from models.repositories.base import table_of
@@ -60,7 +60,8 @@ _CLOSED = (select(QuestionThread).where(col(QuestionThread.status) == ThreadStat
                                         col(QuestionThread.closed_at) >= bindparam("since"))
            .order_by(col(QuestionThread.closed_at).desc()).limit(bindparam("limit")))
 _OF_ASKER = (select(QuestionThread).where(col(QuestionThread.asker_id) == bindparam("asker_id"))
-             .order_by(col(QuestionThread.id).desc()).limit(bindparam("limit")))
+             .order_by(case((col(QuestionThread.status) == ThreadStatus.closed, 1), else_=0),
+                       col(QuestionThread.id).desc()).limit(bindparam("limit")))
 _WAITING = (select(QuestionThread).where(col(QuestionThread.status) == ThreadStatus.open,
                                          col(QuestionThread.waiting_since) <= bindparam("before"))
             .order_by(col(QuestionThread.waiting_since)).limit(bindparam("limit")))
@@ -204,7 +205,7 @@ class Questions:
         return list((await self.session.execute(_CLOSED, {"since": since, "limit": limit})).scalars())
 
     async def of_asker(self, asker_id: int, limit: int) -> list[QuestionThread]:
-        """The threads a person asked, newest first."""
+        """The threads a person asked, those not closed first, each part newest first."""
         return list((await self.session.execute(_OF_ASKER, {"asker_id": asker_id, "limit": limit})).scalars())
 
     async def waiting_for_staff(self, before: datetime, limit: int) -> list[QuestionThread]:

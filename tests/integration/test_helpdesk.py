@@ -302,6 +302,20 @@ async def test_one_who_left_keeps_their_own_questions_in_the_list(chat: ChatDriv
     assert f"Q-{thread_id}" not in stranger[-1].text and "not allowed" in stranger[-1].text
 
 
+async def test_an_open_question_is_listed_before_newer_closed_ones(chat: ChatDriver, database: Database) -> None:
+    """A tester's 17 questions: /questions listed the ten newest and nothing else, an older one still open included."""
+    first = await ask(chat)
+    ana = chat.person(ANA, "Ana", "es")
+    for n in range(11):
+        await chat.send(ana, f"/ask Pregunta número {n + 2} sobre los informes")
+    for thread in (await threads(database))[1:]:
+        assert thread.id is not None
+        await chat.press(ana, f"qa:close:{thread.id}")
+    own = (await chat.send(ana, "/questions"))[0]
+    assert [line for line in own.text.splitlines() if line][1].startswith(f"Q-{first} · "), own.text  # the oldest
+    assert own.text.count("Q-") == 10 and "no aparecen" in own.text, own.text
+
+
 async def test_a_reply_on_a_closed_question_is_offered_as_a_new_one(chat: ChatDriver, database: Database) -> None:
     thread_id = await ask(chat)
     await chat.send(chat.person(BEA, "Bea"), "Answer.", reply_to=await copy_id(database, thread_id, BEA))
