@@ -23,7 +23,7 @@ from models.repositories.entities import Entities
 from models.repositories.people import People
 from models.retention import INVITATION_KEY_PREFIX
 from models.tables import Contact, Entity
-from models.values import EntityStatus, Role
+from models.values import LANGUAGES, EntityStatus, Role
 
 NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 STAFF = (Role.staff, Role.admin)
@@ -61,8 +61,10 @@ async def invite_command(conv: Conversation, incoming: Incoming) -> None:
         return
     words = incoming.argument.split()
     role = Role.focal_point
-    if words and words[-1].lower() in {r.value for r in INVITABLE}:
-        role = Role(words.pop().lower())
+    named = _role_at_end(conv, words)
+    if named is not None and len(words) > named[1]:
+        role = named[0]
+        del words[-named[1]:]
     elif len(words) > 1 and words[-1].lower() in {r.value for r in Role} \
             and not (await find_organisations(conv, " ".join(words))).exact:  # unless an organisation is so named
         conv.say(Reply((text(N_("An invitation makes someone a focal point or a coordinator, not {role}: the operator "
@@ -81,6 +83,20 @@ async def invite_command(conv: Conversation, incoming: Incoming) -> None:
                    "focal_point for a focal point, coordinator for a coordinator. For example: {example}")
         note = N_("I found no organisation by that number or name.") if wanted else None
         conv.say(Reply((*((Text(note),) if note else ()), text(usage, example=Code("/invite 12 coordinator")))))
+
+
+def _role_at_end(conv: Conversation, words: list[str]) -> tuple[Role, int] | None:
+    """The invitable role the last one or two words name, and how many words: its code ("coordinator",
+    "focal_point") or its name in any of the six languages ("point focal", "координатор", "协调人")."""
+    names: dict[str, Role] = {}
+    for role in INVITABLE:
+        names[fold_name(role.value.replace("_", " "))] = role
+        for locale in LANGUAGES:
+            names[fold_name(conv.deps.translate(role_label(role), locale))] = role
+    for count in (2, 1):
+        if len(words) >= count and (found := names.get(fold_name(" ".join(words[-count:])))) is not None:
+            return found, count
+    return None
 
 
 SHOWN = 8

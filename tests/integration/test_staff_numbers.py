@@ -112,6 +112,10 @@ async def test_invite_by_name_ignores_accents_case_and_apostrophes_and_lists_sev
     assert f"(no. {ministry})" not in several[0].text
     exact = await chat.send(staff, "/invite CONECTA ANDES SA")  # one whole name, punctuation aside
     assert LINK.search(exact[0].text) and "Conecta Andes S.A." in exact[0].text
+    # a tester's Russian "координатор" was read as part of the name: roles are named in any of the six languages
+    for typed, role in (("координатор", "coordinator"), ("point focal", "focal point"), ("协调人", "coordinator")):
+        named = await chat.send(staff, f"/invite conecta andes s.a. {typed}")
+        assert LINK.search(named[0].text) and f"as {role}" in named[0].text, (typed, named[0].text)
 
 
 async def test_wrong_arguments_are_answered_with_what_is_wrong(chat: ChatDriver, database: Database) -> None:
