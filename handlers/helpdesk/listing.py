@@ -96,7 +96,10 @@ async def _staff_list(conv: Conversation, after: int | None = None, *, answered:
         parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
                              text(N_("asked {age} ago"), age=age(conv.now - thread.created_at)), " · ", who, " · ",
                              taken)))
-    if total > later:
+    if total > later and len(waiting) == 1:  # "numbers 21 to 21": one alone is named as one
+        parts.append(text(N_("This is number {first} in the queue: the questions waiting for BDT first, then the "
+                             "answered ones, oldest first."), first=Number(total - later + 1)))
+    elif total > later:
         parts.append(text(N_("These are numbers {first} to {last} in the queue: the questions waiting for BDT "
                              "first, then the answered ones, oldest first."),
                           first=Number(total - later + 1), last=Number(total - later + len(waiting))))

@@ -89,6 +89,18 @@ async def test_staff_page_through_the_questions_waiting_for_bdt_first(chat: Chat
     assert refs(back.text) == refs(first.text) and shown(codes(back)) == shown(codes(first))
 
 
+async def test_a_last_page_of_one_names_its_one_number(chat: ChatDriver, database: Database) -> None:
+    """A tester's Russian page read "numbers 21 to 21"."""
+    ids = await asked(database)
+    for thread_id in ids[-4:]:
+        await close(database, thread_id)
+    bea = chat.person(STAFF, "Bea")
+    first = (await chat.send(bea, "/questions"))[0]
+    second = (await chat.press(bea, button(first, "Next 20 questions")))[0]
+    last = (await chat.press(bea, button(second, "Next 1 question")))[0]
+    assert refs(last.text) == [ids[2 * LISTED]] and "This is number 41 in the queue" in last.text, last.text
+
+
 def shown(buttons: list[str]) -> list[str]:
     """Button codes without the moment their page was shown (`qa:after:…:<seconds>`), which a second can change."""
     return [re.sub(r"^(qa:after:(?:ans:)?\d+):\d+$", r"\1", code) for code in buttons]
