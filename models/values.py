@@ -194,3 +194,8 @@ class ThreadStatus(StrEnum):
 
 GOAL_USD = Decimal("100000000000")
 """P2C's goal: USD 100 billion of pledges."""
+
+
+NOT_MINE, LATER = "not_mine", "later"
+"""Why a person holds a pledge's reminders (reminder_hold.reason): it is not theirs any more, or later (until a
+time)."""

@@ -27,8 +27,8 @@ from models.reporting import (
 from models.repositories.base import dialect_of, table_of
 from models.scope import GLOBAL_TOKEN, GROUP_TOKENS, ITU_REGIONS, REGION_TOKEN, Scope, ScopeKind, is_entity_number
 from models.session import Session
-from models.tables import Contact, Country, Entity, Pledge, ProgressReport
-from models.values import PledgeStatus, ReportingCadence, Role
+from models.tables import Contact, Country, Entity, Pledge, ProgressReport, ReminderHold
+from models.values import NOT_MINE, PledgeStatus, ReportingCadence, Role
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ E = table_of(Entity)
 R = table_of(ProgressReport)
 C = table_of(Country)
 K = table_of(Contact)
+H = table_of(ReminderHold)
 
 PUBLISHED = (PledgeStatus.validated, PledgeStatus.completed)
 """Pledges counted in the headline figures: validated, and completed ones."""
@@ -399,8 +400,13 @@ class DigestFigures:
             return int(due_count), int(reported_count), 0, []
         owing = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), P.c.start_date.is_not(None),
                         _owing(due, earliest))
-        focal = (sa.select(sa.func.min(K.c.id)).where(K.c.entity_id == P.c.entity_id,
-                                                     K.c.role == Role.focal_point).scalar_subquery())
+        # who follows it: its primary focal point, else the first other; never one who said it is not theirs
+        following = sa.and_(K.c.entity_id == P.c.entity_id, K.c.role == Role.focal_point,
+                            ~sa.exists().where(H.c.contact_id == K.c.id, H.c.pledge_id == P.c.id,
+                                               H.c.reason == NOT_MINE))
+        focal = sa.func.coalesce(
+            sa.select(K.c.id).where(K.c.id == P.c.primary_contact_id, following).scalar_subquery(),
+            sa.select(sa.func.min(K.c.id)).where(following).scalar_subquery())
         focal_id = focal.label("focal_id")
         # the pledges alone are ordered and cut, then the few kept are joined to their organisation: joined before,
         # PostgreSQL, misjudging how many pledges owe a report, looped over organisations x pledges (review s26 #2)

@@ -24,6 +24,8 @@ from models.tables import (
     ProgressReport,
     ReminderHold,
 )
+from models.values import LATER as LATER  # where journeys look for the reasons of a hold
+from models.values import NOT_MINE as NOT_MINE
 from models.values import PledgeStatus, Role
 
 _P, _R, _G = table_of(Pledge), table_of(ProgressReport), table_of(PledgeReminder)
@@ -70,7 +72,6 @@ _HOLD = PerDialect(lambda insert: insert(_H).values({name: sa.bindparam(name) fo
                                           set_={"reason": sa.bindparam("reason"), "until": sa.bindparam("until"),
                                                 "created_at": sa.bindparam("created_at")}))
 
-NOT_MINE, LATER = "not_mine", "later"
 IN_LIST = 900
 """Ids per IN (...) list: SQLite takes at most 32,766 bound parameters a statement (999 before 3.32)."""
 

@@ -20,7 +20,10 @@ from handlers.conversation import Deps
 from handlers.report_reminders import plan_report_reminders
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
+from models.reporting import latest_due_periods
+from models.repositories.digests import DigestFigures
 from models.retention import Retention, purge
+from models.scope import EVERYTHING
 from models.tables import AuditLog, Contact, Invite, Outbox, Pledge, PledgeReminder
 from models.values import PledgeStatus, Role
 
@@ -201,6 +204,11 @@ async def test_a_primary_who_said_not_mine_leaves_the_early_reminders_to_her_col
         async with database.uow() as uow:
             ledger = await uow.session.get(PledgeReminder, pledge)
         assert ledger is not None and ledger.kinds.split(",") == kinds and ledger.next_on > day.date() + timedelta(1)
+    # and staff's digest names Bob as who follows it, its nudge going to him (a tester's digest named Awa for months)
+    async with database.uow() as uow:
+        figures = await DigestFigures(uow.session).figures(EVERYTHING, datetime(2027, 2, 8, tzinfo=UTC),
+                                                           latest_due_periods(date(2027, 2, 15)))
+    assert [(o.pledge_id, o.focal_point_id) for o in figures.overdue] == [(pledge, (await contact(database, BOB)).id)]
 
 
 async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(chat: ChatDriver,
