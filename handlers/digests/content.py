@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from handlers.digests.labels import BREAKDOWN_TITLES, CHANGES, REGIONS, group_label
 from handlers.messages import (
     N_,
     Button,
+    Clock,
     Code,
     Concat,
     CountryName,
@@ -99,9 +100,10 @@ def _overdue_line(item: Overdue) -> Label:
                 {**named, "period": period_label(first)})
 
 
-def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: date | None) -> Reply:
+def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: datetime | None) -> Reply:
     """The digest message: headline, changes, breakdowns, reporting rate and overdue pledges with nudge buttons; the
-    scope as a Scope, or already named (digests.service.scope_name: an organisation by its name)."""
+    scope as a Scope, or already named (digests.service.scope_name: an organisation by its name); the changes since
+    the moment `since`, in the reader's time (its hour said: what happened earlier that day was in the last one)."""
     named = scope_label(scope) if isinstance(scope, Scope) else scope
     parts: list[Label] = [
         _lines(Text(N_("<b>Partner2Connect digest</b>, {day}"), {"day": Day(today)}), named),
@@ -111,8 +113,8 @@ def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: dat
                Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
                     {"value": Money(figures.value_usd), "share": percent(figures.value_usd, GOAL_USD)})),
     ]
-    heading = (Text(N_("<b>Since {day}</b>"), {"day": Day(since)}) if since is not None
-               else Text(N_("<b>In the last seven days</b>")))
+    heading = (Text(N_("<b>Since {day}, {time}</b>"), {"day": Day(since.date()), "time": Clock(since.time())})
+               if since is not None else Text(N_("<b>In the last seven days</b>")))
     parts.append(_lines(heading, *(plural(*CHANGES[name], figures.changes.get(name, 0)) for name in CHANGES)))
     for name in BREAKDOWNS:
         shares = figures.breakdowns.get(name, [])

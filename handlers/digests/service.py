@@ -115,7 +115,8 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
     else:
         figures = await aggregates.changes_since(known, scope, start)
     named = await made.name(session, scope)
-    text = digest_reply(figures, named, today, start.astimezone(ZoneInfo(zone)).date() if since else None)
+    text = digest_reply(figures, named, today, start.astimezone(ZoneInfo(zone)).replace(second=0, microsecond=0)
+                        if since else None)
     rows = OutboxRows(session)
     first = await rows.enqueue(f"{key}:t", contact.chat_id, contact.id, {"reply": reply_to_json(text)},
                                priority=priority, now=now, not_before=not_before)

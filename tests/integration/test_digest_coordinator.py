@@ -59,7 +59,9 @@ async def test_the_first_monthly_digest_reports_the_changes_of_the_month(chat: C
     # the next one covers what came after this one, not the month again
     assert await send_due_digests(database.uow, datetime(2031, 2, 3, 9, 5, tzinfo=UTC), deps.translate) >= 1
     later = (await chat.collect(ENGLISH))[0].text
-    assert "Since Jan 1, 2031" in later and "0 pledges validated" in later
+    # from the hour the last one was made: what came earlier that day was in it (a tester read "Since Dec 3" and
+    # missed that day's validation, made before the hour)
+    assert "Since Jan 1, 2031, 9:05\u202fAM" in later and "0 pledges validated" in later, later
 
 
 async def _pledge(database: Database, entity: int, n: int, start: date, reported: tuple[str, ...]) -> int:
