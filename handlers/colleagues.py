@@ -295,7 +295,7 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
                            entity=entity.name, colleague=person_for_staff(person)),
                     *_held_before(before, displaced, person))))
     await outbox.enqueue(conv.session, person, Reply((text(
-        N_("BDT made you the focal point the reminders of “{entity}”'s pledges go to first."), entity=entity.name),)),
+        N_("BDT made you the first focal point to be reminded of the pledges of “{entity}”."), entity=entity.name),)),
         f"reassigned:{conv.update_key}:{person.id}", priority=outbox.NOTICE)
     for holder in displaced.values():
         if holder.blocked:
