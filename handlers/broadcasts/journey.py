@@ -55,7 +55,8 @@ async def composer_facts(conv: Conversation, state: FormState) -> dict[str, obje
     """What the questions check the answers against: the writer's time now (a local ISO moment), the translations
     that may no longer say what the message says, and how many people the chosen audience reaches and which
     languages they read."""
-    facts: dict[str, object] = {"now": conv.now.astimezone(zone_of(conv)).replace(tzinfo=None).isoformat()}
+    facts: dict[str, object] = {"now": conv.now.astimezone(zone_of(conv)).replace(tzinfo=None).isoformat(),
+                                "zone": str(zone_of(conv))}
     # the translations accepted on their step so far count as written, for the message as it is now
     answers = translating(state.answers, state.scratch) if state.step == "translations" else state.answers
     stale = out_of_date(answers, unchanged_translations(answers))

@@ -141,8 +141,13 @@ class MomentStep(Step):
         return Code(f"{(ctx.today + timedelta(days=1)).isoformat()} {at.isoformat(timespec='minutes')}")
 
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
-        """An example under the question, dated from today (a fixed date in the question went stale)."""
-        return (text(N_("For example: {example}"), example=self.example(ctx)),)
+        """An example under the question, dated from today (a fixed date in the question went stale), and the time
+        zone the time is read in (a tester had to submit to learn it)."""
+        example = text(N_("For example: {example}"), example=self.example(ctx))
+        if "zone" not in ctx.facts:
+            return (example,)
+        zone = Code(str(ctx.facts["zone"]))
+        return (example, text(N_("Your time zone is {zone} (/settings changes it)."), zone=zone))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Parse a date with a time of day."""

@@ -54,6 +54,7 @@ async def test_the_question_count_does_not_grow_when_a_time_is_asked(chat: ChatD
     assert "Question 7 of 8" in when[-1]
     moment = await chat.press(staff, "f:when:c:later")
     assert "Question 8 of 8" in moment[-1].text
+    assert "Your time zone is UTC" in moment[-1].text, moment[-1].text  # a tester learnt it only once submitted
     await chat.press(staff, "f:send_at:back")
     summary = await chat.press(staff, "f:when:c:now")  # sent now: the eighth question is not asked
     assert "f:$sum:submit" in codes(summary[-1]) and "Scheduled for" not in summary[-1].text
