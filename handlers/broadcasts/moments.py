@@ -14,7 +14,7 @@ from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError
 from handlers.forms.dates import other_reading, parse_date
 from handlers.forms.parsing import ParseError
 from handlers.forms.steps import parse_error, past_date
-from handlers.messages import N_, Clock, Code, Concat, Day, Label, text
+from handlers.messages import N_, Clock, Code, Day, Label, text
 from models.city_zones import is_place_zone
 from models.timezones import city_of, offset_label
 
@@ -202,9 +202,9 @@ class MomentStep(Step):
                                           "{other}, type {example}."), **params))
 
     def show(self, value: Any, ctx: FormContext) -> Label:
-        """The moment for the reader."""
+        """The moment for the reader, laid out as moment_label lays it out (/broadcasts lists it so)."""
         moment = datetime.fromisoformat(str(value))
-        return Concat((Day(moment.date()), " ", Clock(moment.time())))
+        return text(N_("{day} {time}"), day=Day(moment.date()), time=Clock(moment.time()))
 
 
 def local_moment(value: str, zone: Any) -> datetime:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.broadcasts.moments import TypedMoment, read_moment
+from bot.i18n import Renderer
+from handlers.broadcasts.moments import MomentStep, TypedMoment, moment_label, read_moment
+from handlers.forms.base import FormContext
 
 
 @pytest.mark.parametrize(("typed", "read"), [
@@ -183,3 +186,12 @@ def test_a_time_with_its_unit_or_a_full_width_colon_is_read(typed: str, read: Ty
     the date parser took for 10 December 2010 ("has passed"); "10：00", the colon a Chinese input method types, was
     refused."""
     assert read_moment(typed) == read
+
+
+@pytest.mark.parametrize("locale", ["ru", "fr", "ar"])
+def test_the_summary_writes_a_moment_as_the_list_of_broadcasts_does(renderer: Renderer, locale: str) -> None:
+    """A tester's Russian summary said "4 дек. 2026 г. 09:00", /broadcasts "4 дек. 2026 г., 09:00"."""
+    ctx = FormContext(locale, date(2026, 12, 1), lambda label: renderer.label(label, locale, markup=False))
+    summary = renderer.label(MomentStep(id="send_at", question="q", label="l").show("2026-12-04T09:00", ctx), locale)
+    listed = renderer.label(moment_label(datetime(2026, 12, 4, 9, 0), ZoneInfo("UTC"), locale), locale)
+    assert listed.startswith(summary), (summary, listed)
