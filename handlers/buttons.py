@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from handlers.conversation import Conversation
-from handlers.messages import N_, Reply, Text
+from handlers.messages import N_, Label, Reply, Text
 from handlers.people import audit
 
 MAX_BYTES = 64  # Telegram's limit on callback_data
@@ -55,6 +55,24 @@ CLOCKS_APART = timedelta(minutes=1)
 def fresh(code: ButtonCode, now: datetime, within: timedelta = CONFIRM_WITHIN) -> bool:
     """True when the button carries the moment it was shown (<ver>, stamp), and that was less than `within` ago."""
     return code.version is not None and -CLOCKS_APART <= now - stamped(code.version) <= within
+
+
+async def confirmation(conv: Conversation, code: str, prefix: str, *, declined: Label, expired: Label) -> bool:
+    """True when `code` is the Yes (`<prefix>:yes:<moment>`) of a question asking to confirm something that cannot
+    be undone, asked within CONFIRM_WITHIN. Its No (`<prefix>:no:<moment>`) is answered `declined`, a Yes asked
+    longer ago (or sent before the moment was in it) `expired`, both in place of the question, whose buttons go with
+    it (a Yes left in the chat could be pressed later by mistake); any other code is no longer valid."""
+    parsed = parse(code)
+    if parsed is None or not parsed.pattern.startswith((f"{prefix}:yes", f"{prefix}:no")):
+        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
+        return False
+    if parsed.pattern.startswith(f"{prefix}:no"):
+        await conv.say_in_place(Reply((declined,)))
+        return False
+    if not fresh(parsed, conv.now):
+        await conv.say_in_place(Reply((expired,)))
+        return False
+    return True
 
 
 PATTERNS: tuple[str, ...] = (

@@ -201,18 +201,11 @@ async def leave_command(conv: Conversation, incoming: Incoming) -> None:
 
 async def leave_button(conv: Conversation, code: str) -> None:
     """lv:yes:<moment> leaves the organisation (checked again here) if asked within buttons.CONFIRM_WITHIN,
-    lv:no:<moment> keeps everything. Either answer replaces the question, so that its Yes cannot be pressed later
-    by mistake."""
-    parsed = buttons.parse(code)
-    if parsed is None or parsed.prefix != "lv" or parsed.verb not in ("yes", "no"):
-        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
-        return
-    if parsed.verb == "no":
-        await conv.say_in_place(Reply((Text(N_("Nothing changed.")),)))
-        return
-    if not buttons.fresh(parsed, conv.now):
-        await conv.say_in_place(Reply((Text(N_("That question has expired, and nothing changed. Send /leave to be "
-                                               "asked again.")),)))
+    lv:no:<moment> keeps everything. Either answer replaces the question, so that none of its buttons can be
+    pressed later by mistake."""
+    if not await buttons.confirmation(conv, code, "lv", declined=Text(N_("Nothing changed.")),
+                                      expired=Text(N_("That question has expired, and nothing changed. Send /leave to "
+                                                      "be asked again."))):
         return
     contact = conv.contact
     if role_of(contact) is not Role.focal_point or contact.entity_id is None:

@@ -177,20 +177,12 @@ async def forget_command(conv: Conversation, incoming: Incoming) -> None:
 
 async def forget_button(conv: Conversation, code: str) -> None:
     """me:forget:yes:<moment> erases the person's data (handing their pledges over first) if asked within
-    buttons.CONFIRM_WITHIN; me:forget:no:<moment> keeps it. Either answer replaces the question, so that its Yes
-    cannot be pressed later by mistake."""
-    parsed = buttons.parse(code)
-    if parsed is None or parsed.prefix != "me":
-        conv.say(Reply((Text(N_("That button is no longer valid.")),)))
-        return
-    if parsed.pattern.startswith("me:forget:no"):
-        await conv.say_in_place(Reply((Text(N_("Nothing was erased.")),)))
-        return
-    if not buttons.fresh(parsed, conv.now):
-        await conv.say_in_place(Reply((Text(N_("That question has expired, and nothing was erased. Send /forget to "
-                                               "be asked again.")),)))
-        return
-    await forget(conv)
+    buttons.CONFIRM_WITHIN; me:forget:no:<moment> keeps it. Either answer replaces the question (the farewell does
+    after a Yes), so that none of its buttons can be pressed later by mistake."""
+    if await buttons.confirmation(conv, code, "me:forget", declined=Text(N_("Nothing was erased.")),
+                                  expired=Text(N_("That question has expired, and nothing was erased. Send /forget "
+                                                  "to be asked again."))):
+        await forget(conv)
 
 
 async def forget(conv: Conversation) -> None:
@@ -213,6 +205,9 @@ async def forget(conv: Conversation) -> None:
     await audit(conv.session, contact, "person.forgotten", "contact", contact.id)
     farewell = Reply((Text(N_("Your personal data has been erased. If you write again, the bot will greet you as "
                               "someone new.")),))
+    # it replaces the question whose Yes was pressed: its No, still there, would say "Nothing was erased"
+    pressed = {"edit_message_id": conv.pressed} if conv.pressed is not None else {}
     await OutboxRows(conv.session).enqueue(f"{FAREWELL_KEY_PREFIX}{contact.id}", chat_id, contact.id,
-                                           {"reply": reply_to_json(farewell)}, priority=INTERACTIVE, now=conv.now)
+                                           {"reply": reply_to_json(farewell), **pressed}, priority=INTERACTIVE,
+                                           now=conv.now)
     # conv.menu_changed stays False: the chat's command menu cannot be reset once the bot no longer knows it

@@ -254,3 +254,6 @@ async def test_an_erasure_declined_or_asked_long_ago_cannot_be_confirmed_by_mist
     assert still.forgotten_at is None and still.full_name is not None
     farewell = await chat.press(person, yes, on=prompt)
     assert "effacées" in farewell[-1].text
+    async with database.uow() as uow:  # and it replaces the question: its "No" cannot say "nothing was erased" after
+        bye = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("bye:")))).scalar_one()
+    assert bye.payload.get("edit_message_id") == prompt
