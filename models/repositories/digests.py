@@ -400,12 +400,15 @@ class DigestFigures:
             return int(due_count), int(reported_count), 0, []
         owing = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), P.c.start_date.is_not(None),
                         _owing(due, earliest))
-        # who follows it: its primary focal point, else the first other; never one who said it is not theirs
+        # who follows it: its primary focal point (its submitter until one is set, as reminders have it), else the
+        # first other; never one who said it is not theirs
         following = sa.and_(K.c.entity_id == P.c.entity_id, K.c.role == Role.focal_point,
+                            # correlated to the pledge two levels up by name: auto-correlation looks one level up
                             ~sa.exists().where(H.c.contact_id == K.c.id, H.c.pledge_id == P.c.id,
-                                               H.c.reason == NOT_MINE))
+                                               H.c.reason == NOT_MINE).correlate(K, P))
         focal = sa.func.coalesce(
-            sa.select(K.c.id).where(K.c.id == P.c.primary_contact_id, following).scalar_subquery(),
+            sa.select(K.c.id).where(K.c.id == sa.func.coalesce(P.c.primary_contact_id, P.c.created_by),
+                                    following).scalar_subquery(),
             sa.select(sa.func.min(K.c.id)).where(following).scalar_subquery())
         focal_id = focal.label("focal_id")
         # the pledges alone are ordered and cut, then the few kept are joined to their organisation: joined before,

@@ -204,11 +204,17 @@ async def test_a_primary_who_said_not_mine_leaves_the_early_reminders_to_her_col
         async with database.uow() as uow:
             ledger = await uow.session.get(PledgeReminder, pledge)
         assert ledger is not None and ledger.kinds.split(",") == kinds and ledger.next_on > day.date() + timedelta(1)
-    # and staff's digest names Bob as who follows it, its nudge going to him (a tester's digest named Awa for months)
+    # and staff's digest names Bob as who follows it, its nudge going to him (a tester's digest named Awa for months);
+    # Bob's own pledge too, though Awa has the lower id (a reviewer: the digest named her, the reminders went to him)
+    bob = (await contact(database, BOB)).id
+    assert bob is not None
+    his = await add_pledge(database, awa.entity_id, bob, n=2)
+    hers = await add_pledge(database, awa.entity_id, awa.id, n=3)  # and hers, her word on the first aside
     async with database.uow() as uow:
         figures = await DigestFigures(uow.session).figures(EVERYTHING, datetime(2027, 2, 8, tzinfo=UTC),
                                                            latest_due_periods(date(2027, 2, 15)))
-    assert [(o.pledge_id, o.focal_point_id) for o in figures.overdue] == [(pledge, (await contact(database, BOB)).id)]
+    assert sorted((o.pledge_id, o.focal_point_id) for o in figures.overdue) == [(pledge, bob), (his, bob),
+                                                                                (hers, awa.id)]
 
 
 async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(chat: ChatDriver,
