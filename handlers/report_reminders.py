@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from handlers import outbox
@@ -30,7 +30,7 @@ from models.repositories.reminders import ESCALATION_KEY_PREFIX, LATER, NOT_MINE
 from models.tables import Pledge
 from models.timezones import zone_of
 from models.values import PledgeStatus
-from models.working_hours import local_day, next_allowed
+from models.working_hours import local_day, next_allowed, zone_info
 
 BATCH = 5000
 """Pledges read at a time while planning (rows, not ORM objects)."""
@@ -303,35 +303,51 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
 
     One message per coordinator and day (esc:<coordinator>:<their day>): pledges escalated when the coordinator's
     message of that day is already written (an earlier batch of this plan, or a plan of the weekend waiting for
-    Monday) are added to it while it is not sent; once it is, they are tried again tomorrow (_Look.unescalated)."""
+    Monday) are added to it while it is not sent; once it is, they go in that coordinator's message of the next day
+    (the other coordinators of their scope, told today, are not told again); should that one be sent too, they are
+    tried again tomorrow (_Look.unescalated)."""
     if not ids:
         return 0
-    messages: list[dict[str, Any]] = []
-    listed: dict[str, list[Escalating]] = {}
+    waiting: dict[int, tuple[Any, str, datetime, list[Escalating]]] = {}
     for coordinator, scope in await repo.coordinators():
         covered = sorted(await repo.in_scope(scope, ids))
         if not covered:
             continue
         zone = zone_of(coordinator.timezone, coordinator.country_iso3, default_zone)
-        send_at = next_allowed(now, zone, coordinator.country_iso3)
-        key = f"{ESCALATION_KEY_PREFIX}{coordinator.id}:{local_day(send_at, zone).isoformat()}"
         entries = [Escalating(Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due,
                                    looks[p].owed), pledges[p].entity, p in unfollowed) for p in covered]
-        messages.append({"key": key, "chat_id": coordinator.chat_id, "contact_id": coordinator.id,
-                         "priority": outbox.BULK,
-                         "payload": {**escalation_payload(entries), **working_hours(zone, coordinator.country_iso3)},
-                         "not_before": send_at, "created_at": now})
-        listed[key] = entries
-    written = await repo.add_messages(messages)
-    told = written | await _add_to_escalations(repo, {key: listed[key] for key in listed if key not in written})
-    for key, entries in listed.items():
-        for entry in entries:
-            look = looks[entry.item.pledge_id]
+        waiting[coordinator.id] = (coordinator, zone, next_allowed(now, zone, coordinator.country_iso3), entries)
+    enqueued = 0
+    for _ in range(2):  # the coordinator's message of their day; that one sent already, the next day's
+        messages: list[dict[str, Any]] = []
+        listed: dict[str, tuple[int, list[Escalating]]] = {}
+        for coordinator, zone, send_at, entries in waiting.values():
+            key = f"{ESCALATION_KEY_PREFIX}{coordinator.id}:{local_day(send_at, zone).isoformat()}"
+            hours = working_hours(zone, coordinator.country_iso3)
+            messages.append({"key": key, "chat_id": coordinator.chat_id, "contact_id": coordinator.id,
+                             "priority": outbox.BULK, "payload": {**escalation_payload(entries), **hours},
+                             "not_before": send_at, "created_at": now})
+            listed[key] = (coordinator.id, entries)
+        written = await repo.add_messages(messages)
+        enqueued += len(written)
+        told = written | await _add_to_escalations(repo, {key: entries for key, (_, entries) in listed.items()
+                                                          if key not in written})
+        late: dict[int, tuple[Any, str, datetime, list[Escalating]]] = {}
+        for key, (coordinator_id, entries) in listed.items():
             if key in told:
-                look.escalated = True
-            else:
-                look.unescalated = True
-    return len(written)
+                for entry in entries:
+                    looks[entry.item.pledge_id].escalated = True
+                continue
+            coordinator, zone, send_at, _ = waiting[coordinator_id]
+            next_day = datetime.combine(local_day(send_at, zone) + timedelta(days=1), time(0), zone_info(zone))
+            late[coordinator_id] = (coordinator, zone, next_allowed(next_day, zone, coordinator.country_iso3), entries)
+        waiting = late
+        if not waiting:
+            break
+    for _, _, _, entries in waiting.values():  # not even the next day's could take them (sent already): tomorrow
+        for entry in entries:
+            looks[entry.item.pledge_id].unescalated = True
+    return enqueued
 
 
 async def _add_to_escalations(repo: Reminders, adding: dict[str, list[Escalating]]) -> set[str]:
