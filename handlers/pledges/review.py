@@ -152,6 +152,8 @@ async def decide(conv: Conversation, pledge: Pledge, seen: tuple[str, int], verd
     if verdict not in PLEDGE_TRANSITIONS[PledgeStatus(seen[0])] or not await Pledges(conv.session).decide(
             pledge, seen, verdict, comment, conv.now):
         await already_decided(conv, pledge, seen)
+        if comment is not None:  # written for nothing: given back, to use elsewhere (nothing typed is lost)
+            conv.say(Reply((Line(Text(N_("Comment")), comment),)))
         return
     await audit(conv.session, conv.contact, f"pledge.{verdict.value}", "pledge", pledge.id, ref=pledge.ref,
                 version=pledge.version)

@@ -7,7 +7,7 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, refuse
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
-from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
+from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, text
 from handlers.people import audit, decided_by, name_of, staff_member
 from handlers.pledges.service import focal_points, nobody_told
 from handlers.reports.cadence import (
@@ -81,6 +81,7 @@ async def finish_clarify(conv: Conversation, state: FormState) -> None:
         return
     if report.version != state.answers.get("$version") or not _decidable(report, ReviewStatus.clarification_requested):
         await already_decided(conv, report, pledge)
+        conv.say(Reply((Line(Text(N_("Comment")), str(state.answers[COMMENT])),)))  # given back: nothing typed is lost
         return
     await decide(conv, report, pledge, ReviewStatus.clarification_requested, str(state.answers[COMMENT]))
 

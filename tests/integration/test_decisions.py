@@ -200,6 +200,8 @@ async def test_a_comment_written_while_another_staff_member_decided_is_not_sent(
     await chat.press(carl, f"pv:ok:{pledge_id}")
     answers = await chat.send(bea, "Please give the number of schools per region.")
     assert "Carl already validated" in answers[0].text
+    # and her comment is given back (a tester's was gone): to paste elsewhere, say to a question of the focal point
+    assert "Please give the number of schools per region." in answers[1].text
     assert [action for _, action in await decisions(database, "pledge", pledge_id)] == ["pledge.validated"]
     assert [key.split(":")[3] for key in await outbox_keys(database, f"decision:{pledge_id}:")] == ["validated"]
 
@@ -228,3 +230,16 @@ async def test_the_loser_of_a_report_review_is_told_who_decided(chat: ChatDriver
     async with database.uow() as uow:
         report = await uow.session.get(ProgressReport, report_id)
         assert report is not None and report.review_status == ReviewStatus.acknowledged
+
+
+async def test_a_question_on_a_report_acknowledged_meanwhile_is_given_back(chat: ChatDriver,
+                                                                           database: Database) -> None:
+    """Bea wrote her question while Carl acknowledged the report: told so, her question comes back to her."""
+    _, pledge_id = await pending_entity(database)
+    report_id = await current_report(database, pledge_id)
+    bea = chat.person(BEA, "Bea")
+    await chat.press(bea, f"rs:ask:{report_id}")
+    await chat.press(chat.person(CARL, "Carl"), f"rs:ack:{report_id}")
+    answers = await chat.send(bea, "How many of these schools are really online?")
+    assert "already decided by Carl" in answers[0].text
+    assert "How many of these schools are really online?" in answers[1].text, [a.text for a in answers]
