@@ -43,8 +43,7 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
                               ref=Code(pledge.ref or ""), period=period_label(report.period)), *advice))
         kind, file_id = item.get("kind"), item.get("file_id")
         if kind in ("photo", "document") and isinstance(file_id, str) and file_id:
-            name = item.get("name")
-            conv.say(Reply((caption, *((str(name),) if name else ())), attachment=(str(kind), file_id),
-                           if_refused=refused))
+            said = [str(item[key]) for key in ("name", "caption") if item.get(key)]
+            conv.say(Reply((caption, *said), attachment=(str(kind), file_id), if_refused=refused))
         elif kind == "link":
             conv.say(Reply((caption, Code(str(item.get("url", "")))), if_refused=refused))

@@ -19,7 +19,7 @@ from handlers.forms.numbers import parse_percent
 from handlers.forms.parsing import ParseError
 from handlers.forms.steps import AmountStep, ChoiceStep, IntegerStep, TextStep, YesNoStep, names_unit
 from handlers.lengths import shorten
-from handlers.messages import N_, Button, Code, Items, Label, Money, Number, Text, plural, text
+from handlers.messages import N_, Button, Code, Concat, Items, Label, Money, Number, Text, plural, text
 from handlers.vocabulary import TARGET_UNIT_FORMS, TARGET_UNITS, labeller
 from models.values import ReportStatus
 
@@ -30,6 +30,8 @@ REPORT_ID, REPLACES = "$report_id", "$replaces"
 MAX_EVIDENCE = 10
 MAX_LINK = 500
 EVIDENCE_NAME = 80
+MAX_CAPTION = 1024
+"""The words kept with a piece of evidence: Telegram's own limit on a caption."""
 """How much of a link or a file's name a list of evidence shows."""
 LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -193,12 +195,13 @@ def _evidence_key(item: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def evidence_label(item: Mapping[str, Any]) -> Label:
-    """One piece of evidence: a document's name, "photo", or a link."""
+    """One piece of evidence: a document's name, "photo", or a link; with the words sent with it, if any."""
     if item.get("kind") == "link":  # a list of ten must fit a message: long links and names are shortened
         return Code(shorten(str(item.get("url", "")), EVIDENCE_NAME))
-    if item.get("kind") == "photo":
-        return Text(N_("photo"))
-    return shorten(str(item.get("name") or ""), EVIDENCE_NAME) or Text(N_("document"))
+    named: Label = Text(N_("photo")) if item.get("kind") == "photo" else \
+        shorten(str(item.get("name") or ""), EVIDENCE_NAME) or Text(N_("document"))
+    caption = str(item.get("caption") or "")
+    return Concat((named, " — ", shorten(caption, EVIDENCE_NAME))) if caption else named
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,10 +257,14 @@ class EvidenceStep(TextStep):
                  Button(Text(N_("🗑 Remove the last one")), f"f:{self.id}:undo")]]
 
     def on_upload(self, upload: Upload, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Keep the file's Telegram id and name."""
+        """Keep the file's Telegram id and name, and the words sent with it (a tester's "School in Mafraq" was
+        dropped)."""
         if upload.kind not in ("photo", "document") or not upload.file_id or len(upload.file_id) > 200:
             raise InvalidAnswerError(Text(N_("Please send a document or a photo, or type a link.")))
-        item = {"kind": upload.kind, "file_id": upload.file_id, "name": (upload.name or "")[:200] or None}
+        item: dict[str, Any] = {"kind": upload.kind, "file_id": upload.file_id,
+                                "name": (upload.name or "")[:200] or None}
+        if upload.caption.strip():
+            item["caption"] = upload.caption.strip()[:MAX_CAPTION]
         return self._keep(self._items(answers, scratch), [item])
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import Renderer
 from handlers.forms.base import Form, FormContext, FormState
 from handlers.forms.countries import CountryStep
 from handlers.forms.engine import SUMMARY, FormInput, Outcome, Status, advance, collected, prompt, start
@@ -22,7 +23,7 @@ from handlers.forms.steps import (
     YesNoStep,
 )
 from handlers.messages import Text
-from handlers.reports.form import EvidenceStep
+from handlers.reports.form import EvidenceStep, evidence_label
 
 CTX = FormContext("en", date(2026, 11, 28))
 
@@ -260,3 +261,14 @@ def test_a_unit_filled_by_an_earlier_answer_is_asked_again_once_that_answer_is_c
         outcome = advance(COUNTING, outcome.state, FormInput(text=None if code else given, code=code), CTX)
     assert outcome.state.answers["target"] == 2000
     assert outcome.state.step == "unit", "2000 says no unit: the schools of 300 schools must not stand silently"
+
+
+def test_the_words_sent_with_a_photo_are_kept_with_the_evidence(renderer: Renderer) -> None:
+    """A tester's photo captioned "Escuela en Mafraq" reached staff as "photo" alone."""
+    outcome = advance(HOLDING, FormState(step="evidence", answers={"needs": None}),
+                      FormInput(file=("photo", "P1"), text="  Escuela en Mafraq "), CTX)
+    (item,) = outcome.state.scratch["items"]
+    assert item["caption"] == "Escuela en Mafraq"
+    assert renderer.label(evidence_label(item), "es") == "foto — Escuela en Mafraq"
+    bare = advance(HOLDING, outcome.state, FormInput(file=("document", "D1"), file_name="informe.pdf"), CTX)
+    assert "caption" not in bare.state.scratch["items"][1]
