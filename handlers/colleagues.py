@@ -77,7 +77,7 @@ async def invite_command(conv: Conversation, incoming: Incoming) -> None:
     if found.exact and found.count == 1:
         await _issue(conv, found.entities[0], role)
     elif found.entities:
-        _offer(conv, found, role)
+        _offer(conv, found, "/invite", role.value if role is not Role.focal_point else "")
     else:
         usage = N_("Write /invite, then the organisation's number or name, and optionally the role: "
                    "focal_point for a focal point, coordinator for a coordinator. For example: {example}")
@@ -136,19 +136,19 @@ async def find_organisations(conv: Conversation, wanted: str) -> Found:
     return Found(tuple(await entities.by_ids(ids[:SHOWN])), len(ids), exact=bool(same))
 
 
-def _offer(conv: Conversation, found: Found, role: Role) -> None:
-    """The organisations a name matched, with their numbers, to choose one by number."""
-    example = Code(f"/invite {found.entities[0].id}" + (f" {role.value}" if role is not Role.focal_point else ""))
-    heading = N_("Several organisations have that name. Write /invite and the number of the one you mean, for "
+def _offer(conv: Conversation, found: Found, command: str, rest: str = "") -> None:
+    """The organisations a name matched, with their numbers, to choose one by number (`command` number `rest`)."""
+    example = Code(f"{command} {found.entities[0].id}" + (f" {rest}" if rest else ""))
+    heading = N_("Several organisations have that name. Write {command} and the number of the one you mean, for "
                  "example {example}") if found.exact else \
-        N_("No organisation has exactly that name. Write /invite and the number of the one you mean, for example "
+        N_("No organisation has exactly that name. Write {command} and the number of the one you mean, for example "
            "{example}")
     lines: list[Label] = [Concat(("• ", described(organisation_label(e), *((CountryName(e.country_iso3),)
                                                                           if e.country_iso3 else ()))))
                           for e in found.entities]
     more = (plural("… and {count} more.", "… and {count} more.", found.count - len(lines)),) \
         if found.count > len(lines) else ()
-    conv.say(Reply((text(heading, example=example), *lines, *more)))
+    conv.say(Reply((text(heading, command=command, example=example), *lines, *more)))
 
 
 async def _issue(conv: Conversation, entity: Entity, role: Role) -> None:
@@ -235,8 +235,8 @@ async def invite_button(conv: Conversation, code: str) -> None:
     await _issue(conv, entity, Role.focal_point)
 
 
-REASSIGN_USAGE = N_("Write /reassign, the organisation's number and the Telegram id of one of its focal points. "
-                    "For example: {example}")
+REASSIGN_USAGE = N_("Write /reassign, the organisation's number or name and the Telegram id of one of its focal "
+                    "points. For example: {example}")
 
 
 async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
@@ -246,15 +246,27 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
         await _deny(conv, "reassign")
         return
     words = incoming.argument.split()
-    numbers = [int(w) for w in words if w.isascii() and w.isdigit() and len(w) <= 15]
     usage = text(REASSIGN_USAGE, example=Code("/reassign 12 123456789"))
-    if not 1 <= len(words) <= 2 or len(numbers) != len(words):
+    # the organisation by number or name (as /invite finds it), then a focal point's Telegram id if given
+    given = int(words[-1]) if len(words) >= 2 and words[-1].isascii() and words[-1].isdigit() \
+        and len(words[-1]) <= 15 else None
+    wanted = " ".join(words[:-1] if given is not None else words)
+    if not wanted:
         conv.say(Reply((usage,)))
         return
-    entity = await Entities(conv.session).get(numbers[0])
-    if entity is None or entity.id is None:
-        conv.say(Reply((text(N_("There is no organisation no. {number}."), number=Code(words[0])), usage)))
+    found = await find_organisations(conv, wanted)
+    if not (found.exact and found.count == 1) or found.entities[0].id is None:
+        if found.entities:
+            _offer(conv, found, "/reassign", str(given) if given is not None else "")
+        elif wanted.isascii() and wanted.isdigit():
+            conv.say(Reply((text(N_("There is no organisation no. {number}."), number=Code(wanted)), usage)))
+        else:
+            conv.say(Reply((Text(N_("I found no organisation by that number or name.")), usage)))
         return
+    entity = found.entities[0]
+    assert entity.id is not None
+    numbers = [entity.id, *((given,) if given is not None else ())]
+    words = [str(number) for number in numbers]
     focal_points = [m for m in await Contacts(conv.session).members_of(entity.id) if role_of(m) is Role.focal_point]
     person = next((m for m in focal_points if len(numbers) == 2 and m.telegram_id == numbers[1]), None)
     if person is None or person.id is None:

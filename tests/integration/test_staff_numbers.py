@@ -138,6 +138,14 @@ async def test_wrong_arguments_are_answered_with_what_is_wrong(chat: ChatDriver,
     assert f"Lucía Mamani (id {LUCIA})" in listed
     assert f"/invite {empty}" in (await chat.send(staff, f"/reassign {empty}"))[0].text
     assert "no organisation no. 99999" in (await chat.send(staff, "/reassign 99999 1"))[0].text
+    # by name too, as /invite finds it (a tester's "/reassign Ministerio de Telecomunicaciones" got the usage)
+    named = (await chat.send(staff, f"/reassign red rural peru {AWA}"))[0].text
+    assert "“Red Rural Perú” has no pledge yet" in named, named  # found by its name, accents aside
+    assert f"Pedro Quispe (id {PEDRO})" in (await chat.send(staff, "/reassign Red Rural Perú"))[0].text
+    several = await organisation(database, "Red Rural Bolivia")
+    offered = (await chat.send(staff, f"/reassign red rural {AWA}"))[0].text
+    assert f"/reassign {other} {AWA}" in offered and f"(no. {several})" in offered, offered
+    assert "found no organisation" in (await chat.send(staff, f"/reassign Nowhere Ltd {AWA}"))[0].text
 
     answer = await chat.send(chat.person(LUCIA, "Lucía", "es"), f"/invite {other} coordinator")
     assert "Solo el personal de la BDT elige la organización" in answer[0].text
