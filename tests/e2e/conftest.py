@@ -121,16 +121,4 @@ async def bot_messages(person: Person, *, settle: float = 2.5 * JOB_SECONDS, at_
     """The bot's new messages to the person, after `settle` seconds (by default, a few runs of the reminder job),
     waiting up to `timeout` more for `at_least` of them (a loaded machine runs the jobs late)."""
     await asyncio.sleep(settle)
-    deadline = asyncio.get_running_loop().time() + timeout
-    found: list[dict[str, Any]] = []
-    while True:
-        assert await person.stack.people.wait_idle(timeout=15, quiet_ms=300)
-        chat = await person.stack.people.chat(person.id, since=person.seen)
-        person.seen = chat["last_seq"]
-        found += [m for m in chat["messages"] if m["from_bot"]]
-        if len(found) >= at_least or asyncio.get_running_loop().time() > deadline:
-            break
-        await asyncio.sleep(0.5)
-    if found:
-        person.last = found[-1]
-    return found
+    return await person._replies(at_least, timeout)

@@ -116,15 +116,20 @@ async def test_a_restart_under_a_stable_identity_takes_back_the_rows_of_before(d
         await again.dispose()
 
 
+async def one_row(database: Database, chat_id: int) -> None:
+    """One reply "x" (key k:x) to a person of this chat."""
+    async with database.uow() as uow:
+        contact = Contact(telegram_id=chat_id, chat_id=chat_id, first_name="P", language="en")
+        uow.session.add(contact)
+        await uow.flush()
+        await outbox.enqueue(uow.session, contact, Reply((Text("x"),)), "k:x")
+        await uow.commit()
+
+
 async def test_claimed_rows_carry_their_instance(database: Database, renderer: Renderer) -> None:
     me = as_instance(database, "bot-a")
     try:
-        async with me.uow() as uow:
-            contact = Contact(telegram_id=5, chat_id=5, first_name="P", language="en")
-            uow.session.add(contact)
-            await uow.flush()
-            await outbox.enqueue(uow.session, contact, Reply((Text("x"),)), "k:x")
-            await uow.commit()
+        await one_row(me, 5)
         delivery = DeliveryWorker(me, renderer, Telegram(hold={5}), "en", Pacer(PaceLimits(1000, 1000, 1000)))
         claim = asyncio.create_task(delivery.send_due())
         await asyncio.sleep(0.3)
@@ -158,12 +163,7 @@ async def test_an_outcome_is_not_recorded_over_a_row_another_instance_took_since
 
     me, other = as_instance(database, "bot-a"), as_instance(database, "bot-b")
     try:
-        async with me.uow() as uow:
-            contact = Contact(telegram_id=1, chat_id=1, first_name="P", language="en")
-            uow.session.add(contact)
-            await uow.flush()
-            await outbox.enqueue(uow.session, contact, Reply((Text("x"),)), "k:x")
-            await uow.commit()
+        await one_row(me, 1)
         slow, theirs = Failing(), Telegram()
         mine = DeliveryWorker(me, renderer, slow, "en", Pacer(PaceLimits(1000, 1000, 1000)))
         sending = asyncio.create_task(mine.send_due())
@@ -202,12 +202,7 @@ async def test_an_outcome_is_recorded_on_a_row_released_but_not_taken_since(data
 
     me = as_instance(database, "bot-a")
     try:
-        async with me.uow() as uow:
-            contact = Contact(telegram_id=1, chat_id=1, first_name="P", language="en")
-            uow.session.add(contact)
-            await uow.flush()
-            await outbox.enqueue(uow.session, contact, Reply((Text("x"),)), "k:x")
-            await uow.commit()
+        await one_row(me, 1)
         slow = Slow()
         worker = DeliveryWorker(me, renderer, slow, "en", Pacer(PaceLimits(1000, 1000, 1000)))
         sending = asyncio.create_task(worker.send_due())
