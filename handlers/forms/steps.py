@@ -388,6 +388,9 @@ def unit_score(typed: str, label: str) -> int:
         return 3
     if len(name) >= 2 and name in wanted:
         return 2
+    if len(words) < len([w for w in name.split() if w not in _UNIT_FILLERS]):
+        return 0  # the first word alone of a longer name: "établissements" is no more "établissements de santé" than
+        # "établissements scolaires", which the words after it would tell apart
     first, head = wanted.split()[0], name.split()[0]
     if typed.strip().endswith(".") and len(words) == 1 and len(first) >= 2 and head.startswith(first):
         return 1

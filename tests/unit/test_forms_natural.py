@@ -128,7 +128,11 @@ def test_a_misspelt_country_offers_suggestions_as_buttons() -> None:
 
 @pytest.mark.parametrize(("typed", "unit", "score"), [
     ("écoles", "écoles", 3), ("schools", "schools", 3), ("школ", "школы", 1), ("所学校", "学校", 2),
-    ("de personnes", "personnes", 3), ("bananes", "écoles", 0), ("people", "people trained", 1)])
+    ("de personnes", "personnes", 3), ("bananes", "écoles", 0), ("people trained", "people trained", 3),
+    # the first word alone of a longer name names it no more than another ("établissements scolaires"): a tester's
+    # "340 établissements" of a schools pledge was taken as health facilities
+    ("people", "people trained", 0), ("établissements", "établissements de santé", 0),
+    ("établissement de santé", "établissements de santé", 1)])
 def test_unit_scores(typed: str, unit: str, score: int) -> None:
     assert unit_score(typed, unit) == score
 
@@ -137,7 +141,7 @@ def test_unit_scores(typed: str, unit: str, score: int) -> None:
     ("300 écoles", "fr", 300, "schools"), ("2 million people", "en", 2_000_000, "people"),
     ("500所学校", "zh", 500, "schools"), ("300 школ", "ru", 300, "schools"), ("300 escuelas", "es", 300, "schools"),
     ("300 مدارس", "ar", 300, "schools"), ("300 people trained", "en", 300, "trainees"),
-    ("300 bananas", "en", 300, None), ("500", "en", 500, None)])
+    ("300 bananas", "en", 300, None), ("500", "en", 500, None), ("340 établissements", "fr", 340, None)])
 def test_a_count_with_its_unit_answers_both(renderer: Renderer, typed: str, locale: str, value: int,
                                             unit: str | None) -> None:
     ctx = FormContext(locale, TODAY, lambda label: renderer.label(label, locale, markup=False))
