@@ -209,6 +209,12 @@ class MultiChoiceStep(Step):
             return list(scratch["picked"])
         return list(answers.get(self.id) or [])
 
+    def held(self, answers: Answers, scratch: Mapping[str, Any]) -> Answer | None:
+        """The choices ticked before Done, enough of them: kept when the person goes back, and no Skip offered
+        while they are ticked (a tester's typed "je ne sais pas" after ticking two SDGs dropped them)."""
+        picked = list(scratch.get("picked") or [])
+        return Answer(picked) if len(picked) >= max(1, self.min_count) else None
+
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """One toggle per choice, ticked when picked, then Done."""
         picked = self._picked(answers, scratch)

@@ -357,3 +357,16 @@ def test_an_arabic_key_word_with_its_article_still_picks_its_button(renderer: Re
     ctx = FormContext("ar", date(2026, 12, 1), lambda label: renderer.label(label, "ar", markup=False))
     outcome = advance(ONBOARDING, FormState(step="sector"), FormInput(text="الخاص"), ctx)
     assert outcome.state.answers["sector"] == "private_sector"
+
+
+def test_ticked_choices_are_not_skipped_away_and_back_keeps_them() -> None:
+    """A tester typed "4 et 9" at the SDGs, then "je ne sais pas": the two ticks were dropped as "(skipped)"."""
+    ticked = run(at("sdgs", pledge_type="programmatic"), "4 and 9")
+    assert ticked.state.scratch["picked"] == ["4", "9"]
+    assert "f:sdgs:skip" not in [b.code for r in ticked.replies for row in r.buttons for b in row]
+    refused = run(ticked.state, "I don't know")
+    assert refused.state.step == "sdgs" and refused.state.scratch["picked"] == ["4", "9"], refused.state
+    back = run(ticked.state, "f:sdgs:back")
+    assert back.state.answers["sdgs"] == ["4", "9"]
+    done = run(ticked.state, "f:sdgs:done")
+    assert done.state.answers["sdgs"] == ["4", "9"]
