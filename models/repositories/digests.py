@@ -292,6 +292,12 @@ class DigestFigures:
         tokens = (sa.select(item.c.value.label("token")).select_from(P).join(item, sa.true())
                   .where(P.c.status.in_(PUBLISHED), in_scope(scope)).distinct().subquery("tokens"))
         query = sa.select(sa.func.count(sa.distinct(C.c.iso3))).select_from(C).join(tokens, _covers(tokens.c.token))
+        # a scope of countries or a region counts its own: a pledge in Mali and Niger is one of "Mali and Senegal",
+        # whose digest said "in 3 countries" under a heading naming two
+        if scope.kind is ScopeKind.countries:
+            query = query.where(C.c.iso3.in_(scope.values))
+        elif scope.kind is ScopeKind.region:
+            query = query.where(C.c.itu_region == scope.values[0])
         return int((await self.session.execute(query)).scalar_one())
 
     async def _changes(self, scope: Scope, since: datetime) -> dict[str, int]:
