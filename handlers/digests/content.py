@@ -54,6 +54,15 @@ def percent(part: int | Decimal, whole: int | Decimal) -> Number:
     return Number((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def goal_share(value: Decimal) -> Number:
+    """A value as a share of P2C's USD 100 billion goal, in percent: one decimal, or two significant digits below
+    0.1 % (a scope's USD 2.9 million read "0 % of the goal")."""
+    share = Decimal(value) * 100 / Decimal(GOAL_USD)
+    if share <= 0 or share >= Decimal("0.1"):
+        return percent(value, GOAL_USD)
+    return Number(share.quantize(Decimal(1).scaleb(share.adjusted() - 1), rounding=ROUND_HALF_UP))
+
+
 def scope_label(scope: Scope, entity: str | None = None) -> Label:
     """What a scope covers, in the reader's language (an organisation's scope by its name, when `entity` gives it)."""
     if scope.kind is ScopeKind.region:
@@ -111,7 +120,7 @@ def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: dat
                plural("from {count} entity", "from {count} entities", figures.entities),
                plural("in {count} country", "in {count} countries", figures.countries),
                Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
-                    {"value": Money(figures.value_usd), "share": percent(figures.value_usd, GOAL_USD)})),
+                    {"value": Money(figures.value_usd), "share": goal_share(figures.value_usd)})),
     ]
     heading = (Text(N_("<b>Since {day}, {time}</b>"), {"day": Day(since.date()), "time": Clock(since.time())})
                if since is not None else Text(N_("<b>In the last seven days</b>")))

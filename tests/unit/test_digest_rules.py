@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from bot.i18n import Renderer
-from handlers.digests.content import digest_reply, percent, shorten
+from handlers.digests.content import digest_reply, goal_share, percent, shorten
 from handlers.digests.labels import FOCUS_AREAS, REGIONS, TARGETING
 from handlers.digests.schedule import next_due
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS
@@ -94,6 +94,13 @@ def test_covering_and_parts_say_what_is_covered_says(period: str) -> None:
 def test_percent_and_shorten() -> None:
     assert percent(1, 3).value == Decimal("33.3") and percent(5, 0).value == Decimal("0.0")
     assert shorten("x" * 100, 10) == "x" * 9 + "…" and shorten("short") == "short"
+
+
+@pytest.mark.parametrize(("value", "share"), [
+    ("2900000", "0.0029"),  # a tester's scope read "0 % of the goal"
+    ("40000000", "0.04"), ("100000000", "0.1"), ("2500000000", "2.5"), ("0", "0.0"), ("123456", "0.00012")])
+def test_a_small_share_of_the_goal_keeps_two_significant_digits(value: str, share: str) -> None:
+    assert goal_share(Decimal(value)).value == Decimal(share)
 
 
 GROUPS = {"focus_area": list(FOCUS_AREAS), "pledge_type": list(PLEDGE_TYPE_LABELS), "sector": list(SECTOR_LABELS),
