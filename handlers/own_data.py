@@ -22,6 +22,7 @@ from models.repositories.people import People
 from models.repositories.subscriptions import Files
 from models.retention import FAREWELL_KEY_PREFIX
 from models.tables import Contact
+from models.timezones import zone_of
 from models.values import LANGUAGE_NAMES, Role
 
 JSON_TYPE = "application/json"
@@ -111,8 +112,11 @@ async def my_data_command(conv: Conversation, incoming: Incoming) -> None:
             (Text(N_("Role")), role_label(contact.role) if contact.role and role_of(contact) else Text(N_("none"))),
             (Text(N_("Organisation")), entity["name"] if entity else Text(N_("none"))),
             (Text(N_("Language")), LANGUAGE_NAMES.get(conv.locale, conv.locale)),
-            # the zone chosen in /settings, as kept; none chosen: none kept (the organisation's country decides)
-            (Text(N_("Time zone")), Code(contact.timezone) if contact.timezone else Text(N_("none"))),
+            # the zone chosen in /settings, as kept; none chosen: none kept, and the one the bot uses is said (as
+            # /settings says it: a tester read "none" here and "Dakar" there)
+            (Text(N_("Time zone")), Code(contact.timezone) if contact.timezone else
+             text(N_("none chosen (the bot uses {zone}, from the organisation's country or its own)"),
+                  zone=Code(zone_of(None, entity["country"] if entity else None, conv.deps.timezone)))),
             (Text(N_("Consent to be registered")), Day(contact.consent_at.date()) if contact.consent_at
              else Text(N_("not given"))),
             (Text(N_("Announcements and digests")),

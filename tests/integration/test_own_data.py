@@ -132,7 +132,7 @@ async def test_my_data_sends_a_summary_and_a_json_file(chat: ChatDriver, databas
     assert any(code == "f:title:cancel" for row in question.buttons for _, code in row), question.text
     summary = answers[-2].text
     assert NAME in summary and ORG in summary and "@tquax_77" in summary and str(TELEGRAM_ID) in summary
-    assert "1 compromiso presentado" in summary and "1 informe de avance presentado" in summary
+    assert "1 compromiso que usted presentó" in summary and "1 informe de avance presentado" in summary
     assert "1 formulario sin terminar" in summary
     assert "1 conversación con el equipo de P2C" in summary, summary
     assert "Sus datos" in answers[-1].text

@@ -191,7 +191,18 @@ async def test_settings_and_mydata_agree_on_announcements(database: Database, de
         mine = " ".join(m.text for m in await chat.send(person, "/mydata"))
         assert "Announcements and digests</b>: off\n" in shown.text and "Announcements and digests</b>: off\n" in mine
         assert not {"st:consent:off", "st:consent:on"} & set(codes(shown))
-        assert "<b>Time zone</b>: none\n" in mine  # none chosen, none kept
+        assert "<b>Time zone</b>: none chosen (the bot uses UTC" in mine  # none chosen, none kept: the default
+
+
+async def test_mydata_says_which_zone_the_bot_uses_when_none_was_chosen(database: Database, deps: Deps,
+                                                                       renderer: Renderer) -> None:
+    """A tester read "Time zone: none" in /mydata and "Dakar" in /settings; and a coordinator read "0 pledges
+    submitted on behalf of your organisation" of an organisation with pledges (the count is of their own)."""
+    chat = ChatDriver(database, deps, renderer)
+    await focal(chat, 314)
+    mine = " ".join(m.text for m in await chat.send(chat.person(314), "/mydata"))
+    assert "<b>Time zone</b>: none chosen (the bot uses Africa/Dakar" in mine, mine
+    assert "0 pledges you submitted on behalf of your organisation" in mine
 
 
 async def test_mydata_shows_the_time_zone_kept(database: Database, deps: Deps, renderer: Renderer) -> None:
