@@ -110,6 +110,15 @@ async def _kept(session: Session, contact: Contact, traces: Traces) -> None:
     """Pledges and reports belong to the entity: they stay, their author a contact that names nobody."""
 
 
+async def _export_actions(session: Session, contact: Contact) -> Any:
+    return _rows(await People(session).actions(_id(contact)))
+
+
+async def _kept_trail(session: Session, contact: Contact, traces: Traces) -> None:
+    """The audit trail stays, as the record of who did what: its actor a contact that names nobody (its details
+    naming the person are redacted: audit_details)."""
+
+
 async def _export_wishes(session: Session, contact: Contact) -> Any:
     return _rows(await People(session).holds(_id(contact)))
 
@@ -164,6 +173,7 @@ PERSONAL_DATA: tuple[Aggregate, ...] = (
                   "{count} conversations with the P2C team (questions and answers)")),
     # the messages the bot sent are in the person's chat; the copies queued or kept for delivery go
     Aggregate("messages", _export_nothing, _erase_messages),
+    Aggregate("actions", _export_actions, _kept_trail),
     Aggregate("audit_details", _export_nothing, _erase_audit_details),
 )
 """Every aggregate holding personal data; /mydata exports them in this order, /forget erases them all."""

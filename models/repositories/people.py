@@ -117,6 +117,13 @@ class People:
             .select_from(_R.join(_P, _P.c.id == _R.c.pledge_id))
             .where(_R.c.submitted_by == contact_id).order_by(_R.c.id))).all()
 
+    async def actions(self, contact_id: int) -> Sequence[Any]:
+        """What the audit trail recorded the person doing (or trying): action, record and when; not the details,
+        which may name other people."""
+        return (await self.session.execute(
+            sa.select(_A.c.action, _A.c.target_type.label("record"), _A.c.target_id.label("record_id"), _A.c.at)
+            .where(_A.c.actor_id == contact_id).order_by(_A.c.id))).all()
+
     async def holds(self, contact_id: int) -> Sequence[Any]:
         """(pledge_id, reason, until) of the person's wishes about reminders."""
         return (await self.session.execute(sa.select(_H.c.pledge_id, _H.c.reason, _H.c.until)

@@ -150,6 +150,9 @@ async def test_my_data_sends_a_summary_and_a_json_file(chat: ChatDriver, databas
     assert [d["form_id"] for d in data["drafts"]] == ["pledge"]
     asked = [[m["text"] for m in q["messages"]] for q in data["questions"]]
     assert asked == [["¿Cuándo vence nuestro primer informe?"]]
+    # what the audit trail recorded them doing (a tester: /privacy says it is kept, and /mydata left it out)
+    assert {"question.asked"} <= {a["action"] for a in data["actions"]} and all("details" not in a
+                                                                             for a in data["actions"])
     assert {a.name for a in PERSONAL_DATA} >= {"drafts", "pledges_submitted", "reports_submitted", "messages"}
 
 
