@@ -272,9 +272,20 @@ def _without_currency(folded: str) -> Iterator[str]:
 
 
 def parse_amount(text: str, locale: str) -> Decimal:
-    """Read an amount of money in USD as typed in the reader's locale ("$3m", "2,5 млн", "300万"); an amount in
-    another currency ("1 000 000 €", "300万元") is refused as such."""
+    """Read an amount of money in USD as typed in the reader's locale ("$3m", "2,5 млн", "300万"), perhaps said to
+    be approximate ("environ 2,5 M$", "about $2 million", "около 400 000"), as a count may be; an amount in another
+    currency ("1 000 000 €", "300万元") is refused as such."""
     folded = folded_or_empty(text)
+    try:
+        return _amount(folded, locale)
+    except ParseError as error:
+        bare = _ABOUT_AFTER.sub("", _APPROXIMATE_AMOUNT.sub("", folded)).strip()
+        if error.reason != "not_a_number" or bare == folded or not bare:
+            raise
+        return _amount(bare, locale)
+
+
+def _amount(folded: str, locale: str) -> Decimal:
     try:
         return _quantity(folded, locale, currency=True, whole=False)
     except ParseError as error:
@@ -344,6 +355,8 @@ _ABOUT = re.compile("[~≈]|" + _phrases(
 words there ("less than", "half of", "page") change or hide what is counted."""
 _APPROXIMATE_PERCENT = re.compile(rf"^(?:(?:{_ABOUT.pattern}|un|una|el|le|la|a|del|de|l)\s*)+(?=[\d{CJK_NUMERALS}])")
 """What may come before a percentage and not change it: "about", "un", "el", "del" ("alrededor del 30%")."""
+_APPROXIMATE_AMOUNT = re.compile(rf"^(?:(?:{_ABOUT.pattern})\s*)+(?=[\d{CJK_NUMERALS}$])")
+"""An approximation before an amount ("environ 2,5 M$", "about $2 million"): read past, as before a count."""
 _ABOUT_AFTER = re.compile(
     r"[\s,]*(?:approximately|approx\.?|roughly|or so|environ|à peu près|a peu pres|aproximadamente|aprox\.?"
     r"|more or less|plus ou moins|más o menos|mas o menos|более или менее|примерно|приблизительно|تقريبا\u064b?"

@@ -606,3 +606,18 @@ def test_a_percentage_after_about_or_an_article(text: str, locale: str, value: i
 def test_a_percentage_with_words_that_change_it_is_refused(text: str) -> None:
     with pytest.raises(ParseError):
         parse_percent(text, "en")
+
+
+@pytest.mark.parametrize(("typed", "locale", "value"), [
+    # a tester's "environ 2,5 M$" was refused as no number, where "environ 300 écoles" is read
+    ("environ 2,5 M$", "fr", "2500000"), ("environ 400 000", "fr", "400000"), ("about $2 million", "en", "2000000"),
+    ("около 400 000", "ru", "400000"), ("alrededor de 1,5 millones", "es", "1500000"), ("约300万", "zh", "3000000"),
+    ("2 millions environ", "fr", "2000000")])
+def test_an_approximate_amount_is_read_as_its_amount(typed: str, locale: str, value: str) -> None:
+    assert parse_amount(typed, locale) == Decimal(value)
+
+
+@pytest.mark.parametrize("typed", ["less than 2 million", "environ", "half of 2 million"])
+def test_an_amount_qualified_otherwise_is_not_read(typed: str) -> None:
+    with pytest.raises(ParseError):
+        parse_amount(typed, "en")
