@@ -125,7 +125,9 @@ def inert(value: object) -> object:
 
 
 async def write_csv(rows: Rows, kind: str, translate: Translate, between: str = ", ") -> bytes:
-    """A CSV in UTF-8 with a header row: the pledges sheet or the reports sheet (text cells made inert)."""
+    """A CSV in UTF-8 with a header row: the pledges sheet or the reports sheet (text cells made inert, whole
+    amounts without a decimal part). It starts with a byte order mark: without one, Excel reads UTF-8 as the
+    machine's code page, and Chinese, Arabic or Cyrillic came out garbled."""
     cells = Cells(translate, between)
     headers, convert, kinds = ((PLEDGE_HEADERS, cells.pledge, PLEDGE_KINDS) if kind == "pledges"
                                else (REPORT_HEADERS, cells.report, REPORT_KINDS))
@@ -134,6 +136,12 @@ async def write_csv(rows: Rows, kind: str, translate: Translate, between: str = 
     writer.writerow([translate(Text(header)) for header in headers])
     async for chunk in rows:
         writer.writerows([["" if value is None else _day(value) if column is Kind.DATE
-                           else bool(value) if column is Kind.BOOL else inert(value) if column is Kind.TEXT else value
-                           for column, value in zip(kinds, convert(row), strict=True)] for row in chunk])
-    return out.getvalue().encode("utf-8")
+                           else bool(value) if column is Kind.BOOL else inert(value) if column is Kind.TEXT
+                           else _number(value) for column, value in zip(kinds, convert(row), strict=True)]
+                          for row in chunk])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _number(value: object) -> object:
+    """A number as a CSV cell: a whole amount without ".0" (2500000, not 2500000.0)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value

@@ -37,7 +37,8 @@ def test_scope_and_exports_from_the_command_line(tmp_path: Path) -> None:
     done = _cli("export", "pledges", "--format", "csv", "--output", str(out), "--scope", "region africa",
                 env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf"), "a byte order mark: Excel reads it as UTF-8"
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows[0][0] == "Reference" and len({row[0] for row in rows[1:]}) == len(rows) - 1
     assert all(row[0] for row in rows[1:]) and "P2C-2025-00002" not in {row[0] for row in rows[1:]}  # Bolivia
     sheet = tmp_path / "all.xlsx"

@@ -36,5 +36,5 @@ def test_the_pledges_csv_makes_a_formula_title_inert(monkeypatch: pytest.MonkeyP
         yield [("=cmd|' /C calc'!A0", -5), ("Schools", 3)]
 
     content = asyncio.run(write_csv(rows(), "pledges", lambda label: str(getattr(label, "msgid", label))))
-    assert list(csv.reader(io.StringIO(content.decode()))) == [
+    assert list(csv.reader(io.StringIO(content.decode("utf-8-sig")))) == [
         ["Title", "Value"], ["'=cmd|' /C calc'!A0", "-5"], ["Schools", "3"]]

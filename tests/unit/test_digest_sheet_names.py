@@ -127,6 +127,7 @@ async def test_country_names_by_language(renderer: Renderer) -> None:
 
 async def test_the_csv_names_codes_and_countries_too(renderer: Renderer) -> None:
     content = await write_csv(_chunks(_pledge_rows()), "pledges", _say(renderer, "en"))
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))[1:]
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))[1:]
     assert rows[list(STATUS_LABELS).index("validated")][STATUS] == "Validated"
     assert {row[COUNTRIES] for row in rows} == {"Senegal, Kazakhstan"}
+    assert {row[7] for row in rows} == {"1000"}  # a tester's "2500000.0": a whole amount has no decimal part
