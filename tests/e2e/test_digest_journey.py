@@ -27,7 +27,7 @@ from sqlmodel import col, select
 
 from bot.i18n import Catalogs, Renderer
 from bot.sandbox.harness import BotStack
-from handlers.digests.content import GOAL_USD, percent
+from handlers.digests.content import goal_share, percent
 from handlers.messages import N_, Label, Money, Number, Text, plural
 from models.clock import advance_test_clock, clock_offset
 from models.database import Database
@@ -166,7 +166,7 @@ async def test_weekly_digest_arrives_once_in_scope_in_working_hours(clocked: Bot
     value = sum((p.value_usd or Decimal(0) for p in in_cis), Decimal(0))
     for line in (plural("{count} pledge", "{count} pledges", len(refs)),
                  Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
-                      {"value": Money(value), "share": percent(value, GOAL_USD)}),
+                      {"value": Money(value), "share": goal_share(value)}),
                  plural("{count} progress report received", "{count} progress reports received", len(current)),
                  plural("<b>Reporting on the latest periods due</b>: {reported} of {count} pledge due reported "
                         "({rate}%)",
