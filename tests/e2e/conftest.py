@@ -55,7 +55,7 @@ class Person:
         self.seen = 0
         self.last: dict[str, object] = {}
 
-    async def _replies(self, at_least: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
+    async def replies(self, at_least: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
         """The bot's new messages; waits until the bot is idle and at least `at_least` arrived."""
         replies: list[dict[str, Any]] = []
         deadline = asyncio.get_running_loop().time() + timeout
@@ -74,13 +74,13 @@ class Person:
     async def say(self, text: str, at_least: int = 1) -> list[dict[str, Any]]:
         """Send text; the bot's answers (waiting for `at_least` of them: the bot paces messages to one chat)."""
         await self.stack.people.send_text(self.id, text)
-        return await self._replies(at_least)
+        return await self.replies(at_least)
 
     async def press(self, callback_data: str, message: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Press a button of the last bot message (or of `message`)."""
         target = message or self.last
         await self.stack.people.press(self.id, int(target["message_id"]), callback_data)  # type: ignore[call-overload]
-        return await self._replies()
+        return await self.replies()
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -121,4 +121,4 @@ async def bot_messages(person: Person, *, settle: float = 2.5 * JOB_SECONDS, at_
     """The bot's new messages to the person, after `settle` seconds (by default, a few runs of the reminder job),
     waiting up to `timeout` more for `at_least` of them (a loaded machine runs the jobs late)."""
     await asyncio.sleep(settle)
-    return await person._replies(at_least, timeout)
+    return await person.replies(at_least, timeout)

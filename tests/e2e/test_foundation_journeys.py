@@ -61,11 +61,11 @@ async def test_registration_reaches_staff_who_validate(stack: BotStack, person_f
     await focal.say("Kofi Mensah")
     done = await focal.press("f:$sum:submit")
     assert "waits for validation" in done[-1]["text"]
-    notices = await staff._replies()
+    notices = await staff.replies()
     notice = next(m for m in notices if "Ghana Digital Agency" in (m["text"] or ""))  # a photo has no text
     validate = next(code for code in buttons(notice) if code.startswith("ent:ok:"))
     await staff.press(validate, notice)
-    news = await focal._replies()
+    news = await focal.replies()
     assert any("validated" in m["text"] for m in news)
 
 

@@ -52,7 +52,7 @@ async def test_a_spanish_question_with_a_photo_answered_by_reply_to(stack: BotSt
     assert "P2C" in composer[-1]["text"]
     await ana.say(QUESTION)
     await stack.people.send_photo(ana.id, png_bytes(), caption="Adjunto la captura de pantalla.")
-    gathered = await ana._replies()
+    gathered = await ana.replies()
     assert "f:message:send" in buttons(gathered[-1]), gathered[-1]["text"]
     sent = await ana.press("f:message:send")
     found = re.search(r"Q-(\d+)", sent[-1]["text"])
@@ -73,19 +73,19 @@ async def test_a_spanish_question_with_a_photo_answered_by_reply_to(stack: BotSt
 
     await asyncio.sleep(READING)
     await stack.people.send_text(carl.id, ANSWER, reply_to=int(copies[carl.id]["message_id"]))
-    assert "is sent" in (await carl._replies())[-1]["text"]
+    assert "is sent" in (await carl.replies())[-1]["text"]
     answer = await wait_for(ana, f"qa:re:{thread_id}")
     assert ANSWER in answer["text"] and "La BDT respondió a su pregunta" in answer["text"]  # her language, his words
 
     await asyncio.sleep(READING)
     await stack.people.send_text(ana.id, BACK, reply_to=int(answer["message_id"]))
-    assert f"Q-{thread_id}" in (await ana._replies())[-1]["text"]
+    assert f"Q-{thread_id}" in (await ana.replies())[-1]["text"]
     follow_up = await wait_for(carl, f"qa:close:{thread_id}")
     assert BACK in follow_up["text"]
 
     closed = await carl.press(f"qa:close:{thread_id}", follow_up)
     assert "closed" in closed[-1]["text"]
-    told = await ana._replies()
+    told = await ana.replies()
     assert any(f"Q-{thread_id}" in m["text"] for m in told)
     listing = await carl.say("/questions")
     assert re.search(rf"Q-{thread_id}\S* · closed", listing[-1]["text"]), listing[-1]["text"]

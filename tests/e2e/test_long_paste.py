@@ -21,9 +21,9 @@ async def test_a_split_paste_is_judged_whole_not_its_tail_kept(stack: BotStack, 
     paste = (SENTENCE * 52).strip()  # 4,523 characters: two messages
     sent = await stack.people.send_text(person.id, paste)
     assert len(sent["parts"]) == 2
-    replies = await person._replies()
+    replies = await person.replies()
     assert len(replies) == 1, [r["text"][:80] for r in replies]
     assert "Too long" in replies[0]["text"] and "4,523" in replies[0]["text"]
     fitting = (SENTENCE * 44).strip()  # 3,827 characters, one message: accepted
     assert "parts" not in await stack.people.send_text(person.id, fitting)
-    assert "Too long" not in (await person._replies())[0]["text"]
+    assert "Too long" not in (await person.replies())[0]["text"]

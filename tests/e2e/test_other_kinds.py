@@ -21,7 +21,7 @@ async def test_other_kinds_get_a_localized_answer(person_factory: Any, kind: str
                                                   language: str) -> None:
     person = await person_factory(language)
     await person.stack.people.send(person.id, kind, spec)
-    replies = await person._replies()
+    replies = await person.replies()
     assert replies and ONLY[language] in replies[0]["text"]
 
 
@@ -31,14 +31,14 @@ async def test_in_a_form_the_question_comes_again_and_an_edit_is_explained(perso
     started = await person.press("f:consent:c:yes")
     assert "name of your organisation" in started[-1]["text"]
     replies = await person.stack.people.send(person.id, "sticker", {"emoji": "👍"})
-    answers = await person._replies()
+    answers = await person.replies()
     assert replies["update_id"] and ONLY["en"] in answers[0]["text"]
     assert "name of your organisation" in answers[0]["text"]
     sent = await person.stack.people.send_text(person.id, "Ministry of ICT")
-    sector = await person._replies()
+    sector = await person.replies()
     assert "sector" in sector[-1]["text"]
     await person.stack.people.edit_text(person.id, sent["message_id"], "Ministry of Digital Economy")
-    edited = await person._replies()
+    edited = await person.replies()
     assert "I do not read edited messages" in edited[0]["text"] and "sector" in edited[0]["text"]
 
 
@@ -47,6 +47,6 @@ async def test_replies_and_forwards_are_read_as_text(person_factory: Any) -> Non
     await person.say("/start")
     started = await person.press("f:consent:c:yes")
     await person.stack.people.send_text(person.id, "Ministry of ICT", reply_to=int(started[-1]["message_id"]))
-    assert "sector" in (await person._replies())[-1]["text"]
+    assert "sector" in (await person.replies())[-1]["text"]
     await person.stack.people.send_text(person.id, "/help", forward_from={"sender_user_name": "Someone"})
-    assert await person._replies()
+    assert await person.replies()

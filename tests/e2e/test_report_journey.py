@@ -38,7 +38,7 @@ WORDS: dict[str, dict[str, str]] = {
 async def wait_for(person: Any, code: str) -> dict[str, Any]:
     """The first message with a button `code` among the person's new messages (waiting for it)."""
     for _ in range(20):
-        for message in await person._replies(at_least=1, timeout=5.0):
+        for message in await person.replies(at_least=1, timeout=5.0):
             if code in buttons(message):
                 return message
     raise AssertionError(f"no message with {code}")
@@ -77,7 +77,7 @@ async def test_report_review_and_edit(stack: BotStack, person_factory: Any, lang
     pledge_id = int(ref.group(1))
     card = await wait_for(staff, f"pv:ok:{pledge_id}:1")
     await staff.press(f"pv:ok:{pledge_id}:1", card)
-    await focal._replies()                                    # "validated"
+    await focal.replies()                                    # "validated"
 
     who = Counter(focal)
     opened = await who.say("/report")
@@ -100,7 +100,7 @@ async def test_report_review_and_edit(stack: BotStack, person_factory: Any, lang
     await who.press("f:partnership_needs:skip")
     who.count += 1
     await stack.people.send_photo(focal.id, png_bytes())
-    received = await focal._replies()
+    received = await focal.replies()
     assert "f:evidence:done" in buttons(received[-1]), received[-1]["text"]
     summary = await who.press("f:evidence:done")
     assert "f:$sum:submit" in buttons(summary[-1])
@@ -122,7 +122,7 @@ async def test_report_review_and_edit(stack: BotStack, person_factory: Any, lang
     edited = await wait_for(staff, f"rs:ack:{report_id}")
     assert "edited" in edited["text"]
     await staff.press(f"rs:ack:{report_id}", edited)
-    await focal._replies()                                    # "acknowledged"
+    await focal.replies()                                    # "acknowledged"
     report = await reported(stack, report_id)
     assert report.review_status == ReviewStatus.acknowledged and report.version == 2
     assert report.percent_complete == 50 and report.beneficiaries_reached == 3000
