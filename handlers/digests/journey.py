@@ -114,9 +114,19 @@ async def digest_command(conv: Conversation, incoming: Incoming) -> None:
     conv.say(Reply((_setting(await _current(conv)), covered, Text(N_("Choose how often:"))), _menu()))
 
 
+EXPORT_FORMATS = {"": "xlsx", "xlsx": "xlsx", "excel": "xlsx", "csv": "csv"}
+"""What /export reads after the command: the file format asked for."""
+EXPORT_USAGE = N_("Write /export for a spreadsheet (XLSX), or /export csv for the pledges and the reports as two "
+                  "CSV files.")
+
+
 async def export_command(conv: Conversation, incoming: Incoming) -> None:
-    """/export sends the spreadsheet of the person's scope."""
-    await _act(conv, "export")
+    """/export sends the spreadsheet of the person's scope; /export csv its two tables as CSV files."""
+    file_format = EXPORT_FORMATS.get(incoming.argument.strip().lower().lstrip("."))
+    if file_format is None:
+        _say(conv, EXPORT_USAGE)
+        return
+    await _act(conv, "export", file_format)
 
 
 TELEGRAM_ID_DIGITS = 16
@@ -282,8 +292,8 @@ async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int) 
     conv.say(Reply((_setting(subscription),)))
 
 
-async def _act(conv: Conversation, action: str) -> None:
-    """Send a digest now, stop digests, or send the spreadsheet: only within the person's scope."""
+async def _act(conv: Conversation, action: str, file_format: str = "xlsx") -> None:
+    """Send a digest now, stop digests, or send the spreadsheet (as `file_format`): only within the person's scope."""
     scope = await scope_for(conv.session, conv.contact)
     if scope is None:
         await audit(conv.session, conv.contact, "denied", attempted=f"digest.{action}")
@@ -295,8 +305,9 @@ async def _act(conv: Conversation, action: str) -> None:
     translate = conv.deps.translate
     if action == "export":
         await enqueue_export(conv.session, conv.contact, scope, conv.locale, f"ex:{conv.update_key}", conv.now,
-                             conv.today, translate, NOTICE)
-        _say(conv, N_("Your spreadsheet is being prepared; it follows in a moment."))
+                             conv.today, translate, NOTICE, file_format)
+        _say(conv, N_("Your spreadsheet is being prepared; it follows in a moment.") if file_format == "xlsx"
+             else N_("Your two CSV files are being prepared; they follow in a moment."))
         return
     subscription = await _current(conv)
     since = subscription.last_sent_at

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from handlers import outbox
 from handlers.digests.chart import render_chart
 from handlers.digests.content import digest_reply, scope_label
-from handlers.digests.sheet import XLSX_TYPE, separator, write_xlsx
+from handlers.digests.sheet import CSV_TYPE, XLSX_TYPE, separator, write_csv, write_xlsx
 from handlers.messages import N_, Label, Reply, Text, reply_to_json
 from models.database import Session
 from models.reporting import latest_due_periods
@@ -133,11 +133,31 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
 
 
 async def enqueue_export(session: Session, contact: Contact, scope: Scope, locale: str, key: str, now: datetime,
-                         today: date, translate: Translate, priority: int) -> None:
-    """Write the scope's spreadsheet to the outbox as a document for the person (`today`: their day)."""
+                         today: date, translate: Translate, priority: int, file_format: str = "xlsx") -> None:
+    """Write the scope's spreadsheet to the outbox as a document for the person (`today`: their day): one XLSX with
+    both sheets, or (`file_format` "csv") the pledges and the reports as two CSV files, a CSV holding one table."""
     assert contact.id is not None
+    rows, files = OutboxRows(session), Files(session)
+    if file_format == "csv":
+        figures = DigestFigures(session)
+
+        def say(label: Label) -> str:
+            return translate(label, locale)
+
+        tables = (("pledges", figures.pledge_rows(scope, latest_due_periods(today)), CSV_PLEDGES),
+                  ("reports", figures.report_rows(scope), CSV_REPORTS))
+        for kind, table, title in tables:
+            content = await write_csv(table, kind, say, separator(locale))
+            file_id = await files.add(f"p2c-{kind}-{now.date().isoformat()}.csv", CSV_TYPE, content, now)
+            payload = {"reply": reply_to_json(Reply((Text(title),))), "upload": {"kind": "document", "file": file_id}}
+            await rows.enqueue(f"{key}:{kind}", contact.chat_id, contact.id, payload, priority=priority, now=now)
+        return
     content = await export_xlsx(session, scope, locale, translate, today)
-    file_id = await Files(session).add(f"p2c-pledges-{now.date().isoformat()}.xlsx", XLSX_TYPE, content, now)
+    file_id = await files.add(f"p2c-pledges-{now.date().isoformat()}.xlsx", XLSX_TYPE, content, now)
     caption = Text(N_("Every pledge of your scope, with its last report"))
     payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": "document", "file": file_id}}
-    await OutboxRows(session).enqueue(key, contact.chat_id, contact.id, payload, priority=priority, now=now)
+    await rows.enqueue(key, contact.chat_id, contact.id, payload, priority=priority, now=now)
+
+
+CSV_PLEDGES = N_("Every pledge of your scope, with its last report (CSV)")
+CSV_REPORTS = N_("Every progress report of your scope (CSV)")

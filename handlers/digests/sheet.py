@@ -25,6 +25,7 @@ from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS, STATUS_LABELS
 Translate = Callable[[Label], str]
 Rows = AsyncIterator[Sequence[Any]]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv"
 T, N, M, D, B = Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.DATE, Kind.BOOL
 PLEDGE_KINDS = (T, T, T, T, T, T, T, M, T, B, B, B, D, D, D, D, T, T, N, M, D, D)
 REPORT_KINDS = (T, T, T, T, N, M, N, D)

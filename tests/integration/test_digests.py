@@ -177,6 +177,27 @@ async def test_arabic_sheet_is_right_to_left(chat: ChatDriver, database: Databas
     assert len([r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]) == 6
 
 
+async def test_export_csv_sends_both_tables_and_other_words_get_the_usage(chat: ChatDriver, database: Database) -> None:
+    await _seed(database)
+    arabic = chat.person(ARABIC, "Layla", "ar")
+    answers = await chat.send(arabic, "/export csv")
+    assert sum("(CSV)" in answer.text for answer in answers) == 2 and "CSV" in answers[-1].text
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("ex:%"))
+                                          .order_by(col(Outbox.key)))).scalars().all()
+        files = await Files(uow.session).get([row.payload["upload"]["file"] for row in rows])
+    assert [row.key.rsplit(":", 1)[1] for row in rows] == ["pledges", "reports"]
+    pledges, reports = (files[row.payload["upload"]["file"]] for row in rows)
+    assert pledges[0].endswith(".csv") and pledges[1] == "text/csv" and reports[0].startswith("p2c-reports-")
+    table = pledges[2].decode("utf-8-sig").splitlines()
+    assert len(table) == 7 and "، " in pledges[2].decode("utf-8-sig")  # a header and the six pledges, in Arabic
+    assert len(reports[2].decode("utf-8-sig").splitlines()) > 1
+    refused = await chat.send(arabic, "/export pdf")
+    assert len(refused) == 1 and "XLSX" in refused[0].text and "/export\u2069 csv" in refused[0].text
+    async with database.uow() as uow:
+        assert len((await uow.session.execute(select(Outbox).where(col(Outbox.key).like("ex:%")))).all()) == 2
+
+
 @pytest.mark.parametrize("code", ["dg:nudge:01", "dg:at:999", "dg:day:8", "dg:nudge:٣", "dg:evil", "dg:at:110x"])
 async def test_forged_digest_buttons_are_refused(chat: ChatDriver, database: Database, code: str) -> None:
     answers = await chat.press(chat.person(COORDINATOR, "Ivan", "ru"), code)
