@@ -67,17 +67,18 @@ def refusal(value: str, answers: Answers) -> Refusal | None:
     """What Telegram would refuse in a text of the broadcast (None: nothing), with the limit that applies: the
     caption's under a file sent with it, else a message's. The composer says it in the reader's language (`checked`),
     the service in a line of English (service.refusal_line)."""
-    return markup.refusal(value, CAPTION if as_caption(answers) else MAX_TEXT)
+    return markup.refusal(markup.literal(value), CAPTION if as_caption(answers) else MAX_TEXT)
 
 
 def checked(value: str, answers: Answers) -> str:
-    """The text, if Telegram accepts its HTML (as a caption when a file is attached); else a localized complaint.
+    """The text, if Telegram accepts its HTML (as a caption when a file is attached), with what is meant literally
+    written so (markup.literal: "< 30 June"); else a localized complaint.
 
     A text over the caption's limit but fit for a message of its own is not refused here: the steps keep it with the
     offer to send the file separately (`too_long`)."""
     wrong = refusal(value, answers)
     if wrong is None:
-        return value.strip()
+        return markup.literal(value).strip()
     if wrong.length > MAX_TEXT:  # too long for a message of its own as well
         raise InvalidAnswerError(text(N_("Telegram allows 4,096 characters in a message, and yours has {count}. "
                                          "Shorten it to at most 4,096 characters."), count=Number(wrong.length)))
@@ -155,9 +156,9 @@ class AudienceStep(MultiChoiceStep):
 
 def too_long(value: str, answers: Answers) -> str:
     """A text fit for a message of its own but too long to go under the attached file; else ""."""
-    if not as_caption(answers) or markup.refusal(value, MAX_TEXT):  # refused by `checked`, with the caption's limit
+    fit = markup.literal(value).strip()
+    if not as_caption(answers) or markup.refusal(fit, MAX_TEXT):  # refused by `checked`, with the caption's limit
         return ""
-    fit = value.strip()
     return fit if visible_length(fit) > CAPTION else ""
 
 

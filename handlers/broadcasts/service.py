@@ -11,7 +11,7 @@ from handlers import outbox
 from handlers.broadcasts.audience import resolve
 from handlers.broadcasts.composer import BROADCAST_FORM, CAPTION, EDITING, refusal
 from handlers.forms.base import FormState
-from handlers.forms.markup import Reason, Refusal
+from handlers.forms.markup import Reason, Refusal, literal
 from handlers.messages import N_, Code, Concat, Items, Line, Number, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit
 from models.database import Session
@@ -56,7 +56,7 @@ class CreateBroadcast:
 def _texts_and_fallback(command: CreateBroadcast) -> tuple[dict[str, str], str]:
     """The broadcast's texts in known languages, and its fallback: the one given, which must have a text (what is
     stored is what readers of other languages get), or the first text when none is given."""
-    texts = {lang: body for lang, body in command.texts.items() if lang in LANGUAGES and body.strip()}
+    texts = {lang: literal(body) for lang, body in command.texts.items() if lang in LANGUAGES and body.strip()}
     if not texts:
         raise BroadcastError("a broadcast needs a text in at least one of ar, en, es, fr, ru, zh")
     for lang, body in texts.items():

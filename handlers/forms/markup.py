@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
+from html.entities import html5
 from html.parser import HTMLParser
 from typing import Literal
 
@@ -58,6 +61,32 @@ class _Checker(HTMLParser):
     def handle_data(self, data: str) -> None:
         self.length += len(data.encode("utf-16-le")) // 2
         self.visible = self.visible or any(not char.isspace() and char not in BLANK for char in data)
+
+
+NOT_A_TAG = re.compile(r"<(?!/?[A-Za-z][^<>]*>)")
+"""A "<" that opens no tag: not followed by a name (or "/" and a name) and a ">" before any other "<"."""
+NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+TELEGRAM_ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
+"""The named entities Telegram reads (every numeric one too); it shows any other ("&nbsp;") as written."""
+
+
+def literal(value: str) -> str:
+    """The text with what a person means literally written so that Telegram reads it so.
+
+    Python's parser takes "Deadline < 30 June", "<< Webinar >>" or "3<5" as text; Telegram refuses the whole message
+    ("Unsupported start tag"), so every recipient of a broadcast would get an apology instead. Such a "<" becomes
+    "&lt;"; one that opens something tag-like is left to `check_markup`, which names a tag Telegram does not know. A
+    named entity Telegram does not read ("&nbsp;", "&eacute;") becomes its character."""
+    value = NOT_A_TAG.sub("&lt;", value)
+
+    def character(match: re.Match[str]) -> str:
+        name = match.group(1)
+        known = html5.get(name + ";")
+        if name in TELEGRAM_ENTITIES or known is None:
+            return match.group(0)
+        return html.escape(known, quote=False)
+
+    return NAMED_ENTITY.sub(character, value)
 
 
 def check_markup(value: str, max_length: int = MAX_TEXT) -> str:

@@ -8,7 +8,10 @@ import re
 from typing import get_args
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot.sandbox.validation import parse_html
 from handlers.broadcasts.composer import MARKUP_ERRORS, checked, refusal
 from handlers.broadcasts.service import BroadcastError, CreateBroadcast, _texts_and_fallback, refusal_line
 from handlers.forms.base import InvalidAnswerError
@@ -68,3 +71,38 @@ def test_the_limit_is_the_captions_under_a_file_sent_with_the_text(body: str, at
 def test_the_command_lines_words_are_unchanged(body: str, attachment: dict[str, str] | None, line: str) -> None:
     wrong = refusal(body, {"attachment": attachment})
     assert wrong is not None and refusal_line(wrong) == line
+
+
+@pytest.mark.parametrize(("written", "sent"), [
+    ("Deadline for reports < 30 June", "Deadline for reports &lt; 30 June"),
+    ("<< Webinar WTDC >>", "&lt;&lt; Webinar WTDC >>"),
+    ("Targets: 3<5 regions, <b>now</b>", "Targets: 3&lt;5 regions, <b>now</b>"),
+    ("截止日期 <6月30日", "截止日期 &lt;6月30日"),
+    ("a <b", "a &lt;b"),
+    ("Prix&nbsp;: 5&nbsp;€ &amp; plus &lt; 3 &#8364; AT&T", "Prix\xa0: 5\xa0€ &amp; plus &lt; 3 &#8364; AT&T"),
+])
+def test_what_is_meant_literally_is_sent_so(written: str, sent: str) -> None:
+    """A "<" that opens no tag would make Telegram refuse the whole message for every recipient ("Unsupported start
+    tag"); Python's parser had taken it as text, so the composer let it through."""
+    assert checked(written, {}) == sent
+    assert parse_html(sent)  # as Telegram parses it: no error
+    texts, _ = _texts_and_fallback(CreateBroadcast(["everyone"], {"en": written}))
+    assert texts == {"en": sent}
+
+
+def test_a_tag_telegram_does_not_know_is_still_refused_not_shown_raw() -> None:
+    with pytest.raises(InvalidAnswerError):
+        checked("Join us <br> tomorrow", {})
+    assert refusal("Write to <someone@itu.int>", {}) is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="<>/&;#abis 3x\u00e9", max_size=24))
+def test_a_text_the_composer_takes_is_one_telegram_takes(written: str) -> None:
+    """The sandbox's parser follows Telegram's rules (bot/sandbox/validation.py): whatever the composer accepts, it
+    parses without an error."""
+    try:
+        sent = checked(written, {})
+    except InvalidAnswerError:
+        return
+    parse_html(sent)
