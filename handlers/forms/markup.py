@@ -31,18 +31,20 @@ class MarkupError(ValueError):
         self.detail = detail
 
 
+START_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?>")
+"""A start tag as Telegram reads one: its name, then attributes after a space, up to the first ">"."""
+
+
 class _Checker(HTMLParser):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__(convert_charrefs=False)  # entities come apart from the text, so a "<" left in it shows
         self.stack: list[str] = []
         self.length = 0
         self.visible = False
         """Whether the text, its entities parsed ("&#32;" a space), has a character other than blanks."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in VOID:
-            raise MarkupError("tag", tag)
-        if tag not in TAGS:
+        if tag in VOID or tag not in TAGS or not START_TAG.fullmatch(self.get_starttag_text() or ""):
             raise MarkupError("tag", tag)
         names = {name for name, _ in attrs}
         allowed = {"a": {"href"}, "span": {"class"}, "code": {"class"}, "blockquote": {"expandable"},
@@ -53,18 +55,33 @@ class _Checker(HTMLParser):
             raise MarkupError("attribute", "span needs class=\"tg-spoiler\"")
         self.stack.append(tag)
 
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raise MarkupError("tag", tag)  # "<b/>": Telegram knows no self-closing tag
+
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
             raise MarkupError("unbalanced", tag)
         self.stack.pop()
 
     def handle_data(self, data: str) -> None:
+        if "<" in data:  # what the parser gave up reading as a tag ('<a href="x>'): Telegram refuses it
+            raise MarkupError("unbalanced", data[data.index("<"):][:20])
+        self._text(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self._text(html.unescape(f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        self._text(html.unescape(f"&#{name};"))
+
+    def _text(self, data: str) -> None:
         self.length += len(data.encode("utf-16-le")) // 2
         self.visible = self.visible or any(not char.isspace() and char not in BLANK for char in data)
 
 
-NOT_A_TAG = re.compile(r"<(?!/?[A-Za-z][^<>]*>)")
-"""A "<" that opens no tag: not followed by a name (or "/" and a name) and a ">" before any other "<"."""
+NOT_A_TAG = re.compile(r"<(?!/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*|/)?>)")
+"""A "<" that opens no tag as Telegram reads one: a name (after "/" in an end tag), then attributes after a space
+or a "/", up to a ">" before any other "<"."""
 NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 TELEGRAM_ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
 """The named entities Telegram reads (every numeric one too); it shows any other ("&nbsp;") as written."""

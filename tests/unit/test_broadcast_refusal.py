@@ -79,6 +79,7 @@ def test_the_command_lines_words_are_unchanged(body: str, attachment: dict[str, 
     ("Targets: 3<5 regions, <b>now</b>", "Targets: 3&lt;5 regions, <b>now</b>"),
     ("截止日期 <6月30日", "截止日期 &lt;6月30日"),
     ("a <b", "a &lt;b"),
+    ("Write to <someone@itu.int>", "Write to &lt;someone@itu.int>"),
     ("Prix&nbsp;: 5&nbsp;€ &amp; plus &lt; 3 &#8364; AT&T", "Prix\xa0: 5\xa0€ &amp; plus &lt; 3 &#8364; AT&T"),
 ])
 def test_what_is_meant_literally_is_sent_so(written: str, sent: str) -> None:
@@ -93,11 +94,11 @@ def test_what_is_meant_literally_is_sent_so(written: str, sent: str) -> None:
 def test_a_tag_telegram_does_not_know_is_still_refused_not_shown_raw() -> None:
     with pytest.raises(InvalidAnswerError):
         checked("Join us <br> tomorrow", {})
-    assert refusal("Write to <someone@itu.int>", {}) is not None
+    assert refusal('See <a href="https://itu.int>ITU</a>', {}) is not None  # a quote left open
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet="<>/&;#abis 3x\u00e9", max_size=24))
+@given(st.text(alphabet="<>/&;#abisp 3x\u00e9=\"'", max_size=30))
 def test_a_text_the_composer_takes_is_one_telegram_takes(written: str) -> None:
     """The sandbox's parser follows Telegram's rules (bot/sandbox/validation.py): whatever the composer accepts, it
     parses without an error."""
