@@ -21,7 +21,7 @@ from typing import Any
 from handlers.messages import NP_
 from models.clock import utcnow
 from models.database import Session
-from models.repositories.people import People
+from models.repositories.people import Naming, People
 from models.repositories.questions import Questions
 from models.tables import Contact
 
@@ -38,9 +38,9 @@ class Traces:
     every row naming the person goes)."""
 
     @property
-    def needles(self) -> tuple[str, ...]:
-        """Every text to look for in stored documents: the names and the ids written out."""
-        return (*self.names, *(str(i) for i in self.telegram_ids))
+    def naming(self) -> Naming:
+        """Where a stored document names the person: by one of the names or ids (models.repositories.people.Naming)."""
+        return Naming(self.names, self.telegram_ids)
 
 
 def traces_of(contact: Contact, last_message: int | None = None) -> Traces:
@@ -151,11 +151,11 @@ async def _export_nothing(session: Session, contact: Contact) -> Any:
 
 
 async def _erase_messages(session: Session, contact: Contact, traces: Traces) -> None:
-    await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.names, traces.last_message)
+    await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.naming, traces.last_message)
 
 
 async def _erase_audit_details(session: Session, contact: Contact, traces: Traces) -> None:
-    await People(session).redact_audit(traces.needles)
+    await People(session).redact_audit(traces.naming)
 
 
 PERSONAL_DATA: tuple[Aggregate, ...] = (

@@ -4,8 +4,10 @@ erases (every statement touching a person's rows across aggregates lives here)."
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -48,20 +50,63 @@ def _json_forms(needle: str) -> set[str]:
 
 
 def _holding(column: Any, needles: Iterable[str]) -> Any:
-    """A condition true when the column's text holds one of the needles (in either JSON form)."""
+    """A condition true when the column's text holds one of the needles (in either JSON form): the database's first
+    sieve, whose rows `Naming.names` then reads."""
     forms = sorted({form for needle in needles for form in _json_forms(needle)})
     return sa.or_(*(sa.cast(column, sa.Text).contains(form, autoescape=True) for form in forms))
 
 
-def _naming(column: Any, names: Sequence[str]) -> Any:
-    """A condition true when the column's JSON names the person: one of their names anywhere in it, except a part of
-    a longer name of theirs (a first name beside the full name), which only counts as a whole value (a person named
-    by it alone), not inside an organisation's name or another person's ("Fundación Carlos Slim", "Carlos Gómez")."""
-    parts = {name for name in names
-             if any(len(other) > len(name) and name.casefold() in other.casefold() for other in names)}
-    whole = sorted({json.dumps(name, ensure_ascii=escaped) for name in parts for escaped in (True, False)})
-    return sa.or_(_holding(column, [name for name in names if name not in parts]),
-                  *(sa.cast(column, sa.Text).contains(form, autoescape=True) for form in whole))
+def _data(node: Any) -> Iterator[str]:
+    """The values a stored document holds, as texts: not its keys, the kinds of its parts ("$"), a message's wording
+    (a Text's msgid and plural) nor a button's code, which are the bot's words, not anybody's data."""
+    if isinstance(node, dict):
+        if node.get("$") == "text" and isinstance(node.get("v"), dict):
+            yield from _data(node["v"].get("p") or {})
+            return
+        for key, value in node.items():
+            if key == "buttons" and isinstance(value, list):  # rows of [label, code]
+                yield from (text for row in value for button in row if isinstance(button, list) and button
+                            for text in _data(button[0]))
+            elif key != "$":
+                yield from _data(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _data(item)
+    elif isinstance(node, str | int) and not isinstance(node, bool):
+        yield str(node)
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Where a stored document names a person: a value that is one of their names or Telegram ids, or a text holding
+    a name of theirs of two words or more ("Carlos Pérez") as words of its own.
+
+    It reads values, never keys nor the bot's wording: searching the raw JSON, a person who called themselves
+    "parts", "role" or "the" matched every message and audit row, and /forget erased them all. A name of one word
+    inside a longer text ("Carlos" in "Fundación Carlos Slim", "Carlos Gómez") is not them; as a value of its own it
+    is (a person named by it alone). `whole_names` False (audit details): a one-word name is not looked for as a
+    value either, the details' values of one word being the bot's codes ("staff", "cli")."""
+
+    names: tuple[str, ...]
+    ids: tuple[int, ...] = ()
+    whole_names: bool = True
+
+    @property
+    def needles(self) -> list[str]:
+        """What the database's first sieve looks for (`_holding`)."""
+        return [name for name in self.names if name] + [str(i) for i in self.ids]
+
+    def names_in(self, document: Any) -> bool:
+        """Whether the document names the person."""
+        wholes = {str(i) for i in self.ids}
+        if self.whole_names:
+            wholes |= {name.strip().casefold() for name in self.names if name.strip()}
+        else:
+            wholes |= {name.strip().casefold() for name in self.names if len(name.split()) > 1}
+        phrases = [re.compile(rf"(?<!\w){re.escape(name.strip())}(?!\w)", re.IGNORECASE)
+                   for name in self.names if len(name.split()) > 1]
+        return any(value.strip().casefold() in wholes or any(phrase.search(value) for phrase in phrases)
+                   for value in _data(document))
 
 
 class People:
@@ -154,18 +199,19 @@ class People:
         """The id of the latest outbox row (0: none); rows written afterwards have greater ids."""
         return int((await self.session.execute(sa.select(sa.func.max(_O.c.id)))).scalar() or 0)
 
-    async def erase_messages(self, contact_id: int, chat_ids: Iterable[int], names: Iterable[str],
+    async def erase_messages(self, contact_id: int, chat_ids: Iterable[int], naming: Naming,
                              up_to: int | None = None) -> int:
         """Delete every outbox row to the person (whatever its state) and every row to anyone that names them
-        (among those up to the row `up_to`: what /forget itself wrote later names nobody, and must reach staff),
-        with the files made for them (a /mydata export); how many rows went."""
+        (`naming`; among those up to the row `up_to`: what /forget itself wrote later names nobody, and must reach
+        staff), with the files made for them (a /mydata export); how many rows went."""
         mine = sa.or_(_O.c.contact_id == contact_id, _O.c.chat_id.in_(sorted(set(chat_ids))))
-        names = [name for name in names if name]
         condition = mine
-        if names:
-            naming = _naming(_O.c.payload, names)
-            condition = sa.or_(mine, sa.and_(naming, _O.c.id <= up_to) if up_to is not None else naming)
-        rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload).where(condition))).all()
+        if naming.needles:
+            sieve = _holding(_O.c.payload, naming.needles)
+            condition = sa.or_(mine, sa.and_(sieve, _O.c.id <= up_to) if up_to is not None else sieve)
+        rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload, (mine).label("mine"))
+                                           .where(condition))).all()
+        rows = [row for row in rows if row.mine or naming.names_in(row.payload)]
         files = [int(row.payload["upload"]["file"]) for row in rows
                  if isinstance(row.payload, dict) and isinstance(row.payload.get("upload"), dict)
                  and str(row.payload["upload"].get("file", "")).isdigit()]
@@ -187,16 +233,20 @@ class People:
                                        _O.c.key.startswith(SCHEDULED_DIGEST_KEY_PREFIX, autoescape=True))))
         return int(result.rowcount)
 
-    async def redact_audit(self, needles: Iterable[str]) -> int:
-        """Empty the details of audit rows that hold a name or a Telegram id of the person; the action, its actor
-        (a contact without a name once forgotten) and its record stay; how many rows."""
-        needles = [needle for needle in needles if needle]
-        if not needles:
+    async def redact_audit(self, naming: Naming) -> int:
+        """Empty the details of audit rows that name the person (`naming`, its one-word names aside); the action,
+        its actor (a contact without a name once forgotten) and its record stay; how many rows."""
+        if not naming.needles:
             return 0
-        result: Any = await self.session.execute(sa.update(_A).where(_holding(_A.c.details, needles))
-                                                 .values(details={"redacted": True})
-                                                 .execution_options(synchronize_session=False))
-        return int(result.rowcount)
+        naming = replace(naming, whole_names=False)
+        rows = (await self.session.execute(sa.select(_A.c.id, _A.c.details)
+                                           .where(_holding(_A.c.details, naming.needles)))).all()
+        ids = [row.id for row in rows if naming.names_in(row.details)]
+        for start in range(0, len(ids), 900):
+            await self.session.execute(sa.update(_A).where(_A.c.id.in_(ids[start:start + 900]))
+                                       .values(details={"redacted": True})
+                                       .execution_options(synchronize_session=False))
+        return len(ids)
 
     async def anonymise(self, contact: Contact, now: datetime) -> None:
         """Keep the contact row (the author of pledges, reports and audit rows) without anything naming the person:

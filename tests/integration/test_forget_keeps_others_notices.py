@@ -17,7 +17,7 @@ from handlers.conversation import Deps
 from handlers.messages import N_, Reply, text
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Outbox
+from models.tables import AuditLog, Outbox
 from models.values import Role
 
 STAFF, CARLOS, MARIA, NAMESAKE = 9700, 9701, 9702, 9703
@@ -107,3 +107,28 @@ async def test_someone_without_a_name_to_search_for_is_forgotten(chat: ChatDrive
     await chat.send(al, "/forget")
     farewell = await chat.press(al, confirm("me:forget:yes"))
     assert len(farewell) == 1, [m.text for m in farewell]
+
+
+@pytest.mark.parametrize("name", ["parts", "reply", "the", "role", "entity", "Organisation"])
+async def test_a_name_that_is_a_word_of_the_bot_erases_nobody_else_s_data(chat: ChatDriver, database: Database,
+                                                                          name: str) -> None:
+    """Security review: /forget looked for the person's names in the raw JSON of every message and audit row, keys
+    and the bot's wording included; someone who registered as "parts" erased every message of everyone (answers
+    not yet sent, reminders, staff's copies of questions), as "role" the details of every audit row of a role."""
+    await join_foundation(chat, MARIA, "María López")
+    await queue(database, MARIA, "t:other", "Ana Ruiz")
+    await invite(CreateInvite("Ministerio TIC", Role.focal_point, country_iso3="COL"), database.uow(), utcnow())
+    await join_foundation(chat, 9705, name, "Ministerio TIC")  # registers with that name, Telegram's first name too
+    their_id = (await contact(database, 9705)).id
+    async with database.uow() as uow:
+        before = {row.id: row.details for row in (await uow.session.execute(select(AuditLog))).scalars()}
+        others = set((await uow.session.execute(select(Outbox.key).where(col(Outbox.contact_id) != their_id)))
+                     .scalars())
+    person = chat.person(9705, name, "es")
+    await chat.send(person, "/forget")
+    await chat.press(person, confirm("me:forget:yes"))
+    assert others <= await keys_left(database, *others)
+    async with database.uow() as uow:
+        after = {row.id: row.details for row in (await uow.session.execute(select(AuditLog))).scalars()}
+    blanked = [before[key] for key in before if after[key] != before[key]]
+    assert all("9705" in str(details) or name in str(details) for details in blanked), blanked
