@@ -62,8 +62,30 @@ async def _alembic(database: Database, verb: str, revision: str) -> None:
         config.attributes["connection"] = connection
         getattr(command, verb)(config, revision)
 
-    async with database.engine.begin() as connection:
-        await connection.run_sync(run)
+    if not database.is_sqlite:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(run)
+        return
+    async with database.engine.connect() as connection:
+        # SQLite changes a table by copying it and dropping the old one (Alembic's batch mode), which its foreign
+        # keys refuse once another table's rows point at it; they are checked again, whole, before the commit. The
+        # pragma is read outside a transaction only, and the DDL joins a transaction only when one is begun.
+        await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            await connection.exec_driver_sql("BEGIN")
+            await connection.run_sync(run)
+            broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+            if broken:
+                raise MigrationError(f"the migration would leave rows pointing at nothing: {broken[:5]}")
+            await connection.commit()
+        finally:
+            await connection.rollback()  # nothing left of a migration that failed (not even its copied tables)
+            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            await connection.commit()
+
+
+class MigrationError(RuntimeError):
+    """A migration that would break the database's integrity; nothing of it was kept."""
 
 
 async def upgrade(database: Database, revision: str = "head") -> None:

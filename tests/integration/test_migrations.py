@@ -58,3 +58,51 @@ async def test_country_table_is_seeded_with_its_groups(database: Database) -> No
         senegal = await uow.session.get(Country, "SEN")
     assert (total, ldc, lldc, sids) == (248, 44, 32, 53)
     assert senegal is not None and senegal.ldc and senegal.itu_region == "africa"
+
+
+def _fill(connection: Connection, table: str, ids: dict[str, int]) -> None:
+    """One row in `table` as the schema of the moment has it: every column without a default given a value of its
+    type, a foreign key the row of its table made before (`ids`)."""
+    from sqlalchemy import inspect, text
+
+    inspector = inspect(connection)
+    targets = {key["constrained_columns"][0]: key["referred_table"] for key in inspector.get_foreign_keys(table)}
+    values: dict[str, object] = {}
+    for column in inspector.get_columns(table):
+        name, kind = column["name"], str(column["type"]).upper()
+        if column.get("primary_key") or column["nullable"]:
+            continue
+        if name in targets:
+            values[name] = ids[targets[name]]
+        elif "INT" in kind or "BOOL" in kind or "NUMERIC" in kind or "FLOAT" in kind:
+            values[name] = 0
+        elif "DATE" in kind:
+            values[name] = "2025-01-01 00:00:00"
+        elif "JSON" in kind:
+            values[name] = "[]"
+        else:
+            values[name] = f"{table}-{name}"
+    names = ", ".join(values)
+    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"), values)
+    ids[table] = connection.execute(text(f"SELECT max(id) FROM {table}")).scalar_one()
+
+
+async def test_a_database_with_reports_upgrades_from_an_old_revision(empty_database: Database) -> None:
+    """Operator's test: a real SQLite database of revision 0010 (pledges with reports) failed to upgrade, "FOREIGN
+    KEY constraint failed" when migration 0011 rebuilt the pledge table, and a retry found its half-made copy; the
+    bot, which upgrades SQLite by itself, then could not start. Every row is kept, on both backends."""
+    await upgrade(empty_database, "0010")
+
+    def seed(connection: Connection) -> None:
+        ids: dict[str, int] = {}
+        for table in ("entity", "contact", "pledge", "progress_report"):
+            _fill(connection, table, ids)
+
+    async with empty_database.engine.begin() as connection:
+        await connection.run_sync(seed)
+    await upgrade(empty_database)
+    assert await current_revision(empty_database) == HEAD_REVISION
+    async with empty_database.engine.connect() as connection:
+        for table in ("entity", "contact", "pledge", "progress_report"):
+            count = (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one()
+            assert count == 1, table
