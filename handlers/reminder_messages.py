@@ -10,11 +10,21 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, Text, plural, reply_to_json, text
 from handlers.reports.cards import period_label
 
 MAX_BUTTON_ROWS = 8
 """Pledges of a message with buttons of their own (Telegram's keyboards stay readable on a phone)."""
+MAX_LISTED = 10
+"""Pledges a reminder or an escalation lists (in each of its lists), their titles shortened to LIST_TITLE; the rest
+are counted, /report and /digest having them all. A message listing every one was cut by the renderer at Telegram's
+4,096 characters, from about 35 pledges, mid-line and without its last lines."""
+SHORT_TITLE, SHORT_NAME = 60, 40
+"""How much of a title and of an organisation's name an escalation's line shows: it has two lists of MAX_LISTED."""
+REMINDER_REST = NP_("… and {count} more pledge: /report lists every one.",
+                    "… and {count} more pledges: /report lists every one.")
+ESCALATION_REST = NP_("… and {count} more pledge.", "… and {count} more pledges.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +64,21 @@ ESCALATED_LINE = N_("{ref} “{title}” — {organisation}: {when}")
 
 def _line(item: Item, day: date) -> Text:
     when = text(OVERDUE_SINCE if item.due < day else DUE_ON, date=Day(item.due))
+    title = shorten(item.title, LIST_TITLE)
     if item.owed > 1:
-        return text(LINE_MORE, ref=Code(item.ref), title=item.title, period=period_label(item.period), when=when,
+        return text(LINE_MORE, ref=Code(item.ref), title=title, period=period_label(item.period), when=when,
                     more=plural(*MORE, item.owed - 1))
-    return text(LINE, ref=Code(item.ref), title=item.title, period=period_label(item.period), when=when)
+    return text(LINE, ref=Code(item.ref), title=title, period=period_label(item.period), when=when)
 
 
 def compose(items: list[Item], day: date) -> Reply:
     """One message listing every pledge due for a person, with Report / later / not mine buttons."""
     lines: list[Label] = [plural(*DUE_HEADER, sum(item.owed for item in items))]
     listed: list[Label] = []
-    for item in items:
+    for item in items[:MAX_LISTED]:
         listed += ["\n" if listed else "", "• ", _line(item, day)]
+    if len(items) > MAX_LISTED:
+        listed += ["\n", plural(*REMINDER_REST, len(items) - MAX_LISTED)]
     lines.append(Concat(tuple(listed)))
     lines.append(Text(N_("Report with the buttons below, or any time with /report.")))
     if len(items) == 1:
@@ -101,15 +114,17 @@ def compose_json(items: list[Item], day: date) -> dict[str, Any]:
     thousands of these, and the generic serialiser was a third of its time (a test holds the two equal)."""
     header = _plural_json(DUE_HEADER, sum(item.owed for item in items))
     listed: list[Any] = []
-    for item in items:
+    for item in items[:MAX_LISTED]:
         when = {"$": "text", "v": {"id": OVERDUE_SINCE if item.due < day else DUE_ON,
                                    "p": {"date": {"$": "day", "v": item.due.isoformat()}}}}
-        params = {"ref": {"$": "code", "v": item.ref}, "title": item.title, "period": _period_json(item.period),
-                  "when": when}
+        params = {"ref": {"$": "code", "v": item.ref}, "title": shorten(item.title, LIST_TITLE),
+                  "period": _period_json(item.period), "when": when}
         if item.owed > 1:
             params["more"] = _plural_json(MORE, item.owed - 1)
         listed += ["\n" if listed else "", "• ", {"$": "text", "v": {"id": LINE_MORE if item.owed > 1 else LINE,
                                                                       "p": params}}]
+    if len(items) > MAX_LISTED:
+        listed += ["\n", _plural_json(REMINDER_REST, len(items) - MAX_LISTED)]
     if len(items) == 1:
         pid = items[0].pledge_id
         buttons = [[[_REPORT_NOW, f"rp:open:{pid}"]], [[_LATER, f"rm:later:{pid}"]], [[_NOT_MINE, f"rm:notmine:{pid}"]]]
@@ -166,9 +181,12 @@ def escalation_payload(entries: Sequence[Escalating]) -> dict[str, Any]:
 
 def _listed(entries: Escalated) -> Concat:
     listed: list[Label] = []
-    for ref, title, entity, due in entries:
-        listed += ["\n" if listed else "", "• ", text(ESCALATED_LINE, ref=Code(ref), title=title, organisation=entity,
+    for ref, title, entity, due in entries[:MAX_LISTED]:
+        listed += ["\n" if listed else "", "• ", text(ESCALATED_LINE, ref=Code(ref), title=shorten(title, SHORT_TITLE),
+                                                      organisation=shorten(entity, SHORT_NAME),
                                                       when=text(OVERDUE_SINCE, date=Day(due)))]
+    if len(entries) > MAX_LISTED:
+        listed += ["\n", plural(*ESCALATION_REST, len(entries) - MAX_LISTED)]
     return Concat(tuple(listed))
 
 

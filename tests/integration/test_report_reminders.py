@@ -245,7 +245,7 @@ async def test_a_report_for_an_old_period_brings_no_second_reminder_of_the_later
     assert ledger is not None and ledger.next_on == date(2028, 1, 16)
 
 
-@pytest.mark.parametrize("count", [1, 2, 3, 9])
+@pytest.mark.parametrize("count", [1, 2, 3, 9, 11, 60])
 def test_the_quick_serialiser_writes_what_the_generic_one_does(count: int) -> None:
     from handlers.messages import reply_to_json
     from handlers.reminder_messages import Item, compose, compose_json
@@ -254,6 +254,25 @@ def test_the_quick_serialiser_writes_what_the_generic_one_does(count: int) -> No
     items = [Item(n, f"P2C-2026-{n:05d}", f"Pledge “{n}” <b>", periods[n % 4], date(2027, 1, 20 + n % 10), 1 + n % 3)
              for n in range(1, count + 1)]
     assert compose_json(items, date(2027, 1, 25)) == reply_to_json(compose(items, date(2027, 1, 25)))
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "es", "fr", "ru", "zh"])
+def test_a_reminder_or_an_escalation_of_many_pledges_fits_one_message_whole(language: str, renderer: Renderer) -> None:
+    """Limits tester: with 54 pledges due, a Russian or Arabic reminder was cut by the renderer at Telegram's limit,
+    mid-line and without its last lines; a coordinator's escalation of 330 overdue pledges showed about 40, nothing
+    saying the rest existed. Ten are listed, titles shortened, and the rest counted."""
+    from handlers.lengths import utf16_units
+    from handlers.reminder_messages import MAX_LISTED, Item, compose, escalation
+
+    long_title = "Connectivité significative des écoles rurales et des centres de santé " * 3
+    items = [Item(n, f"P2C-2026-{n:05d}", long_title, "2026-Q3", date(2027, 1, 20), 3) for n in range(1, 55)]
+    for message in (compose(items, date(2027, 1, 25)),
+                    escalation([(i.ref, i.title, "Ministère de l'Économie numérique " * 4, i.due) for i in items],
+                               [(i.ref, i.title, "Agence", i.due) for i in items[:30]])):
+        shown = renderer.reply(message, language).text
+        assert utf16_units(shown) < 4000 and "…" not in shown[-40:], shown[-200:]
+        assert shown.count("P2C-2026-") == (MAX_LISTED if message.buttons else 2 * MAX_LISTED)
+        assert "44" in shown and ("/report" in shown if message.buttons else "20" in shown)
 
 
 async def test_a_period_falling_due_is_reminded_of_while_an_earlier_one_is_owed(
