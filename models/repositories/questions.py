@@ -243,16 +243,29 @@ class Questions:
     # --- a person's data (/mydata, /forget: handlers of issue 15's other half) ---
 
     async def records_of(self, contact_id: int) -> list[ThreadRecord]:
-        """Every thread the person asked, and every other thread they wrote in (staff answers), with all messages.
+        """Every thread the person asked, with all its messages (their conversation with BDT), and every other
+        thread they wrote in (staff answers) with only what they wrote there, the thread's fields that would name
+        the asker or its owner left out.
 
-        For /mydata: what the bot keeps of a person's questions and answers.
+        For /mydata: what the bot keeps of a person's questions and answers. A staff member's export had held the
+        whole threads they once answered, read at export time: a member whose role was revoked still read the
+        askers' later messages and the other members' answers through it (security review).
         """
         asked = select(QuestionThread.id).where(col(QuestionThread.asker_id) == contact_id)
         wrote = select(QuestionMessage.thread_id).where(col(QuestionMessage.author_id) == contact_id)
         threads = (await self.session.execute(
             select(QuestionThread).where(col(QuestionThread.id).in_(asked.union(wrote)))
             .order_by(col(QuestionThread.id)))).scalars()
-        return [ThreadRecord(thread, await self.messages(thread.id or 0)) for thread in threads]
+        records = []
+        for thread in threads:
+            messages = await self.messages(thread.id or 0)
+            if thread.asker_id != contact_id:
+                thread = QuestionThread(id=thread.id, status=thread.status, language=thread.language,
+                                        created_at=thread.created_at, updated_at=thread.updated_at,
+                                        closed_at=thread.closed_at, waiting_since=thread.waiting_since)
+                messages = [message for message in messages if message.author_id == contact_id]
+            records.append(ThreadRecord(thread, messages))
+        return records
 
     async def forget_author(self, contact_id: int, now: datetime) -> int:
         """Erase a person's authorship of questions and answers (for /forget); how many messages were theirs.

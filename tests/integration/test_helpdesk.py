@@ -336,7 +336,9 @@ async def test_records_of_and_forget_author(chat: ChatDriver, database: Database
         bea_id = (await uow.session.execute(select(Contact.id).where(col(Contact.telegram_id) == BEA))).scalar_one()
         [record] = await Questions(uow.session).records_of(ana_id)
         assert record.thread.id == thread_id and [m.text for m in record.messages][1] == "Answer kept."
-        assert [r.thread.id for r in await Questions(uow.session).records_of(bea_id)] == [thread_id]
+        [answered] = await Questions(uow.session).records_of(bea_id)
+        assert answered.thread.id == thread_id and [m.text for m in answered.messages] == ["Answer kept."]
+        assert answered.thread.asker_id is None and answered.thread.entity_id is None
         assert await Questions(uow.session).forget_author(ana_id, utcnow()) == 1
         await uow.commit()
     [thread] = await threads(database)
