@@ -401,7 +401,7 @@ def _search_index() -> _SearchIndex:
                         prefixes[(key, iso3)] = (rank, len(compact))
 
     for facts in load_country_table().values():
-        for code in (facts.iso3, facts.iso2, str(facts.m49), f"{facts.m49:03d}"):
+        for code in (facts.iso3, facts.iso2):  # not the M49 number: "500" (schools), "31/12/2028" are no countries
             exact.setdefault(code.casefold(), set()).add(facts.iso3)
         for name in cldr.get(facts.iso3, {}).values():
             add_name(facts.iso3, name)
