@@ -17,7 +17,7 @@ from handlers.onboarding import name_key
 from handlers.people import audit, name_of, role_of
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, described, organisation_label, person_for_staff
 from handlers.vocabulary import role_label
-from models.geography import fold_name
+from models.geography import exact_countries, fold_name
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.people import People
@@ -127,6 +127,8 @@ async def find_organisations(conv: Conversation, wanted: str) -> Found:
     named = await entities.named(name_key(wanted))  # one a country: "Ministry of ICT" may be several
     if named:
         return Found(tuple(named[:SHOWN]), len(named), exact=True)
+    if (in_country := await _in_country(entities, wanted)) is not None:
+        return in_country
     key = _search_key(wanted)
     if not key:
         return Found((), 0, exact=False)
@@ -134,6 +136,24 @@ async def find_organisations(conv: Conversation, wanted: str) -> Found:
     same = [entity_id for entity_id, stored in keys if stored == key]
     ids = same or [entity_id for entity_id, stored in keys if key in stored]
     return Found(tuple(await entities.by_ids(ids[:SHOWN])), len(ids), exact=bool(same))
+
+
+async def _in_country(entities: Entities, wanted: str) -> Found | None:
+    """The organisations of a name followed by a country ("Ministry of ICT Senegal", "Ministère des TIC Sénégal"),
+    those of that name in that country; None when the last words name no country or none is there. Fifty ministries
+    of one name were listed eight at a time, with no way to find the one of Senegal but its number."""
+    words = wanted.split()
+    for count in (3, 2, 1):
+        if len(words) <= count:
+            continue
+        countries = exact_countries(" ".join(words[-count:]))
+        if not countries:
+            continue
+        there = [entity for entity in await entities.named(name_key(" ".join(words[:-count])))
+                 if entity.country_iso3 in countries]
+        if there:
+            return Found(tuple(there[:SHOWN]), len(there), exact=True)
+    return None
 
 
 def _offer(conv: Conversation, found: Found, command: str, rest: str = "") -> None:
@@ -146,8 +166,14 @@ def _offer(conv: Conversation, found: Found, command: str, rest: str = "") -> No
     lines: list[Label] = [Concat(("• ", described(organisation_label(e), *((CountryName(e.country_iso3),)
                                                                           if e.country_iso3 else ()))))
                           for e in found.entities]
-    more = (plural("… and {count} more.", "… and {count} more.", found.count - len(lines)),) \
-        if found.count > len(lines) else ()
+    more: tuple[Label, ...] = ()
+    if found.count > len(lines):
+        more = (plural("… and {count} more.", "… and {count} more.", found.count - len(lines)),)
+        first = found.entities[0]
+        if found.exact and first.country_iso3:  # its ISO code: a country's name in any of the six languages works too
+            more += (text(N_("Or write the name and the organisation's country, for example {example}"),
+                          example=Code(f"{command} {shorten(first.name, 60)} {first.country_iso3}"
+                                       + (f" {rest}" if rest else ""))),)
     conv.say(Reply((text(heading, command=command, example=example), *lines, *more)))
 
 

@@ -118,6 +118,27 @@ async def test_invite_by_name_ignores_accents_case_and_apostrophes_and_lists_sev
         assert LINK.search(named[0].text) and f"as {role}" in named[0].text, (typed, named[0].text)
 
 
+async def test_a_name_many_organisations_share_is_narrowed_by_the_country(chat: ChatDriver,
+                                                                          database: Database) -> None:
+    """Limits tester: /invite "Ministry of ICT" listed 8 of 50 ministries, and "Ministry of ICT Senegal" found
+    nothing: the Senegalese one could not be reached but by a number no message gave."""
+    countries = ["ABW", "AFG", "AGO", "ALB", "ARG", "ARM", "AUS", "AUT", "AZE", "BDI", "BEN", "BFA", "SEN"]
+    async with database.uow() as uow:
+        for iso3 in countries:
+            uow.session.add(Entity(name="Ministry of ICT", name_key="ministry of ict", sector="government",
+                                   country_iso3=iso3, status=EntityStatus.validated, created_at=utcnow()))
+        await uow.session.commit()
+    staff = chat.person(STAFF, "Bea")
+    listed = (await chat.send(staff, "/invite Ministry of ICT"))[-1].text
+    assert "and 5 more" in listed and "/invite Ministry of ICT ABW" in listed
+    for typed in ("Ministry of ICT Senegal", "ministry of ict SEN coordinator", "Ministry of ICT Сенегал",
+                  "Ministry of ICT 塞内加尔"):
+        invited = await chat.send(staff, f"/invite {typed}")
+        assert LINK.search(invited[0].text) and "Senegal" in invited[0].text, (typed, invited[0].text)
+    nowhere = await chat.send(staff, "/invite Ministry of ICT Kenya")
+    assert LINK.search(nowhere[0].text) is None and "no organisation" in nowhere[0].text
+
+
 async def test_wrong_arguments_are_answered_with_what_is_wrong(chat: ChatDriver, database: Database) -> None:
     andes = await organisation(database, "Conecta Andes S.A.", (LUCIA, "Lucía Mamani"))
     other = await organisation(database, "Red Rural Perú", (PEDRO, "Pedro Quispe"), (AWA, "Awa Diop"))
