@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
-from handlers.entities import is_staff, refuse
+from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, text
@@ -255,4 +255,4 @@ async def with_overdue(conv: Conversation, pledge: Pledge, done: Label) -> Label
     return Concat((done, "\n", next_due_label(due))) if due.overdue else done
 
 
-CLARIFY = Journey(CLARIFY_FORM, finish_clarify)
+CLARIFY = Journey(CLARIFY_FORM, finish_clarify, may=is_staff_contact)

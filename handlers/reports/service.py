@@ -530,4 +530,7 @@ async def cancel_said(conv: Conversation, state: FormState) -> Label | None:
     return None
 
 
-REPORT = Journey(REPORT_FORM, finish_report, check_report, cancel_said=cancel_said)
+REPORT = Journey(REPORT_FORM, finish_report, check_report, cancel_said=cancel_said,
+                 may=lambda contact: role_of(contact) is Role.focal_point and contact.entity_id is not None)
+"""A focal point's role revoked meanwhile ends the draft at the next step: it went on showing the organisation's last
+report, answer by answer (security review); submitting was refused only at the end."""

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
 from handlers import drafts
-from handlers.admin import CreateInvite, invite
+from handlers.admin import CreateInvite, RevokeRole, invite, revoke_role
 from handlers.conversation import Deps
 from handlers.report_reminders import plan_report_reminders
 from models.clock import utcnow
@@ -285,6 +285,22 @@ async def test_roles_and_forged_codes_are_refused(chat: ChatDriver, database: Da
         denied = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "denied"))).scalars().all()
         assert len(denied) == 12  # four foreign ids, six malformed codes, and the coordinator twice
         assert not (await uow.session.execute(select(ProgressReport))).first()
+
+
+async def test_a_focal_point_whose_role_is_revoked_mid_report_goes_no_further(chat: ChatDriver,
+                                                                               database: Database) -> None:
+    """Security review: a report opened before the operator revoked the role went on, question after question,
+    showing the organisation's last report as "Same as last time"; only the submission was refused."""
+    await member(chat, 5, "Entity A")
+    await validated_pledge(chat, 5)
+    opened = await chat.send(chat.person(5), "/report")
+    assert any("f:status:" in code for code in codes(opened[-1]))
+    await revoke_role(RevokeRole(5), database.uow())
+    refused = await chat.press(chat.person(5), "f:status:c:in_progress")
+    assert len(refused) == 1 and "not allowed" in refused[0].text and not refused[0].buttons
+    async with database.uow() as uow:
+        contact_id = (await uow.session.execute(select(Contact.id).where(col(Contact.telegram_id) == 5))).scalar_one()
+        assert await drafts.latest_draft(uow.session, contact_id) is None
 
 
 async def test_staff_set_the_cadence_from_the_period_in_progress(chat: ChatDriver, database: Database) -> None:
