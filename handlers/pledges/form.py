@@ -39,9 +39,19 @@ LARGE_SHARE_OF_GOAL = 10
 """A pledge worth this fraction of P2C's goal or more (a tenth: USD 10 billion) is asked about before it is taken."""
 
 
+SMALL_FINANCIAL_PLEDGE = 1000
+"""A financial pledge below this many US dollars (0, 0.01) is asked about before it is taken: most often a slip, or
+an amount typed in millions without the word."""
+
+
 def _value_doubt(value: Any, answers: Answers) -> Label | None:
-    """A value of a tenth of P2C's whole goal or more: possible, but most often zeros too many."""
-    if Decimal(str(value)) * LARGE_SHARE_OF_GOAL < GOAL_USD:
+    """A value of a tenth of P2C's whole goal or more: possible, but most often zeros too many; or one too small for
+    a financial pledge."""
+    amount = Decimal(str(value))
+    if amount < SMALL_FINANCIAL_PLEDGE:
+        return text(N_("{amount} is very little for a financial pledge. Is that right? If it is, tap ✅. If not, "
+                       "type the amount again, for example 1.5 million."), amount=Money(amount))
+    if amount * LARGE_SHARE_OF_GOAL < GOAL_USD:
         return None
     # the goal in words, as the digest says it ("1000 亿美元"): twelve digits are the figure's to show
     return text(N_("{amount} is a tenth or more of P2C's whole goal of USD 100 billion. Is that right? If it is, tap "

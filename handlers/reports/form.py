@@ -105,6 +105,19 @@ def _fewer_than_last_time(step_id: str) -> Callable[[Any, Answers], Label | None
     return doubt
 
 
+MANY_PEOPLE = 10**9
+"""People reached above this many (a billion) are asked about before they are taken: most often digits too many."""
+
+
+def _people_doubt(value: Any, answers: Answers) -> Label | None:
+    """More than a billion people reached (a tester's 3 billion went in unasked), or fewer than last time."""
+    if int(value) <= MANY_PEOPLE:
+        return _fewer_than_last_time("beneficiaries_reached")(value, answers)
+    return plural("{count} person is more than a billion. Is that right? If it is, tap ✅. If not, type the number "
+                  "again.", "{count} people are more than a billion. Is that right? If it is, tap ✅. If not, type the "
+                  "number again.", int(value))
+
+
 def _target_doubt(value: Any, answers: Answers) -> Label | None:
     """A count reached far past the target (most often a digit too many), or below the last report's."""
     target = answers.get(TARGET)
@@ -316,7 +329,7 @@ REPORT_FORM = Form(
                    question=N_("How much of the target is reached so far? Type a number: the target is {target} "
                                "({unit}).")),
         IntegerStep(id="beneficiaries_reached", label=N_("People reached"), optional=True, maximum=10**10,
-                    when=started, doubt=_fewer_than_last_time("beneficiaries_reached"),
+                    when=started, doubt=_people_doubt,
                     question=N_("How many people have benefited so far?")),
         PercentStep(id="women_share", label=N_("Share of women"), optional=True,
                     when=lambda a: bool(a.get("beneficiaries_reached")),

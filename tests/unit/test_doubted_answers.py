@@ -203,3 +203,30 @@ def test_a_questioned_answer_shows_its_check_not_the_old_answer_s_keep(renderer:
     held = advance(REPORT_FORM, asked_again, FormInput(text="12340000"), ctx)
     codes = [code for _, code in shown(renderer, held, "en")[1]]
     assert ":sure:" in codes[0] and not any(code.endswith(":keep") for code in codes)
+
+
+@pytest.mark.parametrize(("typed", "asked"), [("0", True), ("0.01", True), ("999", True), ("1000", False),
+                                              ("2 million", False)])
+def test_a_financial_pledge_of_next_to_nothing_is_asked_about(renderer: Renderer, typed: str, asked: bool) -> None:
+    """Limits tester: financial pledges of USD 0 and 0.01 went in without a word."""
+    ctx = context(renderer, "ru")
+    outcome = advance(PLEDGE_FORM, FormState(step="value_usd", answers={"pledge_type": "financial"}),
+                      FormInput(text=typed), ctx)
+    assert ("value_usd" not in outcome.state.answers) is asked
+    if asked:
+        text, buttons = shown(renderer, outcome, "ru")
+        assert buttons[0][1].startswith("f:value_usd:sure:"), text
+        taken = advance(PLEDGE_FORM, outcome.state, FormInput(code=buttons[0][1]), ctx)
+        assert taken.state.step == "countries"
+
+
+@pytest.mark.parametrize(("typed", "asked"), [("3000000000", True), ("3 млрд", True), ("1000000000", False),
+                                              ("250000", False)])
+def test_more_than_a_billion_people_reached_is_asked_about(renderer: Renderer, typed: str, asked: bool) -> None:
+    """Limits tester: 3 billion people reached by a 500-school pledge went in without a word."""
+    outcome = advance(REPORT_FORM, FormState(step="beneficiaries_reached", answers=dict(FACTS)),
+                      FormInput(text=typed), context(renderer, "ru"))
+    assert ("beneficiaries_reached" not in outcome.state.answers) is asked
+    if asked:
+        text, buttons = shown(renderer, outcome, "ru")
+        assert buttons[0][1] == sure("beneficiaries_reached", 3_000_000_000), text
