@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -38,6 +39,11 @@ from models.values import OutboxStatus
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+"""Failed tries after which a message Telegram cannot take, while it answers others, is given up (`_send`)."""
+OUTAGE_ATTEMPTS = MAX_ATTEMPTS + 24 * 60
+"""Failed tries after which a message is given up even while Telegram answers nobody: about a day of tries a minute
+apart (MAX_BACKOFF). An outage is waited out: giving up after five tries, half a minute, lost for good every reply,
+reminder and broadcast in flight when Telegram or the network was away for longer."""
 MAX_BATCH = 250
 """Rows claimed at once: a second's worth at the global rate, between BATCH and this. The next claim
 starts as soon as a batch has its slots, so a quarter second's worth keeps a fast limit busy while
@@ -135,9 +141,11 @@ class DeliveryWorker:
         self._stopping = False
         self._chat_locks = ChatLocks()
         self._held: dict[int, tuple[int, float]] = {}
+        """Chats whose earlier row went back to the outbox for a retry: that row's id, and until when at most."""
         self._mine: set[int] = set()
         """Rows this instance is sending or has sent without recording it yet: all others it took, it lost."""
-        """Chats whose earlier row went back to the outbox for a retry: that row's id, and until when at most."""
+        self._unanswered_since: float | None = None
+        """When sending began to fail without Telegram answering anything since (an outage), else None."""
         self.started = asyncio.Event()
         """Set once `run` has recovered the rows left in flight and begun sending."""
         self._pushes: set[asyncio.Task[None]] = set()
@@ -382,34 +390,55 @@ class DeliveryWorker:
                 await self.sender.edit(item.chat_id, message_id, rendered)
             else:
                 message_id = await self.sender.send(item.chat_id, rendered)
-        except RecipientGoneError as error:
+        except (DeliveryError, OSError, TimeoutError) as error:
+            return self._failed(item, error)
+        self._answered()
+        SENDS.labels("ok").inc()
+        self.stats.sent += 1
+        return Attempt(item, OutboxStatus.sent, message_id=message_id)
+
+    def _answered(self) -> None:
+        """Telegram answered: an outage, if one was on, is over."""
+        if self._unanswered_since is not None:
+            log.warning("Telegram answers again", extra={"outage_s": round(time.monotonic() - self._unanswered_since)})
+            self._unanswered_since = None
+
+    def _failed(self, item: Queued, error: DeliveryError | OSError | TimeoutError) -> Attempt:
+        """The outcome of a send that failed: Telegram's answer says what became of the message; a failure to reach
+        Telegram is tried again later, and given up after MAX_ATTEMPTS only when it is the message's own (Telegram
+        answered since the last failure), after OUTAGE_ATTEMPTS when nothing is answered."""
+        if isinstance(error, RecipientGoneError):
+            self._answered()
             SENDS.labels("blocked").inc()
             self.stats.unreachable += 1
             log.info("recipient unreachable", extra={"outbox_id": item.id})
             return Attempt(item, OutboxStatus.unreachable, error=str(error))
-        except RetryLaterError as error:
+        if isinstance(error, RetryLaterError):
+            self._answered()
             SENDS.labels("429").inc()
             RETRY_AFTER.inc(error.seconds)
             self.pacer.retry_after(item.chat_id, error.seconds)
             return Attempt(item, OutboxStatus.pending, error=str(error), retry_in=error.seconds, counts=False)
-        except RejectedError as error:
+        if isinstance(error, RejectedError):
+            self._answered()
             SENDS.labels("failed").inc()
             self.stats.failed += 1
             log.error("message rejected by Telegram", extra={"outbox_id": item.id, "reason": str(error)[:200]})
             self._explain_refusal(item)
             return Attempt(item, OutboxStatus.failed, error=str(error))
-        except (DeliveryError, OSError, TimeoutError) as error:
-            SENDS.labels("5xx").inc()
-            if item.attempts >= MAX_ATTEMPTS:
-                SENDS.labels("failed").inc()
-                self.stats.failed += 1
-                log.error("message failed", extra={"outbox_id": item.id, "attempts": item.attempts})
-                return Attempt(item, OutboxStatus.failed, error=str(error) or type(error).__name__)
-            backoff = min(MAX_BACKOFF, 2.0 ** item.attempts) * random.uniform(0.5, 1.5)
-            return Attempt(item, OutboxStatus.pending, error=str(error) or type(error).__name__, retry_in=backoff)
-        SENDS.labels("ok").inc()
-        self.stats.sent += 1
-        return Attempt(item, OutboxStatus.sent, message_id=message_id)
+        SENDS.labels("5xx").inc()
+        alone = self._unanswered_since is None
+        if alone:
+            self._unanswered_since = time.monotonic()
+            log.warning("Telegram does not answer: messages are kept and tried again",
+                        extra={"outbox_id": item.id, "reason": str(error)[:200]})
+        if item.attempts >= OUTAGE_ATTEMPTS or (alone and item.attempts >= MAX_ATTEMPTS):
+            SENDS.labels("failed").inc()
+            self.stats.failed += 1
+            log.error("message failed", extra={"outbox_id": item.id, "attempts": item.attempts})
+            return Attempt(item, OutboxStatus.failed, error=str(error) or type(error).__name__)
+        backoff = min(MAX_BACKOFF, 2.0 ** item.attempts) * random.uniform(0.5, 1.5)
+        return Attempt(item, OutboxStatus.pending, error=str(error) or type(error).__name__, retry_in=backoff)
 
     def _explain_refusal(self, item: Queued) -> None:
         """Tell the person a refused message was for (bot.refusals), outside the chat's turn; drain waits for it."""
