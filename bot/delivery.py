@@ -56,6 +56,8 @@ SWEEP_EVERY = 60.0
 """Seconds between looks for rows whose sending lease ran out (their worker died)."""
 OWN_SWEEP_EVERY = 5.0
 """Seconds between looks for rows this instance took and lost on the way (it takes them back at once)."""
+START_HOLD = 30.0
+"""Seconds at most that a chat with replies left unsent at a stop holds its new replies behind them."""
 HELD_BEHIND = 1.0
 """Seconds before a row that was behind one given back to the outbox is looked at again."""
 HOLD_GRACE = 10.0
@@ -148,6 +150,9 @@ class DeliveryWorker:
         """When sending began to fail without Telegram answering anything since (an outage), else None."""
         self.started = asyncio.Event()
         """Set once `run` has recovered the rows left in flight and begun sending."""
+        self._pushing = asyncio.Event()
+        """Clear while `run` recovers the rows left in flight: a reply pushed meanwhile waits, not to overtake them."""
+        self._pushing.set()
         self._pushes: set[asyncio.Task[None]] = set()
         self._sending: set[asyncio.Task[None]] = set()
         self._outcomes: list[Attempt] = []
@@ -164,9 +169,13 @@ class DeliveryWorker:
         if not items:
             return
         self._mine.update(item.id for item in items)
-        task = asyncio.get_running_loop().create_task(self._send_in_order(items))
+        task = asyncio.get_running_loop().create_task(self._push(items))
         self._pushes.add(task)
         task.add_done_callback(self._pushes.discard)
+
+    async def _push(self, items: list[Queued]) -> None:
+        await self._pushing.wait()
+        await self._send_in_order(items)
 
     def stop(self) -> None:
         """Finish what is being sent and leave the loop."""
@@ -180,7 +189,12 @@ class DeliveryWorker:
         those rows are still on the wire: at a thousand messages a second, waiting for a batch's
         last answers before claiming the next would leave the limit unused for that long.
         """
-        await self.recover()
+        self._pushing.clear()
+        try:
+            await self.recover()
+            await self._hold_chats_with_replies_waiting()
+        finally:
+            self._pushing.set()
         self.started.set()
         every = RECORD_EVERY_SQLITE if self.database.is_sqlite else RECORD_EVERY
         recorder = asyncio.create_task(self._record_continuously(every), name="delivery-recorder")
@@ -213,6 +227,16 @@ class DeliveryWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await recorder
             await self._flush_outcomes()
+
+    async def _hold_chats_with_replies_waiting(self) -> None:
+        """Replies left unsent at a stop go before any new reply of their chat: a new one pushed at once overtook
+        them, and after a restart people found a question they had answered below the answer to the next one
+        (restart tester). Their chats are held as behind a retry (`_behind`), until they are sent or START_HOLD."""
+        async with self.database.uow() as uow:
+            waiting = await OutboxRows(uow.session).waiting_replies(utcnow())
+        until = self._now() + START_HOLD
+        for chat_id, row_id in waiting.items():
+            self._held[chat_id] = (row_id, until)
 
     async def drain(self) -> None:
         """Wait for pushed and claimed rows to be sent and every outcome to be recorded."""

@@ -112,6 +112,10 @@ _RELEASE_EXPIRED = _RELEASE.where(_OUTBOX.c.not_before < bindparam("now"))
 _OWN_TAKEN = select(_OUTBOX.c.id).where(_OUTBOX.c.status == OutboxStatus.sending, _OUTBOX.c.taken_by == bindparam("me"),
                                         _OUTBOX.c.not_before < bindparam("lease_from"))
 _RELEASE_OWN = _RELEASE.where(_OUTBOX.c.taken_by == bindparam("me"), _OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+_WAITING_REPLIES = (select(_OUTBOX.c.chat_id, func.max(_OUTBOX.c.id))
+                    .where(_OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.priority >= INTERACTIVE,
+                           _OUTBOX.c.not_before <= bindparam("now"))
+                    .group_by(_OUTBOX.c.chat_id))
 _SENT_MESSAGES = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id).where(
     _OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
 _COPIES = select(_OUTBOX.c.key, _OUTBOX.c.contact_id).where(
@@ -352,6 +356,11 @@ class OutboxRows:
         """Rows left `sending` by a stopped worker go back to pending (all, or those whose lease ran out)."""
         result = await self.session.execute(_RELEASE_EXPIRED if expired_only else _RELEASE, {"now": now})
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
+    async def waiting_replies(self, now: datetime) -> dict[int, int]:
+        """The chats with replies due and not sent (left in flight by a stop, say): each chat's latest such row."""
+        return {int(chat_id): int(row_id) for chat_id, row_id in await self.session.execute(_WAITING_REPLIES,
+                                                                                            {"now": now})}
 
     async def release_own(self, me: str, now: datetime, keep: set[int]) -> int:
         """Rows this instance (`me`) took and no longer holds (not in `keep`) go back to pending at once.

@@ -304,6 +304,35 @@ async def test_pushed_replies_go_out_without_polling(database: Database, rendere
     assert telegram.sent == [(1, "Oui")] and await statuses(database) == {"r:1": "sent"}
 
 
+async def test_replies_left_unsent_at_a_stop_go_before_the_next_reply_of_their_chat(database: Database,
+                                                                                    renderer: Renderer) -> None:
+    """Restart tester: after a crash, the reply to the first new message was pushed at once and overtook the one
+    left in flight, so the person found the question they had just answered below the answer to the next one."""
+    contacts = await people(database, 1)
+    async with database.uow() as uow:
+        await outbox.enqueue(uow.session, contacts[0], Reply(("the question left in flight",)), "r:old", sending=True)
+        await uow.commit()
+    await expire_leases(database)  # its worker is gone (PostgreSQL takes it back once its lease ran out)
+    telegram = FakeTelegram()
+    delivery = worker(database, renderer, telegram)
+    running = asyncio.create_task(delivery.run(idle_poll=0.05))
+    await asyncio.sleep(0)  # delivery begins taking back what was left in flight; a new message arrives meanwhile
+    async with database.uow() as uow:
+        row_id = await outbox.enqueue(uow.session, contacts[0], Reply(("the answer to what came next",)), "r:new",
+                                      sending=True)
+        await uow.commit()
+    assert row_id is not None
+    delivery.push([outbox.Queued(row_id, 1, contacts[0].id, {"reply": {"parts": ["the answer to what came next"]}},
+                                 "fr")])
+    for _ in range(200):
+        if len(telegram.sent) == 2:
+            break
+        await asyncio.sleep(0.05)
+    delivery.stop()
+    await running
+    assert [text for _, text in telegram.sent] == ["the question left in flight", "the answer to what came next"]
+
+
 async def test_outcomes_appended_while_a_flush_runs_are_not_lost(database: Database, renderer: Renderer) -> None:
     """Regression: an append bound to the outcome list before awaiting the send lost outcomes that a
     concurrent flush had swapped out; their rows stayed "sending" and broadcasts never finished."""
