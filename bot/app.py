@@ -126,6 +126,8 @@ class App:
             return
         observe_update(incoming, time.perf_counter() - started)
         self.delivery.push(conv.pushed)
+        if self.outage is not None:
+            self.outage.remember(conv.contact.chat_id, conv.locale)
         if OutboxRows(conv.session).left_for_delivery():
             self.delivery.wake()
         contact_id_var.set(conv.contact.id)

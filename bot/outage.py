@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 
 from sqlalchemy import exc
 
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 TELL_AGAIN_AFTER = 600.0
 """Seconds before a person whose messages keep waiting is told again."""
 MAX_DELAY = 30.0
+REMEMBERED = 100_000
+"""Chats whose language the notice remembers (a few megabytes): the people who wrote most recently."""
 WAITING = Reply((Text(N_("Sorry, I cannot reach my records right now. Your message is kept, and I will answer it "
                          "as soon as I can.")),))
 
@@ -53,16 +56,29 @@ class Outage:
         self.sender = sender
         self.default_locale = default_locale
         self.told: dict[int, float] = {}
+        self.languages: OrderedDict[int, str] = OrderedDict()
+        """The language each chat was last answered in (at most REMEMBERED chats, the most recent)."""
+
+    def remember(self, chat_id: int, locale: str) -> None:
+        """The language a chat was just answered in: the one its person chose (/language), which the database that
+        says it may be unable to tell when the notice is needed."""
+        languages = self.languages
+        if languages.get(chat_id) != locale:
+            languages[chat_id] = locale
+        languages.move_to_end(chat_id)
+        if len(languages) > REMEMBERED:
+            languages.popitem(last=False)
 
     async def tell(self, incoming: Incoming) -> None:
-        """Say, in the person's Telegram language, that their message is kept (not again for ten minutes)."""
+        """Say, in the language the person was last answered in (else their Telegram's), that their message is kept
+        (not again for ten minutes)."""
         now = time.monotonic()
         self.told = {chat: at for chat, at in self.told.items() if now - at < TELL_AGAIN_AFTER}
         chat_id = incoming.person.chat_id
         if chat_id in self.told:
             return
         self.told[chat_id] = now
-        locale = negotiate(None, incoming.person.language_code, self.default_locale)
+        locale = self.languages.get(chat_id) or negotiate(None, incoming.person.language_code, self.default_locale)
         try:
             await self.sender.send(chat_id, self.renderer.reply(WAITING, locale))
         except DeliveryError as error:

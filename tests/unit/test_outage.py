@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import exc
 
 import bot.app
+import bot.outage
 from bot.app import App
 from bot.i18n import Catalogs, Rendered, Renderer
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
@@ -78,6 +79,30 @@ async def test_a_patient_app_tells_the_person_once_and_tries_until_the_database_
     assert len(sent.messages) == 1, "told once, not at every attempt"
     chat, said = sent.messages[0]
     assert chat == 7 and "conservé" in said, "in the person's Telegram language"
+
+
+async def test_the_notice_speaks_the_language_the_person_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Restart tester: a person whose Telegram is in English but who chose French with /language got the notice in
+    English; the database that knows their choice is the one away. The language they were last answered in is."""
+    sent = Sent()
+    outage = Outage(Renderer(Catalogs()), sent, "en")  # type: ignore[arg-type]
+    outage.remember(7, "fr")
+
+    async def answer(self: App, item: Incoming) -> Any:
+        raise LOCKED
+
+    monkeypatch.setattr(App, "_answer", answer)
+    with pytest.raises(UnavailableError):
+        await app_with(outage, patient=False).on_incoming(incoming("en"))
+    assert len(sent.messages) == 1 and "conservé" in sent.messages[0][1]
+
+
+def test_the_languages_remembered_are_the_most_recent_chats(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot.outage, "REMEMBERED", 3)
+    outage = Outage(Renderer(Catalogs()), Sent(), "en")  # type: ignore[arg-type]
+    for chat, locale in ((1, "fr"), (2, "ar"), (3, "zh"), (1, "es"), (4, "ru")):
+        outage.remember(chat, locale)
+    assert dict(outage.languages) == {3: "zh", 1: "es", 4: "ru"}
 
 
 async def test_in_webhook_mode_the_update_goes_back_to_telegram(monkeypatch: pytest.MonkeyPatch) -> None:
