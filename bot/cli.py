@@ -89,12 +89,16 @@ def run(
     from bot.app import build_app
     from bot.app import run as run_app
     from bot.logs import configure_logging
+    from bot.ports import ensure_free
 
     settings = _settings(log_format=log_format)
     try:
         token = settings.token()
         if webhook:
             settings.webhook()  # fail closed: a missing or weak secret stops start-up before anything is opened
+            ensure_free(settings.webhook_host, settings.webhook_port, "P2C_WEBHOOK")
+        if settings.metrics_port is not None:
+            ensure_free(settings.metrics_host, settings.metrics_port, "P2C_METRICS")
     except ConfigError as error:
         _fail(str(error))
         return

@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
-    webhook_port: int = 8081
+    webhook_port: int = Field(default=8081, ge=1, le=65535)
+    """Checked here: an event loop given a port above 65535 would listen on it modulo 65536, silently."""
     webhook_path: str = "/telegram/webhook"
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
@@ -144,6 +145,13 @@ class Settings(BaseSettings):
         if value is not None and not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/") if value else value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with / (e.g. /telegram/webhook)")
+        return value
 
     @field_validator("log_level")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -45,6 +46,9 @@ def test_retention_defaults_and_keeping_everything(monkeypatch: pytest.MonkeyPat
     ({"retention_outbox_days": "0"}, "P2C_RETENTION_OUTBOX_DAYS"),
     ({"retention_audit_days": "a year"}, "P2C_RETENTION_AUDIT_DAYS"),
     ({"retention_files_days": "0"}, "P2C_RETENTION_FILES_DAYS"),
+    ({"webhook_port": "99999"}, "P2C_WEBHOOK_PORT"),  # an event loop would listen on 99999 % 65536, silently
+    ({"webhook_port": "0"}, "P2C_WEBHOOK_PORT"),
+    ({"webhook_path": "nopath"}, "P2C_WEBHOOK_PATH"),
 ])
 def test_bad_values_name_the_variable(overrides: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigError) as error:
@@ -113,6 +117,22 @@ def test_run_webhook_with_an_empty_or_short_secret_does_not_start(tmp_path: Path
     assert result.returncode == 2 and result.stderr.startswith("error: P2C_WEBHOOK_SECRET")
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+def test_run_webhook_on_a_port_already_taken_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"P2C_BOT_TOKEN": TOKEN, "P2C_WEBHOOK_URL": "https://bot.example.org", "P2C_WEBHOOK_SECRET": STRONG,
+               "P2C_WEBHOOK_PORT": str(port), "P2C_API_BASE": "http://127.0.0.1:9",
+               "P2C_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
+        result = _cli("run", "--webhook", env=env, cwd=tmp_path)
+        metrics = _cli("run", env={**env, "P2C_METRICS_PORT": str(port)}, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith(f"error: P2C_WEBHOOK_PORT={port}: cannot listen")
+    assert result.stderr.strip().count("\n") == 0
+    assert metrics.returncode == 2 and metrics.stderr.startswith(f"error: P2C_METRICS_PORT={port}: cannot listen")
+    assert not (tmp_path / "x.db").exists(), "refused before anything was opened"
 
 
 def test_admin_and_invite_commands(tmp_path: Path) -> None:
