@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
@@ -187,7 +188,7 @@ def db_backup(output: Annotated[Path, typer.Argument(help="The copy to write (a 
         return
     try:
         pages = backup_sqlite(Path(url.database), output)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, sqlite3.Error) as error:
         _fail(f"backup failed: {error}")
         return
     typer.echo(f"{output}: {pages} pages copied")

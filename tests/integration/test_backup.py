@@ -66,3 +66,17 @@ def test_the_command_copies_sqlite_and_sends_postgresql_to_pg_dump(tmp_path: Pat
     refused = CliRunner().invoke(app, ["db", "backup", str(tmp_path / "other.db")])
     assert refused.exit_code != 0
     assert "pg_dump" in refused.output
+
+
+def test_a_backup_into_a_missing_folder_is_one_line_and_a_copy_is_its_owners_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with sqlite3.connect(tmp_path / "p2c.db") as source:
+        source.execute("CREATE TABLE t (x)")
+    monkeypatch.setenv("P2C_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    missing = CliRunner().invoke(app, ["db", "backup", str(tmp_path / "nodir" / "x.db")])
+    assert missing.exit_code == 2 and not missing.stdout.strip()
+    assert f"the folder {tmp_path / 'nodir'} does not exist" in missing.output
+    assert missing.output.strip().count("\n") == 0
+    done = CliRunner().invoke(app, ["db", "backup", str(tmp_path / "copy.db")])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "copy.db").stat().st_mode & 0o777 == 0o600, "the copy holds people's names"
