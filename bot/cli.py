@@ -230,23 +230,34 @@ def admin_scope(telegram_id: int,
     typer.echo(f"{telegram_id} now sees: {parsed.key}")
 
 
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
 @app.command("export")
 def export_command(
     kind: Annotated[str, typer.Argument(help="pledges or reports")],
-    output: Annotated[str, typer.Option("--output", help="File to write.")],
-    file_format: Annotated[str, typer.Option("--format", help="xlsx or csv")] = "xlsx",
+    output: Annotated[Path, typer.Option("--output", help="File to write (a new one unless --force).")],
+    file_format: Annotated[str | None, typer.Option(
+        "--format", help="xlsx or csv (default: the output's suffix, .csv or .xlsx; else xlsx)")] = None,
     scope: Annotated[str, typer.Option("--scope", help="e.g. 'region africa' (default: everything)")] = "everything",
     language: Annotated[str, typer.Option("--language", help="ar, en, es, fr, ru or zh")] = "en",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output if it exists.")] = False,
 ) -> None:
     """Write the pledges (with their last report) or the reports of a scope to a file."""
-    from pathlib import Path
-
     from bot.i18n import Catalogs, Renderer
     from handlers.digests.admin import export
     from models.scope import ScopeError, parse_scope
 
-    if kind not in ("pledges", "reports") or file_format not in ("xlsx", "csv"):
+    suffix = output.suffix.lower().removeprefix(".")
+    file_format = file_format or (suffix if suffix in EXPORT_FORMATS else "xlsx")
+    if kind not in ("pledges", "reports") or file_format not in EXPORT_FORMATS:
         _fail("export pledges|reports --format xlsx|csv --output FILE")
+    if suffix in EXPORT_FORMATS and suffix != file_format:
+        _fail(f"--format {file_format} but {output} ends in .{suffix}: give a file ending in .{file_format}")
+    if output.exists() and not force:
+        _fail(f"{output} exists already: give a new file, or --force to overwrite it")
+    if not output.parent.is_dir():
+        _fail(f"the folder {output.parent} does not exist: create it first")
     try:
         parsed = parse_scope(scope)
     except ScopeError as error:
@@ -254,8 +265,19 @@ def export_command(
     renderer = Renderer(Catalogs())
     content = _run(_with_uow(lambda uow: export(kind, file_format, parsed, language, uow,
                                                 lambda label, locale: renderer.label(label, locale, markup=False))))
-    Path(output).write_bytes(content)
+    try:
+        write_private(output, content, replace=force)
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror}")
     typer.echo(f"{output}: {len(content)} bytes")
+
+
+def write_private(path: Path, content: bytes, *, replace: bool) -> None:
+    """Write a file only its owner may read (0600: exports name people and organisations); an existing one only
+    if `replace`, and then with the permissions it had."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
+    with os.fdopen(os.open(path, flags, 0o600), "wb") as file:
+        file.write(content)
 
 
 @invite_app.command("create")
