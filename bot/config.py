@@ -96,7 +96,9 @@ class Settings(BaseSettings):
     @classmethod
     def _positive_days(cls, value: int | None) -> int | None:
         if value is not None and value < 1:
-            raise ValueError("must be a number of days, at least 1 (leave it unset to keep everything)")
+            # unset, a variable has its default (which deletes): only an empty value keeps everything
+            raise ValueError("must be a number of days, at least 1, or empty (set to nothing) to keep those rows "
+                             "forever")
         return value
 
     def retention(self) -> Retention:

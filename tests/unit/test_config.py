@@ -56,6 +56,12 @@ def test_bad_values_name_the_variable(overrides: dict[str, str], variable: str) 
     assert str(error.value).startswith(variable) and "\n" not in str(error.value)
 
 
+def test_a_retention_of_zero_days_is_told_to_be_empty_to_keep_everything() -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(_env_file=None, retention_outbox_days="0")
+    assert "empty" in str(error.value) and "unset" not in str(error.value), "unset gives the default, which deletes"
+
+
 @pytest.mark.parametrize("token", [None, "", "nonsense", "123:short"])
 def test_token_missing_or_malformed(token: str | None) -> None:
     settings = load_settings(_env_file=None, bot_token=token)
