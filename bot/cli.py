@@ -14,6 +14,7 @@ import typer
 
 from bot.config import ConfigError, Settings, bare_username, load_settings
 from models.clock import utcnow
+from models.scope import SCOPE_FORMS
 from models.values import LANGUAGES, Role, Sector
 
 if TYPE_CHECKING:
@@ -216,8 +217,7 @@ def admin_revoke(telegram_id: int) -> None:
 
 @admin_app.command("scope")
 def admin_scope(telegram_id: int,
-                scope: Annotated[list[str], typer.Argument(help="everything | region R | countries C... | "
-                                                                 "sector S | entity N")]) -> None:
+                scope: Annotated[list[str], typer.Argument(help=SCOPE_FORMS)]) -> None:
     """Set what a coordinator's digests and exports cover."""
     from handlers.digests.admin import ScopeTargetError, set_scope
     from models.scope import ScopeError, parse_scope
@@ -330,6 +330,7 @@ def broadcast_send(
     """Send a broadcast now, through the same service as the chat composer; prints its id."""
     from handlers.broadcasts.audience import SEGMENTS
     from handlers.broadcasts.service import BroadcastError, CreateBroadcast, create_broadcast
+    from handlers.colleagues import is_staff
     from handlers.people import find_contact
 
     texts = _broadcast_texts(text)
@@ -341,6 +342,9 @@ def broadcast_send(
     async def go(uow: Any) -> int:
         async with uow:
             creator = await find_contact(uow.session, created_by) if created_by is not None else None
+            if created_by is not None and (creator is None or not is_staff(creator)):
+                raise BroadcastError(f"--created-by {created_by}: no staff member or admin has this Telegram id "
+                                     "(`p2c-bot admin grant ID staff` makes one)")
             command = CreateBroadcast(list(audience), texts, fallback, created_by=creator.id if creator else None)
             now = utcnow()
             broadcast = await create_broadcast(uow.session, command, now, now.date(), _settings().default_locale)
@@ -399,19 +403,19 @@ def broadcast_status(broadcast_id: int) -> None:
 
 
 async def _ask_username(settings: Settings) -> str:
-    from aiogram import Bot
-    from aiogram.client.session.aiohttp import AiohttpSession
-    from aiogram.client.telegram import TelegramAPIServer
+    """The bot's username, from the Bot API's getMe over plain HTTP: importing aiogram for this one call took most of
+    `invite create`'s time (it builds a model of every Bot API type, seconds on a small host)."""
+    import aiohttp
 
-    bot = Bot(settings.token(), session=AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base)))
     try:
-        me = await bot.get_me()
-    except Exception as error:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session, \
+                session.get(f"{settings.api_base}/bot{settings.token()}/getMe") as response:
+            answer = await response.json(content_type=None)
+        return str(answer["result"]["username"])
+    except (aiohttp.ClientError, TimeoutError, ValueError, LookupError, TypeError) as error:
+        # the error's name only: the URL holds the token
         raise ConfigError(f"could not ask the Bot API for the bot's username ({type(error).__name__}); "
                           "pass --bot-username or set P2C_BOT_USERNAME") from None
-    finally:
-        await bot.session.close()
-    return me.username or ""
 
 
 async def _with_uow(work: Any) -> Any:

@@ -17,6 +17,9 @@ REGION_TOKEN = "ITU:"
 """The prefix of the shortcut for a whole ITU region ("ITU:africa")."""
 GLOBAL_TOKEN = "GLOBAL"
 """The shortcut for every country."""
+SCOPE_FORMS = (f"everything | region R ({', '.join(ITU_REGIONS)}) | countries C... (ISO alpha-3 codes) | "
+               f"sector S ({', '.join(Sector.__members__)}) | entity N (the organisation's number)")
+"""Every form of a scope, with the names a region and a sector take (the command line's help and errors)."""
 
 
 class ScopeKind(StrEnum):
@@ -83,4 +86,4 @@ def parse_scope(text: str, known_countries: frozenset[str] = frozenset()) -> Sco
         if all(len(code) == 3 and code.isascii() and code.isalpha() for code in codes) and (
                 not known_countries or set(codes) <= known_countries):
             return Scope(ScopeKind.countries, codes)
-    raise ScopeError(f"not a scope: {text!r}")
+    raise ScopeError(f"not a scope: {text!r}; give {SCOPE_FORMS}")

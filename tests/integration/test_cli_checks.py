@@ -1,0 +1,82 @@
+"""The command line refuses what it cannot do right, in one line that says what would be right."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from typer.testing import CliRunner
+
+from bot.cli import app
+from models.scope import ITU_REGIONS
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "p2c.db"
+    monkeypatch.setenv("P2C_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+def test_a_broadcast_from_someone_not_staff_is_refused(database: Path) -> None:
+    """Regression: --created-by 5555, nobody's id, was taken silently and the broadcast sent from no one."""
+    assert CliRunner().invoke(app, ["admin", "grant", "4242", "staff"]).exit_code == 0
+    assert CliRunner().invoke(app, ["admin", "grant", "4343", "coordinator"]).exit_code == 0
+    for nobody in ("5555", "4343"):
+        refused = CliRunner().invoke(app, ["broadcast", "send", "--text", "en=Hello", "--created-by", nobody])
+        assert refused.exit_code == 2 and not refused.stdout.strip()
+        assert refused.output.startswith(f"error: --created-by {nobody}: no staff member")
+        assert refused.output.strip().count("\n") == 0
+    sent = CliRunner().invoke(app, ["broadcast", "send", "--text", "en=Hello", "--created-by", "4242"])
+    assert sent.exit_code == 0, sent.output
+    with sqlite3.connect(database) as stored:
+        assert stored.execute("SELECT count(*) FROM broadcast").fetchone() == (1,)
+
+
+def test_a_scope_refused_names_the_regions_and_so_does_the_help() -> None:
+    refused = CliRunner().invoke(app, ["admin", "scope", "1005", "region", "narnia"])
+    assert refused.exit_code == 2 and refused.output.strip().count("\n") == 0
+    assert all(region in refused.output for region in ITU_REGIONS) and "government" in refused.output
+    helped = CliRunner().invoke(app, ["admin", "scope", "--help"], terminal_width=200)
+    assert all(region in " ".join(helped.output.split()) for region in ITU_REGIONS)
+
+
+async def test_an_invitation_asks_getme_without_importing_aiogram(database: Path) -> None:
+    """Regression: `invite create` without P2C_BOT_USERNAME imported aiogram for its one getMe, seconds of the
+    command's time on a small host (aiogram builds a model of every Bot API type)."""
+    asked: list[str] = []
+
+    async def get_me(request: web.Request) -> web.Response:
+        asked.append(request.path)
+        return web.json_response({"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "P2C",
+                                                          "username": "p2c_test_bot"}})
+
+    server = web.Application()
+    server.router.add_route("*", f"/bot{TOKEN}/getMe", get_me)  # Telegram takes GET and POST
+    runner = web.AppRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    code = ("import sys; from typer.testing import CliRunner; from bot.cli import app; "
+            "done = CliRunner().invoke(app, ['invite', 'create', '--entity', 'Ministry of ICT', '--country', 'SEN']); "
+            "print(done.stdout.strip(), 'aiogram' in sys.modules)")
+    environment = {**os.environ, "PYTHONPATH": str(REPO), "P2C_BOT_TOKEN": TOKEN,
+                   "P2C_API_BASE": f"http://127.0.0.1:{port}", "P2C_DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    try:
+        process = await asyncio.create_subprocess_exec(sys.executable, "-c", code, env=environment,
+                                                       stdout=asyncio.subprocess.PIPE)
+        out, _ = await asyncio.wait_for(process.communicate(), 120)
+    finally:
+        await runner.cleanup()
+    link, imported = out.decode().split()
+    assert link.startswith("https://t.me/p2c_test_bot?start=") and asked
+    assert imported == "False"
