@@ -59,6 +59,18 @@ def _database() -> Database:
     return Database(settings.database_url, pgbouncer=settings.pgbouncer)
 
 
+def database_named() -> str:
+    """Which database the commands use, as an operator recognises it: an SQLite file by its absolute path, PostgreSQL
+    by its URL without the password. Every command that writes says it: a command run from another folder, or
+    without the service's P2C_DATABASE_URL, silently made a new SQLite file there and reported success."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(_settings().database_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        return str(Path(url.database).absolute())
+    return url.render_as_string(hide_password=True)
+
+
 def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     """The event loop `p2c-bot run` runs on: uvloop's for "auto" when it is installed (and for "uvloop", which
     fails when it is not), None (the standard library's) for "asyncio"."""
@@ -158,7 +170,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
         finally:
             await database.dispose()
 
-    typer.echo(f"database at revision {_run(go())}")
+    typer.echo(f"database at revision {_run(go())} ({database_named()})")
 
 
 @db_app.command("current")
@@ -173,7 +185,7 @@ def db_current() -> None:
         finally:
             await database.dispose()
 
-    typer.echo(f"database: {_run(go()) or 'empty'}; code: {head_revision()}")
+    typer.echo(f"database: {_run(go()) or 'empty'}; code: {head_revision()} ({database_named()})")
 
 
 @db_app.command("backup")
@@ -192,7 +204,7 @@ def db_backup(output: Annotated[Path, typer.Argument(help="The copy to write (a 
     except (OSError, ValueError, sqlite3.Error) as error:
         _fail(f"backup failed: {error}")
         return
-    typer.echo(f"{output}: {pages} pages copied")
+    typer.echo(f"{output}: {pages} pages copied from {database_named()}")
 
 
 @admin_app.command("grant")
@@ -201,7 +213,7 @@ def admin_grant(telegram_id: int, role: Role) -> None:
     from handlers.admin import GrantRole, grant_role
 
     contact = _run(_with_uow(lambda uow: grant_role(GrantRole(telegram_id, role), uow, utcnow())))
-    typer.echo(f"{telegram_id} is now {role.value} (contact {contact.id})")
+    typer.echo(f"{telegram_id} is now {role.value} (contact {contact.id}, database {database_named()})")
 
 
 @admin_app.command("revoke")
@@ -212,7 +224,7 @@ def admin_revoke(telegram_id: int) -> None:
     contact = _run(_with_uow(lambda uow: revoke_role(RevokeRole(telegram_id), uow)))
     if contact is None:
         _fail(f"no contact with Telegram id {telegram_id}")
-    typer.echo(f"{telegram_id} has no role any more")
+    typer.echo(f"{telegram_id} has no role any more (database {database_named()})")
 
 
 @admin_app.command("scope")
@@ -227,7 +239,7 @@ def admin_scope(telegram_id: int,
         _run(_with_uow(lambda uow: set_scope(telegram_id, parsed, uow, utcnow())))
     except (ScopeError, ScopeTargetError) as error:
         _fail(str(error))
-    typer.echo(f"{telegram_id} now sees: {parsed.key}")
+    typer.echo(f"{telegram_id} now sees: {parsed.key} (database {database_named()})")
 
 
 EXPORT_FORMATS = ("xlsx", "csv")
@@ -269,7 +281,7 @@ def export_command(
         write_private(output, content, replace=force)
     except OSError as error:
         _fail(f"cannot write {output}: {error.strerror}")
-    typer.echo(f"{output}: {len(content)} bytes")
+    typer.echo(f"{output}: {len(content)} bytes (database {database_named()})")
 
 
 def write_private(path: Path, content: bytes, *, replace: bool) -> None:
@@ -310,6 +322,7 @@ def invite_create(
         raise
     if created:
         typer.echo(f"created entity “{found.name}” (validated)", err=True)
+    typer.echo(f"invitation recorded in the database {database_named()}", err=True)  # the link alone on stdout
     typer.echo(deep_link(username, token))
 
 
@@ -353,9 +366,11 @@ def broadcast_send(
             return broadcast.id
 
     try:
-        typer.echo(_run(_with_uow(go)))
+        broadcast_id = _run(_with_uow(go))
     except BroadcastError as error:
         _fail(str(error))
+    typer.echo(f"broadcast recorded in the database {database_named()}", err=True)  # its id alone on stdout
+    typer.echo(broadcast_id)
 
 
 def _broadcast_texts(items: list[str]) -> dict[str, str]:

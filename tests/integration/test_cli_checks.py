@@ -80,3 +80,19 @@ async def test_an_invitation_asks_getme_without_importing_aiogram(database: Path
     link, imported = out.decode().split()
     assert link.startswith("https://t.me/p2c_test_bot?start=") and asked
     assert imported == "False"
+
+
+def test_every_command_that_writes_names_its_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `admin grant` run from another folder (or without the service's P2C_DATABASE_URL) made a new
+    ./p2c.db there and said only "123456789 is now admin (contact 1)"."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("P2C_DATABASE_URL", "sqlite+aiosqlite:///p2c.db")  # relative, as the default is
+    for command in (["db", "upgrade"], ["admin", "grant", "4242", "staff"], ["admin", "grant", "4343", "coordinator"],
+                    ["admin", "scope", "4343", "region", "africa"], ["admin", "revoke", "4343"],
+                    ["invite", "create", "--entity", "Ministry of ICT", "--country", "SEN", "--bot-username", "b"],
+                    ["broadcast", "send", "--text", "en=Hello", "--created-by", "4242"],
+                    ["export", "pledges", "--output", "x.csv"]):
+        done = CliRunner().invoke(app, command)
+        assert done.exit_code == 0, done.output
+        assert str(tmp_path / "p2c.db") in done.output, (command, done.output)
+    assert CliRunner().invoke(app, ["broadcast", "send", "--text", "en=Hi"]).stdout.strip() == "2", "the id alone"

@@ -52,9 +52,9 @@ def test_every_compose_variable_is_a_setting() -> None:
     for service in compose()["services"].values():
         for name in service.get("environment", {}):
             assert not name.startswith("P2C_") or name in known, name
-    example = (ROOT / "deploy" / "env.example").read_text()
-    for name in re.findall(r"^(P2C_[A-Z_]+)=", example, flags=re.MULTILINE):
-        assert name in known, name
+    for example in ("env.example", "p2c-bot.env"):
+        for name in re.findall(r"^(P2C_[A-Z_]+)=", (ROOT / "deploy" / example).read_text(), flags=re.MULTILINE):
+            assert name in known, (example, name)
 
 
 def test_the_proxy_balances_every_instance_and_routes_only_the_webhook() -> None:
@@ -86,4 +86,17 @@ def test_the_systemd_unit_runs_one_polling_process_as_its_own_user() -> None:
     service = unit["Service"]
     assert shlex.split(service["ExecStart"])[1:] == ["run"]
     assert service["User"] not in ("root", "0")
-    assert "sqlite+aiosqlite:////" in service["Environment"]
+
+
+def test_the_systemd_units_database_is_named_in_its_environment_file_alone() -> None:
+    """Regression: the database URL was in the unit's Environment= line, so an operator who ran `admin grant` with
+    /etc/p2c-bot.env wrote to a new, empty database in whatever folder they stood."""
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.read(ROOT / "deploy" / "p2c-bot.service")
+    service = unit["Service"]
+    assert service["EnvironmentFile"] == "/etc/p2c-bot.env"
+    assert "P2C_DATABASE_URL" not in (ROOT / "deploy" / "p2c-bot.service").read_text().split("[Service]")[1]
+    env = dict(line.split("=", 1) for line in (ROOT / "deploy" / "p2c-bot.env").read_text().splitlines()
+               if line and not line.startswith("#"))
+    assert env["P2C_DATABASE_URL"].startswith(f"sqlite+aiosqlite:///{service['ReadWritePaths']}/")
+    assert "deploy/p2c-bot.env /etc/p2c-bot.env" in (ROOT / "deploy" / "p2c-bot.service").read_text()
