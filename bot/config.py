@@ -76,9 +76,10 @@ class Settings(BaseSettings):
     retention_outbox_days: int | None = 90
     retention_audit_days: int | None = None
     retention_files_days: int | None = 14
-    log_retention_days: int | None = Field(default=30, ge=1)
+    log_retention_days: int | None = Field(default=None, ge=1)
     """How long the operator's log system keeps the bot's logs (the bot writes them to standard error and deletes
-    none itself): stated to people in /privacy. Unset (empty): "as long as the operator keeps them"."""
+    none itself): stated to people in /privacy. Unset by default, since only the log system can keep a number of
+    days ("as long as the operator keeps them"); deploy/p2c-bot.service's journal namespace keeps 30 and says so."""
     instance_id: str | None = Field(default=None, max_length=64)
     """This instance's stable name (unique among the instances sharing a database): rows it took before a restart
     are then its own again at once, not after their lease. Unset, each process is new (a random identity)."""

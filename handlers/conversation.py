@@ -29,7 +29,7 @@ class Deps:
     bot_username: str | None = None
     retention: Retention = field(default_factory=Retention)
     """How long operational rows are kept, as configured (stated by /privacy)."""
-    log_retention_days: int | None = 30
+    log_retention_days: int | None = None
     """How long the operator keeps logs, as configured (stated by /privacy; None: not stated)."""
 
 

@@ -96,7 +96,10 @@ async def tables_holding(database: Database, *needles: str) -> dict[str, list[st
     return found
 
 
-async def test_privacy_note_in_six_languages_states_the_retention(chat: ChatDriver) -> None:
+async def test_privacy_note_in_six_languages_states_the_retention(chat: ChatDriver, deps: Deps) -> None:
+    from dataclasses import replace
+
+    chat.deps = replace(deps, log_retention_days=30)  # as deploy/p2c-bot.env sets it
     texts = {}
     for index, language in enumerate(LANGUAGES):
         (note,) = await chat.send(chat.person(9600 + index, "Ana", language), "/privacy")

@@ -36,6 +36,15 @@ def test_retention_defaults_and_keeping_everything(monkeypatch: pytest.MonkeyPat
     assert (retention.outbox, retention.audit, retention.files) == (None, timedelta(days=3650), timedelta(days=30))
 
 
+def test_no_log_retention_is_stated_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: /privacy told everyone logs were kept 30 days while neither compose.yaml nor the systemd unit
+    deleted any; the bot cannot know, so only an operator whose log system keeps a number of days states it."""
+    monkeypatch.delenv("P2C_LOG_RETENTION_DAYS", raising=False)
+    assert load_settings(_env_file=None).log_retention_days is None
+    monkeypatch.setenv("P2C_LOG_RETENTION_DAYS", "30")
+    assert load_settings(_env_file=None).log_retention_days == 30
+
+
 @pytest.mark.parametrize(("overrides", "variable"), [
     ({"database_url": "not a url"}, "P2C_DATABASE_URL"),
     ({"database_url": "mysql://x/y"}, "P2C_DATABASE_URL"),

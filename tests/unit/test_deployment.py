@@ -100,3 +100,25 @@ def test_the_systemd_units_database_is_named_in_its_environment_file_alone() -> 
                if line and not line.startswith("#"))
     assert env["P2C_DATABASE_URL"].startswith(f"sqlite+aiosqlite:///{service['ReadWritePaths']}/")
     assert "deploy/p2c-bot.env /etc/p2c-bot.env" in (ROOT / "deploy" / "p2c-bot.service").read_text()
+
+
+def test_a_log_retention_is_stated_only_where_the_recipe_keeps_it() -> None:
+    """Regression: /privacy said logs were kept 30 days, while Docker's json-file driver and journald's defaults
+    keep them by size (or forever). The systemd recipe's journal namespace deletes lines after 30 days and states
+    it; compose bounds its logs by size and states no number of days."""
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.read(ROOT / "deploy" / "p2c-bot.service")
+    namespace = unit["Service"]["LogNamespace"]
+    journal = configparser.ConfigParser()
+    journal.read(ROOT / "deploy" / f"journald@{namespace}.conf")
+    kept = int(journal["Journal"]["MaxRetentionSec"].removesuffix("day"))
+    per_file = int(journal["Journal"]["MaxFileSec"].removesuffix("day"))
+    env = (ROOT / "deploy" / "p2c-bot.env").read_text()
+    stated = re.search(r"^P2C_LOG_RETENTION_DAYS=(\d+)$", env, flags=re.MULTILINE)
+    assert stated is not None, "the recipe that keeps a number of days states it"
+    assert kept + per_file <= int(stated.group(1)), "a file goes once its newest line is past MaxRetentionSec"
+    assert f"journald@{namespace}.conf /etc/systemd/" in (ROOT / "deploy" / "p2c-bot.service").read_text()
+    for service in bots(compose()["services"]).values():
+        assert service["logging"]["options"]["max-size"], "bounded, by size"
+        assert "P2C_LOG_RETENTION_DAYS" not in service["environment"]
+    assert not re.search(r"^P2C_LOG_RETENTION_DAYS=", (ROOT / "deploy" / "env.example").read_text(), re.MULTILINE)
