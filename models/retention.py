@@ -1,4 +1,4 @@
-"""How long operational rows are kept, and their deletion in small batches (run daily by the scheduler).
+"""How long operational rows are kept, and their deletion in small batches (run by the scheduler every six hours).
 
 What is deleted, and why it can go:
 - processed update keys after a week: they only guard against Telegram delivering an update twice,
