@@ -59,7 +59,7 @@ def _database() -> Database:
     return Database(settings.database_url, pgbouncer=settings.pgbouncer)
 
 
-def database_named() -> str:
+def _database_named() -> str:
     """Which database the commands use, as an operator recognises it: an SQLite file by its absolute path, PostgreSQL
     by its URL without the password. Every command that writes says it: a command run from another folder, or
     without the service's P2C_DATABASE_URL, silently made a new SQLite file there and reported success."""
@@ -170,7 +170,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
         finally:
             await database.dispose()
 
-    typer.echo(f"database at revision {_run(go())} ({database_named()})")
+    typer.echo(f"database at revision {_run(go())} ({_database_named()})")
 
 
 @db_app.command("current")
@@ -185,7 +185,7 @@ def db_current() -> None:
         finally:
             await database.dispose()
 
-    typer.echo(f"database: {_run(go()) or 'empty'}; code: {head_revision()} ({database_named()})")
+    typer.echo(f"database: {_run(go()) or 'empty'}; code: {head_revision()} ({_database_named()})")
 
 
 @db_app.command("backup")
@@ -204,7 +204,7 @@ def db_backup(output: Annotated[Path, typer.Argument(help="The copy to write (a 
     except (OSError, ValueError, sqlite3.Error) as error:
         _fail(f"backup failed: {error}")
         return
-    typer.echo(f"{output}: {pages} pages copied from {database_named()}")
+    typer.echo(f"{output}: {pages} pages copied from {_database_named()}")
 
 
 @admin_app.command("grant")
@@ -213,7 +213,7 @@ def admin_grant(telegram_id: int, role: Role) -> None:
     from handlers.admin import GrantRole, grant_role
 
     contact = _run(_with_uow(lambda uow: grant_role(GrantRole(telegram_id, role), uow, utcnow())))
-    typer.echo(f"{telegram_id} is now {role.value} (contact {contact.id}, database {database_named()})")
+    typer.echo(f"{telegram_id} is now {role.value} (contact {contact.id}, database {_database_named()})")
 
 
 @admin_app.command("revoke")
@@ -224,7 +224,7 @@ def admin_revoke(telegram_id: int) -> None:
     contact = _run(_with_uow(lambda uow: revoke_role(RevokeRole(telegram_id), uow)))
     if contact is None:
         _fail(f"no contact with Telegram id {telegram_id}")
-    typer.echo(f"{telegram_id} has no role any more (database {database_named()})")
+    typer.echo(f"{telegram_id} has no role any more (database {_database_named()})")
 
 
 @admin_app.command("scope")
@@ -239,7 +239,7 @@ def admin_scope(telegram_id: int,
         _run(_with_uow(lambda uow: set_scope(telegram_id, parsed, uow, utcnow())))
     except (ScopeError, ScopeTargetError) as error:
         _fail(str(error))
-    typer.echo(f"{telegram_id} now sees: {parsed.key} (database {database_named()})")
+    typer.echo(f"{telegram_id} now sees: {parsed.key} (database {_database_named()})")
 
 
 EXPORT_FORMATS = ("xlsx", "csv")
@@ -278,13 +278,13 @@ def export_command(
     content = _run(_with_uow(lambda uow: export(kind, file_format, parsed, language, uow,
                                                 lambda label, locale: renderer.label(label, locale, markup=False))))
     try:
-        write_private(output, content, replace=force)
+        _write_private(output, content, replace=force)
     except OSError as error:
         _fail(f"cannot write {output}: {error.strerror}")
-    typer.echo(f"{output}: {len(content)} bytes (database {database_named()})")
+    typer.echo(f"{output}: {len(content)} bytes (database {_database_named()})")
 
 
-def write_private(path: Path, content: bytes, *, replace: bool) -> None:
+def _write_private(path: Path, content: bytes, *, replace: bool) -> None:
     """Write a file only its owner may read (0600: exports name people and organisations); an existing one only
     if `replace`, and then with the permissions it had."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
@@ -322,7 +322,7 @@ def invite_create(
         raise
     if created:
         typer.echo(f"created entity “{found.name}” (validated)", err=True)
-    typer.echo(f"invitation recorded in the database {database_named()}", err=True)  # the link alone on stdout
+    typer.echo(f"invitation recorded in the database {_database_named()}", err=True)  # the link alone on stdout
     typer.echo(deep_link(username, token))
 
 
@@ -369,7 +369,7 @@ def broadcast_send(
         broadcast_id = _run(_with_uow(go))
     except BroadcastError as error:
         _fail(str(error))
-    typer.echo(f"broadcast recorded in the database {database_named()}", err=True)  # its id alone on stdout
+    typer.echo(f"broadcast recorded in the database {_database_named()}", err=True)  # its id alone on stdout
     typer.echo(broadcast_id)
 
 
