@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 
 from bot.config import ConfigError
@@ -20,12 +21,14 @@ def ensure_free(host: str, port: int, prefix: str) -> None:
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as error:
-        raise ConfigError(f"{prefix}_HOST: cannot listen on {host}:{port} ({error.strerror}).") from None
+        raise ConfigError(f"{prefix}_HOST={host}: cannot listen on {host}:{port} ({error.strerror}).") from None
     for family, kind, protocol, _, address in addresses:
         with socket.socket(family, kind, protocol) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(address)
             except OSError as error:
-                raise ConfigError(f"{prefix}_PORT={port}: cannot listen on {host}:{port} ({error.strerror}); another "
-                                  "process (another instance?) has it, or give another port.") from None
+                if error.errno == errno.EADDRINUSE:
+                    raise ConfigError(f"{prefix}_PORT={port}: cannot listen on {host}:{port}, another process "
+                                      "(another instance?) listens there: stop it or give another port.") from None
+                raise ConfigError(f"{prefix}_HOST={host}: cannot listen on {host}:{port} ({error.strerror}).") from None
