@@ -12,7 +12,8 @@ from handlers.forms.units import unit_count
 from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
-from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Line, Money, Reply, Text, text
+from handlers.messages import N_, NP_, Button, Code, Concat, Day, Items, Label, Line, Money, Reply, Text, text
+from handlers.paging import FIRST_PAGE, SHOWN, Page, navigation, where
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.review import REJECTED_NEXT, close_notices
@@ -51,9 +52,11 @@ from models.repositories.reports import Reports
 from models.tables import Draft, Entity, Pledge, ProgressReport
 from models.values import MEMBER_ROLES, PLEDGE_TRANSITIONS, PledgeStatus, ReviewStatus, Role
 
-LIST_LIMIT = 20
-PER_MESSAGE = 10
-"""Pledges per message of /mypledges: ten lines with titles cut to LIST_TITLE fit Telegram's limit in any language."""
+POSITION = NP_("These are numbers {first} to {last} of {count} pledge, the newest first.",
+               "These are numbers {first} to {last} of {count} pledges, the newest first.")
+ALONE = NP_("This is number {first} of {count} pledge, the newest first.",
+            "This is number {first} of {count} pledges, the newest first.")
+"""Where a later page of /mypledges stands in the list (POSITION; ALONE when it lists one)."""
 MANAGING = frozenset({"wd", "wdy", "edit"})
 """Buttons that change a pledge: its entity's focal points only."""
 HISTORY_LIMIT = 5
@@ -81,13 +84,25 @@ NO_ORGANISATION: dict[Role | None, str] = {
 
 
 async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> None:
-    """List the pledges of the person's entity, newest first, with status, value and next report due."""
+    """List the pledges of the person's entity, newest first, with status, value and next report due: the first
+    page."""
+    await pledges_page(conv)
+
+
+async def pledges_page(conv: Conversation, older_than: int | None = None) -> None:
+    """A page of SHOWN pledges of the person's entity, newest first: the first, or the one after pledge
+    `older_than` (the last one the page before listed), read afresh, with buttons for the next page and the first."""
     contact = conv.contact
     role = role_of(contact)
     if contact.entity_id is None or role not in (Role.focal_point, Role.coordinator):
         conv.say(Reply((Text(NO_ORGANISATION.get(role, NO_ORGANISATION[None])),)))
         return
-    pledges = await Pledges(conv.session).of_entity(contact.entity_id, LIST_LIMIT)
+    found = Pledges(conv.session)
+    pledges = await found.of_entity(contact.entity_id, SHOWN, older_than)
+    if not pledges and older_than is not None:  # the ones listed last were the oldest (or left since)
+        conv.say(Reply((Text(N_("No more pledges after those: press below for the list from the newest.")),),
+                       ((Button(Text(FIRST_PAGE), "mp:list"),),)))
+        return
     if not pledges and role is Role.focal_point:
         # an organisation not validated yet (or rejected) cannot register one: /pledge's own answer says why
         if await pledge_entity(conv) is not None:
@@ -98,33 +113,34 @@ async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> No
                                 "tell you when one is validated. The pledges of your scope are in /digest and "
                                 "/export.")),)))
         return
+    count = await found.count_of_entity(contact.entity_id)
+    later = await found.count_of_entity(contact.entity_id, older_than) if older_than is not None else count
     ids = [p.id for p in pledges if p.id is not None]
     reports = Reports(conv.session)
     reported, latest = await reports.reported_periods(ids), await reports.latest_of(ids)
-    for message in list_replies(pledges, reported, latest, conv.today, reporter=role_of(contact) is Role.focal_point):
-        conv.say(message)
+    conv.say(list_reply(pledges, reported, latest, conv.today, Page(count, count - later, len(pledges)),
+                        reporter=role is Role.focal_point))
 
 
-def list_replies(pledges: list[Pledge], reported: dict[int, set[str]], latest: dict[int, ProgressReport],
-                 today: date, *, reporter: bool) -> list[Reply]:
-    """The list in messages of PER_MESSAGE pledges, titles cut to LIST_TITLE: each fits in any language."""
-    replies: list[Reply] = []
-    for start in range(0, len(pledges), PER_MESSAGE):
-        lines: list[Label] = [Text(N_("Your organisation's pledges:"))] if start == 0 else []
-        rows: list[tuple[Button, ...]] = []
-        for pledge in pledges[start:start + PER_MESSAGE]:
-            facts: list[Label] = [Code(pledge.ref or "—"), " — ", shorten(pledge.title, LIST_TITLE), "\n",
-                                  status_label(pledge.status)]
-            if pledge.value_usd is not None:
-                facts += [" · ", Money(pledge.value_usd)]
-            facts += _reporting_facts(today, pledge, reported.get(pledge.id or 0, set()), latest.get(pledge.id or 0))
-            lines.append(Concat(tuple(facts)))
-            row = [Button(Code(pledge.ref or str(pledge.id)), f"mp:open:{pledge.id}")]
-            if pledge.status == PledgeStatus.validated and reporter:
-                row.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
-            rows.append(tuple(row))
-        replies.append(Reply(tuple(lines), tuple(rows)))
-    return replies
+def list_reply(pledges: list[Pledge], reported: dict[int, set[str]], latest: dict[int, ProgressReport],
+               today: date, page: Page, *, reporter: bool) -> Reply:
+    """A page of the list, titles cut to LIST_TITLE so that it fits in any language: where it stands in the whole
+    list and how many come after it, a button per pledge, and buttons for the next page and the first."""
+    lines: list[Label] = [Text(N_("Your organisation's pledges:"))]
+    rows: list[tuple[Button, ...]] = []
+    for pledge in pledges:
+        facts: list[Label] = [Code(pledge.ref or "—"), " — ", shorten(pledge.title, LIST_TITLE), "\n",
+                              status_label(pledge.status)]
+        if pledge.value_usd is not None:
+            facts += [" · ", Money(pledge.value_usd)]
+        facts += _reporting_facts(today, pledge, reported.get(pledge.id or 0, set()), latest.get(pledge.id or 0))
+        lines.append(Concat(tuple(facts)))
+        row = [Button(Code(pledge.ref or str(pledge.id)), f"mp:open:{pledge.id}")]
+        if pledge.status == PledgeStatus.validated and reporter:
+            row.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
+        rows.append(tuple(row))
+    following = f"mp:after:{pledges[-1].id}" if pledges else ""
+    return Reply((*lines, *where(page, POSITION, ALONE)), (*rows, *navigation(page, following, "mp:list")))
 
 
 def _reporting_facts(today: date, pledge: Pledge, reported: set[str],
@@ -151,11 +167,12 @@ async def _own_pledge(conv: Conversation, pledge_id: int | None, action: str) ->
 
 
 async def pledge_button(conv: Conversation, code: str) -> None:
-    """Buttons of /mypledges: mp:open|wd|wdy|edit:<id> (mp:wdy:<id>:<version>:<status> as asked) and mp:list."""
+    """Buttons of /mypledges: mp:open|wd|wdy|edit:<id> (mp:wdy:<id>:<version>:<status> as asked), mp:list (the
+    first page) and mp:after:<id> (the page after pledge <id>)."""
     parsed = buttons.parse(code)
     verb, pledge_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "mp" else ("", None)
-    if verb == "list":
-        await my_pledges(conv)
+    if verb in ("list", "after"):
+        await pledges_page(conv, pledge_id)
         return
     if verb not in ("open", "wd", "wdy", "edit"):
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))

@@ -14,7 +14,8 @@ from handlers.forms.engine import DEFAULTS, collected
 from handlers.helpdesk.compose import COMPOSE_FORM, content_of, offered_for_report
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
-from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, text
+from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, Text, text
+from handlers.paging import FIRST_PAGE, SHOWN, Page, navigation, where
 from handlers.people import audit, role_of
 from handlers.report_reminders import withdraw_reported
 from handlers.reports.cards import next_due_label, period_label
@@ -62,8 +63,11 @@ from models.repositories.reports import Reports
 from models.tables import Draft, Entity, Pledge, ProgressReport
 from models.values import EntityStatus, PledgeStatus, ReviewStatus, Role
 
-PER_MESSAGE = 10
-"""Pledges per message of the list to report on (titles cut to LIST_TITLE)."""
+POSITION = NP_("These are numbers {first} to {last} of {count} pledge, the most overdue first.",
+               "These are numbers {first} to {last} of {count} pledges, the most overdue first.")
+ALONE = NP_("This is number {first} of {count} pledge, the most overdue first.",
+            "This is number {first} of {count} pledges, the most overdue first.")
+"""Where a later page of /report's list stands in it (POSITION; ALONE when it lists one)."""
 DUE_SOON = timedelta(days=14)
 """A pledge counts as due when its report is due within this time (the first reminder's lead), or overdue."""
 REPORTED_JUST_NOW = timedelta(seconds=1)
@@ -161,30 +165,54 @@ async def _choose(conv: Conversation, entity_id: int) -> None:
     if not pledges:
         conv.say(Reply((Text(N_("Your organisation has no validated pledge to report on yet. See /mypledges.")),)))
         return
-    reported = await reports.reported_periods(p.id for p in pledges if p.id is not None)
-    dues = sorted(((due_of(p, reported.get(p.id or 0, set()), conv.today), p) for p in pledges),
-                  key=lambda pair: (pair[0].covered, pair[0].due or date.max, pair[1].id or 0))
+    dues = await _dues(conv, pledges)
     owed = [(due, pledge) for due, pledge in dues
             if not due.covered and due.due is not None and due.due - conv.today <= DUE_SOON]
     if len(owed) == 1 or len(dues) == 1:
         await open_report(conv, (owed or dues)[0][1])
         return
-    for message in choice_replies(dues):
-        conv.say(message)
+    conv.say(choice_reply(dues[:SHOWN], Page(len(dues), 0, min(SHOWN, len(dues)))))
 
 
-def choice_replies(dues: list[tuple[NextReport, Pledge]]) -> list[Reply]:
-    """Any number of pledges to report on, in messages of PER_MESSAGE that each fit in any language."""
-    replies: list[Reply] = []
-    for start in range(0, len(dues), PER_MESSAGE):
-        chunk = dues[start:start + PER_MESSAGE]
-        lines: list[Label] = [Text(N_("Which pledge do you report on?"))] if start == 0 else []
-        for due, pledge in chunk:
-            lines.append(Concat((Code(pledge.ref or "—"), " — ", shorten(pledge.title, LIST_TITLE), "\n",
-                                 _due_label(due))))
-        buttons = tuple((Button(Concat(("📝 ", Code(p.ref or str(p.id)))), f"rp:open:{p.id}"),) for _, p in chunk)
-        replies.append(Reply(tuple(lines), buttons))
-    return replies
+async def _dues(conv: Conversation, pledges: list[Pledge]) -> list[tuple[NextReport, Pledge]]:
+    """What is due for each pledge, the most overdue first (by `place`): the order of every page of the list."""
+    reported = await Reports(conv.session).reported_periods(p.id for p in pledges if p.id is not None)
+    dues = [(due_of(p, reported.get(p.id or 0, set()), conv.today), p) for p in pledges]
+    return sorted(dues, key=lambda pair: (place(pair[0]), pair[1].id or 0))
+
+
+def place(due: NextReport) -> int:
+    """Where a pledge comes in /report's list (the most overdue first): by its due date, those whose period is
+    reported (a new report would replace it) and those with no report due last. A page's ▸ button carries the
+    place of its last pledge: the next page starts after that place even if that pledge was reported since."""
+    day = (due.due or date.max).toordinal()  # 1 to 3,652,059
+    return day + (date.max.toordinal() if due.covered else 0)
+
+
+async def _choice_page(conv: Conversation, entity_id: int, after: tuple[int, int] | None) -> None:
+    """A page of the pledges to report on, read afresh: the first, or the one after `after` (the place and id of the
+    last pledge the page before listed)."""
+    dues = await _dues(conv, await Reports(conv.session).reportable_pledges(entity_id))
+    before = sum(1 for due, pledge in dues if after is not None and (place(due), pledge.id or 0) <= after)
+    listed = dues[before:before + SHOWN]
+    if not listed:
+        conv.say(Reply((Text(N_("No more pledges to report on after those: press below for the list from the "
+                                "most overdue.")),), ((Button(Text(FIRST_PAGE), "rp:list"),),)))
+        return
+    conv.say(choice_reply(listed, Page(len(dues), before, len(listed))))
+
+
+def choice_reply(dues: list[tuple[NextReport, Pledge]], page: Page) -> Reply:
+    """A page of the pledges to report on, titles cut to LIST_TITLE so that it fits in any language: where it stands
+    in the whole list and how many come after it, a button per pledge, and buttons for the next page and the first."""
+    lines: list[Label] = [Text(N_("Which pledge do you report on?"))]
+    for due, pledge in dues:
+        lines.append(Concat((Code(pledge.ref or "—"), " — ", shorten(pledge.title, LIST_TITLE), "\n",
+                             _due_label(due))))
+    rows = tuple((Button(Concat(("📝 ", Code(p.ref or str(p.id)))), f"rp:open:{p.id}"),) for _, p in dues)
+    last_due, last = dues[-1]
+    following = f"rp:after:{last.id}:{place(last_due)}"
+    return Reply((*lines, *where(page, POSITION, ALONE)), (*rows, *navigation(page, following, "rp:list")))
 
 
 def _due_label(due: NextReport) -> Label:
@@ -203,6 +231,11 @@ async def report_button(conv: Conversation, code: str) -> None:
         await buttons.refuse_malformed(conv, code)
         return
     verb, target = parsed.verb, (parsed.id or 0) if parsed.verb != "restart" else 0  # restart's id is a draft's
+    if verb in ("list", "after"):  # a page of the pledges to report on
+        listing = await reporter_entity(conv, "report.list")
+        if listing is not None and listing.id is not None:
+            await _choice_page(conv, listing.id, (parsed.version or 0, target) if verb == "after" else None)
+        return
     if verb == "ev":
         from handlers.reports.evidence import send_evidence
 

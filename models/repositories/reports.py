@@ -30,7 +30,7 @@ _LATEST_OF = select(ProgressReport).where(col(ProgressReport.pledge_id).in_(bind
                                          col(ProgressReport.is_current).is_(True))
 _REPORTABLE = (select(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id"),
                                     col(Pledge.status) == PledgeStatus.validated)
-               .order_by(col(Pledge.id)).limit(bindparam("limit")))
+               .order_by(col(Pledge.id)))
 _STATUSES = select(Pledge.status).where(col(Pledge.entity_id) == bindparam("entity_id")).distinct()
 _RETIRE = (sa.update(ProgressReport).where(col(ProgressReport.id) == bindparam("old_id"))
            .values(is_current=False))
@@ -128,6 +128,7 @@ class Reports:
         """The statuses the entity's pledges are in."""
         return set((await self.session.execute(_STATUSES, {"entity_id": entity_id})).scalars())
 
-    async def reportable_pledges(self, entity_id: int, limit: int = 50) -> list[Pledge]:
-        """The entity's validated pledges, oldest first."""
-        return list((await self.session.execute(_REPORTABLE, {"entity_id": entity_id, "limit": limit})).scalars())
+    async def reportable_pledges(self, entity_id: int) -> list[Pledge]:
+        """Every validated pledge of the entity, oldest first (what is due orders them, and an entity has a few
+        hundred at most: /report sorts them all before it lists a page)."""
+        return list((await self.session.execute(_REPORTABLE, {"entity_id": entity_id})).scalars())

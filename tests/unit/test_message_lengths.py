@@ -20,11 +20,12 @@ from handlers.forms.base import Form, FormContext, FormState
 from handlers.forms.engine import DEFAULTS, SUMMARY, prompt, whole_text
 from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, parts, visible_length
 from handlers.messages import Label, Reply
+from handlers.paging import SHOWN, Page
 from handlers.pledges.form import PLEDGE_FORM
-from handlers.pledges.listing import LIST_LIMIT, details_reply, list_replies
+from handlers.pledges.listing import details_reply, list_reply
 from handlers.pledges.notices import Resubmission, changed_fields, changes_notice, pledge_notice, review_notice
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
-from handlers.reports.service import choice_replies, report_notice
+from handlers.reports.service import choice_reply, report_notice
 from handlers.vocabulary import TARGET_UNITS
 from models.geography import load_country_table
 from models.reporting import NextReport
@@ -169,17 +170,16 @@ def test_broadcast_composer_fits(renderer: Renderer, message: str, translation: 
 @given(title=long_text(200))
 def test_lists_of_pledges_fit(renderer: Renderer, title: str) -> None:
     pledges = []
-    for n in range(1, LIST_LIMIT + 6):
+    for n in range(1, SHOWN + 1):
         pledge = pledge_of(everything_pledge(title, title), "")
         pledge.id, pledge.ref, pledge.status = n, f"P2C-2026-{n:05d}", PledgeStatus.validated
         pledge.start_date = date(2020, 1, 1)  # overdue: the longest line
         pledges.append(pledge)
     latest = {p.id or 0: report_of(everything_report(title, title, title, "https://x"), 1, "") for p in pledges}
-    for message in list_replies(pledges[:LIST_LIMIT], {}, latest, TODAY, reporter=True):
-        assert_fits(renderer, message, "/mypledges")
+    page = Page(100_000, 10_000, SHOWN)  # a later page with more after it: every line of a page is there
+    assert_fits(renderer, list_reply(pledges, {}, latest, TODAY, page, reporter=True), "/mypledges")
     dues = [(NextReport("2026-Q4", date(2027, 1, 30), True), pledge) for pledge in pledges]
-    for message in choice_replies(dues):
-        assert_fits(renderer, message, "the pledges to report on")
+    assert_fits(renderer, choice_reply(dues, page), "the pledges to report on")
 
 
 @SETTINGS
