@@ -44,6 +44,10 @@ from models.values import BroadcastStatus
 log = logging.getLogger(__name__)
 
 LIST_LIMIT = 10
+"""Finished broadcasts /broadcasts lists (the latest; how many older ones there are is said)."""
+OPEN_PER_MESSAGE = 10
+"""Broadcasts scheduled or being sent per message of /broadcasts: ten lines of figures and twenty buttons, with the
+ten finished ones, fit one message in any language, whatever number are scheduled."""
 OPEN = (BroadcastStatus.scheduled, BroadcastStatus.sending)
 GRACE = timedelta(minutes=1)
 """A scheduled time passed by less than this at submission is as good as now: it goes out at once."""
@@ -117,25 +121,39 @@ async def finish_broadcast(conv: Conversation, state: FormState) -> None:
 
 
 async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) -> None:
-    """/broadcasts: the latest broadcasts with their figures; scheduled ones can be edited, open ones cancelled."""
+    """/broadcasts: every broadcast scheduled or being sent, with ✏️ and ✖️ (however many newer ones finished since:
+    they are the ones something can be done about), OPEN_PER_MESSAGE a message; then the latest finished ones with
+    their figures, and how many older ones are not listed."""
     if not is_staff(conv):
         await refuse(conv, "broadcast.list")
         return
-    broadcasts = await Broadcasts(conv.session).recent(LIST_LIMIT)
-    if not broadcasts:
+    found = Broadcasts(conv.session)
+    unfinished = await found.unfinished()
+    count, finished = await found.finished(LIST_LIMIT)
+    if not unfinished and not finished:
         conv.say(Reply((Text(N_("No broadcasts yet. Start one with /broadcast.")),)))
         return
-    lines: list[Label] = [Text(N_("Latest broadcasts:"))]
-    buttons: list[Button] = []
-    for broadcast in broadcasts:
-        assert broadcast.id is not None
-        lines.append(Concat((Code(f"#{broadcast.id}"), " · ", *_day_sent(broadcast, zone_of(conv)),
-                             await _figures(conv, broadcast))))
-        if broadcast.status == BroadcastStatus.scheduled:
-            buttons.append(Button(Concat(("✏️ ", Code(f"#{broadcast.id}"))), f"bc:edit:{broadcast.id}"))
-        if broadcast.status in OPEN:
+    chunks = [unfinished[start:start + OPEN_PER_MESSAGE]
+              for start in range(0, len(unfinished), OPEN_PER_MESSAGE)] or [[]]
+    for index, chunk in enumerate(chunks):
+        lines: list[Label] = [Text(N_("Scheduled or being sent:"))] if index == 0 and chunk else []
+        buttons: list[Button] = []
+        for broadcast in chunk:
+            lines.append(await _line(conv, broadcast))
+            if broadcast.status == BroadcastStatus.scheduled:
+                buttons.append(Button(Concat(("✏️ ", Code(f"#{broadcast.id}"))), f"bc:edit:{broadcast.id}"))
             buttons.append(Button(Concat(("✖️ ", Code(f"#{broadcast.id}"))), f"bc:cancel:{broadcast.id}"))
-    conv.say(Reply(tuple(lines), tuple(tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3))))
+        if index == len(chunks) - 1 and finished:
+            lines += [Text(N_("Latest finished broadcasts:")), *[await _line(conv, b) for b in finished]]
+            if count > len(finished):
+                lines.append(plural("… and {count} more.", "… and {count} more.", count - len(finished)))
+        conv.say(Reply(tuple(lines), tuple(tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3))))
+
+
+async def _line(conv: Conversation, broadcast: Broadcast) -> Label:
+    """A broadcast in /broadcasts: its number, the day it went out and where it stands."""
+    return Concat((Code(f"#{broadcast.id}"), " · ", *_day_sent(broadcast, zone_of(conv)),
+                   await _figures(conv, broadcast)))
 
 
 def _day_sent(broadcast: Broadcast, zone: ZoneInfo) -> tuple[Label, ...]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 
@@ -13,7 +14,11 @@ from models.session import Session
 from models.tables import Broadcast
 from models.values import BroadcastStatus
 
-_RECENT = select(Broadcast).order_by(col(Broadcast.id).desc()).limit(bindparam("limit"))
+_OPEN = col(Broadcast.status).in_((BroadcastStatus.scheduled, BroadcastStatus.sending))
+_UNFINISHED = select(Broadcast).where(_OPEN).order_by(col(Broadcast.status) != BroadcastStatus.sending,
+                                                     col(Broadcast.scheduled_at), col(Broadcast.id))
+_FINISHED = select(Broadcast).where(~_OPEN).order_by(col(Broadcast.id).desc()).limit(bindparam("limit"))
+_COUNT_FINISHED = select(sa.func.count()).select_from(Broadcast).where(~_OPEN)
 _RUNNING = select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.sending)
 _DUE = select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.scheduled,
                                col(Broadcast.scheduled_at) <= bindparam("now")).with_for_update(skip_locked=True)
@@ -57,9 +62,14 @@ class Broadcasts:
         await self.session.refresh(broadcast)
         return bool(getattr(revised, "rowcount", 0))
 
-    async def recent(self, limit: int) -> list[Broadcast]:
-        """The latest broadcasts, newest first."""
-        return list((await self.session.execute(_RECENT, {"limit": limit})).scalars())
+    async def unfinished(self) -> list[Broadcast]:
+        """Every broadcast scheduled or being sent: those being sent first, then the next to go."""
+        return list((await self.session.execute(_UNFINISHED)).scalars())
+
+    async def finished(self, limit: int) -> tuple[int, list[Broadcast]]:
+        """How many broadcasts are done or cancelled, and the `limit` latest of them, newest first."""
+        count = int((await self.session.execute(_COUNT_FINISHED)).scalar_one())
+        return count, list((await self.session.execute(_FINISHED, {"limit": limit})).scalars())
 
     async def running(self) -> list[Broadcast]:
         """Broadcasts being sent."""

@@ -1,7 +1,8 @@
 """Property: with every answer as long as the forms accept, every summary, question, notice and list of the pledge,
 report and broadcast journeys fits Telegram's limits in all six languages, without the renderer's last-resort cut
 (the journeys shorten long fields themselves).
-/broadcasts lists ten lines of figures and dates, with nothing written by people: it is not a case here."""
+/broadcasts lists at most twenty lines of figures and dates a message, with nothing written by people: it is not a
+case here."""
 
 from __future__ import annotations
 

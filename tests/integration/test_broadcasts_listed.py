@@ -1,0 +1,67 @@
+"""/broadcasts lists every broadcast scheduled or being sent with its ✏️ and ✖️, however many finished since.
+Before, it listed the ten latest by number: a broadcast scheduled for next month, followed by ten announcements,
+vanished from the list with its buttons, and nothing was left to edit or stop it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from chat_driver import ChatDriver, codes
+
+from bot.i18n import Renderer
+from handlers.broadcasts.journey import LIST_LIMIT, OPEN_PER_MESSAGE
+from handlers.conversation import Deps
+from models.clock import utcnow
+from models.database import Database
+from models.repositories.base import table_of
+from models.tables import Broadcast
+
+STAFF = 9150
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    return await ChatDriver.with_staff(database, deps, renderer, STAFF)
+
+
+def scheduled(days: int) -> dict[str, Any]:
+    now = utcnow()
+    return {"audience": ["everyone"], "texts": {"en": "WTDC webinar"}, "fallback": "en", "status": "scheduled",
+            "scheduled_at": now + timedelta(days=days), "created_at": now, "recipients": 0, "progress": {}}
+
+
+def done() -> dict[str, Any]:
+    now = utcnow()
+    return {"audience": ["everyone"], "texts": {"en": "Announcement"}, "fallback": "en", "status": "done",
+            "scheduled_at": None, "created_at": now, "started_at": now, "finished_at": now, "recipients": 1,
+            "progress": {"sent": 1}}
+
+
+async def stored(database: Database, rows: list[dict[str, Any]]) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(sa.insert(table_of(Broadcast)), rows)
+
+
+async def test_a_scheduled_broadcast_stays_listed_after_newer_ones_finish(chat: ChatDriver,
+                                                                          database: Database) -> None:
+    await stored(database, [scheduled(30), *[done() for _ in range(LIST_LIMIT + 2)]])
+    listing = await chat.send(chat.person(STAFF), "/broadcasts")
+    assert len(listing) == 1
+    assert {"bc:edit:1", "bc:cancel:1"} <= set(codes(listing[0]))
+    assert listing[0].text.index("Scheduled or being sent:") < listing[0].text.index("Latest finished broadcasts:")
+    assert listing[0].text.count("done: 1 sent") == LIST_LIMIT and "… and 2 more." in listing[0].text
+
+
+async def test_every_scheduled_broadcast_is_listed_with_its_buttons(chat: ChatDriver, database: Database) -> None:
+    many = 2 * OPEN_PER_MESSAGE + 3
+    await stored(database, [scheduled(days) for days in range(many, 0, -1)])  # the last stored goes first
+    listing = await chat.send(chat.person(STAFF), "/broadcasts")
+    assert len(listing) == 3
+    found = [code for message in listing for code in codes(message)]
+    assert {f"bc:cancel:{n}" for n in range(1, many + 1)} <= set(found)
+    assert {f"bc:edit:{n}" for n in range(1, many + 1)} <= set(found)
+    assert codes(listing[0])[:2] == [f"bc:edit:{many}", f"bc:cancel:{many}"]  # the next to go first
+    assert all(len(codes(message)) <= 2 * OPEN_PER_MESSAGE for message in listing)
