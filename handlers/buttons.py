@@ -81,7 +81,7 @@ PATTERNS: tuple[str, ...] = (
     "pl:restart",  # sent before the draft's id and version were in the code: asks before deleting anything
     "pv:ok:<id>:<ver>", "pv:chg:<id>:<ver>", "pv:rej:<id>:<ver>",
     "pv:ok:<id>", "pv:chg:<id>", "pv:rej:<id>",  # sent before versions were in the code: taken as version 1
-    "mp:open:<id>", "mp:wd:<id>", "mp:edit:<id>", "mp:edit:<id>:<ver>", "mp:list", "mp:after:<id>",
+    "mp:open:<id>", "mp:wd:<id>", "mp:edit:<id>", "mp:edit:<id>:<ver>", "mp:list", "mp:after:<id>", "mp:hist:<id>",
     "mp:wdy:<id>:<ver>:<word>", "mp:wdy:<id>",  # <ver>, <word>: the version and status asked about; bare: sent before
     "bc:edit:<id>", "bc:cancel:<id>", "bc:stop:<id>", "bc:keep:<id>",
     "rp:open:<id>", "rp:repl:<id>", "rp:edit:<id>", "rp:ev:<id>", "rp:done:<id>", "rp:resume",

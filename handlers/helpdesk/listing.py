@@ -27,6 +27,7 @@ CLOSED_SHOWN_FOR = timedelta(days=30)
 MINE_LISTED = 10
 BUTTON_ROWS = 8
 HISTORY_MESSAGES = 10
+"""Messages a thread's history shows: its first (the question) and the latest, the others counted."""
 HISTORY_EXCERPT = 400
 
 STATUS: dict[str, str] = {
@@ -163,7 +164,8 @@ def _open_buttons(listed: list[QuestionThread]) -> tuple[tuple[Button, ...], ...
 
 
 async def show_thread(conv: Conversation, thread: QuestionThread) -> None:
-    """A thread's history (its last messages, shortened), with the buttons this person may use."""
+    """A thread's history (its question and its last messages, shortened, how many in between counted), with the
+    buttons this person may use."""
     assert thread.id is not None
     messages = await Questions(conv.session).messages(thread.id)
     staff = is_staff_contact(conv.contact)
@@ -174,7 +176,12 @@ async def show_thread(conv: Conversation, thread: QuestionThread) -> None:
         asker, entity = askers.get(thread.id, (None, None))
         parts += [copies.asker_line(asker, entity), copies.reads_in(thread, asker)]
     own = thread.asker_id is not None and thread.asker_id == conv.contact.id
-    for message in messages[-HISTORY_MESSAGES:]:
+    # the question itself always, then the latest: what was asked and where the thread stands now
+    shown = messages if len(messages) <= HISTORY_MESSAGES else [messages[0], *messages[1 - HISTORY_MESSAGES:]]
+    for index, message in enumerate(shown):
+        if index == 1 and len(shown) < len(messages):
+            parts.append(plural("… {count} message in between is not shown.",
+                                "… {count} messages in between are not shown.", len(messages) - len(shown)))
         when = text(N_("{age} ago"), age=age(conv.now - message.created_at))
         body: list[Label] = []
         if message.text:

@@ -12,10 +12,11 @@ from handlers.forms.units import unit_count
 from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
-from handlers.messages import N_, NP_, Button, Code, Concat, Day, Items, Label, Line, Money, Reply, Text, text
+from handlers.messages import N_, NP_, Button, Code, Concat, Day, Items, Label, Line, Money, Reply, Text, plural, text
 from handlers.paging import FIRST_PAGE, SHOWN, Page, navigation, where
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
+from handlers.pledges.history import every_report, senders_of
 from handlers.pledges.review import REJECTED_NEXT, close_notices
 from handlers.pledges.rules import answers_of
 from handlers.pledges.service import (
@@ -32,7 +33,6 @@ from handlers.reports.cards import next_due_label, period_label, report_line, re
 from handlers.reports.colleagues import colleagues
 from handlers.reports.form import percent_label
 from handlers.reports.rules import due_of
-from handlers.reports.service import sender_of
 from handlers.settings import current_zone
 from handlers.staff_notices import person_for_staff, when_label
 from handlers.vocabulary import (
@@ -61,7 +61,8 @@ MANAGING = frozenset({"wd", "wdy", "edit"})
 """Buttons that change a pledge: its entity's focal points only."""
 HISTORY_LIMIT = 5
 """Reports the details list, the latest period first: with the pledge's fields and its long texts shortened, five keep
-the message within Telegram's limit in every language (tests/unit/test_message_lengths.py)."""
+the message within Telegram's limit in every language (tests/unit/test_message_lengths.py); the earlier ones are
+counted, and 📜 (mp:hist) lists them all."""
 COMMENT_EXCERPT = 300
 """How much of the description, BDT's comment or question the details show (the 📖 buttons send them whole)."""
 WITHDRAWABLE = frozenset(s for s, targets in PLEDGE_TRANSITIONS.items() if PledgeStatus.withdrawn in targets)
@@ -168,11 +169,14 @@ async def _own_pledge(conv: Conversation, pledge_id: int | None, action: str) ->
 
 async def pledge_button(conv: Conversation, code: str) -> None:
     """Buttons of /mypledges: mp:open|wd|wdy|edit:<id> (mp:wdy:<id>:<version>:<status> as asked), mp:list (the
-    first page) and mp:after:<id> (the page after pledge <id>)."""
+    first page), mp:after:<id> (the page after pledge <id>) and mp:hist:<id> (every report of the pledge)."""
     parsed = buttons.parse(code)
     verb, pledge_id = (parsed.verb, parsed.id) if parsed is not None and parsed.prefix == "mp" else ("", None)
     if verb in ("list", "after"):
         await pledges_page(conv, pledge_id)
+        return
+    if verb == "hist":  # staff too (/find), unlike the other buttons here
+        await every_report(conv, pledge_id)
         return
     if verb not in ("open", "wd", "wdy", "edit"):
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
@@ -236,24 +240,22 @@ async def replace_or_continue(conv: Conversation, draft: Draft, pledge: Pledge) 
 async def pledge_details(conv: Conversation, pledge: Pledge, *, listed: bool = True) -> Reply:
     """Every field of a pledge, with the actions its status allows (and back to /mypledges' list when `listed`)."""
     entity = await Entities(conv.session).get(pledge.entity_id)
-    history = await Reports(conv.session).history(pledge.id or 0, HISTORY_LIMIT)
-    senders: dict[int, Label] = {}
-    for report in history:  # a colleague's report says who sent it (the reader's own says nothing more)
-        sender = await sender_of(conv.session, report)
-        if report.id is not None and sender is not None and sender.id != conv.contact.id:
-            senders[report.id] = name_of(sender)
+    everything = await Reports(conv.session).history(pledge.id or 0, None)
+    history = everything[:HISTORY_LIMIT]
+    senders = await senders_of(conv, history)  # a colleague's report says who sent it
     reported = (await Reports(conv.session).reported_periods([pledge.id or 0])).get(pledge.id or 0, set())
     return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point, senders=senders,
-                         listed=listed, reporting=cadence_line(pledge, reported, conv.today))
+                         listed=listed, reporting=cadence_line(pledge, reported, conv.today),
+                         earlier=len(everything) - len(history))
 
 
 def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressReport], *, manages: bool,
                   senders: Mapping[int, Label] | None = None, listed: bool = True,
-                  reporting: Label | None = None) -> Reply:
+                  reporting: Label | None = None, earlier: int = 0) -> Reply:
     """The pledge in full, its long texts shortened with 📖 buttons to read them whole (one message must hold
     the description, BDT's comment and question, and the history of reports, each naming its sender when
-    `senders` has them by report id); with how often it reports and what is due (`reporting`), and a button back
-    to /mypledges' list when `listed`."""
+    `senders` has them by report id, `earlier` ones counted with a 📜 button that lists them all); with how often
+    it reports and what is due (`reporting`), and a button back to /mypledges' list when `listed`."""
     senders = senders or {}
     lines: list[Label] = [*pledge_card(pledge, entity),
                           Line(Text(N_("Status")), status_label(pledge.status)),
@@ -287,6 +289,9 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
     if history:
         lines.append(Line(Text(N_("Progress reports")), Concat(tuple(
             part for report in history for part in ("\n• ", report_line(report, senders.get(report.id or 0)))))))
+        if earlier:
+            lines.append(plural("{count} earlier report is not listed here: 📜 lists every report.",
+                                "{count} earlier reports are not listed here: 📜 lists every report.", earlier))
         current = next((r for r in history if r.is_current and r.staff_comment
                         and r.review_status == ReviewStatus.clarification_requested), None)
         if current is not None:
@@ -304,8 +309,10 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
     if listed:
         actions.append(Button(Text(N_("⬅️ All pledges")), "mp:list"))
     evidence = [Button(Concat(("📎 ", period_label(r.period))), f"rp:ev:{r.id}") for r in history if r.evidence]
+    every = ((Button(plural("📜 All {count} report", "📜 All {count} reports", len(history) + earlier),
+                     f"mp:hist:{pledge.id}"),),) if earlier else ()
     return Reply(tuple(lines), (*((tuple(actions),) if actions else ()), *((w,) for w in wholes),
-                                *(tuple(evidence[i:i + 2]) for i in range(0, len(evidence), 2))))
+                                *(tuple(evidence[i:i + 2]) for i in range(0, len(evidence), 2)), *every))
 
 
 def _asked(code: str) -> tuple[str, int] | None:

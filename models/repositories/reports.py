@@ -103,9 +103,10 @@ class Reports:
                 found[report.pledge_id] = report
         return found
 
-    async def history(self, pledge_id: int, limit: int = 20) -> list[ProgressReport]:
-        """The pledge's `limit` latest reports, the latest period first (its newest report first), replaced ones
-        included. (Ordered here: a period's end is not its name's order, and a pledge has a few dozen reports.)"""
+    async def history(self, pledge_id: int, limit: int | None = 20) -> list[ProgressReport]:
+        """The pledge's `limit` latest reports (all of them when None), the latest period first (its newest report
+        first), replaced ones included. (Ordered here: a period's end is not its name's order, and a pledge has a
+        few dozen reports.)"""
         reports = (await self.session.execute(_HISTORY, {"pledge_id": pledge_id})).scalars()
         return sorted(reports, key=recency, reverse=True)[:limit]
 

@@ -140,7 +140,7 @@ def test_pledge_summary_details_and_notice_fit(renderer: Renderer, title: str, d
     assert_fits(renderer, pledge_notice(pledge, entity, submitter_named(name)), "pledge notice to staff")
     history = [report_of(everything_report(description, description, description, "https://x"), n, comment[:1500])
                for n in range(1, 6)]
-    assert_fits(renderer, details_reply(pledge, entity, history, manages=True), "pledge details")
+    assert_fits(renderer, details_reply(pledge, entity, history, manages=True, earlier=100_000), "pledge details")
 
 
 @SETTINGS

@@ -1,0 +1,53 @@
+"""Every progress report of a pledge (📜, mp:hist:<id>): its details list the latest HISTORY_LIMIT and count the
+earlier ones; this lists them all, ten a message, each with its evidence button."""
+
+from __future__ import annotations
+
+from handlers.conversation import Conversation
+from handlers.entities import is_staff, refuse
+from handlers.lengths import LIST_TITLE, shorten
+from handlers.messages import N_, Button, Code, Concat, Label, Line, Reply, Text
+from handlers.people import name_of, role_of
+from handlers.reports.cards import period_label, report_line
+from handlers.reports.colleagues import sender_of
+from models.repositories.pledges import Pledges
+from models.repositories.reports import Reports
+from models.tables import ProgressReport
+from models.values import MEMBER_ROLES
+
+PER_MESSAGE = 10
+"""Reports a message lists: ten lines, each naming its sender, with their evidence buttons fit in any language."""
+
+
+async def senders_of(conv: Conversation, reports: list[ProgressReport]) -> dict[int, Label]:
+    """Who sent each report, by report id, when it was a colleague of the reader (the reader's own says nothing)."""
+    senders: dict[int, Label] = {}
+    for report in reports:
+        sender = await sender_of(conv.session, report)
+        if report.id is not None and sender is not None and sender.id != conv.contact.id:
+            senders[report.id] = name_of(sender)
+    return senders
+
+
+async def every_report(conv: Conversation, pledge_id: int | None) -> None:
+    """The pledge's reports, the latest period first, replaced ones included: staff, or the pledge's own
+    organisation only (anyone else is refused and audited)."""
+    pledge = await Pledges(conv.session).get(pledge_id) if pledge_id is not None else None
+    own = pledge is not None and conv.contact.entity_id is not None \
+        and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in MEMBER_ROLES
+    if pledge is None or not (own or is_staff(conv)):
+        await refuse(conv, "pledge.history", "pledge", pledge_id)
+        return
+    history = await Reports(conv.session).history(pledge.id or 0, None)
+    if not history:
+        conv.say(Reply((Text(N_("No progress report has been sent for this pledge yet.")),)))
+        return
+    senders = await senders_of(conv, history)
+    for start in range(0, len(history), PER_MESSAGE):
+        chunk = history[start:start + PER_MESSAGE]
+        lines = Concat(tuple(part for report in chunk
+                             for part in ("\n• ", report_line(report, senders.get(report.id or 0)))))
+        heading = Concat((Code(pledge.ref or ""), " ", shorten(pledge.title, LIST_TITLE)))
+        evidence = [Button(Concat(("📎 ", period_label(r.period))), f"rp:ev:{r.id}") for r in chunk if r.evidence]
+        conv.say(Reply((Line(Text(N_("Progress reports")), Concat((heading, lines))),),
+                       tuple(tuple(evidence[i:i + 2]) for i in range(0, len(evidence), 2))))
