@@ -92,6 +92,7 @@ PATTERNS: tuple[str, ...] = (
     "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",  # sent before the shown cadence was in the code: not checked
     "pn:ent:<id>", "pn:pl:<id>", "pn:rs:<id>", "pn:ent:after:<id>", "pn:pl:after:<id>", "pn:rs:after:<id>", "pn:list",
     "ft:pd:<id>", "ft:pc:<id>", "ft:rs:<id>", "ft:rc:<id>", "ft:rn:<id>", "ft:rq:<id>",
+    "ft:ec:<id>:<ver>",  # the caption of a report's evidence: <ver> its number (handlers.fulltext.CAPTION)
     "lang:<word>",
     "st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:show", "st:consent:on", "st:consent:off",
     "lv:yes", "lv:no", "lv:inv:<id>", "me:forget:yes", "me:forget:no",  # sent before the moment was in them: stale

@@ -18,6 +18,7 @@ from handlers.forms.engine import whole_text
 from handlers.lengths import EXCERPT, is_long, parts
 from handlers.messages import N_, Button, Code, Concat, Label, Reply, Text, text
 from handlers.people import role_of
+from handlers.reports.cards import period_label
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
 from models.tables import Pledge, ProgressReport
@@ -61,9 +62,30 @@ def long_fields(record: Pledge | ProgressReport, fields: tuple[str, ...], limit:
     return [whole_button(key, record.id) for key in fields if is_long(FIELDS[key].read(record) or "", limit)]
 
 
+CAPTION = "ft:ec:<id>:<ver>"
+"""The caption of a report's evidence (<id> the report, <ver> the evidence's number, from 1): up to 1,024
+characters, which the file's own caption cannot hold beside the heading and the file's name."""
+
+
+def caption_button(report_id: int, number: int) -> Button:
+    """"📖 Caption: read in full" for the caption of the report's evidence `number` (from 1)."""
+    return Button(Concat(("📖 ", text(N_("{field}: read in full"), field=Text(N_("Caption"))))),
+                  f"ft:ec:{report_id}:{number}")
+
+
+def _may_read(conv: Conversation, pledge: Pledge | None) -> bool:
+    """Staff, or a member of the pledge's own organisation."""
+    own = pledge is not None and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in MEMBER_ROLES
+    return own or is_staff(conv)
+
+
 async def show_whole(conv: Conversation, code: str) -> None:
-    """ft:<field>:<id>: send a long field whole, in parts; staff, or the record's own organisation only."""
+    """ft:<field>:<id>: send a long field whole, in parts; ft:ec:<id>:<n>: the caption of a report's evidence n;
+    staff, or the record's own organisation only."""
     parsed = buttons.parse(code)
+    if parsed is not None and parsed.pattern == CAPTION and parsed.id is not None:
+        await _whole_caption(conv, parsed.id, parsed.version or 0)
+        return
     field = FIELDS.get(parsed.verb) if parsed is not None and parsed.prefix == "ft" else None
     if parsed is None or field is None or parsed.id is None:
         await buttons.refuse_malformed(conv, code)
@@ -74,8 +96,7 @@ async def show_whole(conv: Conversation, code: str) -> None:
     else:
         record = await Reports(conv.session).get(parsed.id)
         pledge = await Pledges(conv.session).get(record.pledge_id) if record is not None else None
-    own = pledge is not None and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in MEMBER_ROLES
-    if record is None or pledge is None or not (own or is_staff(conv)):
+    if record is None or pledge is None or not _may_read(conv, pledge):
         await refuse(conv, "fulltext", "pledge" if field.owner == "p" else "report", parsed.id)
         return
     value = field.read(record) or ""
@@ -87,3 +108,21 @@ async def show_whole(conv: Conversation, code: str) -> None:
     for message in whole_text(heading, pieces):
         conv.say(message)
 
+
+
+async def _whole_caption(conv: Conversation, report_id: int, number: int) -> None:
+    """The caption of the report's evidence `number`, whole, in parts under the heading its file was sent with."""
+    report = await Reports(conv.session).get(report_id)
+    pledge = await Pledges(conv.session).get(report.pledge_id) if report is not None else None
+    if report is None or pledge is None or not _may_read(conv, pledge):
+        await refuse(conv, "fulltext", "report", report_id)
+        return
+    item = report.evidence[number - 1] if 0 < number <= len(report.evidence) else {}
+    caption = str(item.get("caption") or "")
+    if not caption:
+        conv.say(Reply((Concat((Text(N_("That text is no longer there.")), " ", Code(pledge.ref or "—"))),)))
+        return
+    heading = text(N_("Evidence {n} of {total}, report on {ref} for {period}"), n=number, total=len(report.evidence),
+                   ref=Code(pledge.ref or ""), period=period_label(report.period))
+    for message in whole_text(heading, tuple(parts(caption))):
+        conv.say(message)

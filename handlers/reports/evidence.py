@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from handlers.conversation import Conversation
 from handlers.entities import is_staff, refuse
+from handlers.fulltext import caption_button
+from handlers.lengths import is_long, shorten
 from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import role_of
 from handlers.reports.cards import period_label
@@ -12,6 +14,10 @@ from models.repositories.reports import Reports
 from models.tables import Pledge
 from models.values import MEMBER_ROLES, Role
 
+NAME = 100
+CAPTION = 500
+"""How much of a file's name and of the words sent with it its caption shows (UTF-16 units): with the heading, in
+the wordiest language, within Telegram's 1,024 for a caption; a longer caption has 📖 to read it whole."""
 ASK_AGAIN = N_("Ask the organisation's focal point to send it again.")
 ATTACH_AGAIN = N_("To attach it again, send /report and replace this report.")
 
@@ -43,7 +49,9 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
                               ref=Code(pledge.ref or ""), period=period_label(report.period)), *advice))
         kind, file_id = item.get("kind"), item.get("file_id")
         if kind in ("photo", "document") and isinstance(file_id, str) and file_id:
-            said = [str(item[key]) for key in ("name", "caption") if item.get(key)]
-            conv.say(Reply((caption, *said), attachment=(str(kind), file_id), if_refused=refused))
+            said = [shorten(str(item[key]), limit) for key, limit in (("name", NAME), ("caption", CAPTION))
+                    if item.get(key)]
+            whole = ((caption_button(report_id, index),),) if is_long(str(item.get("caption") or ""), CAPTION) else ()
+            conv.say(Reply((caption, *said), whole, attachment=(str(kind), file_id), if_refused=refused))
         elif kind == "link":
             conv.say(Reply((caption, Code(str(item.get("url", "")))), if_refused=refused))

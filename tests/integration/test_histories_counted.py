@@ -29,11 +29,16 @@ REPORTS = 8
 REF = "P2C-2015-00001"
 
 
-@pytest.fixture
-async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+async def people(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """Staff, a focal point and a focal point of another organisation."""
     driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
     await driver.with_focal_points(("en",), FOCAL)
     return await driver.with_focal_points(("en",), OUTSIDER, organisation="Another ministry")
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    return await people(database, deps, renderer)
 
 
 async def contact(database: Database, telegram_id: int) -> Contact:

@@ -26,6 +26,7 @@ from handlers.buttons import PATTERNS, ButtonCode, parse
     ("qa:after:5", ButtonCode("qa:after:<id>", "qa", "after", 5)),
     ("mp:after:61", ButtonCode("mp:after:<id>", "mp", "after", 61)),
     ("mp:hist:61", ButtonCode("mp:hist:<id>", "mp", "hist", 61)),
+    ("ft:ec:61:10", ButtonCode("ft:ec:<id>:<ver>", "ft", "ec", 61, version=10)),
     ("rp:after:61:738916", ButtonCode("rp:after:<id>:<ver>", "rp", "after", 61, version=738916)),
     ("rp:list", ButtonCode("rp:list", "rp", "list")),
 ])
@@ -40,7 +41,8 @@ def test_declared_codes_parse_to_typed_values(data: str, expected: ButtonCode) -
     "mp:open:" + "9" * 13, "mp:open:1" + "0" * 60, "f:x:" + "c" * 61, "x" * 65,  # overlong
     "mp:open:2147483648", "pv:ok:1:2147483648", "pn:pl:after:999999999999",  # past any record's id (32 bits)
     "", ":", "mp:", "mp:open:", "mp::1", ":open:1", "f::c:x", "f:x:", "lang:",  # empty fields
-    "mp:after:0", "mp:after:1:2", "mp:hist", "mp:hist:0", "rp:after:1", "rp:after:1:0", "rp:list:1",  # pages: an id and place, or none
+    "mp:after:0", "mp:after:1:2", "rp:after:1", "rp:after:1:0", "rp:list:1",  # pages: an id and place, or none
+    "mp:hist", "mp:hist:0", "ft:ec:1", "ft:ec:1:0",  # a pledge's reports, an evidence's caption: which one
     "mp:open:1:2", "mp:list:1", "ent:ok:1:", "pl:resume:x", "bc:stop:1:extra",  # extra fields
     "mp:OPEN:1", "MP:open:1", "mp:delete:1", "xx:open:1", "pv:ok", "ent:ok",  # unknown verbs, missing id
     "pv:ok:1:0", "pv:ok:1:01", "pv:ok:1:", "pv:ok:1:2:3", "pv:ok:1:v2",  # malformed versions
