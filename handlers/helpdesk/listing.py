@@ -28,7 +28,9 @@ MINE_LISTED = 10
 BUTTON_ROWS = 8
 HISTORY_MESSAGES = 10
 """Messages a thread's history shows: its first (the question) and the latest, the others counted."""
-HISTORY_EXCERPT = 400
+HISTORY_EXCERPT = 250
+"""How much of each message the history shows (UTF-16 units): ten, each with its author and files, beside the
+asker's names of 200 characters, fit Telegram's limit in every language without the renderer's cut."""
 
 STATUS: dict[str, str] = {
     ThreadStatus.open: N_("waiting for BDT"),

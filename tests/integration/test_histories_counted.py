@@ -10,17 +10,19 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from chat_driver import ChatDriver, codes
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
 from handlers.helpdesk.listing import HISTORY_MESSAGES
+from handlers.lengths import TEXT_LIMIT, visible_length
+from handlers.messages import reply_from_json
 from handlers.pledges.listing import HISTORY_LIMIT
 from models.clock import utcnow
 from models.database import Database
 from models.repositories.base import table_of
-from models.tables import Contact, Pledge, ProgressReport, QuestionMessage, QuestionThread
-from models.values import PledgeStatus
+from models.tables import Contact, Entity, Outbox, Pledge, ProgressReport, QuestionMessage, QuestionThread
+from models.values import LANGUAGES, PledgeStatus
 
 STAFF = 9160
 FOCAL = 410
@@ -114,3 +116,36 @@ async def test_a_long_thread_shows_its_question_and_counts_the_messages_in_betwe
         assert "Message [0]" in history and "Message [39]" in history and "Message [30]" not in history
         assert f"… {40 - HISTORY_MESSAGES} messages in between are not shown." in history
         assert history.index("Message [0]") < history.index("in between") < history.index("Message [31]")
+
+
+WIDE = "\U0001f4c4"  # outside the BMP: two UTF-16 units, as Telegram counts it
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+async def test_the_longest_thread_history_fits_without_the_renderers_cut(chat: ChatDriver, database: Database,
+                                                                       renderer: Renderer, locale: str) -> None:
+    """The question and nine messages of 3,000 characters, each with ten files, asked by a person of 200-character
+    names: the history staff read fits Telegram's limit as the journey wrote it (before, in Arabic, Chinese and
+    French, the renderer cut every excerpt further)."""
+    asker, staff = await contact(database, FOCAL), await contact(database, STAFF)
+    words = ("سؤال طويل عن التقرير " + WIDE) * 200
+    async with database.uow() as uow:
+        await uow.session.execute(sa.update(Contact).where(col(Contact.id) == asker.id).values(
+            first_name=words[:128], last_name=words[:128], full_name=words[:200]))
+        await uow.session.execute(sa.update(Entity).where(col(Entity.id) == asker.entity_id).values(name=words[:200]))
+        await uow.commit()
+    now = utcnow()
+    async with database.engine.begin() as connection:
+        await connection.execute(sa.insert(table_of(QuestionThread)), [{
+            "id": 1, "asker_id": asker.id, "entity_id": asker.entity_id, "language": locale, "status": "answered",
+            "owner_id": staff.id, "waiting_since": now, "version": 1, "created_at": now - timedelta(days=2),
+            "updated_at": now}])
+        await connection.execute(sa.insert(table_of(QuestionMessage)), [{
+            "thread_id": 1, "author_id": staff.id if n % 2 else asker.id, "from_staff": bool(n % 2),
+            "text": words[:3000], "files": [{"kind": "document", "file_id": f"F{n}{k}"} for k in range(10)],
+            "created_at": now - timedelta(hours=40 - n)} for n in range(40)])
+        before = (await connection.execute(sa.select(sa.func.max(col(Outbox.id))))).scalar_one()
+    await chat.press(chat.person(STAFF), "qa:open:1")
+    async with database.uow() as uow:
+        row = (await uow.session.execute(select(Outbox).where(col(Outbox.id) > before))).scalars().one()
+    assert visible_length(renderer.body(reply_from_json(row.payload["reply"]), locale)) <= TEXT_LIMIT
