@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -61,27 +63,30 @@ async def test_country_table_is_seeded_with_its_groups(database: Database) -> No
 
 
 def _fill(connection: Connection, table: str, ids: dict[str, int]) -> None:
-    """One row in `table` as the schema of the moment has it: every column without a default given a value of its
+    """One row in `table` as the schema of the moment has it: every column that may not be empty given a value of its
     type, a foreign key the row of its table made before (`ids`)."""
     from sqlalchemy import inspect, text
 
     inspector = inspect(connection)
     targets = {key["constrained_columns"][0]: key["referred_table"] for key in inspector.get_foreign_keys(table)}
+    primary = set(inspector.get_pk_constraint(table)["constrained_columns"])
     values: dict[str, object] = {}
     for column in inspector.get_columns(table):
         name, kind = column["name"], str(column["type"]).upper()
-        if column.get("primary_key") or column["nullable"]:
+        if name in primary or column["nullable"]:
             continue
         if name in targets:
             values[name] = ids[targets[name]]
-        elif "INT" in kind or "BOOL" in kind or "NUMERIC" in kind or "FLOAT" in kind:
+        elif "BOOL" in kind:
+            values[name] = False
+        elif "INT" in kind or "NUMERIC" in kind or "FLOAT" in kind:
             values[name] = 0
-        elif "DATE" in kind:
-            values[name] = "2025-01-01 00:00:00"
+        elif "DATE" in kind or "TIME" in kind:
+            values[name] = datetime(2025, 1, 1)
         elif "JSON" in kind:
             values[name] = "[]"
         else:
-            values[name] = f"{table}-{name}"
+            values[name] = "x"
     names = ", ".join(values)
     connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"), values)
     ids[table] = connection.execute(text(f"SELECT max(id) FROM {table}")).scalar_one()
