@@ -272,8 +272,10 @@ class Questions:
 
         What the person wrote as an asker loses its text and files (it may hold anything about them), in the
         thread and in the copies staff were sent (outbox rows `hd:<message>:...`); their threads are closed and
-        keep no asker. What a staff member wrote as BDT's answer keeps its text (the asker's record of the
-        answer) but no author. Audit rows never held the text.
+        keep no asker, and BDT's answers in them lose their text and files too: written to the person, they name
+        them ("Dear Bob…", a phone number), and nobody is left whose record they were (security review). What they
+        wrote as staff, answering others, keeps its text (the asker's record of the answer) but no author. Audit
+        rows never held the text.
         """
         own = (await self.session.execute(select(QuestionMessage.id, QuestionMessage.from_staff)
                                           .where(col(QuestionMessage.author_id) == contact_id))).all()
@@ -285,6 +287,11 @@ class Questions:
             for message_id in erased:  # the copies of the question in staff chats
                 await self.session.execute(sa.update(_OUTBOX).where(_OUTBOX.c.key.startswith(
                     f"{COPY_PREFIX}{message_id}:", autoescape=True)).values(payload=FORGOTTEN))
+        asked = sa.select(_T.id).where(_T.asker_id == contact_id).scalar_subquery()
+        await self.session.execute(sa.update(table_of(QuestionMessage))
+                                   .where(table_of(QuestionMessage).c.thread_id.in_(asked),
+                                          table_of(QuestionMessage).c.from_staff.is_(True))
+                                   .values(text="", files=[]))
         await self.session.execute(sa.update(table_of(QuestionMessage))
                                    .where(table_of(QuestionMessage).c.author_id == contact_id).values(author_id=None))
         await self.session.execute(sa.update(table_of(QuestionThread)).where(_T.asker_id == contact_id)
