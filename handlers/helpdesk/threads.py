@@ -39,7 +39,7 @@ from handlers.helpdesk.ownership import (
 from handlers.helpdesk.report_answers import added_note, with_message
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
-from handlers.messages import N_, Code, Label, Reply, Text, text
+from handlers.messages import N_, Code, Label, Reply, Text, plural, text
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.reports.cards import period_label
 from handlers.reports.colleagues import (
@@ -66,6 +66,11 @@ QUOTED = 300
 """How much of BDT's question on a report, or of the person's message, is quoted back (UTF-16 units)."""
 FORGOTTEN_TOLD = 200
 """How many of a forgotten person's threads (the latest) are looked at for those not closed, whose staff are told."""
+
+
+MAX_WAITING = 10
+"""Questions of one person waiting for BDT at once; beyond them a new one is refused, with how to add it to one of
+them. Registering needs no validation, and twenty /ask sent twenty notices to every staff member (security review)."""
 
 
 def may_ask(contact: Contact) -> bool:
@@ -262,6 +267,18 @@ async def submit(conv: Conversation, content: dict[str, Any], about: Label | Non
         await refuse(conv, "question.ask")
         return
     questions = Questions(conv.session)
+    assert conv.contact.id is not None
+    if follows is None and not answering:
+        waiting = [thread for thread in await questions.of_asker(conv.contact.id, MAX_WAITING * 5)
+                   if thread.status == ThreadStatus.open]
+        if len(waiting) >= MAX_WAITING:
+            await audit(conv.session, conv.contact, "denied", attempted="question.ask", waiting=len(waiting))
+            conv.say(Reply((plural("You have {count} question waiting for the P2C team's answer. To add this one, "
+                                   "reply to it in this chat, or send it once it is answered.",
+                                   "You have {count} questions waiting for the P2C team's answer. To add this one, "
+                                   "reply to one of them in this chat, or send it once they are answered.",
+                                   len(waiting)),)))
+            return
     thread = await questions.open_thread(conv.contact, conv.locale, conv.now)
     message = await questions.add_message(thread, conv.contact, from_staff=False, text=content["text"],
                                           files=content["files"], now=conv.now)

@@ -17,6 +17,7 @@ from bot.i18n import Renderer
 from handlers.admin import GrantRole, RevokeRole, grant_role, revoke_role
 from handlers.conversation import Deps
 from handlers.helpdesk.reminders import remind_waiting_questions, working_time
+from handlers.helpdesk.threads import MAX_WAITING
 from handlers.inputs import Incoming
 from handlers.messages import reply_from_json
 from handlers.router import handle
@@ -306,11 +307,10 @@ async def test_an_open_question_is_listed_before_newer_closed_ones(chat: ChatDri
     """A tester's 17 questions: /questions listed the ten newest and nothing else, an older one still open included."""
     first = await ask(chat)
     ana = chat.person(ANA, "Ana", "es")
-    for n in range(11):
+    for n in range(11):  # each closed before the next (ten waiting at once is the most: MAX_WAITING)
         await chat.send(ana, f"/ask Pregunta número {n + 2} sobre los informes")
-    for thread in (await threads(database))[1:]:
-        assert thread.id is not None
-        await chat.press(ana, f"qa:close:{thread.id}")
+        thread_id = (await threads(database))[-1].id
+        await chat.press(ana, f"qa:close:{thread_id}")
     own = (await chat.send(ana, "/questions"))[0]
     assert [line for line in own.text.splitlines() if line][1].startswith(f"Q-{first} · "), own.text  # the oldest
     assert own.text.count("Q-") == 10 and "no aparecen" in own.text, own.text
@@ -325,6 +325,22 @@ async def test_a_reply_on_a_closed_question_is_offered_as_a_new_one(chat: ChatDr
     assert "Una cosa más" in reopened[-1].text and "f:message:send" in codes(reopened[-1])
     await chat.press(ana, "f:message:send")
     assert [t.status for t in await threads(database)] == [ThreadStatus.closed, ThreadStatus.open]
+
+
+async def test_a_person_with_ten_questions_waiting_adds_to_them_rather_than_flooding_staff(
+        chat: ChatDriver, database: Database) -> None:
+    """Security review: registering needs no validation, and twenty /ask sent twenty notices to every staff member."""
+    ana = chat.person(ANA, "Ana", "es")
+    for n in range(MAX_WAITING):
+        said = await chat.send(ana, f"/ask Pregunta número {n} sobre los informes")
+        assert "Su pregunta Q-" in said[-1].text
+    await chat.collect(BEA)
+    refused = await chat.send(ana, "/ask Una pregunta más")
+    assert len(refused) == 1 and "10" in refused[0].text and "Q-" not in refused[0].text
+    assert await chat.collect(BEA) == [] and len(await threads(database)) == MAX_WAITING
+    await chat.send(chat.person(BEA, "Bea"), "Respuesta.", reply_to=await copy_id(database, 1, BEA))
+    again = await chat.send(ana, "/ask Una pregunta más")  # one of them answered: nine wait
+    assert "Su pregunta Q-" in again[-1].text
 
 
 async def test_records_of_and_forget_author(chat: ChatDriver, database: Database) -> None:
