@@ -53,6 +53,8 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 RTL_LANGUAGES = frozenset({"ar"})
 FSI, PDI, LRM, RLM = "\u2068", "\u2069", "\u200e", "\u200f"
+OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e")
+"""Bidirectional embeddings and overrides: until a PDF or the end of the paragraph, they turn what follows."""
 OWN, OWN_END = "\ufdd0", "\ufdd1"
 """Set while a message is rendered, never sent (Unicode noncharacters, which `canonical` drops from what people
 type): OWN before each line of what someone wrote as it stands (a person's multi-line text, a staff member's
@@ -183,7 +185,10 @@ class Renderer:
                 return self._isolate(escaped, locale) if any(c.isalnum() for c in shown) else escaped
             # a name in Arabic script in left-to-right text: isolated, it cannot draw a number or a word beside it
             # into its own direction
-            return f"{FSI}{escaped}{PDI}" if "\n" not in shown and _direction(shown) == "rtl" else escaped
+            # so is one holding an override or embedding (U+202A-U+202E), which would reverse the rest of the line: a
+            # pledge titled "Ministry\u202e TCI fo" turned staff's list around it; the isolate ends it
+            isolated = _direction(shown) == "rtl" or (not shown.isascii() and not OVERRIDES.isdisjoint(shown))
+            return f"{FSI}{escaped}{PDI}" if "\n" not in shown and isolated else escaped
         if isinstance(label, Items):
             return join_list([self._label(item, locale, markup=markup, cap=cap) for item in label.items],
                              _known(locale), "or" if label.choice else "standard")

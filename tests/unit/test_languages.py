@@ -321,3 +321,14 @@ def test_a_choice_between_items_reads_or_and_survives_the_outbox(renderer: Rende
     assert joined in plain(renderer.reply(reply_from_json(reply_to_json(choice)), locale).text)
     both = Reply((Text("{countries}", {"countries": Items((CountryName("NER"), CountryName("NGA")))}),))
     assert joined not in plain(renderer.reply(reply_from_json(reply_to_json(both)), locale).text)
+
+
+@pytest.mark.parametrize("locale", ["en", "fr", "ru", "zh"])
+def test_an_override_in_what_a_person_wrote_stays_inside_it(renderer: Renderer, locale: str) -> None:
+    """Limits tester: a pledge titled with a right-to-left override (U+202E) reversed the rest of the line in staff
+    notices and /pending; in an isolate it ends with the title."""
+    title = "Ministry\u202e TCI fo"
+    shown = renderer.label(Text("{ref} “{title}” — {period}", {"ref": "P2C-2026-00001", "title": title,
+                                                           "period": "2026"}), locale)
+    assert f"{FSI}Ministry\u202e TCI fo{PDI}" in shown
+    assert FSI not in renderer.label(Text("{title}", {"title": "Connect 500 schools"}), locale)
