@@ -253,7 +253,7 @@ async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
     """
     announce_test_clock(app.settings)
     await check_chart_fonts()
-    await ensure_schema(app.database, app.settings.auto_upgrade)
+    await ensure_schema(app.database, app.settings.auto_upgrade, app.health.schema_check if app.health else None)
     await app.database.open_pool()
     me = await _until_reachable(app, stop or asyncio.Event())
     if me is None:

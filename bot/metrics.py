@@ -1,9 +1,9 @@
 """Health probes and Prometheus metrics: what an operator needs to know the bot is well (docs/operations.md).
 
 `/healthz` says the process is alive (the event loop answers). `/readyz` says this instance can do its work:
-the database answers, its schema is the one this code needs, and the Bot API answers (getMe, asked at most
-once a minute while it answers, at every probe while it does not); the three checks run at once, three seconds
-at most. `/metrics` is Prometheus' text format,
+the database answers, its schema is the one this code needs (or a newer one: bot.schema), and the Bot API
+answers (getMe, asked at most once a minute while it answers, at every probe while it does not); the three checks
+run at once, three seconds at most. `/metrics` is Prometheus' text format,
 from the official client library, in a registry of our own (tests build several apps in one process).
 
 They are served on the webhook server in webhook mode, and on `P2C_METRICS_PORT` (a small aiohttp server) in
@@ -34,9 +34,10 @@ from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
 
 from bot.config import ConfigError
+from bot.schema import SchemaCheck
 from handlers.inputs import Incoming
 from models.database import Database
-from models.migrate import HEAD_REVISION, current_revision
+from models.migrate import current_revision
 from models.repositories.operations import Operations
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,8 @@ class Health:
     probe_bot_api: Callable[[], Awaitable[object]]
     """Asks the Bot API something harmless (getMe); raises when it does not answer."""
     seen: BotApiSeen = field(default_factory=BotApiSeen)
+    schema_check: SchemaCheck = field(default_factory=SchemaCheck)
+    """Shared with the start-up check (bot.app.prepare), so that a newer schema is said once."""
 
     async def readiness(self) -> dict[str, str]:
         """Each check's state: "ok", or why not. Ready when all are "ok"."""
@@ -137,7 +140,7 @@ class Health:
                 current = await current_revision(self.database)
         except Exception as error:
             return f"unknown ({type(error).__name__})"
-        return "ok" if current == HEAD_REVISION else f"at {current or 'nothing'}, needs {HEAD_REVISION}"
+        return self.schema_check.verdict(current)
 
     async def _bot_api(self) -> str:
         if self.seen.recently():

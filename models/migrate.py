@@ -22,6 +22,17 @@ HEAD_REVISION = "0016"
 """The newest revision of the chain; tests/integration/test_migrations.py checks it against Alembic."""
 
 
+def is_newer_revision(revision: str | None) -> bool:
+    """Whether `revision` comes from a later release: a number above HEAD_REVISION.
+
+    Revision ids are the zero-padded numbers of one linear chain, so a higher number is a migration written after
+    this code, and migrations only add before they remove (docs/operations.md, "Upgrading"). Any other id this
+    code does not know (not a number) tells nothing of the kind.
+    """
+    return (revision is not None and revision.isascii() and revision.isdigit()
+            and int(revision) > int(HEAD_REVISION))
+
+
 def alembic_config(url: str) -> Config:
     """Return an Alembic configuration for the migrations shipped with this package."""
     from alembic.config import Config

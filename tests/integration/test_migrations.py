@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel, col, select
 
@@ -111,3 +112,37 @@ async def test_a_database_with_reports_upgrades_from_an_old_revision(empty_datab
         for table in ("entity", "contact", "pledge", "progress_report"):
             count = (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar_one()
             assert count == 1, table
+
+
+async def test_a_newer_schema_keeps_the_old_version_running_and_ready(database: Database,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """Rolling upgrade (docs/operations.md): `db upgrade` with the new version must not stop the instances still on
+    the old one, nor keep one from restarting; it is said once in the log, not at every probe."""
+    from bot.metrics import Health
+    from bot.schema import ensure_schema
+
+    newer = f"{int(HEAD_REVISION) + 1:04d}"
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = :newer"), {"newer": newer})
+
+    async def answers() -> object:
+        return {"id": 1}
+
+    health = Health(database, answers)
+    with caplog.at_level(logging.WARNING, logger="bot.schema"):
+        await ensure_schema(database, auto_upgrade=False, check=health.schema_check)
+        assert (await health.readiness())["schema"] == "ok"
+        assert (await health.readiness())["schema"] == "ok"
+    told = [record for record in caplog.records if "newer than this version" in record.getMessage()]
+    assert len(told) == 1 and vars(told[0])["schema_revision"] == newer
+    assert await current_revision(database) == newer, "nothing was done to it"
+
+
+@pytest.mark.parametrize("unknown", ["0000", "abc123", "0016a", "٠٠٩٩"])
+async def test_an_unknown_revision_that_is_not_a_later_number_is_refused(database: Database, unknown: str) -> None:
+    from bot.schema import SchemaOutdatedError, ensure_schema
+
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = :unknown"), {"unknown": unknown})
+    with pytest.raises(SchemaOutdatedError, match=f"at {unknown} but this version needs {HEAD_REVISION}"):
+        await ensure_schema(database, auto_upgrade=False)
