@@ -13,12 +13,14 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -342,6 +344,8 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
             poller = Poller(app.updates,
                             lambda raw: Update.model_validate(raw, context={"bot": app.bot}),
                             lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES)
+            health.receiving = poller.conflicts.state
+            await delete_webhook_left(app.bot)
             await poller.run(stop)
             await dispatcher.emit_shutdown()  # hands over a long text still held (bot.joining)
     finally:
@@ -355,6 +359,23 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
         stop_sharing.set()
         if sharing is not None:
             await sharing
+
+
+async def delete_webhook_left(bot: Bot) -> None:
+    """Polling: delete a webhook still set for the token (by an earlier `run --webhook`), with which Telegram refuses
+    every getUpdates; the updates waiting at Telegram are kept. Not deleted if it cannot be asked: the poller then
+    says what Telegram answers."""
+    try:
+        hook = await bot.get_webhook_info()
+        if not hook.url:
+            return
+        await bot.delete_webhook(drop_pending_updates=False)
+    except TelegramAPIError as error:
+        log.warning("could not check for a webhook left set (%s); polling anyway", _one_line(error))
+        return
+    log.warning("a webhook was set for this bot (by a `run --webhook`?); deleted it to poll, the updates waiting "
+                "at Telegram are kept", extra={"webhook_host": urlsplit(hook.url).hostname,
+                                                  "pending_updates": hook.pending_update_count})
 
 
 async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event, health: Health) -> None:

@@ -94,6 +94,10 @@ class RejectedError(DeliveryError):
     """Telegram refused the request itself (a bad request): retrying would not help."""
 
 
+class ConflictError(DeliveryError):
+    """getUpdates refused (409 Conflict): a webhook is set for the token, or another process polls with it."""
+
+
 class Sender(Protocol):
     """What delivery needs from a Bot API client."""
 

@@ -64,6 +64,8 @@ ENQUEUED = Counter("p2c_scheduled_enqueued", "Messages the scheduled jobs enqueu
 LEADER = Gauge("p2c_scheduler_leader", "1 while this instance runs the scheduled jobs.", registry=REGISTRY)
 POOL_IN_USE = Gauge("p2c_db_connections_in_use", "Database connections taken from this instance's pool.",
                     registry=REGISTRY)
+POLLING_CONFLICTS = Counter("p2c_polling_conflicts", "getUpdates refused with 409 Conflict: a webhook is set for the "
+                            "bot's token, or another process polls with it.", registry=REGISTRY)
 SCRAPE_ERRORS = Counter("p2c_metrics_refresh_errors", "Times the database figures could not be refreshed.",
                         registry=REGISTRY)
 
@@ -120,11 +122,16 @@ class Health:
     seen: BotApiSeen = field(default_factory=BotApiSeen)
     schema_check: SchemaCheck = field(default_factory=SchemaCheck)
     """Shared with the start-up check (bot.app.prepare), so that a newer schema is said once."""
+    receiving: Callable[[], str] | None = None
+    """Polling: "ok", or why no update arrives (bot.polling.Conflicts); checked as "updates"."""
 
     async def readiness(self) -> dict[str, str]:
         """Each check's state: "ok", or why not. Ready when all are "ok"."""
         database, schema, bot_api = await asyncio.gather(self._database(), self._schema(), self._bot_api())
-        return {"database": database, "schema": schema, "bot_api": bot_api}
+        checks = {"database": database, "schema": schema, "bot_api": bot_api}
+        if self.receiving is not None:
+            checks["updates"] = self.receiving()
+        return checks
 
     async def _database(self) -> str:
         try:

@@ -16,6 +16,10 @@ others back too (at 100 people at once, 1,267 of 3,267 updates fetched were such
 (`Fetch`) and only an update not seen before is built into aiogram's `Update` (`Parse`, about a third of the cost
 of fetching). An update that cannot be built is logged by id and confirmed: it would otherwise stop polling for
 good, since Telegram would send it first every time.
+
+Telegram refuses getUpdates (409 Conflict) while a webhook is set for the token or another process polls with it:
+this process then receives nothing. Each refusal is logged with Telegram's words; repeated ones are an error line
+saying what to do, the `p2c_polling_conflicts` counter, and /readyz's "updates" check (`Conflicts`).
 """
 
 from __future__ import annotations
@@ -23,11 +27,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
+
+from bot.delivery import ConflictError
+from bot.metrics import POLLING_CONFLICTS
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +50,39 @@ LONG_POLL_SECONDS = 25
 SETTLE_SECONDS = 0.25
 """How long the next getUpdates waits for the updates in hand before asking for newer ones anyway."""
 RETRY = BackoffConfig(min_delay=0.5, max_delay=30.0, factor=2.0, jitter=0.1)
+CONFLICTS_ALARM = 3
+"""409 refusals in one spell before an error line and /readyz say that updates do not arrive: one alone may be a
+poller that was just replaced (a restart), or a webhook instance deleting its webhook."""
+CONFLICT_CLEAR = 90.0
+"""Seconds without a 409 that end a spell: longer than a long poll and the longest wait between two attempts."""
+
+
+@dataclass
+class Conflicts:
+    """getUpdates refused with 409 Conflict: Telegram gives this bot's updates to a webhook or to another poller."""
+
+    clock: Callable[[], float] = time.monotonic
+    count: int = 0
+    """Refusals in the current spell."""
+    last: float | None = None
+
+    def seen(self, description: str) -> None:
+        """Count one refusal; the spell's CONFLICTS_ALARM-th says what to do, once."""
+        now = self.clock()
+        if self.last is None or now - self.last > CONFLICT_CLEAR:
+            self.count = 0
+        self.count, self.last = self.count + 1, now
+        POLLING_CONFLICTS.inc()
+        if self.count == CONFLICTS_ALARM:
+            log.error("getUpdates keeps being refused (%s): this process receives no updates while another one polls "
+                      "with the same bot token or a webhook is set for it (a `run --webhook` instance). Stop the other "
+                      "process: one process polls, or every instance runs in webhook mode", description)
+
+    def state(self) -> str:
+        """"ok", or why updates do not arrive (/readyz's "updates" check)."""
+        if self.count < CONFLICTS_ALARM or self.last is None or self.clock() - self.last > CONFLICT_CLEAR:
+            return "ok"
+        return f"refused {self.count} times (409 Conflict): another process polls or a webhook is set"
 
 
 class Poller:
@@ -59,6 +101,7 @@ class Poller:
         """Updates handled while an older one is still in hand: fetched again, they are skipped."""
         self.newest = -1
         """The highest update id fetched so far."""
+        self.conflicts = Conflicts()
 
     def offset(self) -> int | None:
         """The offset for the next getUpdates: the oldest update in hand, else one past the newest fetched."""
@@ -76,8 +119,12 @@ class Poller:
                 except asyncio.CancelledError:
                     raise
                 except Exception as error:  # the Bot API is unreachable or refused: wait and ask again
+                    description = " ".join(str(error).split())[:300]  # Telegram's words (bot.logs redacts the token)
                     log.warning("could not fetch updates; trying again",
-                                extra={"reason": type(error).__name__, "seconds": round(backoff.next_delay, 1)})
+                                extra={"reason": type(error).__name__, "description": description or None,
+                                       "seconds": round(backoff.next_delay, 1)})
+                    if isinstance(error, ConflictError):
+                        self.conflicts.seen(description)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), next(backoff))
                     continue

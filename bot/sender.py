@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.delivery import DeliveryError, RecipientGoneError, RejectedError, RetryLaterError
+from bot.delivery import ConflictError, DeliveryError, RecipientGoneError, RejectedError, RetryLaterError
 from bot.i18n import Rendered
 from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, fit_html
 
@@ -137,6 +137,8 @@ def _error(status: int, data: dict[str, Any]) -> DeliveryError:
         return RetryLaterError(float((data.get("parameters") or {}).get("retry_after") or 1))
     if code == 403 or (code == 400 and "chat not found" in description.lower()):
         return RecipientGoneError(description)
-    if code >= 500 or code in (409, 420):
+    if code == 409:
+        return ConflictError(description)
+    if code >= 500 or code == 420:
         return DeliveryError(description)
     return RejectedError(description)

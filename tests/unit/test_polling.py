@@ -8,8 +8,12 @@ from typing import Any
 
 import pytest
 from aiogram.types import Update
+from aiogram.utils.backoff import BackoffConfig
 
-from bot.polling import Poller
+import bot.polling
+from bot.delivery import ConflictError
+from bot.metrics import REGISTRY
+from bot.polling import CONFLICT_CLEAR, CONFLICTS_ALARM, Conflicts, Poller
 
 
 def update(update_id: int) -> dict[str, Any]:
@@ -162,3 +166,52 @@ async def test_an_update_that_cannot_be_read_is_confirmed_and_the_next_ones_hand
     assert api.offsets[-1] == 4, "and it is confirmed, else Telegram would send it first for ever"
     assert "secret words" not in caplog.text, "what the person wrote stays out of the log"
     assert [r.__dict__.get("update_id") for r in caplog.records if "could not be read" in r.getMessage()] == [2]
+
+
+WEBHOOK_ACTIVE = ("Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the "
+                  "webhook first")
+
+
+async def test_repeated_409_conflicts_are_logged_in_telegrams_words_then_an_error_and_not_ready(
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A webhook left set, or a second poller, made polling retry for ever logging only 'DeliveryError' (operator)."""
+    monkeypatch.setattr(bot.polling, "RETRY", BackoffConfig(min_delay=0.01, max_delay=0.02, factor=2.0, jitter=0.1))
+
+    async def refused(offset: int | None, timeout: int, allowed_updates: list[str]) -> list[dict[str, Any]]:
+        raise ConflictError(WEBHOOK_ACTIVE)
+
+    async def feed(item: Update) -> None:
+        raise AssertionError("nothing arrives")
+
+    before = (REGISTRY.get_sample_value("p2c_polling_conflicts_total") or 0)
+    poller = Poller(refused, parse, feed, ["message"])
+    stop = asyncio.Event()
+    with caplog.at_level(logging.WARNING, logger="bot.polling"):
+        running = asyncio.create_task(poller.run(stop))
+        for _ in range(500):
+            if poller.conflicts.count >= CONFLICTS_ALARM + 2:
+                break
+            await asyncio.sleep(0.01)
+        stop.set()
+        await asyncio.wait_for(running, 5)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings and all(vars(r)["description"] == WEBHOOK_ACTIVE for r in warnings)
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and WEBHOOK_ACTIVE in errors[0] and "Stop the other process" in errors[0]
+    assert poller.conflicts.state().startswith("refused ")
+    assert (REGISTRY.get_sample_value("p2c_polling_conflicts_total") or 0) - before == poller.conflicts.count
+
+
+def test_a_spell_of_conflicts_ends_after_a_quiet_while() -> None:
+    now = [0.0]
+    conflicts = Conflicts(clock=lambda: now[0])
+    conflicts.seen("Conflict: terminated by other getUpdates request")
+    assert conflicts.state() == "ok", "one refusal may be a poller just replaced"
+    for _ in range(CONFLICTS_ALARM - 1):
+        now[0] += 5
+        conflicts.seen("Conflict: terminated by other getUpdates request")
+    assert conflicts.state() != "ok"
+    now[0] += CONFLICT_CLEAR + 1
+    assert conflicts.state() == "ok"
+    conflicts.seen("Conflict: terminated by other getUpdates request")
+    assert conflicts.count == 1, "a new spell"

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.delivery import DeliveryError, RecipientGoneError, RejectedError, RetryLaterError
+from bot.delivery import ConflictError, DeliveryError, RecipientGoneError, RejectedError, RetryLaterError
 from bot.i18n import Rendered
 from bot.sender import BotApiSender
 
@@ -121,5 +121,5 @@ async def test_updates_are_asked_from_the_offset_and_come_back_as_json(
     assert await sender.updates(None, 25, ["message", "callback_query"]) == []
     assert fake.calls == [("getUpdates", {"timeout": 0, "allowed_updates": ["message"], "offset": 42}),
                           ("getUpdates", {"timeout": 25, "allowed_updates": ["message", "callback_query"]})]
-    with pytest.raises(DeliveryError, match="Conflict"):
+    with pytest.raises(ConflictError, match="Conflict: terminated by other getUpdates request"):
         await sender.updates(43, 0, ["message"])
