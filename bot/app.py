@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiogram import Bot
@@ -29,13 +30,14 @@ from aiogram.exceptions import (
 from aiogram.types import Update, User
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.logs import contact_id_var
-from bot.metrics import Health, observe_update, serve_probes
+from bot.metrics import Health, QuietAccessLog, observe_update, serve_probes
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
 from bot.pacing import PaceLimits, Pacer
 from bot.polling import Fetch, Poller
@@ -346,6 +348,7 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
                             lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES)
             health.receiving = poller.conflicts.state
             await delete_webhook_left(app.bot)
+            log_started(app, "polling")
             await poller.run(stop)
             await dispatcher.emit_shutdown()  # hands over a long text still held (bot.joining)
     finally:
@@ -359,6 +362,23 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
         stop_sharing.set()
         if sharing is not None:
             await sharing
+
+
+def log_started(app: App, mode: str, **where: str) -> None:
+    """One line saying the bot is up, and how: its mode, its database (never the password), its instance."""
+    log.info("started", extra={"mode": mode, "bot": app.deps.bot_username, "database": database_place(app.database.url),
+                               "instance_id": app.settings.instance_id, **where})
+
+
+def database_place(url: str) -> str:
+    """The database's kind and where it is, without its user or password: "sqlite /var/lib/p2c/p2c.db",
+    "postgresql db:5432/p2c"."""
+    parsed = make_url(url)
+    kind = parsed.get_backend_name()
+    if kind == "sqlite":
+        file = parsed.database
+        return f"sqlite {Path(file).resolve() if file and file != ':memory:' else ':memory:'}"
+    return f"{kind} {parsed.host or '(default host)'}:{parsed.port or 5432}/{parsed.database}"
 
 
 async def delete_webhook_left(bot: Bot) -> None:
@@ -391,11 +411,13 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event, heal
     # delivers it again (in the background, a 200 would confirm it whatever happened)
     SimpleRequestHandler(dispatcher, app.bot, handle_in_background=False,
                          secret_token=secret).register(web_app, path=settings.webhook_path)
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(web_app, access_log_class=QuietAccessLog)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     await app.bot.set_webhook(url + settings.webhook_path, secret_token=secret,
                               allowed_updates=ALLOWED_UPDATES)
+    log_started(app, "webhook", listening=f"{settings.webhook_host}:{settings.webhook_port}",
+                webhook=url + settings.webhook_path)
     try:
         await stop.wait()
     finally:

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -201,6 +202,21 @@ class Health:
 
     async def _metrics(self, _request: web.Request) -> web.Response:
         return web.Response(body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class QuietAccessLog(AbstractAccessLogger):
+    """The webhook server's access log, short: never a probe or a scrape (an orchestrator asks every few seconds),
+    an update answered 2xx only at DEBUG (the bot logs each update it handles), anything else one INFO line."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """One short line, or none."""
+        if request.path in PROBES:
+            return
+        self.logger.log(logging.DEBUG if response.status < 400 else logging.INFO, "%s %s %d", request.method,
+                        request.path, response.status, extra={"ms": round(time * 1000)})
 
 
 async def serve_probes(health: Health, host: str, port: int) -> web.AppRunner:

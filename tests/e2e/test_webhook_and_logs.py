@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -114,3 +115,31 @@ async def test_an_update_the_database_could_not_take_is_answered_with_a_5xx_and_
             break
         await asyncio.sleep(0.1)
     assert len(answered) == 2 and "/language" in answered[1], "redelivered after the 5xx, then answered once"
+
+
+async def test_the_start_is_one_line_and_probes_leave_no_access_lines(webhook_stack: BotStack) -> None:
+    """The operator saw no start line, and a ~500-character access line for every probe and update."""
+    port = webhook_stack.extra_env["webhook_port"]
+    async with aiohttp.ClientSession() as http:
+        for path in ("/healthz", "/readyz", "/healthz", "/readyz"):
+            async with http.get(f"http://127.0.0.1:{port}{path}") as answer:
+                assert answer.status == 200
+        async with http.post(f"http://127.0.0.1:{port}/telegram/webhook", json={"update_id": 1}) as answer:
+            assert answer.status == 401  # no secret: the one kind of access line left at INFO
+    await webhook_stack.people.add_user(7005, "Logged", language_code="en")
+    await webhook_stack.people.send_text(7005, "/help")
+    await webhook_stack.people.chat(7005, wait=5)
+    await webhook_stack.people.wait_idle(timeout=10)
+    lines = (webhook_stack.workdir / "bot.log").read_text().splitlines()
+    events = [json.loads(line) for line in lines if line.startswith("{")]
+    started = [e for e in events if e["event"] == "started"]
+    assert len(started) == 1 and started[0]["mode"] == "webhook"
+    assert started[0]["listening"] == f"127.0.0.1:{port}" and started[0]["webhook"].endswith("/telegram/webhook")
+    url = make_url(webhook_stack.database_url)
+    assert started[0]["database"].startswith(url.get_backend_name() + " ")
+    if url.password:
+        assert url.password not in json.dumps(started[0])
+    access = [e for e in events if e["logger"] == "aiohttp.access"]
+    assert all("/healthz" not in e["event"] and "/readyz" not in e["event"] for e in access)
+    assert "POST /telegram/webhook 401" in [e["event"] for e in access]
+    assert all(int(e["event"].rsplit(" ", 1)[1]) >= 400 for e in access), "updates answered 200 are not lines"

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from bot.app import database_place
 from bot.logs import ContextFilter, JsonFormatter, TextFormatter, contact_id_var, update_id_var
 
 TOKEN = "123456:AAsecretTokenOfTheBot"
@@ -47,3 +48,12 @@ def test_the_token_is_redacted_everywhere(formatter: logging.Formatter, emit: st
 def test_a_json_line_carries_the_update_and_the_contact() -> None:
     line = json.loads(_logged(JsonFormatter(), "message"))
     assert (line["update_id"], line["contact_id"], line["event"]) == (41, 7, "calling https://api.example/bot<redacted>/getMe")
+
+
+@pytest.mark.parametrize(("url", "place"), [
+    ("postgresql+asyncpg://p2c:hunter2-secret@db.example:6432/p2c", "postgresql db.example:6432/p2c"),
+    ("postgresql+asyncpg://p2c:hunter2-secret@db.example/p2c", "postgresql db.example:5432/p2c"),
+    ("sqlite+aiosqlite:////var/lib/p2c/p2c.db", "sqlite /var/lib/p2c/p2c.db"),
+])
+def test_the_start_line_names_the_database_without_its_user_or_password(url: str, place: str) -> None:
+    assert database_place(url) == place
