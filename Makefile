@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT ?= 8080
 
-.PHONY: sandbox run test lint catalogs messages bench clean
+.PHONY: sandbox run test lint catalogs messages bench clean fonts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-*; touch $@
 
-sandbox: $(STAMP)
+# Digest charts draw Chinese with Debian's fonts-noto-cjk: installed here when missing and this is root with apt-get
+# (as .ci/run does); otherwise the sandbox starts all the same and says what to install, and `p2c-bot run` refuses
+fonts:
+	@fc-list 2>/dev/null | grep -qi "noto sans cjk" || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; } \
+	  || echo "make: could not install fonts-noto-cjk (it takes root and apt-get): digest charts lack Chinese" >&2
+
+sandbox: $(STAMP) fonts
 	$(BIN)/p2c-bot sandbox --port $(PORT)
 
-run: $(STAMP)
+run: $(STAMP) fonts
 	$(BIN)/p2c-bot run
 
 lint: $(STAMP)
@@ -33,7 +40,7 @@ catalogs: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/python -m bot.catalogs update
 
-test: lint catalogs
+test: lint catalogs fonts
 	scripts/with-postgres.sh $(BIN)/python -m pytest
 
 bench: $(STAMP)

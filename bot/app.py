@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -232,31 +233,43 @@ def announce_test_clock(settings: Settings) -> None:
 
 
 FONT_CHECK = "from handlers.digests.chart import require_fonts; require_fonts()"
+FONT_ERROR = "handlers.digests.chart.FontMissingError: "
+"""How the child's last line begins: left out of the message, which is for operators."""
 
 
-async def check_chart_fonts() -> None:
-    """Digest charts need Arabic and Chinese glyphs and matplotlib's text layout: fail at start, saying what to
-    install. Checked in a child process, so that a bot drawing no chart does not keep matplotlib in memory."""
+async def check_chart_fonts(required: bool = True) -> None:
+    """Digest charts need Arabic and Chinese glyphs and matplotlib's text layout: without them `run` fails at start,
+    saying what to install, so that no reader is sent a chart of empty boxes. The sandbox (a demo, which a fresh
+    machine must start) warns once instead, and its charts show what the installed fonts draw; matplotlib is kept
+    from repeating that warning for every glyph of every chart. Checked in a child process, so that a bot drawing
+    no chart does not keep matplotlib in memory."""
     child = await asyncio.create_subprocess_exec(sys.executable, "-c", FONT_CHECK, stdout=asyncio.subprocess.DEVNULL,
                                                  stderr=asyncio.subprocess.PIPE)
     _, err = await child.communicate()
-    if child.returncode != 0:
-        lines = err.decode(errors="replace").strip().splitlines()
-        raise ConfigError(lines[-1] if lines else "the digest charts' fonts could not be checked")
+    if child.returncode == 0:
+        return
+    lines = err.decode(errors="replace").strip().splitlines()
+    problem = lines[-1].removeprefix(FONT_ERROR) if lines else "the digest charts' fonts could not be checked"
+    if required:
+        raise ConfigError(f"{problem} (digest charts would show Chinese as empty boxes)")
+    log.warning("%s. The sandbox goes on: its digest charts show what the installed fonts can draw (Chinese as empty "
+                "boxes); `p2c-bot run` refuses to start without them", problem)
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # "findfont: … not found", per label
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
 
 
 START_RETRY_FIRST = 1.0  # seconds before the second attempt to reach the Bot API at start-up
 START_RETRY_MAX = 60.0  # the wait doubles up to this
 
 
-async def prepare(app: App, stop: asyncio.Event | None = None) -> bool:
+async def prepare(app: App, stop: asyncio.Event | None = None, *, fonts_required: bool = True) -> bool:
     """Schema check, bot identity, and command menus; False when `stop` was set while the Bot API was unreachable.
 
     An unreachable Bot API (network down, 5xx, 429) is tried again with a doubling wait and one log line
     per attempt; a refused token stops start-up with one ConfigError line.
     """
     announce_test_clock(app.settings)
-    await check_chart_fonts()
+    await check_chart_fonts(fonts_required)
     await ensure_schema(app.database, app.settings.auto_upgrade, app.health.schema_check if app.health else None)
     await app.database.open_pool()
     me = await _until_reachable(app, stop or asyncio.Event())
@@ -298,14 +311,15 @@ def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())[:200] or type(error).__name__
 
 
-async def run(app: App, *, webhook: bool = False) -> None:
-    """Run until SIGINT or SIGTERM: updates by long polling (default) or webhook, and the delivery worker."""
+async def run(app: App, *, webhook: bool = False, fonts_required: bool = True) -> None:
+    """Run until SIGINT or SIGTERM: updates by long polling (default) or webhook, and the delivery worker; without
+    `fonts_required` (the sandbox) missing chart fonts are a warning (check_chart_fonts)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        if await prepare(app, stop):
+        if await prepare(app, stop, fonts_required=fonts_required):
             await _serve(app, stop, webhook=webhook)
     finally:
         await app.delivery.sender.close()

@@ -68,6 +68,6 @@ async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | 
         bot_settings = settings.model_copy(update={"bot_token": SecretStr(server.token), "api_base": server.url})
         print(f"P2C bot running on the sandbox: open {server.url}/ to chat as one of {count} people "
               "(Ctrl-C stops).", flush=True)
-        await run(build_app(bot_settings))
+        await run(build_app(bot_settings), fonts_required=False)
     finally:
         await server.stop()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from handlers.digests.labels import FOCUS_AREAS
@@ -22,6 +23,7 @@ from models.repositories.digests import Figures
 
 if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn: a bot that draws none keeps ~50 MB less
     from matplotlib.axes import Axes
+    from matplotlib.font_manager import FontManager
 
 LATIN_FONT = "DejaVu Sans"
 CJK_FONT = "Noto Sans CJK JP"
@@ -41,17 +43,30 @@ class FontMissingError(RuntimeError):
 
 
 def require_fonts() -> None:
-    """Fail at start, with what to install, when the fonts or the text layout for Arabic or Chinese are missing."""
-    from matplotlib import font_manager, ft2font
+    """Fail at start, with what to install, when the fonts or the text layout for Arabic or Chinese are missing.
+
+    matplotlib lists the system's fonts once and keeps the list in its cache folder: a font installed since (after
+    this check asked for it) is not in that list. So a font missing from it is looked for on the system again, and
+    if it is there now the stale list is deleted, for the next process that draws to list the fonts afresh.
+    """
+    from matplotlib import font_manager, ft2font, get_cachedir
 
     if not getattr(ft2font, "__libraqm_version__", None):
         raise FontMissingError("matplotlib lays text out without libraqm: Arabic would not be shaped; "
                                "install matplotlib 3.11 or later")
-    names = {font.name for font in font_manager.fontManager.ttflist}
-    missing = [name for name in (LATIN_FONT, CJK_FONT) if name not in names]
+    missing = _missing(font_manager.fontManager)
+    if missing and not _missing(font_manager.FontManager()):
+        for stale in Path(get_cachedir()).glob("fontlist-*.json"):
+            stale.unlink(missing_ok=True)
+        return
     if missing:
         raise FontMissingError(f"fonts missing for digest charts: {', '.join(missing)}; install Debian's "
-                               "fonts-noto-cjk (apt-get install fonts-noto-cjk), as .ci/run does")
+                               "fonts-noto-cjk: apt-get install fonts-noto-cjk")
+
+
+def _missing(fonts: FontManager) -> list[str]:
+    names = {font.name for font in fonts.ttflist}
+    return [name for name in (LATIN_FONT, CJK_FONT) if name not in names]
 
 
 def render_chart(figures: Figures, locale: str, translate: Translate, title: str) -> bytes:

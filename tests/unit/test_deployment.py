@@ -8,6 +8,8 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +124,19 @@ def test_a_log_retention_is_stated_only_where_the_recipe_keeps_it() -> None:
         assert service["logging"]["options"]["max-size"], "bounded, by size"
         assert "P2C_LOG_RETENTION_DAYS" not in service["environment"]
     assert not re.search(r"^P2C_LOG_RETENTION_DAYS=", (ROOT / "deploy" / "env.example").read_text(), re.MULTILINE)
+
+
+def test_make_installs_the_cjk_font_only_when_it_can_and_never_fails_for_it(tmp_path: Path) -> None:
+    """`make sandbox` on a fresh machine: no fonts-noto-cjk, and not root (faked here), is a line, not a failure."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name, script in (("fc-list", "exit 0"), ("id", "echo 1000"), ("apt-get", "exit 100")):
+        (fake / name).write_text(f"#!/bin/sh\n{script}\n")
+        (fake / name).chmod(0o755)
+    make = shutil.which("make")
+    assert make is not None
+    for uid in ("1000", "0"):  # not root; root whose apt-get fails (offline, say)
+        (fake / "id").write_text(f"#!/bin/sh\necho {uid}\n")
+        done = subprocess.run([make, "-s", "fonts"], cwd=ROOT, env={"PATH": f"{fake}:/usr/bin:/bin"},
+                              capture_output=True, text=True)
+        assert done.returncode == 0 and "could not install fonts-noto-cjk" in done.stderr, done.stderr
