@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -122,3 +123,20 @@ async def bot_messages(person: Person, *, settle: float = 2.5 * JOB_SECONDS, at_
     waiting up to `timeout` more for `at_least` of them (a loaded machine runs the jobs late)."""
     await asyncio.sleep(settle)
     return await person.replies(at_least, timeout)
+
+
+def log_events(log: Path) -> list[dict[str, Any]]:
+    """The JSON lines of a bot's log (`BotStack` writes bot.log so), each an event."""
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+async def answered(stack: BotStack, user_id: int, tries: int) -> bool:
+    """Whether the bot writes in the person's chat within `tries` waits of a second."""
+    since = 0
+    for _ in range(tries):
+        chat = await stack.people.chat(user_id, since=since, wait=1)
+        since = chat["last_seq"]
+        if any(message["from_bot"] for message in chat["messages"]):
+            return True
+    return False

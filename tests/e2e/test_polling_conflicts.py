@@ -4,22 +4,18 @@ on the same token is an error line and a /readyz that says so. Both used to retr
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from conftest import answered, log_events
 
 from bot.sandbox.harness import BotStack, free_port
 
 pytestmark = [pytest.mark.e2e]
 
-
-def _events(log: Path) -> list[dict[str, Any]]:
-    lines = log.read_text().splitlines() if log.exists() else []
-    return [json.loads(line) for line in lines if line.startswith("{")]
 
 
 async def _bot_api(stack: BotStack, method: str, **args: Any) -> Any:
@@ -37,17 +33,12 @@ async def test_a_webhook_left_set_is_deleted_at_start_and_updates_arrive(tmp_pat
         await _bot_api(stack, "setWebhook", url="http://127.0.0.1:9/telegram/webhook")  # an earlier `run --webhook`
         await stack.people.send_text(7301, "/help")  # waiting at Telegram meanwhile: it must not be dropped
         await stack.start_bot()
-        answered, since = False, 0
-        for _ in range(30):
-            chat = await stack.people.chat(7301, since=since, wait=1)
-            since, answered = chat["last_seq"], any(m["from_bot"] for m in chat["messages"])
-            if answered:
-                break
-        assert answered, (tmp_path / "bot.log").read_text()
+        replied = await answered(stack, 7301, 30)
+        assert replied, (tmp_path / "bot.log").read_text()
         assert (await _bot_api(stack, "getWebhookInfo"))["url"] == ""
     finally:
         await stack.close()
-    told = [e for e in _events(tmp_path / "bot.log") if "a webhook was set" in e["event"]]
+    told = [e for e in log_events(tmp_path / "bot.log") if "a webhook was set" in e["event"]]
     assert len(told) == 1 and told[0]["webhook_host"] == "127.0.0.1" and told[0]["level"] == "warning"
     assert stack.token.split(":")[1] not in (tmp_path / "bot.log").read_text()
 
@@ -69,14 +60,14 @@ async def test_two_pollers_on_one_token_say_so_in_an_error_line_and_readyz(tmp_p
                                                          "json", cwd=other_dir, env=env, stdout=handle, stderr=handle)
         errors: list[dict[str, Any]] = []
         for _ in range(600):
-            errors = [e for e in _events(tmp_path / "bot.log") if e["level"] == "error"]
+            errors = [e for e in log_events(tmp_path / "bot.log") if e["level"] == "error"]
             if errors:
                 break
             await asyncio.sleep(0.1)
         assert errors, (tmp_path / "bot.log").read_text()
         assert "Conflict: terminated by other getUpdates request" in errors[0]["event"]
         assert "Stop the other process" in errors[0]["event"]
-        refusals = [e for e in _events(tmp_path / "bot.log") if e["event"].startswith("could not fetch updates")]
+        refusals = [e for e in log_events(tmp_path / "bot.log") if e["event"].startswith("could not fetch updates")]
         assert refusals and refusals[0]["description"].startswith("Conflict: terminated by other getUpdates")
         async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/readyz") as answer:
             body = await answer.json()

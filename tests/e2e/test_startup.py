@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import answered, log_events
 
 from bot.sandbox.harness import BotStack
 
 pytestmark = [pytest.mark.e2e]
 
 
-def _events(log: Path) -> list[dict[str, Any]]:
-    lines = log.read_text().splitlines() if log.exists() else []
-    return [json.loads(line) for line in lines if line.startswith("{")]
-
 
 async def _attempts(stack: BotStack, count: int, timeout: float = 30) -> list[dict[str, Any]]:
     for _ in range(int(timeout / 0.1)):
-        found = [e for e in _events(stack.workdir / "bot.log") if "unreachable" in e["event"]]
+        found = [e for e in log_events(stack.workdir / "bot.log") if "unreachable" in e["event"]]
         if len(found) >= count:
             return found
         assert stack.bot is not None and stack.bot.returncode is None, (stack.workdir / "bot.log").read_text()
@@ -42,8 +38,8 @@ async def test_an_unreachable_bot_api_is_retried_with_one_line_each_and_sigterm_
         await stack.close()
     text = (tmp_path / "bot.log").read_text()
     assert "Traceback" not in text and all(line.startswith("{") for line in text.splitlines())
-    assert not any("error" in e for e in _events(tmp_path / "bot.log"))
-    assert _events(tmp_path / "bot.log")[-1]["event"] == "stopped"
+    assert not any("error" in e for e in log_events(tmp_path / "bot.log"))
+    assert log_events(tmp_path / "bot.log")[-1]["event"] == "stopped"
     assert stack.token.split(":")[1] not in text
 
 
@@ -62,16 +58,11 @@ async def test_start_up_goes_on_once_the_bot_api_answers(tmp_path: Path) -> None
             raise AssertionError((tmp_path / "bot.log").read_text())
         await stack.people.add_user(7101, "Late", language_code="en")
         await stack.people.send_text(7101, "/help")
-        answered, since = False, 0
-        for _ in range(20):
-            chat = await stack.people.chat(7101, since=since, wait=1)
-            since, answered = chat["last_seq"], any(m["from_bot"] for m in chat["messages"])
-            if answered:
-                break
-        assert answered
+        replied = await answered(stack, 7101, 20)
+        assert replied
     finally:
         await stack.close()
-    started = [e for e in _events(tmp_path / "bot.log") if e["event"] == "started"]
+    started = [e for e in log_events(tmp_path / "bot.log") if e["event"] == "started"]
     assert len(started) == 1, "one line says the bot is up (it used to say nothing)"
     assert started[0]["mode"] == "polling" and started[0]["database"] == f"sqlite {tmp_path / 'bot.db'}"
     assert started[0]["bot"] and "instance_id" not in started[0]
