@@ -76,6 +76,12 @@ def _data(node: Any) -> Iterator[str]:
         yield str(node)
 
 
+def _message_of(payload: Any) -> Any:
+    """What an outbox row says, as people read it (its `reply`): not what delivery keeps beside it (a file's kind and
+    number, the pledges a reminder lists, a broadcast's number), whose values are codes."""
+    return payload.get("reply") if isinstance(payload, dict) else payload
+
+
 @dataclass(frozen=True)
 class Naming:
     """Where a stored document names a person: a value that is one of their names or Telegram ids, or a text holding
@@ -211,7 +217,7 @@ class People:
             condition = sa.or_(mine, sa.and_(sieve, _O.c.id <= up_to) if up_to is not None else sieve)
         rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload, (mine).label("mine"))
                                            .where(condition))).all()
-        rows = [row for row in rows if row.mine or naming.names_in(row.payload)]
+        rows = [row for row in rows if row.mine or naming.names_in(_message_of(row.payload))]
         files = [int(row.payload["upload"]["file"]) for row in rows
                  if isinstance(row.payload, dict) and isinstance(row.payload.get("upload"), dict)
                  and str(row.payload["upload"].get("file", "")).isdigit()]

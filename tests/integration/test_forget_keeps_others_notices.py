@@ -17,6 +17,7 @@ from handlers.conversation import Deps
 from handlers.messages import N_, Reply, text
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.outbox import OutboxRows
 from models.tables import AuditLog, Outbox
 from models.values import Role
 
@@ -109,7 +110,7 @@ async def test_someone_without_a_name_to_search_for_is_forgotten(chat: ChatDrive
     assert len(farewell) == 1, [m.text for m in farewell]
 
 
-@pytest.mark.parametrize("name", ["parts", "reply", "the", "role", "entity", "Organisation"])
+@pytest.mark.parametrize("name", ["parts", "reply", "the", "role", "entity", "Organisation", "document", "2026"])
 async def test_a_name_that_is_a_word_of_the_bot_erases_nobody_else_s_data(chat: ChatDriver, database: Database,
                                                                           name: str) -> None:
     """Security review: /forget looked for the person's names in the raw JSON of every message and audit row, keys
@@ -117,6 +118,11 @@ async def test_a_name_that_is_a_word_of_the_bot_erases_nobody_else_s_data(chat: 
     not yet sent, reminders, staff's copies of questions), as "role" the details of every audit row of a role."""
     await join_foundation(chat, MARIA, "María López")
     await queue(database, MARIA, "t:other", "Ana Ruiz")
+    maria = await contact(database, MARIA)
+    async with database.uow() as uow:  # a digest's spreadsheet waiting for her: its upload's kind is "document"
+        await OutboxRows(uow.session).enqueue("t:sheet", maria.chat_id, maria.id, {
+            "reply": {"parts": ["Sheet"]}, "upload": {"kind": "document", "file": "2026"}}, priority=0, now=utcnow())
+        await uow.commit()
     await invite(CreateInvite("Ministerio TIC", Role.focal_point, country_iso3="COL"), database.uow(), utcnow())
     await join_foundation(chat, 9705, name, "Ministerio TIC")  # registers with that name, Telegram's first name too
     their_id = (await contact(database, 9705)).id
