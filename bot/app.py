@@ -263,16 +263,19 @@ START_RETRY_MAX = 60.0  # the wait doubles up to this
 
 
 async def prepare(app: App, stop: asyncio.Event | None = None, *, fonts_required: bool = True) -> bool:
-    """Schema check, bot identity, and command menus; False when `stop` was set while the Bot API was unreachable.
+    """Schema check, bot identity, and command menus; False when `stop` was set while the database or the Bot API
+    was unreachable.
 
-    An unreachable Bot API (network down, 5xx, 429) is tried again with a doubling wait and one log line
-    per attempt; a refused token stops start-up with one ConfigError line.
+    An unreachable database (until_database) or Bot API (network down, 5xx, 429) is tried again with a doubling wait
+    and one log line per attempt; a refused token stops start-up with one ConfigError line.
     """
     announce_test_clock(app.settings)
     await check_chart_fonts(fonts_required)
-    await ensure_schema(app.database, app.settings.auto_upgrade, app.health.schema_check if app.health else None)
+    stop = stop or asyncio.Event()
+    if not await until_database(app, stop):
+        return False
     await app.database.open_pool()
-    me = await _until_reachable(app, stop or asyncio.Event())
+    me = await _until_reachable(app, stop)
     if me is None:
         return False
     app.deps = replace(app.deps, bot_username=me.username)
@@ -284,6 +287,26 @@ async def prepare(app: App, stop: asyncio.Event | None = None, *, fonts_required
         app.menus.given(chat_id, role, language)
     warm_up(app.renderer, app.settings.default_locale)
     return True
+
+
+async def until_database(app: App, stop: asyncio.Event) -> bool:
+    """The schema checked (an SQLite file's upgraded), the database waited for as the Bot API is when it cannot be
+    reached yet (PostgreSQL starting with the machine, a restart of it): start-up ended with a traceback instead
+    (restart tester). False when `stop` was set meanwhile; a failure that does not pass by itself is raised."""
+    delay, attempt = START_RETRY_FIRST, 1
+    while True:
+        try:
+            await ensure_schema(app.database, app.settings.auto_upgrade,
+                                app.health.schema_check if app.health else None)
+            return True
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.warning("database unreachable (attempt %d: %s); trying again in %.0f s", attempt,
+                        type(error).__name__, delay)
+        if await _stopped_while_waiting(stop, delay, "the database"):
+            return False
+        delay, attempt = min(delay * 2, START_RETRY_MAX), attempt + 1
 
 
 async def _until_reachable(app: App, stop: asyncio.Event) -> User | None:
@@ -298,13 +321,19 @@ async def _until_reachable(app: App, stop: asyncio.Event) -> User | None:
             wait = max(delay, float(error.retry_after)) if isinstance(error, TelegramRetryAfter) else delay
             log.warning("Bot API at %s unreachable (attempt %d: %s); trying again in %.0f s",
                         app.settings.api_base, attempt, _one_line(error), wait)
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=wait)
-            log.info("stop requested while waiting for the Bot API")
+        if await _stopped_while_waiting(stop, wait, "the Bot API"):
             return None
-        except TimeoutError:
-            pass
         delay, attempt = min(delay * 2, START_RETRY_MAX), attempt + 1
+
+
+async def _stopped_while_waiting(stop: asyncio.Event, seconds: float, what: str) -> bool:
+    """Wait `seconds` before trying to reach `what` again; True (logged) when a stop was asked for meanwhile."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    log.info("stop requested while waiting for %s", what)
+    return True
 
 
 def _one_line(error: Exception) -> str:

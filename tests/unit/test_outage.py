@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -133,3 +134,32 @@ async def test_any_other_failure_is_apologised_for_once(monkeypatch: pytest.Monk
     monkeypatch.setattr(App, "_apologise", apologise)
     await app_with(Outage(Renderer(Catalogs()), Sent(), "en"), patient=True).on_incoming(incoming())  # type: ignore[arg-type]
     assert apologies == [5]
+
+
+async def test_a_database_unreachable_at_start_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Restart tester: PostgreSQL down when the bot started ended start-up with a traceback; it is waited for, as
+    the Bot API is, and a failure that does not pass by itself still stops start-up."""
+    tries: list[int] = []
+
+    async def schema(*_: object) -> None:
+        tries.append(1)
+        if len(tries) < 3:
+            raise exc.OperationalError("SELECT version_num …", {}, ConnectionRefusedError(111, "refused"))
+
+    monkeypatch.setattr(bot.app, "ensure_schema", schema)
+    monkeypatch.setattr(bot.app, "START_RETRY_FIRST", 0.01)
+    app = App.__new__(App)  # only what waiting for the database uses
+    app.database, app.health = None, None  # type: ignore[assignment]
+    app.settings = type("Settings", (), {"auto_upgrade": True})()  # type: ignore[assignment]
+    assert await bot.app.until_database(app, asyncio.Event()) and len(tries) == 3
+    stop = asyncio.Event()
+    stop.set()
+    tries.clear()
+    assert not await bot.app.until_database(app, stop)  # asked to stop while waiting
+
+    async def refused(*_: object) -> None:
+        raise exc.ProgrammingError("SELECT …", {}, Exception("permission denied"))
+
+    monkeypatch.setattr(bot.app, "ensure_schema", refused)
+    with pytest.raises(exc.ProgrammingError):
+        await bot.app.until_database(app, asyncio.Event())
