@@ -39,7 +39,7 @@ from models.values import OutboxStatus
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-"""Failed tries after which a message Telegram cannot take, while it answers others, is given up (`_send`)."""
+"""Failed tries after which a message Telegram cannot take, while it answers others, is given up (`_failed`)."""
 OUTAGE_ATTEMPTS = MAX_ATTEMPTS + 24 * 60
 """Failed tries after which a message is given up even while Telegram answers nobody: about a day of tries a minute
 apart (MAX_BACKOFF). An outage is waited out: giving up after five tries, half a minute, lost for good every reply,

@@ -51,7 +51,7 @@ def _json_forms(needle: str) -> set[str]:
 
 def _holding(column: Any, needles: Iterable[str]) -> Any:
     """A condition true when the column's text holds one of the needles (in either JSON form): the database's first
-    sieve, whose rows `Naming.names` then reads."""
+    sieve, whose rows `Naming.names_in` then reads."""
     forms = sorted({form for needle in needles for form in _json_forms(needle)})
     return sa.or_(*(sa.cast(column, sa.Text).contains(form, autoescape=True) for form in forms))
 
@@ -215,7 +215,7 @@ class People:
         if naming.needles:
             sieve = _holding(_O.c.payload, naming.needles)
             condition = sa.or_(mine, sa.and_(sieve, _O.c.id <= up_to) if up_to is not None else sieve)
-        rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload, (mine).label("mine"))
+        rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload, mine.label("mine"))
                                            .where(condition))).all()
         rows = [row for row in rows if row.mine or naming.names_in(_message_of(row.payload))]
         files = [int(row.payload["upload"]["file"]) for row in rows
