@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.digests.service import RTL, Translate, tell_scope
-from handlers.digests.sheet import separator, write_csv, write_xlsx
+from handlers.digests.service import RTL, Translate, export_csv, tell_scope
+from handlers.digests.sheet import separator, write_xlsx
 from handlers.messages import Label
 from handlers.people import audit, find_contact
 from models.clock import utcnow
@@ -48,8 +48,7 @@ async def export(kind: str, file_format: str, scope: Scope, locale: str, uow: Un
             return translate(label, locale)
 
         if file_format == "csv":
-            rows = figures.pledge_rows(scope, due) if kind == "pledges" else figures.report_rows(scope)
-            return await write_csv(rows, kind, say, separator(locale))
+            return await export_csv(uow.session, scope, kind, locale, translate, utcnow().date())
         if kind == "pledges":
             sheets = (("pledges", figures.pledge_rows(scope, due)), ("reports", figures.report_rows(scope)))
             return await write_xlsx(sheets, say, locale in RTL, separator(locale))

@@ -100,6 +100,15 @@ async def export_xlsx(session: Session, scope: Scope, locale: str, translate: Tr
                             lambda label: translate(label, locale), locale in RTL, separator(locale))
 
 
+async def export_csv(session: Session, scope: Scope, kind: str, locale: str, translate: Translate,
+                     today: date) -> bytes:
+    """One table of the scope as CSV in the reader's language: "pledges" (which owe a report on `today`) or
+    "reports"."""
+    figures = DigestFigures(session)
+    rows = figures.pledge_rows(scope, latest_due_periods(today)) if kind == "pledges" else figures.report_rows(scope)
+    return await write_csv(rows, kind, lambda label: translate(label, locale), separator(locale))
+
+
 async def enqueue_digest(session: Session, contact: Contact, scope: Scope, locale: str, key: str, *,
                          since: datetime | None, now: datetime, zone: str, translate: Translate, made: Made,
                          priority: int = BULK, not_before: datetime | None = None) -> bool:
@@ -139,15 +148,8 @@ async def enqueue_export(session: Session, contact: Contact, scope: Scope, local
     assert contact.id is not None
     rows, files = OutboxRows(session), Files(session)
     if file_format == "csv":
-        figures = DigestFigures(session)
-
-        def say(label: Label) -> str:
-            return translate(label, locale)
-
-        tables = (("pledges", figures.pledge_rows(scope, latest_due_periods(today)), CSV_PLEDGES),
-                  ("reports", figures.report_rows(scope), CSV_REPORTS))
-        for kind, table, title in tables:
-            content = await write_csv(table, kind, say, separator(locale))
+        for kind, title in (("pledges", CSV_PLEDGES), ("reports", CSV_REPORTS)):
+            content = await export_csv(session, scope, kind, locale, translate, today)
             file_id = await files.add(f"p2c-{kind}-{now.date().isoformat()}.csv", CSV_TYPE, content, now)
             payload = {"reply": reply_to_json(Reply((Text(title),))), "upload": {"kind": "document", "file": file_id}}
             await rows.enqueue(f"{key}:{kind}", contact.chat_id, contact.id, payload, priority=priority, now=now)
