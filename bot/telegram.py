@@ -117,7 +117,7 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,
                                 file_kind="document" if document else "photo", origin=origin,
                                 file_name=message.document.file_name if message.document else None,
-                                reply_to=replied)
+                                reply_to=replied, album=message.media_group_id)
         await handle(incoming)
 
     @router.edited_message()

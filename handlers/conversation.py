@@ -46,6 +46,8 @@ class Conversation:
     deps: Deps
     pressed: int | None = None
     """Telegram's id of the message whose button was pressed, if a button was."""
+    album: str | None = None
+    """The album (Telegram's media_group_id) of the file this update brought, if it came in one."""
     replies: list[Reply] = field(default_factory=list)
     menu_changed: bool = False
     """Set when the person's role or language changed (or they asked for /start or /help), so the adapter
@@ -248,17 +250,24 @@ def _show(conv: Conversation, form: Form, before: FormState, outcome: Outcome, c
     state knowing which message shows its question. A question that offered matches (countries) and is asked
     anew below loses its buttons above: stale matches disappear."""
     replies = outcome.replies
+    album = conv.album if outcome.status is Status.open else None
     if outcome.status is Status.open and replies:
         conv.asked = form.id
     if outcome.in_place and before.asked and len(replies) == 1:  # the question whose button was pressed
         conv.say(replies[0], edit_of=before.asked, message_id=conv.pressed)
-        return replace(outcome.state, asked=before.asked)
+        return replace(outcome.state, asked=before.asked, album=album)
+    if album is not None and album == before.album and before.asked and len(replies) == 1 \
+            and outcome.state.step == before.step:
+        # the next file of an album (sent at once, one message each): the question asked after its first file is
+        # brought up to date ("Received: 4 items") rather than asked again below for each
+        conv.say(replies[0], edit_of=before.asked)
+        return replace(outcome.state, asked=before.asked, album=album)
     if before.asked and before.scratch.get("matches") and (replies or outcome.status is not Status.open):
         conv.say(stale_copy(form, before, ctx), edit_of=before.asked)
     asked = before.asked if outcome.status is Status.open else None
     for message in replies:
         asked = conv.say(message)
-    return replace(outcome.state, asked=asked)
+    return replace(outcome.state, asked=asked, album=album)
 
 
 def stale_copy(form: Form, state: FormState, ctx: FormContext) -> Reply:

@@ -39,6 +39,9 @@ class Incoming:
     """A document's file name as the person's app gave it."""
     reply_to: int | None = None
     """The Telegram id of the message (in this chat) the person replied to, if they replied to one."""
+    album: str | None = None
+    """Telegram's media_group_id when the file came in an album: several files sent at once reach the bot as one
+    message each, sharing it."""
     unreadable: str | None = None
     """What the person sent that journeys do not read: "edit" (an edited message), "sticker", "voice",
     "location", "contact", ... (the name of the Message field)."""

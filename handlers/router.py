@@ -77,7 +77,7 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
         contact, draft, first = met
         locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
         conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.key, deps,
-                            pressed=incoming.message_id)
+                            pressed=incoming.message_id, album=incoming.album)
         if first and not language.speaks(contact.telegram_language) and incoming.code is None:
             conv.say(language.language_offer())  # none of the six in their Telegram: let them choose at once
         await dispatch(conv, incoming, draft)

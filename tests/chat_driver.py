@@ -74,10 +74,12 @@ class ChatDriver:
         return await self.collect(person.chat_id)
 
     async def send_file(self, person: Person, kind: str, file_id: str, name: str | None = None,
-                        caption: str | None = None, reply_to: int | None = None) -> list[Rendered]:
-        """The person sends a photo or a document (with its file name, a caption, as a reply to a message)."""
+                        caption: str | None = None, reply_to: int | None = None,
+                        album: str | None = None) -> list[Rendered]:
+        """The person sends a photo or a document (with its file name, a caption, as a reply to a message, as one
+        file of an album: Telegram's media_group_id)."""
         incoming = Incoming(next(_update_ids), person, utcnow(), text=caption, file_id=file_id, file_kind=kind,
-                            file_name=name, reply_to=reply_to)
+                            file_name=name, reply_to=reply_to, album=album)
         await handle(incoming, self.database.uow(), self.deps)
         return await self.collect(person.chat_id)
 

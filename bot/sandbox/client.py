@@ -98,6 +98,16 @@ class SandboxClient:
         photo = {"content_base64": base64.b64encode(content).decode()}
         return await self._call("POST", f"users/{user_id}/messages", {"photo": photo, "caption": caption})
 
+    async def send_album(self, user_id: int, files: list[tuple[str, bytes, str | None]],
+                         caption: str | None = None) -> dict[str, Any]:
+        """The person sends several files at once, as one album: `files` are ("photo" | "document", content, file
+        name); the bot gets one message each, sharing a `media_group_id`. Returns `parts` (each update_id and
+        message_id) and the `media_group_id`."""
+        items = [{kind: {"content_base64": base64.b64encode(content).decode(),
+                         **({"file_name": name} if kind == "document" and name else {})}}
+                 for kind, content, name in files]
+        return await self._call("POST", f"users/{user_id}/messages", {"album": items, "caption": caption})
+
     async def press(self, user_id: int, message_id: int, callback_data: str) -> dict[str, Any]:
         """The person presses the inline button with `callback_data` under a bot message."""
         body = {"message_id": message_id, "callback_data": callback_data}

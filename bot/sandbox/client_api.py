@@ -208,6 +208,8 @@ def _more_view(message: dict[str, Any]) -> dict[str, Any]:
             view[kind] = message[kind]
     if "reply_to_message" in message:
         view["reply_to"] = message["reply_to_message"]["message_id"]
+    if "media_group_id" in message:
+        view["media_group_id"] = message["media_group_id"]
     origin = message.get("forward_origin")
     if origin is not None:
         view["forwarded_from"] = origin.get("sender_user", {}).get("first_name") or origin.get("sender_user_name")

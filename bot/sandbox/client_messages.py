@@ -1,6 +1,7 @@
 """What people send in the sandbox, as Telegram's apps send it.
 
 Text (a text over 4,096 UTF-16 units becomes several messages, as the apps split it), documents, photos,
+albums (several photos, or several documents, sent at once: one message each, sharing a `media_group_id`),
 stickers, voice notes, locations and contacts; optionally a reply to a message of the chat, a forward, and
 formatting entities; and edits of one's own messages, which reach the bot as `edited_message` updates.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 import time
 from typing import Any
 
@@ -21,7 +23,9 @@ from bot.sandbox.state import ChatLog, Entry, Person
 from bot.sandbox.validation import MAX_TEXT, detect_entities, utf16_len
 
 MAX_PARTS = 10  # a paste longer than this many messages is refused rather than flooding the bot
-KINDS = ("text", "document", "photo", "sticker", "voice", "location", "contact")
+KINDS = ("text", "document", "photo", "sticker", "voice", "location", "contact", "album")
+ALBUM = (2, 10)
+"""How many files one album holds: the apps group 2 to 10 (sendMediaGroup's limits), and more make several."""
 # The formatting a person can give a text in Telegram's apps
 FORMATTING = frozenset({"bold", "italic", "underline", "strikethrough", "spoiler", "code", "pre", "text_link",
                         "blockquote", "expandable_blockquote"})
@@ -191,8 +195,8 @@ async def send_message(sb: Sandbox, person: Person, log: ChatLog, body: dict[str
     """POST /sandbox/users/{id}/messages: the person writes text or sends one of the other KINDS."""
     kinds = [k for k in KINDS if body.get(k) is not None]
     if len(kinds) != 1:
-        raise ClientError(400, 'give exactly one of "text", "document", "photo", "sticker", "voice", "location" '
-                               'or "contact"')
+        raise ClientError(400, 'give exactly one of "text", "document", "photo", "sticker", "voice", "location", '
+                               '"contact" or "album"')
     kind = kinds[0]
     common: dict[str, Any] = {}
     origin = _forward_origin(sb, body)
@@ -217,6 +221,8 @@ async def send_message(sb: Sandbox, person: Person, log: ChatLog, body: dict[str
             _with_entities(fields, "entities", part, body)
             sent.append(_push(sb, person, log, fields))
         return {**sent[0], "parts": sent} if len(sent) > 1 else sent[0]
+    if kind == "album":
+        return _album(sb, person, log, body, common)
     fields = {**common, kind: _attachment(sb, body, kind)}
     if kind == "photo":
         fields["photo"] = [fields["photo"]]
@@ -225,6 +231,34 @@ async def send_message(sb: Sandbox, person: Person, log: ChatLog, body: dict[str
         fields["caption"] = caption
         _with_entities(fields, "caption_entities", caption, body)
     return _push(sb, person, log, fields)
+
+
+def _album(sb: Sandbox, person: Person, log: ChatLog, body: dict[str, Any],
+           common: dict[str, Any]) -> dict[str, Any]:
+    """Several photos, or several documents, sent together: one message each, in order, with one `media_group_id`;
+    the caption (and the reply) go with the first, as the apps send them."""
+    items = body["album"]
+    low, high = ALBUM
+    if not isinstance(items, list) or not low <= len(items) <= high:
+        raise ClientError(400, f'"album" must be a list of {low} to {high} photos or documents')
+    kinds = [str(next(iter(item))) if isinstance(item, dict) and len(item) == 1 else "" for item in items]
+    if any(kind not in ("photo", "document") for kind in kinds):
+        raise ClientError(400, 'each item of "album" is {"photo": {...}} or {"document": {...}}')
+    if len(set(kinds)) > 1:
+        raise ClientError(400, 'an album holds photos or documents, not both')
+    group = str(secrets.randbelow(9 * 10**17) + 10**17)  # Telegram's are numeric strings of about 18 digits
+    files = [_attachment(sb, item, kind) for item, kind in zip(items, kinds, strict=True)]  # all checked first
+    caption = get(body, "caption", str) or ""
+    sent = []
+    for index, (kind, file) in enumerate(zip(kinds, files, strict=True)):
+        fields: dict[str, Any] = {**(common if index == 0 else {k: v for k, v in common.items()
+                                                                if k != "reply_to_message"}),
+                                  "media_group_id": group, kind: [file] if kind == "photo" else file}
+        if caption and index == 0:
+            fields["caption"] = caption
+            _with_entities(fields, "caption_entities", caption, body)
+        sent.append(_push(sb, person, log, fields))
+    return {**sent[0], "parts": sent, "media_group_id": group}
 
 
 async def edit_message(sb: Sandbox, person: Person, log: ChatLog, request: web.Request,

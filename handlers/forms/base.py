@@ -189,6 +189,9 @@ class FormState:
     resume: str | None = None
     asked: str | None = None
     """The outbox key of the message that shows the current question, which toggles edit in place."""
+    album: str | None = None
+    """The album (Telegram's media_group_id) whose file the current question was last shown for: the album's next
+    file updates that message instead of asking the question again below it."""
     heading: tuple[Label, ...] = ()
     """What the form is about ("Progress report on P2C-2025-00002 for 2024."), said when it was opened and again
     whenever its question comes back after something else was shown."""
@@ -202,6 +205,8 @@ class FormState:
                 "editing": self.editing, "resume": self.resume, "asked": self.asked}
         if self.reviewed is not None:
             data["reviewed"] = self.reviewed
+        if self.album is not None:
+            data["album"] = self.album
         if self.heading:  # stored as message data, rendered in the reader's language when shown again
             data["heading"] = reply_to_json(Reply(self.heading))["parts"]
         return data
@@ -212,5 +217,6 @@ class FormState:
         return cls(step=str(data["step"]), answers=dict(data.get("answers", {})),
                    scratch=dict(data.get("scratch", {})), editing=bool(data.get("editing", False)),
                    resume=data.get("resume"), asked=data.get("asked"),
+                   album=album if isinstance(album := data.get("album"), str) else None,
                    reviewed=dict(reviewed) if isinstance(reviewed := data.get("reviewed"), Mapping) else None,
                    heading=reply_from_json({"parts": data.get("heading") or []}).parts)

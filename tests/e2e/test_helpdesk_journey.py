@@ -100,3 +100,21 @@ async def test_a_spanish_question_with_a_photo_answered_by_reply_to(stack: BotSt
     assert thread is not None and thread.status == "closed" and thread.language == "es"
     assert [(m.from_staff, m.text.split("\n\n")[0], len(m.files)) for m in messages] == [
         (False, QUESTION, 1), (True, ANSWER, 0), (False, BACK, 0)]
+
+
+async def test_an_album_sent_at_once_is_offered_as_one_message(stack: BotStack, person_factory: Any) -> None:
+    """Three photos sent together reach the bot as three messages sharing a media_group_id: the person sees one
+    offer, brought up to date, not three."""
+    ana = await make_focal_point(stack, person_factory, "es")
+    await ana.replies(at_least=0, timeout=2)
+    before = ana.seen
+    await stack.people.send_album(ana.id, [("photo", png_bytes(), None)] * 3, caption="La antena del techo.")
+    shown: list[dict[str, Any]] = []
+    for _ in range(60):
+        assert await stack.people.wait_idle(timeout=15.0, quiet_ms=150)
+        shown = [m for m in (await stack.people.chat(ana.id, since=before))["messages"] if m["from_bot"]]
+        if shown and "3 archivos adjuntos" in shown[-1]["text"]:
+            break
+        await asyncio.sleep(0.25)
+    assert len({m["message_id"] for m in shown}) == 1, [m["text"] for m in shown]
+    assert "3 archivos adjuntos" in shown[-1]["text"] and "f:message:send" in buttons(shown[-1])

@@ -265,3 +265,19 @@ def test_changing_the_address_opens_that_person_s_chat(page: Page, live: LiveSan
     expect(page.locator("#chat-title")).to_have_text("Omar")
     page.go_back()
     expect(page.locator("#chat-title")).to_have_text("Amina")
+
+
+def test_files_chosen_together_go_as_one_album(page: Page, live: LiveSandbox, tmp_path: Path) -> None:
+    live.people(lambda people: people.add_user(7009, "Awa", language_code="en"))
+    page.goto(live.server.url + "/#user=7009")
+    names = [f"school-{n}.pdf" for n in range(1, 13)]
+    for name in names:
+        (tmp_path / name).write_bytes(b"%PDF-1.4 " + name.encode())
+    page.fill("#text-input", "Connected schools")
+    page.set_input_files("#file-input", [str(tmp_path / name) for name in names])
+    expect(page.locator(".msg.mine")).to_have_count(12)
+    messages = live.people(lambda people: people.chat(7009))["messages"]
+    assert [m["document"]["file_name"] for m in messages] == names
+    groups = [m.get("media_group_id") for m in messages]
+    assert len(set(groups[:10])) == 1 and len(set(groups[10:])) == 1 and groups[0] != groups[10]  # ten an album
+    assert [bool(m.get("caption")) for m in messages] == [True] + [False] * 11

@@ -35,6 +35,11 @@ async def raw(http: aiohttp.ClientSession, verb: str, url: str, **kwargs: Any) -
     ("users/101/messages", b'{"text": 5}', 400, '"text" has the wrong type'),
     ("users/101/messages", b'{}', 400, 'give exactly one of "text", "document", "photo"'),
     ("users/101/messages", b'{"document": {"content_base64": "!!!"}}', 400, "not valid base64"),
+    ("users/101/messages", b'{"album": [{"photo": {"content_base64": "eA=="}}]}', 400, "a list of 2 to 10"),
+    ("users/101/messages", b'{"album": [{"photo": {"content_base64": "eA=="}}, {"sticker": {}}]}', 400,
+     'is {"photo": {...}} or {"document": {...}}'),
+    ("users/101/messages", b'{"album": [{"photo": {"content_base64": "eA=="}}, '
+                           b'{"document": {"content_base64": "eA=="}}]}', 400, "photos or documents, not both"),
     ("users/101/press", b'{"message_id": 1, "callback_data": "nope"}', 400, "no bot message 1"),
     ("limits", b'{"global_per_second": "fast"}', 400, "non-negative number"),
     ("limits", b'{"speed": 1}', 400, "unknown limits"),
@@ -111,6 +116,21 @@ async def test_files_from_people_reach_the_bot(sandbox: SandboxServer, people: S
     view = (await people.chat(101))["messages"]
     async with http.get(sandbox.url + view[1]["photo"]["url"]) as response:
         assert await response.read() == png_bytes(6, 4)
+
+
+async def test_an_album_reaches_the_bot_as_one_message_per_file(people: SandboxClient, call: BotCall) -> None:
+    sent = await people.send_album(101, [("photo", png_bytes(), None), ("photo", png_bytes(4, 4), None),
+                                         ("photo", png_bytes(5, 5), None)], caption="Kolda")
+    updates = [u["message"] for u in (await call("getUpdates"))[1]["result"]]
+    assert [m["message_id"] for m in updates] == [p["message_id"] for p in sent["parts"]]
+    assert {m["media_group_id"] for m in updates} == {sent["media_group_id"]}
+    assert [m.get("caption") for m in updates] == ["Kolda", None, None]
+    assert len({m["photo"][-1]["file_id"] for m in updates}) == 3
+    again = await people.send_album(101, [("document", b"a", "a.pdf"), ("document", b"b", "b.pdf")])
+    assert again["media_group_id"] != sent["media_group_id"]
+    view = (await people.chat(101))["messages"]
+    assert [m["document"]["file_name"] for m in view[3:]] == ["a.pdf", "b.pdf"]
+    assert {m["media_group_id"] for m in view[3:]} == {again["media_group_id"]}
 
 
 async def test_callback_answers_are_recorded(people: SandboxClient, call: BotCall) -> None:

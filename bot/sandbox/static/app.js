@@ -379,17 +379,26 @@ async function press(messageId, data) {
   }
 }
 
-async function sendFile() {
-  const file = $("file-input").files[0];
-  if (!file || state.current === null) return;
+async function asDocument(file) {
   const buffer = new Uint8Array(await file.arrayBuffer());
   let binary = "";
   for (let i = 0; i < buffer.length; i += 0x8000) binary += String.fromCharCode(...buffer.subarray(i, i + 0x8000));
-  const document_ = { file_name: file.name, mime_type: file.type || "application/octet-stream",
-    content_base64: btoa(binary) };
+  return { file_name: file.name, mime_type: file.type || "application/octet-stream", content_base64: btoa(binary) };
+}
+
+// files chosen together go as Telegram's apps send them: one alone, several as albums of up to ten
+async function sendFile() {
+  const files = Array.from($("file-input").files);
+  if (!files.length || state.current === null) return;
   const caption = $("text-input").value.trim();
   try {
-    await api("POST", `users/${state.current}/messages`, caption ? { document: document_, caption } : { document: document_ });
+    for (let start = 0; start < files.length; start += 10) {
+      const group = await Promise.all(files.slice(start, start + 10).map(asDocument));
+      const words = start === 0 && caption ? { caption } : {};
+      const body = group.length === 1 ? { document: group[0], ...words }
+        : { album: group.map((document_) => ({ document: document_ })), ...words };
+      await api("POST", `users/${state.current}/messages`, body);
+    }
     $("text-input").value = "";
   } catch (error) {
     toast(error.message);

@@ -1,0 +1,101 @@
+"""Several files sent at once (an album: one message each, sharing Telegram's media_group_id) get one answer that
+is kept up to date, not one question asked again per file. Before, an album of five photos at the evidence question
+brought five copies of the question, each listing what had come so far."""
+
+from __future__ import annotations
+
+import pytest
+from chat_driver import ChatDriver, codes
+from sqlmodel import col, select
+from test_helpdesk import ANA, chat, threads  # noqa: F401  (the fixture: two staff members, two focal points)
+from test_reports import STAFF, Counter, member, validated_pledge
+
+from bot.i18n import Renderer
+from handlers.conversation import Deps
+from models.database import Database
+from models.tables import ProgressReport
+
+ALBUM, OTHER = "13540233489123456", "13540233489123999"
+
+
+@pytest.fixture
+async def reporting(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """A focal point (1201) with a validated pledge, and the staff member."""
+    driver = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    await member(driver, 1201)
+    await validated_pledge(driver, 1201)
+    return driver
+
+
+async def at_evidence(driver: ChatDriver) -> Counter:
+    """The focal point's report, answered up to its evidence question."""
+    who = Counter(driver, 1201)
+    await who.send("/report")
+    await who.press("f:status:c:in_progress")
+    for value in ("40", "120", "3000"):
+        await who.send(value)
+    await who.press("f:women_share:c:50")
+    await who.send("We connected 120 schools.")
+    await who.press("f:challenges:skip")
+    asked = await who.press("f:partnership_needs:skip")
+    assert "Send evidence" in asked[-1].text
+    return who
+
+
+async def test_an_album_at_the_evidence_question_gets_one_answer_kept_up_to_date(reporting: ChatDriver,
+                                                                              database: Database) -> None:
+    who = await at_evidence(reporting)
+    first = await reporting.send_file(who.person, "photo", "PHOTO-1", caption="Schools in Kolda", album=ALBUM)
+    assert len(first) == 1 and reporting.edited == [False] and "Received: 1 item." in first[0].text
+    for n in (2, 3, 4):
+        shown = await reporting.send_file(who.person, "photo", f"PHOTO-{n}", album=ALBUM)
+        assert len(shown) == 1 and reporting.edited == [True], [m.text for m in shown]
+        assert f"Received: {n} items." in shown[0].text and "f:evidence:done" in codes(shown[0])
+    # a file sent on its own afterwards is answered below it, as anything typed is
+    alone = await reporting.send_file(who.person, "document", "DOC-1", "budget.pdf")
+    assert reporting.edited == [False] and "Received: 5 items." in alone[0].text
+    # and so is the next album's first file
+    again = await reporting.send_file(who.person, "photo", "PHOTO-6", album=OTHER)
+    assert reporting.edited == [False] and "Received: 6 items." in again[0].text
+    await reporting.press(who.person, "f:evidence:done")
+    await reporting.press(who.person, "f:$sum:submit")
+    async with database.uow() as uow:
+        report = (await uow.session.execute(select(ProgressReport).order_by(col(ProgressReport.id).desc()))) \
+            .scalars().first()
+    assert report is not None
+    assert [item["file_id"] for item in report.evidence] == [
+        "PHOTO-1", "PHOTO-2", "PHOTO-3", "PHOTO-4", "DOC-1", "PHOTO-6"]
+    assert report.evidence[0]["caption"] == "Schools in Kolda"
+
+
+async def test_an_album_whose_file_is_refused_keeps_one_answer(reporting: ChatDriver) -> None:
+    who = await at_evidence(reporting)
+    await reporting.send_file(who.person, "photo", "PHOTO-1", album=ALBUM)
+    twice = await reporting.send_file(who.person, "photo", "PHOTO-1", album=ALBUM)  # the same file twice
+    assert reporting.edited == [True] and "received already" in twice[0].text
+    shown = await reporting.send_file(who.person, "photo", "PHOTO-2", album=ALBUM)
+    assert reporting.edited == [True] and "Received: 2 items." in shown[0].text
+
+
+async def test_an_album_typed_at_a_question_of_words_is_told_once(reporting: ChatDriver) -> None:
+    who = Counter(reporting, 1201)
+    await who.send("/report")
+    await who.press("f:status:c:in_progress")
+    told = await reporting.send_file(who.person, "photo", "PHOTO-1", album=ALBUM)
+    assert reporting.edited == [False] and len(told) == 1
+    again = await reporting.send_file(who.person, "photo", "PHOTO-2", album=ALBUM)
+    assert reporting.edited == [True] and len(again) == 1 and again[0].text == told[0].text
+
+
+async def test_an_album_sent_outside_a_form_is_offered_to_bdt_as_one_message(chat: ChatDriver,  # noqa: F811
+                                                                           database: Database) -> None:
+    ana = chat.person(ANA, "Ana", "es")
+    offered = await chat.send_file(ana, "photo", "PHOTO-1", caption="La antena del techo.", album=ALBUM)
+    assert len(offered) == 1 and chat.edited == [False] and "f:message:send" in codes(offered[0])
+    for n in (2, 3):
+        shown = await chat.send_file(ana, "photo", f"PHOTO-{n}", album=ALBUM)
+        assert len(shown) == 1 and chat.edited == [True] and f"{n} archivos adjuntos" in shown[0].text
+    done = await chat.press(ana, "f:message:send")
+    assert "Su pregunta Q-" in done[0].text
+    [thread] = await threads(database)
+    assert thread.id is not None
