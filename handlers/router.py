@@ -204,8 +204,13 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
             earlier = draft if draft.form_id == started.form.id else await drafts.find_draft(
                 conv.session, conv.contact.id, started.form.id)
             if earlier is not None:
-                await ask_again(conv, started, earlier, Text(N_("You started this earlier: here is where you left "
-                                                                "off. To start afresh, press Cancel.")))
+                resumed = Text(N_("You started this earlier: here is where you left off. To start afresh, press "
+                                  "Cancel."))
+                if name == "ask" and incoming.argument.strip():  # "/ask TEXT": the text joins the message begun,
+                    conv.say(Reply((resumed,)))                    # shown with its Send, never dropped
+                    await proceed(conv, started, earlier, FormInput(text=incoming.argument))
+                    return
+                await ask_again(conv, started, earlier, resumed)
                 return
         if name != "start" and name in COMMANDS:
             # another journey in the middle (/ask about a question, /settings): the draft is saved at every step;

@@ -468,3 +468,19 @@ async def test_a_thread_whose_owner_lost_the_staff_role_can_be_taken_over(chat: 
     assert (await threads(database))[0].owner_id == carl
     takes = [a for a in await actions(database) if a[0] == "question.taken"]
     assert len(takes) == 2 and "from_former_staff" in takes[1][2]
+
+
+async def test_ask_with_text_joins_an_offer_left_unanswered(chat: ChatDriver, database: Database) -> None:
+    """A tester's greeting was offered as a question and left; "/ask TEXT" then resumed the offer and dropped TEXT:
+    pressing 📨 would have sent BDT the greeting alone. The text now joins the message begun, shown with its Send."""
+    otto = chat.person(OTTO, "Otto", "en")
+    offered = await chat.send(otto, "Hello, I have a question")
+    assert "f:message:send" in codes(offered[-1])
+    shown = await chat.send(otto, "/ask When is the next report due?")
+    assert "You started this earlier" in shown[0].text
+    assert "Hello, I have a question" in shown[-1].text and "When is the next report due?" in shown[-1].text
+    assert "f:message:send" in codes(shown[-1]) and await threads(database) == []
+    await chat.press(otto, "f:message:send")
+    [thread] = await threads(database)
+    [message] = await messages(database, thread.id or 0)
+    assert message.text == "Hello, I have a question\n\nWhen is the next report due?"
