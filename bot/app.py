@@ -137,11 +137,12 @@ class App:
             self.delivery.wake()
         contact_id_var.set(conv.contact.id)
         log.info("update handled", extra={"contact_id": conv.contact.id})
-        role, chat_id = role_of(conv.contact), conv.contact.chat_id
-        if conv.menu_changed or self.menus.needs(chat_id, role, conv.locale,
-                                                 chose_language=conv.contact.language is not None):
-            await register_chat_menu(self.bot, self.renderer, chat_id, conv.locale, role)
-            self.menus.given(chat_id, role, conv.locale)
+        role, chat_id, chose = role_of(conv.contact), conv.contact.chat_id, conv.contact.language is not None
+        if conv.forgotten_chat is not None:  # their chat is a stranger's again: the default menus
+            role, chat_id, chose = None, conv.forgotten_chat, False
+        if conv.menu_changed or self.menus.needs(chat_id, role, conv.locale, chose_language=chose):
+            await register_chat_menu(self.bot, self.renderer, chat_id, conv.locale, role, chose_language=chose)
+            self.menus.given(chat_id, role, conv.locale, chose_language=chose)
 
     async def _apologise(self, incoming: Incoming) -> None:
         try:

@@ -204,38 +204,48 @@ async def register_commands(bot: Bot, renderer: Renderer, staff_chats: list[tupl
 
 
 class ChatMenus:
-    """Which menu (role, language) each chat was given since this process started: a person's first update
-    after a start registers theirs, so that focal points and coordinators see their own commands."""
+    """Which menu each chat was given since this process started: a person's first update after a start registers
+    theirs, so that focal points and coordinators see their own commands, and a chat left with a menu of its own that
+    no longer fits (a role revoked, the person forgotten) goes back to the default menus."""
 
     LIMIT = 200_000
     """Chats remembered at most (then forgotten all at once: the cost is one call per person seen again)."""
 
     def __init__(self) -> None:
-        self._given: dict[int, tuple[str | None, str]] = {}
+        self._given: dict[int, tuple[str | None, str] | None] = {}
+
+    @staticmethod
+    def _menu_of(role: Role | None, language: str, chose_language: bool) -> tuple[str | None, str] | None:
+        """The chat's own menu (role, language), or None for the per-language default menus (no role, no language
+        chosen)."""
+        return (role.value if role else None, language) if role is not None or chose_language else None
 
     def needs(self, chat_id: int, role: Role | None, language: str, *, chose_language: bool) -> bool:
-        """True when this chat should be (re)registered: it has a role or chose its language (others follow the
-        per-language default menus), and it was not given this very menu yet."""
-        if role is None and not chose_language:
-            return False
-        return self._given.get(chat_id) != (role.value if role else None, language)
+        """True when this chat's menu should be set again: not given this very one since the start. A chat served by
+        the default menus is asked once a start whether a menu of its own is left there (given before a restart)."""
+        return chat_id not in self._given or self._given[chat_id] != self._menu_of(role, language, chose_language)
 
-    def given(self, chat_id: int, role: Role | None, language: str) -> None:
+    def given(self, chat_id: int, role: Role | None, language: str, *, chose_language: bool = True) -> None:
         """Remember the menu registered for a chat."""
         if len(self._given) >= self.LIMIT:
             self._given.clear()
-        self._given[chat_id] = (role.value if role else None, language)
+        self._given[chat_id] = self._menu_of(role, language, chose_language)
 
 
-async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, language: str, role: Role | None) -> None:
-    """The command menu of one person's chat, for their role and language.
+async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, language: str, role: Role | None, *,
+                             chose_language: bool = True) -> None:
+    """The command menu of one person's chat, for their role and language; without a role or a language chosen, the
+    chat's own menu is deleted, so that the per-language default menus serve it (a stranger's commands).
 
     Sent through aiogram, not the outbox: a menu is a setting of the chat, not a message to a person.
     It is idempotent (the latest call wins), needs no pacing per chat, and a lost call costs only a
     stale menu, which the next change of role or language or the next start registers again.
     """
     try:
-        await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))
+        if role is None and not chose_language:
+            await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id))
+        else:
+            await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramBadRequest as error:  # a person who never opened the chat has no menu yet
         log.warning("no command menu for a chat", extra={"reason": error.message[:100]})
     except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as error:

@@ -67,6 +67,8 @@ class Conversation:
     when it was opened tells what the person started from."""
     asked: str | None = None
     """The form whose question this update showed, if it showed one."""
+    forgotten_chat: int | None = None
+    """The chat of the person this update forgot (/forget): its command menu goes back to a stranger's."""
 
     def say(self, message: Reply, *, edit_of: str | None = None, message_id: int | None = None) -> str:
         """Answer the person (written to the outbox when the update's work commits); the reply's outbox key.

@@ -214,4 +214,4 @@ async def forget(conv: Conversation) -> None:
     await OutboxRows(conv.session).enqueue(f"{FAREWELL_KEY_PREFIX}{contact.id}", chat_id, contact.id,
                                            {"reply": reply_to_json(farewell), **pressed}, priority=INTERACTIVE,
                                            now=conv.now)
-    # conv.menu_changed stays False: the chat's command menu cannot be reset once the bot no longer knows it
+    conv.forgotten_chat = chat_id  # the contact no longer names the chat: the adapter resets its menu by this

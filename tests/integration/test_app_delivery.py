@@ -10,6 +10,7 @@ from typing import cast
 import pytest
 from aiogram import Bot
 from aiogram.types import BotCommand
+from chat_driver import confirm
 from sqlalchemy import event
 
 from bot.app import App
@@ -47,10 +48,15 @@ class MenuBot:
 
     def __init__(self) -> None:
         self.menus: list[tuple[int | None, str | None, list[str]]] = []
+        self.deleted: list[int | None] = []
 
     async def set_my_commands(self, commands: list[BotCommand], scope: object = None,
                               language_code: str | None = None) -> bool:
         self.menus.append((getattr(scope, "chat_id", None), language_code, [c.command for c in commands]))
+        return True
+
+    async def delete_my_commands(self, scope: object = None, language_code: str | None = None) -> bool:
+        self.deleted.append(getattr(scope, "chat_id", None))
         return True
 
 
@@ -138,4 +144,21 @@ async def test_the_command_menu_is_set_once_per_person_and_follows_role_and_lang
     assert len(bot.menus) == 2, "the menu follows /language at once"
     stranger = Person(62, 62, "Ama", None, None, "es")
     await app.on_incoming(Incoming.from_text(704, stranger, "what?", utcnow()))
+    await app.on_incoming(Incoming.from_text(705, stranger, "what again?", utcnow()))
     assert len(bot.menus) == 2, "people with no role and no chosen language have the per-language default menu"
+    assert bot.deleted == [62], "a menu of their own left from before a restart is deleted, once a process"
+
+
+async def test_a_forgotten_persons_chat_loses_its_menu(database: Database, deps: Deps, renderer: Renderer) -> None:
+    """A tester's coordinator used /forget, then picked /digest from the menu his chat kept: "Sorry, you are not
+    allowed to do that", for good."""
+    bot = MenuBot()
+    app = app_of(database, deps, renderer, Delivery(), bot)
+    async with database.uow() as uow:
+        uow.session.add(Contact(telegram_id=63, chat_id=63, first_name="Omar", role=Role.coordinator, language="ar"))
+        await uow.commit()
+    omar = Person(63, 63, "Omar", None, None, "ar")
+    await app.on_incoming(Incoming.from_text(711, omar, "/forget", utcnow()))
+    assert [chat for chat, _, _ in bot.menus] == [63] and bot.deleted == []
+    await app.on_incoming(Incoming(712, omar, utcnow(), code=confirm("me:forget:yes")))
+    assert bot.deleted == [63]

@@ -45,10 +45,21 @@ def test_each_role_sees_its_own_commands(role: Role | None, has: set[str], has_n
 
 def test_a_chat_menu_is_registered_again_only_when_role_or_language_changes() -> None:
     menus = ChatMenus()
-    assert not menus.needs(1, None, "en", chose_language=False)  # the per-language default menu serves them
+    assert menus.needs(1, None, "en", chose_language=False)  # a menu of its own may be left there from before a start
+    menus.given(1, None, "en", chose_language=False)
+    assert not menus.needs(1, None, "en", chose_language=False)  # then the per-language default menu serves them
+    assert not menus.needs(1, None, "fr", chose_language=False)
     assert menus.needs(1, None, "fr", chose_language=True)
     assert menus.needs(2, Role.coordinator, "ru", chose_language=False)
     menus.given(2, Role.coordinator, "ru")
     assert not menus.needs(2, Role.coordinator, "ru", chose_language=False)
     assert menus.needs(2, Role.coordinator, "fr", chose_language=True)
     assert menus.needs(2, Role.focal_point, "ru", chose_language=False)
+
+
+def test_a_chat_whose_role_went_goes_back_to_the_default_menus() -> None:
+    menus = ChatMenus()
+    menus.given(3, Role.coordinator, "ar")
+    assert menus.needs(3, None, "ar", chose_language=False)  # revoked, or forgotten: its own menu must go
+    menus.given(3, None, "ar", chose_language=False)
+    assert not menus.needs(3, None, "ar", chose_language=False)
