@@ -21,7 +21,7 @@ from handlers.reports.cadence import (
 )
 from handlers.reports.cards import next_due_label, period_label
 from handlers.reports.colleagues import sender_of
-from handlers.reports.notices import acknowledge_button
+from handlers.reports.notices import acknowledge_button, report_copy_key
 from handlers.reports.rules import due_of
 from handlers.reports.service import parse_code, report_notice, report_review_notice
 from handlers.staff_notices import close_staff_copies
@@ -119,7 +119,7 @@ async def replaced(conv: Conversation, report: ProgressReport, pledge: Pledge) -
     entity = await conv.session.get(Entity, pledge.entity_id)
     if current is not None and entity is not None and current.review_status == ReviewStatus.submitted:
         conv.say(report_review_notice(current, pledge, entity, await sender_of(conv.session, current),
-                                      await reports.predecessor(current)))
+                                      await reports.predecessor(current)), copy_of=report_copy_key(current))
 
 
 async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, verdict: ReviewStatus,
@@ -156,7 +156,7 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
                                await Reports(conv.session).predecessor(report))
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),),) if report.evidence else ()) \
             + notice.buttons
-        await close_staff_copies(conv.session, f"report:{report.id}:v{report.version}", notice, footer,
+        await close_staff_copies(conv.session, report_copy_key(report), notice, footer,
                                  staff_member(conv.contact), conv.now, conv.deps.timezone, kept)
 
 
