@@ -124,7 +124,14 @@ async def replaced(conv: Conversation, report: ProgressReport, pledge: Pledge) -
 
 async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, verdict: ReviewStatus,
                  comment: str | None) -> None:
-    """Record the decision, audit it, and tell the entity's focal points in their language."""
+    """Record the decision, audit it, tell the entity's focal points in their language, and close every staff copy of
+    the report's notification."""
+    entity = await conv.session.get(Entity, pledge.entity_id)
+    sender = await sender_of(conv.session, report)
+    # the notice as staff were sent it, read before the decision: an edit answering BDT's question names that
+    # question, not the one asked now
+    notice = report_notice(report, pledge, entity, sender, await Reports(conv.session).predecessor(report)) \
+        if entity is not None else None
     report.review_status, report.updated_at = verdict, conv.now
     if comment is not None:
         report.staff_comment = comment
@@ -132,7 +139,6 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
                 period=report.period, version=report.version)
     ref, period = Code(pledge.ref or ""), period_label(report.period)
     told = await focal_points(conv, pledge.entity_id)
-    sender = await sender_of(conv.session, report)
     buttons: tuple[tuple[Button, ...], ...] = ()
     if verdict is ReviewStatus.acknowledged:
         done = text(N_("Done: the report on {ref} for {period} is acknowledged."), ref=ref, period=period)
@@ -148,12 +154,9 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
         await outbox.enqueue(conv.session, member, Reply(news, buttons),
                              f"report-decision:{report.id}:v{report.version}:{verdict.value}:{member.id}",
                              priority=outbox.NOTICE)
-    entity = await conv.session.get(Entity, pledge.entity_id)
-    if entity is not None:  # every staff copy of the report's notification: no buttons left to press, who and when
+    if notice is not None:  # every staff copy of the report's notification: no buttons left to press, who and when
         footer = N_("✅ Acknowledged by {person} on {when}.") if verdict is ReviewStatus.acknowledged else \
             N_("💬 Clarification asked by {person} on {when}.")
-        notice = report_notice(report, pledge, entity, await sender_of(conv.session, report),
-                               await Reports(conv.session).predecessor(report))
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),),) if report.evidence else ()) \
             + notice.buttons
         await close_staff_copies(conv.session, report_copy_key(report), notice, footer,
