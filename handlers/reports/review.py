@@ -7,6 +7,7 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
+from handlers.helpdesk.settled import settle_report_questions
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, text
 from handlers.people import audit, decided_by, name_of, staff_member
 from handlers.pledges.service import focal_points, nobody_told
@@ -147,13 +148,16 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
             if told else text(N_("Done: your question on the report on {ref} for {period} is recorded."), ref=ref,
                               period=period)
         buttons = ((Button(Text(N_("✏️ Edit the report")), f"rp:edit:{report.id}"),),)
-    conv.say(Reply((done,)) if told else await nobody_told(conv, pledge.entity_id, done))
     for member in told:
         news = decision_news(verdict, ref, period, comment, None if sender is None or sender.id == member.id
                              else name_of(sender))
         await outbox.enqueue(conv.session, member, Reply(news, buttons),
                              f"report-decision:{report.id}:v{report.version}:{verdict.value}:{member.id}",
                              priority=outbox.NOTICE)
+    # the questions that answered BDT's about it, settled after the focal points heard of the acknowledgement
+    settled = await settle_report_questions(conv, report) if verdict is ReviewStatus.acknowledged else ()
+    said = Reply((done,)) if told else await nobody_told(conv, pledge.entity_id, done)
+    conv.say(Reply((*said.parts, *settled), said.buttons))
     if notice is not None:  # every staff copy of the report's notification: no buttons left to press, who and when
         footer = N_("✅ Acknowledged by {person} on {when}.") if verdict is ReviewStatus.acknowledged else \
             N_("💬 Clarification asked by {person} on {when}.")
