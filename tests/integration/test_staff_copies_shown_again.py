@@ -139,3 +139,20 @@ async def test_the_new_version_shown_to_a_late_decision_is_closed_with_the_other
     closed = await closing_of(chat, CARL, copy)
     assert closed is not None and "✅ Validated by Bea on " in closed.text
     assert not any(code.startswith("pv:") for code in codes(closed))
+
+
+async def test_the_question_to_validate_a_rejected_organisation_after_all_is_closed_by_a_colleague(
+        chat: ChatDriver, database: Database) -> None:
+    async with database.uow() as uow:
+        entity = Entity(name="Office of Rural Connectivity", name_key="office of rural connectivity",
+                        sector="government", status=EntityStatus.rejected)
+        uow.session.add(entity)
+        await uow.session.flush()
+        entity_id = int(entity.id or 0)
+        await uow.commit()
+    bea, carl = chat.person(BEA, "Bea"), chat.person(CARL, "Carl")
+    asked = shown(chat, await chat.press(carl, f"ent:ok:{entity_id}"), f"ent:re:{entity_id}")
+    await chat.press(bea, f"ent:ok:{entity_id}")
+    await chat.press(bea, f"ent:re:{entity_id}")  # Bea validates it after all first
+    closed = await closing_of(chat, CARL, asked)
+    assert closed is not None and "✅ Validated by Bea on " in closed.text and not codes(closed)
