@@ -56,6 +56,8 @@ class Conversation:
     """Replies written as already taken by delivery: hand them to it once the transaction commits."""
     edits: dict[int, tuple[str, int | None]] = field(default_factory=dict)
     """Replies (by position) that replace the message sent for another outbox key instead of being sent anew."""
+    copies: dict[int, str] = field(default_factory=dict)
+    """Replies (by position) that are a copy of a staff notification (its copy key), keyed as its copies are."""
     flushed: int = 0
     """Replies written to the outbox so far in this update (their keys are numbered on)."""
     opened: str | None = None
@@ -70,16 +72,29 @@ class Conversation:
     forgotten_chat: int | None = None
     """The chat of the person this update forgot (/forget): its command menu goes back to a stranger's."""
 
-    def say(self, message: Reply, *, edit_of: str | None = None, message_id: int | None = None) -> str:
+    def say(self, message: Reply, *, edit_of: str | None = None, message_id: int | None = None,
+            copy_of: str | None = None) -> str:
         """Answer the person (written to the outbox when the update's work commits); the reply's outbox key.
 
         With `edit_of`, the reply replaces the message sent for that outbox key (a question edited in place);
         `message_id`, when known (the message whose button was pressed), saves waiting until that key is sent.
+        With `copy_of`, the reply is a copy of the staff notification whose copies are keyed `<copy_of>:<member id>`
+        (shown again by /pending, say): keyed after them, it is closed with them once someone decided
+        (handlers.staff_notices.close_staff_copies), and still sent at once.
         """
         if edit_of is not None:
             self.edits[len(self.replies)] = (edit_of, message_id)
+        if copy_of is not None:
+            self.copies[len(self.replies)] = copy_of
         self.replies.append(message)
-        return f"u:{self.update_key}:{self.flushed + len(self.replies) - 1}"
+        return self._key(len(self.replies) - 1)
+
+    def _key(self, index: int) -> str:
+        """The outbox key of the reply at `index` of those not written yet: numbered on within the update."""
+        number, copy_of = self.flushed + index, self.copies.get(index)
+        if copy_of is not None:
+            return f"{copy_of}:{self.contact.id}:u{self.update_key}:{number}"
+        return f"u:{self.update_key}:{number}"
 
     async def say_in_place(self, message: Reply) -> None:
         """Answer a pressed button by replacing the message that held it, whose buttons go with it (a question
@@ -110,7 +125,7 @@ class Conversation:
         unknown = [key for key, message_id in self.edits.values() if message_id is None]
         sent = await outbox.sent_message_ids(self.session, unknown) if unknown else {}
         for index, message in enumerate(self.replies):
-            key = f"u:{self.update_key}:{self.flushed + index}"
+            key = self._key(index)
             edit_of, edited = self.edits.get(index, (None, None))
             edited = edited or (sent.get(edit_of) if edit_of is not None else None)
             # an edit of a message not sent yet waits in the outbox for its message id (delivery resolves it)
@@ -123,6 +138,7 @@ class Conversation:
         self.flushed += len(self.replies)
         self.replies.clear()
         self.edits.clear()
+        self.copies.clear()
 
 
 Finisher = Callable[[Conversation, FormState], Awaitable[None]]

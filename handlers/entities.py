@@ -123,8 +123,10 @@ async def ask_to_validate_after_all(conv: Conversation, entity: Entity) -> None:
         if details.get("reason"):
             parts += (text(N_("The reason given: {reason}"), reason=str(details["reason"])),)
     parts += (Text(N_("Validate it now? Its focal points will be told.")),)
+    # a copy of the organisation's notice: a colleague validating it first closes it with the others
     conv.say(Reply(parts, ((Button(Text(N_("✅ Yes, validate it")), f"ent:re:{entity.id}"),
-                            Button(Text(N_("No, leave it rejected")), f"ent:keep:{entity.id}")),)))
+                            Button(Text(N_("No, leave it rejected")), f"ent:keep:{entity.id}")),)),
+             copy_of=entity_copy_key(entity.id))
 
 
 async def decide(conv: Conversation, entity: Entity, seen: EntityStatus, status: EntityStatus,

@@ -14,9 +14,10 @@ from handlers.entities import is_staff, refuse, registrant_of
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Number, Reply, Text, plural, text
-from handlers.onboarding import entity_notice
+from handlers.onboarding import entity_copy_key, entity_notice
 from handlers.pledges.notices import shown_again
 from handlers.reports.cards import period_label
+from handlers.reports.notices import report_copy_key
 from handlers.reports.review import replaced
 from handlers.reports.service import report_review_notice, sender_of
 from models.repositories.contacts import Contacts
@@ -170,8 +171,10 @@ async def pending_button(conv: Conversation, code: str) -> None:
     if parsed.verb == "rs" and await _replaced(conv, parsed.id):
         return
     notices = await _notices(conv, parsed.verb, parsed.id)
-    for notice in notices or (Reply((Text(N_("That one is decided already: /pending shows what still waits.")),)),):
-        conv.say(notice)
+    if not notices:
+        conv.say(Reply((Text(N_("That one is decided already: /pending shows what still waits.")),)))
+    for notice, copy_of in notices:  # a copy of the staff notification: closed with the others on a decision
+        conv.say(notice, copy_of=copy_of)
 
 
 async def _page(conv: Conversation, kind: str, after: int | None) -> None:
@@ -200,13 +203,16 @@ async def _replaced(conv: Conversation, report_id: int) -> bool:
     return True
 
 
-async def _notices(conv: Conversation, kind: str, record_id: int) -> tuple[Reply, ...]:
+async def _notices(conv: Conversation, kind: str, record_id: int) -> tuple[tuple[Reply, str | None], ...]:
+    """The notification of a waiting record as staff were sent it, each message with the copy key of the staff
+    notification it is a copy of (None: a message no decision closes); nothing when it no longer waits."""
     session = conv.session
     if kind == "ent":
         entity = await Entities(session).get(record_id)
         if entity is None or entity.status != EntityStatus.pending:
             return ()
-        return (entity_notice(entity, registrant_of(await Contacts(session).members_of(record_id))),)
+        return ((entity_notice(entity, registrant_of(await Contacts(session).members_of(record_id))),
+                 entity_copy_key(record_id)),)
     if kind == "pl":
         pledge = await session.get(Pledge, record_id)
         owner = await Entities(session).get(pledge.entity_id) if pledge is not None else None
@@ -219,5 +225,5 @@ async def _notices(conv: Conversation, kind: str, record_id: int) -> tuple[Reply
     if report is None or pledge is None or owner is None or not report.is_current \
             or report.review_status != ReviewStatus.submitted:
         return ()
-    return (report_review_notice(report, pledge, owner, await sender_of(session, report),
-                                 await Reports(session).predecessor(report)),)
+    return ((report_review_notice(report, pledge, owner, await sender_of(session, report),
+                                  await Reports(session).predecessor(report)), report_copy_key(report)),)

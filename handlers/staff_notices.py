@@ -55,7 +55,8 @@ def when_label(moment: datetime, zone: str) -> Label:
 async def close_staff_copies(session: Session, copy_key: str, notice: Reply, footer: str, person: Label,
                              at: datetime, default_zone: str, kept: tuple[tuple[Button, ...], ...] = (), *,
                              stage: str = "closed") -> int:
-    """Edit every copy of a staff notification (outbox keys `copy_key` + ":" + member id), whoever received it
+    """Edit every copy of a staff notification (outbox keys `copy_key` + ":" + member id, and the copies shown again
+    to one of them, by /pending or /find, keyed after those: Conversation.say's `copy_of`), whoever received it
     (a staff member since revoked included), into `notice` followed by `footer` ({person}, {when}) with only the
     `kept` buttons. How many copies were edited. `stage` names the edit (its outbox keys are unique): a notice closed
     once and changed again later (a decision taken back) needs another."""

@@ -344,6 +344,9 @@ class QuestionThread(SQLModel, table=True):
     """Since when the thread waits for its current side (the last message of the other side)."""
     reminded_on: date | None = None
     """The last day staff were reminded of this question (once a day at most)."""
+    report_id: int | None = Field(default=None, foreign_key="progress_report.id", index=True)
+    """The report whose clarification BDT asked for and this question answers (its copies carry the report's
+    Acknowledge): the report's acknowledgement settles it."""
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

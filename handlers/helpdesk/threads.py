@@ -279,7 +279,8 @@ async def submit(conv: Conversation, content: dict[str, Any], about: Label | Non
                                    "reply to one of them in this chat, or send it once they are answered.",
                                    len(waiting)),)))
             return
-    thread = await questions.open_thread(conv.contact, conv.locale, conv.now)
+    thread = await questions.open_thread(conv.contact, conv.locale, conv.now,
+                                         acknowledge.id if acknowledge is not None else None)
     message = await questions.add_message(thread, conv.contact, from_staff=False, text=content["text"],
                                           files=content["files"], now=conv.now)
     await audit(conv.session, conv.contact, "question.asked", "question", thread.id, message=message.id,

@@ -17,7 +17,7 @@ from handlers.inputs import Incoming
 from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import role_of
 from handlers.pledges.listing import pledge_details
-from handlers.pledges.notices import decision_buttons
+from handlers.pledges.notices import decision_buttons, staff_copy_key
 from handlers.reports.cadence import OPEN_FOR_CADENCE, cadence_buttons
 from models.repositories.pledges import Pledges
 from models.tables import Pledge
@@ -53,8 +53,9 @@ async def show_by_reference(conv: Conversation, ref: str) -> bool:
         if staff:
             conv.say(Reply((text(N_("No pledge has the reference {ref}."), ref=Code(ref)),)))
         return staff
-    if staff:
-        conv.say(await staff_view(conv, pledge))
+    if staff:  # with decision buttons, a copy of the staff notification: closed like it, saying who decided
+        waits = pledge.status == PledgeStatus.submitted
+        conv.say(await staff_view(conv, pledge), copy_of=staff_copy_key(pledge) if waits else None)
         return True
     if pledge.entity_id != conv.contact.entity_id or conv.contact.entity_id is None:
         return False  # another organisation's pledge: nothing of it is said

@@ -128,10 +128,14 @@ def review_notices(pledge: Pledge, entity: Entity, submitter: Contact | None,
             review_notice(pledge, entity, submitter))
 
 
-async def shown_again(session: Session, pledge: Pledge, entity: Entity) -> tuple[Reply, ...]:
+async def shown_again(session: Session, pledge: Pledge, entity: Entity) -> tuple[tuple[Reply, str | None], ...]:
     """The messages of the pledge's current version shown again (an old button, /pending): with its resubmission's
-    changes, as first sent."""
-    return review_notices(pledge, entity, await submitter_of(session, pledge), await resubmission_of(session, pledge))
+    changes, as first sent; each with the copy key to say it under (Conversation.say's `copy_of`): the notice is a
+    staff copy like the others, closed with them once someone decided."""
+    messages = review_notices(pledge, entity, await submitter_of(session, pledge),
+                              await resubmission_of(session, pledge))
+    return tuple((message, staff_copy_key(pledge) if index == len(messages) - 1 else None)
+                 for index, message in enumerate(messages))
 
 
 def staff_copy_key(pledge: Pledge) -> str:

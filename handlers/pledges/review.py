@@ -126,8 +126,8 @@ async def already_decided(conv: Conversation, pledge: Pledge, seen: tuple[str, i
                                 "Here is the new version."), ref=ref),)))
         entity = await Entities(conv.session).get(pledge.entity_id)
         if entity is not None:
-            for message in await shown_again(conv.session, pledge, entity):
-                conv.say(message)
+            for message, copy_of in await shown_again(conv.session, pledge, entity):
+                conv.say(message, copy_of=copy_of)
         return
     status = PledgeStatus(pledge.status)
     if status is PledgeStatus.withdrawn:  # by one of its focal points: named as staff name people

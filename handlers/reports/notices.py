@@ -31,7 +31,7 @@ async def notify_staff_of_report(conv: Conversation, report: ProgressReport, ple
     message = report_review_notice(report, pledge, entity, conv.contact, earlier)
     changed = changes_since_question(report, pledge, changes) if changes is not None else None
     for member in await staff_contacts(conv.session):
-        await outbox.enqueue(conv.session, member, message, f"report:{report.id}:v{report.version}:{member.id}",
+        await outbox.enqueue(conv.session, member, message, f"{report_copy_key(report)}:{member.id}",
                              priority=outbox.NOTICE)
         if changed is not None:
             await outbox.enqueue(conv.session, member, changed,
@@ -40,9 +40,14 @@ async def notify_staff_of_report(conv: Conversation, report: ProgressReport, ple
         notice = report_notice(earlier, pledge, entity, await sender_of(conv.session, earlier))
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{earlier.id}"),),) if earlier.evidence else ()) \
             + notice.buttons
-        await close_staff_copies(conv.session, f"report:{earlier.id}:v{earlier.version}", notice,
+        await close_staff_copies(conv.session, report_copy_key(earlier), notice,
                                  N_("🔄 Replaced on {when} by a newer report."), "", conv.now,
                                  conv.deps.timezone, kept)
+
+
+def report_copy_key(report: ProgressReport) -> str:
+    """The outbox key of the staff notification of the report's current version, before ":<staff member id>"."""
+    return f"report:{report.id}:v{report.version}"
 
 
 def changes_since_question(report: ProgressReport, pledge: Pledge, changes: tuple[Label, ...]) -> Reply:

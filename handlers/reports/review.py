@@ -7,6 +7,7 @@ from handlers.conversation import Conversation, Journey, begin
 from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
+from handlers.helpdesk.settled import settle_report_questions
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, text
 from handlers.people import audit, decided_by, name_of, staff_member
 from handlers.pledges.service import focal_points, nobody_told
@@ -21,7 +22,7 @@ from handlers.reports.cadence import (
 )
 from handlers.reports.cards import next_due_label, period_label
 from handlers.reports.colleagues import sender_of
-from handlers.reports.notices import acknowledge_button
+from handlers.reports.notices import acknowledge_button, report_copy_key
 from handlers.reports.rules import due_of
 from handlers.reports.service import parse_code, report_notice, report_review_notice
 from handlers.staff_notices import close_staff_copies
@@ -119,12 +120,19 @@ async def replaced(conv: Conversation, report: ProgressReport, pledge: Pledge) -
     entity = await conv.session.get(Entity, pledge.entity_id)
     if current is not None and entity is not None and current.review_status == ReviewStatus.submitted:
         conv.say(report_review_notice(current, pledge, entity, await sender_of(conv.session, current),
-                                      await reports.predecessor(current)))
+                                      await reports.predecessor(current)), copy_of=report_copy_key(current))
 
 
 async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, verdict: ReviewStatus,
                  comment: str | None) -> None:
-    """Record the decision, audit it, and tell the entity's focal points in their language."""
+    """Record the decision, audit it, tell the entity's focal points in their language, and close every staff copy of
+    the report's notification."""
+    entity = await conv.session.get(Entity, pledge.entity_id)
+    sender = await sender_of(conv.session, report)
+    # the notice as staff were sent it, read before the decision: an edit answering BDT's question names that
+    # question, not the one asked now
+    notice = report_notice(report, pledge, entity, sender, await Reports(conv.session).predecessor(report)) \
+        if entity is not None else None
     report.review_status, report.updated_at = verdict, conv.now
     if comment is not None:
         report.staff_comment = comment
@@ -132,7 +140,6 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
                 period=report.period, version=report.version)
     ref, period = Code(pledge.ref or ""), period_label(report.period)
     told = await focal_points(conv, pledge.entity_id)
-    sender = await sender_of(conv.session, report)
     buttons: tuple[tuple[Button, ...], ...] = ()
     if verdict is ReviewStatus.acknowledged:
         done = text(N_("Done: the report on {ref} for {period} is acknowledged."), ref=ref, period=period)
@@ -141,22 +148,22 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
             if told else text(N_("Done: your question on the report on {ref} for {period} is recorded."), ref=ref,
                               period=period)
         buttons = ((Button(Text(N_("✏️ Edit the report")), f"rp:edit:{report.id}"),),)
-    conv.say(Reply((done,)) if told else await nobody_told(conv, pledge.entity_id, done))
     for member in told:
         news = decision_news(verdict, ref, period, comment, None if sender is None or sender.id == member.id
                              else name_of(sender))
         await outbox.enqueue(conv.session, member, Reply(news, buttons),
                              f"report-decision:{report.id}:v{report.version}:{verdict.value}:{member.id}",
                              priority=outbox.NOTICE)
-    entity = await conv.session.get(Entity, pledge.entity_id)
-    if entity is not None:  # every staff copy of the report's notification: no buttons left to press, who and when
+    # the questions that answered BDT's about it, settled after the focal points heard of the acknowledgement
+    settled = await settle_report_questions(conv, report) if verdict is ReviewStatus.acknowledged else ()
+    said = Reply((done,)) if told else await nobody_told(conv, pledge.entity_id, done)
+    conv.say(Reply((*said.parts, *settled), said.buttons))
+    if notice is not None:  # every staff copy of the report's notification: no buttons left to press, who and when
         footer = N_("✅ Acknowledged by {person} on {when}.") if verdict is ReviewStatus.acknowledged else \
             N_("💬 Clarification asked by {person} on {when}.")
-        notice = report_notice(report, pledge, entity, await sender_of(conv.session, report),
-                               await Reports(conv.session).predecessor(report))
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),),) if report.evidence else ()) \
             + notice.buttons
-        await close_staff_copies(conv.session, f"report:{report.id}:v{report.version}", notice, footer,
+        await close_staff_copies(conv.session, report_copy_key(report), notice, footer,
                                  staff_member(conv.contact), conv.now, conv.deps.timezone, kept)
 
 

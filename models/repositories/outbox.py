@@ -124,6 +124,7 @@ _COPIES_SQLITE = select(_OUTBOX.c.key, _OUTBOX.c.contact_id).where(
     _OUTBOX.c.key.op("GLOB")(bindparam("pattern")), _OUTBOX.c.contact_id.is_not(None))
 """SQLite answers a GLOB on a prefix from the key's unique index (its LIKE ignores case, and so cannot); on
 PostgreSQL, LIKE reads the table unless its collation is C: a staff decision, a rare event, may afford that."""
+_PAYLOADS = select(_OUTBOX.c.key, _OUTBOX.c.payload).where(_OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
 _KEY_AT = select(_OUTBOX.c.key).where(_OUTBOX.c.chat_id == bindparam("chat_id"),
                                       _OUTBOX.c.telegram_message_id == bindparam("message_id")).limit(1)
 _EDIT_TARGETS = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id, _OUTBOX.c.status).where(
@@ -325,6 +326,13 @@ class OutboxRows:
             statement = _COPIES
             pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return {key: contact_id for key, contact_id in await self.session.execute(statement, {"pattern": pattern})}
+
+    async def payloads(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """What the rows with these keys hold to send (a reply's text and buttons as written), by key."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        return {key: payload for key, payload in await self.session.execute(_PAYLOADS, {"keys": wanted})}
 
     async def sent_message_ids(self, keys: Iterable[str]) -> dict[str, int | None]:
         """Telegram's message id of the rows with these keys (None while not sent)."""

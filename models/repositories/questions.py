@@ -56,6 +56,9 @@ _NOT_CLOSED = (select(QuestionThread).where(col(QuestionThread.status) != Thread
 _COUNT_NOT_CLOSED = (sa.select(_T.status, sa.func.count()).select_from(table_of(QuestionThread))
                      .where(_T.status != ThreadStatus.closed).group_by(_T.status))
 _THREAD_ORDER = (col(QuestionThread.created_at), col(QuestionThread.id))
+_ABOUT_REPORT = (select(QuestionThread).where(col(QuestionThread.report_id) == bindparam("report_id"),
+                                              col(QuestionThread.status) != ThreadStatus.closed)
+                 .order_by(col(QuestionThread.id)).with_for_update())
 _CLOSED = (select(QuestionThread).where(col(QuestionThread.status) == ThreadStatus.closed,
                                         col(QuestionThread.closed_at) >= bindparam("since"))
            .order_by(col(QuestionThread.closed_at).desc()).limit(bindparam("limit")))
@@ -114,13 +117,21 @@ class Questions:
         """The thread with this id (locked for the transaction with `for_update`, on PostgreSQL)."""
         return await self.session.get(QuestionThread, thread_id, with_for_update=for_update)
 
-    async def open_thread(self, asker: Contact, language: str, now: datetime) -> QuestionThread:
-        """A new thread asked by `asker`, waiting for staff; its id is known at once."""
+    async def open_thread(self, asker: Contact, language: str, now: datetime,
+                          report_id: int | None = None) -> QuestionThread:
+        """A new thread asked by `asker`, waiting for staff (answering BDT's question on report `report_id`, if
+        given); its id is known at once."""
         thread = QuestionThread(asker_id=asker.id, entity_id=asker.entity_id, language=language,
-                                status=ThreadStatus.open, waiting_since=now, created_at=now, updated_at=now)
+                                status=ThreadStatus.open, waiting_since=now, created_at=now, updated_at=now,
+                                report_id=report_id)
         self.session.add(thread)
         await self.session.flush()
         return thread
+
+    async def about_report(self, report_id: int) -> list[QuestionThread]:
+        """The threads not closed that answer BDT's question on this report, oldest first, locked for the
+        transaction (on PostgreSQL): the report's acknowledgement settles them."""
+        return list((await self.session.execute(_ABOUT_REPORT, {"report_id": report_id})).scalars())
 
     async def add_message(self, thread: QuestionThread, author: Contact, *, from_staff: bool, text: str,
                           files: list[dict[str, Any]], now: datetime) -> QuestionMessage:
