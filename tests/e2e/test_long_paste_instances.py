@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from conftest import Person
+from conftest import Person, log_events
 from sqlmodel import col, select
 from test_long_paste import SENTENCE
 from test_pledge_journey import make_focal_point
@@ -124,3 +124,6 @@ async def test_a_part_held_by_an_instance_killed_is_handed_over_by_the_other(
     assert "Too long" not in replies[0]["text"]
     draft = await draft_of(stack.database_url, person.id)
     assert draft is not None and draft.state.get("answers", {}).get("description") == long_answer
+    survivor = stack.workdir / f"bot{1 - number}.log"
+    assert any(e["event"] == "a held text left behind is handed over" for e in log_events(survivor)), \
+        "the other instance's sweep handed it over (not the killed one's timer before it died)"
