@@ -59,7 +59,7 @@ async def _run(users: int, database_url: str | None, rounds: int) -> dict[str, A
     await seed(url, users * (rounds + 1))
     database = Database(url)
     renderer = Renderer(Catalogs())
-    deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False))
+    deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False), hold_pastes=True)
     counts = {"statements": 0, "commits": 0}
 
     def on_statement(*_: Any) -> None:

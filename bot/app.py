@@ -12,9 +12,11 @@ import signal
 import sys
 import time
 import warnings
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot
@@ -34,9 +36,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot.chatlocks import ChatLocks
 from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs, Renderer
+from bot.joining import HeldTexts
 from bot.logs import contact_id_var
 from bot.metrics import Health, QuietAccessLog, observe_update, serve_probes
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
@@ -60,10 +64,11 @@ from handlers.forms.numbers import parse_amount
 from handlers.inputs import Incoming
 from handlers.language import negotiate
 from handlers.messages import N_, CountryName, Day, Items, Line, Money, Number, Reply, Text
+from handlers.pastes import Held, HeldChangedError
 from handlers.people import role_of, staff_contacts
-from handlers.router import apologise, handle
+from handlers.router import apologise, drop_held, hand_over, handle, stale_holds
 from models.clock import TEST_CLOCK_ENV, utcnow
-from models.database import UPDATES_AT_ONCE, Database
+from models.database import UPDATES_AT_ONCE, Database, UnitOfWork
 from models.geography import search_countries
 from models.repositories.outbox import OutboxRows
 from models.values import Role
@@ -85,6 +90,10 @@ class App:
     pinned: list[type] = field(default_factory=keep_response_types)
     handling: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(UPDATES_AT_ONCE))
     menus: ChatMenus = field(default_factory=ChatMenus)
+    chats: ChatLocks = field(default_factory=ChatLocks)
+    """One chat's updates, and the hand-over of its held text, one at a time (bot.telegram.ChatSerializer)."""
+    held: HeldTexts | None = None
+    """The timers and the sweep of held texts (bot.joining), while the bot serves updates."""
 
     health: Health | None = None
     shared: SharedBudget | None = None
@@ -130,6 +139,36 @@ class App:
             log.info("duplicate update ignored")
             return
         observe_update(incoming, time.perf_counter() - started)
+        if conv.held is not None:
+            log.info("a long text held for its continuation")
+            if self.held is not None:
+                self.held.arm(Held(conv.contact.telegram_id, conv.contact.chat_id, conv.held))
+        await self._answered(conv)
+
+    async def hand_over(self, held: Held) -> None:
+        """Hand a held text over alone, in its chat's turn; one that cannot be handed over now (the database away) is
+        left held for the next sweep, one that fails otherwise is let go with an apology."""
+        async with self.chats.holding(held.chat_id):
+            try:
+                async with self.handling:
+                    conv = await retrying(self.database, lambda uow: hand_over(held, uow, self.deps))
+            except Exception as error:
+                if is_transient(error):
+                    log.warning("a held text could not be handed over now; a sweep will",
+                                extra={"reason": type(error).__name__})
+                    return
+                log.exception("a held text could not be handed over")
+                try:
+                    await self.database.whole(lambda uow: drop_held(held, uow))
+                except Exception:
+                    log.exception("could not apologise")
+                self.delivery.wake()
+                return
+            if conv is not None:
+                log.info("a held text handed over alone")
+                await self._answered(conv)
+
+    async def _answered(self, conv: Conversation) -> None:
         self.delivery.push(conv.pushed)
         if self.outage is not None:
             self.outage.remember(conv.contact.chat_id, conv.locale)
@@ -158,18 +197,26 @@ ATTEMPTS = 3
 
 
 async def handle_retrying(incoming: Incoming, database: Database, deps: Deps) -> Conversation | None:
-    """Handle an update, again (up to ATTEMPTS in all) when an attempt was undone by something transient.
+    """Handle an update, again (up to ATTEMPTS in all) when an attempt was undone by something transient."""
+    return await retrying(database, lambda uow: handle(incoming, uow, deps))
 
-    Two things undo an attempt without anything being wrong with the update: another instance saved
-    the person's draft since this one read it (`DraftConflictError`), or the database connection
-    turned out dead (PostgreSQL restarted; the pool has by then replaced the connections opened
-    before). The failed attempt's transaction rolled back entirely, the update id included, so the
-    next attempt reads the draft afresh and does the work once.
+
+async def retrying(database: Database, work: Callable[[UnitOfWork], Coroutine[Any, Any, Conversation | None]]) \
+        -> Conversation | None:
+    """Run `work` (an update's, or a held text's hand-over) again, up to ATTEMPTS in all, when an attempt was undone
+    by something transient.
+
+    Three things undo an attempt without anything being wrong with the update: another instance saved
+    the person's draft since this one read it (`DraftConflictError`) or changed their held text
+    (`HeldChangedError`: took it, or added a part), or the database connection turned out dead
+    (PostgreSQL restarted; the pool has by then replaced the connections opened before). The failed
+    attempt's transaction rolled back entirely, the update id included, so the next attempt reads the
+    draft afresh and does the work once.
     """
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return await database.whole(lambda uow: handle(incoming, uow, deps))
-        except DraftConflictError:
+            return await database.whole(work)
+        except (DraftConflictError, HeldChangedError):
             if attempt == ATTEMPTS:
                 raise
             log.info("the draft changed meanwhile; handling the update again", extra={"attempt": attempt})
@@ -190,7 +237,7 @@ def build_app(settings: Settings, catalogs: Catalogs | None = None) -> App:
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
     deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False),
                 default_locale=settings.default_locale, timezone=settings.timezone,
-                retention=settings.retention(), log_retention_days=settings.log_retention_days)
+                retention=settings.retention(), log_retention_days=settings.log_retention_days, hold_pastes=True)
     shared = None if database.is_sqlite else SharedBudget(
         database, database.instance, settings.rate_global_per_second, settings.rate_per_chat_per_second,
         settings.rate_per_chat_burst)
@@ -359,7 +406,7 @@ async def run(app: App, *, webhook: bool = False, fonts_required: bool = True) -
 
 
 async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
-    dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge)
+    dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge, app.chats)
     sharing = None
     stop_sharing = asyncio.Event()  # set once delivery has stopped: the others count this instance while it sends
     if app.shared is not None:  # count the instances before sending anything (bot.shared_pacing)
@@ -375,6 +422,8 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
                                digest_check_seconds=app.settings.digest_check_seconds)
 
     scheduling = asyncio.create_task(run_when_elected(app.database, make_scheduler, stop), name="scheduler")
+    held = app.held = HeldTexts(app.hand_over, lambda before: app.database.whole(lambda uow: stale_holds(uow, before)))
+    sweeping = asyncio.create_task(held.sweep(stop), name="held-texts")
     health = app.health or Health(app.database, app.bot.get_me)
     refreshing = asyncio.create_task(health.refresh_continuously(stop), name="metrics")
     probes = None
@@ -394,9 +443,11 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
             await delete_webhook_left(app.bot)
             log_started(app, "polling")
             await poller.run(stop)
-            await dispatcher.emit_shutdown()  # hands over a long text still held (bot.joining)
+            await dispatcher.emit_shutdown()
     finally:
         stop.set()
+        await sweeping
+        await held.close()
         await scheduling
         await refreshing
         if probes is not None:
@@ -466,4 +517,4 @@ async def _serve_webhook(app: App, dispatcher: object, stop: asyncio.Event, heal
         await stop.wait()
     finally:
         await runner.cleanup()
-        await dispatcher.emit_shutdown()  # hands over a long text still held (bot.joining)
+        await dispatcher.emit_shutdown()

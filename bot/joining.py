@@ -1,121 +1,82 @@
-"""Long pastes made whole again: Telegram's apps send a text over 4,096 characters as several messages.
+"""When held texts are handed over: a timer for each text this instance held, and a sweep of holds left behind.
 
-A text that could be the first part of such a split (over HOLD_FROM UTF-16 units: the apps cut at a line break
-or a space in the second half of 4,096) is held for up to HOLD_SECONDS; the person's next text within that
-time is joined to it, and the journeys see one answer. Anything else from that chat (a button, a command, a
-file, or the hold running out) hands the held text over first, so order is kept.
+The holding itself, and the joining of a continuation, happen in the update's own transaction (handlers.pastes,
+handlers.router.handle): the held parts are in the database, so any instance can join the next part, and an
+update is confirmed to Telegram once its text is held there. Here, only what happens when no continuation comes:
+after HOLD_SECONDS the instance that held the text hands it over alone; and every instance looks every
+SWEEP_SECONDS for holds older than HOLD_SECONDS + STALE_SECONDS (their instance was stopped or killed before its
+timer ran) and hands those over. Each hand-over claims the text by a compare-and-set (handlers.pastes.take), so a
+timer, a sweep and a continuation on another instance never all hand it over.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
-from itertools import pairwise
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
-from handlers.inputs import Incoming
+from handlers.pastes import HOLD_SECONDS, STALE_SECONDS, Held
+from models.clock import utcnow
 
 log = logging.getLogger(__name__)
 
-Handle = Callable[[Incoming], Awaitable[None]]
-MESSAGE_LIMIT = 4096  # Telegram's limit on a message's text, in UTF-16 units
-HOLD_FROM = MESSAGE_LIMIT // 2
-HOLD_SECONDS = 2.0
-SENTENCE_ENDS = tuple(".!?:;…。！？；：")
+SWEEP_SECONDS = 2.0
+"""How often every instance looks for holds left behind."""
 
-
-def utf16_units(text: str) -> int:
-    """The length of `text` in UTF-16 code units, the unit of Telegram's limits."""
-    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF) if not text.isascii() else len(text)
-
-
-def _plain_text(incoming: Incoming) -> bool:
-    return (incoming.text is not None and incoming.command is None and incoming.code is None
-            and incoming.file_id is None and incoming.unreadable is None)
-
-
-def joined(parts: list[Incoming]) -> Incoming:
-    """One input from the parts of a split text, with the first part's update id and time.
-
-    The apps drop the whitespace at a cut: a part that fills the limit was cut inside a word (no space
-    near: a link, or Chinese), one ending a sentence most likely at a line break, any other at a space.
-    """
-    pieces = [parts[0].text or ""]
-    for previous, part in pairwise(parts):
-        before = previous.text or ""
-        gap = "" if utf16_units(before) == MESSAGE_LIMIT else "\n" if before.endswith(SENTENCE_ENDS) else " "
-        pieces += [gap, part.text or ""]
-    return replace(parts[0], text="".join(pieces))
+HandOver = Callable[[Held], Coroutine[Any, Any, None]]
+Stale = Callable[[datetime], Awaitable[list[Held]]]
+"""The holds made before a moment (handlers.pastes.held_before, in a transaction of its own)."""
 
 
 @dataclass
-class _Held:
-    parts: list[Incoming]
-    timer: asyncio.TimerHandle | None = None
-    handled: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set once the joined text was handed over: each part's call returns only then, so an update is not
-    confirmed to Telegram (bot.polling) while its text is only held in memory."""
+class HeldTexts:
+    """Hands over held texts whose continuation did not come: this instance's by timer, anyone's by a sweep."""
 
-
-@dataclass
-class LongTextJoiner:
-    """Wraps a handler: joins the parts of a long text a person pasted before handing it over."""
-
-    handle: Handle
+    hand_over: HandOver
+    stale: Stale
     hold_seconds: float = HOLD_SECONDS
-    held: dict[int, _Held] = field(default_factory=dict)
-    flushing: set[asyncio.Task[None]] = field(default_factory=set)
+    timers: dict[int, asyncio.TimerHandle] = field(default_factory=dict)
+    """The timer of each chat whose text this instance held last."""
+    running: set[asyncio.Task[None]] = field(default_factory=set)
 
-    async def __call__(self, incoming: Incoming) -> None:
-        """Hold a possible first part, join a continuation, or pass the input on (after what is held)."""
-        chat = incoming.person.chat_id
-        held = self.held.get(chat)
-        long = _plain_text(incoming) and utf16_units(incoming.text or "") >= HOLD_FROM
-        if held is not None and _plain_text(incoming):
-            held.parts.append(incoming)
-            if long:
-                self._arm(chat, held)
-                await held.handled.wait()
+    def arm(self, held: Held) -> None:
+        """Hand `held` over in `hold_seconds` unless it changed by then (a continuation added to it or took it)."""
+        previous = self.timers.pop(held.chat_id, None)
+        if previous is not None:
+            previous.cancel()
+        self.timers[held.chat_id] = asyncio.get_running_loop().call_later(self.hold_seconds, self._expire, held)
+
+    def _expire(self, held: Held) -> None:
+        self.timers.pop(held.chat_id, None)
+        task = asyncio.create_task(self.hand_over(held), name=f"held-{held.chat_id}")
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
+
+    async def sweep(self, stop: asyncio.Event, every: float = SWEEP_SECONDS,
+                    after: float = HOLD_SECONDS + STALE_SECONDS) -> None:
+        """Until `stop`: every `every` seconds, hand over the holds older than `after` seconds, one by one."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
                 return
-            await self._release(chat)
-            return
-        if held is not None:
-            await self._release(chat)
-        if long:
-            held = _Held([incoming])
-            self.held[chat] = held
-            self._arm(chat, held)
-            await held.handled.wait()
-            return
-        await self.handle(incoming)
+            try:
+                left = await self.stale(utcnow() - timedelta(seconds=after))
+            except Exception as error:  # the database is away: the next sweep looks again
+                log.warning("could not look for held texts left behind", extra={"reason": type(error).__name__})
+                continue
+            for held in left:
+                log.info("a held text left behind is handed over")
+                await self.hand_over(held)
 
-    def _arm(self, chat: int, held: _Held) -> None:
-        if held.timer is not None:
-            held.timer.cancel()
-        held.timer = asyncio.get_running_loop().call_later(self.hold_seconds, self._expire, chat)
-
-    def _expire(self, chat: int) -> None:
-        task = asyncio.create_task(self._release(chat))
-        self.flushing.add(task)
-        task.add_done_callback(self.flushing.discard)
-
-    async def _release(self, chat: int) -> None:
-        held = self.held.pop(chat, None)
-        if held is None:
-            return
-        if held.timer is not None:
-            held.timer.cancel()
-        if len(held.parts) > 1:
-            log.info("long text joined", extra={"parts": len(held.parts)})
-        try:
-            await self.handle(joined(held.parts))
-        finally:
-            held.handled.set()
-
-    async def drain(self) -> None:
-        """Hand over every held text now (at shutdown), and wait for the ones being handed over."""
-        for chat in list(self.held):
-            await self._release(chat)
-        if self.flushing:
-            await asyncio.gather(*self.flushing, return_exceptions=True)
+    async def close(self) -> None:
+        """Cancel the timers (the texts stay held in the database, for a sweep or a continuation) and wait for the
+        hand-overs under way."""
+        for timer in self.timers.values():
+            timer.cancel()
+        self.timers.clear()
+        if self.running:
+            await asyncio.gather(*self.running, return_exceptions=True)

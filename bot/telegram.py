@@ -31,7 +31,6 @@ from aiogram.types import (
 from bot.chatlocks import ChatLocks
 from bot.delivery import DeliveryError
 from bot.i18n import Renderer
-from bot.joining import LongTextJoiner
 from bot.logs import contact_id_var, update_id_var
 from handlers.canonical import canonical, canonical_name
 from handlers.commands import commands_for
@@ -69,9 +68,9 @@ def person_of(user: User, chat_id: int) -> Person:
 class ChatSerializer:
     """Runs one chat's updates one at a time (conversation state is ours, so aiogram's FSM is off)."""
 
-    def __init__(self, handle: Handle) -> None:
+    def __init__(self, handle: Handle, locks: ChatLocks | None = None) -> None:
         self.handle = handle
-        self.locks = ChatLocks()
+        self.locks = locks or ChatLocks()
 
     async def __call__(self, incoming: Incoming) -> None:
         """Handle the update once the chat's previous update is done."""
@@ -82,17 +81,15 @@ class ChatSerializer:
 Acknowledge = Callable[[str], Awaitable[None]]
 
 
-def build_dispatcher(handle: Handle, acknowledge: Acknowledge) -> Dispatcher:
-    """A dispatcher whose handlers only translate updates; one chat's updates run one at a time.
+def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks | None = None) -> Dispatcher:
+    """A dispatcher whose handlers only translate updates; one chat's updates run one at a time (in `chats`, which
+    the hand-over of a held text shares: bot.joining).
 
     `acknowledge` answers a callback query by id (Telegram shows a spinner on the button until then).
     """
     dispatcher = Dispatcher(disable_fsm=True)
     router = Router(name="p2c")
-    # the joiner comes first: a held text it hands over later still goes through its chat's turn
-    joiner = LongTextJoiner(ChatSerializer(handle))
-    handle = joiner
-    dispatcher.shutdown.register(joiner.drain)
+    handle = ChatSerializer(handle, chats)
 
     @router.message()
     async def on_message(message: Message) -> None:

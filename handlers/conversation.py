@@ -31,6 +31,9 @@ class Deps:
     """How long operational rows are kept, as configured (stated by /privacy)."""
     log_retention_days: int | None = None
     """How long the operator keeps logs, as configured (stated by /privacy; None: not stated)."""
+    hold_pastes: bool = False
+    """Whether a long plain text is held as the possible first part of a paste Telegram's apps split, until its
+    continuation comes (handlers.pastes): on for updates from Telegram (build_app); off where texts come whole."""
 
 
 @dataclass
@@ -71,6 +74,9 @@ class Conversation:
     """The form whose question this update showed, if it showed one."""
     forgotten_chat: int | None = None
     """The chat of the person this update forgot (/forget): its command menu goes back to a stranger's."""
+    held: datetime | None = None
+    """Set when this update's text was held as the possible first part of a split paste, nothing said yet: the
+    moment held, with which the hold is claimed when it runs out (handlers.pastes)."""
 
     def say(self, message: Reply, *, edit_of: str | None = None, message_id: int | None = None,
             copy_of: str | None = None) -> str:

@@ -6,6 +6,7 @@ Adapters (Telegram, the sandbox's tests, the command line) build an `Incoming` a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from handlers import (
     buttons,
@@ -17,6 +18,7 @@ from handlers import (
     onboarding,
     outbox,
     own_data,
+    pastes,
     pending,
     reminder_choices,
     settings,
@@ -39,6 +41,7 @@ from handlers.reports import review as report_review
 from handlers.reports import service as report_service
 from models.clock import utcnow
 from models.database import Session, UnitOfWork
+from models.repositories.contacts import Contacts
 from models.repositories.updates import ProcessedUpdates
 from models.tables import Contact, Draft
 
@@ -69,21 +72,93 @@ async def mark_and_meet(session: Session, incoming: Incoming) -> tuple[Contact, 
 
 
 async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:
-    """Answer one update in one transaction; None when the update was a duplicate."""
+    """Answer one update in one transaction; None when the update was a duplicate.
+
+    A long plain text is held instead (`Conversation.held`), and a text held before is joined to the person's next
+    plain text or handed over before anything else they send (handlers.pastes)."""
     async with uow:
         met = await mark_and_meet(uow.session, incoming)
         if met is None:
             return None
         contact, draft, first = met
-        locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
-        conv = Conversation(uow.session, contact, locale, incoming.received_at, incoming.key, deps,
-                            pressed=incoming.message_id, album=incoming.album)
-        if first and not language.speaks(contact.telegram_language) and incoming.code is None:
-            conv.say(language.language_offer())  # none of the six in their Telegram: let them choose at once
-        await dispatch(conv, incoming, draft)
-        await conv.flush_replies()
+        earlier = None
+        if contact.held is not None or (deps.hold_pastes and pastes.may_be_first_part(incoming)):
+            parts = pastes.held_parts(contact, incoming.person)
+            if pastes.is_plain_text(incoming):
+                if deps.hold_pastes and pastes.may_be_first_part(incoming):
+                    await pastes.hold(uow.session, contact, [*parts, incoming])
+                    await uow.commit()
+                    return _held(uow.session, contact, incoming, deps)
+                await pastes.take(uow.session, contact)
+                incoming = pastes.joined([*parts, incoming])
+            else:  # a button, a command, a file: the held text first, alone
+                await pastes.take(uow.session, contact)
+                earlier = await _answer(uow.session, contact, pastes.joined(parts), draft, deps)
+                draft = await drafts.latest_draft(uow.session, contact.id) if contact.id is not None else None
+        conv = await _answer(uow.session, contact, incoming, draft, deps, first=first)
+        if earlier is not None:
+            conv.pushed[:0] = earlier.pushed
         await uow.commit()
         return conv
+
+
+async def hand_over(held: pastes.Held, uow: UnitOfWork, deps: Deps) -> Conversation | None:
+    """Hand a held text over alone, its hold having run out, in a transaction of its own; None when it is no longer
+    held as it was (a continuation, a sweep or a timer took it first)."""
+    async with uow:
+        contact, draft = await Contacts(uow.session).with_latest_draft(held.telegram_id)
+        if contact is None or contact.held is None or contact.held_at != held.at:
+            return None
+        parts = pastes.held_parts(contact, pastes.person_of(contact))
+        try:
+            await pastes.take(uow.session, contact)
+        except pastes.HeldChangedError:
+            return None
+        conv = await _answer(uow.session, contact, pastes.joined(parts), draft, deps)
+        await uow.commit()
+        return conv
+
+
+async def drop_held(held: pastes.Held, uow: UnitOfWork) -> None:
+    """After a held text failed to be handed over, let it go (so that no sweep tries it for ever) and tell the person
+    something went wrong, once."""
+    async with uow:
+        contact = await Contacts(uow.session).by_telegram_id(held.telegram_id)
+        if contact is None or contact.held is None or contact.held_at != held.at:
+            return
+        key = pastes.held_parts(contact, pastes.person_of(contact))[0].key
+        try:
+            await pastes.take(uow.session, contact)
+        except pastes.HeldChangedError:
+            return
+        sorry = Reply((Text(N_("Sorry, something went wrong on my side. Please try again.")),))
+        await outbox.enqueue(uow.session, contact, sorry, f"err:{key}")
+        await uow.commit()
+
+
+async def stale_holds(uow: UnitOfWork, before: datetime) -> list[pastes.Held]:
+    """The texts held since before `before`, which their instance's timer did not hand over (bot.joining's sweep)."""
+    async with uow:
+        return await pastes.held_before(uow.session, before)
+
+
+def _held(session: Session, contact: Contact, incoming: Incoming, deps: Deps) -> Conversation:
+    locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
+    return Conversation(session, contact, locale, incoming.received_at, incoming.key, deps, held=contact.held_at)
+
+
+async def _answer(session: Session, contact: Contact, incoming: Incoming, draft: Draft | None, deps: Deps, *,
+                  first: bool = False) -> Conversation:
+    """Dispatch one input and write its replies, keyed by the input (`Incoming.key`: a joined text's is its first
+    part's)."""
+    locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
+    conv = Conversation(session, contact, locale, incoming.received_at, incoming.key, deps,
+                        pressed=incoming.message_id, album=incoming.album)
+    if first and not language.speaks(contact.telegram_language) and incoming.code is None:
+        conv.say(language.language_offer())  # none of the six in their Telegram: let them choose at once
+    await dispatch(conv, incoming, draft)
+    await conv.flush_replies()
+    return conv
 
 
 async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:

@@ -70,6 +70,11 @@ class Contact(SQLModel, table=True):
     blocked: bool = Field(default=False, index=True)
     last_seen_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    held: list[dict[str, Any]] | None = Field(default=None, sa_column=sa.Column(sa.JSON(none_as_null=True)))
+    """The parts of a long text the person pasted, kept until its continuation comes or the hold runs out
+    (handlers.pastes): each part's update id, origin, text, time received and the message it replied to."""
+    held_at: datetime | None = Field(default=None, index=True)
+    """When the last part of `held` was received: whoever hands the text over claims it with this value unchanged."""
 
 
 class Invite(SQLModel, table=True):

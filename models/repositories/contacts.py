@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, or_, update
@@ -29,6 +30,15 @@ _COORDINATORS = select(Contact).where(col(Contact.entity_id) == bindparam("entit
 _MEMBERS = select(Contact).where(col(Contact.entity_id) == bindparam("entity_id"))
 _TOUCH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
 _BLOCK = (update(_CONTACTS).where(_CONTACTS.c.id.in_(bindparam("ids", expanding=True))).values(blocked=True))
+_HOLD = (update(_CONTACTS)
+         .where(_CONTACTS.c.id == bindparam("contact_id"),
+                _CONTACTS.c.held_at.is_not_distinct_from(bindparam("expected", type_=_CONTACTS.c.held_at.type)))
+         .values(held=bindparam("parts", type_=_CONTACTS.c.held.type),
+                 held_at=bindparam("at", type_=_CONTACTS.c.held_at.type)))
+"""Compare-and-set of a contact's held text: written only if it is still as read (`expected`, None for none)."""
+_HELD_BEFORE = (select(col(Contact.telegram_id), col(Contact.chat_id), col(Contact.held_at))
+                .where(col(Contact.held_at) < bindparam("before")).order_by(col(Contact.held_at))
+                .limit(bindparam("limit")))
 _WITH_ROLES = (select(Contact, Entity).join(Entity, col(Entity.id) == col(Contact.entity_id), isouter=True)
                .where(col(Contact.role).is_not(None)).order_by(col(Contact.id)))
 
@@ -63,6 +73,22 @@ class Contacts:
         await self.session.execute(_TOUCH, {**values, "contact_id": contact.id})
         for key, value in values.items():
             set_committed_value(contact, key, value)
+
+    async def hold(self, contact: Contact, parts: list[dict[str, Any]] | None, at: datetime | None) -> bool:
+        """Replace the contact's held text (None: nothing held) if nobody changed it since it was read; False when
+        somebody did (another instance took it or added to it). The loaded object follows."""
+        result = await self.session.execute(_HOLD, {"contact_id": contact.id, "expected": contact.held_at,
+                                                    "parts": parts, "at": at})
+        if result.rowcount != 1:  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+            return False
+        set_committed_value(contact, "held", parts)
+        set_committed_value(contact, "held_at", at)
+        return True
+
+    async def held_before(self, before: datetime, limit: int = 100) -> list[tuple[int, int, datetime]]:
+        """Telegram id, chat and moment held of the people whose held text was held before `before`, oldest first."""
+        rows = await self.session.execute(_HELD_BEFORE, {"before": before, "limit": limit})
+        return [(int(telegram), int(chat), at) for telegram, chat, at in rows if at is not None]
 
     async def staff(self) -> list[Contact]:
         """Everyone who validates and answers: staff and admins who can be reached."""

@@ -261,7 +261,8 @@ class People:
         values = {"telegram_id": -contact.id, "chat_id": -contact.id, "first_name": "", "last_name": None,
                   "username": None, "full_name": None, "language": None, "telegram_language": None,
                   "timezone": None, "role": None, "entity_id": None, "consent_at": None,
-                  "consent_withdrawn_at": None, "blocked": True, "last_seen_at": None, "forgotten_at": now}
+                  "consent_withdrawn_at": None, "blocked": True, "last_seen_at": None, "forgotten_at": now,
+                  "held": None, "held_at": None}
         await self.session.execute(sa.update(_C).where(_C.c.id == contact.id).values(values)
                                    .execution_options(synchronize_session=False))
         for key, value in values.items():

@@ -1,39 +1,23 @@
-"""Long pastes that Telegram's apps split: the parts are joined into one input, order kept."""
+"""Long pastes that Telegram's apps split: the joining rule (handlers.pastes), and when a held text is handed over
+without its continuation (bot.joining: a timer per text this instance held, a sweep of holds left behind)."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 
 import pytest
 
-from bot.joining import HOLD_FROM, LongTextJoiner, joined
+from bot.joining import HeldTexts
 from handlers.inputs import Incoming, Person
+from handlers.pastes import HOLD_FROM, Held, joined, may_be_first_part
 from models.clock import utcnow
 
 PERSON = Person(7, 7, "Ada")
-OTHER = Person(8, 8, "Bo")
 
 
 def text(update_id: int, value: str, person: Person = PERSON) -> Incoming:
     return Incoming.from_text(update_id, person, value, utcnow())
-
-
-def send(joiner: LongTextJoiner, incoming: Incoming) -> asyncio.Future[None]:
-    """Hand an input to the joiner as the adapter does (each update its own task)."""
-    return asyncio.ensure_future(joiner(incoming))
-
-
-async def settle() -> None:
-    for _ in range(5):
-        await asyncio.sleep(0)
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.inputs: list[Incoming] = []
-
-    async def __call__(self, incoming: Incoming) -> None:
-        self.inputs.append(incoming)
 
 
 @pytest.mark.parametrize(("parts", "expected"), [
@@ -43,52 +27,65 @@ class Recorder:
 ])
 def test_parts_are_joined_with_what_the_cut_dropped(parts: list[str], expected: str) -> None:
     whole = joined([text(n, p) for n, p in enumerate(parts, start=1)])
-    assert whole.text == expected and whole.update_id == 1
+    assert whole.text == expected and whole.update_id == 1 and whole.key == text(1, parts[0]).key
 
 
-async def test_a_long_text_and_its_continuation_become_one_input() -> None:
+@pytest.mark.parametrize(("incoming", "held"), [
+    (text(1, "x" * HOLD_FROM), True),
+    (text(1, "x" * (HOLD_FROM - 1)), False),
+    (text(1, "🚀" * (HOLD_FROM // 2)), True),  # Telegram counts UTF-16 units: an emoji is two
+    (text(1, "/help " + "x" * HOLD_FROM), False),
+    (Incoming(1, PERSON, utcnow(), code="f:x:" + "x" * HOLD_FROM), False),
+    (Incoming(1, PERSON, utcnow(), text="x" * HOLD_FROM, file_id="F", file_kind="photo"), False),
+])
+def test_only_a_long_plain_text_may_be_a_first_part(incoming: Incoming, held: bool) -> None:
+    assert may_be_first_part(incoming) is held
+
+
+class Recorder:
+    def __init__(self, stale: list[Held] | None = None) -> None:
+        self.handed: list[Held] = []
+        self.asked: list[datetime] = []
+        self.left = stale or []
+
+    async def hand_over(self, held: Held) -> None:
+        self.handed.append(held)
+
+    async def stale(self, before: datetime) -> list[Held]:
+        self.asked.append(before)
+        left, self.left = self.left, []
+        return left
+
+
+async def test_the_timer_hands_over_the_latest_hold_of_a_chat_once() -> None:
     recorder = Recorder()
-    joiner = LongTextJoiner(recorder, hold_seconds=5)
-    first, second = send(joiner, text(1, "x" * 4096)), send(joiner, text(2, "y" * 4096))
-    await settle()
-    assert recorder.inputs == []
-    assert not first.done() and not second.done(), "a held part is not done (not confirmed to Telegram)"
-    await joiner(text(3, "tail"))
-    await asyncio.wait_for(asyncio.gather(first, second), 1)
-    assert [(i.update_id, i.text) for i in recorder.inputs] == [(1, "x" * 4096 + "y" * 4096 + "tail")]
+    held = HeldTexts(recorder.hand_over, recorder.stale, hold_seconds=0.05)
+    first, again = Held(7, 7, utcnow()), Held(7, 7, utcnow() + timedelta(microseconds=1))
+    held.arm(first)
+    held.arm(again)  # a long continuation held again: its timer replaces the first one
+    held.arm(Held(8, 8, utcnow()))
+    await asyncio.sleep(0.2)
+    assert sorted(recorder.handed, key=lambda h: h.chat_id) == [again, Held(8, 8, recorder.handed[-1].at)]
+    assert held.timers == {}
 
 
-async def test_a_long_text_alone_is_handed_over_when_the_hold_ends() -> None:
+async def test_the_sweep_hands_over_what_is_left_behind_and_stops() -> None:
+    left = Held(9, 9, utcnow() - timedelta(minutes=1))
+    recorder = Recorder([left])
+    held = HeldTexts(recorder.hand_over, recorder.stale)
+    stop = asyncio.Event()
+    sweeping = asyncio.create_task(held.sweep(stop, every=0.02, after=5))
+    await asyncio.sleep(0.1)
+    stop.set()
+    await asyncio.wait_for(sweeping, 1)
+    assert recorder.handed == [left]
+    assert len(recorder.asked) >= 2 and all(utcnow() - timedelta(seconds=6) < at < utcnow() for at in recorder.asked)
+
+
+async def test_closing_leaves_held_texts_to_the_database() -> None:
     recorder = Recorder()
-    joiner = LongTextJoiner(recorder, hold_seconds=0.05)
-    held = send(joiner, text(1, "z" * HOLD_FROM))
-    await settle()
-    await joiner(text(2, "short", OTHER))  # another chat is not held up
-    assert [i.update_id for i in recorder.inputs] == [2]
-    await asyncio.wait_for(held, 1)
-    assert [i.update_id for i in recorder.inputs] == [2, 1]
-
-
-async def test_a_button_command_or_file_hands_over_the_held_text_first() -> None:
-    recorder = Recorder()
-    joiner = LongTextJoiner(recorder, hold_seconds=5)
-    for n, then in enumerate([Incoming(10, PERSON, utcnow(), code="f:x:skip"), text(11, "/help"),
-                              Incoming(12, PERSON, utcnow(), file_id="F", file_kind="photo")]):
-        held = send(joiner, text(n, "q" * 3000))
-        await settle()
-        await joiner(then)
-        await asyncio.wait_for(held, 1)
-    assert [i.update_id for i in recorder.inputs] == [0, 10, 1, 11, 2, 12]
-    assert [len(i.text or "") for i in recorder.inputs[::2]] == [3000] * 3
-
-
-async def test_short_texts_pass_at_once_and_drain_hands_over_what_is_held() -> None:
-    recorder = Recorder()
-    joiner = LongTextJoiner(recorder, hold_seconds=60)
-    await joiner(text(1, "hello"))
-    held = send(joiner, text(2, "w" * 3000))
-    await settle()
-    assert [i.update_id for i in recorder.inputs] == [1]
-    await joiner.drain()
-    await asyncio.wait_for(held, 1)
-    assert [i.update_id for i in recorder.inputs] == [1, 2]
+    held = HeldTexts(recorder.hand_over, recorder.stale, hold_seconds=0.05)
+    held.arm(Held(7, 7, utcnow()))
+    await held.close()
+    await asyncio.sleep(0.1)
+    assert recorder.handed == [], "a stopping instance does not hand over early: the continuation may still come"

@@ -1,0 +1,108 @@
+"""Long pastes made whole again: Telegram's apps send a text over 4,096 characters as several messages.
+
+A plain text that could be the first part of such a split (HOLD_FROM UTF-16 units or more: the apps cut at a line
+break or a space in the second half of 4,096) is held on the person's contact, in the database, and nothing is said
+yet. Its update is confirmed to Telegram at once: Telegram sends a chat's next update only once the previous one was
+answered (webhook) or confirmed (polling), and the continuation may reach another instance. The person's next plain
+text is joined to what is held and the journeys see one answer (a long one is added and held again); anything else
+(a button, a command, a file) hands the held text over alone first, so order is kept. After HOLD_SECONDS without a
+continuation the instance that held it hands it over alone (bot.joining's timer), and every instance sweeps up holds
+left STALE_SECONDS longer (their instance stopped or died). Whoever hands a held text over claims it by a
+compare-and-set on the moment it was held (`take`), so it is handed over exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+
+from handlers.inputs import Incoming, Person
+from handlers.lengths import TEXT_LIMIT, utf16_units
+from models.database import Session
+from models.repositories.contacts import Contacts
+from models.tables import Contact
+
+HOLD_FROM = TEXT_LIMIT // 2
+"""The length (UTF-16 units) from which a text may be the first part of a split paste."""
+HOLD_SECONDS = 2.0
+"""How long a held text waits for its continuation (the apps send the parts within a fraction of a second)."""
+STALE_SECONDS = 3.0
+"""How much longer than HOLD_SECONDS a hold may last before any instance's sweep hands it over."""
+SENTENCE_ENDS = tuple(".!?:;…。！？；：")
+
+
+class HeldChangedError(Exception):
+    """The held text changed since it was read (taken or added to by another instance): handle the update again."""
+
+
+@dataclass(frozen=True)
+class Held:
+    """A held text, as the timers and the sweep know it: whose, and the moment held that claims it."""
+
+    telegram_id: int
+    chat_id: int
+    at: datetime
+
+
+def is_plain_text(incoming: Incoming) -> bool:
+    """True for typed text alone: no command, button, file or content the journeys do not read."""
+    return (incoming.text is not None and incoming.command is None and incoming.code is None
+            and incoming.file_id is None and incoming.unreadable is None)
+
+
+def may_be_first_part(incoming: Incoming) -> bool:
+    """True for a plain text long enough to be the first part of a split paste."""
+    return is_plain_text(incoming) and utf16_units(incoming.text or "") >= HOLD_FROM
+
+
+def joined(parts: list[Incoming]) -> Incoming:
+    """One input from the parts of a split text, with the first part's update id, origin and time (so its key).
+
+    The apps drop the whitespace at a cut: a part that fills the limit was cut inside a word (no space
+    near: a link, or Chinese), one ending a sentence most likely at a line break, any other at a space.
+    """
+    pieces = [parts[0].text or ""]
+    for previous, part in pairwise(parts):
+        before = previous.text or ""
+        gap = "" if utf16_units(before) == TEXT_LIMIT else "\n" if before.endswith(SENTENCE_ENDS) else " "
+        pieces += [gap, part.text or ""]
+    return replace(parts[0], text="".join(pieces))
+
+
+def _stored(part: Incoming) -> dict[str, Any]:
+    return {"update_id": part.update_id, "origin": part.origin, "text": part.text,
+            "received_at": part.received_at.isoformat(), "reply_to": part.reply_to}
+
+
+def held_parts(contact: Contact, person: Person) -> list[Incoming]:
+    """The parts held on the contact (none: empty), as inputs of `person`."""
+    return [Incoming(int(part["update_id"]), person, datetime.fromisoformat(part["received_at"]), text=part["text"],
+                     origin=str(part["origin"]), reply_to=part.get("reply_to")) for part in contact.held or ()]
+
+
+def person_of(contact: Contact) -> Person:
+    """The person of a contact as their last update described them (a held text handed over has no update of its
+    own)."""
+    return Person(contact.telegram_id, contact.chat_id, contact.first_name, contact.last_name, contact.username,
+                  contact.telegram_language)
+
+
+async def hold(session: Session, contact: Contact, parts: list[Incoming]) -> None:
+    """Hold `parts` on the contact, as of the last one's arrival; HeldChangedError if the held text changed since the
+    contact was read."""
+    if not await Contacts(session).hold(contact, [_stored(part) for part in parts], parts[-1].received_at):
+        raise HeldChangedError
+
+
+async def take(session: Session, contact: Contact) -> None:
+    """Claim the contact's held text for handing it over (nothing is held afterwards); HeldChangedError if somebody
+    else took it or added to it since the contact was read."""
+    if not await Contacts(session).hold(contact, None, None):
+        raise HeldChangedError
+
+
+async def held_before(session: Session, before: datetime) -> list[Held]:
+    """The texts held since before `before` (the oldest first, a hundred at most)."""
+    return [Held(telegram_id, chat_id, at) for telegram_id, chat_id, at in await Contacts(session).held_before(before)]

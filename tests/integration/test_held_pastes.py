@@ -1,0 +1,158 @@
+"""Long pastes held in the database (handlers.pastes): a first part is held with nothing said, the person's next text
+is joined to it, a long one held again, anything else hands the held text over first, and a hold that runs out is
+handed over alone, claimed once however many take it at the same moment. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from chat_driver import ChatDriver
+from sqlmodel import col, select
+
+from bot.app import handle_retrying
+from bot.i18n import Renderer
+from handlers.conversation import Deps
+from handlers.inputs import Incoming, Person
+from handlers.pastes import Held
+from handlers.router import hand_over, handle, stale_holds
+from models.clock import utcnow
+from models.database import Database
+from models.tables import Contact, Draft, Outbox
+
+FOCAL = 4100
+SENTENCE = "We will connect rural schools to broadband and train their teachers in digital skills. "
+FIRST = "x" * 4091  # a first part as the apps cut it, over the description's 4,000 characters
+VALID = (SENTENCE * 30).strip()  # 2,609 characters: long enough to be held, short enough to be a description
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """A chat driver holding long texts as the bot does (build_app), with a focal point asked for a description."""
+    driver = ChatDriver(database, replace(deps, hold_pastes=True), renderer)
+    await driver.with_focal_points(("en",), first_id=FOCAL)
+    person = driver.person(FOCAL)
+    await driver.send(person, "/pledge")
+    asked = await driver.send(person, "Connect 500 rural schools")
+    assert "describe the pledge" in asked[-1].text.lower()
+    return driver
+
+
+def text(update_id: int, value: str, person: Person) -> Incoming:
+    return Incoming.from_text(update_id, person, value, utcnow(), origin=f"m:{person.chat_id}:{update_id}:0")
+
+
+async def contact_of(database: Database, telegram_id: int = FOCAL) -> Contact:
+    async with database.uow() as uow:
+        query = select(Contact).where(col(Contact.telegram_id) == telegram_id)
+        return (await uow.session.execute(query)).scalar_one()
+
+
+async def description(database: Database) -> object:
+    async with database.uow() as uow:
+        draft = (await uow.session.execute(select(Draft).join(Contact, col(Contact.id) == col(Draft.contact_id))
+                                           .where(col(Contact.telegram_id) == FOCAL))).scalar_one()
+    return draft.state["answers"].get("description")
+
+
+async def keys_of(database: Database, update_key: int) -> list[str]:
+    async with database.uow() as uow:
+        rows = await uow.session.execute(select(Outbox.key).where(col(Outbox.key).startswith(f"u:{update_key}:")))
+    return list(rows.scalars())
+
+
+async def test_a_first_part_is_held_and_its_continuation_joined(chat: ChatDriver) -> None:
+    person = chat.person(FOCAL)
+    first = text(70_001, FIRST, person)
+    conv = await handle(first, chat.database.uow(), chat.deps)
+    assert conv is not None and conv.held is not None and conv.replies == [] and conv.pushed == []
+    assert await chat.collect(FOCAL) == [], "nothing is said while a text is held"
+    held = await contact_of(chat.database)
+    assert held.held_at == conv.held and [part["text"] for part in held.held or []] == [FIRST]
+    assert await handle(first, chat.database.uow(), chat.deps) is None, "the held part's update was marked processed"
+    tail = text(70_002, "y" * 432, person)
+    joined = await handle(tail, chat.database.uow(), chat.deps)
+    assert joined is not None and joined.held is None
+    replies = await chat.collect(FOCAL)
+    assert len(replies) == 1 and "Too long" in replies[0].text and "4,524" in replies[0].text, replies[0].text
+    assert await keys_of(chat.database, first.key), "the joined text's replies are keyed by its first part"
+    assert (await contact_of(chat.database)).held is None
+    assert await handle(tail, chat.database.uow(), chat.deps) is None, "a redelivered continuation is not joined again"
+    assert await chat.collect(FOCAL) == []
+    assert await description(chat.database) is None
+
+
+async def test_a_long_continuation_is_held_again(chat: ChatDriver) -> None:
+    person = chat.person(FOCAL)
+    for update_id, part in ((70_011, "a" * 4096), (70_012, "b" * 4096)):
+        conv = await handle(text(update_id, part, person), chat.database.uow(), chat.deps)
+        assert conv is not None and conv.held is not None
+    assert len((await contact_of(chat.database)).held or []) == 2
+    assert await chat.collect(FOCAL) == []
+    await handle(text(70_013, "tail", person), chat.database.uow(), chat.deps)
+    replies = await chat.collect(FOCAL)
+    assert len(replies) == 1 and "8,196" in replies[0].text, replies[0].text  # cut inside a word: nothing between
+
+
+@pytest.mark.parametrize("then", ["command", "button", "file"])
+async def test_anything_else_hands_the_held_text_over_first(chat: ChatDriver, then: str) -> None:
+    person = chat.person(FOCAL)
+    conv = await handle(text(70_021, VALID, person), chat.database.uow(), chat.deps)
+    assert conv is not None and conv.held is not None
+    after = {"command": text(70_022, "/help", person),
+             "button": Incoming(70_022, person, utcnow(), code="f:focus_area:c:access"),
+             "file": Incoming(70_022, person, utcnow(), file_id="PHOTO", file_kind="photo")}[then]
+    await handle(after, chat.database.uow(), chat.deps)
+    replies = await chat.collect(FOCAL)
+    assert "focus area" in replies[0].text.lower(), "the held text answered the question first"
+    assert len(replies) >= 2, [r.text[:60] for r in replies]
+    assert await description(chat.database) == VALID
+    assert (await contact_of(chat.database)).held is None
+
+
+async def test_a_hold_that_runs_out_is_handed_over_alone_once(chat: ChatDriver) -> None:
+    person = chat.person(FOCAL)
+    conv = await handle(text(70_031, VALID, person), chat.database.uow(), chat.deps)
+    assert conv is not None and conv.held is not None
+    assert await chat.database.whole(lambda uow: stale_holds(uow, utcnow() - timedelta(minutes=1))) == []
+    stale = await chat.database.whole(lambda uow: stale_holds(uow, utcnow() + timedelta(seconds=1)))
+    assert stale == [Held(FOCAL, FOCAL, conv.held)]
+    handed = await chat.database.whole(lambda uow: hand_over(stale[0], uow, chat.deps))
+    assert handed is not None and "focus area" in (await chat.collect(FOCAL))[0].text.lower()
+    assert await description(chat.database) == VALID
+    assert await chat.database.whole(lambda uow: hand_over(stale[0], uow, chat.deps)) is None, "taken once"
+    assert await chat.database.whole(lambda uow: stale_holds(uow, utcnow() + timedelta(seconds=1))) == []
+    assert await chat.collect(FOCAL) == []
+
+
+async def test_two_takers_racing_hand_the_held_text_over_once(chat: ChatDriver) -> None:
+    person = chat.person(FOCAL)
+    conv = await handle(text(70_041, VALID, person), chat.database.uow(), chat.deps)
+    assert conv is not None and conv.held is not None
+    held = Held(FOCAL, FOCAL, conv.held)
+    taken = await asyncio.gather(*(chat.database.whole(lambda uow: hand_over(held, uow, chat.deps))
+                                   for _ in range(3)))
+    assert sum(1 for result in taken if result is not None) == 1
+    replies = await chat.collect(FOCAL)
+    assert len(replies) == 1 and "focus area" in replies[0].text.lower()
+
+
+async def test_a_continuation_racing_the_timer_is_either_joined_or_follows(chat: ChatDriver) -> None:
+    person = chat.person(FOCAL)
+    conv = await handle(text(70_051, VALID, person), chat.database.uow(), chat.deps)
+    assert conv is not None and conv.held is not None
+    held = Held(FOCAL, FOCAL, conv.held)
+    tail = text(70_052, "and their teachers.", person)
+    timer, continuation = await asyncio.gather(chat.database.whole(lambda uow: hand_over(held, uow, chat.deps)),
+                                               handle_retrying(tail, chat.database, chat.deps))
+    assert continuation is not None
+    replies = await chat.collect(FOCAL)
+    if timer is None:  # the continuation took it: one answer, joined
+        assert await description(chat.database) == f"{VALID}\nand their teachers."
+        assert len(replies) == 1
+    else:  # the timer took it: the text alone, then the tail answers the next question
+        assert await description(chat.database) == VALID
+        assert "focus area" in replies[0].text.lower() and len(replies) >= 2
+    assert (await contact_of(chat.database)).held is None
