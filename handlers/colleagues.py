@@ -14,7 +14,7 @@ from handlers.invites import INVITABLE, create_invite, deep_link
 from handlers.lengths import shorten
 from handlers.messages import N_, NP_, Button, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.onboarding import name_key
-from handlers.people import audit, name_of, role_of
+from handlers.people import audit, name_of, not_allowed, role_of
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, described, organisation_label, person_for_staff
 from handlers.vocabulary import role_label
 from models.geography import exact_countries, fold_name
@@ -25,7 +25,6 @@ from models.retention import INVITATION_KEY_PREFIX
 from models.tables import Contact, Entity
 from models.values import LANGUAGES, EntityStatus, Role
 
-NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 STAFF = (Role.staff, Role.admin)
 
 
@@ -36,7 +35,7 @@ def is_staff(contact: Contact) -> bool:
 
 async def _deny(conv: Conversation, attempted: str) -> None:
     await audit(conv.session, conv.contact, "denied", attempted=attempted)
-    conv.say(Reply((Text(NOT_ALLOWED),)))
+    conv.say(not_allowed(conv.contact))
 
 
 def _link(conv: Conversation, token: str) -> str:

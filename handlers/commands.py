@@ -58,11 +58,6 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def for_members_only(name: str) -> bool:
-    """Whether a command is offered only to people with a role (a stranger's menu lacks it)."""
-    return any(c.name == name and c.roles is not None for c in COMMANDS)
-
-
 def commands_for(role: Role | None) -> tuple[Command, ...]:
     """The commands a person of this role (or with none yet) may use."""
     return tuple(c for c in COMMANDS if not (c.newcomers and role is not None)

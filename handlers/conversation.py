@@ -11,7 +11,7 @@ from handlers import drafts, outbox
 from handlers.forms.base import Form, FormContext, FormState
 from handlers.forms.engine import NOT_CANCELLED, FormInput, Outcome, Status, advance, prompt, start, unconfirmed
 from handlers.messages import N_, Concat, Label, Line, Reply, Text
-from handlers.people import audit
+from handlers.people import audit, not_allowed
 from models.database import Session
 from models.retention import Retention
 from models.tables import Contact, Draft
@@ -178,7 +178,7 @@ async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> b
         return True
     await drafts.discard(conv.session, draft.contact_id, draft.form_id)
     await audit(conv.session, conv.contact, "denied", attempted=f"{journey.form.id}.continue")
-    conv.say(Reply((Text(N_("Sorry, you are not allowed to do that.")),)))
+    conv.say(not_allowed(conv.contact))
     return False
 
 

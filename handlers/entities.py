@@ -9,7 +9,7 @@ from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.messages import N_, Button, Code, Label, Reply, Text, text
 from handlers.onboarding import REGISTRATION_DROPPED, drop_registration, entity_copy_key, entity_notice
-from handlers.people import audit, decided_by, role_of, staff_member
+from handlers.people import audit, decided_by, not_allowed, role_of, staff_member
 from handlers.staff_notices import close_staff_copies, person_for_staff, when_label
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
@@ -41,7 +41,7 @@ async def refuse(conv: Conversation, action: str, target_type: str | None = None
                  target_id: int | None = None) -> None:
     """Say no to an action the person's role does not allow, and audit the attempt."""
     await audit(conv.session, conv.contact, "denied", target_type, target_id, attempted=action)
-    conv.say(Reply((Text(N_("Sorry, you are not allowed to do that.")),)))
+    conv.say(not_allowed(conv.contact))
 
 
 def registrant_of(members: list[Contact]) -> Label:

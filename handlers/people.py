@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from handlers.inputs import Person
-from handlers.messages import N_, Label, Text
+from handlers.messages import N_, Label, Reply, Text
 from models.database import Session
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
@@ -75,6 +75,17 @@ def name_of(contact: Contact | None) -> Label:
 def role_of(contact: Contact) -> Role | None:
     """The contact's role, if they have one."""
     return Role(contact.role) if contact.role is not None and contact.role in Role.__members__ else None
+
+
+NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
+REGISTER_FIRST = N_("This is for people registered with an organisation. To register, send /start, or open the "
+                    "invitation link a colleague sent you.")
+
+
+def not_allowed(contact: Contact) -> Reply:
+    """No to something the person's role does not allow; to someone with no role (a stranger, or a menu kept since
+    their role went or they were forgotten), how to get one."""
+    return Reply((Text(NOT_ALLOWED), *((Text(REGISTER_FIRST),) if role_of(contact) is None else ())))
 
 
 async def staff_contacts(session: Session) -> list[Contact]:

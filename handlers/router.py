@@ -24,7 +24,7 @@ from handlers import (
     settings,
 )
 from handlers.broadcasts import journey as broadcasts
-from handlers.commands import for_members_only, help_reply, unknown_command
+from handlers.commands import help_reply, unknown_command
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
 from handlers.digests import journey as digests
 from handlers.forms.engine import FormInput, code
@@ -301,11 +301,6 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
     handler = COMMANDS.get(name)
     if handler is None:
         conv.say(help_reply(role_of(conv.contact), *unknown_command(name, role_of(conv.contact))))
-        return
-    if role_of(conv.contact) is None and for_members_only(name) and name != "ask":  # /ask says it its own way
-        # from a menu kept since a role went (revoked, or the person forgotten): what to do, not "not allowed"
-        conv.say(Reply((Text(N_("That command is for people registered with an organisation. To register, send "
-                                "/start, or open the invitation link a colleague sent you.")),)))
         return
     await handler(conv, incoming)
 

@@ -13,7 +13,7 @@ from handlers.forms.countries import read_countries
 from handlers.forms.intents import fold
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
-from handlers.people import audit, find_contact
+from handlers.people import audit, find_contact, not_allowed
 from handlers.report_reminders import nudge
 from handlers.settings import current_country, current_zone
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, person_for_staff
@@ -42,7 +42,6 @@ WEEKLY = (N_("Your digest: weekly, on Mondays at {time} (your time)."),
           N_("Your digest: weekly, on Sundays at {time} (your time)."))
 """The weekly setting, a sentence a day: the day is not a button's label inside a sentence (where it would keep the
 label's capital letter and case)."""
-NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 
 
 def _say(conv: Conversation, message: str, *buttons: tuple[Button, ...], **params: object) -> None:
@@ -105,7 +104,7 @@ async def digest_command(conv: Conversation, incoming: Incoming) -> None:
         return
     scope = await scope_for(conv.session, conv.contact)
     if scope is None:
-        _say(conv, NOT_ALLOWED)
+        conv.say(not_allowed(conv.contact))
         return
     covered = Text(N_("Your digests and /export cover: {scope}"), {"scope": await scope_name(conv.session, scope)})
     if _paused(conv):
@@ -144,7 +143,7 @@ async def scope_command(conv: Conversation, incoming: Incoming) -> None:
     """/scope TELEGRAM_ID SCOPE (staff): set a coordinator's scope, e.g. `/scope 1005 region cis`."""
     if conv.contact.role not in (Role.staff, Role.admin):
         await audit(conv.session, conv.contact, "denied", attempted="scope")
-        _say(conv, NOT_ALLOWED)
+        conv.say(not_allowed(conv.contact))
         return
     head, _, rest = incoming.argument.strip().partition(" ")
     known = head.isascii() and head.isdigit() and len(head) <= TELEGRAM_ID_DIGITS
@@ -251,7 +250,7 @@ async def digest_button(conv: Conversation, data: str) -> None:
         return
     if await scope_for(conv.session, conv.contact) is None:
         await audit(conv.session, conv.contact, "denied", attempted="digest", code=data)
-        _say(conv, NOT_ALLOWED)
+        conv.say(not_allowed(conv.contact))
         return
     if button.verb == "week":
         days = week_order(working_days(await current_zone(conv), await current_country(conv)))
@@ -297,7 +296,7 @@ async def _act(conv: Conversation, action: str, file_format: str = "xlsx") -> No
     scope = await scope_for(conv.session, conv.contact)
     if scope is None:
         await audit(conv.session, conv.contact, "denied", attempted=f"digest.{action}")
-        _say(conv, NOT_ALLOWED)
+        conv.say(not_allowed(conv.contact))
         return
     if action == "off":
         await _subscribe(conv, "off", 0, 9)
@@ -328,7 +327,7 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
     pledge = await Pledges(conv.session).get(pledge_id)
     if scope is None or pledge is None or not await pledge_in_scope(conv.session, pledge_id, scope):
         await audit(conv.session, conv.contact, "denied", attempted="nudge", pledge=pledge_id)
-        _say(conv, NOT_ALLOWED)
+        conv.say(not_allowed(conv.contact))
         return
     done = await nudge(Reminders(conv.session), pledge, conv.now, conv.deps.timezone)
     await audit(conv.session, conv.contact, "nudge", "pledge", pledge_id, sent=done.sent)

@@ -160,11 +160,11 @@ async def test_a_form_s_word_typed_with_no_form_open_is_not_offered_as_a_questio
 
 
 @pytest.mark.parametrize(("command", "language", "said"), [
-    ("/digest", "ar", "مخصص لمن سجّلوا باسم مؤسسة"), ("/mypledges", "fr", "Pour vous inscrire, envoyez /start"),
-    ("/pending", "en", "To register, send /start"), ("/report", "zh", "如需注册，请发送 /start"),
+    ("/digest", "ar", "مخصص لمن سجّلوا باسم مؤسسة"), ("/export", "fr", "Pour vous inscrire, envoyez /start"),
+    ("/pending", "en", "To register, send /start"), ("/broadcast", "zh", "如需注册，请发送 /start"),
 ])
 async def test_a_command_for_members_tells_a_stranger_how_to_register(chat: ChatDriver, command: str, language: str,
                                                                      said: str) -> None:
-    """A coordinator who used /forget kept /digest in his menu, and it answered "Sorry, you are not allowed"."""
+    """A coordinator who used /forget kept /digest in his menu, which answered "Sorry, you are not allowed", no more."""
     answers = await chat.send(chat.person(8201, language_code=language), command)
     assert len(answers) == 1 and said in answers[0].text

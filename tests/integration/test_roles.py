@@ -91,7 +91,7 @@ async def test_revoked_staff_cannot_continue_a_broadcast_draft(chat: ChatDriver,
     assert "Question 1" in opened[-1].text
     await revoke_role(RevokeRole(STAFF), database.uow())
     denied = await chat.press(staff, "f:audience:c:everyone")
-    assert [a.text for a in denied] == ["Sorry, you are not allowed to do that."]
+    assert len(denied) == 1 and denied[0].text.startswith("Sorry, you are not allowed to do that.")
     for attempt in ("f:audience:done", "Hello everyone"):  # the draft is gone
         answers = await (chat.press(staff, attempt) if attempt.startswith("f:") else chat.send(staff, attempt))
         assert not any("Question" in a.text or "audience" in a.text.lower() for a in answers), attempt
