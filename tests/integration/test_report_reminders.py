@@ -105,8 +105,11 @@ async def test_quiet_hours_and_next_kinds(chat: ChatDriver, database: Database) 
     (row,) = await reminders(database)
     assert row.not_before == utc(2027, 1, 18, 9) and row.key.endswith(":2027-01-18")  # Monday 09:00 in Dakar
     assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 9, 30)) == 0  # that day has its message
+    assert len(await chat.collect(FOCAL)) == 1  # each is sent before the next (one unsent would be folded in it)
     assert await plan_report_reminders(database.uow(), utc(2027, 2, 1, 10)) == 1  # due on the 30th: Monday
+    assert len(await chat.collect(FOCAL)) == 1
     assert await plan_report_reminders(database.uow(), utc(2027, 2, 8, 10)) == 1  # a week overdue
+    assert len(await chat.collect(FOCAL)) == 1
     assert await plan_report_reminders(database.uow(), utc(2027, 2, 15, 10)) == 1  # two weeks: the fourth
     assert await plan_report_reminders(database.uow(), utc(2027, 2, 22, 10)) == 0  # four at most
     assert len(await reminders(database)) == 4
@@ -336,3 +339,68 @@ async def test_a_pledge_behind_is_reminded_of_to_those_who_turned_optional_remin
         awa.optional_reminders = False
         await uow.commit()
     assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 10)) == 1  # 2026's "before", 2025 overdue
+
+
+async def test_a_pledge_falling_due_while_the_days_reminder_waits_is_added_to_it(
+        chat: ChatDriver, database: Database, renderer: Renderer) -> None:
+    """t1 F1: a pledge validated while the person's reminder of the day still waited for their working hours was
+    left out of it ("a key already there … waits for the next") and had a message of its own another day."""
+    entity = await entity_of(database)
+    first = await add_pledge(database, entity, 16)
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 10)) == 1  # Saturday: waits for Monday
+    second = await add_pledge(database, entity, 17, validated=utc(2027, 1, 17, 8))
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 17, 9)) == 0  # no second message: the same one
+    (row,) = await reminders(database)
+    assert row.key.endswith(":2027-01-18") and row.status == "pending"
+    assert [item[0] for item in row.payload["reminder"]["items"]] == [first, second]
+    french = renderer.reply(reply_from_json(row.payload["reply"]), "fr").text
+    assert "2 rapports d’avancement sont attendus" in french and "P2C-2026-00017" in french, french
+    assert f"rp:open:{second}" in codes(renderer.reply(reply_from_json(row.payload["reply"]), "fr"))
+    async with database.uow() as uow:
+        ledger = await uow.session.get(PledgeReminder, second)
+    assert ledger is not None and ledger.kinds == "before"  # given: no message of its own on Tuesday
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 19, 10)) == 0
+    assert len(await chat.collect(FOCAL)) == 1
+
+
+async def test_after_downtime_an_unsent_reminder_is_folded_into_the_next_one(
+        chat: ChatDriver, database: Database, renderer: Renderer) -> None:
+    """t1 F1: a reminder whose day passed unsent (the bot down, or no working hour reached) and the next one went out
+    together, at the same minute: two reminders to one person on one day. The older one is folded into the new."""
+    entity = await entity_of(database)
+    first = await add_pledge(database, entity, 18)
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 8)) == 1  # for 09:00, never sent
+    second = await add_pledge(database, entity, 19, validated=utc(2027, 1, 25, 10))
+    assert await plan_report_reminders(database.uow(), utc(2027, 2, 1, 10)) == 1  # both due: one message
+    (row,) = await reminders(database)
+    assert row.key.endswith(":2027-02-01")
+    assert sorted(item[0] for item in row.payload["reminder"]["items"]) == [first, second]
+    english = renderer.reply(reply_from_json(row.payload["reply"]), "en").text
+    assert english.count("P2C-2026-000") == 2 and "overdue since Jan 30, 2027" in english, english
+    assert len(await chat.collect(FOCAL)) == 1
+
+
+async def test_planning_does_not_wait_for_a_reminder_another_transaction_holds(chat: ChatDriver,
+                                                                              database: Database) -> None:
+    """Planning adds to a person's reminder waiting in the outbox: a row a report's transaction holds (taking its
+    pledge out) is left to it, not waited for (planning holds the rows of many people: waiting, it could deadlock);
+    what planning would have added goes in the next day's message."""
+    if database.is_sqlite:
+        pytest.skip("SQLite runs one unit of work at a time: the two cannot interleave")
+    import asyncio
+
+    from models.repositories.reminders import Reminders
+
+    entity = await entity_of(database)
+    await add_pledge(database, entity, 20)
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 10)) == 1  # Saturday: waits for Monday
+    second = await add_pledge(database, entity, 21, validated=utc(2027, 1, 17, 8))
+    async with database.uow() as uow:
+        (held,) = await Reminders(uow.session).pending(contact_id=(await reminders(database))[0].contact_id)
+        await asyncio.wait_for(plan_report_reminders(database.uow(), utc(2027, 1, 17, 9)), timeout=10)
+        await uow.commit()
+    (row,) = await reminders(database)
+    assert row.id == held.id and second not in [item[0] for item in row.payload["reminder"]["items"]]
+    async with database.uow() as uow:
+        ledger = await uow.session.get(PledgeReminder, second)
+    assert ledger is not None and ledger.kinds == "" and ledger.next_on == date(2027, 1, 18)  # tried again tomorrow
