@@ -115,6 +115,12 @@ class _Look:
         """True when the focal points were given a reminder of the running period before this plan."""
         return any(kind in REMINDED for kind in self.given)
 
+    def item(self, pledge_id: int, pledge: Any) -> Item:
+        """What a message shows of the pledge (Reminders.pledges' row): the period a report is for, when it was due,
+        and, later ones owed too, how many up to the one whose reminders run."""
+        return Item(pledge_id, pledge.ref or "", pledge.title, self.period, self.due, self.owed,
+                    self.running if self.owed > 1 else None)
+
     def may_escalate(self, today: date) -> bool:
         """True when the coordinators, not told yet this period, are due to be told today if the pledge's focal points
         were reminded earlier (or nobody can be: _enqueue_batch decides): two weeks after the due date, or on the
@@ -264,8 +270,7 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
         day = local_day(send_at, zone)
         key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
         rows = unsent.get(person.id, [])
-        items = _folded(rows, [Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due,
-                                    looks[p].owed) for p in pledge_ids])
+        items = _folded(rows, [looks[p].item(p, pledges[p]) for p in pledge_ids])
         payload = {**outbox_meta(items, day), "reply": compose_json(items, day),
                    **working_hours(zone, person.country_iso3)}
         listed[key] = (person.id, pledge_ids)
@@ -340,8 +345,7 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
         if not covered:
             continue
         zone = zone_of(coordinator.timezone, coordinator.country_iso3, default_zone)
-        entries = [Escalating(Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due,
-                                   looks[p].owed), pledges[p].entity, p in unfollowed) for p in covered]
+        entries = [Escalating(looks[p].item(p, pledges[p]), pledges[p].entity, p in unfollowed) for p in covered]
         waiting[coordinator.id] = (coordinator, zone, next_allowed(now, zone, coordinator.country_iso3), entries)
     enqueued = 0
     for _ in range(2):  # the coordinator's message of their day; that one sent already, the next day's
@@ -474,7 +478,8 @@ def _still_owed(item: Item, coverage: dict[int, tuple[date | None, list[str]]], 
     upcoming, schedule = stands if stands is not None else (None, None)
     if upcoming is None or schedule is None or upcoming.due is None:
         return None
-    return replace(item, period=upcoming.period, due=upcoming.due, owed=schedule.owed)
+    return replace(item, period=upcoming.period, due=upcoming.due, owed=schedule.owed,
+                   last=schedule.period if schedule.owed > 1 else None)
 
 
 def _covered(item: Item, coverage: dict[int, tuple[date | None, list[str]]]) -> bool:
@@ -516,7 +521,7 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     stands = where_reporting_stands(pledge, reported, now.date()) if pledge.status == PledgeStatus.validated else None
     if stands is None or stands[1] is None or not stands[0].overdue or stands[0].due is None:
         return Nudged(None, 0)
-    period, due, owed = stands[0].period, stands[0].due, stands[1].owed
+    period, due, owed, last = stands[0].period, stands[0].due, stands[1].owed, stands[1].period
     holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds([pledge.id])}
     focal_points = await repo.focal_points([pledge.entity_id])
     following = _followers(focal_points, pledge.id, holds)
@@ -528,7 +533,7 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
         send_at = next_allowed(now, zone, person.country_iso3)
         day = local_day(send_at, zone)
-        items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed)]
+        items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed, last if owed > 1 else None)]
         reply = compose_json(items, day)
         reply["parts"].insert(0, intro)
         messages.append({"key": f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}", "chat_id": person.chat_id,

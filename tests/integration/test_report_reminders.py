@@ -231,7 +231,7 @@ async def test_a_report_for_an_old_period_brings_no_second_reminder_of_the_later
                               validated=utc(2026, 12, 1))
     assert await plan_report_reminders(database.uow(), utc(2027, 3, 1, 10)) == 1  # 2026's last, naming 2025 first
     (first,) = await reminders(database)
-    assert first.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2]
+    assert first.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2, "2026"]
     english = renderer.reply(reply_from_json(first.payload["reply"]), "en").text
     assert "📅 2 progress reports are due" in english and "and 1 more report after it" in english, english
     assert len(await chat.collect(FOCAL)) == 1  # sent
@@ -254,7 +254,8 @@ def test_the_quick_serialiser_writes_what_the_generic_one_does(count: int) -> No
     from handlers.reminder_messages import Item, compose, compose_json
 
     periods = ["2026", "2026-H1", "2026-H2", "2026-Q3"]
-    items = [Item(n, f"P2C-2026-{n:05d}", f"Pledge “{n}” <b>", periods[n % 4], date(2027, 1, 20 + n % 10), 1 + n % 3)
+    items = [Item(n, f"P2C-2026-{n:05d}", f"Pledge “{n}” <b>", periods[n % 4], date(2027, 1, 20 + n % 10), 1 + n % 3,
+                  ("2027-Q1" if n % 4 else None) if n % 3 else None)
              for n in range(1, count + 1)]
     assert compose_json(items, date(2027, 1, 25)) == reply_to_json(compose(items, date(2027, 1, 25)))
 
@@ -293,7 +294,7 @@ async def test_a_period_falling_due_is_reminded_of_while_an_earlier_one_is_owed(
         ledger = await uow.session.get(PledgeReminder, pledge)
     assert ledger is not None and ledger.period == "2027" and ledger.kinds.split(",")[0] == "before"
     latest = (await reminders(database))[-1]
-    assert latest.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 2], "a report is for 2026 first"
+    assert latest.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 2, "2027"], "a report is for 2026 first"
     english = renderer.reply(reply_from_json(latest.payload["reply"]), "en").text
     assert "overdue since Jan 30, 2027, and 1 more report after it" in english, english
     assert await plan_report_reminders(database.uow(), utc(2028, 1, 31, 10)) == 1  # 2027's due date
@@ -313,7 +314,7 @@ async def test_a_nudge_counts_the_reports_owed_as_the_reminders_do(chat: ChatDri
         await uow.commit()
     assert (done.period, done.sent) == ("2025", 1)
     (row,) = await reminders(database)
-    assert row.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2]
+    assert row.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2, "2026"]
 
 
 async def test_a_reminder_waiting_for_monday_moves_on_to_the_period_still_owed(chat: ChatDriver,
@@ -327,7 +328,7 @@ async def test_a_reminder_waiting_for_monday_moves_on_to_the_period_still_owed(c
     await add_report(database, pledge, "2025", saturday + timedelta(hours=2))
     await plan_report_reminders(database.uow(), saturday + timedelta(hours=3))
     (row,) = await reminders(database)
-    assert row.status == "pending" and row.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 1]
+    assert row.status == "pending" and row.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 1, None]
 
 
 async def test_a_pledge_behind_is_reminded_of_to_those_who_turned_optional_reminders_off(
@@ -404,3 +405,40 @@ async def test_planning_does_not_wait_for_a_reminder_another_transaction_holds(c
     async with database.uow() as uow:
         ledger = await uow.session.get(PledgeReminder, second)
     assert ledger is not None and ledger.kinds == "" and ledger.next_on == date(2027, 1, 18)  # tried again tomorrow
+
+
+async def test_a_reminder_of_a_pledge_behind_names_the_period_coming_due_and_its_date(
+        chat: ChatDriver, database: Database, renderer: Renderer) -> None:
+    """t1 F2: the early reminder of 2027, sent while 2026 was still owed, said "2 progress reports are due: … 2026:
+    overdue since Jan 30, 2027, and 1 more report after it", never naming 2027 nor its due date, why it came."""
+    pledge = await add_pledge(database, await entity_of(database), 22, start=date(2025, 1, 1),
+                              validated=utc(2025, 1, 5))
+    await add_report(database, pledge, "2025", utc(2026, 6, 20, 10))
+    assert await plan_report_reminders(database.uow(), utc(2028, 1, 17, 10)) == 1  # 2027's first, 2026 owed
+    (row,) = await reminders(database)
+    assert row.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 2, "2027"]
+    message = reply_from_json(row.payload["reply"])
+    english = renderer.reply(message, "en").text
+    assert ("2026: overdue since Jan 30, 2027, and 1 more report after it, up to 2027: due on Jan 30, 2028"
+            in english), english
+    french = renderer.reply(message, "fr").text
+    assert "jusqu’au rapport 2027, attendu le 30 janv. 2028" in french, french
+    for language in ("ar", "es", "ru", "zh"):
+        shown = renderer.reply(message, language).text
+        assert "up to" not in shown and "2028" in shown and "2027" in shown, (language, shown)
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "es", "fr", "ru", "zh"])
+def test_a_reminder_written_before_it_named_the_latest_period_still_renders(language: str,
+                                                                            renderer: Renderer) -> None:
+    """Rows queued before items kept the latest period owed (six fields) render, and are rewritten, as before."""
+    from handlers.messages import reply_to_json
+    from handlers.reminder_messages import LINE_MORE, Item, compose, compose_json
+
+    item = Item.from_json([5, "P2C-2026-00005", "Old row", "2025", "2026-01-30", 2])
+    assert item.last is None
+    stored = reply_to_json(compose([item], date(2027, 3, 1)))
+    assert stored["parts"][1]["v"][2]["v"]["id"] == LINE_MORE
+    assert compose_json([item], date(2027, 3, 1)) == stored
+    shown = renderer.reply(reply_from_json(stored), language).text
+    assert "P2C-2026-00005" in shown and "{" not in shown, shown
