@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, Text, plural, reply_to_json, text
-from handlers.reports.cards import period_label
+from handlers.reports.cards import MORE, period_label
 from models.reporting import due_date
 
 MAX_BUTTON_ROWS = 8
@@ -67,7 +67,6 @@ LINE_MORE = N_("{ref} “{title}” — {period}: {when}, and {more} after it")
 """The same, when later periods are owed too (rows written before the latest was kept: LINE_UPTO)."""
 LINE_UPTO = N_("{ref} “{title}” — {period}: {when}, and {more} after it, up to {last}: {last_when}")
 """The same, naming the latest period owed and when it is due: the one whose reminders run, why this one came."""
-MORE = NP_("{count} more report", "{count} more reports")
 DUE_HEADER = NP_("📅 {count} progress report is due:", "📅 {count} progress reports are due:")
 ESCALATED_LINE = N_("{ref} “{title}” — {organisation}: {when}")
 """A pledge in a coordinator's escalation: its reference, title, organisation and when its report was due."""
