@@ -123,6 +123,16 @@ def _period_json(period: str) -> Any:
     return json_of(period_label(period))
 
 
+@lru_cache(maxsize=4096)
+def _due_of(period: str) -> date:
+    return due_date(period)
+
+
+def _when_json(due: date, day: date) -> Any:
+    return {"$": "text", "v": {"id": OVERDUE_SINCE if due < day else DUE_ON,
+                               "p": {"date": {"$": "day", "v": due.isoformat()}}}}
+
+
 @lru_cache(maxsize=512)
 def _plural_json(pair: tuple[str, str], count: int) -> Any:
     return json_of(plural(*pair, count))
@@ -134,17 +144,16 @@ def compose_json(items: list[Item], day: date) -> dict[str, Any]:
     header = _plural_json(DUE_HEADER, sum(item.owed for item in items))
     listed: list[Any] = []
     for item in items[:MAX_LISTED]:
-        if item.names_last:  # a pledge behind on its reports: few of a day's lines
-            listed += ["\n" if listed else "", "• ", json_of(_line(item, day))]
-            continue
-        when = {"$": "text", "v": {"id": OVERDUE_SINCE if item.due < day else DUE_ON,
-                                   "p": {"date": {"$": "day", "v": item.due.isoformat()}}}}
         params = {"ref": {"$": "code", "v": item.ref}, "title": shorten(item.title, LIST_TITLE),
-                  "period": _period_json(item.period), "when": when}
+                  "period": _period_json(item.period), "when": _when_json(item.due, day)}
+        line = LINE
         if item.owed > 1:
-            params["more"] = _plural_json(MORE, item.owed - 1)
-        listed += ["\n" if listed else "", "• ", {"$": "text", "v": {"id": LINE_MORE if item.owed > 1 else LINE,
-                                                                      "p": params}}]
+            params["more"], line = _plural_json(MORE, item.owed - 1), LINE_MORE
+        if item.names_last:
+            assert item.last is not None
+            params["last"], params["last_when"] = _period_json(item.last), _when_json(_due_of(item.last), day)
+            line = LINE_UPTO
+        listed += ["\n" if listed else "", "• ", {"$": "text", "v": {"id": line, "p": params}}]
     if len(items) > MAX_LISTED:
         listed += ["\n", _plural_json(REMINDER_REST, len(items) - MAX_LISTED)]
     if len(items) == 1:

@@ -259,8 +259,10 @@ class Reminders:
             found += (await self.session.execute(
                 sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload)
                 .where(_O.c.chat_id.in_(sorted({chat for _, chat in chunk})),
-                       _O.c.contact_id.in_([contact for contact, _ in chunk]), _O.c.status == "pending",
-                       _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
+                       _O.c.contact_id.in_([contact for contact, _ in chunk]),
+                       # status || '': through the chats' index, not the status one (ix_outbox_due), which a peak
+                       # day's thousands of reminders pending make a scan of them all for each batch
+                       (_O.c.status + "") == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
                 .order_by(_O.c.id).with_for_update(skip_locked=True))).all()
         return sorted(found, key=lambda row: row.id)
 
