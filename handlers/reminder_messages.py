@@ -12,7 +12,8 @@ from typing import Any
 
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, Text, plural, reply_to_json, text
-from handlers.reports.cards import period_label
+from handlers.reports.cards import MORE, period_label
+from models.reporting import due_date
 
 MAX_BUTTON_ROWS = 8
 """Pledges of a message with buttons of their own (Telegram's keyboards stay readable on a phone)."""
@@ -39,32 +40,50 @@ class Item:
     due: date
     owed: int = 1
     """Periods owed, that one and the later ones due (Reminding.owed)."""
+    last: str | None = None
+    """When later periods are owed, the latest (Reminding.period): the one whose reminders run, coming due or
+    overdue, which the line names with its due date (None in rows written before it was kept)."""
 
     def to_json(self) -> list[Any]:
         """As stored in the outbox row beside the message."""
-        return [self.pledge_id, self.ref, self.title, self.period, self.due.isoformat(), self.owed]
+        return [self.pledge_id, self.ref, self.title, self.period, self.due.isoformat(), self.owed, self.last]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> Item:
-        """Rebuild from the outbox row (rows written before `owed` have five fields)."""
+        """Rebuild from the outbox row (rows written before `owed` have five fields, before `last` six)."""
         return cls(int(data[0]), str(data[1]), str(data[2]), str(data[3]), date.fromisoformat(data[4]),
-                   int(data[5]) if len(data) > 5 else 1)
+                   int(data[5]) if len(data) > 5 else 1, str(data[6]) if len(data) > 6 and data[6] else None)
+
+    @property
+    def names_last(self) -> bool:
+        """True when the line names the latest period owed as well as the earliest."""
+        return self.owed > 1 and self.last is not None and self.last != self.period
 
 
 OVERDUE_SINCE, DUE_ON = N_("overdue since {date}"), N_("due on {date}")
 LINE = N_("{ref} “{title}” — {period}: {when}")
 """A pledge in a reminder: its reference, title, the period a report is for and when it was due."""
 LINE_MORE = N_("{ref} “{title}” — {period}: {when}, and {more} after it")
-"""The same, when later periods are owed too."""
-MORE = NP_("{count} more report", "{count} more reports")
+"""The same, when later periods are owed too (rows written before the latest was kept: LINE_UPTO)."""
+LINE_UPTO = N_("{ref} “{title}” — {period}: {when}, and {more} after it, up to {last}: {last_when}")
+"""The same, naming the latest period owed and when it is due: the one whose reminders run, why this one came."""
 DUE_HEADER = NP_("📅 {count} progress report is due:", "📅 {count} progress reports are due:")
 ESCALATED_LINE = N_("{ref} “{title}” — {organisation}: {when}")
 """A pledge in a coordinator's escalation: its reference, title, organisation and when its report was due."""
 
 
+def _when(due: date, day: date) -> Text:
+    return text(OVERDUE_SINCE if due < day else DUE_ON, date=Day(due))
+
+
 def _line(item: Item, day: date) -> Text:
-    when = text(OVERDUE_SINCE if item.due < day else DUE_ON, date=Day(item.due))
+    when = _when(item.due, day)
     title = shorten(item.title, LIST_TITLE)
+    if item.names_last:
+        assert item.last is not None
+        return text(LINE_UPTO, ref=Code(item.ref), title=title, period=period_label(item.period), when=when,
+                    more=plural(*MORE, item.owed - 1), last=period_label(item.last),
+                    last_when=_when(due_date(item.last), day))
     if item.owed > 1:
         return text(LINE_MORE, ref=Code(item.ref), title=title, period=period_label(item.period), when=when,
                     more=plural(*MORE, item.owed - 1))
@@ -104,6 +123,16 @@ def _period_json(period: str) -> Any:
     return json_of(period_label(period))
 
 
+@lru_cache(maxsize=4096)
+def _due_of(period: str) -> date:
+    return due_date(period)
+
+
+def _when_json(due: date, day: date) -> Any:
+    return {"$": "text", "v": {"id": OVERDUE_SINCE if due < day else DUE_ON,
+                               "p": {"date": {"$": "day", "v": due.isoformat()}}}}
+
+
 @lru_cache(maxsize=512)
 def _plural_json(pair: tuple[str, str], count: int) -> Any:
     return json_of(plural(*pair, count))
@@ -115,14 +144,16 @@ def compose_json(items: list[Item], day: date) -> dict[str, Any]:
     header = _plural_json(DUE_HEADER, sum(item.owed for item in items))
     listed: list[Any] = []
     for item in items[:MAX_LISTED]:
-        when = {"$": "text", "v": {"id": OVERDUE_SINCE if item.due < day else DUE_ON,
-                                   "p": {"date": {"$": "day", "v": item.due.isoformat()}}}}
         params = {"ref": {"$": "code", "v": item.ref}, "title": shorten(item.title, LIST_TITLE),
-                  "period": _period_json(item.period), "when": when}
+                  "period": _period_json(item.period), "when": _when_json(item.due, day)}
+        line = LINE
         if item.owed > 1:
-            params["more"] = _plural_json(MORE, item.owed - 1)
-        listed += ["\n" if listed else "", "• ", {"$": "text", "v": {"id": LINE_MORE if item.owed > 1 else LINE,
-                                                                      "p": params}}]
+            params["more"], line = _plural_json(MORE, item.owed - 1), LINE_MORE
+        if item.names_last:
+            assert item.last is not None
+            params["last"], params["last_when"] = _period_json(item.last), _when_json(_due_of(item.last), day)
+            line = LINE_UPTO
+        listed += ["\n" if listed else "", "• ", {"$": "text", "v": {"id": line, "p": params}}]
     if len(items) > MAX_LISTED:
         listed += ["\n", _plural_json(REMINDER_REST, len(items) - MAX_LISTED)]
     if len(items) == 1:

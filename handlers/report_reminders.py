@@ -3,12 +3,13 @@
 Per pledge and period: 14 days before the due date, on it, then weekly while overdue, four at most; when
 several periods are owed, those of the latest one due (models.reminding), the message naming the earliest and
 counting the others (handlers.reminder_messages). Everything due for one person is ONE message, at most one a
-day: its outbox key is rm:<contact id>:<their day>, so a second plan the same day adds nothing, and a plan after
-downtime sends what is due once. Which kinds a pledge was given, and the next day it needs a look, is one row
-per pledge (pledge_reminder), written in the same transaction as the messages: a day's plan reads only
-the pledges due for a look, reported on or edited since the last one. A message waits in the outbox
-for the person's working hours; a report, a "later" or a "not mine" arriving meanwhile takes its
-pledge out of it.
+day: its outbox key is rm:<contact id>:<their day>; a plan adds what fell due meanwhile to that message while it
+waits (once it is sent, the rest waits for the next day), and folds into it the person's reminders whose day passed
+unsent (downtime) rather than sending them beside it, so a plan after downtime sends what is due once. Which
+kinds a pledge was given, and the next day it needs a look, is one row per pledge (pledge_reminder), written in the
+same transaction as the messages: a day's plan reads only the pledges due for a look, reported on or edited since
+the last one. A message waits in the outbox for the person's working hours; a report, a "later" or a "not mine"
+arriving meanwhile takes its pledge out of it.
 """
 
 from __future__ import annotations
@@ -113,6 +114,12 @@ class _Look:
     def reminded_before(self) -> bool:
         """True when the focal points were given a reminder of the running period before this plan."""
         return any(kind in REMINDED for kind in self.given)
+
+    def item(self, pledge_id: int, pledge: Any) -> Item:
+        """What a message shows of the pledge (Reminders.pledges' row): the period a report is for, when it was due,
+        and, later ones owed too, how many up to the one whose reminders run."""
+        return Item(pledge_id, pledge.ref or "", pledge.title, self.period, self.due, self.owed,
+                    self.running if self.owed > 1 else None)
 
     def may_escalate(self, today: date) -> bool:
         """True when the coordinators, not told yet this period, are due to be told today if the pledge's focal points
@@ -248,26 +255,42 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
                                                          and not person.optional_reminders)):
                 continue
             wanted.setdefault(person.id, (person, []))[1].append(pledge_id)
+    unsent: dict[int, list[Any]] = defaultdict(list)
+    for row in await repo.unsent_of((person.id, person.chat_id) for person, _ in wanted.values()):
+        if row.payload.get("reminder", {}).get("items"):  # else queued before reminders kept their pledges
+            unsent[row.contact_id].append(row)
     messages: list[dict[str, Any]] = []
     listed: dict[str, tuple[int, list[int]]] = {}
+    folding: dict[str, list[int]] = {}
+    rewritten: set[str] = set()
+    dropped: list[int] = []
     for person, pledge_ids in wanted.values():
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
         send_at = next_allowed(now, zone, person.country_iso3)
         day = local_day(send_at, zone)
-        items = [Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due, looks[p].owed)
-                 for p in pledge_ids]
         key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
-        messages.append({"key": key, "chat_id": person.chat_id, "contact_id": person.id, "priority": outbox.BULK,
-                         "payload": {**outbox_meta(items, day), "reply": compose_json(items, day),
-                                     **working_hours(zone, person.country_iso3)},
-                         "not_before": send_at, "created_at": now})
+        rows = unsent.get(person.id, [])
+        items = _folded(rows, [looks[p].item(p, pledges[p]) for p in pledge_ids])
+        payload = {**outbox_meta(items, day), "reply": compose_json(items, day),
+                   **working_hours(zone, person.country_iso3)}
         listed[key] = (person.id, pledge_ids)
-    # a key already there is this person's reminder of that day: what it would have listed waits for the next
+        earlier = [row.id for row in rows if row.key != key]
+        if any(row.key == key for row in rows):  # this day's, waiting for their hours: it lists these too
+            await repo.rewrite(next(row.id for row in rows if row.key == key), payload)
+            rewritten.add(key)
+            dropped += earlier
+            continue
+        messages.append({"key": key, "chat_id": person.chat_id, "contact_id": person.id, "priority": outbox.BULK,
+                         "payload": payload, "not_before": send_at, "created_at": now})
+        folding[key] = earlier
+    # a key already there and not pending (sent, or being sent): what it would have listed waits for the next day
     written = await repo.add_messages(messages)
-    for key in written:
+    # one reminder a day: those whose day passed unsent (downtime) go in the new one, not beside it
+    await repo.drop_all([*dropped, *(row_id for key in written for row_id in folding[key])])
+    for key in written | rewritten:
         for pledge_id in listed[key][1]:
             looks[pledge_id].reached = True
-    await repo.release([(listed[key][0], p) for key in written for p in listed[key][1]
+    await repo.release([(listed[key][0], p) for key in written | rewritten for p in listed[key][1]
                         if (listed[key][0], p) in expired])
     candidates = [i for i in ids if not looks[i].covered and looks[i].may_escalate(now.date())]
     unfollowed = {i for i in candidates if not _followers(people.get(looks[i].entity_id, ()), i, holds)}
@@ -275,6 +298,14 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
     escalating = [i for i in candidates if i in unfollowed or looks[i].reminded_before
                   or looks[i].kind != ESCALATE_KIND]
     return len(written) + await _escalate(repo, looks, escalating, unfollowed, pledges, now, default_zone)
+
+
+def _folded(rows: Sequence[Any], fresh: list[Item]) -> list[Item]:
+    """What a person's reminder lists: the pledges of their reminders not sent yet (Reminders.unsent_of, oldest
+    first), then those due now; a pledge listed again as it stands now, in its first place."""
+    items = {item.pledge_id: item for row in rows for item in map(Item.from_json, row.payload["reminder"]["items"])}
+    items.update((item.pledge_id, item) for item in fresh)
+    return list(items.values())
 
 
 def _followers(focal_points: Sequence[Any], pledge_id: int, holds: dict[tuple[int, int], Any]) -> list[Any]:
@@ -314,8 +345,7 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
         if not covered:
             continue
         zone = zone_of(coordinator.timezone, coordinator.country_iso3, default_zone)
-        entries = [Escalating(Item(p, pledges[p].ref or "", pledges[p].title, looks[p].period, looks[p].due,
-                                   looks[p].owed), pledges[p].entity, p in unfollowed) for p in covered]
+        entries = [Escalating(looks[p].item(p, pledges[p]), pledges[p].entity, p in unfollowed) for p in covered]
         waiting[coordinator.id] = (coordinator, zone, next_allowed(now, zone, coordinator.country_iso3), entries)
     enqueued = 0
     for _ in range(2):  # the coordinator's message of their day; that one sent already, the next day's
@@ -448,7 +478,8 @@ def _still_owed(item: Item, coverage: dict[int, tuple[date | None, list[str]]], 
     upcoming, schedule = stands if stands is not None else (None, None)
     if upcoming is None or schedule is None or upcoming.due is None:
         return None
-    return replace(item, period=upcoming.period, due=upcoming.due, owed=schedule.owed)
+    return replace(item, period=upcoming.period, due=upcoming.due, owed=schedule.owed,
+                   last=schedule.period if schedule.owed > 1 else None)
 
 
 def _covered(item: Item, coverage: dict[int, tuple[date | None, list[str]]]) -> bool:
@@ -490,7 +521,7 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     stands = where_reporting_stands(pledge, reported, now.date()) if pledge.status == PledgeStatus.validated else None
     if stands is None or stands[1] is None or not stands[0].overdue or stands[0].due is None:
         return Nudged(None, 0)
-    period, due, owed = stands[0].period, stands[0].due, stands[1].owed
+    period, due, owed, last = stands[0].period, stands[0].due, stands[1].owed, stands[1].period
     holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds([pledge.id])}
     focal_points = await repo.focal_points([pledge.entity_id])
     following = _followers(focal_points, pledge.id, holds)
@@ -502,7 +533,7 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
         send_at = next_allowed(now, zone, person.country_iso3)
         day = local_day(send_at, zone)
-        items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed)]
+        items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed, last if owed > 1 else None)]
         reply = compose_json(items, day)
         reply["parts"].insert(0, intro)
         messages.append({"key": f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}", "chat_id": person.chat_id,

@@ -29,10 +29,16 @@ from handlers.pledges.service import (
     pledge_entity,
 )
 from handlers.reports.cadence import cadence_line
-from handlers.reports.cards import next_due_label, period_label, report_line, report_status_label
+from handlers.reports.cards import (
+    REMINDERS_STOPPED_SHORT,
+    next_due_label,
+    period_label,
+    report_line,
+    report_status_label,
+)
 from handlers.reports.colleagues import colleagues
 from handlers.reports.form import percent_label
-from handlers.reports.rules import due_of
+from handlers.reports.rules import due_of, owed_after, reminders_stopped
 from handlers.settings import current_zone
 from handlers.staff_notices import person_for_staff, when_label
 from handlers.vocabulary import (
@@ -118,15 +124,18 @@ async def pledges_page(conv: Conversation, older_than: int | None = None) -> Non
     later = await found.count_of_entity(contact.entity_id, older_than) if older_than is not None else count
     ids = [p.id for p in pledges if p.id is not None]
     reports = Reports(conv.session)
-    reported, latest = await reports.reported_periods(ids), await reports.latest_of(ids)
+    reported, latest, sent = (await reports.reported_periods(ids), await reports.latest_of(ids),
+                              await reports.last_sent_of(ids))
+    stopped = frozenset(p.id for p in pledges if p.id is not None and reminders_stopped(p, sent.get(p.id), conv.now))
     conv.say(list_reply(pledges, reported, latest, conv.today, Page(count, count - later, len(pledges)),
-                        reporter=role is Role.focal_point))
+                        reporter=role is Role.focal_point, stopped=stopped))
 
 
 def list_reply(pledges: list[Pledge], reported: dict[int, set[str]], latest: dict[int, ProgressReport],
-               today: date, page: Page, *, reporter: bool) -> Reply:
+               today: date, page: Page, *, reporter: bool, stopped: frozenset[int] = frozenset()) -> Reply:
     """A page of the list, titles cut to LIST_TITLE so that it fits in any language: where it stands in the whole
-    list and how many come after it, a button per pledge, and buttons for the next page and the first."""
+    list and how many come after it, a button per pledge, and buttons for the next page and the first; the pledges
+    `stopped` (no report for 24 months) say that their reminders stopped."""
     lines: list[Label] = [Text(N_("Your organisation's pledges:"))]
     rows: list[tuple[Button, ...]] = []
     for pledge in pledges:
@@ -134,7 +143,8 @@ def list_reply(pledges: list[Pledge], reported: dict[int, set[str]], latest: dic
                               status_label(pledge.status)]
         if pledge.value_usd is not None:
             facts += [" · ", Money(pledge.value_usd)]
-        facts += _reporting_facts(today, pledge, reported.get(pledge.id or 0, set()), latest.get(pledge.id or 0))
+        facts += _reporting_facts(today, pledge, reported.get(pledge.id or 0, set()), latest.get(pledge.id or 0),
+                                  (pledge.id or 0) in stopped)
         lines.append(Concat(tuple(facts)))
         row = [Button(Code(pledge.ref or str(pledge.id)), f"mp:open:{pledge.id}")]
         if pledge.status == PledgeStatus.validated and reporter:
@@ -144,15 +154,19 @@ def list_reply(pledges: list[Pledge], reported: dict[int, set[str]], latest: dic
     return Reply((*lines, *where(page, POSITION, ALONE)), (*rows, *navigation(page, following, "mp:list")))
 
 
-def _reporting_facts(today: date, pledge: Pledge, reported: set[str],
-                     last: ProgressReport | None) -> list[Label]:
-    """The last report (period, status, percent), the next due date, and overdue said plainly."""
+def _reporting_facts(today: date, pledge: Pledge, reported: set[str], last: ProgressReport | None,
+                     stopped: bool = False) -> list[Label]:
+    """The last report (period, status, percent), the next due date, overdue said plainly with how many reports are
+    owed after it, and that reminders stopped (`stopped`: no report for 24 months)."""
     facts: list[Label] = []
     if last is not None:
         facts += ["\n", text(N_("last report: {period}, {status}, {percent}"), period=period_label(last.period),
                              status=report_status_label(last.status), percent=percent_label(last.percent_complete))]
     if pledge.status == PledgeStatus.validated:
-        facts += ["\n", next_due_label(due_of(pledge, reported, today))]
+        due = due_of(pledge, reported, today)
+        facts += ["\n", next_due_label(due, owed_after(pledge, reported, today, due))]
+        if stopped:
+            facts += ["\n", Text(REMINDERS_STOPPED_SHORT)]
     return facts
 
 
@@ -244,8 +258,9 @@ async def pledge_details(conv: Conversation, pledge: Pledge, *, listed: bool = T
     history = everything[:HISTORY_LIMIT]
     senders = await senders_of(conv, history)  # a colleague's report says who sent it
     reported = (await Reports(conv.session).reported_periods([pledge.id or 0])).get(pledge.id or 0, set())
+    stopped = reminders_stopped(pledge, await Reports(conv.session).last_sent(pledge.id or 0), conv.now)
     return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point, senders=senders,
-                         listed=listed, reporting=cadence_line(pledge, reported, conv.today),
+                         listed=listed, reporting=cadence_line(pledge, reported, conv.today, stopped=stopped),
                          earlier=len(everything) - len(history))
 
 

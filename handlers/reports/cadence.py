@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.messages import N_, Button, Code, Concat, Label, Line, Text, text
-from handlers.reports.cards import next_due_label, period_label
-from handlers.reports.rules import due_of
+from handlers.reports.cards import REMINDERS_STOPPED, next_due_label, period_label
+from handlers.reports.rules import due_of, owed_after
 from models.reporting import period_of
 from models.tables import Pledge
 from models.values import PledgeStatus, ReportingCadence
@@ -56,9 +56,10 @@ def cadence_news(pledge: Pledge, today: date) -> Label:
                 ref=ref, cadence=cadence, period=period, previous=cadence_label(previous))
 
 
-def cadence_line(pledge: Pledge, reported: set[str], today: date) -> Label | None:
+def cadence_line(pledge: Pledge, reported: set[str], today: date, *, stopped: bool = False) -> Label | None:
     """How often the pledge reports (a change that begins later named with its first period) and, once validated,
-    when its next report is due or since when it is overdue: a line of its card (None: it reports no more)."""
+    when its next report is due or since when it is overdue, with how many more are owed, and that its reminders
+    stopped (`stopped`: no report for 24 months): a line of its card (None: it reports no more)."""
     if pledge.status not in OPEN_FOR_CADENCE:
         return None
     cadence = cadence_label(pledge.reporting_cadence)
@@ -71,5 +72,8 @@ def cadence_line(pledge: Pledge, reported: set[str], today: date) -> Label | Non
                    period=period_label(period_of(since, pledge.reporting_cadence)),
                    previous=cadence_label(previous))
     if pledge.status == PledgeStatus.validated and pledge.start_date is not None:
-        how = Concat((how, " · ", next_due_label(due_of(pledge, reported, today))))  # as /mypledges joins facts
+        due = due_of(pledge, reported, today)
+        how = Concat((how, " · ", next_due_label(due, owed_after(pledge, reported, today, due))))  # as /mypledges
+        if stopped:
+            return Concat((Line(Text(N_("Reports")), how), "\n", Text(REMINDERS_STOPPED)))
     return Line(Text(N_("Reports")), how)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.lengths import shorten
-from handlers.messages import N_, Code, Concat, Day, Items, Label, Line, Money, Number, Text, plural, text
+from handlers.messages import N_, NP_, Code, Concat, Day, Items, Label, Line, Money, Number, Text, plural, text
 from handlers.reports.form import REPORT_STATUS_LABELS, evidence_label, percent_label
 from handlers.vocabulary import TARGET_UNITS, labeller
 from models.reporting import NextReport
@@ -38,10 +38,23 @@ def period_label(period: str) -> Label:
     return text(N_("{year} (a whole year)"), year=Code(year))
 
 
-def next_due_label(due: NextReport) -> Label:
-    """When the next report is due, overdue said plainly; or that none is (every period to the end is reported)."""
+MORE = NP_("{count} more report", "{count} more reports")
+"""Reports owed after the earliest one owed (a reminder's line, /mypledges)."""
+REMINDERS_STOPPED = N_("⏸ No progress report for 24 months, so no more reminders are sent for it: they resume with "
+                       "its next report (/report).")
+"""Said of a pledge inactive (models.reporting.inactive_cutoff) where its due dates are shown to its organisation."""
+REMINDERS_STOPPED_SHORT = N_("⏸ no report for 24 months: reminders stopped until the next report")
+"""The same in a list of pledges (/mypledges), whose every line must fit one message, each with a 📝 button."""
+
+
+def next_due_label(due: NextReport, more: int = 0) -> Label:
+    """When the next report is due, overdue said plainly with how many `more` are owed after it; or that none is
+    (every period to the end is reported)."""
     if due.due is None:
         return text(N_("no more reports due: the last period, {period}, is reported"), period=period_label(due.period))
+    if due.overdue and more > 0:
+        return text(N_("⚠️ OVERDUE: the report for {period} was due {date}, and {more} after it"),
+                    period=period_label(due.period), date=Day(due.due), more=plural(*MORE, more))
     if due.overdue:
         return text(N_("⚠️ OVERDUE: the report for {period} was due {date}"), period=period_label(due.period),
                     date=Day(due.due))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,9 +19,10 @@ from handlers.reports.form import (
     may_be_complete,
     started,
 )
-from models.reporting import NextReport, due_date, next_report, period_of
+from models.reminding import reminding
+from models.reporting import NextReport, due_date, inactive_cutoff, next_report, period_of
 from models.tables import Pledge, ProgressReport
-from models.values import PledgeType, ReportStatus
+from models.values import PledgeStatus, PledgeType, ReportStatus
 
 
 def due_of(pledge: Pledge, reported: set[str], today: date) -> NextReport:
@@ -32,6 +33,21 @@ def due_of(pledge: Pledge, reported: set[str], today: date) -> NextReport:
         return upcoming
     period = period_of(today, pledge.reporting_cadence)
     return NextReport(period, due_date(period), False)
+
+
+def owed_after(pledge: Pledge, reported: set[str], today: date, due: NextReport) -> int:
+    """How many reports a pledge owes after the one due_of names, as its reminders count them (models.reminding:
+    the periods not reported up to the latest whose first reminder came)."""
+    if due.covered or due.due is None or pledge.start_date is None:
+        return 0
+    return reminding(pledge, reported, today, due).owed - 1
+
+
+def reminders_stopped(pledge: Pledge, last_sent: datetime | None, now: datetime) -> bool:
+    """True for a validated pledge with no report for 24 months (since its validation when it has none): the
+    reminders' planner leaves it out (inactive_cutoff) until its next report."""
+    active_at = last_sent or pledge.validated_at or pledge.created_at
+    return pledge.status == PledgeStatus.validated and active_at <= inactive_cutoff(now)
 
 
 def check_report(state: FormState, today: date) -> tuple[str, Text] | None:

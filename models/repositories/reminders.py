@@ -247,6 +247,25 @@ class Reminders:
             query = query.where(_O.c.contact_id.in_(sa.union(reported, held)))
         return (await self.session.execute(query.order_by(_O.c.id).with_for_update())).all()
 
+    async def unsent_of(self, people: Iterable[tuple[int, int]]) -> Sequence[Any]:
+        """(id, contact_id, key, payload) of the reminders not sent yet of these people ((contact id, chat id) pairs,
+        read through the chats' index), in the order of their ids, locked until the transaction ends: planning adds
+        to them what falls due meanwhile. Rows another transaction holds (a report taking its pledge out, delivery
+        taking them) are skipped, not waited for: planning, which holds rows of many people, never waits for one."""
+        found: list[Any] = []
+        pairs = sorted(set(people))
+        for start in range(0, len(pairs), IN_LIST):
+            chunk = pairs[start:start + IN_LIST]
+            found += (await self.session.execute(
+                sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload)
+                .where(_O.c.chat_id.in_(sorted({chat for _, chat in chunk})),
+                       _O.c.contact_id.in_([contact for contact, _ in chunk]),
+                       # status || '': through the chats' index, not the status one (ix_outbox_due), which a peak
+                       # day's thousands of reminders pending make a scan of them all for each batch
+                       (_O.c.status + "") == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
+                .order_by(_O.c.id).with_for_update(skip_locked=True))).all()
+        return sorted(found, key=lambda row: row.id)
+
     async def pending_escalations(self) -> Sequence[Any]:
         """(id, contact_id, key, payload) of the coordinators' escalations not sent yet (a few a day at most: each
         waits for its coordinator's working hours), locked until the transaction ends: an escalation lists pledges of
@@ -285,6 +304,12 @@ class Reminders:
     async def drop(self, row_id: int) -> None:
         """Delete a reminder not taken for sending yet (nothing left in it to remind of)."""
         await self.session.execute(sa.delete(_O).where(_O.c.id == row_id, _O.c.status == "pending"))
+
+    async def drop_all(self, row_ids: Iterable[int]) -> None:
+        """Delete these reminders not taken for sending yet (folded into a later one of their person)."""
+        for ids in _chunks(row_ids):
+            await self.session.execute(sa.delete(_O).where(_O.c.id.in_(ids), _O.c.status == "pending")
+                                       .execution_options(synchronize_session=False))
 
     async def inactive(self, cutoff: datetime, limit: int) -> tuple[int, Sequence[Any]]:
         """Validated pledges with no report since `cutoff` (nor validation, when they have none): how many, and

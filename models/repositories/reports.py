@@ -24,6 +24,9 @@ _LOCKED = (select(ProgressReport).where(col(ProgressReport.id) == bindparam("rep
            .execution_options(populate_existing=True))
 _LAST_SENT = (select(sa.func.max(ProgressReport.created_at))
               .where(col(ProgressReport.pledge_id) == bindparam("pledge_id")))
+_LAST_SENT_OF = (select(ProgressReport.pledge_id, sa.func.max(ProgressReport.created_at))
+                 .where(col(ProgressReport.pledge_id).in_(bindparam("pledge_ids", expanding=True)))
+                 .group_by(col(ProgressReport.pledge_id)))
 _CURRENT_OF = select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"),
                                            col(ProgressReport.is_current).is_(True))
 _LATEST_OF = select(ProgressReport).where(col(ProgressReport.pledge_id).in_(bindparam("pledge_ids", expanding=True)),
@@ -80,6 +83,13 @@ class Reports:
     async def last_sent(self, pledge_id: int) -> datetime | None:
         """When the pledge's latest report was sent, replaced ones included (None: never reported)."""
         return (await self.session.execute(_LAST_SENT, {"pledge_id": pledge_id})).scalar()
+
+    async def last_sent_of(self, pledge_ids: Iterable[int]) -> dict[int, datetime]:
+        """When each of these pledges' latest report was sent, replaced ones included (absent: never reported)."""
+        ids = sorted(set(pledge_ids))
+        if not ids:
+            return {}
+        return {pledge_id: sent for pledge_id, sent in await self.session.execute(_LAST_SENT_OF, {"pledge_ids": ids})}
 
     async def latest_before(self, pledge_id: int, period: str) -> ProgressReport | None:
         """The current report of the pledge's latest period that ended before `period` starts (None: no such report).

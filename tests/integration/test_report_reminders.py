@@ -105,8 +105,11 @@ async def test_quiet_hours_and_next_kinds(chat: ChatDriver, database: Database) 
     (row,) = await reminders(database)
     assert row.not_before == utc(2027, 1, 18, 9) and row.key.endswith(":2027-01-18")  # Monday 09:00 in Dakar
     assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 9, 30)) == 0  # that day has its message
+    assert len(await chat.collect(FOCAL)) == 1  # each is sent before the next (one unsent would be folded in it)
     assert await plan_report_reminders(database.uow(), utc(2027, 2, 1, 10)) == 1  # due on the 30th: Monday
+    assert len(await chat.collect(FOCAL)) == 1
     assert await plan_report_reminders(database.uow(), utc(2027, 2, 8, 10)) == 1  # a week overdue
+    assert len(await chat.collect(FOCAL)) == 1
     assert await plan_report_reminders(database.uow(), utc(2027, 2, 15, 10)) == 1  # two weeks: the fourth
     assert await plan_report_reminders(database.uow(), utc(2027, 2, 22, 10)) == 0  # four at most
     assert len(await reminders(database)) == 4
@@ -228,7 +231,7 @@ async def test_a_report_for_an_old_period_brings_no_second_reminder_of_the_later
                               validated=utc(2026, 12, 1))
     assert await plan_report_reminders(database.uow(), utc(2027, 3, 1, 10)) == 1  # 2026's last, naming 2025 first
     (first,) = await reminders(database)
-    assert first.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2]
+    assert first.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2, "2026"]
     english = renderer.reply(reply_from_json(first.payload["reply"]), "en").text
     assert "📅 2 progress reports are due" in english and "and 1 more report after it" in english, english
     assert len(await chat.collect(FOCAL)) == 1  # sent
@@ -251,7 +254,8 @@ def test_the_quick_serialiser_writes_what_the_generic_one_does(count: int) -> No
     from handlers.reminder_messages import Item, compose, compose_json
 
     periods = ["2026", "2026-H1", "2026-H2", "2026-Q3"]
-    items = [Item(n, f"P2C-2026-{n:05d}", f"Pledge “{n}” <b>", periods[n % 4], date(2027, 1, 20 + n % 10), 1 + n % 3)
+    items = [Item(n, f"P2C-2026-{n:05d}", f"Pledge “{n}” <b>", periods[n % 4], date(2027, 1, 20 + n % 10), 1 + n % 3,
+                  ("2027-Q1" if n % 4 else None) if n % 3 else None)
              for n in range(1, count + 1)]
     assert compose_json(items, date(2027, 1, 25)) == reply_to_json(compose(items, date(2027, 1, 25)))
 
@@ -290,7 +294,7 @@ async def test_a_period_falling_due_is_reminded_of_while_an_earlier_one_is_owed(
         ledger = await uow.session.get(PledgeReminder, pledge)
     assert ledger is not None and ledger.period == "2027" and ledger.kinds.split(",")[0] == "before"
     latest = (await reminders(database))[-1]
-    assert latest.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 2], "a report is for 2026 first"
+    assert latest.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 2, "2027"], "a report is for 2026 first"
     english = renderer.reply(reply_from_json(latest.payload["reply"]), "en").text
     assert "overdue since Jan 30, 2027, and 1 more report after it" in english, english
     assert await plan_report_reminders(database.uow(), utc(2028, 1, 31, 10)) == 1  # 2027's due date
@@ -310,7 +314,7 @@ async def test_a_nudge_counts_the_reports_owed_as_the_reminders_do(chat: ChatDri
         await uow.commit()
     assert (done.period, done.sent) == ("2025", 1)
     (row,) = await reminders(database)
-    assert row.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2]
+    assert row.payload["reminder"]["items"][0][3:] == ["2025", "2026-01-30", 2, "2026"]
 
 
 async def test_a_reminder_waiting_for_monday_moves_on_to_the_period_still_owed(chat: ChatDriver,
@@ -324,7 +328,7 @@ async def test_a_reminder_waiting_for_monday_moves_on_to_the_period_still_owed(c
     await add_report(database, pledge, "2025", saturday + timedelta(hours=2))
     await plan_report_reminders(database.uow(), saturday + timedelta(hours=3))
     (row,) = await reminders(database)
-    assert row.status == "pending" and row.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 1]
+    assert row.status == "pending" and row.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 1, None]
 
 
 async def test_a_pledge_behind_is_reminded_of_to_those_who_turned_optional_reminders_off(
@@ -336,3 +340,105 @@ async def test_a_pledge_behind_is_reminded_of_to_those_who_turned_optional_remin
         awa.optional_reminders = False
         await uow.commit()
     assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 10)) == 1  # 2026's "before", 2025 overdue
+
+
+async def test_a_pledge_falling_due_while_the_days_reminder_waits_is_added_to_it(
+        chat: ChatDriver, database: Database, renderer: Renderer) -> None:
+    """t1 F1: a pledge validated while the person's reminder of the day still waited for their working hours was
+    left out of it ("a key already there … waits for the next") and had a message of its own another day."""
+    entity = await entity_of(database)
+    first = await add_pledge(database, entity, 16)
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 10)) == 1  # Saturday: waits for Monday
+    second = await add_pledge(database, entity, 17, validated=utc(2027, 1, 17, 8))
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 17, 9)) == 0  # no second message: the same one
+    (row,) = await reminders(database)
+    assert row.key.endswith(":2027-01-18") and row.status == "pending"
+    assert [item[0] for item in row.payload["reminder"]["items"]] == [first, second]
+    french = renderer.reply(reply_from_json(row.payload["reply"]), "fr").text
+    assert "2 rapports d’avancement sont attendus" in french and "P2C-2026-00017" in french, french
+    assert f"rp:open:{second}" in codes(renderer.reply(reply_from_json(row.payload["reply"]), "fr"))
+    async with database.uow() as uow:
+        ledger = await uow.session.get(PledgeReminder, second)
+    assert ledger is not None and ledger.kinds == "before"  # given: no message of its own on Tuesday
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 19, 10)) == 0
+    assert len(await chat.collect(FOCAL)) == 1
+
+
+async def test_after_downtime_an_unsent_reminder_is_folded_into_the_next_one(
+        chat: ChatDriver, database: Database, renderer: Renderer) -> None:
+    """t1 F1: a reminder whose day passed unsent (the bot down, or no working hour reached) and the next one went out
+    together, at the same minute: two reminders to one person on one day. The older one is folded into the new."""
+    entity = await entity_of(database)
+    first = await add_pledge(database, entity, 18)
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 8)) == 1  # for 09:00, never sent
+    second = await add_pledge(database, entity, 19, validated=utc(2027, 1, 25, 10))
+    assert await plan_report_reminders(database.uow(), utc(2027, 2, 1, 10)) == 1  # both due: one message
+    (row,) = await reminders(database)
+    assert row.key.endswith(":2027-02-01")
+    assert sorted(item[0] for item in row.payload["reminder"]["items"]) == [first, second]
+    english = renderer.reply(reply_from_json(row.payload["reply"]), "en").text
+    assert english.count("P2C-2026-000") == 2 and "overdue since Jan 30, 2027" in english, english
+    assert len(await chat.collect(FOCAL)) == 1
+
+
+async def test_planning_does_not_wait_for_a_reminder_another_transaction_holds(chat: ChatDriver,
+                                                                              database: Database) -> None:
+    """Planning adds to a person's reminder waiting in the outbox: a row a report's transaction holds (taking its
+    pledge out) is left to it, not waited for (planning holds the rows of many people: waiting, it could deadlock);
+    what planning would have added goes in the next day's message."""
+    if database.is_sqlite:
+        pytest.skip("SQLite runs one unit of work at a time: the two cannot interleave")
+    import asyncio
+
+    from models.repositories.reminders import Reminders
+
+    entity = await entity_of(database)
+    await add_pledge(database, entity, 20)
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 10)) == 1  # Saturday: waits for Monday
+    second = await add_pledge(database, entity, 21, validated=utc(2027, 1, 17, 8))
+    async with database.uow() as uow:
+        (held,) = await Reminders(uow.session).pending(contact_id=(await reminders(database))[0].contact_id)
+        await asyncio.wait_for(plan_report_reminders(database.uow(), utc(2027, 1, 17, 9)), timeout=10)
+        await uow.commit()
+    (row,) = await reminders(database)
+    assert row.id == held.id and second not in [item[0] for item in row.payload["reminder"]["items"]]
+    async with database.uow() as uow:
+        ledger = await uow.session.get(PledgeReminder, second)
+    assert ledger is not None and ledger.kinds == "" and ledger.next_on == date(2027, 1, 18)  # tried again tomorrow
+
+
+async def test_a_reminder_of_a_pledge_behind_names_the_period_coming_due_and_its_date(
+        chat: ChatDriver, database: Database, renderer: Renderer) -> None:
+    """t1 F2: the early reminder of 2027, sent while 2026 was still owed, said "2 progress reports are due: … 2026:
+    overdue since Jan 30, 2027, and 1 more report after it", never naming 2027 nor its due date, why it came."""
+    pledge = await add_pledge(database, await entity_of(database), 22, start=date(2025, 1, 1),
+                              validated=utc(2025, 1, 5))
+    await add_report(database, pledge, "2025", utc(2026, 6, 20, 10))
+    assert await plan_report_reminders(database.uow(), utc(2028, 1, 17, 10)) == 1  # 2027's first, 2026 owed
+    (row,) = await reminders(database)
+    assert row.payload["reminder"]["items"][0][3:] == ["2026", "2027-01-30", 2, "2027"]
+    message = reply_from_json(row.payload["reply"])
+    english = renderer.reply(message, "en").text
+    assert ("2026: overdue since Jan 30, 2027, and 1 more report after it, up to 2027: due on Jan 30, 2028"
+            in english), english
+    french = renderer.reply(message, "fr").text
+    assert "jusqu’au rapport 2027, attendu le 30 janv. 2028" in french, french
+    for language in ("ar", "es", "ru", "zh"):
+        shown = renderer.reply(message, language).text
+        assert "up to" not in shown and "2028" in shown and "2027" in shown, (language, shown)
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "es", "fr", "ru", "zh"])
+def test_a_reminder_written_before_it_named_the_latest_period_still_renders(language: str,
+                                                                            renderer: Renderer) -> None:
+    """Rows queued before items kept the latest period owed (six fields) render, and are rewritten, as before."""
+    from handlers.messages import reply_to_json
+    from handlers.reminder_messages import LINE_MORE, Item, compose, compose_json
+
+    item = Item.from_json([5, "P2C-2026-00005", "Old row", "2025", "2026-01-30", 2])
+    assert item.last is None
+    stored = reply_to_json(compose([item], date(2027, 3, 1)))
+    assert stored["parts"][1]["v"][2]["v"]["id"] == LINE_MORE
+    assert compose_json([item], date(2027, 3, 1)) == stored
+    shown = renderer.reply(reply_from_json(stored), language).text
+    assert "P2C-2026-00005" in shown and "{" not in shown, shown

@@ -25,6 +25,7 @@ from handlers.paging import SHOWN, Page
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.listing import details_reply, list_reply
 from handlers.pledges.notices import Resubmission, changed_fields, changes_notice, pledge_notice, review_notice
+from handlers.reports.cadence import cadence_line
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 from handlers.reports.service import choice_reply, report_notice
 from handlers.vocabulary import TARGET_UNITS
@@ -140,7 +141,11 @@ def test_pledge_summary_details_and_notice_fit(renderer: Renderer, title: str, d
     assert_fits(renderer, pledge_notice(pledge, entity, submitter_named(name)), "pledge notice to staff")
     history = [report_of(everything_report(description, description, description, "https://x"), n, comment[:1500])
                for n in range(1, 6)]
-    assert_fits(renderer, details_reply(pledge, entity, history, manages=True, earlier=100_000), "pledge details")
+    status, pledge.status, pledge.start_date = pledge.status, PledgeStatus.validated, date(2020, 1, 1)
+    reporting = cadence_line(pledge, set(), TODAY, stopped=True)  # six reports owed, and its reminders stopped
+    pledge.status = status
+    assert_fits(renderer, details_reply(pledge, entity, history, manages=True, earlier=100_000, reporting=reporting),
+                "pledge details")
 
 
 @SETTINGS
@@ -178,7 +183,8 @@ def test_lists_of_pledges_fit(renderer: Renderer, title: str) -> None:
         pledges.append(pledge)
     latest = {p.id or 0: report_of(everything_report(title, title, title, "https://x"), 1, "") for p in pledges}
     page = Page(100_000, 10_000, SHOWN)  # a later page with more after it: every line of a page is there
-    assert_fits(renderer, list_reply(pledges, {}, latest, TODAY, page, reporter=True), "/mypledges")
+    stopped = frozenset(p.id or 0 for p in pledges)  # reminders stopped: one more line each
+    assert_fits(renderer, list_reply(pledges, {}, latest, TODAY, page, reporter=True, stopped=stopped), "/mypledges")
     dues = [(NextReport("2026-Q4", date(2027, 1, 30), True), pledge) for pledge in pledges]
     assert_fits(renderer, choice_reply(dues, page), "the pledges to report on")
 
