@@ -24,6 +24,7 @@ from typing import Protocol
 
 from bot.chatlocks import ChatLocks
 from bot.i18n import Rendered, Renderer, Upload
+from bot.logs import Spell
 from bot.metrics import RETRY_AFTER, SENDS
 from bot.pacing import Pacer
 from bot.refusals import explain_refusal
@@ -167,6 +168,11 @@ class DeliveryWorker:
         self._recorded = asyncio.Event()
         self._broadcasts: dict[int, tuple[dict[str, str], str, tuple[str, str] | None]] = {}
         self._batch = max(BATCH, min(MAX_BATCH, int(self.pacer.limits.global_per_second)))
+        # once per outage, not every second (the first failure with its traceback: it may be a defect)
+        self._claiming = Spell(log, "could not claim outbox rows; trying again every second",
+                               "outbox rows are claimed again", traceback=True)
+        self._recording = Spell(log, "could not record delivery outcomes; they are kept and recorded later",
+                                "delivery outcomes are recorded again", traceback=True)
 
     def wake(self) -> None:
         """Something was enqueued: look at the outbox now."""
@@ -218,10 +224,11 @@ class DeliveryWorker:
                         own_swept = loop.time()
                         await self.take_back_own()
                     sent, wait, sending = await self._dispatch_due()
-                except Exception:  # the database is away (restarting, say): try again in a moment
-                    log.exception("could not claim outbox rows")
+                except Exception as error:  # the database is away (restarting, say): try again in a moment
+                    self._claiming.failed(error)
                     await asyncio.sleep(idle_poll)
                     continue
+                self._claiming.passed()
                 for task in sending:
                     self._sending.add(task)
                     task.add_done_callback(self._sending.discard)
@@ -544,9 +551,11 @@ class DeliveryWorker:
             await asyncio.sleep(every)
             try:
                 await self._flush_outcomes()
-            except Exception:  # the outcomes were put back; keep recording (the database may be back soon)
-                log.exception("could not record delivery outcomes")
+            except Exception as error:  # the outcomes were put back; keep recording (the database may be back soon)
+                self._recording.failed(error)
                 await asyncio.sleep(1.0)
+            else:
+                self._recording.passed()
 
     async def _flush_outcomes(self) -> None:
         """Record the outcomes so far in one transaction (one statement for all rows)."""
