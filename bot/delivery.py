@@ -24,6 +24,7 @@ from typing import Protocol
 
 from bot.chatlocks import ChatLocks
 from bot.i18n import Rendered, Renderer, Upload
+from bot.logs import Spell
 from bot.metrics import RETRY_AFTER, SENDS
 from bot.pacing import Pacer
 from bot.refusals import explain_refusal
@@ -148,6 +149,10 @@ class DeliveryWorker:
         self._chat_locks = ChatLocks()
         self._held: dict[int, tuple[int, float]] = {}
         """Chats whose earlier row went back to the outbox for a retry: that row's id, and until when at most."""
+        self._finished: set[int] = set()
+        """Rows this instance sent (or that failed for good) whose outcome is not recorded yet."""
+        self._yielded: dict[int, int] = {}
+        """Pushed rows given back behind a row open at another instance (`_yield`), not recorded yet: id -> chat."""
         self._mine: set[int] = set()
         """Rows this instance is sending or has sent without recording it yet: all others it took, it lost."""
         self._unanswered_since: float | None = None
@@ -163,6 +168,11 @@ class DeliveryWorker:
         self._recorded = asyncio.Event()
         self._broadcasts: dict[int, tuple[dict[str, str], str, tuple[str, str] | None]] = {}
         self._batch = max(BATCH, min(MAX_BATCH, int(self.pacer.limits.global_per_second)))
+        # once per outage, not every second (the first failure with its traceback: it may be a defect)
+        self._claiming = Spell(log, "could not claim outbox rows; trying again every second",
+                               "outbox rows are claimed again", traceback=True)
+        self._recording = Spell(log, "could not record delivery outcomes; they are kept and recorded later",
+                                "delivery outcomes are recorded again", traceback=True)
 
     def wake(self) -> None:
         """Something was enqueued: look at the outbox now."""
@@ -214,10 +224,11 @@ class DeliveryWorker:
                         own_swept = loop.time()
                         await self.take_back_own()
                     sent, wait, sending = await self._dispatch_due()
-                except Exception:  # the database is away (restarting, say): try again in a moment
-                    log.exception("could not claim outbox rows")
+                except Exception as error:  # the database is away (restarting, say): try again in a moment
+                    self._claiming.failed(error)
                     await asyncio.sleep(idle_poll)
                     continue
+                self._claiming.passed()
                 for task in sending:
                     self._sending.add(task)
                     task.add_done_callback(self._sending.discard)
@@ -324,7 +335,9 @@ class DeliveryWorker:
             return per_chat[row.chat_id] <= PER_CHAT_PER_CLAIM  # sent well within the lease, one a second
 
         async with self.database.uow() as uow:
-            taken = await OutboxRows(uow.session).claim(utcnow(), self._batch, admit, must_wait)
+            shared = self.pacer.shared
+            taken = await OutboxRows(uow.session).claim(utcnow(), self._batch, admit, must_wait,
+                                                        among_others=shared is not None and shared.active)
             await self._load_broadcasts(uow, {row.payload["broadcast"] for row in taken if "broadcast" in row.payload})
             await uow.commit()
         self._mine.update(row.id for row in taken)
@@ -353,6 +366,10 @@ class DeliveryWorker:
         """Send one chat's rows one after another, never two at once to the same chat, none overtaking another."""
         chat_id = items[0].chat_id
         async with self._chat_locks.holding(chat_id):
+            if not items[0].bulk and self._behind(items[0]) is None \
+                    and (earlier := await self._open_elsewhere(items[0])) is not None:
+                self._yield(items, earlier)
+                return
             for index, item in enumerate(items):
                 behind = self._behind(item)
                 if behind is not None:  # an earlier message of this chat waits in the outbox for its retry
@@ -368,10 +385,47 @@ class DeliveryWorker:
                     outcome = await self._send(item, prepared)
                     if outcome.status == OutboxStatus.pending:  # back to the outbox until its retry: hold the chat
                         self._held[chat_id] = (item.id, self._now() + (outcome.retry_in or 0) + HOLD_GRACE)
+                    else:
+                        self._finished.add(item.id)
                 # appended only now: a flush during the send swaps the list, and an append bound before
                 # the await would land in the list already recorded, and be lost
                 self._outcomes.append(outcome)
                 self._recorded.set()
+
+    async def _open_elsewhere(self, item: Queued) -> int | None:
+        """With other instances delivering, an earlier row of a pushed reply's chat that another instance sends, or
+        that waits in the outbox: the id of the first one, which the reply must not overtake (None: it may go).
+
+        A person's next update reaches another instance (a round-robin proxy) as soon as the answer to the first has
+        left, while the first reply may still wait for its chat's turn: this instance's chat locks know nothing of
+        it, and the second reply overtook it (tester t4: 5 chats of 30 in order with three instances). One statement
+        per pushed update, only while others deliver; alone, the chat locks keep the order.
+        """
+        shared = self.pacer.shared
+        if shared is None or not shared.active:
+            return None
+        try:
+            async with self.database.uow() as uow:
+                earlier = await OutboxRows(uow.session).open_earlier(item.chat_id, item.id)
+        except Exception:  # the database is away: the replies go as if alone rather than wait for it
+            log.warning("could not look for earlier messages of a chat; sending its reply", exc_info=True)
+            return None
+        me = self.database.instance
+        # this instance's rows it sent (their outcome not recorded yet) are behind it; any other it still holds is
+        # not (one it claimed waits for its chat's turn outside the chat lock)
+        return next((row_id for row_id, taken_by, status in earlier
+                     if not (status == OutboxStatus.sending and taken_by == me and row_id in self._finished)), None)
+
+    def _yield(self, items: list[Queued], earlier: int) -> None:
+        """A pushed reply goes back to the outbox behind an earlier row of its chat that is still open elsewhere: due
+        at once, it is claimed (by any instance) as soon as that row is no longer `sending`, since a claim skips a row
+        whose chat has an earlier row being sent. Until the give-back is recorded, this instance holds the chat's next
+        replies behind it in memory (`_held`), as after a 429; then the outbox does (`_open_elsewhere`)."""
+        self._held[items[0].chat_id] = (items[0].id, self._now() + HOLD_GRACE)
+        self._yielded[items[0].id] = items[0].chat_id
+        self._outcomes.extend(Attempt(item, OutboxStatus.pending, error=f"behind outbox row {earlier}", retry_in=0.0,
+                                      counts=False) for item in items)
+        self._recorded.set()
 
     def _give_back(self, items: list[Queued], seconds: float) -> None:
         """One chat's rows go back to the outbox until its pause ends (longer than LONGEST_TURN), not counted as tried.
@@ -497,9 +551,11 @@ class DeliveryWorker:
             await asyncio.sleep(every)
             try:
                 await self._flush_outcomes()
-            except Exception:  # the outcomes were put back; keep recording (the database may be back soon)
-                log.exception("could not record delivery outcomes")
+            except Exception as error:  # the outcomes were put back; keep recording (the database may be back soon)
+                self._recording.failed(error)
                 await asyncio.sleep(1.0)
+            else:
+                self._recording.passed()
 
     async def _flush_outcomes(self) -> None:
         """Record the outcomes so far in one transaction (one statement for all rows)."""
@@ -516,3 +572,16 @@ class DeliveryWorker:
             self._recorded.set()
             raise
         self._mine.difference_update(outcome.item.id for outcome in outcomes)
+        self._finished.difference_update(outcome.item.id for outcome in outcomes)
+        if self._yielded:
+            self._recorded_yielded(outcomes)
+
+    def _recorded_yielded(self, outcomes: list[Attempt]) -> None:
+        """Rows given back behind another instance's row are in the outbox now, where `_open_elsewhere` sees them:
+        their chat is no longer held here (holding it on would send its next replies through the outbox for ten
+        seconds). Looking at the outbox now claims them at once if the row they wait for is done."""
+        for outcome in outcomes:
+            chat_id = self._yielded.pop(outcome.item.id, None)
+            if chat_id is not None and self._held.get(chat_id, (None, 0.0))[0] == outcome.item.id:
+                del self._held[chat_id]
+                self.wake()

@@ -29,6 +29,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from bot.logs import Spell
 from models.database import Database
 from models.repositories.pacing import SLICES_PER_SECOND, SharedPace
 
@@ -98,6 +99,8 @@ class SharedBudget:
     async def run(self, stop: asyncio.Event) -> None:
         """Report every HEARTBEAT that this instance delivers, until `stop`; then say it stopped."""
         forgotten = self.clock()
+        reporting = Spell(log, "could not report this instance's delivery",
+                          "this instance's delivery is reported again")
         while not stop.is_set():
             try:
                 async with self.database.uow() as uow:
@@ -107,8 +110,10 @@ class SharedBudget:
                         await SharedPace(uow.session).forget_old()
                     await uow.commit()
                 self.saw(count)
-            except Exception:  # the database is away: nothing is claimed either; keep the last view
-                log.warning("could not report this instance's delivery", exc_info=True)
+            except Exception as error:  # the database is away: nothing is claimed either; keep the last view
+                reporting.failed(error)
+            else:
+                reporting.passed()
             self.counted.set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), HEARTBEAT)

@@ -47,6 +47,8 @@ TAKEN_RECENTLY = timedelta(seconds=10)
 """A row taken this recently may be on its way to its instance's sender (committed, not pushed yet)."""
 EDIT_NOT_READY = timedelta(seconds=1)
 """How long a row that edits a message not sent yet waits before it is looked at again."""
+OPEN_EARLIER_READ = 20
+"""Earlier open rows of a chat read at most when a pushed reply looks for them (a chat has few)."""
 CLAIM_READS = 4
 """Reads of one claim at most: a read whose rows were of chats that must wait, and were postponed, is followed by
 another (the next claim goes on from there)."""
@@ -82,6 +84,14 @@ _WAITING_EARLIER = (select(_EARLIER.c.id).where(
 """An earlier row of the same chat is being sent, or waits for its retry (it was tried: a row merely scheduled for
 later, a reminder waiting for working hours, holds nobody back): a later row must not overtake it. (An earlier row
 merely due may be overtaken by a row of higher priority, as a pushed reply overtakes it.)"""
+_OPEN_EARLIER = (select(_OUTBOX.c.id, _OUTBOX.c.taken_by, _OUTBOX.c.status).where(
+    _OUTBOX.c.chat_id == bindparam("chat_id"), _OUTBOX.c.id < bindparam("first_id"),
+    or_(_OUTBOX.c.status == OutboxStatus.sending,
+        and_(_OUTBOX.c.status == OutboxStatus.pending,
+             or_(_OUTBOX.c.attempts > 0, _OUTBOX.c.last_error.is_not(None)))))
+    .order_by(_OUTBOX.c.id).limit(OPEN_EARLIER_READ))
+"""The earlier rows of a chat that a later reply must not overtake: those being sent, and those taken for sending
+before and back in the outbox (waiting for their retry, given back behind another row, released after a crash)."""
 _DUE = (select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.contact_id, _OUTBOX.c.payload, _OUTBOX.c.attempts,
                _CONTACTS.c.language, _CONTACTS.c.telegram_language)
         .select_from(_OUTBOX.outerjoin(_CONTACTS, _CONTACTS.c.id == _OUTBOX.c.contact_id))
@@ -89,13 +99,30 @@ _DUE = (select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.contact_id, _OUTBOX.c.
         .order_by(_OUTBOX.c.priority.desc(), _OUTBOX.c.id).limit(bindparam("limit")))
 _DUE_LOCKED = _DUE.with_for_update(skip_locked=True, of=_OUTBOX)
 """On PostgreSQL, rows another instance is claiming right now are skipped, not waited for."""
+_LATEST_BACK = (select(func.max(_EARLIER.c.id)).where(
+    _EARLIER.c.chat_id == _OUTBOX.c.chat_id, _EARLIER.c.id < _OUTBOX.c.id, _EARLIER.c.status == OutboxStatus.pending,
+    _EARLIER.c.not_before <= bindparam("now"), or_(_EARLIER.c.attempts > 0, _EARLIER.c.last_error.is_not(None)))
+    .scalar_subquery())
+_GIVEN_BACK_EARLIER = (select(_EARLIER.c.id).where(
+    _EARLIER.c.chat_id == _OUTBOX.c.chat_id, _EARLIER.c.id < _OUTBOX.c.id, _EARLIER.c.status == OutboxStatus.pending,
+    _EARLIER.c.attempts == 0, _EARLIER.c.last_error.is_not(None), _EARLIER.c.not_before > bindparam("now")).exists())
+"""An earlier row of the chat given back untried until later (after a 429, behind another row, its chat paused): with
+no attempt counted, _WAITING_EARLIER lets later rows past it, which the instance that gave it back holds in memory
+(DeliveryWorker._held), but another instance's claim does not."""
+_DUE_AMONG_OTHERS = (_DUE.add_columns(_LATEST_BACK).where(~_GIVEN_BACK_EARLIER)
+                     .with_for_update(skip_locked=True, of=_OUTBOX))
+"""While other instances claim too: each due row with the latest earlier row of its chat that is due again after it
+was taken (given back behind another row, released after a crash). That row, skipped as locked by a claim running at
+the same moment, was not seen as being sent yet: the later row is taken only by the claim that takes that row (in the
+same read, before it), else two instances sent one chat's rows side by side (tester t4)."""
 _TAKE = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
          .values(status=OutboxStatus.sending, attempts=_OUTBOX.c.attempts + 1, not_before=bindparam("lease_until"),
                  taken_by=bindparam("taken_by")))
 _POSTPONE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(not_before=bindparam("until"))
-_HOLD = _POSTPONE.values(attempts=0)
+_HOLD = _POSTPONE.values(attempts=0, last_error=None)
 """A reminder held for its reader's working hours was not tried: with no attempt counted (one taken back after a
-crash has one), it holds no later row of its chat back (_WAITING_EARLIER), as a retry would."""
+crash has one) nor error, it holds no later row of its chat back (_WAITING_EARLIER, _GIVEN_BACK_EARLIER), as a retry
+would."""
 _RECORD = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"),
                                  or_(and_(_OUTBOX.c.taken_by == bindparam("me"),
                                           _OUTBOX.c.status == OutboxStatus.sending),
@@ -172,6 +199,8 @@ class Due:
     attempts: int
     language: str | None
     telegram_language: str | None
+    latest_back: int | None = None
+    """While other instances claim too: the latest earlier row of its chat due again after it was taken."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +262,7 @@ class OutboxRows:
         return bool(self.session.info.get(_LEFT_FOR_DELIVERY))
 
     async def claim(self, now: datetime, limit: int, admit: Callable[[Due], bool],
-                    must_wait: Callable[[int], float] | None = None) -> list[Due]:
+                    must_wait: Callable[[int], float] | None = None, *, among_others: bool = False) -> list[Due]:
         """Take due rows for sending, in priority order: those `admit` accepts, leased for SENDING_LEASE.
 
         A chat that `must_wait` says must wait (seconds; a 429's pause, say) has the rows read for it postponed
@@ -244,25 +273,28 @@ class OutboxRows:
         A row that edits a message not sent yet waits EDIT_NOT_READY; its payload gains the message id
         otherwise (`edit_message_id`); it is cancelled when that message will never be sent (no such row, or
         one that failed, was unreachable or cancelled), which would otherwise hold its chat back for ever.
-        The caller commits.
+        `among_others` (PostgreSQL, other instances claiming too): a row is taken only with the earlier rows of its chat
+        that are due again (_DUE_AMONG_OTHERS). The caller commits.
         """
         taken: list[Due] = []
         left: set[int] = set()  # chats with a row left for later: their following rows stay behind it
         paused: dict[int, datetime] = {}  # chats that must wait, and until when: their rows read wait as long
         for _ in range(CLAIM_READS):
             wanted = limit - len(taken)
-            read, postponed = await self._claim_once(now, wanted, admit, must_wait, taken, left, paused)
+            read, postponed = await self._claim_once(now, wanted, admit, must_wait, taken, left, paused, among_others)
             if not postponed or read < wanted or len(taken) >= limit:
                 break
         return taken
 
     async def _claim_once(self, now: datetime, limit: int, admit: Callable[[Due], bool],
                           must_wait: Callable[[int], float] | None, taken: list[Due], left: set[int],
-                          paused: dict[int, datetime]) -> tuple[int, int]:
+                          paused: dict[int, datetime], among_others: bool = False) -> tuple[int, int]:
         """One read of `claim`, adding what it takes to `taken` (and the chats it leaves or postpones to `left` and
         `paused`): how many rows it read, and how many it postponed because their chat must wait."""
-        due = _DUE_LOCKED if dialect_of(self.session) == "postgresql" else _DUE
+        postgresql = dialect_of(self.session) == "postgresql"
+        due = (_DUE_AMONG_OTHERS if among_others else _DUE_LOCKED) if postgresql else _DUE
         rows = [Due(*row) for row in await self.session.execute(due, {"now": now, "limit": limit})]
+        ids = {row.id for row in taken} if among_others else set()
         edited = await self._edit_targets([row.payload["edit_of"] for row in rows if "edit_of" in row.payload])
         first = len(taken)
         later: list[int] = []
@@ -272,6 +304,8 @@ class OutboxRows:
         for row in rows:
             if row.chat_id in left:
                 continue
+            if row.latest_back is not None and row.latest_back not in ids:  # another claim has it, or a later read of
+                continue  # this one (a lower priority): it goes first, and this row with a claim after it is sent
             if (hours := row.payload.get(WORKING_HOURS)) is not None and not is_allowed(now, *hours):
                 held.append({"row_id": row.id, "until": next_allowed(now, *hours)})  # holds nobody back: not tried
                 continue
@@ -293,6 +327,7 @@ class OutboxRows:
                 waiting.append({"row_id": row.id, "until": until})
             elif admit(row):
                 taken.append(row)
+                ids.add(row.id)
             else:
                 left.add(row.chat_id)
         if len(taken) > first:
@@ -359,6 +394,12 @@ class OutboxRows:
         await Contacts(self.session).mark_blocked(a.item.contact_id for a in attempts
                                                   if a.status == OutboxStatus.unreachable
                                                   and a.item.contact_id is not None)
+
+    async def open_earlier(self, chat_id: int, first_id: int) -> list[tuple[int, str | None, str]]:
+        """The earlier rows of this chat (before `first_id`) that a later reply must not overtake (_OPEN_EARLIER): id,
+        the instance that took it (`taken_by`) and status, oldest first."""
+        found = await self.session.execute(_OPEN_EARLIER, {"chat_id": chat_id, "first_id": first_id})
+        return [(int(row_id), taken_by, str(status)) for row_id, taken_by, status in found]
 
     async def release(self, now: datetime, *, expired_only: bool) -> int:
         """Rows left `sending` by a stopped worker go back to pending (all, or those whose lease ran out)."""

@@ -115,6 +115,19 @@ async def test_an_update_the_database_could_not_take_is_answered_with_a_5xx_and_
             break
         await asyncio.sleep(0.1)
     assert len(answered) == 2 and "/language" in answered[1], "redelivered after the 5xx, then answered once"
+    # tester t4: each refused post logged aiogram's and aiohttp's ERROR tracebacks (a 500), and a warning per attempt
+    events: list[dict[str, Any]] = []
+    for _ in range(50):  # the end of the outage is logged once the update's handling is over (after its reply)
+        lines = (webhook_stack.workdir / "bot.log").read_text().splitlines()
+        events = [json.loads(line) for line in lines if line.startswith("{")]
+        if any(e["event"] == "the database takes updates again" for e in events):
+            break
+        await asyncio.sleep(0.1)
+    assert [e["event"][:80] for e in events if e["level"] in ("error", "critical")] == []
+    assert "POST /telegram/webhook 503" in [e["event"] for e in events if e["logger"] == "aiohttp.access"]
+    refused = [e["event"] for e in events if e["logger"] == "bot.app" and e["event"].startswith("the database")]
+    assert refused == ["the database cannot take updates now; they are handled again once it can",
+                       "the database takes updates again"], refused
 
 
 async def test_the_start_is_one_line_and_probes_leave_no_access_lines(webhook_stack: BotStack) -> None:

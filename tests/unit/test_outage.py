@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,7 +59,7 @@ def incoming(language: str = "fr") -> Incoming:
 
 def app_with(outage: Outage, *, patient: bool) -> App:
     app = App.__new__(App)  # only what on_incoming uses when the database is away
-    app.outage, app.patient = outage, patient
+    app.outage, app.patient, app.refusing = outage, patient, bot.app.refused_updates()
     return app
 
 
@@ -163,3 +164,66 @@ async def test_a_database_unreachable_at_start_is_waited_for(monkeypatch: pytest
     monkeypatch.setattr(bot.app, "ensure_schema", refused)
     with pytest.raises(exc.ProgrammingError):
         await bot.app.until_database(app, asyncio.Event())
+
+
+async def test_an_outage_is_logged_when_it_begins_and_when_it_ends_not_at_every_attempt(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Tester t4: a 45 s PostgreSQL restart logged a warning per refused update (180 per webhook instance)."""
+    outage = Outage(Renderer(Catalogs()), Sent(), "en")  # type: ignore[arg-type]
+    away = True
+
+    async def answer(self: App, item: Incoming) -> Any:
+        if away:
+            raise LOCKED
+
+    monkeypatch.setattr(App, "_answer", answer)
+    app = app_with(outage, patient=False)
+    caplog.set_level(logging.INFO)
+    for _ in range(20):  # Telegram posts the updates again and again
+        with pytest.raises(UnavailableError):
+            await app.on_incoming(incoming())
+    away = False
+    await app.on_incoming(incoming())
+    await app.on_incoming(incoming())
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    assert lines == ["the database cannot take updates now; they are handled again once it can",
+                     "the database takes updates again"], lines
+    assert all(r.levelno < logging.ERROR and r.exc_info is None for r in caplog.records)
+
+
+async def test_a_refused_webhook_post_is_answered_503_without_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """Tester t4: the UnavailableError went through aiogram's SimpleRequestHandler into aiohttp: a 500 and two ERROR
+    tracebacks per refused post. Now 503 (Telegram posts it again), 200 once handled, 401 without the secret."""
+    from aiogram import Bot
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import webhook_handler
+    from bot.telegram import build_dispatcher
+
+    handled: list[int] = []
+
+    async def handle(item: Incoming) -> None:
+        if not handled:
+            handled.append(0)
+            raise UnavailableError("the database is unavailable")
+        handled.append(item.update_id)
+
+    async def acknowledge(query_id: str) -> None:
+        return None
+
+    bot_ = Bot("123456:" + "A" * 35)
+    web_app = web.Application()
+    web_app.router.add_post("/hook", webhook_handler(build_dispatcher(handle, acknowledge), bot_, "s" * 40))
+    update = {"update_id": 41, "message": {"message_id": 1, "date": 1, "chat": {"id": 7, "type": "private"},
+                                           "from": {"id": 7, "is_bot": False, "first_name": "Awa"}, "text": "/help"}}
+    caplog.set_level(logging.INFO)
+    async with TestClient(TestServer(web_app)) as client:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s" * 40}
+        assert (await client.post("/hook", json=update)).status == 401
+        assert (await client.post("/hook", json=update, headers=headers)).status == 503
+        assert (await client.post("/hook", json=update, headers=headers)).status == 200
+        assert (await client.post("/hook", json={"update_id": 42, "message": 3}, headers=headers)).status == 200
+    await bot_.session.close()
+    assert handled == [0, 41]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
