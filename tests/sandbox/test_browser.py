@@ -281,3 +281,22 @@ def test_files_chosen_together_go_as_one_album(page: Page, live: LiveSandbox, tm
     groups = [m.get("media_group_id") for m in messages]
     assert len(set(groups[:10])) == 1 and len(set(groups[10:])) == 1 and groups[0] != groups[10]  # ten an album
     assert [bool(m.get("caption")) for m in messages] == [True] + [False] * 11
+
+
+def test_a_bot_message_shows_at_once_after_switching_person(page: Page, live: LiveSandbox) -> None:
+    # the page long-polled the chat of the person shown before for 20 s: the new person's messages waited for it
+    live.people(lambda people: people.add_user(7011, "Amina", language_code="en"))
+    live.people(lambda people: people.add_user(7012, "Omar", language_code="en"))
+    page.goto(live.server.url + "/#user=7011")
+    page.wait_for_timeout(1000)  # Amina's chat is long-polled
+    page.locator("#people li", has_text="Omar").click()
+    expect(page.locator("#chat-title")).to_have_text("Omar")
+    page.wait_for_timeout(500)
+
+    async def bot_writes(people: SandboxClient) -> None:
+        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage", json={
+                "chat_id": 7012, "text": "Hello Omar"}) as response:
+            assert response.status == 200
+
+    live.people(bot_writes)
+    expect(page.locator(".msg.bot .text")).to_have_text("Hello Omar", timeout=3000)

@@ -3,11 +3,11 @@
 // Messages are built as DOM nodes from text + entities, so only Telegram's formatting can appear.
 
 const state = { users: [], current: null, lastSeq: 0, nodes: new Map(), texts: new Map(), polling: null,
-  keyboardSeq: -1, replyTo: null };
+  longPoll: null, keyboardSeq: -1, replyTo: null };
 const $ = (id) => document.getElementById(id);
 
-async function api(method, path, body) {
-  const init = { method, headers: {} };
+async function api(method, path, body, signal) {
+  const init = { method, headers: {}, signal };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -56,6 +56,7 @@ function personInHash() {
 
 async function selectPerson(id) {
   state.current = id;
+  if (state.longPoll) state.longPoll.abort();  // the long poll of the chat shown before: the loop polls this one
   state.lastSeq = 0;
   state.nodes.clear();
   state.texts.clear();
@@ -308,13 +309,18 @@ function applyMessages(messages) {
 async function poll(wait = 0) {
   const id = state.current;
   if (id === null) return;
+  const controller = new AbortController();
+  if (wait) state.longPoll = controller;
   try {
-    const data = await api("GET", `users/${id}/chat?since=${state.lastSeq}&wait=${wait}`);
+    const data = await api("GET", `users/${id}/chat?since=${state.lastSeq}&wait=${wait}`, undefined,
+      controller.signal);
     if (id !== state.current) return;
     applyMessages(data.messages);
     state.lastSeq = data.last_seq;
   } catch (error) {
-    toast(error.message);
+    if (error.name !== "AbortError") toast(error.message);
+  } finally {
+    if (state.longPoll === controller) state.longPoll = null;
   }
 }
 
