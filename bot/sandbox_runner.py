@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
@@ -13,6 +15,7 @@ from bot.sandbox.server import SandboxServer, start_server
 from models.clock import utcnow
 from models.database import Database
 from models.migrate import upgrade
+from models.repositories.outbox import OutboxRows
 from models.tables import Contact
 
 
@@ -53,6 +56,16 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
     return len(people) + len(others)
 
 
+async def held_messages(database: Database) -> dict[str, Any]:
+    """What the bot's outbox holds for a later moment (reminders and digests wait for their reader's working hours),
+    per chat, at the bot's time: the sandbox page's "Next delivery" moves the test clock to the first of them."""
+    now = utcnow()
+    async with database.uow() as uow:
+        chats = await OutboxRows(uow.session).held(now)
+    return {"now": now.isoformat(), "chats": [{"chat_id": chat_id, "count": count, "next": first.isoformat()}
+                                             for chat_id, count, first in chats]}
+
+
 async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | None) -> None:
     """Run the sandbox and the bot on it, with demo data, until Ctrl-C."""
     from bot.app import build_app, run
@@ -63,11 +76,14 @@ async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | 
         other = port + 1 if 0 < port < 65535 else 8081
         raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror}); choose another port: "
                           f"p2c-bot sandbox --port {other}, or make sandbox PORT={other}.") from None
+    database = Database(settings.database_url)
     try:
         count = await seed_people(server, settings)
+        server.sandbox.held = lambda: held_messages(database)
         bot_settings = settings.model_copy(update={"bot_token": SecretStr(server.token), "api_base": server.url})
         print(f"P2C bot running on the sandbox: open {server.url}/ to chat as one of {count} people "
               "(Ctrl-C stops).", flush=True)
         await run(build_app(bot_settings), fonts_required=False)
     finally:
         await server.stop()
+        await database.dispose()

@@ -162,3 +162,7 @@ class SandboxClient:
     async def clock(self) -> dict[str, Any]:
         """The test clock's offset in seconds and the moved time."""
         return await self._call("GET", "clock")
+
+    async def held(self) -> dict[str, Any]:
+        """The messages the bot holds for later, per chat (only when its runner tells the sandbox: p2c-bot sandbox)."""
+        return await self._call("GET", "held")

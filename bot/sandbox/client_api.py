@@ -337,6 +337,14 @@ async def clock(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     return {"offset_seconds": offset, "now": (datetime.now(UTC) + timedelta(seconds=offset)).isoformat()}
 
 
+async def held(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """GET /sandbox/held: the messages the bot holds for a later moment (its reader's working hours, say), per chat:
+    `{"now", "chats": [{"chat_id", "count", "next"}]}` as the bot's runner tells them (p2c-bot sandbox)."""
+    if sb.held is None:
+        raise ClientError(404, "this sandbox does not know what the bot holds: p2c-bot sandbox tells it")
+    return await sb.held()
+
+
 async def bot_info(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     """GET /sandbox/bot: the bot's public profile, for the page's header."""
     return {"bot": sb.me}
@@ -372,4 +380,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/sandbox/bot", _endpoint(bot_info))
     app.router.add_get("/sandbox/clock", _endpoint(clock))
     app.router.add_post("/sandbox/clock", _endpoint(clock))
+    app.router.add_get("/sandbox/held", _endpoint(held))
     app.router.add_get("/sandbox/files/{file_id}", file_download)

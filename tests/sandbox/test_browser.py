@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Awaitable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ from bot.sandbox.client import SandboxClient
 from bot.sandbox.limits import Limits
 from bot.sandbox.server import SandboxServer, start_server
 from handlers.messages import Code, Label, Text, reply
-from models.clock import TEST_CLOCK_ENV
+from models.clock import TEST_CLOCK_ENV, clock_offset
 
 pytestmark = pytest.mark.browser
 T = TypeVar("T")
@@ -300,3 +301,26 @@ def test_a_bot_message_shows_at_once_after_switching_person(page: Page, live: Li
 
     live.people(bot_writes)
     expect(page.locator(".msg.bot .text")).to_have_text("Hello Omar", timeout=3000)
+
+
+def test_next_delivery_moves_the_clock_to_what_the_person_on_screen_waits_for(
+        page: Page, live: LiveSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # outside 09:00-18:00 the week advanced brought nothing: reminders and digests wait for their reader's working
+    # hours, and nothing said so, nor let the visitor move the clock there
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    live.people(lambda people: people.add_user(7021, "Lucía", language_code="es"))
+    live.people(lambda people: people.add_user(7022, "Wei", language_code="zh"))
+    now = datetime.now(UTC)
+
+    async def held() -> dict[str, Any]:  # what p2c-bot sandbox tells from the bot's outbox
+        return {"now": now.isoformat(), "chats": [
+            {"chat_id": 7021, "count": 2, "next": (now + timedelta(hours=5)).isoformat()},
+            {"chat_id": 7022, "count": 1, "next": (now + timedelta(hours=2)).isoformat()}]}
+
+    live.server.sandbox.held = held
+    page.goto(live.server.url + "/#user=7021")
+    expect(page.locator("#held-text")).to_have_text("3 messages wait for later")
+    expect(page.locator("#next-delivery")).to_contain_text("Lucía")
+    page.click("#next-delivery")
+    expect(page.locator("#toast")).to_contain_text("moved to")
+    assert 5 * 3600 < clock_offset(str(tmp_path / "clock")) < 5 * 3600 + 30

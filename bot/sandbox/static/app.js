@@ -71,6 +71,7 @@ async function selectPerson(id) {
   for (const control of [$("text-input"), $("send-button")]) control.disabled = false;
   showPeople(false);
   document.querySelectorAll("#people li").forEach((li) => li.classList.toggle("selected", +li.dataset.userId === id));
+  if (!$("clock").hidden) loadHeld();  // "Next delivery" prefers this person's messages
   await poll();
   window.__sandboxFirstPaint = performance.now();
   $("text-input").focus();
@@ -440,7 +441,54 @@ async function loadClock() {
 async function advanceWeek() {
   try {
     showClock(await api("POST", "clock", { advance_seconds: 7 * 24 * 3600 }));
-    toast("The bot's clock moved one week ahead.");
+    toast("The bot's clock moved one week ahead: what waits for working hours shows under it.");
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+// ---- what the bot holds for later: reminders and digests wait for their reader's working hours (GET
+// /sandbox/held, told by p2c-bot sandbox, which reads the bot's outbox); "Next delivery" moves the clock there ----
+const shortTime = (iso) => iso.slice(5, 16).replace("T", " ");
+
+// the first moment something held may go: for the person on screen when they have some, else for anyone
+function nextHeld(held) {
+  const mine = held.chats.filter((chat) => chat.chat_id === state.current);
+  const chosen = mine.length ? mine : held.chats;
+  if (!chosen.length) return null;
+  return chosen.reduce((first, chat) => (Date.parse(chat.next) < Date.parse(first.next) ? chat : first));
+}
+
+function showHeld(held) {
+  const next = held && !$("clock").hidden ? nextHeld(held) : null;
+  $("held").hidden = next === null;
+  if (next === null) return;
+  const total = held.chats.reduce((sum, chat) => sum + chat.count, 0);
+  $("held-text").textContent = `${total} ${total === 1 ? "message waits" : "messages wait"} for later`;
+  const user = state.users.find((u) => u.id === next.chat_id);
+  $("next-delivery").textContent = `⏩ Next delivery: ${user ? user.first_name + ", " : ""}${shortTime(next.next)} UTC`;
+}
+
+async function loadHeld() {
+  try {
+    const held = await api("GET", "held");
+    showHeld(held);
+    return held;
+  } catch (error) {
+    showHeld(null);  // a bare sandbox (no bot runner): nothing known
+    return null;
+  }
+}
+
+async function nextDelivery() {
+  try {
+    const held = await loadHeld();
+    const next = held && nextHeld(held);
+    if (!next) return;
+    const seconds = Math.max(0, (Date.parse(next.next) - Date.parse(held.now)) / 1000) + 1;
+    showClock(await api("POST", "clock", { advance_seconds: seconds }));
+    toast(`The bot's clock moved to ${shortTime(next.next)} UTC: what was held until then goes now.`);
+    $("held").hidden = true;
   } catch (error) {
     toast(error.message);
   }
@@ -466,11 +514,13 @@ async function start() {
   }
   $("replying-cancel").addEventListener("click", () => replyTo(null));
   $("advance-week").addEventListener("click", advanceWeek);
+  $("next-delivery").addEventListener("click", nextDelivery);
   $("people-toggle").addEventListener("click", () => showPeople(!document.body.classList.contains("people-open")));
   $("people-backdrop").addEventListener("click", () => showPeople(false));
   PHONE.addEventListener("change", () => showPeople(false));
   await loadClock();
   await loadPeople();
+  await loadHeld();
   // a link to another person's chat (or Back in the browser) opens that chat, as loading the page would; listened
   // for before the first chat opens, whose first poll may still be on its way when the address changes again
   window.addEventListener("hashchange", () => {
@@ -482,7 +532,10 @@ async function start() {
   const wanted = personInHash();
   if (wanted && state.users.some((u) => u.id === wanted)) await selectPerson(wanted);
   else showPeople(PHONE.matches);  // nobody chosen yet: on a phone, the list is what to see first
-  setInterval(() => loadPeople().catch(() => {}), 3000);
+  setInterval(() => {
+    loadPeople().catch(() => {});
+    if (!$("clock").hidden) loadClock().then(loadHeld);
+  }, 3000);
   state.polling = setTimeout(loop, 400);
 }
 
