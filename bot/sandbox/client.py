@@ -113,9 +113,11 @@ class SandboxClient:
         body = {"message_id": message_id, "callback_data": callback_data}
         return await self._call("POST", f"users/{user_id}/press", body)
 
-    async def chat(self, user_id: int, since: int = 0, wait: float = 0.0) -> dict[str, Any]:
-        """Return `{"messages": [...], "last_seq": n}`: messages changed after `since` (waiting up to `wait` s)."""
-        params = {"since": str(since), "wait": str(wait)}
+    async def chat(self, user_id: int, since: int = 0, wait: float = 0.0,
+                   instance: str | None = None) -> dict[str, Any]:
+        """Return `{"messages": [...], "last_seq": n, "instance": i}`: messages changed after `since` (waiting up to
+        `wait` s, unless `instance` is not the server's: then `since` was another server's, or before a reset)."""
+        params = {"since": str(since), "wait": str(wait), **({"instance": instance} if instance else {})}
         return await self._call("GET", f"users/{user_id}/chat", params=params)
 
     async def callback_answers(self, user_id: int) -> list[dict[str, Any]]:

@@ -217,13 +217,17 @@ def _more_view(message: dict[str, Any]) -> dict[str, Any]:
 
 
 async def chat(sb: Sandbox, request: web.Request) -> dict[str, Any]:
-    """GET /sandbox/users/{id}/chat?since=SEQ[&wait=S]: messages changed after SEQ, waiting up to S s for one."""
+    """GET /sandbox/users/{id}/chat?since=SEQ[&wait=S][&instance=I]: messages changed after SEQ, waiting up to S s
+    for one; at once when I is not this server's chats' instance (the page knew another server, or chats before a
+    reset)."""
     _, log = _person(sb, request)
     try:
         since = int(request.query.get("since", "0"))
         wait = min(60.0, max(0.0, float(request.query.get("wait", "0"))))
     except ValueError:
         raise ClientError(400, '"since" must be an integer and "wait" a number of seconds') from None
+    if request.query.get("instance", sb.world.instance) != sb.world.instance:
+        wait = 0
     last_seq = sb.world.seq
     entries = log.since(since)
     if not entries and wait:
@@ -233,7 +237,7 @@ async def chat(sb: Sandbox, request: web.Request) -> dict[str, Any]:
             await asyncio.wait_for(waiter, wait)
         last_seq = sb.world.seq
         entries = log.since(since)
-    return {"messages": [_entry_view(entry) for entry in entries], "last_seq": last_seq}
+    return {"messages": [_entry_view(entry) for entry in entries], "last_seq": last_seq, "instance": sb.world.instance}
 
 
 async def callback_answers(sb: Sandbox, request: web.Request) -> dict[str, Any]:

@@ -228,6 +228,9 @@ class World:
         self.webhook = Webhook()
         self.stats = Stats()
         self.seq = 0
+        self.instance = secrets.token_hex(8)
+        """Changes when the chats start again (a new server, a reset): a page that knew others then reloads its chat
+        (the sequence and message ids start again too)."""
         self.last_activity = time.monotonic()
         self.busy = 0  # Bot API requests being handled, long polls excluded
 
@@ -240,6 +243,7 @@ class World:
         self.callbacks.clear()
         self.updates.clear()
         self.stats = Stats()
+        self.instance = secrets.token_hex(8)
 
     def add_person(self, person: Person) -> Person:
         """Create or update a person and their private chat."""

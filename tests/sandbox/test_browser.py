@@ -324,3 +324,25 @@ def test_next_delivery_moves_the_clock_to_what_the_person_on_screen_waits_for(
     page.click("#next-delivery")
     expect(page.locator("#toast")).to_contain_text("moved to")
     assert 5 * 3600 < clock_offset(str(tmp_path / "clock")) < 5 * 3600 + 30
+
+
+def test_a_page_left_open_while_the_sandbox_restarts_shows_the_new_chat(page: Page, live: LiveSandbox) -> None:
+    # the page kept its sequence number from before the restart and asked the new server for changes after it: the
+    # new chat, whose sequence starts again at 1, never showed (and its message ids would have replaced old bubbles)
+    async def bot_writes(people: SandboxClient, texts: list[str]) -> None:
+        await people.add_user(7031, "Bea", language_code="en")
+        async with aiohttp.ClientSession() as http:
+            for text in texts:
+                async with http.post(live.server.api_url + "sendMessage", json={"chat_id": 7031, "text": text}) as sent:
+                    assert sent.status == 200
+
+    live.people(lambda people: bot_writes(people, [f"before {n}" for n in range(5)]))
+    page.goto(live.server.url + "/#user=7031")
+    expect(page.locator(".msg.bot")).to_have_count(5)
+    port = int(live.server.url.rsplit(":", 1)[1])
+    live.run(live._stop())  # `make sandbox` stopped and started again on the same port
+    live.server = live.run(start_server("127.0.0.1", port, limits=Limits.unlimited()))
+    live.bot = live.run(live._spawn_bot())
+    live.people(lambda people: bot_writes(people, ["after the restart"]))
+    expect(page.locator(".msg.bot .text")).to_have_text(["after the restart"], timeout=8000)
+    expect(page.locator("#toast")).to_contain_text("restarted")

@@ -98,6 +98,20 @@ async def test_chat_shows_changes_since_a_seq(people: SandboxClient, call: BotCa
     assert (await people.chat(101, since=gone["last_seq"]))["messages"] == []
 
 
+async def test_a_chat_read_for_other_chats_answers_at_once_with_this_instance(people: SandboxClient,
+                                                                              sandbox: SandboxServer) -> None:
+    # a page open across a restart asked the new server for changes after its old sequence number, and waited
+    await people.send_text(101, "/start")
+    first = await people.chat(101)
+    assert first["instance"] == sandbox.sandbox.world.instance
+    started = asyncio.get_running_loop().time()
+    other = await people.chat(101, since=99, wait=5, instance="old")
+    assert asyncio.get_running_loop().time() - started < 1 and other["instance"] == first["instance"]
+    await people.reset()
+    await people.add_user(101, "Ana")
+    assert (await people.chat(101))["instance"] != first["instance"]  # the chats started again
+
+
 async def test_files_from_people_reach_the_bot(sandbox: SandboxServer, people: SandboxClient, call: BotCall,
                                                http: aiohttp.ClientSession) -> None:
     await people.send_document(101, b"a;b\n", "data.csv", "text/csv", caption="numbers")

@@ -3,7 +3,7 @@
 // Messages are built as DOM nodes from text + entities, so only Telegram's formatting can appear.
 
 const state = { users: [], current: null, lastSeq: 0, nodes: new Map(), texts: new Map(), polling: null,
-  longPoll: null, keyboardSeq: -1, replyTo: null };
+  longPoll: null, keyboardSeq: -1, replyTo: null, instance: null };
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body, signal) {
@@ -57,17 +57,11 @@ function personInHash() {
 async function selectPerson(id) {
   state.current = id;
   if (state.longPoll) state.longPoll.abort();  // the long poll of the chat shown before: the loop polls this one
-  state.lastSeq = 0;
-  state.nodes.clear();
-  state.texts.clear();
-  state.keyboardSeq = -1;
-  replyTo(null);
+  clearChat();
   location.hash = "user=" + id;
   const user = state.users.find((u) => u.id === id);
   $("chat-title").textContent = user ? user.first_name : "User " + id;
   $("chat-title").dir = "auto";
-  $("messages").replaceChildren();
-  showReplyKeyboard(null);
   for (const control of [$("text-input"), $("send-button")]) control.disabled = false;
   showPeople(false);
   document.querySelectorAll("#people li").forEach((li) => li.classList.toggle("selected", +li.dataset.userId === id));
@@ -75,6 +69,16 @@ async function selectPerson(id) {
   await poll();
   window.__sandboxFirstPaint = performance.now();
   $("text-input").focus();
+}
+
+function clearChat() {
+  state.lastSeq = 0;
+  state.nodes.clear();
+  state.texts.clear();
+  state.keyboardSeq = -1;
+  replyTo(null);
+  $("messages").replaceChildren();
+  showReplyKeyboard(null);
 }
 
 // On a phone the people list is a drawer over the chat: open it to choose, and it closes on a choice.
@@ -307,19 +311,33 @@ function applyMessages(messages) {
 }
 
 // ---- talking to the sandbox ----
+// one look at the chat on screen (a long poll with `wait`); false when the sandbox did not answer
 async function poll(wait = 0) {
   const id = state.current;
-  if (id === null) return;
+  if (id === null) return true;
   const controller = new AbortController();
   if (wait) state.longPoll = controller;
+  const instance = state.instance === null ? "" : `&instance=${state.instance}`;
   try {
-    const data = await api("GET", `users/${id}/chat?since=${state.lastSeq}&wait=${wait}`, undefined,
+    const data = await api("GET", `users/${id}/chat?since=${state.lastSeq}&wait=${wait}${instance}`, undefined,
       controller.signal);
-    if (id !== state.current) return;
+    if (id !== state.current) return true;
+    if (state.instance !== null && data.instance !== state.instance) {
+      // the sandbox restarted (or was reset): its chats start again, their sequence and message ids too
+      state.instance = data.instance;
+      clearChat();
+      toast("The sandbox restarted: its chats start empty (the bot still knows the people and what they did).");
+      loadPeople().catch(() => {});
+      return poll();
+    }
+    state.instance = data.instance;
     applyMessages(data.messages);
     state.lastSeq = data.last_seq;
+    return true;
   } catch (error) {
-    if (error.name !== "AbortError") toast(error.message);
+    if (error.name === "AbortError") return true;
+    toast(error instanceof TypeError ? "The sandbox does not answer (stopped?): trying again…" : error.message);
+    return false;
   } finally {
     if (state.longPoll === controller) state.longPoll = null;
   }
@@ -496,8 +514,9 @@ async function nextDelivery() {
 
 async function loop() {
   // a long poll: the sandbox answers as soon as the chat changes, or after 20 s
-  await (state.current === null ? new Promise((resolve) => setTimeout(resolve, 300)) : poll(20));
-  state.polling = setTimeout(loop, 50);
+  const answered = await (state.current === null ? new Promise((resolve) => setTimeout(resolve, 300, true))
+    : poll(20));
+  state.polling = setTimeout(loop, answered ? 50 : 1000);  // a sandbox stopped is asked again each second
 }
 
 async function start() {
