@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import signal
+import sys
 from typing import Any
 
+import aiohttp
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
@@ -66,16 +72,52 @@ async def held_messages(database: Database) -> dict[str, Any]:
                                              for chat_id, count, first in chats]}
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def stop_with_make() -> bool:
+    """Under make (`make sandbox`: MAKELEVEL is set), ask Linux for SIGTERM when make ends: make waits for the sandbox
+    on SIGINT and forwards it no signal but SIGTERM, so make killed (an IDE's or a task runner's stop) left the
+    sandbox running, and the next `make sandbox` found its port taken. Whether it was asked."""
+    if "MAKELEVEL" not in os.environ or not sys.platform.startswith("linux"):
+        return False
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0:
+            if os.getppid() == 1:  # make ended already, before we asked
+                os.kill(os.getpid(), signal.SIGTERM)
+            return True
+    return False
+
+
+async def sandbox_at(host: str, port: int) -> bool:
+    """Whether a sandbox answers on host:port (its client API's /sandbox/bot)."""
+    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/sandbox/bot"
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http, http.get(url) as response:
+            return bool((await response.json(content_type=None)).get("bot"))
+    except (aiohttp.ClientError, TimeoutError, ValueError, AttributeError):
+        return False
+
+
 async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | None) -> None:
-    """Run the sandbox and the bot on it, with demo data, until Ctrl-C."""
+    """Run the sandbox and the bot on it, with demo data, until Ctrl-C (or SIGTERM, or the end of make)."""
     from bot.app import build_app, run
 
     try:
         server = await start_server(host, port, token)
     except OSError as error:
         other = port + 1 if 0 < port < 65535 else 8081
-        raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror}); choose another port: "
+        if await sandbox_at(host, port):
+            raise ConfigError(
+                f"a sandbox is already running on {host}:{port}: open http://{host}:{port}/ (or stop it first: Ctrl-C "
+                f"where it runs); another port (make sandbox PORT={other}) would run a second bot on the same "
+                "database.") from None
+        raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror}): a sandbox may already be running there "
+                          f"(stop it first), or another program uses the port; choose another port: "
                           f"p2c-bot sandbox --port {other}, or make sandbox PORT={other}.") from None
+    stop_with_make()
     database = Database(settings.database_url)
     try:
         count = await seed_people(server, settings)
