@@ -22,6 +22,7 @@ from bot.sandbox.limits import Limits
 from bot.sandbox.server import SandboxServer, start_server
 from handlers.messages import Code, Label, Text, reply
 from models.clock import TEST_CLOCK_ENV, clock_offset
+from tests.sandbox.media_samples import png_bytes
 
 pytestmark = pytest.mark.browser
 T = TypeVar("T")
@@ -346,3 +347,22 @@ def test_a_page_left_open_while_the_sandbox_restarts_shows_the_new_chat(page: Pa
     live.people(lambda people: bot_writes(people, ["after the restart"]))
     expect(page.locator(".msg.bot .text")).to_have_text(["after the restart"], timeout=8000)
     expect(page.locator("#toast")).to_contain_text("restarted")
+
+
+def test_pictures_chosen_go_as_photos_and_other_files_as_documents(page: Page, live: LiveSandbox,
+                                                                   tmp_path: Path) -> None:
+    # as Telegram's apps send them: Attach sent every file as a document, so the bot's photo path could not be tried
+    live.people(lambda people: people.add_user(7041, "Sara", language_code="en"))
+    page.goto(live.server.url + "/#user=7041")
+    for name, size in (("school.png", (40, 30)), ("class.png", (20, 10))):
+        (tmp_path / name).write_bytes(png_bytes(*size))
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 report")
+    page.fill("#text-input", "Our schools")
+    page.set_input_files("#file-input", [str(tmp_path / "school.png")])
+    expect(page.locator(".msg.mine img")).to_have_count(1)
+    page.set_input_files("#file-input", [str(tmp_path / name) for name in ("school.png", "report.pdf", "class.png")])
+    expect(page.locator(".msg.mine")).to_have_count(4)
+    messages = live.people(lambda people: people.chat(7041))["messages"]
+    assert [(m["photo"] or {}).get("width") for m in messages] == [40, 40, 20, None]
+    assert messages[0]["caption"] == "Our schools" and messages[3]["document"]["file_name"] == "report.pdf"
+    assert messages[1]["media_group_id"] == messages[2]["media_group_id"] and "media_group_id" not in messages[3]

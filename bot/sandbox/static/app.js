@@ -411,18 +411,28 @@ async function asDocument(file) {
   return { file_name: file.name, mime_type: file.type || "application/octet-stream", content_base64: btoa(binary) };
 }
 
-// files chosen together go as Telegram's apps send them: one alone, several as albums of up to ten
+// what Telegram's apps send as a (compressed) photo when picked to send; any other file goes as a document
+const PHOTO_TYPES = ["image/jpeg", "image/png"];
+
+// files chosen together go as Telegram's apps send them: pictures as photos, other files as documents; one alone,
+// several as albums of up to ten (photos apart from documents), the text typed as the first one's caption
 async function sendFile() {
   const files = Array.from($("file-input").files);
   if (!files.length || state.current === null) return;
-  const caption = $("text-input").value.trim();
+  let caption = $("text-input").value.trim();
+  const photos = files.filter((file) => PHOTO_TYPES.includes(file.type));
+  const documents = files.filter((file) => !PHOTO_TYPES.includes(file.type));
   try {
-    for (let start = 0; start < files.length; start += 10) {
-      const group = await Promise.all(files.slice(start, start + 10).map(asDocument));
-      const words = start === 0 && caption ? { caption } : {};
-      const body = group.length === 1 ? { document: group[0], ...words }
-        : { album: group.map((document_) => ({ document: document_ })), ...words };
-      await api("POST", `users/${state.current}/messages`, body);
+    for (const [kind, chosen] of [["photo", photos], ["document", documents]]) {
+      for (let start = 0; start < chosen.length; start += 10) {
+        const group = await Promise.all(chosen.slice(start, start + 10).map(asDocument));
+        const items = kind === "photo" ? group.map(({ content_base64: data }) => ({ content_base64: data })) : group;
+        const words = caption ? { caption } : {};
+        const body = items.length === 1 ? { [kind]: items[0], ...words }
+          : { album: items.map((item) => ({ [kind]: item })), ...words };
+        await api("POST", `users/${state.current}/messages`, body);
+        caption = "";
+      }
     }
     $("text-input").value = "";
   } catch (error) {
