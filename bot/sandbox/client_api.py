@@ -21,7 +21,7 @@ from bot.sandbox.bot_api import SANDBOX, answer
 from bot.sandbox.errors import ClientError
 from bot.sandbox.runtime import Faults, Sandbox
 from bot.sandbox.state import CallbackRecord, ChatLog, Entry, Person
-from bot.sandbox.validation import lone_surrogate_in
+from bot.sandbox.validation import lone_surrogate_in, tappable_entities
 
 View = Callable[[web.Request], Awaitable[web.Response]]
 Endpoint = Callable[[Sandbox, web.Request], Awaitable[dict[str, Any]]]
@@ -178,10 +178,14 @@ def _entry_view(entry: Entry) -> dict[str, Any]:
     message = entry.message
     document = message.get("document")
     photo = message.get("photo")
+    entities = message.get("entities") or message.get("caption_entities") or []
+    body = message.get("text") or message.get("caption")
+    if entry.from_bot and body:  # the apps make a bot's commands and links tappable, as they do a person's
+        entities = tappable_entities(body, entities)
     return {
         "seq": entry.seq, "message_id": message["message_id"], "from_bot": entry.from_bot,
         "date": message["date"], "text": message.get("text"), "caption": message.get("caption"),
-        "entities": message.get("entities") or message.get("caption_entities") or [],
+        "entities": entities,
         "parse_mode": entry.parse_mode, "reply_markup": entry.markup,
         "document": document and {
             "file_name": document.get("file_name"), "mime_type": document.get("mime_type"),

@@ -366,3 +366,24 @@ def test_pictures_chosen_go_as_photos_and_other_files_as_documents(page: Page, l
     assert [(m["photo"] or {}).get("width") for m in messages] == [40, 40, 20, None]
     assert messages[0]["caption"] == "Our schools" and messages[3]["document"]["file_name"] == "report.pdf"
     assert messages[1]["media_group_id"] == messages[2]["media_group_id"] and "media_group_id" not in messages[3]
+
+
+def test_commands_and_links_in_the_bot_s_messages_are_tappable(page: Page, live: LiveSandbox) -> None:
+    # as in Telegram's apps: the page marked them only in people's messages, so "send /start" was plain black text
+    text = "To register, send /start; evidence: <b>https://example.org/informe-2024</b>; not <code>/help</code>."
+    sent: dict[str, Any] = {}
+
+    async def setup(people: SandboxClient) -> None:
+        await people.add_user(7051, "Kwame", language_code="en")
+        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage", json={
+                "chat_id": 7051, "text": text, "parse_mode": "HTML"}) as response:
+            sent.update((await response.json())["result"])
+
+    live.people(setup)
+    assert [entity["type"] for entity in sent["entities"]] == ["bold", "code"]  # the bot's answer is Telegram's
+    page.goto(live.server.url + "/#user=7051")
+    message = page.locator(".msg.bot .text")
+    expect(message.locator(".command")).to_have_text(["/start"])
+    expect(message.locator("b a")).to_have_attribute("href", "https://example.org/informe-2024")
+    message.locator(".command").click()
+    expect(page.locator(".msg.mine .text")).to_have_text("/start")
