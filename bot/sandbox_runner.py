@@ -38,7 +38,7 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
     """Load the demo into the bot's database and show on the sandbox page the demo people, then every other person
     the bot's database knows (added on the page before a restart: the server itself keeps nothing); how many.
 
-    The page gives a new person the next id after the people it shows, so it never reuses an id the bot knows
+    The sandbox gives a person added on the page the next id after everyone's, so it never reuses an id the bot knows
     (which would put the newcomer in someone else's half-finished registration).
     """
     database = Database(settings.database_url)

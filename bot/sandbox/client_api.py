@@ -86,10 +86,17 @@ def _person(sb: Sandbox, request: web.Request) -> tuple[Person, ChatLog]:
     return person, sb.world.chats[user_id]
 
 
+FIRST_ID = 1001
+"""The id of the first person added without one (the demo's people are 1001 and on)."""
+
+
 async def add_user(sb: Sandbox, request: web.Request) -> dict[str, Any]:
-    """POST /sandbox/users: create or update a person with a private chat."""
+    """POST /sandbox/users: create or update a person with a private chat; without an id, a new person with the next
+    id after everyone's (chosen here, so that two pages adding people at once never pick the same)."""
     body = await _body(request)
-    user_id = _get(body, "id", int, required=True)
+    user_id = _get(body, "id", int)
+    if user_id is None:
+        user_id = max([FIRST_ID - 1, *sb.world.people]) + 1
     if not 0 < user_id < 1 << 52:
         raise ClientError(400, '"id" must be a positive integer below 2**52')
     first_name = _get(body, "first_name", str, required=True)

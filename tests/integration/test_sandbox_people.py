@@ -22,7 +22,7 @@ TOKEN = "123456789:AAHsandboxP2CdefaultTokenOfflineBot"
 
 
 def next_id(users: list[dict[str, object]]) -> int:
-    """The id the page gives the next person added ("add person" in bot/sandbox/static/app.js)."""
+    """The id the sandbox gives the next person added on the page (POST /sandbox/users without an id)."""
     return max((int(str(user["id"])) for user in users), default=1000) + 1
 
 

@@ -387,3 +387,20 @@ def test_commands_and_links_in_the_bot_s_messages_are_tappable(page: Page, live:
     expect(message.locator("b a")).to_have_attribute("href", "https://example.org/informe-2024")
     message.locator(".command").click()
     expect(page.locator(".msg.mine .text")).to_have_text("/start")
+
+
+def test_two_tabs_adding_a_person_at_once_get_two_people(page: Page, live: LiveSandbox) -> None:
+    # each tab took the next id after the people it showed: the second took over the first's person
+    other = page.context.new_page()
+    for tab in (page, other):
+        tab.goto(live.server.url + "/")
+        expect(tab.locator("#add-person-button")).to_be_enabled()
+    for tab, name, language in ((page, "Tab A person", "en"), (other, "Tab B person", "ru")):
+        tab.fill("#person-name", name)
+        tab.select_option("#person-language", language)
+        tab.click("#add-person-button")
+        expect(tab.locator("#chat-title")).to_have_text(name)
+    users = live.people(lambda people: people.users())
+    assert sorted((user["first_name"], user["language_code"]) for user in users) == [
+        ("Tab A person", "en"), ("Tab B person", "ru")]
+    assert page.evaluate("location.hash") != other.evaluate("location.hash")

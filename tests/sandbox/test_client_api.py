@@ -304,3 +304,13 @@ async def test_a_long_text_is_split_as_telegrams_apps_do(people: SandboxClient, 
     assert [len(t) for t in texts] == lengths
     assert [p["message_id"] for p in sent.get("parts", [sent])] == list(range(1, len(lengths) + 1))
     assert "".join("".join(t.split()) for t in texts) == "".join(text.split())  # only whitespace at a cut is lost
+
+
+async def test_a_person_added_without_an_id_gets_the_next_free_one(people: SandboxClient) -> None:
+    # the page chose ids itself, from a list up to 3 s old: two pages adding at once took the same person
+    first = await people.add_user(None, "Tab A", language_code="en")
+    second = await people.add_user(None, "Tab B", language_code="ru")
+    assert (first["id"], second["id"]) == (1001, 1002)
+    await people.add_user(5000, "Far")
+    assert (await people.add_user(None, "Next"))["id"] == 5001
+    assert {user["id"]: user["first_name"] for user in await people.users()}[1001] == "Tab A"
