@@ -404,3 +404,25 @@ def test_two_tabs_adding_a_person_at_once_get_two_people(page: Page, live: LiveS
     assert sorted((user["first_name"], user["language_code"]) for user in users) == [
         ("Tab A person", "en"), ("Tab B person", "ru")]
     assert page.evaluate("location.hash") != other.evaluate("location.hash")
+
+
+def test_a_stopped_sandbox_is_said_once_and_asked_again_less_and_less_often(
+        page: Page, live: LiveSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the page asked a stopped sandbox again ~18 times a second, flickering "Failed to fetch", and its clock
+    # vanished for good once a refresh failed
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    live.people(lambda people: people.add_user(7061, "Bea", language_code="en"))
+    page.goto(live.server.url + "/#user=7061")
+    expect(page.locator("#advance-week")).to_be_visible()
+    port = int(live.server.url.rsplit(":", 1)[1])
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/chat?" in request.url else None)
+    live.run(live._stop())
+    expect(page.locator("#offline")).to_be_visible()
+    page.wait_for_timeout(7000)
+    assert len(asked) <= 5, asked  # after 1, 2 and 4 s
+    live.server = live.run(start_server("127.0.0.1", port, limits=Limits.unlimited()))
+    live.bot = live.run(live._spawn_bot())
+    live.people(lambda people: people.add_user(7061, "Bea", language_code="en"))
+    expect(page.locator("#offline")).to_be_hidden(timeout=15000)
+    expect(page.locator("#advance-week")).to_be_visible()

@@ -3,7 +3,7 @@
 // Messages are built as DOM nodes from text + entities, so only Telegram's formatting can appear.
 
 const state = { users: [], current: null, lastSeq: 0, nodes: new Map(), texts: new Map(), polling: null,
-  longPoll: null, keyboardSeq: -1, replyTo: null, instance: null };
+  longPoll: null, keyboardSeq: -1, replyTo: null, instance: null, offline: false, failures: 0 };
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body, signal) {
@@ -311,7 +311,7 @@ function applyMessages(messages) {
 }
 
 // ---- talking to the sandbox ----
-// one look at the chat on screen (a long poll with `wait`); false when the sandbox did not answer
+// one look at the chat on screen (a long poll with `wait`); false when it failed (`state.offline`: no answer at all)
 async function poll(wait = 0) {
   const id = state.current;
   if (id === null) return true;
@@ -331,12 +331,14 @@ async function poll(wait = 0) {
       return poll();
     }
     state.instance = data.instance;
+    state.offline = false;
     applyMessages(data.messages);
     state.lastSeq = data.last_seq;
     return true;
   } catch (error) {
     if (error.name === "AbortError") return true;
-    toast(error instanceof TypeError ? "The sandbox does not answer (stopped?): trying again…" : error.message);
+    state.offline = error instanceof TypeError;  // fetch's own failure: nothing answered
+    if (!state.offline) toast(error.message);
     return false;
   } finally {
     if (state.longPoll === controller) state.longPoll = null;
@@ -462,7 +464,7 @@ async function loadClock() {
   try {
     showClock(await api("GET", "clock"));
   } catch (error) {
-    $("clock").hidden = true;  // the test clock is off: nothing to show
+    if (!(error instanceof TypeError)) $("clock").hidden = true;  // the test clock is off (not: the sandbox stopped)
   }
 }
 
@@ -526,7 +528,12 @@ async function loop() {
   // a long poll: the sandbox answers as soon as the chat changes, or after 20 s
   const answered = await (state.current === null ? new Promise((resolve) => setTimeout(resolve, 300, true))
     : poll(20));
-  state.polling = setTimeout(loop, answered ? 50 : 1000);  // a sandbox stopped is asked again each second
+  // a sandbox that failed is asked again after 1 s, then 2, 4, 8 and every 10 s, and the page says it is stopped
+  state.failures = answered ? 0 : state.failures + 1;
+  const delay = answered ? 50 : Math.min(10000, 1000 * 2 ** (state.failures - 1));
+  $("offline").hidden = answered || !state.offline;
+  $("offline").textContent = `The sandbox does not answer (stopped?): asking again in ${delay / 1000} s…`;
+  state.polling = setTimeout(loop, delay);
 }
 
 async function start() {
