@@ -426,3 +426,23 @@ def test_a_stopped_sandbox_is_said_once_and_asked_again_less_and_less_often(
     live.people(lambda people: people.add_user(7061, "Bea", language_code="en"))
     expect(page.locator("#offline")).to_be_hidden(timeout=15000)
     expect(page.locator("#advance-week")).to_be_visible()
+
+
+def test_the_bot_s_start_link_opens_its_chat_as_the_person_named(page: Page, live: LiveSandbox) -> None:
+    # an invitation link (t.me/<bot>?start=…) was plain text leading out of the offline sandbox: on Telegram a tap
+    # opens the bot's chat and sends /start with its parameter
+    async def setup(people: SandboxClient) -> None:
+        await people.add_user(7071, "Awa", language_code="fr")
+        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage", json={
+                "chat_id": 7071, "text": "Lien : https://t.me/p2c_sandbox_bot?start=gC52-x_9"}) as response:
+            assert response.status == 200
+
+    live.people(setup)
+    page.goto(live.server.url + "/#user=7071")
+    page.once("dialog", lambda dialog: dialog.accept("Fatou"))
+    page.locator(".msg.bot .text a").click()
+    expect(page.locator("#chat-title")).to_have_text("Fatou")
+    expect(page.locator(".msg.mine .text")).to_have_text("/start gC52-x_9")
+    users = {user["first_name"]: user["id"] for user in live.people(lambda people: people.users())}
+    texts = [m["text"] for m in live.people(lambda people: people.chat(users["Fatou"]))["messages"]]
+    assert texts[0] == "/start gC52-x_9"

@@ -3,7 +3,7 @@
 // Messages are built as DOM nodes from text + entities, so only Telegram's formatting can appear.
 
 const state = { users: [], current: null, lastSeq: 0, nodes: new Map(), texts: new Map(), polling: null,
-  longPoll: null, keyboardSeq: -1, replyTo: null, instance: null, offline: false, failures: 0 };
+  longPoll: null, keyboardSeq: -1, replyTo: null, instance: null, offline: false, failures: 0, botName: null };
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body, signal) {
@@ -110,6 +110,7 @@ function elementFor(entity, text) {
     if (SAFE_URL.test(href)) link.href = href; else if (entity.type === "url") link.href = "http://" + href;
     link.target = "_blank";
     link.rel = "noopener noreferrer";
+    opensInPage(link, link.href);
     return link;
   }
   const span = document.createElement("span");
@@ -118,6 +119,39 @@ function elementFor(entity, text) {
     span.addEventListener("click", () => sendText(text));
   }
   return span;
+}
+
+// the bot's own t.me link with a start parameter (an invitation, say): on Telegram a tap opens the bot's chat and
+// sends "/start PARAMETER"; here, offline, the page asks who opens it
+function startParameter(href) {
+  const match = /^(?:https?:\/\/)?(?:t\.me|telegram\.me)\/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]{1,64})$/.exec(href || "");
+  return match && state.botName && match[1].toLowerCase() === state.botName.toLowerCase() ? match[2] : null;
+}
+
+function opensInPage(link, href) {
+  const parameter = startParameter(href);
+  if (parameter === null) return;
+  link.title = "Opens the bot's chat as a person you name, as a tap on Telegram does";
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    openStartLink(parameter).catch((e) => toast(e.message));
+  });
+}
+
+async function openStartLink(parameter) {
+  const answer = prompt("Open the bot's link as which person? A name on the list, or a new name to add someone "
+    + "(in the language chosen under the list).", "");
+  const name = (answer || "").trim();
+  if (!name) return;
+  const named = (u) => [String(u.id), u.first_name, [u.first_name, u.last_name].filter(Boolean).join(" ")]
+    .some((known) => known.toLowerCase() === name.toLowerCase());
+  let person = state.users.find(named);
+  if (!person) {
+    ({ user: person } = await api("POST", "users", { first_name: name, language_code: $("person-language").value }));
+    await loadPeople();
+  }
+  await selectPerson(person.id);
+  await sendText(`/start ${parameter}`);
 }
 
 function formatted(text, entities) {
@@ -160,6 +194,7 @@ function inlineKeyboard(message) {
         if (SAFE_URL.test(button.url)) control.href = button.url;
         control.target = "_blank";
         control.rel = "noopener noreferrer";
+        opensInPage(control, button.url);
       } else {
         control = document.createElement("button");
         control.type = "button";
@@ -557,6 +592,7 @@ async function start() {
   await loadClock();
   await loadPeople();
   await loadHeld();
+  state.botName = (await api("GET", "bot").catch(() => ({ bot: {} }))).bot.username || null;
   // a link to another person's chat (or Back in the browser) opens that chat, as loading the page would; listened
   // for before the first chat opens, whose first poll may still be on its way when the address changes again
   window.addEventListener("hashchange", () => {
