@@ -563,9 +563,9 @@ async function loop() {
   // a long poll: the sandbox answers as soon as the chat changes, or after 20 s
   const answered = await (state.current === null ? new Promise((resolve) => setTimeout(resolve, 300, true))
     : poll(20));
-  // a sandbox that failed is asked again after 1 s, then 2, 4, 8 and every 10 s, and the page says it is stopped
+  // a sandbox that failed is asked again after 1 s, then 2, 4 and every 5 s, and the page says it is stopped
   state.failures = answered ? 0 : state.failures + 1;
-  const delay = answered ? 50 : Math.min(10000, 1000 * 2 ** (state.failures - 1));
+  const delay = answered ? 50 : Math.min(5000, 1000 * 2 ** (state.failures - 1));
   $("offline").hidden = answered || !state.offline;
   $("offline").textContent = `The sandbox does not answer (stopped?): asking again in ${delay / 1000} s…`;
   state.polling = setTimeout(loop, delay);
