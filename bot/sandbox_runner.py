@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from bot.config import ConfigError, Settings
-from bot.demo import load_demo
+from bot.demo import DemoPerson, load_demo
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer, start_server
 from models.clock import utcnow
@@ -23,6 +23,7 @@ from models.database import Database
 from models.migrate import upgrade
 from models.repositories.outbox import OutboxRows
 from models.tables import Contact
+from models.values import Role
 
 
 def sandbox_clock_file(database_url: str) -> str:
@@ -32,6 +33,18 @@ def sandbox_clock_file(database_url: str) -> str:
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return f"{url.database}.clock"
     return "p2c-sandbox.clock"
+
+
+ROLES = {Role.focal_point: "Focal point", Role.coordinator: "Coordinator", Role.staff: "BDT staff",
+         Role.admin: "Admin"}
+"""Who a demo person is, in the page's English."""
+DOES = {Role.coordinator: "digests", Role.staff: "validates", Role.admin: "validates"}
+
+
+def about(person: DemoPerson) -> str:
+    """The note under a demo person's name on the page: role, organisation, and what they do in the demo."""
+    who = ", ".join(part for part in (ROLES[person.role], person.entity) if part)
+    return f"{who}: {DOES[person.role]}" if person.role in DOES else who
 
 
 async def seed_people(server: SandboxServer, settings: Settings) -> int:
@@ -53,7 +66,7 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
     async with SandboxClient(server.url) as client:
         for person in people:
             await client.add_user(person.telegram_id, person.first_name, last_name=person.last_name,
-                                  language_code=person.language)
+                                  language_code=person.language, about=about(person))
         others = [contact for contact in known if contact.telegram_id not in demo and contact.telegram_id > 0]
         for contact in others:  # a forgotten person keeps their id (and may write again), not their name
             await client.add_user(contact.telegram_id, contact.first_name.strip() or f"Person {contact.telegram_id}",

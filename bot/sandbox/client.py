@@ -55,11 +55,12 @@ class SandboxClient:
         return data
 
     async def add_user(self, user_id: int | None, first_name: str, *, last_name: str | None = None,
-                       username: str | None = None, language_code: str | None = None) -> dict[str, Any]:
+                       username: str | None = None, language_code: str | None = None,
+                       about: str | None = None) -> dict[str, Any]:
         """Create or update a person (their private chat id is their user id); with no id, a new person with the
-        id the sandbox chooses (the next after everyone's)."""
+        id the sandbox chooses (the next after everyone's); `about` is a note the page shows under their name."""
         body = {"id": user_id, "first_name": first_name, "last_name": last_name, "username": username,
-                "language_code": language_code}
+                "language_code": language_code, "about": about}
         user: dict[str, Any] = (await self._call("POST", "users", body))["user"]
         return user
 

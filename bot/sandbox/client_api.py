@@ -102,9 +102,12 @@ async def add_user(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     first_name = _get(body, "first_name", str, required=True)
     if not first_name.strip():
         raise ClientError(400, '"first_name" must not be empty')
+    about = _get(body, "about", str)
+    if about is not None and len(about) > 200:
+        raise ClientError(400, '"about" must be at most 200 characters')
     person = sb.world.add_person(Person(
         user_id, first_name, _get(body, "last_name", str), _get(body, "username", str),
-        _get(body, "language_code", str),
+        _get(body, "language_code", str), about=about,
     ))
     return {"user": person.public()}
 

@@ -58,6 +58,22 @@ async def test_a_person_added_before_a_restart_is_on_the_page_after_it(tmp_path:
     assert next_id(users) == sara + 2 and shown == len(users)
 
 
+async def test_the_page_says_who_the_demo_people_are(tmp_path: Path) -> None:
+    """Regression (t3 #14): the list showed names and languages only: which one validates, which get digests?"""
+    settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    server = await start_server("127.0.0.1", 0)
+    try:
+        await seed_people(server, settings)
+        async with SandboxClient(server.url) as page:
+            users = {user["first_name"]: user for user in await page.users()}
+    finally:
+        await server.stop()
+    assert users["Bea"]["about"] == "BDT staff: validates"
+    assert users["Layla"]["about"] == "Coordinator, ITU Regional Office for the Arab States: digests"
+    assert users["Lucía"]["about"] == "Focal point, Conecta Andes S.A."
+    assert "about" not in server.sandbox.world.people[users["Bea"]["id"]].user  # not part of Telegram's User
+
+
 async def test_a_busy_port_says_how_to_choose_another_with_make_too(tmp_path: Path) -> None:
     """`make sandbox` with port 8080 taken said "choose another --port", which make could not pass: it now can
     (make sandbox PORT=…), and the message says so, and that a sandbox may be running there (t3 #4)."""

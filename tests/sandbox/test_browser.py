@@ -446,3 +446,10 @@ def test_the_bot_s_start_link_opens_its_chat_as_the_person_named(page: Page, liv
     users = {user["first_name"]: user["id"] for user in live.people(lambda people: people.users())}
     texts = [m["text"] for m in live.people(lambda people: people.chat(users["Fatou"]))["messages"]]
     assert texts[0] == "/start gC52-x_9"
+
+
+def test_the_people_list_says_who_each_is(page: Page, live: LiveSandbox) -> None:
+    live.people(lambda people: people.add_user(7081, "Bea", language_code="en", about="BDT staff: validates"))
+    page.goto(live.server.url + "/")
+    expect(page.locator("#people li .about")).to_have_text("BDT staff: validates")
+    assert page.evaluate("[...document.querySelectorAll('link[rel=icon]')].length") == 1  # no /favicon.ico 404

@@ -32,6 +32,12 @@ async function loadPeople() {
     lang.className = "lang";
     lang.textContent = user.language_code || "";
     item.append(lang);
+    if (user.about) {  // who they are in the demo: "BDT staff: validates"
+      const about = document.createElement("small");
+      about.className = "about";
+      about.textContent = user.about;
+      item.append(about);
+    }
     item.classList.toggle("selected", user.id === state.current);
     item.classList.toggle("blocked", !!user.blocked);
     item.addEventListener("click", () => selectPerson(user.id).catch((e) => toast(e.message)));
