@@ -23,6 +23,8 @@ fonts:
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; } \
 	  || echo "make: could not install fonts-noto-cjk (it takes root and apt-get): digest charts lack Chinese" >&2
 
+# make runs p2c-bot itself, no shell between: SIGTERM to make reaches it, and on Linux it stops when make ends
+# (bot/sandbox_runner.py stop_with_make), so that a make stopped by a task runner leaves no sandbox behind
 sandbox: $(STAMP) fonts
 	$(BIN)/p2c-bot sandbox --port $(PORT)
 

@@ -128,8 +128,9 @@ def sandbox(
     server_only: Annotated[bool, typer.Option("--server-only", help="Run only the sandbox server.")] = False,
     token: Annotated[str | None, typer.Option(help="Token the sandbox accepts (default: a fixed one).")] = None,
     clock: Annotated[bool, typer.Option(
-        help="Let the page move the bot's clock ahead (its Advance one week button), so that reminders and digests "
-             "can be seen at once; the moved time is kept in a file beside the database.")] = True,
+        help="Let the page move the bot's clock ahead (its Advance one week and Next delivery buttons), so that "
+             "reminders and digests can be seen at once; the moved time is kept in a file beside the database.",
+    )] = True,
     log_format: LogFormat = None,
 ) -> None:
     """Run the offline sandbox: a local Bot API server, the web chat page, and the bot with demo data."""

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+from typing import Any
+
+import aiohttp
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from bot.config import ConfigError, Settings
-from bot.demo import load_demo
+from bot.demo import DemoPerson, load_demo
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer, start_server
 from models.clock import utcnow
 from models.database import Database
 from models.migrate import upgrade
+from models.repositories.outbox import OutboxRows
 from models.tables import Contact
+from models.values import Role
 
 
 def sandbox_clock_file(database_url: str) -> str:
@@ -25,11 +35,23 @@ def sandbox_clock_file(database_url: str) -> str:
     return "p2c-sandbox.clock"
 
 
+ROLES = {Role.focal_point: "Focal point", Role.coordinator: "Coordinator", Role.staff: "BDT staff",
+         Role.admin: "Admin"}
+"""Who a demo person is, in the page's English."""
+DOES = {Role.coordinator: "digests", Role.staff: "validates", Role.admin: "validates"}
+
+
+def about(person: DemoPerson) -> str:
+    """The note under a demo person's name on the page: role, organisation, and what they do in the demo."""
+    who = ", ".join(part for part in (ROLES[person.role], person.entity) if part)
+    return f"{who}: {DOES[person.role]}" if person.role in DOES else who
+
+
 async def seed_people(server: SandboxServer, settings: Settings) -> int:
     """Load the demo into the bot's database and show on the sandbox page the demo people, then every other person
     the bot's database knows (added on the page before a restart: the server itself keeps nothing); how many.
 
-    The page gives a new person the next id after the people it shows, so it never reuses an id the bot knows
+    The sandbox gives a person added on the page the next id after everyone's, so it never reuses an id the bot knows
     (which would put the newcomer in someone else's half-finished registration).
     """
     database = Database(settings.database_url)
@@ -44,7 +66,7 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
     async with SandboxClient(server.url) as client:
         for person in people:
             await client.add_user(person.telegram_id, person.first_name, last_name=person.last_name,
-                                  language_code=person.language)
+                                  language_code=person.language, about=about(person))
         others = [contact for contact in known if contact.telegram_id not in demo and contact.telegram_id > 0]
         for contact in others:  # a forgotten person keeps their id (and may write again), not their name
             await client.add_user(contact.telegram_id, contact.first_name.strip() or f"Person {contact.telegram_id}",
@@ -53,21 +75,70 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
     return len(people) + len(others)
 
 
+async def held_messages(database: Database) -> dict[str, Any]:
+    """What the bot's outbox holds for a later moment (reminders and digests wait for their reader's working hours),
+    per chat, at the bot's time: the sandbox page's "Next delivery" moves the test clock to the first of them."""
+    now = utcnow()
+    async with database.uow() as uow:
+        chats = await OutboxRows(uow.session).held(now)
+    return {"now": now.isoformat(), "chats": [{"chat_id": chat_id, "count": count, "next": first.isoformat()}
+                                             for chat_id, count, first in chats]}
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def stop_with_make() -> bool:
+    """Under make (`make sandbox`: MAKELEVEL is set), ask Linux for SIGTERM when make ends: make waits for the sandbox
+    on SIGINT and forwards it no signal but SIGTERM, so make killed (an IDE's or a task runner's stop) left the
+    sandbox running, and the next `make sandbox` found its port taken. Whether it was asked."""
+    if "MAKELEVEL" not in os.environ or not sys.platform.startswith("linux"):
+        return False
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0:
+            if os.getppid() == 1:  # make ended already, before we asked
+                os.kill(os.getpid(), signal.SIGTERM)
+            return True
+    return False
+
+
+async def sandbox_at(host: str, port: int) -> bool:
+    """Whether a sandbox answers on host:port (its client API's /sandbox/bot)."""
+    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/sandbox/bot"
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http, http.get(url) as response:
+            return bool((await response.json(content_type=None)).get("bot"))
+    except (aiohttp.ClientError, TimeoutError, ValueError, AttributeError):
+        return False
+
+
 async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | None) -> None:
-    """Run the sandbox and the bot on it, with demo data, until Ctrl-C."""
+    """Run the sandbox and the bot on it, with demo data, until Ctrl-C (or SIGTERM, or the end of make)."""
     from bot.app import build_app, run
 
     try:
         server = await start_server(host, port, token)
     except OSError as error:
         other = port + 1 if 0 < port < 65535 else 8081
-        raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror}); choose another port: "
+        if await sandbox_at(host, port):
+            raise ConfigError(
+                f"a sandbox is already running on {host}:{port}: open http://{host}:{port}/ (or stop it first: Ctrl-C "
+                f"where it runs); another port (make sandbox PORT={other}) would run a second bot on the same "
+                "database.") from None
+        raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror}): a sandbox may already be running there "
+                          f"(stop it first), or another program uses the port; choose another port: "
                           f"p2c-bot sandbox --port {other}, or make sandbox PORT={other}.") from None
+    stop_with_make()
+    database = Database(settings.database_url)
     try:
         count = await seed_people(server, settings)
+        server.sandbox.held = lambda: held_messages(database)
         bot_settings = settings.model_copy(update={"bot_token": SecretStr(server.token), "api_base": server.url})
         print(f"P2C bot running on the sandbox: open {server.url}/ to chat as one of {count} people "
               "(Ctrl-C stops).", flush=True)
         await run(build_app(bot_settings), fonts_required=False)
     finally:
         await server.stop()
+        await database.dispose()

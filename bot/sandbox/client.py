@@ -54,11 +54,13 @@ class SandboxClient:
             raise SandboxClientError(response.status, str(data.get("error")))
         return data
 
-    async def add_user(self, user_id: int, first_name: str, *, last_name: str | None = None,
-                       username: str | None = None, language_code: str | None = None) -> dict[str, Any]:
-        """Create or update a person (their private chat id is their user id)."""
+    async def add_user(self, user_id: int | None, first_name: str, *, last_name: str | None = None,
+                       username: str | None = None, language_code: str | None = None,
+                       about: str | None = None) -> dict[str, Any]:
+        """Create or update a person (their private chat id is their user id); with no id, a new person with the
+        id the sandbox chooses (the next after everyone's); `about` is a note the page shows under their name."""
         body = {"id": user_id, "first_name": first_name, "last_name": last_name, "username": username,
-                "language_code": language_code}
+                "language_code": language_code, "about": about}
         user: dict[str, Any] = (await self._call("POST", "users", body))["user"]
         return user
 
@@ -113,9 +115,11 @@ class SandboxClient:
         body = {"message_id": message_id, "callback_data": callback_data}
         return await self._call("POST", f"users/{user_id}/press", body)
 
-    async def chat(self, user_id: int, since: int = 0, wait: float = 0.0) -> dict[str, Any]:
-        """Return `{"messages": [...], "last_seq": n}`: messages changed after `since` (waiting up to `wait` s)."""
-        params = {"since": str(since), "wait": str(wait)}
+    async def chat(self, user_id: int, since: int = 0, wait: float = 0.0,
+                   instance: str | None = None) -> dict[str, Any]:
+        """Return `{"messages": [...], "last_seq": n, "instance": i}`: messages changed after `since` (waiting up to
+        `wait` s, unless `instance` is not the server's: then `since` was another server's, or before a reset)."""
+        params = {"since": str(since), "wait": str(wait), **({"instance": instance} if instance else {})}
         return await self._call("GET", f"users/{user_id}/chat", params=params)
 
     async def callback_answers(self, user_id: int) -> list[dict[str, Any]]:
@@ -162,3 +166,7 @@ class SandboxClient:
     async def clock(self) -> dict[str, Any]:
         """The test clock's offset in seconds and the moved time."""
         return await self._call("GET", "clock")
+
+    async def held(self) -> dict[str, Any]:
+        """The messages the bot holds for later, per chat (only when its runner tells the sandbox: p2c-bot sandbox)."""
+        return await self._call("GET", "held")

@@ -21,7 +21,7 @@ from bot.sandbox.bot_api import SANDBOX, answer
 from bot.sandbox.errors import ClientError
 from bot.sandbox.runtime import Faults, Sandbox
 from bot.sandbox.state import CallbackRecord, ChatLog, Entry, Person
-from bot.sandbox.validation import lone_surrogate_in
+from bot.sandbox.validation import lone_surrogate_in, tappable_entities
 
 View = Callable[[web.Request], Awaitable[web.Response]]
 Endpoint = Callable[[Sandbox, web.Request], Awaitable[dict[str, Any]]]
@@ -86,18 +86,28 @@ def _person(sb: Sandbox, request: web.Request) -> tuple[Person, ChatLog]:
     return person, sb.world.chats[user_id]
 
 
+FIRST_ID = 1001
+"""The id of the first person added without one (the demo's people are 1001 and on)."""
+
+
 async def add_user(sb: Sandbox, request: web.Request) -> dict[str, Any]:
-    """POST /sandbox/users: create or update a person with a private chat."""
+    """POST /sandbox/users: create or update a person with a private chat; without an id, a new person with the next
+    id after everyone's (chosen here, so that two pages adding people at once never pick the same)."""
     body = await _body(request)
-    user_id = _get(body, "id", int, required=True)
+    user_id = _get(body, "id", int)
+    if user_id is None:
+        user_id = max([FIRST_ID - 1, *sb.world.people]) + 1
     if not 0 < user_id < 1 << 52:
         raise ClientError(400, '"id" must be a positive integer below 2**52')
     first_name = _get(body, "first_name", str, required=True)
     if not first_name.strip():
         raise ClientError(400, '"first_name" must not be empty')
+    about = _get(body, "about", str)
+    if about is not None and len(about) > 200:
+        raise ClientError(400, '"about" must be at most 200 characters')
     person = sb.world.add_person(Person(
         user_id, first_name, _get(body, "last_name", str), _get(body, "username", str),
-        _get(body, "language_code", str),
+        _get(body, "language_code", str), about=about,
     ))
     return {"user": person.public()}
 
@@ -178,10 +188,14 @@ def _entry_view(entry: Entry) -> dict[str, Any]:
     message = entry.message
     document = message.get("document")
     photo = message.get("photo")
+    entities = message.get("entities") or message.get("caption_entities") or []
+    body = message.get("text") or message.get("caption")
+    if entry.from_bot and body:  # the apps make a bot's commands and links tappable, as they do a person's
+        entities = tappable_entities(body, entities)
     return {
         "seq": entry.seq, "message_id": message["message_id"], "from_bot": entry.from_bot,
         "date": message["date"], "text": message.get("text"), "caption": message.get("caption"),
-        "entities": message.get("entities") or message.get("caption_entities") or [],
+        "entities": entities,
         "parse_mode": entry.parse_mode, "reply_markup": entry.markup,
         "document": document and {
             "file_name": document.get("file_name"), "mime_type": document.get("mime_type"),
@@ -217,13 +231,17 @@ def _more_view(message: dict[str, Any]) -> dict[str, Any]:
 
 
 async def chat(sb: Sandbox, request: web.Request) -> dict[str, Any]:
-    """GET /sandbox/users/{id}/chat?since=SEQ[&wait=S]: messages changed after SEQ, waiting up to S s for one."""
+    """GET /sandbox/users/{id}/chat?since=SEQ[&wait=S][&instance=I]: messages changed after SEQ, waiting up to S s
+    for one; at once when I is not this server's chats' instance (the page knew another server, or chats before a
+    reset)."""
     _, log = _person(sb, request)
     try:
         since = int(request.query.get("since", "0"))
         wait = min(60.0, max(0.0, float(request.query.get("wait", "0"))))
     except ValueError:
         raise ClientError(400, '"since" must be an integer and "wait" a number of seconds') from None
+    if request.query.get("instance", sb.world.instance) != sb.world.instance:
+        wait = 0
     last_seq = sb.world.seq
     entries = log.since(since)
     if not entries and wait:
@@ -233,7 +251,7 @@ async def chat(sb: Sandbox, request: web.Request) -> dict[str, Any]:
             await asyncio.wait_for(waiter, wait)
         last_seq = sb.world.seq
         entries = log.since(since)
-    return {"messages": [_entry_view(entry) for entry in entries], "last_seq": last_seq}
+    return {"messages": [_entry_view(entry) for entry in entries], "last_seq": last_seq, "instance": sb.world.instance}
 
 
 async def callback_answers(sb: Sandbox, request: web.Request) -> dict[str, Any]:
@@ -337,6 +355,14 @@ async def clock(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     return {"offset_seconds": offset, "now": (datetime.now(UTC) + timedelta(seconds=offset)).isoformat()}
 
 
+async def held(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """GET /sandbox/held: the messages the bot holds for a later moment (its reader's working hours, say), per chat:
+    `{"now", "chats": [{"chat_id", "count", "next"}]}` as the bot's runner tells them (p2c-bot sandbox)."""
+    if sb.held is None:
+        raise ClientError(404, "this sandbox does not know what the bot holds: p2c-bot sandbox tells it")
+    return await sb.held()
+
+
 async def bot_info(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     """GET /sandbox/bot: the bot's public profile, for the page's header."""
     return {"bot": sb.me}
@@ -372,4 +398,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/sandbox/bot", _endpoint(bot_info))
     app.router.add_get("/sandbox/clock", _endpoint(clock))
     app.router.add_post("/sandbox/clock", _endpoint(clock))
+    app.router.add_get("/sandbox/held", _endpoint(held))
     app.router.add_get("/sandbox/files/{file_id}", file_download)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,9 @@ class Sandbox:
         self.faults = Faults()
         self.webhook_wakeup = asyncio.Event()
         self._poller: asyncio.Future[None] | None = None
+        self.held: Callable[[], Awaitable[dict[str, Any]]] | None = None
+        """What the bot holds for later (GET /sandbox/held): given by whoever runs the bot and knows its database
+        (bot.sandbox_runner); the sandbox itself knows nothing of the bot's outbox."""
 
     def push_update(self, kind: str, payload: dict[str, Any]) -> int | None:
         """Queue an update for the bot and wake whoever delivers it."""

@@ -29,6 +29,8 @@ class Person:
     username: str | None = None
     language_code: str | None = None
     blocked: bool = False
+    about: str | None = None
+    """A note for the page's list ("BDT staff: validates"), never part of the User object the bot sees."""
     user: dict[str, Any] = field(default_factory=dict)  # the Telegram User object
     chat: dict[str, Any] = field(default_factory=dict)  # the Telegram Chat object
 
@@ -49,7 +51,7 @@ class Person:
 
     def public(self) -> dict[str, Any]:
         """Return the person as the client API shows them."""
-        return {**self.user, "blocked": self.blocked}
+        return {**self.user, "blocked": self.blocked, **({"about": self.about} if self.about else {})}
 
 
 @dataclass(slots=True)
@@ -228,6 +230,9 @@ class World:
         self.webhook = Webhook()
         self.stats = Stats()
         self.seq = 0
+        self.instance = secrets.token_hex(8)
+        """Changes when the chats start again (a new server, a reset): a page that knew others then reloads its chat
+        (the sequence and message ids start again too)."""
         self.last_activity = time.monotonic()
         self.busy = 0  # Bot API requests being handled, long polls excluded
 
@@ -240,6 +245,7 @@ class World:
         self.callbacks.clear()
         self.updates.clear()
         self.stats = Stats()
+        self.instance = secrets.token_hex(8)
 
     def add_person(self, person: Person) -> Person:
         """Create or update a person and their private chat."""
@@ -250,6 +256,7 @@ class World:
             return person
         known.first_name, known.last_name = person.first_name, person.last_name
         known.username, known.language_code = person.username, person.language_code
+        known.about = person.about or known.about
         known.refresh()
         return known
 

@@ -234,3 +234,18 @@ def detect_entities(text: str) -> list[dict[str, Any]]:
         length = end - start if ascii_only else utf16_len(text[start:end])
         found.append({"type": kind, "offset": offset, "length": length})
     return found
+
+
+_NOT_DETECTED_IN = frozenset({"code", "pre", "text_link", "text_mention", "url", "email", "bot_command", "mention",
+                              "hashtag", "cashtag", "phone_number", "custom_emoji"})
+"""Entities within which Telegram's apps mark nothing more (code stays code, a link stays its link)."""
+
+
+def tappable_entities(text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A bot's message as Telegram's apps show it: its entities, plus the commands, links, addresses and mentions they
+    detect in its text outside code and links (the page's view only: the bot's own Message is left as Telegram
+    returns it)."""
+    taken = [(e["offset"], e["offset"] + e["length"]) for e in entities if e.get("type") in _NOT_DETECTED_IN]
+    added = [found for found in detect_entities(text)
+             if not any(found["offset"] < end and start < found["offset"] + found["length"] for start, end in taken)]
+    return sorted([*entities, *added], key=lambda e: (e["offset"], -e["length"])) if added else entities

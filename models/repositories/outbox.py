@@ -159,6 +159,9 @@ _EDIT_TARGETS = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id, _OUTBOX.c.s
 _NEVER_SENT = (OutboxStatus.failed, OutboxStatus.unreachable, OutboxStatus.cancelled)
 """An edit of a message that ended in one of these states (or was never written) has nothing to edit."""
 _DROP = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(status=OutboxStatus.cancelled)
+_HELD = (select(_OUTBOX.c.chat_id, func.count(), func.min(_OUTBOX.c.not_before))
+         .where(_OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.not_before > bindparam("now"))
+         .group_by(_OUTBOX.c.chat_id).order_by(_OUTBOX.c.chat_id))
 _BROADCAST_COUNTS = (select(_OUTBOX.c.status, func.count()).where(_OUTBOX.c.broadcast_id == bindparam("broadcast_id"))
                      .group_by(_OUTBOX.c.status))
 _CANCEL_BROADCAST = (update(_OUTBOX).where(_OUTBOX.c.broadcast_id == bindparam("of_broadcast"),
@@ -425,6 +428,12 @@ class OutboxRows:
             return 0
         result = await self.session.execute(_RELEASE_OWN, {"me": me, "ids": ids, "now": now})
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
+    async def held(self, now: datetime) -> list[tuple[int, int, datetime]]:
+        """The messages waiting for a later moment (their reader's working hours, a retry, a time chosen): per chat,
+        how many and the first moment one may go, by chat id (the sandbox page's "Next delivery")."""
+        rows = await self.session.execute(_HELD, {"now": now})
+        return [(int(chat_id), int(count), first) for chat_id, count, first in rows]
 
     async def broadcast_counts(self, broadcast_id: int) -> dict[str, int]:
         """How many of a broadcast's rows are in each state."""

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bot.config import ConfigError, Settings
@@ -17,7 +22,7 @@ TOKEN = "123456789:AAHsandboxP2CdefaultTokenOfflineBot"
 
 
 def next_id(users: list[dict[str, object]]) -> int:
-    """The id the page gives the next person added ("add person" in bot/sandbox/static/app.js)."""
+    """The id the sandbox gives the next person added on the page (POST /sandbox/users without an id)."""
     return max((int(str(user["id"])) for user in users), default=1000) + 1
 
 
@@ -53,9 +58,41 @@ async def test_a_person_added_before_a_restart_is_on_the_page_after_it(tmp_path:
     assert next_id(users) == sara + 2 and shown == len(users)
 
 
+async def test_the_page_says_who_the_demo_people_are(tmp_path: Path) -> None:
+    """Regression (t3 #14): the list showed names and languages only: which one validates, which get digests?"""
+    settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    server = await start_server("127.0.0.1", 0)
+    try:
+        await seed_people(server, settings)
+        async with SandboxClient(server.url) as page:
+            users = {user["first_name"]: user for user in await page.users()}
+    finally:
+        await server.stop()
+    assert users["Bea"]["about"] == "BDT staff: validates"
+    assert users["Layla"]["about"] == "Coordinator, ITU Regional Office for the Arab States: digests"
+    assert users["Lucía"]["about"] == "Focal point, Conecta Andes S.A."
+    assert "about" not in server.sandbox.world.people[users["Bea"]["id"]].user  # not part of Telegram's User
+
+
 async def test_a_busy_port_says_how_to_choose_another_with_make_too(tmp_path: Path) -> None:
     """`make sandbox` with port 8080 taken said "choose another --port", which make could not pass: it now can
-    (make sandbox PORT=…), and the message says so."""
+    (make sandbox PORT=…), and the message says so, and that a sandbox may be running there (t3 #4)."""
+    settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    with socket.socket() as taken:  # another program
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError) as refused:
+            await run_sandbox(settings, host="127.0.0.1", port=port, token=None)
+    assert "a sandbox may already be running there" in str(refused.value)
+    assert f"p2c-bot sandbox --port {port + 1}, or make sandbox PORT={port + 1}." in str(refused.value)
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
+    assert "PORT ?= 8080" in makefile and "p2c-bot sandbox --port $(PORT)" in makefile
+
+
+async def test_a_port_held_by_a_sandbox_says_so_rather_than_advise_a_second_bot(tmp_path: Path) -> None:
+    """Regression (t3 #4): a sandbox left running by a stopped make held the port, and the restart advised another
+    port, which ran a second bot on the same ./p2c.db."""
     settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
     taken = await start_server("127.0.0.1", 0)
     port = int(taken.url.rsplit(":", 1)[1])
@@ -64,6 +101,39 @@ async def test_a_busy_port_says_how_to_choose_another_with_make_too(tmp_path: Pa
             await run_sandbox(settings, host="127.0.0.1", port=port, token=None)
     finally:
         await taken.stop()
-    assert f"p2c-bot sandbox --port {port + 1}, or make sandbox PORT={port + 1}." in str(refused.value)
-    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
-    assert "PORT ?= 8080" in makefile and "p2c-bot sandbox --port $(PORT)" in makefile
+    assert f"a sandbox is already running on 127.0.0.1:{port}: open http://127.0.0.1:{port}/" in str(refused.value)
+    assert "second bot on the same database" in str(refused.value)
+
+
+CHILD = """
+import sys, time
+from bot.sandbox_runner import stop_with_make
+print(stop_with_make(), flush=True)
+time.sleep(60)
+"""
+PARENT = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1]], env=dict(os.environ, MAKELEVEL="1"))
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_sandbox_ends_with_the_make_that_runs_it() -> None:
+    """Regression (t3 #4): make stopped by a task runner (SIGINT, then SIGKILL) left `p2c-bot sandbox` running."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("Linux's parent-death signal")
+    root = str(Path(__file__).parents[2])
+    with subprocess.Popen([sys.executable, "-c", PARENT, CHILD], stdout=subprocess.PIPE, text=True, cwd=root,
+                          env={**os.environ, "PYTHONPATH": root}) as make:
+        assert make.stdout is not None
+        child = psutil.Process(int(make.stdout.readline()))
+        asked = make.stdout.readline().strip()  # the child shares make's output
+        make.kill()
+        make.wait()
+    try:
+        child.wait(10)
+    except psutil.TimeoutExpired:
+        child.kill()
+        pytest.fail(f"the sandbox outlived the make that ran it (asked for the signal: {asked})")
+    assert asked == "True"

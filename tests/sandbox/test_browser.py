@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Awaitable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +21,8 @@ from bot.sandbox.client import SandboxClient
 from bot.sandbox.limits import Limits
 from bot.sandbox.server import SandboxServer, start_server
 from handlers.messages import Code, Label, Text, reply
-from models.clock import TEST_CLOCK_ENV
+from models.clock import TEST_CLOCK_ENV, clock_offset
+from tests.sandbox.media_samples import png_bytes
 
 pytestmark = pytest.mark.browser
 T = TypeVar("T")
@@ -281,3 +283,173 @@ def test_files_chosen_together_go_as_one_album(page: Page, live: LiveSandbox, tm
     groups = [m.get("media_group_id") for m in messages]
     assert len(set(groups[:10])) == 1 and len(set(groups[10:])) == 1 and groups[0] != groups[10]  # ten an album
     assert [bool(m.get("caption")) for m in messages] == [True] + [False] * 11
+
+
+def test_a_bot_message_shows_at_once_after_switching_person(page: Page, live: LiveSandbox) -> None:
+    # the page long-polled the chat of the person shown before for 20 s: the new person's messages waited for it
+    live.people(lambda people: people.add_user(7011, "Amina", language_code="en"))
+    live.people(lambda people: people.add_user(7012, "Omar", language_code="en"))
+    page.goto(live.server.url + "/#user=7011")
+    page.wait_for_timeout(1000)  # Amina's chat is long-polled
+    page.locator("#people li", has_text="Omar").click()
+    expect(page.locator("#chat-title")).to_have_text("Omar")
+    page.wait_for_timeout(500)
+
+    async def bot_writes(people: SandboxClient) -> None:
+        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage", json={
+                "chat_id": 7012, "text": "Hello Omar"}) as response:
+            assert response.status == 200
+
+    live.people(bot_writes)
+    expect(page.locator(".msg.bot .text")).to_have_text("Hello Omar", timeout=3000)
+
+
+def test_next_delivery_moves_the_clock_to_what_the_person_on_screen_waits_for(
+        page: Page, live: LiveSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # outside 09:00-18:00 the week advanced brought nothing: reminders and digests wait for their reader's working
+    # hours, and nothing said so, nor let the visitor move the clock there
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    live.people(lambda people: people.add_user(7021, "Lucía", language_code="es"))
+    live.people(lambda people: people.add_user(7022, "Wei", language_code="zh"))
+    now = datetime.now(UTC)
+
+    async def held() -> dict[str, Any]:  # what p2c-bot sandbox tells from the bot's outbox
+        return {"now": now.isoformat(), "chats": [
+            {"chat_id": 7021, "count": 2, "next": (now + timedelta(hours=5)).isoformat()},
+            {"chat_id": 7022, "count": 1, "next": (now + timedelta(hours=2)).isoformat()}]}
+
+    live.server.sandbox.held = held
+    page.goto(live.server.url + "/#user=7021")
+    expect(page.locator("#held-text")).to_have_text("3 messages wait for later")
+    expect(page.locator("#next-delivery")).to_contain_text("Lucía")
+    page.click("#next-delivery")
+    expect(page.locator("#toast")).to_contain_text("moved to")
+    assert 5 * 3600 < clock_offset(str(tmp_path / "clock")) < 5 * 3600 + 30
+
+
+def test_a_page_left_open_while_the_sandbox_restarts_shows_the_new_chat(page: Page, live: LiveSandbox) -> None:
+    # the page kept its sequence number from before the restart and asked the new server for changes after it: the
+    # new chat, whose sequence starts again at 1, never showed (and its message ids would have replaced old bubbles)
+    async def bot_writes(people: SandboxClient, texts: list[str]) -> None:
+        await people.add_user(7031, "Bea", language_code="en")
+        async with aiohttp.ClientSession() as http:
+            for text in texts:
+                async with http.post(live.server.api_url + "sendMessage", json={"chat_id": 7031, "text": text}) as sent:
+                    assert sent.status == 200
+
+    live.people(lambda people: bot_writes(people, [f"before {n}" for n in range(5)]))
+    page.goto(live.server.url + "/#user=7031")
+    expect(page.locator(".msg.bot")).to_have_count(5)
+    port = int(live.server.url.rsplit(":", 1)[1])
+    live.run(live._stop())  # `make sandbox` stopped and started again on the same port
+    live.server = live.run(start_server("127.0.0.1", port, limits=Limits.unlimited()))
+    live.bot = live.run(live._spawn_bot())
+    live.people(lambda people: bot_writes(people, ["after the restart"]))
+    expect(page.locator(".msg.bot .text")).to_have_text(["after the restart"], timeout=8000)
+    expect(page.locator("#toast")).to_contain_text("restarted")
+
+
+def test_pictures_chosen_go_as_photos_and_other_files_as_documents(page: Page, live: LiveSandbox,
+                                                                   tmp_path: Path) -> None:
+    # as Telegram's apps send them: Attach sent every file as a document, so the bot's photo path could not be tried
+    live.people(lambda people: people.add_user(7041, "Sara", language_code="en"))
+    page.goto(live.server.url + "/#user=7041")
+    for name, size in (("school.png", (40, 30)), ("class.png", (20, 10))):
+        (tmp_path / name).write_bytes(png_bytes(*size))
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 report")
+    page.fill("#text-input", "Our schools")
+    page.set_input_files("#file-input", [str(tmp_path / "school.png")])
+    expect(page.locator(".msg.mine img")).to_have_count(1)
+    page.set_input_files("#file-input", [str(tmp_path / name) for name in ("school.png", "report.pdf", "class.png")])
+    expect(page.locator(".msg.mine")).to_have_count(4)
+    messages = live.people(lambda people: people.chat(7041))["messages"]
+    assert [(m["photo"] or {}).get("width") for m in messages] == [40, 40, 20, None]
+    assert messages[0]["caption"] == "Our schools" and messages[3]["document"]["file_name"] == "report.pdf"
+    assert messages[1]["media_group_id"] == messages[2]["media_group_id"] and "media_group_id" not in messages[3]
+
+
+def test_commands_and_links_in_the_bot_s_messages_are_tappable(page: Page, live: LiveSandbox) -> None:
+    # as in Telegram's apps: the page marked them only in people's messages, so "send /start" was plain black text
+    text = "To register, send /start; evidence: <b>https://example.org/informe-2024</b>; not <code>/help</code>."
+    sent: dict[str, Any] = {}
+
+    async def setup(people: SandboxClient) -> None:
+        await people.add_user(7051, "Kwame", language_code="en")
+        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage", json={
+                "chat_id": 7051, "text": text, "parse_mode": "HTML"}) as response:
+            sent.update((await response.json())["result"])
+
+    live.people(setup)
+    assert [entity["type"] for entity in sent["entities"]] == ["bold", "code"]  # the bot's answer is Telegram's
+    page.goto(live.server.url + "/#user=7051")
+    message = page.locator(".msg.bot .text")
+    expect(message.locator(".command")).to_have_text(["/start"])
+    expect(message.locator("b a")).to_have_attribute("href", "https://example.org/informe-2024")
+    message.locator(".command").click()
+    expect(page.locator(".msg.mine .text")).to_have_text("/start")
+
+
+def test_two_tabs_adding_a_person_at_once_get_two_people(page: Page, live: LiveSandbox) -> None:
+    # each tab took the next id after the people it showed: the second took over the first's person
+    other = page.context.new_page()
+    for tab in (page, other):
+        tab.goto(live.server.url + "/")
+        expect(tab.locator("#add-person-button")).to_be_enabled()
+    for tab, name, language in ((page, "Tab A person", "en"), (other, "Tab B person", "ru")):
+        tab.fill("#person-name", name)
+        tab.select_option("#person-language", language)
+        tab.click("#add-person-button")
+        expect(tab.locator("#chat-title")).to_have_text(name)
+    users = live.people(lambda people: people.users())
+    assert sorted((user["first_name"], user["language_code"]) for user in users) == [
+        ("Tab A person", "en"), ("Tab B person", "ru")]
+    assert page.evaluate("location.hash") != other.evaluate("location.hash")
+
+
+def test_a_stopped_sandbox_is_said_once_and_asked_again_less_and_less_often(
+        page: Page, live: LiveSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the page asked a stopped sandbox again ~18 times a second, flickering "Failed to fetch", and its clock
+    # vanished for good once a refresh failed
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    live.people(lambda people: people.add_user(7061, "Bea", language_code="en"))
+    page.goto(live.server.url + "/#user=7061")
+    expect(page.locator("#advance-week")).to_be_visible()
+    port = int(live.server.url.rsplit(":", 1)[1])
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/chat?" in request.url else None)
+    live.run(live._stop())
+    expect(page.locator("#offline")).to_be_visible()
+    page.wait_for_timeout(7000)
+    assert len(asked) <= 5, asked  # after 1, 2 and 4 s
+    live.server = live.run(start_server("127.0.0.1", port, limits=Limits.unlimited()))
+    live.bot = live.run(live._spawn_bot())
+    live.people(lambda people: people.add_user(7061, "Bea", language_code="en"))
+    expect(page.locator("#offline")).to_be_hidden(timeout=15000)
+    expect(page.locator("#advance-week")).to_be_visible()
+
+
+def test_the_bot_s_start_link_opens_its_chat_as_the_person_named(page: Page, live: LiveSandbox) -> None:
+    # an invitation link (t.me/<bot>?start=…) was plain text leading out of the offline sandbox: on Telegram a tap
+    # opens the bot's chat and sends /start with its parameter
+    async def setup(people: SandboxClient) -> None:
+        await people.add_user(7071, "Awa", language_code="fr")
+        async with aiohttp.ClientSession() as http, http.post(live.server.api_url + "sendMessage", json={
+                "chat_id": 7071, "text": "Lien : https://t.me/p2c_sandbox_bot?start=gC52-x_9"}) as response:
+            assert response.status == 200
+
+    live.people(setup)
+    page.goto(live.server.url + "/#user=7071")
+    page.once("dialog", lambda dialog: dialog.accept("Fatou"))
+    page.locator(".msg.bot .text a").click()
+    expect(page.locator("#chat-title")).to_have_text("Fatou")
+    expect(page.locator(".msg.mine .text")).to_have_text("/start gC52-x_9")
+    users = {user["first_name"]: user["id"] for user in live.people(lambda people: people.users())}
+    texts = [m["text"] for m in live.people(lambda people: people.chat(users["Fatou"]))["messages"]]
+    assert texts[0] == "/start gC52-x_9"
+
+
+def test_the_people_list_says_who_each_is(page: Page, live: LiveSandbox) -> None:
+    live.people(lambda people: people.add_user(7081, "Bea", language_code="en", about="BDT staff: validates"))
+    page.goto(live.server.url + "/")
+    expect(page.locator("#people li .about")).to_have_text("BDT staff: validates")
+    assert page.evaluate("[...document.querySelectorAll('link[rel=icon]')].length") == 1  # no /favicon.ico 404

@@ -98,6 +98,20 @@ async def test_chat_shows_changes_since_a_seq(people: SandboxClient, call: BotCa
     assert (await people.chat(101, since=gone["last_seq"]))["messages"] == []
 
 
+async def test_a_chat_read_for_other_chats_answers_at_once_with_this_instance(people: SandboxClient,
+                                                                              sandbox: SandboxServer) -> None:
+    # a page open across a restart asked the new server for changes after its old sequence number, and waited
+    await people.send_text(101, "/start")
+    first = await people.chat(101)
+    assert first["instance"] == sandbox.sandbox.world.instance
+    started = asyncio.get_running_loop().time()
+    other = await people.chat(101, since=99, wait=5, instance="old")
+    assert asyncio.get_running_loop().time() - started < 1 and other["instance"] == first["instance"]
+    await people.reset()
+    await people.add_user(101, "Ana")
+    assert (await people.chat(101))["instance"] != first["instance"]  # the chats started again
+
+
 async def test_files_from_people_reach_the_bot(sandbox: SandboxServer, people: SandboxClient, call: BotCall,
                                                http: aiohttp.ClientSession) -> None:
     await people.send_document(101, b"a;b\n", "data.csv", "text/csv", caption="numbers")
@@ -290,3 +304,13 @@ async def test_a_long_text_is_split_as_telegrams_apps_do(people: SandboxClient, 
     assert [len(t) for t in texts] == lengths
     assert [p["message_id"] for p in sent.get("parts", [sent])] == list(range(1, len(lengths) + 1))
     assert "".join("".join(t.split()) for t in texts) == "".join(text.split())  # only whitespace at a cut is lost
+
+
+async def test_a_person_added_without_an_id_gets_the_next_free_one(people: SandboxClient) -> None:
+    # the page chose ids itself, from a list up to 3 s old: two pages adding at once took the same person
+    first = await people.add_user(None, "Tab A", language_code="en")
+    second = await people.add_user(None, "Tab B", language_code="ru")
+    assert (first["id"], second["id"]) == (1001, 1002)
+    await people.add_user(5000, "Far")
+    assert (await people.add_user(None, "Next"))["id"] == 5001
+    assert {user["id"]: user["first_name"] for user in await people.users()}[1001] == "Tab A"

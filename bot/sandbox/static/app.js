@@ -3,11 +3,11 @@
 // Messages are built as DOM nodes from text + entities, so only Telegram's formatting can appear.
 
 const state = { users: [], current: null, lastSeq: 0, nodes: new Map(), texts: new Map(), polling: null,
-  keyboardSeq: -1, replyTo: null };
+  longPoll: null, keyboardSeq: -1, replyTo: null, instance: null, offline: false, failures: 0, botName: null };
 const $ = (id) => document.getElementById(id);
 
-async function api(method, path, body) {
-  const init = { method, headers: {} };
+async function api(method, path, body, signal) {
+  const init = { method, headers: {}, signal };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -32,6 +32,12 @@ async function loadPeople() {
     lang.className = "lang";
     lang.textContent = user.language_code || "";
     item.append(lang);
+    if (user.about) {  // who they are in the demo: "BDT staff: validates"
+      const about = document.createElement("small");
+      about.className = "about";
+      about.textContent = user.about;
+      item.append(about);
+    }
     item.classList.toggle("selected", user.id === state.current);
     item.classList.toggle("blocked", !!user.blocked);
     item.addEventListener("click", () => selectPerson(user.id).catch((e) => toast(e.message)));
@@ -43,11 +49,11 @@ async function addPerson(event) {
   event.preventDefault();
   const name = $("person-name").value.trim();
   if (!name) return;
-  const id = state.users.reduce((max, u) => Math.max(max, u.id), 1000) + 1;
-  await api("POST", "users", { id, first_name: name, language_code: $("person-language").value });
+  // the sandbox chooses the id: two pages adding people at once would otherwise take the same one
+  const { user } = await api("POST", "users", { first_name: name, language_code: $("person-language").value });
   $("person-name").value = "";
   await loadPeople();
-  await selectPerson(id);
+  await selectPerson(user.id);
 }
 
 function personInHash() {
@@ -56,23 +62,29 @@ function personInHash() {
 
 async function selectPerson(id) {
   state.current = id;
+  if (state.longPoll) state.longPoll.abort();  // the long poll of the chat shown before: the loop polls this one
+  clearChat();
+  location.hash = "user=" + id;
+  const user = state.users.find((u) => u.id === id);
+  $("chat-title").textContent = user ? user.first_name : "User " + id;
+  $("chat-title").dir = "auto";
+  for (const control of [$("text-input"), $("send-button")]) control.disabled = false;
+  showPeople(false);
+  document.querySelectorAll("#people li").forEach((li) => li.classList.toggle("selected", +li.dataset.userId === id));
+  if (!$("clock").hidden) loadHeld();  // "Next delivery" prefers this person's messages
+  await poll();
+  window.__sandboxFirstPaint = performance.now();
+  $("text-input").focus();
+}
+
+function clearChat() {
   state.lastSeq = 0;
   state.nodes.clear();
   state.texts.clear();
   state.keyboardSeq = -1;
   replyTo(null);
-  location.hash = "user=" + id;
-  const user = state.users.find((u) => u.id === id);
-  $("chat-title").textContent = user ? user.first_name : "User " + id;
-  $("chat-title").dir = "auto";
   $("messages").replaceChildren();
   showReplyKeyboard(null);
-  for (const control of [$("text-input"), $("send-button")]) control.disabled = false;
-  showPeople(false);
-  document.querySelectorAll("#people li").forEach((li) => li.classList.toggle("selected", +li.dataset.userId === id));
-  await poll();
-  window.__sandboxFirstPaint = performance.now();
-  $("text-input").focus();
 }
 
 // On a phone the people list is a drawer over the chat: open it to choose, and it closes on a choice.
@@ -104,6 +116,7 @@ function elementFor(entity, text) {
     if (SAFE_URL.test(href)) link.href = href; else if (entity.type === "url") link.href = "http://" + href;
     link.target = "_blank";
     link.rel = "noopener noreferrer";
+    opensInPage(link, link.href);
     return link;
   }
   const span = document.createElement("span");
@@ -112,6 +125,39 @@ function elementFor(entity, text) {
     span.addEventListener("click", () => sendText(text));
   }
   return span;
+}
+
+// the bot's own t.me link with a start parameter (an invitation, say): on Telegram a tap opens the bot's chat and
+// sends "/start PARAMETER"; here, offline, the page asks who opens it
+function startParameter(href) {
+  const match = /^(?:https?:\/\/)?(?:t\.me|telegram\.me)\/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]{1,64})$/.exec(href || "");
+  return match && state.botName && match[1].toLowerCase() === state.botName.toLowerCase() ? match[2] : null;
+}
+
+function opensInPage(link, href) {
+  const parameter = startParameter(href);
+  if (parameter === null) return;
+  link.title = "Opens the bot's chat as a person you name, as a tap on Telegram does";
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    openStartLink(parameter).catch((e) => toast(e.message));
+  });
+}
+
+async function openStartLink(parameter) {
+  const answer = prompt("Open the bot's link as which person? A name on the list, or a new name to add someone "
+    + "(in the language chosen under the list).", "");
+  const name = (answer || "").trim();
+  if (!name) return;
+  const named = (u) => [String(u.id), u.first_name, [u.first_name, u.last_name].filter(Boolean).join(" ")]
+    .some((known) => known.toLowerCase() === name.toLowerCase());
+  let person = state.users.find(named);
+  if (!person) {
+    ({ user: person } = await api("POST", "users", { first_name: name, language_code: $("person-language").value }));
+    await loadPeople();
+  }
+  await selectPerson(person.id);
+  await sendText(`/start ${parameter}`);
 }
 
 function formatted(text, entities) {
@@ -154,6 +200,7 @@ function inlineKeyboard(message) {
         if (SAFE_URL.test(button.url)) control.href = button.url;
         control.target = "_blank";
         control.rel = "noopener noreferrer";
+        opensInPage(control, button.url);
       } else {
         control = document.createElement("button");
         control.type = "button";
@@ -305,16 +352,37 @@ function applyMessages(messages) {
 }
 
 // ---- talking to the sandbox ----
+// one look at the chat on screen (a long poll with `wait`); false when it failed (`state.offline`: no answer at all)
 async function poll(wait = 0) {
   const id = state.current;
-  if (id === null) return;
+  if (id === null) return true;
+  const controller = new AbortController();
+  if (wait) state.longPoll = controller;
+  const instance = state.instance === null ? "" : `&instance=${state.instance}`;
   try {
-    const data = await api("GET", `users/${id}/chat?since=${state.lastSeq}&wait=${wait}`);
-    if (id !== state.current) return;
+    const data = await api("GET", `users/${id}/chat?since=${state.lastSeq}&wait=${wait}${instance}`, undefined,
+      controller.signal);
+    if (id !== state.current) return true;
+    if (state.instance !== null && data.instance !== state.instance) {
+      // the sandbox restarted (or was reset): its chats start again, their sequence and message ids too
+      state.instance = data.instance;
+      clearChat();
+      toast("The sandbox restarted: its chats start empty (the bot still knows the people and what they did).");
+      loadPeople().catch(() => {});
+      return poll();
+    }
+    state.instance = data.instance;
+    state.offline = false;
     applyMessages(data.messages);
     state.lastSeq = data.last_seq;
+    return true;
   } catch (error) {
-    toast(error.message);
+    if (error.name === "AbortError") return true;
+    state.offline = error instanceof TypeError;  // fetch's own failure: nothing answered
+    if (!state.offline) toast(error.message);
+    return false;
+  } finally {
+    if (state.longPoll === controller) state.longPoll = null;
   }
 }
 
@@ -386,18 +454,28 @@ async function asDocument(file) {
   return { file_name: file.name, mime_type: file.type || "application/octet-stream", content_base64: btoa(binary) };
 }
 
-// files chosen together go as Telegram's apps send them: one alone, several as albums of up to ten
+// what Telegram's apps send as a (compressed) photo when picked to send; any other file goes as a document
+const PHOTO_TYPES = ["image/jpeg", "image/png"];
+
+// files chosen together go as Telegram's apps send them: pictures as photos, other files as documents; one alone,
+// several as albums of up to ten (photos apart from documents), the text typed as the first one's caption
 async function sendFile() {
   const files = Array.from($("file-input").files);
   if (!files.length || state.current === null) return;
-  const caption = $("text-input").value.trim();
+  let caption = $("text-input").value.trim();
+  const photos = files.filter((file) => PHOTO_TYPES.includes(file.type));
+  const documents = files.filter((file) => !PHOTO_TYPES.includes(file.type));
   try {
-    for (let start = 0; start < files.length; start += 10) {
-      const group = await Promise.all(files.slice(start, start + 10).map(asDocument));
-      const words = start === 0 && caption ? { caption } : {};
-      const body = group.length === 1 ? { document: group[0], ...words }
-        : { album: group.map((document_) => ({ document: document_ })), ...words };
-      await api("POST", `users/${state.current}/messages`, body);
+    for (const [kind, chosen] of [["photo", photos], ["document", documents]]) {
+      for (let start = 0; start < chosen.length; start += 10) {
+        const group = await Promise.all(chosen.slice(start, start + 10).map(asDocument));
+        const items = kind === "photo" ? group.map(({ content_base64: data }) => ({ content_base64: data })) : group;
+        const words = caption ? { caption } : {};
+        const body = items.length === 1 ? { [kind]: items[0], ...words }
+          : { album: items.map((item) => ({ [kind]: item })), ...words };
+        await api("POST", `users/${state.current}/messages`, body);
+        caption = "";
+      }
     }
     $("text-input").value = "";
   } catch (error) {
@@ -427,14 +505,61 @@ async function loadClock() {
   try {
     showClock(await api("GET", "clock"));
   } catch (error) {
-    $("clock").hidden = true;  // the test clock is off: nothing to show
+    if (!(error instanceof TypeError)) $("clock").hidden = true;  // the test clock is off (not: the sandbox stopped)
   }
 }
 
 async function advanceWeek() {
   try {
     showClock(await api("POST", "clock", { advance_seconds: 7 * 24 * 3600 }));
-    toast("The bot's clock moved one week ahead.");
+    toast("The bot's clock moved one week ahead: what waits for working hours shows under it.");
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+// ---- what the bot holds for later: reminders and digests wait for their reader's working hours (GET
+// /sandbox/held, told by p2c-bot sandbox, which reads the bot's outbox); "Next delivery" moves the clock there ----
+const shortTime = (iso) => iso.slice(5, 16).replace("T", " ");
+
+// the first moment something held may go: for the person on screen when they have some, else for anyone
+function nextHeld(held) {
+  const mine = held.chats.filter((chat) => chat.chat_id === state.current);
+  const chosen = mine.length ? mine : held.chats;
+  if (!chosen.length) return null;
+  return chosen.reduce((first, chat) => (Date.parse(chat.next) < Date.parse(first.next) ? chat : first));
+}
+
+function showHeld(held) {
+  const next = held && !$("clock").hidden ? nextHeld(held) : null;
+  $("held").hidden = next === null;
+  if (next === null) return;
+  const total = held.chats.reduce((sum, chat) => sum + chat.count, 0);
+  $("held-text").textContent = `${total} ${total === 1 ? "message waits" : "messages wait"} for later`;
+  const user = state.users.find((u) => u.id === next.chat_id);
+  $("next-delivery").textContent = `⏩ Next delivery: ${user ? user.first_name + ", " : ""}${shortTime(next.next)} UTC`;
+}
+
+async function loadHeld() {
+  try {
+    const held = await api("GET", "held");
+    showHeld(held);
+    return held;
+  } catch (error) {
+    showHeld(null);  // a bare sandbox (no bot runner): nothing known
+    return null;
+  }
+}
+
+async function nextDelivery() {
+  try {
+    const held = await loadHeld();
+    const next = held && nextHeld(held);
+    if (!next) return;
+    const seconds = Math.max(0, (Date.parse(next.next) - Date.parse(held.now)) / 1000) + 1;
+    showClock(await api("POST", "clock", { advance_seconds: seconds }));
+    toast(`The bot's clock moved to ${shortTime(next.next)} UTC: what was held until then goes now.`);
+    $("held").hidden = true;
   } catch (error) {
     toast(error.message);
   }
@@ -442,8 +567,14 @@ async function advanceWeek() {
 
 async function loop() {
   // a long poll: the sandbox answers as soon as the chat changes, or after 20 s
-  await (state.current === null ? new Promise((resolve) => setTimeout(resolve, 300)) : poll(20));
-  state.polling = setTimeout(loop, 50);
+  const answered = await (state.current === null ? new Promise((resolve) => setTimeout(resolve, 300, true))
+    : poll(20));
+  // a sandbox that failed is asked again after 1 s, then 2, 4 and every 5 s, and the page says it is stopped
+  state.failures = answered ? 0 : state.failures + 1;
+  const delay = answered ? 50 : Math.min(5000, 1000 * 2 ** (state.failures - 1));
+  $("offline").hidden = answered || !state.offline;
+  $("offline").textContent = `The sandbox does not answer (stopped?): asking again in ${delay / 1000} s…`;
+  state.polling = setTimeout(loop, delay);
 }
 
 async function start() {
@@ -460,11 +591,14 @@ async function start() {
   }
   $("replying-cancel").addEventListener("click", () => replyTo(null));
   $("advance-week").addEventListener("click", advanceWeek);
+  $("next-delivery").addEventListener("click", nextDelivery);
   $("people-toggle").addEventListener("click", () => showPeople(!document.body.classList.contains("people-open")));
   $("people-backdrop").addEventListener("click", () => showPeople(false));
   PHONE.addEventListener("change", () => showPeople(false));
   await loadClock();
   await loadPeople();
+  await loadHeld();
+  state.botName = (await api("GET", "bot").catch(() => ({ bot: {} }))).bot.username || null;
   // a link to another person's chat (or Back in the browser) opens that chat, as loading the page would; listened
   // for before the first chat opens, whose first poll may still be on its way when the address changes again
   window.addEventListener("hashchange", () => {
@@ -476,7 +610,10 @@ async function start() {
   const wanted = personInHash();
   if (wanted && state.users.some((u) => u.id === wanted)) await selectPerson(wanted);
   else showPeople(PHONE.matches);  // nobody chosen yet: on a phone, the list is what to see first
-  setInterval(() => loadPeople().catch(() => {}), 3000);
+  setInterval(() => {
+    loadPeople().catch(() => {});
+    if (!$("clock").hidden) loadClock().then(loadHeld);
+  }, 3000);
   state.polling = setTimeout(loop, 400);
 }
 
