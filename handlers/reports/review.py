@@ -100,7 +100,8 @@ async def already_decided(conv: Conversation, report: ProgressReport, pledge: Pl
         conv.say(Reply((text(N_("{person} already asked for a clarification of the report on {ref} for {period}: it "
                                 "waits for the focal point's answer. Nothing of yours was sent. Once the answer "
                                 "satisfies you, acknowledge the report."), ref=Code(pledge.ref or ""),
-                             period=period_label(report.period), person=who),), ((acknowledge_button(report),),)))
+                             period=period_label(report.period), person=who),), ((acknowledge_button(report),),)),
+                 copy_of=asked_copy_key(report))  # its ✅ Acknowledge goes once someone acknowledged (decide)
         return
     conv.say(Reply((text(N_("The report on {ref} for {period} was already decided by {person}. Nothing of yours was "
                             "applied or sent."), ref=Code(pledge.ref or ""), period=period_label(report.period),
@@ -165,6 +166,15 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
             + notice.buttons
         await close_staff_copies(conv.session, report_copy_key(report), notice, footer,
                                  staff_member(conv.contact), conv.now, conv.deps.timezone, kept)
+        if verdict is ReviewStatus.acknowledged:  # and the ✅ Acknowledge offered to a question asked too late
+            await close_staff_copies(conv.session, asked_copy_key(report), notice, footer,
+                                     staff_member(conv.contact), conv.now, conv.deps.timezone, kept)
+
+
+def asked_copy_key(report: ProgressReport) -> str:
+    """What the answer to a question on a report already asked about (its ✅ Acknowledge) is said as a copy of
+    (Conversation.say's `copy_of`), whichever version it was about: closed when the report is acknowledged."""
+    return f"report-asked:{report.id}"
 
 
 def decision_news(verdict: ReviewStatus, ref: Label, period: Label, comment: str | None,
