@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
-from handlers.entities import is_staff, is_staff_contact, refuse
+from handlers.entities import is_staff, is_staff_contact, refuse, refuse_own
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.helpdesk.settled import settle_report_questions
@@ -60,6 +60,8 @@ async def review_button(conv: Conversation, code: str) -> None:
     if not _decidable(report, verdict):
         await already_decided(conv, report, pledge)
         return
+    if await _sent_by_them(conv, report, pledge):
+        return
     if verdict is ReviewStatus.acknowledged:
         await decide(conv, report, pledge, verdict, None)
         return
@@ -84,7 +86,20 @@ async def finish_clarify(conv: Conversation, state: FormState) -> None:
         await already_decided(conv, report, pledge)
         conv.say(Reply((Line(Text(N_("Comment")), str(state.answers[COMMENT])),)))  # given back: nothing typed is lost
         return
+    if await _sent_by_them(conv, report, pledge):
+        return
     await decide(conv, report, pledge, ReviewStatus.clarification_requested, str(state.answers[COMMENT]))
+
+
+async def _sent_by_them(conv: Conversation, report: ProgressReport, pledge: Pledge) -> bool:
+    """True (and the staff member refused) when they submitted the report or sent its current version."""
+    sender = await sender_of(conv.session, report)
+    if conv.contact.id not in (report.submitted_by, sender.id if sender is not None else None):
+        return False
+    await refuse_own(conv, "report.review", "report", report.id,
+                     text(N_("You sent the report on {ref} for {period} yourself."), ref=Code(pledge.ref or ""),
+                          period=period_label(report.period)))
+    return True
 
 
 async def already_decided(conv: Conversation, report: ProgressReport, pledge: Pledge) -> None:

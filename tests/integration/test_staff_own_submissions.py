@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from chat_driver import ChatDriver
+from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
 from test_pledges import fill_pledge, focal_point
 from typer.testing import CliRunner
@@ -22,8 +22,9 @@ from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
 from models.migrate import upgrade
-from models.tables import AuditLog, Contact, Pledge
-from models.values import Role
+from models.repositories.audit import AuditTrail
+from models.tables import AuditLog, Contact, Entity, Pledge, ProgressReport
+from models.values import EntityStatus, PledgeStatus, ReviewStatus, Role
 
 BEA, GRACE, KOFI = 9701, 9702, 9703
 OWN = "validation by someone else is the point"
@@ -95,3 +96,62 @@ def test_the_command_line_grant_says_the_organisation_is_left_without_a_focal_po
     assert f"{GRACE} is now staff" in granted.output
     assert "“Global Fibre Partners” (no. 1) has no focal point left" in granted.output, granted.output
     assert "/invite 1" in granted.output, granted.output
+
+
+async def test_staff_cannot_validate_a_pledge_they_submitted(chat: ChatDriver) -> None:
+    pledge = await only_pledge(chat.database)
+    await grant_role(GrantRole(GRACE, Role.staff), chat.database.uow(), utcnow())
+    grace = chat.person(GRACE)
+    shown = await chat.press(grace, f"pn:pl:{pledge.id}")
+    assert any(f"pv:ok:{pledge.id}:1" in codes(m) for m in shown)
+    for code in (f"pv:ok:{pledge.id}:1", f"pv:rej:{pledge.id}:1"):
+        [refused] = await chat.press(grace, code)
+        assert f"You submitted {pledge.ref} yourself" in refused.text and OWN in refused.text, refused.text
+    assert (await only_pledge(chat.database)).status == PledgeStatus.submitted
+    assert [(t, i, d.get("attempted"), d.get("reason")) for t, i, d in await denials(chat.database)] == \
+        [("pledge", pledge.id, "pledge.review", "own")] * 2
+    done = await chat.press(chat.person(BEA, "Bea"), f"pv:ok:{pledge.id}:1")
+    assert "is validated" in done[-1].text, "a colleague decides"
+
+
+async def test_staff_cannot_review_a_report_they_sent(chat: ChatDriver) -> None:
+    pledge = await only_pledge(chat.database)
+    await chat.press(chat.person(BEA, "Bea"), f"pv:ok:{pledge.id}:1")
+    grace = await contact(chat.database, GRACE)
+    async with chat.database.uow() as uow:
+        report = ProgressReport(pledge_id=pledge.id, period="2025", status="in_progress", submitted_by=grace.id,
+                                steps_taken="We connected 120 schools in Kolda.")
+        uow.session.add(report)
+        await uow.session.flush()
+        report_id = int(report.id or 0)
+        await uow.commit()
+    await grant_role(GrantRole(GRACE, Role.staff), chat.database.uow(), utcnow())
+    await chat.collect(GRACE)  # BDT's validation of her pledge
+    for code in (f"rs:ack:{report_id}", f"rs:ask:{report_id}"):
+        [refused] = await chat.press(chat.person(GRACE), code)
+        assert "You sent the report on" in refused.text and OWN in refused.text, refused.text
+    async with chat.database.uow() as uow:
+        stored = await uow.session.get(ProgressReport, report_id)
+        assert stored is not None and stored.review_status == ReviewStatus.submitted
+    assert [(t, d.get("reason")) for t, _, d in await denials(chat.database)] == [("report", "own")] * 2
+
+
+async def test_staff_cannot_decide_on_an_organisation_they_registered(chat: ChatDriver) -> None:
+    grace = await contact(chat.database, GRACE)
+    async with chat.database.uow() as uow:
+        entity = Entity(name="Office of Rural Connectivity", name_key="office of rural connectivity",
+                        sector="government", status=EntityStatus.pending)
+        uow.session.add(entity)
+        await uow.session.flush()
+        entity_id = int(entity.id or 0)
+        await AuditTrail(uow.session).record(grace.id, "entity.registered", "entity", entity_id, {})
+        await uow.commit()
+    await grant_role(GrantRole(GRACE, Role.staff), chat.database.uow(), utcnow())
+    for code in (f"ent:ok:{entity_id}", f"ent:no:{entity_id}"):
+        [refused] = await chat.press(chat.person(GRACE), code)
+        assert "You registered “Office of Rural Connectivity” yourself" in refused.text, refused.text
+        assert OWN in refused.text, refused.text
+    async with chat.database.uow() as uow:
+        found = await uow.session.get(Entity, entity_id)
+        assert found is not None and found.status == EntityStatus.pending
+    assert [(t, d.get("reason")) for t, _, d in await denials(chat.database)] == [("entity", "own")] * 2
