@@ -213,8 +213,17 @@ def admin_grant(telegram_id: int, role: Role) -> None:
     """Give a Telegram user a role (staff and admin are granted only here)."""
     from handlers.admin import GrantRole, grant_role
 
-    contact = _run(_with_uow(lambda uow: grant_role(GrantRole(telegram_id, role), uow, utcnow())))
-    typer.echo(f"{telegram_id} is now {role.value} (contact {contact.id}, database {_database_named()})")
+    granted = _run(_with_uow(lambda uow: grant_role(GrantRole(telegram_id, role), uow, utcnow())))
+    typer.echo(f"{telegram_id} is now {role.value} (contact {granted.contact.id}, database {_database_named()})")
+    if granted.left is not None:  # as /leave says it in chat: the pledges' reminders need someone
+        entity = f"“{granted.left.name}” (no. {granted.left.id})"
+        if granted.successor is not None:
+            typer.echo(f"{telegram_id} is no longer a focal point of {entity}: its pledges now go to "
+                       f"{granted.successor.full_name or granted.successor.first_name or 'a colleague'} "
+                       f"(id {granted.successor.telegram_id}), who is told.")
+        else:
+            typer.echo(f"{entity} has no focal point left: its pledges remind nobody until one joins. Invite one "
+                       f"with /invite {granted.left.id} in chat, or `p2c-bot invite create`.")
 
 
 @admin_app.command("revoke")

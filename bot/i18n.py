@@ -73,6 +73,8 @@ UNSPACED = frozenset({"zh"})
 where the parameter meets Latin letters or digits."""
 PLACEHOLDER_BEFORE = re.compile(r"\{(\w+)\}\Z")
 PLACEHOLDER_AFTER = re.compile(r"\{(\w+)\}")
+LEADING_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+"""A translation that begins with a parameter: at a paragraph's start, that parameter begins the sentence."""
 
 
 class Catalogs:
@@ -157,7 +159,7 @@ class Renderer:
     def body(self, message: Reply, locale: str, *, cap: int | None = None) -> str:
         """A reply's text as `reply` renders it before making it fit (what people wrote shortened to `cap`):
         its parts joined by blank lines, each line in the language's direction (`directed`)."""
-        return directed("\n\n".join(self._label(part, locale, cap=cap) for part in message.parts), locale)
+        return directed("\n\n".join(self._label(part, locale, cap=cap, start=True) for part in message.parts), locale)
 
     def label(self, label: Label, locale: str, *, markup: bool = True, cap: int | None = None) -> str:
         """Render one label; user-written strings are escaped (in HTML mode) and kept as written, or
@@ -165,10 +167,13 @@ class Renderer:
         rendered = self._label(label, locale, markup=markup, cap=cap)
         return rendered.replace(OWN, "").replace(OWN_END, "") if markup else rendered
 
-    def _label(self, label: Label, locale: str, *, markup: bool = True, cap: int | None = None) -> str:
-        """`label`, with the lines written as they stand set apart by OWN for `directed` (in HTML mode)."""
+    def _label(self, label: Label, locale: str, *, markup: bool = True, cap: int | None = None,
+               start: bool = False) -> str:
+        """`label`, with the lines written as they stand set apart by OWN for `directed` (in HTML mode). At the `start`
+        of a paragraph, a phrase of the catalog written for the middle of a sentence ("a person without a name") begins
+        with a capital; what people wrote is never changed."""
         if isinstance(label, Text):
-            return self._text(label, locale, markup, cap)
+            return self._text(label, locale, markup, cap, start=start)
         if isinstance(label, str):
             shown = label if cap is None else shorten(label, cap)
             if not markup:
@@ -193,11 +198,12 @@ class Renderer:
             return join_list([self._label(item, locale, markup=markup, cap=cap) for item in label.items],
                              _known(locale), "or" if label.choice else "standard")
         if isinstance(label, Line):
-            name = self._label(label.name, locale, markup=markup, cap=cap)
+            name = self._label(label.name, locale, markup=markup, cap=cap, start=start)
             head = f"<b>{name}</b>" if markup else name
             return f"{head}{COLON.get(locale, ': ')}{self._label(label.value, locale, markup=markup, cap=cap)}"
         if isinstance(label, Concat):
-            return "".join(self._label(part, locale, markup=markup, cap=cap) for part in label.parts)
+            return "".join(self._label(part, locale, markup=markup, cap=cap, start=start and index == 0)
+                           for index, part in enumerate(label.parts))
         if isinstance(label, Markup):
             if cap is not None and visible_length(label.html) > cap:  # formatting cannot be cut safely: plain text
                 return self._label(plain(label.html), locale, markup=markup, cap=cap)
@@ -226,14 +232,20 @@ class Renderer:
             return html.escape(country_name(value.iso3, loc), quote=False)
         return self._isolate(html.escape(value.value, quote=False), locale)
 
-    def _text(self, message: Text, locale: str, markup: bool, cap: int | None = None) -> str:
+    def _text(self, message: Text, locale: str, markup: bool, cap: int | None = None, *, start: bool = False) -> str:
         loc = _known(locale)
         if message.plural is not None and message.count is not None:
             n = _count(message.params.get(message.count))
             template = self.catalogs.ngettext(message.msgid, message.plural, n, loc)
         else:
             template = self.catalogs.gettext(message.msgid, loc)
-        params = {key: self._param(value, loc, markup, cap) for key, value in message.params.items()}
+        # at a paragraph's start: the text's first letter, or the parameter the translation begins with, is the
+        # sentence's first ("{person} is not a focal point…" of a person without a name)
+        first = LEADING_PLACEHOLDER.match(template) if start else None
+        if start and first is None and template[:1].islower():
+            template = template[0].upper() + template[1:]
+        params = {key: self._param(value, loc, markup, cap, start=first is not None and key == first.group(1))
+                  for key, value in message.params.items()}
         template = _one_full_stop(template, params)
         if loc in UNSPACED:
             template = _unspaced(template, params)
@@ -245,7 +257,7 @@ class Renderer:
             log.error("catalog entry does not fit its parameters", extra={"msgid": message.msgid, "locale": loc})
             return message.msgid.format(**params)
 
-    def _param(self, value: Any, locale: str, markup: bool, cap: int | None = None) -> str:
+    def _param(self, value: Any, locale: str, markup: bool, cap: int | None = None, *, start: bool = False) -> str:
         if isinstance(value, list | tuple):
             return join_list([self._param(item, locale, markup, cap) for item in value], locale)
         if isinstance(value, bool):
@@ -254,7 +266,7 @@ class Renderer:
             return self._isolate(format_integer(value, locale), locale)
         if value is None:
             return ""
-        return self._label(value, locale, markup=markup, cap=cap)
+        return self._label(value, locale, markup=markup, cap=cap, start=start)
 
     @staticmethod
     def _isolate(value: str, locale: str) -> str:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from handlers import outbox
 from handlers.canonical import canonical_name
+from handlers.departures import successor_news
 from handlers.invites import DEFAULT_LIFETIME, create_invite
 from handlers.onboarding import name_key
-from handlers.people import audit, find_contact
-from models.database import UnitOfWork
+from handlers.people import audit, find_contact, name_of
+from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
+from models.repositories.people import People
 from models.tables import Contact, Entity
 from models.values import EntityStatus, Role, Sector
 
@@ -42,8 +45,21 @@ class CreateInvite:
     lifetime: timedelta = DEFAULT_LIFETIME
 
 
-async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Contact:
-    """Grant the role, creating the contact if the person has not written to the bot yet."""
+@dataclass(frozen=True)
+class Granted:
+    """A role granted: the contact, and the organisation they stopped being a focal point of by it (if any) with the
+    colleague its pledges went to (None: it has no focal point left, its pledges remind nobody)."""
+
+    contact: Contact
+    left: Entity | None = None
+    successor: Contact | None = None
+
+
+async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Granted:
+    """Grant the role, creating the contact if the person has not written to the bot yet. A focal point given
+    another role leaves their organisation's focal points as /leave does: the pledges that reminded them first go to
+    the colleague seen most recently, who is told (audited as `entity.left`). Their organisation stays on their
+    contact, so that a grant of focal_point back returns them to it."""
     async with uow:
         contact = await find_contact(uow.session, command.telegram_id)
         if contact is None:
@@ -53,8 +69,30 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Cont
         contact.role = command.role
         await audit(uow.session, None, "role.granted", "contact", contact.id, role=command.role, previous=previous,
                     via="cli")
+        granted = Granted(contact)
+        if previous == Role.focal_point and command.role != Role.focal_point and contact.entity_id is not None:
+            granted = await _leave_focal_points(uow.session, contact, now)
         await uow.commit()
-        return contact
+        return granted
+
+
+async def _leave_focal_points(session: Session, contact: Contact, now: datetime) -> Granted:
+    """The person, a focal point no more, leaves their organisation's focal points: its pledges handed over."""
+    assert contact.id is not None and contact.entity_id is not None
+    entity = await Entities(session).get(contact.entity_id)
+    if entity is None or entity.id is None:
+        return Granted(contact)
+    people = People(session)
+    colleagues = await people.colleagues(entity.id, besides=contact.id)
+    successor = colleagues[0] if colleagues else None
+    count = await people.hand_over(entity.id, contact.id, successor.id if successor else None)
+    await audit(session, contact, "entity.left", "entity", entity.id, successor=successor.id if successor else None,
+                via="cli")
+    if successor is not None:
+        await outbox.enqueue(session, successor, successor_news(name_of(contact), entity, count),
+                             f"handover:granted:{contact.id}:{now.isoformat()}:{successor.id}",
+                             priority=outbox.NOTICE)
+    return Granted(contact, entity, successor)
 
 
 async def revoke_role(command: RevokeRole, uow: UnitOfWork) -> Contact | None:

@@ -66,11 +66,8 @@ async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Conta
         await audit(conv.session, conv.contact, "invite.withdrawn", "entity", entity.id, invitations=withdrawn)
     who = name_of(conv.contact) if named else Text(N_("a former focal point"))
     if successor is not None:
-        handed = (plural("The reminders of {count} pledge of it now come to you first.",
-                         "The reminders of {count} pledges of it now come to you first.", count),) if count else ()
-        message = Reply((text(N_("{person} left “{entity}”."), person=who, entity=entity.name), *handed))
-        await outbox.enqueue(conv.session, successor, message, f"handover:{conv.update_key}:{successor.id}",
-                             priority=outbox.NOTICE)
+        await outbox.enqueue(conv.session, successor, successor_news(who, entity, count),
+                             f"handover:{conv.update_key}:{successor.id}", priority=outbox.NOTICE)
         return successor
     orphaned = N_("“{entity}” has no focal point left: {person} left it. Invite a new one with the button, or with "
                   "/invite {number}.")
@@ -80,6 +77,14 @@ async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Conta
         await outbox.enqueue(conv.session, member, notice, f"staff:orphan:{conv.update_key}:{member.id}",
                              priority=outbox.NOTICE)
     return None
+
+
+def successor_news(who: Label, entity: Entity, count: int) -> Reply:
+    """What the colleague an organisation's pledges go to is told when a focal point leaves it: who left, and how many
+    of its pledges now remind them first."""
+    handed = (plural("The reminders of {count} pledge of it now come to you first.",
+                     "The reminders of {count} pledges of it now come to you first.", count),) if count else ()
+    return Reply((text(N_("{person} left “{entity}”."), person=who, entity=entity.name), *handed))
 
 
 def left_label(entity: Entity, successor: Contact | None) -> Label:

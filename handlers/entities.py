@@ -44,6 +44,14 @@ async def refuse(conv: Conversation, action: str, target_type: str | None = None
     conv.say(not_allowed(conv.contact))
 
 
+async def refuse_own(conv: Conversation, action: str, target_type: str, target_id: int | None, own: Label) -> None:
+    """Say no to a staff member deciding on what they submitted themselves (`own` says what), and audit it: a
+    colleague decides, validation by someone else being the point."""
+    await audit(conv.session, conv.contact, "denied", target_type, target_id, attempted=action, reason="own")
+    conv.say(Reply((own, Text(N_("A colleague on the staff decides on it: validation by someone else is the point. "
+                                 "Nothing was applied or sent.")))))
+
+
 def registrant_of(members: list[Contact]) -> Label:
     """Who registered an organisation, as its staff notice names them: its first named focal point, with their
     Telegram id."""
@@ -66,6 +74,8 @@ async def decide_entity(conv: Conversation, code: str) -> None:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
     status = EntityStatus(entity.status)
+    if verb in ("ok", "no", "re") and await _registered_by_them(conv, entity):
+        return
     if verb == "ok" and status is EntityStatus.rejected:
         await ask_to_validate_after_all(conv, entity)
     elif verb == "ok":
@@ -96,7 +106,19 @@ async def finish_rejection(conv: Conversation, state: FormState) -> None:
     if entity is None:
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))
         return
+    if await _registered_by_them(conv, entity):
+        return
     await decide(conv, entity, EntityStatus.pending, EntityStatus.rejected, str(state.answers[COMMENT]))
+
+
+async def _registered_by_them(conv: Conversation, entity: Entity) -> bool:
+    """True (and the staff member refused) when they registered the organisation themselves."""
+    assert entity.id is not None
+    if await AuditTrail(conv.session).last_actor("entity", entity.id, {"entity.registered"}) != conv.contact.id:
+        return False
+    await refuse_own(conv, "entity.decide", "entity", entity.id,
+                     text(N_("You registered “{entity}” yourself."), entity=entity.name))
+    return True
 
 
 async def already_decided(conv: Conversation, entity: Entity) -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers import buttons, drafts
 from handlers.broadcasts.audience import resolve
+from handlers.broadcasts.cancellation import tell_authors
 from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, out_of_date, texts_of, translating
 from handlers.broadcasts.edits import edit, finish_edit, not_editable, refitted, unchanged_translations, unfit, zone_of
 from handlers.broadcasts.moments import local_moment, moment_label
@@ -37,6 +38,7 @@ from handlers.messages import (
     plural,
     text,
 )
+from handlers.people import audit
 from models.repositories.broadcasts import Broadcasts
 from models.tables import Broadcast
 from models.values import BroadcastStatus
@@ -213,12 +215,12 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
     ref = Code(f"#{broadcast.id}")
     scheduled = broadcast.status == BroadcastStatus.scheduled
     if broadcast.status == BroadcastStatus.cancelled:
-        conv.say(Reply((text(N_("Broadcast {ref} is already cancelled."), ref=ref),)))
+        await _answer(conv, verb, text(N_("Broadcast {ref} is already cancelled."), ref=ref))
     elif broadcast.status not in OPEN:
-        conv.say(Reply((text(N_("Broadcast {ref} is already finished."), ref=ref),)))
+        await _answer(conv, verb, text(N_("Broadcast {ref} is already finished."), ref=ref))
     elif verb in ("cancel", "stop") and not await left_to_send(conv.session, broadcast):
         await cancel_broadcast(conv.session, broadcast, conv.now)  # nothing to stop: closed as delivered
-        conv.say(Reply((text(DELIVERED, ref=ref),)))
+        await _answer(conv, verb, text(DELIVERED, ref=ref))
     elif verb == "cancel":
         question = (text(N_("Cancel broadcast {ref}, scheduled for {moment}? Nobody will receive it."), ref=ref,
                          moment=moment_label(broadcast.scheduled_at, zone_of(conv), conv.locale))
@@ -227,17 +229,29 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
         conv.say(Reply((question,), ((Button(Text(N_("Yes, cancel it")), f"bc:stop:{broadcast.id}"),
                                       Button(Text(N_("No, keep it")), f"bc:keep:{broadcast.id}")),)))
     elif verb == "keep":
-        conv.say(Reply((text(N_("Broadcast {ref} is not cancelled: nothing changed."), ref=ref),)))
+        await _answer(conv, verb, text(N_("Broadcast {ref} is not cancelled: nothing changed."), ref=ref))
     else:
         stopped = await cancel_broadcast(conv.session, broadcast, conv.now)
         if stopped is None:  # the last messages went out since the check above
-            conv.say(Reply((text(DELIVERED, ref=ref),)))
+            await _answer(conv, verb, text(DELIVERED, ref=ref))
             return
-        conv.say(Reply((text(N_("Broadcast {ref} is cancelled: it will not be sent to anyone."), ref=ref)
-                        if scheduled else
-                        plural("Broadcast {ref} is cancelled; {count} message will not be sent.",
-                               "Broadcast {ref} is cancelled; {count} messages will not be sent.", stopped, ref=ref),)))
+        await audit(conv.session, conv.contact, "broadcast.cancelled", "broadcast", broadcast.id,
+                    scheduled=scheduled, stopped=stopped)
+        await _answer(conv, verb, text(N_("Broadcast {ref} is cancelled: it will not be sent to anyone."), ref=ref)
+                      if scheduled else
+                      plural("Broadcast {ref} is cancelled; {count} message will not be sent.",
+                             "Broadcast {ref} is cancelled; {count} messages will not be sent.", stopped, ref=ref))
+        await tell_authors(conv, broadcast, scheduled, stopped)
         await _end_edit_of(conv, broadcast)
+
+
+async def _answer(conv: Conversation, verb: str, said: Label) -> None:
+    """Answer a press: the confirmation pressed (bc:stop, bc:keep) is replaced by the answer, its buttons going with
+    it; /broadcasts' ✖️ keeps its list."""
+    if verb in ("stop", "keep"):
+        await conv.say_in_place(Reply((said,)))
+    else:
+        conv.say(Reply((said,)))
 
 
 async def _end_edit_of(conv: Conversation, broadcast: Broadcast) -> None:

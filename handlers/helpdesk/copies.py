@@ -1,8 +1,9 @@
 """What each side is sent of a thread message: staff see who asked (their pledges, or a coordinator's scope) and
 what the question follows; the person sees BDT's answer.
 
-Each copy is an outbox row keyed `hd:<message id>:<recipient id>` (its files follow, `...:f<n>`), so that a
-reply-to on it leads back to its thread (models.repositories.questions).
+Each copy is an outbox row keyed `hd:<message id>:<recipient id>` (its files follow, `...:f<n>`; a thread's history
+shown by /questions is keyed after its first message's, `...:u<update>:<n>`), so that a reply-to on it leads back
+to its thread (models.repositories.questions).
 """
 
 from __future__ import annotations
@@ -141,6 +142,13 @@ def asker_copy(thread: QuestionThread, message: QuestionMessage) -> Reply:
         return Reply((*parts, Text(N_("This question is closed: to ask more about it, reply to this message."))))
     parts.append(Text(N_("Reply to this message to continue, or close the question if it is settled.")))
     return Reply(tuple(parts), asker_buttons(thread.id))
+
+
+def history_copy_of(first: QuestionMessage) -> str:
+    """What a thread's history (/questions' 🔎) is said as a copy of (Conversation.say's `copy_of`): its first message,
+    so that its outbox key, `hd:<message id>:<reader id>:u…`, leads a reply-to on it back to the thread as a copy's
+    does."""
+    return f"{COPY_PREFIX}{first.id}"
 
 
 async def send_copy(session: Session, recipient: Contact, thread: QuestionThread, message: QuestionMessage,

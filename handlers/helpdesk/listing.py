@@ -196,7 +196,9 @@ async def show_thread(conv: Conversation, thread: QuestionThread) -> None:
     rows: tuple[tuple[Button, ...], ...] = ()
     if thread.status != ThreadStatus.closed:
         rows = copies.staff_buttons(thread.id) if staff else copies.asker_buttons(thread.id)
-    conv.say(Reply(tuple(parts), rows))
+    # keyed as a copy of the question (hd:<its first message>:<reader>…): a reply to the card is traced to the thread
+    # as a reply to a copy is (threads.on_reply_to), answering it or continuing it, not refused with the text lost
+    conv.say(Reply(tuple(parts), rows), copy_of=copies.history_copy_of(messages[0]) if messages else None)
 
 
 def _author(message: QuestionMessage, first: bool, own: bool) -> Text:

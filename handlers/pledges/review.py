@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
-from handlers.entities import is_staff, is_staff_contact, refuse
+from handlers.entities import is_staff, is_staff_contact, refuse, refuse_own
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.messages import N_, Button, Code, Label, Line, Reply, Text, text
@@ -89,6 +89,8 @@ async def review_button(conv: Conversation, code: str) -> None:
     if (pledge.status, pledge.version) != seen:
         await already_decided(conv, pledge, seen)
         return
+    if await _submitted_by_them(conv, pledge):
+        return
     if verdict is PledgeStatus.validated:
         await decide(conv, pledge, seen, verdict, None)
         return
@@ -113,7 +115,19 @@ async def finish_review(conv: Conversation, state: FormState) -> None:
         return
     seen = (str(state.answers.get("$status", PledgeStatus.submitted)),
             int(state.answers.get("$version", pledge.version)))
+    if await _submitted_by_them(conv, pledge):
+        return
     await decide(conv, pledge, seen, verdict, state.answers[COMMENT])
+
+
+async def _submitted_by_them(conv: Conversation, pledge: Pledge) -> bool:
+    """True (and the staff member refused) when they wrote the pledge or submitted its current version."""
+    submitter = await submitter_of(conv.session, pledge)
+    if conv.contact.id not in (pledge.created_by, submitter.id if submitter is not None else None):
+        return False
+    await refuse_own(conv, "pledge.review", "pledge", pledge.id,
+                     text(N_("You submitted {ref} yourself."), ref=Code(pledge.ref or "")))
+    return True
 
 
 async def already_decided(conv: Conversation, pledge: Pledge, seen: tuple[str, int] | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import buttons, outbox
 from handlers.conversation import Conversation, Journey, begin
-from handlers.entities import is_staff, is_staff_contact, refuse
+from handlers.entities import is_staff, is_staff_contact, refuse, refuse_own
 from handlers.forms.base import FormState
 from handlers.forms.comments import COMMENT, comment_form, readers_note
 from handlers.helpdesk.settled import settle_report_questions
@@ -60,6 +60,8 @@ async def review_button(conv: Conversation, code: str) -> None:
     if not _decidable(report, verdict):
         await already_decided(conv, report, pledge)
         return
+    if await _sent_by_them(conv, report, pledge):
+        return
     if verdict is ReviewStatus.acknowledged:
         await decide(conv, report, pledge, verdict, None)
         return
@@ -84,7 +86,20 @@ async def finish_clarify(conv: Conversation, state: FormState) -> None:
         await already_decided(conv, report, pledge)
         conv.say(Reply((Line(Text(N_("Comment")), str(state.answers[COMMENT])),)))  # given back: nothing typed is lost
         return
+    if await _sent_by_them(conv, report, pledge):
+        return
     await decide(conv, report, pledge, ReviewStatus.clarification_requested, str(state.answers[COMMENT]))
+
+
+async def _sent_by_them(conv: Conversation, report: ProgressReport, pledge: Pledge) -> bool:
+    """True (and the staff member refused) when they submitted the report or sent its current version."""
+    sender = await sender_of(conv.session, report)
+    if conv.contact.id not in (report.submitted_by, sender.id if sender is not None else None):
+        return False
+    await refuse_own(conv, "report.review", "report", report.id,
+                     text(N_("You sent the report on {ref} for {period} yourself."), ref=Code(pledge.ref or ""),
+                          period=period_label(report.period)))
+    return True
 
 
 async def already_decided(conv: Conversation, report: ProgressReport, pledge: Pledge) -> None:
@@ -100,7 +115,8 @@ async def already_decided(conv: Conversation, report: ProgressReport, pledge: Pl
         conv.say(Reply((text(N_("{person} already asked for a clarification of the report on {ref} for {period}: it "
                                 "waits for the focal point's answer. Nothing of yours was sent. Once the answer "
                                 "satisfies you, acknowledge the report."), ref=Code(pledge.ref or ""),
-                             period=period_label(report.period), person=who),), ((acknowledge_button(report),),)))
+                             period=period_label(report.period), person=who),), ((acknowledge_button(report),),)),
+                 copy_of=asked_copy_key(report))  # its ✅ Acknowledge goes once someone acknowledged (decide)
         return
     conv.say(Reply((text(N_("The report on {ref} for {period} was already decided by {person}. Nothing of yours was "
                             "applied or sent."), ref=Code(pledge.ref or ""), period=period_label(report.period),
@@ -165,6 +181,15 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
             + notice.buttons
         await close_staff_copies(conv.session, report_copy_key(report), notice, footer,
                                  staff_member(conv.contact), conv.now, conv.deps.timezone, kept)
+        if verdict is ReviewStatus.acknowledged:  # and the ✅ Acknowledge offered to a question asked too late
+            await close_staff_copies(conv.session, asked_copy_key(report), notice, footer,
+                                     staff_member(conv.contact), conv.now, conv.deps.timezone, kept)
+
+
+def asked_copy_key(report: ProgressReport) -> str:
+    """What the answer to a question on a report already asked about (its ✅ Acknowledge) is said as a copy of
+    (Conversation.say's `copy_of`), whichever version it was about: closed when the report is acknowledged."""
+    return f"report-asked:{report.id}"
 
 
 def decision_news(verdict: ReviewStatus, ref: Label, period: Label, comment: str | None,

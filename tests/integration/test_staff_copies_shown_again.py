@@ -156,3 +156,51 @@ async def test_the_question_to_validate_a_rejected_organisation_after_all_is_clo
     await chat.press(bea, f"ent:re:{entity_id}")  # Bea validates it after all first
     closed = await closing_of(chat, CARL, asked)
     assert closed is not None and "✅ Validated by Bea on " in closed.text and not codes(closed)
+
+
+async def waiting_report(chat: ChatDriver, database: Database) -> int:
+    """A report on a validated pledge, waiting for staff."""
+    pledge_id = await submitted(chat)
+    await chat.press(chat.person(BEA, "Bea"), f"pv:ok:{pledge_id}:1")
+    async with database.uow() as uow:
+        report = ProgressReport(pledge_id=pledge_id, period="2025", status="in_progress",
+                                steps_taken="We connected 120 schools in Kolda.")
+        uow.session.add(report)
+        await uow.session.flush()
+        report_id = int(report.id or 0)
+        await uow.commit()
+    return report_id
+
+
+async def test_a_report_both_opened_from_pending_and_acknowledged_at_once_closes_both_copies(
+        chat: ChatDriver, database: Database) -> None:
+    """Tester t2, F6: each staff member opens the report from /pending and presses ✅; one applies, and neither copy
+    keeps ✅ / 💬."""
+    report_id = await waiting_report(chat, database)
+    bea, carl = chat.person(BEA, "Bea"), chat.person(CARL, "Carl")
+    beas = shown(chat, await chat.press(bea, f"pn:rs:{report_id}"), f"rs:ack:{report_id}")
+    carls = shown(chat, await chat.press(carl, f"pn:rs:{report_id}"), f"rs:ack:{report_id}")
+    await chat.press(bea, f"rs:ack:{report_id}", on=beas)
+    late = await chat.press(carl, f"rs:ack:{report_id}", on=carls)
+    assert "was already decided by Bea" in late[-1].text and not codes(late[-1]), late[-1].text
+    for telegram_id, message_id in ((BEA, beas), (CARL, carls)):
+        closed = await closing_of(chat, telegram_id, message_id)
+        assert closed is not None, f"the /pending copy of {telegram_id} keeps its buttons"
+        assert "✅ Acknowledged by Bea on " in closed.text and not any(c.startswith("rs:") for c in codes(closed))
+
+
+async def test_the_acknowledge_offered_to_a_late_question_is_closed_once_the_report_is_acknowledged(
+        chat: ChatDriver, database: Database) -> None:
+    """Carl presses 💬 after Bea asked for a clarification: told so, with ✅ Acknowledge. Once Bea acknowledges the
+    report, that button goes, as on every copy of the report's notice; it stayed, and said "already decided"."""
+    report_id = await waiting_report(chat, database)
+    bea, carl = chat.person(BEA, "Bea"), chat.person(CARL, "Carl")
+    await chat.press(bea, f"rs:ask:{report_id}")
+    await chat.send(bea, "How many of the schools are in Kolda?")
+    late = await chat.press(carl, f"rs:ask:{report_id}")
+    assert "Bea already asked for a clarification" in late[-1].text, late[-1].text
+    offered = shown(chat, late, f"rs:ack:{report_id}")
+    await chat.press(bea, f"rs:ack:{report_id}")
+    closed = await closing_of(chat, CARL, offered)
+    assert closed is not None, "the offer keeps ✅ Acknowledge"
+    assert "✅ Acknowledged by Bea on " in closed.text and not any(c.startswith("rs:") for c in codes(closed))
