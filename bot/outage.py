@@ -81,5 +81,6 @@ class Outage:
         locale = self.languages.get(chat_id) or negotiate(None, incoming.person.language_code, self.default_locale)
         try:
             await self.sender.send(chat_id, self.renderer.reply(WAITING, locale))
-        except DeliveryError as error:
+        except DeliveryError as error:  # a 429 when many write at once, say: told at the update's next try instead
+            del self.told[chat_id]
             log.warning("could not say that a message waits", extra={"reason": type(error).__name__})
