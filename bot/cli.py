@@ -161,17 +161,25 @@ def sandbox(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply the migrations (creates the database if needed)."""
-    from models.migrate import current_revision, upgrade
+    from models.migrate import HEAD_REVISION, current_revision, is_newer_revision, upgrade
 
-    async def go() -> str | None:
+    async def go() -> tuple[str | None, bool]:
         database = _database()
         try:
+            found = await current_revision(database)
+            if is_newer_revision(found):  # a rollback: this version's instances run on it (migrations only add)
+                return found, False
             await upgrade(database, revision)
-            return await current_revision(database)
+            return await current_revision(database), True
         finally:
             await database.dispose()
 
-    typer.echo(f"database at revision {_run(go())} ({_database_named()})")
+    reached, upgraded = _run(go())
+    if not upgraded:
+        typer.echo(f"database at revision {reached}, newer than this version's {HEAD_REVISION}: left as it is; this "
+                   f"version runs on it ({_database_named()})")
+        return
+    typer.echo(f"database at revision {reached} ({_database_named()})")
 
 
 @db_app.command("current")

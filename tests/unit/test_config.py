@@ -174,3 +174,18 @@ def test_admin_and_invite_commands(tmp_path: Path) -> None:
     refused = _cli("invite", "create", "--entity", "X", "--role", "admin", "--bot-username", "b", env=env, cwd=tmp_path)
     assert refused.returncode == 2 and "admin grant" in refused.stderr
     assert _cli("admin", "revoke", "4242", env=env, cwd=tmp_path).returncode == 0
+
+
+def test_db_upgrade_leaves_a_newer_database_as_it_is(tmp_path: Path) -> None:
+    """Several-instances tester: after a rollback, compose's `migrate` step (the previous version's `db upgrade`) met
+    a database at a newer revision and ended with alembic's traceback, so the instances, which wait for it, never
+    started; they themselves run on a newer schema of their chain."""
+    import sqlite3
+
+    env = {"P2C_DATABASE_URL": f"sqlite:///{tmp_path / 'newer.db'}"}
+    assert _cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "newer.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    again = _cli("db", "upgrade", env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "revision 0099, newer than this version's" in again.stdout and "Traceback" not in again.stderr
