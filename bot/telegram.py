@@ -143,10 +143,12 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks 
         pressed = query.message  # an inaccessible (old) message has the date 0
         sent_at = int(pressed.date.timestamp()) if pressed and isinstance(pressed.date, datetime) else 0
         origin = f"c:{query.id}:{pressed.message_id if pressed else 0}:{sent_at}"
-        await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64], origin=origin,
-                              message_id=pressed.message_id if pressed else None))
-        with contextlib.suppress(DeliveryError):  # the spinner stops by itself after a while
-            await acknowledged
+        try:
+            await handle(Incoming(_current_update_id(), person, utcnow(), code=(query.data or "")[:64], origin=origin,
+                                  message_id=pressed.message_id if pressed else None))
+        finally:  # also when handling failed (the database away): its outcome read, never "never retrieved"
+            with contextlib.suppress(DeliveryError):  # the spinner stops by itself after a while
+                await acknowledged
 
     dispatcher.include_router(router)
 
