@@ -512,9 +512,10 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     """A coordinator's nudge about an overdue pledge: the reminder of its overdue period to each of its focal points.
 
     The same message as the scheduled reminders (with a friendly first line) under the same key, rm:<contact>:<their
-    day>, so a person still gets at most one reminder a day, nudges and scheduled ones together; in their working
-    hours; not to those who said "not mine" or "later" (until then); taken out of the outbox, like any reminder, when
-    the report arrives before it goes.
+    day>, so a person still gets at most one reminder a day, nudges and scheduled ones together: a reminder of theirs
+    still waiting for their working hours takes the pledge in (an older one folded into it, as planning does), and
+    one that lists the pledge already is left as it is; in their working hours; not to those who said "not mine" or
+    "later" (until then); taken out of the outbox, like any reminder, when the report arrives before it goes.
     """
     assert pledge.id is not None
     reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
@@ -526,19 +527,39 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     focal_points = await repo.focal_points([pledge.entity_id])
     following = _followers(focal_points, pledge.id, holds)
     intro = json_of(Text(NUDGE_INTRO))
+    reaching = [person for person in following if not _held(holds.get((person.id, pledge.id)), now)]
+    unsent: dict[int, list[Any]] = defaultdict(list)
+    for row in await repo.unsent_of((person.id, person.chat_id) for person in reaching):
+        if row.payload.get("reminder", {}).get("items"):
+            unsent[row.contact_id].append(row)
     messages: list[dict[str, Any]] = []
-    for person in following:
-        if _held(holds.get((person.id, pledge.id)), now):
-            continue
+    folding: dict[str, list[int]] = {}
+    rewritten = 0
+    for person in reaching:
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
         send_at = next_allowed(now, zone, person.country_iso3)
         day = local_day(send_at, zone)
-        items = [Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed, last if owed > 1 else None)]
+        key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
+        rows = unsent.get(person.id, [])
+        nudged = Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed, last if owed > 1 else None)
+        # a reminder of theirs waiting for their working hours takes the pledge (and the nudge's first line), rather
+        # than a second message beside it; one that lists it already is their reminder of it
+        if any(item[0] == pledge.id for row in rows for item in row.payload["reminder"]["items"]):
+            continue
+        items = _folded(rows, [nudged])
         reply = compose_json(items, day)
         reply["parts"].insert(0, intro)
-        messages.append({"key": f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}", "chat_id": person.chat_id,
-                         "contact_id": person.id, "priority": outbox.BULK,
-                         "payload": {**outbox_meta(items, day), "reply": reply,
-                                     **working_hours(zone, person.country_iso3)},
-                         "not_before": send_at, "created_at": now})
-    return Nudged(period, len(await repo.add_messages(messages)), len(following), len(focal_points) - len(following))
+        payload = {**outbox_meta(items, day), "reply": reply, **working_hours(zone, person.country_iso3)}
+        earlier = [row.id for row in rows if row.key != key]
+        same = next((row for row in rows if row.key == key), None)
+        if same is not None:
+            await repo.rewrite(same.id, payload)
+            await repo.drop_all(earlier)
+            rewritten += 1
+            continue
+        messages.append({"key": key, "chat_id": person.chat_id, "contact_id": person.id, "priority": outbox.BULK,
+                         "payload": payload, "not_before": send_at, "created_at": now})
+        folding[key] = earlier
+    written = await repo.add_messages(messages)
+    await repo.drop_all([row_id for key in written for row_id in folding[key]])
+    return Nudged(period, len(written) + rewritten, len(following), len(focal_points) - len(following))

@@ -374,3 +374,55 @@ async def test_an_overdue_line_counts_the_reports_owed_as_the_reminder_does(data
     assert (line.first_period, line.owed) == ("2024", 3)
     stands = where_reporting_stands(pledge, (), today)
     assert stands is not None and stands[1] is not None and stands[1].owed == 3  # the reminder's own count
+
+
+async def test_a_nudge_never_adds_a_second_reminder_of_a_pledge_already_waiting(database: Database) -> None:
+    """Demo tester: a reminder of the pledge waited for the person's working hours when a coordinator nudged it; the
+    person, whose zone had changed meanwhile, got both at the same moment."""
+    ids = await _seed(database)
+    focal = await _focal(database)
+    today = utcnow()
+    thursday = (today + timedelta(days=3 - today.weekday() + 7)).replace(hour=12, minute=0, second=0, microsecond=0)
+    async with database.uow() as uow:
+        target = await Pledges(uow.session).get(ids["p2"])
+        assert target is not None
+        assert (await nudge(Reminders(uow.session), target, thursday)).sent == 1
+        await uow.commit()
+    async with database.uow() as uow:  # /settings: now on Kiritimati's clock, where it is Friday already
+        person = await uow.session.get(Contact, focal.id)
+        assert person is not None
+        person.timezone = "Pacific/Kiritimati"
+        await uow.commit()
+    async with database.uow() as uow:
+        target = await Pledges(uow.session).get(ids["p2"])
+        assert target is not None
+        assert (await nudge(Reminders(uow.session), target, thursday + timedelta(minutes=30))).sent == 0
+        await uow.commit()
+    assert [row.key for row in await _rows(database, "rm:")] == [f"rm:{focal.id}:{thursday.date().isoformat()}"]
+
+
+async def test_a_nudge_adds_its_pledge_to_the_reminder_waiting_for_the_persons_hours(database: Database) -> None:
+    """A second overdue pledge of the same focal point nudged while the first's reminder waits for their Monday: one
+    message lists both (it answered "already has today's reminder", which did not name that pledge)."""
+    ids = await _seed(database)
+    focal = await _focal(database)
+    async with database.uow() as uow:
+        first = await Pledges(uow.session).get(ids["p2"])
+        assert first is not None
+        second = Pledge(**{**first.model_dump(exclude={"id"}), "ref": "P2C-2025-00098", "title": "Second pledge"})
+        uow.session.add(second)
+        await uow.commit()
+        second_id = second.id
+    today = utcnow()
+    saturday = (today + timedelta(days=5 - today.weekday() + 7)).replace(hour=3, minute=0, second=0, microsecond=0)
+    for pledge_id in (ids["p2"], second_id):
+        async with database.uow() as uow:
+            target = await Pledges(uow.session).get(pledge_id or 0)
+            assert target is not None
+            assert (await nudge(Reminders(uow.session), target, saturday)).sent == 1
+            await uow.commit()
+    (row,) = await _rows(database, "rm:")
+    assert [item[0] for item in row.payload["reminder"]["items"]] == [ids["p2"], second_id]
+    assert row.key.startswith(f"rm:{focal.id}:")
+    message = reply_from_json(row.payload["reply"])
+    assert message.parts[0] == Text(NUDGE_INTRO)
