@@ -285,6 +285,22 @@ def _direction(text: str) -> Literal["ltr", "rtl"] | None:
     return None
 
 
+ISOLATED = re.compile(f"{FSI}[^{FSI}{PDI}]*(?:{PDI}|$)")
+
+
+def _outside(line: str) -> Literal["ltr", "rtl"]:
+    """The direction an app that follows Unicode's rule (P2: isolated text does not count; the sandbox page, Telegram's
+    apps) gives a line whose first letters are in isolates: that of its first letter outside them, left to right
+    when there is none ("✓ ⁨250,000 US$⁩" in Arabic sat at the left edge)."""
+    stripped = line
+    while FSI in stripped:
+        shorter = ISOLATED.sub("", stripped)
+        if shorter == stripped:
+            break
+        stripped = shorter
+    return _direction(stripped) or "ltr"
+
+
 def directed(body: str, locale: str) -> str:
     """Each line of a message body that would start in the other direction than its language's begins with a
     mark in the language's direction (LRM or RLM).
@@ -292,8 +308,9 @@ def directed(body: str, locale: str) -> str:
     Telegram's apps, like the sandbox page, lay each line out in the direction of its first letter: an
     English sentence opening with an organisation's Arabic name would read right to left, an Arabic one opening
     with a reference in Latin letters left to right. Isolates (FSI) do not prevent it everywhere: Chromium's
-    `dir="auto"` reads their letters too. So the mark goes where the first letter of a line, tags left out,
-    is of the other direction; every other line is left as it is. So is a line that is wholly what someone wrote as
+    `dir="auto"` reads their letters too, while apps that follow Unicode's rule skip them. So the mark goes where the
+    first letter of a line, tags left out, is of the other direction, read either way; every other line is left as
+    it is. So is a line that is wholly what someone wrote as
     it stands (from OWN to the line's end or OWN_END, with no letter after it; both removed here): a line of a
     person's multi-line answer, or of a staff member's formatted message, shown as written and as its recipients
     will see it. A line where the bot's own words follow such text ("old → new", "… (edited)") is the bot's.
@@ -306,7 +323,7 @@ def directed(body: str, locale: str) -> str:
         if visible.lstrip(FSI).startswith(OWN) and _direction(visible.partition(OWN_END)[2]) is None:
             continue
         found = _direction(visible)
-        if found is not None and found != wanted:
+        if (found is not None and found != wanted) or (FSI in visible and _outside(visible) != wanted):
             lines[index] = mark + line
     return "\n".join(lines).replace(OWN, "").replace(OWN_END, "")
 

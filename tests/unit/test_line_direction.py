@@ -123,3 +123,19 @@ def test_the_marks_of_a_person_s_lines_never_leave_the_renderer(renderer: Render
                   # too long: what people wrote is shortened, and formatting too long for a cap becomes plain text
                   renderer.reply(reply(person * 900, Markup("<i>x</i>\ny" * 900)), locale).text):
         assert OWN not in shown and OWN_END not in shown
+
+
+@pytest.mark.parametrize(("line", "locale", "marked"), [
+    (f"✓ {FSI}{RLM}250,000 US${LRM}{PDI}", "ar", True),  # no letter outside the isolate: apps lay it out left to right
+    (f"✓ {FSI}{RLM}250,000 US${LRM}{PDI}", "en", True),  # a mark of its own direction: harmless
+    (f"✓ {FSI}السنغال{PDI}", "en", True),
+    (f"الدولة: {FSI}Senegal{PDI}", "ar", False),
+    (f"{FSI}Ministry of ICT{PDI} — تمت الموافقة", "ar", True),
+    (f"{FSI}وزارة{PDI} validated", "en", True),
+])
+def test_a_line_whose_letters_are_all_isolated_begins_in_its_language_s_direction(line: str, locale: str,
+                                                                                  marked: bool) -> None:
+    """Demo tester: in Arabic, a form's "✓ 250,000 US$" line sat at the left edge: its only letters are in an
+    isolate, which Unicode's rule (and the page, and Telegram's apps) does not read for a line's direction."""
+    mark = RLM if locale == "ar" else LRM
+    assert directed(line, locale).startswith(mark) is marked
