@@ -27,6 +27,7 @@ from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply, unknown_command
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
 from handlers.digests import journey as digests
+from handlers.forms.base import FormState
 from handlers.forms.engine import FormInput, code
 from handlers.forms.intents import typed_intent
 from handlers.greetings import is_greeting, small_talk
@@ -218,6 +219,9 @@ async def _on_unreadable(conv: Conversation, kind: str, draft: Draft | None, jou
     note = Text(N_("I do not read edited messages. To change an earlier answer, press ⬅️ Back; otherwise send "
                    "a new message.") if kind == "edit" else N_("I can only read text, documents and photos here."))
     if draft is not None and journey is not None:
+        step = journey.form.step(FormState.from_json(draft.state).step)
+        if kind != "edit" and step is not None and not step.takes_files:  # a location at "Where are you?", say
+            note = Text(N_("This question needs a typed answer or a button."))
         await ask_again(conv, journey, draft, note)
     else:
         conv.say(help_reply(role_of(conv.contact), note))

@@ -124,6 +124,12 @@ class Step:
         """Turn a file the person sent into an answer; most steps want text or buttons instead."""
         raise InvalidAnswerError(Text(N_("This question needs a typed answer or a button, not a file.")))
 
+    @property
+    def takes_files(self) -> bool:
+        """Whether a file can answer it (its class reads uploads or files)."""
+        kind = type(self)
+        return kind.on_upload is not Step.on_upload or kind.on_file is not Step.on_file
+
     def on_upload(self, upload: Upload, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """A file with its name and the step's working memory; by default the same as `on_file`."""
         return self.on_file(upload.kind, upload.file_id, answers, ctx)

@@ -12,6 +12,9 @@ from test_reports import STAFF, Counter, member, validated_pledge
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
+from handlers.inputs import Incoming
+from handlers.router import handle
+from models.clock import utcnow
 from models.database import Database
 from models.tables import ProgressReport
 
@@ -99,3 +102,29 @@ async def test_an_album_sent_outside_a_form_is_offered_to_bdt_as_one_message(cha
     assert "Su pregunta Q-" in done[0].text
     [thread] = await threads(database)
     assert thread.id is not None
+
+
+async def test_a_location_or_sticker_is_told_what_the_question_takes(reporting: ChatDriver) -> None:
+    """Demo tester: a location sent at a question of words was told "I can only read text, documents and photos",
+    which that question does not take either."""
+    who = Counter(reporting, 1201)
+    await who.send("/report")
+    await who.press("f:status:c:in_progress")
+    sticker = Incoming(990_001, who.person, utcnow(), unreadable="sticker")
+    await handle(sticker, reporting.database.uow(), reporting.deps)
+    [told] = await reporting.collect(who.person.chat_id)
+    assert told.text.startswith("This question needs a typed answer or a button.") and "percent" in told.text.lower()
+    await at_evidence_from_percent(who)
+    location = Incoming(990_002, who.person, utcnow(), unreadable="location")
+    await handle(location, reporting.database.uow(), reporting.deps)
+    [evidence] = await reporting.collect(who.person.chat_id)
+    assert evidence.text.startswith("I can only read text, documents and photos here.")
+
+
+async def at_evidence_from_percent(who: Counter) -> None:
+    for value in ("40", "120", "3000"):
+        await who.send(value)
+    await who.press("f:women_share:c:50")
+    await who.send("We connected 120 schools.")
+    await who.press("f:challenges:skip")
+    await who.press("f:partnership_needs:skip")
