@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -122,3 +123,16 @@ def may_still_issue(invite: Invite, maker: Contact | None) -> bool:
 def deep_link(bot_username: str, token: str) -> str:
     """The link that opens the bot with the invitation."""
     return f"https://t.me/{bot_username}?start={token}"
+
+
+PASTED_LINK = re.compile(r"(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?P<bot>[A-Za-z0-9_]{3,64})\?start=(?P<token>[A-Za-z0-9_-]{1,64})",
+                         re.IGNORECASE)
+
+
+def pasted_token(text: str, bot_username: str | None) -> str | None:
+    """The token of this bot's invitation link when a message is that link alone, pasted rather than opened (an
+    invitation forwarded by e-mail, say): Telegram sends "/start TOKEN" only for a link that is opened."""
+    found = PASTED_LINK.fullmatch(text.strip())
+    if found is None or (bot_username is not None and found["bot"].lower() != bot_username.lower()):
+        return None
+    return found["token"]

@@ -6,6 +6,7 @@ Adapters (Telegram, the sandbox's tests, the command line) build an `Incoming` a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from handlers import (
@@ -34,6 +35,7 @@ from handlers.greetings import is_greeting, small_talk
 from handlers.helpdesk import listing as helpdesk_listing
 from handlers.helpdesk import threads as helpdesk
 from handlers.inputs import Incoming
+from handlers.invites import pasted_token
 from handlers.messages import N_, Reply, Text, text
 from handlers.people import meet, refresh, role_of
 from handlers.pledges import listing, lookup, review
@@ -174,6 +176,9 @@ async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) 
 
 async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
     journey = journey_of(draft.form_id) if draft else None
+    if incoming.text and incoming.command is None and incoming.file_id is None \
+            and (token := pasted_token(incoming.text, conv.deps.bot_username)) is not None:
+        incoming = replace(incoming, command="start", argument=token)  # the invitation link pasted, not opened
     if incoming.unreadable is not None:
         await _on_unreadable(conv, incoming.unreadable, draft, journey)
         return

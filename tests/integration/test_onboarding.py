@@ -229,3 +229,26 @@ async def test_a_yes_typed_as_the_organisation_name_is_asked_about(chat: ChatDri
     async with database.uow() as uow:
         (draft,) = (await uow.session.execute(select(Draft))).scalars()
     assert draft.state["answers"]["entity_name"] == typed
+
+
+@pytest.mark.parametrize("pasted", ["https://t.me/p2c_test_bot?start={token}", "  t.me/P2C_Test_Bot?start={token}\n"])
+async def test_an_invitation_link_pasted_rather_than_opened_joins(chat: ChatDriver, database: Database,
+                                                                 pasted: str) -> None:
+    """Demo tester: the link of an invitation, pasted into the chat (received by e-mail, say), got the greeting of a
+    stranger; Telegram sends "/start TOKEN" only for a link that is opened."""
+    token, _, _ = await invite(CreateInvite("GSMA", Role.coordinator), database.uow(), utcnow())
+    person = chat.person(14)
+    await chat.send(person, pasted.format(token=token))
+    await chat.press(person, "f:consent:c:yes")
+    welcome = await chat.send(person, "Lee Min")
+    assert "coordinator" in welcome[-1].text and "GSMA" in welcome[-1].text
+    other = await chat.send(chat.person(15), f"https://t.me/another_bot?start={token}")  # another bot's: not ours
+    assert "already been used" not in other[0].text
+
+
+async def test_a_link_among_words_is_not_taken_for_an_invitation(chat: ChatDriver, database: Database) -> None:
+    token, _, _ = await invite(CreateInvite("GSMA", Role.coordinator), database.uow(), utcnow())
+    opened = await chat.send(chat.person(16), f"https://t.me/p2c_test_bot?start={token}")
+    assert any("GSMA" in answer.text for answer in opened)
+    answers = await chat.send(chat.person(17), f"Is this right? https://t.me/p2c_test_bot?start={token}")
+    assert not any("GSMA" in answer.text for answer in answers)
