@@ -168,12 +168,12 @@ class Renderer:
         return rendered.replace(OWN, "").replace(OWN_END, "") if markup else rendered
 
     def _label(self, label: Label, locale: str, *, markup: bool = True, cap: int | None = None,
-               start: bool = False) -> str:
+               start: bool = False, inner: bool = False) -> str:
         """`label`, with the lines written as they stand set apart by OWN for `directed` (in HTML mode). At the `start`
         of a paragraph, a phrase of the catalog written for the middle of a sentence ("a person without a name") begins
         with a capital; what people wrote is never changed."""
         if isinstance(label, Text):
-            return self._text(label, locale, markup, cap, start=start)
+            return self._text(label, locale, markup, cap, start=start, inner=inner)
         if isinstance(label, str):
             shown = label if cap is None else shorten(label, cap)
             if not markup:
@@ -198,11 +198,11 @@ class Renderer:
             return join_list([self._label(item, locale, markup=markup, cap=cap) for item in label.items],
                              _known(locale), "or" if label.choice else "standard")
         if isinstance(label, Line):
-            name = self._label(label.name, locale, markup=markup, cap=cap, start=start)
+            name = self._label(label.name, locale, markup=markup, cap=cap, start=start, inner=inner)
             head = f"<b>{name}</b>" if markup else name
             return f"{head}{COLON.get(locale, ': ')}{self._label(label.value, locale, markup=markup, cap=cap)}"
         if isinstance(label, Concat):
-            return "".join(self._label(part, locale, markup=markup, cap=cap, start=start and index == 0)
+            return "".join(self._label(part, locale, markup=markup, cap=cap, start=start and index == 0, inner=inner)
                            for index, part in enumerate(label.parts))
         if isinstance(label, Markup):
             if cap is not None and visible_length(label.html) > cap:  # formatting cannot be cut safely: plain text
@@ -232,17 +232,19 @@ class Renderer:
             return html.escape(country_name(value.iso3, loc), quote=False)
         return self._isolate(html.escape(value.value, quote=False), locale)
 
-    def _text(self, message: Text, locale: str, markup: bool, cap: int | None = None, *, start: bool = False) -> str:
+    def _text(self, message: Text, locale: str, markup: bool, cap: int | None = None, *, start: bool = False,
+              inner: bool = False) -> str:
         loc = _known(locale)
         if message.plural is not None and message.count is not None:
             n = _count(message.params.get(message.count))
             template = self.catalogs.ngettext(message.msgid, message.plural, n, loc)
         else:
             template = self.catalogs.gettext(message.msgid, loc)
-        # at a paragraph's start: the text's first letter, or the parameter the translation begins with, is the
-        # sentence's first ("{person} is not a focal point…" of a person without a name)
+        # at a paragraph's start, the parameter the translation begins with begins the sentence ("{person} is not a
+        # focal point…"): a phrase of the catalog made for a sentence's middle given there ("a person without a name")
+        # takes a capital; a paragraph's own text is written as its authors capitalised it
         first = LEADING_PLACEHOLDER.match(template) if start else None
-        if start and first is None and template[:1].islower():
+        if start and inner and first is None and template[:1].islower():  # a phrase made for a sentence's middle
             template = template[0].upper() + template[1:]
         params = {key: self._param(value, loc, markup, cap, start=first is not None and key == first.group(1))
                   for key, value in message.params.items()}
@@ -266,7 +268,7 @@ class Renderer:
             return self._isolate(format_integer(value, locale), locale)
         if value is None:
             return ""
-        return self._label(value, locale, markup=markup, cap=cap, start=start)
+        return self._label(value, locale, markup=markup, cap=cap, start=start, inner=start)
 
     @staticmethod
     def _isolate(value: str, locale: str) -> str:

@@ -148,7 +148,7 @@ async def test_only_staff_may_reject_or_validate_after_all(chat: ChatDriver, cod
         await chat.collect(OLGA)
     before = (await the_entity(chat.database)).status
     answers = await chat.press(chat.person(OLGA, "Olga"), code.format(id=entity.id))
-    assert [m.text for m in answers] == ["Sorry, you are not allowed to do that."]
+    assert len(answers) == 1 and answers[0].text.startswith("Sorry, you are not allowed to do that.")
     assert (await the_entity(chat.database)).status == before
 
 
@@ -158,6 +158,6 @@ async def test_a_staff_member_revoked_while_writing_the_reason_rejects_nothing(c
     await chat.press(bea, f"ent:no:{entity.id}")
     await revoke_role(RevokeRole(BEA), chat.database.uow())
     answers = await chat.send(bea, REASON)
-    assert [m.text for m in answers] == ["Sorry, you are not allowed to do that."]
+    assert len(answers) == 1 and answers[0].text.startswith("Sorry, you are not allowed to do that.")
     assert (await the_entity(chat.database)).status == EntityStatus.pending
     assert await news_keys(chat.database, entity.id or 0) == []

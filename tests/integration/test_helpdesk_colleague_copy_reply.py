@@ -124,7 +124,7 @@ async def test_one_who_may_not_ask_replying_to_an_old_copy_is_still_refused(chat
     await becomes(chat.database, None)
     refused = await chat.send(chat.person(OTTO, "Otto"), "One more thing",
                               reply_to=await otto_copy(chat.database, thread_id))
-    assert [m.text for m in refused] == ["Sorry, you are not allowed to do that."]
+    assert len(refused) == 1 and refused[0].text.startswith("Sorry, you are not allowed to do that.")
     otto_id = (await contact(chat.database, OTTO)).id
     async with chat.database.uow() as uow:
         denied = (await uow.session.execute(select(AuditLog).where(col(AuditLog.action) == "denied",

@@ -126,7 +126,7 @@ async def test_page_buttons_are_for_staff_only(chat: ChatDriver, database: Datab
     stranger = chat.person(STRANGER)
     for code in (following, "pn:list", "pn:ent:after:1", "pn:rs:after:1"):
         answers = await chat.press(stranger, code)
-        assert [a.text for a in answers] == ["Sorry, you are not allowed to do that."], code
+        assert len(answers) == 1 and answers[0].text.startswith("Sorry, you are not allowed to do that."), code
     async with database.uow() as uow:
         denied = (await uow.session.execute(select(AuditLog).where(col(AuditLog.action) == "denied")
                                             .order_by(col(AuditLog.id)))).scalars().all()
