@@ -320,7 +320,8 @@ async def answer(conv: Conversation, thread: QuestionThread, content: dict[str, 
         return
     if not closed and not await owns(conv, thread):
         start = {"text": content.get("text") or "", "files": list(content.get("files") or []), "refused": 0}
-        await open_composer(conv, {"$mode": "answer", "$thread": thread.id, "$start": start})
+        # held for the take-over (held_facts): its only button is 🙋 Take it over, a Send there could only fail
+        await open_composer(conv, {"$mode": "answer", "$thread": thread.id, "$start": start, "$held": 1})
         return
     questions = Questions(conv.session)
     message = await questions.add_message(thread, conv.contact, from_staff=True, text=content["text"],
