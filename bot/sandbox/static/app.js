@@ -566,9 +566,10 @@ async function nextDelivery() {
 }
 
 async function loop() {
-  // a long poll: the sandbox answers as soon as the chat changes, or after 20 s
+  // a long poll: the sandbox answers as soon as the chat changes, or after 20 s; after a failure a quick look
+  // first, so that a sandbox back (restarted) is said at once, not when a long poll of a quiet chat ends
   const answered = await (state.current === null ? new Promise((resolve) => setTimeout(resolve, 300, true))
-    : poll(20));
+    : poll(state.failures ? 0 : 20));
   // a sandbox that failed is asked again after 1 s, then 2, 4 and every 5 s, and the page says it is stopped
   state.failures = answered ? 0 : state.failures + 1;
   const delay = answered ? 50 : Math.min(5000, 1000 * 2 ** (state.failures - 1));
