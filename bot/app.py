@@ -517,7 +517,8 @@ def webhook_handler(dispatcher: Dispatcher, bot: Bot, secret: str) -> Callable[[
     not a Bot API update is logged by its id, never its content, and confirmed, as in polling (bot.polling).
     """
     async def handle(request: web.Request) -> web.Response:
-        if not secrets.compare_digest(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), secret):
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode("utf-8", "surrogateescape")
+        if not secrets.compare_digest(given, secret.encode()):  # bytes: a header not ASCII is refused, not a 500
             return web.Response(status=401, text="Unauthorized")
         try:
             raw = await request.json()

@@ -252,6 +252,9 @@ async def test_a_refused_webhook_post_is_answered_503_without_a_traceback(caplog
         assert (await client.post("/hook", json=update, headers=headers)).status == 503
         assert (await client.post("/hook", json=update, headers=headers)).status == 200
         assert (await client.post("/hook", json={"update_id": 42, "message": 3}, headers=headers)).status == 200
+        wrong = {"X-Telegram-Bot-Api-Secret-Token": "é" * 40}  # not ASCII: refused, not a 500 and a traceback
+        assert (await client.post("/hook", json=update, headers=wrong)).status == 401
+        assert (await client.post("/hook", data=b"{oops", headers=headers)).status == 400
     await bot_.session.close()
     assert handled == [0, 41]
     assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
