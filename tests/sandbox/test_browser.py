@@ -73,6 +73,15 @@ class LiveSandbox:
             await self.bot  # lets the bot close its HTTP session
         await self.server.stop()
 
+    def stop(self) -> None:
+        """Stop the tiny bot and the server (as `make sandbox` stopped), the page left open."""
+        self.run(self._stop())
+
+    def start_again(self, port: int) -> None:
+        """A new server on the same port, and the tiny bot on it (as `make sandbox` started again)."""
+        self.server = self.run(start_server("127.0.0.1", port, limits=Limits.unlimited()))
+        self.bot = self.run(self._spawn_bot())
+
     def run(self, coroutine: Awaitable[T]) -> T:
         async def wrapped() -> T:
             return await coroutine
@@ -341,9 +350,8 @@ def test_a_page_left_open_while_the_sandbox_restarts_shows_the_new_chat(page: Pa
     page.goto(live.server.url + "/#user=7031")
     expect(page.locator(".msg.bot")).to_have_count(5)
     port = int(live.server.url.rsplit(":", 1)[1])
-    live.run(live._stop())  # `make sandbox` stopped and started again on the same port
-    live.server = live.run(start_server("127.0.0.1", port, limits=Limits.unlimited()))
-    live.bot = live.run(live._spawn_bot())
+    live.stop()  # `make sandbox` stopped and started again on the same port
+    live.start_again(port)
     live.people(lambda people: bot_writes(people, ["after the restart"]))
     expect(page.locator(".msg.bot .text")).to_have_text(["after the restart"], timeout=8000)
     expect(page.locator("#toast")).to_contain_text("restarted")
@@ -417,12 +425,11 @@ def test_a_stopped_sandbox_is_said_once_and_asked_again_less_and_less_often(
     port = int(live.server.url.rsplit(":", 1)[1])
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url) if "/chat?" in request.url else None)
-    live.run(live._stop())
+    live.stop()
     expect(page.locator("#offline")).to_be_visible()
     page.wait_for_timeout(7000)
     assert len(asked) <= 5, asked  # after 1, 2 and 4 s
-    live.server = live.run(start_server("127.0.0.1", port, limits=Limits.unlimited()))
-    live.bot = live.run(live._spawn_bot())
+    live.start_again(port)
     live.people(lambda people: people.add_user(7061, "Bea", language_code="en"))
     expect(page.locator("#offline")).to_be_hidden(timeout=15000)
     expect(page.locator("#advance-week")).to_be_visible()
