@@ -72,18 +72,19 @@ ESCALATED_LINE = N_("{ref} “{title}” — {organisation}: {when}")
 """A pledge in a coordinator's escalation: its reference, title, organisation and when its report was due."""
 
 
-def _when(due: date, day: date) -> Text:
+def when_due(due: date, day: date) -> Text:
+    """When a report is due, as of `day`: overdue since that date, or due on it."""
     return text(OVERDUE_SINCE if due < day else DUE_ON, date=Day(due))
 
 
 def _line(item: Item, day: date) -> Text:
-    when = _when(item.due, day)
+    when = when_due(item.due, day)
     title = shorten(item.title, LIST_TITLE)
     if item.names_last:
         assert item.last is not None
         return text(LINE_UPTO, ref=Code(item.ref), title=title, period=period_label(item.period), when=when,
                     more=plural(*MORE, item.owed - 1), last=period_label(item.last),
-                    last_when=_when(due_date(item.last), day))
+                    last_when=when_due(due_date(item.last), day))
     if item.owed > 1:
         return text(LINE_MORE, ref=Code(item.ref), title=title, period=period_label(item.period), when=when,
                     more=plural(*MORE, item.owed - 1))

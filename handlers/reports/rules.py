@@ -19,7 +19,7 @@ from handlers.reports.form import (
     may_be_complete,
     started,
 )
-from models.reminding import reminding
+from models.reminding import Reminding, reminding
 from models.reporting import NextReport, due_date, inactive_cutoff, next_report, period_of
 from models.tables import Pledge, ProgressReport
 from models.values import PledgeStatus, PledgeType, ReportStatus
@@ -38,9 +38,17 @@ def due_of(pledge: Pledge, reported: set[str], today: date) -> NextReport:
 def owed_after(pledge: Pledge, reported: set[str], today: date, due: NextReport) -> int:
     """How many reports a pledge owes after the one due_of names, as its reminders count them (models.reminding:
     the periods not reported up to the latest whose first reminder came)."""
+    owing = behind(pledge, reported, today, due)
+    return owing.owed - 1 if owing is not None else 0
+
+
+def behind(pledge: Pledge, reported: set[str], today: date, due: NextReport) -> Reminding | None:
+    """When a pledge owes reports after the one due_of names (as its reminders count them): how many in all, and the
+    latest of them (the one whose reminders run); None when it owes that one alone, or none."""
     if due.covered or due.due is None or pledge.start_date is None:
-        return 0
-    return reminding(pledge, reported, today, due).owed - 1
+        return None
+    owing = reminding(pledge, reported, today, due)
+    return owing if owing.owed > 1 and owing.period != due.period else None
 
 
 def reminders_stopped(pledge: Pledge, last_sent: datetime | None, now: datetime) -> bool:

@@ -14,11 +14,12 @@ from handlers.forms.engine import DEFAULTS, collected
 from handlers.helpdesk.compose import COMPOSE_FORM, content_of, offered_for_report
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
-from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, Text, text
+from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
 from handlers.paging import FIRST_PAGE, SHOWN, Page, navigation, where
 from handlers.people import audit, role_of
+from handlers.reminder_messages import when_due
 from handlers.report_reminders import withdraw_reported
-from handlers.reports.cards import next_due_label, period_label
+from handlers.reports.cards import MORE, next_due_label, period_label
 from handlers.reports.colleagues import (
     EDITED_FROM,
     EDITED_VERSION,
@@ -51,11 +52,13 @@ from handlers.reports.notices import report_review_notice as report_review_notic
 from handlers.reports.rules import (
     answers_of_report,
     apply_report,
+    behind,
     check_report,
     defaults_of,
     due_of,
     pledge_facts,
 )
+from models.reminding import Reminding
 from models.reporting import NextReport, due_date, next_report, period_end, period_start
 from models.repositories.audit import AuditTrail
 from models.repositories.reminders import Reminders
@@ -166,19 +169,24 @@ async def _choose(conv: Conversation, entity_id: int) -> None:
         conv.say(Reply((Text(N_("Your organisation has no validated pledge to report on yet. See /mypledges.")),)))
         return
     dues = await _dues(conv, pledges)
-    owed = [(due, pledge) for due, pledge in dues
+    owed = [(due, pledge) for due, pledge, _ in dues
             if not due.covered and due.due is not None and due.due - conv.today <= DUE_SOON]
     if len(owed) == 1 or len(dues) == 1:
-        await open_report(conv, (owed or dues)[0][1])
+        await open_report(conv, (owed or [(due, pledge) for due, pledge, _ in dues])[0][1])
         return
-    conv.say(choice_reply(dues[:SHOWN], Page(len(dues), 0, min(SHOWN, len(dues)))))
+    conv.say(choice_reply(dues[:SHOWN], Page(len(dues), 0, min(SHOWN, len(dues))), conv.today))
 
 
-async def _dues(conv: Conversation, pledges: list[Pledge]) -> list[tuple[NextReport, Pledge]]:
-    """What is due for each pledge, the most overdue first (by `place`): the order of every page of the list."""
+async def _dues(conv: Conversation, pledges: list[Pledge]) -> list[tuple[NextReport, Pledge, Reminding | None]]:
+    """What is due for each pledge, and the later reports it owes too (rules.behind), the most overdue first (by
+    `place`): the order of every page of the list."""
     reported = await Reports(conv.session).reported_periods(p.id for p in pledges if p.id is not None)
-    dues = [(due_of(p, reported.get(p.id or 0, set()), conv.today), p) for p in pledges]
-    return sorted(dues, key=lambda pair: (place(pair[0]), pair[1].id or 0))
+    dues = []
+    for pledge in pledges:
+        periods = reported.get(pledge.id or 0, set())
+        due = due_of(pledge, periods, conv.today)
+        dues.append((due, pledge, behind(pledge, periods, conv.today, due)))
+    return sorted(dues, key=lambda listed: (place(listed[0]), listed[1].id or 0))
 
 
 def place(due: NextReport) -> int:
@@ -193,31 +201,37 @@ async def _choice_page(conv: Conversation, entity_id: int, after: tuple[int, int
     """A page of the pledges to report on, read afresh: the first, or the one after `after` (the place and id of the
     last pledge the page before listed)."""
     dues = await _dues(conv, await Reports(conv.session).reportable_pledges(entity_id))
-    before = sum(1 for due, pledge in dues if after is not None and (place(due), pledge.id or 0) <= after)
+    before = sum(1 for due, pledge, _ in dues if after is not None and (place(due), pledge.id or 0) <= after)
     listed = dues[before:before + SHOWN]
     if not listed:
         conv.say(Reply((Text(N_("No more pledges to report on after those: press below for the list from the "
                                 "most overdue.")),), ((Button(Text(FIRST_PAGE), "rp:list"),),)))
         return
-    conv.say(choice_reply(listed, Page(len(dues), before, len(listed))))
+    conv.say(choice_reply(listed, Page(len(dues), before, len(listed)), conv.today))
 
 
-def choice_reply(dues: list[tuple[NextReport, Pledge]], page: Page) -> Reply:
+def choice_reply(dues: list[tuple[NextReport, Pledge, Reminding | None]], page: Page, today: date) -> Reply:
     """A page of the pledges to report on, titles cut to LIST_TITLE so that it fits in any language: where it stands
     in the whole list and how many come after it, a button per pledge, and buttons for the next page and the first."""
     lines: list[Label] = [Text(N_("Which pledge do you report on?"))]
-    for due, pledge in dues:
+    for due, pledge, owing in dues:
         lines.append(Concat((Code(pledge.ref or "—"), " — ", shorten(pledge.title, LIST_TITLE), "\n",
-                             _due_label(due))))
-    rows = tuple((Button(Concat(("📝 ", Code(p.ref or str(p.id)))), f"rp:open:{p.id}"),) for _, p in dues)
-    last_due, last = dues[-1]
+                             _due_label(due, owing, today))))
+    rows = tuple((Button(Concat(("📝 ", Code(p.ref or str(p.id)))), f"rp:open:{p.id}"),) for _, p, _ in dues)
+    last_due, last, _ = dues[-1]
     following = f"rp:after:{last.id}:{place(last_due)}"
     return Reply((*lines, *where(page, POSITION, ALONE)), (*rows, *navigation(page, following, "rp:list")))
 
 
-def _due_label(due: NextReport) -> Label:
+def _due_label(due: NextReport, owing: Reminding | None, today: date) -> Label:
+    """When the pledge's report is due; behind on several (`owing`), how many more it owes and up to which period, as
+    its reminders say it."""
     if due.covered or due.due is None:  # its period is reported: a new report would replace it
         return next_due_label(due)
+    if owing is not None and due.overdue:
+        return text(N_("⚠️ report for {period} overdue since {date}, and {more} after it, up to {last}: {last_when}"),
+                    period=period_label(due.period), date=Day(due.due), more=plural(*MORE, owing.owed - 1),
+                    last=period_label(owing.period), last_when=when_due(due_date(owing.period), today))
     if due.overdue:
         return text(N_("⚠️ report for {period} overdue since {date}"), period=period_label(due.period),
                     date=Day(due.due))

@@ -30,6 +30,7 @@ from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TAR
 from handlers.reports.service import choice_reply, report_notice
 from handlers.vocabulary import TARGET_UNITS
 from models.geography import load_country_table
+from models.reminding import Reminding
 from models.reporting import NextReport
 from models.tables import Contact, Entity, Pledge, ProgressReport
 from models.values import (
@@ -185,8 +186,9 @@ def test_lists_of_pledges_fit(renderer: Renderer, title: str) -> None:
     page = Page(100_000, 10_000, SHOWN)  # a later page with more after it: every line of a page is there
     stopped = frozenset(p.id or 0 for p in pledges)  # reminders stopped: one more line each
     assert_fits(renderer, list_reply(pledges, {}, latest, TODAY, page, reporter=True, stopped=stopped), "/mypledges")
-    dues = [(NextReport("2026-Q4", date(2027, 1, 30), True), pledge) for pledge in pledges]
-    assert_fits(renderer, choice_reply(dues, page), "the pledges to report on")
+    behind = Reminding("2027-Q3", 1000, date(2027, 10, 17))  # a pledge behind on many: the longest line
+    dues = [(NextReport("2026-Q4", date(2027, 1, 30), True), pledge, behind) for pledge in pledges]
+    assert_fits(renderer, choice_reply(dues, page, TODAY), "the pledges to report on")
 
 
 @SETTINGS
