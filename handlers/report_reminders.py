@@ -9,7 +9,8 @@ unsent (downtime) rather than sending them beside it, so a plan after downtime s
 kinds a pledge was given, and the next day it needs a look, is one row per pledge (pledge_reminder), written in the
 same transaction as the messages: a day's plan reads only the pledges due for a look, reported on or edited since
 the last one. A message waits in the outbox for the person's working hours; a report, a "later" or a "not mine"
-arriving meanwhile takes its pledge out of it.
+arriving meanwhile takes its pledge out of it. A plan never waits for a report's transaction: a pledge being reported,
+or a person whose unsent reminder that report is changing, is left to the next plan (_Look.deferred), minutes later.
 """
 
 from __future__ import annotations
@@ -88,15 +89,23 @@ class _Look:
     unescalated: bool = False
     """A coordinator whose scope covers this pledge could not be told today (their message of that day already
     went): its coordinators are told tomorrow, the pledge is not recorded as escalated."""
+    reports: int = 0
+    """How many reports of the pledge planning read (a report arriving while it plans makes it look again)."""
+    deferred: bool = False
+    """Planning could not remind of the pledge now, or not everyone due: another transaction held the pledge (a
+    report being stored) or one of its recipients' reminders not sent yet (_enqueue_batch). Its ledger is left as it
+    was, but for a look at the next plan: minutes later, once that transaction has ended."""
 
     @classmethod
     def of(cls, entity_id: int, upcoming: NextReport, given: tuple[str, ...] = (),
-           schedule: Reminding | None = None) -> _Look:
-        """Where a pledge stands (next_report), and whose reminders run (reminding; None: nothing is owed)."""
+           schedule: Reminding | None = None, reports: int = 0) -> _Look:
+        """Where a pledge stands (next_report), and whose reminders run (reminding; None: nothing is owed), from
+        `reports` reports."""
         if schedule is None:
-            return cls(entity_id, upcoming.period, upcoming.due, upcoming.covered, given, upcoming.period)
+            return cls(entity_id, upcoming.period, upcoming.due, upcoming.covered, given, upcoming.period,
+                       reports=reports)
         return cls(entity_id, upcoming.period, upcoming.due, upcoming.covered, given, schedule.period, schedule.owed,
-                   schedule.following)
+                   schedule.following, reports=reports)
 
     @property
     def due(self) -> date:
@@ -131,8 +140,12 @@ class _Look:
         return self.kind == ESCALATE_KIND or (day is not None and day <= today)
 
     def record(self, pledge_id: int, now: datetime) -> dict[str, Any]:
-        """The pledge_reminder row after this plan: a kind due but given to nobody is tried again tomorrow."""
+        """The pledge_reminder row after this plan: a kind due but given to nobody is tried again tomorrow; a pledge
+        deferred, at the next plan."""
         today = now.date()
+        if self.deferred:
+            return {"pledge_id": pledge_id, "period": self.running, "kinds": ",".join(self.given), "next_on": today,
+                    "updated_at": now}
         given = [*self.given, self.kind] if self.kind is not None and self.reached else list(self.given)
         if self.unescalated:  # escalate:<tomorrow>, in place of the day that came
             given = [entry for entry in given if not entry.startswith(ESCALATE_ON)]
@@ -194,18 +207,18 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
         for row in rows:
             if row.active_at <= since:
                 continue  # inactive: no report for 24 months (nor validation, when it has none)
-            stands = where_reporting_stands(cast(Reportable, row), row.periods.split(",") if row.periods else (),
-                                            today)
+            periods = row.periods.split(",") if row.periods else ()
+            stands = where_reporting_stands(cast(Reportable, row), periods, today)
             if stands is None:
                 continue
             upcoming, schedule = stands
             if schedule is None:
-                looks[row.id] = _Look.of(row.entity_id, upcoming)
+                looks[row.id] = _Look.of(row.entity_id, upcoming, reports=len(periods))
                 continue
             given = given_kinds(row.given_period, row.given_kinds, schedule.period)
             if not given and schedule.owed > 1:  # the next period's reminders begin while the earlier is owed
                 given = carried_escalation(row.given_kinds)
-            look = looks[row.id] = _Look.of(row.entity_id, upcoming, given, schedule)
+            look = looks[row.id] = _Look.of(row.entity_id, upcoming, given, schedule, len(periods))
             reminder = reminder_of(schedule.running(today), today, given)
             look.kind = reminder.kind if reminder is not None else None
             look.later = row.id in expired
@@ -238,6 +251,17 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
 
 async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int],
                          expired: set[tuple[int, int]], now: datetime, default_zone: str) -> int:
+    # A report stores itself and takes its pledge out of the reminders not sent yet in one transaction, holding the
+    # pledge: one being stored now is left to the next plan, and one stored since the look above is looked at again
+    # then (its reminder would be of a report that has arrived). The others are held until this plan commits: a
+    # report of them waits for it, then finds the reminders written here and takes its pledge out.
+    claimed = await repo.claim(ids)
+    for pledge_id in ids:
+        if claimed.get(pledge_id) != looks[pledge_id].reports:
+            looks[pledge_id].deferred = True
+    ids = [pledge_id for pledge_id in ids if not looks[pledge_id].deferred]
+    if not ids:
+        return 0
     pledges = {row.id: row for row in await repo.pledges(ids)}
     holds = {(row.contact_id, row.pledge_id): row for row in await repo.holds(ids)}
     people: dict[int, list[Any]] = defaultdict(list)
@@ -256,9 +280,13 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
                 continue
             wanted.setdefault(person.id, (person, []))[1].append(pledge_id)
     unsent: dict[int, list[Any]] = defaultdict(list)
-    for row in await repo.unsent_of((person.id, person.chat_id) for person, _ in wanted.values()):
+    found = await repo.unsent_of((person.id, person.chat_id) for person, _ in wanted.values())
+    for row in found.rows:
         if row.payload.get("reminder", {}).get("items"):  # else queued before reminders kept their pledges
             unsent[row.contact_id].append(row)
+    for person_id in found.held:  # a reminder of theirs is being changed (a report) or sent: theirs waits for the
+        for pledge_id in wanted.pop(person_id)[1]:  # next plan, as it stands then (one reminder a day)
+            looks[pledge_id].deferred = True
     messages: list[dict[str, Any]] = []
     listed: dict[str, tuple[int, list[int]]] = {}
     folding: dict[str, list[int]] = {}
@@ -292,7 +320,8 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
             looks[pledge_id].reached = True
     await repo.release([(listed[key][0], p) for key in written | rewritten for p in listed[key][1]
                         if (listed[key][0], p) in expired])
-    candidates = [i for i in ids if not looks[i].covered and looks[i].may_escalate(now.date())]
+    candidates = [i for i in ids if not looks[i].covered and not looks[i].deferred
+                  and looks[i].may_escalate(now.date())]
     unfollowed = {i for i in candidates if not _followers(people.get(looks[i].entity_id, ()), i, holds)}
     # coordinators are told once the focal points had their time to answer; at once of a pledge nobody follows
     escalating = [i for i in candidates if i in unfollowed or looks[i].reminded_before
@@ -518,6 +547,7 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     "later" (until then); taken out of the outbox, like any reminder, when the report arrives before it goes.
     """
     assert pledge.id is not None
+    await repo.claim([pledge.id], wait=True)  # a report being stored first is read; one stored after finds this
     reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
     stands = where_reporting_stands(pledge, reported, now.date()) if pledge.status == PledgeStatus.validated else None
     if stands is None or stands[1] is None or not stands[0].overdue or stands[0].due is None:
@@ -529,7 +559,7 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     intro = json_of(Text(NUDGE_INTRO))
     reaching = [person for person in following if not _held(holds.get((person.id, pledge.id)), now)]
     unsent: dict[int, list[Any]] = defaultdict(list)
-    for row in await repo.unsent_of((person.id, person.chat_id) for person in reaching):
+    for row in (await repo.unsent_of(((person.id, person.chat_id) for person in reaching), wait=True)).rows:
         if row.payload.get("reminder", {}).get("items"):
             unsent[row.contact_id].append(row)
     messages: list[dict[str, Any]] = []

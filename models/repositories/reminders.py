@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -79,6 +80,15 @@ IN_LIST = 900
 def _chunks(ids: Iterable[int]) -> list[list[int]]:
     ordered = sorted(set(ids))
     return [ordered[i:i + IN_LIST] for i in range(0, len(ordered), IN_LIST)]
+
+
+@dataclass(frozen=True, slots=True)
+class Unsent:
+    """A person's reminders not sent yet, locked (Reminders.unsent_of), and the people with one another transaction
+    holds."""
+
+    rows: list[Any]
+    held: set[int]
 
 
 class Reminders:
@@ -247,24 +257,51 @@ class Reminders:
             query = query.where(_O.c.contact_id.in_(sa.union(reported, held)))
         return (await self.session.execute(query.order_by(_O.c.id).with_for_update())).all()
 
-    async def unsent_of(self, people: Iterable[tuple[int, int]]) -> Sequence[Any]:
-        """(id, contact_id, key, payload) of the reminders not sent yet of these people ((contact id, chat id) pairs,
-        read through the chats' index), in the order of their ids, locked until the transaction ends: planning adds
-        to them what falls due meanwhile. Rows another transaction holds (a report taking its pledge out, delivery
-        taking them) are skipped, not waited for: planning, which holds rows of many people, never waits for one."""
+    async def unsent_of(self, people: Iterable[tuple[int, int]], *, wait: bool = False) -> Unsent:
+        """The reminders not sent yet of these people ((contact id, chat id) pairs, read through the chats' index):
+        (id, contact_id, key, payload) rows in the order of their ids, locked until the transaction ends, to be
+        folded into the message written now or added to. Rows another transaction holds (a report taking its pledge
+        out, delivery taking them) are skipped, not waited for, unless `wait` (planning, which holds rows of many
+        people, never waits for one; a nudge, for one pledge, does): their people are `held`, whose reminder cannot be
+        written beside them (it would make two on one day: the held row goes out too) nor fold them."""
         found: list[Any] = []
+        held: set[int] = set()
         pairs = sorted(set(people))
         for start in range(0, len(pairs), IN_LIST):
             chunk = pairs[start:start + IN_LIST]
-            found += (await self.session.execute(
-                sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload)
-                .where(_O.c.chat_id.in_(sorted({chat for _, chat in chunk})),
-                       _O.c.contact_id.in_([contact for contact, _ in chunk]),
-                       # status || '': through the chats' index, not the status one (ix_outbox_due), which a peak
-                       # day's thousands of reminders pending make a scan of them all for each batch
-                       (_O.c.status + "") == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
-                .order_by(_O.c.id).with_for_update(skip_locked=True))).all()
-        return sorted(found, key=lambda row: row.id)
+            unsent = (_O.c.chat_id.in_(sorted({chat for _, chat in chunk})),
+                      _O.c.contact_id.in_([contact for contact, _ in chunk]),
+                      # status || '': through the chats' index, not the status one (ix_outbox_due), which a peak
+                      # day's thousands of reminders pending make a scan of them all for each batch
+                      (_O.c.status + "") == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
+            locked = (await self.session.execute(
+                sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(*unsent).order_by(_O.c.id)
+                .with_for_update(skip_locked=not wait))).all()
+            found += locked
+            if not wait:  # read after the lock: what it skipped, held by another transaction (or written since)
+                taken = {row.id for row in locked}
+                held.update(contact for row_id, contact in
+                            (await self.session.execute(sa.select(_O.c.id, _O.c.contact_id).where(*unsent))).all()
+                            if row_id not in taken)
+        return Unsent(sorted(found, key=lambda row: row.id), held)
+
+    async def claim(self, pledge_ids: Iterable[int], *, wait: bool = False) -> dict[int, int]:
+        """Share-lock these pledges until the transaction ends, for a reminder of them about to be written: a report
+        locks its pledge (FOR UPDATE) before taking it out of the reminders not sent yet, so it waits for this
+        transaction and then finds the reminder written, or this one finds the report. Pledges another transaction
+        holds now (a report being stored) are skipped unless `wait`. The number of reports of each pledge locked,
+        read once it is (what a plan read before may be out of date)."""
+        locked: list[int] = []
+        for ids in _chunks(pledge_ids):
+            locked += (await self.session.execute(
+                sa.select(_P.c.id).where(_P.c.id.in_(ids)).order_by(_P.c.id)
+                .with_for_update(key_share=True, skip_locked=not wait))).scalars()
+        counts = dict.fromkeys(locked, 0)
+        for ids in _chunks(locked):
+            rows = await self.session.execute(sa.select(_R.c.pledge_id, sa.func.count()).where(_R.c.pledge_id.in_(ids))
+                                              .group_by(_R.c.pledge_id))
+            counts.update({pledge_id: int(count) for pledge_id, count in rows.all()})
+        return counts
 
     async def pending_escalations(self) -> Sequence[Any]:
         """(id, contact_id, key, payload) of the coordinators' escalations not sent yet (a few a day at most: each

@@ -385,7 +385,7 @@ async def test_planning_does_not_wait_for_a_reminder_another_transaction_holds(c
                                                                               database: Database) -> None:
     """Planning adds to a person's reminder waiting in the outbox: a row a report's transaction holds (taking its
     pledge out) is left to it, not waited for (planning holds the rows of many people: waiting, it could deadlock);
-    what planning would have added goes in the next day's message."""
+    what planning would have added goes in at the next plan, once that transaction has ended."""
     if database.is_sqlite:
         pytest.skip("SQLite runs one unit of work at a time: the two cannot interleave")
     import asyncio
@@ -404,7 +404,10 @@ async def test_planning_does_not_wait_for_a_reminder_another_transaction_holds(c
     assert row.id == held.id and second not in [item[0] for item in row.payload["reminder"]["items"]]
     async with database.uow() as uow:
         ledger = await uow.session.get(PledgeReminder, second)
-    assert ledger is not None and ledger.kinds == "" and ledger.next_on == date(2027, 1, 18)  # tried again tomorrow
+    assert ledger is not None and ledger.kinds == "" and ledger.next_on == date(2027, 1, 17)  # at the next plan
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 17, 9, 15)) == 0  # the same message
+    (row,) = await reminders(database)
+    assert row.id == held.id and second in [item[0] for item in row.payload["reminder"]["items"]]
 
 
 async def test_a_reminder_of_a_pledge_behind_names_the_period_coming_due_and_its_date(

@@ -1,0 +1,146 @@
+"""A report stored at the very moment the day's plan runs (PostgreSQL: SQLite runs one unit of work at a time).
+
+The report's transaction locks its pledge, stores the report and takes the pledge out of the reminders not sent yet
+(withdraw_reported), locking them. Planning skipped a reminder so locked: a person's older one, whose day passed
+unsent, was neither folded into the new one nor dropped, and both went out on one day; and planning, reading before
+the report committed, wrote a reminder of a report that had arrived. Each interleaving is made here by hand."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from chat_driver import ChatDriver
+from sqlalchemy import text as sql
+from sqlmodel import col, select
+from test_report_reminders import FOCAL, add_pledge, chat, entity_of, reminders, utc
+
+from handlers.report_reminders import plan_report_reminders, withdraw_reported
+from models.database import Database, UnitOfWork
+from models.repositories.reminders import Reminders
+from models.tables import Contact, Pledge, PledgeReminder, ProgressReport
+
+__all__ = ["chat"]  # the fixture, used by name
+
+PLANNED = utc(2027, 2, 1, 10)
+"""A Monday: the reminders of the pledges below are due, the old reminder's day (18 January) long passed."""
+
+
+def skip_on_sqlite(database: Database) -> None:
+    if database.is_sqlite:
+        pytest.skip("SQLite runs one unit of work at a time: the two cannot interleave")
+
+
+async def report(uow: UnitOfWork, pledge_id: int, at: datetime) -> None:
+    """What finish_report does in its transaction, but commit: lock the pledge, store the report, and take the pledge
+    out of the reminders not sent yet."""
+    pledge = await uow.session.get(Pledge, pledge_id, with_for_update=True)
+    assert pledge is not None
+    focal = (await uow.session.execute(select(Contact).where(Contact.telegram_id == FOCAL))).scalar_one()
+    uow.session.add(ProgressReport(pledge_id=pledge_id, period="2026", status="in_progress",
+                                   steps_taken="Twenty schools connected so far.", created_at=at))
+    await uow.flush()
+    await withdraw_reported(Reminders(uow.session), at - timedelta(seconds=1), at, focal.id)
+
+
+async def listed(database: Database) -> list[tuple[str, list[int]]]:
+    """The reminders not sent yet: their key's day and the pledges they list."""
+    return [(row.key.rsplit(":", 1)[1], sorted(item[0] for item in row.payload["reminder"]["items"]))
+            for row in await reminders(database) if row.status == "pending"]
+
+
+async def an_old_reminder(chat: ChatDriver, database: Database) -> tuple[int, int, int]:
+    """Two pledges in a reminder whose day (18 January) passed unsent, and a third validated since: all three due on
+    PLANNED."""
+    entity = await entity_of(database)
+    first, second = await add_pledge(database, entity, 40), await add_pledge(database, entity, 41)
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 8)) == 1  # for 09:00, never sent
+    third = await add_pledge(database, entity, 42, validated=utc(2027, 1, 25, 10))
+    return first, second, third
+
+
+async def test_a_report_changing_an_old_reminder_while_planning_leaves_one_reminder_that_day(
+        chat: ChatDriver, database: Database) -> None:
+    """The report holds the old reminder (it takes its pledge out) and its pledge while the plan runs: planning
+    skipped the old reminder and wrote the day's beside it, listing the pledge just reported. Now the person's
+    reminder waits for the next plan, which folds the old one into it."""
+    skip_on_sqlite(database)
+    first, second, third = await an_old_reminder(chat, database)
+    async with database.uow() as uow:
+        await report(uow, first, PLANNED)
+        assert await asyncio.wait_for(plan_report_reminders(database.uow(), PLANNED), timeout=10) == 0
+        await uow.commit()
+    assert await listed(database) == [("2027-01-18", [second])]  # as the report left it
+    async with database.uow() as uow:
+        ledgers = (await uow.session.execute(select(PledgeReminder).order_by(col(PledgeReminder.pledge_id)))).all()
+    # nothing given today, and looked at again at the next plan
+    assert [(ledger.kinds, ledger.next_on) for (ledger,) in ledgers] == [("before", PLANNED.date())] * 2 + [
+        ("", PLANNED.date())]
+    assert await plan_report_reminders(database.uow(), PLANNED + timedelta(minutes=15)) == 1
+    assert await listed(database) == [("2027-02-01", [second, third])]
+    assert len(await chat.collect(FOCAL)) == 1
+
+
+async def planning_with(monkeypatch: pytest.MonkeyPatch, method: str,
+                        meanwhile: Callable[[], Awaitable[None]]) -> None:
+    """Patch Reminders.`method` so that the plan does `meanwhile` before it (once)."""
+    original = getattr(Reminders, method)
+    done: list[bool] = []
+
+    async def patched(self: Reminders, *args: Any, **kwargs: Any) -> Any:
+        if not done:
+            done.append(True)
+            await meanwhile()
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Reminders, method, patched)
+
+
+async def test_a_report_committed_after_planning_read_its_pledge_is_not_reminded_of(
+        chat: ChatDriver, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report commits after planning read where its pledge stands, before planning writes: the reminder written
+    named the report just sent. Planning reads the pledge's reports again once it holds it, and looks again later."""
+    skip_on_sqlite(database)
+    first, _, _ = await an_old_reminder(chat, database)
+
+    async def reported() -> None:
+        async with database.uow() as uow:
+            await report(uow, first, PLANNED)
+            await uow.commit()
+
+    await planning_with(monkeypatch, "claim", reported)
+    await asyncio.wait_for(plan_report_reminders(database.uow(), PLANNED), timeout=10)
+    assert all(first not in pledges for _, pledges in await listed(database)), await listed(database)
+    assert [day for day, _ in await listed(database)] == ["2027-02-01"]
+
+
+async def test_a_report_stored_while_planning_writes_finds_the_reminder_written(
+        chat: ChatDriver, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report begins once planning has written the day's reminder, and commits after it: its transaction did not
+    see the reminder (not committed yet) and left its pledge in it. Now it waits for planning (which holds the
+    pledge), then takes the pledge out of the reminder planning wrote."""
+    skip_on_sqlite(database)
+    first, second, third = await an_old_reminder(chat, database)
+    reporting: list[asyncio.Task[None]] = []
+
+    async def stored() -> None:
+        async with database.uow() as uow:
+            await report(uow, first, PLANNED)
+            await uow.commit()
+
+    async def begun() -> None:
+        reporting.append(asyncio.ensure_future(stored()))
+        async with database.uow() as uow:
+            for _ in range(300):  # until the report waits for a lock, or is done
+                waiting = (await uow.session.execute(sql("SELECT count(*) FROM pg_locks WHERE NOT granted"))).scalar()
+                if waiting or reporting[0].done():
+                    break
+                await asyncio.sleep(0.01)
+
+    await planning_with(monkeypatch, "looked", begun)
+    assert await asyncio.wait_for(plan_report_reminders(database.uow(), PLANNED), timeout=10) == 1
+    await asyncio.wait_for(reporting[0], timeout=10)
+    assert await listed(database) == [("2027-02-01", [second, third])]
