@@ -6,7 +6,7 @@ coordinator gave the usage text. Telegram ids are shown to staff only."""
 from __future__ import annotations
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, codes, confirm
 from sqlmodel import col, select
 from test_pledges import fill_pledge
 from test_reports import STAFF, Counter, completed_report, first_report, validated_pledge
@@ -163,3 +163,16 @@ async def test_scope_says_why_someone_is_not_a_coordinator(chat: ChatDriver, dat
     assert "Write /scope, a coordinator's Telegram id" in nobody
     unknown = (await chat.send(staff, "/scope 9604 everything"))[-1].text
     assert "(id 9604) is not a coordinator: only a coordinator has a scope" in unknown
+
+
+async def test_the_last_focal_point_leaving_is_told_to_staff_with_the_numbers(chat: ChatDriver) -> None:
+    """The notice staff get when the last focal point uses /leave read "“Ministry of ICT” has no focal point left:
+    Awa Diop left it.": now with the organisation's number and the person's Telegram id, as other staff notices."""
+    entity = await join(chat, AWA, "Awa Diop")
+    awa = chat.person(AWA, "Awa")
+    await chat.send(awa, "/leave")
+    await chat.press(awa, confirm("lv:yes"))
+    [notice] = await chat.collect(STAFF)
+    assert notice.text.startswith(f"Ministry of ICT (no. {entity}) has no focal point left: Awa Diop (id {AWA}) "
+                                  "left it."), notice.text
+    assert f"lv:inv:{entity}" in codes(notice)
