@@ -18,6 +18,7 @@ from models.scope import SCOPE_FORMS
 from models.values import LANGUAGES, Role, Sector
 
 if TYPE_CHECKING:
+    from handlers.admin import RoleChange
     from models.database import Database
 
 T = TypeVar("T")
@@ -223,15 +224,7 @@ def admin_grant(telegram_id: int, role: Role) -> None:
 
     granted = _run(_with_uow(lambda uow: grant_role(GrantRole(telegram_id, role), uow, utcnow())))
     typer.echo(f"{telegram_id} is now {role.value} (contact {granted.contact.id}, database {_database_named()})")
-    if granted.left is not None:  # as /leave says it in chat: the pledges' reminders need someone
-        entity = f"“{granted.left.name}” (no. {granted.left.id})"
-        if granted.successor is not None:
-            typer.echo(f"{telegram_id} is no longer a focal point of {entity}: its pledges now go to "
-                       f"{granted.successor.full_name or granted.successor.first_name or 'a colleague'} "
-                       f"(id {granted.successor.telegram_id}), who is told.")
-        else:
-            typer.echo(f"{entity} has no focal point left: its pledges remind nobody until one joins. Invite one "
-                       f"with /invite {granted.left.id} in chat, or `p2c-bot invite create`.")
+    _say_left(telegram_id, granted)
 
 
 @admin_app.command("revoke")
@@ -239,10 +232,26 @@ def admin_revoke(telegram_id: int) -> None:
     """Take a Telegram user's role away."""
     from handlers.admin import RevokeRole, revoke_role
 
-    contact = _run(_with_uow(lambda uow: revoke_role(RevokeRole(telegram_id), uow)))
-    if contact is None:
+    revoked = _run(_with_uow(lambda uow: revoke_role(RevokeRole(telegram_id), uow, utcnow())))
+    if revoked is None:
         _fail(f"no contact with Telegram id {telegram_id}")
     typer.echo(f"{telegram_id} has no role any more (database {_database_named()})")
+    _say_left(telegram_id, revoked)
+
+
+def _say_left(telegram_id: int, change: RoleChange) -> None:
+    """What a grant or a revocation that took a focal point from their organisation did, as /leave says it in chat:
+    whom its pledges' reminders go to now, or that it has none (staff were told in chat)."""
+    if change.left is None:
+        return
+    entity = f"“{change.left.name}” (no. {change.left.id})"
+    if change.successor is not None:
+        typer.echo(f"{telegram_id} is no longer a focal point of {entity}: its pledges now go to "
+                   f"{change.successor.full_name or change.successor.first_name or 'a colleague'} "
+                   f"(id {change.successor.telegram_id}), who is told.")
+    else:
+        typer.echo(f"{entity} has no focal point left: its pledges remind nobody until one joins (staff are told in "
+                   f"chat). Invite one with /invite {change.left.id} in chat, or `p2c-bot invite create`.")
 
 
 @admin_app.command("scope")

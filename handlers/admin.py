@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 
 from handlers import outbox
 from handlers.canonical import canonical_name
-from handlers.departures import successor_news
+from handlers.departures import successor_news, tell_staff_orphaned
 from handlers.invites import DEFAULT_LIFETIME, create_invite
 from handlers.onboarding import name_key
 from handlers.people import audit, find_contact, name_of
+from handlers.staff_notices import person_for_staff
+from models.clock import utcnow
 from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
@@ -46,20 +48,20 @@ class CreateInvite:
 
 
 @dataclass(frozen=True)
-class Granted:
-    """A role granted: the contact, and the organisation they stopped being a focal point of by it (if any) with the
-    colleague its pledges went to (None: it has no focal point left, its pledges remind nobody)."""
+class RoleChange:
+    """A role granted or revoked: the contact, and the organisation they stopped being a focal point of by it (if
+    any) with the colleague its pledges went to (None: it has no focal point left, its pledges remind nobody, and
+    staff were told)."""
 
     contact: Contact
     left: Entity | None = None
     successor: Contact | None = None
 
 
-async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Granted:
+async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> RoleChange:
     """Grant the role, creating the contact if the person has not written to the bot yet. A focal point given
-    another role leaves their organisation's focal points as /leave does: the pledges that reminded them first go to
-    the colleague seen most recently, who is told (audited as `entity.left`). Their organisation stays on their
-    contact, so that a grant of focal_point back returns them to it."""
+    another role leaves their organisation's focal points as /leave does (_leave_focal_points). Their organisation
+    stays on their contact, so that a grant of focal_point back returns them to it."""
     async with uow:
         contact = await find_contact(uow.session, command.telegram_id)
         if contact is None:
@@ -69,42 +71,52 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Gran
         contact.role = command.role
         await audit(uow.session, None, "role.granted", "contact", contact.id, role=command.role, previous=previous,
                     via="cli")
-        granted = Granted(contact)
+        change = RoleChange(contact)
         if previous == Role.focal_point and command.role != Role.focal_point and contact.entity_id is not None:
-            granted = await _leave_focal_points(uow.session, contact, now)
+            change = await _leave_focal_points(uow.session, contact, now, "granted")
         await uow.commit()
-        return granted
+        return change
 
 
-async def _leave_focal_points(session: Session, contact: Contact, now: datetime) -> Granted:
-    """The person, a focal point no more, leaves their organisation's focal points: its pledges handed over."""
-    assert contact.id is not None and contact.entity_id is not None
-    entity = await Entities(session).get(contact.entity_id)
-    if entity is None or entity.id is None:
-        return Granted(contact)
-    people = People(session)
-    colleagues = await people.colleagues(entity.id, besides=contact.id)
-    successor = colleagues[0] if colleagues else None
-    count = await people.hand_over(entity.id, contact.id, successor.id if successor else None)
-    await audit(session, contact, "entity.left", "entity", entity.id, successor=successor.id if successor else None,
-                via="cli")
-    if successor is not None:
-        await outbox.enqueue(session, successor, successor_news(name_of(contact), entity, count),
-                             f"handover:granted:{contact.id}:{now.isoformat()}:{successor.id}",
-                             priority=outbox.NOTICE)
-    return Granted(contact, entity, successor)
-
-
-async def revoke_role(command: RevokeRole, uow: UnitOfWork) -> Contact | None:
-    """Remove the role; None when the person is unknown."""
+async def revoke_role(command: RevokeRole, uow: UnitOfWork, now: datetime | None = None) -> RoleChange | None:
+    """Remove the role; None when the person is unknown. A focal point leaves their organisation's focal points as
+    /leave does (_leave_focal_points); their organisation stays on their contact, as after a grant."""
+    now = now or utcnow()
     async with uow:
         contact = await find_contact(uow.session, command.telegram_id)
         if contact is None:
             return None
         previous, contact.role = contact.role, None
         await audit(uow.session, None, "role.revoked", "contact", contact.id, previous=previous, via="cli")
+        change = RoleChange(contact)
+        if previous == Role.focal_point and contact.entity_id is not None:
+            change = await _leave_focal_points(uow.session, contact, now, "revoked")
         await uow.commit()
-        return contact
+        return change
+
+
+async def _leave_focal_points(session: Session, contact: Contact, now: datetime, how: str) -> RoleChange:
+    """The person, a focal point no more (`how`: their role granted another or revoked), leaves their
+    organisation's focal points as /leave does: the pledges that reminded them first go to the colleague seen most
+    recently, who is told; with no colleague left, staff are told, with the button that makes an invitation
+    (audited as `entity.left`)."""
+    assert contact.id is not None and contact.entity_id is not None
+    entity = await Entities(session).get(contact.entity_id)
+    if entity is None or entity.id is None:
+        return RoleChange(contact)
+    people = People(session)
+    colleagues = await people.colleagues(entity.id, besides=contact.id)
+    successor = colleagues[0] if colleagues else None
+    count = await people.hand_over(entity.id, contact.id, successor.id if successor else None)
+    await audit(session, contact, "entity.left", "entity", entity.id, successor=successor.id if successor else None,
+                via="cli")
+    key = f"{how}:{contact.id}:{now.isoformat()}"
+    if successor is not None:
+        await outbox.enqueue(session, successor, successor_news(name_of(contact), entity, count),
+                             f"handover:{key}:{successor.id}", priority=outbox.NOTICE)
+    else:
+        await tell_staff_orphaned(session, entity, person_for_staff(contact), key, besides=contact.id)
+    return RoleChange(contact, entity, successor)
 
 
 class WhichOrganisation(Exception):

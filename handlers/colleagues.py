@@ -35,7 +35,7 @@ def is_staff(contact: Contact) -> bool:
 
 async def _deny(conv: Conversation, attempted: str) -> None:
     await audit(conv.session, conv.contact, "denied", attempted=attempted)
-    conv.say(not_allowed(conv.contact))
+    conv.say(await not_allowed(conv.session, conv.contact))
 
 
 def _link(conv: Conversation, token: str) -> str:

@@ -178,7 +178,7 @@ async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> b
         return True
     await drafts.discard(conv.session, draft.contact_id, draft.form_id)
     await audit(conv.session, conv.contact, "denied", attempted=f"{journey.form.id}.continue")
-    conv.say(not_allowed(conv.contact))
+    conv.say(await not_allowed(conv.session, conv.contact))
     return False
 
 

@@ -8,6 +8,8 @@ from handlers.conversation import Conversation
 from handlers.forms.base import FormState
 from handlers.messages import N_, Button, Code, Label, Reply, Text, plural, text
 from handlers.people import audit, name_of, staff_contacts
+from handlers.staff_notices import organisation_label, person_for_staff
+from models.database import Session
 from models.repositories.invites import Invites
 from models.repositories.people import People
 from models.repositories.pledges import Pledges
@@ -64,19 +66,32 @@ async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Conta
     withdrawn = await Invites(conv.session).withdraw_made_by(conv.contact.id, entity.id, conv.now)
     if withdrawn:
         await audit(conv.session, conv.contact, "invite.withdrawn", "entity", entity.id, invitations=withdrawn)
-    who = name_of(conv.contact) if named else Text(N_("a former focal point"))
+    anonymous = Text(N_("a former focal point"))
     if successor is not None:
-        await outbox.enqueue(conv.session, successor, successor_news(who, entity, count),
+        await outbox.enqueue(conv.session, successor, successor_news(name_of(conv.contact) if named else anonymous,
+                                                                     entity, count),
                              f"handover:{conv.update_key}:{successor.id}", priority=outbox.NOTICE)
         return successor
-    orphaned = N_("“{entity}” has no focal point left: {person} left it. Invite a new one with the button, or with "
-                  "/invite {number}.")
-    notice = Reply((text(orphaned, entity=entity.name, person=who, number=Code(str(entity.id))),),
-                   ((Button(Text(N_("✉️ Invitation for a new focal point")), f"lv:inv:{entity.id}"),),))
-    for member in await staff_contacts(conv.session):
-        await outbox.enqueue(conv.session, member, notice, f"staff:orphan:{conv.update_key}:{member.id}",
-                             priority=outbox.NOTICE)
+    await tell_staff_orphaned(conv.session, entity, person_for_staff(conv.contact) if named else anonymous,
+                              str(conv.update_key))
     return None
+
+
+ORPHANED = N_("{entity} has no focal point left: {person} left it. Invite a new one with the button, or with "
+              "/invite {number}.")
+
+
+async def tell_staff_orphaned(session: Session, entity: Entity, who: Label, key: str,
+                              besides: int | None = None) -> None:
+    """Tell staff (but the contact `besides`: the person who left, made staff) that the organisation has no focal
+    point left and who left it, with its number and a button that makes an invitation for a new one; `key` tells
+    this departure's notices apart in the outbox."""
+    assert entity.id is not None
+    notice = Reply((text(ORPHANED, entity=organisation_label(entity), person=who, number=Code(str(entity.id))),),
+                   ((Button(Text(N_("✉️ Invitation for a new focal point")), f"lv:inv:{entity.id}"),),))
+    for member in await staff_contacts(session):
+        if member.id != besides:
+            await outbox.enqueue(session, member, notice, f"staff:orphan:{key}:{member.id}", priority=outbox.NOTICE)
 
 
 def successor_news(who: Label, entity: Entity, count: int) -> Reply:

@@ -41,7 +41,7 @@ async def refuse(conv: Conversation, action: str, target_type: str | None = None
                  target_id: int | None = None) -> None:
     """Say no to an action the person's role does not allow, and audit the attempt."""
     await audit(conv.session, conv.contact, "denied", target_type, target_id, attempted=action)
-    conv.say(not_allowed(conv.contact))
+    conv.say(await not_allowed(conv.session, conv.contact))
 
 
 async def refuse_own(conv: Conversation, action: str, target_type: str, target_id: int | None, own: Label) -> None:

@@ -82,10 +82,24 @@ REGISTER_FIRST = N_("This is for people registered with an organisation. To regi
                     "invitation link a colleague sent you.")
 
 
-def not_allowed(contact: Contact) -> Reply:
-    """No to something the person's role does not allow; to someone with no role (a stranger, or a menu kept since
-    their role went or they were forgotten), how to get one."""
-    return Reply((Text(NOT_ALLOWED), *((Text(REGISTER_FIRST),) if role_of(contact) is None else ())))
+STAFF_WITHDRAWN = N_("Your BDT staff role was withdrawn, so this is no longer open to you. If you think this is a "
+                     "mistake, ask the operator of the bot, who gives staff their role.")
+MEMBER_WITHDRAWN = N_("Your role with your organisation was withdrawn, so this is no longer open to you. To take "
+                      "part again, open a new invitation link from a colleague or from BDT staff.")
+
+
+async def not_allowed(session: Session, contact: Contact) -> Reply:
+    """No to something the person's role does not allow; to someone with no role, why: their role was withdrawn (the
+    audit trail records it, with the role they had) and whom to ask, or, to a stranger (or someone forgotten, whose
+    row starts afresh), how to register."""
+    if role_of(contact) is not None or contact.id is None:
+        return Reply((Text(NOT_ALLOWED),))
+    revoked = await AuditTrail(session).last_details("contact", contact.id, "role.revoked")
+    previous = revoked.get("previous") if revoked is not None else None
+    if previous is None:
+        return Reply((Text(NOT_ALLOWED), Text(REGISTER_FIRST)))
+    withdrawn = STAFF_WITHDRAWN if previous in (Role.staff, Role.admin) else MEMBER_WITHDRAWN
+    return Reply((Text(NOT_ALLOWED), Text(withdrawn)))
 
 
 async def staff_contacts(session: Session) -> list[Contact]:

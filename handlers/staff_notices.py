@@ -38,12 +38,16 @@ def described(first: Label, *details: Label) -> Label:
     return shown
 
 
-def person_for_staff(contact: Contact | None) -> Label:
-    """A person as staff see them, with the Telegram id /reassign and /scope take: "Lucía Mamani (id 123456789)".
-    For staff and admins only: focal points and coordinators are never shown another person's Telegram id."""
+def person_for_staff(contact: Contact | None, limit: int | None = None) -> Label:
+    """A person as staff see them, with the Telegram id /reassign and /scope take: "Lucía Mamani (id 123456789)"
+    (the name shortened to `limit`, if given). For staff and admins only: focal points and coordinators are never
+    shown another person's Telegram id."""
+    name = name_of(contact)
+    if limit is not None and isinstance(name, str):
+        name = shorten(name, limit)
     if contact is None or contact.telegram_id <= 0:
-        return name_of(contact)
-    return text(N_("{name} (id {id})"), name=name_of(contact), id=Code(str(contact.telegram_id)))
+        return name
+    return text(N_("{name} (id {id})"), name=name, id=Code(str(contact.telegram_id)))
 
 
 def when_label(moment: datetime, zone: str) -> Label:

@@ -104,7 +104,7 @@ async def digest_command(conv: Conversation, incoming: Incoming) -> None:
         return
     scope = await scope_for(conv.session, conv.contact)
     if scope is None:
-        conv.say(not_allowed(conv.contact))
+        conv.say(await not_allowed(conv.session, conv.contact))
         return
     covered = Text(N_("Your digests and /export cover: {scope}"), {"scope": await scope_name(conv.session, scope)})
     if _paused(conv):
@@ -143,7 +143,7 @@ async def scope_command(conv: Conversation, incoming: Incoming) -> None:
     """/scope TELEGRAM_ID SCOPE (staff): set a coordinator's scope, e.g. `/scope 1005 region cis`."""
     if conv.contact.role not in (Role.staff, Role.admin):
         await audit(conv.session, conv.contact, "denied", attempted="scope")
-        conv.say(not_allowed(conv.contact))
+        conv.say(await not_allowed(conv.session, conv.contact))
         return
     head, _, rest = incoming.argument.strip().partition(" ")
     known = head.isascii() and head.isdigit() and len(head) <= TELEGRAM_ID_DIGITS
@@ -250,7 +250,7 @@ async def digest_button(conv: Conversation, data: str) -> None:
         return
     if await scope_for(conv.session, conv.contact) is None:
         await audit(conv.session, conv.contact, "denied", attempted="digest", code=data)
-        conv.say(not_allowed(conv.contact))
+        conv.say(await not_allowed(conv.session, conv.contact))
         return
     if button.verb == "week":
         days = week_order(working_days(await current_zone(conv), await current_country(conv)))
@@ -296,7 +296,7 @@ async def _act(conv: Conversation, action: str, file_format: str = "xlsx") -> No
     scope = await scope_for(conv.session, conv.contact)
     if scope is None:
         await audit(conv.session, conv.contact, "denied", attempted=f"digest.{action}")
-        conv.say(not_allowed(conv.contact))
+        conv.say(await not_allowed(conv.session, conv.contact))
         return
     if action == "off":
         await _subscribe(conv, "off", 0, 9)
@@ -327,7 +327,7 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
     pledge = await Pledges(conv.session).get(pledge_id)
     if scope is None or pledge is None or not await pledge_in_scope(conv.session, pledge_id, scope):
         await audit(conv.session, conv.contact, "denied", attempted="nudge", pledge=pledge_id)
-        conv.say(not_allowed(conv.contact))
+        conv.say(await not_allowed(conv.session, conv.contact))
         return
     done = await nudge(Reminders(conv.session), pledge, conv.now, conv.deps.timezone)
     await audit(conv.session, conv.contact, "nudge", "pledge", pledge_id, sent=done.sent)

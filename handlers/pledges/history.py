@@ -8,8 +8,9 @@ from handlers.entities import is_staff, refuse
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Label, Line, Reply, Text
 from handlers.people import name_of, role_of
-from handlers.reports.cards import period_label, report_line
+from handlers.reports.cards import SENDER_EXCERPT, period_label, report_line
 from handlers.reports.colleagues import sender_of
+from handlers.staff_notices import person_for_staff
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
 from models.tables import ProgressReport
@@ -20,12 +21,14 @@ PER_MESSAGE = 10
 
 
 async def senders_of(conv: Conversation, reports: list[ProgressReport]) -> dict[int, Label]:
-    """Who sent each report, by report id, when it was a colleague of the reader (the reader's own says nothing)."""
+    """Who sent each report, by report id, when it was someone else than the reader (the reader's own says nothing):
+    to staff with their Telegram id, as every staff view names people (person_for_staff)."""
+    staff = is_staff(conv)
     senders: dict[int, Label] = {}
     for report in reports:
         sender = await sender_of(conv.session, report)
         if report.id is not None and sender is not None and sender.id != conv.contact.id:
-            senders[report.id] = name_of(sender)
+            senders[report.id] = person_for_staff(sender, SENDER_EXCERPT) if staff else name_of(sender)
     return senders
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from handlers import buttons, drafts, outbox
 from handlers.conversation import Conversation, begin, resume_form
-from handlers.entities import refuse
+from handlers.entities import is_staff, refuse
 from handlers.forms.units import unit_count
 from handlers.fulltext import long_fields
 from handlers.inputs import Incoming
@@ -261,18 +261,19 @@ async def pledge_details(conv: Conversation, pledge: Pledge, *, listed: bool = T
     stopped = reminders_stopped(pledge, await Reports(conv.session).last_sent(pledge.id or 0), conv.now)
     return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point, senders=senders,
                          listed=listed, reporting=cadence_line(pledge, reported, conv.today, stopped=stopped),
-                         earlier=len(everything) - len(history))
+                         earlier=len(everything) - len(history), for_staff=is_staff(conv))
 
 
 def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressReport], *, manages: bool,
                   senders: Mapping[int, Label] | None = None, listed: bool = True,
-                  reporting: Label | None = None, earlier: int = 0) -> Reply:
+                  reporting: Label | None = None, earlier: int = 0, for_staff: bool = False) -> Reply:
     """The pledge in full, its long texts shortened with 📖 buttons to read them whole (one message must hold
     the description, BDT's comment and question, and the history of reports, each naming its sender when
     `senders` has them by report id, `earlier` ones counted with a 📜 button that lists them all); with how often
-    it reports and what is due (`reporting`), and a button back to /mypledges' list when `listed`."""
+    it reports and what is due (`reporting`), and a button back to /mypledges' list when `listed`; `for_staff`: the
+    organisation with its number (staff_notices.organisation_label)."""
     senders = senders or {}
-    lines: list[Label] = [*pledge_card(pledge, entity),
+    lines: list[Label] = [*pledge_card(pledge, entity, for_staff=for_staff),
                           Line(Text(N_("Status")), status_label(pledge.status)),
                           Line(Text(N_("Focus area")), labeller(FOCUS_AREA_LABELS)(pledge.focus_area)),
                           Line(Text(N_("Pillars")), Items(tuple(labeller(PILLAR_LABELS)(p) for p in pledge.pillars))),

@@ -28,7 +28,7 @@ from handlers.pledges.notices import (
 )
 from handlers.pledges.rules import answers_of, apply_answers, check_answers, derive_reach, pledge_ref
 from handlers.settings import current_zone
-from handlers.staff_notices import when_label
+from handlers.staff_notices import organisation_label, when_label
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, labeller
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
@@ -318,11 +318,13 @@ async def what_happened(conv: Conversation, pledge: Pledge) -> Label:
     return text(SAID_MEANWHILE[PledgeStatus(pledge.status)], person=person, **where)
 
 
-def pledge_card(pledge: Pledge, entity: Entity | None = None) -> list[Line]:
-    """The main facts of a pledge, one line each."""
+def pledge_card(pledge: Pledge, entity: Entity | None = None, *, for_staff: bool = False) -> list[Line]:
+    """The main facts of a pledge, one line each; `for_staff`: the organisation with its number, as every staff view
+    shows it (organisation_label)."""
     lines = [Line(Text(N_("Reference")), Code(pledge.ref or "—"))]
     if entity is not None:
-        lines.append(Line(Text(N_("Organisation")), shorten(entity.name, NAME_EXCERPT)))
+        lines.append(Line(Text(N_("Organisation")), organisation_label(entity, NAME_EXCERPT) if for_staff
+                          else shorten(entity.name, NAME_EXCERPT)))
     lines += [Line(Text(N_("Title")), pledge.title),
               Line(Text(N_("Type")), labeller(PLEDGE_TYPE_LABELS)(pledge.pledge_type))]
     if pledge.value_usd is not None:

@@ -99,3 +99,21 @@ async def test_revoked_staff_cannot_continue_a_broadcast_draft(chat: ChatDriver,
         assert (await uow.session.execute(select(Draft))).first() is None
         audited = (await uow.session.execute(select(AuditLog).where(AuditLog.action == "denied"))).scalars().all()
         assert [d.details.get("attempted") for d in audited][-1] == "broadcast.continue"
+
+
+async def test_someone_whose_role_was_withdrawn_is_told_so_not_how_to_register(chat: ChatDriver,
+                                                                              database: Database) -> None:
+    """Tester round of two staff: a revoked staff member trying /pending read the registration hint meant for
+    strangers ("To register, send /start…"); it is said only to strangers now."""
+    [stranger] = await chat.send(chat.person(STRANGER), "/pending")
+    assert "Sorry, you are not allowed to do that." in stranger.text and "To register, send /start" in stranger.text
+    [revoked] = await chat.send(chat.person(REVOKED), "/pending")
+    assert revoked.text.startswith("Sorry, you are not allowed to do that."), revoked.text
+    assert "Your BDT staff role was withdrawn" in revoked.text and "ask the operator of the bot" in revoked.text
+    assert "To register" not in revoked.text, revoked.text
+    [french] = await chat.send(chat.person(REVOKED, language_code="fr"), "/pending")
+    assert "Votre rôle de membre du personnel du BDT vous a été retiré" in french.text, french.text
+    await revoke_role(RevokeRole(FP_B), database.uow())
+    [former] = await chat.send(chat.person(FP_B), "/pending")
+    assert "Your role with your organisation was withdrawn" in former.text and "invitation link" in former.text
+    assert "To register" not in former.text, former.text

@@ -6,7 +6,7 @@ coordinator gave the usage text. Telegram ids are shown to staff only."""
 from __future__ import annotations
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, codes, confirm
 from sqlmodel import col, select
 from test_pledges import fill_pledge
 from test_reports import STAFF, Counter, completed_report, first_report, validated_pledge
@@ -163,3 +163,36 @@ async def test_scope_says_why_someone_is_not_a_coordinator(chat: ChatDriver, dat
     assert "Write /scope, a coordinator's Telegram id" in nobody
     unknown = (await chat.send(staff, "/scope 9604 everything"))[-1].text
     assert "(id 9604) is not a coordinator: only a coordinator has a scope" in unknown
+
+
+async def test_find_names_the_organisation_and_the_report_senders_as_staff_views_do(chat: ChatDriver) -> None:
+    """Tester round of two staff: /find read "Organisation: Ministry of ICT" and "sent … by Awa Diop", where /pending
+    and the notices read the number /invite takes and the Telegram id /reassign takes; a colleague of the sender reads
+    no id (Telegram ids are for staff)."""
+    entity = await join(chat, AWA, "Awa Diop")
+    await join(chat, MOUSSA, "Moussa Sow")
+    pledge_id = await validated_pledge(chat, AWA)
+    await first_report(Counter(chat, AWA))
+    await chat.collect(STAFF)
+    [found] = await chat.send(chat.person(STAFF, "Bea"), f"/find {pledge_id}")
+    assert f"<b>Organisation</b>: Ministry of ICT (no. {entity})" in found.text, found.text
+    assert f"by Awa Diop (id {AWA})" in found.text, found.text
+    history = await chat.press(chat.person(STAFF, "Bea"), f"mp:hist:{pledge_id}")
+    assert f"by Awa Diop (id {AWA})" in history[0].text, history[0].text
+    await chat.collect(MOUSSA)
+    [colleague] = await chat.send(chat.person(MOUSSA, "Moussa"), f"/find {pledge_id}")
+    assert "by Awa Diop ·" in colleague.text and f"(id {AWA})" not in colleague.text, colleague.text
+    assert "(no. " not in colleague.text, colleague.text
+
+
+async def test_the_last_focal_point_leaving_is_told_to_staff_with_the_numbers(chat: ChatDriver) -> None:
+    """The notice staff get when the last focal point uses /leave read "“Ministry of ICT” has no focal point left:
+    Awa Diop left it.": now with the organisation's number and the person's Telegram id, as other staff notices."""
+    entity = await join(chat, AWA, "Awa Diop")
+    awa = chat.person(AWA, "Awa")
+    await chat.send(awa, "/leave")
+    await chat.press(awa, confirm("lv:yes"))
+    [notice] = await chat.collect(STAFF)
+    assert notice.text.startswith(f"Ministry of ICT (no. {entity}) has no focal point left: Awa Diop (id {AWA}) "
+                                  "left it."), notice.text
+    assert f"lv:inv:{entity}" in codes(notice)
