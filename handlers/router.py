@@ -181,6 +181,10 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
     if incoming.text and incoming.command is None and incoming.file_id is None \
             and (token := pasted_token(incoming.text, conv.deps.bot_username)) is not None:
         incoming = replace(incoming, command="start", argument=token)  # the invitation link pasted, not opened
+    if incoming.location is not None and draft is not None and journey is not None \
+            and (step := journey.form.step(FormState.from_json(draft.state).step)) is not None and step.takes_location:
+        await proceed(conv, journey, draft, FormInput(location=incoming.location))  # "Where are you?" (time zone)
+        return
     if incoming.unreadable is not None:
         await _on_unreadable(conv, incoming.unreadable, draft, journey)
         return
