@@ -109,7 +109,9 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks 
         if replied is not None and unreadable is None and not (document or photo):
             incoming = replace(incoming, reply_to=replied)
         if unreadable is not None:
-            incoming = Incoming(update_id, person, incoming.received_at, unreadable=unreadable, origin=origin)
+            shared = message.location if unreadable in ("location", "venue") else None  # a venue has its location
+            incoming = Incoming(update_id, person, incoming.received_at, unreadable=unreadable, origin=origin,
+                                location=(shared.latitude, shared.longitude) if shared is not None else None)
         elif document or photo:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,
                                 file_kind="document" if document else "photo", origin=origin,

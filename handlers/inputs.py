@@ -45,6 +45,9 @@ class Incoming:
     unreadable: str | None = None
     """What the person sent that journeys do not read: "edit" (an edited message), "sticker", "voice",
     "location", "contact", ... (the name of the Message field)."""
+    location: tuple[float, float] | None = None
+    """(latitude, longitude) of a location the person shared (`unreadable` is "location", or "venue": a place picked
+    on the map), which a question that reads one takes (the time zone's)."""
     message_id: int | None = None
     """The message whose button was pressed (Telegram's id), which an answer may edit in place."""
     origin: str = ""

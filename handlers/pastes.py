@@ -71,9 +71,16 @@ def joined(parts: list[Incoming]) -> Incoming:
     return replace(parts[0], text="".join(pieces))
 
 
-def _stored(part: Incoming) -> dict[str, Any]:
-    return {"update_id": part.update_id, "origin": part.origin, "text": part.text,
-            "received_at": part.received_at.isoformat(), "reply_to": part.reply_to}
+def _stored(part: Incoming, first: bool) -> dict[str, Any]:
+    stored = {"update_id": part.update_id, "origin": part.origin, "text": part.text,
+              "received_at": part.received_at.isoformat(), "reply_to": part.reply_to}
+    return {**stored, "first": True} if first else stored
+
+
+def began_contact(contact: Contact) -> bool:
+    """True when the held text is the person's very first message to the bot: handed over or joined, it is answered
+    as any first message is (handlers.router: the language offer)."""
+    return bool(contact.held and contact.held[0].get("first"))
 
 
 def held_parts(contact: Contact, person: Person) -> list[Incoming]:
@@ -89,10 +96,11 @@ def person_of(contact: Contact) -> Person:
                   contact.telegram_language)
 
 
-async def hold(session: Session, contact: Contact, parts: list[Incoming]) -> None:
-    """Hold `parts` on the contact, as of the last one's arrival; HeldChangedError if the held text changed since the
-    contact was read."""
-    if not await Contacts(session).hold(contact, [_stored(part) for part in parts], parts[-1].received_at):
+async def hold(session: Session, contact: Contact, parts: list[Incoming], *, first: bool) -> None:
+    """Hold `parts` on the contact, as of the last one's arrival (`first`: the first part is the person's first
+    message, `began_contact`); HeldChangedError if the held text changed since the contact was read."""
+    stored = [_stored(part, first and n == 0) for n, part in enumerate(parts)]
+    if not await Contacts(session).hold(contact, stored, parts[-1].received_at):
         raise HeldChangedError
 
 

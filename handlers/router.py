@@ -87,16 +87,18 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
         earlier = None
         if contact.held is not None or (deps.hold_pastes and pastes.may_be_first_part(incoming)):
             parts = pastes.held_parts(contact, incoming.person)
+            first = first or pastes.began_contact(contact)  # a held first message is answered as a first message
             if pastes.is_plain_text(incoming):
                 if deps.hold_pastes and pastes.may_be_first_part(incoming):
-                    await pastes.hold(uow.session, contact, [*parts, incoming])
+                    await pastes.hold(uow.session, contact, [*parts, incoming], first=first)
                     await uow.commit()
                     return _held(uow.session, contact, incoming, deps)
                 await pastes.take(uow.session, contact)
                 incoming = pastes.joined([*parts, incoming])
             else:  # a button, a command, a file: the held text first, alone
                 await pastes.take(uow.session, contact)
-                earlier = await _answer(uow.session, contact, pastes.joined(parts), draft, deps)
+                earlier = await _answer(uow.session, contact, pastes.joined(parts), draft, deps, first=first)
+                first = False
                 draft = await drafts.latest_draft(uow.session, contact.id) if contact.id is not None else None
         conv = await _answer(uow.session, contact, incoming, draft, deps, first=first)
         if earlier is not None:
@@ -112,12 +114,12 @@ async def hand_over(held: pastes.Held, uow: UnitOfWork, deps: Deps) -> Conversat
         contact, draft = await Contacts(uow.session).with_latest_draft(held.telegram_id)
         if contact is None or contact.held is None or contact.held_at != held.at:
             return None
-        parts = pastes.held_parts(contact, pastes.person_of(contact))
+        parts, first = pastes.held_parts(contact, pastes.person_of(contact)), pastes.began_contact(contact)
         try:
             await pastes.take(uow.session, contact)
         except pastes.HeldChangedError:
             return None
-        conv = await _answer(uow.session, contact, pastes.joined(parts), draft, deps)
+        conv = await _answer(uow.session, contact, pastes.joined(parts), draft, deps, first=first)
         await uow.commit()
         return conv
 
@@ -179,6 +181,10 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
     if incoming.text and incoming.command is None and incoming.file_id is None \
             and (token := pasted_token(incoming.text, conv.deps.bot_username)) is not None:
         incoming = replace(incoming, command="start", argument=token)  # the invitation link pasted, not opened
+    if incoming.location is not None and draft is not None and journey is not None \
+            and (step := journey.form.step(FormState.from_json(draft.state).step)) is not None and step.takes_location:
+        await proceed(conv, journey, draft, FormInput(location=incoming.location))  # "Where are you?" (time zone)
+        return
     if incoming.unreadable is not None:
         await _on_unreadable(conv, incoming.unreadable, draft, journey)
         return

@@ -25,6 +25,7 @@ from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, Label, Line, Reply, Text, text
 from handlers.own_data import announcements_on
 from handlers.people import audit, role_of
+from models import timezones
 from models.city_zones import is_place_zone
 from models.repositories.people import People
 from models.tables import Entity
@@ -45,6 +46,10 @@ def zone_label(zone: str, locale: str, now: datetime) -> Label:
     return Concat((city_of(zone, locale), " (", Code(f"{zone}, {offset_label(zone, now)}"), ")"))
 
 
+NOT_FOUND = N_("I could not find that place. Send a city (for example Dakar or Lima), a country, or a UTC offset (for "
+               "example UTC+3 or UTC+5:30).")
+
+
 @dataclass(frozen=True, kw_only=True)
 class TimeZoneStep(Step):
     """A city, a country or a UTC offset; when several zones fit, buttons to pick one."""
@@ -58,6 +63,11 @@ class TimeZoneStep(Step):
         """Ask to choose when several zones fit what was typed, or to confirm the one a partial name or an
         abbreviation fits."""
         zones = scratch.get("zones") or []
+        if scratch.get("located") and len(zones) == 1 and is_zone(zones[0]):
+            now, zone = self._now(ctx), zones[0]
+            return (text(N_("By the location you shared, your time zone is {zone}: it is {time} there now. Press it to "
+                            "confirm, or send the name of your city or your UTC offset."),
+                         zone=zone_label(zone, ctx.locale, now), time=Clock(now.astimezone(ZoneInfo(zone)).time())),)
         if len(zones) > 1:
             return (Text(N_("Several time zones fit. Which one is yours?")),)
         if zones:
@@ -78,11 +88,20 @@ class TimeZoneStep(Step):
             raise InvalidAnswerError(text(N_("No time zone is {offset}. Send the name of your city, or another "
                                              "UTC offset (for example UTC+3 or UTC+5:30)."), offset=Code(found.offset)))
         if not found.zones:
-            raise InvalidAnswerError(Text(N_("I could not find that place. Send a city (for example Dakar or "
-                                             "Lima), a country, or a UTC offset (for example UTC+3 or UTC+5:30).")))
+            raise InvalidAnswerError(Text(NOT_FOUND))
         if found.sure and len(found.zones) == 1:
             return Answer(found.zones[0], zone_label(found.zones[0], ctx.locale, self._now(ctx)))
         return Stay({"zones": list(found.zones)})
+
+    def on_location(self, latitude: float, longitude: float, scratch: Mapping[str, Any],
+                    ctx: FormContext) -> StepResult:
+        """The zone kept where the person is (a location shared from their phone), offered to confirm: the location
+        may be another place than their own (a shared pin), and a zone at sea or by a border may not be the one they
+        live by."""
+        zone = timezones.zone_at(latitude, longitude, self._now(ctx))
+        if zone is None:
+            raise InvalidAnswerError(Text(NOT_FOUND))
+        return Stay({"zones": [zone], "located": True})
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Accept one of the zones offered, and nothing else."""
@@ -99,8 +118,8 @@ class TimeZoneStep(Step):
 TIMEZONE_FORM = Form(id="timezone", title=N_("Time zone"), summary=False, steps=(
     TimeZoneStep(id="zone", label=N_("Time zone"),
                  question=N_("Where are you? Send the name of your city or country, or your UTC offset (for "
-                             "example UTC+3). I send reminders between {start} and {end} on working days, "
-                             "your time."),
+                             "example UTC+3), or share your location (📎 → Location). I send reminders between "
+                             "{start} and {end} on working days, your time."),
                  params=lambda _answers: {"start": Clock(time(9)), "end": Clock(time(18))}),
 ))
 

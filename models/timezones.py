@@ -9,6 +9,7 @@ models/city_zones.py knows the places.
 from __future__ import annotations
 
 import csv
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -289,6 +290,24 @@ def look_up_zones(query: str, now: datetime | None = None) -> ZoneSearch:
     if not found:
         return ZoneSearch(tuple(_distinct(_guessed(query, when), when)[:MAX_GUESSES]))
     return ZoneSearch(tuple(_distinct(found, when)[:MAX_CHOICES]), sure=sure)
+
+
+def zone_at(latitude: float, longitude: float, now: datetime | None = None) -> str | None:
+    """The time zone kept at a point of the Earth (a location the person shared); None for a point off the globe.
+
+    The zones' boundaries are those of the tz database's zones (tzfpy's, offline: within about 100 m of the full
+    ones, territorial waters included); out at sea, the nautical zone of the longitude (Etc/GMT+2 is UTC−02:00),
+    which is also the answer when the boundaries name a zone the installed zone data does not know yet."""
+    if not (math.isfinite(latitude) and math.isfinite(longitude) and abs(latitude) <= 90 and abs(longitude) <= 180):
+        return None
+    # imported on the first location shared: the boundaries take some 30 MB, which an instance nobody shares a
+    # location with never pays
+    from tzfpy import get_tz
+
+    zone = get_tz(longitude, latitude)
+    if zone in ("Etc/GMT", "Etc/GMT+0", "Etc/GMT-0", "Etc/UTC", "UTC"):
+        return "Etc/UTC"  # as a typed "UTC+0" gives it
+    return zone if is_zone(zone) else _offset_zone(round(longitude / 15) * 60, now or datetime.now(UTC))
 
 
 def city_of(zone: str, locale: str) -> str:

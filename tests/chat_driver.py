@@ -83,6 +83,12 @@ class ChatDriver:
         await handle(incoming, self.database.uow(), self.deps)
         return await self.collect(person.chat_id)
 
+    async def share_location(self, person: Person, latitude: float, longitude: float) -> list[Rendered]:
+        """The person shares a location (📎 → Location), as the Telegram adapter hands it over."""
+        incoming = Incoming(next(_update_ids), person, utcnow(), unreadable="location", location=(latitude, longitude))
+        await handle(incoming, self.database.uow(), self.deps)
+        return await self.collect(person.chat_id)
+
     async def press(self, person: Person, code: str, on: int | None = None) -> list[Rendered]:
         """The person presses a button with callback data `code` (of the message Telegram knows as `on`: see
         `sent_ids`)."""

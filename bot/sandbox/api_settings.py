@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from bot.sandbox.errors import bad_request, chat_not_found
-from bot.sandbox.runtime import Sandbox
+from bot.sandbox.runtime import MAX_FILE_BYTES, Sandbox
 
-MAX_DOWNLOAD = 20 * 1024 * 1024
+MAX_DOWNLOAD = MAX_FILE_BYTES
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _LANGUAGE = re.compile(r"[a-z]{2}")
 _SCOPES = {"default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",

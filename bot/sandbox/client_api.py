@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.sandbox import client_messages
 from bot.sandbox.bot_api import SANDBOX, answer
 from bot.sandbox.errors import ClientError
-from bot.sandbox.runtime import Faults, Sandbox
+from bot.sandbox.runtime import MAX_FILE_BYTES, Faults, Sandbox
 from bot.sandbox.state import CallbackRecord, ChatLog, Entry, Person
 from bot.sandbox.validation import lone_surrogate_in, tappable_entities
 
@@ -364,8 +364,9 @@ async def held(sb: Sandbox, request: web.Request) -> dict[str, Any]:
 
 
 async def bot_info(sb: Sandbox, request: web.Request) -> dict[str, Any]:
-    """GET /sandbox/bot: the bot's public profile, for the page's header."""
-    return {"bot": sb.me}
+    """GET /sandbox/bot: the bot's public profile, for the page's header; and the largest file a person may send and
+    the largest request body, which the page checks before sending."""
+    return {"bot": sb.me, "max_file_bytes": MAX_FILE_BYTES, "max_body_bytes": sb.max_upload_bytes}
 
 
 async def file_download(request: web.Request) -> web.Response:

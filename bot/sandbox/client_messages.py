@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.sandbox.errors import ClientError
 from bot.sandbox.media import image_size
-from bot.sandbox.runtime import Sandbox
+from bot.sandbox.runtime import MAX_FILE_BYTES, Sandbox
 from bot.sandbox.state import ChatLog, Entry, Person
 from bot.sandbox.validation import MAX_TEXT, detect_entities, utf16_len
 
@@ -108,6 +108,9 @@ def _decoded(spec: dict[str, Any], kind: str) -> bytes:
         raise ClientError(400, f'"{kind}.content_base64" is not valid base64') from None
     if not data:
         raise ClientError(400, f'"{kind}" is empty')
+    if len(data) > MAX_FILE_BYTES:
+        raise ClientError(413, f'"{kind}" is {len(data):,} bytes: a bot can download files of up to '
+                               f'{MAX_FILE_BYTES:,} bytes (20 MiB), so none bigger is taken')
     return data
 
 

@@ -42,6 +42,16 @@ class Faults:
         return None
 
 
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""The largest file a person sends here: 20 MiB, the largest a bot can download (Telegram's getFile answers "file is
+too big" beyond, as telegram-bot-api's 20 << 20). Telegram's apps send bigger files, but a bot can never read one, so
+the sandbox refuses them with a clear error instead of storing what no bot could fetch."""
+BODY_BYTES = 4 * -(-MAX_FILE_BYTES // 3) + 1024 * 1024
+"""The largest request body by default: a file of MAX_FILE_BYTES in base64 (4 characters for every 3 bytes:
+27,962,028), and a MiB for the JSON around it (a caption, a name). An album of big files is more than one body can
+carry: the page sends the files chosen together as several albums, each within it."""
+
+
 class Sandbox:
     """One simulated Telegram serving one bot."""
 

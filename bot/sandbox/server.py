@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.sandbox.bot_api import SANDBOX, call_method, handle_bot_api, handle_file
 from bot.sandbox.client_api import add_routes
 from bot.sandbox.limits import Limits
-from bot.sandbox.runtime import Sandbox
+from bot.sandbox.runtime import BODY_BYTES, Sandbox
 from bot.sandbox.webhook import WebhookSender
 
 DEFAULT_TOKEN = "123456789:AAHsandboxP2CdefaultTokenOfflineBot"
@@ -23,7 +23,7 @@ STATIC = Path(__file__).parent / "static"
 
 
 def create_app(
-    token: str | None = None, *, limits: Limits | None = None, max_upload_bytes: int = 20 * 1024 * 1024
+    token: str | None = None, *, limits: Limits | None = None, max_upload_bytes: int = BODY_BYTES
 ) -> web.Application:
     """Build the sandbox: Bot API at /bot<token>/, files at /file/bot<token>/, people at /sandbox/, page at /."""
     token = token or DEFAULT_TOKEN
@@ -89,7 +89,7 @@ class SandboxServer:
 
 async def start_server(
     host: str, port: int, token: str | None = None, *, limits: Limits | None = None,
-    max_upload_bytes: int = 20 * 1024 * 1024,
+    max_upload_bytes: int = BODY_BYTES,
 ) -> SandboxServer:
     """Start the sandbox in the running loop; port 0 picks a free port, shown in `.url`."""
     app = create_app(token, limits=limits, max_upload_bytes=max_upload_bytes)

@@ -130,6 +130,16 @@ class Step:
         kind = type(self)
         return kind.on_upload is not Step.on_upload or kind.on_file is not Step.on_file
 
+    def on_location(self, latitude: float, longitude: float, scratch: Mapping[str, Any],
+                    ctx: FormContext) -> StepResult:
+        """Turn a location the person shared into an answer; most steps cannot (handlers.router says so)."""
+        raise InvalidAnswerError(Text(N_("This question needs a typed answer or a button.")))
+
+    @property
+    def takes_location(self) -> bool:
+        """Whether a shared location can answer it (its class reads locations)."""
+        return type(self).on_location is not Step.on_location
+
     def on_upload(self, upload: Upload, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """A file with its name and the step's working memory; by default the same as `on_file`."""
         return self.on_file(upload.kind, upload.file_id, answers, ctx)

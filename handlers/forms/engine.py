@@ -57,6 +57,8 @@ class FormInput:
     file: tuple[str, str] | None = None
     """("photo" | "document", file id) of a file the person sent."""
     file_name: str | None = None
+    location: tuple[float, float] | None = None
+    """(latitude, longitude) of a location the person shared, for a step that reads one (Step.takes_location)."""
     typed: bool = False
     """The `code` stands for something typed (/cancel): the answer is a new message, not an edit."""
 
@@ -263,7 +265,11 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
         if given.code is not None:
             outcome = _on_code(form, state, given.code, ctx)
             return replace(outcome, in_place=False) if given.typed else outcome
-        if given.file is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
+        if given.location is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
+            step = _step(form, state.step)
+            latitude, longitude = given.location
+            outcome = _apply(form, state, step, step.on_location(latitude, longitude, state.scratch, ctx), ctx)
+        elif given.file is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
             step = _step(form, state.step)
             upload = Upload(given.file[0], given.file[1], given.file_name, given.text or "")
             outcome = _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)

@@ -25,6 +25,19 @@ async def test_other_kinds_get_a_localized_answer(person_factory: Any, kind: str
     assert replies and ONLY[language] in replies[0]["text"]
 
 
+async def test_a_location_shared_at_the_time_zone_question_offers_its_zone(person_factory: Any) -> None:
+    """Through Telegram's updates: a location shared at /settings' "Where are you?" offers the zone kept there."""
+    person = await person_factory("es")
+    await person.say("/settings")
+    asked = await person.press("st:tz")
+    assert "comparta su ubicación" in asked[-1]["text"]
+    await person.stack.people.send(person.id, "location", {"latitude": 14.69, "longitude": -17.44})
+    offered = await person.replies()
+    assert "Según la ubicación que ha compartido" in offered[-1]["text"] and "Dakar" in offered[-1]["text"]
+    done = await person.press("f:zone:c:Africa/Dakar")
+    assert "Africa/Dakar" in done[-1]["text"]
+
+
 async def test_in_a_form_the_question_comes_again_and_an_edit_is_explained(person_factory: Any) -> None:
     person = await person_factory("en")
     await person.say("/start")

@@ -156,3 +156,45 @@ async def test_a_continuation_racing_the_timer_is_either_joined_or_follows(chat:
         assert await description(chat.database) == VALID
         assert "focus area" in replies[0].text.lower() and len(replies) >= 2
     assert (await contact_of(chat.database)).held is None
+
+
+NEWCOMER = 4200
+PASTE = (SENTENCE * 50).strip()  # 4,349 characters: the apps send them as two messages
+CUT = PASTE.rfind(" ", 0, 4096)
+
+
+@pytest.mark.parametrize("telegram_language", ["pt-BR", "fr", None])
+@pytest.mark.parametrize("way", ["joined", "held again", "handed over", "before a command"])
+async def test_a_newcomers_first_message_held_gets_what_any_first_message_gets(
+        database: Database, deps: Deps, renderer: Renderer, telegram_language: str | None, way: str) -> None:
+    """A newcomer whose first message is a long paste is offered the six languages (their Telegram speaks none of
+    them) and greeted, as after any first message: whether its continuation is joined to it, or it is handed over
+    alone when its hold runs out or before their next message."""
+    holding = ChatDriver(database, replace(deps, hold_pastes=True), renderer)
+    plain = ChatDriver(database, deps, renderer)
+    person, other = (holding.person(n, language_code=telegram_language) for n in (NEWCOMER, NEWCOMER + 1))
+    first = text(70_101, PASTE[:CUT], person)
+    conv = await handle(first, database.uow(), holding.deps)
+    assert conv is not None and conv.held is not None
+    if way == "joined":
+        await handle(text(70_102, PASTE[CUT + 1:], person), database.uow(), holding.deps)
+    elif way == "held again":  # a continuation long enough to be held in its turn, then the end
+        assert (await handle(text(70_102, "b" * 4096, person), database.uow(), holding.deps) or conv).held
+        await handle(text(70_103, "tail", person), database.uow(), holding.deps)
+    elif way == "handed over":
+        assert await database.whole(lambda uow: hand_over(Held(NEWCOMER, NEWCOMER, conv.held), uow, deps))
+    else:
+        await handle(text(70_102, "/help", person), database.uow(), holding.deps)
+    got = await holding.collect(NEWCOMER)  # (each driver's collect takes every chat's messages)
+    if way == "joined":
+        expected = await plain.send(other, PASTE)
+    elif way == "held again":
+        expected = await plain.send(other, f"{PASTE[:CUT]} {'b' * 4096}tail")
+    elif way == "handed over":
+        expected = await plain.send(other, PASTE[:CUT])
+    else:
+        expected = [*await plain.send(other, PASTE[:CUT]), *await plain.send(other, "/help")]
+    assert [(m.text, m.buttons) for m in got] == [(m.text, m.buttons) for m in expected]
+    offered = [m for m in got if {code for row in m.buttons for _, code in row} >= {"lang:en", "lang:fr"}]
+    assert len(offered) == (0 if telegram_language == "fr" else 1), [m.text[:40] for m in got]
+    assert any("Partner2Connect" in m.text for m in got), "greeted"

@@ -4,6 +4,7 @@ and the draft reminder waiting for working hours in the person's zone."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from chat_driver import ChatDriver, codes, confirm
 from sqlmodel import col, select
@@ -11,6 +12,7 @@ from sqlmodel import col, select
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.conversation import Conversation, Deps
+from handlers.inputs import Person
 from handlers.messages import Concat, Label, Line, Text
 from handlers.reminders import remind_stale_drafts
 from handlers.settings import settings_reply
@@ -245,3 +247,51 @@ async def test_each_setting_says_on_and_off_in_its_own_words(database: Database,
                     said.setdefault(line.name.msgid, set()).add(line.value.msgid)
     reminders, news = said["Optional reminders"], said["Announcements and digests"]
     assert len(reminders) == 2 and len(news) == 2 and not reminders & news
+
+
+async def asked_where(chat: ChatDriver, telegram_id: int, country: str, language: str = "en") -> tuple[Person, str]:
+    """A focal point at the time-zone question of /settings, and the question as they read it."""
+    await focal(chat, telegram_id, country, language)
+    person = chat.person(telegram_id, language_code=language)
+    await chat.send(person, "/settings")
+    return person, (await chat.press(person, "st:tz"))[-1].text
+
+
+async def test_a_shared_location_offers_its_zone_to_confirm(database: Database, deps: Deps, renderer: Renderer) -> None:
+    """A person on a phone shares their location at "Where are you?": the zone found there is offered with its local
+    time, in their language, to confirm (or they type another); elsewhere a location is still not an answer."""
+    chat = ChatDriver(database, deps, renderer)
+    person, asked = await asked_where(chat, 311, "CHL", "fr")
+    assert "partagez votre position (📎 → Position)" in asked, "the question says a location can be shared"
+    offered = await chat.share_location(person, 14.69, -17.44)
+    local = utcnow().astimezone(ZoneInfo("Africa/Dakar"))
+    assert "D’après la position" in offered[-1].text and "Dakar" in offered[-1].text, offered[-1].text
+    assert f"{local:%H}:{local:%M}" in offered[-1].text or f"{local:%H} h {local:%M}" in offered[-1].text
+    assert codes(offered[-1])[0] == "f:zone:c:Africa/Dakar"
+    assert (await contact(database, 311)).timezone is None, "offered, not saved"
+    done = await chat.press(person, "f:zone:c:Africa/Dakar")
+    assert "Dakar" in done[-1].text and (await contact(database, 311)).timezone == "Africa/Dakar"
+
+
+async def test_a_location_at_sea_offers_its_offset_and_another_may_be_typed(database: Database, deps: Deps,
+                                                                           renderer: Renderer) -> None:
+    chat = ChatDriver(database, deps, renderer)
+    person, asked = await asked_where(chat, 312, "SEN")
+    assert "or share your location" in asked
+    offered = await chat.share_location(person, -30.0, -30.0)  # the South Atlantic
+    assert "By the location you shared" in offered[-1].text and "UTC−02:00" in offered[-1].text, offered[-1].text
+    assert codes(offered[-1])[0] == "f:zone:c:Etc/GMT+2"
+    typed = await chat.send(person, "Dakar")
+    assert (await contact(database, 312)).timezone == "Africa/Dakar", typed[-1].text
+
+
+async def test_a_location_answers_no_other_question(database: Database, deps: Deps, renderer: Renderer) -> None:
+    chat = ChatDriver(database, deps, renderer)
+    person = chat.person(313)
+    await chat.send(person, "/start")
+    await chat.press(person, "f:consent:c:yes")
+    refused = await chat.share_location(person, 14.69, -17.44)
+    assert "This question needs a typed answer or a button." in refused[-1].text
+    assert "name of your organisation" in refused[-1].text
+    alone = await chat.share_location(chat.person(314), 14.69, -17.44)
+    assert "I can only read text, documents and photos here." in alone[0].text

@@ -460,3 +460,26 @@ def test_the_people_list_says_who_each_is(page: Page, live: LiveSandbox) -> None
     page.goto(live.server.url + "/")
     expect(page.locator("#people li .about")).to_have_text("BDT staff: validates")
     assert page.evaluate("[...document.querySelectorAll('link[rel=icon]')].length") == 1  # no /favicon.ico 404
+
+
+def test_a_file_of_up_to_20_mb_is_sent_and_a_bigger_one_is_said_not_sent(page: Page, live: LiveSandbox,
+                                                                           tmp_path: Path) -> None:
+    """A bot can download files of up to 20 MB, so a person may send it one: the page failed from about 15 MB (the
+    body limit counted the base64), and a file over 20 MB is said not sent, the others chosen with it going."""
+    live.people(lambda people: people.add_user(7051, "Awa", language_code="en"))
+    page.goto(live.server.url + "/#user=7051")
+    limit = 20 * 1024 * 1024
+    for name, size in (("video.mp4", 16 * 1024 * 1024), ("whole.pdf", limit), ("scan.pdf", 1024),
+                       ("too-big.pdf", limit + 1)):
+        with (tmp_path / name).open("wb") as handle:
+            handle.truncate(size)
+    page.set_input_files("#file-input", [str(tmp_path / name) for name in ("video.mp4", "whole.pdf")])
+    expect(page.locator(".msg.mine")).to_have_count(2, timeout=30_000)
+    page.set_input_files("#file-input", [str(tmp_path / name) for name in ("too-big.pdf", "scan.pdf")])
+    expect(page.locator("#toast")).to_contain_text("Not sent: “too-big.pdf” (over 20 MB)")
+    expect(page.locator("#toast")).to_contain_text("A bot can download files of up to 20 MB")
+    expect(page.locator(".msg.mine")).to_have_count(3)
+    messages = live.people(lambda people: people.chat(7051))["messages"]
+    assert [(m["document"]["file_name"], m["document"]["size"]) for m in messages] == [
+        ("video.mp4", 16 * 1024 * 1024), ("whole.pdf", limit), ("scan.pdf", 1024)]
+    assert messages[0].get("media_group_id") is None, "together more than one request carries: sent apart"

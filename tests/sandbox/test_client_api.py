@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from bot.sandbox.client import SandboxClient, SandboxClientError
+from bot.sandbox.runtime import BODY_BYTES, MAX_FILE_BYTES
 from bot.sandbox.server import SandboxServer
 
 from .conftest import BotCall
@@ -64,17 +65,31 @@ async def test_pressing_a_button_that_does_not_exist(people: SandboxClient, call
         await people.press(101, own, "yes")
 
 
-async def test_an_upload_of_20_mb_is_refused(sandbox: SandboxServer, people: SandboxClient) -> None:
+async def test_a_file_of_20_mib_is_taken_and_a_bigger_one_refused_clearly(
+        sandbox: SandboxServer, people: SandboxClient, call: BotCall, http: aiohttp.ClientSession) -> None:
+    """A person may send a bot files of up to 20 MiB, the most a bot can download (getFile): about 15 MiB was the
+    most before, the body limit being 20 MiB of base64."""
+    sent = await people.send_document(101, b"\1" * MAX_FILE_BYTES, "big.bin")
+    _, updates = await call("getUpdates")
+    document = updates["result"][-1]["message"]["document"]
+    assert (sent["message_id"], document["file_size"]) == (1, 20 * 1024 * 1024)
+    status, found = await call("getFile", file_id=document["file_id"])
+    assert status == 200 and found["result"]["file_size"] == MAX_FILE_BYTES, "and the bot can download it"
     with pytest.raises(SandboxClientError) as caught:
-        await people.send_document(101, b"\0" * (20 * 1024 * 1024), "big.bin")
+        await people.send_document(101, b"\1" * (MAX_FILE_BYTES + 1), "bigger.bin")
+    assert caught.value.status == 413 and "a bot can download files of up to 20,971,520 bytes" in caught.value.message
+    with pytest.raises(SandboxClientError) as caught:
+        await people.send_document(101, b"\1" * (BODY_BYTES - 1024), "huge.bin")
     assert caught.value.status == 413 and "larger than" in caught.value.message
-    assert (await people.send_text(101, "still here"))["message_id"] == 1
+    assert (await people.send_text(101, "still here"))["message_id"] == 2
+    _, about = await raw(http, "GET", f"{sandbox.url}/sandbox/bot")
+    assert (about["max_file_bytes"], about["max_body_bytes"]) == (MAX_FILE_BYTES, BODY_BYTES)
 
 
 async def test_a_bot_upload_over_the_limit_is_refused(sandbox: SandboxServer, people: SandboxClient,
                                                       http: aiohttp.ClientSession) -> None:
     form = aiohttp.FormData({"chat_id": "101"})
-    form.add_field("document", io.BytesIO(b"\0" * (21 * 1024 * 1024)), filename="big.bin")
+    form.add_field("document", io.BytesIO(b"\0" * BODY_BYTES), filename="big.bin")
     status, answer = await raw(http, "POST", sandbox.api_url + "sendDocument", data=form)
     assert (status, answer["error_code"]) == (413, 413)
 

@@ -141,6 +141,17 @@ async def test_other_kinds_and_edits_become_unreadable_inputs() -> None:
     await feed(recorder, *updates, edited, live)
     assert [(i.update_id, i.unreadable, i.text) for i in recorder.inputs] == [
         (30, "sticker", None), (31, "voice", None), (32, "location", None), (33, "contact", None), (40, "edit", None)]
+    assert [i.location for i in recorder.inputs] == [None, None, (1.5, 2.5), None, None], "a location keeps its point"
+
+
+async def test_a_venue_shared_is_read_as_its_location() -> None:
+    recorder = Recorder()
+    update = message_update(50, "private")
+    del update["message"]["text"]
+    point = {"latitude": 14.69, "longitude": -17.44}
+    update["message"].update(venue={"location": point, "title": "Stade", "address": "Dakar"}, location=point)
+    await feed(recorder, update)
+    assert [(i.unreadable, i.location) for i in recorder.inputs] == [("venue", (14.69, -17.44))]
 
 
 async def test_a_press_whose_handling_fails_still_reads_its_acknowledgement() -> None:

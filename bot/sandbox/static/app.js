@@ -3,7 +3,8 @@
 // Messages are built as DOM nodes from text + entities, so only Telegram's formatting can appear.
 
 const state = { users: [], current: null, lastSeq: 0, nodes: new Map(), texts: new Map(), polling: null,
-  longPoll: null, keyboardSeq: -1, replyTo: null, instance: null, offline: false, failures: 0, botName: null };
+  longPoll: null, keyboardSeq: -1, replyTo: null, instance: null, offline: false, failures: 0, botName: null,
+  maxFile: 20 * 1024 * 1024, maxBody: 4 * Math.ceil(20 * 1024 * 1024 / 3) + 1024 * 1024 };
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body, signal) {
@@ -13,7 +14,8 @@ async function api(method, path, body, signal) {
     init.body = JSON.stringify(body);
   }
   const response = await fetch("/sandbox/" + path, init);
-  const data = await response.json();
+  // an answer that is not the sandbox's JSON (a body too large, refused before it was read) is said as it came
+  const data = await response.json().catch(() => ({ error: `the sandbox answered ${response.status} ${response.statusText}` }));
   if (!data.ok) throw new Error(data.error || "request failed");
   return data;
 }
@@ -457,18 +459,48 @@ async function asDocument(file) {
 // what Telegram's apps send as a (compressed) photo when picked to send; any other file goes as a document
 const PHOTO_TYPES = ["image/jpeg", "image/png"];
 
+const megabytes = (bytes) => `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;
+// a file's share of a request body: its base64 (4 characters for every 3 bytes), its name and the JSON around it
+const bodyShare = (file) => 4 * Math.ceil(file.size / 3) + 2 * file.name.length + 256;
+
+// files as the sandbox takes them: up to ten an album, and no more than one request body carries (a bot can
+// download files of up to 20 MB, so the sandbox takes any such file, but an album of several is more than one body)
+function albums(files) {
+  const groups = [];
+  let group = [];
+  let size = 0;
+  for (const file of files) {
+    if (group.length === 10 || (group.length && size + bodyShare(file) > state.maxBody - 64 * 1024)) {
+      groups.push(group);
+      [group, size] = [[], 0];
+    }
+    group.push(file);
+    size += bodyShare(file);
+  }
+  return group.length ? [...groups, group] : groups;
+}
+
 // files chosen together go as Telegram's apps send them: pictures as photos, other files as documents; one alone,
 // several as albums of up to ten (photos apart from documents), the text typed as the first one's caption
 async function sendFile() {
-  const files = Array.from($("file-input").files);
-  if (!files.length || state.current === null) return;
+  const chosenFiles = Array.from($("file-input").files);
+  if (!chosenFiles.length || state.current === null) return;
+  // a bot can download files of up to 20 MB (Telegram's limit): a bigger one is said so, and not sent
+  const tooBig = chosenFiles.filter((file) => file.size > state.maxFile);
+  const files = chosenFiles.filter((file) => file.size <= state.maxFile);
+  if (tooBig.length) {
+    const size = (file) => (megabytes(file.size) === megabytes(state.maxFile) ? "over " : "") + megabytes(file.size);
+    const named = tooBig.map((file) => `“${file.name}” (${size(file)})`).join(", ");
+    toast(`Not sent: ${named}. A bot can download files of up to ${megabytes(state.maxFile)}, so the sandbox `
+      + "takes none bigger.", 10000);
+  }
   let caption = $("text-input").value.trim();
   const photos = files.filter((file) => PHOTO_TYPES.includes(file.type));
   const documents = files.filter((file) => !PHOTO_TYPES.includes(file.type));
   try {
     for (const [kind, chosen] of [["photo", photos], ["document", documents]]) {
-      for (let start = 0; start < chosen.length; start += 10) {
-        const group = await Promise.all(chosen.slice(start, start + 10).map(asDocument));
+      for (const album of albums(chosen)) {
+        const group = await Promise.all(album.map(asDocument));
         const items = kind === "photo" ? group.map(({ content_base64: data }) => ({ content_base64: data })) : group;
         const words = caption ? { caption } : {};
         const body = items.length === 1 ? { [kind]: items[0], ...words }
@@ -477,22 +509,22 @@ async function sendFile() {
         caption = "";
       }
     }
-    $("text-input").value = "";
+    if (files.length) $("text-input").value = "";  // the caption went with them
   } catch (error) {
-    toast(error.message);
+    toast(error.message, 10000);
   }
   $("file-input").value = "";
   await poll();
 }
 
 let toastTimer = null;
-function toast(text) {
+function toast(text, milliseconds = 3000) {
   const box = $("toast");
   box.textContent = text;
   box.dir = "auto";
   box.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { box.hidden = true; }, 3000);
+  toastTimer = setTimeout(() => { box.hidden = true; }, milliseconds);
 }
 
 // ---- the bot's test clock (only when the sandbox runs with P2C_TEST_CLOCK_FILE) ----
@@ -599,7 +631,10 @@ async function start() {
   await loadClock();
   await loadPeople();
   await loadHeld();
-  state.botName = (await api("GET", "bot").catch(() => ({ bot: {} }))).bot.username || null;
+  const about = await api("GET", "bot").catch(() => ({ bot: {} }));
+  state.botName = about.bot.username || null;
+  state.maxFile = about.max_file_bytes || state.maxFile;
+  state.maxBody = about.max_body_bytes || state.maxBody;
   // a link to another person's chat (or Back in the browser) opens that chat, as loading the page would; listened
   // for before the first chat opens, whose first poll may still be on its way when the address changes again
   window.addEventListener("hashchange", () => {
