@@ -174,6 +174,15 @@ class DeliveryWorker:
         self._recording = Spell(log, "could not record delivery outcomes; they are kept and recorded later",
                                 "delivery outcomes are recorded again", traceback=True)
 
+    @property
+    def _among_others(self) -> bool:
+        """Whether other instances may deliver from this database at any moment: on PostgreSQL, always. The order of a
+        chat's replies is then kept through the outbox (`_open_elsewhere`, claims `among_others`), whatever the
+        heartbeats last counted (bot.shared_pacing): an instance learns of one started beside it only at its next
+        heartbeat, while that one's first replies already wait in the outbox for its start (START_WAIT); a reply
+        pushed here meanwhile without looking overtook them (a rolling restart's first seconds)."""
+        return not self.database.is_sqlite
+
     def wake(self) -> None:
         """Something was enqueued: look at the outbox now."""
         self._wakeup.set()
@@ -335,9 +344,8 @@ class DeliveryWorker:
             return per_chat[row.chat_id] <= PER_CHAT_PER_CLAIM  # sent well within the lease, one a second
 
         async with self.database.uow() as uow:
-            shared = self.pacer.shared
             taken = await OutboxRows(uow.session).claim(utcnow(), self._batch, admit, must_wait,
-                                                        among_others=shared is not None and shared.active)
+                                                        among_others=self._among_others)
             await self._load_broadcasts(uow, {row.payload["broadcast"] for row in taken if "broadcast" in row.payload})
             await uow.commit()
         self._mine.update(row.id for row in taken)
@@ -393,16 +401,16 @@ class DeliveryWorker:
                 self._recorded.set()
 
     async def _open_elsewhere(self, item: Queued) -> int | None:
-        """With other instances delivering, an earlier row of a pushed reply's chat that another instance sends, or
-        that waits in the outbox: the id of the first one, which the reply must not overtake (None: it may go).
+        """On PostgreSQL, an earlier row of a pushed reply's chat that another instance sends, or that waits in the
+        outbox: the id of the first one, which the reply must not overtake (None: it may go).
 
         A person's next update reaches another instance (a round-robin proxy) as soon as the answer to the first has
         left, while the first reply may still wait for its chat's turn: this instance's chat locks know nothing of
         it, and the second reply overtook it (tester t4: 5 chats of 30 in order with three instances). One statement
-        per pushed update, only while others deliver; alone, the chat locks keep the order.
+        per pushed update (an index of the open rows, ix_outbox_open, answers it), on PostgreSQL whether or not
+        other instances were seen (`_among_others`); on SQLite the chat locks of its one process keep the order.
         """
-        shared = self.pacer.shared
-        if shared is None or not shared.active:
+        if not self._among_others:
             return None
         try:
             async with self.database.uow() as uow:

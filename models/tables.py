@@ -183,6 +183,11 @@ class Draft(SQLModel, table=True):
     reminded_at: datetime | None = None
 
 
+OUTBOX_OPEN = "status IN ('pending', 'sending')"
+"""The condition of the partial index of open outbox rows (ix_outbox_open), as a query must say it word for word for
+SQLite to use that index (models.repositories.outbox.is_open)."""
+
+
 class Outbox(SQLModel, table=True):
     """One message to send; written in the transaction of the change it follows from."""
 
@@ -203,7 +208,11 @@ class Outbox(SQLModel, table=True):
     taken_by: str | None = Field(default=None, max_length=64)
     """The delivery instance that took the row for sending (models.database.Database.instance)."""
 
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "priority", "not_before"),)
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "priority", "not_before"),
+                      sa.Index("ix_outbox_open", "chat_id", "id", sqlite_where=sa.text(OUTBOX_OPEN),
+                               postgresql_where=sa.text(OUTBOX_OPEN)))
+    """ix_outbox_open: a chat's open rows, the few that the order of its messages depends on (the earlier rows a claim
+    or a pushed reply must not overtake, models.repositories.outbox), without reading the sent ones kept 90 days."""
 
 
 class ProcessedUpdate(SQLModel, table=True):

@@ -195,8 +195,10 @@ async def test_a_chat_paused_with_a_backlog_holds_nobody_else_back(database: Dat
     async with database.uow() as uow:
         rows = (await uow.session.execute(select(Outbox).where(Outbox.chat_id == 1))).scalars().all()
     assert {row.status for row in rows} == {"pending"} and all(row.attempts == 0 for row in rows)
-    waiting = [row for row in rows if row.not_before > before + timedelta(seconds=30)]
-    assert len(waiting) >= 50, "the paused chat's rows read wait in the outbox until its pause ends"
+    if database.is_sqlite:  # claims read them, and postpone them until the pause ends
+        waiting = [row for row in rows if row.not_before > before + timedelta(seconds=30)]
+        assert len(waiting) >= 50, "the paused chat's rows read wait in the outbox until its pause ends"
+    # on PostgreSQL, where claims keep the order among instances, they are not read behind the row given back
 
 
 class PausedElsewhere:

@@ -14,6 +14,7 @@ from handlers import outbox
 from handlers.messages import Reply, Text
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.outbox import _DUE
 from models.tables import Contact, Outbox
 
 
@@ -121,3 +122,15 @@ async def test_a_row_scheduled_for_later_holds_nobody_back(database: Database, r
     telegram = OnceRefusing(set())
     await worker(database, renderer, telegram).send_due()
     assert telegram.sent == [(1, "notice")]
+
+
+async def test_a_claim_on_sqlite_reads_a_chats_earlier_rows_through_the_index_of_open_rows(
+        sqlite_database: Database) -> None:
+    """Sent rows are kept 90 days: through the chat's index, a claim read every sent row of each due row's chat, 0.65 s
+    a claim with a million sent rows and a broadcast under way, on the one connection the people's updates need."""
+    compiled = _DUE.compile(dialect=sqlite_database.engine.dialect)
+    values = compiled.construct_params({"now": utcnow(), "limit": 250})
+    async with sqlite_database.engine.connect() as connection:
+        plan = [row[-1] for row in await connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled}", tuple(values[name] for name in compiled.positiontup or ()))]
+    assert any("earlier USING INDEX ix_outbox_open" in line for line in plan), plan

@@ -90,9 +90,15 @@ def reply(row_id: int, chat_id: int) -> Queued:
     return Queued(row_id, chat_id, None, {}, "en", message=Reply((Text(str(row_id)),)))
 
 
+class OneProcess:
+    """The database of one process (SQLite): the push path records nothing until the recorder runs, and looks at no
+    outbox for other instances' rows, so nothing else of a database is needed."""
+
+    is_sqlite = True
+
+
 def worker(renderer: Renderer, telegram: FakeTelegram, time: FakeTime, limits: PaceLimits) -> DeliveryWorker:
-    # the push path records nothing until the recorder runs, so no database is needed
-    return DeliveryWorker(cast(Database, None), renderer, telegram, "en", Pacer(limits, time, time.sleep))
+    return DeliveryWorker(cast(Database, OneProcess()), renderer, telegram, "en", Pacer(limits, time, time.sleep))
 
 
 async def test_after_a_429_no_later_message_of_the_chat_overtakes_the_refused_one(renderer: Renderer) -> None:

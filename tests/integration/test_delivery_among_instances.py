@@ -1,0 +1,96 @@
+"""Two delivery workers on one PostgreSQL database stand for two instances: one chat's replies keep their order
+whatever each instance knows of the other."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.delivery import DeliveryWorker
+from bot.i18n import Rendered, Renderer
+from bot.pacing import PaceLimits, Pacer
+from bot.shared_pacing import SharedBudget
+from handlers import outbox
+from handlers.messages import Reply
+from models.database import Database
+from models.migrate import upgrade
+from models.repositories.outbox import Queued
+from models.tables import Contact
+
+pytestmark = pytest.mark.postgres
+
+LIMITS = PaceLimits(1000, 1000, 1000)
+
+
+class Telegram:
+    """Records what was sent, in the order it left, whichever instance sent it."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, chat_id: int, message: Rendered) -> int:
+        self.sent.append(message.text)
+        return len(self.sent)
+
+    async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
+        raise AssertionError("no edits here")
+
+
+@pytest.fixture
+async def two(postgres_url: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two instances' connections to one migrated PostgreSQL database."""
+    old, new = Database(postgres_url, instance="old"), Database(postgres_url, instance="new")
+    await upgrade(old)
+    yield old, new
+    await old.dispose()
+    await new.dispose()
+
+
+def instance(database: Database, renderer: Renderer, telegram: Telegram, seen: int) -> DeliveryWorker:
+    """A worker whose shared budget counted `seen` instances at its first heartbeat."""
+    shared = SharedBudget(database, database.instance, LIMITS.global_per_second, LIMITS.per_chat_per_second,
+                          LIMITS.per_chat_burst)
+    shared.saw(seen)
+    return DeliveryWorker(database, renderer, telegram, "en", Pacer(LIMITS, shared=shared))
+
+
+async def reply(database: Database, contact: Contact, text: str) -> Queued:
+    """A reply its journey wrote as taken by this instance, to be pushed."""
+    async with database.uow() as uow:
+        row_id = await outbox.enqueue(uow.session, contact, Reply((text,)), f"r:{text}", sending=True)
+        await uow.commit()
+    assert row_id is not None
+    return Queued(row_id, contact.chat_id, contact.id, {"reply": {"parts": [text]}}, "en")
+
+
+async def test_a_reply_pushed_before_the_instance_saw_a_new_one_waits_for_that_ones_earlier_reply(
+        two: tuple[Database, Database], renderer: Renderer) -> None:
+    """A rolling restart: the new instance, which found the old one at its first heartbeat, holds its replies for
+    START_WAIT; the old one learns of it only at its next heartbeat. Before, the old one pushed a reply of the same
+    chat without looking at the outbox, and the person's second answer came before the first."""
+    old_db, new_db = two
+    async with old_db.uow() as uow:
+        person = Contact(telegram_id=7, chat_id=7, first_name="P", language="en")
+        uow.session.add(person)
+        await uow.commit()
+    telegram = Telegram()
+    old = instance(old_db, renderer, telegram, seen=1)  # alone at its last heartbeat
+    new = instance(new_db, renderer, telegram, seen=2)  # found the old one: waits until it knows of it
+    assert old.pacer.shared is not None and not old.pacer.shared.active
+    running = [asyncio.create_task(worker.run(idle_poll=0.05)) for worker in (old, new)]
+    try:
+        await asyncio.wait_for(asyncio.gather(old.started.wait(), new.started.wait()), 10)
+        new.push([await reply(new_db, person, "first")])  # the person's first message reached the new instance
+        await asyncio.sleep(0.2)
+        old.push([await reply(old_db, person, "second")])  # and the next one the old instance, still blind
+        for _ in range(200):
+            if len(telegram.sent) == 2:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        for worker in (old, new):
+            worker.stop()
+        await asyncio.gather(*running)
+    assert telegram.sent == ["first", "second"]
