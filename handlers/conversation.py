@@ -51,6 +51,8 @@ class Conversation:
     """Telegram's id of the message whose button was pressed, if a button was."""
     album: str | None = None
     """The album (Telegram's media_group_id) of the file this update brought, if it came in one."""
+    first_visit: bool = False
+    """Set when the person never wrote to the bot before this update (a role given by `admin grant` included)."""
     replies: list[Reply] = field(default_factory=list)
     menu_changed: bool = False
     """Set when the person's role or language changed (or they asked for /start or /help), so the adapter

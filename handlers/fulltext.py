@@ -13,16 +13,15 @@ from dataclasses import dataclass
 
 from handlers import buttons
 from handlers.conversation import Conversation
-from handlers.entities import is_staff, refuse
+from handlers.entities import refuse
 from handlers.forms.engine import whole_text
 from handlers.lengths import EXCERPT, is_long, parts
 from handlers.messages import N_, Button, Code, Concat, Label, Reply, Text, text
-from handlers.people import role_of
+from handlers.readers import may_read
 from handlers.reports.cards import period_label
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
 from models.tables import Pledge, ProgressReport
-from models.values import MEMBER_ROLES
 
 
 @dataclass(frozen=True)
@@ -73,10 +72,6 @@ def caption_button(report_id: int, number: int) -> Button:
                   f"ft:ec:{report_id}:{number}")
 
 
-def _may_read(conv: Conversation, pledge: Pledge | None) -> bool:
-    """Staff, or a member of the pledge's own organisation."""
-    own = pledge is not None and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in MEMBER_ROLES
-    return own or is_staff(conv)
 
 
 async def show_whole(conv: Conversation, code: str) -> None:
@@ -96,7 +91,7 @@ async def show_whole(conv: Conversation, code: str) -> None:
     else:
         record = await Reports(conv.session).get(parsed.id)
         pledge = await Pledges(conv.session).get(record.pledge_id) if record is not None else None
-    if record is None or pledge is None or not _may_read(conv, pledge):
+    if record is None or pledge is None or not await may_read(conv, pledge):
         await refuse(conv, "fulltext", "pledge" if field.owner == "p" else "report", parsed.id)
         return
     value = field.read(record) or ""
@@ -114,7 +109,7 @@ async def _whole_caption(conv: Conversation, report_id: int, number: int) -> Non
     """The caption of the report's evidence `number`, whole, in parts under the heading its file was sent with."""
     report = await Reports(conv.session).get(report_id)
     pledge = await Pledges(conv.session).get(report.pledge_id) if report is not None else None
-    if report is None or pledge is None or not _may_read(conv, pledge):
+    if report is None or pledge is None or not await may_read(conv, pledge):
         await refuse(conv, "fulltext", "report", report_id)
         return
     item = report.evidence[number - 1] if 0 < number <= len(report.evidence) else {}

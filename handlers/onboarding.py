@@ -387,7 +387,9 @@ async def start_command(conv: Conversation, argument: str) -> None:
             "register another organisation:"), entity=entity.name))
         return
     if role is not None:
-        conv.say(help_reply(role, text(N_("Welcome back, {name}!"), name=contact.full_name or contact.first_name)))
+        # a role given by `admin grant` before the person ever wrote: their first visit is no return
+        welcome = N_("Welcome, {name}!") if conv.first_visit else N_("Welcome back, {name}!")
+        conv.say(help_reply(role, text(welcome, name=contact.full_name or contact.first_name)))
         return
     if contact.entity_id is not None:
         waiting = N_("Your registration is waiting for validation by BDT. I will tell you when it is done.")

@@ -66,12 +66,14 @@ def journey_of(form_id: str) -> Journey | None:
 
 async def mark_and_meet(session: Session, incoming: Incoming) -> tuple[Contact, Draft | None, bool] | None:
     """Record the update's key (Incoming.key), then meet the person (`people.refresh`) with their latest draft and
-    whether this is their first contact; None for an update handled before (Telegram may deliver one twice)."""
+    whether this is their first visit (no contact yet, or one made for them, by `admin grant`, that never wrote);
+    None for an update handled before (Telegram may deliver one twice)."""
     met = await ProcessedUpdates(session).mark_and_meet(incoming.key, incoming.person.telegram_id, utcnow())
     if met is None:
         return None
     contact, draft = met
-    return await refresh(session, contact, incoming.person, incoming.received_at), draft, contact is None
+    first = contact is None or contact.last_seen_at is None  # a contact made by `admin grant` was never seen
+    return await refresh(session, contact, incoming.person, incoming.received_at), draft, first
 
 
 async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:
@@ -158,7 +160,7 @@ async def _answer(session: Session, contact: Contact, incoming: Incoming, draft:
     part's)."""
     locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
     conv = Conversation(session, contact, locale, incoming.received_at, incoming.key, deps,
-                        pressed=incoming.message_id, album=incoming.album)
+                        pressed=incoming.message_id, album=incoming.album, first_visit=first)
     if first and not language.speaks(contact.telegram_language) and incoming.code is None:
         conv.say(language.language_offer())  # none of the six in their Telegram: let them choose at once
     await dispatch(conv, incoming, draft)

@@ -7,14 +7,14 @@ from handlers.conversation import Conversation
 from handlers.entities import is_staff, refuse
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Label, Line, Reply, Text
-from handlers.people import name_of, role_of
+from handlers.people import name_of
+from handlers.readers import may_read
 from handlers.reports.cards import SENDER_EXCERPT, period_label, report_line
 from handlers.reports.colleagues import sender_of
 from handlers.staff_notices import person_for_staff
 from models.repositories.pledges import Pledges
 from models.repositories.reports import Reports
 from models.tables import ProgressReport
-from models.values import MEMBER_ROLES
 
 PER_MESSAGE = 10
 """Reports a message lists: ten lines, each naming its sender, with their evidence buttons fit in any language."""
@@ -33,12 +33,10 @@ async def senders_of(conv: Conversation, reports: list[ProgressReport]) -> dict[
 
 
 async def every_report(conv: Conversation, pledge_id: int | None) -> None:
-    """The pledge's reports, the latest period first, replaced ones included: staff, or the pledge's own
-    organisation only (anyone else is refused and audited)."""
+    """The pledge's reports, the latest period first, replaced ones included: to whoever may read the
+    pledge (handlers.readers; anyone else is refused and audited)."""
     pledge = await Pledges(conv.session).get(pledge_id) if pledge_id is not None else None
-    own = pledge is not None and conv.contact.entity_id is not None \
-        and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in MEMBER_ROLES
-    if pledge is None or not (own or is_staff(conv)):
+    if pledge is None or not await may_read(conv, pledge):
         await refuse(conv, "pledge.history", "pledge", pledge_id)
         return
     history = await Reports(conv.session).history(pledge.id or 0, None)

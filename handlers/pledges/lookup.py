@@ -1,5 +1,6 @@
 """A pledge found by its reference ("P2C-2025-00001") sent as a message, or with /find: staff see it whole, with how
-it reports and the buttons that set how often; a member of its organisation sees it as /mypledges shows it.
+it reports and the buttons that set how often; a member of its organisation sees it as /mypledges shows it, and a
+coordinator whose scope holds it published sees it the same, without the buttons that change it.
 
 The references are in every list staff read (/pending, /inactive, the digests, the notices): pasting one back is how
 staff bring up a pledge validated long ago, or by a colleague, to change its reporting cadence (the notice of its
@@ -18,10 +19,11 @@ from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import role_of
 from handlers.pledges.listing import pledge_details
 from handlers.pledges.notices import decision_buttons, staff_copy_key
+from handlers.readers import in_coordinators_scope, is_own
 from handlers.reports.cadence import OPEN_FOR_CADENCE, cadence_buttons
 from models.repositories.pledges import Pledges
 from models.tables import Pledge
-from models.values import MEMBER_ROLES, PledgeStatus
+from models.values import MEMBER_ROLES, PledgeStatus, Role
 
 REFERENCE = re.compile(r"\s*(P2C-[0-9]{4}-[0-9]{5,7})\s*[.!]?\s*\Z", re.IGNORECASE)
 """A message that is one pledge reference (pasted with spaces, a full stop, or in small letters). Not one followed
@@ -43,24 +45,40 @@ def _ascii_digit(char: str) -> str:
 
 
 async def show_by_reference(conv: Conversation, ref: str) -> bool:
-    """Show the pledge with this reference to staff, or to a member of its organisation; False when this person
-    may not see it (or it does not exist and they are not staff): the message is then answered as any other."""
+    """Answer a pledge's reference: the pledge to staff, to a member of its organisation, and to a coordinator whose
+    scope holds it published (read-only, handlers.readers); to any other member, that it is none of their pledges
+    (the same words whether it exists or not: a pledge not published is nobody else's to know of). False for
+    someone with no role: the message is then answered as any other."""
     staff = is_staff(conv)
-    if not staff and role_of(conv.contact) not in MEMBER_ROLES:
+    role = role_of(conv.contact)
+    if not staff and role not in MEMBER_ROLES:
         return False
     pledge = await Pledges(conv.session).by_ref(ref)
-    if pledge is None:
-        if staff:
-            conv.say(Reply((text(N_("No pledge has the reference {ref}."), ref=Code(ref)),)))
-        return staff
-    if staff:  # with decision buttons, a copy of the staff notification: closed like it, saying who decided
+    if pledge is None and staff:
+        conv.say(Reply((text(N_("No pledge has the reference {ref}."), ref=Code(ref)),)))
+        return True
+    if pledge is not None and staff:  # with decision buttons, a copy of the staff notification: closed like it
         waits = pledge.status == PledgeStatus.submitted
         conv.say(await staff_view(conv, pledge), copy_of=staff_copy_key(pledge) if waits else None)
         return True
-    if pledge.entity_id != conv.contact.entity_id or conv.contact.entity_id is None:
-        return False  # another organisation's pledge: nothing of it is said
-    conv.say(await pledge_details(conv, pledge))
+    if pledge is not None and is_own(conv, pledge):
+        conv.say(await pledge_details(conv, pledge))
+        return True
+    if pledge is not None and await in_coordinators_scope(conv, pledge):  # another organisation's: read only
+        conv.say(await pledge_details(conv, pledge, listed=False))
+        return True
+    conv.say(Reply((text(NOT_SHOWN[Role.coordinator if role is Role.coordinator else Role.focal_point],
+                         ref=Code(ref)),)))
     return True
+
+
+NOT_SHOWN = {
+    Role.focal_point: N_("{ref} is not a pledge of your organisation. A focal point sees their own organisation's "
+                         "pledges only: they are in /mypledges."),
+    Role.coordinator: N_("{ref} is neither a pledge of your organisation nor a published pledge of your scope. "
+                         "/digest and /export list the pledges of your scope."),
+}
+"""What a focal point or coordinator reads of a reference that is none of the pledges they may see (or of none)."""
 
 
 async def staff_view(conv: Conversation, pledge: Pledge) -> Reply:
@@ -98,13 +116,10 @@ async def _found_reference(conv: Conversation, argument: str) -> str | None:
 
 
 async def find_command(conv: Conversation, incoming: Incoming) -> None:
-    """/find REF: the pledge with this reference (staff, or a member of its organisation); short forms are read."""
+    """/find REF: the pledge with this reference (show_by_reference says who may see it); short forms are read."""
     ref = await _found_reference(conv, incoming.argument or "")
     if ref is not None and await show_by_reference(conv, ref):
         return
-    if ref is not None and role_of(conv.contact) in MEMBER_ROLES:  # not theirs, or none: the same words for both
-        conv.say(Reply((text(N_("No pledge of your organisation has the reference {ref}. Your organisation's pledges "
-                                "are in /mypledges."), ref=Code(ref)),)))
-        return
     conv.say(Reply((Text(N_("Send /find with a pledge's reference, for example /find P2C-2025-00001: staff see "
-                            "any pledge, and a member of an organisation sees its own.")),)))
+                            "any pledge, a member of an organisation sees its own, and a coordinator the published "
+                            "pledges of their scope.")),)))

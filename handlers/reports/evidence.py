@@ -8,11 +8,12 @@ from handlers.fulltext import caption_button
 from handlers.lengths import is_long, shorten
 from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import role_of
+from handlers.readers import may_read
 from handlers.reports.cards import period_label
 from handlers.reports.form import evidence_label
 from models.repositories.reports import Reports
 from models.tables import Pledge
-from models.values import MEMBER_ROLES, Role
+from models.values import Role
 
 NAME = 100
 CAPTION = 500
@@ -23,11 +24,10 @@ ATTACH_AGAIN = N_("To attach it again, send /report and replace this report.")
 
 
 async def send_evidence(conv: Conversation, report_id: int) -> None:
-    """Send each file of a report again, and its links: staff, or the pledge's own organisation only."""
+    """Send each file of a report again, and its links: to whoever may read the pledge (handlers.readers)."""
     report = await Reports(conv.session).get(report_id)
     pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
-    own = pledge is not None and conv.contact.entity_id == pledge.entity_id and role_of(conv.contact) in MEMBER_ROLES
-    if report is None or pledge is None or not (own or is_staff(conv)):
+    if report is None or pledge is None or not await may_read(conv, pledge):
         await refuse(conv, "report.evidence", "report", report_id)
         return
     if not report.evidence:

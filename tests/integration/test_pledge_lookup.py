@@ -12,9 +12,11 @@ from test_reports import STAFF, member, validated_pledge
 from bot.i18n import Renderer
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
+from handlers.digests.admin import set_scope
 from handlers.pledges.lookup import reference_in
 from models.clock import utcnow
 from models.database import Database
+from models.scope import Scope, ScopeKind
 from models.tables import Pledge
 from models.values import Role
 
@@ -79,12 +81,50 @@ async def test_members_see_their_own_pledge_and_nothing_of_another(chat: ChatDri
     found = await chat.send(chat.person(9), f"/find {ref}")
     assert all("Connect 500" not in message.text for message in found)
     # a tester read the usage as a typing mistake: a reference of another organisation's is said to be none of theirs,
-    # in the same words as one that does not exist (nothing tells which)
+    # in the same words as one that does not exist (nothing tells which); pasted alone, it was offered to BDT as a
+    # question (t1 #10): the same answer now
     nowhere = await chat.send(chat.person(9), "/find P2C-2019-00999")
-    for answer in (found, nowhere):  # (then the question their pasted reference opened, asked again)
-        assert answer[0].text.split(" has the reference")[0] == "No pledge of your organisation", answer
+    pasted = await chat.send(chat.person(9), ref)
+    for answer, shown in ((found, ref), (nowhere, "P2C-2019-00999"), (pasted, ref)):
+        assert len(answer) == 1 and answer[0].text == (
+            f"{shown} is not a pledge of your organisation. A focal point sees their own "
+            "organisation's pledges only: they are in /mypledges."), answer
+        assert not codes(answer[0])
     async with database.uow() as uow:
         assert (await uow.session.execute(select(Pledge))).scalars().one().reporting_cadence == "annual"
+
+
+async def test_coordinators_read_the_published_pledges_of_their_scope(chat: ChatDriver, database: Database) -> None:
+    """t1 #10: a coordinator's digest lists pledges of other organisations in their scope, and /find answered "your
+    organisation has no pledge with reference …". They read them now, without a button that changes anything; a
+    pledge outside their scope, or not published, stays unseen."""
+    await member(chat, 8)
+    await member(chat, 31, entity="Regional Office for Africa", role=Role.coordinator)
+    await member(chat, 32, entity="Regional Office for CIS", role=Role.coordinator)
+    await set_scope(31, Scope(ScopeKind.countries, ("SEN",)), database.uow(), utcnow())
+    await set_scope(32, Scope(ScopeKind.region, ("cis",)), database.uow(), utcnow())
+    waiting = await _ref(database, await validated_pledge(chat, 8, validate=False))
+    pledge_id = await validated_pledge(chat, 8)
+    ref = await _ref(database, pledge_id)
+    africa, cis = chat.person(31), chat.person(32)
+    await chat.collect(31)
+    await chat.collect(32)  # the notices of their scope
+    for typed in (f"/find {ref}", ref):
+        card = await chat.send(africa, typed)
+        assert len(card) == 1 and "Connect 500 rural schools" in card[0].text, card
+        assert "<b>Organisation</b>: Ministry of ICT" in card[0].text and "(no. " not in card[0].text  # not staff's
+        assert "<b>Reports</b>: once a year · ⚠️ OVERDUE" in card[0].text
+        assert not any(code.startswith(("rp:open", "mp:wd", "mp:edit", "mp:list", "pc:", "pv:"))
+                       for code in codes(card[0])), codes(card[0])
+    history = await chat.press(africa, f"mp:hist:{pledge_id}")  # what the card's 📜 does: no refusal
+    assert history[-1].text == "No progress report has been sent for this pledge yet."
+    for person, typed in ((cis, ref), (africa, waiting), (africa, "P2C-2019-00999")):
+        answer = await chat.send(person, f"/find {typed}")
+        assert len(answer) == 1 and answer[0].text == (
+            f"{typed} is neither a pledge of your organisation nor a published pledge of your scope. "
+            "/digest and /export list the pledges of your scope."), answer
+    refused = await chat.press(cis, f"mp:hist:{pledge_id}")
+    assert "Connect 500" not in refused[-1].text and "progress report" not in refused[-1].text
 
 
 async def test_an_empty_mypledges_points_where_the_person_can_go(chat: ChatDriver, database: Database) -> None:
