@@ -27,8 +27,8 @@ from models.reporting import (
 from models.repositories.base import dialect_of, table_of
 from models.scope import GLOBAL_TOKEN, GROUP_TOKENS, ITU_REGIONS, REGION_TOKEN, Scope, ScopeKind, is_entity_number
 from models.session import Session
-from models.tables import Contact, Country, Entity, Pledge, ProgressReport, ReminderHold
-from models.values import NOT_MINE, PledgeStatus, ReportingCadence, Role
+from models.tables import Contact, Country, Entity, Outbox, Pledge, ProgressReport, ReminderHold
+from models.values import NOT_MINE, OutboxStatus, PledgeStatus, ReportingCadence, Role
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ R = table_of(ProgressReport)
 C = table_of(Country)
 K = table_of(Contact)
 H = table_of(ReminderHold)
+OUT = table_of(Outbox)
 
 PUBLISHED = (PledgeStatus.validated, PledgeStatus.completed)
 """Pledges counted in the headline figures: validated, and completed ones."""
@@ -541,3 +542,16 @@ async def pledge_in_scope(session: Session, pledge_id: int, scope: Scope) -> boo
     query = sa.select(sa.func.count()).select_from(P).where(P.c.id == pledge_id, in_scope(scope))
     return bool((await session.execute(query)).scalar_one())
 
+
+async def drop_superseded(session: Session, chat_id: int, prefix: str, latest: str) -> int:
+    """Delete the rows of a person's scheduled digests (keys `prefix`...) not sent yet, but those of the `latest`
+    (its key): a digest held for its reader's working hours, still there when the next one fell due (an outage, a
+    clock moved), would go out first with its old figures. As reminders, the latest due goes out once. Rows taken for
+    sending are left to go. How many rows were deleted."""
+    def starts(text: str) -> ColumnElement[bool]:
+        return sa.func.substr(OUT.c.key, 1, len(text)) == text
+
+    query = (sa.delete(OUT).where(OUT.c.chat_id == chat_id, OUT.c.status == OutboxStatus.pending, starts(prefix),
+                                sa.not_(starts(latest + ":")))
+             .execution_options(synchronize_session=False))
+    return int(getattr(await session.execute(query), "rowcount", 0) or 0)

@@ -1,21 +1,26 @@
 """A BDT officer's Resolution 88 figures (tester t1): one definition of "new entities" in every scope, a scope's
 region lines limited to its own regions, multi-country pledges counted and said, reports in force in text and sheet
-alike."""
+alike, and a scheduled digest superseded by a later one dropped rather than sent months late."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlmodel import select
+from chat_driver import ChatDriver
+from sqlmodel import col, select
 
+from bot.i18n import Renderer
+from handlers.admin import GrantRole, grant_role
+from handlers.conversation import Deps
+from handlers.digests.jobs import send_due_digests
 from models.clock import utcnow
 from models.database import Database
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
 from models.scope import EVERYTHING, Scope, ScopeKind
-from models.tables import Entity, Pledge, ProgressReport
-from models.values import PledgeStatus
+from models.tables import Entity, Outbox, Pledge, ProgressReport
+from models.values import PledgeStatus, Role
 
 AFRICA = Scope(ScopeKind.region, ("africa",))
 BRAZIL_PERU = Scope(ScopeKind.countries, ("BRA", "PER"))
@@ -109,4 +114,45 @@ async def test_reports_received_are_those_in_force_as_the_reports_sheet_lists(da
         received = (await uow.session.execute(select(ProgressReport))).scalars().all()
     assert len(received) == 2 and week["reports"] == len(rows) == 1
     assert rows[0][4] == 60  # the replacement's
+
+
+async def _held_digest(database: Database, deps: Deps, renderer: Renderer) -> datetime:
+    """A staff member's weekly digest (the default: Monday 09:00 UTC) written on a coming Monday at 20:00, after
+    their working hours: held for the next morning. That Monday evening."""
+    await _seed(database)
+    chat = ChatDriver(database, deps, renderer)
+    await grant_role(GrantRole(9100, Role.staff), database.uow(), utcnow())
+    await chat.send(chat.person(9100, "Bea"), "/help")
+    now = utcnow()
+    monday = (now + timedelta(days=7 - now.weekday())).replace(hour=20, minute=0, second=0, microsecond=0)
+    assert await send_due_digests(database.uow, monday, deps.translate) == 1
+    return monday
+
+
+async def test_a_held_digest_superseded_by_a_later_one_is_dropped(database: Database, deps: Deps,
+                                                                  renderer: Renderer) -> None:
+    """Tester t1 #8: a digest queued for the reader's working hours and still unsent when the next one fell due
+    (an outage, a clock moved on) went out first, with figures months old. Now the later one replaces it."""
+    monday = await _held_digest(database, deps, renderer)
+    later = monday + timedelta(weeks=12)
+    assert await send_due_digests(database.uow, later, deps.translate) == 1
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox.key, Outbox.not_before)
+                                          .where(col(Outbox.key).like("dg:%")))).all()
+    periods = {key.rsplit(":", 1)[0] for key, _ in rows}
+    assert len(periods) == 1 and len(rows) == 3, rows
+    assert all(not_before.replace(tzinfo=None) > later.replace(tzinfo=None) for _, not_before in rows)
+
+
+async def test_a_digest_already_sending_is_not_dropped(database: Database, deps: Deps, renderer: Renderer) -> None:
+    """Only rows waiting are dropped: one taken for sending goes (its chart and sheet after it)."""
+    monday = await _held_digest(database, deps, renderer)
+    async with database.uow() as uow:
+        text = (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("dg:%:t")))).scalar_one()
+        text.status = "sending"
+        await uow.commit()
+    assert await send_due_digests(database.uow, monday + timedelta(weeks=1), deps.translate) == 1
+    async with database.uow() as uow:
+        keys = (await uow.session.execute(select(Outbox.key).where(col(Outbox.key).like("dg:%")))).scalars().all()
+    assert len(keys) == 4 and sum(key.endswith(":t") for key in keys) == 2
 
