@@ -90,8 +90,12 @@ def render_chart(figures: Figures, locale: str, translate: Translate, title: str
     _bars(top, [say(Text(FOCUS_AREAS[area])) for area in areas], [shares.get(area, Decimal(0)) for area in areas],
           [say(Money(shares.get(area, Decimal(0)))) for area in areas], [BAR] * len(areas), rtl, font)
     top.set_title(say(Text(N_("Pledged value by focus area (USD)"))), fontsize=16, fontdict=font)
+    # the text's "N of M pledges due reported": the rest of M is not "overdue", which the text counts over earlier
+    # periods too (overdue_total), so the bar says what it counts
     late = figures.due - figures.reported
-    _bars(bottom, [say(Text(N_("Reported"))), say(Text(N_("Overdue")))], [Decimal(figures.reported), Decimal(late)],
+    # TRANSLATORS: a chart bar: pledges whose report for the latest period due has not come (short)
+    missing = N_("Due, not reported")
+    _bars(bottom, [say(Text(N_("Reported"))), say(Text(missing))], [Decimal(figures.reported), Decimal(late)],
           [say(Number(figures.reported)), say(Number(late))], [DONE, LATE], rtl, font)
     bottom.set_title(say(Text(N_("Reports for the latest period"))), fontsize=16, fontdict=font)
     out = io.BytesIO()

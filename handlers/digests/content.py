@@ -135,6 +135,11 @@ def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: dat
             rows.append(plural("and {count} more", "and {count} more", len(shares) - SHOWN))
         parts.append(_lines(Text(BREAKDOWN_TITLES[name]),
                             *(rows or [Text(N_("• none yet"))])))
+    if figures.shared:  # the lines above add up to more than the total: say why (Res. 88 figures get summed)
+        parts.append(plural("{count} pledge is in several countries: each region line, and each regional or "
+                            "country digest, counts it whole.",
+                            "{count} pledges are in several countries: each region line, and each regional or "
+                            "country digest, counts them whole.", figures.shared))
     # the rate is the latest round's; the pledges overdue also count those owing an earlier period (k_loop #5)
     reporting: list[Label] = [
         Text(N_("<b>Reporting on the latest periods due</b>: no pledge has a report due yet")) if not figures.due else

@@ -11,6 +11,7 @@ from handlers.digests.service import Made, Translate, enqueue_digest, scope_for
 from handlers.language import negotiate
 from models.database import UnitOfWork
 from models.repositories.contacts import Contacts
+from models.repositories.digests import drop_superseded
 from models.repositories.subscriptions import Subscriptions
 from models.tables import DigestSubscription
 from models.timezones import zone_of
@@ -18,6 +19,8 @@ from models.working_hours import next_allowed
 
 log = logging.getLogger(__name__)
 
+DIGEST_KEY = "dg:"
+"""The outbox keys of scheduled digests: dg:<person>:<period>:<t|c|x> (the text, the chart, the spreadsheet)."""
 DEFAULT_WEEKDAY, DEFAULT_HOUR = 0, 9
 """Staff who never chose receive a weekly digest on Monday at 09:00 in their zone."""
 
@@ -63,8 +66,11 @@ async def _send_one(unit: UnitOfWork, contact_id: int, period: str, now: datetim
     locale = negotiate(contact.language, contact.telegram_language, default_locale)
     since = subscription.last_sent_at or first_since(subscription.cadence, now, zone)
     at = next_allowed(now, zone)
-    added = await enqueue_digest(session, contact, scope, locale, f"dg:{contact_id}:{period}", since=since, now=now,
+    key = f"{DIGEST_KEY}{contact_id}:{period}"
+    added = await enqueue_digest(session, contact, scope, locale, key, since=since, now=now,
                                  zone=zone, translate=translate, made=made, not_before=at if at > now else None)
+    if added:  # one still held for the reader's hours is stale now: this one goes instead
+        await drop_superseded(session, contact.chat_id, f"{DIGEST_KEY}{contact_id}:", key)
     subscription.last_period, subscription.last_sent_at, subscription.updated_at = period, now, now
     await subscriptions.save(subscription)
     return int(added)

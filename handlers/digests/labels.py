@@ -42,7 +42,8 @@ CHANGES: dict[str, tuple[str, str]] = {
     "validated": NP_("{count} pledge validated", "{count} pledges validated"),
     "completed": NP_("{count} pledge completed", "{count} pledges completed"),
     "withdrawn": NP_("{count} pledge withdrawn", "{count} pledges withdrawn"),
-    "reports": NP_("{count} progress report received", "{count} progress reports received"),
+    # a report replaced by its sender is not counted, its replacement is: the Reports sheet lists the same ones
+    "reports": NP_("{count} progress report received and in force", "{count} progress reports received and in force"),
     "entities": NP_("{count} new entity", "{count} new entities"),
 }
 

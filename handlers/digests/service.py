@@ -162,4 +162,4 @@ async def enqueue_export(session: Session, contact: Contact, scope: Scope, local
 
 
 CSV_PLEDGES = N_("Every pledge of your scope, with its last report (CSV)")
-CSV_REPORTS = N_("Every progress report of your scope (CSV)")
+CSV_REPORTS = N_("Every progress report in force in your scope (CSV)")

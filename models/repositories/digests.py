@@ -27,8 +27,8 @@ from models.reporting import (
 from models.repositories.base import dialect_of, table_of
 from models.scope import GLOBAL_TOKEN, GROUP_TOKENS, ITU_REGIONS, REGION_TOKEN, Scope, ScopeKind, is_entity_number
 from models.session import Session
-from models.tables import Contact, Country, Entity, Pledge, ProgressReport, ReminderHold
-from models.values import NOT_MINE, PledgeStatus, ReportingCadence, Role
+from models.tables import Contact, Country, Entity, Outbox, Pledge, ProgressReport, ReminderHold
+from models.values import NOT_MINE, OutboxStatus, PledgeStatus, ReportingCadence, Role
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ R = table_of(ProgressReport)
 C = table_of(Country)
 K = table_of(Contact)
 H = table_of(ReminderHold)
+OUT = table_of(Outbox)
 
 PUBLISHED = (PledgeStatus.validated, PledgeStatus.completed)
 """Pledges counted in the headline figures: validated, and completed ones."""
@@ -75,6 +76,18 @@ def in_scope(scope: Scope) -> ColumnElement[bool]:
         return P.c.entity_id.in_(sa.select(E.c.id).where(E.c.sector == scope.values[0]))
     if scope.kind is ScopeKind.entity:  # a number no organisation can have (stored before it was checked) is none
         return P.c.entity_id == int(scope.values[0]) if is_entity_number(scope.values[0]) else sa.false()
+    return sa.true()
+
+
+def _own_regions(scope: Scope, region: Any) -> ColumnElement[bool]:
+    """The condition that keeps, of the ITU regions a pledge is in, those of the scope: a region's scope its own, a
+    scope of countries the regions of its countries (as "in N countries" counts its own countries), any other
+    scope all of them."""
+    if scope.kind is ScopeKind.region:
+        return cast(ColumnElement[bool], region == scope.values[0])
+    if scope.kind is ScopeKind.countries:
+        return cast(ColumnElement[bool], region.in_(sa.select(C.c.itu_region).where(C.c.iso3.in_(scope.values),
+                                                                                  C.c.itu_region.is_not(None))))
     return sa.true()
 
 
@@ -158,6 +171,9 @@ class Figures:
     reported: int = 0
     overdue: list[Overdue] = field(default_factory=list)
     overdue_total: int = 0
+    shared: int = 0
+    """Published pledges implemented in several countries: counted whole in each region line and each regional or
+    country digest (the usual convention, said under the breakdowns)."""
 
 
 CHANGES = ("submitted", "validated", "completed", "withdrawn", "reports", "entities")
@@ -272,7 +288,8 @@ class DigestFigures:
         return Figures(pledges=totals[0], entities=totals[1], value_usd=totals[2],
                        countries=await self._countries(scope), changes=await self._changes(scope, since),
                        breakdowns={name: await self._breakdown(scope, name) for name in BREAKDOWNS},
-                       due=due_count, reported=reported, overdue=overdue, overdue_total=overdue_total)
+                       due=due_count, reported=reported, overdue=overdue, overdue_total=overdue_total,
+                       shared=await self._shared(scope))
 
     async def changes_since(self, figures: Figures, scope: Scope, since: datetime) -> Figures:
         """The same figures with the changes since another moment (for readers of one scope due together)."""
@@ -300,6 +317,19 @@ class DigestFigures:
             query = query.where(C.c.itu_region == scope.values[0])
         return int((await self.session.execute(query)).scalar_one())
 
+    async def _shared(self, scope: Scope) -> int:
+        """How many published pledges of the scope are implemented in several countries (several named, or a
+        shortcut: all LDCs, a region, the world): each counts whole in every region line, and in every regional or
+        country digest, it belongs to."""
+        item = _elements(self.session, P.c.countries)
+        shortcut = sa.or_(item.c.value == GLOBAL_TOKEN, item.c.value.in_(list(GROUP_TOKENS)),
+                          sa.func.substr(item.c.value, 1, len(REGION_TOKEN)) == REGION_TOKEN)
+        several = (sa.select(P.c.id).select_from(P).join(item, sa.true())
+                   .where(P.c.status.in_(PUBLISHED), in_scope(scope)).group_by(P.c.id)
+                   .having(sa.or_(sa.func.count() > 1, sa.func.max(sa.case((shortcut, 1), else_=0)) == 1))
+                   .subquery("several"))
+        return int((await self.session.execute(sa.select(sa.func.count()).select_from(several))).scalar_one())
+
     async def _changes(self, scope: Scope, since: datetime) -> dict[str, int]:
         def counted(condition: ColumnElement[bool]) -> Any:
             return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
@@ -312,9 +342,10 @@ class DigestFigures:
         submitted, validated, completed, withdrawn = (await self.session.execute(pledges)).one()
         reports = (sa.select(sa.func.count()).select_from(R).join(P, P.c.id == R.c.pledge_id)
                    .where(R.c.created_at >= since, R.c.is_current.is_(True), in_scope(scope)))
-        entities = sa.select(sa.func.count()).select_from(E).where(E.c.created_at >= since)
-        if not scope.is_everything:
-            entities = entities.where(E.c.id.in_(sa.select(P.c.entity_id).where(in_scope(scope))))
+        # new entities as "from N entities" counts them, in every scope: organisations with a published pledge of
+        # the scope (the everything digest counted every entity row, coordinators' own offices with no pledge too)
+        pledging = sa.select(P.c.entity_id).where(P.c.status.in_(PUBLISHED), in_scope(scope))
+        entities = sa.select(sa.func.count()).select_from(E).where(E.c.created_at >= since, E.c.id.in_(pledging))
         return {"submitted": int(submitted), "validated": int(validated), "completed": int(completed),
                 "withdrawn": int(withdrawn), "reports": int((await self.session.execute(reports)).scalar_one()),
                 "entities": int((await self.session.execute(entities)).scalar_one())}
@@ -329,7 +360,7 @@ class DigestFigures:
         elif name == "region":
             item = _elements(self.session, P.c.itu_regions)
             query = (sa.select(item.c.value, sa.func.count(), value).select_from(P).join(item, sa.true())
-                     .where(published).group_by(item.c.value))
+                     .where(published, _own_regions(scope, item.c.value)).group_by(item.c.value))
             rows = (await self.session.execute(query)).all()
         else:
             key = E.c.sector if name == "sector" else P.c[name]
@@ -510,3 +541,17 @@ async def pledge_in_scope(session: Session, pledge_id: int, scope: Scope) -> boo
     """True when the pledge exists and belongs to the scope (checked before any action on it)."""
     query = sa.select(sa.func.count()).select_from(P).where(P.c.id == pledge_id, in_scope(scope))
     return bool((await session.execute(query)).scalar_one())
+
+
+async def drop_superseded(session: Session, chat_id: int, prefix: str, latest: str) -> int:
+    """Delete the rows of a person's scheduled digests (keys `prefix`...) not sent yet, but those of the `latest`
+    (its key): a digest held for its reader's working hours, still there when the next one fell due (an outage, a
+    clock moved), would go out first with its old figures. As reminders, the latest due goes out once. Rows taken for
+    sending are left to go. How many rows were deleted."""
+    def starts(text: str) -> ColumnElement[bool]:
+        return sa.func.substr(OUT.c.key, 1, len(text)) == text
+
+    query = (sa.delete(OUT).where(OUT.c.chat_id == chat_id, OUT.c.status == OutboxStatus.pending, starts(prefix),
+                                sa.not_(starts(latest + ":")))
+             .execution_options(synchronize_session=False))
+    return int(getattr(await session.execute(query), "rowcount", 0) or 0)

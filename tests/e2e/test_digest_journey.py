@@ -167,7 +167,8 @@ async def test_weekly_digest_arrives_once_in_scope_in_working_hours(clocked: Bot
     for line in (plural("{count} pledge", "{count} pledges", len(refs)),
                  Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
                       {"value": Money(value), "share": goal_share(value)}),
-                 plural("{count} progress report received", "{count} progress reports received", len(current)),
+                 plural("{count} progress report received and in force",
+                        "{count} progress reports received and in force", len(current)),
                  plural("<b>Reporting on the latest periods due</b>: {reported} of {count} pledge due reported "
                         "({rate}%)",
                         "<b>Reporting on the latest periods due</b>: {reported} of {count} pledges due reported "

@@ -49,7 +49,7 @@ def test_every_label_has_glyphs(renderer: Renderer, locale: str) -> None:
     fonts = _fonts()
     labels = [renderer.label(Text(FOCUS_AREAS[area]), locale, markup=False) for area in FOCUS_AREAS]
     labels += [renderer.label(Text(msgid), locale, markup=False) for msgid in
-               ("Pledged value by focus area (USD)", "Reports for the latest period", "Reported", "Overdue")]
+               ("Pledged value by focus area (USD)", "Reports for the latest period", "Reported", "Due, not reported")]
     for drawn in labels:
         missing = [c for c in drawn if not c.isspace() and not any(font.get_char_index(ord(c)) for font in fonts)]
         assert not missing, f"no glyph for {missing} in {drawn!r}"

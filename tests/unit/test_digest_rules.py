@@ -117,7 +117,7 @@ def test_the_longest_digest_fits_one_telegram_message(renderer: Renderer, locale
                                   for name in BREAKDOWNS},
                       due=99999, reported=12345,
                       overdue=[Overdue(n, "P2C-2026-99999", long, long, "2025-H2", n, long) for n in range(10)],
-                      overdue_total=87654)
+                      overdue_total=87654, shared=87653)
     message = renderer.reply(digest_reply(figures, Scope(ScopeKind.countries, tuple(["ABC"] * 40)),
                                           date(2026, 12, 7), datetime(2026, 11, 30, 9, 5)), locale)
     assert len(message.text) < 3600, len(message.text)  # a margin for longer translations to come
