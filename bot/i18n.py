@@ -111,7 +111,7 @@ class Rendered:
     text: str
     buttons: tuple[tuple[tuple[str, str], ...], ...]
     attachment: tuple[str, str] | None = None
-    """("photo" | "document", file_id), the text then being its caption."""
+    """("photo" | "document" | "video", file_id), the text then being its caption."""
     upload: Upload | None = None
     """A file the bot made, uploaded with the message (the text then being its caption)."""
 

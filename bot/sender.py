@@ -19,6 +19,9 @@ from bot.i18n import Rendered
 from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, fit_html
 
 TIMEOUT = aiohttp.ClientTimeout(total=30, sock_connect=10)
+SENDS = {"photo": "sendPhoto", "video": "sendVideo", "document": "sendDocument"}
+"""The method that sends a file again by its Telegram id, by kind: a video goes back as a video (sendDocument is
+for files of the document kind: Telegram refuses an id of another kind as a mismatch)."""
 
 
 class BotApiSender:
@@ -46,7 +49,7 @@ class BotApiSender:
         if message.attachment is not None:
             kind, file_id = message.attachment
             payload.update({kind: file_id, "caption": message.text})
-            result = await self._call("sendPhoto" if kind == "photo" else "sendDocument", payload)
+            result = await self._call(SENDS.get(kind, "sendDocument"), payload)
         else:
             payload["text"] = message.text
             result = await self._call("sendMessage", payload)

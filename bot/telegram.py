@@ -108,9 +108,13 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks 
         replied = message.reply_to_message.message_id if message.reply_to_message is not None else None
         if replied is not None and unreadable is None and not (document or photo):
             incoming = replace(incoming, reply_to=replied)
-        if unreadable is not None:
-            shared = message.location if unreadable in ("location", "venue") else None  # a venue has its location
-            incoming = Incoming(update_id, person, incoming.received_at, unreadable=unreadable, origin=origin,
+        if unreadable is not None:  # its caption kept (to say it was not read), a video's file (evidence takes it),
+            video = message.video  # and a shared location (the time-zone question takes it; a venue has one)
+            shared = message.location if unreadable in ("location", "venue") else None
+            incoming = Incoming(update_id, person, incoming.received_at, text=text or None, unreadable=unreadable,
+                                origin=origin, album=message.media_group_id,
+                                file_id=video.file_id if video else None, file_kind="video" if video else None,
+                                file_name=video.file_name if video else None,
                                 location=(shared.latitude, shared.longitude) if shared is not None else None)
         elif document or photo:
             incoming = Incoming(update_id, person, incoming.received_at, text=text or None, file_id=document or photo,

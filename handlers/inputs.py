@@ -34,7 +34,8 @@ class Incoming:
     code: str | None = None
     file_id: str | None = None
     file_kind: str | None = None
-    """"photo" or "document" when the person sent a file."""
+    """"photo" or "document" when the person sent a file; "video" for a video, which is also `unreadable` (only a
+    question that takes videos reads it: a report's evidence)."""
     file_name: str | None = None
     """A document's file name as the person's app gave it."""
     reply_to: int | None = None
@@ -44,7 +45,7 @@ class Incoming:
     message each, sharing it."""
     unreadable: str | None = None
     """What the person sent that journeys do not read: "edit" (an edited message), "sticker", "voice",
-    "location", "contact", ... (the name of the Message field)."""
+    "location", "contact", ... (the name of the Message field); `text` is then its caption, if it had one."""
     location: tuple[float, float] | None = None
     """(latitude, longitude) of a location the person shared (`unreadable` is "location", or "venue": a place picked
     on the map), which a question that reads one takes (the time zone's)."""

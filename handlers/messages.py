@@ -134,7 +134,7 @@ class Reply:
     parts: tuple[Label, ...]
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: tuple[str, str] | None = None
-    """("photo" | "document", Telegram file id) sent with the text as its caption."""
+    """("photo" | "document" | "video", Telegram file id) sent with the text as its caption."""
     if_refused: Reply | None = None
     """What the reader is told instead if Telegram refuses this message (a file it no longer has); None: the
     runtime's general explanation (bot.refusals)."""

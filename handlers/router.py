@@ -28,15 +28,16 @@ from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply, unknown_command
 from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
 from handlers.digests import journey as digests
-from handlers.forms.base import FormState
-from handlers.forms.engine import FormInput, code
+from handlers.forms.base import Form, FormState, Step
+from handlers.forms.engine import SUMMARY, FormInput, applicable, code, resume, unconfirmed
 from handlers.forms.intents import typed_intent
 from handlers.greetings import is_greeting, small_talk
 from handlers.helpdesk import listing as helpdesk_listing
 from handlers.helpdesk import threads as helpdesk
 from handlers.inputs import Incoming
 from handlers.invites import pasted_token
-from handlers.messages import N_, Reply, Text, text
+from handlers.lengths import shorten
+from handlers.messages import N_, Label, Reply, Text, text
 from handlers.people import meet, refresh, role_of
 from handlers.pledges import listing, lookup, review
 from handlers.pledges import service as pledge_service
@@ -188,7 +189,7 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
         await proceed(conv, journey, draft, FormInput(location=incoming.location))  # "Where are you?" (time zone)
         return
     if incoming.unreadable is not None:
-        await _on_unreadable(conv, incoming.unreadable, draft, journey)
+        await _on_unreadable(conv, incoming, draft, journey)
         return
     if incoming.code is not None:
         await _on_button(conv, incoming.code, draft, journey)
@@ -228,16 +229,75 @@ def greet(conv: Conversation) -> Reply:
     return Reply((*hello.parts, Text(N_("To register your organisation, send /start; /help lists what I can do."))))
 
 
-async def _on_unreadable(conv: Conversation, kind: str, draft: Draft | None, journey: Journey | None) -> None:
-    note = Text(N_("I do not read edited messages. To change an earlier answer, press ⬅️ Back; otherwise send "
-                   "a new message.") if kind == "edit" else N_("I can only read text, documents and photos here."))
-    if draft is not None and journey is not None:
-        step = journey.form.step(FormState.from_json(draft.state).step)
-        if kind != "edit" and step is not None and not step.takes_files:  # a location at "Where are you?", say
-            note = Text(N_("This question needs a typed answer or a button."))
-        await ask_again(conv, journey, draft, note)
-    else:
-        conv.say(help_reply(role_of(conv.contact), note))
+EDITED = N_("I do not read edited messages: if you meant to change something, please send it again as a new "
+            "message.")
+EDITED_WITH_BACK = N_("I do not read edited messages. To change an earlier answer, press ⬅️ Back; otherwise send a "
+                      "new message.")
+EDITED_AT_SUMMARY = N_("I do not read edited messages. To change an answer, press its ✏️ button below.")
+ONLY_READABLE = N_("I can only read text, documents and photos here.")
+
+
+async def _on_unreadable(conv: Conversation, incoming: Incoming, draft: Draft | None,
+                         journey: Journey | None) -> None:
+    """Content the journeys do not read (`Incoming.unreadable`): an edit, a sticker, a voice note, a video... A
+    video goes to a question that takes videos (a report's evidence) as a file; anything else is told, in words
+    that fit where the person is, what to do instead, and the words sent with it (a caption) are said to be lost."""
+    kind = incoming.unreadable or ""
+    state = _shown_state(journey, draft)
+    receiving = _receiving_step(journey, state)
+    if journey is not None and draft is not None and receiving is not None and incoming.file_id is not None \
+            and incoming.file_kind in receiving.file_kinds:
+        await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=(incoming.file_kind or "",
+                                                                                       incoming.file_id),
+                                                      file_name=incoming.file_name))
+        return
+    lost = (text(N_("The words sent with it were not kept: “{words}”"), words=shorten(incoming.text, CAPTION_SAID)),) \
+        if kind != "edit" and incoming.text and incoming.text.strip() else ()
+    if journey is None or draft is None or state is None:
+        if kind == "edit":  # one line: an old message's typo fixed weeks later is no reason for the command list
+            conv.say(Reply((Text(EDITED),)))
+        else:
+            conv.say(help_reply(role_of(conv.contact), Text(ONLY_READABLE), *lost))
+        return
+    if kind == "edit":
+        note: Label = Text(_edited(journey.form, state))
+    elif receiving is None or not receiving.takes_files:  # a location at "Where are you?", say
+        note = Text(N_("This question needs a typed answer or a button."))
+    else:  # a voice note at the evidence: what to send instead
+        note = receiving.unreadable(kind) or Text(ONLY_READABLE)
+    await ask_again(conv, journey, draft, note, *lost)
+
+
+CAPTION_SAID = 300
+"""How much of the words sent with content the journeys do not read is quoted back (UTF-16 units)."""
+
+
+def _shown_state(journey: Journey | None, draft: Draft | None) -> FormState | None:
+    """The state of the form as its question is shown again (a cancel waiting for its confirmation is left)."""
+    if journey is None or draft is None:
+        return None
+    return unconfirmed(journey.form, resume(journey.form, FormState.from_json(draft.state)))
+
+
+def _receiving_step(journey: Journey | None, state: FormState | None) -> Step | None:
+    """The question a file sent now goes to: the current one, or at the summary the one that gathers files (a
+    report's evidence: the engine adds the file to it)."""
+    if journey is None or state is None:
+        return None
+    if state.step == SUMMARY:
+        return next((step for step in reversed(applicable(journey.form, state.answers)) if step.collects_files), None)
+    return journey.form.step(state.step)
+
+
+def _edited(form: Form, state: FormState) -> str:
+    """What an edit is told in a form: the ✏️ buttons at the summary, ⬅️ Back at a question that has it (one after
+    the first, not an answer being changed from the summary), else to send it again."""
+    if state.step == SUMMARY:
+        return EDITED_AT_SUMMARY
+    ids = [step.id for step in applicable(form, state.answers)]
+    if state.reviewed is None and state.step in ids and ids.index(state.step) > 0:
+        return EDITED_WITH_BACK
+    return EDITED
 
 
 async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey: Journey | None) -> None:
@@ -304,12 +364,16 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
                     return
                 await ask_again(conv, started, earlier, resumed)
                 return
-        if name != "start" and name in COMMANDS:
-            # another journey in the middle (/ask about a question, /settings): the draft is saved at every step;
-            # a command that opens no form of its own gives the question back at once, and one that opens a form
-            # gives it back once that form is finished or cancelled (dispatch)
+        if name in COMMANDS:
+            # another journey in the middle (/ask about a question, /settings, an invitation link that is not
+            # valid): the draft is saved at every step; a command that opens no form of its own gives the question
+            # back at once, and one that opens a form gives it back once that form is finished or cancelled
+            # (dispatch). The language menu is the exception: the question comes back once a language is chosen,
+            # in that language (_on_button), not before it in the language being left
+            said = len(conv.replies)
             await COMMANDS[name](conv, incoming)
-            if conv.opened is None:
+            picking = name == "language" and any(reply.buttons for reply in conv.replies[said:])
+            if conv.opened is None and not picking:
                 await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
             return
         if name not in COMMANDS:

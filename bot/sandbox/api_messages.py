@@ -94,6 +94,10 @@ async def send_message(sb: Sandbox, args: dict[str, Any]) -> Any:
     return _send(sb, log, args, _content({}, "text", text, entities, markup), mode, markup)
 
 
+Caption = tuple[str, list[dict[str, Any]], str | None, dict[str, Any] | None]
+"""A caption's plain text, entities and parse mode, and the message's markup."""
+
+
 def _file_from(sb: Sandbox, value: Upload | str, kind: str) -> StoredFile:
     if isinstance(value, Upload):
         return sb.world.store_file(value.data, kind, value.filename, value.content_type)
@@ -105,13 +109,18 @@ def _file_from(sb: Sandbox, value: Upload | str, kind: str) -> StoredFile:
     raise bad_request("wrong file identifier/HTTP URL specified")
 
 
-async def send_document(sb: Sandbox, args: dict[str, Any]) -> Any:
-    """sendDocument: store an uploaded file (or reuse a file_id) and send it with a caption."""
+def _captioned(sb: Sandbox, args: dict[str, Any], kind: str) -> tuple[Caption, ChatLog, StoredFile]:
+    """A file's caption checked as Telegram does, its chat, and the file (uploaded, or a stored file_id)."""
     caption, entities, mode = _formatted(args, "caption", "caption_entities")
     check_text(caption, caption=True)
     markup = _markup(args)
     log = _chat(sb, args["chat_id"])
-    stored = _file_from(sb, args["document"], "document")
+    return (caption, entities, mode, markup), log, _file_from(sb, args[kind], kind)
+
+
+async def send_document(sb: Sandbox, args: dict[str, Any]) -> Any:
+    """sendDocument: store an uploaded file (or reuse a file_id) and send it with a caption."""
+    (caption, entities, mode, markup), log, stored = _captioned(sb, args, "document")
     document: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
                                 "file_size": len(stored.data)}
     if stored.file_name:
@@ -132,6 +141,18 @@ async def send_photo(sb: Sandbox, args: dict[str, Any]) -> Any:
     photo = [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data),
               "width": width, "height": height}]
     return _send(sb, log, args, _content({"photo": photo}, "caption", caption, entities, markup), mode, markup)
+
+
+async def send_video(sb: Sandbox, args: dict[str, Any]) -> Any:
+    """sendVideo: store an uploaded video (or reuse a file_id) and send it with a caption."""
+    (caption, entities, mode, markup), log, stored = _captioned(sb, args, "video")
+    video: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                             "width": int(args.get("width") or 640), "height": int(args.get("height") or 360),
+                             "duration": int(args.get("duration") or 1), "file_size": len(stored.data)}
+    if stored.file_name:
+        video["file_name"] = stored.file_name
+    video["mime_type"] = stored.mime_type or "video/mp4"
+    return _send(sb, log, args, _content({"video": video}, "caption", caption, entities, markup), mode, markup)
 
 
 def _editable(sb: Sandbox, args: dict[str, Any]) -> tuple[ChatLog, Entry]:

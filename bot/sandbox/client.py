@@ -79,8 +79,9 @@ class SandboxClient:
         return await self._call("POST", f"users/{user_id}/messages", {k: v for k, v in body.items() if v is not None})
 
     async def send(self, user_id: int, kind: str, spec: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        """The person sends a sticker, voice note, location or contact: `send(7, "location", {"latitude": 14.7,
-        "longitude": -17.4})`; `extra` takes reply_to_message_id, forward_from, caption."""
+        """The person sends a sticker, voice note, video, round video message, location or contact: `send(7,
+        "location", {"latitude": 14.7, "longitude": -17.4})`, `send(7, "video", {"duration": 20, "file_name":
+        "site.mp4"}, caption="The tower")`; `extra` takes reply_to_message_id, forward_from, caption."""
         return await self._call("POST", f"users/{user_id}/messages", {kind: spec, **extra})
 
     async def edit_text(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:

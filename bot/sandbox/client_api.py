@@ -118,8 +118,8 @@ async def list_users(sb: Sandbox, request: web.Request) -> dict[str, Any]:
 
 
 async def send_message(sb: Sandbox, request: web.Request) -> dict[str, Any]:
-    """POST /sandbox/users/{id}/messages: the person writes text or sends a file, sticker, voice note, location
-    or contact (bot.sandbox.client_messages)."""
+    """POST /sandbox/users/{id}/messages: the person writes text or sends a file, video, sticker, voice note, round
+    video message, location or contact (bot.sandbox.client_messages)."""
     person, log = _person(sb, request)
     body = await _body(request)
     if person.blocked:
@@ -217,6 +217,10 @@ def _more_view(message: dict[str, Any]) -> dict[str, Any]:
     if "voice" in message:
         view["voice"] = {"duration": message["voice"]["duration"],
                          "url": f"/sandbox/files/{message['voice']['file_id']}"}
+    for kind, icon in (("video", "🎬"), ("video_note", "⏺")):
+        if kind in message:
+            view[kind] = {"duration": message[kind]["duration"], "file_name": message[kind].get("file_name"),
+                          "icon": icon, "url": f"/sandbox/files/{message[kind]['file_id']}"}
     for kind in ("location", "contact"):
         if kind in message:
             view[kind] = message[kind]

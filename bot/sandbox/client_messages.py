@@ -1,9 +1,9 @@
 """What people send in the sandbox, as Telegram's apps send it.
 
 Text (a text over 4,096 UTF-16 units becomes several messages, as the apps split it), documents, photos,
-albums (several photos, or several documents, sent at once: one message each, sharing a `media_group_id`),
-stickers, voice notes, locations and contacts; optionally a reply to a message of the chat, a forward, and
-formatting entities; and edits of one's own messages, which reach the bot as `edited_message` updates.
+videos, albums (several photos, or several documents, sent at once: one message each, sharing a `media_group_id`),
+stickers, voice notes, round video messages, locations and contacts; optionally a reply to a message of the chat,
+a forward, and formatting entities; and edits of one's own messages, which reach the bot as `edited_message` updates.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bot.sandbox.state import ChatLog, Entry, Person
 from bot.sandbox.validation import MAX_TEXT, detect_entities, utf16_len
 
 MAX_PARTS = 10  # a paste longer than this many messages is refused rather than flooding the bot
-KINDS = ("text", "document", "photo", "sticker", "voice", "location", "contact", "album")
+KINDS = ("text", "document", "photo", "video", "sticker", "voice", "video_note", "location", "contact", "album")
 ALBUM = (2, 10)
 """How many files one album holds: the apps group 2 to 10 (sendMediaGroup's limits), and more make several."""
 # The formatting a person can give a text in Telegram's apps
@@ -31,6 +31,9 @@ FORMATTING = frozenset({"bold", "italic", "underline", "strikethrough", "spoiler
                         "blockquote", "expandable_blockquote"})
 STICKER_BYTES = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
 VOICE_BYTES = b"OggS\x00\x02" + bytes(20) + b"\x01\x13OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00"
+VIDEO_BYTES = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(8)
+CAPTIONED = ("document", "photo", "video", "voice")
+"""The kinds a person can send with words (a caption)."""
 
 
 def get(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = False) -> Any:
@@ -147,6 +150,8 @@ def _attachment(sb: Sandbox, body: dict[str, Any], kind: str) -> dict[str, Any]:
         stored = sb.world.store_file(data, "voice", "voice.ogg", "audio/ogg")
         return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "duration": duration,
                 "mime_type": "audio/ogg", "file_size": len(data)}
+    if kind in ("video", "video_note"):
+        return _video(sb, spec, kind)
     if kind == "location":
         latitude, longitude = get(spec, "latitude", (int, float), required=True), \
             get(spec, "longitude", (int, float), required=True)
@@ -161,6 +166,24 @@ def _attachment(sb: Sandbox, body: dict[str, Any], kind: str) -> dict[str, Any]:
         if get(spec, name, kind_of) is not None:
             contact[name] = spec[name]
     return contact
+
+
+def _video(sb: Sandbox, spec: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A video as the apps send one from the gallery (a file name when the app gives one), or a round video
+    message (square, without a name)."""
+    duration = get(spec, "duration", int)
+    duration = 3 if duration is None else duration
+    if not 0 < duration <= (60 if kind == "video_note" else 36000):
+        raise ClientError(400, f'"{kind}.duration" must be 1 to {60 if kind == "video_note" else 36000} seconds')
+    data = _decoded(spec, kind) if "content_base64" in spec else VIDEO_BYTES
+    name = get(spec, "file_name", str) if kind == "video" else None
+    stored = sb.world.store_file(data, kind, name, get(spec, "mime_type", str) or "video/mp4")
+    fields: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                              "duration": duration, "file_size": len(data)}
+    if kind == "video_note":
+        return {**fields, "length": 240}
+    return {**fields, "width": 640, "height": 360, "mime_type": stored.mime_type,
+            **({"file_name": name} if name else {})}
 
 
 def _reply_to(log: ChatLog, body: dict[str, Any]) -> dict[str, Any] | None:
@@ -198,8 +221,8 @@ async def send_message(sb: Sandbox, person: Person, log: ChatLog, body: dict[str
     """POST /sandbox/users/{id}/messages: the person writes text or sends one of the other KINDS."""
     kinds = [k for k in KINDS if body.get(k) is not None]
     if len(kinds) != 1:
-        raise ClientError(400, 'give exactly one of "text", "document", "photo", "sticker", "voice", "location", '
-                               '"contact" or "album"')
+        raise ClientError(400, 'give exactly one of "text", "document", "photo", "video", "sticker", "voice", '
+                               '"video_note", "location", "contact" or "album"')
     kind = kinds[0]
     common: dict[str, Any] = {}
     origin = _forward_origin(sb, body)
@@ -230,7 +253,7 @@ async def send_message(sb: Sandbox, person: Person, log: ChatLog, body: dict[str
     if kind == "photo":
         fields["photo"] = [fields["photo"]]
     caption = get(body, "caption", str) or ""
-    if caption and kind in ("document", "photo", "voice"):
+    if caption and kind in CAPTIONED:
         fields["caption"] = caption
         _with_entities(fields, "caption_entities", caption, body)
     return _push(sb, person, log, fields)
@@ -275,7 +298,7 @@ async def edit_message(sb: Sandbox, person: Person, log: ChatLog, request: web.R
     if entry is None or entry.deleted or entry.from_bot:
         raise ClientError(400, f"the person has no message {message_id} to edit")
     key = "text" if "text" in entry.message else "caption"
-    if key == "caption" and not any(k in entry.message for k in ("document", "photo", "voice")):
+    if key == "caption" and not any(k in entry.message for k in CAPTIONED):
         raise ClientError(400, f"message {message_id} has no text or caption to edit")
     value = get(body, key, str, required=True)
     if not value.strip() or utf16_len(value) > (MAX_TEXT if key == "text" else 1024):

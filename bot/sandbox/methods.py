@@ -78,6 +78,10 @@ _SPECS: list[tuple[str, str, Handler]] = [
     ("sendPhoto", f"{_HEAD} photo: InputFile|String!, caption: String, parse_mode: String,"
      " caption_entities: Array of MessageEntity, show_caption_above_media: Boolean, has_spoiler: Boolean,"
      f" {_TAIL}", api_messages.send_photo),
+    ("sendVideo", f"{_HEAD} video: InputFile|String!, duration: Integer, width: Integer, height: Integer,"
+     " thumbnail: InputFile|String, cover: InputFile|String, start_timestamp: Integer, caption: String,"
+     " parse_mode: String, caption_entities: Array of MessageEntity, show_caption_above_media: Boolean,"
+     f" has_spoiler: Boolean, supports_streaming: Boolean, {_TAIL}", api_messages.send_video),
     ("editMessageText", f"{_EDIT_TARGET} text: String, parse_mode: String, entities: Array of MessageEntity,"
      " link_preview_options: LinkPreviewOptions, rich_message: InputRichMessage,"
      " reply_markup: InlineKeyboardMarkup", api_messages.edit_message_text),
@@ -110,6 +114,7 @@ _MISSING = {
     "text": "message text is empty",
     "document": "there is no document in the request",
     "photo": "there is no photo in the request",
+    "video": "there is no video in the request",
     "message_id": "message identifier is not specified",
     "callback_query_id": "query_id is empty",
     "file_id": "file_id is empty",

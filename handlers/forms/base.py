@@ -61,7 +61,8 @@ StepResult = Answer | Stay
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    """A file the person sent: "photo" or "document", its Telegram file id, and its name when it has one."""
+    """A file the person sent: "photo", "document" or "video" (only to a step whose `file_kinds` has it), its Telegram
+    file id, and its name when it has one."""
 
     kind: str
     file_id: str
@@ -88,6 +89,9 @@ class Step:
     (a tap, a typed yes, or the same answer typed again); another answer is checked afresh."""
     collects_files: ClassVar[bool] = False
     """Whether it gathers several files (a report's evidence): a file sent at the summary is added to it."""
+    file_kinds: ClassVar[frozenset[str]] = frozenset({"photo", "document"})
+    """The kinds of file it is handed, should it take files: a video reaches only a step that names it (a report's
+    evidence); elsewhere it is content the journeys do not read (handlers.router)."""
     typed: ClassVar[bool] = False
     """Whether its answer is typed (a text, a number, a date): asked again after Back, the step shows the answer it
     holds and offers to keep it, which the person would otherwise have to type again without seeing it."""
@@ -143,6 +147,11 @@ class Step:
     def on_upload(self, upload: Upload, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """A file with its name and the step's working memory; by default the same as `on_file`."""
         return self.on_file(upload.kind, upload.file_id, answers, ctx)
+
+    def unreadable(self, kind: str) -> Label | None:
+        """What to say of content it cannot take (`Incoming.unreadable`: "voice", "video_note", ...), when the step
+        knows better than the general words what to send instead; None for those."""
+        return None
 
     def keep(self, value: Any, answers: Answers, ctx: FormContext) -> StepResult:
         """The answer it holds taken again as it is (a `typed` step asked again after Back), checked as a typed one

@@ -96,6 +96,19 @@ async def my_pledges(conv: Conversation, incoming: Incoming | None = None) -> No
     await pledges_page(conv)
 
 
+async def _none_yet(conv: Conversation) -> Text:
+    """No pledge yet, said to a focal point: register one, or, with one begun and not submitted (the very first
+    pledge form, in the middle of which /mypledges was sent), that one and the way back to it."""
+    assert conv.contact.id is not None
+    if await drafts.find_draft(conv.session, conv.contact.id, PLEDGE_FORM.id) is None:
+        return Text(N_("Your organisation has no pledges yet. Register one with /pledge."))
+    if await drafts.elsewhere(conv.session, conv.contact.id, PLEDGE_FORM.id):
+        return Text(N_("Your organisation has no pledges yet: the one you began is not submitted. Send /pledge to go "
+                       "back to it."))
+    return Text(N_("Your organisation has no pledges yet: the one you are registering is not submitted yet. Its "
+                   "current question follows."))
+
+
 async def pledges_page(conv: Conversation, older_than: int | None = None) -> None:
     """A page of SHOWN pledges of the person's entity, newest first: the first, or the one after pledge
     `older_than` (the last one the page before listed), read afresh, with buttons for the next page and the first."""
@@ -113,7 +126,7 @@ async def pledges_page(conv: Conversation, older_than: int | None = None) -> Non
     if not pledges and role is Role.focal_point:
         # an organisation not validated yet (or rejected) cannot register one: /pledge's own answer says why
         if await pledge_entity(conv) is not None:
-            conv.say(Reply((Text(N_("Your organisation has no pledges yet. Register one with /pledge.")),)))
+            conv.say(Reply((await _none_yet(conv),)))
         return
     if not pledges:  # l_trust #9: a coordinator follows the pledges of a scope, not only of their organisation
         conv.say(Reply((Text(N_("Your organisation has no pledges yet: its focal points register them, and I will "

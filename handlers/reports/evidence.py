@@ -48,7 +48,7 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
                                  "shown: Telegram refused it."), n=index, total=total, item=evidence_label(item),
                               ref=Code(pledge.ref or ""), period=period_label(report.period)), *advice))
         kind, file_id = item.get("kind"), item.get("file_id")
-        if kind in ("photo", "document") and isinstance(file_id, str) and file_id:
+        if kind in ("photo", "document", "video") and isinstance(file_id, str) and file_id:
             said = [shorten(str(item[key]), limit) for key, limit in (("name", NAME), ("caption", CAPTION))
                     if item.get(key)]
             whole = ((caption_button(report_id, index),),) if is_long(str(item.get("caption") or ""), CAPTION) else ()

@@ -208,21 +208,29 @@ def _evidence_key(item: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def evidence_label(item: Mapping[str, Any]) -> Label:
-    """One piece of evidence: a document's name, "photo", or a link; with the words sent with it, if any."""
+    """One piece of evidence: a document's or video's name ("video" when it has none), "photo", or a link; with the
+    words sent with it, if any."""
     if item.get("kind") == "link":  # a list of ten must fit a message: long links and names are shortened
         return Code(shorten(str(item.get("url", "")), EVIDENCE_NAME))
     named: Label = Text(N_("photo")) if item.get("kind") == "photo" else \
-        shorten(str(item.get("name") or ""), EVIDENCE_NAME) or Text(N_("document"))
+        shorten(str(item.get("name") or ""), EVIDENCE_NAME) or Text(N_("video") if item.get("kind") == "video"
+                                                                     else N_("document"))
     caption = str(item.get("caption") or "")
     return Concat((named, " — ", shorten(caption, EVIDENCE_NAME))) if caption else named
 
 
+EVIDENCE_KINDS = N_("Please send a document, a photo or a video, or type a link.")
+
+
 @dataclass(frozen=True, kw_only=True)
 class EvidenceStep(TextStep):
-    """Documents and photos sent in the chat, or links; several, then Done."""
+    """Documents, photos and videos sent in the chat, or links; several, then Done."""
 
     typed: ClassVar[bool] = False  # what it holds is listed with its own Done
     collects_files: ClassVar[bool] = True
+    file_kinds: ClassVar[frozenset[str]] = frozenset({"photo", "document", "video"})
+    # a video of the site is the most natural evidence: kept by its Telegram file id like a photo, sent again with
+    # sendVideo (bot.sender); a voice note or a round video is not, and the person is told what to send instead
 
     def _items(self, answers: Answers, scratch: Mapping[str, Any]) -> list[dict[str, Any]]:
         if "items" in scratch:
@@ -272,20 +280,31 @@ class EvidenceStep(TextStep):
     def on_upload(self, upload: Upload, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Keep the file's Telegram id and name, and the words sent with it (a tester's "School in Mafraq" was
         dropped)."""
-        if upload.kind not in ("photo", "document") or not upload.file_id or len(upload.file_id) > 200:
-            raise InvalidAnswerError(Text(N_("Please send a document or a photo, or type a link.")))
+        if upload.kind not in self.file_kinds or not upload.file_id or len(upload.file_id) > 200:
+            raise InvalidAnswerError(Text(EVIDENCE_KINDS))
         item: dict[str, Any] = {"kind": upload.kind, "file_id": upload.file_id,
                                 "name": (upload.name or "")[:200] or None}
         if upload.caption.strip():
             item["caption"] = upload.caption.strip()[:MAX_CAPTION]
         return self._keep(self._items(answers, scratch), [item])
 
+    def unreadable(self, kind: str) -> Label | None:
+        """A voice note (or a sound file) and a round video cannot be evidence: what to send instead; anything else
+        (a sticker, a location), the kinds it takes."""
+        if kind in ("voice", "audio"):
+            return Text(N_("A voice message or a sound recording cannot be kept as evidence. Please send a video, a "
+                           "photo or a document (a recording can be sent as a file: 📎, then File), or type a link."))
+        if kind == "video_note":
+            return Text(N_("A round video message cannot be kept as evidence. Please record an ordinary video "
+                           "(📎, then Camera), or send a photo, a document or a link."))
+        return Text(EVIDENCE_KINDS)
+
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Keep every link of the text."""
         links = [match.rstrip(".,;)") for match in LINK.findall(value)]
         if not links:
-            raise InvalidAnswerError(Text(N_("Please send a document or a photo, or type a link starting with "
-                                             "https://.")))
+            raise InvalidAnswerError(Text(N_("Please send a document, a photo or a video, or type a link starting "
+                                             "with https://.")))
         if any(len(link) > MAX_LINK for link in links):
             raise InvalidAnswerError(Text(N_("That link is too long.")))
         return self._keep(self._items(answers, scratch), [{"kind": "link", "url": link} for link in links])
@@ -342,8 +361,8 @@ REPORT_FORM = Form(
         TextStep(id="partnership_needs", label=N_("Partnership needs"), optional=True, min_length=3, max_length=4000,
                  question=N_("Are you looking for partners or support? What for? (optional)")),
         EvidenceStep(id="evidence", label=N_("Evidence"), optional=True, max_length=4000,
-                     question=N_("Send evidence if you have some: documents or photos here in the chat, or links. "
-                                 "A Done button appears once the first one is received. (optional)")),
+                     question=N_("Send evidence if you have some: documents, photos or videos here in the chat, or "
+                                 "links. A Done button appears once the first one is received. (optional)")),
     ),
 )
 

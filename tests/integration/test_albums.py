@@ -118,7 +118,7 @@ async def test_a_location_or_sticker_is_told_what_the_question_takes(reporting: 
     location = Incoming(990_002, who.person, utcnow(), unreadable="location")
     await handle(location, reporting.database.uow(), reporting.deps)
     [evidence] = await reporting.collect(who.person.chat_id)
-    assert evidence.text.startswith("I can only read text, documents and photos here.")
+    assert evidence.text.startswith("Please send a document, a photo or a video, or type a link.")  # what it takes
 
 
 async def at_evidence_from_percent(who: Counter) -> None:

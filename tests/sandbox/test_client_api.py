@@ -268,6 +268,7 @@ async def test_the_bot_api_refuses_a_lone_surrogate_like_telegram(sandbox: Sandb
     ({"location": {"latitude": 1}}, '"longitude" is required'),
     ({"contact": {"phone_number": "+41"}}, '"first_name" is required'),
     ({"voice": {"duration": 0}}, "1 to 3600"),
+    ({"video_note": {"duration": 61}}, "1 to 60"),
     ({"text": "hi", "entities": [{"type": "bold", "offset": 1, "length": 5}]}, "within the text"),
     ({"text": "hi", "entities": [{"type": "mention", "offset": 0, "length": 1}]}, "one of"),
     ({"text": "hi", "entities": [{"type": "text_link", "offset": 0, "length": 1, "url": "javascript:x"}]}, "URL"),
@@ -303,6 +304,28 @@ async def test_other_kinds_show_in_the_chat_and_edits_reach_the_bot(people: Sand
     assert updates[-1]["edited_message"]["text"] == "first, corrected" and updates[-1]["edited_message"]["edit_date"]
     with pytest.raises(SandboxClientError, match="no text or caption to edit"):
         await people.edit_text(101, 4, "a contact has no text")
+
+
+async def test_a_video_and_a_round_video_reach_the_bot_and_the_bot_sends_the_video_again(
+        people: SandboxClient, call: BotCall) -> None:
+    """A video sent from the gallery (with its caption, a name when the app gives one) and a round video message;
+    the bot sends a video again by its file id with sendVideo, as a report's evidence is shown to staff."""
+    await call("getUpdates", allowed_updates=["message"])
+    await people.send(101, "video", {"duration": 20, "file_name": "tower.mp4"}, caption="The tower")
+    await people.send(101, "video_note", {"duration": 5})
+    updates = (await call("getUpdates"))[1]["result"]
+    video, note = updates[0]["message"], updates[1]["message"]
+    assert video["caption"] == "The tower" and video["video"]["file_name"] == "tower.mp4"
+    assert video["video"]["duration"] == 20 and video["video"]["mime_type"] == "video/mp4"
+    assert note["video_note"]["duration"] == 5 and "caption" not in note
+    status, sent = await call("sendVideo", chat_id=101, video=video["video"]["file_id"], caption="Evidence 1 of 1")
+    assert status == 200 and sent["result"]["video"]["file_id"] == video["video"]["file_id"], sent
+    assert sent["result"]["caption"] == "Evidence 1 of 1"
+    status, missing = await call("sendVideo", chat_id=101)
+    assert status == 400 and missing["description"] == "Bad Request: there is no video in the request"
+    chat = (await people.chat(101))["messages"]
+    assert chat[0]["video"]["file_name"] == "tower.mp4" and chat[1]["video_note"]["duration"] == 5
+    assert chat[2]["video"]["url"].startswith("/sandbox/files/")
 
 
 @pytest.mark.parametrize("text, lengths", [

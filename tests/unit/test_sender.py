@@ -91,6 +91,15 @@ async def test_an_attachment_is_sent_with_the_text_as_caption(telegram: tuple[Fa
                                               "caption": "Report"})
 
 
+async def test_a_video_is_sent_again_as_a_video(telegram: tuple[FakeTelegram, BotApiSender]) -> None:
+    """t2 #9: a video kept as a report's evidence goes back with sendVideo (sendDocument is for documents)."""
+    fake, sender = telegram
+    fake.answers.append((200, {"ok": True, "result": {"message_id": 44}}))
+    await sender.send(7, Rendered("Evidence 1 of 1", (), ("video", "VIDEO-1")))
+    assert fake.calls[0] == ("sendVideo", {"chat_id": 7, "parse_mode": "HTML", "video": "VIDEO-1",
+                                           "caption": "Evidence 1 of 1"})
+
+
 async def test_an_edit_that_changes_nothing_counts_as_done(telegram: tuple[FakeTelegram, BotApiSender]) -> None:
     fake, sender = telegram
     fake.answers.append(refusal(400, "Bad Request: message is not modified: specified new message content and "

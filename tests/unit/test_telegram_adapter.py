@@ -154,6 +154,24 @@ async def test_a_venue_shared_is_read_as_its_location() -> None:
     assert [(i.unreadable, i.location) for i in recorder.inputs] == [("venue", (14.69, -17.44))]
 
 
+async def test_a_video_brings_its_file_and_caption_and_a_voice_note_its_caption() -> None:
+    """t2 #9: a video (evidence from a site) came as "unreadable" alone: its file and its caption were lost."""
+    recorder = Recorder()
+    video = message_update(50, "private")
+    del video["message"]["text"]
+    video["message"].update({"caption": "Vidéo de la tour", "media_group_id": "77", "video": {
+        "file_id": "BAAC-video", "file_unique_id": "u", "width": 640, "height": 360, "duration": 20,
+        "file_name": "tour.mp4"}})
+    voice = message_update(51, "private")
+    del voice["message"]["text"]
+    voice["message"].update({"caption": "Message", "voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}})
+    await feed(recorder, video, voice)
+    got = [(i.unreadable, i.text, i.file_id, i.file_kind, i.file_name, i.album) for i in recorder.inputs]
+    assert got == [("video", "Vidéo de la tour", "BAAC-video", "video", "tour.mp4", "77"),
+                   ("voice", "Message", None, None, None, None)]
+    assert recorder.inputs[0].command is None
+
+
 async def test_a_press_whose_handling_fails_still_reads_its_acknowledgement() -> None:
     """Several-instances tester: in a database outage, every press left a "Task exception was never retrieved" of its
     failed acknowledgement in the log (364 in 45 s): the handling's error skipped the await."""

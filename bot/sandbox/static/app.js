@@ -233,6 +233,8 @@ function summary(message) {
   if (body) return body.slice(0, 80);
   if (message.sticker) return `${message.sticker.emoji || ""} sticker`;
   if (message.voice) return `🎤 voice note (${message.voice.duration} s)`;
+  if (message.video) return `🎬 ${message.video.file_name || "video"} (${message.video.duration} s)`;
+  if (message.video_note) return `⏺ round video (${message.video_note.duration} s)`;
   if (message.location) return `📍 ${message.location.latitude}, ${message.location.longitude}`;
   if (message.contact) return `👤 ${message.contact.first_name} ${message.contact.phone_number}`;
   if (message.document) return `📄 ${message.document.file_name || "file"}`;
@@ -248,6 +250,14 @@ function renderOtherKinds(message, box) {
     link.className = "document";
     link.href = message.voice.url;
     link.textContent = `🎤 voice note, ${message.voice.duration} s`;
+    box.append(link);
+  }
+  for (const [kind, name] of [["video", "video"], ["video_note", "round video"]]) {
+    if (!message[kind]) continue;
+    const link = document.createElement("a");
+    link.className = "document";
+    link.href = message[kind].url;
+    link.textContent = `${message[kind].icon} ${message[kind].file_name || name}, ${message[kind].duration} s`;
     box.append(link);
   }
   if (message.location) {
@@ -480,8 +490,9 @@ function albums(files) {
   return group.length ? [...groups, group] : groups;
 }
 
-// files chosen together go as Telegram's apps send them: pictures as photos, other files as documents; one alone,
-// several as albums of up to ten (photos apart from documents), the text typed as the first one's caption
+// files chosen together go as Telegram's apps send them: pictures as photos, videos as videos (each alone), other
+// files as documents; one alone, several as albums of up to ten (photos apart from documents), the text typed as
+// the first one's caption
 async function sendFile() {
   const chosenFiles = Array.from($("file-input").files);
   if (!chosenFiles.length || state.current === null) return;
@@ -496,8 +507,15 @@ async function sendFile() {
   }
   let caption = $("text-input").value.trim();
   const photos = files.filter((file) => PHOTO_TYPES.includes(file.type));
-  const documents = files.filter((file) => !PHOTO_TYPES.includes(file.type));
+  const videos = files.filter((file) => file.type.startsWith("video/"));
+  const documents = files.filter((file) => !PHOTO_TYPES.includes(file.type) && !videos.includes(file));
   try {
+    for (const file of videos) {
+      const { file_name: name, mime_type: mime, content_base64: data } = await asDocument(file);
+      await api("POST", `users/${state.current}/messages`,
+        { video: { file_name: name, mime_type: mime, content_base64: data }, ...(caption ? { caption } : {}) });
+      caption = "";
+    }
     for (const [kind, chosen] of [["photo", photos], ["document", documents]]) {
       for (const album of albums(chosen)) {
         const group = await Promise.all(album.map(asDocument));
