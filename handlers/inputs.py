@@ -45,6 +45,14 @@ class Incoming:
     unreadable: str | None = None
     """What the person sent that journeys do not read: "edit" (an edited message), "sticker", "voice",
     "location", "contact", ... (the name of the Message field)."""
+    forwarded: str | None = None
+    """Set when the message was forwarded: "bot" when it is one of the bot's own messages sent back (never an
+    answer), "other" when it is somebody else's."""
+    membership: str | None = None
+    """The bot's new standing in the chat (Telegram's my_chat_member): "kicked" when the person blocked the bot,
+    "member" when they unblocked it, or when the bot was added to a group."""
+    chat_type: str = "private"
+    """"private", or "group" (a group or supergroup: the person wrote there, not to the bot)."""
     message_id: int | None = None
     """The message whose button was pressed (Telegram's id), which an answer may edit in place."""
     origin: str = ""
