@@ -160,3 +160,18 @@ async def test_an_update_that_could_not_be_read_is_answered_in_the_persons_langu
     await chats.unreadable_update(78, stranger, database.uow(), deps)
     assert await group_rows(database, 6161) == [("unread:6161:78", "zh")]
     assert await contact_of(database, 6161) is None
+
+
+async def test_the_line_to_a_group_is_delivered_in_the_senders_language(database: Database, deps: Deps,
+                                                                        renderer: Renderer) -> None:
+    """A row with no contact was rendered in the default language: the group's line came in English to a person
+    whose Telegram speaks Russian."""
+    from test_delivery import FakeTelegram, worker
+
+    stranger = Person(5252, -100888, "Zoe", language_code="ru")
+    await handle(Incoming(next(_ids), stranger, utcnow(), chat_type="group", origin="g:-100888:1:1"),
+                 database.uow(), deps)
+    telegram = FakeTelegram()
+    await worker(database, renderer, telegram).send_due()
+    assert telegram.sent == [(-100888, "Я работаю только в личном чате: откройте t.me/p2c_test_bot, чтобы поговорить "
+                                       "со мной.")]
