@@ -191,7 +191,7 @@ class RecordingTelegram:
     async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
         raise AssertionError("digests are never edited")
 
-    async def acknowledge(self, callback_query_id: str) -> None:
+    async def acknowledge(self, callback_query_id: str, text: str | None = None) -> None:
         raise AssertionError("no buttons are pressed here")
 
     async def close(self) -> None:

@@ -58,11 +58,12 @@ from bot.telegram import (
     register_chat_menu,
     register_commands,
 )
+from handlers import chats
 from handlers.conversation import Conversation, Deps
 from handlers.drafts import DraftConflictError
 from handlers.forms.dates import parse_date
 from handlers.forms.numbers import parse_amount
-from handlers.inputs import Incoming
+from handlers.inputs import Incoming, Person
 from handlers.language import negotiate
 from handlers.messages import N_, CountryName, Day, Items, Line, Money, Number, Reply, Text
 from handlers.pastes import Held, HeldChangedError
@@ -75,7 +76,9 @@ from models.repositories.outbox import OutboxRows
 from models.values import Role
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]  # edits only to say they are not read
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+"""Edits only to say they are not read; my_chat_member: a person blocking or unblocking the bot, the bot added to a
+group (handlers.chats)."""
 
 
 @dataclass
@@ -139,8 +142,9 @@ class App:
         started = time.perf_counter()
         async with self.handling:
             conv = await handle_retrying(incoming, self.database, self.deps)
-        if conv is None:
-            log.info("duplicate update ignored")
+        if conv is None:  # a duplicate, or nothing said to the person (a block; a line to a group, enqueued)
+            log.info("update handled with no reply in its chat")
+            self.delivery.wake()
             return
         observe_update(incoming, time.perf_counter() - started)
         if conv.held is not None:
@@ -187,6 +191,27 @@ class App:
             await register_chat_menu(self.bot, self.renderer, chat_id, conv.locale, role, chose_language=chose)
             self.menus.given(chat_id, role, conv.locale, chose_language=chose)
 
+    async def group_note(self, person: Person) -> str:
+        """The line that says the bot works in a private chat, in this person's language (a button's toast)."""
+        async with self.database.uow() as uow:
+            locale = await chats.locale_of(uow.session, person, self.settings.default_locale)
+        return self.renderer.label(chats.private_only(self.deps.bot_username), locale, markup=False)
+
+    async def unreadable_update(self, raw: dict[str, Any]) -> None:
+        """An update that could not be built (its shape unknown to aiogram): the person in a private chat is asked to
+        send it again, in their chat's turn, rather than meeting silence. Never raises."""
+        found = chats_of_raw(raw)
+        if found is None:
+            return
+        update_id, person = found
+        try:
+            async with self.chats.holding(person.chat_id), self.handling:
+                await self.database.whole(lambda uow: chats.unreadable_update(update_id, person, uow, self.deps))
+        except Exception:
+            log.exception("could not ask for an unreadable update again", extra={"update_id": update_id})
+            return
+        self.delivery.wake()
+
     async def _apologise(self, incoming: Incoming) -> None:
         try:
             async with self.handling:
@@ -194,6 +219,24 @@ class App:
         except Exception:
             log.exception("could not apologise")
         self.delivery.wake()
+
+
+def chats_of_raw(raw: object) -> tuple[int, Person] | None:
+    """The update id and the person of a private chat an update's JSON names, if it names one; read by hand from an
+    update that aiogram could not build."""
+    if not isinstance(raw, dict) or not isinstance(update_id := raw.get("update_id"), int):
+        return None
+    for kind, body in raw.items():
+        if kind == "update_id" or not isinstance(body, dict):
+            continue
+        chat, sender = body.get("chat"), body.get("from")
+        if not isinstance(chat, dict) or chat.get("type") != "private" or not isinstance(sender, dict):
+            continue
+        chat_id, user_id, language = chat.get("id"), sender.get("id"), sender.get("language_code")
+        if isinstance(chat_id, int) and isinstance(user_id, int) and not isinstance(chat_id, bool) \
+                and not sender.get("is_bot"):
+            return update_id, Person(user_id, chat_id, "", None, None, language if isinstance(language, str) else None)
+    return None
 
 
 def refused_updates() -> Spell:
@@ -416,7 +459,8 @@ async def run(app: App, *, webhook: bool = False, fonts_required: bool = True) -
 
 
 async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
-    dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge, app.chats)
+    dispatcher = build_dispatcher(app.on_incoming, app.delivery.sender.acknowledge, app.chats,
+                                  group_note=app.group_note, username=lambda: app.deps.bot_username)
     sharing = None
     stop_sharing = asyncio.Event()  # set once delivery has stopped: the others count this instance while it sends
     if app.shared is not None:  # count the instances before sending anything (bot.shared_pacing)
@@ -448,7 +492,8 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
                 raise RuntimeError("long polling needs getUpdates (build_app gives it)")
             poller = Poller(app.updates,
                             lambda raw: Update.model_validate(raw, context={"bot": app.bot}),
-                            lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES)
+                            lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES,
+                            unreadable=app.unreadable_update)
             health.receiving = poller.conflicts.state
             await delete_webhook_left(app.bot)
             log_started(app, "polling")
@@ -507,7 +552,9 @@ REFUSED = "the database is unavailable: send the update again"
 """The answer (503) to an update the database could not take: Telegram, and a proxy in front, post it again."""
 
 
-def webhook_handler(dispatcher: Dispatcher, bot: Bot, secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+def webhook_handler(dispatcher: Dispatcher, bot: Bot, secret: str,
+                    unreadable: Callable[[dict[str, Any]], Awaitable[None]] | None = None) \
+        -> Callable[[web.Request], Awaitable[web.Response]]:
     """Telegram's posts, each handled before it is answered: 200 once handled, 503 (one short access line) when the
     database could not take it, so that Telegram posts it again.
 
@@ -529,6 +576,8 @@ def webhook_handler(dispatcher: Dispatcher, bot: Bot, secret: str) -> Callable[[
         except ValueError:  # pydantic's ValidationError: its fields are left out of the log (personal data)
             update_id = raw.get("update_id") if isinstance(raw, dict) else None
             log.warning("an update that could not be read was confirmed unhandled", extra={"update_id": update_id})
+            if unreadable is not None and isinstance(raw, dict):
+                await unreadable(raw)  # the person asked to send it again (App.unreadable_update)
             return web.json_response({})
         try:
             await dispatcher.feed_update(bot, update)
@@ -546,7 +595,7 @@ async def _serve_webhook(app: App, dispatcher: Dispatcher, stop: asyncio.Event, 
     web_app.add_routes(health.routes())  # /healthz, /readyz, /metrics: a proxy should route only the webhook path
     # handled before answering: an update that could not be handled is answered with a 5xx, and Telegram
     # delivers it again (in the background, a 200 would confirm it whatever happened)
-    web_app.router.add_post(settings.webhook_path, webhook_handler(dispatcher, app.bot, secret))
+    web_app.router.add_post(settings.webhook_path, webhook_handler(dispatcher, app.bot, secret, app.unreadable_update))
     runner = web.AppRunner(web_app, access_log_class=QuietAccessLog)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()

@@ -110,7 +110,7 @@ class Sender(Protocol):
         """Replace the text and buttons of a message sent before."""
         ...
 
-    async def acknowledge(self, callback_query_id: str) -> None:
+    async def acknowledge(self, callback_query_id: str, text: str | None = None) -> None:
         """Answer a pressed button's callback query.
 
         Called by the adapter directly, not through the outbox: an acknowledgement is not a message to a
@@ -351,7 +351,8 @@ class DeliveryWorker:
         self._mine.update(row.id for row in taken)
         claimed = [Queued(row.id, row.chat_id, row.contact_id, row.payload,
                           negotiate(row.language, row.telegram_language, self.default_locale)
-                          if row.contact_id is not None else self.default_locale, row.attempts + 1, bulk=True)
+                          if row.contact_id is not None else row.payload.get("locale") or self.default_locale,
+                          row.attempts + 1, bulk=True)
                    for row in taken]
         return claimed, wait
 

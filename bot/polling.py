@@ -45,6 +45,8 @@ Fetch = Callable[[int | None, int, list[str]], Awaitable[list[dict[str, Any]]]]
 """getUpdates(offset, timeout, allowed_updates): the updates as Telegram sent them (JSON objects)."""
 Parse = Callable[[dict[str, Any]], Update]
 """One update's JSON as aiogram's `Update`, bound to the bot (feed_update would otherwise rebuild it)."""
+Unreadable = Callable[[dict[str, Any]], Awaitable[None]]
+"""Called with the JSON of an update that could not be built, to tell its person (it must not raise)."""
 
 LONG_POLL_SECONDS = 25
 SETTLE_SECONDS = 0.25
@@ -89,8 +91,10 @@ class Poller:
     """Fetches updates with getUpdates and feeds each to `feed`, confirming only what was handled."""
 
     def __init__(self, fetch: Fetch, parse: Parse, feed: Feed, allowed_updates: list[str], *,
-                 settle: float = SETTLE_SECONDS, long_poll: int = LONG_POLL_SECONDS) -> None:
+                 settle: float = SETTLE_SECONDS, long_poll: int = LONG_POLL_SECONDS,
+                 unreadable: Unreadable | None = None) -> None:
         self.fetch = fetch
+        self.unreadable = unreadable
         self.parse = parse
         self.feed = feed
         self.allowed_updates = allowed_updates
@@ -165,7 +169,11 @@ class Poller:
                 update = self.parse(raw)
             except ValueError:  # pydantic's ValidationError: its fields are left out of the log (personal data)
                 log.warning("an update that could not be read was confirmed unhandled", extra={"update_id": update_id})
-                self.done.add(update_id)
+                if self.unreadable is not None:  # its person is asked to send it again, in hand until then
+                    telling = asyncio.create_task(self._tell(update_id, raw), name=f"update-{update_id}")
+                    self.in_hand[update_id] = telling
+                else:
+                    self.done.add(update_id)
                 continue
             task = asyncio.create_task(self._handle(update), name=f"update-{update_id}")
             self.in_hand[update_id] = task
@@ -178,6 +186,16 @@ class Poller:
         finally:
             self.in_hand.pop(update.update_id, None)
             self.done.add(update.update_id)
+
+    async def _tell(self, update_id: int, raw: dict[str, Any]) -> None:
+        try:
+            if self.unreadable is not None:
+                await self.unreadable(raw)
+        except Exception:
+            log.exception("an unreadable update's person could not be told")
+        finally:
+            self.in_hand.pop(update_id, None)
+            self.done.add(update_id)
 
     async def _settle(self) -> None:
         """Wait until the updates in hand are done, `settle` seconds at most."""

@@ -83,9 +83,12 @@ class BotApiSender:
             if "not modified" not in str(error):
                 raise
 
-    async def acknowledge(self, callback_query_id: str) -> None:
-        """Answer a pressed button's callback query (no text: the reply comes as a message)."""
-        await self._call("answerCallbackQuery", {"callback_query_id": callback_query_id})
+    async def acknowledge(self, callback_query_id: str, text: str | None = None) -> None:
+        """Answer a pressed button's callback query: no text (the reply comes as a message), or a toast."""
+        payload = {"callback_query_id": callback_query_id}
+        if text:
+            payload["text"] = text
+        await self._call("answerCallbackQuery", payload)
 
     async def updates(self, offset: int | None, timeout: int, allowed_updates: list[str]) -> list[dict[str, Any]]:
         """getUpdates, long-polling up to `timeout` s: the updates as JSON objects (bot.polling reads them)."""

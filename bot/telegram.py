@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.exceptions import (
@@ -22,7 +23,9 @@ from aiogram.types import (
     BotCommandScopeChat,
     BotCommandScopeDefault,
     CallbackQuery,
+    ChatMemberUpdated,
     Message,
+    MessageOriginUser,
     TelegramObject,
     Update,
     User,
@@ -78,27 +81,47 @@ class ChatSerializer:
             await self.handle(incoming)
 
 
-Acknowledge = Callable[[str], Awaitable[None]]
+class Acknowledge(Protocol):
+    """Answers a callback query by id (Telegram shows a spinner on the button until then), with a toast or not."""
+
+    def __call__(self, query_id: str, text: str | None = None, /) -> Awaitable[None]: ...
 
 
-def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks | None = None) -> Dispatcher:
+GroupNote = Callable[[Person], Awaitable[str]]
+"""The line that says, in this person's language, that the bot works in a private chat (a button's toast)."""
+GROUPS = ("group", "supergroup")
+
+
+def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks | None = None, *,
+                     group_note: GroupNote | None = None,
+                     username: Callable[[], str | None] = lambda: None) -> Dispatcher:
     """A dispatcher whose handlers only translate updates; one chat's updates run one at a time (in `chats`, which
     the hand-over of a held text shares: bot.joining).
 
-    `acknowledge` answers a callback query by id (Telegram shows a spinner on the button until then).
+    In a group, only what is addressed to the bot (a command, a mention of `username`, a reply to it, the bot added)
+    goes on, as an input of the group's chat; a button pressed there is answered with `group_note` as its toast.
     """
     dispatcher = Dispatcher(disable_fsm=True)
     router = Router(name="p2c")
     handle = ChatSerializer(handle, chats)
 
     @router.message()
-    async def on_message(message: Message) -> None:
-        """Text, commands and files from a person in a private chat (groups and channels are ignored)."""
+    async def on_message(message: Message, bot: Bot) -> None:
+        """Text, commands and files from a person in a private chat; in a group, only what is addressed to the bot
+        (channels are ignored)."""
         # checked here rather than with a magic filter (F.chat.type == ...), which costs ~0.15 ms a message
-        if message.chat.type != "private" or message.from_user is None:
+        if message.from_user is None or message.from_user.is_bot:
+            return
+        update_id = _current_update_id()
+        if message.chat.type in GROUPS:
+            if message.forward_origin is None and _addressed(message, bot.id, username()):
+                origin = f"g:{message.chat.id}:{message.message_id}:{int(message.date.timestamp())}"
+                await handle(Incoming(update_id, person_of(message.from_user, message.chat.id), utcnow(),
+                                      chat_type="group", origin=origin))
+            return
+        if message.chat.type != "private":
             return
         person = person_of(message.from_user, message.chat.id)
-        update_id = _current_update_id()
         document = message.document.file_id if message.document else None
         photo = message.photo[-1].file_id if message.photo else None
         text = canonical(message.text or message.caption or "")
@@ -121,7 +144,23 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks 
                                 file_kind="document" if document else "photo", origin=origin,
                                 file_name=message.document.file_name if message.document else None,
                                 reply_to=replied, album=message.media_group_id)
+        forward = message.forward_origin
+        if forward is not None:
+            own = isinstance(forward, MessageOriginUser) and forward.sender_user.id == bot.id
+            incoming = replace(incoming, forwarded="bot" if own else "other")  # journeys tell a forward apart
         await handle(incoming)
+
+    @router.my_chat_member()
+    async def on_membership(event: ChatMemberUpdated) -> None:
+        """The bot blocked ("kicked") or unblocked ("member") in a private chat, or added to a group."""
+        status, before = _status(event.new_chat_member.status), _status(event.old_chat_member.status)
+        origin = f"k:{event.chat.id}:{int(event.date.timestamp())}:{status}"
+        person = person_of(event.from_user, event.chat.id)
+        if event.chat.type == "private" and status in ("member", "kicked") and not event.from_user.is_bot:
+            await handle(Incoming(_current_update_id(), person, utcnow(), membership=status, origin=origin))
+        elif event.chat.type in GROUPS and status in ("member", "administrator") and before in ("left", "kicked"):
+            await handle(Incoming(_current_update_id(), person, utcnow(), membership="member", chat_type="group",
+                                  origin=origin))
 
     @router.edited_message()
     async def on_edit(message: Message) -> None:
@@ -138,12 +177,19 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks 
     async def on_button(query: CallbackQuery) -> None:
         """A pressed inline button: acknowledged at once, its data handed over as an untrusted code. One under a
         message in a group (a forwarded question) is only acknowledged: the journeys answer in the person's private
-        chat, and taking the group's id as theirs would send what follows there."""
-        acknowledged = asyncio.ensure_future(acknowledge(query.id))
+        chat, and taking the group's id as theirs would send what follows there: its toast says the bot works in a
+        private chat."""
         if query.message is not None and query.message.chat.type != "private":
+            note = None
+            if group_note is not None:
+                try:
+                    note = (await group_note(person_of(query.from_user, query.from_user.id)))[:200]
+                except Exception:  # the database away: the spinner still stops
+                    log.exception("no toast for a button pressed in a group")
             with contextlib.suppress(DeliveryError):
-                await acknowledged
+                await (acknowledge(query.id, note) if note else acknowledge(query.id))
             return
+        acknowledged = asyncio.ensure_future(acknowledge(query.id))
         chat_id = query.message.chat.id if query.message else query.from_user.id
         person = person_of(query.from_user, chat_id)
         pressed = query.message  # an inaccessible (old) message has the date 0
@@ -181,6 +227,28 @@ def _unreadable(message: Message) -> str | None:
     if message.text is not None or message.document is not None or message.photo:
         return None
     return next((kind for kind in UNREADABLE if getattr(message, kind, None) is not None), None)
+
+
+def _status(status: object) -> str:
+    return str(getattr(status, "value", status))
+
+
+def _addressed(message: Message, bot_id: int, username: str | None) -> bool:
+    """True for a group message meant for the bot: a command (to no bot in particular, or to this one), a mention
+    of it, or a reply to one of its messages. Ordinary talk in the group is not."""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
+    said = message.text or message.caption or ""
+    if said.startswith("/") and len(said) > 1:
+        target = said[1:].split(maxsplit=1)[0].partition("@")[2] if said[1:].strip() else ""
+        if not target or (username is not None and target.lower() == username.lower()):
+            return True
+    if username and re.search(rf"@{re.escape(username)}(?![A-Za-z0-9_])", said, re.IGNORECASE):
+        return True
+    entities = message.entities or message.caption_entities or []
+    return any(entity.type == "text_mention" and entity.user is not None and entity.user.id == bot_id
+               for entity in entities)
 
 
 def _current_update_id() -> int:

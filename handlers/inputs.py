@@ -49,6 +49,14 @@ class Incoming:
     location: tuple[float, float] | None = None
     """(latitude, longitude) of a location the person shared (`unreadable` is "location", or "venue": a place picked
     on the map), which a question that reads one takes (the time zone's)."""
+    forwarded: str | None = None
+    """Set when the message was forwarded: "bot" when it is one of the bot's own messages sent back (never an
+    answer), "other" when it is somebody else's."""
+    membership: str | None = None
+    """The bot's new standing in the chat (Telegram's my_chat_member): "kicked" when the person blocked the bot,
+    "member" when they unblocked it, or when the bot was added to a group."""
+    chat_type: str = "private"
+    """"private", or "group" (a group or supergroup: the person wrote there, not to the bot)."""
     message_id: int | None = None
     """The message whose button was pressed (Telegram's id), which an answer may edit in place."""
     origin: str = ""

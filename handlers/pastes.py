@@ -47,9 +47,10 @@ class Held:
 
 
 def is_plain_text(incoming: Incoming) -> bool:
-    """True for typed text alone: no command, button, file or content the journeys do not read."""
+    """True for typed text alone: no command, button, file, forward (never part of a split paste) or content the
+    journeys do not read."""
     return (incoming.text is not None and incoming.command is None and incoming.code is None
-            and incoming.file_id is None and incoming.unreadable is None)
+            and incoming.file_id is None and incoming.unreadable is None and incoming.forwarded is None)
 
 
 def may_be_first_part(incoming: Incoming) -> bool:

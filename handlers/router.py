@@ -11,6 +11,7 @@ from datetime import datetime
 
 from handlers import (
     buttons,
+    chats,
     colleagues,
     drafts,
     entities,
@@ -81,7 +82,14 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
     """Answer one update in one transaction; None when the update was a duplicate.
 
     A long plain text is held instead (`Conversation.held`), and a text held before is joined to the person's next
-    plain text or handed over before anything else they send (handlers.pastes)."""
+    plain text or handed over before anything else they send (handlers.pastes).
+
+    Not a person's words in their chat (handlers.chats): the bot blocked or unblocked, and anything in a group."""
+    if incoming.chat_type != "private":
+        await chats.in_group(incoming, uow, deps)
+        return None
+    if incoming.membership is not None:
+        return await chats.membership(incoming, uow, deps)
     async with uow:
         met = await mark_and_meet(uow.session, incoming)
         if met is None:
@@ -191,6 +199,13 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
     if incoming.unreadable is not None:
         await _on_unreadable(conv, incoming, draft, journey)
         return
+    if incoming.forwarded == "bot" and incoming.code is None:
+        await _on_own_message(conv, draft, journey)
+        return
+    if incoming.forwarded is not None and draft is not None and journey is not None and incoming.command is None \
+            and incoming.text and incoming.file_id is None and incoming.reply_to is None:
+        # somebody else's words forwarded at a question: taken, but said so, for the person to check (⬅️, ✏️)
+        conv.say(Reply((Text(N_("You forwarded this message: I take its text as your answer.")),)))
     if incoming.code is not None:
         await _on_button(conv, incoming.code, draft, journey)
     elif incoming.command is not None:
@@ -298,6 +313,15 @@ def _edited(form: Form, state: FormState) -> str:
     if state.reviewed is None and state.step in ids and ids.index(state.step) > 0:
         return EDITED_WITH_BACK
     return EDITED
+
+
+async def _on_own_message(conv: Conversation, draft: Draft | None, journey: Journey | None) -> None:
+    """One of the bot's own messages forwarded back to it: never an answer, nor a question for BDT."""
+    note = Text(N_("That is one of my own messages, forwarded back to me: I do not take it as an answer."))
+    if draft is not None and journey is not None:
+        await ask_again(conv, journey, draft, note)
+    else:
+        conv.say(help_reply(role_of(conv.contact), note))
 
 
 async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey: Journey | None) -> None:

@@ -203,11 +203,14 @@ def _forward_origin(sb: Sandbox, body: dict[str, Any]) -> dict[str, Any] | None:
         return None
     date = int(time.time()) - 3600
     user_id, hidden = get(spec, "user_id", int), get(spec, "sender_user_name", str)
+    if get(spec, "bot", bool):  # one of the bot's own messages, forwarded back to it
+        return {"type": "user", "date": date, "sender_user": sb.bot_user}
     if user_id is not None and user_id in sb.world.people:
         return {"type": "user", "date": date, "sender_user": sb.world.people[user_id].user}
     if hidden and hidden.strip():
         return {"type": "hidden_user", "date": date, "sender_user_name": hidden}
-    raise ClientError(400, '"forward_from" needs the "user_id" of a sandbox person or a "sender_user_name"')
+    raise ClientError(400, '"forward_from" needs the "user_id" of a sandbox person, a "sender_user_name" or '
+                           '"bot": true')
 
 
 def _push(sb: Sandbox, person: Person, log: ChatLog, fields: dict[str, Any]) -> dict[str, Any]:

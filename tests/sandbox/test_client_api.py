@@ -352,3 +352,13 @@ async def test_a_person_added_without_an_id_gets_the_next_free_one(people: Sandb
     await people.add_user(5000, "Far")
     assert (await people.add_user(None, "Next"))["id"] == 5001
     assert {user["id"]: user["first_name"] for user in await people.users()}[1001] == "Tab A"
+
+
+async def test_a_person_can_forward_one_of_the_bots_messages_back(people: SandboxClient, call: BotCall) -> None:
+    """The bot's own message forwarded back comes with the bot as its origin, as Telegram sends it (tester t2 #3)."""
+    await call("getUpdates", allowed_updates=["message"])
+    await people.send_text(101, "Question 1 of 9", forward_from={"bot": True})
+    update = (await call("getUpdates"))[1]["result"][-1]
+    origin = update["message"]["forward_origin"]
+    me = (await call("getMe"))[1]["result"]
+    assert origin["type"] == "user" and origin["sender_user"]["id"] == me["id"] and origin["sender_user"]["is_bot"]

@@ -215,3 +215,30 @@ def test_a_spell_of_conflicts_ends_after_a_quiet_while() -> None:
     assert conflicts.state() == "ok"
     conflicts.seen("Conflict: terminated by other getUpdates request")
     assert conflicts.count == 1, "a new spell"
+
+
+async def test_the_person_of_an_update_that_cannot_be_read_is_told() -> None:
+    """Tester t2 #10: such an update was only logged, and the person met silence; now its JSON goes to `unreadable`,
+    and it is confirmed once that is done."""
+    api = FakeBotApi(1)
+    api.pending.append({"update_id": 2, "message": {"text": "a poll", "chat": {"id": 7, "type": "private"}}})
+    told: list[dict[str, Any]] = []
+
+    async def unreadable(raw: dict[str, Any]) -> None:
+        told.append(raw)
+        raise RuntimeError("the database is away")  # logged, and the update confirmed all the same
+
+    async def feed(item: Update) -> None:
+        return None
+
+    poller = Poller(api, parse, feed, ["message"], settle=0.01, unreadable=unreadable)
+    stop = asyncio.Event()
+    running = asyncio.create_task(poller.run(stop))
+    for _ in range(300):
+        if api.offsets and api.offsets[-1] == 3:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(running, 5)
+    assert [raw["update_id"] for raw in told] == [2]
+    assert api.offsets[-1] == 3

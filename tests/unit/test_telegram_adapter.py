@@ -28,20 +28,22 @@ class Recorder:
     def __init__(self, *, acknowledging_fails: bool = False) -> None:
         self.inputs: list[Incoming] = []
         self.acknowledged: list[str] = []
+        self.toasts: list[str | None] = []
         self.acknowledging_fails = acknowledging_fails
 
     async def handle(self, incoming: Incoming) -> None:
         self.inputs.append(incoming)
 
-    async def acknowledge(self, query_id: str) -> None:
+    async def acknowledge(self, query_id: str, text: str | None = None) -> None:
         self.acknowledged.append(query_id)
+        self.toasts.append(text)
         if self.acknowledging_fails:
             raise DeliveryError("answerCallbackQuery: timeout")
 
 
-async def feed(recorder: Recorder, *updates: dict[str, Any]) -> None:
+async def feed(recorder: Recorder, *updates: dict[str, Any], **options: Any) -> None:
     bot = Bot("123456:" + "A" * 35)
-    dispatcher = build_dispatcher(recorder.handle, recorder.acknowledge)
+    dispatcher = build_dispatcher(recorder.handle, recorder.acknowledge, **options)
     try:
         for data in updates:
             await dispatcher.feed_update(bot, Update.model_validate(data, context={"bot": bot}))
@@ -196,3 +198,73 @@ async def test_a_press_whose_handling_fails_still_reads_its_acknowledgement() ->
     finally:
         loop.set_exception_handler(None)
     assert recorder.acknowledged == ["q-3"] and unretrieved == []
+
+
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "P2C", "username": "p2c_test_bot"}
+
+
+async def test_in_a_group_only_what_is_addressed_to_the_bot_goes_on_as_the_groups_input() -> None:
+    """Tester t2 #2: the bot was silent in groups. A command (to no bot in particular or to this one), a mention and a
+    reply to the bot go on, as inputs of the group's chat; talk, another bot's command and a forward do not."""
+    recorder = Recorder()
+    reply = message_update(6, "group", "and this?")
+    reply["message"]["reply_to_message"] = {"message_id": 9, "date": 1_699_999_000, "from": BOT_USER,
+                                            "chat": {"id": -100, "type": "group", "title": "Team"}, "text": "Hi"}
+    forwarded = message_update(8, "supergroup", "/start")
+    forwarded["message"]["forward_origin"] = {"type": "user", "date": 1, "sender_user": PERSON}
+    await feed(recorder, message_update(1, "group", "/start"), message_update(2, "supergroup", "/pledge@P2C_test_bot"),
+               message_update(3, "group", "@p2c_test_bot how do I register a pledge?"),
+               message_update(4, "group", "good morning all"), message_update(5, "group", "/start@other_bot"),
+               reply, message_update(7, "group", "@p2c_test_bot2 hi"), forwarded,
+               username=lambda: "p2c_test_bot")
+    assert [(i.update_id, i.chat_type, i.person.chat_id, i.text) for i in recorder.inputs] == [
+        (1, "group", -100, None), (2, "group", -100, None), (3, "group", -100, None), (6, "group", -100, None)]
+
+
+async def test_a_button_pressed_in_a_group_has_a_toast_pointing_to_the_private_chat() -> None:
+    recorder = Recorder()
+    asked: list[int] = []
+
+    async def note(person: Any) -> str:
+        asked.append(person.telegram_id)
+        return "I only work in a private chat: open t.me/p2c_test_bot to talk to me."
+
+    press = {"update_id": 12, "callback_query": {
+        "id": "q-9", "from": PERSON, "chat_instance": "2", "data": "rp:open:1",
+        "message": {"message_id": 4, "date": 1_700_000_000, "chat": {"id": -100, "type": "group", "title": "Team"},
+                    "text": "P2C-2026-00001"}}}
+    await feed(recorder, press, group_note=note)
+    assert recorder.toasts == ["I only work in a private chat: open t.me/p2c_test_bot to talk to me."]
+    assert asked == [7] and recorder.inputs == []
+
+
+def member_update(update_id: int, chat: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    return {"update_id": update_id, "my_chat_member": {
+        "chat": chat, "from": PERSON, "date": 1_700_000_000 + update_id,
+        "old_chat_member": {"status": old, "user": BOT_USER, **({"until_date": 0} if old == "kicked" else {})},
+        "new_chat_member": {"status": new, "user": BOT_USER, **({"until_date": 0} if new == "kicked" else {})}}}
+
+
+async def test_blocking_unblocking_and_being_added_to_a_group_reach_the_journeys() -> None:
+    """Tester t2 #1: my_chat_member was neither asked for nor read."""
+    recorder = Recorder()
+    private = {"id": 7, "type": "private", "first_name": "Amina"}
+    group = {"id": -100, "type": "group", "title": "Team"}
+    await feed(recorder, member_update(1, private, "member", "kicked"), member_update(2, private, "kicked", "member"),
+               member_update(3, group, "left", "member"), member_update(4, group, "member", "left"))
+    assert [(i.update_id, i.membership, i.chat_type, i.person.chat_id) for i in recorder.inputs] == [
+        (1, "kicked", "private", 7), (2, "member", "private", 7), (3, "member", "group", -100)]
+    assert len({i.key for i in recorder.inputs}) == 3
+
+
+async def test_a_forward_is_marked_as_one_and_the_bots_own_told_apart() -> None:
+    """Tester t2 #3: a forwarded message was taken as typed; the journeys could not know."""
+    recorder = Recorder()
+    own = message_update(1, "private", "Informe de avance de P2C-2025-00002")
+    own["message"]["forward_origin"] = {"type": "user", "date": 1, "sender_user": BOT_USER}
+    other = message_update(2, "private", "15 millones")
+    other["message"]["forward_origin"] = {"type": "user", "date": 1, "sender_user": {**PERSON, "id": 8}}
+    hidden = message_update(3, "private", "hola")
+    hidden["message"]["forward_origin"] = {"type": "hidden_user", "date": 1, "sender_user_name": "Awa"}
+    await feed(recorder, own, other, hidden, message_update(4, "private"))
+    assert [i.forwarded for i in recorder.inputs] == ["bot", "other", "other", None]

@@ -1,0 +1,177 @@
+"""Regressions of tester t2's findings 1, 2, 3 and 10: a person who unblocks the bot is reachable again and told what
+they may have missed; the bot answers in a group with one line pointing to the private chat; a forward of the bot's
+own message is never an answer, somebody else's is taken but said so; an update that could not be read is answered."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import pytest
+from chat_driver import ChatDriver
+from sqlmodel import col, select
+
+from bot.i18n import Renderer
+from handlers import chats
+from handlers.conversation import Deps
+from handlers.inputs import Incoming, Person
+from handlers.messages import reply_from_json
+from handlers.router import handle
+from models.clock import utcnow
+from models.database import Database
+from models.repositories.contacts import Contacts
+from models.tables import Contact, Draft, Outbox
+
+FOCAL = 100  # with_focal_points' first id
+_ids = itertools.count(70_000)
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    """One focal point of an organisation, reading the bot in Spanish."""
+    return await ChatDriver(database, deps, renderer).with_focal_points(("es",))
+
+
+def membership(person: Person, status: str, update_id: int | None = None) -> Incoming:
+    return Incoming(update_id or next(_ids), person, utcnow(), membership=status, origin=f"k:{person.chat_id}:{status}")
+
+
+async def contact_of(database: Database, telegram_id: int) -> Contact | None:
+    async with database.uow() as uow:
+        return await Contacts(uow.session).by_telegram_id(telegram_id)
+
+
+async def test_blocking_marks_the_person_blocked_and_unblocking_brings_them_back_told_where_to_look(
+        chat: ChatDriver, database: Database, deps: Deps) -> None:
+    """#1: blocked by a my_chat_member update, the person drops out of every audience (as when a delivery finds them
+    unreachable); unblocked, they are back in it (reminders resume) and told once what they may have missed."""
+    person = chat.person(FOCAL, "Ada", "es")
+    contact = await contact_of(database, FOCAL)
+    assert contact is not None and contact.entity_id is not None
+    await handle(membership(person, "kicked"), database.uow(), deps)
+    blocked = await contact_of(database, FOCAL)
+    assert blocked is not None and blocked.blocked
+    async with database.uow() as uow:
+        assert await Contacts(uow.session).focal_points_of(contact.entity_id) == []
+    assert await chat.collect(FOCAL) == []
+
+    back = membership(person, "member")
+    await handle(back, database.uow(), deps)
+    await handle(back, database.uow(), deps)  # delivered twice: said once
+    told = await chat.collect(FOCAL)
+    assert [m.text for m in told] == ["¡Hola de nuevo! Lo que le envié mientras me tenía bloqueado no le llegó: "
+                                      "/mypledges muestra los compromisos de su organización, las decisiones sobre "
+                                      "ellos y sus últimos informes."]
+    again = await contact_of(database, FOCAL)
+    assert again is not None and not again.blocked
+    async with database.uow() as uow:
+        assert [c.telegram_id for c in await Contacts(uow.session).focal_points_of(contact.entity_id)] == [FOCAL]
+
+
+async def test_a_stranger_blocking_or_unblocking_is_not_kept(chat: ChatDriver, database: Database,
+                                                              deps: Deps) -> None:
+    stranger = chat.person(4242, "Zoe", "fr")
+    await handle(membership(stranger, "kicked"), database.uow(), deps)
+    await handle(membership(stranger, "member"), database.uow(), deps)
+    assert await contact_of(database, 4242) is None
+    assert await chat.collect(4242) == []
+
+
+async def group_rows(database: Database, chat_id: int) -> list[tuple[str, str | None]]:
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox).where(col(Outbox.chat_id) == chat_id))).scalars().all()
+        return [(r.key, r.payload.get("locale")) for r in rows]
+
+
+async def test_in_a_group_one_line_points_to_the_private_chat_in_the_senders_language(
+        chat: ChatDriver, database: Database, deps: Deps, renderer: Renderer) -> None:
+    """#2: the bot was silent in a group. Now a command or mention there gets one line, in the sender's language (the
+    one the bot knows them in, else their Telegram's), with the link to the private chat; nothing is kept of a
+    stranger who wrote there, and a redelivered update says nothing more."""
+    group = -100777
+    known = replace(chat.person(FOCAL, "Ada", "en"), chat_id=group)  # Telegram in English, the bot in Spanish
+    said = Incoming(next(_ids), known, utcnow(), chat_type="group", origin="g:-100777:5:1")
+    await handle(said, database.uow(), deps)
+    await handle(said, database.uow(), deps)
+    stranger = Person(5151, group, "Zoe", language_code="ru")
+    await handle(Incoming(next(_ids), stranger, utcnow(), chat_type="group", origin="g:-100777:6:1"),
+                 database.uow(), deps)
+    rows = await group_rows(database, group)
+    assert [locale for _, locale in rows] == ["es", "ru"]
+    assert await contact_of(database, 5151) is None
+    async with database.uow() as uow:
+        payloads = (await uow.session.execute(select(Outbox.payload).where(col(Outbox.chat_id) == group))).scalars()
+        texts = [renderer.reply(reply_from_json(p["reply"]), p["locale"]).text for p in payloads]
+    assert texts == ["Solo funciono en un chat privado: abra t.me/p2c_test_bot para hablar conmigo.",
+                     "Я работаю только в личном чате: откройте t.me/p2c_test_bot, чтобы поговорить со мной."]
+
+
+async def current_step(database: Database, telegram_id: int) -> tuple[str, dict[str, object]]:
+    async with database.uow() as uow:
+        draft = (await uow.session.execute(select(Draft).join(Contact, col(Contact.id) == col(Draft.contact_id))
+                                           .where(col(Contact.telegram_id) == telegram_id))).scalar_one()
+        return draft.step_id, dict(draft.state.get("answers", {}))
+
+
+async def test_a_forward_of_the_bots_own_message_is_never_an_answer(chat: ChatDriver, database: Database,
+                                                                    deps: Deps) -> None:
+    """#3: a bot text forwarded back became the report's "Steps taken". Now it is refused and the question asked
+    again; somebody else's forwarded text is taken, and the person told it was taken from a forward."""
+    person = chat.person(FOCAL, "Ada", "es")
+    await chat.send(person, "/pledge")
+    before = await current_step(database, FOCAL)
+    own = replace(Incoming.from_text(next(_ids), person, "Compromiso P2C-2026-00001 registrado.", utcnow()),
+                  forwarded="bot")
+    await handle(own, database.uow(), deps)
+    answered = await chat.collect(FOCAL)
+    assert answered[0].text.startswith("Ese es uno de mis propios mensajes, reenviado de vuelta: no lo tomo como "
+                                       "una respuesta.")
+    assert await current_step(database, FOCAL) == before, "not taken as the answer"
+
+    other = replace(Incoming.from_text(next(_ids), person, "Escuelas conectadas en el altiplano", utcnow()),
+                    forwarded="other")
+    await handle(other, database.uow(), deps)
+    answered = await chat.collect(FOCAL)
+    assert answered[0].text == "Ha reenviado este mensaje: tomo su texto como su respuesta."
+    assert await current_step(database, FOCAL) != before, "taken as the answer"
+
+
+async def test_a_forward_of_the_bots_own_message_outside_a_form_offers_no_question_to_bdt(
+        chat: ChatDriver, database: Database, deps: Deps) -> None:
+    person = chat.person(FOCAL, "Ada", "es")
+    own = replace(Incoming.from_text(next(_ids), person, "📅 3 informes de avance pendientes", utcnow()),
+                  forwarded="bot")
+    await handle(own, database.uow(), deps)
+    answered = await chat.collect(FOCAL)
+    assert len(answered) == 1 and answered[0].text.startswith("Ese es uno de mis propios mensajes")
+    assert not answered[0].buttons
+
+
+async def test_an_update_that_could_not_be_read_is_answered_in_the_persons_language(
+        chat: ChatDriver, database: Database, deps: Deps, renderer: Renderer) -> None:
+    """#10: the person met silence. Now they are asked to send it again: in the language the bot knows them in, else
+    their Telegram's; once for an update delivered twice."""
+    known = Person(FOCAL, FOCAL, "", language_code="en")
+    await chats.unreadable_update(77, known, database.uow(), deps)
+    await chats.unreadable_update(77, known, database.uow(), deps)
+    assert [m.text for m in await chat.collect(FOCAL)] == [
+        "No he podido leer ese mensaje. Envíelo de nuevo como texto o como archivo."]
+    stranger = Person(6161, 6161, "", language_code="zh-hans")
+    await chats.unreadable_update(78, stranger, database.uow(), deps)
+    assert await group_rows(database, 6161) == [("unread:6161:78", "zh")]
+    assert await contact_of(database, 6161) is None
+
+
+async def test_the_line_to_a_group_is_delivered_in_the_senders_language(database: Database, deps: Deps,
+                                                                        renderer: Renderer) -> None:
+    """A row with no contact was rendered in the default language: the group's line came in English to a person
+    whose Telegram speaks Russian."""
+    from test_delivery import FakeTelegram, worker
+
+    stranger = Person(5252, -100888, "Zoe", language_code="ru")
+    await handle(Incoming(next(_ids), stranger, utcnow(), chat_type="group", origin="g:-100888:1:1"),
+                 database.uow(), deps)
+    telegram = FakeTelegram()
+    await worker(database, renderer, telegram).send_due()
+    assert telegram.sent == [(-100888, "Я работаю только в личном чате: откройте t.me/p2c_test_bot, чтобы поговорить "
+                                       "со мной.")]
