@@ -127,8 +127,8 @@ def inert(value: object) -> object:
 
 async def write_csv(rows: Rows, kind: str, translate: Translate, between: str = ", ") -> bytes:
     """A CSV in UTF-8 with a header row: the pledges sheet or the reports sheet (text cells made inert, whole
-    amounts without a decimal part). It starts with a byte order mark: without one, Excel reads UTF-8 as the
-    machine's code page, and Chinese, Arabic or Cyrillic came out garbled."""
+    amounts without a decimal part, yes/no as 1/0: see flag). It starts with a byte order mark: without one,
+    Excel reads UTF-8 as the machine's code page, and Chinese, Arabic or Cyrillic came out garbled."""
     cells = Cells(translate, between)
     headers, convert, kinds = ((PLEDGE_HEADERS, cells.pledge, PLEDGE_KINDS) if kind == "pledges"
                                else (REPORT_HEADERS, cells.report, REPORT_KINDS))
@@ -137,10 +137,18 @@ async def write_csv(rows: Rows, kind: str, translate: Translate, between: str = 
     writer.writerow([translate(Text(header)) for header in headers])
     async for chunk in rows:
         writer.writerows([["" if value is None else _day(value) if column is Kind.DATE
-                           else bool(value) if column is Kind.BOOL else inert(value) if column is Kind.TEXT
+                           else flag(value) if column is Kind.BOOL else inert(value) if column is Kind.TEXT
                            else _number(value) for column, value in zip(kinds, convert(row), strict=True)]
                           for row in chunk])
     return out.getvalue().encode("utf-8-sig")
+
+
+def flag(value: object) -> int:
+    """A yes/no cell of a CSV: 1 or 0. The XLSX holds real booleans, which each reader's spreadsheet program names
+    in its own language; a CSV holds text, and Python's "True"/"False" read as English in every language (a
+    tester: "True,True,False" under Chinese and Arabic headings). Digits read alike in the six languages, in any
+    program (Excel, LibreOffice, pandas, R), and add up: the sum of the LDCs column is the digest's LDC count."""
+    return 1 if value else 0
 
 
 def _number(value: object) -> object:

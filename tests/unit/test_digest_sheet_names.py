@@ -24,6 +24,8 @@ from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS, STATUS_LABELS
 from models.values import LANGUAGES
 
 SECTOR, STATUS, AREA, TYPE, COUNTRIES, REPORT_STATUS = 3, 4, 5, 6, 8, 17
+FLAGS = (9, 10, 11)
+"""The LDCs, LLDCs and SIDS columns."""
 """Columns of the pledges sheet that hold codes in the database."""
 ROWS = max(len(table) for table in (STATUS_LABELS, SECTOR_LABELS, FOCUS_AREAS, PLEDGE_TYPE_LABELS,
                                     REPORT_STATUS_LABELS))
@@ -131,3 +133,13 @@ async def test_the_csv_names_codes_and_countries_too(renderer: Renderer) -> None
     assert rows[list(STATUS_LABELS).index("validated")][STATUS] == "Validated"
     assert {row[COUNTRIES] for row in rows} == {"Senegal, Kazakhstan"}
     assert {row[7] for row in rows} == {"1000"}  # a tester's "2500000.0": a whole amount has no decimal part
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+async def test_the_csv_writes_yes_no_as_1_and_0_in_every_language(renderer: Renderer, locale: str) -> None:
+    """A tester: "True,True,False" under the Chinese and Arabic headings of the LDCs, LLDCs and SIDS columns."""
+    content = await write_csv(_chunks(_pledge_rows()), "pledges", _say(renderer, locale))
+    text = content.decode("utf-8-sig")
+    assert "True" not in text and "False" not in text
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert {tuple(row[column] for column in FLAGS) for row in rows} == {("1", "0", "0")}
