@@ -55,7 +55,9 @@ PLEDGE_HEADERS: tuple[str, ...] = (
     N_("Report overdue since"),
 )
 REPORT_HEADERS: tuple[str, ...] = (
-    N_("Reference"), N_("Title"), N_("Reporting period"), N_("Status"), N_("% complete"), N_("Disbursed (USD)"),
+    N_("Reference"), N_("Title"), N_("Reporting period"),
+    # TRANSLATORS: a column heading: the reporting period as a short code that sorts ("2027-Q1", "2026-H2", "2026")
+    N_("Period code"), N_("Status"), N_("% complete"), N_("Disbursed (USD)"),
     N_("Beneficiaries reached"), N_("Received"),
 )
 SHEET_NAMES = (N_("Pledges"), N_("Reports"))

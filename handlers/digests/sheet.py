@@ -19,6 +19,7 @@ from typing import Any
 from handlers.digests.labels import FOCUS_AREAS, PLEDGE_HEADERS, REPORT_HEADERS, SHEET_NAMES
 from handlers.digests.xlsx import EXCEL_EPOCH_ORDINAL, Kind, Workbook
 from handlers.messages import CountryName, Label, Text
+from handlers.reports.cards import period_label
 from handlers.reports.form import REPORT_STATUS_LABELS
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS, STATUS_LABELS
 
@@ -28,9 +29,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"
 T, N, M, D, B = Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.DATE, Kind.BOOL
 PLEDGE_KINDS = (T, T, T, T, T, T, T, M, T, B, B, B, D, D, D, D, T, T, N, M, D, D)
-REPORT_KINDS = (T, T, T, T, N, M, N, D)
+REPORT_KINDS = (T, T, T, T, T, N, M, N, D)
 PLEDGE_WIDTHS = (16, 40, 32, 20, 18, 16, 14, 16, 28, 6, 6, 6, 12, 12, 12, 12, 12, 14, 10, 16, 12, 14)
-REPORT_WIDTHS = (16, 40, 10, 14, 10, 16, 14, 12)
+REPORT_WIDTHS = (16, 40, 22, 10, 14, 10, 16, 14, 12)
 
 
 SEPARATORS = {"ar": "، ", "zh": "、"}
@@ -63,7 +64,17 @@ class Cells:
         self._areas, self._types = names(FOCUS_AREAS), names(PLEDGE_TYPE_LABELS)
         self._reports = names(REPORT_STATUS_LABELS)
         self._countries: dict[str, str] = {}
+        self._periods: dict[str, str] = {}
         self._between = between
+
+    def period(self, code: str | None) -> str | None:
+        """A reporting period in words, as messages say it ("January–March 2027", "I квартал 2027 г."), not its code
+        ("2027-Q1"); each period named once per file."""
+        if code is None:
+            return None
+        if code not in self._periods:
+            self._periods[code] = standalone(self._translate(period_label(code)))
+        return self._periods[code]
 
     def countries(self, codes: Sequence[str]) -> str:
         """A pledge's countries by their names in the reader's language (each country named once per file)."""
@@ -81,13 +92,15 @@ class Cells:
             countries = json.loads(countries)
         return (ref, title, entity, self._sectors.get(sector, sector), self._statuses.get(status, status),
                 self._areas.get(area, area), self._types.get(kind, kind), value, self.countries(countries or ()),
-                ldc, lldc, sids, start, end, submitted, validated, period,
+                ldc, lldc, sids, start, end, submitted, validated, self.period(period),
                 self._reports.get(report_status, report_status), percent, disbursed, received, overdue_since)
 
     def report(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        """One report row as the sheet shows it."""
+        """One report row as the sheet shows it: its period in words, then its code ("2027-Q1"), which sorts
+        (periods in words do not) and reads alike in every language (a pivot by period)."""
         ref, title, period, status, percent, disbursed, reached, received = row
-        return ref, title, period, self._reports.get(status, status), percent, disbursed, reached, received
+        return (ref, title, self.period(period), period, self._reports.get(status, status), percent, disbursed,
+                reached, received)
 
 
 async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, rtl: bool,

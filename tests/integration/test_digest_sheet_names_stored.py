@@ -62,4 +62,4 @@ async def test_the_sheet_names_codes_and_countries(database: Database, renderer:
     row = next(book.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert (row[3], row[4], row[5], row[6], row[8], row[17]) == expected
     report = next(book.worksheets[1].iter_rows(min_row=2, values_only=True))
-    assert report[3] == expected[5]
+    assert report[4] == expected[5]

@@ -150,7 +150,8 @@ async def test_digest_now_in_scope_with_chart_and_sheet(chat: ChatDriver, databa
     refs = [row[0] for row in values[1:]]
     assert sorted(refs) == ["P2C-2025-00001", "P2C-2025-00002", "P2C-2025-00003", "P2C-2025-00004"]
     first = next(row for row in values[1:] if row[0] == "P2C-2025-00001")
-    assert first[7] == 45000000 and first[16] == latest_due_periods(utcnow().date())["annual"] and first[19] == 18000000
+    assert first[7] == 45000000 and first[19] == 18000000
+    assert first[16] == latest_due_periods(utcnow().date())["annual"] + " год"  # the period as messages say it
     assert values[0][21] == "Отчёт просрочен с"
     due = latest_due_periods(utcnow().date())
     async with database.uow() as uow:  # since when each owes a report (a date cell), else an empty cell

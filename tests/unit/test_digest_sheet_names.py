@@ -25,6 +25,8 @@ from models.values import LANGUAGES
 
 SECTOR, STATUS, AREA, TYPE, COUNTRIES, REPORT_STATUS = 3, 4, 5, 6, 8, 17
 FLAGS = (9, 10, 11)
+PERIOD = 16
+"""The last report's period."""
 """The LDCs, LLDCs and SIDS columns."""
 """Columns of the pledges sheet that hold codes in the database."""
 ROWS = max(len(table) for table in (STATUS_LABELS, SECTOR_LABELS, FOCUS_AREAS, PLEDGE_TYPE_LABELS,
@@ -89,7 +91,7 @@ async def test_every_coded_column_shows_the_names_messages_use(renderer: Rendere
         for column, name in expected.items():
             assert shown[column] == name(written[column]), (locale, column, shown[column])
             assert shown[column] != written[column], (locale, column, shown[column])
-        assert report[3] == shown[REPORT_STATUS]
+        assert report[4] == shown[REPORT_STATUS]
 
 
 async def test_english_cells_read_as_names_not_codes(renderer: Renderer) -> None:
@@ -99,7 +101,7 @@ async def test_english_cells_read_as_names_not_codes(renderer: Renderer) -> None
     assert {"Validated", "Completed", "Withdrawn", "Submitted, awaiting validation"} <= statuses
     assert {row[REPORT_STATUS] for row in pledges} == {"Not started", "In progress", "Delayed", "Completed",
                                                        "Cancelled"}
-    assert {row[3] for row in reports} == {row[REPORT_STATUS] for row in pledges}
+    assert {row[4] for row in reports} == {row[REPORT_STATUS] for row in pledges}
     for row in pledges:
         for column in (SECTOR, STATUS, AREA, TYPE, REPORT_STATUS):
             assert row[column][:1].isupper(), (column, row[column])
@@ -143,3 +145,25 @@ async def test_the_csv_writes_yes_no_as_1_and_0_in_every_language(renderer: Rend
     assert "True" not in text and "False" not in text
     rows = list(csv.reader(io.StringIO(text)))[1:]
     assert {tuple(row[column] for column in FLAGS) for row in rows} == {("1", "0", "0")}
+
+
+PERIODS = {"en": "January–March 2027", "fr": "1er trimestre 2027", "es": "Primer trimestre de 2027",
+           "ru": "I квартал 2027 г.", "zh": "2027年第一季度", "ar": "الربع الأول من عام 2027"}
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+async def test_periods_are_said_as_messages_say_them_with_their_code_beside(renderer: Renderer, locale: str) -> None:
+    """A tester: "2027-Q1" in the sheets and CSVs of every language, where messages say "January–March 2027"."""
+    rows = [(*row[:PERIOD], "2027-Q1", *row[PERIOD + 1:]) for row in _pledge_rows()]
+    reports = [("P2C-2026-00001", "Title", "2027-Q1", "in_progress", 35, 500.0, 10, 46100),
+               ("P2C-2026-00001", "Title", "2026", "in_progress", 20, 500.0, 10, 46000)]
+    content = await write_xlsx((("pledges", _chunks(rows)), ("reports", _chunks(reports))), _say(renderer, locale),
+                               locale == "ar", separator(locale))
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert {row[PERIOD] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)} == {PERIODS[locale]}
+    shown = [row[2:4] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert shown[0] == (PERIODS[locale], "2027-Q1") and shown[1][1] == "2026" and shown[1][0] != "2027-Q1"
+    for kind, table in (("pledges", rows), ("reports", reports)):
+        text = (await write_csv(_chunks(table), kind, _say(renderer, locale))).decode("utf-8-sig")
+        assert PERIODS[locale] in text
+    assert "2027-Q1" not in text.replace(",2027-Q1,", ",")  # the reports CSV: the code only in its own column
