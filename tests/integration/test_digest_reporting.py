@@ -63,12 +63,12 @@ async def test_the_last_report_is_the_current_one_of_the_latest_period(database:
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
     pledges = {row[0]: row for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
     # a status cell begins with a capital, as it stands alone; the period is in words ("x"), its code in the reports
-    assert pledges["P2C-2025-00002"][16:19] == ("X", "X", 60)
+    assert pledges["P2C-2025-00002"][20:23] == ("X", "X", 60)
     async with database.uow() as uow:
         pledge = await Pledges(uow.session).get(ids["p2"])
     assert pledge is not None and pledge.validated_at is not None and pledge.start_date is not None
-    assert pledges["P2C-2025-00002"][12] == datetime.combine(pledge.start_date, datetime.min.time())
-    assert pledges["P2C-2025-00002"][15] == datetime.combine(pledge.validated_at.astimezone(UTC).date(),
+    assert pledges["P2C-2025-00002"][16] == datetime.combine(pledge.start_date, datetime.min.time())
+    assert pledges["P2C-2025-00002"][19] == datetime.combine(pledge.validated_at.astimezone(UTC).date(),
                                                              datetime.min.time())  # the UTC day, as a date
     reports = [row for row in book.worksheets[1].iter_rows(min_row=2, values_only=True) if row[0] == "P2C-2025-00002"]
     assert sorted((row[3], row[5]) for row in reports) == sorted([(older, 20), (due, 60)])  # the replaced one is not
@@ -197,7 +197,7 @@ async def test_the_last_report_is_the_latest_period_by_its_dates(database: Datab
                            lambda label, locale: renderer.label(label, locale, markup=False))
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
     pledges = {row[0]: row for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
-    assert pledges["P2C-2025-00002"][16:19] == ("2025", "In progress", 70)  # not "July–September 2025"
+    assert pledges["P2C-2025-00002"][20:23] == ("2025", "In progress", 70)  # not "July–September 2025"
 
 
 async def _rows(database: Database, prefix: str) -> list[Outbox]:
