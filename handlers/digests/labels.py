@@ -48,18 +48,43 @@ CHANGES: dict[str, tuple[str, str]] = {
 }
 
 PLEDGE_HEADERS: tuple[str, ...] = (
-    N_("Reference"), N_("Title"), N_("Entity"), N_("Sector"), N_("Status"), N_("Focus area"), N_("Pledge type"),
-    N_("Value (USD)"), N_("Countries"), N_("LDCs"), N_("LLDCs"), N_("SIDS"), N_("Start date"), N_("End date"),
+    N_("Reference"), N_("Title"), N_("Entity"), N_("Sector"), N_("Status"),
+    # TRANSLATORS: a column heading: yes for the pledges the digest's figures count (validated or completed), no
+    # for the others (awaiting validation, changes requested, rejected, withdrawn)
+    N_("Counted in the digest"),
+    N_("Focus area"), N_("Pillars"), N_("Pledge type"), N_("Value (USD)"), N_("Countries"),
+    # TRANSLATORS: a column heading: the pledge's countries by their ISO 3166-1 alpha-3 codes ("EGY, JOR")
+    N_("Country codes (ISO)"), N_("ITU regions"),
+    N_("LDCs"), N_("LLDCs"), N_("SIDS"), N_("Start date"), N_("End date"),
     N_("Submitted"), N_("Validated"), N_("Last report: period"), N_("Last report: status"),
     N_("Last report: % complete"), N_("Last report: disbursed (USD)"), N_("Last report: received"),
     # TRANSLATORS: a column heading: the date since when a pledge's progress report is overdue (blank: none is)
     N_("Report overdue since"),
 )
 REPORT_HEADERS: tuple[str, ...] = (
-    N_("Reference"), N_("Title"), N_("Reporting period"), N_("Status"), N_("% complete"), N_("Disbursed (USD)"),
+    N_("Reference"), N_("Title"), N_("Reporting period"),
+    # TRANSLATORS: a column heading: the reporting period as a short code that sorts ("2027-Q1", "2026-H2", "2026")
+    N_("Period code"), N_("Status"), N_("% complete"), N_("Disbursed (USD)"),
     N_("Beneficiaries reached"), N_("Received"),
 )
 SHEET_NAMES = (N_("Pledges"), N_("Reports"))
+# TRANSLATORS: the name of a spreadsheet's tab (at most 31 characters): the pledges added up by pillar, region, country
+SUMMARY_NAME = N_("Summary")
+SUMMARY_HEADERS: tuple[str, ...] = (
+    # TRANSLATORS: column headings of the summary sheet: what a line adds up by (pillar, ITU region, country), the
+    # group's name, its code, how many pledges, their value
+    N_("Breakdown"), N_("Pillar, region or country"), N_("Code"), N_("Pledges"), N_("Value (USD)"),
+)
+SUMMARY_GROUPS: dict[str, str] = {
+    # TRANSLATORS: the first line of the summary sheet: the total of the pledges the digest counts
+    "total": N_("Total counted in the digest"),
+    "pillar": N_("Pillar"),
+    "region": N_("ITU region"),
+    "country": N_("Country"),
+}
+SUMMARY_NOTE = N_("Only the pledges counted in the digest (validated or completed), as in the first line. A pledge "
+                  "with several pillars, ITU regions or countries counts whole in each of them: the lines of a "
+                  "breakdown can add up to more than the total, which counts each pledge once.")
 
 
 def group_label(breakdown: str, key: str) -> Label:

@@ -494,16 +494,17 @@ class DigestFigures:
         return found
 
     async def pledge_rows(self, scope: Scope, due: dict[str, str], chunk: int = 5000) -> AsyncIterator[Sequence[Any]]:
-        """Every listed pledge of the scope with its entity, last current report and, when it owes a report, since
-        when (`due`: the latest periods due, models.reporting.latest_due_periods), ready to write (money as floats,
-        dates as Excel day numbers), streamed in chunks, by id."""
+        """Every listed pledge of the scope (its pillars, countries and ITU regions as lists) with its entity, last
+        current report and, when it owes a report, since when (`due`: the latest periods due,
+        models.reporting.latest_due_periods), ready to write (money as floats, dates as Excel day numbers), streamed
+        in chunks, by id."""
         day, money = self._day, _money
         earliest = await self._earliest_due(scope, due)
         overdue_since = day(_overdue_since(due, earliest)) if earliest is not None else sa.null()
-        query = (sa.select(P.c.ref, P.c.title, E.c.name, E.c.sector, P.c.status, P.c.focus_area,
-                           P.c.pledge_type, money(P.c.value_usd), P.c.countries, P.c.targets_ldc, P.c.targets_lldc,
-                           P.c.targets_sids, day(P.c.start_date), day(P.c.end_date), day(P.c.submitted_at),
-                           day(P.c.validated_at), R.c.period, R.c.status, R.c.percent_complete,
+        query = (sa.select(P.c.ref, P.c.title, E.c.name, E.c.sector, P.c.status, P.c.focus_area, P.c.pillars,
+                           P.c.pledge_type, money(P.c.value_usd), P.c.countries, P.c.itu_regions, P.c.targets_ldc,
+                           P.c.targets_lldc, P.c.targets_sids, day(P.c.start_date), day(P.c.end_date),
+                           day(P.c.submitted_at), day(P.c.validated_at), R.c.period, R.c.status, R.c.percent_complete,
                            money(R.c.value_disbursed_usd), day(R.c.created_at), overdue_since)
                  .join(E, E.c.id == P.c.entity_id).outerjoin(R, R.c.id == LAST_REPORT)
                  .where(P.c.status.in_(LISTED), in_scope(scope))

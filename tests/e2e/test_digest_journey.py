@@ -180,7 +180,7 @@ async def test_weekly_digest_arrives_once_in_scope_in_working_hours(clocked: Bot
     sheet = openpyxl.load_workbook(io.BytesIO(await _file(stack, digest[2]["document"]["url"])))
     rows = list(sheet.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert sorted(row[0] for row in rows) == refs
-    assert next(row for row in rows if row[0] == "P2C-2026-00002")[18] == 35  # the corrected report, not the first
+    assert next(row for row in rows if row[0] == "P2C-2026-00002")[22] == 35  # the corrected report, not the first
     assert len(list(sheet.worksheets[1].iter_rows(min_row=2))) == 4
     assert Image.open(io.BytesIO(await _file(stack, digest[1]["photo"]["url"]))).size[0] >= 1000
     mine = [row for row in sent if row.chat_id == COORDINATOR]

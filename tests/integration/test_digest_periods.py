@@ -54,8 +54,8 @@ async def test_malformed_labels_are_never_the_last_report(database: Database) ->
             report.period = "abcd"
         await uow.commit()
     sheet = await _sheet(database, latest_due_periods(now.date()))
-    assert (sheet["P2C-2025-00002"][16], sheet["P2C-2025-00002"][18]) == ("2024", 30)
-    assert (sheet["P2C-2025-00001"][16], sheet["P2C-2025-00001"][18]) == ("2025x", 70)
+    assert (sheet["P2C-2025-00002"][18], sheet["P2C-2025-00002"][20]) == ("2024", 30)
+    assert (sheet["P2C-2025-00001"][18], sheet["P2C-2025-00001"][20]) == ("2025x", 70)
     async with database.uow() as uow:  # as Reports.latest_of (/mypledges) ranks them
         latest = await Reports(uow.session).latest_of([ids["p1"], ids["p2"]])
     assert (latest[ids["p2"]].period, latest[ids["p1"]].period) == ("2024", "2025x")

@@ -45,12 +45,16 @@ async def _seed(database: Database) -> None:
         await uow.commit()
 
 
-@pytest.mark.parametrize(("locale", "expected"), [
-    ("en", ("Government", "Validated", "Access", "Financial", "Senegal, Kazakhstan", "Completed")),
-    ("fr", ("Gouvernement", "Validé", "Accès", "Financier", "Sénégal, Kazakhstan", "Achevé")),
+@pytest.mark.parametrize(("locale", "expected", "added"), [
+    ("en", ("Government", "Validated", "Access", "Financial", "Senegal, Kazakhstan", "Completed"),
+     (True, "Infrastructure", "SEN, KAZ", "Africa, CIS")),
+    ("fr", ("Gouvernement", "Validé", "Accès", "Financier", "Sénégal, Kazakhstan", "Achevé"),
+     (True, "Infrastructure", "SEN, KAZ", "Afrique, CEI")),
 ])
 async def test_the_sheet_names_codes_and_countries(database: Database, renderer: Renderer, locale: str,
-                                                   expected: tuple[str, ...]) -> None:
+                                                   expected: tuple[str, ...], added: tuple[object, ...]) -> None:
+    """With, on both backends (PostgreSQL may hand JSON lists over as text), whether the digest counts the pledge,
+    its pillars, its countries' ISO codes and its ITU regions, and a summary sheet of the published pledges."""
     await _seed(database)
 
     def translate(label: Label, language: str) -> str:
@@ -60,6 +64,9 @@ async def test_the_sheet_names_codes_and_countries(database: Database, renderer:
         content = await export_xlsx(uow.session, EVERYTHING, locale, translate, utcnow().date())
     book = openpyxl.load_workbook(io.BytesIO(content))
     row = next(book.worksheets[0].iter_rows(min_row=2, values_only=True))
-    assert (row[3], row[4], row[5], row[6], row[8], row[17]) == expected
+    assert (row[3], row[4], row[6], row[8], row[10], row[21]) == expected
     report = next(book.worksheets[1].iter_rows(min_row=2, values_only=True))
-    assert report[3] == expected[5]
+    assert report[4] == expected[5]
+    assert (row[5], row[7], row[11], row[12]) == added
+    summary = {row[2]: row[3:] for row in book.worksheets[2].iter_rows(min_row=2, values_only=True) if row[2]}
+    assert summary == {code: (1, 2500000) for code in ("infrastructure", "africa", "cis", "SEN", "KAZ")}

@@ -150,8 +150,9 @@ async def test_digest_now_in_scope_with_chart_and_sheet(chat: ChatDriver, databa
     refs = [row[0] for row in values[1:]]
     assert sorted(refs) == ["P2C-2025-00001", "P2C-2025-00002", "P2C-2025-00003", "P2C-2025-00004"]
     first = next(row for row in values[1:] if row[0] == "P2C-2025-00001")
-    assert first[7] == 45000000 and first[16] == latest_due_periods(utcnow().date())["annual"] and first[19] == 18000000
-    assert values[0][21] == "Отчёт просрочен с"
+    assert first[9] == 45000000 and first[23] == 18000000
+    assert first[20] == latest_due_periods(utcnow().date())["annual"] + " год"  # the period as messages say it
+    assert values[0][25] == "Отчёт просрочен с"
     due = latest_due_periods(utcnow().date())
     async with database.uow() as uow:  # since when each owes a report (a date cell), else an empty cell
         for ref, key, reported in (("P2C-2025-00001", "p1", (due["annual"],)), ("P2C-2025-00002", "p2", ())):
@@ -160,7 +161,7 @@ async def test_digest_now_in_scope_with_chart_and_sheet(chat: ChatDriver, databa
             owed = owed_periods(pledge, reported, due)
             row = next(row for row in values[1:] if row[0] == ref)
             since = datetime.combine(due_date(owed[0]), datetime.min.time()) if owed else None
-            assert row[21:] in ([(since,)] if owed else [(), (None,)])
+            assert row[25:] in ([(since,)] if owed else [(), (None,)])
             assert key == "p1" or owed  # the second, never reported, owes one
 
 
@@ -173,7 +174,7 @@ async def test_arabic_sheet_is_right_to_left(chat: ChatDriver, database: Databas
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book.worksheets[0]
     assert sheet.sheet_view.rightToLeft and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
-    assert sheet["H2"].number_format.endswith('"USD"') and sheet["M2"].is_date
+    assert sheet["J2"].number_format.endswith('"USD"') and sheet["Q2"].is_date
     assert len([r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]) == 6
 
 

@@ -72,3 +72,26 @@ def test_replies_survive_the_outbox_json() -> None:
     reply = Reply((Text("Hi {n}", {"n": Number(3), "d": Day(date(2027, 1, 1))}), Line(Text("A"), Money(Decimal("2"))),
                    Concat(("✓ ", Items((CountryName("SEN"), "raw"))))), ((Button(Code("x"), "c"),),))
     assert reply_from_json(reply_to_json(reply)) == reply
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_no_breaking_space_before_a_percent_sign(locale: str) -> None:
+    """A tester: "0,01 % de l’objectif", "(50 %)", "(0,0012 % от цели" with an ordinary space, where Telegram may
+    wrap between the number and its sign. A number or a placeholder is held to its "%" (or "٪", "％") by a no-break
+    space (U+00A0, or U+202F in French, as its amounts), in every form of every message."""
+    import re
+
+    from bot.catalogs import read
+
+    breaking = re.compile(r"[\d}][ \t\u2000-\u200a\u205f\u3000]+[%٪％]")
+    found = []
+    for message in read(locale):
+        if not message.id:
+            continue
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        found += [form for form in forms if form and breaking.search(form)]
+    assert found == [], found
+    if locale == "fr":  # French sets the sign off by a narrow no-break space, as its amounts
+        assert not [form for message in read(locale) if message.id
+                    for form in (message.string if isinstance(message.string, tuple) else (message.string,))
+                    if form and re.search(r"[\d}]\u00a0%", form)]

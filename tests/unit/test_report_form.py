@@ -131,7 +131,7 @@ def test_defaults_offer_last_answers_and_all_at_once(renderer: Renderer) -> None
     same = advance(REPORT_FORM, opened.state, FormInput(code="f:status:same"), ctx)
     assert same.state.answers["status"] == "in_progress" and same.state.step == "percent_complete"
     labels = [label for row in renderer.reply(same.replies[0], "fr").buttons for label, _ in row]
-    assert "↩️ Comme la dernière fois\u00a0: 40\u00a0%" in labels
+    assert "↩️ Comme la dernière fois\u00a0: 40\u202f%" in labels
     everything = advance(REPORT_FORM, opened.state, FormInput(code="f:status:sameall"), ctx)
     assert everything.state.step == "evidence"  # new each time: asked, skippable
     assert everything.state.answers["percent_complete"] == 40 and everything.state.answers["challenges"] is None
