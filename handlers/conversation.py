@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import drafts, outbox
-from handlers.forms.base import Form, FormContext, FormState
+from handlers.forms.base import SHOWN_KEPT, Form, FormContext, FormState
 from handlers.forms.engine import NOT_CANCELLED, FormInput, Outcome, Status, advance, prompt, start, unconfirmed
 from handlers.messages import N_, Concat, Label, Line, Reply, Text
 from handlers.people import audit, not_allowed
@@ -49,6 +49,10 @@ class Conversation:
     deps: Deps
     pressed: int | None = None
     """Telegram's id of the message whose button was pressed, if a button was."""
+    code: str | None = None
+    """The data of the button pressed, if one was."""
+    replied_to: int | None = None
+    """Telegram's id of the message (in this chat) the person's message replies to, if it replies to one."""
     album: str | None = None
     """The album (Telegram's media_group_id) of the file this update brought, if it came in one."""
     first_visit: bool = False
@@ -95,9 +99,9 @@ class Conversation:
         if copy_of is not None:
             self.copies[len(self.replies)] = copy_of
         self.replies.append(message)
-        return self._key(len(self.replies) - 1)
+        return self.key_at(len(self.replies) - 1)
 
-    def _key(self, index: int) -> str:
+    def key_at(self, index: int) -> str:
         """The outbox key of the reply at `index` of those not written yet: numbered on within the update."""
         number, copy_of = self.flushed + index, self.copies.get(index)
         if copy_of is not None:
@@ -133,7 +137,7 @@ class Conversation:
         unknown = [key for key, message_id in self.edits.values() if message_id is None]
         sent = await outbox.sent_message_ids(self.session, unknown) if unknown else {}
         for index, message in enumerate(self.replies):
-            key = self._key(index)
+            key = self.key_at(index)
             edit_of, edited = self.edits.get(index, (None, None))
             edited = edited or (sent.get(edit_of) if edit_of is not None else None)
             # an edit of a message not sent yet waits in the outbox for its message id (delivery resolves it)
@@ -206,6 +210,11 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
     state = FormState.from_json(draft.state)
     if not await still_allowed(conv, journey, draft):
         return Outcome(state, (), Status.cancelled)
+    if state.shown and given.on is None:  # which message the input is about: one of this draft's, or another's
+        about = conv.pressed if given.code is not None and not given.typed else (
+            conv.replied_to if given.code is None and given.file is None else None)
+        if about is not None:
+            given = replace(given, on=await outbox.key_of(conv.session, conv.contact.chat_id, about))
     outcome = advance(journey.form, state, given, conv.form_context())
     if journey.facts is not None:  # the engine is pure: run it again, now knowing the facts of the new state
         context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))
@@ -236,18 +245,20 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
     return outcome
 
 
-async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:
+async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label, going_on: bool = False) -> None:
     """Repeat the current question of a draft, after a note (a command in the middle, say), with the form's
     heading: something else was shown since, so the person is told again what the questions are about. A cancel
-    waiting for its confirmation is left: the person went on with something else, so nothing is discarded."""
+    waiting for its confirmation is asked again: what came in between (a command, another button, another form
+    finished) neither discards the answers nor says No for the person; unless they said to go on (`going_on`:
+    /start, ▶️ Continue), which leaves it, nothing discarded."""
     if not await still_allowed(conv, journey, draft):
         return
     state = FormState.from_json(draft.state)
-    shown = unconfirmed(journey.form, state)
+    shown = unconfirmed(journey.form, state) if going_on else state
     kept: tuple[Label, ...] = (Text(NOT_CANCELLED),) if shown is not state else ()
     context = conv.form_context()
     if journey.facts is not None:
-        context = replace(context, facts=await journey.facts(conv, shown))
+        context = replace(context, facts=await journey.facts(conv, unconfirmed(journey.form, shown)))
     parts = (*notes, *kept, *await _waiting(conv, journey.form.id), *shown.heading)
     again = Outcome(shown, (prompt(journey.form, shown, context, parts),))
     await drafts.save(conv.session, draft, _show(conv, journey.form, state, again, context), conv.now)
@@ -271,7 +282,46 @@ def _joined(parts: tuple[Label, ...]) -> Label:
     return parts[0] if len(parts) == 1 else Concat(tuple(p for part in parts for p in (" ", part))[1:])
 
 
+REPEAT_WITHIN = timedelta(seconds=10)
+"""A press of the same button of the same message this soon after the one that moved the form on is a second tap
+of it (a double tap, a tap while the answer was on its way): not a new press."""
+TOGGLE_REPEAT_WITHIN = timedelta(seconds=1)
+"""The same after a press answered in place (a choice ticked): a second tap later is the person unticking it, once
+they saw it ticked, which takes longer than a double tap."""
+
+
+def repeated(conv: Conversation, draft: Draft, data: str) -> bool:
+    """Whether this press is a second tap of the one that last showed the draft (FormState.pressed): the same data
+    on the same message, just after it. What that press did was said once: nothing is said again."""
+    last = FormState.from_json(draft.state).pressed
+    if last is None or conv.pressed is None or last.get("on") != conv.pressed or last.get("code") != data:
+        return False
+    try:
+        at = datetime.fromisoformat(str(last.get("at")))
+    except ValueError:
+        return False
+    if at.tzinfo is None:
+        return False
+    return abs(conv.now - at) <= (TOGGLE_REPEAT_WITHIN if last.get("kept") else REPEAT_WITHIN)
+
+
 def _show(conv: Conversation, form: Form, before: FormState, outcome: Outcome, ctx: FormContext) -> FormState:
+    """Say an outcome's replies (`_say`); returns the new state knowing the messages it sent (FormState.shown) and
+    the press that showed it, if a button was pressed (FormState.pressed)."""
+    first = len(conv.replies)
+    state = _say(conv, form, before, outcome, ctx)
+    sent = tuple((conv.key_at(index), state.step) for index in range(first, len(conv.replies))
+                 if index not in conv.edits)
+    shown = (*state.shown, *sent)[-SHOWN_KEPT:]
+    pressed = None
+    if conv.code is not None and conv.pressed is not None:
+        kept = outcome.in_place and before.asked is not None and len(outcome.replies) == 1 \
+            and state.step == before.step  # a choice ticked, the question edited in place: not a move
+        pressed = {"on": conv.pressed, "code": conv.code, "at": conv.now.isoformat(), "kept": kept}
+    return replace(state, shown=shown, pressed=pressed)
+
+
+def _say(conv: Conversation, form: Form, before: FormState, outcome: Outcome, ctx: FormContext) -> FormState:
     """Say an outcome's replies, as an edit of the question's message when the engine says so; returns the new
     state knowing which message shows its question. A question that offered matches (countries) and is asked
     anew below loses its buttons above: stale matches disappear."""
@@ -318,5 +368,5 @@ async def resume_form(conv: Conversation, journey: Journey, draft: Draft, *notes
     behind (if any) waiting until it is sent or cancelled."""
     assert conv.contact.id is not None
     kept = await drafts.kept_note(conv.session, conv.contact.id, journey.form.id)
-    await ask_again(conv, journey, draft, *kept, *notes)
+    await ask_again(conv, journey, draft, *kept, *notes, going_on=True)  # ▶️ Continue: not the cancel pending
     conv.opened = journey.form.id  # taken up again: the form left behind is not asked again after it

@@ -27,7 +27,7 @@ from handlers import (
 )
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply, unknown_command
-from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed
+from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed, repeated
 from handlers.digests import journey as digests
 from handlers.forms.base import Form, FormState, Step
 from handlers.forms.engine import SUMMARY, FormInput, applicable, code, resume, unconfirmed
@@ -169,7 +169,8 @@ async def _answer(session: Session, contact: Contact, incoming: Incoming, draft:
     part's)."""
     locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
     conv = Conversation(session, contact, locale, incoming.received_at, incoming.key, deps,
-                        pressed=incoming.message_id, album=incoming.album, first_visit=first)
+                        pressed=incoming.message_id, album=incoming.album, first_visit=first, code=incoming.code,
+                        replied_to=incoming.reply_to)
     if first and not language.speaks(contact.telegram_language) and incoming.code is None:
         conv.say(language.language_offer())  # none of the six in their Telegram: let them choose at once
     await dispatch(conv, incoming, draft)
@@ -217,7 +218,8 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
     elif draft is not None and journey is not None and (incoming.text or incoming.file_id):
         attached = (incoming.file_kind or "document", incoming.file_id) if incoming.file_id else None
         await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=attached,
-                                                      file_name=incoming.file_name))
+                                                      file_name=incoming.file_name,
+                                                      reply=incoming.reply_to is not None))
     elif incoming.text and (named := language.named_language(incoming.text)) is not None:
         language.choose_language(conv, named)  # "English", "français", "中文" typed after the menu, or instead of it
     elif (incoming.text and is_greeting(incoming.text)) or role_of(conv.contact) is None:
@@ -325,6 +327,8 @@ async def _on_own_message(conv: Conversation, draft: Draft | None, journey: Jour
 
 
 async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey: Journey | None) -> None:
+    if draft is not None and repeated(conv, draft, data):
+        return  # a double tap: its first tap was answered (Telegram acknowledges this one, the spinner stops)
     parsed = buttons.parse(data)
     if parsed is not None and parsed.prefix == "f":
         if draft is not None and journey is not None:
@@ -367,7 +371,8 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
             await proceed(conv, journey, draft, FormInput(code=code(draft.step_id, "cancel"), typed=True))
             return
         if name == "start" and not incoming.argument:
-            await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+            await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")),
+                            going_on=True)
             return
         if name == "forget":  # answered in a form too: it asks its own confirmation
             await COMMANDS[name](conv, incoming)

@@ -38,6 +38,9 @@ class ChatDriver:
     ids: dict[int, list[int]] = field(default_factory=dict)
     sent_ids: list[int] = field(default_factory=list)
     """For each message of the last collect, the id Telegram knows it by (a button pressed on it names it)."""
+    edits_keep_ids: bool = False
+    """Whether an edit keeps the id of the message it edits, as in Telegram (by default each row has its own, by
+    which some tests find it)."""
 
     @classmethod
     async def with_staff(cls, database: Database, deps: Deps, renderer: Renderer, staff_id: int) -> ChatDriver:
@@ -113,7 +116,12 @@ class ChatDriver:
                 self.mailbox.setdefault(row.chat_id, []).append(rendered)
                 self.edits.setdefault(row.chat_id, []).append("edit_of" in row.payload)
                 row.status = "sent"
-                row.telegram_message_id = row.telegram_message_id or row.id  # unique in its chat, as Telegram's
+                edited = await uow.session.execute(select(Outbox.telegram_message_id).where(
+                    Outbox.key == row.payload["edit_of"])) if "edit_of" in row.payload and self.edits_keep_ids \
+                    else None
+                # unique in its chat, as Telegram's
+                row.telegram_message_id = row.telegram_message_id or (
+                    edited.scalar_one_or_none() if edited is not None else None) or row.id
                 self.ids.setdefault(row.chat_id, []).append(row.telegram_message_id)
             await uow.commit()
         self.edited, self.sent_ids = self.edits.pop(chat_id, []), self.ids.pop(chat_id, [])

@@ -203,6 +203,10 @@ class Form:
         return next(i for i, s in enumerate(self.steps) if s.id == step_id)
 
 
+SHOWN_KEPT = 60
+"""How many of its messages a draft remembers (FormState.shown): older ones show questions long since asked again."""
+
+
 @dataclass(frozen=True, slots=True)
 class FormState:
     """A session of a form: where it is, what was answered. Stored as JSON in a Draft row."""
@@ -223,6 +227,13 @@ class FormState:
     reviewed: dict[str, Any] | None = None
     """While an answer picked on the summary is being changed: the answers as the summary showed them, which Back
     (and another ✏️ of that summary) returns to, unchanged. None otherwise."""
+    shown: tuple[tuple[str, str], ...] = ()
+    """The messages this draft sent, as (outbox key, step id shown), the latest SHOWN_KEPT: a button of any other
+    message (a finished form's, an earlier draft's of the same form) or a reply to an earlier question is told
+    apart from an answer to this one. Empty for a draft opened before it was kept: nothing is checked."""
+    pressed: dict[str, Any] | None = None
+    """The button press that last showed this draft: its message's Telegram id, its data, when it came and whether
+    it was answered in place (a toggle), by which a second tap of the same button just after is told from a press."""
 
     def to_json(self) -> dict[str, Any]:
         """The state as stored in Draft.state."""
@@ -232,6 +243,10 @@ class FormState:
             data["reviewed"] = self.reviewed
         if self.album is not None:
             data["album"] = self.album
+        if self.shown:
+            data["shown"] = [list(pair) for pair in self.shown]
+        if self.pressed is not None:
+            data["pressed"] = self.pressed
         if self.heading:  # stored as message data, rendered in the reader's language when shown again
             data["heading"] = reply_to_json(Reply(self.heading))["parts"]
         return data
@@ -244,4 +259,7 @@ class FormState:
                    resume=data.get("resume"), asked=data.get("asked"),
                    album=album if isinstance(album := data.get("album"), str) else None,
                    reviewed=dict(reviewed) if isinstance(reviewed := data.get("reviewed"), Mapping) else None,
+                   shown=tuple((str(pair[0]), str(pair[1])) for pair in data.get("shown") or ()
+                               if isinstance(pair, list | tuple) and len(pair) == 2),
+                   pressed=dict(pressed) if isinstance(pressed := data.get("pressed"), Mapping) else None,
                    heading=reply_from_json({"parts": data.get("heading") or []}).parts)

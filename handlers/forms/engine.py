@@ -38,6 +38,10 @@ buttons."""
 STALE = N_("That button belongs to an earlier question. Here is the current one.")
 NOT_OFFERED = N_("That button is not one of this question's options. Here is the question again.")
 NOT_CANCELLED = N_("Not cancelled: your answers are kept.")
+OTHER_FORM = N_("That button is from questions you already finished or started over. Nothing was changed.")
+EARLIER_QUESTION = N_("A reply to an earlier question does not change its answer: to change it, press ⬅️ Back until "
+                      "you reach it, or its ✏️ button on the summary. Nothing was changed.")
+CONFIRM_FIRST = N_("Please answer this first with one of its two buttons: your message was not used.")
 
 
 class Status(StrEnum):
@@ -61,6 +65,11 @@ class FormInput:
     """(latitude, longitude) of a location the person shared, for a step that reads one (Step.takes_location)."""
     typed: bool = False
     """The `code` stands for something typed (/cancel): the answer is a new message, not an edit."""
+    reply: bool = False
+    """The text replies to an earlier message (any: the bot's or the person's own)."""
+    on: str | None = None
+    """The outbox key of the message the input is about: the one whose button was pressed, or the earlier one a typed
+    text replies to (None: no such message, or not one the outbox knows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,8 +268,12 @@ def resume(form: Form, state: FormState) -> FormState:
 def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) -> Outcome:
     """Apply one input to a session and say what happens next."""
     state = resume(form, state)
+    if given.code is not None and not given.typed and not _belongs(state, given.on):
+        return Outcome(state, (prompt(form, state, ctx, (Text(OTHER_FORM),)),))  # a finished form's Submit, say
     if state.step == CONFIRM_CANCEL and given.code is None:
         return _answered_at_confirmation(form, state, given, ctx)
+    if given.code is None and given.file is None and _replies_to_earlier(state, given.on):
+        return Outcome(state, (prompt(form, state, ctx, (Text(EARLIER_QUESTION),)),))
     try:
         if given.code is not None:
             outcome = _on_code(form, state, given.code, ctx)
@@ -281,6 +294,18 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
         return replace(outcome, in_place=False)  # what is typed comes below the question: answered below it
     except InvalidAnswerError as error:
         return Outcome(state, (prompt(form, state, ctx, (error.message,)),))
+
+
+def _belongs(state: FormState, key: str | None) -> bool:
+    """Whether the message with this outbox key may hold this draft's buttons: one it sent, or one not known (the
+    outbox no longer holds it, or the draft was opened before it kept its messages: step ids alone tell)."""
+    return key is None or not state.shown or any(key == shown for shown, _ in state.shown)
+
+
+def _replies_to_earlier(state: FormState, key: str | None) -> bool:
+    """Whether the message with this outbox key is one of this draft's showing another question than the current
+    one (what replies to it means to correct that answer, not to answer this question)."""
+    return key is not None and any(key == shown and step != state.step for shown, step in state.shown)
 
 
 def _upload_at_summary(form: Form, state: FormState, upload: Upload, ctx: FormContext) -> Outcome:
@@ -308,12 +333,16 @@ def _cancelled(state: FormState) -> Outcome:
 
 def _answered_at_confirmation(form: Form, state: FormState, given: FormInput, ctx: FormContext) -> Outcome:
     """Typed (or sent) at "Cancel and discard your answers?": a yes ("oui", "نعم") or a second cancel discards,
-    a no goes back to the question; anything else is an answer to that question, so the cancel is not confirmed
-    and the person is told their answers are kept, rather than losing what they typed."""
+    a no goes back to the question; a reply to another message is not about it (an addition to an earlier report,
+    typed when the confirmation had been forgotten for weeks), so the confirmation is asked again; anything else is
+    an answer to that question, so the cancel is not confirmed and the person is told their answers are kept,
+    rather than losing what they typed."""
     typed = (given.text or "").strip() if given.file is None else ""
     said = typed_yes_no(typed) if typed else None
     if said == "yes" or (typed and typed_intent(typed) == "cancel"):
         return replace(_cancelled(state), in_place=False)
+    if given.reply and said is None:
+        return Outcome(state, (prompt(form, state, ctx, (Text(CONFIRM_FIRST),)),))
     back = unconfirmed(form, state)
     if said == "no":
         return Outcome(back, (prompt(form, back, ctx),))

@@ -165,8 +165,10 @@ _COPIES_SQLITE = select(_OUTBOX.c.key, _OUTBOX.c.contact_id).where(
 """SQLite answers a GLOB on a prefix from the key's unique index (its LIKE ignores case, and so cannot); on
 PostgreSQL, LIKE reads the table unless its collation is C: a staff decision, a rare event, may afford that."""
 _PAYLOADS = select(_OUTBOX.c.key, _OUTBOX.c.payload).where(_OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
-_KEY_AT = select(_OUTBOX.c.key).where(_OUTBOX.c.chat_id == bindparam("chat_id"),
-                                      _OUTBOX.c.telegram_message_id == bindparam("message_id")).limit(1)
+_KEY_AT = (select(_OUTBOX.c.key).where(_OUTBOX.c.chat_id == bindparam("chat_id"),
+                                       _OUTBOX.c.telegram_message_id == bindparam("message_id"))
+           .order_by(_OUTBOX.c.id).limit(1))
+"""The first row sent as that message: the one that sent it, not an edit of it (which records the same id)."""
 _EDIT_TARGETS = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id, _OUTBOX.c.status).where(
     _OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
 _NEVER_SENT = (OutboxStatus.failed, OutboxStatus.unreachable, OutboxStatus.cancelled)

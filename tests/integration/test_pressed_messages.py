@@ -1,0 +1,193 @@
+"""Buttons pressed on a given message, as a phone sends them (tester t2, findings 4, 5 and 7): a finished form's
+button does not answer the next form of its kind, a double tap is answered once, a reply to an earlier question does
+not change it, and a pending "Cancel and discard?" is not taken as No by something unrelated."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytest
+from chat_driver import ChatDriver, Rendered, codes
+from sqlmodel import select
+from test_pledges import PLEDGE_INPUTS, focal_point
+
+from bot.i18n import Renderer
+from handlers.conversation import Deps
+from handlers.forms.base import FormState
+from handlers.inputs import Incoming, Person
+from handlers.router import handle
+from models.clock import utcnow
+from models.database import Database
+from models.tables import Contact, Draft, Pledge
+
+_update_ids = itertools.count(10**9)
+
+
+@dataclass
+class Phone:
+    """One person's chat as their phone shows it: every message with its Telegram id, a button pressed on the
+    latest message that shows it."""
+
+    chat: ChatDriver
+    person: Person
+    messages: dict[int, Rendered] = field(default_factory=dict)
+
+    def _seen(self, answers: list[Rendered]) -> list[Rendered]:
+        self.messages.update(zip(self.chat.sent_ids, answers, strict=True))  # an edit keeps its message's id
+        return answers
+
+    async def send(self, text: str, reply_to: int | None = None) -> list[Rendered]:
+        return self._seen(await self.chat.send(self.person, text, reply_to=reply_to))
+
+    def showing(self, data: str) -> int:
+        """The id of the latest message with a button of this data."""
+        return max(message_id for message_id, message in self.messages.items() if data in codes(message))
+
+    async def tap(self, data: str, on: int | None = None, at: datetime | None = None) -> list[Rendered]:
+        incoming = Incoming(next(_update_ids), self.person, at or utcnow(), code=data,
+                            message_id=on if on is not None else self.showing(data))
+        await handle(incoming, self.chat.database.uow(), self.chat.deps)
+        return self._seen(await self.chat.collect(self.person.chat_id))
+
+    async def fill(self, inputs: list[tuple[str, str]]) -> list[Rendered]:
+        answers: list[Rendered] = []
+        for kind, value in inputs:
+            answers = await self.tap(value) if kind == "press" else await self.send(value)
+            assert answers, value
+        return answers
+
+
+@pytest.fixture
+async def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
+    return ChatDriver(database, deps, renderer, edits_keep_ids=True)  # a button pressed after a tick: its message
+
+
+async def phone_of(chat: ChatDriver, telegram_id: int) -> Phone:
+    await focal_point(chat, telegram_id)
+    await chat.collect(telegram_id)
+    return Phone(chat, chat.person(telegram_id))
+
+
+async def draft_of(database: Database, telegram_id: int) -> FormState | None:
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == telegram_id))).scalar_one()
+        draft = (await uow.session.execute(select(Draft).where(Draft.contact_id == contact.id))).scalars().first()
+        return FormState.from_json(draft.state) if draft is not None else None
+
+
+async def pledges(database: Database) -> int:
+    async with database.uow() as uow:
+        return len((await uow.session.execute(select(Pledge.id))).all())
+
+
+def said(replies: list[Rendered]) -> str:
+    return "\n".join(reply.text for reply in replies)
+
+
+UNTIL_PILLARS = PLEDGE_INPUTS[:3]
+"""Title, description and focus area: the pillars (a multiple choice) are asked next."""
+OTHER_FORM = "That button is from questions you already finished or started over. Nothing was changed."
+
+
+async def test_a_finished_forms_buttons_do_not_answer_the_next_form_of_its_kind(
+        chat: ChatDriver, database: Database) -> None:
+    """#4: "Cancelled" of the 2023 report's question set the 2024 report's status; an old summary's Submit submits
+    whatever form is at its summary now. The same with two pledges."""
+    phone = await phone_of(chat, 71)
+    await phone.send("/pledge")
+    await phone.fill(PLEDGE_INPUTS)
+    first_pillars, first_summary = phone.showing("f:pillars:done"), phone.showing("f:$sum:submit")
+    await phone.tap("f:$sum:submit")
+    assert await pledges(database) == 1 and await draft_of(database, 71) is None
+
+    await phone.send("/pledge")
+    await phone.fill(UNTIL_PILLARS)
+    toggled = await phone.tap("f:pillars:c:infrastructure", on=first_pillars)
+    assert OTHER_FORM in said(toggled) and "pillars" in said(toggled).lower(), said(toggled)
+    state = await draft_of(database, 71)
+    assert state is not None and state.step == "pillars" and not state.scratch.get("picked"), state
+    await phone.fill(PLEDGE_INPUTS[3:])
+    submitted = await phone.tap("f:$sum:submit", on=first_summary)
+    assert OTHER_FORM in said(submitted) and "Please check your answers" in said(submitted), said(submitted)
+    assert await pledges(database) == 1 and (await draft_of(database, 71)) is not None
+    await phone.tap("f:$sum:submit")  # the summary on screen now
+    assert await pledges(database) == 2
+
+
+async def test_a_double_tap_is_answered_once_and_a_later_tap_still_toggles(
+        chat: ChatDriver, database: Database) -> None:
+    """#5: every extra tap sent "That button belongs to an earlier question" and the whole next question again; a
+    double tap on a toggle selected then unselected it."""
+    phone = await phone_of(chat, 72)
+    await phone.send("/pledge")
+    await phone.fill(UNTIL_PILLARS)
+    now = utcnow()
+    pillars = phone.showing("f:pillars:c:infrastructure")
+    assert await phone.tap("f:pillars:c:infrastructure", pillars, now)
+    assert await phone.tap("f:pillars:c:infrastructure", pillars, now + timedelta(milliseconds=300)) == []
+    state = await draft_of(database, 72)
+    assert state is not None and state.scratch.get("picked") == ["infrastructure"], state
+    untoggled = await phone.tap("f:pillars:c:infrastructure", pillars, now + timedelta(seconds=3))
+    assert untoggled, "a tap seconds later is the person's: it unticks"
+    state = await draft_of(database, 72)
+    assert state is not None and not state.scratch.get("picked"), state
+    await phone.tap("f:pillars:c:infrastructure", pillars, now + timedelta(seconds=6))
+
+    done = await phone.tap("f:pillars:done", pillars, now + timedelta(seconds=7))
+    assert "earlier question" not in said(done)
+    for later in (0.2, 0.4):  # a triple tap
+        assert await phone.tap("f:pillars:done", pillars, now + timedelta(seconds=7 + later)) == []
+    stale = await phone.tap("f:pillars:done", pillars, now + timedelta(minutes=2))
+    assert "That button belongs to an earlier question" in said(stale), "a press minutes later is not a repeat"
+
+    offer = await phone.send("/pledge")  # continue or start over?
+    resume = phone.showing("pl:resume")
+    assert "pl:resume" in codes(offer[-1])
+    at = utcnow()
+    resumed = await phone.tap("pl:resume", resume, at)
+    assert resumed and await phone.tap("pl:resume", resume, at + timedelta(milliseconds=250)) == []
+
+
+async def test_a_reply_to_an_earlier_question_says_how_to_change_it(chat: ChatDriver, database: Database) -> None:
+    """#7a: a correction quoted under the description question, sent at the pillars, was dropped with "Please
+    choose with the buttons below"."""
+    phone = await phone_of(chat, 73)
+    await phone.send("/pledge")
+    asked = await phone.send(PLEDGE_INPUTS[0][1])
+    description = max(phone.messages)
+    assert "describe" in asked[-1].text.lower(), asked[-1].text
+    await phone.fill(PLEDGE_INPUTS[1:3])
+    replied = await phone.send("Correction: we will connect 800 rural schools.", reply_to=description)
+    assert "A reply to an earlier question does not change its answer" in said(replied), said(replied)
+    assert "⬅️ Back" in said(replied) and "Please choose with the buttons below" not in said(replied)
+    assert "f:pillars:done" in codes(replied[-1])
+    state = await draft_of(database, 73)
+    assert state is not None and state.step == "pillars"
+    assert state.answers["description"] == PLEDGE_INPUTS[1][1]
+
+
+async def test_a_pending_cancel_is_asked_again_after_unrelated_input(chat: ChatDriver, database: Database) -> None:
+    """#7b: a refused button (someone else's) answered "Cancel and discard your answers?" with No, and a reply to an
+    old message was then added to the forgotten draft."""
+    phone = await phone_of(chat, 74)
+    await phone.send("/pledge")
+    await phone.send(PLEDGE_INPUTS[0][1])
+    description = max(phone.messages)
+    await phone.send(PLEDGE_INPUTS[1][1])
+    confirm = await phone.send("/cancel")
+    assert "Cancel and discard your answers?" in said(confirm)
+    refused = await phone.tap("rp:open:999999", on=description)
+    assert "Cancel and discard your answers?" in refused[-1].text and "Not cancelled" not in said(refused), \
+        said(refused)
+    state = await draft_of(database, 74)
+    assert state is not None and state.step == "$cancel"
+    added = await phone.send("Addition: 50 more schools were connected.", reply_to=description)
+    assert "Please answer this first with one of its two buttons" in said(added), said(added)
+    assert "Cancel and discard your answers?" in added[-1].text
+    state = await draft_of(database, 74)
+    assert state is not None and state.step == "$cancel" and "Addition" not in str(state.answers)
+    kept = await phone.tap("f:$cancel:no")
+    assert "f:focus_area:cancel" in codes(kept[-1])
+
