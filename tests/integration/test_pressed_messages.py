@@ -12,6 +12,7 @@ import pytest
 from chat_driver import ChatDriver, Rendered, codes
 from sqlmodel import select
 from test_pledges import PLEDGE_INPUTS, focal_point
+from test_reports import STAFF, STEPS, member, validated_pledge
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
@@ -50,6 +51,9 @@ class Phone:
                             message_id=on if on is not None else self.showing(data))
         await handle(incoming, self.chat.database.uow(), self.chat.deps)
         return self._seen(await self.chat.collect(self.person.chat_id))
+
+    async def file(self, kind: str, file_id: str) -> list[Rendered]:
+        return self._seen(await self.chat.send_file(self.person, kind, file_id))
 
     async def fill(self, inputs: list[tuple[str, str]]) -> list[Rendered]:
         answers: list[Rendered] = []
@@ -114,6 +118,37 @@ async def test_a_finished_forms_buttons_do_not_answer_the_next_form_of_its_kind(
     assert await pledges(database) == 1 and (await draft_of(database, 71)) is not None
     await phone.tap("f:$sum:submit")  # the summary on screen now
     assert await pledges(database) == 2
+
+
+async def test_the_2023_reports_status_button_does_not_answer_the_2024_report(
+        database: Database, deps: Deps, renderer: Renderer) -> None:
+    """#4 as seen: "Cancelled" on the submitted 2023 report's first question (days old) set the 2024 report's
+    status."""
+    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    chat.edits_keep_ids = True
+    await member(chat, 75)
+    await validated_pledge(chat, 75)  # started in 2024: two periods to report
+    phone = Phone(chat, chat.person(75))
+    opened = await phone.send("/report")
+    first_status = phone.showing("f:status:c:cancelled")
+    assert "f:status:c:in_progress" in codes(opened[-1]), opened[-1].text
+    await phone.tap("f:status:c:in_progress")
+    for typed in ("40", "120", "3000"):
+        await phone.send(typed)
+    await phone.tap("f:women_share:c:50")
+    await phone.send(STEPS)
+    await phone.send("Power cuts delayed the works in two regions.")
+    await phone.tap("f:partnership_needs:skip")
+    await phone.file("photo", "AgACAgQAAxkBAAIBQ2photo")
+    await phone.tap("f:evidence:done")
+    await phone.tap("f:$sum:submit")
+    assert await draft_of(database, 75) is None
+    second = await phone.send("/report")
+    assert "f:status:c:in_progress" in codes(second[-1]), second[-1].text
+    pressed = await phone.tap("f:status:c:cancelled", on=first_status)
+    assert OTHER_FORM in said(pressed) and "Where does the pledge stand?" in pressed[-1].text, said(pressed)
+    state = await draft_of(database, 75)
+    assert state is not None and state.step == "status" and "status" not in state.answers, state
 
 
 async def test_a_double_tap_is_answered_once_and_a_later_tap_still_toggles(
