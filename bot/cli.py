@@ -14,7 +14,7 @@ import typer
 
 from bot.config import ConfigError, Settings, bare_username, load_settings
 from models.clock import utcnow
-from models.scope import SCOPE_FORMS
+from models.scope import ITU_REGIONS, SCOPE_FORMS
 from models.values import LANGUAGES, Role, Sector
 
 if TYPE_CHECKING:
@@ -267,6 +267,43 @@ def admin_scope(telegram_id: int,
     except (ScopeError, ScopeTargetError) as error:
         _fail(str(error))
     typer.echo(f"{telegram_id} now sees: {parsed.key} (database {_database_named()})")
+
+
+@admin_app.command("country")
+def admin_country(
+        iso3: Annotated[str, typer.Argument(help="ISO 3166 alpha-3 code, e.g. NPL.")],
+        ldc: Annotated[bool | None, typer.Option("--ldc/--no-ldc", help="A Least Developed Country (or not).")] = None,
+        ldc_until: Annotated[str | None, typer.Option(
+            help="The day its graduation from the LDCs takes effect (YYYY-MM-DD): an LDC before it, not from it on; "
+                 "'none' takes the date away.")] = None,
+        lldc: Annotated[bool | None, typer.Option("--lldc/--no-lldc", help="A Landlocked Developing Country.")] = None,
+        sids: Annotated[bool | None, typer.Option("--sids/--no-sids", help="A Small Island Developing State.")] = None,
+        itu_region: Annotated[str | None, typer.Option(help="ITU-D region: " + ", ".join(ITU_REGIONS) + ".")] = None,
+) -> None:
+    """Show a country's row of the country table, or correct its LDC/LLDC/SIDS flags, LDC graduation date or ITU-D
+    region (digests, exports and announcements follow at once)."""
+    from datetime import date
+
+    from handlers.admin import CorrectCountry, UnknownCountry, correct_country
+
+    until: date | None = None
+    if ldc_until is not None and ldc_until.strip().lower() != "none":
+        try:
+            until = date.fromisoformat(ldc_until.strip())
+        except ValueError:
+            _fail(f"--ldc-until: {ldc_until!r} is not a date written YYYY-MM-DD (or 'none')")
+    if itu_region is not None and itu_region not in ITU_REGIONS:
+        _fail(f"--itu-region: {itu_region!r} is not one of {', '.join(ITU_REGIONS)}")
+    command = CorrectCountry(iso3.strip().upper(), ldc=ldc, ldc_until=until,
+                             clear_ldc_until=ldc_until is not None and until is None, lldc=lldc, sids=sids,
+                             itu_region=itu_region)
+    try:
+        country = _run(_with_uow(lambda uow: correct_country(command, uow, utcnow())))
+    except UnknownCountry:
+        _fail(f"{command.iso3} is not an ISO 3166 alpha-3 code in the country table")
+    graduation = f", an LDC until {country.ldc_until.isoformat()}" if country.ldc and country.ldc_until else ""
+    typer.echo(f"{country.iso3}: ldc={int(country.ldc)}{graduation}, lldc={int(country.lldc)}, "
+               f"sids={int(country.sids)}, itu_region={country.itu_region or '-'} (database {_database_named()})")
 
 
 EXPORT_FORMATS = ("xlsx", "csv")

@@ -28,6 +28,8 @@ from handlers.forms.parsing import BABEL_LOCALES
 from handlers.language import negotiate
 from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, fit_html, plain, shorten, visible_length, within
 from handlers.messages import (
+    CAPITAL,
+    SMALL,
     Clock,
     Code,
     Concat,
@@ -246,6 +248,10 @@ class Renderer:
         first = LEADING_PLACEHOLDER.match(template) if start else None
         if start and inner and first is None and template[:1].islower():  # a phrase made for a sentence's middle
             template = template[0].upper() + template[1:]
+        if message.initial == CAPITAL:  # a word made for one use shown in the other (Text.initial)
+            template = template[:1].upper() + template[1:]
+        elif message.initial == SMALL:
+            template = template[:1].lower() + template[1:]
         params = {key: self._param(value, loc, markup, cap, start=first is not None and key == first.group(1))
                   for key, value in message.params.items()}
         template = _one_full_stop(template, params)

@@ -1,9 +1,10 @@
-"""Operator actions from the command line: roles and invitations (never through chat)."""
+"""Operator actions from the command line: roles, invitations and the country table (never through chat)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from handlers import outbox
 from handlers.canonical import canonical_name
@@ -17,7 +18,8 @@ from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.people import People
-from models.tables import Contact, Entity
+from models.repositories.pledges import Countries
+from models.tables import Contact, Country, Entity
 from models.values import EntityStatus, Role, Sector
 
 
@@ -45,6 +47,58 @@ class CreateInvite:
     sector: Sector = Sector.other
     country_iso3: str | None = None
     lifetime: timedelta = DEFAULT_LIFETIME
+
+
+@dataclass(frozen=True)
+class CorrectCountry:
+    """Correct a row of the country table (its groups and ITU region); None leaves a column as it is."""
+
+    iso3: str
+    ldc: bool | None = None
+    ldc_until: date | None = None
+    clear_ldc_until: bool = False
+    """Take the LDC graduation date away (the country is an LDC, or not, whatever the day)."""
+    lldc: bool | None = None
+    sids: bool | None = None
+    itu_region: str | None = None
+
+
+class UnknownCountry(LookupError):
+    """No row of the country table has that code."""
+
+
+COUNTRY_COLUMNS = ("ldc", "ldc_until", "lldc", "sids", "itu_region")
+"""The columns of the country table staff may correct."""
+
+
+def country_row(country: Country) -> dict[str, Any]:
+    """The correctable columns of a country, as they are."""
+    return {column: getattr(country, column) for column in COUNTRY_COLUMNS}
+
+
+async def correct_country(command: CorrectCountry, uow: UnitOfWork, now: datetime) -> Country:
+    """Set the columns given, audited with what they were (the digests, exports and broadcast audiences read the
+    table on each use: the correction counts at once); with none given, only show the row."""
+    async with uow:
+        country = await Countries(uow.session).get(command.iso3.upper())
+        if country is None:
+            raise UnknownCountry(command.iso3)
+        before = country_row(country)
+        changes: dict[str, Any] = {"ldc": command.ldc, "lldc": command.lldc, "sids": command.sids,
+                                   "itu_region": command.itu_region, "ldc_until": command.ldc_until}
+        changes = {column: value for column, value in changes.items() if value is not None}
+        if command.clear_ldc_until:
+            changes["ldc_until"] = None
+        for column, value in changes.items():
+            setattr(country, column, value)
+        if country_row(country) != before:
+            country.updated_at = now
+            await audit(uow.session, None, "country.corrected", "country", None, iso3=country.iso3,
+                        before={k: str(v) if isinstance(v, date) else v for k, v in before.items()},
+                        after={k: str(v) if isinstance(v, date) else v for k, v in country_row(country).items()},
+                        via="cli")
+        await uow.commit()
+        return country
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,10 @@ class Code:
     value: str
 
 
+CAPITAL, SMALL = "capital", "small"
+"""The values of Text.initial."""
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     """A message id with parameters; `plural` and `count` select a plural form."""
@@ -63,6 +67,10 @@ class Text:
     params: dict[str, Any] = field(default_factory=dict)
     plural: str | None = None
     count: str | None = None
+    initial: str | None = None
+    """The first letter of the translation made a "capital" or a "small" letter, in the scripts that have cases: a
+    word the catalog gives for one use shown in the other (a pledge status, "validated" for the middle of a sentence,
+    as a card's value; a report status, "In progress" alone, in the middle of a sentence)."""
 
 
 def text(msgid: str, **params: Any) -> Text:
@@ -217,13 +225,15 @@ def text_to_json(value: Text) -> dict[str, Any]:
         data["p"] = {key: _param_to_json(item) for key, item in value.params.items()}
     if value.plural is not None:
         data["pl"], data["n"] = value.plural, value.count
+    if value.initial is not None:
+        data["i"] = value.initial
     return data
 
 
 def text_from_json(data: dict[str, Any]) -> Text:
     """Rebuild a Text from storage."""
     params = {key: _param_from_json(item) for key, item in data.get("p", {}).items()}
-    return Text(data["id"], params, data.get("pl"), data.get("n"))
+    return Text(data["id"], params, data.get("pl"), data.get("n"), data.get("i"))
 
 
 def _label_to_json(label: Label) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers.forms.intents import fold
-from handlers.messages import N_, Code, Label, Text
+from handlers.messages import CAPITAL, N_, Code, Label, Text
 from models.values import Role, Sector
 
 SECTOR_LABELS: dict[str, str] = {
@@ -163,8 +163,14 @@ def sdg_label(code: str) -> Label:
 
 
 def status_label(status: str) -> Text:
-    """The name of a pledge status."""
+    """The name of a pledge status, for the middle of a sentence ("{ref} is now validated")."""
     return Text(STATUS_LABELS.get(status, STATUS_LABELS["draft"]))
+
+
+def status_value(status: str) -> Text:
+    """The name of a pledge status shown alone, as a card's value ("Status: Validated"), with a capital as the card's
+    other values have (the catalog's word is made for a sentence's middle)."""
+    return Text(STATUS_LABELS.get(status, STATUS_LABELS["draft"]), initial=CAPITAL)
 
 
 YES_NO_WORDS: dict[str, dict[str, tuple[str, ...]]] = {

@@ -73,6 +73,13 @@ class CountryFacts:
     region_code: int | None
     subregion_code: int | None
     itu_region: ItuRegion | None
+    ldc_until: date | None = None
+    """The day the country left the LDC category (its graduation took effect), when `ldc` is still set: an LDC
+    before that day, no longer from it on."""
+
+    def ldc_on(self, day: date) -> bool:
+        """Whether the country is a Least Developed Country on `day`."""
+        return self.ldc and (self.ldc_until is None or day < self.ldc_until)
 
 
 def _flag(value: str) -> bool:
@@ -103,6 +110,7 @@ def load_country_table() -> dict[str, CountryFacts]:
             region_code=_optional_int(row["region_code"]),
             subregion_code=_optional_int(row["subregion_code"]),
             itu_region=ItuRegion(row["itu_region"]) if row["itu_region"] else None,
+            ldc_until=date.fromisoformat(row["ldc_until"]) if row["ldc_until"] else None,
         )
         if facts.iso3 in table:
             raise ValueError(f"duplicate country {facts.iso3} in {_TABLE_RESOURCE}")

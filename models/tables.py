@@ -251,9 +251,17 @@ class Country(SQLModel, table=True):
     region_code: int | None = None
     subregion_code: int | None = None
     itu_region: str | None = Field(default=None, max_length=16)
+    ldc_until: date | None = None
+    """The day the country left the LDC category, when `ldc` is still set: an LDC before it, not from it on."""
     as_of: date
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: int | None = Field(default=None, foreign_key="contact.id")
+
+    def in_group(self, group: str, day: date) -> bool:
+        """Whether the country is of the group ("ldc", "lldc", "sids") on `day`."""
+        if group == "ldc":
+            return self.ldc and (self.ldc_until is None or day < self.ldc_until)
+        return bool(getattr(self, group))
 
 
 class Broadcast(SQLModel, table=True):

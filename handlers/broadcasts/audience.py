@@ -91,10 +91,10 @@ async def resolve(session: Session, tokens: list[str], today: date, default_loca
             kinds.setdefault(kind, set()).add(value)
     countries = await Countries(session).all() if kinds.keys() & {"group", "itu"} else {}
     focus = await Pledges(session).focus_areas() if "focus" in kinds else {}
-    targeting = await Pledges(session).entities_targeting() if "targets" in kinds else {}
+    targeting = await Pledges(session).entities_targeting(today) if "targets" in kinds else {}
     overdue = await _overdue_entities(session, today) if "overdue" in kinds else set()
     drafting = await Drafts(session).contacts_drafting("pledge") if "draft" in kinds else set()
-    facts = Facts(countries, focus, overdue, drafting, default_locale, targeting)
+    facts = Facts(countries, focus, overdue, drafting, default_locale, targeting, today)
     # announcements are not essential: a person who withdrew that consent (/settings) is not in any audience
     chosen = [contact for contact, entity in rows if contact.consent_withdrawn_at is None
               and all(_matches(kind, values, contact, entity, facts) for kind, values in kinds.items())]
@@ -114,6 +114,8 @@ class Facts:
     default_locale: str
     targeting: dict[str, set[int]]
     """Per group (ldc, lldc, sids), the entities with a live pledge that targets it."""
+    today: date
+    """The day the groups are read on (a country that left the LDCs is none of them from that day on)."""
 
 
 def _matches(kind: str, values: set[str], contact: Contact, entity: Entity | None, facts: Facts) -> bool:
@@ -137,7 +139,7 @@ def _matches(kind: str, values: set[str], contact: Contact, entity: Entity | Non
     if country is None:
         return False
     if kind == "group":
-        return any(getattr(country, group) for group in values)
+        return any(country.in_group(group, facts.today) for group in values)
     return kind == "itu" and country.itu_region in values
 
 

@@ -94,7 +94,7 @@ async def make_files(session: Session, scope: Scope, figures: Figures, locale: s
 async def export_xlsx(session: Session, scope: Scope, locale: str, translate: Translate, today: date) -> bytes:
     """The scope's pledges and reports as an XLSX in the reader's language, on the reader's `today` (which reports
     are overdue)."""
-    figures = DigestFigures(session)
+    figures = DigestFigures(session, today)
     pledges = figures.pledge_rows(scope, latest_due_periods(today))
     return await write_xlsx((("pledges", pledges), ("reports", figures.report_rows(scope))),
                             lambda label: translate(label, locale), locale in RTL, separator(locale))
@@ -104,7 +104,7 @@ async def export_csv(session: Session, scope: Scope, kind: str, locale: str, tra
                      today: date) -> bytes:
     """One table of the scope as CSV in the reader's language: "pledges" (which owe a report on `today`) or
     "reports"."""
-    figures = DigestFigures(session)
+    figures = DigestFigures(session, today)
     rows = figures.pledge_rows(scope, latest_due_periods(today)) if kind == "pledges" else figures.report_rows(scope)
     return await write_csv(rows, kind, lambda label: translate(label, locale), separator(locale))
 
@@ -116,7 +116,7 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
     assert contact.id is not None
     today = now.astimezone(ZoneInfo(zone)).date()
     start = since or now - timedelta(days=7)
-    aggregates = DigestFigures(session)
+    aggregates = DigestFigures(session, today)
     known = made.figures.get((scope.key, today))
     if known is None:
         figures = made.figures[(scope.key, today)] = await aggregates.figures(scope, start, latest_due_periods(today),

@@ -34,7 +34,7 @@ from handlers.reports.cards import (
     next_due_label,
     period_label,
     report_line,
-    report_status_label,
+    report_status_word,
 )
 from handlers.reports.colleagues import colleagues
 from handlers.reports.form import percent_label
@@ -49,6 +49,7 @@ from handlers.vocabulary import (
     labeller,
     sdg_label,
     status_label,
+    status_value,
 )
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
@@ -153,7 +154,7 @@ def list_reply(pledges: list[Pledge], reported: dict[int, set[str]], latest: dic
     rows: list[tuple[Button, ...]] = []
     for pledge in pledges:
         facts: list[Label] = [Code(pledge.ref or "—"), " — ", shorten(pledge.title, LIST_TITLE), "\n",
-                              status_label(pledge.status)]
+                              status_value(pledge.status)]
         if pledge.value_usd is not None:
             facts += [" · ", Money(pledge.value_usd)]
         facts += _reporting_facts(today, pledge, reported.get(pledge.id or 0, set()), latest.get(pledge.id or 0),
@@ -174,7 +175,7 @@ def _reporting_facts(today: date, pledge: Pledge, reported: set[str], last: Prog
     facts: list[Label] = []
     if last is not None:
         facts += ["\n", text(N_("last report: {period}, {status}, {percent}"), period=period_label(last.period),
-                             status=report_status_label(last.status), percent=percent_label(last.percent_complete))]
+                             status=report_status_word(last.status), percent=percent_label(last.percent_complete))]
     if pledge.status == PledgeStatus.validated:
         due = due_of(pledge, reported, today)
         facts += ["\n", next_due_label(due, owed_after(pledge, reported, today, due))]
@@ -287,7 +288,7 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
     organisation with its number (staff_notices.organisation_label)."""
     senders = senders or {}
     lines: list[Label] = [*pledge_card(pledge, entity, for_staff=for_staff),
-                          Line(Text(N_("Status")), status_label(pledge.status)),
+                          Line(Text(N_("Status")), status_value(pledge.status)),
                           Line(Text(N_("Focus area")), labeller(FOCUS_AREA_LABELS)(pledge.focus_area)),
                           Line(Text(N_("Pillars")), Items(tuple(labeller(PILLAR_LABELS)(p) for p in pledge.pillars))),
                           Line(Text(N_("Beneficiaries")),

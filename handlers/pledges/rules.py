@@ -58,13 +58,13 @@ class Reach:
     itu_regions: list[str]
 
 
-async def derive_reach(session: Session, tokens: list[str]) -> Reach:
-    """LDC/LLDC/SIDS targeting and ITU regions, from the (staff-correctable) country table."""
+async def derive_reach(session: Session, tokens: list[str], day: date) -> Reach:
+    """LDC/LLDC/SIDS targeting and ITU regions, from the (staff-correctable) country table on `day`."""
     groups = {token for token in tokens if token in ("LDC", "LLDC", "SIDS", GLOBAL)}
     rows = await Countries(session).reached(
         [t for t in tokens if t not in groups and not t.startswith("ITU:")],
         [t[4:] for t in tokens if t.startswith("ITU:")],
-        ldc="LDC" in groups, lldc="LLDC" in groups, sids="SIDS" in groups, everywhere=GLOBAL in groups)
+        ldc="LDC" in groups, lldc="LLDC" in groups, sids="SIDS" in groups, everywhere=GLOBAL in groups, day=day)
     regions = sorted({region for *_, region in rows if region})
     return Reach(any(row[0] for row in rows), any(row[1] for row in rows), any(row[2] for row in rows), regions)
 

@@ -215,7 +215,7 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
         return
     answers = collected(PLEDGE_FORM, state)
     # derived before an edited pledge changes: the query would otherwise flush it half-filled
-    reach = await derive_reach(conv.session, list(answers["countries"]))
+    reach = await derive_reach(conv.session, list(answers["countries"]), conv.now.date())
     editing = state.answers.get(EDITING)
     before: dict[str, object] | None = None
     if editing is not None:

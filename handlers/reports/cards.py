@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.lengths import shorten
-from handlers.messages import N_, NP_, Code, Concat, Day, Items, Label, Line, Money, Number, Text, plural, text
+from handlers.messages import N_, NP_, SMALL, Code, Concat, Day, Items, Label, Line, Money, Number, Text, plural, text
 from handlers.reports.form import REPORT_STATUS_LABELS, evidence_label, percent_label
 from handlers.vocabulary import TARGET_UNITS, labeller
 from models.reporting import NextReport
@@ -62,8 +62,14 @@ def next_due_label(due: NextReport, more: int = 0) -> Label:
 
 
 def report_status_label(status: str) -> Label:
-    """The name of a report status."""
+    """The name of a report status, alone (a card's value, a button: "In progress")."""
     return labeller(REPORT_STATUS_LABELS)(status)
+
+
+def report_status_word(status: str) -> Label:
+    """The name of a report status in the middle of a sentence ("last report: 2025, in progress, 40%"): the catalog's
+    word, made to stand alone, with a small letter."""
+    return Text(REPORT_STATUS_LABELS[status], initial=SMALL) if status in REPORT_STATUS_LABELS else status
 
 
 def report_line(report: ProgressReport, sender: Label | None = None) -> Label:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -27,6 +28,13 @@ def table_of(model: Any) -> Table:
 def dialect_of(session: Session) -> str:
     """The name of the session's backend: "postgresql" or "sqlite"."""
     return session.get_bind().dialect.name
+
+
+def json_items(session: Session, column: Any) -> Any:
+    """The items of a JSON list column as a table-valued function with a `value` column (one row each)."""
+    if dialect_of(session) == "postgresql":
+        return sa.func.json_array_elements_text(column).table_valued("value").alias("item")
+    return sa.func.json_each(column).table_valued("value").alias("item")
 
 
 class PerDialect(Generic[S]):

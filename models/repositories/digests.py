@@ -12,6 +12,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from models.clock import utcnow
 from models.reminding import where_reporting_stands
 from models.reporting import (
     Reportable,
@@ -24,7 +25,8 @@ from models.reporting import (
     period_start,
     quarters_of,
 )
-from models.repositories.base import dialect_of, table_of
+from models.repositories.base import dialect_of, json_items, table_of
+from models.repositories.pledges import GROUPS, in_group_on, targets_on
 from models.scope import GLOBAL_TOKEN, GROUP_TOKENS, ITU_REGIONS, REGION_TOKEN, Scope, ScopeKind, is_entity_number
 from models.session import Session
 from models.tables import Contact, Country, Entity, Outbox, Pledge, ProgressReport, ReminderHold
@@ -52,13 +54,14 @@ def _lists(column: Any, token: str) -> ColumnElement[bool]:
     return sa.cast(column, sa.String).like(f'%"{token}"%')
 
 
-def _in_countries(codes: tuple[str, ...]) -> ColumnElement[bool]:
+def _in_countries(codes: tuple[str, ...], day: date) -> ColumnElement[bool]:
     """Pledges implemented in one of the countries: named, or through a shortcut that covers one of them (all LDCs,
-    an ITU region, global), read from the staff-correctable country table. The shortcuts' conditions do not depend
-    on the pledge: each is computed once a statement."""
+    an ITU region, global), read from the staff-correctable country table on `day` (a country that graduated from
+    the LDCs is no longer covered by "all LDCs"). The shortcuts' conditions do not depend on the pledge: each is
+    computed once a statement."""
     chosen = C.alias("chosen")
     named = chosen.c.iso3.in_(codes)
-    groups = [sa.and_(sa.exists().where(named, chosen.c[flag]), _lists(P.c.countries, token))
+    groups = [sa.and_(sa.exists().where(named, in_group_on(chosen.c, flag, day)), _lists(P.c.countries, token))
               for token, flag in GROUP_TOKENS.items()]
     regions = [sa.and_(sa.exists().where(named, chosen.c.itu_region == region),
                        _lists(P.c.countries, REGION_TOKEN + region)) for region in ITU_REGIONS]
@@ -66,12 +69,13 @@ def _in_countries(codes: tuple[str, ...]) -> ColumnElement[bool]:
                   *groups, *regions)
 
 
-def in_scope(scope: Scope) -> ColumnElement[bool]:
-    """The condition on the pledge table that keeps a scope's pledges."""
+def in_scope(scope: Scope, day: date | None = None) -> ColumnElement[bool]:
+    """The condition on the pledge table that keeps a scope's pledges, its countries' groups read on `day` (by
+    default today, in UTC)."""
     if scope.kind is ScopeKind.region:
         return _lists(P.c.itu_regions, scope.values[0])
     if scope.kind is ScopeKind.countries:
-        return _in_countries(scope.values)
+        return _in_countries(scope.values, day or utcnow().date())
     if scope.kind is ScopeKind.sector:
         return P.c.entity_id.in_(sa.select(E.c.id).where(E.c.sector == scope.values[0]))
     if scope.kind is ScopeKind.entity:  # a number no organisation can have (stored before it was checked) is none
@@ -91,11 +95,11 @@ def _own_regions(scope: Scope, region: Any) -> ColumnElement[bool]:
     return sa.true()
 
 
-def _covers(token: Any) -> ColumnElement[bool]:
+def _covers(token: Any, day: date) -> ColumnElement[bool]:
     """The condition on the country table that keeps the countries a stored token names: its own code, or every
-    country of the group, region or world it stands for."""
+    country of the group (on `day`), region or world it stands for."""
     return sa.or_(C.c.iso3 == token, token == GLOBAL_TOKEN,
-                  *(sa.and_(token == group, C.c[flag]) for group, flag in GROUP_TOKENS.items()),
+                  *(sa.and_(token == group, in_group_on(C.c, flag, day)) for group, flag in GROUP_TOKENS.items()),
                   sa.and_(C.c.itu_region.is_not(None), token == sa.literal(REGION_TOKEN) + C.c.itu_region))
 
 
@@ -119,13 +123,6 @@ LAST_REPORT = (sa.select(R.c.id).where(R.c.pledge_id == P.c.id, R.c.is_current)
                .scalar_subquery())
 """A pledge's last report: the current report of its latest reported period, by its last day, then the latest sent
 (as Reports.latest_of, models.repositories.reports.recency; a replaced report is history)."""
-
-
-def _elements(session: Session, column: Any) -> Any:
-    """The items of a JSON list column as a table-valued function with a `value` column (one row each)."""
-    if dialect_of(session) == "postgresql":
-        return sa.func.json_array_elements_text(column).table_valued("value").alias("item")
-    return sa.func.json_each(column).table_valued("value").alias("item")
 
 
 @dataclass(frozen=True)
@@ -272,8 +269,14 @@ def _overdue_since(due: dict[str, str], earliest: date) -> Any:
 class DigestFigures:
     """Aggregates for digests and exports, each one statement."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, today: date | None = None) -> None:
         self.session = session
+        self.today = today or utcnow().date()
+        """The day the country table's groups are read on: a country that graduated from the LDCs before it is
+        none (default: today in UTC)."""
+
+    def _in(self, scope: Scope) -> ColumnElement[bool]:
+        return in_scope(scope, self.today)
 
     async def figures(self, scope: Scope, since: datetime, due: dict[str, str], overdue_limit: int = 10, *,
                       today: date | None = None) -> Figures:
@@ -298,17 +301,18 @@ class DigestFigures:
     async def _totals(self, scope: Scope) -> tuple[int, int, Decimal]:
         query = (sa.select(sa.func.count(), sa.func.count(sa.distinct(P.c.entity_id)),
                            sa.func.coalesce(sa.func.sum(P.c.value_usd), 0))
-                 .where(P.c.status.in_(PUBLISHED), in_scope(scope)))
+                 .where(P.c.status.in_(PUBLISHED), self._in(scope)))
         pledges, entities, value = (await self.session.execute(query)).one()
         return int(pledges), int(entities), Decimal(value)
 
     async def _countries(self, scope: Scope) -> int:
         """Countries the published pledges are implemented in, shortcuts ("all LDCs") counted as their countries:
         the distinct tokens first (a few hundred at most, whatever the number of pledges), then their countries."""
-        item = _elements(self.session, P.c.countries)
+        item = json_items(self.session, P.c.countries)
         tokens = (sa.select(item.c.value.label("token")).select_from(P).join(item, sa.true())
-                  .where(P.c.status.in_(PUBLISHED), in_scope(scope)).distinct().subquery("tokens"))
-        query = sa.select(sa.func.count(sa.distinct(C.c.iso3))).select_from(C).join(tokens, _covers(tokens.c.token))
+                  .where(P.c.status.in_(PUBLISHED), self._in(scope)).distinct().subquery("tokens"))
+        query = (sa.select(sa.func.count(sa.distinct(C.c.iso3))).select_from(C)
+                 .join(tokens, _covers(tokens.c.token, self.today)))
         # a scope of countries or a region counts its own: a pledge in Mali and Niger is one of "Mali and Senegal",
         # whose digest said "in 3 countries" under a heading naming two
         if scope.kind is ScopeKind.countries:
@@ -321,11 +325,11 @@ class DigestFigures:
         """How many published pledges of the scope are implemented in several countries (several named, or a
         shortcut: all LDCs, a region, the world): each counts whole in every region line, and in every regional or
         country digest, it belongs to."""
-        item = _elements(self.session, P.c.countries)
+        item = json_items(self.session, P.c.countries)
         shortcut = sa.or_(item.c.value == GLOBAL_TOKEN, item.c.value.in_(list(GROUP_TOKENS)),
                           sa.func.substr(item.c.value, 1, len(REGION_TOKEN)) == REGION_TOKEN)
         several = (sa.select(P.c.id).select_from(P).join(item, sa.true())
-                   .where(P.c.status.in_(PUBLISHED), in_scope(scope)).group_by(P.c.id)
+                   .where(P.c.status.in_(PUBLISHED), self._in(scope)).group_by(P.c.id)
                    .having(sa.or_(sa.func.count() > 1, sa.func.max(sa.case((shortcut, 1), else_=0)) == 1))
                    .subquery("several"))
         return int((await self.session.execute(sa.select(sa.func.count()).select_from(several))).scalar_one())
@@ -338,13 +342,13 @@ class DigestFigures:
             counted(P.c.submitted_at >= since), counted(P.c.validated_at >= since),
             counted(sa.and_(P.c.status == PledgeStatus.completed, P.c.updated_at >= since)),
             counted(sa.and_(P.c.status == PledgeStatus.withdrawn, P.c.updated_at >= since)),
-        ).where(in_scope(scope))
+        ).where(self._in(scope))
         submitted, validated, completed, withdrawn = (await self.session.execute(pledges)).one()
         reports = (sa.select(sa.func.count()).select_from(R).join(P, P.c.id == R.c.pledge_id)
-                   .where(R.c.created_at >= since, R.c.is_current.is_(True), in_scope(scope)))
+                   .where(R.c.created_at >= since, R.c.is_current.is_(True), self._in(scope)))
         # new entities as "from N entities" counts them, in every scope: organisations with a published pledge of
         # the scope (the everything digest counted every entity row, coordinators' own offices with no pledge too)
-        pledging = sa.select(P.c.entity_id).where(P.c.status.in_(PUBLISHED), in_scope(scope))
+        pledging = sa.select(P.c.entity_id).where(P.c.status.in_(PUBLISHED), self._in(scope))
         entities = sa.select(sa.func.count()).select_from(E).where(E.c.created_at >= since, E.c.id.in_(pledging))
         return {"submitted": int(submitted), "validated": int(validated), "completed": int(completed),
                 "withdrawn": int(withdrawn), "reports": int((await self.session.execute(reports)).scalar_one()),
@@ -352,13 +356,15 @@ class DigestFigures:
 
     async def _breakdown(self, scope: Scope, name: str) -> list[Share]:
         value = sa.func.coalesce(sa.func.sum(P.c.value_usd), 0)
-        published = sa.and_(P.c.status.in_(PUBLISHED), in_scope(scope))
+        published = sa.and_(P.c.status.in_(PUBLISHED), self._in(scope))
         if name == "targeting":
-            flags = [sa.select(sa.literal(flag), sa.func.count(), value).where(published, P.c[f"targets_{flag}"])
-                     for flag in ("ldc", "lldc", "sids")]
+            # the pledges' countries in the groups of the digest's day, not the flags frozen when they were submitted:
+            # a Council report counts the LDCs of its date (Nepal's pledges are no LDC's from its graduation on)
+            flags = [sa.select(sa.literal(flag), sa.func.count(), value)
+                     .where(published, targets_on(self.session, P.c.countries, flag, self.today)) for flag in GROUPS]
             rows = (await self.session.execute(sa.union_all(*flags))).all()
         elif name == "region":
-            item = _elements(self.session, P.c.itu_regions)
+            item = json_items(self.session, P.c.itu_regions)
             query = (sa.select(item.c.value, sa.func.count(), value).select_from(P).join(item, sa.true())
                      .where(published, _own_regions(scope, item.c.value)).group_by(item.c.value))
             rows = (await self.session.execute(query)).all()
@@ -386,7 +392,7 @@ class DigestFigures:
         ends = by(cadence, {name: period_end(period) for name, period in due.items()})
         changed = sa.and_(P.c.cadence_since.is_not(None), P.c.previous_cadence.is_not(None),
                           starts < P.c.cadence_since)
-        validated = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), P.c.start_date.is_not(None))
+        validated = sa.and_(P.c.status == PledgeStatus.validated, self._in(scope), P.c.start_date.is_not(None))
         condition = sa.and_(validated, starts.is_not(None), sa.not_(changed), P.c.start_date <= ends,
                             sa.or_(P.c.end_date.is_(None), P.c.end_date >= starts))
         # Covered: each quarter of the period has a current report for it, its half or its year, or ended before
@@ -435,7 +441,7 @@ class DigestFigures:
         earliest = await self._earliest_due(scope, due)
         if earliest is None:
             return int(due_count), int(reported_count), 0, []
-        owing = sa.and_(P.c.status == PledgeStatus.validated, in_scope(scope), P.c.start_date.is_not(None),
+        owing = sa.and_(P.c.status == PledgeStatus.validated, self._in(scope), P.c.start_date.is_not(None),
                         _owing(due, earliest))
         # who follows it: its primary focal point (its submitter until one is set, as reminders have it), else the
         # first other; never one who said it is not theirs
@@ -476,7 +482,7 @@ class DigestFigures:
     async def _earliest_due(self, scope: Scope, due: dict[str, str]) -> date | None:
         """The first start date of the scope's validated pledges, when one began before a period due ended (None: no
         pledge of the scope can owe a report)."""
-        query = sa.select(sa.func.min(P.c.start_date)).where(P.c.status == PledgeStatus.validated, in_scope(scope))
+        query = sa.select(sa.func.min(P.c.start_date)).where(P.c.status == PledgeStatus.validated, self._in(scope))
         earliest = (await self.session.execute(query)).scalar()
         if earliest is None or earliest > max(period_end(period) for period in due.values()):
             return None
@@ -497,17 +503,19 @@ class DigestFigures:
         """Every listed pledge of the scope (its pillars, countries and ITU regions as lists) with its entity, last
         current report and, when it owes a report, since when (`due`: the latest periods due,
         models.reporting.latest_due_periods), ready to write (money as floats, dates as Excel day numbers), streamed
-        in chunks, by id."""
+        in chunks, by id. Its LDC, LLDC and SIDS columns are those of its countries on the figures' day, as the
+        digest's counts (not the flags of the day it was submitted)."""
         day, money = self._day, _money
         earliest = await self._earliest_due(scope, due)
         overdue_since = day(_overdue_since(due, earliest)) if earliest is not None else sa.null()
         query = (sa.select(P.c.ref, P.c.title, E.c.name, E.c.sector, P.c.status, P.c.focus_area, P.c.pillars,
-                           P.c.pledge_type, money(P.c.value_usd), P.c.countries, P.c.itu_regions, P.c.targets_ldc,
-                           P.c.targets_lldc, P.c.targets_sids, day(P.c.start_date), day(P.c.end_date),
-                           day(P.c.submitted_at), day(P.c.validated_at), R.c.period, R.c.status, R.c.percent_complete,
+                           P.c.pledge_type, money(P.c.value_usd), P.c.countries, P.c.itu_regions,
+                           *(targets_on(self.session, P.c.countries, flag, self.today) for flag in GROUPS),
+                           day(P.c.start_date), day(P.c.end_date), day(P.c.submitted_at),
+                           day(P.c.validated_at), R.c.period, R.c.status, R.c.percent_complete,
                            money(R.c.value_disbursed_usd), day(R.c.created_at), overdue_since)
                  .join(E, E.c.id == P.c.entity_id).outerjoin(R, R.c.id == LAST_REPORT)
-                 .where(P.c.status.in_(LISTED), in_scope(scope))
+                 .where(P.c.status.in_(LISTED), self._in(scope))
                  .order_by(P.c.id))
         async for rows in self._stream(query, chunk):
             yield rows
@@ -519,7 +527,7 @@ class DigestFigures:
         query = (sa.select(P.c.ref, P.c.title, R.c.period, R.c.status, R.c.percent_complete,
                            money(R.c.value_disbursed_usd), R.c.beneficiaries_reached, day(R.c.created_at))
                  .join(P, P.c.id == R.c.pledge_id)
-                 .where(P.c.status.in_(LISTED), in_scope(scope), R.c.is_current.is_(True))
+                 .where(P.c.status.in_(LISTED), self._in(scope), R.c.is_current.is_(True))
                  .order_by(R.c.pledge_id, R.c.id))
         async for rows in self._stream(query, chunk):
             yield rows

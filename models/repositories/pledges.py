@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
-from models.repositories.base import table_of
+from models.repositories.base import json_items, table_of
+from models.scope import GLOBAL_TOKEN, GROUP_TOKENS, REGION_TOKEN
 from models.session import Session
 from models.tables import Country, Pledge
 from models.values import PledgeStatus
@@ -27,16 +29,42 @@ _DECIDE = (sa.update(table_of(Pledge))
                    updated_at=bindparam("decided_at"), validated_at=bindparam("new_validated_at")))
 """Compare-and-set: a staff decision applies only to the pledge as the staff member saw it (status and version)."""
 _VALIDATED = select(Pledge).where(col(Pledge.status) == PledgeStatus.validated)
-_TARGETING = (sa.select(_P.entity_id, _P.targets_ldc, _P.targets_lldc, _P.targets_sids).distinct()
-              .where(_P.status.not_in([PledgeStatus.draft, PledgeStatus.rejected, PledgeStatus.withdrawn]),
-                     sa.or_(_P.targets_ldc, _P.targets_lldc, _P.targets_sids)))
+_LIVE = _P.status.not_in([PledgeStatus.draft, PledgeStatus.rejected, PledgeStatus.withdrawn])
+GROUPS = ("ldc", "lldc", "sids")
+"""The country groups of the country table's flags (models.scope.GROUP_TOKENS: the pledges' shortcuts for them)."""
 
 _C = table_of(Country).c
-_REACHED = sa.select(_C.ldc, _C.lldc, _C.sids, _C.itu_region).where(sa.or_(
+
+
+def in_group_on(country: Any, group: str, day: Any) -> sa.ColumnElement[bool]:
+    """The condition on the country table's columns (`country`: a table's or an alias's `.c`) that keeps the
+    countries of a group ("ldc", "lldc", "sids") on `day` (a date or a bound parameter): a country that graduated
+    from the LDC category (`ldc_until`) is an LDC before that day only."""
+    if group != "ldc":
+        return sa.and_(country[group].is_(True))
+    return sa.and_(country.ldc.is_(True), sa.or_(country.ldc_until.is_(None), country.ldc_until > day))
+
+
+def targets_on(session: Session, countries: Any, group: str, day: date) -> sa.ColumnElement[bool]:
+    """The condition on a pledge's `countries` (its JSON list column) that it is implemented in a country of the
+    group on `day`: a country of it named, or the group's, a region's or the world's shortcut covering one. The
+    tokens that do so are found once a statement (a few dozen), whatever the number of pledges."""
+    tokens = sa.union_all(
+        sa.select(_C.iso3).where(in_group_on(_C, group, day)),
+        sa.select(sa.literal(REGION_TOKEN) + _C.itu_region).where(in_group_on(_C, group, day),
+                                                                  _C.itu_region.is_not(None)),
+        sa.select(sa.literal({flag: token for token, flag in GROUP_TOKENS.items()}[group])),
+        sa.select(sa.literal(GLOBAL_TOKEN)))
+    item = json_items(session, countries)
+    return sa.exists(sa.select(sa.literal(1)).select_from(item).where(item.c.value.in_(tokens)))
+
+
+_REACHED = sa.select(in_group_on(_C, "ldc", bindparam("day")).label("ldc"), _C.lldc, _C.sids,
+                     _C.itu_region).where(sa.or_(
     _C.iso3.in_(bindparam("codes", expanding=True)), _C.itu_region.in_(bindparam("regions", expanding=True)),
-    sa.and_(bindparam("ldc"), _C.ldc), sa.and_(bindparam("lldc"), _C.lldc),
+    sa.and_(bindparam("ldc"), in_group_on(_C, "ldc", bindparam("day"))), sa.and_(bindparam("lldc"), _C.lldc),
     sa.and_(bindparam("sids"), _C.sids), bindparam("everywhere")))
-"""The countries a pledge's tokens name, and nothing else: a few rows for most pledges."""
+"""The countries a pledge's tokens name, and nothing else: a few rows for most pledges; the LDCs as of `day`."""
 
 
 class Pledges:
@@ -97,14 +125,14 @@ class Pledges:
         """Every validated pledge."""
         return list((await self.session.execute(_VALIDATED)).scalars())
 
-    async def entities_targeting(self) -> dict[str, set[int]]:
+    async def entities_targeting(self, day: date) -> dict[str, set[int]]:
         """Per group ("ldc", "lldc", "sids"), the entities with a live pledge (not a draft, rejected or withdrawn)
-        implemented in at least one of its countries."""
-        found: dict[str, set[int]] = {"ldc": set(), "lldc": set(), "sids": set()}
-        for entity_id, ldc, lldc, sids in await self.session.execute(_TARGETING):
-            for group, flag in (("ldc", ldc), ("lldc", lldc), ("sids", sids)):
-                if flag:
-                    found[group].add(entity_id)
+        implemented in at least one of its countries on `day` (a country that left the LDCs since the pledge was
+        submitted no longer counts)."""
+        found: dict[str, set[int]] = {}
+        for group in GROUPS:
+            query = sa.select(_P.entity_id).distinct().where(_LIVE, targets_on(self.session, _P.countries, group, day))
+            found[group] = set((await self.session.execute(query)).scalars())
         return found
 
     async def focus_areas(self) -> dict[int, set[str]]:
@@ -121,13 +149,18 @@ class Countries:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    async def get(self, iso3: str) -> Country | None:
+        """The country with this ISO 3166 alpha-3 code, if the table has it."""
+        return await self.session.get(Country, iso3)
+
     async def all(self) -> dict[str, Country]:
         """Every country, by ISO 3166 alpha-3 code."""
         return {country.iso3: country for country in (await self.session.execute(select(Country))).scalars()}
 
     async def reached(self, codes: Sequence[str], regions: Sequence[str], *, ldc: bool, lldc: bool, sids: bool,
-                      everywhere: bool) -> list[tuple[bool, bool, bool, str | None]]:
-        """(ldc, lldc, sids, ITU region) of each country named by code, ITU region or group, or of all."""
+                      everywhere: bool, day: date) -> list[tuple[bool, bool, bool, str | None]]:
+        """(ldc, lldc, sids, ITU region) of each country named by code, ITU region or group, or of all, on `day`."""
         rows = await self.session.execute(_REACHED, {"codes": list(codes), "regions": list(regions), "ldc": ldc,
-                                                     "lldc": lldc, "sids": sids, "everywhere": everywhere})
+                                                     "lldc": lldc, "sids": sids, "everywhere": everywhere,
+                                                     "day": day})
         return [(row.ldc, row.lldc, row.sids, row.itu_region) for row in rows]

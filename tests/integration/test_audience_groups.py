@@ -15,8 +15,8 @@ from models.values import LANGUAGES, PledgeStatus, Role
 
 
 async def people(database: Database) -> None:
-    """Dakar (based in Senegal, an LDC, no pledge), Paris (based in France, a pledge targeting LDCs and SIDS),
-    Geneva (based in Switzerland, its only LDC pledge withdrawn)."""
+    """Dakar (based in Senegal, an LDC, no pledge), Paris (based in France, a pledge in Senegal and Fiji:
+    targeting LDCs and SIDS), Geneva (based in Switzerland, its only LDC pledge withdrawn)."""
     async with database.uow() as uow:
         for number, (name, iso3) in enumerate((("Dakar", "SEN"), ("Paris", "FRA"), ("Geneva", "CHE")), start=1):
             entity = Entity(name=name, name_key=name.lower(), sector="other", country_iso3=iso3, status="validated")
@@ -28,7 +28,8 @@ async def people(database: Database) -> None:
             if name != "Dakar":
                 uow.session.add(Pledge(entity_id=entity.id, title="Connect", description="Connect rural schools.",
                                        focus_area="access", pledge_type="programmatic", targets_ldc=True,
-                                       targets_sids=name == "Paris",
+                                       targets_sids=name == "Paris", countries=["SEN", "FJI"] if name == "Paris"
+                                       else ["SEN"],
                                        status=PledgeStatus.validated if name == "Paris" else PledgeStatus.withdrawn))
         await uow.commit()
 

@@ -226,5 +226,5 @@ async def test_starting_a_form_over_replaces_its_draft_and_outdates_a_copy_read_
 async def test_reach_is_derived_from_the_country_table(database: Database, tokens: list[str], ldc: bool, lldc: bool,
                                                        sids: bool, regions: list[str]) -> None:
     async with database.uow() as uow:
-        reach = await derive_reach(uow.session, tokens)
+        reach = await derive_reach(uow.session, tokens, date(2026, 1, 5))
     assert (reach.ldc, reach.lldc, reach.sids, reach.itu_regions) == (ldc, lldc, sids, regions)

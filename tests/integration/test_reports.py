@@ -170,7 +170,7 @@ async def test_first_and_repeat_reports_in_few_interactions(chat: ChatDriver, da
     assert [(r.period, r.percent_complete, r.steps_taken == STEPS) for r in reports] == [
         ("2024", 40, True), ("2025", 75, True)]
     listing = await chat.send(chat.person(1), "/mypledges")
-    assert "last report: 2025, In progress, 75%" in listing[0].text, listing[0].text
+    assert "last report: 2025, in progress, 75%" in listing[0].text, listing[0].text
     print(f"interactions: first report {first}, repeat report {repeat.count}")
 
 
