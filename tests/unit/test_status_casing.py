@@ -42,7 +42,7 @@ def test_the_card_shows_the_pledge_status_as_a_value(renderer: Renderer, locale:
 @pytest.mark.parametrize(("locale", "sentence"), [
     ("en", "last report: 2025, in progress, 40%"),
     ("ru", "последний отчёт: 2025 год, выполняется, 40\u00a0%"),
-    ("fr", "dernier rapport\u00a0: 2025, en cours, 40\u00a0%"),
+    ("fr", "dernier rapport\u00a0: 2025, en cours, 40\u202f%"),
     ("es", "último informe: 2025, en curso, 40\u00a0%"),
     ("zh", "最近一次报告：2025年，进行中，40％")])
 def test_the_last_report_sentence_names_its_status_in_small_letters(renderer: Renderer, locale: str,
