@@ -78,7 +78,8 @@ async def membership(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Convers
     """The person blocked the bot ("kicked") or unblocked it ("member"). Blocked, they are left out of every
     audience, as when a delivery finds them unreachable; back, they are reachable again (reminders resume by
     themselves) and someone with a role is told that what was sent meanwhile did not reach them, and where to find
-    it. Nothing is kept about a stranger. None when there is nothing to say."""
+    it. Nothing is kept about a stranger, and nothing said to, or noted of, someone who never started the bot (their
+    first /start is their first visit: router.mark_and_meet). None when there is nothing to say."""
     async with uow:
         session = uow.session
         contact = await find_contact(session, incoming.person.telegram_id)
@@ -88,6 +89,9 @@ async def membership(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Convers
         if incoming.membership != "member":
             await Contacts(session).mark_blocked([contact.id])
             await uow.commit()
+            return None
+        if contact.last_seen_at is None:  # never started the bot (a contact made by `admin grant`): the bot still
+            await uow.commit()            # cannot write to them, and their first /start is to be a first visit
             return None
         was_blocked = contact.blocked
         contact = await refresh(session, contact, incoming.person, incoming.received_at)

@@ -175,3 +175,28 @@ async def test_the_line_to_a_group_is_delivered_in_the_senders_language(database
     await worker(database, renderer, telegram).send_due()
     assert telegram.sent == [(-100888, "Я работаю только в личном чате: откройте t.me/p2c_test_bot, чтобы поговорить "
                                        "со мной.")]
+
+
+async def test_unblocking_by_someone_who_never_started_the_bot_says_nothing_and_keeps_their_first_visit(
+        database: Database, deps: Deps, renderer: Renderer) -> None:
+    """A role given by `admin grant` to someone who never wrote: its notice could not be delivered (Telegram: "bot
+    can't initiate conversation"), so they were marked blocked. Blocking and unblocking the bot from its profile
+    told them "Welcome back! What I sent while you had blocked me did not reach you" and counted as a visit, so
+    their first /start read "Welcome back, Officer!" with no first welcome."""
+    from handlers.admin import GrantRole, grant_role
+    from models.values import Role
+
+    chat = ChatDriver(database, deps, renderer)
+    await grant_role(GrantRole(2002, Role.staff), database.uow(), utcnow())
+    granted = await contact_of(database, 2002)
+    assert granted is not None and granted.id is not None and granted.last_seen_at is None
+    async with database.uow() as uow:
+        await Contacts(uow.session).mark_blocked([granted.id])
+        await uow.commit()
+    await chat.collect(2002)
+    officer = chat.person(2002, "Officer", language_code="fr")
+    await handle(membership(officer, "kicked"), database.uow(), deps)
+    await handle(membership(officer, "member"), database.uow(), deps)
+    assert await chat.collect(2002) == []
+    first = await chat.send(officer, "/start")
+    assert first[0].text.startswith("Bienvenue, Officer\u00a0!"), first[0].text
