@@ -20,6 +20,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Protocol
 
 from bot.chatlocks import ChatLocks
@@ -472,6 +473,7 @@ class DeliveryWorker:
         return rendered
 
     async def _send(self, item: Queued, prepared: Rendered | DeliveryError) -> Attempt:
+        begun = utcnow()
         try:
             if isinstance(prepared, DeliveryError):
                 raise prepared
@@ -482,7 +484,7 @@ class DeliveryWorker:
             else:
                 message_id = await self.sender.send(item.chat_id, rendered)
         except (DeliveryError, OSError, TimeoutError) as error:
-            return self._failed(item, error)
+            return self._failed(item, error, begun)
         self._answered()
         SENDS.labels("ok").inc()
         self.stats.sent += 1
@@ -494,7 +496,7 @@ class DeliveryWorker:
             log.warning("Telegram answers again", extra={"outage_s": round(time.monotonic() - self._unanswered_since)})
             self._unanswered_since = None
 
-    def _failed(self, item: Queued, error: DeliveryError | OSError | TimeoutError) -> Attempt:
+    def _failed(self, item: Queued, error: DeliveryError | OSError | TimeoutError, begun: datetime) -> Attempt:
         """The outcome of a send that failed: Telegram's answer says what became of the message; a failure to reach
         Telegram is tried again later, and given up after MAX_ATTEMPTS only when it is the message's own (Telegram
         answered since the last failure), after OUTAGE_ATTEMPTS when nothing is answered."""
@@ -503,7 +505,7 @@ class DeliveryWorker:
             SENDS.labels("blocked").inc()
             self.stats.unreachable += 1
             log.info("recipient unreachable", extra={"outbox_id": item.id})
-            return Attempt(item, OutboxStatus.unreachable, error=str(error))
+            return Attempt(item, OutboxStatus.unreachable, error=str(error), tried_at=begun)
         if isinstance(error, RetryLaterError):
             self._answered()
             SENDS.labels("429").inc()

@@ -95,6 +95,8 @@ async def membership(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Convers
             return None
         was_blocked = contact.blocked
         contact = await refresh(session, contact, incoming.person, incoming.received_at)
+        if contact.last_seen_at != incoming.received_at:  # seen now, whatever refresh spared: a send refused before
+            await Contacts(session).touch(contact, {"last_seen_at": incoming.received_at})  # leaves them reachable
         conv = Conversation(session, contact, negotiate(contact.language, contact.telegram_language,
                                                         deps.default_locale), incoming.received_at, incoming.key, deps)
         role = role_of(contact)

@@ -30,6 +30,13 @@ _COORDINATORS = select(Contact).where(col(Contact.entity_id) == bindparam("entit
 _MEMBERS = select(Contact).where(col(Contact.entity_id) == bindparam("entity_id"))
 _TOUCH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
 _BLOCK = (update(_CONTACTS).where(_CONTACTS.c.id.in_(bindparam("ids", expanding=True))).values(blocked=True))
+_UNREACHABLE = (update(_CONTACTS)
+                .where(_CONTACTS.c.id == bindparam("contact_id"),
+                       or_(_CONTACTS.c.last_seen_at.is_(None),
+                           _CONTACTS.c.last_seen_at < bindparam("tried_at", type_=_CONTACTS.c.last_seen_at.type)))
+                .values(blocked=True))
+"""A person a send found unreachable is blocked unless seen since it was begun: an unblock (handlers.chats) or a
+message received meanwhile says they are reachable again, whatever order the outcome is recorded in."""
 _HOLD = (update(_CONTACTS)
          .where(_CONTACTS.c.id == bindparam("contact_id"),
                 _CONTACTS.c.held_at.is_not_distinct_from(bindparam("expected", type_=_CONTACTS.c.held_at.type)))
@@ -115,3 +122,13 @@ class Contacts:
         ids = sorted(set(contact_ids))
         if ids:
             await self.session.execute(_BLOCK, {"ids": ids})
+
+    async def mark_unreachable(self, tried: Iterable[tuple[int, datetime]]) -> None:
+        """These people's sends were refused as unreachable ((contact id, when the send was begun) pairs): they are
+        marked blocked unless seen since (_UNREACHABLE)."""
+        earliest: dict[int, datetime] = {}
+        for contact_id, at in tried:
+            earliest[contact_id] = min(at, earliest.get(contact_id, at))
+        if earliest:
+            await self.session.execute(_UNREACHABLE, [{"contact_id": contact_id, "tried_at": at}
+                                                      for contact_id, at in sorted(earliest.items())])

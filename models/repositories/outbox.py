@@ -231,6 +231,9 @@ class Attempt:
     error: str | None = None
     retry_in: float | None = None
     counts: bool = True
+    tried_at: datetime | None = None
+    """When the send was begun: a person found unreachable is marked blocked only if not seen since (an unblock, a
+    message: Contacts.mark_unreachable)."""
 
 
 class OutboxRows:
@@ -401,7 +404,7 @@ class OutboxRows:
 
     async def record(self, attempts: Sequence[Attempt], now: datetime) -> None:
         """Record outcomes (one statement for all rows) of the rows this instance still holds (_RECORD); people found
-        unreachable are marked blocked."""
+        unreachable are marked blocked, unless seen since the send was begun (they unblocked the bot meanwhile)."""
         me = self.session.info.get(INSTANCE)
         rows = [{"row_id": a.item.id, "me": me, "new_status": a.status, "message_id": a.message_id,
                  "error": (a.error or "")[:500] or None, "attempts": a.item.attempts - (0 if a.counts else 1),
@@ -409,9 +412,9 @@ class OutboxRows:
                  "not_before": now + timedelta(seconds=a.retry_in or 0)} for a in attempts]
         if rows:
             await self.session.execute(_RECORD, rows)
-        await Contacts(self.session).mark_blocked(a.item.contact_id for a in attempts
-                                                  if a.status == OutboxStatus.unreachable
-                                                  and a.item.contact_id is not None)
+        await Contacts(self.session).mark_unreachable((a.item.contact_id, a.tried_at or now) for a in attempts
+                                                      if a.status == OutboxStatus.unreachable
+                                                      and a.item.contact_id is not None)
 
     async def open_earlier(self, chat_id: int, first_id: int) -> list[tuple[int, str | None, str]]:
         """The earlier rows of this chat (before `first_id`) that a later reply must not overtake (_OPEN_EARLIER): id,

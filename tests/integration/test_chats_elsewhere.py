@@ -200,3 +200,37 @@ async def test_unblocking_by_someone_who_never_started_the_bot_says_nothing_and_
     assert await chat.collect(2002) == []
     first = await chat.send(officer, "/start")
     assert first[0].text.startswith("Bienvenue, Officer\u00a0!"), first[0].text
+
+
+async def test_a_refusal_recorded_after_the_unblock_leaves_the_person_reachable(
+        chat: ChatDriver, database: Database, deps: Deps, renderer: Renderer) -> None:
+    """A reminder was being sent as the person blocked the bot: Telegram refused it, and the person unblocked the
+    bot before delivery recorded the refusal. The refusal then marked them blocked again, after "Welcome back!":
+    out of every audience (reminders, digests, notices) though they had just come back."""
+    from test_delivery import FakeTelegram, worker
+
+    from bot.delivery import RecipientGoneError
+    from bot.i18n import Rendered
+    from handlers import outbox
+    from handlers.messages import Reply, Text
+
+    person = chat.person(FOCAL, "Ada", "es")
+    await handle(membership(person, "kicked"), database.uow(), deps)
+    contact = await contact_of(database, FOCAL)
+    assert contact is not None and contact.entity_id is not None
+    async with database.uow() as uow:
+        await outbox.enqueue(uow.session, contact, Reply((Text("Reminder"),)), "rem:race", priority=outbox.BULK)
+        await uow.commit()
+
+    class UnblockedMeanwhile(FakeTelegram):
+        async def send(self, chat_id: int, message: Rendered) -> int:
+            if message.text == "Reminder":  # refused, and the unblock handled before the refusal is recorded
+                await handle(membership(person, "member"), database.uow(), deps)
+                raise RecipientGoneError("Forbidden: bot was blocked by the user")
+            return await super().send(chat_id, message)
+
+    await worker(database, renderer, UnblockedMeanwhile()).send_due()
+    again = await contact_of(database, FOCAL)
+    assert again is not None and not again.blocked
+    async with database.uow() as uow:
+        assert [c.telegram_id for c in await Contacts(uow.session).focal_points_of(contact.entity_id)] == [FOCAL]
