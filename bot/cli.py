@@ -235,13 +235,19 @@ def admin_revoke(telegram_id: int) -> None:
     revoked = _run(_with_uow(lambda uow: revoke_role(RevokeRole(telegram_id), uow, utcnow())))
     if revoked is None:
         _fail(f"no contact with Telegram id {telegram_id}")
+    if not revoked.changed:
+        typer.echo(f"{telegram_id} had no role: nothing changed (database {_database_named()})")
+        return
     typer.echo(f"{telegram_id} has no role any more (database {_database_named()})")
     _say_left(telegram_id, revoked)
 
 
 def _say_left(telegram_id: int, change: RoleChange) -> None:
     """What a grant or a revocation that took a focal point from their organisation did, as /leave says it in chat:
-    whom its pledges' reminders go to now, or that it has none (staff were told in chat)."""
+    whom its pledges' reminders go to now, or that it has none (staff were told in chat); and how many invitations
+    the person made stopped working."""
+    if change.withdrawn:
+        typer.echo(f"{change.withdrawn} unused invitation(s) they made no longer work (withdrawn, audited).")
     if change.left is None:
         return
     entity = f"“{change.left.name}” (no. {change.left.id})"

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from handlers import outbox
 from handlers.canonical import canonical_name
-from handlers.departures import successor_news, tell_staff_orphaned
+from handlers.departures import leave_focal_points, withdraw_unissuable
 from handlers.invites import DEFAULT_LIFETIME, create_invite
 from handlers.onboarding import name_key
-from handlers.people import audit, find_contact, name_of
-from handlers.staff_notices import person_for_staff
+from handlers.people import audit, find_contact
 from models.clock import utcnow
 from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
-from models.repositories.people import People
 from models.repositories.pledges import Countries
 from models.tables import Contact, Country, Entity
 from models.values import EntityStatus, Role, Sector
@@ -105,17 +102,21 @@ async def correct_country(command: CorrectCountry, uow: UnitOfWork, now: datetim
 class RoleChange:
     """A role granted or revoked: the contact, and the organisation they stopped being a focal point of by it (if
     any) with the colleague its pledges went to (None: it has no focal point left, its pledges remind nobody, and
-    staff were told)."""
+    staff were told); `withdrawn`: how many invitations they made stopped working; `changed`: False when the
+    command found things as it would leave them (a revocation of someone with no role) and did nothing."""
 
     contact: Contact
     left: Entity | None = None
     successor: Contact | None = None
+    withdrawn: int = 0
+    changed: bool = True
 
 
 async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> RoleChange:
     """Grant the role, creating the contact if the person has not written to the bot yet. A focal point given
-    another role leaves their organisation's focal points as /leave does (_leave_focal_points). Their organisation
-    stays on their contact, so that a grant of focal_point back returns them to it."""
+    another role leaves their organisation's focal points as /leave does (departures.leave_focal_points), and the
+    invitations their new role would not let them make stop working (departures.withdraw_unissuable). Their
+    organisation stays on their contact, so that a grant of focal_point back returns them to it."""
     async with uow:
         contact = await find_contact(uow.session, command.telegram_id)
         if contact is None:
@@ -125,52 +126,53 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Role
         contact.role = command.role
         await audit(uow.session, None, "role.granted", "contact", contact.id, role=command.role, previous=previous,
                     via="cli")
+        withdrawn = await withdraw_unissuable(uow.session, contact, None, now, "role.changed", role=command.role,
+                                              previous=previous, via="cli") if previous not in (None, command.role) \
+            else []
         change = RoleChange(contact)
         if previous == Role.focal_point and command.role != Role.focal_point and contact.entity_id is not None:
             change = await _leave_focal_points(uow.session, contact, now, "granted")
+        change = replace(change, withdrawn=change.withdrawn + len(withdrawn))
         await uow.commit()
         return change
 
 
 async def revoke_role(command: RevokeRole, uow: UnitOfWork, now: datetime | None = None) -> RoleChange | None:
     """Remove the role; None when the person is unknown. A focal point leaves their organisation's focal points as
-    /leave does (_leave_focal_points); their organisation stays on their contact, as after a grant."""
+    /leave does (departures.leave_focal_points), and every invitation they made stops working
+    (departures.withdraw_unissuable), in this transaction; their organisation stays on their contact, as after a
+    grant. Someone with no role is left as they are (no audit row: the role.revoked of their role stays the last,
+    which tells them what they had, handlers.people.not_allowed)."""
     now = now or utcnow()
     async with uow:
         contact = await find_contact(uow.session, command.telegram_id)
         if contact is None:
             return None
+        if contact.role is None:
+            return RoleChange(contact, changed=False)
         previous, contact.role = contact.role, None
         await audit(uow.session, None, "role.revoked", "contact", contact.id, previous=previous, via="cli")
+        # first: the links their role made are said withdrawn with it, not as by a focal point who left
+        withdrawn = await withdraw_unissuable(uow.session, contact, None, now, "role.revoked", previous=previous,
+                                              via="cli")
         change = RoleChange(contact)
         if previous == Role.focal_point and contact.entity_id is not None:
             change = await _leave_focal_points(uow.session, contact, now, "revoked")
+        change = replace(change, withdrawn=change.withdrawn + len(withdrawn))
         await uow.commit()
         return change
 
 
 async def _leave_focal_points(session: Session, contact: Contact, now: datetime, how: str) -> RoleChange:
     """The person, a focal point no more (`how`: their role granted another or revoked), leaves their
-    organisation's focal points as /leave does: the pledges that reminded them first go to the colleague seen most
-    recently, who is told; with no colleague left, staff are told, with the button that makes an invitation
-    (audited as `entity.left`)."""
+    organisation's focal points by the rule /leave follows (departures.leave_focal_points)."""
     assert contact.id is not None and contact.entity_id is not None
     entity = await Entities(session).get(contact.entity_id)
     if entity is None or entity.id is None:
         return RoleChange(contact)
-    people = People(session)
-    colleagues = await people.colleagues(entity.id, besides=contact.id)
-    successor = colleagues[0] if colleagues else None
-    count = await people.hand_over(entity.id, contact.id, successor.id if successor else None)
-    await audit(session, contact, "entity.left", "entity", entity.id, successor=successor.id if successor else None,
-                via="cli")
-    key = f"{how}:{contact.id}:{now.isoformat()}"
-    if successor is not None:
-        await outbox.enqueue(session, successor, successor_news(name_of(contact), entity, count),
-                             f"handover:{key}:{successor.id}", priority=outbox.NOTICE)
-    else:
-        await tell_staff_orphaned(session, entity, person_for_staff(contact), key, besides=contact.id)
-    return RoleChange(contact, entity, successor)
+    departure = await leave_focal_points(session, contact, entity, now, f"{how}:{contact.id}:{now.isoformat()}",
+                                         via="cli")
+    return RoleChange(contact, entity, departure.successor, withdrawn=departure.withdrawn)
 
 
 class WhichOrganisation(Exception):

@@ -238,12 +238,10 @@ async def leave_button(conv: Conversation, code: str) -> None:
         return
     entity = await Entities(conv.session).get(contact.entity_id)
     assert entity is not None
-    successor = await hand_over(conv, entity, named=True)
+    successor = await hand_over(conv, entity, named=True)  # audited there, as every departure
     await discard_organisation_forms(conv)  # not offered again after this answer
     contact.role, contact.entity_id = None, None
     conv.menu_changed = True
-    await audit(conv.session, contact, "entity.left", "entity", entity.id,
-                successor=successor.id if successor else None)
     await conv.say_in_place(Reply((left_label(entity, successor),)))
 
 
@@ -333,9 +331,18 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
         notice = plural("BDT made {colleague} the focal point the reminders of {count} pledge of “{entity}” go to "
                         "first, instead of you.",
                         "BDT made {colleague} the focal point the reminders of {count} pledges of “{entity}” go to "
-                        "first, instead of you.", before[holder.id], colleague=name_of(person), entity=entity.name)
+                        "first, instead of you.", before[holder.id], colleague=told_apart(person, focal_points),
+                        entity=entity.name)
         await outbox.enqueue(conv.session, holder, Reply((notice,)), f"displaced:{conv.update_key}:{holder.id}",
                              priority=outbox.NOTICE)
+
+
+def told_apart(person: Contact, colleagues: list[Contact]) -> Label:
+    """A focal point as a colleague reads them: their name, with their @username when another of the organisation's
+    focal points has the same name (a colleague is never shown a Telegram id: staff_notices.person_for_staff)."""
+    name = name_of(person)
+    namesake = any(other.id != person.id and name_of(other) == name for other in colleagues)
+    return described(name, f"@{person.username}") if namesake and person.username else name
 
 
 WENT_FIRST = NP_("Before, {count} went first to {person}.", "Before, {count} went first to {person}.")

@@ -3,17 +3,22 @@ handed over, the invitations they made to it withdrawn, their forms about its pl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from handlers import drafts, outbox
 from handlers.conversation import Conversation
 from handlers.forms.base import FormState
+from handlers.invites import may_still_issue
 from handlers.messages import N_, Button, Code, Label, Reply, Text, plural, text
 from handlers.people import audit, name_of, staff_contacts
 from handlers.staff_notices import organisation_label, person_for_staff
 from models.database import Session
+from models.repositories.audit import AuditTrail
 from models.repositories.invites import Invites
 from models.repositories.people import People
 from models.repositories.pledges import Pledges
-from models.tables import Contact, Entity
+from models.tables import Contact, Entity, Invite
 
 ORGANISATION_FORMS = ("pledge", "report")
 """The forms about an organisation's pledges (a new pledge or its changes, a progress report): a person who leaves
@@ -53,28 +58,79 @@ async def in_progress(conv: Conversation) -> tuple[Label, ...]:
 
 
 async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Contact | None:
-    """Hand the pledges whose primary focal point is the person to the colleague seen most recently, telling them;
-    with no colleague left, tell staff (with a button that makes an invitation). The unused invitations the person
-    made to the entity stop working (audited). `named`: say who left (not when the person asked to be forgotten).
-    The colleague chosen, if any."""
-    assert conv.contact.id is not None and entity.id is not None
-    people = People(conv.session)
-    colleagues = await people.colleagues(entity.id, besides=conv.contact.id)
+    """leave_focal_points for the person of the conversation (/leave, /forget, a move by invitation)."""
+    departure = await leave_focal_points(conv.session, conv.contact, entity, conv.now, str(conv.update_key),
+                                         named=named)
+    return departure.successor
+
+
+@dataclass(frozen=True)
+class Departure:
+    """What a focal point's departure did: the colleague the pledges went to (None: staff were told) and how many
+    invitations the person made to the organisation stopped working."""
+
+    successor: Contact | None
+    withdrawn: int
+
+
+async def leave_focal_points(session: Session, contact: Contact, entity: Entity, now: datetime, key: str, *,
+                             named: bool = True, via: str | None = None) -> Departure:
+    """The one rule by which a person stops being a focal point of an organisation, whatever removes them (/leave,
+    /forget, a move by invitation, `p2c-bot admin grant` of another role or `admin revoke`): the pledges whose primary
+    focal point they were go to the colleague seen most recently, who is told; with no colleague left, staff are
+    told (but the person, if made staff), with a button that makes an invitation. The unused invitations they made to
+    the organisation stop working (audited `invite.withdrawn`), and the departure is audited (`entity.left`, with the
+    successor; `via` the command line). `named`: say who left (not when the person asked to be forgotten); `key`
+    tells this departure's notices apart in the outbox."""
+    assert contact.id is not None and entity.id is not None
+    people = People(session)
+    colleagues = await people.colleagues(entity.id, besides=contact.id)
     successor = colleagues[0] if colleagues else None
     # pledges with no primary focal point are not counted: their reminders went, and still go, to every focal point
-    count = await people.hand_over(entity.id, conv.contact.id, successor.id if successor else None)
-    withdrawn = await Invites(conv.session).withdraw_made_by(conv.contact.id, entity.id, conv.now)
+    count = await people.hand_over(entity.id, contact.id, successor.id if successor else None)
+    how = {"via": via} if via is not None else {}
+    withdrawn = await Invites(session).withdraw_made_by(contact.id, entity.id, now)
     if withdrawn:
-        await audit(conv.session, conv.contact, "invite.withdrawn", "entity", entity.id, invitations=withdrawn)
+        await audit(session, contact, "invite.withdrawn", "entity", entity.id, invitations=withdrawn, reason="left",
+                    **how)
+    await audit(session, contact, "entity.left", "entity", entity.id, successor=successor.id if successor else None,
+                **how)
     anonymous = Text(N_("a former focal point"))
     if successor is not None:
-        await outbox.enqueue(conv.session, successor, successor_news(name_of(conv.contact) if named else anonymous,
-                                                                     entity, count),
-                             f"handover:{conv.update_key}:{successor.id}", priority=outbox.NOTICE)
-        return successor
-    await tell_staff_orphaned(conv.session, entity, person_for_staff(conv.contact) if named else anonymous,
-                              str(conv.update_key))
-    return None
+        await outbox.enqueue(session, successor, successor_news(name_of(contact) if named else anonymous, entity,
+                                                                count),
+                             f"handover:{key}:{successor.id}", priority=outbox.NOTICE)
+    else:
+        await tell_staff_orphaned(session, entity, person_for_staff(contact) if named else anonymous, key,
+                                  besides=contact.id)
+    return Departure(successor, withdrawn)
+
+
+async def withdraw_unissuable(session: Session, contact: Contact, actor: Contact | None, now: datetime, reason: str,
+                              **details: object) -> list[int]:
+    """Close, in the transaction that changes the person's role, the open invitations they made that their role now
+    no longer lets them make (handlers.invites.may_still_issue): a revoked staff member's, a focal point's made a
+    coordinator. They stop being open invitations when the role goes, not only when someone opens one; audited
+    `invite.withdrawn` on the person with the invitations' ids and the `reason` (role.revoked, role.changed), which
+    tells the person opening one why it no longer works (withdrawn_by_role). The ids withdrawn."""
+    assert contact.id is not None
+    invites = Invites(session)
+    ids = [invite.id for invite in await invites.open_made_by(contact.id, now)
+           if invite.id is not None and not may_still_issue(invite, contact)]
+    if ids and await invites.withdraw(ids, now):
+        await audit(session, actor, "invite.withdrawn", "contact", contact.id, invitations=ids, reason=reason,
+                    **details)
+    return ids
+
+
+async def withdrawn_by_role(session: Session, invite: Invite) -> bool:
+    """True when the invitation was withdrawn because its maker's role was revoked or changed (withdraw_unissuable),
+    not because they left the organisation."""
+    if invite.created_by is None or invite.id is None:
+        return False
+    details = await AuditTrail(session).last_details("contact", invite.created_by, "invite.withdrawn")
+    ids = details.get("invitations") if details is not None else None
+    return isinstance(ids, list) and invite.id in ids
 
 
 ORPHANED = N_("{entity} has no focal point left: {person} left it. Invite a new one with the button, or with "

@@ -11,7 +11,14 @@ from handlers import drafts, outbox
 from handlers.canonical import canonical_name
 from handlers.commands import help_reply
 from handlers.conversation import Conversation, Journey, ask_again, begin
-from handlers.departures import discard_organisation_forms, hand_over, in_progress, left_label
+from handlers.departures import (
+    discard_organisation_forms,
+    hand_over,
+    in_progress,
+    left_label,
+    withdraw_unissuable,
+    withdrawn_by_role,
+)
 from handlers.digests.service import scope_for, scope_name
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
@@ -22,6 +29,7 @@ from handlers.invites import (
     check_invite,
     may_still_issue,
     role_after,
+    token_hash,
     usable,
     would_demote,
 )
@@ -206,9 +214,9 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
         successor = await hand_over(conv, old, named=True)
         await discard_organisation_forms(conv)  # its pledges are not theirs to send any more
         handed, left = {"successor": successor.id if successor else None}, left_label(old, successor)
-    elif before is Role.focal_point and old is not None and role != before:  # another role in it: pledges stay
-        assert contact.id is not None and entity.id is not None  # their links to it stop working, as on /leave
-        await Invites(conv.session).withdraw_made_by(contact.id, entity.id, conv.now)
+    elif before is not None and role != before:  # another role in it: pledges stay, links it cannot make stop
+        await withdraw_unissuable(conv.session, contact, contact, conv.now, "role.changed", role=role,
+                                  previous=before)
     await audit(conv.session, contact, "invite.redeemed", "invite", invite.id, entity_id=entity.id, role=role,
                 previous_role=before, previous_entity_id=old_entity_id, **handed)
     # the organisation they were registering is not needed any more: finishing it would take them out of this one
@@ -292,6 +300,8 @@ async def check_invite_by_id(session: Session, invite_id: int, conv: Conversatio
     opened = conv.finished.created_at if conv.finished is not None else conv.now  # the draft began with the link
     late = invite is None or conv.now >= invite.expires_at + JOINING_GRACE
     found = usable(invite, conv.now if late else min(opened, conv.now))
+    if found is InviteProblem.withdrawn:
+        return await why_withdrawn(session, invite)
     return await issued_still(session, found) if isinstance(found, Invite) else found
 
 
@@ -299,6 +309,13 @@ async def issued_still(session: Session, invite: Invite) -> Invite | InviteProbl
     """The invitation, unless the person who made it may no longer make it (invites.may_still_issue)."""
     maker = await Contacts(session).get(invite.created_by) if invite.created_by is not None else None
     return invite if may_still_issue(invite, maker) else InviteProblem.maker_may_not
+
+
+async def why_withdrawn(session: Session, invite: Invite | None) -> InviteProblem:
+    """Why a withdrawn invitation no longer works: its maker's role was revoked or changed (maker_may_not, as one
+    checked when used says), or they left the organisation (withdrawn)."""
+    return InviteProblem.maker_may_not if invite is not None and await withdrawn_by_role(session, invite) \
+        else InviteProblem.withdrawn
 
 
 REGISTER_YOURS = N_("To register your organisation, send /start; /help lists what I can do.")
@@ -350,6 +367,8 @@ async def start_command(conv: Conversation, argument: str) -> None:
         found = await check_invite(Invites(conv.session), argument, conv.now)
         if isinstance(found, Invite):
             found = await issued_still(conv.session, found)
+        elif found is InviteProblem.withdrawn:
+            found = await why_withdrawn(conv.session, await Invites(conv.session).by_token_hash(token_hash(argument)))
         if not isinstance(found, Invite):
             await audit(conv.session, contact, "invite.refused", reason=found.value)
             conv.say(problem_reply(found, role_of(contact)))

@@ -265,8 +265,10 @@ async def replace_or_continue(conv: Conversation, draft: Draft, pledge: Pledge) 
                                        f"mp:edit:{pledge.id}:{draft.version}")),))
 
 
-async def pledge_details(conv: Conversation, pledge: Pledge, *, listed: bool = True) -> Reply:
-    """Every field of a pledge, with the actions its status allows (and back to /mypledges' list when `listed`)."""
+async def pledge_details(conv: Conversation, pledge: Pledge, *, listed: bool = True,
+                         submitted_by: Label | None = None) -> Reply:
+    """Every field of a pledge, with the actions its status allows (and back to /mypledges' list when `listed`);
+    `submitted_by`: who submitted it, shown after its organisation (staff, of a pledge not validated yet)."""
     entity = await Entities(conv.session).get(pledge.entity_id)
     everything = await Reports(conv.session).history(pledge.id or 0, None)
     history = everything[:HISTORY_LIMIT]
@@ -275,19 +277,21 @@ async def pledge_details(conv: Conversation, pledge: Pledge, *, listed: bool = T
     stopped = reminders_stopped(pledge, await Reports(conv.session).last_sent(pledge.id or 0), conv.now)
     return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point, senders=senders,
                          listed=listed, reporting=cadence_line(pledge, reported, conv.today, stopped=stopped),
-                         earlier=len(everything) - len(history), for_staff=is_staff(conv))
+                         earlier=len(everything) - len(history), for_staff=is_staff(conv),
+                         submitted_by=submitted_by)
 
 
 def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressReport], *, manages: bool,
                   senders: Mapping[int, Label] | None = None, listed: bool = True,
-                  reporting: Label | None = None, earlier: int = 0, for_staff: bool = False) -> Reply:
+                  reporting: Label | None = None, earlier: int = 0, for_staff: bool = False,
+                  submitted_by: Label | None = None) -> Reply:
     """The pledge in full, its long texts shortened with 📖 buttons to read them whole (one message must hold
     the description, BDT's comment and question, and the history of reports, each naming its sender when
     `senders` has them by report id, `earlier` ones counted with a 📜 button that lists them all); with how often
     it reports and what is due (`reporting`), and a button back to /mypledges' list when `listed`; `for_staff`: the
     organisation with its number (staff_notices.organisation_label)."""
     senders = senders or {}
-    lines: list[Label] = [*pledge_card(pledge, entity, for_staff=for_staff),
+    lines: list[Label] = [*pledge_card(pledge, entity, for_staff=for_staff, submitted_by=submitted_by),
                           Line(Text(N_("Status")), status_value(pledge.status)),
                           Line(Text(N_("Focus area")), labeller(FOCUS_AREA_LABELS)(pledge.focus_area)),
                           Line(Text(N_("Pillars")), Items(tuple(labeller(PILLAR_LABELS)(p) for p in pledge.pillars))),

@@ -18,9 +18,10 @@ from handlers.inputs import Incoming
 from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import role_of
 from handlers.pledges.listing import pledge_details
-from handlers.pledges.notices import decision_buttons, staff_copy_key
+from handlers.pledges.notices import decision_buttons, staff_copy_key, submitter_of
 from handlers.readers import in_coordinators_scope, is_own
 from handlers.reports.cadence import OPEN_FOR_CADENCE, cadence_buttons
+from handlers.staff_notices import person_for_staff
 from models.repositories.pledges import Pledges
 from models.tables import Pledge
 from models.values import MEMBER_ROLES, PledgeStatus, Role
@@ -72,6 +73,9 @@ async def show_by_reference(conv: Conversation, ref: str) -> bool:
     return True
 
 
+UNVALIDATED = frozenset({PledgeStatus.submitted, PledgeStatus.changes_requested})
+"""The statuses of a pledge BDT has not validated yet: waiting for a decision, or for its organisation's changes."""
+
 NOT_SHOWN = {
     Role.focal_point: N_("{ref} is not a pledge of your organisation. A focal point sees their own organisation's "
                          "pledges only: they are in /mypledges."),
@@ -85,7 +89,10 @@ async def staff_view(conv: Conversation, pledge: Pledge) -> Reply:
     """The pledge in full for staff: its answers, how often it reports and what is due, its report history; the
     decision buttons while it waits for validation, and the buttons that set how often it reports."""
     assert pledge.id is not None
-    details = await pledge_details(conv, pledge, listed=False)
+    # who submitted a pledge not yet validated, as its notification says: whom staff ask, or must not be (their own)
+    submitter = await submitter_of(conv.session, pledge) if pledge.status in UNVALIDATED else None
+    details = await pledge_details(conv, pledge, listed=False,
+                                   submitted_by=person_for_staff(submitter) if submitter is not None else None)
     buttons = details.buttons
     if pledge.status == PledgeStatus.submitted:
         buttons = (*decision_buttons(pledge), *buttons)

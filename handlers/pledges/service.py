@@ -318,13 +318,16 @@ async def what_happened(conv: Conversation, pledge: Pledge) -> Label:
     return text(SAID_MEANWHILE[PledgeStatus(pledge.status)], person=person, **where)
 
 
-def pledge_card(pledge: Pledge, entity: Entity | None = None, *, for_staff: bool = False) -> list[Line]:
+def pledge_card(pledge: Pledge, entity: Entity | None = None, *, for_staff: bool = False,
+                submitted_by: Label | None = None) -> list[Line]:
     """The main facts of a pledge, one line each; `for_staff`: the organisation with its number, as every staff view
-    shows it (organisation_label)."""
+    shows it (organisation_label); `submitted_by`: who submitted it, after the organisation (as staff notices)."""
     lines = [Line(Text(N_("Reference")), Code(pledge.ref or "—"))]
     if entity is not None:
         lines.append(Line(Text(N_("Organisation")), organisation_label(entity, NAME_EXCERPT) if for_staff
                           else shorten(entity.name, NAME_EXCERPT)))
+    if submitted_by is not None:
+        lines.append(Line(Text(N_("Submitted by")), submitted_by))
     lines += [Line(Text(N_("Title")), pledge.title),
               Line(Text(N_("Type")), labeller(PLEDGE_TYPE_LABELS)(pledge.pledge_type))]
     if pledge.value_usd is not None:

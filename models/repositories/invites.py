@@ -36,6 +36,21 @@ class Invites:
         """The invitation, locked until the transaction ends (on PostgreSQL), so it is used only once."""
         return await self.session.get(Invite, invite_id, with_for_update=True)
 
+    async def open_made_by(self, contact_id: int, now: datetime) -> list[Invite]:
+        """The person's invitations still unused and unexpired, oldest first."""
+        query = (select(Invite).where(col(Invite.created_by) == contact_id, col(Invite.used_at).is_(None),
+                                      col(Invite.expires_at) > now).order_by(col(Invite.id)))
+        return list((await self.session.execute(query)).scalars())
+
+    async def withdraw(self, invite_ids: list[int], now: datetime) -> int:
+        """Close these invitations if still unused, as withdraw_made_by does; how many."""
+        if not invite_ids:
+            return 0
+        result: Any = await self.session.execute(
+            sa.update(_I).where(_I.c.id.in_(invite_ids), _I.c.used_at.is_(None))
+            .values(used_at=now, used_by=None).execution_options(synchronize_session=False))
+        return int(result.rowcount)
+
     async def withdraw_made_by(self, contact_id: int, entity_id: int, now: datetime) -> int:
         """Close the unused invitations to the entity that the person made (they left it, or were forgotten): each is
         marked used at `now` by nobody (used_by None), which only a withdrawn invitation is, so none of them works

@@ -91,7 +91,8 @@ async def test_a_role_taken_away_takes_the_links_made_with_it(chat: ChatDriver, 
     """A security review: a staff member whose role the operator revoked joined, with a link she had kept, as a
     coordinator of every pledge; a focal point's role revoked, the links they made still opened their organisation,
     and a forged button still showed its pledges.
-    A link is checked against what its maker may do when it is used: given back the role, it works again."""
+    A link is checked against what its maker may do when it is used, and a revocation withdraws the links made
+    with the role (given back the role, they stay withdrawn: new ones work)."""
     staff_link = LINK.search(said(await chat.send(chat.person(STAFF, "Bea"), "/invite 1 coordinator")))
     assert staff_link is not None
     awas, opened = await made_link(chat), await made_link(chat)
@@ -111,8 +112,13 @@ async def test_a_role_taken_away_takes_the_links_made_with_it(chat: ChatDriver, 
         assert (await contact(database, telegram_id)).role is None
     # her organisation stays recorded, its pledges are no longer hers to open (a forged mp:open showed them)
     assert "ne vous est pas permise" in said(await chat.press(chat.person(AWA, "Awa", "fr"), f"mp:open:{pledge_id}"))
+    # withdrawn with the role, in its transaction (not only refused when opened): the role given back brings back
+    # none of them, and a new link works
     await grant_role(GrantRole(STAFF, Role.staff), database.uow(), utcnow())
-    await join(chat, KARIM, staff_link.group(1), "Karim Ba")
+    assert gone in said(await chat.send(chat.person(KARIM, "Karim"), f"/start {staff_link.group(1)}"))
+    fresh = LINK.search(said(await chat.send(chat.person(STAFF, "Bea"), "/invite 1 coordinator")))
+    assert fresh is not None
+    await join(chat, KARIM, fresh.group(1), "Karim Ba")
     assert (await contact(database, KARIM)).role == Role.coordinator
 
 
