@@ -1,0 +1,63 @@
+"""A second look at the Council figures (review of t1's fixes): a shortcut reaches the groups of its countries in
+the digest, the sheet and the pledge's card alike; the Summary sheet agrees with the digest's text in every scope;
+the card reads the country groups of its day."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from models.database import Database
+from models.reporting import latest_due_periods
+from models.repositories.digests import DigestFigures, Figures
+from models.scope import EVERYTHING, Scope
+from models.tables import Entity, Pledge
+from models.values import PledgeStatus
+
+DAY = date(2026, 12, 7)
+SUBMITTED = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+async def _pledges(database: Database, places: list[tuple[list[str], list[str], str]]) -> list[int]:
+    """Validated pledges of one organisation, each (countries, ITU regions, value)."""
+    async with database.uow() as uow:
+        entity = Entity(name="Global Connect", name_key="global connect", sector="donor_agency", country_iso3="USA",
+                        status="validated")
+        uow.session.add(entity)
+        await uow.session.flush()
+        made = [Pledge(ref=f"P2C-2026-{n:05d}", entity_id=entity.id or 0, title=f"Pledge {n}", description="d" * 30,
+                       focus_area="access", pillars=["infrastructure"], pledge_type="financial",
+                       value_usd=Decimal(value), countries=countries, itu_regions=regions,
+                       status=PledgeStatus.validated, start_date=SUBMITTED.date(), submitted_at=SUBMITTED,
+                       validated_at=SUBMITTED, created_at=SUBMITTED, updated_at=SUBMITTED)
+                for n, (countries, regions, value) in enumerate(places, start=1)]
+        uow.session.add_all(made)
+        await uow.commit()
+        return [pledge.id or 0 for pledge in made]
+
+
+async def _figures(database: Database, scope: Scope = EVERYTHING) -> Figures:
+    async with database.uow() as uow:
+        return await DigestFigures(uow.session, DAY).figures(scope, SUBMITTED, latest_due_periods(DAY), today=DAY)
+
+
+SHORTCUTS = (["LDC"], ["LLDC"], ["SIDS"], ["GLOBAL"], ["ITU:cis"], ["ITU:europe"], ["NPL"], ["MLI"])
+
+
+async def test_a_shortcut_reaches_the_groups_of_its_countries_in_the_digest_and_the_sheet(database: Database) -> None:
+    """"All LLDCs" is Mali, Niger, Afghanistan... LDCs too: the pledge's card said "Reaches: LDCs, LLDCs", a Mali
+    digest counted it, but the digest's "LDCs" line and the sheet's LDCs column left it out (a shortcut reached its
+    own group only); "all SIDS" (Haiti, Kiribati...) likewise."""
+    from handlers.pledges.rules import derive_reach
+
+    await _pledges(database, [(countries, [], "1000") for countries in SHORTCUTS])
+    async with database.uow() as uow:
+        reaches = [await derive_reach(uow.session, countries, DAY) for countries in SHORTCUTS]
+        rows = [row async for chunk in DigestFigures(uow.session, DAY).pledge_rows(EVERYTHING, latest_due_periods(DAY))
+                for row in chunk]
+    expected = {group: sum(getattr(reach, group) for reach in reaches) for group in ("ldc", "lldc", "sids")}
+    assert reaches[1].ldc and reaches[2].ldc  # "all LLDCs", "all SIDS": LDCs among them
+    shares = {share.key: share.pledges for share in (await _figures(database)).breakdowns["targeting"]}
+    assert shares == expected
+    assert [tuple(bool(flag) for flag in row[11:14]) for row in rows] == [
+        (reach.ldc, reach.lldc, reach.sids) for reach in reaches]
