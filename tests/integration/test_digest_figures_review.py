@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from bot.i18n import Renderer
+from handlers.conversation import Deps
+from models.clock import utcnow
 from models.database import Database
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
@@ -61,3 +64,24 @@ async def test_a_shortcut_reaches_the_groups_of_its_countries_in_the_digest_and_
     assert shares == expected
     assert [tuple(bool(flag) for flag in row[11:14]) for row in rows] == [
         (reach.ldc, reach.lldc, reach.sids) for reach in reaches]
+
+
+async def test_the_card_reads_the_groups_of_its_day(database: Database, deps: Deps, renderer: Renderer) -> None:
+    """/find and /mypledges said "Reaches: LDCs, LLDCs" of a pledge in Nepal submitted in June 2026 (the flags
+    written then), where the digest and the sheet of the same day count it under LLDCs alone: Nepal left the LDCs
+    on 24 Nov 2026."""
+    from chat_driver import ChatDriver
+    from test_reports import STAFF, member, validated_pledge
+
+    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    await member(chat, 8)
+    pledge_id = await validated_pledge(chat, 8)
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None
+        pledge.countries, pledge.targets_ldc, pledge.targets_lldc, pledge.targets_sids = ["NPL"], True, True, False
+        ref = pledge.ref
+        await uow.commit()
+    shown = await chat.send(chat.person(STAFF), f"/find {ref}")
+    assert utcnow().date() >= date(2026, 11, 24)
+    assert shown[0].text.endswith("<b>Reaches</b>: LLDCs"), shown[0].text
