@@ -97,7 +97,8 @@ async def export_xlsx(session: Session, scope: Scope, locale: str, translate: Tr
     figures = DigestFigures(session, today)
     pledges = figures.pledge_rows(scope, latest_due_periods(today))
     return await write_xlsx((("pledges", pledges), ("reports", figures.report_rows(scope))),
-                            lambda label: translate(label, locale), locale in RTL, separator(locale))
+                            lambda label: translate(label, locale), locale in RTL, separator(locale),
+                            await figures.own_places(scope))
 
 
 async def export_csv(session: Session, scope: Scope, kind: str, locale: str, translate: Translate,

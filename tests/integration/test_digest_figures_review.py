@@ -4,16 +4,21 @@ the card reads the country groups of its day."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import openpyxl
+import pytest
+
 from bot.i18n import Renderer
 from handlers.conversation import Deps
+from handlers.digests.service import export_xlsx
 from models.clock import utcnow
 from models.database import Database
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
-from models.scope import EVERYTHING, Scope
+from models.scope import EVERYTHING, Scope, ScopeKind
 from models.tables import Entity, Pledge
 from models.values import PledgeStatus
 
@@ -85,3 +90,37 @@ async def test_the_card_reads_the_groups_of_its_day(database: Database, deps: De
     shown = await chat.send(chat.person(STAFF), f"/find {ref}")
     assert utcnow().date() >= date(2026, 11, 24)
     assert shown[0].text.endswith("<b>Reaches</b>: LLDCs"), shown[0].text
+
+
+AFRICA = Scope(ScopeKind.region, ("africa",))
+GHANA_PERU = Scope(ScopeKind.countries, ("GHA", "PER", "SEN"))
+
+
+@pytest.mark.parametrize("scope", [EVERYTHING, AFRICA, GHANA_PERU], ids=["everything", "africa", "ghana-peru"])
+async def test_the_summary_sheet_agrees_with_the_digest_in_every_scope(database: Database, renderer: Renderer,
+                                                                       scope: Scope) -> None:
+    """The Summary's total is the digest's and the sum of the sheet's counted pledges; its region and country lines
+    are the scope's own, as the digest's "By ITU region" (Africa's summary read "Americas: 1, USD 10,000,000" of a
+    pledge in Ghana and Brazil) and "in N countries"."""
+    await _pledges(database, [(["GHA", "BRA"], ["africa", "americas"], "10000000.10"),
+                              (["PER"], ["americas"], "3000000.20"), (["LDC"], ["africa", "asia_pacific"], "0.05"),
+                              (["ITU:europe"], ["europe"], "7")])
+    figures = await _figures(database, scope)
+    async with database.uow() as uow:
+        content = await export_xlsx(uow.session, scope, "en", lambda label, locale: renderer.label(
+            label, locale, markup=False), DAY)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    pledges, _, summary = (list(sheet.iter_rows(min_row=2, values_only=True)) for sheet in book.worksheets)
+    counted = [row for row in pledges if row[5] is True]
+    (total, *lines) = [row for row in summary if row[3] is not None]
+    assert total[3] == figures.pledges == len(counted) > 0
+    assert total[4] == pytest.approx(float(figures.value_usd)) == pytest.approx(sum(row[9] for row in counted))
+    regions = {row[2]: (row[3], row[4]) for row in lines if row[0] == "ITU region"}
+    digest = {share.key: (share.pledges, pytest.approx(float(share.value_usd)))
+              for share in figures.breakdowns["region"]}
+    assert regions == digest
+    countries = {row[2] for row in lines if row[0] == "Country"}
+    if scope is GHANA_PERU:
+        assert countries == {"GHA", "PER", "LDC"}  # not Brazil; "all LDCs" for Senegal
+    if scope is AFRICA:
+        assert countries == {"GHA", "LDC"}
