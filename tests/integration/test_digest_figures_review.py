@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
@@ -19,7 +20,7 @@ from models.database import Database
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
 from models.scope import EVERYTHING, Scope, ScopeKind
-from models.tables import Entity, Pledge
+from models.tables import Country, Entity, Pledge
 from models.values import PledgeStatus
 
 DAY = date(2026, 12, 7)
@@ -124,3 +125,24 @@ async def test_the_summary_sheet_agrees_with_the_digest_in_every_scope(database:
         assert countries == {"GHA", "PER", "LDC"}  # not Brazil; "all LDCs" for Senegal
     if scope is AFRICA:
         assert countries == {"GHA", "LDC"}
+
+
+async def test_the_ldc_migration_goes_down_and_up_again_on_a_database_in_use(empty_database: Database) -> None:
+    """0020 on a database with organisations and pledges in its countries: down to 0019 (the column gone, every
+    country and what points at them kept), then up again (the graduations dated anew)."""
+    from models.migrate import downgrade, upgrade
+
+    await upgrade(empty_database)
+    await _pledges(empty_database, [(["NPL"], ["asia_pacific"], "5")])
+    await downgrade(empty_database, "0019")
+    async with empty_database.engine.connect() as connection:
+        columns = await connection.run_sync(lambda sync: [column["name"] for column in
+                                                          sa.inspect(sync).get_columns("country")])
+        counts = (await connection.execute(sa.text(
+            "SELECT (SELECT count(*) FROM country), (SELECT count(*) FROM pledge), "
+            "(SELECT count(*) FROM country WHERE ldc AND iso3 = 'NPL')"))).one()
+    assert "ldc_until" not in columns and tuple(counts) == (248, 1, 1)
+    await upgrade(empty_database)
+    async with empty_database.uow() as uow:
+        nepal = await uow.session.get(Country, "NPL")
+    assert nepal is not None and nepal.ldc and nepal.ldc_until == date(2026, 11, 24)
