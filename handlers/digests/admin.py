@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.digests.service import RTL, Translate, export_csv, tell_scope
+from handlers.digests.service import RTL, Translate, export_csv, export_xlsx, tell_scope
 from handlers.digests.sheet import separator, write_xlsx
 from handlers.messages import Label
 from handlers.people import audit, find_contact
 from models.clock import utcnow
 from models.database import UnitOfWork
-from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures
 from models.repositories.subscriptions import Scopes
 from models.scope import Scope
@@ -41,15 +40,14 @@ async def export(kind: str, file_format: str, scope: Scope, locale: str, uow: Un
     """The scope's pledges or reports as XLSX (both sheets, pledges first) or CSV (the one asked for); the reports
     overdue are those of today in UTC."""
     async with uow:
-        figures = DigestFigures(uow.session)
-        due = latest_due_periods(utcnow().date())
+        today = utcnow().date()
+        if file_format == "csv":
+            return await export_csv(uow.session, scope, kind, locale, translate, today)
+        if kind == "pledges":  # the XLSX a coordinator's /export sends, its Summary limited to the scope's places
+            return await export_xlsx(uow.session, scope, locale, translate, today)
 
         def say(label: Label) -> str:
             return translate(label, locale)
 
-        if file_format == "csv":
-            return await export_csv(uow.session, scope, kind, locale, translate, utcnow().date())
-        if kind == "pledges":
-            sheets = (("pledges", figures.pledge_rows(scope, due)), ("reports", figures.report_rows(scope)))
-            return await write_xlsx(sheets, say, locale in RTL, separator(locale))
-        return await write_xlsx((("reports", figures.report_rows(scope)),), say, locale in RTL, separator(locale))
+        rows = DigestFigures(uow.session, today).report_rows(scope)
+        return await write_xlsx((("reports", rows),), say, locale in RTL, separator(locale))

@@ -36,6 +36,8 @@ BAR = "#1f6fb2"
 DONE, LATE = "#2e9d5b", "#d9534f"
 
 Translate = Callable[[Label], str]
+# TRANSLATORS: a chart's title, over the bars "Reported" and "Due, not reported": as the digest's heading says it
+REPORTING_TITLE = N_("Reporting on the latest periods due")
 
 
 class FontMissingError(RuntimeError):
@@ -97,7 +99,9 @@ def render_chart(figures: Figures, locale: str, translate: Translate, title: str
     missing = N_("Due, not reported")
     _bars(bottom, [say(Text(N_("Reported"))), say(Text(missing))], [Decimal(figures.reported), Decimal(late)],
           [say(Number(figures.reported)), say(Number(late))], [DONE, LATE], rtl, font)
-    bottom.set_title(say(Text(N_("Reports for the latest period"))), fontsize=16, fontdict=font)
+    # the text's heading, in its words: the latest period due of each cadence (2025 for a yearly pledge, 2026-Q3 for
+    # a quarterly one), not "the latest period", which read as one period, the current one
+    bottom.set_title(say(Text(REPORTING_TITLE)), fontsize=16, fontdict=font)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI, facecolor="white", bbox_inches="tight", pad_inches=0.25)
     return out.getvalue()

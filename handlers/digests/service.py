@@ -19,7 +19,7 @@ from handlers.digests.sheet import CSV_TYPE, XLSX_TYPE, separator, write_csv, wr
 from handlers.messages import N_, Label, Reply, Text, reply_to_json
 from models.database import Session
 from models.reporting import latest_due_periods
-from models.repositories.digests import DigestFigures, Figures
+from models.repositories.digests import DIGEST_PARTS, DigestFigures, Figures
 from models.repositories.entities import Entities
 from models.repositories.outbox import BULK, NOTICE, OutboxRows
 from models.repositories.subscriptions import Files, Scopes
@@ -97,7 +97,8 @@ async def export_xlsx(session: Session, scope: Scope, locale: str, translate: Tr
     figures = DigestFigures(session, today)
     pledges = figures.pledge_rows(scope, latest_due_periods(today))
     return await write_xlsx((("pledges", pledges), ("reports", figures.report_rows(scope))),
-                            lambda label: translate(label, locale), locale in RTL, separator(locale))
+                            lambda label: translate(label, locale), locale in RTL, separator(locale),
+                            await figures.own_places(scope))
 
 
 async def export_csv(session: Session, scope: Scope, kind: str, locale: str, translate: Translate,
@@ -127,14 +128,15 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
     text = digest_reply(figures, named, today, start.astimezone(ZoneInfo(zone)).replace(second=0, microsecond=0)
                         if since else None)
     rows = OutboxRows(session)
-    first = await rows.enqueue(f"{key}:t", contact.chat_id, contact.id, {"reply": reply_to_json(text)},
+    text_part, chart_part, sheet_part = DIGEST_PARTS  # drop_superseded knows a digest by them
+    first = await rows.enqueue(f"{key}:{text_part}", contact.chat_id, contact.id, {"reply": reply_to_json(text)},
                                priority=priority, now=now, not_before=not_before)
     if first is None:
         return False
     chart, sheet = await make_files(session, scope, figures, locale, today, now, translate, made)
     for suffix, kind, file_id, caption in (
-            ("c", "photo", chart, Text(N_("Pledged value and reporting, {scope}"), {"scope": named})),
-            ("x", "document", sheet, Text(N_("Every pledge of your scope, with its last report")))):
+            (chart_part, "photo", chart, Text(N_("Pledged value and reporting, {scope}"), {"scope": named})),
+            (sheet_part, "document", sheet, Text(N_("Every pledge of your scope, with its last report")))):
         payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": kind, "file": file_id}}
         await rows.enqueue(f"{key}:{suffix}", contact.chat_id, contact.id, payload, priority=priority, now=now,
                            not_before=not_before)

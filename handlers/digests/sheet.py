@@ -140,14 +140,22 @@ def listed(value: Any) -> Sequence[str]:
     return value or ()
 
 
+Places = tuple[frozenset[str], frozenset[str]]
+"""A scope's own ITU regions and country tokens (DigestFigures.own_places)."""
+
+
 class Summary:
     """The published pledges of a pledges sheet added up by pillar, ITU region and country (a pledge counted whole
-    in each of its own), as the rows go by: a few hundred groups at most, whatever the number of pledges."""
+    in each of its own), as the rows go by: a few hundred groups at most, whatever the number of pledges. With
+    `own` (a region's or countries' scope), only the scope's own regions and countries get a line, as the digest's
+    "By ITU region" and "in N countries" count them: Africa's summary read "Americas" for a pledge in Ghana and
+    Brazil, which Africa's digest leaves out."""
 
-    def __init__(self) -> None:
+    def __init__(self, own: Places | None = None) -> None:
         self.pledges, self.value = 0, 0.0
         self.groups: dict[tuple[str, str], list[float]] = {}
         """(pillar | region | country, code) -> [pledges, value]."""
+        self._own = {"region": own[0], "country": own[1]} if own is not None else {}
 
     def add(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
         """Count the published pledges among database pledge rows (DigestFigures.pledge_rows); the rows."""
@@ -158,7 +166,10 @@ class Summary:
             self.pledges += 1
             self.value += value
             for group, codes in (("pillar", row[6]), ("region", row[10]), ("country", row[9])):
+                own = self._own.get(group)
                 for code in dict.fromkeys(listed(codes)):
+                    if own is not None and code not in own:
+                        continue
                     share = self.groups.setdefault((group, code), [0, 0.0])
                     share[0] += 1
                     share[1] += value
@@ -181,10 +192,10 @@ class Summary:
 
 
 async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, rtl: bool,
-                     between: str = ", ") -> bytes:
+                     between: str = ", ", own: Places | None = None) -> bytes:
     """An XLSX with a sheet per ("pledges" | "reports", rows); headers translated, right-to-left when `rtl`, names
     in a cell separated by `between` (separator). With the pledges comes a last sheet, their summary (Summary):
-    the digest's total, and its pledges by pillar, ITU region and country."""
+    the digest's total, and its pledges by pillar, ITU region and country (the scope's `own` ones)."""
     cells = Cells(translate, between)
     book = Workbook(rtl)
     summary: Summary | None = None
@@ -194,7 +205,7 @@ async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, r
         kinds, widths = (PLEDGE_KINDS, PLEDGE_WIDTHS) if pledges else (REPORT_KINDS, REPORT_WIDTHS)
         convert = cells.pledge if pledges else cells.report
         if pledges:
-            summary = Summary()
+            summary = Summary(own)
         with book.sheet(translate(Text(name)), kinds, widths) as sheet:
             sheet.header([translate(Text(header)) for header in headers])
             async for chunk in rows:

@@ -18,7 +18,7 @@ from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.history import every_report, senders_of
 from handlers.pledges.review import REJECTED_NEXT, close_notices
-from handlers.pledges.rules import answers_of
+from handlers.pledges.rules import Reach, answers_of, derive_reach
 from handlers.pledges.service import (
     EDITED_VERSION,
     EDITING,
@@ -275,21 +275,25 @@ async def pledge_details(conv: Conversation, pledge: Pledge, *, listed: bool = T
     senders = await senders_of(conv, history)  # a colleague's report says who sent it
     reported = (await Reports(conv.session).reported_periods([pledge.id or 0])).get(pledge.id or 0, set())
     stopped = reminders_stopped(pledge, await Reports(conv.session).last_sent(pledge.id or 0), conv.now)
+    # the groups its countries are in today, as the digests count them (Nepal left the LDCs on 24 Nov 2026), not the
+    # flags written when it was submitted
+    reach = await derive_reach(conv.session, list(pledge.countries), conv.today)
     return details_reply(pledge, entity, history, manages=role_of(conv.contact) is Role.focal_point, senders=senders,
                          listed=listed, reporting=cadence_line(pledge, reported, conv.today, stopped=stopped),
                          earlier=len(everything) - len(history), for_staff=is_staff(conv),
-                         submitted_by=submitted_by)
+                         submitted_by=submitted_by, reach=reach)
 
 
 def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressReport], *, manages: bool,
                   senders: Mapping[int, Label] | None = None, listed: bool = True,
                   reporting: Label | None = None, earlier: int = 0, for_staff: bool = False,
-                  submitted_by: Label | None = None) -> Reply:
+                  submitted_by: Label | None = None, reach: Reach | None = None) -> Reply:
     """The pledge in full, its long texts shortened with 📖 buttons to read them whole (one message must hold
     the description, BDT's comment and question, and the history of reports, each naming its sender when
     `senders` has them by report id, `earlier` ones counted with a 📜 button that lists them all); with how often
     it reports and what is due (`reporting`), and a button back to /mypledges' list when `listed`; `for_staff`: the
-    organisation with its number (staff_notices.organisation_label)."""
+    organisation with its number (staff_notices.organisation_label); `reach`: the country groups it reaches on the
+    reader's day (rules.derive_reach), said when given."""
     senders = senders or {}
     lines: list[Label] = [*pledge_card(pledge, entity, for_staff=for_staff, submitted_by=submitted_by),
                           Line(Text(N_("Status")), status_value(pledge.status)),
@@ -316,10 +320,10 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
     if pledge.staff_comment and pledge.status in (PledgeStatus.changes_requested, PledgeStatus.rejected):
         lines.append(Line(Text(N_("BDT's comment")), shorten(pledge.staff_comment, COMMENT_EXCERPT)))
         wholes += long_fields(pledge, ("pc",), COMMENT_EXCERPT)
-    reach = [Text(label) for flag, label in ((pledge.targets_ldc, N_("LDCs")), (pledge.targets_lldc, N_("LLDCs")),
-                                             (pledge.targets_sids, N_("SIDS"))) if flag]
-    if reach:
-        lines.append(Line(Text(N_("Reaches")), Items(tuple(reach))))
+    groups = [Text(label) for flag, label in ((reach.ldc, N_("LDCs")), (reach.lldc, N_("LLDCs")),
+                                              (reach.sids, N_("SIDS"))) if flag] if reach is not None else []
+    if groups:
+        lines.append(Line(Text(N_("Reaches")), Items(tuple(groups))))
     if history:
         lines.append(Line(Text(N_("Progress reports")), Concat(tuple(
             part for report in history for part in ("\n• ", report_line(report, senders.get(report.id or 0)))))))

@@ -334,6 +334,30 @@ class DigestFigures:
                    .subquery("several"))
         return int((await self.session.execute(sa.select(sa.func.count()).select_from(several))).scalar_one())
 
+    async def own_places(self, scope: Scope) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The ITU regions and the country tokens (ISO codes, shortcuts) that are the scope's own, as its digest's
+        "By ITU region" and "in N countries" count them: a region's scope its region, its countries and the shortcuts
+        covering one of them; a scope of countries those, their regions and the shortcuts covering one (on the
+        figures' day). None: every region and country is the scope's (everything, a sector, an organisation)."""
+        if scope.kind is ScopeKind.region:
+            own = C.c.itu_region == scope.values[0]
+        elif scope.kind is ScopeKind.countries:
+            own = C.c.iso3.in_(scope.values)
+        else:
+            return None
+        rows = (await self.session.execute(sa.select(C.c.iso3, C.c.itu_region).where(own))).all()
+        regions = frozenset(region for _, region in rows if region)
+        groups = sa.union_all(*(sa.select(sa.literal(token)).where(sa.exists().where(own, in_group_on(C.c, flag,
+                                                                                                      self.today)))
+                                for token, flag in GROUP_TOKENS.items()))
+        shortcuts = set((await self.session.execute(groups)).scalars())
+        if rows:
+            shortcuts.add(GLOBAL_TOKEN)
+        if scope.kind is ScopeKind.region:
+            regions = frozenset(scope.values)
+        return regions, frozenset({code for code, _ in rows} | {REGION_TOKEN + region for region in regions}
+                                  | shortcuts)
+
     async def _changes(self, scope: Scope, since: datetime) -> dict[str, int]:
         def counted(condition: ColumnElement[bool]) -> Any:
             return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
@@ -552,15 +576,24 @@ async def pledge_in_scope(session: Session, pledge_id: int, scope: Scope) -> boo
     return bool((await session.execute(query)).scalar_one())
 
 
+DIGEST_PARTS = ("t", "c", "x")
+"""The last part of the outbox keys of a digest's rows: its text, chart and spreadsheet (digests.service)."""
+
+
 async def drop_superseded(session: Session, chat_id: int, prefix: str, latest: str) -> int:
-    """Delete the rows of a person's scheduled digests (keys `prefix`...) not sent yet, but those of the `latest`
-    (its key): a digest held for its reader's working hours, still there when the next one fell due (an outage, a
-    clock moved), would go out first with its old figures. As reminders, the latest due goes out once. Rows taken for
-    sending are left to go. How many rows were deleted."""
+    """Delete the rows of a person's scheduled digests (keys `prefix`...:<DIGEST_PARTS>) not sent yet, but those of
+    the `latest` (its key): a digest held for its reader's working hours, still there when the next one fell due (an
+    outage, a clock moved), would go out first with its old figures. As reminders, the latest due goes out once. A
+    digest one of whose rows was taken for sending (or sent) is left whole to go: its text went or goes, and its
+    chart and sheet ("all in the spreadsheet") with it. How many rows were deleted."""
     def starts(text: str) -> ColumnElement[bool]:
         return sa.func.substr(OUT.c.key, 1, len(text)) == text
 
+    other = OUT.alias("other")
+    digest = sa.func.substr(OUT.c.key, 1, sa.func.length(OUT.c.key) - 1, type_=sa.String)  # "dg:7:2026-W49:"
+    begun = sa.exists().where(other.c.key.in_([digest + part for part in DIGEST_PARTS]),
+                              other.c.status != OutboxStatus.pending)
     query = (sa.delete(OUT).where(OUT.c.chat_id == chat_id, OUT.c.status == OutboxStatus.pending, starts(prefix),
-                                sa.not_(starts(latest + ":")))
+                                sa.not_(starts(latest + ":")), sa.not_(begun))
              .execution_options(synchronize_session=False))
     return int(getattr(await session.execute(query), "rowcount", 0) or 0)

@@ -47,14 +47,17 @@ def in_group_on(country: Any, group: str, day: Any) -> sa.ColumnElement[bool]:
 
 def targets_on(session: Session, countries: Any, group: str, day: date) -> sa.ColumnElement[bool]:
     """The condition on a pledge's `countries` (its JSON list column) that it is implemented in a country of the
-    group on `day`: a country of it named, or the group's, a region's or the world's shortcut covering one. The
-    tokens that do so are found once a statement (a few dozen), whatever the number of pledges."""
+    group on `day`: a country of it named, or a shortcut covering one (a group's, a region's, the world's). "All
+    LLDCs" covers Mali and Nepal, LDCs too, as the pledge's card (derive_reach), a scope of countries and "in N
+    countries" read it: a shortcut is its countries, whichever group it is named after. The tokens that do so are
+    found once a statement (a few dozen), whatever the number of pledges."""
+    member = in_group_on(_C, group, day)
     tokens = sa.union_all(
-        sa.select(_C.iso3).where(in_group_on(_C, group, day)),
-        sa.select(sa.literal(REGION_TOKEN) + _C.itu_region).where(in_group_on(_C, group, day),
-                                                                  _C.itu_region.is_not(None)),
-        sa.select(sa.literal({flag: token for token, flag in GROUP_TOKENS.items()}[group])),
-        sa.select(sa.literal(GLOBAL_TOKEN)))
+        sa.select(_C.iso3).where(member),
+        sa.select(sa.literal(REGION_TOKEN) + _C.itu_region).where(member, _C.itu_region.is_not(None)),
+        *(sa.select(sa.literal(token)).where(sa.exists().where(member, in_group_on(_C, flag, day)))
+          for token, flag in GROUP_TOKENS.items()),
+        sa.select(sa.literal(GLOBAL_TOKEN)).where(sa.exists().where(member)))
     item = json_items(session, countries)
     return sa.exists(sa.select(sa.literal(1)).select_from(item).where(item.c.value.in_(tokens)))
 

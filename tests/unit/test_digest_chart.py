@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from matplotlib.ft2font import FT2Font
 from PIL import Image, ImageChops, ImageStat
 
 from bot.i18n import Renderer
-from handlers.digests.chart import CJK_FONT, LATIN_FONT, render_chart, require_fonts
+from handlers.digests.chart import CJK_FONT, LATIN_FONT, REPORTING_TITLE, render_chart, require_fonts
+from handlers.digests.content import digest_reply
 from handlers.digests.labels import FOCUS_AREAS
 from handlers.messages import N_, Text
 from models.repositories.digests import Figures, Share
+from models.scope import EVERYTHING
 
 GOLDEN = Path(__file__).parent / "golden"
 FIGURES = Figures(pledges=12, due=9, reported=6, breakdowns={"focus_area": [
@@ -49,7 +52,7 @@ def test_every_label_has_glyphs(renderer: Renderer, locale: str) -> None:
     fonts = _fonts()
     labels = [renderer.label(Text(FOCUS_AREAS[area]), locale, markup=False) for area in FOCUS_AREAS]
     labels += [renderer.label(Text(msgid), locale, markup=False) for msgid in
-               ("Pledged value by focus area (USD)", "Reports for the latest period", "Reported", "Due, not reported")]
+               ("Pledged value by focus area (USD)", REPORTING_TITLE, "Reported", "Due, not reported")]
     for drawn in labels:
         missing = [c for c in drawn if not c.isspace() and not any(font.get_char_index(ord(c)) for font in fonts)]
         assert not missing, f"no glyph for {missing} in {drawn!r}"
@@ -94,3 +97,19 @@ def test_a_chart_with_the_wrong_letters_fails_the_golden_check(renderer: Rendere
     if image.size != golden.size:
         return
     assert max(ImageStat.Stat(ImageChops.difference(image, golden)).mean) >= TOLERANCE
+
+
+def test_the_reporting_bars_are_titled_as_the_digest_s_heading(renderer: Renderer) -> None:
+    """"Reports for the latest period" read as one period, the current one: the bars count each pledge's latest
+    period due by its cadence (2025 for a yearly pledge, 2026-Q3 for a quarterly one), as the text's heading says."""
+    asked: list[str] = []
+
+    def translate(label: object) -> str:
+        if isinstance(label, Text):
+            asked.append(label.msgid)
+        return renderer.label(label, "en", markup=False)  # type: ignore[arg-type]
+
+    render_chart(FIGURES, "en", translate, "Pledges")
+    heading = renderer.reply(digest_reply(FIGURES, EVERYTHING, date(2026, 12, 7), None), "en").text
+    assert "Reports for the latest period" not in asked and REPORTING_TITLE in asked
+    assert f"<b>{REPORTING_TITLE}</b>: 6 of 9 pledges due reported" in heading

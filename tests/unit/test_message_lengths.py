@@ -25,6 +25,7 @@ from handlers.paging import SHOWN, Page
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.listing import details_reply, list_reply
 from handlers.pledges.notices import Resubmission, changed_fields, changes_notice, pledge_notice, review_notice
+from handlers.pledges.rules import Reach
 from handlers.reports.cadence import cadence_line
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 from handlers.reports.service import choice_reply, report_notice
@@ -145,8 +146,8 @@ def test_pledge_summary_details_and_notice_fit(renderer: Renderer, title: str, d
     status, pledge.status, pledge.start_date = pledge.status, PledgeStatus.validated, date(2020, 1, 1)
     reporting = cadence_line(pledge, set(), TODAY, stopped=True)  # six reports owed, and its reminders stopped
     pledge.status = status
-    assert_fits(renderer, details_reply(pledge, entity, history, manages=True, earlier=100_000, reporting=reporting),
-                "pledge details")
+    assert_fits(renderer, details_reply(pledge, entity, history, manages=True, earlier=100_000, reporting=reporting,
+                                        reach=Reach(True, True, True, [])), "pledge details")
 
 
 @SETTINGS
