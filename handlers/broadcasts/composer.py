@@ -26,6 +26,7 @@ from handlers.lengths import EXCERPT, plain, shorten, visible_length
 from handlers.messages import (
     N_,
     Button,
+    Code,
     Concat,
     Items,
     Label,
@@ -38,9 +39,10 @@ from handlers.messages import (
 )
 from models.values import LANGUAGE_NAMES, LANGUAGES
 
+ALLOWED_TAGS = ("<b>", "<i>", "<u>", "<s>", '<a href="…">', "<code>", "<pre>", "<blockquote>")
+"""The tags a complaint about a tag offers instead, shown as written."""
 MARKUP_ERRORS: dict[Reason, str] = {
-    "tag": N_("Telegram does not allow that tag. Use <b>, <i>, <u>, <s>, <a href=\"…\">, <code>, <pre> or "
-              "<blockquote>."),
+    "tag": N_("Telegram does not allow the tag {tag}. Use {allowed}; to show {sign} as it is, write {entity}."),
     "unbalanced": N_("A formatting tag is not closed, or closed in the wrong order."),
     "attribute": N_("That tag attribute is not allowed by Telegram."),
     "length": N_("The message is too long for Telegram (4,096 characters at most, 1,024 with a file)."),
@@ -82,7 +84,18 @@ def checked(value: str, answers: Answers) -> str:
     if wrong.length > MAX_TEXT:  # too long for a message of its own as well
         raise InvalidAnswerError(text(N_("Telegram allows 4,096 characters in a message, and yours has {count}. "
                                          "Shorten it to at most 4,096 characters."), count=Number(wrong.length)))
-    raise InvalidAnswerError(Text(MARKUP_ERRORS[wrong.reason]))
+    raise InvalidAnswerError(complaint(wrong))
+
+
+def complaint(wrong: Refusal) -> Text:
+    """What Telegram would refuse, said in the reader's language. The catalog's texts are Telegram HTML, so the tags a
+    complaint names are its parameters, shown as written: "<blockquote>" in the text itself was taken for a tag, and
+    Telegram refused the complaint ("Can't find end tag"), leaving the writer an apology instead."""
+    if wrong.reason == "tag":
+        return text(MARKUP_ERRORS["tag"], tag=Code(f"<{wrong.detail}>"),
+                    allowed=Items(tuple(Code(tag) for tag in ALLOWED_TAGS), choice=True), sign=Code("<"),
+                    entity=Code("&lt;"))
+    return Text(MARKUP_ERRORS[wrong.reason])
 
 
 def too_long_for_caption(answers: Answers) -> int:

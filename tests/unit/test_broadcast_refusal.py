@@ -11,11 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import Renderer
 from bot.sandbox.validation import parse_html
 from handlers.broadcasts.composer import MARKUP_ERRORS, checked, refusal
 from handlers.broadcasts.service import BroadcastError, CreateBroadcast, _texts_and_fallback, refusal_line
 from handlers.forms.base import InvalidAnswerError
 from handlers.forms.markup import Reason, Refusal
+from handlers.messages import Text
+from models.values import LANGUAGES
 
 PHOTO = {"kind": "photo", "file_id": "PHOTO"}
 APART = {**PHOTO, "separate": True}
@@ -44,6 +47,20 @@ def test_every_reason_is_said_in_the_chat_and_on_the_command_line(reason: str) -
     assert line and "\n" not in line
     with pytest.raises(BroadcastError, match=f"^{re.escape(f'the fr text would be refused by Telegram: {line}')}$"):
         _texts_and_fallback(CreateBroadcast(["everyone"], {"en": "Hello.", "fr": SAMPLES[reason]}))
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("reason", get_args(Reason))
+def test_the_composers_complaint_is_a_message_telegram_takes(renderer: Renderer, reason: str, locale: str) -> None:
+    """Regression (fix-channel): "Join us <today>" in the composer drew the complaint about tags, whose catalog text
+    held "<b>, <i>, … <blockquote>" as tags; Telegram refused it ("Can't find end tag corresponding to start tag
+    blockquote") and the staff member read "I could not show you a message" instead of what was wrong."""
+    with pytest.raises(InvalidAnswerError) as error:
+        checked(SAMPLES[reason], {})
+    assert isinstance(error.value.message, Text)
+    shown, _ = parse_html(renderer.label(error.value.message, locale))  # as Telegram parses it: no error
+    if reason == "tag":
+        assert "<marquee>" in shown and "<blockquote>" in shown and "&lt;" in shown
 
 
 @pytest.mark.parametrize(("body", "attachment", "expected"), [
