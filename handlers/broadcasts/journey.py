@@ -183,11 +183,13 @@ async def _figures(conv: Conversation, broadcast: Broadcast) -> Label:
     if broadcast.status not in OPEN:  # old rows leave the outbox (models.retention); the figures stay
         counts = {k: max(counts.get(k, 0), int(broadcast.progress.get(k, 0))) for k in ("sent", "failed",
                                                                                       "unreachable")}
+    # those known unreachable when it started got no message (broadcast.recipients counts the messages): they are
+    # counted among the unreachable, and so in the total
+    left_out = int(broadcast.progress.get("unreachable_at_start", 0))
     return text(N_("{status}: {sent} sent, {failed} failed, {unreachable} unreachable of {total}"),
                 status=Text(STATUS[broadcast.status]), sent=Number(counts.get("sent", 0)),
-                failed=Number(counts.get("failed", 0)),
-                unreachable=Number(counts.get("unreachable", 0) + broadcast.progress.get("unreachable_at_start", 0)),
-                total=Number(broadcast.recipients))
+                failed=Number(counts.get("failed", 0)), unreachable=Number(counts.get("unreachable", 0) + left_out),
+                total=Number(broadcast.recipients + left_out))
 
 
 STATUS: dict[str, str] = {BroadcastStatus.scheduled: N_("scheduled"), BroadcastStatus.sending: N_("sending"),

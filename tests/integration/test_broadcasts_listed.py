@@ -65,3 +65,11 @@ async def test_every_scheduled_broadcast_is_listed_with_its_buttons(chat: ChatDr
     assert {f"bc:edit:{n}" for n in range(1, many + 1)} <= set(found)
     assert codes(listing[0])[:2] == [f"bc:edit:{many}", f"bc:cancel:{many}"]  # the next to go first
     assert all(len(codes(message)) <= 2 * OPEN_PER_MESSAGE for message in listing)
+
+
+async def test_those_unreachable_from_the_start_count_in_the_total(chat: ChatDriver, database: Database) -> None:
+    """Regression (fix-channel): a broadcast to six people, one of whom had blocked the bot, was listed "5 sent,
+    0 failed, 1 unreachable of 5": the total counted only the messages queued, the unreachable those left out too."""
+    await stored(database, [{**done(), "recipients": 5, "progress": {"sent": 5, "unreachable_at_start": 1}}])
+    listing = await chat.send(chat.person(STAFF), "/broadcasts")
+    assert "done: 5 sent, 0 failed, 1 unreachable of 6" in listing[0].text
