@@ -211,8 +211,10 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
     if not await still_allowed(conv, journey, draft):
         return Outcome(state, (), Status.cancelled)
     if state.shown and given.on is None:  # which message the input is about: one of this draft's, or another's
-        about = conv.pressed if given.code is not None and not given.typed else (
-            conv.replied_to if given.code is None and given.file is None else None)
+        if given.code is not None and not given.typed:  # a draft stored before it kept its messages takes any
+            about = conv.pressed if state.shown_all else None  # message's buttons by step id: nothing to look up
+        else:
+            about = conv.replied_to if given.code is None and given.file is None else None
         if about is not None:
             given = replace(given, on=await outbox.key_of(conv.session, conv.contact.chat_id, about))
     outcome = advance(journey.form, state, given, conv.form_context())

@@ -226,3 +226,24 @@ async def test_a_pending_cancel_is_asked_again_after_unrelated_input(chat: ChatD
     kept = await phone.tap("f:$cancel:no")
     assert "f:focus_area:cancel" in codes(kept[-1])
 
+
+
+async def test_a_draft_from_before_its_messages_were_kept_still_takes_their_buttons(
+        chat: ChatDriver, database: Database) -> None:
+    """A draft saved before FormState.shown existed (people's drafts survive upgrades) knows none of the messages it
+    sent then: once it had shown one message since, a button of a question it asked before the upgrade was refused
+    as a finished form's. Its buttons are checked by step id alone for the rest of its life, as documented."""
+    phone = await phone_of(chat, 76)
+    await phone.send("/pledge")
+    await phone.fill(UNTIL_PILLARS)
+    before_upgrade = phone.showing("f:pillars:c:infrastructure")
+    async with database.uow() as uow:  # the draft as an older version stored it: no shown, no pressed
+        draft = (await uow.session.execute(select(Draft))).scalars().one()
+        draft.state = {k: v for k, v in draft.state.items() if k not in ("shown", "pressed")}
+        await uow.commit()
+    again = await phone.send("/help")
+    assert "f:pillars:done" in codes(again[-1]), again[-1].text
+    toggled = await phone.tap("f:pillars:c:infrastructure", on=before_upgrade)
+    assert OTHER_FORM not in said(toggled), said(toggled)
+    state = await draft_of(database, 76)
+    assert state is not None and state.scratch.get("picked") == ["infrastructure"], state
