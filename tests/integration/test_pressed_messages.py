@@ -247,3 +247,23 @@ async def test_a_draft_from_before_its_messages_were_kept_still_takes_their_butt
     assert OTHER_FORM not in said(toggled), said(toggled)
     state = await draft_of(database, 76)
     assert state is not None and state.scratch.get("picked") == ["infrastructure"], state
+
+
+async def test_a_report_button_of_another_pledge_does_not_discard_the_report_in_progress(
+        database: Database, deps: Deps, renderer: Renderer) -> None:
+    """📝 of another pledge (its reminder's, or the /report list's pressed again lower down) opened that pledge's report
+    in place of the one in progress: its answers were gone without a word. It is offered as /report offers it."""
+    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    await member(chat, 77)
+    first, second = await validated_pledge(chat, 77), await validated_pledge(chat, 77)
+    phone = Phone(chat, chat.person(77))
+    await phone.tap(f"rp:open:{first}", on=1)
+    await phone.tap("f:status:c:in_progress")
+    await phone.send("40")
+    offered = await phone.tap(f"rp:open:{second}", on=1)
+    assert "You have a report in progress on" in said(offered), said(offered)
+    assert "rp:resume" in codes(offered[-1])
+    state = await draft_of(database, 77)
+    assert state is not None and state.answers.get("$pledge_id") == first and state.answers.get("status"), state
+    again = await phone.tap(f"rp:open:{first}", on=1)
+    assert "Question 3 of" in again[-1].text, said(again)
