@@ -27,7 +27,7 @@ from handlers import (
 )
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply, unknown_command
-from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed, repeated
+from handlers.conversation import Conversation, Deps, Journey, ask_again, closed_just_now, proceed, repeated
 from handlers.digests import journey as digests
 from handlers.forms.base import Form, FormState, Step
 from handlers.forms.engine import SUMMARY, FormInput, applicable, code, resume, unconfirmed
@@ -335,8 +335,8 @@ async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey
     if parsed is not None and parsed.prefix == "f":
         if draft is not None and journey is not None:
             await proceed(conv, journey, draft, FormInput(code=data))
-        else:
-            # one line: a second tap on a form's last button is common, and the whole command list would bury it
+        elif not await closed_just_now(conv, data):  # a double tap of the form's last button: answered once
+            # one line: a later tap on a form's last button is common, and the whole command list would bury it
             conv.say(Reply((Text(N_("Those questions are already finished. /help lists what I can do.")),)))
         return
     said = len(conv.replies)

@@ -267,3 +267,26 @@ async def test_a_report_button_of_another_pledge_does_not_discard_the_report_in_
     assert state is not None and state.answers.get("$pledge_id") == first and state.answers.get("status"), state
     again = await phone.tap(f"rp:open:{first}", on=1)
     assert "Question 3 of" in again[-1].text, said(again)
+
+
+async def test_a_double_tap_on_the_button_that_finished_the_form_is_answered_once(
+        chat: ChatDriver, database: Database) -> None:
+    """The last button of a form is the one tapped twice most (the code said so): its second tap found no draft to
+    remember the first by, and "Those questions are already finished" came under "Your pledge is submitted"."""
+    phone = await phone_of(chat, 78)
+    await phone.send("/pledge")
+    await phone.fill(PLEDGE_INPUTS)
+    at, summary = utcnow(), phone.showing("f:$sum:submit")
+    submitted = await phone.tap("f:$sum:submit", summary, at)
+    assert "Your pledge is submitted" in said(submitted) and await pledges(database) == 1
+    assert await phone.tap("f:$sum:submit", summary, at + timedelta(milliseconds=300)) == []
+    later = await phone.tap("f:$sum:submit", summary, at + timedelta(minutes=2))
+    assert "Those questions are already finished" in said(later), said(later)
+
+    await phone.send("/pledge")
+    await phone.send(PLEDGE_INPUTS[0][1])
+    await phone.send("/cancel")
+    at, confirm = utcnow(), phone.showing("f:$cancel:yes")
+    assert "Cancelled" in said(await phone.tap("f:$cancel:yes", confirm, at))
+    assert await phone.tap("f:$cancel:yes", confirm, at + timedelta(milliseconds=400)) == []
+    assert await pledges(database) == 1 and await draft_of(database, 78) is None
