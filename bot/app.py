@@ -39,7 +39,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.chatlocks import ChatLocks
 from bot.config import ConfigError, Settings
-from bot.delivery import DeliveryWorker
+from bot.delivery import DeliveryError, DeliveryWorker
 from bot.i18n import Catalogs, Renderer
 from bot.joining import HeldTexts
 from bot.logs import Spell, contact_id_var
@@ -199,14 +199,21 @@ class App:
 
     async def unreadable_update(self, raw: dict[str, Any]) -> None:
         """An update that could not be built (its shape unknown to aiogram): the person in a private chat is asked to
-        send it again, in their chat's turn, rather than meeting silence. Never raises."""
+        send it again, in their chat's turn, rather than meeting silence. A pressed button's (a callback query, the
+        message under it of a shape unknown) is acknowledged first: its spinner stops, as every press's does.
+        Never raises."""
+        query = press_of_raw(raw)
+        if query is not None:
+            with contextlib.suppress(DeliveryError):
+                await self.delivery.sender.acknowledge(query)
         found = chats_of_raw(raw)
         if found is None:
             return
         update_id, person = found
         try:
             async with self.chats.holding(person.chat_id), self.handling:
-                await self.database.whole(lambda uow: chats.unreadable_update(update_id, person, uow, self.deps))
+                await self.database.whole(lambda uow: chats.unreadable_update(update_id, person, uow, self.deps,
+                                                                              pressed=query is not None))
         except Exception:
             log.exception("could not ask for an unreadable update again", extra={"update_id": update_id})
             return
@@ -230,6 +237,8 @@ def chats_of_raw(raw: object) -> tuple[int, Person] | None:
         if kind == "update_id" or not isinstance(body, dict):
             continue
         chat, sender = body.get("chat"), body.get("from")
+        if kind == "callback_query" and isinstance(under := body.get("message"), dict):
+            chat = under.get("chat")  # a pressed button's: the chat of the message it is under
         if not isinstance(chat, dict) or chat.get("type") != "private" or not isinstance(sender, dict):
             continue
         chat_id, user_id, language = chat.get("id"), sender.get("id"), sender.get("language_code")
@@ -237,6 +246,13 @@ def chats_of_raw(raw: object) -> tuple[int, Person] | None:
                 and not sender.get("is_bot"):
             return update_id, Person(user_id, chat_id, "", None, None, language if isinstance(language, str) else None)
     return None
+
+
+def press_of_raw(raw: object) -> str | None:
+    """The id of the callback query an update's JSON holds (a pressed button), read by hand as `chats_of_raw`."""
+    query = raw.get("callback_query") if isinstance(raw, dict) else None
+    query_id = query.get("id") if isinstance(query, dict) else None
+    return query_id if isinstance(query_id, str) and query_id else None
 
 
 def refused_updates() -> Spell:

@@ -90,6 +90,9 @@ class Acknowledge(Protocol):
 GroupNote = Callable[[Person], Awaitable[str]]
 """The line that says, in this person's language, that the bot works in a private chat (a button's toast)."""
 GROUPS = ("group", "supergroup")
+GROUP_NOTE_WITHIN = 2.0
+"""Seconds a button pressed in a group waits for its toast's words (its person's language, from the database)
+before it is answered without them: the answer must come while Telegram still takes it, the spinner stopped."""
 
 
 def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks | None = None, *,
@@ -183,7 +186,10 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks 
             note = None
             if group_note is not None:
                 try:
-                    note = (await group_note(person_of(query.from_user, query.from_user.id)))[:200]
+                    note = (await asyncio.wait_for(group_note(person_of(query.from_user, query.from_user.id)),
+                                                   GROUP_NOTE_WITHIN))[:200]
+                except TimeoutError:  # the database busy: answered at once without words
+                    log.warning("no toast in time for a button pressed in a group")
                 except Exception:  # the database away: the spinner still stops
                     log.exception("no toast for a button pressed in a group")
             with contextlib.suppress(DeliveryError):

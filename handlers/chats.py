@@ -23,6 +23,7 @@ from models.values import Role
 PRIVATE_ONLY = N_("I only work in a private chat: open {link} to talk to me.")
 PRIVATE_ONLY_NO_LINK = N_("I only work in a private chat: open a chat with me to talk to me.")
 NOT_READ = N_("I could not read that message. Please send it again as text or as a file.")
+PRESS_NOT_READ = N_("I could not read that button press. Please try it again; if it still does not work, send /help.")
 BACK_MEMBER = N_("Welcome back! What I sent while you had blocked me did not reach you: /mypledges shows your "
                  "organisation's pledges, the decisions on them and their latest reports.")
 BACK_STAFF = N_("Welcome back! What I sent while you had blocked me did not reach you: /pending lists what waits "
@@ -63,13 +64,14 @@ async def in_group(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> None:
         await uow.commit()
 
 
-async def unreadable_update(update_id: int, person: Person, uow: UnitOfWork, deps: Deps) -> None:
+async def unreadable_update(update_id: int, person: Person, uow: UnitOfWork, deps: Deps, *,
+                            pressed: bool = False) -> None:
     """An update from a private chat that could not be read at all (its shape unknown to the Bot API client): the
-    person is asked to send it again, once."""
+    person is asked to send it again (`pressed`: to press the button again), once."""
     async with uow:
         locale = await locale_of(uow.session, person, deps.default_locale)
         contact = await find_contact(uow.session, person.telegram_id)
-        await _to_chat(uow.session, person.chat_id, contact, Reply((Text(NOT_READ),)),
+        await _to_chat(uow.session, person.chat_id, contact, Reply((Text(PRESS_NOT_READ if pressed else NOT_READ),)),
                        f"unread:{person.chat_id}:{update_id}", locale)
         await uow.commit()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -13,6 +14,7 @@ from handlers.forms.engine import NOT_CANCELLED, FormInput, Outcome, Status, adv
 from handlers.messages import N_, Concat, Label, Line, Reply, Text
 from handlers.people import audit, not_allowed
 from models.database import Session
+from models.repositories.updates import ProcessedUpdates
 from models.retention import Retention
 from models.tables import Contact, Draft
 
@@ -211,8 +213,10 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
     if not await still_allowed(conv, journey, draft):
         return Outcome(state, (), Status.cancelled)
     if state.shown and given.on is None:  # which message the input is about: one of this draft's, or another's
-        about = conv.pressed if given.code is not None and not given.typed else (
-            conv.replied_to if given.code is None and given.file is None else None)
+        if given.code is not None and not given.typed:  # a draft stored before it kept its messages takes any
+            about = conv.pressed if state.shown_all else None  # message's buttons by step id: nothing to look up
+        else:
+            about = conv.replied_to if given.code is None and given.file is None else None
         if about is not None:
             given = replace(given, on=await outbox.key_of(conv.session, conv.contact.chat_id, about))
     outcome = advance(journey.form, state, given, conv.form_context())
@@ -233,6 +237,8 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
         await drafts.save(conv.session, draft, shown, conv.now)
     else:
         await drafts.discard(conv.session, draft.contact_id, draft.form_id)
+        if conv.code is not None and conv.pressed is not None:  # the draft that knew the press is gone
+            await ProcessedUpdates(conv.session).mark(_closing_press(conv, conv.code), conv.now)
         conv.closed = draft.form_id
         if outcome.status is Status.done:
             conv.finished = draft
@@ -303,6 +309,19 @@ def repeated(conv: Conversation, draft: Draft, data: str) -> bool:
     if at.tzinfo is None:
         return False
     return abs(conv.now - at) <= (TOGGLE_REPEAT_WITHIN if last.get("kept") else REPEAT_WITHIN)
+
+
+async def closed_just_now(conv: Conversation, data: str) -> bool:
+    """Whether this press is a second tap of the one that finished or cancelled a form (its ✅ Submit, its "Yes,
+    discard") just before: `repeated` for a press whose draft is gone. The press that closed a form is recorded as
+    if it were an update handled (kept as long as they are), its key made of its chat, message and data."""
+    return await ProcessedUpdates(conv.session).marked_since(_closing_press(conv, data), conv.now - REPEAT_WITHIN)
+
+
+def _closing_press(conv: Conversation, data: str) -> int:
+    """The key (63 bits, as Incoming.key) of a press of `data` on the pressed message of this chat."""
+    said = f"closed|{conv.contact.chat_id}|{conv.pressed}|{data}".encode()
+    return int.from_bytes(hashlib.blake2b(said, digest_size=8).digest(), "big") >> 1
 
 
 def _show(conv: Conversation, form: Form, before: FormState, outcome: Outcome, ctx: FormContext) -> FormState:

@@ -27,7 +27,7 @@ from handlers import (
 )
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply, unknown_command
-from handlers.conversation import Conversation, Deps, Journey, ask_again, proceed, repeated
+from handlers.conversation import Conversation, Deps, Journey, ask_again, closed_just_now, proceed, repeated
 from handlers.digests import journey as digests
 from handlers.forms.base import Form, FormState, Step
 from handlers.forms.engine import SUMMARY, FormInput, applicable, code, resume, unconfirmed
@@ -260,8 +260,8 @@ async def _on_unreadable(conv: Conversation, incoming: Incoming, draft: Draft | 
     video goes to a question that takes videos (a report's evidence) as a file; anything else is told, in words
     that fit where the person is, what to do instead, and the words sent with it (a caption) are said to be lost."""
     kind = incoming.unreadable or ""
-    state = _shown_state(journey, draft)
-    receiving = _receiving_step(journey, state)
+    state = _asked_state(journey, draft)
+    receiving = _receiving_step(journey, unconfirmed(journey.form, state) if journey and state else None)
     if journey is not None and draft is not None and receiving is not None and incoming.file_id is not None \
             and incoming.file_kind in receiving.file_kinds:
         await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=(incoming.file_kind or "",
@@ -289,16 +289,18 @@ CAPTION_SAID = 300
 """How much of the words sent with content the journeys do not read is quoted back (UTF-16 units)."""
 
 
-def _shown_state(journey: Journey | None, draft: Draft | None) -> FormState | None:
-    """The state of the form as its question is shown again (a cancel waiting for its confirmation is left)."""
+def _asked_state(journey: Journey | None, draft: Draft | None) -> FormState | None:
+    """The state of the form as its question is asked again (ask_again: a cancel waiting for its confirmation is
+    asked again, and its note speaks of that question, which has no ⬅️ Back)."""
     if journey is None or draft is None:
         return None
-    return unconfirmed(journey.form, resume(journey.form, FormState.from_json(draft.state)))
+    return resume(journey.form, FormState.from_json(draft.state))
 
 
 def _receiving_step(journey: Journey | None, state: FormState | None) -> Step | None:
     """The question a file sent now goes to: the current one, or at the summary the one that gathers files (a
-    report's evidence: the engine adds the file to it)."""
+    report's evidence: the engine adds the file to it); `state` is without a pending cancel, which a file sent
+    answers as the question Cancel was pressed at (the engine: "Not cancelled")."""
     if journey is None or state is None:
         return None
     if state.step == SUMMARY:
@@ -333,8 +335,8 @@ async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey
     if parsed is not None and parsed.prefix == "f":
         if draft is not None and journey is not None:
             await proceed(conv, journey, draft, FormInput(code=data))
-        else:
-            # one line: a second tap on a form's last button is common, and the whole command list would bury it
+        elif not await closed_just_now(conv, data):  # a double tap of the form's last button: answered once
+            # one line: a later tap on a form's last button is common, and the whole command list would bury it
             conv.say(Reply((Text(N_("Those questions are already finished. /help lists what I can do.")),)))
         return
     said = len(conv.replies)

@@ -230,7 +230,11 @@ class FormState:
     shown: tuple[tuple[str, str], ...] = ()
     """The messages this draft sent, as (outbox key, step id shown), the latest SHOWN_KEPT: a button of any other
     message (a finished form's, an earlier draft's of the same form) or a reply to an earlier question is told
-    apart from an answer to this one. Empty for a draft opened before it was kept: nothing is checked."""
+    apart from an answer to this one. Partial for a draft opened before it was kept (`shown_all`)."""
+    shown_all: bool = True
+    """Whether `shown` has every message the draft sent since it was opened (the latest SHOWN_KEPT). False for a draft
+    stored before messages were kept (its JSON has no "shown"): those it sent then are in no list, so its buttons are
+    checked by step id alone for the rest of its life, not only until it shows a message again."""
     pressed: dict[str, Any] | None = None
     """The button press that last showed this draft: its message's Telegram id, its data, when it came and whether
     it was answered in place (a toggle), by which a second tap of the same button just after is told from a press."""
@@ -243,8 +247,10 @@ class FormState:
             data["reviewed"] = self.reviewed
         if self.album is not None:
             data["album"] = self.album
-        if self.shown:
+        if self.shown or self.shown_all:
             data["shown"] = [list(pair) for pair in self.shown]
+        if not self.shown_all:
+            data["shown_all"] = False
         if self.pressed is not None:
             data["pressed"] = self.pressed
         if self.heading:  # stored as message data, rendered in the reader's language when shown again
@@ -261,5 +267,6 @@ class FormState:
                    reviewed=dict(reviewed) if isinstance(reviewed := data.get("reviewed"), Mapping) else None,
                    shown=tuple((str(pair[0]), str(pair[1])) for pair in data.get("shown") or ()
                                if isinstance(pair, list | tuple) and len(pair) == 2),
+                   shown_all="shown" in data and data.get("shown_all") is not False,
                    pressed=dict(pressed) if isinstance(pressed := data.get("pressed"), Mapping) else None,
                    heading=reply_from_json({"parts": data.get("heading") or []}).parts)

@@ -299,7 +299,7 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
 def _belongs(state: FormState, key: str | None) -> bool:
     """Whether the message with this outbox key may hold this draft's buttons: one it sent, or one not known (the
     outbox no longer holds it, or the draft was opened before it kept its messages: step ids alone tell)."""
-    return key is None or not state.shown or any(key == shown for shown, _ in state.shown)
+    return key is None or not state.shown or not state.shown_all or any(key == shown for shown, _ in state.shown)
 
 
 def _replies_to_earlier(state: FormState, key: str | None) -> bool:

@@ -340,6 +340,11 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     if draft is not None and draft.state.get("answers", {}).get(PLEDGE_ID) == pledge.id and not confirmed:
         await resume_form(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
         return
+    if draft is not None and draft.state.get("answers", {}).get(PLEDGE_ID) != pledge.id and _answered(draft):
+        # another pledge's report in progress (a reminder's 📝, the list's pressed again): offered as /report offers
+        # it, never replaced by this one's without a word
+        conv.say(Reply((await in_progress(conv, draft),), continue_or_restart(draft)))
+        return
     reports = Reports(conv.session)
     reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
     period = due_of(pledge, reported, conv.today).period

@@ -33,6 +33,8 @@ def _mark_and_meet(insert: Insert) -> Any:
     return select(fresh, contact, draft).select_from(one.outerjoin(latest, true()))
 
 
+_MARKED_SINCE = select(_PROCESSED.c.update_key).where(_PROCESSED.c.update_key == bindparam("update_key"),
+                                                      _PROCESSED.c.processed_at >= bindparam("since"))
 _MARK = PerDialect(_marking)
 _MARK_AND_MEET = PerDialect(_mark_and_meet, dialects=("postgresql",))
 """Only PostgreSQL knows an INSERT in a WITH clause; SQLite runs the two statements it joins."""
@@ -64,3 +66,8 @@ class ProcessedUpdates:
         if not row[0]:
             return None
         return row[1], row[2]
+
+    async def marked_since(self, update_key: int, since: datetime) -> bool:
+        """Whether this key was recorded at `since` or later."""
+        found = await self.session.execute(_MARKED_SINCE, {"update_key": update_key, "since": since})
+        return found.first() is not None

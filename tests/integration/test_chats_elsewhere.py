@@ -234,3 +234,40 @@ async def test_a_refusal_recorded_after_the_unblock_leaves_the_person_reachable(
     assert again is not None and not again.blocked
     async with database.uow() as uow:
         assert [c.telegram_id for c in await Contacts(uow.session).focal_points_of(contact.entity_id)] == [FOCAL]
+
+
+class Acknowledger:
+    """Stands in for the Bot API client: the callback queries answered."""
+
+    def __init__(self) -> None:
+        self.acknowledged: list[str] = []
+
+    async def acknowledge(self, callback_query_id: str, text: str | None = None) -> None:
+        self.acknowledged.append(callback_query_id)
+
+
+async def test_a_button_press_that_could_not_be_read_stops_its_spinner_and_is_answered(
+        chat: ChatDriver, database: Database, deps: Deps, renderer: Renderer) -> None:
+    """A press whose update aiogram could not build (the message under the button of a shape it does not know) was
+    confirmed with a log line: never acknowledged (the spinner turned on the phone) and the person met silence."""
+    from test_app_delivery import Delivery, app_of
+
+    class Acknowledging(Delivery):
+        def __init__(self) -> None:
+            super().__init__()
+            self.sender = Acknowledger()
+
+    delivery = Acknowledging()
+    app = app_of(database, deps, renderer, delivery)
+    under = {"message_id": 3, "date": "not a date", "chat": {"id": FOCAL, "type": "private"}}
+    press = {"update_id": 90, "callback_query": {"id": "q-1", "from": {"id": FOCAL, "is_bot": False},
+                                                 "chat_instance": "c", "data": "f:title:skip", "message": under}}
+    await app.unreadable_update(press)
+    assert delivery.sender.acknowledged == ["q-1"]
+    assert [m.text for m in await chat.collect(FOCAL)] == [
+        "No he podido leer la pulsación de ese botón. Vuelva a intentarlo; si sigue sin funcionar, envíe /help."]
+    in_group = {"update_id": 91, "callback_query": {"id": "q-2", "from": {"id": FOCAL, "is_bot": False},
+                                                    "message": {**under, "chat": {"id": -100, "type": "group"}}}}
+    await app.unreadable_update(in_group)
+    assert delivery.sender.acknowledged == ["q-1", "q-2"]
+    assert await chat.collect(FOCAL) == [] and await group_rows(database, -100) == []

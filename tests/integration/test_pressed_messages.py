@@ -226,3 +226,67 @@ async def test_a_pending_cancel_is_asked_again_after_unrelated_input(chat: ChatD
     kept = await phone.tap("f:$cancel:no")
     assert "f:focus_area:cancel" in codes(kept[-1])
 
+
+
+async def test_a_draft_from_before_its_messages_were_kept_still_takes_their_buttons(
+        chat: ChatDriver, database: Database) -> None:
+    """A draft saved before FormState.shown existed (people's drafts survive upgrades) knows none of the messages it
+    sent then: once it had shown one message since, a button of a question it asked before the upgrade was refused
+    as a finished form's. Its buttons are checked by step id alone for the rest of its life, as documented."""
+    phone = await phone_of(chat, 76)
+    await phone.send("/pledge")
+    await phone.fill(UNTIL_PILLARS)
+    before_upgrade = phone.showing("f:pillars:c:infrastructure")
+    async with database.uow() as uow:  # the draft as an older version stored it: no shown, no pressed
+        draft = (await uow.session.execute(select(Draft))).scalars().one()
+        draft.state = {k: v for k, v in draft.state.items() if k not in ("shown", "pressed")}
+        await uow.commit()
+    again = await phone.send("/help")
+    assert "f:pillars:done" in codes(again[-1]), again[-1].text
+    toggled = await phone.tap("f:pillars:c:infrastructure", on=before_upgrade)
+    assert OTHER_FORM not in said(toggled), said(toggled)
+    state = await draft_of(database, 76)
+    assert state is not None and state.scratch.get("picked") == ["infrastructure"], state
+
+
+async def test_a_report_button_of_another_pledge_does_not_discard_the_report_in_progress(
+        database: Database, deps: Deps, renderer: Renderer) -> None:
+    """📝 of another pledge (its reminder's, or the /report list's pressed again lower down) opened that pledge's report
+    in place of the one in progress: its answers were gone without a word. It is offered as /report offers it."""
+    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    await member(chat, 77)
+    first, second = await validated_pledge(chat, 77), await validated_pledge(chat, 77)
+    phone = Phone(chat, chat.person(77))
+    await phone.tap(f"rp:open:{first}", on=1)
+    await phone.tap("f:status:c:in_progress")
+    await phone.send("40")
+    offered = await phone.tap(f"rp:open:{second}", on=1)
+    assert "You have a report in progress on" in said(offered), said(offered)
+    assert "rp:resume" in codes(offered[-1])
+    state = await draft_of(database, 77)
+    assert state is not None and state.answers.get("$pledge_id") == first and state.answers.get("status"), state
+    again = await phone.tap(f"rp:open:{first}", on=1)
+    assert "Question 3 of" in again[-1].text, said(again)
+
+
+async def test_a_double_tap_on_the_button_that_finished_the_form_is_answered_once(
+        chat: ChatDriver, database: Database) -> None:
+    """The last button of a form is the one tapped twice most (the code said so): its second tap found no draft to
+    remember the first by, and "Those questions are already finished" came under "Your pledge is submitted"."""
+    phone = await phone_of(chat, 78)
+    await phone.send("/pledge")
+    await phone.fill(PLEDGE_INPUTS)
+    at, summary = utcnow(), phone.showing("f:$sum:submit")
+    submitted = await phone.tap("f:$sum:submit", summary, at)
+    assert "Your pledge is submitted" in said(submitted) and await pledges(database) == 1
+    assert await phone.tap("f:$sum:submit", summary, at + timedelta(milliseconds=300)) == []
+    later = await phone.tap("f:$sum:submit", summary, at + timedelta(minutes=2))
+    assert "Those questions are already finished" in said(later), said(later)
+
+    await phone.send("/pledge")
+    await phone.send(PLEDGE_INPUTS[0][1])
+    await phone.send("/cancel")
+    at, confirm = utcnow(), phone.showing("f:$cancel:yes")
+    assert "Cancelled" in said(await phone.tap("f:$cancel:yes", confirm, at))
+    assert await phone.tap("f:$cancel:yes", confirm, at + timedelta(milliseconds=400)) == []
+    assert await pledges(database) == 1 and await draft_of(database, 78) is None

@@ -195,3 +195,18 @@ async def test_a_video_elsewhere_is_not_read_and_its_caption_is_quoted(chat: Cha
     at_text = await unread(chat, person, "video", "Connect schools", VIDEO_ID)
     assert "This question needs a typed answer or a button." in at_text[-1].text, said(at_text)
     assert "“Connect schools”" in at_text[-1].text
+
+
+async def test_an_edit_at_a_pending_cancel_speaks_of_no_back_button(chat: ChatDriver) -> None:
+    """At "Cancel and discard your answers?" (asked again after an edit, never answered No for the person) an edit was
+    told to press ⬅️ Back, which that question does not have: the words of the question Cancel was pressed at."""
+    await member(chat, 4)
+    person = chat.person(4)
+    await chat.send(person, "/pledge")
+    await chat.send(person, "Connect 500 rural schools")
+    confirm = await chat.send(person, "/cancel")
+    assert "Cancel and discard your answers?" in confirm[-1].text and not any(
+        data.endswith(":back") for data in codes(confirm[-1]))
+    answer = await unread(chat, person, "edit")
+    assert "Cancel and discard your answers?" in answer[-1].text, said(answer)
+    assert EDIT_OUTSIDE in answer[-1].text and "⬅️" not in answer[-1].text, said(answer)

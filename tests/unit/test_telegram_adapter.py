@@ -268,3 +268,25 @@ async def test_a_forward_is_marked_as_one_and_the_bots_own_told_apart() -> None:
     hidden["message"]["forward_origin"] = {"type": "hidden_user", "date": 1, "sender_user_name": "Awa"}
     await feed(recorder, own, other, hidden, message_update(4, "private"))
     assert [i.forwarded for i in recorder.inputs] == ["bot", "other", "other", None]
+
+
+async def test_a_button_pressed_in_a_group_is_acknowledged_without_a_toast_when_its_words_are_slow(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The toast's language is read from the database before the press is answered: with SQLite's one connection
+    busy (or PostgreSQL's pool empty, up to its 60 s wait) the spinner turned until Telegram no longer took the
+    answer. The toast is waited for a moment only."""
+    import bot.telegram
+
+    monkeypatch.setattr(bot.telegram, "GROUP_NOTE_WITHIN", 0.05)
+    recorder = Recorder()
+
+    async def note(person: Any) -> str:
+        await asyncio.sleep(3600)
+        return "never"
+
+    press = {"update_id": 13, "callback_query": {
+        "id": "q-10", "from": PERSON, "chat_instance": "2", "data": "rp:open:1",
+        "message": {"message_id": 4, "date": 1_700_000_000, "chat": {"id": -100, "type": "group", "title": "Team"},
+                    "text": "P2C-2026-00001"}}}
+    await asyncio.wait_for(feed(recorder, press, group_note=note), 5)
+    assert recorder.acknowledged == ["q-10"] and recorder.toasts == [None]

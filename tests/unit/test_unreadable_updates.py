@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import chats_of_raw, webhook_handler
+from bot.app import chats_of_raw, press_of_raw, webhook_handler
 from bot.telegram import build_dispatcher
 from handlers.inputs import Incoming, Person
 
@@ -21,7 +21,11 @@ def test_the_private_chat_and_language_of_an_unreadable_update_are_read_by_hand(
     assert chats_of_raw(POLL) == (41, Person(7, 7, "", None, None, "fr"))
     press = {"update_id": 5, "callback_query": {"id": "q", "from": {"id": 8, "is_bot": False},
                                                 "message": {"chat": {"id": 8, "type": "private"}}}}
-    assert chats_of_raw(press) is None, "no chat of its own (a button's answer comes when it can be read)"
+    assert chats_of_raw(press) == (5, Person(8, 8, "", None, None, None)), "a button's: the chat it is under"
+    assert press_of_raw(press) == "q" and press_of_raw(POLL) is None
+    under_group = {"message": {"chat": {"id": -1, "type": "group"}}}
+    in_group = {**press, "callback_query": {**press["callback_query"], **under_group}}
+    assert chats_of_raw(in_group) is None and press_of_raw(in_group) == "q"
     group = {"update_id": 6, "message": {"chat": {"id": -100, "type": "group"}, "from": {"id": 8}}}
     assert chats_of_raw(group) is None, "never to a group"
     assert chats_of_raw({"update_id": 7, "message": 3}) is None
