@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from chat_driver import ChatDriver, Rendered, codes
-from sqlmodel import select
+from sqlmodel import col, select
 from test_pledges import PLEDGE_INPUTS, focal_point
 from test_reports import STAFF, STEPS, member, validated_pledge
 
@@ -21,7 +21,7 @@ from handlers.inputs import Incoming, Person
 from handlers.router import handle
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Contact, Draft, Pledge
+from models.tables import Contact, Draft, Outbox, Pledge
 
 _update_ids = itertools.count(10**9)
 
@@ -290,3 +290,30 @@ async def test_a_double_tap_on_the_button_that_finished_the_form_is_answered_onc
     assert "Cancelled" in said(await phone.tap("f:$cancel:yes", confirm, at))
     assert await phone.tap("f:$cancel:yes", confirm, at + timedelta(milliseconds=400)) == []
     assert await pledges(database) == 1 and await draft_of(database, 78) is None
+
+
+async def test_a_button_keeps_working_when_telegram_numbers_the_chat_afresh(
+        chat: ChatDriver, database: Database) -> None:
+    """A sandbox run again on the same database (or a local Bot API server reset) numbers a chat's messages from 1
+    again: the question on screen has the number of a message of the earlier run, whose outbox row is older. A
+    press on it was looked up as that old message and refused: "That button is from questions you already
+    finished" under the very question it answered (tester of the two-way channel, after restarting the sandbox)."""
+    phone = await phone_of(chat, 72)
+    await phone.send("/pledge")
+    await phone.fill(UNTIL_PILLARS)
+    question = phone.showing("f:pillars:c:infrastructure")
+    async with database.uow() as uow:  # the earlier run's first message in this chat had the same number
+        earlier = (await uow.session.execute(select(Outbox).where(Outbox.chat_id == 72, Outbox.id < question)
+                                             .order_by(col(Outbox.id)))).scalars().first()
+        assert earlier is not None and earlier.telegram_message_id != question
+        earlier.telegram_message_id = question
+        await uow.commit()
+    ticked = await phone.tap("f:pillars:c:infrastructure", on=question)
+    assert OTHER_FORM not in said(ticked), said(ticked)
+    state = await draft_of(database, 72)
+    assert state is not None and state.step == "pillars" and state.scratch.get("picked"), state
+    # its edit is now the latest row of that number (a minute later: not a double tap)
+    again = await phone.tap("f:pillars:c:infrastructure", on=question, at=utcnow() + timedelta(minutes=1))
+    assert OTHER_FORM not in said(again), said(again)
+    state = await draft_of(database, 72)
+    assert state is not None and state.step == "pillars" and not state.scratch.get("picked"), state
