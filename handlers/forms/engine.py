@@ -38,7 +38,8 @@ buttons."""
 STALE = N_("That button belongs to an earlier question. Here is the current one.")
 NOT_OFFERED = N_("That button is not one of this question's options. Here is the question again.")
 NOT_CANCELLED = N_("Not cancelled: your answers are kept.")
-OTHER_FORM = N_("That button is from questions you already finished or started over. Nothing was changed.")
+OTHER_FORM = N_("That button is from questions that are not open now: finished, started over or set aside. "
+                "Nothing was changed.")
 EARLIER_QUESTION = N_("A reply to an earlier question does not change its answer: to change it, press ⬅️ Back until "
                       "you reach it, or its ✏️ button on the summary. Nothing was changed.")
 CONFIRM_FIRST = N_("Please answer this first with one of its two buttons: your message was not used.")

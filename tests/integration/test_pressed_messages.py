@@ -92,7 +92,8 @@ def said(replies: list[Rendered]) -> str:
 
 UNTIL_PILLARS = PLEDGE_INPUTS[:3]
 """Title, description and focus area: the pillars (a multiple choice) are asked next."""
-OTHER_FORM = "That button is from questions you already finished or started over. Nothing was changed."
+OTHER_FORM = ("That button is from questions that are not open now: finished, started over or set aside. "
+              "Nothing was changed.")
 
 
 async def test_a_finished_forms_buttons_do_not_answer_the_next_form_of_its_kind(
