@@ -176,8 +176,8 @@ class Summary:
         return rows
 
     def rows(self, cells: Cells, translate: Translate) -> list[tuple[Any, ...]]:
-        """The summary sheet: the total the digest gives, then each group by value (then pledges, then name), then
-        the note saying a pledge counts whole in each of its groups."""
+        """The summary sheet's table: the total the digest gives, then each group by value (then pledges, then
+        name)."""
         def name(group: str, code: str) -> str:
             return {"pillar": cells.pillar, "region": cells.region, "country": cells.country}[group](code)
 
@@ -188,7 +188,13 @@ class Summary:
                       for (kind, code), (count, value) in self.groups.items() if kind == group]
             shares.sort(key=lambda share: (-share[3], -share[2], share[0]))
             rows += [(titles[group], shown, code, count, value) for shown, code, count, value in shares]
-        return [*rows, (None, None, None, None, None), (translate(Text(SUMMARY_NOTE)), None, None, None, None)]
+        return rows
+
+    @staticmethod
+    def notes(translate: Translate) -> list[tuple[Any, ...]]:
+        """What follows the table, outside its filter (a sort would mix it in): an empty row, then the note saying a
+        pledge counts whole in each of its groups."""
+        return [(None, None, None, None, None), (translate(Text(SUMMARY_NOTE)), None, None, None, None)]
 
 
 async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, rtl: bool,
@@ -214,6 +220,7 @@ async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, r
         with book.sheet(translate(Text(SUMMARY_NAME)), SUMMARY_KINDS, SUMMARY_WIDTHS) as sheet:
             sheet.header([translate(Text(header)) for header in SUMMARY_HEADERS])
             sheet.rows(summary.rows(cells, translate))
+            sheet.notes(summary.notes(translate))
     return book.close()
 
 
