@@ -25,6 +25,7 @@ from handlers.admin import GrantRole, RevokeRole, grant_role, revoke_role
 from handlers.inputs import Person
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.audit import AuditTrail
 from models.tables import AuditLog, Invite, Pledge
 from models.values import PledgeStatus, Role
 
@@ -111,6 +112,20 @@ async def test_a_second_revoke_changes_nothing(chat: ChatDriver, database: Datab
     again = await revoke_role(RevokeRole(STAFF), database.uow(), utcnow())
     assert again is not None and not again.changed
     assert len(await audit_rows(database, "role.revoked")) == 1
+    told = said(await chat.send(chat.person(STAFF, "Bea"), "/pending"))
+    assert "Your BDT staff role was withdrawn" in told and "To register" not in told, told
+
+
+async def test_a_bogus_second_revoke_row_already_stored_hides_nothing(chat: ChatDriver, database: Database) -> None:
+    """Databases written before a second revoke changed nothing hold its row: role.revoked with no previous role,
+    the latest. The person read the registration hint for strangers; the revocation that named their role counts."""
+    await revoke_role(RevokeRole(STAFF), database.uow(), utcnow())
+    staff = await contact(database, STAFF)
+    async with database.uow() as uow:  # the row the old second `admin revoke` wrote
+        await AuditTrail(uow.session).record(None, "role.revoked", "contact", staff.id, {"previous": None,
+                                                                                          "via": "cli"})
+        await uow.commit()
+    assert len(await audit_rows(database, "role.revoked")) == 2
     told = said(await chat.send(chat.person(STAFF, "Bea"), "/pending"))
     assert "Your BDT staff role was withdrawn" in told and "To register" not in told, told
 
