@@ -184,3 +184,23 @@ async def test_a_move_keeps_a_colleague_told(chat: ChatDriver, database: Databas
     assert change is not None and change.successor is not None and change.successor.telegram_id == BOB
     assert "Awa Diop left" in said(await chat.collect(BOB))
     assert [row.details.get("reason") for row in await audit_rows(database, "invite.withdrawn")] == []
+
+
+async def test_the_colleague_a_namesake_s_pledges_go_to_reads_which_one_left(chat: ChatDriver,
+                                                                            database: Database) -> None:
+    """Two focal points named Awa Diop: when one left, the other, given her pledges, read "Awa Diop left", her own
+    name. As /reassign's notice, the one who left is told apart by @username."""
+    link = await awas_link(chat)
+    other = Person(KOFI, KOFI, "Awa", None, "awa_d2", "en")
+    await chat.send(other, f"/start {link}")
+    await chat.press(other, "f:consent:c:yes")
+    await chat.send(other, "Awa Diop")
+    await chat.send(other, "/help")  # a registered person's Telegram names are kept from their next message
+    kofi = await contact(database, KOFI)
+    assert kofi.entity_id is not None and kofi.id is not None and kofi.username == "awa_d2"
+    await add_pledge(database, kofi.entity_id, kofi.id)
+    await chat.collect(AWA)
+    change = await revoke_role(RevokeRole(KOFI), database.uow(), utcnow())
+    assert change is not None and change.successor is not None and change.successor.telegram_id == AWA
+    told = said(await chat.collect(AWA))
+    assert "Awa Diop, @awa_d2" in told, told
