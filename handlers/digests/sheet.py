@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 from typing import Any
@@ -33,6 +32,7 @@ from handlers.messages import Label, Text
 from handlers.reports.cards import period_label
 from handlers.reports.form import REPORT_STATUS_LABELS
 from handlers.vocabulary import PILLAR_LABELS, PLEDGE_TYPE_LABELS, SECTOR_LABELS, STATUS_LABELS
+from models.repositories.base import listed
 from models.repositories.digests import PUBLISHED
 
 Translate = Callable[[Label], str]
@@ -131,13 +131,6 @@ class Cells:
         ref, title, period, status, percent, disbursed, reached, received = row
         return (ref, title, self.period(period), period, self._reports.get(status, status), percent, disbursed,
                 reached, received)
-
-
-def listed(value: Any) -> Sequence[str]:
-    """A JSON list column's items (a JSON text, as PostgreSQL's driver may hand it over; None: none)."""
-    if isinstance(value, str):
-        value = json.loads(value)
-    return value or ()
 
 
 Places = tuple[frozenset[str], frozenset[str]]

@@ -1,7 +1,7 @@
-"""What `p2c-bot admin revoke` and `admin grant` print and do on a database, beyond test_role_changes_leave_focal_points:
-a second revoke says the person had no role and changes nothing (no second `role.revoked` row), and a focal point
-granted another role that may not invite (coordinator) has the invitations they made withdrawn in the grant's
-transaction, audited `role.changed`, and the command says how many."""
+"""What `p2c-bot admin revoke` and `admin grant` print and do on a database, beyond the tests of
+test_role_changes_leave_focal_points: a second revoke says the person had no role and changes nothing (no second
+`role.revoked` row), and a focal point granted another role that may not invite (coordinator) has the invitations
+they made withdrawn in the grant's transaction, audited `role.changed`, and the command says how many."""
 
 from __future__ import annotations
 
