@@ -4,13 +4,13 @@ it, its status and expiry; and one its maker may no longer make (an older databa
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from chat_driver import ChatDriver
+from test_cli_role_lines import BEA, command_line_database
 from test_colleagues import LINK
 from test_form_switches import said
 from test_pledges import focal_point
@@ -21,12 +21,10 @@ from bot.i18n import Renderer
 from handlers.admin import CreateInvite, RevokeRole, invite, revoke_role
 from handlers.conversation import Deps
 from models.clock import utcnow
-from models.database import Database
-from models.migrate import upgrade
 from models.tables import Contact
 from models.values import Role
 
-BEA, GRACE, KOFI = 9771, 9772, 9773
+GRACE, KOFI = 9772, 9773
 
 
 @pytest.fixture
@@ -35,12 +33,8 @@ def listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deps: Deps, renderer
     her; the link she made for a colleague, open; staff Bea's for a coordinator of it, withdrawn when her role was
     revoked; an expired one to Fibre Co (no. 2); and Kofi's to Fibre Co, left open by an older version when his role
     was taken away (refused when opened)."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}"
-
-    async def prepare() -> None:
-        database = Database(url)
-        await upgrade(database)
-        driver = await ChatDriver.with_staff(database, deps, renderer, BEA)
+    async def build(driver: ChatDriver) -> None:
+        database = driver.database
         await focal_point(driver, GRACE, "Ministry of ICT")
         assert LINK.search(said(await driver.send(driver.person(GRACE, "Grace"), "/invite")))
         assert LINK.search(said(await driver.send(driver.person(BEA, "Bea"), "/invite 1 coordinator")))
@@ -57,10 +51,8 @@ def listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deps: Deps, renderer
         async with database.uow() as uow:  # as an older version's `admin revoke` left it: his link still open
             await uow.session.execute(sa.update(Contact).where(Contact.telegram_id == KOFI).values(role=None))
             await uow.commit()
-        await database.dispose()
 
-    asyncio.run(prepare())
-    monkeypatch.setenv("P2C_DATABASE_URL", url)
+    command_line_database(tmp_path, monkeypatch, deps, renderer, build)
 
 
 def _lines(*options: str) -> list[str]:

@@ -6,7 +6,9 @@ they made withdrawn in the grant's transaction, audited `role.changed`, and the 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from chat_driver import ChatDriver
@@ -25,26 +27,38 @@ from models.tables import AuditLog, Contact, Invite
 from models.values import Role
 
 BEA, GRACE = 9761, 9762
+T = TypeVar("T")
+
+
+def command_line_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deps: Deps, renderer: Renderer,
+                          build: Callable[[ChatDriver], Awaitable[T]]) -> T:
+    """A database file made as in chat (staff Bea, then `build`, whose answer is returned), the command line
+    pointed at it."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}"
+
+    async def prepare() -> T:
+        database = Database(url)
+        await upgrade(database)
+        try:
+            return await build(await ChatDriver.with_staff(database, deps, renderer, BEA))
+        finally:
+            await database.dispose()
+
+    made = asyncio.run(prepare())
+    monkeypatch.setenv("P2C_DATABASE_URL", url)
+    return made
 
 
 def _prepared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deps: Deps, renderer: Renderer) -> str:
-    """A database file with staff Bea and Grace, focal point of the Ministry of ICT, who made an invitation for a
-    colleague (its token); the command line pointed at it."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}"
-
-    async def prepare() -> str:
-        database = Database(url)
-        await upgrade(database)
-        driver = await ChatDriver.with_staff(database, deps, renderer, BEA)
+    """Staff Bea and Grace, focal point of the Ministry of ICT, who made an invitation for a colleague (its
+    token)."""
+    async def build(driver: ChatDriver) -> str:
         await focal_point(driver, GRACE, "Ministry of ICT")
         found = LINK.search(said(await driver.send(driver.person(GRACE, "Grace"), "/invite")))
         assert found is not None
-        await database.dispose()
         return found.group(1)
 
-    token = asyncio.run(prepare())
-    monkeypatch.setenv("P2C_DATABASE_URL", url)
-    return token
+    return command_line_database(tmp_path, monkeypatch, deps, renderer, build)
 
 
 def _rows(url_path: Path, action: str) -> tuple[list[AuditLog], list[Invite], Contact]:

@@ -153,16 +153,21 @@ async def test_find_on_a_pledge_awaiting_validation_says_who_submitted_it(chat: 
     assert f"(id {AWA})" not in said(await chat.send(chat.person(STAFF, "Bea"), f"/find {ref}"))
 
 
-async def test_a_displaced_focal_point_reads_which_namesake_has_the_pledges(chat: ChatDriver,
-                                                                           database: Database) -> None:
-    """Two focal points named Awa Diop: the one displaced by /reassign read "BDT made Awa Diop the focal point…",
-    her own name, with nothing to tell which colleague it is."""
+async def namesake_joins(chat: ChatDriver) -> None:
+    """Kofi joins Awa's organisation with a link she made, under her name, Awa Diop (Telegram @awa_d2)."""
     link = await awas_link(chat)
     other = Person(KOFI, KOFI, "Awa", None, "awa_d2", "en")
     await chat.send(other, f"/start {link}")
     await chat.press(other, "f:consent:c:yes")
     await chat.send(other, "Awa Diop")
     await chat.send(other, "/help")  # a registered person's Telegram names are kept from their next message
+
+
+async def test_a_displaced_focal_point_reads_which_namesake_has_the_pledges(chat: ChatDriver,
+                                                                           database: Database) -> None:
+    """Two focal points named Awa Diop: the one displaced by /reassign read "BDT made Awa Diop the focal point…",
+    her own name, with nothing to tell which colleague it is."""
+    await namesake_joins(chat)
     awa = await contact(database, AWA)
     assert awa.entity_id is not None and awa.id is not None
     await add_pledge(database, awa.entity_id, awa.id)
@@ -190,12 +195,7 @@ async def test_the_colleague_a_namesake_s_pledges_go_to_reads_which_one_left(cha
                                                                             database: Database) -> None:
     """Two focal points named Awa Diop: when one left, the other, given her pledges, read "Awa Diop left", her own
     name. As /reassign's notice, the one who left is told apart by @username."""
-    link = await awas_link(chat)
-    other = Person(KOFI, KOFI, "Awa", None, "awa_d2", "en")
-    await chat.send(other, f"/start {link}")
-    await chat.press(other, "f:consent:c:yes")
-    await chat.send(other, "Awa Diop")
-    await chat.send(other, "/help")  # a registered person's Telegram names are kept from their next message
+    await namesake_joins(chat)
     kofi = await contact(database, KOFI)
     assert kofi.entity_id is not None and kofi.id is not None and kofi.username == "awa_d2"
     await add_pledge(database, kofi.entity_id, kofi.id)
