@@ -18,8 +18,10 @@ from test_digest_figures_review import DAY, _figures, _pledges
 from bot.i18n import Renderer
 from handlers.admin import CorrectCountry, correct_country
 from handlers.digests.service import export_xlsx
+from handlers.pledges.rules import derive_reach
 from models.database import Database
 from models.reporting import latest_due_periods
+from models.repositories.base import listed
 from models.repositories.digests import DigestFigures, pledge_in_scope
 from models.repositories.reminders import Reminders
 from models.scope import EVERYTHING, Scope, ScopeKind
@@ -74,7 +76,10 @@ async def test_the_sheet_and_its_summary_follow_the_move(database: Database, ren
                 for row in chunk]
         content = await export_xlsx(uow.session, scope, "en", lambda label, locale: renderer.label(
             label, locale, markup=False), DAY)
+        # the pledge's card reads the same regions (derive_reach, on the reader's day)
+        cards = {row[0]: (await derive_reach(uow.session, list(listed(row[9])), DAY)).itu_regions for row in rows}
     regions = {row[0]: list(row[10]) for row in rows}
+    assert cards == regions
     if scope is EVERYTHING:
         assert regions == {"P2C-2026-00001": ["europe"], "P2C-2026-00002": ["europe"], "P2C-2026-00003": ["cis"],
                            "P2C-2026-00004": ["africa", "americas", "asia_pacific", "cis", "europe"]}
