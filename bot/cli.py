@@ -6,7 +6,7 @@ import asyncio
 import os
 import sqlite3
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -18,8 +18,9 @@ from models.scope import ITU_REGIONS, SCOPE_FORMS
 from models.values import LANGUAGES, Role, Sector
 
 if TYPE_CHECKING:
-    from handlers.admin import RoleChange
+    from handlers.admin import InvitationLine, RoleChange
     from models.database import Database
+    from models.tables import Contact
 
 T = TypeVar("T")
 
@@ -240,6 +241,69 @@ def admin_revoke(telegram_id: int) -> None:
         return
     typer.echo(f"{telegram_id} has no role any more (database {_database_named()})")
     _say_left(telegram_id, revoked)
+
+
+INVITATION_STATUSES = ("open", "used", "withdrawn", "expired", "refused")
+
+
+@admin_app.command("invitations")
+def admin_invitations(
+    entity: Annotated[int | None, typer.Option(help="Only the invitations to this organisation (its number).")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="Only those with this status: " + ", ".join(INVITATION_STATUSES) + ".")] = None,
+) -> None:
+    """List the invitations (newest first): for which organisation and role, who made it, its status and expiry."""
+    from handlers.admin import UnknownEntity, list_invitations
+
+    if status is not None and status not in INVITATION_STATUSES:
+        _fail(f"--status: {status!r} is not one of {', '.join(INVITATION_STATUSES)}")
+    now = utcnow()
+    try:
+        lines = _run(_with_uow(lambda uow: list_invitations(uow, entity, now)))
+    except UnknownEntity:
+        _fail(f"no organisation no. {entity}")
+        raise
+    shown = [line for line in lines if status is None or line.status == status]
+    for line in shown:
+        typer.echo(_invitation(line))
+    counts = ", ".join(f"{sum(line.status == name for line in lines)} {name}" for name in INVITATION_STATUSES)
+    typer.echo(f"{len(shown)} invitation(s) listed ({counts}; database {_database_named()})")
+
+
+def _person(contact: Contact | None) -> str:
+    """A person as the command line names them: their name and Telegram id."""
+    if contact is None:
+        return "someone since gone"
+    if contact.telegram_id <= 0:
+        return "a person who asked to be forgotten"
+    name = contact.full_name or " ".join(filter(None, (contact.first_name, contact.last_name))) or "no name"
+    return f"{name} (id {contact.telegram_id})"
+
+
+def _utc(moment: datetime | None) -> str:
+    """A stored moment in UTC (SQLite hands naive ones over, in UTC)."""
+    if moment is None:
+        return "?"
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC).strftime(
+        "%Y-%m-%d %H:%M")
+
+
+def _invitation(line: InvitationLine) -> str:
+    """One invitation: number, status, role and organisation, maker, dates (UTC)."""
+    invite = line.invite
+    maker = "the command line" if invite.created_by is None else _person(line.made_by)
+    if line.status == "used":
+        what = f"used {_utc(invite.used_at)} by {_person(line.used_by)}"
+    elif line.status == "withdrawn":
+        what = f"withdrawn {_utc(invite.used_at)}"
+    elif line.status == "expired":
+        what = f"expired {_utc(invite.expires_at)}"
+    elif line.status == "refused":
+        what = f"refused when opened: its maker may no longer invite (expires {_utc(invite.expires_at)})"
+    else:
+        what = f"expires {_utc(invite.expires_at)}"
+    return (f"#{invite.id} {line.status}: {invite.role} of “{line.entity.name}” (no. {line.entity.id}), made "
+            f"{_utc(invite.created_at)} UTC by {maker}; {what}")
 
 
 def _say_left(telegram_id: int, change: RoleChange) -> None:

@@ -77,7 +77,8 @@ def _pledges(entities: dict[str, Entity], now: datetime) -> list[Pledge]:
                focus_area="adoption", pillars=["skills"], pledge_type="programmatic", countries=["LDC"],
                beneficiary_groups=["youth"], target_value=Decimal("100000"), target_unit="people",
                target_date=date(2027, 6, 30), start_date=date(2024, 9, 1), end_date=date(2027, 6, 30),
-               sdgs=[4], language="zh", targets_ldc=True, itu_regions=["africa", "asia_pacific", "americas"],
+               sdgs=[4], language="zh", targets_ldc=True,
+               itu_regions=["africa", "americas", "arab_states", "asia_pacific"],  # the LDCs' regions
                **common),
     ]
 

@@ -8,15 +8,16 @@ from typing import Any
 
 from handlers.canonical import canonical_name
 from handlers.departures import leave_focal_points, withdraw_unissuable
-from handlers.invites import DEFAULT_LIFETIME, create_invite
+from handlers.invites import DEFAULT_LIFETIME, InviteProblem, create_invite, may_still_issue, usable
 from handlers.onboarding import name_key
 from handlers.people import audit, find_contact
 from models.clock import utcnow
 from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
+from models.repositories.invites import Invites
 from models.repositories.pledges import Countries
-from models.tables import Contact, Country, Entity
+from models.tables import Contact, Country, Entity, Invite
 from models.values import EntityStatus, Role, Sector
 
 
@@ -203,3 +204,41 @@ async def invite(command: CreateInvite, uow: UnitOfWork, now: datetime) -> tuple
                     role=command.role, via="cli")
         await uow.commit()
         return issued.token, entity, created
+
+
+class UnknownEntity(Exception):
+    """No organisation has that number."""
+
+
+@dataclass(frozen=True)
+class InvitationLine:
+    """An invitation as staff list it: what it is for, who made it (None: the operator, or a maker since gone),
+    its status (open, used, withdrawn, expired, or refused: open, but its maker may no longer invite, so opening it
+    says so) and who used it."""
+
+    invite: Invite
+    entity: Entity
+    made_by: Contact | None
+    status: str
+    used_by: Contact | None = None
+
+
+def invitation_status(invite: Invite, maker: Contact | None, now: datetime) -> str:
+    """open, used, withdrawn, expired, or refused (open, its maker no longer allowed to make it:
+    handlers.invites.may_still_issue), as opening it would find it."""
+    found = usable(invite, now)
+    if isinstance(found, InviteProblem):
+        return found.value
+    if invite.created_by is not None and not may_still_issue(invite, maker):
+        return "refused"
+    return "open"
+
+
+async def list_invitations(uow: UnitOfWork, entity_id: int | None, now: datetime) -> list[InvitationLine]:
+    """Every invitation, newest first, or those to one organisation (UnknownEntity when no organisation has that
+    number), with its status on `now`."""
+    async with uow:
+        if entity_id is not None and await Entities(uow.session).get(entity_id) is None:
+            raise UnknownEntity(entity_id)
+        return [InvitationLine(invite, entity, maker, invitation_status(invite, maker, now), user)
+                for invite, entity, maker, user in await Invites(uow.session).listing(entity_id)]

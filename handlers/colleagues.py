@@ -14,8 +14,8 @@ from handlers.invites import INVITABLE, create_invite, deep_link
 from handlers.lengths import shorten
 from handlers.messages import N_, NP_, Button, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.onboarding import name_key
-from handlers.people import audit, name_of, not_allowed, role_of
-from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, described, organisation_label, person_for_staff
+from handlers.people import audit, not_allowed, role_of
+from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, described, organisation_label, person_for_staff, told_apart
 from handlers.vocabulary import role_label
 from models.geography import exact_countries, fold_name
 from models.repositories.contacts import Contacts
@@ -335,14 +335,6 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
                         entity=entity.name)
         await outbox.enqueue(conv.session, holder, Reply((notice,)), f"displaced:{conv.update_key}:{holder.id}",
                              priority=outbox.NOTICE)
-
-
-def told_apart(person: Contact, colleagues: list[Contact]) -> Label:
-    """A focal point as a colleague reads them: their name, with their @username when another of the organisation's
-    focal points has the same name (a colleague is never shown a Telegram id: staff_notices.person_for_staff)."""
-    name = name_of(person)
-    namesake = any(other.id != person.id and name_of(other) == name for other in colleagues)
-    return described(name, f"@{person.username}") if namesake and person.username else name
 
 
 WENT_FIRST = NP_("Before, {count} went first to {person}.", "Before, {count} went first to {person}.")

@@ -11,14 +11,16 @@ from handlers.conversation import Conversation
 from handlers.forms.base import FormState
 from handlers.invites import may_still_issue
 from handlers.messages import N_, Button, Code, Label, Reply, Text, plural, text
-from handlers.people import audit, name_of, staff_contacts
-from handlers.staff_notices import organisation_label, person_for_staff
+from handlers.people import audit, name_of, role_of, staff_contacts
+from handlers.staff_notices import organisation_label, person_for_staff, told_apart
 from models.database import Session
 from models.repositories.audit import AuditTrail
+from models.repositories.contacts import Contacts
 from models.repositories.invites import Invites
 from models.repositories.people import People
 from models.repositories.pledges import Pledges
 from models.tables import Contact, Entity, Invite
+from models.values import Role
 
 ORGANISATION_FORMS = ("pledge", "report")
 """The forms about an organisation's pledges (a new pledge or its changes, a progress report): a person who leaves
@@ -97,8 +99,11 @@ async def leave_focal_points(session: Session, contact: Contact, entity: Entity,
                 **how)
     anonymous = Text(N_("a former focal point"))
     if successor is not None:
-        await outbox.enqueue(session, successor, successor_news(name_of(contact) if named else anonymous, entity,
-                                                                count),
+        # told apart from a colleague of the same name (the successor too) by @username, as /reassign's notice
+        focal_points = [member for member in await Contacts(session).members_of(entity.id)
+                        if role_of(member) is Role.focal_point]
+        who = told_apart(contact, focal_points) if named else anonymous
+        await outbox.enqueue(session, successor, successor_news(who, entity, count),
                              f"handover:{key}:{successor.id}", priority=outbox.NOTICE)
     else:
         await tell_staff_orphaned(session, entity, person_for_staff(contact) if named else anonymous, key,

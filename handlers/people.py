@@ -91,10 +91,12 @@ MEMBER_WITHDRAWN = N_("Your role with your organisation was withdrawn, so this i
 async def not_allowed(session: Session, contact: Contact) -> Reply:
     """No to something the person's role does not allow; to someone with no role, why: their role was withdrawn (the
     audit trail records it, with the role they had) and whom to ask, or, to a stranger (or someone forgotten, whose
-    row starts afresh), how to register."""
+    row starts afresh), how to register. The role they had is that of the latest revocation that names one: a
+    revocation of someone with no role (recorded, with no previous role, before `admin revoke` left such a person as
+    they were) revoked nothing and does not hide the one before."""
     if role_of(contact) is not None or contact.id is None:
         return Reply((Text(NOT_ALLOWED),))
-    revoked = await AuditTrail(session).last_details("contact", contact.id, "role.revoked")
+    revoked = await AuditTrail(session).last_details_with("contact", contact.id, "role.revoked", "previous")
     previous = revoked.get("previous") if revoked is not None else None
     if previous is None:
         return Reply((Text(NOT_ALLOWED), Text(REGISTER_FIRST)))

@@ -50,6 +50,14 @@ def person_for_staff(contact: Contact | None, limit: int | None = None) -> Label
     return text(N_("{name} (id {id})"), name=name, id=Code(str(contact.telegram_id)))
 
 
+def told_apart(person: Contact, colleagues: list[Contact]) -> Label:
+    """A focal point as a colleague reads them: their name, with their @username when another of the organisation's
+    focal points has the same name (a colleague is never shown a Telegram id: person_for_staff)."""
+    name = name_of(person)
+    namesake = any(other.id != person.id and name_of(other) == name for other in colleagues)
+    return described(name, f"@{person.username}") if namesake and person.username else name
+
+
 def when_label(moment: datetime, zone: str) -> Label:
     """A moment as a date and an hour in the reader's time zone."""
     local = moment.astimezone(ZoneInfo(zone))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 from typing import Any
@@ -33,6 +32,7 @@ from handlers.messages import Label, Text
 from handlers.reports.cards import period_label
 from handlers.reports.form import REPORT_STATUS_LABELS
 from handlers.vocabulary import PILLAR_LABELS, PLEDGE_TYPE_LABELS, SECTOR_LABELS, STATUS_LABELS
+from models.repositories.base import listed
 from models.repositories.digests import PUBLISHED
 
 Translate = Callable[[Label], str]
@@ -133,13 +133,6 @@ class Cells:
                 reached, received)
 
 
-def listed(value: Any) -> Sequence[str]:
-    """A JSON list column's items (a JSON text, as PostgreSQL's driver may hand it over; None: none)."""
-    if isinstance(value, str):
-        value = json.loads(value)
-    return value or ()
-
-
 Places = tuple[frozenset[str], frozenset[str]]
 """A scope's own ITU regions and country tokens (DigestFigures.own_places)."""
 
@@ -176,8 +169,8 @@ class Summary:
         return rows
 
     def rows(self, cells: Cells, translate: Translate) -> list[tuple[Any, ...]]:
-        """The summary sheet: the total the digest gives, then each group by value (then pledges, then name), then
-        the note saying a pledge counts whole in each of its groups."""
+        """The summary sheet's table: the total the digest gives, then each group by value (then pledges, then
+        name)."""
         def name(group: str, code: str) -> str:
             return {"pillar": cells.pillar, "region": cells.region, "country": cells.country}[group](code)
 
@@ -188,7 +181,13 @@ class Summary:
                       for (kind, code), (count, value) in self.groups.items() if kind == group]
             shares.sort(key=lambda share: (-share[3], -share[2], share[0]))
             rows += [(titles[group], shown, code, count, value) for shown, code, count, value in shares]
-        return [*rows, (None, None, None, None, None), (translate(Text(SUMMARY_NOTE)), None, None, None, None)]
+        return rows
+
+    @staticmethod
+    def notes(translate: Translate) -> list[tuple[Any, ...]]:
+        """What follows the table, outside its filter (a sort would mix it in): an empty row, then the note saying a
+        pledge counts whole in each of its groups."""
+        return [(None, None, None, None, None), (translate(Text(SUMMARY_NOTE)), None, None, None, None)]
 
 
 async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, rtl: bool,
@@ -214,6 +213,7 @@ async def write_xlsx(sheets: Sequence[tuple[str, Rows]], translate: Translate, r
         with book.sheet(translate(Text(SUMMARY_NAME)), SUMMARY_KINDS, SUMMARY_WIDTHS) as sheet:
             sheet.header([translate(Text(header)) for header in SUMMARY_HEADERS])
             sheet.rows(summary.rows(cells, translate))
+            sheet.notes(summary.notes(translate))
     return book.close()
 
 

@@ -77,6 +77,8 @@ class Sheet:
         self._columns = [(_letters(index), kind.value, _STYLE.get(kind, "")) for index, kind in enumerate(kinds)]
         self.count = 1
         """Rows written, the header's included."""
+        self.filtered: int | None = None
+        """The last row the autofilter covers (None: every row written): notes after a table are not sorted in."""
 
     def header(self, titles: Sequence[str]) -> None:
         """The first row: bold titles."""
@@ -111,6 +113,12 @@ class Sheet:
         if out:
             self._handle.write("".join(out).encode())
         self.count = number
+
+    def notes(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Write rows below the table, outside its autofilter: a sort or a filter of the table leaves them there."""
+        if self.filtered is None:
+            self.filtered = self.count
+        self.rows(rows)
 
 
 class Workbook:
@@ -177,7 +185,7 @@ class _SheetContext:
 
     def __exit__(self, *failure: object) -> None:
         assert self._handle is not None and self._sheet is not None
-        rows, columns = self._sheet.count, len(self._kinds)
+        rows, columns = self._sheet.count if self._sheet.filtered is None else self._sheet.filtered, len(self._kinds)
         self._handle.write(f'</sheetData><autoFilter ref="A1:{_letters(columns - 1)}{max(rows, 2)}"/>'
                            "</worksheet>".encode())
         self._handle.close()

@@ -24,6 +24,10 @@ _LAST_DETAILS = (select(_AUDIT.c.details)
                  .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
                         _AUDIT.c.action == bindparam("action"))
                  .order_by(_AUDIT.c.id.desc()).limit(1))
+_DETAILS = (select(_AUDIT.c.details)
+            .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
+                   _AUDIT.c.action == bindparam("action"))
+            .order_by(_AUDIT.c.id.desc()))
 _LAST_ENTRY = (select(_AUDIT.c.actor_id, _AUDIT.c.at, _AUDIT.c.details)
                .where(_AUDIT.c.target_type == bindparam("target_type"), _AUDIT.c.target_id == bindparam("target_id"),
                       _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
@@ -84,3 +88,14 @@ class AuditTrail:
                                                            "action": action})
         details = found.scalar_one_or_none()
         return dict(details) if isinstance(details, dict) else None
+
+    async def last_details_with(self, target_type: str, target_id: int, action: str,
+                                key: str) -> dict[str, Any] | None:
+        """The details of the latest `action` recorded on this record whose details give `key` (not null): older
+        rows that lack it (written by a defect, say) are passed over. The rows of one record are few."""
+        found = await self.session.execute(_DETAILS, {"target_type": target_type, "target_id": target_id,
+                                                      "action": action})
+        for details in found.scalars():
+            if isinstance(details, dict) and details.get(key) is not None:
+                return dict(details)
+        return None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -28,6 +29,13 @@ def table_of(model: Any) -> Table:
 def dialect_of(session: Session) -> str:
     """The name of the session's backend: "postgresql" or "sqlite"."""
     return session.get_bind().dialect.name
+
+
+def listed(value: Any) -> Sequence[str]:
+    """A JSON list column's items (a JSON text, as PostgreSQL's driver may hand it over; None: none)."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value or ()
 
 
 def json_items(session: Session, column: Any) -> Any:

@@ -25,8 +25,15 @@ from models.reporting import (
     period_start,
     quarters_of,
 )
-from models.repositories.base import dialect_of, json_items, table_of
-from models.repositories.pledges import GROUPS, in_group_on, targets_on
+from models.repositories.base import dialect_of, json_items, listed, table_of
+from models.repositories.pledges import (
+    GROUPS,
+    in_group_on,
+    in_region_on,
+    regions_by_token,
+    regions_of,
+    targets_on,
+)
 from models.scope import GLOBAL_TOKEN, GROUP_TOKENS, ITU_REGIONS, REGION_TOKEN, Scope, ScopeKind, is_entity_number
 from models.session import Session
 from models.tables import Contact, Country, Entity, Outbox, Pledge, ProgressReport, ReminderHold
@@ -69,11 +76,12 @@ def _in_countries(codes: tuple[str, ...], day: date) -> ColumnElement[bool]:
                   *groups, *regions)
 
 
-def in_scope(scope: Scope, day: date | None = None) -> ColumnElement[bool]:
+def in_scope(session: Session, scope: Scope, day: date | None = None) -> ColumnElement[bool]:
     """The condition on the pledge table that keeps a scope's pledges, its countries' groups read on `day` (by
-    default today, in UTC)."""
+    default today, in UTC); a region's, those in a country of the region as the country table places them
+    (in_region_on), not as it did when they were submitted."""
     if scope.kind is ScopeKind.region:
-        return _lists(P.c.itu_regions, scope.values[0])
+        return in_region_on(session, P.c.countries, scope.values[0], day or utcnow().date())
     if scope.kind is ScopeKind.countries:
         return _in_countries(scope.values, day or utcnow().date())
     if scope.kind is ScopeKind.sector:
@@ -83,16 +91,13 @@ def in_scope(scope: Scope, day: date | None = None) -> ColumnElement[bool]:
     return sa.true()
 
 
-def _own_regions(scope: Scope, region: Any) -> ColumnElement[bool]:
-    """The condition that keeps, of the ITU regions a pledge is in, those of the scope: a region's scope its own, a
-    scope of countries the regions of its countries (as "in N countries" counts its own countries), any other
-    scope all of them."""
+async def own_regions(session: Session, scope: Scope) -> list[str]:
+    """The ITU regions a scope's "By ITU region" gives a line (when it has pledges): a region's scope its own, a
+    scope of countries the regions of its countries (as "in N countries" counts its own countries), any other scope
+    every region of the country table."""
     if scope.kind is ScopeKind.region:
-        return cast(ColumnElement[bool], region == scope.values[0])
-    if scope.kind is ScopeKind.countries:
-        return cast(ColumnElement[bool], region.in_(sa.select(C.c.itu_region).where(C.c.iso3.in_(scope.values),
-                                                                                  C.c.itu_region.is_not(None))))
-    return sa.true()
+        return [scope.values[0]]
+    return await regions_of(session, scope.values if scope.kind is ScopeKind.countries else None)
 
 
 def _covers(token: Any, day: date) -> ColumnElement[bool]:
@@ -276,7 +281,7 @@ class DigestFigures:
         none (default: today in UTC)."""
 
     def _in(self, scope: Scope) -> ColumnElement[bool]:
-        return in_scope(scope, self.today)
+        return in_scope(self.session, scope, self.today)
 
     async def figures(self, scope: Scope, since: datetime, due: dict[str, str], overdue_limit: int = 10, *,
                       today: date | None = None) -> Figures:
@@ -388,10 +393,13 @@ class DigestFigures:
                      .where(published, targets_on(self.session, P.c.countries, flag, self.today)) for flag in GROUPS]
             rows = (await self.session.execute(sa.union_all(*flags))).all()
         elif name == "region":
-            item = json_items(self.session, P.c.itu_regions)
-            query = (sa.select(item.c.value, sa.func.count(), value).select_from(P).join(item, sa.true())
-                     .where(published, _own_regions(scope, item.c.value)).group_by(item.c.value))
-            rows = (await self.session.execute(query)).all()
+            # the regions of the pledges' countries in the country table (on the digest's day for the groups'
+            # shortcuts), as the region's scope and "in N countries" read them: a pledge counted whole in each
+            regions = [sa.select(sa.literal(region), sa.func.count(), value)
+                       .where(published, in_region_on(self.session, P.c.countries, region, self.today))
+                       for region in await own_regions(self.session, scope)]
+            rows = [row for row in (await self.session.execute(sa.union_all(*regions))).all() if row[1]] \
+                if regions else []
         else:
             key = E.c.sector if name == "sector" else P.c[name]
             query = (sa.select(key, sa.func.count(), value).select_from(P).join(E, E.c.id == P.c.entity_id)
@@ -527,13 +535,14 @@ class DigestFigures:
         """Every listed pledge of the scope (its pillars, countries and ITU regions as lists) with its entity, last
         current report and, when it owes a report, since when (`due`: the latest periods due,
         models.reporting.latest_due_periods), ready to write (money as floats, dates as Excel day numbers), streamed
-        in chunks, by id. Its LDC, LLDC and SIDS columns are those of its countries on the figures' day, as the
-        digest's counts (not the flags of the day it was submitted)."""
+        in chunks, by id. Its LDC, LLDC and SIDS columns and its ITU regions are those of its countries on the
+        figures' day, as the digest's counts (not the flags and regions of the day it was submitted)."""
         day, money = self._day, _money
         earliest = await self._earliest_due(scope, due)
         overdue_since = day(_overdue_since(due, earliest)) if earliest is not None else sa.null()
+        regions = await regions_by_token(self.session, self.today)
         query = (sa.select(P.c.ref, P.c.title, E.c.name, E.c.sector, P.c.status, P.c.focus_area, P.c.pillars,
-                           P.c.pledge_type, money(P.c.value_usd), P.c.countries, P.c.itu_regions,
+                           P.c.pledge_type, money(P.c.value_usd), P.c.countries,
                            *(targets_on(self.session, P.c.countries, flag, self.today) for flag in GROUPS),
                            day(P.c.start_date), day(P.c.end_date), day(P.c.submitted_at),
                            day(P.c.validated_at), R.c.period, R.c.status, R.c.percent_complete,
@@ -541,8 +550,10 @@ class DigestFigures:
                  .join(E, E.c.id == P.c.entity_id).outerjoin(R, R.c.id == LAST_REPORT)
                  .where(P.c.status.in_(LISTED), self._in(scope))
                  .order_by(P.c.id))
-        async for rows in self._stream(query, chunk):
-            yield rows
+        none: frozenset[str] = frozenset()
+        async for rows in self._stream(query, chunk):  # each pledge's regions: those of its tokens (in_region_on)
+            yield [(*row[:10], sorted(none.union(*(regions.get(token, none) for token in listed(row[9])))),
+                    *row[10:]) for row in rows]
 
     async def report_rows(self, scope: Scope, chunk: int = 5000) -> AsyncIterator[Sequence[Any]]:
         """Every current report of the scope's pledges, ready to write, streamed in chunks, by pledge then id
@@ -572,7 +583,7 @@ class DigestFigures:
 
 async def pledge_in_scope(session: Session, pledge_id: int, scope: Scope) -> bool:
     """True when the pledge exists and belongs to the scope (checked before any action on it)."""
-    query = sa.select(sa.func.count()).select_from(P).where(P.c.id == pledge_id, in_scope(scope))
+    query = sa.select(sa.func.count()).select_from(P).where(P.c.id == pledge_id, in_scope(session, scope))
     return bool((await session.execute(query)).scalar_one())
 
 

@@ -11,9 +11,11 @@ from sqlmodel import col, select
 
 from models.repositories.base import table_of
 from models.session import Session
-from models.tables import Invite
+from models.tables import Contact, Entity, Invite
 
 _I = table_of(Invite)
+Listed = tuple[Invite, Entity, Contact | None, Contact | None]
+"""An invitation with its entity, the person who made it and the person who used it."""
 _BY_TOKEN_HASH = select(Invite).where(col(Invite.token_hash) == bindparam("token_hash"))
 
 
@@ -60,3 +62,16 @@ class Invites:
                                 _I.c.expires_at > now)
             .values(used_at=now, used_by=None).execution_options(synchronize_session=False))
         return int(result.rowcount)
+
+    async def listing(self, entity_id: int | None = None) -> list[Listed]:
+        """Every invitation (to the entity, when given), newest first, with its entity, the person who made it (None:
+        the operator, from the command line, or a maker since gone) and the person who used it (None: unused, or
+        withdrawn)."""
+        maker, user = sa.orm.aliased(Contact), sa.orm.aliased(Contact)
+        query = (select(Invite, Entity, maker, user).join(Entity, col(Entity.id) == col(Invite.entity_id))
+                 .outerjoin(maker, col(maker.id) == col(Invite.created_by))
+                 .outerjoin(user, col(user.id) == col(Invite.used_by)).order_by(col(Invite.id).desc()))
+        if entity_id is not None:
+            query = query.where(col(Invite.entity_id) == entity_id)
+        return [(invite, entity, made_by, used_by) for invite, entity, made_by, used_by
+                in (await self.session.execute(query)).all()]

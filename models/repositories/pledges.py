@@ -49,17 +49,61 @@ def targets_on(session: Session, countries: Any, group: str, day: date) -> sa.Co
     """The condition on a pledge's `countries` (its JSON list column) that it is implemented in a country of the
     group on `day`: a country of it named, or a shortcut covering one (a group's, a region's, the world's). "All
     LLDCs" covers Mali and Nepal, LDCs too, as the pledge's card (derive_reach), a scope of countries and "in N
-    countries" read it: a shortcut is its countries, whichever group it is named after. The tokens that do so are
-    found once a statement (a few dozen), whatever the number of pledges."""
-    member = in_group_on(_C, group, day)
-    tokens = sa.union_all(
-        sa.select(_C.iso3).where(member),
+    countries" read it: a shortcut is its countries, whichever group it is named after."""
+    return reaches(session, countries, in_group_on(_C, group, day), day)
+
+
+def in_region_on(session: Session, countries: Any, region: str, day: date) -> sa.ColumnElement[bool]:
+    """The condition on a pledge's `countries` that it is implemented in a country of the ITU region, as the
+    (staff-correctable) country table places them now, its groups read on `day`: a country of the region named, or
+    a shortcut covering one ("all LDCs" is in Africa's region, not Europe's). Not the regions written on the pledge
+    when it was submitted (Pledge.itu_regions): a country staff moved to another region moves its pledges with it,
+    in a region's scope as in "in N countries" and a scope of countries."""
+    return reaches(session, countries, _C.itu_region == region, day)
+
+
+def reaches(session: Session, countries: Any, member: sa.ColumnElement[bool], day: date) -> sa.ColumnElement[bool]:
+    """The condition on a pledge's `countries` that one of the countries `member` keeps (a condition on the country
+    table) is among them: named, or covered by a shortcut (a group's on `day`, a region's, the world's), as
+    derive_reach reads a pledge's tokens. The tokens that do so are found once a statement (a few dozen), whatever the
+    number of pledges."""
+    item = json_items(session, countries)
+    return sa.exists(sa.select(sa.literal(1)).select_from(item).where(item.c.value.in_(_covering(member, day))))
+
+
+def _covering(member: sa.ColumnElement[bool], day: date) -> Any:
+    """The tokens a pledge may name that cover one of the countries `member` keeps (its `token` column): their codes,
+    their regions' shortcuts, the shortcut of a group one of them is in on `day`, and the world's."""
+    return sa.union_all(
+        sa.select(_C.iso3.label("token")).where(member),
         sa.select(sa.literal(REGION_TOKEN) + _C.itu_region).where(member, _C.itu_region.is_not(None)),
         *(sa.select(sa.literal(token)).where(sa.exists().where(member, in_group_on(_C, flag, day)))
           for token, flag in GROUP_TOKENS.items()),
         sa.select(sa.literal(GLOBAL_TOKEN)).where(sa.exists().where(member)))
-    item = json_items(session, countries)
-    return sa.exists(sa.select(sa.literal(1)).select_from(item).where(item.c.value.in_(tokens)))
+
+
+async def regions_by_token(session: Session, day: date) -> dict[str, frozenset[str]]:
+    """The ITU regions each token a pledge may name is in, by in_region_on's rule (one statement, a few hundred
+    rows): to list each pledge's regions without a condition a region for each (the sheet's column)."""
+    regions = await regions_of(session)
+    if not regions:
+        return {}
+    parts = []
+    for region in regions:
+        tokens = _covering(_C.itu_region == region, day).subquery()
+        parts.append(sa.select(tokens.c.token, sa.literal(region)))
+    found: dict[str, set[str]] = {}
+    for token, region in (await session.execute(sa.union_all(*parts))).all():
+        found.setdefault(token, set()).add(region)
+    return {token: frozenset(regions) for token, regions in found.items()}
+
+
+async def regions_of(session: Session, countries: Sequence[str] | None = None) -> list[str]:
+    """The ITU regions of the country table (of these countries, when given), by code."""
+    query = sa.select(_C.itu_region).where(_C.itu_region.is_not(None)).distinct()
+    if countries is not None:
+        query = query.where(_C.iso3.in_(list(countries)))
+    return sorted(str(region) for region in (await session.execute(query)).scalars())
 
 
 _REACHED = sa.select(in_group_on(_C, "ldc", bindparam("day")).label("ldc"), _C.lldc, _C.sids,

@@ -172,7 +172,7 @@ class Reminders:
         """Those of these pledges that the scope covers."""
         found: set[int] = set()
         for ids in _chunks(pledge_ids):
-            rows = await self.session.execute(sa.select(_P.c.id).where(_P.c.id.in_(ids), in_scope(scope)))
+            rows = await self.session.execute(sa.select(_P.c.id).where(_P.c.id.in_(ids), in_scope(self.session, scope)))
             found.update(rows.scalars())
         return found
 

@@ -25,6 +25,7 @@ from handlers.admin import GrantRole, RevokeRole, grant_role, revoke_role
 from handlers.inputs import Person
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.audit import AuditTrail
 from models.tables import AuditLog, Invite, Pledge
 from models.values import PledgeStatus, Role
 
@@ -115,6 +116,20 @@ async def test_a_second_revoke_changes_nothing(chat: ChatDriver, database: Datab
     assert "Your BDT staff role was withdrawn" in told and "To register" not in told, told
 
 
+async def test_a_bogus_second_revoke_row_already_stored_hides_nothing(chat: ChatDriver, database: Database) -> None:
+    """Databases written before a second revoke changed nothing hold its row: role.revoked with no previous role,
+    the latest. The person read the registration hint for strangers; the revocation that named their role counts."""
+    await revoke_role(RevokeRole(STAFF), database.uow(), utcnow())
+    staff = await contact(database, STAFF)
+    async with database.uow() as uow:  # the row the old second `admin revoke` wrote
+        await AuditTrail(uow.session).record(None, "role.revoked", "contact", staff.id, {"previous": None,
+                                                                                          "via": "cli"})
+        await uow.commit()
+    assert len(await audit_rows(database, "role.revoked")) == 2
+    told = said(await chat.send(chat.person(STAFF, "Bea"), "/pending"))
+    assert "Your BDT staff role was withdrawn" in told and "To register" not in told, told
+
+
 async def test_find_on_a_pledge_awaiting_validation_says_who_submitted_it(chat: ChatDriver,
                                                                           database: Database) -> None:
     awa = await contact(database, AWA)
@@ -138,16 +153,21 @@ async def test_find_on_a_pledge_awaiting_validation_says_who_submitted_it(chat: 
     assert f"(id {AWA})" not in said(await chat.send(chat.person(STAFF, "Bea"), f"/find {ref}"))
 
 
-async def test_a_displaced_focal_point_reads_which_namesake_has_the_pledges(chat: ChatDriver,
-                                                                           database: Database) -> None:
-    """Two focal points named Awa Diop: the one displaced by /reassign read "BDT made Awa Diop the focal point…",
-    her own name, with nothing to tell which colleague it is."""
+async def namesake_joins(chat: ChatDriver) -> None:
+    """Kofi joins Awa's organisation with a link she made, under her name, Awa Diop (Telegram @awa_d2)."""
     link = await awas_link(chat)
     other = Person(KOFI, KOFI, "Awa", None, "awa_d2", "en")
     await chat.send(other, f"/start {link}")
     await chat.press(other, "f:consent:c:yes")
     await chat.send(other, "Awa Diop")
     await chat.send(other, "/help")  # a registered person's Telegram names are kept from their next message
+
+
+async def test_a_displaced_focal_point_reads_which_namesake_has_the_pledges(chat: ChatDriver,
+                                                                           database: Database) -> None:
+    """Two focal points named Awa Diop: the one displaced by /reassign read "BDT made Awa Diop the focal point…",
+    her own name, with nothing to tell which colleague it is."""
+    await namesake_joins(chat)
     awa = await contact(database, AWA)
     assert awa.entity_id is not None and awa.id is not None
     await add_pledge(database, awa.entity_id, awa.id)
@@ -169,3 +189,18 @@ async def test_a_move_keeps_a_colleague_told(chat: ChatDriver, database: Databas
     assert change is not None and change.successor is not None and change.successor.telegram_id == BOB
     assert "Awa Diop left" in said(await chat.collect(BOB))
     assert [row.details.get("reason") for row in await audit_rows(database, "invite.withdrawn")] == []
+
+
+async def test_the_colleague_a_namesake_s_pledges_go_to_reads_which_one_left(chat: ChatDriver,
+                                                                            database: Database) -> None:
+    """Two focal points named Awa Diop: when one left, the other, given her pledges, read "Awa Diop left", her own
+    name. As /reassign's notice, the one who left is told apart by @username."""
+    await namesake_joins(chat)
+    kofi = await contact(database, KOFI)
+    assert kofi.entity_id is not None and kofi.id is not None and kofi.username == "awa_d2"
+    await add_pledge(database, kofi.entity_id, kofi.id)
+    await chat.collect(AWA)
+    change = await revoke_role(RevokeRole(KOFI), database.uow(), utcnow())
+    assert change is not None and change.successor is not None and change.successor.telegram_id == AWA
+    told = said(await chat.collect(AWA))
+    assert "Awa Diop, @awa_d2" in told, told

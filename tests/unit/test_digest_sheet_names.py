@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from itertools import cycle, islice
 from typing import Any
@@ -246,3 +247,20 @@ async def test_the_summary_sheet_adds_up_the_digest_s_pledges_by_pillar_region_a
     assert named["skills"] == _standalone(say(Text(PILLAR_LABELS["skills"])))
     assert [row[1] for row in table if row[0] == pillar] == [named["infrastructure"], named["skills"]]  # by value
     assert table[-1][0] == say(Text(SUMMARY_NOTE)) and table[-2] == (None,) * 5
+
+
+async def test_the_summary_sheet_s_filter_leaves_its_note_out(renderer: Renderer) -> None:
+    """A sort of the Summary sheet by its filter kept the note row in the range: "Total" and the note changed places.
+    The filter covers the header and the lines; the empty row and the note are below it, in the workbook's filter
+    range too."""
+    say = _say(renderer, "en")
+    content = await write_xlsx((("pledges", _chunks(_pledge_rows())), ("reports", _chunks([]))), say, False)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    summary = book.worksheets[2]
+    table = list(summary.iter_rows(values_only=True))
+    lines = len(table) - 2  # the header and the lines; then the empty row and the note
+    assert table[lines - 1][3] is not None and table[-1][0] == say(Text(SUMMARY_NOTE))
+    assert summary.auto_filter.ref == f"A1:E{lines}"
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        workbook = archive.read("xl/workbook.xml").decode()
+    assert f"!$A$1:$E${lines}</definedName>" in workbook
