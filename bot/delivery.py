@@ -26,7 +26,7 @@ from typing import Protocol
 from bot.chatlocks import ChatLocks
 from bot.i18n import Rendered, Renderer, Upload
 from bot.logs import Spell
-from bot.metrics import RETRY_AFTER, SENDS
+from bot.metrics import RETRY_AFTER, SEND_RESULTS
 from bot.pacing import Pacer
 from bot.refusals import explain_refusal
 from handlers.language import negotiate
@@ -486,7 +486,7 @@ class DeliveryWorker:
         except (DeliveryError, OSError, TimeoutError) as error:
             return self._failed(item, error, begun)
         self._answered()
-        SENDS.labels("ok").inc()
+        SEND_RESULTS["ok"].inc()
         self.stats.sent += 1
         return Attempt(item, OutboxStatus.sent, message_id=message_id)
 
@@ -502,31 +502,31 @@ class DeliveryWorker:
         answered since the last failure), after OUTAGE_ATTEMPTS when nothing is answered."""
         if isinstance(error, RecipientGoneError):
             self._answered()
-            SENDS.labels("blocked").inc()
+            SEND_RESULTS["blocked"].inc()
             self.stats.unreachable += 1
             log.info("recipient unreachable", extra={"outbox_id": item.id})
             return Attempt(item, OutboxStatus.unreachable, error=str(error), tried_at=begun)
         if isinstance(error, RetryLaterError):
             self._answered()
-            SENDS.labels("429").inc()
+            SEND_RESULTS["429"].inc()
             RETRY_AFTER.inc(error.seconds)
             self.pacer.retry_after(item.chat_id, error.seconds)
             return Attempt(item, OutboxStatus.pending, error=str(error), retry_in=error.seconds, counts=False)
         if isinstance(error, RejectedError):
             self._answered()
-            SENDS.labels("failed").inc()
+            SEND_RESULTS["failed"].inc()
             self.stats.failed += 1
             log.error("message rejected by Telegram", extra={"outbox_id": item.id, "reason": str(error)[:200]})
             self._explain_refusal(item)
             return Attempt(item, OutboxStatus.failed, error=str(error))
-        SENDS.labels("5xx").inc()
+        SEND_RESULTS["5xx"].inc()
         alone = self._unanswered_since is None
         if alone:
             self._unanswered_since = time.monotonic()
             log.warning("Telegram does not answer: messages are kept and tried again",
                         extra={"outbox_id": item.id, "reason": str(error)[:200]})
         if item.attempts >= OUTAGE_ATTEMPTS or (alone and item.attempts >= MAX_ATTEMPTS):
-            SENDS.labels("failed").inc()
+            SEND_RESULTS["failed"].inc()
             self.stats.failed += 1
             log.error("message failed", extra={"outbox_id": item.id, "attempts": item.attempts})
             return Attempt(item, OutboxStatus.failed, error=str(error) or type(error).__name__)

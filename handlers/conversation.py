@@ -21,6 +21,10 @@ from models.tables import Contact, Draft
 Translate = Callable[[Label, str], str]
 
 
+SentAs = dict[tuple[int, int], str | None]
+"""Outbox keys by chat and Telegram's message id (None: a message the outbox did not send)."""
+
+
 @dataclass(frozen=True)
 class Deps:
     """What journeys need from the outside world, wired once in build_app."""
@@ -55,6 +59,9 @@ class Conversation:
     """The data of the button pressed, if one was."""
     replied_to: int | None = None
     """Telegram's id of the message (in this chat) the person's message replies to, if it replies to one."""
+    sent_as: SentAs = field(default_factory=dict)
+    """The outbox keys of messages read so far in this update (`key_of`), by chat and Telegram's message id: a
+    pressed button's message is read with the person (handlers.router.mark_and_meet)."""
     album: str | None = None
     """The album (Telegram's media_group_id) of the file this update brought, if it came in one."""
     first_visit: bool = False
@@ -110,11 +117,19 @@ class Conversation:
             return f"{copy_of}:{self.contact.id}:u{self.update_key}:{number}"
         return f"u:{self.update_key}:{number}"
 
+    async def key_of(self, message_id: int) -> str | None:
+        """The outbox key of the message Telegram knows as `message_id` in the person's chat (None: not one the outbox
+        sent), read at most once an update: only delivery records which message a row became, in transactions of its
+        own."""
+        where = (self.contact.chat_id, message_id)
+        if where not in self.sent_as:
+            self.sent_as[where] = await outbox.key_of(self.session, *where)
+        return self.sent_as[where]
+
     async def say_in_place(self, message: Reply) -> None:
         """Answer a pressed button by replacing the message that held it, whose buttons go with it (a question
         answered cannot be answered again); a new message when that one is not known."""
-        key = await outbox.key_of(self.session, self.contact.chat_id, self.pressed) \
-            if self.pressed is not None else None
+        key = await self.key_of(self.pressed) if self.pressed is not None else None
         if key is None:
             self.say(message)
         else:
@@ -218,7 +233,7 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
         else:
             about = conv.replied_to if given.code is None and given.file is None else None
         if about is not None:
-            given = replace(given, on=await outbox.key_of(conv.session, conv.contact.chat_id, about))
+            given = replace(given, on=await conv.key_of(about))
     outcome = advance(journey.form, state, given, conv.form_context())
     if journey.facts is not None:  # the engine is pure: run it again, now knowing the facts of the new state
         context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))

@@ -27,7 +27,7 @@ from handlers import (
 )
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply, unknown_command
-from handlers.conversation import Conversation, Deps, Journey, ask_again, closed_just_now, proceed, repeated
+from handlers.conversation import Conversation, Deps, Journey, SentAs, ask_again, closed_just_now, proceed, repeated
 from handlers.digests import journey as digests
 from handlers.forms.base import Form, FormState, Step
 from handlers.forms.engine import SUMMARY, FormInput, applicable, code, resume, unconfirmed
@@ -66,16 +66,19 @@ def journey_of(form_id: str) -> Journey | None:
     return JOURNEYS.get(form_id)
 
 
-async def mark_and_meet(session: Session, incoming: Incoming) -> tuple[Contact, Draft | None, bool] | None:
+async def mark_and_meet(session: Session, incoming: Incoming) -> tuple[Contact, Draft | None, bool, SentAs] | None:
     """Record the update's key (Incoming.key), then meet the person (`people.refresh`) with their latest draft and
-    whether this is their first visit (no contact yet, or one made for them, by `admin grant`, that never wrote);
+    whether this is their first visit (no contact yet, or one made for them, by `admin grant`, that never wrote),
+    and the outbox key of the message whose button they pressed, read with them (`Conversation.sent_as`);
     None for an update handled before (Telegram may deliver one twice)."""
-    met = await ProcessedUpdates(session).mark_and_meet(incoming.key, incoming.person.telegram_id, utcnow())
+    pressed = (incoming.person.chat_id, incoming.message_id) if incoming.message_id is not None else None
+    met = await ProcessedUpdates(session).mark_and_meet(incoming.key, incoming.person.telegram_id, utcnow(), pressed)
     if met is None:
         return None
-    contact, draft = met
+    (contact, draft), key = met
     first = contact is None or contact.last_seen_at is None  # a contact made by `admin grant` was never seen
-    return await refresh(session, contact, incoming.person, incoming.received_at), draft, first
+    return (await refresh(session, contact, incoming.person, incoming.received_at), draft, first,
+            {pressed: key} if pressed is not None else {})
 
 
 async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:
@@ -94,7 +97,7 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
         met = await mark_and_meet(uow.session, incoming)
         if met is None:
             return None
-        contact, draft, first = met
+        contact, draft, first, sent_as = met
         earlier = None
         if contact.held is not None or (deps.hold_pastes and pastes.may_be_first_part(incoming)):
             parts = pastes.held_parts(contact, incoming.person)
@@ -111,7 +114,7 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
                 earlier = await _answer(uow.session, contact, pastes.joined(parts), draft, deps, first=first)
                 first = False
                 draft = await drafts.latest_draft(uow.session, contact.id) if contact.id is not None else None
-        conv = await _answer(uow.session, contact, incoming, draft, deps, first=first)
+        conv = await _answer(uow.session, contact, incoming, draft, deps, first=first, sent_as=sent_as)
         if earlier is not None:
             conv.pushed[:0] = earlier.pushed
         await uow.commit()
@@ -164,13 +167,13 @@ def _held(session: Session, contact: Contact, incoming: Incoming, deps: Deps) ->
 
 
 async def _answer(session: Session, contact: Contact, incoming: Incoming, draft: Draft | None, deps: Deps, *,
-                  first: bool = False) -> Conversation:
+                  first: bool = False, sent_as: SentAs | None = None) -> Conversation:
     """Dispatch one input and write its replies, keyed by the input (`Incoming.key`: a joined text's is its first
     part's)."""
     locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
     conv = Conversation(session, contact, locale, incoming.received_at, incoming.key, deps,
                         pressed=incoming.message_id, album=incoming.album, first_visit=first, code=incoming.code,
-                        replied_to=incoming.reply_to)
+                        replied_to=incoming.reply_to, sent_as=dict(sent_as or {}))
     if first and not language.speaks(contact.telegram_language) and incoming.code is None:
         conv.say(language.language_offer())  # none of the six in their Telegram: let them choose at once
     await dispatch(conv, incoming, draft)

@@ -107,6 +107,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, instance: str | None = None, pgbouncer: bool = False,
                  election_url: str | None = None) -> None:
         self.url = normalize_url(url)
+        self._sqlite = is_sqlite(self.url)  # asked for every pushed reply (delivery): the URL parsed once
         self.instance = instance or passing_identity()
         """Who this process is, for the outbox rows it takes: stable across restarts only when configured."""
         # a failing statement's log line and exception show its SQL, never its values: they hold what
@@ -117,7 +118,7 @@ class Database:
                                   # on the way back to the pool would be a round trip (SQLite: a hop to
                                   # aiosqlite's thread) per transaction, finding nothing to undo
                                   "pool_reset_on_return": None}
-        if is_sqlite(self.url):
+        if self._sqlite:
             # Units of work use the SQLite file through `thread_engine` (below). This async engine serves what
             # takes a connection of its own, briefly: migrations, the readiness probe, tests' set-up.
             # (named: SQLAlchemy 2.0 gives a file database no pool by default, 2.1 a queue pool)
@@ -134,7 +135,7 @@ class Database:
         self.election: AsyncEngine = self.engine
         """Where the scheduler's advisory lock is taken (bot.scheduler): a session-level lock needs a connection
         of its own to the server, which PgBouncer in transaction mode does not give (P2C_ELECTION_DATABASE_URL)."""
-        if election_url is not None and not is_sqlite(self.url):
+        if election_url is not None and not self._sqlite:
             self.election = create_async_engine(normalize_url(election_url), hide_parameters=True, pool_size=1,
                                                 max_overflow=1, pool_recycle=1800,
                                                 connect_args={"server_settings": KEEPALIVES})
@@ -142,7 +143,7 @@ class Database:
         """SQLite's own thread (models.sqlite_thread): every unit of work uses the file there, one at a time."""
         self.gate = asyncio.Lock()
         """Held by the SQLite session that has the thread's connection; the others wait for it in turn."""
-        if is_sqlite(self.url):
+        if self._sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             # aiosqlite logs every call with its arguments at DEBUG: never what people wrote, whatever the level
             logging.getLogger("aiosqlite").setLevel(logging.INFO)
@@ -160,7 +161,7 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         """True for the embedded SQLite backend."""
-        return is_sqlite(self.url)
+        return self._sqlite
 
     async def open_pool(self) -> None:
         """Open the pool's connections now, so the first updates after a start do not each wait for one."""

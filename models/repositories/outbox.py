@@ -165,13 +165,14 @@ _COPIES_SQLITE = select(_OUTBOX.c.key, _OUTBOX.c.contact_id).where(
 """SQLite answers a GLOB on a prefix from the key's unique index (its LIKE ignores case, and so cannot); on
 PostgreSQL, LIKE reads the table unless its collation is C: a staff decision, a rare event, may afford that."""
 _PAYLOADS = select(_OUTBOX.c.key, _OUTBOX.c.payload).where(_OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
-_KEY_AT = (select(_OUTBOX.c.key, _OUTBOX.c.payload).where(_OUTBOX.c.chat_id == bindparam("chat_id"),
-                                                           _OUTBOX.c.telegram_message_id == bindparam("message_id"))
+SENT_AS = (select(func.coalesce(_OUTBOX.c.payload["edit_of"].as_string(), _OUTBOX.c.key))
+           .where(_OUTBOX.c.chat_id == bindparam("chat_id"), _OUTBOX.c.telegram_message_id == bindparam("message_id"))
            .order_by(_OUTBOX.c.id.desc()).limit(1))
-"""The latest row recorded as that message: the one that sent it, or an edit of it (which records the same id and
-names the row it edits: `edit_of`). The latest, not the first: a Bot API server started afresh (a sandbox run again on
-the same database, a local server reset) numbers a chat's messages from 1 again, and a number's older rows are then
-messages of before."""
+"""The key of the message Telegram knows as `message_id` in `chat_id`, from the latest row recorded as that message:
+the one that sent it, or an edit of it (which records the same id and names the row it edits: `edit_of`, read here).
+The latest, not the first: a Bot API server started afresh (a sandbox run again on the same database, a local server
+reset) numbers a chat's messages from 1 again, and a number's older rows are then messages of before. Also read with
+the person as they are met when they pressed a button (models.repositories.updates): a statement less a press."""
 _EDIT_TARGETS = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id, _OUTBOX.c.status).where(
     _OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
 _NEVER_SENT = (OutboxStatus.failed, OutboxStatus.unreachable, OutboxStatus.cancelled)
@@ -402,12 +403,8 @@ class OutboxRows:
 
     async def key_at(self, chat_id: int, message_id: int) -> str | None:
         """The key of the row Telegram knows as `message_id` in `chat_id` (what a person's reply-to replies to)."""
-        found = (await self.session.execute(_KEY_AT, {"chat_id": chat_id, "message_id": message_id})).first()
-        if found is None:
-            return None
-        key, payload = found
-        edited = payload.get("edit_of") if isinstance(payload, dict) else None
-        return edited if isinstance(edited, str) else key
+        found = await self.session.execute(SENT_AS, {"chat_id": chat_id, "message_id": message_id})
+        return found.scalar_one_or_none()
 
     async def record(self, attempts: Sequence[Attempt], now: datetime) -> None:
         """Record outcomes (one statement for all rows) of the rows this instance still holds (_RECORD); people found

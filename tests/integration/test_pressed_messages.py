@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from chat_driver import ChatDriver, Rendered, codes
+from sqlalchemy import event
 from sqlmodel import col, select
 from test_pledges import PLEDGE_INPUTS, focal_point
 from test_reports import STAFF, STEPS, member, validated_pledge
@@ -318,3 +319,34 @@ async def test_a_button_keeps_working_when_telegram_numbers_the_chat_afresh(
     assert OTHER_FORM not in said(again), said(again)
     state = await draft_of(database, 72)
     assert state is not None and state.step == "pillars" and not state.scratch.get("picked"), state
+
+
+async def test_a_press_reads_its_message_with_the_person(chat: ChatDriver, database: Database) -> None:
+    """The outbox key of the pressed message (what the press answers, and the message its answer replaces) is read in
+    the statement that meets the person: a press costs no more statements than a typed answer (the bot's CPU per
+    update is mostly its statements, benchmarks.md)."""
+    phone = await phone_of(chat, 75)
+    await phone.send("/pledge")
+    await phone.send(PLEDGE_INPUTS[0][1])
+    await phone.send(PLEDGE_INPUTS[1][1])
+    question = phone.showing(PLEDGE_INPUTS[2][1])
+    executed: list[str] = []
+
+    def count(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        executed.append(statement)
+
+    engine = database.thread_engine if database.thread is not None else database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        conv = await handle(Incoming(next(_update_ids), phone.person, utcnow(), code=PLEDGE_INPUTS[2][1],
+                                     message_id=question), database.uow(), chat.deps)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    answered = await chat.collect(phone.person.chat_id)
+    # mark the update, meet the person (their draft, the pressed message's key), save the draft, write the reply;
+    # PostgreSQL marks and meets in one statement
+    assert len(executed) == (3 if database.thread is None else 4), executed
+    assert conv is not None and (conv.sent_as[(phone.person.chat_id, question)] or "").startswith("u:"), conv.sent_as
+    assert "f:pillars:done" in codes(answered[-1])
+    state = await draft_of(database, 75)
+    assert state is not None and state.step == "pillars" and state.answers["focus_area"] == "access"
