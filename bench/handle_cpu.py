@@ -4,7 +4,8 @@
 Seeds N focal points as bench/pledge_flow.py does, then lets them complete a pledge at once through
 `handlers.router.handle` alone (no Telegram, no sandbox, no delivery; at most UPDATES_AT_ONCE updates in the
 database at a time, as the bot does). Reports the process's CPU milliseconds per update, updates per second,
-and the statements and commits per update (counted with SQLAlchemy's public event hooks). JSON last line.
+and the statements and commits per update (counted with SQLAlchemy's public event hooks). A button press names the
+message it was pressed on, as a press from Telegram does. JSON last line.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ async def person(database: Database, deps: Deps, user_id: int, first_update: int
         if kind == "say":
             incoming = Incoming.from_text(update_id, who, value, utcnow(), origin)
         else:
-            incoming = Incoming(update_id, who, utcnow(), code=value, origin=origin)
+            # a press names the message pressed, as Telegram's do (its outbox key is read); nothing is delivered
+            # here, so no row was sent as that message
+            incoming = Incoming(update_id, who, utcnow(), code=value, origin=origin, message_id=update_id)
         async with gate:
             await database.whole(lambda uow, now=incoming: handle(now, uow, deps))  # as the bot does (bot.app)
 
