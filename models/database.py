@@ -186,9 +186,8 @@ class Database:
         """
         if self.thread is None:
             return await work(self.uow())
-        async with self.gate:
-            # a cancelled caller stops waiting, not the work: it ends in the thread before the next one starts
-            return await self.thread.whole(lambda: work(UnitOfWork(self, inside_thread=True)))
+        # a cancelled caller stops waiting, not the work: it ends in the thread before the next one starts
+        return await self.thread.whole(lambda: work(UnitOfWork(self, inside_thread=True)), self.gate)
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -20,7 +20,7 @@ import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Engine, Executable, Result, Row
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -47,6 +47,9 @@ class DatabaseThread:
 
     def __init__(self) -> None:
         self.executor: ThreadPoolExecutor | None = None
+        self.queued: list[_Unit[Any]] = []
+        """Units of work run whole waiting for the next batch to go over (`whole`)."""
+        self.batches: set[asyncio.Task[None]] = set()
 
     async def call(self, function: Callable[[], T]) -> T:
         """Run `function` in the database thread and return what it returns (or raise what it raises), in the
@@ -62,10 +65,66 @@ class DatabaseThread:
             self.executor.shutdown(wait=False)
             self.executor = None
 
-    async def whole(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    async def whole(self, work: Callable[[], Coroutine[Any, Any, T]], gate: asyncio.Lock) -> T:
         """Make and run a coroutine that awaits only a `ThreadSession`, in the database thread, from start to end
-        (made there: a call cancelled before its turn leaves no coroutine behind, never awaited)."""
-        return await self.call(lambda: drive(work()))
+        (made there: a call cancelled before its turn leaves no coroutine behind, never awaited), once `gate` is
+        free.
+
+        The units that wait for the gate meanwhile go over with it, one hand-over for all: each runs to its end
+        in its caller's context, one after another, in the order they came. Under load (a hundred people at
+        once) the thread is woken for a batch of updates rather than for each, and the event loop once for their
+        outcomes: a hand-over cost about a tenth of the bot's CPU per update. A caller cancelled before its
+        unit's batch goes over leaves it undone; after, the unit still runs to its end (its transaction whole).
+        """
+        loop = asyncio.get_running_loop()
+        unit: _Unit[T] = _Unit(work, loop.create_future(), contextvars.copy_context())
+        self.queued.append(unit)
+        if len(self.queued) == 1:  # the first to wait: its batch goes over when the gate is free
+            batch = loop.create_task(self._hand_over(gate))
+            self.batches.add(batch)
+            batch.add_done_callback(self.batches.discard)
+        return await unit.future
+
+    async def _hand_over(self, gate: asyncio.Lock) -> None:
+        units: list[_Unit[Any]] = []
+        try:
+            async with gate:
+                units, self.queued = [unit for unit in self.queued if not unit.future.done()], []
+                if units:
+                    outcomes = await self.call(lambda: [unit.run() for unit in units])
+                    for unit, (returned, value) in zip(units, outcomes, strict=True):
+                        if unit.future.done():  # its caller was cancelled meanwhile
+                            continue
+                        if returned:
+                            unit.future.set_result(value)
+                        else:
+                            unit.future.set_exception(value)
+        except BaseException as error:  # the batch itself cancelled (the loop ending) or failed: nobody waits for ever
+            for unit in units or self.queued:
+                if unit.future.done():
+                    continue
+                if isinstance(error, Exception):
+                    unit.future.set_exception(error)
+                else:
+                    unit.future.cancel()
+            raise
+
+
+class _Unit(Generic[T]):
+    """A unit of work run whole, waiting for its batch (`DatabaseThread.whole`): the caller's context and future."""
+
+    def __init__(self, work: Callable[[], Coroutine[Any, Any, T]], future: asyncio.Future[T],
+                 context: contextvars.Context) -> None:
+        self.work = work
+        self.future = future
+        self.context = context
+
+    def run(self) -> tuple[bool, Any]:
+        """In the database thread: run the unit to its end; whether it returned, and what (or what it raised)."""
+        try:
+            return True, self.context.run(lambda: drive(self.work()))
+        except Exception as error:
+            return False, error
 
 
 def drive(work: Coroutine[Any, Any, T]) -> T:
