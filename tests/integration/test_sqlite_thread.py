@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select, text, update
@@ -163,3 +164,43 @@ async def test_a_unit_of_work_in_the_thread_sees_the_callers_context(sqlite_data
         assert await sqlite_database.whole(reads) == 4242, "its log lines name the update"
     finally:
         update_id_var.reset(token)
+
+
+async def test_units_of_work_waiting_for_the_connection_go_over_together(sqlite_database: Database) -> None:
+    """Under load, units run whole that wait for the connection are handed to the thread in one batch (each woke the
+    thread and then the event loop, about a tenth of the bot's CPU an update), each in its caller's context and
+    with its own outcome: one that fails, or whose caller gave up before the batch went, leaves the others alone."""
+    assert sqlite_database.thread is not None
+    await mark(sqlite_database.uow(), 1)  # the thread started
+    calls = 0
+    call = sqlite_database.thread.call
+
+    async def counted(function: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return await call(function)
+
+    async def as_update(update_id: int, key: int) -> tuple[int | None, bool]:
+        update_id_var.set(update_id)
+        return await sqlite_database.whole(lambda uow: named(uow, key))
+
+    async def named(uow: UnitOfWork, key: int) -> tuple[int | None, bool]:
+        if key == 13:
+            raise ValueError("unlucky")
+        return update_id_var.get(), await mark(uow, key)
+
+    sqlite_database.thread.call = counted  # type: ignore[method-assign]
+    async with sqlite_database.uow() as holder:  # the connection taken: the units wait for it
+        await ProcessedUpdates(holder.session).mark(100, utcnow())
+        calls = 0
+        units = [asyncio.create_task(as_update(1000 + key, key)) for key in (10, 11, 12, 13, 14, 10)]
+        given_up = asyncio.create_task(as_update(1015, 15))
+        await asyncio.sleep(0.05)
+        given_up.cancel()
+        await holder.commit()
+    outcomes = await asyncio.gather(*units, return_exceptions=True)
+    assert calls == 2, "the holder's commit, then the six units at once"
+    assert outcomes[:3] == [(1010, True), (1011, True), (1012, True)]
+    assert isinstance(outcomes[3], ValueError)
+    assert outcomes[4:] == [(1014, True), (1010, False)], "in order: the second 10 found the first's key"
+    assert await mark(sqlite_database.uow(), 15), "the unit given up never ran"
