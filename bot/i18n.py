@@ -128,11 +128,18 @@ class Upload:
     content: bytes
 
 
+FIXED_TEXTS = 20_000
+"""At most this many texts without parameters are kept rendered (each of the catalog's in each language and place
+is far fewer)."""
+
+
 class Renderer:
     """Turns Labels and Replies into text in one language."""
 
     def __init__(self, catalogs: Catalogs) -> None:
         self.catalogs = catalogs
+        self._fixed: dict[tuple[str, str | None, str, bool, bool, bool], str] = {}
+        """Texts without parameters as rendered (`_text`), by message id, initial, language and place."""
 
     def reply(self, message: Reply, locale: str) -> Rendered:
         """Render a whole reply: paragraphs joined by blank lines, buttons in reading order.
@@ -236,6 +243,18 @@ class Renderer:
 
     def _text(self, message: Text, locale: str, markup: bool, cap: int | None = None, *, start: bool = False,
               inner: bool = False) -> str:
+        if message.params or message.plural is not None:
+            return self._filled(message, locale, markup, cap, start=start, inner=inner)
+        key = (message.msgid, message.initial, locale, markup, start, inner)
+        found = self._fixed.get(key)
+        if found is None:
+            found = self._filled(message, locale, markup, cap, start=start, inner=inner)
+            if len(self._fixed) < FIXED_TEXTS:
+                self._fixed[key] = found
+        return found
+
+    def _filled(self, message: Text, locale: str, markup: bool, cap: int | None = None, *, start: bool = False,
+                inner: bool = False) -> str:
         loc = _known(locale)
         if message.plural is not None and message.count is not None:
             n = _count(message.params.get(message.count))
