@@ -100,7 +100,9 @@ class DatabaseThread:
                         else:
                             unit.future.set_exception(value)
         except BaseException as error:  # the batch itself cancelled (the loop ending) or failed: nobody waits for ever
-            for unit in units or self.queued:
+            if not units:  # cancelled before it went over: what it would have taken goes with it, and the next unit
+                units, self.queued = self.queued, []  # to come is the first again (it starts a batch of its own)
+            for unit in units:
                 if unit.future.done():
                     continue
                 if isinstance(error, Exception):

@@ -204,3 +204,26 @@ async def test_units_of_work_waiting_for_the_connection_go_over_together(sqlite_
     assert isinstance(outcomes[3], ValueError)
     assert outcomes[4:] == [(1014, True), (1010, False)], "in order: the second 10 found the first's key"
     assert await mark(sqlite_database.uow(), 15), "the unit given up never ran"
+
+
+async def test_a_batch_cancelled_before_it_went_over_leaves_the_next_units_served(sqlite_database: Database) -> None:
+    """A batch waiting for the connection is cancelled (a task group ending, the loop closing on a stop): the units
+    it would have taken are cancelled with it, and the next units of work get a batch of their own. Before, the
+    cancelled units stayed queued, so no later unit was first in the queue and none started a batch: every update
+    after that waited for ever."""
+    thread = sqlite_database.thread
+    assert thread is not None
+    await mark(sqlite_database.uow(), 1)  # the thread started
+    async with sqlite_database.uow() as holder:  # the connection taken: the unit waits for it
+        await ProcessedUpdates(holder.session).mark(100, utcnow())
+        waiting = asyncio.create_task(sqlite_database.whole(lambda uow: mark(uow, 2)))
+        await asyncio.sleep(0.05)
+        assert len(thread.batches) == 1
+        for batch in list(thread.batches):
+            batch.cancel()
+        await asyncio.sleep(0.01)
+        await holder.commit()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert await asyncio.wait_for(sqlite_database.whole(lambda uow: mark(uow, 3)), 5), "the next unit is served"
+    assert await mark(sqlite_database.uow(), 2), "the cancelled unit never ran"
