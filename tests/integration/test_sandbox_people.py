@@ -16,7 +16,8 @@ from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import start_server
 from bot.sandbox_runner import run_sandbox, seed_people
 from models.database import Database
-from models.tables import Contact
+from models.tables import Contact, Outbox
+from models.values import OutboxStatus
 
 TOKEN = "123456789:AAHsandboxP2CdefaultTokenOfflineBot"
 
@@ -137,3 +138,38 @@ def test_the_sandbox_ends_with_the_make_that_runs_it() -> None:
         child.kill()
         pytest.fail(f"the sandbox outlived the make that ran it (asked for the signal: {asked})")
     assert asked == "True"
+
+
+async def test_a_chat_goes_on_with_new_message_ids_after_a_restart(tmp_path: Path) -> None:
+    """Regression (fix-longhaul): restarted in the middle of a report, the sandbox gave the report's next messages
+    ids 1, 2, 3… again; the bot, finding a pressed button's message by its id, took the new Skip and Submit for
+    buttons of old messages of the same ids and answered "That button is from questions you already finished".
+    Telegram never gives a chat's message id twice: after a restart a chat goes on after the bot's last message."""
+    settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    server = await start_server("127.0.0.1", 0)
+    try:
+        await seed_people(server, settings)
+        async with SandboxClient(server.url) as page:
+            lucia = next_id(await page.users())
+    finally:
+        await server.stop()
+    database = Database(settings.database_url)  # Lucía talked with the bot: its 55th message in her chat was sent
+    try:
+        async with database.uow() as uow:
+            uow.session.add(Contact(telegram_id=lucia, chat_id=lucia, first_name="Lucía", telegram_language="es"))
+            uow.session.add(Outbox(key="old-question", chat_id=lucia, status=OutboxStatus.sent, telegram_message_id=55))
+            uow.session.add(Outbox(key="older", chat_id=lucia, status=OutboxStatus.sent, telegram_message_id=54))
+            await uow.commit()
+    finally:
+        await database.dispose()
+    server = await start_server("127.0.0.1", 0)  # restarted: the server's memory is empty
+    try:
+        await seed_people(server, settings)
+        async with SandboxClient(server.url) as page:
+            sent = await page.send_text(lucia, "6")
+            bea = next(user["id"] for user in await page.users() if user["first_name"] == "Bea")
+            other = await page.send_text(int(str(bea)), "/help")
+    finally:
+        await server.stop()
+    assert sent["message_id"] == 56
+    assert other["message_id"] == 1  # a chat the bot never wrote in starts at 1, as before
