@@ -27,17 +27,22 @@ def next_id(users: list[dict[str, object]]) -> int:
     return max((int(str(user["id"])) for user in users), default=1000) + 1
 
 
-async def test_a_person_added_before_a_restart_is_on_the_page_after_it(tmp_path: Path) -> None:
-    """Regression (h_sandbox #9): the page forgot Sara (1007) at a restart, gave Tom 1007 again, and the bot took
-    Tom for Sara, in the middle of her registration."""
-    settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+async def first_free_id(settings: Settings) -> int:
+    """The id the page gives a new person on a sandbox just started with the demo (the server stopped again)."""
     server = await start_server("127.0.0.1", 0)
     try:
         await seed_people(server, settings)
         async with SandboxClient(server.url) as page:
-            sara = next_id(await page.users())
+            return next_id(await page.users())
     finally:
         await server.stop()
+
+
+async def test_a_person_added_before_a_restart_is_on_the_page_after_it(tmp_path: Path) -> None:
+    """Regression (h_sandbox #9): the page forgot Sara (1007) at a restart, gave Tom 1007 again, and the bot took
+    Tom for Sara, in the middle of her registration."""
+    settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    sara = await first_free_id(settings)
     database = Database(settings.database_url)  # Sara wrote to the bot: it knows her
     try:
         async with database.uow() as uow:
@@ -146,13 +151,7 @@ async def test_a_chat_goes_on_with_new_message_ids_after_a_restart(tmp_path: Pat
     buttons of old messages of the same ids and answered "That button is from questions you already finished".
     Telegram never gives a chat's message id twice: after a restart a chat goes on after the bot's last message."""
     settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
-    server = await start_server("127.0.0.1", 0)
-    try:
-        await seed_people(server, settings)
-        async with SandboxClient(server.url) as page:
-            lucia = next_id(await page.users())
-    finally:
-        await server.stop()
+    lucia = await first_free_id(settings)
     database = Database(settings.database_url)  # Lucía talked with the bot: its 55th message in her chat was sent
     try:
         async with database.uow() as uow:
