@@ -52,7 +52,10 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
     the bot's database knows (added on the page before a restart: the server itself keeps nothing); how many.
 
     The sandbox gives a person added on the page the next id after everyone's, so it never reuses an id the bot knows
-    (which would put the newcomer in someone else's half-finished registration).
+    (which would put the newcomer in someone else's half-finished registration). Each chat's message ids go on after
+    the last one the bot recorded there, so that a button pressed on a new message is never taken for one of an old
+    message of the same id (a report's Submit after a restart answered "That button is from questions you already
+    finished").
     """
     database = Database(settings.database_url)
     try:
@@ -60,6 +63,7 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
         people = await load_demo(database.uow(), utcnow())
         async with database.uow() as uow:
             known = (await uow.session.execute(select(Contact).order_by(col(Contact.id)))).scalars().all()
+            last_ids = await OutboxRows(uow.session).last_message_ids()
     finally:
         await database.dispose()
     demo = {person.telegram_id for person in people}
@@ -72,6 +76,8 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
             await client.add_user(contact.telegram_id, contact.first_name.strip() or f"Person {contact.telegram_id}",
                                   last_name=contact.last_name or None, username=contact.username or None,
                                   language_code=contact.telegram_language or contact.language or None)
+    for chat_id, message_id in last_ids.items():
+        server.sandbox.world.continue_after(chat_id, message_id)
     return len(people) + len(others)
 
 

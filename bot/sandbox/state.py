@@ -260,6 +260,13 @@ class World:
         known.refresh()
         return known
 
+    def continue_after(self, chat_id: int, message_id: int) -> None:
+        """Give a chat's next messages ids above `message_id`: what a restarted server learns from the bot's records,
+        as Telegram never gives a message id twice in a chat (the bot finds a pressed button's message by it)."""
+        log = self.chats.get(chat_id)
+        if log is not None:
+            log.next_message_id = max(log.next_message_id, message_id + 1)
+
     def record(
         self, log: ChatLog, message: dict[str, Any], *, from_bot: bool,
         parse_mode: str | None = None, markup: dict[str, Any] | None = None,

@@ -181,6 +181,8 @@ _DROP = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(status
 _HELD = (select(_OUTBOX.c.chat_id, func.count(), func.min(_OUTBOX.c.not_before))
          .where(_OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.not_before > bindparam("now"))
          .group_by(_OUTBOX.c.chat_id).order_by(_OUTBOX.c.chat_id))
+_LAST_MESSAGE_IDS = (select(_OUTBOX.c.chat_id, func.max(_OUTBOX.c.telegram_message_id))
+                     .where(_OUTBOX.c.telegram_message_id.is_not(None)).group_by(_OUTBOX.c.chat_id))
 _BROADCAST_COUNTS = (select(_OUTBOX.c.status, func.count()).where(_OUTBOX.c.broadcast_id == bindparam("broadcast_id"))
                      .group_by(_OUTBOX.c.status))
 _CANCEL_BROADCAST = (update(_OUTBOX).where(_OUTBOX.c.broadcast_id == bindparam("of_broadcast"),
@@ -456,6 +458,12 @@ class OutboxRows:
         how many and the first moment one may go, by chat id (the sandbox page's "Next delivery")."""
         rows = await self.session.execute(_HELD, {"now": now})
         return [(int(chat_id), int(count), first) for chat_id, count, first in rows]
+
+    async def last_message_ids(self) -> dict[int, int]:
+        """The highest Telegram message id the bot recorded in each chat (the sandbox's chats after a restart go on
+        from there: Telegram never gives a chat's message id twice). Reads the whole table: the sandbox only."""
+        rows = await self.session.execute(_LAST_MESSAGE_IDS)
+        return {int(chat_id): int(message_id) for chat_id, message_id in rows}
 
     async def broadcast_counts(self, broadcast_id: int) -> dict[str, int]:
         """How many of a broadcast's rows are in each state."""

@@ -16,7 +16,8 @@ from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import start_server
 from bot.sandbox_runner import run_sandbox, seed_people
 from models.database import Database
-from models.tables import Contact
+from models.tables import Contact, Outbox
+from models.values import OutboxStatus
 
 TOKEN = "123456789:AAHsandboxP2CdefaultTokenOfflineBot"
 
@@ -26,17 +27,22 @@ def next_id(users: list[dict[str, object]]) -> int:
     return max((int(str(user["id"])) for user in users), default=1000) + 1
 
 
-async def test_a_person_added_before_a_restart_is_on_the_page_after_it(tmp_path: Path) -> None:
-    """Regression (h_sandbox #9): the page forgot Sara (1007) at a restart, gave Tom 1007 again, and the bot took
-    Tom for Sara, in the middle of her registration."""
-    settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+async def first_free_id(settings: Settings) -> int:
+    """The id the page gives a new person on a sandbox just started with the demo (the server stopped again)."""
     server = await start_server("127.0.0.1", 0)
     try:
         await seed_people(server, settings)
         async with SandboxClient(server.url) as page:
-            sara = next_id(await page.users())
+            return next_id(await page.users())
     finally:
         await server.stop()
+
+
+async def test_a_person_added_before_a_restart_is_on_the_page_after_it(tmp_path: Path) -> None:
+    """Regression (h_sandbox #9): the page forgot Sara (1007) at a restart, gave Tom 1007 again, and the bot took
+    Tom for Sara, in the middle of her registration."""
+    settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    sara = await first_free_id(settings)
     database = Database(settings.database_url)  # Sara wrote to the bot: it knows her
     try:
         async with database.uow() as uow:
@@ -137,3 +143,32 @@ def test_the_sandbox_ends_with_the_make_that_runs_it() -> None:
         child.kill()
         pytest.fail(f"the sandbox outlived the make that ran it (asked for the signal: {asked})")
     assert asked == "True"
+
+
+async def test_a_chat_goes_on_with_new_message_ids_after_a_restart(tmp_path: Path) -> None:
+    """Regression (fix-longhaul): restarted in the middle of a report, the sandbox gave the report's next messages
+    ids 1, 2, 3… again; the bot, finding a pressed button's message by its id, took the new Skip and Submit for
+    buttons of old messages of the same ids and answered "That button is from questions you already finished".
+    Telegram never gives a chat's message id twice: after a restart a chat goes on after the bot's last message."""
+    settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    lucia = await first_free_id(settings)
+    database = Database(settings.database_url)  # Lucía talked with the bot: its 55th message in her chat was sent
+    try:
+        async with database.uow() as uow:
+            uow.session.add(Contact(telegram_id=lucia, chat_id=lucia, first_name="Lucía", telegram_language="es"))
+            uow.session.add(Outbox(key="old-question", chat_id=lucia, status=OutboxStatus.sent, telegram_message_id=55))
+            uow.session.add(Outbox(key="older", chat_id=lucia, status=OutboxStatus.sent, telegram_message_id=54))
+            await uow.commit()
+    finally:
+        await database.dispose()
+    server = await start_server("127.0.0.1", 0)  # restarted: the server's memory is empty
+    try:
+        await seed_people(server, settings)
+        async with SandboxClient(server.url) as page:
+            sent = await page.send_text(lucia, "6")
+            bea = next(user["id"] for user in await page.users() if user["first_name"] == "Bea")
+            other = await page.send_text(int(str(bea)), "/help")
+    finally:
+        await server.stop()
+    assert sent["message_id"] == 56
+    assert other["message_id"] == 1  # a chat the bot never wrote in starts at 1, as before
