@@ -27,7 +27,7 @@ from handlers.reminder_messages import Escalating, Item, compose_json, escalatio
 from models.database import UnitOfWork
 from models.reminding import REMINDER_KINDS, Reminding, next_look, reminder_of, where_reporting_stands
 from models.reporting import NextReport, Reportable, inactive_cutoff, is_covered
-from models.repositories.outbox import hours_kept, working_hours
+from models.repositories.outbox import WORKING_HOURS, hours_kept, working_hours
 from models.repositories.reminders import ESCALATION_KEY_PREFIX, LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Pledge
 from models.timezones import zone_of
@@ -230,7 +230,9 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
     async with uow:  # its own short transaction: withdrawing locks pending rows a report's transaction may want
         repo = Reminders(uow.session)
         changed_after = await repo.changed_after(now)
-        await withdraw_stale(repo, now, await repo.pending(changed_after=changed_after))
+        # every reminder not sent yet, looked at again: a pledge may have gone inactive, been completed or withdrawn,
+        # or owe more reports since it was written (one left waiting through downtime, or a clock moved on)
+        await withdraw_stale(repo, now, await repo.pending())
         await withdraw_escalated(repo, now)
         await uow.commit()
     async with uow:
@@ -435,9 +437,11 @@ async def withdraw_reported(repo: Reminders, since: datetime, now: datetime, rep
 
 
 async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], told: int | None = None) -> int:
-    """Take out of these reminders not sent yet (Reminders.pending) the pledges reported meanwhile or put on
-    hold; a pledge behind on several periods stays, for the earliest still owed, except in the reminders of the
-    person `told` already. How many rows changed."""
+    """Bring these reminders not sent yet (Reminders.pending) up to date: the pledges reported meanwhile, put on
+    hold, no longer validated (completed, withdrawn) or gone inactive are taken out; a pledge behind on several
+    periods stays, for the earliest still owed, except in the reminders of the person `told` already; the others are
+    counted as they stand now, and a reminder whose day passed unsent speaks of the day it goes out on. How many
+    rows changed (a row left with nothing is deleted)."""
     if not rows:
         return 0
     listings = [(row, [Item.from_json(data) for data in row.payload.get("reminder", {}).get("items", [])])
@@ -445,17 +449,18 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], to
     listed = {i.pledge_id for _, items in listings for i in items}
     reported, pledges = await _standing(repo, [i for _, items in listings for i in items])
     holds = {(h.contact_id, h.pledge_id): h for h in await repo.holds(listed)}
+    since = inactive_cutoff(now)
     changed = 0
     for row, items in listings:
         meta = row.payload.get("reminder") or {}
-        moving = pledges if row.contact_id != told else {}
         keep = [kept for i in items if not _held(holds.get((row.contact_id, i.pledge_id)), now)
-                and (kept := _still_owed(i, reported, moving.get(i.pledge_id), now.date())) is not None]
-        if keep == items:
+                and (kept := _still_owed(i, reported, pledges.get(i.pledge_id), now.date(), since,
+                                         move=row.contact_id != told)) is not None]
+        day = _day_of(row.payload, now) if keep else None
+        if keep == items and day == date.fromisoformat(meta["day"]):
             continue
         changed += 1
-        if keep:
-            day = date.fromisoformat(meta["day"])
+        if day is not None:
             await repo.rewrite(row.id, {**outbox_meta(keep, day), "reply": compose_json(keep, day),
                                         **hours_kept(row.payload)})
         else:
@@ -472,10 +477,12 @@ async def withdraw_escalated(repo: Reminders, now: datetime) -> int:
     if not listings:
         return 0
     reported, pledges = await _standing(repo, [e.item for _, entries in listings for e in entries])
+    since = inactive_cutoff(now)
     changed = 0
     for row, entries in listings:
         keep = [replace(e, item=kept) for e in entries
-                if (kept := _still_owed(e.item, reported, pledges.get(e.item.pledge_id), now.date())) is not None]
+                if (kept := _still_owed(e.item, reported, pledges.get(e.item.pledge_id), now.date(), since))
+                is not None]
         if keep == entries:
             continue
         changed += 1
@@ -488,20 +495,29 @@ async def withdraw_escalated(repo: Reminders, now: datetime) -> int:
 
 async def _standing(repo: Reminders, items: Sequence[Item]
                     ) -> tuple[dict[int, tuple[date | None, list[str]]], dict[int, Any]]:
-    """What withdrawing reads of these items' pledges: the periods reported (Reminders.coverage), and the pledges
-    reported meanwhile whose later periods are still owed (Reminders.reportable), to move on to the next one."""
-    reported = await repo.coverage({i.pledge_id for i in items})
-    behind = {i.pledge_id for i in items if i.owed > 1 and _covered(i, reported)}
-    return reported, (await repo.reportable(behind) if behind else {})
+    """What withdrawing reads of these items' pledges: the periods reported (Reminders.coverage), and where each
+    pledge stands (Reminders.reportable: its status, when it was last active, what the reporting rules read)."""
+    ids = {i.pledge_id for i in items}
+    return await repo.coverage(ids), await repo.reportable(ids)
 
 
-def _still_owed(item: Item, coverage: dict[int, tuple[date | None, list[str]]], pledge: Any, today: date
-                ) -> Item | None:
-    """The item as it stands now: itself while its period is not reported; once it is, and later periods were
-    owed too (the reminder was theirs), the earliest period still owed; else None (nothing left to remind of)."""
-    if not _covered(item, coverage):
-        return item
-    if item.owed <= 1 or pledge is None or pledge.status != PledgeStatus.validated:  # completed meanwhile
+def _day_of(payload: dict[str, Any], now: datetime) -> date:
+    """The day a reminder speaks of ("due on", "overdue since"): the one it was written for, or, once that day
+    passed unsent (downtime), the day it can go out on now in its reader's working hours."""
+    day = date.fromisoformat(payload["reminder"]["day"])
+    zone, country = payload.get(WORKING_HOURS) or (None, None)
+    return max(day, local_day(next_allowed(now, zone, country), zone)) if zone else max(day, now.date())
+
+
+def _still_owed(item: Item, coverage: dict[int, tuple[date | None, list[str]]], pledge: Any, today: date,
+                since: datetime, move: bool = True) -> Item | None:
+    """The item as it stands now: None when its pledge is no longer validated (completed, withdrawn), is inactive
+    (last active no later than `since`, models.reporting.inactive_cutoff: no more reminders), or its period is
+    reported and it owed no later one (or the reader is the reporter: not `move`); else the earliest period still
+    owed, counted up to the latest due (Reminding), as planning would list it today."""
+    if pledge is None or pledge.status != PledgeStatus.validated or pledge.active_at <= since:
+        return None
+    if _covered(item, coverage) and (item.owed <= 1 or not move):
         return None
     stands = where_reporting_stands(cast(Reportable, pledge), coverage.get(item.pledge_id, (None, []))[1], today)
     upcoming, schedule = stands if stands is not None else (None, None)

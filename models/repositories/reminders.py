@@ -150,12 +150,15 @@ class Reminders:
         return found
 
     async def reportable(self, ids: Iterable[int]) -> dict[int, Any]:
-        """What the reporting rules read of these pledges (models.reporting.Reportable), by id."""
+        """What the reporting rules read of these pledges (models.reporting.Reportable), by id, with their status
+        and `active_at`, their last report (else validation, else creation), as planning reads it (PLANNING)."""
         found: dict[int, Any] = {}
         for chunk in _chunks(ids):
             rows = await self.session.execute(
                 sa.select(_P.c.id, _P.c.status, _P.c.start_date, _P.c.end_date, _P.c.reporting_cadence,
-                          _P.c.previous_cadence, _P.c.cadence_since).where(_P.c.id.in_(chunk)))
+                          _P.c.previous_cadence, _P.c.cadence_since,
+                          sa.func.coalesce(_last_report, _P.c.validated_at, _P.c.created_at).label("active_at"))
+                .where(_P.c.id.in_(chunk)))
             found.update({row.id: row for row in rows.all()})
         return found
 
@@ -242,7 +245,8 @@ class Reminders:
     async def pending(self, *, contact_id: int | None = None, changed_after: datetime | None = None
                       ) -> Sequence[Any]:
         """(id, contact_id, key, payload) of reminders not sent yet: one person's, or those of the people whose
-        pledges were reported on, or who put one on hold, after `changed_after`. Locked until the transaction ends (in
+        pledges were reported on, or who put one on hold, after `changed_after`, or all of them (neither given:
+        planning looks at each again). Locked until the transaction ends (in
         the order of their ids), as pending_escalations: what withdrawing writes back is computed from this read, so
         two reports at once must not each rewrite a row from what it held before the other."""
         query = sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(

@@ -445,3 +445,63 @@ def test_a_reminder_written_before_it_named_the_latest_period_still_renders(lang
     assert compose_json([item], date(2027, 3, 1)) == stored
     shown = renderer.reply(reply_from_json(stored), language).text
     assert "P2C-2026-00005" in shown and "{" not in shown, shown
+
+
+async def test_a_reminder_left_waiting_never_goes_out_stale(chat: ChatDriver, database: Database,
+                                                            renderer: Renderer) -> None:
+    """i #1 (two years lived with the clock moved): a reminder queued on Saturday 3 February 2029 was still waiting
+    when its pledge went inactive (24 months without a report) and went out on 4 November 2029 saying "5 reports
+    owed, up to Q4 2028" while 8 were owed and /mypledges said its reminders had stopped. Each plan looks again at
+    the reminders not sent yet: an inactive pledge is taken out of them, another one listed beside it is counted as
+    it stands now."""
+    entity = await entity_of(database)
+    silent = await add_pledge(database, entity, 21, cadence="quarterly", validated=utc(2026, 1, 5))
+    active = await add_pledge(database, entity, 22, cadence="quarterly", validated=utc(2026, 1, 5))
+    quarters = [f"{year}-Q{n}" for year in (2026, 2027) for n in range(1, 5)]
+    for period in quarters[:7]:  # up to 2027-Q3, the last one in October 2027: inactive from October 2029
+        await add_report(database, silent, period, utc(2027, 10, 20, 10))
+        await add_report(database, active, period, utc(2027, 10, 20, 10))
+    await add_report(database, active, "2027-Q4", utc(2029, 1, 10, 10))  # active: owes 2028-Q1 on
+    saturday = utc(2029, 2, 3, 10)
+    assert await plan_report_reminders(database.uow(), saturday) == 1  # waits for Monday's working hours
+    (row,) = await reminders(database)
+    assert [item[0] for item in row.payload["reminder"]["items"]] == [silent, active]
+    assert row.payload["reminder"]["items"][0][5] == 5  # 2027-Q4 to 2028-Q4
+    # the bot down (or the clock moved) until 4 November 2029: the plan runs first, then delivery
+    await plan_report_reminders(database.uow(), utc(2029, 11, 4, 10))
+    (message,) = await chat.collect(FOCAL)
+    assert "P2C-2026-00021" not in message.text, message.text  # inactive: no reminder of it any more
+    assert "7 rapports d’avancement sont attendus" in message.text and "et 6 rapports de plus" in message.text
+    assert "jusqu’au rapport 3e trimestre 2029" in message.text, message.text  # 2028-Q1 to 2029-Q3: 7 owed
+    assert len([row for row in await reminders(database) if row.status == "sent"]) == 1
+
+
+async def test_a_pledge_completed_while_its_reminder_waits_is_taken_out(chat: ChatDriver,
+                                                                         database: Database) -> None:
+    """i #1: a pledge completed (or withdrawn) while its reminder waited for working hours was still reminded of."""
+    pledge = await add_pledge(database, await entity_of(database), 23)
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 10)) == 1  # Saturday: waits for Monday
+    async with database.uow() as uow:
+        stored = await uow.session.get(Pledge, pledge)
+        assert stored is not None
+        stored.status = PledgeStatus.completed
+        await uow.commit()
+    await plan_report_reminders(database.uow(), utc(2027, 1, 17, 10))
+    assert await reminders(database) == [] and await chat.collect(FOCAL) == []
+
+
+async def test_a_reminder_held_overnight_goes_out_the_next_working_morning(chat: ChatDriver, database: Database,
+                                                                          renderer: Renderer) -> None:
+    """i #1: looking again at the reminders waiting leaves a sound one as it was: planned in the evening, it goes
+    out the next morning as written, plans of the night in between."""
+    await add_pledge(database, await entity_of(database), 24)
+    evening = utc(2027, 1, 18, 20)  # Monday 20:00 in Dakar
+    assert await plan_report_reminders(database.uow(), evening) == 1
+    (row,) = await reminders(database)
+    written = row.payload
+    for hours in (1, 6, 12):
+        assert await plan_report_reminders(database.uow(), evening + timedelta(hours=hours)) == 0
+    (row,) = await reminders(database)
+    assert row.not_before == utc(2027, 1, 19, 9) and row.payload == written
+    (message,) = await chat.collect(FOCAL)
+    assert "P2C-2026-00024" in message.text and "Pledge number 24" in message.text
