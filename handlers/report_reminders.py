@@ -10,7 +10,8 @@ kinds a pledge was given, and the next day it needs a look, is one row per pledg
 same transaction as the messages: a day's plan reads only the pledges due for a look, reported on or edited since
 the last one. A message waits in the outbox for the person's working hours; a report, a "later" or a "not mine"
 arriving meanwhile takes its pledge out of it, and each plan looks again at every message not sent yet
-(withdraw_stale): a pledge completed, withdrawn or gone inactive is taken out, the others counted as they stand. A plan never waits for a report's transaction: a pledge being reported,
+(withdraw_stale): a pledge completed, withdrawn or gone inactive is taken out, the others counted as they stand.
+A plan never waits for a report's transaction: a pledge being reported,
 or a person whose unsent reminder that report is changing, is left to the next plan (_Look.deferred), minutes later.
 """
 
@@ -232,8 +233,9 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
         repo = Reminders(uow.session)
         changed_after = await repo.changed_after(now)
         # every reminder not sent yet, looked at again: a pledge may have gone inactive, been completed or withdrawn,
-        # or owe more reports since it was written (one left waiting through downtime, or a clock moved on)
-        await withdraw_stale(repo, now, await repo.pending())
+        # or owe more reports since it was written (one left waiting through downtime, or a clock moved on); one
+        # another transaction holds (a report, which brings it up to date itself, or delivery) waits for the next plan
+        await withdraw_stale(repo, now, await repo.pending(skip_locked=True))
         await withdraw_escalated(repo, now)
         await uow.commit()
     async with uow:

@@ -242,13 +242,14 @@ class Reminders:
                                        .execution_options(synchronize_session=False),
                                        [{"c": c, "p": p} for c, p in pairs])
 
-    async def pending(self, *, contact_id: int | None = None, changed_after: datetime | None = None
-                      ) -> Sequence[Any]:
+    async def pending(self, *, contact_id: int | None = None, changed_after: datetime | None = None,
+                      skip_locked: bool = False) -> Sequence[Any]:
         """(id, contact_id, key, payload) of reminders not sent yet: one person's, or those of the people whose
         pledges were reported on, or who put one on hold, after `changed_after`, or all of them (neither given:
         planning looks at each again). Locked until the transaction ends (in
         the order of their ids), as pending_escalations: what withdrawing writes back is computed from this read, so
-        two reports at once must not each rewrite a row from what it held before the other."""
+        two reports at once must not each rewrite a row from what it held before the other. With `skip_locked`, rows
+        another transaction holds (a report bringing them up to date itself, delivery sending them) are left out."""
         query = sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
             _O.c.status == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
         if contact_id is not None:
@@ -259,7 +260,7 @@ class Reminders:
                         .where(_R.c.created_at > changed_after))
             held = sa.select(_H.c.contact_id).where(_H.c.created_at > changed_after)
             query = query.where(_O.c.contact_id.in_(sa.union(reported, held)))
-        return (await self.session.execute(query.order_by(_O.c.id).with_for_update())).all()
+        return (await self.session.execute(query.order_by(_O.c.id).with_for_update(skip_locked=skip_locked))).all()
 
     async def unsent_of(self, people: Iterable[tuple[int, int]], *, wait: bool = False) -> Unsent:
         """The reminders not sent yet of these people ((contact id, chat id) pairs, read through the chats' index):
