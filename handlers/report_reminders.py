@@ -232,10 +232,15 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
     async with uow:  # its own short transaction: withdrawing locks pending rows a report's transaction may want
         repo = Reminders(uow.session)
         changed_after = await repo.changed_after(now)
-        # every reminder not sent yet, looked at again: a pledge may have gone inactive, been completed or withdrawn,
-        # or owe more reports since it was written (one left waiting through downtime, or a clock moved on); one
-        # another transaction holds (a report, which brings it up to date itself, or delivery) waits for the next plan
-        await withdraw_stale(repo, now, await repo.pending(skip_locked=True))
+        # the reminders not sent yet that may have gone stale, looked at again: those of people whose pledges were
+        # reported on, put on hold, completed or withdrawn since the last plan, and every one written before today (a
+        # pledge may have gone inactive or owe more reports since: one left waiting through downtime, a clock moved
+        # on). Not all of them at every plan: on a peak day that read thousands of rows every quarter of an hour, a
+        # transaction of seconds for 100,000 pledges, which every conversation on SQLite waits for. One another
+        # transaction holds (a report, which brings it up to date itself, or delivery) waits for the next plan
+        today = datetime.combine(now.date(), time.min, tzinfo=now.tzinfo)
+        await withdraw_stale(repo, now, await repo.pending(changed_after=changed_after, written_before=today,
+                                                           skip_locked=True))
         await withdraw_escalated(repo, now)
         await uow.commit()
     async with uow:

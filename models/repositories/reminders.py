@@ -243,10 +243,11 @@ class Reminders:
                                        [{"c": c, "p": p} for c, p in pairs])
 
     async def pending(self, *, contact_id: int | None = None, changed_after: datetime | None = None,
-                      skip_locked: bool = False) -> Sequence[Any]:
+                      written_before: datetime | None = None, skip_locked: bool = False) -> Sequence[Any]:
         """(id, contact_id, key, payload) of reminders not sent yet: one person's, or those of the people whose
-        pledges were reported on, or who put one on hold, after `changed_after`, or all of them (neither given:
-        planning looks at each again). Locked until the transaction ends (in
+        pledges were reported on, put on hold or changed (a status: completed, withdrawn) after `changed_after`, and
+        with it those written before `written_before` (what time alone may have made stale: a day passed, a period
+        fallen due, a pledge gone inactive), or all of them (none given). Locked until the transaction ends (in
         the order of their ids), as pending_escalations: what withdrawing writes back is computed from this read, so
         two reports at once must not each rewrite a row from what it held before the other. With `skip_locked`, rows
         another transaction holds (a report bringing them up to date itself, delivery sending them) are left out."""
@@ -259,7 +260,11 @@ class Reminders:
                                                        .join(_R, _R.c.pledge_id == _P.c.id))
                         .where(_R.c.created_at > changed_after))
             held = sa.select(_H.c.contact_id).where(_H.c.created_at > changed_after)
-            query = query.where(_O.c.contact_id.in_(sa.union(reported, held)))
+            moved = (sa.select(_C.c.id).select_from(_C.join(_P, _P.c.entity_id == _C.c.entity_id))
+                     .where(_P.c.updated_at > changed_after))
+            changed = _O.c.contact_id.in_(sa.union(reported, held, moved))
+            query = query.where(changed if written_before is None
+                                else sa.or_(changed, _O.c.created_at < written_before))
         return (await self.session.execute(query.order_by(_O.c.id).with_for_update(skip_locked=skip_locked))).all()
 
     async def unsent_of(self, people: Iterable[tuple[int, int]], *, wait: bool = False) -> Unsent:
