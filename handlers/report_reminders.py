@@ -9,10 +9,11 @@ unsent (downtime) rather than sending them beside it, so a plan after downtime s
 kinds a pledge was given, and the next day it needs a look, is one row per pledge (pledge_reminder), written in the
 same transaction as the messages: a day's plan reads only the pledges due for a look, reported on or edited since
 the last one. A message waits in the outbox for the person's working hours; a report, a "later" or a "not mine"
-arriving meanwhile takes its pledge out of it, and each plan looks again at every message not sent yet
-(withdraw_stale): a pledge completed, withdrawn or gone inactive is taken out, the others counted as they stand.
-A plan never waits for a report's transaction: a pledge being reported,
-or a person whose unsent reminder that report is changing, is left to the next plan (_Look.deferred), minutes later.
+arriving meanwhile takes its pledge out of it, and each plan looks again at the messages not sent yet that may have
+gone stale (withdraw_stale: people whose pledges changed since the last plan, and every message written before that
+day): a pledge completed, withdrawn or gone inactive is taken out, the others counted as they stand. A plan never
+waits for a report's transaction: a pledge being reported, or a person whose unsent reminder that report is
+changing, is left to the next plan (_Look.deferred), minutes later.
 """
 
 from __future__ import annotations
