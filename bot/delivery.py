@@ -34,7 +34,7 @@ from handlers.messages import Reply, reply_from_json
 from models.clock import utcnow
 from models.database import Database, UnitOfWork
 from models.repositories.broadcasts import Broadcasts
-from models.repositories.outbox import Attempt, Due, OutboxRows, Queued
+from models.repositories.outbox import Attempt, Due, OutboxRows, Queued, open_earlier
 from models.repositories.subscriptions import Files
 from models.values import OutboxStatus
 
@@ -415,8 +415,8 @@ class DeliveryWorker:
         if not self._among_others:
             return None
         try:
-            async with self.database.uow() as uow:
-                earlier = await OutboxRows(uow.session).open_earlier(item.chat_id, item.id)
+            async with self.database.autocommit() as connection:
+                earlier = await open_earlier(connection, item.chat_id, item.id)
         except Exception:  # the database is away: the replies go as if alone rather than wait for it
             log.warning("could not look for earlier messages of a chat; sending its reply", exc_info=True)
             return None

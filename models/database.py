@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
 import socket
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
@@ -172,6 +173,17 @@ class Database:
         held = [await self.engine.connect() for _ in range(POOL_SIZE)]
         for connection in held:
             await connection.close()  # back to the pool, still open
+
+    @contextlib.asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A pooled PostgreSQL connection whose statements each stand alone (SQLAlchemy's AUTOCOMMIT isolation level):
+        no BEGIN before them, no ROLLBACK after, two round trips fewer than a unit of work around a single read. A lone
+        statement sees what was committed when it began, as the first statement of a transaction would. Not on SQLite,
+        whose units of work share one connection in its own thread."""
+        if self.thread is not None:
+            raise RuntimeError("an autocommit connection is for PostgreSQL only")
+        async with self.engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
     def uow(self) -> UnitOfWork:
         """Return a new unit of work, for `async with` on the event loop."""

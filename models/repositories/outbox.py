@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, and_, bindparam, case, func, literal_column, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from models.database import INSTANCE
 from models.repositories.base import PerDialect, dialect_of, table_of
@@ -422,12 +423,6 @@ class OutboxRows:
                                                       if a.status == OutboxStatus.unreachable
                                                       and a.item.contact_id is not None)
 
-    async def open_earlier(self, chat_id: int, first_id: int) -> list[tuple[int, str | None, str]]:
-        """The earlier rows of this chat (before `first_id`) that a later reply must not overtake (_OPEN_EARLIER): id,
-        the instance that took it (`taken_by`) and status, oldest first."""
-        found = await self.session.execute(_OPEN_EARLIER, {"chat_id": chat_id, "first_id": first_id})
-        return [(int(row_id), taken_by, str(status)) for row_id, taken_by, status in found]
-
     async def release(self, now: datetime, *, expired_only: bool) -> int:
         """Rows left `sending` by a stopped worker go back to pending (all, or those whose lease ran out)."""
         result = await self.session.execute(_RELEASE_EXPIRED if expired_only else _RELEASE, {"now": now})
@@ -483,3 +478,13 @@ class OutboxRows:
         """
         result = await self.session.execute(_FORGET_REPLIES, {"of_contact": contact_id, "since": since})
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
+
+
+async def open_earlier(connection: AsyncConnection, chat_id: int,
+                       first_id: int) -> list[tuple[int, str | None, str]]:
+    """The earlier rows of this chat (before `first_id`) that a later reply must not overtake (_OPEN_EARLIER): id,
+    the instance that took it (`taken_by`) and status, oldest first. One statement on its own, on a connection rather
+    than in a unit of work (models.database.Database.autocommit): asked for every pushed reply on PostgreSQL, where a
+    transaction around it cost a BEGIN and a ROLLBACK, two round trips, more than the read itself."""
+    found = await connection.execute(_OPEN_EARLIER, {"chat_id": chat_id, "first_id": first_id})
+    return [(int(row_id), taken_by, str(status)) for row_id, taken_by, status in found]
