@@ -408,18 +408,21 @@ class DeliveryWorker:
 
         A person's next update reaches another instance (a round-robin proxy) as soon as the answer to the first has
         left, while the first reply may still wait for its chat's turn: this instance's chat locks know nothing of
-        it, and the second reply overtook it (tester t4: 5 chats of 30 in order with three instances). One statement
-        per pushed update (an index of the open rows, ix_outbox_open, answers it), on PostgreSQL whether or not
-        other instances were seen (`_among_others`); on SQLite the chat locks of its one process keep the order.
+        it, and the second reply overtook it (tester t4: 5 chats of 30 in order with three instances). On PostgreSQL
+        whether or not other instances were seen (`_among_others`); on SQLite the chat locks of its one process keep
+        the order. The rows are read by the statement that wrote the reply (`Queued.earlier`, the rows committed
+        before it), or else now, alone (an index of the open rows, ix_outbox_open, answers both).
         """
         if not self._among_others:
             return None
-        try:
-            async with self.database.autocommit() as connection:
-                earlier = await open_earlier(connection, item.chat_id, item.id)
-        except Exception:  # the database is away: the replies go as if alone rather than wait for it
-            log.warning("could not look for earlier messages of a chat; sending its reply", exc_info=True)
-            return None
+        earlier = item.earlier
+        if earlier is None:  # not read with the row (handlers.outbox.enqueue_first_pushed): read now
+            try:
+                async with self.database.autocommit() as connection:
+                    earlier = await open_earlier(connection, item.chat_id, item.id)
+            except Exception:  # the database is away: the replies go as if alone rather than wait for it
+                log.warning("could not look for earlier messages of a chat; sending its reply", exc_info=True)
+                return None
         me = self.database.instance
         # this instance's rows it sent (their outcome not recorded yet) are behind it; any other it still holds is
         # not (one it claimed waits for its chat's turn outside the chat lock)

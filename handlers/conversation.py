@@ -159,11 +159,16 @@ class Conversation:
             edited = edited or (sent.get(edit_of) if edit_of is not None else None)
             # an edit of a message not sent yet waits in the outbox for its message id (delivery resolves it)
             push = fast and (edit_of is None or edited is not None)
-            row_id = await outbox.enqueue(self.session, self.contact, message, key, sending=push, edit_of=edit_of)
+            earlier: outbox.Earlier | None = None
+            if push and not self.pushed:  # the first: delivery looks for earlier rows it must not overtake
+                written = await outbox.enqueue_first_pushed(self.session, self.contact, message, key, edit_of=edit_of)
+                row_id, earlier = written if written is not None else (None, None)
+            else:
+                row_id = await outbox.enqueue(self.session, self.contact, message, key, sending=push, edit_of=edit_of)
             if push and row_id is not None:
                 payload = {"edit_message_id": edited} if edited is not None else {}
                 self.pushed.append(outbox.Queued(row_id, self.contact.chat_id, self.contact.id, payload, self.locale,
-                                                 message=message))
+                                                 message=message, earlier=earlier))
         self.flushed += len(self.replies)
         self.replies.clear()
         self.edits.clear()

@@ -10,10 +10,11 @@ from typing import Any
 from handlers.messages import Reply, reply_to_json
 from models.clock import utcnow
 from models.database import Session
-from models.repositories.outbox import BULK, INTERACTIVE, NOTICE, OutboxRows, Queued, working_hours
+from models.repositories.outbox import BULK, INTERACTIVE, NOTICE, Earlier, OutboxRows, Queued, working_hours
 from models.tables import Contact
 
-__all__ = ["BULK", "INTERACTIVE", "NOTICE", "Queued", "enqueue", "forget_conversation", "sent_message_ids"]
+__all__ = ["BULK", "INTERACTIVE", "NOTICE", "Earlier", "Queued", "enqueue", "enqueue_first_pushed",
+           "forget_conversation", "sent_message_ids"]
 
 
 async def enqueue(
@@ -35,13 +36,26 @@ async def enqueue(
     delivery edits the message sent for that other key instead of sending a new one. With `hours` (the reader's
     zone and country), it goes only in their working hours, even if claimed late (OutboxRows.claim).
     """
+    return await OutboxRows(session).enqueue(key, contact.chat_id, contact.id, _payload(message, edit_of, hours),
+                                             priority=priority, now=utcnow(), not_before=not_before, sending=sending)
+
+
+async def enqueue_first_pushed(session: Session, contact: Contact, message: Reply, key: str, *,
+                               edit_of: str | None = None) -> tuple[int, Earlier | None] | None:
+    """`enqueue` the first interactive reply of an update as `sending` (delivery is handed it after the commit), with
+    its chat's earlier open rows that it must not overtake, read in the same statement on PostgreSQL (None: not read).
+    """
+    return await OutboxRows(session).enqueue_sending(key, contact.chat_id, contact.id, _payload(message, edit_of, None),
+                                                     priority=INTERACTIVE, now=utcnow())
+
+
+def _payload(message: Reply, edit_of: str | None, hours: tuple[str, str | None] | None) -> dict[str, Any]:
     payload: dict[str, Any] = {"reply": reply_to_json(message)}
     if hours is not None:
         payload.update(working_hours(*hours))
     if edit_of is not None:
         payload["edit_of"] = edit_of  # replace the text of the message sent for that outbox key
-    return await OutboxRows(session).enqueue(key, contact.chat_id, contact.id, payload, priority=priority,
-                                             now=utcnow(), not_before=not_before, sending=sending)
+    return payload
 
 
 async def forget_conversation(session: Session, contact: Contact, since: datetime) -> None:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, and_, bindparam, case, func, literal_column, or_, select, update
+from sqlalchemy import JSON, ColumnElement, FromClause, and_, bindparam, case, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from models.database import INSTANCE
-from models.repositories.base import PerDialect, dialect_of, table_of
+from models.repositories.base import Insert, PerDialect, dialect_of, table_of
 from models.repositories.contacts import Contacts
 from models.session import Session
 from models.tables import Contact, Outbox
@@ -69,6 +69,22 @@ _OUTBOX = table_of(Outbox)
 _CONTACTS = table_of(Contact)
 _ENQUEUE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])
                       .returning(_OUTBOX.c.id), dialects=("postgresql",))
+_ENQUEUED_COLUMNS = ("key", "chat_id", "contact_id", "priority", "payload", "status", "attempts", "not_before",
+                     "created_at", "taken_by")
+
+
+def _enqueue_looking_earlier(insert: Insert) -> Any:
+    # the new row's id, and its chat's earlier open rows as a JSON array of [id, taken_by, status] (NULL: none), read
+    # in the same statement: the WITH clause's INSERT is not seen by the rest of the query, which reads the rows
+    # committed before it began, as the order check's own statement did
+    new = (insert(_OUTBOX).values({name: bindparam(name) for name in _ENQUEUED_COLUMNS})
+           .on_conflict_do_nothing(index_elements=["key"]).returning(_OUTBOX.c.id, _OUTBOX.c.chat_id).cte("new"))
+    open_rows = _open_before(_EARLIER, new.c.chat_id, new.c.id).correlate(new).subquery("open_rows")
+    listed = select(func.json_agg(func.json_build_array(open_rows.c.id, open_rows.c.taken_by, open_rows.c.status),
+                                  type_=JSON)).scalar_subquery()
+    return select(new.c.id, listed)
+
+
 _ENQUEUE_SQLITE = PerDialect(lambda insert: insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"]).inline(),
                              dialects=("sqlite",))
 """SQLite tells the new row's id with the statement itself (`lastrowid`): no RETURNING rows to fetch, which
@@ -98,14 +114,24 @@ _WAITING_EARLIER = (select(_EARLIER.c.id).where(
 """An earlier row of the same chat is being sent, or waits for its retry (it was tried: a row merely scheduled for
 later, a reminder waiting for working hours, holds nobody back): a later row must not overtake it. (An earlier row
 merely due may be overtaken by a row of higher priority, as a pushed reply overtakes it.)"""
-_OPEN_EARLIER = (select(_OUTBOX.c.id, _OUTBOX.c.taken_by, _OUTBOX.c.status).where(
-    _OUTBOX.c.chat_id == bindparam("chat_id"), _OUTBOX.c.id < bindparam("first_id"),
-    or_(_OUTBOX.c.status == OutboxStatus.sending,
-        and_(_OUTBOX.c.status == OutboxStatus.pending,
-             or_(_OUTBOX.c.attempts > 0, _OUTBOX.c.last_error.is_not(None)))))
-    .order_by(_OUTBOX.c.id).limit(OPEN_EARLIER_READ))
+
+
+def _open_before(earlier: FromClause, chat_id: ColumnElement[Any], first_id: ColumnElement[Any]) -> Any:
+    """The earlier rows of a chat (`earlier`: the outbox table) that a later reply must not overtake: id, the instance
+    that took it and status, oldest first, OPEN_EARLIER_READ at most."""
+    return (select(earlier.c.id, earlier.c.taken_by, earlier.c.status).where(
+        earlier.c.chat_id == chat_id, earlier.c.id < first_id,
+        or_(earlier.c.status == OutboxStatus.sending,
+            and_(earlier.c.status == OutboxStatus.pending,
+                 or_(earlier.c.attempts > 0, earlier.c.last_error.is_not(None)))))
+        .order_by(earlier.c.id).limit(OPEN_EARLIER_READ))
+
+
+_OPEN_EARLIER = _open_before(_OUTBOX, bindparam("chat_id"), bindparam("first_id"))
 """The earlier rows of a chat that a later reply must not overtake: those being sent, and those taken for sending
 before and back in the outbox (waiting for their retry, given back behind another row, released after a crash)."""
+_ENQUEUE_LOOKING = PerDialect(_enqueue_looking_earlier, dialects=("postgresql",))
+"""A pushed reply written with its chat's earlier open rows read (OutboxRows.enqueue_sending): PostgreSQL only."""
 _DUE = (select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.contact_id, _OUTBOX.c.payload, _OUTBOX.c.attempts,
                _CONTACTS.c.language, _CONTACTS.c.telegram_language)
         .select_from(_OUTBOX.outerjoin(_CONTACTS, _CONTACTS.c.id == _OUTBOX.c.contact_id))
@@ -211,6 +237,14 @@ class Queued:
     """True for rows claimed from the outbox (pushed replies are not)."""
     message: object | None = None
     """A pushed reply as the journey wrote it (its payload in the row is the same message as JSON)."""
+    earlier: Earlier | None = None
+    """A pushed reply's chat's earlier open rows, as read when the row was written (`OutboxRows.enqueue_sending`, on
+    PostgreSQL); None when they were not read then."""
+
+
+Earlier = tuple[tuple[int, str | None, str], ...]
+"""A chat's earlier open rows that a later reply must not overtake: id, the instance that took it (`taken_by`) and
+status, oldest first (_OPEN_EARLIER)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,15 +283,20 @@ class OutboxRows:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _values(self, key: str, chat_id: int, contact_id: int | None, payload: dict[str, Any], priority: int,
+                now: datetime, not_before: datetime | None, sending: bool) -> dict[str, Any]:
+        # a new row's columns (_ENQUEUED_COLUMNS): pending until `not_before`, or already taken by delivery
+        return {"key": key, "chat_id": chat_id, "contact_id": contact_id, "priority": priority, "payload": payload,
+                "status": OutboxStatus.sending if sending else OutboxStatus.pending, "attempts": 1 if sending else 0,
+                "not_before": now + SENDING_LEASE if sending else (not_before or now), "created_at": now,
+                "taken_by": self.session.info.get(INSTANCE) if sending else None}
+
     async def enqueue(self, key: str, chat_id: int, contact_id: int | None, payload: dict[str, Any], *,
                       priority: int, now: datetime, not_before: datetime | None = None,
                       sending: bool = False) -> int | None:
         """Add one message; a row with the same unique `key` already there wins (None). With `sending`, the
         row is written as already taken by delivery, which the caller hands it to once the transaction commits."""
-        values = {"key": key, "chat_id": chat_id, "contact_id": contact_id, "priority": priority, "payload": payload,
-                  "status": OutboxStatus.sending if sending else OutboxStatus.pending, "attempts": 1 if sending else 0,
-                  "not_before": now + SENDING_LEASE if sending else (not_before or now), "created_at": now,
-                  "taken_by": self.session.info.get(INSTANCE) if sending else None}
+        values = self._values(key, chat_id, contact_id, payload, priority, now, not_before, sending)
         added: int | None
         if dialect_of(self.session) == "sqlite":
             result: Any = await self.session.execute(_ENQUEUE_SQLITE(self.session), values)
@@ -267,6 +306,20 @@ class OutboxRows:
         if added is not None and not sending:
             self.session.info[_LEFT_FOR_DELIVERY] = True
         return added
+
+    async def enqueue_sending(self, key: str, chat_id: int, contact_id: int | None, payload: dict[str, Any], *,
+                              priority: int, now: datetime) -> tuple[int, Earlier | None] | None:
+        """`enqueue` a row already taken by delivery (`sending`), and on PostgreSQL read in the same statement the
+        chat's earlier open rows, which delivery would otherwise ask for before sending it (a round trip per reply
+        saved; its order check, bot.delivery.DeliveryWorker._open_elsewhere); None when the key was there already."""
+        if dialect_of(self.session) != "postgresql":
+            added = await self.enqueue(key, chat_id, contact_id, payload, priority=priority, now=now, sending=True)
+            return (added, None) if added is not None else None
+        values = self._values(key, chat_id, contact_id, payload, priority, now, None, sending=True)
+        row = (await self.session.execute(_ENQUEUE_LOOKING(self.session), values)).first()
+        if row is None:
+            return None
+        return int(row[0]), tuple((int(row_id), taken_by, str(status)) for row_id, taken_by, status in row[1] or ())
 
     async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Add pending rows in one statement (keys already there are skipped): a broadcast's recipients."""
@@ -480,11 +533,10 @@ class OutboxRows:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
 
 
-async def open_earlier(connection: AsyncConnection, chat_id: int,
-                       first_id: int) -> list[tuple[int, str | None, str]]:
+async def open_earlier(connection: AsyncConnection, chat_id: int, first_id: int) -> Earlier:
     """The earlier rows of this chat (before `first_id`) that a later reply must not overtake (_OPEN_EARLIER): id,
     the instance that took it (`taken_by`) and status, oldest first. One statement on its own, on a connection rather
     than in a unit of work (models.database.Database.autocommit): asked for every pushed reply on PostgreSQL, where a
     transaction around it cost a BEGIN and a ROLLBACK, two round trips, more than the read itself."""
     found = await connection.execute(_OPEN_EARLIER, {"chat_id": chat_id, "first_id": first_id})
-    return [(int(row_id), taken_by, str(status)) for row_id, taken_by, status in found]
+    return tuple((int(row_id), taken_by, str(status)) for row_id, taken_by, status in found)

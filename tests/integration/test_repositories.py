@@ -14,7 +14,15 @@ from models.database import Database
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
 from models.repositories.drafts import DraftConflictError, Drafts
-from models.repositories.outbox import INTERACTIVE, SENDING_LEASE, Attempt, OutboxRows, Queued, working_hours
+from models.repositories.outbox import (
+    INTERACTIVE,
+    SENDING_LEASE,
+    Attempt,
+    OutboxRows,
+    Queued,
+    open_earlier,
+    working_hours,
+)
 from models.repositories.updates import ProcessedUpdates
 from models.tables import AuditLog, Contact, Draft, Outbox
 from models.values import OutboxStatus, Role
@@ -256,3 +264,40 @@ async def test_a_failing_statement_never_logs_what_people_wrote(database: Databa
         logging.getLogger("test").exception("update failed", exc_info=raised.value)
     assert "INSERT INTO contact" in caplog.text, "the statement is logged"
     assert "Kédougou" not in caplog.text and secret not in str(raised.value)
+
+
+async def test_a_pushed_reply_is_written_with_the_earlier_rows_of_its_chat_that_it_must_not_overtake(
+        database: Database) -> None:
+    """On PostgreSQL the order check of a pushed reply is read by the statement that writes it: the same rows as the
+    check read alone (open_earlier), none of the reply's own, none of other chats, none sent or merely scheduled."""
+    contact = await add_contact(database)
+    reply: dict[str, object] = {"reply": {"parts": ["hi"]}}
+    statuses = {"taken-elsewhere": (OutboxStatus.sending, 1, "other"), "retrying": (OutboxStatus.pending, 1, None),
+                "scheduled": (OutboxStatus.pending, 0, None), "sent": (OutboxStatus.sent, 1, None)}
+    async with database.uow() as uow:
+        rows = OutboxRows(uow.session)
+        for key, (status, attempts, taken_by) in statuses.items():
+            await rows.enqueue(key, 5, contact.id, reply, priority=INTERACTIVE, now=utcnow())
+            await uow.session.execute(update(Outbox).where(col(Outbox.key) == key)
+                                      .values(status=status, attempts=attempts, taken_by=taken_by))
+        await rows.enqueue("another chat", 6, None, reply, priority=INTERACTIVE, now=utcnow(), sending=True)
+        await uow.commit()
+    async with database.uow() as uow:
+        written = await OutboxRows(uow.session).enqueue_sending("u:9:0", 5, contact.id, reply, priority=INTERACTIVE,
+                                                                now=utcnow())
+        assert await OutboxRows(uow.session).enqueue_sending("u:9:0", 5, contact.id, reply, priority=INTERACTIVE,
+                                                             now=utcnow()) is None, "the key is there already"
+        await uow.commit()
+    assert written is not None
+    row_id, earlier = written
+    async with database.uow() as uow:
+        row = await uow.session.get(Outbox, row_id)
+        assert row is not None and (row.key, row.status, row.attempts) == ("u:9:0", OutboxStatus.sending, 1)
+        ids = {key: (await uow.session.execute(select(Outbox.id).where(col(Outbox.key) == key))).scalar_one()
+               for key in statuses}
+    if database.is_sqlite:
+        assert earlier is None, "SQLite keeps a chat's order with its one process's locks: nothing read"
+        return
+    assert earlier == ((ids["taken-elsewhere"], "other", "sending"), (ids["retrying"], None, "pending"))
+    async with database.autocommit() as connection:
+        assert await open_earlier(connection, 5, row_id) == earlier, "as the check read alone finds them"
