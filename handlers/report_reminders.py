@@ -445,6 +445,14 @@ async def withdraw_reported(repo: Reminders, since: datetime, now: datetime, rep
             + await withdraw_escalated(repo, now))
 
 
+async def withdraw_ended(repo: Reminders, entity_id: int, now: datetime) -> int:
+    """Take a pledge just completed or withdrawn out of the reminders not sent yet of its organisation's people, in
+    the transaction that ended it (its status already written): the next plan, up to a quarter of an hour later, would
+    let a reminder due meanwhile ask for reports on it. How many rows changed."""
+    return (await withdraw_stale(repo, now, await repo.pending(entity_id=entity_id))
+            + await withdraw_escalated(repo, now))
+
+
 async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], told: int | None = None) -> int:
     """Bring these reminders not sent yet (Reminders.pending) up to date: the pledges reported meanwhile, put on
     hold, no longer validated (completed, withdrawn) or gone inactive are taken out; a pledge behind on several

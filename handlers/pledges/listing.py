@@ -28,6 +28,7 @@ from handlers.pledges.service import (
     pledge_card,
     pledge_entity,
 )
+from handlers.report_reminders import withdraw_ended
 from handlers.reports.cadence import cadence_line
 from handlers.reports.cards import (
     REMINDERS_STOPPED_SHORT,
@@ -55,6 +56,7 @@ from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
+from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
 from models.tables import Draft, Entity, Pledge, ProgressReport
 from models.values import MEMBER_ROLES, PLEDGE_TRANSITIONS, PledgeStatus, ReviewStatus, Role
@@ -385,6 +387,7 @@ async def withdraw(conv: Conversation, pledge: Pledge, asked: tuple[str, int] | 
         conv.say(await changed_since_asked(conv, pledge))
         return
     await audit(conv.session, conv.contact, "pledge.withdrawn", "pledge", pledge.id, ref=pledge.ref)
+    await withdraw_ended(Reminders(conv.session), pledge.entity_id, conv.now)
     ref = Code(pledge.ref or "")
     conv.say(Reply((text(N_("{ref} is withdrawn."), ref=ref),)))
     notice = Reply((text(N_("{ref} “{title}” was withdrawn by {person}."), ref=ref, title=pledge.title,

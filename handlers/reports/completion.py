@@ -8,11 +8,13 @@ from handlers.conversation import Conversation
 from handlers.entities import refuse
 from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import audit, name_of, staff_contacts
+from handlers.report_reminders import withdraw_ended
 from handlers.reports.cards import period_label, report_status_label
 from handlers.reports.colleagues import colleagues
 from handlers.reports.form import may_be_complete, percent_label
 from handlers.reports.rules import answers_of_report
 from handlers.staff_notices import described, organisation_label, person_for_staff
+from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
 from models.tables import Entity, Pledge, ProgressReport
 from models.values import PledgeStatus
@@ -24,6 +26,7 @@ FULL = 100
 async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressReport) -> None:
     """Mark a validated pledge completed as its focal point said in `report` (no more reports), and audit it."""
     pledge.status, pledge.updated_at = PledgeStatus.completed, conv.now
+    await withdraw_ended(Reminders(conv.session), pledge.entity_id, conv.now)
     await audit(conv.session, conv.contact, "pledge.completed", "pledge", pledge.id, ref=pledge.ref,
                 period=report.period, percent=report.percent_complete)
     notice = Reply((text(N_("🏁 {person} marked {ref} “{title}” completed, in the report for {period} ({percent}). No "

@@ -242,9 +242,11 @@ class Reminders:
                                        .execution_options(synchronize_session=False),
                                        [{"c": c, "p": p} for c, p in pairs])
 
-    async def pending(self, *, contact_id: int | None = None, changed_after: datetime | None = None,
-                      written_before: datetime | None = None, skip_locked: bool = False) -> Sequence[Any]:
-        """(id, contact_id, key, payload) of reminders not sent yet: one person's, or those of the people whose
+    async def pending(self, *, contact_id: int | None = None, entity_id: int | None = None,
+                      changed_after: datetime | None = None, written_before: datetime | None = None,
+                      skip_locked: bool = False) -> Sequence[Any]:
+        """(id, contact_id, key, payload) of reminders not sent yet: one person's, one organisation's people's
+        (`entity_id`), or those of the people whose
         pledges were reported on, put on hold or changed (a status: completed, withdrawn) after `changed_after`, and
         with it those written before `written_before` (what time alone may have made stale: a day passed, a period
         fallen due, a pledge gone inactive), or all of them (none given). Locked until the transaction ends (in
@@ -255,6 +257,8 @@ class Reminders:
             _O.c.status == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
         if contact_id is not None:
             query = query.where(_O.c.contact_id == contact_id)
+        if entity_id is not None:
+            query = query.where(_O.c.contact_id.in_(sa.select(_C.c.id).where(_C.c.entity_id == entity_id)))
         if changed_after is not None:
             reported = (sa.select(_C.c.id).select_from(_C.join(_P, _P.c.entity_id == _C.c.entity_id)
                                                        .join(_R, _R.c.pledge_id == _P.c.id))

@@ -12,8 +12,10 @@ from sqlmodel import col, select
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
+from handlers.inputs import Incoming
 from handlers.messages import reply_from_json
 from handlers.report_reminders import plan_report_reminders
+from handlers.router import handle
 from models.clock import utcnow
 from models.database import Database
 from models.tables import AuditLog, Contact, Outbox, Pledge, PledgeReminder, ProgressReport
@@ -543,3 +545,46 @@ async def test_the_plans_of_a_day_read_again_only_the_reminders_that_may_have_go
 
     assert await looked_at(saturday + timedelta(minutes=15)) == 0
     assert await looked_at(utc(2027, 1, 17, 0, 15)) == 1
+
+
+async def test_a_pledge_withdrawn_leaves_the_reminders_waiting_at_once_not_at_the_next_plan(
+        chat: ChatDriver, database: Database, deps: Deps) -> None:
+    """A reminder waiting for Monday lists two pledges; one is withdrawn in the chat: the reminder loses it in the
+    same transaction. Before, it waited for the next plan, a quarter of an hour later, and a reminder going out
+    meanwhile asked for reports on a withdrawn pledge."""
+    entity = await entity_of(database)
+    kept, withdrawn = await add_pledge(database, entity, 27), await add_pledge(database, entity, 28)
+    person = chat.person(FOCAL, "Awa", "fr")
+    asked = await chat.press(person, f"mp:wd:{withdrawn}")
+    assert f"mp:wdy:{withdrawn}:1:validated" in codes(asked[0]), [codes(m) for m in asked]
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 10)) == 1  # Saturday: waits for Monday
+    (row,) = await reminders(database)
+    assert [item[0] for item in row.payload["reminder"]["items"]] == [kept, withdrawn]
+    # "Yes, withdraw", handled without delivering what waits in the outbox (ChatDriver.collect sends it all)
+    await handle(Incoming(990_001, person, utcnow(), code=f"mp:wdy:{withdrawn}:1:validated"), database.uow(), deps)
+    (row,) = await reminders(database)  # no plan ran in between
+    assert row.status == "pending" and [item[0] for item in row.payload["reminder"]["items"]] == [kept]
+    (reminder,) = [m for m in await chat.collect(FOCAL) if f"rp:open:{kept}" in codes(m)]
+    assert "P2C-2026-00027" in reminder.text and "P2C-2026-00028" not in reminder.text, reminder.text
+
+
+async def test_a_pledge_marked_completed_leaves_the_reminders_waiting_at_once(
+        chat: ChatDriver, database: Database, deps: Deps) -> None:
+    """The same for a pledge closed with "Yes, it is completed" under a report that said so at 75 %."""
+    entity = await entity_of(database)
+    kept, closing = await add_pledge(database, entity, 29), await add_pledge(database, entity, 30, cadence="quarterly")
+    async with database.uow() as uow:
+        report = ProgressReport(pledge_id=closing, period="2026-Q1", status="completed", percent_complete=75,
+                                steps_taken="The last schools were connected.", created_at=utc(2026, 4, 20))
+        uow.session.add(report)
+        await uow.commit()
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 10)) == 1  # Saturday: waits for Monday
+    (row,) = await reminders(database)
+    assert [item[0] for item in row.payload["reminder"]["items"]] == [kept, closing]  # 2026-Q2 owed
+    person = chat.person(FOCAL, "Awa", "fr")
+    await handle(Incoming(990_002, person, utcnow(), code=f"rp:done:{report.id}"), database.uow(), deps)
+    async with database.uow() as uow:
+        stored = await uow.session.get(Pledge, closing)
+        assert stored is not None and stored.status == PledgeStatus.completed
+    (row,) = await reminders(database)
+    assert row.status == "pending" and [item[0] for item in row.payload["reminder"]["items"]] == [kept]
