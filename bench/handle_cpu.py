@@ -16,6 +16,7 @@ import json
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ from handlers.inputs import Incoming, Person
 from handlers.router import handle
 from models.clock import utcnow
 from models.database import UPDATES_AT_ONCE, Database
+
+KIND_CHARS = 90
+"""How much of a statement names it in --by-statement (its first characters, spaces folded)."""
 
 
 async def person(database: Database, deps: Deps, user_id: int, first_update: int, gate: asyncio.Semaphore) -> None:
@@ -50,13 +54,14 @@ async def person(database: Database, deps: Deps, user_id: int, first_update: int
             await database.whole(lambda uow, now=incoming: handle(now, uow, deps))  # as the bot does (bot.app)
 
 
-async def run(users: int, database_url: str | None, rounds: int) -> dict[str, Any]:
-    """Seed, warm up with one round, then time `rounds` rounds (fresh people each round)."""
+async def run(users: int, database_url: str | None, rounds: int, kinds: Counter[str] | None = None) -> dict[str, Any]:
+    """Seed, warm up with one round, then time `rounds` rounds (fresh people each round); with `kinds`, count there
+    the statements of the last round by their first words."""
     async with own_database(database_url) as url:
-        return await _run(users, url, rounds)
+        return await _run(users, url, rounds, kinds)
 
 
-async def _run(users: int, database_url: str | None, rounds: int) -> dict[str, Any]:
+async def _run(users: int, database_url: str | None, rounds: int, kinds: Counter[str] | None) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="p2c-handle-"))
     url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     await seed(url, users * (rounds + 1))
@@ -65,8 +70,10 @@ async def _run(users: int, database_url: str | None, rounds: int) -> dict[str, A
     deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False), hold_pastes=True)
     counts = {"statements": 0, "commits": 0}
 
-    def on_statement(*_: Any) -> None:
+    def on_statement(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         counts["statements"] += 1
+        if kinds is not None:
+            kinds[" ".join(statement.split())[:KIND_CHARS]] += 1
 
     def on_commit(*_: Any) -> None:
         counts["commits"] += 1
@@ -81,6 +88,8 @@ async def _run(users: int, database_url: str | None, rounds: int) -> dict[str, A
         for round_ in range(rounds + 1):
             first = FIRST_ID + round_ * users
             counts.update(statements=0, commits=0)
+            if kinds is not None:
+                kinds.clear()
             cpu, wall = time.process_time(), time.perf_counter()
             await asyncio.gather(*(person(database, deps, first + n, 1_000_000 * (round_ + 1) + 100 * n, gate)
                                    for n in range(users)))
@@ -107,9 +116,14 @@ def main() -> None:
                         help="default: a fresh SQLite file; a PostgreSQL URL names the server, where the run makes "
                              "(and then drops) an empty database of its own")
     parser.add_argument("--event-loop", default="auto", choices=("auto", "uvloop", "asyncio"))
+    parser.add_argument("--by-statement", action="store_true",
+                        help="also print how many of each statement an update ran (the last round's, by first words)")
     args = parser.parse_args()
+    kinds: Counter[str] | None = Counter() if args.by_statement else None
     with asyncio.Runner(loop_factory=loop_factory(args.event_loop)) as runner:
-        result = runner.run(run(args.users, args.database_url, args.rounds))
+        result = runner.run(run(args.users, args.database_url, args.rounds, kinds))
+    for kind, count in (kinds or Counter()).most_common():
+        print(f"{count / (args.users * len(SCRIPT)):6.3f} an update  {kind}")
     result["event_loop"] = args.event_loop
     print(f"handle alone: {result['cpu_ms_per_update']} ms CPU an update (best of {args.rounds}), "
           f"{result['updates_per_s']}/s, {result['statements_per_update']} statements and "
