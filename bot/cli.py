@@ -312,6 +312,9 @@ def _say_left(telegram_id: int, change: RoleChange) -> None:
     the person made stopped working."""
     if change.withdrawn:
         typer.echo(f"{change.withdrawn} unused invitation(s) they made no longer work (withdrawn, audited).")
+    if change.closed:
+        typer.echo(f"The form(s) they had begun that the new role does not fill in were closed, and they are told: "
+                   f"{', '.join(change.closed)}.")
     if change.left is None:
         return
     entity = f"“{change.left.name}” (no. {change.left.id})"

@@ -29,6 +29,7 @@ from bot.logs import Spell
 from bot.metrics import RETRY_AFTER, SEND_RESULTS
 from bot.pacing import Pacer
 from bot.refusals import explain_refusal
+from handlers.broadcasts.composer import as_received
 from handlers.language import negotiate
 from handlers.messages import Reply, reply_from_json
 from models.clock import utcnow
@@ -368,7 +369,8 @@ class DeliveryWorker:
         payload = item.payload
         if "broadcast" in payload:
             texts, fallback, media = self._broadcasts[payload["broadcast"]]
-            return Rendered(texts.get(item.locale) or texts[fallback], (), media)
+            # under the header that says who sends it, in the reader's language (the text may be the fallback's)
+            return self.renderer.reply(as_received(texts.get(item.locale) or texts[fallback], media), item.locale)
         message = item.message if isinstance(item.message, Reply) else reply_from_json(payload["reply"])
         return self.renderer.reply(message, item.locale)
 

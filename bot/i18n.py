@@ -146,8 +146,10 @@ class Renderer:
 
         The text is measured as Telegram measures it (a caption when a file goes with it); one that would
         not fit is rendered again with what people wrote shortened, and as a last resort cut as plain text.
-        Journeys keep their messages within the limits themselves; this is the guarantee behind them.
+        Journeys keep their messages within the limits themselves; this is the guarantee behind them. A reply in a
+        language of its own (`Reply.locale`, a preview) is rendered in it, whoever reads it.
         """
+        locale = message.locale or locale
         limit = CAPTION_LIMIT if message.attachment is not None else TEXT_LIMIT
         body = self.body(message, locale)
         for cap in CAPS:

@@ -6,14 +6,19 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from handlers import outbox
 from handlers.canonical import canonical_name
 from handlers.departures import leave_focal_points, withdraw_unissuable
 from handlers.invites import DEFAULT_LIFETIME, InviteProblem, create_invite, may_still_issue, usable
+from handlers.messages import Items, Reply, Text, plural
 from handlers.onboarding import name_key
 from handlers.people import audit, find_contact
+from handlers.router import journey_of
+from handlers.vocabulary import role_label
 from models.clock import utcnow
 from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
+from models.repositories.drafts import Drafts
 from models.repositories.entities import Entities
 from models.repositories.invites import Invites
 from models.repositories.pledges import Countries
@@ -111,12 +116,15 @@ class RoleChange:
     successor: Contact | None = None
     withdrawn: int = 0
     changed: bool = True
+    closed: tuple[str, ...] = ()
+    """The forms the person had begun that their new role does not fill in, closed (they were told)."""
 
 
 async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> RoleChange:
     """Grant the role, creating the contact if the person has not written to the bot yet. A focal point given
     another role leaves their organisation's focal points as /leave does (departures.leave_focal_points), and the
-    invitations their new role would not let them make stop working (departures.withdraw_unissuable). Their
+    invitations their new role would not let them make stop working (departures.withdraw_unissuable), and the forms
+    they had begun that the new role does not fill in are closed, the person told (`close_unfit_forms`). Their
     organisation stays on their contact, so that a grant of focal_point back returns them to it."""
     async with uow:
         contact = await find_contact(uow.session, command.telegram_id)
@@ -133,9 +141,39 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Role
         change = RoleChange(contact)
         if previous == Role.focal_point and command.role != Role.focal_point and contact.entity_id is not None:
             change = await _leave_focal_points(uow.session, contact, now, "granted")
-        change = replace(change, withdrawn=change.withdrawn + len(withdrawn))
+        closed = await close_unfit_forms(uow.session, contact, now) if previous != command.role else ()
+        change = replace(change, withdrawn=change.withdrawn + len(withdrawn), closed=closed)
         await uow.commit()
         return change
+
+
+async def close_unfit_forms(session: Session, contact: Contact, now: datetime) -> tuple[str, ...]:
+    """Close the forms the person had begun that their new role does not fill in (the journey's `may`: a pledge or
+    a report for someone made staff, the registration of an organisation, a broadcast for staff made coordinator),
+    and tell them in one message, with their new role and where to go on; the form ids closed.
+
+    Left open, the draft kept taking what they wrote: an answer typed after the grant met only "you are not allowed"
+    (and the pledge begun vanished unsaid), and a registration of an organisation came back after every staff
+    command until it was discarded, finishing it making them a focal point."""
+    if contact.id is None:
+        return ()
+    closed = [form_id for form_id in await Drafts(session).forms_of(contact.id)
+              if (journey := journey_of(form_id)) is not None and journey.may is not None
+              and not journey.may(contact)]
+    for form_id in closed:
+        await Drafts(session).discard(contact.id, form_id)
+    if closed:
+        await audit(session, None, "draft.closed", "contact", contact.id, forms=closed, role=contact.role, via="cli")
+    if closed and not contact.blocked and contact.role is not None:
+        titles = tuple(Text(journey.form.title) for form_id in closed if (journey := journey_of(form_id)) is not None)
+        told = plural("Your role is now: {role}. The form you had begun ({forms}) is closed, as it is not part of "
+                      "this role, and nothing of it was kept. /help shows what you can do now.",
+                      "Your role is now: {role}. The forms you had begun ({forms}) are closed, as they are not part "
+                      "of this role, and nothing of them was kept. /help shows what you can do now.",
+                      len(titles), role=role_label(contact.role), forms=Items(titles))
+        await outbox.enqueue(session, contact, Reply((told,)), f"role-closed:{contact.id}:{now.timestamp():.0f}",
+                             priority=outbox.NOTICE)
+    return tuple(closed)
 
 
 async def revoke_role(command: RevokeRole, uow: UnitOfWork, now: datetime | None = None) -> RoleChange | None:

@@ -146,6 +146,9 @@ class Reply:
     if_refused: Reply | None = None
     """What the reader is told instead if Telegram refuses this message (a file it no longer has); None: the
     runtime's general explanation (bot.refusals)."""
+    locale: str | None = None
+    """The language it is shown in, whoever reads it (None: the reader's): a preview of what the readers of that
+    language get (a broadcast's header in their language, and laid out in its direction)."""
 
 
 def reply(*parts: Label, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
@@ -257,6 +260,8 @@ def reply_to_json(value: Reply) -> dict[str, Any]:
         data["att"] = list(value.attachment)
     if value.if_refused is not None:
         data["refused"] = reply_to_json(value.if_refused)
+    if value.locale is not None:
+        data["loc"] = value.locale
     return data
 
 
@@ -269,4 +274,4 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
     refused = data.get("refused")
     return Reply(tuple(_label_from_json(part) for part in data["parts"]), buttons,
                  (str(attachment[0]), str(attachment[1])) if attachment else None,
-                 reply_from_json(refused) if refused else None)
+                 reply_from_json(refused) if refused else None, data.get("loc"))

@@ -347,8 +347,15 @@ def problem_reply(problem: InviteProblem, role: Role | None) -> Reply:
     return Reply((Text(messages[problem]), *way_on))
 
 
-REGISTRATION = Journey(ONBOARDING, finish_registration)
-JOINING = Journey(JOIN, finish_joining)
+def takes_a_place(contact: Contact) -> bool:
+    """Who may register an organisation or join one: anyone but BDT staff and administrators, whose role a place
+    in an organisation would replace (finishing either makes them a focal point)."""
+    role = role_of(contact)
+    return role is None or not role.is_staff
+
+
+REGISTRATION = Journey(ONBOARDING, finish_registration, may=takes_a_place)
+JOINING = Journey(JOIN, finish_joining, may=takes_a_place)
 
 
 def greeting(conv: Conversation) -> Reply:

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
+from handlers.broadcasts.composer import as_received
 from handlers.buttons import stamp
 from handlers.conversation import Deps
 from handlers.inputs import Incoming, Person
@@ -64,6 +65,17 @@ class ChatDriver:
             await self.collect(first_id + n)
         return self
 
+    async def broadcast_message_asked(self, staff_id: int, language: str = "en", audience: str = "everyone",
+                                      ) -> tuple[Person, list[Rendered]]:
+        """Staff who began a broadcast to `audience` (a segment's code), with no file, written in `language`: the
+        message question is asked (its answer)."""
+        staff = self.person(staff_id)
+        await self.send(staff, "/broadcast")
+        await self.press(staff, f"f:audience:c:{audience}")
+        await self.press(staff, "f:audience:done")
+        await self.press(staff, "f:attachment:skip")
+        return staff, await self.press(staff, f"f:language:c:{language}")
+
     def person(self, telegram_id: int, first_name: str = "Ada", language_code: str | None = "en") -> Person:
         """A Telegram user in a private chat."""
         return Person(telegram_id, telegram_id, first_name, None, None, language_code)
@@ -110,7 +122,11 @@ class ChatDriver:
                 if "broadcast" in row.payload:
                     broadcast = await uow.session.get(Broadcast, row.payload["broadcast"])
                     assert broadcast is not None
-                    rendered = Rendered(broadcast.texts.get(locale) or broadcast.texts[broadcast.fallback], ())
+                    attachment = broadcast.attachment if broadcast.attachment and \
+                        not broadcast.attachment.get("separate") else None
+                    rendered = self.renderer.reply(as_received(
+                        broadcast.texts.get(locale) or broadcast.texts[broadcast.fallback],
+                        (attachment["kind"], attachment["file_id"]) if attachment else None), locale)
                 else:
                     rendered = self.renderer.reply(reply_from_json(row.payload["reply"]), locale)
                 self.mailbox.setdefault(row.chat_id, []).append(rendered)
@@ -126,6 +142,20 @@ class ChatDriver:
             await uow.commit()
         self.edited, self.sent_ids = self.edits.pop(chat_id, []), self.ids.pop(chat_id, [])
         return self.mailbox.pop(chat_id, [])
+
+
+HEADERS = {"en": "<b>📣 Partner2Connect announcement (ITU/BDT)</b>",
+           "fr": "<b>📣 Annonce de Partner2Connect (UIT/BDT)</b>",
+           "ar": "<b>📣 إعلان من Partner2Connect (الاتحاد الدولي للاتصالات/مكتب تنمية الاتصالات)</b>",
+           "zh": "<b>📣 Partner2Connect 公告（国际电联/电信发展局）</b>",
+           "es": "<b>📣 Anuncio de Partner2Connect (UIT/BDT)</b>",
+           "ru": "<b>📣 Объявление Partner2Connect (МСЭ/БРЭ)</b>"}
+"""The line above every broadcast in each of its readers' languages (handlers.broadcasts.composer.HEADER)."""
+
+
+def announced(body: str, language: str = "en") -> str:
+    """A broadcast's text as a reader of `language` receives it: under the header that says who sends it."""
+    return f"{HEADERS[language]}\n\n{body}"
 
 
 def button(message: Rendered, label_part: str) -> str:

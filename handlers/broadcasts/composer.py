@@ -20,9 +20,9 @@ from handlers.forms.base import (
     StepResult,
     Upload,
 )
-from handlers.forms.markup import MAX_TEXT, Reason, Refusal
+from handlers.forms.markup import Reason, Refusal
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep
-from handlers.lengths import EXCERPT, plain, shorten, visible_length
+from handlers.lengths import CAPTION_LIMIT, EXCERPT, TEXT_LIMIT, plain, shorten, visible_length
 from handlers.messages import (
     N_,
     Button,
@@ -45,7 +45,7 @@ MARKUP_ERRORS: dict[Reason, str] = {
     "tag": N_("Telegram does not allow the tag {tag}. Use {allowed}; to show {sign} as it is, write {entity}."),
     "unbalanced": N_("A formatting tag is not closed, or closed in the wrong order."),
     "attribute": N_("That tag attribute is not allowed by Telegram."),
-    "length": N_("The message is too long for Telegram (4,096 characters at most, 1,024 with a file)."),
+    "length": N_("The message is too long: a broadcast has 4,000 characters at most, 900 with a file."),
     "empty": N_("The message is empty."),
 }
 
@@ -55,8 +55,21 @@ def language_label(code: str) -> Label:
     return LANGUAGE_NAMES.get(code, code)
 
 
-CAPTION = 1024
-"""Telegram's limit for the text that goes with a photo or a document."""
+HEADER = N_("<b>📣 Partner2Connect announcement (ITU/BDT)</b>")
+"""The line above every broadcast, in its reader's language: who sends it (not an answer to something they did)."""
+MESSAGE = 4000
+"""The most a broadcast's text may have (UTF-16 units, as Telegram counts): its limit less room for the header."""
+CAPTION = 900
+"""The same, for the text that goes under a photo or a document."""
+HEADER_ROOM = min(TEXT_LIMIT - MESSAGE, CAPTION_LIMIT - CAPTION)
+"""What the header may take in any language, with the blank line after it and its direction mark
+(tests/unit/test_broadcast_header_room.py measures it): a text the composer accepts is never refused by Telegram."""
+
+
+def as_received(body: str, attachment: tuple[str, str] | None = None, *, language: str | None = None) -> Reply:
+    """A broadcast's text as its recipients get it, under the header that says who sends it (in the reader's language,
+    or in `language`: a preview of what its readers get); `attachment` (kind, file id) when it is a caption."""
+    return Reply((Text(HEADER), Markup(body)), attachment=attachment, locale=language)
 
 
 def as_caption(answers: Answers) -> bool:
@@ -69,7 +82,7 @@ def refusal(value: str, answers: Answers) -> Refusal | None:
     """What Telegram would refuse in a text of the broadcast (None: nothing), with the limit that applies: the
     caption's under a file sent with it, else a message's. The composer says it in the reader's language (`checked`),
     the service in a line of English (service.refusal_line)."""
-    return markup.refusal(markup.literal(value), CAPTION if as_caption(answers) else MAX_TEXT)
+    return markup.refusal(markup.literal(value), CAPTION if as_caption(answers) else MESSAGE)
 
 
 def checked(value: str, answers: Answers) -> str:
@@ -81,9 +94,9 @@ def checked(value: str, answers: Answers) -> str:
     wrong = refusal(value, answers)
     if wrong is None:
         return markup.literal(value).strip()
-    if wrong.length > MAX_TEXT:  # too long for a message of its own as well
-        raise InvalidAnswerError(text(N_("Telegram allows 4,096 characters in a message, and yours has {count}. "
-                                         "Shorten it to at most 4,096 characters."), count=Number(wrong.length)))
+    if wrong.length > MESSAGE:  # too long for a message of its own as well
+        raise InvalidAnswerError(text(N_("A broadcast can have 4,000 characters, and yours has {count}. Shorten it "
+                                         "to at most 4,000 characters."), count=Number(wrong.length)))
     raise InvalidAnswerError(complaint(wrong))
 
 
@@ -170,14 +183,14 @@ class AudienceStep(MultiChoiceStep):
 def too_long(value: str, answers: Answers) -> str:
     """A text fit for a message of its own but too long to go under the attached file; else ""."""
     fit = markup.literal(value).strip()
-    if not as_caption(answers) or markup.refusal(fit, MAX_TEXT):  # refused by `checked`, with the caption's limit
+    if not as_caption(answers) or markup.refusal(fit, MESSAGE):  # refused by `checked`, with the caption's limit
         return ""
     return fit if visible_length(fit) > CAPTION else ""
 
 
 def too_long_note(length: int) -> Label:
     """What is said of a text too long for a caption: the two ways out (the button sends the file separately)."""
-    return text(N_("With a file, Telegram allows 1,024 characters under it, and your message has {count}. "
+    return text(N_("With a file, a broadcast can have 900 characters under it, and your message has {count}. "
                    "Shorten the message, or send the file separately just before it?"), count=Number(length))
 
 
@@ -201,8 +214,8 @@ class MessageStep(Step):
         if "long" in scratch:
             return ()
         if as_caption(answers):
-            return (Text(N_("With a file, the message can have 1,024 characters at most.")),)
-        return (Text(N_("The message can have 4,096 characters at most.")),)
+            return (Text(N_("With a file, the message can have 900 characters at most.")),)
+        return (Text(N_("The message can have 4,000 characters at most.")),)
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """The way out of a message just written too long to go under the file: send the file apart from it."""
@@ -384,7 +397,7 @@ class TranslationsStep(Step):
             body = texts.get(language) or str(answers.get("text", ""))
             # the text alone may use the whole limit: it goes in a message of its own, the question after it
             preview = Concat((Text(N_("Preview above:")), " ", language_label(language)))
-            return Stay({"texts": texts, **kept}, (preview,), (Reply((Markup(body),)),))
+            return Stay({"texts": texts, **kept}, (preview,), (as_received(body, language=language),))
         raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:

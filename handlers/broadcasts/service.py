@@ -12,6 +12,7 @@ from handlers.broadcasts.audience import resolve
 from handlers.broadcasts.composer import BROADCAST_FORM, CAPTION, EDITING, refusal
 from handlers.forms.base import FormState
 from handlers.forms.markup import Reason, Refusal, literal
+from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT
 from handlers.messages import N_, Code, Concat, Items, Line, Number, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit
 from models.database import Session
@@ -34,7 +35,7 @@ MARKUP_REFUSALS: dict[Reason, str] = {
     "tag": "the tag {tag} is not allowed (use b, i, u, s, a href, code, pre or blockquote)",
     "unbalanced": "{tag} is not closed, or closed in the wrong order",
     "attribute": "a tag has an attribute Telegram does not allow ({detail})",
-    "length": "it has {count:,} characters, and Telegram allows {limit:,}",
+    "length": "it has {count:,} characters, and a broadcast may have {limit:,}",
     "empty": "it has formatting but no text",
 }
 
@@ -70,8 +71,8 @@ def _texts_and_fallback(command: CreateBroadcast) -> tuple[dict[str, str], str]:
 
 
 def _check_html(lang: str, body: str, attachment: dict[str, str] | None) -> None:
-    """Refuse a text Telegram would refuse, with the composer's check and limits: every recipient would get an
-    apology instead of the broadcast."""
+    """Refuse a text Telegram would refuse, with the composer's check and limits (which leave room for the header
+    above it, composer.HEADER): every recipient would get an apology instead of the broadcast."""
     wrong = refusal(body, {"attachment": attachment})
     if wrong is not None:
         raise BroadcastError(f"the {lang} text would be refused by Telegram: {refusal_line(wrong)}")
@@ -81,8 +82,10 @@ def refusal_line(wrong: Refusal) -> str:
     """What Telegram would refuse in a text, in plain English for `p2c-bot broadcast send`."""
     tag = f"<{wrong.detail}>" if re.fullmatch(r"[\w-]+", wrong.detail) else "a formatting tag"
     why = MARKUP_REFUSALS[wrong.reason].format(tag=tag, detail=wrong.detail, count=wrong.length, limit=wrong.limit)
-    if wrong.reason == "length" and wrong.limit == CAPTION:
-        why += " under a file (or send the file separately)"
+    if wrong.reason == "length":  # the header above every broadcast (composer.HEADER) takes the rest
+        caption = wrong.limit == CAPTION
+        why += f"{' under a file' if caption else ''} (Telegram allows {CAPTION_LIMIT if caption else TEXT_LIMIT:,}, " \
+               f"less the announcement line above it{'; or send the file separately' if caption else ''})"
     return why
 
 

@@ -41,6 +41,8 @@ _STALE = (select(Draft, Contact).join(Contact, col(Contact.id) == col(Draft.cont
                  col(Draft.updated_at) <= bindparam("before"), col(Contact.blocked).is_(False))
           .order_by(col(Draft.id)).limit(bindparam("limit")))
 _DRAFTING = select(Draft.contact_id).where(col(Draft.form_id) == bindparam("form_id"))
+_FORMS_OF = (select(Draft.form_id).where(col(Draft.contact_id) == bindparam("contact_id"))
+             .order_by(col(Draft.updated_at).desc(), col(Draft.id).desc()))
 
 
 class DraftConflictError(Exception):
@@ -97,3 +99,7 @@ class Drafts:
     async def contacts_drafting(self, form_id: str) -> set[int]:
         """The ids of everyone with a draft of this form."""
         return set((await self.session.execute(_DRAFTING, {"form_id": form_id})).scalars())
+
+    async def forms_of(self, contact_id: int) -> list[str]:
+        """The forms the person has a draft of, the most recently touched first."""
+        return list((await self.session.execute(_FORMS_OF, {"contact_id": contact_id})).scalars())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from chat_driver import HEADERS
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -51,7 +53,9 @@ class Person:
 
     def expected_text(self, texts: dict[str, str], fallback: str) -> str:
         """What this person should read: their language's text, else the fallback's."""
-        return texts.get(negotiate(self.language, self.telegram_language, "en"), texts[fallback])
+        locale = negotiate(self.language, self.telegram_language, "en")
+        # under the header that says who sends it, in the reader's language, as the sandbox shows it (tags parsed)
+        return f"{re.sub(r'<[^>]+>', '', HEADERS[locale])}\n\n{texts.get(locale, texts[fallback])}"
 
 
 async def seed(stack: BotStack, people: list[Person], *, blocked: bool = False) -> None:

@@ -4,7 +4,7 @@ date, a delivered broadcast "cancelled", and an audience said with "and" for "or
 from __future__ import annotations
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, announced, codes
 from sqlmodel import select
 
 from bot.i18n import Renderer
@@ -60,10 +60,10 @@ async def test_a_first_language_with_a_translation_swaps_places_and_nothing_is_l
     summary = await chat.send(staff, "Meeting on Tuesday instead.")
     assert f"{OUT_OF_DATE}: 中文 and Français" in summary[-1].text
     await chat.press(staff, "f:$sum:submit")
-    assert (await chat.collect(FR))[0].text == "Réunion lundi."
-    assert (await chat.collect(ZH))[0].text == "星期一开会。"
-    for reader in (AR, EN, ES, RU):
-        assert (await chat.collect(reader))[0].text == "Meeting on Tuesday instead."
+    assert (await chat.collect(FR))[0].text == announced("Réunion lundi.", "fr")
+    assert (await chat.collect(ZH))[0].text == announced("星期一开会。", "zh")
+    for reader, language in ((AR, "ar"), (EN, "en"), (ES, "es"), (RU, "ru")):  # the header in the reader's language
+        assert (await chat.collect(reader))[0].text == announced("Meeting on Tuesday instead.", language)
     async with database.uow() as uow:
         broadcast = (await uow.session.execute(select(Broadcast))).scalar_one()
         assert broadcast.texts == {"en": "Meeting on Tuesday instead.", "zh": "星期一开会。", "fr": "Réunion lundi."}

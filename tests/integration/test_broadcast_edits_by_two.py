@@ -128,7 +128,7 @@ async def test_a_long_message_under_a_file_attached_meanwhile_is_asked_again(cha
            "asked again: Message." in said
     assert "<b>Message, as Bea left it</b>: Webinar on 15 January, with the programme." in said
     assert "Question 4 of 8" in reopened[-1].text and "Write the message." in reopened[-1].text
-    assert "With a file, the message can have 1,024 characters at most." in reopened[-1].text
+    assert "With a file, the message can have 900 characters at most." in reopened[-1].text
     assert "f:$sum:submit" not in codes(reopened[-1])
     assert (await _stored(database)).attachment is None  # nothing of Tom's written yet
     summary = await chat.send(tom, "Webinar on 15 January: the programme is in the photo.")

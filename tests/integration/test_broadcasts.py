@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, announced, codes
 from sqlmodel import select
 
 from bot.i18n import Rendered, Renderer
@@ -82,7 +82,7 @@ async def test_scheduled_broadcast_can_be_cancelled(chat: ChatDriver, database: 
     await chat.send_file(staff, "photo", "PHOTO-FILE-ID")
     await chat.press(staff, "f:language:c:en")
     too_long = await chat.send(staff, "x" * 1100)
-    assert "1,024" in too_long[-1].text
+    assert "900" in too_long[-1].text
     await chat.send(staff, "Reminder: reports are due")
     await chat.press(staff, "f:translations:done")
     await chat.press(staff, "f:fallback:c:en")
@@ -311,7 +311,7 @@ async def test_a_message_too_long_for_a_caption_offers_to_send_the_file_separate
     await chat.press(staff, "f:when:c:now")
     await chat.press(staff, "f:$sum:submit")
     received = await chat.collect(101)
-    assert received[0].attachment == ("document", "DOC-FILE-ID") and received[1].text == long.strip()
+    assert received[0].attachment == ("document", "DOC-FILE-ID") and received[1].text == announced(long.strip())
 
 
 async def test_a_shorter_message_after_the_offer_goes_under_the_file(chat: ChatDriver, database: Database) -> None:
@@ -438,7 +438,7 @@ async def test_a_translation_too_long_for_a_caption_offers_to_send_the_file_sepa
     await chat.press(staff, "f:when:c:now")
     await chat.press(staff, "f:$sum:submit")
     french = await chat.collect(103)
-    assert french[0].attachment == ("document", "DOC-FILE-ID") and french[1].text == long.strip()
+    assert french[0].attachment == ("document", "DOC-FILE-ID") and french[1].text == announced(long.strip(), "fr")
     spanish = await chat.collect(102)
     assert spanish[0].attachment == ("document", "DOC-FILE-ID") and "La inscripción" in spanish[1].text
 
@@ -448,12 +448,12 @@ async def test_a_text_over_a_messages_limit_with_a_file_is_asked_shorter_not_sen
     back and choose to send the file separately", which cannot help: a message of its own is limited to 4,096 too."""
     staff = await _at_the_message(chat, ("document", "DOC-FILE-ID"))
     refused = await chat.send(staff, "x" * 5000)
-    assert "yours has 5,000. Shorten it to at most 4,096 characters." in refused[-1].text
+    assert "yours has 5,000. Shorten it to at most 4,000 characters." in refused[-1].text
     assert "separately" not in refused[-1].text and "f:text:c:separate" not in codes(refused[-1])
     await chat.send(staff, "Registration is open")
     await chat.press(staff, "f:translations:c:add:fr")
     refused = await chat.send(staff, "y" * 4100)
-    assert "yours has 4,100. Shorten it to at most 4,096 characters." in refused[-1].text
+    assert "yours has 4,100. Shorten it to at most 4,000 characters." in refused[-1].text
     assert "separately" not in refused[-1].text and "f:translations:c:separate" not in codes(refused[-1])
 
 
@@ -483,7 +483,7 @@ async def test_going_back_after_sending_the_file_separately_keeps_the_translatio
     await chat.send(staff, long)
     await chat.press(staff, "f:translations:c:separate")
     back = await chat.press(staff, "f:translations:back")
-    assert "The message can have 4,096 characters at most." in back[-1].text  # the file goes apart now
+    assert "The message can have 4,000 characters at most." in back[-1].text  # the file goes apart now
     again = await chat.send(staff, "Registration is open!")
     assert {"f:translations:c:show:es", "f:translations:c:show:fr"} <= set(codes(again[-1]))
     assert "f:translations:skip" not in codes(again[-1])
@@ -494,7 +494,7 @@ async def test_going_back_after_sending_the_file_separately_keeps_the_translatio
     assert "sent separately" in summary[-1].text
     await chat.press(staff, "f:$sum:submit")
     french = await chat.collect(103)
-    assert french[0].attachment == ("document", "DOC-FILE-ID") and french[1].text == long.strip()
+    assert french[0].attachment == ("document", "DOC-FILE-ID") and french[1].text == announced(long.strip(), "fr")
 
 
 async def test_going_back_from_a_translation_too_long_keeps_those_accepted(chat: ChatDriver) -> None:
@@ -507,6 +507,6 @@ async def test_going_back_from_a_translation_too_long_keeps_those_accepted(chat:
     await chat.press(staff, "f:translations:c:add:fr")
     await chat.send(staff, "Les inscriptions sont ouvertes. " * 40)
     back = await chat.press(staff, "f:translations:back")
-    assert "With a file, the message can have 1,024 characters at most." in back[-1].text
+    assert "With a file, the message can have 900 characters at most." in back[-1].text
     again = await chat.send(staff, "Registration is open!")
     assert "f:translations:c:show:es" in codes(again[-1]) and "f:translations:c:show:fr" not in codes(again[-1])

@@ -26,7 +26,7 @@ SAMPLES: dict[str, str] = {
     "tag": "<marquee>Hi</marquee>",
     "unbalanced": "<b>Hi",
     "attribute": '<a href="https://itu.int" target="_blank">ITU</a>',
-    "length": "x" * 4097,
+    "length": "x" * 4001,
     "empty": "<b></b>",
 }
 
@@ -65,12 +65,12 @@ def test_the_composers_complaint_is_a_message_telegram_takes(renderer: Renderer,
 
 @pytest.mark.parametrize(("body", "attachment", "expected"), [
     ("  <b>Fine</b>  ", PHOTO, None),
-    ("y" * 1024, PHOTO, None),
-    ("x" * 1100, PHOTO, Refusal("length", "1100", 1024)),
+    ("y" * 900, PHOTO, None),
+    ("x" * 1000, PHOTO, Refusal("length", "1000", 900)),
     ("x" * 1100, APART, None),
-    ("x" * 4097, APART, Refusal("length", "4097", 4096)),
-    ("x" * 4097, None, Refusal("length", "4097", 4096)),
-    ("<b>x", PHOTO, Refusal("unbalanced", "b", 1024)),
+    ("x" * 4001, APART, Refusal("length", "4001", 4000)),
+    ("x" * 4001, None, Refusal("length", "4001", 4000)),
+    ("<b>x", PHOTO, Refusal("unbalanced", "b", 900)),
 ])
 def test_the_limit_is_the_captions_under_a_file_sent_with_the_text(body: str, attachment: dict[str, object] | None,
                                                                     expected: Refusal | None) -> None:
@@ -78,9 +78,10 @@ def test_the_limit_is_the_captions_under_a_file_sent_with_the_text(body: str, at
 
 
 @pytest.mark.parametrize(("body", "attachment", "line"), [
-    ("x" * 4097, None, "it has 4,097 characters, and Telegram allows 4,096"),
-    ("x" * 1025, PHOTO, "it has 1,025 characters, and Telegram allows 1,024 under a file (or send the file "
-                        "separately)"),
+    ("x" * 4001, None, "it has 4,001 characters, and a broadcast may have 4,000 (Telegram allows 4,096, less the "
+                       "announcement line above it)"),
+    ("x" * 901, PHOTO, "it has 901 characters, and a broadcast may have 900 under a file (Telegram allows 1,024, "
+                       "less the announcement line above it; or send the file separately)"),
     ("<b>Broken", None, "<b> is not closed, or closed in the wrong order"),
     ("<marquee>Hi</marquee>", None, "the tag <marquee> is not allowed (use b, i, u, s, a href, code, pre or "
                                     "blockquote)"),
