@@ -169,6 +169,8 @@ class DeliveryWorker:
         self._outcomes: list[Attempt] = []
         self._recorded = asyncio.Event()
         self._broadcasts: dict[int, tuple[dict[str, str], str, tuple[str, str] | None]] = {}
+        self._broadcast_renders: dict[tuple[int, str], Rendered] = {}
+        """Each broadcast as its readers of one language get it, rendered for the first of them (thousands share it)."""
         self._batch = max(BATCH, min(MAX_BATCH, int(self.pacer.limits.global_per_second)))
         # once per outage, not every second (the first failure with its traceback: it may be a defect)
         self._claiming = Spell(log, "could not claim outbox rows; trying again every second",
@@ -368,9 +370,14 @@ class DeliveryWorker:
     def _render(self, item: Queued) -> Rendered:
         payload = item.payload
         if "broadcast" in payload:
-            texts, fallback, media = self._broadcasts[payload["broadcast"]]
-            # under the header that says who sends it, in the reader's language (the text may be the fallback's)
-            return self.renderer.reply(as_received(texts.get(item.locale) or texts[fallback], media), item.locale)
+            rendered = self._broadcast_renders.get((payload["broadcast"], item.locale))
+            if rendered is None:
+                texts, fallback, media = self._broadcasts[payload["broadcast"]]
+                # under the header that says who sends it, in the reader's language (the text may be the fallback's)
+                rendered = self.renderer.reply(as_received(texts.get(item.locale) or texts[fallback], media),
+                                               item.locale)
+                self._broadcast_renders[(payload["broadcast"], item.locale)] = rendered
+            return rendered
         message = item.message if isinstance(item.message, Reply) else reply_from_json(payload["reply"])
         return self.renderer.reply(message, item.locale)
 
