@@ -243,8 +243,11 @@ def carried_escalation(kinds: str | None) -> tuple[str, ...]:
 def given_kinds(period: str | None, kinds: str | None, running: str) -> tuple[str, ...]:
     """The kinds recorded as given for the period whose reminders run now (`running`): none when the ledger is of
     another period. A report of an earlier period changes nothing here: each period has four reminders at most, and
-    its coordinators are told once."""
-    return tuple(kinds.split(",")) if kinds and period == running else ()
+    its coordinators are told once. The crossing of a pledge that was inactive (INACTIVE_ON) is forgotten once it is
+    active again: its next crossing, after a later report, is another day."""
+    if not kinds or period != running:
+        return ()
+    return tuple(kind for kind in kinds.split(",") if not kind.startswith(INACTIVE_ON))
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:

@@ -5,12 +5,13 @@ back (its reminders resume) and a later crossing is told again; on both backends
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
+from test_reminder_choices import set_pledge
 from test_report_reminders import FOCAL, add_pledge, add_report, chat, entity_of, reminders, utc
 from test_reports import Counter, fill_first_report
 
@@ -21,7 +22,7 @@ from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.reminding import NEVER
 from models.repositories.reminders import NOT_MINE, Reminders
-from models.tables import Contact, Outbox, Pledge, PledgeReminder, ProgressReport
+from models.tables import Contact, Outbox, PledgeReminder, ProgressReport
 from models.values import PledgeStatus, Role
 
 __all__ = ["chat"]  # the fixture, shared with the reminders' tests
@@ -49,17 +50,8 @@ async def colleague(database: Database, entity: int, telegram_id: int, language:
 
 async def ledger(database: Database, pledge: int) -> PledgeReminder:
     async with database.uow() as uow:
-        row = await uow.session.get(PledgeReminder, pledge)
-        assert row is not None
-        return row
-
-
-async def set_status(database: Database, pledge_id: int, status: str) -> None:
-    async with database.uow() as uow:
-        pledge = await uow.session.get(Pledge, pledge_id)
-        assert pledge is not None
-        pledge.status = status
-        await uow.commit()
+        return (await uow.session.execute(select(PledgeReminder).where(col(PledgeReminder.pledge_id) == pledge))
+                ).scalar_one()
 
 
 async def test_on_the_crossing_day_each_focal_point_is_told_once_in_their_language(
@@ -80,11 +72,7 @@ async def test_on_the_crossing_day_each_focal_point_is_told_once_in_their_langua
     assert await plan_report_reminders(database.uow(), utc(2028, 1, 5, 10, 10)) == 2  # a Wednesday
     for again in (timedelta(minutes=15), timedelta(days=1), timedelta(days=30)):  # later plans, a restart: none
         await plan_report_reminders(database.uow(), utc(2028, 1, 5, 10, 10) + again)
-    async with database.uow() as uow:  # edited by staff (its cadence, say): read again by the next plan
-        edited = await uow.session.get(Pledge, pledge)
-        assert edited is not None
-        edited.updated_at = utc(2028, 1, 10, 9)
-        await uow.commit()
+    await set_pledge(database, pledge, updated_at=utc(2028, 1, 10, 9))  # edited by staff: read again by the next plan
     await plan_report_reminders(database.uow(), utc(2028, 1, 10, 10))
     rows = await notices(database)
     assert len(rows) == 2 and all(row.not_before == utc(2028, 1, 5, 10, 10) for row in rows)
@@ -133,8 +121,8 @@ async def test_a_report_brings_it_back_and_a_later_crossing_is_told_again(
 async def test_completed_and_withdrawn_pledges_are_never_told(chat: ChatDriver, database: Database) -> None:
     entity = await entity_of(database)
     completed, withdrawn = await add_pledge(database, entity, 33), await add_pledge(database, entity, 34)
-    await set_status(database, completed, PledgeStatus.completed)
-    await set_status(database, withdrawn, PledgeStatus.withdrawn)
+    await set_pledge(database, completed, status=PledgeStatus.completed)
+    await set_pledge(database, withdrawn, status=PledgeStatus.withdrawn)
     await plan_report_reminders(database.uow(), utc(2028, 1, 5, 10, 10))
     await plan_report_reminders(database.uow(), utc(2028, 1, 6, 10, 10))
     assert await notices(database) == []
@@ -144,7 +132,7 @@ async def test_a_pledge_withdrawn_on_its_crossing_day_before_the_plan_is_not_tol
                                                                                    database: Database) -> None:
     pledge = await add_pledge(database, await entity_of(database), 35)
     assert await plan_report_reminders(database.uow(), utc(2027, 2, 15, 10)) == 1
-    await set_status(database, pledge, PledgeStatus.withdrawn)
+    await set_pledge(database, pledge, status=PledgeStatus.withdrawn)
     await plan_report_reminders(database.uow(), utc(2028, 1, 5, 10, 10))
     assert await notices(database) == []
 
@@ -174,15 +162,11 @@ async def test_pledges_inactive_long_before_the_notice_shipped_are_not_told(chat
 async def test_a_pledge_going_inactive_while_the_days_notice_waits_is_added_to_it(chat: ChatDriver,
                                                                                   database: Database) -> None:
     entity = await entity_of(database)
-    first, second = await add_pledge(database, entity, 39), await add_pledge(database, entity, 40)
-    saturday = utc(2028, 1, 10, 8, 10) - timedelta(days=2)
+    # validated on a Saturday two years before, at two hours of the day
+    first = await add_pledge(database, entity, 39, validated=utc(2026, 1, 8, 8))
+    second = await add_pledge(database, entity, 40, validated=utc(2026, 1, 8, 12))
+    saturday = utc(2028, 1, 8, 8, 10)
     assert saturday.weekday() == 5
-    async with database.uow() as uow:  # validated on a Saturday two years before, at two hours of the day
-        for pledge_id, hour in ((first, 8), (second, 12)):
-            pledge = await uow.session.get(Pledge, pledge_id)
-            assert pledge is not None
-            pledge.validated_at = datetime(2026, 1, 8, hour, tzinfo=saturday.tzinfo)
-        await uow.commit()
     await plan_report_reminders(database.uow(), saturday)  # the second, not inactive yet, is reminded of 2026
     (row,) = await notices(database)
     assert row.not_before == utc(2028, 1, 10, 9) and [item[0] for item in row.payload["inactive"]] == [first]
@@ -195,7 +179,7 @@ async def test_a_pledge_going_inactive_while_the_days_notice_waits_is_added_to_i
     await plan_report_reminders(database.uow(), sunday + timedelta(minutes=5))
     (row,) = await notices(database)
     assert [item[0] for item in row.payload["inactive"]] == [second] and "P2C-2026-00039" not in str(row.payload)
-    await set_status(database, second, PledgeStatus.completed)
+    await set_pledge(database, second, status=PledgeStatus.completed)
     await plan_report_reminders(database.uow(), sunday + timedelta(minutes=20))
     assert await notices(database) == []
 
@@ -214,3 +198,17 @@ async def test_a_report_sent_while_the_notice_waits_takes_its_pledge_out(chat: C
         await uow.commit()
     assert await notices(database) == []
     assert (await ledger(database, pledge)).kinds == "inactive:2028-01-08"
+
+
+async def test_a_pledge_brought_back_forgets_its_crossing(chat: ChatDriver, database: Database) -> None:
+    """Once active again, the crossing is no longer carried beside the kinds of the period still running (the
+    column holds 64 characters: four reminders, the escalation's day and "escalated" leave no room for it)."""
+    pledge = await add_pledge(database, await entity_of(database), 42, start=date(2025, 3, 1),
+                              validated=utc(2026, 1, 5, 10))
+    assert await plan_report_reminders(database.uow(), utc(2027, 2, 15, 10)) == 1  # 2026's last, naming 2025
+    assert await plan_report_reminders(database.uow(), utc(2028, 1, 5, 10, 10)) == 1
+    assert (await ledger(database, pledge)).kinds == "week2,escalate:2027-03-01,inactive:2028-01-05"
+    await add_report(database, pledge, "2025", utc(2028, 1, 6, 10))  # 2026 is still the period running
+    await plan_report_reminders(database.uow(), utc(2028, 1, 6, 10, 15))
+    row = await ledger(database, pledge)
+    assert (row.period, row.kinds) == ("2026", "week2,escalate:2027-03-01")

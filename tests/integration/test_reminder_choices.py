@@ -279,7 +279,7 @@ async def test_remind_me_later_on_a_pledge_silent_for_24_months_says_no_reminder
     # the planner agrees: no reminder; only the notice that the pledge went inactive two days ago
     assert await plan_report_reminders(database.uow(), utcnow()) == 1
     async with database.uow() as uow:
-        keys = (await uow.session.execute(select(Outbox.key).where(col(Outbox.contact_id).is_not(None)))).scalars().all()
+        keys = (await uow.session.execute(select(Outbox.key))).scalars().all()
     assert not any(key.startswith("rm:") for key in keys) and any(key.startswith("inactive:") for key in keys), keys
     async with database.uow() as uow:  # a report, replaced since: reminders come again
         uow.session.add(ProgressReport(pledge_id=pledge, period="2020", status="in_progress", is_current=False,
