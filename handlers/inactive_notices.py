@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from handlers import outbox
@@ -28,7 +28,7 @@ from models.repositories.outbox import hours_kept, working_hours
 from models.repositories.reminders import INACTIVE_KEY_PREFIX, NOT_MINE, Reminders
 from models.timezones import zone_of
 from models.values import PledgeStatus
-from models.working_hours import local_day, next_allowed, zone_info
+from models.working_hours import allowed_the_day_after, local_day, next_allowed
 
 LAST_REPORT = N_("last report {date}")
 SINCE_VALIDATION = N_("no report since validation on {date}")
@@ -134,8 +134,7 @@ async def announce(repo: Reminders, crossing: dict[int, tuple[int, Silent]], now
             if key in written or key in added:
                 continue
             person, zone, send_at, items = waiting[person_id]
-            next_day = datetime.combine(local_day(send_at, zone) + timedelta(days=1), time(0), zone_info(zone))
-            late[person_id] = (person, zone, next_allowed(next_day, zone, person.country_iso3), items)
+            late[person_id] = (person, zone, allowed_the_day_after(send_at, zone, person.country_iso3), items)
         waiting = late
         if not waiting:
             break
@@ -164,15 +163,12 @@ async def withdraw_revived(repo: Reminders, now: datetime, rows: Sequence[Any]) 
         return 0
     standing = await repo.reportable({item.pledge_id for _, items in listings for item in items})
     since = inactive_cutoff(now)
-    changed = 0
-    for row, items in listings:
-        keep = [item for item in items if (pledge := standing.get(item.pledge_id)) is not None
-                and pledge.status == PledgeStatus.validated and pledge.active_at <= since]
-        if keep == items:
-            continue
-        changed += 1
-        if keep:
-            await repo.rewrite(row.id, {**_payload(keep), **hours_kept(row.payload)})
-        else:
-            await repo.drop(row.id)
-    return changed
+
+    def still_inactive(item: Silent) -> bool:
+        pledge = standing.get(item.pledge_id)
+        return pledge is not None and pledge.status == PledgeStatus.validated and pledge.active_at <= since
+
+    changed = [(row, keep) for row, items in listings if (keep := list(filter(still_inactive, items))) != items]
+    for row, keep in changed:  # a row left with nothing is deleted
+        await (repo.rewrite(row.id, {**_payload(keep), **hours_kept(row.payload)}) if keep else repo.drop(row.id))
+    return len(changed)

@@ -42,7 +42,7 @@ from models.repositories.reminders import ESCALATION_KEY_PREFIX, LATER, NOT_MINE
 from models.tables import Pledge
 from models.timezones import zone_of
 from models.values import PledgeStatus
-from models.working_hours import local_day, next_allowed, zone_info
+from models.working_hours import allowed_the_day_after, local_day, next_allowed
 
 BATCH = 5000
 """Pledges read at a time while planning (rows, not ORM objects)."""
@@ -497,8 +497,8 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
                     looks[entry.item.pledge_id].escalated = True
                 continue
             coordinator, zone, send_at, _ = waiting[coordinator_id]
-            next_day = datetime.combine(local_day(send_at, zone) + timedelta(days=1), time(0), zone_info(zone))
-            late[coordinator_id] = (coordinator, zone, next_allowed(next_day, zone, coordinator.country_iso3), entries)
+            late[coordinator_id] = (coordinator, zone, allowed_the_day_after(send_at, zone, coordinator.country_iso3),
+                                    entries)
         waiting = late
         if not waiting:
             break
