@@ -33,6 +33,8 @@ from models.working_hours import allowed_the_day_after, local_day, next_allowed
 LAST_REPORT = N_("last report {date}")
 SINCE_VALIDATION = N_("no report since validation on {date}")
 """When a pledge went silent (a notice's line, /inactive's): its last report's day, or its validation's."""
+LINE = N_("{ref} “{title}” — {since}")
+"""A pledge in an inactive notice: its reference, title, and when it was last reported on (else validated)."""
 HEADER = NP_("📭 {count} pledge of your organisation has had no progress report for 24 months. It is now listed as "
              "inactive in ITU's tracking of Partner2Connect pledges, and its reminders have stopped:",
              "📭 {count} pledges of your organisation have had no progress report for 24 months. They are now listed "
@@ -77,8 +79,8 @@ def notice(items: Sequence[Silent]) -> Reply:
     MAX_BUTTON_ROWS; the first MAX_LISTED listed, titles cut to LIST_TITLE, the rest counted)."""
     listed: list[Label] = []
     for item in items[:MAX_LISTED]:
-        listed += ["\n" if listed else "", "• ", Code(item.ref), " “", shorten(item.title, LIST_TITLE), "” — ",
-                   silent_since(item.since, item.reported)]
+        listed += ["\n" if listed else "", "• ", text(LINE, ref=Code(item.ref), title=shorten(item.title, LIST_TITLE),
+                                                      since=silent_since(item.since, item.reported))]
     if len(items) > MAX_LISTED:
         listed += ["\n", plural(*REMINDER_REST, len(items) - MAX_LISTED)]
     if len(items) == 1:

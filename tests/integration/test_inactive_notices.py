@@ -212,3 +212,19 @@ async def test_a_pledge_brought_back_forgets_its_crossing(chat: ChatDriver, data
     await plan_report_reminders(database.uow(), utc(2028, 1, 6, 10, 15))
     row = await ledger(database, pledge)
     assert (row.period, row.kinds) == ("2026", "week2,escalate:2027-03-01")
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "es", "fr", "ru", "zh"])
+def test_a_notice_of_many_pledges_fits_one_message_whole(language: str, renderer: Renderer) -> None:
+    """An organisation's pledges validated together and never reported on go inactive the same day: ten are listed,
+    titles shortened, each with its date in the reader's language, the rest counted; eight 📝 buttons."""
+    from handlers.inactive_notices import Silent, notice
+    from handlers.lengths import utf16_units
+
+    long_title = "Connectivité significative des écoles rurales et des centres de santé " * 3
+    items = [Silent(n, f"P2C-2026-{n:05d}", long_title, date(2026, 1, 5), n % 2 == 0) for n in range(1, 41)]
+    shown = renderer.reply(notice(items), language)
+    assert utf16_units(shown.text) < 4000 and "…" not in shown.text[-40:], shown.text[-200:]
+    assert shown.text.count("P2C-2026-") == 10 and "30" in shown.text and "/report" in shown.text
+    assert codes(shown) == [f"rp:open:{n}" for n in range(1, 9)]
+    assert renderer.reply(notice(items[:1]), language).text != renderer.reply(notice(items[:2]), language).text
