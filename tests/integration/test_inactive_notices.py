@@ -5,6 +5,7 @@ back (its reminders resume) and a later crossing is told again; on both backends
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.reminding import NEVER
 from models.repositories.reminders import NOT_MINE, Reminders
-from models.tables import Contact, Outbox, PledgeReminder, ProgressReport
+from models.tables import Contact, Outbox, Pledge, PledgeReminder, ProgressReport
 from models.values import PledgeStatus, Role
 
 __all__ = ["chat"]  # the fixture, shared with the reminders' tests
@@ -228,3 +229,41 @@ def test_a_notice_of_many_pledges_fits_one_message_whole(language: str, renderer
     assert shown.text.count("P2C-2026-") == 10 and "30" in shown.text and "/report" in shown.text
     assert codes(shown) == [f"rp:open:{n}" for n in range(1, 9)]
     assert renderer.reply(notice(items[:1]), language).text != renderer.reply(notice(items[:2]), language).text
+
+
+async def test_two_plans_at_once_tell_each_crossing_once(chat: ChatDriver, database: Database) -> None:
+    """Two instances planning at the same moment (a leader's overlap, PostgreSQL): one notice a person."""
+    if database.is_sqlite:
+        pytest.skip("SQLite runs one unit of work at a time: the two cannot interleave")
+    entity = await entity_of(database)
+    await colleague(database, entity, ARABIC, "ar")
+    pledges = [await add_pledge(database, entity, n, validated=utc(2026, 1, 5, 10)) for n in (43, 44)]
+    moment = utc(2028, 1, 5, 10, 10)
+    sent = await asyncio.gather(plan_report_reminders(database.uow(), moment),
+                                plan_report_reminders(database.uow(), moment))
+    assert sorted(sent) == [0, 2]
+    rows = await notices(database)
+    assert len(rows) == 2 and all([item[0] for item in row.payload["inactive"]] == pledges for row in rows)
+
+
+async def test_a_report_being_stored_as_the_plan_runs_is_not_told_inactive(chat: ChatDriver,
+                                                                           database: Database) -> None:
+    """The report's transaction holds its pledge while the crossing day's plan runs: the plan does not wait for it,
+    and leaves the pledge to the next plan, which finds it active again."""
+    if database.is_sqlite:
+        pytest.skip("SQLite runs one unit of work at a time: the two cannot interleave")
+    pledge = await add_pledge(database, await entity_of(database), 45, validated=utc(2026, 1, 5, 10))
+    assert await plan_report_reminders(database.uow(), utc(2027, 2, 15, 10)) == 1  # its ledger written
+    moment = utc(2028, 1, 5, 10, 10)
+    async with database.uow() as uow:
+        locked = await uow.session.get(Pledge, pledge, with_for_update=True)
+        assert locked is not None
+        uow.session.add(ProgressReport(pledge_id=pledge, period="2026", status="in_progress",
+                                       steps_taken="Twenty schools connected so far.", created_at=moment))
+        await uow.flush()
+        assert await asyncio.wait_for(plan_report_reminders(database.uow(), moment), timeout=10) == 0
+        await withdraw_reported(Reminders(uow.session), moment - timedelta(seconds=1), moment)
+        await uow.commit()
+    assert (await ledger(database, pledge)).next_on == moment.date()  # looked at again at the next plan
+    await plan_report_reminders(database.uow(), moment + timedelta(minutes=15))
+    assert await notices(database) == []
