@@ -9,6 +9,7 @@ from typing import Any
 from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.entities import is_staff, refuse
+from handlers.inactive_notices import silent_since
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
@@ -180,6 +181,4 @@ def inactive_replies(count: int, rows: Sequence[Any], today: date) -> list[Reply
 def _silent_since(row: Any, today: date) -> Label:
     """When the pledge went silent: its last report's day ("last report 12 March 2024"), or its validation's."""
     last = as_day(row.last_report)
-    if last is not None:
-        return text(N_("last report {date}"), date=Day(last))
-    return text(N_("no report since validation on {date}"), date=Day(as_day(row.validated_at) or today))
+    return silent_since(last or as_day(row.validated_at) or today, last is not None)

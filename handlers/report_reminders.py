@@ -14,6 +14,12 @@ gone stale (withdraw_stale: people whose pledges changed since the last plan, an
 day): a pledge completed, withdrawn or gone inactive is taken out, the others counted as they stand. A plan never
 waits for a report's transaction: a pledge being reported, or a person whose unsent reminder that report is
 changing, is left to the next plan (_Look.deferred), minutes later.
+
+A pledge gone inactive (24 months without a report) gets no more reminders: the plan that first finds it so, on the
+day it crosses that mark (a pledge's next look is never later than that day), tells its focal points once
+(handlers.inactive_notices) and records the crossing in its ledger (Crossing), after which only a report or an edit
+makes a plan read it again. A crossing older than ANNOUNCED_WITHIN is recorded without a word (the pledges already
+inactive when the notice shipped).
 """
 
 from __future__ import annotations
@@ -25,17 +31,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from handlers import outbox
+from handlers.inactive_notices import Silent, announce, withdraw_revived
 from handlers.messages import N_, Text
 from handlers.reminder_messages import Escalating, Item, compose_json, escalation_payload, json_of, outbox_meta
 from models.database import UnitOfWork
-from models.reminding import REMINDER_KINDS, Reminding, next_look, reminder_of, where_reporting_stands
-from models.reporting import NextReport, Reportable, inactive_cutoff, is_covered
+from models.reminding import NEVER, REMINDER_KINDS, Reminding, next_look, reminder_of, where_reporting_stands
+from models.reporting import NextReport, Reportable, as_day, inactive_cutoff, inactive_since, is_covered
 from models.repositories.outbox import WORKING_HOURS, hours_kept, working_hours
 from models.repositories.reminders import ESCALATION_KEY_PREFIX, LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Pledge
 from models.timezones import zone_of
 from models.values import PledgeStatus
-from models.working_hours import local_day, next_allowed, zone_info
+from models.working_hours import allowed_the_day_after, local_day, next_allowed
 
 BATCH = 5000
 """Pledges read at a time while planning (rows, not ORM objects)."""
@@ -59,6 +66,13 @@ validated late, with periods long due, or a long downtime): the coordinators are
 points had as long to answer as the schedule gives them, not in the same minute as their first reminder."""
 ESCALATION_DELAY = timedelta(days=14)
 """How long the focal points have between their first reminder of a period and the coordinators being told."""
+INACTIVE_ON = "inactive:"
+"""Recorded beside the kinds as inactive:<ISO day> once the pledge's focal points were told that it went inactive
+that day (handlers.inactive_notices): once a crossing. A report makes it active again; going silent for 24 months
+once more is another day, told again."""
+ANNOUNCED_WITHIN = timedelta(days=14)
+"""How long after its crossing a pledge gone inactive is still announced, when planning first sees it so (a plan
+after downtime): those already inactive longer, as every one was when the notice shipped, are recorded, not told."""
 
 
 @dataclass(slots=True)
@@ -98,6 +112,9 @@ class _Look:
     """Planning could not remind of the pledge now, or not everyone due: another transaction held the pledge (a
     report being stored) or one of its recipients' reminders not sent yet (_enqueue_batch). Its ledger is left as it
     was, but for a look at the next plan: minutes later, once that transaction has ended."""
+    inactive_on: date | None = None
+    """The day the pledge goes inactive if no report comes (models.reporting.inactive_since): planning looks at it
+    that day, to tell its focal points (Crossing)."""
 
     @classmethod
     def of(cls, entity_id: int, upcoming: NextReport, given: tuple[str, ...] = (),
@@ -162,8 +179,47 @@ class _Look:
         day = escalation_day(given)
         if not self.covered and ESCALATED not in given and day is not None and day > today:
             next_on = min(next_on, day)
+        if self.inactive_on is not None:
+            next_on = min(next_on, max(self.inactive_on, today))
         return {"pledge_id": pledge_id, "period": self.running, "kinds": ",".join(given),
                 "next_on": next_on, "updated_at": now}
+
+
+@dataclass(slots=True)
+class Crossing:
+    """A pledge planning found inactive (no report for 24 months): the day it crossed that mark, what its notice's
+    line shows (Silent), and the ledger's row as it stands (kept, the crossing recorded beside its kinds)."""
+
+    entity_id: int
+    crossed: date
+    silent: Silent
+    period: str
+    kinds: tuple[str, ...]
+    reports: int
+    """How many reports of the pledge planning read (one arriving while it plans makes it look again)."""
+    deferred: bool = False
+    """Another transaction held the pledge (a report being stored): told or not at the next plan."""
+
+    @property
+    def marker(self) -> str:
+        return f"{INACTIVE_ON}{self.crossed.isoformat()}"
+
+    def due(self, today: date) -> bool:
+        """True when its focal points are to be told now: this crossing not recorded yet, and recent enough."""
+        return self.marker not in self.kinds and self.crossed >= today - ANNOUNCED_WITHIN
+
+    def record(self, pledge_id: int, now: datetime) -> dict[str, Any]:
+        """The pledge_reminder row after this plan: the crossing recorded (in place of an earlier one), looked at
+        again only when a report or an edit comes; a pledge deferred, at the next plan. The escalate:<day> marker of
+        a period whose coordinators were told goes (nothing reads it any more), so the kinds fit their column."""
+        if self.deferred:
+            return {"pledge_id": pledge_id, "period": self.period, "kinds": ",".join(self.kinds),
+                    "next_on": now.date(), "updated_at": now}
+        told = ESCALATED in self.kinds
+        kept = [kind for kind in self.kinds
+                if not kind.startswith(INACTIVE_ON) and not (told and kind.startswith(ESCALATE_ON))]
+        return {"pledge_id": pledge_id, "period": self.period, "kinds": ",".join([*kept, self.marker]),
+                "next_on": NEVER, "updated_at": now}
 
 
 def escalation_day(given: Sequence[str]) -> date | None:
@@ -187,8 +243,11 @@ def carried_escalation(kinds: str | None) -> tuple[str, ...]:
 def given_kinds(period: str | None, kinds: str | None, running: str) -> tuple[str, ...]:
     """The kinds recorded as given for the period whose reminders run now (`running`): none when the ledger is of
     another period. A report of an earlier period changes nothing here: each period has four reminders at most, and
-    its coordinators are told once."""
-    return tuple(kinds.split(",")) if kinds and period == running else ()
+    its coordinators are told once. The crossing of a pledge that was inactive (INACTIVE_ON) is forgotten once it is
+    active again: its next crossing, after a later report, is another day."""
+    if not kinds or period != running:
+        return ()
+    return tuple(kind for kind in kinds.split(",") if not kind.startswith(INACTIVE_ON))
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
@@ -196,27 +255,35 @@ def _chunks(ids: list[int]) -> list[list[int]]:
 
 
 async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], changed_after: datetime
-                          ) -> dict[int, _Look]:
-    """Every pledge that needs a look today (Reminders.planning_rows), with what is due for it.
+                          ) -> tuple[dict[int, _Look], dict[int, Crossing]]:
+    """Every pledge that needs a look today (Reminders.planning_rows), with what is due for it; the inactive apart.
 
     The rule of models.reminding.reminder_due (next_report, reminding, then reminder_of) on the validated pledges
-    read in batches, the inactive left out: on most days a pledge needs no look (its next one is stored), and of
-    those looked at most have nothing due.
+    read in batches, the inactive (no report for 24 months, nor validation when it has none) left out of the
+    reminders, and each with the day it crossed that mark: on most days a pledge needs no look (its next one is
+    stored), and of those looked at most have nothing due.
     """
     today = now.date()
     since = inactive_cutoff(now)
     looks: dict[int, _Look] = {}
+    crossings: dict[int, Crossing] = {}
     async for rows in repo.planning_rows(now, changed_after, BATCH):
         for row in rows:
-            if row.active_at <= since:
-                continue  # inactive: no report for 24 months (nor validation, when it has none)
             periods = row.periods.split(",") if row.periods else ()
+            active = as_day(row.active_at)
+            assert active is not None
+            if row.active_at <= since:
+                crossings[row.id] = Crossing(
+                    row.entity_id, inactive_since(active, None) or today, Silent(row.id, "", "", active, bool(periods)),
+                    row.given_period or "", tuple(row.given_kinds.split(",")) if row.given_kinds else (), len(periods))
+                continue
             stands = where_reporting_stands(cast(Reportable, row), periods, today)
             if stands is None:
                 continue
             upcoming, schedule = stands
             if schedule is None:
                 looks[row.id] = _Look.of(row.entity_id, upcoming, reports=len(periods))
+                looks[row.id].inactive_on = inactive_since(active, None)
                 continue
             given = given_kinds(row.given_period, row.given_kinds, schedule.period)
             if not given and schedule.owed > 1:  # the next period's reminders begin while the earlier is owed
@@ -225,7 +292,8 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
             reminder = reminder_of(schedule.running(today), today, given)
             look.kind = reminder.kind if reminder is not None else None
             look.later = row.id in expired
-    return looks
+            look.inactive_on = inactive_since(active, None)
+    return looks, crossings
 
 
 async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: str = "UTC") -> int:
@@ -243,17 +311,20 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
         await withdraw_stale(repo, now, await repo.pending(changed_after=changed_after, written_before=today,
                                                            skip_locked=True))
         await withdraw_escalated(repo, now)
+        await withdraw_revived(repo, now, await repo.waiting_notices(skip_locked=True))
         await uow.commit()
     async with uow:
         repo = Reminders(uow.session)
         expired = {(c, p) for c, p in await repo.expired_holds(now)}
-        looks = await look_at_pledges(repo, now, {p for _, p in expired}, changed_after)
+        looks, crossings = await look_at_pledges(repo, now, {p for _, p in expired}, changed_after)
         due = sorted(p for p, look in looks.items()
                      if look.kind is not None or look.later or (not look.covered and look.may_escalate(now.date())))
         sent = 0
         for ids in _chunks(due):
             sent += await _enqueue_batch(repo, looks, ids, expired, now, default_zone)
-        await repo.looked([look.record(pledge_id, now) for pledge_id, look in looks.items()])
+        sent += await _tell_inactive(repo, crossings, now, default_zone)
+        await repo.looked([*(look.record(pledge_id, now) for pledge_id, look in looks.items()),
+                           *(crossing.record(pledge_id, now) for pledge_id, crossing in crossings.items())])
         # a "later" for a pledge reported (or gone inactive) meanwhile has nothing left to remind of
         await repo.release([(c, p) for c, p in expired if p not in looks or looks[p].covered])
         await uow.commit()
@@ -340,6 +411,23 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
     return len(written) + await _escalate(repo, looks, escalating, unfollowed, pledges, now, default_zone)
 
 
+async def _tell_inactive(repo: Reminders, crossings: dict[int, Crossing], now: datetime, default_zone: str) -> int:
+    """Tell the focal points of the pledges that went inactive lately, once a crossing (handlers.inactive_notices);
+    how many messages were enqueued. A pledge being reported meanwhile (claim, as _enqueue_batch) is left to the next
+    plan, which finds it active again."""
+    ids = sorted(p for p, crossing in crossings.items() if crossing.due(now.date()))
+    telling: dict[int, tuple[int, Silent]] = {}
+    for chunk in _chunks(ids):
+        claimed = await repo.claim(chunk)
+        for pledge_id in chunk:
+            if claimed.get(pledge_id) != crossings[pledge_id].reports:
+                crossings[pledge_id].deferred = True
+        for row in await repo.pledges(p for p in chunk if not crossings[p].deferred):
+            crossing = crossings[row.id]
+            telling[row.id] = (crossing.entity_id, replace(crossing.silent, ref=row.ref or "", title=row.title))
+    return await announce(repo, telling, now, default_zone)
+
+
 def _folded(rows: Sequence[Any], fresh: list[Item]) -> list[Item]:
     """What a person's reminder lists: the pledges of their reminders not sent yet (Reminders.unsent_of, oldest
     first), then those due now; a pledge listed again as it stands now, in its first place."""
@@ -409,8 +497,8 @@ async def _escalate(repo: Reminders, looks: dict[int, _Look], ids: list[int], un
                     looks[entry.item.pledge_id].escalated = True
                 continue
             coordinator, zone, send_at, _ = waiting[coordinator_id]
-            next_day = datetime.combine(local_day(send_at, zone) + timedelta(days=1), time(0), zone_info(zone))
-            late[coordinator_id] = (coordinator, zone, next_allowed(next_day, zone, coordinator.country_iso3), entries)
+            late[coordinator_id] = (coordinator, zone, allowed_the_day_after(send_at, zone, coordinator.country_iso3),
+                                    entries)
         waiting = late
         if not waiting:
             break
@@ -438,11 +526,13 @@ async def _add_to_escalations(repo: Reminders, adding: dict[str, list[Escalating
 
 
 async def withdraw_reported(repo: Reminders, since: datetime, now: datetime, reporter: int | None = None) -> int:
-    """Take the pledges reported after `since` out of the reminders not sent yet (in the reporter's transaction,
-    so a reminder already queued never asks for a report that has just arrived); how many rows changed. The
+    """Take the pledges reported after `since` out of the reminders not sent yet, and out of the notices that they
+    went inactive (in the reporter's transaction, so a reminder already queued never asks for a report that has just
+    arrived, nor a notice says its pledge is inactive); how many rows changed. The
     `reporter`'s own reminders lose the pledge whole: the thanks for the report say what is still owed."""
     return (await withdraw_stale(repo, now, await repo.pending(changed_after=since), reporter)
-            + await withdraw_escalated(repo, now))
+            + await withdraw_escalated(repo, now)
+            + await withdraw_revived(repo, now, await repo.waiting_notices(reported_after=since)))
 
 
 async def withdraw_ended(repo: Reminders, entity_id: int, now: datetime) -> int:

@@ -85,3 +85,10 @@ def next_allowed(moment: datetime, zone: str, country_iso3: str | None = None) -
 def local_day(moment: datetime, zone: str) -> date:
     """The calendar date of `moment` in `zone`."""
     return moment.astimezone(zone_info(zone)).date()
+
+
+def allowed_the_day_after(moment: datetime, zone: str, country_iso3: str | None = None) -> datetime:
+    """The first moment of working hours after the local day `moment` falls on (a message of one a day whose day's
+    one was sent already goes the next day's)."""
+    following = datetime.combine(local_day(moment, zone) + timedelta(days=1), time(0), zone_info(zone))
+    return next_allowed(following, zone, country_iso3)

@@ -37,6 +37,8 @@ REMINDER_KEY_PREFIX = "rm:"
 """Outbox keys of report reminders: rm:<contact id>:<the person's day>."""
 ESCALATION_KEY_PREFIX = "esc:"
 """Outbox keys of escalations: esc:<coordinator's contact id>:<their day>."""
+INACTIVE_KEY_PREFIX = "inactive:"
+"""Outbox keys of the notices that pledges went inactive: inactive:<focal point's contact id>:<their day>."""
 
 # The validated pledges planning must look at today: never looked at, due for a look (next_on), edited since
 # the last look, reported on lately (since the latest look of any pledge, less a margin for reports committed
@@ -325,6 +327,35 @@ class Reminders:
             sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
                 _O.c.status == "pending", _O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True))
             .order_by(_O.c.id).with_for_update())).all()
+
+    async def pending_notices(self, keys: Iterable[str]) -> Sequence[Any]:
+        """(id, key, payload) of the inactive notices under these keys not sent yet, locked until the transaction
+        ends (one another transaction holds, delivery taking it, is left out): a pledge going inactive while its
+        person's notice of the day waits is added to it."""
+        ordered = sorted(set(keys))
+        found: list[Any] = []
+        for start in range(0, len(ordered), IN_LIST):
+            found += (await self.session.execute(
+                sa.select(_O.c.id, _O.c.key, _O.c.payload)
+                .where(_O.c.key.in_(ordered[start:start + IN_LIST]), _O.c.status == "pending",
+                       _O.c.key.startswith(INACTIVE_KEY_PREFIX, autoescape=True))
+                .order_by(_O.c.id).with_for_update(skip_locked=True))).all()
+        return found
+
+    async def waiting_notices(self, *, reported_after: datetime | None = None,
+                              skip_locked: bool = False) -> Sequence[Any]:
+        """(id, key, payload) of the inactive notices not sent yet (a few a day: each waits for its reader's working
+        hours): all of them, or those of the people whose organisation's pledges were reported on after
+        `reported_after`. Locked until the transaction ends, as pending(); with `skip_locked`, those another
+        transaction holds are left out."""
+        query = sa.select(_O.c.id, _O.c.key, _O.c.payload).where(
+            _O.c.status == "pending", _O.c.key.startswith(INACTIVE_KEY_PREFIX, autoescape=True))
+        if reported_after is not None:
+            query = query.where(_O.c.contact_id.in_(
+                sa.select(_C.c.id).select_from(_C.join(_P, _P.c.entity_id == _C.c.entity_id)
+                                               .join(_R, _R.c.pledge_id == _P.c.id))
+                .where(_R.c.created_at > reported_after)))
+        return (await self.session.execute(query.order_by(_O.c.id).with_for_update(skip_locked=skip_locked))).all()
 
     async def reported_periods(self, pledge_ids: Iterable[int]) -> dict[int, list[str]]:
         """The periods each of these pledges reported."""

@@ -276,7 +276,11 @@ async def test_remind_me_later_on_a_pledge_silent_for_24_months_says_no_reminder
     answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
     assert "no progress report for 24 months, so no more reminders are sent for it" in answer[-1].text, answer[-1].text
     assert await holds(database) == []
-    assert await plan_report_reminders(database.uow(), utcnow()) == 0, "the planner agrees: nothing is sent"
+    # the planner agrees: no reminder; only the notice that the pledge went inactive two days ago
+    assert await plan_report_reminders(database.uow(), utcnow()) == 1
+    async with database.uow() as uow:
+        keys = (await uow.session.execute(select(Outbox.key))).scalars().all()
+    assert not any(key.startswith("rm:") for key in keys) and any(key.startswith("inactive:") for key in keys), keys
     async with database.uow() as uow:  # a report, replaced since: reminders come again
         uow.session.add(ProgressReport(pledge_id=pledge, period="2020", status="in_progress", is_current=False,
                                        steps_taken="Twenty schools connected so far.", created_at=utcnow()))

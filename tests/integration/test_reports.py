@@ -100,9 +100,9 @@ async def first_report(who: Counter) -> list[Rendered]:
     return await who.press("f:$sum:submit")
 
 
-async def fill_first_report(who: Counter) -> list[Rendered]:
-    """`first_report` up to its summary, not yet submitted."""
-    opened = await who.send("/report")
+async def fill_first_report(who: Counter, opened: list[Rendered] | None = None) -> list[Rendered]:
+    """`first_report` up to its summary, not yet submitted (from /report, or from the form `opened` otherwise)."""
+    opened = opened or await who.send("/report")
     assert "f:status:c:in_progress" in codes(opened[-1]), opened[-1].text
     await who.press("f:status:c:in_progress")
     await who.send("40")
