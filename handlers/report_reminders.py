@@ -323,8 +323,14 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
         for ids in _chunks(due):
             sent += await _enqueue_batch(repo, looks, ids, expired, now, default_zone)
         sent += await _tell_inactive(repo, crossings, now, default_zone)
-        await repo.looked([*(look.record(pledge_id, now) for pledge_id, look in looks.items()),
-                           *(crossing.record(pledge_id, now) for pledge_id, crossing in crossings.items())])
+        # a pledge's first ledger row waits for a report holding the pledge (the row's key to it is checked under a
+        # share lock): a plan never waits for one (the report may wait for a reminder this plan holds: a deadlock),
+        # and leaves such a pledge, without a row, to the next plan
+        recorded = [*(look.record(pledge_id, now) for pledge_id, look in looks.items()),
+                    *(crossing.record(pledge_id, now) for pledge_id, crossing in crossings.items())]
+        first = await repo.unledgered(row["pledge_id"] for row in recorded)
+        held = first - set(await repo.share_locked(first))
+        await repo.looked([row for row in recorded if row["pledge_id"] not in held])
         # a "later" for a pledge reported (or gone inactive) meanwhile has nothing left to remind of
         await repo.release([(c, p) for c, p in expired if p not in looks or looks[p].covered])
         await uow.commit()

@@ -301,17 +301,32 @@ class Reminders:
                             if row_id not in taken)
         return Unsent(sorted(found, key=lambda row: row.id), held)
 
+    async def unledgered(self, pledge_ids: Iterable[int]) -> set[int]:
+        """Those of these pledges that have no ledger row yet (never planned)."""
+        found: set[int] = set()
+        for ids in _chunks(pledge_ids):
+            found.update(set(ids) - set((await self.session.execute(
+                sa.select(_G.c.pledge_id).where(_G.c.pledge_id.in_(ids)))).scalars()))
+        return found
+
+    async def share_locked(self, pledge_ids: Iterable[int], *, wait: bool = False) -> list[int]:
+        """Key-share-lock these pledges until the transaction ends (FOR KEY SHARE: what a row referring to a pledge
+        takes to be written, which a report's FOR UPDATE of its pledge holds back); the ids locked, in order. Those
+        another transaction holds now are skipped unless `wait` (those this one holds are locked already)."""
+        locked: list[int] = []
+        for ids in _chunks(pledge_ids):
+            locked += (await self.session.execute(
+                sa.select(_P.c.id).where(_P.c.id.in_(ids)).order_by(_P.c.id)
+                .with_for_update(key_share=True, skip_locked=not wait))).scalars()
+        return locked
+
     async def claim(self, pledge_ids: Iterable[int], *, wait: bool = False) -> dict[int, int]:
         """Share-lock these pledges until the transaction ends, for a reminder of them about to be written: a report
         locks its pledge (FOR UPDATE) before taking it out of the reminders not sent yet, so it waits for this
         transaction and then finds the reminder written, or this one finds the report. Pledges another transaction
         holds now (a report being stored) are skipped unless `wait`. The number of reports of each pledge locked,
         read once it is (what a plan read before may be out of date)."""
-        locked: list[int] = []
-        for ids in _chunks(pledge_ids):
-            locked += (await self.session.execute(
-                sa.select(_P.c.id).where(_P.c.id.in_(ids)).order_by(_P.c.id)
-                .with_for_update(key_share=True, skip_locked=not wait))).scalars()
+        locked = await self.share_locked(pledge_ids, wait=wait)
         counts = dict.fromkeys(locked, 0)
         for ids in _chunks(locked):
             rows = await self.session.execute(sa.select(_R.c.pledge_id, sa.func.count()).where(_R.c.pledge_id.in_(ids))

@@ -144,3 +144,26 @@ async def test_a_report_stored_while_planning_writes_finds_the_reminder_written(
     assert await asyncio.wait_for(plan_report_reminders(database.uow(), PLANNED), timeout=10) == 1
     await asyncio.wait_for(reporting[0], timeout=10)
     assert await listed(database) == [("2027-02-01", [second, third])]
+
+
+async def test_a_plan_never_waits_for_a_report_on_a_pledge_it_looks_at_for_the_first_time(
+        chat: ChatDriver, database: Database) -> None:
+    """A pledge never planned (no ledger row yet), nothing due, is being reported on (its row locked FOR UPDATE) while
+    the plan runs: writing its first ledger row made the plan wait for the report (the row's key to the pledge is
+    checked under a share lock), so every reminder of the day waited for one person's report, and a report waiting
+    in turn for a reminder that plan held deadlocked. The plan now leaves that pledge to the next plan."""
+    skip_on_sqlite(database)
+    entity = await entity_of(database)
+    busy, other = await add_pledge(database, entity, 43), await add_pledge(database, entity, 44)
+    june = utc(2026, 6, 1, 10)  # their first report is due in January 2027: a look, no reminder
+    async with database.uow() as uow:
+        await uow.session.get(Pledge, busy, with_for_update=True)
+        assert await asyncio.wait_for(plan_report_reminders(database.uow(), june), timeout=10) == 0
+        await uow.commit()
+    async with database.uow() as uow:
+        ledgers = {ledger.pledge_id for (ledger,) in (await uow.session.execute(select(PledgeReminder))).all()}
+    assert ledgers == {other}, "the pledge being reported is looked at by the next plan"
+    await plan_report_reminders(database.uow(), june + timedelta(minutes=15))
+    async with database.uow() as uow:
+        ledgers = {ledger.pledge_id for (ledger,) in (await uow.session.execute(select(PledgeReminder))).all()}
+    assert ledgers == {busy, other}
