@@ -542,11 +542,12 @@ async def withdraw_reported(repo: Reminders, since: datetime, now: datetime, rep
 
 
 async def withdraw_ended(repo: Reminders, entity_id: int, now: datetime) -> int:
-    """Take a pledge just completed or withdrawn out of the reminders not sent yet of its organisation's people, in
-    the transaction that ended it (its status already written): the next plan, up to a quarter of an hour later, would
-    let a reminder due meanwhile ask for reports on it. How many rows changed."""
+    """Take a pledge just completed or withdrawn out of the reminders, escalations and inactive notices not sent yet
+    of its organisation's people, in the transaction that ended it (its status already written): the next plan, up to
+    a quarter of an hour later, would let one due meanwhile ask for reports on it. How many rows changed."""
     return (await withdraw_stale(repo, now, await repo.pending(entity_id=entity_id))
-            + await withdraw_escalated(repo, now))
+            + await withdraw_escalated(repo, now)
+            + await withdraw_revived(repo, now, await repo.waiting_notices(entity_id=entity_id)))
 
 
 async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], told: int | None = None) -> int:

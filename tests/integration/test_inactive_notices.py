@@ -6,7 +6,7 @@ back (its reminders resume) and a later crossing is told again; on both backends
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,11 @@ from test_report_reminders import FOCAL, add_pledge, add_report, chat, entity_of
 from test_reports import Counter, fill_first_report
 
 from bot.i18n import Renderer
+from handlers.conversation import Deps
+from handlers.inputs import Incoming
 from handlers.messages import reply_from_json
 from handlers.report_reminders import ANNOUNCED_WITHIN, plan_report_reminders, withdraw_reported
+from handlers.router import handle
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.reminding import NEVER
@@ -267,3 +270,25 @@ async def test_a_report_being_stored_as_the_plan_runs_is_not_told_inactive(chat:
     assert (await ledger(database, pledge)).next_on == moment.date()  # looked at again at the next plan
     await plan_report_reminders(database.uow(), moment + timedelta(minutes=15))
     assert await notices(database) == []
+
+
+async def test_a_pledge_withdrawn_while_its_notice_waits_leaves_it_at_once(chat: ChatDriver, database: Database,
+                                                                           deps: Deps) -> None:
+    """In the withdrawal's own transaction (withdraw_ended), not at the next plan: a notice going out meanwhile said
+    that a withdrawn pledge was inactive and offered to report on it. (At the real time: the chat's is.)"""
+    entity = await entity_of(database)
+    now = utcnow()
+    validated = datetime.combine(date(now.year - 2, now.month, min(now.day, 28)), time(8), tzinfo=UTC) \
+        - timedelta(days=3)  # inactive three days ago
+    kept = await add_pledge(database, entity, 42, validated=validated)
+    withdrawn = await add_pledge(database, entity, 43, validated=validated)
+    person = chat.person(FOCAL, "Awa", "fr")
+    asked = await chat.press(person, f"mp:wd:{withdrawn}")
+    assert f"mp:wdy:{withdrawn}:1:validated" in codes(asked[0]), [codes(m) for m in asked]
+    await plan_report_reminders(database.uow(), utcnow())
+    (row,) = await notices(database)
+    assert [item[0] for item in row.payload["inactive"]] == [kept, withdrawn]
+    # "Yes, withdraw", handled without delivering what waits in the outbox (ChatDriver.collect sends it all)
+    await handle(Incoming(990_003, person, utcnow(), code=f"mp:wdy:{withdrawn}:1:validated"), database.uow(), deps)
+    (row,) = await notices(database)
+    assert row.status == "pending" and [item[0] for item in row.payload["inactive"]] == [kept]
