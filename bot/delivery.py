@@ -35,7 +35,7 @@ from handlers.messages import Reply, reply_from_json
 from models.clock import utcnow
 from models.database import Database, UnitOfWork
 from models.repositories.broadcasts import Broadcasts
-from models.repositories.outbox import Attempt, Due, OutboxRows, Queued, open_earlier
+from models.repositories.outbox import Attempt, Due, Earlier, OutboxRows, Queued, open_earlier
 from models.repositories.subscriptions import Files
 from models.values import OutboxStatus
 
@@ -424,8 +424,12 @@ class DeliveryWorker:
         """
         if not self._among_others:
             return None
-        earlier = item.earlier
-        if earlier is None:  # not read with the row (handlers.outbox.enqueue_first_pushed): read now
+        # none when the reply was written (handlers.outbox.enqueue_first_pushed): none now, since a row written since
+        # with a smaller id is a concurrent update's of the same chat, whose order no instance knows. Found then, they
+        # are read again: one may have been sent and recorded since (no longer in _finished), or be a row this
+        # instance took before a restart, released to the outbox since by `recover`
+        earlier: Earlier | None = item.earlier if item.earlier == () else None
+        if earlier is None:
             try:
                 async with self.database.autocommit() as connection:
                     earlier = await open_earlier(connection, item.chat_id, item.id)

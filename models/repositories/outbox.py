@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, FromClause, and_, bindparam, case, func, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from models.database import INSTANCE
@@ -80,8 +81,9 @@ def _enqueue_looking_earlier(insert: Insert) -> Any:
     new = (insert(_OUTBOX).values({name: bindparam(name) for name in _ENQUEUED_COLUMNS})
            .on_conflict_do_nothing(index_elements=["key"]).returning(_OUTBOX.c.id, _OUTBOX.c.chat_id).cte("new"))
     open_rows = _open_before(_EARLIER, new.c.chat_id, new.c.id).correlate(new).subquery("open_rows")
-    listed = select(func.json_agg(func.json_build_array(open_rows.c.id, open_rows.c.taken_by, open_rows.c.status),
-                                  type_=JSON)).scalar_subquery()
+    listed = select(func.json_agg(aggregate_order_by(
+        func.json_build_array(open_rows.c.id, open_rows.c.taken_by, open_rows.c.status), open_rows.c.id),
+        type_=JSON)).scalar_subquery()
     return select(new.c.id, listed)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
+from sqlmodel import col, update
 
 from bot.delivery import DeliveryWorker
 from bot.i18n import Rendered, Renderer
@@ -17,7 +19,7 @@ from handlers.messages import Reply
 from models.database import Database
 from models.migrate import upgrade
 from models.repositories.outbox import Queued
-from models.tables import Contact
+from models.tables import Contact, Outbox
 
 pytestmark = pytest.mark.postgres
 
@@ -94,3 +96,29 @@ async def test_a_reply_pushed_before_the_instance_saw_a_new_one_waits_for_that_o
             worker.stop()
         await asyncio.gather(*running)
     assert telegram.sent == ["first", "second"]
+
+
+async def test_the_order_check_read_with_a_reply_is_read_again_only_when_it_found_earlier_rows(
+        two: tuple[Database, Database], renderer: Renderer) -> None:
+    """The earlier rows read by the statement that wrote a reply (Queued.earlier): none is taken as it is (no look at
+    the outbox before sending); some are read again before the reply is held behind one, since the one found
+    `sending` may have been sent and recorded since (or released by a restart's recovery)."""
+    database, _ = two
+    async with database.uow() as uow:
+        person = Contact(telegram_id=8, chat_id=8, first_name="P", language="en")
+        uow.session.add(person)
+        await uow.commit()
+    worker = instance(database, renderer, Telegram(), seen=1)
+    first = await reply(database, person, "first")
+    async with database.uow() as uow:  # sent and recorded meanwhile
+        await uow.session.execute(update(Outbox).where(col(Outbox.id) == first.id).values(status="sent"))
+        await uow.commit()
+    second = await reply(database, person, "second")
+    as_written = replace(second, earlier=((first.id, "old", "sending"),))
+    assert await worker._open_elsewhere(as_written) is None, "read again: the first is sent"
+    async with database.uow() as uow:  # an earlier row open in the outbox, which the reply's statement did not see
+        await uow.session.execute(update(Outbox).where(col(Outbox.id) == first.id).values(status="pending",
+                                                                                          attempts=2))
+        await uow.commit()
+    assert await worker._open_elsewhere(second) == first.id, "not read with the row: read now"
+    assert await worker._open_elsewhere(replace(second, earlier=())) is None, "none then: taken as it is"
