@@ -23,10 +23,14 @@ FULL = 100
 """The progress of a pledge complete without question; below it, closing the pledge is asked again."""
 
 
-async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressReport) -> None:
-    """Mark a validated pledge completed as its focal point said in `report` (no more reports), and audit it."""
+async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressReport, *,
+                          reminders: bool = True) -> None:
+    """Mark a validated pledge completed as its focal point said in `report` (no more reports), take it out of the
+    reminders and notices not sent yet (unless `reminders` is False: the caller brings them up to date next, in one
+    pass, rather than lock them twice), and audit it."""
     pledge.status, pledge.updated_at = PledgeStatus.completed, conv.now
-    await withdraw_ended(Reminders(conv.session), pledge.entity_id, conv.now)
+    if reminders:
+        await withdraw_ended(Reminders(conv.session), pledge.entity_id, conv.now)
     await audit(conv.session, conv.contact, "pledge.completed", "pledge", pledge.id, ref=pledge.ref,
                 period=report.period, percent=report.percent_complete)
     notice = Reply((text(N_("🏁 {person} marked {ref} “{title}” completed, in the report for {period} ({percent}). No "

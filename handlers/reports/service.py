@@ -473,12 +473,14 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
                                                      for key in changed_ids(REPORT_FORM, before, after)}}
     await audit(conv.session, conv.contact, action, "report", report.id, pledge=pledge.ref, period=report.period,
                 version=report.version, **earlier)
+    completed = answers.get("pledge_complete") == "yes" and report.percent_complete >= FULL
+    if completed:  # first: bringing the reminders up to date for the report then takes the pledge out of them too
+        await complete_pledge(conv, pledge, report, reminders=False)
     await withdraw_reported(Reminders(conv.session), report.created_at - REPORTED_JUST_NOW, conv.now, conv.contact.id)
     parts: list[Label] = [text(N_("Thank you! Your report on {ref} for {period} is sent to BDT. See it any time "
                                   "with /mypledges."), ref=Code(pledge.ref or ""), period=period_label(report.period))]
     closing: tuple[tuple[Button, ...], ...] = ()
-    if answers.get("pledge_complete") == "yes" and report.percent_complete >= FULL:
-        await complete_pledge(conv, pledge, report)
+    if completed:
         parts.append(Text(N_("Congratulations: the pledge is now marked completed, and no more reports will be "
                              "asked for it.")))
     elif answers.get("pledge_complete") == "yes":  # complete at 75 %? closing cannot be undone: ask, naming it
