@@ -328,8 +328,7 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
         # and leaves such a pledge, without a row, to the next plan
         recorded = [*(look.record(pledge_id, now) for pledge_id, look in looks.items()),
                     *(crossing.record(pledge_id, now) for pledge_id, crossing in crossings.items())]
-        first = await repo.unledgered(row["pledge_id"] for row in recorded)
-        held = first - set(await repo.share_locked(first))
+        held = await repo.held_unledgered(row["pledge_id"] for row in recorded)
         await repo.looked([row for row in recorded if row["pledge_id"] not in held])
         # a "later" for a pledge reported (or gone inactive) meanwhile has nothing left to remind of
         await repo.release([(c, p) for c, p in expired if p not in looks or looks[p].covered])

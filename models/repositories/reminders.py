@@ -301,13 +301,17 @@ class Reminders:
                             if row_id not in taken)
         return Unsent(sorted(found, key=lambda row: row.id), held)
 
-    async def unledgered(self, pledge_ids: Iterable[int]) -> set[int]:
-        """Those of these pledges that have no ledger row yet (never planned)."""
-        found: set[int] = set()
+    async def held_unledgered(self, pledge_ids: Iterable[int]) -> set[int]:
+        """Those of these pledges with no ledger row yet (never planned) that another transaction holds now (a report
+        being stored locks its pledge FOR UPDATE): writing their first row would wait for it, its key to the pledge
+        checked under a share lock. None on SQLite, which runs one unit of work at a time."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return set()
+        first: set[int] = set()
         for ids in _chunks(pledge_ids):
-            found.update(set(ids) - set((await self.session.execute(
+            first.update(set(ids) - set((await self.session.execute(
                 sa.select(_G.c.pledge_id).where(_G.c.pledge_id.in_(ids)))).scalars()))
-        return found
+        return first - set(await self.share_locked(first))
 
     async def share_locked(self, pledge_ids: Iterable[int], *, wait: bool = False) -> list[int]:
         """Key-share-lock these pledges until the transaction ends (FOR KEY SHARE: what a row referring to a pledge
