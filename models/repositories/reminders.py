@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from models.repositories.base import PerDialect, table_of
 from models.repositories.digests import in_scope
@@ -307,11 +308,17 @@ class Reminders:
         checked under a share lock. None on SQLite, which runs one unit of work at a time."""
         if self.session.get_bind().dialect.name != "postgresql":
             return set()
-        first: set[int] = set()
-        for ids in _chunks(pledge_ids):
-            first.update(set(ids) - set((await self.session.execute(
-                sa.select(_G.c.pledge_id).where(_G.c.pledge_id.in_(ids)))).scalars()))
-        return first - set(await self.share_locked(first))
+        # one array parameter, not lists of IN_LIST ids: a plan after an upgrade passes every pledge
+        ids = sa.bindparam("ids", type_=postgresql.ARRAY(sa.Integer))
+        first = set((await self.session.execute(
+            sa.select(_P.c.id).where(_P.c.id == sa.any_(ids), ~sa.exists().where(_G.c.pledge_id == _P.c.id)),
+            {"ids": sorted(set(pledge_ids))})).scalars())
+        if not first:
+            return set()
+        free = (await self.session.execute(
+            sa.select(_P.c.id).where(_P.c.id == sa.any_(ids)).order_by(_P.c.id)
+            .with_for_update(key_share=True, skip_locked=True), {"ids": sorted(first)})).scalars()
+        return first - set(free)
 
     async def share_locked(self, pledge_ids: Iterable[int], *, wait: bool = False) -> list[int]:
         """Key-share-lock these pledges until the transaction ends (FOR KEY SHARE: what a row referring to a pledge
