@@ -12,7 +12,7 @@ from handlers.departures import leave_focal_points, withdraw_unissuable
 from handlers.invites import DEFAULT_LIFETIME, InviteProblem, create_invite, may_still_issue, usable
 from handlers.messages import Items, Reply, Text, plural
 from handlers.onboarding import name_key
-from handlers.people import MEMBER_WITHDRAWN, STAFF_WITHDRAWN, audit, find_contact
+from handlers.people import audit, find_contact
 from handlers.router import journey_of
 from handlers.vocabulary import role_label
 from models.clock import utcnow
@@ -147,12 +147,10 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Role
         return change
 
 
-async def close_unfit_forms(session: Session, contact: Contact, now: datetime,
-                            revoked: Role | None = None) -> tuple[str, ...]:
+async def close_unfit_forms(session: Session, contact: Contact, now: datetime) -> tuple[str, ...]:
     """Close the forms the person had begun that their new role does not fill in (the journey's `may`: a pledge or
     a report for someone made staff, the registration of an organisation, a broadcast for staff made coordinator),
-    and tell them in one message, with their new role and where to go on (or, their role `revoked`, that it was
-    withdrawn, as handlers.people.not_allowed says it); the form ids closed.
+    and tell them in one message, with their new role and where to go on; the form ids closed.
 
     Left open, the draft kept taking what they wrote: an answer typed after the grant met only "you are not allowed"
     (and the pledge begun vanished unsaid), and a registration of an organisation came back after every staff
@@ -175,24 +173,15 @@ async def close_unfit_forms(session: Session, contact: Contact, now: datetime,
                       len(titles), role=role_label(contact.role), forms=Items(titles))
         await outbox.enqueue(session, contact, Reply((told,)), f"role-closed:{contact.id}:{now.timestamp():.0f}",
                              priority=outbox.NOTICE)
-    elif closed and not contact.blocked and revoked is not None:
-        titles = tuple(Text(journey.form.title) for form_id in closed if (journey := journey_of(form_id)) is not None)
-        gone = plural("The form you had begun ({forms}) is closed, and nothing of it was kept.",
-                      "The forms you had begun ({forms}) are closed, and nothing of them was kept.",
-                      len(titles), forms=Items(titles))
-        withdrawn = STAFF_WITHDRAWN if revoked.is_staff else MEMBER_WITHDRAWN
-        await outbox.enqueue(session, contact, Reply((Text(withdrawn), gone)),
-                             f"role-closed:{contact.id}:{now.timestamp():.0f}", priority=outbox.NOTICE)
     return tuple(closed)
 
 
 async def revoke_role(command: RevokeRole, uow: UnitOfWork, now: datetime | None = None) -> RoleChange | None:
     """Remove the role; None when the person is unknown. A focal point leaves their organisation's focal points as
     /leave does (departures.leave_focal_points), and every invitation they made stops working
-    (departures.withdraw_unissuable), and the forms they had begun of their role are closed (`close_unfit_forms`), in
-    this transaction; their organisation stays on their contact, as after a grant. Someone with no role is left as
-    they are (no audit row: the role.revoked of their role stays the last, which tells them what they had,
-    handlers.people.not_allowed)."""
+    (departures.withdraw_unissuable), in this transaction; their organisation stays on their contact, as after a
+    grant. Someone with no role is left as they are (no audit row: the role.revoked of their role stays the last,
+    which tells them what they had, handlers.people.not_allowed)."""
     now = now or utcnow()
     async with uow:
         contact = await find_contact(uow.session, command.telegram_id)
@@ -208,9 +197,7 @@ async def revoke_role(command: RevokeRole, uow: UnitOfWork, now: datetime | None
         change = RoleChange(contact)
         if previous == Role.focal_point and contact.entity_id is not None:
             change = await _leave_focal_points(uow.session, contact, now, "revoked")
-        # their forms of the role (a pledge, a report, a broadcast) closed, and they are told that it was withdrawn
-        closed = await close_unfit_forms(uow.session, contact, now, revoked=Role(previous))
-        change = replace(change, withdrawn=change.withdrawn + len(withdrawn), closed=closed)
+        change = replace(change, withdrawn=change.withdrawn + len(withdrawn))
         await uow.commit()
         return change
 

@@ -15,7 +15,7 @@ from test_reports import STAFF, member
 from test_staff_role_changes import audit_rows
 
 from bot.i18n import Renderer
-from handlers.admin import GrantRole, RevokeRole, grant_role, revoke_role
+from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
@@ -67,18 +67,3 @@ async def test_a_grant_that_leaves_the_form_open_to_the_role_closes_nothing(
     change = await grant_role(GrantRole(STAFF, Role.admin), database.uow(), utcnow())
     assert change.closed == () and await chat.collect(person.chat_id) == []
     assert list(await drafts_of(database, STAFF)) == ["broadcast"]
-
-
-async def test_a_focal_point_whose_role_is_revoked_mid_pledge_hears_that_it_was_withdrawn(
-        chat: ChatDriver, database: Database) -> None:
-    """Revoked half-way through a pledge: the next answer met only "Sorry, you are not allowed to do that.", the
-    pledge begun vanishing unsaid. The revoke closes it, and says so with the role withdrawn."""
-    await member(chat, 42)
-    person = chat.person(42)
-    await chat.send(person, "/pledge")
-    await chat.send(person, "Connecting schools in the south")
-    change = await revoke_role(RevokeRole(42), database.uow(), utcnow())
-    assert change is not None and change.closed == ("pledge",)
-    assert await drafts_of(database, 42) == {}
-    told = said(await chat.collect(person.chat_id))
-    assert "Your role with your organisation was withdrawn" in told and "(New pledge) is closed" in told, told
