@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from handlers.canonical import NAME_INVISIBLE
 from models.database import Session
 from models.repositories.invites import Invites
 from models.tables import Contact, Entity, Invite
@@ -131,8 +132,9 @@ PASTED_LINK = re.compile(r"(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?P<bot>[A
 
 def pasted_token(text: str, bot_username: str | None) -> str | None:
     """The token of this bot's invitation link when a message is that link alone, pasted rather than opened (an
-    invitation forwarded by e-mail, say): Telegram sends "/start TOKEN" only for a link that is opened."""
-    found = PASTED_LINK.fullmatch(text.strip())
+    invitation forwarded by e-mail, say): Telegram sends "/start TOKEN" only for a link that is opened. The marks
+    that keep the link left to right in an Arabic message (bot.i18n) come with it when it is copied: not part of it."""
+    found = PASTED_LINK.fullmatch("".join(c for c in text if c not in NAME_INVISIBLE).strip())
     if found is None or (bot_username is not None and found["bot"].lower() != bot_username.lower()):
         return None
     return found["token"]

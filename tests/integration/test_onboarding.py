@@ -231,7 +231,9 @@ async def test_a_yes_typed_as_the_organisation_name_is_asked_about(chat: ChatDri
     assert draft.state["answers"]["entity_name"] == typed
 
 
-@pytest.mark.parametrize("pasted", ["https://t.me/p2c_test_bot?start={token}", "  t.me/P2C_Test_Bot?start={token}\n"])
+@pytest.mark.parametrize("pasted", ["https://t.me/p2c_test_bot?start={token}", "  t.me/P2C_Test_Bot?start={token}\n",
+                                    # copied from an Arabic message: the marks that isolate it left to right come too
+                                    "\u200f\u2068https://t.me/p2c_test_bot?start={token}\u2069"])
 async def test_an_invitation_link_pasted_rather_than_opened_joins(chat: ChatDriver, database: Database,
                                                                  pasted: str) -> None:
     """Demo tester: the link of an invitation, pasted into the chat (received by e-mail, say), got the greeting of a
