@@ -211,10 +211,15 @@ def _check_inline_button(button: Any) -> None:
 
 
 # what Telegram's clients mark in a person's text
+_NOT_IN_URL = r"\s<>\"\u2000-\u200b\u200e-\u200f\u2016-\u206f"
+"""What ends a link Telegram marks: space, and of General Punctuation (U+2000-U+206F) all but the zero-width
+joiners and the dashes (tdlib's is_url_unicode_symbol), so the marks that isolate a link in right-to-left text
+(U+200F, U+2066-U+2069) are left out of it."""
 _AUTO_ENTITIES = re.compile(
     r"(?P<bot_command>(?<![\w/])/[a-zA-Z0-9_]{1,64}(?:@[a-zA-Z0-9_]{3,32})?)(?![\w/])"
     r"|(?P<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b)"
-    r"|(?P<url>\b(?:https?://[^\s<>\"]+|(?:[a-zA-Z0-9-]+\.)+(?:com|org|net|int|edu|gov|io|app|info)(?:/[^\s<>\"]*)?)"
+    rf"|(?P<url>\b(?:https?://[^{_NOT_IN_URL}]+|(?:[a-zA-Z0-9-]+\.)+(?:com|org|net|int|edu|gov|io|app|info)"
+    rf"(?:/[^{_NOT_IN_URL}]*)?)"
     r"(?<![.,;:!?)]))"
     r"|(?P<mention>(?<!\w)@[a-zA-Z0-9_]{5,32}\b)"
     r"|(?P<hashtag>(?<![\w#])#\w*[^\W\d]\w*)",

@@ -11,6 +11,7 @@ import telegram
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
+from bot.sandbox.validation import detect_entities
 
 from .conftest import BotCall
 from .media_samples import png_bytes
@@ -179,3 +180,13 @@ async def test_objects_parse_with_python_telegram_bot(produced: dict[str, Any], 
     telegram.WebhookInfo.de_json(produced["webhook_on"], bot)
     assert [telegram.BotCommand.de_json(c, bot).command for c in produced["commands"]] == ["start"]
     assert telegram.MenuButton.de_json(produced["menu"], bot).type == "commands"
+
+
+def test_a_link_isolated_in_right_to_left_text_ends_where_telegram_ends_it() -> None:
+    """QA: the invitation link of an Arabic /invite (kept left to right between U+2068 and U+2069) was marked with the
+    closing U+2069 inside it, so the page opened it as an outside link and its token came back wrong. Telegram ends a
+    link at General Punctuation but for the zero-width joiners and the dashes."""
+    text = "إليكم الرابط \u200f\u2068https://t.me/p2c_bot?start=ab\u2013c_1\u2069 \u200cو"
+    (link,) = detect_entities(text)
+    assert link["type"] == "url"
+    assert text[link["offset"]:link["offset"] + link["length"]] == "https://t.me/p2c_bot?start=ab\u2013c_1"
