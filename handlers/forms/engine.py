@@ -393,9 +393,14 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
     try:
         result = step.on_text(value.strip(), state.answers, state.scratch, ctx)
     except InvalidAnswerError as error:
-        if required:  # "je ne sais pas" at a required question: not "too short", which invites padding it
-            raise InvalidAnswerError(Text(N_("This question cannot be skipped."))) from error
-        raise
+        # "je ne sais pas" at a required question: not "too short", which invites padding it
+        refusal = Text(N_("This question cannot be skipped.")) if required else error.message
+        if doubted is None:
+            raise InvalidAnswerError(refusal) from error
+        # a new answer, wrong too: the one doubted before is not offered again (its ✅ would take a value the
+        # person has just replaced)
+        cleared = replace(state, scratch=_without_doubt(state))
+        return Outcome(cleared, (prompt(form, cleared, ctx, (refusal,)),))
     return _apply(form, state, step, _doubt(step, state, result), ctx)
 
 

@@ -230,3 +230,17 @@ def test_more_than_a_billion_people_reached_is_asked_about(renderer: Renderer, t
     if asked:
         text, buttons = shown(renderer, outcome, "ru")
         assert buttons[0][1] == sure("beneficiaries_reached", 3_000_000_000), text
+
+
+def test_a_wrong_answer_after_a_doubted_one_drops_the_doubt(renderer: Renderer) -> None:
+    """QA: a financial pledge of 0 (asked about), then -500 typed: "cannot be negative" came with the question about
+    0 again and its ✅ Yes, 0 is right, for a value the person had just replaced."""
+    held = doubted(renderer, "target_achieved", "12340000").state
+    outcome = advance(REPORT_FORM, held, FormInput(text="-5"), context(renderer, "en"))
+    text, buttons = shown(renderer, outcome, "en")
+    assert outcome.state.step == "target_achieved" and DOUBTED not in outcome.state.scratch
+    assert "Please type a number" in text and "12,340,000" not in text
+    assert not any(":sure:" in code for _, code in buttons)
+    refused = advance(REPORT_FORM, outcome.state, FormInput(code=sure("target_achieved", 12_340_000)),
+                      context(renderer, "en"))
+    assert "target_achieved" not in refused.state.answers  # the old ✅, pressed anyway, takes nothing
