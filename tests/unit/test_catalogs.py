@@ -95,3 +95,18 @@ def test_no_breaking_space_before_a_percent_sign(locale: str) -> None:
         assert not [form for message in read(locale) if message.id
                     for form in (message.string if isinstance(message.string, tuple) else (message.string,))
                     if form and re.search(r"[\d}]\u00a0%", form)]
+
+
+@pytest.mark.parametrize("locale", [code for code in LANGUAGES if code != "en"])
+def test_translations_quote_with_their_own_quotation_marks(locale: str) -> None:
+    """QA: fifteen Arabic messages quoted an organisation's name as "…" where the other ninety use «…» (an /invite
+    said "Ministère…", the joining message right after «Ministère…»). A translation quotes as its language does,
+    never with the typewriter's ", which is left to HTML attributes."""
+    import re
+
+    from bot.catalogs import read
+
+    found = [form for message in read(locale) if message.id
+             for form in (message.string if isinstance(message.string, tuple) else (message.string,))
+             if form and '"' in re.sub(r'=\s*"[^"]*"', "", form)]
+    assert found == [], found
