@@ -502,7 +502,7 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
     step = _step(form, step_id)
     if action == "back" and state.reviewed is not None:
         kept = _reviewed(form, state, step)
-        return Outcome(kept, (prompt(form, kept, ctx),))
+        return Outcome(kept, (prompt(form, kept, ctx, _dropped(form, state, kept)),))
     if action == "back":
         previous = _previous(form, state)
         moved = _back(form, state, step, previous) if previous else state
@@ -570,6 +570,17 @@ def _reviewed(form: Form, state: FormState, step: Step) -> FormState:
         answers.update({key: value for key, value in holding.also.items()
                         if form.step(key) is not None and form.index(key) < form.index(step.id)})
     return replace(state, answers=answers, step=SUMMARY, scratch={}, editing=False, reviewed=None)
+
+
+def _dropped(form: Form, changing: FormState, back: FormState) -> tuple[Label, ...]:
+    """The note that Back to summary left changes already answered (a target date, then the end date it asked
+    for): the summary shows the answers as they were, and "✓ 31 Dec 2030" a moment ago said otherwise."""
+    left = tuple(Text(s.label) for s in form.steps if s.id in changing.answers
+                 and changing.answers.get(s.id) != back.answers.get(s.id) and s.id != changing.step)
+    if not left:
+        return ()
+    return (text(N_("Your change to {answers} was not kept: the summary shows your answers as they were."),
+                 answers=Items(left)),)
 
 
 def _on_reviewed_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> Outcome:

@@ -128,6 +128,23 @@ def test_the_summary_comes_back_with_only_the_answers_given(answers: dict[str, A
     assert outcome.state.answers == {**answers, **kept}
 
 
+@pytest.mark.parametrize(("inputs", "note"), [
+    (["f:$sum:edit:start", "2028-09-01", "f:end:back"], "Your change to Start was not kept"),
+    (["f:$sum:edit:kind", "f:kind:c:money", "f:value:back"], "Your change to Kind was not kept"),
+    (["f:$sum:edit:end", "f:end:back"], None),  # nothing changed: nothing to say
+    (["f:$sum:edit:title", "f:title:back"], None),
+])
+def test_back_to_summary_says_which_change_it_left(inputs: list[str], note: str | None) -> None:
+    """QA: a target date changed from the summary ("✓ 31 Dec 2030"), which asked for a later end date; ↩️ Back to
+    summary showed the old target date, with no word that the change just confirmed was not kept."""
+    outcome = run(ANSWERS, *inputs)
+    assert outcome.state.step == SUMMARY
+    if note is None:
+        assert "was not kept" not in shown(outcome)
+    else:
+        assert shown(outcome).startswith(note)
+
+
 def test_an_answer_the_change_makes_necessary_shows_no_current_answer_and_no_linear_back() -> None:
     outcome = run(ANSWERS, "f:$sum:edit:kind", "f:kind:c:money")
     assert "Current answer" not in shown(outcome) and "(skipped)" not in shown(outcome)
