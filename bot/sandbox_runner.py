@@ -73,7 +73,10 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
                                   language_code=person.language, about=about(person))
         others = [contact for contact in known if contact.telegram_id not in demo and contact.telegram_id > 0]
         for contact in others:  # a forgotten person keeps their id (and may write again), not their name
-            await client.add_user(contact.telegram_id, contact.first_name.strip() or f"Person {contact.telegram_id}",
+            # someone who registered or joined and wrote nothing since has no Telegram name kept: the full name they
+            # gave, which the bot's next update would otherwise store as their Telegram first name if a placeholder
+            name = contact.first_name.strip() or (contact.full_name or "").strip() or f"Person {contact.telegram_id}"
+            await client.add_user(contact.telegram_id, name,
                                   last_name=contact.last_name or None, username=contact.username or None,
                                   language_code=contact.telegram_language or contact.language or None)
     for chat_id, message_id in last_ids.items():

@@ -15,6 +15,7 @@ from bot.config import ConfigError, Settings
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import start_server
 from bot.sandbox_runner import run_sandbox, seed_people
+from models.clock import utcnow
 from models.database import Database
 from models.tables import Contact, Outbox
 from models.values import OutboxStatus
@@ -48,6 +49,10 @@ async def test_a_person_added_before_a_restart_is_on_the_page_after_it(tmp_path:
         async with database.uow() as uow:
             uow.session.add(Contact(telegram_id=sara, chat_id=sara, first_name="Sara", telegram_language="fr"))
             uow.session.add(Contact(telegram_id=sara + 1, chat_id=sara + 1, first_name=""))  # forgotten
+            # QA: joined by invitation and said nothing since: the name they gave, not "Person 1009" (which the bot
+            # then stored as their Telegram first name at their next message)
+            uow.session.add(Contact(telegram_id=sara + 2, chat_id=sara + 2, first_name="", full_name="Moussa Ndiaye",
+                                    consent_at=utcnow()))
             await uow.commit()
     finally:
         await database.dispose()
@@ -61,7 +66,8 @@ async def test_a_person_added_before_a_restart_is_on_the_page_after_it(tmp_path:
     by_id = {user["id"]: user for user in users}
     assert (by_id[sara]["first_name"], by_id[sara]["language_code"]) == ("Sara", "fr")
     assert by_id[sara + 1]["first_name"] == f"Person {sara + 1}"
-    assert next_id(users) == sara + 2 and shown == len(users)
+    assert by_id[sara + 2]["first_name"] == "Moussa Ndiaye"
+    assert next_id(users) == sara + 3 and shown == len(users)
 
 
 async def test_the_page_says_who_the_demo_people_are(tmp_path: Path) -> None:
