@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT ?= 8080
 
-.PHONY: sandbox run test lint catalogs messages bench clean fonts
+.PHONY: sandbox run test lint catalogs messages bench clean fonts emoji
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,16 @@ fonts:
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; } \
 	  || echo "make: could not install fonts-noto-cjk (it takes root and apt-get): digest charts lack Chinese" >&2
 
+# The page's buttons carry emoji, which a browser on a bare Linux draws as empty boxes without Debian's
+# fonts-noto-color-emoji: installed for the sandbox as the CJK fonts are (the page works all the same without it)
+emoji:
+	@fc-list 2>/dev/null | grep -qi "noto color emoji" || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null; } \
+	  || echo "make: could not install fonts-noto-color-emoji (it takes root and apt-get): emoji show as boxes" >&2
+
 # make runs p2c-bot itself, no shell between: SIGTERM to make reaches it, and on Linux it stops when make ends
 # (bot/sandbox_runner.py stop_with_make), so that a make stopped by a task runner leaves no sandbox behind
-sandbox: $(STAMP) fonts
+sandbox: $(STAMP) fonts emoji
 	$(BIN)/p2c-bot sandbox --port $(PORT)
 
 run: $(STAMP) fonts
