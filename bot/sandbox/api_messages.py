@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from bot.sandbox.clock import now
 from bot.sandbox.errors import ApiError, bad_request, blocked_by_user, chat_not_found
 from bot.sandbox.markdown import parse_markdown
 from bot.sandbox.media import image_size
@@ -178,7 +178,7 @@ def _apply_edit(sb: Sandbox, log: ChatLog, entry: Entry, changes: dict[str, Any]
     new.update(changes)
     if {k: v for k, v in old.items() if k != "edit_date"} == new:
         raise bad_request(NOT_MODIFIED)
-    new["edit_date"] = int(time.time())
+    new["edit_date"] = now()
     entry.message, entry.edited, entry.markup = new, True, markup
     if mode is not None or "text" in changes or "caption" in changes:
         entry.parse_mode = mode

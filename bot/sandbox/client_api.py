@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import wraps
@@ -18,6 +17,7 @@ from aiohttp import web
 
 from bot.sandbox import client_messages
 from bot.sandbox.bot_api import SANDBOX, answer
+from bot.sandbox.clock import TEST_CLOCK_ENV, clock_file, clock_offset, now
 from bot.sandbox.errors import ClientError
 from bot.sandbox.runtime import MAX_FILE_BYTES, Faults, Sandbox
 from bot.sandbox.state import CallbackRecord, ChatLog, Entry, Person
@@ -165,7 +165,7 @@ def _set_blocked(sb: Sandbox, person: Person, blocked: bool) -> None:
     member = {"status": "member", "user": sb.bot_user}
     kicked = {"status": "kicked", "user": sb.bot_user, "until_date": 0}
     sb.push_update("my_chat_member", {
-        "chat": person.chat, "from": person.user, "date": int(time.time()),
+        "chat": person.chat, "from": person.user, "date": now(),
         "old_chat_member": member if blocked else kicked, "new_chat_member": kicked if blocked else member,
     })
 
@@ -322,28 +322,16 @@ async def reset(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     return {}
 
 
-TEST_CLOCK_ENV = "P2C_TEST_CLOCK_FILE"
-"""The bot's test clock (models.clock reads the same file: seconds to add to the real time). The sandbox
-keeps its own few lines for it, since it imports nothing of the bot's model."""
-
-
 def _clock_file() -> str:
-    path = os.environ.get(TEST_CLOCK_ENV)
+    path = clock_file()
     if not path:
         raise ClientError(404, f"the test clock is off: start the sandbox and the bot with {TEST_CLOCK_ENV} set")
     return path
 
 
-def _clock_offset(path: str) -> float:
-    try:
-        return float(Path(path).read_text(encoding="utf-8").strip() or 0)
-    except (OSError, ValueError):
-        return 0.0
-
-
 def _advance_clock(path: str, seconds: float) -> None:
     temporary = Path(f"{path}.{os.getpid()}.tmp")  # written whole, then renamed in place: never read half-written
-    temporary.write_text(f"{_clock_offset(path) + seconds}\n", encoding="utf-8")
+    temporary.write_text(f"{clock_offset(path) + seconds}\n", encoding="utf-8")
     os.replace(temporary, path)
 
 
@@ -355,7 +343,7 @@ async def clock(sb: Sandbox, request: web.Request) -> dict[str, Any]:
         if isinstance(seconds, bool) or not 0 <= seconds <= 366 * 86400:
             raise ClientError(400, '"advance_seconds" must be between 0 and one year')
         _advance_clock(path, float(seconds))
-    offset = _clock_offset(path)
+    offset = clock_offset(path)
     return {"offset_seconds": offset, "now": (datetime.now(UTC) + timedelta(seconds=offset)).isoformat()}
 
 

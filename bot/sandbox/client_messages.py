@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
-import time
 from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox.clock import now
 from bot.sandbox.errors import ClientError
 from bot.sandbox.media import image_size
 from bot.sandbox.runtime import MAX_FILE_BYTES, Sandbox
@@ -201,7 +201,7 @@ def _forward_origin(sb: Sandbox, body: dict[str, Any]) -> dict[str, Any] | None:
     spec = get(body, "forward_from", dict)
     if spec is None:
         return None
-    date = int(time.time()) - 3600
+    date = now() - 3600
     user_id, hidden = get(spec, "user_id", int), get(spec, "sender_user_name", str)
     if get(spec, "bot", bool):  # one of the bot's own messages, forwarded back to it
         return {"type": "user", "date": date, "sender_user": sb.bot_user}
@@ -308,7 +308,7 @@ async def edit_message(sb: Sandbox, person: Person, log: ChatLog, request: web.R
         raise ClientError(400, f'"{key}" must have 1 to {MAX_TEXT if key == "text" else 1024} characters')
     entities_key = "entities" if key == "text" else "caption_entities"
     message = {k: v for k, v in entry.message.items() if k != entities_key}
-    message[key], message["edit_date"] = value, int(time.time())
+    message[key], message["edit_date"] = value, now()
     _with_entities(message, entities_key, value, body)
     entry.message, entry.edited = message, True  # a new object: a pending update keeps the original
     sb.world.touch(log, entry)

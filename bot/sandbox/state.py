@@ -10,6 +10,8 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.sandbox.clock import now
+
 # update kinds Telegram delivers when allowed_updates is empty
 DEFAULT_ALLOWED = frozenset(
     {"message", "edited_message", "callback_query", "my_chat_member", "inline_query", "chosen_inline_result",
@@ -284,7 +286,7 @@ class World:
         """Return a Telegram Message object for the chat with the next message id."""
         message_id = log.next_message_id
         log.next_message_id += 1
-        return {"message_id": message_id, "from": sender, "chat": log.person.chat, "date": int(time.time()),
+        return {"message_id": message_id, "from": sender, "chat": log.person.chat, "date": now(),
                 **fields}
 
     def touch(self, log: ChatLog, entry: Entry) -> None:
