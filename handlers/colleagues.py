@@ -201,8 +201,8 @@ async def _issue(conv: Conversation, entity: Entity, role: Role) -> None:
                         "works once, for 14 days."), entity=entity.name, role=role_label(role))
     message = Reply((offer, Code(_link(conv, issued.token))))
     # not a reply like others: its row is deleted once sent (models.retention), a stored link being a working one
-    await conv.flush_replies()
-    await outbox.enqueue(conv.session, conv.contact, message, f"{INVITATION_KEY_PREFIX}{conv.update_key}")
+    await conv.queue_apart(lambda: outbox.enqueue(conv.session, conv.contact, message,
+                                                  f"{INVITATION_KEY_PREFIX}{conv.update_key}"))
 
 
 async def leave_command(conv: Conversation, incoming: Incoming) -> None:

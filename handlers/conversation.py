@@ -72,6 +72,10 @@ class Conversation:
     registers their command menu again."""
     pushed: list[outbox.Queued] = field(default_factory=list)
     """Replies written as already taken by delivery: hand them to it once the transaction commits."""
+    queued_apart: bool = False
+    """Set once a row of this chat was written to the outbox apart from the replies (a file, an invitation link;
+    `queue_apart`): the replies after it are left to delivery, which takes a chat's rows in order, rather than pushed
+    ahead of it (a question asked again after /mydata came before its file)."""
     edits: dict[int, tuple[str, int | None]] = field(default_factory=dict)
     """Replies (by position) that replace the message sent for another outbox key instead of being sent anew."""
     copies: dict[int, str] = field(default_factory=dict)
@@ -158,7 +162,7 @@ class Conversation:
             edit_of, edited = self.edits.get(index, (None, None))
             edited = edited or (sent.get(edit_of) if edit_of is not None else None)
             # an edit of a message not sent yet waits in the outbox for its message id (delivery resolves it)
-            push = fast and (edit_of is None or edited is not None)
+            push = fast and not self.queued_apart and (edit_of is None or edited is not None)
             earlier: outbox.Earlier | None = None
             if push and not self.pushed:  # the first: delivery looks for earlier rows it must not overtake
                 written = await outbox.enqueue_first_pushed(self.session, self.contact, message, key, edit_of=edit_of)
@@ -171,6 +175,13 @@ class Conversation:
                                                  message=message, earlier=earlier))
         self.flushed += len(self.replies)
         self.replies.clear()
+
+    async def queue_apart(self, write: Callable[[], Awaitable[object]]) -> None:
+        """Write rows of this chat to the outbox apart from the replies (files, a link stored apart), after the
+        replies said so far and before those to come, which then go in their turn behind them."""
+        await self.flush_replies()
+        await write()
+        self.queued_apart = True
         self.edits.clear()
         self.copies.clear()
 

@@ -137,12 +137,11 @@ async def my_data_command(conv: Conversation, incoming: Incoming) -> None:
     file_id = await Files(conv.session).add(f"p2c-my-data-{conv.now.date().isoformat()}.json", JSON_TYPE, content,
                                             conv.now)
     caption = Reply((Text(N_("Your data kept by the Partner2Connect bot (JSON)")),))
-    # after the summary: the replies are written when the update's work ends, this row right after them
-    await conv.flush_replies()
-    await OutboxRows(conv.session).enqueue(f"u:{conv.update_key}:mydata", contact.chat_id, contact.id,
-                                           {"reply": reply_to_json(caption),
-                                            "upload": {"kind": "document", "file": file_id}},
-                                           priority=INTERACTIVE, now=conv.now)
+    # after the summary, before what follows (a question asked again)
+    await conv.queue_apart(lambda: OutboxRows(conv.session).enqueue(
+        f"u:{conv.update_key}:mydata", contact.chat_id, contact.id,
+        {"reply": reply_to_json(caption), "upload": {"kind": "document", "file": file_id}},
+        priority=INTERACTIVE, now=conv.now))
     await audit(conv.session, contact, "person.exported", "contact", contact.id)
 
 

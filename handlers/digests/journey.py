@@ -21,7 +21,7 @@ from handlers.vocabulary import SECTOR_LABELS
 from models.geography import load_country_table
 from models.repositories.digests import pledge_in_scope
 from models.repositories.entities import Entities
-from models.repositories.outbox import NOTICE
+from models.repositories.outbox import INTERACTIVE
 from models.repositories.pledges import Pledges
 from models.repositories.reminders import LATER, Reminders
 from models.repositories.subscriptions import Scopes, Subscriptions
@@ -302,16 +302,21 @@ async def _act(conv: Conversation, action: str, file_format: str = "xlsx") -> No
         await _subscribe(conv, "off", 0, 9)
         return
     translate = conv.deps.translate
+    # asked for now: in the chat's order with the replies around them (a question asked again after them), which a
+    # lower priority than theirs would let overtake them
     if action == "export":
-        await enqueue_export(conv.session, conv.contact, scope, conv.locale, f"ex:{conv.update_key}", conv.now,
-                             conv.today, translate, NOTICE, file_format)
         _say(conv, N_("Your spreadsheet is being prepared; it follows in a moment.") if file_format == "xlsx"
              else N_("Your two CSV files are being prepared; they follow in a moment."))
+        await conv.queue_apart(lambda: enqueue_export(conv.session, conv.contact, scope, conv.locale,
+                                                      f"ex:{conv.update_key}", conv.now, conv.today, translate,
+                                                      INTERACTIVE, file_format))
         return
     subscription = await _current(conv)
     since = subscription.last_sent_at
-    await enqueue_digest(conv.session, conv.contact, scope, conv.locale, f"dgn:{conv.update_key}", since=since,
-                         now=conv.now, zone=await _zone(conv), translate=translate, made=Made(), priority=NOTICE)
+    zone = await _zone(conv)
+    await conv.queue_apart(lambda: enqueue_digest(conv.session, conv.contact, scope, conv.locale,
+                                                  f"dgn:{conv.update_key}", since=since, now=conv.now, zone=zone,
+                                                  translate=translate, made=Made(), priority=INTERACTIVE))
 
 
 ENDED = {PledgeStatus.withdrawn: N_("{ref} was withdrawn: no reminder was sent."),

@@ -322,3 +322,25 @@ async def test_a_toggle_edits_the_message_whose_button_was_pressed_without_waiti
     incoming = Incoming(next(_ids), person, utcnow(), code="f:countries:c:LDC", message_id=4242)
     conv = await handle(incoming, chat.database.uow(), chat.deps)
     assert conv is not None and [q.payload for q in conv.pushed] == [{"edit_message_id": 4242}]
+
+
+@pytest.mark.parametrize("command", ["mydata", "invite"])
+async def test_a_file_or_link_asked_for_mid_form_comes_before_the_question_asked_again(chat: ChatDriver,
+                                                                                        command: str) -> None:
+    """QA: /mydata sent in the middle of a pledge: the question asked again after it was handed to delivery at once,
+    while the JSON file waited in the outbox, so it came first and "the file below" pointed at the question. What is
+    written after a row of its own (a file, an invitation link) goes in the chat's turn, behind it."""
+    await to_countries(chat, 312 if command == "mydata" else 313)
+    person = chat.person(312 if command == "mydata" else 313)
+    async with chat.database.uow() as uow:
+        before = (await uow.session.execute(select(Outbox.id).order_by(Outbox.id.desc()).limit(1))).scalar_one()  # type: ignore[attr-defined]
+    conv = await handle(Incoming(next(_ids), person, utcnow(), text=f"/{command}", command=command),
+                        chat.database.uow(), chat.deps)
+    assert conv is not None
+    async with chat.database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox).where(Outbox.id > before).order_by(Outbox.id))).scalars().all()  # type: ignore[arg-type]
+    apart = next(row for row in rows if "upload" in row.payload or row.key.startswith("inv:"))
+    after = [row for row in rows if row.id > apart.id]
+    assert after and "Where will it be implemented" in str(after[-1].payload), "the question asked again, last"
+    assert all(queued.id < apart.id for queued in conv.pushed), "nothing after it handed to delivery ahead of it"
+    assert {row.status for row in after} == {"pending"}
