@@ -6,6 +6,8 @@ in the sender's language when the bot knows them, else in their Telegram's."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from handlers import outbox
 from handlers.conversation import Conversation, Deps
 from handlers.inputs import Incoming, Person
@@ -76,12 +78,14 @@ async def unreadable_update(update_id: int, person: Person, uow: UnitOfWork, dep
         await uow.commit()
 
 
-async def membership(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:
+async def membership(incoming: Incoming, uow: UnitOfWork, deps: Deps,
+                     resume: Callable[[Conversation], Awaitable[None]]) -> Conversation | None:
     """The person blocked the bot ("kicked") or unblocked it ("member"). Blocked, they are left out of every
     audience, as when a delivery finds them unreachable; back, they are reachable again (reminders resume by
     themselves) and someone with a role is told that what was sent meanwhile did not reach them, and where to find
-    it. Nothing is kept about a stranger, and nothing said to, or noted of, someone who never started the bot (their
-    first /start is their first visit: router.mark_and_meet). None when there is nothing to say."""
+    it; a form left open is given back (`resume`: its question, refused while they had blocked the bot). Nothing is
+    kept about a stranger, and nothing said to, or noted of, someone who never started the bot (their first /start is
+    their first visit: router.mark_and_meet). None when there is nothing to say."""
     async with uow:
         session = uow.session
         contact = await find_contact(session, incoming.person.telegram_id)
@@ -105,6 +109,8 @@ async def membership(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Convers
         if was_blocked and role is not None:
             staff = role in (Role.staff, Role.admin)
             conv.say(Reply((Text(BACK_STAFF if staff else BACK_MEMBER),)))
+        if was_blocked:
+            await resume(conv)
         await conv.flush_replies()
         await uow.commit()
         return conv

@@ -61,6 +61,18 @@ CommandHandler = Callable[[Conversation, Incoming], Awaitable[None]]
 ButtonHandler = Callable[[Conversation, str], Awaitable[None]]
 
 
+async def _give_back_the_form(conv: Conversation) -> None:
+    """Back after blocking the bot: the question of the form left open, which did not reach them (QA: a registration
+    blocked mid-way went on in silence, the next message answered "choose with the buttons" below a question never
+    seen)."""
+    if conv.contact.id is None:
+        return
+    waiting = await drafts.latest_draft(conv.session, conv.contact.id)
+    journey = journey_of(waiting.form_id) if waiting is not None else None
+    if waiting is not None and journey is not None:
+        await ask_again(conv, journey, waiting, Text(N_("Now, back to the questions you left open:")))
+
+
 def journey_of(form_id: str) -> Journey | None:
     """The journey a draft belongs to."""
     return JOURNEYS.get(form_id)
@@ -92,7 +104,7 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
         await chats.in_group(incoming, uow, deps)
         return None
     if incoming.membership is not None:
-        return await chats.membership(incoming, uow, deps)
+        return await chats.membership(incoming, uow, deps, resume=_give_back_the_form)
     async with uow:
         met = await mark_and_meet(uow.session, incoming)
         if met is None:

@@ -15,7 +15,7 @@ from bot.i18n import Renderer
 from handlers import chats
 from handlers.conversation import Deps
 from handlers.inputs import Incoming, Person
-from handlers.messages import reply_from_json
+from handlers.messages import N_, Text, reply_from_json
 from handlers.router import handle
 from models.clock import utcnow
 from models.database import Database
@@ -271,3 +271,28 @@ async def test_a_button_press_that_could_not_be_read_stops_its_spinner_and_is_an
     await app.unreadable_update(in_group)
     assert delivery.sender.acknowledged == ["q-1", "q-2"]
     assert await chat.collect(FOCAL) == [] and await group_rows(database, -100) == []
+
+
+async def test_back_after_blocking_mid_form_the_question_comes_again(chat: ChatDriver, database: Database,
+                                                                     deps: Deps, renderer: Renderer) -> None:
+    """QA: a focal point who blocked the bot in the middle of a pledge (its next question refused) was told only to
+    look at /mypledges once back; someone half-way through registering was told nothing, and their next message got
+    "choose with the buttons" below a question never seen. The form's question now comes again."""
+    again = renderer.label(Text(N_("Now, back to the questions you left open:")), "es", markup=False)
+    person = chat.person(FOCAL, "Ada", "es")
+    asked = await chat.send(person, "/pledge")
+    await handle(membership(person, "kicked"), database.uow(), deps)
+    await handle(membership(person, "member"), database.uow(), deps)
+    back = await chat.collect(FOCAL)
+    assert back[0].text.startswith("¡Hola de nuevo!") and again in back[-1].text
+    assert asked[-1].text.split("\n")[-1] in back[-1].text, "the title's question, asked again"
+
+    newcomer = chat.person(4343, "Zoe", "fr")
+    registering = await chat.send(newcomer, "/start")
+    await handle(membership(newcomer, "kicked"), database.uow(), deps)
+    await handle(membership(newcomer, "member"), database.uow(), deps)
+    (given_back,) = await chat.collect(4343)
+    assert renderer.label(Text(N_("Now, back to the questions you left open:")), "fr", markup=False) \
+        in given_back.text
+    assert [label for row in registering[-1].buttons for label, _ in row] == \
+        [label for row in given_back.buttons for label, _ in row]
