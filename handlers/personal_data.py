@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from handlers.messages import NP_
+from handlers.messages import N_, NP_, Reply, Text, reply_to_json
 from models.clock import utcnow
 from models.database import Session
 from models.repositories.people import Naming, People
@@ -151,7 +151,14 @@ async def _export_nothing(session: Session, contact: Contact) -> Any:
 
 
 async def _erase_messages(session: Session, contact: Contact, traces: Traces) -> None:
-    await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.naming, traces.last_message)
+    emptied = {"reply": reply_to_json(Reply((Text(ERASED),)))}
+    await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.naming, traces.last_message,
+                                         emptied=emptied)
+
+
+ERASED = N_("(This message named a person who asked to be forgotten.)")
+"""What a message sent to someone else that named the person keeps of it in the outbox (People.erase_messages):
+never sent again, it is there for a later edit (a staff notice closed on a decision) to find."""
 
 
 async def _erase_audit_details(session: Session, contact: Contact, traces: Traces) -> None:

@@ -30,7 +30,7 @@ from models.tables import (
     ProgressReport,
     ReminderHold,
 )
-from models.values import Role
+from models.values import OutboxStatus, Role
 
 _C, _P, _R, _D = table_of(Contact), table_of(Pledge), table_of(ProgressReport), table_of(Draft)
 _O, _A, _F, _H = table_of(Outbox), table_of(AuditLog), table_of(GeneratedFile), table_of(ReminderHold)
@@ -206,18 +206,29 @@ class People:
         return int((await self.session.execute(sa.select(sa.func.max(_O.c.id)))).scalar() or 0)
 
     async def erase_messages(self, contact_id: int, chat_ids: Iterable[int], naming: Naming,
-                             up_to: int | None = None) -> int:
+                             up_to: int | None = None, emptied: dict[str, Any] | None = None) -> int:
         """Delete every outbox row to the person (whatever its state) and every row to anyone that names them
         (`naming`; among those up to the row `up_to`: what /forget itself wrote later names nobody, and must reach
-        staff), with the files made for them (a /mydata export); how many rows went."""
+        staff), with the files made for them (a /mydata export); how many rows went.
+
+        With `emptied`, a row to someone else already sent keeps its key and message id with that payload instead of
+        going: its message is in their chat, and a later edit must still find it (a staff notice about a person's
+        organisation or pledge, closed when a colleague decides, its buttons removed)."""
         mine = sa.or_(_O.c.contact_id == contact_id, _O.c.chat_id.in_(sorted(set(chat_ids))))
         condition = mine
         if naming.needles:
             sieve = _holding(_O.c.payload, naming.needles)
             condition = sa.or_(mine, sa.and_(sieve, _O.c.id <= up_to) if up_to is not None else sieve)
-        rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload, mine.label("mine"))
-                                           .where(condition))).all()
+        rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload, mine.label("mine"), _O.c.status,
+                                                     _O.c.telegram_message_id).where(condition))).all()
         rows = [row for row in rows if row.mine or naming.names_in(_message_of(row.payload))]
+        if emptied is not None:
+            kept = [row.id for row in rows if not row.mine and row.status == OutboxStatus.sent
+                    and row.telegram_message_id is not None]
+            for start in range(0, len(kept), 900):
+                await self.session.execute(sa.update(_O).where(_O.c.id.in_(kept[start:start + 900]))
+                                           .values(payload=emptied))
+            rows = [row for row in rows if row.id not in set(kept)]
         files = [int(row.payload["upload"]["file"]) for row in rows
                  if isinstance(row.payload, dict) and isinstance(row.payload.get("upload"), dict)
                  and str(row.payload["upload"].get("file", "")).isdigit()]

@@ -5,7 +5,7 @@ validations."""
 from __future__ import annotations
 
 import pytest
-from chat_driver import ChatDriver, codes
+from chat_driver import ChatDriver, codes, confirm
 from sqlmodel import col, select
 from test_pledges import fill_pledge, focal_point
 
@@ -123,6 +123,31 @@ async def test_every_staff_copy_of_a_decided_notification_is_closed(chat: ChatDr
         assert "✅ Validated by Bea on " in renderer.reply(reply_from_json(row.payload["reply"]), "en").text
     changes = await chat.press(chat.person(BEA, "Bea"), f"pv:chg:{pledge_id}:1")  # nothing left to decide
     assert "Bea already validated" in changes[0].text
+
+
+async def test_the_staff_copies_of_a_forgotten_person_s_pledge_are_closed_on_a_decision(chat: ChatDriver,
+                                                                                        database: Database,
+                                                                                        renderer: Renderer) -> None:
+    """QA: /forget deleted every outbox row naming the person, staff's copies of the notice of their pledge too, so a
+    decision had nothing to close: each copy kept ✅ Validate and "Submitted by: Awa Diop". The copies already sent
+    stay, emptied of the name, for the decision to close them, which names the submitter no more."""
+    pledge_id = await submitted(chat)
+    focal = chat.person(FOCAL)
+    await chat.send(focal, "/forget")
+    await chat.press(focal, confirm("me:forget:yes"))
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox))).scalars().all()
+    assert not any("Awa" in str(row.payload) for row in rows)
+    answers = await chat.press(chat.person(BEA, "Bea"), f"pv:ok:{pledge_id}:1")
+    assert any(m.text.startswith("Done: ") and "is validated" in m.text for m in answers)
+    async with database.uow() as uow:
+        edits = [row for row in (await uow.session.execute(select(Outbox))).scalars()
+                 if str(row.payload.get("edit_of", "")).startswith("pledge:")]
+    assert sorted(row.payload["edit_of"].rsplit(":", 1)[0] for row in edits) == [f"pledge:{pledge_id}:v1"] * 2
+    for row in edits:
+        closed = renderer.reply(reply_from_json(row.payload["reply"]), "en")
+        assert "✅ Validated by Bea on " in closed.text and "Awa" not in closed.text
+        assert not any(code.startswith("pv:") for code in codes(closed))
 
 
 @pytest.mark.parametrize("locale", sorted(LANGUAGES))
