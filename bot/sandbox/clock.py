@@ -13,6 +13,10 @@ TEST_CLOCK_ENV = "P2C_TEST_CLOCK_FILE"
 
 _read: tuple[str, int, float] | None = None
 """The clock file last read: its path, its modification time (ns) and the offset it held."""
+SETTLED_NS = 100_000_000
+"""A file's modification time is kept in coarse ticks (a few milliseconds): one written again within the tick of
+the last read would look unchanged. A version is remembered only once older than this (0.1 s), when any later
+write has a later time."""
 
 
 def clock_file() -> str | None:
@@ -34,7 +38,7 @@ def clock_offset(path: str) -> float:
         offset = float(Path(path).read_text(encoding="utf-8").strip() or 0)
     except (OSError, ValueError):
         offset = 0.0
-    _read = (path, changed, offset)
+    _read = (path, changed, offset) if time.time_ns() - changed > SETTLED_NS else None
     return offset
 
 
