@@ -6,13 +6,14 @@ Loading is idempotent: what already exists (by Telegram id, entity name or pledg
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from bot import demo_portfolio
 from handlers.onboarding import name_key
 from models.database import UnitOfWork
+from models.reporting import latest_due_period, period_end, period_start
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
@@ -53,10 +54,12 @@ PEOPLE: tuple[DemoPerson, ...] = (
 
 
 def _pledges(entities: dict[str, Entity], now: datetime) -> list[Pledge]:
-    """The three pledges of the demo people, dated from the year the demo is loaded (QA: fixed in 2023-2024, they
-    showed reports owed for years): Awa's reported on last year and due next year, Lucía's owing last year's report,
-    Wei's starting this year, its first report not due yet."""
+    """The three pledges of the demo people, dated from the day the demo is loaded (QA: fixed in 2023-2024, they
+    showed reports owed for years): Awa's and Lucía's begin with the latest year whose report is overdue, which Awa
+    reported on (load_demo) and Lucía owes; Wei's begins the year after, its first report not due yet."""
     year = now.year
+    due = latest_due_period("annual", now.date())
+    begun, following = period_start(due), period_end(due) + timedelta(days=1)
     senegal, andes, bupt = (entities[ENTITIES[i][0]].id for i in range(3))
     assert senegal is not None and andes is not None and bupt is not None
     common: dict[str, Any] = {"status": PledgeStatus.validated, "submitted_at": now, "validated_at": now,
@@ -67,20 +70,20 @@ def _pledges(entities: dict[str, Entity], now: datetime) -> list[Pledge]:
                focus_area="access", pillars=["infrastructure", "affordability"], pledge_type="financial",
                value_usd=Decimal("45000000"), countries=["SEN"], beneficiary_groups=["schools", "rural_remote"],
                target_value=Decimal("2000"), target_unit="schools", target_date=date(year + 1, 12, 31),
-               start_date=date(year - 1, 1, 1), end_date=date(year + 1, 12, 31), sdgs=[4, 9],
+               start_date=begun, end_date=date(year + 1, 12, 31), sdgs=[4, 9],
                wsis_action_lines=["C2", "C7"], language="fr", targets_ldc=True, itu_regions=["africa"], **common),
         Pledge(ref="P2C-2025-00002", entity_id=andes, title="Conectividad asequible en el altiplano",
                description="Despliegue de 300 estaciones base rurales con tarifas sociales en Bolivia.",
                focus_area="access", pillars=["infrastructure"], pledge_type="financial",
                value_usd=Decimal("120000000"), countries=["BOL"], beneficiary_groups=["rural_remote", "women"],
                target_value=Decimal("1500000"), target_unit="people", target_date=date(year + 1, 12, 31),
-               start_date=date(year - 1, 6, 1), end_date=date(year + 1, 12, 31), sdgs=[9, 10], language="es",
+               start_date=begun, end_date=date(year + 1, 12, 31), sdgs=[9, 10], language="es",
                targets_lldc=True, itu_regions=["americas"], **common),
         Pledge(ref="P2C-2025-00003", entity_id=bupt, title="数字技能培训：10万名青年",
                description="为最不发达国家的10万名青年提供数字技能培训课程，并开放在线学习平台。",
                focus_area="adoption", pillars=["skills"], pledge_type="programmatic", countries=["LDC"],
                beneficiary_groups=["youth"], target_value=Decimal("100000"), target_unit="people",
-               target_date=date(year + 2, 6, 30), start_date=date(year, 1, 1), end_date=date(year + 2, 6, 30),
+               target_date=date(year + 2, 6, 30), start_date=following, end_date=date(year + 2, 6, 30),
                sdgs=[4], language="zh", targets_ldc=True,
                itu_regions=["africa", "americas", "arab_states", "asia_pacific"],  # the LDCs' regions
                **common),
@@ -111,7 +114,8 @@ async def load_demo(uow: UnitOfWork, now: datetime) -> list[DemoPerson]:
                 await Pledges(session).add(pledge)
                 if pledge.ref == "P2C-2025-00001":
                     session.add(ProgressReport(
-                        pledge_id=pledge.id or 0, period=str(now.year - 1), status="in_progress", percent_complete=40,
+                        pledge_id=pledge.id or 0, period=latest_due_period("annual", now.date()), status="in_progress",
+                        percent_complete=40,
                         value_disbursed_usd=Decimal("18000000"), beneficiaries_reached=320000,
                         women_share_percent=48, created_at=now,
                         steps_taken="820 écoles raccordées dans les régions de Kédougou, Kolda et Sédhiou."))

@@ -175,6 +175,8 @@ class Conversation:
                                                  message=message, earlier=earlier))
         self.flushed += len(self.replies)
         self.replies.clear()
+        self.edits.clear()
+        self.copies.clear()
 
     async def queue_apart(self, write: Callable[[], Awaitable[object]]) -> None:
         """Write rows of this chat to the outbox apart from the replies (files, a link stored apart), after the
@@ -182,8 +184,6 @@ class Conversation:
         await self.flush_replies()
         await write()
         self.queued_apart = True
-        self.edits.clear()
-        self.copies.clear()
 
 
 Finisher = Callable[[Conversation, FormState], Awaitable[None]]

@@ -27,7 +27,17 @@ from handlers import (
 )
 from handlers.broadcasts import journey as broadcasts
 from handlers.commands import help_reply, unknown_command
-from handlers.conversation import Conversation, Deps, Journey, SentAs, ask_again, closed_just_now, proceed, repeated
+from handlers.conversation import (
+    REPEAT_WITHIN,
+    Conversation,
+    Deps,
+    Journey,
+    SentAs,
+    ask_again,
+    closed_just_now,
+    proceed,
+    repeated,
+)
 from handlers.digests import journey as digests
 from handlers.forms.base import Form, FormState, Step
 from handlers.forms.engine import SUMMARY, FormInput, applicable, code, resume, unconfirmed
@@ -69,8 +79,27 @@ async def _give_back_the_form(conv: Conversation) -> None:
         return
     waiting = await drafts.latest_draft(conv.session, conv.contact.id)
     journey = journey_of(waiting.form_id) if waiting is not None else None
-    if waiting is not None and journey is not None:
-        await ask_again(conv, journey, waiting, Text(N_("Now, back to the questions you left open:")))
+    if waiting is None or journey is None:
+        return
+    await ask_again(conv, journey, waiting, Text(N_("Now, back to the questions you left open:")))
+    shown = await drafts.find_draft(conv.session, conv.contact.id, waiting.form_id)  # not if the role no longer fits
+    if shown is not None:  # Telegram's Restart sends /start right after: it is not to ask the same question again
+        state = FormState.from_json(shown.state)
+        marked = replace(state, scratch={**state.scratch, GIVEN_BACK: conv.now.isoformat()})
+        await drafts.save(conv.session, shown, marked, conv.now)
+
+
+GIVEN_BACK = "$given_back"
+"""When the form's question was given back to someone back after blocking the bot (its current step's scratch)."""
+
+
+def _given_back_just_now(draft: Draft, now: datetime) -> bool:
+    """Whether this draft's question was given back a moment ago, to someone back after blocking the bot."""
+    given = FormState.from_json(draft.state).scratch.get(GIVEN_BACK)
+    try:
+        return isinstance(given, str) and abs(now - datetime.fromisoformat(given)) <= REPEAT_WITHIN
+    except ValueError:
+        return False
 
 
 def journey_of(form_id: str) -> Journey | None:
@@ -388,6 +417,8 @@ async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | Non
             await proceed(conv, journey, draft, FormInput(code=code(draft.step_id, "cancel"), typed=True))
             return
         if name == "start" and not incoming.argument:
+            if _given_back_just_now(draft, conv.now):  # Restart: the unblock before it gave the question back
+                return
             await ask_again(conv, journey, draft, Text(N_("Welcome back! Let's continue where you left off.")),
                             going_on=True)
             return

@@ -11,8 +11,8 @@ from pathlib import Path
 
 TEST_CLOCK_ENV = "P2C_TEST_CLOCK_FILE"
 
-_read: tuple[str, int, float] | None = None
-"""The clock file last read: its path, its modification time (ns) and the offset it held."""
+_read: tuple[tuple[str, int, int, int], float] | None = None
+"""The clock file last read: its version (path, modification time in ns, inode, size) and the offset it held."""
 SETTLED_NS = 100_000_000
 """A file's modification time is kept in coarse ticks (a few milliseconds): one written again within the tick of
 the last read would look unchanged. A version is remembered only once older than this (0.1 s), when any later
@@ -29,16 +29,17 @@ def clock_offset(path: str) -> float:
     changed, as messages are stamped by the thousand."""
     global _read
     try:
-        changed = os.stat(path).st_mtime_ns
+        stat = os.stat(path)
     except OSError:
         return 0.0
-    if _read is not None and _read[:2] == (path, changed):
-        return _read[2]
+    version = (path, stat.st_mtime_ns, stat.st_ino, stat.st_size)  # each write renames a new file in place
+    if _read is not None and _read[0] == version:
+        return _read[1]
     try:
         offset = float(Path(path).read_text(encoding="utf-8").strip() or 0)
     except (OSError, ValueError):
         offset = 0.0
-    _read = (path, changed, offset) if time.time_ns() - changed > SETTLED_NS else None
+    _read = (version, offset) if time.time_ns() - stat.st_mtime_ns > SETTLED_NS else None
     return offset
 
 

@@ -15,6 +15,7 @@ from handlers.people import audit, staff_member
 from handlers.staff_notices import when_label
 from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
+from models.repositories.people import People
 from models.repositories.questions import COPY_PREFIX, Questions
 from models.tables import ProgressReport, QuestionThread
 from models.values import ThreadStatus
@@ -72,8 +73,8 @@ async def _close_copies(conv: Conversation, thread: QuestionThread, message_id: 
     for key, contact_id in sorted(copies.items()):
         member = await contacts.get(contact_id)
         payload = sent.get(key, {})
-        if member is None or "reply" not in payload or member.id == thread.asker_id:
-            continue
+        if member is None or "reply" not in payload or member.id == thread.asker_id or People.erased(payload):
+            continue  # an erased copy (it named someone forgotten) keeps its buttons: nothing left to rebuild it from
         copy = reply_from_json(payload["reply"])
         kept = () if ended else tuple(row for row in (tuple(b for b in row if b.code != acknowledge)
                                                       for row in copy.buttons) if row)

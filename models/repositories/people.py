@@ -115,6 +115,10 @@ class Naming:
                    for value in _data(document))
 
 
+ERASED = "erased"
+"""The mark of a payload `erase_messages` emptied: what reads a sent message's payload again leaves it."""
+
+
 class People:
     """A person's colleagues, pledges and personal data, in the caller's transaction."""
 
@@ -222,24 +226,30 @@ class People:
         rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload, mine.label("mine"), _O.c.status,
                                                      _O.c.telegram_message_id).where(condition))).all()
         rows = [row for row in rows if row.mine or naming.names_in(_message_of(row.payload))]
-        if emptied is not None:
-            kept = [row.id for row in rows if not row.mine and row.status == OutboxStatus.sent
-                    and row.telegram_message_id is not None]
-            for start in range(0, len(kept), 900):
-                await self.session.execute(sa.update(_O).where(_O.c.id.in_(kept[start:start + 900]))
-                                           .values(payload=emptied))
-            rows = [row for row in rows if row.id not in set(kept)]
         files = [int(row.payload["upload"]["file"]) for row in rows
                  if isinstance(row.payload, dict) and isinstance(row.payload.get("upload"), dict)
                  and str(row.payload["upload"].get("file", "")).isdigit()]
         if files:
             await self.session.execute(sa.delete(_F).where(_F.c.id.in_(files)))
+        if emptied is not None:
+            kept = {row.id: row.payload for row in rows if not row.mine and row.status == OutboxStatus.sent
+                    and row.telegram_message_id is not None}
+            for row_id, payload in kept.items():  # an edit stays one of the message it edited
+                edit_of = payload.get("edit_of") if isinstance(payload, dict) else None
+                await self.session.execute(sa.update(_O).where(_O.c.id == row_id).values(
+                    payload={**emptied, ERASED: True, **({"edit_of": edit_of} if edit_of else {})}))
+            rows = [row for row in rows if row.id not in kept]
         ids = [row.id for row in rows]
         for start in range(0, len(ids), 900):
             await self.session.execute(sa.delete(_O).where(_O.c.id.in_(ids[start:start + 900])))
         # the pace of their chat shared by several instances (models.repositories.pacing; a minute at most)
         await self.session.execute(sa.delete(_PACE).where(_PACE.c.chat_id.in_(sorted(set(chat_ids)))))
         return len(ids)
+
+    @staticmethod
+    def erased(payload: dict[str, Any]) -> bool:
+        """Whether an outbox row's payload is one `erase_messages` emptied (its message named a forgotten person)."""
+        return bool(payload.get(ERASED))
 
     async def drop_pending_news(self, contact_id: int) -> int:
         """Delete the announcements and scheduled digests still waiting to be sent to the person (they withdrew

@@ -296,3 +296,16 @@ async def test_back_after_blocking_mid_form_the_question_comes_again(chat: ChatD
         in given_back.text
     assert [label for row in registering[-1].buttons for label, _ in row] == \
         [label for row in given_back.buttons for label, _ in row]
+
+
+async def test_telegram_s_restart_gives_the_question_back_once(chat: ChatDriver, database: Database, deps: Deps,
+                                                              renderer: Renderer) -> None:
+    """Review: Restart in a blocked bot's chat sends the unblock, then /start: the question came twice, once given
+    back, once by /start ("Welcome back! Let's continue"). /start a moment after gives nothing more; later, as ever."""
+    person = chat.person(FOCAL, "Ada", "es")
+    await chat.send(person, "/pledge")
+    await handle(membership(person, "kicked"), database.uow(), deps)
+    await handle(membership(person, "member"), database.uow(), deps)
+    back = await chat.collect(FOCAL)
+    restarted = await chat.send(person, "/start")
+    assert [m.text for m in back if m.buttons] and not restarted, [m.text for m in restarted]

@@ -138,6 +138,8 @@ async def test_the_staff_copies_of_a_forgotten_person_s_pledge_are_closed_on_a_d
     async with database.uow() as uow:
         rows = (await uow.session.execute(select(Outbox))).scalars().all()
     assert not any("Awa" in str(row.payload) for row in rows)
+    emptied = [row for row in rows if row.payload.get("erased")]  # the copies sent: kept, for the decision's edits
+    assert sorted(row.key.rsplit(":", 1)[0] for row in emptied) == [f"pledge:{pledge_id}:v1"] * 2
     answers = await chat.press(chat.person(BEA, "Bea"), f"pv:ok:{pledge_id}:1")
     assert any(m.text.startswith("Done: ") and "is validated" in m.text for m in answers)
     async with database.uow() as uow:
