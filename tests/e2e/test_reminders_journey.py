@@ -109,6 +109,17 @@ async def reminder_rows(stack: BotStack, contact_id: int) -> list[Outbox]:
                                                .order_by(col(Outbox.id)))).scalars())
 
 
+async def recorded_rows(stack: BotStack, contact_id: int, count: int, timeout: float = 15.0) -> list[Outbox]:
+    """The person's reminder rows once `count` of them are recorded as sent: a message reaches the chat before its
+    row's outcome is written (delivery records outcomes after the send; CI once read the row still `sending`)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        rows = await reminder_rows(stack, contact_id)
+        if sum(row.sent_at is not None for row in rows) >= count or asyncio.get_running_loop().time() > deadline:
+            return rows
+        await asyncio.sleep(0.2)
+
+
 def local(day: date, hour: int, minute: int, zone: str) -> datetime:
     return datetime.combine(day, time(hour, minute), ZoneInfo(zone)).astimezone(UTC)
 
@@ -166,7 +177,7 @@ async def test_reminders_due_later_and_not_mine(stack: BotStack, language: str, 
     (reminder,) = await bot_messages(person, at_least=1)              # ONE message for the three pledges
     assert all(f"P2C-E2E-{p:05d}" in reminder["text"] for p in (first, second, third))
     assert {f"rp:open:{third}", f"rm:later:{first}", f"rm:notmine:{second}"} <= set(buttons(reminder))
-    (row,) = await reminder_rows(stack, contact_id)
+    (row,) = await recorded_rows(stack, contact_id, 1)
     assert row.sent_at is not None and is_allowed(row.sent_at, zone)
 
     done = await report(person, language, await person.press(f"rp:open:{third}", reminder))
@@ -190,7 +201,7 @@ async def test_reminders_due_later_and_not_mine(stack: BotStack, language: str, 
     (again,) = await bot_messages(person, at_least=1)
     assert f"P2C-E2E-{first:05d}" in again["text"]
     assert f"P2C-E2E-{second:05d}" not in again["text"] and f"P2C-E2E-{third:05d}" not in again["text"]
-    rows = await reminder_rows(stack, contact_id)
+    rows = await recorded_rows(stack, contact_id, 2)
     assert len(rows) == 2 and all(r.sent_at is not None and is_allowed(r.sent_at, zone) for r in rows)
     if language == "ar":
         assert "\u2068" in again["text"]                              # Latin refs isolated in Arabic
@@ -208,7 +219,7 @@ async def test_sigkill_as_the_reminder_is_planned_and_sent(stack: BotStack) -> N
     arrived = await bot_messages(person, settle=4 * JOB_SECONDS)
     assert len(arrived) == 1, [m["text"][:60] for m in arrived]     # once: not zero times, not twice
     assert f"rp:open:{pledge}" in buttons(arrived[0])
-    (row,) = await reminder_rows(stack, contact_id)
+    (row,) = await recorded_rows(stack, contact_id, 1)
     assert row.status == "sent"
 
 
@@ -230,5 +241,5 @@ async def test_a_reminder_survives_sigkill_and_goes_once(stack: BotStack) -> Non
         await advance_to(stack, await moved_now(stack) + timedelta(minutes=20))
         await stack.start_bot()
     assert await bot_messages(person) == []                           # not twice
-    (row,) = await reminder_rows(stack, contact_id)
+    (row,) = await recorded_rows(stack, contact_id, 1)
     assert row.status == "sent"
