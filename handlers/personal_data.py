@@ -151,12 +151,12 @@ async def _export_nothing(session: Session, contact: Contact) -> Any:
 
 
 async def _erase_messages(session: Session, contact: Contact, traces: Traces) -> None:
-    emptied = {"reply": reply_to_json(Reply((Text(ERASED),)))}
+    emptied = {"reply": reply_to_json(Reply((Text(ERASED_MESSAGE),)))}
     await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.naming, traces.last_message,
                                          emptied=emptied)
 
 
-ERASED = N_("(This message named a person who asked to be forgotten.)")
+ERASED_MESSAGE = N_("(This message named a person who asked to be forgotten.)")
 """What a message sent to someone else that named the person keeps of it in the outbox (People.erase_messages):
 never sent again, it is there for a later edit (a staff notice closed on a decision) to find."""
 

@@ -75,18 +75,27 @@ async def _give_back_the_form(conv: Conversation) -> None:
     """Back after blocking the bot: the question of the form left open, which did not reach them (QA: a registration
     blocked mid-way went on in silence, the next message answered "choose with the buttons" below a question never
     seen)."""
-    if conv.contact.id is None:
+    waiting = await _ask_left_open(conv)
+    if waiting is None or conv.contact.id is None:
         return
-    waiting = await drafts.latest_draft(conv.session, conv.contact.id)
-    journey = journey_of(waiting.form_id) if waiting is not None else None
-    if waiting is None or journey is None:
-        return
-    await ask_again(conv, journey, waiting, Text(N_("Now, back to the questions you left open:")))
     shown = await drafts.find_draft(conv.session, conv.contact.id, waiting.form_id)  # not if the role no longer fits
     if shown is not None:  # Telegram's Restart sends /start right after: it is not to ask the same question again
         state = FormState.from_json(shown.state)
         marked = replace(state, scratch={**state.scratch, GIVEN_BACK: conv.now.isoformat()})
         await drafts.save(conv.session, shown, marked, conv.now)
+
+
+async def _ask_left_open(conv: Conversation, closed: str | None = None) -> Draft | None:
+    """The question of the form the person left open (the latest draft, not of form `closed`), asked again; its
+    draft, or None when none was."""
+    if conv.contact.id is None:
+        return None
+    waiting = await drafts.latest_draft(conv.session, conv.contact.id)
+    journey = journey_of(waiting.form_id) if waiting is not None else None
+    if waiting is None or journey is None or waiting.form_id == closed:
+        return None
+    await ask_again(conv, journey, waiting, Text(N_("Now, back to the questions you left open:")))
+    return waiting
 
 
 GIVEN_BACK = "$given_back"
@@ -225,11 +234,8 @@ async def _answer(session: Session, contact: Contact, incoming: Incoming, draft:
 async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
     """Send the input to the journey that expects it; a form it closes gives way to one left open before."""
     await _dispatch(conv, incoming, draft)
-    if conv.closed is not None and conv.opened is None and conv.contact.id is not None:
-        waiting = await drafts.latest_draft(conv.session, conv.contact.id)
-        journey = journey_of(waiting.form_id) if waiting is not None else None
-        if waiting is not None and journey is not None and waiting.form_id != conv.closed:
-            await ask_again(conv, journey, waiting, Text(N_("Now, back to the questions you left open:")))
+    if conv.closed is not None and conv.opened is None:
+        await _ask_left_open(conv, closed=conv.closed)
 
 
 async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
