@@ -83,7 +83,9 @@ class TimeZoneStep(Step):
         """Look the place or offset up; take it at once only when the text named exactly one zone whole (a city's
         own name, a country, an offset), never a part of a name, an abbreviation, a code ("IN") or another city's
         byname: those are offered to confirm, and a word ("No", "in") is no place."""
-        found = ZoneSearch() if value.startswith("/") else look_up_zones(value, self._now(ctx))
+        home = ctx.facts.get("country")
+        found = ZoneSearch() if value.startswith("/") else \
+            look_up_zones(value, self._now(ctx), home if isinstance(home, str) else None)
         if found.offset is not None:
             raise InvalidAnswerError(text(N_("No time zone is {offset}. Send the name of your city, or another "
                                              "UTC offset (for example UTC+3 or UTC+5:30)."), offset=Code(found.offset)))
@@ -133,8 +135,9 @@ async def _save_zone(conv: Conversation, state: FormState) -> None:
 
 
 async def _moment(conv: Conversation, _state: FormState) -> dict[str, object]:
-    """The conversation's time (the test clock's in tests), which a typed offset is matched at."""
-    return {"now": conv.now}
+    """The conversation's time (the test clock's in tests), which a typed offset is matched at, and the person's
+    organisation's country, whose cities a typed name is looked for first."""
+    return {"now": conv.now, "country": await current_country(conv)}
 
 
 TIMEZONE = Journey(TIMEZONE_FORM, _save_zone, facts=_moment)

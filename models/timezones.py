@@ -265,9 +265,12 @@ def _guessed(text: str, now: datetime) -> list[str]:
     return found
 
 
-def look_up_zones(query: str, now: datetime | None = None) -> ZoneSearch:
+def look_up_zones(query: str, now: datetime | None = None, home: str | None = None) -> ZoneSearch:
     """The zones a typed answer names: a UTC offset, a city (also as "City, Country"), a country, an abbreviation
-    (EAT, IST, МСК+1), else cities and countries by the beginning of their names."""
+    (EAT, IST, МСК+1), else cities and countries by the beginning of their names. With `home` (the ISO3 code of the
+    person's organisation's country), a city of that name there comes first, and a name found only abroad is
+    offered to confirm, not taken: the index holds capitals and large cities, so "Valencia" is Venezuela's and
+    "Victoria" the Seychelles' capital, which a focal point in Spain or Canada does not mean."""
     query = query.strip()[:80]
     when = now or datetime.now(UTC)
     minutes = read_offset(query)
@@ -279,6 +282,12 @@ def look_up_zones(query: str, now: datetime | None = None) -> ZoneSearch:
     parts = _PLACE_SEPARATOR.split(query)
     place, country = parts[0], parts[-1]
     found, sure = _named(query, when)
+    if home is not None and found:
+        at_home, sure_at_home = _named(query, when, frozenset({home}))
+        if at_home:  # there, a name one place alone goes by is that place (北京 for a focal point in China)
+            found, sure = at_home, sure_at_home or len(set(at_home)) == 1
+        elif sure and not set(found) & set(_of_country(home, when)):
+            sure = False
     if not found and len(parts) > 1:
         by_name, by_code = _countries(country)
         countries = by_name | by_code

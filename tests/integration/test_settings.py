@@ -170,12 +170,33 @@ async def test_a_word_or_a_country_code_is_not_saved_as_a_time_zone(database: Da
     asked = await chat.send(person, "NO")
     assert "Is this your time zone?" in asked[-1].text and "f:zone:c:Europe/Oslo" in codes(asked[-1])
     assert (await contact(database, 310)).timezone is None
-    delhi = await chat.send(person, "Delhi")
-    assert "Kolkata" in delhi[-1].text and "Dili" not in delhi[-1].text
+    delhi = await chat.send(person, "Delhi")  # a city abroad (the organisation is in Senegal): offered to confirm
+    assert codes(delhi[-1])[0] == "f:zone:c:Asia/Kolkata" and "Dili" not in str(delhi[-1].buttons)
+    await chat.press(person, "f:zone:c:Asia/Kolkata")
     assert (await contact(database, 310)).timezone == "Asia/Kolkata"
     await chat.press(person, "st:tz")
     await chat.send(person, "Alexandria")
+    await chat.press(person, "f:zone:c:Africa/Cairo")
     assert (await contact(database, 310)).timezone == "Africa/Cairo"
+
+
+async def test_a_city_is_looked_for_in_the_organisations_country_first(database: Database, deps: Deps,
+                                                                       renderer: Renderer) -> None:
+    """A tester: "Valencia" was taken as Venezuela's for a focal point in Spain, and 北京 asked to be confirmed of one
+    in China. A city found only abroad is offered to confirm; a name at home is taken."""
+    chat = ChatDriver(database, deps, renderer)
+    await focal(chat, 311, country="ESP", language="es")
+    person = chat.person(311, language_code="es")
+    await chat.press(person, "st:tz")
+    valencia = await chat.send(person, "Valencia")
+    assert codes(valencia[-1])[0] == "f:zone:c:America/Caracas" and (await contact(database, 311)).timezone is None
+    await chat.send(person, "Madrid")
+    assert (await contact(database, 311)).timezone == "Europe/Madrid"
+    await focal(chat, 312, country="CHN", language="zh")
+    person = chat.person(312, language_code="zh")
+    await chat.press(person, "st:tz")
+    await chat.send(person, "北京")
+    assert (await contact(database, 312)).timezone == "Asia/Shanghai"
 
 
 async def test_settings_and_mydata_agree_on_announcements(database: Database, deps: Deps,
@@ -210,7 +231,7 @@ async def test_mydata_says_which_zone_the_bot_uses_when_none_was_chosen(database
 async def test_mydata_shows_the_time_zone_kept(database: Database, deps: Deps, renderer: Renderer) -> None:
     """Regression: /privacy lists the time zone among what is kept, and /mydata left it out."""
     chat = ChatDriver(database, deps, renderer)
-    await focal(chat, 313)
+    await focal(chat, 313, country="KEN")
     person = chat.person(313)
     await chat.press(person, "st:tz")
     await chat.send(person, "Nairobi")

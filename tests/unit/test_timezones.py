@@ -200,6 +200,34 @@ def test_a_name_only_another_city_goes_by_is_a_guess(typed: str, zone: str) -> N
     assert look_up_zones(typed, NOW) == ZoneSearch((zone,), sure=False)
 
 
+@pytest.mark.parametrize(("typed", "home", "zone"), [
+    ("Victoria", "CAN", "Indian/Mahe"), ("Valencia", "ESP", "America/Caracas"),
+    ("San José", "USA", "America/Costa_Rica"), ("Paris", "SEN", "Europe/Paris"),
+])
+def test_a_city_found_only_abroad_is_confirmed(typed: str, home: str, zone: str) -> None:
+    """A tester: "Victoria" was taken as the Seychelles' capital for a focal point in Canada, "Valencia" as
+    Venezuela's city for one in Spain; the index holds no smaller city of the name at home. Found only in another
+    country than the organisation's, the place is offered to confirm; at home it is still taken at once."""
+    assert look_up_zones(typed, NOW, home) == ZoneSearch((zone,), sure=False)
+    assert look_up_zones(typed, NOW).sure
+
+
+@pytest.mark.parametrize(("typed", "home", "zone"), [
+    ("北京", "CHN", "Asia/Shanghai"), ("Пекин", "CHN", "Asia/Shanghai"), ("Genève", "CHE", "Europe/Zurich"),
+    ("Hyderabad", "PAK", "Asia/Karachi"), ("Hyderabad", "IND", "Asia/Kolkata"), ("Valencia", "VEN", "America/Caracas"),
+    ("Dakar", "SEN", "Africa/Dakar"),
+])
+def test_a_name_of_a_city_at_home_is_taken(typed: str, home: str, zone: str) -> None:
+    """At home a city's name in another language (北京 in China, which elsewhere may be a byname to confirm) is taken,
+    and a name several countries' cities share is the home country's."""
+    assert look_up_zones(typed, NOW, home) == ZoneSearch((zone,), sure=True)
+
+
+def test_at_home_an_abbreviation_or_offset_is_read_as_anywhere() -> None:
+    assert look_up_zones("IST", NOW, "IND") == look_up_zones("IST", NOW)
+    assert look_up_zones("UTC+3", NOW, "SEN") == look_up_zones("UTC+3", NOW)
+
+
 @pytest.mark.parametrize("typed", ["No", "no", "in", "It", "me", "so", "to", "is", "my", "be", "us", "4", "12"])
 def test_a_common_word_or_a_number_is_no_country(typed: str) -> None:
     """At the time-zone question "No" saved Europe/Oslo, "in" Kolkata, "it" Rome, "me" Podgorica (ISO codes), and
