@@ -196,6 +196,9 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     if would_demote(current, invited):  # given a higher role while they were joining
         await refuse_demotion(conv, invite, entity)
         return
+    if already_there(contact, invite):  # joined it meanwhile (another link, another device)
+        await refuse_held_already(conv, invite, entity)
+        return
     if changes_place(current, contact.entity_id, invite) and "yes" not in (state.answers.get("move"),
                                                                          state.answers.get("new_role")):
         conv.say(Reply((Text(N_("Your role or organisation changed while you were joining, so nothing was changed. "
@@ -275,6 +278,22 @@ async def refuse_demotion(conv: Conversation, invite: Invite, entity: Entity) ->
                      "you keep yours ({role}): it was not used, and you can pass the link on to the person it is for.")
     conv.say(Reply((text(refused, entity=entity.name, invited=role_label(invite.role),
                          role=role_label(conv.contact.role or "")),)))
+
+
+def already_there(contact: Contact, invite: Invite) -> bool:
+    """True when the person already holds the place the invitation offers (its organisation, and its role or a
+    higher one there): opening it changes nothing, and it is left for the colleague it was meant for."""
+    current = role_of(contact)
+    return current is not None and contact.entity_id == invite.entity_id \
+        and not changes_place(current, contact.entity_id, invite)
+
+
+async def refuse_held_already(conv: Conversation, invite: Invite, entity: Entity) -> None:
+    """Leave unused an invitation to the place the person holds already, and say so (audited)."""
+    await audit(conv.session, conv.contact, "invite.refused", "invite", invite.id, reason="already_member")
+    conv.say(Reply((text(N_("You are already a {role} of “{entity}”, so this invitation was not used: it still works "
+                            "for the colleague it was meant for."),
+                         role=role_label(conv.contact.role or ""), entity=entity.name),)))
 
 
 async def change_answers(session: Session, contact: Contact, invite: Invite, entity: Entity) -> dict[str, object]:
@@ -388,6 +407,9 @@ async def start_command(conv: Conversation, argument: str) -> None:
             return
         if would_demote(role_of(contact), Role(found.role)):
             await refuse_demotion(conv, found, entity)
+            return
+        if already_there(contact, found):
+            await refuse_held_already(conv, found, entity)
             return
         if role_of(contact) is None:  # someone with a place is asked about changing it, not greeted as new
             conv.say(greeting(conv))

@@ -14,7 +14,7 @@ from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
 from handlers.people import audit, role_of, staff_contacts
-from handlers.report_reminders import withdraw_stale
+from handlers.report_reminders import pass_on, withdraw_stale
 from handlers.reports.cards import next_due_label
 from handlers.settings import current_country, current_zone
 from handlers.staff_notices import described, organisation_label, person_for_staff
@@ -62,9 +62,11 @@ async def reminder_button(conv: Conversation, data: str) -> None:
         return
     await repo.hold(contact.id, parsed.id, NOT_MINE, None, conv.now)
     await withdraw_stale(repo, conv.now, await repo.pending(contact_id=contact.id))
-    await audit(conv.session, contact, "reminder.not_mine", "pledge", pledge.id, ref=pledge.ref)
+    passed = await pass_on(repo, pledge, contact.id, conv.now, conv.deps.timezone)
+    await audit(conv.session, contact, "reminder.not_mine", "pledge", pledge.id, ref=pledge.ref, passed_on=passed)
+    said: tuple[Label, ...] = (Text(N_("Your colleagues who follow it get its reminder instead.")),) if passed else ()
     conv.say(Reply((text(N_("Noted: no more reminders about {ref} for you. BDT staff are told, so that they can "
-                            "find who follows it now."), ref=ref),), _take_back_button(parsed.id)))
+                            "find who follows it now."), ref=ref), *said), _take_back_button(parsed.id)))
     await _tell_staff(conv, pledge, "notmine", N_("{person} says {ref} “{title}” is not their pledge any more. They "
                                                   "get no more reminders for it; please find who follows it now."))
 

@@ -32,7 +32,7 @@ from typing import Any, cast
 
 from handlers import outbox
 from handlers.inactive_notices import Silent, announce, withdraw_revived
-from handlers.messages import N_, Text
+from handlers.messages import N_, Code, Text, text
 from handlers.reminder_messages import Escalating, Item, compose_json, escalation_payload, json_of, outbox_meta
 from models.database import UnitOfWork
 from models.reminding import NEVER, REMINDER_KINDS, Reminding, next_look, reminder_of, where_reporting_stands
@@ -681,12 +681,53 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     stands = where_reporting_stands(pledge, reported, now.date()) if pledge.status == PledgeStatus.validated else None
     if stands is None or stands[1] is None or not stands[0].overdue or stands[0].due is None:
         return Nudged(None, 0)
-    period, due, owed, last = stands[0].period, stands[0].due, stands[1].owed, stands[1].period
     holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds([pledge.id])}
     focal_points = await repo.focal_points([pledge.entity_id])
     following = _followers(focal_points, pledge.id, holds)
-    intro = json_of(Text(NUDGE_INTRO))
-    reaching = [person for person in following if not _held(holds.get((person.id, pledge.id)), now)]
+    sent = await _remind_at_once(repo, pledge, stands, json_of(Text(NUDGE_INTRO)),
+                                 [person for person in following if not _held(holds.get((person.id, pledge.id)), now)],
+                                 now, default_zone)
+    return Nudged(stands[0].period, sent, len(following), len(focal_points) - len(following))
+
+
+PASSED_ON_INTRO = N_("ℹ️ The focal point who followed {ref} told us it is not their pledge any more: its reminders "
+                     "now come to you.")
+
+
+async def pass_on(repo: Reminders, pledge: Pledge, declined_by: int, now: datetime,
+                  default_zone: str = "UTC") -> int:
+    """The reminder its primary focal point alone was given (early or on the due date: PRIMARY_KINDS), sent now to the
+    colleagues who follow the pledge, when that focal point says it is not theirs any more (their "not mine" recorded
+    first): the planner would reach the colleagues only a week after the due date. In their working hours, at most
+    one reminder a day (nudge's rules), with a first line saying why it comes to them. How many were reached (0: no
+    report of the pledge is due now, the decliner was not its primary, or everyone was reminded already)."""
+    assert pledge.id is not None
+    if (pledge.primary_contact_id or pledge.created_by) != declined_by or pledge.status != PledgeStatus.validated:
+        return 0
+    given = await repo.given(pledge.id)
+    if given is None or not given[1] or not set(given[1]) <= PRIMARY_KINDS:
+        return 0
+    await repo.claim([pledge.id], wait=True)  # as nudge: a report being stored first is read
+    reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
+    stands = where_reporting_stands(pledge, reported, now.date())
+    if stands is None or stands[1] is None or stands[0].due is None or stands[1].period != given[0]:
+        return 0
+    holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds([pledge.id])}
+    reaching = [person for person in _followers(await repo.focal_points([pledge.entity_id]), pledge.id, holds)
+                if person.id != declined_by and not _held(holds.get((person.id, pledge.id)), now)]
+    intro = json_of(text(PASSED_ON_INTRO, ref=Code(pledge.ref or "")))
+    return await _remind_at_once(repo, pledge, stands, intro, reaching, now, default_zone)
+
+
+async def _remind_at_once(repo: Reminders, pledge: Pledge, stands: tuple[NextReport, Reminding | None],
+                          intro: dict[str, Any], reaching: Sequence[Any], now: datetime, default_zone: str) -> int:
+    """The reminder of the pledge's period owed (`stands`, from where_reporting_stands) to these people under `intro`,
+    as the scheduled ones go: rm:<contact>:<their day>, so that a person gets at most one reminder a day; a reminder
+    of theirs still waiting for their working hours takes the pledge in (an older one folded into it, as planning
+    does), one that lists it already is left as it is; in their working hours; taken out of the outbox, like any
+    reminder, when the report arrives before it goes. How many messages were written or rewritten."""
+    assert pledge.id is not None and stands[1] is not None and stands[0].due is not None
+    period, due, owed, last = stands[0].period, stands[0].due, stands[1].owed, stands[1].period
     unsent: dict[int, list[Any]] = defaultdict(list)
     for row in (await repo.unsent_of(((person.id, person.chat_id) for person in reaching), wait=True)).rows:
         if row.payload.get("reminder", {}).get("items"):
@@ -700,12 +741,12 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
         day = local_day(send_at, zone)
         key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
         rows = unsent.get(person.id, [])
-        nudged = Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed, last if owed > 1 else None)
-        # a reminder of theirs waiting for their working hours takes the pledge (and the nudge's first line), rather
-        # than a second message beside it; one that lists it already is their reminder of it
-        if any(item[0] == pledge.id for row in rows for item in row.payload["reminder"]["items"]):
+        item = Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed, last if owed > 1 else None)
+        # a reminder of theirs waiting for their working hours takes the pledge (and the first line), rather than a
+        # second message beside it; one that lists it already is their reminder of it
+        if any(listed[0] == pledge.id for row in rows for listed in row.payload["reminder"]["items"]):
             continue
-        items = _folded(rows, [nudged])
+        items = _folded(rows, [item])
         reply = compose_json(items, day)
         reply["parts"].insert(0, intro)
         payload = {**outbox_meta(items, day), "reply": reply, **working_hours(zone, person.country_iso3)}
@@ -721,4 +762,4 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
         folding[key] = earlier
     written = await repo.add_messages(messages)
     await repo.drop_all([row_id for key in written for row_id in folding[key]])
-    return Nudged(period, len(written) + rewritten, len(following), len(focal_points) - len(following))
+    return len(written) + rewritten

@@ -109,6 +109,10 @@ def _overdue_line(item: Overdue) -> Label:
                 {**named, "period": period_label(first)})
 
 
+NOTHING_PUBLISHED = N_("No pledge of your scope is published yet: the breakdowns, the reporting rate, the chart and "
+                       "the spreadsheet come with the first one.")
+
+
 def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: datetime | None) -> Reply:
     """The digest message: headline, changes, breakdowns, reporting rate and overdue pledges with nudge buttons; the
     scope as a Scope, or already named (digests.service.scope_name: an organisation by its name); the changes since
@@ -125,6 +129,9 @@ def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: dat
     heading = (Text(N_("<b>Since {day}, {time}</b>"), {"day": Day(since.date()), "time": Clock(since.time())})
                if since is not None else Text(N_("<b>In the last seven days</b>")))
     parts.append(_lines(heading, *(plural(*CHANGES[name], figures.changes.get(name, 0)) for name in CHANGES)))
+    if not figures.pledges:  # a scope with nothing published: no page of zeros, nor a chart and a sheet of nothing
+        parts.append(Text(NOTHING_PUBLISHED))
+        return Reply(tuple(parts))
     for name in BREAKDOWNS:
         shares = figures.breakdowns.get(name, [])
         rows: list[Label] = [Text(N_("• {group}: {pledges}, {value}"),

@@ -133,6 +133,8 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
                                priority=priority, now=now, not_before=not_before)
     if first is None:
         return False
+    if not figures.pledges:  # the text says that nothing is published yet (digest_reply): no files of nothing
+        return True
     chart, sheet = await make_files(session, scope, figures, locale, today, now, translate, made)
     for suffix, kind, file_id, caption in (
             (chart_part, "photo", chart, Text(N_("Pledged value and reporting, {scope}"), {"scope": named})),

@@ -223,6 +223,13 @@ class Reminders:
         await self.session.execute(_HOLD(self.session), {"contact_id": contact_id, "pledge_id": pledge_id,
                                                          "reason": reason, "until": until, "created_at": now})
 
+    async def given(self, pledge_id: int) -> tuple[str, list[str]] | None:
+        """The period whose scheduled reminders the pledge's focal points were last given, and their kinds (with the
+        escalation's marks) in the order given; None when planning never looked at it."""
+        row = (await self.session.execute(sa.select(_G.c.period, _G.c.kinds).where(_G.c.pledge_id == pledge_id))
+               ).first()
+        return (row.period, [kind for kind in row.kinds.split(",") if kind]) if row is not None else None
+
     async def hold_of(self, contact_id: int, pledge_id: int) -> str | None:
         """The reason of this person's hold on this pledge, if any."""
         return (await self.session.execute(sa.select(_H.c.reason).where(_H.c.contact_id == contact_id,

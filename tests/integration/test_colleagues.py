@@ -217,6 +217,47 @@ async def test_a_primary_who_said_not_mine_leaves_the_early_reminders_to_her_col
                                                                                 (hers, awa.id)]
 
 
+async def test_a_primary_who_turns_down_the_due_date_reminder_passes_it_to_her_colleague(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tester: Awa, the primary focal point, pressed "not my pledge any more" on the due-date reminder, which went
+    to her alone; Bob, who follows the pledge too, heard nothing until a week later. He gets it at once, in his
+    working hours, saying why it comes to him, and no second one that day."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    await awa_invites_bob(chat)
+    awa = await contact(database, AWA)
+    assert awa.entity_id is not None and awa.id is not None
+    pledge = await add_pledge(database, awa.entity_id, awa.id)
+    due_day = datetime(2027, 2, 1, 10, tzinfo=UTC)  # 2026's report is due on 30 January 2027: a Monday after
+    advance_test_clock(str(tmp_path / "clock"), (due_day - utcnow()).total_seconds())
+    since = await last_outbox_id(database)
+    await plan_report_reminders(database.uow(), utcnow())
+    assert await recipients(database, since) == {"rm": {AWA}, "esc": set()}
+    await chat.collect(BOB)
+    since = await last_outbox_id(database)
+    disowned = await chat.press(chat.person(AWA, "Awa", "fr"), f"rm:notmine:{pledge}")
+    assert "Vos collègues qui le suivent" in " ".join(m.text for m in disowned)
+    assert (await recipients(database, since))["rm"] == {BOB}
+    reminded = await chat.collect(BOB)
+    assert len(reminded) == 1 and "not their pledge any more" in reminded[0].text
+    assert "P2C-2026-00001" in reminded[0].text and f"rp:open:{pledge}" in codes(reminded[0])
+    since = await last_outbox_id(database)
+    await plan_report_reminders(database.uow(), utcnow() + timedelta(hours=1))
+    assert await recipients(database, since) == {"rm": set(), "esc": set()}  # one reminder a day
+    async with database.uow() as uow:
+        audited = (await uow.session.execute(select(AuditLog.details)
+                                             .where(AuditLog.action == "reminder.not_mine"))).scalar_one()
+    assert audited["passed_on"] == 1
+    # once everyone was reminded (a week late), turning it down passes nothing on: Bob had it already
+    advance_test_clock(str(tmp_path / "clock"), timedelta(days=7).total_seconds())
+    await chat.press(chat.person(AWA, "Awa", "fr"), f"rm:mine:{pledge}")
+    await plan_report_reminders(database.uow(), utcnow())
+    await chat.collect(BOB)
+    since = await last_outbox_id(database)
+    again = await chat.press(chat.person(AWA, "Awa", "fr"), f"rm:notmine:{pledge}")
+    assert "Vos collègues" not in " ".join(m.text for m in again)
+    assert (await recipients(database, since))["rm"] == set()
+
+
 async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(chat: ChatDriver,
                                                                                database: Database) -> None:
     await awa_invites_bob(chat)

@@ -19,6 +19,7 @@ from models.database import Database
 from models.reporting import latest_due_periods, next_report, period_start, previous_period
 from models.repositories.digests import DigestFigures
 from models.repositories.subscriptions import Subscriptions
+from models.scope import Scope, ScopeKind
 from models.tables import Contact, Pledge, ProgressReport
 from models.values import PledgeStatus, Role
 
@@ -138,3 +139,19 @@ async def test_a_scope_set_from_the_command_line_is_told_too(chat: ChatDriver, d
         "pledges."]
     await set_scope(ENGLISH, AFRICA, database.uow(), utcnow())
     assert await chat.collect(ENGLISH) == []
+
+
+async def test_a_scope_with_nothing_published_gets_one_line_not_files_of_zeros(chat: ChatDriver,  # noqa: F811
+                                                                              database: Database) -> None:
+    """A tester: a coordinator of Iceland (no pledge) got a page of zeros, a chart with a made-up "Access" bar and a
+    spreadsheet of headings, every week. The digest now says nothing is published yet, under the week's changes."""
+    await _seed(database)
+    await _english_coordinator(chat, database)
+    await set_scope(ENGLISH, Scope(ScopeKind.countries, ("ISL",)), database.uow(), utcnow())
+    await chat.collect(ENGLISH)
+    sent = await chat.send(chat.person(ENGLISH, "Lee"), "/digest now")
+    assert len(sent) == 1 and sent[0].upload is None and sent[0].attachment is None
+    assert "Iceland" in sent[0].text and "No pledge of your scope is published yet" in sent[0].text
+    assert "0 pledges submitted" in sent[0].text and "By focus area" not in sent[0].text
+    full = await chat.send(chat.person(STAFF, "Bea"), "/digest now")  # everything: the files still come
+    assert len(full) == 3

@@ -130,3 +130,24 @@ async def test_a_newcomer_is_told_what_they_join_before_consenting(chat: ChatDri
     answers = await chat.send(person, f"/start {await link(chat, 'Ministerio TIC', Role.focal_point)}")
     assert said in answers[-1].text and "f:consent:c:yes" in codes(answers[-1]), answers[-1].text
     assert answers[-1].text.index(said) < answers[-1].text.index("1")  # above the question
+
+
+async def test_an_invitation_to_the_place_held_already_is_left_for_its_colleague(chat: ChatDriver,
+                                                                                 database: Database) -> None:
+    """A focal point opening a link to their own organisation (shared in a team chat) is told so; the link still
+    works for the colleague it was meant for, and nobody is told that they joined."""
+    await join(chat, "Org A", Role.focal_point)
+    await chat.collect(STAFF)
+    token = await link(chat, "Org A", Role.focal_point)
+    answers = await chat.send(chat.person(PERSON), f"/start {token}")
+    assert "already a focal point of “Org A”" in answers[-1].text and "was not used" in answers[-1].text
+    assert await unused_invites(database) == 1
+    assert await place(database) == (Role.focal_point, "Org A")
+    async with database.uow() as uow:
+        found = await uow.session.execute(select(AuditLog).where(col(AuditLog.action) == "invite.refused"))
+        assert found.scalar_one().details["reason"] == "already_member"
+    await join(chat, "Org A", Role.focal_point, telegram_id=PERSON + 1)  # the colleague: a fresh link works
+    assert await place(database, PERSON + 1) == (Role.focal_point, "Org A")
+    colleague = chat.person(PERSON + 2)
+    welcome = await chat.send(colleague, f"/start {token}")
+    assert "You are invited to join “Org A”" in " ".join(a.text for a in welcome)
