@@ -88,12 +88,30 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def _run(coroutine: Coroutine[Any, Any, T], event_loop: str = "asyncio") -> T:
+    from sqlalchemy.exc import DBAPIError
+
     try:
         with asyncio.Runner(loop_factory=loop_factory(event_loop)) as runner:
             return runner.run(coroutine)
     except ConfigError as error:
         _fail(str(error))
         raise
+    except DBAPIError as error:  # not a database, no such folder, refused: one line naming the setting, no traceback
+        _fail(f"the database of P2C_DATABASE_URL ({_database_named()}) cannot be used: "
+              f"{str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__}")
+        raise
+
+
+TELEGRAM_IDS = range(1, 2**53)
+"""The ids Telegram gives users: positive (a negative id is a group chat's), under 2⁵³ (Bot API: "at most 52
+significant bits")."""
+
+
+def _telegram_id(value: int) -> int:
+    """A Telegram user id given on the command line, refused in one line when it cannot be one."""
+    if value not in TELEGRAM_IDS:
+        _fail(f"{value} is not a Telegram user id (a positive number under 2^53)")
+    return value
 
 
 @app.command()
@@ -163,6 +181,8 @@ def sandbox(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply the migrations (creates the database if needed)."""
+    from alembic.util.exc import CommandError
+
     from models.migrate import HEAD_REVISION, current_revision, is_newer_revision, upgrade
 
     async def go() -> tuple[str | None, bool]:
@@ -171,7 +191,10 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
             found = await current_revision(database)
             if is_newer_revision(found):  # a rollback: this version's instances run on it (migrations only add)
                 return found, False
-            await upgrade(database, revision)
+            try:
+                await upgrade(database, revision)
+            except CommandError as error:  # no such revision: said in one line
+                _fail(f"db upgrade {revision[:40]!r}: {error}")
             return await current_revision(database), True
         finally:
             await database.dispose()
@@ -223,6 +246,7 @@ def admin_grant(telegram_id: int, role: Role) -> None:
     """Give a Telegram user a role (staff and admin are granted only here)."""
     from handlers.admin import GrantRole, grant_role
 
+    _telegram_id(telegram_id)
     granted = _run(_with_uow(lambda uow: grant_role(GrantRole(telegram_id, role), uow, utcnow())))
     typer.echo(f"{telegram_id} is now {role.value} (contact {granted.contact.id}, database {_database_named()})")
     _say_left(telegram_id, granted)
@@ -233,6 +257,7 @@ def admin_revoke(telegram_id: int) -> None:
     """Take a Telegram user's role away."""
     from handlers.admin import RevokeRole, revoke_role
 
+    _telegram_id(telegram_id)
     revoked = _run(_with_uow(lambda uow: revoke_role(RevokeRole(telegram_id), uow, utcnow())))
     if revoked is None:
         _fail(f"no contact with Telegram id {telegram_id}")
@@ -334,6 +359,7 @@ def admin_scope(telegram_id: int,
     from handlers.digests.admin import ScopeTargetError, set_scope
     from models.scope import ScopeError, parse_scope
 
+    _telegram_id(telegram_id)
     try:
         parsed = parse_scope(" ".join(scope))
         _run(_with_uow(lambda uow: set_scope(telegram_id, parsed, uow, utcnow())))
@@ -397,6 +423,8 @@ def export_command(
     from handlers.digests.admin import export
     from models.scope import ScopeError, parse_scope
 
+    if language not in LANGUAGES:
+        _fail(f"--language {language[:10]!r}: one of {', '.join(LANGUAGES)}")
     suffix = output.suffix.lower().removeprefix(".")
     file_format = file_format or (suffix if suffix in EXPORT_FORMATS else "xlsx")
     if kind not in ("pledges", "reports") or file_format not in EXPORT_FORMATS:
@@ -429,6 +457,10 @@ def _write_private(path: Path, content: bytes, *, replace: bool) -> None:
         file.write(content)
 
 
+INVITATION_DAYS = range(1, 366)
+"""How long an invitation made on the command line may last: a day to a year."""
+
+
 @invite_app.command("create")
 def invite_create(
     entity: Annotated[str, typer.Option(help="Name of the entity (created, validated, if new in that country).")],
@@ -446,6 +478,10 @@ def invite_create(
 
     if role not in INVITABLE:
         _fail("invitations are for focal_point or coordinator; use `p2c-bot admin grant` for staff and admin")
+    if not entity.strip():
+        _fail("--entity: give the organisation's name")
+    if days not in INVITATION_DAYS:
+        _fail(f"--days {days}: an invitation lasts {INVITATION_DAYS.start} to {INVITATION_DAYS.stop - 1} days")
     if country is not None and country.upper() not in load_country_table():
         _fail(f"{country} is not an ISO 3166 alpha-3 code in the country table")
     settings = _settings()

@@ -100,6 +100,7 @@ def configure_logging(fmt: str = "text", level: str = "INFO", secrets: tuple[str
     root.setLevel(level.upper())
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)  # its DEBUG scores every font for every chart
 
 
 SPELL_REMINDER = 60.0

@@ -96,3 +96,42 @@ def test_every_command_that_writes_names_its_database(tmp_path: Path, monkeypatc
         assert done.exit_code == 0, done.output
         assert str(tmp_path / "p2c.db") in done.output, (command, done.output)
     assert CliRunner().invoke(app, ["broadcast", "send", "--text", "en=Hi"]).stdout.strip() == "2", "the id alone"
+
+
+def _refused_in_one_line(arguments: list[str], starts: str) -> None:
+    refused = CliRunner().invoke(app, arguments)
+    assert refused.exit_code == 2 and not refused.stdout.strip(), refused.output
+    assert refused.output.startswith(f"error: {starts}") and refused.output.strip().count("\n") == 0, refused.output
+
+
+@pytest.mark.parametrize("path", ["not-a-database.db", "no/such/folder/p2c.db"])
+def test_a_database_that_cannot_be_used_is_said_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          path: str) -> None:
+    """An operator: a text file or a missing folder at P2C_DATABASE_URL gave 190–220 lines of traceback."""
+    (tmp_path / "not-a-database.db").write_text("notes\n")
+    monkeypatch.setenv("P2C_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / path}")
+    for arguments in (["db", "upgrade"], ["db", "current"], ["admin", "grant", "42", "admin"]):
+        _refused_in_one_line(arguments, "the database of P2C_DATABASE_URL")
+
+
+def test_what_cannot_be_right_is_refused_in_one_line(database: Path) -> None:
+    """An operator: an invitation to an organisation with no name, or lasting 0 or 100,000,000 days (a traceback); a
+    user id of 0, negative (a group's) or past 64 bits (a traceback); an export in German (written in English); an
+    unknown revision (an alembic traceback)."""
+    assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
+    for name in ("", "   "):
+        _refused_in_one_line(["invite", "create", "--entity", name, "--bot-username", "p2cbot"], "--entity")
+    for days in ("0", "-3", "100000000"):
+        _refused_in_one_line(["invite", "create", "--entity", "Org", "--days", days, "--bot-username", "p2cbot"],
+                             f"--days {days}")
+    for command in (["admin", "grant"], ["admin", "revoke"], ["admin", "scope"]):
+        for user in ("0", "-7", "99999999999999999999999"):
+            tail = ["admin"] if command[1] == "grant" else ["everything"] if command[1] == "scope" else []
+            _refused_in_one_line([*command, "--", user, *tail] if user.startswith("-") else [*command, user, *tail],
+                                 f"{user} is not a Telegram user id")
+    _refused_in_one_line(["export", "pledges", "--output", str(database.parent / "x.csv"), "--language", "de"],
+                         "--language 'de'")
+    _refused_in_one_line(["db", "upgrade", "9999"], "db upgrade '9999'")
+    with sqlite3.connect(database) as stored:
+        assert stored.execute("SELECT count(*) FROM entity").fetchone() == (0,)
+        assert stored.execute("SELECT count(*) FROM contact").fetchone() == (0,)
