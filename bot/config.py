@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+from collections.abc import Mapping
+from contextlib import suppress
 from datetime import timedelta
+from difflib import get_close_matches
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +26,8 @@ TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 # so that it cannot be guessed (`python -c "import secrets; print(secrets.token_urlsafe(32))"` makes one).
 WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
 
+
+log = logging.getLogger(__name__)
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -207,8 +215,32 @@ class Settings(BaseSettings):
         return self.webhook_url, secret
 
 
+OTHER_NAMES = frozenset({"P2C_TEST_POSTGRES_URL", "P2C_TEST_POSTGRES_PORT", "P2C_UPDATE_GOLDEN"})
+"""P2C_ names that the project's tooling reads (the tests, scripts/with-postgres.sh), not the bot."""
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?(P2C_[A-Za-z0-9_]+)\s*=", re.MULTILINE)
+_told: set[str] = set()
+
+
+def unknown_names(environment: Mapping[str, str], env_file: Path = Path(".env")) -> dict[str, str | None]:
+    """The P2C_ names set in the environment or the .env file that are no setting (a typo such as
+    P2C_DATABASE_ULR, silently ignored, would leave the bot on another database), each with the setting it is
+    most like (None: none is)."""
+    known = {f"P2C_{name.upper()}" for name in Settings.model_fields} | OTHER_NAMES
+    found = {name for name in environment if name.upper().startswith("P2C_")}
+    with suppress(OSError):  # no .env: the environment alone
+        found |= set(_ENV_LINE.findall(env_file.read_text(encoding="utf-8", errors="replace")))
+    return {name: next(iter(get_close_matches(name.upper(), sorted(known), n=1, cutoff=0.8)), None)
+            for name in sorted(found) if name.upper() not in known}
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings; a bad value becomes one ConfigError line naming the variable."""
+    """Read the settings; a bad value becomes one ConfigError line naming the variable. A P2C_ name that is no
+    setting is warned about (once a process), with the setting it is most like."""
+    for name, like in unknown_names(os.environ).items():
+        if name not in _told:
+            _told.add(name)
+            log.warning("%s is not a setting of p2c-bot and is ignored%s", name,
+                        f": did you mean {like}?" if like else "")
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:

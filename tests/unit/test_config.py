@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import socket
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import config
 from bot.config import ConfigError, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -189,3 +192,25 @@ def test_db_upgrade_leaves_a_newer_database_as_it_is(tmp_path: Path) -> None:
     again = _cli("db", "upgrade", env=env, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "revision 0099, newer than this version's" in again.stdout and "Traceback" not in again.stderr
+
+
+def test_a_name_that_is_no_setting_is_warned_about_with_the_one_meant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """An operator: P2C_DATABASE_ULR in .env was ignored without a word (the bot then made a new database file), and
+    so was P2C_RETENTION_OUTBOX_DAY (while /privacy went on saying 90 days)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(config, "_told", set())
+    (tmp_path / ".env").write_text("P2C_DATABASE_ULR=sqlite+aiosqlite:///elsewhere.db\n"
+                                   "export P2C_RETENTION_OUTBOX_DAY=30\nOTHER_TOOL=1\n")
+    monkeypatch.setenv("P2C_BOT_TOKEN", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0")
+    monkeypatch.setenv("P2C_NO_SUCH_THING", "1")
+    monkeypatch.setenv("P2C_TEST_POSTGRES_URL", "postgresql://tests")  # the tests' own: not the bot's to judge
+    assert config.unknown_names(os.environ) == {"P2C_DATABASE_ULR": "P2C_DATABASE_URL", "P2C_NO_SUCH_THING": None,
+                                                "P2C_RETENTION_OUTBOX_DAY": "P2C_RETENTION_OUTBOX_DAYS"}
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        load_settings()
+        load_settings()  # once a process
+    assert [record.getMessage() for record in caplog.records] == [
+        "P2C_DATABASE_ULR is not a setting of p2c-bot and is ignored: did you mean P2C_DATABASE_URL?",
+        "P2C_NO_SUCH_THING is not a setting of p2c-bot and is ignored",
+        "P2C_RETENTION_OUTBOX_DAY is not a setting of p2c-bot and is ignored: did you mean P2C_RETENTION_OUTBOX_DAYS?"]
