@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -203,6 +203,9 @@ class Journey:
     """Looks up what the questions show about the current answers (the engine itself reads nothing)."""
     may: May | None = None
     """Who may fill the form, checked at every step: a role taken away meanwhile ends the draft."""
+    may_draft: Callable[[Contact, Mapping[str, object]], bool] | None = None
+    """Beside `may`, with the draft's answers: who may go on with this draft of a form that serves several roles (the
+    help desk's composer writes a staff answer or a person's question)."""
     cancelled: Finisher | None = None
     """What to undo when the person cancels the form (its draft already discarded): a claim its opening made."""
     cancel_said: Callable[[Conversation, FormState], Awaitable[Label | None]] | None = None
@@ -213,7 +216,8 @@ class Journey:
 async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> bool:
     """False (the draft discarded, the attempt audited, the person told) when the person's role no longer
     allows the journey: roles are checked at every step, not only when the form was opened."""
-    if journey.may is None or journey.may(conv.contact):
+    if (journey.may is None or journey.may(conv.contact)) and (
+            journey.may_draft is None or journey.may_draft(conv.contact, FormState.from_json(draft.state).answers)):
         return True
     await drafts.discard(conv.session, draft.contact_id, draft.form_id)
     await audit(conv.session, conv.contact, "denied", attempted=f"{journey.form.id}.continue")

@@ -593,4 +593,7 @@ async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:
                                      priority=outbox.NOTICE)
 
 
-COMPOSE = Journey(COMPOSE_FORM, finish, facts=held_facts, cancelled=answer_cancelled)
+COMPOSE = Journey(COMPOSE_FORM, finish, facts=held_facts, cancelled=answer_cancelled,
+                  may_draft=lambda contact, answers: answers.get("$mode") != "answer" or is_staff_contact(contact))
+"""A staff answer ends with its writer's staff role (a tester: after `admin revoke`, the composer came back under
+every refusal, and took what they typed)."""

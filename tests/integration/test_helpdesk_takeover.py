@@ -27,7 +27,7 @@ from test_helpdesk import (
 )
 
 from bot.i18n import Renderer
-from handlers.admin import GrantRole, grant_role
+from handlers.admin import GrantRole, RevokeRole, grant_role, revoke_role
 from handlers.conversation import Deps
 from handlers.helpdesk.reminders import remind_waiting_questions
 from handlers.inputs import Incoming
@@ -176,3 +176,25 @@ async def test_the_waiting_reminder_goes_to_every_staff_member_naming_who_took_i
     assert f"Q-{thread_id}" in to_carl and "taken by Bea" in to_carl and "take it over" in to_carl, to_carl
     assert "taken by you" in to_bea and "take it over" not in to_bea, to_bea
     assert (await threads(database))[0].status == ThreadStatus.open
+
+
+async def test_an_answer_ends_with_its_writers_staff_role(chat: ChatDriver, database: Database) -> None:
+    """A tester: Carl, writing an answer to a question Bea has, lost his staff role; every refusal after it was
+    followed by his composer ("Now, back to the questions you left open: Write your answer to question Q-1"), and
+    what he typed went on into it. His next message ends it, said once; nothing of it is asked again."""
+    thread_id = await ask(chat)
+    bea, carl = chat.person(BEA, "Bea"), chat.person(CARL, "Carl")
+    await chat.press(bea, f"qa:take:{thread_id}")
+    await chat.press(carl, f"qa:ans:{thread_id}")
+    await chat.send(carl, "In USD, please.")
+    await revoke_role(RevokeRole(CARL), database.uow(), utcnow())
+    await chat.collect(CARL)
+    refused = await chat.send(carl, "More text for the answer")
+    assert len(refused) == 1 and "not allowed" in refused[0].text and "withdrawn" in refused[0].text
+    forged = await chat.press(carl, f"qa:over:{thread_id}:1")
+    assert all("Write your answer" not in m.text for m in forged), [m.text for m in forged]
+    helped = await chat.send(carl, "/help")
+    assert all("Write your answer" not in m.text for m in helped)
+    async with database.uow() as uow:
+        texts = [row.payload for row in (await uow.session.execute(select(Outbox))).scalars()]
+    assert not any("More text for the answer" in str(payload) for payload in texts)  # never reached Ana
