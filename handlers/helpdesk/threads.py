@@ -134,8 +134,20 @@ async def offer(conv: Conversation, incoming: Incoming, once: tuple[Label, ...] 
         return True
     await begin(conv, COMPOSE, {"$mode": "offer" if written or files else "ask", "$thread": 0, "$start": start,
                                 **await copies.replied_to(conv.session, conv.contact.chat_id, incoming.reply_to)},
-                once=once)
+                once=(*once, *await _still_open(conv, incoming)))
     return True
+
+
+async def _still_open(conv: Conversation, incoming: Incoming) -> tuple[Label, ...]:
+    """Under an offer of something sent outside any reply, the person's question still open, and how to add to it (a
+    tester: a screenshot sent just after replying on Q-1 was offered as a new question, Q-1 unnamed)."""
+    if incoming.reply_to is not None or conv.contact.id is None:
+        return ()
+    latest = next(iter(await Questions(conv.session).of_asker(conv.contact.id, 1)), None)
+    if latest is None or latest.id is None or latest.status == ThreadStatus.closed:
+        return ()
+    return (text(N_("Your question {ref} is still open: to add this to it instead, send it as a reply to one of its "
+                    "messages (touch and hold the message, then Reply)."), ref=thread_ref(latest.id)),)
 
 
 def clarification_asked(report: ProgressReport, pledge: Pledge, sender: Contact | None, reader: Contact) -> Label:

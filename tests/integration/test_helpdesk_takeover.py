@@ -198,3 +198,18 @@ async def test_an_answer_ends_with_its_writers_staff_role(chat: ChatDriver, data
     async with database.uow() as uow:
         texts = [row.payload for row in (await uow.session.execute(select(Outbox))).scalars()]
     assert not any("More text for the answer" in str(payload) for payload in texts)  # never reached Ana
+
+
+async def test_a_file_sent_apart_while_a_question_is_open_names_it(chat: ChatDriver, database: Database) -> None:
+    """A tester: just after replying on Q-1, a screenshot sent as a message of its own was offered as a new question,
+    with no word of Q-1, where it was meant to go. The offer names the question still open and how to add to it."""
+    thread_id = await ask(chat)
+    ana = chat.person(ANA, "Ana", "es")
+    offered = await chat.send_file(ana, "photo", "PHOTO-2")
+    assert f"Su pregunta Q-{thread_id} sigue abierta" in offered[-1].text and "f:message:send" in codes(offered[-1])
+    await chat.send(ana, "/cancel")
+    await chat.press(ana, "f:$cancel:yes")
+    await chat.press(chat.person(BEA, "Bea"), f"qa:close:{thread_id}")  # once it is closed, nothing is said of it
+    assert (await threads(database))[0].status == ThreadStatus.closed
+    offered = await chat.send_file(ana, "photo", "PHOTO-3")
+    assert "f:message:send" in codes(offered[-1]) and "sigue abierta" not in offered[-1].text
