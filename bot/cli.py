@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 
@@ -36,8 +36,8 @@ app.add_typer(invite_app, name="invite")
 broadcast_app = typer.Typer(help="Announcements to segments of stakeholders.", no_args_is_help=True)
 app.add_typer(broadcast_app, name="broadcast")
 
-LogFormat = Annotated[str | None, typer.Option("--log-format",
-                                                help="text or json (default: P2C_LOG_FORMAT, else text)")]
+LogFormat = Annotated[Literal["text", "json"] | None, typer.Option(
+    "--log-format", help="text or json (default: P2C_LOG_FORMAT, else text)")]
 
 
 def _fail(message: str) -> NoReturn:

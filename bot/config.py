@@ -245,6 +245,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
-        name = "P2C_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{name} {message}.") from None
+        message = str(first["msg"]).removeprefix("Value error, ").rstrip(".")
+        if not first["loc"]:  # a rule on several settings: its message names them
+            raise ConfigError(f"{message}.") from None
+        raise ConfigError(f"P2C_{str(first['loc'][0]).upper()} {message}.") from None

@@ -135,3 +135,10 @@ def test_what_cannot_be_right_is_refused_in_one_line(database: Path) -> None:
     with sqlite3.connect(database) as stored:
         assert stored.execute("SELECT count(*) FROM entity").fetchone() == (0,)
         assert stored.execute("SELECT count(*) FROM contact").fetchone() == (0,)
+
+
+def test_a_log_format_option_is_refused_as_the_option_it_is() -> None:
+    """An operator: `run --log-format xml` answered "error: P2C_LOG_FORMAT …", a variable they had not set."""
+    for command in (["run"], ["sandbox"]):
+        refused = CliRunner().invoke(app, [*command, "--log-format", "xml"])
+        assert refused.exit_code == 2 and "--log-format" in refused.output and "P2C_LOG_FORMAT" not in refused.output

@@ -214,3 +214,14 @@ def test_a_name_that_is_no_setting_is_warned_about_with_the_one_meant(tmp_path: 
         "P2C_DATABASE_ULR is not a setting of p2c-bot and is ignored: did you mean P2C_DATABASE_URL?",
         "P2C_NO_SUCH_THING is not a setting of p2c-bot and is ignored",
         "P2C_RETENTION_OUTBOX_DAY is not a setting of p2c-bot and is ignored: did you mean P2C_RETENTION_OUTBOX_DAYS?"]
+
+
+def test_a_rule_on_several_settings_is_said_without_a_stray_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An operator read "error: settings P2C_PGBOUNCER needs P2C_ELECTION_DATABASE_URL…": "settings" is no variable."""
+    monkeypatch.setenv("P2C_BOT_TOKEN", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0")
+    monkeypatch.setenv("P2C_DATABASE_URL", "postgresql+asyncpg://p2c@localhost/p2c")
+    monkeypatch.setenv("P2C_PGBOUNCER", "true")
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    assert str(refused.value).startswith("P2C_PGBOUNCER needs P2C_ELECTION_DATABASE_URL")
+    assert str(refused.value).endswith(".") and not str(refused.value).endswith("..")
