@@ -42,7 +42,7 @@ from models.repositories.reminders import ESCALATION_KEY_PREFIX, LATER, NOT_MINE
 from models.tables import Pledge
 from models.timezones import zone_of
 from models.values import PledgeStatus
-from models.working_hours import allowed_the_day_after, local_day, next_allowed
+from models.working_hours import allowed_the_day_after, local_day, next_allowed, working_days
 
 BATCH = 5000
 """Pledges read at a time while planning (rows, not ORM objects)."""
@@ -115,6 +115,9 @@ class _Look:
     inactive_on: date | None = None
     """The day the pledge goes inactive if no report comes (models.reporting.inactive_since): planning looks at it
     that day, to tell its focal points (Crossing)."""
+    working: frozenset[int] | None = None
+    """The working days of the pledge's organisation's country (a due date on its weekend is reminded of on the
+    working day before: models.reminding.reminder_day)."""
 
     @classmethod
     def of(cls, entity_id: int, upcoming: NextReport, given: tuple[str, ...] = (),
@@ -175,7 +178,7 @@ class _Look:
         elif self.kind == ESCALATE_KIND and self.reached and not self.reminded_before:  # told in two weeks
             given.append(f"{ESCALATE_ON}{(today + ESCALATION_DELAY).isoformat()}")
         next_on = (today + timedelta(days=1) if self.kind is not None and not self.reached
-                   else next_look(self.running, self.covered, today, given, self.following))
+                   else next_look(self.running, self.covered, today, given, self.following, self.working))
         day = escalation_day(given)
         if not self.covered and ESCALATED not in given and day is not None and day > today:
             next_on = min(next_on, day)
@@ -268,6 +271,7 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
     looks: dict[int, _Look] = {}
     crossings: dict[int, Crossing] = {}
     async for rows in repo.planning_rows(now, changed_after, BATCH):
+        countries = await repo.countries_of({row.entity_id for row in rows})
         for row in rows:
             periods = row.periods.split(",") if row.periods else ()
             active = as_day(row.active_at)
@@ -289,7 +293,8 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
             if not given and schedule.owed > 1:  # the next period's reminders begin while the earlier is owed
                 given = carried_escalation(row.given_kinds)
             look = looks[row.id] = _Look.of(row.entity_id, upcoming, given, schedule, len(periods))
-            reminder = reminder_of(schedule.running(today), today, given)
+            look.working = working_days("UTC", countries.get(row.entity_id))  # the country's week
+            reminder = reminder_of(schedule.running(today), today, given, look.working)
             look.kind = reminder.kind if reminder is not None else None
             look.later = row.id in expired
             look.inactive_on = inactive_since(active, None)

@@ -52,6 +52,8 @@ NEVER = date(9999, 12, 31)
 """When a pledge needs no look unless it changes (a report, an edit)."""
 
 _FIRST_REMINDER = REMINDER_KINDS[0][1]
+DUE_KIND = REMINDER_KINDS[1][0]
+"""The reminder of the due date itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,26 +132,41 @@ def _reminding_by_index(pledge: Reportable, per_year: int, indices: set[int], to
     return Reminding(period_at(target, per_year), owed, due_date(period_at(following, per_year)) + _FIRST_REMINDER)
 
 
-def next_look(period: str, covered: bool, today: date, given: Iterable[str], following: date | None = None) -> date:
+def next_look(period: str, covered: bool, today: date, given: Iterable[str], following: date | None = None,
+              working: frozenset[int] | None = None) -> date:
     """The next day a pledge's reminders need deciding again if nothing about it changes meanwhile: its next
-    scheduled reminder not given yet, else the first reminder's day of the period `following` (Reminding), or (its
-    current period already reported) the day after that period."""
+    scheduled reminder not given yet (reminder_day, in the `working` days of its organisation), else the first
+    reminder's day of the period `following` (Reminding), or (its current period already reported) the day after
+    that period."""
     if covered:
         end = period_end(period)
         return end + timedelta(days=1) if end >= today else NEVER
     due = due_date(period)
     given = set(given)
     for kind, offset in REMINDER_KINDS:
-        if kind not in given and due + offset > today:
-            return due + offset
+        if kind not in given and (day := reminder_day(kind, offset, due, working)) > today:
+            return day
     return following if following is not None and following > today else NEVER
 
 
-def scheduled_kind(due: date, today: date) -> str | None:
+def reminder_day(kind: str, offset: timedelta, due: date, working: frozenset[int] | None = None) -> date:
+    """The day a scheduled reminder comes: its offset from the due date; the due date's own, when the due date is a
+    day off where the pledge's organisation is (`working`: its working days, 0 Monday), on the last working day
+    before it, so that it comes while the report is still due, not after the weekend saying it is overdue."""
+    day = due + offset
+    if kind == DUE_KIND and working:
+        for _ in range(6):
+            if day.weekday() in working:
+                break
+            day -= timedelta(days=1)
+    return day
+
+
+def scheduled_kind(due: date, today: date, working: frozenset[int] | None = None) -> str | None:
     """The latest scheduled reminder whose day has come (None before the first): after a pause, only that one."""
     current = None
     for kind, offset in REMINDER_KINDS:
-        if due + offset <= today:
+        if reminder_day(kind, offset, due, working) <= today:
             current = kind
     return current
 
@@ -157,16 +174,18 @@ def scheduled_kind(due: date, today: date) -> str | None:
 _KIND_NAMES = frozenset(kind for kind, _ in REMINDER_KINDS)
 
 
-def reminder_of(upcoming: NextReport, today: date, sent: Iterable[str] = ()) -> Due | None:
+def reminder_of(upcoming: NextReport, today: date, sent: Iterable[str] = (),
+                working: frozenset[int] | None = None) -> Due | None:
     """The scheduled reminder that where a pledge stands (next_report) calls for today, if any (`sent`: kinds
-    already sent for its period; other entries are ignored).
+    already sent for its period; other entries are ignored; `working`: the working days of the pledge's
+    organisation, which move a due date's reminder off a weekend, reminder_day).
 
     None for a period already reported, before its first reminder's day, a reminder of this kind already sent, or
     four sent. A period's later reminders replace earlier ones missed (downtime).
     """
     if upcoming.covered or upcoming.due is None:
         return None
-    kind = scheduled_kind(upcoming.due, today)
+    kind = scheduled_kind(upcoming.due, today, working)
     sent = set(sent)
     if kind is None or kind in sent or len(_KIND_NAMES & sent) >= len(REMINDER_KINDS):
         return None

@@ -588,3 +588,24 @@ async def test_a_pledge_marked_completed_leaves_the_reminders_waiting_at_once(
         assert stored is not None and stored.status == PledgeStatus.completed
     (row,) = await reminders(database)
     assert row.status == "pending" and [item[0] for item in row.payload["reminder"]["items"]] == [kept]
+
+
+async def test_a_report_due_on_a_saturday_is_reminded_of_on_the_friday(chat: ChatDriver, database: Database) -> None:
+    """A tester: the 2026 report, due on Saturday 30 January 2027, was first mentioned on Monday 1 February, as
+    overdue, to a focal point in Dakar who had turned the early reminders off. The due date's reminder now comes on
+    the working day before, saying when it is due; the week-after one keeps its day."""
+    pledge = await add_pledge(database, await entity_of(database), 1)
+    async with database.uow() as uow:  # no early reminder: the one two weeks before counts as given
+        uow.session.add(PledgeReminder(pledge_id=pledge, period="2026", kinds="before", next_on=date(2027, 1, 28),
+                                       updated_at=utc(2027, 1, 16)))
+        await uow.commit()
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 28, 10)) == 0  # Thursday: not yet
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 29, 10)) == 1  # Friday
+    sent = await reminders(database)
+    assert len(sent) == 1 and sent[0].not_before is not None and sent[0].not_before.day == 29
+    text = chat.renderer.reply(reply_from_json(sent[0].payload["reply"]), "fr").text
+    assert "30 janv. 2027" in text and "en retard" not in text
+    async with database.uow() as uow:
+        ledger = await uow.session.get(PledgeReminder, pledge)
+    assert ledger is not None and ledger.kinds == "before,due" and ledger.next_on == date(2027, 2, 6)
+    assert await plan_report_reminders(database.uow(), utc(2027, 2, 1, 10)) == 0  # Monday: nothing more

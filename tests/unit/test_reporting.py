@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.reminding import reminder_due, reminding, scheduled_kind
+from models.reminding import next_look, reminder_due, reminding, scheduled_kind
 from models.reporting import (
     add_months,
     cadence_change,
@@ -389,3 +389,24 @@ def test_periods_owed_agree_with_what_the_reminders_ask_for(
         assert owed[0] == upcoming.period
         assert all(due_date(period) < today and not is_covered(period, reported, start) for period in owed)
     assert owed == owed_periods(pledge, reported - set(malformed), latest_due_periods(today))
+
+
+MONDAY_TO_FRIDAY, SUNDAY_TO_THURSDAY = frozenset(range(5)), frozenset({6, 0, 1, 2, 3})
+
+
+@pytest.mark.parametrize(("working", "period", "reminded"), [
+    (MONDAY_TO_FRIDAY, "2026-Q4", date(2027, 1, 29)),  # due on Saturday 30 January: the Friday before
+    (MONDAY_TO_FRIDAY, "2027", date(2028, 1, 28)),  # due on Sunday 30 January 2028: the Friday before
+    (MONDAY_TO_FRIDAY, "2027-Q1", date(2027, 4, 30)),  # due on a Friday: that day
+    (SUNDAY_TO_THURSDAY, "2026-H2", date(2027, 1, 28)),  # Saturday, off with Friday: the Thursday
+    (None, "2026-Q4", date(2027, 1, 30)),  # no week known: the due date
+])
+def test_a_due_date_on_a_day_off_is_reminded_of_on_the_working_day_before(working: frozenset[int] | None,
+                                                                          period: str, reminded: date) -> None:
+    """A tester: a report due on Saturday 30 January was first mentioned on Monday 1 February, "overdue since 30
+    January", to a focal point who had turned the early reminders off."""
+    due = due_date(period)
+    assert scheduled_kind(due, reminded - timedelta(days=1), working) == "before"
+    assert scheduled_kind(due, reminded, working) == "due"
+    assert next_look(period, False, reminded - timedelta(days=1), ["before"], working=working) == reminded
+    assert scheduled_kind(due, due + timedelta(days=7), working) == "week1"  # the later ones keep their days
