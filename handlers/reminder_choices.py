@@ -60,6 +60,7 @@ async def reminder_button(conv: Conversation, data: str) -> None:
     if parsed.verb == "later":
         await _later(conv, repo, pledge)
         return
+    await repo.claim([parsed.id], wait=True)  # the pledge first, then the reminders' rows: a report's order
     await repo.hold(contact.id, parsed.id, NOT_MINE, None, conv.now)
     await withdraw_stale(repo, conv.now, await repo.pending(contact_id=contact.id))
     passed = await pass_on(repo, pledge, contact.id, conv.now, conv.deps.timezone)

@@ -701,38 +701,46 @@ PASSED_ON_INTRO = N_("ℹ️ The focal point who followed {ref} told us it is no
 
 async def pass_on(repo: Reminders, pledge: Pledge, declined_by: int, now: datetime,
                   default_zone: str = "UTC") -> int:
-    """The reminder its primary focal point alone was given (early or on the due date: PRIMARY_KINDS), sent now to the
-    colleagues who follow the pledge, when that focal point says it is not theirs any more (their "not mine" recorded
-    first): the planner would reach the colleagues only a week after the due date. In their working hours, at most
-    one reminder a day (nudge's rules), with a first line saying why it comes to them. How many were reached (0: no
-    report of the pledge is due now, the decliner was not its primary, or everyone was reminded already)."""
+    """The reminder its primary focal point alone was given (early or on the due date: PRIMARY_KINDS, one period
+    owed), sent now to the colleagues who follow the pledge, when that focal point says it is not theirs any more
+    (their "not mine" recorded first; the caller claimed the pledge before: models.repositories.reminders.claim):
+    the planner would reach the colleagues only a week after the due date. In their working hours, at most one
+    reminder a day (nudge's rules; a colleague whose reminder of the day went already gets it the next working day),
+    not the early one to those who turned the optional reminders off, with a first line saying why it comes to them.
+    How many were reached (0: no report of the pledge is due now, the decliner was not its primary, or everyone was
+    reminded already)."""
     assert pledge.id is not None
     if (pledge.primary_contact_id or pledge.created_by) != declined_by or pledge.status != PledgeStatus.validated:
         return 0
     given = await repo.given(pledge.id)
     if given is None or not given[1] or not set(given[1]) <= PRIMARY_KINDS:
         return 0
-    await repo.claim([pledge.id], wait=True)  # as nudge: a report being stored first is read
     reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
     stands = where_reporting_stands(pledge, reported, now.date())
-    if stands is None or stands[1] is None or stands[0].due is None or stands[1].period != given[0]:
+    if stands is None or stands[1] is None or stands[0].due is None or stands[1].period != given[0] \
+            or stands[1].owed > 1:  # behind on several periods, every focal point had them (_recipients)
         return 0
+    early = set(given[1]) <= OPTIONAL_KINDS
     holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds([pledge.id])}
     reaching = [person for person in _followers(await repo.focal_points([pledge.entity_id]), pledge.id, holds)
-                if person.id != declined_by and not _held(holds.get((person.id, pledge.id)), now)]
+                if person.id != declined_by and not _held(holds.get((person.id, pledge.id)), now)
+                and (person.optional_reminders or not early)]
     intro = json_of(text(PASSED_ON_INTRO, ref=Code(pledge.ref or "")))
-    return await _remind_at_once(repo, pledge, stands, intro, reaching, now, default_zone)
+    return await _remind_at_once(repo, pledge, stands, intro, reaching, now, default_zone, next_day=True)
 
 
 async def _remind_at_once(repo: Reminders, pledge: Pledge, stands: tuple[NextReport, Reminding | None],
-                          intro: dict[str, Any], reaching: Sequence[Any], now: datetime, default_zone: str) -> int:
+                          intro: dict[str, Any], reaching: Sequence[Any], now: datetime, default_zone: str, *,
+                          next_day: bool = False) -> int:
     """The reminder of the pledge's period owed (`stands`, from where_reporting_stands) to these people under `intro`,
     as the scheduled ones go: rm:<contact>:<their day>, so that a person gets at most one reminder a day; a reminder
     of theirs still waiting for their working hours takes the pledge in (an older one folded into it, as planning
     does), one that lists it already is left as it is; in their working hours; taken out of the outbox, like any
-    reminder, when the report arrives before it goes. How many messages were written or rewritten."""
+    reminder, when the report arrives before it goes; with `next_day`, one whose reminder of the day was sent already
+    gets it on their next working day. How many messages were written or rewritten."""
     assert pledge.id is not None and stands[1] is not None and stands[0].due is not None
     period, due, owed, last = stands[0].period, stands[0].due, stands[1].owed, stands[1].period
+    item = Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed, last if owed > 1 else None)
     unsent: dict[int, list[Any]] = defaultdict(list)
     for row in (await repo.unsent_of(((person.id, person.chat_id) for person in reaching), wait=True)).rows:
         if row.payload.get("reminder", {}).get("items"):
@@ -746,7 +754,6 @@ async def _remind_at_once(repo: Reminders, pledge: Pledge, stands: tuple[NextRep
         day = local_day(send_at, zone)
         key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
         rows = unsent.get(person.id, [])
-        item = Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed, last if owed > 1 else None)
         # a reminder of theirs waiting for their working hours takes the pledge (and the first line), rather than a
         # second message beside it; one that lists it already is their reminder of it
         if any(listed[0] == pledge.id for row in rows for listed in row.payload["reminder"]["items"]):
@@ -767,4 +774,18 @@ async def _remind_at_once(repo: Reminders, pledge: Pledge, stands: tuple[NextRep
         folding[key] = earlier
     written = await repo.add_messages(messages)
     await repo.drop_all([row_id for key in written for row_id in folding[key]])
-    return len(written) + rewritten
+    later: list[dict[str, Any]] = []
+    for message in messages if next_day else ():
+        if message["key"] in written:
+            continue
+        person = next(person for person in reaching if person.id == message["contact_id"])
+        zone = zone_of(person.timezone, person.country_iso3, default_zone)
+        send_at = allowed_the_day_after(now, zone, person.country_iso3)
+        day = local_day(send_at, zone)
+        items = [item]
+        reply = compose_json(items, day)
+        reply["parts"].insert(0, intro)
+        later.append({**message, "key": f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}", "not_before": send_at,
+                      "payload": {**outbox_meta(items, day), "reply": reply,
+                                  **working_hours(zone, person.country_iso3)}})
+    return len(written) + rewritten + len(await repo.add_messages(later) if later else ())

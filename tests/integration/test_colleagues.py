@@ -258,6 +258,61 @@ async def test_a_primary_who_turns_down_the_due_date_reminder_passes_it_to_her_c
     assert (await recipients(database, since))["rm"] == set()
 
 
+async def test_what_a_primary_turns_down_is_passed_on_only_where_the_planner_would_have(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: the early reminder went to a colleague who had turned the optional reminders off; and, the pledge
+    behind on two periods (every focal point had its reminders already), Bob got a third, saying untruly that they
+    now come to him."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    await awa_invites_bob(chat)
+    awa = await contact(database, AWA)
+    assert awa.entity_id is not None and awa.id is not None
+    early, behind = await add_pledge(database, awa.entity_id, awa.id), await add_pledge(database, awa.entity_id,
+                                                                                        awa.id, n=2)
+    async with database.uow() as uow:
+        bob = await uow.session.get(Contact, (await contact(database, BOB)).id)
+        two_periods = await uow.session.get(Pledge, behind)
+        assert bob is not None and two_periods is not None
+        bob.optional_reminders, two_periods.start_date = False, date(2025, 1, 1)
+        await uow.commit()
+    advance_test_clock(str(tmp_path / "clock"), (datetime(2027, 1, 18, 10, tzinfo=UTC) - utcnow()).total_seconds())
+    since = await last_outbox_id(database)
+    await plan_report_reminders(database.uow(), utcnow())
+    assert (await recipients(database, since))["rm"] == {AWA, BOB}  # Bob: the pledge behind, not the early one
+    await chat.collect(BOB)
+    advance_test_clock(str(tmp_path / "clock"), 24 * 3600)  # the next day: nothing is sent to Bob that day yet
+    awa_chat = chat.person(AWA, "Awa", "fr")
+    for pledge in (early, behind):
+        since = await last_outbox_id(database)
+        said = await chat.press(awa_chat, f"rm:notmine:{pledge}")
+        assert "Vos collègues" not in " ".join(m.text for m in said)
+        assert (await recipients(database, since))["rm"] == set()
+
+
+async def test_a_colleague_reminded_of_his_own_today_gets_the_one_passed_on_the_next_working_day(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: Bob's reminder of the day (his own pledge, due the same day) had gone; the one Awa passed on was
+    dropped (one a day), and he heard of her pledge a week later."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    await awa_invites_bob(chat)
+    awa, bob = await contact(database, AWA), await contact(database, BOB)
+    assert awa.entity_id is not None and awa.id is not None and bob.id is not None
+    pledge = await add_pledge(database, awa.entity_id, awa.id)
+    await add_pledge(database, awa.entity_id, bob.id, n=2)
+    advance_test_clock(str(tmp_path / "clock"), (datetime(2027, 2, 1, 10, tzinfo=UTC) - utcnow()).total_seconds())
+    await plan_report_reminders(database.uow(), utcnow())
+    assert len(await chat.collect(BOB)) == 1  # his own, sent
+    advance_test_clock(str(tmp_path / "clock"), 4 * 3600)
+    since = await last_outbox_id(database)
+    said = await chat.press(chat.person(AWA, "Awa", "fr"), f"rm:notmine:{pledge}")
+    assert "Vos collègues" in " ".join(m.text for m in said)
+    async with database.uow() as uow:
+        passed = (await uow.session.execute(select(Outbox).where(col(Outbox.id) > since,
+                                                                 col(Outbox.key).startswith("rm:")))).scalars().all()
+    assert [row.key for row in passed] == [f"rm:{bob.id}:2027-02-02"]
+    assert passed[0].not_before is not None and passed[0].not_before.date() == date(2027, 2, 2)
+
+
 async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(chat: ChatDriver,
                                                                                database: Database) -> None:
     await awa_invites_bob(chat)
