@@ -282,7 +282,7 @@ def look_up_zones(query: str, now: datetime | None = None, home: str | None = No
     parts = _PLACE_SEPARATOR.split(query)
     place, country = parts[0], parts[-1]
     found, sure = _named(query, when)
-    if home is not None and found:
+    if home is not None and found and not _countries(query)[0]:  # a country's name keeps its zones to choose from
         at_home, sure_at_home = _named(query, when, frozenset({home}))
         if at_home:  # there, a name one place alone goes by is that place (北京 for a focal point in China)
             found, sure = at_home, sure_at_home or len(set(at_home)) == 1

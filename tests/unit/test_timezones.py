@@ -223,9 +223,14 @@ def test_a_name_of_a_city_at_home_is_taken(typed: str, home: str, zone: str) -> 
     assert look_up_zones(typed, NOW, home) == ZoneSearch((zone,), sure=True)
 
 
-def test_at_home_an_abbreviation_or_offset_is_read_as_anywhere() -> None:
+def test_at_home_an_abbreviation_an_offset_or_a_country_is_read_as_anywhere() -> None:
+    """A review: "México" typed for an organisation in Mexico took Mexico City at once, where Mexico's zones were
+    offered to choose from (a focal point in Tijuana is three hours off it)."""
     assert look_up_zones("IST", NOW, "IND") == look_up_zones("IST", NOW)
     assert look_up_zones("UTC+3", NOW, "SEN") == look_up_zones("UTC+3", NOW)
+    for country, home in (("México", "MEX"), ("Mexico", "MEX"), ("Бразилия", "BRA"), ("Senegal", "SEN")):
+        assert look_up_zones(country, NOW, home) == look_up_zones(country, NOW), country
+    assert len(look_up_zones("México", NOW, "MEX").zones) > 1
 
 
 @pytest.mark.parametrize("typed", ["No", "no", "in", "It", "me", "so", "to", "is", "my", "be", "us", "4", "12"])
