@@ -109,8 +109,8 @@ def _overdue_line(item: Overdue) -> Label:
                 {**named, "period": period_label(first)})
 
 
-NOTHING_PUBLISHED = N_("No pledge of your scope is published yet: the breakdowns, the reporting rate, the chart and "
-                       "the spreadsheet come with the first one.")
+NOTHING_PUBLISHED = N_("No pledge of your scope is published now: the breakdowns, the reporting rate and the chart "
+                       "count published pledges, and come with the first one.")
 
 
 def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: datetime | None) -> Reply:

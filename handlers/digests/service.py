@@ -78,17 +78,31 @@ class Made:
 async def make_files(session: Session, scope: Scope, figures: Figures, locale: str, today: date, now: datetime,
                      translate: Translate, made: Made) -> tuple[int, int]:
     """The ids of the chart and spreadsheet of this scope in this language, made and stored unless already."""
-    key = (scope.key, locale, today.isoformat())  # the reader's day: it decides which reports are overdue
-    chart, sheet = made.files.get((*key, "chart")), made.files.get((*key, "sheet"))
-    if chart is not None and sheet is not None:
-        return chart, sheet
-    title = translate(Text(N_("Partner2Connect: {scope}"), {"scope": await made.name(session, scope)}), locale)
-    png = render_chart(figures, locale, lambda label: translate(label, locale), title)
-    chart = await Files(session).add(f"p2c-chart-{today.isoformat()}.png", "image/png", png, now)
-    content = await export_xlsx(session, scope, locale, translate, today)
-    sheet = await Files(session).add(f"p2c-pledges-{today.isoformat()}.xlsx", XLSX_TYPE, content, now)
-    made.files[(*key, "chart")], made.files[(*key, "sheet")] = chart, sheet
-    return chart, sheet
+    return (await make_chart(session, scope, figures, locale, today, now, translate, made),
+            await make_sheet(session, scope, locale, today, now, translate, made))
+
+
+async def make_chart(session: Session, scope: Scope, figures: Figures, locale: str, today: date, now: datetime,
+                     translate: Translate, made: Made) -> int:
+    """The id of the chart of this scope in this language, made and stored unless already."""
+    key = (scope.key, locale, today.isoformat(), "chart")  # the reader's day: it decides which reports are overdue
+    if (chart := made.files.get(key)) is None:
+        title = translate(Text(N_("Partner2Connect: {scope}"), {"scope": await made.name(session, scope)}), locale)
+        png = render_chart(figures, locale, lambda label: translate(label, locale), title)
+        chart = made.files[key] = await Files(session).add(f"p2c-chart-{today.isoformat()}.png", "image/png", png,
+                                                           now)
+    return chart
+
+
+async def make_sheet(session: Session, scope: Scope, locale: str, today: date, now: datetime, translate: Translate,
+                     made: Made) -> int:
+    """The id of the spreadsheet of this scope in this language, made and stored unless already."""
+    key = (scope.key, locale, today.isoformat(), "sheet")
+    if (sheet := made.files.get(key)) is None:
+        content = await export_xlsx(session, scope, locale, translate, today)
+        sheet = made.files[key] = await Files(session).add(f"p2c-pledges-{today.isoformat()}.xlsx", XLSX_TYPE,
+                                                           content, now)
+    return sheet
 
 
 async def export_xlsx(session: Session, scope: Scope, locale: str, translate: Translate, today: date) -> bytes:
@@ -133,12 +147,14 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
                                priority=priority, now=now, not_before=not_before)
     if first is None:
         return False
-    if not figures.pledges:  # the text says that nothing is published yet (digest_reply): no files of nothing
-        return True
-    chart, sheet = await make_files(session, scope, figures, locale, today, now, translate, made)
-    for suffix, kind, file_id, caption in (
-            (chart_part, "photo", chart, Text(N_("Pledged value and reporting, {scope}"), {"scope": named})),
-            (sheet_part, "document", sheet, Text(N_("Every pledge of your scope, with its last report")))):
+    files: list[tuple[str, str, int, Label]] = []
+    if figures.pledges:  # nothing published: the text says so (digest_reply), and no chart of nothing is drawn
+        chart = await make_chart(session, scope, figures, locale, today, now, translate, made)
+        files.append((chart_part, "photo", chart, Text(N_("Pledged value and reporting, {scope}"), {"scope": named})))
+    if figures.pledges or await aggregates.lists_any(scope):  # those waiting for BDT, say, are listed still
+        sheet = await make_sheet(session, scope, locale, today, now, translate, made)
+        files.append((sheet_part, "document", sheet, Text(N_("Every pledge of your scope, with its last report"))))
+    for suffix, kind, file_id, caption in files:
         payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": kind, "file": file_id}}
         await rows.enqueue(f"{key}:{suffix}", contact.chat_id, contact.id, payload, priority=priority, now=now,
                            not_before=not_before)

@@ -531,6 +531,12 @@ class DigestFigures:
                 found.setdefault(pledge_id, []).append(period)
         return found
 
+    async def lists_any(self, scope: Scope) -> bool:
+        """Whether the scope's spreadsheet lists a pledge (LISTED: submitted at least once, published or not)."""
+        query = (sa.select(P.c.id).select_from(P.join(E, E.c.id == P.c.entity_id))
+                 .where(P.c.status.in_(LISTED), self._in(scope)).limit(1))
+        return (await self.session.execute(query)).first() is not None
+
     async def pledge_rows(self, scope: Scope, due: dict[str, str], chunk: int = 5000) -> AsyncIterator[Sequence[Any]]:
         """Every listed pledge of the scope (its pillars, countries and ITU regions as lists) with its entity, last
         current report and, when it owes a report, since when (`due`: the latest periods due,

@@ -150,8 +150,16 @@ async def test_a_scope_with_nothing_published_gets_one_line_not_files_of_zeros(c
     await set_scope(ENGLISH, Scope(ScopeKind.countries, ("ISL",)), database.uow(), utcnow())
     await chat.collect(ENGLISH)
     sent = await chat.send(chat.person(ENGLISH, "Lee"), "/digest now")
-    assert len(sent) == 1 and sent[0].upload is None and sent[0].attachment is None
-    assert "Iceland" in sent[0].text and "No pledge of your scope is published yet" in sent[0].text
+    assert len(sent) == 1  # the text alone: no chart, no spreadsheet
+    assert "Iceland" in sent[0].text and "No pledge of your scope is published now" in sent[0].text
     assert "0 pledges submitted" in sent[0].text and "By focus area" not in sent[0].text
     full = await chat.send(chat.person(STAFF, "Bea"), "/digest now")  # everything: the files still come
     assert len(full) == 3
+    async with database.uow() as uow:  # a pledge waiting for BDT in Iceland: the spreadsheet lists it (a review)
+        waiting = (await uow.session.execute(select(Pledge).where(Pledge.ref == "P2C-2025-00004"))).scalar_one()
+        waiting.countries = ["ISL"]
+        uow.session.add(waiting)
+        await uow.commit()
+    sent = await chat.send(chat.person(ENGLISH, "Lee"), "/digest now")
+    assert len(sent) == 2 and "No pledge of your scope is published" in sent[0].text
+    assert sent[1].text == "Every pledge of your scope, with its last report"  # the sheet's caption; no chart
