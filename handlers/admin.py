@@ -9,6 +9,7 @@ from typing import Any
 from handlers import outbox
 from handlers.canonical import canonical_name
 from handlers.departures import leave_focal_points, withdraw_unissuable
+from handlers.forms.base import FormState
 from handlers.invites import DEFAULT_LIFETIME, InviteProblem, create_invite, may_still_issue, usable
 from handlers.messages import Items, Reply, Text, plural
 from handlers.onboarding import name_key
@@ -147,6 +148,19 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Role
         return change
 
 
+async def _unfit(session: Session, contact: Contact, form_id: str) -> bool:
+    """Whether the person's draft of this form is one their role does not fill in (the journey's `may`, and its
+    `may_draft` with the draft's answers: a staff answer in the help desk's composer)."""
+    journey = journey_of(form_id)
+    if journey is None or contact.id is None:
+        return False
+    if journey.may is not None and not journey.may(contact):
+        return True
+    draft = await Drafts(session).find(contact.id, form_id) if journey.may_draft is not None else None
+    return draft is not None and journey.may_draft is not None \
+        and not journey.may_draft(contact, FormState.from_json(draft.state).answers)
+
+
 async def close_unfit_forms(session: Session, contact: Contact, now: datetime) -> tuple[str, ...]:
     """Close the forms the person had begun that their new role does not fill in (the journey's `may`: a pledge or
     a report for someone made staff, the registration of an organisation, a broadcast for staff made coordinator),
@@ -158,8 +172,7 @@ async def close_unfit_forms(session: Session, contact: Contact, now: datetime) -
     if contact.id is None:
         return ()
     closed = [form_id for form_id in await Drafts(session).forms_of(contact.id)
-              if (journey := journey_of(form_id)) is not None and journey.may is not None
-              and not journey.may(contact)]
+              if await _unfit(session, contact, form_id)]
     for form_id in closed:
         await Drafts(session).discard(contact.id, form_id)
     if closed:

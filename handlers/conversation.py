@@ -222,6 +222,8 @@ async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> b
     await drafts.discard(conv.session, draft.contact_id, draft.form_id)
     await audit(conv.session, conv.contact, "denied", attempted=f"{journey.form.id}.continue")
     conv.say(await not_allowed(conv.session, conv.contact))
+    if journey.cancelled is not None:  # what opening it did is undone, as a cancel would (a question taken, given back)
+        await journey.cancelled(conv, FormState.from_json(draft.state))
     return False
 
 

@@ -204,7 +204,7 @@ async def answer_cancelled(conv: Conversation, state: FormState) -> None:
     """The composer cancelled: the thread that opening an answer took (it was nobody's before) is given back, unless
     its owner answered it meanwhile; what other ways in it serves (a question, a reply) leave nothing to undo."""
     released = await release_taken(conv, state.answers)
-    if released is not None:
+    if released is not None and is_staff_contact(conv.contact):  # not to someone whose staff role ended it
         conv.say(Reply((text(N_("Question {ref} is nobody's again: you or a colleague can take it."),
                              ref=thread_ref(released)),)))
 

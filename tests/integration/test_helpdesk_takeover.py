@@ -213,3 +213,26 @@ async def test_a_file_sent_apart_while_a_question_is_open_names_it(chat: ChatDri
     assert (await threads(database))[0].status == ThreadStatus.closed
     offered = await chat.send_file(ana, "photo", "PHOTO-3")
     assert "f:message:send" in codes(offered[-1]) and "sigue abierta" not in offered[-1].text
+
+
+async def test_a_staff_answer_closes_with_a_new_role_and_gives_its_question_back(chat: ChatDriver,
+                                                                                 database: Database) -> None:
+    """A review: Carl, made coordinator while writing an answer that took a question, met "not allowed" at his next
+    message, which was lost, and the question stayed his. The grant closes the composer and says so; a revoke gives
+    the question back at his next message, without telling him he may take it."""
+    first, second = await ask(chat), await ask(chat)
+    carl = chat.person(CARL, "Carl")
+    await chat.press(carl, f"qa:ans:{first}")  # nobody had it: opening the answer took it
+    assert (await threads(database))[0].owner_id == await contact_id(database, CARL)
+    await grant_role(GrantRole(CARL, Role.coordinator), database.uow(), utcnow())
+    told = await chat.collect(CARL)
+    assert any("Question to BDT" in m.text and "closed" in m.text for m in told), [m.text for m in told]
+    answered = await chat.send(carl, "/help")
+    assert all("not allowed" not in m.text and "Write your answer" not in m.text for m in answered)
+    await grant_role(GrantRole(CARL, Role.staff), database.uow(), utcnow())
+    await chat.press(carl, f"qa:ans:{second}")
+    await revoke_role(RevokeRole(CARL), database.uow(), utcnow())
+    await chat.collect(CARL)
+    refused = await chat.send(carl, "Some more words")
+    assert "not allowed" in refused[0].text and not any("nobody's again" in m.text for m in refused)
+    assert {t.id: t.owner_id for t in await threads(database)}[second] is None
