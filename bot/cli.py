@@ -88,7 +88,7 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def _run(coroutine: Coroutine[Any, Any, T], event_loop: str = "asyncio") -> T:
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InternalError, NotSupportedError, ProgrammingError
 
     try:
         with asyncio.Runner(loop_factory=loop_factory(event_loop)) as runner:
@@ -96,6 +96,8 @@ def _run(coroutine: Coroutine[Any, Any, T], event_loop: str = "asyncio") -> T:
     except ConfigError as error:
         _fail(str(error))
         raise
+    except (IntegrityError, DataError, ProgrammingError, InternalError, NotSupportedError):
+        raise  # what a statement did wrong is a defect to see whole, not the database's fault
     except DBAPIError as error:  # not a database, no such folder, refused: one line naming the setting, no traceback
         _fail(f"the database of P2C_DATABASE_URL ({_database_named()}) cannot be used: "
               f"{str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__}")

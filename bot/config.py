@@ -217,7 +217,7 @@ class Settings(BaseSettings):
 
 OTHER_NAMES = frozenset({"P2C_TEST_POSTGRES_URL", "P2C_TEST_POSTGRES_PORT", "P2C_UPDATE_GOLDEN"})
 """P2C_ names that the project's tooling reads (the tests, scripts/with-postgres.sh), not the bot."""
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?(P2C_[A-Za-z0-9_]+)\s*=", re.MULTILINE)
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?(P2C_[A-Za-z0-9_]+)\s*=", re.MULTILINE | re.IGNORECASE)
 _told: set[str] = set()
 
 

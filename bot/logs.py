@@ -98,9 +98,10 @@ def configure_logging(fmt: str = "text", level: str = "INFO", secrets: tuple[str
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("matplotlib").setLevel(logging.WARNING)  # its DEBUG scores every font for every chart
+    quieter = max(logging.WARNING, root.level)  # never more than the level asked for (ERROR keeps their warnings out)
+    logging.getLogger("aiogram.event").setLevel(quieter)
+    logging.getLogger("apscheduler").setLevel(quieter)
+    logging.getLogger("matplotlib").setLevel(quieter)  # its DEBUG scores every font for every chart
 
 
 SPELL_REMINDER = 60.0

@@ -141,8 +141,8 @@ async def offer(conv: Conversation, incoming: Incoming, once: tuple[Label, ...] 
 async def _still_open(conv: Conversation, incoming: Incoming) -> tuple[Label, ...]:
     """Under an offer of something sent outside any reply, the person's question still open, and how to add to it (a
     tester: a screenshot sent just after replying on Q-1 was offered as a new question, Q-1 unnamed)."""
-    if incoming.reply_to is not None or conv.contact.id is None:
-        return ()
+    if incoming.reply_to is not None or conv.contact.id is None or not (incoming.text or incoming.file_id):
+        return ()  # a reply goes where it replies; with nothing sent (the composer of /ask), no "this" to add
     latest = next(iter(await Questions(conv.session).of_asker(conv.contact.id, 1)), None)
     if latest is None or latest.id is None or latest.status == ThreadStatus.closed:
         return ()

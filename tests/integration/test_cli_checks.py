@@ -142,3 +142,16 @@ def test_a_log_format_option_is_refused_as_the_option_it_is() -> None:
     for command in (["run"], ["sandbox"]):
         refused = CliRunner().invoke(app, [*command, "--log-format", "xml"])
         assert refused.exit_code == 2 and "--log-format" in refused.output and "P2C_LOG_FORMAT" not in refused.output
+
+
+def test_a_statement_done_wrong_is_not_blamed_on_the_database() -> None:
+    """A review: an IntegrityError (a defect, or a race with the bot) was said as "the database cannot be used"."""
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.cli import _run
+
+    async def conflicting() -> None:
+        raise IntegrityError("INSERT INTO contact …", {}, sqlite3.IntegrityError("UNIQUE constraint failed"))
+
+    with pytest.raises(IntegrityError):
+        _run(conflicting())

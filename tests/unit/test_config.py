@@ -201,19 +201,19 @@ def test_a_name_that_is_no_setting_is_warned_about_with_the_one_meant(tmp_path: 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(config, "_told", set())
     (tmp_path / ".env").write_text("P2C_DATABASE_ULR=sqlite+aiosqlite:///elsewhere.db\n"
-                                   "export P2C_RETENTION_OUTBOX_DAY=30\nOTHER_TOOL=1\n")
+                                   "export p2c_retention_outbox_day=30\nOTHER_TOOL=1\n")  # read in any case
     monkeypatch.setenv("P2C_BOT_TOKEN", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0")
     monkeypatch.setenv("P2C_NO_SUCH_THING", "1")
     monkeypatch.setenv("P2C_TEST_POSTGRES_URL", "postgresql://tests")  # the tests' own: not the bot's to judge
     assert config.unknown_names(os.environ) == {"P2C_DATABASE_ULR": "P2C_DATABASE_URL", "P2C_NO_SUCH_THING": None,
-                                                "P2C_RETENTION_OUTBOX_DAY": "P2C_RETENTION_OUTBOX_DAYS"}
+                                                "p2c_retention_outbox_day": "P2C_RETENTION_OUTBOX_DAYS"}
     with caplog.at_level(logging.WARNING, logger="bot.config"):
         load_settings()
         load_settings()  # once a process
     assert [record.getMessage() for record in caplog.records] == [
         "P2C_DATABASE_ULR is not a setting of p2c-bot and is ignored: did you mean P2C_DATABASE_URL?",
         "P2C_NO_SUCH_THING is not a setting of p2c-bot and is ignored",
-        "P2C_RETENTION_OUTBOX_DAY is not a setting of p2c-bot and is ignored: did you mean P2C_RETENTION_OUTBOX_DAYS?"]
+        "p2c_retention_outbox_day is not a setting of p2c-bot and is ignored: did you mean P2C_RETENTION_OUTBOX_DAYS?"]
 
 
 def test_a_rule_on_several_settings_is_said_without_a_stray_word(monkeypatch: pytest.MonkeyPatch) -> None:
