@@ -271,7 +271,6 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
     looks: dict[int, _Look] = {}
     crossings: dict[int, Crossing] = {}
     async for rows in repo.planning_rows(now, changed_after, BATCH):
-        countries = await repo.countries_of({row.entity_id for row in rows})
         for row in rows:
             periods = row.periods.split(",") if row.periods else ()
             active = as_day(row.active_at)
@@ -293,7 +292,7 @@ async def look_at_pledges(repo: Reminders, now: datetime, expired: set[int], cha
             if not given and schedule.owed > 1:  # the next period's reminders begin while the earlier is owed
                 given = carried_escalation(row.given_kinds)
             look = looks[row.id] = _Look.of(row.entity_id, upcoming, given, schedule, len(periods))
-            look.working = working_days("UTC", countries.get(row.entity_id))  # the country's week
+            look.working = working_days("UTC", row.country)  # the organisation's country's week
             reminder = reminder_of(schedule.running(today), today, given, look.working)
             look.kind = reminder.kind if reminder is not None else None
             look.later = row.id in expired

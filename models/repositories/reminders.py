@@ -55,13 +55,15 @@ _later_come = sa.select(_H.c.pledge_id).where(_H.c.reason == "later", _H.c.until
 PLANNING = (sa.select(_P.c.id, _P.c.entity_id, _P.c.status, _P.c.start_date, _P.c.end_date, _P.c.reporting_cadence,
                       _P.c.previous_cadence, _P.c.cadence_since,
                       _periods.label("periods"), _G.c.period.label("given_period"), _G.c.kinds.label("given_kinds"),
-                      sa.func.coalesce(_last_report, _P.c.validated_at, _P.c.created_at).label("active_at"))
-            .select_from(_P.outerjoin(_G, _G.c.pledge_id == _P.c.id))
+                      sa.func.coalesce(_last_report, _P.c.validated_at, _P.c.created_at).label("active_at"),
+                      _E.c.country_iso3.label("country"))
+            .select_from(_P.outerjoin(_G, _G.c.pledge_id == _P.c.id).join(_E, _E.c.id == _P.c.entity_id))
             .where(_P.c.status == PledgeStatus.validated, _P.c.start_date.is_not(None),
                    sa.or_(_G.c.pledge_id.is_(None), _G.c.next_on <= sa.bindparam("today"),
                           _P.c.updated_at > _G.c.updated_at, _P.c.id.in_(_reported_lately),
                           _P.c.id.in_(_later_come))))
-"""Validated pledges to look at today (most have nothing due, and were looked at when they last had)."""
+"""Validated pledges to look at today (most have nothing due, and were looked at when they last had), with their
+organisation's country (whose working week moves a due date's reminder off its weekend)."""
 LATE_COMMIT_MARGIN = timedelta(minutes=10)
 """A report is stamped before its transaction commits: reports this much older than the latest look count
 as new (looking at a pledge again is harmless)."""
