@@ -156,9 +156,10 @@ async def _unfit(session: Session, contact: Contact, form_id: str) -> bool:
         return False
     if journey.may is not None and not journey.may(contact):
         return True
-    draft = await Drafts(session).find(contact.id, form_id) if journey.may_draft is not None else None
-    return draft is not None and journey.may_draft is not None \
-        and not journey.may_draft(contact, FormState.from_json(draft.state).answers)
+    if journey.may_draft is None:
+        return False
+    draft = await Drafts(session).find(contact.id, form_id)
+    return draft is not None and not journey.may_draft(contact, FormState.from_json(draft.state).answers)
 
 
 async def close_unfit_forms(session: Session, contact: Contact, now: datetime) -> tuple[str, ...]:

@@ -758,9 +758,7 @@ async def _remind_at_once(repo: Reminders, pledge: Pledge, stands: tuple[NextRep
         if any(listed[0] == pledge.id for row in rows for listed in row.payload["reminder"]["items"]):
             continue
         items = _folded(rows, [item])
-        reply = compose_json(items, day)
-        reply["parts"].insert(0, intro)
-        payload = {**outbox_meta(items, day), "reply": reply, **working_hours(zone, person.country_iso3)}
+        payload = _introduced(items, day, intro, zone, person.country_iso3)
         earlier = [row.id for row in rows if row.key != key]
         same = next((row for row in rows if row.key == key), None)
         if same is not None:
@@ -781,10 +779,14 @@ async def _remind_at_once(repo: Reminders, pledge: Pledge, stands: tuple[NextRep
         zone = zone_of(person.timezone, person.country_iso3, default_zone)
         send_at = allowed_the_day_after(now, zone, person.country_iso3)
         day = local_day(send_at, zone)
-        items = [item]
-        reply = compose_json(items, day)
-        reply["parts"].insert(0, intro)
         later.append({**message, "key": f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}", "not_before": send_at,
-                      "payload": {**outbox_meta(items, day), "reply": reply,
-                                  **working_hours(zone, person.country_iso3)}})
+                      "payload": _introduced([item], day, intro, zone, person.country_iso3)})
     return len(written) + rewritten + len(await repo.add_messages(later) if later else ())
+
+
+def _introduced(items: list[Item], day: date, intro: dict[str, Any], zone: str, country: str | None) -> dict[str, Any]:
+    """The outbox payload of a reminder of these items on `day` under a first line `intro`, kept to its reader's
+    working hours."""
+    reply = compose_json(items, day)
+    reply["parts"].insert(0, intro)
+    return {**outbox_meta(items, day), "reply": reply, **working_hours(zone, country)}
