@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from models.repositories.base import PerDialect, table_of
+from models.repositories.base import PerDialect, among, table_of
 from models.repositories.digests import in_scope
 from models.repositories.outbox import OutboxRows
 from models.repositories.waiting import CHANGES_ASKED_AT
@@ -102,6 +102,9 @@ class Reminders:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _in(self, column: Any, values: Sequence[Any]) -> Any:
+        return among(self.session, column, values)
+
     async def changed_after(self, now: datetime) -> datetime:
         """The time after which a report or a hold may not have been seen by planning yet: the latest look at any
         pledge, less LATE_COMMIT_MARGIN (long ago when none was ever looked at)."""
@@ -131,7 +134,7 @@ class Reminders:
             sa.select(_P.c.id, _P.c.ref, _P.c.title, _P.c.entity_id,
                       sa.func.coalesce(_P.c.primary_contact_id, _P.c.created_by).label("primary"),
                       _E.c.name.label("entity"))
-            .select_from(_P.join(_E, _E.c.id == _P.c.entity_id)).where(_P.c.id.in_(list(ids))))).all()
+            .select_from(_P.join(_E, _E.c.id == _P.c.entity_id)).where(self._in(_P.c.id, list(ids))))).all()
 
     async def awaiting_changes(self, asked_after: datetime, asked_before: datetime) -> Sequence[Any]:
         """(id, ref, title, entity_id, primary, version, staff_comment, asked_at) of the pledges returned for changes,
@@ -151,7 +154,7 @@ class Reminders:
         found: list[Any] = []
         for start in range(0, len(ordered), IN_LIST):
             found += (await self.session.execute(sa.select(_O.c.key, _O.c.contact_id, _O.c.not_before)
-                                                 .where(_O.c.key.in_(ordered[start:start + IN_LIST])))).all()
+                                                 .where(self._in(_O.c.key, ordered[start:start + IN_LIST])))).all()
         return found
 
     async def reportable(self, ids: Iterable[int]) -> dict[int, Any]:
@@ -163,7 +166,7 @@ class Reminders:
                 sa.select(_P.c.id, _P.c.status, _P.c.start_date, _P.c.end_date, _P.c.reporting_cadence,
                           _P.c.previous_cadence, _P.c.cadence_since,
                           sa.func.coalesce(_last_report, _P.c.validated_at, _P.c.created_at).label("active_at"))
-                .where(_P.c.id.in_(chunk)))
+                .where(self._in(_P.c.id, chunk)))
             found.update({row.id: row for row in rows.all()})
         return found
 
@@ -180,7 +183,8 @@ class Reminders:
         """Those of these pledges that the scope covers."""
         found: set[int] = set()
         for ids in _chunks(pledge_ids):
-            rows = await self.session.execute(sa.select(_P.c.id).where(_P.c.id.in_(ids), in_scope(self.session, scope)))
+            rows = await self.session.execute(
+                sa.select(_P.c.id).where(self._in(_P.c.id, ids), in_scope(self.session, scope)))
             found.update(rows.scalars())
         return found
 
@@ -190,7 +194,7 @@ class Reminders:
             sa.select(_C.c.id, _C.c.chat_id, _C.c.entity_id, _C.c.timezone, _C.c.optional_reminders,
                       _E.c.country_iso3)
             .select_from(_C.join(_E, _E.c.id == _C.c.entity_id))
-            .where(_C.c.entity_id.in_(list(entity_ids)), _C.c.role == Role.focal_point, _C.c.blocked.is_(False))
+            .where(self._in(_C.c.entity_id, list(entity_ids)), _C.c.role == Role.focal_point, _C.c.blocked.is_(False))
             .order_by(_C.c.id))).all()
 
     async def holds(self, pledge_ids: Iterable[int]) -> list[Any]:
@@ -198,7 +202,7 @@ class Reminders:
         found: list[Any] = []
         for ids in _chunks(pledge_ids):
             found += (await self.session.execute(sa.select(_H.c.contact_id, _H.c.pledge_id, _H.c.reason, _H.c.until)
-                                                 .where(_H.c.pledge_id.in_(ids)))).all()
+                                                 .where(self._in(_H.c.pledge_id, ids)))).all()
         return found
 
     async def add_messages(self, rows: list[dict[str, Any]]) -> set[str]:
@@ -216,7 +220,7 @@ class Reminders:
         """The home country of each of these entities."""
         found: dict[int, str | None] = {}
         for ids in _chunks(entity_ids):
-            rows = await self.session.execute(sa.select(_E.c.id, _E.c.country_iso3).where(_E.c.id.in_(ids)))
+            rows = await self.session.execute(sa.select(_E.c.id, _E.c.country_iso3).where(self._in(_E.c.id, ids)))
             found.update({entity_id: country for entity_id, country in rows.all()})
         return found
 
@@ -295,8 +299,8 @@ class Reminders:
         pairs = sorted(set(people))
         for start in range(0, len(pairs), IN_LIST):
             chunk = pairs[start:start + IN_LIST]
-            unsent = (_O.c.chat_id.in_(sorted({chat for _, chat in chunk})),
-                      _O.c.contact_id.in_([contact for contact, _ in chunk]),
+            unsent = (self._in(_O.c.chat_id, sorted({chat for _, chat in chunk})),
+                      self._in(_O.c.contact_id, [contact for contact, _ in chunk]),
                       # status || '': through the chats' index, not the status one (ix_outbox_due), which a peak
                       # day's thousands of reminders pending make a scan of them all for each batch
                       (_O.c.status + "") == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
@@ -336,7 +340,7 @@ class Reminders:
         locked: list[int] = []
         for ids in _chunks(pledge_ids):
             locked += (await self.session.execute(
-                sa.select(_P.c.id).where(_P.c.id.in_(ids)).order_by(_P.c.id)
+                sa.select(_P.c.id).where(self._in(_P.c.id, ids)).order_by(_P.c.id)
                 .with_for_update(key_share=True, skip_locked=not wait))).scalars()
         return locked
 
@@ -349,7 +353,8 @@ class Reminders:
         locked = await self.share_locked(pledge_ids, wait=wait)
         counts = dict.fromkeys(locked, 0)
         for ids in _chunks(locked):
-            rows = await self.session.execute(sa.select(_R.c.pledge_id, sa.func.count()).where(_R.c.pledge_id.in_(ids))
+            rows = await self.session.execute(sa.select(_R.c.pledge_id, sa.func.count())
+                                              .where(self._in(_R.c.pledge_id, ids))
                                               .group_by(_R.c.pledge_id))
             counts.update({pledge_id: int(count) for pledge_id, count in rows.all()})
         return counts
@@ -372,7 +377,7 @@ class Reminders:
         for start in range(0, len(ordered), IN_LIST):
             found += (await self.session.execute(
                 sa.select(_O.c.id, _O.c.key, _O.c.payload)
-                .where(_O.c.key.in_(ordered[start:start + IN_LIST]), _O.c.status == "pending",
+                .where(self._in(_O.c.key, ordered[start:start + IN_LIST]), _O.c.status == "pending",
                        _O.c.key.startswith(INACTIVE_KEY_PREFIX, autoescape=True))
                 .order_by(_O.c.id).with_for_update(skip_locked=True))).all()
         return found
@@ -398,7 +403,8 @@ class Reminders:
         """The periods each of these pledges reported."""
         found: dict[int, list[str]] = {}
         for ids in _chunks(pledge_ids):
-            rows = await self.session.execute(sa.select(_R.c.pledge_id, _R.c.period).where(_R.c.pledge_id.in_(ids)))
+            rows = await self.session.execute(
+                sa.select(_R.c.pledge_id, _R.c.period).where(self._in(_R.c.pledge_id, ids)))
             for pledge_id, period in rows.all():
                 found.setdefault(pledge_id, []).append(period)
         return found
@@ -410,7 +416,7 @@ class Reminders:
         for ids in _chunks(pledge_ids):
             rows = await self.session.execute(sa.select(_R.c.pledge_id, _P.c.start_date, _R.c.period)
                                               .select_from(_R.join(_P, _P.c.id == _R.c.pledge_id))
-                                              .where(_R.c.pledge_id.in_(ids)))
+                                              .where(self._in(_R.c.pledge_id, ids)))
             for pledge_id, start, period in rows.all():
                 found.setdefault(pledge_id, (start, []))[1].append(period)
         return found
@@ -427,7 +433,7 @@ class Reminders:
     async def drop_all(self, row_ids: Iterable[int]) -> None:
         """Delete these reminders not taken for sending yet (folded into a later one of their person)."""
         for ids in _chunks(row_ids):
-            await self.session.execute(sa.delete(_O).where(_O.c.id.in_(ids), _O.c.status == "pending")
+            await self.session.execute(sa.delete(_O).where(self._in(_O.c.id, ids), _O.c.status == "pending")
                                        .execution_options(synchronize_session=False))
 
     async def inactive(self, cutoff: datetime, limit: int) -> tuple[int, Sequence[Any]]:

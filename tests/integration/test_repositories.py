@@ -6,12 +6,15 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
 from models.clock import utcnow
 from models.database import Database
 from models.repositories.audit import AuditTrail
+from models.repositories.base import among, table_of
 from models.repositories.contacts import Contacts
 from models.repositories.drafts import DraftConflictError, Drafts
 from models.repositories.outbox import (
@@ -301,3 +304,30 @@ async def test_a_pushed_reply_is_written_with_the_earlier_rows_of_its_chat_that_
     assert earlier == ((ids["taken-elsewhere"], "other", "sending"), (ids["retrying"], None, "pending"))
     async with database.autocommit() as connection:
         assert await open_earlier(connection, 5, row_id) == earlier, "as the check read alone finds them"
+
+
+async def test_among_reads_the_rows_of_a_list_as_one_array_on_postgresql(database: Database) -> None:
+    for telegram_id in range(10, 16):
+        await add_contact(database, telegram_id)
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    async with database.uow() as uow:
+        people = sa_select(table_of(Contact).c.telegram_id)
+        asked = [11, 13, 14, 99]
+        engine = database.thread_engine if database.is_sqlite else database.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            found = (await uow.session.execute(
+                people.where(among(uow.session, table_of(Contact).c.telegram_id, asked)))).scalars().all()
+            none = (await uow.session.execute(
+                people.where(among(uow.session, table_of(Contact).c.telegram_id, [])))).scalars().all()
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    assert sorted(found) == [11, 13, 14] and none == []
+    if database.is_sqlite:
+        assert "IN (" in statements[0]
+    else:  # one parameter, whatever the list's length: not one a value rendered at each execution
+        assert "= ANY ($1::BIGINT[])" in statements[0] and statements[0] == statements[1]
