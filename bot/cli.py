@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 
-from bot.config import ConfigError, Settings, bare_username, load_settings
+from bot.config import ConfigError, Settings, bare_username, load_settings, warn_unknown_names
 from models.clock import utcnow
 from models.scope import ITU_REGIONS, SCOPE_FORMS
 from models.values import LANGUAGES, Role, Sector
@@ -45,9 +45,9 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _settings(**overrides: Any) -> Settings:
+def _settings(*, names_later: bool = False, **overrides: Any) -> Settings:
     try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+        return load_settings(names_later=names_later, **{k: v for k, v in overrides.items() if v is not None})
     except ConfigError as error:
         _fail(str(error))
         raise  # unreachable: _fail exits
@@ -127,7 +127,7 @@ def run(
     from bot.logs import configure_logging
     from bot.ports import ensure_free
 
-    settings = _settings(log_format=log_format)
+    settings = _settings(log_format=log_format, names_later=True)
     try:
         token = settings.token()
         if webhook:
@@ -136,9 +136,11 @@ def run(
         if settings.metrics_port is not None:
             ensure_free(settings.metrics_host, settings.metrics_port, "P2C_METRICS")
     except ConfigError as error:
+        warn_unknown_names()
         _fail(str(error))
         return
     configure_logging(settings.log_format, settings.log_level, secrets=(token,))
+    warn_unknown_names()  # in the log's format, now that it is set up
     _run(run_app(build_app(settings), webhook=webhook), settings.event_loop)
 
 
@@ -171,12 +173,14 @@ def sandbox(
 
     # the bot runs on the sandbox, not on Telegram (its address is known once the server listens): the test clock
     # is refused with the real Telegram only
-    settings = _settings(log_format=log_format, database_url=database_url, api_base=f"http://{host}:{port or 1}")
+    settings = _settings(log_format=log_format, database_url=database_url, api_base=f"http://{host}:{port or 1}",
+                         names_later=True)
     if clock and not settings.test_clock_file:
         os.environ[TEST_CLOCK_ENV] = sandbox_clock_file(settings.database_url)  # models.clock and the page read it
         settings = _settings(log_format=log_format, database_url=database_url, api_base=settings.api_base,
-                             test_clock_file=os.environ[TEST_CLOCK_ENV])
+                             test_clock_file=os.environ[TEST_CLOCK_ENV], names_later=True)
     configure_logging(settings.log_format, settings.log_level)
+    warn_unknown_names()  # in the log's format, now that it is set up
     _run(run_sandbox(settings, host=host, port=port, token=token))
 
 

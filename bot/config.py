@@ -233,17 +233,26 @@ def unknown_names(environment: Mapping[str, str], env_file: Path = Path(".env"))
             for name in sorted(found) if name.upper() not in known}
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the settings; a bad value becomes one ConfigError line naming the variable. A P2C_ name that is no
-    setting is warned about (once a process), with the setting it is most like."""
+def warn_unknown_names() -> None:
+    """Warn about each P2C_ name that is no setting (unknown_names), once a process, with the setting it is most
+    like."""
     for name, like in unknown_names(os.environ).items():
         if name not in _told:
             _told.add(name)
             log.warning("%s is not a setting of p2c-bot and is ignored%s", name,
                         f": did you mean {like}?" if like else "")
+
+
+def load_settings(*, names_later: bool = False, **overrides: object) -> Settings:
+    """Read the settings; a bad value becomes one ConfigError line naming the variable. A P2C_ name that is no
+    setting is warned about (warn_unknown_names): at once, or with `names_later` by the caller once it has set up
+    logging from these settings (so that the warning is in the log's format), unless reading them fails."""
+    if not names_later:
+        warn_unknown_names()
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
+        warn_unknown_names()  # P2C_BOT_TOKN beside "P2C_BOT_TOKEN is missing": the likely cause
         first = error.errors()[0]
         message = str(first["msg"]).removeprefix("Value error, ").rstrip(".")
         if not first["loc"]:  # a rule on several settings: its message names them

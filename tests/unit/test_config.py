@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -225,3 +226,26 @@ def test_a_rule_on_several_settings_is_said_without_a_stray_word(monkeypatch: py
         load_settings()
     assert str(refused.value).startswith("P2C_PGBOUNCER needs P2C_ELECTION_DATABASE_URL")
     assert str(refused.value).endswith(".") and not str(refused.value).endswith("..")
+
+
+def test_a_name_that_is_no_setting_is_warned_about_in_the_logs_format(tmp_path: Path) -> None:
+    """A review: the warning came before logging was set up, a plain line among JSON ones with --log-format json;
+    and a misspelt token's variable is named beside the error it causes."""
+    env = {"P2C_BOT_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0", "P2C_DATABASE_ULR": "sqlite:///x.db",
+           "P2C_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}", "P2C_API_BASE": "http://127.0.0.1:9",
+           "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(REPO)}
+    bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--log-format", "json"], cwd=tmp_path, env=env,
+                           stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert bot.stderr is not None
+        first = bot.stderr.readline()
+    finally:
+        bot.terminate()
+        bot.communicate(timeout=30)
+    warned = json.loads(first)
+    assert warned["level"] == "warning" and warned["event"] == (
+        "P2C_DATABASE_ULR is not a setting of p2c-bot and is ignored: did you mean P2C_DATABASE_URL?")
+    refused = _cli("run", env={"P2C_BOT_TOKN": env["P2C_BOT_TOKEN"]}, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "P2C_BOT_TOKN is not a setting of p2c-bot and is ignored: did you mean P2C_BOT_TOKEN?" in refused.stderr
+    assert "error: P2C_BOT_TOKEN" in refused.stderr
