@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Protocol, cast
 
@@ -406,10 +406,13 @@ def add_months(day: date, months: int) -> date:
 
 
 def inactive_cutoff(now: datetime) -> datetime:
-    """The same moment 24 months before `now`: a validated pledge whose last report (else its validation, else its
-    creation) is no later is inactive, and no more reminders go to it (the planner's rule, and /inactive's)."""
+    """The end of the day 24 months before `now`'s: a validated pledge whose last report (else its validation, else
+    its creation) is no later is inactive, and no more reminders go to it (the planner's rule, and /inactive's). By
+    the day, as /mypledges says it (is_inactive): a pledge crossing the mark at 10:00 is inactive from the first plan
+    of that day, so a reminder written days before for that morning is withdrawn, not sent hours before the notice
+    that its reminders stopped."""
     cutoff = add_months(now.date(), -INACTIVE_AFTER_MONTHS)
-    return now.replace(year=cutoff.year, month=cutoff.month, day=cutoff.day)
+    return datetime.combine(cutoff, time.max, tzinfo=now.tzinfo)
 
 
 def inactive_since(last_report: date | None, validated: date | None) -> date | None:

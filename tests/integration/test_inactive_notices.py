@@ -71,15 +71,16 @@ async def test_on_the_crossing_day_each_focal_point_is_told_once_in_their_langua
     assert await plan_report_reminders(database.uow(), utc(2027, 3, 1, 10)) == 0  # its escalation's day
     assert (await ledger(database, pledge)).next_on == date(2028, 1, 5)  # not 2027's first, on 16 January 2028
     assert len(await chat.collect(FOCAL)) == 1 and len(await chat.collect(ARABIC)) == 1
-    await plan_report_reminders(database.uow(), utc(2028, 1, 5, 9, 45))  # 24 months less a quarter of an hour
+    await plan_report_reminders(database.uow(), utc(2028, 1, 4, 23, 45))  # the day before
     assert await notices(database) == []
-    assert await plan_report_reminders(database.uow(), utc(2028, 1, 5, 10, 10)) == 2  # a Wednesday
+    # by the day, as /mypledges says it: from the first plan of the crossing day (a Wednesday), not at 10:00
+    assert await plan_report_reminders(database.uow(), utc(2028, 1, 5, 0, 10)) == 2
     for again in (timedelta(minutes=15), timedelta(days=1), timedelta(days=30)):  # later plans, a restart: none
         await plan_report_reminders(database.uow(), utc(2028, 1, 5, 10, 10) + again)
     await set_pledge(database, pledge, updated_at=utc(2028, 1, 10, 9))  # edited by staff: read again by the next plan
     await plan_report_reminders(database.uow(), utc(2028, 1, 10, 10))
     rows = await notices(database)
-    assert len(rows) == 2 and all(row.not_before == utc(2028, 1, 5, 10, 10) for row in rows)
+    assert len(rows) == 2 and all(row.not_before == utc(2028, 1, 5, 9) for row in rows)  # in Dakar's hours
     assert (await ledger(database, pledge)).next_on == NEVER  # no look at it until a report or an edit
     french = (await chat.collect(FOCAL))[0]
     assert "P2C-2026-00031" in french.text and "inactif" in french.text and "5 janv. 2026" in french.text, french.text
@@ -166,19 +167,19 @@ async def test_pledges_inactive_long_before_the_notice_shipped_are_not_told(chat
 async def test_a_pledge_going_inactive_while_the_days_notice_waits_is_added_to_it(chat: ChatDriver,
                                                                                   database: Database) -> None:
     entity = await entity_of(database)
-    # validated on a Saturday two years before, at two hours of the day
+    # validated on a Saturday two years before, and on the Sunday after
     first = await add_pledge(database, entity, 39, validated=utc(2026, 1, 8, 8))
-    second = await add_pledge(database, entity, 40, validated=utc(2026, 1, 8, 12))
+    second = await add_pledge(database, entity, 40, validated=utc(2026, 1, 9, 8))
     saturday = utc(2028, 1, 8, 8, 10)
     assert saturday.weekday() == 5
     await plan_report_reminders(database.uow(), saturday)  # the second, not inactive yet, is reminded of 2026
     (row,) = await notices(database)
     assert row.not_before == utc(2028, 1, 10, 9) and [item[0] for item in row.payload["inactive"]] == [first]
-    await plan_report_reminders(database.uow(), saturday + timedelta(hours=4, minutes=5))
+    await plan_report_reminders(database.uow(), saturday + timedelta(days=1, minutes=5))
     (row,) = await notices(database)  # the Monday's notice lists the second too
     assert row.key.endswith(":2028-01-10") and [item[0] for item in row.payload["inactive"]] == [first, second]
     assert row.payload["hours"] == ["Africa/Dakar", "SEN"]
-    sunday = saturday + timedelta(days=1)
+    sunday = saturday + timedelta(days=1, hours=1)
     await add_report(database, first, "2026", sunday)  # back before Monday: out of the notice
     await plan_report_reminders(database.uow(), sunday + timedelta(minutes=5))
     (row,) = await notices(database)
@@ -292,3 +293,18 @@ async def test_a_pledge_withdrawn_while_its_notice_waits_leaves_it_at_once(chat:
     await handle(Incoming(990_003, person, utcnow(), code=f"mp:wdy:{withdrawn}:1:validated"), database.uow(), deps)
     (row,) = await notices(database)
     assert row.status == "pending" and [item[0] for item in row.payload["inactive"]] == [kept]
+
+
+async def test_a_reminder_waiting_for_the_crossing_day_is_withdrawn_for_the_notice(chat: ChatDriver,
+                                                                                   database: Database) -> None:
+    """A tester: a reminder planned on Saturday for Monday 09:00 went out although the pledge crossed its 24 months
+    that Monday at 10:00, and the notice that its reminders stopped followed three hours later."""
+    pledge = await add_pledge(database, await entity_of(database), 42, start=date(2025, 1, 1),
+                              validated=utc(2025, 1, 18, 10))  # never reported on
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 1)) == 1  # a Saturday: for Monday
+    (row,) = await reminders(database)
+    assert row.not_before == utc(2027, 1, 18, 9) and row.payload["reminder"]["items"][0][0] == pledge
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 0, 10)) == 1  # Monday's first plan
+    assert await reminders(database) == []
+    (notice,) = await notices(database)
+    assert [item[0] for item in notice.payload["inactive"]] == [pledge] and notice.not_before == utc(2027, 1, 18, 9)
