@@ -12,6 +12,7 @@ from handlers.forms.base import FormState
 from handlers.invites import may_still_issue
 from handlers.messages import N_, Button, Code, Label, Reply, Text, plural, text
 from handlers.people import audit, name_of, role_of, staff_contacts
+from handlers.report_reminders import hand_on
 from handlers.staff_notices import organisation_label, person_for_staff, told_apart
 from models.database import Session
 from models.repositories.audit import AuditTrail
@@ -19,7 +20,8 @@ from models.repositories.contacts import Contacts
 from models.repositories.invites import Invites
 from models.repositories.people import People
 from models.repositories.pledges import Pledges
-from models.tables import Contact, Entity, Invite
+from models.repositories.reminders import Reminders
+from models.tables import Contact, Entity, Invite, Pledge
 from models.values import Role
 
 ORGANISATION_FORMS = ("pledge", "report")
@@ -62,7 +64,7 @@ async def in_progress(conv: Conversation) -> tuple[Label, ...]:
 async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Contact | None:
     """leave_focal_points for the person of the conversation (/leave, /forget, a move by invitation)."""
     departure = await leave_focal_points(conv.session, conv.contact, entity, conv.now, str(conv.update_key),
-                                         named=named)
+                                         named=named, default_zone=conv.deps.timezone)
     return departure.successor
 
 
@@ -76,20 +78,27 @@ class Departure:
 
 
 async def leave_focal_points(session: Session, contact: Contact, entity: Entity, now: datetime, key: str, *,
-                             named: bool = True, via: str | None = None) -> Departure:
+                             named: bool = True, via: str | None = None, default_zone: str = "UTC") -> Departure:
     """The one rule by which a person stops being a focal point of an organisation, whatever removes them (/leave,
-    /forget, a move by invitation, `p2c-bot admin grant` of another role or `admin revoke`): the pledges whose primary
-    focal point they were go to the colleague seen most recently, who is told; with no colleague left, staff are
-    told (but the person, if made staff), with a button that makes an invitation. The unused invitations they made to
-    the organisation stop working (audited `invite.withdrawn`), and the departure is audited (`entity.left`, with the
-    successor; `via` the command line). `named`: say who left (not when the person asked to be forgotten); `key`
-    tells this departure's notices apart in the outbox."""
+    /forget, a move by invitation, `p2c-bot admin grant` of another role or `admin revoke`): the pledges whose
+    primary focal point they were go to the colleague seen most recently, who is told; with no colleague left, staff
+    are told (but the person, if made staff), with a button that makes an invitation. The unused invitations they
+    made to the organisation stop working (audited `invite.withdrawn`), their reminders not sent yet go, and the
+    successor is given the reminders they alone were given (report_reminders.hand_on, in `default_zone` for a
+    successor of no known zone), and the departure is audited (`entity.left`, with the successor; `via` the command
+    line). `named`: say who left (not when the person asked to be forgotten); `key` tells this departure's notices
+    apart in the outbox."""
     assert contact.id is not None and entity.id is not None
     people = People(session)
     colleagues = await people.colleagues(entity.id, besides=contact.id)
     successor = colleagues[0] if colleagues else None
     # pledges with no primary focal point are not counted: their reminders went, and still go, to every focal point
-    count = await people.hand_over(entity.id, contact.id, successor.id if successor else None)
+    handed = await people.hand_over(entity.id, contact.id, successor.id if successor else None)
+    count = len(handed)
+    # the pledges first (locked by the hand-over), then the reminders' rows: a report's order
+    await hand_on(Reminders(session), contact.id, [pledge for pledge_id in handed
+                                                   if (pledge := await session.get(Pledge, pledge_id)) is not None],
+                  successor.id if successor else None, now, default_zone)
     how = {"via": via} if via is not None else {}
     withdrawn = await Invites(session).withdraw_made_by(contact.id, entity.id, now)
     if withdrawn:

@@ -709,17 +709,12 @@ async def pass_on(repo: Reminders, pledge: Pledge, declined_by: int, now: dateti
     How many were reached (0: no report of the pledge is due now, the decliner was not its primary, or everyone was
     reminded already)."""
     assert pledge.id is not None
-    if (pledge.primary_contact_id or pledge.created_by) != declined_by or pledge.status != PledgeStatus.validated:
+    if (pledge.primary_contact_id or pledge.created_by) != declined_by:
         return 0
-    given = await repo.given(pledge.id)
-    if given is None or not given[1] or not set(given[1]) <= PRIMARY_KINDS:
+    given = await _given_to_primary(repo, pledge, now)
+    if given is None:
         return 0
-    reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
-    stands = where_reporting_stands(pledge, reported, now.date())
-    if stands is None or stands[1] is None or stands[0].due is None or stands[1].period != given[0] \
-            or stands[1].owed > 1:  # behind on several periods, every focal point had them (_recipients)
-        return 0
-    early = set(given[1]) <= OPTIONAL_KINDS
+    stands, early = given
     holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds([pledge.id])}
     reaching = [person for person in _followers(await repo.focal_points([pledge.entity_id]), pledge.id, holds)
                 if person.id != declined_by and not _held(holds.get((person.id, pledge.id)), now)
@@ -728,15 +723,60 @@ async def pass_on(repo: Reminders, pledge: Pledge, declined_by: int, now: dateti
     return await _remind_at_once(repo, pledge, stands, intro, reaching, now, default_zone, next_day=True)
 
 
+async def hand_on(repo: Reminders, leaving: int, pledges: Sequence[Pledge], successor: int | None, now: datetime,
+                  default_zone: str = "UTC") -> int:
+    """A focal point leaving their organisation (handlers.departures.leave_focal_points, after `pledges` were handed
+    to `successor`): their reminders and inactive notices not sent yet go, being no longer theirs to answer (their
+    buttons would refuse them); and the reminder of a handed pledge that they alone were given (early or on the due
+    date, as pass_on) goes to the successor, in their working hours (the next working day if theirs of the day went
+    already), unless the successor said the pledge is not theirs or turned the optional reminders off for an early
+    one: the planner, having given it, would reach them only a week after the due date. How many reminders were
+    written for the successor."""
+    await repo.drop_all(row.id for row in await repo.pending(contact_id=leaving))
+    await repo.drop_all(row.id for row in await repo.waiting_notices(contact_id=leaving))
+    if successor is None or not pledges:
+        return 0
+    holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds(p.id for p in pledges if p.id)}
+    people = {person.id: person for person in await repo.focal_points({p.entity_id for p in pledges})}
+    reached = 0
+    for pledge in pledges:
+        given = await _given_to_primary(repo, pledge, now)
+        person = people.get(successor)
+        if given is None or person is None or _held(holds.get((successor, pledge.id or 0)), now) \
+                or (given[1] and not person.optional_reminders):
+            continue
+        reached += await _remind_at_once(repo, pledge, given[0], None, [person], now, default_zone, next_day=True)
+    return reached
+
+
+async def _given_to_primary(repo: Reminders, pledge: Pledge, now: datetime
+                            ) -> tuple[tuple[NextReport, Reminding | None], bool] | None:
+    """Where the reporting of a validated pledge stands, and whether its reminder is the early one (optional), when
+    the reminder of its period owed now went to its primary focal point alone (PRIMARY_KINDS recorded as given, one
+    period owed: behind on several, every focal point had it, _recipients); else None."""
+    assert pledge.id is not None
+    if pledge.status != PledgeStatus.validated:
+        return None
+    given = await repo.given(pledge.id)
+    if given is None or not given[1] or not set(given[1]) <= PRIMARY_KINDS:
+        return None
+    reported = (await repo.reported_periods([pledge.id])).get(pledge.id, [])
+    stands = where_reporting_stands(pledge, reported, now.date())
+    if stands is None or stands[1] is None or stands[0].due is None or stands[1].period != given[0] \
+            or stands[1].owed > 1:
+        return None
+    return stands, set(given[1]) <= OPTIONAL_KINDS
+
+
 async def _remind_at_once(repo: Reminders, pledge: Pledge, stands: tuple[NextReport, Reminding | None],
-                          intro: dict[str, Any], reaching: Sequence[Any], now: datetime, default_zone: str, *,
+                          intro: dict[str, Any] | None, reaching: Sequence[Any], now: datetime, default_zone: str, *,
                           next_day: bool = False) -> int:
-    """The reminder of the pledge's period owed (`stands`, from where_reporting_stands) to these people under `intro`,
-    as the scheduled ones go: rm:<contact>:<their day>, so that a person gets at most one reminder a day; a reminder
-    of theirs still waiting for their working hours takes the pledge in (an older one folded into it, as planning
-    does), one that lists it already is left as it is; in their working hours; taken out of the outbox, like any
-    reminder, when the report arrives before it goes; with `next_day`, one whose reminder of the day was sent already
-    gets it on their next working day. How many messages were written or rewritten."""
+    """The reminder of the pledge's period owed (`stands`, from where_reporting_stands) to these people under `intro`
+    (None: none), as the scheduled ones go: rm:<contact>:<their day>, so that a person gets at most one reminder a day;
+    a reminder of theirs still waiting for their working hours takes the pledge in (an older one folded into it, as
+    planning does), one that lists it already is left as it is; in their working hours; taken out of the outbox, like
+    any reminder, when the report arrives before it goes; with `next_day`, one whose reminder of the day was sent
+    already gets it on their next working day. How many messages were written or rewritten."""
     assert pledge.id is not None and stands[1] is not None and stands[0].due is not None
     period, due, owed, last = stands[0].period, stands[0].due, stands[1].owed, stands[1].period
     item = Item(pledge.id, pledge.ref or "", pledge.title, period, due, owed, last if owed > 1 else None)
@@ -784,9 +824,11 @@ async def _remind_at_once(repo: Reminders, pledge: Pledge, stands: tuple[NextRep
     return len(written) + rewritten + len(await repo.add_messages(later) if later else ())
 
 
-def _introduced(items: list[Item], day: date, intro: dict[str, Any], zone: str, country: str | None) -> dict[str, Any]:
-    """The outbox payload of a reminder of these items on `day` under a first line `intro`, kept to its reader's
-    working hours."""
+def _introduced(items: list[Item], day: date, intro: dict[str, Any] | None, zone: str, country: str | None
+                ) -> dict[str, Any]:
+    """The outbox payload of a reminder of these items on `day` under a first line `intro` (None: none), kept to its
+    reader's working hours."""
     reply = compose_json(items, day)
-    reply["parts"].insert(0, intro)
+    if intro is not None:
+        reply["parts"].insert(0, intro)
     return {**outbox_meta(items, day), "reply": reply, **working_hours(zone, country)}

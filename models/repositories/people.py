@@ -132,13 +132,13 @@ class People:
                  .order_by(_C.c.last_seen_at.desc().nulls_last(), _C.c.id))
         return list((await self.session.execute(query)).scalars())
 
-    async def hand_over(self, entity_id: int, leaving: int, successor: int | None) -> int:
+    async def hand_over(self, entity_id: int, leaving: int, successor: int | None) -> list[int]:
         """Make `successor` the primary focal point of the entity's pledges whose primary was `leaving` (None:
-        nobody in particular, reminders then go to every focal point); how many pledges changed."""
-        result: Any = await self.session.execute(
+        nobody in particular, reminders then go to every focal point); the ids of the pledges changed."""
+        result = await self.session.execute(
             sa.update(_P).where(_P.c.entity_id == entity_id, _primary == leaving)
-            .values(primary_contact_id=successor).execution_options(synchronize_session=False))
-        return int(result.rowcount)
+            .values(primary_contact_id=successor).returning(_P.c.id).execution_options(synchronize_session=False))
+        return sorted(result.scalars())
 
     async def reassign(self, entity_id: int, successor: int) -> dict[int | None, int]:
         """Make `successor` the primary focal point of every pledge of the entity; how many of them each contact was

@@ -383,13 +383,15 @@ class Reminders:
         return found
 
     async def waiting_notices(self, *, reported_after: datetime | None = None, entity_id: int | None = None,
-                              skip_locked: bool = False) -> Sequence[Any]:
+                              contact_id: int | None = None, skip_locked: bool = False) -> Sequence[Any]:
         """(id, key, payload) of the inactive notices not sent yet (a few a day: each waits for its reader's working
-        hours): all of them, those of one organisation's people (`entity_id`), or those of the people whose
-        organisation's pledges were reported on after `reported_after`. Locked until the transaction ends, as
-        pending(); with `skip_locked`, those another transaction holds are left out."""
+        hours): all of them, one person's (`contact_id`), those of one organisation's people (`entity_id`), or those
+        of the people whose organisation's pledges were reported on after `reported_after`. Locked until the
+        transaction ends, as pending(); with `skip_locked`, those another transaction holds are left out."""
         query = sa.select(_O.c.id, _O.c.key, _O.c.payload).where(
             _O.c.status == "pending", _O.c.key.startswith(INACTIVE_KEY_PREFIX, autoescape=True))
+        if contact_id is not None:
+            query = query.where(_O.c.contact_id == contact_id)
         if entity_id is not None:
             query = query.where(_O.c.contact_id.in_(sa.select(_C.c.id).where(_C.c.entity_id == entity_id)))
         if reported_after is not None:

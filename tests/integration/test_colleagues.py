@@ -17,7 +17,9 @@ from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.buttons import CONFIRM_WITHIN, stamp
 from handlers.conversation import Deps
+from handlers.inputs import Incoming
 from handlers.report_reminders import plan_report_reminders
+from handlers.router import handle
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.reporting import latest_due_periods
@@ -311,6 +313,37 @@ async def test_a_colleague_reminded_of_his_own_today_gets_the_one_passed_on_the_
                                                                  col(Outbox.key).startswith("rm:")))).scalars().all()
     assert [row.key for row in passed] == [f"rm:{bob.id}:2027-02-02"]
     assert passed[0].not_before is not None and passed[0].not_before.date() == date(2027, 2, 2)
+
+
+async def test_leaving_with_a_reminder_waiting_gives_it_to_the_colleague_who_takes_over(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tester: Awa left on Saturday with her early reminder waiting for Monday; on Monday she got it anyway, its
+    buttons refusing her, and Bob, to whom the pledge went, heard of it only after the due date."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    await awa_invites_bob(chat)
+    awa, bob = await contact(database, AWA), await contact(database, BOB)
+    assert awa.entity_id is not None and awa.id is not None and bob.id is not None
+    pledge = await add_pledge(database, awa.entity_id, awa.id)
+    advance_test_clock(str(tmp_path / "clock"), (datetime(2027, 1, 16, 1, tzinfo=UTC) - utcnow()).total_seconds())
+    await plan_report_reminders(database.uow(), utcnow())  # a Saturday: Awa's early reminder waits for Monday
+    async with database.uow() as uow:
+        waiting = (await uow.session.execute(select(Outbox.key).where(col(Outbox.key).startswith("rm:"),
+                                                                      col(Outbox.status) == "pending"))).all()
+    assert [key for key, in waiting] == [f"rm:{awa.id}:2027-01-18"]
+    person = chat.person(AWA, "Awa", "fr")
+    # handled, not collected: the test's chat would take every row at once, Awa's reminder for Monday too
+    await handle(Incoming.from_text(10_000_001, person, "/leave", utcnow()), database.uow(), chat.deps)
+    await handle(Incoming(10_000_002, person, utcnow(), code=confirm("lv:yes")), database.uow(), chat.deps)
+    async with database.uow() as uow:
+        written = (await uow.session.execute(select(Outbox.key, Outbox.payload, Outbox.not_before)
+                                             .where(col(Outbox.key).startswith("rm:")))).all()
+    assert [(key, [item[0] for item in payload["reminder"]["items"]]) for key, payload, _ in written] == [
+        (f"rm:{bob.id}:2027-01-18", [pledge])]  # Awa's is gone
+    assert written[0].not_before == datetime(2027, 1, 18, 9, tzinfo=UTC)  # Monday, in Dakar's working hours
+    advance_test_clock(str(tmp_path / "clock"), 2 * 24 * 3600)
+    since = await last_outbox_id(database)
+    await plan_report_reminders(database.uow(), utcnow())
+    assert (await recipients(database, since))["rm"] == set()  # nothing twice, nothing to Awa
 
 
 async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(chat: ChatDriver,
