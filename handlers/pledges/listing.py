@@ -37,7 +37,7 @@ from handlers.reports.cards import (
     report_line,
     report_status_word,
 )
-from handlers.reports.colleagues import colleagues
+from handlers.reports.colleagues import DISCARDED_WITH_PLEDGE, colleagues, discard_reports_on
 from handlers.reports.form import percent_label
 from handlers.reports.rules import due_of, owed_after, reminders_stopped
 from handlers.settings import current_zone
@@ -58,7 +58,7 @@ from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
-from models.tables import Draft, Entity, Pledge, ProgressReport
+from models.tables import Contact, Draft, Entity, Pledge, ProgressReport
 from models.values import MEMBER_ROLES, PLEDGE_TRANSITIONS, PledgeStatus, ReviewStatus, Role
 
 POSITION = NP_("These are numbers {first} to {last} of {count} pledge, the newest first.",
@@ -388,20 +388,26 @@ async def withdraw(conv: Conversation, pledge: Pledge, asked: tuple[str, int] | 
         return
     await audit(conv.session, conv.contact, "pledge.withdrawn", "pledge", pledge.id, ref=pledge.ref)
     await withdraw_ended(Reminders(conv.session), pledge.entity_id, conv.now)
+    discarded = await discard_reports_on(conv.session, pledge)
     ref = Code(pledge.ref or "")
-    conv.say(Reply((text(N_("{ref} is withdrawn."), ref=ref),)))
+
+    def report_discarded(member: Contact) -> tuple[Label, ...]:
+        return (text(DISCARDED_WITH_PLEDGE, pledge=ref),) if member.id in discarded else ()
+
+    conv.say(Reply((text(N_("{ref} is withdrawn."), ref=ref), *report_discarded(conv.contact))))
     notice = Reply((text(N_("{ref} “{title}” was withdrawn by {person}."), ref=ref, title=pledge.title,
                          person=person_for_staff(conv.contact)),))
     staff = await staff_contacts(conv.session)
     for member in staff:
         await outbox.enqueue(conv.session, member, notice, f"withdrawn:{pledge.id}:{member.id}", priority=outbox.NOTICE)
-    news = Reply((text(N_("{person} withdrew {ref} “{title}”: it no longer counts towards P2C."),
-                       person=name_of(conv.contact), ref=ref, title=pledge.title),))
+    withdrew = text(N_("{person} withdrew {ref} “{title}”: it no longer counts towards P2C."),
+                    person=name_of(conv.contact), ref=ref, title=pledge.title)
+    news = Reply((withdrew,))
     told = {conv.contact.id, *(member.id for member in staff)}
     for member in await colleagues(conv, pledge.entity_id):
         told.add(member.id)
-        await outbox.enqueue(conv.session, member, news, f"withdrawn-told:{conv.update_key}:{member.id}",
-                             priority=outbox.NOTICE)
+        await outbox.enqueue(conv.session, member, Reply((withdrew, *report_discarded(member))),
+                             f"withdrawn-told:{conv.update_key}:{member.id}", priority=outbox.NOTICE)
     for member in await coordinators(conv, pledge.entity_id):  # told of its validation: told of its withdrawal
         if member.id not in told:
             await outbox.enqueue(conv.session, member, news, f"withdrawn-coordinator:{pledge.id}:{member.id}",

@@ -14,7 +14,7 @@ from handlers.lengths import shorten
 from handlers.messages import N_, Code, Day, Items, Label, Reply, Text, text
 from handlers.people import acted_last, name_of
 from handlers.reports.cards import period_label
-from handlers.reports.form import REPLACES, REPORT_FORM, REPORT_ID
+from handlers.reports.form import PLEDGE_ID, REPLACES, REPORT_FORM, REPORT_ID
 from handlers.reports.rules import answers_of_report, pledge_facts
 from models.database import Session
 from models.repositories.audit import AuditTrail
@@ -35,6 +35,27 @@ was opened, so that one answered by a colleague or asked about by BDT meanwhile 
 SENDINGS = ("report.submitted", "report.replaced", "report.resubmitted")
 """The audit actions of a report's version put before staff: their actor is who sent it (an edit after a
 clarification: the focal point who edited it, who may be a colleague of its first sender)."""
+
+
+DISCARDED_WITH_PLEDGE = N_("Your report on {pledge} in progress was discarded: reports on it are no longer taken.")
+"""Said to whoever was filling a report on a pledge that has just stopped taking them (discard_reports_on)."""
+
+
+async def discard_reports_on(session: Session, pledge: Pledge) -> set[int]:
+    """Discard the report forms in progress on a pledge that takes no more reports (withdrawn, or completed by a
+    colleague's report), of anyone of its organisation: a report, or one reopened for BDT's question. The ids of their
+    people, whom the notice of the pledge's end tells so (DISCARDED_WITH_PLEDGE): else they went on answering every
+    question of a form whose Submit then refused it, and /report offered to continue it."""
+    assert pledge.id is not None
+    discarded: set[int] = set()
+    for member in await Contacts(session).members_of(pledge.entity_id):
+        if member.id is None:
+            continue
+        draft = await drafts.find_draft(session, member.id, REPORT_FORM.id)
+        if draft is not None and str(FormState.from_json(draft.state).answers.get(PLEDGE_ID)) == str(pledge.id):
+            await drafts.discard(session, member.id, REPORT_FORM.id)
+            discarded.add(member.id)
+    return discarded
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import audit, name_of, staff_contacts
 from handlers.report_reminders import withdraw_ended
 from handlers.reports.cards import period_label, report_status_label
-from handlers.reports.colleagues import colleagues
+from handlers.reports.colleagues import DISCARDED_WITH_PLEDGE, colleagues, discard_reports_on
 from handlers.reports.form import may_be_complete, percent_label
 from handlers.reports.rules import answers_of_report
 from handlers.staff_notices import described, organisation_label, person_for_staff
@@ -37,9 +37,11 @@ async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressRe
                             "more reports will be asked for it."), person=name_of(conv.contact),
                          ref=Code(pledge.ref or ""), title=pledge.title, period=period_label(report.period),
                          percent=percent_label(report.percent_complete)),))
+    discarded = await discard_reports_on(conv.session, pledge)  # a colleague's report on it: no longer taken
     for member in await colleagues(conv, pledge.entity_id):
-        await outbox.enqueue(conv.session, member, notice, f"completed-colleague:{pledge.id}:{member.id}",
-                             priority=outbox.NOTICE)
+        lines = (text(DISCARDED_WITH_PLEDGE, pledge=Code(pledge.ref or "")),) if member.id in discarded else ()
+        await outbox.enqueue(conv.session, member, Reply((*notice.parts, *lines)),
+                             f"completed-colleague:{pledge.id}:{member.id}", priority=outbox.NOTICE)
 
 
 async def confirm_completed(conv: Conversation, entity: Entity, report_id: int) -> None:

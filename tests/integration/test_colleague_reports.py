@@ -263,3 +263,18 @@ async def test_staff_read_what_an_edit_answering_their_question_changed(chat: Ch
         row = (await uow.session.execute(select(AuditLog).where(col(AuditLog.action) == "report.resubmitted")
                                          )).scalar_one()
     assert set(row.details["before"]) == {"percent_complete", "steps_taken"}
+
+
+async def test_a_colleagues_report_in_progress_is_discarded_when_the_pledge_is_completed(
+        chat: ChatDriver, database: Database) -> None:
+    """A tester (of a withdrawal, the same for a completion): Karim's report in progress on a pledge Awa reported
+    complete went on to its Submit, which refused it."""
+    await colleagues(chat)
+    karim = chat.person(KARIM)
+    await chat.send(karim, "/report")
+    await chat.press(karim, "f:status:c:in_progress")
+    await completed_report(chat, AWA, 100)
+    told = said(await chat.collect(KARIM))
+    assert "Awa Diop marked" in told and told.endswith(
+        "Your report on P2C-2026-00001 in progress was discarded: reports on it are no longer taken."), told
+    assert "report" not in await drafts_of(database, KARIM)

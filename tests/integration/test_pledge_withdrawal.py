@@ -20,7 +20,7 @@ from handlers.messages import Reply, Text
 from handlers.router import handle
 from models.clock import utcnow
 from models.database import Database
-from models.tables import AuditLog, Contact, Outbox, Pledge
+from models.tables import AuditLog, Contact, Draft, Outbox, Pledge
 from models.values import PledgeStatus, Role
 
 STAFF, LUCIA, IVAN, OMAR, PEDRO, NINA = 9701, 9702, 9703, 9704, 9705, 9706
@@ -175,3 +175,30 @@ async def test_two_colleagues_withdrawing_at_once_withdraw_it_once(chat: ChatDri
     assert len(await chat.collect(winners[0])) == 1  # "… is withdrawn."
     heard = [m.text for m in await chat.collect(loser)]  # who withdrew it: in answer to the press, and as news
     assert len(heard) == 2 and all(PEOPLE[winners[0]][0] in m and REF in m for m in heard), heard
+
+
+async def test_a_report_in_progress_on_the_pledge_withdrawn_is_discarded_and_said(chat: ChatDriver,
+                                                                                  database: Database) -> None:
+    """A tester: Иван went on answering every question of his report on a pledge Lucía had withdrawn, told nothing
+    of it, and lost it all at Submit; /report offered to continue it."""
+    pledge_id = await add_pledge(database, PledgeStatus.validated)
+    ivan = someone(chat, IVAN)
+    await chat.send(ivan, "/report")
+    await chat.press(ivan, "f:status:c:in_progress")
+    lucia = someone(chat, LUCIA)
+    await chat.send(lucia, "/report")  # her own report on it, left open while she withdraws it from /mypledges
+    withdrawn = await chat.press(lucia, f"mp:wdy:{pledge_id}:1:validated")
+    assert [m.text for m in withdrawn] == [
+        "Se ha retirado el compromiso P2C-2026-00001.\n\nSe descartó el informe sobre P2C-2026-00001 que tenía en "
+        "curso: ya no se aceptan informes sobre este compromiso."]  # and no question of it asked again
+    (told,) = await chat.collect(IVAN)
+    assert "Lucía Mamani" in told.text and "P2C-2026-00001" in told.text
+    assert told.text.endswith("Ваш незаконченный отчёт по P2C-2026-00001 удалён: отчёты по этому обязательству "
+                              "больше не принимаются.")
+    (nina,) = await chat.collect(NINA)  # no report of hers: nothing said of one
+    assert "отчёт" not in nina.text and "report" not in nina.text
+    again = await chat.send(ivan, "/report")
+    assert all("▶️" not in code for message in again for code in codes(message))  # nothing to continue
+    async with database.uow() as uow:
+        left = (await uow.session.execute(select(Draft).where(col(Draft.form_id) == "report"))).scalars().all()
+    assert left == []
