@@ -30,6 +30,7 @@ from aiogram.types import (
     Update,
     User,
 )
+from aiogram.utils.text_decorations import html_decoration
 
 from bot.chatlocks import ChatLocks
 from bot.delivery import DeliveryError
@@ -59,6 +60,25 @@ def keep_response_types() -> list[type]:
     return [Response[m.__returning__] for m in methods]  # type: ignore[name-defined]
 
 Handle = Callable[[Incoming], Awaitable[None]]
+
+
+FORMATTING = frozenset({"bold", "italic", "underline", "strikethrough", "spoiler", "text_link", "code", "pre",
+                        "blockquote", "expandable_blockquote"})
+"""The formatting of a person's app that a broadcast keeps: what Telegram HTML writes with the tags the composer
+accepts (handlers.forms.markup.TAGS). Others (a custom emoji, a mention of a user) are left as their plain text, as
+are the links Telegram finds by itself (a URL, an @mention), which are no formatting."""
+
+
+def formatted_html(message: Message) -> str | None:
+    """The message's text (or caption) in Telegram HTML when the person formatted some of it in their app: bold, a
+    link on a word... (Incoming.formatted); None when nothing of it was. Telegram sends that formatting beside the
+    plain text, as entities."""
+    body = message.text if message.text is not None else message.caption
+    entities = message.entities if message.text is not None else message.caption_entities
+    kept = [entity for entity in entities or () if entity.type in FORMATTING]
+    if body is None or not kept:
+        return None
+    return canonical(html_decoration.unparse(body, kept))
 
 
 def person_of(user: User, chat_id: int) -> Person:
@@ -130,6 +150,8 @@ def build_dispatcher(handle: Handle, acknowledge: Acknowledge, chats: ChatLocks 
         text = canonical(message.text or message.caption or "")
         origin = f"m:{message.chat.id}:{message.message_id}:{int(message.date.timestamp())}"
         incoming = Incoming.from_text(update_id, person, text, utcnow(), origin)
+        if formatted := formatted_html(message):
+            incoming = replace(incoming, formatted=formatted)
         unreadable = _unreadable(message)
         replied = message.reply_to_message.message_id if message.reply_to_message is not None else None
         if replied is not None and unreadable is None and not (document or photo):

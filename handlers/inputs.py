@@ -59,6 +59,10 @@ class Incoming:
     """"private", or "group" (a group or supergroup: the person wrote there, not to the bot)."""
     message_id: int | None = None
     """The message whose button was pressed (Telegram's id), which an answer may edit in place."""
+    formatted: str | None = None
+    """The text in Telegram HTML when the person formatted it in their app (bold, italic, a link on a word...), which
+    reaches the bot beside the plain text; read only by a question that takes formatting (Step.takes_formatting: a
+    broadcast's text). None when nothing was formatted."""
     origin: str = ""
     """What the update carries, as Telegram identifies it: the chat, message id and date of a message, or
     the id of a button press. Telegram redelivers an update unchanged, but update ids alone are not

@@ -268,7 +268,7 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
     elif draft is not None and journey is not None and (incoming.text or incoming.file_id):
         attached = (incoming.file_kind or "document", incoming.file_id) if incoming.file_id else None
         await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=attached,
-                                                      file_name=incoming.file_name,
+                                                      file_name=incoming.file_name, formatted=incoming.formatted,
                                                       reply=incoming.reply_to is not None))
     elif incoming.text and (named := language.named_language(incoming.text)) is not None:
         language.choose_language(conv, named)  # "English", "français", "中文" typed after the menu, or instead of it

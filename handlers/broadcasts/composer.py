@@ -208,6 +208,8 @@ def sent_apart(attachment: Mapping[str, Any]) -> dict[str, Any]:
 class MessageStep(Step):
     """The message in the first language, in Telegram HTML."""
 
+    takes_formatting = True
+
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """The real limit of the message: Telegram's for a caption when a file goes with it (unless the message
         just written is over it: the note above says so and offers to send the file separately)."""
@@ -301,6 +303,8 @@ class TranslationsStep(Step):
     A translation too long to go under the attached file is kept while the person writes a shorter one or chooses
     to send the file separately, as the message step does; that choice revises the attachment when they finish or
     go back. The translations accepted are held: Back keeps them, and Skip, which would drop them, is not offered."""
+
+    takes_formatting = True
 
     def _texts(self, answers: Answers, scratch: Mapping[str, Any]) -> dict[str, str]:
         return dict(scratch["texts"]) if "texts" in scratch else dict(answers.get(self.id) or {})

@@ -139,6 +139,10 @@ class Step:
         """Turn a location the person shared into an answer; most steps cannot (handlers.router says so)."""
         raise InvalidAnswerError(Text(N_("This question needs a typed answer or a button.")))
 
+    takes_formatting: ClassVar[bool] = False
+    """Whether its text answer is read in Telegram HTML when the person formatted it in their app (FormInput.formatted:
+    a broadcast's message keeps its bold and its links); the others read the plain text."""
+
     @property
     def takes_location(self) -> bool:
         """Whether a shared location can answer it (its class reads locations)."""

@@ -62,6 +62,9 @@ class FormInput:
     file: tuple[str, str] | None = None
     """("photo" | "document", file id) of a file the person sent."""
     file_name: str | None = None
+    formatted: str | None = None
+    """The text in Telegram HTML when the person formatted it in their app, for a step that takes formatting
+    (Step.takes_formatting); other steps read `text`."""
     location: tuple[float, float] | None = None
     """(latitude, longitude) of a location the person shared, for a step that reads one (Step.takes_location)."""
     typed: bool = False
@@ -291,7 +294,7 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
             upload = Upload(given.file[0], given.file[1], given.file_name, given.text or "")
             outcome = _upload_at_summary(form, state, upload, ctx)
         else:
-            outcome = _on_text(form, state, given.text or "", ctx)
+            outcome = _on_text(form, state, given.text or "", ctx, given.formatted)
         return replace(outcome, in_place=False)  # what is typed comes below the question: answered below it
     except InvalidAnswerError as error:
         return Outcome(state, (prompt(form, state, ctx, (error.message,)),))
@@ -355,7 +358,7 @@ def _answered_at_confirmation(form: Form, state: FormState, given: FormInput, ct
                    in_place=False)
 
 
-def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outcome:
+def _on_text(form: Form, state: FormState, value: str, ctx: FormContext, formatted: str | None = None) -> Outcome:
     intent = typed_intent(value) if state.step != CONFIRM_CANCEL else None
     if intent is not None and _labels_a_button(form, state, value, intent, ctx):  # "Annulé", a report's status, is that
         intent = None                                                     # choice, not Cancel
@@ -390,6 +393,8 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext) -> Outc
             return _apply(form, state, step, _confirmed(step, doubted, ctx), ctx)
         if said == "no":
             return _apply(form, state, step, Stay(_without_doubt(state)), ctx)
+    if formatted is not None and step.takes_formatting:  # bold, a link on a word: kept, as Telegram HTML
+        value = formatted
     try:
         result = step.on_text(value.strip(), state.answers, state.scratch, ctx)
     except InvalidAnswerError as error:

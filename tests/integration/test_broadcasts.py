@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,13 +15,15 @@ from bot.i18n import Rendered, Renderer
 from handlers.broadcasts.service import delivery_counts, follow_broadcasts
 from handlers.conversation import Deps
 from handlers.forms.formatting import format_date
-from handlers.inputs import Person
+from handlers.inputs import Incoming, Person
+from handlers.router import handle
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.retention import Retention, purge
 from models.tables import AuditLog, Broadcast, Outbox
 
 STAFF = 9100
+UPDATES = itertools.count(50_000_000)
 
 
 @pytest.fixture
@@ -510,3 +514,32 @@ async def test_going_back_from_a_translation_too_long_keeps_those_accepted(chat:
     assert "With a file, the message can have 900 characters at most." in back[-1].text
     again = await chat.send(staff, "Registration is open!")
     assert "f:translations:c:show:es" in codes(again[-1]) and "f:translations:c:show:fr" not in codes(again[-1])
+
+
+async def test_formatting_made_in_the_app_is_kept_in_the_message_and_its_translations(chat: ChatDriver,
+                                                                                      database: Database) -> None:
+    """A tester: bold and a link on a word, made with Telegram's own tools, were dropped from every copy (the composer
+    read the plain text only)."""
+    staff = await _at_the_message(chat)
+
+    async def formatted(plain: str, html: str) -> None:
+        await handle(replace(Incoming.from_text(next(UPDATES), staff, plain, utcnow()), formatted=html),
+                     database.uow(), chat.deps)
+
+    await formatted("Register for the P2C forum. Details here.",
+                    'Register for <b>the P2C forum</b>. Details <a href="https://www.itu.int/p2c-forum">here</a>.')
+    await chat.press(staff, "f:translations:c:add:fr")
+    await formatted("Inscrivez-vous au forum P2C. Détails ici.",
+                    'Inscrivez-vous au <b>forum P2C</b>. Détails <a href="https://www.itu.int/p2c-forum">ici</a>.')
+    await chat.press(staff, "f:translations:done")
+    await chat.press(staff, "f:fallback:c:en")
+    await chat.press(staff, "f:when:c:now")
+    await chat.press(staff, "f:$sum:submit")
+    async with database.uow() as uow:
+        broadcast = (await uow.session.execute(select(Broadcast))).scalar_one()
+    assert broadcast.texts == {
+        "en": 'Register for <b>the P2C forum</b>. Details <a href="https://www.itu.int/p2c-forum">here</a>.',
+        "fr": 'Inscrivez-vous au <b>forum P2C</b>. Détails <a href="https://www.itu.int/p2c-forum">ici</a>.'}
+    french = (await chat.collect(103))[0]  # the HTML Telegram gets
+    assert french.text.endswith('Inscrivez-vous au <b>forum P2C</b>. Détails '
+                                '<a href="https://www.itu.int/p2c-forum">ici</a>.'), french.text

@@ -290,3 +290,24 @@ async def test_a_button_pressed_in_a_group_is_acknowledged_without_a_toast_when_
                     "text": "P2C-2026-00001"}}}
     await asyncio.wait_for(feed(recorder, press, group_note=note), 5)
     assert recorder.acknowledged == ["q-10"] and recorder.toasts == [None]
+
+
+async def test_formatting_made_in_the_app_comes_as_html_beside_the_plain_text() -> None:
+    """A tester: bold and a link on a word, made with Telegram's own tools, vanished from a broadcast (only the plain
+    text reached the bot)."""
+    recorder = Recorder()
+    text = "Register now for the P2C forum. Details here: a<b, @itu_bdt https://itu.int"
+    formatted = message_update(1, "private", text)
+    formatted["message"]["entities"] = [
+        {"type": "bold", "offset": 13, "length": 17},
+        {"type": "text_link", "offset": 40, "length": 4, "url": "https://www.itu.int/p2c-forum"},
+        {"type": "custom_emoji", "offset": 0, "length": 8, "custom_emoji_id": "5"},  # no tag a broadcast takes
+        {"type": "mention", "offset": 51, "length": 8}, {"type": "url", "offset": 60, "length": 15}]
+    found = message_update(2, "private", "Plain @itu_bdt https://itu.int <b>typed</b>")
+    found["message"]["entities"] = [{"type": "mention", "offset": 6, "length": 8},
+                                    {"type": "url", "offset": 15, "length": 15}]
+    await feed(recorder, formatted, found)
+    assert [(i.text, i.formatted) for i in recorder.inputs] == [
+        (text, 'Register now <b>for the P2C forum</b>. Details <a href="https://www.itu.int/p2c-forum">here</a>: '
+               "a&lt;b, @itu_bdt https://itu.int"),
+        ("Plain @itu_bdt https://itu.int <b>typed</b>", None)]  # tags typed are read as typed
