@@ -58,3 +58,27 @@ def test_the_two_segments_are_named_apart_in_every_language(renderer: Renderer, 
     if locale == "en":
         assert renderer.label(segment_label("group:ldc"), locale) == "🏢 Organisations based in LDCs"
         assert renderer.label(segment_label("targets:ldc"), locale) == "🎯 Pledges that target LDCs"
+
+
+@pytest.mark.parametrize(("tokens", "expected"), [
+    (["everyone"], {"Dakar", "Paris", "Geneva", "Kigali"}),  # Kigali, waiting for BDT: not Port-au-Prince, rejected
+    (["role:focal_point"], {"Dakar", "Paris", "Geneva", "Kigali"}),
+    (["group:ldc"], {"Dakar"}),  # the Coalition's organisations: neither Kigali's nor Port-au-Prince's
+    (["itu:africa"], {"Dakar"}),
+])
+async def test_an_organisation_bdt_rejected_is_in_no_audience_and_one_waiting_in_none_about_organisations(
+        database: Database, tokens: list[str], expected: set[str]) -> None:
+    """A tester: the focal point of a Haitian organisation BDT had rejected was counted in, and received, a
+    broadcast to the organisations based in LDCs (and in SIDS, and to everyone)."""
+    await people(database)
+    async with database.uow() as uow:
+        for number, (name, iso3, status) in enumerate((("Port-au-Prince", "HTI", "rejected"),
+                                                       ("Kigali", "RWA", "pending")), start=4):
+            entity = Entity(name=name, name_key=name.lower(), sector="other", country_iso3=iso3, status=status)
+            uow.session.add(entity)
+            await uow.session.flush()
+            uow.session.add(Contact(telegram_id=number, chat_id=number, first_name=name, role=Role.focal_point,
+                                    entity_id=entity.id))
+        await uow.commit()
+        audience = await resolve(uow.session, tokens, date(2026, 12, 1), "en")
+    assert {contact.first_name for contact in audience.contacts} == expected
