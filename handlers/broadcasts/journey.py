@@ -221,8 +221,7 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
     elif broadcast.status not in OPEN:
         await _answer(conv, verb, text(N_("Broadcast {ref} is already finished."), ref=ref))
     elif verb in ("cancel", "stop") and not await left_to_send(conv.session, broadcast):
-        await cancel_broadcast(conv.session, broadcast, conv.now)  # nothing to stop: closed as delivered
-        await _answer(conv, verb, text(DELIVERED, ref=ref))
+        await _nothing_to_stop(conv, verb, broadcast)
     elif verb == "cancel":
         question = (text(N_("Cancel broadcast {ref}, scheduled for {moment}? Nobody will receive it."), ref=ref,
                          moment=moment_label(broadcast.scheduled_at, zone_of(conv), conv.locale))
@@ -234,8 +233,8 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
         await _answer(conv, verb, text(N_("Broadcast {ref} is not cancelled: nothing changed."), ref=ref))
     else:
         stopped = await cancel_broadcast(conv.session, broadcast, conv.now)
-        if stopped is None:  # the last messages went out since the check above
-            await _answer(conv, verb, text(DELIVERED, ref=ref))
+        if stopped is None:  # the last messages were taken for sending, or went out, since the question
+            await _nothing_to_stop(conv, verb, broadcast, followed=True)
             return
         await audit(conv.session, conv.contact, "broadcast.cancelled", "broadcast", broadcast.id,
                     scheduled=scheduled, stopped=stopped)
@@ -245,6 +244,24 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
                              "Broadcast {ref} is cancelled; {count} messages will not be sent.", stopped, ref=ref))
         await tell_authors(conv, broadcast, scheduled, stopped)
         await _end_edit_of(conv, broadcast)
+
+
+async def _nothing_to_stop(conv: Conversation, verb: str, broadcast: Broadcast, *, followed: bool = False) -> None:
+    """Cancel pressed on a running broadcast with no message waiting: those the delivery worker took are going out
+    now (a batch of them at once, which it sends at the global rate), and cannot be stopped; else it was delivered,
+    and is closed as the follow-up job closes it (cancel_broadcast does, unless it ran already: `followed`)."""
+    assert broadcast.id is not None
+    ref = Code(f"#{broadcast.id}")
+    going = (await delivery_counts(conv.session, broadcast.id)).get("sending", 0)
+    if going:
+        await _answer(conv, verb, plural(
+            "The last message of broadcast {ref} is being sent now: it can no longer be stopped.",
+            "The last {count} messages of broadcast {ref} are being sent now: they can no longer be stopped.",
+            going, ref=ref))
+        return
+    if not followed:
+        await cancel_broadcast(conv.session, broadcast, conv.now)
+    await _answer(conv, verb, text(DELIVERED, ref=ref))
 
 
 async def _answer(conv: Conversation, verb: str, said: Label) -> None:

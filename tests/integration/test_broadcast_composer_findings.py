@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 from chat_driver import ChatDriver, announced, codes
-from sqlmodel import select
+from sqlmodel import col, select, update
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
 from handlers.inputs import Person
+from handlers.messages import N_, Number, text
 from models.database import Database
-from models.tables import Broadcast
+from models.tables import Broadcast, Outbox
 from models.values import BroadcastStatus
 
 STAFF = 9100
@@ -119,3 +120,29 @@ async def test_an_audience_says_or_within_a_kind_and_one_line_per_kind(chat: Cha
     echoed = await chat.press(staff, "f:audience:done")
     # the Arabic name is isolated, and its line marked left to right (it would otherwise open right to left)
     assert "• Focal points\n\u200e• \u2068العربية\u2069 or 中文" in echoed[-1].text
+
+
+async def test_a_broadcast_whose_last_messages_are_being_sent_is_not_called_delivered(chat: ChatDriver,
+                                                                                      database: Database) -> None:
+    """A tester: ✖️ on a running broadcast whose messages the delivery worker had taken (a batch at once) said it
+    "was already delivered: there was nothing left to cancel", and they all went out after."""
+    staff, _ = await _in_french(chat)
+    await chat.press(staff, "f:$sum:submit")
+    listing = await chat.send(staff, "/broadcasts")
+    cancel = next(c for c in codes(listing[-1]) if c.startswith("bc:cancel:"))
+    async with database.uow() as uow:  # taken by the delivery worker, being sent
+        await uow.session.execute(update(Outbox).where(col(Outbox.broadcast_id).is_not(None)).values(status="sending"))
+        await uow.commit()
+    answered = await chat.press(staff, cancel)
+    assert answered[-1].text == ("The last 6 messages of broadcast #1 are being sent now: they can no longer be "
+                                 "stopped."), answered[-1].text
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(Broadcast))).scalar_one().status == BroadcastStatus.sending
+
+
+async def test_the_figures_of_broadcasts_read_right_for_one_in_spanish(chat: ChatDriver, renderer: Renderer) -> None:
+    """A tester: "finalizada: 1 enviados, 0 fallidos, 0 no localizables de 1"."""
+    said = renderer.label(text(N_("{status}: {sent} sent, {failed} failed, {unreachable} unreachable of {total}"),
+                               status="finalizada", sent=Number(1), failed=Number(0), unreachable=Number(1),
+                               total=Number(2)), "es")
+    assert said == "finalizada: de 2, enviados: 1; fallidos: 0; no localizables: 1"
