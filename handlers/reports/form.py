@@ -253,10 +253,11 @@ class EvidenceStep(TextStep):
                 fresh.append(item)
         if not fresh:
             raise InvalidAnswerError(Text(N_("That one is received already. Send another, or press Done.")))
+        if len(items) + len(fresh) > MAX_EVIDENCE:  # which one was not kept: an album's eleventh file, say
+            raise InvalidAnswerError(plural("Not kept: {item}. At most {count} piece of evidence, please.",
+                                            "Not kept: {item}. At most {count} pieces of evidence, please.",
+                                            MAX_EVIDENCE, item=Items(tuple(map(evidence_label, fresh)))))
         items = [*items, *fresh]
-        if len(items) > MAX_EVIDENCE:
-            raise InvalidAnswerError(plural("At most {count} piece of evidence, please.",
-                                            "At most {count} pieces of evidence, please.", MAX_EVIDENCE))
         return Stay({"items": items}, self._count(items))
 
     @staticmethod

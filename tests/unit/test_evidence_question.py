@@ -25,3 +25,17 @@ def test_the_question_names_no_button_it_does_not_show(renderer: Renderer) -> No
     received = advance(REPORT_FORM, first, FormInput(text="https://example.org/x"), ctx)
     labels = [label for row in renderer.reply(received.replies[-1], "en").buttons for label, _ in row]
     assert "Done ✔️" in labels
+
+
+def test_a_piece_past_the_limit_is_named_as_not_kept(renderer: Renderer) -> None:
+    """A tester: an album of eight files after three photos kept ten, and "At most 10 pieces of evidence" never said
+    which file was left out (doc7.pdf)."""
+    ctx = FormContext("ru", date(2026, 12, 1), lambda label: renderer.label(label, "ru", markup=False))
+    state = FormState(step="evidence", answers=dict(FACTS))
+    for number in range(10):
+        sent = FormInput(file=("document", f"file-{number}"), file_name=f"doc{number}.pdf")
+        state = advance(REPORT_FORM, state, sent, ctx).state
+    refused = advance(REPORT_FORM, state, FormInput(file=("document", "file-10"), file_name="doc10.pdf"), ctx)
+    said = renderer.reply(refused.replies[-1], "ru").text
+    assert "Не сохранено: doc10.pdf. Не более 10 подтверждений, пожалуйста." in said, said
+    assert len(refused.state.scratch["items"]) == 10
