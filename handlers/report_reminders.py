@@ -736,13 +736,15 @@ async def hand_on(repo: Reminders, leaving: int, pledges: Sequence[Pledge], succ
     await repo.drop_all(row.id for row in await repo.waiting_notices(contact_id=leaving))
     if successor is None or not pledges:
         return 0
+    person = next((person for person in await repo.focal_points({p.entity_id for p in pledges})
+                   if person.id == successor), None)
+    if person is None:  # blocked the bot: nobody to remind
+        return 0
     holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds(p.id for p in pledges if p.id)}
-    people = {person.id: person for person in await repo.focal_points({p.entity_id for p in pledges})}
     reached = 0
     for pledge in pledges:
         given = await _given_to_primary(repo, pledge, now)
-        person = people.get(successor)
-        if given is None or person is None or _held(holds.get((successor, pledge.id or 0)), now) \
+        if given is None or _held(holds.get((successor, pledge.id or 0)), now) \
                 or (given[1] and not person.optional_reminders):
             continue
         reached += await _remind_at_once(repo, pledge, given[0], None, [person], now, default_zone, next_day=True)
