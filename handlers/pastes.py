@@ -13,9 +13,9 @@ compare-and-set on the moment it was held (`take`), so it is handed over exactly
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, replace
 from datetime import datetime
-from itertools import pairwise
 from typing import Any
 
 from handlers.inputs import Incoming, Person
@@ -64,17 +64,22 @@ def joined(parts: list[Incoming]) -> Incoming:
     The apps drop the whitespace at a cut: a part that fills the limit was cut inside a word (no space
     near: a link, or Chinese), one ending a sentence most likely at a line break, any other at a space.
     """
-    pieces = [parts[0].text or ""]
-    for previous, part in pairwise(parts):
-        before = previous.text or ""
-        gap = "" if utf16_units(before) == TEXT_LIMIT else "\n" if before.endswith(SENTENCE_ENDS) else " "
-        pieces += [gap, part.text or ""]
-    return replace(parts[0], text="".join(pieces))
+    pieces, gaps = [part.text or "" for part in parts], [""]
+    for before in pieces[:-1]:
+        gaps.append("" if utf16_units(before) == TEXT_LIMIT else "\n" if before.endswith(SENTENCE_ENDS) else " ")
+    # formatting made in the app, in any part, is kept for a question that takes it (the rest escaped as HTML)
+    formatted = "".join(gap + (part.formatted or html.escape(part.text or "", quote=False))
+                        for gap, part in zip(gaps, parts, strict=True)) \
+        if any(part.formatted is not None for part in parts) else None
+    return replace(parts[0], text="".join(gap + piece for gap, piece in zip(gaps, pieces, strict=True)),
+                   formatted=formatted)
 
 
 def _stored(part: Incoming, first: bool) -> dict[str, Any]:
     stored = {"update_id": part.update_id, "origin": part.origin, "text": part.text,
               "received_at": part.received_at.isoformat(), "reply_to": part.reply_to}
+    if part.formatted is not None:
+        stored["formatted"] = part.formatted
     return {**stored, "first": True} if first else stored
 
 
@@ -87,7 +92,8 @@ def began_contact(contact: Contact) -> bool:
 def held_parts(contact: Contact, person: Person) -> list[Incoming]:
     """The parts held on the contact (none: empty), as inputs of `person`."""
     return [Incoming(int(part["update_id"]), person, datetime.fromisoformat(part["received_at"]), text=part["text"],
-                     origin=str(part["origin"]), reply_to=part.get("reply_to")) for part in contact.held or ()]
+                     origin=str(part["origin"]), reply_to=part.get("reply_to"), formatted=part.get("formatted"))
+            for part in contact.held or ()]
 
 
 def person_of(contact: Contact) -> Person:

@@ -198,3 +198,28 @@ async def test_a_newcomers_first_message_held_gets_what_any_first_message_gets(
     offered = [m for m in got if {code for row in m.buttons for _, code in row} >= {"lang:en", "lang:fr"}]
     assert len(offered) == (0 if telegram_language == "fr" else 1), [m.text[:40] for m in got]
     assert any("Partner2Connect" in m.text for m in got), "greeted"
+
+
+async def test_formatting_made_in_the_app_survives_a_text_held_and_joined(database: Database, deps: Deps,
+                                                                          renderer: Renderer) -> None:
+    """A review: a broadcast's message of 2,048 characters or more was held as a possible split paste with its plain
+    text only, and lost its bold and its links."""
+    chat = await ChatDriver.with_staff(database, replace(deps, hold_pastes=True), renderer, 9100)
+    await chat.with_focal_points(("en",))
+    staff = chat.person(9100)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.press(staff, "f:attachment:skip")
+    await chat.press(staff, "f:language:c:en")
+    long = "Register for the forum. " + "x" * 2100 + "."
+    first = replace(text(70_101, long, staff), formatted="Register for <b>the forum</b>. " + "x" * 2100 + ".")
+    held = await handle(first, database.uow(), chat.deps)
+    assert held is not None and held.held is not None
+    tail = replace(text(70_102, "Details here & there.", staff),
+                   formatted='Details <a href="https://www.itu.int/p2c-forum">here</a> &amp; there.')
+    await handle(tail, database.uow(), chat.deps)
+    async with database.uow() as uow:
+        draft = (await uow.session.execute(select(Draft).where(col(Draft.form_id) == "broadcast"))).scalar_one()
+    assert draft.state["answers"]["text"] == ("Register for <b>the forum</b>. " + "x" * 2100 + ".\n"
+                                              'Details <a href="https://www.itu.int/p2c-forum">here</a> &amp; there.')
