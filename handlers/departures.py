@@ -95,7 +95,7 @@ async def leave_focal_points(session: Session, contact: Contact, entity: Entity,
     # pledges with no primary focal point are not counted: their reminders went, and still go, to every focal point
     handed = await people.hand_over(entity.id, contact.id, successor.id if successor else None)
     count = len(handed)
-    # the pledges first (locked by the hand-over), then the reminders' rows: a report's order
+    # the pledges first (People.hand_over locks them), then the reminders' rows: a report's order
     await hand_on(Reminders(session), contact.id, [pledge for pledge_id in handed
                                                    if (pledge := await session.get(Pledge, pledge_id)) is not None],
                   successor.id if successor else None, now, default_zone)

@@ -134,7 +134,11 @@ class People:
 
     async def hand_over(self, entity_id: int, leaving: int, successor: int | None) -> list[int]:
         """Make `successor` the primary focal point of the entity's pledges whose primary was `leaving` (None:
-        nobody in particular, reminders then go to every focal point); the ids of the pledges changed."""
+        nobody in particular, reminders then go to every focal point); the ids of the pledges changed. Every pledge
+        of the entity is locked first, FOR UPDATE as a report locks its own: a plan of reminders then leaves them to
+        its next run (models.repositories.reminders.claim) rather than writing the leaver a reminder unseen."""
+        await self.session.execute(sa.select(_P.c.id).where(_P.c.entity_id == entity_id).order_by(_P.c.id)
+                                   .with_for_update())
         result = await self.session.execute(
             sa.update(_P).where(_P.c.entity_id == entity_id, _primary == leaving)
             .values(primary_contact_id=successor).returning(_P.c.id).execution_options(synchronize_session=False))

@@ -20,6 +20,7 @@ from test_report_reminders import FOCAL, add_pledge, chat, entity_of, reminders,
 
 from handlers.report_reminders import plan_report_reminders, withdraw_reported
 from models.database import Database, UnitOfWork
+from models.repositories.people import People
 from models.repositories.reminders import Reminders
 from models.tables import Contact, Pledge, PledgeReminder, ProgressReport
 
@@ -167,3 +168,19 @@ async def test_a_plan_never_waits_for_a_report_on_a_pledge_it_looks_at_for_the_f
     async with database.uow() as uow:
         ledgers = {ledger.pledge_id for (ledger,) in (await uow.session.execute(select(PledgeReminder))).all()}
     assert ledgers == {busy, other}
+
+
+async def test_a_plan_during_a_departure_leaves_its_pledges_to_the_next_plan(chat: ChatDriver,
+                                                                             database: Database) -> None:
+    """A review: the hand-over's UPDATE of the pledges took no lock a plan's claim (FOR KEY SHARE SKIP LOCKED) skips,
+    so a plan running during /leave wrote the leaver a reminder the departure could not see."""
+    skip_on_sqlite(database)
+    entity = await entity_of(database)
+    await add_pledge(database, entity, 42)
+    async with database.uow() as uow:
+        focal = (await uow.session.execute(select(Contact).where(Contact.telegram_id == FOCAL))).scalar_one()
+        assert focal.id is not None
+        await People(uow.session).hand_over(entity, focal.id, None)  # not committed yet: the entity's pledges locked
+        assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 10)) == 0  # deferred, not written
+    assert await reminders(database) == []
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 10, 15)) == 1  # the next plan
