@@ -147,6 +147,10 @@ class _Look:
         """True when the focal points were given a reminder of the running period before this plan."""
         return any(kind in REMINDED for kind in self.given)
 
+    def inactive_by(self, day: date) -> bool:
+        """True when the pledge has crossed its 24 months without a report by `day` (a reader's day)."""
+        return self.inactive_on is not None and self.inactive_on <= day
+
     def item(self, pledge_id: int, pledge: Any) -> Item:
         """What a message shows of the pledge (Reminders.pledges' row): the period a report is for, when it was due,
         and, later ones owed too, how many up to the one whose reminders run."""
@@ -388,6 +392,10 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
         send_at = next_allowed(now, zone, person.country_iso3)
         day = local_day(send_at, zone)
         key = f"{REMINDER_KEY_PREFIX}{person.id}:{day.isoformat()}"
+        # a pledge crossing its 24 months by the reader's day is told inactive that day, not reminded of first
+        pledge_ids = [p for p in pledge_ids if not looks[p].inactive_by(day)]
+        if not pledge_ids:
+            continue
         rows = unsent.get(person.id, [])
         items = _folded(rows, [looks[p].item(p, pledges[p]) for p in pledge_ids])
         payload = {**outbox_meta(items, day), "reply": compose_json(items, day),
@@ -570,10 +578,11 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], to
     changed = 0
     for row, items in listings:
         meta = row.payload.get("reminder") or {}
+        going = _day_of(row.payload, now)  # the reader's day it goes out on: a pledge inactive by then is left out
         keep = [kept for i in items if not _held(holds.get((row.contact_id, i.pledge_id)), now)
                 and (kept := _still_owed(i, reported, pledges.get(i.pledge_id), now.date(), since,
-                                         move=row.contact_id != told)) is not None]
-        day = _day_of(row.payload, now) if keep else None
+                                         move=row.contact_id != told, going=going)) is not None]
+        day = going if keep else None
         if keep == items and day == date.fromisoformat(meta["day"]):
             continue
         changed += 1
@@ -627,12 +636,16 @@ def _day_of(payload: dict[str, Any], now: datetime) -> date:
 
 
 def _still_owed(item: Item, coverage: dict[int, tuple[date | None, list[str]]], pledge: Any, today: date,
-                since: datetime, move: bool = True) -> Item | None:
+                since: datetime, move: bool = True, going: date | None = None) -> Item | None:
     """The item as it stands now: None when its pledge is no longer validated (completed, withdrawn), is inactive
-    (last active no later than `since`, models.reporting.inactive_cutoff: no more reminders), or its period is
+    (last active no later than `since`, models.reporting.inactive_cutoff: no more reminders; or, for a reminder going
+    out on its reader's day `going`, inactive by that day: east of UTC, a day before the planner's), or its period is
     reported and it owed no later one (or the reader is the reporter: not `move`); else the earliest period still
     owed, counted up to the latest due (Reminding), as planning would list it today."""
     if pledge is None or pledge.status != PledgeStatus.validated or pledge.active_at <= since:
+        return None
+    crossing = inactive_since(as_day(pledge.active_at), None)
+    if going is not None and crossing is not None and crossing <= going:
         return None
     if _covered(item, coverage) and (item.owed <= 1 or not move):
         return None

@@ -408,9 +408,9 @@ def add_months(day: date, months: int) -> date:
 def inactive_cutoff(now: datetime) -> datetime:
     """The end of the day 24 months before `now`'s: a validated pledge whose last report (else its validation, else
     its creation) is no later is inactive, and no more reminders go to it (the planner's rule, and /inactive's). By
-    the day, as /mypledges says it (is_inactive): a pledge crossing the mark at 10:00 is inactive from the first plan
-    of that day, so a reminder written days before for that morning is withdrawn, not sent hours before the notice
-    that its reminders stopped."""
+    the (UTC) day: a pledge crossing the mark at 10:00 is inactive from the first plan of that day, as /mypledges
+    then says it; a reminder for a reader east of UTC, whose day begins earlier, is held to that reader's day
+    (handlers.report_reminders: inactive_by, _still_owed)."""
     cutoff = add_months(now.date(), -INACTIVE_AFTER_MONTHS)
     return datetime.combine(cutoff, time.max, tzinfo=now.tzinfo)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from chat_driver import ChatDriver, codes
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from test_reminder_choices import set_pledge
 from test_report_reminders import FOCAL, add_pledge, add_report, chat, entity_of, reminders, utc
 from test_reports import Counter, fill_first_report
@@ -295,16 +295,32 @@ async def test_a_pledge_withdrawn_while_its_notice_waits_leaves_it_at_once(chat:
     assert row.status == "pending" and [item[0] for item in row.payload["inactive"]] == [kept]
 
 
-async def test_a_reminder_waiting_for_the_crossing_day_is_withdrawn_for_the_notice(chat: ChatDriver,
-                                                                                   database: Database) -> None:
+async def test_a_pledge_crossing_on_the_reminders_day_is_told_inactive_not_reminded(chat: ChatDriver,
+                                                                                     database: Database) -> None:
     """A tester: a reminder planned on Saturday for Monday 09:00 went out although the pledge crossed its 24 months
     that Monday at 10:00, and the notice that its reminders stopped followed three hours later."""
     pledge = await add_pledge(database, await entity_of(database), 42, start=date(2025, 1, 1),
                               validated=utc(2025, 1, 18, 10))  # never reported on
-    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 1)) == 1  # a Saturday: for Monday
-    (row,) = await reminders(database)
-    assert row.not_before == utc(2027, 1, 18, 9) and row.payload["reminder"]["items"][0][0] == pledge
-    assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 0, 10)) == 1  # Monday's first plan
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 1)) == 0  # a Saturday: Monday is its day
     assert await reminders(database) == []
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 0, 10)) == 1  # Monday's first plan
     (notice,) = await notices(database)
     assert [item[0] for item in notice.payload["inactive"]] == [pledge] and notice.not_before == utc(2027, 1, 18, 9)
+
+
+async def test_a_reminder_going_out_east_of_utc_on_the_crossing_day_is_withdrawn(chat: ChatDriver,
+                                                                                database: Database) -> None:
+    """A review: in Fiji the crossing day begins twelve hours before the planner's (UTC) day; a reminder written for
+    Monday and held through downtime went out on Tuesday morning there, the day the pledge crossed its 24 months."""
+    async with database.uow() as uow:
+        await uow.session.execute(update(Contact).where(col(Contact.telegram_id) == FOCAL)
+                                  .values(timezone="Pacific/Fiji"))
+        await uow.commit()
+    pledge = await add_pledge(database, await entity_of(database), 43, start=date(2025, 1, 1),
+                              validated=utc(2025, 1, 19, 10))  # crosses on Tuesday 19 January 2027
+    assert await plan_report_reminders(database.uow(), utc(2027, 1, 16, 1)) == 1  # a Saturday: for Monday
+    (row,) = await reminders(database)
+    assert row.key.endswith(":2027-01-18") and row.payload["reminder"]["items"][0][0] == pledge
+    # the bot down from before Monday 09:00 in Fiji (Sunday 21:00 UTC) until Tuesday 09:00 there (Monday 21:00 UTC)
+    await plan_report_reminders(database.uow(), utc(2027, 1, 18, 21, 5))
+    assert await reminders(database) == []
