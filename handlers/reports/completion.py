@@ -24,10 +24,11 @@ FULL = 100
 
 
 async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressReport, *,
-                          reminders: bool = True) -> None:
+                          reminders: bool = True) -> set[int]:
     """Mark a validated pledge completed as its focal point said in `report` (no more reports), take it out of the
     reminders and notices not sent yet (unless `reminders` is False: the caller brings them up to date next, in one
-    pass, rather than lock them twice), and audit it."""
+    pass, rather than lock them twice), and audit it. The reports in progress on it are discarded (its colleagues are
+    told so with the news); the ids of the people whose report was."""
     pledge.status, pledge.updated_at = PledgeStatus.completed, conv.now
     if reminders:
         await withdraw_ended(Reminders(conv.session), pledge.entity_id, conv.now)
@@ -42,6 +43,7 @@ async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressRe
         lines = (text(DISCARDED_WITH_PLEDGE, pledge=Code(pledge.ref or "")),) if member.id in discarded else ()
         await outbox.enqueue(conv.session, member, Reply((*notice.parts, *lines)),
                              f"completed-colleague:{pledge.id}:{member.id}", priority=outbox.NOTICE)
+    return discarded
 
 
 async def confirm_completed(conv: Conversation, entity: Entity, report_id: int) -> None:
@@ -68,8 +70,9 @@ async def confirm_completed(conv: Conversation, entity: Entity, report_id: int) 
                            status=report_status_label(report.status),
                            percent=percent_label(report.percent_complete)),)))
         return
-    await complete_pledge(conv, pledge, report)
-    conv.say(Reply((text(N_("{ref} is now marked completed, and no more reports will be asked for it."), ref=ref),)))
+    discarded = await complete_pledge(conv, pledge, report)  # the presser's own report begun since, too
+    conv.say(Reply((text(N_("{ref} is now marked completed, and no more reports will be asked for it."), ref=ref),
+                    *((text(DISCARDED_WITH_PLEDGE, pledge=ref),) if conv.contact.id in discarded else ()))))
     notice = Reply((text(N_("🏁 {ref} “{title}” was marked completed by its focal point {person}, with its progress "
                             "at {percent} in the report for {period}. No more reports will be asked for it."),
                          ref=ref, title=pledge.title,

@@ -278,3 +278,19 @@ async def test_a_colleagues_report_in_progress_is_discarded_when_the_pledge_is_c
     assert "Awa Diop marked" in told and told.endswith(
         "Your report on P2C-2026-00001 in progress was discarded: reports on it are no longer taken."), told
     assert "report" not in await drafts_of(database, KARIM)
+
+
+async def test_the_pressers_own_report_in_progress_is_said_discarded_when_they_confirm_completion(
+        chat: ChatDriver, database: Database) -> None:
+    """A review: Awa, her report at 75 % asking whether the pledge is complete, began the next report, then pressed
+    🏁; her report in progress was discarded without a word, and her next answer taken for a question to BDT."""
+    await colleagues(chat)
+    done = await completed_report(chat, AWA, 75)
+    confirm = next(code for code in codes(done[-1]) if code.startswith("rp:done:"))
+    awa = chat.person(AWA)
+    await chat.send(awa, "/report")
+    assert "report" in await drafts_of(database, AWA)
+    pressed = await chat.press(awa, confirm)
+    assert said(pressed).endswith(
+        "Your report on P2C-2026-00001 in progress was discarded: reports on it are no longer taken."), said(pressed)
+    assert "report" not in await drafts_of(database, AWA)
