@@ -75,7 +75,10 @@ def formatted_html(message: Message) -> str | None:
     plain text, as entities."""
     body = message.text if message.text is not None else message.caption
     entities = message.entities if message.text is not None else message.caption_entities
-    kept = [entity for entity in entities or () if entity.type in FORMATTING]
+    # a code block's language would be written as an attribute Telegram's HTML has not (aiogram: <code language=…>),
+    # and a quotation mark in a link's address would end its href: the first is left out, the second %-encoded
+    kept = [entity.model_copy(update={"language": None, "url": entity.url.replace('"', "%22") if entity.url else None})
+            for entity in entities or () if entity.type in FORMATTING]
     if body is None or not kept:
         return None
     return canonical(html_decoration.unparse(body, kept))

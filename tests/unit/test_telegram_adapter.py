@@ -12,6 +12,7 @@ from aiogram.types import Update
 
 from bot.delivery import DeliveryError
 from bot.telegram import build_dispatcher
+from handlers.broadcasts.composer import refusal
 from handlers.inputs import Incoming
 
 PERSON = {"id": 7, "is_bot": False, "first_name": "Amina", "language_code": "fr"}
@@ -306,8 +307,13 @@ async def test_formatting_made_in_the_app_comes_as_html_beside_the_plain_text() 
     found = message_update(2, "private", "Plain @itu_bdt https://itu.int <b>typed</b>")
     found["message"]["entities"] = [{"type": "mention", "offset": 6, "length": 8},
                                     {"type": "url", "offset": 15, "length": 15}]
-    await feed(recorder, formatted, found)
+    coded = message_update(3, "private", 'print(1) and "quoted"')
+    coded["message"]["entities"] = [{"type": "pre", "offset": 0, "length": 8, "language": "python"},
+                                    {"type": "text_link", "offset": 13, "length": 8, "url": 'https://x.org/?q="a"'}]
+    await feed(recorder, formatted, found, coded)
     assert [(i.text, i.formatted) for i in recorder.inputs] == [
         (text, 'Register now <b>for the P2C forum</b>. Details <a href="https://www.itu.int/p2c-forum">here</a>: '
                "a&lt;b, @itu_bdt https://itu.int"),
-        ("Plain @itu_bdt https://itu.int <b>typed</b>", None)]  # tags typed are read as typed
+        ("Plain @itu_bdt https://itu.int <b>typed</b>", None),  # tags typed are read as typed
+        ('print(1) and "quoted"', '<pre>print(1)</pre> and <a href="https://x.org/?q=%22a%22">"quoted"</a>')]
+    assert all(refusal(i.formatted, {}) is None for i in recorder.inputs if i.formatted)  # as the composer takes it
