@@ -17,7 +17,7 @@ from models.repositories.drafts import Drafts
 from models.repositories.pledges import Countries, Pledges
 from models.repositories.reports import Reports
 from models.tables import Contact, Country, Entity
-from models.values import LANGUAGE_NAMES, LANGUAGES, EntityStatus, FocusArea, Role, Sector
+from models.values import LANGUAGE_NAMES, LANGUAGES, MEMBER_ROLES, EntityStatus, FocusArea, Role, Sector
 
 EVERYONE = "everyone"
 # The same names as the country step's shortcuts, keyed by the segments' lower-case codes.
@@ -98,7 +98,7 @@ async def resolve(session: Session, tokens: list[str], today: date, default_loca
     # announcements are not essential: a person who withdrew that consent (/settings) is not in any audience; nor is
     # the focal point of an organisation BDT rejected, which is no part of the Coalition
     chosen = [contact for contact, entity in rows if contact.consent_withdrawn_at is None
-              and (entity is None or entity.status != EntityStatus.rejected)
+              and (entity is None or contact.role not in MEMBER_ROLES or entity.status != EntityStatus.rejected)
               and all(_matches(kind, values, contact, entity, facts) for kind, values in kinds.items())]
     reachable = [c for c in chosen if not c.blocked]
     languages = Counter(negotiate(c.language, c.telegram_language, default_locale) for c in reachable)
@@ -128,8 +128,8 @@ def _matches(kind: str, values: set[str], contact: Contact, entity: Entity | Non
         return negotiate(contact.language, contact.telegram_language, facts.default_locale) in values
     if kind == "draft":
         return contact.id in facts.drafting
-    if entity is None or entity.status != EntityStatus.validated:  # a trait of the Coalition's organisations: not
-        return False                                                # of one BDT has not validated (yet)
+    if entity is None or (contact.role in MEMBER_ROLES and entity.status != EntityStatus.validated):
+        return False  # a trait of the Coalition's organisations: not of one BDT has not validated (yet)
     if kind == "sector":
         return entity.sector in values
     if kind == "focus":

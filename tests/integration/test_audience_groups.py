@@ -82,3 +82,17 @@ async def test_an_organisation_bdt_rejected_is_in_no_audience_and_one_waiting_in
         await uow.commit()
         audience = await resolve(uow.session, tokens, date(2026, 12, 1), "en")
     assert {contact.first_name for contact in audience.contacts} == expected
+
+
+async def test_staff_who_were_once_of_a_rejected_organisation_stay_in_the_audiences(database: Database) -> None:
+    """A review: the rule on rejected organisations took out a staff member who had been the focal point of one (an
+    admin grant keeps the organisation on the person)."""
+    async with database.uow() as uow:
+        entity = Entity(name="Old", name_key="old", sector="other", country_iso3="HTI", status="rejected")
+        uow.session.add(entity)
+        await uow.session.flush()
+        uow.session.add(Contact(telegram_id=9, chat_id=9, first_name="Bea", role=Role.staff, entity_id=entity.id))
+        await uow.commit()
+        for tokens in (["everyone"], ["role:staff"]):
+            audience = await resolve(uow.session, tokens, date(2026, 12, 1), "en")
+            assert [contact.first_name for contact in audience.contacts] == ["Bea"]
