@@ -253,7 +253,8 @@ def admin_grant(telegram_id: int, role: Role) -> None:
     from handlers.admin import GrantRole, grant_role
 
     _telegram_id(telegram_id)
-    granted = _run(_with_uow(lambda uow: grant_role(GrantRole(telegram_id, role), uow, utcnow())))
+    zone = _settings().timezone
+    granted = _run(_with_uow(lambda uow: grant_role(GrantRole(telegram_id, role, zone), uow, utcnow())))
     typer.echo(f"{telegram_id} is now {role.value} (contact {granted.contact.id}, database {_database_named()})")
     _say_left(telegram_id, granted)
 
@@ -264,7 +265,8 @@ def admin_revoke(telegram_id: int) -> None:
     from handlers.admin import RevokeRole, revoke_role
 
     _telegram_id(telegram_id)
-    revoked = _run(_with_uow(lambda uow: revoke_role(RevokeRole(telegram_id), uow, utcnow())))
+    zone = _settings().timezone
+    revoked = _run(_with_uow(lambda uow: revoke_role(RevokeRole(telegram_id, zone), uow, utcnow())))
     if revoked is None:
         _fail(f"no contact with Telegram id {telegram_id}")
     if not revoked.changed:

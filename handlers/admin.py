@@ -33,6 +33,8 @@ class GrantRole:
 
     telegram_id: int
     role: Role
+    default_zone: str = "UTC"
+    """The zone of a successor of no known zone whose reminders a departure hands on (P2C_TIMEZONE)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class RevokeRole:
     """Take a Telegram user's role away."""
 
     telegram_id: int
+    default_zone: str = "UTC"
+    """As GrantRole's."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Role
             else []
         change = RoleChange(contact)
         if previous == Role.focal_point and command.role != Role.focal_point and contact.entity_id is not None:
-            change = await _leave_focal_points(uow.session, contact, now, "granted")
+            change = await _leave_focal_points(uow.session, contact, now, "granted", command.default_zone)
         closed = await close_unfit_forms(uow.session, contact, now) if previous != command.role else ()
         change = replace(change, withdrawn=change.withdrawn + len(withdrawn), closed=closed)
         await uow.commit()
@@ -210,13 +214,14 @@ async def revoke_role(command: RevokeRole, uow: UnitOfWork, now: datetime | None
                                               via="cli")
         change = RoleChange(contact)
         if previous == Role.focal_point and contact.entity_id is not None:
-            change = await _leave_focal_points(uow.session, contact, now, "revoked")
+            change = await _leave_focal_points(uow.session, contact, now, "revoked", command.default_zone)
         change = replace(change, withdrawn=change.withdrawn + len(withdrawn))
         await uow.commit()
         return change
 
 
-async def _leave_focal_points(session: Session, contact: Contact, now: datetime, how: str) -> RoleChange:
+async def _leave_focal_points(session: Session, contact: Contact, now: datetime, how: str,
+                              default_zone: str) -> RoleChange:
     """The person, a focal point no more (`how`: their role granted another or revoked), leaves their
     organisation's focal points by the rule /leave follows (departures.leave_focal_points)."""
     assert contact.id is not None and contact.entity_id is not None
@@ -224,7 +229,7 @@ async def _leave_focal_points(session: Session, contact: Contact, now: datetime,
     if entity is None or entity.id is None:
         return RoleChange(contact)
     departure = await leave_focal_points(session, contact, entity, now, f"{how}:{contact.id}:{now.isoformat()}",
-                                         via="cli")
+                                         via="cli", default_zone=default_zone)
     return RoleChange(contact, entity, departure.successor, withdrawn=departure.withdrawn)
 
 
