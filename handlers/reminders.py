@@ -20,7 +20,7 @@ from models.database import UnitOfWork
 from models.repositories.drafts import Drafts
 from models.repositories.outbox import working_hours
 from models.repositories.pledges import Pledges
-from models.repositories.reminders import REMINDER_KEY_PREFIX, Reminders
+from models.repositories.reminders import CHANGES_KEY_PREFIX, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Draft
 from models.timezones import zone_of
 from models.values import PledgeStatus
@@ -34,9 +34,6 @@ CHANGES_REMINDER_EVERY = timedelta(days=7)
 CHANGES_REMINDERS = 3
 """... three times at most: round n is due from n weeks after the request until the next round's (a round missed,
 its whole week long, is not made up: the next one comes in its time)."""
-CHANGES_KEY_PREFIX = "changes-reminder:"
-"""Outbox keys of those reminders: changes-reminder:<pledge id>:v<version>:r<round>:<contact id> (a pledge
-resubmitted and returned again has a new version: its rounds begin again)."""
 DRAFT_KEY_PREFIX = "draft-reminder:"
 """Outbox keys of stale-draft reminders: draft-reminder:<draft id>:<its creation, in seconds> (draft_key)."""
 COMMENT_EXCERPT = 300
@@ -129,11 +126,12 @@ async def remind_awaiting_changes(uow: UnitOfWork, now: datetime, default_zone: 
             if any(key.startswith(changes_key(pledge, round_)) for key in keys):
                 continue  # this round was given
             for person in _recipients(pledge.primary, people[pledge.entity_id]):
-                if not person.optional_reminders or person.id in reminded:
+                if person.id in reminded:  # not an optional reminder: BDT waits for them (README, /settings)
                     continue
                 draft = await drafts.find(person.id, REMINDED_FORMS[0])
-                if _drafting(draft, pledge.id, now) or await _reminded_on(repo, draft, days[person.id],
-                                                                          zones[person.id], countries[person.id]):
+                # the unfinished form's reminder, optional, covers them only if they take optional reminders
+                if person.optional_reminders and (_drafting(draft, pledge.id, now) or await _reminded_on(
+                        repo, draft, days[person.id], zones[person.id], countries[person.id])):
                     continue
                 reminded.add(person.id)
                 zone = zones[person.id]

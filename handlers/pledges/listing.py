@@ -388,6 +388,7 @@ async def withdraw(conv: Conversation, pledge: Pledge, asked: tuple[str, int] | 
         return
     await audit(conv.session, conv.contact, "pledge.withdrawn", "pledge", pledge.id, ref=pledge.ref)
     await withdraw_ended(Reminders(conv.session), pledge.entity_id, conv.now)
+    await Reminders(conv.session).drop_changes_reminders(pledge.id or 0)
     discarded = await discard_reports_on(conv.session, pledge)
     ref = Code(pledge.ref or "")
 

@@ -34,6 +34,7 @@ from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.pledges import Pledges
+from models.repositories.reminders import Reminders
 from models.tables import Contact, Draft, Entity, Pledge
 from models.values import EntityStatus, PledgeStatus, Role
 
@@ -243,6 +244,8 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
         pledge.ref = pledge_ref(conv.now.year, pledge.id)
     await pledges.save(pledge)
     assert pledge.id is not None and pledge.ref is not None
+    if editing is not None:  # BDT has its changes: its reminders that it waits for them go
+        await Reminders(conv.session).drop_changes_reminders(pledge.id)
     after = answers_of(pledge)
     if before is None:
         await audit(conv.session, conv.contact, "pledge.submitted", "pledge", pledge.id, ref=pledge.ref,

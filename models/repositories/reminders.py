@@ -38,6 +38,9 @@ REMINDER_KEY_PREFIX = "rm:"
 """Outbox keys of report reminders: rm:<contact id>:<the person's day>."""
 ESCALATION_KEY_PREFIX = "esc:"
 """Outbox keys of escalations: esc:<coordinator's contact id>:<their day>."""
+CHANGES_KEY_PREFIX = "changes-reminder:"
+"""Outbox keys of the reminders of a pledge waiting for its organisation's changes:
+changes-reminder:<pledge id>:v<version>:r<round>:<contact id> (handlers.reminders.changes_key)."""
 INACTIVE_KEY_PREFIX = "inactive:"
 """Outbox keys of the notices that pledges went inactive: inactive:<focal point's contact id>:<their day>."""
 
@@ -431,6 +434,12 @@ class Reminders:
     async def drop(self, row_id: int) -> None:
         """Delete a reminder not taken for sending yet (nothing left in it to remind of)."""
         await self.session.execute(sa.delete(_O).where(_O.c.id == row_id, _O.c.status == "pending"))
+
+    async def drop_changes_reminders(self, pledge_id: int) -> None:
+        """Delete the reminders that a pledge waits for its changes not sent yet: it was resubmitted or withdrawn."""
+        await self.session.execute(
+            sa.delete(_O).where(_O.c.key.startswith(f"{CHANGES_KEY_PREFIX}{pledge_id}:", autoescape=True),
+                                _O.c.status == "pending").execution_options(synchronize_session=False))
 
     async def drop_all(self, row_ids: Iterable[int]) -> None:
         """Delete these reminders not taken for sending yet (folded into a later one of their person)."""
