@@ -27,6 +27,7 @@ from handlers.own_data import announcements_on
 from handlers.people import audit, role_of
 from models import timezones
 from models.city_zones import is_place_zone
+from models.repositories.outbox import OutboxRows
 from models.repositories.people import People
 from models.tables import Entity
 from models.timezones import ZoneSearch, capital_zones, city_of, is_zone, look_up_zones, offset_label, zone_of
@@ -129,6 +130,8 @@ TIMEZONE_FORM = Form(id="timezone", title=N_("Time zone"), summary=False, steps=
 async def _save_zone(conv: Conversation, state: FormState) -> None:
     zone = state.answers["zone"]
     conv.contact.timezone = zone
+    assert conv.contact.id is not None
+    await OutboxRows(conv.session).rezone(conv.contact.id, zone, conv.now)  # reminders waiting keep the new hours
     local = conv.now.astimezone(ZoneInfo(zone)).time()
     conv.say(Reply((text(N_("Your time zone is now {zone}. It is {time} there."),
                          zone=zone_label(zone, conv.locale, conv.now), time=Clock(local)),)))

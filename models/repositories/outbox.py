@@ -329,6 +329,29 @@ class OutboxRows:
             await self.session.execute(_ADD_MANY(self.session), list(rows))
             self.session.info[_LEFT_FOR_DELIVERY] = True
 
+    async def rezone(self, contact_id: int, zone: str, now: datetime) -> int:
+        """Move the person's messages not sent yet that wait for their working hours (reminders, notices: those with
+        WORKING_HOURS) to the hours of `zone`, their new time zone: else a reminder held for 09:00 in Dakar came at
+        06:00 to someone who had just said they are in Santiago. Each goes at the first working moment in the new zone
+        from half a day before the one it was held for (09:00 in Shanghai becomes 09:00 that day in London, not the
+        next), or from now. How many were moved."""
+        rows = (await self.session.execute(
+            select(_OUTBOX.c.id, _OUTBOX.c.payload, _OUTBOX.c.not_before)
+            .where(_OUTBOX.c.contact_id == contact_id, _OUTBOX.c.status == OutboxStatus.pending)
+            .order_by(_OUTBOX.c.id).with_for_update())).all()
+        moved = 0
+        for row in rows:
+            if WORKING_HOURS not in row.payload:
+                continue
+            _, country = row.payload[WORKING_HOURS]
+            moment = next_allowed(max(now, row.not_before - timedelta(hours=12)), zone, country)
+            await self.session.execute(
+                update(_OUTBOX).where(_OUTBOX.c.id == row.id, _OUTBOX.c.status == OutboxStatus.pending)
+                .values(payload={**row.payload, WORKING_HOURS: [zone, country]}, not_before=moment)
+                .execution_options(synchronize_session=False))
+            moved += 1
+        return moved
+
     async def add_many_returning(self, rows: Sequence[dict[str, Any]]) -> set[str]:
         """Add pending rows (key, chat_id, contact_id, priority, payload, not_before, created_at) in one statement;
         the keys written (a key already there is skipped): a day's reminders, which record what was written."""

@@ -3,7 +3,7 @@ and the draft reminder waiting for working hours in the person's zone."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chat_driver import ChatDriver, codes, confirm
@@ -12,9 +12,10 @@ from sqlmodel import col, select
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.conversation import Conversation, Deps
-from handlers.inputs import Person
+from handlers.inputs import Incoming, Person
 from handlers.messages import Concat, Label, Line, Text
 from handlers.reminders import remind_stale_drafts
+from handlers.router import handle
 from handlers.settings import settings_reply
 from models.clock import utcnow
 from models.database import Database
@@ -316,3 +317,27 @@ async def test_a_location_answers_no_other_question(database: Database, deps: De
     assert "name of your organisation" in refused[-1].text
     alone = await chat.share_location(chat.person(314), 14.69, -17.44)
     assert "I can only read text, documents and photos here." in alone[0].text
+
+
+async def test_a_reminder_waiting_for_working_hours_follows_a_new_time_zone(database: Database, deps: Deps,
+                                                                            renderer: Renderer) -> None:
+    """A tester: Awa, in Dakar, said she is now in Santiago on a Saturday; her reminder held for Monday 09:00 in Dakar
+    came at 06:00 in Santiago, although /settings had just said 09:00 to 18:00, her time."""
+    chat = ChatDriver(database, deps, renderer)
+    await focal(chat, 311)
+    awa = await contact(database, 311)
+    monday = datetime(2027, 3, 1, 9, tzinfo=UTC)  # 09:00 in Dakar
+    async with database.uow() as uow:
+        uow.session.add(Outbox(key=f"rm:{awa.id}:2027-03-01", chat_id=311, contact_id=awa.id, priority=5,
+                               payload={"reply": {"parts": []}, "hours": ["Africa/Dakar", "SEN"]}, status="pending",
+                               attempts=0, not_before=monday, created_at=utcnow()))
+        await uow.commit()
+    person = chat.person(311)
+    await handle(Incoming.from_text(93_001, person, "/settings", utcnow()), database.uow(), chat.deps)
+    await handle(Incoming(93_002, person, utcnow(), code="st:tz"), database.uow(), chat.deps)
+    await handle(Incoming.from_text(93_003, person, "UTC-3", utcnow()), database.uow(), chat.deps)
+    async with database.uow() as uow:
+        zone = (await uow.session.execute(select(Contact.timezone).where(Contact.telegram_id == 311))).scalar_one()
+        row = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:")))).scalar_one()
+    assert zone is not None and ZoneInfo(zone).utcoffset(monday) == timedelta(hours=-3), zone
+    assert row.payload["hours"] == [zone, "SEN"] and row.not_before == monday + timedelta(hours=3)  # 09:00 there
