@@ -15,14 +15,16 @@ from handlers.lengths import shorten
 from handlers.messages import N_, NP_, Button, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.onboarding import name_key
 from handlers.people import audit, not_allowed, role_of
+from handlers.report_reminders import reassigned
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, described, organisation_label, person_for_staff, told_apart
 from handlers.vocabulary import role_label
 from models.geography import exact_countries, fold_name
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.people import People
+from models.repositories.reminders import Reminders
 from models.retention import INVITATION_KEY_PREFIX
-from models.tables import Contact, Entity
+from models.tables import Contact, Entity, Pledge
 from models.values import LANGUAGES, EntityStatus, Role
 
 STAFF = (Role.staff, Role.admin)
@@ -304,7 +306,8 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
             not_one = ()
         conv.say(Reply((*not_one, _focal_points_of(entity, focal_points))))
         return
-    before = await People(conv.session).reassign(entity.id, person.id)
+    held = await People(conv.session).reassign(entity.id, person.id)
+    before = {holder: len(ids) for holder, ids in held.items()}
     count = sum(before.values())
     await audit(conv.session, conv.contact, "pledges.reassigned", "entity", entity.id, to=person.id, pledges=count,
                 previous=[{"contact": holder, "pledges": n} for holder, n in before.items()])
@@ -335,6 +338,11 @@ async def reassign_command(conv: Conversation, incoming: Incoming) -> None:
                         entity=entity.name)
         await outbox.enqueue(conv.session, holder, Reply((notice,)), f"displaced:{conv.update_key}:{holder.id}",
                              priority=outbox.NOTICE)
+    # the pledges locked by the reassignment first, then the reminders' rows: a report's order
+    pledges = {holder: [pledge for pledge_id in ids if (pledge := await conv.session.get(Pledge, pledge_id))]
+               for holder, ids in held.items() if holder is not None and holder != person.id}
+    assert person.id is not None
+    await reassigned(Reminders(conv.session), pledges, person.id, conv.now, conv.deps.timezone)
 
 
 WENT_FIRST = NP_("Before, {count} went first to {person}.", "Before, {count} went first to {person}.")

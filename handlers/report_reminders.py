@@ -25,7 +25,7 @@ inactive when the notice shipped).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -762,6 +762,49 @@ async def hand_on(repo: Reminders, leaving: int, pledges: Sequence[Pledge], succ
             continue
         reached += await _remind_at_once(repo, pledge, given[0], None, [person], now, default_zone, next_day=True)
     return reached
+
+
+async def reassigned(repo: Reminders, held: Mapping[int, Sequence[Pledge]], successor: int, now: datetime,
+                     default_zone: str = "UTC") -> int:
+    """Staff made `successor` the primary focal point of pledges (/reassign; `held`: by the focal point they went to
+    first before, who stays one of the organisation's): the reminder of such a pledge that its former primary alone
+    was given (early or on the due date, as pass_on) leaves that person's reminder not sent yet and goes to the
+    successor, in their working hours (their next working day if theirs of the day went already); not the early one
+    if they turned the optional reminders off, nor to one who said the pledge is not theirs. How many reminders were
+    written for the successor."""
+    pledges = [pledge for holder, owned in held.items() if holder != successor for pledge in owned]
+    person = next((person for person in await repo.focal_points({p.entity_id for p in pledges})
+                   if person.id == successor), None)
+    holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds(p.id for p in pledges if p.id)}
+    reached = 0
+    for holder, owned in held.items():
+        if holder == successor:
+            continue
+        moving = [(pledge, given) for pledge in owned if (given := await _given_to_primary(repo, pledge, now))]
+        await _leave_out(repo, holder, {pledge.id for pledge, _ in moving}, now)
+        for pledge, (stands, early) in moving:
+            if person is None or _held(holds.get((successor, pledge.id or 0)), now) \
+                    or (early and not person.optional_reminders):
+                continue
+            reached += await _remind_at_once(repo, pledge, stands, None, [person], now, default_zone, next_day=True)
+    return reached
+
+
+async def _leave_out(repo: Reminders, contact_id: int, pledge_ids: set[int | None], now: datetime) -> None:
+    """Take these pledges out of the person's reminders not sent yet (a reminder left with none goes)."""
+    if not pledge_ids:
+        return
+    for row in await repo.pending(contact_id=contact_id):
+        items = [Item.from_json(data) for data in row.payload.get("reminder", {}).get("items", [])]
+        keep = [item for item in items if item.pledge_id not in pledge_ids]
+        if keep == items:
+            continue
+        if keep:
+            day = date.fromisoformat(row.payload["reminder"]["day"])
+            await repo.rewrite(row.id, {**outbox_meta(keep, day), "reply": compose_json(keep, day),
+                                        **hours_kept(row.payload)})
+        else:
+            await repo.drop(row.id)
 
 
 async def _given_to_primary(repo: Reminders, pledge: Pledge, now: datetime

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -144,15 +143,18 @@ class People:
             .values(primary_contact_id=successor).returning(_P.c.id).execution_options(synchronize_session=False))
         return sorted(result.scalars())
 
-    async def reassign(self, entity_id: int, successor: int) -> dict[int | None, int]:
-        """Make `successor` the primary focal point of every pledge of the entity; how many of them each contact was
+    async def reassign(self, entity_id: int, successor: int) -> dict[int | None, list[int]]:
+        """Make `successor` the primary focal point of every pledge of the entity; the pledges (ids) each contact was
         the primary of before (None: pledges without one)."""
         # locked first: a colleague reassigning them at the same moment waits, and this one then sees their choice
         before = (await self.session.execute(sa.select(_P.c.id, _primary.label("primary"))
                                              .where(_P.c.entity_id == entity_id).with_for_update())).all()
         await self.session.execute(sa.update(_P).where(_P.c.entity_id == entity_id)
                                    .values(primary_contact_id=successor).execution_options(synchronize_session=False))
-        return dict(Counter(row.primary for row in before))
+        held: dict[int | None, list[int]] = {}
+        for row in before:
+            held.setdefault(row.primary, []).append(row.id)
+        return held
 
     async def drafts(self, contact_id: int) -> Sequence[Any]:
         """(form_id, step_id, state, created_at, updated_at) of the person's drafts."""

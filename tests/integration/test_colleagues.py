@@ -346,6 +346,28 @@ async def test_leaving_with_a_reminder_waiting_gives_it_to_the_colleague_who_tak
     assert (await recipients(database, since))["rm"] == set()  # nothing twice, nothing to Awa
 
 
+async def test_reassigning_with_a_reminder_waiting_gives_it_to_the_new_first_focal_point(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tester: staff made Bob the first focal point on Sunday; Awa, just told the pledge's reminders no longer go
+    to her first, got its early reminder on Monday, and Bob nothing."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    await awa_invites_bob(chat)
+    awa, bob = await contact(database, AWA), await contact(database, BOB)
+    assert awa.entity_id is not None and awa.id is not None and bob.id is not None
+    pledge = await add_pledge(database, awa.entity_id, awa.id)
+    other = await add_pledge(database, awa.entity_id, bob.id, n=2)  # Bob's already: its reminder is his
+    advance_test_clock(str(tmp_path / "clock"), (datetime(2027, 1, 16, 1, tzinfo=UTC) - utcnow()).total_seconds())
+    await plan_report_reminders(database.uow(), utcnow())  # a Saturday: both reminders wait for Monday
+    staff = chat.person(STAFF, "Bea")
+    await handle(Incoming.from_text(10_000_011, staff, f"/reassign {awa.entity_id} {BOB}", utcnow()),
+                 database.uow(), chat.deps)
+    async with database.uow() as uow:
+        written = (await uow.session.execute(select(Outbox.key, Outbox.payload)
+                                             .where(col(Outbox.key).startswith("rm:")))).all()
+    assert sorted((key, sorted(item[0] for item in payload["reminder"]["items"])) for key, payload in written) == [
+        (f"rm:{bob.id}:2027-01-18", sorted([pledge, other]))]  # in Bob's own, Awa's gone
+
+
 async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(chat: ChatDriver,
                                                                                database: Database) -> None:
     await awa_invites_bob(chat)
