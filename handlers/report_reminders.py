@@ -25,7 +25,7 @@ inactive when the notice shipped).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -781,7 +781,8 @@ async def reassigned(repo: Reminders, held: Mapping[int, Sequence[Pledge]], succ
         if holder == successor:
             continue
         moving = [(pledge, given) for pledge in owned if (given := await _given_to_primary(repo, pledge, now))]
-        await _leave_out(repo, holder, {pledge.id for pledge, _ in moving}, now)
+        if moving:
+            await _leave_out(repo, holder, _of_pledges({pledge.id for pledge, _ in moving}))
         for pledge, (stands, early) in moving:
             if person is None or _held(holds.get((successor, pledge.id or 0)), now) \
                     or (early and not person.optional_reminders):
@@ -790,21 +791,36 @@ async def reassigned(repo: Reminders, held: Mapping[int, Sequence[Pledge]], succ
     return reached
 
 
-async def _leave_out(repo: Reminders, contact_id: int, pledge_ids: set[int | None], now: datetime) -> None:
-    """Take these pledges out of the person's reminders not sent yet (a reminder left with none goes)."""
-    if not pledge_ids:
-        return
+async def _leave_out(repo: Reminders, contact_id: int, out: Callable[[Item, date], bool]) -> None:
+    """Take the items `out` says (of an item and the reminder's day) out of the person's reminders not sent yet (a
+    reminder left with none goes)."""
     for row in await repo.pending(contact_id=contact_id):
         items = [Item.from_json(data) for data in row.payload.get("reminder", {}).get("items", [])]
-        keep = [item for item in items if item.pledge_id not in pledge_ids]
+        day = date.fromisoformat(row.payload["reminder"]["day"]) if items else None
+        keep = [item for item in items if day is None or not out(item, day)]
         if keep == items:
             continue
-        if keep:
-            day = date.fromisoformat(row.payload["reminder"]["day"])
+        if keep and day is not None:
             await repo.rewrite(row.id, {**outbox_meta(keep, day), "reply": compose_json(keep, day),
                                         **hours_kept(row.payload)})
         else:
             await repo.drop(row.id)
+
+
+def _of_pledges(ids: set[int | None]) -> Callable[[Item, date], bool]:
+    """_leave_out's test of the items of these pledges."""
+    return lambda item, _day: item.pledge_id in ids
+
+
+EARLY_LEAD = timedelta(days=7)
+"""An item of a reminder whose due date is more than this after the reminder's day is the early one (14 days before;
+the due date's own reminder comes at most a few days before, moved off a weekend): optional."""
+
+
+async def leave_out_early(repo: Reminders, contact_id: int) -> None:
+    """Optional reminders turned off (/settings): the early reminders (OPTIONAL_KINDS) waiting in the person's
+    reminders not sent yet are taken out; a report due, or owed with others, stays."""
+    await _leave_out(repo, contact_id, lambda item, day: item.owed <= 1 and item.due - day > EARLY_LEAD)
 
 
 async def _given_to_primary(repo: Reminders, pledge: Pledge, now: datetime

@@ -25,10 +25,12 @@ from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, Label, Line, Reply, Text, text
 from handlers.own_data import announcements_on
 from handlers.people import audit, role_of
+from handlers.report_reminders import leave_out_early
 from models import timezones
 from models.city_zones import is_place_zone
 from models.repositories.outbox import OutboxRows
 from models.repositories.people import People
+from models.repositories.reminders import Reminders
 from models.tables import Entity
 from models.timezones import ZoneSearch, capital_zones, city_of, is_zone, look_up_zones, offset_label, zone_of
 from models.values import LANGUAGE_NAMES
@@ -215,6 +217,8 @@ async def settings_button(conv: Conversation, code: str) -> None:
         await _consent(conv, code == "st:consent:on")
     else:
         conv.contact.optional_reminders = code == "st:rem:on"
+        if not conv.contact.optional_reminders and conv.contact.id is not None:  # one already waiting: not sent
+            await leave_out_early(Reminders(conv.session), conv.contact.id)
         note = (Text(N_("Optional reminders are on.")) if conv.contact.optional_reminders
                 else Text(N_("Optional reminders are off. Reminders of due reports still come.")))
         conv.say(await settings_reply(conv, note))

@@ -341,3 +341,28 @@ async def test_a_reminder_waiting_for_working_hours_follows_a_new_time_zone(data
         row = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:")))).scalar_one()
     assert zone is not None and ZoneInfo(zone).utcoffset(monday) == timedelta(hours=-3), zone
     assert row.payload["hours"] == [zone, "SEN"] and row.not_before == monday + timedelta(hours=3)  # 09:00 there
+
+
+async def test_turning_optional_reminders_off_takes_the_early_one_waiting_out(database: Database, deps: Deps,
+                                                                              renderer: Renderer) -> None:
+    """A tester: Ahmed turned optional reminders off on Saturday; the early reminder (two weeks before the due date)
+    already waiting for Sunday came anyway. A report due (the due date's own reminder) stays."""
+    chat = ChatDriver(database, deps, renderer)
+    await focal(chat, 312, "EGY")
+    ahmed = await contact(database, 312)
+    day = "2027-01-17"
+    items = [[1, "P2C-2026-00001", "Early", "2026", "2027-01-30", 1, None],  # due in 13 days: the early one
+             [2, "P2C-2026-00002", "Due", "2026", "2027-01-19", 1, None]]  # due in two days: stays
+    async with database.uow() as uow:
+        uow.session.add(Outbox(key=f"rm:{ahmed.id}:{day}", chat_id=312, contact_id=ahmed.id, priority=5,
+                               payload={"reminder": {"day": day, "items": items}, "reply": {"parts": []},
+                                        "hours": ["Africa/Cairo", "EGY"]},
+                               status="pending", attempts=0, not_before=datetime(2027, 1, 17, 7, tzinfo=UTC),
+                               created_at=utcnow()))
+        await uow.commit()
+    person = chat.person(312)
+    await handle(Incoming(94_001, person, utcnow(), code="st:rem:off"), database.uow(), chat.deps)
+    async with database.uow() as uow:
+        row = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:")))).scalar_one()
+    assert [item[0] for item in row.payload["reminder"]["items"]] == [2]
+    assert "P2C-2026-00001" not in str(row.payload["reply"])
