@@ -133,7 +133,8 @@ async def _save_zone(conv: Conversation, state: FormState) -> None:
     zone = state.answers["zone"]
     conv.contact.timezone = zone
     assert conv.contact.id is not None
-    await OutboxRows(conv.session).rezone(conv.contact.id, zone, conv.now)  # reminders waiting keep the new hours
+    # reminders and notices waiting for the person's working hours: those of the new zone
+    await OutboxRows(conv.session).rezone(conv.contact.id, conv.contact.chat_id, zone, conv.now)
     local = conv.now.astimezone(ZoneInfo(zone)).time()
     conv.say(Reply((text(N_("Your time zone is now {zone}. It is {time} there."),
                          zone=zone_label(zone, conv.locale, conv.now), time=Clock(local)),)))

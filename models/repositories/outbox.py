@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, FromClause, and_, bindparam, case, func, literal_column, or_, select, update
@@ -24,7 +24,7 @@ from models.repositories.contacts import Contacts
 from models.session import Session
 from models.tables import Contact, Outbox
 from models.values import OutboxStatus
-from models.working_hours import is_allowed, next_allowed
+from models.working_hours import is_allowed, local_day, next_allowed, zone_info
 
 WORKING_HOURS = "hours"
 """Payload key of a message that may go only in its reader's working hours: [zone, country ISO3 or None]. Its
@@ -329,22 +329,24 @@ class OutboxRows:
             await self.session.execute(_ADD_MANY(self.session), list(rows))
             self.session.info[_LEFT_FOR_DELIVERY] = True
 
-    async def rezone(self, contact_id: int, zone: str, now: datetime) -> int:
+    async def rezone(self, contact_id: int, chat_id: int, zone: str, now: datetime) -> int:
         """Move the person's messages not sent yet that wait for their working hours (reminders, notices: those with
         WORKING_HOURS) to the hours of `zone`, their new time zone: else a reminder held for 09:00 in Dakar came at
-        06:00 to someone who had just said they are in Santiago. Each goes at the first working moment in the new zone
-        from half a day before the one it was held for (09:00 in Shanghai becomes 09:00 that day in London, not the
-        next), or from now. How many were moved."""
+        06:00 to someone who had just said they are in Santiago. Each goes at the first working moment of the day it
+        was held for, now in the new zone (never the day before: its text and its key are that day's), or from now. A
+        row waiting after a failed attempt keeps its delay. How many were moved."""
         rows = (await self.session.execute(
             select(_OUTBOX.c.id, _OUTBOX.c.payload, _OUTBOX.c.not_before)
-            .where(_OUTBOX.c.contact_id == contact_id, _OUTBOX.c.status == OutboxStatus.pending)
+            .where(_OUTBOX.c.chat_id == chat_id, _OUTBOX.c.contact_id == contact_id,  # through the chats' index
+                   _OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.attempts == 0)
             .order_by(_OUTBOX.c.id).with_for_update())).all()
         moved = 0
         for row in rows:
             if WORKING_HOURS not in row.payload:
                 continue
-            _, country = row.payload[WORKING_HOURS]
-            moment = next_allowed(max(now, row.not_before - timedelta(hours=12)), zone, country)
+            old, country = row.payload[WORKING_HOURS]
+            start = datetime.combine(local_day(row.not_before, old), time.min, zone_info(zone))
+            moment = next_allowed(max(now, start), zone, country)
             await self.session.execute(
                 update(_OUTBOX).where(_OUTBOX.c.id == row.id, _OUTBOX.c.status == OutboxStatus.pending)
                 .values(payload={**row.payload, WORKING_HOURS: [zone, country]}, not_before=moment)

@@ -321,26 +321,27 @@ async def test_a_location_answers_no_other_question(database: Database, deps: De
 
 async def test_a_reminder_waiting_for_working_hours_follows_a_new_time_zone(database: Database, deps: Deps,
                                                                             renderer: Renderer) -> None:
-    """A tester: Awa, in Dakar, said she is now in Santiago on a Saturday; her reminder held for Monday 09:00 in Dakar
-    came at 06:00 in Santiago, although /settings had just said 09:00 to 18:00, her time."""
+    """A tester: Awa, in Dakar, said she is now in Santiago; her reminder held for 09:00 in Dakar came at 06:00 in
+    Santiago, although /settings had just said 09:00 to 18:00, her time. A review: moved from half a day before, it
+    would have gone the afternoon before (Santiago is four hours behind Dakar in June), a day early."""
     chat = ChatDriver(database, deps, renderer)
     await focal(chat, 311)
     awa = await contact(database, 311)
-    monday = datetime(2027, 3, 1, 9, tzinfo=UTC)  # 09:00 in Dakar
+    tuesday = datetime(2027, 6, 8, 9, tzinfo=UTC)  # 09:00 in Dakar; 05:00 in Santiago
     async with database.uow() as uow:
-        uow.session.add(Outbox(key=f"rm:{awa.id}:2027-03-01", chat_id=311, contact_id=awa.id, priority=5,
+        uow.session.add(Outbox(key=f"rm:{awa.id}:2027-06-08", chat_id=311, contact_id=awa.id, priority=5,
                                payload={"reply": {"parts": []}, "hours": ["Africa/Dakar", "SEN"]}, status="pending",
-                               attempts=0, not_before=monday, created_at=utcnow()))
+                               attempts=0, not_before=tuesday, created_at=utcnow()))
         await uow.commit()
     person = chat.person(311)
     await handle(Incoming.from_text(93_001, person, "/settings", utcnow()), database.uow(), chat.deps)
     await handle(Incoming(93_002, person, utcnow(), code="st:tz"), database.uow(), chat.deps)
-    await handle(Incoming.from_text(93_003, person, "UTC-3", utcnow()), database.uow(), chat.deps)
+    await handle(Incoming.from_text(93_003, person, "UTC-4", utcnow()), database.uow(), chat.deps)
     async with database.uow() as uow:
         zone = (await uow.session.execute(select(Contact.timezone).where(Contact.telegram_id == 311))).scalar_one()
         row = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:")))).scalar_one()
-    assert zone is not None and ZoneInfo(zone).utcoffset(monday) == timedelta(hours=-3), zone
-    assert row.payload["hours"] == [zone, "SEN"] and row.not_before == monday + timedelta(hours=3)  # 09:00 there
+    assert zone is not None and ZoneInfo(zone).utcoffset(tuesday) == timedelta(hours=-4), zone
+    assert row.payload["hours"] == [zone, "SEN"] and row.not_before == tuesday + timedelta(hours=4)  # 09:00 there
 
 
 async def test_turning_optional_reminders_off_takes_the_early_one_waiting_out(database: Database, deps: Deps,
