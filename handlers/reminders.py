@@ -20,7 +20,7 @@ from models.database import UnitOfWork
 from models.repositories.drafts import Drafts
 from models.repositories.outbox import working_hours
 from models.repositories.pledges import Pledges
-from models.repositories.reminders import CHANGES_KEY_PREFIX, REMINDER_KEY_PREFIX, Reminders
+from models.repositories.reminders import CHANGES_KEY_PREFIX, DRAFT_KEY_PREFIX, REMINDER_KEY_PREFIX, Reminders
 from models.tables import Draft
 from models.timezones import zone_of
 from models.values import PledgeStatus
@@ -34,8 +34,6 @@ CHANGES_REMINDER_EVERY = timedelta(days=7)
 CHANGES_REMINDERS = 3
 """... three times at most: round n is due from n weeks after the request until the next round's (a round missed,
 its whole week long, is not made up: the next one comes in its time)."""
-DRAFT_KEY_PREFIX = "draft-reminder:"
-"""Outbox keys of stale-draft reminders: draft-reminder:<draft id>:<its creation, in seconds> (draft_key)."""
 COMMENT_EXCERPT = 300
 CONTINUE = N_("▶️ Continue")
 

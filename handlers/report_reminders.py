@@ -756,6 +756,9 @@ async def hand_on(repo: Reminders, leaving: int, pledges: Sequence[Pledge], succ
     holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds(p.id for p in pledges if p.id)}
     reached = 0
     for pledge in pledges:
+        said = holds.get((leaving, pledge.id or 0))
+        if said is not None and said.reason == NOT_MINE:  # its reminder went to the colleagues already (pass_on)
+            continue
         given = await _given_to_primary(repo, pledge, now)
         if given is None or _held(holds.get((successor, pledge.id or 0)), now) \
                 or (given[1] and not person.optional_reminders):
@@ -773,22 +776,30 @@ async def reassigned(repo: Reminders, held: Mapping[int, Sequence[Pledge]], succ
     if they turned the optional reminders off, nor to one who said the pledge is not theirs. How many reminders were
     written for the successor."""
     pledges = [pledge for holder, owned in held.items() if holder != successor for pledge in owned]
-    person = next((person for person in await repo.focal_points({p.entity_id for p in pledges})
-                   if person.id == successor), None)
+    focal_points = await repo.focal_points({p.entity_id for p in pledges})
+    person = next((person for person in focal_points if person.id == successor), None)
     holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds(p.id for p in pledges if p.id)}
     reached = 0
     for holder, owned in held.items():
-        if holder == successor:
+        if holder == successor or person is None:
             continue
-        moving = [(pledge, given) for pledge in owned if (given := await _given_to_primary(repo, pledge, now))]
-        if moving:
+        moving = [(pledge, given) for pledge in owned
+                  if _theirs_alone(holder, pledge, focal_points, holds)
+                  and not _held(holds.get((successor, pledge.id or 0)), now)
+                  and (given := await _given_to_primary(repo, pledge, now)) is not None
+                  and (person.optional_reminders or not given[1])]
+        if moving:  # only what the successor gets is taken from the former first focal point
             await _leave_out(repo, holder, _of_pledges({pledge.id for pledge, _ in moving}))
-        for pledge, (stands, early) in moving:
-            if person is None or _held(holds.get((successor, pledge.id or 0)), now) \
-                    or (early and not person.optional_reminders):
-                continue
+        for pledge, (stands, _early) in moving:
             reached += await _remind_at_once(repo, pledge, stands, None, [person], now, default_zone, next_day=True)
     return reached
+
+
+def _theirs_alone(holder: int, pledge: Pledge, focal_points: Sequence[Any], holds: dict[tuple[int, int], Any]) -> bool:
+    """True when the reminders of a pledge went to `holder` alone as its first focal point: one of its organisation's
+    reachable focal points who did not say it is not theirs (else every focal point had them: _recipients)."""
+    hold = holds.get((holder, pledge.id or 0))
+    return any(person.id == holder for person in focal_points) and (hold is None or hold.reason != NOT_MINE)
 
 
 async def _leave_out(repo: Reminders, contact_id: int, out: Callable[[Item, date], bool]) -> None:

@@ -220,6 +220,7 @@ async def settings_button(conv: Conversation, code: str) -> None:
         conv.contact.optional_reminders = code == "st:rem:on"
         if not conv.contact.optional_reminders and conv.contact.id is not None:  # one already waiting: not sent
             await leave_out_early(Reminders(conv.session), conv.contact.id)
+            await Reminders(conv.session).drop_draft_reminders(conv.contact.id)
         note = (Text(N_("Optional reminders are on.")) if conv.contact.optional_reminders
                 else Text(N_("Optional reminders are off. Reminders of due reports still come.")))
         conv.say(await settings_reply(conv, note))

@@ -41,6 +41,9 @@ ESCALATION_KEY_PREFIX = "esc:"
 CHANGES_KEY_PREFIX = "changes-reminder:"
 """Outbox keys of the reminders of a pledge waiting for its organisation's changes:
 changes-reminder:<pledge id>:v<version>:r<round>:<contact id> (handlers.reminders.changes_key)."""
+DRAFT_KEY_PREFIX = "draft-reminder:"
+"""Outbox keys of stale-draft reminders: draft-reminder:<draft id>:<its creation, in seconds>
+(handlers.reminders.draft_key)."""
 INACTIVE_KEY_PREFIX = "inactive:"
 """Outbox keys of the notices that pledges went inactive: inactive:<focal point's contact id>:<their day>."""
 
@@ -434,6 +437,13 @@ class Reminders:
     async def drop(self, row_id: int) -> None:
         """Delete a reminder not taken for sending yet (nothing left in it to remind of)."""
         await self.session.execute(sa.delete(_O).where(_O.c.id == row_id, _O.c.status == "pending"))
+
+    async def drop_draft_reminders(self, contact_id: int) -> None:
+        """Delete the person's reminders of an unfinished form not sent yet: they turned optional reminders off."""
+        await self.session.execute(
+            sa.delete(_O).where(_O.c.contact_id == contact_id, _O.c.status == "pending",
+                                _O.c.key.startswith(DRAFT_KEY_PREFIX, autoescape=True))
+            .execution_options(synchronize_session=False))
 
     async def drop_changes_reminders(self, pledge_id: int) -> None:
         """Delete the reminders that a pledge waits for its changes not sent yet: it was resubmitted or withdrawn."""

@@ -24,6 +24,7 @@ from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures
+from models.repositories.reminders import NOT_MINE, Reminders
 from models.retention import Retention, purge
 from models.scope import EVERYTHING
 from models.tables import AuditLog, Contact, Invite, Outbox, Pledge, PledgeReminder
@@ -366,6 +367,32 @@ async def test_reassigning_with_a_reminder_waiting_gives_it_to_the_new_first_foc
                                              .where(col(Outbox.key).startswith("rm:")))).all()
     assert sorted((key, sorted(item[0] for item in payload["reminder"]["items"])) for key, payload in written) == [
         (f"rm:{bob.id}:2027-01-18", sorted([pledge, other]))]  # in Bob's own, Awa's gone
+
+
+async def test_reassigning_leaves_a_reminder_where_it_belongs(chat: ChatDriver, database: Database, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: /reassign to Bob after Awa said "not mine" (Bob had the reminder already) gave it to him twice; to
+    Bob for a pledge he had said is not his, took Awa's away and reminded nobody."""
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(tmp_path / "clock"))
+    await awa_invites_bob(chat)
+    awa, bob = await contact(database, AWA), await contact(database, BOB)
+    assert awa.entity_id is not None and awa.id is not None and bob.id is not None
+    declined, kept = await add_pledge(database, awa.entity_id, awa.id), await add_pledge(database, awa.entity_id,
+                                                                                         awa.id, n=2)
+    async with database.uow() as uow:
+        await Reminders(uow.session).hold(bob.id, kept, NOT_MINE, None, utcnow())
+        await uow.commit()
+    advance_test_clock(str(tmp_path / "clock"), (datetime(2027, 1, 16, 1, tzinfo=UTC) - utcnow()).total_seconds())
+    await plan_report_reminders(database.uow(), utcnow())  # a Saturday: Awa's reminder of both waits for Monday
+    awa_chat, staff = chat.person(AWA, "Awa", "fr"), chat.person(STAFF, "Bea")
+    await handle(Incoming(10_000_021, awa_chat, utcnow(), code=f"rm:notmine:{declined}"), database.uow(), chat.deps)
+    await handle(Incoming.from_text(10_000_022, staff, f"/reassign {awa.entity_id} {BOB}", utcnow()),
+                 database.uow(), chat.deps)
+    async with database.uow() as uow:
+        written = (await uow.session.execute(select(Outbox.key, Outbox.payload)
+                                             .where(col(Outbox.key).startswith("rm:")))).all()
+    assert sorted((key, sorted(item[0] for item in payload["reminder"]["items"])) for key, payload in written) == [
+        (f"rm:{awa.id}:2027-01-18", [kept]), (f"rm:{bob.id}:2027-01-18", [declined])]
 
 
 async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(chat: ChatDriver,

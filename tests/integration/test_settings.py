@@ -361,9 +361,14 @@ async def test_turning_optional_reminders_off_takes_the_early_one_waiting_out(da
                                status="pending", attempts=0, not_before=datetime(2027, 1, 17, 7, tzinfo=UTC),
                                created_at=utcnow()))
         await uow.commit()
+        uow.session.add(Outbox(key="draft-reminder:7:1", chat_id=312, contact_id=ahmed.id, priority=5,
+                               payload={"reply": {"parts": []}, "hours": ["Africa/Cairo", "EGY"]}, status="pending",
+                               attempts=0, not_before=datetime(2027, 1, 17, 7, tzinfo=UTC), created_at=utcnow()))
+        await uow.commit()  # the unfinished form's reminder, optional too (a review)
     person = chat.person(312)
     await handle(Incoming(94_001, person, utcnow(), code="st:rem:off"), database.uow(), chat.deps)
     async with database.uow() as uow:
         row = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:")))).scalar_one()
-    assert [item[0] for item in row.payload["reminder"]["items"]] == [2]
+        drafts = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("draft-")))).all()
+    assert [item[0] for item in row.payload["reminder"]["items"]] == [2] and drafts == []
     assert "P2C-2026-00001" not in str(row.payload["reply"])
