@@ -586,12 +586,18 @@ async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], to
         if keep == items and day == date.fromisoformat(meta["day"]):
             continue
         changed += 1
-        if day is not None:
-            await repo.rewrite(row.id, {**outbox_meta(keep, day), "reply": compose_json(keep, day),
-                                        **hours_kept(row.payload)})
-        else:
-            await repo.drop(row.id)
+        await _write_back(repo, row, keep, day)
     return changed
+
+
+async def _write_back(repo: Reminders, row: Any, keep: list[Item], day: date | None) -> None:
+    """A reminder not sent yet, rewritten to list `keep` on `day` (its working hours kept); dropped when nothing is
+    left (`day` None, or `keep` empty)."""
+    if keep and day is not None:
+        await repo.rewrite(row.id, {**outbox_meta(keep, day), "reply": compose_json(keep, day),
+                                    **hours_kept(row.payload)})
+    else:
+        await repo.drop(row.id)
 
 
 async def withdraw_escalated(repo: Reminders, now: datetime) -> int:
@@ -807,15 +813,12 @@ async def _leave_out(repo: Reminders, contact_id: int, out: Callable[[Item, date
     reminder left with none goes)."""
     for row in await repo.pending(contact_id=contact_id):
         items = [Item.from_json(data) for data in row.payload.get("reminder", {}).get("items", [])]
-        day = date.fromisoformat(row.payload["reminder"]["day"]) if items else None
-        keep = [item for item in items if day is None or not out(item, day)]
-        if keep == items:
+        if not items:
             continue
-        if keep and day is not None:
-            await repo.rewrite(row.id, {**outbox_meta(keep, day), "reply": compose_json(keep, day),
-                                        **hours_kept(row.payload)})
-        else:
-            await repo.drop(row.id)
+        day = date.fromisoformat(row.payload["reminder"]["day"])
+        keep = [item for item in items if not out(item, day)]
+        if keep != items:
+            await _write_back(repo, row, keep, day)
 
 
 def _of_pledges(ids: set[int | None]) -> Callable[[Item, date], bool]:
@@ -828,10 +831,12 @@ EARLY_LEAD = timedelta(days=7)
 the due date's own reminder comes at most a few days before, moved off a weekend): optional."""
 
 
-async def leave_out_early(repo: Reminders, contact_id: int) -> None:
+async def optional_turned_off(repo: Reminders, contact_id: int) -> None:
     """Optional reminders turned off (/settings): the early reminders (OPTIONAL_KINDS) waiting in the person's
-    reminders not sent yet are taken out; a report due, or owed with others, stays."""
+    reminders not sent yet are taken out, and their reminders of an unfinished form not sent yet dropped; a report
+    due, or owed with others, stays."""
     await _leave_out(repo, contact_id, lambda item, day: item.owed <= 1 and item.due - day > EARLY_LEAD)
+    await repo.drop_draft_reminders(contact_id)
 
 
 async def _given_to_primary(repo: Reminders, pledge: Pledge, now: datetime

@@ -25,7 +25,7 @@ from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Clock, Code, Concat, Label, Line, Reply, Text, text
 from handlers.own_data import announcements_on
 from handlers.people import audit, role_of
-from handlers.report_reminders import leave_out_early
+from handlers.report_reminders import optional_turned_off
 from models import timezones
 from models.city_zones import is_place_zone
 from models.repositories.outbox import OutboxRows
@@ -219,8 +219,7 @@ async def settings_button(conv: Conversation, code: str) -> None:
     else:
         conv.contact.optional_reminders = code == "st:rem:on"
         if not conv.contact.optional_reminders and conv.contact.id is not None:  # one already waiting: not sent
-            await leave_out_early(Reminders(conv.session), conv.contact.id)
-            await Reminders(conv.session).drop_draft_reminders(conv.contact.id)
+            await optional_turned_off(Reminders(conv.session), conv.contact.id)
         note = (Text(N_("Optional reminders are on.")) if conv.contact.optional_reminders
                 else Text(N_("Optional reminders are off. Reminders of due reports still come.")))
         conv.say(await settings_reply(conv, note))
