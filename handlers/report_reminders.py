@@ -542,21 +542,16 @@ async def _add_to_escalations(repo: Reminders, adding: dict[str, list[Escalating
     return added
 
 
-async def withdraw_reported(repo: Reminders, since: datetime, now: datetime, reporter: int | None = None) -> int:
-    """Take the pledges reported after `since` out of the reminders not sent yet, and out of the notices that they
-    went inactive (in the reporter's transaction, so a reminder already queued never asks for a report that has just
-    arrived, nor a notice says its pledge is inactive); how many rows changed. The
-    `reporter`'s own reminders lose the pledge whole: the thanks for the report say what is still owed."""
-    return (await withdraw_stale(repo, now, await repo.pending(changed_after=since), reporter)
-            + await withdraw_escalated(repo, now)
-            + await withdraw_revived(repo, now, await repo.waiting_notices(reported_after=since)))
-
-
-async def withdraw_ended(repo: Reminders, entity_id: int, now: datetime) -> int:
-    """Take a pledge just completed or withdrawn out of the reminders, escalations and inactive notices not sent yet
-    of its organisation's people, in the transaction that ended it (its status already written): the next plan, up to
-    a quarter of an hour later, would let one due meanwhile ask for reports on it. How many rows changed."""
-    return (await withdraw_stale(repo, now, await repo.pending(entity_id=entity_id))
+async def withdraw_changed(repo: Reminders, entity_id: int, now: datetime, reporter: int | None = None) -> int:
+    """Bring up to date the reminders, escalations and inactive notices not sent yet that may list this
+    organisation's pledges, in the transaction that changed one (a report stored, a pledge completed or withdrawn, its
+    status already written): a reminder already queued never asks for a report that has just arrived or for a pledge
+    that ended, nor a notice says its pledge is inactive (the next plan, up to a quarter of an hour later, would come
+    too late for one due meanwhile). Only the organisation's people's reminders and notices are read and locked, with
+    the coordinators' few escalations: another organisation's are brought up to date by its own reports. The
+    `reporter`'s own reminders lose the reported pledge whole: the thanks for the report say what is still owed. How
+    many rows changed."""
+    return (await withdraw_stale(repo, now, await repo.pending(entity_id=entity_id), reporter)
             + await withdraw_escalated(repo, now)
             + await withdraw_revived(repo, now, await repo.waiting_notices(entity_id=entity_id)))
 

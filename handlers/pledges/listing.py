@@ -28,7 +28,7 @@ from handlers.pledges.service import (
     pledge_card,
     pledge_entity,
 )
-from handlers.report_reminders import withdraw_ended
+from handlers.report_reminders import withdraw_changed
 from handlers.reports.cadence import cadence_line
 from handlers.reports.cards import (
     REMINDERS_STOPPED_SHORT,
@@ -387,7 +387,7 @@ async def withdraw(conv: Conversation, pledge: Pledge, asked: tuple[str, int] | 
         conv.say(await changed_since_asked(conv, pledge))
         return
     await audit(conv.session, conv.contact, "pledge.withdrawn", "pledge", pledge.id, ref=pledge.ref)
-    await withdraw_ended(Reminders(conv.session), pledge.entity_id, conv.now)
+    await withdraw_changed(Reminders(conv.session), pledge.entity_id, conv.now)
     await Reminders(conv.session).drop_changes_reminders(pledge.id or 0)
     discarded = await discard_reports_on(conv.session, pledge)
     ref = Code(pledge.ref or "")

@@ -8,7 +8,7 @@ from handlers.conversation import Conversation
 from handlers.entities import refuse
 from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import audit, name_of, staff_contacts
-from handlers.report_reminders import withdraw_ended
+from handlers.report_reminders import withdraw_changed
 from handlers.reports.cards import period_label, report_status_label
 from handlers.reports.colleagues import DISCARDED_WITH_PLEDGE, colleagues, discard_reports_on
 from handlers.reports.form import may_be_complete, percent_label
@@ -31,7 +31,7 @@ async def complete_pledge(conv: Conversation, pledge: Pledge, report: ProgressRe
     told so with the news); the ids of the people whose report was."""
     pledge.status, pledge.updated_at = PledgeStatus.completed, conv.now
     if reminders:
-        await withdraw_ended(Reminders(conv.session), pledge.entity_id, conv.now)
+        await withdraw_changed(Reminders(conv.session), pledge.entity_id, conv.now)
     await audit(conv.session, conv.contact, "pledge.completed", "pledge", pledge.id, ref=pledge.ref,
                 period=report.period, percent=report.percent_complete)
     notice = Reply((text(N_("🏁 {person} marked {ref} “{title}” completed, in the report for {period} ({percent}). No "

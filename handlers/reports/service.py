@@ -18,7 +18,7 @@ from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, 
 from handlers.paging import FIRST_PAGE, SHOWN, Page, navigation, where
 from handlers.people import audit, role_of
 from handlers.reminder_messages import when_due
-from handlers.report_reminders import withdraw_reported
+from handlers.report_reminders import withdraw_changed
 from handlers.reports.cards import MORE, next_due_label, period_label
 from handlers.reports.colleagues import (
     EDITED_FROM,
@@ -73,8 +73,6 @@ ALONE = NP_("This is number {first} of {count} pledge, the most overdue first.",
 """Where a later page of /report's list stands in it (POSITION; ALONE when it lists one)."""
 DUE_SOON = timedelta(days=14)
 """A pledge counts as due when its report is due within this time (the first reminder's lead), or overdue."""
-REPORTED_JUST_NOW = timedelta(seconds=1)
-"""A report is new to the reminders' look-up if created after its own time less this (clocks of one process)."""
 
 
 def parse_code(code: str, prefix: str, verbs: frozenset[str]) -> tuple[str, int] | None:
@@ -476,7 +474,7 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
     completed = answers.get("pledge_complete") == "yes" and report.percent_complete >= FULL
     if completed:  # first: bringing the reminders up to date for the report then takes the pledge out of them too
         await complete_pledge(conv, pledge, report, reminders=False)
-    await withdraw_reported(Reminders(conv.session), report.created_at - REPORTED_JUST_NOW, conv.now, conv.contact.id)
+    await withdraw_changed(Reminders(conv.session), entity.id or 0, conv.now, conv.contact.id)
     parts: list[Label] = [text(N_("Thank you! Your report on {ref} for {period} is sent to BDT. See it any time "
                                   "with /mypledges."), ref=Code(pledge.ref or ""), period=period_label(report.period))]
     closing: tuple[tuple[Button, ...], ...] = ()

@@ -20,7 +20,7 @@ from bot.i18n import Renderer
 from handlers.conversation import Deps
 from handlers.inputs import Incoming
 from handlers.messages import reply_from_json
-from handlers.report_reminders import ANNOUNCED_WITHIN, plan_report_reminders, withdraw_reported
+from handlers.report_reminders import ANNOUNCED_WITHIN, plan_report_reminders, withdraw_changed
 from handlers.router import handle
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
@@ -191,15 +191,16 @@ async def test_a_pledge_going_inactive_while_the_days_notice_waits_is_added_to_i
 
 async def test_a_report_sent_while_the_notice_waits_takes_its_pledge_out(chat: ChatDriver,
                                                                            database: Database) -> None:
-    """In the report's own transaction (finish_report's withdraw_reported), before any plan."""
-    pledge = await add_pledge(database, await entity_of(database), 41, validated=utc(2026, 1, 8, 8))
+    """In the report's own transaction (finish_report's withdraw_changed), before any plan."""
+    entity = await entity_of(database)
+    pledge = await add_pledge(database, entity, 41, validated=utc(2026, 1, 8, 8))
     assert await plan_report_reminders(database.uow(), utc(2028, 1, 8, 8, 10)) == 1  # a Saturday: for Monday
     reported = utc(2028, 1, 8, 18)
     async with database.uow() as uow:
         uow.session.add(ProgressReport(pledge_id=pledge, period="2026", status="in_progress",
                                        steps_taken="Twenty schools connected so far.", created_at=reported))
         await uow.flush()
-        assert await withdraw_reported(Reminders(uow.session), reported - timedelta(seconds=1), reported) == 1
+        assert await withdraw_changed(Reminders(uow.session), entity, reported) == 1
         await uow.commit()
     assert await notices(database) == []
     assert (await ledger(database, pledge)).kinds == "inactive:2028-01-08"
@@ -256,7 +257,8 @@ async def test_a_report_being_stored_as_the_plan_runs_is_not_told_inactive(chat:
     and leaves the pledge to the next plan, which finds it active again."""
     if database.is_sqlite:
         pytest.skip("SQLite runs one unit of work at a time: the two cannot interleave")
-    pledge = await add_pledge(database, await entity_of(database), 45, validated=utc(2026, 1, 5, 10))
+    entity = await entity_of(database)
+    pledge = await add_pledge(database, entity, 45, validated=utc(2026, 1, 5, 10))
     assert await plan_report_reminders(database.uow(), utc(2027, 2, 15, 10)) == 1  # its ledger written
     moment = utc(2028, 1, 5, 10, 10)
     async with database.uow() as uow:
@@ -266,7 +268,7 @@ async def test_a_report_being_stored_as_the_plan_runs_is_not_told_inactive(chat:
                                        steps_taken="Twenty schools connected so far.", created_at=moment))
         await uow.flush()
         assert await asyncio.wait_for(plan_report_reminders(database.uow(), moment), timeout=10) == 0
-        await withdraw_reported(Reminders(uow.session), moment - timedelta(seconds=1), moment)
+        await withdraw_changed(Reminders(uow.session), entity, moment)
         await uow.commit()
     assert (await ledger(database, pledge)).next_on == moment.date()  # looked at again at the next plan
     await plan_report_reminders(database.uow(), moment + timedelta(minutes=15))
@@ -275,7 +277,7 @@ async def test_a_report_being_stored_as_the_plan_runs_is_not_told_inactive(chat:
 
 async def test_a_pledge_withdrawn_while_its_notice_waits_leaves_it_at_once(chat: ChatDriver, database: Database,
                                                                            deps: Deps) -> None:
-    """In the withdrawal's own transaction (withdraw_ended), not at the next plan: a notice going out meanwhile said
+    """In the withdrawal's own transaction (withdraw_changed), not at the next plan: a notice going out meanwhile said
     that a withdrawn pledge was inactive and offered to report on it. (At the real time: the chat's is.)"""
     entity = await entity_of(database)
     now = utcnow()

@@ -198,7 +198,7 @@ async def test_a_report_arriving_before_the_escalation_goes_takes_its_pledge_out
     pledge in it, so the coordinator was told a report was missing that had come. Now the report takes it out (in
     the reporter's transaction, as it does from the focal points' reminders), a pledge still owing a later period
     stays for that one, and an escalation left with nothing is dropped."""
-    from handlers.report_reminders import withdraw_reported
+    from handlers.report_reminders import withdraw_changed
     from models.repositories.reminders import Reminders
 
     entity = await entity_of(database)
@@ -215,7 +215,7 @@ async def test_a_report_arriving_before_the_escalation_goes_takes_its_pledge_out
         async with database.uow() as uow:
             uow.session.add(ProgressReport(pledge_id=pledge_id, period=period, status="in_progress",
                                            steps_taken="Ten schools connected.", created_at=at))
-            changed = await withdraw_reported(Reminders(uow.session), at - timedelta(seconds=1), at)
+            changed = await withdraw_changed(Reminders(uow.session), entity, at)
             await uow.commit()
             return changed
 
@@ -356,7 +356,7 @@ async def test_two_reports_at_once_both_leave_the_escalation(chat: ChatDriver, d
     are locked while read, so the second waits and reads what the first committed."""
     import asyncio
 
-    from handlers.report_reminders import withdraw_reported
+    from handlers.report_reminders import withdraw_changed
     from models.repositories.reminders import Reminders
 
     if database.is_sqlite:
@@ -364,7 +364,8 @@ async def test_two_reports_at_once_both_leave_the_escalation(chat: ChatDriver, d
     entity = await entity_of(database)
     # of two organisations, so nothing but the escalation is shared by the two reporters' transactions
     first = await add_pledge(database, entity, 21)
-    second = await add_pledge(database, await orphan_entity(database), 22)
+    other = await orphan_entity(database)
+    second = await add_pledge(database, other, 22)
     await coordinator_of_everything(chat, entity)
     await plan_report_reminders(database.uow(), datetime(2027, 2, 1, 10, tzinfo=UTC))
     saturday = datetime(2027, 2, 13, 10, tzinfo=UTC)
@@ -373,12 +374,12 @@ async def test_two_reports_at_once_both_leave_the_escalation(chat: ChatDriver, d
     assert len(row.payload["escalation"]) == 2
     read = asyncio.Event()
 
-    async def report(pledge_id: int, hold: bool) -> None:
+    async def report(pledge_id: int, entity_id: int, hold: bool) -> None:
         async with database.uow() as uow:
             uow.session.add(ProgressReport(pledge_id=pledge_id, period="2026", status="in_progress",
                                            steps_taken="Ten schools connected.", created_at=saturday))
             await uow.flush()
-            await withdraw_reported(Reminders(uow.session), saturday - timedelta(seconds=1), saturday)
+            await withdraw_changed(Reminders(uow.session), entity_id, saturday)
             if hold:
                 read.set()
                 await asyncio.sleep(0.3)  # the other reporter reads meanwhile
@@ -386,9 +387,9 @@ async def test_two_reports_at_once_both_leave_the_escalation(chat: ChatDriver, d
 
     async def later() -> None:
         await read.wait()
-        await report(second, hold=False)
+        await report(second, other, hold=False)
 
-    await asyncio.gather(report(first, hold=True), later())
+    await asyncio.gather(report(first, entity, hold=True), later())
     assert await escalations(database) == [], "both reported: nothing left to tell the coordinator"
 
 
@@ -420,7 +421,7 @@ async def test_a_report_does_not_wait_for_the_days_plan(chat: ChatDriver, databa
     from sqlalchemy import text as sql
 
     import handlers.report_reminders as planner
-    from handlers.report_reminders import withdraw_reported
+    from handlers.report_reminders import withdraw_changed
     from models.repositories.reminders import Reminders
 
     if database.is_sqlite:
@@ -449,7 +450,7 @@ async def test_a_report_does_not_wait_for_the_days_plan(chat: ChatDriver, databa
                 uow.session.add(ProgressReport(pledge_id=pledge, period="2026", status="in_progress",
                                                steps_taken="Ten schools connected.", created_at=saturday))
                 await uow.flush()
-                await withdraw_reported(Reminders(uow.session), saturday - timedelta(seconds=1), saturday)
+                await withdraw_changed(Reminders(uow.session), entity, saturday)
                 await uow.commit()
         finally:
             reported.set()

@@ -1,7 +1,7 @@
 """A report stored at the very moment the day's plan runs (PostgreSQL: SQLite runs one unit of work at a time).
 
 The report's transaction locks its pledge, stores the report and takes the pledge out of the reminders not sent yet
-(withdraw_reported), locking them. Planning skipped a reminder so locked: a person's older one, whose day passed
+(withdraw_changed), locking them. Planning skipped a reminder so locked: a person's older one, whose day passed
 unsent, was neither folded into the new one nor dropped, and both went out on one day; and planning, reading before
 the report committed, wrote a reminder of a report that had arrived. Each interleaving is made here by hand."""
 
@@ -18,7 +18,7 @@ from sqlalchemy import text as sql
 from sqlmodel import col, select
 from test_report_reminders import FOCAL, add_pledge, chat, entity_of, reminders, utc
 
-from handlers.report_reminders import plan_report_reminders, withdraw_reported
+from handlers.report_reminders import plan_report_reminders, withdraw_changed
 from models.database import Database, UnitOfWork
 from models.repositories.people import People
 from models.repositories.reminders import Reminders
@@ -44,7 +44,7 @@ async def report(uow: UnitOfWork, pledge_id: int, at: datetime) -> None:
     uow.session.add(ProgressReport(pledge_id=pledge_id, period="2026", status="in_progress",
                                    steps_taken="Twenty schools connected so far.", created_at=at))
     await uow.flush()
-    await withdraw_reported(Reminders(uow.session), at - timedelta(seconds=1), at, focal.id)
+    await withdraw_changed(Reminders(uow.session), pledge.entity_id, at, focal.id)
 
 
 async def listed(database: Database) -> list[tuple[str, list[int]]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from chat_driver import ChatDriver, codes
@@ -502,3 +503,48 @@ async def test_a_report_on_the_period_in_progress_says_it_is_not_due_yet(chat: C
     assert "f:status:c:in_progress" in codes(ahead[-1]) and "still in progress" not in ahead[-1].text
     # a second tester filed such a report with no word that the pledge had not started
     assert f"starts on Jun 1, {year + 1}: this report is for {year + 1}, due on Jan 30, {year + 2}." in ahead[-1].text
+
+
+async def test_an_edit_for_bdt_locks_only_its_organisations_reminders(chat: ChatDriver, database: Database,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Storing a report brings up to date the reminders not sent yet of its organisation's people, locked until it
+    commits. An edit answering BDT's question read and locked those of every organisation that had reported since the
+    report was first sent (its creation time was taken for "just reported"): delivery and planning then skipped
+    them, a reminder of another organisation waiting for one person's edit."""
+    if database.is_sqlite:
+        pytest.skip("SQLite runs one unit of work at a time: nothing else can find a row locked")
+    import handlers.reports.service as service
+
+    await member(chat, 2)
+    await validated_pledge(chat, 2)
+    await first_report(Counter(chat, 2))
+    await member(chat, 3, entity="Sonatel")
+    await validated_pledge(chat, 3)
+    await first_report(Counter(chat, 3))  # reported after the first one: it owes 2025 still
+    async with database.uow() as uow:
+        report_id = (await uow.session.execute(select(ProgressReport.id).order_by(col(ProgressReport.id)))
+                     ).scalars().first()
+    staff = chat.person(STAFF)
+    await chat.collect(STAFF)
+    await chat.press(staff, f"rs:ask:{report_id}")
+    await chat.send(staff, "Which regions exactly had power cuts?")
+    await chat.collect(2)
+    await chat.press(chat.person(2), f"rp:edit:{report_id}")
+    assert await plan_report_reminders(database.uow(), utcnow()) >= 1  # (the chat driver sends all it finds)
+    async with database.uow() as uow:
+        other = (await uow.session.execute(select(Outbox.id).join(Contact, col(Contact.id) == Outbox.contact_id)
+                                           .where(Contact.telegram_id == 3, col(Outbox.key).startswith("rm:"),
+                                                  Outbox.status == "pending"))).scalar_one()
+    free: list[list[int]] = []
+    notify = service.notify_staff_of_report
+
+    async def look_then_notify(*args: Any, **kwargs: Any) -> None:  # inside the edit's transaction, after withdrawing
+        async with database.uow() as uow:
+            free.append(list((await uow.session.execute(select(Outbox.id).where(Outbox.id == other)
+                                                        .with_for_update(skip_locked=True))).scalars()))
+        await notify(*args, **kwargs)
+
+    monkeypatch.setattr(service, "notify_staff_of_report", look_then_notify)
+    done = await chat.press(chat.person(2), "f:$sum:submit")
+    assert "sent to BDT" in done[-1].text, done[-1].text
+    assert free == [[other]], "the other organisation's reminder was locked by this edit"
