@@ -228,12 +228,14 @@ async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> b
 
 
 async def begin(conv: Conversation, journey: Journey, answers: dict[str, object] | None = None,
-                *heading: Label, once: tuple[Label, ...] = ()) -> None:
+                *heading: Label, once: tuple[Label, ...] = (), left: Draft | drafts.Unread | None = drafts.UNREAD
+                ) -> None:
     """Open a form for the person and ask its first question, after its `heading` (what the form is about, kept with
     the draft and said again whenever the question comes back) and the notes said `once`, when it opens (whom a
-    comment reaches, say: not repeated with every question); the draft is saved at once."""
+    comment reaches, say: not repeated with every question); the draft is saved at once. `left`: the person's
+    latest draft, when the caller read it already."""
     assert conv.contact.id is not None
-    shown = (*await _waiting(conv, journey.form.id), *heading, *once)
+    shown = (*await _waiting(conv, journey.form.id, left), *heading, *once)
     outcome = start(journey.form, conv.form_context(), dict(answers or {}), shown)
     if journey.facts is not None:
         context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))
@@ -288,7 +290,8 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
     return outcome
 
 
-async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label, going_on: bool = False) -> None:
+async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label, going_on: bool = False,
+                    left: Draft | drafts.Unread | None = drafts.UNREAD) -> None:
     """Repeat the current question of a draft, after a note (a command in the middle, say), with the form's
     heading: something else was shown since, so the person is told again what the questions are about. A cancel
     waiting for its confirmation is asked again: what came in between (a command, another button, another form
@@ -302,16 +305,18 @@ async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: 
     context = conv.form_context()
     if journey.facts is not None:
         context = replace(context, facts=await journey.facts(conv, unconfirmed(journey.form, shown)))
-    parts = (*notes, *kept, *await _waiting(conv, journey.form.id), *shown.heading)
+    parts = (*notes, *kept, *await _waiting(conv, journey.form.id, left), *shown.heading)
     again = Outcome(shown, (prompt(journey.form, shown, context, parts),))
     await drafts.save(conv.session, draft, _show(conv, journey.form, state, again, context), conv.now)
 
 
-async def _waiting(conv: Conversation, form_id: str) -> tuple[Label, ...]:
+async def _waiting(conv: Conversation, form_id: str, left: Draft | drafts.Unread | None) -> tuple[Label, ...]:
     """A note naming the form the person left open by its heading (the decision whose comment waits, say), when
-    another one is shown now: what they type next answers the one shown, and the one left comes back after it."""
+    another one is shown now: what they type next answers the one shown, and the one left comes back after it.
+    `left`: the person's latest draft (read here if UNREAD)."""
     assert conv.contact.id is not None
-    left = await drafts.latest_draft(conv.session, conv.contact.id)
+    if left is drafts.UNREAD:
+        left = await drafts.latest_draft(conv.session, conv.contact.id)
     if left is None or left.form_id == form_id:
         return ()
     heading = FormState.from_json(left.state).heading
@@ -413,16 +418,18 @@ async def open_form(conv: Conversation, journey: Journey, answers: dict[str, obj
     """Open the journey's form (with its `heading`, and the notes said `once`), saying first that a form left open
     meanwhile is kept and how to go back to it."""
     assert conv.contact.id is not None
-    kept = await drafts.kept_note(conv.session, conv.contact.id, journey.form.id)
+    left = await drafts.latest_draft(conv.session, conv.contact.id)
+    kept = drafts.kept_of(left, journey.form.id)
     if kept:  # its own message: what begin is given is the form's heading, said again with every question
         conv.say(Reply(kept))
-    await begin(conv, journey, answers, *heading, once=once)
+    await begin(conv, journey, answers, *heading, once=once, left=left)
 
 
 async def resume_form(conv: Conversation, journey: Journey, draft: Draft, *notes: Label) -> None:
     """Ask the draft's current question again (after `notes`); it becomes the form in progress, the one left
     behind (if any) waiting until it is sent or cancelled."""
     assert conv.contact.id is not None
-    kept = await drafts.kept_note(conv.session, conv.contact.id, journey.form.id)
-    await ask_again(conv, journey, draft, *kept, *notes, going_on=True)  # ▶️ Continue: not the cancel pending
+    left = await drafts.latest_draft(conv.session, conv.contact.id)
+    await ask_again(conv, journey, draft, *drafts.kept_of(left, journey.form.id), *notes, going_on=True,
+                    left=left)  # ▶️ Continue: not the cancel pending
     conv.opened = journey.form.id  # taken up again: the form left behind is not asked again after it

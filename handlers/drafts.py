@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 from handlers.forms.base import FormState
 from handlers.messages import N_, Label, Text
@@ -10,8 +11,8 @@ from models.database import Session
 from models.repositories.drafts import DraftConflictError, Drafts
 from models.tables import Draft
 
-__all__ = ["DraftConflictError", "discard", "elsewhere", "find_draft", "kept_note", "latest_draft", "open_draft",
-           "save"]
+__all__ = ["UNREAD", "DraftConflictError", "Unread", "discard", "elsewhere", "find_draft", "kept_note", "kept_of",
+           "latest_draft", "open_draft", "save"]
 
 KEPT: dict[str, str] = {
     "pledge": N_("Your pledge in progress is kept: send /pledge to go back to it."),
@@ -21,6 +22,16 @@ KEPT: dict[str, str] = {
 """What opening another form says of the one in progress (by form id): it is kept, and the command back to it."""
 KEPT_OTHER = N_("The questions you left open are kept: they come back once you finish or cancel these.")
 """The same of a form with no command of its own to go back to it (it comes back once the other is done)."""
+
+
+class Unread(Enum):
+    """A draft not read yet, as opposed to one read and found to be None."""
+
+    UNREAD = "unread"
+
+
+UNREAD = Unread.UNREAD
+"""Given for a draft the callee reads itself (the caller did not read it in this update)."""
 
 
 async def find_draft(session: Session, contact_id: int, form_id: str) -> Draft | None:
@@ -44,7 +55,11 @@ async def kept_note(session: Session, contact_id: int, opening: str) -> tuple[La
     """One line saying that the form in progress (the latest draft) is kept while the form `opening` is opened or
     resumed over it, and the command back to it. Nothing when no other form is in progress, or when it has a
     heading: the form shown then names it by its heading ("⏸ Waiting until you finish or cancel this one")."""
-    current = await latest_draft(session, contact_id)
+    return kept_of(await latest_draft(session, contact_id), opening)
+
+
+def kept_of(current: Draft | None, opening: str) -> tuple[Label, ...]:
+    """kept_note, the person's latest draft (`current`) read already."""
     if current is None or current.form_id == opening or FormState.from_json(current.state).heading:
         return ()
     return (Text(KEPT.get(current.form_id, KEPT_OTHER)),)

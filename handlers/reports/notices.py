@@ -22,12 +22,13 @@ its longest and every answer at its longest, the notice fits one message in any 
 
 
 async def notify_staff_of_report(conv: Conversation, report: ProgressReport, pledge: Pledge, entity: Entity,
-                                 changes: tuple[Label, ...] | None = None) -> None:
+                                 changes: tuple[Label, ...] | None = None, *, replaces_none: bool = False) -> None:
     """Send the report to every staff member with Acknowledge / Ask for clarification (and its evidence), saying
     which report it replaces; that one's notification, still waiting for a decision, is closed. An edit answering
     BDT's question is followed by what it changed (`changes`, one line per answer), as a pledge's resubmission is:
-    a message of its own, so that each fits Telegram's limit."""
-    earlier = await Reports(conv.session).predecessor(report)
+    a message of its own, so that each fits Telegram's limit. `replaces_none`: the report was just stored as the first
+    of its period (no earlier report to read)."""
+    earlier = None if replaces_none else await Reports(conv.session).predecessor(report)
     message = report_review_notice(report, pledge, entity, conv.contact, earlier)
     changed = changes_since_question(report, pledge, changes) if changes is not None else None
     for member in await staff_contacts(conv.session):

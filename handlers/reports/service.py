@@ -156,7 +156,8 @@ def all_completed(statuses: set[str]) -> bool:
 
 
 async def _choose(conv: Conversation, entity_id: int) -> None:
-    """Open the one pledge due (or the only one), or list them with the most overdue first."""
+    """Open the one pledge due (or the only one), or list them with the most overdue first; the person has no report
+    in progress (the callers saw none, or discarded it)."""
     reports = Reports(conv.session)
     pledges = await reports.reportable_pledges(entity_id)
     if not pledges and all_completed(await reports.pledge_statuses(entity_id)):
@@ -166,19 +167,21 @@ async def _choose(conv: Conversation, entity_id: int) -> None:
     if not pledges:
         conv.say(Reply((Text(N_("Your organisation has no validated pledge to report on yet. See /mypledges.")),)))
         return
-    dues = await _dues(conv, pledges)
+    reported = await reports.reported_periods(p.id for p in pledges if p.id is not None)
+    dues = _dues(conv, pledges, reported)
     owed = [(due, pledge) for due, pledge, _ in dues
             if not due.covered and due.due is not None and due.due - conv.today <= DUE_SOON]
     if len(owed) == 1 or len(dues) == 1:
-        await open_report(conv, (owed or [(due, pledge) for due, pledge, _ in dues])[0][1])
+        opened = (owed or [(due, pledge) for due, pledge, _ in dues])[0][1]
+        await open_report(conv, opened, draft=None, reported=reported.get(opened.id or 0, set()))
         return
     conv.say(choice_reply(dues[:SHOWN], Page(len(dues), 0, min(SHOWN, len(dues))), conv.today))
 
 
-async def _dues(conv: Conversation, pledges: list[Pledge]) -> list[tuple[NextReport, Pledge, Reminding | None]]:
-    """What is due for each pledge, and the later reports it owes too (rules.behind), the most overdue first (by
-    `place`): the order of every page of the list."""
-    reported = await Reports(conv.session).reported_periods(p.id for p in pledges if p.id is not None)
+def _dues(conv: Conversation, pledges: list[Pledge], reported: dict[int, set[str]]
+          ) -> list[tuple[NextReport, Pledge, Reminding | None]]:
+    """What is due for each pledge (the periods `reported` of each, Reports.reported_periods), and the later reports
+    it owes too (rules.behind), the most overdue first (by `place`): the order of every page of the list."""
     dues = []
     for pledge in pledges:
         periods = reported.get(pledge.id or 0, set())
@@ -198,7 +201,9 @@ def place(due: NextReport) -> int:
 async def _choice_page(conv: Conversation, entity_id: int, after: tuple[int, int] | None) -> None:
     """A page of the pledges to report on, read afresh: the first, or the one after `after` (the place and id of the
     last pledge the page before listed)."""
-    dues = await _dues(conv, await Reports(conv.session).reportable_pledges(entity_id))
+    reports = Reports(conv.session)
+    pledges = await reports.reportable_pledges(entity_id)
+    dues = _dues(conv, pledges, await reports.reported_periods(p.id for p in pledges if p.id is not None))
     before = sum(1 for due, pledge, _ in dues if after is not None and (place(due), pledge.id or 0) <= after)
     listed = dues[before:before + SHOWN]
     if not listed:
@@ -327,14 +332,17 @@ def not_open(pledge: Pledge) -> Label:
     return text(said or N_("{ref} is not open for progress reports."), ref=Code(pledge.ref or ""))
 
 
-async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = False) -> None:
+async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = False,
+                      draft: Draft | drafts.Unread | None = drafts.UNREAD, reported: set[str] | None = None) -> None:
     """Open the form for the pledge's next period; a period already reported needs a confirmation first, and one whose
-    report BDT asked about opens that report's edit."""
+    report BDT asked about opens that report's edit. The person's report in progress (`draft`) and the periods of the
+    pledge `reported` are read here unless the caller read them already."""
     if pledge.status != PledgeStatus.validated or pledge.id is None:
         conv.say(Reply((not_open(pledge),)))
         return
     assert conv.contact.id is not None
-    draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
+    if draft is drafts.UNREAD:
+        draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and draft.state.get("answers", {}).get(PLEDGE_ID) == pledge.id and not confirmed:
         await resume_form(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
         return
@@ -344,7 +352,8 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
         conv.say(Reply((await in_progress(conv, draft),), continue_or_restart(draft)))
         return
     reports = Reports(conv.session)
-    reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
+    if reported is None:
+        reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
     period = due_of(pledge, reported, conv.today).period
     existing = await reports.current_for(pledge.id, period)
     if existing is not None and existing.id is not None \
@@ -492,7 +501,8 @@ async def finish_report(conv: Conversation, state: FormState) -> None:
         parts.extend(still_owed(next_report(pledge, reported, conv.today), conv.today))
     conv.say(Reply(tuple(parts), closing))
     await notify_staff_of_report(conv, report, pledge, entity,
-                                 changed_fields(REPORT_FORM, before, after) if before is not None else None)
+                                 changed_fields(REPORT_FORM, before, after) if before is not None else None,
+                                 replaces_none=action == "report.submitted")
     if action == "report.resubmitted":
         await tell_colleagues_answered(conv, report, pledge)
 
