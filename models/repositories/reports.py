@@ -10,6 +10,7 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from models.reporting import is_period, period_end, period_start
+from models.repositories.base import table_of
 from models.session import Session
 from models.tables import Pledge, ProgressReport
 from models.values import PledgeStatus
@@ -39,6 +40,10 @@ _RETIRE = (sa.update(ProgressReport).where(col(ProgressReport.id) == bindparam("
            .values(is_current=False))
 _LINK = (sa.update(ProgressReport).where(col(ProgressReport.id) == bindparam("old_id"))
          .values(replaced_by=bindparam("new_id")))
+_REPORTS = table_of(ProgressReport)
+_STORED = [column.key for column in _REPORTS.columns if column.key != "id"]
+_INSERT = sa.insert(_REPORTS).returning(_REPORTS.c.id)
+"""A new report, its id returned: one statement, where the ORM's flush of the object cost as much as six."""
 _REPLACED = (select(ProgressReport).where(col(ProgressReport.pledge_id) == bindparam("pledge_id"),
                                          col(ProgressReport.replaced_by) == bindparam("new_id"))
              .order_by(col(ProgressReport.id).desc()).limit(1))
@@ -126,12 +131,12 @@ class Reports:
                 ).scalars().first()
 
     async def add(self, report: ProgressReport, replacing: int | None = None) -> None:
-        """Insert a report now (its id is then known); `replacing` names the current report it retires."""
+        """Insert a report now and set its id (the object stays out of the session: a later read of the report in
+        this transaction loads it as stored); `replacing` names the current report it retires."""
         if replacing is not None:
             # retired first: the partial unique index allows one current report per pledge and period
             await self.session.execute(_RETIRE, {"old_id": replacing})
-        self.session.add(report)
-        await self.session.flush()
+        report.id = (await self.session.execute(_INSERT, {key: getattr(report, key) for key in _STORED})).scalar_one()
         if replacing is not None:
             await self.session.execute(_LINK, {"old_id": replacing, "new_id": report.id})
 
