@@ -551,9 +551,10 @@ async def withdraw_changed(repo: Reminders, entity_id: int, now: datetime, repor
     the coordinators' few escalations: another organisation's are brought up to date by its own reports. The
     `reporter`'s own reminders lose the reported pledge whole: the thanks for the report say what is still owed. How
     many rows changed."""
-    return (await withdraw_stale(repo, now, await repo.pending(entity_id=entity_id), reporter)
-            + await withdraw_escalated(repo, now)
-            + await withdraw_revived(repo, now, await repo.waiting_notices(entity_id=entity_id)))
+    rows = await repo.settling(entity_id)
+    return (await withdraw_stale(repo, now, rows.reminders, reporter)
+            + await withdraw_escalated(repo, now, rows.escalations)
+            + await withdraw_revived(repo, now, rows.notices))
 
 
 async def withdraw_stale(repo: Reminders, now: datetime, rows: Sequence[Any], told: int | None = None) -> int:
@@ -595,11 +596,13 @@ async def _write_back(repo: Reminders, row: Any, keep: list[Item], day: date | N
         await repo.drop(row.id)
 
 
-async def withdraw_escalated(repo: Reminders, now: datetime) -> int:
-    """Take out of the coordinators' escalations not sent yet the pledges reported meanwhile: a pledge behind on
-    several periods stays, for the earliest still owed. How many rows changed."""
-    listings = [(row, [Escalating.from_json(data) for data in row.payload.get("escalation", [])])
-                for row in await repo.pending_escalations()]
+async def withdraw_escalated(repo: Reminders, now: datetime, rows: Sequence[Any] | None = None) -> int:
+    """Take out of the coordinators' escalations not sent yet (`rows`, read here when None:
+    Reminders.pending_escalations) the pledges reported meanwhile: a pledge behind on several periods stays, for the
+    earliest still owed. How many rows changed."""
+    if rows is None:
+        rows = await repo.pending_escalations()
+    listings = [(row, [Escalating.from_json(data) for data in row.payload.get("escalation", [])]) for row in rows]
     listings = [(row, entries) for row, entries in listings if entries]  # queued before they kept their pledges
     if not listings:
         return 0

@@ -102,6 +102,17 @@ class Unsent:
     held: set[int]
 
 
+@dataclass(frozen=True, slots=True)
+class Settling:
+    """What a change of an organisation's pledges brings up to date (Reminders.settling): (id, contact_id, key,
+    payload) rows of its people's reminders and inactive notices not sent yet, and of the coordinators' escalations
+    not sent yet."""
+
+    reminders: list[Any]
+    notices: list[Any]
+    escalations: list[Any]
+
+
 class Reminders:
     """Report reminders' queries, in the caller's transaction."""
 
@@ -264,11 +275,9 @@ class Reminders:
                                        .execution_options(synchronize_session=False),
                                        [{"c": c, "p": p} for c, p in pairs])
 
-    async def pending(self, *, contact_id: int | None = None, entity_id: int | None = None,
-                      changed_after: datetime | None = None, written_before: datetime | None = None,
-                      skip_locked: bool = False) -> Sequence[Any]:
-        """(id, contact_id, key, payload) of reminders not sent yet: one person's, one organisation's people's
-        (`entity_id`), or those of the people whose
+    async def pending(self, *, contact_id: int | None = None, changed_after: datetime | None = None,
+                      written_before: datetime | None = None, skip_locked: bool = False) -> Sequence[Any]:
+        """(id, contact_id, key, payload) of reminders not sent yet: one person's, or those of the people whose
         pledges were reported on, put on hold or changed (a status: completed, withdrawn) after `changed_after`, and
         with it those written before `written_before` (what time alone may have made stale: a day passed, a period
         fallen due, a pledge gone inactive), or all of them (none given). Locked until the transaction ends (in
@@ -279,8 +288,6 @@ class Reminders:
             _O.c.status == "pending", _O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True))
         if contact_id is not None:
             query = query.where(_O.c.contact_id == contact_id)
-        if entity_id is not None:
-            query = query.where(_O.c.contact_id.in_(sa.select(_C.c.id).where(_C.c.entity_id == entity_id)))
         if changed_after is not None:
             reported = (sa.select(_C.c.id).select_from(_C.join(_P, _P.c.entity_id == _C.c.entity_id)
                                                        .join(_R, _R.c.pledge_id == _P.c.id))
@@ -365,6 +372,23 @@ class Reminders:
             counts.update({pledge_id: int(count) for pledge_id, count in rows.all()})
         return counts
 
+    async def settling(self, entity_id: int) -> Settling:
+        """In one read, what a report, a completion or a withdrawal of one of the organisation's pledges brings up to
+        date in its transaction: pending(entity_id=...), waiting_notices(entity_id=...) and pending_escalations(), all
+        locked until the transaction ends, in the order of their ids."""
+        people = sa.select(_C.c.id).where(_C.c.entity_id == entity_id)
+        rows = (await self.session.execute(
+            sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
+                _O.c.status == "pending",
+                sa.or_(_O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True),
+                       sa.and_(sa.or_(_O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True),
+                                      _O.c.key.startswith(INACTIVE_KEY_PREFIX, autoescape=True)),
+                               _O.c.contact_id.in_(people))))
+            .order_by(_O.c.id).with_for_update())).all()
+        return Settling([row for row in rows if row.key.startswith(REMINDER_KEY_PREFIX)],
+                        [row for row in rows if row.key.startswith(INACTIVE_KEY_PREFIX)],
+                        [row for row in rows if row.key.startswith(ESCALATION_KEY_PREFIX)])
+
     async def pending_escalations(self) -> Sequence[Any]:
         """(id, contact_id, key, payload) of the coordinators' escalations not sent yet (a few a day at most: each
         waits for its coordinator's working hours), locked until the transaction ends: an escalation lists pledges of
@@ -388,23 +412,14 @@ class Reminders:
                 .order_by(_O.c.id).with_for_update(skip_locked=True))).all()
         return found
 
-    async def waiting_notices(self, *, reported_after: datetime | None = None, entity_id: int | None = None,
-                              contact_id: int | None = None, skip_locked: bool = False) -> Sequence[Any]:
+    async def waiting_notices(self, *, contact_id: int | None = None, skip_locked: bool = False) -> Sequence[Any]:
         """(id, key, payload) of the inactive notices not sent yet (a few a day: each waits for its reader's working
-        hours): all of them, one person's (`contact_id`), those of one organisation's people (`entity_id`), or those
-        of the people whose organisation's pledges were reported on after `reported_after`. Locked until the
-        transaction ends, as pending(); with `skip_locked`, those another transaction holds are left out."""
+        hours): all of them, or one person's (`contact_id`). Locked until the transaction ends, as pending(); with
+        `skip_locked`, those another transaction holds are left out."""
         query = sa.select(_O.c.id, _O.c.key, _O.c.payload).where(
             _O.c.status == "pending", _O.c.key.startswith(INACTIVE_KEY_PREFIX, autoescape=True))
         if contact_id is not None:
             query = query.where(_O.c.contact_id == contact_id)
-        if entity_id is not None:
-            query = query.where(_O.c.contact_id.in_(sa.select(_C.c.id).where(_C.c.entity_id == entity_id)))
-        if reported_after is not None:
-            query = query.where(_O.c.contact_id.in_(
-                sa.select(_C.c.id).select_from(_C.join(_P, _P.c.entity_id == _C.c.entity_id)
-                                               .join(_R, _R.c.pledge_id == _P.c.id))
-                .where(_R.c.created_at > reported_after)))
         return (await self.session.execute(query.order_by(_O.c.id).with_for_update(skip_locked=skip_locked))).all()
 
     async def reported_periods(self, pledge_ids: Iterable[int]) -> dict[int, list[str]]:
