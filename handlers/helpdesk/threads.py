@@ -41,6 +41,7 @@ from handlers.inputs import Incoming
 from handlers.lengths import shorten
 from handlers.messages import N_, Code, Label, Reply, Text, plural, text
 from handlers.people import audit, name_of, role_of, staff_contacts
+from handlers.personal_data import ERASED_MESSAGE
 from handlers.reports.cards import period_label
 from handlers.reports.colleagues import (
     changes_of,
@@ -56,6 +57,7 @@ from handlers.reports.notices import acknowledge_button
 from handlers.reports.service import REPORT, closed_to_edits, edit_report, reporter_entity
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
+from models.repositories.outbox import OutboxRows
 from models.repositories.questions import COPY_PREFIX, Questions
 from models.tables import Contact, Entity, Pledge, ProgressReport, QuestionThread
 from models.values import ReviewStatus, Role, ThreadStatus
@@ -603,6 +605,25 @@ async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:
             if member.id != asker.id and member.id not in ended:
                 await outbox.enqueue(conv.session, member, news, f"hd-forgotten:{thread.id}:{member.id}",
                                      priority=outbox.NOTICE)
+    await _erase_staff_copies(conv, asker.id)
+
+
+async def _erase_staff_copies(conv: Conversation, asker_id: int) -> None:
+    """Edit every copy of the person's messages that staff were sent into "Question … is closed." and the line of an
+    erased message, without its buttons (🙋 Take, ✍️ Answer, ✅ Close): their name, Telegram id and words leave staff
+    chats as they leave the database (Questions.forget_author), and no button is left that only says the question is
+    closed. A file sent with a message cannot be edited into text: its copy stays as it was."""
+    rows, contacts = OutboxRows(conv.session), Contacts(conv.session)
+    for message_id, thread_id in await Questions(conv.session).asked_by(asker_id):
+        keys = {key: contact_id for key, contact_id in (await rows.copies(f"{COPY_PREFIX}{message_id}:")).items()
+                if key.count(":") == 2}  # hd:<message>:<recipient>; its files end in :f<n>
+        sent = await rows.sent_message_ids(keys)
+        erased = Reply((text(N_("Question {ref} is closed."), ref=thread_ref(thread_id)), Text(ERASED_MESSAGE)))
+        for key, contact_id in sorted(keys.items()):
+            member = await contacts.get(contact_id)
+            if member is not None and member.id != asker_id and sent.get(key) is not None:
+                await outbox.enqueue(conv.session, member, erased, f"erased:{key}", priority=outbox.NOTICE,
+                                     edit_of=key)
 
 
 COMPOSE = Journey(COMPOSE_FORM, finish, facts=held_facts, cancelled=answer_cancelled,

@@ -215,6 +215,13 @@ class Questions:
         """Threads closed since `since`, the latest first."""
         return list((await self.session.execute(_CLOSED, {"since": since, "limit": limit})).scalars())
 
+    async def asked_by(self, contact_id: int) -> list[tuple[int, int]]:
+        """(message id, thread id) of what the person wrote as an asker (not as staff), oldest first."""
+        return [(message_id, thread_id) for message_id, thread_id in (await self.session.execute(
+            select(QuestionMessage.id, QuestionMessage.thread_id)
+            .where(col(QuestionMessage.author_id) == contact_id, col(QuestionMessage.from_staff).is_(False))
+            .order_by(col(QuestionMessage.id)))).all() if message_id is not None]
+
     async def of_asker(self, asker_id: int, limit: int) -> list[QuestionThread]:
         """The threads a person asked, those not closed first, each part newest first."""
         return list((await self.session.execute(_OF_ASKER, {"asker_id": asker_id, "limit": limit})).scalars())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from chat_driver import ChatDriver, confirm
+from chat_driver import ChatDriver, codes, confirm
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
@@ -163,7 +163,8 @@ async def test_forget_ends_the_answer_being_written_at_once_with_its_text_given_
     ana = chat.person(ANA, "Ana")
     await chat.send(ana, "/forget")
     await chat.press(ana, confirm("me:forget:yes"))
-    told = [m.text for m in await chat.collect(BEA)]
+    received = await chat.collect(BEA)
+    told = [m.text for m, edit in zip(received, chat.edited, strict=True) if not edit]  # her copy's erasure apart
     assert told == [f"Question Q-{thread_id} is closed, and the person who asked it asked to be forgotten: nothing "
                     "can be sent to them. Nothing of yours was sent.\n\n<b>Your message so far</b>: Use /mypledges."], \
         told  # what was written is given back, and the reason said once
@@ -190,7 +191,8 @@ async def test_forget_gives_back_a_colleague_s_answer_held_for_a_take_over(chat:
     ana = chat.person(ANA, "Ana")
     await chat.send(ana, "/forget")
     await chat.press(ana, confirm("me:forget:yes"))
-    [carl_told] = await chat.collect(CARL)
+    received = await chat.collect(CARL)
+    [carl_told] = [m for m, edit in zip(received, chat.edited, strict=True) if not edit]  # his copy's erasure apart
     assert "asked to be forgotten" in carl_told.text and "Mi borrador." in carl_told.text, carl_told.text
     reason = f"Question Q-{thread_id} was closed: the person who asked it asked to be forgotten."
     assert any(reason in m.text for m in await chat.collect(BEA))
@@ -205,6 +207,26 @@ async def test_forget_on_a_question_nobody_took_tells_every_staff_member(chat: C
     reason = f"Question Q-{thread_id} was closed: the person who asked it asked to be forgotten."
     for staff in (BEA, CARL):
         assert any(reason in m.text for m in await chat.collect(staff)), staff
+
+
+
+async def test_forget_edits_the_staff_copies_of_the_question_out_of_staff_chats(chat: ChatDriver) -> None:
+    """Staff's copies of the question kept the person's name, Telegram id and words after /forget, with 🙋 Take,
+    ✍️ Answer and ✅ Close that only said the question was closed: each is now edited into the closed question and
+    the erased message's line, without buttons."""
+    thread_id = await ask(chat, OTTO, "My phone is +221 77 000 00 00, call me")
+    for staff in (BEA, CARL):
+        (copy,) = [m for m in await chat.collect(staff) if "+221" in m.text]
+        assert "Otto" in copy.text and codes(copy), copy.text
+    otto = chat.person(OTTO, "Otto")
+    await chat.send(otto, "/forget")
+    await chat.press(otto, confirm("me:forget:yes"))
+    for staff in (BEA, CARL):
+        received = await chat.collect(staff)
+        edits = [m for m, edit in zip(received, chat.edited, strict=True) if edit]
+        assert [m.text for m in edits] == [f"Question Q-{thread_id} is closed.\n\n(This message named a person who "
+                                           "asked to be forgotten.)"], [m.text for m in received]
+        assert codes(edits[0]) == []
 
 
 # --- answered questions the asker never closes ---
