@@ -35,6 +35,10 @@ class FormContext:
     """What the journey looked up for this state (e.g. how many people an audience reaches)."""
 
 
+ASK_AGAIN = "$ask-again"
+"""Given in Answer.also for a later step: its answer is dropped and it is asked again (None is an answer: skipped)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """The step is answered with `value` (JSON-storable); `echo` shows back how it was understood."""
@@ -43,7 +47,9 @@ class Answer:
     echo: Label | None = None
     also: Mapping[str, Any] = field(default_factory=dict)
     """Answers to later steps given in the same breath ("300 schools" answers the target and its unit), or earlier
-    answers it revises (a message too long for a caption sends the attached file separately)."""
+    answers it revises (a message too long for a caption sends the attached file separately). A later step given
+    ASK_AGAIN is asked again, its answer dropped ("800 teachers" while changing a target counted in schools: the
+    unit)."""
 
 
 @dataclass(frozen=True, slots=True)

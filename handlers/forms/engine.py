@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
+from handlers.forms.base import ASK_AGAIN, Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
 from handlers.forms.intents import fold, typed_intent
 from handlers.forms.numbering import counted
 from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Markup, Reply, Text, text
@@ -674,7 +674,12 @@ def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx:
     answers = {**state.answers, step.id: result.value}
     answers.update({key: value for key, value in result.also.items()  # an earlier answer revised by this one
                     if form.step(key) is not None and form.index(key) < form.index(step.id)})
-    ahead = [key for key in result.also if (later_step := form.step(key)) is not None
+    for key in [key for key, value in result.also.items() if value == ASK_AGAIN and form.step(key) is not None
+                and form.index(key) > form.index(step.id)]:  # to be asked again: this answer may change it
+        answers.pop(key, None)
+        if PREFILLED in answers:
+            answers[PREFILLED] = [k for k in answers[PREFILLED] or [] if k != key]
+    ahead = [key for key in result.also if (later_step := form.step(key)) is not None and result.also[key] != ASK_AGAIN
              and form.index(key) > form.index(step.id) and later_step.still_valid(result.also[key], answers)]
     if ahead:
         answers.update({key: result.also[key] for key in ahead})

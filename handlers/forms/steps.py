@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from handlers.canonical import canonical_name
-from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
+from handlers.forms.base import ASK_AGAIN, Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
 from handlers.forms.dates import end_of_year, parse_date
 from handlers.forms.intents import fold
 from handlers.forms.numbers import MAX_AMOUNT, parse_amount, parse_count
@@ -425,14 +425,16 @@ class CountStep(IntegerStep):
     the form the count takes ("300 школ"); a unit without one is confirmed in brackets ("300 (schools)")."""
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """The number, and its unit when the words after it name one unambiguously."""
+        """The number, and its unit when the words after it name one unambiguously. Words naming no unit, or more
+        than one, ask the unit again: a unit answered before ("schools") is not kept for "800 teachers"."""
         number, rest = self.count(value, ctx)
         scores = {code: names_unit(rest, Text(name), self.unit_forms.get(code, {}), ctx)
                   for code, name in self.units.items()}
         best = max(scores.values(), default=0)
         winners = [code for code, score in scores.items() if score == best]
         if best == 0 or len(winners) != 1:
-            return Answer(number, Number(number))
+            named = any(character.isalpha() for character in rest)
+            return Answer(number, Number(number), also={self.unit_step: ASK_AGAIN} if named else {})
         unit = winners[0]
         # the label after a number takes no grammar from it ("300 школы", "1 escuelas"): the unit's own plural
         # message does, or brackets set the label apart as the name of what is counted

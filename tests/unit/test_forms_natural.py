@@ -151,6 +151,28 @@ def test_a_count_with_its_unit_answers_both(renderer: Renderer, typed: str, loca
     assert outcome.state.step == ("target_date" if unit else "target_unit")
 
 
+@pytest.mark.parametrize(("typed", "locale", "unit", "step"), [
+    ("800 docentes", "es", None, "target_unit"), ("600 معلم", "ar", None, "target_unit"),
+    ("800", "es", "schools", "$sum"), ("800 escuelas", "es", "schools", "$sum"),
+    ("800 personas", "es", "people", "$sum")])
+def test_a_target_changed_from_the_summary_in_words_naming_no_unit_asks_the_unit_again(
+        renderer: Renderer, typed: str, locale: str, unit: str | None, step: str) -> None:
+    """A tester: "800 docentes" (teachers) on ✏️ Target of a pledge counted in schools was stored as 800 schools, the
+    summary showing the old unit beside the new number. A number alone keeps the unit; words naming one change it."""
+    whole = run(at(PLEDGE_FORM.steps[0].id), "Connect 120 rural schools", "We will connect 120 rural schools.",
+                "f:focus_area:c:access", "f:pillars:c:infrastructure", "f:pillars:done", "f:pledge_type:c:financial",
+                "2.5 million", "Senegal", "f:countries:done", "f:beneficiary_groups:c:schools",
+                "f:beneficiary_groups:done", "120 schools", "31/12/2027", "2026-01-01", "2028-06-30", "f:sdgs:skip",
+                "f:wsis_action_lines:skip")
+    assert whole.state.step == "$sum" and whole.state.answers["target_unit"] == "schools", whole.state.step
+    ctx = FormContext(locale, TODAY, lambda label: renderer.label(label, locale, markup=False))
+    changing = advance(PLEDGE_FORM, whole.state, FormInput(code="f:$sum:edit:target_value"), ctx)
+    outcome = advance(PLEDGE_FORM, changing.state, FormInput(text=typed), ctx)
+    assert outcome.state.answers["target_value"] in (800, 600)
+    assert outcome.state.answers.get("target_unit") == unit
+    assert outcome.state.step == step
+
+
 @pytest.mark.parametrize(("typed", "locale", "day"), [
     ("fin 2027", "fr", date(2027, 12, 31)), ("end of 2027", "en", date(2027, 12, 31)),
     ("finales de 2027", "es", date(2027, 12, 31)), ("конец 2027 года", "ru", date(2027, 12, 31)),
