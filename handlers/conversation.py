@@ -17,6 +17,7 @@ from models.database import Session
 from models.repositories.updates import ProcessedUpdates
 from models.retention import Retention
 from models.tables import Contact, Draft
+from models.timezones import zone_of
 
 Translate = Callable[[Label, str], str]
 
@@ -64,6 +65,9 @@ class Conversation:
     pressed button's message is read with the person (handlers.router.mark_and_meet)."""
     album: str | None = None
     """The album (Telegram's media_group_id) of the file this update brought, if it came in one."""
+    country: str | None = None
+    """The country of the person's organisation, read with them: whose capital's zone is theirs until they choose one
+    (`today`)."""
     first_visit: bool = False
     """Set when the person never wrote to the bot before this update (a role given by `admin grant` included)."""
     replies: list[Reply] = field(default_factory=list)
@@ -141,8 +145,9 @@ class Conversation:
 
     @property
     def today(self) -> date:
-        """Today's date where the person is."""
-        zone = ZoneInfo(self.contact.timezone or self.deps.timezone)
+        """Today's date where the person is: in the zone they chose, else their organisation's capital's, as their
+        reminders and /settings say (a tester in La Paz at 22:30 was told the day she typed "has already passed")."""
+        zone = ZoneInfo(zone_of(self.contact.timezone, self.country, self.deps.timezone))
         return self.now.astimezone(zone).date()
 
     def form_context(self) -> FormContext:

@@ -116,19 +116,21 @@ def journey_of(form_id: str) -> Journey | None:
     return JOURNEYS.get(form_id)
 
 
-async def mark_and_meet(session: Session, incoming: Incoming) -> tuple[Contact, Draft | None, bool, SentAs] | None:
+async def mark_and_meet(session: Session, incoming: Incoming
+                        ) -> tuple[Contact, Draft | None, bool, SentAs, str | None] | None:
     """Record the update's key (Incoming.key), then meet the person (`people.refresh`) with their latest draft and
     whether this is their first visit (no contact yet, or one made for them, by `admin grant`, that never wrote),
-    and the outbox key of the message whose button they pressed, read with them (`Conversation.sent_as`);
-    None for an update handled before (Telegram may deliver one twice)."""
+    the outbox key of the message whose button they pressed, read with them (`Conversation.sent_as`), and their
+    organisation's country (`Conversation.country`); None for an update handled before (Telegram may deliver one
+    twice)."""
     pressed = (incoming.person.chat_id, incoming.message_id) if incoming.message_id is not None else None
     met = await ProcessedUpdates(session).mark_and_meet(incoming.key, incoming.person.telegram_id, utcnow(), pressed)
     if met is None:
         return None
-    (contact, draft), key = met
+    (contact, draft, country), key = met
     first = contact is None or contact.last_seen_at is None  # a contact made by `admin grant` was never seen
     return (await refresh(session, contact, incoming.person, incoming.received_at), draft, first,
-            {pressed: key} if pressed is not None else {})
+            {pressed: key} if pressed is not None else {}, country)
 
 
 async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversation | None:
@@ -147,7 +149,7 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
         met = await mark_and_meet(uow.session, incoming)
         if met is None:
             return None
-        contact, draft, first, sent_as = met
+        contact, draft, first, sent_as, country = met
         earlier = None
         if contact.held is not None or (deps.hold_pastes and pastes.may_be_first_part(incoming)):
             parts = pastes.held_parts(contact, incoming.person)
@@ -161,10 +163,12 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
                 incoming = pastes.joined([*parts, incoming])
             else:  # a button, a command, a file: the held text first, alone
                 await pastes.take(uow.session, contact)
-                earlier = await _answer(uow.session, contact, pastes.joined(parts), draft, deps, first=first)
+                earlier = await _answer(uow.session, contact, pastes.joined(parts), draft, deps, first=first,
+                                        country=country)
                 first = False
                 draft = await drafts.latest_draft(uow.session, contact.id) if contact.id is not None else None
-        conv = await _answer(uow.session, contact, incoming, draft, deps, first=first, sent_as=sent_as)
+        conv = await _answer(uow.session, contact, incoming, draft, deps, first=first, sent_as=sent_as,
+                             country=country)
         if earlier is not None:
             conv.pushed[:0] = earlier.pushed
         await uow.commit()
@@ -175,7 +179,7 @@ async def hand_over(held: pastes.Held, uow: UnitOfWork, deps: Deps) -> Conversat
     """Hand a held text over alone, its hold having run out, in a transaction of its own; None when it is no longer
     held as it was (a continuation, a sweep or a timer took it first)."""
     async with uow:
-        contact, draft = await Contacts(uow.session).with_latest_draft(held.telegram_id)
+        contact, draft, country = await Contacts(uow.session).with_latest_draft(held.telegram_id)
         if contact is None or contact.held is None or contact.held_at != held.at:
             return None
         parts, first = pastes.held_parts(contact, pastes.person_of(contact)), pastes.began_contact(contact)
@@ -183,7 +187,7 @@ async def hand_over(held: pastes.Held, uow: UnitOfWork, deps: Deps) -> Conversat
             await pastes.take(uow.session, contact)
         except pastes.HeldChangedError:
             return None
-        conv = await _answer(uow.session, contact, pastes.joined(parts), draft, deps, first=first)
+        conv = await _answer(uow.session, contact, pastes.joined(parts), draft, deps, first=first, country=country)
         await uow.commit()
         return conv
 
@@ -217,13 +221,13 @@ def _held(session: Session, contact: Contact, incoming: Incoming, deps: Deps) ->
 
 
 async def _answer(session: Session, contact: Contact, incoming: Incoming, draft: Draft | None, deps: Deps, *,
-                  first: bool = False, sent_as: SentAs | None = None) -> Conversation:
+                  first: bool = False, sent_as: SentAs | None = None, country: str | None = None) -> Conversation:
     """Dispatch one input and write its replies, keyed by the input (`Incoming.key`: a joined text's is its first
     part's)."""
     locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
     conv = Conversation(session, contact, locale, incoming.received_at, incoming.key, deps,
                         pressed=incoming.message_id, album=incoming.album, first_visit=first, code=incoming.code,
-                        replied_to=incoming.reply_to, sent_as=dict(sent_as or {}))
+                        replied_to=incoming.reply_to, sent_as=dict(sent_as or {}), country=country)
     if first and not language.speaks(contact.telegram_language) and incoming.code is None:
         conv.say(language.language_offer())  # none of the six in their Telegram: let them choose at once
     await dispatch(conv, incoming, draft)

@@ -17,10 +17,16 @@ from models.values import Role
 
 _CONTACTS = table_of(Contact)
 _BY_TELEGRAM_ID = select(Contact).where(col(Contact.telegram_id) == bindparam("telegram_id"))
-WITH_LATEST_DRAFT = (select(Contact, Draft).outerjoin(Draft, col(Draft.contact_id) == col(Contact.id))
+_COUNTRY = (select(Entity.country_iso3).where(col(Entity.id) == col(Contact.entity_id))
+            .scalar_subquery().label("country"))
+WITH_LATEST_DRAFT = (select(Contact, Draft, _COUNTRY).outerjoin(Draft, col(Draft.contact_id) == col(Contact.id))
                      .where(col(Contact.telegram_id) == bindparam("telegram_id"))
                      .order_by(col(Draft.updated_at).desc().nulls_last()).limit(1))
-"""The contact of a Telegram user (`telegram_id`) and their most recently touched draft, in one row."""
+"""The contact of a Telegram user (`telegram_id`), their most recently touched draft and their organisation's
+country (whose capital's zone is theirs until they choose one: models.timezones.zone_of), in one row."""
+
+Met = tuple[Contact | None, Draft | None, str | None]
+"""The person's contact, latest draft and organisation's country, as read (None when not there)."""
 _STAFF = (select(Contact).where(or_(col(Contact.role) == Role.staff, col(Contact.role) == Role.admin),
                                 col(Contact.blocked).is_(False)).order_by(col(Contact.id)))
 _FOCAL_POINTS = select(Contact).where(col(Contact.entity_id) == bindparam("entity_id"),
@@ -64,10 +70,11 @@ class Contacts:
         """The contact of a Telegram user, if known."""
         return (await self.session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).scalar_one_or_none()
 
-    async def with_latest_draft(self, telegram_id: int) -> tuple[Contact | None, Draft | None]:
-        """The contact of a Telegram user and their most recently touched draft (one statement)."""
+    async def with_latest_draft(self, telegram_id: int) -> Met:
+        """The contact of a Telegram user, their most recently touched draft and their organisation's country (one
+        statement)."""
         row = (await self.session.execute(WITH_LATEST_DRAFT, {"telegram_id": telegram_id})).first()
-        return (row[0], row[1]) if row is not None else (None, None)
+        return (row[0], row[1], row[2]) if row is not None else (None, None, None)
 
     async def add(self, contact: Contact) -> None:
         """Insert a new contact now, so its id is known."""

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, literal_column, select, true
 from sqlalchemy.orm import aliased
 
 from models.repositories.base import Insert, PerDialect, dialect_of, table_of
-from models.repositories.contacts import WITH_LATEST_DRAFT, Contacts
+from models.repositories.contacts import WITH_LATEST_DRAFT, Contacts, Met
 from models.repositories.outbox import SENT_AS
 from models.session import Session
 from models.tables import Contact, Draft, ProcessedUpdate
@@ -25,15 +25,16 @@ def _marking(insert: Insert) -> Any:
 
 
 def _mark_and_meet(insert: Insert, *, pressed: bool = False) -> Any:
-    # One row: 1 when the update key was new (0 when handled before), then the contact and their latest draft
-    # (None when the person is new), and with `pressed` the key of the message whose button was pressed.
+    # One row: 1 when the update key was new (0 when handled before), then the contact, their latest draft and their
+    # organisation's country (None when the person is new), and with `pressed` the key of the message whose button
+    # was pressed.
     # PostgreSQL runs the INSERT of a WITH clause once, whatever the query reads.
     marked = _marking(insert).returning(_PROCESSED.c.update_key).cte("marked")
     fresh = select(func.count()).select_from(marked).scalar_subquery().label("fresh")
     latest = WITH_LATEST_DRAFT.subquery("latest")
     contact, draft = aliased(Contact, latest), aliased(Draft, latest)
     one = select(literal_column("1")).subquery("one")
-    met = select(fresh, contact, draft).select_from(one.outerjoin(latest, true()))
+    met = select(fresh, contact, draft, latest.c.country).select_from(one.outerjoin(latest, true()))
     return met.add_columns(SENT_AS.scalar_subquery()) if pressed else met
 
 
@@ -47,8 +48,6 @@ _MEET_PRESSED = WITH_LATEST_DRAFT.add_columns(SENT_AS.scalar_subquery())
 """The person and their latest draft, and the outbox key of the message whose button they pressed (`SENT_AS`), which
 the journeys read to know what the press answers: one statement for the two."""
 
-Met = tuple[Contact | None, Draft | None]
-"""The person's contact and latest draft, as read (None when not there)."""
 Pressed = tuple[int, int]
 """The chat and Telegram's id of the message whose button was pressed."""
 
@@ -66,7 +65,8 @@ class ProcessedUpdates:
 
     async def mark_and_meet(self, update_key: int, telegram_id: int, now: datetime,
                             pressed: Pressed | None = None) -> tuple[Met, str | None] | None:
-        """`mark`, then the contact of this Telegram user and their latest draft, and when a button was pressed the
+        """`mark`, then the contact of this Telegram user, their latest draft and their organisation's country
+        (Contacts.with_latest_draft), and when a button was pressed the
         outbox key of its message (`pressed`: chat and message id; None when the outbox did not send it); None for an
         update handled before. On PostgreSQL in one statement (a round trip less of the four an ordinary update
         makes); on SQLite in two."""
@@ -77,13 +77,13 @@ class ProcessedUpdates:
             if where is None:
                 return await Contacts(self.session).with_latest_draft(telegram_id), None
             found = (await self.session.execute(_MEET_PRESSED, {"telegram_id": telegram_id, **where})).first()
-            return ((found[0], found[1]), found[2]) if found is not None else ((None, None), None)
+            return ((found[0], found[1], found[2]), found[3]) if found is not None else ((None, None, None), None)
         statement = _MARK_AND_MEET(self.session) if where is None else _MARK_AND_MEET_PRESSED(self.session)
         row = (await self.session.execute(statement, {
             "update_key": update_key, "processed_at": now, "telegram_id": telegram_id, **(where or {})})).one()
         if not row[0]:
             return None
-        return (row[1], row[2]), (row[3] if where is not None else None)
+        return (row[1], row[2], row[3]), (row[4] if where is not None else None)
 
     async def marked_since(self, update_key: int, since: datetime) -> bool:
         """Whether this key was recorded at `since` or later."""

@@ -27,7 +27,7 @@ from models.repositories.outbox import (
     working_hours,
 )
 from models.repositories.updates import ProcessedUpdates
-from models.tables import AuditLog, Contact, Draft, Outbox
+from models.tables import AuditLog, Contact, Draft, Entity, Outbox
 from models.values import OutboxStatus, Role
 
 
@@ -51,13 +51,13 @@ async def test_an_update_is_marked_once(database: Database) -> None:
 
 async def test_marking_meets_the_person_with_their_latest_draft(database: Database) -> None:
     async with database.uow() as uow:
-        assert await ProcessedUpdates(uow.session).mark_and_meet(1, 5, utcnow()) == ((None, None), None), \
+        assert await ProcessedUpdates(uow.session).mark_and_meet(1, 5, utcnow()) == ((None, None, None), None), \
             "a new person"
         await uow.commit()
     contact = await add_contact(database)
     assert contact.id is not None
     async with database.uow() as uow:
-        assert await ProcessedUpdates(uow.session).mark_and_meet(2, 5, utcnow()) == ((contact, None), None)
+        assert await ProcessedUpdates(uow.session).mark_and_meet(2, 5, utcnow()) == ((contact, None, None), None)
         drafts = Drafts(uow.session)
         await drafts.open(contact.id, "pledge", "title", {"answers": {}}, utcnow() - timedelta(hours=1))
         await drafts.open(contact.id, "join", "full_name", {"answers": {"x": "é"}}, utcnow())
@@ -65,12 +65,27 @@ async def test_marking_meets_the_person_with_their_latest_draft(database: Databa
     async with database.uow() as uow:
         met = await ProcessedUpdates(uow.session).mark_and_meet(3, 5, utcnow())
         assert met is not None
-        (found, draft), pressed = met
+        (found, draft, country), pressed = met
+        assert country is None, "in no organisation"
         assert pressed is None, "no button pressed"
         assert found is not None and found.id == contact.id and found.first_name == "Awa"
         assert draft is not None and draft.form_id == "join" and draft.state == {"answers": {"x": "é"}}
         assert await uow.session.get(Contact, contact.id) is found, "loaded in the session, as the ORM keeps it"
 
+
+
+async def test_the_person_is_met_with_their_organisations_country(database: Database) -> None:
+    """Whose capital's zone is theirs until they choose one: the day a form calls today (Conversation.today)."""
+    async with database.uow() as uow:
+        entity = Entity(name="Ministerio", name_key="ministerio", sector="government", country_iso3="BOL",
+                        status="validated")
+        uow.session.add(entity)
+        await uow.commit()
+    await add_contact(database, entity_id=entity.id)
+    async with database.uow() as uow:
+        met = await ProcessedUpdates(uow.session).mark_and_meet(1, 5, utcnow())
+        assert met is not None and met[0][2] == "BOL"
+        assert (await Contacts(uow.session).with_latest_draft(5))[2] == "BOL"
 
 async def test_a_press_meets_the_person_with_the_key_of_the_message_pressed(database: Database) -> None:
     contact = await add_contact(database)
@@ -84,15 +99,15 @@ async def test_a_press_meets_the_person_with_the_key_of_the_message_pressed(data
         await uow.commit()
     async with database.uow() as uow:
         updates = ProcessedUpdates(uow.session)
-        assert await updates.mark_and_meet(3, 5, utcnow(), (5, 77)) == ((contact, None), "u:1:0")
-        assert await updates.mark_and_meet(4, 5, utcnow(), (5, 78)) == ((contact, None), None), "not the outbox's"
-        assert await updates.mark_and_meet(5, 6, utcnow(), (6, 77)) == ((None, None), None), "nobody, another chat"
+        assert await updates.mark_and_meet(3, 5, utcnow(), (5, 77)) == ((contact, None, None), "u:1:0")
+        assert await updates.mark_and_meet(4, 5, utcnow(), (5, 78)) == ((contact, None, None), None), "not the outbox's"
+        assert await updates.mark_and_meet(5, 6, utcnow(), (6, 77)) == ((None, None, None), None), "nobody there"
         assert await updates.mark_and_meet(3, 5, utcnow(), (5, 77)) is None, "handled before"
         # the Bot API numbering the chat afresh: message 77 is now another one
         await OutboxRows(uow.session).enqueue("u:6:0", 5, contact.id, reply, priority=INTERACTIVE, now=utcnow())
         await uow.session.execute(update(Outbox).where(col(Outbox.key) == "u:6:0")
                                   .values(status=OutboxStatus.sent, telegram_message_id=77))
-        assert await updates.mark_and_meet(7, 5, utcnow(), (5, 77)) == ((contact, None), "u:6:0")
+        assert await updates.mark_and_meet(7, 5, utcnow(), (5, 77)) == ((contact, None, None), "u:6:0")
         assert await OutboxRows(uow.session).key_at(5, 77) == "u:6:0", "the same rule as a key read alone"
 
 

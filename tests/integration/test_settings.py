@@ -3,7 +3,7 @@ and the draft reminder waiting for working hours in the person's zone."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chat_driver import ChatDriver, codes, confirm
@@ -372,3 +372,18 @@ async def test_turning_optional_reminders_off_takes_the_early_one_waiting_out(da
         drafts = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("draft-")))).all()
     assert [item[0] for item in row.payload["reminder"]["items"]] == [2] and drafts == []
     assert "P2C-2026-00001" not in str(row.payload["reply"])
+
+
+async def test_today_is_the_day_where_the_person_is(database: Database, deps: Deps) -> None:
+    """A tester in La Paz (her zone guessed from her organisation's country, as /settings said) at 22:30 was told the
+    date she typed had "already passed": the forms' today was the deployment's (UTC), already tomorrow."""
+    late = datetime(2026, 12, 6, 2, 30, tzinfo=UTC)  # 22:30 on 5 December in La Paz, 11:30 on the 6th in Tokyo
+    async with database.uow() as uow:
+        def today(timezone: str | None, country: str | None) -> date:
+            person = Contact(telegram_id=311, role=Role.focal_point, timezone=timezone)
+            return Conversation(session=uow.session, contact=person, locale="es", now=late, update_key=1, deps=deps,
+                                country=country).today
+
+        assert today(None, "BOL") == date(2026, 12, 5), "the organisation's capital's zone"
+        assert today("Asia/Tokyo", "BOL") == date(2026, 12, 6), "the zone they chose first"
+        assert today(None, None) == date(2026, 12, 6), "the deployment's zone (UTC here) when nothing else is known"
