@@ -16,6 +16,7 @@ from test_pledges import focal_point
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
+from handlers.forms.scripts import least_length
 from models.database import Database
 from models.migrate import upgrade
 from models.tables import Contact, Draft, Pledge
@@ -60,7 +61,9 @@ _people = itertools.count(70_000)
 
 
 def check_rules(pledge: Pledge) -> None:
-    assert 5 <= len(pledge.title) <= 200 and 20 <= len(pledge.description) <= 4000
+    # a minimum set in letters takes fewer characters in a denser script ("7 Chinese say 20 letters")
+    assert least_length(pledge.title, 5) <= len(pledge.title) <= 200
+    assert least_length(pledge.description, 20) <= len(pledge.description) <= 4000
     assert pledge.focus_area in FocusArea.__members__
     assert pledge.pillars and set(pledge.pillars) <= set(PILLARS[FocusArea(pledge.focus_area)])
     assert pledge.pledge_type in PledgeType.__members__
