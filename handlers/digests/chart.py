@@ -72,7 +72,8 @@ def _missing(fonts: FontManager) -> list[str]:
 
 
 def render_chart(figures: Figures, locale: str, translate: Translate, title: str) -> bytes:
-    """A PNG of the scope's pledged value by focus area and of the latest period's reports."""
+    """A PNG of the scope's pledged value by focus area (when a pledge carries one) and of the latest period's
+    reports."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -86,12 +87,17 @@ def render_chart(figures: Figures, locale: str, translate: Translate, title: str
     FigureCanvasAgg(figure)
     font = {"family": [LATIN_FONT, CJK_FONT]}
     figure.suptitle(title, fontsize=20, fontweight="bold", fontdict=font)
-    top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
-    shares = {share.key: share.value_usd for share in figures.breakdowns.get("focus_area", [])}
-    areas = [area for area in FOCUS_AREAS if area in shares] or list(FOCUS_AREAS)[:1]
-    _bars(top, [say(Text(FOCUS_AREAS[area])) for area in areas], [shares.get(area, Decimal(0)) for area in areas],
-          [say(Money(shares.get(area, Decimal(0)))) for area in areas], [BAR] * len(areas), rtl, font)
-    top.set_title(say(Text(N_("Pledged value by focus area (USD)"))), fontsize=16, fontdict=font)
+    # an area whose pledges carry no value (non-financial ones) has no bar: "US$ 0" read as a value pledged
+    values = {share.key: share.value_usd for share in figures.breakdowns.get("focus_area", [])
+              if share.value_usd is not None}
+    areas = [area for area in FOCUS_AREAS if area in values]
+    if areas:
+        top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
+        _bars(top, [say(Text(FOCUS_AREAS[area])) for area in areas], [values[area] for area in areas],
+              [say(Money(values[area])) for area in areas], [BAR] * len(areas), rtl, font)
+        top.set_title(say(Text(N_("Pledged value by focus area (USD)"))), fontsize=16, fontdict=font)
+    else:  # no value to chart: the reporting bars alone, not a made-up bar of 0
+        bottom = figure.subplots()
     # the text's "N of M pledges due reported": the rest of M is not "overdue", which the text counts over earlier
     # periods too (overdue_total), so the bar says what it counts
     late = figures.due - figures.reported

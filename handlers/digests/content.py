@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from handlers.digests.labels import BREAKDOWN_TITLES, CHANGES, REGIONS, group_label
 from handlers.messages import (
@@ -25,7 +26,7 @@ from handlers.messages import (
 )
 from handlers.reports.cards import period_label
 from handlers.vocabulary import SECTOR_LABELS
-from models.repositories.digests import BREAKDOWNS, Figures, Overdue
+from models.repositories.digests import BREAKDOWNS, Figures, Overdue, Share
 from models.scope import Scope, ScopeKind
 from models.values import GOAL_USD
 
@@ -113,6 +114,16 @@ NOTHING_PUBLISHED = N_("No pledge of your scope is published now: the breakdowns
                        "count published pledges, and come with the first one.")
 
 
+def _share_line(name: str, share: Share) -> Label:
+    """One group of a breakdown: its pledges and their value; no amount for a group of pledges that carry none
+    (programmatic, policy: "• Adoption: 1 pledge", not "0 $", which read as worthless)."""
+    values: dict[str, Any] = {"group": group_label(name, share.key),
+                              "pledges": plural("{count} pledge", "{count} pledges", share.pledges)}
+    if share.value_usd is None:
+        return Text(N_("• {group}: {pledges}"), values)
+    return Text(N_("• {group}: {pledges}, {value}"), {**values, "value": Money(share.value_usd)})
+
+
 def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: datetime | None) -> Reply:
     """The digest message: headline, changes, breakdowns, reporting rate and overdue pledges with nudge buttons; the
     scope as a Scope, or already named (digests.service.scope_name: an organisation by its name); the changes since
@@ -134,10 +145,7 @@ def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: dat
         return Reply(tuple(parts))
     for name in BREAKDOWNS:
         shares = figures.breakdowns.get(name, [])
-        rows: list[Label] = [Text(N_("• {group}: {pledges}, {value}"),
-                                  {"group": group_label(name, share.key),
-                                   "pledges": plural("{count} pledge", "{count} pledges", share.pledges),
-                                   "value": Money(share.value_usd)}) for share in shares[:SHOWN]]
+        rows: list[Label] = [_share_line(name, share) for share in shares[:SHOWN]]
         if len(shares) > SHOWN:
             rows.append(plural("and {count} more", "and {count} more", len(shares) - SHOWN))
         parts.append(_lines(Text(BREAKDOWN_TITLES[name]),

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from handlers.digests.schedule import first_since, next_due
+from handlers.digests.schedule import Due, first_since, next_due, superseded
 from handlers.digests.service import Made, Translate, enqueue_digest, scope_for
 from handlers.language import negotiate
 from models.database import UnitOfWork
@@ -42,15 +42,19 @@ async def send_due_digests(uow: Callable[[], UnitOfWork], now: datetime, transla
         if due is None or now < due.at or due.at < chosen_at or last_period == due.period or contact_id is None:
             continue
         async with uow() as unit:
-            sent += await _send_one(unit, contact_id, due.period, now, zone, translate, default_locale, made)
+            sent += await _send_one(unit, contact_id, due, now, zone, translate, default_locale, made)
             await unit.commit()
     if sent:
         log.info("digests enqueued", extra={"count": sent})
     return sent
 
 
-async def _send_one(unit: UnitOfWork, contact_id: int, period: str, now: datetime, zone: str,
+async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, zone: str,
                     translate: Translate, default_locale: str, made: Made) -> int:
+    """Write the person's digest of `due`'s period, held for their working hours when need be; how many (0 or 1).
+
+    One that could go only when the next period's falls due is not written: the period is marked done, and the next
+    digest, which counts the changes since the last one sent, goes alone."""
     session = unit.session
     subscriptions = Subscriptions(session)
     contact = await Contacts(session).get(contact_id)
@@ -63,14 +67,18 @@ async def _send_one(unit: UnitOfWork, contact_id: int, period: str, now: datetim
     if subscription is None:  # a staff member on the default: the row remembers what was sent
         subscription = DigestSubscription(contact_id=contact_id, cadence="weekly", weekday=DEFAULT_WEEKDAY,
                                           hour=DEFAULT_HOUR)
+    at = next_allowed(now, zone)
+    if superseded(subscription.cadence, subscription.weekday, subscription.hour, due, at, zone):
+        subscription.last_period, subscription.updated_at = due.period, now
+        await subscriptions.save(subscription)
+        return 0
     locale = negotiate(contact.language, contact.telegram_language, default_locale)
     since = subscription.last_sent_at or first_since(subscription.cadence, now, zone)
-    at = next_allowed(now, zone)
-    key = f"{DIGEST_KEY}{contact_id}:{period}"
+    key = f"{DIGEST_KEY}{contact_id}:{due.period}"
     added = await enqueue_digest(session, contact, scope, locale, key, since=since, now=now,
                                  zone=zone, translate=translate, made=made, not_before=at if at > now else None)
     if added:  # one still held for the reader's hours is stale now: this one goes instead
         await drop_superseded(session, contact.chat_id, f"{DIGEST_KEY}{contact_id}:", key)
-    subscription.last_period, subscription.last_sent_at, subscription.updated_at = period, now, now
+    subscription.last_period, subscription.last_sent_at, subscription.updated_at = due.period, now, now
     await subscriptions.save(subscription)
     return int(added)

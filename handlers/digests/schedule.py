@@ -45,6 +45,14 @@ def next_due(cadence: str, weekday: int, hour: int, now: datetime, zone: str) ->
     return None
 
 
+def superseded(cadence: str, weekday: int, hour: int, due: Due, release: datetime, zone: str) -> bool:
+    """Whether the next period's digest falls due by the time this one may go (`release`: its reader's next working
+    hour). A weekly digest held over the weekend would go out on Monday at 09:00 beside Monday's own, a second apart:
+    the digest job writes the new one at its next run, after delivery released the old one, which nothing drops."""
+    later = next_due(cadence, weekday, hour, release, zone)
+    return later is not None and later.period != due.period and later.at <= release
+
+
 def first_since(cadence: str, now: datetime, zone: str) -> datetime:
     """Where the changes of a person's first digest start (a later one starts where the one before was sent): the
     first day of the month before, in their zone, for a monthly digest (sent on the first working day, it reports

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 from typing import Any
@@ -27,7 +28,7 @@ from handlers.digests.labels import (
     SUMMARY_NOTE,
 )
 from handlers.digests.xlsx import EXCEL_EPOCH_ORDINAL, Kind, Workbook
-from handlers.forms.countries import place_label
+from handlers.forms.countries import SHORTCUTS, place_label
 from handlers.messages import Label, Text
 from handlers.reports.cards import period_label
 from handlers.reports.form import REPORT_STATUS_LABELS
@@ -57,6 +58,19 @@ SEPARATORS = {"ar": "، ", "zh": "、"}
 def separator(locale: str) -> str:
     """The separator of the names in a cell, in the reader's language (SEPARATORS)."""
     return SEPARATORS.get(locale, ", ")
+
+
+def unmarked(name: str) -> str:
+    """A name as a cell shows it: without the emoji that marks the pledge form's button it comes from ("🌍 Global"),
+    which is no part of the data (a filter or a pivot on "🌍 Весь мир")."""
+    start = 0
+    while start < len(name) and (unicodedata.category(name[start]) in MARKS or name[start].isspace()):
+        start += 1
+    return name[start:]
+
+
+MARKS = frozenset({"So", "Mn", "Cf"})
+"""The Unicode categories of an emoji and what joins or styles it (variation selectors, zero-width joiner)."""
 
 
 def standalone(name: str) -> str:
@@ -94,10 +108,10 @@ class Cells:
         return self._periods[code]
 
     def country(self, code: str) -> str:
-        """A country by its name in the reader's language, a shortcut as the pledge form names it ("All LDCs");
-        each named once per file."""
+        """A country by its name in the reader's language, a shortcut as the pledge form names it ("All LDCs", the
+        world without its button's emoji); each named once per file."""
         if code not in self._countries:
-            self._countries[code] = self._translate(place_label(code))
+            self._countries[code] = unmarked(self._translate(place_label(code)))
         return self._countries[code]
 
     def countries(self, codes: Sequence[str]) -> str:
@@ -134,7 +148,7 @@ class Cells:
 
 
 Places = tuple[frozenset[str], frozenset[str]]
-"""A scope's own ITU regions and country tokens (DigestFigures.own_places)."""
+"""A scope's own ITU regions and countries (ISO codes: DigestFigures.own_places)."""
 
 
 class Summary:
@@ -142,12 +156,13 @@ class Summary:
     in each of its own), as the rows go by: a few hundred groups at most, whatever the number of pledges. With
     `own` (a region's or countries' scope), only the scope's own regions and countries get a line, as the digest's
     "By ITU region" and "in N countries" count them: Africa's summary read "Americas" for a pledge in Ghana and
-    Brazil, which Africa's digest leaves out."""
+    Brazil, which Africa's digest leaves out. A shortcut ("All LDCs", the world, a region) is no country: its
+    pledges count in the regions of its countries, and in no country line ("Country: 🌍 Global" read as one)."""
 
     def __init__(self, own: Places | None = None) -> None:
         self.pledges, self.value = 0, 0.0
-        self.groups: dict[tuple[str, str], list[float]] = {}
-        """(pillar | region | country, code) -> [pledges, value]."""
+        self.groups: dict[tuple[str, str], tuple[int, float | None]] = {}
+        """(pillar | region | country, code) -> (pledges, value; None while none of them carries a value)."""
         self._own = {"region": own[0], "country": own[1]} if own is not None else {}
 
     def add(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
@@ -155,17 +170,16 @@ class Summary:
         for row in rows:
             if row[4] not in COUNTED:
                 continue
-            value = row[8] or 0.0
+            value = row[8]
             self.pledges += 1
-            self.value += value
+            self.value += value or 0.0
             for group, codes in (("pillar", row[6]), ("region", row[10]), ("country", row[9])):
                 own = self._own.get(group)
                 for code in dict.fromkeys(listed(codes)):
-                    if own is not None and code not in own:
+                    if (own is not None and code not in own) or (group == "country" and code in SHORTCUTS):
                         continue
-                    share = self.groups.setdefault((group, code), [0, 0.0])
-                    share[0] += 1
-                    share[1] += value
+                    count, total = self.groups.get((group, code), (0, None))
+                    self.groups[(group, code)] = (count + 1, total if value is None else (total or 0.0) + value)
         return rows
 
     def rows(self, cells: Cells, translate: Translate) -> list[tuple[Any, ...]]:
@@ -179,7 +193,7 @@ class Summary:
         for group in ("pillar", "region", "country"):
             shares = [(name(group, code), code, int(count), value)
                       for (kind, code), (count, value) in self.groups.items() if kind == group]
-            shares.sort(key=lambda share: (-share[3], -share[2], share[0]))
+            shares.sort(key=lambda share: (-(share[3] or 0.0), -share[2], share[0]))
             rows += [(titles[group], shown, code, count, value) for shown, code, count, value in shares]
         return rows
 

@@ -30,6 +30,7 @@ from models.repositories.pledges import (
     GROUPS,
     in_group_on,
     in_region_on,
+    reaches,
     regions_by_token,
     regions_of,
     targets_on,
@@ -100,6 +101,16 @@ async def own_regions(session: Session, scope: Scope) -> list[str]:
     return await regions_of(session, scope.values if scope.kind is ScopeKind.countries else None)
 
 
+def _own_countries(scope: Scope) -> ColumnElement[bool] | None:
+    """The condition on the country table that keeps a scope's own countries: a region's, or those of a scope of
+    countries. None: every country is the scope's (everything, a sector, an organisation)."""
+    if scope.kind is ScopeKind.region:
+        return C.c.itu_region == scope.values[0]
+    if scope.kind is ScopeKind.countries:
+        return C.c.iso3.in_(scope.values)
+    return None
+
+
 def _covers(token: Any, day: date) -> ColumnElement[bool]:
     """The condition on the country table that keeps the countries a stored token names: its own code, or every
     country of the group (on `day`), region or world it stands for."""
@@ -136,7 +147,8 @@ class Share:
 
     key: str
     pledges: int
-    value_usd: Decimal
+    value_usd: Decimal | None
+    """None: no pledge of the group carries a value (non-financial pledges), which is not a value of 0."""
 
 
 @dataclass(frozen=True)
@@ -283,6 +295,15 @@ class DigestFigures:
     def _in(self, scope: Scope) -> ColumnElement[bool]:
         return in_scope(self.session, scope, self.today)
 
+    def _targets(self, scope: Scope, group: str) -> ColumnElement[bool]:
+        """The condition that a pledge reaches a country of the group (on the figures' day) that is the scope's own,
+        as "By ITU region" and "in N countries" count only the scope's own places: Egypt's digest counted an LLDC
+        for a pledge in Egypt and Kazakhstan, and the CIS's an LDC and a SIDS for a world-wide pledge."""
+        own = _own_countries(scope)
+        if own is None:
+            return targets_on(self.session, P.c.countries, group, self.today)
+        return reaches(self.session, P.c.countries, sa.and_(in_group_on(C.c, group, self.today), own), self.today)
+
     async def figures(self, scope: Scope, since: datetime, due: dict[str, str], overdue_limit: int = 10, *,
                       today: date | None = None) -> Figures:
         """Headline totals, changes since `since`, breakdowns, reporting rate and the first overdue pledges.
@@ -340,28 +361,16 @@ class DigestFigures:
         return int((await self.session.execute(sa.select(sa.func.count()).select_from(several))).scalar_one())
 
     async def own_places(self, scope: Scope) -> tuple[frozenset[str], frozenset[str]] | None:
-        """The ITU regions and the country tokens (ISO codes, shortcuts) that are the scope's own, as its digest's
-        "By ITU region" and "in N countries" count them: a region's scope its region, its countries and the shortcuts
-        covering one of them; a scope of countries those, their regions and the shortcuts covering one (on the
-        figures' day). None: every region and country is the scope's (everything, a sector, an organisation)."""
-        if scope.kind is ScopeKind.region:
-            own = C.c.itu_region == scope.values[0]
-        elif scope.kind is ScopeKind.countries:
-            own = C.c.iso3.in_(scope.values)
-        else:
+        """The ITU regions and the countries (ISO codes) that are the scope's own, as its digest's "By ITU region" and
+        "in N countries" count them: a region's scope its region and its countries; a scope of countries those and
+        their regions. None: every region and country is the scope's (everything, a sector, an organisation)."""
+        own = _own_countries(scope)
+        if own is None:
             return None
         rows = (await self.session.execute(sa.select(C.c.iso3, C.c.itu_region).where(own))).all()
-        regions = frozenset(region for _, region in rows if region)
-        groups = sa.union_all(*(sa.select(sa.literal(token)).where(sa.exists().where(own, in_group_on(C.c, flag,
-                                                                                                      self.today)))
-                                for token, flag in GROUP_TOKENS.items()))
-        shortcuts = set((await self.session.execute(groups)).scalars())
-        if rows:
-            shortcuts.add(GLOBAL_TOKEN)
-        if scope.kind is ScopeKind.region:
-            regions = frozenset(scope.values)
-        return regions, frozenset({code for code, _ in rows} | {REGION_TOKEN + region for region in regions}
-                                  | shortcuts)
+        regions = frozenset(scope.values) if scope.kind is ScopeKind.region else frozenset(
+            region for _, region in rows if region)
+        return regions, frozenset(code for code, _ in rows)
 
     async def _changes(self, scope: Scope, since: datetime) -> dict[str, int]:
         def counted(condition: ColumnElement[bool]) -> Any:
@@ -384,13 +393,13 @@ class DigestFigures:
                 "entities": int((await self.session.execute(entities)).scalar_one())}
 
     async def _breakdown(self, scope: Scope, name: str) -> list[Share]:
-        value = sa.func.coalesce(sa.func.sum(P.c.value_usd), 0)
+        value = sa.func.sum(P.c.value_usd)  # NULL when no pledge of the group carries a value: not "USD 0"
         published = sa.and_(P.c.status.in_(PUBLISHED), self._in(scope))
         if name == "targeting":
             # the pledges' countries in the groups of the digest's day, not the flags frozen when they were submitted:
             # a Council report counts the LDCs of its date (Nepal's pledges are no LDC's from its graduation on)
-            flags = [sa.select(sa.literal(flag), sa.func.count(), value)
-                     .where(published, targets_on(self.session, P.c.countries, flag, self.today)) for flag in GROUPS]
+            flags = [sa.select(sa.literal(flag), sa.func.count(), value).where(published, self._targets(scope, flag))
+                     for flag in GROUPS]
             rows = (await self.session.execute(sa.union_all(*flags))).all()
         elif name == "region":
             # the regions of the pledges' countries in the country table (on the digest's day for the groups'
@@ -405,8 +414,8 @@ class DigestFigures:
             query = (sa.select(key, sa.func.count(), value).select_from(P).join(E, E.c.id == P.c.entity_id)
                      .where(published).group_by(key))
             rows = (await self.session.execute(query)).all()
-        shares = [Share(str(key), int(count), Decimal(total)) for key, count, total in rows]
-        return sorted(shares, key=lambda share: (-share.value_usd, -share.pledges, share.key))
+        shares = [Share(str(key), int(count), None if total is None else Decimal(total)) for key, count, total in rows]
+        return sorted(shares, key=lambda share: (-(share.value_usd or 0), -share.pledges, share.key))
 
     def _due_pledges(self, scope: Scope, due: dict[str, str]) -> tuple[ColumnElement[bool], ColumnElement[bool],
                                                                        ColumnElement[bool]]:
@@ -542,14 +551,15 @@ class DigestFigures:
         current report and, when it owes a report, since when (`due`: the latest periods due,
         models.reporting.latest_due_periods), ready to write (money as floats, dates as Excel day numbers), streamed
         in chunks, by id. Its LDC, LLDC and SIDS columns and its ITU regions are those of its countries on the
-        figures' day, as the digest's counts (not the flags and regions of the day it was submitted)."""
+        figures' day, as the digest's counts (not the flags and regions of the day it was submitted); the groups, of
+        the scope's own countries (_targets)."""
         day, money = self._day, _money
         earliest = await self._earliest_due(scope, due)
         overdue_since = day(_overdue_since(due, earliest)) if earliest is not None else sa.null()
         regions = await regions_by_token(self.session, self.today)
         query = (sa.select(P.c.ref, P.c.title, E.c.name, E.c.sector, P.c.status, P.c.focus_area, P.c.pillars,
                            P.c.pledge_type, money(P.c.value_usd), P.c.countries,
-                           *(targets_on(self.session, P.c.countries, flag, self.today) for flag in GROUPS),
+                           *(self._targets(scope, flag) for flag in GROUPS),
                            day(P.c.start_date), day(P.c.end_date), day(P.c.submitted_at),
                            day(P.c.validated_at), R.c.period, R.c.status, R.c.percent_complete,
                            money(R.c.value_disbursed_usd), day(R.c.created_at), overdue_since)

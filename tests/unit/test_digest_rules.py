@@ -11,7 +11,8 @@ import pytest
 from bot.i18n import Renderer
 from handlers.digests.content import digest_reply, goal_share, percent, shorten
 from handlers.digests.labels import FOCUS_AREAS, REGIONS, TARGETING
-from handlers.digests.schedule import next_due
+from handlers.digests.schedule import next_due, superseded
+from handlers.messages import Text
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS
 from models.reporting import (
     covering_periods,
@@ -51,6 +52,22 @@ def test_weekly_digest_falls_on_the_chosen_day_and_hour_in_the_readers_zone() ->
     due = next_due("weekly", 1, 10, now, "Asia/Almaty")  # Tuesday 10:00 in Almaty (UTC+5)
     assert due is not None and due.period == "2026-W49" and due.at == datetime(2026, 12, 1, 5, tzinfo=UTC)
     assert next_due("off", 0, 9, now, "UTC") is None
+
+
+@pytest.mark.parametrize(("cadence", "weekday", "hour", "now", "release", "expected"), [
+    # Monday's, due on Saturday, could go on Monday at 09:00 only, when the next Monday's falls due
+    ("weekly", 0, 9, datetime(2026, 12, 12, 10, tzinfo=UTC), datetime(2026, 12, 14, 9, tzinfo=UTC), True),
+    # Friday's at 17:00, written at 18:30, goes on Monday, before the next Friday's
+    ("weekly", 4, 17, datetime(2026, 12, 11, 18, 30, tzinfo=UTC), datetime(2026, 12, 14, 9, tzinfo=UTC), False),
+    # December's, written on its last evening, could go on Friday 1 January at 09:00, when January's falls due
+    ("monthly", 0, 9, datetime(2026, 12, 31, 18, 30, tzinfo=UTC), datetime(2027, 1, 1, 9, tzinfo=UTC), True),
+    ("monthly", 0, 9, datetime(2026, 12, 30, 18, 30, tzinfo=UTC), datetime(2026, 12, 31, 9, tzinfo=UTC), False),
+])
+def test_a_digest_that_could_go_only_with_the_next_one_is_superseded(cadence: str, weekday: int, hour: int,
+                                                                     now: datetime, release: datetime,
+                                                                     expected: bool) -> None:
+    due = next_due(cadence, weekday, hour, now, "UTC")
+    assert due is not None and superseded(cadence, weekday, hour, due, release, "UTC") is expected
 
 
 def test_monthly_digest_falls_on_the_first_working_day() -> None:
@@ -139,6 +156,21 @@ def test_with_nothing_due_the_reporting_line_says_so_rather_than_zero_of_zero(re
     text = renderer.reply(digest_reply(figures, Scope(ScopeKind.everything, ()), date(2026, 12, 7), None), "en").text
     assert "<b>Reporting on the latest periods due</b>: no pledge has a report due yet" in text, text
     assert "0 of 0" not in text and "(0%)" not in text
+
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "es", "fr", "ru", "zh"])
+def test_a_group_of_pledges_without_a_value_reads_no_amount(renderer: Renderer, language: str) -> None:
+    """A tester: "• Programmatic — 1 pledge, 0 $" read as if the pledge were worth nothing; only pledges that carry
+    a value are summed (models.repositories.digests.Share.value_usd None)."""
+    shares = [Share("financial", 1, Decimal(5000)), Share("programmatic", 1, None)]
+    figures = Figures(pledges=2, entities=1, countries=1, value_usd=Decimal(5000), changes={},
+                      breakdowns={"pledge_type": shares}, due=0, reported=0, overdue=[], overdue_total=0)
+    text = renderer.reply(digest_reply(figures, Scope(ScopeKind.everything, ()), date(2026, 12, 7), None),
+                          language).text
+    without = renderer.label(Text(PLEDGE_TYPE_LABELS["programmatic"]), language, markup=False)
+    line = next(line for line in text.splitlines() if without in line)
+    assert not any(sign in line for sign in ("0", "٠", "$")), line
 
 
 def test_an_overdue_line_counts_later_periods_owed_without_an_ambiguous_it(renderer: Renderer) -> None:

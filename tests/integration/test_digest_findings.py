@@ -1,0 +1,236 @@
+"""Testers' findings on digests, on both backends: a digest held over the weekend went out beside the next one; a
+scope's "Targeting LDCs, LLDCs and SIDS" counted groups of countries outside it; non-financial pledges were worth
+"USD 0" in the breakdowns and the chart; the sheet listed shortcuts as countries, with the form's button emoji."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import openpyxl
+import pytest
+from chat_driver import ChatDriver
+from sqlmodel import col, select
+
+from bot.i18n import Renderer
+from handlers.conversation import Deps
+from handlers.digests.chart import render_chart
+from handlers.digests.jobs import send_due_digests
+from handlers.digests.service import export_xlsx
+from handlers.messages import CountryName, Day, Label, Money, Text
+from models.clock import utcnow
+from models.database import Database
+from models.reporting import latest_due_periods
+from models.repositories.digests import DigestFigures, Figures
+from models.scope import EVERYTHING, Scope, ScopeKind
+from models.tables import Contact, DigestSubscription, Entity, Outbox, Pledge
+from models.values import PledgeStatus
+
+DAY = date(2026, 12, 7)
+SUBMITTED = datetime(2026, 6, 1, tzinfo=UTC)
+STAFF = 9300
+EGYPT = Scope(ScopeKind.countries, ("EGY",))
+CIS = Scope(ScopeKind.region, ("cis",))
+
+
+async def _pledges(database: Database, places: list[tuple[list[str], str | None]], area: str = "access",
+                   pillar: str = "infrastructure") -> None:
+    """Validated pledges of one organisation, each (countries, value: None for a non-financial pledge)."""
+    async with database.uow() as uow:
+        entity = Entity(name="Global Connect", name_key="global connect", sector="donor_agency", country_iso3="USA",
+                        status="validated")
+        uow.session.add(entity)
+        await uow.session.flush()
+        made = [Pledge(ref=f"P2C-2026-{n:05d}", entity_id=entity.id or 0, title=f"Pledge {n}", description="d" * 30,
+                       focus_area=area if value is None else "access",
+                       pillars=[pillar if value is None else "infrastructure"],
+                       pledge_type="programmatic" if value is None else "financial",
+                       value_usd=None if value is None else Decimal(value), countries=countries, itu_regions=[],
+                       status=PledgeStatus.validated, start_date=SUBMITTED.date(), submitted_at=SUBMITTED,
+                       validated_at=SUBMITTED, created_at=SUBMITTED, updated_at=SUBMITTED)
+                for n, (countries, value) in enumerate(places, start=1)]
+        uow.session.add_all(made)
+        await uow.commit()
+
+
+async def _figures(database: Database, scope: Scope = EVERYTHING) -> Figures:
+    async with database.uow() as uow:
+        return await DigestFigures(uow.session, DAY).figures(scope, SUBMITTED, latest_due_periods(DAY), today=DAY)
+
+
+# B: a digest held past the moment the next one falls due
+
+
+def _monday_ahead() -> datetime:
+    """09:00 UTC on a Monday more than a week ahead: the week before it is after the staff member became staff."""
+    later = utcnow() + timedelta(days=8)
+    return (later + timedelta(days=7 - later.weekday())).replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+async def _digests(chat: ChatDriver) -> list[str]:
+    """The digest texts delivered to the staff member since the last look (delivery sends every row due)."""
+    return [message.text for message in await chat.collect(STAFF) if "Partner2Connect digest" in message.text]
+
+
+async def test_a_digest_held_over_the_weekend_does_not_go_out_beside_the_next_one(database: Database, deps: Deps,
+                                                                                  renderer: Renderer) -> None:
+    """Tester: Monday's digest, due on a Saturday at 10:00 (a clock moved on), was held for Monday 09:00, the moment
+    the next one falls due; delivery sent it then, the digest job wrote the next one at 09:05, which found nothing
+    to drop: two digests a second apart ("digest, Dec 12", "Since Dec 5"; "digest, Dec 14", "Since Dec 12")."""
+    await _pledges(database, [(["SEN"], "1000")])
+    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    monday = _monday_ahead()
+    saturday = monday - timedelta(days=2) + timedelta(hours=1)
+    await send_due_digests(database.uow, saturday, deps.translate)
+    delivered = await _digests(chat)  # delivery at Monday 09:00
+    assert await send_due_digests(database.uow, monday + timedelta(minutes=30), deps.translate) == 1
+    delivered += await _digests(chat)
+    assert len(delivered) == 1, delivered
+    assert renderer.label(Day(monday.date()), "en") in delivered[0]
+    assert await send_due_digests(database.uow, monday + timedelta(hours=1), deps.translate) == 0
+
+
+async def test_a_digest_held_over_the_weekend_and_not_superseded_goes_once(database: Database, deps: Deps,
+                                                                            renderer: Renderer) -> None:
+    """A digest due on Friday at 17:00 and written at 18:30 waits for Monday 09:00, before the next Friday's: it is
+    written, with its chart and sheet, and goes once."""
+    await _pledges(database, [(["SEN"], "1000")])
+    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    monday = _monday_ahead()
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
+        uow.session.add(DigestSubscription(contact_id=contact.id or 0, cadence="weekly", weekday=4, hour=17,
+                                           updated_at=utcnow()))
+        await uow.commit()
+    friday = monday - timedelta(days=3) + timedelta(hours=9, minutes=30)
+    assert await send_due_digests(database.uow, friday, deps.translate) == 1
+    assert await send_due_digests(database.uow, monday + timedelta(minutes=30), deps.translate) == 0
+    async with database.uow() as uow:
+        held = (await uow.session.execute(select(Outbox.not_before).where(col(Outbox.key).like("dg:%")))).all()
+    assert len(held) == 3 and all(row.not_before.replace(tzinfo=None) == monday.replace(tzinfo=None) for row in held)
+    assert len(await _digests(chat)) == 1
+
+
+# C: groups of countries counted through the scope's own countries only
+
+
+def _targeting(figures: Figures) -> dict[str, int]:
+    return {share.key: share.pledges for share in figures.breakdowns["targeting"]}
+
+
+async def _group_cells(database: Database, scope: Scope) -> list[tuple[bool, ...]]:
+    """The sheet's LDCs, LLDCs and SIDS columns of the scope's pledges, by id."""
+    async with database.uow() as uow:
+        rows = [row async for chunk in DigestFigures(uow.session, DAY).pledge_rows(scope, latest_due_periods(DAY))
+                for row in chunk]
+    return [tuple(bool(flag) for flag in row[11:14]) for row in rows]
+
+
+async def test_a_scope_counts_the_groups_of_its_own_countries(database: Database) -> None:
+    """Tester: Egypt's digest read "landlocked developing countries: 1 pledge, USD 10,000,000" for a pledge in Egypt
+    and Kazakhstan, and the CIS's counted an LDC and a SIDS for a world-wide pledge (no CIS country is either); the
+    sheet's columns said True alike. A group counts through a country of the group inside the scope."""
+    await _pledges(database, [(["EGY", "KAZ"], "10000000"), (["GLOBAL"], "2000000")])
+    assert _targeting(await _figures(database, EGYPT)) == {"ldc": 0, "lldc": 0, "sids": 0}
+    assert await _group_cells(database, EGYPT) == [(False, False, False)] * 2
+    cis = await _figures(database, CIS)
+    assert _targeting(cis) == {"ldc": 0, "lldc": 2, "sids": 0}
+    assert {share.key: share.value_usd for share in cis.breakdowns["targeting"]}["lldc"] == Decimal(12000000)
+    assert await _group_cells(database, CIS) == [(False, True, False)] * 2
+    # everything: every country of the pledges, as before
+    assert _targeting(await _figures(database)) == {"ldc": 1, "lldc": 2, "sids": 1}
+    assert await _group_cells(database, EVERYTHING) == [(False, True, False), (True, True, True)]
+
+
+# G: pledges without a value
+
+
+async def test_a_group_of_non_financial_pledges_has_no_value(database: Database) -> None:
+    """Tester: "• Programmatic — 1 pledge, 0 $": the breakdown added the values of pledges that carry none as 0."""
+    await _pledges(database, [(["SEN"], "1000"), (["SEN"], None)], area="adoption")
+    figures = await _figures(database)
+    assert {share.key: share.value_usd for share in figures.breakdowns["focus_area"]} == {
+        "access": Decimal(1000), "adoption": None}
+    assert {share.key: (share.pledges, share.value_usd) for share in figures.breakdowns["pledge_type"]} == {
+        "financial": (1, Decimal(1000)), "programmatic": (1, None)}
+
+
+def _chart_texts(renderer: Renderer, figures: Figures, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the chart draws: its bars' names and the values written beside them."""
+    from matplotlib.axes import Axes
+
+    drawn: list[str] = []
+    text, ticks = Axes.text, Axes.set_yticks
+
+    def spy_text(self: Axes, x: float, y: float, s: str, *args: Any, **kwargs: Any) -> Any:
+        drawn.append(s)
+        return text(self, x, y, s, *args, **kwargs)
+
+    def spy_ticks(self: Axes, positions: Any, labels: Any = None, *args: Any, **kwargs: Any) -> Any:
+        drawn.extend(labels or ())
+        return ticks(self, positions, labels, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "text", spy_text)
+    monkeypatch.setattr(Axes, "set_yticks", spy_ticks)
+    render_chart(figures, "en", lambda label: renderer.label(label, "en", markup=False), "P2C")
+    return drawn
+
+
+@pytest.mark.parametrize("financial", [True, False], ids=["beside-a-financial-one", "alone"])
+async def test_the_chart_draws_no_bar_of_zero_for_pledges_without_a_value(database: Database, renderer: Renderer,
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          financial: bool) -> None:
+    """Tester: the chart drew a labelled "US$ 0" bar for the focus area of a non-financial pledge; with none but
+    non-financial pledges, a made-up one."""
+    await _pledges(database, [(["SEN"], "1000")] * financial + [(["SEN"], None)], area="adoption")
+    drawn = _chart_texts(renderer, await _figures(database), monkeypatch)
+    assert renderer.label(Money(Decimal(0)), "en", markup=False) not in drawn
+    assert "Adoption" not in drawn
+    assert ("Access" in drawn) is financial and "Reported" in drawn
+
+
+async def test_the_summary_gives_no_value_to_a_group_without_one(database: Database, renderer: Renderer) -> None:
+    """The Summary sheet's pillar of non-financial pledges read 0 in "Value (USD)", as their cells leave it blank."""
+    await _pledges(database, [(["SEN"], "1000"), (["SEN"], None)], pillar="skills")
+    summary = (await _book(database, renderer, "en")).worksheets[2]
+    values = {row[2]: row[4] for row in summary.iter_rows(min_row=2, values_only=True) if row[0] == "Pillar"}
+    assert values == {"infrastructure": 1000, "skills": None}
+
+
+# H: shortcuts in the sheet
+
+
+async def _book(database: Database, renderer: Renderer, locale: str) -> Any:
+    async with database.uow() as uow:
+        content = await export_xlsx(uow.session, EVERYTHING, locale,
+                                    lambda label, into: renderer.label(label, into, markup=False), DAY)
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+SHORTCUT_PLEDGES: list[tuple[list[str], str | None]] = [(["GLOBAL"], "1"), (["LDC", "SEN"], "2"),
+                                                         (["ITU:africa"], "3")]
+
+
+async def test_the_pledges_sheet_names_the_world_without_the_button_emoji(database: Database,
+                                                                         renderer: Renderer) -> None:
+    """Tester: the Pledges sheet's Countries column read "🌍 Весь мир", the pledge form's button."""
+    await _pledges(database, SHORTCUT_PLEDGES)
+    pledges = list((await _book(database, renderer, "ru")).worksheets[0].iter_rows(min_row=2, values_only=True))
+
+    def say(label: Label) -> str:
+        return renderer.label(label, "ru", markup=False)
+
+    assert [row[10] for row in pledges] == ["Весь мир", f"{say(Text('All LDCs'))}, {say(CountryName('SEN'))}",
+                                            say(Text("ITU region: Africa"))]
+    assert [row[11] for row in pledges] == ["GLOBAL", "LDC, SEN", "ITU:africa"]  # the codes, as stored
+
+
+async def test_the_summary_lists_no_shortcut_as_a_country(database: Database, renderer: Renderer) -> None:
+    """Tester: the Summary sheet listed "🌍 World" and "All LDCs" as "Country" rows. A shortcut counts in the
+    regions of its countries (the "ITU region" rows) and in no country row."""
+    await _pledges(database, SHORTCUT_PLEDGES)
+    summary = list((await _book(database, renderer, "en")).worksheets[2].iter_rows(min_row=2, values_only=True))
+    assert [(row[1], row[2], row[3]) for row in summary if row[0] == "Country"] == [("Senegal", "SEN", 1)]
+    assert ("Africa", "africa", 3) in [(row[1], row[2], row[3]) for row in summary if row[0] == "ITU region"]
