@@ -141,17 +141,25 @@ async def find_organisations(conv: Conversation, wanted: str) -> Found:
 
 async def _in_country(entities: Entities, wanted: str) -> Found | None:
     """The organisations of a name followed by a country ("Ministry of ICT Senegal", "Ministère des TIC Sénégal"),
-    those of that name in that country; None when the last words name no country or none is there. Fifty ministries
-    of one name were listed eight at a time, with no way to find the one of Senegal but its number."""
+    those of that name in that country, the name as registered or without its accents and punctuation, as a name
+    alone is found ("ministere de l'economie numerique SEN" found nothing); None when the last words name no country
+    or none is there. Fifty ministries of one name were listed eight at a time, with no way to find the one of
+    Senegal but its number."""
     words = wanted.split()
+    folded: list[tuple[int, str]] | None = None
     for count in (3, 2, 1):
         if len(words) <= count:
             continue
         countries = exact_countries(" ".join(words[-count:]))
         if not countries:
             continue
-        there = [entity for entity in await entities.named(name_key(" ".join(words[:-count])))
-                 if entity.country_iso3 in countries]
+        name = " ".join(words[:-count])
+        there = [entity for entity in await entities.named(name_key(name)) if entity.country_iso3 in countries]
+        if not there and (key := _search_key(name)):
+            if folded is None:
+                folded = [(entity_id, fold_name(stored)) for entity_id, stored in await entities.name_keys()]
+            same = [entity_id for entity_id, stored in folded if stored == key]
+            there = [entity for entity in await entities.by_ids(same) if entity.country_iso3 in countries]
         if there:
             return Found(tuple(there[:SHOWN]), len(there), exact=True)
     return None

@@ -137,6 +137,9 @@ async def test_staff_invite_for_an_organisation_they_choose_and_others_are_refus
     assert "no organisation" in unknown[0].text
     by_name = await chat.send(staff, "/invite ministère du numérique")
     assert LINK.search(by_name[0].text) and "focal point" in by_name[0].text
+    for typed in ("Ministère du Numérique Senegal", "ministere du numerique Senegal", "ministere du numerique SEN"):
+        # a tester: without its accents, a name followed by its country found nothing
+        assert LINK.search((await chat.send(staff, f"/invite {typed}"))[0].text), typed
     answer = await chat.send(staff, f"/invite {entity_id} coordinator")
     token = LINK.search(answer[0].text)
     assert token is not None and "coordinator" in answer[0].text
