@@ -38,6 +38,7 @@ from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.staff_notices import person_for_staff
 from handlers.vocabulary import role_label, sector_label, typed_yes_no
 from models.database import Session
+from models.geography import fold_name
 from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
@@ -130,6 +131,9 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     country = answers.get("country")
     country = None if country in (None, NO_COUNTRY) else country
     entity = await Entities(session).same_organisation(name_key(answers["entity_name"]), country)
+    folded = fold_name(name_key(answers["entity_name"]))
+    if entity is None and folded:  # "Asociacion Red Rural" is the "Asociación Red Rural" registered before it
+        entity = await Entities(session).same_folded(folded, country)
     contact = conv.contact
     contact.full_name, contact.consent_at = answers["full_name"], conv.now
     if entity is not None and entity.status == EntityStatus.rejected:

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
+from models.geography import fold_name
 from models.repositories.base import table_of
 from models.session import Session
 from models.tables import Entity
@@ -39,6 +40,17 @@ class Entities:
     async def named(self, name_key: str) -> list[Entity]:
         """The entities registered under this name key (one a country, and international ones), in id order."""
         return list((await self.session.execute(_BY_NAME_KEY, {"name_key": name_key})).scalars())
+
+    async def same_folded(self, folded: str, country_iso3: str | None) -> Entity | None:
+        """same_organisation for a name whose key matched none, compared folded (models.geography.fold_name: case,
+        accents, punctuation, an emoji aside): the one of that folded name in that country, else an international
+        body of it with no country. It reads every name key: a registration is rare."""
+        ids = [entity_id for entity_id, stored in await self.name_keys() if fold_name(stored) == folded]
+        matches = await self.by_ids(ids) if ids else []
+        here = [entity for entity in matches if entity.country_iso3 == country_iso3]
+        everywhere = [entity for entity in matches if entity.country_iso3 is None and entity.sector in INTERNATIONAL]
+        found = here or everywhere
+        return found[0] if found else None
 
     async def same_organisation(self, name_key: str, country_iso3: str | None) -> Entity | None:
         """The organisation a registration of this name in this country means, if registered: the one of that name

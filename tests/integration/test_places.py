@@ -72,6 +72,20 @@ async def test_an_organisation_typed_with_another_apostrophe_is_not_registered_t
     assert [e.name for e in await entities(chat.database)] == [ECONOMY]
 
 
+
+@pytest.mark.parametrize("typed", ["Ministere de l'Economie numerique du Senegal",
+                                   "Ministère de l'Économie numérique du Sénégal 🇸🇳"])
+async def test_an_organisation_typed_without_its_accents_is_not_registered_twice(chat: ChatDriver,
+                                                                                  typed: str) -> None:
+    """A tester: "Asociacion Red Rural" was registered beside "Asociación Red Rural" of the same country, and staff had
+    two organisations to validate; /invite already found one without its accents."""
+    await register(chat, AWA, ECONOMY, "Awa Diop")
+    said = await register(chat, FATOU, typed, "Fatou Sow")
+    assert "is already registered" in said[-1] and ECONOMY in said[-1], said
+    assert [e.name for e in await entities(chat.database)] == [ECONOMY]
+    elsewhere = await register(chat, 1_000_078, typed, "Kofi Mensah", "Ghana")
+    assert "is registered and waits for validation" in elsewhere[-1], "another country's is another organisation"
+
 async def test_one_name_is_one_organisation_a_country(chat: ChatDriver) -> None:
     """"Ministry of ICT" in Ghana is not the one of Kenya: its focal point registers it instead of being told to ask
     Kenya's for an invitation; a second one in Ghana is."""
