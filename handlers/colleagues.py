@@ -248,11 +248,11 @@ async def leave_button(conv: Conversation, code: str) -> None:
         return
     entity = await Entities(conv.session).get(contact.entity_id)
     assert entity is not None
-    successor = await hand_over(conv, entity, named=True)  # audited there, as every departure
+    departure = await hand_over(conv, entity, named=True)  # audited there, as every departure
     await discard_organisation_forms(conv)  # not offered again after this answer
     contact.role, contact.entity_id = None, None
     conv.menu_changed = True
-    await conv.say_in_place(Reply((left_label(entity, successor),)))
+    await conv.say_in_place(Reply((left_label(entity, departure),)))
 
 
 async def invite_button(conv: Conversation, code: str) -> None:

@@ -61,20 +61,21 @@ async def in_progress(conv: Conversation) -> tuple[Label, ...]:
     return tuple(lines)
 
 
-async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Contact | None:
+async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Departure:
     """leave_focal_points for the person of the conversation (/leave, /forget, a move by invitation)."""
-    departure = await leave_focal_points(conv.session, conv.contact, entity, conv.now, str(conv.update_key),
-                                         named=named, default_zone=conv.deps.timezone)
-    return departure.successor
+    return await leave_focal_points(conv.session, conv.contact, entity, conv.now, str(conv.update_key),
+                                    named=named, default_zone=conv.deps.timezone)
 
 
 @dataclass(frozen=True)
 class Departure:
-    """What a focal point's departure did: the colleague the pledges went to (None: staff were told) and how many
-    invitations the person made to the organisation stopped working."""
+    """What a focal point's departure did: the colleague the pledges went to (None: staff were told), how many
+    invitations the person made to the organisation stopped working, and how many pledges the person was the first
+    focal point of (handed to the successor)."""
 
     successor: Contact | None
     withdrawn: int
+    handed: int = 0
 
 
 async def leave_focal_points(session: Session, contact: Contact, entity: Entity, now: datetime, key: str, *,
@@ -117,7 +118,7 @@ async def leave_focal_points(session: Session, contact: Contact, entity: Entity,
     else:
         await tell_staff_orphaned(session, entity, person_for_staff(contact) if named else anonymous, key,
                                   besides=contact.id)
-    return Departure(successor, withdrawn)
+    return Departure(successor, withdrawn, count)
 
 
 async def withdraw_unissuable(session: Session, contact: Contact, actor: Contact | None, now: datetime, reason: str,
@@ -172,8 +173,14 @@ def successor_news(who: Label, entity: Entity, count: int) -> Reply:
     return Reply((text(N_("{person} left “{entity}”."), person=who, entity=entity.name), *handed))
 
 
-def left_label(entity: Entity, successor: Contact | None) -> Label:
-    """What the person who left is told: who the organisation's pledges go to now, or that BDT will find someone."""
+def left_label(entity: Entity, departure: Departure) -> Label:
+    """What the person who left is told: who the organisation's pledges in their charge go to now (none: nothing
+    changed hands; a tester was told pledges "now go to" a colleague when there were none), or that BDT will find
+    someone."""
+    successor = departure.successor
+    if successor is not None and not departure.handed:
+        return text(N_("You left “{entity}”. None of its pledges was in your charge: nothing changed hands."),
+                    entity=entity.name)
     if successor is not None:
         return text(N_("You left “{entity}”. Its pledges now go to {colleague}, who has been told."),
                     entity=entity.name, colleague=name_of(successor))

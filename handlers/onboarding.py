@@ -218,9 +218,10 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     handed: dict[str, int | None] = {}
     left: Label | None = None
     if before is Role.focal_point and old is not None and old.id != entity.id:  # they leave it, as on /leave
-        successor = await hand_over(conv, old, named=True)
+        departure = await hand_over(conv, old, named=True)
         await discard_organisation_forms(conv)  # its pledges are not theirs to send any more
-        handed, left = {"successor": successor.id if successor else None}, left_label(old, successor)
+        successor = departure.successor
+        handed, left = {"successor": successor.id if successor else None}, left_label(old, departure)
     elif before is not None and role != before:  # another role in it: pledges stay, links it cannot make stop
         await withdraw_unissuable(conv.session, contact, contact, conv.now, "role.changed", role=role,
                                   previous=before)

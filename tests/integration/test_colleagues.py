@@ -424,6 +424,17 @@ async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(c
     assert (await recipients(database))["rm"] == {BOB}
 
 
+
+async def test_leaving_with_no_pledge_in_ones_charge_says_nothing_changed_hands(chat: ChatDriver,
+                                                                                database: Database) -> None:
+    """A tester with no pledge was told "Its pledges now go to Bob", and Bob heard of none."""
+    await awa_invites_bob(chat)
+    person = chat.person(AWA, "Awa", "en")
+    await chat.send(person, "/leave")
+    left = await chat.press(person, confirm("lv:yes"))
+    assert left[0].text == "You left “Ministère du Numérique”. None of its pledges was in your charge: nothing " \
+                           "changed hands.", left[0].text
+
 async def test_a_leave_declined_or_asked_long_ago_cannot_be_confirmed_by_mistake(chat: ChatDriver,
                                                                                database: Database) -> None:
     """A tester pressed "No, stay", then the "Yes, leave" still under it: they left. "No" now replaces the question
@@ -442,7 +453,7 @@ async def test_a_leave_declined_or_asked_long_ago_cannot_be_confirmed_by_mistake
         assert (await contact(database, AWA)).role == Role.focal_point
     assert yes.startswith("lv:yes:")
     left = await chat.press(person, yes, on=prompt)  # the question's own Yes, within half an hour
-    assert "Bob Ndiaye" in left[0].text and chat.edited == [True]
+    assert "rien n’a changé de mains" in left[0].text and chat.edited == [True]  # she had no pledge in charge
     assert (await contact(database, AWA)).role is None
 
 
