@@ -222,6 +222,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "BLR": ("Byelorussia", "Белоруссия"),
     "BOL": ("Bolivia (Plurinational State of)", "Bolivia (Estado Plurinacional de)"),
     "BRN": ("Brunei Darussalam",),
+    "MEX": ("Estados Unidos Mexicanos", "United Mexican States", "États-Unis du Mexique",
+            "Мексиканские Соединенные Штаты", "الولايات المتحدة المكسيكية", "墨西哥合众国"),
     "CAF": ("CAR", "RCA", "Centrafrique"),
     "CHN": ("PRC", "People's Republic of China", "中华人民共和国"),
     "CIV": ("Ivory Coast", "Cote d'Ivoire", "Costa de Marfil", "Кот-д'Ивуар", "كوت ديفوار"),
@@ -474,11 +476,56 @@ def search_countries(query: str, *, limit: int = 8, inside_words: bool = True) -
 
 
 def exact_countries(query: str) -> frozenset[str]:
-    """ISO3 codes of the countries that one of their names (any of the six languages, or an alias) names exactly."""
+    """ISO3 codes of the countries that one of their names (any of the six languages, or an alias) names exactly,
+    else that the name names once the words of a formal name are set aside (`_formal`)."""
     if not isinstance(query, str) or len(query) > _MAX_QUERY_CHARS:
         return frozenset()
-    q = "".join(_words(query))
-    return _search_index().exact.get(q, frozenset()) if q else frozenset()
+    words = _words(query)
+    if not words:
+        return frozenset()
+    return _search_index().exact.get("".join(words)) or _formal(words)
+
+
+_STATE_LEADS: tuple[tuple[str, ...], ...] = tuple(sorted({tuple(_words(lead)) for lead in (
+    "Republic of", "Republic of the", "Kingdom of", "State of", "Federal Republic of", "Islamic Republic of",
+    "Principality of", "Sultanate of", "Grand Duchy of", "Commonwealth of",
+    "República de", "República del", "Reino de", "Reino del", "Estado de", "Principado de", "Sultanato de",
+    "República Federal de", "República Islámica de",
+    "République de", "République du", "République d'", "République des", "Royaume de", "Royaume du", "Royaume d'",
+    "État de", "État du", "État d'", "Principauté de", "Sultanat d'", "République fédérale d'",
+    "République islamique d'",
+    "Республика", "Королевство", "Государство", "Федеративная Республика", "Княжество", "Султанат",
+    "Исламская Республика",
+    "المملكة", "الجمهورية", "جمهورية", "دولة", "سلطنة", "إمارة", "الإمارة",
+)}, key=len, reverse=True))
+"""The words a country's formal name begins with, folded as searched ("República de Colombia", "Королевство
+Марокко", "المملكة المغربية"): ministries often write their country's official name."""
+_STATE_TAILS = ("共和国", "联邦", "王国", "合众国")
+"""The same, after a Chinese name ("哥伦比亚共和国", "摩洛哥王国")."""
+
+
+def _formal(words: list[str]) -> frozenset[str]:
+    """The country a formal name names, its state words set aside: the rest named exactly, or in Arabic one of the
+    words after them, or the country an adjective of it names ("المملكة المغربية": "المغرب"; "الجمهورية التونسية":
+    "تونس"; "جمهورية مصر العربية": "مصر"). Nothing when none does: "República de Colombia" was "not recognised",
+    and the closest names offered were Moldova's and Korea's."""
+    exact = _search_index().exact
+    compact = "".join(words)
+    for tail in _STATE_TAILS:
+        if compact.endswith(tail) and len(compact) > len(tail) and (found := exact.get(compact[:-len(tail)])):
+            return found
+    for lead in _STATE_LEADS:
+        if len(words) <= len(lead) or tuple(words[:len(lead)]) != lead:
+            continue
+        rest = words[len(lead):]
+        if found := exact.get("".join(rest)):
+            return found
+        for word in (w for w in rest if any("\u0600" <= ch <= "\u06ff" for ch in w)):
+            base = word[:-2] if word.endswith("يه") and len(word) > 4 else word  # the adjective's ending (nisba)
+            for candidate in (word, base, base[2:] if base.startswith("ال") else "ال" + base):
+                if found := exact.get(candidate):
+                    return found
+    return frozenset()
 
 
 SUGGESTION_CUTOFF = 0.75

@@ -198,6 +198,23 @@ def test_a_typed_list_of_sdgs_picks_each(typed: str, picked: list[str]) -> None:
     assert outcome.state.scratch["picked"] == picked and outcome.state.step == "sdgs"
 
 
+
+@pytest.mark.parametrize(("typed", "country"), [
+    ("Estados Unidos Mexicanos", "MEX"), ("República de Colombia", "COL"), ("República de Chile", "CHL"),
+    ("المملكة المغربية", "MAR"), ("الجمهورية التونسية", "TUN"), ("جمهورية مصر العربية", "EGY"),
+    ("المملكة الأردنية الهاشمية", "JOR"), ("Kingdom of Morocco", "MAR"), ("Республика Колумбия", "COL"),
+    ("Королевство Марокко", "MAR"), ("République du Sénégal", "SEN"), ("哥伦比亚共和国", "COL"), ("摩洛哥王国", "MAR"),
+    ("Republic of the Congo", "COG"), ("República Democrática del Congo", "COD"), ("Republic of Korea", "KOR")])
+def test_a_country_by_its_formal_name_is_that_country(typed: str, country: str) -> None:
+    """A tester: "República de Colombia" was not recognised and Moldova and Korea were offered; "المملكة المغربية"
+    (Morocco) offered the United Kingdom. Ministries often write their country's official name."""
+    assert exact_countries(typed) == {country}
+    assert read_countries(typed).found == [country]
+
+
+def test_state_words_alone_name_no_country() -> None:
+    assert exact_countries("Republic") == frozenset() and exact_countries("المملكة") == frozenset()
+
 def test_a_typed_list_with_an_unknown_item_is_refused() -> None:
     outcome = run(at("sdgs"), "4, 99")
     assert outcome.state.scratch == {} and outcome.state.step == "sdgs"
