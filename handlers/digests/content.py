@@ -129,14 +129,13 @@ def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: dat
     scope as a Scope, or already named (digests.service.scope_name: an organisation by its name); the changes since
     the moment `since`, in the reader's time (its hour said: what happened earlier that day was in the last one)."""
     named = scope_label(scope) if isinstance(scope, Scope) else scope
-    parts: list[Label] = [
-        _lines(Text(N_("<b>Partner2Connect digest</b>, {day}"), {"day": Day(today)}), named),
-        _lines(plural("{count} pledge", "{count} pledges", figures.pledges),
-               plural("from {count} entity", "from {count} entities", figures.entities),
-               plural("in {count} country", "in {count} countries", figures.countries),
-               Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
-                    {"value": Money(figures.value_usd), "share": goal_share(figures.value_usd)})),
-    ]
+    parts: list[Label] = [_lines(Text(N_("<b>Partner2Connect digest</b>, {day}"), {"day": Day(today)}), named)]
+    if figures.pledges:  # nothing published: no headline of zeros (a tester read "0 pledges, from 0 entities…")
+        parts.append(_lines(plural("{count} pledge", "{count} pledges", figures.pledges),
+                            plural("from {count} entity", "from {count} entities", figures.entities),
+                            plural("in {count} country", "in {count} countries", figures.countries),
+                            Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
+                                 {"value": Money(figures.value_usd), "share": goal_share(figures.value_usd)})))
     heading = (Text(N_("<b>Since {day}, {time}</b>"), {"day": Day(since.date()), "time": Clock(since.time())})
                if since is not None else Text(N_("<b>In the last seven days</b>")))
     parts.append(_lines(heading, *(plural(*CHANGES[name], figures.changes.get(name, 0)) for name in CHANGES)))

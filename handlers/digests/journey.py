@@ -19,7 +19,7 @@ from handlers.settings import current_country, current_zone
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, person_for_staff
 from handlers.vocabulary import SECTOR_LABELS
 from models.geography import load_country_table
-from models.repositories.digests import pledge_in_scope
+from models.repositories.digests import DigestFigures, pledge_in_scope
 from models.repositories.entities import Entities
 from models.repositories.outbox import INTERACTIVE
 from models.repositories.pledges import Pledges
@@ -305,6 +305,10 @@ async def _act(conv: Conversation, action: str, file_format: str = "xlsx") -> No
     # asked for now: in the chat's order with the replies around them (a question asked again after them), which a
     # lower priority than theirs would let overtake them
     if action == "export":
+        if not await DigestFigures(conv.session, conv.today).lists_any(scope):  # no sheet of headings alone
+            _say(conv, N_("No pledge of your scope has been submitted yet: there is nothing to export. The "
+                          "spreadsheet comes with the first one."))
+            return
         _say(conv, N_("Your spreadsheet is being prepared; it follows in a moment.") if file_format == "xlsx"
              else N_("Your two CSV files are being prepared; they follow in a moment."))
         await conv.queue_apart(lambda: enqueue_export(conv.session, conv.contact, scope, conv.locale,

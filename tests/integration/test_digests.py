@@ -421,3 +421,21 @@ async def test_scope_names_a_coordinator_who_never_wrote_by_number(chat: ChatDri
         assert (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("scope:%")))).first() is None
     answers = await chat.send(chat.person(9600, "Olga", "ru"), "/digest")
     assert "Африка" in answers[0].text, answers[0].text  # the scope, shown when they come
+
+
+async def test_a_scope_with_nothing_submitted_gets_no_page_of_zeros_nor_an_empty_sheet(chat: ChatDriver,
+                                                                                      database: Database) -> None:
+    """A tester (a scope of Brazil, with no pledge): the digest led with "0 pledges, from 0 entities, in 0 countries,
+    USD 0 pledged", and /export said the spreadsheet was being prepared and sent a sheet of headings alone."""
+    await _seed(database)
+    staff = chat.person(STAFF, "Bea")
+    await chat.send(staff, f"/scope {COORDINATOR} countries BRA")
+    await chat.collect(COORDINATOR)
+    ivan = chat.person(COORDINATOR, "Ivan", "en")
+    digest = [m.text for m in await chat.send(ivan, "/digest now")]
+    assert not any("from 0 entities" in text or "pledged:" in text for text in digest), digest
+    assert any("No pledge of your scope is published now" in text for text in digest), digest
+    (said,) = [m.text for m in await chat.send(ivan, "/export")]
+    assert said.startswith("No pledge of your scope has been submitted yet: there is nothing to export."), said
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("ex:%")))).first() is None
