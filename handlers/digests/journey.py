@@ -259,7 +259,8 @@ async def digest_button(conv: Conversation, data: str) -> None:
     elif button.verb == "day" and button.id is not None and button.id - 1 in WEEKDAYS:
         day = button.id
         hours = [Button(Clock(time(hour)), f"dg:at:{day * 100 + hour}") for hour in HOURS]
-        conv.say(Reply((Text(N_("At what time (your time)?")),), (tuple(hours[:5]), tuple(hours[5:]))))
+        conv.say(Reply((Text(N_("At what time (your time)?")), *await _zone_unknown(conv)),
+                       (tuple(hours[:5]), tuple(hours[5:]))))
     elif button.verb == "at" and button.id is not None and button.id // 100 - 1 in WEEKDAYS \
             and button.id % 100 in HOURS:
         await _subscribe(conv, "weekly", button.id // 100 - 1, button.id % 100)
@@ -288,7 +289,16 @@ async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int) 
     if cadence != "off" and _paused(conv):  # a button of a /digest shown before the consent was withdrawn
         conv.say(Reply((_setting(subscription), Text(PAUSED)), ((CONSENT_AGAIN,),)))
         return
-    conv.say(Reply((_setting(subscription),)))
+    conv.say(Reply((_setting(subscription), *(await _zone_unknown(conv) if cadence != "off" else ()))))
+
+
+async def _zone_unknown(conv: Conversation) -> tuple[Label, ...]:
+    """What "your time" means while the person's zone is unknown (none chosen, no organisation's country): the
+    deployment's zone, and where to set theirs. A coordinator in Moscow chose 10:00 "your time" and had it at 13:00."""
+    if conv.contact.timezone is not None or await current_country(conv) is not None:
+        return ()
+    return (text(N_("Your time zone is not set yet: these times are {zone} ones until you set yours with /settings."),
+                 zone=Code(conv.deps.timezone)),)
 
 
 async def _act(conv: Conversation, action: str, file_format: str = "xlsx") -> None:

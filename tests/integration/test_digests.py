@@ -411,6 +411,24 @@ async def test_the_weekly_setting_names_its_day_in_a_sentence_of_its_own(chat: C
     assert "10:00" in saved[0].text and "Среда" not in saved[0].text
 
 
+
+async def test_your_time_says_which_zone_while_the_readers_is_unknown(chat: ChatDriver, database: Database) -> None:
+    """A tester: a coordinator of no organisation and no zone chose 10:00 "your time" and had it at 10:00 UTC, 13:00
+    in Moscow. The question and the setting now say the times are UTC ones until a zone is set in /settings; once it
+    is, they say nothing more."""
+    coordinator = chat.person(COORDINATOR, "Ivan", "en")
+    await chat.press(coordinator, "dg:week")
+    asked = await chat.press(coordinator, "dg:day:1")
+    saved = await chat.press(coordinator, "dg:at:110")
+    for said in (asked[-1].text, saved[-1].text):
+        assert "these times are UTC ones until you set yours with /settings" in said, said
+    async with database.uow() as uow:
+        ivan = (await uow.session.execute(select(Contact).where(Contact.telegram_id == COORDINATOR))).scalar_one()
+        ivan.timezone = "Europe/Moscow"
+        await uow.commit()
+    again = await chat.press(coordinator, "dg:at:110")
+    assert "/settings" not in again[-1].text and "10:00" in again[-1].text, again[-1].text
+
 async def test_scope_names_a_coordinator_who_never_wrote_by_number(chat: ChatDriver, database: Database) -> None:
     """Regression: a coordinator granted before writing to the bot has no name yet: "Scope of  set: …"; they are
     named by the Telegram id /scope took."""
