@@ -546,13 +546,15 @@ async def take(conv: Conversation, thread: QuestionThread, seen: int | None = No
 
 
 async def start_reply(conv: Conversation, thread: QuestionThread) -> None:
-    """Open the composer of the person's reply on their own thread."""
+    """Open the composer of the person's reply on their own thread; on a closed one, of a new question following it,
+    as a Telegram reply to it offers (staff are told what it follows). The question closed after two weeks without
+    a word says to reply to BDT's answer: its ↩️ Reply answered "closed, send /ask"."""
     assert thread.id is not None
     if thread.asker_id != conv.contact.id:
         await refuse(conv, "question.reply", "question", thread.id)
     elif thread.status == ThreadStatus.closed:
-        conv.say(Reply((text(N_("Question {ref} is closed. To ask something new, send /ask."),
-                             ref=thread_ref(thread.id)),)))
+        await open_composer(conv, {"$mode": "ask", "$thread": 0, "$follows": thread.id},
+                            text(N_("Question {ref} is closed."), ref=thread_ref(thread.id)))
     else:
         await open_composer(conv, {"$mode": "reply", "$thread": thread.id})
 

@@ -127,6 +127,24 @@ async def test_a_follow_up_of_a_question_nobody_took_reaches_every_staff_member(
         assert f"Follows question Q-{thread_id}, which is closed." in copy.text, copy.text
 
 
+
+async def test_reply_on_a_closed_question_opens_a_new_question_that_follows_it(chat: ChatDriver,
+                                                                               database: Database) -> None:
+    """A tester: a question closed after two weeks says to reply to BDT's answer if more is needed, but its ↩️ Reply
+    answered "Question Q-1 is closed. To ask something new, send /ask", when a Telegram reply to it worked."""
+    thread_id = await ask(chat)
+    otto = chat.person(OTTO, "Otto")
+    await chat.press(otto, f"qa:close:{thread_id}")
+    await chat.collect(BEA), await chat.collect(CARL)
+    opened = await chat.press(otto, f"qa:re:{thread_id}")
+    assert f"Question Q-{thread_id} is closed." in opened[-1].text and "Write your question" in opened[-1].text, \
+        opened[-1].text
+    await chat.send(otto, "One more thing about it")
+    await chat.press(otto, "f:message:send")
+    for staff_id in (BEA, CARL):
+        [copy] = await chat.collect(staff_id)
+        assert f"Follows question Q-{thread_id}, which is closed." in copy.text and "One more thing" in copy.text
+
 @pytest.mark.parametrize(("scope", "said"), [
     (Scope(ScopeKind.region, ("arab_states",)), "<b>Coordinator</b>: ITU region: Arab States"),
     (None, "<b>Coordinator</b>: All pledges"),
