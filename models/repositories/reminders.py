@@ -374,9 +374,14 @@ class Reminders:
 
     async def settling(self, entity_id: int) -> Settling:
         """In one read, what a report, a completion or a withdrawal of one of the organisation's pledges brings up to
-        date in its transaction: pending(entity_id=...), waiting_notices(entity_id=...) and pending_escalations(), all
-        locked until the transaction ends, in the order of their ids."""
+        date in its transaction: its people's reminders, the coordinators' escalations, then its people's inactive
+        notices not sent yet, each kind in the order of its ids, all locked until the transaction ends. The order is
+        the planner's (reminders, then escalations) and a departure's (reminders, then notices): locked by id alone,
+        an escalation older than a reminder was taken first, and a report deadlocked with the plan holding that
+        reminder and waiting for the escalation (review, reproduced on PostgreSQL)."""
         people = sa.select(_C.c.id).where(_C.c.entity_id == entity_id)
+        kind = sa.case((_O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True), 0),
+                       (_O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True), 1), else_=2)
         rows = (await self.session.execute(
             sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
                 _O.c.status == "pending",
@@ -384,7 +389,7 @@ class Reminders:
                        sa.and_(sa.or_(_O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True),
                                       _O.c.key.startswith(INACTIVE_KEY_PREFIX, autoescape=True)),
                                _O.c.contact_id.in_(people))))
-            .order_by(_O.c.id).with_for_update())).all()
+            .order_by(kind, _O.c.id).with_for_update())).all()
         return Settling([row for row in rows if row.key.startswith(REMINDER_KEY_PREFIX)],
                         [row for row in rows if row.key.startswith(INACTIVE_KEY_PREFIX)],
                         [row for row in rows if row.key.startswith(ESCALATION_KEY_PREFIX)])

@@ -184,3 +184,53 @@ async def test_a_plan_during_a_departure_leaves_its_pledges_to_the_next_plan(cha
         assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 10)) == 0  # deferred, not written
     assert await reminders(database) == []
     assert await plan_report_reminders(database.uow(), utc(2027, 1, 18, 10, 15)) == 1  # the next plan
+
+
+async def test_a_report_and_the_plan_lock_reminders_then_escalations_and_never_deadlock(database: Database) -> None:
+    """Review: a report's one read of what it brings up to date (Reminders.settling) locked rows by id alone. An
+    escalation older than a focal point's reminder was locked first; the plan, holding that reminder (pending, skip
+    locked) and then waiting for the escalations, deadlocked with it, and PostgreSQL aborted the report (an apology,
+    the report not stored). Both now lock reminders, then escalations."""
+    skip_on_sqlite(database)
+    from models.repositories.contacts import Contacts
+    from models.repositories.outbox import OutboxRows
+    from models.tables import Entity
+
+    at = utc(2027, 2, 15, 10)
+    async with database.uow() as uow:
+        entity = Entity(name="Org", name_key="org", sector="government", country_iso3="SEN", status="validated")
+        uow.session.add(entity)
+        await uow.flush()
+        coordinator = Contact(telegram_id=1, chat_id=1, first_name="Coord")
+        focal = Contact(telegram_id=2, chat_id=2, first_name="Awa", entity_id=entity.id)
+        for person in (coordinator, focal):
+            await Contacts(uow.session).add(person)
+        rows = OutboxRows(uow.session)  # the escalation written first (the lower id), the reminder after it
+        await rows.enqueue("esc:1:2027-02-15", 1, coordinator.id, {"escalation": []}, priority=5, now=at)
+        await rows.enqueue("rm:2:2027-02-15", 2, focal.id, {"reminder": {"day": "2027-02-15", "items": []}},
+                           priority=5, now=at)
+        await uow.commit()
+    assert entity.id is not None
+    planning, reporting = asyncio.Event(), asyncio.Event()
+
+    async def planner() -> None:  # as plan_report_reminders: the reminders (skipping locked ones), then escalations
+        async with database.uow() as uow:
+            repo = Reminders(uow.session)
+            assert await repo.pending(skip_locked=True), "the reminder locked"
+            planning.set()
+            await reporting.wait()
+            await asyncio.sleep(0.3)  # the report's read waits meanwhile
+            await repo.pending_escalations()
+            await uow.commit()
+
+    async def reporter() -> None:
+        await planning.wait()
+        async with database.uow() as uow:
+            read = asyncio.ensure_future(Reminders(uow.session).settling(entity.id or 0))
+            await asyncio.sleep(0.2)
+            reporting.set()
+            settled = await read
+            await uow.commit()
+        assert [len(settled.reminders), len(settled.escalations)] == [1, 1]
+
+    await asyncio.wait_for(asyncio.gather(planner(), reporter()), timeout=20)
