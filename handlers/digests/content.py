@@ -120,7 +120,7 @@ def _share_line(name: str, share: Share) -> Label:
     values: dict[str, Any] = {"group": group_label(name, share.key),
                               "pledges": plural("{count} pledge", "{count} pledges", share.pledges)}
     if share.value_usd is None:
-        return Text(N_("• {group}: {pledges}"), values)
+        return Text(N_("• {group}: {pledges}, no value in USD"), values)
     return Text(N_("• {group}: {pledges}, {value}"), {**values, "value": Money(share.value_usd)})
 
 

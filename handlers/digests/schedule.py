@@ -46,11 +46,15 @@ def next_due(cadence: str, weekday: int, hour: int, now: datetime, zone: str) ->
 
 
 def superseded(cadence: str, weekday: int, hour: int, due: Due, release: datetime, zone: str) -> bool:
-    """Whether the next period's digest falls due by the time this one may go (`release`: its reader's next working
-    hour). A weekly digest held over the weekend would go out on Monday at 09:00 beside Monday's own, a second apart:
-    the digest job writes the new one at its next run, after delivery released the old one, which nothing drops."""
+    """Whether the next period's digest falls due on the day this one may go (`release`: its reader's next working
+    hour), or before. A weekly digest held over the weekend would go out on Monday at 09:00 beside Monday's own, a
+    second apart (or an hour before one set for 10:00): the digest job writes the new one at its next run, after
+    delivery released the old one, which nothing drops."""
     later = next_due(cadence, weekday, hour, release, zone)
-    return later is not None and later.period != due.period and later.at <= release
+    if later is None or later.period == due.period:
+        return False
+    local = ZoneInfo(zone)
+    return later.at.astimezone(local).date() <= release.astimezone(local).date()
 
 
 def first_since(cadence: str, now: datetime, zone: str) -> datetime:

@@ -57,6 +57,8 @@ def test_weekly_digest_falls_on_the_chosen_day_and_hour_in_the_readers_zone() ->
 @pytest.mark.parametrize(("cadence", "weekday", "hour", "now", "release", "expected"), [
     # Monday's, due on Saturday, could go on Monday at 09:00 only, when the next Monday's falls due
     ("weekly", 0, 9, datetime(2026, 12, 12, 10, tzinfo=UTC), datetime(2026, 12, 14, 9, tzinfo=UTC), True),
+    # the same set for 10:00 (review): it would go at 09:00, an hour before the next one
+    ("weekly", 0, 10, datetime(2026, 12, 12, 10, tzinfo=UTC), datetime(2026, 12, 14, 9, tzinfo=UTC), True),
     # Friday's at 17:00, written at 18:30, goes on Monday, before the next Friday's
     ("weekly", 4, 17, datetime(2026, 12, 11, 18, 30, tzinfo=UTC), datetime(2026, 12, 14, 9, tzinfo=UTC), False),
     # December's, written on its last evening, could go on Friday 1 January at 09:00, when January's falls due
