@@ -8,6 +8,7 @@ to its thread (models.repositories.questions).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,7 @@ from models.tables import Contact, Entity, QuestionMessage, QuestionThread
 from models.values import Role, ThreadStatus
 
 RECENT_PLEDGES = 3
+FILE_COPY = re.compile(r":f\d+$")
 
 READS_IN: dict[str, str] = {
     "ar": N_("Reads the bot in Arabic. Their messages are shown as written (no machine translation)."),
@@ -149,6 +151,12 @@ def history_copy_of(first: QuestionMessage) -> str:
     so that its outbox key, `hd:<message id>:<reader id>:u…`, leads a reply-to on it back to the thread as a copy's
     does."""
     return f"{COPY_PREFIX}{first.id}"
+
+
+def is_file_copy(key: str) -> bool:
+    """Whether an outbox key of a copy is one of its files' (`hd:<message id>:<recipient id>:f<n>`, send_copy), not
+    a message of text (the copy itself, or a card of the thread keyed after it, `...:u<update>:<n>`)."""
+    return FILE_COPY.search(key) is not None
 
 
 async def send_copy(session: Session, recipient: Contact, thread: QuestionThread, message: QuestionMessage,

@@ -614,11 +614,14 @@ async def _erase_staff_copies(conv: Conversation, asker_id: int) -> None:
     """Edit every copy of the person's messages that staff were sent into "Question … is closed." and the line of an
     erased message, without its buttons (🙋 Take, ✍️ Answer, ✅ Close): their name, Telegram id and words leave staff
     chats as they leave the database (Questions.forget_author), and no button is left that only says the question is
-    closed. A file sent with a message cannot be edited into text: its copy stays as it was."""
+    closed; the cards of the thread a staff member opened with 🔎 too. A file sent with a message cannot be edited into
+    text: its copy stays as it was."""
     rows, contacts = OutboxRows(conv.session), Contacts(conv.session)
     for message_id, thread_id in await Questions(conv.session).asked_by(asker_id):
+        # hd:<message>:<recipient>, and the cards of 🔎 that show the thread, hd:<message>:<reader>:u<update>:<n>;
+        # not the files, hd:<message>:<recipient>:f<n>, which cannot be edited into text
         keys = {key: contact_id for key, contact_id in (await rows.copies(f"{COPY_PREFIX}{message_id}:")).items()
-                if key.count(":") == 2}  # hd:<message>:<recipient>; its files end in :f<n>
+                if not copies.is_file_copy(key)}
         sent = await rows.sent_message_ids(keys)
         erased = Reply((text(N_("Question {ref} is closed."), ref=thread_ref(thread_id)), Text(ERASED_MESSAGE)))
         for key, contact_id in sorted(keys.items()):

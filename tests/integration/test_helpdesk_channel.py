@@ -213,20 +213,23 @@ async def test_forget_on_a_question_nobody_took_tells_every_staff_member(chat: C
 async def test_forget_edits_the_staff_copies_of_the_question_out_of_staff_chats(chat: ChatDriver) -> None:
     """Staff's copies of the question kept the person's name, Telegram id and words after /forget, with 🙋 Take,
     ✍️ Answer and ✅ Close that only said the question was closed: each is now edited into the closed question and
-    the erased message's line, without buttons."""
+    the erased message's line, without buttons; so is the card of the thread Bea opened with 🔎 (review: keyed
+    after the question, it was left as it was)."""
     thread_id = await ask(chat, OTTO, "My phone is +221 77 000 00 00, call me")
     for staff in (BEA, CARL):
         (copy,) = [m for m in await chat.collect(staff) if "+221" in m.text]
         assert "Otto" in copy.text and codes(copy), copy.text
+    (card,) = await chat.press(chat.person(BEA, "Bea"), f"qa:open:{thread_id}")
+    assert "+221" in card.text and codes(card), card.text
     otto = chat.person(OTTO, "Otto")
     await chat.send(otto, "/forget")
     await chat.press(otto, confirm("me:forget:yes"))
-    for staff in (BEA, CARL):
+    erased = f"Question Q-{thread_id} is closed.\n\n(This message named a person who asked to be forgotten.)"
+    for staff, copies in ((BEA, 2), (CARL, 1)):
         received = await chat.collect(staff)
         edits = [m for m, edit in zip(received, chat.edited, strict=True) if edit]
-        assert [m.text for m in edits] == [f"Question Q-{thread_id} is closed.\n\n(This message named a person who "
-                                           "asked to be forgotten.)"], [m.text for m in received]
-        assert codes(edits[0]) == []
+        assert [m.text for m in edits] == [erased] * copies, [m.text for m in received]
+        assert all(codes(edit) == [] for edit in edits)
 
 
 # --- answered questions the asker never closes ---
