@@ -17,6 +17,7 @@ from handlers.people import find_contact, refresh, role_of
 from models.clock import utcnow
 from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
+from models.repositories.entities import Entities
 from models.repositories.outbox import INTERACTIVE, OutboxRows
 from models.repositories.updates import ProcessedUpdates
 from models.tables import Contact
@@ -103,8 +104,11 @@ async def membership(incoming: Incoming, uow: UnitOfWork, deps: Deps,
         contact = await refresh(session, contact, incoming.person, incoming.received_at)
         if contact.last_seen_at != incoming.received_at:  # seen now, whatever refresh spared: a send refused before
             await Contacts(session).touch(contact, {"last_seen_at": incoming.received_at})  # leaves them reachable
+        # the form given back asks its question as of the person's day: their zone, else their organisation's
+        entity = await Entities(session).get(contact.entity_id) if was_blocked and contact.entity_id else None
         conv = Conversation(session, contact, negotiate(contact.language, contact.telegram_language,
-                                                        deps.default_locale), incoming.received_at, incoming.key, deps)
+                                                        deps.default_locale), incoming.received_at, incoming.key, deps,
+                            country=entity.country_iso3 if entity is not None else None)
         role = role_of(contact)
         if was_blocked and role is not None:
             staff = role in (Role.staff, Role.admin)

@@ -158,7 +158,7 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
                 if deps.hold_pastes and pastes.may_be_first_part(incoming):
                     await pastes.hold(uow.session, contact, [*parts, incoming], first=first)
                     await uow.commit()
-                    return _held(uow.session, contact, incoming, deps)
+                    return _held(uow.session, contact, incoming, deps, country)
                 await pastes.take(uow.session, contact)
                 incoming = pastes.joined([*parts, incoming])
             else:  # a button, a command, a file: the held text first, alone
@@ -215,9 +215,10 @@ async def stale_holds(uow: UnitOfWork, before: datetime) -> list[pastes.Held]:
         return await pastes.held_before(uow.session, before)
 
 
-def _held(session: Session, contact: Contact, incoming: Incoming, deps: Deps) -> Conversation:
+def _held(session: Session, contact: Contact, incoming: Incoming, deps: Deps, country: str | None) -> Conversation:
     locale = language.negotiate(contact.language, contact.telegram_language, deps.default_locale)
-    return Conversation(session, contact, locale, incoming.received_at, incoming.key, deps, held=contact.held_at)
+    return Conversation(session, contact, locale, incoming.received_at, incoming.key, deps, held=contact.held_at,
+                        country=country)
 
 
 async def _answer(session: Session, contact: Contact, incoming: Incoming, draft: Draft | None, deps: Deps, *,

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 from chat_driver import ChatDriver
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
@@ -20,7 +22,7 @@ from handlers.router import handle
 from models.clock import utcnow
 from models.database import Database
 from models.repositories.contacts import Contacts
-from models.tables import Contact, Draft, Outbox
+from models.tables import Contact, Draft, Entity, Outbox
 
 FOCAL = 100  # with_focal_points' first id
 _ids = itertools.count(70_000)
@@ -309,3 +311,21 @@ async def test_telegram_s_restart_gives_the_question_back_once(chat: ChatDriver,
     back = await chat.collect(FOCAL)
     restarted = await chat.send(person, "/start")
     assert [m.text for m in back if m.buttons] and not restarted, [m.text for m in restarted]
+
+
+async def test_back_after_blocking_the_form_is_given_back_on_the_persons_own_day(
+        chat: ChatDriver, database: Database, deps: Deps) -> None:
+    """Review: the question given back after an unblock was asked as of the deployment's day, not the person's (their
+    organisation's capital's until they choose a zone), as every other answer of theirs is."""
+    person = chat.person(FOCAL, "Ada", "es")
+    contact = await contact_of(database, FOCAL)
+    assert contact is not None and contact.entity_id is not None and contact.timezone is None
+    async with database.uow() as uow:
+        await uow.session.execute(update(Entity).where(col(Entity.id) == contact.entity_id).values(country_iso3="BOL"))
+        await uow.commit()
+    await chat.send(person, "/pledge")
+    await handle(membership(person, "kicked"), database.uow(), deps)
+    late_in_la_paz = datetime(2026, 12, 2, 2, 30, tzinfo=UTC)  # 22:30 on 1 December in La Paz
+    back = Incoming(next(_ids), person, late_in_la_paz, membership="member", origin=f"k:{FOCAL}:member:late")
+    conv = await handle(back, database.uow(), deps)
+    assert conv is not None and conv.country == "BOL" and conv.today == date(2026, 12, 1)
