@@ -44,12 +44,13 @@ class Entities:
     async def same_folded(self, folded: str, country_iso3: str | None) -> Entity | None:
         """same_organisation for a name whose key matched none, compared folded (models.geography.fold_name: case,
         accents, punctuation, an emoji aside): the one of that folded name in that country, else an international
-        body of it with no country. It reads every name key: a registration is rare."""
+        body of it with no country, else (a registration with no country) the one organisation of that folded name,
+        when there is only one. It reads every name key: a registration is rare."""
         ids = [entity_id for entity_id, stored in await self.name_keys() if fold_name(stored) == folded]
         matches = await self.by_ids(ids) if ids else []
         here = [entity for entity in matches if entity.country_iso3 == country_iso3]
         everywhere = [entity for entity in matches if entity.country_iso3 is None and entity.sector in INTERNATIONAL]
-        found = here or everywhere
+        found = here or everywhere or (matches if country_iso3 is None and len(matches) == 1 else [])
         return found[0] if found else None
 
     async def same_organisation(self, name_key: str, country_iso3: str | None) -> Entity | None:

@@ -83,6 +83,8 @@ async def test_an_organisation_typed_without_its_accents_is_not_registered_twice
     said = await register(chat, FATOU, typed, "Fatou Sow")
     assert "is already registered" in said[-1] and ECONOMY in said[-1], said
     assert [e.name for e in await entities(chat.database)] == [ECONOMY]
+    nowhere = await register(chat, 1_000_079, typed, "Ana Lima", NO_COUNTRY, "intl_regional_org")
+    assert "is already registered" in nowhere[-1], "with no country: the one of its name (review)"
     elsewhere = await register(chat, 1_000_078, typed, "Kofi Mensah", "Ghana")
     assert "is registered and waits for validation" in elsewhere[-1], "another country's is another organisation"
 
