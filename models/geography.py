@@ -493,15 +493,21 @@ _STATE_LEADS: tuple[tuple[str, ...], ...] = tuple(sorted({tuple(_words(lead)) fo
     "República Federal de", "República Islámica de",
     "République de", "République du", "République d'", "République des", "Royaume de", "Royaume du", "Royaume d'",
     "État de", "État du", "État d'", "Principauté de", "Sultanat d'", "République fédérale d'",
-    "République islamique d'",
+    "République islamique d'", "République islamique de", "Kingdom of the",
     "Республика", "Королевство", "Государство", "Федеративная Республика", "Княжество", "Султанат",
     "Исламская Республика",
-    "المملكة", "الجمهورية", "جمهورية", "دولة", "سلطنة", "إمارة", "الإمارة",
+    "المملكة", "مملكة", "الجمهورية", "جمهورية", "دولة", "سلطنة", "إمارة", "الإمارة",
 )}, key=len, reverse=True))
 """The words a country's formal name begins with, folded as searched ("República de Colombia", "Королевство
 Марокко", "المملكة المغربية"): ministries often write their country's official name."""
 _STATE_TAILS = ("共和国", "联邦", "王国", "合众国")
 """The same, after a Chinese name ("哥伦比亚共和国", "摩洛哥王国")."""
+_NOT_FORMAL = frozenset("".join(_words(name)) for name in (
+    "Republic of China", "République de Chine", "República de China", "Республика Китай", "جمهورية الصين",
+    "State of Georgia",
+))
+"""Names that read as a formal name and are another's: the Republic of China is not China's formal name (the
+People's Republic of China is), the State of Georgia is one of the United States (review)."""
 
 
 def _formal(words: list[str]) -> frozenset[str]:
@@ -511,6 +517,8 @@ def _formal(words: list[str]) -> frozenset[str]:
     and the closest names offered were Moldova's and Korea's."""
     exact = _search_index().exact
     compact = "".join(words)
+    if compact in _NOT_FORMAL:
+        return frozenset()
     for tail in _STATE_TAILS:
         if compact.endswith(tail) and len(compact) > len(tail) and (found := exact.get(compact[:-len(tail)])):
             return found
