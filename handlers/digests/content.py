@@ -134,8 +134,10 @@ def digest_reply(figures: Figures, scope: Scope | Label, today: date, since: dat
         parts.append(_lines(plural("{count} pledge", "{count} pledges", figures.pledges),
                             plural("from {count} entity", "from {count} entities", figures.entities),
                             plural("in {count} country", "in {count} countries", figures.countries),
+                            # none with a value (programmatic, policy): no "US$0 pledged: 0%", read as worthless
                             Text(N_("{value} pledged: {share}% of the USD 100 billion goal"),
-                                 {"value": Money(figures.value_usd), "share": goal_share(figures.value_usd)})))
+                                 {"value": Money(figures.value_usd), "share": goal_share(figures.value_usd)})
+                            if figures.value_usd else Text(N_("None of them has a value in USD"))))
     heading = (Text(N_("<b>Since {day}, {time}</b>"), {"day": Day(since.date()), "time": Clock(since.time())})
                if since is not None else Text(N_("<b>In the last seven days</b>")))
     parts.append(_lines(heading, *(plural(*CHANGES[name], figures.changes.get(name, 0)) for name in CHANGES)))

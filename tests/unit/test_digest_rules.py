@@ -12,7 +12,7 @@ from bot.i18n import Renderer
 from handlers.digests.content import digest_reply, goal_share, percent, shorten
 from handlers.digests.labels import FOCUS_AREAS, REGIONS, TARGETING
 from handlers.digests.schedule import next_due, superseded
-from handlers.messages import Text
+from handlers.messages import N_, Text
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS
 from models.reporting import (
     covering_periods,
@@ -173,6 +173,20 @@ def test_a_group_of_pledges_without_a_value_reads_no_amount(renderer: Renderer, 
     without = renderer.label(Text(PLEDGE_TYPE_LABELS["programmatic"]), language, markup=False)
     line = next(line for line in text.splitlines() if without in line)
     assert not any(sign in line for sign in ("0", "٠", "$")), line
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "es", "fr", "ru", "zh"])
+def test_a_headline_of_pledges_without_a_value_reads_no_amount(renderer: Renderer, language: str) -> None:
+    """Review: a scope of programmatic and policy pledges alone led with "US$0 pledged: 0% of the goal", the zero the
+    breakdowns no longer show."""
+    figures = Figures(pledges=2, entities=1, countries=1, value_usd=Decimal(0), changes={},
+                      breakdowns={"pledge_type": [Share("programmatic", 2, None)]}, due=0, reported=0, overdue=[],
+                      overdue_total=0)
+    text = renderer.reply(digest_reply(figures, Scope(ScopeKind.everything, ()), date(2026, 12, 7), None),
+                          language).text
+    headline = text.split("\n\n")[1]
+    assert renderer.label(Text(N_("None of them has a value in USD")), language, markup=False) in headline, headline
+    assert not any(sign in headline for sign in ("0", "٠", "$")), headline
 
 
 def test_an_overdue_line_counts_later_periods_owed_without_an_ambiguous_it(renderer: Renderer) -> None:
