@@ -316,8 +316,8 @@ async def _act(conv: Conversation, action: str, file_format: str = "xlsx") -> No
     # lower priority than theirs would let overtake them
     if action == "export":
         if not await DigestFigures(conv.session, conv.today).lists_any(scope):  # no sheet of headings alone
-            _say(conv, N_("No pledge of your scope has been submitted yet: there is nothing to export. The "
-                          "spreadsheet comes with the first one."))
+            _say(conv, N_("No pledge of your scope has been submitted yet: there is nothing to export. Send "
+                          "/export again once the first one is."))
             return
         _say(conv, N_("Your spreadsheet is being prepared; it follows in a moment.") if file_format == "xlsx"
              else N_("Your two CSV files are being prepared; they follow in a moment."))

@@ -454,6 +454,7 @@ async def test_a_scope_with_nothing_submitted_gets_no_page_of_zeros_nor_an_empty
     assert not any("from 0 entities" in text or "pledged:" in text for text in digest), digest
     assert any("No pledge of your scope is published now" in text for text in digest), digest
     (said,) = [m.text for m in await chat.send(ivan, "/export")]
-    assert said.startswith("No pledge of your scope has been submitted yet: there is nothing to export."), said
+    assert said == ("No pledge of your scope has been submitted yet: there is nothing to export. Send /export again "
+                    "once the first one is."), "not that a spreadsheet will come by itself (review)"
     async with database.uow() as uow:
         assert (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("ex:%")))).first() is None
