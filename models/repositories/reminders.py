@@ -378,7 +378,8 @@ class Reminders:
         notices not sent yet, each kind in the order of its ids, all locked until the transaction ends. The order is
         the planner's (reminders, then escalations) and a departure's (reminders, then notices): locked by id alone,
         an escalation older than a reminder was taken first, and a report deadlocked with the plan holding that
-        reminder and waiting for the escalation (review, reproduced on PostgreSQL)."""
+        reminder and waiting for the escalation (review, reproduced on PostgreSQL). A departure locks the
+        organisation's pledges before its rows, and every caller of this one its pledge: the two never meet here."""
         people = sa.select(_C.c.id).where(_C.c.entity_id == entity_id)
         kind = sa.case((_O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True), 0),
                        (_O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True), 1), else_=2)
