@@ -21,7 +21,7 @@ from handlers.forms.base import (
     Upload,
 )
 from handlers.forms.markup import Reason, Refusal
-from handlers.forms.steps import ChoiceStep, MultiChoiceStep
+from handlers.forms.steps import ChoiceStep, MultiChoiceStep, has_letters
 from handlers.lengths import CAPTION_LIMIT, EXCERPT, TEXT_LIMIT, plain, shorten, visible_length
 from handlers.messages import (
     N_,
@@ -93,6 +93,8 @@ def checked(value: str, answers: Answers) -> str:
     offer to send the file separately (`too_long`)."""
     wrong = refusal(value, answers)
     if wrong is None:
+        if not has_letters(plain(value)):  # a zero-width space went out as a header over nothing (a tester)
+            raise InvalidAnswerError(Text(N_("Please answer with words, not only symbols or emoji.")))
         return markup.literal(value).strip()
     if wrong.length > MESSAGE:  # too long for a message of its own as well
         raise InvalidAnswerError(text(N_("A broadcast can have 4,000 characters, and yours has {count}. Shorten it "

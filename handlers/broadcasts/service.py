@@ -12,7 +12,8 @@ from handlers.broadcasts.audience import resolve
 from handlers.broadcasts.composer import BROADCAST_FORM, CAPTION, EDITING, refusal
 from handlers.forms.base import FormState
 from handlers.forms.markup import Reason, Refusal, literal
-from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT
+from handlers.forms.steps import has_letters
+from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, plain
 from handlers.messages import N_, Code, Concat, Items, Line, Number, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit
 from models.database import Session
@@ -76,6 +77,8 @@ def _check_html(lang: str, body: str, attachment: dict[str, str] | None) -> None
     wrong = refusal(body, {"attachment": attachment})
     if wrong is not None:
         raise BroadcastError(f"the {lang} text would be refused by Telegram: {refusal_line(wrong)}")
+    if not has_letters(plain(body)):  # as the composer refuses it: readers would get a header over nothing
+        raise BroadcastError(f"the {lang} text has no letter or digit: only symbols, emoji or invisible characters")
 
 
 def refusal_line(wrong: Refusal) -> str:

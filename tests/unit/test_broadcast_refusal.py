@@ -125,3 +125,15 @@ def test_a_text_the_composer_takes_is_one_telegram_takes(written: str) -> None:
     except InvalidAnswerError:
         return
     parse_html(sent)
+
+
+@pytest.mark.parametrize("written", ["\u200b \u200f", "🎉🎉", "<b>\u2060</b> …", "\u200f&#8203;\u200f"])
+def test_a_text_without_a_letter_or_digit_is_no_broadcast(written: str) -> None:
+    """A tester: a zero-width space and a right-to-left mark were taken as the message, and French readers got the
+    announcement's header over nothing; "🎉🎉" was taken as the Chinese text. The composer asks for words, as every
+    form does, and the command line refuses it."""
+    with pytest.raises(InvalidAnswerError) as error:
+        checked(written, {})
+    assert error.value.message == Text("Please answer with words, not only symbols or emoji.")
+    with pytest.raises(BroadcastError, match=r"^the fr text has no letter or digit"):
+        _texts_and_fallback(CreateBroadcast(["everyone"], {"en": "Hello.", "fr": written}))
