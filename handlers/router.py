@@ -277,8 +277,9 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
                                                       reply=incoming.reply_to is not None))
     elif incoming.text and (named := language.named_language(incoming.text)) is not None:
         language.choose_language(conv, named)  # "English", "français", "中文" typed after the menu, or instead of it
-    elif (incoming.text and is_greeting(incoming.text)) or role_of(conv.contact) is None:
-        conv.say(greet(conv))  # a newcomer's first words, in any language: who we are and how to begin
+    elif (incoming.text and is_greeting(incoming.text)) or (
+            role_of(conv.contact) is None and not await helpdesk.may_ask_now(conv)):
+        conv.say(await greet(conv))  # a newcomer's first words, in any language: who we are and how to begin
     elif incoming.text and (intent := typed_intent(incoming.text)) in ("cancel", "back", "help"):
         # a form's word ("help", "帮助", "annuler", "назад") with no form open: /cancel's answer, or /help's
         await (_cancel if intent == "cancel" else _help)(conv, incoming)
@@ -291,13 +292,19 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
         conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
 
 
-def greet(conv: Conversation) -> Reply:
-    """The answer to "Hello": hello back, and what this person can do next."""
+async def greet(conv: Conversation) -> Reply:
+    """The answer to "Hello": hello back, and what this person can do next (one waiting to join an organisation:
+    that they wait, and that /ask reaches BDT meanwhile)."""
     role = role_of(conv.contact)
     if role is not None:
         name = conv.contact.full_name or conv.contact.first_name
         return help_reply(role, text(N_("Hello, {name}!"), name=name) if name else Text(N_("Hello!")))
     hello = onboarding.greeting(conv)
+    waiting = await onboarding.join_request(conv.session, conv.contact)
+    if waiting is not None:
+        asked = onboarding.join_reminder(waiting)
+        return Reply((*hello.parts, *asked.parts, Text(N_("Meanwhile, /ask sends a question to the P2C team at BDT."))),
+                     asked.buttons)
     return Reply((*hello.parts, Text(N_("To register your organisation, send /start; /help lists what I can do."))))
 
 

@@ -17,6 +17,8 @@ from handlers.digests.service import scope_name
 from handlers.helpdesk.compose import thread_ref
 from handlers.language import negotiate
 from handlers.messages import N_, Button, Code, Concat, CountryName, Day, Items, Label, Line, Reply, Text, text
+from handlers.onboarding import join_request
+from handlers.people import role_of
 from handlers.staff_notices import described, organisation_label, person_for_staff
 from models.database import Session
 from models.repositories.broadcasts import Broadcasts
@@ -60,9 +62,12 @@ def asker_line(contact: Contact | None, entity: Entity | None) -> Label:
 
 async def standing(session: Session, contact: Contact | None, entity: Entity | None) -> Label:
     """What staff are told of a new asker beside who they are: a coordinator's scope (they pledge nothing, they
-    follow pledges), else their organisation's recent pledges."""
+    follow pledges), one waiting to join an organisation that one, else their organisation's recent pledges."""
     if contact is not None and contact.id is not None and contact.role == Role.coordinator:
         return Line(Text(N_("Coordinator")), await scope_name(session, await Scopes(session).of(contact.id)))
+    if contact is not None and entity is None and role_of(contact) is None and \
+            (waiting := await join_request(session, contact)) is not None:  # no place yet: the one they asked for
+        return Line(Text(N_("Asks to join")), organisation_label(waiting))
     pledges = await Pledges(session).of_entity(entity.id, RECENT_PLEDGES) if entity and entity.id else []
     shown: Label = Items(tuple(Concat((Code(p.ref or "—"), " ", p.title)) for p in pledges)) if pledges else \
         Text(N_("none yet"))

@@ -40,6 +40,7 @@ from handlers.helpdesk.report_answers import added_note, with_message
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
 from handlers.messages import N_, Code, Label, Reply, Text, plural, text
+from handlers.onboarding import join_request
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.personal_data import ERASED_MESSAGE
 from handlers.reports.cards import period_label
@@ -76,13 +77,21 @@ them. Registering needs no validation, and twenty /ask sent twenty notices to ev
 
 
 def may_ask(contact: Contact) -> bool:
-    """True when the person may ask BDT a question."""
+    """True when the person's role lets them ask BDT a question (see may_ask_now for everyone who may)."""
     return role_of(contact) in ASKERS
+
+
+async def may_ask_now(conv: Conversation) -> bool:
+    """True when the person may ask BDT a question: by their role, or while they wait to join an organisation
+    already registered (a tester: told "we have told BDT you asked", they could not write to BDT, and /ask said to
+    register first)."""
+    return may_ask(conv.contact) or (role_of(conv.contact) is None
+                                     and await join_request(conv.session, conv.contact) is not None)
 
 
 async def ask_command(conv: Conversation, incoming: Incoming) -> None:
     """/ask [text]: a question at once when text follows the command, else the composer."""
-    if not may_ask(conv.contact):
+    if not await may_ask_now(conv):
         if is_staff_contact(conv.contact):
             conv.say(Reply((Text(N_("Staff answer questions rather than ask them: /questions lists them.")),)))
         else:
@@ -117,7 +126,7 @@ async def offer(conv: Conversation, incoming: Incoming, once: tuple[Label, ...] 
         conv.say(Reply((Text(N_("That message is not a question I can answer from this chat. Nothing was sent. To "
                                 "answer a question, reply to its copy or press ✍️ Answer (/questions lists them).")),)))
         return True
-    if not may_ask(conv.contact):
+    if not await may_ask_now(conv):
         return False
     if await kept_instead(conv, {"$mode": "offer"}):  # a reply to a copy, typed while writing another message
         return True
@@ -277,7 +286,7 @@ async def submit(conv: Conversation, content: dict[str, Any], about: Label | Non
     button that acknowledges the report it answers BDT's question on, `acknowledge`); one following a closed
     question goes to that question's owner, if they are still staff, as a reply would, and is theirs (nobody else
     is told of it to take it). One `answering` BDT's question about a report is confirmed as an answer."""
-    if not may_ask(conv.contact):
+    if not await may_ask_now(conv):
         await refuse(conv, "question.ask")
         return
     questions = Questions(conv.session)

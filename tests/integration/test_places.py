@@ -310,3 +310,29 @@ async def test_the_upgrade_folds_the_stored_name_keys(empty_database: Database) 
         assert [entity.id for entity in found] == [1]
     await downgrade(empty_database, "0012")
     assert {e.id: e.name_key for e in await entities(empty_database)} == {i: key for i, _, key in rows}
+
+
+async def test_someone_waiting_to_join_can_ask_bdt(chat: ChatDriver) -> None:
+    """A tester: told "we have told BDT you asked", Jean could not write to BDT: his question got the newcomer's
+    greeting ("to register your organisation, send /start"), and /ask said to register first. While he waits, a
+    greeting says so and that /ask reaches BDT, a question typed is offered to BDT, and staff read whom he asked to
+    join."""
+    await register(chat, AWA, ECONOMY, "Awa Diop")
+    said = await register(chat, FATOU, ECONOMY, "Fatou Sow")
+    assert "is already registered" in said[-1]
+    await chat.collect(STAFF)
+    fatou = chat.person(FATOU, "Fatou")
+    (hello,) = await chat.send(fatou, "Hello")
+    assert f"You asked to join “{ECONOMY}”" in hello.text and "/ask" in hello.text, hello.text
+    assert "To register your organisation" not in hello.text
+    offered = await chat.send(fatou, "Who can send me an invitation?")
+    assert "f:message:send" in codes(offered[-1]), [m.text for m in offered]
+    (sent,) = await chat.press(fatou, "f:message:send")
+    assert "Your question Q-" in sent.text, sent.text
+    entity = (await entities(chat.database))[0]
+    (copy,) = [m for m in await chat.collect(STAFF) if "Who can send me an invitation?" in m.text]
+    assert f"<b>Asks to join</b>: {ECONOMY} (no. {entity.id})" in copy.text, copy.text
+    prompt = await chat.send(fatou, "/ask")
+    assert codes(prompt[-1]) == ["f:message:cancel"], prompt[-1].text
+    stranger = await chat.send(chat.person(BOB, "Bob"), "/ask")
+    assert "Please register first with /start" in stranger[-1].text, "nobody else"
