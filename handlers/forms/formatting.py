@@ -43,5 +43,8 @@ def format_time(value: time, locale: str) -> str:
 
 @lru_cache(maxsize=4096)  # due dates and periods come back in every list
 def format_date(value: date, locale: str) -> str:
-    """Format a date for the reader in the locale's medium format ("Dec 31, 2027", "31 déc. 2027")."""
-    return dates.format_date(value, "medium", locale=_babel(locale))
+    """Format a date for the reader in the locale's medium format ("Dec 31, 2027", "31 déc. 2027"); in Arabic the
+    long one, with the month's name ("31 ديسمبر 2027"): the medium one, "31‏/12‏/2027", puts a right-to-left mark
+    before each "/", and Telegram then reads "/12" and "/2027" as commands, shown as links that send them (a tester)."""
+    where = _babel(locale)
+    return dates.format_date(value, "long" if where.language == "ar" else "medium", locale=where)
