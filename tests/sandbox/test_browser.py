@@ -484,3 +484,26 @@ def test_a_file_of_up_to_20_mb_is_sent_and_a_bigger_one_is_said_not_sent(page: P
     assert [(m["document"]["file_name"], m["document"]["size"]) for m in messages] == [
         ("archive.zip", 16 * 1024 * 1024), ("whole.pdf", limit), ("scan.pdf", 1024)]
     assert messages[0].get("media_group_id") is None, "together more than one request carries: sent apart"
+
+
+def test_a_message_edited_after_later_ones_keeps_its_place_when_the_chat_is_shown_again(
+        page: Page, live: LiveSandbox) -> None:
+    """A tester: after a reload, a staff notice the bot had edited (once decided) was shown below the messages that
+    came after it; the sandbox sends a chat in the order of each message's last change, and the page appended them
+    so. Messages stand in the order Telegram gives them, by message id."""
+    live.people(lambda people: people.add_user(7021, "Bea", language_code="en"))
+
+    async def bot_writes_then_edits(people: SandboxClient) -> None:
+        async with aiohttp.ClientSession() as http:
+            sent = []
+            for words in ("First", "Second", "Third"):
+                async with http.post(live.server.api_url + "sendMessage",
+                                     json={"chat_id": 7021, "text": words}) as response:
+                    sent.append((await response.json())["result"]["message_id"])
+            async with http.post(live.server.api_url + "editMessageText",
+                                 json={"chat_id": 7021, "message_id": sent[0], "text": "First, edited"}) as response:
+                assert response.status == 200
+
+    live.people(bot_writes_then_edits)
+    page.goto(live.server.url + "/#user=7021")
+    expect(page.locator(".msg.bot .text")).to_have_text(["First, edited", "Second", "Third"], timeout=5000)

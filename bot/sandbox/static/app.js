@@ -342,7 +342,7 @@ function showReplyKeyboard(markup) {
 function applyMessages(messages) {
   const list = $("messages");
   const stuck = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  const fresh = document.createDocumentFragment();
+  const fresh = [];
   for (const message of messages) {
     const old = state.nodes.get(message.message_id);
     if (message.deleted) {
@@ -351,7 +351,7 @@ function applyMessages(messages) {
       continue;
     }
     const node = renderMessage(message);
-    if (old) old.replaceWith(node); else fresh.append(node);
+    if (old) old.replaceWith(node); else fresh.push(node);
     state.nodes.set(message.message_id, node);
     const markup = message.reply_markup;
     if (message.from_bot && markup && (markup.keyboard || markup.remove_keyboard) && message.seq > state.keyboardSeq) {
@@ -359,8 +359,26 @@ function applyMessages(messages) {
       showReplyKeyboard(markup.keyboard ? markup : null);
     }
   }
-  list.append(fresh);
+  placeInOrder(list, fresh);
   if (stuck || state.lastSeq === 0) list.scrollTop = list.scrollHeight;
+}
+
+// new messages take their place by message id, as in Telegram: the sandbox sends a chat in the order of each
+// message's last change, and a message edited after later ones came (a staff notice once decided) would otherwise
+// be shown below them after a reload or a switch of person (a tester)
+function placeInOrder(list, nodes) {
+  const id = (node) => Number(node.dataset.messageId);
+  nodes.sort((a, b) => id(a) - id(b));
+  const last = list.lastElementChild;
+  if (!last || !nodes.length || id(last) < id(nodes[0])) {  // the usual case: all of them after what is shown
+    list.append(...nodes);
+    return;
+  }
+  let child = list.firstElementChild;
+  for (const node of nodes) {
+    while (child && id(child) < id(node)) child = child.nextElementSibling;
+    list.insertBefore(node, child);
+  }
 }
 
 // ---- talking to the sandbox ----
