@@ -239,11 +239,13 @@ def text_from_json(data: dict[str, Any]) -> Text:
     return Text(data["id"], params, data.get("pl"), data.get("n"), data.get("i"))
 
 
-def _label_to_json(label: Label) -> Any:
+def label_to_json(label: Label) -> Any:
+    """Serialise a label for storage (an outbox row's parts, a form's note kept in its state)."""
     return _param_to_json(label)
 
 
-def _label_from_json(data: Any) -> Label:
+def label_from_json(data: Any) -> Label:
+    """Rebuild a label from storage; ValueError for what is none."""
     value = _param_from_json(data)
     if not isinstance(value, Text | str | Money | Number | Day | Clock | CountryName | Code | Items | Line | Concat
                       | Markup):
@@ -253,9 +255,9 @@ def _label_from_json(data: Any) -> Label:
 
 def reply_to_json(value: Reply) -> dict[str, Any]:
     """Serialise a Reply for the outbox."""
-    data: dict[str, Any] = {"parts": [_label_to_json(part) for part in value.parts]}
+    data: dict[str, Any] = {"parts": [label_to_json(part) for part in value.parts]}
     if value.buttons:
-        data["buttons"] = [[[_label_to_json(b.label), b.code] for b in row] for row in value.buttons]
+        data["buttons"] = [[[label_to_json(b.label), b.code] for b in row] for row in value.buttons]
     if value.attachment is not None:
         data["att"] = list(value.attachment)
     if value.if_refused is not None:
@@ -268,10 +270,10 @@ def reply_to_json(value: Reply) -> dict[str, Any]:
 def reply_from_json(data: dict[str, Any]) -> Reply:
     """Rebuild a Reply from the outbox."""
     buttons = tuple(
-        tuple(Button(_label_from_json(label), code) for label, code in row) for row in data.get("buttons", [])
+        tuple(Button(label_from_json(label), code) for label, code in row) for row in data.get("buttons", [])
     )
     attachment = data.get("att")
     refused = data.get("refused")
-    return Reply(tuple(_label_from_json(part) for part in data["parts"]), buttons,
+    return Reply(tuple(label_from_json(part) for part in data["parts"]), buttons,
                  (str(attachment[0]), str(attachment[1])) if attachment else None,
                  reply_from_json(refused) if refused else None, data.get("loc"))

@@ -16,7 +16,21 @@ from typing import Any
 from handlers.forms.base import ASK_AGAIN, Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
 from handlers.forms.intents import fold, typed_intent
 from handlers.forms.numbering import counted
-from handlers.messages import N_, Button, Code, Concat, Items, Label, Line, Markup, Reply, Text, text
+from handlers.messages import (
+    N_,
+    Button,
+    Code,
+    Concat,
+    Items,
+    Label,
+    Line,
+    Markup,
+    Reply,
+    Text,
+    label_from_json,
+    label_to_json,
+    text,
+)
 from handlers.vocabulary import typed_yes_no
 
 SUMMARY = "$sum"
@@ -32,6 +46,9 @@ PREFILLED = "$prefilled"
 DOUBTED = "$doubted"
 """The step's working memory of a typed answer it doubts (`Step.doubt`), until it is confirmed or replaced: the value
 and the later answers given with it."""
+ECHO = "$echo"
+"""The step's memory of the line that confirmed the previous answer above its question ("✓ Access"), which the
+question edited in place (a choice ticked) keeps: it was lost, and the chat no longer showed what was chosen."""
 SHORT_DEFAULT = 40
 """A default shown in full on its button up to this length (as plain text); a longer one is quoted above the
 buttons."""
@@ -669,8 +686,12 @@ def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> 
 
 def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx: FormContext) -> Outcome:
     if isinstance(result, Stay):
-        kept = replace(state, scratch=result.scratch)
-        return Outcome(kept, (*result.before, prompt(form, kept, ctx, result.notes)), in_place=not result.before)
+        echoed = state.scratch.get(ECHO)
+        kept = replace(state, scratch={**result.scratch, **({ECHO: echoed} if echoed is not None else {})})
+        if result.before:
+            return Outcome(kept, (*result.before, prompt(form, kept, ctx, result.notes)))
+        # the question edited in place (a choice ticked) keeps the line that confirmed the answer above it
+        return Outcome(kept, (prompt(form, kept, ctx, (*_echo_of(echoed), *result.notes)),), in_place=True)
     answers = {**state.answers, step.id: result.value}
     answers.update({key: value for key, value in result.also.items()  # an earlier answer revised by this one
                     if form.step(key) is not None and form.index(key) < form.index(step.id)})
@@ -695,8 +716,18 @@ def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx:
         if form.summary:
             return Outcome(done, (prompt(form, done, ctx, notes),))
         return Outcome(done, (), Status.done)
-    moved = replace(state, answers=answers, scratch={}, step=following)
+    moved = replace(state, answers=answers, scratch={ECHO: label_to_json(notes[0])} if notes else {}, step=following)
     return Outcome(moved, (prompt(form, moved, ctx, notes),))
+
+
+def _echo_of(stored: Any) -> tuple[Label, ...]:
+    """The line that confirmed the previous answer above the question, as kept in its state (ECHO)."""
+    if stored is None:
+        return ()
+    try:
+        return (label_from_json(stored),)
+    except (ValueError, KeyError, TypeError):  # a state written by another version: the question without it
+        return ()
 
 
 def _following(form: Form, answers: dict[str, Any], after: str, editing: bool) -> str | None:

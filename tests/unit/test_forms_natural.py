@@ -419,3 +419,18 @@ def test_ticked_choices_are_not_skipped_away_and_back_keeps_them() -> None:
     assert back.state.answers["sdgs"] == ["4", "9"]
     done = run(ticked.state, "f:sdgs:done")
     assert done.state.answers["sdgs"] == ["4", "9"]
+
+
+def test_a_choice_ticked_keeps_the_line_that_confirmed_the_previous_answer(renderer: Renderer) -> None:
+    """A tester: the pillars' question came with "✓ Access: connecting people everywhere" above it; ticking a
+    pillar edited the message in place without that line, and the chat no longer showed the focus area chosen."""
+    asked = run(at("focus_area", title="T" * 10, description="D" * 30), "f:focus_area:c:access")
+    assert asked.state.step == "pillars"
+    confirmed = renderer.reply(asked.replies[-1], "en").text.split("\n")[0]
+    assert confirmed.startswith("✓ "), confirmed
+    ticked = advance(PLEDGE_FORM, asked.state, FormInput(code="f:pillars:c:infrastructure"), CTX)
+    assert ticked.in_place and len(ticked.replies) == 1
+    shown = renderer.reply(ticked.replies[0], "en").text
+    assert shown.split("\n")[0] == confirmed, shown
+    again = advance(PLEDGE_FORM, ticked.state, FormInput(code="f:pillars:c:infrastructure"), CTX)
+    assert renderer.reply(again.replies[0], "en").text.split("\n")[0] == confirmed, "and unticking it"
