@@ -179,11 +179,14 @@ async def decide(conv: Conversation, report: ProgressReport, pledge: Pledge, ver
             N_("💬 Clarification asked by {person} on {when}.")
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),),) if report.evidence else ()) \
             + notice.buttons
+        # each verdict an edit of its own: acknowledged after a clarification was asked, the notification said only
+        # "💬 Clarification asked" (a tester; the acknowledgement's edit had the key of the first)
         await close_staff_copies(conv.session, report_copy_key(report), notice, footer,
-                                 staff_member(conv.contact), conv.now, conv.deps.timezone, kept)
+                                 staff_member(conv.contact), conv.now, conv.deps.timezone, kept, stage=verdict.value)
         if verdict is ReviewStatus.acknowledged:  # and the ✅ Acknowledge offered to a question asked too late
             await close_staff_copies(conv.session, asked_copy_key(report), notice, footer,
-                                     staff_member(conv.contact), conv.now, conv.deps.timezone, kept)
+                                     staff_member(conv.contact), conv.now, conv.deps.timezone, kept,
+                                     stage=verdict.value)
 
 
 def asked_copy_key(report: ProgressReport) -> str:

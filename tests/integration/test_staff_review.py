@@ -198,6 +198,32 @@ async def test_every_staff_copy_of_a_decided_organisation_is_closed(chat: ChatDr
 
 
 async def test_every_staff_copy_of_an_acknowledged_report_is_closed(chat: ChatDriver, database: Database) -> None:
+    report_id = await report_notified(chat, database)
+    await chat.press(chat.person(CARL, "Carl"), f"rs:ack:{report_id}")
+    closed = [m for m in await chat.collect(BEA) if "✅ Acknowledged by Carl on " in m.text]
+    assert closed and not any(code.startswith("rs:") for code in codes(closed[0]))
+
+
+async def test_a_report_acknowledged_after_a_clarification_says_so_on_every_staff_copy(chat: ChatDriver,
+                                                                                      database: Database) -> None:
+    """A tester: acknowledged once the focal point had answered BDT's question, the report's notification still
+    ended "💬 Clarification asked by Bea": the acknowledgement's edit had the key of the question's, and was never
+    written. Staff scrolling back read the report as still open."""
+    report_id = await report_notified(chat, database)
+    bea = chat.person(BEA, "Bea")
+    await chat.press(bea, f"rs:ask:{report_id}")
+    await chat.send(bea, "How many schools are connected in Kolda?")
+    assert any("💬 Clarification asked by Bea on " in m.text for m in await chat.collect(CARL))
+    pressed = await chat.press(chat.person(CARL, "Carl"), f"rs:ack:{report_id}")
+    carl = [m for m, edit in zip(pressed, chat.edited, strict=True) if edit]
+    bea = [m for m, edit in zip(await chat.collect(BEA), chat.edited, strict=True) if edit]
+    for edits in (bea, carl):
+        closed = [m for m in edits if "✅ Acknowledged by Carl on " in m.text]
+        assert closed and not any(code.startswith("rs:") for code in codes(closed[0])), [m.text for m in edits]
+
+
+async def report_notified(chat: ChatDriver, database: Database) -> int:
+    """A validated pledge's report for 2025, its notification sent to both staff members; the report's id."""
     pledge_id = await submitted(chat)
     await chat.press(chat.person(BEA, "Bea"), f"pv:ok:{pledge_id}:1")
     async with database.uow() as uow:
@@ -217,9 +243,7 @@ async def test_every_staff_copy_of_an_acknowledged_report_is_closed(chat: ChatDr
         await uow.commit()
     for telegram_id in (BEA, CARL):
         await chat.collect(telegram_id)
-    await chat.press(chat.person(CARL, "Carl"), f"rs:ack:{report_id}")
-    closed = [m for m in await chat.collect(BEA) if "✅ Acknowledged by Carl on " in m.text]
-    assert closed and not any(code.startswith("rs:") for code in codes(closed[0]))
+    return report_id
 
 
 async def test_a_pledge_withdrawn_while_waiting_closes_every_staff_copy(chat: ChatDriver) -> None:
