@@ -32,9 +32,11 @@ def cadence_label(cadence: str) -> Text:
 
 
 def cadence_buttons(pledge: Pledge) -> tuple[Button, ...]:
-    """The staff buttons that set how often a pledge reports, each carrying the cadence it has now."""
+    """The staff buttons that set how often a pledge reports, each carrying the cadence it has now; the one it has
+    is ticked (a tester could not tell which it was)."""
     shown = SHOWN.get(pledge.reporting_cadence, 1)
-    return tuple(Button(Concat(("📅 ", Text(CADENCE_LABELS[cadence]))), f"pc:{key}:{pledge.id}:{shown}")
+    return tuple(Button(Concat(("✓ " if cadence == pledge.reporting_cadence else "📅 ", Text(CADENCE_LABELS[cadence]))),
+                        f"pc:{key}:{pledge.id}:{shown}")
                  for key, cadence in CADENCES.items())
 
 

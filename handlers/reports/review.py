@@ -245,8 +245,11 @@ async def cadence_button(conv: Conversation, code: str) -> None:
                    "last report, so nothing was changed."))
         conv.say(Reply((text(said, ref=ref, date=Day(pledge.end_date), cadence=now),)))
         return
+    changed = (change.cadence, change.previous, change.since) != before
     done: Label
-    if change.since is None or change.previous is None:
+    if not changed:  # its own button pressed: said as no change (a tester read "now reports" as one)
+        done = text(N_("{ref} already reports {cadence}: nothing was changed."), ref=ref, cadence=cadence)
+    elif change.since is None or change.previous is None:
         done = text(N_("{ref} now reports {cadence}."), ref=ref, cadence=cadence)
     else:
         period, previous = period_label(period_of(change.since, change.cadence)), Text(CADENCE_LABELS[change.previous])
@@ -255,7 +258,6 @@ async def cadence_button(conv: Conversation, code: str) -> None:
         done = text(N_("{ref} now reports {cadence}, starting with {period}; the periods before it are still "
                        "reported {previous}, so this change makes none of them overdue."),
                     ref=ref, cadence=cadence, period=period, previous=previous)
-    changed = (change.cadence, change.previous, change.since) != before
     if changed:
         pledge.reporting_cadence, pledge.previous_cadence, pledge.cadence_since = change.cadence, change.previous, \
             change.since

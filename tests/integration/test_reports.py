@@ -327,7 +327,12 @@ async def test_staff_set_the_cadence_from_the_period_in_progress(chat: ChatDrive
     assert "now reports once a year." in again[-1].text, again[-1].text
     assert "how often you report on" in (await chat.collect(8))[-1].text
     same = await chat.press(chat.person(STAFF), f"pc:a:{pledge_id}")  # no change: nobody is told again
-    assert "now reports once a year." in same[-1].text and not await chat.collect(8)
+    assert "already reports once a year: nothing was changed." in same[-1].text and not await chat.collect(8)
+    async with database.uow() as uow:
+        ref = (await uow.session.get(Pledge, pledge_id) or Pledge()).ref
+    card = await chat.send(chat.person(STAFF), f"/find {ref}")
+    ticked = [label for row in card[0].buttons for label, code in row if code.startswith("pc:")]
+    assert ticked == ["✓ once a year", "📅 twice a year", "📅 every quarter"], "the cadence it has, ticked (a tester)"
 
 
 async def test_a_report_in_clarification_can_be_acknowledged_as_it_is(chat: ChatDriver, database: Database) -> None:
