@@ -12,6 +12,7 @@ from typing import Any
 
 from bot import demo_portfolio
 from handlers.onboarding import name_key
+from handlers.pledges.rules import pledge_ref
 from models.database import UnitOfWork
 from models.reporting import latest_due_period, period_end, period_start
 from models.repositories.contacts import Contacts
@@ -119,9 +120,12 @@ async def load_demo(uow: UnitOfWork, now: datetime) -> list[DemoPerson]:
                         value_disbursed_usd=Decimal("18000000"), beneficiaries_reached=320000,
                         women_share_percent=48, created_at=now,
                         steps_taken="820 écoles raccordées dans les régions de Kédougou, Kolda et Sédhiou."))
-        for pledge, reports in demo_portfolio.portfolio(entities, now):
-            if await Pledges(session).by_ref(pledge.ref or "") is None:
+        first = entities[demo_portfolio.ENTITIES[0][0]].id
+        if first is not None and not await Pledges(session).of_entity(first, 1):  # not loaded before
+            for pledge, reports in demo_portfolio.portfolio(entities, now):
                 await Pledges(session).add(pledge)
+                pledge.ref = pledge_ref((pledge.submitted_at or now).year, pledge.id or 0)  # as a real one's
+                await Pledges(session).save(pledge)
                 for report in reports:
                     report.pledge_id = pledge.id or 0
                     session.add(report)

@@ -1,6 +1,8 @@
 """A demo portfolio large enough for a meaningful digest: pledges across regions, types and sectors, with reports.
 
-Deterministic (a fixed seed), so loading it twice finds every pledge by its reference and adds nothing.
+Deterministic (a fixed seed). Each pledge's reference is made as a real one is, from the year it was submitted and
+its id (handlers.pledges.rules.pledge_ref), once it is stored: the demo loads it only into a database where its first
+organisation has no pledge yet (bot.demo).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def portfolio(entities: dict[str, Entity], now: datetime) -> list[tuple[Pledge, 
         status = (PledgeStatus.submitted if n % 11 == 0 else PledgeStatus.completed if n % 13 == 0
                   else PledgeStatus.withdrawn if n % 17 == 0 else PledgeStatus.validated)
         pledge = Pledge(
-            ref=f"P2C-2024-{n + 100:05d}", entity_id=entity_id, title=f"{area.replace('_', ' ').title()} programme "
+            ref=None, entity_id=entity_id, title=f"{area.replace('_', ' ').title()} programme "
             f"{n + 1} in {iso3}", description="A demo pledge of the sandbox, made to fill the digests.",
             focus_area=area, pillars=[pillar], pledge_type="financial" if financial else ("programmatic", "policy",
                                                                                           "advocacy")[n % 3],
@@ -58,10 +60,14 @@ def portfolio(entities: dict[str, Entity], now: datetime) -> list[tuple[Pledge, 
             validated_at=None if status == PledgeStatus.submitted else now - age + timedelta(days=2),
             targets_ldc=ldc, targets_lldc=lldc, targets_sids=sids, itu_regions=[region], created_at=now - age,
             updated_at=now - timedelta(days=n % 9), language="en")
+        # a report for last year only of a pledge BDT validated that had begun by then (a tester: a pledge waiting
+        # for validation had a report waiting for acknowledgement, one begun in August a report for the year before)
+        reportable = status in (PledgeStatus.validated, PledgeStatus.completed) and (now - age).year < now.year
+        percent, disbursed = chance.randint(5, 90), Decimal(chance.randrange(0, 50)) * Decimal(100_000)
         reports = [ProgressReport(pledge_id=0, period=str(now.year - 1), status="in_progress",
-                                  percent_complete=chance.randint(5, 90), steps_taken="Demo progress: sites connected "
+                                  percent_complete=percent, steps_taken="Demo progress: sites connected "
                                   "and people trained as planned.", created_at=now - timedelta(days=n % 20),
-                                  value_disbursed_usd=Decimal(chance.randrange(0, 50)) * Decimal(100_000))
-                   ] if n % 4 else []
+                                  value_disbursed_usd=disbursed)
+                   ] if n % 4 and reportable else []
         made.append((pledge, reports))
     return made
