@@ -374,6 +374,10 @@ def test_pictures_chosen_go_as_photos_and_other_files_as_documents(page: Page, l
     assert [(m["photo"] or {}).get("width") for m in messages] == [40, 40, 20, None]
     assert messages[0]["caption"] == "Our schools" and messages[3]["document"]["file_name"] == "report.pdf"
     assert messages[1]["media_group_id"] == messages[2]["media_group_id"] and "media_group_id" not in messages[3]
+    # a tap opens a picture whole, as in Telegram (a tester: a digest's chart could not be read in a phone's bubble)
+    whole = page.locator(".msg.mine a.photo").first
+    expect(whole.locator("img")).to_have_count(1)
+    assert whole.get_attribute("href") == messages[0]["photo"]["url"] and whole.get_attribute("target") == "_blank"
 
 
 def test_commands_and_links_in_the_bot_s_messages_are_tappable(page: Page, live: LiveSandbox) -> None:

@@ -282,7 +282,15 @@ function renderMessage(message) {
     image.height = message.photo.height;
     image.alt = "photo";
     image.loading = "lazy";
-    box.append(image);
+    // a tap opens it whole, as in Telegram: a digest's chart squeezed into a phone's bubble cannot be read
+    const whole = document.createElement("a");
+    whole.href = message.photo.url;
+    whole.target = "_blank";
+    whole.rel = "noopener";
+    whole.className = "photo";
+    whole.title = "Open the picture whole";
+    whole.append(image);
+    box.append(whole);
   }
   if (message.document) {
     const link = document.createElement("a");
