@@ -21,7 +21,8 @@ from handlers.forms.base import (
     Upload,
 )
 from handlers.forms.markup import Reason, Refusal
-from handlers.forms.steps import ChoiceStep, MultiChoiceStep, has_letters
+from handlers.forms.steps import ChoiceStep, MultiChoiceStep, has_letters, options_of
+from handlers.language_names import named_language
 from handlers.lengths import CAPTION_LIMIT, EXCERPT, TEXT_LIMIT, plain, shorten, visible_length
 from handlers.messages import (
     N_,
@@ -506,7 +507,20 @@ def written_languages(answers: Answers) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class FirstLanguageStep(ChoiceStep):
+class LanguageStep(ChoiceStep):
+    """A language among the buttons, typed also by its name in any of the six ("French", "français", "法语"): a
+    tester's "French" was told to choose with the buttons, only "Français" was taken."""
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """The language the text names, when this step offers it; else a typed label, as any choice."""
+        named = named_language(value)
+        if named is not None and named in options_of(self.choices, answers):
+            return Answer(named, self.label_of(named))
+        return super().on_text(value, answers, scratch, ctx)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FirstLanguageStep(LanguageStep):
     """The language the message is written in. Choosing one that has a translation swaps the two: that translation
     becomes the message and the message the translation of the language it was in, so that nothing written is lost
     or goes to the wrong readers; the person is told."""
@@ -568,7 +582,7 @@ BROADCAST_FORM = Form(
         TranslationsStep(id="translations", label=N_("Translations"), optional=True,
                          question=N_("Add translations, one language at a time, then Done.")),
         # only a language with a text: what is chosen is what those readers get
-        ChoiceStep(id="fallback", label=N_("Fallback language"), choices=written_languages, label_of=language_label,
+        LanguageStep(id="fallback", label=N_("Fallback language"), choices=written_languages, label_of=language_label,
                    columns=3, question=N_("People whose language has no text receive it in:")),
         ChoiceStep(id="when", label=N_("When"), choices=("now", "later"), label_of=when_label,
                    question=N_("Send it now, or schedule it?")),

@@ -120,7 +120,8 @@ LIST_SEPARATORS = re.compile(r"\s*(?:[,;，、；،؛]+|\s(?:and|et|y|e|и|&)\s|
 """What separates the items of a typed list: commas (the Arabic "،" too) and "and" in the six languages."""
 
 
-def _options(choices: Choices, answers: Answers) -> tuple[str, ...]:
+def options_of(choices: Choices, answers: Answers) -> tuple[str, ...]:
+    """The options a choice offers, given the answers so far (`choices` may depend on them)."""
     return choices(answers) if callable(choices) else choices
 
 
@@ -169,19 +170,19 @@ class ChoiceStep(Step):
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """One button per choice."""
-        options = _options(self.choices, answers)
+        options = options_of(self.choices, answers)
         return _rows([Button(self.label_of(o), f"f:{self.id}:c:{o}") for o in options], self.columns)
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Accept a choice that this step offers, and nothing else."""
         verb, _, value = code.partition(":")
-        if verb != "c" or value not in _options(self.choices, answers):
+        if verb != "c" or value not in options_of(self.choices, answers):
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
         return Answer(value, self.label_of(value))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Accept a typed label of one of the choices."""
-        found = _match_typed(value, _options(self.choices, answers), self.label_of, ctx)
+        found = _match_typed(value, options_of(self.choices, answers), self.label_of, ctx)
         if found is None:
             raise InvalidAnswerError(Text(N_("Please choose with the buttons below.")))
         return Answer(found, self.label_of(found))
@@ -192,7 +193,7 @@ class ChoiceStep(Step):
 
     def still_valid(self, value: Any, answers: Answers) -> bool:
         """Valid while the earlier answers still offer this choice."""
-        return value in _options(self.choices, answers)
+        return value in options_of(self.choices, answers)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -219,7 +220,7 @@ class MultiChoiceStep(Step):
         """One toggle per choice, ticked when picked, then Done."""
         picked = self._picked(answers, scratch)
         toggles = [Button(Concat(("✓ ", self.label_of(o))) if o in picked else self.label_of(o),
-                          f"f:{self.id}:c:{o}") for o in _options(self.choices, answers)]
+                          f"f:{self.id}:c:{o}") for o in options_of(self.choices, answers)]
         return [*_rows(toggles, self.columns), [Button(Text(N_("Done ✔️")), f"f:{self.id}:done")]]
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
@@ -233,7 +234,7 @@ class MultiChoiceStep(Step):
                 raise InvalidAnswerError(plural("Please choose at least {count} option.",
                                                 "Please choose at least {count} options.", self.min_count))
             return Answer(picked, Items(tuple(self.label_of(p) for p in picked)))
-        options = _options(self.choices, answers)
+        options = options_of(self.choices, answers)
         if verb != "c" or value not in options:
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
         picked = [p for p in picked if p != value] if value in picked else [*picked, value]
@@ -242,7 +243,7 @@ class MultiChoiceStep(Step):
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Pick a choice typed by its label (typed, "Infrastructure" means this one: one already picked stays
         picked, and its button unticks it), or every choice of a typed list ("4, 9")."""
-        options = _options(self.choices, answers)
+        options = options_of(self.choices, answers)
         found = _match_typed(value, options, self.label_of, ctx)
         if found is not None and found in self._picked(answers, scratch):
             return Stay({"picked": self._picked(answers, scratch)},
@@ -266,7 +267,7 @@ class MultiChoiceStep(Step):
 
     def still_valid(self, value: Any, answers: Answers) -> bool:
         """Valid while every picked option is still offered."""
-        options = _options(self.choices, answers)
+        options = options_of(self.choices, answers)
         return all(v in options for v in value or [])
 
 
@@ -295,7 +296,7 @@ class YesNoStep(ChoiceStep):
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Accept a typed Yes or No: its label, or a word for it in any of our languages ("是的", "ага", "nope")."""
         said = typed_yes_no(value)
-        if said is not None and said in _options(self.choices, answers):
+        if said is not None and said in options_of(self.choices, answers):
             return self._check(Answer(said, self.label_of(said)))
         return self._check(super().on_text(value, answers, scratch, ctx))
 

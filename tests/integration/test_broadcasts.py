@@ -543,3 +543,16 @@ async def test_formatting_made_in_the_app_is_kept_in_the_message_and_its_transla
     french = (await chat.collect(103))[0]  # the HTML Telegram gets
     assert french.text.endswith('Inscrivez-vous au <b>forum P2C</b>. Détails '
                                 '<a href="https://www.itu.int/p2c-forum">ici</a>.'), french.text
+
+
+@pytest.mark.parametrize("typed", ["French", "français", "法语", "Французский"])
+async def test_the_first_language_is_taken_by_its_name_in_any_of_the_six(chat: ChatDriver, typed: str) -> None:
+    """A tester: "French" at the language question was told to choose with the buttons; only "Français" was
+    taken."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    await chat.press(staff, "f:attachment:skip")
+    said = await chat.send(staff, typed)
+    assert said[-1].text.startswith("✓ Français"), said[-1].text
