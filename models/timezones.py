@@ -277,6 +277,8 @@ def look_up_zones(query: str, now: datetime | None = None, home: str | None = No
     if minutes is not None:
         zone = _offset_zone(minutes, when)
         return ZoneSearch((zone,), sure=True) if zone else ZoneSearch(offset=_minutes_label(minutes))
+    if _OFFSET.match(_normal(query)) or _COMPACT.match(_normal(query)):  # "UTC+99": an offset no clock has, not a
+        return ZoneSearch(offset=query.strip())                         # place to look for
     if (moscow := _moscow(_normal(query), when)) is not None:
         return moscow
     parts = _PLACE_SEPARATOR.split(query)

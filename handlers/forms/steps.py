@@ -255,7 +255,11 @@ class MultiChoiceStep(Step):
         if len(pieces) == 1 and all(word.isdigit() for word in value.split()):
             pieces = value.split()  # "4 9": numbers apart
         listed = [_match_typed(piece, options, self.label_of, ctx) for piece in pieces]
-        if len(pieces) < 2 or None in listed:
+        unknown = [piece.strip() for piece, choice in zip(pieces, listed, strict=True) if choice is None]
+        if len(pieces) >= 2 and unknown:  # a list: what is not a choice named ("18, 0": SDGs go from 1 to 17)
+            raise InvalidAnswerError(text(N_("Not among the choices: {items}. Please choose with the buttons below, "
+                                             "then press Done."), items=Items(tuple(unknown[:5]))))
+        if len(pieces) < 2:
             raise InvalidAnswerError(Text(N_("Please choose with the buttons below, then press Done.")))
         picked = self._picked(answers, scratch)
         picked += [choice for choice in listed if choice is not None and choice not in picked]

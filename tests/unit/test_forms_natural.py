@@ -225,9 +225,12 @@ def test_a_formal_name_that_is_another_s_names_no_country(typed: str) -> None:
     of Georgia is one of the United States. Neither is taken for a country without a word: the form asks."""
     assert exact_countries(typed) == frozenset()
 
-def test_a_typed_list_with_an_unknown_item_is_refused() -> None:
+def test_a_typed_list_with_an_unknown_item_is_refused(renderer: Renderer) -> None:
+    """A tester: "18, 0, -4" was told only to choose with the buttons; what is not a choice is named."""
     outcome = run(at("sdgs"), "4, 99")
     assert outcome.state.scratch == {} and outcome.state.step == "sdgs"
+    said = renderer.reply(run(at("sdgs"), "18, 0, 4").replies[-1], "en").text
+    assert said.startswith("Not among the choices: 18 and 0. Please choose with the buttons below"), said
 
 
 def previous() -> dict[str, Any]:
