@@ -50,6 +50,9 @@ AFTERNOON = ("中午", "下午", "傍晚", "晚上")
 INVISIBLE = {**dict.fromkeys(map(ord, "\u061c\u200e\u200f\u2066\u2067\u2068\u2069")), ord("："): ":"}
 """Direction marks a copied Arabic text may hold; and the full-width colon a Chinese input method types (10：00)."""
 
+HORIZON_DAYS = 366
+"""How far ahead a broadcast can be set (a year, a leap day included)."""
+
 
 class TypedMoment(NamedTuple):
     """A moment as typed: its date part ("" when only a time was typed), its time of day, and whether that time
@@ -163,6 +166,9 @@ class MomentStep(Step):
         moment = datetime.combine(day, read.at) + timedelta(days=read.next_day)
         if day < ctx.today:
             raise self._past(read, day, ctx)
+        if day > ctx.today + timedelta(days=HORIZON_DAYS):  # "2099-12-31": a year mistyped, not a plan
+            raise InvalidAnswerError(text(N_("{day} is more than a year away: a broadcast can be set up to a year "
+                                             "ahead. Please give an earlier date."), day=Day(day)))
         if not read.day and now is not None and moment <= now:
             raise InvalidAnswerError(text(N_("{time} has already passed today: it is {now} in your time zone. Please "
                                              "give the date as well, for example {example}."),

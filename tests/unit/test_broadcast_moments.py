@@ -9,7 +9,7 @@ import pytest
 
 from bot.i18n import Renderer
 from handlers.broadcasts.moments import MomentStep, TypedMoment, moment_label, read_moment
-from handlers.forms.base import FormContext
+from handlers.forms.base import FormContext, InvalidAnswerError
 
 
 @pytest.mark.parametrize(("typed", "read"), [
@@ -195,3 +195,16 @@ def test_the_summary_writes_a_moment_as_the_list_of_broadcasts_does(renderer: Re
     summary = renderer.label(MomentStep(id="send_at", question="q", label="l").show("2026-12-04T09:00", ctx), locale)
     listed = renderer.label(moment_label(datetime(2026, 12, 4, 9, 0), ZoneInfo("UTC"), locale), locale)
     assert listed.startswith(summary), (summary, listed)
+
+
+def test_a_moment_more_than_a_year_ahead_is_refused(renderer: Renderer) -> None:
+    """A tester set a broadcast for 2099-12-31 23:59 and it was taken: a year mistyped, which would wait for ever in
+    /broadcasts. Up to a year ahead is a plan; beyond, the person is asked for an earlier date."""
+    step = MomentStep(id="send_at", question="q", label="l")
+    ctx = FormContext("en", date(2026, 12, 5), lambda label: renderer.label(label, "en", markup=False),
+                      facts={"now": "2026-12-05T10:00:00"})
+    assert step.on_text("2027-12-05 09:00", {}, {}, ctx).value == "2027-12-05T09:00"  # type: ignore[union-attr]
+    with pytest.raises(InvalidAnswerError) as refused:
+        step.on_text("2099-12-31 23:59", {}, {}, ctx)
+    said = renderer.label(refused.value.message, "en", markup=False)
+    assert said.startswith("Dec 31, 2099 is more than a year away"), said
