@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from handlers import outbox
 from handlers.entities import is_staff_contact
 from handlers.helpdesk.compose import age, thread_ref
 from handlers.helpdesk.ownership import end_unsendable_answers
-from handlers.messages import N_, Concat, Label, Reply, Text, plural, text
+from handlers.messages import N_, Concat, Day, Label, Reply, Text, plural, text
 from handlers.people import audit, name_of
 from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
@@ -98,9 +98,13 @@ async def close_settled(session: Session, now: datetime, default_zone: str = "UT
         if asker is None or asker.blocked:
             continue
         zone = zone_of(asker.timezone, countries.get(asker.entity_id or 0), default_zone)
-        notice = Reply((text(N_("Your question {ref} is closed: BDT answered it two weeks ago and heard nothing more "
-                                "from you. If you need more, reply to BDT's answer or send /ask."),
-                             ref=thread_ref(thread.id)),))
+        # the day it was answered, not "two weeks ago": a notice held for the working week, or a bot down for a
+        # while, comes later than that (a tester read "two weeks ago" of an answer five weeks old)
+        answered = thread.waiting_since or now
+        day = local_day(answered.replace(tzinfo=answered.tzinfo or UTC), zone)
+        notice = Reply((text(N_("Your question {ref} is closed: BDT answered it on {day} and heard nothing more from "
+                                "you since. If you need more, reply to BDT's answer or send /ask."),
+                             ref=thread_ref(thread.id), day=Day(day)),))
         if await outbox.enqueue(session, asker, notice, f"hd-settled:{thread.id}:v{thread.version}",
                                 priority=outbox.BULK, not_before=next_allowed(now, zone), hours=(zone, None)) \
                 is not None:

@@ -271,6 +271,7 @@ async def test_a_question_answered_two_weeks_ago_without_a_word_since_is_closed_
     assert await remind_waiting_questions(chat.database.uow(), now) == 0, "once"
     told = chat.renderer.reply(reply_from_json(notices[0].payload["reply"]), "en").text
     assert f"Your question Q-{settled} is closed" in told and "reply to BDT's answer or send /ask" in told, told
+    assert "BDT answered it on Nov 2, 2026" in told, "the day, not 'two weeks ago' of a notice that may wait (tester)"
 
 
 async def test_closing_a_settled_question_gives_back_a_colleague_s_answer_held_for_a_take_over(
