@@ -499,9 +499,11 @@ async def hold_answer(conv: Conversation, thread: QuestionThread) -> None:
                             conv.now)
 
 
-async def open_composer(conv: Conversation, answers: dict[str, object], *heading: Label) -> None:
+async def open_composer(conv: Conversation, answers: dict[str, object], *heading: Label,
+                        once: tuple[Label, ...] = ()) -> None:
     """Open the composer (staff answers, people's replies), replacing the one in progress as `replacing` says; an
-    unsent answer to another thread with something written in it is kept open instead (keep_unsent)."""
+    unsent answer to another thread with something written in it is kept open instead (keep_unsent). `heading` is
+    said with each of its prompts, `once` when it opens."""
     kept = await unsent_elsewhere(conv, answers)
     if kept is not None:
         await keep_unsent(conv, kept)
@@ -509,7 +511,7 @@ async def open_composer(conv: Conversation, answers: dict[str, object], *heading
     if await kept_instead(conv, answers):
         return
     answers, notes = await replacing(conv, answers)
-    await begin(conv, COMPOSE, answers, *heading, once=notes)
+    await begin(conv, COMPOSE, answers, *heading, once=(*notes, *once))
 
 
 async def kept_instead(conv: Conversation, answers: dict[str, object]) -> bool:
@@ -562,8 +564,9 @@ async def start_reply(conv: Conversation, thread: QuestionThread) -> None:
     if thread.asker_id != conv.contact.id:
         await refuse(conv, "question.reply", "question", thread.id)
     elif thread.status == ThreadStatus.closed:
+        # said once: with each text added, it read as if the question had just closed again (a tester)
         await open_composer(conv, {"$mode": "ask", "$thread": 0, "$follows": thread.id},
-                            text(N_("Question {ref} is closed."), ref=thread_ref(thread.id)))
+                            once=(text(N_("Question {ref} is closed."), ref=thread_ref(thread.id)),))
     else:
         await open_composer(conv, {"$mode": "reply", "$thread": thread.id})
 

@@ -139,7 +139,8 @@ async def test_reply_on_a_closed_question_opens_a_new_question_that_follows_it(c
     opened = await chat.press(otto, f"qa:re:{thread_id}")
     assert f"Question Q-{thread_id} is closed." in opened[-1].text and "Write your question" in opened[-1].text, \
         opened[-1].text
-    await chat.send(otto, "One more thing about it")
+    added = [*await chat.send(otto, "One more thing about it"), *await chat.send(otto, "/ask")]
+    assert not any("is closed" in m.text for m in added), "said once, not each time it is asked again (tester)"
     await chat.press(otto, "f:message:send")
     for staff_id in (BEA, CARL):
         [copy] = await chat.collect(staff_id)
