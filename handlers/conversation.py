@@ -263,6 +263,8 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
             about = conv.replied_to if given.code is None and given.file is None else None
         if about is not None:
             given = replace(given, on=await conv.key_of(about))
+    if given.file is not None and conv.album is not None and conv.album == state.album:
+        given = replace(given, album_more=True)  # a later file of an album the form took a file of already
     outcome = advance(journey.form, state, given, conv.form_context())
     if journey.facts is not None:  # the engine is pure: run it again, now knowing the facts of the new state
         context = replace(conv.form_context(), facts=await journey.facts(conv, outcome.state))

@@ -55,6 +55,9 @@ buttons."""
 STALE = N_("That button belongs to an earlier question. Here is the current one.")
 NOT_OFFERED = N_("That button is not one of this question's options. Here is the question again.")
 NOT_CANCELLED = N_("Not cancelled: your answers are kept.")
+ALBUM_REST = N_("Only the album's first file was kept: one file can be attached. Its other files were not kept.")
+"""Said at the question after one that took a single file, when the rest of an album sent to it arrive (a tester:
+each was refused as 'not a file' over the confirmation of the first, and nothing said they were dropped)."""
 OTHER_FORM = N_("That button is from questions that are not open now: finished, started over or set aside. "
                 "Nothing was changed.")
 EARLIER_QUESTION = N_("A reply to an earlier question does not change its answer: to change it, press ⬅️ Back until "
@@ -91,6 +94,9 @@ class FormInput:
     on: str | None = None
     """The outbox key of the message the input is about: the one whose button was pressed, or the earlier one a typed
     text replies to (None: no such message, or not one the outbox knows)."""
+    album_more: bool = False
+    """The `file` is a later file of an album whose first file this form took already (sent at once, one message
+    each): at a question that takes no file, what became of it is said, not that files are not answers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +311,11 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
             outcome = _apply(form, state, step, step.on_location(latitude, longitude, state.scratch, ctx), ctx)
         elif given.file is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
             step = _step(form, state.step)
+            before = _previous(form, state)
+            if given.album_more and not step.takes_files and before is not None and before.takes_files \
+                    and state.answers.get(before.id) is not None:  # the album's first file answered the one before
+                return Outcome(state, (prompt(form, state, ctx, (*_echo_of(state.scratch.get(ECHO)),
+                                                                 Text(ALBUM_REST))),))
             upload = Upload(given.file[0], given.file[1], given.file_name, given.text or "")
             outcome = _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)
         elif given.file is not None and state.step == SUMMARY:

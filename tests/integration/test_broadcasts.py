@@ -556,3 +556,21 @@ async def test_the_first_language_is_taken_by_its_name_in_any_of_the_six(chat: C
     await chat.press(staff, "f:attachment:skip")
     said = await chat.send(staff, typed)
     assert said[-1].text.startswith("✓ Français"), said[-1].text
+
+
+async def test_an_album_at_the_attachment_keeps_its_first_file_and_says_the_others_were_not(
+        chat: ChatDriver) -> None:
+    """A tester sent three PDFs as an album where a broadcast takes one file: the first was kept, the next ones were
+    each refused as 'not a file' at the language question, over the line that had confirmed the first, and nothing
+    said they were dropped. The question keeps that line and says what became of the others."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:role:focal_point")
+    await chat.press(staff, "f:audience:done")
+    first = await chat.send_file(staff, "document", "DOC-A", "a.pdf", caption="Trois annexes", album="A1")
+    assert first[-1].text.startswith("✓ 📎 a.pdf"), first[-1].text
+    for file_id, name in (("DOC-B", "b.pdf"), ("DOC-C", "c.pdf")):
+        (said,) = await chat.send_file(staff, "document", file_id, name, album="A1")
+        assert chat.edited[0], "the question brought up to date, not asked again below"
+        assert said.text.startswith("✓ 📎 a.pdf"), said.text
+        assert "Only the album's first file was kept" in said.text and "not a file" not in said.text, said.text
