@@ -45,8 +45,10 @@ from handlers.forms.intents import typed_intent
 from handlers.greetings import is_greeting, small_talk
 from handlers.helpdesk import listing as helpdesk_listing
 from handlers.helpdesk import threads as helpdesk
+from handlers.helpdesk.compose import COMPOSE_FORM
 from handlers.inputs import Incoming
 from handlers.invites import pasted_token
+from handlers.language_names import named_language
 from handlers.lengths import shorten
 from handlers.messages import N_, Label, Reply, Text, text
 from handlers.people import meet, refresh, role_of
@@ -275,7 +277,7 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
         await proceed(conv, journey, draft, FormInput(text=incoming.text or "", file=attached,
                                                       file_name=incoming.file_name, formatted=incoming.formatted,
                                                       reply=incoming.reply_to is not None))
-    elif incoming.text and (named := language.named_language(incoming.text)) is not None:
+    elif incoming.text and (named := named_language(incoming.text)) is not None:
         language.choose_language(conv, named)  # "English", "français", "中文" typed after the menu, or instead of it
     elif (incoming.text and is_greeting(incoming.text)) or (
             role_of(conv.contact) is None and not await helpdesk.may_ask_now(conv)):
@@ -313,6 +315,10 @@ EDITED = N_("I do not read edited messages: if you meant to change something, pl
 EDITED_WITH_BACK = N_("I do not read edited messages. To change an earlier answer, press ⬅️ Back; otherwise send a "
                       "new message.")
 EDITED_AT_SUMMARY = N_("I do not read edited messages. To change an answer, press its ✏️ button below.")
+EDITED_IN_MESSAGE = N_("I do not read edited messages: your message keeps the text as first sent, and what you send "
+                       "now is added to it. To write it again from the start, press ✖️ Cancel.")
+"""An edit while a message to BDT (or a staff answer) is being written, which adds each text sent: "send it again"
+put the corrected text after the first (a tester)."""
 ONLY_READABLE = N_("I can only read text, documents and photos here.")
 
 
@@ -375,6 +381,8 @@ def _edited(form: Form, state: FormState) -> str:
     the first, not an answer being changed from the summary), else to send it again."""
     if state.step == SUMMARY:
         return EDITED_AT_SUMMARY
+    if form is COMPOSE_FORM:
+        return EDITED_IN_MESSAGE
     ids = [step.id for step in applicable(form, state.answers)]
     if state.reviewed is None and state.step in ids and ids.index(state.step) > 0:
         return EDITED_WITH_BACK

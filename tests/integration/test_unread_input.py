@@ -57,6 +57,19 @@ async def test_an_edit_outside_a_form_is_one_line_without_back_or_the_command_li
     assert "⬅️" not in said(answer) and "/mypledges" not in said(answer)
 
 
+async def test_an_edit_while_a_message_to_bdt_is_written_says_the_text_stays_as_first_sent(chat: ChatDriver) -> None:
+    """A tester fixed a typo of a question not sent yet by editing it, and was told to send it again: the corrected
+    text was added after the first. The note says what an edit does there, and the way to start again."""
+    await member(chat, 1)
+    person = chat.person(1)
+    await chat.send(person, "/ask")
+    await chat.send(person, "When is the report due? (typo)")
+    answer = await unread(chat, person, "edit")
+    assert answer[-1].text.startswith("I do not read edited messages: your message keeps the text as first sent"), \
+        said(answer)
+    assert "press ✖️ Cancel" in answer[-1].text and "f:message:cancel" in codes(answer[-1]), said(answer)
+
+
 async def test_an_edit_at_the_summary_points_to_the_edit_buttons(chat: ChatDriver) -> None:
     await member(chat, 2)
     person = chat.person(2)
