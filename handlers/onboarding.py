@@ -527,7 +527,9 @@ async def join_request(session: Session, contact: Contact) -> Entity | None:
     thing they did about their place and it was not rejected since."""
     if contact.id is None or contact.consent_at is None:  # only a registration, given consent, asks to join
         return None
-    last = await AuditTrail(session).last_of_actor(contact.id, PLACE_CHANGES)
+    # the operator's grant or revoke of a role since ends it (a review: a staff member revoked could ask BDT again,
+    # through a join request made before they were staff)
+    last = await AuditTrail(session).last_of_person(contact.id, PLACE_CHANGES)
     if last is None or last[0] != "entity.join_requested" or last[1] is None:
         return None
     entity = await Entities(session).get(last[1])

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import and_, bindparam, insert, or_, select
 
 from models.clock import utcnow
 from models.repositories.base import table_of
@@ -40,6 +40,16 @@ _LAST_OF_ACTOR = (select(_AUDIT.c.action, _AUDIT.c.target_id)
                   .where(_AUDIT.c.actor_id == bindparam("actor_id"),
                          _AUDIT.c.action.in_(bindparam("actions", expanding=True)))
                   .order_by(_AUDIT.c.id.desc()).limit(1))
+
+ROLE_CHANGES = ("role.granted", "role.revoked")
+"""What the operator does to a person's role (`p2c-bot admin grant|revoke`): audited on them, by nobody."""
+_LAST_OF_ACTOR_OR_ROLE = (select(_AUDIT.c.action, _AUDIT.c.target_id)
+                          .where(or_(and_(_AUDIT.c.actor_id == bindparam("contact_id"),
+                                          _AUDIT.c.action.in_(bindparam("actions", expanding=True))),
+                                     and_(_AUDIT.c.target_type == "contact",
+                                          _AUDIT.c.target_id == bindparam("contact_id"),
+                                          _AUDIT.c.action.in_(ROLE_CHANGES))))
+                          .order_by(_AUDIT.c.id.desc()).limit(1))
 
 
 class AuditTrail:
@@ -80,6 +90,13 @@ class AuditTrail:
     async def last_of_actor(self, actor_id: int, actions: Iterable[str]) -> tuple[str, int | None] | None:
         """The action and target id of the last of `actions` this contact did, if they did any."""
         found = (await self.session.execute(_LAST_OF_ACTOR, {"actor_id": actor_id, "actions": sorted(actions)})).first()
+        return (found.action, found.target_id) if found is not None else None
+
+    async def last_of_person(self, contact_id: int, actions: Iterable[str]) -> tuple[str, int | None] | None:
+        """The action and target id of the last of `actions` this contact did, or of a change of their role by the
+        operator (ROLE_CHANGES) if that came later."""
+        found = (await self.session.execute(_LAST_OF_ACTOR_OR_ROLE, {"contact_id": contact_id,
+                                                                    "actions": sorted(actions)})).first()
         return (found.action, found.target_id) if found is not None else None
 
     async def last_details(self, target_type: str, target_id: int, action: str) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
-from handlers.admin import CreateInvite, invite
+from handlers.admin import CreateInvite, GrantRole, RevokeRole, grant_role, invite, revoke_role
 from handlers.conversation import Deps
 from handlers.forms.countries import NO_COUNTRY
 from handlers.onboarding import name_key
@@ -336,3 +336,17 @@ async def test_someone_waiting_to_join_can_ask_bdt(chat: ChatDriver) -> None:
     assert codes(prompt[-1]) == ["f:message:cancel"], prompt[-1].text
     stranger = await chat.send(chat.person(BOB, "Bob"), "/ask")
     assert "Please register first with /start" in stranger[-1].text, "nobody else"
+
+
+async def test_a_join_request_made_before_a_role_was_granted_and_revoked_lets_nobody_ask(chat: ChatDriver) -> None:
+    """Review: made staff by the operator, then revoked, Fatou could ask BDT again through the join request she had
+    made before: the operator's grant and revoke are audited on her by nobody, and were not seen."""
+    await register(chat, AWA, ECONOMY, "Awa Diop")
+    assert "is already registered" in (await register(chat, FATOU, ECONOMY, "Fatou Sow"))[-1]
+    await grant_role(GrantRole(FATOU, Role.staff), chat.database.uow(), utcnow())
+    await revoke_role(RevokeRole(FATOU), chat.database.uow())
+    fatou = chat.person(FATOU, "Fatou")
+    refused = await chat.send(fatou, "/ask")
+    assert "f:message:cancel" not in codes(refused[-1]), refused[-1].text
+    (hello,) = await chat.send(fatou, "Hello")
+    assert "You asked to join" not in hello.text and "/ask" not in hello.text, hello.text
