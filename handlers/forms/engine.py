@@ -304,7 +304,7 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
     try:
         if given.code is not None:
             outcome = _on_code(form, state, given.code, ctx)
-            return replace(outcome, in_place=False) if given.typed else outcome
+            return replace(outcome, in_place=False) if given.typed else _kept_echo(state, outcome)
         if given.location is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
             step = _step(form, state.step)
             latitude, longitude = given.location
@@ -314,8 +314,7 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
             before = _previous(form, state)
             if given.album_more and not step.takes_files and before is not None and before.takes_files \
                     and state.answers.get(before.id) is not None:  # the album's first file answered the one before
-                return Outcome(state, (prompt(form, state, ctx, (*_echo_of(state.scratch.get(ECHO)),
-                                                                 Text(ALBUM_REST))),))
+                return Outcome(state, (prompt(form, state, ctx, (*echoed(state), Text(ALBUM_REST))),))
             upload = Upload(given.file[0], given.file[1], given.file_name, given.text or "")
             outcome = _apply(form, state, step, step.on_upload(upload, state.answers, state.scratch, ctx), ctx)
         elif given.file is not None and state.step == SUMMARY:
@@ -697,12 +696,9 @@ def _on_summary(form: Form, state: FormState, action: str, ctx: FormContext) -> 
 
 def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx: FormContext) -> Outcome:
     if isinstance(result, Stay):
-        echoed = state.scratch.get(ECHO)
-        kept = replace(state, scratch={**result.scratch, **({ECHO: echoed} if echoed is not None else {})})
-        if result.before:
-            return Outcome(kept, (*result.before, prompt(form, kept, ctx, result.notes)))
-        # the question edited in place (a choice ticked) keeps the line that confirmed the answer above it
-        return Outcome(kept, (prompt(form, kept, ctx, (*_echo_of(echoed), *result.notes)),), in_place=True)
+        line = state.scratch.get(ECHO)  # kept with the question for as long as it is asked (_kept_echo)
+        kept = replace(state, scratch={**result.scratch, **({ECHO: line} if line is not None else {})})
+        return Outcome(kept, (*result.before, prompt(form, kept, ctx, result.notes)), in_place=not result.before)
     answers = {**state.answers, step.id: result.value}
     answers.update({key: value for key, value in result.also.items()  # an earlier answer revised by this one
                     if form.step(key) is not None and form.index(key) < form.index(step.id)})
@@ -731,14 +727,34 @@ def _apply(form: Form, state: FormState, step: Step, result: Answer | Stay, ctx:
     return Outcome(moved, (prompt(form, moved, ctx, notes),))
 
 
-def _echo_of(stored: Any) -> tuple[Label, ...]:
-    """The line that confirmed the previous answer above the question, as kept in its state (ECHO)."""
+def echoed(state: FormState) -> tuple[Label, ...]:
+    """The line that confirmed the previous answer above the current question, as kept in its state (ECHO)."""
+    stored = state.scratch.get(ECHO)
     if stored is None:
         return ()
     try:
         return (label_from_json(stored),)
-    except (ValueError, KeyError, TypeError):  # a state written by another version: the question without it
+    except (ValueError, KeyError, TypeError, IndexError, ArithmeticError):  # not one this version wrote
         return ()
+
+
+def _kept_echo(before: FormState, outcome: Outcome) -> Outcome:
+    """A press answered by editing the question's message in place (a choice ticked, Cancel and its "No, continue")
+    keeps the line that confirmed the previous answer above it: it was lost, and the chat no longer showed what was
+    chosen (a tester). Only there: a question asked again below what was typed does not repeat it (a review)."""
+    if not outcome.in_place or outcome.status is not Status.open or len(outcome.replies) != 1 \
+            or _question_of(outcome.state) != _question_of(before):
+        return outcome
+    line = echoed(outcome.state)
+    if not line:
+        return outcome
+    reply = outcome.replies[0]
+    return replace(outcome, replies=(replace(reply, parts=(*line, *reply.parts)),))
+
+
+def _question_of(state: FormState) -> str:
+    """The question a state shows: the one a cancel waiting for its confirmation was pressed at, else its step."""
+    return state.resume if state.step == CONFIRM_CANCEL and state.resume else state.step
 
 
 def _following(form: Form, answers: dict[str, Any], after: str, editing: bool) -> str | None:

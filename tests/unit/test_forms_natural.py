@@ -437,3 +437,15 @@ def test_a_choice_ticked_keeps_the_line_that_confirmed_the_previous_answer(rende
     assert shown.split("\n")[0] == confirmed, shown
     again = advance(PLEDGE_FORM, ticked.state, FormInput(code="f:pillars:c:infrastructure"), CTX)
     assert renderer.reply(again.replies[0], "en").text.split("\n")[0] == confirmed, "and unticking it"
+
+
+def test_the_confirming_line_is_kept_only_where_the_question_is_edited_in_place(renderer: Renderer) -> None:
+    """Review: the line was added to every question that stayed open, below what was typed too ("Infrastructure"
+    typed: "✓ Access" again under it); and Cancel, then "No, continue", redrew the question without it."""
+    asked = run(at("focus_area", title="T" * 10, description="D" * 30), "f:focus_area:c:access")
+    confirmed = renderer.reply(asked.replies[-1], "en").text.split("\n")[0]
+    typed = advance(PLEDGE_FORM, asked.state, FormInput(text="Infrastructure"), CTX)
+    assert not typed.in_place and not renderer.reply(typed.replies[-1], "en").text.startswith("✓ ")
+    cancel = advance(PLEDGE_FORM, typed.state, FormInput(code="f:pillars:cancel"), CTX)
+    resumed = advance(PLEDGE_FORM, cancel.state, FormInput(code="f:$cancel:no"), CTX)
+    assert resumed.in_place and renderer.reply(resumed.replies[0], "en").text.split("\n")[0] == confirmed
