@@ -32,11 +32,11 @@ def cadence_label(cadence: str) -> Text:
 
 
 def cadence_buttons(pledge: Pledge) -> tuple[Button, ...]:
-    """The staff buttons that set how often a pledge reports, each carrying the cadence it has now; the one it has
-    is ticked (a tester could not tell which it was)."""
+    """The staff buttons that set how often a pledge reports, each carrying the cadence it has now. None is ticked
+    as the current one: a press answers below, and the card's tick would then name the old cadence (a review; the
+    card's text says the cadence, and a press of the current one says nothing changed)."""
     shown = SHOWN.get(pledge.reporting_cadence, 1)
-    return tuple(Button(Concat(("✓ " if cadence == pledge.reporting_cadence else "📅 ", Text(CADENCE_LABELS[cadence]))),
-                        f"pc:{key}:{pledge.id}:{shown}")
+    return tuple(Button(Concat(("📅 ", Text(CADENCE_LABELS[cadence]))), f"pc:{key}:{pledge.id}:{shown}")
                  for key, cadence in CADENCES.items())
 
 

@@ -331,8 +331,7 @@ async def test_staff_set_the_cadence_from_the_period_in_progress(chat: ChatDrive
     async with database.uow() as uow:
         ref = (await uow.session.get(Pledge, pledge_id) or Pledge()).ref
     card = await chat.send(chat.person(STAFF), f"/find {ref}")
-    ticked = [label for row in card[0].buttons for label, code in row if code.startswith("pc:")]
-    assert ticked == ["✓ once a year", "📅 twice a year", "📅 every quarter"], "the cadence it has, ticked (a tester)"
+    assert "once a year" in card[0].text, "the card says the cadence it has"
 
 
 async def test_a_report_in_clarification_can_be_acknowledged_as_it_is(chat: ChatDriver, database: Database) -> None:
