@@ -43,6 +43,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("broadcasts", N_("Past and running announcements"), STAFF),
     Command("inactive", N_("Pledges with no report for 24 months"), STAFF),
     Command("find", N_("A pledge by its reference, with its reports and how often it reports"), STAFF),
+    Command("find", N_("A pledge of your scope by its reference, with its reports"), frozenset({Role.coordinator})),
     Command("scope", N_("Set a coordinator's scope: /scope ID SCOPE"), STAFF),
     Command("invite", N_("Invite a colleague to your organisation"), FOCAL),
     Command("invite", N_("Invite someone to an organisation"), STAFF),

@@ -35,7 +35,7 @@ async def test_a_default_menu_covers_languages_outside_the_six(renderer: Rendere
 @pytest.mark.parametrize(("role", "has", "has_not"), [
     (None, {"start", "help", "language", "settings", "cancel"}, {"pledge", "mypledges", "digest", "pending"}),
     (Role.focal_point, {"pledge", "mypledges", "report"}, {"digest", "pending", "broadcast"}),
-    (Role.coordinator, {"mypledges", "digest", "export"}, {"pledge", "report", "pending", "broadcast"}),
+    (Role.coordinator, {"mypledges", "digest", "export", "find"}, {"pledge", "report", "pending", "broadcast"}),
     (Role.staff, {"pending", "digest", "export", "broadcast", "inactive", "scope"}, {"pledge", "report"}),
 ])
 def test_each_role_sees_its_own_commands(role: Role | None, has: set[str], has_not: set[str]) -> None:
@@ -63,3 +63,10 @@ def test_a_chat_whose_role_went_goes_back_to_the_default_menus() -> None:
     assert menus.needs(3, None, "ar", chose_language=False)  # revoked, or forgotten: its own menu must go
     menus.given(3, None, "ar", chose_language=False)
     assert not menus.needs(3, None, "ar", chose_language=False)
+
+
+def test_each_role_has_one_find_and_coordinators_the_one_of_their_scope() -> None:
+    """A tester: /find worked for coordinators, but neither /help nor the "/" menu said so."""
+    finds = {role: [c.description for c in commands_for(role) if c.name == "find"] for role in Role}
+    assert finds[Role.coordinator] == ["A pledge of your scope by its reference, with its reports"]
+    assert all(len(found) == 1 for role, found in finds.items() if role in (Role.staff, Role.admin, Role.coordinator))
