@@ -10,7 +10,7 @@ from __future__ import annotations
 from handlers.conversation import Conversation
 from handlers.entities import is_staff
 from handlers.people import role_of
-from models.repositories.digests import PUBLISHED, pledge_in_scope
+from models.repositories.digests import LISTED, PUBLISHED, pledge_in_scope
 from models.repositories.subscriptions import Scopes
 from models.tables import Pledge
 from models.values import MEMBER_ROLES, Role
@@ -22,10 +22,11 @@ def is_own(conv: Conversation, pledge: Pledge) -> bool:
         and role_of(conv.contact) in MEMBER_ROLES
 
 
-async def in_coordinators_scope(conv: Conversation, pledge: Pledge) -> bool:
-    """True when the reader is a coordinator and the pledge is published and within their scope."""
+async def in_coordinators_scope(conv: Conversation, pledge: Pledge, *, listed: bool = False) -> bool:
+    """True when the reader is a coordinator and the pledge is published and within their scope; `listed`: any
+    pledge of their scope their spreadsheet lists (submitted at least once, published or not)."""
     if role_of(conv.contact) is not Role.coordinator or conv.contact.id is None or pledge.id is None \
-            or pledge.status not in PUBLISHED:
+            or pledge.status not in (LISTED if listed else PUBLISHED):
         return False
     return await pledge_in_scope(conv.session, pledge.id, await Scopes(conv.session).of(conv.contact.id))
 

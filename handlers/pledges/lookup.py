@@ -22,6 +22,7 @@ from handlers.pledges.notices import decision_buttons, staff_copy_key, submitter
 from handlers.readers import in_coordinators_scope, is_own
 from handlers.reports.cadence import OPEN_FOR_CADENCE, cadence_buttons
 from handlers.staff_notices import person_for_staff
+from handlers.vocabulary import status_label
 from models.repositories.pledges import Pledges
 from models.tables import Pledge
 from models.values import MEMBER_ROLES, PledgeStatus, Role
@@ -67,6 +68,12 @@ async def show_by_reference(conv: Conversation, ref: str) -> bool:
         return True
     if pledge is not None and await in_coordinators_scope(conv, pledge):  # another organisation's: read only
         conv.say(await pledge_details(conv, pledge, listed=False))
+        return True
+    if pledge is not None and await in_coordinators_scope(conv, pledge, listed=True):
+        # a row of their spreadsheet, not published: its status, not "neither … nor a pledge of your scope" (a tester)
+        conv.say(Reply((text(N_("{ref} is a pledge of your scope that is not published: {status}. Only published "
+                                "pledges are shown here in full; /export lists every pledge of your scope."),
+                             ref=Code(ref), status=status_label(pledge.status)),)))
         return True
     conv.say(Reply((text(NOT_SHOWN[Role.coordinator if role is Role.coordinator else Role.focal_point],
                          ref=Code(ref)),)))

@@ -118,11 +118,18 @@ async def test_coordinators_read_the_published_pledges_of_their_scope(chat: Chat
                        for code in codes(card[0])), codes(card[0])
     history = await chat.press(africa, f"mp:hist:{pledge_id}")  # what the card's 📜 does: no refusal
     assert history[-1].text == "No progress report has been sent for this pledge yet."
-    for person, typed in ((cis, ref), (africa, waiting), (africa, "P2C-2019-00999")):
+    for person, typed in ((cis, ref), (africa, "P2C-2019-00999")):
         answer = await chat.send(person, f"/find {typed}")
         assert len(answer) == 1 and answer[0].text == (
             f"{typed} is neither a pledge of your organisation nor a published pledge of your scope. "
             "/digest and /export list the pledges of your scope."), answer
+    # a tester: a pledge waiting for validation is a row of the coordinator's spreadsheet, and /find said it was
+    # none of their scope's; it says it is not published, and why
+    (answer,) = await chat.send(africa, f"/find {waiting}")
+    assert answer.text == (f"{waiting} is a pledge of your scope that is not published: submitted, awaiting "
+                           "validation. Only published pledges are shown here in full; /export lists every pledge of "
+                           "your scope."), answer.text
+    assert "Connect 500" not in answer.text
     refused = await chat.press(cis, f"mp:hist:{pledge_id}")
     assert "Connect 500" not in refused[-1].text and "progress report" not in refused[-1].text
 
