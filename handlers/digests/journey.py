@@ -71,9 +71,12 @@ def _paused_menu() -> tuple[tuple[Button, ...], ...]:
             (Button(Text(N_("Send one now")), "dg:now"), Button(Text(N_("Spreadsheet")), "dg:export")))
 
 
-def _menu() -> tuple[tuple[Button, ...], ...]:
+def _menu(subscription: DigestSubscription) -> tuple[tuple[Button, ...], ...]:
+    """How often, one now, and Stop digests while they come (not once stopped: a tester was offered to stop what
+    they had stopped)."""
+    stop = (Button(Text(N_("Stop digests")), "dg:off"),) if subscription.cadence != "off" else ()
     return ((Button(Text(N_("Weekly")), "dg:week"), Button(Text(N_("Monthly")), "dg:month")),
-            (Button(Text(N_("Send one now")), "dg:now"), Button(Text(N_("Stop digests")), "dg:off")),
+            (Button(Text(N_("Send one now")), "dg:now"), *stop),
             (Button(Text(N_("Spreadsheet")), "dg:export"),))
 
 
@@ -110,7 +113,8 @@ async def digest_command(conv: Conversation, incoming: Incoming) -> None:
     if _paused(conv):
         conv.say(Reply((Text(PAUSED), covered), _paused_menu()))
         return
-    conv.say(Reply((_setting(await _current(conv)), covered, Text(N_("Choose how often:"))), _menu()))
+    subscription = await _current(conv)
+    conv.say(Reply((_setting(subscription), covered, Text(N_("Choose how often:"))), _menu(subscription)))
 
 
 EXPORT_FORMATS = {"": "xlsx", "xlsx": "xlsx", "excel": "xlsx", "csv": "csv"}

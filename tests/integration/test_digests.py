@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from chat_driver import ChatDriver
+from chat_driver import ChatDriver, codes
 from PIL import Image
 from sqlmodel import col, select
 
@@ -287,9 +287,12 @@ async def test_staff_get_the_weekly_default_and_can_turn_it_off(chat: ChatDriver
     now = utcnow()
     monday = (now + timedelta(days=7 - now.weekday())).replace(hour=9, minute=1, second=0, microsecond=0)
     assert await send_due_digests(database.uow, monday, deps.translate) == 1
+    assert "dg:off" in codes(shown[-1])
     off = await chat.send(staff, "/digest off")
     assert any("no digest" in message.text for message in off)
     assert await send_due_digests(database.uow, monday + timedelta(days=7), deps.translate) == 0
+    again = await chat.send(staff, "/digest")
+    assert "dg:off" not in codes(again[-1]) and "dg:week" in codes(again[-1]), "no Stop once stopped (a tester)"
 
 
 async def _shortcut_pledges(database: Database, entity: int) -> dict[str, int]:
