@@ -120,6 +120,11 @@ LIST_SEPARATORS = re.compile(r"\s*(?:[,;，、；،؛]+|\s(?:and|et|y|e|и|&)\s|
 """What separates the items of a typed list: commas (the Arabic "،" too) and "and" in the six languages."""
 
 
+UNKNOWN_NAMED = 20
+"""How many items of a typed list that are no choice are named back (each as typed): a list longer than the SDGs'
+seventeen is no list of them."""
+
+
 def options_of(choices: Choices, answers: Answers) -> tuple[str, ...]:
     """The options a choice offers, given the answers so far (`choices` may depend on them)."""
     return choices(answers) if callable(choices) else choices
@@ -258,7 +263,7 @@ class MultiChoiceStep(Step):
         unknown = [piece.strip() for piece, choice in zip(pieces, listed, strict=True) if choice is None]
         if len(pieces) >= 2 and unknown:  # a list: what is not a choice named ("18, 0": SDGs go from 1 to 17)
             raise InvalidAnswerError(text(N_("Not among the choices: {items}. Please choose with the buttons below, "
-                                             "then press Done."), items=Items(tuple(unknown[:5]))))
+                                             "then press Done."), items=Items(tuple(unknown[:UNKNOWN_NAMED]))))
         if len(pieces) < 2:
             raise InvalidAnswerError(Text(N_("Please choose with the buttons below, then press Done.")))
         picked = self._picked(answers, scratch)
