@@ -12,6 +12,8 @@ DejaVu Sans, which matplotlib ships; Chinese from Noto Sans CJK (Debian's fonts-
 from __future__ import annotations
 
 import io
+import textwrap
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -71,6 +73,18 @@ def _missing(fonts: FontManager) -> list[str]:
     return [name for name in (LATIN_FONT, CJK_FONT) if name not in names]
 
 
+TITLE_COLUMNS = 44
+"""How wide the title's lines are, in columns (a Chinese character takes two): a scope of eleven countries named in
+one line made the picture 3,487 pixels wide, its bars a strip in the middle (a tester)."""
+
+
+def _wrapped(title: str) -> str:
+    """The title on lines of about TITLE_COLUMNS columns, broken between words (anywhere in Chinese)."""
+    wide = sum(unicodedata.east_asian_width(character) in "WF" for character in title)
+    width = max(12, TITLE_COLUMNS // 2 if wide > len(title) // 2 else TITLE_COLUMNS)
+    return "\n".join(textwrap.wrap(title, width=width, break_on_hyphens=False)) or title
+
+
 def render_chart(figures: Figures, locale: str, translate: Translate, title: str) -> bytes:
     """A PNG of the scope's pledged value by focus area (when a pledge carries one) and of the latest period's
     reports."""
@@ -86,7 +100,7 @@ def render_chart(figures: Figures, locale: str, translate: Translate, title: str
     figure.set_facecolor("white")
     FigureCanvasAgg(figure)
     font = {"family": [LATIN_FONT, CJK_FONT]}
-    figure.suptitle(title, fontsize=20, fontweight="bold", fontdict=font)
+    figure.suptitle(_wrapped(title), fontsize=20, fontweight="bold", fontdict=font)
     # an area whose pledges carry no value (non-financial ones) has no bar: "US$ 0" read as a value pledged
     values = {share.key: share.value_usd for share in figures.breakdowns.get("focus_area", [])
               if share.value_usd is not None}

@@ -113,3 +113,19 @@ def test_the_reporting_bars_are_titled_as_the_digest_s_heading(renderer: Rendere
     heading = renderer.reply(digest_reply(FIGURES, EVERYTHING, date(2026, 12, 7), None), "en").text
     assert "Reports for the latest period" not in asked and REPORTING_TITLE in asked
     assert f"<b>{REPORTING_TITLE}</b>: 6 of 9 pledges due reported" in heading
+
+
+@pytest.mark.parametrize(("locale", "title"), [
+    ("ru", "Сводка Partner2Connect: Страны: Армения, Азербайджан, Беларусь, Грузия, Казахстан, Кыргызстан, "
+           "Республика Молдова и ещё 4 страны"),
+    ("zh", "Partner2Connect：国家：亚美尼亚、阿塞拜疆、白俄罗斯、格鲁吉亚、"
+           "哈萨克斯坦、吉尔吉斯斯坦、摩尔多瓦共和国等另外4个国家"),
+])
+def test_a_long_title_is_wrapped_not_widening_the_picture(renderer: Renderer, locale: str, title: str) -> None:
+    """A tester: a scope of eleven countries, its title on one line, made the chart 3,487 pixels wide and its bars a
+    narrow strip in the middle, unreadable on a phone."""
+    def translate(label: object) -> str:
+        return renderer.label(label, locale, markup=False)  # type: ignore[arg-type]
+    short = Image.open(io.BytesIO(render_chart(FIGURES, locale, translate, "Partner2Connect")))
+    long = Image.open(io.BytesIO(render_chart(FIGURES, locale, translate, title)))
+    assert long.width <= short.width * 1.05, (long.width, short.width)
