@@ -13,7 +13,7 @@ from handlers.inputs import Incoming
 from handlers.invites import INVITABLE, create_invite, deep_link
 from handlers.lengths import shorten
 from handlers.messages import N_, NP_, Button, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
-from handlers.onboarding import name_key
+from handlers.onboarding import folded_key, name_key
 from handlers.people import audit, not_allowed, role_of
 from handlers.report_reminders import reassigned
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, described, organisation_label, person_for_staff, told_apart
@@ -114,10 +114,6 @@ class Found:
     exact: bool
 
 
-def _search_key(name: str) -> str:
-    return fold_name(name_key(name))  # the pledge form's name key, accents and punctuation aside
-
-
 async def find_organisations(conv: Conversation, wanted: str) -> Found:
     """The organisations staff mean by a number or a name: by its number, its name key (as registration finds a
     name), its name without accents or punctuation, else the names that contain it."""
@@ -130,10 +126,10 @@ async def find_organisations(conv: Conversation, wanted: str) -> Found:
         return Found(tuple(named[:SHOWN]), len(named), exact=True)
     if (in_country := await _in_country(entities, wanted)) is not None:
         return in_country
-    key = _search_key(wanted)
+    key = folded_key(wanted)
     if not key:
         return Found((), 0, exact=False)
-    keys = [(entity_id, fold_name(stored)) for entity_id, stored in await entities.name_keys()]
+    keys = await entities.folded_names()
     same = [entity_id for entity_id, stored in keys if stored == key]
     ids = same or [entity_id for entity_id, stored in keys if key in stored]
     return Found(tuple(await entities.by_ids(ids[:SHOWN])), len(ids), exact=bool(same))
@@ -155,9 +151,9 @@ async def _in_country(entities: Entities, wanted: str) -> Found | None:
             continue
         name = " ".join(words[:-count])
         there = [entity for entity in await entities.named(name_key(name)) if entity.country_iso3 in countries]
-        if not there and (key := _search_key(name)):
+        if not there and (key := folded_key(name)):
             if folded is None:
-                folded = [(entity_id, fold_name(stored)) for entity_id, stored in await entities.name_keys()]
+                folded = await entities.folded_names()
             same = [entity_id for entity_id, stored in folded if stored == key]
             there = [entity for entity in await entities.by_ids(same) if entity.country_iso3 in countries]
         if there:

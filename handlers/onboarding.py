@@ -124,6 +124,12 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", folded).casefold().split())[:200]
 
 
+def folded_key(name: str) -> str:
+    """A name's key with accents and punctuation aside too (models.geography.fold_name), compared with
+    Entities.folded_names: "Asociacion Red Rural" is the "Asociación Red Rural" registered before it."""
+    return fold_name(name_key(name))
+
+
 async def finish_registration(conv: Conversation, state: FormState) -> None:
     """Create the entity (pending validation), make the person its focal point, tell staff."""
     answers = state.answers
@@ -131,7 +137,7 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     country = answers.get("country")
     country = None if country in (None, NO_COUNTRY) else country
     entity = await Entities(session).same_organisation(name_key(answers["entity_name"]), country)
-    folded = fold_name(name_key(answers["entity_name"]))
+    folded = folded_key(answers["entity_name"])
     if entity is None and folded:  # "Asociacion Red Rural" is the "Asociación Red Rural" registered before it
         entity = await Entities(session).same_folded(folded, country)
     contact = conv.contact

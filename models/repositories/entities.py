@@ -46,7 +46,7 @@ class Entities:
         accents, punctuation, an emoji aside): the one of that folded name in that country, else an international
         body of it with no country, else (a registration with no country) the one organisation of that folded name,
         when there is only one. It reads every name key: a registration is rare."""
-        ids = [entity_id for entity_id, stored in await self.name_keys() if fold_name(stored) == folded]
+        ids = [entity_id for entity_id, stored in await self.folded_names() if stored == folded]
         matches = await self.by_ids(ids) if ids else []
         here = [entity for entity in matches if entity.country_iso3 == country_iso3]
         everywhere = [entity for entity in matches if entity.country_iso3 is None and entity.sector in INTERNATIONAL]
@@ -71,6 +71,11 @@ class Entities:
     async def name_keys(self) -> list[tuple[int, str]]:
         """Every entity's id and name key, in id order (for a search the name key alone cannot answer)."""
         return [(entity_id, key) for entity_id, key in await self.session.execute(_NAME_KEYS)]
+
+    async def folded_names(self) -> list[tuple[int, str]]:
+        """Every entity's id and name key folded (models.geography.fold_name: case, accents, punctuation, an emoji
+        aside), in id order: what a name typed without its accents is compared with."""
+        return [(entity_id, fold_name(key)) for entity_id, key in await self.name_keys()]
 
     async def by_ids(self, entity_ids: list[int]) -> list[Entity]:
         """The entities with these ids, in id order."""
