@@ -27,16 +27,20 @@ DAY = date(2026, 12, 7)
 SUBMITTED = datetime(2026, 6, 1, tzinfo=UTC)
 
 
-async def _pledges(database: Database, places: list[tuple[list[str], list[str], str]]) -> list[int]:
-    """Validated pledges of one organisation, each (countries, ITU regions, value)."""
+async def _pledges(database: Database, places: list[tuple[list[str], list[str], str | None]], area: str = "access",
+                   pillar: str = "infrastructure") -> list[int]:
+    """Validated pledges of one organisation, each (countries, ITU regions, value: None for a non-financial pledge,
+    of `area` and `pillar`)."""
     async with database.uow() as uow:
         entity = Entity(name="Global Connect", name_key="global connect", sector="donor_agency", country_iso3="USA",
                         status="validated")
         uow.session.add(entity)
         await uow.session.flush()
         made = [Pledge(ref=f"P2C-2026-{n:05d}", entity_id=entity.id or 0, title=f"Pledge {n}", description="d" * 30,
-                       focus_area="access", pillars=["infrastructure"], pledge_type="financial",
-                       value_usd=Decimal(value), countries=countries, itu_regions=regions,
+                       focus_area=area if value is None else "access",
+                       pillars=[pillar if value is None else "infrastructure"],
+                       pledge_type="programmatic" if value is None else "financial",
+                       value_usd=None if value is None else Decimal(value), countries=countries, itu_regions=regions,
                        status=PledgeStatus.validated, start_date=SUBMITTED.date(), submitted_at=SUBMITTED,
                        validated_at=SUBMITTED, created_at=SUBMITTED, updated_at=SUBMITTED)
                 for n, (countries, regions, value) in enumerate(places, start=1)]

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from chat_driver import ChatDriver
 from sqlmodel import col, select
+from test_digest_figures_review import _pledges as review_pledges
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
@@ -25,8 +26,7 @@ from models.database import Database
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
 from models.scope import EVERYTHING, Scope, ScopeKind
-from models.tables import Contact, DigestSubscription, Entity, Outbox, Pledge
-from models.values import PledgeStatus
+from models.tables import Contact, DigestSubscription, Outbox
 
 DAY = date(2026, 12, 7)
 SUBMITTED = datetime(2026, 6, 1, tzinfo=UTC)
@@ -38,21 +38,7 @@ CIS = Scope(ScopeKind.region, ("cis",))
 async def _pledges(database: Database, places: list[tuple[list[str], str | None]], area: str = "access",
                    pillar: str = "infrastructure") -> None:
     """Validated pledges of one organisation, each (countries, value: None for a non-financial pledge)."""
-    async with database.uow() as uow:
-        entity = Entity(name="Global Connect", name_key="global connect", sector="donor_agency", country_iso3="USA",
-                        status="validated")
-        uow.session.add(entity)
-        await uow.session.flush()
-        made = [Pledge(ref=f"P2C-2026-{n:05d}", entity_id=entity.id or 0, title=f"Pledge {n}", description="d" * 30,
-                       focus_area=area if value is None else "access",
-                       pillars=[pillar if value is None else "infrastructure"],
-                       pledge_type="programmatic" if value is None else "financial",
-                       value_usd=None if value is None else Decimal(value), countries=countries, itu_regions=[],
-                       status=PledgeStatus.validated, start_date=SUBMITTED.date(), submitted_at=SUBMITTED,
-                       validated_at=SUBMITTED, created_at=SUBMITTED, updated_at=SUBMITTED)
-                for n, (countries, value) in enumerate(places, start=1)]
-        uow.session.add_all(made)
-        await uow.commit()
+    await review_pledges(database, [(countries, [], value) for countries, value in places], area, pillar)
 
 
 async def _figures(database: Database, scope: Scope = EVERYTHING) -> Figures:
