@@ -47,6 +47,7 @@ from bot.metrics import Health, QuietAccessLog, observe_update, serve_probes
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
 from bot.pacing import PaceLimits, Pacer
 from bot.polling import Fetch, Poller
+from bot.rehearsal import rehearse_or_log
 from bot.scheduler import build_scheduler, run_when_elected
 from bot.schema import ensure_schema
 from bot.sender import BotApiSender
@@ -402,6 +403,7 @@ async def prepare(app: App, stop: asyncio.Event | None = None, *, fonts_required
     await register_commands(app.bot, app.renderer, staff, app.settings.default_locale)
     for chat_id, language, role in staff:
         app.menus.given(chat_id, role, language)
+    await rehearse_or_log(app.database, app.deps)
     warm_up(app.renderer, app.settings.default_locale)
     return True
 

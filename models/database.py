@@ -201,6 +201,16 @@ class Database:
         # a cancelled caller stops waiting, not the work: it ends in the thread before the next one starts
         return await self.thread.whole(lambda: work(UnitOfWork(self, inside_thread=True)), self.gate)
 
+    async def rehearse(self, work: Callable[[Callable[[], UnitOfWork]], Coroutine[Any, Any, T]]) -> T:
+        """`await work(units)`, where every unit of work that `units()` gives shares one transaction, rolled back at
+        the end: their commit() only flushes. Nothing is written. bot.rehearsal runs the journeys so at start, for
+        SQLAlchemy to compile their statements before the first people wait for it. As under `whole`, `work`
+        awaits nothing but the session."""
+        async def dry(outer: UnitOfWork) -> T:
+            async with outer:  # closing its session at the end rolls everything back
+                return await work(lambda: _Rehearsed(outer))
+        return await self.whole(dry)
+
     async def dispose(self) -> None:
         """Close every pooled connection."""
         if self.thread is not None:
@@ -249,3 +259,25 @@ class UnitOfWork:
     async def flush(self) -> None:
         """Send pending changes so generated ids are known."""
         await self.session.flush()
+
+
+class _Rehearsed(UnitOfWork):
+    """A unit of work inside `Database.rehearse`: on the rehearsal's session, already open; commit() flushes and lets
+    go of the loaded objects, as a session closed after its commit would have, but commits nothing."""
+
+    def __init__(self, outer: UnitOfWork) -> None:
+        super().__init__(outer.database, inside_thread=outer.inside_thread)
+        self.session = outer.session
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None  # the rehearsal's transaction ends with the rehearsal
+
+    async def commit(self) -> None:
+        """Flush, and forget the objects loaded so far (the next unit of work reads them again)."""
+        await self.session.flush()
+        self.session.expunge_all()

@@ -75,6 +75,10 @@ class Session(Protocol):
         """Send pending changes, so that generated ids are known."""
         ...
 
+    def expunge_all(self) -> None:
+        """Forget every loaded object: they stay readable, detached, and are read again if asked for."""
+        ...
+
     async def refresh(self, instance: Any) -> None:
         """Read the object's columns again from the database."""
         ...

@@ -234,6 +234,10 @@ class ThreadSession:
         """The loaded objects changed since they were read."""
         return self.session.dirty
 
+    def expunge_all(self) -> None:
+        """Forget every loaded object (no database work)."""
+        self.session.expunge_all()
+
     async def flush(self) -> None:
         """Send pending changes."""
         await self._call(self.session.flush)
