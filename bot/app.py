@@ -47,7 +47,7 @@ from bot.metrics import Health, QuietAccessLog, observe_update, serve_probes
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
 from bot.pacing import PaceLimits, Pacer
 from bot.polling import Fetch, Poller
-from bot.rehearsal import rehearse_or_log
+from bot.rehearsal import Rehearsed, rehearse_or_log
 from bot.scheduler import build_scheduler, run_when_elected
 from bot.schema import ensure_schema
 from bot.sender import BotApiSender
@@ -110,6 +110,8 @@ class App:
     outage: Outage | None = None
     updates: Fetch | None = None
     """getUpdates answered as JSON (`BotApiSender.updates`), which long polling reads (bot.polling)."""
+    rehearsed: Rehearsed | None = None
+    """What the start-up rehearsal did (bot.rehearsal); None until then, or when it failed."""
     refusing: Spell = field(default_factory=lambda: refused_updates())
     """Updates the database cannot take, logged once per outage (with a reminder a minute), not once per attempt."""
 
@@ -403,7 +405,7 @@ async def prepare(app: App, stop: asyncio.Event | None = None, *, fonts_required
     await register_commands(app.bot, app.renderer, staff, app.settings.default_locale)
     for chat_id, language, role in staff:
         app.menus.given(chat_id, role, language)
-    await rehearse_or_log(app.database, app.deps)
+    app.rehearsed = await rehearse_or_log(app.database, app.deps)
     warm_up(app.renderer, app.settings.default_locale)
     return True
 
@@ -533,9 +535,11 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
 
 
 def log_started(app: App, mode: str, **where: str) -> None:
-    """One line saying the bot is up, and how: its mode, its database (never the password), its instance."""
+    """One line saying the bot is up, and how: its mode, its database (never the password), its instance, and how
+    long the start-up rehearsal of the journeys took (null when it failed: a warning line said why)."""
+    rehearsed = round(app.rehearsed.seconds, 3) if app.rehearsed is not None else None
     log.info("started", extra={"mode": mode, "bot": app.deps.bot_username, "database": database_place(app.database.url),
-                               "instance_id": app.settings.instance_id, **where})
+                               "instance_id": app.settings.instance_id, "rehearsed_s": rehearsed, **where})
 
 
 def database_place(url: str) -> str:

@@ -150,6 +150,7 @@ async def test_the_start_is_one_line_and_probes_leave_no_access_lines(webhook_st
     assert started[0]["listening"] == f"127.0.0.1:{port}" and started[0]["webhook"].endswith("/telegram/webhook")
     url = make_url(webhook_stack.database_url)
     assert started[0]["database"].startswith(url.get_backend_name() + " ")
+    assert started[0]["rehearsed_s"] > 0 and not [e for e in events if e["logger"] == "bot.rehearsal"]
     if url.password:
         assert url.password not in json.dumps(started[0])
     access = [e for e in events if e["logger"] == "aiohttp.access"]
