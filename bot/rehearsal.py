@@ -6,17 +6,20 @@ first press 10 ms instead of 2.5, and since updates are handled one after anothe
 that moment waited behind them (ten focal points reporting at once waited 125 ms for their first answer instead of
 about 40). So before it takes updates, the bot has a focal point of its own making greet it, list its pledges,
 register a pledge and, once the rehearsal has validated it, report on it, through `handlers.router.handle` as a
-person's updates are, on units of work that share one transaction and commit nothing (`Database.rehearse`). On
-PostgreSQL that transaction still draws ids from the tables' sequences, which are not rolled back: one pledge id per
-start is never used (pledge references, made from ids, skip one; SQLite reuses it).
+person's updates are, on units of work that share one transaction and commit nothing (`Database.rehearse`). Its
+organisation and person are given ids below zero, which no sequence draws; but on PostgreSQL the ids the journeys draw
+(the pledge's, the report's, the outbox rows') are not given back by the rollback: pledge references, made from ids,
+skip one number per start of an instance (SQLite reuses them).
 
-A rehearsal that fails is logged and the bot starts all the same: it only saves the first people some waiting.
+A rehearsal that fails, or takes longer than REHEARSAL_LIMIT, is logged and the bot starts all the same: it only
+saves the first people some waiting.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import os
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,8 +38,11 @@ from models.values import EntityStatus, PledgeStatus, Role, Sector
 log = logging.getLogger(__name__)
 
 REHEARSAL_ID = 9_000_000_000_000_000
-"""The rehearsal's Telegram id, plus the process id (two instances starting together do not wait for each other's
-row): far above the ids Telegram gives people, and never committed anyway."""
+"""The rehearsal's Telegram id is this plus a random number (two instances starting together do not wait for each
+other's rows, which they would with the same process id, 1 in every container): far above the ids Telegram gives
+people, and never committed anyway."""
+REHEARSAL_LIMIT = 30.0
+"""Seconds after which the start goes on without waiting for the rehearsal any longer (it takes 0.1 to 0.3 s)."""
 
 COMMON: tuple[str, ...] = ("/start", "/help", "/mypledges")
 
@@ -85,7 +91,8 @@ async def rehearse_or_log(database: Database, deps: Deps) -> Rehearsed | None:
     """`rehearse`; a failure, or a form whose end was not reached, is logged and let go (the bot starts all the
     same). None when it failed."""
     try:
-        done = await rehearse(database, deps)
+        async with asyncio.timeout(REHEARSAL_LIMIT):
+            done = await rehearse(database, deps)
     except Exception:
         log.warning("the start-up rehearsal of the journeys failed: the first people after this start may wait a "
                     "little longer", exc_info=True)
@@ -99,17 +106,15 @@ async def rehearse_or_log(database: Database, deps: Deps) -> Rehearsed | None:
 async def _journeys(units: Callable[[], UnitOfWork], deps: Deps) -> tuple[int, bool, bool]:
     """The rehearsal's person and their updates: the common commands, a pledge (validated here, as staff would),
     a report on it; and whether each form reached its end."""
-    setup, now = units(), utcnow()
-    telegram_id = REHEARSAL_ID + os.getpid()
-    entity = Entity(name=f"Rehearsal {telegram_id}", name_key=f"rehearsal {telegram_id}", sector=Sector.government,
-                    country_iso3="KEN", status=EntityStatus.validated, created_at=now, validated_at=now)
-    setup.session.add(entity)
+    setup, now, drawn = units(), utcnow(), secrets.randbelow(2**30)
+    telegram_id, entity_id = REHEARSAL_ID + drawn, -1 - drawn
+    setup.session.add(Entity(id=entity_id, name=f"Rehearsal {drawn}", name_key=f"rehearsal {drawn}",
+                             sector=Sector.government, country_iso3="KEN", status=EntityStatus.validated,
+                             created_at=now, validated_at=now))
     await setup.flush()
-    assert entity.id is not None
-    entity_id = entity.id
-    setup.session.add(Contact(telegram_id=telegram_id, chat_id=telegram_id, first_name="Rehearsal", language="en",
-                              telegram_language="en", role=Role.focal_point, entity_id=entity_id, consent_at=now,
-                              last_seen_at=now))
+    setup.session.add(Contact(id=entity_id, telegram_id=telegram_id, chat_id=telegram_id, first_name="Rehearsal",
+                              language="en", telegram_language="en", role=Role.focal_point, entity_id=entity_id,
+                              consent_at=now, last_seen_at=now))
     await setup.commit()
     person = Person(telegram_id, telegram_id, "Rehearsal", language_code="en")
     said = 0

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import sessionmaker
@@ -67,6 +67,11 @@ POOL_SIZE = UPDATES_AT_ONCE + 4
 records, and one to spare. A pool smaller than what runs at once opens and closes a connection (a server
 process) for each update beyond it, at the busiest moments: that was most of PostgreSQL's worst latencies."""
 
+
+REHEARSAL_LOCK_WAIT = "500ms"
+REHEARSAL_STATEMENT = "5s"
+"""PostgreSQL's limits on the start-up rehearsal (Database.rehearse): how long it waits for a lock, how long a
+statement of it runs."""
 
 PREPARED_STATEMENTS = 256
 """Statements asyncpg keeps prepared on each PostgreSQL connection (SQLAlchemy's asyncpg dialect drives this
@@ -205,9 +210,17 @@ class Database:
         """`await work(units)`, where every unit of work that `units()` gives shares one transaction, rolled back at
         the end: their commit() only flushes. Nothing is written. bot.rehearsal runs the journeys so at start, for
         SQLAlchemy to compile their statements before the first people wait for it. As under `whole`, `work`
-        awaits nothing but the session."""
+        awaits nothing but the session.
+
+        Its transaction keeps every lock it takes until the end, which real units of work may be waiting for (on
+        PostgreSQL, another instance serving): there, a lock not had within REHEARSAL_LOCK_WAIT, or a statement
+        running longer than REHEARSAL_STATEMENT, fails the rehearsal instead of making anyone wait (on SQLite, the
+        file's busy timeout bounds a wait)."""
         async def dry(outer: UnitOfWork) -> T:
             async with outer:  # closing its session at the end rolls everything back
+                if not self.is_sqlite:
+                    await outer.session.execute(text(f"SET LOCAL lock_timeout = '{REHEARSAL_LOCK_WAIT}'"))
+                    await outer.session.execute(text(f"SET LOCAL statement_timeout = '{REHEARSAL_STATEMENT}'"))
                 return await work(lambda: _Rehearsed(outer))
         return await self.whole(dry)
 
@@ -275,7 +288,7 @@ class _Rehearsed(UnitOfWork):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        return None  # the rehearsal's transaction ends with the rehearsal
+        self.session.expunge_all()  # the rehearsal's transaction ends with the rehearsal; the objects go, as on close
 
     async def commit(self) -> None:
         """Flush, and forget the objects loaded so far (the next unit of work reads them again)."""
