@@ -332,6 +332,9 @@ class DigestSubscription(SQLModel, table=True):
     last_period: str | None = Field(default=None, max_length=16)
     last_sent_at: datetime | None = None
     """The moment the previous digest's figures were taken: the next one tells what changed since."""
+    covering_from: datetime | None = None
+    """Where the previous digest's count of changes began: the next one begins there instead when it replaces the
+    previous one, still held unsent (models.repositories.digests.drop_superseded)."""
     updated_at: datetime = Field(default_factory=utcnow)
 
 

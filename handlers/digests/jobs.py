@@ -11,7 +11,7 @@ from handlers.digests.service import Made, Translate, enqueue_digest, scope_for
 from handlers.language import negotiate
 from models.database import UnitOfWork
 from models.repositories.contacts import Contacts
-from models.repositories.digests import drop_superseded
+from models.repositories.digests import drop_superseded, has_superseded
 from models.repositories.subscriptions import Subscriptions
 from models.tables import DigestSubscription
 from models.timezones import zone_of
@@ -73,12 +73,16 @@ async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, 
         await subscriptions.save(subscription)
         return 0
     locale = negotiate(contact.language, contact.telegram_language, default_locale)
+    key, prefix = f"{DIGEST_KEY}{contact_id}:{due.period}", f"{DIGEST_KEY}{contact_id}:"
     since = subscription.last_sent_at or first_since(subscription.cadence, now, zone)
-    key = f"{DIGEST_KEY}{contact_id}:{due.period}"
+    replacing = await has_superseded(session, contact.chat_id, prefix, key)
+    if replacing and subscription.covering_from is not None:  # it counts what the one it replaces would have told
+        since = subscription.covering_from
     added = await enqueue_digest(session, contact, scope, locale, key, since=since, now=now,
                                  zone=zone, translate=translate, made=made, not_before=at if at > now else None)
-    if added:  # one still held for the reader's hours is stale now: this one goes instead
-        await drop_superseded(session, contact.chat_id, f"{DIGEST_KEY}{contact_id}:", key)
+    if added and replacing:  # one still held for the reader's hours is stale now: this one goes instead
+        await drop_superseded(session, contact.chat_id, prefix, key)
     subscription.last_period, subscription.last_sent_at, subscription.updated_at = due.period, now, now
+    subscription.covering_from = since
     await subscriptions.save(subscription)
     return int(added)

@@ -607,12 +607,7 @@ DIGEST_PARTS = ("t", "c", "x")
 """The last part of the outbox keys of a digest's rows: its text, chart and spreadsheet (digests.service)."""
 
 
-async def drop_superseded(session: Session, chat_id: int, prefix: str, latest: str) -> int:
-    """Delete the rows of a person's scheduled digests (keys `prefix`...:<DIGEST_PARTS>) not sent yet, but those of
-    the `latest` (its key): a digest held for its reader's working hours, still there when the next one fell due (an
-    outage, a clock moved), would go out first with its old figures. As reminders, the latest due goes out once. A
-    digest one of whose rows was taken for sending (or sent) is left whole to go: its text went or goes, and its
-    chart and sheet ("all in the spreadsheet") with it. How many rows were deleted."""
+def _superseded(chat_id: int, prefix: str, latest: str) -> ColumnElement[bool]:
     def starts(text: str) -> ColumnElement[bool]:
         return sa.func.substr(OUT.c.key, 1, len(text)) == text
 
@@ -620,7 +615,22 @@ async def drop_superseded(session: Session, chat_id: int, prefix: str, latest: s
     digest = sa.func.substr(OUT.c.key, 1, sa.func.length(OUT.c.key) - 1, type_=sa.String)  # "dg:7:2026-W49:"
     begun = sa.exists().where(other.c.key.in_([digest + part for part in DIGEST_PARTS]),
                               other.c.status != OutboxStatus.pending)
-    query = (sa.delete(OUT).where(OUT.c.chat_id == chat_id, OUT.c.status == OutboxStatus.pending, starts(prefix),
-                                sa.not_(starts(latest + ":")), sa.not_(begun))
+    return sa.and_(OUT.c.chat_id == chat_id, OUT.c.status == OutboxStatus.pending, starts(prefix),
+                   sa.not_(starts(latest + ":")), sa.not_(begun))
+
+
+async def has_superseded(session: Session, chat_id: int, prefix: str, latest: str) -> bool:
+    """Whether `drop_superseded` would drop a digest now: one is held, unsent, that the `latest` replaces."""
+    found = await session.execute(sa.select(sa.literal(1)).where(_superseded(chat_id, prefix, latest)).limit(1))
+    return found.first() is not None
+
+
+async def drop_superseded(session: Session, chat_id: int, prefix: str, latest: str) -> int:
+    """Delete the rows of a person's scheduled digests (keys `prefix`...:<DIGEST_PARTS>) not sent yet, but those of
+    the `latest` (its key): a digest held for its reader's working hours, still there when the next one fell due (an
+    outage, a clock moved), would go out first with its old figures. As reminders, the latest due goes out once. A
+    digest one of whose rows was taken for sending (or sent) is left whole to go: its text went or goes, and its
+    chart and sheet ("all in the spreadsheet") with it. How many rows were deleted."""
+    query = (sa.delete(OUT).where(_superseded(chat_id, prefix, latest))
              .execution_options(synchronize_session=False))
     return int(getattr(await session.execute(query), "rowcount", 0) or 0)

@@ -220,3 +220,19 @@ async def test_the_summary_lists_no_shortcut_as_a_country(database: Database, re
     summary = list((await _book(database, renderer, "en")).worksheets[2].iter_rows(min_row=2, values_only=True))
     assert [(row[1], row[2], row[3]) for row in summary if row[0] == "Country"] == [("Senegal", "SEN", 1)]
     assert ("Africa", "africa", 3) in [(row[1], row[2], row[3]) for row in summary if row[0] == "ITU region"]
+
+
+async def test_a_digest_replacing_a_held_one_counts_from_where_the_held_one_began(database: Database, deps: Deps,
+                                                                                  renderer: Renderer) -> None:
+    """Tester: a digest held for the reader's hours (written on a Monday evening), still unsent a week on (an outage,
+    a clock moved on), is dropped for the next week's, which counted the changes since that Monday evening: what only
+    the dropped one told ("Since" the Monday before) reached the reader in no digest."""
+    await _pledges(database, [(["SEN"], "1000")])
+    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    monday = _monday_ahead()
+    assert await send_due_digests(database.uow, monday + timedelta(hours=11), deps.translate) == 1  # held: 20:00
+    assert await send_due_digests(database.uow, monday + timedelta(days=7, hours=1), deps.translate) == 1
+    delivered = await _digests(chat)
+    assert len(delivered) == 1, delivered
+    assert renderer.label(Day((monday - timedelta(days=7)).date()), "en") in delivered[0], delivered[0]
+    assert renderer.label(Day(monday.date()), "en") not in delivered[0], delivered[0]
