@@ -36,7 +36,7 @@ async def test_unblocking_without_writing_makes_the_person_reachable_and_tells_t
     assert await blocked(stack, person.id), "the block is seen without a failed delivery"
     await stack.people.unblock(person.id)
     back = await person.replies()
-    assert len(back) == 1 and back[0]["text"].startswith("Ravi de vous revoir !") and "/mypledges" in back[0]["text"]
+    assert len(back) == 1 and back[0]["text"].startswith("Ravi de vous revoir\xa0!") and "/mypledges" in back[0]["text"]
     assert not await blocked(stack, person.id)
 
 

@@ -62,7 +62,7 @@ async def test_revoking_the_only_focal_point_tells_staff_in_their_language(chat:
                         f"Invite a new one with the button, or with /invite {entity_id}."), bea.text
     assert f"lv:inv:{entity_id}" in codes(bea)
     [lou] = await chat.collect(LOU)
-    assert lou.text.startswith(f"Ministry of ICT (n°\xa0{entity_id}) n’a plus de point focal : Awa Diop "
+    assert lou.text.startswith(f"Ministry of ICT (n°\xa0{entity_id}) n’a plus de point focal\xa0: Awa Diop "
                                f"(identifiant {GRACE}) l’a quittée."), \
         lou.text
     assert await chat.collect(GRACE) == []

@@ -110,3 +110,18 @@ def test_translations_quote_with_their_own_quotation_marks(locale: str) -> None:
              for form in (message.string if isinstance(message.string, tuple) else (message.string,))
              if form and '"' in re.sub(r'=\s*"[^"]*"', "", form)]
     assert found == [], found
+
+
+def test_french_high_punctuation_is_held_by_a_no_break_space() -> None:
+    """A tester: 97 French messages had an ordinary space before ":", ";", "!", "?" or "»" (or after "«"), where
+    400 others have a no-break space: "porte sur une période encore en cours : il est attendu" could put the colon
+    at the start of a line."""
+    import re
+
+    from bot.catalogs import read
+
+    breaking = re.compile(r"[ \t][:;!?»]|«[ \t]")
+    found = [form for message in read("fr") if message.id
+             for form in (message.string if isinstance(message.string, tuple) else (message.string,))
+             if form and breaking.search(form)]
+    assert found == [], found
