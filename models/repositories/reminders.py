@@ -70,6 +70,23 @@ PLANNING = (sa.select(_P.c.id, _P.c.entity_id, _P.c.status, _P.c.start_date, _P.
                           _P.c.id.in_(_later_come))))
 """Validated pledges to look at today (most have nothing due, and were looked at when they last had), with their
 organisation's country (whose working week moves a due date's reminder off its weekend)."""
+def _settling() -> sa.Select[Any]:
+    people = sa.select(_C.c.id).where(_C.c.entity_id == sa.bindparam("entity_id"))
+    kind = sa.case((_O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True), 0),
+                   (_O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True), 1), else_=2)
+    return (sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
+        _O.c.status == "pending",
+        sa.or_(_O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True),
+               sa.and_(sa.or_(_O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True),
+                              _O.c.key.startswith(INACTIVE_KEY_PREFIX, autoescape=True)),
+                       _O.c.contact_id.in_(people))))
+        .order_by(kind, _O.c.id).with_for_update())
+
+
+_SETTLING = _settling()
+"""Reminders.settling's read, built once: built on each call, it cost four times the reading (0.5 ms, a tenth of a
+report's submission)."""
+
 LATE_COMMIT_MARGIN = timedelta(minutes=10)
 """A report is stamped before its transaction commits: reports this much older than the latest look count
 as new (looking at a pledge again is harmless)."""
@@ -380,17 +397,7 @@ class Reminders:
         an escalation older than a reminder was taken first, and a report deadlocked with the plan holding that
         reminder and waiting for the escalation (review, reproduced on PostgreSQL). A departure locks the
         organisation's pledges before its rows, and every caller of this one its pledge: the two never meet here."""
-        people = sa.select(_C.c.id).where(_C.c.entity_id == entity_id)
-        kind = sa.case((_O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True), 0),
-                       (_O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True), 1), else_=2)
-        rows = (await self.session.execute(
-            sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
-                _O.c.status == "pending",
-                sa.or_(_O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True),
-                       sa.and_(sa.or_(_O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True),
-                                      _O.c.key.startswith(INACTIVE_KEY_PREFIX, autoescape=True)),
-                               _O.c.contact_id.in_(people))))
-            .order_by(kind, _O.c.id).with_for_update())).all()
+        rows = (await self.session.execute(_SETTLING, {"entity_id": entity_id})).all()
         return Settling([row for row in rows if row.key.startswith(REMINDER_KEY_PREFIX)],
                         [row for row in rows if row.key.startswith(INACTIVE_KEY_PREFIX)],
                         [row for row in rows if row.key.startswith(ESCALATION_KEY_PREFIX)])
