@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from models.repositories.base import table_of
+from models.repositories.drafts import none_known
 from models.session import Session
 from models.tables import Contact, Draft, Entity
 from models.values import Role
@@ -74,7 +75,11 @@ class Contacts:
         """The contact of a Telegram user, their most recently touched draft and their organisation's country (one
         statement)."""
         row = (await self.session.execute(WITH_LATEST_DRAFT, {"telegram_id": telegram_id})).first()
-        return (row[0], row[1], row[2]) if row is not None else (None, None, None)
+        if row is None:
+            return None, None, None
+        if row[1] is None:
+            none_known(self.session, row[0].id)
+        return row[0], row[1], row[2]
 
     async def add(self, contact: Contact) -> None:
         """Insert a new contact now, so its id is known."""

@@ -45,6 +45,18 @@ _FORMS_OF = (select(Draft.form_id).where(col(Draft.contact_id) == bindparam("con
              .order_by(col(Draft.updated_at).desc(), col(Draft.id).desc()))
 
 
+NONE_KNOWN = "drafts: none of"
+"""`Session.info` key: the contact whose drafts were read in this transaction and found to be none (the meeting of
+an update reads the latest one), until one is opened: `Drafts.find` and `Drafts.latest` then answer without a
+statement (/report and /pledge read both, for a person who has none: two statements of their twelve)."""
+
+
+def none_known(session: Session, contact_id: int | None) -> None:
+    """Remember, for this transaction, that the contact has no draft (their latest one was read and was none)."""
+    if contact_id is not None:
+        session.info[NONE_KNOWN] = contact_id
+
+
 class DraftConflictError(Exception):
     """Another instance changed the draft since it was read; the update is retried."""
 
@@ -57,11 +69,15 @@ class Drafts:
 
     async def find(self, contact_id: int, form_id: str) -> Draft | None:
         """The person's draft of one form, if any."""
+        if self.session.info.get(NONE_KNOWN) == contact_id:
+            return None
         found = await self.session.execute(_FIND, {"contact_id": contact_id, "form_id": form_id})
         return found.scalar_one_or_none()
 
     async def latest(self, contact_id: int) -> Draft | None:
         """The person's most recently touched draft, if any (the one their next answer goes to)."""
+        if self.session.info.get(NONE_KNOWN) == contact_id:
+            return None
         found = await self.session.execute(_LATEST, {"contact_id": contact_id})
         return found.scalar_one_or_none()
 
@@ -71,6 +87,7 @@ class Drafts:
         A replaced row keeps its id but not its version, so an instance still holding the old draft
         cannot save over the new one.
         """
+        self.session.info.pop(NONE_KNOWN, None)
         await self.session.execute(_OPEN(self.session), {
             "contact_id": contact_id, "form_id": form_id, "step_id": step_id, "state": state, "version": 1,
             "created_at": now, "updated_at": now, "reminded_at": None})

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 
 from models.repositories.base import Insert, PerDialect, dialect_of, table_of
 from models.repositories.contacts import WITH_LATEST_DRAFT, Contacts, Met
+from models.repositories.drafts import none_known
 from models.repositories.outbox import SENT_AS
 from models.session import Session
 from models.tables import Contact, Draft, ProcessedUpdate
@@ -77,12 +78,18 @@ class ProcessedUpdates:
             if where is None:
                 return await Contacts(self.session).with_latest_draft(telegram_id), None
             found = (await self.session.execute(_MEET_PRESSED, {"telegram_id": telegram_id, **where})).first()
-            return ((found[0], found[1], found[2]), found[3]) if found is not None else ((None, None, None), None)
+            if found is None:
+                return (None, None, None), None
+            if found[0] is not None and found[1] is None:
+                none_known(self.session, found[0].id)
+            return (found[0], found[1], found[2]), found[3]
         statement = _MARK_AND_MEET(self.session) if where is None else _MARK_AND_MEET_PRESSED(self.session)
         row = (await self.session.execute(statement, {
             "update_key": update_key, "processed_at": now, "telegram_id": telegram_id, **(where or {})})).one()
         if not row[0]:
             return None
+        if row[1] is not None and row[2] is None:
+            none_known(self.session, row[1].id)
         return (row[1], row[2], row[3]), (row[4] if where is not None else None)
 
     async def marked_since(self, update_key: int, since: datetime) -> bool:

@@ -346,3 +346,33 @@ async def test_among_reads_the_rows_of_a_list_as_one_array_on_postgresql(databas
         assert "IN (" in statements[0]
     else:  # one parameter, whatever the list's length: not one a value rendered at each execution
         assert "= ANY ($1::BIGINT[])" in statements[0] and statements[0] == statements[1]
+
+
+@pytest.mark.parametrize("pressed", [False, True])
+async def test_drafts_met_as_none_are_not_read_again_until_one_is_opened(database: Database, pressed: bool) -> None:
+    """The meeting of an update reads the person's latest draft: found to be none, /report's and /pledge's reads of
+    their drafts are answered without a statement (two of /report's twelve), until a draft is opened."""
+    contact = await add_contact(database, 41)
+    assert contact.id is not None
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    engine = database.thread_engine if database.is_sqlite else database.engine.sync_engine
+    async with database.uow() as uow:
+        (met, draft, _), _key = await ProcessedUpdates(uow.session).mark_and_meet(
+            4101, 41, utcnow(), pressed=(41, 7) if pressed else None) or ((None, None, None), None)
+        assert met is not None and met.id == contact.id and draft is None
+        drafts = Drafts(uow.session)
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            assert await drafts.find(contact.id, "report") is None and await drafts.latest(contact.id) is None
+            assert statements == []
+            await drafts.open(contact.id, "report", "status", {"answers": {}}, utcnow())
+            found, latest = await drafts.find(contact.id, "report"), await drafts.latest(contact.id)
+            other = await drafts.find(contact.id + 1, "report")  # another person's drafts are read
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert found is not None and latest is not None and found.form_id == latest.form_id == "report"
+        assert other is None and len(statements) == 4, statements
