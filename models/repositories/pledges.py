@@ -19,6 +19,8 @@ from models.values import PledgeStatus
 
 _OF_ENTITY = select(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id")).order_by(col(Pledge.id).desc())
 _COUNT_OF_ENTITY = select(sa.func.count()).select_from(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id"))
+_OF_ENTITY_FIRST = _OF_ENTITY.limit(bindparam("limit"))
+"""The newest of an entity's pledges, built once (a /pledge reads the latest, to offer its answers again)."""
 _BY_REF = select(Pledge).where(col(Pledge.ref) == bindparam("ref"))
 _FOCUS_AREAS = select(Pledge.entity_id, Pledge.focus_area)
 _P = table_of(Pledge).c
@@ -160,8 +162,8 @@ class Pledges:
     async def of_entity(self, entity_id: int, limit: int, older_than: int | None = None) -> list[Pledge]:
         """An entity's pledges, newest first; with `older_than`, those after pledge `older_than` in that order (a
         page after the one that listed it last)."""
-        query = _OF_ENTITY if older_than is None else _OF_ENTITY.where(col(Pledge.id) < older_than)
-        return list((await self.session.execute(query.limit(limit), {"entity_id": entity_id})).scalars())
+        query = _OF_ENTITY_FIRST if older_than is None else _OF_ENTITY.where(col(Pledge.id) < older_than).limit(limit)
+        return list((await self.session.execute(query, {"entity_id": entity_id, "limit": limit})).scalars())
 
     async def count_of_entity(self, entity_id: int, older_than: int | None = None) -> int:
         """How many pledges the entity has (older than pledge `older_than`, when given)."""
