@@ -11,7 +11,7 @@ from handlers.digests.service import Made, Translate, enqueue_digest, scope_for
 from handlers.language import negotiate
 from models.database import UnitOfWork
 from models.repositories.contacts import Contacts
-from models.repositories.digests import drop_superseded, has_superseded
+from models.repositories.digests import drop_superseded, has_superseded, lock_pending_digests
 from models.repositories.subscriptions import Subscriptions
 from models.tables import DigestSubscription
 from models.timezones import zone_of
@@ -75,14 +75,19 @@ async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, 
     locale = negotiate(contact.language, contact.telegram_language, default_locale)
     key, prefix = f"{DIGEST_KEY}{contact_id}:{due.period}", f"{DIGEST_KEY}{contact_id}:"
     since = subscription.last_sent_at or first_since(subscription.cadence, now, zone)
-    replacing = await has_superseded(session, contact.chat_id, prefix, key)
-    if replacing and subscription.covering_from is not None:  # it counts what the one it replaces would have told
+    # One still held for the reader's hours is stale now: this one goes instead, and counts from where it began
+    # (its rows locked first, so that delivery cannot take them meanwhile). Without that start (a subscription
+    # written before it was kept), the held one goes as well, so that no change is missed.
+    await lock_pending_digests(session, contact.chat_id, prefix)
+    replacing = subscription.covering_from is not None and await has_superseded(session, contact.chat_id, prefix, key)
+    if replacing and subscription.covering_from is not None:
         since = subscription.covering_from
     added = await enqueue_digest(session, contact, scope, locale, key, since=since, now=now,
                                  zone=zone, translate=translate, made=made, not_before=at if at > now else None)
-    if added and replacing:  # one still held for the reader's hours is stale now: this one goes instead
+    if added and replacing:
         await drop_superseded(session, contact.chat_id, prefix, key)
-    subscription.last_period, subscription.last_sent_at, subscription.updated_at = due.period, now, now
-    subscription.covering_from = since
+    subscription.last_period, subscription.updated_at = due.period, now
+    if added:  # not added: another run wrote it, and these with it
+        subscription.last_sent_at, subscription.covering_from = now, since
     await subscriptions.save(subscription)
     return int(added)

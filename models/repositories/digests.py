@@ -619,6 +619,15 @@ def _superseded(chat_id: int, prefix: str, latest: str) -> ColumnElement[bool]:
                    sa.not_(starts(latest + ":")), sa.not_(begun))
 
 
+async def lock_pending_digests(session: Session, chat_id: int, prefix: str) -> None:
+    """Lock a person's digest rows not sent yet until the transaction ends (PostgreSQL; SQLite's writer holds the
+    file): delivery, which skips locked rows, cannot take one between `has_superseded` and `drop_superseded`, and a
+    claim of one in progress is waited for, so that `has_superseded` then sees it taken."""
+    await session.execute(sa.select(OUT.c.id).where(
+        OUT.c.chat_id == chat_id, OUT.c.status == OutboxStatus.pending,
+        sa.func.substr(OUT.c.key, 1, len(prefix)) == prefix).with_for_update())
+
+
 async def has_superseded(session: Session, chat_id: int, prefix: str, latest: str) -> bool:
     """Whether `drop_superseded` would drop a digest now: one is held, unsent, that the `latest` replaces."""
     found = await session.execute(sa.select(sa.literal(1)).where(_superseded(chat_id, prefix, latest)).limit(1))

@@ -46,13 +46,15 @@ _FORMS_OF = (select(Draft.form_id).where(col(Draft.contact_id) == bindparam("con
 
 
 NONE_KNOWN = "drafts: none of"
-"""`Session.info` key: the contact whose drafts were read in this transaction and found to be none (the meeting of
-an update reads the latest one), until one is opened: `Drafts.find` and `Drafts.latest` then answer without a
-statement (/report and /pledge read both, for a person who has none: two statements of their twelve)."""
+"""`Session.info` key: the contact whose drafts were read in this session and found to be none (the meeting of an
+update reads the latest one), until one is opened: `Drafts.find` and `Drafts.latest` then answer without a statement
+(/report and /pledge read both, for a person who has none: two statements of their twelve). A unit of work's session
+lives for one transaction (the start-up rehearsal's, whose units share one, too), and only `Drafts.open` writes a
+draft."""
 
 
 def none_known(session: Session, contact_id: int | None) -> None:
-    """Remember, for this transaction, that the contact has no draft (their latest one was read and was none)."""
+    """Remember, for this session, that the contact has no draft (their latest one was read and was none)."""
     if contact_id is not None:
         session.info[NONE_KNOWN] = contact_id
 

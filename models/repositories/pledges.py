@@ -19,7 +19,7 @@ from models.values import PledgeStatus
 
 _OF_ENTITY = select(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id")).order_by(col(Pledge.id).desc())
 _COUNT_OF_ENTITY = select(sa.func.count()).select_from(Pledge).where(col(Pledge.entity_id) == bindparam("entity_id"))
-_OF_ENTITY_FIRST = _OF_ENTITY.limit(bindparam("limit"))
+_OF_ENTITY_FIRST = _OF_ENTITY.limit(bindparam("limit", type_=sa.Integer))
 """The newest of an entity's pledges, built once (a /pledge reads the latest, to offer its answers again)."""
 _BY_REF = select(Pledge).where(col(Pledge.ref) == bindparam("ref"))
 _FOCUS_AREAS = select(Pledge.entity_id, Pledge.focus_area)

@@ -70,6 +70,8 @@ PLANNING = (sa.select(_P.c.id, _P.c.entity_id, _P.c.status, _P.c.start_date, _P.
                           _P.c.id.in_(_later_come))))
 """Validated pledges to look at today (most have nothing due, and were looked at when they last had), with their
 organisation's country (whose working week moves a due date's reminder off its weekend)."""
+
+
 def _settling() -> sa.Select[Any]:
     people = sa.select(_C.c.id).where(_C.c.entity_id == sa.bindparam("entity_id"))
     kind = sa.case((_O.c.key.startswith(REMINDER_KEY_PREFIX, autoescape=True), 0),

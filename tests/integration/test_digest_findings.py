@@ -236,3 +236,22 @@ async def test_a_digest_replacing_a_held_one_counts_from_where_the_held_one_bega
     assert len(delivered) == 1, delivered
     assert renderer.label(Day((monday - timedelta(days=7)).date()), "en") in delivered[0], delivered[0]
     assert renderer.label(Day(monday.date()), "en") not in delivered[0], delivered[0]
+
+
+async def test_a_held_digest_of_a_subscription_from_before_0022_goes_beside_the_next(database: Database, deps: Deps,
+                                                                                     renderer: Renderer) -> None:
+    """Review: a subscription written before migration 0022 keeps no start of its last digest; replacing its held
+    digest would lose what only that one told. Both go: the held one, then the next from where the held one ended."""
+    await _pledges(database, [(["SEN"], "1000")])
+    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    monday = _monday_ahead()
+    assert await send_due_digests(database.uow, monday + timedelta(hours=11), deps.translate) == 1  # held: 20:00
+    async with database.uow() as uow:
+        subscription = (await uow.session.execute(select(DigestSubscription))).scalar_one()
+        subscription.covering_from = None
+        await uow.commit()
+    assert await send_due_digests(database.uow, monday + timedelta(days=7, hours=1), deps.translate) == 1
+    delivered = await _digests(chat)
+    assert len(delivered) == 2, delivered
+    assert renderer.label(Day((monday - timedelta(days=7)).date()), "en") in delivered[0], delivered[0]
+    assert renderer.label(Day(monday.date()), "en") in delivered[1], delivered[1]
