@@ -3,8 +3,8 @@
 SQLAlchemy compiles a statement the first time a process runs it, and then keeps it compiled. Without a
 rehearsal, the first people after every start paid for it: their first /report took 32 ms of CPU instead of 4, the
 first press 10 ms instead of 2.5, and since updates are handled one after another on a core, everyone who wrote at
-that moment waited behind them (ten focal points reporting at once waited 125 ms for their first answer instead of
-about 40). So before it takes updates, the bot has a focal point of its own making greet it, list its pledges,
+that moment waited behind them (ten focal points reporting at once waited 125 ms for their first answer, about 70
+after a rehearsal). So before it takes updates, the bot has a focal point of its own making greet it, list its pledges,
 register a pledge and, once the rehearsal has validated it, report on it, through `handlers.router.handle` as a
 person's updates are, on units of work that share one transaction and commit nothing (`Database.rehearse`). Its
 organisation and person are given ids below zero, which no sequence draws; but on PostgreSQL the ids the journeys draw
@@ -74,7 +74,7 @@ class Rehearsed:
 
     updates: int
     pledged: bool
-    """The pledge form reached its end: the rehearsal's organisation had a second pledge."""
+    """The pledge form reached its end: the rehearsal's organisation had a pledge."""
     reported: bool
     """The report form reached its end: the rehearsal's pledge had a report."""
     seconds: float
