@@ -79,9 +79,9 @@ async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, 
     # (its rows locked first, so that delivery cannot take them meanwhile). Without that start (a subscription
     # written before it was kept), the held one goes as well, so that no change is missed.
     await lock_pending_digests(session, contact.chat_id, prefix)
-    replacing = subscription.covering_from is not None and await has_superseded(session, contact.chat_id, prefix, key)
-    if replacing and subscription.covering_from is not None:
-        since = subscription.covering_from
+    began, replacing = subscription.covering_from, False
+    if began is not None and await has_superseded(session, contact.chat_id, prefix, key):
+        since, replacing = began, True
     added = await enqueue_digest(session, contact, scope, locale, key, since=since, now=now,
                                  zone=zone, translate=translate, made=made, not_before=at if at > now else None)
     if added and replacing:

@@ -607,25 +607,28 @@ DIGEST_PARTS = ("t", "c", "x")
 """The last part of the outbox keys of a digest's rows: its text, chart and spreadsheet (digests.service)."""
 
 
-def _superseded(chat_id: int, prefix: str, latest: str) -> ColumnElement[bool]:
-    def starts(text: str) -> ColumnElement[bool]:
-        return sa.func.substr(OUT.c.key, 1, len(text)) == text
+def _key_starts(text: str) -> ColumnElement[bool]:
+    return sa.func.substr(OUT.c.key, 1, len(text)) == text
 
+
+def _pending_of(chat_id: int, prefix: str) -> ColumnElement[bool]:
+    """A person's rows not sent yet under these keys."""
+    return sa.and_(OUT.c.chat_id == chat_id, OUT.c.status == OutboxStatus.pending, _key_starts(prefix))
+
+
+def _superseded(chat_id: int, prefix: str, latest: str) -> ColumnElement[bool]:
     other = OUT.alias("other")
     digest = sa.func.substr(OUT.c.key, 1, sa.func.length(OUT.c.key) - 1, type_=sa.String)  # "dg:7:2026-W49:"
     begun = sa.exists().where(other.c.key.in_([digest + part for part in DIGEST_PARTS]),
                               other.c.status != OutboxStatus.pending)
-    return sa.and_(OUT.c.chat_id == chat_id, OUT.c.status == OutboxStatus.pending, starts(prefix),
-                   sa.not_(starts(latest + ":")), sa.not_(begun))
+    return sa.and_(_pending_of(chat_id, prefix), sa.not_(_key_starts(latest + ":")), sa.not_(begun))
 
 
 async def lock_pending_digests(session: Session, chat_id: int, prefix: str) -> None:
     """Lock a person's digest rows not sent yet until the transaction ends (PostgreSQL; SQLite's writer holds the
     file): delivery, which skips locked rows, cannot take one between `has_superseded` and `drop_superseded`, and a
     claim of one in progress is waited for, so that `has_superseded` then sees it taken."""
-    await session.execute(sa.select(OUT.c.id).where(
-        OUT.c.chat_id == chat_id, OUT.c.status == OutboxStatus.pending,
-        sa.func.substr(OUT.c.key, 1, len(prefix)) == prefix).with_for_update())
+    await session.execute(sa.select(OUT.c.id).where(_pending_of(chat_id, prefix)).with_for_update())
 
 
 async def has_superseded(session: Session, chat_id: int, prefix: str, latest: str) -> bool:
