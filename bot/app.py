@@ -58,6 +58,7 @@ from bot.telegram import (
     keep_response_types,
     register_chat_menu,
     register_commands,
+    server_keeps_menus,
 )
 from handlers import chats
 from handlers.conversation import Conversation, Deps
@@ -73,6 +74,7 @@ from handlers.router import apologise, drop_held, hand_over, handle, stale_holds
 from models.clock import TEST_CLOCK_ENV, utcnow
 from models.database import UPDATES_AT_ONCE, Database, UnitOfWork
 from models.geography import search_countries
+from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
 from models.values import Role
 
@@ -188,11 +190,33 @@ class App:
         contact_id_var.set(conv.contact.id)
         log.info("update handled", extra={"contact_id": conv.contact.id})
         role, chat_id, chose = role_of(conv.contact), conv.contact.chat_id, conv.contact.language is not None
+        contact_id, stored = conv.contact.id, conv.contact.menu
         if conv.forgotten_chat is not None:  # their chat is a stranger's again: the default menus
-            role, chat_id, chose = None, conv.forgotten_chat, False
-        if conv.menu_changed or self.menus.needs(chat_id, role, conv.locale, chose_language=chose):
-            await register_chat_menu(self.bot, self.renderer, chat_id, conv.locale, role, chose_language=chose)
-            self.menus.given(chat_id, role, conv.locale, chose_language=chose)
+            role, chat_id, chose, contact_id, stored = None, conv.forgotten_chat, False, None, None
+        await self.give_menu(chat_id, role, conv.locale, chose, contact_id, stored, again=conv.menu_changed)
+
+    async def give_menu(self, chat_id: int, role: Role | None, language: str, chose: bool, contact_id: int | None,
+                         stored: str | None, *, again: bool = False) -> None:
+        """Set the chat's command menu unless it has it already (bot.telegram.ChatMenus), or `again` (a /start); then
+        say in the person's contact which one it has. Not recording it costs only setting it again after a start."""
+        key = self.menus.key(self.renderer, role, language, chose_language=chose)
+        if not (again or self.menus.needs(chat_id, key, stored)):
+            return
+        taken = await register_chat_menu(self.bot, self.renderer, chat_id, language, role, chose_language=chose)
+        self.menus.given(chat_id, key)
+        if not taken or contact_id is None or stored == key:
+            return
+
+        async def record(uow: UnitOfWork) -> None:
+            async with uow:
+                await Contacts(uow.session).menu_set(contact_id, key)
+                await uow.commit()
+
+        try:
+            async with self.handling:
+                await self.database.whole(record)
+        except Exception as error:
+            log.warning("the command menu set was not recorded", extra={"reason": type(error).__name__})
 
     async def group_note(self, person: Person) -> str:
         """The line that says the bot works in a private chat, in this person's language (a button's toast)."""
@@ -399,12 +423,14 @@ async def prepare(app: App, stop: asyncio.Event | None = None, *, fonts_required
     if me is None:
         return False
     app.deps = replace(app.deps, bot_username=me.username)
+    app.menus.trust_stored = await server_keeps_menus(app.bot)  # asked before this start sets the default menus
     async with app.database.uow() as uow:
-        staff = [(c.chat_id, negotiate(c.language, c.telegram_language, app.settings.default_locale), Role(c.role))
-                 for c in await staff_contacts(uow.session) if c.role]
-    await register_commands(app.bot, app.renderer, staff, app.settings.default_locale)
-    for chat_id, language, role in staff:
-        app.menus.given(chat_id, role, language)
+        staff = await staff_contacts(uow.session)
+    await register_commands(app.bot, app.renderer, app.settings.default_locale)
+    for member in staff:  # their commands differ from the default menus': set before they write
+        if member.role:
+            await app.give_menu(member.chat_id, Role(member.role), negotiate(
+                member.language, member.telegram_language, app.settings.default_locale), True, member.id, member.menu)
     app.rehearsed = await rehearse_or_log(app.database, app.deps)
     warm_up(app.renderer, app.settings.default_locale)
     return True

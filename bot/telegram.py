@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -294,56 +295,85 @@ def _menu(renderer: Renderer, role: Role | None, language: str) -> list[BotComma
             for c in commands_for(role)]
 
 
-async def register_commands(bot: Bot, renderer: Renderer, staff_chats: list[tuple[int, str, Role]],
-                            default_locale: str = "en") -> None:
-    """Command menus per language (default scope), one without a language for everyone whose Telegram speaks none
-    of the six (in the default locale), and per chat for staff, whose commands differ."""
+async def register_commands(bot: Bot, renderer: Renderer, default_locale: str = "en") -> None:
+    """Command menus per language (default scope), and one without a language for everyone whose Telegram speaks none
+    of the six (in the default locale). Chats' own menus are set by register_chat_menu."""
     for language in LANGUAGES:
         await bot.set_my_commands(_menu(renderer, None, language), scope=BotCommandScopeDefault(),
                                   language_code=language)
     fallback = default_locale if default_locale in LANGUAGES else "en"
     await bot.set_my_commands(_menu(renderer, None, fallback), scope=BotCommandScopeDefault())
-    for chat_id, language, role in staff_chats:
-        await register_chat_menu(bot, renderer, chat_id, language, role)
+
+
+async def server_keeps_menus(bot: Bot) -> bool:
+    """True when the Bot API server has the menus of an earlier start (the default one without a language, which
+    every start sets): chats' own menus set then are still there. False for a server that knows none (a sandbox or
+    a local server started afresh), or that cannot say."""
+    try:
+        return bool(await bot.get_my_commands(scope=BotCommandScopeDefault()))
+    except (TelegramBadRequest, TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as error:
+        log.warning("could not read the default command menu", extra={"reason": str(error)[:100]})
+        return False
+
+
+DEFAULT_MENUS = "default"
+"""ChatMenus.key of a chat served by the per-language default menus (its own menu deleted)."""
 
 
 class ChatMenus:
-    """Which menu each chat was given since this process started: a person's first update after a start registers
-    theirs, so that focal points and coordinators see their own commands, and a chat left with a menu of its own that
-    no longer fits (a role revoked, the person forgotten) goes back to the default menus."""
+    """Which menu each chat has: a person's update sets theirs when it is not the one the chat has, so that focal
+    points and coordinators see their own commands, and a chat left with a menu of its own that no longer fits (a role
+    revoked, the person forgotten) goes back to the default menus.
+
+    What a chat has is known from this process (the menus it set) and from the person's contact (`Contact.menu`,
+    written once a menu is set), which a restart keeps: Telegram keeps a chat's menu, so a start does not set every
+    person's again. A Bot API server that kept none from before (`trust_stored` False: a sandbox started afresh) has
+    each set again once."""
 
     LIMIT = 200_000
-    """Chats remembered at most (then forgotten all at once: the cost is one call per person seen again)."""
+    """Chats remembered at most (then forgotten all at once: the cost is one call per person seen again, or none
+    for those whose contact says it)."""
 
     def __init__(self) -> None:
-        self._given: dict[int, tuple[str | None, str] | None] = {}
+        self._given: dict[int, str] = {}
+        self._keys: dict[tuple[Role | None, str, bool], str] = {}
+        self.trust_stored = True
+        """False when the Bot API server kept no menu from an earlier start (server_keeps_menus)."""
 
-    @staticmethod
-    def _menu_of(role: Role | None, language: str, chose_language: bool) -> tuple[str | None, str] | None:
-        """The chat's own menu (role, language), or None for the per-language default menus (no role, no language
-        chosen)."""
-        return (role.value if role else None, language) if role is not None or chose_language else None
+    def key(self, renderer: Renderer, role: Role | None, language: str, *, chose_language: bool) -> str:
+        """What says which menu a chat should have: DEFAULT_MENUS without a role or a language chosen, else its role,
+        language and a digest of its commands as sent (a new release that changes them sets them again)."""
+        if role is None and not chose_language:
+            return DEFAULT_MENUS
+        known = self._keys.get((role, language, chose_language))
+        if known is None:
+            commands = "\n".join(f"{c.command} {c.description}" for c in _menu(renderer, role, language))
+            digest = hashlib.sha256(commands.encode()).hexdigest()[:12]
+            known = self._keys[(role, language, chose_language)] = f"{role.value if role else '-'}.{language}.{digest}"
+        return known
 
-    def needs(self, chat_id: int, role: Role | None, language: str, *, chose_language: bool) -> bool:
-        """True when this chat's menu should be set again: not given this very one since the start. A chat served by
-        the default menus is asked once a start whether a menu of its own is left there (given before a restart)."""
-        return chat_id not in self._given or self._given[chat_id] != self._menu_of(role, language, chose_language)
+    def needs(self, chat_id: int, key: str, stored: str | None = None) -> bool:
+        """True when this chat should be given the menu `key`: neither this process gave it nor, when the server
+        kept its menus, the person's contact says it has it (`stored`)."""
+        return self._given.get(chat_id) != key and not (self.trust_stored and stored == key)
 
-    def given(self, chat_id: int, role: Role | None, language: str, *, chose_language: bool = True) -> None:
+    def given(self, chat_id: int, key: str) -> None:
         """Remember the menu registered for a chat."""
         if len(self._given) >= self.LIMIT:
             self._given.clear()
-        self._given[chat_id] = self._menu_of(role, language, chose_language)
+        self._given[chat_id] = key
 
 
 async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, language: str, role: Role | None, *,
-                             chose_language: bool = True) -> None:
+                             chose_language: bool = True) -> bool:
     """The command menu of one person's chat, for their role and language; without a role or a language chosen, the
-    chat's own menu is deleted, so that the per-language default menus serve it (a stranger's commands).
+    chat's own menu is deleted, so that the per-language default menus serve it (a stranger's commands). True when
+    the server took it.
 
     Sent through aiogram, not the outbox: a menu is a setting of the chat, not a message to a person.
     It is idempotent (the latest call wins), needs no pacing per chat, and a lost call costs only a
-    stale menu, which the next change of role or language or the next start registers again.
+    stale menu, which the person's /start, or their first update after the next start (a failed call is not
+    recorded in their contact), sets again.
     """
     try:
         if role is None and not chose_language:
@@ -352,5 +382,8 @@ async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, languag
             await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramBadRequest as error:  # a person who never opened the chat has no menu yet
         log.warning("no command menu for a chat", extra={"reason": error.message[:100]})
+        return False
     except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as error:
         log.warning("command menu not updated", extra={"reason": str(error)[:100]})
+        return False
+    return True

@@ -75,6 +75,9 @@ class Contact(SQLModel, table=True):
     (handlers.pastes): each part's update id, origin, text, time received and the message it replied to."""
     held_at: datetime | None = Field(default=None, index=True)
     """When the last part of `held` was received: whoever hands the text over claims it with this value unchanged."""
+    menu: str | None = Field(default=None, max_length=40)
+    """The command menu last set in the person's chat (bot.telegram.ChatMenus.key: its role, language and a digest of
+    its commands), so that a restart does not set it again; None: none set, or not known to be."""
 
 
 class Invite(SQLModel, table=True):

@@ -36,6 +36,7 @@ _COORDINATORS = select(Contact).where(col(Contact.entity_id) == bindparam("entit
                                       col(Contact.role) == Role.coordinator, col(Contact.blocked).is_(False))
 _MEMBERS = select(Contact).where(col(Contact.entity_id) == bindparam("entity_id"))
 _TOUCH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
+_MENU = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(menu=bindparam("menu"))
 _BLOCK = (update(_CONTACTS).where(_CONTACTS.c.id.in_(bindparam("ids", expanding=True))).values(blocked=True))
 _UNREACHABLE = (update(_CONTACTS)
                 .where(_CONTACTS.c.id == bindparam("contact_id"),
@@ -92,6 +93,10 @@ class Contacts:
         await self.session.execute(_TOUCH, {**values, "contact_id": contact.id})
         for key, value in values.items():
             set_committed_value(contact, key, value)
+
+    async def menu_set(self, contact_id: int, menu: str | None) -> None:
+        """Say which command menu is now set in the person's chat (bot.telegram.ChatMenus.key)."""
+        await self.session.execute(_MENU, {"contact_id": contact_id, "menu": menu})
 
     async def hold(self, contact: Contact, parts: list[dict[str, Any]] | None, at: datetime | None) -> bool:
         """Replace the contact's held text (None: nothing held) if nobody changed it since it was read; False when

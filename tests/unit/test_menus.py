@@ -7,10 +7,14 @@ from typing import cast
 import pytest
 from aiogram import Bot
 from aiogram.types import BotCommand
+from sqlalchemy import String
 
+from bot import telegram
 from bot.i18n import Renderer
-from bot.telegram import ChatMenus, register_commands
+from bot.telegram import DEFAULT_MENUS, ChatMenus, register_commands
 from handlers.commands import commands_for
+from models.repositories.base import table_of
+from models.tables import Contact
 from models.values import LANGUAGES, Role
 
 
@@ -26,7 +30,7 @@ class MenuBot:
 
 async def test_a_default_menu_covers_languages_outside_the_six(renderer: Renderer) -> None:
     bot = MenuBot()
-    await register_commands(cast(Bot, bot), renderer, [], default_locale="fr")
+    await register_commands(cast(Bot, bot), renderer, default_locale="fr")
     defaults = {language: commands for scope, language, commands in bot.calls if scope == "BotCommandScopeDefault"}
     assert set(defaults) == {*LANGUAGES, None}
     assert [c.description for c in defaults[None]] == [c.description for c in defaults["fr"]]
@@ -43,26 +47,50 @@ def test_each_role_sees_its_own_commands(role: Role | None, has: set[str], has_n
     assert has <= names and not (has_not & names)
 
 
-def test_a_chat_menu_is_registered_again_only_when_role_or_language_changes() -> None:
+def test_a_chat_menu_is_registered_again_only_when_role_or_language_changes(renderer: Renderer) -> None:
     menus = ChatMenus()
-    assert menus.needs(1, None, "en", chose_language=False)  # a menu of its own may be left there from before a start
-    menus.given(1, None, "en", chose_language=False)
-    assert not menus.needs(1, None, "en", chose_language=False)  # then the per-language default menu serves them
-    assert not menus.needs(1, None, "fr", chose_language=False)
-    assert menus.needs(1, None, "fr", chose_language=True)
-    assert menus.needs(2, Role.coordinator, "ru", chose_language=False)
-    menus.given(2, Role.coordinator, "ru")
-    assert not menus.needs(2, Role.coordinator, "ru", chose_language=False)
-    assert menus.needs(2, Role.coordinator, "fr", chose_language=True)
-    assert menus.needs(2, Role.focal_point, "ru", chose_language=False)
+
+    def key(role: Role | None, language: str, chose: bool = True) -> str:
+        return menus.key(renderer, role, language, chose_language=chose)
+
+    assert menus.needs(1, key(None, "en", False))  # a menu of its own may be left there from before a start
+    menus.given(1, key(None, "en", False))
+    assert not menus.needs(1, key(None, "en", False))  # then the per-language default menu serves them
+    assert not menus.needs(1, key(None, "fr", False))
+    assert menus.needs(1, key(None, "fr"))
+    assert menus.needs(2, key(Role.coordinator, "ru", False))
+    menus.given(2, key(Role.coordinator, "ru"))
+    assert not menus.needs(2, key(Role.coordinator, "ru", False))
+    assert menus.needs(2, key(Role.coordinator, "fr"))
+    assert menus.needs(2, key(Role.focal_point, "ru", False))
 
 
-def test_a_chat_whose_role_went_goes_back_to_the_default_menus() -> None:
+def test_a_chat_whose_role_went_goes_back_to_the_default_menus(renderer: Renderer) -> None:
     menus = ChatMenus()
-    menus.given(3, Role.coordinator, "ar")
-    assert menus.needs(3, None, "ar", chose_language=False)  # revoked, or forgotten: its own menu must go
-    menus.given(3, None, "ar", chose_language=False)
-    assert not menus.needs(3, None, "ar", chose_language=False)
+    menus.given(3, menus.key(renderer, Role.coordinator, "ar", chose_language=True))
+    assert menus.needs(3, DEFAULT_MENUS)  # revoked, or forgotten: its own menu must go
+    menus.given(3, DEFAULT_MENUS)
+    assert not menus.needs(3, DEFAULT_MENUS)
+
+
+def test_a_menu_the_contact_says_the_chat_has_is_not_set_again_after_a_start(renderer: Renderer) -> None:
+    menus = ChatMenus()
+    focal = menus.key(renderer, Role.focal_point, "es", chose_language=True)
+    assert not menus.needs(4, focal, stored=focal)
+    assert menus.needs(4, focal, stored=menus.key(renderer, Role.focal_point, "fr", chose_language=True))
+    assert menus.needs(4, focal, stored=DEFAULT_MENUS) and menus.needs(4, DEFAULT_MENUS, stored=focal)
+    menus.trust_stored = False  # a server started afresh: what the contact says was set there is gone
+    assert menus.needs(4, focal, stored=focal)
+
+
+def test_a_menu_key_names_its_role_and_language_and_changes_with_its_commands(renderer: Renderer,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    key = ChatMenus().key(renderer, Role.staff, "zh", chose_language=True)
+    assert key.startswith("staff.zh.") and len(key) <= cast(String, table_of(Contact).c.menu.type).length
+    assert ChatMenus().key(renderer, None, "zh", chose_language=True).startswith("-.zh.")
+    assert ChatMenus().key(renderer, Role.staff, "zh", chose_language=True) == key, "the same from a start to the next"
+    monkeypatch.setattr(telegram, "commands_for", lambda role: commands_for(role)[:-1])  # a release drops a command
+    assert ChatMenus().key(renderer, Role.staff, "zh", chose_language=True) != key
 
 
 def test_each_role_has_one_find_and_coordinators_the_one_of_their_scope() -> None:
