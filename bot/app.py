@@ -193,17 +193,22 @@ class App:
         contact_id, stored = conv.contact.id, conv.contact.menu
         if conv.forgotten_chat is not None:  # their chat is a stranger's again: the default menus
             role, chat_id, chose, contact_id, stored = None, conv.forgotten_chat, False, None, None
-        await self.give_menu(chat_id, role, conv.locale, chose, contact_id, stored, again=conv.menu_changed)
+        self.give_menu(chat_id, role, conv.locale, chose, contact_id, stored, again=conv.menu_changed)
 
-    async def give_menu(self, chat_id: int, role: Role | None, language: str, chose: bool, contact_id: int | None,
-                         stored: str | None, *, again: bool = False) -> None:
-        """Set the chat's command menu unless it has it already (bot.telegram.ChatMenus), or `again` (a /start); then
-        say in the person's contact which one it has. Not recording it costs only setting it again after a start."""
+    def give_menu(self, chat_id: int, role: Role | None, language: str, chose: bool, contact_id: int | None,
+                  stored: str | None, *, again: bool = False) -> None:
+        """Have the chat's command menu set, unless it has it already (bot.telegram.ChatMenus) and this is not a
+        /start (`again`); set once the replies of the moment are on their way."""
         key = self.menus.key(self.renderer, role, language, chose_language=chose)
-        if not (again or self.menus.needs(chat_id, key, stored)):
-            return
+        if again or self.menus.needs(chat_id, key, stored):
+            self.menus.want(chat_id, key, lambda: self._set_menu(chat_id, key, role, language, chose, contact_id,
+                                                                 stored))
+
+    async def _set_menu(self, chat_id: int, key: str, role: Role | None, language: str, chose: bool,
+                        contact_id: int | None, stored: str | None) -> None:
+        """Set the menu; once the server took it, say in the person's contact which one their chat has. Not recording
+        it costs only setting it again after a start."""
         taken = await register_chat_menu(self.bot, self.renderer, chat_id, language, role, chose_language=chose)
-        self.menus.given(chat_id, key)
         if not taken or contact_id is None or stored == key:
             return
 
@@ -402,6 +407,8 @@ async def check_chart_fonts(required: bool = True) -> None:
     warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
 
 
+MENUS_AT_STOP = 5.0
+"""Seconds a stopping bot gives the command menus still to set (those left are set after the next start)."""
 START_RETRY_FIRST = 1.0  # seconds before the second attempt to reach the Bot API at start-up
 START_RETRY_MAX = 60.0  # the wait doubles up to this
 
@@ -429,8 +436,9 @@ async def prepare(app: App, stop: asyncio.Event | None = None, *, fonts_required
     await register_commands(app.bot, app.renderer, app.settings.default_locale)
     for member in staff:  # their commands differ from the default menus': set before they write
         if member.role:
-            await app.give_menu(member.chat_id, Role(member.role), negotiate(
+            app.give_menu(member.chat_id, Role(member.role), negotiate(
                 member.language, member.telegram_language, app.settings.default_locale), True, member.id, member.menu)
+    await app.menus.settled()
     app.rehearsed = await rehearse_or_log(app.database, app.deps)
     warm_up(app.renderer, app.settings.default_locale)
     return True
@@ -498,6 +506,7 @@ async def run(app: App, *, webhook: bool = False, fonts_required: bool = True) -
         if await prepare(app, stop, fonts_required=fonts_required):
             await _serve(app, stop, webhook=webhook)
     finally:
+        await app.menus.settled(MENUS_AT_STOP)
         await app.delivery.sender.close()
         await app.bot.session.close()
         await app.database.dispose()

@@ -328,15 +328,21 @@ class ChatMenus:
     What a chat has is known from this process (the menus it set) and from the person's contact (`Contact.menu`,
     written once a menu is set), which a restart keeps: Telegram keeps a chat's menu, so a start does not set every
     person's again. A Bot API server that kept none from before (`trust_stored` False: a sandbox started afresh) has
-    each set again once."""
+    each set again once. Menus are set in the background, after the replies of the moment (`want`): the update that
+    needs one is done without waiting for it, so that long polling fetches the next updates sooner."""
 
     LIMIT = 200_000
     """Chats remembered at most (then forgotten all at once: the cost is one call per person seen again, or none
     for those whose contact says it)."""
+    AFTER_REPLIES = 0.05
+    """Seconds menus wanted wait before they are set, for the replies being sent to go first."""
 
     def __init__(self) -> None:
         self._given: dict[int, str] = {}
         self._keys: dict[tuple[Role | None, str, bool], str] = {}
+        self._wanted: dict[int, Callable[[], Awaitable[None]]] = {}
+        """Per chat, what sets the menu it should have, in the order wanted (`want`)."""
+        self._setter: asyncio.Task[None] | None = None
         self.trust_stored = True
         """False when the Bot API server kept no menu from an earlier start (server_keeps_menus)."""
 
@@ -362,6 +368,38 @@ class ChatMenus:
         if len(self._given) >= self.LIMIT:
             self._given.clear()
         self._given[chat_id] = key
+
+    def want(self, chat_id: int, key: str, setting: Callable[[], Awaitable[None]]) -> None:
+        """Have `setting` give the chat the menu `key`, after the replies of the moment (AFTER_REPLIES): a menu is
+        not what the person waits for. One chat's are set in the order wanted, a later one replacing one not begun;
+        one at a time, so that a start's first updates, each setting a menu, send their replies first."""
+        self.given(chat_id, key)
+        self._wanted.pop(chat_id, None)
+        self._wanted[chat_id] = setting
+        if self._setter is None or self._setter.done():
+            self._setter = asyncio.get_running_loop().create_task(self._set_wanted(), name="chat-menus")
+
+    async def _set_wanted(self) -> None:
+        await asyncio.sleep(self.AFTER_REPLIES)
+        while self._wanted:
+            chat_id = next(iter(self._wanted))
+            setting = self._wanted.pop(chat_id)
+            try:
+                await setting()
+            except Exception:  # the next ones are set all the same
+                log.exception("a command menu could not be set")
+
+    async def settled(self, timeout: float | None = None) -> None:
+        """Wait until the menus wanted are set (`timeout` seconds at most; then those left are given up, to be set
+        after the next start)."""
+        setter = self._setter
+        if setter is None:
+            return
+        _, running = await asyncio.wait({setter}, timeout=timeout)
+        if running:
+            setter.cancel()
+            self._wanted.clear()
+            self._setter = None
 
 
 async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, language: str, role: Role | None, *,

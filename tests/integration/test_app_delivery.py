@@ -80,6 +80,12 @@ async def answer(database: Database, deps: Deps, renderer: Renderer, text: str) 
     return delivery
 
 
+async def told(app: App, incoming: Incoming) -> None:
+    """The update handled, and the command menu it wanted set."""
+    await app.on_incoming(incoming)
+    await app.menus.settled()
+
+
 async def test_a_burst_of_updates_stays_within_the_pool(database: Database, deps: Deps, renderer: Renderer) -> None:
     await database.open_pool()
     opened: list[object] = []
@@ -143,16 +149,16 @@ async def test_the_command_menu_is_set_once_per_person_and_follows_role_and_lang
         uow.session.add(Contact(telegram_id=61, chat_id=61, first_name="Cora", role=Role.coordinator))
         await uow.commit()
     coordinator = Person(61, 61, "Cora", None, None, "ru")
-    await app.on_incoming(Incoming.from_text(701, coordinator, "what?", utcnow()))
-    await app.on_incoming(Incoming.from_text(702, coordinator, "what again?", utcnow()))
+    await told(app, Incoming.from_text(701, coordinator, "what?", utcnow()))
+    await told(app, Incoming.from_text(702, coordinator, "what again?", utcnow()))
     assert len(bot.menus) == 1, "once per person and process, not on every update"
     chat_id, _, commands = bot.menus[0]
     assert chat_id == 61 and {"mypledges", "digest", "export"} <= set(commands) and "pledge" not in commands
-    await app.on_incoming(Incoming(703, coordinator, utcnow(), code="lang:fr"))
+    await told(app, Incoming(703, coordinator, utcnow(), code="lang:fr"))
     assert len(bot.menus) == 2, "the menu follows /language at once"
     stranger = Person(62, 62, "Ama", None, None, "es")
-    await app.on_incoming(Incoming.from_text(704, stranger, "what?", utcnow()))
-    await app.on_incoming(Incoming.from_text(705, stranger, "what again?", utcnow()))
+    await told(app, Incoming.from_text(704, stranger, "what?", utcnow()))
+    await told(app, Incoming.from_text(705, stranger, "what again?", utcnow()))
     assert len(bot.menus) == 2, "people with no role and no chosen language have the per-language default menu"
     assert bot.deleted == [62], "a menu of their own left from before a restart is deleted, once a process"
 
@@ -175,23 +181,23 @@ async def test_a_restart_sets_no_menu_the_chat_has_and_a_fresh_server_gets_each_
     lina, stranger = Person(64, 64, "Lina", None, None, "es"), Person(65, 65, "Ama", None, None, "fr")
     bot = MenuBot()
     first = app_of(database, deps, renderer, Delivery(), bot)
-    await first.on_incoming(Incoming.from_text(721, lina, "/mypledges", utcnow()))
-    await first.on_incoming(Incoming.from_text(722, stranger, "what?", utcnow()))
+    await told(first, Incoming.from_text(721, lina, "/mypledges", utcnow()))
+    await told(first, Incoming.from_text(722, stranger, "what?", utcnow()))
     assert [chat for chat, _, _ in bot.menus] == [64] and bot.deleted == [65]
     assert await menu_of(database, 64) == first.menus.key(renderer, Role.focal_point, "es", chose_language=True)
     assert await menu_of(database, 65) == DEFAULT_MENUS
 
     restarted = app_of(database, deps, renderer, Delivery(), bot)
-    await restarted.on_incoming(Incoming.from_text(723, lina, "/mypledges", utcnow()))
-    await restarted.on_incoming(Incoming.from_text(724, stranger, "what?", utcnow()))
+    await told(restarted, Incoming.from_text(723, lina, "/mypledges", utcnow()))
+    await told(restarted, Incoming.from_text(724, stranger, "what?", utcnow()))
     assert [chat for chat, _, _ in bot.menus] == [64] and bot.deleted == [65], "what the contacts say is set stays"
-    await restarted.on_incoming(Incoming.from_text(725, lina, "/start", utcnow()))
+    await told(restarted, Incoming.from_text(725, lina, "/start", utcnow()))
     assert [chat for chat, _, _ in bot.menus] == [64, 64], "/start sets it again all the same"
 
     afresh = app_of(database, deps, renderer, Delivery(), bot)
     afresh.menus.trust_stored = False  # a sandbox started afresh on the same database: it has no menu of theirs
-    await afresh.on_incoming(Incoming.from_text(726, lina, "/mypledges", utcnow()))
-    await afresh.on_incoming(Incoming.from_text(727, lina, "/settings", utcnow()))
+    await told(afresh, Incoming.from_text(726, lina, "/mypledges", utcnow()))
+    await told(afresh, Incoming.from_text(727, lina, "/settings", utcnow()))
     assert [chat for chat, _, _ in bot.menus] == [64, 64, 64], "set again, once"
 
 
@@ -209,11 +215,11 @@ async def test_a_menu_not_set_is_not_recorded_and_the_next_start_sets_it(
     zhou = Person(66, 66, "Zhou", None, None, "zh")
     failing = app_of(database, deps, renderer, Delivery(), FailingMenuBot())
     delivery = failing.delivery
-    await failing.on_incoming(Incoming.from_text(731, zhou, "what?", utcnow()))
+    await told(failing, Incoming.from_text(731, zhou, "what?", utcnow()))
     assert len(cast(Delivery, delivery).pushed) == 1, "answered all the same"
     assert await menu_of(database, 66) is None
     bot = MenuBot()
-    await app_of(database, deps, renderer, Delivery(), bot).on_incoming(Incoming.from_text(732, zhou, "hm", utcnow()))
+    await told(app_of(database, deps, renderer, Delivery(), bot), Incoming.from_text(732, zhou, "hm", utcnow()))
     assert [chat for chat, _, _ in bot.menus] == [66]
     assert await menu_of(database, 66) is not None
 
@@ -235,7 +241,7 @@ async def test_a_forgotten_persons_chat_loses_its_menu(database: Database, deps:
         uow.session.add(Contact(telegram_id=63, chat_id=63, first_name="Omar", role=Role.coordinator, language="ar"))
         await uow.commit()
     omar = Person(63, 63, "Omar", None, None, "ar")
-    await app.on_incoming(Incoming.from_text(711, omar, "/forget", utcnow()))
+    await told(app, Incoming.from_text(711, omar, "/forget", utcnow()))
     assert [chat for chat, _, _ in bot.menus] == [63] and bot.deleted == []
-    await app.on_incoming(Incoming(712, omar, utcnow(), code=confirm("me:forget:yes")))
+    await told(app, Incoming(712, omar, utcnow(), code=confirm("me:forget:yes")))
     assert bot.deleted == [63]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import cast
 
 import pytest
@@ -86,7 +88,7 @@ def test_a_menu_the_contact_says_the_chat_has_is_not_set_again_after_a_start(ren
 def test_a_menu_key_names_its_role_and_language_and_changes_with_its_commands(renderer: Renderer,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     key = ChatMenus().key(renderer, Role.staff, "zh", chose_language=True)
-    assert key.startswith("staff.zh.") and len(key) <= cast(String, table_of(Contact).c.menu.type).length
+    assert key.startswith("staff.zh.") and len(key) <= (cast(String, table_of(Contact).c.menu.type).length or 0)
     assert ChatMenus().key(renderer, None, "zh", chose_language=True).startswith("-.zh.")
     assert ChatMenus().key(renderer, Role.staff, "zh", chose_language=True) == key, "the same from a start to the next"
     monkeypatch.setattr(telegram, "commands_for", lambda role: commands_for(role)[:-1])  # a release drops a command
@@ -98,3 +100,47 @@ def test_each_role_has_one_find_and_coordinators_the_one_of_their_scope() -> Non
     finds = {role: [c.description for c in commands_for(role) if c.name == "find"] for role in Role}
     assert finds[Role.coordinator] == ["A pledge of your scope by its reference, with its reports"]
     assert all(len(found) == 1 for role, found in finds.items() if role in (Role.staff, Role.admin, Role.coordinator))
+
+
+async def test_menus_wanted_are_set_after_the_replies_one_chat_in_order_the_latest_replacing_one_not_begun() -> None:
+    menus, done = ChatMenus(), []
+
+    def setting(what: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            if what == "broken":
+                raise RuntimeError("a bug")
+            done.append(what)
+        return run
+
+    menus.want(1, "a", setting("1:a"))
+    menus.want(2, "x", setting("broken"))
+    menus.want(3, "y", setting("3:y"))
+    menus.want(1, "b", setting("1:b"))  # the person changed language again before the first was set
+    assert done == [] and not menus.needs(1, "b"), "nothing yet: the replies go first; wanted counts as given"
+    await menus.settled()
+    assert done == ["3:y", "1:b"], "one failing does not stop the others"
+    menus.want(4, "z", setting("4:z"))
+    await menus.settled()
+    assert done == ["3:y", "1:b", "4:z"], "a setter is started again for later ones"
+
+
+async def test_menus_not_set_in_time_at_a_stop_are_given_up() -> None:
+    menus, started, done = ChatMenus(), asyncio.Event(), []
+
+    async def hanging() -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    async def quick() -> None:
+        done.append("quick")
+
+    menus.want(5, "a", hanging)
+    menus.want(6, "b", quick)
+    async with asyncio.timeout(5):
+        await menus.settled(timeout=0.2)
+        assert started.is_set()
+        await menus.settled()  # nothing left to wait for
+    assert done == [], "given up, to be set after the next start"
+    menus.want(7, "c", quick)
+    await menus.settled()
+    assert done == ["quick"]
