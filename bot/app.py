@@ -201,16 +201,15 @@ class App:
         /start (`again`); set once the replies of the moment are on their way."""
         key = self.menus.key(self.renderer, role, language, chose_language=chose)
         if again or self.menus.needs(chat_id, key, stored):
-            self.menus.want(chat_id, key, lambda: self._set_menu(chat_id, key, role, language, chose, contact_id,
-                                                                 stored))
+            self.menus.want(chat_id, key, lambda: self._set_menu(chat_id, key, role, language, chose, contact_id))
 
     async def _set_menu(self, chat_id: int, key: str, role: Role | None, language: str, chose: bool,
-                        contact_id: int | None, stored: str | None) -> None:
-        """Set the menu; once the server took it, say in the person's contact which one their chat has. Not recording
-        it costs only setting it again after a start."""
+                        contact_id: int | None) -> bool:
+        """Set the menu; once the server took it, say in the person's contact which one their chat has (True). A record
+        not written leaves the contact's unbelieved here, and costs setting the menu again after a start."""
         taken = await register_chat_menu(self.bot, self.renderer, chat_id, language, role, chose_language=chose)
-        if not taken or contact_id is None or stored == key:
-            return
+        if not taken or contact_id is None:
+            return taken
 
         async def record(uow: UnitOfWork) -> None:
             async with uow:
@@ -222,6 +221,10 @@ class App:
                 await self.database.whole(record)
         except Exception as error:
             log.warning("the command menu set was not recorded", extra={"reason": type(error).__name__})
+            self.menus.recorded(chat_id, False)
+        else:
+            self.menus.recorded(chat_id, True)
+        return True
 
     async def group_note(self, person: Person) -> str:
         """The line that says the bot works in a private chat, in this person's language (a button's toast)."""
@@ -430,9 +433,12 @@ async def prepare(app: App, stop: asyncio.Event | None = None, *, fonts_required
     if me is None:
         return False
     app.deps = replace(app.deps, bot_username=me.username)
-    app.menus.trust_stored = await server_keeps_menus(app.bot)  # asked before this start sets the default menus
+    kept = await server_keeps_menus(app.bot)  # asked before this start sets the default menus
     async with app.database.uow() as uow:
+        if not kept and await Contacts(uow.session).menus_forgotten():
+            log.info("the Bot API server kept no command menu: each person's is set again")
         staff = await staff_contacts(uow.session)
+        await uow.commit()
     await register_commands(app.bot, app.renderer, app.settings.default_locale)
     for member in staff:  # their commands differ from the default menus': set before they write
         if member.role:

@@ -308,7 +308,7 @@ async def register_commands(bot: Bot, renderer: Renderer, default_locale: str = 
 async def server_keeps_menus(bot: Bot) -> bool:
     """True when the Bot API server has the menus of an earlier start (the default one without a language, which
     every start sets): chats' own menus set then are still there. False for a server that knows none (a sandbox or
-    a local server started afresh), or that cannot say."""
+    a local server started afresh, another bot's token), or that cannot say."""
     try:
         return bool(await bot.get_my_commands(scope=BotCommandScopeDefault()))
     except (TelegramBadRequest, TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as error:
@@ -325,11 +325,12 @@ class ChatMenus:
     points and coordinators see their own commands, and a chat left with a menu of its own that no longer fits (a role
     revoked, the person forgotten) goes back to the default menus.
 
-    What a chat has is known from this process (the menus it set) and from the person's contact (`Contact.menu`,
-    written once a menu is set), which a restart keeps: Telegram keeps a chat's menu, so a start does not set every
-    person's again. A Bot API server that kept none from before (`trust_stored` False: a sandbox started afresh) has
-    each set again once. Menus are set in the background, after the replies of the moment (`want`): the update that
-    needs one is done without waiting for it, so that long polling fetches the next updates sooner."""
+    What a chat has is known, in this order, from a menu being set here (`want`), from the person's contact
+    (`Contact.menu`, written once the server took a menu), which a restart and the other instances share, and from
+    what this process set (a chat without a contact: a forgotten person's). Telegram keeps a chat's menu, so a start
+    does not set every person's again; a Bot API server that kept none (a sandbox started afresh) has the contacts'
+    record cleared at start (bot.app.prepare). Menus are set in the background, after the replies of the moment: the
+    update that needs one is done without waiting for it, so that long polling fetches the next updates sooner."""
 
     LIMIT = 200_000
     """Chats remembered at most (then forgotten all at once: the cost is one call per person seen again, or none
@@ -339,12 +340,15 @@ class ChatMenus:
 
     def __init__(self) -> None:
         self._given: dict[int, str] = {}
+        """The menu this process set in each chat (the server took it)."""
         self._keys: dict[tuple[Role | None, str, bool], str] = {}
-        self._wanted: dict[int, Callable[[], Awaitable[None]]] = {}
-        """Per chat, what sets the menu it should have, in the order wanted (`want`)."""
+        self._wanted: dict[int, tuple[str, Callable[[], Awaitable[bool]]]] = {}
+        """Per chat, the menu it should have and what sets it (True once the server took it), in the order wanted."""
+        self._setting: tuple[int, str] | None = None
+        """The chat and menu being set now."""
+        self._unrecorded: set[int] = set()
+        """Chats whose contact's record was not written after their menu was set: it is not to be believed."""
         self._setter: asyncio.Task[None] | None = None
-        self.trust_stored = True
-        """False when the Bot API server kept no menu from an earlier start (server_keeps_menus)."""
 
     def key(self, renderer: Renderer, role: Role | None, language: str, *, chose_language: bool) -> str:
         """What says which menu a chat should have: DEFAULT_MENUS without a role or a language chosen, else its role,
@@ -359,23 +363,37 @@ class ChatMenus:
         return known
 
     def needs(self, chat_id: int, key: str, stored: str | None = None) -> bool:
-        """True when this chat should be given the menu `key`: neither this process gave it nor, when the server
-        kept its menus, the person's contact says it has it (`stored`)."""
-        return self._given.get(chat_id) != key and not (self.trust_stored and stored == key)
+        """True when this chat should be given the menu `key`, judged by the menu being set in it here, else by its
+        contact's record (`stored`, as read by the update), else by what this process set there."""
+        wanted = self._wanted.get(chat_id)
+        if wanted is not None:
+            return wanted[0] != key
+        if self._setting is not None and self._setting[0] == chat_id:
+            return self._setting[1] != key
+        if stored is not None and chat_id not in self._unrecorded:
+            return stored != key
+        return self._given.get(chat_id) != key
 
     def given(self, chat_id: int, key: str) -> None:
-        """Remember the menu registered for a chat."""
+        """Remember the menu set in a chat."""
         if len(self._given) >= self.LIMIT:
             self._given.clear()
         self._given[chat_id] = key
 
-    def want(self, chat_id: int, key: str, setting: Callable[[], Awaitable[None]]) -> None:
+    def recorded(self, chat_id: int, written: bool) -> None:
+        """Say whether the contact's record of the chat's menu was written after it was set."""
+        if written:
+            self._unrecorded.discard(chat_id)
+        elif len(self._unrecorded) < self.LIMIT:
+            self._unrecorded.add(chat_id)
+
+    def want(self, chat_id: int, key: str, setting: Callable[[], Awaitable[bool]]) -> None:
         """Have `setting` give the chat the menu `key`, after the replies of the moment (AFTER_REPLIES): a menu is
         not what the person waits for. One chat's are set in the order wanted, a later one replacing one not begun;
-        one at a time, so that a start's first updates, each setting a menu, send their replies first."""
-        self.given(chat_id, key)
+        one at a time, so that a start's first updates, each setting a menu, send their replies first. A menu the
+        server did not take is not remembered as given: the person's next update tries again."""
         self._wanted.pop(chat_id, None)
-        self._wanted[chat_id] = setting
+        self._wanted[chat_id] = (key, setting)
         if self._setter is None or self._setter.done():
             self._setter = asyncio.get_running_loop().create_task(self._set_wanted(), name="chat-menus")
 
@@ -383,11 +401,15 @@ class ChatMenus:
         await asyncio.sleep(self.AFTER_REPLIES)
         while self._wanted:
             chat_id = next(iter(self._wanted))
-            setting = self._wanted.pop(chat_id)
+            key, setting = self._wanted.pop(chat_id)
+            self._setting = (chat_id, key)
             try:
-                await setting()
+                if await setting():
+                    self.given(chat_id, key)
             except Exception:  # the next ones are set all the same
                 log.exception("a command menu could not be set")
+            finally:
+                self._setting = None
 
     async def settled(self, timeout: float | None = None) -> None:
         """Wait until the menus wanted are set (`timeout` seconds at most; then those left are given up, to be set
@@ -410,8 +432,8 @@ async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, languag
 
     Sent through aiogram, not the outbox: a menu is a setting of the chat, not a message to a person.
     It is idempotent (the latest call wins), needs no pacing per chat, and a lost call costs only a
-    stale menu, which the person's /start, or their first update after the next start (a failed call is not
-    recorded in their contact), sets again.
+    stale menu, which the person's next update sets again (a failed call is neither remembered nor recorded in
+    their contact).
     """
     try:
         if role is None and not chose_language:

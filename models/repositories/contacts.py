@@ -37,6 +37,7 @@ _COORDINATORS = select(Contact).where(col(Contact.entity_id) == bindparam("entit
 _MEMBERS = select(Contact).where(col(Contact.entity_id) == bindparam("entity_id"))
 _TOUCH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
 _MENU = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(menu=bindparam("menu"))
+_NO_MENUS = update(_CONTACTS).where(_CONTACTS.c.menu.is_not(None)).values(menu=None)
 _BLOCK = (update(_CONTACTS).where(_CONTACTS.c.id.in_(bindparam("ids", expanding=True))).values(blocked=True))
 _UNREACHABLE = (update(_CONTACTS)
                 .where(_CONTACTS.c.id == bindparam("contact_id"),
@@ -97,6 +98,12 @@ class Contacts:
     async def menu_set(self, contact_id: int, menu: str | None) -> None:
         """Say which command menu is now set in the person's chat (bot.telegram.ChatMenus.key)."""
         await self.session.execute(_MENU, {"contact_id": contact_id, "menu": menu})
+
+    async def menus_forgotten(self) -> int:
+        """Say of every contact that no command menu is known to be set in their chat (a Bot API server that kept
+        none); how many had one."""
+        result = await self.session.execute(_NO_MENUS)
+        return int(result.rowcount)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
 
     async def hold(self, contact: Contact, parts: list[dict[str, Any]] | None, at: datetime | None) -> bool:
         """Replace the contact's held text (None: nothing held) if nobody changed it since it was read; False when

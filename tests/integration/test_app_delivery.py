@@ -10,7 +10,7 @@ from typing import cast
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError
-from aiogram.methods import SetMyCommands
+from aiogram.methods import GetMyCommands, SetMyCommands
 from aiogram.types import BotCommand
 from chat_driver import confirm
 from sqlalchemy import event
@@ -194,8 +194,10 @@ async def test_a_restart_sets_no_menu_the_chat_has_and_a_fresh_server_gets_each_
     await told(restarted, Incoming.from_text(725, lina, "/start", utcnow()))
     assert [chat for chat, _, _ in bot.menus] == [64, 64], "/start sets it again all the same"
 
+    async with database.uow() as uow:  # as a start finding a server that kept no menu does (bot.app.prepare)
+        assert await Contacts(uow.session).menus_forgotten() == 2
+        await uow.commit()
     afresh = app_of(database, deps, renderer, Delivery(), bot)
-    afresh.menus.trust_stored = False  # a sandbox started afresh on the same database: it has no menu of theirs
     await told(afresh, Incoming.from_text(726, lina, "/mypledges", utcnow()))
     await told(afresh, Incoming.from_text(727, lina, "/settings", utcnow()))
     assert [chat for chat, _, _ in bot.menus] == [64, 64, 64], "set again, once"
@@ -205,6 +207,55 @@ class FailingMenuBot(MenuBot):
     async def set_my_commands(self, commands: list[BotCommand], scope: object = None,
                               language_code: str | None = None) -> bool:
         raise TelegramNetworkError(method=SetMyCommands(commands=commands), message="down")
+
+    async def get_my_commands(self, scope: object = None, language_code: str | None = None) -> list[BotCommand]:
+        raise TelegramNetworkError(method=GetMyCommands(), message="down")
+
+
+async def set_role(database: Database, telegram_id: int, role: Role | None) -> None:
+    """As staff or the command line change someone's role: their menu changes at their next update."""
+    async with database.uow() as uow:
+        contact = await Contacts(uow.session).by_telegram_id(telegram_id)
+        assert contact is not None
+        contact.role = role
+        await uow.commit()
+
+
+async def test_two_instances_follow_the_contacts_record_of_the_menu(
+        database: Database, deps: Deps, renderer: Renderer) -> None:
+    """A reviewer: an instance believed the menu it had set itself, while another had set a different one since."""
+    bot = MenuBot()
+    one, two = (app_of(database, deps, renderer, Delivery(), bot) for _ in range(2))
+    ama = Person(67, 67, "Ama", None, None, "fr")
+    await told(one, Incoming.from_text(741, ama, "bonjour", utcnow()))
+    assert bot.deleted == [67]
+    await set_role(database, 67, Role.coordinator)
+    await told(two, Incoming.from_text(742, ama, "bonjour", utcnow()))
+    assert [chat for chat, _, _ in bot.menus] == [67]
+    await set_role(database, 67, None)  # revoked: her next update reaches the first instance
+    await told(one, Incoming.from_text(743, ama, "bonjour", utcnow()))
+    assert bot.deleted == [67, 67], "the coordinator's menu goes, although this instance had set the default"
+
+
+async def test_a_menu_set_but_not_recorded_is_judged_by_what_was_set(
+        database: Database, deps: Deps, renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> None:
+    bot = MenuBot()
+    app = app_of(database, deps, renderer, Delivery(), bot)
+    omar = Person(68, 68, "Omar", None, None, "ar")
+    await told(app, Incoming.from_text(751, omar, "مرحبا", utcnow()))
+    assert bot.deleted == [68] and await menu_of(database, 68) == DEFAULT_MENUS
+    await set_role(database, 68, Role.coordinator)
+
+    async def down(self: Contacts, contact_id: int, menu: str | None) -> None:
+        raise ConnectionError("the database is away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Contacts, "menu_set", down)
+        await told(app, Incoming.from_text(752, omar, "مرحبا", utcnow()))
+    assert [chat for chat, _, _ in bot.menus] == [68] and await menu_of(database, 68) == DEFAULT_MENUS
+    await set_role(database, 68, None)
+    await told(app, Incoming.from_text(753, omar, "مرحبا", utcnow()))
+    assert bot.deleted == [68, 68], "the record says the default menu, but the coordinator's was set since"
 
 
 async def test_a_menu_not_set_is_not_recorded_and_the_next_start_sets_it(

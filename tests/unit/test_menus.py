@@ -81,8 +81,21 @@ def test_a_menu_the_contact_says_the_chat_has_is_not_set_again_after_a_start(ren
     assert not menus.needs(4, focal, stored=focal)
     assert menus.needs(4, focal, stored=menus.key(renderer, Role.focal_point, "fr", chose_language=True))
     assert menus.needs(4, focal, stored=DEFAULT_MENUS) and menus.needs(4, DEFAULT_MENUS, stored=focal)
-    menus.trust_stored = False  # a server started afresh: what the contact says was set there is gone
-    assert menus.needs(4, focal, stored=focal)
+
+
+def test_the_contacts_record_wins_over_what_this_process_set_unless_it_was_not_written(renderer: Renderer) -> None:
+    """A reviewer: another instance set the chat's menu since this one did (its record says so), or this one set it
+    and failed to record it (the record is stale): either way one source alone gave the wrong answer."""
+    menus = ChatMenus()
+    focal = menus.key(renderer, Role.focal_point, "es", chose_language=True)
+    menus.given(5, DEFAULT_MENUS)
+    assert menus.needs(5, DEFAULT_MENUS, stored=focal), "another instance set a focal point's menu since"
+    menus.given(6, focal)
+    menus.recorded(6, False)
+    assert menus.needs(6, DEFAULT_MENUS, stored=DEFAULT_MENUS), "the record was not written: not believed"
+    menus.recorded(6, True)
+    assert not menus.needs(6, DEFAULT_MENUS, stored=DEFAULT_MENUS)
+    assert menus.needs(7, focal) and not menus.needs(7, focal, stored=focal), "no record: what this process set"
 
 
 def test_a_menu_key_names_its_role_and_language_and_changes_with_its_commands(renderer: Renderer,
@@ -105,34 +118,39 @@ def test_each_role_has_one_find_and_coordinators_the_one_of_their_scope() -> Non
 async def test_menus_wanted_are_set_after_the_replies_one_chat_in_order_the_latest_replacing_one_not_begun() -> None:
     menus, done = ChatMenus(), []
 
-    def setting(what: str) -> Callable[[], Awaitable[None]]:
-        async def run() -> None:
+    def setting(what: str, taken: bool = True) -> Callable[[], Awaitable[bool]]:
+        async def run() -> bool:
             if what == "broken":
                 raise RuntimeError("a bug")
             done.append(what)
+            return taken
         return run
 
     menus.want(1, "a", setting("1:a"))
     menus.want(2, "x", setting("broken"))
     menus.want(3, "y", setting("3:y"))
     menus.want(1, "b", setting("1:b"))  # the person changed language again before the first was set
-    assert done == [] and not menus.needs(1, "b"), "nothing yet: the replies go first; wanted counts as given"
+    assert done == [] and not menus.needs(1, "b") and menus.needs(1, "a"), "nothing yet: the replies go first"
     await menus.settled()
     assert done == ["3:y", "1:b"], "one failing does not stop the others"
-    menus.want(4, "z", setting("4:z"))
+    assert not menus.needs(1, "b") and menus.needs(2, "x"), "what failed is wanted again"
+    menus.want(4, "z", setting("4:z", taken=False))  # refused (a 429, say)
     await menus.settled()
     assert done == ["3:y", "1:b", "4:z"], "a setter is started again for later ones"
+    assert menus.needs(4, "z"), "not taken: the next update tries again"
 
 
 async def test_menus_not_set_in_time_at_a_stop_are_given_up() -> None:
     menus, started, done = ChatMenus(), asyncio.Event(), []
 
-    async def hanging() -> None:
+    async def hanging() -> bool:
         started.set()
         await asyncio.sleep(60)
+        return True
 
-    async def quick() -> None:
+    async def quick() -> bool:
         done.append("quick")
+        return True
 
     menus.want(5, "a", hanging)
     menus.want(6, "b", quick)
