@@ -73,17 +73,17 @@ def app_of(database: Database, deps: Deps, renderer: Renderer, delivery: Deliver
                cast(DeliveryWorker, delivery))
 
 
-async def answer(database: Database, deps: Deps, renderer: Renderer, text: str) -> Delivery:
-    delivery = Delivery()
-    app = app_of(database, deps, renderer, delivery)
-    await app.on_incoming(Incoming.from_text(1, Person(41, 41, "Noor", None, None, "ar"), text, utcnow()))
-    return delivery
-
-
 async def told(app: App, incoming: Incoming) -> None:
     """The update handled, and the command menu it wanted set."""
     await app.on_incoming(incoming)
     await app.menus.settled()
+
+
+async def answer(database: Database, deps: Deps, renderer: Renderer, text: str) -> Delivery:
+    delivery = Delivery()
+    app = app_of(database, deps, renderer, delivery)
+    await told(app, Incoming.from_text(1, Person(41, 41, "Noor", None, None, "ar"), text, utcnow()))
+    return delivery
 
 
 async def test_a_burst_of_updates_stays_within_the_pool(database: Database, deps: Deps, renderer: Renderer) -> None:
@@ -95,6 +95,7 @@ async def test_a_burst_of_updates_stays_within_the_pool(database: Database, deps
     people = [Person(500 + n, 500 + n, "Ama", None, None, "fr") for n in range(40)]
     await asyncio.gather(*(app.on_incoming(Incoming.from_text(n + 1, person, "/help", utcnow()))
                            for n, person in enumerate(people)))
+    await app.menus.settled()  # their menus too (each recorded in a unit of work of its own)
     assert len(delivery.pushed) == 40, "everyone is answered"
     assert opened == [], "no connection opened (and closed) beyond the pool's"
 

@@ -513,7 +513,7 @@ async def test_the_upgrade_makes_each_submitter_its_pledges_primary_focal_point(
         await session.execute(insert(table_of(Entity)).values(
             Entity(id=1, name="Old Org", name_key="old org", sector="academia").model_dump()))
         await session.execute(insert(table_of(Contact)).values(Contact(id=1, telegram_id=1, chat_id=1).model_dump(
-            exclude={"consent_withdrawn_at", "forgotten_at", "held", "held_at"})))
+            exclude={"consent_withdrawn_at", "forgotten_at", "held", "held_at", "menu"})))
         for pledge_id, author in ((1, 1), (2, None)):
             await session.execute(insert(table_of(Pledge)).values(Pledge(
                 id=pledge_id, entity_id=1, created_by=author, title="Old pledge", description="d" * 20,
