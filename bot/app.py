@@ -48,7 +48,7 @@ from bot.outage import Outage, UnavailableError, is_transient, retry_delay
 from bot.pacing import PaceLimits, Pacer
 from bot.polling import Fetch, Poller
 from bot.rehearsal import Rehearsed, rehearse_or_log
-from bot.scheduler import build_scheduler, run_when_elected
+from bot.scheduler import FirstRound, build_scheduler, run_when_elected
 from bot.schema import ensure_schema
 from bot.sender import BotApiSender
 from bot.shared_pacing import SharedBudget
@@ -114,6 +114,8 @@ class App:
     """getUpdates answered as JSON (`BotApiSender.updates`), which long polling reads (bot.polling)."""
     rehearsed: Rehearsed | None = None
     """What the start-up rehearsal did (bot.rehearsal); None until then, or when it failed."""
+    first_round: FirstRound = field(default_factory=FirstRound)
+    """The scheduler's first round of jobs, which a start on SQLite lets finish before it takes updates."""
     refusing: Spell = field(default_factory=lambda: refused_updates())
     """Updates the database cannot take, logged once per outage (with a reminder a minute), not once per attempt."""
 
@@ -531,10 +533,10 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
 
     def make_scheduler() -> AsyncIOScheduler:
-        return build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
+        return app.first_round.watch(build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
                                app.settings.retention(), default_zone=app.settings.timezone,
                                reminder_every=app.settings.reminder_interval_seconds, translate=app.deps.translate,
-                               digest_check_seconds=app.settings.digest_check_seconds)
+                               digest_check_seconds=app.settings.digest_check_seconds))
 
     scheduling = asyncio.create_task(run_when_elected(app.database, make_scheduler, stop), name="scheduler")
     held = app.held = HeldTexts(app.hand_over, lambda before: app.database.whole(lambda uow: stale_holds(uow, before)))
@@ -545,6 +547,8 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     try:
         if app.settings.metrics_port is not None:
             probes = await serve_probes(health, app.settings.metrics_host, app.settings.metrics_port)
+        if app.database.is_sqlite:  # the round's transactions hold the one connection: the first updates wait less
+            await app.first_round.wait(stop)  # after it than behind it (FirstRound)
         if webhook:
             app.patient = False  # Telegram delivers an update answered with a 5xx again
             await _serve_webhook(app, dispatcher, stop, health)
@@ -576,11 +580,14 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
 
 
 def log_started(app: App, mode: str, **where: str) -> None:
-    """One line saying the bot is up, and how: its mode, its database (never the password), its instance, and how
-    long the start-up rehearsal of the journeys took (null when it failed: a warning line said why)."""
+    """One line saying the bot is up, and how: its mode, its database (never the password), its instance, how long
+    the start-up rehearsal of the journeys took (null when it failed: a warning line said why) and the scheduler's
+    first round of jobs (null when it was not over yet, or the instance was not elected to run them)."""
     rehearsed = round(app.rehearsed.seconds, 3) if app.rehearsed is not None else None
+    first_jobs = app.first_round.seconds
     log.info("started", extra={"mode": mode, "bot": app.deps.bot_username, "database": database_place(app.database.url),
-                               "instance_id": app.settings.instance_id, "rehearsed_s": rehearsed, **where})
+                               "instance_id": app.settings.instance_id, "rehearsed_s": rehearsed,
+                               "first_jobs_s": round(first_jobs, 3) if first_jobs is not None else None, **where})
 
 
 def database_place(url: str) -> str:

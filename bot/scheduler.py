@@ -10,9 +10,11 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -124,6 +126,57 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
         scheduler.add_job(ClockWatch(scheduler, path).check, "interval", seconds=CLOCK_WATCH_SECONDS, id="test_clock",
                           replace_existing=True, coalesce=True, max_instances=1)
     return scheduler
+
+
+FIRST_ROUND_JOBS = ("broadcasts", "draft_reminders", "report_reminders", "question_reminders", "digests")
+"""The jobs that run as the scheduler starts (build_scheduler's `at_once`): the catch-up after a downtime."""
+FIRST_ROUND_SECONDS = 2.0
+"""How long a start on SQLite lets the first round of jobs finish before it takes updates (`FirstRound`)."""
+
+
+class FirstRound:
+    """Says when the jobs that run as the scheduler starts have each run once (done, failed or missed).
+
+    On SQLite a job's transaction holds the one connection (models.sqlite_thread): the updates that arrive while the
+    first round runs wait for it anyway, behind its statements one by one. So a start on SQLite lets the round finish
+    (for FIRST_ROUND_SECONDS at most) before it takes updates, and the first answers no longer share the database
+    with it. On PostgreSQL updates and jobs do not wait for each other, and an instance not elected runs no job: it
+    takes updates at once.
+    """
+
+    def __init__(self) -> None:
+        self.done = asyncio.Event()
+        self.waiting: set[str] = set()
+        self.started: float | None = None
+        self.seconds: float | None = None
+        """How long the round took, once it is over."""
+
+    def watch(self, scheduler: AsyncIOScheduler) -> AsyncIOScheduler:
+        """Follow `scheduler`'s first round (before it starts); the scheduler."""
+        self.waiting = {job.id for job in scheduler.get_jobs() if job.id in FIRST_ROUND_JOBS}
+        self.started = time.monotonic()
+        scheduler.add_listener(self._ran, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        self._check()
+        return scheduler
+
+    def _ran(self, event: JobEvent) -> None:
+        self.waiting.discard(event.job_id)
+        self._check()
+
+    def _check(self) -> None:
+        if not self.waiting and not self.done.is_set():
+            self.seconds = time.monotonic() - (self.started or time.monotonic())
+            self.done.set()
+
+    async def wait(self, stop: asyncio.Event, seconds: float = FIRST_ROUND_SECONDS) -> bool:
+        """Wait until the round is over, `stop` is set or `seconds` have passed; whether the round is over."""
+        waits = [asyncio.ensure_future(self.done.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+        return self.done.is_set()
 
 
 CLOCK_WATCH_SECONDS = 2

@@ -66,3 +66,4 @@ async def test_start_up_goes_on_once_the_bot_api_answers(tmp_path: Path) -> None
     assert len(started) == 1, "one line says the bot is up (it used to say nothing)"
     assert started[0]["mode"] == "polling" and started[0]["database"] == f"sqlite {tmp_path / 'bot.db'}"
     assert started[0]["bot"] and "instance_id" not in started[0]
+    assert started[0].get("first_jobs_s") is not None, "on SQLite the jobs' first round is over before updates come"

@@ -8,9 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.scheduler import (
+    FIRST_ROUND_JOBS,
+    FirstRound,
     build_scheduler,
     run_broadcasts,
     run_question_reminders,
@@ -159,3 +162,57 @@ async def test_a_moved_test_clock_brings_the_planning_jobs_forward(database: Dat
         scheduler.shutdown(wait=False)
     monkeypatch.delenv(TEST_CLOCK_ENV)
     assert build_scheduler(database, lambda: None).get_job("test_clock") is None  # never without a test clock
+
+
+async def test_the_first_round_is_over_once_each_job_at_start_has_run(database: Database) -> None:
+    """The first answers after a start on SQLite waited behind the scheduler's first runs (each job's transaction holds
+    the one connection): the start now lets that round finish first, and needs to know when it is over."""
+    first = FirstRound()
+    scheduler = first.watch(build_scheduler(database, lambda: None, translate=lambda label, locale: ""))
+    assert first.waiting == set(FIRST_ROUND_JOBS)  # retention waits five minutes: not part of it
+    ran: list[str] = []
+    scheduler.add_listener(lambda event: ran.append(event.job_id), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    stop = asyncio.Event()
+    scheduler.start()
+    try:
+        assert await first.wait(stop, seconds=30)
+        assert set(ran) >= set(FIRST_ROUND_JOBS), "over only once every job of the round has run"
+        assert first.seconds is not None and first.seconds >= 0
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_a_failed_job_ends_its_part_of_the_first_round_and_a_slow_one_is_not_waited_for_long() -> None:
+    first = FirstRound()
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    release = asyncio.Event()
+
+    async def fails() -> None:
+        raise RuntimeError("the database is away")
+
+    async def slow() -> None:
+        await release.wait()
+
+    at_once = datetime.now(UTC)
+    scheduler.add_job(fails, "interval", seconds=60, id="broadcasts", next_run_time=at_once)
+    scheduler.add_job(slow, "interval", seconds=60, id="report_reminders", next_run_time=at_once)
+    scheduler.add_job(slow, "interval", seconds=60, id="not_at_start", next_run_time=at_once)
+    first.watch(scheduler)
+    assert first.waiting == {"broadcasts", "report_reminders"}
+    stop = asyncio.Event()
+    scheduler.start()
+    try:
+        assert not await first.wait(stop, seconds=0.3), "a slow round does not hold the start for longer"
+        assert first.waiting == {"report_reminders"}, "the failed job's part is over"
+        stop.set()
+        assert not await asyncio.wait_for(first.wait(stop, seconds=30), 1), "a stop ends the wait at once"
+        release.set()
+        assert await first.wait(asyncio.Event(), seconds=5)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_a_scheduler_without_jobs_at_start_has_its_first_round_over_at_once() -> None:
+    first = FirstRound()
+    first.watch(AsyncIOScheduler(timezone="UTC"))
+    assert await first.wait(asyncio.Event(), seconds=0) and first.seconds is not None and first.seconds < 1
