@@ -115,7 +115,7 @@ class App:
     rehearsed: Rehearsed | None = None
     """What the start-up rehearsal did (bot.rehearsal); None until then, or when it failed."""
     first_round: FirstRound = field(default_factory=FirstRound)
-    """The scheduler's first round of jobs, which a start on SQLite lets finish before it takes updates."""
+    """The scheduler's first round of jobs, which a start on SQLite lets finish before it polls for updates."""
     refusing: Spell = field(default_factory=lambda: refused_updates())
     """Updates the database cannot take, logged once per outage (with a reminder a minute), not once per attempt."""
 
@@ -547,14 +547,14 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     try:
         if app.settings.metrics_port is not None:
             probes = await serve_probes(health, app.settings.metrics_host, app.settings.metrics_port)
-        if app.database.is_sqlite:  # the round's transactions hold the one connection: the first updates wait less
-            await app.first_round.wait(stop)  # after it than behind it (FirstRound)
         if webhook:
             app.patient = False  # Telegram delivers an update answered with a 5xx again
             await _serve_webhook(app, dispatcher, stop, health)
         else:
             if app.updates is None:
                 raise RuntimeError("long polling needs getUpdates (build_app gives it)")
+            if app.database.is_sqlite:  # the round's transactions hold the one connection: the first updates wait
+                await app.first_round.wait(stop, scheduling)  # less after it than behind it (FirstRound)
             poller = Poller(app.updates,
                             lambda raw: Update.model_validate(raw, context={"bot": app.bot}),
                             lambda update: dispatcher.feed_update(app.bot, update), ALLOWED_UPDATES,

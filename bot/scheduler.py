@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -128,20 +129,19 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
     return scheduler
 
 
-FIRST_ROUND_JOBS = ("broadcasts", "draft_reminders", "report_reminders", "question_reminders", "digests")
-"""The jobs that run as the scheduler starts (build_scheduler's `at_once`): the catch-up after a downtime."""
 FIRST_ROUND_SECONDS = 2.0
-"""How long a start on SQLite lets the first round of jobs finish before it takes updates (`FirstRound`)."""
+"""How long a start on SQLite lets the first round of jobs finish before it polls for updates (`FirstRound`)."""
 
 
 class FirstRound:
-    """Says when the jobs that run as the scheduler starts have each run once (done, failed or missed).
+    """Says when the jobs that run as the scheduler starts (build_scheduler's `at_once`: the catch-up after a
+    downtime) have each run once (done, failed or missed).
 
     On SQLite a job's transaction holds the one connection (models.sqlite_thread): the updates that arrive while the
     first round runs wait for it anyway, behind its statements one by one. So a start on SQLite lets the round finish
-    (for FIRST_ROUND_SECONDS at most) before it takes updates, and the first answers no longer share the database
+    (for FIRST_ROUND_SECONDS at most) before it polls for updates, and the first answers no longer share the database
     with it. On PostgreSQL updates and jobs do not wait for each other, and an instance not elected runs no job: it
-    takes updates at once.
+    takes updates at once. Nor does a webhook wait: Telegram would find its port closed meanwhile.
     """
 
     def __init__(self) -> None:
@@ -152,8 +152,10 @@ class FirstRound:
         """How long the round took, once it is over."""
 
     def watch(self, scheduler: AsyncIOScheduler) -> AsyncIOScheduler:
-        """Follow `scheduler`'s first round (before it starts); the scheduler."""
-        self.waiting = {job.id for job in scheduler.get_jobs() if job.id in FIRST_ROUND_JOBS}
+        """Follow `scheduler`'s first round, the jobs due by now (before it starts); the scheduler."""
+        now = datetime.now(UTC)  # a job added without a first run time has none until the scheduler starts
+        self.waiting = {job.id for job in scheduler.get_jobs()
+                        if (due := getattr(job, "next_run_time", None)) is not None and due <= now}
         self.started = time.monotonic()
         scheduler.add_listener(self._ran, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         self._check()
@@ -168,11 +170,14 @@ class FirstRound:
             self.seconds = time.monotonic() - (self.started or time.monotonic())
             self.done.set()
 
-    async def wait(self, stop: asyncio.Event, seconds: float = FIRST_ROUND_SECONDS) -> bool:
-        """Wait until the round is over, `stop` is set or `seconds` have passed; whether the round is over."""
-        waits = [asyncio.ensure_future(self.done.wait()), asyncio.ensure_future(stop.wait())]
+    async def wait(self, stop: asyncio.Event, running: asyncio.Future[Any] | None = None,
+                   seconds: float = FIRST_ROUND_SECONDS) -> bool:
+        """Wait until the round is over, `stop` is set, `running` (what runs the scheduler: it ends only when it
+        failed) has ended, or `seconds` have passed; whether the round is over."""
+        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self.done.wait()), asyncio.ensure_future(stop.wait())]
         try:
-            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits if running is None else [*waits, running], timeout=seconds,
+                               return_when=asyncio.FIRST_COMPLETED)
         finally:
             for waiting in waits:
                 waiting.cancel()
