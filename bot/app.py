@@ -533,10 +533,10 @@ async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:
     worker = asyncio.create_task(app.delivery.run(), name="delivery")
 
     def make_scheduler() -> AsyncIOScheduler:
-        return app.first_round.watch(build_scheduler(app.database, app.delivery.wake, app.settings.default_locale,
-                               app.settings.retention(), default_zone=app.settings.timezone,
-                               reminder_every=app.settings.reminder_interval_seconds, translate=app.deps.translate,
-                               digest_check_seconds=app.settings.digest_check_seconds))
+        return app.first_round.watch(build_scheduler(
+            app.database, app.delivery.wake, app.settings.default_locale, app.settings.retention(),
+            default_zone=app.settings.timezone, reminder_every=app.settings.reminder_interval_seconds,
+            translate=app.deps.translate, digest_check_seconds=app.settings.digest_check_seconds))
 
     scheduling = asyncio.create_task(run_when_elected(app.database, make_scheduler, stop), name="scheduler")
     held = app.held = HeldTexts(app.hand_over, lambda before: app.database.whole(lambda uow: stale_holds(uow, before)))
