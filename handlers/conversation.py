@@ -76,10 +76,6 @@ class Conversation:
     registers their command menu again."""
     pushed: list[outbox.Queued] = field(default_factory=list)
     """Replies written as already taken by delivery: hand them to it once the transaction commits."""
-    queued_apart: bool = False
-    """Set once a row of this chat was written to the outbox apart from the replies (a file, an invitation link;
-    `queue_apart`): the replies after it are left to delivery, which takes a chat's rows in order, rather than pushed
-    ahead of it (a question asked again after /mydata came before its file)."""
     edits: dict[int, tuple[str, int | None]] = field(default_factory=dict)
     """Replies (by position) that replace the message sent for another outbox key instead of being sent anew."""
     copies: dict[int, str] = field(default_factory=dict)
@@ -167,7 +163,7 @@ class Conversation:
             edit_of, edited = self.edits.get(index, (None, None))
             edited = edited or (sent.get(edit_of) if edit_of is not None else None)
             # an edit of a message not sent yet waits in the outbox for its message id (delivery resolves it)
-            push = fast and not self.queued_apart and (edit_of is None or edited is not None)
+            push = fast and (edit_of is None or edited is not None)
             earlier: outbox.Earlier | None = None
             if push and not self.pushed:  # the first: delivery looks for earlier rows it must not overtake
                 written = await outbox.enqueue_first_pushed(self.session, self.contact, message, key, edit_of=edit_of)
@@ -185,10 +181,13 @@ class Conversation:
 
     async def queue_apart(self, write: Callable[[], Awaitable[object]]) -> None:
         """Write rows of this chat to the outbox apart from the replies (files, a link stored apart), after the
-        replies said so far and before those to come, which then go in their turn behind them."""
+        replies said so far and before those to come. Those due now are handed to delivery with the replies, in
+        their turn: left for a claim, they were overtaken by the replies to the person's next messages."""
         await self.flush_replies()
-        await write()
-        self.queued_apart = True
+        with outbox.handing_over(self.session, self.contact.chat_id) as handed:
+            await write()
+        self.pushed += [outbox.Queued(row_id, self.contact.chat_id, contact_id, payload, self.locale)
+                        for row_id, contact_id, payload in handed.rows]
 
 
 Finisher = Callable[[Conversation, FormState], Awaitable[None]]

@@ -3,6 +3,7 @@ holds the protocol: priorities, leases, claims and outcomes)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,16 @@ from typing import Any
 from handlers.messages import Reply, reply_to_json
 from models.clock import utcnow
 from models.database import Session
-from models.repositories.outbox import BULK, INTERACTIVE, NOTICE, Earlier, OutboxRows, Queued, working_hours
+from models.repositories.outbox import (
+    BULK,
+    INTERACTIVE,
+    NOTICE,
+    Earlier,
+    HandedOver,
+    OutboxRows,
+    Queued,
+    working_hours,
+)
 from models.tables import Contact
 
 __all__ = ["BULK", "INTERACTIVE", "NOTICE", "Earlier", "Queued", "enqueue", "enqueue_first_pushed",
@@ -47,6 +57,12 @@ async def enqueue_first_pushed(session: Session, contact: Contact, message: Repl
     """
     return await OutboxRows(session).enqueue_sending(key, contact.chat_id, contact.id, _payload(message, edit_of, None),
                                                      priority=INTERACTIVE, now=utcnow())
+
+
+def handing_over(session: Session, chat_id: int) -> contextlib.AbstractContextManager[HandedOver]:
+    """Rows of `chat_id` due now that are enqueued meanwhile are taken by delivery, to hand to it once the transaction
+    commits (OutboxRows.handing_over)."""
+    return OutboxRows(session).handing_over(chat_id)
 
 
 def _payload(message: Reply, edit_of: str | None, hours: tuple[str, str | None] | None) -> dict[str, Any]:

@@ -9,8 +9,9 @@ stopped worker's, and go back to `pending`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -223,6 +224,16 @@ _FORGET_REPLIES = (update(_OUTBOX)
                    .values(payload=FORGOTTEN, status=case((_OUTBOX.c.status == OutboxStatus.pending,
                                                            OutboxStatus.cancelled), else_=_OUTBOX.c.status)))
 _LEFT_FOR_DELIVERY = "p2c.left_for_delivery"
+_HANDING_OVER = "p2c.handing_over"
+
+
+@dataclass(slots=True)
+class HandedOver:
+    """The rows of a chat written as taken by delivery while `OutboxRows.handing_over` was open: (id, contact id,
+    payload), in the order written."""
+
+    chat_id: int
+    rows: list[tuple[int, int | None, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,16 +309,34 @@ class OutboxRows:
                       sending: bool = False) -> int | None:
         """Add one message; a row with the same unique `key` already there wins (None). With `sending`, the
         row is written as already taken by delivery, which the caller hands it to once the transaction commits."""
-        values = self._values(key, chat_id, contact_id, payload, priority, now, not_before, sending)
+        handing: HandedOver | None = self.session.info.get(_HANDING_OVER)
+        handed = handing is not None and not sending and chat_id == handing.chat_id \
+            and (not_before is None or not_before <= now)
+        values = self._values(key, chat_id, contact_id, payload, priority, now, not_before, sending or handed)
         added: int | None
         if dialect_of(self.session) == "sqlite":
             result: Any = await self.session.execute(_ENQUEUE_SQLITE(self.session), values)
             added = result.lastrowid if result.rowcount == 1 else None  # a key already there inserts nothing
         else:
             added = (await self.session.execute(_ENQUEUE(self.session), values)).scalar()
-        if added is not None and not sending:
+        if added is not None and handing is not None and handed:
+            handing.rows.append((added, contact_id, payload))
+        elif added is not None and not sending:
             self.session.info[_LEFT_FOR_DELIVERY] = True
         return added
+
+    @contextlib.contextmanager
+    def handing_over(self, chat_id: int) -> Iterator[HandedOver]:
+        """While open, the rows of `chat_id` due now that this session enqueues are written already taken by
+        delivery (`sending`) and listed, for the caller to hand them to it once the transaction commits, in their
+        turn among the chat's replies: left for a claim, a row of an answer (a file, an invitation link) was
+        overtaken by the replies to the person's next messages, pushed at once (a tester's link came after them)."""
+        handing = HandedOver(chat_id)
+        self.session.info[_HANDING_OVER] = handing
+        try:
+            yield handing
+        finally:
+            del self.session.info[_HANDING_OVER]
 
     async def enqueue_sending(self, key: str, chat_id: int, contact_id: int | None, payload: dict[str, Any], *,
                               priority: int, now: datetime) -> tuple[int, Earlier | None] | None:

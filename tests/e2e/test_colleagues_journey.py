@@ -33,7 +33,7 @@ from models.values import PledgeStatus, Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
-STAFF, AWA, BRUNO, QUENTIN = 920001, 920101, 920102, 7_770_003_141_592
+STAFF, AWA, BRUNO, QUENTIN, AMINATA = 920001, 920101, 920102, 7_770_003_141_592, 920103
 LINK = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 
 
@@ -159,6 +159,20 @@ async def tables_holding(stack: BotStack, *needles: str) -> dict[str, list[str]]
                     if any(needle.casefold() in shown.casefold() for needle in needles):
                         found.setdefault(table.name, []).append(str(column))
     return found
+
+
+async def test_an_invitation_link_comes_before_the_answers_to_the_next_commands(stack: BotStack) -> None:
+    """Tester: a focal point sent `/invite 3`, then /pending and /export a moment later. The link came last, after the
+    refusals of both, while the answer's first part already spoke of "this invitation": its row waited in the outbox
+    for a claim, and the next replies went at once."""
+    aminata = await joined(stack, AMINATA, await cli_invitation(stack, "Ministère E2E de l'Ordre", "SEN"),
+                           "Aminata Fall", "fr", "Aminata")
+    for command in ("/invite 3", "/pending", "/export"):
+        await stack.people.send_text(AMINATA, command)
+    texts = [str(message["text"]) for message in await aminata.replies(at_least=4)]
+    assert len(texts) == 4 and "/invite" in texts[0], texts
+    assert LINK.search(texts[1]) and "Ministère E2E de l'Ordre" in texts[1], "the link follows its note at once"
+    assert all("permise" in text for text in texts[2:]), "then the answers to /pending and /export, refused"
 
 
 async def test_my_data_then_forget_leaves_nothing_of_the_person(stack: BotStack) -> None:

@@ -329,7 +329,8 @@ async def test_a_file_or_link_asked_for_mid_form_comes_before_the_question_asked
                                                                                         command: str) -> None:
     """QA: /mydata sent in the middle of a pledge: the question asked again after it was handed to delivery at once,
     while the JSON file waited in the outbox, so it came first and "the file below" pointed at the question. What is
-    written after a row of its own (a file, an invitation link) goes in the chat's turn, behind it."""
+    written after a row of its own (a file, an invitation link) goes in the chat's turn, behind it: all are handed to
+    delivery together, in the order written (left for a claim, the row was overtaken by the next messages' replies)."""
     await to_countries(chat, 312 if command == "mydata" else 313)
     person = chat.person(312 if command == "mydata" else 313)
     async with chat.database.uow() as uow:
@@ -342,5 +343,5 @@ async def test_a_file_or_link_asked_for_mid_form_comes_before_the_question_asked
     apart = next(row for row in rows if "upload" in row.payload or row.key.startswith("inv:"))
     after = [row for row in rows if row.id > apart.id]
     assert after and "Where will it be implemented" in str(after[-1].payload), "the question asked again, last"
-    assert all(queued.id < apart.id for queued in conv.pushed), "nothing after it handed to delivery ahead of it"
-    assert {row.status for row in after} == {"pending"}
+    assert [queued.id for queued in conv.pushed] == [row.id for row in rows], "handed to delivery in their order"
+    assert {row.status for row in rows} == {"sending"}, "none left for a claim, which replies pushed later overtook"

@@ -214,6 +214,31 @@ async def test_the_outbox_protocol_from_enqueue_to_outcome(database: Database) -
         await uow.commit()
 
 
+async def test_rows_handed_over_are_those_of_the_chat_due_now(database: Database) -> None:
+    contact = await add_contact(database)
+    other = await add_contact(database, 6)
+    now = utcnow()
+    async with database.uow() as uow:
+        rows = OutboxRows(uow.session)
+        await rows.enqueue("k:0", contact.chat_id, contact.id, {"reply": 0}, priority=INTERACTIVE, now=now)
+        with rows.handing_over(contact.chat_id) as handed:
+            file = await rows.enqueue("k:1", contact.chat_id, contact.id, {"reply": 1, "upload": {"file": 7}},
+                                      priority=INTERACTIVE, now=now)
+            assert await rows.enqueue("k:0", contact.chat_id, contact.id, {"reply": 2}, priority=INTERACTIVE,
+                                      now=now) is None, "a key already there: nothing to hand over twice"
+            later = await rows.enqueue("k:2", contact.chat_id, contact.id, {"reply": 3}, priority=INTERACTIVE, now=now,
+                                       not_before=now + timedelta(hours=1))
+            notice = await rows.enqueue("k:3", other.chat_id, other.id, {"reply": 4}, priority=INTERACTIVE, now=now)
+        after = await rows.enqueue("k:4", contact.chat_id, contact.id, {"reply": 5}, priority=INTERACTIVE, now=now)
+        await uow.commit()
+    assert handed.rows == [(file, contact.id, {"reply": 1, "upload": {"file": 7}})]
+    async with database.uow() as uow:
+        status = {row.id: row.status for row in (await uow.session.execute(select(Outbox))).scalars()}
+    assert status[file] == OutboxStatus.sending, "taken by delivery, to be handed to it after the commit"
+    assert {status[later], status[notice], status[after]} == {OutboxStatus.pending}, \
+        "one due later, another chat's, one written once it closed: left for a claim"
+
+
 async def test_a_reminder_claimed_after_working_hours_waits_for_the_next_morning(database: Database) -> None:
     """A tester's reminder held for a Shanghai morning went out at 19:41 there once the bot's clock had jumped past
     that morning (as after downtime): a row bound to working hours is checked again when it is claimed."""
