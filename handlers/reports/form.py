@@ -368,4 +368,4 @@ REPORT_FORM = Form(
 )
 
 CARRIED_OVER = tuple(step.id for step in REPORT_FORM.steps if step.id not in ("evidence", "pledge_complete"))
-"""The answers a new report offers from the previous one (evidence is new each time)."""
+"""The answers a new report offers from the previous one (its evidence too when it replaces it: rules.defaults_of)."""

@@ -108,12 +108,14 @@ def answers_of_report(report: ProgressReport) -> dict[str, Any]:
     return answers
 
 
-def defaults_of(report: ProgressReport | None) -> dict[str, Any]:
-    """The previous report's answers offered as one-tap defaults (evidence is new each time)."""
+def defaults_of(report: ProgressReport | None, *, replaced: bool = False) -> dict[str, Any]:
+    """The previous report's answers offered as one-tap defaults. Its evidence is offered too when the new report
+    `replaced` it (the same period: a tester's replacement "all as last time" lost the five pieces it had); another
+    period's evidence is new each time."""
     if report is None:
         return {}
     answers = answers_of_report(report)
-    return {key: answers.get(key) for key in CARRIED_OVER}
+    return {key: answers.get(key) for key in (*CARRIED_OVER, *(("evidence",) if replaced else ()))}
 
 
 def pledge_facts(pledge: Pledge, period: str) -> dict[str, Any]:

@@ -374,7 +374,8 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     # a replacement starts from the report it replaces; else from the latest earlier period, never a later one:
     # figures "so far" of a later period are wrong for an earlier one
     previous = existing or await reports.latest_before(pledge.id, period)
-    answers: dict[str, object] = {**pledge_facts(pledge, period), DEFAULTS: defaults_of(previous)}
+    answers: dict[str, object] = {**pledge_facts(pledge, period),
+                                  DEFAULTS: defaults_of(previous, replaced=existing is not None)}
     if existing is not None:  # what the person changes is told apart from it, should it change meanwhile
         answers.update({**replacing(existing), EDITED_FROM: answers_of_report(existing)})
     early: tuple[Label, ...] = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from bot.i18n import Renderer
 from handlers.broadcasts.composer import BROADCAST_FORM
 from handlers.forms.base import FormContext, FormState
-from handlers.forms.engine import DEFAULTS, SUMMARY, FormInput, Status, advance, start
+from handlers.forms.engine import DEFAULTS, SUMMARY, FormInput, Status, advance, prompt, start
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.reports.form import FINANCIAL, PERIOD, PLEDGE_ID, REPORT_FORM, TARGET, UNIT, VALUE
 from handlers.reports.rules import answers_of_report, apply_report, check_report, defaults_of, due_of
@@ -138,6 +139,24 @@ def test_defaults_offer_last_answers_and_all_at_once(renderer: Renderer) -> None
     summary = advance(REPORT_FORM, everything.state, FormInput(code="f:evidence:skip"), ctx)
     assert summary.state.step == SUMMARY
     assert advance(REPORT_FORM, summary.state, FormInput(code="f:$sum:submit"), ctx).status is Status.done
+
+
+def test_a_replacement_offers_the_evidence_of_the_report_it_replaces(renderer: Renderer) -> None:
+    """Tester: a report replaced "all as last time" was sent without the five pieces of evidence of the report it
+    replaced, which the evidence question, asked empty, did not offer."""
+    evidence = [{"kind": "document", "file_id": "BQAC1", "name": "itogi.pdf"}, {"kind": "link", "url": "https://x.uz"}]
+    replaced = ProgressReport(pledge_id=7, period="2024", status="in_progress", percent_complete=40,
+                              steps_taken=STEPS, evidence=evidence)
+    ctx = context(renderer, "ru")
+    opened = start(REPORT_FORM, ctx, {**FACTS, DEFAULTS: defaults_of(replaced, replaced=True)})
+    everything = advance(REPORT_FORM, opened.state, FormInput(code="f:status:sameall"), ctx)
+    assert everything.state.step == SUMMARY and everything.state.answers["evidence"] == evidence
+    asked = replace(opened.state, step="evidence", answers={**opened.state.answers, "status": "in_progress"})
+    shown = renderer.reply(prompt(REPORT_FORM, asked, ctx), "ru")
+    (label,) = [label for row in shown.buttons for label, data in row if data == "f:evidence:same"]
+    assert "itogi.pdf" in label, "what is offered is named"
+    same = advance(REPORT_FORM, asked, FormInput(code="f:evidence:same"), ctx)
+    assert same.state.answers["evidence"] == evidence
 
 
 def test_a_stale_same_button_is_refused(renderer: Renderer) -> None:
