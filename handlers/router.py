@@ -40,7 +40,7 @@ from handlers.conversation import (
 )
 from handlers.digests import journey as digests
 from handlers.forms.base import Form, FormState, Step
-from handlers.forms.engine import SUMMARY, FormInput, applicable, code, resume, unconfirmed
+from handlers.forms.engine import SUMMARY, FormInput, applicable, code, resume, unconfirmed, words_not_kept
 from handlers.forms.intents import typed_intent
 from handlers.greetings import is_greeting, small_talk
 from handlers.helpdesk import listing as helpdesk_listing
@@ -49,7 +49,6 @@ from handlers.helpdesk.compose import COMPOSE_FORM
 from handlers.inputs import Incoming
 from handlers.invites import pasted_token
 from handlers.language_names import named_language
-from handlers.lengths import shorten
 from handlers.messages import N_, Label, Reply, Text, text
 from handlers.people import meet, refresh, role_of
 from handlers.pledges import listing, lookup, review
@@ -336,8 +335,7 @@ async def _on_unreadable(conv: Conversation, incoming: Incoming, draft: Draft | 
                                                                                        incoming.file_id),
                                                       file_name=incoming.file_name))
         return
-    lost = (text(N_("The words sent with it were not kept: “{words}”"), words=shorten(incoming.text, CAPTION_SAID)),) \
-        if kind != "edit" and incoming.text and incoming.text.strip() else ()
+    lost = words_not_kept(incoming.text) if kind != "edit" else ()
     if journey is None or draft is None or state is None:
         if kind == "edit":  # one line: an old message's typo fixed weeks later is no reason for the command list
             conv.say(Reply((Text(EDITED),)))
@@ -351,10 +349,6 @@ async def _on_unreadable(conv: Conversation, incoming: Incoming, draft: Draft | 
     else:  # a voice note at the evidence: what to send instead
         note = receiving.unreadable(kind) or Text(ONLY_READABLE)
     await ask_again(conv, journey, draft, note, *lost)
-
-
-CAPTION_SAID = 300
-"""How much of the words sent with content the journeys do not read is quoted back (UTF-16 units)."""
 
 
 def _asked_state(journey: Journey | None, draft: Draft | None) -> FormState | None:

@@ -16,6 +16,7 @@ from typing import Any
 from handlers.forms.base import ASK_AGAIN, Answer, Form, FormContext, FormState, InvalidAnswerError, Stay, Step, Upload
 from handlers.forms.intents import fold, typed_intent
 from handlers.forms.numbering import counted
+from handlers.lengths import shorten
 from handlers.messages import (
     N_,
     Button,
@@ -58,6 +59,8 @@ NOT_CANCELLED = N_("Not cancelled: your answers are kept.")
 ALBUM_REST = N_("Only the album's first file was kept: one file can be attached. Its other files were not kept.")
 """Said at the question after one that took a single file, when the rest of an album sent to it arrive (a tester:
 each was refused as 'not a file' over the confirmation of the first, and nothing said they were dropped)."""
+CAPTION_SAID = 300
+"""How much of the words sent with content that was not kept is quoted back (UTF-16 units)."""
 OTHER_FORM = N_("That button is from questions that are not open now: finished, started over or set aside. "
                 "Nothing was changed.")
 EARLIER_QUESTION = N_("A reply to an earlier question does not change its answer: to change it, press ⬅️ Back until "
@@ -323,8 +326,16 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
         else:
             outcome = _on_text(form, state, given.text or "", ctx, given.formatted)
         return replace(outcome, in_place=False)  # what is typed comes below the question: answered below it
-    except InvalidAnswerError as error:
-        return Outcome(state, (prompt(form, state, ctx, (error.message,)),))
+    except InvalidAnswerError as error:  # a file refused: its caption too (a tester's "6000 trained" went unsaid)
+        lost = words_not_kept(given.text) if given.file is not None else ()
+        return Outcome(state, (prompt(form, state, ctx, (error.message, *lost)),))
+
+
+def words_not_kept(words: str | None) -> tuple[Label, ...]:
+    """The words sent with content that was not kept (a caption), quoted back as not kept either; none without."""
+    if not words or not words.strip():
+        return ()
+    return (text(N_("The words sent with it were not kept: “{words}”"), words=shorten(words, CAPTION_SAID)),)
 
 
 def _belongs(state: FormState, key: str | None) -> bool:

@@ -272,3 +272,15 @@ def test_the_words_sent_with_a_photo_are_kept_with_the_evidence(renderer: Render
     assert renderer.label(evidence_label(item), "es") == "foto — Escuela en Mafraq"
     bare = advance(HOLDING, outcome.state, FormInput(file=("document", "D1"), file_name="informe.pdf"), CTX)
     assert "caption" not in bare.state.scratch["items"][1]
+
+
+def test_a_file_sent_at_a_question_for_words_quotes_its_caption_as_not_kept(renderer: Renderer) -> None:
+    """A tester's document captioned "Обучено 6000 человек…" at "What was done?" was only told to answer with text:
+    the words, which could have been the answer, went unsaid."""
+    outcome = advance(FORM, at("title"), FormInput(file=("document", "D1"), file_name="itogi.docx",
+                                                   text="Обучено 6000 человек"), CTX)
+    assert outcome.state.step == "title" and "title" not in outcome.state.answers
+    said = renderer.reply(outcome.replies[0], "ru").text
+    assert "не файлом" in said and "«Обучено 6000 человек»" in said, said
+    bare = advance(FORM, at("title"), FormInput(file=("photo", "P1")), CTX)
+    assert "not kept" not in text_of(bare), "nothing to quote"
