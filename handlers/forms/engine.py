@@ -8,6 +8,7 @@ Button codes have the shape ``f:<step id>:<action>`` and are treated as untruste
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -307,7 +308,7 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
     try:
         if given.code is not None:
             outcome = _on_code(form, state, given.code, ctx)
-            return replace(outcome, in_place=False) if given.typed else _kept_echo(state, outcome)
+            return replace(outcome, in_place=False) if given.typed else _kept_echo(state, outcome, given.on)
         if given.location is not None and state.step not in (SUMMARY, CONFIRM_CANCEL):
             step = _step(form, state.step)
             latitude, longitude = given.location
@@ -749,18 +750,28 @@ def echoed(state: FormState) -> tuple[Label, ...]:
         return ()
 
 
-def _kept_echo(before: FormState, outcome: Outcome) -> Outcome:
+def _kept_echo(before: FormState, outcome: Outcome, on: str | None) -> Outcome:
     """A press answered by editing the question's message in place (a choice ticked, Cancel and its "No, continue")
     keeps the line that confirmed the previous answer above it: it was lost, and the chat no longer showed what was
-    chosen (a tester). Only there: a question asked again below what was typed does not repeat it (a review)."""
+    chosen (a tester). Only there: a question asked again below what was typed does not repeat it (a review), nor
+    does a press on that message (🗑 on "Received: 2 items" showed the answer before the evidence, a tester)."""
     if not outcome.in_place or outcome.status is not Status.open or len(outcome.replies) != 1 \
-            or _question_of(outcome.state) != _question_of(before):
+            or _question_of(outcome.state) != _question_of(before) or not _asked_first(before, on):
         return outcome
     line = echoed(outcome.state)
     if not line:
         return outcome
     reply = outcome.replies[0]
     return replace(outcome, replies=(replace(reply, parts=(*line, *reply.parts)),))
+
+
+def _asked_first(state: FormState, on: str | None) -> bool:
+    """Whether the message pressed (outbox key `on`) is the one that first asked the current question, under the line
+    that confirmed the previous answer: those after it in a row showing the same question asked it again without it.
+    Not known (no key, a draft that kept no messages): taken as that one."""
+    question = _question_of(state)
+    run = [key for key, _ in itertools.takewhile(lambda shown: shown[1] == question, reversed(state.shown))]
+    return on is None or not run or not state.shown_all or on == run[-1] or on not in run
 
 
 def _question_of(state: FormState) -> str:

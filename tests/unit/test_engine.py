@@ -284,3 +284,19 @@ def test_a_file_sent_at_a_question_for_words_quotes_its_caption_as_not_kept(rend
     assert "не файлом" in said and "«Обучено 6000 человек»" in said, said
     bare = advance(FORM, at("title"), FormInput(file=("photo", "P1")), CTX)
     assert "not kept" not in text_of(bare), "nothing to quote"
+
+
+def test_a_press_on_a_question_asked_again_does_not_put_the_previous_answer_above_it() -> None:
+    """Tester: 🗑 on "Received: 2 items" (the evidence asked again below the links sent) edited that message into
+    "✓ (skipped)" and the removal: the line that confirmed the previous answer belongs to the message that first
+    asked the question, which a press edited in place keeps (a tick of a choice, say)."""
+    asked = advance(HOLDING, FormState(step="needs"), FormInput(text="skip"), CTX).state
+    assert asked.step == "evidence" and asked.scratch, "the typed skip is confirmed above the evidence question"
+    for link in ("https://example.org/a", "https://example.org/b"):
+        asked = advance(HOLDING, asked, FormInput(text=link), CTX).state
+    shown = replace(asked, shown=(("u:1:0", "needs"), ("u:2:0", "evidence"), ("u:3:0", "evidence"),
+                                  ("u:4:0", "evidence")))
+    again = advance(HOLDING, shown, FormInput(code="f:evidence:undo", on="u:4:0"), CTX)
+    assert again.in_place and "✓" not in text_of(again), text_of(again)
+    first = advance(HOLDING, shown, FormInput(code="f:evidence:undo", on="u:2:0"), CTX)
+    assert "✓" in text_of(first), "the message that showed it keeps it"
