@@ -101,6 +101,9 @@ class Step:
     typed: ClassVar[bool] = False
     """Whether its answer is typed (a text, a number, a date): asked again after Back, the step shows the answer it
     holds and offers to keep it, which the person would otherwise have to type again without seeing it."""
+    chosen: ClassVar[bool] = False
+    """Whether its answer is one button of its own (a status, yes or no): asked again after Back, the step says which
+    it holds (a tester back at the report's status saw the choices and nothing of the one made)."""
 
     def ask(self, answers: Answers) -> Text:
         """The question, with its parameters."""

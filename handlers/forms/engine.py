@@ -159,7 +159,8 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
     doubted = _held_doubt(state)
     kept = _kept(state, step, ctx) if doubted is None else None  # a new answer questioned: its ✅, not the Keep
     current = _current(state, step, ctx) or (
-        (Line(Text(N_("Current answer")), step.show(state.answers[step.id], ctx)),) if kept is not None else ())
+        (Line(Text(N_("Current answer")), step.show(state.answers[step.id], ctx)),)
+        if kept is not None or _chosen(state, step) else ())
     doubt = step.doubt(doubted.value, state.answers) if doubted is not None and step.doubt is not None else None
     parts: list[Label] = [*notes, *((doubt,) if doubt is not None else ()), *numbering, step.ask(state.answers),
                           *current, *step.lines(state.answers, state.scratch, ctx)]
@@ -181,6 +182,14 @@ def prompt(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, .
         nav.append(Button(Text(N_("❓ Help")), code(step.id, "help")))
     nav.append(Button(Text(N_("✖️ Cancel")), code(step.id, "cancel")))
     return Reply(tuple(parts), (*rows, tuple(nav)))
+
+
+def _chosen(state: FormState, step: Step) -> bool:
+    """Whether a step answered with one of its buttons is asked again after Back with that answer still held: said,
+    as a typed one is (`_kept`), without a Keep button (the same choice is one tap)."""
+    value = state.answers.get(step.id)
+    return step.chosen and state.reviewed is None and not state.editing and value is not None \
+        and step.still_valid(value, state.answers)
 
 
 def _current(state: FormState, step: Step, ctx: FormContext) -> tuple[Label, ...]:

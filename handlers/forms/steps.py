@@ -169,6 +169,7 @@ def _match_typed(value: str, options: tuple[str, ...], label_of: LabelOf, ctx: F
 class ChoiceStep(Step):
     """One choice among buttons; typing a label exactly also works."""
 
+    chosen: ClassVar[bool] = True
     choices: Choices
     label_of: LabelOf
     columns: int = 2

@@ -300,3 +300,15 @@ def test_a_press_on_a_question_asked_again_does_not_put_the_previous_answer_abov
     assert again.in_place and "✓" not in text_of(again), text_of(again)
     first = advance(HOLDING, shown, FormInput(code="f:evidence:undo", on="u:2:0"), CTX)
     assert "✓" in text_of(first), "the message that showed it keeps it"
+
+
+def test_a_choice_asked_again_after_back_says_which_one_it_holds() -> None:
+    """Tester: back at the report's status, the choices came with nothing of the one made, where a number asked
+    again shows "Current answer: 40 %" (a choice needs no Keep button: it is one tap)."""
+    back = run(at("value", title="Connect schools", kind="money"), "f:value:back")
+    assert back.state.step == "kind" and back.state.answers["kind"] == "money"
+    (question,) = back.replies
+    assert "Line(name=Text(msgid='Current answer'" in text_of(back) and "msgid='money'" in text_of(back), text_of(back)
+    assert "f:kind:keep" not in [button.code for row in question.buttons for button in row]
+    fresh = run(at("kind", title="Connect schools"), "nonsense")
+    assert "Current answer" not in text_of(fresh), "nothing held: nothing said"
