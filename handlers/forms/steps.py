@@ -64,9 +64,13 @@ def has_letters(value: str) -> bool:
 NOTHING_WORDS = frozenset(fold(word) for word in (
     "no", "none", "nothing", "non", "aucun", "aucune", "rien", "ninguno", "ninguna", "nada", "нет", "ничего",
     "لا", "لا يوجد", "لا شيء", "无", "没有",
+    "n/a", "not needed", "no need", "none needed", "not applicable", "pas besoin", "néant", "sans objet",
+    "no hace falta", "no aplica", "no es necesario", "не нужно", "не требуется", "нет необходимости", "لا حاجة",
+    "لا ينطبق", "不需要", "无需", "不用", "暂无", "無", "沒有",
 ))
-"""Whole answers that say "nothing" in the six languages: the word for "no" and the pronoun "none"/"nothing" of
-each, which as the entire answer to an optional question ("Any challenges?") cannot mean anything else."""
+"""Whole answers that say "nothing" in the six languages: the word for "no", the pronoun "none"/"nothing" of each,
+and "not needed" or "not applicable" (a tester's "不需要" at the partnership needs was kept as a need), which as the
+entire answer to an optional question ("Any challenges?") cannot mean anything else."""
 
 
 @dataclass(frozen=True, kw_only=True)

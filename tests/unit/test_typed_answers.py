@@ -114,7 +114,8 @@ def test_a_too_large_number_gives_the_limit(renderer: Renderer) -> None:
 
 
 @pytest.mark.parametrize("typed", ["无", "没有", "No", "None", "none.", "Non", "Aucun", "Ninguno", "Нет", "لا",
-                                   "لا يوجد", "无。"])
+                                   "لا يوجد", "无。", "不需要", "N/A", "Not needed", "pas besoin", "Не нужно",
+                                   "no hace falta", "لا حاجة"])
 def test_nothing_at_an_optional_question_is_skip(renderer: Renderer, typed: str) -> None:
     step = REPORT_FORM.step("challenges")
     assert step is not None
