@@ -53,6 +53,7 @@ from handlers.messages import N_, Label, Reply, Text, text
 from handlers.people import meet, refresh, role_of
 from handlers.pledges import listing, lookup, review
 from handlers.pledges import service as pledge_service
+from handlers.references import reference_in
 from handlers.reports import review as report_review
 from handlers.reports import service as report_service
 from models.clock import utcnow
@@ -286,7 +287,7 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
         await (_cancel if intent == "cancel" else _help)(conv, incoming)
     elif incoming.text and (answer := small_talk(conv.contact, incoming.text)) is not None:
         conv.say(answer)  # "Merci", "👍" after an answer: not a new question
-    elif (incoming.text and (ref := lookup.reference_in(incoming.text)) is not None
+    elif (incoming.text and (ref := reference_in(incoming.text)) is not None
           and await lookup.show_by_reference(conv, ref)):
         pass  # a pledge's reference pasted: the pledge (staff, or a member of its organisation)
     elif not (incoming.text or incoming.file_id) or not await helpdesk.offer(conv, incoming):

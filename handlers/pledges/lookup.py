@@ -9,9 +9,6 @@ validation, which has those buttons, is far up the chat or in someone else's).
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from handlers.conversation import Conversation
 from handlers.entities import is_staff
 from handlers.inputs import Incoming
@@ -20,30 +17,13 @@ from handlers.people import role_of
 from handlers.pledges.listing import pledge_details
 from handlers.pledges.notices import decision_buttons, staff_copy_key, submitter_of
 from handlers.readers import in_coordinators_scope, is_own
+from handlers.references import NOT_SHOWN, found_reference
 from handlers.reports.cadence import OPEN_FOR_CADENCE, cadence_buttons
 from handlers.staff_notices import person_for_staff
 from handlers.vocabulary import status_label
 from models.repositories.pledges import Pledges
 from models.tables import Pledge
 from models.values import MEMBER_ROLES, PledgeStatus, Role
-
-REFERENCE = re.compile(r"\s*(P2C-[0-9]{4}-[0-9]{5,7})\s*[.!]?\s*\Z", re.IGNORECASE)
-"""A message that is one pledge reference (pasted with spaces, a full stop, or in small letters). Not one followed
-by "?": that is a question about it, which the offer to ask BDT takes."""
-
-
-def reference_in(message: str) -> str | None:
-    """The pledge reference a message consists of, in capitals (None: the message says something else). Copied
-    from an Arabic message it carries the direction marks that keep it left to right (invisible), and it may be
-    typed with Arabic-Indic digits: both are read as the reference."""
-    plain = "".join(_ascii_digit(char) for char in message if unicodedata.category(char) != "Cf")
-    found = REFERENCE.match(plain)
-    return found.group(1).upper() if found else None
-
-
-def _ascii_digit(char: str) -> str:
-    value = unicodedata.decimal(char, None)
-    return str(value) if value is not None else char
 
 
 async def show_by_reference(conv: Conversation, ref: str) -> bool:
@@ -83,15 +63,6 @@ async def show_by_reference(conv: Conversation, ref: str) -> bool:
 UNVALIDATED = frozenset({PledgeStatus.submitted, PledgeStatus.changes_requested})
 """The statuses of a pledge BDT has not validated yet: waiting for a decision, or for its organisation's changes."""
 
-NOT_SHOWN = {
-    Role.focal_point: N_("{ref} is not a pledge of your organisation. A focal point sees their own organisation's "
-                         "pledges only: they are in /mypledges."),
-    Role.coordinator: N_("{ref} is neither a pledge of your organisation nor a published pledge of your scope. "
-                         "/digest and /export list the pledges of your scope."),
-}
-"""What a focal point or coordinator reads of a reference that is none of the pledges they may see (or of none)."""
-
-
 async def staff_view(conv: Conversation, pledge: Pledge) -> Reply:
     """The pledge in full for staff: its answers, how often it reports and what is due, its report history; the
     decision buttons while it waits for validation, and the buttons that set how often it reports."""
@@ -108,30 +79,9 @@ async def staff_view(conv: Conversation, pledge: Pledge) -> Reply:
     return Reply(details.parts, buttons)
 
 
-SHORT_REFERENCE = re.compile(r"\s*(?:(?:P2C-)?([0-9]{4})-|#)?([0-9]{1,7})\s*[.!]?\s*\Z", re.IGNORECASE)
-"""What /find also reads: a reference with its number unpadded ("p2c-2026-2", "2026-2"), or the number alone
-("00001", "#1")."""
-
-
-async def _found_reference(conv: Conversation, argument: str) -> str | None:
-    """The reference /find is given, written in full or short (SHORT_REFERENCE)."""
-    ref = reference_in(argument)
-    if ref is not None:
-        return ref
-    plain = "".join(_ascii_digit(char) for char in argument if unicodedata.category(char) != "Cf")
-    short = SHORT_REFERENCE.match(plain)
-    if short is None:
-        return None
-    year, number = short.group(1), int(short.group(2))
-    if year is not None:
-        return f"P2C-{year}-{number:05d}"
-    pledge = await Pledges(conv.session).get(number) if 0 < number < 2**31 else None
-    return pledge.ref if pledge is not None else None
-
-
 async def find_command(conv: Conversation, incoming: Incoming) -> None:
     """/find REF: the pledge with this reference (show_by_reference says who may see it); short forms are read."""
-    ref = await _found_reference(conv, incoming.argument or "")
+    ref = await found_reference(conv, incoming.argument or "")
     if ref is not None and await show_by_reference(conv, ref):
         return
     conv.say(Reply((Text(N_("Send /find with a pledge's reference, for example /find P2C-2025-00001: staff see "

@@ -17,6 +17,7 @@ from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
 from handlers.paging import FIRST_PAGE, SHOWN, Page, navigation, where
 from handlers.people import audit, role_of
+from handlers.references import NOT_SHOWN, found_reference
 from handlers.reminder_messages import when_due
 from handlers.report_reminders import withdraw_changed
 from handlers.reports.cards import MORE, next_due_label, period_label
@@ -61,6 +62,7 @@ from handlers.reports.rules import (
 from models.reminding import Reminding
 from models.reporting import NextReport, due_date, next_report, period_end, period_start
 from models.repositories.audit import AuditTrail
+from models.repositories.pledges import Pledges
 from models.repositories.reminders import Reminders
 from models.repositories.reports import Reports
 from models.tables import Draft, Entity, Pledge, ProgressReport
@@ -112,11 +114,20 @@ async def reporter_entity(conv: Conversation, action: str, target_id: int | None
 
 
 async def report_command(conv: Conversation, incoming: Incoming | None = None) -> None:
-    """/report: open the one pledge due, or list the pledges to report on, the most overdue first."""
+    """/report: open the one pledge due, or list the pledges to report on, the most overdue first. `/report REF`
+    opens the report on that pledge of the organisation; another one's reference is said to be none of theirs (a
+    tester's was ignored without a word), before the list."""
     entity = await reporter_entity(conv, "report.open")
     if entity is None or entity.id is None:
         return
     assert conv.contact.id is not None
+    ref = await found_reference(conv, incoming.argument) if incoming is not None and incoming.argument.strip() else None
+    if ref is not None:
+        pledge = await Pledges(conv.session).by_ref(ref)
+        if pledge is not None and pledge.entity_id == entity.id:
+            await open_report(conv, pledge)
+            return
+        conv.say(Reply((text(NOT_SHOWN[Role.focal_point], ref=Code(ref)),)))
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and await drafts.elsewhere(conv.session, conv.contact.id, REPORT_FORM.id):
         # typed in the middle of another form: go on with the report, one question at a time (that form waits)

@@ -13,7 +13,7 @@ from bot.i18n import Renderer
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.digests.admin import set_scope
-from handlers.pledges.lookup import reference_in
+from handlers.references import reference_in
 from models.clock import utcnow
 from models.database import Database
 from models.scope import Scope, ScopeKind

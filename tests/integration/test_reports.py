@@ -222,16 +222,35 @@ async def test_a_second_report_for_a_period_replaces_the_first_after_confirmatio
     assert "already reported" in asked[-1].text and f"rp:repl:{pledge_id}" in codes(asked[-1])
     opened = await chat.press(chat.person(3), f"rp:repl:{pledge_id}")
     assert "f:status:sameall" in codes(opened[-1])
-    await chat.press(chat.person(3), "f:status:sameall")
-    await chat.press(chat.person(3), "f:evidence:skip")
+    summary = await chat.press(chat.person(3), "f:status:sameall")
+    assert "f:$sum:submit" in codes(summary[-1]), "all as the report it replaces, its photo too: nothing left to ask"
     await chat.press(chat.person(3), "f:$sum:submit")
     async with database.uow() as uow:
         reports = (await uow.session.execute(select(ProgressReport).order_by(col(ProgressReport.id)))).scalars().all()
     assert [(r.is_current, r.replaced_by) for r in reports] == [(False, reports[1].id), (True, None)]
+    assert reports[1].evidence == reports[0].evidence != [], "the evidence of the period kept"
     details = await chat.press(chat.person(3), f"mp:open:{pledge_id}")
     assert "replaced" in details[-1].text and f"rp:ev:{reports[0].id}" in codes(details[-1])
     resent = await chat.press(chat.person(3), f"rp:ev:{reports[0].id}")
     assert resent[0].attachment == ("photo", "AgACAgQAAxkBAAIBQ2photo")
+
+
+async def test_report_with_a_reference_opens_that_pledge_or_says_it_is_not_theirs(chat: ChatDriver,
+                                                                                    database: Database) -> None:
+    """Tester: `/report P2C-…` with another organisation's reference showed the person's own list without a word."""
+    await member(chat, 3)
+    await member(chat, 4, entity="Digital Oman Initiative")
+    own_id = await validated_pledge(chat, 3)
+    other_id = await validated_pledge(chat, 4)
+    async with database.uow() as uow:
+        own_ref, other_ref = [str((await uow.session.get(Pledge, pledge_id)).ref)  # type: ignore[union-attr]
+                              for pledge_id in (own_id, other_id)]
+    refused = await chat.send(chat.person(3), f"/report {other_ref}")
+    assert f"{other_ref} is not a pledge of your organisation" in refused[0].text
+    assert any(f"rp:open:{own_id}" in codes(reply) or own_ref in reply.text for reply in refused[1:]), \
+        "then the person's own, as /report alone gives them"
+    opened = await chat.send(chat.person(3), f"/report {own_ref.lower()}")
+    assert f"Progress report on {own_ref}" in opened[-1].text and "f:status:c:in_progress" in codes(opened[-1])
 
 
 async def test_a_complete_pledge_is_marked_completed(chat: ChatDriver, database: Database) -> None:
