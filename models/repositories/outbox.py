@@ -19,6 +19,7 @@ from sqlalchemy import JSON, ColumnElement, FromClause, and_, bindparam, case, f
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from models.clock import utcnow
 from models.database import INSTANCE
 from models.repositories.base import Insert, PerDialect, dialect_of, table_of
 from models.repositories.contacts import Contacts
@@ -311,8 +312,11 @@ class OutboxRows:
         row is written as already taken by delivery, which the caller hands it to once the transaction commits."""
         handing: HandedOver | None = self.session.info.get(_HANDING_OVER)
         handed = handing is not None and not sending and chat_id == handing.chat_id \
-            and (not_before is None or not_before <= now)
+            and (not_before is None or not_before <= now) and "edit_of" not in payload  # an edit waits for its id
         values = self._values(key, chat_id, contact_id, payload, priority, now, not_before, sending or handed)
+        if handed:  # leased from now, not from the moment the update came (`now`, kept across its retries: a row
+            # written after minutes of an outage was released at once by the sweep of expired leases, and sent twice)
+            values["not_before"] = max(now, utcnow()) + SENDING_LEASE
         added: int | None
         if dialect_of(self.session) == "sqlite":
             result: Any = await self.session.execute(_ENQUEUE_SQLITE(self.session), values)
@@ -336,7 +340,7 @@ class OutboxRows:
         try:
             yield handing
         finally:
-            del self.session.info[_HANDING_OVER]
+            self.session.info.pop(_HANDING_OVER, None)
 
     async def enqueue_sending(self, key: str, chat_id: int, contact_id: int | None, payload: dict[str, Any], *,
                               priority: int, now: datetime) -> tuple[int, Earlier | None] | None:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
 from models.clock import utcnow
-from models.database import Database
+from models.database import INSTANCE, Database
 from models.repositories.audit import AuditTrail
 from models.repositories.base import among, table_of
 from models.repositories.contacts import Contacts
@@ -237,6 +237,27 @@ async def test_rows_handed_over_are_those_of_the_chat_due_now(database: Database
     assert status[file] == OutboxStatus.sending, "taken by delivery, to be handed to it after the commit"
     assert {status[later], status[notice], status[after]} == {OutboxStatus.pending}, \
         "one due later, another chat's, one written once it closed: left for a claim"
+
+
+async def test_a_row_handed_over_after_an_outage_is_leased_from_when_it_is_written(database: Database) -> None:
+    """Review: an update's `now` is the moment it came, kept across its retries while the database was away; a row
+    handed over after a three-minute outage was written with its lease already run out, released by the next sweep
+    of expired leases (or as taken and lost) while delivery still held it, and sent twice."""
+    contact = await add_contact(database)
+    came = utcnow() - timedelta(minutes=3)
+    async with database.uow() as uow:
+        uow.session.info[INSTANCE] = "me"
+        rows = OutboxRows(uow.session)
+        with rows.handing_over(contact.chat_id) as handed:
+            await rows.enqueue("k:1", contact.chat_id, contact.id, {"reply": 1}, priority=INTERACTIVE, now=came)
+        await uow.commit()
+    assert len(handed.rows) == 1
+    async with database.uow() as uow:
+        uow.session.info[INSTANCE] = "me"
+        rows = OutboxRows(uow.session)
+        assert await rows.release(utcnow(), expired_only=True) == 0, "its lease runs from now"
+        assert await rows.release_own("me", utcnow(), keep=set()) == 0, "taken just now: on its way to delivery"
+        await uow.commit()
 
 
 async def test_a_reminder_claimed_after_working_hours_waits_for_the_next_morning(database: Database) -> None:
