@@ -35,8 +35,10 @@ SHORT_REFERENCE = re.compile(r"\s*(?:(?:P2C-)?([0-9]{4})-|#)?([0-9]{1,7})\s*[.!]
 ("00001", "#1")."""
 
 
-async def found_reference(conv: Conversation, argument: str) -> str | None:
-    """The reference /find (or /report) is given, written in full or short (SHORT_REFERENCE)."""
+async def found_reference(conv: Conversation, argument: str, *, by_number: bool = True) -> str | None:
+    """The reference /find (or /report) is given, written in full or short (SHORT_REFERENCE). The number alone
+    ("#5") is the pledge's id, read unless not `by_number`: its reference then names a pledge that exists, which only
+    those who may see any pledge's should learn of."""
     ref = reference_in(argument)
     if ref is not None:
         return ref
@@ -47,6 +49,8 @@ async def found_reference(conv: Conversation, argument: str) -> str | None:
     year, number = short.group(1), int(short.group(2))
     if year is not None:
         return f"P2C-{year}-{number:05d}"
+    if not by_number:
+        return None
     pledge = await Pledges(conv.session).get(number) if 0 < number < 2**31 else None
     return pledge.ref if pledge is not None else None
 

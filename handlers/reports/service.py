@@ -121,7 +121,9 @@ async def report_command(conv: Conversation, incoming: Incoming | None = None) -
     if entity is None or entity.id is None:
         return
     assert conv.contact.id is not None
-    ref = await found_reference(conv, incoming.argument) if incoming is not None and incoming.argument.strip() else None
+    # a number alone is no reference here: "#5" of another organisation would tell that pledge 5 exists, and its year
+    ref = await found_reference(conv, incoming.argument, by_number=False) \
+        if incoming is not None and incoming.argument.strip() else None
     if ref is not None:
         pledge = await Pledges(conv.session).by_ref(ref)
         if pledge is not None and pledge.entity_id == entity.id:

@@ -249,6 +249,8 @@ async def test_report_with_a_reference_opens_that_pledge_or_says_it_is_not_their
     assert f"{other_ref} is not a pledge of your organisation" in refused[0].text
     assert any(f"rp:open:{own_id}" in codes(reply) or own_ref in reply.text for reply in refused[1:]), \
         "then the person's own, as /report alone gives them"
+    numbered = await chat.send(chat.person(3), f"/report #{other_id}")
+    assert not any(other_ref in reply.text for reply in numbered), "a number alone tells nothing of another's pledge"
     opened = await chat.send(chat.person(3), f"/report {own_ref.lower()}")
     assert f"Progress report on {own_ref}" in opened[-1].text and "f:status:c:in_progress" in codes(opened[-1])
 

@@ -138,7 +138,7 @@ def test_commands_in_translations_stand_as_words(locale: str) -> None:
     from bot.catalogs import read
 
     command = re.compile(r"(?<![/<:.\w])/[a-z][a-z0-9_]*")
-    glued = re.compile(r"\w/([a-z][a-z0-9_]*)|/([a-z][a-z0-9_]*)(?=[^\W_])")
+    glued = re.compile(r"\w/([a-z][a-z0-9_]*+)|/([a-z][a-z0-9_]*+)(?=[^\W_])")
     found = [form for message in read(locale) if message.id
              for form in (message.string if isinstance(message.string, tuple) else (message.string,))
              if form and {found.group(1) or found.group(2) for found in glued.finditer(form)}
