@@ -780,7 +780,7 @@ def _asked_first(state: FormState, on: str | None) -> bool:
     Not known (no key, a draft that kept no messages): taken as that one."""
     question = _question_of(state)
     run = [key for key, _ in itertools.takewhile(lambda shown: shown[1] == question, reversed(state.shown))]
-    return on is None or not run or not state.shown_all or on == run[-1] or on not in run
+    return on is None or not state.shown_all or on not in run[:-1]
 
 
 def _question_of(state: FormState) -> str:

@@ -299,10 +299,12 @@ class OutboxRows:
 
     def _values(self, key: str, chat_id: int, contact_id: int | None, payload: dict[str, Any], priority: int,
                 now: datetime, not_before: datetime | None, sending: bool) -> dict[str, Any]:
-        # a new row's columns (_ENQUEUED_COLUMNS): pending until `not_before`, or already taken by delivery
+        # a new row's columns (_ENQUEUED_COLUMNS): pending until `not_before`, or already taken by delivery, leased
+        # from the moment it is written, whatever `now` the caller gives (an update's, kept across its retries: a row
+        # written after minutes of an outage was released at once by the sweep of expired leases, and sent twice)
         return {"key": key, "chat_id": chat_id, "contact_id": contact_id, "priority": priority, "payload": payload,
                 "status": OutboxStatus.sending if sending else OutboxStatus.pending, "attempts": 1 if sending else 0,
-                "not_before": now + SENDING_LEASE if sending else (not_before or now), "created_at": now,
+                "not_before": max(now, utcnow()) + SENDING_LEASE if sending else (not_before or now), "created_at": now,
                 "taken_by": self.session.info.get(INSTANCE) if sending else None}
 
     async def enqueue(self, key: str, chat_id: int, contact_id: int | None, payload: dict[str, Any], *,
@@ -314,9 +316,6 @@ class OutboxRows:
         handed = handing is not None and not sending and chat_id == handing.chat_id \
             and (not_before is None or not_before <= now) and "edit_of" not in payload  # an edit waits for its id
         values = self._values(key, chat_id, contact_id, payload, priority, now, not_before, sending or handed)
-        if handed:  # leased from now, not from the moment the update came (`now`, kept across its retries: a row
-            # written after minutes of an outage was released at once by the sweep of expired leases, and sent twice)
-            values["not_before"] = max(now, utcnow()) + SENDING_LEASE
         added: int | None
         if dialect_of(self.session) == "sqlite":
             result: Any = await self.session.execute(_ENQUEUE_SQLITE(self.session), values)
