@@ -55,6 +55,13 @@ async def found_reference(conv: Conversation, argument: str, *, by_number: bool 
     return pledge.ref if pledge is not None else None
 
 
+def number_alone(argument: str) -> bool:
+    """Whether what /find is given is a number alone ("5", "#5"): the pledge's id, not a reference."""
+    plain = "".join(_ascii_digit(char) for char in argument if unicodedata.category(char) != "Cf")
+    short = SHORT_REFERENCE.match(plain)
+    return short is not None and short.group(1) is None
+
+
 NOT_SHOWN = {
     Role.focal_point: N_("{ref} is not a pledge of your organisation. A focal point sees their own organisation's "
                          "pledges only: they are in /mypledges."),

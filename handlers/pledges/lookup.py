@@ -17,7 +17,7 @@ from handlers.people import role_of
 from handlers.pledges.listing import pledge_details
 from handlers.pledges.notices import decision_buttons, staff_copy_key, submitter_of
 from handlers.readers import in_coordinators_scope, is_own
-from handlers.references import NOT_SHOWN, found_reference
+from handlers.references import NOT_SHOWN, found_reference, number_alone
 from handlers.reports.cadence import OPEN_FOR_CADENCE, cadence_buttons
 from handlers.staff_notices import person_for_staff
 from handlers.vocabulary import status_label
@@ -26,17 +26,19 @@ from models.tables import Pledge
 from models.values import MEMBER_ROLES, PledgeStatus, Role
 
 
-async def show_by_reference(conv: Conversation, ref: str) -> bool:
+async def show_by_reference(conv: Conversation, ref: str | None, *, named: str | None = None) -> bool:
     """Answer a pledge's reference: the pledge to staff, to a member of its organisation, and to a coordinator whose
     scope holds it published (read-only, handlers.readers); to any other member, that it is none of their pledges
-    (the same words whether it exists or not: a pledge not published is nobody else's to know of). False for
-    someone with no role: the message is then answered as any other."""
+    (the same words whether it exists or not: a pledge not published is nobody else's to know of), naming it as
+    `named` when given (what they typed: a pledge's number found its reference, which is not theirs to learn; None
+    for a number that names no pledge). False for someone with no role: the message is then answered as any
+    other."""
     staff = is_staff(conv)
     role = role_of(conv.contact)
     if not staff and role not in MEMBER_ROLES:
         return False
-    pledge = await Pledges(conv.session).by_ref(ref)
-    if pledge is None and staff:
+    pledge = await Pledges(conv.session).by_ref(ref) if ref is not None else None
+    if pledge is None and staff and ref is not None:
         conv.say(Reply((text(N_("No pledge has the reference {ref}."), ref=Code(ref)),)))
         return True
     if pledge is not None and staff:  # with decision buttons, a copy of the staff notification: closed like it
@@ -53,10 +55,10 @@ async def show_by_reference(conv: Conversation, ref: str) -> bool:
         # a row of their spreadsheet, not published: its status, not "neither … nor a pledge of your scope" (a tester)
         conv.say(Reply((text(N_("{ref} is a pledge of your scope that is not published: {status}. Only published "
                                 "pledges are shown here in full; /export lists every pledge of your scope."),
-                             ref=Code(ref), status=status_label(pledge.status)),)))
+                             ref=Code(pledge.ref or ""), status=status_label(pledge.status)),)))
         return True
     conv.say(Reply((text(NOT_SHOWN[Role.coordinator if role is Role.coordinator else Role.focal_point],
-                         ref=Code(ref)),)))
+                         ref=Code(named or ref or "")),)))
     return True
 
 
@@ -81,8 +83,10 @@ async def staff_view(conv: Conversation, pledge: Pledge) -> Reply:
 
 async def find_command(conv: Conversation, incoming: Incoming) -> None:
     """/find REF: the pledge with this reference (show_by_reference says who may see it); short forms are read."""
-    ref = await found_reference(conv, incoming.argument or "")
-    if ref is not None and await show_by_reference(conv, ref):
+    argument = (incoming.argument or "").strip()
+    ref = await found_reference(conv, argument)
+    named = argument if number_alone(argument) and not is_staff(conv) else None
+    if (ref is not None or named is not None) and await show_by_reference(conv, ref, named=named):
         return
     conv.say(Reply((Text(N_("Send /find with a pledge's reference, for example /find P2C-2025-00001: staff see "
                             "any pledge, a member of an organisation sees its own, and a coordinator the published "

@@ -74,6 +74,8 @@ async def test_members_see_their_own_pledge_and_nothing_of_another(chat: ChatDri
     ref = await _ref(database, pledge_id)
     own = await chat.send(chat.person(8), ref)
     assert ref in own[0].text and f"rp:open:{pledge_id}" in codes(own[0])  # as /mypledges shows it
+    own_by_number = await chat.send(chat.person(8), f"/find {pledge_id}")
+    assert own_by_number[0].text == own[0].text
     assert "<b>Reports</b>: once a year · ⚠️ OVERDUE: the report for 2024 was due" in own[0].text  # m_staff #7
     assert not any(code.startswith("pc:") for code in codes(own[0]))
     other = await chat.send(chat.person(9), ref)
@@ -85,7 +87,12 @@ async def test_members_see_their_own_pledge_and_nothing_of_another(chat: ChatDri
     # question (t1 #10): the same answer now
     nowhere = await chat.send(chat.person(9), "/find P2C-2019-00999")
     pasted = await chat.send(chat.person(9), ref)
-    for answer, shown in ((found, ref), (nowhere, "P2C-2019-00999"), (pasted, ref)):
+    # a pledge's number alone is its id: the refusal named the reference it found, which told another organisation
+    # that the pledge exists and its year; it names what was typed, as for a number that is no pledge's
+    by_number = await chat.send(chat.person(9), f"/find #{pledge_id}")
+    no_pledge = await chat.send(chat.person(9), "/find 999")
+    for answer, shown in ((found, ref), (nowhere, "P2C-2019-00999"), (pasted, ref), (by_number, f"#{pledge_id}"),
+                          (no_pledge, "999")):
         assert len(answer) == 1 and answer[0].text == (
             f"{shown} is not a pledge of your organisation. A focal point sees their own "
             "organisation's pledges only: they are in /mypledges."), answer
