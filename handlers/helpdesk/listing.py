@@ -48,9 +48,11 @@ async def questions_command(conv: Conversation, incoming: Incoming) -> None:
     closed ones; a person who asks gets their own threads."""
     if is_staff_contact(conv.contact):
         await _staff_list(conv)
-    elif threads.may_ask(conv.contact) or (
+    elif await threads.may_ask_now(conv) or (
             conv.contact.id is not None and await Questions(conv.session).of_asker(conv.contact.id, 1)):
-        await _own_list(conv)  # one who left an organisation keeps their own questions, as their buttons do
+        # one waiting to join an organisation may ask, so may list (a tester was refused "register first" just after
+        # registering); one who left an organisation keeps their own questions, as their buttons do
+        await _own_list(conv)
     else:
         await refuse(conv, "question.list")
 

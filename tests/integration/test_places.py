@@ -325,6 +325,9 @@ async def test_someone_waiting_to_join_can_ask_bdt(chat: ChatDriver) -> None:
     (hello,) = await chat.send(fatou, "Hello")
     assert f"You asked to join “{ECONOMY}”" in hello.text and "/ask" in hello.text, hello.text
     assert "To register your organisation" not in hello.text
+    # a tester, just after asking to join: /questions said it was for people registered with an organisation
+    (none_yet,) = await chat.send(fatou, "/questions")
+    assert "not allowed" not in none_yet.text and "/ask" in none_yet.text, none_yet.text
     offered = await chat.send(fatou, "Who can send me an invitation?")
     assert "f:message:send" in codes(offered[-1]), [m.text for m in offered]
     (sent,) = await chat.press(fatou, "f:message:send")
