@@ -1,11 +1,13 @@
 """Long pastes made whole again: Telegram's apps send a text over 4,096 characters as several messages.
 
-A plain text that could be the first part of such a split (HOLD_FROM UTF-16 units or more: the apps cut at a line
-break or a space in the second half of 4,096) is held on the person's contact, in the database, and nothing is said
-yet. Its update is confirmed to Telegram at once: Telegram sends a chat's next update only once the previous one was
-answered (webhook) or confirmed (polling), and the continuation may reach another instance. The person's next plain
-text is joined to what is held and the journeys see one answer (a long one is added and held again); anything else
-(a button, a command, a file) hands the held text over alone first, so order is kept. After HOLD_SECONDS without a
+A typed text that could be the first part of such a split (HOLD_FROM UTF-16 units or more: the apps cut at a line
+break or a space in the second half of 4,096), plain or a command followed by its text ("/ask …"), is held on the
+person's contact, in the database, and nothing is said yet. Its update is confirmed to Telegram at once: Telegram
+sends a chat's next update only once the previous one was answered (webhook) or confirmed (polling), and the
+continuation may reach another instance. The person's next plain text is joined to what is held when the two could
+not have been one message (together over 4,096), and the journeys see one answer (a long one is added and held
+again); anything else (a button, a command, a file, a text that would have fitted with the last part) hands the held
+text over alone first, so order is kept. After HOLD_SECONDS without a
 continuation the instance that held it hands it over alone (bot.joining's timer), and every instance sweeps up holds
 left STALE_SECONDS longer (their instance stopped or died). Whoever hands a held text over claims it by a
 compare-and-set on the moment it was held (`take`), so it is handed over exactly once.
@@ -54,8 +56,18 @@ def is_plain_text(incoming: Incoming) -> bool:
 
 
 def may_be_first_part(incoming: Incoming) -> bool:
-    """True for a plain text long enough to be the first part of a split paste."""
-    return is_plain_text(incoming) and utf16_units(incoming.text or "") >= HOLD_FROM
+    """True for a typed text long enough to be the first part of a split paste: plain, or a command followed by its
+    text (the apps split "/ask" and a long question as any text, a tester found the question's start refused)."""
+    typed = is_plain_text(incoming) or (incoming.command is not None and is_plain_text(replace(incoming, command=None)))
+    return typed and utf16_units(incoming.text or "") >= HOLD_FROM
+
+
+def continues(parts: list[Incoming], incoming: Incoming) -> bool:
+    """True when `incoming` is the next part of the held split text: plain text that, with the last part held, is
+    more than one message holds (the apps split only such a text). A shorter one is a message of its own that came
+    quickly (a tester's "P.S." a second after a long answer was joined to it)."""
+    return bool(parts) and is_plain_text(incoming) and (
+        utf16_units(parts[-1].text or "") + utf16_units(incoming.text or "") > TEXT_LIMIT)
 
 
 def joined(parts: list[Incoming]) -> Incoming:
@@ -71,8 +83,11 @@ def joined(parts: list[Incoming]) -> Incoming:
     formatted = "".join(gap + (part.formatted or html.escape(part.text or "", quote=False))
                         for gap, part in zip(gaps, parts, strict=True)) \
         if any(part.formatted is not None for part in parts) else None
-    return replace(parts[0], text="".join(gap + piece for gap, piece in zip(gaps, pieces, strict=True)),
-                   formatted=formatted)
+    whole = "".join(gap + piece for gap, piece in zip(gaps, pieces, strict=True))
+    first = replace(parts[0], text=whole, formatted=formatted)
+    if first.command is not None and len(parts) > 1:  # the command's text goes on in the parts after it
+        first = replace(first, argument=(first.argument + whole[len(pieces[0]):]).strip())
+    return first
 
 
 def _stored(part: Incoming, first: bool) -> dict[str, Any]:
@@ -80,6 +95,8 @@ def _stored(part: Incoming, first: bool) -> dict[str, Any]:
               "received_at": part.received_at.isoformat(), "reply_to": part.reply_to}
     if part.formatted is not None:
         stored["formatted"] = part.formatted
+    if part.command is not None:
+        stored |= {"command": part.command, "argument": part.argument}
     return {**stored, "first": True} if first else stored
 
 
@@ -92,7 +109,8 @@ def began_contact(contact: Contact) -> bool:
 def held_parts(contact: Contact, person: Person) -> list[Incoming]:
     """The parts held on the contact (none: empty), as inputs of `person`."""
     return [Incoming(int(part["update_id"]), person, datetime.fromisoformat(part["received_at"]), text=part["text"],
-                     origin=str(part["origin"]), reply_to=part.get("reply_to"), formatted=part.get("formatted"))
+                     origin=str(part["origin"]), reply_to=part.get("reply_to"), formatted=part.get("formatted"),
+                     command=part.get("command"), argument=part.get("argument", ""))
             for part in contact.held or ()]
 
 

@@ -156,19 +156,27 @@ async def handle(incoming: Incoming, uow: UnitOfWork, deps: Deps) -> Conversatio
         if contact.held is not None or (deps.hold_pastes and pastes.may_be_first_part(incoming)):
             parts = pastes.held_parts(contact, incoming.person)
             first = first or pastes.began_contact(contact)  # a held first message is answered as a first message
-            if pastes.is_plain_text(incoming):
+            if pastes.continues(parts, incoming):
                 if deps.hold_pastes and pastes.may_be_first_part(incoming):
                     await pastes.hold(uow.session, contact, [*parts, incoming], first=first)
                     await uow.commit()
                     return _held(uow.session, contact, incoming, deps, country)
                 await pastes.take(uow.session, contact)
                 incoming = pastes.joined([*parts, incoming])
-            else:  # a button, a command, a file: the held text first, alone
-                await pastes.take(uow.session, contact)
-                earlier = await _answer(uow.session, contact, pastes.joined(parts), draft, deps, first=first,
-                                        country=country)
-                first = False
-                draft = await drafts.latest_draft(uow.session, contact.id) if contact.id is not None else None
+            else:
+                if parts:  # a button, a command, a file, a text of its own: the held text first, alone
+                    await pastes.take(uow.session, contact)
+                    earlier = await _answer(uow.session, contact, pastes.joined(parts), draft, deps, first=first,
+                                            country=country)
+                    first = False
+                    draft = await drafts.latest_draft(uow.session, contact.id) if contact.id is not None else None
+                if deps.hold_pastes and pastes.may_be_first_part(incoming):  # itself the start of a split text
+                    await pastes.hold(uow.session, contact, [incoming], first=first)
+                    conv = _held(uow.session, contact, incoming, deps, country)
+                    if earlier is not None:
+                        conv.pushed[:0] = earlier.pushed
+                    await uow.commit()
+                    return conv
         conv = await _answer(uow.session, contact, incoming, draft, deps, first=first, sent_as=sent_as,
                              country=country)
         if earlier is not None:

@@ -96,20 +96,56 @@ async def test_a_long_continuation_is_held_again(chat: ChatDriver) -> None:
     assert len(replies) == 1 and "8,196" in replies[0].text, replies[0].text  # cut inside a word: nothing between
 
 
-@pytest.mark.parametrize("then", ["command", "button", "file"])
+@pytest.mark.parametrize("then", ["command", "button", "file", "text that fits with it"])
 async def test_anything_else_hands_the_held_text_over_first(chat: ChatDriver, then: str) -> None:
+    """A text that would have fitted in one message with the part held is one of its own (a tester's "P.S." sent a
+    second after a long answer was joined to it, and the whole refused as too long)."""
     person = chat.person(FOCAL)
     conv = await handle(text(70_021, VALID, person), chat.database.uow(), chat.deps)
     assert conv is not None and conv.held is not None
     after = {"command": text(70_022, "/help", person),
              "button": Incoming(70_022, person, utcnow(), code="f:focus_area:c:access"),
-             "file": Incoming(70_022, person, utcnow(), file_id="PHOTO", file_kind="photo")}[then]
+             "file": Incoming(70_022, person, utcnow(), file_id="PHOTO", file_kind="photo"),
+             "text that fits with it": text(70_022, "P.S. " + "and their teachers " * 70, person)}[then]
     await handle(after, chat.database.uow(), chat.deps)
     replies = await chat.collect(FOCAL)
     assert "focus area" in replies[0].text.lower(), "the held text answered the question first"
     assert len(replies) >= 2, [r.text[:60] for r in replies]
     assert await description(chat.database) == VALID
     assert (await contact_of(chat.database)).held is None
+
+
+async def test_a_command_with_a_long_text_after_a_held_one_is_held_in_turn(chat: ChatDriver) -> None:
+    """A held text is answered before a command, and a command followed by a long text may itself be the first part
+    of a split text: held in turn."""
+    person = chat.person(FOCAL)
+    await handle(text(70_025, VALID, person), chat.database.uow(), chat.deps)
+    second = "/ask " + "z" * 2100
+    conv = await handle(text(70_026, second, person), chat.database.uow(), chat.deps)
+    assert conv is not None and conv.held is not None
+    assert "focus area" in (await chat.collect(FOCAL))[0].text.lower(), "the first text answered its question"
+    assert await description(chat.database) == VALID
+    held = (await contact_of(chat.database)).held or []
+    assert [(part["text"], part["command"], part["argument"]) for part in held] == [(second, "ask", "z" * 2100)]
+
+
+async def test_a_command_with_a_long_text_is_joined_to_its_continuation(chat: ChatDriver) -> None:
+    """A tester sent /ask with a question of 5,418 characters, which the app split: its first part was refused as too
+    long and the second became the question. The parts are one /ask again, refused whole."""
+    person = chat.person(FOCAL)
+    first = text(70_041, "/ask " + "q" * 4000, person)
+    conv = await handle(first, chat.database.uow(), chat.deps)
+    assert conv is not None and conv.held is not None and await chat.collect(FOCAL) == []
+    await handle(text(70_042, "r" * 500, person), chat.database.uow(), chat.deps)
+    replies = await chat.collect(FOCAL)
+    assert "Too long" in replies[0].text and "4,501" in replies[0].text, [r.text[:200] for r in replies]
+    assert all("rrr" not in reply.text for reply in replies), "nothing of the continuation became a question"
+    # held alone, then handed over alone before a command: the /ask with its text, added to the question the refusal
+    # opened
+    assert await chat.send(person, "/ask " + "s" * 2500) == []
+    await handle(text(70_052, "/help", person), chat.database.uow(), chat.deps)
+    after = await chat.collect(FOCAL)
+    assert after[1].text.startswith("Added.") and "s" * 40 in after[1].text, [r.text[:100] for r in after]
 
 
 async def test_a_hold_that_runs_out_is_handed_over_alone_once(chat: ChatDriver) -> None:
@@ -203,7 +239,7 @@ async def test_a_newcomers_first_message_held_gets_what_any_first_message_gets(
 async def test_formatting_made_in_the_app_survives_a_text_held_and_joined(database: Database, deps: Deps,
                                                                           renderer: Renderer) -> None:
     """A review: a broadcast's message of 2,048 characters or more was held as a possible split paste with its plain
-    text only, and lost its bold and its links."""
+    text only, and lost its bold."""
     chat = await ChatDriver.with_staff(database, replace(deps, hold_pastes=True), renderer, 9100)
     await chat.with_focal_points(("en",))
     staff = chat.person(9100)
@@ -216,10 +252,9 @@ async def test_formatting_made_in_the_app_survives_a_text_held_and_joined(databa
     first = replace(text(70_101, long, staff), formatted="Register for <b>the forum</b>. " + "x" * 2100 + ".")
     held = await handle(first, database.uow(), chat.deps)
     assert held is not None and held.held is not None
-    tail = replace(text(70_102, "Details here & there.", staff),
-                   formatted='Details <a href="https://www.itu.int/p2c-forum">here</a> &amp; there.')
-    await handle(tail, database.uow(), chat.deps)
+    # a text that fits with it is a message of its own (a split text joined is over any broadcast's 4,000
+    # characters, so the joining of formatted parts is tested in tests/unit/test_joining.py)
+    await handle(text(70_102, "/help", staff), database.uow(), chat.deps)
     async with database.uow() as uow:
         draft = (await uow.session.execute(select(Draft).where(col(Draft.form_id) == "broadcast"))).scalar_one()
-    assert draft.state["answers"]["text"] == ("Register for <b>the forum</b>. " + "x" * 2100 + ".\n"
-                                              'Details <a href="https://www.itu.int/p2c-forum">here</a> &amp; there.')
+    assert draft.state["answers"]["text"] == "Register for <b>the forum</b>. " + "x" * 2100 + "."

@@ -4,13 +4,14 @@ without its continuation (bot.joining: a timer per text this instance held, a sw
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from bot.joining import HeldTexts
 from handlers.inputs import Incoming, Person
-from handlers.pastes import HOLD_FROM, Held, joined, may_be_first_part
+from handlers.pastes import HOLD_FROM, Held, continues, joined, may_be_first_part
 from models.clock import utcnow
 
 PERSON = Person(7, 7, "Ada")
@@ -30,15 +31,36 @@ def test_parts_are_joined_with_what_the_cut_dropped(parts: list[str], expected: 
     assert whole.text == expected and whole.update_id == 1 and whole.key == text(1, parts[0]).key
 
 
+def test_a_command_and_its_text_are_joined_whole_with_their_formatting() -> None:
+    first = replace(text(1, "/ask " + "x" * 4000 + " end."), formatted="/ask <b>" + "x" * 4000 + "</b> end.")
+    whole = joined([first, replace(text(2, "a & b"), formatted="<i>a</i> &amp; b")])
+    assert (whole.command, whole.argument) == ("ask", "x" * 4000 + " end.\na & b")
+    assert whole.formatted == "/ask <b>" + "x" * 4000 + "</b> end.\n<i>a</i> &amp; b"
+
+
+@pytest.mark.parametrize(("last", "then", "joins"), [
+    ("x" * 4000, "y" * 97, True),
+    ("x" * 3999, "y" * 97, False),  # 4,096 together: it would have been one message (a tester's "P.S.")
+    ("x" * 2925, "P.S. one more thing", False),
+    ("🚀" * 2000, "y" * 97, True),  # Telegram counts UTF-16 units: an emoji is two
+    ("x" * 4000, "/help", False),
+])
+def test_a_continuation_is_a_text_that_would_not_have_fitted_with_the_last_part(last: str, then: str,
+                                                                                 joins: bool) -> None:
+    assert continues([text(1, "a" * 4090), text(2, last)], text(3, then)) is joins
+    assert continues([], text(3, then)) is False
+
+
 @pytest.mark.parametrize(("incoming", "held"), [
     (text(1, "x" * HOLD_FROM), True),
     (text(1, "x" * (HOLD_FROM - 1)), False),
     (text(1, "🚀" * (HOLD_FROM // 2)), True),  # Telegram counts UTF-16 units: an emoji is two
-    (text(1, "/help " + "x" * HOLD_FROM), False),
+    (text(1, "/ask " + "x" * HOLD_FROM), True),  # a command followed by a long text is split as any text
+    (text(1, "/ask"), False),
     (Incoming(1, PERSON, utcnow(), code="f:x:" + "x" * HOLD_FROM), False),
     (Incoming(1, PERSON, utcnow(), text="x" * HOLD_FROM, file_id="F", file_kind="photo"), False),
 ])
-def test_only_a_long_plain_text_may_be_a_first_part(incoming: Incoming, held: bool) -> None:
+def test_only_a_long_typed_text_may_be_a_first_part(incoming: Incoming, held: bool) -> None:
     assert may_be_first_part(incoming) is held
 
 
