@@ -7,15 +7,16 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from handlers import buttons
+from handlers import buttons, outbox
 from handlers.conversation import Conversation
 from handlers.departures import hand_over
 from handlers.helpdesk.threads import close_for_forgotten
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit, role_of
-from handlers.personal_data import PERSONAL_DATA, plain, traces_of
+from handlers.personal_data import ERASED_EDIT_PREFIX, PERSONAL_DATA, edit_shown, plain, traces_of
 from handlers.vocabulary import role_label
+from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.outbox import INTERACTIVE, OutboxRows
 from models.repositories.people import People
@@ -188,6 +189,34 @@ async def forget_button(conv: Conversation, code: str) -> None:
         await forget(conv)
 
 
+async def _waiting_for_staff(conv: Conversation, contact: Contact) -> list[tuple[str, int]]:
+    """What the person submitted that waits for staff's decision, as /pending names it: their organisation, pledges
+    and reports (pending.notices_of says which still wait)."""
+    assert contact.id is not None
+    people = People(conv.session)
+    return [*((("ent", contact.entity_id),) if contact.entity_id is not None else ()),
+            *(("pl", int(row.id)) for row in await people.pledges_submitted(contact.id)),
+            *(("rs", int(row.id)) for row in await people.reports_submitted(contact.id) if row.is_current)]
+
+
+async def _show_again_nameless(conv: Conversation, waiting: list[tuple[str, int]]) -> None:
+    """Edit staff's copies of the notices of what waits for their decision into the notice as it now reads, naming
+    nobody, with its decision buttons (edit_shown would leave them only the erased line)."""
+    from handlers.pending import notices_of  # deferred: /pending's journeys import settings, which imports this module
+    rows = OutboxRows(conv.session)
+    for kind, record_id in waiting:
+        for notice, copy_of in await notices_of(conv, kind, record_id):
+            if copy_of is None:
+                continue
+            keys = await rows.copies(f"{copy_of}:")
+            sent = await rows.sent_message_ids(keys)
+            for key, contact_id in sorted(keys.items()):
+                member = await Contacts(conv.session).get(contact_id) if sent.get(key) is not None else None
+                if member is not None:
+                    await outbox.enqueue(conv.session, member, notice, f"{ERASED_EDIT_PREFIX}{key}",
+                                         priority=outbox.NOTICE, edit_of=key)
+
+
 async def forget(conv: Conversation) -> None:
     """Erase the person's personal data in this transaction; the confirmation is the one message left holding
     their chat, deleted once sent (models.retention.FAREWELL_KEY_PREFIX)."""
@@ -201,9 +230,12 @@ async def forget(conv: Conversation) -> None:
         if entity is not None:
             await hand_over(conv, entity, named=False)
     await close_for_forgotten(conv, contact)  # staff following their open questions are told why these close
+    waiting = await _waiting_for_staff(conv, contact)
     for aggregate in PERSONAL_DATA:
         await aggregate.erase(conv.session, contact, traces)
     await People(conv.session).anonymise(contact, conv.now)
+    await _show_again_nameless(conv, waiting)
+    await edit_shown(conv.session, traces, conv.now)
     contact.language = locale  # the farewell is rendered in their language; a language code names nobody
     await audit(conv.session, contact, "person.forgotten", "contact", contact.id)
     farewell = Reply((Text(N_("Your personal data has been erased. If you write again, the bot will greet you as "

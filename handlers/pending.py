@@ -170,7 +170,7 @@ async def pending_button(conv: Conversation, code: str) -> None:
         return
     if parsed.verb == "rs" and await _replaced(conv, parsed.id):
         return
-    notices = await _notices(conv, parsed.verb, parsed.id)
+    notices = await notices_of(conv, parsed.verb, parsed.id)
     if not notices:
         conv.say(Reply((Text(N_("That one is decided already: /pending shows what still waits.")),)))
     for notice, copy_of in notices:  # a copy of the staff notification: closed with the others on a decision
@@ -203,7 +203,7 @@ async def _replaced(conv: Conversation, report_id: int) -> bool:
     return True
 
 
-async def _notices(conv: Conversation, kind: str, record_id: int) -> tuple[tuple[Reply, str | None], ...]:
+async def notices_of(conv: Conversation, kind: str, record_id: int) -> tuple[tuple[Reply, str | None], ...]:
     """The notification of a waiting record as staff were sent it, each message with the copy key of the staff
     notification it is a copy of (None: a message no decision closes); nothing when it no longer waits."""
     session = conv.session

@@ -13,7 +13,7 @@ loses its text and files, BDT's answers keep theirs without an author).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,8 @@ from typing import Any
 from handlers.messages import N_, NP_, Reply, Text, reply_to_json
 from models.clock import utcnow
 from models.database import Session
-from models.repositories.people import Naming, People
+from models.repositories.outbox import NOTICE, OutboxRows
+from models.repositories.people import Naming, People, SentNaming
 from models.repositories.questions import Questions
 from models.tables import Contact
 
@@ -36,6 +37,9 @@ class Traces:
     last_message: int | None = None
     """The latest outbox row before /forget wrote anything: the notices it writes name nobody and must stay (None:
     every row naming the person goes)."""
+    shown: list[SentNaming] = field(default_factory=list)
+    """The messages sent to others that named the person, still in their chats: /forget edits them once everything
+    is erased (handlers.own_data.forget)."""
 
     @property
     def naming(self) -> Naming:
@@ -151,11 +155,30 @@ async def _export_nothing(session: Session, contact: Contact) -> Any:
 
 
 async def _erase_messages(session: Session, contact: Contact, traces: Traces) -> None:
+    """Messages to the person go; those to others that named them keep only ERASED_MESSAGE in the outbox, and are
+    listed in `traces.shown` for /forget to edit in their chats."""
     emptied = {"reply": reply_to_json(Reply((Text(ERASED_MESSAGE),)))}
-    await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.naming, traces.last_message,
-                                         emptied=emptied)
+    traces.shown.extend(await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.naming,
+                                                              traces.last_message, emptied=emptied))
 
 
+async def edit_shown(session: Session, traces: Traces, now: datetime) -> None:
+    """Edit every message sent to someone else that named the forgotten person (`traces.shown`) into
+    ERASED_MESSAGE, without its buttons: a tester found their name and Telegram id left in staff's /questions lists
+    and reminders, and in "… took over question Q-1 from you". One edit a message, keyed ERASED_EDIT_PREFIX and its
+    key: one written before for it (a question's copy saying which question closed, a notice still waiting for a
+    decision shown again) is kept. A file's caption cannot be edited as a text: it stays, as the files of their
+    questions do."""
+    rows, emptied = OutboxRows(session), {"reply": reply_to_json(Reply((Text(ERASED_MESSAGE),)))}
+    for message in {message.shown_as: message for message in traces.shown if message.text}.values():
+        if message.contact_id is not None:
+            await rows.enqueue(f"{ERASED_EDIT_PREFIX}{message.shown_as}", message.chat_id, message.contact_id,
+                               {**emptied, "edit_of": message.shown_as}, priority=NOTICE, now=now)
+
+
+ERASED_EDIT_PREFIX = "erased:"
+"""The key of the edit that erases a message sent to someone else naming a forgotten person: `erased:` and the key
+of that message (one edit each, whoever writes it first)."""
 ERASED_MESSAGE = N_("(This message named a person who asked to be forgotten.)")
 """What a message sent to someone else that named the person keeps of it in the outbox (People.erase_messages):
 never sent again, it is there for a later edit (a staff notice closed on a decision) to find."""

@@ -42,7 +42,7 @@ from handlers.lengths import shorten
 from handlers.messages import N_, Code, Label, Reply, Text, plural, text
 from handlers.onboarding import join_request
 from handlers.people import audit, name_of, role_of, staff_contacts
-from handlers.personal_data import ERASED_MESSAGE
+from handlers.personal_data import ERASED_EDIT_PREFIX, ERASED_MESSAGE
 from handlers.reports.cards import period_label
 from handlers.reports.colleagues import (
     changes_of,
@@ -639,8 +639,8 @@ async def _erase_staff_copies(conv: Conversation, asker_id: int) -> None:
         for key, contact_id in sorted(keys.items()):
             member = await contacts.get(contact_id)
             if member is not None and member.id != asker_id and sent.get(key) is not None:
-                await outbox.enqueue(conv.session, member, erased, f"erased:{key}", priority=outbox.NOTICE,
-                                     edit_of=key)
+                await outbox.enqueue(conv.session, member, erased, f"{ERASED_EDIT_PREFIX}{key}",
+                                     priority=outbox.NOTICE, edit_of=key)
 
 
 COMPOSE = Journey(COMPOSE_FORM, finish, facts=held_facts, cancelled=answer_cancelled,

@@ -118,6 +118,19 @@ ERASED = "erased"
 """The mark of a payload `erase_messages` emptied: what reads a sent message's payload again leaves it."""
 
 
+@dataclass(frozen=True)
+class SentNaming:
+    """A message sent to someone else that named a forgotten person, its payload now emptied (`erase_messages`): the
+    one in their chat is still as it was, for the caller to edit."""
+
+    chat_id: int
+    contact_id: int | None
+    shown_as: str
+    """The outbox key of the message in their chat (an edit's, the key of the message it edited)."""
+    text: bool
+    """False for a file sent with its caption, which an edit of a message's text cannot reach."""
+
+
 class People:
     """A person's colleagues, pledges and personal data, in the caller's transaction."""
 
@@ -216,41 +229,48 @@ class People:
         return int((await self.session.execute(sa.select(sa.func.max(_O.c.id)))).scalar() or 0)
 
     async def erase_messages(self, contact_id: int, chat_ids: Iterable[int], naming: Naming,
-                             up_to: int | None = None, emptied: dict[str, Any] | None = None) -> int:
+                             up_to: int | None = None, emptied: dict[str, Any] | None = None) -> list[SentNaming]:
         """Delete every outbox row to the person (whatever its state) and every row to anyone that names them
         (`naming`; among those up to the row `up_to`: what /forget itself wrote later names nobody, and must reach
-        staff), with the files made for them (a /mydata export); how many rows went.
+        staff), with the files made for them (a /mydata export).
 
         With `emptied`, a row to someone else already sent keeps its key and message id with that payload instead of
         going: its message is in their chat, and a later edit must still find it (a staff notice about a person's
-        organisation or pledge, closed when a colleague decides, its buttons removed)."""
+        organisation or pledge, closed when a colleague decides, its buttons removed). Those messages are returned,
+        for the caller to edit in their chats."""
         mine = sa.or_(_O.c.contact_id == contact_id, _O.c.chat_id.in_(sorted(set(chat_ids))))
         condition = mine
         if naming.needles:
             sieve = _holding(_O.c.payload, naming.needles)
             condition = sa.or_(mine, sa.and_(sieve, _O.c.id <= up_to) if up_to is not None else sieve)
-        rows = (await self.session.execute(sa.select(_O.c.id, _O.c.payload, mine.label("mine"), _O.c.status,
-                                                     _O.c.telegram_message_id).where(condition))).all()
+        rows = (await self.session.execute(sa.select(_O.c.id, _O.c.key, _O.c.chat_id, _O.c.contact_id, _O.c.payload,
+                                                     mine.label("mine"), _O.c.status, _O.c.telegram_message_id)
+                                           .where(condition))).all()
         rows = [row for row in rows if row.mine or naming.names_in(_message_of(row.payload))]
         files = [int(row.payload["upload"]["file"]) for row in rows
                  if isinstance(row.payload, dict) and isinstance(row.payload.get("upload"), dict)
                  and str(row.payload["upload"].get("file", "")).isdigit()]
         if files:
             await self.session.execute(sa.delete(_F).where(_F.c.id.in_(files)))
+        shown: list[SentNaming] = []
         if emptied is not None:
-            kept = {row.id: row.payload for row in rows if not row.mine and row.status == OutboxStatus.sent
+            kept = {row.id: row for row in rows if not row.mine and row.status == OutboxStatus.sent
                     and row.telegram_message_id is not None}
-            for row_id, payload in kept.items():  # an edit stays one of the message it edited
-                edit_of = payload.get("edit_of") if isinstance(payload, dict) else None
+            for row_id, row in kept.items():  # an edit stays one of the message it edited
+                payload = row.payload if isinstance(row.payload, dict) else {}
+                edit_of = payload.get("edit_of")
                 await self.session.execute(sa.update(_O).where(_O.c.id == row_id).values(
                     payload={**emptied, ERASED: True, **({"edit_of": edit_of} if edit_of else {})}))
+                reply = payload.get("reply")
+                shown.append(SentNaming(int(row.chat_id), row.contact_id, str(edit_of or row.key),
+                                        "upload" not in payload and not (isinstance(reply, dict) and reply.get("att"))))
             rows = [row for row in rows if row.id not in kept]
         ids = [row.id for row in rows]
         for start in range(0, len(ids), 900):
             await self.session.execute(sa.delete(_O).where(_O.c.id.in_(ids[start:start + 900])))
         # the pace of their chat shared by several instances (models.repositories.pacing; a minute at most)
         await self.session.execute(sa.delete(_PACE).where(_PACE.c.chat_id.in_(sorted(set(chat_ids)))))
-        return len(ids)
+        return shown
 
     @staticmethod
     def erased(payload: dict[str, Any]) -> bool:

@@ -3,6 +3,7 @@ the bot, the daily reminder of waiting questions as it reads when it goes out, a
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -230,6 +231,32 @@ async def test_forget_edits_the_staff_copies_of_the_question_out_of_staff_chats(
         edits = [m for m, edit in zip(received, chat.edited, strict=True) if edit]
         assert [m.text for m in edits] == [erased] * copies, [m.text for m in received]
         assert all(codes(edit) == [] for edit in edits)
+
+
+async def test_forget_edits_every_message_sent_to_staff_that_named_the_person(chat: ChatDriver) -> None:
+    """A tester: after /forget, staff's /questions lists still read "Otto … (id …)" in their chats, though the
+    outbox rows behind them were emptied; so did "… took over question Q-1 from you" when a staff member forgot
+    themselves. Every message sent to someone else that named them is edited into the erased line, once, without
+    buttons; the copies of their questions keep the edit that says which question closed."""
+    thread_id = await ask(chat, OTTO, "Where is the form?")
+    await chat.collect(BEA)
+    (listing,) = await chat.send(chat.person(BEA, "Bea"), "/questions")
+    assert f"Otto (id {OTTO})" in listing.text, listing.text
+    await chat.collect(CARL)
+    otto = chat.person(OTTO, "Otto")
+    await chat.send(otto, "/forget")
+    await chat.press(otto, confirm("me:forget:yes"))
+    received = await chat.collect(BEA)
+    edits = [m for m, edit in zip(received, chat.edited, strict=True) if edit]
+    assert sorted(m.text for m in edits) == [
+        "(This message named a person who asked to be forgotten.)",  # the list
+        f"Question Q-{thread_id} is closed.\n\n(This message named a person who asked to be forgotten.)",  # the copy
+    ], [m.text for m in received]
+    assert all(codes(edit) == [] for edit in edits)
+    assert all("Otto" not in m.text and str(OTTO) not in m.text for m in received)
+    async with chat.database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox).where(col(Outbox.chat_id) == BEA))).scalars().all()
+        assert all("Otto" not in json.dumps(row.payload, ensure_ascii=False) for row in rows)
 
 
 # --- answered questions the asker never closes ---

@@ -140,11 +140,17 @@ async def test_the_staff_copies_of_a_forgotten_person_s_pledge_are_closed_on_a_d
     assert not any("Awa" in str(row.payload) for row in rows)
     emptied = [row for row in rows if row.payload.get("erased")]  # the copies sent: kept, for the decision's edits
     assert sorted(row.key.rsplit(":", 1)[0] for row in emptied) == [f"pledge:{pledge_id}:v1"] * 2
+    # in staff's chats, the copies are edited into the notice as it now reads, still with its decision buttons
+    shown_again = [row for row in rows if row.key.startswith("erased:")]
+    assert sorted(row.payload["edit_of"] for row in shown_again) == sorted(row.key for row in emptied)
+    for row in shown_again:
+        notice = renderer.reply(reply_from_json(row.payload["reply"]), "en")
+        assert "Connect 500" in notice.text and f"pv:ok:{pledge_id}:1" in codes(notice), notice.text
     answers = await chat.press(chat.person(BEA, "Bea"), f"pv:ok:{pledge_id}:1")
     assert any(m.text.startswith("Done: ") and "is validated" in m.text for m in answers)
     async with database.uow() as uow:
         edits = [row for row in (await uow.session.execute(select(Outbox))).scalars()
-                 if str(row.payload.get("edit_of", "")).startswith("pledge:")]
+                 if str(row.payload.get("edit_of", "")).startswith("pledge:") and not row.key.startswith("erased:")]
     assert sorted(row.payload["edit_of"].rsplit(":", 1)[0] for row in edits) == [f"pledge:{pledge_id}:v1"] * 2
     for row in edits:
         closed = renderer.reply(reply_from_json(row.payload["reply"]), "en")
