@@ -116,7 +116,7 @@ async def reporter_entity(conv: Conversation, action: str, target_id: int | None
 async def report_command(conv: Conversation, incoming: Incoming | None = None) -> None:
     """/report: open the one pledge due, or list the pledges to report on, the most overdue first. `/report REF`
     opens the report on that pledge of the organisation; another one's reference is said to be none of theirs (a
-    tester's was ignored without a word), before the list."""
+    tester's was ignored without a word), before the list of theirs (none opened)."""
     entity = await reporter_entity(conv, "report.open")
     if entity is None or entity.id is None:
         return
@@ -130,6 +130,11 @@ async def report_command(conv: Conversation, incoming: Incoming | None = None) -
             await open_report(conv, pledge)
             return
         conv.say(Reply((text(NOT_SHOWN[Role.focal_point], ref=Code(ref)),)))
+        # then their own to choose from, none opened: a tester's report on another organisation's pledge opened one
+        # of theirs, setting aside the pledge they were writing
+        if await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id) is None:
+            await _choose(conv, entity.id, open_one=False)
+        return
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and await drafts.elsewhere(conv.session, conv.contact.id, REPORT_FORM.id):
         # typed in the middle of another form: go on with the report, one question at a time (that form waits)
@@ -168,9 +173,9 @@ def all_completed(statuses: set[str]) -> bool:
                                                                PledgeStatus.rejected}
 
 
-async def _choose(conv: Conversation, entity_id: int) -> None:
-    """Open the one pledge due (or the only one), or list them with the most overdue first; the person has no report
-    in progress (the callers saw none, or discarded it)."""
+async def _choose(conv: Conversation, entity_id: int, *, open_one: bool = True) -> None:
+    """Open the one pledge due (or the only one) if `open_one`, or list them with the most overdue first; the person
+    has no report in progress (the callers saw none, or discarded it)."""
     reports = Reports(conv.session)
     pledges = await reports.reportable_pledges(entity_id)
     if not pledges and all_completed(await reports.pledge_statuses(entity_id)):
@@ -184,7 +189,7 @@ async def _choose(conv: Conversation, entity_id: int) -> None:
     dues = _dues(conv, pledges, reported)
     owed = [(due, pledge) for due, pledge, _ in dues
             if not due.covered and due.due is not None and due.due - conv.today <= DUE_SOON]
-    if len(owed) == 1 or len(dues) == 1:
+    if open_one and (len(owed) == 1 or len(dues) == 1):
         opened = (owed or [(due, pledge) for due, pledge, _ in dues])[0][1]
         await open_report(conv, opened, draft=None, reported=reported.get(opened.id or 0, set()))
         return
