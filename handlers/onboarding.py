@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -84,7 +85,6 @@ ONBOARDING = Form(
     ),
 )
 
-KEEP_PLACE = N_("Nothing changes unless you agree. Press Yes to accept, or Cancel to keep your place.")
 
 
 def _change_params(answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -92,19 +92,29 @@ def _change_params(answers: Mapping[str, Any]) -> dict[str, Any]:
             "current": answers["$current"], "entity": answers["$entity"]}
 
 
-# someone who already has a role confirms any change an invitation makes to it: it never happens silently
+# someone who already has a role confirms any change an invitation makes to it: it never happens silently; No keeps
+# their place and ends the joining (a tester's No was refused, and asked again)
 MOVE = YesNoStep(
-    id="move", label=N_("Change of organisation"), require_yes=KEEP_PLACE, params=_change_params,
+    id="move", label=N_("Change of organisation"), params=_change_params,
     when=lambda a: a.get("$change") == "move",
     question=N_("You are registered with “{current}” as {role}. This invitation is for “{entity}” as {new_role}: "
                 "if you accept, you leave “{current}”. Do you want to move?"))
 NEW_ROLE = YesNoStep(
-    id="new_role", label=N_("Change of role"), require_yes=KEEP_PLACE, params=_change_params,
+    id="new_role", label=N_("Change of role"), params=_change_params,
     when=lambda a: a.get("$change") == "role",
     question=N_("You are registered with “{entity}” as {role}. This invitation makes you {new_role} of “{entity}” "
                 "instead. Do you want this change?"))
 
-JOIN = Form(id="join", title=N_("Joining"), steps=(MOVE, NEW_ROLE, CONSENT, FULL_NAME), summary=False)
+
+
+def _declined(answers: Mapping[str, Any]) -> bool:
+    """Whether the person said No to the change of organisation or role the invitation makes."""
+    return "no" in (answers.get("move"), answers.get("new_role"))
+
+
+JOIN = Form(id="join", title=N_("Joining"), summary=False,
+            steps=(MOVE, NEW_ROLE, replace(CONSENT, when=lambda a: not _declined(a)),
+                   replace(FULL_NAME, when=lambda a: not _declined(a))))
 
 
 NAME_KEY_FOLDS = str.maketrans({
@@ -208,6 +218,11 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
         return
     if already_there(contact, invite):  # joined it meanwhile (another link, another device)
         await refuse_held_already(conv, invite, entity)
+        return
+    if _declined(state.answers):
+        conv.say(Reply((text(N_("Nothing was changed: you stay with “{current}” as {role}. The invitation was not "
+                                "used, and its link still works if you change your mind."),
+                             **_change_params(state.answers)),)))
         return
     if changes_place(current, contact.entity_id, invite) and "yes" not in (state.answers.get("move"),
                                                                          state.answers.get("new_role")):

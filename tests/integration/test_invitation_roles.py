@@ -80,8 +80,6 @@ async def test_moving_to_another_entity_needs_a_yes_and_tells_staff(chat: ChatDr
     assert "Org A" in question[-1].text and "Org B" in question[-1].text and "move" in question[-1].text
     assert "f:move:c:yes" in codes(question[-1])
     assert await place(database) == (Role.focal_point, "Org A")  # nothing yet
-    again = await chat.press(person, "f:move:c:no")
-    assert "Nothing changes unless you agree" in again[-1].text
     await chat.press(person, "f:move:c:yes")
     await chat.press(person, "f:consent:c:yes")
     welcome = await chat.send(person, "Awa Diop")
@@ -89,6 +87,24 @@ async def test_moving_to_another_entity_needs_a_yes_and_tells_staff(chat: ChatDr
     assert await place(database) == (Role.focal_point, "Org B")
     notice = [m.text for m in await chat.collect(STAFF)]
     assert any("Awa Diop" in m and "Org A" in m and "Org B" in m for m in notice), notice
+
+
+async def test_a_move_declined_keeps_the_place_and_the_invitation(chat: ChatDriver, database: Database) -> None:
+    """A tester pressed No: "Nothing changes unless you agree. Press Yes to accept, or Cancel to keep your place",
+    and the question again; Cancel then asked whether to discard her answers. No keeps her place, in one message."""
+    await join(chat, "Org A", Role.focal_point)
+    await chat.collect(STAFF)
+    person = chat.person(PERSON)
+    await chat.send(person, f"/start {await link(chat, 'Org B', Role.focal_point)}")
+    (declined,) = await chat.press(person, "f:move:c:no")
+    assert declined.text == ("Nothing was changed: you stay with “Org A” as focal point. The invitation was not used, "
+                             "and its link still works if you change your mind."), declined.text
+    assert not codes(declined)
+    assert await place(database) == (Role.focal_point, "Org A")
+    assert await unused_invites(database) == 1
+    assert await chat.collect(STAFF) == []
+    (menu,) = await chat.send(person, "/mypledges")
+    assert "Nothing was changed" not in menu.text and "move" not in menu.text, "the joining is over"
 
 
 async def test_a_move_cancelled_changes_nothing(chat: ChatDriver, database: Database) -> None:
