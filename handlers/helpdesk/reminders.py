@@ -196,6 +196,8 @@ def reminder(listed: list[QuestionThread], now: datetime, reader_id: int,
             line += [" · ", text(N_("taken by {person}"), person=name_of(owners.get(thread.owner_id)))]
             colleagues = True
         lines.append(Concat(tuple(line)))
+    if len(listed) > LISTED:  # a tester read 26 counted and 10 listed, and no word of the others
+        lines.append(plural("and {count} more", "and {count} more", len(listed) - LISTED))
     lines.append(Text(N_("Send /questions to see them and answer.")))
     if colleagues:
         lines.append(Text(N_("A question taken by a colleague who cannot answer it: open it and press 🙋 Take to take "

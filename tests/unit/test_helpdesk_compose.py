@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,9 @@ from handlers.forms.base import FormContext, FormState
 from handlers.forms.engine import FormInput, Status, advance, start
 from handlers.helpdesk.compose import COMPOSE_FORM, MAX_FILES, MAX_TEXT
 from handlers.helpdesk.listing import age
+from handlers.helpdesk.reminders import LISTED, reminder
 from handlers.messages import Text
+from models.tables import QuestionThread
 
 CTX = FormContext("en", date(2026, 12, 1))
 
@@ -95,3 +97,13 @@ def test_ages_in_the_largest_whole_unit(delta: timedelta, shown: str) -> None:
 def test_the_composer_is_not_numbered_like_questions() -> None:
     outcome = start(COMPOSE_FORM, CTX, {"$mode": "ask", "$thread": 0})
     assert not any(isinstance(p, Text) and p.msgid.startswith("Question {n}") for p in outcome.replies[0].parts)
+
+
+@pytest.mark.parametrize(("waiting", "counted"), [(10, None), (11, "and 1 more"), (26, "and 16 more")])
+def test_the_staff_reminder_counts_the_questions_it_does_not_list(waiting: int, counted: str | None) -> None:
+    """A tester: "26 questions have waited …" listed Q-1 to Q-10, and no word of the 16 others."""
+    now = datetime(2026, 12, 21, 10, tzinfo=UTC)
+    threads = [QuestionThread(id=n, waiting_since=now - timedelta(days=5)) for n in range(1, waiting + 1)]
+    shown = Renderer(Catalogs()).reply(reminder(threads, now, 7, {}), "en").text
+    assert shown.count("Q-") == min(waiting, LISTED) and f"{waiting} questions have waited" in shown, shown
+    assert (counted in shown) if counted else shown.count(" more") == 1  # "… more than two working days"
