@@ -161,6 +161,10 @@ async def _own_list(conv: Conversation) -> None:
     conv.say(Reply(tuple(parts), _open_buttons(mine)))
 
 
+ERASED_WORDS = N_("(erased: a person who asked to be forgotten wrote or received it)")
+"""What a thread's history shows of a message /forget emptied: the asker's words, or BDT's answer to them."""
+
+
 def _open_buttons(listed: list[QuestionThread]) -> tuple[tuple[Button, ...], ...]:
     cells = [Button(Concat(("🔎 ", thread_ref(t.id))), f"qa:open:{t.id}") for t in listed if t.id is not None]
     rows = [tuple(cells[i:i + 3]) for i in range(0, len(cells), 3)]
@@ -192,6 +196,8 @@ async def show_thread(conv: Conversation, thread: QuestionThread) -> None:
             body += ["\n", shorten(message.text, HISTORY_EXCERPT)]
         if message.files:
             body += ["\n", plural("{count} file attached.", "{count} files attached.", len(message.files))]
+        if not body:  # only an erased message is empty (Questions.forget_author): a tester read an empty line
+            body += ["\n", Text(ERASED_WORDS)]
         # a name and its value, laid out for the reader's script (French puts a space before the colon)
         parts.append(Line(Concat(("— ", _author(message, message is messages[0], own), " · ", when)),
                           Concat(tuple(body))))

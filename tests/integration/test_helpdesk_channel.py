@@ -257,6 +257,10 @@ async def test_forget_edits_every_message_sent_to_staff_that_named_the_person(ch
     async with chat.database.uow() as uow:
         rows = (await uow.session.execute(select(Outbox).where(col(Outbox.chat_id) == BEA))).scalars().all()
         assert all("Otto" not in json.dumps(row.payload, ensure_ascii=False) for row in rows)
+    # the thread's history says the question was erased, where a tester read an empty line after "Question · …:"
+    (card,) = await chat.press(chat.person(BEA, "Bea"), f"qa:open:{thread_id}")
+    assert "Where is the form?" not in card.text, card.text
+    assert card.text.endswith("(erased: a person who asked to be forgotten wrote or received it)"), card.text
 
 
 # --- answered questions the asker never closes ---
