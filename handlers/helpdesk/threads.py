@@ -39,7 +39,7 @@ from handlers.helpdesk.ownership import (
 from handlers.helpdesk.report_answers import added_note, with_message
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
-from handlers.messages import N_, Code, Label, Reply, Text, plural, text
+from handlers.messages import N_, Code, Items, Label, Reply, Text, plural, text
 from handlers.onboarding import join_request
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.personal_data import ERASED_EDIT_PREFIX, ERASED_MESSAGE
@@ -605,6 +605,7 @@ async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:
     forgotten, so an answer being written is not dropped without a reason; whoever is writing an answer to one is
     given its text back at once instead (ownership.end_unsendable_answers)."""
     assert asker.id is not None
+    told: dict[int, tuple[Contact, list[int]]] = {}
     for thread in await Questions(conv.session).of_asker(asker.id, FORGOTTEN_TOLD):
         if thread.id is None:
             continue
@@ -612,13 +613,23 @@ async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:
         ended = await end_unsendable_answers(conv.session, thread, asker.id, forgotten=True)
         if thread.status == ThreadStatus.closed:
             continue
+        for member in await followers(conv, thread):
+            if member.id is not None and member.id != asker.id and member.id not in ended:
+                told.setdefault(member.id, (member, []))[1].append(thread.id)
+    # one message each, however many questions close (a tester's staff got nine)
+    for member, thread_ids in told.values():
+        refs = Items(tuple(thread_ref(t) for t in sorted(thread_ids)))
         news = Reply((text(N_("Question {ref} was closed: the person who asked it asked to be forgotten. Their "
                               "messages were erased, and nothing more can be sent to them."),
-                           ref=thread_ref(thread.id)),))
-        for member in await followers(conv, thread):
-            if member.id != asker.id and member.id not in ended:
-                await outbox.enqueue(conv.session, member, news, f"hd-forgotten:{thread.id}:{member.id}",
-                                     priority=outbox.NOTICE)
+                           ref=thread_ref(thread_ids[0])) if len(thread_ids) == 1 else
+                      # two or more: every form names several questions (Russian's for 21 as well as 2)
+                      plural("Questions {refs} were closed: the person who asked them asked to be forgotten. Their "
+                             "messages were erased, and nothing more can be sent to them.",
+                             "Questions {refs} were closed: the person who asked them asked to be forgotten. Their "
+                             "messages were erased, and nothing more can be sent to them.",
+                             len(thread_ids), refs=refs),))
+        await outbox.enqueue(conv.session, member, news, f"hd-forgotten:{min(thread_ids)}:{member.id}",
+                             priority=outbox.NOTICE)
     await _erase_staff_copies(conv, asker.id)
 
 

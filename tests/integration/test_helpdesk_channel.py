@@ -211,6 +211,19 @@ async def test_forget_on_a_question_nobody_took_tells_every_staff_member(chat: C
 
 
 
+async def test_forget_on_several_questions_tells_each_staff_member_once(chat: ChatDriver) -> None:
+    """A tester's /forget closed nine questions: each staff member got nine messages, one a question."""
+    threads = [await ask(chat, OTTO, f"Question number {n}?") for n in range(3)]
+    otto = chat.person(OTTO, "Otto")
+    await chat.send(otto, "/forget")
+    await chat.press(otto, confirm("me:forget:yes"))
+    for staff in (BEA, CARL):
+        told = [m.text for m in await chat.collect(staff) if " closed: " in m.text]
+        assert told == [f"Questions Q-{threads[0]}, Q-{threads[1]}, and Q-{threads[2]} were closed: the person who "
+                        "asked them asked to be forgotten. Their messages were erased, and nothing more can be sent "
+                        "to them."], told
+
+
 async def test_forget_edits_the_staff_copies_of_the_question_out_of_staff_chats(chat: ChatDriver) -> None:
     """Staff's copies of the question kept the person's name, Telegram id and words after /forget, with 🙋 Take,
     ✍️ Answer and ✅ Close that only said the question was closed: each is now edited into the closed question and
