@@ -45,6 +45,21 @@ def place_label(token: str) -> Label:
     return CountryName(token)
 
 
+INTERNATIONAL_WORDS = frozenset({
+    "international", "internationale", "internacional", "международная", "международный", "международное",
+    "международная организация", "دولي", "دولية", "منظمة دولية", "国际", "國際", "国际组织", "國際組織",
+})
+"""What a person types for the International button where no single country is asked: the button's first word in
+the six languages, and "international organisation" in the ones that say it so."""
+
+
+def means_international(value: str) -> bool:
+    """Whether a typed answer is the International button's word ("International", "internacional", "国际"), alone
+    or with the button's words in brackets after it."""
+    said = re.sub(r"[(（].*", "", value).strip(" .!。！\t\n").casefold()
+    return said in INTERNATIONAL_WORDS
+
+
 SEPARATORS = re.compile(
     r"\s*(?:[,;，、；،؛/\n]+|\s(?:and|et|y|e|и|или|or|ou|o|&)\s|\sو\s*|(?<=\S)\s+(?=و\S)|[和及与與])\s*",
     re.IGNORECASE)
@@ -224,7 +239,10 @@ class CountryStep(Step):
         return rows
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Read the typed names (a list when several countries are asked) in all six languages."""
+        """Read the typed names (a list when several countries are asked) in all six languages; where no single
+        country is an answer, "international" typed as the button says it (a tester got "No country matches")."""
+        if self.allow_none and not self.multi and means_international(value):
+            return Answer(NO_COUNTRY, place_label(NO_COUNTRY))
         reading = read_countries(value, self.max_matches) if self.multi else _one_country(value, self.max_matches)
         if not reading.found and not reading.choices:
             raise InvalidAnswerError(text(N_("No country matches “{query}”. Try another spelling."), query=value[:50]))

@@ -3,13 +3,14 @@ one already selected. Button codes are untrusted: a stale or forged one is answe
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from typing import Any
 
 import pytest
 
-from handlers.forms.base import Form, FormContext, FormState
-from handlers.forms.countries import SELECTED_PAGE, CountryStep
+from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError
+from handlers.forms.countries import NO_COUNTRY, SELECTED_PAGE, CountryStep, place_label
 from handlers.forms.engine import NOT_OFFERED, SUMMARY, FormInput, Outcome, advance, prompt
 from handlers.forms.steps import TextStep
 from handlers.messages import Reply, Text
@@ -160,3 +161,21 @@ def test_every_country_selected_still_fits_telegram_s_keyboard_limits() -> None:
     pages = -(-len(load_country_table()) // SELECTED_PAGE)
     outcome = run(state, f"f:where:p:{pages - 1}")
     assert "f:where:p:0" in codes(outcome.replies[-1])
+
+
+@pytest.mark.parametrize(("typed", "international"), [
+    ("international", True), ("International (no single country)", True), ("Internacional", True),
+    ("internationale.", True), ("国际", True), ("دولية", True), ("Международная организация", True),
+    ("Senegal", False), ("international schools", False),
+])
+def test_the_international_button_typed_as_a_word(typed: str, international: bool) -> None:
+    """A tester typed "international", the button's word, and read "No country matches"."""
+    step = CountryStep(id="country", question="Where?", label="Country", allow_none=True)
+    if international:
+        assert step.on_text(typed, {}, {}, CTX) == Answer(NO_COUNTRY, place_label(NO_COUNTRY))
+    else:
+        with contextlib.suppress(InvalidAnswerError):
+            assert step.on_text(typed, {}, {}, CTX) != Answer(NO_COUNTRY, place_label(NO_COUNTRY))
+    several = CountryStep(id="where", question="Where?", label="Where", multi=True)
+    with contextlib.suppress(InvalidAnswerError):  # where several countries are asked, no button of that word
+        assert not isinstance(several.on_text(typed, {}, {}, CTX), Answer)
