@@ -239,6 +239,9 @@ async def leave_button(conv: Conversation, code: str) -> None:
                                                       "be asked again."))):
         return
     contact = conv.contact
+    if role_of(contact) is None and contact.entity_id is None:  # left already: a second tap on Yes (a tester)
+        conv.say(Reply((Text(N_("You are not a member of any organisation: there is nothing to leave.")),)))
+        return
     if role_of(contact) is not Role.focal_point or contact.entity_id is None:
         await _deny(conv, "leave")
         return

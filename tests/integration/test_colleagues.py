@@ -413,6 +413,8 @@ async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(c
     assert "not allowed" in forged[0].text
     left = await chat.press(person, confirm("lv:yes"))
     assert "Bob Ndiaye" in left[0].text
+    (again,) = await chat.press(person, confirm("lv:yes"))  # a second tap on Yes: what is true, not "not allowed"
+    assert again.text == "Vous n’êtes membre d’aucune organisation\u00a0: il n’y a rien à quitter.", again.text
     told = await chat.collect(BOB)
     assert any("Awa Diop" in m.text and "1 pledge" in m.text for m in told)
     gone = await contact(database, AWA)
