@@ -112,13 +112,27 @@ async def _none_yet(conv: Conversation) -> Text:
                    "current question follows."))
 
 
+async def _no_organisation(conv: Conversation, role: Role | None) -> Text:
+    """NO_ORGANISATION for the role; to someone joining an organisation by invitation or registering one, the form
+    whose question follows (a tester joining was told to send /start, which would have led him away from it)."""
+    if role is None and conv.contact.id is not None:
+        for form_id, said in (("join", N_("You are not attached to an organisation yet: answer the question below "
+                                          "to finish joining it.")),
+                              ("onboarding", N_("You are not attached to an organisation yet: answer the question "
+                                                "below to finish registering yours."))):
+            if await drafts.find_draft(conv.session, conv.contact.id, form_id) is not None \
+                    and not await drafts.elsewhere(conv.session, conv.contact.id, form_id):
+                return Text(said)
+    return Text(NO_ORGANISATION.get(role, NO_ORGANISATION[None]))
+
+
 async def pledges_page(conv: Conversation, older_than: int | None = None) -> None:
     """A page of SHOWN pledges of the person's entity, newest first: the first, or the one after pledge
     `older_than` (the last one the page before listed), read afresh, with buttons for the next page and the first."""
     contact = conv.contact
     role = role_of(contact)
     if contact.entity_id is None or role not in (Role.focal_point, Role.coordinator):
-        conv.say(Reply((Text(NO_ORGANISATION.get(role, NO_ORGANISATION[None])),)))
+        conv.say(Reply((await _no_organisation(conv, role),)))
         return
     found = Pledges(conv.session)
     pledges = await found.of_entity(contact.entity_id, SHOWN, older_than)

@@ -167,3 +167,23 @@ async def test_an_invitation_to_the_place_held_already_is_left_for_its_colleague
     colleague = chat.person(PERSON + 2)
     welcome = await chat.send(colleague, f"/start {token}")
     assert "You are invited to join “Org A”" in " ".join(a.text for a in welcome)
+
+
+async def test_mypledges_while_joining_points_to_the_question_not_to_start(chat: ChatDriver) -> None:
+    """A tester joining by invitation sent /mypledges: "Send /start to register", which would have led him away from
+    the invitation."""
+    person = chat.person(PERSON)
+    await chat.send(person, f"/start {await link(chat, 'Org A', Role.focal_point)}")
+    await chat.press(person, "f:consent:c:yes")
+    answer = await chat.send(person, "/mypledges")
+    assert answer[0].text == "You are not attached to an organisation yet: answer the question below to finish " \
+                             "joining it.", answer[0].text
+    assert "What is your name" in answer[-1].text, "the question follows"
+    stranger = await chat.send(chat.person(PERSON + 1), "/mypledges")
+    assert "Send /start to register" in stranger[-1].text
+    registering = chat.person(PERSON + 2)
+    await chat.send(registering, "/start")
+    await chat.press(registering, "f:consent:c:yes")
+    answer = await chat.send(registering, "/mypledges")
+    assert answer[0].text == "You are not attached to an organisation yet: answer the question below to finish " \
+                             "registering yours.", answer[0].text
