@@ -130,11 +130,21 @@ PASTED_LINK = re.compile(r"(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?P<bot>[A
                          re.IGNORECASE)
 
 
-def pasted_token(text: str, bot_username: str | None) -> str | None:
+def pasted_token(text: str, bot_username: str | None, *, in_words: bool = False) -> str | None:
     """The token of this bot's invitation link when a message is that link alone, pasted rather than opened (an
     invitation forwarded by e-mail, say): Telegram sends "/start TOKEN" only for a link that is opened. The marks
-    that keep the link left to right in an Arabic message (bot.i18n) come with it when it is copied: not part of it."""
-    found = PASTED_LINK.fullmatch("".join(c for c in text if c not in NAME_INVISIBLE).strip())
-    if found is None or (bot_username is not None and found["bot"].lower() != bot_username.lower()):
+    that keep the link left to right in an Arabic message (bot.i18n) come with it when it is copied: not part of it.
+    With `in_words`, also the one link of this bot's in a message that says more ("my colleague sent me this: …", a
+    tester's; not several, which would be a guess)."""
+    plain = "".join(c for c in text if c not in NAME_INVISIBLE).strip()
+    found = PASTED_LINK.fullmatch(plain)
+    if found is None and in_words:
+        links = [link for link in PASTED_LINK.finditer(plain) if _ours(link, bot_username)]
+        found = links[0] if len({link["token"] for link in links}) == 1 else None
+    if found is None or not _ours(found, bot_username):
         return None
     return found["token"]
+
+
+def _ours(link: re.Match[str], bot_username: str | None) -> bool:
+    return bot_username is None or link["bot"].lower() == bot_username.lower()

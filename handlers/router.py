@@ -256,7 +256,7 @@ async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) 
 async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
     journey = journey_of(draft.form_id) if draft else None
     if incoming.text and incoming.command is None and incoming.file_id is None \
-            and (token := pasted_token(incoming.text, conv.deps.bot_username)) is not None:
+            and (token := pasted_token(incoming.text, conv.deps.bot_username, in_words=draft is None)) is not None:
         incoming = replace(incoming, command="start", argument=token)  # the invitation link pasted, not opened
     if incoming.location is not None and draft is not None and journey is not None \
             and (step := journey.form.step(FormState.from_json(draft.state).step)) is not None and step.takes_location:

@@ -248,9 +248,23 @@ async def test_an_invitation_link_pasted_rather_than_opened_joins(chat: ChatDriv
     assert "already been used" not in other[0].text
 
 
-async def test_a_link_among_words_is_not_taken_for_an_invitation(chat: ChatDriver, database: Database) -> None:
+async def test_one_invitation_link_among_words_joins_outside_a_form(chat: ChatDriver, database: Database) -> None:
+    """A tester: "Hola, mi colega me mandó esto: https://t.me/…?start=…" got the stranger's greeting. The one link
+    of this bot's in a message is the invitation, as the link alone is; two links are not guessed between, and in a
+    form's answer a link stays words."""
     token, _, _ = await invite(CreateInvite("GSMA", Role.coordinator), database.uow(), utcnow())
-    opened = await chat.send(chat.person(16), f"https://t.me/p2c_test_bot?start={token}")
-    assert any("GSMA" in answer.text for answer in opened)
-    answers = await chat.send(chat.person(17), f"Is this right? https://t.me/p2c_test_bot?start={token}")
-    assert not any("GSMA" in answer.text for answer in answers)
+    person = chat.person(17)
+    asked = await chat.send(person, f"Hola, mi colega me mandó esto: https://t.me/p2c_test_bot?start={token}.")
+    assert "f:consent:c:yes" in codes(asked[-1]), [a.text[:80] for a in asked]
+    await chat.press(person, "f:consent:c:yes")
+    welcome = await chat.send(person, "Lee Min")
+    assert "GSMA" in welcome[-1].text
+    second, _, _ = await invite(CreateInvite("ITU Academy", Role.coordinator), database.uow(), utcnow())
+    third, _, _ = await invite(CreateInvite("UNICEF Giga", Role.coordinator), database.uow(), utcnow())
+    two = await chat.send(chat.person(18), f"t.me/p2c_test_bot?start={second} or t.me/p2c_test_bot?start={third}?")
+    assert not any("ITU Academy" in answer.text or "UNICEF" in answer.text for answer in two)
+    registering = chat.person(19)
+    await chat.send(registering, "/start")
+    await chat.press(registering, "f:consent:c:yes")
+    answers = await chat.send(registering, f"Red Rural, see https://t.me/p2c_test_bot?start={second}")
+    assert not any("ITU Academy" in answer.text for answer in answers), "an answer of the form, not the invitation"
