@@ -266,14 +266,18 @@ class MultiChoiceStep(Step):
             pieces = value.split()  # "4 9": numbers apart
         listed = [_match_typed(piece, options, self.label_of, ctx) for piece in pieces]
         unknown = [piece.strip() for piece, choice in zip(pieces, listed, strict=True) if choice is None]
-        if len(pieces) >= 2 and unknown:  # a list: what is not a choice named ("18, 0": SDGs go from 1 to 17)
+        named = Items(tuple(unknown[:UNKNOWN_NAMED]))
+        if len(pieces) >= 2 and len(unknown) == len(pieces):  # a list of nothing offered ("18, 0": SDGs are 1 to 17)
             raise InvalidAnswerError(text(N_("Not among the choices: {items}. Please choose with the buttons below, "
-                                             "then press Done."), items=Items(tuple(unknown[:UNKNOWN_NAMED]))))
+                                             "then press Done."), items=named))
         if len(pieces) < 2:
             raise InvalidAnswerError(Text(N_("Please choose with the buttons below, then press Done.")))
         picked = self._picked(answers, scratch)
         picked += [choice for choice in listed if choice is not None and choice not in picked]
-        return Stay({"picked": [o for o in options if o in picked]})
+        # the others of the list are kept, as a list of countries keeps those it recognises (a tester's "4, 5, 9, 18"
+        # had kept none)
+        notes = (text(N_("Not among the choices, so not chosen: {items}."), items=named),) if unknown else ()
+        return Stay({"picked": [o for o in options if o in picked]}, notes)
 
     def show(self, value: Any, ctx: FormContext) -> Label:
         """The picked labels, separated by commas."""

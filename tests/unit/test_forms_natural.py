@@ -225,11 +225,16 @@ def test_a_formal_name_that_is_another_s_names_no_country(typed: str) -> None:
     of Georgia is one of the United States. Neither is taken for a country without a word: the form asks."""
     assert exact_countries(typed) == frozenset()
 
-def test_a_typed_list_with_an_unknown_item_is_refused(renderer: Renderer) -> None:
-    """A tester: "18, 0, -4" was told only to choose with the buttons; what is not a choice is named."""
-    outcome = run(at("sdgs"), "4, 99")
-    assert outcome.state.scratch == {} and outcome.state.step == "sdgs"
-    said = renderer.reply(run(at("sdgs"), "18, 0, 4").replies[-1], "en").text
+def test_a_typed_list_keeps_its_choices_and_names_the_others(renderer: Renderer) -> None:
+    """A tester: "18, 0, -4" was told only to choose with the buttons; what is not a choice is named. Another's
+    "4, 5, 9, 18" then kept none of the three good ones: they are ticked, 18 named."""
+    outcome = run(at("sdgs"), "4, 5, 9, 18")
+    assert outcome.state.scratch == {"picked": ["4", "5", "9"]} and outcome.state.step == "sdgs"
+    said = renderer.reply(outcome.replies[-1], "en").text
+    assert "Not among the choices, so not chosen: 18." in said, said
+    nothing = run(at("sdgs"), "18, 0")
+    assert nothing.state.scratch == {} and nothing.state.step == "sdgs"
+    said = renderer.reply(nothing.replies[-1], "en").text
     assert said.startswith("Not among the choices: 18 and 0. Please choose with the buttons below"), said
 
 
