@@ -101,6 +101,8 @@ async def ask_command(conv: Conversation, incoming: Incoming) -> None:
     if incoming.argument and not refused:
         await submit(conv, {"text": incoming.argument, "files": []})
         return
+    if await at_most_waiting(conv):
+        return
     await begin(conv, COMPOSE, {"$mode": "ask", "$thread": 0, "$start": {"text": "", "files": [],
                                                                          "refused": int(refused)}})
 
@@ -142,6 +144,8 @@ async def offer(conv: Conversation, incoming: Incoming, once: tuple[Label, ...] 
         await begin(conv, COMPOSE, {"$mode": "report", "$thread": 0, "$report": report.id, "$start": start},
                     clarification_asked(report, pledge, await sender_of(conv.session, report), conv.contact),
                     once=once)
+        return True
+    if await at_most_waiting(conv):
         return True
     await begin(conv, COMPOSE, {"$mode": "offer" if written or files else "ask", "$thread": 0, "$start": start,
                                 **await copies.replied_to(conv.session, conv.contact.chat_id, incoming.reply_to)},
@@ -279,6 +283,24 @@ async def finish(conv: Conversation, state: FormState) -> None:
         await reply(conv, thread, content)
 
 
+async def at_most_waiting(conv: Conversation) -> bool:
+    """True (and the person told, the attempt audited) when MAX_WAITING of their questions wait for BDT: no new one
+    until one is answered. Checked when they begin one too, not only when they send it (a tester composed a question
+    in full to be told at Send)."""
+    assert conv.contact.id is not None
+    waiting = [thread for thread in await Questions(conv.session).of_asker(conv.contact.id, MAX_WAITING * 5)
+               if thread.status == ThreadStatus.open]
+    if len(waiting) < MAX_WAITING:
+        return False
+    await audit(conv.session, conv.contact, "denied", attempted="question.ask", waiting=len(waiting))
+    conv.say(Reply((plural("You have {count} question waiting for the P2C team's answer. To add this one, "
+                           "reply to it in this chat, or send it once it is answered.",
+                           "You have {count} questions waiting for the P2C team's answer. To add this one, "
+                           "reply to one of them in this chat, or send it once they are answered.",
+                           len(waiting)),)))
+    return True
+
+
 async def submit(conv: Conversation, content: dict[str, Any], about: Label | None = None,
                  follows: QuestionThread | None = None, *, acknowledge: ProgressReport | None = None,
                  answering: bool = False) -> None:
@@ -291,17 +313,8 @@ async def submit(conv: Conversation, content: dict[str, Any], about: Label | Non
         return
     questions = Questions(conv.session)
     assert conv.contact.id is not None
-    if follows is None and not answering:
-        waiting = [thread for thread in await questions.of_asker(conv.contact.id, MAX_WAITING * 5)
-                   if thread.status == ThreadStatus.open]
-        if len(waiting) >= MAX_WAITING:
-            await audit(conv.session, conv.contact, "denied", attempted="question.ask", waiting=len(waiting))
-            conv.say(Reply((plural("You have {count} question waiting for the P2C team's answer. To add this one, "
-                                   "reply to it in this chat, or send it once it is answered.",
-                                   "You have {count} questions waiting for the P2C team's answer. To add this one, "
-                                   "reply to one of them in this chat, or send it once they are answered.",
-                                   len(waiting)),)))
-            return
+    if follows is None and not answering and await at_most_waiting(conv):
+        return
     thread = await questions.open_thread(conv.contact, conv.locale, conv.now,
                                          acknowledge.id if acknowledge is not None else None)
     message = await questions.add_message(thread, conv.contact, from_staff=False, text=content["text"],

@@ -337,6 +337,11 @@ async def test_a_person_with_ten_questions_waiting_adds_to_them_rather_than_floo
     await chat.collect(BEA)
     refused = await chat.send(ana, "/ask Una pregunta más")
     assert len(refused) == 1 and "10" in refused[0].text and "Q-" not in refused[0].text
+    # a tester: text typed then was offered as a question, composed, and refused only at Send; /ask alone opened the
+    # composer. Both are told at once
+    for typed in ("Una pregunta más fuera de formulario.", "/ask"):
+        told = await chat.send(ana, typed)
+        assert len(told) == 1 and "Tiene 10 preguntas esperando" in told[0].text and not codes(told[0]), told
     assert await chat.collect(BEA) == [] and len(await threads(database)) == MAX_WAITING
     await chat.send(chat.person(BEA, "Bea"), "Respuesta.", reply_to=await copy_id(database, 1, BEA))
     again = await chat.send(ana, "/ask Una pregunta más")  # one of them answered: nine wait
