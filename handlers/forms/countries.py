@@ -198,7 +198,9 @@ class CountryStep(Step):
         picked = self._picked(answers, scratch) if self.multi else []
         if picked:
             shown.append(text(N_("Selected: {places}"), places=places_label(picked)))
-        if scratch.get("matches"):
+        # once every match is picked (its button ticked), nothing is left to pick from them (a tester read "Did you
+        # mean" above a choice made, again after /help)
+        if any(c not in picked for c in scratch.get("matches", [])):
             shown.append(Text(N_("Did you mean one of these? Pick below:")) if scratch.get("suggested")
                          else Text(N_("Several countries match. Pick one:")))
         if selected_countries(picked, list(scratch.get("matches", []))):

@@ -98,6 +98,17 @@ def test_a_selected_country_that_is_also_a_match_is_ticked_once() -> None:
     assert picked(run(outcome.state, "f:where:c:NER")) == [], "the match's ✓ still unticks it"
 
 
+def test_did_you_mean_goes_once_its_suggestion_is_picked() -> None:
+    """A tester picked Ecuador from "Did you mean one of these?" after "Colombia, Ecuadro y Peru": the line stayed
+    above the choice made, and again when the question came back after /help."""
+    suggested = run(at(), "Colombia, Ecuadro, Peru")
+    assert "Did you mean one of these? Pick below:" in msgids(suggested.replies[-1])
+    chosen = run(suggested.state, "f:where:c:ECU")
+    assert sorted(picked(chosen)) == ["COL", "ECU", "PER"]
+    assert "Did you mean one of these? Pick below:" not in msgids(chosen.replies[-1])
+    assert "Did you mean one of these? Pick below:" not in msgids(prompt(FORM, chosen.state, CTX))
+
+
 def test_a_stale_removal_says_the_country_is_no_longer_selected() -> None:
     outcome = run(at(), "Peru, Bolivia", "f:where:x:BOL")
     again = run(outcome.state, "f:where:x:BOL")  # a double tap, or the button of the copy above
