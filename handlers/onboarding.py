@@ -444,8 +444,12 @@ async def start_command(conv: Conversation, argument: str) -> None:
         discarded = await in_progress(conv) if change.get("$change") == "move" and \
             role_of(contact) is Role.focal_point else ()
         # a newcomer is told what they join before they are asked to consent (a move or a new role says it itself)
-        joins = () if change else (text(N_("You are invited to join “{entity}” as {role}."), entity=entity.name,
-                                        role=role_label(found.role)),)
+        # its country too, as the inviter read it: two organisations may share a name (a tester's had none)
+        joins = () if change else (
+            text(N_("You are invited to join “{entity}” ({country}) as {role}."), entity=entity.name,
+                 country=CountryName(entity.country_iso3), role=role_label(found.role)) if entity.country_iso3 else
+            text(N_("You are invited to join “{entity}” as {role}."), entity=entity.name,
+                 role=role_label(found.role)),)
         await begin(conv, JOINING, {"invite_id": found.id, **change}, *joins, once=discarded)
         return
     joining = await waiting_to_join(conv.session, contact)

@@ -148,6 +148,16 @@ async def test_a_newcomer_is_told_what_they_join_before_consenting(chat: ChatDri
     assert answers[-1].text.index(said) < answers[-1].text.index("1")  # above the question
 
 
+async def test_a_newcomer_reads_the_country_of_the_organisation_as_the_inviter_did(chat: ChatDriver) -> None:
+    """A tester: the invitation named "Conecta Andes S.A." alone, while another of that name is in another country
+    (the inviter's message said "(Colombia)")."""
+    token, _, _ = await invite(CreateInvite("Conecta Andes S.A.", Role.focal_point, country_iso3="COL"),
+                               chat.database.uow(), utcnow())
+    answers = await chat.send(chat.person(PERSON + 21, language_code="es"), f"/start {token}")
+    assert "Se le invita a unirse a “Conecta Andes S.A.” (Colombia) como punto focal." in answers[-1].text, \
+        answers[-1].text
+
+
 async def test_an_invitation_to_the_place_held_already_is_left_for_its_colleague(chat: ChatDriver,
                                                                                  database: Database) -> None:
     """A focal point opening a link to their own organisation (shared in a team chat) is told so; the link still
