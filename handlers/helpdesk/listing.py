@@ -96,8 +96,9 @@ async def _staff_list(conv: Conversation, after: int | None = None, *, answered:
         asker, entity = askers.get(thread.id, (None, None))
         owner = owners.get(thread.owner_id or 0)
         who = described(person_for_staff(asker), organisation_label(entity)) if entity else person_for_staff(asker)
-        taken: Label = text(N_("taken by {person}"), person=name_of(owner)) if owner else \
-            Text(N_("not taken"))
+        # the reader's own: "taken by you", as their reminder says it (a tester read their own name)
+        taken: Label = Text(N_("taken by you")) if owner is not None and owner.id == conv.contact.id else \
+            text(N_("taken by {person}"), person=name_of(owner)) if owner else Text(N_("not taken"))
         parts.append(Concat((thread_ref(thread.id), " · ", _status(thread), " · ",
                              text(N_("asked {age} ago"), age=age(conv.now - thread.created_at)), " · ", who, " · ",
                              taken)))

@@ -185,6 +185,10 @@ async def test_the_whole_thread_both_ways(chat: ChatDriver, database: Database) 
     assert "replied on question" in follow_up.text and "euros" in follow_up.text
     assert await chat.collect(CARL) == [], "a taken thread's follow-up goes to its owner only"
     assert (await threads(database))[0].status == ThreadStatus.open
+    # the owner reads "taken by you" in /questions, as in their reminder; a colleague reads who took it
+    mine = (await chat.send(bea, "/questions"))[0]
+    theirs = (await chat.send(chat.person(CARL, "Carl"), "/questions"))[0]
+    assert "taken by you" in mine.text and "taken by you" not in theirs.text and "taken by Bea" in theirs.text
 
     closing = await chat.press(bea, f"qa:close:{thread_id}")
     assert "is closed" in closing[0].text
