@@ -43,6 +43,9 @@ def privacy_reply(conv: Conversation) -> Reply:
     periods = Concat((
         Line(Text(N_("Your profile, organisation, role and settings")), Text(N_("until you leave or ask to be "
                                                                                 "forgotten"))), "\n",
+        # a tester found the questions listed as kept, and no word of how long (no retention job deletes them)
+        Line(Text(N_("Your questions to the P2C team, and their answers")),
+             Text(N_("until you ask to be forgotten"))), "\n",
         Line(Text(N_("Keys of the messages handled (so none is handled twice)")), _days(retention.updates)), "\n",
         Line(Text(N_("Copies of the messages sent to you")), _days(retention.outbox)), "\n",
         Line(Text(N_("Files made for you (digests, your data export)")), _days(retention.files)), "\n",

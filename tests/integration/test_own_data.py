@@ -110,6 +110,8 @@ async def test_privacy_note_in_six_languages_states_the_retention(chat: ChatDriv
     assert len(set(texts.values())) == 6
     assert "7 days" in texts["en"] and "90 days" in texts["en"] and "7 дней" in texts["ru"]
     assert "kept" in texts["en"].split("Audit trail")[1].split("\n")[0]
+    # the questions said kept have their time too (a tester found none)
+    assert "<b>Your questions to the P2C team, and their answers</b>: until you ask to be forgotten" in texts["en"]
 
 
 async def test_privacy_follows_the_configured_retention(chat: ChatDriver, deps: Deps) -> None:
