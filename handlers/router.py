@@ -253,11 +253,21 @@ async def dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) 
         await _ask_left_open(conv, closed=conv.closed)
 
 
+def _may_mean_joining(conv: Conversation, draft: Draft | None) -> bool:
+    """Whether an invitation link among words is the person's way in: someone with no place yet, in no form (one
+    with a place who quotes a link writes about it, for someone else: a review found a staff answer "Send them this
+    link: …" taken for the staff member's own joining, and lost)."""
+    return draft is None and role_of(conv.contact) is None  # staff have a role too
+
+
 async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None) -> None:
     journey = journey_of(draft.form_id) if draft else None
-    if incoming.text and incoming.command is None and incoming.file_id is None \
-            and (token := pasted_token(incoming.text, conv.deps.bot_username, in_words=draft is None)) is not None:
-        incoming = replace(incoming, command="start", argument=token)  # the invitation link pasted, not opened
+    # the invitation link pasted, not opened; not in a reply, which answers the message it replies to (a staff
+    # answer that is a link for the person who asked)
+    if incoming.text and incoming.command is None and incoming.file_id is None and incoming.reply_to is None \
+            and (token := pasted_token(incoming.text, conv.deps.bot_username,
+                                       in_words=_may_mean_joining(conv, draft))) is not None:
+        incoming = replace(incoming, command="start", argument=token)
     if incoming.location is not None and draft is not None and journey is not None \
             and (step := journey.form.step(FormState.from_json(draft.state).step)) is not None and step.takes_location:
         await proceed(conv, journey, draft, FormInput(location=incoming.location))  # "Where are you?" (time zone)

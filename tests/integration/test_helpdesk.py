@@ -14,7 +14,7 @@ from chat_driver import ChatDriver, button, codes
 from sqlmodel import col, select
 
 from bot.i18n import Renderer
-from handlers.admin import GrantRole, RevokeRole, grant_role, revoke_role
+from handlers.admin import CreateInvite, GrantRole, RevokeRole, grant_role, invite, revoke_role
 from handlers.conversation import Deps
 from handlers.helpdesk.reminders import remind_waiting_questions, working_time
 from handlers.helpdesk.threads import MAX_WAITING
@@ -493,3 +493,18 @@ async def test_ask_with_text_joins_an_offer_left_unanswered(chat: ChatDriver, da
     [thread] = await threads(database)
     [message] = await messages(database, thread.id or 0)
     assert message.text == "Hello, I have a question\n\nWhen is the next report due?"
+
+
+@pytest.mark.parametrize("answer", ["https://t.me/p2c_test_bot?start={token}",
+                                    "Send them this link: https://t.me/p2c_test_bot?start={token}"])
+async def test_a_staff_answer_with_an_invitation_link_reaches_the_asker(chat: ChatDriver, database: Database,
+                                                                        answer: str) -> None:
+    """A review: Bea's reply to a question's copy, a link for the asker's colleague, was taken for Bea's own joining
+    ("you keep yours (BDT staff)"), and the answer was lost."""
+    thread_id = await ask(chat, "¿Cómo se une mi colega a Ministerio TIC?")
+    token, _, _ = await invite(CreateInvite("Ministerio TIC", Role.focal_point), database.uow(), utcnow())
+    said = answer.format(token=token)
+    told = await chat.send(chat.person(BEA, "Bea"), said, reply_to=await copy_id(database, thread_id, BEA))
+    assert not any("invitation" in m.text.lower() for m in told), [m.text[:80] for m in told]
+    assert any(said in m.text for m in await chat.collect(ANA))
+    assert [m.text for m in await messages(database, thread_id)][-1] == said

@@ -268,3 +268,7 @@ async def test_one_invitation_link_among_words_joins_outside_a_form(chat: ChatDr
     await chat.press(registering, "f:consent:c:yes")
     answers = await chat.send(registering, f"Red Rural, see https://t.me/p2c_test_bot?start={second}")
     assert not any("ITU Academy" in answer.text for answer in answers), "an answer of the form, not the invitation"
+    # a review: one with a place already who quotes a link is writing about it, for someone else (Lee's question to
+    # BDT; a staff answer replying with a link was taken for Bea's own joining, and lost)
+    quoted = await chat.send(person, f"Is this link right for my colleague? https://t.me/p2c_test_bot?start={second}")
+    assert not any("ITU Academy" in answer.text for answer in quoted), [a.text[:80] for a in quoted]
