@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from handlers.helpdesk.threads import close_for_forgotten
 from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit, role_of
-from handlers.personal_data import ERASED_EDIT_PREFIX, PERSONAL_DATA, edit_shown, plain, traces_of
+from handlers.personal_data import PERSONAL_DATA, Traces, edit_shown, erased_edit_key, plain, traces_of
 from handlers.vocabulary import role_label
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
@@ -192,31 +193,28 @@ async def forget_button(conv: Conversation, code: str) -> None:
         await forget(conv)
 
 
-async def _waiting_for_staff(conv: Conversation, contact: Contact) -> list[tuple[str, int]]:
-    """What the person submitted that waits for staff's decision, as /pending names it: their organisation, pledges
-    and reports (pending.notices_of says which still wait)."""
-    assert contact.id is not None
-    people = People(conv.session)
-    return [*((("ent", contact.entity_id),) if contact.entity_id is not None else ()),
-            *(("pl", int(row.id)) for row in await people.pledges_submitted(contact.id)),
-            *(("rs", int(row.id)) for row in await people.reports_submitted(contact.id) if row.is_current)]
+WAITING_NOTICES = (("pl", re.compile(r"pledge:([0-9]+):v[0-9]+:")), ("rs", re.compile(r"report:([0-9]+):v[0-9]+:")),
+                   ("ent", re.compile(r"staff:entity:([0-9]+):")))
+"""The copies of staff notices a decision closes (pledges.notices.staff_copy_key, reports.notices.report_copy_key,
+onboarding.entity_copy_key, each followed by the staff member), as /pending names their records."""
 
 
-async def _show_again_nameless(conv: Conversation, waiting: list[tuple[str, int]]) -> None:
-    """Edit staff's copies of the notices of what waits for their decision into the notice as it now reads, naming
-    nobody, with its decision buttons (edit_shown would leave them only the erased line)."""
+async def _show_again_nameless(conv: Conversation, traces: Traces) -> None:
+    """Edit the copies of staff notices that named the person (`traces.shown`) and still wait for a decision into
+    the notice as it now reads, naming nobody, with its decision buttons (edit_shown would leave them only the erased
+    line). Whatever their part in it: its submitter, who resubmitted it last, its report's sender."""
     from handlers.pending import notices_of  # deferred: /pending's journeys import settings, which imports this module
-    rows = OutboxRows(conv.session)
-    for kind, record_id in waiting:
+    shown = {message.shown_as: message for message in traces.shown if message.text and message.contact_id}
+    records = sorted({(kind, int(found[1])) for key in shown for kind, pattern in WAITING_NOTICES
+                      if (found := pattern.match(key)) is not None})
+    contacts = Contacts(conv.session)
+    for kind, record_id in records:
         for notice, copy_of in await notices_of(conv, kind, record_id):
-            if copy_of is None:
-                continue
-            keys = await rows.copies(f"{copy_of}:")
-            sent = await rows.sent_message_ids(keys)
-            for key, contact_id in sorted(keys.items()):
-                member = await Contacts(conv.session).get(contact_id) if sent.get(key) is not None else None
+            for key, message in sorted(shown.items()):
+                member = await contacts.get(message.contact_id) \
+                    if copy_of is not None and key.startswith(f"{copy_of}:") and message.contact_id else None
                 if member is not None:
-                    await outbox.enqueue(conv.session, member, notice, f"{ERASED_EDIT_PREFIX}{key}",
+                    await outbox.enqueue(conv.session, member, notice, erased_edit_key(traces.contact_id, key),
                                          priority=outbox.NOTICE, edit_of=key)
 
 
@@ -233,11 +231,10 @@ async def forget(conv: Conversation) -> None:
         if entity is not None:
             await hand_over(conv, entity, named=False)
     await close_for_forgotten(conv, contact)  # staff following their open questions are told why these close
-    waiting = await _waiting_for_staff(conv, contact)
     for aggregate in PERSONAL_DATA:
         await aggregate.erase(conv.session, contact, traces)
     await People(conv.session).anonymise(contact, conv.now)
-    await _show_again_nameless(conv, waiting)
+    await _show_again_nameless(conv, traces)
     await edit_shown(conv.session, traces, conv.now)
     contact.language = locale  # the farewell is rendered in their language; a language code names nobody
     await audit(conv.session, contact, "person.forgotten", "contact", contact.id)

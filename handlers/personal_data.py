@@ -165,20 +165,26 @@ async def _erase_messages(session: Session, contact: Contact, traces: Traces) ->
 async def edit_shown(session: Session, traces: Traces, now: datetime) -> None:
     """Edit every message sent to someone else that named the forgotten person (`traces.shown`) into
     ERASED_MESSAGE, without its buttons: a tester found their name and Telegram id left in staff's /questions lists
-    and reminders, and in "… took over question Q-1 from you". One edit a message, keyed ERASED_EDIT_PREFIX and its
-    key: one written before for it (a question's copy saying which question closed, a notice still waiting for a
+    and reminders, and in "… took over question Q-1 from you". One edit a message (erased_edit_key): one written
+    before for it by this /forget (a question's copy saying which question closed, a notice still waiting for a
     decision shown again) is kept. A file's caption cannot be edited as a text: it stays, as the files of their
     questions do."""
     rows, emptied = OutboxRows(session), {"reply": reply_to_json(Reply((Text(ERASED_MESSAGE),)))}
     for message in {message.shown_as: message for message in traces.shown if message.text}.values():
         if message.contact_id is not None:
-            await rows.enqueue(f"{ERASED_EDIT_PREFIX}{message.shown_as}", message.chat_id, message.contact_id,
-                               {**emptied, "edit_of": message.shown_as}, priority=NOTICE, now=now)
+            await rows.enqueue(erased_edit_key(traces.contact_id, message.shown_as), message.chat_id,
+                               message.contact_id, {**emptied, "edit_of": message.shown_as}, priority=NOTICE, now=now)
 
 
 ERASED_EDIT_PREFIX = "erased:"
-"""The key of the edit that erases a message sent to someone else naming a forgotten person: `erased:` and the key
-of that message (one edit each, whoever writes it first)."""
+
+
+def erased_edit_key(forgotten: int, key: str) -> str:
+    """The key of the edit that erases, from a message sent to someone else (outbox `key`), the person forgotten
+    (their contact id): one edit a message and a person, whoever of /forget's writers writes it first; another
+    person forgotten later gets one of their own (a review: a notice edited for one still named a colleague, who
+    asked to be forgotten next)."""
+    return f"{ERASED_EDIT_PREFIX}{forgotten}:{key}"
 ERASED_MESSAGE = N_("(This message named a person who asked to be forgotten.)")
 """What a message sent to someone else that named the person keeps of it in the outbox (People.erase_messages):
 never sent again, it is there for a later edit (a staff notice closed on a decision) to find."""

@@ -42,7 +42,7 @@ from handlers.lengths import shorten
 from handlers.messages import N_, Code, Items, Label, Reply, Text, plural, text
 from handlers.onboarding import join_request
 from handlers.people import audit, name_of, role_of, staff_contacts
-from handlers.personal_data import ERASED_EDIT_PREFIX, ERASED_MESSAGE
+from handlers.personal_data import ERASED_MESSAGE, erased_edit_key
 from handlers.reports.cards import period_label
 from handlers.reports.colleagues import (
     changes_of,
@@ -663,7 +663,7 @@ async def _erase_staff_copies(conv: Conversation, asker_id: int) -> None:
         for key, contact_id in sorted(keys.items()):
             member = await contacts.get(contact_id)
             if member is not None and member.id != asker_id and sent.get(key) is not None:
-                await outbox.enqueue(conv.session, member, erased, f"{ERASED_EDIT_PREFIX}{key}",
+                await outbox.enqueue(conv.session, member, erased, erased_edit_key(asker_id, key),
                                      priority=outbox.NOTICE, edit_of=key)
 
 

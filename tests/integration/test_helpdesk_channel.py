@@ -15,8 +15,10 @@ from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.helpdesk.reminders import remind_waiting_questions
 from handlers.messages import reply_from_json
+from handlers.personal_data import Traces, edit_shown
 from models.clock import utcnow
 from models.database import Database
+from models.repositories.people import SentNaming
 from models.repositories.questions import Questions
 from models.tables import Contact, Entity, Outbox, QuestionThread
 from models.values import EntityStatus, OutboxStatus, Role, ThreadStatus
@@ -380,3 +382,19 @@ async def test_a_reply_coming_while_the_job_closes_settled_questions_is_not_buri
     async with chat.database.uow() as uow:
         thread = await Questions(uow.session).get(thread_id)
         assert thread is not None and thread.status == ThreadStatus.open, "the reply waits for staff"
+
+
+
+async def test_a_message_edited_for_one_person_forgotten_is_edited_again_for_the_next(chat: ChatDriver) -> None:
+    """A review: the edits that erase a forgotten person were keyed by the message alone, so a message edited for a
+    first /forget could not be edited for a second: a notice shown again naming a colleague kept the colleague's name
+    when they asked to be forgotten in turn. Each person forgotten has an edit of their own, once."""
+    await chat.send(chat.person(BEA, "Bea"), "/questions")  # Bea's contact, to whom the notice went
+    bea_id = await contact_id(chat.database, BEA)
+    notice = SentNaming(BEA, bea_id, "pledge:7:v2:" + str(bea_id), text=True)
+    async with chat.database.uow() as uow:
+        for forgotten in (101, 102, 102):  # two people forgotten in turn; the second's edit written twice
+            await edit_shown(uow.session, Traces(forgotten, (), (), shown=[notice]), utcnow())
+        rows = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("erased:")))).scalars().all()
+    assert sorted(row.key for row in rows) == [f"erased:101:{notice.shown_as}", f"erased:102:{notice.shown_as}"]
+    assert all(row.payload["edit_of"] == notice.shown_as for row in rows)
