@@ -32,6 +32,9 @@ HOLD_SECONDS = 2.0
 """How long a held text waits for its continuation (the apps send the parts within a fraction of a second)."""
 STALE_SECONDS = 3.0
 """How much longer than HOLD_SECONDS a hold may last before any instance's sweep hands it over."""
+CUT_DROPS = 2
+"""The whitespace the apps drop where they cut a text (a space, or the two line breaks between paragraphs): parts of
+4,095 units together may be a split text of 4,097 (a review)."""
 SENTENCE_ENDS = tuple(".!?:;…。！？；：")
 
 
@@ -67,7 +70,7 @@ def continues(parts: list[Incoming], incoming: Incoming) -> bool:
     more than one message holds (the apps split only such a text). A shorter one is a message of its own that came
     quickly (a tester's "P.S." a second after a long answer was joined to it)."""
     return bool(parts) and is_plain_text(incoming) and (
-        utf16_units(parts[-1].text or "") + utf16_units(incoming.text or "") > TEXT_LIMIT)
+        utf16_units(parts[-1].text or "") + utf16_units(incoming.text or "") + CUT_DROPS > TEXT_LIMIT)
 
 
 def joined(parts: list[Incoming]) -> Incoming:

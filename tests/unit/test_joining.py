@@ -40,7 +40,8 @@ def test_a_command_and_its_text_are_joined_whole_with_their_formatting() -> None
 
 @pytest.mark.parametrize(("last", "then", "joins"), [
     ("x" * 4000, "y" * 97, True),
-    ("x" * 3999, "y" * 97, False),  # 4,096 together: it would have been one message (a tester's "P.S.")
+    ("x" * 3998, "y" * 97, True),  # 4,095 together: the apps drop the space or the two line breaks where they cut
+    ("x" * 3997, "y" * 97, False),  # 4,094: it would have been one message with two characters more
     ("x" * 2925, "P.S. one more thing", False),
     ("🚀" * 2000, "y" * 97, True),  # Telegram counts UTF-16 units: an emoji is two
     ("x" * 4000, "/help", False),
