@@ -220,6 +220,8 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
         await refuse_held_already(conv, invite, entity)
         return
     if _declined(state.answers):
+        await audit(conv.session, conv.contact, "invite.declined", "invite", invite.id, reason=state.answers.get(
+            "$change"))
         conv.say(Reply((text(N_("Nothing was changed: you stay with “{current}” as {role}. The invitation was not "
                                 "used, and its link still works if you change your mind."),
                              **_change_params(state.answers)),)))

@@ -132,8 +132,11 @@ async def report_command(conv: Conversation, incoming: Incoming | None = None) -
         conv.say(Reply((text(NOT_SHOWN[Role.focal_point], ref=Code(ref)),)))
         # then their own to choose from, none opened: a tester's report on another organisation's pledge opened one
         # of theirs, setting aside the pledge they were writing
-        if await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id) is None:
+        begun = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
+        if begun is None:
             await _choose(conv, entity.id, open_one=False)
+        else:  # the report they began, to go on with or start over, as /report alone offers it
+            conv.say(Reply((await in_progress(conv, begun),), continue_or_restart(begun)))
         return
     draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
     if draft is not None and await drafts.elsewhere(conv.session, conv.contact.id, REPORT_FORM.id):

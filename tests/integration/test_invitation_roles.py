@@ -103,6 +103,9 @@ async def test_a_move_declined_keeps_the_place_and_the_invitation(chat: ChatDriv
     assert await place(database) == (Role.focal_point, "Org A")
     assert await unused_invites(database) == 1
     assert await chat.collect(STAFF) == []
+    async with database.uow() as uow:
+        found = await uow.session.execute(select(AuditLog).where(col(AuditLog.action) == "invite.declined"))
+        assert found.scalar_one().details["reason"] == "move"
     (menu,) = await chat.send(person, "/mypledges")
     assert "Nothing was changed" not in menu.text and "move" not in menu.text, "the joining is over"
 

@@ -254,6 +254,8 @@ async def test_report_with_a_reference_opens_that_pledge_or_says_it_is_not_their
     assert not any(other_ref in reply.text for reply in numbered), "a number alone tells nothing of another's pledge"
     opened = await chat.send(chat.person(3), f"/report {own_ref.lower()}")
     assert f"Progress report on {own_ref}" in opened[-1].text and "f:status:c:in_progress" in codes(opened[-1])
+    begun = await chat.send(chat.person(3), f"/report {other_ref}")  # with a report begun: that one, to go on with
+    assert len(begun) == 2 and "You have a report in progress" in begun[1].text and "rp:resume" in codes(begun[1])
 
 
 async def test_a_complete_pledge_is_marked_completed(chat: ChatDriver, database: Database) -> None:
