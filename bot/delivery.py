@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -41,6 +42,8 @@ from models.values import OutboxStatus
 
 log = logging.getLogger(__name__)
 
+EDITED_GONE = re.compile(r"message to edit not found|message can't be edited", re.IGNORECASE)
+"""Telegram's refusals of an edit whose message its reader deleted, or that can no longer be edited."""
 MAX_ATTEMPTS = 5
 """Failed tries after which a message Telegram cannot take, while it answers others, is given up (`_failed`)."""
 OUTAGE_ATTEMPTS = MAX_ATTEMPTS + 24 * 60
@@ -532,6 +535,11 @@ class DeliveryWorker:
             self._answered()
             SEND_RESULTS["failed"].inc()
             self.stats.failed += 1
+            if "edit_of" in item.payload and EDITED_GONE.search(str(error)):
+                # an earlier message brought up to date (a staff copy closed, a name erased) that its reader deleted,
+                # or that can no longer be edited: nothing of theirs is missing, nothing to explain (a review)
+                log.warning("an edit's message is gone", extra={"outbox_id": item.id, "reason": str(error)[:200]})
+                return Attempt(item, OutboxStatus.failed, error=str(error))
             log.error("message rejected by Telegram", extra={"outbox_id": item.id, "reason": str(error)[:200]})
             self._explain_refusal(item)
             return Attempt(item, OutboxStatus.failed, error=str(error))

@@ -59,3 +59,30 @@ async def test_an_explanation_refused_in_turn_is_not_explained_again(database: D
         await delivery.send_due()
         await delivery.drain()
     assert await rows(database) == {"t:1": "failed", "refused:1": "failed"}
+
+
+class DeletedMessages(FakeTelegram):
+    """Every edit is refused: its message was deleted by its reader."""
+
+    async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
+        raise RejectedError("Bad Request: message to edit not found")
+
+
+async def test_an_edit_of_a_message_its_reader_deleted_is_not_explained(database: Database,
+                                                                         renderer: Renderer) -> None:
+    """A review: /forget edits many messages in staff chats; one a staff member had deleted got them "I could not
+    show you a message", for a message they had chosen not to keep."""
+    contacts = await people(database, 1)
+    telegram = DeletedMessages()
+    delivery = worker(database, renderer, telegram)
+    async with database.uow() as uow:
+        await outbox.enqueue(uow.session, contacts[0], Reply((Text("Yes"),)), "t:1")
+        await uow.commit()
+    await delivery.send_due()
+    async with database.uow() as uow:
+        await outbox.enqueue(uow.session, contacts[0], Reply((Text("No"),)), "t:1:closed", edit_of="t:1")
+        await uow.commit()
+    for _ in range(3):
+        await delivery.send_due()
+        await delivery.drain()
+    assert await rows(database) == {"t:1": "sent", "t:1:closed": "failed"}, "no explanation queued"
