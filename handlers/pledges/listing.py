@@ -108,8 +108,8 @@ async def _none_yet(conv: Conversation) -> Text:
     if await drafts.elsewhere(conv.session, conv.contact.id, PLEDGE_FORM.id):
         return Text(N_("Your organisation has no pledges yet: the one you began is not submitted. Send /pledge to go "
                        "back to it."))
-    return Text(N_("Your organisation has no pledges yet: the one you are registering is not submitted yet. Its "
-                   "current question follows."))
+    # the question comes back after it ("Now, back to the current question:", handlers.router), said once
+    return Text(N_("Your organisation has no pledges yet: the one you are registering is not submitted yet."))
 
 
 async def _no_organisation(conv: Conversation, role: Role | None) -> Text:

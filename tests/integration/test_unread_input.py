@@ -139,6 +139,7 @@ async def test_mypledges_during_the_first_pledge_speaks_of_it(chat: ChatDriver) 
     answer = await chat.send(person, "/mypledges")
     assert "Register one with /pledge" not in said(answer)
     assert "the one you are registering is not submitted yet" in answer[0].text, said(answer)
+    assert said(answer).count("current question") == 1, said(answer)  # said once, before the question
     assert "Now, back to the current question:" in answer[-1].text
     await chat.send(person, "/ask")  # another form over it: the way back to the pledge is /pledge
     elsewhere = await chat.send(person, "/mypledges")
