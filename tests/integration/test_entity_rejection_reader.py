@@ -100,3 +100,17 @@ async def test_validated_after_all_with_nothing_begun_says_nothing_of_it(rejecte
     await rejected.press(rejected.person(BEA, "Bea"), f"ent:re:{await entity_id(rejected.database)}")
     [news] = await rejected.collect(OLEG)
     assert "has been validated by BDT" in news.text and DROPPED not in news.text
+
+
+async def test_its_focal_point_registering_it_again_is_not_sent_to_its_focal_point(rejected: ChatDriver) -> None:
+    """A tester's ministry, rejected, registered again by himself: he was told "its focal point can write to BDT"."""
+    chat, oleg = rejected, rejected.person(OLEG, "Oleg", "en")
+    await chat.send(oleg, "/start")
+    await chat.press(oleg, "f:consent:c:yes")
+    await chat.send(oleg, NAME)
+    await chat.press(oleg, "f:sector:c:government")
+    await chat.send(oleg, "Tajikistan")
+    await chat.send(oleg, "Oleg Petrov")
+    told = " ".join(m.text for m in await chat.press(oleg, "f:$sum:submit"))
+    assert f"You registered “{NAME}” before, and BDT could not validate it." in told, told
+    assert "its focal point" not in told and "write to BDT with /ask" in told, told
