@@ -36,7 +36,7 @@ from handlers.invites import (
 )
 from handlers.messages import N_, Button, Code, CountryName, Label, Reply, Text, text
 from handlers.people import audit, name_of, role_of, staff_contacts
-from handlers.staff_notices import person_for_staff
+from handlers.staff_notices import close_staff_copies, person_for_staff
 from handlers.vocabulary import role_label, sector_label, typed_yes_no
 from models.database import Session
 from models.geography import fold_name
@@ -254,8 +254,11 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     elif before is not None and role != before:  # another role in it: pledges stay, links it cannot make stop
         await withdraw_unissuable(conv.session, contact, contact, conv.now, "role.changed", role=role,
                                   previous=before)
+    asked = await join_request(conv.session, contact)  # read before the redemption below ends the request
     await audit(conv.session, contact, "invite.redeemed", "invite", invite.id, entity_id=entity.id, role=role,
                 previous_role=before, previous_entity_id=old_entity_id, **handed)
+    if asked is not None:
+        await _close_join_request(conv, asked, entity, invite)
     # the organisation they were registering is not needed any more: finishing it would take them out of this one
     dropped = (Text(REGISTRATION_DROPPED),) if await drop_registration(conv.session, contact) else ()
     welcome = text(N_("Welcome, {name}! You are now a {role} of “{entity}”."),
@@ -567,6 +570,18 @@ async def join_request(session: Session, contact: Contact) -> Entity | None:
         return None
     entity = await Entities(session).get(last[1])
     return entity if entity is not None and entity.status != EntityStatus.rejected else None
+
+
+async def _close_join_request(conv: Conversation, asked: Entity, joined: Entity, invite: Invite) -> None:
+    """Edit staff's "asks to join" notice of a person who has just joined by invitation, so that nobody sends them
+    another (a tester's staff member, reading it later, was still asked to /invite them)."""
+    contact = conv.contact
+    notice = Reply((text(N_("{person} asked to join “{entity}” (no. {number})."), person=person_for_staff(contact),
+                         entity=asked.name, number=Code(str(asked.id))),))
+    footer = N_("✅ {person} joined it by invitation on {when}.") if joined.id == asked.id else N_(
+        "✅ {person} joined another organisation by invitation on {when}.")
+    await close_staff_copies(conv.session, f"staff:join:{asked.id}:{contact.id}", notice, footer,
+                             name_of(contact), conv.now, conv.deps.timezone, stage=f"joined:{invite.id}")
 
 
 async def _tell_staff(conv: Conversation, key: str, message: Reply) -> None:

@@ -96,3 +96,25 @@ async def test_a_failed_joining_gives_the_registration_back(chat: ChatDriver, da
     assert "already been used" in refused[0].text
     assert "back to the questions you left open" in refused[-1].text and "sector" in refused[-1].text
     assert await place(database, ROSA) == (None, None, 1)
+
+
+@pytest.mark.parametrize("organisation", ["Ministry of ICT", "Ministry of Telecommunications"])
+async def test_joining_by_invitation_closes_the_staff_notice_of_the_request_to_join(
+        chat: ChatDriver, database: Database, organisation: str) -> None:
+    """A tester's staff member, reading "… asks to join … /invite 1" after the person had joined by another
+    invitation, would have invited them again."""
+    await register(chat, AWA, "Ministry of ICT", "Awa Diop")
+    await register(chat, ROSA, "Ministry of ICT", "Rosa Pérez")
+    assert sum("asks to join" in m.text for m in await chat.collect(STAFF)) == 1
+    token, _, _ = await invite(CreateInvite(organisation, Role.focal_point), database.uow(), utcnow())
+    rosa = chat.person(ROSA)
+    await chat.send(rosa, f"/start {token}")
+    await chat.press(rosa, "f:consent:c:yes")
+    await chat.send(rosa, "Rosa Pérez")
+    staff_got = await chat.collect(STAFF)
+    edited = [m for m, edit in zip(staff_got, chat.edited, strict=True) if edit]
+    assert len(edited) == 1 and all("Rosa" not in m.text for m in staff_got if m not in edited), edited
+    assert "asks to join" not in edited[0].text and "/invite" not in edited[0].text, edited[0].text
+    assert "Rosa Pérez (id 9402) asked to join “Ministry of ICT” (no. 1)." in edited[0].text, edited[0].text
+    joined = "joined it by invitation" if organisation == "Ministry of ICT" else "joined another organisation"
+    assert f"✅ Rosa Pérez {joined}" in edited[0].text, edited[0].text
