@@ -9,9 +9,10 @@ import pytest
 from chat_driver import ChatDriver
 from sqlmodel import col, select
 
-from bot.i18n import Renderer
+from bot.i18n import Rendered, Renderer
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
+from handlers.inputs import Person
 from models.clock import utcnow
 from models.database import Database
 from models.tables import Draft, Entity
@@ -23,20 +24,24 @@ REASON = "A duplicate: this ministry is registered already."
 DROPPED = "The registration of another organisation that you had begun is closed: it is no longer needed."
 
 
-async def registered(database: Database, deps: Deps, renderer: Renderer, language: str) -> ChatDriver:
-    """A staff member, and Oleg (Telegram app in `language`), who registered an organisation waiting for
-    validation."""
-    driver = ChatDriver(database, deps, renderer)
-    await grant_role(GrantRole(BEA, Role.staff), database.uow(), utcnow())
-    await driver.send(driver.person(BEA, "Bea"), "/help")
-    oleg = driver.person(OLEG, "Oleg", language)
+async def register(driver: ChatDriver, oleg: Person) -> list[Rendered]:
+    """Oleg registers his ministry: what the bot answers his Submit."""
     await driver.send(oleg, "/start")
     await driver.press(oleg, "f:consent:c:yes")
     await driver.send(oleg, NAME)
     await driver.press(oleg, "f:sector:c:government")
     await driver.send(oleg, "Tajikistan")
     await driver.send(oleg, "Oleg Petrov")
-    await driver.press(oleg, "f:$sum:submit")
+    return await driver.press(oleg, "f:$sum:submit")
+
+
+async def registered(database: Database, deps: Deps, renderer: Renderer, language: str) -> ChatDriver:
+    """A staff member, and Oleg (Telegram app in `language`), who registered an organisation waiting for
+    validation."""
+    driver = ChatDriver(database, deps, renderer)
+    await grant_role(GrantRole(BEA, Role.staff), database.uow(), utcnow())
+    await driver.send(driver.person(BEA, "Bea"), "/help")
+    await register(driver, driver.person(OLEG, "Oleg", language))
     for telegram_id in (BEA, OLEG):
         await driver.collect(telegram_id)
     return driver
@@ -104,13 +109,6 @@ async def test_validated_after_all_with_nothing_begun_says_nothing_of_it(rejecte
 
 async def test_its_focal_point_registering_it_again_is_not_sent_to_its_focal_point(rejected: ChatDriver) -> None:
     """A tester's ministry, rejected, registered again by himself: he was told "its focal point can write to BDT"."""
-    chat, oleg = rejected, rejected.person(OLEG, "Oleg", "en")
-    await chat.send(oleg, "/start")
-    await chat.press(oleg, "f:consent:c:yes")
-    await chat.send(oleg, NAME)
-    await chat.press(oleg, "f:sector:c:government")
-    await chat.send(oleg, "Tajikistan")
-    await chat.send(oleg, "Oleg Petrov")
-    told = " ".join(m.text for m in await chat.press(oleg, "f:$sum:submit"))
+    told = " ".join(m.text for m in await register(rejected, rejected.person(OLEG, "Oleg", "en")))
     assert f"You registered “{NAME}” before, and BDT could not validate it." in told, told
     assert "its focal point" not in told and "write to BDT with /ask" in told, told
