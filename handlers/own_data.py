@@ -16,6 +16,7 @@ from handlers.inputs import Incoming
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Line, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit, role_of
 from handlers.personal_data import PERSONAL_DATA, Traces, edit_shown, erased_edit_key, plain, traces_of
+from handlers.staff_notices import for_member
 from handlers.vocabulary import role_label
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
@@ -214,8 +215,8 @@ async def _show_again_nameless(conv: Conversation, traces: Traces) -> None:
                 member = await contacts.get(message.contact_id) \
                     if copy_of is not None and key.startswith(f"{copy_of}:") and message.contact_id else None
                 if member is not None:
-                    await outbox.enqueue(conv.session, member, notice, erased_edit_key(traces.contact_id, key),
-                                         priority=outbox.NOTICE, edit_of=key)
+                    await outbox.enqueue(conv.session, member, for_member(member, notice),
+                                         erased_edit_key(traces.contact_id, key), priority=outbox.NOTICE, edit_of=key)
 
 
 async def forget(conv: Conversation) -> None:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from handlers import outbox
 from handlers.lengths import shorten
-from handlers.messages import N_, Button, Clock, Code, Concat, Day, Label, Reply, text
-from handlers.people import name_of
+from handlers.messages import N_, Button, Clock, Code, Concat, Day, Label, Reply, Text, text
+from handlers.people import name_of, role_of
 from models.database import Session
 from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
@@ -71,7 +71,8 @@ async def close_staff_copies(session: Session, copy_key: str, notice: Reply, foo
     to one of them, by /pending or /find, keyed after those: Conversation.say's `copy_of`), whoever received it
     (a staff member since revoked included), into `notice` followed by `footer` ({person}, {when}) with only the
     `kept` buttons. How many copies were edited. `stage` names the edit (its outbox keys are unique): a notice closed
-    once and changed again later (a decision taken back) needs another."""
+    once and changed again later (a decision taken back) needs another. A copy of someone no longer staff is edited
+    into NO_LONGER_STAFF alone (for_member)."""
     copies = await OutboxRows(session).copies(f"{copy_key}:")
     contacts = Contacts(session)
     edited = 0
@@ -80,7 +81,18 @@ async def close_staff_copies(session: Session, copy_key: str, notice: Reply, foo
         if member is None:
             continue
         closing = text(footer, person=person, when=when_label(at, member.timezone or default_zone))
-        await outbox.enqueue(session, member, Reply((*notice.parts, closing), kept), f"{stage}:{key}",
-                             priority=outbox.NOTICE, edit_of=key)
+        await outbox.enqueue(session, member, for_member(member, Reply((*notice.parts, closing), kept)),
+                             f"{stage}:{key}", priority=outbox.NOTICE, edit_of=key)
         edited += 1
     return edited
+
+
+NO_LONGER_STAFF = N_("(This notice is closed: you no longer have a BDT staff role.)")
+
+
+def for_member(member: Contact, notice: Reply) -> Reply:
+    """A staff notice as its copy is edited for `member`: to someone who is no longer staff, NO_LONGER_STAFF alone.
+    The notice as it now reads may name people and Telegram ids they never saw while they were staff (the focal point
+    who took over an organisation, a review found), and its decision buttons are no longer theirs to press."""
+    role = role_of(member)
+    return notice if role is not None and role.is_staff else Reply((Text(NO_LONGER_STAFF),))
