@@ -129,7 +129,7 @@ def run(
 
     settings = _settings(log_format=log_format, names_later=True)
     try:
-        token = settings.token()
+        settings.token()  # a missing or malformed token stops start-up here, with its one line
         if webhook:
             settings.webhook()  # fail closed: a missing or weak secret stops start-up before anything is opened
             ensure_free(settings.webhook_host, settings.webhook_port, "P2C_WEBHOOK")
@@ -139,7 +139,7 @@ def run(
         warn_unknown_names()
         _fail(str(error))
         return
-    configure_logging(settings.log_format, settings.log_level, secrets=(token,))
+    configure_logging(settings.log_format, settings.log_level, secrets=settings.secrets())
     warn_unknown_names()  # in the log's format, now that it is set up
     _run(run_app(build_app(settings), webhook=webhook), settings.event_loop)
 

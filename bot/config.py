@@ -11,6 +11,7 @@ from datetime import timedelta
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -76,7 +77,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_test_clock_on_telegram(self) -> Settings:
-        if self.test_clock_file and "api.telegram.org" in self.api_base:
+        host = (urlsplit(self.api_base.strip()).hostname or "").rstrip(".")  # lower case, as urlsplit gives it
+        if self.test_clock_file and (host == "telegram.org" or host.endswith(".telegram.org")):
             raise ValueError("P2C_TEST_CLOCK_FILE moves the bot's clock for tests: it is refused with the real "
                              "Telegram (P2C_API_BASE)")
         return self
@@ -201,6 +203,14 @@ class Settings(BaseSettings):
         if not TOKEN_SHAPE.match(token):
             raise ConfigError("P2C_BOT_TOKEN does not look like a bot token (digits, a colon, then the secret).")
         return token
+
+    def secrets(self) -> tuple[str, ...]:
+        """What the logs must never show (bot.logs.ContextFilter redacts it): the bot token, the webhook secret and
+        the databases' passwords (SQLAlchemy masks them in a URL it prints, but a driver's error may not)."""
+        passwords = tuple(make_url(url).password or "" for url in (self.database_url, self.election_database_url)
+                          if url)
+        webhook = self.webhook_secret.get_secret_value() if self.webhook_secret is not None else ""
+        return tuple(secret for secret in (self.token(), webhook, *passwords) if secret)
 
     def webhook(self) -> tuple[str, str]:
         """The webhook's public URL and secret, or a ConfigError: webhook mode never runs without a strong secret."""

@@ -36,4 +36,7 @@ def test_refused_with_the_real_telegram(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("P2C_API_BASE", raising=False)
     with pytest.raises(ConfigError, match="TEST_CLOCK"):
         load_settings(test_clock_file="/tmp/clock")
+    for telegram in ("https://API.Telegram.org", "https://api.telegram.org.", "http://api.telegram.org:443/"):
+        with pytest.raises(ConfigError, match="TEST_CLOCK"):  # a review: only the exact spelling was refused
+            load_settings(test_clock_file="/tmp/clock", api_base=telegram)
     assert load_settings(test_clock_file="/tmp/clock", api_base="http://127.0.0.1:8080").test_clock_file

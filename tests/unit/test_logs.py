@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from bot.app import database_place
+from bot.config import load_settings
 from bot.logs import ContextFilter, JsonFormatter, TextFormatter, configure_logging, contact_id_var, update_id_var
 
 TOKEN = "123456:AAsecretTokenOfTheBot"
@@ -75,3 +76,20 @@ def test_debug_is_the_bots_own_not_matplotlibs_font_scoring() -> None:
         root.setLevel(kept[1])
         for name in ("matplotlib", "apscheduler", "aiogram.event"):
             logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def test_the_webhook_secret_and_the_database_passwords_are_redacted_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: only the token was given to the filter; a driver's error quoting a connection string would not have
+    been redacted."""
+    for name in ("P2C_WEBHOOK_SECRET", "P2C_DATABASE_URL", "P2C_ELECTION_DATABASE_URL", "P2C_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    secret = "w" * 40
+    settings = load_settings(bot_token=TOKEN, webhook_secret=secret,
+                             database_url="postgresql+asyncpg://p2c:Pa55-word@db.example/p2c",
+                             election_database_url="postgresql+asyncpg://p2c:0ther-pass@db.example/p2c")
+    assert settings.secrets() == (TOKEN, secret, "Pa55-word", "0ther-pass")
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "connect to %s failed: %s", (
+        "postgresql://p2c:Pa55-word@db.example", f"secret {secret}"), None)
+    ContextFilter(settings.secrets()).filter(record)
+    assert record.getMessage() == "connect to postgresql://p2c:<redacted>@db.example failed: secret <redacted>"
+    assert load_settings(bot_token=TOKEN, database_url="sqlite+aiosqlite:///p2c.db").secrets() == (TOKEN,)
