@@ -96,6 +96,12 @@ class RetryLaterError(DeliveryError):
         self.seconds = seconds
 
 
+class TokenRefusedError(DeliveryError):
+    """Telegram refused the bot's token (401, or 404 for a token it does not know): the bot, not the message, is
+    refused, as while BotFather's /revoke waits for every instance to restart with the new token. Kept and tried
+    again, as in an outage."""
+
+
 class RejectedError(DeliveryError):
     """Telegram refused the request itself (a bad request): retrying would not help."""
 
@@ -547,7 +553,9 @@ class DeliveryWorker:
         alone = self._unanswered_since is None
         if alone:
             self._unanswered_since = time.monotonic()
-            log.warning("Telegram does not answer: messages are kept and tried again",
+            log.warning("Telegram refuses the bot token: messages are kept and tried again; restart with the token "
+                        "BotFather gives (P2C_BOT_TOKEN)" if isinstance(error, TokenRefusedError) else
+                        "Telegram does not answer: messages are kept and tried again",
                         extra={"outbox_id": item.id, "reason": str(error)[:200]})
         if item.attempts >= OUTAGE_ATTEMPTS or (alone and item.attempts >= MAX_ATTEMPTS):
             SEND_RESULTS["failed"].inc()

@@ -14,7 +14,14 @@ from typing import Any
 
 import aiohttp
 
-from bot.delivery import ConflictError, DeliveryError, RecipientGoneError, RejectedError, RetryLaterError
+from bot.delivery import (
+    ConflictError,
+    DeliveryError,
+    RecipientGoneError,
+    RejectedError,
+    RetryLaterError,
+    TokenRefusedError,
+)
 from bot.i18n import Rendered
 from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, fit_html
 
@@ -145,6 +152,8 @@ def _error(status: int, data: dict[str, Any]) -> DeliveryError:
         return RecipientGoneError(description)
     if code == 409:
         return ConflictError(description)
+    if code in (401, 404):  # the token, not the request: revoked (a rotation under way) or mistyped
+        return TokenRefusedError(description)
     if code >= 500 or code == 420:
         return DeliveryError(description)
     return RejectedError(description)

@@ -10,7 +10,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.delivery import ConflictError, DeliveryError, RecipientGoneError, RejectedError, RetryLaterError
+from bot.delivery import (
+    ConflictError,
+    DeliveryError,
+    RecipientGoneError,
+    RejectedError,
+    RetryLaterError,
+    TokenRefusedError,
+)
 from bot.i18n import Rendered
 from bot.sender import BotApiSender
 
@@ -57,6 +64,8 @@ def refusal(code: int, description: str, **parameters: Any) -> tuple[int, dict[s
     (refusal(403, "Forbidden: bot was blocked by the user"), RecipientGoneError, "blocked"),
     (refusal(400, "Bad Request: chat not found"), RecipientGoneError, "chat not found"),
     (refusal(400, "Bad Request: message is too long"), RejectedError, "too long"),
+    (refusal(401, "Unauthorized"), TokenRefusedError, "Unauthorized"),  # a token revoked: kept, not failed
+    (refusal(404, "Not Found"), TokenRefusedError, "Not Found"),
     (refusal(500, "Internal Server Error"), DeliveryError, "Internal"),
     (refusal(502, "Bad Gateway"), DeliveryError, "Bad Gateway"),
     ((502, "<html>bad gateway</html>"), DeliveryError, "sendMessage"),
