@@ -456,6 +456,10 @@ async def until_database(app: App, stop: asyncio.Event) -> bool:
     """The schema checked (an SQLite file's upgraded), the database waited for as the Bot API is when it cannot be
     reached yet (PostgreSQL starting with the machine, a restart of it): start-up ended with a traceback instead
     (restart tester). False when `stop` was set meanwhile; a failure that does not pass by itself is raised."""
+    folder = missing_folder(app.settings.database_url)
+    if folder is not None:  # tried for ever before, "unable to open database file" never said (an operator)
+        raise ConfigError(f"P2C_DATABASE_URL names an SQLite file in {folder}, a folder that does not exist: create "
+                          "it, or name another file.")
     delay, attempt = START_RETRY_FIRST, 1
     while True:
         try:
@@ -465,8 +469,8 @@ async def until_database(app: App, stop: asyncio.Event) -> bool:
         except Exception as error:
             if not is_transient(error):
                 raise
-            log.warning("database unreachable (attempt %d: %s); trying again in %.0f s", attempt,
-                        type(error).__name__, delay)
+            log.warning("database unreachable (attempt %d: %s: %s); trying again in %.0f s", attempt,
+                        type(error).__name__, _driver_line(error), delay)
         if await _stopped_while_waiting(stop, delay, "the database"):
             return False
         delay, attempt = min(delay * 2, START_RETRY_MAX), attempt + 1
@@ -497,6 +501,22 @@ async def _stopped_while_waiting(stop: asyncio.Event, seconds: float, what: str)
         return False
     log.info("stop requested while waiting for %s", what)
     return True
+
+
+def missing_folder(url: str) -> Path | None:
+    """The folder of an SQLite file URL when it does not exist (SQLite creates a file, never its folder)."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    folder = Path(str(parsed.database)).parent
+    return None if folder.is_dir() else folder
+
+
+def _driver_line(error: Exception) -> str:
+    """What the driver said, its first line ("database is locked", "connection refused"): a DBAPIError's own text
+    adds its statement; its parameters are hidden (hide_parameters), but the statement says nothing of use here."""
+    said = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    return (str(said).strip().splitlines() or [type(said).__name__])[0][:200]
 
 
 def _one_line(error: Exception) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sqlite3
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
@@ -96,12 +97,30 @@ def _run(coroutine: Coroutine[Any, Any, T], event_loop: str = "asyncio") -> T:
     except ConfigError as error:
         _fail(str(error))
         raise
-    except (IntegrityError, DataError, ProgrammingError, InternalError, NotSupportedError):
+    except ProgrammingError as error:
+        if PERMISSION_DENIED not in str(error.orig):
+            raise  # what a statement did wrong is a defect to see whole, not the database's fault
+        # the bot's role may not use the tables (a dump restored by another role): the operator's to grant
+        _fail(f"the database of P2C_DATABASE_URL ({_database_named()}) cannot be used: {_first_line(error)} (the "
+              "tables must belong to the role the bot connects as: see docs/operations.md, Backups)")
+        raise
+    except (IntegrityError, DataError, InternalError, NotSupportedError):
         raise  # what a statement did wrong is a defect to see whole, not the database's fault
     except DBAPIError as error:  # not a database, no such folder, refused: one line naming the setting, no traceback
-        _fail(f"the database of P2C_DATABASE_URL ({_database_named()}) cannot be used: "
-              f"{str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__}")
+        _fail(f"the database of P2C_DATABASE_URL ({_database_named()}) cannot be used: {_first_line(error)}")
         raise
+    except (ConnectionError, socket.gaierror) as error:  # asyncpg's own: nothing listens there, no such host
+        _fail(f"the database of P2C_DATABASE_URL ({_database_named()}) cannot be reached: {error}")
+        raise
+
+
+PERMISSION_DENIED = "permission denied"
+"""PostgreSQL's words for a table the role may not use (SQLSTATE 42501)."""
+
+
+def _first_line(error: Any) -> str:
+    """A DBAPIError's driver error, its first line."""
+    return str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__
 
 
 TELEGRAM_IDS = range(1, 2**53)

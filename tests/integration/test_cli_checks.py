@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
+import typer
 from aiohttp import web
 from typer.testing import CliRunner
 
@@ -112,6 +114,35 @@ def test_a_database_that_cannot_be_used_is_said_in_one_line(tmp_path: Path, monk
     monkeypatch.setenv("P2C_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / path}")
     for arguments in (["db", "upgrade"], ["db", "current"], ["admin", "grant", "42", "admin"]):
         _refused_in_one_line(arguments, "the database of P2C_DATABASE_URL")
+
+
+def test_a_postgresql_server_nobody_answers_at_is_said_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An operator: PostgreSQL not listening gave a 150-line traceback ending in ConnectionRefusedError."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # nothing listens on it once closed
+    monkeypatch.setenv("P2C_DATABASE_URL", f"postgresql+asyncpg://p2c:Sec-ret-9@127.0.0.1:{port}/p2c")
+    for arguments in (["db", "current"], ["admin", "grant", "42", "admin"]):
+        refused = CliRunner().invoke(app, arguments)
+        assert refused.output.startswith("error: the database of P2C_DATABASE_URL"), refused.output
+        assert "cannot be reached" in refused.output and "Sec-ret-9" not in refused.output, refused.output
+        assert refused.output.strip().count("\n") == 0 and refused.exit_code == 2, refused.output
+
+
+def test_tables_the_role_may_not_use_are_said_in_one_line() -> None:
+    """An operator restored a dump as the postgres superuser: the bot's role read "permission denied for table
+    alembic_version" at the end of a 151-line traceback."""
+    from sqlalchemy.exc import ProgrammingError
+
+    from bot.cli import _run
+
+    async def denied() -> None:
+        raise ProgrammingError("SELECT version_num FROM alembic_version", {},
+                               Exception("permission denied for table alembic_version"))
+
+    with pytest.raises(typer.Exit) as stopped:
+        _run(denied())
+    assert stopped.value.exit_code == 2
 
 
 def test_what_cannot_be_right_is_refused_in_one_line(database: Path) -> None:

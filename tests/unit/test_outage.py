@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import exc
 import bot.app
 import bot.outage
 from bot.app import App
+from bot.config import ConfigError
 from bot.delivery import RetryLaterError
 from bot.i18n import Catalogs, Rendered, Renderer
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
@@ -165,7 +167,8 @@ async def test_any_other_failure_is_apologised_for_once(monkeypatch: pytest.Monk
     assert apologies == [5]
 
 
-async def test_a_database_unreachable_at_start_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_database_unreachable_at_start_is_waited_for(monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
     """Restart tester: PostgreSQL down when the bot started ended start-up with a traceback; it is waited for, as
     the Bot API is, and a failure that does not pass by itself still stops start-up."""
     tries: list[int] = []
@@ -179,8 +182,11 @@ async def test_a_database_unreachable_at_start_is_waited_for(monkeypatch: pytest
     monkeypatch.setattr(bot.app, "START_RETRY_FIRST", 0.01)
     app = App.__new__(App)  # only what waiting for the database uses
     app.database, app.health = None, None  # type: ignore[assignment]
-    app.settings = type("Settings", (), {"auto_upgrade": True})()  # type: ignore[assignment]
-    assert await bot.app.until_database(app, asyncio.Event()) and len(tries) == 3
+    app.settings = type("Settings", (), {"auto_upgrade": True,  # type: ignore[assignment]
+                                          "database_url": "postgresql+asyncpg://p2c@db/p2c"})()
+    with caplog.at_level(logging.WARNING, logger="bot.app"):
+        assert await bot.app.until_database(app, asyncio.Event()) and len(tries) == 3
+    assert "attempt 1: OperationalError: [Errno 111] refused" in caplog.text  # what the driver said, not only its kind
     stop = asyncio.Event()
     stop.set()
     tries.clear()
@@ -191,6 +197,10 @@ async def test_a_database_unreachable_at_start_is_waited_for(monkeypatch: pytest
 
     monkeypatch.setattr(bot.app, "ensure_schema", refused)
     with pytest.raises(exc.ProgrammingError):
+        await bot.app.until_database(app, asyncio.Event())
+    # an operator: an SQLite file in a folder that does not exist was tried for ever ("unable to open database file")
+    app.settings.database_url = f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/p2c.db"
+    with pytest.raises(ConfigError, match="no/such/folder, a folder that does not exist"):
         await bot.app.until_database(app, asyncio.Event())
 
 
