@@ -35,6 +35,7 @@ from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
 
 from bot.config import ConfigError
+from bot.logs import Spell
 from bot.schema import SchemaCheck
 from handlers.inputs import Incoming
 from models.database import Database
@@ -185,12 +186,16 @@ class Health:
 
     async def refresh_continuously(self, stop: asyncio.Event, every: float = REFRESH_SECONDS) -> None:
         """Refresh the gauges until `stop`; a database away is counted and tried again next time."""
+        refreshing = Spell(log, "could not refresh the database metrics", "the database metrics are refreshed again",
+                           traceback=True)
         while not stop.is_set():
             try:
                 await self.refresh()
-            except Exception:
+            except Exception as error:
                 SCRAPE_ERRORS.inc()
-                log.warning("could not refresh the database metrics", exc_info=True)
+                refreshing.failed(error)  # its traceback once, when it begins: not at every refresh of an outage
+            else:
+                refreshing.passed()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), every)
 

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.logs import Spell
 from bot.metrics import ENQUEUED, LEADER
 from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
 from handlers.digests.jobs import send_due_digests
@@ -235,15 +236,19 @@ async def run_when_elected(database: Database, make: Callable[[], AsyncIOSchedul
         scheduler.shutdown(wait=False)
         LEADER.set(0)
         return
+    standing = Spell(log, "could not take part in the scheduler election; trying again",
+                     "this instance takes part in the scheduler election again", traceback=True)
     while not stop.is_set():
         async with contextlib.AsyncExitStack() as held:
             try:
                 connection = await held.enter_async_context(database.election.connect())
                 elected = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
                                                     {"key": SCHEDULER_LOCK})).scalar()
-            except (SQLAlchemyError, OSError):  # the database is away, the connection dead, the pool exhausted
-                log.warning("could not take part in the scheduler election; trying again", exc_info=True)
+            except (SQLAlchemyError, OSError) as error:  # the database away, the connection dead, the pool exhausted
+                standing.failed(error)  # its traceback once, then a reminder a minute (an operator: one every 10 s)
                 elected = False
+            else:
+                standing.passed()
             if elected:
                 await _term_of_office(connection, make, stop, check)
                 if stop.is_set():

@@ -4,6 +4,7 @@ without its continuation (bot.joining: a timer per text this instance held, a sw
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -112,3 +113,26 @@ async def test_closing_leaves_held_texts_to_the_database() -> None:
     await held.close()
     await asyncio.sleep(0.1)
     assert recorder.handed == [], "a stopping instance does not hand over early: the continuation may still come"
+
+
+async def test_a_database_away_is_one_warning_not_one_a_sweep(caplog: pytest.LogCaptureFixture) -> None:
+    """An operator: a 70 s outage logged "could not look for held texts left behind" every 2 s (32 lines)."""
+    failing = asyncio.Event()
+
+    async def stale(before: datetime) -> list[Held]:
+        if not failing.is_set():
+            raise OSError("Connect call failed")
+        return []
+
+    held = HeldTexts(Recorder().hand_over, stale)
+    stop = asyncio.Event()
+    with caplog.at_level(logging.WARNING, logger="bot.joining"):
+        sweeping = asyncio.create_task(held.sweep(stop, every=0.01, after=5))
+        await asyncio.sleep(0.2)  # about twenty sweeps while the database is away
+        failing.set()
+        await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.wait_for(sweeping, 1)
+    said = [record.getMessage() for record in caplog.records]
+    assert said == ["could not look for held texts left behind; looking again every sweep",
+                    "held texts left behind are looked for again"], said
