@@ -60,6 +60,7 @@ from bot.telegram import (
     register_commands,
     server_keeps_menus,
 )
+from bot.webhook_watch import WebhookWatch
 from handlers import chats
 from handlers.conversation import Conversation, Deps
 from handlers.drafts import DraftConflictError
@@ -689,12 +690,24 @@ async def _serve_webhook(app: App, dispatcher: Dispatcher, stop: asyncio.Event, 
     runner = web.AppRunner(web_app, access_log_class=QuietAccessLog)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-    await app.bot.set_webhook(url + settings.webhook_path, secret_token=secret,
-                              allowed_updates=ALLOWED_UPDATES)
-    log_started(app, "webhook", listening=f"{settings.webhook_host}:{settings.webhook_port}",
-                webhook=url + settings.webhook_path)
+    webhook = url + settings.webhook_path
+
+    async def set_webhook() -> object:
+        return await app.bot.set_webhook(webhook, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def current() -> str:
+        return (await app.bot.get_webhook_info()).url
+
+    await set_webhook()
+    watch = WebhookWatch(webhook, current, set_webhook)
+    health.receiving = watch.state
+    watching = asyncio.create_task(watch.run(stop), name="webhook-watch")
+    log_started(app, "webhook", listening=f"{settings.webhook_host}:{settings.webhook_port}", webhook=webhook)
     try:
         await stop.wait()
     finally:
+        watching.cancel()  # a check under way may wait for Telegram: nothing of it needs finishing
+        with contextlib.suppress(asyncio.CancelledError):
+            await watching
         await runner.cleanup()
         await dispatcher.emit_shutdown()
