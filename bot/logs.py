@@ -30,8 +30,12 @@ class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Attach context; replace any secret in the message, its arguments, its extra fields and its traceback (an
         exception's text may quote a URL holding the bot token)."""
-        record.update_id = update_id_var.get()
-        record.contact_id = contact_id_var.get()
+        # the current task's, unless the line names its own (an unreadable update's id, given as `extra`: it was
+        # overwritten with the task's none, and the line said no id, an operator found)
+        if getattr(record, "update_id", None) is None:
+            record.update_id = update_id_var.get()
+        if getattr(record, "contact_id", None) is None:
+            record.contact_id = contact_id_var.get()
         if self.secrets:
             record.msg, record.args = self._redacted(record.getMessage()), None
             if record.exc_info and not record.exc_text:

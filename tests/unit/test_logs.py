@@ -93,3 +93,17 @@ def test_the_webhook_secret_and_the_database_passwords_are_redacted_too(monkeypa
     ContextFilter(settings.secrets()).filter(record)
     assert record.getMessage() == "connect to postgresql://p2c:<redacted>@db.example failed: secret <redacted>"
     assert load_settings(bot_token=TOKEN, database_url="sqlite+aiosqlite:///p2c.db").secrets() == (TOKEN,)
+
+
+@pytest.mark.parametrize("formatter", [TextFormatter(), JsonFormatter()], ids=["text", "json"])
+def test_an_update_id_given_by_the_line_is_kept(formatter: logging.Formatter) -> None:
+    """An operator: "an update that could not be read was confirmed unhandled" said no id (outside any update's
+    task, the filter put the task's none over the id the line gave)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    handler.addFilter(ContextFilter())
+    log = logging.getLogger(f"test_logs.own.{id(formatter)}")
+    log.handlers[:], log.propagate, log.level = [handler], False, logging.INFO
+    log.warning("an update that could not be read was confirmed unhandled", extra={"update_id": 77})
+    assert "77" in stream.getvalue(), stream.getvalue()
