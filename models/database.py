@@ -107,6 +107,17 @@ host died or was cut off loses its session (and the scheduler's advisory lock wi
 after the system's default of two hours. (Not sent through PgBouncer, which refuses unknown start-up settings.)"""
 
 
+def create_private(path: str | None) -> None:
+    """Create an SQLite file that does not exist yet readable by its owner alone (0600): SQLite would create it 0644
+    with the usual umask, and it holds people's names and words (an operator found it world-readable while backups
+    and exports are 0600). Its -wal and -shm files take its permissions. An empty file is an empty database; an
+    existing file and a folder that does not exist (said at start, bot.app.until_database) are left alone."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    with contextlib.suppress(OSError):  # there already, no such folder, not allowed: SQLite says what it finds
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 class Database:
     """Owns the engine and hands out units of work; created once in build_app."""
 
@@ -114,6 +125,8 @@ class Database:
                  election_url: str | None = None) -> None:
         self.url = normalize_url(url)
         self._sqlite = is_sqlite(self.url)  # asked for every pushed reply (delivery): the URL parsed once
+        if self._sqlite:
+            create_private(make_url(self.url).database)
         self.instance = instance or passing_identity()
         """Who this process is, for the outbox rows it takes: stable across restarts only when configured."""
         # a failing statement's log line and exception show its SQL, never its values: they hold what

@@ -227,3 +227,29 @@ async def test_a_batch_cancelled_before_it_went_over_leaves_the_next_units_serve
         await waiting
     assert await asyncio.wait_for(sqlite_database.whole(lambda uow: mark(uow, 3)), 5), "the next unit is served"
     assert await mark(sqlite_database.uow(), 2), "the cancelled unit never ran"
+
+
+def modes_in(folder: Path) -> dict[str, str]:
+    return {p.name: oct(p.stat().st_mode & 0o777) for p in folder.iterdir()}
+
+
+async def test_the_file_and_its_journals_are_readable_by_their_owner_alone(tmp_path: Path) -> None:
+    """An operator: p2c.db, -wal and -shm were created 0644 (world-readable: names and what people wrote), while
+    backups and exports are 0600."""
+    path = tmp_path / "p2c.db"
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with database.uow() as uow:
+            await uow.session.execute(text("CREATE TABLE note (said TEXT)"))
+            await uow.session.execute(text("INSERT INTO note VALUES ('hello')"))
+            await uow.commit()
+        modes = modes_in(tmp_path)
+        assert "p2c.db-wal" in modes and set(modes.values()) == {"0o600"}, modes
+    finally:
+        await database.dispose()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    sqlite3.connect(kept / "p2c.db").close()
+    (kept / "p2c.db").chmod(0o640)  # a file there already is the operator's: left as it is
+    await Database(f"sqlite+aiosqlite:///{kept / 'p2c.db'}").dispose()
+    assert modes_in(kept) == {"p2c.db": "0o640"}
