@@ -106,6 +106,7 @@ def configure_logging(fmt: str = "text", level: str = "INFO", secrets: tuple[str
     logging.getLogger("aiogram.event").setLevel(quieter)
     logging.getLogger("apscheduler").setLevel(quieter)
     logging.getLogger("matplotlib").setLevel(quieter)  # its DEBUG scores every font for every chart
+    logging.getLogger("alembic.runtime.plugins").setLevel(quieter)  # "setup plugin …" seven times at each upgrade
 
 
 SPELL_REMINDER = 60.0

@@ -68,13 +68,15 @@ def test_debug_is_the_bots_own_not_matplotlibs_font_scoring() -> None:
         configure_logging("text", "DEBUG")
         assert logging.getLogger("handlers.digests").isEnabledFor(logging.DEBUG)
         assert not logging.getLogger("matplotlib.font_manager").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("alembic.runtime.migration").isEnabledFor(logging.INFO)  # "Running upgrade …"
+        assert not logging.getLogger("alembic.runtime.plugins").isEnabledFor(logging.INFO)  # an operator: noise
         configure_logging("text", "ERROR")  # a review: their WARNING got through a log asked to keep to errors
         assert not logging.getLogger("matplotlib.font_manager").isEnabledFor(logging.WARNING)
         assert not logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.WARNING)
     finally:
         root.handlers[:] = kept[0]
         root.setLevel(kept[1])
-        for name in ("matplotlib", "apscheduler", "aiogram.event"):
+        for name in ("matplotlib", "apscheduler", "aiogram.event", "alembic.runtime.plugins"):
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
