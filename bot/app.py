@@ -210,7 +210,8 @@ class App:
                         contact_id: int | None) -> bool:
         """Set the menu; once the server took it, say in the person's contact which one their chat has (True). A record
         not written leaves the contact's unbelieved here, and costs setting the menu again after a start."""
-        taken = await register_chat_menu(self.bot, self.renderer, chat_id, language, role, chose_language=chose)
+        taken = await register_chat_menu(self.bot, self.renderer, chat_id, language, role, chose_language=chose,
+                                         contact_id=contact_id)
         if not taken or contact_id is None:
             return taken
 

@@ -425,7 +425,7 @@ class ChatMenus:
 
 
 async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, language: str, role: Role | None, *,
-                             chose_language: bool = True) -> bool:
+                             chose_language: bool = True, contact_id: int | None = None) -> bool:
     """The command menu of one person's chat, for their role and language; without a role or a language chosen, the
     chat's own menu is deleted, so that the per-language default menus serve it (a stranger's commands). True when
     the server took it.
@@ -441,9 +441,10 @@ async def register_chat_menu(bot: Bot, renderer: Renderer, chat_id: int, languag
         else:
             await bot.set_my_commands(_menu(renderer, role, language), scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramBadRequest as error:  # a person who never opened the chat has no menu yet
-        log.warning("no command menu for a chat", extra={"reason": error.message[:100]})
+        # whose: the contact's internal id (an operator could not tell which staff member never opened the chat)
+        log.warning("no command menu for a chat", extra={"reason": error.message[:100], "contact_id": contact_id})
         return False
     except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as error:
-        log.warning("command menu not updated", extra={"reason": str(error)[:100]})
+        log.warning("command menu not updated", extra={"reason": str(error)[:100], "contact_id": contact_id})
         return False
     return True

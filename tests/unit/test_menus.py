@@ -162,3 +162,23 @@ async def test_menus_not_set_in_time_at_a_stop_are_given_up() -> None:
     menus.want(7, "c", quick)
     await menus.settled()
     assert done == ["quick"]
+
+
+async def test_a_chat_without_a_menu_is_logged_with_its_contact(renderer: Renderer,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """An operator: "no command menu for a chat … chat not found" at every start, and nothing said whose chat it was
+    (a staff member who never opened the bot)."""
+    from aiogram.exceptions import TelegramBadRequest
+    from aiogram.methods import SetMyCommands
+
+    class Unopened(MenuBot):
+        async def set_my_commands(self, commands: list[BotCommand], scope: object = None,
+                                  language_code: str | None = None) -> bool:
+            raise TelegramBadRequest(SetMyCommands(commands=commands), "Bad Request: chat not found")
+
+    with caplog.at_level("WARNING", logger="bot.telegram"):
+        taken = await telegram.register_chat_menu(cast(Bot, Unopened()), renderer, 4242, "en", Role.staff,
+                                                  contact_id=17)
+    assert not taken
+    (record,) = [r for r in caplog.records if r.getMessage() == "no command menu for a chat"]
+    assert record.__dict__["contact_id"] == 17 and "chat not found" in record.__dict__["reason"]
