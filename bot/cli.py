@@ -273,9 +273,27 @@ def admin_grant(telegram_id: int, role: Role) -> None:
 
     _telegram_id(telegram_id)
     zone = _settings().timezone
+    if role is Role.focal_point:
+        _has_organisation(telegram_id)
     granted = _run(_with_uow(lambda uow: grant_role(GrantRole(telegram_id, role, zone), uow, utcnow())))
     typer.echo(f"{telegram_id} is now {role.value} (contact {granted.contact.id}, database {_database_named()})")
     _say_left(telegram_id, granted)
+
+
+def _has_organisation(telegram_id: int) -> None:
+    """Refuse focal_point to someone with no organisation (an operator's grant made a focal point of nothing, told
+    "you are not attached to an organisation yet"): an organisation is given by an invitation; the grant gives the
+    role back to someone who still has theirs (a staff member returning to it)."""
+    from handlers.people import find_contact
+
+    async def organisation(uow: Any) -> int | None:
+        async with uow:
+            contact = await find_contact(uow.session, telegram_id)
+            return contact.entity_id if contact is not None else None
+
+    if _run(_with_uow(organisation)) is None:
+        _fail(f"{telegram_id} has no organisation to be a focal point of: invite them to it instead "
+              "(`p2c-bot invite create --entity NAME`, or /invite in the chat)")
 
 
 @admin_app.command("revoke")

@@ -186,3 +186,18 @@ def test_a_statement_done_wrong_is_not_blamed_on_the_database() -> None:
 
     with pytest.raises(IntegrityError):
         _run(conflicting())
+
+
+def test_focal_point_is_granted_only_to_someone_with_an_organisation(database: Path) -> None:
+    """An operator: `admin grant 77777 focal_point` made a focal point of no organisation, who was then told "you are
+    not attached to an organisation yet"."""
+    _refused_in_one_line(["admin", "grant", "77777", "focal_point"], "77777 has no organisation")
+    with sqlite3.connect(database) as stored:
+        assert stored.execute("SELECT count(*) FROM contact WHERE role IS NOT NULL").fetchone() == (0,)
+    assert CliRunner().invoke(app, ["admin", "grant", "77777", "staff"]).exit_code == 0
+    made = CliRunner().invoke(app, ["invite", "create", "--entity", "Org", "--bot-username", "p2cbot"])
+    assert made.exit_code == 0, made.output
+    with sqlite3.connect(database) as stored:
+        stored.execute("UPDATE contact SET entity_id = (SELECT id FROM entity) WHERE telegram_id = 77777")
+    back = CliRunner().invoke(app, ["admin", "grant", "77777", "focal_point"])  # back to the organisation kept
+    assert back.exit_code == 0 and "77777 is now focal_point" in back.output, back.output
