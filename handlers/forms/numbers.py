@@ -195,7 +195,9 @@ def _is_decimal_mark(mark: str, runs: list[str], locale: str, *, multiplied: boo
     """Decide whether a lone "." or "," is a decimal mark, from the digits' shape and the locale."""
     if len(runs[-1]) != 3 or runs[0].startswith("0"):
         return True
-    if whole and not multiplied:  # in a whole-number field "2.500" can only mean 2500
+    if not multiplied:
+        # "2.500" or "2,500" alone is 2500, whatever the locale's decimal mark: a count is whole, and an amount in
+        # USD has two decimals at most (a tester's Mexican "2,500" dollars was read the Spanish way, 2,50 US$)
         return False
     decimal_symbol, group_symbol = _symbols(babel_locale(locale))
     if mark in (decimal_symbol, group_symbol):

@@ -86,13 +86,13 @@ AMOUNTS = _cases([
     ("5 thousand", ALL, 5_000),
     ("5 mille", ALL, 5_000),
     ("5 mil", ("es",), 5_000),
-    ("1,000", ("en", "zh", "ar"), 1_000),
-    ("1,000", ("fr", "ru", "es"), 1),  # the locale's decimal comma
+    ("1,000", ALL, 1_000),  # three digits after a lone mark are no cents, even where it is the decimal comma:
+    ("2,500", ("es",), 2_500),  # a tester's Mexican "2,500" dollars was read as 2,50 US$
     ("1,5", ALL, Decimal("1.5")),
-    ("1.000", ("es",), 1_000),
-    ("1.000", ("fr", "ru"), 1_000),  # a foreign mark before three digits groups them
+    ("1,50", ("fr", "ru", "es"), Decimal("1.5")),
+    ("1.000", ALL, 1_000),
     ("1.500 млн", ("ru",), 1_500_000),  # … unless a multiplier follows
-    ("1.000", ("en", "zh", "ar"), 1),
+    ("1,500 millones", ("es",), 1_500_000),
     ("0,500", ALL, Decimal("0.5")),
     ("1,234.56", ALL, Decimal("1234.56")),
     ("1.234,56", ALL, Decimal("1234.56")),
