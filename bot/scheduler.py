@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.logs import Spell
 from bot.metrics import ENQUEUED, LEADER
+from bot.outage import is_transient
 from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
 from handlers.digests.jobs import send_due_digests
 from handlers.digests.service import Translate
@@ -96,6 +97,34 @@ async def run_digests(database: Database, wake: Callable[[], None], translate: T
         wake()
 
 
+RETRY_SECONDS = 30.0
+"""When a job that runs every few minutes or hours found the database away (locked, restarting), it runs again after
+this long, not at its next turn (a tester's reminders and digests waited 5 to 15 minutes after a 20 s lock)."""
+
+
+def retried(scheduler: AsyncIOScheduler, job_id: str, job: Callable[..., Awaitable[None]],
+            retry: float = RETRY_SECONDS) -> Callable[..., Awaitable[None]]:
+    """`job`, run again after `retry` seconds when the database was away, said as one spell (bot.logs.Spell), not as
+    APScheduler's ERROR traceback at every run. Any other failure is the job's defect: raised, as before. (A function,
+    not an object with an async __call__, which APScheduler would run in a thread and never await.)"""
+    away = Spell(log, f"the scheduled job {job_id} could not use the database; it runs again in {retry:.0f} s",
+                 f"the scheduled job {job_id} ran again")
+
+    async def run(*args: Any) -> None:
+        try:
+            await job(*args)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            away.failed(error)
+            # the run's next time was set as it began (APScheduler): this one comes sooner
+            scheduler.modify_job(job_id, next_run_time=datetime.now(UTC) + timedelta(seconds=retry))
+        else:
+            away.passed()
+
+    return run
+
+
 def build_scheduler(database: Database, wake: Callable[[], None], default_locale: str = "en",
                     retention: Retention | None = None, *, default_zone: str = "UTC",
                     reminder_every: float = REMINDER_INTERVAL_SECONDS, translate: Translate | None = None,
@@ -108,22 +137,22 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
     scheduler.add_job(run_broadcasts, "interval", seconds=BROADCAST_INTERVAL_SECONDS, id="broadcasts",
                       args=(database, wake, default_locale), replace_existing=True, coalesce=True, max_instances=1,
                       next_run_time=at_once)
-    scheduler.add_job(run_draft_reminders, "interval", seconds=reminder_every, id="draft_reminders",
-                      args=(database, wake, default_zone), replace_existing=True, coalesce=True, max_instances=1,
-                      next_run_time=at_once)
-    scheduler.add_job(run_report_reminders, "interval", seconds=reminder_every, id="report_reminders",
-                      args=(database, wake, default_zone), replace_existing=True, coalesce=True, max_instances=1,
-                      next_run_time=at_once)
-    scheduler.add_job(run_question_reminders, "interval", seconds=reminder_every, id="question_reminders",
-                      args=(database, wake, default_zone), replace_existing=True, coalesce=True, max_instances=1,
-                      next_run_time=at_once)
-    scheduler.add_job(run_retention, "interval", hours=RETENTION_INTERVAL_HOURS, id="retention",
-                      args=(database, retention or Retention()), replace_existing=True, coalesce=True,
-                      max_instances=1, next_run_time=at_once + timedelta(minutes=5))
+
+    def planning(job_id: str, job: Callable[..., Awaitable[None]], args: tuple[Any, ...],
+                 first: datetime = at_once, **every: float) -> None:
+        """A job that plans what is due, every so often (`every`: the interval's seconds or hours), run again soon
+        when the database was away (`retried`)."""
+        scheduler.add_job(retried(scheduler, job_id, job), "interval", id=job_id, args=args, replace_existing=True,
+                          coalesce=True, max_instances=1, next_run_time=first, **every)
+
+    planning("draft_reminders", run_draft_reminders, (database, wake, default_zone), seconds=reminder_every)
+    planning("report_reminders", run_report_reminders, (database, wake, default_zone), seconds=reminder_every)
+    planning("question_reminders", run_question_reminders, (database, wake, default_zone), seconds=reminder_every)
+    planning("retention", run_retention, (database, retention or Retention()), at_once + timedelta(minutes=5),
+             hours=RETENTION_INTERVAL_HOURS)
     if translate is not None:
-        scheduler.add_job(run_digests, "interval", seconds=digest_check_seconds, id="digests",
-                          args=(database, wake, translate, default_locale, default_zone), replace_existing=True,
-                          coalesce=True, max_instances=1, next_run_time=at_once)
+        planning("digests", run_digests, (database, wake, translate, default_locale, default_zone),
+                 seconds=digest_check_seconds)
     if path := os.environ.get(TEST_CLOCK_ENV):
         scheduler.add_job(ClockWatch(scheduler, path).check, "interval", seconds=CLOCK_WATCH_SECONDS, id="test_clock",
                           replace_existing=True, coalesce=True, max_instances=1)
