@@ -27,10 +27,12 @@ PRIVATE_ONLY = N_("I only work in a private chat: open {link} to talk to me.")
 PRIVATE_ONLY_NO_LINK = N_("I only work in a private chat: open a chat with me to talk to me.")
 NOT_READ = N_("I could not read that message. Please send it again as text or as a file.")
 PRESS_NOT_READ = N_("I could not read that button press. Please try it again; if it still does not work, send /help.")
-BACK_MEMBER = N_("Welcome back! What I sent while you had blocked me did not reach you: /mypledges shows your "
-                 "organisation's pledges, the decisions on them and their latest reports.")
-BACK_STAFF = N_("Welcome back! What I sent while you had blocked me did not reach you: /pending lists what waits "
-                "for a decision.")
+# "if": whether anything was sent meanwhile is not known (what is not sent to a blocked person, an announcement or a
+# reminder, leaves no row), and a tester blocked and unblocked with nothing sent was told something did not reach him
+BACK_MEMBER = N_("Welcome back! If I sent you anything while you had blocked me, it did not reach you: /mypledges "
+                 "shows your organisation's pledges, the decisions on them and their latest reports.")
+BACK_STAFF = N_("Welcome back! If I sent you anything while you had blocked me, it did not reach you: /pending lists "
+                "what waits for a decision.")
 
 
 def private_only(bot_username: str | None) -> Text:
