@@ -201,3 +201,13 @@ def test_focal_point_is_granted_only_to_someone_with_an_organisation(database: P
         stored.execute("UPDATE contact SET entity_id = (SELECT id FROM entity) WHERE telegram_id = 77777")
     back = CliRunner().invoke(app, ["admin", "grant", "77777", "focal_point"])  # back to the organisation kept
     assert back.exit_code == 0 and "77777 is now focal_point" in back.output, back.output
+
+
+def test_a_connection_error_of_something_else_is_not_blamed_on_the_database() -> None:
+    from bot.cli import _run
+
+    async def elsewhere() -> None:
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    with pytest.raises(ConnectionResetError):
+        _run(elsewhere())
