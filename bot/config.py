@@ -264,7 +264,42 @@ def load_settings(*, names_later: bool = False, **overrides: object) -> Settings
     except ValidationError as error:
         warn_unknown_names()  # P2C_BOT_TOKN beside "P2C_BOT_TOKEN is missing": the likely cause
         first = error.errors()[0]
-        message = str(first["msg"]).removeprefix("Value error, ").rstrip(".")
+        message = _said(first)
         if not first["loc"]:  # a rule on several settings: its message names them
             raise ConfigError(f"{message}.") from None
-        raise ConfigError(f"P2C_{str(first['loc'][0]).upper()} {message}.") from None
+        raise ConfigError(f"P2C_{str(first['loc'][0]).upper()}: {message}.") from None
+
+
+PYDANTIC_SAYS = {
+    "greater_than": "must be greater than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "string_too_long": "must be at most {max_length} characters",
+    "string_too_short": "must be at least {min_length} characters",
+    "bool_parsing": "must be true or false",
+    "int_parsing": "must be a whole number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "literal_error": "must be one of {expected}",
+}
+"""Pydantic's refusals of a setting, said as the rest of our messages say them ("P2C_LOG_FORMAT: must be one of 'text'
+or 'json'", not "P2C_LOG_FORMAT Input should be 'text' or 'json'": an operator)."""
+
+
+def _said(error: Mapping[str, object]) -> str:
+    """One refusal of pydantic's in our words, with what was given when it is short and not a secret."""
+    context = error.get("ctx") or {}
+    template = PYDANTIC_SAYS.get(str(error.get("type")))
+    if template is not None and isinstance(context, Mapping):  # 0.0 said 0: the bound as an operator writes it
+        message = template.format(**{key: f"{value:g}" if isinstance(value, float) else value
+                                     for key, value in context.items()})
+    else:
+        message, template = str(error["msg"]).removeprefix("Value error, ").rstrip("."), None
+    given = error.get("input")
+    where = error.get("loc")
+    secret = any(word in str(part) for part in (where if isinstance(where, tuple) else ())
+                 for word in ("token", "secret", "url"))
+    if isinstance(given, str) and template is not None and not secret and len(given) <= 40:
+        message += f" (given: {given!r})"
+    return message

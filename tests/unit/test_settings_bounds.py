@@ -127,7 +127,7 @@ def test_pacing_and_logging_values_out_of_bounds_name_the_variable(overrides: di
     of 0 was a ZeroDivisionError, a negative rate was accepted."""
     with pytest.raises(ConfigError) as error:
         load_settings(_env_file=None, **overrides)
-    assert str(error.value).startswith(variable + " ") and "\n" not in str(error.value)
+    assert str(error.value).startswith(variable + ": ") and "\n" not in str(error.value)
 
 
 def test_pacing_and_logging_values_in_bounds_are_kept() -> None:
@@ -179,3 +179,16 @@ def test_the_readme_table_lists_every_setting_with_its_default() -> None:
             continue  # "(off)", "(required …)", "kept": said in words
         shown = str(field.default).lower() if isinstance(field.default, bool) else str(field.default)
         assert rows[name.upper()] == f"`{shown.removesuffix('.0')}`", name
+
+
+@pytest.mark.parametrize(("overrides", "said"), [
+    ({"log_format": "xml"}, "P2C_LOG_FORMAT: must be one of 'text' or 'json' (given: 'xml')."),
+    ({"rate_global_per_second": "-30"}, "P2C_RATE_GLOBAL_PER_SECOND: must be greater than 0 (given: '-30')."),
+    ({"auto_upgrade": "maybe"}, "P2C_AUTO_UPGRADE: must be true or false (given: 'maybe')."),
+    ({"instance_id": "x" * 65}, "P2C_INSTANCE_ID: must be at most 64 characters."),
+])
+def test_a_value_out_of_bounds_is_said_in_our_words(overrides: dict[str, str], said: str) -> None:
+    """An operator: "P2C_RATE_GLOBAL_PER_SECOND Input should be greater than 0", pydantic's words without a colon."""
+    with pytest.raises(ConfigError) as error:
+        load_settings(_env_file=None, **overrides)
+    assert str(error.value) == said
