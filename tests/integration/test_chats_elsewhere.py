@@ -61,7 +61,7 @@ async def test_blocking_marks_the_person_blocked_and_unblocking_brings_them_back
     await handle(back, database.uow(), deps)
     await handle(back, database.uow(), deps)  # delivered twice: said once
     told = await chat.collect(FOCAL)
-    assert [m.text for m in told] == ["¡Hola de nuevo! Lo que le envié mientras me tenía bloqueado no le llegó: "
+    assert [m.text for m in told] == ["¡Hola de nuevo! Si le envié algo mientras me tenía bloqueado, no le llegó: "
                                       "/mypledges muestra los compromisos de su organización, las decisiones sobre "
                                       "ellos y sus últimos informes."]
     again = await contact_of(database, FOCAL)
