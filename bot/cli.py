@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sqlite3
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
@@ -109,21 +108,14 @@ def _run(coroutine: Coroutine[Any, Any, T], event_loop: str = "asyncio") -> T:
     except DBAPIError as error:  # not a database, no such folder, refused: one line naming the setting, no traceback
         _fail(f"the database of P2C_DATABASE_URL ({_database_named()}) cannot be used: {_first_line(error)}")
         raise
-    except (ConnectionError, socket.gaierror) as error:  # asyncpg's own: nothing listens there, no such host
-        if not _raised_by_the_database(error):
+    except OSError as error:  # asyncpg's own: nothing listens there (one address or several), no such host, timeout
+        from bot.outage import through_the_database
+
+        if not through_the_database(error):
             raise
-        _fail(f"the database of P2C_DATABASE_URL ({_database_named()}) cannot be reached: {error}")
+        _fail(f"the database of P2C_DATABASE_URL ({_database_named()}) cannot be reached: "
+              f"{str(error) or type(error).__name__}")
         raise
-
-
-def _raised_by_the_database(error: BaseException) -> bool:
-    """Whether the error came through the database's driver or SQLAlchemy (not any other connection of the command)."""
-    frame = error.__traceback__
-    while frame is not None:
-        if str(frame.tb_frame.f_globals.get("__name__", "")).startswith(("asyncpg", "sqlalchemy")):
-            return True
-        frame = frame.tb_next
-    return False
 
 
 PERMISSION_DENIED = "permission denied"

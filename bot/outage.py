@@ -43,6 +43,19 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, (exc.TimeoutError, exc.DisconnectionError, OSError, TimeoutError, DraftConflictError))
 
 
+def through_the_database(error: BaseException) -> bool:
+    """Whether the error came from the database: SQLAlchemy's, or raised through its driver (asyncpg's refused
+    connection is a bare OSError), not from another part of a job (a chart's fonts, say)."""
+    if isinstance(error, exc.SQLAlchemyError):
+        return True
+    frame = error.__traceback__
+    while frame is not None:
+        if str(frame.tb_frame.f_globals.get("__name__", "")).startswith(("asyncpg", "aiosqlite", "sqlalchemy")):
+            return True
+        frame = frame.tb_next
+    return False
+
+
 def retry_delay(attempt: int) -> float:
     """Seconds to wait before the next attempt (half a second, doubling, thirty at most)."""
     return min(MAX_DELAY, 0.5 * float(2 ** min(attempt, 10)))

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.logs import Spell
 from bot.metrics import ENQUEUED, LEADER
-from bot.outage import is_transient
+from bot.outage import is_transient, through_the_database
 from handlers.broadcasts.service import follow_broadcasts, start_due_broadcasts
 from handlers.digests.jobs import send_due_digests
 from handlers.digests.service import Translate
@@ -103,22 +104,25 @@ this long, not at its next turn (a tester's reminders and digests waited 5 to 15
 
 
 def retried(scheduler: AsyncIOScheduler, job_id: str, job: Callable[..., Awaitable[None]],
-            retry: float = RETRY_SECONDS) -> Callable[..., Awaitable[None]]:
-    """`job`, run again after `retry` seconds when the database was away, said as one spell (bot.logs.Spell), not as
-    APScheduler's ERROR traceback at every run. Any other failure is the job's defect: raised, as before. (A function,
-    not an object with an async __call__, which APScheduler would run in a thread and never await.)"""
-    away = Spell(log, f"the scheduled job {job_id} could not use the database; it runs again in {retry:.0f} s",
-                 f"the scheduled job {job_id} ran again")
+            retry: float | None = RETRY_SECONDS) -> Callable[..., Awaitable[None]]:
+    """`job`, run again after `retry` seconds (None: at its next turn) when the database was away, said as one spell
+    with the first failure's traceback (bot.logs.Spell), not as APScheduler's ERROR traceback at every run. Any other
+    failure is the job's defect: raised, as before. (A function, not an object with an async __call__, which
+    APScheduler would run in a thread and never await.)"""
+    again = f"; it runs again in {retry:.0f} s" if retry is not None else ""
+    away = Spell(log, f"the scheduled job {job_id} could not use the database{again}",
+                 f"the scheduled job {job_id} ran again", traceback=True)
 
     async def run(*args: Any) -> None:
         try:
             await job(*args)
         except Exception as error:
-            if not is_transient(error):
+            if not (is_transient(error) and through_the_database(error)):  # a chart's OSError is no outage
                 raise
             away.failed(error)
-            # the run's next time was set as it began (APScheduler): this one comes sooner
-            scheduler.modify_job(job_id, next_run_time=datetime.now(UTC) + timedelta(seconds=retry))
+            if retry is not None:  # the run's next time was set as it began (APScheduler): this one comes sooner
+                with contextlib.suppress(JobLookupError):  # the scheduler shut down meanwhile
+                    scheduler.modify_job(job_id, next_run_time=datetime.now(UTC) + timedelta(seconds=retry))
         else:
             away.passed()
 
@@ -134,16 +138,17 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
     # APScheduler keeps real time (a moved test clock must not push the first runs months away); the jobs
     # themselves decide with utcnow().
     at_once = datetime.now(UTC)
-    scheduler.add_job(run_broadcasts, "interval", seconds=BROADCAST_INTERVAL_SECONDS, id="broadcasts",
-                      args=(database, wake, default_locale), replace_existing=True, coalesce=True, max_instances=1,
-                      next_run_time=at_once)
+    # every two seconds: an outage is said as one spell, and its next turn is soon enough (a review)
+    scheduler.add_job(retried(scheduler, "broadcasts", run_broadcasts, retry=None), "interval", id="broadcasts",
+                      name="broadcasts", seconds=BROADCAST_INTERVAL_SECONDS, args=(database, wake, default_locale),
+                      replace_existing=True, coalesce=True, max_instances=1, next_run_time=at_once)
 
     def planning(job_id: str, job: Callable[..., Awaitable[None]], args: tuple[Any, ...],
                  first: datetime = at_once, **every: float) -> None:
         """A job that plans what is due, every so often (`every`: the interval's seconds or hours), run again soon
         when the database was away (`retried`)."""
-        scheduler.add_job(retried(scheduler, job_id, job), "interval", id=job_id, args=args, replace_existing=True,
-                          coalesce=True, max_instances=1, next_run_time=first, **every)
+        scheduler.add_job(retried(scheduler, job_id, job), "interval", id=job_id, name=job_id, args=args,
+                          replace_existing=True, coalesce=True, max_instances=1, next_run_time=first, **every)
 
     planning("draft_reminders", run_draft_reminders, (database, wake, default_zone), seconds=reminder_every)
     planning("report_reminders", run_report_reminders, (database, wake, default_zone), seconds=reminder_every)

@@ -52,3 +52,29 @@ async def test_a_defect_is_raised_as_before() -> None:
     with pytest.raises(KeyError):
         await retried(scheduler, "digests", broken)()  # type: ignore[arg-type]
     assert scheduler.moved == []
+
+
+async def test_an_os_error_of_the_job_s_own_is_no_outage() -> None:
+    """A review: a chart's font cache failing (an OSError) was taken for the database away, retried every 30 s and
+    never shown."""
+    async def chart(*args: object) -> None:
+        raise OSError("No space left on device")
+
+    scheduler = Scheduler()
+    with pytest.raises(OSError):
+        await retried(scheduler, "digests", chart)()  # type: ignore[arg-type]
+    assert scheduler.moved == []
+
+
+async def test_a_job_run_every_few_seconds_is_said_once_and_left_to_its_next_turn(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def locked(*args: object) -> None:
+        raise LOCKED
+
+    scheduler = Scheduler()
+    job = retried(scheduler, "broadcasts", locked, retry=None)  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+        for _ in range(5):
+            await job()
+    assert scheduler.moved == []
+    assert [r.getMessage() for r in caplog.records] == ["the scheduled job broadcasts could not use the database"]
