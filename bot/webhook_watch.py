@@ -16,12 +16,27 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 60.0
 """How often Telegram is asked which webhook is set (getWebhookInfo; a missed minute of updates waits at Telegram,
 which keeps them for 24 hours)."""
+
+
+def same_url(one: str, other: str) -> bool:
+    """Whether two webhook URLs are the same: the scheme and host in any case, the default port said or not."""
+    def key(url: str) -> tuple[str, str, int | None, str, str]:
+        parts = urlsplit(url.strip())
+        default = {"https": 443, "http": 80}.get(parts.scheme.lower())
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        return parts.scheme.lower(), (parts.hostname or "").rstrip("."), None if port == default else port, \
+            parts.path or "/", parts.query
+    return bool(one) and bool(other) and key(one) == key(other)
 
 
 @dataclass
@@ -46,7 +61,7 @@ class WebhookWatch:
         except Exception as error:  # unreachable: /readyz's bot_api check says it
             log.debug("could not ask which webhook is set", extra={"reason": type(error).__name__})
             return
-        if url == self.url:
+        if same_url(url, self.url):
             self.found = "ok"
             return
         seen = "no webhook" if not url else "another URL's webhook"  # never the URL itself: it may be another bot's

@@ -237,6 +237,8 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
         conv.say(Reply((Text(N_("Your role or organisation changed while you were joining, so nothing was changed. "
                                 "Please open the invitation link again.")),)))
         return
+    # read before the person's place changes: leaving the organisation they had (hand_over) ends the request too
+    asked = await join_request(conv.session, contact)
     before, old_entity_id = current, contact.entity_id
     old = await Entities(conv.session).get(old_entity_id) if old_entity_id is not None else None
     role = role_after(current, invited)
@@ -254,7 +256,6 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     elif before is not None and role != before:  # another role in it: pledges stay, links it cannot make stop
         await withdraw_unissuable(conv.session, contact, contact, conv.now, "role.changed", role=role,
                                   previous=before)
-    asked = await join_request(conv.session, contact)  # read before the redemption below ends the request
     await audit(conv.session, contact, "invite.redeemed", "invite", invite.id, entity_id=entity.id, role=role,
                 previous_role=before, previous_entity_id=old_entity_id, **handed)
     if asked is not None:

@@ -12,7 +12,7 @@ from handlers.helpdesk.compose import thread_ref
 from handlers.helpdesk.ownership import end_unsendable_answers
 from handlers.messages import N_, Label, Reply, reply_from_json, text
 from handlers.people import audit, staff_member
-from handlers.staff_notices import when_label
+from handlers.staff_notices import for_member, when_label
 from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
 from models.repositories.people import People
@@ -81,5 +81,5 @@ async def _close_copies(conv: Conversation, thread: QuestionThread, message_id: 
         footer = text(ACKNOWLEDGED, person=staff_member(conv.contact),
                       when=when_label(conv.now, member.timezone or conv.deps.timezone))
         closed = (text(N_("Question {ref} is closed."), ref=thread_ref(thread.id)),) if ended else ()
-        await outbox.enqueue(conv.session, member, Reply((*copy.parts, footer, *closed), kept),
+        await outbox.enqueue(conv.session, member, for_member(member, Reply((*copy.parts, footer, *closed), kept)),
                              f"acknowledged:{key}", priority=outbox.NOTICE, edit_of=key)
