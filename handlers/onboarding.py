@@ -154,7 +154,8 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     contact.full_name, contact.consent_at = answers["full_name"], conv.now
     if entity is not None and entity.status == EntityStatus.rejected and contact.entity_id == entity.id:
         # its own focal point, who registered it again after /start offered "register another organisation"
-        conv.say(Reply((text(N_("You registered “{entity}” before, and BDT could not validate it. If you think this "
+        # (who may have joined it by invitation rather than registered it: "your organisation", a review)
+        conv.say(Reply((text(N_("“{entity}” is your organisation, and BDT could not validate it. If you think this "
                                 "is a mistake, write to BDT with /ask. To register another organisation, send /start "
                                 "and give its full official name."), entity=entity.name),)))
         return

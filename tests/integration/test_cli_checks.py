@@ -129,7 +129,7 @@ def test_a_postgresql_server_nobody_answers_at_is_said_in_one_line(monkeypatch: 
         assert refused.output.strip().count("\n") == 0 and refused.exit_code == 2, refused.output
 
 
-def test_tables_the_role_may_not_use_are_said_in_one_line() -> None:
+def test_tables_the_role_may_not_use_are_said_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     """An operator restored a dump as the postgres superuser: the bot's role read "permission denied for table
     alembic_version" at the end of a 151-line traceback."""
     from sqlalchemy.exc import ProgrammingError
@@ -143,6 +143,9 @@ def test_tables_the_role_may_not_use_are_said_in_one_line() -> None:
     with pytest.raises(typer.Exit) as stopped:
         _run(denied())
     assert stopped.value.exit_code == 2
+    said = capsys.readouterr().err
+    assert said.startswith("error: the database of P2C_DATABASE_URL") and said.count("\n") == 1, said
+    assert "permission denied for table alembic_version" in said and "must belong to the role" in said
 
 
 def test_what_cannot_be_right_is_refused_in_one_line(database: Path) -> None:

@@ -110,5 +110,5 @@ async def test_validated_after_all_with_nothing_begun_says_nothing_of_it(rejecte
 async def test_its_focal_point_registering_it_again_is_not_sent_to_its_focal_point(rejected: ChatDriver) -> None:
     """A tester's ministry, rejected, registered again by himself: he was told "its focal point can write to BDT"."""
     told = " ".join(m.text for m in await register(rejected, rejected.person(OLEG, "Oleg", "en")))
-    assert f"You registered “{NAME}” before, and BDT could not validate it." in told, told
+    assert f"“{NAME}” is your organisation, and BDT could not validate it." in told, told
     assert "its focal point" not in told and "write to BDT with /ask" in told, told

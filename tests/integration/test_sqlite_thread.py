@@ -4,6 +4,7 @@ the one connection in turn, and a unit of work that fails or is cancelled gives 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 import time
@@ -237,7 +238,11 @@ async def test_the_file_and_its_journals_are_readable_by_their_owner_alone(tmp_p
     """An operator: p2c.db, -wal and -shm were created 0644 (world-readable: names and what people wrote), while
     backups and exports are 0600."""
     path = tmp_path / "p2c.db"
-    database = Database(f"sqlite+aiosqlite:///{path}")
+    widest = os.umask(0o022)  # the usual umask, whatever the runner's (under 077 the test could not fail)
+    try:
+        database = Database(f"sqlite+aiosqlite:///{path}")
+    finally:
+        os.umask(widest)
     try:
         async with database.uow() as uow:
             await uow.session.execute(text("CREATE TABLE note (said TEXT)"))
