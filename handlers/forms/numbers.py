@@ -167,17 +167,17 @@ def _parts(text: str, first: re.Match[str], locale: str) -> list[tuple[str, int]
     return parts
 
 
-def _sum_of_parts(parts: list[tuple[str, int]], locale: str, *, whole: bool) -> Decimal:
+def _sum_of_parts(parts: list[tuple[str, int]], locale: str) -> Decimal:
     """The amount its parts say. Each part after the first is a whole number below the one before's multiplier,
     with a smaller multiplier ("2 млн 300 тыс") or, last, with none and as many digits as that multiplier has zeros
     ("1 million 200 000", "5 mil 500"): "1 million 200" or "1 million 2000 thousand" are no number."""
     (digits, exponent), rest = parts[0], parts[1:]
-    mantissa = _digits(digits, locale, multiplied=exponent > 0, whole=whole)
+    mantissa = _digits(digits, locale, multiplied=exponent > 0)
     if rest and (exponent == 0 or mantissa != mantissa.to_integral_value()):  # "2,5 млн 300 тыс", "200 300 тыс"
         raise ParseError("not_a_number")
     value = mantissa.scaleb(exponent)
     for digits, smaller in rest:
-        part = _digits(digits, locale, multiplied=False, whole=True)
+        part = _digits(digits, locale, multiplied=False)
         bare = smaller == 0 and len(re.sub(r"\D", "", digits)) != exponent
         if part != part.to_integral_value() or smaller >= exponent or bare or part.scaleb(smaller) >= 10**exponent:
             raise ParseError("not_a_number")
@@ -191,7 +191,7 @@ def _symbols(where: str) -> tuple[str, str]:
     return numbers.get_decimal_symbol(where), numbers.get_group_symbol(where)
 
 
-def _is_decimal_mark(mark: str, runs: list[str], locale: str, *, multiplied: bool, whole: bool) -> bool:
+def _is_decimal_mark(mark: str, runs: list[str], locale: str, *, multiplied: bool) -> bool:
     """Decide whether a lone "." or "," is a decimal mark, from the digits' shape and the locale."""
     if len(runs[-1]) != 3 or runs[0].startswith("0"):
         return True
@@ -218,7 +218,7 @@ def _well_grouped(runs: list[str], mark: str) -> bool:
     return western or indian
 
 
-def _digits(number: str, locale: str, *, multiplied: bool, whole: bool) -> Decimal:
+def _digits(number: str, locale: str, *, multiplied: bool) -> Decimal:
     """Read digits with group and decimal marks into a Decimal; reject shapes that are not numbers."""
     runs = re.split(r"[^0-9]", number)
     marks = [char for char in number if char not in "0123456789"]
@@ -230,7 +230,7 @@ def _digits(number: str, locale: str, *, multiplied: bool, whole: bool) -> Decim
     decimal_mark = last == "٫" or (
         last in ".,"
         and marks.count(last) == 1
-        and (len(marks) > 1 or _is_decimal_mark(last, runs, locale, multiplied=multiplied, whole=whole))
+        and (len(marks) > 1 or _is_decimal_mark(last, runs, locale, multiplied=multiplied))
     )
     groups, whole_runs = (marks[:-1], runs[:-1]) if decimal_mark else (marks, runs)
     if len(set(groups)) > 1 or "٫" in groups or (groups and not _well_grouped(whole_runs, groups[0])):
@@ -239,7 +239,7 @@ def _digits(number: str, locale: str, *, multiplied: bool, whole: bool) -> Decim
     return Decimal("".join(whole_runs) + fraction)
 
 
-def _quantity(folded: str, locale: str, *, currency: bool, whole: bool, multipliers: bool = True) -> Decimal:
+def _quantity(folded: str, locale: str, *, currency: bool, multipliers: bool = True) -> Decimal:
     """Read a non-negative quantity from folded text: sign, currency, digits and multiplier words."""
     text, negative, signs = folded.rstrip(".!。 "), False, 0
     while match := _LEADING.match(text):
@@ -255,7 +255,7 @@ def _quantity(folded: str, locale: str, *, currency: bool, whole: bool, multipli
     if signs > 1 or number is None or (not multipliers and number.end() < len(text)):
         raise ParseError("not_a_number")
     with localcontext(prec=40):
-        value = _sum_of_parts(_parts(text, number, locale), locale, whole=whole)
+        value = _sum_of_parts(_parts(text, number, locale), locale)
     if negative and value:
         raise ParseError("negative")
     if value > MAX_AMOUNT:
@@ -289,13 +289,13 @@ def parse_amount(text: str, locale: str) -> Decimal:
 
 def _amount(folded: str, locale: str) -> Decimal:
     try:
-        return _quantity(folded, locale, currency=True, whole=False)
+        return _quantity(folded, locale, currency=True)
     except ParseError as error:
         if error.reason != "not_a_number":
             raise
         for bare in _without_currency(folded):
             try:
-                _quantity(bare, locale, currency=True, whole=False)  # the rest must be an amount: else not a number
+                _quantity(bare, locale, currency=True)  # the rest must be an amount: else not a number
             except ParseError as other:
                 if other.reason != "not_a_number":  # "-5 €" is negative, whatever its currency
                     raise
@@ -307,7 +307,7 @@ def _amount(folded: str, locale: str) -> Decimal:
 
 def parse_integer(text: str, locale: str) -> int:
     """Read a whole number as typed in the reader's locale ("1 000 000", "2 million", "2,5 млн")."""
-    value = _quantity(folded_or_empty(text), locale, currency=False, whole=True)
+    value = _quantity(folded_or_empty(text), locale, currency=False)
     if value != value.to_integral_value():
         raise ParseError("not_whole")
     return int(value)
@@ -328,7 +328,7 @@ def parse_percent(text: str, locale: str) -> int:
 
 def _percent(folded: str, locale: str) -> int:
     folded = _PERCENT.sub("", folded, count=1)
-    value = _quantity(folded, locale, currency=False, whole=True, multipliers=False)
+    value = _quantity(folded, locale, currency=False, multipliers=False)
     if value != value.to_integral_value():
         raise ParseError("not_whole")
     if value > 100:
