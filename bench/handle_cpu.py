@@ -1,7 +1,8 @@
 """In-process figure of the pledge journey, less sensitive to a loaded machine than the end-to-end benchmarks:
-`python bench/handle_cpu.py --users N [--database-url URL] [--rounds R]`.
+`python bench/handle_cpu.py --users N [--flow pledge|report] [--database-url URL] [--rounds R]`.
 
-Seeds N focal points as bench/pledge_flow.py does, then lets them complete a pledge at once through
+Seeds N focal points as bench/pledge_flow.py does (with `--flow report`, each with a validated pledge, as
+bench/report_flow.py does), then lets them complete a pledge (or a first report) at once through
 `handlers.router.handle` alone (no Telegram, no sandbox, no delivery; at most UPDATES_AT_ONCE updates in the
 database at a time, as the bot does). Reports the process's CPU milliseconds per update, updates per second,
 and the statements and commits per update (counted with SQLAlchemy's public event hooks). A button press names the
@@ -25,6 +26,8 @@ from sqlalchemy import event
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from databases import is_postgres, own_database
 from pledge_flow import FIRST_ID, SCRIPT, seed
+from report_flow import SCRIPT as REPORT_SCRIPT
+from report_flow import seed_pledges
 
 from bot.cli import loop_factory
 from bot.i18n import Catalogs, Renderer
@@ -38,10 +41,15 @@ KIND_CHARS = 90
 """How much of a statement names it in --by-statement (its first characters, spaces folded)."""
 
 
-async def person(database: Database, deps: Deps, user_id: int, first_update: int, gate: asyncio.Semaphore) -> None:
-    """One focal point's pledge, every step waiting for the previous one."""
+FLOWS = {"pledge": SCRIPT, "report": REPORT_SCRIPT}
+"""What each person says and presses, by --flow."""
+
+
+async def person(database: Database, deps: Deps, user_id: int, first_update: int, gate: asyncio.Semaphore,
+                 script: tuple[tuple[str, str], ...]) -> None:
+    """One focal point's pledge (or report), every step waiting for the previous one."""
     who = Person(user_id, user_id, "Bench", None, None, "en")
-    for step, (kind, value) in enumerate(SCRIPT):
+    for step, (kind, value) in enumerate(script):
         update_id = first_update + step
         origin = f"m:{user_id}:{update_id}:0"
         if kind == "say":
@@ -54,17 +62,21 @@ async def person(database: Database, deps: Deps, user_id: int, first_update: int
             await database.whole(lambda uow, now=incoming: handle(now, uow, deps))  # as the bot does (bot.app)
 
 
-async def run(users: int, database_url: str | None, rounds: int, kinds: Counter[str] | None = None) -> dict[str, Any]:
+async def run(users: int, database_url: str | None, rounds: int, kinds: Counter[str] | None = None,
+              flow: str = "pledge") -> dict[str, Any]:
     """Seed, warm up with one round, then time `rounds` rounds (fresh people each round); with `kinds`, count there
     the statements of the last round by their first words."""
     async with own_database(database_url) as url:
-        return await _run(users, url, rounds, kinds)
+        return await _run(users, url, rounds, kinds, FLOWS[flow])
 
 
-async def _run(users: int, database_url: str | None, rounds: int, kinds: Counter[str] | None) -> dict[str, Any]:
+async def _run(users: int, database_url: str | None, rounds: int, kinds: Counter[str] | None,
+               script: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="p2c-handle-"))
     url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     await seed(url, users * (rounds + 1))
+    if script is REPORT_SCRIPT:
+        await seed_pledges(url)
     database = Database(url)
     renderer = Renderer(Catalogs())
     deps = Deps(translate=lambda label, locale: renderer.label(label, locale, markup=False), hold_pastes=True)
@@ -91,10 +103,10 @@ async def _run(users: int, database_url: str | None, rounds: int, kinds: Counter
             if kinds is not None:
                 kinds.clear()
             cpu, wall = time.process_time(), time.perf_counter()
-            await asyncio.gather(*(person(database, deps, first + n, 1_000_000 * (round_ + 1) + 100 * n, gate)
+            await asyncio.gather(*(person(database, deps, first + n, 1_000_000 * (round_ + 1) + 100 * n, gate, script)
                                    for n in range(users)))
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            updates = users * len(SCRIPT)
+            updates = users * len(script)
             if round_ > 0:  # the first round warms the caches up
                 figures.append({"cpu_ms_per_update": 1000 * cpu / updates, "updates_per_s": updates / wall,
                                 "statements_per_update": counts["statements"] / updates,
@@ -102,7 +114,8 @@ async def _run(users: int, database_url: str | None, rounds: int, kinds: Counter
     finally:
         await database.dispose()
     best = min(figures, key=lambda f: f["cpu_ms_per_update"])
-    return {"users": users, "rounds": rounds, "database": "postgresql" if is_postgres(url) else "sqlite",
+    return {"flow": "report" if script is REPORT_SCRIPT else "pledge", "users": users, "rounds": rounds,
+            "database": "postgresql" if is_postgres(url) else "sqlite",
             **{k: round(v, 3) for k, v in best.items()},
             "cpu_ms_per_update_all": [round(f["cpu_ms_per_update"], 3) for f in figures]}
 
@@ -112,6 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--flow", default="pledge", choices=tuple(FLOWS))
     parser.add_argument("--database-url", default=None,
                         help="default: a fresh SQLite file; a PostgreSQL URL names the server, where the run makes "
                              "(and then drops) an empty database of its own")
@@ -121,9 +135,9 @@ def main() -> None:
     args = parser.parse_args()
     kinds: Counter[str] | None = Counter() if args.by_statement else None
     with asyncio.Runner(loop_factory=loop_factory(args.event_loop)) as runner:
-        result = runner.run(run(args.users, args.database_url, args.rounds, kinds))
+        result = runner.run(run(args.users, args.database_url, args.rounds, kinds, args.flow))
     for kind, count in (kinds or Counter()).most_common():
-        print(f"{count / (args.users * len(SCRIPT)):6.3f} an update  {kind}")
+        print(f"{count / (args.users * len(FLOWS[args.flow])):6.3f} an update  {kind}")
     result["event_loop"] = args.event_loop
     print(f"handle alone: {result['cpu_ms_per_update']} ms CPU an update (best of {args.rounds}), "
           f"{result['updates_per_s']}/s, {result['statements_per_update']} statements and "

@@ -12,6 +12,7 @@ from handlers.language import negotiate
 from models.database import UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.digests import drop_superseded, has_superseded, lock_pending_digests
+from models.repositories.outbox import working_hours
 from models.repositories.subscriptions import Subscriptions
 from models.tables import DigestSubscription
 from models.timezones import zone_of
@@ -32,26 +33,27 @@ async def send_due_digests(uow: Callable[[], UnitOfWork], now: datetime, transla
         # the reader's zone as /settings shows it and reminders use it: chosen, else their organisation's country's
         candidates = [(contact.id, subscription.cadence, subscription.weekday, subscription.hour,
                        subscription.last_period, zone_of(contact.timezone, country, default_zone),
-                       subscription.updated_at)
+                       subscription.updated_at, country)
                       for contact, subscription, country in await Subscriptions(unit.session).candidates(
                           "weekly", DEFAULT_WEEKDAY, DEFAULT_HOUR)]
     made, sent = Made(), 0
-    for contact_id, cadence, weekday, hour, last_period, zone, chosen_at in candidates:
+    for contact_id, cadence, weekday, hour, last_period, zone, chosen_at, country in candidates:
         due = next_due(cadence, weekday, hour, now, zone)
         # a moment that passed before the person chose (or became staff) is not owed: the next one is theirs
         if due is None or now < due.at or due.at < chosen_at or last_period == due.period or contact_id is None:
             continue
         async with uow() as unit:
-            sent += await _send_one(unit, contact_id, due, now, zone, translate, default_locale, made)
+            sent += await _send_one(unit, contact_id, due, now, (zone, country), translate, default_locale, made)
             await unit.commit()
     if sent:
         log.info("digests enqueued", extra={"count": sent})
     return sent
 
 
-async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, zone: str,
+async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, where: tuple[str, str | None],
                     translate: Translate, default_locale: str, made: Made) -> int:
-    """Write the person's digest of `due`'s period, held for their working hours when need be; how many (0 or 1).
+    """Write the person's digest of `due`'s period, bound to their working hours (`where`: their zone, and their
+    organisation's country, whose week counts where the zone names none); how many (0 or 1).
 
     One that could go only when the next period's falls due is not written: the period is marked done, and the next
     digest, which counts the changes since the last one sent, goes alone."""
@@ -67,7 +69,8 @@ async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, 
     if subscription is None:  # a staff member on the default: the row remembers what was sent
         subscription = DigestSubscription(contact_id=contact_id, cadence="weekly", weekday=DEFAULT_WEEKDAY,
                                           hour=DEFAULT_HOUR)
-    at = next_allowed(now, zone)
+    zone = where[0]
+    at = next_allowed(now, *where)
     if superseded(subscription.cadence, subscription.weekday, subscription.hour, due, at, zone):
         subscription.last_period, subscription.updated_at = due.period, now
         await subscriptions.save(subscription)
@@ -83,7 +86,8 @@ async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, 
     if began is not None and await has_superseded(session, contact.chat_id, prefix, key):
         since, replacing = began, True
     added = await enqueue_digest(session, contact, scope, locale, key, since=since, now=now,
-                                 zone=zone, translate=translate, made=made, not_before=at if at > now else None)
+                                 zone=zone, translate=translate, made=made, not_before=at if at > now else None,
+                                 hours=working_hours(*where))
     if added and replacing:
         await drop_superseded(session, contact.chat_id, prefix, key)
     subscription.last_period, subscription.updated_at = due.period, now

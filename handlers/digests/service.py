@@ -126,8 +126,12 @@ async def export_csv(session: Session, scope: Scope, kind: str, locale: str, tra
 
 async def enqueue_digest(session: Session, contact: Contact, scope: Scope, locale: str, key: str, *,
                          since: datetime | None, now: datetime, zone: str, translate: Translate, made: Made,
-                         priority: int = BULK, not_before: datetime | None = None) -> bool:
-    """Write one digest (text, chart, spreadsheet) to the outbox under `key`; False if it was there already."""
+                         priority: int = BULK, not_before: datetime | None = None,
+                         hours: dict[str, list[str | None]] | None = None) -> bool:
+    """Write one digest (text, chart, spreadsheet) to the outbox under `key`; False if it was there already.
+    `hours` (`working_hours`: a scheduled digest) binds its three rows to the reader's working hours: delivery
+    checks them again when it takes a row, so that one still waiting when those hours ended (the bot was down)
+    waits for the next morning, with the parts that follow it."""
     assert contact.id is not None
     today = now.astimezone(ZoneInfo(zone)).date()
     start = since or now - timedelta(days=7)
@@ -143,8 +147,9 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
                         if since else None)
     rows = OutboxRows(session)
     text_part, chart_part, sheet_part = DIGEST_PARTS  # drop_superseded knows a digest by them
-    first = await rows.enqueue(f"{key}:{text_part}", contact.chat_id, contact.id, {"reply": reply_to_json(text)},
-                               priority=priority, now=now, not_before=not_before)
+    first = await rows.enqueue(f"{key}:{text_part}", contact.chat_id, contact.id,
+                               {"reply": reply_to_json(text), **(hours or {})}, priority=priority, now=now,
+                               not_before=not_before)
     if first is None:
         return False
     files: list[tuple[str, str, int, Label]] = []
@@ -155,7 +160,8 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
         sheet = await make_sheet(session, scope, locale, today, now, translate, made)
         files.append((sheet_part, "document", sheet, Text(N_("Every pledge of your scope, with its last report"))))
     for suffix, kind, file_id, caption in files:
-        payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": kind, "file": file_id}}
+        payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": kind, "file": file_id},
+                   **(hours or {})}
         await rows.enqueue(f"{key}:{suffix}", contact.chat_id, contact.id, payload, priority=priority, now=now,
                            not_before=not_before)
     return True

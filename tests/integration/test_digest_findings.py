@@ -25,6 +25,7 @@ from models.clock import utcnow
 from models.database import Database
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
+from models.repositories.outbox import OutboxRows
 from models.scope import EVERYTHING, Scope, ScopeKind
 from models.tables import Contact, DigestSubscription, Outbox
 
@@ -97,6 +98,28 @@ async def test_a_digest_held_over_the_weekend_and_not_superseded_goes_once(datab
         held = (await uow.session.execute(select(Outbox.not_before).where(col(Outbox.key).like("dg:%")))).all()
     assert len(held) == 3 and all(row.not_before.replace(tzinfo=None) == monday.replace(tzinfo=None) for row in held)
     assert len(await _digests(chat)) == 1
+
+
+async def test_a_digest_taken_only_after_working_hours_waits_for_the_next_morning(database: Database, deps: Deps,
+                                                                                    renderer: Renderer) -> None:
+    """Found on review of my own leftovers: a digest written at 09:30, in its reader's working hours, and taken by
+    delivery only at 19:00 (the bot was down all day) went out at once, in the evening. Its three parts are bound to
+    the reader's hours as reminders are: taken at 19:00, none goes; they wait for 09:00 the next working day, and
+    then go in order."""
+    await _pledges(database, [(["SEN"], "1000")])
+    await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    monday = _monday_ahead()
+    assert await send_due_digests(database.uow, monday + timedelta(minutes=30), deps.translate) == 1
+    async with database.uow() as uow:
+        assert await OutboxRows(uow.session).claim(monday.replace(hour=19), 10, lambda row: True) == []
+        await uow.commit()
+    async with database.uow() as uow:
+        held = (await uow.session.execute(select(Outbox.not_before).where(col(Outbox.key).like("dg:%")))).all()
+        assert len(held) == 3
+        assert {row.not_before.replace(tzinfo=None) for row in held} == {(monday + timedelta(days=1)).replace(
+            tzinfo=None)}
+        taken = await OutboxRows(uow.session).claim(monday + timedelta(days=1), 10, lambda row: True)
+    assert [row.payload.get("upload", {}).get("kind") for row in taken] == [None, "photo", "document"]
 
 
 # C: groups of countries counted through the scope's own countries only
