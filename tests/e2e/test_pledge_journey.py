@@ -92,12 +92,13 @@ async def fill(p: Counter, language: str, *, mistakes: bool, restart: BotStack |
     if mistakes:
         assert "Question 1" in p.person.last["text"] or "1" in p.person.last["text"]
         await p.say("abc")                                   # too short: asked again
+    await p.say(words["title"])
+    if mistakes:
         confirm = await p.say(words["cancel"])               # the word for "cancel": Cancel, with its confirmation
         assert "f:$cancel:yes" in buttons(confirm[-1]), confirm[-1]["text"]
         await p.press("f:$cancel:no")
         mid = await p.say("/mypledges", at_least=2)          # answered, then the question again
-        assert len(mid) >= 2 and "f:title:cancel" in buttons(mid[-1]), [m["text"] for m in mid]
-    await p.say(words["title"])
+        assert len(mid) >= 2 and "f:description:cancel" in buttons(mid[-1]), [m["text"] for m in mid]
     await p.say(DESCRIPTION[language])
     await p.press("f:focus_area:c:access")
     if mistakes:

@@ -59,8 +59,7 @@ async def test_a_rejection_comment_shown_again_after_another_form_names_the_pled
     assert f"Why is {ref} rejected?" in said(asked), said(asked)
     composer = await chat.send(bea, "/broadcast")
     assert f"Why is {ref} rejected?" in said(composer), "the decision waiting for its reason is named"
-    await chat.send(bea, "/cancel")
-    back = await chat.press(bea, "f:$cancel:yes")
+    back = await chat.send(bea, "/cancel")  # nothing answered in the composer: it stops at once
     assert "back to the questions you left open" in back[-1].text, said(back)
     assert f"Why is {ref} rejected?" in back[-1].text and "Write the comment" in back[-1].text, back[-1].text
     again = await chat.send(bea, "/start")
@@ -91,11 +90,27 @@ async def test_typed_text_at_the_cancel_confirmation_is_an_answer_not_lost(chat:
     await focal_point(chat, 43)
     person = chat.person(43)
     await chat.send(person, "/pledge")
+    await chat.send(person, "Connect 500 rural schools")
     confirm = await chat.send(person, "/cancel")
     assert "Cancel and discard your answers?" in confirm[-1].text
-    answered = await chat.send(person, "Connect 500 rural schools")
+    answered = await chat.send(person, "We will connect 500 rural schools to broadband and train their teachers.")
     assert "Not cancelled: your answers are kept." in answered[-1].text, said(answered)
-    assert "Question 2 of" in answered[-1].text and "answer with the buttons" not in said(answered)
+    assert "Question 3 of" in answered[-1].text and "answer with the buttons" not in said(answered)
+
+
+async def test_cancel_before_any_answer_stops_at_once(chat: ChatDriver, database: Database) -> None:
+    """Cancel at the first question, nothing answered, asked "Cancel and discard your answers?" about none: it stops
+    at once, typed or pressed; a country ticked (an answer begun) is still asked about."""
+    await focal_point(chat, 49)
+    person = chat.person(49)
+    await chat.send(person, "/pledge")
+    typed = await chat.send(person, "/cancel")
+    assert said(typed).count("Cancelled. Nothing was kept.") == 1 and "discard" not in said(typed), said(typed)
+    assert await draft_of(database, 49, "pledge") is None
+    await chat.send(person, "/pledge")
+    pressed = await chat.press(person, "f:title:cancel")
+    assert "Cancelled. Nothing was kept." in said(pressed) and "discard" not in said(pressed), said(pressed)
+    assert await draft_of(database, 49, "pledge") is None
 
 
 async def test_start_at_the_cancel_confirmation_shows_the_question(chat: ChatDriver) -> None:
@@ -123,6 +138,7 @@ async def test_a_second_cancel_at_the_confirmation_cancels(chat: ChatDriver, dat
     assert "Cancelled. Nothing was kept." in said(twice) and "Question" not in said(twice), said(twice)
     assert await draft_of(database, 45, "pledge") is None
     await chat.send(person, "/pledge")
+    await chat.send(person, "Connect 500 rural schools")
     await chat.send(person, "/cancel")
     yes = await chat.send(person, "oui")
     assert "Cancelled. Nothing was kept." in said(yes), "a typed yes answers the confirmation itself"

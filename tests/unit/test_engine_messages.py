@@ -68,8 +68,8 @@ def test_without_a_known_message_step_ids_alone_tell_as_before() -> None:
 
 
 def test_typed_cancel_is_not_a_pressed_message() -> None:
-    state = FormState(step="status", shown=SHOWN[:1])
-    cancel = advance(FORM, state, FormInput(code="f:status:cancel", typed=True, on="u:3:0"), CTX)
+    state = FormState(step="steps", answers={"status": "going"}, shown=SHOWN[:2])
+    cancel = advance(FORM, state, FormInput(code="f:steps:cancel", typed=True, on="u:3:0"), CTX)
     assert cancel.state.step == CONFIRM_CANCEL
 
 
