@@ -263,11 +263,12 @@ async def digest_button(conv: Conversation, data: str) -> None:
     elif button.verb == "day" and button.id is not None and button.id - 1 in WEEKDAYS:
         day = button.id
         hours = [Button(Clock(time(hour)), f"dg:at:{day * 100 + hour}") for hour in HOURS]
-        conv.say(Reply((Text(N_("At what time (your time)?")), *await _zone_unknown(conv)),
-                       (tuple(hours[:5]), tuple(hours[5:]))))
+        # in place of the days: a second day tapped does not ask the time twice
+        await conv.say_in_place(Reply((Text(N_("At what time (your time)?")), *await _zone_unknown(conv)),
+                                      (tuple(hours[:5]), tuple(hours[5:]))))
     elif button.verb == "at" and button.id is not None and button.id // 100 - 1 in WEEKDAYS \
             and button.id % 100 in HOURS:
-        await _subscribe(conv, "weekly", button.id // 100 - 1, button.id % 100)
+        await _subscribe(conv, "weekly", button.id // 100 - 1, button.id % 100, in_place=True)
     elif button.verb == "month":
         await _subscribe(conv, "monthly", 0, 9)
     elif button.verb in ("now", "off", "export"):
@@ -285,7 +286,8 @@ def week_order(days: frozenset[int]) -> list[int]:
     return sorted(ordered, key=lambda day: (day - first) % 7)
 
 
-async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int) -> None:
+async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int, *, in_place: bool = False) -> None:
+    """Save the choice and say it (`in_place`: instead of the hours it was picked from)."""
     subscription = await _current(conv)
     subscription.cadence, subscription.weekday, subscription.hour = cadence, weekday, hour
     subscription.updated_at = conv.now
@@ -293,7 +295,11 @@ async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int) 
     if cadence != "off" and _paused(conv):  # a button of a /digest shown before the consent was withdrawn
         conv.say(Reply((_setting(subscription), Text(PAUSED)), ((CONSENT_AGAIN,),)))
         return
-    conv.say(Reply((_setting(subscription), *(await _zone_unknown(conv) if cadence != "off" else ()))))
+    said = Reply((_setting(subscription), *(await _zone_unknown(conv) if cadence != "off" else ())))
+    if in_place:
+        await conv.say_in_place(said)
+    else:
+        conv.say(said)
 
 
 async def _zone_unknown(conv: Conversation) -> tuple[Label, ...]:

@@ -215,6 +215,19 @@ async def test_scope_is_for_staff_only(chat: ChatDriver, database: Database) -> 
     assert "not allowed" in focal[0].text
 
 
+async def test_a_day_and_a_time_are_answered_in_place(chat: ChatDriver, database: Database) -> None:
+    """Tester: two days tapped one after the other asked "At what time?" twice, and two times saved twice. The time
+    replaces the days it was asked from, and the choice saved replaces the times: one message all along."""
+    await _seed(database)
+    coordinator = chat.person(COORDINATOR, "Ivan", "en")
+    days = await chat.press(coordinator, "dg:week")
+    assert chat.edited == [False] and "dg:day:2" in codes(days[-1])
+    hours = await chat.press(coordinator, "dg:day:2", chat.sent_ids[-1])
+    assert chat.edited == [True] and "At what time" in hours[-1].text and "dg:day:3" not in codes(hours[-1])
+    saved = await chat.press(coordinator, "dg:at:210", chat.sent_ids[-1])
+    assert chat.edited == [True] and "10:00" in saved[-1].text and not codes(saved[-1]), saved[-1].text
+
+
 async def test_scheduled_digest_once_per_period(chat: ChatDriver, database: Database, deps: Deps) -> None:
     await _seed(database)
     coordinator = chat.person(COORDINATOR, "Ivan", "ru")
