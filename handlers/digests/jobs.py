@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from handlers.digests.schedule import Due, first_since, next_due, superseded
+from handlers.digests.schedule import Due, first_since, latest_due, superseded
 from handlers.digests.service import Made, Translate, enqueue_digest, scope_for
 from handlers.language import negotiate
 from models.database import UnitOfWork
@@ -38,7 +38,7 @@ async def send_due_digests(uow: Callable[[], UnitOfWork], now: datetime, transla
                           "weekly", DEFAULT_WEEKDAY, DEFAULT_HOUR)]
     made, sent = Made(), 0
     for contact_id, cadence, weekday, hour, last_period, zone, chosen_at, country in candidates:
-        due = next_due(cadence, weekday, hour, now, zone)
+        due = latest_due(cadence, weekday, hour, now, zone)
         # a moment that passed before the person chose (or became staff) is not owed: the next one is theirs
         if due is None or now < due.at or due.at < chosen_at or last_period == due.period or contact_id is None:
             continue

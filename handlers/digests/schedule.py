@@ -45,6 +45,18 @@ def next_due(cadence: str, weekday: int, hour: int, now: datetime, zone: str) ->
     return None
 
 
+def latest_due(cadence: str, weekday: int, hour: int, now: datetime, zone: str) -> Due | None:
+    """The latest digest moment at or before `now` (`next_due`'s, else the period's before): after a gap (the bot
+    down over a weekend, a clock moved on a week), a Friday's or a Sunday's digest of the week before is still owed
+    when its next one has not fallen due yet; None when switched off."""
+    due = next_due(cadence, weekday, hour, now, zone)
+    if due is None or due.at <= now:
+        return due
+    local = now.astimezone(ZoneInfo(zone))
+    before = local - timedelta(days=7) if cadence == "weekly" else local.replace(day=1) - timedelta(days=1)
+    return next_due(cadence, weekday, hour, before, zone)
+
+
 def superseded(cadence: str, weekday: int, hour: int, due: Due, release: datetime, zone: str) -> bool:
     """Whether the next period's digest falls due on the day this one may go (`release`: its reader's next working
     hour), or before. A weekly digest held over the weekend would go out on Monday at 09:00 beside Monday's own, a

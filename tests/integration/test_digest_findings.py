@@ -100,6 +100,26 @@ async def test_a_digest_held_over_the_weekend_and_not_superseded_goes_once(datab
     assert len(await _digests(chat)) == 1
 
 
+async def test_a_fridays_digest_missed_over_the_weekend_goes_on_monday(database: Database, deps: Deps,
+                                                                        renderer: Renderer) -> None:
+    """Tester: a digest set for Friday 17:00, the bot down (the clock moved) from Friday morning to Monday, never
+    came: the job looked at Monday's week only, whose Friday had not come. Last week's is written on Monday, once,
+    and this week's on Friday."""
+    await _pledges(database, [(["SEN"], "1000")])
+    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    monday = _monday_ahead()
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
+        uow.session.add(DigestSubscription(contact_id=contact.id or 0, cadence="weekly", weekday=4, hour=17,
+                                           updated_at=utcnow()))
+        await uow.commit()
+    assert await send_due_digests(database.uow, monday - timedelta(days=3), deps.translate) == 0  # Friday 09:00
+    assert await send_due_digests(database.uow, monday + timedelta(hours=1), deps.translate) == 1
+    assert await send_due_digests(database.uow, monday + timedelta(hours=2), deps.translate) == 0
+    assert len(await _digests(chat)) == 1
+    assert await send_due_digests(database.uow, monday + timedelta(days=4, hours=8, minutes=5), deps.translate) == 1
+
+
 async def test_a_digest_taken_only_after_working_hours_waits_for_the_next_morning(database: Database, deps: Deps,
                                                                                     renderer: Renderer) -> None:
     """Found on review of my own leftovers: a digest written at 09:30, in its reader's working hours, and taken by

@@ -11,7 +11,7 @@ import pytest
 from bot.i18n import Renderer
 from handlers.digests.content import digest_reply, goal_share, percent, shorten
 from handlers.digests.labels import FOCUS_AREAS, REGIONS, TARGETING
-from handlers.digests.schedule import next_due, superseded
+from handlers.digests.schedule import latest_due, next_due, superseded
 from handlers.messages import N_, Text
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS
 from models.reporting import (
@@ -52,6 +52,25 @@ def test_weekly_digest_falls_on_the_chosen_day_and_hour_in_the_readers_zone() ->
     due = next_due("weekly", 1, 10, now, "Asia/Almaty")  # Tuesday 10:00 in Almaty (UTC+5)
     assert due is not None and due.period == "2026-W49" and due.at == datetime(2026, 12, 1, 5, tzinfo=UTC)
     assert next_due("off", 0, 9, now, "UTC") is None
+
+
+@pytest.mark.parametrize(("cadence", "weekday", "hour", "now", "zone", "period", "at"), [
+    # tester: Friday 17:00's digest, the bot down (or the clock moved) from Friday 16:00 to Monday: still owed
+    ("weekly", 4, 17, datetime(2026, 12, 14, 10, 9, tzinfo=UTC), "Africa/Dakar", "2026-W50",
+     datetime(2026, 12, 11, 17, tzinfo=UTC)),
+    # Sunday 09:00 in Cairo is the first working day of Egypt's week but the last of the ISO week
+    ("weekly", 6, 9, datetime(2026, 12, 14, 10, tzinfo=UTC), "Africa/Cairo", "2026-W50",
+     datetime(2026, 12, 13, 7, tzinfo=UTC)),
+    # this week's moment passed: it is the one
+    ("weekly", 0, 9, datetime(2026, 12, 14, 10, tzinfo=UTC), "UTC", "2026-W51", datetime(2026, 12, 14, 9, tzinfo=UTC)),
+    # a monthly one before the month's first working day (Friday 1 January 2027 at 08:00): December's
+    ("monthly", 0, 9, datetime(2027, 1, 1, 8, tzinfo=UTC), "UTC", "2026-12", datetime(2026, 12, 1, 9, tzinfo=UTC)),
+])
+def test_the_latest_digest_due_may_be_the_period_before(cadence: str, weekday: int, hour: int, now: datetime,
+                                                        zone: str, period: str, at: datetime) -> None:
+    due = latest_due(cadence, weekday, hour, now, zone)
+    assert due is not None and (due.period, due.at) == (period, at)
+    assert latest_due("off", 0, 9, now, zone) is None
 
 
 @pytest.mark.parametrize(("cadence", "weekday", "hour", "now", "release", "expected"), [
