@@ -85,6 +85,19 @@ def _wrapped(title: str) -> str:
     return "\n".join(textwrap.wrap(title, width=width, break_on_hyphens=False)) or title
 
 
+def _valued_areas(figures: Figures) -> dict[str, Decimal]:
+    """The pledged value of each focus area whose pledges carry one (non-financial ones have none: "US$ 0" would
+    read as a value pledged)."""
+    return {share.key: share.value_usd for share in figures.breakdowns.get("focus_area", [])
+            if share.value_usd is not None}
+
+
+def has_chart(figures: Figures) -> bool:
+    """Whether the chart would show anything: a value pledged, or a report due. A scope of non-financial pledges none
+    of which owes a report yet gets no chart of two empty bars (the text says there is nothing due)."""
+    return bool(_valued_areas(figures)) or figures.due > 0
+
+
 def render_chart(figures: Figures, locale: str, translate: Translate, title: str) -> bytes:
     """A PNG of the scope's pledged value by focus area (when a pledge carries one) and of the latest period's
     reports."""
@@ -101,9 +114,7 @@ def render_chart(figures: Figures, locale: str, translate: Translate, title: str
     FigureCanvasAgg(figure)
     font = {"family": [LATIN_FONT, CJK_FONT]}
     figure.suptitle(_wrapped(title), fontsize=20, fontweight="bold", fontdict=font)
-    # an area whose pledges carry no value (non-financial ones) has no bar: "US$ 0" read as a value pledged
-    values = {share.key: share.value_usd for share in figures.breakdowns.get("focus_area", [])
-              if share.value_usd is not None}
+    values = _valued_areas(figures)
     areas = [area for area in FOCUS_AREAS if area in values]
     if areas:
         top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import outbox
-from handlers.digests.chart import render_chart
+from handlers.digests.chart import has_chart, render_chart
 from handlers.digests.content import digest_reply, scope_label
 from handlers.digests.sheet import CSV_TYPE, XLSX_TYPE, separator, write_csv, write_xlsx
 from handlers.messages import N_, Label, Reply, Text, reply_to_json
@@ -153,7 +153,7 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
     if first is None:
         return False
     files: list[tuple[str, str, int, Label]] = []
-    if figures.pledges:  # nothing published: the text says so (digest_reply), and no chart of nothing is drawn
+    if has_chart(figures):  # nothing to draw (no value pledged, no report due): the text says so, and no chart
         chart = await make_chart(session, scope, figures, locale, today, now, translate, made)
         files.append((chart_part, "photo", chart, Text(N_("Pledged value and reporting, {scope}"), {"scope": named})))
     if figures.pledges or await aggregates.lists_any(scope):  # those waiting for BDT, say, are listed still

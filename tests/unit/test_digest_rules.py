@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from bot.i18n import Renderer
+from handlers.digests.chart import has_chart
 from handlers.digests.content import digest_reply, goal_share, percent, shorten
 from handlers.digests.labels import FOCUS_AREAS, REGIONS, TARGETING
 from handlers.digests.schedule import latest_due, next_due, superseded
@@ -215,3 +216,12 @@ def test_an_overdue_line_counts_later_periods_owed_without_an_ambiguous_it(rende
                       overdue_total=1)
     text = renderer.reply(digest_reply(figures, Scope(ScopeKind.everything, ()), date(2026, 12, 7), None), "en").text
     assert "(period 2024, and 2 later periods still owed)" in text, text
+
+
+def test_a_chart_is_drawn_only_with_something_to_show() -> None:
+    """Tester: a scope of one programmatic pledge (no value) owing no report yet got a chart of two empty bars."""
+    valueless = {"focus_area": [Share("access", 1, None)]}
+    assert not has_chart(Figures(pledges=1, breakdowns=valueless))
+    assert has_chart(Figures(pledges=1, breakdowns=valueless, due=1))
+    assert has_chart(Figures(pledges=1, breakdowns={"focus_area": [Share("access", 1, Decimal(1000))]}))
+    assert not has_chart(Figures())
