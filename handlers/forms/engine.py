@@ -379,10 +379,12 @@ def unconfirmed(form: Form, state: FormState) -> FormState:
     return resume(form, replace(state, step=state.resume or form.steps[0].id, resume=None))
 
 
-def _nothing_answered(state: FormState) -> bool:
-    """No answer given, none begun (a country ticked, a file held): Cancel has nothing to discard, and stops at once
-    rather than asking "Cancel and discard your answers?" about none."""
-    return not state.answers and not state.scratch
+def _nothing_answered(form: Form, state: FormState) -> bool:
+    """No question answered (or skipped), none begun (a country ticked, a file held): Cancel has nothing to discard,
+    and stops at once rather than asking "Cancel and discard your answers?" about none. What the form was opened
+    with that no question asks (the pledge a report is on, last time's answers offered as defaults) is not an
+    answer."""
+    return not state.scratch and not any(step.id in state.answers for step in form.steps)
 
 
 def _cancelled(state: FormState) -> Outcome:
@@ -541,7 +543,7 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
     older = step_id != state.step
     if kind == "f" and action == "cancel" and older and state.step != CONFIRM_CANCEL and (
             step_id == SUMMARY or form.step(step_id) is not None):  # Cancel on an older question of this form
-        if _nothing_answered(state):
+        if _nothing_answered(form, state):
             return replace(_cancelled(state), in_place=False)
         confirm = replace(state, step=CONFIRM_CANCEL, resume=state.step)
         return Outcome(confirm, (prompt(form, confirm, ctx),))
@@ -556,7 +558,7 @@ def _on_code(form: Form, state: FormState, data: str, ctx: FormContext) -> Outco
         back = unconfirmed(form, state)
         return Outcome(back, (prompt(form, back, ctx),), in_place=True)
     if action == "cancel":
-        if _nothing_answered(state):
+        if _nothing_answered(form, state):
             return _cancelled(state)
         confirm = replace(state, step=CONFIRM_CANCEL, resume=state.step)
         return Outcome(confirm, (prompt(form, confirm, ctx),), in_place=True)
