@@ -52,11 +52,11 @@ async def refuse_own(conv: Conversation, action: str, target_type: str, target_i
                                  "Nothing was applied or sent.")))))
 
 
-def registrant_of(members: list[Contact]) -> Label:
+def registrant_of(members: list[Contact]) -> Label | None:
     """Who registered an organisation, as its staff notice names them: its first named focal point, with their
-    Telegram id."""
+    Telegram id; None when none is left (entity_notice then says so, not "registered by .")."""
     named = next((m for m in members if m.role == Role.focal_point and m.full_name), None)
-    return person_for_staff(named) if named is not None else ""
+    return person_for_staff(named) if named is not None else None
 
 
 async def decide_entity(conv: Conversation, code: str) -> None:

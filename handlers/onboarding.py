@@ -187,13 +187,17 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     await _tell_staff(conv, f"entity:{entity.id}", entity_notice(entity, person_for_staff(contact)))
 
 
-def entity_notice(entity: Entity, person: Label, *, decision: bool = True) -> Reply:
+def entity_notice(entity: Entity, person: Label | None, *, decision: bool = True) -> Reply:
     """The staff notification of an organisation waiting for validation (its number, and `person` who registered
-    it as staff see them), with Validate / Reject unless `decision` is False (once decided)."""
+    it as staff see them; None once nobody of it is left to name: they left, moved or asked to be forgotten), with
+    Validate / Reject unless `decision` is False (once decided)."""
     where = CountryName(entity.country_iso3) if entity.country_iso3 else Text(N_("International (no single country)"))
+    facts = {"entity": entity.name, "number": Code(str(entity.id)), "sector": sector_label(entity.sector),
+             "country": where}
     message = text(N_("New organisation waiting for validation: “{entity}” (no. {number}; {sector}, {country}), "
-                      "registered by {person}."), entity=entity.name, number=Code(str(entity.id)),
-                   sector=sector_label(entity.sector), country=where, person=person)
+                      "registered by {person}."), person=person, **facts) if person is not None else \
+        text(N_("New organisation waiting for validation: “{entity}” (no. {number}; {sector}, {country}); whoever "
+                "registered it is no longer its focal point."), **facts)
     buttons = ((Button(Text(N_("✅ Validate")), f"ent:ok:{entity.id}"),
                 Button(Text(N_("❌ Reject")), f"ent:no:{entity.id}")),) if decision else ()
     return Reply((message,), buttons)

@@ -94,8 +94,8 @@ async def test_validated_after_all_the_registration_of_another_organisation_is_d
     assert await forms_open(chat.database) == []
     pledging = await chat.send(oleg, "/pledge")
     assert not any("could not validate" in m.text or "⏸" in m.text for m in pledging)
-    await chat.press(oleg, "f:title:cancel")
-    cancelled = await chat.press(oleg, "f:$cancel:yes")
+    cancelled = await chat.press(oleg, "f:title:cancel")  # nothing answered: cancelled at once
+    assert "Cancelled. Nothing was kept." in cancelled[0].text, cancelled[0].text
     assert not any("organisation" in m.text.lower() and "Question" in m.text for m in cancelled)  # not back
     assert "Welcome back" in (await chat.send(oleg, "/start"))[-1].text
     assert f"“{NAME}” has been validated by BDT" in news.text and DROPPED in news.text  # and he was told
@@ -112,3 +112,21 @@ async def test_its_focal_point_registering_it_again_is_not_sent_to_its_focal_poi
     told = " ".join(m.text for m in await register(rejected, rejected.person(OLEG, "Oleg", "en")))
     assert f"“{NAME}” is your organisation, and BDT could not validate it." in told, told
     assert "its focal point" not in told and "write to BDT with /ask" in told, told
+
+
+async def test_a_notice_of_an_organisation_nobody_is_left_in_says_so(rejected: ChatDriver) -> None:
+    """Tester: Amina, rejected, registered another organisation (no longer a member of the first); "Validate after
+    all" of the first re-rendered every staff copy as "…(no. 15; Civil society, Jordan), registered by ."."""
+    chat, oleg = rejected, rejected.person(OLEG, "Oleg", "en")
+    first = await entity_id(chat.database)
+    await chat.send(oleg, "/start")  # "register another organisation"
+    await chat.press(oleg, "f:consent:c:yes")
+    await chat.send(oleg, "Tajik Telecom Academy")
+    await chat.press(oleg, "f:sector:c:academia")
+    await chat.send(oleg, "Tajikistan")
+    await chat.send(oleg, "Oleg Petrov")
+    await chat.press(oleg, "f:$sum:submit")
+    await chat.collect(BEA)
+    done = " ".join(m.text for m in await chat.press(chat.person(BEA, "Bea"), f"ent:re:{first}"))
+    assert "is validated" in done and "registered by ." not in done, done
+    assert "whoever registered it is no longer its focal point" in done, done
