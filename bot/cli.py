@@ -406,11 +406,12 @@ def admin_scope(telegram_id: int,
                 scope: Annotated[list[str], typer.Argument(help=SCOPE_FORMS)]) -> None:
     """Set what a coordinator's digests and exports cover."""
     from handlers.digests.admin import ScopeTargetError, set_scope
+    from models.geography import load_country_table
     from models.scope import ScopeError, parse_scope
 
     _telegram_id(telegram_id)
-    try:
-        parsed = parse_scope(" ".join(scope))
+    try:  # countries checked against the country table, as /scope does in chat
+        parsed = parse_scope(" ".join(scope), frozenset(load_country_table()))
         _run(_with_uow(lambda uow: set_scope(telegram_id, parsed, uow, utcnow())))
     except (ScopeError, ScopeTargetError) as error:
         _fail(str(error))

@@ -11,8 +11,9 @@ from handlers.people import audit, find_contact
 from models.clock import utcnow
 from models.database import UnitOfWork
 from models.repositories.digests import DigestFigures
+from models.repositories.entities import Entities
 from models.repositories.subscriptions import Scopes
-from models.scope import Scope
+from models.scope import Scope, ScopeKind
 from models.values import Role
 
 
@@ -26,6 +27,9 @@ async def set_scope(telegram_id: int, scope: Scope, uow: UnitOfWork, now: dateti
         contact = await find_contact(uow.session, telegram_id)
         if contact is None or contact.id is None or contact.role != Role.coordinator:
             raise ScopeTargetError(f"{telegram_id} is not a coordinator")
+        if scope.kind is ScopeKind.entity and await Entities(uow.session).get(int(scope.values[0])) is None:
+            raise ScopeTargetError(f"there is no organisation no. {scope.values[0]} (p2c-bot invite create makes one, "
+                                   "or see its number in the bot's /pending or /find)")
         scopes = Scopes(uow.session)
         changed = await scopes.of(contact.id) != scope
         await scopes.set(contact.id, scope, None, now)

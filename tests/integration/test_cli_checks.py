@@ -51,6 +51,20 @@ def test_a_scope_refused_names_the_regions_and_so_does_the_help() -> None:
     assert all(region in " ".join(helped.output.split()) for region in ITU_REGIONS)
 
 
+def test_a_scope_of_no_organisation_or_of_unknown_countries_is_refused(database: Path) -> None:
+    """Tester: `admin scope 3004 entity 9999` and `admin scope 3004 countries XYZ` were taken, and the coordinator
+    told "One entity (no. 9999)" and "Countries: XYZ"; /scope in chat refuses both."""
+    assert CliRunner().invoke(app, ["admin", "grant", "4343", "coordinator"]).exit_code == 0
+    for scope, said in ((["entity", "9999"], "there is no organisation no. 9999"),
+                        (["countries", "XYZ"], "not a scope")):
+        refused = CliRunner().invoke(app, ["admin", "scope", "4343", *scope])
+        assert refused.exit_code == 2 and said in refused.output and refused.output.strip().count("\n") == 0, \
+            refused.output
+    with sqlite3.connect(database) as stored:
+        assert stored.execute("SELECT count(*) FROM coordinator_scope").fetchone() == (0,)
+    assert CliRunner().invoke(app, ["admin", "scope", "4343", "countries", "SEN", "BOL"]).exit_code == 0
+
+
 async def test_an_invitation_asks_getme_without_importing_aiogram(database: Path) -> None:
     """Regression: `invite create` without P2C_BOT_USERNAME imported aiogram for its one getMe, seconds of the
     command's time on a small host (aiogram builds a model of every Bot API type)."""
