@@ -147,6 +147,13 @@ class _Look:
         """True when the focal points were given a reminder of the running period before this plan."""
         return any(kind in REMINDED for kind in self.given)
 
+    @property
+    def remindable(self) -> bool:
+        """Whether a "remind me later" that came due has anything to remind of: a reminder due now, the running
+        period's reminded before (what the person put off), or an earlier period owed. Not so once the report put
+        off has come and the next period's reminders have not begun (they come in their time, 14 days before)."""
+        return self.kind is not None or self.reminded_before or self.behind
+
     def inactive_by(self, day: date) -> bool:
         """True when the pledge has crossed its 24 months without a report by `day` (a reader's day)."""
         return self.inactive_on is not None and self.inactive_on <= day
@@ -339,7 +346,8 @@ async def plan_report_reminders(uow: UnitOfWork, now: datetime, default_zone: st
         held = await repo.held_unledgered(row["pledge_id"] for row in recorded)
         await repo.looked([row for row in recorded if row["pledge_id"] not in held])
         # a "later" for a pledge reported (or gone inactive) meanwhile has nothing left to remind of
-        await repo.release([(c, p) for c, p in expired if p not in looks or looks[p].covered])
+        await repo.release([(c, p) for c, p in expired if p not in looks or looks[p].covered
+                            or not looks[p].remindable])
         await uow.commit()
         return sent
 
@@ -367,7 +375,7 @@ async def _enqueue_batch(repo: Reminders, looks: dict[int, _Look], ids: list[int
         look = looks[pledge_id]
         for person in _recipients(look, pledges[pledge_id].primary, people.get(look.entity_id, ()), pledge_id,
                                   expired, holds):
-            later_due = (person.id, pledge_id) in expired
+            later_due = (person.id, pledge_id) in expired and look.remindable
             if holds.get((person.id, pledge_id)) is not None and not later_due:
                 continue  # not theirs any more, or later has not come yet
             if not later_due and (look.kind is None or (look.kind in OPTIONAL_KINDS and not look.behind

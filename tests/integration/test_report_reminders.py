@@ -208,6 +208,25 @@ async def test_remind_me_later_then_not_mine(chat: ChatDriver, database: Databas
     assert "P2C-2026-00009" in later[-1].text and len(await reminders(database)) == 2
 
 
+async def test_remind_me_later_of_a_report_sent_meanwhile_brings_nothing_early(chat: ChatDriver,
+                                                                                 database: Database) -> None:
+    """Tester: reminded of her overdue 2025 report, Lucía pressed "Remind me in 3 days" and sent it the same day;
+    three days later came a reminder of 2026, due seven weeks later (its first reminder is 14 days before). A "later"
+    reminds of what is owed then: nothing before 2026's own first reminder."""
+    entity = await entity_of(database)
+    pledge = await add_pledge(database, entity, 12, start=date(utcnow().year - 1, 1, 1),
+                              validated=utcnow() - timedelta(days=1))
+    now = utcnow()
+    assert await plan_report_reminders(database.uow(), now) == 1
+    await chat.collect(FOCAL)
+    await chat.press(chat.person(FOCAL, "Awa", "fr"), f"rm:later:{pledge}")
+    await add_report(database, pledge, str(now.year - 1), now + timedelta(minutes=5))
+    assert await plan_report_reminders(database.uow(), now + timedelta(days=3, minutes=1)) == 0
+    assert await plan_report_reminders(database.uow(), now + timedelta(days=4)) == 0
+    first = datetime(now.year + 1, 1, 30, 10, tzinfo=UTC) - timedelta(days=13)  # inside 2026's first reminder
+    assert await plan_report_reminders(database.uow(), first) == 1
+
+
 async def test_forged_reminder_buttons_are_refused(chat: ChatDriver, database: Database) -> None:
     token, _, _ = await invite(CreateInvite("Another Org", Role.focal_point, country_iso3="FRA"), database.uow(),
                                utcnow())
