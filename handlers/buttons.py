@@ -86,6 +86,7 @@ PATTERNS: tuple[str, ...] = (
     "bc:edit:<id>", "bc:cancel:<id>", "bc:stop:<id>", "bc:keep:<id>",
     "rp:open:<id>", "rp:repl:<id>", "rp:edit:<id>", "rp:ev:<id>", "rp:done:<id>", "rp:resume",
     "rp:restart:<id>:<ver>", "rp:restart",  # bare: sent before the draft's id and version were in the code
+    "rp:restart:<id>:<ver>:<rest>",  # then the report of pledge <rest> (digits), the one whose 📝 offered it
     "rp:list", "rp:after:<id>:<ver>",  # a page of /report's list: the first, the one after pledge <id> at place <ver>
     "rs:ack:<id>", "rs:ask:<id>",
     "pc:a:<id>:<ver>", "pc:h:<id>:<ver>", "pc:q:<id>:<ver>",  # <ver>: the cadence the card showed (cadence.SHOWN)

@@ -162,11 +162,12 @@ async def in_progress(conv: Conversation, draft: Draft) -> Label:
                 period=period_label(str(period)))
 
 
-def continue_or_restart(draft: Draft) -> tuple[tuple[Button, ...], ...]:
+def continue_or_restart(draft: Draft, then: int | None = None) -> tuple[tuple[Button, ...], ...]:
     """▶️ Continue and 🔄 Start over; Start over names the draft as shown (its id and version), so that pressed
-    later, once more answers were given, it asks again instead of deleting them."""
-    return ((Button(Text(N_("▶️ Continue")), "rp:resume"),
-             Button(Text(N_("🔄 Start over")), f"rp:restart:{draft.id}:{draft.version}")),)
+    later, once more answers were given, it asks again instead of deleting them, and the pledge whose report was
+    asked for (`then`: a 📝 pressed on another pledge), which it then opens rather than the list."""
+    restart = f"rp:restart:{draft.id}:{draft.version}" + (f":{then}" if then is not None else "")
+    return ((Button(Text(N_("▶️ Continue")), "rp:resume"), Button(Text(N_("🔄 Start over")), restart)),)
 
 
 def all_completed(statuses: set[str]) -> bool:
@@ -298,6 +299,15 @@ async def report_button(conv: Conversation, code: str) -> None:
                            continue_or_restart(draft)))
             return
         await drafts.discard(conv.session, conv.contact.id, REPORT_FORM.id)  # else opening would resume it
+        wanted = int(parsed.rest) if parsed.rest.isdigit() and len(parsed.rest) <= buttons.MAX_ID_DIGITS \
+            and 0 < int(parsed.rest) <= buttons.MAX_ID else None
+        if wanted is not None:  # the pledge whose 📝 offered to start over: its report, checked as any 📝 is
+            pledge = await conv.session.get(Pledge, wanted)
+            if pledge is None or pledge.entity_id != entity.id:
+                await refuse(conv, "report.restart", "pledge", wanted)
+                return
+            await open_report(conv, pledge, draft=None)
+            return
         if entity.id is not None:
             await _choose(conv, entity.id)
         return
@@ -369,8 +379,8 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
         return
     if draft is not None and draft.state.get("answers", {}).get(PLEDGE_ID) != pledge.id and _answered(draft):
         # another pledge's report in progress (a reminder's 📝, the list's pressed again): offered as /report offers
-        # it, never replaced by this one's without a word
-        conv.say(Reply((await in_progress(conv, draft),), continue_or_restart(draft)))
+        # it, never replaced by this one's without a word; Start over opens this one's
+        conv.say(Reply((await in_progress(conv, draft),), continue_or_restart(draft, pledge.id)))
         return
     reports = Reports(conv.session)
     if reported is None:

@@ -10,7 +10,7 @@ from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
 from test_form_switches import drafts_of, said
 from test_pledges import fill_pledge
-from test_reports import STAFF, Counter, completed_report, first_report, validated_pledge
+from test_reports import STAFF, Counter, completed_report, first_report, member, validated_pledge
 
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
@@ -294,3 +294,25 @@ async def test_the_pressers_own_report_in_progress_is_said_discarded_when_they_c
     assert said(pressed).endswith(
         "Your report on P2C-2026-00001 in progress was discarded: reports on it are no longer taken."), said(pressed)
     assert "report" not in await drafts_of(database, AWA)
+
+
+async def test_start_over_from_another_pledges_report_button_opens_that_pledge(chat: ChatDriver) -> None:
+    """Tester: with a report in progress on one pledge, 📝 on another offered "Continue or start over?"; Start over
+    discarded the draft and showed the whole list again, the pledge pressed to be found and pressed once more. It
+    opens that pledge's report; a forged pledge of another organisation in its code is refused."""
+    await member(chat, 71)
+    first = await validated_pledge(chat, 71)
+    second = await validated_pledge(chat, 71)
+    person = chat.person(71)
+    await chat.press(person, f"rp:open:{first}")
+    await chat.press(person, "f:status:c:in_progress")
+    offer = await chat.press(person, f"rp:open:{second}")
+    restart = codes(offer[-1])[1]
+    assert restart.startswith("rp:restart:") and restart.endswith(f":{second}"), codes(offer[-1])
+    opened = await chat.press(person, restart)
+    async with chat.database.uow() as uow:
+        refs = dict((await uow.session.execute(select(Pledge.id, Pledge.ref))).all())
+    assert f"Progress report on {refs[second]}" in said(opened) and "f:status:cancel" in codes(opened[-1]), said(opened)
+    await member(chat, 72, entity="Another Ministry")
+    foreign = await chat.press(chat.person(72), f"rp:restart:1:1:{second}")
+    assert "not allowed" in said(foreign) or "no longer valid" in said(foreign), said(foreign)
