@@ -104,7 +104,14 @@ async def answered_by(conv: Conversation, pledge: Pledge, report: ProgressReport
     when = entry[1] if entry is not None else report.updated_at or report.created_at
     where = {"person": _who(sender), "ref": Code(pledge.ref or ""), "period": period_label(report.period),
              "date": Day(when.date())}
-    if report.review_status == ReviewStatus.clarification_requested:
+    asked_again = report.review_status == ReviewStatus.clarification_requested
+    if sender is not None and sender.id == conv.contact.id:  # the reader sent it: told so, not in the third person
+        del where["person"]
+        return text(N_("You already answered BDT's question on the report on {ref} for {period}: you sent it again "
+                       "on {date}. BDT has since asked again.") if asked_again else
+                    N_("You already answered BDT's question on the report on {ref} for {period}: you sent it again "
+                       "on {date}, and BDT has it now."), **where)
+    if asked_again:
         return text(N_("{person} already answered BDT's question on the report on {ref} for {period}: they sent it "
                        "again on {date}. BDT has since asked again."), **where)
     return text(N_("{person} already answered BDT's question on the report on {ref} for {period}: they sent it "

@@ -316,3 +316,19 @@ async def test_start_over_from_another_pledges_report_button_opens_that_pledge(c
     await member(chat, 72, entity="Another Ministry")
     foreign = await chat.press(chat.person(72), f"rp:restart:1:1:{second}")
     assert "not allowed" in said(foreign) or "no longer valid" in said(foreign), said(foreign)
+
+
+async def test_a_person_who_answered_is_told_so_in_the_second_person(chat: ChatDriver, database: Database) -> None:
+    """Tester: Awa edited her report after BDT's question and sent it; her ✏️ pressed again said "Awa Diop a déjà
+    répondu…", as if of someone else."""
+    await colleagues(chat)
+    report_id = await asked(chat, database)
+    awa = chat.person(AWA)
+    await chat.collect(AWA)
+    await chat.press(awa, f"rp:edit:{report_id}")
+    await chat.press(awa, "f:$sum:edit:challenges")
+    await chat.send(awa, "Late delivery of the equipment.")
+    await chat.press(awa, "f:$sum:submit")
+    again = said(await chat.press(awa, f"rp:edit:{report_id}"))
+    assert "You already answered BDT's question" in again and "you sent it again on" in again, again
+    assert "Awa Diop already answered" not in again, again
