@@ -121,6 +121,11 @@ class Step:
         """Extra lines under the question (a running selection, search results)."""
         return ()
 
+    def begun(self, answers: Answers, scratch: Mapping[str, Any]) -> bool:
+        """Whether something of this step's answer is held before it is given (a country ticked, a file kept): what
+        Cancel would discard. The engine's own marks in the scratch (keys beginning with "$") are not."""
+        return any(not key.startswith("$") for key in scratch)
+
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """Rows of buttons for this step, without navigation; codes are `c:<value>` or `done`."""
         return []

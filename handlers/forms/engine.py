@@ -380,11 +380,15 @@ def unconfirmed(form: Form, state: FormState) -> FormState:
 
 
 def _nothing_answered(form: Form, state: FormState) -> bool:
-    """No question answered (or skipped), none begun (a country ticked, a file held): Cancel has nothing to discard,
-    and stops at once rather than asking "Cancel and discard your answers?" about none. What the form was opened
-    with that no question asks (the pledge a report is on, last time's answers offered as defaults) is not an
-    answer."""
-    return not state.scratch and not any(step.id in state.answers for step in form.steps)
+    """No question answered (or skipped), none begun (a country ticked, a file held, a message written: Step.begun):
+    Cancel has nothing to discard, and stops at once rather than asking "Cancel and discard your answers?" about none.
+    What the form was opened with that no question asks (the pledge a report is on, last time's answers offered as
+    defaults) is not an answer."""
+    if any(step.id in state.answers for step in form.steps):
+        return False
+    step = form.step(state.step)
+    return not (step.begun(state.answers, state.scratch) if step is not None else
+                any(not key.startswith("$") for key in state.scratch))
 
 
 def _cancelled(state: FormState) -> Outcome:

@@ -106,6 +106,12 @@ class MessageStep(Step):
             mode = "held"
         return text(QUESTIONS.get(mode, QUESTIONS["ask"]), ref=thread_ref(int(answers.get("$thread") or 0)))
 
+    def begun(self, answers: Answers, scratch: Mapping[str, Any]) -> bool:
+        """A text or a file written, in this session or kept from an earlier one (the hidden "$start": an answer
+        opened again, held for a take-over, a message offered as a question)."""
+        content = content_of(answers, scratch)
+        return bool(content["text"] or content["files"])
+
     def lines(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> tuple[Label, ...]:
         """Who has the question, for an answer held for its take-over; what was written so far, shortened, and how
         many files go with it."""

@@ -65,7 +65,9 @@ async def test_an_answer_replaced_keeps_a_question_taken_before_and_its_text_for
     await chat.send(bea, "A first draft.")
     again = await chat.press(bea, f"qa:ans:{taken}")
     assert "A first draft." in again[-1].text and "f:message:send" in codes(again[-1]), again[-1].text
-    await chat.press(bea, "f:message:cancel")  # a written answer is never replaced (kept): an empty one is
+    # a written answer is never replaced (kept): an empty one is; reopened, Cancel asks before discarding it (review)
+    asked = await chat.press(bea, "f:message:cancel")
+    assert "f:$cancel:yes" in codes(asked[-1]), asked[-1].text
     await chat.press(bea, "f:$cancel:yes")
     await chat.press(bea, f"qa:ans:{taken}")
     said = await chat.press(bea, f"qa:ans:{answered}")
