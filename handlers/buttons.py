@@ -29,6 +29,7 @@ _FIELDS = {
     "<word>": "[A-Za-z0-9_$-]{1,32}",
     "<rest>": "[!-~]{1,60}",
     "<ver>": f"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}",
+    "<then>": f"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}",
 }
 
 STAMP_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -86,7 +87,7 @@ PATTERNS: tuple[str, ...] = (
     "bc:edit:<id>", "bc:cancel:<id>", "bc:stop:<id>", "bc:keep:<id>",
     "rp:open:<id>", "rp:repl:<id>", "rp:edit:<id>", "rp:ev:<id>", "rp:done:<id>", "rp:resume",
     "rp:restart:<id>:<ver>", "rp:restart",  # bare: sent before the draft's id and version were in the code
-    "rp:restart:<id>:<ver>:<rest>",  # then the report of pledge <rest> (digits), the one whose 📝 offered it
+    "rp:restart:<id>:<ver>:<then>",  # then the report of pledge <then>, the one whose 📝 offered it
     "rp:list", "rp:after:<id>:<ver>",  # a page of /report's list: the first, the one after pledge <id> at place <ver>
     "rs:ack:<id>", "rs:ask:<id>",
     "pc:a:<id>:<ver>", "pc:h:<id>:<ver>", "pc:q:<id>:<ver>",  # <ver>: the cadence the card showed (cadence.SHOWN)
@@ -120,13 +121,15 @@ class ButtonCode:
     id: int | None = None
     rest: str = ""
     version: int | None = None
+    then: int | None = None
+    """A second id (<then>): what to open after the button's action (a pledge after Start over)."""
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
     pieces = []
     for index, field in enumerate(pattern.split(":")):
         if field in _FIELDS:
-            name = field[1:-1] if field in ("<id>", "<rest>", "<ver>") else f"f{index}"
+            name = field[1:-1] if field in ("<id>", "<rest>", "<ver>", "<then>") else f"f{index}"
             pieces.append(f"(?P<{name}>{_FIELDS[field]})")
         else:
             pieces.append(f"(?P<f{index}>{re.escape(field)})")
@@ -145,12 +148,13 @@ def parse(data: str) -> ButtonCode | None:
         if found is None:
             continue
         groups = found.groupdict()
-        raw_id, raw_version = groups.get("id"), groups.get("ver")
-        if any(raw is not None and int(raw) > MAX_ID for raw in (raw_id, raw_version)):
+        raw_id, raw_version, raw_then = groups.get("id"), groups.get("ver"), groups.get("then")
+        if any(raw is not None and int(raw) > MAX_ID for raw in (raw_id, raw_version, raw_then)):
             return None
         return ButtonCode(pattern=pattern, prefix=groups["f0"], verb=groups.get("f1") or "",
                           id=int(raw_id) if raw_id is not None else None, rest=groups.get("rest") or "",
-                          version=int(raw_version) if raw_version is not None else None)
+                          version=int(raw_version) if raw_version is not None else None,
+                          then=int(raw_then) if raw_then is not None else None)
     return None
 
 

@@ -292,21 +292,20 @@ async def report_button(conv: Conversation, code: str) -> None:
         if verb == "resume":  # sent or cancelled since: a report for another period only when asked for
             conv.say(await nothing_to_continue(conv, entity))
             return
+        # the pledge whose 📝 offered to start over (its report opens then), checked as any 📝 is, before anything
+        wanted = await conv.session.get(Pledge, parsed.then) if parsed.then is not None else None
+        if parsed.then is not None and (wanted is None or wanted.entity_id != entity.id):
+            await refuse(conv, "report.restart", "pledge", parsed.then)
+            return
         if verb == "restart" and draft is not None and (parsed.id, parsed.version) != (draft.id, draft.version) \
                 and _answered(draft):  # an earlier message's button: only a confirmation deletes what was answered
             conv.say(Reply((Text(N_("That “Start over” button is from an earlier message. Start over and delete "
                                     "the answers of your report in progress, or continue where you left off?")),),
-                           continue_or_restart(draft)))
+                           continue_or_restart(draft, parsed.then)))
             return
         await drafts.discard(conv.session, conv.contact.id, REPORT_FORM.id)  # else opening would resume it
-        wanted = int(parsed.rest) if parsed.rest.isdigit() and len(parsed.rest) <= buttons.MAX_ID_DIGITS \
-            and 0 < int(parsed.rest) <= buttons.MAX_ID else None
-        if wanted is not None:  # the pledge whose 📝 offered to start over: its report, checked as any 📝 is
-            pledge = await conv.session.get(Pledge, wanted)
-            if pledge is None or pledge.entity_id != entity.id:
-                await refuse(conv, "report.restart", "pledge", wanted)
-                return
-            await open_report(conv, pledge, draft=None)
+        if wanted is not None:
+            await open_report(conv, wanted, draft=None)
             return
         if entity.id is not None:
             await _choose(conv, entity.id)

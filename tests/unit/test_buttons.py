@@ -29,6 +29,7 @@ from handlers.buttons import PATTERNS, ButtonCode, parse
     ("ft:ec:61:10", ButtonCode("ft:ec:<id>:<ver>", "ft", "ec", 61, version=10)),
     ("rp:after:61:738916", ButtonCode("rp:after:<id>:<ver>", "rp", "after", 61, version=738916)),
     ("rp:list", ButtonCode("rp:list", "rp", "list")),
+    ("rp:restart:4:2:61", ButtonCode("rp:restart:<id>:<ver>:<then>", "rp", "restart", 4, version=2, then=61)),
 ])
 def test_declared_codes_parse_to_typed_values(data: str, expected: ButtonCode) -> None:
     assert parse(data) == expected
@@ -36,6 +37,7 @@ def test_declared_codes_parse_to_typed_values(data: str, expected: ButtonCode) -
 
 @pytest.mark.parametrize("data", [
     "mp:open:²", "mp:open:٣", "mp:open:３", "ent:ok:①", "pv:ok:߁", "bc:stop:𝟗",  # Unicode digits
+    "rp:restart:4:2:0012", "rp:restart:4:2:x", "rp:restart:4:2:2147483648", "rp:restart:4:2:12:3",
     "mp:open:-1", "mp:open:+1", "mp:open:0", "mp:open:007", "mp:open:1e3", "mp:open:0x1f", "mp:open:1_000",
     "mp:open: 1", "mp:open:1 ", " mp:open:1", "mp:open:1\n", "mp:open:1\x00", "mp:open:\t1",  # spaces, controls
     "mp:open:" + "9" * 13, "mp:open:1" + "0" * 60, "f:x:" + "c" * 61, "x" * 65,  # overlong
@@ -54,5 +56,5 @@ def test_hostile_codes_parse_to_none(data: str) -> None:
 
 def test_every_declared_pattern_is_reachable() -> None:
     samples = {p.replace("<id>", "1").replace("<word>", "w").replace("<rest>", "r").replace("<ver>", "2")
-               for p in PATTERNS}
+               .replace("<then>", "3") for p in PATTERNS}
     assert {code.pattern for code in map(parse, samples) if code is not None} == set(PATTERNS)
