@@ -67,15 +67,16 @@ async def run(users: int, database_url: str | None, rounds: int, kinds: Counter[
     """Seed, warm up with one round, then time `rounds` rounds (fresh people each round); with `kinds`, count there
     the statements of the last round by their first words."""
     async with own_database(database_url) as url:
-        return await _run(users, url, rounds, kinds, FLOWS[flow])
+        return await _run(users, url, rounds, kinds, flow)
 
 
 async def _run(users: int, database_url: str | None, rounds: int, kinds: Counter[str] | None,
-               script: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+               flow: str) -> dict[str, Any]:
+    script = FLOWS[flow]
     workdir = Path(tempfile.mkdtemp(prefix="p2c-handle-"))
     url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     await seed(url, users * (rounds + 1))
-    if script is REPORT_SCRIPT:
+    if flow == "report":
         await seed_pledges(url)
     database = Database(url)
     renderer = Renderer(Catalogs())
@@ -114,7 +115,7 @@ async def _run(users: int, database_url: str | None, rounds: int, kinds: Counter
     finally:
         await database.dispose()
     best = min(figures, key=lambda f: f["cpu_ms_per_update"])
-    return {"flow": "report" if script is REPORT_SCRIPT else "pledge", "users": users, "rounds": rounds,
+    return {"flow": flow, "users": users, "rounds": rounds,
             "database": "postgresql" if is_postgres(url) else "sqlite",
             **{k: round(v, 3) for k, v in best.items()},
             "cpu_ms_per_update_all": [round(f["cpu_ms_per_update"], 3) for f in figures]}

@@ -410,8 +410,12 @@ def admin_scope(telegram_id: int,
     from models.scope import ScopeError, parse_scope
 
     _telegram_id(telegram_id)
+    known = frozenset(load_country_table())
+    words = " ".join(scope).replace(",", " ").split()
+    if words and words[0].lower() == "countries" and (unknown := [w for w in words[1:] if w.upper() not in known]):
+        _fail(f"unknown country codes: {', '.join(unknown)} (ISO 3166 alpha-3, e.g. SEN)")
     try:  # countries checked against the country table, as /scope does in chat
-        parsed = parse_scope(" ".join(scope), frozenset(load_country_table()))
+        parsed = parse_scope(" ".join(scope), known)
         _run(_with_uow(lambda uow: set_scope(telegram_id, parsed, uow, utcnow())))
     except (ScopeError, ScopeTargetError) as error:
         _fail(str(error))

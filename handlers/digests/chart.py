@@ -93,8 +93,9 @@ def _valued_areas(figures: Figures) -> dict[str, Decimal]:
 
 
 def has_chart(figures: Figures) -> bool:
-    """Whether the chart would show anything: a value pledged, or a report due. A scope of non-financial pledges none
-    of which owes a report yet gets no chart of two empty bars (the text says there is nothing due)."""
+    """Whether the chart would show anything: a value pledged (its panel), or a report due (its panel). A scope of
+    non-financial pledges none of which owes a report yet gets no chart of two empty bars (the text says there is
+    nothing due)."""
     return bool(_valued_areas(figures)) or figures.due > 0
 
 
@@ -116,23 +117,25 @@ def render_chart(figures: Figures, locale: str, translate: Translate, title: str
     figure.suptitle(_wrapped(title), fontsize=20, fontweight="bold", fontdict=font)
     values = _valued_areas(figures)
     areas = [area for area in FOCUS_AREAS if area in values]
+    # a panel for what there is: the values pledged, the reports due (none due: no bars of 0, the text says so)
+    panels = figure.subplots(2, 1, height_ratios=(3, 2)) if areas and figures.due else (figure.subplots(),)
     if areas:
-        top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
+        top = panels[0]
         _bars(top, [say(Text(FOCUS_AREAS[area])) for area in areas], [values[area] for area in areas],
               [say(Money(values[area])) for area in areas], [BAR] * len(areas), rtl, font)
         top.set_title(say(Text(N_("Pledged value by focus area (USD)"))), fontsize=16, fontdict=font)
-    else:  # no value to chart: the reporting bars alone, not a made-up bar of 0
-        bottom = figure.subplots()
-    # the text's "N of M pledges due reported": the rest of M is not "overdue", which the text counts over earlier
-    # periods too (overdue_total), so the bar says what it counts
-    late = figures.due - figures.reported
-    # TRANSLATORS: a chart bar: pledges whose report for the latest period due has not come (short)
-    missing = N_("Due, not reported")
-    _bars(bottom, [say(Text(N_("Reported"))), say(Text(missing))], [Decimal(figures.reported), Decimal(late)],
-          [say(Number(figures.reported)), say(Number(late))], [DONE, LATE], rtl, font)
-    # the text's heading, in its words: the latest period due of each cadence (2025 for a yearly pledge, 2026-Q3 for
-    # a quarterly one), not "the latest period", which read as one period, the current one
-    bottom.set_title(say(Text(REPORTING_TITLE)), fontsize=16, fontdict=font)
+    if figures.due:
+        bottom = panels[-1]
+        # the text's "N of M pledges due reported": the rest of M is not "overdue", which the text counts over
+        # earlier periods too (overdue_total), so the bar says what it counts
+        late = figures.due - figures.reported
+        # TRANSLATORS: a chart bar: pledges whose report for the latest period due has not come (short)
+        missing = N_("Due, not reported")
+        _bars(bottom, [say(Text(N_("Reported"))), say(Text(missing))], [Decimal(figures.reported), Decimal(late)],
+              [say(Number(figures.reported)), say(Number(late))], [DONE, LATE], rtl, font)
+        # the text's heading, in its words: the latest period due of each cadence (2025 for a yearly pledge, 2026-Q3
+        # for a quarterly one), not "the latest period", which read as one period, the current one
+        bottom.set_title(say(Text(REPORTING_TITLE)), fontsize=16, fontdict=font)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI, facecolor="white", bbox_inches="tight", pad_inches=0.25)
     return out.getvalue()

@@ -293,9 +293,9 @@ async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int, 
     subscription.updated_at = conv.now
     await Subscriptions(conv.session).save(subscription)
     if cadence != "off" and _paused(conv):  # a button of a /digest shown before the consent was withdrawn
-        conv.say(Reply((_setting(subscription), Text(PAUSED)), ((CONSENT_AGAIN,),)))
-        return
-    said = Reply((_setting(subscription), *(await _zone_unknown(conv) if cadence != "off" else ())))
+        said = Reply((_setting(subscription), Text(PAUSED)), ((CONSENT_AGAIN,),))
+    else:
+        said = Reply((_setting(subscription), *(await _zone_unknown(conv) if cadence != "off" else ())))
     if in_place:
         await conv.say_in_place(said)
     else:

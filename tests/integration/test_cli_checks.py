@@ -56,7 +56,8 @@ def test_a_scope_of_no_organisation_or_of_unknown_countries_is_refused(database:
     told "One entity (no. 9999)" and "Countries: XYZ"; /scope in chat refuses both."""
     assert CliRunner().invoke(app, ["admin", "grant", "4343", "coordinator"]).exit_code == 0
     for scope, said in ((["entity", "9999"], "there is no organisation no. 9999"),
-                        (["countries", "XYZ"], "not a scope")):
+                        (["entity", "999999999999"], "there is no organisation no. 999999999999"),
+                        (["countries", "SEN", "XYZ"], "unknown country codes: XYZ")):
         refused = CliRunner().invoke(app, ["admin", "scope", "4343", *scope])
         assert refused.exit_code == 2 and said in refused.output and refused.output.strip().count("\n") == 0, \
             refused.output

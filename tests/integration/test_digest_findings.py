@@ -17,7 +17,7 @@ from test_digest_figures_review import _pledges as review_pledges
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
-from handlers.digests.chart import render_chart
+from handlers.digests.chart import has_chart, render_chart
 from handlers.digests.jobs import send_due_digests
 from handlers.digests.service import export_xlsx
 from handlers.messages import CountryName, Day, Label, Money, Text
@@ -110,10 +110,14 @@ async def test_a_fridays_digest_missed_over_the_weekend_goes_on_monday(database:
     monday = _monday_ahead()
     async with database.uow() as uow:
         contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
+        # chosen on the Friday morning: the Friday before is not owed, that day's is
         uow.session.add(DigestSubscription(contact_id=contact.id or 0, cadence="weekly", weekday=4, hour=17,
-                                           updated_at=utcnow()))
+                                           updated_at=monday - timedelta(days=3, hours=1)))
         await uow.commit()
     assert await send_due_digests(database.uow, monday - timedelta(days=3), deps.translate) == 0  # Friday 09:00
+    async with database.uow() as uow:  # not due yet (not marked done as superseded)
+        chosen = (await uow.session.execute(select(DigestSubscription))).scalar_one()
+        assert chosen.last_period is None
     assert await send_due_digests(database.uow, monday + timedelta(hours=1), deps.translate) == 1
     assert await send_due_digests(database.uow, monday + timedelta(hours=2), deps.translate) == 0
     assert len(await _digests(chat)) == 1
@@ -214,10 +218,13 @@ async def test_the_chart_draws_no_bar_of_zero_for_pledges_without_a_value(databa
     """Tester: the chart drew a labelled "US$ 0" bar for the focus area of a non-financial pledge; with none but
     non-financial pledges, a made-up one."""
     await _pledges(database, [(["SEN"], "1000")] * financial + [(["SEN"], None)], area="adoption")
-    drawn = _chart_texts(renderer, await _figures(database), monkeypatch)
+    figures = await _figures(database)
+    drawn = _chart_texts(renderer, figures, monkeypatch)
     assert renderer.label(Money(Decimal(0)), "en", markup=False) not in drawn
     assert "Adoption" not in drawn
-    assert ("Access" in drawn) is financial and "Reported" in drawn
+    # the reporting bars only with a report due (review); no chart at all with neither
+    assert ("Access" in drawn) is financial and ("Reported" in drawn) is (figures.due > 0)
+    assert has_chart(figures) is (financial or figures.due > 0)
 
 
 async def test_the_summary_gives_no_value_to_a_group_without_one(database: Database, renderer: Renderer) -> None:

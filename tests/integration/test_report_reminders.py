@@ -4,6 +4,7 @@ downtime, reports arriving meanwhile, inactive pledges, and the reminder's butto
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from chat_driver import ChatDriver, codes
@@ -16,7 +17,7 @@ from handlers.inputs import Incoming
 from handlers.messages import reply_from_json
 from handlers.report_reminders import plan_report_reminders
 from handlers.router import handle
-from models.clock import utcnow
+from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.tables import AuditLog, Contact, Outbox, Pledge, PledgeReminder, ProgressReport
 from models.values import PledgeStatus, Role
@@ -208,23 +209,25 @@ async def test_remind_me_later_then_not_mine(chat: ChatDriver, database: Databas
     assert "P2C-2026-00009" in later[-1].text and len(await reminders(database)) == 2
 
 
-async def test_remind_me_later_of_a_report_sent_meanwhile_brings_nothing_early(chat: ChatDriver,
-                                                                                 database: Database) -> None:
-    """Tester: reminded of her overdue 2025 report, Lucía pressed "Remind me in 3 days" and sent it the same day;
-    three days later came a reminder of 2026, due seven weeks later (its first reminder is 14 days before). A "later"
-    reminds of what is owed then: nothing before 2026's own first reminder."""
-    entity = await entity_of(database)
-    pledge = await add_pledge(database, entity, 12, start=date(utcnow().year - 1, 1, 1),
-                              validated=utcnow() - timedelta(days=1))
+async def test_remind_me_later_of_a_report_sent_meanwhile_brings_nothing_early(
+        chat: ChatDriver, database: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tester: reminded on 7 December of her overdue report of the year before, Lucía pressed "Remind me in 3 days"
+    and sent it the same day; three days later came a reminder of the year in progress, due seven weeks later (its
+    first reminder is 14 days before). A "later" reminds of what is owed then: nothing before that first reminder.
+    The clock is set to 7 December 2027 (the test clock), so that the calendar of the run does not matter."""
+    clock = tmp_path / "clock"
+    advance_test_clock(str(clock), (utc(2027, 12, 7, 10) - datetime.now(UTC)).total_seconds())
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(clock))
+    pledge = await add_pledge(database, await entity_of(database), 12, start=date(2026, 1, 1),
+                              validated=utc(2027, 11, 1))
     now = utcnow()
-    assert await plan_report_reminders(database.uow(), now) == 1
+    assert await plan_report_reminders(database.uow(), now) == 1  # 2026's, overdue since 30 January 2027
     await chat.collect(FOCAL)
     await chat.press(chat.person(FOCAL, "Awa", "fr"), f"rm:later:{pledge}")
-    await add_report(database, pledge, str(now.year - 1), now + timedelta(minutes=5))
+    await add_report(database, pledge, "2026", now + timedelta(minutes=5))
     assert await plan_report_reminders(database.uow(), now + timedelta(days=3, minutes=1)) == 0
     assert await plan_report_reminders(database.uow(), now + timedelta(days=4)) == 0
-    first = datetime(now.year + 1, 1, 30, 10, tzinfo=UTC) - timedelta(days=13)  # inside 2026's first reminder
-    assert await plan_report_reminders(database.uow(), first) == 1
+    assert await plan_report_reminders(database.uow(), utc(2028, 1, 17, 10)) == 1  # 2027's first, due 30 January
 
 
 async def test_forged_reminder_buttons_are_refused(chat: ChatDriver, database: Database) -> None:

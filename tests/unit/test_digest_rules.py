@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from bot.i18n import Renderer
-from handlers.digests.chart import has_chart
+from handlers.digests.chart import has_chart, render_chart
 from handlers.digests.content import digest_reply, goal_share, percent, shorten
 from handlers.digests.labels import FOCUS_AREAS, REGIONS, TARGETING
 from handlers.digests.schedule import latest_due, next_due, superseded
@@ -225,3 +226,17 @@ def test_a_chart_is_drawn_only_with_something_to_show() -> None:
     assert has_chart(Figures(pledges=1, breakdowns=valueless, due=1))
     assert has_chart(Figures(pledges=1, breakdowns={"focus_area": [Share("access", 1, Decimal(1000))]}))
     assert not has_chart(Figures())
+
+
+@pytest.mark.parametrize(("due", "drawn"), [(0, False), (2, True)])
+def test_the_reporting_panel_is_drawn_only_with_a_report_due(renderer: Renderer, due: int, drawn: bool) -> None:
+    """Review: a value pledged and no report due drew "Reported 0" and "Due, not reported 0" under the values."""
+    said: list[str] = []
+
+    def translate(label: Any) -> str:
+        said.append(getattr(label, "msgid", ""))
+        return renderer.label(label, "en")
+
+    figures = Figures(pledges=1, breakdowns={"focus_area": [Share("access", 1, Decimal(1000))]}, due=due, reported=1)
+    assert render_chart(figures, "en", translate, "Digest").startswith(b"\x89PNG")
+    assert ("Reported" in said) is drawn and "Pledged value by focus area (USD)" in said
