@@ -79,18 +79,26 @@ async def test_a_digest_held_over_the_weekend_does_not_go_out_beside_the_next_on
     assert await send_due_digests(database.uow, monday + timedelta(hours=1), deps.translate) == 0
 
 
+async def _friday_subscriber(database: Database, deps: Deps, renderer: Renderer, *, chosen_at: datetime
+                             ) -> ChatDriver:
+    """A pledge of the scope, and the staff member subscribed to a weekly digest on Friday at 17:00 (UTC), chosen
+    at `chosen_at`."""
+    await _pledges(database, [(["SEN"], "1000")])
+    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
+    async with database.uow() as uow:
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
+        uow.session.add(DigestSubscription(contact_id=contact.id or 0, cadence="weekly", weekday=4, hour=17,
+                                           updated_at=chosen_at))
+        await uow.commit()
+    return chat
+
+
 async def test_a_digest_held_over_the_weekend_and_not_superseded_goes_once(database: Database, deps: Deps,
                                                                             renderer: Renderer) -> None:
     """A digest due on Friday at 17:00 and written at 18:30 waits for Monday 09:00, before the next Friday's: it is
     written, with its chart and sheet, and goes once."""
-    await _pledges(database, [(["SEN"], "1000")])
-    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
     monday = _monday_ahead()
-    async with database.uow() as uow:
-        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
-        uow.session.add(DigestSubscription(contact_id=contact.id or 0, cadence="weekly", weekday=4, hour=17,
-                                           updated_at=utcnow()))
-        await uow.commit()
+    chat = await _friday_subscriber(database, deps, renderer, chosen_at=utcnow())
     friday = monday - timedelta(days=3) + timedelta(hours=9, minutes=30)
     assert await send_due_digests(database.uow, friday, deps.translate) == 1
     assert await send_due_digests(database.uow, monday + timedelta(minutes=30), deps.translate) == 0
@@ -105,15 +113,9 @@ async def test_a_fridays_digest_missed_over_the_weekend_goes_on_monday(database:
     """Tester: a digest set for Friday 17:00, the bot down (the clock moved) from Friday morning to Monday, never
     came: the job looked at Monday's week only, whose Friday had not come. Last week's is written on Monday, once,
     and this week's on Friday."""
-    await _pledges(database, [(["SEN"], "1000")])
-    chat = await ChatDriver.with_staff(database, deps, renderer, STAFF)
     monday = _monday_ahead()
-    async with database.uow() as uow:
-        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
-        # chosen on the Friday morning: the Friday before is not owed, that day's is
-        uow.session.add(DigestSubscription(contact_id=contact.id or 0, cadence="weekly", weekday=4, hour=17,
-                                           updated_at=monday - timedelta(days=3, hours=1)))
-        await uow.commit()
+    # chosen on the Friday morning: the Friday before is not owed, that day's is
+    chat = await _friday_subscriber(database, deps, renderer, chosen_at=monday - timedelta(days=3, hours=1))
     assert await send_due_digests(database.uow, monday - timedelta(days=3), deps.translate) == 0  # Friday 09:00
     async with database.uow() as uow:  # not due yet (not marked done as superseded)
         chosen = (await uow.session.execute(select(DigestSubscription))).scalar_one()
