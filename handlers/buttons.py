@@ -23,13 +23,15 @@ MAX_ID = 2**31 - 1
 
 # Placeholders: <id> a positive integer written in ASCII digits without a leading zero; <word> a short ASCII
 # token (step ids, language codes); <rest> what a form button carries after its step id, checked by the form
-# engine against the choices the current question offers; <ver> the version of a record the button was shown with.
+# engine against the choices the current question offers; <ver> the version of a record the button was shown with;
+# <then> a second id, of what the button opens after its action. The three numbers are written alike.
+_NUMBER = f"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}"
 _FIELDS = {
-    "<id>": f"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}",
+    "<id>": _NUMBER,
     "<word>": "[A-Za-z0-9_$-]{1,32}",
     "<rest>": "[!-~]{1,60}",
-    "<ver>": f"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}",
-    "<then>": f"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}",
+    "<ver>": _NUMBER,
+    "<then>": _NUMBER,
 }
 
 STAMP_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)

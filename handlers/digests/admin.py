@@ -28,8 +28,8 @@ async def set_scope(telegram_id: int, scope: Scope, uow: UnitOfWork, now: dateti
         contact = await find_contact(uow.session, telegram_id)
         if contact is None or contact.id is None or contact.role != Role.coordinator:
             raise ScopeTargetError(f"{telegram_id} is not a coordinator")
-        number = int(scope.values[0]) if scope.kind is ScopeKind.entity else 0
-        if scope.kind is ScopeKind.entity and (number > MAX_ID or await Entities(uow.session).get(number) is None):
+        if scope.kind is ScopeKind.entity and (
+                int(scope.values[0]) > MAX_ID or await Entities(uow.session).get(int(scope.values[0])) is None):
             raise ScopeTargetError(f"there is no organisation no. {scope.values[0]} (p2c-bot invite create makes one, "
                                    "or see its number in the bot's /pending or /find)")
         scopes = Scopes(uow.session)

@@ -387,8 +387,7 @@ def _nothing_answered(form: Form, state: FormState) -> bool:
     if any(step.id in state.answers for step in form.steps):
         return False
     step = form.step(state.step)
-    return not (step.begun(state.answers, state.scratch) if step is not None else
-                any(not key.startswith("$") for key in state.scratch))
+    return step is not None and not step.begun(state.answers, state.scratch)
 
 
 def _cancelled(state: FormState) -> Outcome:
