@@ -73,7 +73,7 @@ from handlers.pastes import Held, HeldChangedError
 from handlers.people import role_of, staff_contacts
 from handlers.router import apologise, drop_held, hand_over, handle, stale_holds
 from models.clock import TEST_CLOCK_ENV, utcnow
-from models.database import UPDATES_AT_ONCE, Database, UnitOfWork
+from models.database import UPDATES_AT_ONCE, Database, UnitOfWork, missing_folder
 from models.geography import search_countries
 from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
@@ -503,15 +503,6 @@ async def _stopped_while_waiting(stop: asyncio.Event, seconds: float, what: str)
         return False
     log.info("stop requested while waiting for %s", what)
     return True
-
-
-def missing_folder(url: str) -> Path | None:
-    """The folder of an SQLite file URL when it does not exist (SQLite creates a file, never its folder)."""
-    parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
-        return None
-    folder = Path(str(parsed.database)).parent
-    return None if folder.is_dir() else folder
 
 
 def _driver_line(error: Exception) -> str:

@@ -55,9 +55,13 @@ def _settings(*, names_later: bool = False, **overrides: Any) -> Settings:
 
 def _database() -> Database:
     """The database of the settings (through PgBouncer's transaction mode when P2C_PGBOUNCER says so)."""
-    from models.database import Database
+    from models.database import Database, missing_folder
 
     settings = _settings()
+    folder = missing_folder(settings.database_url)
+    if folder is not None:  # aiosqlite, failing to open it, could report to a loop already closed (a thread's error)
+        _fail(f"the database of P2C_DATABASE_URL ({_database_named()}) cannot be used: it names a file in {folder}, "
+              "a folder that does not exist: create it, or name another file")
     return Database(settings.database_url, pgbouncer=settings.pgbouncer)
 
 

@@ -10,6 +10,7 @@ import secrets
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -39,6 +40,15 @@ def normalize_url(url: str) -> str:
 def is_sqlite(url: str) -> bool:
     """True when the URL points at an embedded SQLite database."""
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def missing_folder(url: str) -> Path | None:
+    """The folder of an SQLite file URL when it does not exist (SQLite creates a file, never its folder)."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    folder = Path(str(parsed.database)).parent
+    return None if folder.is_dir() else folder
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
