@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 from handlers.conversation import Conversation
 from handlers.messages import N_, Label, Reply, Text
 from handlers.people import audit
+from models.values import MAX_RECORD_ID
 
 MAX_BYTES = 64  # Telegram's limit on callback_data
 MAX_ID_DIGITS = 12  # ids stay far below 10**12; more digits is forged
-MAX_ID = 2**31 - 1
-"""Record ids (and versions) are 32-bit integer columns on PostgreSQL: a larger one names no record, it is forged
-(and PostgreSQL's driver refuses it as a query parameter rather than find nothing)."""
+MAX_ID = MAX_RECORD_ID
+"""A larger id or version names no record (models.values.MAX_RECORD_ID): it is forged."""
 
 # Placeholders: <id> a positive integer written in ASCII digits without a leading zero; <word> a short ASCII
 # token (step ids, language codes); <rest> what a form button carries after its step id, checked by the form

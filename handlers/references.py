@@ -9,7 +9,7 @@ import unicodedata
 from handlers.conversation import Conversation
 from handlers.messages import N_
 from models.repositories.pledges import Pledges
-from models.values import Role
+from models.values import MAX_RECORD_ID, Role
 
 REFERENCE = re.compile(r"\s*(P2C-[0-9]{4}-[0-9]{5,7})\s*[.!]?\s*\Z", re.IGNORECASE)
 """A message that is one pledge reference (pasted with spaces, a full stop, or in small letters). Not one followed
@@ -51,7 +51,7 @@ async def found_reference(conv: Conversation, argument: str, *, by_number: bool 
         return f"P2C-{year}-{number:05d}"
     if not by_number:
         return None
-    pledge = await Pledges(conv.session).get(number) if 0 < number < 2**31 else None
+    pledge = await Pledges(conv.session).get(number) if 0 < number <= MAX_RECORD_ID else None
     return pledge.ref if pledge is not None else None
 
 

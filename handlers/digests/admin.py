@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.buttons import MAX_ID
 from handlers.digests.service import RTL, Translate, export_csv, export_xlsx, tell_scope
 from handlers.digests.sheet import separator, write_xlsx
 from handlers.messages import Label
@@ -28,8 +27,7 @@ async def set_scope(telegram_id: int, scope: Scope, uow: UnitOfWork, now: dateti
         contact = await find_contact(uow.session, telegram_id)
         if contact is None or contact.id is None or contact.role != Role.coordinator:
             raise ScopeTargetError(f"{telegram_id} is not a coordinator")
-        if scope.kind is ScopeKind.entity and (
-                int(scope.values[0]) > MAX_ID or await Entities(uow.session).get(int(scope.values[0])) is None):
+        if scope.kind is ScopeKind.entity and await Entities(uow.session).get(int(scope.values[0])) is None:
             raise ScopeTargetError(f"there is no organisation no. {scope.values[0]} (p2c-bot invite create makes one, "
                                    "or see its number in the bot's /pending or /find)")
         scopes = Scopes(uow.session)

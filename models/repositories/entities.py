@@ -13,7 +13,7 @@ from models.geography import fold_name
 from models.repositories.base import table_of
 from models.session import Session
 from models.tables import Entity
-from models.values import Sector
+from models.values import MAX_RECORD_ID, Sector
 
 INTERNATIONAL = frozenset({Sector.un_agency, Sector.intl_regional_org, Sector.ifi})
 """The sectors of bodies that are one organisation in every country they work in."""
@@ -34,8 +34,9 @@ class Entities:
         self.session = session
 
     async def get(self, entity_id: int) -> Entity | None:
-        """The entity with this id, if any."""
-        return await self.session.get(Entity, entity_id)
+        """The entity with this id, if any (none beyond the id column: /scope's "entity 3000000000" was an apology on
+        PostgreSQL, whose driver refuses such a parameter)."""
+        return await self.session.get(Entity, entity_id) if 0 < entity_id <= MAX_RECORD_ID else None
 
     async def named(self, name_key: str) -> list[Entity]:
         """The entities registered under this name key (one a country, and international ones), in id order."""

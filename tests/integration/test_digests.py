@@ -360,6 +360,7 @@ async def test_shortcut_countries_are_counted_and_matched_as_their_countries(dat
     ("99999999999999999999 everything", "Write /scope, a coordinator's Telegram id"),  # was an OverflowError
     (f"{COORDINATOR} entity 99999999999999999999", "That is not a scope"),
     (f"{COORDINATOR} entity 999", "There is no organisation no. 999"),
+    (f"{COORDINATOR} entity 3000000000", "There is no organisation no. 3000000000"),  # PostgreSQL: an apology
     (f"{COORDINATOR} countries XXX SEN QQQ", "I do not know these countries: XXX and QQQ"),
     (f"{COORDINATOR} countries Senegal, Atlantis", "I do not know these countries: Atlantis"),
 ])
