@@ -88,6 +88,7 @@ PATTERNS: tuple[str, ...] = (
     "mp:wdy:<id>:<ver>:<word>", "mp:wdy:<id>",  # <ver>, <word>: the version and status asked about; bare: sent before
     "bc:edit:<id>", "bc:cancel:<id>", "bc:stop:<id>", "bc:keep:<id>",
     "rp:open:<id>", "rp:repl:<id>", "rp:edit:<id>", "rp:ev:<id>", "rp:done:<id>", "rp:resume",
+    "rp:fix:<id>", "rp:fixok:<id>",  # replace report <id>, of an earlier period than the one due: asked, confirmed
     "rp:restart:<id>:<ver>", "rp:restart",  # bare: sent before the draft's id and version were in the code
     "rp:restart:<id>:<ver>:<then>",  # then the report of pledge <then>, the one whose 📝 offered it
     "rp:list", "rp:after:<id>:<ver>",  # a page of /report's list: the first, the one after pledge <id> at place <ver>

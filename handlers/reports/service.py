@@ -264,7 +264,8 @@ def _due_label(due: NextReport, owing: Reminding | None, today: date) -> Label:
 
 
 async def report_button(conv: Conversation, code: str) -> None:
-    """Buttons rp:open|repl|edit|ev|resume|restart:<id>; every id is checked against the person's entity."""
+    """Buttons rp:open|repl|edit|ev|resume|restart|fix|fixok:<id>; every id is checked against the person's
+    entity."""
     parsed = buttons.parse(code)
     if parsed is None or parsed.prefix != "rp":
         await buttons.refuse_malformed(conv, code)
@@ -316,6 +317,15 @@ async def report_button(conv: Conversation, code: str) -> None:
     if verb == "done":
         await confirm_completed(conv, entity, target)
         return
+    if verb in ("fix", "fixok"):  # replace the report of an earlier period (the pledge's details offer it)
+        report = await Reports(conv.session).get(target)
+        replaced = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
+        if report is None or replaced is None or replaced.entity_id != entity.id:
+            await refuse(conv, f"report.{verb}", "report", target)
+            return
+        # replaced since it was asked about: asked again, about the report there is now
+        await open_report(conv, replaced, confirmed=verb == "fixok" and report.is_current, period=report.period)
+        return
     pledge = await conv.session.get(Pledge, target)
     if pledge is None or pledge.entity_id != entity.id:
         await refuse(conv, f"report.{verb}", "pledge", target)
@@ -363,28 +373,35 @@ def not_open(pledge: Pledge) -> Label:
 
 
 async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = False,
-                      draft: Draft | drafts.Unread | None = drafts.UNREAD, reported: set[str] | None = None) -> None:
-    """Open the form for the pledge's next period; a period already reported needs a confirmation first, and one whose
-    report BDT asked about opens that report's edit. The person's report in progress (`draft`) and the periods of the
-    pledge `reported` are read here unless the caller read them already."""
+                      draft: Draft | drafts.Unread | None = drafts.UNREAD, reported: set[str] | None = None,
+                      period: str | None = None) -> None:
+    """Open the form for the pledge's next period (or `period`, one reported, to replace its report); a period
+    already reported needs a confirmation first, and one whose report BDT asked about opens that report's edit. The
+    person's report in progress (`draft`) and the periods of the pledge `reported` are read here unless the caller
+    read them already."""
     if pledge.status != PledgeStatus.validated or pledge.id is None:
         conv.say(Reply((not_open(pledge),)))
         return
     assert conv.contact.id is not None
     if draft is drafts.UNREAD:
         draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
-    if draft is not None and draft.state.get("answers", {}).get(PLEDGE_ID) == pledge.id and not confirmed:
+    drafted = draft.state.get("answers", {}) if draft is not None else {}
+    this_one = drafted.get(PLEDGE_ID) == pledge.id and period in (None, drafted.get(PERIOD))
+    if draft is not None and this_one and not confirmed:
         await resume_form(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
         return
-    if draft is not None and draft.state.get("answers", {}).get(PLEDGE_ID) != pledge.id and _answered(draft):
+    if draft is not None and not this_one and _answered(draft):
         # another pledge's report in progress (a reminder's 📝, the list's pressed again): offered as /report offers
         # it, never replaced by this one's without a word; Start over opens this one's
+        # (Start over then opens the period due; the earlier one is asked for again from the pledge's details)
         conv.say(Reply((await in_progress(conv, draft),), continue_or_restart(draft, pledge.id)))
         return
     reports = Reports(conv.session)
-    if reported is None:
-        reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
-    period = due_of(pledge, reported, conv.today).period
+    chosen = period is not None  # a period of the pledge's details, not the one due: its Yes names the report
+    if period is None:
+        if reported is None:
+            reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
+        period = due_of(pledge, reported, conv.today).period
     existing = await reports.current_for(pledge.id, period)
     if existing is not None and existing.id is not None \
             and existing.review_status == ReviewStatus.clarification_requested:
@@ -398,7 +415,8 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
         conv.say(Reply((text(N_("You already reported on {ref} for {period} (sent {date}). Send a new report that "
                                 "replaces it? Both stay in the history."), ref=Code(pledge.ref or ""),
                              period=period_label(period), date=Day(existing.created_at.date())),),
-                       ((Button(Text(N_("Yes, replace it")), f"rp:repl:{pledge.id}"),
+                       ((Button(Text(N_("Yes, replace it")),
+                                f"rp:fixok:{existing.id}" if chosen else f"rp:repl:{pledge.id}"),
                          Button(Text(N_("No, keep it")), f"mp:open:{pledge.id}")),)))
         return
     # a replacement starts from the report it replaces; else from the latest earlier period, never a later one:

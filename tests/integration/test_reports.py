@@ -235,6 +235,39 @@ async def test_a_second_report_for_a_period_replaces_the_first_after_confirmatio
     assert resent[0].attachment == ("photo", "AgACAgQAAxkBAAIBQ2photo")
 
 
+async def test_the_report_of_an_ended_period_is_replaced_from_the_pledges_details(chat: ChatDriver,
+                                                                                   database: Database) -> None:
+    """Noticed: once /report and 📝 opened the next period, a mistake in the report of the period before could not be
+    put right: the details offer to replace the latest report, asked and confirmed as a replacement is."""
+    await member(chat, 3)
+    await member(chat, 4, entity="Digital Oman Initiative")
+    pledge_id = await validated_pledge(chat, 3)  # started in 2024: /report opens 2024's, then 2025's
+    await first_report(Counter(chat, 3))
+    async with database.uow() as uow:
+        first = (await uow.session.execute(select(ProgressReport))).scalar_one()
+    assert first.period == "2024"
+    details = await chat.press(chat.person(3), f"mp:open:{pledge_id}")
+    assert f"rp:fix:{first.id}" in codes(details[-1]) and "✏️ Replace the report for 2024" in str(details[-1].buttons)
+    for forged in (f"rp:fix:{first.id}", f"rp:fixok:{first.id}"):  # another organisation's focal point
+        refused = await chat.press(chat.person(4), forged)
+        assert "not" in refused[-1].text and "f:status" not in str(codes(refused[-1])), refused[-1].text
+    asked = await chat.press(chat.person(3), f"rp:fix:{first.id}")
+    assert "already reported" in asked[-1].text and "for 2024" in asked[-1].text, asked[-1].text
+    assert f"rp:fixok:{first.id}" in codes(asked[-1]) and f"rp:repl:{pledge_id}" not in codes(asked[-1])
+    opened = await chat.press(chat.person(3), f"rp:fixok:{first.id}")
+    assert "for 2024" in opened[0].text and "f:status:sameall" in codes(opened[-1]), opened[0].text
+    await chat.press(chat.person(3), "f:status:sameall")
+    await chat.press(chat.person(3), "f:$sum:submit")
+    async with database.uow() as uow:
+        reports = (await uow.session.execute(select(ProgressReport).order_by(col(ProgressReport.id)))).scalars().all()
+    assert [(r.period, r.is_current, r.replaced_by) for r in reports] == [("2024", False, reports[1].id),
+                                                                          ("2024", True, None)]
+    again = await chat.press(chat.person(3), f"rp:fixok:{first.id}")  # the old Yes: asked about the report now
+    assert "already reported" in again[-1].text and f"rp:fixok:{reports[1].id}" in codes(again[-1])
+    nxt = await chat.send(chat.person(3), "/report")
+    assert "for 2025" in nxt[0].text, "the period due is still 2025's"
+
+
 async def test_report_with_a_reference_opens_that_pledge_or_says_it_is_not_theirs(chat: ChatDriver,
                                                                                     database: Database) -> None:
     """Tester: `/report P2C-…` with another organisation's reference showed the person's own list without a word."""
