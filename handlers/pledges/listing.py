@@ -34,6 +34,7 @@ from handlers.reports.cards import (
     REMINDERS_STOPPED_SHORT,
     next_due_label,
     period_label,
+    replace_button,
     report_line,
     report_status_word,
 )
@@ -363,8 +364,7 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
     actions: list[Button] = []
     if manages and pledge.status == PledgeStatus.validated:
         actions.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
-    replace = ((Button(text(N_("✏️ Replace the report for {period}"), period=period_label(replaceable.period)),
-                       f"rp:fix:{replaceable.id}"),),) \
+    replace = ((replace_button(replaceable),),) \
         if manages and pledge.status == PledgeStatus.validated and replaceable is not None else ()
     if manages and pledge.status == PledgeStatus.changes_requested:
         actions.append(Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"))

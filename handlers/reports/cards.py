@@ -3,7 +3,23 @@
 from __future__ import annotations
 
 from handlers.lengths import shorten
-from handlers.messages import N_, NP_, SMALL, Code, Concat, Day, Items, Label, Line, Money, Number, Text, plural, text
+from handlers.messages import (
+    N_,
+    NP_,
+    SMALL,
+    Button,
+    Code,
+    Concat,
+    Day,
+    Items,
+    Label,
+    Line,
+    Money,
+    Number,
+    Text,
+    plural,
+    text,
+)
 from handlers.reports.form import REPORT_STATUS_LABELS, evidence_label, percent_label
 from handlers.vocabulary import TARGET_UNITS, labeller
 from models.reporting import NextReport
@@ -59,6 +75,13 @@ def next_due_label(due: NextReport, more: int = 0) -> Label:
         return text(N_("⚠️ OVERDUE: the report for {period} was due {date}"), period=period_label(due.period),
                     date=Day(due.due))
     return text(N_("next report due {date}"), date=Day(due.due))
+
+
+def replace_button(report: ProgressReport) -> Button:
+    """✏️ to replace `report` (a focal point's, a current one): asked and confirmed as any replacement
+    (reports.service, rp:fix and rp:fixok), even when /report and 📝 open a later period."""
+    return Button(text(N_("✏️ Replace the report for {period}"), period=period_label(report.period)),
+                  f"rp:fix:{report.id}")
 
 
 def report_status_label(status: str) -> Label:

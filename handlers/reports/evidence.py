@@ -9,7 +9,7 @@ from handlers.lengths import is_long, shorten
 from handlers.messages import N_, Code, Reply, Text, text
 from handlers.people import role_of
 from handlers.readers import may_read
-from handlers.reports.cards import period_label
+from handlers.reports.cards import period_label, replace_button
 from handlers.reports.form import evidence_label
 from models.repositories.reports import Reports
 from models.tables import Pledge
@@ -20,7 +20,7 @@ CAPTION = 500
 """How much of a file's name and of the words sent with it its caption shows (UTF-16 units): with the heading, in
 the wordiest language, within Telegram's 1,024 for a caption; a longer caption has 📖 to read it whole."""
 ASK_AGAIN = N_("Ask the organisation's focal point to send it again.")
-ATTACH_AGAIN = N_("To attach it again, send /report and replace this report.")
+ATTACH_AGAIN = N_("To attach it again, replace this report.")
 
 
 async def send_evidence(conv: Conversation, report_id: int) -> None:
@@ -36,17 +36,17 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
     total = len(report.evidence)
     # a focal point can replace the report, staff and the organisation's coordinators ask a focal point to; a report
     # already replaced is history, which nobody changes: nothing to advise
-    advice: tuple[Text, ...] = ()
-    if report.is_current:
-        advice = (Text(ATTACH_AGAIN if role_of(conv.contact) is Role.focal_point and not is_staff(conv)
-                       else ASK_AGAIN),)
+    # (/report opens the period due, which may be a later one: ✏️ replaces this very report)
+    replaces = report.is_current and role_of(conv.contact) is Role.focal_point and not is_staff(conv)
+    advice = (Text(ATTACH_AGAIN if replaces else ASK_AGAIN),) if report.is_current else ()
+    fix = ((replace_button(report),),) if replaces else ()
     for index, item in enumerate(report.evidence, start=1):
         caption = text(N_("Evidence {n} of {total}, report on {ref} for {period}"), n=index, total=total,
                        ref=Code(pledge.ref or ""), period=period_label(report.period))
         # a file Telegram no longer has (sent to another bot, or long ago) is refused: say which, and what to do
         refused = Reply((text(N_("Evidence {n} of {total} ({item}), report on {ref} for {period}, could not be "
                                  "shown: Telegram refused it."), n=index, total=total, item=evidence_label(item),
-                              ref=Code(pledge.ref or ""), period=period_label(report.period)), *advice))
+                              ref=Code(pledge.ref or ""), period=period_label(report.period)), *advice), fix)
         kind, file_id = item.get("kind"), item.get("file_id")
         if kind in ("photo", "document", "video") and isinstance(file_id, str) and file_id:
             said = [shorten(str(item[key]), limit) for key, limit in (("name", NAME), ("caption", CAPTION))

@@ -83,13 +83,14 @@ async def test_a_message_without_its_own_words_gets_the_general_explanation(data
 
 
 @pytest.mark.parametrize(("role", "advice"), [
-    (Role.focal_point, "To attach it again, send /report and replace this report."),
+    (Role.focal_point, "To attach it again, replace this report."),
     (Role.coordinator, "Ask the organisation's focal point to send it again."),
 ])
 async def test_the_advice_fits_who_reads_the_evidence(chat: ChatDriver, database: Database, renderer: Renderer,
                                                       role: Role, advice: str) -> None:
     """review2 #5: a coordinator of the organisation was told to replace the report with /report, which /report
-    refuses to coordinators."""
+    refuses to coordinators. A focal point gets ✏️ to replace this very report: /report opens the period due, a later
+    one once this report's period has ended (it was a dead end)."""
     await member(chat, 3)
     await member(chat, 4, role=role)
     await validated_pledge(chat, 3)
@@ -102,6 +103,8 @@ async def test_the_advice_fits_who_reads_the_evidence(chat: ChatDriver, database
     refused = [reply.if_refused for row in rows if (reply := reply_from_json(row.payload["reply"])).if_refused]
     said = [renderer.reply(reply, "en").text for reply in refused if reply is not None]
     assert said and all(advice in text for text in said), said
+    fixes = [button.code for reply in refused if reply is not None for row in reply.buttons for button in row]
+    assert fixes == ([f"rp:fix:{report_id}"] if role is Role.focal_point else []), fixes
 
 
 async def test_a_replaced_report_gives_no_advice_to_replace_it(chat: ChatDriver, database: Database,
