@@ -87,8 +87,8 @@ async def membership(incoming: Incoming, uow: UnitOfWork, deps: Deps,
     audience, as when a delivery finds them unreachable; back, they are reachable again (reminders resume by
     themselves) and someone with a role is told that what was sent meanwhile did not reach them, and where to find
     it; a form left open is given back (`resume`: its question, refused while they had blocked the bot). Nothing is
-    kept about a stranger, and nothing said to, or noted of, someone who never started the bot (their first /start is
-    their first visit: router.mark_and_meet). None when there is nothing to say."""
+    kept about a stranger, and nothing said to someone who never started the bot, only that they are reachable (their
+    first /start is their first visit: router.mark_and_meet). None when there is nothing to say."""
     async with uow:
         session = uow.session
         contact = await find_contact(session, incoming.person.telegram_id)
@@ -99,8 +99,13 @@ async def membership(incoming: Incoming, uow: UnitOfWork, deps: Deps,
             await Contacts(session).mark_blocked([contact.id])
             await uow.commit()
             return None
-        if contact.last_seen_at is None:  # never started the bot (a contact made by `admin grant`): the bot still
-            await uow.commit()            # cannot write to them, and their first /start is to be a first visit
+        if contact.last_seen_at is None:  # never seen (a contact made by `admin grant`, the sandbox's demo people):
+            # their first /start is to be a first visit, so nothing is said; but they are reachable again: left
+            # blocked, they stayed out of every audience (a tester, with the demo's people). Should Telegram still
+            # refuse to write to them, that refusal marks them blocked again (Contacts.mark_unreachable).
+            if contact.blocked:
+                await Contacts(session).touch(contact, {"blocked": False})
+            await uow.commit()
             return None
         was_blocked = contact.blocked
         contact = await refresh(session, contact, incoming.person, incoming.received_at)

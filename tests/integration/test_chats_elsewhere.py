@@ -200,6 +200,8 @@ async def test_unblocking_by_someone_who_never_started_the_bot_says_nothing_and_
     await handle(membership(officer, "kicked"), database.uow(), deps)
     await handle(membership(officer, "member"), database.uow(), deps)
     assert await chat.collect(2002) == []
+    back = await contact_of(database, 2002)
+    assert back is not None and not back.blocked and back.last_seen_at is None, "reachable, still never seen"
     first = await chat.send(officer, "/start")
     assert first[0].text.startswith("Bienvenue, Officer\u00a0!"), first[0].text
 
