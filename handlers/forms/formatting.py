@@ -45,6 +45,10 @@ def format_time(value: time, locale: str) -> str:
 def format_date(value: date, locale: str) -> str:
     """Format a date for the reader in the locale's medium format ("Dec 31, 2027", "31 déc. 2027"); in Arabic the
     long one, with the month's name ("31 ديسمبر 2027"): the medium one, "31‏/12‏/2027", puts a right-to-left mark
-    before each "/", and Telegram then reads "/12" and "/2027" as commands, shown as links that send them (a tester)."""
+    before each "/", and Telegram then reads "/12" and "/2027" as commands, shown as links that send them (a tester).
+    French writes the first of a month as an ordinal, "1er févr. 2027" (CLDR's patterns have no such field)."""
     where = _babel(locale)
-    return dates.format_date(value, "long" if where.language == "ar" else "medium", locale=where)
+    shown = dates.format_date(value, "long" if where.language == "ar" else "medium", locale=where)
+    if where.language == "fr" and value.day == 1 and shown.startswith("1 "):
+        return f"1er{shown[1:]}"
+    return shown

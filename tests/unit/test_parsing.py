@@ -503,6 +503,13 @@ def test_format_date(locale: str, expected: str) -> None:
     assert format_date(DEC_31, locale) == expected
 
 
+def test_french_writes_the_first_of_a_month_as_an_ordinal() -> None:
+    """A tester: "le 1 févr." where French writes "le 1er févr."; the other days and languages are as CLDR has them."""
+    assert [format_date(date(2027, 2, day), "fr") for day in (1, 2, 11)] == ["1er févr. 2027", "2 févr. 2027",
+                                                                             "11 févr. 2027"]
+    assert format_date(date(2027, 2, 1), "en") == "Feb 1, 2027"
+
+
 def test_format_integer() -> None:
     assert [format_integer(2_500_000, locale) for locale in ("en", "es", "fr")] == [
         "2,500,000", "2.500.000", "2\u202f500\u202f000",
