@@ -62,6 +62,8 @@ OWN, OWN_END = "\ufdd0", "\ufdd1"
 type): OWN before each line of what someone wrote as it stands (a person's multi-line text, a staff member's
 formatted message), OWN_END after its last. A line that is theirs alone keeps the direction they gave it."""
 TAG = re.compile(r"<[^>]*>")
+LINK_AT_END = re.compile(r"(?:https?://|www\.)[^\s<>\u2069]+\u2069?\Z", re.IGNORECASE)
+"""An item of a list that ends with a link (an isolate's closing mark after it, in markup)."""
 CAPS = (1000, 300, 100, 30)
 """How short what people wrote becomes, step by step, in a message that would not fit otherwise."""
 COMMAND = re.compile(r"(?<![\w/<:.\u2068])/[a-z][a-z0-9_]*")
@@ -367,9 +369,12 @@ def join_list(items: list[str], locale: str, style: Literal["standard", "or"] = 
 
     Where lists set items apart with an enumeration comma (Chinese 、), a list whose items contain the
     conjunction itself is joined by that comma throughout: "学校、农村和偏远社区", not "学校和农村和偏远社区",
-    which reads as three groups.
+    which reads as three groups. There, a link is followed by a space: Telegram took the mark and the next link into
+    it ("…/a.pdf和https://…" was one link; a tester's evidence).
     """
     babel_locale = BABEL_LOCALES[locale]
+    if locale in UNSPACED and len(items) > 1:
+        items = [f"{item} " if LINK_AT_END.search(item) else item for item in items[:-1]] + items[-1:]
     if locale in ENUMERATING and len(items) > 1:
         conjunction, comma = _list_marks(babel_locale, style)
         if any(conjunction in item for item in items):

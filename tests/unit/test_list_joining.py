@@ -78,3 +78,15 @@ def test_a_latin_value_keeps_its_spaces_and_people_s_words_are_kept_as_written(r
 def test_other_languages_keep_their_spaces(renderer: Renderer) -> None:
     scope = text("Scope of {name} set: {scope}", name="王芳", scope=Items((CountryName("KAZ"), CountryName("UZB"))))
     assert plain(renderer.label(scope, "en")) == "Scope of 王芳 set: Kazakhstan and Uzbekistan"
+
+
+def test_a_link_in_a_chinese_list_is_spaced_off_the_mark_after_it(renderer: Renderer) -> None:
+    """A tester's evidence: "…/a.pdf、…/b.pdf和https://…" was taken by Telegram as one link running through the marks
+    and the next link. In Chinese a link is followed by a space; other items, and other languages, are as before."""
+    links = Items((Code("https://example.org/a.pdf"), Code("www.example.org/b"), Code("https://example.org/c")))
+    assert plain(renderer.reply(Reply((links,)), "zh").text) == \
+        "https://example.org/a.pdf 、www.example.org/b 和https://example.org/c"
+    assert plain(renderer.reply(Reply((links,)), "en").text) == \
+        "https://example.org/a.pdf, www.example.org/b, and https://example.org/c"
+    mixed = Items((Text("photo"), Code("https://example.org/a.pdf"), Text("photo")))
+    assert plain(renderer.reply(Reply((mixed,)), "zh").text) == "照片、https://example.org/a.pdf 和照片"
