@@ -36,7 +36,8 @@ class Entities:
     async def get(self, entity_id: int) -> Entity | None:
         """The entity with this id, if any (none beyond the id column: /scope's "entity 3000000000" was an apology on
         PostgreSQL, whose driver refuses such a parameter)."""
-        return await self.session.get(Entity, entity_id) if 0 < entity_id <= MAX_RECORD_ID else None
+        # (within the column, negative ids included: the start-up rehearsal's organisation has one, rolled back)
+        return await self.session.get(Entity, entity_id) if -MAX_RECORD_ID <= entity_id <= MAX_RECORD_ID else None
 
     async def named(self, name_key: str) -> list[Entity]:
         """The entities registered under this name key (one a country, and international ones), in id order."""
