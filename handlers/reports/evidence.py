@@ -48,10 +48,11 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
                                  "shown: Telegram refused it."), n=index, total=total, item=evidence_label(item),
                               ref=Code(pledge.ref or ""), period=period_label(report.period)), *advice), fix)
         kind, file_id = item.get("kind"), item.get("file_id")
+        whole = ((caption_button(report_id, index),),) if is_long(str(item.get("caption") or ""), CAPTION) else ()
         if kind in ("photo", "document", "video") and isinstance(file_id, str) and file_id:
             said = [shorten(str(item[key]), limit) for key, limit in (("name", NAME), ("caption", CAPTION))
                     if item.get(key)]
-            whole = ((caption_button(report_id, index),),) if is_long(str(item.get("caption") or ""), CAPTION) else ()
             conv.say(Reply((caption, *said), whole, attachment=(str(kind), file_id), if_refused=refused))
-        elif kind == "link":
-            conv.say(Reply((caption, Code(str(item.get("url", "")))), if_refused=refused))
+        elif kind == "link":  # the words written with it, as a file's caption
+            words = (shorten(str(item["caption"]), CAPTION),) if item.get("caption") else ()
+            conv.say(Reply((caption, Code(str(item.get("url", ""))), *words), whole, if_refused=refused))

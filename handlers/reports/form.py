@@ -30,9 +30,9 @@ REPORT_ID, REPLACES = "$report_id", "$replaces"
 MAX_EVIDENCE = 10
 MAX_LINK = 500
 EVIDENCE_NAME = 80
+"""How much of a link or a file's name a list of evidence shows."""
 MAX_CAPTION = 1024
 """The words kept with a piece of evidence: Telegram's own limit on a caption."""
-"""How much of a link or a file's name a list of evidence shows."""
 LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 
 REPORT_STATUS_LABELS: dict[str, str] = {
@@ -210,12 +210,13 @@ def _evidence_key(item: Mapping[str, Any]) -> tuple[str, str]:
 def evidence_label(item: Mapping[str, Any]) -> Label:
     """One piece of evidence: a document's or video's name ("video" when it has none), "photo", or a link; with the
     words sent with it, if any."""
+    caption = str(item.get("caption") or "")
     if item.get("kind") == "link":  # a list of ten must fit a message: long links and names are shortened
-        return Code(shorten(str(item.get("url", "")), EVIDENCE_NAME))
+        link = Code(shorten(str(item.get("url", "")), EVIDENCE_NAME))
+        return Concat((link, " — ", shorten(caption, EVIDENCE_NAME))) if caption else link
     named: Label = Text(N_("photo")) if item.get("kind") == "photo" else \
         shorten(str(item.get("name") or ""), EVIDENCE_NAME) or Text(N_("video") if item.get("kind") == "video"
                                                                      else N_("document"))
-    caption = str(item.get("caption") or "")
     return Concat((named, " — ", shorten(caption, EVIDENCE_NAME))) if caption else named
 
 
@@ -301,14 +302,18 @@ class EvidenceStep(TextStep):
         return Text(EVIDENCE_KINDS)
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Keep every link of the text."""
+        """Keep every link of the text, and the words written around them as each one's caption, as a file's (a
+        tester's "Photos of the opening:" before a link was dropped without a word)."""
         links = [match.rstrip(".,;)") for match in LINK.findall(value)]
         if not links:
             raise InvalidAnswerError(Text(N_("Please send a document, a photo or a video, or type a link starting "
                                              "with https://.")))
         if any(len(link) > MAX_LINK for link in links):
             raise InvalidAnswerError(Text(N_("That link is too long.")))
-        return self._keep(self._items(answers, scratch), [{"kind": "link", "url": link} for link in links])
+        words = " ".join(LINK.sub(" ", value).split())  # its lines and spaces as one line
+        said = words if any(char.isalnum() for char in words) else ""  # "and", a colon: words; "," alone: none
+        return self._keep(self._items(answers, scratch), [
+            {"kind": "link", "url": link, **({"caption": said[:MAX_CAPTION]} if said else {})} for link in links])
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Done: the evidence received so far; or remove the last piece."""

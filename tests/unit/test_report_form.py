@@ -119,6 +119,23 @@ def test_evidence_collects_files_and_links_then_done(renderer: Renderer) -> None
                                               {"kind": "link", "url": "https://example.org/x"}]
 
 
+def test_the_words_written_with_links_are_kept_as_their_caption(renderer: Renderer) -> None:
+    """A tester: "Photos of the opening: https://…" kept the link and dropped the words without a word; a file's
+    caption was kept. A link's words are its caption, listed with it; a message of links alone gives none."""
+    ctx = context(renderer, "en")
+    current = advance(REPORT_FORM, state("evidence"), FormInput(
+        text="Photos of the opening:\nhttps://example.org/album and the press, https://example.org/news."), ctx)
+    current = advance(REPORT_FORM, current.state, FormInput(text="https://example.org/plan, https://example.org/map"),
+                      ctx)
+    words = "Photos of the opening: and the press,"
+    assert current.state.scratch["items"] == [
+        {"kind": "link", "url": "https://example.org/album", "caption": words},
+        {"kind": "link", "url": "https://example.org/news", "caption": words},
+        {"kind": "link", "url": "https://example.org/plan"}, {"kind": "link", "url": "https://example.org/map"}]
+    done = advance(REPORT_FORM, current.state, FormInput(code="f:evidence:done"), ctx)
+    assert f"https://example.org/album — {words}" in renderer.reply(done.replies[0], "en").text
+
+
 def test_defaults_offer_last_answers_and_all_at_once(renderer: Renderer) -> None:
     previous = ProgressReport(pledge_id=7, period="2024", status="in_progress", percent_complete=40,
                               beneficiaries_reached=3000, women_share_percent=50, steps_taken=STEPS,
