@@ -105,6 +105,18 @@ def _fewer_than_last_time(step_id: str) -> Callable[[Any, Answers], Label | None
     return doubt
 
 
+def _percent_doubt(value: Any, answers: Answers) -> Label | None:
+    """A typed percentage below the previous report's: work undone, a correction, or a slip ("4" for "40"). A tapped
+    one is taken as it is (the engine doubts typed answers only)."""
+    defaults = answers.get(DEFAULTS)
+    before = defaults.get("percent_complete") if isinstance(defaults, Mapping) else None
+    if not isinstance(before, int) or int(value) >= before:
+        return None
+    return text(N_("{percent} is less than the {previous} reported last time. Is that right? If it is, tap ✅. If "
+                   "not, type the percentage again."),
+                percent=percent_label(int(value)), previous=percent_label(before))
+
+
 MANY_PEOPLE = 10**9
 """People reached above this many (a billion) are asked about before they are taken: most often digits too many."""
 
@@ -341,7 +353,7 @@ REPORT_FORM = Form(
     steps=(
         ChoiceStep(id="status", label=N_("Status"), choices=tuple(ReportStatus), columns=2,
                    label_of=labeller(REPORT_STATUS_LABELS), question=N_("Where does the pledge stand?")),
-        PercentStep(id="percent_complete", label=N_("Progress"), when=started,
+        PercentStep(id="percent_complete", label=N_("Progress"), when=started, doubt=_percent_doubt,
                     question=N_("How far along is it, in percent? Tap or type a number from 0 to 100.")),
         YesNoStep(id="pledge_complete", label=N_("Pledge complete"), when=may_be_complete,
                   question=N_("Is the whole pledge complete? If yes, it is marked completed and no more reports "

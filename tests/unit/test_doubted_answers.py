@@ -145,10 +145,13 @@ def test_a_pledge_worth_a_tenth_of_the_goal_is_asked_about(renderer: Renderer, t
     # a tester reported 30,000 people reached after 35,000 last time: taken without a word, though it is a total
     ("beneficiaries_reached", 35_000, "30000", True), ("beneficiaries_reached", 35_000, "35000", False),
     ("beneficiaries_reached", 35_000, "40 000", False), ("target_achieved", 300, "120", True),
-    ("target_achieved", 300, "450", False)])
+    ("target_achieved", 300, "450", False),
+    # a tester's 40 % after 60 % last time went in unasked (a slip of "4" for "40" too)
+    ("percent_complete", 60, "40", True), ("percent_complete", 60, "60 %", False),
+    ("percent_complete", 60, "75", False)])
 def test_a_total_below_last_time_s_is_asked_about(renderer: Renderer, step: str, before: int, typed: str,
                                                    asked: bool) -> None:
-    answers = {**FACTS, DEFAULTS: {step: before}}
+    answers = {**{key: value for key, value in FACTS.items() if key != step}, DEFAULTS: {step: before}}
     outcome = advance(REPORT_FORM, FormState(step=step, answers=answers), FormInput(text=typed),
                       context(renderer, "en"))
     assert (step not in outcome.state.answers) is asked
@@ -244,3 +247,16 @@ def test_a_wrong_answer_after_a_doubted_one_drops_the_doubt(renderer: Renderer) 
     refused = advance(REPORT_FORM, outcome.state, FormInput(code=sure("target_achieved", 12_340_000)),
                       context(renderer, "en"))
     assert "target_achieved" not in refused.state.answers  # the old ✅, pressed anyway, takes nothing
+
+
+def test_a_tapped_percentage_below_last_time_s_is_taken(renderer: Renderer) -> None:
+    """A tapped quick percentage is chosen, not typed: taken as it is (only a typed one can be a slip)."""
+    answers = {**FACTS, DEFAULTS: {"percent_complete": 60}}
+    answers.pop("percent_complete")
+    tapped = advance(REPORT_FORM, FormState(step="percent_complete", answers=answers),
+                     FormInput(code="f:percent_complete:c:25"), context(renderer, "fr"))
+    assert tapped.state.answers["percent_complete"] == 25
+    typed = advance(REPORT_FORM, FormState(step="percent_complete", answers=answers), FormInput(text="25"),
+                    context(renderer, "fr"))
+    text, _ = shown(renderer, typed, "fr")
+    assert "25\u202f%, c’est moins que les 60\u202f% indiqués la dernière fois" in text, text
