@@ -530,7 +530,7 @@ def invite_create(
     bot_username: Annotated[str | None, typer.Option(help="Bot username for the link (default: ask getMe).")] = None,
 ) -> None:
     """Print a single-use deep link that binds whoever opens it to the entity and role."""
-    from handlers.admin import CreateInvite, WhichOrganisation, invite
+    from handlers.admin import CreateInvite, InvalidName, WhichOrganisation, invite
     from handlers.invites import INVITABLE, deep_link
     from models.geography import load_country_table
 
@@ -551,8 +551,12 @@ def invite_create(
         _fail(f"organisations of that name are registered in other countries ({which}): give --country, the one "
               "meant or the new one's")
         raise
-    if created:
-        typer.echo(f"created entity “{found.name}” (validated)", err=True)
+    except InvalidName as refused:
+        _fail(f"--entity: {refused}")
+        raise
+    if created:  # in which country: a code mistyped makes a new organisation of a name known elsewhere
+        typer.echo(f"created entity no. {found.id} “{found.name}” ({found.country_iso3 or 'international'}, "
+                   "validated)", err=True)
     typer.echo(f"invitation recorded in the database {_database_named()}", err=True)  # the link alone on stdout
     typer.echo(deep_link(username, token))
 

@@ -10,9 +10,10 @@ from handlers import outbox
 from handlers.canonical import canonical_name
 from handlers.departures import leave_focal_points, withdraw_unissuable
 from handlers.forms.base import FormState
+from handlers.forms.steps import has_letters
 from handlers.invites import DEFAULT_LIFETIME, InviteProblem, create_invite, may_still_issue, usable
 from handlers.messages import Items, Reply, Text, plural
-from handlers.onboarding import name_key
+from handlers.onboarding import ENTITY_NAME_LENGTH, name_key
 from handlers.people import audit, find_contact
 from handlers.router import journey_of
 from handlers.vocabulary import role_label
@@ -252,6 +253,7 @@ async def invite(command: CreateInvite, uow: UnitOfWork, now: datetime) -> tuple
             raise WhichOrganisation(named)
         created = entity is None
         if entity is None:
+            _check_name(canonical_name(command.entity_name))
             entity = Entity(name=canonical_name(command.entity_name), name_key=name_key(command.entity_name),
                             sector=command.sector, country_iso3=command.country_iso3, status=EntityStatus.validated,
                             created_at=now, validated_at=now)
@@ -261,6 +263,21 @@ async def invite(command: CreateInvite, uow: UnitOfWork, now: datetime) -> tuple
                     role=command.role, via="cli")
         await uow.commit()
         return issued.token, entity, created
+
+
+class InvalidName(ValueError):
+    """An organisation's name registration would refuse (the operator's words: the command line is in English)."""
+
+
+def _check_name(name: str) -> None:
+    """Refuse a new organisation's name that registration refuses: only symbols or emoji, too short or too long (a
+    500-character name went in from the command line; PostgreSQL's column holds 200)."""
+    if not has_letters(name):
+        raise InvalidName("it has no letter or digit (only symbols or emoji)")
+    if len(name) not in ENTITY_NAME_LENGTH:
+        counted = f"{len(name)} character{'' if len(name) == 1 else 's'}"
+        raise InvalidName(f"it has {counted}; an organisation's name has {min(ENTITY_NAME_LENGTH)} to "
+                          f"{max(ENTITY_NAME_LENGTH)}, as registration asks")
 
 
 class UnknownEntity(Exception):

@@ -67,6 +67,9 @@ CONSENT = YesNoStep(
                 "under Partner2Connect? You can ask us to delete them at any time."),
     label=N_("Consent"), require_yes=CONSENT_REFUSED)
 
+ENTITY_NAME_LENGTH = range(2, 201)
+"""Characters an organisation's name may have, as registration asks (and `p2c-bot invite create` checks)."""
+
 ONBOARDING = Form(
     id="onboarding",
     title=N_("Registration"),
@@ -75,7 +78,8 @@ ONBOARDING = Form(
         CONSENT,
         TextStep(id="entity_name", question=N_("What is the name of your organisation?"), label=N_("Organisation"),
                  help=N_("Its full official name, for example “Ministry of Digital Economy of Senegal”."),
-                 min_length=2, max_length=200, name=True, doubt=_yes_or_no_as_name),
+                 min_length=min(ENTITY_NAME_LENGTH), max_length=max(ENTITY_NAME_LENGTH), name=True,
+                 doubt=_yes_or_no_as_name),
         ChoiceStep(id="sector", question=N_("Which sector does it belong to?"), label=N_("Sector"),
                    choices=tuple(Sector), label_of=sector_label, columns=2),
         CountryStep(id="country", question=N_("Where is it based? Type the country's name."), label=N_("Country"),

@@ -174,6 +174,11 @@ def test_what_cannot_be_right_is_refused_in_one_line(database: Path) -> None:
     assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
     for name in ("", "   "):
         _refused_in_one_line(["invite", "create", "--entity", name, "--bot-username", "p2cbot"], "--entity")
+    # a tester: a 500-character name and one of emoji alone made validated organisations the chat's registration
+    # refuses (PostgreSQL's column holds 200 characters)
+    for name, said in (("X" * 201, "it has 201 characters"), ("🚀🚀", "it has no letter or digit"),
+                       ("X", "it has 1 character;")):
+        _refused_in_one_line(["invite", "create", "--entity", name, "--bot-username", "p2cbot"], f"--entity: {said}")
     for days in ("0", "-3", "100000000"):
         _refused_in_one_line(["invite", "create", "--entity", "Org", "--days", days, "--bot-username", "p2cbot"],
                              f"--days {days}")
