@@ -93,6 +93,9 @@ class Step:
     """What to ask about a typed answer that is possible but unlikely (an amount above the one pledged, a count far past
     the target: most often a digit too many), or None to take it. A doubted answer is taken once the person confirms it
     (a tap, a typed yes, or the same answer typed again); another answer is checked afresh."""
+    says_anything: ClassVar[bool] = False
+    """Whether "I don't know" typed at it, required, is an answer (a message to BDT may say just that); elsewhere a
+    required question says it cannot be skipped (a title "не знаю" was taken, replacing the one given before)."""
     collects_files: ClassVar[bool] = False
     """Whether it gathers several files (a report's evidence): a file sent at the summary is added to it."""
     file_kinds: ClassVar[frozenset[str]] = frozenset({"photo", "document"})

@@ -426,6 +426,8 @@ def _on_text(form: Form, state: FormState, value: str, ctx: FormContext, formatt
     required = intent == "skip" and _required(form, state)  # "no lo sé" at a required question: an answer (a message
     if intent == "skip" and not _offers_skip(form, state):   # to BDT may say just that), else "this question cannot
         intent = None                                         # be skipped"; with files held, an answer too
+    if required and not _step(form, state.step).says_anything:  # a title "не знаю" was taken
+        raise InvalidAnswerError(Text(N_("This question cannot be skipped.")))
     if intent == "skip":  # typed, it is echoed as a typed "no" is
         step = _step(form, state.step)
         return _apply(form, state, step, Answer(None, Text(N_("(skipped)"))), ctx)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from handlers.forms.base import Answer, Answers, Form, FormContext, InvalidAnswerError, Stay, Step, StepResult, Upload
 from handlers.forms.steps import has_letters
@@ -95,6 +95,8 @@ def too_long_note(written: int) -> Label:
 @dataclass(frozen=True, kw_only=True)
 class MessageStep(Step):
     """Text and files gathered until Send; the answer is the gathered content."""
+
+    says_anything: ClassVar[bool] = True  # "I don't know" may be the whole of a reply
 
     def ask(self, answers: Answers) -> Text:
         """The instruction of this way in (a new question, an offer, one following a closed question, an answer or a

@@ -3,6 +3,7 @@ people say them, edits in place, Cancel on an older question, and a group of one
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -380,6 +381,15 @@ def test_i_do_not_know_skips_a_question_that_may_be_skipped(renderer: Renderer, 
     else:
         assert outcome.state.answers[step] is None and outcome.state.step != step
         assert shown.startswith("✓ ")  # echoed as a typed "no" is
+
+
+@pytest.mark.parametrize("typed", ["не знаю", "不知道", "je ne sais pas", "Unknown"])
+def test_i_do_not_know_is_no_title_nor_replaces_the_title_given(typed: str) -> None:
+    """A tester went back to the title and typed "не знаю": it was taken as the title, in place of the one given."""
+    given = run(at("title"), "Connect 500 rural schools")
+    again = run(replace(given.state, step="title"), typed)
+    assert again.state.step == "title" and again.state.answers["title"] == "Connect 500 rural schools"
+    assert "This question cannot be skipped." in str(again.replies[-1])
 
 
 @pytest.mark.parametrize(("typed", "locale"), [("готово", "ru"), ("完成", "zh")])
