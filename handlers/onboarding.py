@@ -442,6 +442,14 @@ async def start_command(conv: Conversation, argument: str) -> None:
             found = await issued_still(conv.session, found)
         elif found is InviteProblem.withdrawn:
             found = await why_withdrawn(conv.session, await Invites(conv.session).by_token_hash(token_hash(argument)))
+        elif found is InviteProblem.used:  # opened again by whoever used it: not "ask for a new one" (a tester)
+            used = await Invites(conv.session).by_token_hash(token_hash(argument))
+            joined = await Entities(conv.session).get(used.entity_id) \
+                if used is not None and used.used_by == contact.id and contact.entity_id == used.entity_id else None
+            if joined is not None:
+                conv.say(Reply((text(N_("You already joined {organisation} with this link. /help lists what you can "
+                                        "do."), organisation=joined.name),)))
+                return
         if not isinstance(found, Invite):
             await audit(conv.session, contact, "invite.refused", reason=found.value)
             conv.say(problem_reply(found, role_of(contact)))

@@ -139,6 +139,9 @@ async def test_invitation_binds_once(chat: ChatDriver, database: Database) -> No
     assert "coordinator" in welcome[-1].text and "GSMA" in welcome[-1].text
     used = await chat.send(second, f"/start {token}")
     assert "already been used" in used[0].text
+    # a tester: whoever used it, opening it again, was told to ask for a new one
+    again = await chat.send(first, f"/start {token}")
+    assert again[0].text.startswith("You already joined GSMA with this link."), again[0].text
     async with database.uow() as uow:
         contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == 10))).scalar_one()
         assert (contact.role, contact.entity_id) == (Role.coordinator, entity_id)
