@@ -554,6 +554,18 @@ async def waiting_to_join(session: Session, contact: Contact) -> Entity | None:
     return await join_request(session, contact)
 
 
+async def waiting_reply(session: Session, contact: Contact) -> Reply | None:
+    """What /pledge and /report say to someone waiting to join an organisation (told to send /start, they heard
+    again that they wait for an invitation: a tester); None when they are not waiting."""
+    if role_of(contact) is not None:
+        return None
+    asked = await waiting_to_join(session, contact)
+    if asked is None:
+        return None
+    return Reply((text(N_("You asked to join “{entity}”. Once you open the invitation link that its focal point or "
+                          "BDT sends you, you can register its pledges and report on them."), entity=asked.name),))
+
+
 REGISTRATION_DROPPED = N_("The registration of another organisation that you had begun is closed: it is no longer "
                           "needed.")
 """Said when a registration begun is dropped (drop_registration): on joining by invitation, and with the news of an

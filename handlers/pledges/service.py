@@ -13,7 +13,7 @@ from handlers.forms.engine import DEFAULT_GROUP, DEFAULTS, DEFAULTS_FROM, collec
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Day, Label, Line, Money, Reply, Text, text
-from handlers.onboarding import ONBOARDING
+from handlers.onboarding import ONBOARDING, waiting_reply
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.notices import (
@@ -86,7 +86,8 @@ async def pledge_entity(conv: Conversation) -> Entity | None:
                                 "pledges.")),)))
         return None
     if role is not Role.focal_point or contact.entity_id is None:
-        conv.say(Reply((Text(NOT_A_FOCAL_POINT.get(role, NOT_A_FOCAL_POINT[None])),)))
+        conv.say(await waiting_reply(conv.session, contact)
+                 or Reply((Text(NOT_A_FOCAL_POINT.get(role, NOT_A_FOCAL_POINT[None])),)))
         return None
     entity = await Entities(conv.session).get(contact.entity_id)
     if entity is not None and entity.status == EntityStatus.rejected:

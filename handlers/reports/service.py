@@ -15,6 +15,7 @@ from handlers.helpdesk.compose import COMPOSE_FORM, content_of, offered_for_repo
 from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, NP_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
+from handlers.onboarding import waiting_reply
 from handlers.paging import FIRST_PAGE, SHOWN, Page, navigation, where
 from handlers.people import audit, role_of
 from handlers.references import NOT_SHOWN, found_reference
@@ -102,8 +103,9 @@ async def reporter_entity(conv: Conversation, action: str, target_id: int | None
             conv.say(Reply((Text(N_("Progress reports are written by the focal points of organisations; as BDT "
                                     "staff you acknowledge them (see /pending).")),)))
         else:
-            conv.say(Reply((Text(N_("Progress reports are written by the focal points of organisations. To "
-                                    "register yours, send /start.")),)))
+            conv.say(await waiting_reply(conv.session, contact)
+                     or Reply((Text(N_("Progress reports are written by the focal points of organisations. To "
+                                       "register yours, send /start.")),)))
         return None
     entity = await conv.session.get(Entity, contact.entity_id)
     if entity is None or entity.status != EntityStatus.validated:

@@ -70,6 +70,11 @@ async def test_an_organisation_typed_with_another_apostrophe_is_not_registered_t
     said = await register(chat, FATOU, typed, "Fatou Sow")
     assert "is already registered" in said[-1] and ECONOMY in said[-1]
     assert [e.name for e in await entities(chat.database)] == [ECONOMY]
+    # a tester, waiting to join: /pledge said "send /start", which said again that she waits for an invitation
+    for command in ("/pledge", "/report"):
+        waiting = await chat.send(chat.person(FATOU), command)
+        assert waiting[-1].text.startswith(f"You asked to join “{ECONOMY}”. Once you open the invitation link"), \
+            waiting[-1].text
 
 
 
