@@ -75,6 +75,7 @@ from handlers.router import apologise, drop_held, hand_over, handle, stale_holds
 from models.clock import TEST_CLOCK_ENV, utcnow
 from models.database import UPDATES_AT_ONCE, Database, UnitOfWork, missing_folder
 from models.geography import search_countries
+from models.repositories.base import InsertedMeanwhileError
 from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
 from models.values import Role
@@ -314,20 +315,23 @@ async def retrying(database: Database, work: Callable[[UnitOfWork], Coroutine[An
     """Run `work` (an update's, or a held text's hand-over) again, up to ATTEMPTS in all, when an attempt was undone
     by something transient.
 
-    Three things undo an attempt without anything being wrong with the update: another instance saved
+    Four things undo an attempt without anything being wrong with the update: another instance saved
     the person's draft since this one read it (`DraftConflictError`) or changed their held text
-    (`HeldChangedError`: took it, or added a part), or the database connection turned out dead
-    (PostgreSQL restarted; the pool has by then replaced the connections opened before). The failed
-    attempt's transaction rolled back entirely, the update id included, so the next attempt reads the
-    draft afresh and does the work once.
+    (`HeldChangedError`: took it, or added a part), inserted a unique row this one was inserting
+    (`InsertedMeanwhileError`: one organisation registered by two people at once), or the database
+    connection turned out dead (PostgreSQL restarted; the pool has by then replaced the connections opened
+    before). The failed attempt's transaction rolled back entirely, the update id included, so the next
+    attempt reads the draft afresh and does the work once.
     """
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return await database.whole(work)
-        except (DraftConflictError, HeldChangedError):
+        except (DraftConflictError, HeldChangedError, InsertedMeanwhileError) as error:
             if attempt == ATTEMPTS:
                 raise
-            log.info("the draft changed meanwhile; handling the update again", extra={"attempt": attempt})
+            log.info("%s meanwhile; handling the update again",
+                     "a row was inserted" if isinstance(error, InsertedMeanwhileError) else "the draft changed",
+                     extra={"attempt": attempt})
         except DBAPIError as error:
             if not error.connection_invalidated or attempt == ATTEMPTS:
                 raise

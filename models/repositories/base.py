@@ -19,6 +19,11 @@ Insert = Callable[[Table], Any]
 INSERTS: dict[str, Insert] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
+class InsertedMeanwhileError(Exception):
+    """Another transaction inserted the same unique row since this one looked for it (two people registering one
+    organisation at once, on PostgreSQL): the update is handled again, and then finds that row."""
+
+
 def table_of(model: Any) -> Table:
     """The Core table of a SQLModel class (Core statements on it skip the ORM's bookkeeping)."""
     table = model.__table__

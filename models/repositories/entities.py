@@ -6,11 +6,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from models.geography import fold_name
-from models.repositories.base import table_of
+from models.repositories.base import InsertedMeanwhileError, table_of
 from models.session import Session
 from models.tables import Entity
 from models.values import MAX_RECORD_ID, Sector
@@ -86,9 +87,17 @@ class Entities:
         return list((await self.session.execute(_BY_IDS, {"ids": entity_ids})).scalars())
 
     async def add(self, entity: Entity) -> None:
-        """Insert a new entity now, so its id is known."""
+        """Insert a new entity now, so its id is known; InsertedMeanwhileError when another transaction inserted one
+        of its name and country since the caller looked (the person then hears it is registered already, not an
+        apology: a tester's two registrations at once)."""
         self.session.add(entity)
-        await self.session.flush()
+        try:
+            await self.session.flush()
+        except IntegrityError as error:
+            said = str(error.orig)
+            if "uq_entity_name_key_country" in said or "entity.name_key, entity.country_iso3" in said:
+                raise InsertedMeanwhileError(said) from error
+            raise
 
     async def decide(self, entity: Entity, seen: str, status: str, validated_at: datetime | None) -> bool:
         """Set the entity's status if it is still `seen` (one conditional UPDATE): True when this call won.

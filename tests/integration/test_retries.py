@@ -15,7 +15,8 @@ from handlers.forms.base import FormState
 from handlers.inputs import Incoming
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Draft
+from models.repositories.entities import Entities
+from models.tables import Draft, Entity
 from tests.chat_driver import ChatDriver
 from tests.integration.test_pledges import focal_point
 
@@ -85,3 +86,39 @@ async def test_an_update_id_seen_before_with_another_message_is_answered(databas
     assert await handle_retrying(again, database, deps) is None, "a redelivered update is handled once"
     answered = await handle_retrying(after_reset, database, deps)
     assert answered is not None and answered.pushed, "a reset server's reused id does not silence the bot"
+
+
+async def test_one_organisation_registered_by_two_people_at_once_is_said_registered_to_the_second(
+        database: Database, deps: Deps, renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tester, with three instances on PostgreSQL: two people submitted the same new organisation at once; the
+    second was apologised to ("something went wrong") over a unique-key error, and the log had an ERROR."""
+    if database.is_sqlite:
+        pytest.skip("SQLite runs one process, one writer at a time: no other instance inserts meanwhile")
+    chat = ChatDriver(database, deps, renderer)
+    person = chat.person(2002, "Ama")
+    for typed in ("/start", "f:consent:c:yes", "Ministry of Digital Economy", "f:sector:c:government", "Ghana",
+                  "Ama Owusu"):
+        await (chat.press(person, typed) if typed.startswith("f:") else chat.send(person, typed))
+    other = Database(database.url)  # a second instance, with its own connections
+    real_add, adds = Entities.add, 0
+
+    async def add_after_the_other_instance(self: Entities, entity: Entity) -> None:
+        nonlocal adds
+        adds += 1
+        if adds == 1:  # the other instance registers the same organisation between this one's look and insert
+            async with other.uow() as uow:
+                await real_add(Entities(uow.session), Entity(name=entity.name, name_key=entity.name_key,
+                                                             sector=entity.sector, country_iso3=entity.country_iso3))
+                await uow.commit()
+        await real_add(self, entity)
+
+    monkeypatch.setattr(Entities, "add", add_after_the_other_instance)
+    try:
+        conv = await handle_retrying(Incoming(10_003, person, utcnow(), code="f:$sum:submit"), database, deps)
+    finally:
+        await other.dispose()
+    assert adds == 1 and conv is not None, "the second attempt found the organisation: nothing to insert"
+    said = [message.text for message in await chat.collect(2002)]
+    assert any("“Ministry of Digital Economy” is already registered" in text for text in said), said
+    async with database.uow() as uow:
+        assert len((await uow.session.execute(select(Entity))).scalars().all()) == 1
