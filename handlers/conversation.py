@@ -10,7 +10,18 @@ from zoneinfo import ZoneInfo
 
 from handlers import drafts, outbox
 from handlers.forms.base import SHOWN_KEPT, Form, FormContext, FormState
-from handlers.forms.engine import NOT_CANCELLED, FormInput, Outcome, Status, advance, prompt, start, unconfirmed
+from handlers.forms.engine import (
+    NOT_CANCELLED,
+    SUMMARY,
+    FormInput,
+    Outcome,
+    Status,
+    advance,
+    prompt,
+    start,
+    submitted,
+    unconfirmed,
+)
 from handlers.messages import N_, Concat, Label, Line, Reply, Text
 from handlers.people import audit, not_allowed
 from models.database import Session
@@ -285,6 +296,8 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
         if conv.code is not None and conv.pressed is not None:  # the draft that knew the press is gone
             await ProcessedUpdates(conv.session).mark(_closing_press(conv, conv.code), conv.now)
         conv.closed = draft.form_id
+        if outcome.status is Status.done and state.step == SUMMARY:
+            await _summary_closed(conv, journey.form, state)
         if outcome.status is Status.done:
             conv.finished = draft
             await journey.finish(conv, outcome.state)
@@ -294,6 +307,14 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
             if journey.cancelled is not None:
                 await journey.cancelled(conv, outcome.state)
     return outcome
+
+
+async def _summary_closed(conv: Conversation, form: Form, state: FormState) -> None:
+    """The summary whose ✅ Submit was pressed loses its buttons, its answers kept in view: it looked live, and a
+    second Submit within seconds met only an empty acknowledgement (a tester)."""
+    key = await conv.key_of(conv.pressed) if conv.pressed is not None and conv.code is not None else None
+    if key is not None:
+        conv.say(submitted(form, state, conv.form_context()), edit_of=key, message_id=conv.pressed)
 
 
 async def ask_again(conv: Conversation, journey: Journey, draft: Draft, *notes: Label, going_on: bool = False,

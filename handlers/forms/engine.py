@@ -269,6 +269,22 @@ def _group(form: Form, state: FormState, step: Step) -> list[Step]:
 
 
 def _summary(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label, ...]) -> Reply:
+    block, edits, wholes = _answers(form, state, ctx)
+    rows = [tuple(edits[i:i + 2]) for i in range(0, len(edits), 2)]
+    rows += [tuple(wholes[i:i + 2]) for i in range(0, len(wholes), 2)]
+    rows.append((Button(Text(N_("✅ Submit")), code(SUMMARY, "submit")),
+                 Button(Text(N_("✖️ Cancel")), code(SUMMARY, "cancel"))))
+    return Reply((*notes, Text(N_("Please check your answers, then submit.")), block), tuple(rows))
+
+
+def submitted(form: Form, state: FormState, ctx: FormContext) -> Reply:
+    """The summary once submitted: its answers, without the buttons that changed or submitted them."""
+    return Reply((Text(N_("Your answers, as submitted:")), _answers(form, state, ctx)[0]))
+
+
+def _answers(form: Form, state: FormState, ctx: FormContext) -> tuple[Label, list[Button], list[Button]]:
+    """The summary's lines (one a question: its label and answer), its ✏️ buttons and its 📖 ones (a text shown
+    shortened, whole on request)."""
     lines: list[Label] = []
     edits: list[Button] = []
     wholes: list[Button] = []
@@ -279,12 +295,7 @@ def _summary(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label,
         edits.append(Button(Concat(("✏️ ", Text(step.label))), code(SUMMARY, f"edit:{step.id}")))
         if value is not None and step.whole(value, ctx):  # shown shortened: the whole text on request
             wholes.append(Button(Concat(("📖 ", Text(step.label))), code(SUMMARY, f"full:{step.id}")))
-    rows = [tuple(edits[i:i + 2]) for i in range(0, len(edits), 2)]
-    rows += [tuple(wholes[i:i + 2]) for i in range(0, len(wholes), 2)]
-    rows.append((Button(Text(N_("✅ Submit")), code(SUMMARY, "submit")),
-                 Button(Text(N_("✖️ Cancel")), code(SUMMARY, "cancel"))))
-    block = Concat(tuple(part for line in lines for part in ("\n", line))[1:])
-    return Reply((*notes, Text(N_("Please check your answers, then submit.")), block), tuple(rows))
+    return Concat(tuple(part for line in lines for part in ("\n", line))[1:]), edits, wholes
 
 
 def whole_text(field: Label, pieces: tuple[Label, ...]) -> tuple[Reply, ...]:
