@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
+from typing import Any
+
+import pytest
 
 from bot.pacing import PaceLimits, Pacer
+from bot.shared_pacing import SharedBudget
 
 
 class FakeClock:
@@ -132,3 +137,34 @@ async def test_a_turn_longer_than_the_longest_is_not_waited_for() -> None:
     assert await pacer.turn(7, longest=10) > 290 and slept == [], "paused in this instance's own pace"
     pacer.retry_after(8, 5.0)
     assert await pacer.turn(8, longest=10) == 0 and slept == [5.0], "a short pause is waited for, as before"
+
+
+async def test_a_database_away_is_one_warning_not_one_per_message(caplog: pytest.LogCaptureFixture) -> None:
+    """A tester: while PostgreSQL was stopped, the shared pacing logged a traceback for every message sent (216 in
+    6 s across four instances). It is one warning when it begins, with the first traceback, and one when it ends."""
+    class Away:
+        """A database that cannot be reached, then can (its units of work still do nothing)."""
+
+        def __init__(self) -> None:
+            self.down = True
+
+        @contextlib.asynccontextmanager
+        async def uow(self) -> Any:
+            if self.down:
+                raise OSError("connection refused")
+            yield self
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    database = Away()
+    budget = SharedBudget(database, "bot1", 30.0, 1.0, 1, sleep=no_sleep)  # type: ignore[arg-type]
+    with caplog.at_level("WARNING", logger="bot.shared_pacing"):
+        for chat in range(20):
+            assert await budget.chat_wait(chat) == 0.0
+            await budget.global_slot(1)
+    said = [record for record in caplog.records if record.name == "bot.shared_pacing"]
+    assert [record.getMessage() for record in said] == [
+        "could not reserve a chat's turn; pacing chats in memory",
+        "could not lease global slots; sending at this instance's share"], said
+    assert all(record.exc_info for record in said), "the first failure's traceback"
