@@ -106,8 +106,8 @@ class TextStep(Step):
             raise InvalidAnswerError(plural("Too short: please write at least {count} character.",
                                            "Too short: please write at least {count} characters.", least))
         if len(cleaned) > self.max_length:
-            raise InvalidAnswerError(plural("Too long: please keep it under {count} character (you wrote {written}).",
-                                            "Too long: please keep it under {count} characters (you wrote {written}).",
+            raise InvalidAnswerError(plural("Too long: please write at most {count} character (you wrote {written}).",
+                                            "Too long: please write at most {count} characters (you wrote {written}).",
                                             self.max_length, written=len(cleaned)))
         return Answer(cleaned)
 
