@@ -92,16 +92,19 @@ async def focal_point(people: SandboxClient, user_id: int, latencies: list[float
                       finished: Callable[[dict[str, Any]], bool] = has_reference,
                       patience: float | None = None) -> bool:
     """One person goes through `script` (a whole pledge by default), each step waiting for the bot's answer (at most
-    `patience` seconds, if given); True when every step was answered and `finished` accepts the last answer."""
+    `patience` seconds, if given); True when every step was answered and `finished` accepts the last answer. The last
+    step is answered by the answer `finished` looks for: the summary submitted is edited first (its buttons go), then
+    the thanks come."""
     since = (await people.chat(user_id))["last_seq"]
     last_bot: dict[str, Any] = {}
-    for kind, value in script:
+    for index, (kind, value) in enumerate(script):
         started = time.perf_counter()
         if kind == "say":
             await people.send_text(user_id, value)
         else:
             await people.press(user_id, int(last_bot["message_id"]), value)
         deadline = None if patience is None else time.monotonic() + patience
+        settle: float | None = None  # the last step: how long its outcome is waited for after a first answer
         while True:
             if deadline is not None and time.monotonic() > deadline:
                 return False
@@ -110,6 +113,15 @@ async def focal_point(people: SandboxClient, user_id: int, latencies: list[float
             replies = [m for m in answer["messages"] if m["from_bot"]]
             if replies:
                 last_bot = replies[-1]
+            if replies and index < len(script) - 1:
+                break
+            done = [m for m in replies if finished(m)]
+            if done:
+                last_bot = done[-1]
+                break
+            if replies and settle is None:
+                settle = time.monotonic() + 30
+            if settle is not None and time.monotonic() > settle:
                 break
         latencies.append((time.perf_counter() - started) * 1000)
     return finished(last_bot)

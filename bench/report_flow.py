@@ -62,25 +62,35 @@ async def seed_pledges(database_url: str) -> None:
 
 
 async def reporter(people: SandboxClient, user_id: int, latencies: list[float]) -> bool:
-    """One person writes a report; True when the thanks came back."""
+    """One person writes a report; True when the thanks came back (the last step waits for them: the summary
+    submitted is edited first, its buttons going, then the thanks come)."""
     since = (await people.chat(user_id))["last_seq"]
     seen: list[dict[str, Any]] = []  # the bot's answers (a reminder arriving meanwhile is not one)
-    for kind, value in SCRIPT:
+    for index, (kind, value) in enumerate(SCRIPT):
         started = time.perf_counter()
         if kind == "say":
             await people.send_text(user_id, value)
         else:
             target = next(m for m in reversed(seen) if value in _codes(m))
             await people.press(user_id, int(target["message_id"]), value)
+        settle: float | None = None
         while True:
             answer = await people.chat(user_id, since=since, wait=30)
             since = answer["last_seq"]
             replies = [m for m in answer["messages"] if m["from_bot"] and not _is_reminder(m)]
-            if replies:
-                seen += replies
+            seen += replies
+            if replies and (index < len(SCRIPT) - 1 or any(_thanked(m) for m in replies)):
+                break
+            if replies and settle is None:
+                settle = time.monotonic() + 30
+            if settle is not None and time.monotonic() > settle:
                 break
         latencies.append((time.perf_counter() - started) * 1000)
-    return any("sent to BDT" in str(m.get("text")) for m in seen[-3:])
+    return any(_thanked(m) for m in seen[-3:])
+
+
+def _thanked(message: dict[str, Any]) -> bool:
+    return "sent to BDT" in str(message.get("text"))
 
 
 def _is_reminder(message: dict[str, Any]) -> bool:
