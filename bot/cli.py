@@ -533,6 +533,7 @@ def invite_create(
     from handlers.admin import CreateInvite, InvalidName, WhichOrganisation, invite
     from handlers.invites import INVITABLE, deep_link
     from models.geography import load_country_table
+    from models.repositories.base import InsertedMeanwhileError
 
     if role not in INVITABLE:
         _fail("invitations are for focal_point or coordinator; use `p2c-bot admin grant` for staff and admin")
@@ -553,6 +554,10 @@ def invite_create(
         raise
     except InvalidName as refused:
         _fail(f"--entity: {refused}")
+        raise
+    except InsertedMeanwhileError:  # a registration in the chat at that very moment
+        _fail("--entity: an organisation of that name and country was registered meanwhile: run the command again "
+              "to invite to it")
         raise
     if created:  # in which country: a code mistyped makes a new organisation of a name known elsewhere
         typer.echo(f"created entity no. {found.id} “{found.name}” ({found.country_iso3 or 'international'}, "

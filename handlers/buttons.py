@@ -91,6 +91,7 @@ PATTERNS: tuple[str, ...] = (
     "rp:fix:<id>", "rp:fixok:<id>",  # replace report <id>, of an earlier period than the one due: asked, confirmed
     "rp:restart:<id>:<ver>", "rp:restart",  # bare: sent before the draft's id and version were in the code
     "rp:restart:<id>:<ver>:<then>",  # then the report of pledge <then>, the one whose 📝 offered it
+    "rp:refix:<id>:<ver>:<then>",  # then the replacement of report <then>, the one whose ✏️ offered it
     "rp:list", "rp:after:<id>:<ver>",  # a page of /report's list: the first, the one after pledge <id> at place <ver>
     "rs:ack:<id>", "rs:ask:<id>",
     "pc:a:<id>:<ver>", "pc:h:<id>:<ver>", "pc:q:<id>:<ver>",  # <ver>: the cadence the card showed (cadence.SHOWN)

@@ -311,9 +311,10 @@ async def proceed(conv: Conversation, journey: Journey, draft: Draft, given: For
 
 async def _summary_closed(conv: Conversation, form: Form, state: FormState) -> None:
     """The summary whose ✅ Submit was pressed loses its buttons, its answers kept in view: it looked live, and a
-    second Submit within seconds met only an empty acknowledgement (a tester)."""
+    second Submit within seconds met only an empty acknowledgement (a tester). Only the message that shows this
+    draft's summary (FormState.asked): not another one whose button a draft of before those records took."""
     key = await conv.key_of(conv.pressed) if conv.pressed is not None and conv.code is not None else None
-    if key is not None:
+    if key is not None and key == state.asked:
         conv.say(submitted(form, state, conv.form_context()), edit_of=key, message_id=conv.pressed)
 
 

@@ -9,6 +9,7 @@ MAX_RECORD_ID = 2**31 - 1
 """Record ids (and versions) are 32-bit integer columns on PostgreSQL: a larger number names no record (and
 PostgreSQL's driver refuses it as a query parameter rather than find nothing)."""
 
+
 class Role(StrEnum):
     """What a person may do with the bot; admin ⊃ staff ⊃ coordinator in what they may see."""
 

@@ -278,8 +278,9 @@ def _summary(form: Form, state: FormState, ctx: FormContext, notes: tuple[Label,
 
 
 def submitted(form: Form, state: FormState, ctx: FormContext) -> Reply:
-    """The summary once submitted: its answers, without the buttons that changed or submitted them."""
-    return Reply((Text(N_("Your answers, as submitted:")), _answers(form, state, ctx)[0]))
+    """The summary once submitted: its answers, without the buttons that changed or submitted them (said plainly:
+    what is done with them, the journey says next, and it may refuse them)."""
+    return Reply((Text(N_("Your answers:")), _answers(form, state, ctx)[0]))
 
 
 def _answers(form: Form, state: FormState, ctx: FormContext) -> tuple[Label, list[Button], list[Button]]:

@@ -13,7 +13,7 @@ from handlers.reports.cards import period_label, replace_button
 from handlers.reports.form import evidence_label
 from models.repositories.reports import Reports
 from models.tables import Pledge
-from models.values import Role
+from models.values import PledgeStatus, Role
 
 NAME = 100
 CAPTION = 500
@@ -37,8 +37,10 @@ async def send_evidence(conv: Conversation, report_id: int) -> None:
     # a focal point can replace the report, staff and the organisation's coordinators ask a focal point to; a report
     # already replaced is history, which nobody changes: nothing to advise
     # (/report opens the period due, which may be a later one: ✏️ replaces this very report)
-    replaces = report.is_current and role_of(conv.contact) is Role.focal_point and not is_staff(conv)
-    advice = (Text(ATTACH_AGAIN if replaces else ASK_AGAIN),) if report.is_current else ()
+    # (a pledge completed or withdrawn takes no report: nothing to advise, as for a report replaced)
+    current = report.is_current and pledge.status == PledgeStatus.validated
+    replaces = current and role_of(conv.contact) is Role.focal_point and not is_staff(conv)
+    advice = (Text(ATTACH_AGAIN if replaces else ASK_AGAIN),) if current else ()
     fix = ((replace_button(report),),) if replaces else ()
     for index, item in enumerate(report.evidence, start=1):
         caption = text(N_("Evidence {n} of {total}, report on {ref} for {period}"), n=index, total=total,

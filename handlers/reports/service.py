@@ -164,11 +164,14 @@ async def in_progress(conv: Conversation, draft: Draft) -> Label:
                 period=period_label(str(period)))
 
 
-def continue_or_restart(draft: Draft, then: int | None = None) -> tuple[tuple[Button, ...], ...]:
+def continue_or_restart(draft: Draft, then: int | None = None, *,
+                        replacing: bool = False) -> tuple[tuple[Button, ...], ...]:
     """▶️ Continue and 🔄 Start over; Start over names the draft as shown (its id and version), so that pressed
     later, once more answers were given, it asks again instead of deleting them, and the pledge whose report was
-    asked for (`then`: a 📝 pressed on another pledge), which it then opens rather than the list."""
-    restart = f"rp:restart:{draft.id}:{draft.version}" + (f":{then}" if then is not None else "")
+    asked for (`then`: a 📝 pressed on another pledge), which it then opens rather than the list; `replacing`: `then`
+    is a report whose ✏️ Replace was pressed (rp:refix), whose replacement it then asks about."""
+    verb = "refix" if replacing else "restart"
+    restart = f"rp:{verb}:{draft.id}:{draft.version}" + (f":{then}" if then is not None else "")
     return ((Button(Text(N_("▶️ Continue")), "rp:resume"), Button(Text(N_("🔄 Start over")), restart)),)
 
 
@@ -287,7 +290,7 @@ async def report_button(conv: Conversation, code: str) -> None:
     if entity is None:
         return
     assert conv.contact.id is not None
-    if verb in ("resume", "restart"):
+    if verb in ("resume", "restart", "refix"):
         draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
         if verb == "resume" and draft is not None:
             await resume_form(conv, REPORT, draft)
@@ -295,20 +298,23 @@ async def report_button(conv: Conversation, code: str) -> None:
         if verb == "resume":  # sent or cancelled since: a report for another period only when asked for
             conv.say(await nothing_to_continue(conv, entity))
             return
-        # the pledge whose 📝 offered to start over (its report opens then), checked as any 📝 is, before anything
-        wanted = await conv.session.get(Pledge, parsed.then) if parsed.then is not None else None
+        # what the 📝 or ✏️ that offered to start over was pressed for (restart: a pledge, whose report opens then;
+        # refix: a report, to be replaced), checked as any 📝 or ✏️ is, before anything is discarded
+        fixed = await Reports(conv.session).get(parsed.then) if verb == "refix" and parsed.then is not None else None
+        wanted = await conv.session.get(Pledge, fixed.pledge_id if fixed is not None else parsed.then) \
+            if parsed.then is not None and (verb == "restart" or fixed is not None) else None
         if parsed.then is not None and (wanted is None or wanted.entity_id != entity.id):
-            await refuse(conv, "report.restart", "pledge", parsed.then)
+            await refuse(conv, f"report.{verb}", "report" if verb == "refix" else "pledge", parsed.then)
             return
-        if verb == "restart" and draft is not None and (parsed.id, parsed.version) != (draft.id, draft.version) \
+        if draft is not None and (parsed.id, parsed.version) != (draft.id, draft.version) \
                 and _answered(draft):  # an earlier message's button: only a confirmation deletes what was answered
             conv.say(Reply((Text(N_("That “Start over” button is from an earlier message. Start over and delete "
                                     "the answers of your report in progress, or continue where you left off?")),),
-                           continue_or_restart(draft, parsed.then)))
+                           continue_or_restart(draft, parsed.then, replacing=verb == "refix")))
             return
         await drafts.discard(conv.session, conv.contact.id, REPORT_FORM.id)  # else opening would resume it
         if wanted is not None:
-            await open_report(conv, wanted, draft=None)
+            await open_report(conv, wanted, draft=None, period=fixed.period if fixed is not None else None)
             return
         if entity.id is not None:
             await _choose(conv, entity.id)
@@ -387,24 +393,26 @@ async def open_report(conv: Conversation, pledge: Pledge, *, confirmed: bool = F
     assert conv.contact.id is not None
     if draft is drafts.UNREAD:
         draft = await drafts.find_draft(conv.session, conv.contact.id, REPORT_FORM.id)
-    drafted = draft.state.get("answers", {}) if draft is not None else {}
-    this_one = drafted.get(PLEDGE_ID) == pledge.id and period in (None, drafted.get(PERIOD))
-    if draft is not None and this_one and not confirmed:
-        await resume_form(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
-        return
-    if draft is not None and not this_one and _answered(draft):
-        # another pledge's report in progress (a reminder's 📝, the list's pressed again): offered as /report offers
-        # it, never replaced by this one's without a word; Start over opens this one's
-        # (Start over then opens the period due; the earlier one is asked for again from the pledge's details)
-        conv.say(Reply((await in_progress(conv, draft),), continue_or_restart(draft, pledge.id)))
-        return
     reports = Reports(conv.session)
     chosen = period is not None  # a period of the pledge's details, not the one due: its Yes names the report
     if period is None:
         if reported is None:
             reported = (await reports.reported_periods([pledge.id])).get(pledge.id, set())
         period = due_of(pledge, reported, conv.today).period
+    drafted = draft.state.get("answers", {}) if draft is not None else {}
+    this_one = drafted.get(PLEDGE_ID) == pledge.id and drafted.get(PERIOD) == period
+    if draft is not None and this_one and not confirmed:
+        await resume_form(conv, REPORT, draft, Text(N_("Welcome back! Let's continue where you left off.")))
+        return
     existing = await reports.current_for(pledge.id, period)
+    if draft is not None and not this_one and _answered(draft):
+        # another report in progress (another pledge's, or this one's for another period: a reminder's 📝, the
+        # list's or ✏️ Replace pressed): offered as /report offers it, never replaced by this one without a word;
+        # Start over opens this one (the report whose replacement was asked for, if one was)
+        replaced = existing.id if chosen and existing is not None else None
+        conv.say(Reply((await in_progress(conv, draft),), continue_or_restart(
+            draft, replaced if replaced is not None else pledge.id, replacing=replaced is not None)))
+        return
     if existing is not None and existing.id is not None \
             and existing.review_status == ReviewStatus.clarification_requested:
         # BDT waits for an answer on that report: it is answered in the report (an edit of it, which BDT's question

@@ -14,6 +14,7 @@ from bot.i18n import Rendered, Renderer
 from handlers import drafts
 from handlers.admin import CreateInvite, RevokeRole, invite, revoke_role
 from handlers.conversation import Deps
+from handlers.people import NOT_ALLOWED
 from handlers.report_reminders import plan_report_reminders
 from models.clock import utcnow
 from models.database import Database
@@ -144,7 +145,7 @@ async def test_first_and_repeat_reports_in_few_interactions(chat: ChatDriver, da
     assert "sent to BDT" in done[-1].text and "2024" in done[-1].text
     assert who.count <= 12, who.count
     # a tester: the summary kept its buttons once sent, and a second ✅ within seconds met an empty acknowledgement
-    assert chat.edited[0] and done[0].text.startswith("Your answers, as submitted:") and not done[0].buttons
+    assert chat.edited[0] and done[0].text.startswith("Your answers:") and not done[0].buttons
     assert "<b>Progress</b>: 40%" in done[0].text, done[0].text
     first = who.count
     async with database.uow() as uow:
@@ -255,7 +256,7 @@ async def test_the_report_of_an_ended_period_is_replaced_from_the_pledges_detail
     assert f"rp:fix:{first.id}" in codes(details[-1]) and "✏️ Replace the report for 2024" in str(details[-1].buttons)
     for forged in (f"rp:fix:{first.id}", f"rp:fixok:{first.id}"):  # another organisation's focal point
         refused = await chat.press(chat.person(4), forged)
-        assert "not" in refused[-1].text and "f:status" not in str(codes(refused[-1])), refused[-1].text
+        assert refused[-1].text.startswith(NOT_ALLOWED) and not codes(refused[-1]), refused[-1].text
     asked = await chat.press(chat.person(3), f"rp:fix:{first.id}")
     assert "already reported" in asked[-1].text and "for 2024" in asked[-1].text, asked[-1].text
     assert f"rp:fixok:{first.id}" in codes(asked[-1]) and f"rp:repl:{pledge_id}" not in codes(asked[-1])
@@ -271,6 +272,36 @@ async def test_the_report_of_an_ended_period_is_replaced_from_the_pledges_detail
     assert "already reported" in again[-1].text and f"rp:fixok:{reports[1].id}" in codes(again[-1])
     nxt = await chat.send(chat.person(3), "/report")
     assert "for 2025" in nxt[0].text, "the period due is still 2025's"
+
+
+async def test_replacing_an_ended_periods_report_keeps_the_report_in_progress_until_asked(
+        chat: ChatDriver, database: Database) -> None:
+    """The review: with 2025's report in progress, ✏️ Replace of 2024's offered Start over, which deleted 2025's
+    answers and opened 2025 again, not 2024's replacement; and an older "Yes, replace it" of 2025 overwrote a 2024
+    replacement in progress without a word."""
+    await member(chat, 3)
+    pledge_id = await validated_pledge(chat, 3)
+    person = chat.person(3)
+    await first_report(Counter(chat, 3))  # 2024's
+    async with database.uow() as uow:
+        first = (await uow.session.execute(select(ProgressReport))).scalar_one()
+    opened = await chat.send(person, "/report")
+    assert "for 2025" in opened[0].text
+    await chat.press(person, "f:status:sameall")  # 2025's in progress, answered
+    asked = await chat.press(person, f"rp:fix:{first.id}")
+    assert "in progress on" in asked[-1].text and "for 2025" in asked[-1].text, asked[-1].text
+    restart = next(c for c in codes(asked[-1]) if c.startswith("rp:refix:"))
+    assert restart.endswith(f":{first.id}"), restart
+    replaced = await chat.press(person, restart)
+    assert "already reported" in replaced[-1].text and "for 2024" in replaced[-1].text, replaced[-1].text
+    assert f"rp:fixok:{first.id}" in codes(replaced[-1])
+    async with database.uow() as uow:
+        contact_id = (await uow.session.execute(select(Contact.id).where(Contact.telegram_id == 3))).scalar_one()
+        assert await drafts.find_draft(uow.session, contact_id, "report") is None, "2025's answers deleted, as asked"
+    await chat.press(person, f"rp:fixok:{first.id}")
+    await chat.press(person, "f:status:sameall")  # 2024's replacement in progress, answered
+    kept = await chat.press(person, f"rp:repl:{pledge_id}")  # an older "Yes, replace it" of the period due
+    assert "in progress on" in kept[-1].text and "for 2024" in kept[-1].text, kept[-1].text
 
 
 async def test_report_with_a_reference_opens_that_pledge_or_says_it_is_not_theirs(chat: ChatDriver,
