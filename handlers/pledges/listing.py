@@ -316,8 +316,8 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
     `senders` has them by report id, `earlier` ones counted with a 📜 button that lists them all); with how often
     it reports and what is due (`reporting`), and a button back to /mypledges' list when `listed`; `for_staff`: the
     organisation with its number (staff_notices.organisation_label); `reach`: the country groups it reaches on the
-    reader's day (rules.derive_reach), said when given; `replaceable`: a report of an earlier period than 📝 opens,
-    offered to whoever `manages` the pledge to replace."""
+    reader's day (rules.derive_reach), said when given; `replaceable`: a report of a validated pledge, of another
+    period than 📝 opens, offered to whoever `manages` the pledge to replace."""
     senders = senders or {}
     lines: list[Label] = [*pledge_card(pledge, entity, for_staff=for_staff, submitted_by=submitted_by),
                           Line(Text(N_("Status")), status_value(pledge.status)),
@@ -364,8 +364,7 @@ def details_reply(pledge: Pledge, entity: Entity | None, history: list[ProgressR
     actions: list[Button] = []
     if manages and pledge.status == PledgeStatus.validated:
         actions.append(Button(Text(N_("📝 Report")), f"rp:open:{pledge.id}"))
-    replace = ((replace_button(replaceable),),) \
-        if manages and pledge.status == PledgeStatus.validated and replaceable is not None else ()
+    replace = ((replace_button(replaceable),),) if manages and replaceable is not None else ()
     if manages and pledge.status == PledgeStatus.changes_requested:
         actions.append(Button(Text(N_("✏️ Edit the pledge")), f"mp:edit:{pledge.id}"))
     if manages and pledge.status in WITHDRAWABLE:

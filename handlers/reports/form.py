@@ -91,13 +91,20 @@ def _disbursed_doubt(value: Any, answers: Answers) -> Label | None:
                    "amount again."), amount=Money(Decimal(str(value))), **_value_params(answers))
 
 
+def _more_last_time(step_id: str, value: Any, answers: Answers) -> int | None:
+    """The whole number the previous report gave at `step_id` (offered as its default) when it is more than
+    `value`; None otherwise."""
+    defaults = answers.get(DEFAULTS)
+    before = defaults.get(step_id) if isinstance(defaults, Mapping) else None
+    return before if isinstance(before, int) and int(value) < before else None
+
+
 def _fewer_than_last_time(step_id: str) -> Callable[[Any, Answers], Label | None]:
     """A total "so far" below the one the previous report gave: a correction, or a slip (the total of this period
     alone, a digit missing)."""
     def doubt(value: Any, answers: Answers) -> Label | None:
-        defaults = answers.get(DEFAULTS)
-        before = defaults.get(step_id) if isinstance(defaults, Mapping) else None
-        if not isinstance(before, int) or int(value) >= before:
+        before = _more_last_time(step_id, value, answers)
+        if before is None:
             return None
         return text(N_("{number} is less than the {previous} reported last time, though the question asks for the "
                        "total so far. Is that right? If it is, tap ✅. If not, type the number again."),
@@ -108,9 +115,8 @@ def _fewer_than_last_time(step_id: str) -> Callable[[Any, Answers], Label | None
 def _percent_doubt(value: Any, answers: Answers) -> Label | None:
     """A typed percentage below the previous report's: work undone, a correction, or a slip ("4" for "40"). A tapped
     one is taken as it is (the engine doubts typed answers only)."""
-    defaults = answers.get(DEFAULTS)
-    before = defaults.get("percent_complete") if isinstance(defaults, Mapping) else None
-    if not isinstance(before, int) or int(value) >= before:
+    before = _more_last_time("percent_complete", value, answers)
+    if before is None:
         return None
     return text(N_("{percent} is less than the {previous} reported last time. Is that right? If it is, tap ✅. If "
                    "not, type the percentage again."),
