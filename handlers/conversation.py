@@ -125,6 +125,19 @@ class Conversation:
         self.replies.append(message)
         return self.key_at(len(self.replies) - 1)
 
+    def take_note(self, first: int) -> Reply | None:
+        """The last reply, taken back, when it is the one new message of the replies from position `first` on (the
+        others edit messages sent before) and a plain note: text alone, no button, file, edit or copy. What follows
+        says it in the same message (a decision's "Done", then the question it interrupted)."""
+        new = [index for index in range(first, len(self.replies)) if index not in self.edits]
+        last = len(self.replies) - 1
+        if new != [last] or last in self.copies:
+            return None
+        note = self.replies[last]
+        if note.buttons or note.attachment is not None or note.if_refused is not None or note.locale is not None:
+            return None
+        return self.replies.pop()
+
     def key_at(self, index: int) -> str:
         """The outbox key of the reply at `index` of those not written yet: numbered on within the update."""
         number, copy_of = self.flushed + index, self.copies.get(index)

@@ -86,6 +86,11 @@ async def key_of(session: Session, chat_id: int, message_id: int) -> str | None:
     return await OutboxRows(session).key_at(chat_id, message_id)
 
 
+async def latest_new(session: Session, chat_id: int, now: datetime) -> str | None:
+    """The outbox key of the latest new message of this chat sent or due now (an edit of an earlier one is not)."""
+    return await OutboxRows(session).latest_new(chat_id, now)
+
+
 async def sent_message_ids(session: Session, keys: Iterable[str]) -> dict[str, int | None]:
     """Telegram's message id of the messages sent for these outbox keys (None while not sent)."""
     return await OutboxRows(session).sent_message_ids(keys)

@@ -433,20 +433,31 @@ async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey
     else:
         await buttons.refuse_malformed(conv, data)
     if draft is not None and not any(reply.buttons for reply in conv.replies[said:]):
-        await _back_to_question(conv, draft.form_id)
+        await _back_to_question(conv, draft.form_id, said)
 
 
-async def _back_to_question(conv: Conversation, form_id: str) -> None:
+async def _back_to_question(conv: Conversation, form_id: str, said: int) -> None:
     """After a button that is not the form's and whose answer offers nothing to press (a refused or forged button,
     a decision done), the open form's question again, as after a command: the person's next words answer it, so
     it must be the last thing they read. Not when the button showed a form's question, or opened or closed one
-    (which gives the question back itself)."""
+    (which gives the question back itself); nor when the button's answer only edited messages (`said`: the first
+    of its replies) and the question is still the chat's latest message. A plain note the button said (a decision's
+    "Done") leads the question's message: staff deciding one notification after another, a form open, read one
+    message a decision, not two."""
     if conv.asked is not None or conv.opened is not None or conv.closed is not None or conv.contact.id is None:
         return
     draft = await drafts.find_draft(conv.session, conv.contact.id, form_id)  # the button may have changed it
     journey = journey_of(form_id)
-    if draft is not None and journey is not None:
-        await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
+    if draft is None or journey is None:
+        return
+    note = conv.take_note(said)
+    if note is None:
+        asked = FormState.from_json(draft.state).asked
+        if asked is not None and all(index in conv.edits for index in range(said, len(conv.replies))) \
+                and await outbox.latest_new(conv.session, conv.contact.chat_id, conv.now) == asked:
+            return
+    await ask_again(conv, journey, draft, *(note.parts if note is not None else ()),
+                    Text(N_("Now, back to the current question:")))
 
 
 async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | None, journey: Journey | None) -> None:

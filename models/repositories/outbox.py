@@ -204,6 +204,14 @@ the one that sent it, or an edit of it (which records the same id and names the 
 The latest, not the first: a Bot API server started afresh (a sandbox run again on the same database, a local server
 reset) numbers a chat's messages from 1 again, and a number's older rows are then messages of before. Also read with
 the person as they are met when they pressed a button (models.repositories.updates): a statement less a press."""
+_LATEST_NEW = (select(_OUTBOX.c.key)
+               .where(_OUTBOX.c.chat_id == bindparam("chat_id"), _OUTBOX.c.payload["edit_of"].as_string().is_(None),
+                      or_(_OUTBOX.c.status.in_((OutboxStatus.sent, OutboxStatus.sending)),
+                          and_(_OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.not_before <= bindparam("now"))))
+               .order_by(_OUTBOX.c.id.desc()).limit(1))
+"""The key of the latest message that reached, or is about to reach, a chat as a message of its own: not an edit of
+an earlier one, nor one never sent, nor one waiting for a later moment (its reader's working hours; a row being
+sent has its lease's end as `not_before`)."""
 _EDIT_TARGETS = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id, _OUTBOX.c.status).where(
     _OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
 _NEVER_SENT = (OutboxStatus.failed, OutboxStatus.unreachable, OutboxStatus.cancelled)
@@ -519,6 +527,12 @@ class OutboxRows:
     async def key_at(self, chat_id: int, message_id: int) -> str | None:
         """The key of the row Telegram knows as `message_id` in `chat_id` (what a person's reply-to replies to)."""
         found = await self.session.execute(SENT_AS, {"chat_id": chat_id, "message_id": message_id})
+        return found.scalar_one_or_none()
+
+    async def latest_new(self, chat_id: int, now: datetime) -> str | None:
+        """The key of the latest message written to the chat as a new one and sent or due (_LATEST_NEW): what the
+        person reads at the bottom of the chat, the edits of this update aside."""
+        found = await self.session.execute(_LATEST_NEW, {"chat_id": chat_id, "now": now})
         return found.scalar_one_or_none()
 
     async def record(self, attempts: Sequence[Attempt], now: datetime) -> None:

@@ -146,13 +146,14 @@ async def test_a_second_cancel_at_the_confirmation_cancels(chat: ChatDriver, dat
 
 @pytest.mark.parametrize("forged", ["pl:back", "mp:open:abc", "lang:xx", "st:tz:extra", "rs:ack:16:1"])
 async def test_a_refused_button_during_a_form_gives_the_question_back(chat: ChatDriver, forged: str) -> None:
-    """#6: "That button is no longer valid." and nothing else: the pledge question was not shown again."""
+    """#6: "That button is no longer valid." and nothing else: the pledge question was not shown again. Now the
+    refusal leads the question given back, in one message."""
     await focal_point(chat, 46)
     person = chat.person(46)
     await chat.send(person, "/pledge")
     answer = await chat.press(person, forged)
-    assert answer[0].text == "That button is no longer valid.", said(answer)
-    assert "Question 1 of" in answer[-1].text and "f:title:cancel" in codes(answer[-1]), said(answer)
+    assert len(answer) == 1 and answer[0].text.startswith("That button is no longer valid.\n"), said(answer)
+    assert "Question 1 of" in answer[0].text and "f:title:cancel" in codes(answer[0]), said(answer)
 
 
 async def test_an_unoffered_choice_is_not_called_an_earlier_question(chat: ChatDriver) -> None:
@@ -175,3 +176,38 @@ async def test_an_unoffered_choice_is_not_called_an_earlier_question(chat: ChatD
     assert "not one of this question's options" in forged[-1].text and "f:end_date:cancel" in codes(forged[-1])
     stale = await chat.press(person, "f:title:c:x")
     assert "earlier question" in stale[-1].text, "a button of another question is still called earlier"
+
+
+
+async def test_decisions_mid_form_say_done_with_the_question_in_one_message(
+        chat: ChatDriver, database: Database) -> None:
+    """A tester's flood: staff with a form open, deciding one notification after another, read "Done", then "Now,
+    back to the current question" and the question, two messages after every decision. The note leads the question
+    given back: one message a decision."""
+    first, _ = await submitted_pledge(chat, database, 50)
+    second, _ = await submitted_pledge(chat, database, 51)
+    bea = chat.person(STAFF, "Bea")
+    await chat.send(bea, "/broadcast")
+    for pledge_id in (first, second):
+        decided = await chat.press(bea, f"pv:ok:{pledge_id}")
+        new = [reply for reply, edit in zip(decided, chat.edited, strict=True) if not edit]
+        assert len(new) == 1, said(decided)
+        assert new[0].text.startswith("Done: ") and "Now, back to the current question:" in new[0].text, new[0].text
+        assert "Question 1 of" in new[0].text and new[0].buttons, new[0].text
+
+
+async def test_a_button_that_only_edits_leaves_the_question_where_it_is(chat: ChatDriver) -> None:
+    """A press whose answer only edits a message above the question (No to /leave's confirmation) leaves the
+    question the chat's last message: it is not given back again; a refused button, a new message, gives it back."""
+    await focal_point(chat, 53)
+    person = chat.person(53)
+    await chat.send(person, "/pledge")
+    asked = await chat.send(person, "/leave")
+    confirmation = next(index for index, reply in enumerate(asked) if any(
+        code.startswith("lv:no") for code in codes(reply)))
+    no = next(code for code in codes(asked[confirmation]) if code.startswith("lv:no"))
+    assert "Question 1 of" in asked[-1].text, said(asked)
+    declined = await chat.press(person, no, on=chat.sent_ids[confirmation])
+    assert [reply.text for reply in declined] == ["Nothing changed."] and chat.edited == [True], said(declined)
+    refused = await chat.press(person, "mp:open:abc")
+    assert "Now, back to the current question:" in refused[-1].text, said(refused)
