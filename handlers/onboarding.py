@@ -59,8 +59,17 @@ def _yes_or_no_as_name(value: Any, answers: Mapping[str, Any]) -> Label | None:
                    "the name."), answer=str(value))
 
 
+def _person_name_doubt(value: Any, answers: Mapping[str, Any]) -> Label | None:
+    """A person's name without a letter ("12345", a phone number typed in the wrong place), or one that reads as a
+    yes or a no: taken once confirmed."""
+    if not any(character.isalpha() for character in str(value)):
+        return text(N_("“{answer}” has no letters. Is it the name your colleagues know you by? If it is, tap ✅. If "
+                       "not, type your name."), answer=str(value))
+    return _yes_or_no_as_name(value, answers)
+
+
 FULL_NAME = TextStep(id="full_name", question=N_("What is your name, as colleagues know you?"), label=N_("Your name"),
-                     min_length=2, max_length=120, name=True, doubt=_yes_or_no_as_name)
+                     min_length=2, max_length=120, name=True, doubt=_person_name_doubt)
 CONSENT = YesNoStep(
     id="consent",
     question=N_("May ITU store your name, organisation and Telegram contact to follow up on your pledges "

@@ -275,3 +275,23 @@ async def test_one_invitation_link_among_words_joins_outside_a_form(chat: ChatDr
     # BDT; a staff answer replying with a link was taken for Bea's own joining, and lost)
     quoted = await chat.send(person, f"Is this link right for my colleague? https://t.me/p2c_test_bot?start={second}")
     assert not any("ITU Academy" in answer.text for answer in quoted), [a.text[:80] for a in quoted]
+
+
+@pytest.mark.parametrize("typed", ["12345", "+221 77 123 45 67"])
+async def test_a_name_without_letters_is_asked_about(chat: ChatDriver, database: Database, typed: str) -> None:
+    """A tester's "12345" became a person's name, shown to staff and colleagues: a name without a letter (a phone
+    number typed at the wrong question, most often) is asked about; typed again as the real name, it is not."""
+    person = chat.person(6)
+    await chat.send(person, "/start")
+    await chat.press(person, "f:consent:c:yes")
+    await chat.send(person, "Université de Dakar")
+    await chat.press(person, "f:sector:c:academia")
+    await chat.send(person, "Sénégal")
+    asked = await chat.send(person, typed)
+    assert f"“{typed}” has no letters" in asked[-1].text, asked[-1].text
+    assert any(code.startswith("f:full_name:sure:") for code in codes(asked[-1]))
+    named = await chat.send(person, "Moussa Ndiaye")
+    assert "f:$sum:submit" in codes(named[-1]), named[-1].text
+    async with database.uow() as uow:
+        (draft,) = (await uow.session.execute(select(Draft))).scalars()
+    assert draft.state["answers"]["full_name"] == "Moussa Ndiaye"
