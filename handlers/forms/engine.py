@@ -820,11 +820,11 @@ def _question_of(state: FormState) -> str:
 def _following(form: Form, answers: dict[str, Any], after: str, editing: bool) -> str | None:
     if editing:
         return _first_missing(form, answers)
-    steps = applicable(form, answers)
-    ids = [s.id for s in steps]
-    position = ids.index(after) if after in ids else -1
+    # the steps after `after` in the form's order, which no longer applies itself when its answer revised an
+    # earlier one (a pledge not complete after all: its status is no longer "Completed")
+    rest = [s.id for s in applicable(form, answers) if form.index(s.id) > form.index(after)]
     ahead = set(answers.get(PREFILLED) or [])  # answered ahead of time: not asked again on the way
-    return next((i for i in ids[position + 1:] if i not in ahead or i not in answers), None)
+    return next((i for i in rest if i not in ahead or i not in answers), None)
 
 
 def _first_missing(form: Form, answers: dict[str, Any]) -> str | None:

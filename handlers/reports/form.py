@@ -353,6 +353,28 @@ class EvidenceStep(TextStep):
         return ()
 
 
+@dataclass(frozen=True, kw_only=True)
+class CompletionStep(YesNoStep):
+    """Whether the whole pledge is complete. A No after the status "Completed" makes the status "In progress", and
+    says so: stored as said, the report read "Completed" on a pledge that goes on."""
+
+    def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """Yes or No, the status revised by a No."""
+        return _going_on(super().on_code(code, answers, scratch, ctx), answers)
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """A typed Yes or No, the status revised by a No."""
+        return _going_on(super().on_text(value, answers, scratch, ctx), answers)
+
+
+def _going_on(result: StepResult, answers: Answers) -> StepResult:
+    if not isinstance(result, Answer) or result.value != "no" or answers.get("status") != ReportStatus.completed:
+        return result
+    return Answer("no", text(N_("No: the pledge goes on, so its status is now “{status}”."),
+                             status=Text(REPORT_STATUS_LABELS[ReportStatus.in_progress])),
+                  also={"status": ReportStatus.in_progress.value})
+
+
 REPORT_FORM = Form(
     id="report",
     title=N_("Progress report"),
@@ -361,7 +383,7 @@ REPORT_FORM = Form(
                    label_of=labeller(REPORT_STATUS_LABELS), question=N_("Where does the pledge stand?")),
         PercentStep(id="percent_complete", label=N_("Progress"), when=started, doubt=_percent_doubt,
                     question=N_("How far along is it, in percent? Tap or type a number from 0 to 100.")),
-        YesNoStep(id="pledge_complete", label=N_("Pledge complete"), when=may_be_complete,
+        CompletionStep(id="pledge_complete", label=N_("Pledge complete"), when=may_be_complete,
                   question=N_("Is the whole pledge complete? If yes, it is marked completed and no more reports "
                               "are asked for.")),
         AmountStep(id="value_disbursed", label=N_("Disbursed (USD)"), optional=True,

@@ -20,7 +20,7 @@ from models.clock import utcnow
 from models.database import Database
 from models.reporting import cadence_change
 from models.tables import AuditLog, Contact, Outbox, Pledge, ProgressReport
-from models.values import PledgeStatus, ReviewStatus, Role
+from models.values import PledgeStatus, ReportStatus, ReviewStatus, Role
 
 STAFF = 9100
 STEPS = "We connected 120 schools in Kolda and Tambacounda and trained 300 teachers."
@@ -325,6 +325,34 @@ async def test_report_with_a_reference_opens_that_pledge_or_says_it_is_not_their
     assert f"Progress report on {own_ref}" in opened[-1].text and "f:status:c:in_progress" in codes(opened[-1])
     begun = await chat.send(chat.person(3), f"/report {other_ref}")  # with a report begun: that one, to go on with
     assert len(begun) == 2 and "You have a report in progress" in begun[1].text and "rp:resume" in codes(begun[1])
+
+
+@pytest.mark.parametrize("percent", ["60", "100"])
+async def test_completed_then_not_complete_is_in_progress(chat: ChatDriver, database: Database, percent: str) -> None:
+    """"Completed", then No to "Is the whole pledge complete?": the report read "Completed" on a pledge that goes on.
+    The No makes the status "In progress", and says so."""
+    await member(chat, 9)
+    pledge_id = await validated_pledge(chat, 9)
+    person = chat.person(9)
+    await chat.send(person, "/report")
+    await chat.press(person, "f:status:c:completed")
+    asked = await chat.press(person, f"f:percent_complete:c:{percent}") if percent == "100" else \
+        await chat.send(person, percent)
+    assert "f:pledge_complete:c:no" in codes(asked[-1]), asked[-1].text
+    answered = await chat.press(person, "f:pledge_complete:c:no")
+    assert "No: the pledge goes on, so its status is now “In progress”." in answered[-1].text, answered[-1].text
+    for value in ("500", "40000", "48", STEPS):
+        await chat.send(person, value)
+    await chat.press(person, "f:challenges:skip")
+    await chat.press(person, "f:partnership_needs:skip")
+    summary = await chat.press(person, "f:evidence:skip")
+    assert "<b>Status</b>: In progress" in summary[-1].text, summary[-1].text
+    await chat.press(person, "f:$sum:submit")
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        report = (await uow.session.execute(select(ProgressReport))).scalar_one()
+    assert pledge is not None and pledge.status == PledgeStatus.validated
+    assert (report.status, report.percent_complete) == (ReportStatus.in_progress, int(percent))
 
 
 async def test_a_complete_pledge_is_marked_completed(chat: ChatDriver, database: Database) -> None:
