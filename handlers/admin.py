@@ -23,6 +23,7 @@ from models.repositories.contacts import Contacts
 from models.repositories.drafts import Drafts
 from models.repositories.entities import Entities
 from models.repositories.invites import Invites
+from models.repositories.people import People
 from models.repositories.pledges import Countries
 from models.tables import Contact, Country, Entity, Invite
 from models.values import EntityStatus, Role, Sector
@@ -148,6 +149,8 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Role
         if previous == Role.focal_point and command.role != Role.focal_point and contact.entity_id is not None:
             change = await _leave_focal_points(uow.session, contact, now, "granted", command.default_zone)
         closed = await close_unfit_forms(uow.session, contact, now) if previous != command.role else ()
+        if previous != command.role and contact.id is not None:  # made for the role they had: not theirs to read
+            await People(uow.session).drop_held_digests(contact.id)
         change = replace(change, withdrawn=change.withdrawn + len(withdrawn), closed=closed)
         await uow.commit()
         return change
@@ -210,6 +213,8 @@ async def revoke_role(command: RevokeRole, uow: UnitOfWork, now: datetime | None
             return RoleChange(contact, changed=False)
         previous, contact.role = contact.role, None
         await audit(uow.session, None, "role.revoked", "contact", contact.id, previous=previous, via="cli")
+        if contact.id is not None:  # made for the role they had: not theirs to read any more
+            await People(uow.session).drop_held_digests(contact.id)
         # first: the links their role made are said withdrawn with it, not as by a focal point who left
         withdrawn = await withdraw_unissuable(uow.session, contact, None, now, "role.revoked", previous=previous,
                                               via="cli")

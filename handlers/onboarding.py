@@ -44,6 +44,7 @@ from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.invites import Invites
+from models.repositories.people import People
 from models.tables import Contact, Entity, Invite
 from models.values import EntityStatus, Role, Sector
 
@@ -264,6 +265,8 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     contact.full_name, contact.consent_at = state.answers["full_name"], conv.now
     contact.entity_id, contact.role = entity.id, role
     conv.menu_changed = True
+    if before is not None and before is not role and contact.id is not None:  # made for the role they had
+        await People(conv.session).drop_held_digests(contact.id)
     handed: dict[str, int | None] = {}
     left: Label | None = None
     if before is Role.focal_point and old is not None and old.id != entity.id:  # they leave it, as on /leave

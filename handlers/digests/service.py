@@ -22,6 +22,7 @@ from models.reporting import latest_due_periods
 from models.repositories.digests import DIGEST_PARTS, DigestFigures, Figures
 from models.repositories.entities import Entities
 from models.repositories.outbox import BULK, NOTICE, OutboxRows
+from models.repositories.people import People
 from models.repositories.subscriptions import Files, Scopes
 from models.scope import EVERYTHING, Scope, ScopeKind, is_entity_number
 from models.tables import Contact
@@ -41,7 +42,11 @@ async def scope_name(session: Session, scope: Scope) -> Label:
 async def tell_scope(session: Session, coordinator: Contact, scope: Scope, key: str) -> None:
     """Tell a coordinator, in their language, that staff set the scope their digests and exports cover. Not one who
     never wrote to the bot (a role granted from the command line): Telegram delivers nothing to a person who has not
-    started the bot, and the language they read is not known yet; /digest shows them the scope when they come."""
+    started the bot, and the language they read is not known yet; /digest shows them the scope when they come.
+    The digests held for their working hours, made for the scope they had, are dropped: the next one is of the
+    scope they are told of."""
+    if coordinator.id is not None:
+        await People(session).drop_held_digests(coordinator.id)
     if coordinator.last_seen_at is None:
         return
     message = Text(N_("BDT set the scope of your digests to: {scope}. From now on your digests and /export cover "

@@ -16,7 +16,9 @@ from sqlmodel import col, select
 from test_digest_figures_review import _pledges as review_pledges
 
 from bot.i18n import Renderer
+from handlers.admin import GrantRole, RevokeRole, grant_role, revoke_role
 from handlers.conversation import Deps
+from handlers.digests.admin import set_scope
 from handlers.digests.chart import has_chart, render_chart
 from handlers.digests.jobs import send_due_digests
 from handlers.digests.service import export_xlsx
@@ -28,6 +30,7 @@ from models.repositories.digests import DigestFigures, Figures
 from models.repositories.outbox import OutboxRows
 from models.scope import EVERYTHING, Scope, ScopeKind
 from models.tables import Contact, DigestSubscription, Outbox
+from models.values import Role
 
 DAY = date(2026, 12, 7)
 SUBMITTED = datetime(2026, 6, 1, tzinfo=UTC)
@@ -124,6 +127,37 @@ async def test_a_fridays_digest_missed_over_the_weekend_goes_on_monday(database:
     assert await send_due_digests(database.uow, monday + timedelta(hours=2), deps.translate) == 0
     assert len(await _digests(chat)) == 1
     assert await send_due_digests(database.uow, monday + timedelta(days=4, hours=8, minutes=5), deps.translate) == 1
+
+
+async def _held_digest_rows(database: Database) -> int:
+    async with database.uow() as uow:
+        return len((await uow.session.execute(select(Outbox.id).where(col(Outbox.key).like("dg:%"),
+                                                                      col(Outbox.status) == "pending"))).all())
+
+
+@pytest.mark.parametrize("change", ["revoked", "coordinator", "scope"])
+async def test_a_digest_held_for_working_hours_is_dropped_when_the_role_or_scope_changes(
+        database: Database, deps: Deps, renderer: Renderer, change: str) -> None:
+    """Tester: a digest written on Friday evening, held for Monday 09:00, went out on Monday to someone whose role
+    staff had revoked meanwhile (the figures and spreadsheet of everything), or whose scope staff had narrowed (a
+    whole sector's digest after "your digests now cover one organisation"). Made for the role and scope they had,
+    it is dropped with them."""
+    monday = _monday_ahead()
+    chat = await _friday_subscriber(database, deps, renderer, chosen_at=utcnow())
+    if change == "scope":
+        await grant_role(GrantRole(STAFF, Role.coordinator), database.uow(), utcnow())
+        await set_scope(STAFF, Scope(ScopeKind.countries, ("SEN",)), database.uow(), utcnow())
+    friday = monday - timedelta(days=3) + timedelta(hours=9, minutes=30)
+    assert await send_due_digests(database.uow, friday, deps.translate) == 1
+    assert await _held_digest_rows(database) == 3
+    if change == "revoked":
+        await revoke_role(RevokeRole(STAFF), database.uow(), utcnow())
+    elif change == "coordinator":
+        await grant_role(GrantRole(STAFF, Role.coordinator), database.uow(), utcnow())
+    else:
+        await set_scope(STAFF, EGYPT, database.uow(), utcnow())
+    assert await _held_digest_rows(database) == 0
+    assert await _digests(chat) == []
 
 
 async def test_a_digest_taken_only_after_working_hours_waits_for_the_next_morning(database: Database, deps: Deps,
