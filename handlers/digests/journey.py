@@ -12,6 +12,7 @@ from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope
 from handlers.forms.countries import read_countries
 from handlers.forms.intents import fold
 from handlers.inputs import Incoming
+from handlers.lengths import shorten
 from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.people import audit, find_contact, not_allowed
 from handlers.report_reminders import nudge
@@ -99,22 +100,34 @@ def _setting(subscription: DigestSubscription) -> Label:
     return Text(N_("You receive no digest."))
 
 
+DIGEST_WORDS = {fold(word): action for action, words in {
+    "now": ("now", "maintenant", "ahora", "ya", "сейчас", "الآن", "الان", "现在", "立即"),
+    "off": ("off", "stop", "arrêt", "arrêter", "désactiver", "parar", "detener", "desactivar", "выкл", "стоп",
+            "отключить", "остановить", "إيقاف", "أوقف", "关闭", "停止"),
+}.items() for word in words}
+"""What /digest reads after the command, in the six languages: "now" or "off"."""
+
+
 async def digest_command(conv: Conversation, incoming: Incoming) -> None:
-    """/digest shows the setting and its buttons; /digest now sends one; /digest off stops them."""
-    argument = incoming.argument.strip().lower()
-    if argument in ("now", "off"):
-        await _act(conv, argument)
+    """/digest shows the setting and its buttons; /digest now sends one; /digest off stops them ("/digest сейчас",
+    "/digest 关闭" too). Other words are said not understood, above the menu."""
+    argument = incoming.argument.strip()
+    action = DIGEST_WORDS.get(fold(argument))
+    if action is not None:
+        await _act(conv, action)
         return
     scope = await scope_for(conv.session, conv.contact)
     if scope is None:
         conv.say(await not_allowed(conv.session, conv.contact))
         return
+    unknown = (text(N_("I did not understand “{words}”: /digest now sends a digest at once, /digest off stops "
+                       "them."), words=shorten(argument, 40)),) if argument else ()
     covered = Text(N_("Your digests and /export cover: {scope}"), {"scope": await scope_name(conv.session, scope)})
     if _paused(conv):
-        conv.say(Reply((Text(PAUSED), covered), _paused_menu()))
+        conv.say(Reply((*unknown, Text(PAUSED), covered), _paused_menu()))
         return
     subscription = await _current(conv)
-    conv.say(Reply((_setting(subscription), covered, Text(N_("Choose how often:"))), _menu(subscription)))
+    conv.say(Reply((*unknown, _setting(subscription), covered, Text(N_("Choose how often:"))), _menu(subscription)))
 
 
 EXPORT_FORMATS = {"": "xlsx", "xlsx": "xlsx", "excel": "xlsx", "csv": "csv"}

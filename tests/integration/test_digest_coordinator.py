@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from chat_driver import ChatDriver
+from chat_driver import ChatDriver, codes
 from sqlmodel import select
 from test_digests import AFRICA, COORDINATOR, STAFF, _seed, chat  # noqa: F401 (the fixture)
 
@@ -163,3 +163,30 @@ async def test_a_scope_with_nothing_published_gets_one_line_not_files_of_zeros(c
     sent = await chat.send(chat.person(ENGLISH, "Lee"), "/digest now")
     assert len(sent) == 2 and "No pledge of your scope is published" in sent[0].text
     assert sent[1].text == "Every pledge of your scope, with its last report"  # the sheet's caption; no chart
+
+
+async def test_digest_words_are_read_in_the_six_languages(chat: ChatDriver, database: Database) -> None:  # noqa: F811
+    """A tester: "/digest сейчас" and "/digest 现在" showed the settings menu without a word, as any word not
+    English did. The words now and off are read in the six languages; another word is said not understood, above the
+    menu."""
+    await _seed(database)
+    contact_id = await _english_coordinator(chat, database)
+    await set_scope(ENGLISH, AFRICA, database.uow(), utcnow())
+    await chat.collect(ENGLISH)
+    lee = chat.person(ENGLISH, "Lee")
+    for word in ("сейчас", "现在", "الآن", "Maintenant"):
+        sent = await chat.send(lee, f"/digest {word}")
+        assert not any(code.startswith("dg:week") for reply in sent for code in codes(reply)), word
+        assert "Partner2Connect digest" in sent[0].text, (word, sent[0].text)
+    unknown = await chat.send(lee, "/digest weekly")  # not one of the words: the menu, saying so
+    assert unknown[0].text.startswith("I did not understand “weekly”: /digest now sends a digest at once, /digest "
+                                      "off stops them."), unknown[0].text
+    assert "dg:week" in codes(unknown[0])
+    await chat.send(lee, "/digest week")
+    await chat.press(lee, "dg:week")
+    await chat.press(lee, "dg:day:1")
+    await chat.press(lee, "dg:at:9")
+    await chat.send(lee, "/digest 关闭")
+    async with database.uow() as uow:
+        subscription = await Subscriptions(uow.session).of(contact_id)
+    assert subscription is not None and subscription.cadence == "off"
