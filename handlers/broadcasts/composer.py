@@ -73,6 +73,17 @@ def as_received(body: str, attachment: tuple[str, str] | None = None, *, languag
     return Reply((Text(HEADER), Markup(body)), attachment=attachment, locale=language)
 
 
+def received_with(body: str, attachment: object, language: str) -> tuple[Reply, ...]:
+    """A preview of the broadcast as `language`'s readers get it, with its file: under it, or just before it when it
+    is sent apart (the preview showed the text alone, a tester)."""
+    if not isinstance(attachment, Mapping):
+        return (as_received(body, language=language),)
+    file = (str(attachment["kind"]), str(attachment["file_id"]))
+    if attachment.get("separate"):
+        return Reply((), attachment=file), as_received(body, language=language)
+    return (as_received(body, file, language=language),)
+
+
 def as_caption(answers: Answers) -> bool:
     """True when the message goes out as the caption of the attached file (not with the file sent apart)."""
     attachment = answers.get("attachment")
@@ -115,14 +126,22 @@ def complaint(wrong: Refusal) -> Text:
 
 
 def too_long_for_caption(answers: Answers) -> int:
-    """The length of the longest text already written when it is over the caption limit; else 0."""
-    longest = max((visible_length(body) for body in texts_of_written(answers)), default=0)
-    return longest if longest > CAPTION else 0
+    """The length of the message already written when it is over the caption limit; else 0."""
+    message = answers.get("text")
+    length = visible_length(str(message)) if message else 0
+    return length if length > CAPTION else 0
 
 
-def texts_of_written(answers: Answers) -> list[str]:
-    """Every text written so far: the message and its translations."""
-    return [str(body) for body in (answers.get("text"), *dict(answers.get("translations") or {}).values()) if body]
+def translations_too_long(answers: Answers) -> tuple[str, ...]:
+    """The languages whose translation, already written, is over the caption limit."""
+    return tuple(language for language, body in dict(answers.get("translations") or {}).items()
+                 if visible_length(str(body)) > CAPTION)
+
+
+def translations_fitting(answers: Answers) -> dict[str, str]:
+    """The translations already written that fit under a file."""
+    return {language: str(body) for language, body in dict(answers.get("translations") or {}).items()
+            if visible_length(str(body)) <= CAPTION}
 
 
 def message_label(value: str) -> Label:
@@ -191,8 +210,12 @@ def too_long(value: str, answers: Answers) -> str:
     return fit if visible_length(fit) > CAPTION else ""
 
 
-def too_long_note(length: int) -> Label:
-    """What is said of a text too long for a caption: the two ways out (the button sends the file separately)."""
+def too_long_note(length: int, *, translation: bool = False) -> Label:
+    """What is said of a text too long for a caption (the message, or the `translation` just written): the two ways
+    out (the button sends the file separately)."""
+    if translation:
+        return text(N_("With a file, a broadcast can have 900 characters under it, and this translation has {count}. "
+                       "Shorten it, or send the file separately just before the message?"), count=Number(length))
     return text(N_("With a file, a broadcast can have 900 characters under it, and your message has {count}. "
                    "Shorten the message, or send the file separately just before it?"), count=Number(length))
 
@@ -404,7 +427,7 @@ class TranslationsStep(Step):
             body = texts.get(language) or str(answers.get("text", ""))
             # the text alone may use the whole limit: it goes in a message of its own, the question after it
             preview = Concat((Text(N_("Preview above:")), " ", language_label(language)))
-            return Stay({"texts": texts, **kept}, (preview,), (as_received(body, language=language),))
+            return Stay({"texts": texts, **kept}, (preview,), received_with(body, attachment, language))
         raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
@@ -416,7 +439,7 @@ class TranslationsStep(Step):
         texts, kept, revised = self._texts(answers, scratch), self._kept(scratch), self._answers(answers, scratch)
         if long := too_long(value, revised):
             return Stay({"texts": texts, "adding": language, "long": long, **kept},
-                        (too_long_note(visible_length(long)),))
+                        (too_long_note(visible_length(long), translation=True),))
         texts = {**texts, language: checked(value, revised)}
         return Stay({"texts": texts, **kept, **self._written(scratch, str(language))},
                     (text(N_("Added: {language}."), language=language_label(language)),))
@@ -447,9 +470,18 @@ class AttachmentStep(Step):
         message already written that is too long for a caption is said, with the two ways out: shorten the message,
         or send the file in a message of its own before it."""
         file = {"kind": upload.kind, "file_id": upload.file_id, **({"name": upload.name} if upload.name else {})}
-        longest = too_long_for_caption(answers)
-        if longest:
-            return Stay({"file": file}, (too_long_note(longest),))
+        longest, languages = too_long_for_caption(answers), translations_too_long(answers)
+        notes: tuple[Label, ...] = (too_long_note(longest),) if longest else ()
+        if languages:  # named: a tester's message of 17 characters was said to have the 1,208 of its translation
+            notes += (plural(
+                "With a file, a translation can have 900 characters too, and the one into {languages} has more. ✂️ "
+                "takes it out, for you to write it again shorter with ✏️ Translations; with 📎 every text stays "
+                "whole.",
+                "With a file, a translation can have 900 characters too, and those into {languages} have more. ✂️ "
+                "takes them out, for you to write them again shorter with ✏️ Translations; with 📎 every text "
+                "stays whole.", len(languages), languages=Items(tuple(language_label(code) for code in languages))),)
+        if notes:
+            return Stay({"file": file}, notes)
         return Answer(file, self.show(file, ctx))
 
     def on_file(self, kind: str, file_id: str, answers: Answers, ctx: FormContext) -> StepResult:
@@ -462,7 +494,10 @@ class AttachmentStep(Step):
         that), the way to send it separately."""
         separate = separate_button(self.id)
         if "file" in scratch:
-            return [[Button(Text(N_("✂️ Shorten the message")), f"f:{self.id}:c:shorten")], [separate]]
+            shorten = Text(N_("✂️ Shorten the message")) if too_long_for_caption(answers) else plural(
+                "✂️ Take the long translation out", "✂️ Take the long translations out",
+                len(translations_too_long(answers)))
+            return [[Button(shorten, f"f:{self.id}:c:shorten")], [separate]]
         held = answers.get(self.id)
         return [[separate]] if isinstance(held, Mapping) and not held.get("separate") else []
 
@@ -476,7 +511,18 @@ class AttachmentStep(Step):
             value["name"] = str(file["name"])
         if code == "c:separate":
             value["separate"] = True
-        return Answer(value, self.show(value, ctx))
+            return Answer(value, self.show(value, ctx))
+        taken_out = translations_too_long(answers)
+        if not taken_out:
+            return Answer(value, self.show(value, ctx))
+        # only the translations too long go: the others, fitting, stay (all of them were dropped without a word)
+        said = plural("Taken out: the translation into {languages}. Write it again, in 900 characters at most, with "
+                      "✏️ Translations.",
+                      "Taken out: the translations into {languages}. Write them again, in 900 characters at most, "
+                      "with ✏️ Translations.", len(taken_out),
+                      languages=Items(tuple(language_label(code) for code in taken_out)))
+        return Answer(value, Concat((self.show(value, ctx), "\n", said)),
+                      also={"translations": translations_fitting(answers)})
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Text is not a file."""

@@ -429,7 +429,7 @@ async def test_a_translation_too_long_for_a_caption_offers_to_send_the_file_sepa
     await chat.press(staff, "f:translations:c:add:fr")
     long = "Les inscriptions sont ouvertes. " * 40
     offered = await chat.send(staff, long)
-    assert "your message has 1,279" in offered[-1].text and "go back" not in offered[-1].text
+    assert "this translation has 1,279" in offered[-1].text and "go back" not in offered[-1].text
     assert codes(offered[-1])[0] == "f:translations:c:separate"
     kept = await chat.press(staff, "f:translations:c:separate")
     assert "sent separately" in kept[-1].text and "f:translations:done" in codes(kept[-1])
@@ -445,6 +445,36 @@ async def test_a_translation_too_long_for_a_caption_offers_to_send_the_file_sepa
     assert french[0].attachment == ("document", "DOC-FILE-ID") and french[1].text == announced(long.strip(), "fr")
     spanish = await chat.collect(102)
     assert spanish[0].attachment == ("document", "DOC-FILE-ID") and "La inscripción" in spanish[1].text
+
+
+async def test_a_file_attached_after_the_translations_takes_out_only_those_too_long(chat: ChatDriver) -> None:
+    """A tester: a file attached from the summary after the translations were written said "your message has 1,208"
+    of a 17-character message (the 1,208 were the Russian translation's), and ✂️ then dropped every translation, the
+    short French one too, without a word. The one too long is named, and only it is taken out, said so."""
+    staff = await _at_the_message(chat)
+    await chat.send(staff, "Registration is open")
+    await chat.press(staff, "f:translations:c:add:fr")
+    await chat.send(staff, "Les inscriptions sont ouvertes")
+    await chat.press(staff, "f:translations:c:add:ru")
+    await chat.send(staff, "Регистрация открыта. " * 60)
+    await chat.press(staff, "f:translations:done")
+    await chat.press(staff, "f:fallback:c:en")
+    await chat.press(staff, "f:when:c:now")
+    await chat.press(staff, "f:$sum:edit:attachment")
+    offered = await chat.send_file(staff, "photo", "PHOTO-ID")
+    assert "your message" not in offered[-1].text, offered[-1].text
+    assert "the one into Русский has more" in offered[-1].text, offered[-1].text
+    assert ("✂️ Take the long translation out", "f:attachment:c:shorten") in [
+        button for row in offered[-1].buttons for button in row], offered[-1].buttons
+    taken = await chat.press(staff, "f:attachment:c:shorten")
+    said = "\n".join(reply.text for reply in taken)
+    assert "Taken out: the translation into Русский." in said, said
+    summary = taken[-1].text
+    assert "f:$sum:submit" in codes(taken[-1]) and "<b>Translations</b>: Français\n" in summary, summary
+    preview = await chat.press(staff, "f:$sum:edit:translations")
+    shown = await chat.press(staff, "f:translations:c:show:fr")
+    assert shown[0].attachment == ("photo", "PHOTO-ID") and "Les inscriptions" in shown[0].text, shown[0]
+    assert preview
 
 
 async def test_a_text_over_a_messages_limit_with_a_file_is_asked_shorter_not_sent_apart(chat: ChatDriver) -> None:
