@@ -511,3 +511,52 @@ def test_a_message_edited_after_later_ones_keeps_its_place_when_the_chat_is_show
     live.people(bot_writes_then_edits)
     page.goto(live.server.url + "/#user=7021")
     expect(page.locator(".msg.bot .text")).to_have_text(["First, edited", "Second", "Third"], timeout=5000)
+
+
+def test_shift_enter_writes_a_new_line_and_enter_sends(page: Page, live: LiveSandbox) -> None:
+    """A tester: the message box was one line, so a list pasted or typed one item a line arrived as one line."""
+    live.people(lambda people: people.add_user(7101, "Awa", language_code="fr"))
+    page.goto(live.server.url + "/#user=7101")
+    box = page.locator("#text-input")
+    box.fill("line one")
+    box.press("Shift+Enter")
+    box.press_sequentially("line two")
+    box.press("Enter")
+    expect(page.locator(".msg.mine .text").first).to_have_text("line one\nline two")
+    expect(box).to_have_value("")
+    sent = live.people(lambda people: people.chat(7101))
+    assert [m["text"] for m in sent["messages"] if not m["from_bot"]] == ["line one\nline two"]
+
+
+def test_a_text_the_sandbox_refuses_stays_in_the_box(page: Page, live: LiveSandbox) -> None:
+    """A tester: a text too long to send was wiped from the box, the reason shown in a toast for three seconds."""
+    live.people(lambda people: people.add_user(7102, "Li", language_code="zh"))
+    page.goto(live.server.url + "/#user=7102")
+    too_long = "x" * 45_000
+    page.fill("#text-input", too_long)
+    page.press("#text-input", "Enter")
+    expect(page.locator("#toast")).to_contain_text("longer than")
+    expect(page.locator("#text-input")).to_have_value(too_long)
+
+
+def test_the_page_is_used_with_the_keyboard_alone(page: Page, live: LiveSandbox) -> None:
+    """A tester: Tab never reached the people of the list, ↩ Reply, the /commands of a message, nor Attach."""
+    live.people(lambda people: people.add_user(7103, "Omar", language_code="en"))
+    page.goto(live.server.url + "/")
+    person = page.locator("#people li", has_text="Omar")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if person.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the people of the list")
+    page.keyboard.press("Enter")
+    expect(person).to_have_class("selected")
+    page.fill("#text-input", "/start")
+    page.press("#text-input", "Enter")
+    reply = page.locator(".msg.bot .reply").first
+    expect(reply).to_have_attribute("tabindex", "0")
+    reply.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#replying-text")).to_contain_text(WELCOME["en"])
+    expect(page.locator(".file-button")).to_have_attribute("tabindex", "0")

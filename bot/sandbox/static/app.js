@@ -21,6 +21,20 @@ async function api(method, path, body, signal) {
 }
 
 // ---- people ----
+function clickable(element, action) {
+  // a control people reach with Tab and press with Enter or Space, as a button (a list item, a /command, ↩ Reply)
+  element.tabIndex = 0;
+  element.setAttribute("role", "button");
+  element.addEventListener("click", action);
+  element.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      action();
+    }
+  });
+  return element;
+}
+
 async function loadPeople() {
   const { users } = await api("GET", "users");
   state.users = users;
@@ -42,7 +56,7 @@ async function loadPeople() {
     }
     item.classList.toggle("selected", user.id === state.current);
     item.classList.toggle("blocked", !!user.blocked);
-    item.addEventListener("click", () => selectPerson(user.id).catch((e) => toast(e.message)));
+    clickable(item, () => selectPerson(user.id).catch((e) => toast(e.message)));
     return item;
   }));
 }
@@ -109,7 +123,7 @@ function elementFor(entity, text) {
   if (entity.type === "spoiler") {
     const span = document.createElement("span");
     span.className = "tg-spoiler";
-    span.addEventListener("click", () => span.classList.add("revealed"));
+    clickable(span, () => span.classList.add("revealed"));
     return span;
   }
   if (["text_link", "url", "email"].includes(entity.type)) {
@@ -124,7 +138,7 @@ function elementFor(entity, text) {
   const span = document.createElement("span");
   if (entity.type === "bot_command") {
     span.className = "command";
-    span.addEventListener("click", () => sendText(text));
+    clickable(span, () => sendText(text));
   }
   return span;
 }
@@ -314,7 +328,7 @@ function renderMessage(message) {
   const reply = document.createElement("span");
   reply.className = "reply";
   reply.textContent = "↩ Reply";
-  reply.addEventListener("click", () => replyTo(message.message_id));
+  clickable(reply, () => replyTo(message.message_id));
   meta.append(reply, (message.edited ? "edited " : "") + TIME.format(new Date(message.date * 1000)));
   box.append(meta);
   return box;
@@ -433,19 +447,30 @@ function replyTo(messageId) {
 
 // send one message to the sandbox as the chosen person: a reply when one is being written
 async function send(body) {
-  if (state.current === null) return;
+  // true once the sandbox took the message; false when it refused it or did not answer (said in a toast)
+  if (state.current === null) return false;
   const message = state.replyTo === null ? body : { ...body, reply_to_message_id: state.replyTo };
+  let sent = false;
   try {
     await api("POST", `users/${state.current}/messages`, message);
     replyTo(null);
+    sent = true;
   } catch (error) {
-    toast(error.message);
+    toast(error.message === "Failed to fetch" ? "The sandbox does not answer: try again once it is back." : error.message);
   }
-  await poll();
+  await poll().catch(() => {});
+  return sent;
 }
 
 async function sendText(text) {
-  if (text.trim()) await send({ text });
+  return !text.trim() || await send({ text });
+}
+
+function fitInput() {
+  // the message box grows with its lines (Shift+Enter), up to six, as Telegram's does
+  const input = $("text-input");
+  input.style.height = "auto";
+  input.style.height = Math.min(input.scrollHeight, 6 * 22) + "px";
 }
 
 function sendOther(kind) {
@@ -665,11 +690,32 @@ async function loop() {
 
 async function start() {
   $("add-person").addEventListener("submit", (event) => addPerson(event).catch((e) => toast(e.message)));
-  $("composer").addEventListener("submit", (event) => {
+  $("composer").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const text = $("text-input").value;
-    $("text-input").value = "";
-    sendText(text);
+    const input = $("text-input");
+    const text = input.value;
+    input.value = "";
+    fitInput();
+    // refused (too long) or not sent (the sandbox stopped): given back to change or send again, unless typed over
+    if (!(await sendText(text)) && !input.value) {
+      input.value = text;
+      fitInput();
+    }
+  });
+  $("text-input").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {  // Enter sends, Shift+Enter a new line
+      event.preventDefault();
+      $("composer").requestSubmit();
+    }
+  });
+  $("text-input").addEventListener("input", fitInput);
+  const attach = document.querySelector(".file-button");
+  attach.tabIndex = 0;  // its file input is hidden: the label takes the keyboard
+  attach.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      $("file-input").click();
+    }
   });
   $("file-input").addEventListener("change", sendFile);
   for (const kind of ["sticker", "voice", "location", "contact"]) {
