@@ -92,7 +92,9 @@ class TimeZoneStep(Step):
         if found.offset is not None:
             raise InvalidAnswerError(text(N_("No time zone is {offset}. Send the name of your city, or another "
                                              "UTC offset (for example UTC+3 or UTC+5:30)."), offset=Code(found.offset)))
-        if not found.zones:
+        if not found.zones:  # an earlier suggestion goes: offered with "not found", it read as this place's
+            if scratch.get("zones"):
+                return Stay({}, (Text(NOT_FOUND),))
             raise InvalidAnswerError(Text(NOT_FOUND))
         if found.sure and len(found.zones) == 1:
             return Answer(found.zones[0], zone_label(found.zones[0], ctx.locale, self._now(ctx)))

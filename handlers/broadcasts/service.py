@@ -223,6 +223,7 @@ def progress_reply(broadcast: Broadcast, counts: dict[str, int], now: datetime) 
     if broadcast.status == BroadcastStatus.done:
         lines.append(Text(N_("✅ Finished.")))
     if broadcast.status == BroadcastStatus.cancelled:
+        lines.append(Line(Text(N_("Not sent (cancelled)")), Number(counts.get("cancelled", 0))))
         lines.append(Text(N_("✖️ Cancelled.")))
     return Reply((Concat(tuple(part for line in lines for part in ("\n", line))[1:]),))
 
@@ -245,13 +246,19 @@ async def follow_broadcast(session: Session, broadcast: Broadcast, now: datetime
     if snapshot == {k: broadcast.progress.get(k) for k in snapshot} and broadcast.status == BroadcastStatus.sending:
         return
     broadcast.progress = {**broadcast.progress, **snapshot}
+    finished = 1 if broadcast.status == BroadcastStatus.done else 0
+    await _show_progress(session, broadcast, counts, now, str(sum(snapshot.values()) + len(broadcast.progress)
+                                                              + finished))
+
+
+async def _show_progress(session: Session, broadcast: Broadcast, counts: dict[str, int], now: datetime,
+                         step: str) -> None:
+    """Edit the creator's progress message to say `counts` (`step` tells one edit of a moment from another)."""
     creator = await Contacts(session).get(broadcast.created_by) if broadcast.created_by else None
     if creator is not None:
-        finished = 1 if broadcast.status == BroadcastStatus.done else 0
-        step = sum(snapshot.values()) + len(broadcast.progress) + finished
-        payload_reply = progress_reply(broadcast, counts, now)
-        await outbox.enqueue(session, creator, payload_reply, f"bcp:{broadcast.id}:{now.timestamp():.1f}:{step}",
-                             priority=outbox.INTERACTIVE, edit_of=progress_key(broadcast))
+        await outbox.enqueue(session, creator, progress_reply(broadcast, counts, now),
+                             f"bcp:{broadcast.id}:{now.timestamp():.1f}:{step}", priority=outbox.INTERACTIVE,
+                             edit_of=progress_key(broadcast))
 
 
 async def start_due_broadcasts(session: Session, now: datetime, default_locale: str) -> int:
@@ -278,6 +285,12 @@ async def cancel_broadcast(session: Session, broadcast: Broadcast, now: datetime
     if stopped == 0 and broadcast.status == BroadcastStatus.sending:
         await follow_broadcast(session, broadcast, now)
         return None
+    running = broadcast.status == BroadcastStatus.sending
     broadcast.status, broadcast.finished_at = BroadcastStatus.cancelled, now
+    if running:  # its progress message said "0 %" for good (a tester): it says where the broadcast stopped
+        counts = await delivery_counts(session, broadcast.id)
+        broadcast.progress = {**broadcast.progress, **{k: counts.get(k, 0) for k in ("sent", "failed",
+                                                                                     "unreachable")}}
+        await _show_progress(session, broadcast, counts, now, "cancelled")
     return stopped
 

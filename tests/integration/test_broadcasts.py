@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from chat_driver import ChatDriver, announced, codes
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.i18n import Rendered, Renderer
-from handlers.broadcasts.service import delivery_counts, follow_broadcasts
+from handlers.broadcasts.service import cancel_broadcast, delivery_counts, follow_broadcasts
 from handlers.conversation import Deps
 from handlers.forms.formatting import format_date
 from handlers.inputs import Incoming, Person
@@ -119,6 +119,30 @@ async def test_a_finished_broadcast_keeps_its_figures_once_its_rows_are_deleted(
     assert purged["outbox"] >= 6
     listing = await chat.send(staff, "/broadcasts")
     assert "6 sent" in listing[-1].text, listing[-1].text
+
+
+async def test_a_broadcast_cancelled_while_it_is_sent_says_so_in_its_progress_message(chat: ChatDriver,
+                                                                                        database: Database) -> None:
+    """A tester: the creator's progress message of a broadcast a colleague cancelled mid-send stayed at "0 %" for
+    good. The cancellation edits it: what was sent, what will not be, and that it was cancelled."""
+    staff = chat.person(STAFF)
+    await _composed(chat, "now")
+    await chat.press(staff, "f:$sum:submit")  # the driver delivers every row at once: four are made waiting again
+    async with database.uow() as uow:
+        broadcast = (await uow.session.execute(select(Broadcast))).scalar_one()
+        rows = (await uow.session.execute(select(Outbox).where(Outbox.broadcast_id == broadcast.id)
+                                          .order_by(col(Outbox.id)))).scalars().all()
+        for row in rows[2:]:
+            row.status = "pending"
+        await uow.commit()
+    async with database.uow() as uow:
+        broadcast = (await uow.session.execute(select(Broadcast))).scalar_one()
+        assert await cancel_broadcast(uow.session, broadcast, utcnow()) == 4
+        await uow.commit()
+    progress = [m for m, edit in zip(await chat.collect(STAFF), chat.edited, strict=True) if edit]
+    assert len(progress) == 1 and "✖️ Cancelled." in progress[0].text, [m.text for m in progress]
+    assert "<b>Sent</b>: 2" in progress[0].text and "<b>Not sent (cancelled)</b>: 4" in progress[0].text, \
+        progress[0].text
 
 
 async def test_everyone_is_unticked_by_a_segment_and_clears_them(chat: ChatDriver) -> None:

@@ -171,6 +171,11 @@ async def test_a_word_or_a_country_code_is_not_saved_as_a_time_zone(database: Da
     asked = await chat.send(person, "NO")
     assert "Is this your time zone?" in asked[-1].text and "f:zone:c:Europe/Oslo" in codes(asked[-1])
     assert (await contact(database, 310)).timezone is None
+    # a place not found next: said alone, the earlier suggestion gone (a tester read Tokyo offered for Springfield)
+    lost = await chat.send(person, "Atlantis-under-the-sea")
+    assert "could not find that place" in lost[-1].text and "Is this your time zone?" not in lost[-1].text
+    assert not any(code.startswith("f:zone:c:") for code in codes(lost[-1])), codes(lost[-1])
+    await chat.send(person, "NO")
     delhi = await chat.send(person, "Delhi")  # a city abroad (the organisation is in Senegal): offered to confirm
     assert codes(delhi[-1])[0] == "f:zone:c:Asia/Kolkata" and "Dili" not in str(delhi[-1].buttons)
     await chat.press(person, "f:zone:c:Asia/Kolkata")

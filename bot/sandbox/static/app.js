@@ -13,7 +13,14 @@ async function api(method, path, body, signal) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch("/sandbox/" + path, init);
+  let response;
+  try {
+    response = await fetch("/sandbox/" + path, init);
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    // the browser's own words ("Failed to fetch") say nothing to a person trying the demo
+    throw new Error("The sandbox does not answer (stopped?): try again once it is back.");
+  }
   // an answer that is not the sandbox's JSON (a body too large, refused before it was read) is said as it came
   const data = await response.json().catch(() => ({ error: `the sandbox answered ${response.status} ${response.statusText}` }));
   if (!data.ok) throw new Error(data.error || "request failed");
@@ -456,7 +463,7 @@ async function send(body) {
     replyTo(null);
     sent = true;
   } catch (error) {
-    toast(error.message === "Failed to fetch" ? "The sandbox does not answer: try again once it is back." : error.message);
+    toast(error.message);
   }
   await poll().catch(() => {});
   return sent;
