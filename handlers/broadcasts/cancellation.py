@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from handlers import outbox
 from handlers.broadcasts.moments import moment_label
+from handlers.broadcasts.service import close_edits
 from handlers.conversation import Conversation
 from handlers.entities import is_staff_contact
 from handlers.language import negotiate
@@ -18,15 +19,21 @@ from models.tables import Broadcast, Contact
 
 async def tell_authors(conv: Conversation, broadcast: Broadcast, scheduled: bool, stopped: int) -> None:
     """After the person of `conv` cancelled the broadcast (`scheduled`, or while it was being sent: `stopped`
-    messages not sent): its creator and its last editor, unless that is the person themselves, are told; staff
-    only (one who left the staff follows no broadcast), not one who blocked the bot."""
+    messages not sent): a colleague who had an edit of it open is told at once that their edit is closed (they
+    heard it only at Submit, a tester); its creator and its last editor, unless that is the person themselves or
+    one just told, are told; staff only (one who left the staff follows no broadcast), not one who blocked the
+    bot."""
     assert broadcast.id is not None
+    closed = await close_edits(conv.session, broadcast, text(N_(
+        "{person} cancelled broadcast {ref}: nobody will receive it. Your edit of it is closed, and nothing you "
+        "changed in it was saved."), person=name_of(conv.contact), ref=Code(f"#{broadcast.id}")),
+        but=conv.contact.id)
     editor = await acted_last(conv.session, "broadcast", broadcast.id, ("broadcast.edited",))
     creator = await Contacts(conv.session).get(broadcast.created_by) if broadcast.created_by is not None else None
     told: dict[int, Contact] = {}
     for person in (creator, editor):
         if person is not None and person.id is not None and person.id != conv.contact.id \
-                and is_staff_contact(person) and not person.blocked:
+                and person.id not in closed and is_staff_contact(person) and not person.blocked:
             told.setdefault(person.id, person)
     for person in told.values():
         said = _news(conv, broadcast, person, created=person.id == broadcast.created_by, scheduled=scheduled,

@@ -14,7 +14,7 @@ from handlers.forms.base import FormState
 from handlers.forms.markup import Reason, Refusal, literal
 from handlers.forms.steps import has_letters
 from handlers.lengths import CAPTION_LIMIT, TEXT_LIMIT, plain
-from handlers.messages import N_, Code, Concat, Items, Line, Number, Reply, Text, plural, reply_to_json, text
+from handlers.messages import N_, Code, Concat, Items, Label, Line, Number, Reply, Text, plural, reply_to_json, text
 from handlers.people import audit
 from models.database import Session
 from models.repositories.broadcasts import Broadcasts
@@ -158,25 +158,28 @@ async def start_broadcast(session: Session, broadcast: Broadcast, now: datetime,
         counts = {OutboxStatus.pending.value: len(rows)}
         await outbox.enqueue(session, creator, progress_reply(broadcast, counts, now), progress_key(broadcast),
                              priority=outbox.INTERACTIVE)
-    await _close_edits(session, broadcast)
+    await close_edits(session, broadcast, text(N_(
+        "Broadcast {ref} has started, so your edit of it is closed: nothing you changed in it was saved. /broadcasts "
+        "shows how far it is."), ref=Code(f"#{broadcast.id}")))
 
 
-async def _close_edits(session: Session, broadcast: Broadcast) -> None:
-    """Drop the edits of a broadcast left open by staff once it started, and tell each editor at once: a submit
-    could only be refused now, after they changed everything again."""
-    drafts = Drafts(session)
+async def close_edits(session: Session, broadcast: Broadcast, said: Label, *, but: int | None = None) -> set[int]:
+    """Drop the edits of a broadcast left open by staff once it started or was cancelled, and tell each editor at
+    once (`said`; not `but`, whose own edit the caller ends): a submit could only be refused now, after they changed
+    everything again. The contacts told."""
+    drafts, told = Drafts(session), set()
     for contact_id in sorted(await drafts.contacts_drafting(BROADCAST_FORM.id)):
         draft = await drafts.find(contact_id, BROADCAST_FORM.id)
-        if draft is None or FormState.from_json(draft.state).answers.get(EDITING) != broadcast.id:
+        if contact_id == but or draft is None or FormState.from_json(draft.state).answers.get(EDITING) != broadcast.id:
             continue
         await drafts.discard(contact_id, BROADCAST_FORM.id)
         editor = await Contacts(session).get(contact_id)
         if editor is None or editor.blocked:
             continue
-        closed = text(N_("Broadcast {ref} has started, so your edit of it is closed: nothing you changed in it was "
-                         "saved. /broadcasts shows how far it is."), ref=Code(f"#{broadcast.id}"))
-        await outbox.enqueue(session, editor, Reply((closed,)), f"bc-closed:{broadcast.id}:{contact_id}",
+        await outbox.enqueue(session, editor, Reply((said,)), f"bc-closed:{broadcast.id}:{contact_id}",
                              priority=outbox.NOTICE)
+        told.add(contact_id)
+    return told
 
 
 def _separate_files(broadcast: Broadcast, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
-from models.tables import AuditLog
+from models.tables import AuditLog, Draft
 from models.values import Role
 
 BEA, TOM = 9100, 9101
@@ -91,3 +91,23 @@ async def test_the_confirmation_used_loses_its_buttons_and_the_cancellation_is_a
         audited = (await uow.session.execute(select(AuditLog.action, AuditLog.target_id).where(
             col(AuditLog.action) == "broadcast.cancelled"))).all()
     assert [tuple(row) for row in audited] == [("broadcast.cancelled", broadcast_id)]
+
+
+async def test_a_colleague_with_an_edit_open_is_told_at_once_and_the_edit_closed(chat: ChatDriver,
+                                                                                  database: Database) -> None:
+    """A tester: Zoé, editing the broadcast, heard of Tom's cancellation only at Envoyer, her changes lost then. She
+    is told at once that her edit is closed, once (not also as its last editor); Tom's own edit ends as before."""
+    broadcast_id = await _scheduled(chat)
+    zoe = chat.person(ZOE, "Zoé", "fr")
+    await chat.press(zoe, f"bc:edit:{broadcast_id}")
+    await chat.press(zoe, "f:$sum:edit:text")
+    await chat.send(zoe, "Webinar on 15 January, room B.")  # not submitted
+    await chat.collect(BEA)
+    await cancel(chat, TOM, "Tom", "en", broadcast_id)
+    told = await chat.collect(ZOE)
+    assert len(told) == 1 and f"Tom a annulé la diffusion #{broadcast_id}" in told[0].text, [m.text for m in told]
+    assert "modification" in told[0].text, told[0].text
+    async with database.uow() as uow:
+        assert (await uow.session.execute(select(Draft))).first() is None
+    [creator] = await chat.collect(BEA)
+    assert f"Tom cancelled your broadcast #{broadcast_id}" in creator.text, creator.text
