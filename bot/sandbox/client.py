@@ -123,6 +123,12 @@ class SandboxClient:
         params = {"since": str(since), "wait": str(wait), **({"instance": instance} if instance else {})}
         return await self._call("GET", f"users/{user_id}/chat", params=params)
 
+    async def commands(self, user_id: int) -> list[dict[str, str]]:
+        """Return the command menu ("/") Telegram shows the person: the narrowest scope the bot set, their language
+        first."""
+        found: list[dict[str, str]] = (await self._call("GET", f"users/{user_id}/commands"))["commands"]
+        return found
+
     async def callback_answers(self, user_id: int) -> list[dict[str, Any]]:
         """Return the bot's answers to the person's button presses."""
         answers: list[dict[str, Any]] = (await self._call("GET", f"users/{user_id}/callback_answers"))["answers"]

@@ -268,6 +268,20 @@ async def callback_answers(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     ]}
 
 
+async def commands(sb: Sandbox, request: web.Request) -> dict[str, Any]:
+    """GET /sandbox/users/{id}/commands: the command menu Telegram shows this person in their private chat with the
+    bot (the "/" menu): the first scope the bot set commands for, from the narrowest (this chat) to the default,
+    each in the person's language before the one without a language, as the Bot API resolves it."""
+    person, _ = _person(sb, request)
+    language = (person.language_code or "").split("-")[0].lower()  # "pt-BR" reads the commands set for "pt"
+    for scope in (f"chat:{person.id}", "all_private_chats", "default"):
+        for key in ((scope, language), (scope, "")) if language else ((scope, ""),):
+            found = sb.world.commands.get(key)
+            if found:
+                return {"commands": found}
+    return {"commands": []}
+
+
 async def wait_idle(sb: Sandbox, request: web.Request) -> dict[str, Any]:
     """POST /sandbox/wait_idle: wait until all updates were fetched and the bot went quiet."""
     body = await _body(request)
@@ -383,6 +397,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(f"{user}/unblock", _endpoint(unblock))
     app.router.add_get(f"{user}/chat", _endpoint(chat))
     app.router.add_get(f"{user}/callback_answers", _endpoint(callback_answers))
+    app.router.add_get(f"{user}/commands", _endpoint(commands))
     app.router.add_post("/sandbox/wait_idle", _endpoint(wait_idle))
     app.router.add_get("/sandbox/stats", _endpoint(stats))
     app.router.add_post("/sandbox/limits", _endpoint(set_limits))

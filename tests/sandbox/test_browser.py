@@ -560,3 +560,26 @@ def test_the_page_is_used_with_the_keyboard_alone(page: Page, live: LiveSandbox)
     page.keyboard.press("Enter")
     expect(page.locator("#replying-text")).to_contain_text(WELCOME["en"])
     expect(page.locator(".file-button")).to_have_attribute("tabindex", "0")
+
+
+def test_the_menu_shows_the_commands_the_bot_set_for_the_person(page: Page, live: LiveSandbox) -> None:
+    """A tester: the README promises each person a "/" menu of their role's commands in their language, and the page
+    had none. It shows the commands of the narrowest scope the bot set, in the person's language first."""
+    live.people(lambda people: people.add_user(7104, "Claire", language_code="fr"))
+
+    async def set_commands() -> None:
+        async with aiohttp.ClientSession() as http:
+            for params in ({"commands": [{"command": "help", "description": "Help"}]},
+                           {"commands": [{"command": "pledge", "description": "Enregistrer un engagement"}],
+                            "language_code": "fr"}):
+                async with http.post(live.server.api_url + "setMyCommands", json=params) as response:
+                    assert (await response.json())["ok"]
+
+    live.run(set_commands())
+    page.goto(live.server.url + "/#user=7104")
+    page.click("#menu summary")
+    item = page.locator("#menu-list button").first
+    expect(item).to_contain_text("/pledge")
+    expect(item).to_contain_text("Enregistrer un engagement")
+    item.click()
+    expect(page.locator(".msg.mine .text").first).to_have_text("/pledge")

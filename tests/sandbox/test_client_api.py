@@ -175,6 +175,25 @@ async def test_callback_answers_are_recorded(people: SandboxClient, call: BotCal
     assert await people.callback_answers(102) == []
 
 
+async def test_a_persons_command_menu_is_the_narrowest_scope_set_in_their_language_first(
+        people: SandboxClient, call: BotCall) -> None:
+    """The page's "/" menu: chat scope before all private chats before default, each in the person's language before
+    the one without a language; nothing set: no command."""
+    assert await people.commands(101) == []
+    await call("setMyCommands", commands=[{"command": "help", "description": "Help"}])
+    assert [c["command"] for c in await people.commands(101)] == ["help"]
+    await call("setMyCommands", commands=[{"command": "ayuda", "description": "Ayuda"}], language_code="es")
+    assert [c["command"] for c in await people.commands(101)] == ["ayuda"]
+    assert [c["command"] for c in await people.commands(102)] == ["help"]  # Arabic: the default without a language
+    await call("setMyCommands", commands=[{"command": "pledge", "description": "Pledge"}],
+               scope={"type": "all_private_chats"})
+    assert [c["command"] for c in await people.commands(101)] == ["pledge"]
+    await call("setMyCommands", commands=[{"command": "broadcast", "description": "Broadcast"}],
+               scope={"type": "chat", "chat_id": 102})
+    assert [c["command"] for c in await people.commands(102)] == ["broadcast"]
+    assert [c["command"] for c in await people.commands(101)] == ["pledge"]
+
+
 async def test_blocking_sends_my_chat_member(people: SandboxClient, call: BotCall) -> None:
     await people.block(101)
     await people.block(101)  # twice changes nothing

@@ -480,6 +480,32 @@ function fitInput() {
   input.style.height = Math.min(input.scrollHeight, 6 * 22) + "px";
 }
 
+async function showMenu() {
+  // the "/" menu Telegram shows this person: the commands the bot set for them, their language or by default
+  if (!$("menu").open || state.current === null) return;
+  const list = $("menu-list");
+  let commands = [];
+  try {
+    ({ commands } = await api("GET", `users/${state.current}/commands`));
+  } catch (error) {
+    toast(error.message);
+  }
+  list.replaceChildren(...(commands.length ? commands.map(({ command, description }) => {
+    const item = document.createElement("button");
+    item.type = "button";
+    item.dir = "auto";
+    item.textContent = "/" + command;
+    const about = document.createElement("small");
+    about.textContent = description;
+    item.append(about);
+    item.addEventListener("click", () => {
+      $("menu").open = false;
+      sendText("/" + command);
+    });
+    return item;
+  }) : [Object.assign(document.createElement("span"), { textContent: "The bot set no commands yet." })]));
+}
+
 function sendOther(kind) {
   $("more").open = false;
   if (kind === "sticker") return send({ sticker: { emoji: "🎉" } });
@@ -725,6 +751,7 @@ async function start() {
     }
   });
   $("file-input").addEventListener("change", sendFile);
+  $("menu").addEventListener("toggle", () => showMenu());
   for (const kind of ["sticker", "voice", "location", "contact"]) {
     $("send-" + kind).addEventListener("click", () => sendOther(kind));
   }
