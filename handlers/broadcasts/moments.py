@@ -16,7 +16,7 @@ from handlers.forms.parsing import ParseError
 from handlers.forms.steps import parse_error, past_date
 from handlers.messages import N_, Clock, Code, Day, Label, text
 from models.city_zones import is_place_zone
-from models.timezones import city_of, offset_label
+from models.timezones import city_of, is_zone, offset_label
 
 TIME_OF_DAY = re.compile(
     r"(?:(?P<at>\b(?:at|à|a\s+las?|в|во|(?:في\s+)?الساعة)\s*)|(?P<part>上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)\s*)?"
@@ -174,6 +174,14 @@ class MomentStep(Step):
                                              "give the date as well, for example {example}."),
                                           time=Clock(read.at), now=Clock(now.time().replace(second=0, microsecond=0)),
                                           example=self.example(ctx)))
+        zone = ctx.facts.get("zone")
+        if isinstance(zone, str) and is_zone(zone) and (kept := _as_kept(moment, ZoneInfo(zone))) != moment:
+            # 02:30 on the night the clocks go forward is no time there: it was taken as 02:30 an hour off, and
+            # /broadcasts then said 03:30 (a tester)
+            raise InvalidAnswerError(text(N_("{time} does not exist on {day} in your time zone: the clocks go "
+                                             "forward then. Please give another time, for example {other}."),
+                                          time=Clock(moment.time()), day=Day(moment.date()),
+                                          other=Clock(kept.time())))
         if now is not None and moment <= now:  # the moment as understood, so that a misread date shows
             raise InvalidAnswerError(text(N_("{moment} has already passed: it is {time} in your time zone. Please "
                                              "give a later time."), moment=self.show(moment.isoformat(), ctx),
@@ -211,6 +219,12 @@ class MomentStep(Step):
         """The moment for the reader, laid out as moment_label lays it out (/broadcasts lists it so)."""
         moment = datetime.fromisoformat(str(value))
         return text(N_("{day} {time}"), day=Day(moment.date()), time=Clock(moment.time()))
+
+
+def _as_kept(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A naive local moment as the zone's clocks show it once placed in time: itself, but for a moment the clocks
+    skip when they go forward (02:30 becomes 03:30)."""
+    return moment.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
 
 
 def local_moment(value: str, zone: Any) -> datetime:

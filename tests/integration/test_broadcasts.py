@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from handlers.router import handle
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.retention import Retention, purge
-from models.tables import AuditLog, Broadcast, Outbox
+from models.tables import AuditLog, Broadcast, Contact, Outbox
 
 STAFF = 9100
 UPDATES = itertools.count(50_000_000)
@@ -197,6 +197,25 @@ async def _composed(chat: ChatDriver, when: str = "later") -> None:
     await chat.press(staff, "f:translations:done")
     await chat.press(staff, "f:fallback:c:en")
     await chat.press(staff, f"f:when:c:{when}")
+
+
+async def test_a_time_the_clocks_skip_is_refused_with_the_time_it_would_be(chat: ChatDriver,
+                                                                            database: Database) -> None:
+    """A tester set a broadcast for 02:30 on the night Paris moves its clocks forward: taken as an hour off, it read
+    "2:30 AM (UTC+01:00)" when set and "3:30 AM (UTC+02:00)" in /broadcasts. It is refused, 03:30 offered."""
+    async with database.uow() as uow:
+        staff = (await uow.session.execute(select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
+        staff.timezone = "Europe/Paris"
+        await uow.commit()
+    today = utcnow().date()
+    march = date(today.year + (today >= date(today.year, 3, 20)), 3, 31)
+    gap = march - timedelta(days=(march.weekday() + 1) % 7)  # the last Sunday of March
+    await _composed(chat)
+    refused = await chat.send(chat.person(STAFF), f"{gap.isoformat()} 02:30")
+    assert "2:30\u202fAM does not exist on" in refused[-1].text and "for example 3:30\u202fAM" in refused[-1].text, \
+        refused[-1].text
+    taken = await chat.send(chat.person(STAFF), f"{gap.isoformat()} 03:30")
+    assert "f:$sum:submit" in codes(taken[-1]), taken[-1].text
 
 
 async def test_a_time_already_past_today_is_refused(chat: ChatDriver, database: Database) -> None:
