@@ -22,12 +22,12 @@ from handlers.forms.base import (
     StepResult,
 )
 from handlers.inputs import Incoming
-from handlers.messages import N_, Button, Clock, Code, Concat, Label, Line, Reply, Text, text
+from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Label, Line, Reply, Text, text
 from handlers.own_data import announcements_on
 from handlers.people import audit, role_of
 from handlers.report_reminders import optional_turned_off
 from models import timezones
-from models.city_zones import is_place_zone
+from models.city_zones import is_place_zone, sole_zone_country
 from models.repositories.outbox import OutboxRows
 from models.repositories.people import People
 from models.repositories.reminders import Reminders
@@ -41,12 +41,19 @@ SETTINGS_CODES = frozenset({"st:tz", "st:lang", "st:rem:on", "st:rem:off", "st:s
 
 
 def zone_label(zone: str, locale: str, now: datetime) -> Label:
-    """A zone as people read it, in /settings and in broadcasts' times: its city in their language, then the IANA
-    name and offset; a zone no place names (Etc/GMT-3, whose sign is the opposite of what people typed) by its
+    """A zone as people read it, in /settings and in broadcasts' times: where it is in their language, then the
+    IANA name and offset; a zone no place names (Etc/GMT-3, whose sign is the opposite of what people typed) by its
     offset alone: UTC+03:00."""
     if not is_place_zone(zone):
         return Code(offset_label(zone, now))
-    return Concat((city_of(zone, locale), " (", Code(f"{zone}, {offset_label(zone, now)}"), ")"))
+    return Concat((zone_place(zone, locale), " (", Code(f"{zone}, {offset_label(zone, now)}"), ")"))
+
+
+def zone_place(zone: str, locale: str) -> Label:
+    """Where a zone is: the country whose only zone it is (a tester in Geneva read "Zurich" for Europe/Zurich:
+    "Switzerland"), else its city (Denver, one of the United States' zones)."""
+    country = sole_zone_country(zone)
+    return CountryName(country) if country is not None else city_of(zone, locale)
 
 
 NOT_FOUND = N_("I could not find that place. Send a city (for example Dakar or Lima), a country, or a UTC offset (for "

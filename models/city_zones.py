@@ -69,6 +69,13 @@ def country_zones() -> dict[str, tuple[str, ...]]:
     return {iso3: tuple(names) for iso3, names in zones.items()}
 
 
+def sole_zone_country(zone: str) -> str | None:
+    """The ISO3 code of the country the zone keeps time for when it is that country's only zone (Europe/Zurich:
+    Switzerland), else None (America/Denver is one of the United States' zones)."""
+    iso3 = zone_countries().get(zone)
+    return iso3 if iso3 is not None and country_zones().get(iso3) == (zone,) else None
+
+
 @cache
 def cities() -> dict[str, tuple[City, ...]]:
     """Folded city name (any of the six languages) → the cities of that name, best known first; built on first
