@@ -9,6 +9,7 @@ from typing import Any
 from handlers import outbox
 from handlers.canonical import canonical_name
 from handlers.departures import leave_focal_points, withdraw_unissuable
+from handlers.digests.service import scope_changed, scope_for
 from handlers.forms.base import FormState
 from handlers.forms.steps import has_letters
 from handlers.invites import DEFAULT_LIFETIME, InviteProblem, create_invite, may_still_issue, usable
@@ -23,7 +24,6 @@ from models.repositories.contacts import Contacts
 from models.repositories.drafts import Drafts
 from models.repositories.entities import Entities
 from models.repositories.invites import Invites
-from models.repositories.people import People
 from models.repositories.pledges import Countries
 from models.tables import Contact, Country, Entity, Invite
 from models.values import EntityStatus, Role, Sector
@@ -138,7 +138,7 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Role
         if contact is None:
             contact = Contact(telegram_id=command.telegram_id, chat_id=command.telegram_id, created_at=now)
             await Contacts(uow.session).add(contact)
-        previous = contact.role
+        previous, seen = contact.role, await scope_for(uow.session, contact)
         contact.role = command.role
         await audit(uow.session, None, "role.granted", "contact", contact.id, role=command.role, previous=previous,
                     via="cli")
@@ -149,8 +149,7 @@ async def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> Role
         if previous == Role.focal_point and command.role != Role.focal_point and contact.entity_id is not None:
             change = await _leave_focal_points(uow.session, contact, now, "granted", command.default_zone)
         closed = await close_unfit_forms(uow.session, contact, now) if previous != command.role else ()
-        if previous != command.role and contact.id is not None:  # made for the role they had: not theirs to read
-            await People(uow.session).drop_held_digests(contact.id)
+        await scope_changed(uow.session, contact, seen)  # what waits, made for what they saw, is not theirs now
         change = replace(change, withdrawn=change.withdrawn + len(withdrawn), closed=closed)
         await uow.commit()
         return change
@@ -211,10 +210,10 @@ async def revoke_role(command: RevokeRole, uow: UnitOfWork, now: datetime | None
             return None
         if contact.role is None:
             return RoleChange(contact, changed=False)
+        seen = await scope_for(uow.session, contact)
         previous, contact.role = contact.role, None
         await audit(uow.session, None, "role.revoked", "contact", contact.id, previous=previous, via="cli")
-        if contact.id is not None:  # made for the role they had: not theirs to read any more
-            await People(uow.session).drop_held_digests(contact.id)
+        await scope_changed(uow.session, contact, seen)  # what waits, made for what they saw, is not theirs now
         # first: the links their role made are said withdrawn with it, not as by a focal point who left
         withdrawn = await withdraw_unissuable(uow.session, contact, None, now, "role.revoked", previous=previous,
                                               via="cli")

@@ -20,7 +20,7 @@ from handlers.departures import (
     withdraw_unissuable,
     withdrawn_by_role,
 )
-from handlers.digests.service import scope_for, scope_name
+from handlers.digests.service import scope_changed, scope_for, scope_name
 from handlers.forms.base import Form, FormState
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
@@ -44,7 +44,6 @@ from models.repositories.audit import AuditTrail
 from models.repositories.contacts import Contacts
 from models.repositories.entities import Entities
 from models.repositories.invites import Invites
-from models.repositories.people import People
 from models.tables import Contact, Entity, Invite
 from models.values import EntityStatus, Role, Sector
 
@@ -263,10 +262,10 @@ async def finish_joining(conv: Conversation, state: FormState) -> None:
     role = role_after(current, invited)
     invite.used_at, invite.used_by = conv.now, contact.id
     contact.full_name, contact.consent_at = state.answers["full_name"], conv.now
+    seen = await scope_for(conv.session, contact)
     contact.entity_id, contact.role = entity.id, role
     conv.menu_changed = True
-    if before is not None and before is not role and contact.id is not None:  # made for the role they had
-        await People(conv.session).drop_held_digests(contact.id)
+    await scope_changed(conv.session, contact, seen)  # what waits, made for what they saw, is not theirs now
     handed: dict[str, int | None] = {}
     left: Label | None = None
     if before is Role.focal_point and old is not None and old.id != entity.id:  # they leave it, as on /leave

@@ -39,6 +39,7 @@ from models.reminding import NEVER, REMINDER_KINDS, Reminding, next_look, remind
 from models.reporting import NextReport, Reportable, as_day, inactive_cutoff, inactive_since, is_covered
 from models.repositories.outbox import WORKING_HOURS, hours_kept, working_hours
 from models.repositories.reminders import ESCALATION_KEY_PREFIX, LATER, NOT_MINE, REMINDER_KEY_PREFIX, Reminders
+from models.scope import Scope
 from models.tables import Pledge
 from models.timezones import zone_of
 from models.values import PledgeStatus
@@ -602,6 +603,28 @@ async def _write_back(repo: Reminders, row: Any, keep: list[Item], day: date | N
                                     **hours_kept(row.payload)})
     else:
         await repo.drop(row.id)
+
+
+async def rescope_escalations(repo: Reminders, contact_id: int, scope: Scope | None) -> int:
+    """Bring a coordinator's escalations not sent yet to the scope they have now (None: they are a coordinator no
+    more): the pledges outside it are taken out, a message left with none dropped. Written for the scope they had
+    and held for their working hours, they went out after staff changed it (a tester). The pledges taken out stay
+    escalated for their period to the coordinators who cover them. How many rows changed."""
+    changed = 0
+    for row in await repo.pending_escalations():
+        if row.contact_id != contact_id:
+            continue
+        entries = [Escalating.from_json(data) for data in row.payload.get("escalation", [])]
+        covered = await repo.in_scope(scope, [e.item.pledge_id for e in entries]) if scope is not None else set()
+        keep = [e for e in entries if e.item.pledge_id in covered]
+        if keep == entries and entries:
+            continue
+        changed += 1
+        if keep:
+            await repo.rewrite(row.id, {**escalation_payload(keep), **hours_kept(row.payload)})
+        else:
+            await repo.drop(row.id)
+    return changed
 
 
 async def withdraw_escalated(repo: Reminders, now: datetime, rows: Sequence[Any] | None = None) -> int:

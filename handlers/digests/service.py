@@ -17,13 +17,15 @@ from handlers.digests.chart import has_chart, render_chart
 from handlers.digests.content import digest_reply, scope_label
 from handlers.digests.sheet import CSV_TYPE, XLSX_TYPE, separator, write_csv, write_xlsx
 from handlers.messages import N_, Label, Reply, Text, reply_to_json
+from handlers.report_reminders import rescope_escalations
 from models.database import Session
 from models.reporting import latest_due_periods
-from models.repositories.digests import DIGEST_PARTS, DigestFigures, Figures
+from models.repositories.digests import DIGEST_PARTS, DigestFigures, Figures, drop_unbegun, lock_pending_digests
 from models.repositories.entities import Entities
 from models.repositories.outbox import BULK, NOTICE, OutboxRows
-from models.repositories.people import People
-from models.repositories.subscriptions import Files, Scopes
+from models.repositories.people import SCHEDULED_DIGEST_KEY_PREFIX
+from models.repositories.reminders import Reminders
+from models.repositories.subscriptions import Files, Scopes, Subscriptions
 from models.scope import EVERYTHING, Scope, ScopeKind, is_entity_number
 from models.tables import Contact
 from models.values import Role
@@ -43,15 +45,41 @@ async def tell_scope(session: Session, coordinator: Contact, scope: Scope, key: 
     """Tell a coordinator, in their language, that staff set the scope their digests and exports cover. Not one who
     never wrote to the bot (a role granted from the command line): Telegram delivers nothing to a person who has not
     started the bot, and the language they read is not known yet; /digest shows them the scope when they come.
-    The digests held for their working hours, made for the scope they had, are dropped: the next one is of the
-    scope they are told of."""
-    if coordinator.id is not None:
-        await People(session).drop_held_digests(coordinator.id)
+    What was written for the scope they had and waits for their working hours is brought to this one
+    (`rescope_held`)."""
+    await rescope_held(session, coordinator, scope)
     if coordinator.last_seen_at is None:
         return
     message = Text(N_("BDT set the scope of your digests to: {scope}. From now on your digests and /export cover "
                       "these pledges."), {"scope": await scope_name(session, scope)})
     await outbox.enqueue(session, coordinator, Reply((message,)), key, priority=NOTICE)
+
+
+async def rescope_held(session: Session, contact: Contact, scope: Scope | None) -> None:
+    """After staff changed what the person may see (`scope`: now; None: nothing, their role gone), what was written
+    for what they could see before and waits for their working hours is not sent: a tester's coordinator, given one
+    organisation, then read a whole sector's digest, and one whose role was revoked read everything's. Their
+    scheduled digests not begun are dropped, and the period is written again for the scope they have now (from
+    where the dropped one began); their escalations keep only the pledges of the scope."""
+    if contact.id is None:
+        return
+    prefix = f"{SCHEDULED_DIGEST_KEY_PREFIX}{contact.id}:"
+    await lock_pending_digests(session, contact.chat_id, prefix)
+    if await drop_unbegun(session, contact.chat_id, prefix):
+        subscriptions = Subscriptions(session)
+        subscription = await subscriptions.of(contact.id)
+        if subscription is not None and subscription.covering_from is not None:
+            began = subscription.covering_from
+            subscription.last_sent_at, subscription.last_period, subscription.updated_at = began, None, began
+            await subscriptions.save(subscription)
+    await rescope_escalations(Reminders(session), contact.id, scope)
+
+
+async def scope_changed(session: Session, contact: Contact, before: Scope | None) -> None:
+    """After the person's role changed: `rescope_held` when what they may see is no longer `before`."""
+    after = await scope_for(session, contact)
+    if after != before:
+        await rescope_held(session, contact, after)
 
 
 async def scope_for(session: Session, contact: Contact) -> Scope | None:

@@ -616,12 +616,24 @@ def _pending_of(chat_id: int, prefix: str) -> ColumnElement[bool]:
     return sa.and_(OUT.c.chat_id == chat_id, OUT.c.status == OutboxStatus.pending, _key_starts(prefix))
 
 
-def _superseded(chat_id: int, prefix: str, latest: str) -> ColumnElement[bool]:
+def _unbegun(chat_id: int, prefix: str) -> ColumnElement[bool]:
+    """A person's digest rows not sent yet, of digests none of whose rows was taken for sending."""
     other = OUT.alias("other")
     digest = sa.func.substr(OUT.c.key, 1, sa.func.length(OUT.c.key) - 1, type_=sa.String)  # "dg:7:2026-W49:"
     begun = sa.exists().where(other.c.key.in_([digest + part for part in DIGEST_PARTS]),
                               other.c.status != OutboxStatus.pending)
-    return sa.and_(_pending_of(chat_id, prefix), sa.not_(_key_starts(latest + ":")), sa.not_(begun))
+    return sa.and_(_pending_of(chat_id, prefix), sa.not_(begun))
+
+
+def _superseded(chat_id: int, prefix: str, latest: str) -> ColumnElement[bool]:
+    return sa.and_(_unbegun(chat_id, prefix), sa.not_(_key_starts(latest + ":")))
+
+
+async def drop_unbegun(session: Session, chat_id: int, prefix: str) -> int:
+    """Delete the rows of a person's scheduled digests (keys `prefix`...) not sent yet, but those of a digest one of
+    whose rows was taken for sending (it goes whole); lock them first (`lock_pending_digests`). How many rows."""
+    query = sa.delete(OUT).where(_unbegun(chat_id, prefix)).execution_options(synchronize_session=False)
+    return int(getattr(await session.execute(query), "rowcount", 0) or 0)
 
 
 async def lock_pending_digests(session: Session, chat_id: int, prefix: str) -> None:

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models.repositories.base import table_of
-from models.repositories.reminders import ESCALATION_KEY_PREFIX
 from models.session import Session
 from models.tables import (
     AuditLog,
@@ -285,17 +284,6 @@ class People:
             sa.delete(_O).where(_O.c.contact_id == contact_id, _O.c.status == "pending",
                                 sa.or_(_O.c.broadcast_id.is_not(None),
                                        _O.c.key.startswith(SCHEDULED_DIGEST_KEY_PREFIX, autoescape=True))))
-        return int(result.rowcount)
-
-    async def drop_held_digests(self, contact_id: int) -> int:
-        """Delete the person's scheduled digests and lists of pledges no one follows (esc:, a coordinator's) not sent
-        yet: made for the role and scope they had, held for their working hours, they went out after staff changed
-        the scope or the role (a tester's coordinator, given one organisation, then read a whole sector's digest).
-        How many rows."""
-        held = sa.or_(_O.c.key.startswith(f"{SCHEDULED_DIGEST_KEY_PREFIX}{contact_id}:", autoescape=True),
-                      _O.c.key.startswith(f"{ESCALATION_KEY_PREFIX}{contact_id}:", autoescape=True))
-        result: Any = await self.session.execute(
-            sa.delete(_O).where(_O.c.contact_id == contact_id, _O.c.status == "pending", held))
         return int(result.rowcount)
 
     async def redact_audit(self, naming: Naming) -> int:

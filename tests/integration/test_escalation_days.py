@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from chat_driver import ChatDriver
 from sqlmodel import col, select
-from test_reminder_choices import COORDINATOR, chat, coordinator_of_everything, entity_of  # noqa: F401 (the fixture)
+from test_reminder_choices import COORDINATOR, STAFF, chat, coordinator_of_everything, entity_of  # noqa: F401 (the fixture)
 from test_report_reminders import add_pledge
 
 import handlers.report_reminders as report_reminders
+from handlers.admin import RevokeRole, revoke_role
 from handlers.report_reminders import plan_report_reminders
 from models.database import Database
 from models.tables import Contact, CoordinatorScope, Entity, Outbox, PledgeReminder
@@ -152,3 +153,27 @@ async def coordinator_id(database: Database) -> int:
     async with database.uow() as uow:
         found = (await uow.session.execute(select(Contact.id).where(col(Contact.telegram_id) == COORDINATOR)))
         return found.scalar_one()
+
+
+@pytest.mark.parametrize("change", ["scope", "revoked"])
+async def test_an_escalation_waiting_follows_its_coordinators_new_scope(chat: ChatDriver, database: Database,  # noqa: F811
+                                                                       change: str) -> None:
+    """A tester: a coordinator's list of pledges nobody follows, held for their working hours, went out with pledges
+    outside the scope staff had just narrowed (and to one whose role was revoked). It keeps the pledges of the new
+    scope; a coordinator no more gets none."""
+    ministry = await entity_of(database)
+    await coordinator_of_everything(chat, ministry)
+    first = await add_pledge(database, ministry, 1)
+    sonatel = await organisation(database, "Sonatel", focal_point=9600)
+    second = await add_pledge(database, sonatel, 2)
+    for day in (utc(2027, 2, 1, 10), utc(2027, 2, 8, 10)):
+        await plan_report_reminders(database.uow(), day)
+    await plan_report_reminders(database.uow(), utc(2027, 2, 13, 10))  # a Saturday: held for Monday
+    key = f"esc:{await coordinator_id(database)}:2027-02-15"
+    assert await escalations(database) == [(key, [first, second])]
+    if change == "scope":
+        await chat.send(chat.person(STAFF, "Bea"), f"/scope {COORDINATOR} entity {sonatel}")
+        assert await escalations(database) == [(key, [second])]
+    else:
+        await revoke_role(RevokeRole(COORDINATOR), database.uow(), utc(2027, 2, 13, 11))
+        assert await escalations(database) == []
