@@ -422,7 +422,7 @@ async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey
             # one line: a later tap on a form's last button is common, and the whole command list would bury it
             conv.say(Reply((Text(N_("Those questions are already finished. /help lists what I can do.")),)))
         return
-    said = len(conv.replies)
+    said, flushed = len(conv.replies), conv.flushed
     if parsed is None:
         await buttons.refuse_malformed(conv, data)
     elif parsed.prefix == "lang" and language.choose_language(conv, parsed.verb):
@@ -433,31 +433,35 @@ async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey
     else:
         await buttons.refuse_malformed(conv, data)
     if draft is not None and not any(reply.buttons for reply in conv.replies[said:]):
-        await _back_to_question(conv, draft.form_id, said)
+        # replies written to the outbox meanwhile (a file queued apart) are new messages: `said` no longer counts
+        await _back_to_question(conv, draft.form_id, said if conv.flushed == flushed else None)
 
 
-async def _back_to_question(conv: Conversation, form_id: str, said: int) -> None:
+async def _back_to_question(conv: Conversation, form_id: str, said: int | None) -> None:
     """After a button that is not the form's and whose answer offers nothing to press (a refused or forged button,
     a decision done), the open form's question again, as after a command: the person's next words answer it, so
     it must be the last thing they read. Not when the button showed a form's question, or opened or closed one
     (which gives the question back itself); nor when the button's answer only edited messages (`said`: the first
-    of its replies) and the question is still the chat's latest message. A plain note the button said (a decision's
-    "Done") leads the question's message: staff deciding one notification after another, a form open, read one
-    message a decision, not two."""
+    of its replies; None when some were written to the outbox already) and the question is still the chat's latest
+    message. A plain note the button said (a decision's "Done") leads the question's message: staff deciding one
+    notification after another, a form open, read one message a decision, not two."""
     if conv.asked is not None or conv.opened is not None or conv.closed is not None or conv.contact.id is None:
         return
     draft = await drafts.find_draft(conv.session, conv.contact.id, form_id)  # the button may have changed it
     journey = journey_of(form_id)
     if draft is None or journey is None:
         return
-    note = conv.take_note(said)
-    if note is None:
+    note = conv.take_note(said) if said is not None else None
+    if note is None and said is not None:
         asked = FormState.from_json(draft.state).asked
         if asked is not None and all(index in conv.edits for index in range(said, len(conv.replies))) \
-                and await outbox.latest_new(conv.session, conv.contact.chat_id, conv.now) == asked:
+                and await outbox.latest_new(conv.session, conv.contact.chat_id, utcnow()) == asked:
             return
+    before = len(conv.replies)
     await ask_again(conv, journey, draft, *(note.parts if note is not None else ()),
                     Text(N_("Now, back to the current question:")))
+    if note is not None and len(conv.replies) == before:  # not asked (the role no longer allows it): said alone
+        conv.say(note)
 
 
 async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | None, journey: Journey | None) -> None:

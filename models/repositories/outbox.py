@@ -207,11 +207,12 @@ the person as they are met when they pressed a button (models.repositories.updat
 _LATEST_NEW = (select(_OUTBOX.c.key)
                .where(_OUTBOX.c.chat_id == bindparam("chat_id"), _OUTBOX.c.payload["edit_of"].as_string().is_(None),
                       or_(_OUTBOX.c.status.in_((OutboxStatus.sent, OutboxStatus.sending)),
-                          and_(_OUTBOX.c.status == OutboxStatus.pending, _OUTBOX.c.not_before <= bindparam("now"))))
+                          and_(_OUTBOX.c.status == OutboxStatus.pending,
+                               or_(_OUTBOX.c.not_before <= bindparam("now"), _OUTBOX.c.attempts > 0))))
                .order_by(_OUTBOX.c.id.desc()).limit(1))
 """The key of the latest message that reached, or is about to reach, a chat as a message of its own: not an edit of
 an earlier one, nor one never sent, nor one waiting for a later moment (its reader's working hours; a row being
-sent has its lease's end as `not_before`)."""
+sent has its lease's end as `not_before`, one to try again after a failure the moment of its next attempt)."""
 _EDIT_TARGETS = select(_OUTBOX.c.key, _OUTBOX.c.telegram_message_id, _OUTBOX.c.status).where(
     _OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
 _NEVER_SENT = (OutboxStatus.failed, OutboxStatus.unreachable, OutboxStatus.cancelled)

@@ -12,8 +12,10 @@ from test_pledges import fill_pledge, focal_point
 from test_reports import STAFF, member, validated_pledge
 
 from bot.i18n import Renderer
+from handlers import outbox
 from handlers.conversation import Deps
 from handlers.forms.base import FormState
+from handlers.messages import N_, Reply, Text
 from models.database import Database
 from models.tables import Contact, Draft, Pledge
 
@@ -196,9 +198,10 @@ async def test_decisions_mid_form_say_done_with_the_question_in_one_message(
         assert "Question 1 of" in new[0].text and new[0].buttons, new[0].text
 
 
-async def test_a_button_that_only_edits_leaves_the_question_where_it_is(chat: ChatDriver) -> None:
+async def test_a_button_that_only_edits_leaves_the_question_where_it_is(chat: ChatDriver, database: Database) -> None:
     """A press whose answer only edits a message above the question (No to /leave's confirmation) leaves the
-    question the chat's last message: it is not given back again; a refused button, a new message, gives it back."""
+    question the chat's last message: it is not given back again; a refused button, a new message, gives it back,
+    as does the same press once another message came below the question."""
     await focal_point(chat, 53)
     person = chat.person(53)
     await chat.send(person, "/pledge")
@@ -207,7 +210,15 @@ async def test_a_button_that_only_edits_leaves_the_question_where_it_is(chat: Ch
         code.startswith("lv:no") for code in codes(reply)))
     no = next(code for code in codes(asked[confirmation]) if code.startswith("lv:no"))
     assert "Question 1 of" in asked[-1].text, said(asked)
-    declined = await chat.press(person, no, on=chat.sent_ids[confirmation])
+    confirmation_id = chat.sent_ids[confirmation]
+    declined = await chat.press(person, no, on=confirmation_id)
     assert [reply.text for reply in declined] == ["Nothing changed."] and chat.edited == [True], said(declined)
     refused = await chat.press(person, "mp:open:abc")
     assert "Now, back to the current question:" in refused[-1].text, said(refused)
+    async with database.uow() as uow:  # a message of another's doing arrives below the question (a notice)
+        contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == 53))).scalar_one()
+        await outbox.enqueue(uow.session, contact, Reply((Text(N_("Welcome back!")),)), "test:notice:53")
+        await uow.commit()
+    await chat.collect(53)
+    again = await chat.press(person, no, on=confirmation_id)
+    assert "Now, back to the current question:" in again[-1].text, said(again)
