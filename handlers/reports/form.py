@@ -366,6 +366,10 @@ class CompletionStep(YesNoStep):
         """A typed Yes or No, the status revised by a No."""
         return _going_on(super().on_text(value, answers, scratch, ctx), answers)
 
+    def still_valid(self, value: Any, answers: Answers) -> bool:
+        """A No no longer holds once the status is changed to "Completed" again (from the summary): asked anew."""
+        return not (value == "no" and answers.get("status") == ReportStatus.completed)
+
 
 def _going_on(result: StepResult, answers: Answers) -> StepResult:
     if not isinstance(result, Answer) or result.value != "no" or answers.get("status") != ReportStatus.completed:

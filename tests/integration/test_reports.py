@@ -347,6 +347,10 @@ async def test_completed_then_not_complete_is_in_progress(chat: ChatDriver, data
     await chat.press(person, "f:partnership_needs:skip")
     summary = await chat.press(person, "f:evidence:skip")
     assert "<b>Status</b>: In progress" in summary[-1].text, summary[-1].text
+    await chat.press(person, "f:$sum:edit:status")  # "Completed" again from the summary: the No no longer holds
+    again = await chat.press(person, "f:status:c:completed")
+    assert "f:pledge_complete:c:no" in codes(again[-1]), again[-1].text
+    await chat.press(person, "f:pledge_complete:c:no")
     await chat.press(person, "f:$sum:submit")
     async with database.uow() as uow:
         pledge = await uow.session.get(Pledge, pledge_id)

@@ -7,6 +7,8 @@ const state = { users: [], current: null, lastSeq: 0, nodes: new Map(), texts: n
   maxFile: 20 * 1024 * 1024, maxBody: 4 * Math.ceil(20 * 1024 * 1024 / 3) + 1024 * 1024 };
 const $ = (id) => document.getElementById(id);
 
+class Unreachable extends Error {}  // the sandbox did not answer at all (stopped, restarting)
+
 async function api(method, path, body, signal) {
   const init = { method, headers: {}, signal };
   if (body !== undefined) {
@@ -19,7 +21,7 @@ async function api(method, path, body, signal) {
   } catch (error) {
     if (error.name === "AbortError") throw error;
     // the browser's own words ("Failed to fetch") say nothing to a person trying the demo
-    throw new Error("The sandbox does not answer (stopped?): try again once it is back.");
+    throw new Unreachable("The sandbox does not answer (stopped?): try again once it is back.");
   }
   // an answer that is not the sandbox's JSON (a body too large, refused before it was read) is said as it came
   const data = await response.json().catch(() => ({ error: `the sandbox answered ${response.status} ${response.statusText}` }));
@@ -28,10 +30,10 @@ async function api(method, path, body, signal) {
 }
 
 // ---- people ----
-function clickable(element, action) {
-  // a control people reach with Tab and press with Enter or Space, as a button (a list item, a /command, ↩ Reply)
+function clickable(element, action, role = "button") {
+  // a control people reach with Tab and press with Enter or Space (a person of the list, a /command, ↩ Reply)
   element.tabIndex = 0;
-  element.setAttribute("role", "button");
+  element.setAttribute("role", role);
   element.addEventListener("click", action);
   element.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") {
@@ -63,7 +65,8 @@ async function loadPeople() {
     }
     item.classList.toggle("selected", user.id === state.current);
     item.classList.toggle("blocked", !!user.blocked);
-    clickable(item, () => selectPerson(user.id).catch((e) => toast(e.message)));
+    clickable(item, () => selectPerson(user.id).catch((e) => toast(e.message)), "option");
+    item.setAttribute("aria-selected", String(user.id === state.current));
     return item;
   }));
 }
@@ -93,7 +96,10 @@ async function selectPerson(id) {
   $("chat-title").dir = "auto";
   for (const control of [$("text-input"), $("send-button")]) control.disabled = false;
   showPeople(false);
-  document.querySelectorAll("#people li").forEach((li) => li.classList.toggle("selected", +li.dataset.userId === id));
+  document.querySelectorAll("#people li").forEach((li) => {
+    li.classList.toggle("selected", +li.dataset.userId === id);
+    li.setAttribute("aria-selected", String(+li.dataset.userId === id));
+  });
   if (!$("clock").hidden) loadHeld();  // "Next delivery" prefers this person's messages
   await poll();
   window.__sandboxFirstPaint = performance.now();
@@ -437,7 +443,7 @@ async function poll(wait = 0) {
     return true;
   } catch (error) {
     if (error.name === "AbortError") return true;
-    state.offline = error instanceof TypeError;  // fetch's own failure: nothing answered
+    state.offline = error instanceof Unreachable;  // fetch's own failure: nothing answered
     if (!state.offline) toast(error.message);
     return false;
   } finally {
@@ -476,8 +482,8 @@ async function sendText(text) {
 function fitInput() {
   // the message box grows with its lines (Shift+Enter), up to six, as Telegram's does
   const input = $("text-input");
-  input.style.height = "auto";
-  input.style.height = Math.min(input.scrollHeight, 6 * 22) + "px";
+  input.style.height = "auto";  // its content height: scrollHeight counts the 4 px of padding above and below
+  input.style.height = Math.min(input.scrollHeight - 8, 6 * 22) + "px";
 }
 
 async function showMenu() {
@@ -620,7 +626,10 @@ async function sendFile() {
         caption = "";
       }
     }
-    if (files.length) $("text-input").value = "";  // the caption went with them
+    if (files.length) {  // the caption went with them
+      $("text-input").value = "";
+      fitInput();
+    }
   } catch (error) {
     toast(error.message, 10000);
   }
@@ -648,7 +657,7 @@ async function loadClock() {
   try {
     showClock(await api("GET", "clock"));
   } catch (error) {
-    if (!(error instanceof TypeError)) $("clock").hidden = true;  // the test clock is off (not: the sandbox stopped)
+    if (!(error instanceof Unreachable)) $("clock").hidden = true;  // the test clock is off (not: the sandbox stopped)
   }
 }
 
@@ -736,7 +745,9 @@ async function start() {
     }
   });
   $("text-input").addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {  // Enter sends, Shift+Enter a new line
+    // Enter sends, Shift+Enter a new line; not the Enter that ends an input method's composition (Chinese, Japanese:
+    // Safari says so by keyCode 229 alone)
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
       event.preventDefault();
       $("composer").requestSubmit();
     }
