@@ -514,10 +514,9 @@ async def test_a_file_attached_after_the_translations_takes_out_only_those_too_l
     assert "Taken out: the translation into Русский." in said, said
     summary = taken[-1].text
     assert "f:$sum:submit" in codes(taken[-1]) and "<b>Translations</b>: Français\n" in summary, summary
-    preview = await chat.press(staff, "f:$sum:edit:translations")
-    shown = await chat.press(staff, "f:translations:c:show:fr")
+    await chat.press(staff, "f:$sum:edit:translations")
+    shown = await chat.press(staff, "f:translations:c:show:fr")  # 👁: the file, with the text as its caption
     assert shown[0].attachment == ("photo", "PHOTO-ID") and "Les inscriptions" in shown[0].text, shown[0]
-    assert preview
 
 
 async def test_a_text_over_a_messages_limit_with_a_file_is_asked_shorter_not_sent_apart(chat: ChatDriver) -> None:

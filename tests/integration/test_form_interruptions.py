@@ -180,7 +180,6 @@ async def test_an_unoffered_choice_is_not_called_an_earlier_question(chat: ChatD
     assert "earlier question" in stale[-1].text, "a button of another question is still called earlier"
 
 
-
 async def test_decisions_mid_form_say_done_with_the_question_in_one_message(
         chat: ChatDriver, database: Database) -> None:
     """A tester's flood: staff with a form open, deciding one notification after another, read "Done", then "Now,

@@ -295,3 +295,10 @@ async def test_a_name_without_letters_is_asked_about(chat: ChatDriver, database:
     async with database.uow() as uow:
         (draft,) = (await uow.session.execute(select(Draft))).scalars()
     assert draft.state["answers"]["full_name"] == "Moussa Ndiaye"
+    await chat.press(person, "f:$sum:edit:full_name")
+    again = await chat.send(person, typed)
+    confirmed = await chat.press(person, next(code for code in codes(again[-1]) if ":sure:" in code))
+    assert "f:$sum:submit" in codes(confirmed[-1]), confirmed[-1].text  # a name it really is, once confirmed
+    async with database.uow() as uow:
+        (draft,) = (await uow.session.execute(select(Draft))).scalars()
+    assert draft.state["answers"]["full_name"] == typed
