@@ -196,7 +196,7 @@ class Outbox(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=128, unique=True)
-    chat_id: int = _bigint(index=True)
+    chat_id: int = _bigint()
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     priority: int = Field(default=0)
     payload: dict[str, Any] = _json(dict)
@@ -212,10 +212,13 @@ class Outbox(SQLModel, table=True):
     """The delivery instance that took the row for sending (models.database.Database.instance)."""
 
     __table_args__ = (sa.Index("ix_outbox_due", "status", "priority", "not_before"),
+                      sa.Index("ix_outbox_chat_id", "chat_id", "id"),
                       sa.Index("ix_outbox_open", "chat_id", "id", sqlite_where=sa.text(OUTBOX_OPEN),
                                postgresql_where=sa.text(OUTBOX_OPEN)))
-    """ix_outbox_open: a chat's open rows, the few that the order of its messages depends on (the earlier rows a claim
-    or a pushed reply must not overtake, models.repositories.outbox), without reading the sent ones kept 90 days."""
+    """ix_outbox_chat_id: a chat's rows newest first (its latest message, the message a Telegram id names), read
+    backwards from the end without sorting them; ix_outbox_open: a chat's open rows, the few that the order of its
+    messages depends on (the earlier rows a claim or a pushed reply must not overtake, models.repositories.outbox),
+    without reading the sent ones kept 90 days."""
 
 
 class ProcessedUpdate(SQLModel, table=True):
