@@ -182,10 +182,16 @@ async def _figures(conv: Conversation, broadcast: Broadcast) -> Label:
     counts = await delivery_counts(conv.session, broadcast.id)
     if broadcast.status not in OPEN:  # old rows leave the outbox (models.retention); the figures stay
         counts = {k: max(counts.get(k, 0), int(broadcast.progress.get(k, 0))) for k in ("sent", "failed",
-                                                                                      "unreachable")}
+                                                                                      "unreachable", "cancelled")}
     # those known unreachable when it started got no message (broadcast.recipients counts the messages): they are
     # counted among the unreachable, and so in the total
     left_out = int(broadcast.progress.get("unreachable_at_start", 0))
+    if broadcast.status == BroadcastStatus.cancelled and counts.get("cancelled"):  # the rest, counted (a tester)
+        return text(N_("{status}: {sent} sent, {failed} failed, {unreachable} unreachable, {cancelled} not sent of "
+                       "{total}"), status=Text(STATUS[broadcast.status]), sent=Number(counts.get("sent", 0)),
+                    failed=Number(counts.get("failed", 0)),
+                    unreachable=Number(counts.get("unreachable", 0) + left_out),
+                    cancelled=Number(counts.get("cancelled", 0)), total=Number(broadcast.recipients + left_out))
     return text(N_("{status}: {sent} sent, {failed} failed, {unreachable} unreachable of {total}"),
                 status=Text(STATUS[broadcast.status]), sent=Number(counts.get("sent", 0)),
                 failed=Number(counts.get("failed", 0)), unreachable=Number(counts.get("unreachable", 0) + left_out),

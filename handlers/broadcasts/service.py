@@ -293,7 +293,7 @@ async def cancel_broadcast(session: Session, broadcast: Broadcast, now: datetime
     if running:  # its progress message said "0 %" for good (a tester): it says where the broadcast stopped
         counts = await delivery_counts(session, broadcast.id)
         broadcast.progress = {**broadcast.progress, **{k: counts.get(k, 0) for k in ("sent", "failed",
-                                                                                     "unreachable")}}
+                                                                                     "unreachable", "cancelled")}}
         await _show_progress(session, broadcast, counts, now, "cancelled")
     return stopped
 

@@ -143,6 +143,9 @@ async def test_a_broadcast_cancelled_while_it_is_sent_says_so_in_its_progress_me
     assert len(progress) == 1 and "✖️ Cancelled." in progress[0].text, [m.text for m in progress]
     assert "<b>Sent</b>: 2" in progress[0].text and "<b>Not sent (cancelled)</b>: 4" in progress[0].text, \
         progress[0].text
+    listing = await chat.send(staff, "/broadcasts")  # the ones not sent counted there too
+    assert "cancelled: 2 sent, 0 failed, 0 unreachable, 4 not sent of 6" in "\n".join(m.text for m in listing), \
+        [m.text for m in listing]
 
 
 async def test_everyone_is_unticked_by_a_segment_and_clears_them(chat: ChatDriver) -> None:
