@@ -369,6 +369,10 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
     pledge = await Pledges(conv.session).get(pledge_id)
     if scope is None or pledge is None or not await pledge_in_scope(conv.session, pledge_id, scope):
         await audit(conv.session, conv.contact, "denied", attempted="nudge", pledge=pledge_id)
+        if scope is not None and pledge is not None and pledge.ref:  # a digest of before their scope changed
+            conv.say(Reply((text(N_("{ref} is not among the pledges your digests cover now ({scope}): no reminder "
+                                    "was sent."), ref=Code(pledge.ref), scope=await scope_name(conv.session, scope)),)))
+            return
         conv.say(await not_allowed(conv.session, conv.contact))
         return
     done = await nudge(Reminders(conv.session), pledge, conv.now, conv.deps.timezone)
