@@ -40,6 +40,9 @@ class Traces:
     shown: list[SentNaming] = field(default_factory=list)
     """The messages sent to others that named the person, still in their chats: /forget edits them once everything
     is erased (handlers.own_data.forget)."""
+    answers: list[str] = field(default_factory=list)
+    """The outbox keys of what the person wrote as staff to askers (read before their authorship is erased): kept
+    whole, as the threads keep them."""
 
     @property
     def naming(self) -> Naming:
@@ -147,7 +150,9 @@ async def _export_questions(session: Session, contact: Contact) -> Any:
 
 
 async def _erase_questions(session: Session, contact: Contact, traces: Traces) -> None:
-    await Questions(session).forget_author(_id(contact), utcnow())
+    questions = Questions(session)
+    traces.answers.extend(await questions.answer_copies_of(_id(contact)))
+    await questions.forget_author(_id(contact), utcnow())
 
 
 async def _export_nothing(session: Session, contact: Contact) -> Any:
@@ -159,7 +164,8 @@ async def _erase_messages(session: Session, contact: Contact, traces: Traces) ->
     listed in `traces.shown` for /forget to edit in their chats."""
     emptied = {"reply": reply_to_json(Reply((Text(ERASED_MESSAGE),)))}
     traces.shown.extend(await People(session).erase_messages(_id(contact), traces.telegram_ids, traces.naming,
-                                                              traces.last_message, emptied=emptied))
+                                                              traces.last_message, emptied=emptied,
+                                                              kept=traces.answers))
 
 
 async def edit_shown(session: Session, traces: Traces, now: datetime) -> None:

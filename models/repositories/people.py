@@ -229,10 +229,13 @@ class People:
         return int((await self.session.execute(sa.select(sa.func.max(_O.c.id)))).scalar() or 0)
 
     async def erase_messages(self, contact_id: int, chat_ids: Iterable[int], naming: Naming,
-                             up_to: int | None = None, emptied: dict[str, Any] | None = None) -> list[SentNaming]:
+                             up_to: int | None = None, emptied: dict[str, Any] | None = None,
+                             kept: Iterable[str] = ()) -> list[SentNaming]:
         """Delete every outbox row to the person (whatever its state) and every row to anyone that names them
         (`naming`; among those up to the row `up_to`: what /forget itself wrote later names nobody, and must reach
-        staff), with the files made for them (a /mydata export).
+        staff), with the files made for them (a /mydata export); not the rows `kept` (keys, with the files that
+        follow them, `<key>:f<n>`): what the person wrote as staff to askers, their record of the answer, which
+        /questions shows them too (a staff member who signed an answer was wiped from the asker's chat alone).
 
         With `emptied`, a row to someone else already sent keeps its key and message id with that payload instead of
         going: its message is in their chat, and a later edit must still find it (a staff notice about a person's
@@ -246,7 +249,9 @@ class People:
         rows = (await self.session.execute(sa.select(_O.c.id, _O.c.key, _O.c.chat_id, _O.c.contact_id, _O.c.payload,
                                                      mine.label("mine"), _O.c.status, _O.c.telegram_message_id)
                                            .where(condition))).all()
-        rows = [row for row in rows if row.mine or naming.names_in(_message_of(row.payload))]
+        keep = set(kept)
+        rows = [row for row in rows if row.mine or (naming.names_in(_message_of(row.payload))
+                                                    and row.key.split(":f")[0] not in keep)]
         files = [int(row.payload["upload"]["file"]) for row in rows
                  if isinstance(row.payload, dict) and isinstance(row.payload.get("upload"), dict)
                  and str(row.payload["upload"].get("file", "")).isdigit()]

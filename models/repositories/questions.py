@@ -285,6 +285,15 @@ class Questions:
             records.append(ThreadRecord(thread, messages))
         return records
 
+    async def answer_copies_of(self, contact_id: int) -> list[str]:
+        """The outbox keys of the copies of what the person wrote as staff that went to the askers (`hd:<message>:
+        <asker>`): the askers' record of their answers, which keep their text when the person is forgotten."""
+        _M = table_of(QuestionMessage).c
+        rows = (await self.session.execute(
+            sa.select(_M.id, _T.asker_id).join(table_of(QuestionThread), _T.id == _M.thread_id)
+            .where(_M.author_id == contact_id, _M.from_staff.is_(True), _T.asker_id.is_not(None)))).all()
+        return [f"{COPY_PREFIX}{message_id}:{asker_id}" for message_id, asker_id in rows]
+
     async def forget_author(self, contact_id: int, now: datetime) -> int:
         """Erase a person's authorship of questions and answers (for /forget); how many messages were theirs.
 

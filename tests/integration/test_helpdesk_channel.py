@@ -398,3 +398,24 @@ async def test_a_message_edited_for_one_person_forgotten_is_edited_again_for_the
         rows = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("erased:")))).scalars().all()
     assert sorted(row.key for row in rows) == [f"erased:101:{notice.shown_as}", f"erased:102:{notice.shown_as}"]
     assert all(row.payload["edit_of"] == notice.shown_as for row in rows)
+
+
+async def test_a_staff_members_forget_keeps_their_signed_answers_in_the_askers_chat(chat: ChatDriver,
+                                                                                   database: Database) -> None:
+    """A tester: a staff member who had signed an answer ("… Carl Jensen, P2C team") asked to be forgotten; the answer
+    was erased from the asker's chat, while /questions and the thread kept it whole. What staff wrote to askers is
+    the askers' record (docs/helpdesk.md): it stays in their chat as in the thread."""
+    thread_id = await ask(chat, ANA)
+    carl = chat.person(CARL, "Carl Jensen")
+    await chat.press(carl, f"qa:ans:{thread_id}")
+    await chat.send(carl, "Use /mypledges. Carl Jensen, P2C team")
+    await chat.press(carl, "f:message:send")
+    answered = await chat.collect(ANA)
+    assert any("Carl Jensen, P2C team" in m.text for m in answered), [m.text for m in answered]
+    await chat.send(carl, "/forget")
+    await chat.press(carl, confirm("me:forget:yes"))
+    assert not any("asked to be forgotten" in m.text for m in await chat.collect(ANA)), "the answer is not edited"
+    async with database.uow() as uow:
+        kept = (await uow.session.execute(select(Outbox.payload).where(
+            col(Outbox.key).startswith("hd:"), col(Outbox.chat_id) == ANA))).scalars().all()
+    assert any("Carl Jensen, P2C team" in json.dumps(payload, ensure_ascii=False) for payload in kept), kept
