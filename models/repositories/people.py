@@ -314,7 +314,7 @@ class People:
                   "username": None, "full_name": None, "language": None, "telegram_language": None,
                   "timezone": None, "role": None, "entity_id": None, "consent_at": None,
                   "consent_withdrawn_at": None, "blocked": True, "last_seen_at": None, "forgotten_at": now,
-                  "held": None, "held_at": None}
+                  "held": None, "held_at": None, "menu": None}
         await self.session.execute(sa.update(_C).where(_C.c.id == contact.id).values(values)
                                    .execution_options(synchronize_session=False))
         for key, value in values.items():

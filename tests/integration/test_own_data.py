@@ -177,6 +177,9 @@ async def test_forget_leaves_no_name_nor_telegram_id_in_any_table(chat: ChatDriv
     kept = await chat.press(person, confirm("me:forget:no"))
     assert "Rien n’a été effacé" in kept[0].text
     assert "Question 2 sur 15" in kept[-1].text  # then back to the pledge left open
+    async with database.uow() as uow:  # the command menu the adapter set for them (bot.telegram.ChatMenus)
+        (await uow.session.get(Contact, contact.id)).menu = "focal_point.fr.0123456789ab"  # type: ignore[union-attr]
+        await uow.commit()
     await chat.send(person, "/forget")
     farewell = await chat.press(person, confirm("me:forget:yes"))
     assert "effacées" in farewell[-1].text  # in their language, to their chat
@@ -189,7 +192,7 @@ async def test_forget_leaves_no_name_nor_telegram_id_in_any_table(chat: ChatDriv
     async with database.uow() as uow:
         forgotten = await uow.session.get(Contact, contact.id)
         assert forgotten is not None and forgotten.forgotten_at is not None and forgotten.telegram_id < 0
-        assert (forgotten.role, forgotten.entity_id, forgotten.full_name) == (None, None, None)
+        assert (forgotten.role, forgotten.entity_id, forgotten.full_name, forgotten.menu) == (None, None, None, None)
         pledge, report = await uow.session.get(Pledge, pledge_id), await uow.session.get(ProgressReport, report_id)
         assert pledge is not None and pledge.created_by == contact.id and pledge.entity_id == contact.entity_id
         assert report is not None and report.submitted_by == contact.id
