@@ -644,6 +644,31 @@ async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:
         await outbox.enqueue(conv.session, member, news, f"hd-forgotten:{min(thread_ids)}:{member.id}",
                              priority=outbox.NOTICE)
     await _erase_staff_copies(conv, asker.id)
+    await _tell_waiting_unowned(conv, asker)
+
+
+async def _tell_waiting_unowned(conv: Conversation, member: Contact) -> None:
+    """A staff member asked to be forgotten: the questions they had taken that wait for an answer are nobody's now,
+    and the person's messages in them went to that member alone (a tester's follow-up was stranded): every other
+    staff member is told, once, with the way to take them."""
+    assert member.id is not None
+    waiting = await Questions(conv.session).waiting_on(member.id)
+    if not waiting:
+        return
+    refs = Items(tuple(thread_ref(thread_id) for thread_id in waiting))
+    news = Reply((text(N_("Question {ref} waits for an answer, and the staff member who had taken it asked to be "
+                          "forgotten: nobody has it now. /questions shows it, to take it."),
+                       ref=thread_ref(waiting[0])) if len(waiting) == 1 else
+                  # two or more: every form names several questions (Russian's for 21 as well as 2)
+                  plural("Questions {refs} wait for an answer, and the staff member who had taken them asked to be "
+                         "forgotten: nobody has them now. /questions shows them, to take them.",
+                         "Questions {refs} wait for an answer, and the staff member who had taken them asked to be "
+                         "forgotten: nobody has them now. /questions shows them, to take them.",
+                         len(waiting), refs=refs),))
+    for colleague in await staff_contacts(conv.session):
+        if colleague.id is not None and colleague.id != member.id and not colleague.blocked:
+            await outbox.enqueue(conv.session, colleague, news, f"hd-unowned:{member.id}:{colleague.id}",
+                                 priority=outbox.NOTICE)
 
 
 async def _erase_staff_copies(conv: Conversation, asker_id: int) -> None:

@@ -226,6 +226,13 @@ class Questions:
         """The threads a person asked, those not closed first, each part newest first."""
         return list((await self.session.execute(_OF_ASKER, {"asker_id": asker_id, "limit": limit})).scalars())
 
+    async def waiting_on(self, owner_id: int) -> list[int]:
+        """The threads this staff member took that wait for BDT (a message of the person's, unanswered), by id."""
+        return list((await self.session.execute(
+            select(QuestionThread.id).where(col(QuestionThread.owner_id) == owner_id,
+                                            col(QuestionThread.status) == ThreadStatus.open)
+            .order_by(col(QuestionThread.id)))).scalars())
+
     async def waiting_for_staff(self, before: datetime, limit: int) -> list[QuestionThread]:
         """Open threads waiting for staff since `before` or earlier, the longest waiting first."""
         return list((await self.session.execute(_WAITING, {"before": before, "limit": limit})).scalars())

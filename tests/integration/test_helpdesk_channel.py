@@ -419,3 +419,17 @@ async def test_a_staff_members_forget_keeps_their_signed_answers_in_the_askers_c
         kept = (await uow.session.execute(select(Outbox.payload).where(
             col(Outbox.key).startswith("hd:"), col(Outbox.chat_id) == ANA))).scalars().all()
     assert any("Carl Jensen, P2C team" in json.dumps(payload, ensure_ascii=False) for payload in kept), kept
+
+
+async def test_questions_a_forgotten_staff_member_had_taken_are_told_to_the_others(chat: ChatDriver) -> None:
+    """A tester: Ana's follow-up went to Carl alone, who had taken her question; Carl asked to be forgotten, and the
+    question waited, nobody's, with no word to Bea. Bea is told, once, with the way to take it."""
+    thread_id = await ask(chat, ANA)
+    carl = chat.person(CARL, "Carl Jensen")
+    await chat.press(carl, f"qa:take:{thread_id}")
+    await chat.collect(BEA)
+    await chat.send(carl, "/forget")
+    await chat.press(carl, confirm("me:forget:yes"))
+    told = [m.text for m in await chat.collect(BEA) if "nobody has it now" in m.text]
+    assert told == [f"Question Q-{thread_id} waits for an answer, and the staff member who had taken it asked to be "
+                    "forgotten: nobody has it now. /questions shows it, to take it."], told
