@@ -617,14 +617,19 @@ async def rescope_escalations(repo: Reminders, contact_id: int, scope: Scope | N
         entries = [Escalating.from_json(data) for data in row.payload.get("escalation", [])]
         covered = await repo.in_scope(scope, [e.item.pledge_id for e in entries]) if scope is not None else set()
         keep = [e for e in entries if e.item.pledge_id in covered]
-        if keep == entries and entries:
+        if keep == entries and entries:  # one queued before escalations kept their pledges cannot be read: it goes
             continue
         changed += 1
-        if keep:
-            await repo.rewrite(row.id, {**escalation_payload(keep), **hours_kept(row.payload)})
-        else:
-            await repo.drop(row.id)
+        await _keep_only(repo, row, keep)
     return changed
+
+
+async def _keep_only(repo: Reminders, row: Any, keep: list[Escalating]) -> None:
+    """Rewrite a coordinator's escalation not sent yet with the pledges `keep`; drop it when none is left."""
+    if keep:
+        await repo.rewrite(row.id, {**escalation_payload(keep), **hours_kept(row.payload)})
+    else:
+        await repo.drop(row.id)
 
 
 async def withdraw_escalated(repo: Reminders, now: datetime, rows: Sequence[Any] | None = None) -> int:
@@ -647,10 +652,7 @@ async def withdraw_escalated(repo: Reminders, now: datetime, rows: Sequence[Any]
         if keep == entries:
             continue
         changed += 1
-        if keep:
-            await repo.rewrite(row.id, {**escalation_payload(keep), **hours_kept(row.payload)})
-        else:
-            await repo.drop(row.id)
+        await _keep_only(repo, row, keep)
     return changed
 
 
