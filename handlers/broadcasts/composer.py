@@ -427,7 +427,9 @@ class TranslationsStep(Step):
             body = texts.get(language) or str(answers.get("text", ""))
             # the text alone may use the whole limit: it goes in a message of its own, the question after it
             preview = Concat((Text(N_("Preview above:")), " ", language_label(language)))
-            return Stay({"texts": texts, **kept}, (preview,), received_with(body, attachment, language))
+            # the file as it will go: apart from the text when so chosen on this step
+            received = received_with(body, self._answers(answers, scratch).get("attachment"), language)
+            return Stay({"texts": texts, **kept}, (preview,), received)
         raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
 
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
