@@ -388,8 +388,8 @@ REPORT_FORM = Form(
         PercentStep(id="percent_complete", label=N_("Progress"), when=started, doubt=_percent_doubt,
                     question=N_("How far along is it, in percent? Tap or type a number from 0 to 100.")),
         CompletionStep(id="pledge_complete", label=N_("Pledge complete"), when=may_be_complete,
-                  question=N_("Is the whole pledge complete? If yes, it is marked completed and no more reports "
-                              "are asked for.")),
+                       question=N_("Is the whole pledge complete? If yes, it is marked completed and no more reports "
+                                   "are asked for.")),
         AmountStep(id="value_disbursed", label=N_("Disbursed (USD)"), optional=True,
                    when=lambda a: bool(a.get(FINANCIAL)) and started(a), params=_value_params, doubt=_disbursed_doubt,
                    question=N_("How much of the {value} pledged has been disbursed so far, in US dollars?")),
