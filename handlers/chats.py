@@ -30,7 +30,8 @@ PRESS_NOT_READ = N_("I could not read that button press. Please try it again; if
 # "if": whether anything was sent meanwhile is not known (what is not sent to a blocked person, an announcement or a
 # reminder, leaves no row), and a tester blocked and unblocked with nothing sent was told something did not reach him
 BACK_MEMBER = N_("Welcome back! If I sent you anything while you had blocked me, it did not reach you: /mypledges "
-                 "shows your organisation's pledges, the decisions on them and their latest reports.")
+                 "shows your organisation's pledges, the decisions on them and their latest reports, and /questions "
+                 "your questions to BDT and their answers.")
 BACK_STAFF = N_("Welcome back! If I sent you anything while you had blocked me, it did not reach you: /pending lists "
                 "what waits for a decision.")
 

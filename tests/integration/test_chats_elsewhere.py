@@ -63,7 +63,8 @@ async def test_blocking_marks_the_person_blocked_and_unblocking_brings_them_back
     told = await chat.collect(FOCAL)
     assert [m.text for m in told] == ["¡Hola de nuevo! Si le envié algo mientras me tenía bloqueado, no le llegó: "
                                       "/mypledges muestra los compromisos de su organización, las decisiones sobre "
-                                      "ellos y sus últimos informes."]
+                                      "ellos y sus últimos informes, y /questions sus preguntas a la BDT y sus "
+                                      "respuestas."]
     again = await contact_of(database, FOCAL)
     assert again is not None and not again.blocked
     async with database.uow() as uow:
