@@ -39,7 +39,7 @@ from handlers.helpdesk.ownership import (
 from handlers.helpdesk.report_answers import added_note, with_message
 from handlers.inputs import Incoming
 from handlers.lengths import shorten
-from handlers.messages import N_, Code, Items, Label, Reply, Text, plural, text
+from handlers.messages import N_, NP_, Code, Items, Label, Reply, Text, plural, text
 from handlers.onboarding import join_request
 from handlers.people import audit, name_of, role_of, staff_contacts
 from handlers.personal_data import ERASED_MESSAGE, erased_edit_key
@@ -631,20 +631,25 @@ async def close_for_forgotten(conv: Conversation, asker: Contact) -> None:
                 told.setdefault(member.id, (member, []))[1].append(thread.id)
     # one message each, however many questions close (a tester's staff got nine)
     for member, thread_ids in told.values():
-        refs = Items(tuple(thread_ref(t) for t in sorted(thread_ids)))
-        news = Reply((text(N_("Question {ref} was closed: the person who asked it asked to be forgotten. Their "
-                              "messages were erased, and nothing more can be sent to them."),
-                           ref=thread_ref(thread_ids[0])) if len(thread_ids) == 1 else
-                      # two or more: every form names several questions (Russian's for 21 as well as 2)
-                      plural("Questions {refs} were closed: the person who asked them asked to be forgotten. Their "
-                             "messages were erased, and nothing more can be sent to them.",
-                             "Questions {refs} were closed: the person who asked them asked to be forgotten. Their "
-                             "messages were erased, and nothing more can be sent to them.",
-                             len(thread_ids), refs=refs),))
+        news = Reply((_about_questions(sorted(thread_ids), N_(
+            "Question {ref} was closed: the person who asked it asked to be forgotten. Their messages were erased, "
+            "and nothing more can be sent to them."), NP_(
+            "Questions {refs} were closed: the person who asked them asked to be forgotten. Their messages were "
+            "erased, and nothing more can be sent to them.",
+            "Questions {refs} were closed: the person who asked them asked to be forgotten. Their messages were "
+            "erased, and nothing more can be sent to them.")),))
         await outbox.enqueue(conv.session, member, news, f"hd-forgotten:{min(thread_ids)}:{member.id}",
                              priority=outbox.NOTICE)
     await _erase_staff_copies(conv, asker.id)
     await _tell_waiting_unowned(conv, asker)
+
+
+def _about_questions(thread_ids: list[int], one: str, several: tuple[str, str]) -> Label:
+    """A notice naming one question (`one`, its {ref}) or several (`several`, their {refs}: every plural form names
+    several questions, Russian's for 21 as well as 2)."""
+    if len(thread_ids) == 1:
+        return text(one, ref=thread_ref(thread_ids[0]))
+    return plural(*several, len(thread_ids), refs=Items(tuple(thread_ref(t) for t in thread_ids)))
 
 
 async def _tell_waiting_unowned(conv: Conversation, member: Contact) -> None:
@@ -655,16 +660,13 @@ async def _tell_waiting_unowned(conv: Conversation, member: Contact) -> None:
     waiting = await Questions(conv.session).waiting_on(member.id)
     if not waiting:
         return
-    refs = Items(tuple(thread_ref(thread_id) for thread_id in waiting))
-    news = Reply((text(N_("Question {ref} waits for an answer, and the staff member who had taken it asked to be "
-                          "forgotten: nobody has it now. /questions shows it, to take it."),
-                       ref=thread_ref(waiting[0])) if len(waiting) == 1 else
-                  # two or more: every form names several questions (Russian's for 21 as well as 2)
-                  plural("Questions {refs} wait for an answer, and the staff member who had taken them asked to be "
-                         "forgotten: nobody has them now. /questions shows them, to take them.",
-                         "Questions {refs} wait for an answer, and the staff member who had taken them asked to be "
-                         "forgotten: nobody has them now. /questions shows them, to take them.",
-                         len(waiting), refs=refs),))
+    news = Reply((_about_questions(waiting, N_(
+        "Question {ref} waits for an answer, and the staff member who had taken it asked to be forgotten: nobody has "
+        "it now. /questions shows it, to take it."), NP_(
+        "Questions {refs} wait for an answer, and the staff member who had taken them asked to be forgotten: nobody "
+        "has them now. /questions shows them, to take them.",
+        "Questions {refs} wait for an answer, and the staff member who had taken them asked to be forgotten: nobody "
+        "has them now. /questions shows them, to take them.")),))
     for colleague in await staff_contacts(conv.session):
         if colleague.id is not None and colleague.id != member.id and not colleague.blocked:
             await outbox.enqueue(conv.session, colleague, news, f"hd-unowned:{member.id}:{colleague.id}",

@@ -30,17 +30,22 @@ async function api(method, path, body, signal) {
 }
 
 // ---- people ----
-function clickable(element, action, role = "button") {
-  // a control people reach with Tab and press with Enter or Space (a person of the list, a /command, ↩ Reply)
+function pressable(element, action) {
+  // reached with Tab and pressed with Enter or Space, as a button is
   element.tabIndex = 0;
-  element.setAttribute("role", role);
-  element.addEventListener("click", action);
   element.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
       action();
     }
   });
+}
+
+function clickable(element, action, role = "button") {
+  // a control clicked or pressed from the keyboard (a person of the list, a /command, ↩ Reply)
+  pressable(element, action);
+  element.setAttribute("role", role);
+  element.addEventListener("click", action);
   return element;
 }
 
@@ -753,14 +758,8 @@ async function start() {
     }
   });
   $("text-input").addEventListener("input", fitInput);
-  const attach = document.querySelector(".file-button");
-  attach.tabIndex = 0;  // its file input is hidden: the label takes the keyboard
-  attach.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === " ") {
-      event.preventDefault();
-      $("file-input").click();
-    }
-  });
+  // its file input is hidden: the label takes the keyboard (a click on it opens the input already)
+  pressable(document.querySelector(".file-button"), () => $("file-input").click());
   $("file-input").addEventListener("change", sendFile);
   $("menu").addEventListener("toggle", () => showMenu());
   for (const kind of ["sticker", "voice", "location", "contact"]) {
