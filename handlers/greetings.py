@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from handlers.helpdesk.threads import may_ask
 from handlers.messages import N_, Reply, Text
-from models.tables import Contact
 
 GREETINGS = frozenset({
     # en
@@ -86,12 +84,17 @@ def is_wordless(value: str) -> bool:
     return bool(value.strip()) and not any(unicodedata.category(ch)[0] in "LN" for ch in value)
 
 
-def small_talk(contact: Contact, value: str) -> Reply | None:
-    """The answer to thanks, or to symbols alone from someone who may ask BDT, outside any form (the rule of the
-    question itself: words, not only emoji); None for anything else."""
+def acknowledges(value: str) -> bool:
+    """True when a message only thanks or acknowledges, in words ("Merci !") or in symbols alone ("👍")."""
+    return is_thanks(value) or is_wordless(value)
+
+
+def small_talk(value: str, *, asks: bool) -> Reply | None:
+    """The answer to thanks, or to symbols alone from someone who may ask BDT (`asks`), outside any form (the rule
+    of the question itself: words, not only emoji); None for anything else."""
     if is_thanks(value):
         return Reply((Text(N_("Glad to help! /help lists what I can do.")),))
-    if is_wordless(value) and may_ask(contact):
+    if is_wordless(value) and asks:
         return Reply((Text(N_("To ask BDT something, write your question in words, not only symbols or emoji; "
                               "/help lists what I can do.")),))
     return None

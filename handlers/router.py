@@ -303,7 +303,7 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
     elif incoming.text and (intent := typed_intent(incoming.text)) in ("cancel", "back", "help"):
         # a form's word ("help", "帮助", "annuler", "назад") with no form open: /cancel's answer, or /help's
         await (_cancel if intent == "cancel" else _help)(conv, incoming)
-    elif incoming.text and (answer := small_talk(conv.contact, incoming.text)) is not None:
+    elif incoming.text and (answer := small_talk(incoming.text, asks=helpdesk.may_ask(conv.contact))) is not None:
         conv.say(answer)  # "Merci", "👍" after an answer: not a new question
     elif (incoming.text and (ref := reference_in(incoming.text)) is not None
           and await lookup.show_by_reference(conv, ref)):

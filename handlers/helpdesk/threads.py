@@ -19,6 +19,7 @@ from handlers import drafts, outbox
 from handlers.conversation import Conversation, Journey, begin, open_form, resume_form
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState, InvalidAnswerError
+from handlers.greetings import acknowledges
 from handlers.helpdesk import copies, ownership
 from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, given_back, thread_ref, too_long_note
 from handlers.helpdesk.ownership import (
@@ -412,6 +413,9 @@ async def reply(conv: Conversation, thread: QuestionThread, content: dict[str, A
     questions = Questions(conv.session)
     message = await questions.add_message(thread, conv.contact, from_staff=False, text=content["text"],
                                           files=content["files"], now=conv.now)
+    if thread.status == ThreadStatus.answered and not content["files"] and acknowledges(content["text"]):
+        await _thanked(conv, thread, message.id)
+        return
     thread.status, thread.waiting_since, thread.updated_at = ThreadStatus.open, conv.now, conv.now
     thread.reminded_on, thread.version = None, thread.version + 1
     await audit(conv.session, conv.contact, "question.replied", "question", thread.id, message=message.id,
@@ -423,6 +427,18 @@ async def reply(conv: Conversation, thread: QuestionThread, content: dict[str, A
     for member in told:
         await copies.send_copy(conv.session, member, thread, message, copy)
     conv.say(Reply((text(N_("Your reply on {ref} is sent to the P2C team."), ref=thread_ref(thread.id)),)))
+
+
+async def _thanked(conv: Conversation, thread: QuestionThread, message_id: int | None) -> None:
+    """The person thanks for BDT's answer ("Merci", "👍"): kept in the thread's history, which still waits for the
+    person (nobody at BDT is called back to it, and it closes by itself as an answered one does); they are offered to
+    close it, or to say in words what they still need."""
+    assert thread.id is not None
+    thread.updated_at, thread.version = conv.now, thread.version + 1
+    await audit(conv.session, conv.contact, "question.thanked", "question", thread.id, message=message_id)
+    conv.say(Reply((text(N_("Glad to help! If question {ref} is settled, close it; if you still need something, "
+                            "reply with it in words."), ref=thread_ref(thread.id)),),
+                   copies.asker_buttons(thread.id)))
 
 
 async def followers(conv: Conversation, thread: QuestionThread) -> list[Contact]:
