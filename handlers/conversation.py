@@ -241,11 +241,16 @@ class Journey:
     report: the version sent is kept, and BDT still waits for the changes, unless it acted meanwhile)."""
 
 
+def allows(conv: Conversation, journey: Journey, draft: Draft) -> bool:
+    """Whether the person's role still allows the journey of this draft (nothing said nor done)."""
+    return (journey.may is None or journey.may(conv.contact)) and (
+        journey.may_draft is None or journey.may_draft(conv.contact, FormState.from_json(draft.state).answers))
+
+
 async def still_allowed(conv: Conversation, journey: Journey, draft: Draft) -> bool:
     """False (the draft discarded, the attempt audited, the person told) when the person's role no longer
     allows the journey: roles are checked at every step, not only when the form was opened."""
-    if (journey.may is None or journey.may(conv.contact)) and (
-            journey.may_draft is None or journey.may_draft(conv.contact, FormState.from_json(draft.state).answers)):
+    if allows(conv, journey, draft):
         return True
     await drafts.discard(conv.session, draft.contact_id, draft.form_id)
     await audit(conv.session, conv.contact, "denied", attempted=f"{journey.form.id}.continue")

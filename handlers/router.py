@@ -33,6 +33,7 @@ from handlers.conversation import (
     Deps,
     Journey,
     SentAs,
+    allows,
     ask_again,
     closed_just_now,
     proceed,
@@ -457,11 +458,11 @@ async def _back_to_question(conv: Conversation, form_id: str, said: int | None) 
         if asked is not None and all(index in conv.edits for index in range(said, len(conv.replies))) \
                 and await outbox.latest_new(conv.session, conv.contact.chat_id, utcnow()) == asked:
             return
-    before = len(conv.replies)
+    if note is not None and not allows(conv, journey, draft):  # not asked again (the role no longer allows the
+        conv.say(note)  # form): the button's outcome said alone, before the refusal that closes the form
+        note = None
     await ask_again(conv, journey, draft, *(note.parts if note is not None else ()),
                     Text(N_("Now, back to the current question:")))
-    if note is not None and len(conv.replies) == before:  # not asked (the role no longer allows it): said alone
-        conv.say(note)
 
 
 async def _on_command(conv: Conversation, incoming: Incoming, draft: Draft | None, journey: Journey | None) -> None:

@@ -197,6 +197,23 @@ async def test_decisions_mid_form_say_done_with_the_question_in_one_message(
         assert "Question 1 of" in new[0].text and new[0].buttons, new[0].text
 
 
+async def test_a_button_s_note_is_said_when_the_form_it_would_give_back_is_no_longer_allowed(
+        chat: ChatDriver, database: Database) -> None:
+    """A review: the note a button said was taken to lead the question given back, and lost when the role no longer
+    allowed the form: the person read the refusal of the form, not the answer to what they pressed."""
+    await focal_point(chat, 54)
+    person = chat.person(54)
+    await chat.send(person, "/pledge")
+    async with database.uow() as uow:  # the role changed underneath the open form (an instance's race, say)
+        contact = (await uow.session.execute(select(Contact).where(col(Contact.telegram_id) == 54))).scalar_one()
+        contact.role = None
+        await uow.commit()
+    refused = await chat.press(person, "mp:open:abc")
+    assert [reply.text.split("\n")[0] for reply in refused][:1] == ["That button is no longer valid."], said(refused)
+    assert len(refused) == 2 and "not allowed" in refused[1].text.lower(), said(refused)
+    assert await draft_of(database, 54, "pledge") is None
+
+
 async def test_a_button_that_only_edits_leaves_the_question_where_it_is(chat: ChatDriver, database: Database) -> None:
     """A press whose answer only edits a message above the question (No to /leave's confirmation) leaves the
     question the chat's last message: it is not given back again; a refused button, a new message, gives it back,
