@@ -211,8 +211,15 @@ async def test_a_time_the_clocks_skip_is_refused_with_the_time_it_would_be(chat:
         staff.timezone = "Europe/Paris"
         await uow.commit()
     today = utcnow().date()
-    march = date(today.year + (today >= date(today.year, 3, 20)), 3, 31)
-    gap = march - timedelta(days=(march.weekday() + 1) % 7)  # the last Sunday of March
+
+    def last_sunday_of_march(year: int) -> date:
+        march = date(year, 3, 31)
+        return march - timedelta(days=(march.weekday() + 1) % 7)
+
+    # this year's when it is still to come, else next year's: within the year ahead a broadcast may be set (a review:
+    # from 20 March, next year's was chosen even when this year's had not come, up to 373 days away)
+    gap = last_sunday_of_march(today.year) if today < last_sunday_of_march(today.year) \
+        else last_sunday_of_march(today.year + 1)
     await _composed(chat)
     refused = await chat.send(chat.person(STAFF), f"{gap.isoformat()} 02:30")
     assert "2:30\u202fAM does not exist on" in refused[-1].text and "for example 3:30\u202fAM" in refused[-1].text, \
