@@ -190,7 +190,9 @@ async def finish_registration(conv: Conversation, state: FormState) -> None:
     entity = Entity(name=answers["entity_name"], name_key=name_key(answers["entity_name"]), sector=answers["sector"],
                     country_iso3=country, created_at=conv.now)
     await Entities(session).add(entity)
+    seen = await scope_for(session, contact)  # a coordinator registering one of their own (takes_a_place)
     contact.entity_id, contact.role = entity.id, Role.focal_point
+    await scope_changed(session, contact, seen)  # their held digest, made for what they saw, is not theirs now
     conv.menu_changed = True
     await audit(session, contact, "entity.registered", "entity", entity.id)
     thanks = N_("Thank you, {name}. “{entity}” is registered and waits for validation by BDT. "

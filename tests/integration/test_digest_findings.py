@@ -22,6 +22,7 @@ from handlers.digests.admin import set_scope
 from handlers.digests.chart import has_chart, render_chart
 from handlers.digests.jobs import send_due_digests
 from handlers.digests.service import export_xlsx
+from handlers.forms.base import FormState
 from handlers.messages import CountryName, Day, Label, Money, Text
 from models.clock import utcnow
 from models.database import Database
@@ -29,7 +30,7 @@ from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
 from models.repositories.outbox import OutboxRows
 from models.scope import EVERYTHING, Scope, ScopeKind
-from models.tables import Contact, DigestSubscription, Outbox
+from models.tables import Contact, DigestSubscription, Draft, Outbox
 from models.values import Role
 
 DAY = date(2026, 12, 7)
@@ -135,7 +136,7 @@ async def _held_digest_rows(database: Database) -> int:
                                                                       col(Outbox.status) == "pending"))).all())
 
 
-@pytest.mark.parametrize("change", ["revoked", "coordinator", "scope"])
+@pytest.mark.parametrize("change", ["revoked", "coordinator", "scope", "registered"])
 async def test_a_digest_held_for_working_hours_follows_a_change_of_role_or_scope(
         database: Database, deps: Deps, renderer: Renderer, change: str) -> None:
     """Tester: a digest written on Friday evening, held for Monday 09:00, went out on Monday to someone whose role
@@ -145,7 +146,7 @@ async def test_a_digest_held_for_working_hours_follows_a_change_of_role_or_scope
     coordinator of everything keeps it."""
     monday = _monday_ahead()
     chat = await _friday_subscriber(database, deps, renderer, chosen_at=utcnow())
-    if change == "scope":
+    if change in ("scope", "registered"):
         await grant_role(GrantRole(STAFF, Role.coordinator), database.uow(), utcnow())
         await set_scope(STAFF, Scope(ScopeKind.countries, ("SEN",)), database.uow(), utcnow())
     friday = monday - timedelta(days=3) + timedelta(hours=9, minutes=30)
@@ -155,6 +156,17 @@ async def test_a_digest_held_for_working_hours_follows_a_change_of_role_or_scope
         await revoke_role(RevokeRole(STAFF), database.uow(), utcnow())
     elif change == "coordinator":
         await grant_role(GrantRole(STAFF, Role.coordinator), database.uow(), utcnow())
+    elif change == "registered":  # a coordinator registering an organisation becomes its focal point (a review)
+        async with database.uow() as uow:  # the registration they began, at its summary (asking to join, say)
+            bea = (await uow.session.execute(select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
+            answers = {"consent": "yes", "entity_name": "Agence du numérique", "sector": "government",
+                       "country": "SEN", "full_name": "Bea Staff"}
+            uow.session.add(Draft(contact_id=bea.id or 0, form_id="onboarding", step_id="$sum",
+                                  state=FormState(step="$sum", answers=answers, shown_all=False).to_json()))
+            await uow.commit()
+        done = await chat.press(chat.person(STAFF, "Bea"), "f:$sum:submit")
+        assert "is registered and waits for validation" in done[-1].text, done[-1].text
+        assert not any("Partner2Connect digest" in reply.text for reply in done), [reply.text for reply in done]
     else:
         await set_scope(STAFF, EGYPT, database.uow(), utcnow())
     if change == "coordinator":  # everything before and after: nothing to change
