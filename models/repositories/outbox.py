@@ -228,6 +228,10 @@ _BROADCAST_COUNTS = (select(_OUTBOX.c.status, func.count()).where(_OUTBOX.c.broa
 _CANCEL_BROADCAST = (update(_OUTBOX).where(_OUTBOX.c.broadcast_id == bindparam("of_broadcast"),
                                            _OUTBOX.c.status == OutboxStatus.pending)
                      .values(status=OutboxStatus.cancelled))
+_CANCEL_BROADCAST_FILES = (update(_OUTBOX).where(_OUTBOX.c.key.like(bindparam("files")),
+                                                 _OUTBOX.c.status == OutboxStatus.pending)
+                           .values(status=OutboxStatus.cancelled))
+"""A broadcast's files sent apart from its message (`bcf:<broadcast>:<contact>`), which carry no broadcast id."""
 _FORGET_REPLIES = (update(_OUTBOX)
                    .where(_OUTBOX.c.contact_id == bindparam("of_contact"), _OUTBOX.c.created_at >= bindparam("since"),
                           _OUTBOX.c.key.startswith("u:"), _OUTBOX.c.status != OutboxStatus.sending)
@@ -593,7 +597,9 @@ class OutboxRows:
         return {status: int(count) for status, count in rows}
 
     async def cancel_broadcast(self, broadcast_id: int) -> int:
-        """Cancel a broadcast's rows not sent yet; how many were."""
+        """Cancel a broadcast's rows not sent yet, and its files sent apart from them; how many of its messages (one
+        per recipient, files not counted) were."""
+        await self.session.execute(_CANCEL_BROADCAST_FILES, {"files": f"bcf:{int(broadcast_id)}:%"})
         result = await self.session.execute(_CANCEL_BROADCAST, {"of_broadcast": broadcast_id})
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from chat_driver import ChatDriver, announced, codes
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from bot.i18n import Rendered, Renderer
 from handlers.broadcasts.service import cancel_broadcast, delivery_counts, follow_broadcasts
@@ -369,6 +369,32 @@ async def test_a_message_too_long_for_a_caption_offers_to_send_the_file_separate
     await chat.press(staff, "f:$sum:submit")
     received = await chat.collect(101)
     assert received[0].attachment == ("document", "DOC-FILE-ID") and received[1].text == announced(long.strip())
+
+
+async def test_a_broadcast_cancelled_mid_send_keeps_back_its_files_sent_apart(chat: ChatDriver,
+                                                                             database: Database) -> None:
+    """A review: the files sent apart from a message too long for a caption carry no broadcast id, and a cancellation
+    left them waiting: recipients got the bare file after it, and "N not sent" was not true."""
+    staff = await _at_the_message(chat, ("document", "DOC-FILE-ID"))
+    await chat.send(staff, "Registration is open. " * 60)
+    for pressed in ("f:text:c:separate", "f:translations:done", "f:fallback:c:en", "f:when:c:now", "f:$sum:submit"):
+        await chat.press(staff, pressed)
+    async with database.uow() as uow:  # the driver delivers every row at once: all are made waiting again
+        rows = (await uow.session.execute(select(Outbox).where(or_(col(Outbox.key).like("bc:%"),
+                                                                   col(Outbox.key).like("bcf:%"))))).scalars().all()
+        for row in rows:
+            row.status = "pending"
+        await uow.commit()
+    messages = sum(row.key.startswith("bc:") for row in rows)
+    assert messages and sum(row.key.startswith("bcf:") for row in rows) == messages
+    async with database.uow() as uow:
+        broadcast = (await uow.session.execute(select(Broadcast))).scalar_one()
+        assert await cancel_broadcast(uow.session, broadcast, utcnow()) == messages  # messages, not their files
+        await uow.commit()
+    async with database.uow() as uow:
+        left = (await uow.session.execute(select(Outbox.key).where(
+            or_(col(Outbox.key).like("bc:%"), col(Outbox.key).like("bcf:%")), col(Outbox.status) == "pending"))).all()
+    assert left == []
 
 
 async def test_a_shorter_message_after_the_offer_goes_under_the_file(chat: ChatDriver, database: Database) -> None:
