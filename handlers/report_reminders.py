@@ -611,9 +611,7 @@ async def rescope_escalations(repo: Reminders, contact_id: int, scope: Scope | N
     and held for their working hours, they went out after staff changed it (a tester). The pledges taken out stay
     escalated for their period to the coordinators who cover them. How many rows changed."""
     changed = 0
-    for row in await repo.pending_escalations():
-        if row.contact_id != contact_id:
-            continue
+    for row in await repo.pending_escalations(contact_id):  # theirs alone locked: a role change is not a plan
         entries = [Escalating.from_json(data) for data in row.payload.get("escalation", [])]
         covered = await repo.in_scope(scope, [e.item.pledge_id for e in entries]) if scope is not None else set()
         keep = [e for e in entries if e.item.pledge_id in covered]

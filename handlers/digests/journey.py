@@ -20,7 +20,7 @@ from handlers.settings import current_country, current_zone
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, person_for_staff
 from handlers.vocabulary import SECTOR_LABELS
 from models.geography import load_country_table
-from models.repositories.digests import DigestFigures, pledge_in_scope
+from models.repositories.digests import PUBLISHED, DigestFigures, pledge_in_scope
 from models.repositories.entities import Entities
 from models.repositories.outbox import INTERACTIVE
 from models.repositories.pledges import Pledges
@@ -369,7 +369,9 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
     pledge = await Pledges(conv.session).get(pledge_id)
     if scope is None or pledge is None or not await pledge_in_scope(conv.session, pledge_id, scope):
         await audit(conv.session, conv.contact, "denied", attempted="nudge", pledge=pledge_id)
-        if scope is not None and pledge is not None and pledge.ref:  # a digest of before their scope changed
+        # a digest of before their scope changed; a pledge never published is not named (a forged button's number
+        # would tell the reference of a pledge BDT has not published, outside the presser's scope)
+        if scope is not None and pledge is not None and pledge.ref and pledge.status in PUBLISHED:
             conv.say(Reply((text(N_("{ref} is not among the pledges your digests cover now ({scope}): no reminder "
                                     "was sent."), ref=Code(pledge.ref), scope=await scope_name(conv.session, scope)),)))
             return

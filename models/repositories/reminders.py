@@ -404,14 +404,16 @@ class Reminders:
                         [row for row in rows if row.key.startswith(INACTIVE_KEY_PREFIX)],
                         [row for row in rows if row.key.startswith(ESCALATION_KEY_PREFIX)])
 
-    async def pending_escalations(self) -> Sequence[Any]:
+    async def pending_escalations(self, contact_id: int | None = None) -> Sequence[Any]:
         """(id, contact_id, key, payload) of the coordinators' escalations not sent yet (a few a day at most: each
-        waits for its coordinator's working hours), locked until the transaction ends: an escalation lists pledges of
-        many organisations, whose reports may come at the same moment, each rewriting the row from this read."""
-        return (await self.session.execute(
-            sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
-                _O.c.status == "pending", _O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True))
-            .order_by(_O.c.id).with_for_update())).all()
+        waits for its coordinator's working hours), of one coordinator when `contact_id` is given, locked until the
+        transaction ends: an escalation lists pledges of many organisations, whose reports may come at the same
+        moment, each rewriting the row from this read."""
+        query = sa.select(_O.c.id, _O.c.contact_id, _O.c.key, _O.c.payload).where(
+            _O.c.status == "pending", _O.c.key.startswith(ESCALATION_KEY_PREFIX, autoescape=True))
+        if contact_id is not None:
+            query = query.where(_O.c.contact_id == contact_id)
+        return (await self.session.execute(query.order_by(_O.c.id).with_for_update())).all()
 
     async def pending_notices(self, keys: Iterable[str]) -> Sequence[Any]:
         """(id, key, payload) of the inactive notices under these keys not sent yet, locked until the transaction
