@@ -455,7 +455,8 @@ async def test_a_leave_declined_or_asked_long_ago_cannot_be_confirmed_by_mistake
         assert (await contact(database, AWA)).role == Role.focal_point
     assert yes.startswith("lv:yes:")
     left = await chat.press(person, yes, on=prompt)  # the question's own Yes, within half an hour
-    assert "aucun n’a donc changé de responsable" in left[0].text and chat.edited == [True]  # she had no pledge in charge
+    # she had no pledge in charge
+    assert "aucun n’a donc changé de responsable" in left[0].text and chat.edited == [True]
     assert (await contact(database, AWA)).role is None
 
 

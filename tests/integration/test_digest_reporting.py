@@ -219,6 +219,9 @@ async def test_a_nudge_is_the_days_reminder_of_its_focal_point(chat: ChatDriver,
     refused = await chat.press(coordinator, f"dg:nudge:{ids['p5']}")  # a CIS pledge: out of scope
     assert "не входит в число обязательств" in refused[0].text and "напоминание не отправлено" in refused[0].text, \
         refused[0].text
+    forged = await chat.press(coordinator, f"dg:nudge:{ids['p6']}")  # withdrawn: in no digest, not to be named
+    assert len(forged) == 1 and "P2C-2025-00006" not in forged[0].text and "не входит" not in forged[0].text, \
+        forged[0].text
     answer = await chat.press(coordinator, f"dg:nudge:{ids['p2']}")
     focal = await _focal(database)
     rows = await _rows(database, "rm:")
