@@ -13,6 +13,7 @@ from models.database import UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.digests import drop_superseded, has_superseded, lock_pending_digests
 from models.repositories.outbox import working_hours
+from models.repositories.people import SCHEDULED_DIGEST_KEY_PREFIX
 from models.repositories.subscriptions import Subscriptions
 from models.tables import DigestSubscription
 from models.timezones import zone_of
@@ -20,8 +21,6 @@ from models.working_hours import next_allowed
 
 log = logging.getLogger(__name__)
 
-DIGEST_KEY = "dg:"
-"""The outbox keys of scheduled digests: dg:<person>:<period>:<t|c|x> (the text, the chart, the spreadsheet)."""
 DEFAULT_WEEKDAY, DEFAULT_HOUR = 0, 9
 """Staff who never chose receive a weekly digest on Monday at 09:00 in their zone."""
 
@@ -76,7 +75,8 @@ async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, 
         await subscriptions.save(subscription)
         return 0
     locale = negotiate(contact.language, contact.telegram_language, default_locale)
-    key, prefix = f"{DIGEST_KEY}{contact_id}:{due.period}", f"{DIGEST_KEY}{contact_id}:"
+    prefix = f"{SCHEDULED_DIGEST_KEY_PREFIX}{contact_id}:"  # dg:<person>:<period>:<t|c|x>: text, chart, sheet
+    key = f"{prefix}{due.period}"
     since = subscription.last_sent_at or first_since(subscription.cadence, now, zone)
     # One still held for the reader's hours is stale now: this one goes instead, and counts from where it began
     # (its rows locked first, so that delivery cannot take them meanwhile). Without that start (a subscription
