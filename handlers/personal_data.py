@@ -213,7 +213,8 @@ PERSONAL_DATA: tuple[Aggregate, ...] = (
     Aggregate("questions", _export_questions, _erase_questions,
               NP_("{count} conversation with the P2C team (questions and answers)",
                   "{count} conversations with the P2C team (questions and answers)")),
-    # the messages the bot sent are in the person's chat; the copies queued or kept for delivery go
+    # the messages the bot sent are in the person's chat; the copies queued or kept for delivery go. After
+    # "questions", whose eraser lists in `traces.answers` the answers a staff member signed for askers, which stay
     Aggregate("messages", _export_nothing, _erase_messages),
     Aggregate("actions", _export_actions, _kept_trail),
     Aggregate("audit_details", _export_nothing, _erase_audit_details),
