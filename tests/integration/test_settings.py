@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from chat_driver import ChatDriver, codes, confirm
 from sqlmodel import col, select
 
@@ -36,6 +37,21 @@ async def focal(chat: ChatDriver, telegram_id: int, country: str = "SEN", langua
 async def contact(database: Database, telegram_id: int) -> Contact:
     async with database.uow() as uow:
         return (await uow.session.execute(select(Contact).where(Contact.telegram_id == telegram_id))).scalar_one()
+
+
+@pytest.mark.parametrize(("country", "typed", "named"), [("CHE", "Geneva", "Switzerland (Europe/Zurich, "),
+                                                          ("USA", "Denver", "Denver (America/Denver, ")])
+async def test_a_zone_is_named_by_its_country_when_it_is_the_country_s_only_one(
+        database: Database, deps: Deps, renderer: Renderer, country: str, typed: str, named: str) -> None:
+    """A tester in Geneva read "Zurich": a zone that is its country's only one is named by the country; one of a
+    country's several zones by its city (a review: the Kolkata test passed either way, the zone's id holding it)."""
+    chat = ChatDriver(database, deps, renderer)
+    await focal(chat, 309, country)
+    person = chat.person(309)
+    await chat.send(person, "/settings")
+    await chat.press(person, "st:tz")
+    done = await chat.send(person, typed)
+    assert named in done[-1].text, done[-1].text
 
 
 async def test_time_zone_guessed_then_chosen(database: Database, deps: Deps, renderer: Renderer) -> None:
