@@ -555,6 +555,21 @@ async def test_a_file_attached_after_the_translations_takes_out_only_those_too_l
     assert shown[0].attachment == ("photo", "PHOTO-ID") and "Les inscriptions" in shown[0].text, shown[0]
 
 
+async def test_the_preview_shows_the_file_apart_when_sending_it_apart_was_chosen_on_the_translations_step(
+        chat: ChatDriver) -> None:
+    """A review: the 👁 preview after 📎 "send the file separately", chosen on the translations step for a translation
+    too long for a caption, had no test; readers get the file, then the text in a message of its own."""
+    staff = await _at_the_message(chat, ("photo", "PHOTO-ID"))
+    await chat.send(staff, "Registration is open")
+    await chat.press(staff, "f:translations:c:add:ru")
+    offered = await chat.send(staff, "Регистрация открыта. " * 60)
+    assert "f:translations:c:separate" in codes(offered[-1]), offered[-1].text
+    await chat.press(staff, "f:translations:c:separate")
+    shown = await chat.press(staff, "f:translations:c:show:ru")
+    assert shown[0].attachment == ("photo", "PHOTO-ID") and "Регистрация" not in shown[0].text, shown[0]
+    assert "Регистрация открыта." in shown[1].text and shown[1].attachment is None, shown[1]
+
+
 async def test_a_text_over_a_messages_limit_with_a_file_is_asked_shorter_not_sent_apart(chat: ChatDriver) -> None:
     """Regression: a message or translation over 4,096 characters with a file attached was told "Shorten it, or go
     back and choose to send the file separately", which cannot help: a message of its own is limited to 4,096 too."""
