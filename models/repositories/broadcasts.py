@@ -19,7 +19,11 @@ _UNFINISHED = select(Broadcast).where(_OPEN).order_by(col(Broadcast.status) != B
                                                      col(Broadcast.scheduled_at), col(Broadcast.id))
 _FINISHED = select(Broadcast).where(~_OPEN).order_by(col(Broadcast.id).desc()).limit(bindparam("limit"))
 _COUNT_FINISHED = select(sa.func.count()).select_from(Broadcast).where(~_OPEN)
-_RUNNING = select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.sending)
+_RUNNING = (select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.sending).order_by(col(Broadcast.id))
+            .with_for_update(skip_locked=True))
+"""Locked while their progress is followed (PostgreSQL): one staff are cancelling is left to the cancellation, and
+a cancellation waits for a follow-up under way, then reads what it wrote; neither's edit of the creator's progress
+message, nor its figures, is overwritten by the other's older ones."""
 _DUE = select(Broadcast).where(col(Broadcast.status) == BroadcastStatus.scheduled,
                                col(Broadcast.scheduled_at) <= bindparam("now")).with_for_update(skip_locked=True)
 """Locked while they are started (PostgreSQL; SQLite has one writer): one being edited is started once edited."""
@@ -72,7 +76,7 @@ class Broadcasts:
         return count, list((await self.session.execute(_FINISHED, {"limit": limit})).scalars())
 
     async def running(self) -> list[Broadcast]:
-        """Broadcasts being sent."""
+        """Broadcasts being sent, locked until the transaction ends (one locked by a cancellation left out)."""
         return list((await self.session.execute(_RUNNING)).scalars())
 
     async def due(self, now: datetime) -> list[Broadcast]:
