@@ -566,6 +566,7 @@ def test_the_menu_shows_the_commands_the_bot_set_for_the_person(page: Page, live
     """A tester: the README promises each person a "/" menu of their role's commands in their language, and the page
     had none. It shows the commands of the narrowest scope the bot set, in the person's language first."""
     live.people(lambda people: people.add_user(7104, "Claire", language_code="fr"))
+    live.people(lambda people: people.add_user(7105, "Carl", language_code="en"))
 
     async def set_commands() -> None:
         async with aiohttp.ClientSession() as http:
@@ -581,5 +582,10 @@ def test_the_menu_shows_the_commands_the_bot_set_for_the_person(page: Page, live
     item = page.locator("#menu-list button").first
     expect(item).to_contain_text("/pledge")
     expect(item).to_contain_text("Enregistrer un engagement")
+    page.locator("#people li", has_text="Carl").click()  # the menu open: it shows the person now on screen's
+    expect(page.locator("#menu-list button").first).to_contain_text("/help")
+    page.locator("#people li", has_text="Claire").click()
+    item = page.locator("#menu-list button").first
+    expect(item).to_contain_text("/pledge")
     item.click()
     expect(page.locator(".msg.mine .text").first).to_have_text("/pledge")

@@ -93,6 +93,7 @@ function personInHash() {
 
 async function selectPerson(id) {
   state.current = id;
+  showMenu();  // an open "/" menu shows the commands of the person now on screen
   if (state.longPoll) state.longPoll.abort();  // the long poll of the chat shown before: the loop polls this one
   clearChat();
   location.hash = "user=" + id;
@@ -495,12 +496,14 @@ async function showMenu() {
   // the "/" menu Telegram shows this person: the commands the bot set for them, their language or by default
   if (!$("menu").open || state.current === null) return;
   const list = $("menu-list");
+  const person = state.current;
   let commands = [];
   try {
-    ({ commands } = await api("GET", `users/${state.current}/commands`));
+    ({ commands } = await api("GET", `users/${person}/commands`));
   } catch (error) {
     toast(error.message);
   }
+  if (person !== state.current) return;  // another person was picked meanwhile: theirs is being read
   list.replaceChildren(...(commands.length ? commands.map(({ command, description }) => {
     const item = document.createElement("button");
     item.type = "button";
