@@ -226,6 +226,8 @@ def progress_reply(broadcast: Broadcast, counts: dict[str, int], now: datetime) 
     if broadcast.status == BroadcastStatus.done:
         lines.append(Text(N_("✅ Finished.")))
     if broadcast.status == BroadcastStatus.cancelled:
+        if counts.get("sending", 0):  # taken for sending before the cancellation: they go, and are no "Not sent"
+            lines.append(Line(Text(N_("Being sent, too late to stop")), Number(counts["sending"])))
         lines.append(Line(Text(N_("Not sent (cancelled)")), Number(counts.get("cancelled", 0))))
         lines.append(Text(N_("✖️ Cancelled.")))
     return Reply((Concat(tuple(part for line in lines for part in ("\n", line))[1:]),))
