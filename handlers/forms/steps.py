@@ -12,13 +12,13 @@ from typing import Any, ClassVar
 
 from handlers.canonical import canonical_name
 from handlers.forms.base import ASK_AGAIN, Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
-from handlers.forms.dates import end_of_year, parse_date
+from handlers.forms.dates import end_of_year, other_reading, parse_date
 from handlers.forms.intents import fold
 from handlers.forms.numbers import MAX_AMOUNT, parse_amount, parse_count
 from handlers.forms.parsing import ParseError
 from handlers.forms.scripts import least_length
 from handlers.lengths import is_long, parts, shorten
-from handlers.messages import N_, Button, Concat, Day, Items, Label, Money, Number, Text, plural, text
+from handlers.messages import N_, Button, Code, Concat, Day, Items, Label, Money, Number, Text, plural, text
 from handlers.vocabulary import typed_yes_no
 
 Choices = tuple[str, ...] | Callable[[Answers], tuple[str, ...]]
@@ -471,6 +471,10 @@ def end_of_years(today: date) -> tuple[tuple[str, date], ...]:
     return tuple((str(today.year + k), end_of_year(today, k)) for k in range(3))
 
 
+READINGS = "readings"
+"""A date step's working memory of the two dates a typed answer could be, while it asks which one."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class DateStep(Step):
     """A date typed as people write it, with quick buttons; `not_before` and `not_after` name earlier date steps."""
@@ -503,8 +507,31 @@ class DateStep(Step):
         return (Text(N_("Tap a date, or type another one.")),) if self._offered(answers, ctx) else ()
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
-        """Quick buttons such as the end of this year."""
-        return [[Button(Day(day), f"f:{self.id}:c:{code}") for code, day in self._offered(answers, ctx).items()]]
+        """Quick buttons such as the end of this year; the two readings of a date typed either way round first."""
+        readings = [[Button(Day(day), f"f:{self.id}:c:{code}") for code, day in self._readings(scratch).items()]]
+        offered = [[Button(Day(day), f"f:{self.id}:c:{code}") for code, day in self._offered(answers, ctx).items()]]
+        return readings + offered if readings[0] else offered
+
+    @staticmethod
+    def _readings(scratch: Mapping[str, Any]) -> dict[str, date]:
+        """The dates a typed answer could be, asked about (`_other_way`)."""
+        found = scratch.get(READINGS)
+        if not isinstance(found, list):
+            return {}
+        return {code: date.fromisoformat(code) for code in found if isinstance(code, str)}
+
+    def _other_way(self, value: str, answers: Answers, ctx: FormContext) -> date | None:
+        """Where the reader's language writes the month first (English, read as the United States writes dates), the
+        date a typed one whose day and month could be either way round ("03/04/2027") makes the other way, when it
+        is a date this step may take: many who read the bot in English write the day first. Else None."""
+        other = other_reading(value, ctx.locale, ctx.today)
+        if other is None or not other[1]:
+            return None
+        try:
+            self._accept(other[0], answers, ctx)
+        except InvalidAnswerError:
+            return None
+        return other[0]
 
     def _accept(self, day: date, answers: Answers, ctx: FormContext) -> StepResult:
         if self.not_past and day < ctx.today:
@@ -526,12 +553,23 @@ class DateStep(Step):
             day = parse_date(value, ctx.locale, ctx.today, opening=self.opening)
         except ParseError as error:
             raise parse_error(error) from error
-        return self._accept(day, answers, ctx)
+        other = self._other_way(value, answers, ctx)
+        try:
+            accepted = self._accept(day, answers, ctx)
+        except InvalidAnswerError:
+            if other is None:
+                raise
+            return self._accept(other, answers, ctx)  # the one reading it may be ("03/04" after a start in March)
+        if other is None or other == day:
+            return accepted
+        return Stay({READINGS: [day.isoformat(), other.isoformat()]},
+                    (text(N_("{typed} could be {first} or {second}. Which one do you mean?"), typed=Code(value.strip()),
+                          first=Day(day), second=Day(other)),))
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
-        """Accept one of the quick dates offered today."""
+        """Accept one of the quick dates offered today, or one of the two readings of a date typed (`_other_way`)."""
         verb, _, value = code.partition(":")
-        offered = self._offered(answers, ctx)
+        offered = {**self._readings(scratch), **self._offered(answers, ctx)}
         if verb != "c" or value not in offered:
             raise InvalidAnswerError(Text(N_("That button belongs to an earlier question. Here is the current one.")))
         return self._accept(offered[value], answers, ctx)

@@ -60,6 +60,15 @@ def at(step: str, **answers: Any) -> FormState:
     return FormState(step=step, answers=answers)
 
 
+def test_a_date_either_way_round_names_both_readings_and_offers_them() -> None:
+    outcome = run(at("end", start="2025-01-01"), "03/04/2027")
+    assert "could be" in text_of(outcome) and "03/04/2027" in text_of(outcome), text_of(outcome)
+    codes = [button.code for row in outcome.replies[-1].buttons for button in row]
+    assert codes[:2] == ["f:end:c:2027-03-04", "f:end:c:2027-04-03"], codes
+    french = advance(FORM, at("end", start="2025-01-01"), FormInput(text="03/04/2027"), replace(CTX, locale="fr"))
+    assert french.state.step == "where" and french.state.answers["end"] == "2027-04-03"  # day first: no doubt
+
+
 @pytest.mark.parametrize(("state", "inputs", "step", "answer"), [
     (at("title"), ["Connect schools"], "kind", "Connect schools"),
     (at("title"), ["  Connect   schools  "], "kind", "Connect schools"),
@@ -88,6 +97,13 @@ def at(step: str, **answers: Any) -> FormState:
     (at("end", start="2027-01-01"), ["2026-12-31"], "end", None),
     (at("end", start="2025-01-01"), ["2025-06-30"], "end", None),
     (at("end", start="2025-01-01"), ["12/31/2027"], "where", "2027-12-31"),
+    # either way round in English, read month first as the United States writes it: asked, the two offered
+    (at("end", start="2025-01-01"), ["03/04/2027"], "end", None),
+    (at("end", start="2025-01-01"), ["03/04/2027", "f:end:c:2027-04-03"], "where", "2027-04-03"),
+    (at("end", start="2025-01-01"), ["03/04/2027", "f:end:c:2027-03-04"], "where", "2027-03-04"),
+    (at("end", start="2025-01-01"), ["03/04/2027", "f:end:c:2027-05-05"], "end", None),
+    (at("end", start="2025-01-01"), ["03/04/2027", "2027-04-03"], "where", "2027-04-03"),
+    (at("end", start="2027-03-10"), ["03/04/2027"], "where", "2027-04-03"),  # the other reading is before the start
     (at("where"), ["Senegal", "f:where:done"], "ok", ["SEN"]),
     (at("where"), ["f:where:c:LDC", "f:where:c:ITU:africa", "f:where:done"], "ok", ["LDC", "ITU:africa"]),
     (at("where"), ["niger"], "where", None),
