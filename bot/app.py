@@ -686,7 +686,7 @@ async def _serve_webhook(app: App, dispatcher: Dispatcher, stop: asyncio.Event, 
     runner = web.AppRunner(web_app, access_log_class=QuietAccessLog)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-    webhook = url + settings.webhook_path
+    webhook = url
 
     async def set_webhook() -> object:
         return await app.bot.set_webhook(webhook, secret_token=secret, allowed_updates=ALLOWED_UPDATES)

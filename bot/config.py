@@ -213,7 +213,9 @@ class Settings(BaseSettings):
         return tuple(secret for secret in (self.token(), webhook, *passwords) if secret)
 
     def webhook(self) -> tuple[str, str]:
-        """The webhook's public URL and secret, or a ConfigError: webhook mode never runs without a strong secret."""
+        """The webhook's public URL (P2C_WEBHOOK_URL, followed by P2C_WEBHOOK_PATH unless it ends with it already: a
+        tester gave the whole URL, and Telegram was told to post to /telegram/webhook/telegram/webhook) and secret,
+        or a ConfigError: webhook mode never runs without a strong secret."""
         # Fail closed: aiogram skips the header check for an empty secret, which would let anyone post updates.
         # The secret is not generated here: instances behind a load balancer must share one.
         if not self.webhook_url:
@@ -222,7 +224,8 @@ class Settings(BaseSettings):
         if not WEBHOOK_SECRET_SHAPE.fullmatch(secret):
             raise ConfigError("P2C_WEBHOOK_SECRET must be 32 to 256 characters of A-Z, a-z, 0-9, _ and - "
                               "(e.g. from `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`).")
-        return self.webhook_url, secret
+        url = self.webhook_url
+        return (url if url.endswith(self.webhook_path) else url + self.webhook_path), secret
 
 
 OTHER_NAMES = frozenset({"P2C_TEST_POSTGRES_URL", "P2C_TEST_POSTGRES_PORT", "P2C_UPDATE_GOLDEN"})

@@ -97,10 +97,19 @@ def test_webhook_mode_refuses_a_missing_or_weak_secret(secret: str | None) -> No
 def test_webhook_mode_with_a_strong_secret_listens_on_loopback_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("P2C_WEBHOOK_HOST", raising=False)
     settings = load_settings(_env_file=None, webhook_url="https://bot.example.org", webhook_secret=STRONG)
-    assert settings.webhook() == ("https://bot.example.org", STRONG)
+    assert settings.webhook() == ("https://bot.example.org/telegram/webhook", STRONG)
     assert settings.webhook_host == "127.0.0.1"
     with pytest.raises(ConfigError, match=r"^P2C_WEBHOOK_URL"):
         load_settings(_env_file=None, webhook_secret=STRONG).webhook()
+
+
+@pytest.mark.parametrize("given", ["https://bot.example.org/p2c/telegram/webhook", "https://bot.example.org/p2c/",
+                                   "https://bot.example.org/p2c"])
+def test_the_webhook_url_is_followed_by_its_path_once(given: str) -> None:
+    """A tester gave P2C_WEBHOOK_URL as the whole URL, and Telegram was told to post to .../webhook/telegram/webhook,
+    which the proxy routing only the webhook's path refused."""
+    settings = load_settings(_env_file=None, webhook_url=given, webhook_secret=STRONG)
+    assert settings.webhook() == ("https://bot.example.org/p2c/telegram/webhook", STRONG)
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
