@@ -11,7 +11,7 @@ from bot.metrics import OUTBOX_ROWS, Health, kind_of, serve_probes
 from handlers.inputs import Incoming, Person
 from models.clock import utcnow
 from models.database import Database
-from models.repositories.outbox import BULK, INTERACTIVE, OutboxRows
+from models.repositories.outbox import BULK, INTERACTIVE, NOTICE, OutboxRows
 from models.values import OutboxStatus
 
 
@@ -67,7 +67,9 @@ async def test_outbox_depth_counts_open_rows_by_priority_and_status(database: Da
     samples = {tuple(sample.labels.values()): sample.value
                for family in text_string_to_metric_families(_exposition()) if family.name == "p2c_outbox_rows"
                for sample in family.samples}
-    assert samples == {("0", OutboxStatus.pending): 2.0, ("100", OutboxStatus.pending): 1.0}
+    zero = {(str(level), str(status)): 0.0 for level in (INTERACTIVE, NOTICE, BULK)
+            for status in (OutboxStatus.pending, OutboxStatus.sending)}  # none open: 0, not a missing series
+    assert samples == {**zero, ("0", OutboxStatus.pending): 2.0, ("100", OutboxStatus.pending): 1.0}
     OUTBOX_ROWS.clear()
 
 
