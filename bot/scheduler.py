@@ -276,6 +276,10 @@ async def run_when_elected(database: Database, make: Callable[[], AsyncIOSchedul
         async with contextlib.AsyncExitStack() as held:
             try:
                 connection = await held.enter_async_context(database.election.connect())
+                # no transaction around the lock and its checks: a leader's backend held "idle in transaction" for
+                # its whole term (a tester; an alert for database admins, and idle_in_transaction_session_timeout
+                # would end the term)
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 elected = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
                                                     {"key": SCHEDULER_LOCK})).scalar()
             except (SQLAlchemyError, OSError) as error:  # the database away, the connection dead, the pool exhausted

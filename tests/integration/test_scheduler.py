@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
 
 from bot.scheduler import (
+    SCHEDULER_LOCK,
     FirstRound,
     build_scheduler,
     run_broadcasts,
@@ -35,6 +37,11 @@ async def test_only_one_instance_schedules_and_another_takes_over(database: Data
     await until(lambda: first.running)
     two = asyncio.create_task(run_when_elected(other, lambda: second, stop_second, retry=0.1))
     assert not await until(lambda: second.running, timeout=0.5), "a second instance is not elected meanwhile"
+    async with other.engine.connect() as connection:  # a tester: the leader's backend was "idle in transaction"
+        states = (await connection.execute(text(
+            "SELECT a.state FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+            "WHERE l.locktype = 'advisory' AND l.objid = :key AND l.granted"), {"key": SCHEDULER_LOCK})).scalars().all()
+    assert states == ["idle"], states
     stop_first.set()
     await one
     assert await until(lambda: second.running), "the other instance takes over"
@@ -78,10 +85,6 @@ async def test_digest_job_runs_and_generated_files_have_no_job_of_their_own(data
 async def test_a_leader_that_loses_its_lock_stops_its_jobs_and_another_takes_over(database: Database) -> None:
     if database.is_sqlite:
         pytest.skip("the election is for several instances on PostgreSQL; SQLite runs one process")
-    from sqlalchemy import text
-
-    from bot.scheduler import SCHEDULER_LOCK
-
     other = Database(database.url)
     firsts: list[AsyncIOScheduler] = []
     seconds: list[AsyncIOScheduler] = []
