@@ -15,7 +15,7 @@ from handlers.inputs import Incoming
 from handlers.lengths import shorten
 from handlers.messages import N_, Button, Clock, Code, Concat, CountryName, Items, Label, Reply, Text, plural, text
 from handlers.people import audit, find_contact, not_allowed
-from handlers.report_reminders import nudge
+from handlers.report_reminders import nudge, reminder_waiting
 from handlers.settings import current_country, current_zone
 from handlers.staff_notices import UNKNOWN_TELEGRAM_ID, person_for_staff
 from handlers.vocabulary import SECTOR_LABELS
@@ -399,6 +399,9 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
         conv.say(Reply((plural("No reminder was sent: the focal point of {ref} asked to be reminded of it later.",
                                "No reminder was sent: the {count} focal points of {ref} asked to be reminded of it "
                                "later.", done.following, ref=Code(pledge.ref or "")),)))
+    elif await reminder_waiting(Reminders(conv.session), pledge):  # the day's reminder listing it, not sent yet
+        _say(conv, N_("No second reminder was sent: a reminder about {ref} already waits to reach its focal point in "
+                      "their working hours."), ref=Code(pledge.ref or ""))
     else:  # the reminder key of their day is taken: one reminder a day, a nudge's or a scheduled one
         conv.say(Reply((plural("No second reminder was sent: the focal point of {ref} already has today's reminder.",
                                "No second reminder was sent: the {count} focal points of {ref} already have today's "

@@ -16,7 +16,7 @@ from test_digests import AFRICA, COORDINATOR, FOCAL_AFRICA, STAFF, _seed, chat  
 from bot.i18n import Renderer
 from handlers.digests.admin import export
 from handlers.messages import Text, reply_from_json
-from handlers.report_reminders import NUDGE_INTRO, nudge, plan_report_reminders
+from handlers.report_reminders import NUDGE_INTRO, nudge, plan_report_reminders, reminder_waiting
 from models.clock import utcnow
 from models.database import Database
 from models.reminding import where_reporting_stands
@@ -430,6 +430,14 @@ async def test_a_nudge_adds_its_pledge_to_the_reminder_waiting_for_the_persons_h
             await uow.commit()
     (row,) = await _rows(database, "rm:")
     assert [item[0] for item in row.payload["reminder"]["items"]] == [ids["p2"], second_id]
+    async with database.uow() as uow:  # a tester: a nudge then said "already has today's reminder", sent Monday
+        target = await Pledges(uow.session).get(second_id or 0)
+        assert target is not None and await reminder_waiting(Reminders(uow.session), target)
+        sent = await uow.session.get(Outbox, row.id)
+        assert sent is not None
+        sent.status = "sent"
+        await uow.flush()
+        assert not await reminder_waiting(Reminders(uow.session), target)
     assert row.key.startswith(f"rm:{focal.id}:")
     message = reply_from_json(row.payload["reply"])
     assert message.parts[0] == Text(NUDGE_INTRO)
