@@ -22,7 +22,7 @@ from models.repositories.people import People
 from models.repositories.pledges import Pledges
 from models.repositories.reminders import Reminders
 from models.tables import Contact, Entity, Invite, Pledge
-from models.values import Role
+from models.values import PledgeStatus, Role
 
 ORGANISATION_FORMS = ("pledge", "report")
 """The forms about an organisation's pledges (a new pledge or its changes, a progress report): a person who leaves
@@ -67,6 +67,10 @@ async def hand_over(conv: Conversation, entity: Entity, *, named: bool) -> Depar
                                     named=named, default_zone=conv.deps.timezone)
 
 
+ENDED = frozenset({PledgeStatus.completed, PledgeStatus.withdrawn, PledgeStatus.rejected})
+"""Pledges no reminder is about any more."""
+
+
 @dataclass(frozen=True)
 class Departure:
     """What a focal point's departure did: the colleague the pledges went to (None: staff were told), how many
@@ -97,9 +101,11 @@ async def leave_focal_points(session: Session, contact: Contact, entity: Entity,
     handed = await people.hand_over(entity.id, contact.id, successor.id if successor else None)
     count = len(handed)
     # the pledges first (People.hand_over locks them), then the reminders' rows: a report's order
-    await hand_on(Reminders(session), contact.id, [pledge for pledge_id in handed
-                                                   if (pledge := await session.get(Pledge, pledge_id)) is not None],
-                  successor.id if successor else None, now, default_zone)
+    pledges = [pledge for pledge_id in handed if (pledge := await session.get(Pledge, pledge_id)) is not None]
+    await hand_on(Reminders(session), contact.id, pledges, successor.id if successor else None, now, default_zone)
+    # the successor hears of the pledges that will still remind someone: not a completed, withdrawn or rejected one
+    # (a tester read "the reminders of 2 pledges" of which one was completed)
+    reminding = sum(pledge.status not in ENDED for pledge in pledges)
     how = {"via": via} if via is not None else {}
     withdrawn = await Invites(session).withdraw_made_by(contact.id, entity.id, now)
     if withdrawn:
@@ -113,7 +119,7 @@ async def leave_focal_points(session: Session, contact: Contact, entity: Entity,
         focal_points = [member for member in await Contacts(session).members_of(entity.id)
                         if role_of(member) is Role.focal_point]
         who = told_apart(contact, focal_points) if named else anonymous
-        await outbox.enqueue(session, successor, successor_news(who, entity, count),
+        await outbox.enqueue(session, successor, successor_news(who, entity, reminding),
                              f"handover:{key}:{successor.id}", priority=outbox.NOTICE)
     else:
         await tell_staff_orphaned(session, entity, person_for_staff(contact) if named else anonymous, key,

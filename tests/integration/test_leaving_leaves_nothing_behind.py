@@ -19,7 +19,7 @@ from handlers.conversation import Deps
 from models.clock import utcnow
 from models.database import Database
 from models.tables import AuditLog, Invite, Pledge
-from models.values import Role
+from models.values import PledgeStatus, Role
 
 EVE, KARIM = 9305, 9306
 LEFT = "the person who made it left the organisation"
@@ -141,6 +141,27 @@ async def test_the_successor_is_not_told_of_zero_pledges(chat: ChatDriver, datab
     await chat.press(awa, confirm("lv:yes"))
     told = said(await chat.collect(BOB))
     assert "Awa Diop left" in told and "come to you first" not in told and "0 pledge" not in told, told
+
+
+async def test_the_successor_is_told_of_the_pledges_that_still_remind(chat: ChatDriver, database: Database) -> None:
+    """A tester read "the reminders of 2 pledges now come to you first", one of them completed: it reminds nobody."""
+    await join(chat, BOB, await made_link(chat), "Bob Ndiaye")
+    awa_contact = await contact(database, AWA)
+    assert awa_contact.entity_id is not None and awa_contact.id is not None
+    await add_pledge(database, awa_contact.entity_id, awa_contact.id, 1)
+    completed = await add_pledge(database, awa_contact.entity_id, awa_contact.id, 2)
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, completed)
+        assert pledge is not None
+        pledge.status = PledgeStatus.completed
+        await uow.commit()
+    await chat.collect(AWA)
+    await chat.collect(BOB)
+    awa = chat.person(AWA, "Awa", "fr")
+    await chat.send(awa, "/leave")
+    await chat.press(awa, confirm("lv:yes"))
+    told = said(await chat.collect(BOB))
+    assert "The reminders of 1 pledge of it now come to you first." in told, told
 
 
 async def test_settings_consent_again_without_a_role_records_nothing(database: Database, deps: Deps,
