@@ -36,7 +36,7 @@ from handlers.messages import Reply, reply_from_json
 from models.clock import utcnow
 from models.database import Database, UnitOfWork
 from models.repositories.broadcasts import Broadcasts
-from models.repositories.outbox import Attempt, Due, Earlier, OutboxRows, Queued, open_earlier
+from models.repositories.outbox import SENDING_LEASE, Attempt, Due, Earlier, OutboxRows, Queued, open_earlier
 from models.repositories.subscriptions import Files
 from models.values import OutboxStatus
 
@@ -69,6 +69,8 @@ HELD_BEHIND = 1.0
 HOLD_GRACE = 10.0
 """Seconds after its retry time that a row given back holds its chat's later rows, if it does not come back sooner
 (another instance may have sent it)."""
+HELD_CHECK_AFTER = SENDING_LEASE.total_seconds() / 2
+"""Seconds after which a claimed row is checked to be still this instance's before it is sent (`_still_mine`)."""
 LONGEST_TURN = 10.0
 """Seconds at most that a chat's turn is waited for while its rows are held: a longer pause (a 429's retry-after,
 received here or by another instance) gives them back to the outbox until it ends. Ten rows of a chat waiting
@@ -365,7 +367,7 @@ class DeliveryWorker:
         claimed = [Queued(row.id, row.chat_id, row.contact_id, row.payload,
                           negotiate(row.language, row.telegram_language, self.default_locale)
                           if row.contact_id is not None else row.payload.get("locale") or self.default_locale,
-                          row.attempts + 1, bulk=True)
+                          row.attempts + 1, bulk=True, taken_at=self._now())
                    for row in taken]
         return claimed, wait
 
@@ -399,6 +401,8 @@ class DeliveryWorker:
                 self._yield(items, earlier)
                 return
             for index, item in enumerate(items):
+                if not await self._still_mine(item):
+                    continue  # another instance's now: no outcome of this one is recorded for it
                 behind = self._behind(item)
                 if behind is not None:  # an earlier message of this chat waits in the outbox for its retry
                     outcome = Attempt(item, OutboxStatus.pending, error=f"behind outbox row {behind}",
@@ -486,6 +490,25 @@ class DeliveryWorker:
 
     def _now(self) -> float:
         return self.pacer.clock()
+
+    async def _still_mine(self, item: Queued) -> bool:
+        """False for a claimed row held here past half its lease (the process paused: a frozen VM, a stopped
+        container) that is no longer this instance's to send: released after its lease and taken by another instance,
+        which may have sent it already (a tester: 24 people got a broadcast twice after an instance's pause). Checked
+        only then: a row sent within half its lease is still its own."""
+        if item.taken_at is None or self._now() - item.taken_at < HELD_CHECK_AFTER:
+            return True
+        try:
+            async with self.database.uow() as uow:
+                held = await OutboxRows(uow.session).still_held(item.id, self.database.instance)
+        except Exception:  # the database is away: it goes, as it would have without the check
+            log.warning("could not check that a message held long is still this instance's; sending it", exc_info=True)
+            return True
+        if not held:
+            self._mine.discard(item.id)
+            log.warning("a message held past half its sending lease is no longer this instance's; not sent here",
+                        extra={"outbox_id": item.id})
+        return held
 
     async def _prepare(self, item: Queued) -> Rendered | DeliveryError:
         """The row's message in its reader's language, with the file it uploads read; the error when it cannot be."""

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from sqlmodel import col, update
 
-from bot.delivery import DeliveryWorker
+from bot.delivery import HELD_CHECK_AFTER, DeliveryWorker
 from bot.i18n import Rendered, Renderer
 from bot.pacing import PaceLimits, Pacer
 from bot.shared_pacing import SharedBudget
@@ -122,3 +122,31 @@ async def test_the_order_check_read_with_a_reply_is_read_again_only_when_it_foun
         await uow.commit()
     assert await worker._open_elsewhere(second) == first.id, "not read with the row: read now"
     assert await worker._open_elsewhere(replace(second, earlier=())) is None, "none then: taken as it is"
+
+
+async def test_a_row_held_past_half_its_lease_goes_only_if_it_is_still_this_instances(
+        two: tuple[Database, Database], renderer: Renderer) -> None:
+    """A tester froze an instance (SIGSTOP) with 24 broadcast rows taken: after their lease another instance sent them,
+    and the first, resumed, sent them again. A row held past half its lease is checked before it goes."""
+    old_db, new_db = two
+    async with old_db.uow() as uow:
+        person = Contact(telegram_id=8, chat_id=8, first_name="P", language="en")
+        uow.session.add(person)
+        await uow.commit()
+        row_id = await outbox.enqueue(uow.session, person, Reply(("Announcement",)), "bc-test:8")
+        await uow.commit()
+    telegram = Telegram()
+    worker = instance(old_db, renderer, telegram, 2)
+    claimed, _ = await worker._claim()
+    assert [item.id for item in claimed] == [row_id]
+    paused = replace(claimed[0], taken_at=worker._now() - HELD_CHECK_AFTER - 1)
+    async with new_db.uow() as uow:  # its lease ran out meanwhile, and the other instance took it
+        await uow.session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(taken_by="new"))
+        await uow.commit()
+    await worker._send_in_order([paused])
+    assert telegram.sent == []
+    async with new_db.uow() as uow:  # still its own: it goes
+        await uow.session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(taken_by="old"))
+        await uow.commit()
+    await worker._send_in_order([paused])
+    assert telegram.sent == ["Announcement"]
