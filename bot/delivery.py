@@ -188,6 +188,8 @@ class DeliveryWorker:
                                "outbox rows are claimed again", traceback=True)
         self._recording = Spell(log, "could not record delivery outcomes; they are kept and recorded later",
                                 "delivery outcomes are recorded again", traceback=True)
+        self._renewing = Spell(log, "could not check that messages held long are still this instance's; sending them",
+                               "messages held long are checked again", traceback=True)
 
     @property
     def _among_others(self) -> bool:
@@ -367,7 +369,7 @@ class DeliveryWorker:
         claimed = [Queued(row.id, row.chat_id, row.contact_id, row.payload,
                           negotiate(row.language, row.telegram_language, self.default_locale)
                           if row.contact_id is not None else row.payload.get("locale") or self.default_locale,
-                          row.attempts + 1, bulk=True, taken_at=self._now())
+                          row.attempts + 1, bulk=True, taken_at=time.time())
                    for row in taken]
         return claimed, wait
 
@@ -400,9 +402,8 @@ class DeliveryWorker:
                     and (earlier := await self._open_elsewhere(items[0])) is not None:
                 self._yield(items, earlier)
                 return
+            items = await self._still_mine(items)  # those held long, if another instance's now, are left to it
             for index, item in enumerate(items):
-                if not await self._still_mine(item):
-                    continue  # another instance's now: no outcome of this one is recorded for it
                 behind = self._behind(item)
                 if behind is not None:  # an earlier message of this chat waits in the outbox for its retry
                     outcome = Attempt(item, OutboxStatus.pending, error=f"behind outbox row {behind}",
@@ -491,24 +492,30 @@ class DeliveryWorker:
     def _now(self) -> float:
         return self.pacer.clock()
 
-    async def _still_mine(self, item: Queued) -> bool:
-        """False for a claimed row held here past half its lease (the process paused: a frozen VM, a stopped
-        container) that is no longer this instance's to send: released after its lease and taken by another instance,
-        which may have sent it already (a tester: 24 people got a broadcast twice after an instance's pause). Checked
-        only then: a row sent within half its lease is still its own."""
-        if item.taken_at is None or self._now() - item.taken_at < HELD_CHECK_AFTER:
-            return True
+    async def _still_mine(self, items: list[Queued]) -> list[Queued]:
+        """One chat's claimed rows, but those held here past half their lease (the process paused: a frozen VM, a
+        stopped container) that are no longer this instance's: their lease ran out, and another instance may have
+        taken and sent them (a tester: 24 people got a broadcast twice after an instance's pause). Those still its own
+        get a new lease in the same statement, so that none can be taken between this look and their send. Looked at
+        by the wall clock (a paused VM's monotonic clock may not count the pause), and only then: a row sent within
+        half its lease costs no query."""
+        if all(item.taken_at is None or time.time() - item.taken_at < HELD_CHECK_AFTER for item in items):
+            return items
         try:
             async with self.database.uow() as uow:
-                held = await OutboxRows(uow.session).still_held(item.id, self.database.instance)
-        except Exception:  # the database is away: it goes, as it would have without the check
-            log.warning("could not check that a message held long is still this instance's; sending it", exc_info=True)
-            return True
-        if not held:
-            self._mine.discard(item.id)
-            log.warning("a message held past half its sending lease is no longer this instance's; not sent here",
-                        extra={"outbox_id": item.id})
-        return held
+                kept = await OutboxRows(uow.session).renew_lease([item.id for item in items], self.database.instance,
+                                                                 utcnow())
+                await uow.commit()
+        except Exception as error:  # the database is away: they go, as they would have without the look
+            self._renewing.failed(error)
+            return items
+        self._renewing.passed()
+        gone = [item.id for item in items if item.id not in kept]
+        if gone:
+            self._mine.difference_update(gone)
+            log.warning("messages held past half their sending lease are no longer this instance's; not sent here",
+                        extra={"count": len(gone)})
+        return [item for item in items if item.id in kept]
 
     async def _prepare(self, item: Queued) -> Rendered | DeliveryError:
         """The row's message in its reader's language, with the file it uploads read; the error when it cannot be."""

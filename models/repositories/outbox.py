@@ -167,9 +167,12 @@ _HOLD = _POSTPONE.values(attempts=0, last_error=None)
 """A reminder held for its reader's working hours was not tried: with no attempt counted (one taken back after a
 crash has one) nor error, it holds no later row of its chat back (_WAITING_EARLIER, _GIVEN_BACK_EARLIER), as a retry
 would."""
-_STILL_HELD = select(_OUTBOX.c.id).where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.taken_by == bindparam("me"),
-                                         _OUTBOX.c.status == OutboxStatus.sending)
-"""A row still being sent by the instance `me` (bot.delivery checks one held long before it goes)."""
+_RENEW_LEASE = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
+                                      _OUTBOX.c.taken_by == bindparam("me"), _OUTBOX.c.status == OutboxStatus.sending,
+                                      _OUTBOX.c.not_before > bindparam("now"))
+                .values(not_before=bindparam("until")).returning(_OUTBOX.c.id))
+"""The rows still being sent by the instance `me` within their lease, given a new one (bot.delivery, before sending
+rows it has held long)."""
 _RECORD = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"),
                                  or_(and_(_OUTBOX.c.taken_by == bindparam("me"),
                                           _OUTBOX.c.status == OutboxStatus.sending),
@@ -271,7 +274,7 @@ class Queued:
     """A pushed reply's chat's earlier open rows, as read when the row was written (`OutboxRows.enqueue_sending`, on
     PostgreSQL); None when they were not read then."""
     taken_at: float | None = None
-    """When the delivery worker claimed the row, on its own clock (None: a pushed reply, sent at once): one held past
+    """When the delivery worker claimed the row, by the wall clock (None: a pushed reply, sent at once): one held past
     half its lease is checked to be still its own before it goes (bot.delivery)."""
 
 
@@ -546,10 +549,12 @@ class OutboxRows:
         found = await self.session.execute(_LATEST_NEW, {"chat_id": chat_id, "now": now})
         return found.scalar_one_or_none()
 
-    async def still_held(self, row_id: int, me: str) -> bool:
-        """Whether the row is still being sent by instance `me` (not released after its lease, nor taken since by
-        another instance)."""
-        return (await self.session.execute(_STILL_HELD, {"row_id": row_id, "me": me})).first() is not None
+    async def renew_lease(self, ids: list[int], me: str, now: datetime) -> set[int]:
+        """Those of the rows that instance `me` still holds within their lease (not released after it, nor taken
+        since by another instance), each given a new SENDING_LEASE from `now`."""
+        found = await self.session.execute(_RENEW_LEASE, {"ids": ids, "me": me, "now": now,
+                                                          "until": now + SENDING_LEASE})
+        return {int(row_id) for (row_id,) in found}
 
     async def record(self, attempts: Sequence[Attempt], now: datetime) -> None:
         """Record outcomes (one statement for all rows) of the rows this instance still holds (_RECORD); people found

@@ -4,8 +4,10 @@ whatever each instance knows of the other."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, update
@@ -16,6 +18,7 @@ from bot.pacing import PaceLimits, Pacer
 from bot.shared_pacing import SharedBudget
 from handlers import outbox
 from handlers.messages import Reply
+from models.clock import utcnow
 from models.database import Database
 from models.migrate import upgrade
 from models.repositories.outbox import Queued
@@ -127,7 +130,8 @@ async def test_the_order_check_read_with_a_reply_is_read_again_only_when_it_foun
 async def test_a_row_held_past_half_its_lease_goes_only_if_it_is_still_this_instances(
         two: tuple[Database, Database], renderer: Renderer) -> None:
     """A tester froze an instance (SIGSTOP) with 24 broadcast rows taken: after their lease another instance sent them,
-    and the first, resumed, sent them again. A row held past half its lease is checked before it goes."""
+    and the first, resumed, sent them again. A row held past half its lease goes only if it is still this instance's
+    within its lease, which is renewed then: not once another took it, nor once its lease ran out."""
     old_db, new_db = two
     async with old_db.uow() as uow:
         person = Contact(telegram_id=8, chat_id=8, first_name="P", language="en")
@@ -139,14 +143,22 @@ async def test_a_row_held_past_half_its_lease_goes_only_if_it_is_still_this_inst
     worker = instance(old_db, renderer, telegram, 2)
     claimed, _ = await worker._claim()
     assert [item.id for item in claimed] == [row_id]
-    paused = replace(claimed[0], taken_at=worker._now() - HELD_CHECK_AFTER - 1)
-    async with new_db.uow() as uow:  # its lease ran out meanwhile, and the other instance took it
-        await uow.session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(taken_by="new"))
-        await uow.commit()
+    paused = replace(claimed[0], taken_at=time.time() - HELD_CHECK_AFTER - 1)
+
+    async def row_is(**values: object) -> None:
+        async with new_db.uow() as uow:
+            await uow.session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(**values))
+            await uow.commit()
+
+    await row_is(taken_by="new")  # its lease ran out meanwhile, and the other instance took it
+    await worker._send_in_order([paused])
+    await row_is(taken_by="old", not_before=utcnow() - timedelta(seconds=1))  # its lease ran out, not taken yet
     await worker._send_in_order([paused])
     assert telegram.sent == []
-    async with new_db.uow() as uow:  # still its own: it goes
-        await uow.session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(taken_by="old"))
-        await uow.commit()
+    await row_is(not_before=utcnow() + timedelta(seconds=30))  # still its own: it goes, its lease renewed first
     await worker._send_in_order([paused])
     assert telegram.sent == ["Announcement"]
+    async with new_db.uow() as uow:
+        row = await uow.session.get(Outbox, row_id)
+        assert row is not None and row.not_before.replace(tzinfo=None) > (utcnow() + timedelta(seconds=100)).replace(
+            tzinfo=None)
