@@ -84,9 +84,18 @@ def is_wordless(value: str) -> bool:
     return bool(value.strip()) and not any(unicodedata.category(ch)[0] in "LN" for ch in value)
 
 
+APPROVING = frozenset("👍👌🙏✅✔☑❤♥💙💚💛🧡💜🤍🙂😊☺😀😃😄😁🤗👏🤝💯🎉🙌✨⭐🌟💐🌹🌷")
+"""Emoji that thank or approve; alone (with skin tones, variation selectors and joiners) they acknowledge an answer."""
+_QUALIFIERS = frozenset(chr(code) for code in (0xFE0F, 0xFE0E, 0x200D, *range(0x1F3FB, 0x1F400)))
+
+
 def acknowledges(value: str) -> bool:
-    """True when a message only thanks or acknowledges, in words ("Merci !") or in symbols alone ("👍")."""
-    return is_thanks(value) or is_wordless(value)
+    """True when a message only thanks or approves, in words ("Merci !") or with approving emoji alone ("👍", "🙏🏽"),
+    not with other symbols ("?", "👎")."""
+    if is_thanks(value):
+        return True
+    kept = [ch for ch in value if not ch.isspace() and ch not in _QUALIFIERS]
+    return bool(kept) and all(ch in APPROVING for ch in kept)
 
 
 def small_talk(value: str, *, asks: bool) -> Reply | None:

@@ -19,7 +19,7 @@ from handlers import drafts, outbox
 from handlers.conversation import Conversation, Journey, begin, open_form, resume_form
 from handlers.entities import is_staff_contact, refuse
 from handlers.forms.base import FormState, InvalidAnswerError
-from handlers.greetings import acknowledges
+from handlers.greetings import acknowledges, is_wordless
 from handlers.helpdesk import copies, ownership
 from handlers.helpdesk.compose import COMPOSE_FORM, MAX_TEXT, STEP, given_back, thread_ref, too_long_note
 from handlers.helpdesk.ownership import (
@@ -409,6 +409,11 @@ async def reply(conv: Conversation, thread: QuestionThread, content: dict[str, A
     if thread.status == ThreadStatus.closed:
         if not await kept_instead(conv, {"$mode": "offer"}):
             await begin(conv, COMPOSE, {"$mode": "offer", "$thread": 0, "$follows": thread.id, "$start": content})
+        return
+    if thread.status == ThreadStatus.answered and not content["files"] and is_wordless(content["text"]) \
+            and not acknowledges(content["text"]):  # "?", "👎": nothing BDT could answer, nor thanks
+        conv.say(Reply((text(N_("To add to question {ref}, write what you need in words, not only symbols or emoji."),
+                             ref=thread_ref(thread.id)),), copies.asker_buttons(thread.id)))
         return
     questions = Questions(conv.session)
     message = await questions.add_message(thread, conv.contact, from_staff=False, text=content["text"],

@@ -331,7 +331,7 @@ async def test_a_reply_on_a_closed_question_is_offered_as_a_new_one(chat: ChatDr
     assert [t.status for t in await threads(database)] == [ThreadStatus.closed, ThreadStatus.open]
 
 
-@pytest.mark.parametrize("words", ["👍", "¡Muchas gracias!"])
+@pytest.mark.parametrize("words", ["👍", "🙏🏽", "¡Muchas gracias!"])
 async def test_thanks_replied_to_an_answer_keeps_the_question_answered(chat: ChatDriver, database: Database,
                                                                        words: str) -> None:
     """A tester: "👍" replied to BDT's answer reopened the question as waiting for BDT, and staff were sent it."""
@@ -350,6 +350,23 @@ async def test_thanks_replied_to_an_answer_keeps_the_question_answered(chat: Cha
     more = await chat.send(ana, "¿Y en euros?", reply_to=await copy_id(database, thread_id, ANA))
     assert "se ha enviado" in more[0].text  # words still reach BDT
     assert (await threads(database))[0].status == ThreadStatus.open
+
+
+@pytest.mark.parametrize("symbols", ["?", "👎"])
+async def test_symbols_replied_to_an_answer_ask_for_words(chat: ChatDriver, database: Database, symbols: str) -> None:
+    """A review: "?" or "👎" replied to BDT's answer was taken as thanks ("Glad to help!"): it asks for words, and
+    the question stays answered, nothing added to it."""
+    thread_id = await ask(chat)
+    await chat.send(chat.person(BEA, "Bea"), "Answer.", reply_to=await copy_id(database, thread_id, BEA))
+    for telegram_id in (BEA, CARL, ANA):
+        await chat.collect(telegram_id)
+    ana = chat.person(ANA, "Ana", "es")
+    said = await chat.send(ana, symbols, reply_to=await copy_id(database, thread_id, ANA))
+    assert len(said) == 1 and f"Q-{thread_id}" in said[0].text and "Glad" not in said[0].text, said
+    assert "con mucho gusto" not in said[0].text.lower(), said[0].text
+    assert await chat.collect(BEA) == [] and await chat.collect(CARL) == []
+    assert (await threads(database))[0].status == ThreadStatus.answered
+    assert [m.text for m in await messages(database, thread_id)][-1] == "Answer."
 
 
 async def test_a_person_with_ten_questions_waiting_adds_to_them_rather_than_flooding_staff(
