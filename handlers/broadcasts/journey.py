@@ -210,8 +210,9 @@ async def broadcast_button(conv: Conversation, code: str) -> None:
     if not is_staff(conv):
         await refuse(conv, f"broadcast.{verb or 'button'}", "broadcast", broadcast_id)
         return
-    repository = Broadcasts(conv.session)  # a cancellation reads it locked: the progress job may be following it
-    broadcast = await (repository.locked if verb == "stop" else repository.get)(broadcast_id) \
+    # read locked where it may be cancelled or closed here: the progress job may be following it
+    repository = Broadcasts(conv.session)
+    broadcast = await (repository.locked if verb in ("stop", "cancel") else repository.get)(broadcast_id) \
         if broadcast_id is not None else None
     if broadcast is None or verb not in ("edit", "cancel", "stop", "keep"):
         conv.say(Reply((Text(N_("That button is no longer valid.")),)))

@@ -286,7 +286,8 @@ async def cancel_broadcast(session: Session, broadcast: Broadcast, now: datetime
     changed but its progress, when a running one had no message left to send: it was delivered, and is closed as
     the follow-up job closes it (or left to it while a message is in the hands of the delivery worker)."""
     assert broadcast.id is not None
-    stopped = await OutboxRows(session).cancel_broadcast(broadcast.id)
+    stopped = await OutboxRows(session).cancel_broadcast(broadcast.id,
+                                                         files_apart=bool((broadcast.attachment or {}).get("separate")))
     if stopped == 0 and broadcast.status == BroadcastStatus.sending:
         await follow_broadcast(session, broadcast, now)
         return None

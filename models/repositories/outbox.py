@@ -612,10 +612,12 @@ class OutboxRows:
         rows = await self.session.execute(_BROADCAST_COUNTS, {"broadcast_id": broadcast_id})
         return {status: int(count) for status, count in rows}
 
-    async def cancel_broadcast(self, broadcast_id: int) -> int:
-        """Cancel a broadcast's rows not sent yet, and its files sent apart from them; how many of its messages (one
-        per recipient, files not counted) were."""
-        await self.session.execute(_CANCEL_BROADCAST_FILES, {"files": f"bcf:{int(broadcast_id)}:%"})
+    async def cancel_broadcast(self, broadcast_id: int, *, files_apart: bool = False) -> int:
+        """Cancel a broadcast's rows not sent yet, and its files sent apart from them when it has some (`files_apart`:
+        their keys are looked for, not indexed); how many of its messages (one per recipient, files not counted)
+        were."""
+        if files_apart:
+            await self.session.execute(_CANCEL_BROADCAST_FILES, {"files": f"bcf:{int(broadcast_id)}:%"})
         result = await self.session.execute(_CANCEL_BROADCAST, {"of_broadcast": broadcast_id})
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result is a CursorResult
 
