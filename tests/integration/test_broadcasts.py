@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from chat_driver import ChatDriver, announced, codes
@@ -213,20 +214,20 @@ async def test_a_time_the_clocks_skip_is_refused_with_the_time_it_would_be(chat:
                                                                             database: Database) -> None:
     """A tester set a broadcast for 02:30 on the night Paris moves its clocks forward: taken as an hour off, it read
     "2:30 AM (UTC+01:00)" when set and "3:30 AM (UTC+02:00)" in /broadcasts. It is refused, 03:30 offered."""
-    async with database.uow() as uow:
-        staff = (await uow.session.execute(select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
-        staff.timezone = "Europe/Paris"
-        await uow.commit()
     today = utcnow().date()
 
-    def last_sunday_of_march(year: int) -> date:
-        march = date(year, 3, 31)
-        return march - timedelta(days=(march.weekday() + 1) % 7)
+    def skipped(zone: str, day: date) -> bool:  # 02:30 is no time there that day: the clocks go forward over it
+        moment = datetime.combine(day, time(2, 30), ZoneInfo(zone))
+        return moment.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None) != moment.replace(tzinfo=None)
 
-    # this year's when it is still to come, else next year's: within the year ahead a broadcast may be set (a review:
-    # from 20 March, next year's was chosen even when this year's had not come, up to 373 days away)
-    gap = last_sunday_of_march(today.year) if today < last_sunday_of_march(today.year) \
-        else last_sunday_of_march(today.year + 1)
+    # the first such night within the year ahead a broadcast may be set: Paris's last Sunday of March, or, late in
+    # March once it has passed, Sydney's first Sunday of October (a review: next March's was up to 373 days away)
+    zone, gap = next((zone, today + timedelta(days=n)) for zone in ("Europe/Paris", "Australia/Sydney")
+                     for n in range(1, 360) if skipped(zone, today + timedelta(days=n)))
+    async with database.uow() as uow:
+        staff = (await uow.session.execute(select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
+        staff.timezone = zone
+        await uow.commit()
     await _composed(chat)
     refused = await chat.send(chat.person(STAFF), f"{gap.isoformat()} 02:30")
     assert "2:30\u202fAM does not exist on" in refused[-1].text and "for example 3:30\u202fAM" in refused[-1].text, \
