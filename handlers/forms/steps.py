@@ -508,8 +508,10 @@ class DateStep(Step):
 
     def buttons(self, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> list[list[Button]]:
         """Quick buttons such as the end of this year; the two readings of a date typed either way round first."""
-        readings = [[Button(Day(day), f"f:{self.id}:c:{code}") for code, day in self._readings(scratch).items()]]
-        offered = [[Button(Day(day), f"f:{self.id}:c:{code}") for code, day in self._offered(answers, ctx).items()]]
+        read = self._readings(scratch)
+        readings = [[Button(Day(day), f"f:{self.id}:c:{code}") for code, day in read.items()]]
+        offered = [[Button(Day(day), f"f:{self.id}:c:{code}") for code, day in self._offered(answers, ctx).items()
+                    if code not in read]]  # a quick date that is one of the readings is offered once
         return readings + offered if readings[0] else offered
 
     @staticmethod
