@@ -331,14 +331,20 @@ async def test_a_reply_on_a_closed_question_is_offered_as_a_new_one(chat: ChatDr
     assert [t.status for t in await threads(database)] == [ThreadStatus.closed, ThreadStatus.open]
 
 
-@pytest.mark.parametrize("words", ["👍", "🙏🏽", "¡Muchas gracias!"])
-async def test_thanks_replied_to_an_answer_keeps_the_question_answered(chat: ChatDriver, database: Database,
-                                                                       words: str) -> None:
-    """A tester: "👍" replied to BDT's answer reopened the question as waiting for BDT, and staff were sent it."""
+async def answered(chat: ChatDriver, database: Database) -> int:
+    """Ana's question, answered by Bea, every chat read since: the thread's id."""
     thread_id = await ask(chat)
     await chat.send(chat.person(BEA, "Bea"), "Answer.", reply_to=await copy_id(database, thread_id, BEA))
     for telegram_id in (BEA, CARL, ANA):
         await chat.collect(telegram_id)
+    return thread_id
+
+
+@pytest.mark.parametrize("words", ["👍", "🙏🏽", "¡Muchas gracias!"])
+async def test_thanks_replied_to_an_answer_keeps_the_question_answered(chat: ChatDriver, database: Database,
+                                                                       words: str) -> None:
+    """A tester: "👍" replied to BDT's answer reopened the question as waiting for BDT, and staff were sent it."""
+    thread_id = await answered(chat, database)
     ana = chat.person(ANA, "Ana", "es")
     said = await chat.send(ana, words, reply_to=await copy_id(database, thread_id, ANA))
     assert len(said) == 1 and f"Q-{thread_id}" in said[0].text and "ciérrela" in said[0].text, said
@@ -356,10 +362,7 @@ async def test_thanks_replied_to_an_answer_keeps_the_question_answered(chat: Cha
 async def test_symbols_replied_to_an_answer_ask_for_words(chat: ChatDriver, database: Database, symbols: str) -> None:
     """A review: "?" or "👎" replied to BDT's answer was taken as thanks ("Glad to help!"): it asks for words, and
     the question stays answered, nothing added to it."""
-    thread_id = await ask(chat)
-    await chat.send(chat.person(BEA, "Bea"), "Answer.", reply_to=await copy_id(database, thread_id, BEA))
-    for telegram_id in (BEA, CARL, ANA):
-        await chat.collect(telegram_id)
+    thread_id = await answered(chat, database)
     ana = chat.person(ANA, "Ana", "es")
     said = await chat.send(ana, symbols, reply_to=await copy_id(database, thread_id, ANA))
     assert len(said) == 1 and f"Q-{thread_id}" in said[0].text and "Glad" not in said[0].text, said

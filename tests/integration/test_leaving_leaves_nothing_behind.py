@@ -122,6 +122,16 @@ async def test_a_role_taken_away_takes_the_links_made_with_it(chat: ChatDriver, 
     assert (await contact(database, KARIM)).role == Role.coordinator
 
 
+async def awa_leaves(chat: ChatDriver) -> str:
+    """Awa leaves her organisation with /leave; what Bob, her colleague, is told."""
+    await chat.collect(AWA)
+    await chat.collect(BOB)
+    awa = chat.person(AWA, "Awa", "fr")
+    await chat.send(awa, "/leave")
+    await chat.press(awa, confirm("lv:yes"))
+    return said(await chat.collect(BOB))
+
+
 async def test_the_successor_is_not_told_of_zero_pledges(chat: ChatDriver, database: Database) -> None:
     """Bob read "The reminders of 0 pledges of it now come to you first" when Awa left: her organisation's pledge
     had no primary focal point (its reminders went, and still go, to every focal point)."""
@@ -134,12 +144,7 @@ async def test_the_successor_is_not_told_of_zero_pledges(chat: ChatDriver, datab
         assert pledge is not None
         pledge.created_by = None
         await uow.commit()
-    await chat.collect(AWA)
-    await chat.collect(BOB)
-    awa = chat.person(AWA, "Awa", "fr")
-    await chat.send(awa, "/leave")
-    await chat.press(awa, confirm("lv:yes"))
-    told = said(await chat.collect(BOB))
+    told = await awa_leaves(chat)
     assert "Awa Diop left" in told and "come to you first" not in told and "0 pledge" not in told, told
 
 
@@ -155,12 +160,7 @@ async def test_the_successor_is_told_of_the_pledges_that_still_remind(chat: Chat
         assert pledge is not None
         pledge.status = PledgeStatus.completed
         await uow.commit()
-    await chat.collect(AWA)
-    await chat.collect(BOB)
-    awa = chat.person(AWA, "Awa", "fr")
-    await chat.send(awa, "/leave")
-    await chat.press(awa, confirm("lv:yes"))
-    told = said(await chat.collect(BOB))
+    told = await awa_leaves(chat)
     assert "The reminders of 1 pledge of it now come to you first." in told, told
 
 
