@@ -90,7 +90,9 @@ async def test_after_the_rehearsal_a_pledge_and_a_report_compile_no_statement(
     pledge = ("/pledge", "Train 2,000 teachers", "We will train 2,000 teachers in digital skills over three years.",
               "f:focus_area:c:access", "f:pillars:c:infrastructure", "f:pillars:done", "f:pledge_type:c:financial",
               "800000", "Senegal", "f:countries:done", "f:beneficiary_groups:c:schools", "f:beneficiary_groups:done",
-              "2000", "f:target_unit:c:schools", f"30/06/{year + 2}", f"01/03/{year}", f"31/12/{year + 2}",
+              "2000", "f:target_unit:c:schools", f"30/06/{year + 2}", f"01/03/{year}",
+              f"f:start_date:c:{year}-03-01",  # English reads 01/03 month first: both dates are offered
+              f"31/12/{year + 2}",
               "f:sdgs:skip", "f:wsis_action_lines:skip", "f:$sum:submit")
     with caplog.at_level(logging.INFO, logger="sqlalchemy.engine.Engine"):
         fresh = Database(sqlite_database.url)  # a new engine: nothing compiled yet, as after a start
