@@ -8,7 +8,7 @@ from handlers.buttons import parse, refuse_malformed
 from handlers.conversation import Conversation
 from handlers.digests.content import scope_label
 from handlers.digests.schedule import HOURS, MONTHLY_HOUR, WEEKDAYS
-from handlers.digests.service import Made, enqueue_digest, enqueue_export, scope_for, scope_name, tell_scope
+from handlers.digests.service import Made, drop_held, enqueue_digest, enqueue_export, scope_for, scope_name, tell_scope
 from handlers.forms.countries import read_countries
 from handlers.forms.intents import fold
 from handlers.inputs import Incoming
@@ -300,8 +300,13 @@ def week_order(days: frozenset[int]) -> list[int]:
 
 
 async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int, *, in_place: bool = False) -> None:
-    """Save the choice and say it (`in_place`: instead of the hours it was picked from)."""
+    """Save the choice and say it (`in_place`: instead of the hours it was picked from). A digest of the former
+    cadence written and waiting for the person's working hours is not sent after it (a tester who chose monthly on
+    a Saturday had Friday's weekly on Monday); the next one counts from where it began (`drop_held`). A new day or
+    hour keeps it: it is the week's digest they asked for."""
     subscription = await _current(conv)
+    if cadence != subscription.cadence:
+        await drop_held(conv.session, conv.contact, chosen_at=conv.now)
     subscription.cadence, subscription.weekday, subscription.hour = cadence, weekday, hour
     subscription.updated_at = conv.now
     await Subscriptions(conv.session).save(subscription)

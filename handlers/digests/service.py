@@ -63,16 +63,28 @@ async def rescope_held(session: Session, contact: Contact, scope: Scope | None) 
     where the dropped one began); their escalations keep only the pledges of the scope."""
     if contact.id is None:
         return
+    await drop_held(session, contact)
+    await rescope_escalations(Reminders(session), contact.id, scope)
+
+
+async def drop_held(session: Session, contact: Contact, *, chosen_at: datetime | None = None) -> None:
+    """Drop the person's scheduled digest written and not begun (waiting for their working hours), and count the
+    next one from where the dropped one began: nothing it would have said is lost. `chosen_at`: the moment the
+    person chose a new cadence (the next digest is owed under it from then); without it, the dropped period is owed
+    again, written for what the person may see now."""
+    if contact.id is None:
+        return
     prefix = f"{SCHEDULED_DIGEST_KEY_PREFIX}{contact.id}:"
     await lock_pending_digests(session, contact.chat_id, prefix)
-    if await drop_unbegun(session, contact.chat_id, prefix):
-        subscriptions = Subscriptions(session)
-        subscription = await subscriptions.of(contact.id)
-        if subscription is not None and subscription.covering_from is not None:
-            began = subscription.covering_from
-            subscription.last_sent_at, subscription.last_period, subscription.updated_at = began, None, began
-            await subscriptions.save(subscription)
-    await rescope_escalations(Reminders(session), contact.id, scope)
+    if not await drop_unbegun(session, contact.chat_id, prefix):
+        return
+    subscriptions = Subscriptions(session)
+    subscription = await subscriptions.of(contact.id)
+    if subscription is not None and subscription.covering_from is not None:
+        began = subscription.covering_from
+        subscription.last_sent_at, subscription.last_period = began, None
+        subscription.updated_at = chosen_at or began
+        await subscriptions.save(subscription)
 
 
 async def scope_changed(session: Session, contact: Contact, before: Scope | None) -> None:

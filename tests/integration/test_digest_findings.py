@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -24,7 +25,7 @@ from handlers.digests.jobs import send_due_digests
 from handlers.digests.service import export_xlsx
 from handlers.forms.base import FormState
 from handlers.messages import CountryName, Day, Label, Money, Text
-from models.clock import utcnow
+from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
@@ -180,6 +181,40 @@ async def test_a_digest_held_for_working_hours_follows_a_change_of_role_or_scope
         assert len(again) == 1 and "Egypt" in again[0] and "Senegal" not in again[0], again
     else:
         assert again == []
+
+
+@pytest.mark.parametrize("choice", ["dg:month", "dg:off", "dg:at:210"])
+async def test_a_digest_held_for_working_hours_is_not_sent_after_a_change_of_cadence(
+        database: Database, deps: Deps, renderer: Renderer, choice: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tester (a year of reporting): Friday's weekly digest, written at 18:30 and held for Monday 09:00, went out on
+    Monday to someone who had chosen monthly digests on the Saturday. A new cadence (monthly, or off) drops it, and
+    the first monthly one counts from where the dropped one began; a new day or hour keeps it (the week's digest)."""
+    clock = str(tmp_path / "clock")  # a June far from a month's first working day: no monthly digest falls due
+    monkeypatch.setenv(TEST_CLOCK_ENV, clock)
+    advance_test_clock(clock, (datetime(2030, 6, 5, 10, tzinfo=UTC) - datetime.now(UTC)).total_seconds())
+    monday = _monday_ahead()
+    chat = await _friday_subscriber(database, deps, renderer, chosen_at=utcnow())
+    friday = monday - timedelta(days=3) + timedelta(hours=9, minutes=30)
+    assert await send_due_digests(database.uow, friday, deps.translate) == 1
+    assert await _held_digest_rows(database) == 3
+    async with database.uow() as uow:
+        began = (await uow.session.execute(select(DigestSubscription))).scalar_one().covering_from
+    saturday = friday + timedelta(hours=16)
+    advance_test_clock(clock, (saturday - datetime.now(UTC)).total_seconds())
+    # the driver's delivery takes every row left, held or not: what would go on Monday comes with the answer
+    left = [reply.text for reply in await chat.press(chat.person(STAFF, "Bea"), choice)
+            if "Partner2Connect digest" in reply.text]
+    if choice == "dg:at:210":  # weekly still, on Tuesdays at 10:00
+        assert len(left) == 1, left
+        return
+    assert left == []
+    assert await send_due_digests(database.uow, monday + timedelta(minutes=30), deps.translate) == 0
+    assert await _digests(chat) == []
+    async with database.uow() as uow:
+        chosen = (await uow.session.execute(select(DigestSubscription))).scalar_one()
+    assert chosen.cadence == choice.removeprefix("dg:").replace("month", "monthly")
+    assert began is not None and chosen.last_sent_at == began
 
 
 async def test_a_digest_taken_only_after_working_hours_waits_for_the_next_morning(database: Database, deps: Deps,
