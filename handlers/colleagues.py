@@ -219,12 +219,16 @@ async def leave_command(conv: Conversation, incoming: Incoming) -> None:
     entity = await Entities(conv.session).get(conv.contact.entity_id)
     assert entity is not None and conv.contact.id is not None
     # the colleagues hand_over would choose from: with none, the pledges wait for the focal point BDT invites
-    if await People(conv.session).colleagues(conv.contact.entity_id, besides=conv.contact.id):
-        question = N_("Do you want to leave “{entity}”? Its pledges will go to another focal point of it, and you "
-                      "will no longer receive its reminders.")
-    else:
+    people = People(conv.session)
+    if not await people.colleagues(conv.contact.entity_id, besides=conv.contact.id):
         question = N_("Do you want to leave “{entity}”? It has no other focal point: BDT will be told and will "
                       "find a new one, to whom its pledges will then go. You will no longer receive its reminders.")
+    elif await people.in_charge(conv.contact.entity_id, conv.contact.id):
+        question = N_("Do you want to leave “{entity}”? Its pledges will go to another focal point of it, and you "
+                      "will no longer receive its reminders.")
+    else:  # a tester read that pledges would go to someone when none was in their charge
+        question = N_("Do you want to leave “{entity}”? None of its pledges is in your charge, so nothing changes "
+                      "hands. You will no longer receive its reminders.")
     conv.say(Reply((text(question, entity=entity.name), *await in_progress(conv)),
                    ((Button(Text(N_("Yes, leave")), f"lv:yes:{buttons.stamp(conv.now)}"),
                      Button(Text(N_("No, stay")), f"lv:no:{buttons.stamp(conv.now)}")),)))

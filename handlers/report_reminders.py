@@ -742,15 +742,17 @@ async def nudge(repo: Reminders, pledge: Pledge, now: datetime, default_zone: st
     return Nudged(stands[0].period, sent, len(following), len(focal_points) - len(following))
 
 
-async def reminder_waiting(repo: Reminders, pledge: Pledge) -> bool:
-    """Whether a reminder listing the pledge waits in the outbox for one of its focal points' working hours (a tester:
-    a nudge on a Saturday answered "already has today's reminder", the reminder held for Monday)."""
+async def reminder_waiting(repo: Reminders, pledge: Pledge) -> int:
+    """How many of the pledge's focal points have a reminder listing it waiting in the outbox for their working hours
+    (a tester: a nudge on a Saturday answered "already has today's reminder", the reminder held for Monday)."""
+    waiting = 0
     for person in await repo.focal_points([pledge.entity_id]):
         for row in await repo.pending(contact_id=person.id):
             items = (row.payload.get("reminder") or {}).get("items") or []
             if any(isinstance(item, list) and item and item[0] == pledge.id for item in items):
-                return True
-    return False
+                waiting += 1
+                break
+    return waiting
 
 
 PASSED_ON_INTRO = N_("ℹ️ The focal point who followed {ref} told us it is not their pledge any more: its reminders "

@@ -389,8 +389,9 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
     elif done.period is None:
         _say(conv, N_("The report of {ref} is not overdue any more: no reminder was sent."), ref=Code(pledge.ref or ""))
     elif done.sent:
-        _say(conv, N_("A polite reminder about {ref} goes to its focal point in their working hours."),
-             ref=Code(pledge.ref or ""))
+        conv.say(Reply((plural("A polite reminder about {ref} goes to its focal point in their working hours.",
+                               "A polite reminder about {ref} goes to its {count} focal points in their working "
+                               "hours.", done.sent, ref=Code(pledge.ref or "")),)))
     elif done.disowning and not done.following:
         conv.say(Reply((plural("No reminder was sent: the focal point of {ref} told us it is not their pledge any "
                                "more, so nobody receives its reminders now. Please find who follows it now.",
@@ -404,9 +405,11 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
         conv.say(Reply((plural("No reminder was sent: the focal point of {ref} asked to be reminded of it later.",
                                "No reminder was sent: the {count} focal points of {ref} asked to be reminded of it "
                                "later.", done.following, ref=Code(pledge.ref or "")),)))
-    elif await reminder_waiting(Reminders(conv.session), pledge):  # the day's reminder listing it, not sent yet
-        _say(conv, N_("No second reminder was sent: a reminder about {ref} already waits to reach its focal point in "
-                      "their working hours."), ref=Code(pledge.ref or ""))
+    elif waiting := await reminder_waiting(Reminders(conv.session), pledge):  # the day's reminder, not sent yet
+        conv.say(Reply((plural("No second reminder was sent: a reminder about {ref} already waits to reach its focal "
+                               "point in their working hours.",
+                               "No second reminder was sent: reminders about {ref} already wait to reach its {count} "
+                               "focal points in their working hours.", waiting, ref=Code(pledge.ref or "")),)))
     else:  # the reminder key of their day is taken: one reminder a day, a nudge's or a scheduled one
         conv.say(Reply((plural("No second reminder was sent: the focal point of {ref} already has today's reminder.",
                                "No second reminder was sent: the {count} focal points of {ref} already have today's "

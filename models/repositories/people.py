@@ -144,6 +144,11 @@ class People:
                  .order_by(_C.c.last_seen_at.desc().nulls_last(), _C.c.id))
         return list((await self.session.execute(query)).scalars())
 
+    async def in_charge(self, entity_id: int, contact_id: int) -> int:
+        """How many of the entity's pledges have the contact as their primary focal point (`hand_over` would hand)."""
+        return (await self.session.execute(sa.select(sa.func.count()).select_from(_P).where(
+            _P.c.entity_id == entity_id, _primary == contact_id))).scalar_one()
+
     async def hand_over(self, entity_id: int, leaving: int, successor: int | None) -> list[int]:
         """Make `successor` the primary focal point of the entity's pledges whose primary was `leaving` (None:
         nobody in particular, reminders then go to every focal point); the ids of the pledges changed. Every pledge

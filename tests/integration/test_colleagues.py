@@ -407,6 +407,7 @@ async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(c
     person = chat.person(AWA, "Awa", "fr")
     asked = await chat.send(person, "/leave")
     assert unstamped(codes(asked[0])) == ["lv:yes", "lv:no"]
+    assert "Ses engagements passeront à un autre de ses points focaux" in asked[0].text, asked[0].text
     kept = await chat.press(person, confirm("lv:no"))
     assert "Rien n’a changé" in kept[0].text and (await contact(database, AWA)).role == Role.focal_point
     forged = await chat.press(chat.person(STAFF, "Bea"), confirm("lv:yes"))  # staff: no focal point, nothing to leave
@@ -429,10 +430,13 @@ async def test_leaving_hands_the_pledges_to_the_colleague_and_reminders_follow(c
 
 async def test_leaving_with_no_pledge_in_ones_charge_says_nothing_changed_hands(chat: ChatDriver,
                                                                                 database: Database) -> None:
-    """A tester with no pledge was told "Its pledges now go to Bob", and Bob heard of none."""
+    """A tester with no pledge was told "Its pledges now go to Bob", and Bob heard of none; and asked before that
+    whether to leave, with the pledges "going to another focal point"."""
     await awa_invites_bob(chat)
     person = chat.person(AWA, "Awa", "en")
-    await chat.send(person, "/leave")
+    (asked,) = await chat.send(person, "/leave")
+    assert asked.text == "Do you want to leave “Ministère du Numérique”? None of its pledges is in your charge, so " \
+                         "nothing changes hands. You will no longer receive its reminders.", asked.text
     left = await chat.press(person, confirm("lv:yes"))
     assert left[0].text == "You left “Ministère du Numérique”. None of its pledges was in your charge: nothing " \
                            "changed hands.", left[0].text

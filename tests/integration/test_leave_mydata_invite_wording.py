@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from chat_driver import ChatDriver, codes, confirm, unstamped
+from test_colleagues import add_pledge, contact
 
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
@@ -42,6 +43,9 @@ async def test_the_only_focal_point_is_told_before_leaving_that_nobody_takes_the
 
 async def test_a_focal_point_with_a_colleague_is_still_told_the_colleague_takes_over(chat: ChatDriver) -> None:
     await chat.with_focal_points(("en", "en"), first_id=301)
+    first = await contact(chat.database, 301)  # a pledge in their charge (without one, nothing changes hands)
+    assert first.id is not None and first.entity_id is not None
+    await add_pledge(chat.database, first.entity_id, first.id)
     (asked,) = await chat.send(chat.person(301), "/leave")
     assert "Its pledges will go to another focal point of it" in asked.text
     assert "no other focal point" not in asked.text

@@ -152,6 +152,35 @@ async def test_not_my_pledge_can_be_taken_back_and_staff_hear_both(chat: ChatDri
                                                                  "reminder.not_mine"]
 
 
+async def test_a_nudge_counts_the_focal_points_it_reaches_or_finds_waiting(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: a nudge said "goes to its focal point" and "already waits to reach its focal point" of a pledge two
+    colleagues follow. On a Saturday both reminders wait for Monday: the nudge says how many it reaches, and a second
+    one how many reminders already wait."""
+    clock = str(tmp_path / "clock")
+    monkeypatch.setenv(TEST_CLOCK_ENV, clock)
+    advance_test_clock(clock, (datetime(2030, 6, 8, 10, tzinfo=UTC) - datetime.now(UTC)).total_seconds())  # Saturday
+    entity = await entity_of(database)
+    answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} focal_point")
+    token = LINK.search(answer[0].text)
+    assert token is not None
+    await join(chat, FOCAL + 10, token.group(1), "Bob Ndiaye")
+    pledge = await overdue_pledge(database, entity, 4)
+    bea = chat.person(STAFF, "Bea")
+    nudged = await chat.press(bea, f"dg:nudge:{pledge}")
+    assert nudged[-1].text == "A polite reminder about P2C-2026-00004 goes to its 2 focal points in their working " \
+                              "hours.", nudged[-1].text
+    async with database.uow() as uow:  # the chat driver delivered them at once; Telegram would have them Monday
+        waiting = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:")))).scalars().all()
+        assert len(waiting) == 2 and all(row.not_before is not None for row in waiting)
+        for row in waiting:
+            row.status = "pending"
+        await uow.commit()
+    again = await chat.press(bea, f"dg:nudge:{pledge}")
+    assert again[-1].text == "No second reminder was sent: reminders about P2C-2026-00004 already wait to reach its " \
+                             "2 focal points in their working hours.", again[-1].text
+
+
 async def test_someone_elses_take_back_is_refused(chat: ChatDriver, database: Database) -> None:
     orphan = await add_pledge(database, await orphan_entity(database), 4)
     answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:mine:{orphan}")
