@@ -28,6 +28,7 @@ from models.city_zones import (
     country_zones,
     is_place_zone,
     well_known_zones,
+    zone_countries,
     zone_population,
 )
 from models.geography import exact_countries, fold_name, load_country_table, search_countries
@@ -129,17 +130,35 @@ def _offset_zone(minutes: int, now: datetime) -> str | None:
     hours, rest = divmod(abs(minutes), 60)
     sign = -1 if minutes < 0 else 1
     if rest:
-        offset = timedelta(minutes=minutes)
-        people, capitals = zone_population(), set(capital_zones().values())
-        zones = {zone for zones in country_zones().values() for zone in zones}
-        kept = [zone for zone in zones if now.astimezone(ZoneInfo(zone)).utcoffset() == offset]
-        return min(kept, key=lambda z: (_times(z, now) != (offset, offset), -people.get(z, 0), z not in capitals,
-                                        z), default=None)
+        return next(iter(_keeping(minutes, now)), None)
     if minutes == 0:
         return "Etc/UTC"
     if not -12 <= sign * hours <= 14:
         return None
     return f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"  # POSIX signs: Etc/GMT-3 is three hours ahead of UTC
+
+
+def _keeping(minutes: int, now: datetime) -> list[str]:
+    """The places' zones keeping an offset at `now`, best first (`_offset_zone`'s order)."""
+    offset = timedelta(minutes=minutes)
+    people, capitals = zone_population(), set(capital_zones().values())
+    zones = {zone for zones in country_zones().values() for zone in zones}
+    kept = [zone for zone in zones if now.astimezone(ZoneInfo(zone)).utcoffset() == offset]
+    return sorted(kept, key=lambda z: (_times(z, now) != (offset, offset), -people.get(z, 0), z not in capitals, z))
+
+
+def _offset_zones(minutes: int, now: datetime, home: str | None) -> tuple[str, ...]:
+    """The zones a typed offset may mean at `now`: a whole number of hours, its one zone (`_offset_zone`); another
+    offset, the best zone of each country keeping it then, or of the person's own country (`home`) when it is one of
+    them. "UTC+5:30" was taken as India's at once, which a focal point in Sri Lanka read as a claim (a review): it is
+    India's or Sri Lanka's to choose, and Sri Lanka's for an organisation of Sri Lanka."""
+    if not minutes % 60:
+        zone = _offset_zone(minutes, now)
+        return (zone,) if zone is not None else ()
+    best: dict[str, str] = {}
+    for zone in _keeping(minutes, now):
+        best.setdefault(zone_countries().get(zone, zone), zone)
+    return (best[home],) if home in best else tuple(best.values())
 
 
 def _minutes_label(minutes: int) -> str:
@@ -275,8 +294,8 @@ def look_up_zones(query: str, now: datetime | None = None, home: str | None = No
     when = now or datetime.now(UTC)
     minutes = read_offset(query)
     if minutes is not None:
-        zone = _offset_zone(minutes, when)
-        return ZoneSearch((zone,), sure=True) if zone else ZoneSearch(offset=_minutes_label(minutes))
+        zones = _offset_zones(minutes, when, home)
+        return ZoneSearch(zones, sure=len(zones) == 1) if zones else ZoneSearch(offset=_minutes_label(minutes))
     if _OFFSET.match(_normal(query)) or _COMPACT.match(_normal(query)):  # "UTC+99": an offset no clock has, not a
         return ZoneSearch(offset=query.strip())                         # place to look for
     if (moscow := _moscow(_normal(query), when)) is not None:

@@ -49,7 +49,7 @@ def test_zone_of_a_person(chosen: str | None, country: str | None, zone: str) ->
     ("UTC+99", None), ("+2500", None), ("UTC+5:75", None),  # no clock has them: said so, not "no such place" (tester)
 ])
 def test_offsets(typed: str, zone: str | None) -> None:
-    found = look_up_zones(typed, NOW)
+    found = look_up_zones(typed, NOW, "IND")  # in India: +05:30 is India's (elsewhere Sri Lanka's too)
     assert found == (ZoneSearch((zone,), sure=True) if zone else ZoneSearch(offset=found.offset)) and found.offset != ""
     assert (found.offset is None) == (zone is not None)  # an offset no zone keeps is said so
 
@@ -262,7 +262,20 @@ def test_a_countrys_short_name_is_still_sure() -> None:
 ])
 def test_offsets_as_people_write_them(typed: str, zone: str | None) -> None:
     """The full-width UTC＋８ of Chinese input methods, +0300 and UTC+5.5 were refused."""
-    assert look_up_zones(typed, NOW).zones == ((zone,) if zone else ())
+    assert look_up_zones(typed, NOW, "IND").zones == ((zone,) if zone else ())  # in India: +5:30 is India's
+
+
+@pytest.mark.parametrize(("home", "zones"), [(None, ("Asia/Kolkata", "Asia/Colombo")), ("CHL", ("Asia/Kolkata",
+                                                                                               "Asia/Colombo")),
+                                             ("LKA", ("Asia/Colombo",)), ("IND", ("Asia/Kolkata",))])
+def test_a_half_hour_offset_kept_by_two_countries_is_asked_unless_one_is_home(home: str | None,
+                                                                             zones: tuple[str, ...]) -> None:
+    """A review: "UTC+5:30" was India's for everyone, a claim to a focal point in Sri Lanka. Both are offered (one
+    zone of each country, the most populous first), or the organisation's own country's taken at once."""
+    for month in (1, 7):
+        assert look_up_zones("UTC+5:30", NOW.replace(month=month), home) == ZoneSearch(zones, sure=len(zones) == 1)
+    # Myanmar's UTC+6:30 is also the Cocos Islands' (an Australian territory): asked too
+    assert look_up_zones("UTC+6:30", NOW).zones == ("Asia/Yangon", "Indian/Cocos")
 
 
 def test_an_offset_no_zone_keeps_is_said_so() -> None:
