@@ -166,7 +166,8 @@ def run(
         warn_unknown_names()
         _fail(str(error))
         return
-    configure_logging(settings.log_format, settings.log_level, secrets=settings.secrets())
+    configure_logging(settings.log_format, settings.log_level, secrets=settings.secrets(),
+                      instance=settings.instance_id)
     warn_unknown_names()  # in the log's format, now that it is set up
     _run(run_app(build_app(settings), webhook=webhook), settings.event_loop)
 

@@ -21,11 +21,13 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 class ContextFilter(logging.Filter):
-    """Adds the update and contact ids of the current task, and redacts secrets."""
+    """Adds the update and contact ids of the current task (and the instance's name, when it has one), and redacts
+    secrets."""
 
-    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+    def __init__(self, secrets: tuple[str, ...] = (), instance: str | None = None) -> None:
         super().__init__()
         self.secrets = tuple(s for s in secrets if s)
+        self.instance = instance
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Attach context; replace any secret in the message, its arguments, its extra fields and its traceback (an
@@ -36,6 +38,9 @@ class ContextFilter(logging.Filter):
             record.update_id = update_id_var.get()
         if getattr(record, "contact_id", None) is None:
             record.contact_id = contact_id_var.get()
+        # several instances writing to one log (a tester: only "started" said which one a line came from)
+        if self.instance is not None and getattr(record, "instance_id", None) is None:
+            record.instance_id = self.instance
         if self.secrets:
             record.msg, record.args = self._redacted(record.getMessage()), None
             if record.exc_info and not record.exc_text:
@@ -94,11 +99,13 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-def configure_logging(fmt: str = "text", level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
-    """Install one stderr handler with the chosen format and the redacting context filter."""
+def configure_logging(fmt: str = "text", level: str = "INFO", secrets: tuple[str, ...] = (),
+                      instance: str | None = None) -> None:
+    """Install one stderr handler with the chosen format and the redacting context filter (`instance`: the name
+    every line carries, P2C_INSTANCE_ID)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    handler.addFilter(ContextFilter(secrets))
+    handler.addFilter(ContextFilter(secrets, instance))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -109,3 +109,22 @@ def test_an_update_id_given_by_the_line_is_kept(formatter: logging.Formatter) ->
     log.handlers[:], log.propagate, log.level = [handler], False, logging.INFO
     log.warning("an update that could not be read was confirmed unhandled", extra={"update_id": 7_654_321})
     assert "7654321" in stream.getvalue(), stream.getvalue()  # a number no logger name holds (a review)
+
+
+def test_every_line_names_the_instance_when_it_has_a_name() -> None:
+    """A tester of several instances: only "started" said which instance a line came from. With P2C_INSTANCE_ID set
+    every line carries it; a line naming its own is kept; without a name, no field is added."""
+    lines = []
+    for instance in ("bot-2", None):
+        stream = io.StringIO()
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(JsonFormatter())
+        handler.addFilter(ContextFilter(instance=instance))
+        log = logging.getLogger(f"test_logs.instance.{instance}")
+        log.handlers[:], log.propagate, log.level = [handler], False, logging.INFO
+        log.info("digests enqueued", extra={"count": 2})
+        log.info("started", extra={"instance_id": "bot-2b"})
+        lines.append([json.loads(line) for line in stream.getvalue().splitlines()])
+    named, unnamed = lines
+    assert [line.get("instance_id") for line in named] == ["bot-2", "bot-2b"]
+    assert [line.get("instance_id") for line in unnamed] == [None, "bot-2b"]
