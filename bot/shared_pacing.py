@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 
@@ -44,6 +45,8 @@ START_WAIT = 2.5
 GRACE = 10.0
 """Shared pacing lasts this long after another instance was last seen."""
 FORGET_EVERY = 60.0
+TWIN_WARNING_EVERY = 300.0
+"""Seconds between the warnings that another live process uses this instance's name."""
 AT_ONCE = 4
 """Chat reservations in flight at a time: each takes a pooled connection for a moment, and many replies and a
 broadcast's chats at once must not empty the pool the updates need."""
@@ -76,6 +79,9 @@ class SharedBudget:
         self._pauses: set[asyncio.Task[None]] = set()
         self._at_once = asyncio.Semaphore(AT_ONCE)
         self._beats = 0
+        self.process = secrets.token_hex(8)
+        """This process, beside its name in the heartbeat's row: another live one under the name is warned of."""
+        self._twin_warned = float("-inf")
         self.counted = asyncio.Event()
         """Set once the first heartbeat counted the instances: start delivering only then (bot.app)."""
         # once per outage, not at every message sent (a tester: 216 tracebacks in 6 s across four instances)
@@ -104,18 +110,22 @@ class SharedBudget:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Report every HEARTBEAT that this instance delivers, until `stop`; then say it stopped."""
-        forgotten = self.clock()
+        forgotten, twins = self.clock(), 0
         reporting = Spell(log, "could not report this instance's delivery",
                           "this instance's delivery is reported again")
         while not stop.is_set():
             try:
                 async with self.database.uow() as uow:
-                    count = await SharedPace(uow.session).heartbeat(self.name, ALIVE_WITHIN)
+                    beat = await SharedPace(uow.session).heartbeat(self.name, ALIVE_WITHIN, self.process)
                     if self.clock() - forgotten >= FORGET_EVERY:
                         forgotten = self.clock()
                         await SharedPace(uow.session).forget_old()
                     await uow.commit()
-                self.saw(count)
+                self.saw(beat.instances)
+                # twice in a row: once is this name's run before a restart, its last heartbeat a moment ago
+                twins = twins + 1 if beat.twin else 0
+                if twins >= 2:
+                    self.twin_seen()
             except Exception as error:  # the database is away: nothing is claimed either; keep the last view
                 reporting.failed(error)
             else:
@@ -127,6 +137,16 @@ class SharedBudget:
             async with self.database.uow() as uow:
                 await SharedPace(uow.session).gone(self.name)
                 await uow.commit()
+
+    def twin_seen(self) -> None:
+        """Another process is live under this instance's name: said at once, then every TWIN_WARNING_EVERY while
+        it lasts (a tester ran two instances with one P2C_INSTANCE_ID, and nothing said so)."""
+        now = self.clock()
+        if now - self._twin_warned >= TWIN_WARNING_EVERY:
+            self._twin_warned = now
+            log.warning("another running instance has this instance's name (P2C_INSTANCE_ID): each takes the messages "
+                        "the other is sending as its own and may send them twice, and Telegram's limits are shared "
+                        "wrongly; give every instance a name of its own", extra={"instance": self.name})
 
     async def until_ready(self) -> None:
         """A new instance among others waits until they know of it."""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0024"
+HEAD_REVISION = "0025"
 """The newest revision of the chain; tests/integration/test_migrations.py checks it against Alembic."""
 
 

@@ -429,3 +429,5 @@ class DeliveryInstance(SQLModel, table=True):
     name: str = Field(max_length=64, primary_key=True)
     seen_at: float
     """Epoch seconds on PostgreSQL's clock."""
+    run: str | None = Field(default=None, max_length=32)
+    """The process that last said so under this name (two live ones under one name are a mistake: warned)."""

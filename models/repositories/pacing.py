@@ -50,8 +50,10 @@ INSERT INTO chat_pace AS p (chat_id, tat) VALUES (:chat_id, {NOW} + CAST(:until 
 ON CONFLICT (chat_id) DO UPDATE SET tat = GREATEST(p.tat, {NOW} + CAST(:until AS float8))
 """)
 _HEARTBEAT = text(f"""
-INSERT INTO delivery_instance AS d (name, seen_at) VALUES (:name, {NOW})
-ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at
+WITH before AS (SELECT run, seen_at FROM delivery_instance WHERE name = :name)
+INSERT INTO delivery_instance AS d (name, seen_at, run) VALUES (:name, {NOW}, :run)
+ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at, run = excluded.run
+RETURNING EXISTS (SELECT 1 FROM before WHERE before.run <> :run AND before.seen_at > {NOW} - CAST(:within AS float8))
 """)
 _ALIVE = text(f"SELECT count(*) FROM delivery_instance WHERE seen_at > {NOW} - CAST(:within AS float8)")
 _GONE = text("DELETE FROM delivery_instance WHERE name = :name")
@@ -65,6 +67,14 @@ class Lease:
 
     granted: int
     ends_in: float
+
+
+@dataclass(frozen=True, slots=True)
+class Beat:
+    """What a heartbeat saw: the instances delivering, and whether another live process uses this one's name."""
+
+    instances: int
+    twin: bool = False
 
 
 class SharedPace:
@@ -91,10 +101,12 @@ class SharedPace:
         come `tolerance` before its arrival time, the burst: the arrival time is pushed that much further)."""
         await self.session.execute(_PAUSE_CHAT, {"chat_id": chat_id, "until": seconds + tolerance})
 
-    async def heartbeat(self, name: str, within: float) -> int:
-        """Say this instance delivers; how many do (seen within `within` seconds, this one included)."""
-        await self.session.execute(_HEARTBEAT, {"name": name})
-        return int((await self.session.execute(_ALIVE, {"within": within})).scalar_one())
+    async def heartbeat(self, name: str, within: float, run: str = "") -> Beat:
+        """Say this instance (`run`: this process) delivers; how many do (seen within `within` seconds, this one
+        included), and whether another process said so under the same name within that time."""
+        twin = bool((await self.session.execute(_HEARTBEAT, {"name": name, "run": run, "within": within}
+                                                )).scalar_one())
+        return Beat(int((await self.session.execute(_ALIVE, {"within": within})).scalar_one()), twin)
 
     async def gone(self, name: str) -> None:
         """This instance stops delivering."""

@@ -7,6 +7,7 @@ limiter (Telegram's flood control as token buckets) accepts without a single ref
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 
@@ -17,7 +18,7 @@ from bot.sandbox.limits import Limits, RateLimiter
 from bot.shared_pacing import SharedBudget
 from models.database import Database
 from models.migrate import upgrade
-from models.repositories.pacing import SharedPace
+from models.repositories.pacing import Beat, SharedPace
 
 
 @pytest.fixture
@@ -97,11 +98,60 @@ async def test_a_lease_gives_what_is_left_of_the_current_tenth(instances: list[D
 async def test_instances_count_each_other_and_leave(instances: list[Database]) -> None:
     async with instances[0].uow() as uow:
         pace = SharedPace(uow.session)
-        assert await pace.heartbeat("a", 3.0) == 1
-        assert await pace.heartbeat("b", 3.0) == 2
+        assert await pace.heartbeat("a", 3.0, "run-a") == Beat(1)
+        assert await pace.heartbeat("b", 3.0, "run-b") == Beat(2)
         await pace.gone("b")
-        assert await pace.heartbeat("a", 3.0) == 1
+        assert await pace.heartbeat("a", 3.0, "run-a") == Beat(1)
         await uow.commit()
+
+
+async def test_two_live_processes_under_one_name_are_seen(instances: list[Database]) -> None:
+    """A tester ran two instances with one P2C_INSTANCE_ID: they count as one and take each other's rows. A heartbeat
+    finding another run live under its name says so; one gone for longer than `within` (a restart) does not."""
+    async with instances[0].uow() as uow:
+        pace = SharedPace(uow.session)
+        assert await pace.heartbeat("bot-1", 3.0, "first") == Beat(1)
+        assert await pace.heartbeat("bot-1", 3.0, "second") == Beat(1, twin=True)
+        assert await pace.heartbeat("bot-1", 3.0, "first") == Beat(1, twin=True)
+        assert await pace.heartbeat("bot-1", 3.0, "first") == Beat(1)  # its own run last: nobody else
+        await uow.commit()
+    await asyncio.sleep(0.3)
+    async with instances[0].uow() as uow:  # the first run is gone (0.3 s ago: longer than this `within`)
+        assert await SharedPace(uow.session).heartbeat("bot-1", 0.2, "restarted") == Beat(1)
+        await uow.commit()
+
+
+async def test_two_instances_under_one_name_warn_and_a_restart_does_not(instances: list[Database],
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """Two processes delivering under one name warn within a few heartbeats; a process restarted under its name a
+    moment after its former run was killed (that run's heartbeat still fresh, no `gone`) does not."""
+    async def beating(budgets: list[SharedBudget], seconds: float) -> list[str]:
+        stop = asyncio.Event()
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="bot.shared_pacing"):
+            tasks = [asyncio.create_task(budget.run(stop)) for budget in budgets]
+            await asyncio.sleep(seconds)
+            stop.set()
+            await asyncio.gather(*tasks)
+        return [record.getMessage() for record in caplog.records if "has this instance's name" in record.getMessage()]
+
+    async with instances[0].uow() as uow:  # the killed run's last heartbeat, just now
+        await SharedPace(uow.session).heartbeat("bot-7", 3.0, "killed")
+        await uow.commit()
+    assert await beating([SharedBudget(instances[1], "bot-7", 30.0, 1.0, 3)], 2.5) == []
+    twins = [SharedBudget(instances[number], "bot-7", 30.0, 1.0, 3) for number in (1, 2)]
+    assert len(await beating(twins, 3.5)) >= 1
+
+
+async def test_a_twin_is_warned_of_once_in_a_while(caplog: pytest.LogCaptureFixture) -> None:
+    now = [100.0]
+    budget = SharedBudget(None, "bot-1", 30.0, 1.0, 3, clock=lambda: now[0])  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="bot.shared_pacing"):
+        for step in range(700):  # a heartbeat a second for 700 s, each finding the twin
+            now[0] = 100.0 + step
+            budget.twin_seen()
+    warned = [record for record in caplog.records if "has this instance's name" in record.getMessage()]
+    assert len(warned) == 3  # at once, after five minutes, after ten
 
 
 async def test_a_new_instance_waits_until_the_others_know_it_and_an_old_one_does_not() -> None:
