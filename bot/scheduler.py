@@ -254,10 +254,19 @@ closed), so another instance runs the jobs within this time."""
 LOCK_CHECK_SECONDS = 5.0
 """How often the leader makes sure it still holds the lock: a PostgreSQL restart, or a killed backend, drops the
 lock with the connection, and then another instance may be elected; this one stops its jobs within this time."""
+HUNG_AFTER_SECONDS = 60.0
+"""A leader whose lock's connection has been silent this long (no check: the process stopped, SIGSTOP or a frozen
+VM, while its connection lives on) loses it: PostgreSQL (14 and later) ends the session, which frees the lock for
+another instance (a tester's stopped leader kept it, and nobody ran the jobs). A resumed one finds its connection
+gone at its next check and stands again."""
+_HANG_UP = text("SELECT CASE WHEN current_setting('server_version_num')::int >= 140000 "
+                "THEN set_config('idle_session_timeout', :ms, false) END")
+"""idle_session_timeout, where PostgreSQL has it (14+): older servers keep a stopped leader's lock as before."""
 
 
 async def run_when_elected(database: Database, make: Callable[[], AsyncIOScheduler], stop: asyncio.Event,
-                           retry: float = ELECTION_RETRY_SECONDS, check: float = LOCK_CHECK_SECONDS) -> None:
+                           retry: float = ELECTION_RETRY_SECONDS, check: float = LOCK_CHECK_SECONDS,
+                           hung_after: float = HUNG_AFTER_SECONDS) -> None:
     """Run a scheduler from `make` in one process only: always on SQLite; on PostgreSQL, in whichever instance
     holds the advisory lock (its connection stays open while it runs, so another takes over if it dies),
     and only while it holds it (a lost connection is a lost lock: the jobs stop, and the election starts again;
@@ -282,6 +291,8 @@ async def run_when_elected(database: Database, make: Callable[[], AsyncIOSchedul
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 elected = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
                                                     {"key": SCHEDULER_LOCK})).scalar()
+                if elected:
+                    await connection.execute(_HANG_UP, {"ms": str(int(hung_after * 1000))})
             except (SQLAlchemyError, OSError) as error:  # the database away, the connection dead, the pool exhausted
                 standing.failed(error)  # its traceback once, then a reminder a minute (an operator: one every 10 s)
                 elected = False
