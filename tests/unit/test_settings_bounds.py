@@ -39,7 +39,7 @@ def started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, 
         coroutine.close()
 
     monkeypatch.setattr(bot.logs, "configure_logging",
-                        lambda fmt, level, secrets=(): configured.append((fmt, level)))
+                        lambda fmt, level, secrets=(), instance=None: configured.append((fmt, level)))
     monkeypatch.setattr(bot.app, "build_app", lambda settings: None)
     monkeypatch.setattr(cli, "_run", not_run)
     monkeypatch.setattr(bot.sandbox_runner, "run_sandbox", lambda *args, **kwargs: _nothing())
@@ -192,3 +192,18 @@ def test_a_value_out_of_bounds_is_said_in_our_words(overrides: dict[str, str], s
     with pytest.raises(ConfigError) as error:
         load_settings(_env_file=None, **overrides)
     assert str(error.value) == said
+
+
+def test_run_names_its_instance_in_every_log_line(started: list[tuple[str, str]],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """P2C_INSTANCE_ID reaches the log's filter (bot.logs.ContextFilter puts it on every line)."""
+    import bot.logs
+
+    named: list[str | None] = []
+    monkeypatch.setattr(bot.logs, "configure_logging",
+                        lambda fmt, level, secrets=(), instance=None: named.append(instance))
+    monkeypatch.setenv("P2C_INSTANCE_ID", "bot-3")
+    assert CliRunner().invoke(cli.app, ["run"]).exit_code == 0
+    monkeypatch.delenv("P2C_INSTANCE_ID")
+    assert CliRunner().invoke(cli.app, ["run"]).exit_code == 0
+    assert named == ["bot-3", None]
