@@ -93,7 +93,8 @@ PATTERNS: tuple[str, ...] = (
     "rp:restart:<id>:<ver>:<then>",  # then the report of pledge <then>, the one whose 📝 offered it
     "rp:refix:<id>:<ver>:<then>",  # then the replacement of report <then>, the one whose ✏️ offered it
     "rp:list", "rp:after:<id>:<ver>",  # a page of /report's list: the first, the one after pledge <id> at place <ver>
-    "rs:ack:<id>", "rs:ask:<id>",
+    "rs:ack:<id>:<ver>", "rs:ask:<id>:<ver>",  # <ver>: the report's version shown
+    "rs:ack:<id>", "rs:ask:<id>",  # sent before versions were in the code: taken as version 1
     "pc:a:<id>:<ver>", "pc:h:<id>:<ver>", "pc:q:<id>:<ver>",  # <ver>: the cadence the card showed (cadence.SHOWN)
     "pc:a:<id>", "pc:h:<id>", "pc:q:<id>",  # sent before the shown cadence was in the code: not checked
     "pn:ent:<id>", "pn:pl:<id>", "pn:rs:<id>", "pn:ent:after:<id>", "pn:pl:after:<id>", "pn:rs:after:<id>", "pn:list",

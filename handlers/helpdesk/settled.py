@@ -12,6 +12,7 @@ from handlers.helpdesk.compose import thread_ref
 from handlers.helpdesk.ownership import end_unsendable_answers
 from handlers.messages import N_, Label, Reply, reply_from_json, text
 from handlers.people import audit, staff_member
+from handlers.reports.notices import is_acknowledge_of
 from handlers.staff_notices import for_member, when_label
 from models.repositories.contacts import Contacts
 from models.repositories.outbox import OutboxRows
@@ -40,7 +41,7 @@ async def settle_report_questions(conv: Conversation, report: ProgressReport) ->
         if ends:
             await _close(conv, thread, report)
             closed.append(text(N_("Question {ref} is closed."), ref=thread_ref(thread.id)))
-        await _close_copies(conv, thread, messages[0].id, f"rs:ack:{report.id}", ended=ends)
+        await _close_copies(conv, thread, messages[0].id, report.id, ended=ends)
     return tuple(closed)
 
 
@@ -60,7 +61,7 @@ async def _close(conv: Conversation, thread: QuestionThread, report: ProgressRep
     await end_unsendable_answers(conv.session, thread, conv.contact.id)
 
 
-async def _close_copies(conv: Conversation, thread: QuestionThread, message_id: int, acknowledge: str, *,
+async def _close_copies(conv: Conversation, thread: QuestionThread, message_id: int, report_id: int, *,
                         ended: bool) -> None:
     """Edit each staff copy of the question's first message (not its files) as it was sent, without the report's
     button (and, the question closed, without its own), ending with who acknowledged the report and when."""
@@ -76,7 +77,7 @@ async def _close_copies(conv: Conversation, thread: QuestionThread, message_id: 
         if member is None or "reply" not in payload or member.id == thread.asker_id or People.erased(payload):
             continue  # an erased copy (it named someone forgotten) keeps its buttons: nothing left to rebuild it from
         copy = reply_from_json(payload["reply"])
-        kept = () if ended else tuple(row for row in (tuple(b for b in row if b.code != acknowledge)
+        kept = () if ended else tuple(row for row in (tuple(b for b in row if not is_acknowledge_of(b.code, report_id))
                                                       for row in copy.buttons) if row)
         footer = text(ACKNOWLEDGED, person=staff_member(conv.contact),
                       when=when_label(conv.now, member.timezone or conv.deps.timezone))

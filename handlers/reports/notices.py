@@ -60,15 +60,22 @@ def changes_since_question(report: ProgressReport, pledge: Pledge, changes: tupl
 
 
 def acknowledge_button(report: ProgressReport) -> Button:
-    """✅ Acknowledge, for staff: on a report's notice, and on what answers their question about it."""
-    return Button(Text(N_("✅ Acknowledge")), f"rs:ack:{report.id}")
+    """✅ Acknowledge, for staff: on a report's notice, and on what answers their question about it; for the version
+    shown (a tester acknowledged from a question's copy a version edited since, which they had not read)."""
+    return Button(Text(N_("✅ Acknowledge")), f"rs:ack:{report.id}:{report.version}")
+
+
+def is_acknowledge_of(code: str, report_id: int) -> bool:
+    """Whether a button's code is the ✅ Acknowledge of that report, of any version (or of none: sent before)."""
+    return code == f"rs:ack:{report_id}" or code.startswith(f"rs:ack:{report_id}:")
 
 
 def report_review_notice(report: ProgressReport, pledge: Pledge, entity: Entity, sender: Contact | None,
                          replaced: ProgressReport | None = None) -> Reply:
     """The staff notification of a report, with Acknowledge / Ask for clarification (and its evidence)."""
     buttons: list[tuple[Button, ...]] = [(acknowledge_button(report),
-                                          Button(Text(N_("💬 Ask for clarification")), f"rs:ask:{report.id}"))]
+                                          Button(Text(N_("💬 Ask for clarification")),
+                                                 f"rs:ask:{report.id}:{report.version}"))]
     if report.evidence:
         buttons.append((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{report.id}"),))
     message = report_notice(report, pledge, entity, sender, replaced)

@@ -45,12 +45,15 @@ def _decidable(report: ProgressReport, verdict: ReviewStatus) -> bool:
 
 
 async def review_button(conv: Conversation, code: str) -> None:
-    """rs:ack|ask:<report id>: acknowledge at once, or open the comment of a question; staff only."""
+    """rs:ack|ask:<report id>:<version>: acknowledge at once, or open the comment of a question; staff only. Only
+    the version the button was shown with (a code without one: version 1)."""
     parsed = parse_code(code, "rs", frozenset({"ack", "ask"}))
     if not is_staff(conv) or parsed is None:
         await refuse(conv, "report.review", "report", parsed[1] if parsed else None)
         return
     verb, report_id = parsed
+    button = buttons.parse(code)
+    shown = button.version if button is not None and button.version is not None else 1
     report = await Reports(conv.session).get(report_id, for_update=True)
     pledge = await conv.session.get(Pledge, report.pledge_id) if report is not None else None
     if report is None or pledge is None:
@@ -59,6 +62,9 @@ async def review_button(conv: Conversation, code: str) -> None:
     verdict = ReviewStatus.acknowledged if verb == "ack" else ReviewStatus.clarification_requested
     if not _decidable(report, verdict):
         await already_decided(conv, report, pledge)
+        return
+    if report.version != shown:  # edited since: what they read is not what they would decide on
+        await _edited_since(conv, report, pledge)
         return
     if await _sent_by_them(conv, report, pledge):
         return
@@ -89,6 +95,18 @@ async def finish_clarify(conv: Conversation, state: FormState) -> None:
     if await _sent_by_them(conv, report, pledge):
         return
     await decide(conv, report, pledge, ReviewStatus.clarification_requested, str(state.answers[COMMENT]))
+
+
+async def _edited_since(conv: Conversation, report: ProgressReport, pledge: Pledge) -> None:
+    """Tell a staff member that the report was edited since the version their button showed, and show it now."""
+    conv.say(Reply((text(N_("The report on {ref} for {period} was edited since the version you saw: nothing of yours "
+                            "was applied or sent. Here is the current version."), ref=Code(pledge.ref or ""),
+                         period=period_label(report.period)),)))
+    entity = await conv.session.get(Entity, pledge.entity_id)
+    if entity is not None:
+        reports = Reports(conv.session)
+        conv.say(report_review_notice(report, pledge, entity, await sender_of(conv.session, report),
+                                      await reports.predecessor(report)), copy_of=report_copy_key(report))
 
 
 async def _sent_by_them(conv: Conversation, report: ProgressReport, pledge: Pledge) -> bool:

@@ -56,8 +56,11 @@ async def karims_stale_replacement(chat: ChatDriver, database: Database) -> int:
 
 
 async def ask_again(chat: ChatDriver, report_id: int, question: str) -> None:
-    """Staff ask a question on the report (again)."""
-    await chat.press(chat.person(STAFF), f"rs:ask:{report_id}")
+    """Staff ask a question on the report (again), on its current version."""
+    async with chat.database.uow() as uow:
+        report = await uow.session.get(ProgressReport, report_id)
+        assert report is not None
+    await chat.press(chat.person(STAFF), f"rs:ask:{report_id}:{report.version}")
     await chat.send(chat.person(STAFF), question)
     for person in (AWA, KARIM, STAFF):
         await chat.collect(person)

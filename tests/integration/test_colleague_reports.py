@@ -109,7 +109,7 @@ async def test_a_stale_edit_never_overwrites_a_colleagues_answer_when_bdt_asks_a
     await chat.send(karim, KARIMS_STEPS)
     await chat.press(karim, "f:$sum:submit")
     await chat.collect(STAFF)
-    await chat.press(staff, f"rs:ask:{report_id}")
+    await chat.press(staff, f"rs:ask:{report_id}:2")  # on Karim's edit
     await chat.send(staff, "And since when exactly?")
     await chat.press(awa, "f:$sum:edit:challenges")
     await chat.send(awa, "Late delivery of the equipment.")

@@ -146,7 +146,7 @@ async def test_a_second_cancel_at_the_confirmation_cancels(chat: ChatDriver, dat
     assert "Cancelled. Nothing was kept." in said(yes), "a typed yes answers the confirmation itself"
 
 
-@pytest.mark.parametrize("forged", ["pl:back", "mp:open:abc", "lang:xx", "st:tz:extra", "rs:ack:16:1"])
+@pytest.mark.parametrize("forged", ["pl:back", "mp:open:abc", "lang:xx", "st:tz:extra", "rs:ack:16:1:2"])
 async def test_a_refused_button_during_a_form_gives_the_question_back(chat: ChatDriver, forged: str) -> None:
     """#6: "That button is no longer valid." and nothing else: the pledge question was not shown again. Now the
     refusal leads the question given back, in one message."""

@@ -16,8 +16,8 @@ from handlers.conversation import Deps
 from handlers.messages import reply_from_json
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Outbox, QuestionThread
-from models.values import LANGUAGES, Role, ThreadStatus
+from models.tables import Outbox, ProgressReport, QuestionThread
+from models.values import LANGUAGES, ReviewStatus, Role, ThreadStatus
 
 CARL = 9504
 ANSWER = "The amount fell because a grant was returned."
@@ -44,7 +44,7 @@ async def answered_with_send(chat: ChatDriver, database: Database) -> tuple[int,
     copies = {}
     for telegram_id in (STAFF, CARL):
         received = await chat.collect(telegram_id)
-        index = next(i for i, m in enumerate(received) if f"rs:ack:{report_id}" in codes(m) and ANSWER in m.text)
+        index = next(i for i, m in enumerate(received) if f"rs:ack:{report_id}:1" in codes(m) and ANSWER in m.text)
         copies[telegram_id] = chat.sent_ids[index]
     return report_id, copies
 
@@ -96,5 +96,29 @@ async def test_a_question_where_more_was_said_stays_open_and_loses_only_the_butt
     assert thread.status == ThreadStatus.answered
     closed = await closing_of(chat, CARL, copies[CARL])
     assert closed is not None and "✅ The report was acknowledged by Bea on " in closed.text
-    assert f"rs:ack:{report_id}" not in codes(closed) and f"qa:ans:{thread.id}" in codes(closed)
+    assert not any(code.startswith("rs:ack:") for code in codes(closed)) and f"qa:ans:{thread.id}" in codes(closed)
     assert "is closed" not in closed.text
+
+
+async def test_acknowledge_on_the_question_after_the_report_was_edited_shows_the_new_version(
+        chat: ChatDriver, database: Database) -> None:
+    """Tester (a staff day): Awa's answer went to BDT as a question, then she edited the report (450,000 people, not
+    320,000) and sent it. Bea's ✅ Acknowledge on the question's copy acknowledged the new version, which she had
+    never read. It applies to the version the copy showed: she is told it was edited, and shown it to decide."""
+    report_id, copies = await answered_with_send(chat, database)
+    awa = chat.person(AWA, "Awa")
+    await chat.press(awa, f"rp:edit:{report_id}")
+    await chat.press(awa, "f:$sum:edit:steps_taken")
+    await chat.send(awa, "We connected 820 schools.")
+    await chat.press(awa, "f:$sum:submit")
+    await chat.collect(STAFF)
+    pressed = await chat.press(chat.person(STAFF, "Bea"), f"rs:ack:{report_id}:1", on=copies[STAFF])
+    assert "was edited since the version you saw: nothing of yours was applied or sent" in pressed[0].text, \
+        pressed[0].text
+    assert "We connected 820 schools." in pressed[-1].text and f"rs:ack:{report_id}:2" in codes(pressed[-1])
+    async with database.uow() as uow:
+        report = await uow.session.get(ProgressReport, report_id)
+        assert report is not None and (report.version, report.review_status) == (2, ReviewStatus.submitted)
+    assert not any("BDT has acknowledged" in m.text for m in await chat.collect(AWA))
+    done = await chat.press(chat.person(STAFF, "Bea"), f"rs:ack:{report_id}:2")  # the version read now
+    assert "acknowledged" in done[-1].text.lower(), done[-1].text

@@ -157,7 +157,7 @@ async def test_an_answer_sent_to_bdt_lets_staff_acknowledge_the_report(chat: Cha
     sent = await chat.press(awa, "f:message:send")
     assert "Your answer is sent to the P2C team at BDT, as message Q-" in sent[-1].text, sent[-1].text  # not a question
     [copy] = await chat.collect(STAFF)
-    assert f"rs:ack:{report_id}" in codes(copy), codes(copy)
+    assert f"rs:ack:{report_id}:1" in codes(copy), codes(copy)
     done = await chat.press(chat.person(STAFF), f"rs:ack:{report_id}")
     assert "acknowledged" in done[-1].text, done[-1].text
     assert (await stored(database, report_id)).review_status == ReviewStatus.acknowledged

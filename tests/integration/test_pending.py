@@ -68,7 +68,7 @@ async def test_staff_see_what_waits_oldest_first_and_open_it_again(chat: ChatDri
     opened = await chat.press(chat.person(STAFF, "Bea"), f"pn:pl:{ids['P2C-2026-00002']}")
     assert f"pv:ok:{ids['P2C-2026-00002']}:1" in codes(opened[0])
     report = await chat.press(chat.person(STAFF, "Bea"), f"pn:rs:{ids['report']}")
-    assert f"rs:ack:{ids['report']}" in codes(report[0])
+    assert f"rs:ack:{ids['report']}:1" in codes(report[0])
     await chat.press(chat.person(STAFF, "Bea"), f"pv:ok:{ids['P2C-2026-00002']}:1")
     again = await chat.press(chat.person(STAFF, "Bea"), f"pn:pl:{ids['P2C-2026-00002']}")
     assert "decided already" in again[0].text

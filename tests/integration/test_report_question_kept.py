@@ -37,7 +37,7 @@ async def test_a_closed_notice_of_an_edit_keeps_the_question_it_answered(chat: C
     await chat.press(awa, "f:$sum:submit")
     notice = next(m for m in await chat.collect(STAFF) if "edited by" in m.text)
     assert FIRST in notice.text
-    await chat.press(staff, f"rs:ask:{report_id}")
+    await chat.press(staff, f"rs:ask:{report_id}:2")  # on the edit
     await chat.send(staff, SECOND)
     async with database.uow() as uow:
         edits = [row for row in (await uow.session.execute(select(Outbox).order_by(col(Outbox.id)))).scalars()

@@ -158,7 +158,7 @@ async def test_first_and_repeat_reports_in_few_interactions(chat: ChatDriver, da
         assert report.value_disbursed_usd is None and report.partnership_needs is None
         assert (await uow.session.execute(select(AuditLog).where(AuditLog.action == "report.submitted"))).first()
     staff_card = next(m for m in await chat.collect(STAFF) if "progress report was sent" in m.text)
-    assert f"rs:ack:{report.id}" in codes(staff_card) and "40%" in staff_card.text and "of 500" in staff_card.text
+    assert f"rs:ack:{report.id}:1" in codes(staff_card) and "40%" in staff_card.text and "of 500" in staff_card.text
 
     repeat = Counter(chat, 1)
     opened = await repeat.send("/report")
@@ -204,9 +204,9 @@ async def test_staff_ask_for_clarification_then_acknowledge(chat: ChatDriver, da
     assert "Sédhiou" in edited.text
     # l_trust #7: every staff member reads it, so it names BDT's question rather than "your question"
     assert "after BDT's question:" in edited.text and "Which regions exactly had power cuts?" in edited.text
-    await chat.press(staff, f"rs:ack:{report_id}")
+    await chat.press(staff, f"rs:ack:{report_id}:2")  # the edit's
     assert any("acknowledged" in m.text for m in await chat.collect(2))
-    again = await chat.press(staff, f"rs:ack:{report_id}")
+    again = await chat.press(staff, f"rs:ack:{report_id}:2")
     assert "already decided" in again[-1].text
     async with database.uow() as uow:
         report = await uow.session.get(ProgressReport, report_id)

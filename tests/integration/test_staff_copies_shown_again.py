@@ -109,7 +109,7 @@ async def test_a_report_opened_from_pending_loses_its_buttons_once_acknowledged_
         report_id = int(report.id or 0)
         await uow.commit()
     carl = chat.person(CARL, "Carl")
-    copy = shown(chat, await chat.press(carl, f"pn:rs:{report_id}"), f"rs:ack:{report_id}")
+    copy = shown(chat, await chat.press(carl, f"pn:rs:{report_id}"), f"rs:ack:{report_id}:1")
     await chat.press(carl, f"rs:ack:{report_id}", on=copy)
     closed = await closing_of(chat, CARL, copy)
     assert closed is not None and "✅ Acknowledged by Carl on " in closed.text
@@ -178,8 +178,8 @@ async def test_a_report_both_opened_from_pending_and_acknowledged_at_once_closes
     keeps ✅ / 💬."""
     report_id = await waiting_report(chat, database)
     bea, carl = chat.person(BEA, "Bea"), chat.person(CARL, "Carl")
-    beas = shown(chat, await chat.press(bea, f"pn:rs:{report_id}"), f"rs:ack:{report_id}")
-    carls = shown(chat, await chat.press(carl, f"pn:rs:{report_id}"), f"rs:ack:{report_id}")
+    beas = shown(chat, await chat.press(bea, f"pn:rs:{report_id}"), f"rs:ack:{report_id}:1")
+    carls = shown(chat, await chat.press(carl, f"pn:rs:{report_id}"), f"rs:ack:{report_id}:1")
     await chat.press(bea, f"rs:ack:{report_id}", on=beas)
     late = await chat.press(carl, f"rs:ack:{report_id}", on=carls)
     assert "was already decided by Bea" in late[-1].text and not codes(late[-1]), late[-1].text
@@ -199,8 +199,8 @@ async def test_the_acknowledge_offered_to_a_late_question_is_closed_once_the_rep
     await chat.send(bea, "How many of the schools are in Kolda?")
     late = await chat.press(carl, f"rs:ask:{report_id}")
     assert "Bea already asked for a clarification" in late[-1].text, late[-1].text
-    offered = shown(chat, late, f"rs:ack:{report_id}")
-    await chat.press(bea, f"rs:ack:{report_id}")
+    offered = shown(chat, late, f"rs:ack:{report_id}:1")
+    await chat.press(bea, f"rs:ack:{report_id}:1")
     closed = await closing_of(chat, CARL, offered)
     assert closed is not None, "the offer keeps ✅ Acknowledge"
     assert "✅ Acknowledged by Bea on " in closed.text and not any(c.startswith("rs:") for c in codes(closed))

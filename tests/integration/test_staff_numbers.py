@@ -193,4 +193,4 @@ async def test_pending_says_a_replaced_report_was_replaced_not_decided(chat: Cha
                           ).scalars().all()
     answers = await chat.press(chat.person(STAFF, "Bea"), f"pn:rs:{old_id}")  # from a /pending listed before
     assert "was replaced by a newer report" in answers[0].text and "decided already" not in answers[0].text
-    assert f"rs:ack:{new_id}" in codes(answers[1])
+    assert f"rs:ack:{new_id}:1" in codes(answers[1])

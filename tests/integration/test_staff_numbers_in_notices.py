@@ -53,7 +53,7 @@ async def test_report_notices_name_the_organisation_with_its_number(chat: ChatDr
     await validated_pledge(chat, AWA)
     asked = await completed_report(chat, AWA, 75)  # complete at 75 %: confirmed apart, then staff are told
     report = await latest(database, ProgressReport)
-    notice = next(m for m in await chat.collect(STAFF) if f"rs:ack:{report}" in codes(m))
+    notice = next(m for m in await chat.collect(STAFF) if f"rs:ack:{report}:1" in codes(m))
     assert f"A progress report was sent by Ministry of ICT (no. {entity}):" in notice.text
     shown = await chat.press(chat.person(STAFF, "Bea"), f"pn:rs:{report}")  # from /pending
     assert f"A progress report was sent by Ministry of ICT (no. {entity}):" in shown[0].text
@@ -113,7 +113,7 @@ async def test_a_report_notice_says_who_sent_it_first_again_and_after_the_questi
     awa, moussa, staff = chat.person(AWA, "Awa"), chat.person(MOUSSA, "Moussa"), chat.person(STAFF, "Bea")
     await first_report(Counter(chat, AWA))
     first = await latest(database, ProgressReport)
-    sent = next(m.text for m in await chat.collect(STAFF) if f"rs:ack:{first}" in codes(m))
+    sent = next(m.text for m in await chat.collect(STAFF) if f"rs:ack:{first}:1" in codes(m))
     assert f"<b>Submitted by</b>: Awa Diop (id {AWA})" in sent
 
     await chat.send(moussa, "/report")  # a colleague replaces it while it waits
@@ -123,7 +123,7 @@ async def test_a_report_notice_says_who_sent_it_first_again_and_after_the_questi
     await chat.press(moussa, "f:$sum:submit")
     second = await latest(database, ProgressReport)
     told = await chat.collect(STAFF)
-    replacing = next(m.text for m in told if f"rs:ack:{second}" in codes(m))
+    replacing = next(m.text for m in told if f"rs:ack:{second}:1" in codes(m))
     assert f"<b>Submitted by</b>: Moussa Ndiaye (id {MOUSSA})" in replacing and "Awa Diop" not in replacing
     closed = [m.text for m in told if "Replaced on" in m.text]
     assert closed and all(f"<b>Submitted by</b>: Awa Diop (id {AWA})" in text for text in closed)
@@ -136,7 +136,7 @@ async def test_a_report_notice_says_who_sent_it_first_again_and_after_the_questi
     assert f"<b>Submitted by</b>: Awa Diop (id {AWA})" in edited and "Moussa Ndiaye" not in edited
     shown = await chat.press(staff, f"pn:rs:{second}")  # from /pending
     assert f"<b>Submitted by</b>: Awa Diop (id {AWA})" in shown[0].text
-    acknowledged = [m.text for m in await chat.press(staff, f"rs:ack:{second}") if "Acknowledged by" in m.text]
+    acknowledged = [m.text for m in await chat.press(staff, f"rs:ack:{second}:2") if "Acknowledged by" in m.text]
     assert acknowledged and all(f"<b>Submitted by</b>: Awa Diop (id {AWA})" in text for text in acknowledged)
     assert all(str(MOUSSA) not in m.text and str(AWA) not in m.text
                for m in (*await chat.collect(AWA), *await chat.collect(MOUSSA)))
