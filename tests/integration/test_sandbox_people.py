@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from sqlmodel import select
 
 from bot.config import ConfigError, Settings
 from bot.sandbox.client import SandboxClient
@@ -17,7 +18,8 @@ from bot.sandbox.server import start_server
 from bot.sandbox_runner import run_sandbox, seed_people
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Contact, Outbox
+from models.migrate import upgrade
+from models.tables import Contact, Outbox, Pledge
 from models.values import OutboxStatus
 
 TOKEN = "123456789:AAHsandboxP2CdefaultTokenOfflineBot"
@@ -178,3 +180,41 @@ async def test_a_chat_goes_on_with_new_message_ids_after_a_restart(tmp_path: Pat
         await server.stop()
     assert sent["message_id"] == 56
     assert other["message_id"] == 1  # a chat the bot never wrote in starts at 1, as before
+
+
+async def test_a_database_the_bot_serves_on_telegram_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    """An operator: `make sandbox` beside a .env naming the production database loaded the demo into it (63 pledges)
+    and marked its waiting broadcast sent, to the offline server. A database holding people, none of them the demo's,
+    is refused with one line saying what to do; nothing is written to it."""
+    settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'prod.db'}")
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+        async with database.uow() as uow:
+            uow.session.add(Contact(telegram_id=555000111, chat_id=555000111, first_name="Real",
+                                    telegram_language="fr"))
+            await uow.commit()
+        server = await start_server("127.0.0.1", 0)
+        try:
+            with pytest.raises(ConfigError, match="none of them the sandbox's demo people") as refused:
+                await seed_people(server, settings)
+        finally:
+            await server.stop()
+        assert "--database-url sqlite+aiosqlite:///sandbox.db" in str(refused.value)
+        async with database.uow() as uow:
+            people = (await uow.session.execute(select(Contact.telegram_id))).scalars().all()
+            pledges = (await uow.session.execute(select(Pledge.id))).scalars().all()
+        assert (people, pledges) == ([555000111], [])
+    finally:
+        await database.dispose()
+    # an empty database is the sandbox's, and so is one it made (a person added on the page since, too)
+    fresh = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    added = await first_free_id(fresh)
+    made = Database(fresh.database_url)
+    try:
+        async with made.uow() as uow:
+            uow.session.add(Contact(telegram_id=added, chat_id=added, first_name="Sara", telegram_language="fr"))
+            await uow.commit()
+    finally:
+        await made.dispose()
+    assert await first_free_id(fresh) == added + 1
