@@ -499,6 +499,29 @@ async def _until_reachable(app: App, stop: asyncio.Event) -> User | None:
         delay, attempt = min(delay * 2, START_RETRY_MAX), attempt + 1
 
 
+async def _until_webhook_set(app: App, webhook: str, set_webhook: Callable[[], Awaitable[object]],
+                             stop: asyncio.Event) -> bool:
+    """Give Telegram the webhook at start: a refusal (an http URL, a port it does not post to, a host it cannot
+    resolve) is a ConfigError of one line, a Bot API away or failing is tried again as getMe is (an operator: either
+    ended the start with a traceback, a crash loop under a supervisor); False when stopped meanwhile."""
+    delay, attempt = START_RETRY_FIRST, 1
+    while True:
+        try:
+            await set_webhook()
+            return True
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as error:
+            wait = max(delay, float(error.retry_after)) if isinstance(error, TelegramRetryAfter) else delay
+            log.warning("could not set the webhook (attempt %d: %s); trying again in %.0f s", attempt,
+                        _one_line(error), wait)
+        except TelegramAPIError as error:
+            raise ConfigError(f"the Bot API at {app.settings.api_base} refused the webhook {webhook}: "
+                              f"{_one_line(error)} (P2C_WEBHOOK_URL must be a public https URL, on port 443, 80, 88 "
+                              "or 8443, that Telegram can reach)") from None
+        if await _stopped_while_waiting(stop, wait, "the Bot API"):
+            return False
+        delay, attempt = min(delay * 2, START_RETRY_MAX), attempt + 1
+
+
 async def _stopped_while_waiting(stop: asyncio.Event, seconds: float, what: str) -> bool:
     """Wait `seconds` before trying to reach `what` again; True (logged) when a stop was asked for meanwhile."""
     try:
@@ -694,7 +717,10 @@ async def _serve_webhook(app: App, dispatcher: Dispatcher, stop: asyncio.Event, 
     async def current() -> str:
         return (await app.bot.get_webhook_info()).url
 
-    await set_webhook()
+    if not await _until_webhook_set(app, webhook, set_webhook, stop):
+        await runner.cleanup()
+        await dispatcher.emit_shutdown()
+        return
     watch = WebhookWatch(webhook, current, set_webhook)
     health.receiving = watch.state
     watching = asyncio.create_task(watch.run(stop), name="webhook-watch")

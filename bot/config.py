@@ -75,10 +75,14 @@ class Settings(BaseSettings):
     test_clock_file: str | None = None
     """Tests only: a file whose number of seconds models.clock adds to the time (see models/clock.py)."""
 
+    def on_telegram(self) -> bool:
+        """Whether the Bot API is Telegram's own (P2C_API_BASE), not a sandbox or a local server."""
+        host = (urlsplit(self.api_base.strip()).hostname or "").rstrip(".")  # lower case, as urlsplit gives it
+        return host == "telegram.org" or host.endswith(".telegram.org")
+
     @model_validator(mode="after")
     def _no_test_clock_on_telegram(self) -> Settings:
-        host = (urlsplit(self.api_base.strip()).hostname or "").rstrip(".")  # lower case, as urlsplit gives it
-        if self.test_clock_file and (host == "telegram.org" or host.endswith(".telegram.org")):
+        if self.test_clock_file and self.on_telegram():
             raise ValueError("P2C_TEST_CLOCK_FILE moves the bot's clock for tests: it is refused with the real "
                              "Telegram (P2C_API_BASE)")
         return self
@@ -225,6 +229,8 @@ class Settings(BaseSettings):
             raise ConfigError("P2C_WEBHOOK_SECRET must be 32 to 256 characters of A-Z, a-z, 0-9, _ and - "
                               "(e.g. from `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`).")
         url = self.webhook_url
+        if self.on_telegram() and not url.lower().startswith("https://"):  # Telegram refuses it (an operator)
+            raise ConfigError("P2C_WEBHOOK_URL must be an https URL: Telegram posts updates over HTTPS only.")
         return (url if url.endswith(self.webhook_path) else url + self.webhook_path), secret
 
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, TelegramServerError
+from aiogram.methods import SetWebhook
 from sqlalchemy import exc
 
 import bot.app
 import bot.outage
 from bot.app import App
-from bot.config import ConfigError
+from bot.config import ConfigError, load_settings
 from bot.delivery import RetryLaterError
 from bot.i18n import Catalogs, Rendered, Renderer
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
@@ -268,3 +271,45 @@ async def test_a_refused_webhook_post_is_answered_503_without_a_traceback(caplog
     await bot_.session.close()
     assert handled == [0, 41]
     assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
+
+
+async def test_a_webhook_refused_at_start_is_one_line_and_a_bot_api_away_is_waited_for(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """An operator: `run --webhook` ended with a traceback when Telegram refused setWebhook (an http URL), and when
+    the Bot API answered 502 at that moment (a crash loop under a supervisor). A refusal is a ConfigError of one line;
+    a Bot API away is tried again."""
+    monkeypatch.setattr(bot.app, "START_RETRY_FIRST", 0.01)
+    app = App.__new__(App)  # only what setting the webhook uses
+    app.settings = type("Settings", (), {"api_base": "https://api.telegram.org"})()  # type: ignore[assignment]
+    method = SetWebhook(url="https://bot.example.org/telegram/webhook")
+    answers: list[Exception | None] = [TelegramServerError(method, "Bad Gateway"),
+                                       TelegramNetworkError(method, "connection reset"), None]
+
+    async def set_webhook() -> object:
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+        return True
+
+    with caplog.at_level(logging.WARNING, logger="bot.app"):
+        assert await bot.app._until_webhook_set(app, method.url, set_webhook, asyncio.Event())
+    assert answers == [] and "could not set the webhook (attempt 2: HTTP Client says - connection reset)" in caplog.text
+
+    async def refused() -> object:
+        raise TelegramBadRequest(method, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+
+    with pytest.raises(ConfigError, match=re.escape("refused the webhook https://bot.example.org/telegram/webhook: "
+                                                    "Telegram server says - Bad Request: bad webhook: An HTTPS URL")):
+        await bot.app._until_webhook_set(app, method.url, refused, asyncio.Event())
+    stop = asyncio.Event()
+    stop.set()
+    answers[:] = [TelegramServerError(method, "Bad Gateway")]
+    assert not await bot.app._until_webhook_set(app, method.url, set_webhook, stop)  # stopped while waiting
+
+
+def test_an_http_webhook_url_is_refused_with_telegram_and_taken_with_a_local_bot_api() -> None:
+    secret = "s" * 40
+    with pytest.raises(ConfigError, match="must be an https URL"):
+        load_settings(webhook_url="http://bot.example.org", webhook_secret=secret).webhook()
+    local = load_settings(webhook_url="http://127.0.0.1:8443", webhook_secret=secret, api_base="http://127.0.0.1:8081")
+    assert local.webhook() == ("http://127.0.0.1:8443/telegram/webhook", secret)
