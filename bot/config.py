@@ -145,15 +145,20 @@ class Settings(BaseSettings):
     digest_check_seconds: int = Field(default=300, ge=1, le=86400)
     """How often the scheduler looks for digests that have fallen due."""
 
-    @field_validator("database_url")
+    @field_validator("database_url", "election_database_url")
     @classmethod
-    def _database_url(cls, value: str) -> str:
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             url = make_url(value)
         except ArgumentError as error:
             raise ValueError("is not a database URL (e.g. sqlite+aiosqlite:///p2c.db)") from error
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError("must be a sqlite or postgresql URL")
+        if "@" in (url.host or ""):  # "p2c:p@ss@db": the password read as "p", the host as "ss@db" (an operator)
+            raise ValueError("has an @ in its user or password: write it URL-encoded there (@ as %40, / as %2F, "
+                             "# as %23, : as %3A)")
         return value
 
     @field_validator("api_base", "webhook_url")
@@ -214,7 +219,8 @@ class Settings(BaseSettings):
         passwords = tuple(make_url(url).password or "" for url in (self.database_url, self.election_database_url)
                           if url)
         webhook = self.webhook_secret.get_secret_value() if self.webhook_secret is not None else ""
-        return tuple(secret for secret in (self.token(), webhook, *passwords) if secret)
+        # not a password of one to three characters: redacting "p" wherever it appears made every line unreadable
+        return tuple(secret for secret in (self.token(), webhook, *passwords) if len(secret) >= MIN_REDACTED)
 
     def webhook(self) -> tuple[str, str]:
         """The webhook's public URL (P2C_WEBHOOK_URL, followed by P2C_WEBHOOK_PATH unless it ends with it already: a
@@ -232,6 +238,10 @@ class Settings(BaseSettings):
         if self.on_telegram() and not url.lower().startswith("https://"):  # Telegram refuses it (an operator)
             raise ConfigError("P2C_WEBHOOK_URL must be an https URL: Telegram posts updates over HTTPS only.")
         return (url if url.endswith(self.webhook_path) else url + self.webhook_path), secret
+
+
+MIN_REDACTED = 4
+"""The shortest secret the logs redact (the token and the webhook secret are far longer by their shape)."""
 
 
 OTHER_NAMES = frozenset({"P2C_TEST_POSTGRES_URL", "P2C_TEST_POSTGRES_PORT", "P2C_UPDATE_GOLDEN"})

@@ -37,9 +37,11 @@ def test_an_existing_file_is_kept_unless_forced(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and refused.output.strip().count("\n") == 0
     assert "exists already" in refused.output and "--force" in refused.output
     assert (tmp_path / "x.csv").read_bytes() == b"mine"
+    (tmp_path / "x.csv").chmod(0o644)  # an operator: --force kept a file readable by all so
     forced = CliRunner().invoke(app, ["export", "pledges", "--output", str(tmp_path / "x.csv"), "--force"])
     assert forced.exit_code == 0, forced.output
     assert (tmp_path / "x.csv").read_bytes().startswith(b"\xef\xbb\xbfReference")
+    assert (tmp_path / "x.csv").stat().st_mode & 0o777 == 0o600
 
 
 def test_a_missing_folder_is_one_line(tmp_path: Path) -> None:

@@ -135,6 +135,22 @@ def test_run_without_token_is_one_line(tmp_path: Path) -> None:
 def test_malformed_database_url_is_one_line(tmp_path: Path) -> None:
     result = _cli("run", env={"P2C_BOT_TOKEN": TOKEN, "P2C_DATABASE_URL": "nope"}, cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.startswith("error: P2C_DATABASE_URL")
+    # an operator: the election's URL malformed ended in a traceback, and an @ in a password was read as the host's
+    result = _cli("run", env={"P2C_BOT_TOKEN": TOKEN, "P2C_PGBOUNCER": "true", "P2C_ELECTION_DATABASE_URL": "garbage",
+                              "P2C_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith("error: P2C_ELECTION_DATABASE_URL"), result.stderr
+    assert "Traceback" not in result.stderr
+    with pytest.raises(ConfigError, match="URL-encoded") as told:
+        load_settings(database_url="postgresql+asyncpg://p2c:p@ss@127.0.0.1:5432/p2c")
+    assert "ss@" not in str(told.value)
+
+
+def test_a_password_of_a_few_characters_is_not_redacted_wherever_its_letters_appear() -> None:
+    """An operator's one-letter password (an @ left unencoded) turned every "p" of the log into "<redacted>"."""
+    settings = load_settings(bot_token=TOKEN, database_url="postgresql+asyncpg://p2c:p@127.0.0.1/p2c")
+    assert settings.secrets() == (TOKEN,)
+    longer = load_settings(bot_token=TOKEN, database_url="postgresql+asyncpg://p2c:s3cr@127.0.0.1/p2c")
+    assert longer.secrets() == (TOKEN, "s3cr")
 
 
 @pytest.mark.parametrize("secret", ["", "s3cret-Webhook-Token_123"])
