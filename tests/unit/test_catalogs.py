@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -19,13 +20,19 @@ def test_every_message_is_translated_in_six_languages() -> None:
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)
-def test_every_message_renders(renderer: Renderer, locale: str) -> None:
+def test_every_message_renders(renderer: Renderer, locale: str, caplog: pytest.LogCaptureFixture) -> None:
+    """In its own words: a translation that does not fit its parameters (a stray brace) is replaced by the English
+    text and logged, which the comparison below lets pass for Spanish and French (a review), so the log is read; and
+    no placeholder's brace is left for the reader to see."""
     for message in extract():
         if not message.id or isinstance(message.id, tuple):
             continue  # plural entries: tests/unit/test_plurals.py
         params = {name: "x" for name in _placeholders(str(message.id))}
-        rendered = renderer.label(Text(str(message.id), params), locale)
+        with caplog.at_level(logging.ERROR, logger="bot.i18n"):
+            rendered = renderer.label(Text(str(message.id), params), locale)
+        assert not caplog.records, (message.id, [record.getMessage() for record in caplog.records])
         assert rendered.strip()
+        assert "{" not in rendered and "}" not in rendered, (message.id, rendered)
         if locale != "en" and any(c.isalpha() for c in str(message.id)) and len(str(message.id)) > 12:
             assert rendered != str(message.id).format(**params) or locale in ("es", "fr"), message.id
 
