@@ -34,7 +34,7 @@ async def test_only_one_instance_schedules_and_another_takes_over(database: Data
     first, second = AsyncIOScheduler(), AsyncIOScheduler()
     stop_first, stop_second = asyncio.Event(), asyncio.Event()
     one = asyncio.create_task(run_when_elected(database, lambda: first, stop_first, retry=0.1))
-    await until(lambda: first.running)
+    assert await until(lambda: first.running)
     two = asyncio.create_task(run_when_elected(other, lambda: second, stop_second, retry=0.1))
     assert not await until(lambda: second.running, timeout=0.5), "a second instance is not elected meanwhile"
     async with other.engine.connect() as connection:  # a tester: the leader's backend was "idle in transaction"

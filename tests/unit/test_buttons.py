@@ -41,6 +41,7 @@ def test_declared_codes_parse_to_typed_values(data: str, expected: ButtonCode) -
     "mp:open:-1", "mp:open:+1", "mp:open:0", "mp:open:007", "mp:open:1e3", "mp:open:0x1f", "mp:open:1_000",
     "mp:open: 1", "mp:open:1 ", " mp:open:1", "mp:open:1\n", "mp:open:1\x00", "mp:open:\t1",  # spaces, controls
     "mp:open:" + "9" * 13, "mp:open:1" + "0" * 60, "f:x:" + "c" * 61, "x" * 65,  # overlong
+    "f:" + "w" * 32 + ":" + "c" * 40,  # fits its pattern, 75 bytes: past Telegram's 64 (a review)
     "mp:open:2147483648", "pv:ok:1:2147483648", "pn:pl:after:999999999999",  # past any record's id (32 bits)
     "", ":", "mp:", "mp:open:", "mp::1", ":open:1", "f::c:x", "f:x:", "lang:",  # empty fields
     "mp:after:0", "mp:after:1:2", "rp:after:1", "rp:after:1:0", "rp:list:1",  # pages: an id and place, or none

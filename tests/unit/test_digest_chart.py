@@ -94,9 +94,9 @@ def test_a_chart_with_the_wrong_letters_fails_the_golden_check(renderer: Rendere
     """The check can fail: Latin labels drawn where Arabic ones are expected differ well beyond the tolerance."""
     image = Image.open(io.BytesIO(_chart(renderer, "en"))).convert("RGB")
     golden = Image.open(GOLDEN / "digest_chart_ar.png").convert("RGB")
-    if image.size != golden.size:
-        return
-    assert max(ImageStat.Stat(ImageChops.difference(image, golden)).mean) >= TOLERANCE
+    # compared on the part both have (a review: charts of other sizes returned, and the test passed unseen)
+    box = (0, 0, min(image.width, golden.width), min(image.height, golden.height))
+    assert max(ImageStat.Stat(ImageChops.difference(image.crop(box), golden.crop(box))).mean) >= TOLERANCE
 
 
 def test_the_reporting_bars_are_titled_as_the_digest_s_heading(renderer: Renderer) -> None:

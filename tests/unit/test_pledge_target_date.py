@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from handlers.forms.base import FormContext, FormState, InvalidAnswerError
+from handlers.forms.base import Answer, FormContext, FormState, InvalidAnswerError
 from handlers.forms.engine import FormInput, advance
 from handlers.pledges.form import PLEDGE_FORM
 from handlers.pledges.rules import check_answers
@@ -61,7 +61,8 @@ def test_each_question_refuses_a_date_out_of_place() -> None:
     assert end is not None
     with pytest.raises(InvalidAnswerError, match="is before"):
         end.on_text("2027-06-30", {"target_date": "2027-12-31", "start_date": "2026-01-01"}, {}, CTX)
-    assert end.on_text("2028-06-30", {"target_date": "2027-12-31", "start_date": "2026-01-01"}, {}, CTX)
+    taken = end.on_text("2028-06-30", {"target_date": "2027-12-31", "start_date": "2026-01-01"}, {}, CTX)
+    assert isinstance(taken, Answer) and taken.value == "2028-06-30", taken
 
 
 def test_moving_the_target_date_before_the_start_asks_the_start_again() -> None:

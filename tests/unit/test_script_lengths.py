@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.i18n import Renderer
-from handlers.forms.base import Form, FormContext, FormState, InvalidAnswerError
+from handlers.forms.base import Answer, Form, FormContext, FormState, InvalidAnswerError
 from handlers.forms.engine import FormInput, advance
 from handlers.forms.scripts import density, least_length
 from handlers.forms.steps import TextStep
@@ -98,7 +98,8 @@ def test_the_count_a_refusal_names_is_the_count_that_passes(minimum: int, charac
     step = TextStep(id="t", question="?", label="T", min_length=minimum, max_length=4000)
     ctx = FormContext("en", TODAY)
     count = least_length(character * minimum, minimum)
-    assert step.on_text(character * count, {}, {}, ctx)
+    taken = step.on_text(character * count, {}, {}, ctx)
+    assert isinstance(taken, Answer) and taken.value == character * count, taken
     if count > 1:
         with pytest.raises(InvalidAnswerError) as refused:
             step.on_text(character * (count - 1), {}, {}, ctx)

@@ -28,6 +28,7 @@ def utc(*args: int) -> datetime:
     ("America/Santiago", utc(2026, 9, 7, 11, 59), utc(2026, 9, 7, 12, 0)),
     # Asia/Kolkata, +05:30 all year
     ("Asia/Kolkata", utc(2026, 6, 1, 3, 29), utc(2026, 6, 1, 3, 30)),
+    ("Asia/Kolkata", utc(2026, 6, 1, 3, 30), utc(2026, 6, 1, 3, 30)),  # 09:00 sharp: open (a review)
     ("Asia/Kolkata", utc(2026, 6, 1, 12, 29), utc(2026, 6, 1, 12, 29)),
     ("Asia/Kolkata", utc(2026, 6, 1, 12, 30), utc(2026, 6, 2, 3, 30)),
     ("Asia/Kolkata", utc(2026, 6, 5, 12, 30), utc(2026, 6, 6, 3, 30)),      # Friday 18:00 → Saturday (CLDR: India
