@@ -158,6 +158,10 @@ async def inactive_command(conv: Conversation, incoming: Incoming | None = None)
         conv.say(message)
 
 
+INACTIVE_LINE = N_("{ref} “{title}” — {organisation} — {since}")
+"""A pledge in /inactive: its reference, title, organisation, and when it was last reported on (else validated)."""
+
+
 def inactive_replies(count: int, rows: Sequence[Any], today: date) -> list[Reply]:
     """The listed pledges in messages of PER_MESSAGE, titles and names cut to LIST_TITLE so that each fits in any
     language; the ones not listed counted in the last, with where to see them all."""
@@ -169,8 +173,11 @@ def inactive_replies(count: int, rows: Sequence[Any], today: date) -> list[Reply
                                      "go to them):", count)] if start == 0 else []
         listed: list[Label] = []
         for row in rows[start:start + PER_MESSAGE]:
-            listed += ["\n" if listed else "", "• ", Code(row.ref or str(row.id)), " “", shorten(row.title, LIST_TITLE),
-                       "” — ", organisation_label(row.Entity, LIST_TITLE), " — ", _silent_since(row, today)]
+            # the title quoted as the reader's language quotes (a tester read “…” in Arabic, where «» are used)
+            listed += ["\n" if listed else "", "• ", text(INACTIVE_LINE, ref=Code(row.ref or str(row.id)),
+                                                          title=shorten(row.title, LIST_TITLE),
+                                                          organisation=organisation_label(row.Entity, LIST_TITLE),
+                                                          since=_silent_since(row, today))]
         lines.append(Concat(tuple(listed)))
         replies.append(Reply(tuple(lines)))
     if count > len(rows):  # the digest's rule: the first ones, the rest counted and in the spreadsheet

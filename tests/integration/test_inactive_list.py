@@ -91,3 +91,5 @@ async def test_a_long_inactive_list_fits_and_loses_no_pledge(chat: ChatDriver, d
     assert str(SILENT - INACTIVE_LISTED) in last[last.index(refs[INACTIVE_LISTED - 1]):]  # the rest counted
     assert "/export" in last  # and where to see them
     assert str(SILENT) in answers[0].text.split("\n")[0]
+    # titles quoted as the reader's language quotes them (a tester: “…” in Arabic)
+    assert "«" in answers[0].text and "“" not in answers[0].text, answers[0].text

@@ -14,9 +14,11 @@ from test_reports import STAFF, Counter, completed_report, first_report, validat
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
 from handlers.conversation import Deps
+from handlers.messages import N_, text
+from handlers.staff_notices import organisation_label
 from models.clock import utcnow
 from models.database import Database
-from models.tables import Contact, Pledge, ProgressReport
+from models.tables import Contact, Entity, Pledge, ProgressReport
 from models.values import Role
 
 AWA, MOUSSA, IVAN = 9601, 9602, 9603
@@ -196,3 +198,12 @@ async def test_the_last_focal_point_leaving_is_told_to_staff_with_the_numbers(ch
     assert notice.text.startswith(f"Ministry of ICT (no. {entity}) has no focal point left: Awa Diop (id {AWA}) "
                                   "left it."), notice.text
     assert f"lv:inv:{entity}" in codes(notice)
+
+
+@pytest.mark.parametrize(("locale", "word"), [("ru", "Организация"), ("ar", "منظمة")])
+def test_the_organisation_with_its_number_is_not_quoted_as_a_name(renderer: Renderer, locale: str, word: str) -> None:
+    """A tester: «Agence … (№ 14)» put the number inside the name's quotes in Russian and Arabic."""
+    entity = Entity(id=14, name="Agence du numérique", name_key="agence du numerique", sector="government")
+    said = renderer.label(text(N_("A progress report was sent by {entity}:"), entity=organisation_label(entity)),
+                          locale)
+    assert word in said and "Agence du numérique" in said and "«" not in said, said
