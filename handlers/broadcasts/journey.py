@@ -25,6 +25,7 @@ from handlers.entities import is_staff, is_staff_contact, refuse
 from handlers.forms.base import FormState
 from handlers.forms.engine import collected
 from handlers.inputs import Incoming
+from handlers.lengths import plain, shorten
 from handlers.messages import (
     N_,
     Button,
@@ -38,8 +39,9 @@ from handlers.messages import (
     plural,
     text,
 )
-from handlers.people import audit
+from handlers.people import audit, name_of
 from models.repositories.broadcasts import Broadcasts
+from models.repositories.contacts import Contacts
 from models.tables import Broadcast
 from models.values import BroadcastStatus
 
@@ -141,7 +143,7 @@ async def list_broadcasts(conv: Conversation, incoming: Incoming | None = None) 
         lines: list[Label] = [Text(N_("Scheduled or being sent:"))] if index == 0 and chunk else []
         buttons: list[Button] = []
         for broadcast in chunk:
-            lines.append(await _line(conv, broadcast))
+            lines += [await _line(conv, broadcast), await _whose(conv, broadcast)]
             if broadcast.status == BroadcastStatus.scheduled:
                 buttons.append(Button(Concat(("✏️ ", Code(f"#{broadcast.id}"))), f"bc:edit:{broadcast.id}"))
             buttons.append(Button(Concat(("✖️ ", Code(f"#{broadcast.id}"))), f"bc:cancel:{broadcast.id}"))
@@ -156,6 +158,29 @@ async def _line(conv: Conversation, broadcast: Broadcast) -> Label:
     """A broadcast in /broadcasts: its number, the day it went out and where it stands."""
     return Concat((Code(f"#{broadcast.id}"), " · ", *_day_sent(broadcast, zone_of(conv)),
                    await _figures(conv, broadcast)))
+
+
+async def _whose(conv: Conversation, broadcast: Broadcast) -> Label:
+    """Who wrote a broadcast not finished yet, and how its message begins (in the reader's language when it has a
+    text in it): a tester cancelled a colleague's from a list of numbers and figures, not knowing whose or what."""
+    words = broadcast.texts.get(conv.locale) or broadcast.texts.get(broadcast.fallback) or \
+        next(iter(broadcast.texts.values()), "")
+    excerpt = shorten(" ".join(plain(words).split()), BROADCAST_EXCERPT)
+    if broadcast.created_by is None:
+        return text(N_("↳ from the command line: “{excerpt}”"), excerpt=excerpt)
+    author = await Contacts(conv.session).get(broadcast.created_by)
+    return text(N_("↳ by {person}: “{excerpt}”"), person=shorten_label(name_of(author)), excerpt=excerpt)
+
+
+BROADCAST_EXCERPT = 48
+"""Characters of a broadcast's message /broadcasts shows under its figures (ten such lines fit one message)."""
+AUTHOR_EXCERPT = 40
+"""Characters of its author's name there."""
+
+
+def shorten_label(label: Label) -> Label:
+    """A person's name cut to AUTHOR_EXCERPT, a phrase ("a person who asked to be forgotten") as it is."""
+    return shorten(label, AUTHOR_EXCERPT) if isinstance(label, str) else label
 
 
 def _day_sent(broadcast: Broadcast, zone: ZoneInfo) -> tuple[Label, ...]:

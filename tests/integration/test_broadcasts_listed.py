@@ -14,10 +14,11 @@ from chat_driver import ChatDriver, codes
 from bot.i18n import Renderer
 from handlers.broadcasts.journey import LIST_LIMIT, OPEN_PER_MESSAGE
 from handlers.conversation import Deps
+from handlers.lengths import TEXT_LIMIT, visible_length
 from models.clock import utcnow
 from models.database import Database
 from models.repositories.base import table_of
-from models.tables import Broadcast
+from models.tables import Broadcast, Contact
 
 STAFF = 9150
 
@@ -73,3 +74,24 @@ async def test_those_unreachable_from_the_start_count_in_the_total(chat: ChatDri
     await stored(database, [{**done(), "recipients": 5, "progress": {"sent": 5, "unreachable_at_start": 1}}])
     listing = await chat.send(chat.person(STAFF), "/broadcasts")
     assert "done: 5 sent, 0 failed, 1 unreachable of 6" in listing[0].text
+
+
+async def test_a_broadcast_not_finished_says_whose_it_is_and_how_it_begins(chat: ChatDriver,
+                                                                          database: Database) -> None:
+    """Tester (a staff day): a colleague cancelled Nadia's broadcast from "#1 · scheduled for …, to 3 people",
+    without knowing whose or what it was. Each one scheduled or being sent says who wrote it and how it begins, in the
+    reader's language when it has a text in it; ten of them, with long names and texts, still fit one message."""
+    async with database.uow() as uow:
+        bea = (await uow.session.execute(sa.select(Contact).where(Contact.telegram_id == STAFF))).scalar_one()
+        bea.full_name = "Beatriz " + "Keller-" * 20
+        await uow.commit()
+    texts = {"en": "<b>WTDC webinar</b> on 15 January " + "with the regional offices " * 40,
+             "ru": "Вебинар ВКРЭ 15 января " + "с региональными отделениями " * 40}
+    await stored(database, [{**scheduled(days), "texts": texts, "created_by": bea.id} for days in range(1, 10)]
+                 + [{**scheduled(30), "texts": {"en": "From the command line"}, "created_by": None}])
+    for language, begins in (("en", "“WTDC webinar on 15 January with the"), ("ru", "«Вебинар ВКРЭ 15 января")):
+        (listing,) = await chat.send(chat.person(STAFF, "Bea", language), "/broadcasts")
+        assert listing.text.count("Beatriz Keller-") == 9 and begins in listing.text, listing.text
+        assert "<b>" not in listing.text and visible_length(listing.text) <= TEXT_LIMIT
+    (english,) = await chat.send(chat.person(STAFF, "Bea", "en"), "/broadcasts")
+    assert "↳ from the command line: “From the command line”" in english.text, english.text
