@@ -25,18 +25,18 @@ async def notify_staff_of_report(conv: Conversation, report: ProgressReport, ple
                                  changes: tuple[Label, ...] | None = None, *, replaces_none: bool = False) -> None:
     """Send the report to every staff member with Acknowledge / Ask for clarification (and its evidence), saying
     which report it replaces; that one's notification, still waiting for a decision, is closed. An edit answering
-    BDT's question is followed by what it changed (`changes`, one line per answer), as a pledge's resubmission is:
-    a message of its own, so that each fits Telegram's limit. `replaces_none`: the report was just stored as the first
-    of its period (no earlier report to read)."""
+    BDT's question comes after what it changed (`changes`, one line per answer), as a pledge's resubmission does:
+    a message of its own, so that each fits Telegram's limit, and the buttons are on the last message.
+    `replaces_none`: the report was just stored as the first of its period (no earlier report to read)."""
     earlier = None if replaces_none else await Reports(conv.session).predecessor(report)
     message = report_review_notice(report, pledge, entity, conv.contact, earlier)
     changed = changes_since_question(report, pledge, changes) if changes is not None else None
     for member in await staff_contacts(conv.session):
-        await outbox.enqueue(conv.session, member, message, f"{report_copy_key(report)}:{member.id}",
-                             priority=outbox.NOTICE)
-        if changed is not None:
+        if changed is not None:  # first, as a pledge's changes are: the notice's buttons stay on the last message
             await outbox.enqueue(conv.session, member, changed,
                                  f"report-changes:{report.id}:v{report.version}:{member.id}", priority=outbox.NOTICE)
+        await outbox.enqueue(conv.session, member, message, f"{report_copy_key(report)}:{member.id}",
+                             priority=outbox.NOTICE)
     if earlier is not None and report.version == 1 and earlier.review_status == ReviewStatus.submitted:
         notice = report_notice(earlier, pledge, entity, await sender_of(conv.session, earlier))
         kept = (((Button(Text(N_("📎 Show the evidence")), f"rp:ev:{earlier.id}"),),) if earlier.evidence else ()) \

@@ -98,8 +98,9 @@ async def test_add_to_the_report_puts_the_message_in_it_and_submit_sends_it(chat
     report = await stored(database, report_id)
     assert (report.steps_taken, report.review_status) == (f"{STEPS}\n\n310 of them work every day.",
                                                          ReviewStatus.submitted)
-    notice, changes = await chat.collect(STAFF)
+    changes, notice = await chat.collect(STAFF)  # what changed first: the notice's buttons on the last message
     assert "310 of them work every day." in notice.text, notice.text
+    assert f"rs:ack:{report_id}:2" in codes(notice) and not codes(changes)
     assert "Changed since BDT's question:" in changes.text and "Steps taken" in changes.text, changes.text
     assert await threads(database) == 0
 
