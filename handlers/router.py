@@ -62,6 +62,7 @@ from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.updates import ProcessedUpdates
 from models.tables import Contact, Draft
+from models.values import Role
 
 JOURNEYS: dict[str, Journey] = {
     j.form.id: j for j in (onboarding.REGISTRATION, onboarding.JOINING, pledge_service.PLEDGE, review.REVIEW,
@@ -310,7 +311,13 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
           and await lookup.show_by_reference(conv, ref)):
         pass  # a pledge's reference pasted: the pledge (staff, or a member of its organisation)
     elif not (incoming.text or incoming.file_id) or not await helpdesk.offer(conv, incoming):
-        conv.say(help_reply(role_of(conv.contact), Text(N_("I did not understand that."))))
+        role = role_of(conv.contact)
+        if incoming.file_id and role in (Role.staff, Role.admin):  # a tester's photo sent after her answer, alone
+            conv.say(Reply((Text(N_("I do not know what this file is for. To send it to someone who asked BDT a "
+                                    "question, reply to their question with it, or press ✍️ Answer on the question "
+                                    "first and then send it.")),)))
+        else:
+            conv.say(help_reply(role, Text(N_("I did not understand that."))))
 
 
 async def greet(conv: Conversation) -> Reply:

@@ -265,3 +265,12 @@ async def test_a_pledge_withdrawn_while_waiting_closes_every_staff_copy(chat: Ch
         assert closed and not any(code.startswith("pv:") for code in codes(closed[0]))
     late = await chat.press(chat.person(BEA, "Bea"), f"pv:ok:{pledge_id}:1")
     assert late[-1].text.startswith(f"Awa Diop (id {FOCAL}) withdrew P2C-"), late[-1].text  # which focal point
+
+
+async def test_a_file_staff_send_on_its_own_says_how_to_send_it_with_an_answer(database: Database, deps: Deps,
+                                                                               renderer: Renderer) -> None:
+    """Tester (a staff day): a photo sent after an answer, not as a reply, got "I did not understand that." and the
+    whole command list. Staff are told how a file goes with an answer."""
+    chat = await ChatDriver.with_staff(database, deps, renderer, 9471)
+    said = await chat.send_file(chat.person(9471, "Nadia"), "photo", "PHOTO-MODEL", caption="Modèle")
+    assert len(said) == 1 and "reply to their question with it, or press ✍️ Answer" in said[0].text, said[0].text
