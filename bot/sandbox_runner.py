@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 import aiohttp
+import sqlalchemy as sa
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
@@ -20,9 +21,8 @@ from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer, start_server
 from models.clock import utcnow
 from models.database import Database
-from models.migrate import upgrade
+from models.migrate import current_revision, upgrade
 from models.repositories.outbox import OutboxRows
-from models.session import Session
 from models.tables import Contact
 from models.values import Role
 
@@ -60,17 +60,18 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
     """
     database = Database(settings.database_url)
     try:
-        await upgrade(database)
-        async with database.uow() as uow:
-            if await not_the_sandboxs(uow.session):
-                from bot.app import database_place
+        # looked at before the schema is touched: a production database is not migrated by a sandbox's checkout
+        # (a review; its released code would then refuse a schema newer than its own)
+        if await current_revision(database) is not None and await not_the_sandboxs(database):
+            from bot.app import database_place
 
-                raise ConfigError(
-                    f"the database {database_place(settings.database_url)} holds people, none of them the "
-                    "sandbox's demo people: it looks like one the bot serves on Telegram (P2C_DATABASE_URL, or a "
-                    ".env, names it). The sandbox would load its demo people and pledges into it and send its "
-                    "waiting messages to the offline server instead of Telegram. Give the sandbox a database of its "
-                    "own: p2c-bot sandbox --database-url sqlite+aiosqlite:///sandbox.db")
+            raise ConfigError(
+                f"the database {database_place(settings.database_url)} holds people, none of them the "
+                "sandbox's demo people: it looks like one the bot serves on Telegram (P2C_DATABASE_URL, or a "
+                ".env, names it). The sandbox would load its demo people and pledges into it and send its "
+                "waiting messages to the offline server instead of Telegram. Give the sandbox a database of its "
+                "own: p2c-bot sandbox --database-url sqlite+aiosqlite:///sandbox.db")
+        await upgrade(database)
         people = await load_demo(database.uow(), utcnow())
         async with database.uow() as uow:
             known = (await uow.session.execute(select(Contact).order_by(col(Contact.id)))).scalars().all()
@@ -95,16 +96,22 @@ async def seed_people(server: SandboxServer, settings: Settings) -> int:
     return len(people) + len(others)
 
 
-async def not_the_sandboxs(session: Session) -> bool:
-    """Whether the database holds people and none of the demo's: a database the bot serves on Telegram, not one the
-    sandbox made (an operator's `make sandbox` beside a .env naming the production database filled it with the demo
-    and marked its waiting broadcast sent to the offline server)."""
-    someone = (await session.execute(select(Contact.id).where(col(Contact.telegram_id) > 0).limit(1))).first()
-    if someone is None:
-        return False
-    demo = [person.telegram_id for person in PEOPLE]
-    return (await session.execute(select(Contact.id).where(col(Contact.telegram_id).in_(demo)).limit(1))).first() \
-        is None
+async def not_the_sandboxs(database: Database) -> bool:
+    """Whether the database (with a schema) holds people and none of the demo's: a database the bot serves on
+    Telegram, not one the sandbox made (an operator's `make sandbox` beside a .env naming the production database
+    filled it with the demo and marked its waiting broadcast sent to the offline server). Read with the columns every
+    revision has: nothing is migrated first."""
+    async with database.engine.connect() as connection:
+        someone = (await connection.execute(select(_PEOPLE.c.id).where(_PEOPLE.c.telegram_id > 0).limit(1))).first()
+        if someone is None:
+            return False
+        demo = [person.telegram_id for person in PEOPLE]
+        return (await connection.execute(select(_PEOPLE.c.id).where(_PEOPLE.c.telegram_id.in_(demo)).limit(1))
+                ).first() is None
+
+
+_PEOPLE = sa.table("contact", sa.column("id"), sa.column("telegram_id"))
+"""The contact table as its first revision had it (the check runs before any migration)."""
 
 
 async def held_messages(database: Database) -> dict[str, Any]:

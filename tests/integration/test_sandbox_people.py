@@ -18,7 +18,7 @@ from bot.sandbox.server import start_server
 from bot.sandbox_runner import run_sandbox, seed_people
 from models.clock import utcnow
 from models.database import Database
-from models.migrate import upgrade
+from models.migrate import current_revision, upgrade
 from models.tables import Contact, Outbox, Pledge
 from models.values import OutboxStatus
 
@@ -185,11 +185,12 @@ async def test_a_chat_goes_on_with_new_message_ids_after_a_restart(tmp_path: Pat
 async def test_a_database_the_bot_serves_on_telegram_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
     """An operator: `make sandbox` beside a .env naming the production database loaded the demo into it (63 pledges)
     and marked its waiting broadcast sent, to the offline server. A database holding people, none of them the demo's,
-    is refused with one line saying what to do; nothing is written to it."""
+    is refused with one line saying what to do; nothing is written to it, its schema not migrated either (a review:
+    a sandbox's checkout newer than production's released code left it a schema that code refuses)."""
     settings = Settings(bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'prod.db'}")
     database = Database(settings.database_url)
     try:
-        await upgrade(database)
+        await upgrade(database, "0024")  # production a release behind this checkout
         async with database.uow() as uow:
             uow.session.add(Contact(telegram_id=555000111, chat_id=555000111, first_name="Real",
                                     telegram_language="fr"))
@@ -205,6 +206,7 @@ async def test_a_database_the_bot_serves_on_telegram_is_refused_and_left_as_it_w
             people = (await uow.session.execute(select(Contact.telegram_id))).scalars().all()
             pledges = (await uow.session.execute(select(Pledge.id))).scalars().all()
         assert (people, pledges) == ([555000111], [])
+        assert await current_revision(database) == "0024"
     finally:
         await database.dispose()
     # an empty database is the sandbox's, and so is one it made (a person added on the page since, too)
