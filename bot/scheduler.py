@@ -292,7 +292,13 @@ async def run_when_elected(database: Database, make: Callable[[], AsyncIOSchedul
                 elected = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
                                                     {"key": SCHEDULER_LOCK})).scalar()
                 if elected:
-                    await connection.execute(_HANG_UP, {"ms": str(int(hung_after * 1000))})
+                    try:
+                        await connection.execute(_HANG_UP, {"ms": str(int(hung_after * 1000))})
+                    except (SQLAlchemyError, OSError):
+                        # the lock is held: the connection must not go back to the pool with it (a review)
+                        with contextlib.suppress(SQLAlchemyError, OSError):
+                            await connection.invalidate()
+                        raise
             except (SQLAlchemyError, OSError) as error:  # the database away, the connection dead, the pool exhausted
                 standing.failed(error)  # its traceback once, then a reminder a minute (an operator: one every 10 s)
                 elected = False
@@ -329,6 +335,10 @@ async def _term_of_office(connection: AsyncConnection, make: Callable[[], AsyncI
     if kept:
         with contextlib.suppress(SQLAlchemyError, OSError):  # a connection lost meanwhile took the lock along
             await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK})
+        # not back to the pool: its session ends itself after HUNG_AFTER_SECONDS idle (idle_session_timeout), and
+        # the next unit of work to take it would find it closed (a review)
+        with contextlib.suppress(SQLAlchemyError, OSError):
+            await connection.invalidate()
         return
     if not stop.is_set():
         log.warning("this instance lost the scheduler lock (its database connection dropped): its jobs stopped; "
