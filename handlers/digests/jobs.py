@@ -42,15 +42,16 @@ async def send_due_digests(uow: Callable[[], UnitOfWork], now: datetime, transla
         if due is None or now < due.at or due.at < chosen_at or last_period == due.period or contact_id is None:
             continue
         async with uow() as unit:
-            sent += await _send_one(unit, contact_id, due, now, (zone, country), translate, default_locale, made)
+            sent += await _send_one(unit, contact_id, cadence, due, now, (zone, country), translate,
+                                    default_locale, made)
             await unit.commit()
     if sent:
         log.info("digests enqueued", extra={"count": sent})
     return sent
 
 
-async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, where: tuple[str, str | None],
-                    translate: Translate, default_locale: str, made: Made) -> int:
+async def _send_one(unit: UnitOfWork, contact_id: int, cadence: str, due: Due, now: datetime,
+                    where: tuple[str, str | None], translate: Translate, default_locale: str, made: Made) -> int:
     """Write the person's digest of `due`'s period, bound to their working hours (`where`: their zone, and their
     organisation's country, whose week counts where the zone names none); how many (0 or 1).
 
@@ -62,7 +63,9 @@ async def _send_one(unit: UnitOfWork, contact_id: int, due: Due, now: datetime, 
     if contact is None:
         return 0
     scope = await scope_for(session, contact)
-    subscription = await subscriptions.of(contact_id)
+    subscription = await subscriptions.of(contact_id, for_update=True)
+    if subscription is not None and subscription.cadence != cadence:  # chosen since the candidates were read
+        return 0
     if scope is None:
         return 0
     if subscription is None:  # a staff member on the default: the row remembers what was sent

@@ -81,9 +81,9 @@ def _menu(subscription: DigestSubscription) -> tuple[tuple[Button, ...], ...]:
             (Button(Text(N_("Spreadsheet")), "dg:export"),))
 
 
-async def _current(conv: Conversation) -> DigestSubscription:
+async def _current(conv: Conversation, *, for_update: bool = False) -> DigestSubscription:
     assert conv.contact.id is not None
-    found = await Subscriptions(conv.session).of(conv.contact.id)
+    found = await Subscriptions(conv.session).of(conv.contact.id, for_update=for_update)
     if found is not None:
         return found
     cadence = "weekly" if conv.contact.role in (Role.staff, Role.admin) else "off"
@@ -303,8 +303,9 @@ async def _subscribe(conv: Conversation, cadence: str, weekday: int, hour: int, 
     """Save the choice and say it (`in_place`: instead of the hours it was picked from). A digest of the former
     cadence written and waiting for the person's working hours is not sent after it (a tester who chose monthly on
     a Saturday had Friday's weekly on Monday); the next one counts from where it began (`drop_held`). A new day or
-    hour keeps it: it is the week's digest they asked for."""
-    subscription = await _current(conv)
+    hour keeps it: it is the week's digest they asked for. The subscription is locked first: the digest job writing
+    one meanwhile is waited for, and its rows seen (a review)."""
+    subscription = await _current(conv, for_update=True)
     if cadence != subscription.cadence:
         await drop_held(conv.session, conv.contact, chosen_at=conv.now)
     subscription.cadence, subscription.weekday, subscription.hour = cadence, weekday, hour

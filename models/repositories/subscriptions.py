@@ -46,9 +46,11 @@ class Subscriptions:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    async def of(self, contact_id: int) -> DigestSubscription | None:
-        """The contact's subscription row, if any."""
-        return await self.session.get(DigestSubscription, contact_id)
+    async def of(self, contact_id: int, *, for_update: bool = False) -> DigestSubscription | None:
+        """The contact's subscription row, if any (`for_update`: locked, on PostgreSQL, until the transaction ends:
+        the digest job writing the person's digest and the person choosing another cadence wait for each other)."""
+        # a lock is asked of the database even for a row the session holds (Session.get skips its identity map then)
+        return await self.session.get(DigestSubscription, contact_id, with_for_update=for_update or None)
 
     async def save(self, subscription: DigestSubscription) -> None:
         """Write a subscription's changes now."""

@@ -21,8 +21,9 @@ from handlers.admin import GrantRole, RevokeRole, grant_role, revoke_role
 from handlers.conversation import Deps
 from handlers.digests.admin import set_scope
 from handlers.digests.chart import has_chart, render_chart
-from handlers.digests.jobs import send_due_digests
-from handlers.digests.service import export_xlsx
+from handlers.digests.jobs import _send_one, send_due_digests
+from handlers.digests.schedule import latest_due
+from handlers.digests.service import Made, export_xlsx
 from handlers.forms.base import FormState
 from handlers.messages import CountryName, Day, Label, Money, Text
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
@@ -398,3 +399,25 @@ async def test_a_held_digest_of_a_subscription_from_before_0022_goes_beside_the_
     assert len(delivered) == 2, delivered
     assert renderer.label(Day((monday - timedelta(days=7)).date()), "en") in delivered[0], delivered[0]
     assert renderer.label(Day(monday.date()), "en") in delivered[1], delivered[1]
+
+
+async def test_a_digest_planned_before_the_person_chose_another_cadence_is_not_written(
+        database: Database, deps: Deps, renderer: Renderer) -> None:
+    """A review: the digest job read the candidates, then the person turned digests off while it wrote their weekly
+    one (PostgreSQL: neither saw the other). The job locks the subscription and writes nothing for a cadence that is
+    no longer the person's; the person's choice, locking it too, waits for a digest being written and then drops it
+    (test_a_digest_held_for_working_hours_is_not_sent_after_a_change_of_cadence)."""
+    monday = _monday_ahead()
+    await _friday_subscriber(database, deps, renderer, chosen_at=utcnow())
+    async with database.uow() as uow:
+        subscription = (await uow.session.execute(select(DigestSubscription))).scalar_one()
+        subscription.cadence = "off"  # chosen after the job read it as weekly
+        await uow.commit()
+    friday = monday - timedelta(days=3) + timedelta(hours=9, minutes=30)
+    due = latest_due("weekly", 4, 17, friday, "UTC")
+    assert due is not None
+    async with database.uow() as uow:
+        assert await _send_one(uow, subscription.contact_id, "weekly", due, friday, ("UTC", "SEN"), deps.translate,
+                               "en", Made()) == 0
+        await uow.commit()
+    assert await _held_digest_rows(database) == 0
