@@ -514,9 +514,10 @@ async def _until_webhook_set(app: App, webhook: str, set_webhook: Callable[[], A
             log.warning("could not set the webhook (attempt %d: %s); trying again in %.0f s", attempt,
                         _one_line(error), wait)
         except TelegramAPIError as error:
-            raise ConfigError(f"the Bot API at {app.settings.api_base} refused the webhook {webhook}: "
-                              f"{_one_line(error)} (P2C_WEBHOOK_URL must be a public https URL, on port 443, 80, 88 "
-                              "or 8443, that Telegram can reach)") from None
+            where = urlsplit(webhook)  # its host and port: a path may hold a secret (/webhook/<token>)
+            raise ConfigError(f"the Bot API at {app.settings.api_base} refused the webhook at {where.scheme}://"
+                              f"{where.netloc.rpartition('@')[2]}: {_one_line(error)} (P2C_WEBHOOK_URL must be a "
+                              "public https URL, on port 443, 80, 88 or 8443, that Telegram can reach)") from None
         if await _stopped_while_waiting(stop, wait, "the Bot API"):
             return False
         delay, attempt = min(delay * 2, START_RETRY_MAX), attempt + 1
@@ -717,7 +718,13 @@ async def _serve_webhook(app: App, dispatcher: Dispatcher, stop: asyncio.Event, 
     async def current() -> str:
         return (await app.bot.get_webhook_info()).url
 
-    if not await _until_webhook_set(app, webhook, set_webhook, stop):
+    try:
+        webhook_set = await _until_webhook_set(app, webhook, set_webhook, stop)
+    except ConfigError:
+        await runner.cleanup()
+        await dispatcher.emit_shutdown()
+        raise
+    if not webhook_set:
         await runner.cleanup()
         await dispatcher.emit_shutdown()
         return

@@ -219,8 +219,11 @@ class Settings(BaseSettings):
         passwords = tuple(make_url(url).password or "" for url in (self.database_url, self.election_database_url)
                           if url)
         webhook = self.webhook_secret.get_secret_value() if self.webhook_secret is not None else ""
-        # not a password of one to three characters: redacting "p" wherever it appears made every line unreadable
-        return tuple(secret for secret in (self.token(), webhook, *passwords) if len(secret) >= MIN_REDACTED)
+        # a password of one to three characters only where a URL holds it: redacting "p" wherever it appears made
+        # every line unreadable (an operator)
+        return tuple(secret for secret in (self.token(), webhook, *(
+            password if len(password) >= MIN_REDACTED else f":{password}@" for password in passwords if password))
+            if secret)
 
     def webhook(self) -> tuple[str, str]:
         """The webhook's public URL (P2C_WEBHOOK_URL, followed by P2C_WEBHOOK_PATH unless it ends with it already: a

@@ -146,7 +146,7 @@ class SharedBudget:
             self._twin_warned = now
             log.warning("another running instance has this instance's name (P2C_INSTANCE_ID): each takes the messages "
                         "the other is sending as its own and may send them twice, and Telegram's limits are shared "
-                        "wrongly; give every instance a name of its own", extra={"instance": self.name})
+                        "wrongly; give every instance a name of its own")  # the line names it (instance_id)
 
     async def until_ready(self) -> None:
         """A new instance among others waits until they know of it."""

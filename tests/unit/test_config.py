@@ -146,9 +146,10 @@ def test_malformed_database_url_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_password_of_a_few_characters_is_not_redacted_wherever_its_letters_appear() -> None:
-    """An operator's one-letter password (an @ left unencoded) turned every "p" of the log into "<redacted>"."""
+    """An operator's one-letter password (an @ left unencoded) turned every "p" of the log into "<redacted>": a
+    password that short is redacted where a URL holds it (":p@"), not letter by letter."""
     settings = load_settings(bot_token=TOKEN, database_url="postgresql+asyncpg://p2c:p@127.0.0.1/p2c")
-    assert settings.secrets() == (TOKEN,)
+    assert settings.secrets() == (TOKEN, ":p@")
     longer = load_settings(bot_token=TOKEN, database_url="postgresql+asyncpg://p2c:s3cr@127.0.0.1/p2c")
     assert longer.secrets() == (TOKEN, "s3cr")
 

@@ -298,9 +298,13 @@ async def test_a_webhook_refused_at_start_is_one_line_and_a_bot_api_away_is_wait
     async def refused() -> object:
         raise TelegramBadRequest(method, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
 
-    with pytest.raises(ConfigError, match=re.escape("refused the webhook https://bot.example.org/telegram/webhook: "
-                                                    "Telegram server says - Bad Request: bad webhook: An HTTPS URL")):
+    with pytest.raises(ConfigError, match=re.escape("refused the webhook at https://bot.example.org: Telegram server "
+                                                    "says - Bad Request: bad webhook: An HTTPS URL")) as said:
         await bot.app._until_webhook_set(app, method.url, refused, asyncio.Event())
+    secret_path = "https://bot.example.org/webhook/123456:AAsecretTokenOfTheBot"  # a review: a path may hold a secret
+    with pytest.raises(ConfigError) as said:
+        await bot.app._until_webhook_set(app, secret_path, refused, asyncio.Event())
+    assert "AAsecret" not in str(said.value) and "https://bot.example.org:" in str(said.value)
     stop = asyncio.Event()
     stop.set()
     answers[:] = [TelegramServerError(method, "Bad Gateway")]
