@@ -109,8 +109,8 @@ async def test_report_review_and_edit(stack: BotStack, person_factory: Any, lang
     print(f"\n{language}: first report with a mistake and a Back: {who.count} interactions")
     report_id = await last_report_id(stack)
 
-    ask = await wait_for(staff, f"rs:ask:{report_id}")
-    await staff.press(f"rs:ask:{report_id}", ask)
+    ask = await wait_for(staff, f"rs:ask:{report_id}:1")  # on the version shown
+    await staff.press(f"rs:ask:{report_id}:1", ask)
     await staff.say(words["question"])
     clarification = await wait_for(focal, f"rp:edit:{report_id}")
     assert words["question"] in clarification["text"]
@@ -119,9 +119,9 @@ async def test_report_review_and_edit(stack: BotStack, person_factory: Any, lang
     await focal.say(words["challenges"])
     await focal.press("f:$sum:submit")
 
-    edited = await wait_for(staff, f"rs:ack:{report_id}")
+    edited = await wait_for(staff, f"rs:ack:{report_id}:2")  # the edit's
     assert "edited" in edited["text"]
-    await staff.press(f"rs:ack:{report_id}", edited)
+    await staff.press(f"rs:ack:{report_id}:2", edited)
     await focal.replies()                                    # "acknowledged"
     report = await reported(stack, report_id)
     assert report.review_status == ReviewStatus.acknowledged and report.version == 2
