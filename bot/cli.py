@@ -175,7 +175,8 @@ def run(
 @app.command()
 def sandbox(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port of the sandbox (Bot API, client API and web page).")] = 8080,
+    port: Annotated[int, typer.Option(min=0, max=65535,
+                                      help="Port of the sandbox (Bot API, client API and web page).")] = 8080,
     database_url: Annotated[str | None, typer.Option(help="Bot database (default: P2C_DATABASE_URL).")] = None,
     server_only: Annotated[bool, typer.Option("--server-only", help="Run only the sandbox server.")] = False,
     token: Annotated[str | None, typer.Option(help="Token the sandbox accepts (default: a fixed one).")] = None,
@@ -459,7 +460,10 @@ def admin_country(
         country = _run(_with_uow(lambda uow: correct_country(command, uow, utcnow())))
     except UnknownCountry:
         _fail(f"{command.iso3} is not an ISO 3166 alpha-3 code in the country table")
-    graduation = f", an LDC until {country.ldc_until.isoformat()}" if country.ldc and country.ldc_until else ""
+    graduation = ""
+    if country.ldc and country.ldc_until:  # the date said as past once it is (operator tester: "until" a day gone)
+        graduation = (f", an LDC until {country.ldc_until.isoformat()}" if country.in_group("ldc", utcnow().date())
+                      else f", graduated from the LDCs on {country.ldc_until.isoformat()} (an LDC before that day)")
     typer.echo(f"{country.iso3}: ldc={int(country.ldc)}{graduation}, lldc={int(country.lldc)}, "
                f"sids={int(country.sids)}, itu_region={country.itu_region or '-'} (database {_database_named()})")
 
@@ -670,6 +674,11 @@ async def _ask_username(settings: Settings) -> str:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session, \
                 session.get(f"{settings.api_base}/bot{settings.token()}/getMe") as response:
             answer = await response.json(content_type=None)
+            status = response.status
+        if isinstance(answer, dict) and answer.get("ok") is False:
+            said = " ".join(str(answer.get("description") or "no description").split())[:120]
+            raise ConfigError(f"the Bot API refused getMe ({status}: {said}): check "
+                              "P2C_BOT_TOKEN, or pass --bot-username or set P2C_BOT_USERNAME")
         return str(answer["result"]["username"])
     except (aiohttp.ClientError, TimeoutError, ValueError, LookupError, TypeError) as error:
         # the error's name only: the URL holds the token

@@ -238,3 +238,37 @@ def test_a_connection_error_of_something_else_is_not_blamed_on_the_database() ->
 
     with pytest.raises(ConnectionResetError):
         _run(elsewhere())
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_a_port_out_of_range_is_refused_in_a_line_not_a_traceback(port: str) -> None:
+    """Operator tester: `p2c-bot sandbox --port 70000` ended in OverflowError from the socket's bind."""
+    refused = CliRunner().invoke(app, ["sandbox", "--port", port, "--server-only"])
+    assert refused.exit_code == 2 and "--port" in refused.output and refused.exception is not None
+    assert not isinstance(refused.exception, OverflowError)
+    from bot.sandbox.__main__ import main
+    with pytest.raises(SystemExit) as stopped:
+        main(["--port", port])
+    assert stopped.value.code == 2
+
+
+async def test_a_token_the_bot_api_refuses_is_said_as_such(database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Operator tester: `invite create` with a token the Bot API refuses said "(KeyError)", naming no cause."""
+    async def refuse(request: web.Request) -> web.Response:
+        return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+
+    server = web.Application()
+    server.router.add_route("*", "/{path:.*}", refuse)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    monkeypatch.setenv("P2C_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("P2C_API_BASE", f"http://127.0.0.1:{runner.addresses[0][1]}")
+    try:
+        refused = await asyncio.to_thread(CliRunner().invoke, app, ["invite", "create", "--entity", "Org",
+                                                                    "--country", "SEN"])
+    finally:
+        await runner.cleanup()
+    assert refused.exit_code == 2 and refused.output.strip().count("\n") == 0
+    assert "refused getMe (401: Unauthorized)" in refused.output and "P2C_BOT_TOKEN" in refused.output
+    assert TOKEN.split(":")[1] not in refused.output

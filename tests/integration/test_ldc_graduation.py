@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,7 @@ from bot.i18n import Renderer
 from handlers.admin import CorrectCountry, UnknownCountry, correct_country
 from handlers.digests.service import export_csv
 from handlers.pledges.rules import derive_reach
+from models.clock import TEST_CLOCK_ENV
 from models.database import Database
 from models.geography import load_country_table
 from models.migrate import upgrade
@@ -142,9 +144,16 @@ async def test_staff_correct_a_country_and_the_figures_follow(database: Database
 
 def test_the_command_shows_and_corrects_a_country(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("P2C_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'p2c.db'}")
+    clock = tmp_path / "clock"
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(clock))
+    monkeypatch.setenv("P2C_API_BASE", "http://127.0.0.1:9")  # the test clock is refused with the real Telegram
+    clock.write_text(str(datetime(2026, 11, 23, 12, tzinfo=UTC).timestamp() - time.time()))
     shown = CliRunner().invoke(app, ["admin", "country", "npl"])
     assert shown.exit_code == 0, shown.output
     assert "NPL: ldc=1, an LDC until 2026-11-24, lldc=1, sids=0, itu_region=asia_pacific" in shown.output
+    clock.write_text(str(datetime(2026, 11, 24, 12, tzinfo=UTC).timestamp() - time.time()))
+    graduated = CliRunner().invoke(app, ["admin", "country", "npl"])
+    assert "NPL: ldc=1, graduated from the LDCs on 2026-11-24 (an LDC before that day), lldc=1" in graduated.output
     put_off = CliRunner().invoke(app, ["admin", "country", "NPL", "--ldc-until", "2027-01-01"])
     assert "an LDC until 2027-01-01" in put_off.output
     cleared = CliRunner().invoke(app, ["admin", "country", "NPL", "--ldc-until", "none", "--no-ldc"])
