@@ -551,15 +551,19 @@ async def run(app: App, *, webhook: bool = False, fonts_required: bool = True) -
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    started = False
     try:
         if await prepare(app, stop, fonts_required=fonts_required):
+            started = True
             await _serve(app, stop, webhook=webhook)
     finally:
         await app.menus.settled(MENUS_AT_STOP)
         await app.delivery.sender.close()
         await app.bot.session.close()
         await app.database.dispose()
-        log.info("stopped")
+        # a start refused or given up on is not a bot that ran and stopped (an operator read "stopped" above the
+        # refusal's line and looked for what had run)
+        log.info("stopped" if started else "stopped before starting")
 
 
 async def _serve(app: App, stop: asyncio.Event, *, webhook: bool) -> None:

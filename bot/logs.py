@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 update_id_var: ContextVar[int | None] = ContextVar("update_id", default=None)
@@ -73,7 +74,8 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """Render the record with its context and extra fields."""
         data: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            # UTC, named: the host's local time without its zone could not be compared across hosts (operator tester)
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": record.getMessage(),

@@ -39,7 +39,7 @@ async def test_an_unreachable_bot_api_is_retried_with_one_line_each_and_sigterm_
     text = (tmp_path / "bot.log").read_text()
     assert "Traceback" not in text and all(line.startswith("{") for line in text.splitlines())
     assert not any("error" in e for e in log_events(tmp_path / "bot.log"))
-    assert log_events(tmp_path / "bot.log")[-1]["event"] == "stopped"
+    assert log_events(tmp_path / "bot.log")[-1]["event"] == "stopped before starting"
     assert stack.token.split(":")[1] not in text
 
 
@@ -64,6 +64,7 @@ async def test_start_up_goes_on_once_the_bot_api_answers(tmp_path: Path) -> None
         await stack.close()
     started = [e for e in log_events(tmp_path / "bot.log") if e["event"] == "started"]
     assert len(started) == 1, "one line says the bot is up (it used to say nothing)"
+    assert log_events(tmp_path / "bot.log")[-1]["event"] == "stopped", "a bot that served says it stopped"
     assert started[0]["mode"] == "polling" and started[0]["database"] == f"sqlite {tmp_path / 'bot.db'}"
     assert started[0]["bot"] and "instance_id" not in started[0]
     assert started[0].get("first_jobs_s") is not None, "on SQLite the jobs' first round is over before updates come"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 
 import pytest
 
@@ -49,6 +50,19 @@ def test_the_token_is_redacted_everywhere(formatter: logging.Formatter, emit: st
 def test_a_json_line_carries_the_update_and_the_contact() -> None:
     line = json.loads(_logged(JsonFormatter(), "message"))
     assert (line["update_id"], line["contact_id"], line["event"]) == (41, 7, "calling https://api.example/bot<redacted>/getMe")
+
+
+def test_a_json_line_s_time_is_utc_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Operator tester: the time was the host's local time with no zone ("2026-12-06T14:03:11")."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        record = logging.makeLogRecord({"msg": "started", "created": 1796560991.25})
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert line["time"] == "2026-12-06T12:43:11.250Z"
 
 
 @pytest.mark.parametrize(("url", "place"), [
