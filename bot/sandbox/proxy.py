@@ -1,6 +1,6 @@
 """A round-robin HTTP proxy for tests and benchmarks of several bot instances in webhook mode.
 
-It stands where nginx stands in compose.yaml (deploy/nginx.conf): each POST goes to the next instance in turn;
+It stands where nginx stands in compose.yaml (deploy/nginx.conf.template): each POST goes to the next instance in turn;
 an instance that refuses the connection, drops it, or answers 502/503/504 is skipped and the same request posted
 to the next one (nginx's `proxy_next_upstream error timeout http_502 http_503 http_504 non_idempotent`). When
 every instance fails, the proxy answers 502 and the sandbox posts the update again later, as Telegram does.

@@ -59,8 +59,29 @@ def test_every_compose_variable_is_a_setting() -> None:
             assert name in known, (example, name)
 
 
+def proxy_conf(webhook_path: str) -> str:
+    """deploy/nginx.conf.template as nginx's image writes it at start (envsubst of the variables it is given)."""
+    proxy = compose()["services"]["proxy"]
+    template = proxy["volumes"][0].split(":")[1]
+    assert template.startswith("/etc/nginx/templates/") and template.endswith(".template")
+    assert proxy["environment"]["NGINX_ENVSUBST_OUTPUT_DIR"] + "/" + Path(template).name.removesuffix(".template") \
+        == "/etc/nginx/nginx.conf"
+    text = (ROOT / "deploy" / "nginx.conf.template").read_text()
+    assert set(re.findall(r"\$\{(\w+)\}", text)) <= set(proxy["environment"])
+    return text.replace("${P2C_WEBHOOK_PATH}", webhook_path)
+
+
+def test_the_proxy_routes_the_webhook_path_the_instances_serve() -> None:
+    """Operator tester: deploy/nginx.conf hard-coded /telegram/webhook, so a P2C_WEBHOOK_PATH set in .env made
+    every update a 404 at the proxy."""
+    default = Settings.model_fields["webhook_path"].default
+    given = compose()["services"]["proxy"]["environment"]["P2C_WEBHOOK_PATH"]
+    assert given == "${P2C_WEBHOOK_PATH:-" + default + "}", "the instances' path, from .env, as they default it"
+    assert "location = /hook/a1b2 {" in proxy_conf("/hook/a1b2")
+
+
 def test_the_proxy_balances_every_instance_and_routes_only_the_webhook() -> None:
-    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    conf = proxy_conf(Settings.model_fields["webhook_path"].default)
     upstream = re.search(r"upstream p2c_bots \{(.*?)\}", conf, flags=re.DOTALL)
     assert upstream is not None
     servers = set(re.findall(r"server (\w+):8081", upstream.group(1)))
@@ -78,6 +99,11 @@ def test_the_image_is_slim_non_root_and_checks_its_catalogs() -> None:
     assert 'ENTRYPOINT ["p2c-bot"]' in lines
     assert any("bot.catalogs check" in line for line in lines)
     assert any("fonts-noto-cjk" in line for line in lines)
+    code = lines.index("COPY bot ./bot")
+    assert any("pip install -r" in line for line in lines[:code]), "dependencies are a layer below the code's"
+    assert any("pip install --no-deps -e ." in line for line in lines[code:])
+    assert "chown p2c /data" in "\n".join(lines) and "ENV P2C_DATABASE_URL=sqlite+aiosqlite:////data/p2c.db" in lines, \
+        "the default SQLite file is where the image's user may write (/app is root's)"
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".env", ".git", ".venv"} <= set(ignored)
 
@@ -88,6 +114,8 @@ def test_the_systemd_unit_runs_one_polling_process_as_its_own_user() -> None:
     service = unit["Service"]
     assert shlex.split(service["ExecStart"])[1:] == ["run"]
     assert service["User"] not in ("root", "0")
+    steps = (ROOT / "deploy" / "p2c-bot.service").read_text().split("[Unit]")[0]
+    assert "apt-get install fonts-noto-cjk" in steps, "`run` refuses to start without the CJK fonts (operator tester)"
 
 
 def test_the_systemd_units_database_is_named_in_its_environment_file_alone() -> None:
