@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from chat_driver import ChatDriver
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import col, select
 from test_pledges import focal_point
@@ -57,6 +57,12 @@ GOOD_BY_STEP: dict[str, list[tuple[str, str]]] = {
     "$sum": [("press", "f:$sum:submit")],
     "$cancel": [("press", "f:$cancel:no")],
 }
+LISTED: dict[str, list[tuple[str, str]]] = {
+    "sdgs": [("press", "f:sdgs:c:4"), ("press", "f:sdgs:c:9"), ("press", "f:sdgs:done")],
+    "wsis_action_lines": [("press", "f:wsis_action_lines:c:C2"), ("press", "f:wsis_action_lines:c:C7"),
+                          ("press", "f:wsis_action_lines:done")],
+}
+"""The good answers that fill the lists the other good path skips (a review: no stored pledge ever had SDGs)."""
 _people = itertools.count(70_000)
 
 
@@ -90,9 +96,12 @@ def database_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(turns=st.lists(TURN, min_size=40, max_size=80))
+@given(turns=st.lists(TURN, min_size=40, max_size=80), listed=st.booleans())
+@example(turns=[None] * 40, listed=True)  # the good path alone, filling the lists: they must be stored as given
 def test_random_input_never_breaks_the_journey(database_file: Path, deps: Deps, renderer: Renderer,
-                                               turns: list[tuple[str, str] | None]) -> None:
+                                               turns: list[tuple[str, str] | None], listed: bool) -> None:
+    good = {**GOOD_BY_STEP, **LISTED} if listed else GOOD_BY_STEP
+
     async def play() -> None:
         database = Database(f"sqlite+aiosqlite:///{database_file}")
         chat = ChatDriver(database, deps, renderer)
@@ -108,7 +117,7 @@ def test_random_input_never_breaks_the_journey(database_file: Path, deps: Deps, 
                         .where(Draft.form_id == "pledge", Contact.telegram_id == person_id))).scalar_one_or_none()
                 if step is None:
                     break
-                for kind, value in [turn] if turn else GOOD_BY_STEP[step]:
+                for kind, value in [turn] if turn else good[step]:
                     answers = await chat.press(person, value) if kind == "press" else await chat.send(person, value)
                     assert answers or value == "f:$sum:submit", f"no answer to {kind} {value[:40]!r}"
                     assert all(m.text.strip() for m in answers)
@@ -116,6 +125,10 @@ def test_random_input_never_breaks_the_journey(database_file: Path, deps: Deps, 
                 for pledge in (await uow.session.execute(select(Pledge))).scalars():
                     check_rules(pledge)
                     assert pledge.end_date is not None and pledge.end_date >= date(2020, 1, 1)
+                if listed and not any(turns):
+                    mine = (await uow.session.execute(select(Pledge).join(Contact, col(Contact.id) == col(
+                        Pledge.created_by)).where(Contact.telegram_id == person_id))).scalar_one()
+                    assert (mine.sdgs, mine.wsis_action_lines) == ([4, 9], ["C2", "C7"])
         finally:
             await database.dispose()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from chat_driver import ChatDriver
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import col, select
 from test_pledges import focal_point
@@ -60,6 +60,11 @@ GOOD_BY_STEP: dict[str, list[tuple[str, str]]] = {
     "$sum": [("press", "f:$sum:submit")],
     "$cancel": [("press", "f:$cancel:no")],
 }
+WITH_EVIDENCE: dict[str, list[tuple[str, str]]] = {
+    "evidence": [("file", "photo:AgACAgQgoodphoto"), ("text", "https://example.org/kolda-report.pdf"),
+                 ("press", "f:evidence:done")],
+}
+"""The good answers that keep evidence, which the other good path skips (a review: no stored report ever had any)."""
 PERIOD = re.compile(r"^[0-9]{4}(-H[12]|-Q[1-4])?$")
 _people = itertools.count(80_000)
 
@@ -113,9 +118,13 @@ async def seed_pledge(database: Database, telegram_id: int, financial: bool) -> 
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(turns=st.lists(TURN, min_size=30, max_size=70), financial=st.booleans())
+@given(turns=st.lists(TURN, min_size=30, max_size=70), financial=st.booleans(), evidence=st.booleans())
+@example(turns=[None] * 30, financial=True, evidence=True)  # the good path alone, with evidence: stored as given
 def test_random_input_never_breaks_a_report(database_file: Path, deps: Deps, renderer: Renderer,
-                                            turns: list[tuple[str, str] | None], financial: bool) -> None:
+                                            turns: list[tuple[str, str] | None], financial: bool,
+                                            evidence: bool) -> None:
+    good = {**GOOD_BY_STEP, **WITH_EVIDENCE} if evidence else GOOD_BY_STEP
+
     async def play() -> None:
         database = Database(f"sqlite+aiosqlite:///{database_file}")
         chat = ChatDriver(database, deps, renderer)
@@ -132,7 +141,7 @@ def test_random_input_never_breaks_a_report(database_file: Path, deps: Deps, ren
                         .where(Draft.form_id == "report", Contact.telegram_id == person_id))).scalar_one_or_none()
                 if step is None:
                     break
-                for kind, value in [turn] if turn else GOOD_BY_STEP[step]:
+                for kind, value in [turn] if turn else good[step]:
                     if kind == "file":
                         file_kind, file_id = value.split(":", 1)
                         answers = await chat.send_file(person, file_kind, file_id, "proof.pdf")
@@ -151,6 +160,10 @@ def test_random_input_never_breaks_a_report(database_file: Path, deps: Deps, ren
                     check_rules(report, pledge)
                 current = [(r.period) for r in reports if r.is_current]
                 assert len(current) == len(set(current))
+                if evidence and not any(turns):
+                    assert [(r.steps_taken, [(e["kind"], e.get("file_id") or e.get("url")) for e in r.evidence])
+                            for r in reports] == [(STEPS, [("photo", "AgACAgQgoodphoto"),
+                                                           ("link", "https://example.org/kolda-report.pdf")])]
         finally:
             await database.dispose()
 
