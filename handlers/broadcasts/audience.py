@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,8 @@ from models.repositories.pledges import Countries, Pledges
 from models.repositories.reports import Reports
 from models.tables import Contact, Country, Entity
 from models.values import LANGUAGE_NAMES, LANGUAGES, MEMBER_ROLES, EntityStatus, FocusArea, Role, Sector
+
+log = logging.getLogger(__name__)
 
 EVERYONE = "everyone"
 # The same names as the country step's shortcuts, keyed by the segments' lower-case codes.
@@ -68,8 +71,9 @@ def segment_label(token: str) -> Label:
         return Text(table[kind][value])
     if kind == "lang" and value in LANGUAGE_NAMES:
         return LANGUAGE_NAMES[value]
-    return Text({EVERYONE: N_("👥 Everyone"), "overdue": N_("⏰ Overdue report"),
-                 "draft": N_("📝 Pledge in draft")}.get(token, N_("👥 Everyone")))
+    named = {EVERYONE: N_("👥 Everyone"), "overdue": N_("⏰ Overdue report"), "draft": N_("📝 Pledge in draft")}
+    # a code this release does not know is shown as it is stored, never as "Everyone" (a review)
+    return Text(named[token]) if token in named else f"❓ {token}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +86,17 @@ class Audience:
 
 
 async def resolve(session: Session, tokens: list[str], today: date, default_locale: str) -> Audience:
-    """The contacts in the audience (everyone with a role and consent, filtered by the segments)."""
+    """The contacts in the audience (everyone with a role and consent, filtered by the segments); nobody when a
+    segment is one this release does not know (a draft or a scheduled broadcast made before it was renamed): it was
+    dropped, and the broadcast went to everyone (a review)."""
+    if unknown := [token for token in tokens if token not in SEGMENTS]:
+        log.warning("a broadcast's audience has segments this release does not know (%s): it reaches nobody",
+                    ", ".join(unknown)[:200])
+        return Audience([], 0, Counter())
     rows = await Contacts(session).with_roles()
     kinds: dict[str, set[str]] = {}
     for token in tokens:
-        if token in SEGMENTS and token != EVERYONE:
+        if token != EVERYONE:
             kind, _, value = token.partition(":")
             kinds.setdefault(kind, set()).add(value)
     countries = await Countries(session).all() if kinds.keys() & {"group", "itu"} else {}

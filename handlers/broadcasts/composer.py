@@ -20,6 +20,7 @@ from handlers.forms.base import (
     StepResult,
     Upload,
 )
+from handlers.forms.engine import words_not_kept
 from handlers.forms.markup import Reason, Refusal
 from handlers.forms.steps import ChoiceStep, MultiChoiceStep, has_letters, options_of
 from handlers.language_names import named_language
@@ -166,6 +167,12 @@ class AudienceStep(MultiChoiceStep):
         return (plural("{count} person matches ({unreachable} unreachable).",
                        "{count} people match ({unreachable} unreachable).", reachable + unreachable,
                        unreachable=Number(unreachable)),)
+
+    def summarised(self, value: Any, answers: Answers, ctx: FormContext) -> Label:
+        """The segments, and how many people they reach now: the summary staff submit from said neither (a review;
+        an edit of a scheduled broadcast opens at the summary, its audience counted nowhere else)."""
+        counted = self.lines(answers, {}, ctx)
+        return Concat((self.show(value, ctx), "\n", *counted)) if counted else self.show(value, ctx)
 
     def on_code(self, code: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Toggle a segment ("Everyone" alone), or finish when someone can receive the broadcast."""
@@ -378,11 +385,7 @@ class TranslationsStep(Step):
         stale = stale_label(ctx, self._texts(answers, scratch))
         warned: tuple[Label, ...] = () if stale is None else (
             text(N_("⚠️ The message changed, but not these translations: {languages}."), languages=stale),)
-        have = {answers.get("language"), *self._texts(answers, scratch)}
-        readers: Mapping[str, int] = ctx.facts.get("languages", {})
-        missing = [plural("{language} ({count} recipient)", "{language} ({count} recipients)", readers[code],
-                          language=language_label(code)) for code in LANGUAGES
-                   if code not in have and readers.get(code)]
+        missing = readers_without_text({**answers, "translations": self._texts(answers, scratch)}, ctx)
         if not missing:
             return (*warned, Text(N_("Every language of the audience has a text.")))
         return (*warned, text(N_("Still missing: {languages}"), languages=Items(tuple(missing))))
@@ -482,9 +485,10 @@ class AttachmentStep(Step):
                 "With a file, a translation can have 900 characters too, and those into {languages} have more. ✂️ "
                 "takes them out, for you to write them again shorter with ✏️ Translations; with 📎 every text "
                 "stays whole.", len(languages), languages=Items(tuple(language_label(code) for code in languages))),)
+        said = words_not_kept(upload.caption)  # the message is asked for in its language next: said, not dropped
         if notes:
-            return Stay({"file": file}, notes)
-        return Answer(file, self.show(file, ctx))
+            return Stay({"file": file}, (*notes, *said))
+        return Answer(file, Concat((self.show(file, ctx), *(part for note in said for part in ("\n", note)))))
 
     def on_file(self, kind: str, file_id: str, answers: Answers, ctx: FormContext) -> StepResult:
         """A file without its name, as `on_upload` takes it."""
@@ -567,6 +571,28 @@ class LanguageStep(ChoiceStep):
         return super().on_text(value, answers, scratch, ctx)
 
 
+def readers_without_text(answers: Answers, ctx: FormContext) -> list[Label]:
+    """The audience's languages that have no text, each with how many recipients read it: "Español (3 recipients)"."""
+    have = set(written_languages(answers))
+    readers: Mapping[str, int] = ctx.facts.get("languages", {})
+    return [plural("{language} ({count} recipient)", "{language} ({count} recipients)", readers[code],
+                   language=language_label(code)) for code in LANGUAGES if code not in have and readers.get(code)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FallbackStep(LanguageStep):
+    """The language of the people whose own has no text; the summary says who they are."""
+
+    def summarised(self, value: Any, answers: Answers, ctx: FormContext) -> Label:
+        """The language, and the readers who get it instead of their own: the summary said only "English", staff
+        could not see that 3,300 people would read it rather than their language (a review)."""
+        others = readers_without_text(answers, ctx)
+        if not others:
+            return self.show(value, ctx)
+        return text(N_("{language}, also for those who read {languages}"), language=self.show(value, ctx),
+                    languages=Items(tuple(others)))
+
+
 @dataclass(frozen=True, kw_only=True)
 class FirstLanguageStep(LanguageStep):
     """The language the message is written in. Choosing one that has a translation swaps the two: that translation
@@ -630,8 +656,8 @@ BROADCAST_FORM = Form(
         TranslationsStep(id="translations", label=N_("Translations"), optional=True,
                          question=N_("Add translations, one language at a time, then Done.")),
         # only a language with a text: what is chosen is what those readers get
-        LanguageStep(id="fallback", label=N_("Fallback language"), choices=written_languages, label_of=language_label,
-                   columns=3, question=N_("People whose language has no text receive it in:")),
+        FallbackStep(id="fallback", label=N_("Fallback language"), choices=written_languages, label_of=language_label,
+                     columns=3, question=N_("People whose language has no text receive it in:")),
         ChoiceStep(id="when", label=N_("When"), choices=("now", "later"), label_of=when_label,
                    question=N_("Send it now, or schedule it?")),
         # counted from the start while it may still be asked: "Question 7 of 8" never grows to "8 of 8"

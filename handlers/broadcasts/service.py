@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from handlers import outbox
-from handlers.broadcasts.audience import resolve
+from handlers.broadcasts.audience import SEGMENTS, resolve
 from handlers.broadcasts.composer import BROADCAST_FORM, CAPTION, EDITING, refusal
 from handlers.forms.base import FormState
 from handlers.forms.markup import Reason, Refusal, literal
@@ -55,6 +55,12 @@ class CreateBroadcast:
     """{"kind": "photo" | "document", "file_id": ...}: sent with the text as its caption."""
 
 
+def _check_audience(audience: list[str]) -> None:
+    """Every segment one this release knows: an unknown one would reach nobody (audience.resolve)."""
+    if unknown := [segment for segment in audience if segment not in SEGMENTS]:
+        raise BroadcastError(f"unknown audience segments: {', '.join(unknown)[:200]}")
+
+
 def _texts_and_fallback(command: CreateBroadcast) -> tuple[dict[str, str], str]:
     """The broadcast's texts in known languages, and its fallback: the one given, which must have a text (what is
     stored is what readers of other languages get), or the first text when none is given."""
@@ -96,6 +102,7 @@ async def create_broadcast(session: Session, command: CreateBroadcast, now: date
                            default_locale: str) -> Broadcast:
     """Store the broadcast and, unless it is scheduled for later, fan it out now (caller commits)."""
     texts, fallback = _texts_and_fallback(command)
+    _check_audience(command.audience)
     later = command.scheduled_at is not None and command.scheduled_at > now
     broadcast = Broadcast(created_by=command.created_by, audience=list(command.audience), texts=texts,
                           fallback=fallback, attachment=command.attachment,
@@ -115,6 +122,7 @@ async def edit_broadcast(session: Session, broadcast: Broadcast, command: Create
     """Replace a scheduled broadcast's audience, texts, fallback, file and time, audited; sent at once when its new
     time is now. False, and nothing changed, when it started or was cancelled meanwhile (caller commits)."""
     texts, fallback = _texts_and_fallback(command)
+    _check_audience(command.audience)
     before = {"audience": broadcast.audience, "texts": broadcast.texts, "fallback": broadcast.fallback,
               "attachment": broadcast.attachment, "scheduled_at": broadcast.scheduled_at}
     later = command.scheduled_at is not None and command.scheduled_at > now

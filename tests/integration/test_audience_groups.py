@@ -3,12 +3,13 @@ SIDS) are two segments, named so that staff cannot take one for the other."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.i18n import Renderer
 from handlers.broadcasts.audience import SEGMENTS, resolve, segment_label
+from handlers.broadcasts.service import BroadcastError, CreateBroadcast, create_broadcast
 from models.database import Database
 from models.tables import Contact, Entity, Pledge
 from models.values import LANGUAGES, PledgeStatus, Role
@@ -96,3 +97,18 @@ async def test_staff_who_were_once_of_a_rejected_organisation_stay_in_the_audien
         for tokens in (["everyone"], ["role:staff"]):
             audience = await resolve(uow.session, tokens, date(2026, 12, 1), "en")
             assert [contact.first_name for contact in audience.contacts] == ["Bea"]
+
+
+@pytest.mark.parametrize("tokens", [["region:africa"], ["role:focal_point", "group:ldc2"]])
+async def test_a_segment_this_release_does_not_know_reaches_nobody_and_is_shown_as_stored(
+        database: Database, renderer: Renderer, tokens: list[str]) -> None:
+    """A review: a segment unknown to this release (a draft or a scheduled broadcast older than a renaming) was
+    dropped, and the broadcast went to everyone, its label reading "👥 Everyone"; a new one is refused."""
+    await people(database)
+    async with database.uow() as uow:
+        audience = await resolve(uow.session, tokens, date(2026, 12, 1), "en")
+        assert (audience.contacts, audience.unreachable) == ([], 0)
+        with pytest.raises(BroadcastError, match="unknown audience segments"):
+            await create_broadcast(uow.session, CreateBroadcast(tokens, {"en": "Hello"}, "en", None, None),
+                                   datetime(2026, 12, 1, tzinfo=UTC), date(2026, 12, 1), "en")
+    assert renderer.label(segment_label(tokens[-1]), "fr") == f"❓ {tokens[-1]}"

@@ -195,3 +195,17 @@ async def test_an_edit_left_open_is_closed_when_the_broadcast_starts(chat: ChatD
         assert started is not None and started.status == BroadcastStatus.sending
     after = await chat.send(staff, "Registration is open")
     assert not any("Fallback language" in m.text for m in after)  # no summary of the closed edit comes back
+
+
+async def test_the_summary_says_how_many_receive_it_and_who_reads_the_fallback(chat: ChatDriver) -> None:
+    """Review: the summary staff submit from said the audience's groups and "Fallback language: Français" alone: not
+    how many people it reaches, nor that the English and Spanish readers would get the French text."""
+    staff, _ = await _at_fallback(chat)
+    await chat.press(staff, "f:fallback:c:fr")
+    summary = (await chat.press(staff, "f:when:c:now"))[-1].text
+    assert "<b>Audience</b>: Focal points\n4 people match." in summary
+    assert "<b>Fallback language</b>: Français, also for those who read English (1 recipient) and Español (1 " \
+           "recipient)" in summary
+    await chat.press(staff, "f:$sum:edit:fallback")
+    summary = (await chat.press(staff, "f:fallback:c:zh"))[-1].text
+    assert "<b>Fallback language</b>: 中文, also for those who read English (1 recipient) and Español" in summary

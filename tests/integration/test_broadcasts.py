@@ -705,3 +705,17 @@ async def test_an_album_at_the_attachment_keeps_its_first_file_and_says_the_othe
         assert chat.edited[0], "the question brought up to date, not asked again below"
         assert said.text.startswith("✓ 📎 a.pdf"), said.text
         assert "Only the album's first file was kept" in said.text and "not a file" not in said.text, said.text
+
+
+async def test_words_sent_with_the_attachment_are_said_not_kept(chat: ChatDriver) -> None:
+    """A review: a photo sent with the announcement as its caption was kept and the words dropped without a word."""
+    staff = chat.person(STAFF)
+    await chat.send(staff, "/broadcast")
+    await chat.press(staff, "f:audience:c:everyone")
+    await chat.press(staff, "f:audience:done")
+    kept = await chat.send_file(staff, "photo", "PHOTO-FILE-ID", caption="Join our webinar on 15 January")
+    said = "\n".join(m.text for m in kept)
+    assert "The words sent with it were not kept: “Join our webinar on 15 January”" in said
+    assert "In which language will you write it first?" in kept[-1].text
+    plain = await chat.send_file(chat.person(STAFF), "photo", "PHOTO-2")  # at the next question: refused, no words
+    assert "not kept: “" not in "\n".join(m.text for m in plain)
