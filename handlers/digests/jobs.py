@@ -63,14 +63,13 @@ async def _send_one(unit: UnitOfWork, contact_id: int, cadence: str, due: Due, n
     if contact is None:
         return 0
     scope = await scope_for(session, contact)
-    subscription = await subscriptions.of(contact_id, for_update=True)
-    if subscription is not None and subscription.cadence != cadence:  # chosen since the candidates were read
-        return 0
     if scope is None:
         return 0
-    if subscription is None:  # a staff member on the default: the row remembers what was sent
-        subscription = DigestSubscription(contact_id=contact_id, cadence="weekly", weekday=DEFAULT_WEEKDAY,
-                                          hour=DEFAULT_HOUR)
+    # a staff member on the default gets the row, which remembers what was sent; locked, and read as stored
+    subscription = await subscriptions.locked(DigestSubscription(
+        contact_id=contact_id, cadence="weekly", weekday=DEFAULT_WEEKDAY, hour=DEFAULT_HOUR, updated_at=now))
+    if subscription.cadence != cadence:  # chosen since the candidates were read
+        return 0
     zone = where[0]
     at = next_allowed(now, *where)
     if superseded(subscription.cadence, subscription.weekday, subscription.hour, due, at, zone):

@@ -82,12 +82,14 @@ def _menu(subscription: DigestSubscription) -> tuple[tuple[Button, ...], ...]:
 
 
 async def _current(conv: Conversation, *, for_update: bool = False) -> DigestSubscription:
+    """The person's subscription, or the default of their role (`for_update`: written and locked, see
+    Subscriptions.locked)."""
     assert conv.contact.id is not None
-    found = await Subscriptions(conv.session).of(conv.contact.id, for_update=for_update)
-    if found is not None:
-        return found
     cadence = "weekly" if conv.contact.role in (Role.staff, Role.admin) else "off"
-    return DigestSubscription(contact_id=conv.contact.id, cadence=cadence, weekday=0, hour=9, updated_at=conv.now)
+    default = DigestSubscription(contact_id=conv.contact.id, cadence=cadence, weekday=0, hour=9, updated_at=conv.now)
+    if for_update:
+        return await Subscriptions(conv.session).locked(default)
+    return await Subscriptions(conv.session).of(conv.contact.id) or default
 
 
 def _setting(subscription: DigestSubscription) -> Label:

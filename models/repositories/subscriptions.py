@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from models.repositories.base import table_of
+from models.repositories.base import PerDialect, table_of
 from models.scope import EVERYTHING, Scope, ScopeKind
 from models.session import Session
 from models.tables import Contact, CoordinatorScope, DigestSubscription, Entity, GeneratedFile
@@ -17,6 +17,9 @@ S = table_of(DigestSubscription)
 K = table_of(Contact)
 E = table_of(Entity)
 F = table_of(GeneratedFile)
+_LOCKED = sa.select(DigestSubscription).where(S.c.contact_id == sa.bindparam("id")).with_for_update() \
+    .execution_options(populate_existing=True)
+_WRITE_DEFAULT = PerDialect(lambda insert: insert(S).on_conflict_do_nothing(index_elements=["contact_id"]))
 
 
 class Scopes:
@@ -51,6 +54,19 @@ class Subscriptions:
         the digest job writing the person's digest and the person choosing another cadence wait for each other)."""
         # a lock is asked of the database even for a row the session holds (Session.get skips its identity map then)
         return await self.session.get(DigestSubscription, contact_id, with_for_update=for_update or None)
+
+    async def locked(self, default: DigestSubscription) -> DigestSubscription:
+        """The contact's subscription row locked (on PostgreSQL) until the transaction ends, written first as
+        `default` when they have none: a lock needs a row, and two transactions that each found none (the digest job
+        and the person's choice) both inserted one, the second failing on the key (a review)."""
+        found = await self.of(default.contact_id, for_update=True)
+        if found is not None:
+            return found
+        values = {column.name: getattr(default, column.name) for column in S.columns}
+        await self.session.execute(_WRITE_DEFAULT(self.session), values)  # waits for another's insert of the key
+        # read afresh: the row as stored (the other transaction's, when it inserted first)
+        row: DigestSubscription = (await self.session.execute(_LOCKED, {"id": default.contact_id})).scalar_one()
+        return row
 
     async def save(self, subscription: DigestSubscription) -> None:
         """Write a subscription's changes now."""

@@ -4,6 +4,7 @@ scope's "Targeting LDCs, LLDCs and SIDS" counted groups of countries outside it;
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -28,9 +29,11 @@ from handlers.forms.base import FormState
 from handlers.messages import CountryName, Day, Label, Money, Text
 from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
 from models.database import Database
+from models.migrate import upgrade
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
 from models.repositories.outbox import OutboxRows
+from models.repositories.subscriptions import Subscriptions
 from models.scope import EVERYTHING, Scope, ScopeKind
 from models.tables import Contact, DigestSubscription, Draft, Outbox
 from models.values import Role
@@ -421,3 +424,46 @@ async def test_a_digest_planned_before_the_person_chose_another_cadence_is_not_w
                                "en", Made()) == 0
         await uow.commit()
     assert await _held_digest_rows(database) == 0
+
+
+async def test_two_first_writes_of_a_subscription_wait_for_each_other(postgres_url: str) -> None:
+    """A review: the lock of the subscription needs a row; a staff member on the default has none, so the digest job
+    and the person's choice each found none and inserted one: the second failed on the key (the person got an
+    apology and lost their choice, or the job stopped its round). Now the second waits for the first's row and
+    reads it as stored."""
+    database = Database(postgres_url)
+    try:
+        await upgrade(database)
+        async with database.uow() as uow:
+            staff = Contact(telegram_id=4242, chat_id=4242, first_name="Staff", role=Role.staff)
+            uow.session.add(staff)
+            await uow.session.flush()
+            assert staff.id is not None
+            staff_id = staff.id
+            await uow.commit()
+        job = database.uow()
+        async with job:
+            written = await Subscriptions(job.session).locked(
+                DigestSubscription(contact_id=staff_id, cadence="weekly", weekday=0, hour=9))
+            assert written.cadence == "weekly"
+
+            async def choose() -> str:
+                async with database.uow() as uow:
+                    chosen = await Subscriptions(uow.session).locked(
+                        DigestSubscription(contact_id=staff_id, cadence="off", weekday=0, hour=9))
+                    seen = f"{chosen.cadence} {chosen.last_period}"
+                    chosen.cadence = "monthly"
+                    await uow.commit()
+                    return seen
+
+            person = asyncio.create_task(choose())
+            await asyncio.sleep(0.5)
+            assert not person.done(), "the second insert waits for the first's row"
+            written.last_period = "2026-W49"
+            await Subscriptions(job.session).save(written)
+            await job.commit()
+        assert await asyncio.wait_for(person, 10) == "weekly 2026-W49"
+        async with database.uow() as uow:
+            assert (await Subscriptions(uow.session).of(staff_id)).cadence == "monthly"  # type: ignore[union-attr]
+    finally:
+        await database.dispose()
