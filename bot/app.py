@@ -514,13 +514,18 @@ async def _until_webhook_set(app: App, webhook: str, set_webhook: Callable[[], A
             log.warning("could not set the webhook (attempt %d: %s); trying again in %.0f s", attempt,
                         _one_line(error), wait)
         except TelegramAPIError as error:
-            where = urlsplit(webhook)  # its host and port: a path may hold a secret (/webhook/<token>)
-            raise ConfigError(f"the Bot API at {app.settings.api_base} refused the webhook at {where.scheme}://"
-                              f"{where.netloc.rpartition('@')[2]}: {_one_line(error)} (P2C_WEBHOOK_URL must be a "
+            raise ConfigError(f"the Bot API at {app.settings.api_base} refused the webhook at {_site(webhook)}: "
+                              f"{_one_line(error)} (P2C_WEBHOOK_URL must be a "
                               "public https URL, on port 443, 80, 88 or 8443, that Telegram can reach)") from None
         if await _stopped_while_waiting(stop, wait, "the Bot API"):
             return False
         delay, attempt = min(delay * 2, START_RETRY_MAX), attempt + 1
+
+
+def _site(url: str) -> str:
+    """A URL's scheme, host and port alone: its path may hold a secret (/webhook/<token>), its user a password."""
+    where = urlsplit(url)
+    return f"{where.scheme}://{where.netloc.rpartition('@')[2]}"
 
 
 async def _stopped_while_waiting(stop: asyncio.Event, seconds: float, what: str) -> bool:
@@ -735,7 +740,7 @@ async def _serve_webhook(app: App, dispatcher: Dispatcher, stop: asyncio.Event, 
     watch = WebhookWatch(webhook, current, set_webhook)
     health.receiving = watch.state
     watching = asyncio.create_task(watch.run(stop), name="webhook-watch")
-    log_started(app, "webhook", listening=f"{settings.webhook_host}:{settings.webhook_port}", webhook=webhook)
+    log_started(app, "webhook", listening=f"{settings.webhook_host}:{settings.webhook_port}", webhook=_site(webhook))
     try:
         await stop.wait()
     finally:

@@ -515,8 +515,10 @@ def export_command(
 def _write_private(path: Path, content: bytes, *, replace: bool) -> None:
     """Write a file only its owner may read (0600: exports name people and organisations); an existing one only
     if `replace`, and then made 0600 too (an operator's --force over a file readable by all kept it so), never
-    through a symbolic link."""
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | (os.O_TRUNC if replace else os.O_EXCL)
+    through a symbolic link where the system can refuse one (POSIX). O_BINARY where there is one (Windows): without
+    it every newline byte of the spreadsheet (a zip) was written as two (a review)."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0) \
+        | (os.O_TRUNC if replace else os.O_EXCL)
     with os.fdopen(os.open(path, flags, 0o600), "wb") as file:
         if hasattr(os, "fchmod"):  # POSIX (Windows has no owner-only mode to set this way)
             os.fchmod(file.fileno(), 0o600)

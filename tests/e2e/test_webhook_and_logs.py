@@ -147,7 +147,8 @@ async def test_the_start_is_one_line_and_probes_leave_no_access_lines(webhook_st
     events = [json.loads(line) for line in lines if line.startswith("{")]
     started = [e for e in events if e["event"] == "started"]
     assert len(started) == 1 and started[0]["mode"] == "webhook"
-    assert started[0]["listening"] == f"127.0.0.1:{port}" and started[0]["webhook"].endswith("/telegram/webhook")
+    # its site alone: a path may hold a secret (a review), as the refusal of a webhook names it
+    assert started[0]["listening"] == f"127.0.0.1:{port}" and started[0]["webhook"] == f"http://127.0.0.1:{port}"
     url = make_url(webhook_stack.database_url)
     assert started[0]["database"].startswith(url.get_backend_name() + " ")
     assert started[0]["rehearsed_s"] > 0 and not [e for e in events if e["logger"] == "bot.rehearsal"]
