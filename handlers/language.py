@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.conversation import Conversation
+from handlers.digests.service import drop_held
 from handlers.inputs import Incoming
 from handlers.language_names import named_language
 from handlers.messages import N_, Button, Reply, Text
@@ -44,10 +45,14 @@ def language_offer() -> Reply:
     return Reply((OFFER,), _language_buttons())
 
 
-def choose_language(conv: Conversation, code: str) -> bool:
-    """Save the person's language if `code` names one of ours; False for a forged code."""
+async def choose_language(conv: Conversation, code: str) -> bool:
+    """Save the person's language if `code` names one of ours; False for a forged code. A digest written in the
+    former language and held for their working hours is written again in this one (its text followed the reader,
+    its chart and spreadsheet, made when it was written, did not: a tester)."""
     if code not in LANGUAGES:
         return False
+    if code != conv.locale:
+        await drop_held(conv.session, conv.contact)  # the period owed again, written anew by the digest job
     conv.contact.language = code
     conv.locale = code
     conv.menu_changed = True  # the command menu follows the language at once
@@ -59,5 +64,5 @@ async def language_command(conv: Conversation, incoming: Incoming) -> None:
     """/language: the menu; /language fr (or a language's name) switches at once."""
     wanted = incoming.argument.strip()
     code = wanted.lower() if wanted.lower() in LANGUAGES else named_language(wanted) if wanted else None
-    if code is None or not choose_language(conv, code):
+    if code is None or not await choose_language(conv, code):
         conv.say(language_menu())

@@ -298,7 +298,8 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
                                                       file_name=incoming.file_name, formatted=incoming.formatted,
                                                       reply=incoming.reply_to is not None))
     elif incoming.text and (named := named_language(incoming.text)) is not None:
-        language.choose_language(conv, named)  # "English", "français", "中文" typed after the menu, or instead of it
+        # "English", "français", "中文" typed after the menu, or instead of it
+        await language.choose_language(conv, named)
     elif (incoming.text and is_greeting(incoming.text)) or (
             role_of(conv.contact) is None and not await helpdesk.may_ask_now(conv)):
         conv.say(await greet(conv))  # a newcomer's first words, in any language: who we are and how to begin
@@ -433,7 +434,7 @@ async def _on_button(conv: Conversation, data: str, draft: Draft | None, journey
     said, flushed = len(conv.replies), conv.flushed
     if parsed is None:
         await buttons.refuse_malformed(conv, data)
-    elif parsed.prefix == "lang" and language.choose_language(conv, parsed.verb):
+    elif parsed.prefix == "lang" and await language.choose_language(conv, parsed.verb):
         if draft is not None and journey is not None:
             await ask_again(conv, journey, draft)  # the question, now in the language chosen
     elif (handler := BUTTONS.get(parsed.prefix)) is not None:

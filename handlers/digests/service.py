@@ -221,12 +221,12 @@ async def enqueue_export(session: Session, contact: Contact, scope: Scope, local
     if file_format == "csv":
         for kind, title in (("pledges", CSV_PLEDGES), ("reports", CSV_REPORTS)):
             content = await export_csv(session, scope, kind, locale, translate, today)
-            file_id = await files.add(f"p2c-{kind}-{now.date().isoformat()}.csv", CSV_TYPE, content, now)
+            file_id = await files.add(f"p2c-{kind}-{today.isoformat()}.csv", CSV_TYPE, content, now)
             payload = {"reply": reply_to_json(Reply((Text(title),))), "upload": {"kind": "document", "file": file_id}}
             await rows.enqueue(f"{key}:{kind}", contact.chat_id, contact.id, payload, priority=priority, now=now)
         return
     content = await export_xlsx(session, scope, locale, translate, today)
-    file_id = await files.add(f"p2c-pledges-{now.date().isoformat()}.xlsx", XLSX_TYPE, content, now)
+    file_id = await files.add(f"p2c-pledges-{today.isoformat()}.xlsx", XLSX_TYPE, content, now)
     caption = Text(N_("Every pledge of your scope, with its last report"))
     payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": "document", "file": file_id}}
     await rows.enqueue(key, contact.chat_id, contact.id, payload, priority=priority, now=now)

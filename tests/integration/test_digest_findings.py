@@ -33,7 +33,7 @@ from models.migrate import upgrade
 from models.reporting import latest_due_periods
 from models.repositories.digests import DigestFigures, Figures
 from models.repositories.outbox import OutboxRows
-from models.repositories.subscriptions import Subscriptions
+from models.repositories.subscriptions import Files, Subscriptions
 from models.scope import EVERYTHING, Scope, ScopeKind
 from models.tables import Contact, DigestSubscription, Draft, Outbox
 from models.values import Role
@@ -467,3 +467,31 @@ async def test_two_first_writes_of_a_subscription_wait_for_each_other(postgres_u
             assert (await Subscriptions(uow.session).of(staff_id)).cadence == "monthly"  # type: ignore[union-attr]
     finally:
         await database.dispose()
+
+
+async def test_a_digest_held_for_working_hours_is_written_again_in_the_language_chosen_meanwhile(
+        database: Database, deps: Deps, renderer: Renderer) -> None:
+    """Tester: a weekly digest written in Chinese and held overnight went out after its reader chose Arabic with its
+    text in Arabic (rendered at sending) but its chart and spreadsheet in Chinese (made when it was written). A new
+    language drops it and the period is written again in that language; the same language keeps it."""
+    monday = _monday_ahead()
+    chat = await _friday_subscriber(database, deps, renderer, chosen_at=utcnow())
+    friday = monday - timedelta(days=3) + timedelta(hours=9, minutes=30)
+    assert await send_due_digests(database.uow, friday, deps.translate) == 1
+    assert await _held_digest_rows(database) == 3
+    bea = chat.person(STAFF, "Bea")
+    await chat.press(bea, "lang:en")  # the language the person reads already: kept (and delivered by the driver)
+    assert len(await _digests(chat)) == 0 and await _held_digest_rows(database) == 0
+    assert await send_due_digests(database.uow, friday + timedelta(days=7), deps.translate) == 1
+    assert await _held_digest_rows(database) == 3
+    answered = await chat.press(bea, "lang:fr")
+    assert not any("Partner2Connect" in reply.text for reply in answered), [reply.text for reply in answered]
+    assert await _held_digest_rows(database) == 0
+    assert await send_due_digests(database.uow, friday + timedelta(days=7, hours=1), deps.translate) == 1
+    async with database.uow() as uow:
+        rows = (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("dg:%"),
+                                                               col(Outbox.status) == "pending"))).scalars().all()
+        sheets = [row.payload["upload"]["file"] for row in rows if row.payload.get("upload", {}).get("kind")
+                  == "document"]
+        content = (await Files(uow.session).get(sheets))[sheets[0]][2]
+    assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames[0] == renderer.label(Text("Pledges"), "fr")

@@ -6,7 +6,7 @@ The data set is small and made by hand so that every expected figure can be coun
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -19,13 +19,14 @@ from bot.i18n import Renderer
 from handlers.admin import GrantRole, grant_role
 from handlers.conversation import Deps
 from handlers.digests.jobs import send_due_digests
-from handlers.digests.service import Made, make_files
+from handlers.digests.service import Made, enqueue_export, make_files
 from handlers.messages import reply_from_json
 from models.clock import utcnow
 from models.database import Database
 from models.geography import load_country_table
 from models.reporting import due_date, latest_due_periods, owed_periods
 from models.repositories.digests import DigestFigures, pledge_in_scope
+from models.repositories.outbox import INTERACTIVE
 from models.repositories.pledges import Pledges
 from models.repositories.subscriptions import Files, Scopes
 from models.scope import EVERYTHING, Scope, ScopeKind
@@ -475,3 +476,20 @@ async def test_a_scope_with_nothing_submitted_gets_no_page_of_zeros_nor_an_empty
                     "once the first one is."), "not that a spreadsheet will come by itself (review)"
     async with database.uow() as uow:
         assert (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("ex:%")))).first() is None
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+async def test_an_export_is_named_by_its_reader_s_day(chat: ChatDriver, database: Database, deps: Deps,
+                                                      file_format: str) -> None:
+    """Tester: at 22:00 UTC, 01:00 the next day in Cairo, /export named its file by the UTC date (…-05-02.xlsx) and
+    the digest a minute later by the reader's (…-05-03.xlsx)."""
+    await _seed(database)
+    async with database.uow() as uow:
+        layla = (await uow.session.execute(select(Contact).where(Contact.telegram_id == ARABIC))).scalar_one()
+        await enqueue_export(uow.session, layla, EVERYTHING, "ar", "ex:day", datetime(2027, 5, 2, 22, tzinfo=UTC),
+                             date(2027, 5, 3), deps.translate, INTERACTIVE, file_format)
+        rows = (await uow.session.execute(select(Outbox).where(col(Outbox.key).like("ex:day%")))).scalars().all()
+        files = await Files(uow.session).get([row.payload["upload"]["file"] for row in rows])
+    names = sorted(name for name, _, _ in files.values())
+    assert names == (["p2c-pledges-2027-05-03.csv", "p2c-reports-2027-05-03.csv"] if file_format == "csv"
+                     else ["p2c-pledges-2027-05-03.xlsx"])
