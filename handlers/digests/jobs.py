@@ -6,13 +6,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from handlers.digests.schedule import Due, first_since, latest_due, superseded
+from handlers.digests.schedule import Due, first_since, following, latest_due, superseded
 from handlers.digests.service import Made, Translate, enqueue_digest, scope_for
 from handlers.language import negotiate
 from models.database import UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.digests import drop_superseded, has_superseded, lock_pending_digests
-from models.repositories.outbox import working_hours
+from models.repositories.outbox import superseded_at, working_hours
 from models.repositories.people import SCHEDULED_DIGEST_KEY_PREFIX
 from models.repositories.subscriptions import Subscriptions
 from models.tables import DigestSubscription
@@ -87,9 +87,10 @@ async def _send_one(unit: UnitOfWork, contact_id: int, cadence: str, due: Due, n
     began, replacing = subscription.covering_from, False
     if began is not None and await has_superseded(session, contact.chat_id, prefix, key):
         since, replacing = began, True
+    after = following(subscription.cadence, subscription.weekday, subscription.hour, due, zone)
     added = await enqueue_digest(session, contact, scope, locale, key, since=since, now=now,
                                  zone=zone, translate=translate, made=made, not_before=at if at > now else None,
-                                 hours=working_hours(*where))
+                                 hours={**working_hours(*where), **(superseded_at(after.at) if after else {})})
     if added and replacing:
         await drop_superseded(session, contact.chat_id, prefix, key)
     subscription.last_period, subscription.updated_at = due.period, now

@@ -57,6 +57,13 @@ def latest_due(cadence: str, weekday: int, hour: int, now: datetime, zone: str) 
     return next_due(cadence, weekday, hour, before, zone)
 
 
+def following(cadence: str, weekday: int, hour: int, due: Due, zone: str) -> Due | None:
+    """The digest moment after `due`'s: a week on, or the next month's first working day (a monthly one falls on one
+    of a month's first days, 32 days on is in the next month)."""
+    step = timedelta(days=7) if cadence == "weekly" else timedelta(days=32)
+    return next_due(cadence, weekday, hour, due.at + step, zone)
+
+
 def superseded(cadence: str, weekday: int, hour: int, due: Due, release: datetime, zone: str) -> bool:
     """Whether the next period's digest falls due on the day this one may go (`release`: its reader's next working
     hour), or before. A weekly digest held over the weekend would go out on Monday at 09:00 beside Monday's own, a

@@ -7,7 +7,7 @@ layer). The chart and the spreadsheet are made once per scope and language in a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -172,11 +172,12 @@ async def export_csv(session: Session, scope: Scope, kind: str, locale: str, tra
 async def enqueue_digest(session: Session, contact: Contact, scope: Scope, locale: str, key: str, *,
                          since: datetime | None, now: datetime, zone: str, translate: Translate, made: Made,
                          priority: int = BULK, not_before: datetime | None = None,
-                         hours: dict[str, list[str | None]] | None = None) -> bool:
+                         hours: Mapping[str, object] | None = None) -> bool:
     """Write one digest (text, chart, spreadsheet) to the outbox under `key`; False if it was there already.
-    `hours` (`working_hours`: a scheduled digest) binds its three rows to the reader's working hours: delivery
-    checks them again when it takes a row, so that one still waiting when those hours ended (the bot was down)
-    waits for the next morning, with the parts that follow it."""
+    `hours` (`working_hours`, and `superseded_at`: a scheduled digest) binds its three rows to the reader's working
+    hours: delivery checks them again when it takes a row, so that one still waiting when those hours ended (the bot
+    was down) waits for the next morning, with the parts that follow it; and to the next digest's moment, from which
+    they wait for the digest job to replace them."""
     assert contact.id is not None
     today = now.astimezone(ZoneInfo(zone)).date()
     start = since or now - timedelta(days=7)

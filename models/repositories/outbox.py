@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, FromClause, and_, bindparam, case, func, literal_column, or_, select, update
@@ -37,6 +37,32 @@ claimed only in the evening (the bot was down, or a test clock jumped): it then 
 def working_hours(zone: str, country_iso3: str | None) -> dict[str, list[str | None]]:
     """The payload entry of a message bound to its reader's working hours (WORKING_HOURS)."""
     return {WORKING_HOURS: [zone, country_iso3]}
+
+
+SUPERSEDED_AT = "superseded_at"
+"""Payload key of a scheduled digest's parts: the moment (ISO, UTC) the reader's next digest falls due. A part still
+unsent then waits (SUPERSEDED_WAIT at a time, at most SUPERSEDED_GRACE) for the digest job to write the next one, which
+drops it: taken at once after a gap (a restart, a clock moved), it went out beside the next one, with its old figures,
+whenever delivery looked before the job did (a tester). One the job does not replace goes after the grace."""
+SUPERSEDED_WAIT = timedelta(minutes=1)
+SUPERSEDED_GRACE = timedelta(minutes=30)
+
+
+def superseded_at(moment: datetime) -> dict[str, str]:
+    """The payload entry of a scheduled digest's part (SUPERSEDED_AT)."""
+    return {SUPERSEDED_AT: moment.astimezone(UTC).isoformat()}
+
+
+def _superseded_wait(payload: dict[str, Any], now: datetime) -> datetime | None:
+    """Until when a scheduled digest's part waits for the one that replaces it; None: it goes."""
+    marked = payload.get(SUPERSEDED_AT)
+    try:
+        moment = datetime.fromisoformat(marked) if isinstance(marked, str) else None
+    except ValueError:
+        return None
+    if moment is None or not moment <= now < moment + SUPERSEDED_GRACE:
+        return None
+    return min(now + SUPERSEDED_WAIT, moment + SUPERSEDED_GRACE)
 
 
 def hours_kept(payload: dict[str, Any]) -> dict[str, Any]:
@@ -470,6 +496,9 @@ class OutboxRows:
                 continue  # this one (a lower priority): it goes first, and this row with a claim after it is sent
             if (hours := row.payload.get(WORKING_HOURS)) is not None and not is_allowed(now, *hours):
                 held.append({"row_id": row.id, "until": next_allowed(now, *hours)})  # holds nobody back: not tried
+                continue
+            if (replaced := _superseded_wait(row.payload, now)) is not None:
+                held.append({"row_id": row.id, "until": replaced})
                 continue
             if "edit_of" in row.payload:
                 message_id, status = edited.get(row.payload["edit_of"], (None, None))

@@ -495,3 +495,46 @@ async def test_a_digest_held_for_working_hours_is_written_again_in_the_language_
                   == "document"]
         content = (await Files(uow.session).get(sheets))[sheets[0]][2]
     assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames[0] == renderer.label(Text("Pledges"), "fr")
+
+
+async def test_a_digest_held_until_its_successor_fell_due_waits_for_the_job_to_replace_it(
+        database: Database, deps: Deps, renderer: Renderer) -> None:
+    """Tester: after a gap (the bot down, a clock moved a week), delivery took the digest held for working hours
+    before the digest job wrote the next one, and both went out, the first with its old figures. Its parts wait from
+    the moment the next digest falls due until the job replaces it (at most SUPERSEDED_GRACE), then only the new one
+    goes; one the job does not replace goes after the grace."""
+    monday = _monday_ahead()
+    await _friday_subscriber(database, deps, renderer, chosen_at=utcnow())
+    friday = monday - timedelta(days=3) + timedelta(hours=9, minutes=30)  # 18:30, held for Monday 09:00
+    assert await send_due_digests(database.uow, friday, deps.translate) == 1
+    next_friday = monday + timedelta(days=4, hours=8, minutes=2)  # 17:02, its successor due at 17:00
+
+    async def claimed(now: datetime) -> list[str]:
+        async with database.uow() as uow:
+            taken = await OutboxRows(uow.session).claim(now, 50, lambda row: True)
+            keys = [row.payload.get("upload", {}).get("kind", "text") for row in taken]
+            await uow.commit()
+        return keys
+
+    assert await claimed(next_friday) == [], "delivery looked before the digest job: the stale digest waits"
+    assert await _held_digest_rows(database) == 3
+    assert await send_due_digests(database.uow, next_friday + timedelta(minutes=3), deps.translate) == 1
+    assert await _held_digest_rows(database) == 3, "the new digest's three parts, the old one's dropped"
+    async with database.uow() as uow:
+        periods = {row.key.split(":")[2] for row in (await uow.session.execute(
+            select(Outbox).where(col(Outbox.key).like("dg:%")))).scalars()}
+    assert len(periods) == 1
+    assert await claimed(next_friday + timedelta(minutes=4)) == ["text", "photo", "document"]
+
+
+async def test_a_digest_no_job_replaces_goes_after_the_grace(database: Database, deps: Deps,
+                                                            renderer: Renderer) -> None:
+    monday = _monday_ahead()
+    await _friday_subscriber(database, deps, renderer, chosen_at=utcnow())
+    assert await send_due_digests(database.uow, monday - timedelta(days=3, hours=-9, minutes=-30), deps.translate) == 1
+    successor = monday + timedelta(days=4, hours=8)
+    for minutes, expected in ((1, 0), (29, 0), (31, 3)):
+        async with database.uow() as uow:
+            taken = await OutboxRows(uow.session).claim(successor + timedelta(minutes=minutes), 50, lambda row: True)
+            await uow.commit()
+        assert len(taken) == expected, minutes

@@ -13,7 +13,7 @@ from bot.i18n import Renderer
 from handlers.digests.chart import has_chart, render_chart
 from handlers.digests.content import digest_reply, goal_share, percent, shorten
 from handlers.digests.labels import FOCUS_AREAS, REGIONS, TARGETING
-from handlers.digests.schedule import latest_due, next_due, superseded
+from handlers.digests.schedule import following, latest_due, next_due, superseded
 from handlers.messages import N_, Text
 from handlers.vocabulary import PLEDGE_TYPE_LABELS, SECTOR_LABELS
 from models.reporting import (
@@ -240,3 +240,16 @@ def test_the_reporting_panel_is_drawn_only_with_a_report_due(renderer: Renderer,
     figures = Figures(pledges=1, breakdowns={"focus_area": [Share("access", 1, Decimal(1000))]}, due=due, reported=1)
     assert render_chart(figures, "en", translate, "Digest").startswith(b"\x89PNG")
     assert ("Reported" in said) is drawn and "Pledged value by focus area (USD)" in said
+
+
+@pytest.mark.parametrize(("cadence", "now", "zone", "period", "after"), [
+    ("weekly", datetime(2026, 12, 29, 12, tzinfo=UTC), "Asia/Dubai", "2026-W53", "2027-W01"),
+    ("monthly", datetime(2027, 1, 4, 12, tzinfo=UTC), "Asia/Amman", "2027-01", "2027-02"),
+    ("monthly", datetime(2027, 2, 1, 12, tzinfo=UTC), "UTC", "2027-02", "2027-03"),  # 32 days on: 5 March
+])
+def test_the_digest_after_one_is_the_next_period_s(cadence: str, now: datetime, zone: str, period: str,
+                                                   after: str) -> None:
+    due = next_due(cadence, 1, 10, now, zone)
+    assert due is not None and due.period == period
+    nxt = following(cadence, 1, 10, due, zone)
+    assert nxt is not None and nxt.period == after and nxt == next_due(cadence, 1, 10, nxt.at, zone)
