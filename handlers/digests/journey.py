@@ -408,7 +408,14 @@ async def _nudge(conv: Conversation, pledge_id: int) -> None:
         conv.say(Reply((plural("No reminder was sent: the focal point of {ref} asked to be reminded of it later.",
                                "No reminder was sent: the {count} focal points of {ref} asked to be reminded of it "
                                "later.", done.following, ref=Code(pledge.ref or "")),)))
-    elif waiting := await reminder_waiting(Reminders(conv.session), pledge):  # the day's reminder, not sent yet
+    elif (waiting := await reminder_waiting(Reminders(conv.session), pledge)) \
+            and waiting < done.following - postponed:  # some have it waiting, the others had it (a review)
+        conv.say(Reply((plural("No second reminder was sent: the focal point of {ref} already has today's reminder, "
+                               "sent or waiting for their working hours.",
+                               "No second reminder was sent: each of the {count} focal points of {ref} already has "
+                               "today's reminder, sent or waiting for their working hours.",
+                               done.following - postponed, ref=Code(pledge.ref or "")),)))
+    elif waiting:  # the day's reminder, not sent yet
         conv.say(Reply((plural("No second reminder was sent: a reminder about {ref} already waits to reach its focal "
                                "point in their working hours.",
                                "No second reminder was sent: reminders about {ref} already wait to reach its {count} "

@@ -27,6 +27,7 @@ from handlers.helpdesk.compose import age, thread_ref
 from handlers.helpdesk.ownership import end_unsendable_answers
 from handlers.messages import N_, Concat, Day, Label, Reply, Text, plural, text
 from handlers.people import audit, name_of
+from handlers.staff_notices import person_for_staff
 from models.database import Session, UnitOfWork
 from models.repositories.contacts import Contacts
 from models.repositories.questions import Questions
@@ -39,6 +40,8 @@ from models.working_hours import is_allowed, local_day, next_allowed, working_da
 WAITING_WORKING_DAYS = 2
 BATCH = 500
 LISTED = 10
+ASKER_SHOWN = 40
+"""The most of an asker's name a line of the reminder shows."""
 SETTLED_AFTER = timedelta(days=14)
 """How long an answered question waits for its asker before the bot closes it (close_settled)."""
 UNDELIVERED_LOOKED_AT = timedelta(days=2)
@@ -155,6 +158,7 @@ async def _remind(session: Session, now: datetime, default_zone: str) -> int:
             due[member.id].append(thread)
     owners = {t.owner_id: by_id.get(t.owner_id) or await Contacts(session).get(t.owner_id)
               for t in waiting if t.owner_id}
+    askers = {t.asker_id: await Contacts(session).get(t.asker_id) for t in waiting[:LISTED] if t.asker_id}
     countries = await Reminders(session).countries_of({m.entity_id for m in staff if m.entity_id})
     count = 0
     told: set[int] = set()
@@ -166,7 +170,7 @@ async def _remind(session: Session, now: datetime, default_zone: str) -> int:
             later.update(t.id for t in listed if t.id is not None)
             continue
         key = f"hd-remind:{member_id}:{local_day(now, zone).isoformat()}"
-        written = await outbox.enqueue(session, member, reminder(listed, now, member_id, owners), key,
+        written = await outbox.enqueue(session, member, reminder(listed, now, member_id, owners, askers), key,
                                        priority=outbox.BULK,
                                        not_before=now)
         if written is not None:  # None: one was enqueued today already for this person, theirs wait for tomorrow
@@ -179,17 +183,20 @@ async def _remind(session: Session, now: datetime, default_zone: str) -> int:
 
 
 def reminder(listed: list[QuestionThread], now: datetime, reader_id: int,
-             owners: Mapping[int, Contact | None]) -> Reply:
+             owners: Mapping[int, Contact | None], askers: Mapping[int, Contact | None] | None = None) -> Reply:
     """The day's reminder to one staff member, as it reads at `now` (when it goes out): the questions waiting, the
-    longest first, each with who took it (the reader, a colleague: to take over if they cannot answer)."""
+    longest first, each with who asked it (a staff tester read numbers alone) and who took it (the reader, a
+    colleague: to take over if they cannot answer)."""
     lines: list[Label] = [plural("{count} question has waited for an answer more than two working days:",
                                  "{count} questions have waited for an answer more than two working days:",
                                  len(listed))]
     colleagues = False
     for thread in listed[:LISTED]:
         assert thread.id is not None
-        line: list[Label] = [thread_ref(thread.id), " · ",
-                             text(N_("waiting for {age}"), age=age(now - thread.waiting_since))]
+        line: list[Label] = [thread_ref(thread.id), " · "]
+        if askers and thread.asker_id and (asker := askers.get(thread.asker_id)) is not None:
+            line += [text(N_("from {person}"), person=person_for_staff(asker, ASKER_SHOWN)), " · "]
+        line.append(text(N_("waiting for {age}"), age=age(now - thread.waiting_since)))
         if thread.owner_id == reader_id:
             line += [" · ", Text(N_("taken by you"))]
         elif thread.owner_id:

@@ -465,6 +465,8 @@ async def test_a_question_waiting_over_two_working_days_reminds_staff_once_a_day
     rendered = chat.renderer.reply(reply_from_json(payload["reply"]), "en")
     assert f"Q-{thread_id}" in rendered.text and "/questions" in rendered.text and "1 question has waited" in \
         rendered.text
+    # who asked, as staff see people elsewhere (a staff tester read question numbers alone)
+    assert f"Q-{thread_id} · from Ana García (id {ANA}) · waiting for " in rendered.text, rendered.text
 
 
 async def test_a_taken_question_reminds_every_staff_member_and_answered_ones_nobody(

@@ -179,6 +179,15 @@ async def test_a_nudge_counts_the_focal_points_it_reaches_or_finds_waiting(
     again = await chat.press(bea, f"dg:nudge:{pledge}")
     assert again[-1].text == "No second reminder was sent: reminders about P2C-2026-00004 already wait to reach its " \
                              "2 focal points in their working hours.", again[-1].text
+    async with database.uow() as uow:  # delivered again by the driver: one made to wait, the other went
+        first = (await uow.session.execute(select(Outbox).where(col(Outbox.key).startswith("rm:"))
+                                           .order_by(col(Outbox.id)))).scalars().first()
+        assert first is not None
+        first.status = "pending"
+        await uow.commit()
+    mixed = await chat.press(bea, f"dg:nudge:{pledge}")
+    assert mixed[-1].text == "No second reminder was sent: each of the 2 focal points of P2C-2026-00004 already has " \
+                             "today's reminder, sent or waiting for their working hours.", mixed[-1].text
 
 
 async def test_someone_elses_take_back_is_refused(chat: ChatDriver, database: Database) -> None:
