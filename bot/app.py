@@ -730,8 +730,11 @@ async def _serve_webhook(app: App, dispatcher: Dispatcher, stop: asyncio.Event, 
     try:
         webhook_set = await _until_webhook_set(app, webhook, set_webhook, stop)
     except ConfigError:
-        await runner.cleanup()
-        await dispatcher.emit_shutdown()
+        try:  # the refusal's one line is what the operator must read: a failing cleanup is logged, never raised
+            await runner.cleanup()
+            await dispatcher.emit_shutdown()
+        except Exception:
+            log.warning("the webhook server did not close cleanly after the refusal", exc_info=True)
         raise
     if not webhook_set:
         await runner.cleanup()

@@ -216,8 +216,10 @@ class Settings(BaseSettings):
     def secrets(self) -> tuple[str, ...]:
         """What the logs must never show (bot.logs.ContextFilter redacts it): the bot token, the webhook secret and
         the databases' passwords (SQLAlchemy masks them in a URL it prints, but a driver's error may not)."""
-        passwords = tuple(make_url(url).password or "" for url in (self.database_url, self.election_database_url)
-                          if url)
+        urls = [url for url in (self.database_url, self.election_database_url) if url]
+        # as the driver may say it (decoded) and as the URL writes it (percent-encoded: "p%40ss" for "p@ss")
+        passwords = tuple(dict.fromkeys(str(password) for url in urls
+                                        for password in (make_url(url).password, urlsplit(url).password) if password))
         webhook = self.webhook_secret.get_secret_value() if self.webhook_secret is not None else ""
         # a password of one to three characters only where a URL holds it: redacting "p" wherever it appears made
         # every line unreadable (an operator)

@@ -71,11 +71,12 @@ async def run_question_reminders(database: Database, wake: Callable[[], None], d
         wake()
 
 
-async def run_broadcasts(database: Database, wake: Callable[[], None], default_locale: str) -> None:
+async def run_broadcasts(database: Database, wake: Callable[[], None], default_locale: str,
+                         default_zone: str = "UTC") -> None:
     """Start scheduled broadcasts that are due, update the progress of running ones, then wake delivery."""
     async with database.uow() as uow:
         now = utcnow()
-        started = await start_due_broadcasts(uow.session, now, default_locale)
+        started = await start_due_broadcasts(uow.session, now, default_locale, default_zone)
         running = await follow_broadcasts(uow.session, now)
         await uow.commit()
     if started or running:
@@ -140,7 +141,8 @@ def build_scheduler(database: Database, wake: Callable[[], None], default_locale
     at_once = datetime.now(UTC)
     # every two seconds: an outage is said as one spell, and its next turn is soon enough (a review)
     scheduler.add_job(retried(scheduler, "broadcasts", run_broadcasts, retry=None), "interval", id="broadcasts",
-                      name="broadcasts", seconds=BROADCAST_INTERVAL_SECONDS, args=(database, wake, default_locale),
+                      name="broadcasts", seconds=BROADCAST_INTERVAL_SECONDS,
+                      args=(database, wake, default_locale, default_zone),
                       replace_existing=True, coalesce=True, max_instances=1, next_run_time=at_once)
 
     def planning(job_id: str, job: Callable[..., Awaitable[None]], args: tuple[Any, ...],

@@ -20,9 +20,12 @@ from models.database import Session
 from models.repositories.broadcasts import Broadcasts
 from models.repositories.contacts import Contacts
 from models.repositories.drafts import Drafts
+from models.repositories.entities import Entities
 from models.repositories.outbox import OutboxRows
 from models.tables import Broadcast
+from models.timezones import zone_of
 from models.values import LANGUAGES, BroadcastStatus, OutboxStatus
+from models.working_hours import local_day
 
 BAR_WIDTH = 12
 INSERT_CHUNK = 1000
@@ -274,12 +277,24 @@ async def _show_progress(session: Session, broadcast: Broadcast, counts: dict[st
                              edit_of=progress_key(broadcast))
 
 
-async def start_due_broadcasts(session: Session, now: datetime, default_locale: str) -> int:
-    """Fan out the scheduled broadcasts whose time has come (caller commits)."""
+async def start_due_broadcasts(session: Session, now: datetime, default_locale: str,
+                               default_zone: str = "UTC") -> int:
+    """Fan out the scheduled broadcasts whose time has come (caller commits), each to the audience of its creator's
+    day, as the composer counted it (UTC's differs near midnight: "overdue", the groups of countries on a date)."""
     due = await Broadcasts(session).due(now)
     for broadcast in due:
-        await start_broadcast(session, broadcast, now, now.date(), default_locale)
+        await start_broadcast(session, broadcast, now, await _creators_day(session, broadcast, now, default_zone),
+                              default_locale)
     return len(due)
+
+
+async def _creators_day(session: Session, broadcast: Broadcast, now: datetime, default_zone: str) -> date:
+    """The day it is for the broadcast's creator: their zone, else their organisation's country's, else the
+    deployment's."""
+    creator = await Contacts(session).get(broadcast.created_by) if broadcast.created_by else None
+    entity = await Entities(session).get(creator.entity_id) if creator is not None and creator.entity_id else None
+    zone = zone_of(creator.timezone if creator else None, entity.country_iso3 if entity else None, default_zone)
+    return local_day(now, zone)
 
 
 async def left_to_send(session: Session, broadcast: Broadcast) -> bool:

@@ -3,15 +3,16 @@ SIDS) are two segments, named so that staff cannot take one for the other."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from bot.i18n import Renderer
 from handlers.broadcasts.audience import SEGMENTS, resolve, segment_label
-from handlers.broadcasts.service import BroadcastError, CreateBroadcast, create_broadcast
+from handlers.broadcasts.service import BroadcastError, CreateBroadcast, create_broadcast, start_due_broadcasts
 from models.database import Database
-from models.tables import Contact, Entity, Pledge
+from models.tables import Contact, Entity, Outbox, Pledge
 from models.values import LANGUAGES, PledgeStatus, Role
 
 
@@ -112,3 +113,28 @@ async def test_a_segment_this_release_does_not_know_reaches_nobody_and_is_shown_
             await create_broadcast(uow.session, CreateBroadcast(tokens, {"en": "Hello"}, "en", None, None),
                                    datetime(2026, 12, 1, tzinfo=UTC), date(2026, 12, 1), "en")
     assert renderer.label(segment_label(tokens[-1]), "fr") == f"❓ {tokens[-1]}"
+
+
+@pytest.mark.parametrize(("zone", "reached"), [("Pacific/Kiritimati", []), ("America/Lima", ["Kathmandu"])])
+async def test_a_scheduled_broadcast_reaches_the_audience_of_its_creator_s_day(
+        database: Database, zone: str, reached: list[str]) -> None:
+    """A review: a scheduled broadcast's audience was read on UTC's date, the composer's count on its creator's. At
+    12:00 UTC on 23 November 2026 it is already the 24th at Kiritimati (UTC+14), the day Nepal leaves the LDCs."""
+    async with database.uow() as uow:
+        entity = Entity(name="Kathmandu", name_key="kathmandu", sector="other", country_iso3="NPL",
+                        status="validated")
+        uow.session.add(entity)
+        await uow.session.flush()
+        uow.session.add(Contact(telegram_id=21, chat_id=21, first_name="Kathmandu", role=Role.focal_point,
+                                entity_id=entity.id))
+        staff = Contact(telegram_id=22, chat_id=22, first_name="Bea", role=Role.staff, timezone=zone)
+        uow.session.add(staff)
+        await uow.session.flush()
+        now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+        broadcast = await create_broadcast(uow.session, CreateBroadcast(["group:ldc"], {"en": "Hello"}, "en",
+                                                                        now + timedelta(minutes=5), staff.id),
+                                           now, date(2026, 11, 23), "en")
+        assert await start_due_broadcasts(uow.session, now + timedelta(minutes=6), "en") == 1
+        rows = (await uow.session.execute(select(Outbox.chat_id).where(
+            Outbox.broadcast_id == broadcast.id))).scalars().all()
+    assert sorted({21: "Kathmandu"}[chat] for chat in rows) == reached

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -149,8 +150,9 @@ async def test_a_stopped_leader_loses_its_lock_and_a_live_one_keeps_it(database:
     # work after that timeout finds every pooled connection alive
     await asyncio.sleep(0.8)
     for pool in (database, other):
-        for _ in range(3):
-            async with pool.engine.connect() as connection:
+        async with contextlib.AsyncExitStack() as held:  # every pooled connection at once, and one more
+            for _ in range(pool.engine.pool.checkedin() + 1):  # type: ignore[attr-defined]
+                connection = await held.enter_async_context(pool.engine.connect())
                 assert (await connection.execute(text("SELECT 1"))).scalar() == 1
     await other.dispose()
 

@@ -109,6 +109,13 @@ def test_the_webhook_secret_and_the_database_passwords_are_redacted_too(monkeypa
     ContextFilter(settings.secrets()).filter(record)
     assert record.getMessage() == "connect to postgresql://p2c:<redacted>@db.example failed: secret <redacted>"
     assert load_settings(bot_token=TOKEN, database_url="sqlite+aiosqlite:///p2c.db").secrets() == (TOKEN,)
+    # a password with a character a URL must escape is redacted as the driver says it and as the URL writes it
+    encoded = load_settings(bot_token=TOKEN, database_url="postgresql+asyncpg://p2c:Pa55%40word@db.example/p2c")
+    assert encoded.secrets() == (TOKEN, "Pa55@word", "Pa55%40word")
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "%s / %s", (
+        "postgresql://p2c:Pa55%40word@db.example", "password Pa55@word refused"), None)
+    ContextFilter(encoded.secrets()).filter(record)
+    assert record.getMessage() == "postgresql://p2c:<redacted>@db.example / password <redacted> refused"
 
 
 @pytest.mark.parametrize("formatter", [TextFormatter(), JsonFormatter()], ids=["text", "json"])
