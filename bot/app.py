@@ -44,6 +44,7 @@ from bot.i18n import Catalogs, Renderer
 from bot.joining import HeldTexts
 from bot.logs import Spell, contact_id_var
 from bot.metrics import Health, QuietAccessLog, observe_update, serve_probes
+from bot.one_process import only_process
 from bot.outage import Outage, UnavailableError, is_transient, retry_delay
 from bot.pacing import PaceLimits, Pacer
 from bot.polling import Fetch, Poller
@@ -558,9 +559,10 @@ async def run(app: App, *, webhook: bool = False, fonts_required: bool = True) -
         loop.add_signal_handler(sig, stop.set)
     started = False
     try:
-        if await prepare(app, stop, fonts_required=fonts_required):
-            started = True
-            await _serve(app, stop, webhook=webhook)
+        with only_process(app.settings.database_url):
+            if await prepare(app, stop, fonts_required=fonts_required):
+                started = True
+                await _serve(app, stop, webhook=webhook)
     finally:
         await app.menus.settled(MENUS_AT_STOP)
         await app.delivery.sender.close()

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from bot.config import ConfigError, Settings
 from bot.demo import PEOPLE, DemoPerson, load_demo
+from bot.one_process import only_process
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer, start_server
 from models.clock import utcnow
@@ -154,7 +155,13 @@ async def sandbox_at(host: str, port: int) -> bool:
 
 
 async def run_sandbox(settings: Settings, *, host: str, port: int, token: str | None) -> None:
-    """Run the sandbox and the bot on it, with demo data, until Ctrl-C (or SIGTERM, or the end of make)."""
+    """Run the sandbox and the bot on it, with demo data, until Ctrl-C (or SIGTERM, or the end of make); refused
+    while another bot runs on its SQLite file (a sandbox on another port: bot.one_process)."""
+    with only_process(settings.database_url):
+        await _run_sandbox(settings, host=host, port=port, token=token)
+
+
+async def _run_sandbox(settings: Settings, *, host: str, port: int, token: str | None) -> None:
     from bot.app import build_app, run
 
     try:
