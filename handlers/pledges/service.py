@@ -43,6 +43,8 @@ EDITING = "$pledge_id"
 EDITED_VERSION = "$edited_version"
 """Hidden answer of a pledge's edit: the version of the pledge it was opened on (a colleague's resubmission since is
 told by the version, not by clocks: an audit row is dated before its transaction commits, on whichever instance)."""
+UNCHANGED = "$unchanged_ok"
+"""Hidden answer: the person was told their edit changes nothing, and may send it so."""
 EVER = datetime(1970, 1, 1, tzinfo=UTC)
 """Before any audit row: every resubmission of a pledge is read, to pick those of versions after the one opened."""
 CARRIED_OVER = ("countries", "beneficiary_groups", "sdgs", "wsis_action_lines")
@@ -230,6 +232,13 @@ async def finish_pledge(conv: Conversation, state: FormState) -> None:
             await edited_meanwhile(conv, pledge, opened, answers)
             return
         before = answers_of(pledge)
+        if not changed_ids(before, answers) and not state.answers.get(UNCHANGED):
+            # nothing changed since BDT's request (a staff tester received the same version again, unasked): said,
+            # and the summary shown again; a second Submit sends it as it is
+            await begin(conv, PLEDGE, {**state.answers, UNCHANGED: True}, *state.heading, once=(Text(N_(
+                "You changed nothing since BDT asked for changes. Change an answer with ✏️, or press ✅ Submit again "
+                "to send the pledge as it is (tell BDT why with /ask).")),))
+            return
         pledge.version += 1
     else:
         pledge = Pledge(entity_id=entity.id or 0, created_by=conv.contact.id, title="", description="",

@@ -119,6 +119,30 @@ async def test_changes_requested_then_edited_and_resubmitted(chat: ChatDriver, d
         assert pledge.title.endswith("2,000 teachers")
 
 
+async def test_an_unchanged_resubmission_is_said_and_sent_only_when_submitted_again(chat: ChatDriver,
+                                                                                   database: Database) -> None:
+    """Staff tester: a focal point who pressed ✏️ Edit and ✅ Submit without changing anything resubmitted the same
+    version, unasked, and staff reviewed it again. Told first; a second Submit sends it as it is."""
+    await focal_point(chat, 2)
+    await fill_pledge(chat, 2)
+    async with database.uow() as uow:
+        pledge_id = (await uow.session.execute(select(Pledge.id))).scalar_one()
+    await chat.press(chat.person(STAFF), f"pv:chg:{pledge_id}:1")
+    await chat.send(chat.person(STAFF), "Please give the number of teachers trained as well.")
+    person = chat.person(2)
+    await chat.press(person, f"mp:edit:{pledge_id}")
+    told = await chat.press(person, "f:$sum:submit")
+    said = "\n".join(m.text for m in told)
+    assert "You changed nothing since BDT asked for changes." in said and "f:$sum:submit" in codes(told[-1])
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None and (pledge.status, pledge.version) == (PledgeStatus.changes_requested, 1)
+    await chat.press(person, "f:$sum:submit")
+    async with database.uow() as uow:
+        pledge = await uow.session.get(Pledge, pledge_id)
+        assert pledge is not None and (pledge.status, pledge.version) == (PledgeStatus.submitted, 2)
+
+
 async def test_forged_codes_on_another_entitys_pledge_are_refused(chat: ChatDriver, database: Database) -> None:
     await focal_point(chat, 3, "Entity A")
     await fill_pledge(chat, 3)
