@@ -51,8 +51,7 @@ async def choose_language(conv: Conversation, code: str) -> bool:
     its chart and spreadsheet, made when it was written, did not: a tester)."""
     if code not in LANGUAGES:
         return False
-    if code != conv.locale:
-        await drop_held(conv.session, conv.contact)  # the period owed again, written anew by the digest job
+    await drop_held(conv.session, conv.contact, language=code)  # one held in another: written again in this one
     conv.contact.language = code
     conv.locale = code
     conv.menu_changed = True  # the command menu follows the language at once

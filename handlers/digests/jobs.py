@@ -11,7 +11,7 @@ from handlers.digests.service import Made, Translate, enqueue_digest, scope_for
 from handlers.language import negotiate
 from models.database import UnitOfWork
 from models.repositories.contacts import Contacts
-from models.repositories.digests import drop_superseded, has_superseded, lock_pending_digests
+from models.repositories.digests import drop_superseded, has_superseded, lock_pending_digests, release_held
 from models.repositories.outbox import superseded_at, working_hours
 from models.repositories.people import SCHEDULED_DIGEST_KEY_PREFIX
 from models.repositories.subscriptions import Subscriptions
@@ -87,6 +87,9 @@ async def _send_one(unit: UnitOfWork, contact_id: int, cadence: str, due: Due, n
     began, replacing = subscription.covering_from, False
     if began is not None and await has_superseded(session, contact.chat_id, prefix, key):
         since, replacing = began, True
+    # what is not dropped below goes all the same (a digest begun goes whole; one from before 0022 goes as well):
+    # now, and before this one, no longer waiting for it (outbox.SUPERSEDED_AT)
+    await release_held(session, contact.chat_id, prefix, key, now)
     after = following(subscription.cadence, subscription.weekday, subscription.hour, due, zone)
     added = await enqueue_digest(session, contact, scope, locale, key, since=since, now=now,
                                  zone=zone, translate=translate, made=made, not_before=at if at > now else None,

@@ -20,7 +20,15 @@ from handlers.messages import N_, Label, Reply, Text, reply_to_json
 from handlers.report_reminders import rescope_escalations
 from models.database import Session
 from models.reporting import latest_due_periods
-from models.repositories.digests import DIGEST_PARTS, DigestFigures, Figures, drop_unbegun, lock_pending_digests
+from models.repositories.digests import (
+    DIGEST_PARTS,
+    WRITTEN_IN,
+    DigestFigures,
+    Figures,
+    drop_unbegun,
+    held_languages,
+    lock_pending_digests,
+)
 from models.repositories.entities import Entities
 from models.repositories.outbox import BULK, NOTICE, OutboxRows
 from models.repositories.people import SCHEDULED_DIGEST_KEY_PREFIX
@@ -67,19 +75,26 @@ async def rescope_held(session: Session, contact: Contact, scope: Scope | None) 
     await rescope_escalations(Reminders(session), contact.id, scope)
 
 
-async def drop_held(session: Session, contact: Contact, *, chosen_at: datetime | None = None) -> None:
+async def drop_held(session: Session, contact: Contact, *, chosen_at: datetime | None = None,
+                    language: str | None = None) -> None:
     """Drop the person's scheduled digest written and not begun (waiting for their working hours), and count the
     next one from where the dropped one began: nothing it would have said is lost. `chosen_at`: the moment the
     person chose a new cadence (the next digest is owed under it from then); without it, the dropped period is owed
-    again, written for what the person may see now."""
+    again, written for what the person may see now. `language`: the person chose it; only a digest written in
+    another is dropped, and only when its period can be written again (from where it began: a subscription kept
+    from before 0022 cannot say, and keeps it)."""
     if contact.id is None:
         return
+    subscriptions = Subscriptions(session)
+    # the subscription first, as the digest job locks it, then the rows: the other order could deadlock (a review)
+    subscription = await subscriptions.of(contact.id, for_update=True)
     prefix = f"{SCHEDULED_DIGEST_KEY_PREFIX}{contact.id}:"
+    if language is not None and (subscription is None or subscription.covering_from is None
+                                 or await held_languages(session, contact.chat_id, prefix) <= {language}):
+        return
     await lock_pending_digests(session, contact.chat_id, prefix)
     if not await drop_unbegun(session, contact.chat_id, prefix):
         return
-    subscriptions = Subscriptions(session)
-    subscription = await subscriptions.of(contact.id)
     if subscription is not None and subscription.covering_from is not None:
         began = subscription.covering_from
         subscription.last_sent_at, subscription.last_period = began, None
@@ -193,8 +208,9 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
                         if since else None)
     rows = OutboxRows(session)
     text_part, chart_part, sheet_part = DIGEST_PARTS  # drop_superseded knows a digest by them
+    held = {**(hours or {}), WRITTEN_IN: locale}  # its chart and sheet are in that language (drop_held)
     first = await rows.enqueue(f"{key}:{text_part}", contact.chat_id, contact.id,
-                               {"reply": reply_to_json(text), **(hours or {})}, priority=priority, now=now,
+                               {"reply": reply_to_json(text), **held}, priority=priority, now=now,
                                not_before=not_before)
     if first is None:
         return False
@@ -206,8 +222,7 @@ async def enqueue_digest(session: Session, contact: Contact, scope: Scope, local
         sheet = await make_sheet(session, scope, locale, today, now, translate, made)
         files.append((sheet_part, "document", sheet, Text(N_("Every pledge of your scope, with its last report"))))
     for suffix, kind, file_id, caption in files:
-        payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": kind, "file": file_id},
-                   **(hours or {})}
+        payload = {"reply": reply_to_json(Reply((caption,))), "upload": {"kind": kind, "file": file_id}, **held}
         await rows.enqueue(f"{key}:{suffix}", contact.chat_id, contact.id, payload, priority=priority, now=now,
                            not_before=not_before)
     return True

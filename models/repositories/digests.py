@@ -26,6 +26,7 @@ from models.reporting import (
     quarters_of,
 )
 from models.repositories.base import dialect_of, json_items, listed, table_of
+from models.repositories.outbox import released
 from models.repositories.pledges import (
     GROUPS,
     in_group_on,
@@ -641,6 +642,33 @@ async def lock_pending_digests(session: Session, chat_id: int, prefix: str) -> N
     file): delivery, which skips locked rows, cannot take one between `has_superseded` and `drop_superseded`, and a
     claim of one in progress is waited for, so that `has_superseded` then sees it taken."""
     await session.execute(sa.select(OUT.c.id).where(_pending_of(chat_id, prefix)).with_for_update())
+
+
+WRITTEN_IN = "written_in"
+"""Payload key of a digest's parts: the language its chart and spreadsheet were made in."""
+
+
+async def held_languages(session: Session, chat_id: int, prefix: str) -> set[str | None]:
+    """The languages of the person's digest rows not sent yet (None: written before they said it)."""
+    rows = await session.execute(sa.select(OUT.c.payload).where(_pending_of(chat_id, prefix)))
+    return {payload.get(WRITTEN_IN) for (payload,) in rows}
+
+
+async def release_held(session: Session, chat_id: int, prefix: str, latest: str, now: datetime) -> int:
+    """Let the person's digest rows not sent yet (but the `latest`'s) go now, without what held them for the job
+    (outbox.SUPERSEDED_AT): the job writes `latest` and does not drop them (a part already sent: the digest goes
+    whole; or one kept from before 0022), so they go before it, in order. How many rows."""
+    rows = (await session.execute(sa.select(OUT.c.id, OUT.c.payload).where(
+        _pending_of(chat_id, prefix), sa.not_(_key_starts(latest + ":"))))).all()
+    changed = [{"row_id": row_id, "payload": released(payload), "now": now} for row_id, payload in rows
+               if released(payload) != payload]
+    if changed:
+        await session.execute(_RELEASE, changed)
+    return len(changed)
+
+
+_RELEASE = sa.update(OUT).where(OUT.c.id == sa.bindparam("row_id")).values(
+    payload=sa.bindparam("payload"), not_before=sa.bindparam("now"))
 
 
 async def has_superseded(session: Session, chat_id: int, prefix: str, latest: str) -> bool:

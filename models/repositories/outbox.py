@@ -41,9 +41,11 @@ def working_hours(zone: str, country_iso3: str | None) -> dict[str, list[str | N
 
 SUPERSEDED_AT = "superseded_at"
 """Payload key of a scheduled digest's parts: the moment (ISO, UTC) the reader's next digest falls due. A part still
-unsent then waits (SUPERSEDED_WAIT at a time, at most SUPERSEDED_GRACE) for the digest job to write the next one, which
-drops it: taken at once after a gap (a restart, a clock moved), it went out beside the next one, with its old figures,
-whenever delivery looked before the job did (a tester). One the job does not replace goes after the grace."""
+unsent then waits (SUPERSEDED_WAIT at a time) for the digest job, which writes the next digest and drops it, or, when
+it goes all the same (begun, or not replaced), takes the key away: taken at once after a gap (a restart, a clock
+moved), it went out beside the next one, with its old figures, whenever delivery looked before the job did (a
+tester). Should the job never come to it, it goes SUPERSEDED_GRACE after delivery first held it (SUPERSEDED_SEEN)."""
+SUPERSEDED_SEEN = "superseded_seen"
 SUPERSEDED_WAIT = timedelta(minutes=1)
 SUPERSEDED_GRACE = timedelta(minutes=30)
 
@@ -53,16 +55,30 @@ def superseded_at(moment: datetime) -> dict[str, str]:
     return {SUPERSEDED_AT: moment.astimezone(UTC).isoformat()}
 
 
-def _superseded_wait(payload: dict[str, Any], now: datetime) -> datetime | None:
-    """Until when a scheduled digest's part waits for the one that replaces it; None: it goes."""
-    marked = payload.get(SUPERSEDED_AT)
+def _moment(value: object) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(marked) if isinstance(marked, str) else None
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
-    if moment is None or not moment <= now < moment + SUPERSEDED_GRACE:
+
+
+def superseded_wait(payload: dict[str, Any], now: datetime) -> tuple[datetime, dict[str, Any] | None] | None:
+    """Until when a scheduled digest's part waits for the digest job, and its payload marked as first held now (None
+    when it was already); None: it goes."""
+    moment = _moment(payload.get(SUPERSEDED_AT))
+    if moment is None or now < moment:
         return None
-    return min(now + SUPERSEDED_WAIT, moment + SUPERSEDED_GRACE)
+    seen = _moment(payload.get(SUPERSEDED_SEEN))
+    since = seen or now
+    if now >= since + SUPERSEDED_GRACE:
+        return None
+    return min(now + SUPERSEDED_WAIT, since + SUPERSEDED_GRACE), (
+        None if seen else {**payload, SUPERSEDED_SEEN: now.astimezone(UTC).isoformat()})
+
+
+def released(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload of a digest's part that goes all the same, without what held it (the job decided)."""
+    return {key: value for key, value in payload.items() if key not in (SUPERSEDED_AT, SUPERSEDED_SEEN)}
 
 
 def hours_kept(payload: dict[str, Any]) -> dict[str, Any]:
@@ -193,6 +209,8 @@ _HOLD = _POSTPONE.values(attempts=0, last_error=None)
 """A reminder held for its reader's working hours was not tried: with no attempt counted (one taken back after a
 crash has one) nor error, it holds no later row of its chat back (_WAITING_EARLIER, _GIVEN_BACK_EARLIER), as a retry
 would."""
+_HOLD_SEEN = _HOLD.values(payload=bindparam("payload"))
+"""The same, for a digest's part first held for the job that replaces it: the moment is written in its payload."""
 _RENEW_LEASE = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
                                       _OUTBOX.c.taken_by == bindparam("me"), _OUTBOX.c.status == OutboxStatus.sending,
                                       _OUTBOX.c.not_before > bindparam("now"))
@@ -488,6 +506,7 @@ class OutboxRows:
         later: list[int] = []
         dropped: list[int] = []
         held: list[dict[str, Any]] = []
+        seen: list[dict[str, Any]] = []
         waiting: list[dict[str, Any]] = []
         for row in rows:
             if row.chat_id in left:
@@ -497,8 +516,11 @@ class OutboxRows:
             if (hours := row.payload.get(WORKING_HOURS)) is not None and not is_allowed(now, *hours):
                 held.append({"row_id": row.id, "until": next_allowed(now, *hours)})  # holds nobody back: not tried
                 continue
-            if (replaced := _superseded_wait(row.payload, now)) is not None:
-                held.append({"row_id": row.id, "until": replaced})
+            if (replaced := superseded_wait(row.payload, now)) is not None:
+                if replaced[1] is None:
+                    held.append({"row_id": row.id, "until": replaced[0]})
+                else:
+                    seen.append({"row_id": row.id, "until": replaced[0], "payload": replaced[1]})
                 continue
             if "edit_of" in row.payload:
                 message_id, status = edited.get(row.payload["edit_of"], (None, None))
@@ -532,6 +554,8 @@ class OutboxRows:
                                                    for row_id in later])
         if held:
             await self.session.execute(_HOLD, held)
+        if seen:
+            await self.session.execute(_HOLD_SEEN, seen)
         if dropped:
             await self.session.execute(_DROP, [{"row_id": row_id} for row_id in dropped])
         return len(rows), len(waiting)
