@@ -10,6 +10,7 @@ operator runs beside the bot (`admin`, `invite`, `export`…) do not take it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,8 @@ try:
 except ImportError:  # Windows: no flock; the lock is not taken there
     fcntl = None  # type: ignore[assignment]
 
+log = logging.getLogger(__name__)
+
 _HELD: set[str] = set()
 """The files this process holds the lock of: the sandbox takes it before seeding, the bot it runs then finds it."""
 
@@ -32,7 +35,7 @@ def sqlite_file(url: str) -> Path | None:
     parsed = make_url(url)
     if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
         return None
-    return Path(str(parsed.database)).absolute()
+    return Path(str(parsed.database)).resolve()  # one file by any of its names (a symbolic link, "..")
 
 
 @contextlib.contextmanager
@@ -43,9 +46,15 @@ def only_process(database_url: str) -> Iterator[None]:
     if path is None or fcntl is None or str(path) in _HELD:
         yield
         return
-    try:
-        fd = os.open(f"{path}.p2c-lock", os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:  # no such folder, or not writable: opening the database says so in its own words
+    lock = f"{path}.p2c-lock"
+    try:  # never through a symbolic link: the lock file is written to
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileNotFoundError:  # no such folder: opening the database says so in its own words
+        yield
+        return
+    except OSError as error:  # another user's file, a link: said, and the bot runs unguarded as before
+        log.warning("cannot hold %s (%s): a second bot on this file would not be refused", lock,
+                    error.strerror or type(error).__name__)
         yield
         return
     try:

@@ -58,3 +58,29 @@ def test_a_second_sandbox_on_the_database_is_refused_before_it_starts(tmp_path: 
         os.close(fd)
     assert refused.exit_code == 2 and "already runs on" in refused.output, refused.output
     assert refused.output.strip().count("\n") == 0 and not database.exists()
+
+
+def test_one_file_by_another_name_is_the_same_file(tmp_path: Path) -> None:
+    """A review: /srv/p2c.db linked to /data/p2c.db made two lock files, and neither bot was refused."""
+    real = tmp_path / "data" / "p2c.db"
+    real.parent.mkdir()
+    real.write_bytes(b"")
+    alias = tmp_path / "p2c.db"
+    alias.symlink_to(real)
+    fd = held_elsewhere(real)
+    try:
+        with pytest.raises(ConfigError, match="already runs on"), only_process(f"sqlite+aiosqlite:///{alias}"):
+            pass
+    finally:
+        os.close(fd)
+
+
+def test_a_lock_file_that_is_a_link_is_not_written_through(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A review: the lock file was opened through a symbolic link and truncated: a link to the database emptied it."""
+    database = tmp_path / "p2c.db"
+    database.write_bytes(b"SQLite format 3\x00 and the rest")
+    Path(f"{database}.p2c-lock").symlink_to(database)
+    with only_process(f"sqlite+aiosqlite:///{database}"):
+        pass
+    assert database.read_bytes() == b"SQLite format 3\x00 and the rest"
+    assert "cannot hold" in caplog.text
