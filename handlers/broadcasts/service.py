@@ -283,9 +283,26 @@ async def start_due_broadcasts(session: Session, now: datetime, default_locale: 
     day, as the composer counted it (UTC's differs near midnight: "overdue", the groups of countries on a date)."""
     due = await Broadcasts(session).due(now)
     for broadcast in due:
+        if unknown := [segment for segment in broadcast.audience if segment not in SEGMENTS]:
+            await _not_started(session, broadcast, unknown, now)
+            continue
         await start_broadcast(session, broadcast, now, await _creators_day(session, broadcast, now, default_zone),
                               default_locale)
     return len(due)
+
+
+async def _not_started(session: Session, broadcast: Broadcast, unknown: list[str], now: datetime) -> None:
+    """A scheduled broadcast whose audience names segments this release does not know (renamed since it was
+    scheduled): cancelled, audited, and its creator told, where it went to nobody without a word (a review)."""
+    broadcast.status, broadcast.finished_at = BroadcastStatus.cancelled, now
+    creator = await Contacts(session).get(broadcast.created_by) if broadcast.created_by else None
+    await audit(session, creator, "broadcast.not_started", "broadcast", broadcast.id, unknown=unknown[:10])
+    if creator is not None and not creator.blocked:
+        await outbox.enqueue(session, creator, Reply((text(N_(
+            "Broadcast {ref} was not sent: its audience names groups this version of the bot does not know ({groups})."
+            " Please compose it again with /broadcast."), ref=Code(f"#{broadcast.id}"),
+            groups=Items(tuple(Code(segment[:40]) for segment in unknown))),)),
+            f"bc-unknown:{broadcast.id}", priority=outbox.NOTICE)
 
 
 async def _creators_day(session: Session, broadcast: Broadcast, now: datetime, default_zone: str) -> date:

@@ -12,7 +12,7 @@ from bot.i18n import Renderer
 from handlers.broadcasts.audience import SEGMENTS, resolve, segment_label
 from handlers.broadcasts.service import BroadcastError, CreateBroadcast, create_broadcast, start_due_broadcasts
 from models.database import Database
-from models.tables import Contact, Entity, Outbox, Pledge
+from models.tables import AuditLog, Contact, Entity, Outbox, Pledge
 from models.values import LANGUAGES, PledgeStatus, Role
 
 
@@ -138,3 +138,22 @@ async def test_a_scheduled_broadcast_reaches_the_audience_of_its_creator_s_day(
         rows = (await uow.session.execute(select(Outbox.chat_id).where(
             Outbox.broadcast_id == broadcast.id))).scalars().all()
     assert sorted({21: "Kathmandu"}[chat] for chat in rows) == reached
+
+
+async def test_a_scheduled_broadcast_to_a_segment_no_longer_known_is_not_sent_and_its_creator_told(
+        database: Database) -> None:
+    """A review: a scheduled broadcast whose segment a release renamed reached nobody and said "Finished"."""
+    async with database.uow() as uow:
+        staff = Contact(telegram_id=22, chat_id=22, first_name="Bea", role=Role.staff, language="fr")
+        uow.session.add(staff)
+        await uow.session.flush()
+        now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+        broadcast = await create_broadcast(uow.session, CreateBroadcast(["everyone"], {"en": "Hello"}, "en",
+                                                                        now + timedelta(minutes=5), staff.id),
+                                           now, date(2026, 11, 23), "en")
+        broadcast.audience = ["region:africa"]  # as a release that renamed "itu:africa" would find it
+        assert await start_due_broadcasts(uow.session, now + timedelta(minutes=6), "en") == 1
+        rows = (await uow.session.execute(select(Outbox))).scalars().all()
+        assert broadcast.status == "cancelled" and [row.key for row in rows] == [f"bc-unknown:{broadcast.id}"]
+        audited = (await uow.session.execute(select(AuditLog.action))).scalars().all()
+    assert "broadcast.not_started" in audited
