@@ -632,8 +632,9 @@ async def _keep_only(repo: Reminders, row: Any, keep: list[Escalating]) -> None:
 
 async def withdraw_escalated(repo: Reminders, now: datetime, rows: Sequence[Any] | None = None) -> int:
     """Take out of the coordinators' escalations not sent yet (`rows`, read here when None:
-    Reminders.pending_escalations) the pledges reported meanwhile: a pledge behind on several periods stays, for the
-    earliest still owed. How many rows changed."""
+    Reminders.pending_escalations) the pledges reported meanwhile, and those whose earliest period owed is not overdue
+    (a cadence changed since: a tester's coordinator read "overdue since 30 Jan 2028" in December 2027): a pledge
+    behind on several periods stays, for the earliest still owed. How many rows changed."""
     if rows is None:
         rows = await repo.pending_escalations()
     listings = [(row, [Escalating.from_json(data) for data in row.payload.get("escalation", [])]) for row in rows]
@@ -646,7 +647,7 @@ async def withdraw_escalated(repo: Reminders, now: datetime, rows: Sequence[Any]
     for row, entries in listings:
         keep = [replace(e, item=kept) for e in entries
                 if (kept := _still_owed(e.item, reported, pledges.get(e.item.pledge_id), now.date(), since))
-                is not None]
+                is not None and kept.due < now.date()]
         if keep == entries:
             continue
         changed += 1

@@ -6,16 +6,18 @@ message naming it exists; on both backends."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from chat_driver import ChatDriver
+from chat_driver import ChatDriver, codes
 from sqlmodel import col, select
 from test_reminder_choices import COORDINATOR, STAFF, chat, coordinator_of_everything, entity_of  # noqa: F401 (the fixture)
-from test_report_reminders import add_pledge
+from test_report_reminders import add_pledge, add_report
 
 import handlers.report_reminders as report_reminders
 from handlers.admin import RevokeRole, revoke_role
 from handlers.report_reminders import plan_report_reminders
+from models.clock import TEST_CLOCK_ENV, advance_test_clock
 from models.database import Database
 from models.tables import Contact, CoordinatorScope, Entity, Outbox, PledgeReminder
 from models.values import EntityStatus, Role
@@ -177,3 +179,37 @@ async def test_an_escalation_waiting_follows_its_coordinators_new_scope(chat: Ch
     else:
         await revoke_role(RevokeRole(COORDINATOR), database.uow(), utc(2027, 2, 13, 11))
         assert await escalations(database) == []
+
+
+async def test_an_escalation_waiting_drops_a_pledge_whose_new_cadence_owes_nothing_yet(
+        chat: ChatDriver, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """A tester: an escalation held for its coordinator's working hours was rewritten, after staff made a quarterly
+    pledge report twice a year, to the half-year not due for two months, and went out saying the pledge was "overdue
+    since 30 Jan 2028" on 6 December 2027. A pledge that owes nothing overdue any more leaves the list."""
+    ministry = await entity_of(database)
+    await coordinator_of_everything(chat, ministry)
+    first = await add_pledge(database, ministry, 1, cadence="quarterly")
+    sonatel = await organisation(database, "Sonatel", focal_point=9600)
+    second = await add_pledge(database, sonatel, 2, cadence="quarterly")
+    for pledge in (first, second):
+        for period in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2027-Q1", "2027-Q2"):
+            await add_report(database, pledge, period, utc(2027, 7, 20, 10))
+    for day in (utc(2027, 11, 1, 10), utc(2027, 11, 8, 10)):
+        await plan_report_reminders(database.uow(), day)
+    await plan_report_reminders(database.uow(), utc(2027, 11, 13, 10))  # a Saturday: held for Monday
+    key = f"esc:{await coordinator_id(database)}:2027-11-15"
+    assert await escalations(database) == [(key, [first, second])]
+    clock = str(tmp_path / "clock")  # staff change it on that Saturday
+    monkeypatch.setenv(TEST_CLOCK_ENV, clock)
+    advance_test_clock(clock, (utc(2027, 11, 13, 10, 30) - datetime.now(UTC)).total_seconds())
+    bea = chat.person(STAFF, "Bea")
+    card = await chat.send(bea, "/find P2C-2026-00001")
+    twice = next(code for reply in card for code in codes(reply) if code.startswith(f"pc:h:{first}:"))
+    answered = await chat.press(bea, twice)
+    assert "starting with July–December 2027" in answered[-1].text, answered[-1].text  # due 30 January 2028
+    async with database.uow() as uow:  # the chat driver delivered it with the answers: Telegram would on Monday
+        row = (await uow.session.execute(select(Outbox).where(col(Outbox.key) == key))).scalar_one()
+        row.status = "pending"
+        await uow.commit()
+    await plan_report_reminders(database.uow(), utc(2027, 11, 13, 11))
+    assert await escalations(database) == [(key, [second])]
