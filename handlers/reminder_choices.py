@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -68,8 +69,18 @@ async def reminder_button(conv: Conversation, data: str) -> None:
     said: tuple[Label, ...] = (Text(N_("Your colleagues who follow it get its reminder instead.")),) if passed else ()
     conv.say(Reply((text(N_("Noted: no more reminders about {ref} for you. BDT staff are told, so that they can "
                             "find who follows it now."), ref=ref), *said), _take_back_button(parsed.id)))
-    await _tell_staff(conv, pledge, "notmine", N_("{person} says {ref} “{title}” is not their pledge any more. They "
-                                                  "get no more reminders for it; please find who follows it now."))
+    disowned = {hold.contact_id for hold in await repo.holds([parsed.id]) if hold.reason == NOT_MINE}
+    following = sum(1 for person in await repo.focal_points([pledge.entity_id]) if person.id not in disowned)
+    if following:  # staff asked to find who follows a pledge colleagues still follow (a tester)
+        await _tell_staff(conv, pledge, "notmine", plural(
+            "{person} says {ref} “{title}” is not their pledge any more. They get no more reminders for it; its "
+            "other focal point still does.",
+            "{person} says {ref} “{title}” is not their pledge any more. They get no more reminders for it; its "
+            "{count} other focal points still do.", following))
+        return
+    await _tell_staff(conv, pledge, "notmine", Text(N_(
+        "{person} says {ref} “{title}” is not their pledge any more. They get no more reminders for it; please find "
+        "who follows it now.")))
 
 
 def _take_back_button(pledge_id: int) -> tuple[tuple[Button, ...], ...]:
@@ -127,18 +138,19 @@ async def _take_back(conv: Conversation, repo: Reminders, pledge: Pledge) -> Non
     await audit(conv.session, conv.contact, "reminder.mine_again", "pledge", pledge.id, ref=pledge.ref)
     conv.say(Reply((text(N_("Noted: {ref} is your pledge again, and you will get its reminders. BDT staff are "
                             "told."), ref=ref),)))
-    await _tell_staff(conv, pledge, "mine", N_("{person} says {ref} “{title}” is their pledge after all: they get its "
-                                               "reminders again."))
+    await _tell_staff(conv, pledge, "mine", Text(N_("{person} says {ref} “{title}” is their pledge after all: they get "
+                                                    "its reminders again.")))
 
 
-async def _tell_staff(conv: Conversation, pledge: Pledge, what: str, message: str) -> None:
-    """Tell every staff member what the person said of the pledge, naming them with their Telegram id and their
-    organisation with its number (which /reassign takes)."""
+async def _tell_staff(conv: Conversation, pledge: Pledge, what: str, message: Text) -> None:
+    """Tell every staff member what the person said of the pledge (`message`, given the person, the reference and
+    the title), naming them with their Telegram id and their organisation with its number (which /reassign takes)."""
     contact = conv.contact
     entity = await conv.session.get(Entity, pledge.entity_id)
     who = described(person_for_staff(contact), organisation_label(entity)) if entity is not None else \
         person_for_staff(contact)
-    notice = Reply((text(message, person=who, ref=Code(pledge.ref or ""), title=pledge.title),))
+    notice = Reply((replace(message, params={**message.params, "person": who, "ref": Code(pledge.ref or ""),
+                                             "title": pledge.title}),))
     for member in await staff_contacts(conv.session):  # keyed by the update too: a pledge taken back can be
         # disowned again, and staff are told again
         await outbox.enqueue(conv.session, member, notice,

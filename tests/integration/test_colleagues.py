@@ -202,6 +202,10 @@ async def test_a_primary_who_said_not_mine_leaves_the_early_reminders_to_her_col
     assert awa.entity_id is not None and awa.id is not None
     pledge = await add_pledge(database, awa.entity_id, awa.id)
     await chat.press(chat.person(AWA, "Awa", "fr"), f"rm:notmine:{pledge}")
+    told = [m.text for m in await chat.collect(STAFF) if "is not their pledge any more" in m.text]
+    # Bob follows it: staff are not asked to find who does (a tester)
+    assert len(told) == 1 and told[0].endswith("They get no more reminders for it; its other focal point still "
+                                               "does."), told
     for day, kinds in ((datetime(2027, 1, 18, 10, tzinfo=UTC), ["before"]),  # two weeks before 30 January
                        (datetime(2027, 2, 1, 10, tzinfo=UTC), ["before", "due"])):
         since = await last_outbox_id(database)
