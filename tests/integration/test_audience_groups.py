@@ -11,8 +11,8 @@ from sqlmodel import select
 from bot.i18n import Renderer
 from handlers.broadcasts.audience import SEGMENTS, resolve, segment_label
 from handlers.broadcasts.service import BroadcastError, CreateBroadcast, create_broadcast, start_due_broadcasts
-from models.database import Database
-from models.tables import AuditLog, Contact, Entity, Outbox, Pledge
+from models.database import Database, Session
+from models.tables import AuditLog, Broadcast, Contact, Entity, Outbox, Pledge
 from models.values import LANGUAGES, PledgeStatus, Role
 
 
@@ -115,6 +115,17 @@ async def test_a_segment_this_release_does_not_know_reaches_nobody_and_is_shown_
     assert renderer.label(segment_label(tokens[-1]), "fr") == f"❓ {tokens[-1]}"
 
 
+SCHEDULED = datetime(2026, 11, 23, 12, 5, tzinfo=UTC)
+
+
+async def scheduled(session: Session, creator: Contact, audience: list[str]) -> Broadcast:
+    """A broadcast the staff member `creator` (added here) scheduled at 12:00 UTC on 23 November 2026 for 12:05."""
+    session.add(creator)
+    await session.flush()
+    return await create_broadcast(session, CreateBroadcast(audience, {"en": "Hello"}, "en", SCHEDULED, creator.id),
+                                  SCHEDULED - timedelta(minutes=5), date(2026, 11, 23), "en")
+
+
 @pytest.mark.parametrize(("zone", "reached"), [("Pacific/Kiritimati", []), ("America/Lima", ["Kathmandu"])])
 async def test_a_scheduled_broadcast_reaches_the_audience_of_its_creator_s_day(
         database: Database, zone: str, reached: list[str]) -> None:
@@ -127,14 +138,9 @@ async def test_a_scheduled_broadcast_reaches_the_audience_of_its_creator_s_day(
         await uow.session.flush()
         uow.session.add(Contact(telegram_id=21, chat_id=21, first_name="Kathmandu", role=Role.focal_point,
                                 entity_id=entity.id))
-        staff = Contact(telegram_id=22, chat_id=22, first_name="Bea", role=Role.staff, timezone=zone)
-        uow.session.add(staff)
-        await uow.session.flush()
-        now = datetime(2026, 11, 23, 12, tzinfo=UTC)
-        broadcast = await create_broadcast(uow.session, CreateBroadcast(["group:ldc"], {"en": "Hello"}, "en",
-                                                                        now + timedelta(minutes=5), staff.id),
-                                           now, date(2026, 11, 23), "en")
-        assert await start_due_broadcasts(uow.session, now + timedelta(minutes=6), "en") == 1
+        broadcast = await scheduled(uow.session, Contact(telegram_id=22, chat_id=22, first_name="Bea",
+                                                         role=Role.staff, timezone=zone), ["group:ldc"])
+        assert await start_due_broadcasts(uow.session, SCHEDULED + timedelta(minutes=1), "en") == 1
         rows = (await uow.session.execute(select(Outbox.chat_id).where(
             Outbox.broadcast_id == broadcast.id))).scalars().all()
     assert sorted({21: "Kathmandu"}[chat] for chat in rows) == reached
@@ -144,15 +150,10 @@ async def test_a_scheduled_broadcast_to_a_segment_no_longer_known_is_not_sent_an
         database: Database) -> None:
     """A review: a scheduled broadcast whose segment a release renamed reached nobody and said "Finished"."""
     async with database.uow() as uow:
-        staff = Contact(telegram_id=22, chat_id=22, first_name="Bea", role=Role.staff, language="fr")
-        uow.session.add(staff)
-        await uow.session.flush()
-        now = datetime(2026, 11, 23, 12, tzinfo=UTC)
-        broadcast = await create_broadcast(uow.session, CreateBroadcast(["everyone"], {"en": "Hello"}, "en",
-                                                                        now + timedelta(minutes=5), staff.id),
-                                           now, date(2026, 11, 23), "en")
+        broadcast = await scheduled(uow.session, Contact(telegram_id=22, chat_id=22, first_name="Bea",
+                                                         role=Role.staff, language="fr"), ["everyone"])
         broadcast.audience = ["region:africa"]  # as a release that renamed "itu:africa" would find it
-        assert await start_due_broadcasts(uow.session, now + timedelta(minutes=6), "en") == 1
+        assert await start_due_broadcasts(uow.session, SCHEDULED + timedelta(minutes=1), "en") == 1
         rows = (await uow.session.execute(select(Outbox))).scalars().all()
         assert broadcast.status == "cancelled" and [row.key for row in rows] == [f"bc-unknown:{broadcast.id}"]
         audited = (await uow.session.execute(select(AuditLog.action))).scalars().all()
