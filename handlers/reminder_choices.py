@@ -15,7 +15,7 @@ from handlers.inputs import Incoming
 from handlers.lengths import LIST_TITLE, shorten
 from handlers.messages import N_, Button, Code, Concat, Day, Label, Reply, Text, plural, text
 from handlers.people import audit, role_of, staff_contacts
-from handlers.report_reminders import pass_on, withdraw_stale
+from handlers.report_reminders import followers, pass_on, withdraw_stale
 from handlers.reports.cards import next_due_label
 from handlers.settings import current_country, current_zone
 from handlers.staff_notices import described, organisation_label, person_for_staff
@@ -69,9 +69,8 @@ async def reminder_button(conv: Conversation, data: str) -> None:
     said: tuple[Label, ...] = (Text(N_("Your colleagues who follow it get its reminder instead.")),) if passed else ()
     conv.say(Reply((text(N_("Noted: no more reminders about {ref} for you. BDT staff are told, so that they can "
                             "find who follows it now."), ref=ref), *said), _take_back_button(parsed.id)))
-    disowned = {hold.contact_id for hold in await repo.holds([parsed.id]) if hold.reason == NOT_MINE}
-    following = sum(1 for person in await repo.focal_points([pledge.entity_id]) if person.id not in disowned)
-    if following:  # staff asked to find who follows a pledge colleagues still follow (a tester)
+    # staff were asked to find who follows a pledge colleagues still follow (a tester)
+    if following := len(await followers(repo, pledge)):
         await _tell_staff(conv, pledge, "notmine", plural(
             "{person} says {ref} “{title}” is not their pledge any more. They get no more reminders for it; its "
             "other focal point still does.",

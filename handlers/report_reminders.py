@@ -468,6 +468,13 @@ def _followers(focal_points: Sequence[Any], pledge_id: int, holds: dict[tuple[in
             if (hold := holds.get((person.id, pledge_id))) is None or hold.reason != NOT_MINE]
 
 
+async def followers(repo: Reminders, pledge: Pledge) -> list[Any]:
+    """The reachable focal points of the pledge's organisation who still take its reminders (_followers)."""
+    assert pledge.id is not None
+    holds = {(hold.contact_id, hold.pledge_id): hold for hold in await repo.holds([pledge.id])}
+    return _followers(await repo.focal_points([pledge.entity_id]), pledge.id, holds)
+
+
 def _recipients(look: _Look, primary: int | None, focal_points: Sequence[Any], pledge_id: int,
                 expired: set[tuple[int, int]], holds: dict[tuple[int, int], Any]) -> Sequence[Any]:
     """Who this plan reminds of a pledge: its primary focal point alone for the early and due-date reminders (while

@@ -85,11 +85,16 @@ class Audience:
     languages: Counter[str]
 
 
+def unknown_segments(tokens: list[str]) -> list[str]:
+    """The segments this release does not know (renamed since a draft or a scheduled broadcast held them)."""
+    return [token for token in tokens if token not in SEGMENTS]
+
+
 async def resolve(session: Session, tokens: list[str], today: date, default_locale: str) -> Audience:
     """The contacts in the audience (everyone with a role and consent, filtered by the segments); nobody when a
     segment is one this release does not know (a draft or a scheduled broadcast made before it was renamed): it was
     dropped, and the broadcast went to everyone (a review)."""
-    if unknown := [token for token in tokens if token not in SEGMENTS]:
+    if unknown := unknown_segments(tokens):
         log.warning("a broadcast's audience has segments this release does not know (%s): it reaches nobody",
                     ", ".join(unknown)[:200])
         return Audience([], 0, Counter())

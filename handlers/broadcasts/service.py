@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from handlers import outbox
-from handlers.broadcasts.audience import SEGMENTS, resolve
+from handlers.broadcasts.audience import resolve, unknown_segments
 from handlers.broadcasts.composer import BROADCAST_FORM, CAPTION, EDITING, refusal
 from handlers.forms.base import FormState
 from handlers.forms.markup import Reason, Refusal, literal
@@ -60,7 +60,7 @@ class CreateBroadcast:
 
 def _check_audience(audience: list[str]) -> None:
     """Every segment one this release knows: an unknown one would reach nobody (audience.resolve)."""
-    if unknown := [segment for segment in audience if segment not in SEGMENTS]:
+    if unknown := unknown_segments(audience):
         raise BroadcastError(f"unknown audience segments: {', '.join(unknown)[:200]}")
 
 
@@ -283,7 +283,7 @@ async def start_due_broadcasts(session: Session, now: datetime, default_locale: 
     day, as the composer counted it (UTC's differs near midnight: "overdue", the groups of countries on a date)."""
     due = await Broadcasts(session).due(now)
     for broadcast in due:
-        if unknown := [segment for segment in broadcast.audience if segment not in SEGMENTS]:
+        if unknown := unknown_segments(broadcast.audience):
             await _not_started(session, broadcast, unknown, now)
             continue
         await start_broadcast(session, broadcast, now, await _creators_day(session, broadcast, now, default_zone),
