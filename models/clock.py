@@ -49,3 +49,13 @@ def advance_test_clock(path: str, seconds: float) -> float:
     temporary.write_text(f"{offset}\n", encoding="utf-8")
     os.replace(temporary, path)
     return offset
+
+
+def move_test_clock_to(path: str, when: datetime) -> float:
+    """Move the test clock in `path` so that `utcnow()` reads `when` now (and runs on from there); its new offset."""
+    return advance_test_clock(path, (when - utcnow_with(path)).total_seconds())
+
+
+def utcnow_with(path: str) -> datetime:
+    """What `utcnow()` reads with the test clock in `path`, enabled or not in this process's environment."""
+    return datetime.now(UTC) + timedelta(seconds=clock_offset(path))

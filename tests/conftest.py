@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.i18n import Catalogs, Renderer
 from handlers.conversation import Deps
+from models.clock import TEST_CLOCK_ENV
 from models.database import Database
 from models.migrate import upgrade
 
@@ -31,6 +32,15 @@ def catalogs() -> Catalogs:
 def renderer(catalogs: Catalogs) -> Renderer:
     """A renderer over the real catalogs."""
     return Renderer(catalogs)
+
+
+@pytest.fixture
+def clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test clock's file, enabled (models.clock): move_test_clock_to and advance_test_clock move the bot's time
+    without sleeping; unmoved, it reads the real time."""
+    path = tmp_path / "clock"
+    monkeypatch.setenv(TEST_CLOCK_ENV, str(path))
+    return path
 
 
 @pytest.fixture

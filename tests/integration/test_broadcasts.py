@@ -18,7 +18,7 @@ from handlers.conversation import Deps
 from handlers.forms.formatting import format_date
 from handlers.inputs import Incoming, Person
 from handlers.router import handle
-from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
+from models.clock import advance_test_clock, utcnow
 from models.database import Database
 from models.retention import Retention, purge
 from models.tables import AuditLog, Broadcast, Contact, Outbox
@@ -313,14 +313,6 @@ async def test_a_fixed_offset_is_said_as_the_staff_member_chose_it(chat: ChatDri
     await chat.send(staff, "Geneva")
     listing = await chat.send(staff, "/broadcasts")
     assert f"Jan 15, {year} 12:30\u202fPM (Zurich, UTC+01:00)," in listing[-1].text
-
-
-@pytest.fixture
-def clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The test clock's file, enabled (models.clock): advance_test_clock moves the bot's time without sleeping."""
-    path = tmp_path / "clock"
-    monkeypatch.setenv(TEST_CLOCK_ENV, str(path))
-    return path
 
 
 @pytest.mark.parametrize("choice", ["now", "later"])

@@ -27,7 +27,7 @@ from handlers.digests.schedule import latest_due
 from handlers.digests.service import Made, export_xlsx
 from handlers.forms.base import FormState
 from handlers.messages import CountryName, Day, Label, Money, Text
-from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
+from models.clock import TEST_CLOCK_ENV, move_test_clock_to, utcnow
 from models.database import Database
 from models.migrate import upgrade
 from models.reporting import latest_due_periods
@@ -196,7 +196,7 @@ async def test_a_digest_held_for_working_hours_is_not_sent_after_a_change_of_cad
     the first monthly one counts from where the dropped one began; a new day or hour keeps it (the week's digest)."""
     clock = str(tmp_path / "clock")  # a June far from a month's first working day: no monthly digest falls due
     monkeypatch.setenv(TEST_CLOCK_ENV, clock)
-    advance_test_clock(clock, (datetime(2030, 6, 5, 10, tzinfo=UTC) - datetime.now(UTC)).total_seconds())
+    move_test_clock_to(clock, datetime(2030, 6, 5, 10, tzinfo=UTC))
     monday = _monday_ahead()
     chat = await _friday_subscriber(database, deps, renderer, chosen_at=utcnow())
     friday = monday - timedelta(days=3) + timedelta(hours=9, minutes=30)
@@ -205,7 +205,7 @@ async def test_a_digest_held_for_working_hours_is_not_sent_after_a_change_of_cad
     async with database.uow() as uow:
         began = (await uow.session.execute(select(DigestSubscription))).scalar_one().covering_from
     saturday = friday + timedelta(hours=16)
-    advance_test_clock(clock, (saturday - datetime.now(UTC)).total_seconds())
+    move_test_clock_to(clock, saturday)
     # the driver's delivery takes every row left, held or not: what would go on Monday comes with the answer
     left = [reply.text for reply in await chat.press(chat.person(STAFF, "Bea"), choice)
             if "Partner2Connect digest" in reply.text]

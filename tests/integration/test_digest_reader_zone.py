@@ -20,7 +20,7 @@ from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.digests.jobs import send_due_digests
-from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
+from models.clock import TEST_CLOCK_ENV, move_test_clock_to, utcnow
 from models.database import Database
 from models.repositories.reminders import LATER, Reminders
 from models.repositories.subscriptions import Subscriptions
@@ -90,7 +90,7 @@ async def test_a_digest_is_dated_the_readers_day_in_the_zone_of_their_country(
     clock = tmp_path / "clock"
     monkeypatch.setenv(TEST_CLOCK_ENV, str(clock))
     sunday_evening = datetime(2030, 12, 8, 20, 5, tzinfo=UTC)  # Monday 09:05 in Wellington (UTC+13 in December)
-    advance_test_clock(str(clock), (sunday_evening - datetime.now(UTC)).total_seconds())
+    move_test_clock_to(str(clock), sunday_evening)
     driver = ChatDriver(database, deps, renderer)
     await _seed(database)
     contact_id = await _coordinator(driver, 9802, "NZL")

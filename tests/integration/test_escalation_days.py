@@ -17,7 +17,7 @@ from test_report_reminders import add_pledge, add_report
 import handlers.report_reminders as report_reminders
 from handlers.admin import RevokeRole, revoke_role
 from handlers.report_reminders import plan_report_reminders
-from models.clock import TEST_CLOCK_ENV, advance_test_clock
+from models.clock import TEST_CLOCK_ENV, move_test_clock_to
 from models.database import Database
 from models.tables import Contact, CoordinatorScope, Entity, Outbox, PledgeReminder
 from models.values import EntityStatus, Role
@@ -201,7 +201,7 @@ async def test_an_escalation_waiting_drops_a_pledge_whose_new_cadence_owes_nothi
     assert await escalations(database) == [(key, [first, second])]
     clock = str(tmp_path / "clock")  # staff change it on that Saturday
     monkeypatch.setenv(TEST_CLOCK_ENV, clock)
-    advance_test_clock(clock, (utc(2027, 11, 13, 10, 30) - datetime.now(UTC)).total_seconds())
+    move_test_clock_to(clock, utc(2027, 11, 13, 10, 30))
     bea = chat.person(STAFF, "Bea")
     card = await chat.send(bea, "/find P2C-2026-00001")
     twice = next(code for reply in card for code in codes(reply) if code.startswith(f"pc:h:{first}:"))

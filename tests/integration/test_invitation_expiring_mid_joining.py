@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
-from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
+from models.clock import advance_test_clock, utcnow
 from models.database import Database
 from models.tables import Contact, Invite
 from models.values import Role
@@ -26,14 +26,6 @@ DAY = timedelta(days=1).total_seconds()
 def chat(database: Database, deps: Deps, renderer: Renderer) -> ChatDriver:
     """A chat driver on each backend."""
     return ChatDriver(database, deps, renderer)
-
-
-@pytest.fixture
-def clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The test clock's file, enabled (models.clock): advance_test_clock moves the bot's time without sleeping."""
-    path = tmp_path / "clock"
-    monkeypatch.setenv(TEST_CLOCK_ENV, str(path))
-    return path
 
 
 async def joined_on(chat: ChatDriver, clock: Path, opened: float, named: float) -> str:

@@ -17,7 +17,7 @@ from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.messages import reply_from_json
 from handlers.report_reminders import plan_report_reminders
-from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
+from models.clock import TEST_CLOCK_ENV, move_test_clock_to, utcnow
 from models.database import Database
 from models.tables import AuditLog, Contact, Entity, Outbox, Pledge, ProgressReport, ReminderHold
 from models.values import EntityStatus, PledgeStatus, Role
@@ -159,7 +159,7 @@ async def test_a_nudge_counts_the_focal_points_it_reaches_or_finds_waiting(
     one how many reminders already wait."""
     clock = str(tmp_path / "clock")
     monkeypatch.setenv(TEST_CLOCK_ENV, clock)
-    advance_test_clock(clock, (datetime(2030, 6, 8, 10, tzinfo=UTC) - datetime.now(UTC)).total_seconds())  # Saturday
+    move_test_clock_to(clock, datetime(2030, 6, 8, 10, tzinfo=UTC))  # Saturday
     entity = await entity_of(database)
     answer = await chat.send(chat.person(STAFF, "Bea"), f"/invite {entity} focal_point")
     token = LINK.search(answer[0].text)
@@ -353,7 +353,7 @@ async def test_remind_me_later_counts_the_days_where_the_person_is(
         awa.timezone = "Asia/Tokyo"
         await uow.commit()
     moment = datetime(year, 1, 15, 22, tzinfo=UTC)
-    advance_test_clock(str(tmp_path / "clock"), (moment - utcnow()).total_seconds())
+    move_test_clock_to(str(tmp_path / "clock"), moment)
     answer = await chat.press(chat.person(FOCAL, "Awa"), f"rm:later:{pledge}")
     assert "I will remind you about P2C-2026-00012 again on" in answer[-1].text, answer[-1].text
     assert await holds(database) == [(pledge, "later")]

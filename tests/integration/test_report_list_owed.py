@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.i18n import Renderer
 from handlers.conversation import Deps
-from models.clock import TEST_CLOCK_ENV
+from models.clock import TEST_CLOCK_ENV, move_test_clock_to
 from models.database import Database
 from models.tables import Contact, Pledge, ProgressReport
 from models.values import PledgeStatus
@@ -29,7 +29,7 @@ async def chat(database: Database, deps: Deps, renderer: Renderer, tmp_path: Pat
     one owing 2025 and 2026, a quarterly one owing the last three quarters of 2026, and one owing 2026's fourth."""
     driver = await ChatDriver(database, deps, renderer).with_focal_points(("en", "ru", "fr", "ar"), ENGLISH)
     clock = tmp_path / "clock"
-    clock.write_text(f"{(TODAY - datetime.now(UTC)).total_seconds()}\n", encoding="utf-8")
+    move_test_clock_to(str(clock), TODAY)
     monkeypatch.setenv(TEST_CLOCK_ENV, str(clock))
     async with database.uow() as uow:
         contact = (await uow.session.execute(select(Contact).where(Contact.telegram_id == ENGLISH))).scalar_one()

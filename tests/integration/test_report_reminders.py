@@ -17,7 +17,7 @@ from handlers.inputs import Incoming
 from handlers.messages import reply_from_json
 from handlers.report_reminders import plan_report_reminders
 from handlers.router import handle
-from models.clock import TEST_CLOCK_ENV, advance_test_clock, utcnow
+from models.clock import TEST_CLOCK_ENV, move_test_clock_to, utcnow
 from models.database import Database
 from models.tables import AuditLog, Contact, Outbox, Pledge, PledgeReminder, ProgressReport
 from models.values import PledgeStatus, Role
@@ -216,7 +216,7 @@ async def test_remind_me_later_of_a_report_sent_meanwhile_brings_nothing_early(
     first reminder is 14 days before). A "later" reminds of what is owed then: nothing before that first reminder.
     The clock is set to 7 December 2027 (the test clock), so that the calendar of the run does not matter."""
     clock = tmp_path / "clock"
-    advance_test_clock(str(clock), (utc(2027, 12, 7, 10) - datetime.now(UTC)).total_seconds())
+    move_test_clock_to(str(clock), utc(2027, 12, 7, 10))
     monkeypatch.setenv(TEST_CLOCK_ENV, str(clock))
     pledge = await add_pledge(database, await entity_of(database), 12, start=date(2026, 1, 1),
                               validated=utc(2027, 11, 1))
