@@ -655,9 +655,12 @@ BROADCAST_FORM = Form(
                                 "<a href=\"https://www.itu.int\">links</a>.")),
         TranslationsStep(id="translations", label=N_("Translations"), optional=True,
                          question=N_("Add translations, one language at a time, then Done.")),
-        # only a language with a text: what is chosen is what those readers get
+        # only a language with a text: what is chosen is what those readers get; asked only when there is a choice
+        # (a message in one language goes to everyone in it: a question with one button was one tap for nothing),
+        # counted until the translations are done, as the time below is: "Question 6 of 7" never grows to "7 of 8"
         FallbackStep(id="fallback", label=N_("Fallback language"), choices=written_languages, label_of=language_label,
-                     columns=3, question=N_("People whose language has no text receive it in:")),
+                     columns=3, question=N_("People whose language has no text receive it in:"),
+                     when=lambda answers: "translations" not in answers or len(written_languages(answers)) > 1),
         ChoiceStep(id="when", label=N_("When"), choices=("now", "later"), label_of=when_label,
                    question=N_("Send it now, or schedule it?")),
         # counted from the start while it may still be asked: "Question 7 of 8" never grows to "8 of 8"
@@ -669,6 +672,13 @@ BROADCAST_FORM = Form(
 
 EDITING = "$broadcast_id"
 """Hidden answer: the scheduled broadcast the composer edits (submitting updates it rather than creating one)."""
+
+
+def fallback_of(answers: Answers) -> str:
+    """The language of those whose own has no text: the one chosen, else (written in one language, not asked) the
+    message's."""
+    chosen = answers.get("fallback")
+    return str(chosen) if chosen and chosen in written_languages(answers) else str(answers["language"])
 
 
 def texts_of(answers: Answers) -> dict[str, str]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from handlers import buttons, drafts
 from handlers.broadcasts.audience import resolve
 from handlers.broadcasts.cancellation import tell_authors
-from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, out_of_date, texts_of, translating
+from handlers.broadcasts.composer import BROADCAST_FORM, EDITING, fallback_of, out_of_date, texts_of, translating
 from handlers.broadcasts.edits import edit, finish_edit, not_editable, refitted, unchanged_translations, unfit, zone_of
 from handlers.broadcasts.moments import local_moment, moment_label
 from handlers.broadcasts.service import (
@@ -102,7 +102,7 @@ async def finish_broadcast(conv: Conversation, state: FormState) -> None:
                       moment=moment_label(scheduled, zone, conv.locale))
         await begin(conv, BROADCAST, again, passed)  # "Send it now, or schedule it?" asked again
         return
-    command = CreateBroadcast(list(answers["audience"]), texts_of(answers), str(answers["fallback"]), scheduled,
+    command = CreateBroadcast(list(answers["audience"]), texts_of(answers), fallback_of(answers), scheduled,
                               conv.contact.id, answers.get("attachment"))
     edited = state.answers.get(EDITING)
     try:

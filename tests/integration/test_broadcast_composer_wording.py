@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from chat_driver import ChatDriver, codes
+from sqlmodel import select
 
 from bot.i18n import Renderer
 from handlers.broadcasts.composer import BROADCAST_FORM
@@ -16,6 +17,7 @@ from handlers.forms.formatting import format_date
 from handlers.inputs import Person
 from models.clock import utcnow
 from models.database import Database
+from models.tables import Broadcast
 
 STAFF = 9100
 
@@ -40,8 +42,8 @@ async def _at_when(chat: ChatDriver, staff: Person) -> list[str]:
     """From the language question to "Send it now, or schedule it?": what the staff member read on the way."""
     await chat.press(staff, "f:language:c:en")
     await chat.send(staff, "Registration is open")
-    await chat.press(staff, "f:translations:done")
-    asked = await chat.press(staff, "f:fallback:c:en")
+    asked = await chat.press(staff, "f:translations:done")  # one language: no fallback to choose, not asked
+    assert not any("receive it in" in m.text for m in asked)
     return [m.text for m in asked]
 
 
@@ -51,9 +53,9 @@ async def test_the_question_count_does_not_grow_when_a_time_is_asked(chat: ChatD
     first = await chat.press(staff, "f:attachment:skip")
     assert "Question 3 of 8" in first[-1].text
     when = await _at_when(chat, staff)
-    assert "Question 7 of 8" in when[-1]
+    assert "Question 6 of 7" in when[-1]  # no translation: the fallback is not asked, and counted no more
     moment = await chat.press(staff, "f:when:c:later")
-    assert "Question 8 of 8" in moment[-1].text
+    assert "Question 7 of 7" in moment[-1].text
     assert "Your time zone is UTC" in moment[-1].text, moment[-1].text  # a tester learnt it only once submitted
     await chat.press(staff, "f:send_at:back")
     summary = await chat.press(staff, "f:when:c:now")  # sent now: the eighth question is not asked
@@ -149,3 +151,38 @@ def test_a_past_date_read_month_first_says_so_and_what_to_type(renderer: Rendere
 def test_a_past_date_that_no_other_order_saves_is_simply_past(renderer: Renderer) -> None:
     refused = _moment(renderer, "25/11/2026 10:00", "fr", date(2026, 12, 2))
     assert "is in the past" in refused and "was read" not in refused
+
+
+async def test_a_message_in_one_language_goes_to_everyone_in_it_without_asking(
+        chat: ChatDriver, sqlite_database: Database) -> None:
+    """A tester: a message written only in French still asked "People whose language has no text receive it in:",
+    with French as its one button. Not asked: everyone reads the French; with a translation it is asked again."""
+    staff, _ = await chat.broadcast_message_asked(STAFF, "fr", audience="role:focal_point")
+    await chat.send(staff, "Les inscriptions sont ouvertes.")
+    asked = await chat.press(staff, "f:translations:done")
+    assert "f:when:c:now" in codes(asked[-1]) and not any("f:fallback" in c for c in codes(asked[-1]))
+    summary = await chat.press(staff, "f:when:c:now")
+    assert "Fallback language" not in summary[-1].text and "f:$sum:edit:fallback" not in codes(summary[-1])
+    await chat.press(staff, "f:$sum:edit:translations")  # a translation added on the summary: now there is a choice
+    await chat.press(staff, "f:translations:c:add:en")
+    await chat.send(staff, "Registration is open.")
+    chosen = await chat.press(staff, "f:translations:done")
+    assert "f:fallback:c:fr" in codes(chosen[-1]) and "f:fallback:c:en" in codes(chosen[-1])
+    await chat.press(staff, "f:fallback:c:en")
+    await chat.press(staff, "f:$sum:submit")
+    async with sqlite_database.uow() as uow:
+        sent = (await uow.session.execute(select(Broadcast))).scalar_one()
+    assert sent.fallback == "en" and set(sent.texts) == {"fr", "en"}
+
+
+async def test_a_broadcast_in_one_language_falls_back_to_it(chat: ChatDriver, sqlite_database: Database) -> None:
+    """Not asked, the fallback is the message's language: the Arabic, Chinese and Russian readers get the Spanish."""
+    staff, _ = await chat.broadcast_message_asked(STAFF, "es", audience="role:focal_point")
+    await chat.send(staff, "Las inscripciones están abiertas.")
+    for code in ("f:translations:done", "f:when:c:now", "f:$sum:submit"):
+        await chat.press(staff, code)
+    async with sqlite_database.uow() as uow:
+        sent = (await uow.session.execute(select(Broadcast))).scalar_one()
+    assert sent.fallback == "es" and sent.texts == {"es": "Las inscripciones están abiertas."}
+    for focal in (100, 104, 105):  # ar, ru, zh
+        assert any("Las inscripciones están abiertas." in m.text for m in chat.mailbox[focal]), focal

@@ -173,7 +173,7 @@ async def test_an_edit_left_open_is_closed_when_the_broadcast_starts(chat: ChatD
     for code in ("f:audience:c:role:focal_point", "f:audience:done", "f:attachment:skip", "f:language:c:en"):
         await chat.press(staff, code)
     await chat.send(staff, "Registration is opne")
-    for code in ("f:translations:done", "f:fallback:c:en", "f:when:c:later"):
+    for code in ("f:translations:done", "f:when:c:later"):
         await chat.press(staff, code)
     await chat.send(staff, f"{utcnow().year + 1}-01-15 09:30")
     await chat.press(staff, "f:$sum:submit")

@@ -90,7 +90,6 @@ async def test_scheduled_broadcast_can_be_cancelled(chat: ChatDriver, database: 
     assert "900" in too_long[-1].text
     await chat.send(staff, "Reminder: reports are due")
     await chat.press(staff, "f:translations:done")
-    await chat.press(staff, "f:fallback:c:en")
     await chat.press(staff, "f:when:c:later")
     await chat.send(staff, f"{utcnow().year + 1}-01-15 09:30")
     scheduled = await chat.press(staff, "f:$sum:submit")
@@ -206,7 +205,6 @@ async def _composed(chat: ChatDriver, when: str = "later") -> None:
     staff = await _at_the_message(chat)
     await chat.send(staff, "Registration is open")
     await chat.press(staff, "f:translations:done")
-    await chat.press(staff, "f:fallback:c:en")
     await chat.press(staff, f"f:when:c:{when}")
 
 
@@ -364,7 +362,6 @@ async def test_a_message_too_long_for_a_caption_offers_to_send_the_file_separate
     kept = await chat.press(staff, "f:text:c:separate")
     assert "sent separately" in kept[-1].text and "f:translations:done" in codes(kept[-1])
     await chat.press(staff, "f:translations:done")
-    await chat.press(staff, "f:fallback:c:en")
     await chat.press(staff, "f:when:c:now")
     await chat.press(staff, "f:$sum:submit")
     received = await chat.collect(101)
@@ -377,7 +374,7 @@ async def test_a_broadcast_cancelled_mid_send_keeps_back_its_files_sent_apart(ch
     left them waiting: recipients got the bare file after it, and "N not sent" was not true."""
     staff = await _at_the_message(chat, ("document", "DOC-FILE-ID"))
     await chat.send(staff, "Registration is open. " * 60)
-    for pressed in ("f:text:c:separate", "f:translations:done", "f:fallback:c:en", "f:when:c:now", "f:$sum:submit"):
+    for pressed in ("f:text:c:separate", "f:translations:done", "f:when:c:now", "f:$sum:submit"):
         await chat.press(staff, pressed)
     async with database.uow() as uow:  # the driver delivers every row at once: all are made waiting again
         rows = (await uow.session.execute(select(Outbox).where(or_(col(Outbox.key).like("bc:%"),

@@ -53,7 +53,7 @@ async def test_a_question_replying_to_a_broadcast_says_which_broadcast(database:
     for code in ("f:audience:c:everyone", "f:audience:done", "f:attachment:skip", "f:language:c:en"):
         await driver.press(staff, code)
     await driver.send(staff, "Webinar on 15 January: reply to this message with your questions.")
-    for code in ("f:translations:done", "f:fallback:c:en", "f:when:c:now", "f:$sum:submit"):
+    for code in ("f:translations:done", "f:when:c:now", "f:$sum:submit"):
         await driver.press(staff, code)
     await driver.collect(FOCAL_FR)
     async with database.uow() as uow:

@@ -129,7 +129,6 @@ async def compose(chat: ChatDriver, message: str, *, photo: bool = False) -> lis
     echoed = await chat.send(staff, message)
     assert "Translations" in echoed[-1].text or "translations" in echoed[-1].text, echoed[-1].text
     await chat.press(staff, "f:translations:done")
-    await chat.press(staff, "f:fallback:c:en")
     return codes((await chat.press(staff, "f:when:c:now"))[-1])
 
 
