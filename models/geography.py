@@ -21,11 +21,13 @@ __all__ = [
     "GROUPS",
     "LANGUAGES",
     "CountryFacts",
+    "CountryMatches",
     "ItuRegion",
     "countries_in_group",
     "country_name",
     "fold_name",
     "load_country_table",
+    "match_countries",
     "region_name",
     "search_countries",
 ]
@@ -366,6 +368,7 @@ class _SearchIndex:
     """Precomputed keys for search_countries()."""
 
     exact: dict[str, frozenset[str]]
+    codes: dict[str, frozenset[str]]  # ISO 3166-1 alpha-2 and alpha-3, in capitals
     prefix_keys: list[str]
     prefix_info: list[tuple[int, int, str]]  # (rank, length of the whole name, iso3), parallel to keys
     haystack: str  # every compact name, each followed by a newline, for the substring scan
@@ -375,6 +378,15 @@ class _SearchIndex:
 
 
 _EXACT, _NAME_PREFIX, _WORD_PREFIX, _SUBSTRING = range(4)
+_SURE_LETTERS = 4
+"""Letters a name's beginning must have to stand for the one country it begins (a word's "Seneg"); fewer ("no",
+"sen") are offered to confirm, and a part inside a name is never taken unasked ("non" is inside "Lebanon")."""
+_OFFERED_LETTERS = 3
+"""Letters a name's beginning must have to be offered at all."""
+_INSIDE_LETTERS = 5
+"""Letters a part inside a name must have to be offered ("Asia" is inside "Malaysia": no)."""
+_SURE_IDEOGRAPHS = 2
+"""The same for a name in Chinese characters, each a syllable ("塞内" for 塞内加尔)."""
 
 
 def _name_variants(words: list[str]) -> list[list[str]]:
@@ -389,6 +401,7 @@ def _search_index() -> _SearchIndex:
     """Build the search index from CLDR names in the six languages (plus Traditional Chinese) and aliases."""
     cldr = _cldr_names()
     exact: dict[str, set[str]] = {}
+    codes: dict[str, set[str]] = {}
     prefixes: dict[tuple[str, str], tuple[int, int]] = {}
     names: set[tuple[str, str]] = set()
 
@@ -412,7 +425,7 @@ def _search_index() -> _SearchIndex:
 
     for facts in load_country_table().values():
         for code in (facts.iso3, facts.iso2):  # not the M49 number: "500" (schools), "31/12/2028" are no countries
-            exact.setdefault(code.casefold(), set()).add(facts.iso3)
+            codes.setdefault(code.upper(), set()).add(facts.iso3)
         for name in cldr.get(facts.iso3, {}).values():
             add_name(facts.iso3, name)
         for un_name in _un_names().get(facts.iso3, {}).values():
@@ -428,7 +441,8 @@ def _search_index() -> _SearchIndex:
         starts.append(offset)
         offset += len(compact) + 1
     return _SearchIndex(
-        exact={key: frozenset(codes) for key, codes in exact.items()},
+        exact={key: frozenset(found) for key, found in exact.items()},
+        codes={key: frozenset(found) for key, found in codes.items()},
         prefix_keys=[key for (key, _), _ in ordered],
         prefix_info=[(rank, length, iso3) for (_, iso3), (rank, length) in ordered],
         haystack="".join(f"{compact}\n" for compact, _ in ordered_names),
@@ -444,6 +458,36 @@ def search_countries(query: str, *, limit: int = 8, inside_words: bool = True) -
     A name matches exactly, by its beginning, by the beginning of one of its words, or (unless
     `inside_words` is False) by any part of it: "oman" is inside "Romania", "eat" inside "Great Britain".
     """
+    return [iso3 for iso3, _ in _ranked_countries(query, limit, inside_words)]
+
+
+@dataclass(frozen=True, slots=True)
+class CountryMatches:
+    """The countries a typed piece matches, best first, and whether the first may be taken without asking."""
+
+    found: tuple[str, ...]
+    sure: bool
+
+
+def match_countries(query: str, *, limit: int = 8) -> CountryMatches:
+    """What a typed piece names, as a person filling a form means it. A single match is sure when a name is typed
+    whole, or the beginning of a name or of one of its words long enough to mean it ("Seneg", "Côte"); a short
+    beginning ("sen") and a part of five letters or more inside a name ("ongol" inside "Mongolia") are offered to
+    confirm; two letters ("no") and a shorter part inside a name ("non" inside "Lebanon", "Asie" inside "Papouasie",
+    "мир" inside "Эмираты") name nothing."""
+    ranked = _ranked_countries(query, limit, inside_words=True)
+    letters = "".join(_words(query)) if isinstance(query, str) and len(query) <= _MAX_QUERY_CHARS else ""
+    ideographs = bool(letters) and all("\u3400" <= ch <= "\u9fff" for ch in letters)
+    enough = len(letters) >= (_SURE_IDEOGRAPHS if ideographs else _SURE_LETTERS)
+    offered = ideographs or len(letters) >= _OFFERED_LETTERS  # "no", "si" and "na" are words, not beginnings
+    inside = len(letters) >= (_SURE_IDEOGRAPHS if ideographs else _INSIDE_LETTERS)
+    kept = tuple(iso3 for iso3, rank in ranked if rank == _EXACT or (rank < _SUBSTRING and offered) or inside)
+    best = min((rank for _, rank in ranked), default=_SUBSTRING)
+    return CountryMatches(kept, sure=len(kept) == 1 and (best == _EXACT or (best < _SUBSTRING and enough)))
+
+
+def _ranked_countries(query: str, limit: int, inside_words: bool) -> list[tuple[str, int]]:
+    """ISO3 codes matching `query` with how each matched (exact, a name's beginning, a word's, a part), best first."""
     if limit <= 0 or not isinstance(query, str) or len(query) > _MAX_QUERY_CHARS:
         return []
     q = "".join(_words(query))
@@ -456,7 +500,7 @@ def search_countries(query: str, *, limit: int = 8, inside_words: bool = True) -
         if (rank, length) < best.get(iso3, (_SUBSTRING + 1, 0)):
             best[iso3] = (rank, length)
 
-    for iso3 in index.exact.get(q, ()):
+    for iso3 in index.exact.get(q, ()) or index.codes.get(_code(query), ()):
         offer(iso3, _EXACT, len(q))
     keys = index.prefix_keys
     i = bisect_left(keys, q)
@@ -472,7 +516,7 @@ def search_countries(query: str, *, limit: int = 8, inside_words: bool = True) -
             offer(iso3, _SUBSTRING, len(compact))
             position = index.haystack.find(q, index.starts[n] + len(compact) + 1)
     ranked = sorted(best.items(), key=lambda item: (item[1], item[0]))
-    return [iso3 for iso3, _ in ranked[:limit]]
+    return [(iso3, rank) for iso3, (rank, _) in ranked[:limit]]
 
 
 def exact_countries(query: str) -> frozenset[str]:
@@ -483,7 +527,15 @@ def exact_countries(query: str) -> frozenset[str]:
     words = _words(query)
     if not words:
         return frozenset()
-    return _search_index().exact.get("".join(words)) or _formal(words)
+    index = _search_index()
+    return index.exact.get("".join(words)) or _formal(words) or index.codes.get(_code(query), frozenset())
+
+
+def _code(query: str) -> str:
+    """`query` as a country's code when it is typed as one, in capitals ("SN", "SEN"); else "": a word ("no", "es",
+    "per", "and") is not Norway, Spain, Peru or Andorra."""
+    code = query.strip()
+    return code if 2 <= len(code) <= 3 and code.isascii() and code.isalpha() and code.isupper() else ""
 
 
 _STATE_LEADS: tuple[tuple[str, ...], ...] = tuple(sorted({tuple(_words(lead)) for lead in (

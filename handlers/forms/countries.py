@@ -15,7 +15,7 @@ from typing import Any
 
 from handlers.forms.base import Answer, Answers, FormContext, InvalidAnswerError, Stay, Step, StepResult
 from handlers.messages import N_, Button, Concat, CountryName, Items, Label, Text, plural, text
-from models.geography import ItuRegion, exact_countries, load_country_table, search_countries, suggest_countries
+from models.geography import ItuRegion, exact_countries, load_country_table, match_countries, suggest_countries
 
 NO_COUNTRY = "-"
 GLOBAL = "GLOBAL"
@@ -135,8 +135,9 @@ def read_countries(value: str, max_matches: int = 8) -> Reading:
 
 def _read_piece(piece: str, reading: Reading, max_matches: int) -> None:
     """A piece that is no country's exact name: one match is taken, several offered, none suggested."""
-    found = search_countries(piece, limit=max_matches)
-    if len(found) == 1:
+    matches = match_countries(piece, limit=max_matches)
+    found = list(matches.found)
+    if matches.sure:
         if found[0] not in reading.found:
             reading.found.append(found[0])
         return

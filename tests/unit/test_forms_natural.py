@@ -464,3 +464,31 @@ def test_the_confirming_line_is_kept_only_where_the_question_is_edited_in_place(
     cancel = advance(PLEDGE_FORM, typed.state, FormInput(code="f:pillars:cancel"), CTX)
     resumed = advance(PLEDGE_FORM, cancel.state, FormInput(code="f:$cancel:no"), CTX)
     assert resumed.in_place and renderer.reply(resumed.replies[0], "en").text.split("\n")[0] == confirmed
+
+
+@pytest.mark.parametrize("typed", ["non", "no", "oui", "sí", "si", "na", "n/a", "inf", "Asia", "Asie", "мир", "كل",
+                                   "es"])
+def test_a_word_is_no_country(typed: str) -> None:
+    """A tester: short words were taken as the one country they are inside or the code of: "non" added Lebanon,
+    "oui" the Falklands, "no" Norway, "sí" Slovenia, "мир" the United Arab Emirates, "كل" ("all") the Falklands,
+    without a question. They name nothing now (the person is told "Not recognised")."""
+    reading = read_countries(typed)
+    assert reading.found == [] and reading.choices == [], reading
+
+
+def test_a_code_typed_as_a_word_is_not_taken() -> None:
+    """"per" and "mar" (Spanish: "sea") are Peru's and Morocco's codes in lower case: offered, never taken."""
+    assert read_countries("per").found == [] and "PER" in read_countries("per").choices
+    assert read_countries("mar").found == [] and read_countries("MAR").found == ["MAR"]
+
+
+@pytest.mark.parametrize(("typed", "found", "choices"), [
+    ("Seneg", ["SEN"], []), ("Côte", ["CIV"], []), ("塞内", ["SEN"], []), ("SN", ["SEN"], []), ("KAZ", ["KAZ"], []),
+    ("sen", [], ["SEN"]), ("ongol", [], ["MNG"]),
+])
+def test_a_beginning_long_enough_is_taken_and_a_short_one_offered(typed: str, found: list[str],
+                                                                   choices: list[str]) -> None:
+    """Four letters that begin one country's name (two Chinese characters), or its code in capitals, stand for it;
+    three letters, or five inside a name, are offered to confirm."""
+    reading = read_countries(typed)
+    assert (reading.found, reading.choices) == (found, choices)

@@ -309,8 +309,8 @@ SEARCHES = [
     ("South Korea", "KOR"),
     ("st lucia", "LCA"),
     ("Saint Lucia", "LCA"),
-    ("sn", "SEN"),  # ISO2
-    ("ner", "NER"),  # ISO3
+    ("SN", "SEN"),  # ISO2
+    ("NER", "NER"),  # ISO3
     # a number is no country: "500" (a target typed a question late) added Montserrat, "31/12/2028" Azerbaijan and
     # Algeria, by their M49 numbers (limits tester)
     ("686", None),
