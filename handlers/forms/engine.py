@@ -349,8 +349,17 @@ def advance(form: Form, state: FormState, given: FormInput, ctx: FormContext) ->
             outcome = _on_text(form, state, given.text or "", ctx, given.formatted)
         return replace(outcome, in_place=False)  # what is typed comes below the question: answered below it
     except InvalidAnswerError as error:  # a file refused: its caption too (a tester's "6000 trained" went unsaid)
+        if given.album_more and given.file is not None and not given.text and _takes_no_files(form, state):
+            # the rest of an album refused as its first file was: what was said of that one (and of the album's
+            # caption, which came with it) stands; told again, the caption's note was edited away (a tester)
+            return Outcome(state, ())
         lost = words_not_kept(given.text) if given.file is not None else ()
         return Outcome(state, (prompt(form, state, ctx, (error.message, *lost)),))
+
+
+def _takes_no_files(form: Form, state: FormState) -> bool:
+    """Whether the question asked is one of words or buttons (not the summary, which takes a file to change)."""
+    return state.step not in (SUMMARY, CONFIRM_CANCEL) and not _step(form, state.step).takes_files
 
 
 def words_not_kept(words: str | None) -> tuple[Label, ...]:

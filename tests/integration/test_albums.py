@@ -81,13 +81,17 @@ async def test_an_album_whose_file_is_refused_keeps_one_answer(reporting: ChatDr
 
 
 async def test_an_album_typed_at_a_question_of_words_is_told_once(reporting: ChatDriver) -> None:
+    """An album at a question of words: one answer, for its first file and its caption. A tester: the album's next
+    files edited that answer, and the line saying the caption was not kept went with the edit."""
     who = Counter(reporting, 1201)
     await who.send("/report")
     await who.press("f:status:c:in_progress")
-    told = await reporting.send_file(who.person, "photo", "PHOTO-1", album=ALBUM)
-    assert reporting.edited == [False] and len(told) == 1
-    again = await reporting.send_file(who.person, "photo", "PHOTO-2", album=ALBUM)
-    assert reporting.edited == [True] and len(again) == 1 and again[0].text == told[0].text
+    told = await reporting.send_file(who.person, "photo", "PHOTO-1", album=ALBUM, caption="Escuelas conectadas")
+    assert reporting.edited == [False] and len(told) == 1 and "“Escuelas conectadas”" in told[0].text
+    for n in (2, 3):
+        assert await reporting.send_file(who.person, "photo", f"PHOTO-{n}", album=ALBUM) == []
+    again = await reporting.send_file(who.person, "photo", "PHOTO-4", album=OTHER)  # another album: told again
+    assert len(again) == 1 and reporting.edited == [False] and "percent" in again[0].text.lower()
 
 
 async def test_an_album_sent_outside_a_form_is_offered_to_bdt_as_one_message(chat: ChatDriver,  # noqa: F811
