@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from handlers.departures import (
     withdrawn_by_role,
 )
 from handlers.digests.service import scope_changed, scope_for, scope_name
-from handlers.forms.base import Form, FormState
+from handlers.forms.base import Answers, Form, FormContext, FormState, InvalidAnswerError, StepResult
 from handlers.forms.countries import NO_COUNTRY, CountryStep
 from handlers.forms.steps import ChoiceStep, TextStep, YesNoStep
 from handlers.invites import (
@@ -68,8 +69,29 @@ def _person_name_doubt(value: Any, answers: Mapping[str, Any]) -> Label | None:
     return _yes_or_no_as_name(value, answers)
 
 
-FULL_NAME = TextStep(id="full_name", question=N_("What is your name, as colleagues know you?"), label=N_("Your name"),
-                     min_length=2, max_length=120, name=True, doubt=_person_name_doubt)
+LINK_IN_NAME = re.compile(
+    r"://|\bwww\.|\bt\.me/|@|\.[^\W\d_]{2,}/|\.(?:com|org|net|info|biz|io|ly|me|int|gov|edu|ru|cn|fr|es)\b",
+    re.IGNORECASE)
+"""What makes a name a link or an address (which Telegram's apps would make tappable wherever it is shown): a
+scheme, "www.", "t.me/", an @, a domain followed by a path or ending as common ones do ("evil.com"). "A.Diallo"
+and "J. R. Okafor" are names."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonNameStep(TextStep):
+    """A person's name, shown to staff and colleagues: a link or an address is no name (a tester joined as
+    "https://evil.example/x", and staff then read "Submitted by:" a link they could tap)."""
+
+    def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
+        """A name as TextStep takes one, without a link or an address in it."""
+        if LINK_IN_NAME.search(value):
+            raise InvalidAnswerError(Text(N_("A name cannot contain a link or an @ address. Please type your name as "
+                                             "colleagues know you.")))
+        return super().on_text(value, answers, scratch, ctx)
+
+
+FULL_NAME = PersonNameStep(id="full_name", question=N_("What is your name, as colleagues know you?"),
+                           label=N_("Your name"), min_length=2, max_length=120, name=True, doubt=_person_name_doubt)
 CONSENT = YesNoStep(
     id="consent",
     question=N_("May ITU store your name, organisation and Telegram contact to follow up on your pledges "

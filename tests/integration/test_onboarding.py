@@ -302,3 +302,22 @@ async def test_a_name_without_letters_is_asked_about(chat: ChatDriver, database:
     async with database.uow() as uow:
         (draft,) = (await uow.session.execute(select(Draft))).scalars()
     assert draft.state["answers"]["full_name"] == typed
+
+
+@pytest.mark.parametrize("typed", ["https://evil.example/x", "@awa_diop", "www.example.org", "evil.com"])
+async def test_a_link_or_an_address_is_no_name(chat: ChatDriver, database: Database, typed: str) -> None:
+    """A tester joined as "https://evil.example/x": staff read "Submitted by:" a link they could tap. A link or an
+    address is refused as a name (in the person's language), and the name typed next is taken."""
+    person = chat.person(7, language_code="fr")
+    await chat.send(person, "/start")
+    await chat.press(person, "f:consent:c:yes")
+    await chat.send(person, "Université de Dakar")
+    await chat.press(person, "f:sector:c:academia")
+    await chat.send(person, "Sénégal")
+    refused = await chat.send(person, typed)
+    assert "Un nom ne peut pas contenir de lien" in refused[-1].text, refused[-1].text
+    named = await chat.send(person, "A.Diallo")  # an initial and a dot is a name
+    assert "f:$sum:submit" in codes(named[-1]), named[-1].text
+    async with database.uow() as uow:
+        (draft,) = (await uow.session.execute(select(Draft))).scalars()
+    assert draft.state["answers"]["full_name"] == "A.Diallo"
