@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.i18n import Catalogs, Renderer
 from handlers.conversation import Deps
-from models.clock import TEST_CLOCK_ENV
+from models.clock import TEST_CLOCK_ENV, move_test_clock_to
 from models.database import Database
 from models.migrate import upgrade
 
@@ -41,6 +42,33 @@ def clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "clock"
     monkeypatch.setenv(TEST_CLOCK_ENV, str(path))
     return path
+
+
+MID_YEAR = datetime(2030, 6, 5, 12, tzinfo=UTC)
+"""A Wednesday noon (UTC) far from any year's, quarter's or month's turn and from any clock change."""
+
+
+@pytest.fixture
+def mid_year(clock: Path) -> datetime:
+    """The bot's clock set to MID_YEAR (and running on from there), for tests whose outcome would otherwise depend
+    on the day CI runs: a broadcast set for "15 January next year" is over a year away on 1–14 January; a weekly
+    digest chosen on a Monday has this week's moment still to come. Use it before the fixtures that write
+    (`pytestmark = pytest.mark.usefixtures("mid_year")`, or first among a test's arguments)."""
+    move_test_clock_to(str(clock), MID_YEAR)
+    return MID_YEAR
+
+
+AUTUMN_2026 = datetime(2026, 11, 4, 12, tzinfo=UTC)
+"""A Wednesday noon (UTC) in the last quarter of 2026, when the journeys with fixed years were written: a pledge
+started in 2024 with its annual reports of 2024 and 2025 owed, ending in 2029, reads the same whatever day it is."""
+
+
+@pytest.fixture
+def autumn_2026(clock: Path) -> datetime:
+    """The bot's clock set to AUTUMN_2026 (and running on from there), for tests with fixed years and quarters (in
+    the first quarter of a year the quarter in progress is the year's first, and no annual period is left to come)."""
+    move_test_clock_to(str(clock), AUTUMN_2026)
+    return AUTUMN_2026
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from models.database import Database
 from models.tables import AuditLog, Broadcast, Draft, Outbox
 from models.values import BroadcastStatus
 
+pytestmark = pytest.mark.usefixtures("mid_year")  # "15 January next year" is over a year away on 1–14 January
+
 STAFF = 9100
 
 

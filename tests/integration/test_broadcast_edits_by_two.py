@@ -17,6 +17,8 @@ from models.database import Database
 from models.tables import Broadcast
 from models.values import BroadcastStatus, Role
 
+pytestmark = pytest.mark.usefixtures("mid_year")  # "15 January next year" is over a year away on 1–14 January
+
 BEA, TOM = 9100, 9101
 
 

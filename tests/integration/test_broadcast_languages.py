@@ -25,6 +25,8 @@ from models.repositories.drafts import Drafts
 from models.tables import Broadcast, Contact
 from models.values import BroadcastStatus
 
+pytestmark = pytest.mark.usefixtures("mid_year")  # "15 January next year" is over a year away on 1–14 January
+
 STAFF = 9100
 
 

@@ -23,6 +23,8 @@ from models.database import Database
 from models.retention import Retention, purge
 from models.tables import AuditLog, Broadcast, Contact, Outbox
 
+pytestmark = pytest.mark.usefixtures("mid_year")  # "15 January next year" is over a year away on 1–14 January
+
 STAFF = 9100
 UPDATES = itertools.count(50_000_000)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -22,7 +21,7 @@ from handlers.conversation import Deps
 from handlers.digests.jobs import send_due_digests
 from handlers.digests.service import Made, enqueue_export, make_files
 from handlers.messages import reply_from_json
-from models.clock import move_test_clock_to, utcnow
+from models.clock import utcnow
 from models.database import Database
 from models.geography import load_country_table
 from models.reporting import due_date, latest_due_periods, owed_periods
@@ -230,14 +229,8 @@ async def test_a_day_and_a_time_are_answered_in_place(chat: ChatDriver, database
     assert chat.edited == [True] and "10:00" in saved[-1].text and not codes(saved[-1]), saved[-1].text
 
 
-@pytest.fixture
-def on_a_wednesday(clock: Path) -> None:
-    """The bot's clock set to Wednesday 5 June 2030, noon (UTC), before the people of `chat` write."""
-    move_test_clock_to(str(clock), datetime(2030, 6, 5, 12, tzinfo=UTC))
-
-
-async def test_scheduled_digest_once_per_period(
-        on_a_wednesday: None, chat: ChatDriver, database: Database, deps: Deps) -> None:
+@pytest.mark.usefixtures("mid_year")  # a Wednesday, set before the people of `chat` write
+async def test_scheduled_digest_once_per_period(chat: ChatDriver, database: Database, deps: Deps) -> None:
     """A Tuesday 10:00 digest chosen on a Wednesday goes next Tuesday, once. (Chosen on a Monday, this week's Tuesday
     would come first: CI failed on a Monday with the real clock, so the test sets the clock to a Wednesday.)"""
     await _seed(database)

@@ -22,6 +22,8 @@ from models.reporting import cadence_change
 from models.tables import AuditLog, Contact, Outbox, Pledge, ProgressReport
 from models.values import PledgeStatus, ReportStatus, ReviewStatus, Role
 
+pytestmark = pytest.mark.usefixtures("autumn_2026")  # pledges from 2024 to 2029, asked by quarter and by year
+
 STAFF = 9100
 STEPS = "We connected 120 schools in Kolda and Tambacounda and trained 300 teachers."
 
