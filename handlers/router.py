@@ -289,8 +289,10 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
     elif incoming.command is not None:
         await _on_command(conv, incoming, draft, journey)
     elif incoming.reply_to is not None and await helpdesk.on_reply_to(conv, incoming):
-        # a reply to a question's or an answer's copy continues that thread, even in the middle of a form
-        if draft is not None and journey is not None and journey is not helpdesk.COMPOSE:
+        # a reply to a question's or an answer's copy continues that thread, even in the middle of a form; one that
+        # opened a composer (a reply on a closed question, offered as a new one) leaves it the question to answer:
+        # asked again below it, the form's question made its 📨 Send "not open now" (a tester)
+        if draft is not None and journey is not None and journey is not helpdesk.COMPOSE and conv.asked is None:
             await ask_again(conv, journey, draft, Text(N_("Now, back to the current question:")))
     elif draft is not None and journey is not None and (incoming.text or incoming.file_id):
         attached = (incoming.file_kind or "document", incoming.file_id) if incoming.file_id else None

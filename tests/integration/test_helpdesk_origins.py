@@ -166,3 +166,25 @@ async def test_a_coordinators_question_shows_their_scope_not_pledges(chat: ChatD
     [copy] = await chat.collect(BEA)
     assert said in copy.text and "Recent pledges" not in copy.text, copy.text
     assert "Layla Haddad" in copy.text and "ما هو الموعد النهائي" in copy.text
+
+
+async def test_a_reply_on_a_closed_question_in_the_middle_of_a_form_can_be_sent(
+        chat: ChatDriver, database: Database) -> None:
+    """A tester: in the middle of /pledge, a reply on a closed question offered 📨 Send, then "Now, back to the current
+    question:" with the pledge's question; Send then said the button belonged to a question not open. The offer
+    stays the question to answer; once sent, the pledge's question comes back."""
+    thread_id = await ask(chat)
+    bea = chat.person(BEA, "Bea")
+    await chat.send(bea, "Answer.", reply_to=await copy_id(database, thread_id, BEA))
+    await chat.press(bea, f"qa:close:{thread_id}")
+    await chat.collect(BEA), await chat.collect(CARL), await chat.collect(OTTO)
+    otto = chat.person(OTTO, "Otto")
+    await chat.send(otto, "/pledge")
+    await chat.send(otto, "Connect 300 schools in the north")
+    offered = await chat.send(otto, "One more thing", reply_to=await copy_id(database, thread_id, OTTO))
+    assert "f:message:send" in codes(offered[-1]) and "back to the current question" not in offered[-1].text, \
+        [m.text for m in offered]
+    sent = await chat.press(otto, "f:message:send")
+    assert any("is sent to the P2C team" in m.text for m in sent), [m.text for m in sent]
+    assert "Describe" in sent[-1].text or "description" in sent[-1].text.lower(), sent[-1].text  # the pledge's next
+    assert [t.status for t in await threads(database)] == [ThreadStatus.closed, ThreadStatus.open]
