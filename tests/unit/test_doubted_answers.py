@@ -46,7 +46,7 @@ def doubted(renderer: Renderer, step: str, typed: str, locale: str = "en") -> Ou
      "✅ Yes, 12,340,000 is right"),
     ("fr", "12 340 000 écoles", "12\u202f340\u202f000, c’est plus du double de la cible de 500 (écoles).",
      "✅ Oui, 12\u202f340\u202f000 est exact"),
-    ("es", "1001", "1.001 es más del doble de la meta de 500 (escuelas).", "✅ Sí, 1.001 es correcto"),
+    ("es", "1001", "1001 es más del doble de la meta de 500 (escuelas).", "✅ Sí, 1001 es correcto"),
 ])
 def test_a_count_far_past_the_target_is_asked_about_not_taken(renderer: Renderer, locale: str, typed: str, said: str,
                                                               button: str) -> None:

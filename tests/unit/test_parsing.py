@@ -489,6 +489,18 @@ def test_format_amount(locale: str, expected: list[str]) -> None:
     assert shown == expected
 
 
+@pytest.mark.parametrize(("value", "locale", "shown"), [
+    (4000, "es", "4000"), (9999, "es", "9999"), (10_000, "es", "10.000"), (-4000, "es", "-4000"),
+    (4000, "fr", "4\u202f000"), (4000, "en", "4,000"), (4000, "ru", "4\xa0000"),
+])
+def test_spanish_writes_four_digits_whole(value: int, locale: str, shown: str) -> None:
+    """A tester: the question said "(hasta 4000 caracteres)" and its refusal "4.000". CLDR's Spanish groups digits
+    from five on (minimumGroupingDigits 2; Babel does not apply it): "4000", "10.000"."""
+    assert format_integer(value, locale) == shown
+    assert format_amount(Decimal(value), locale, currency=None) == shown
+    assert format_amount(Decimal(4000), "es") == "4000\xa0US$"
+
+
 def test_arabic_is_shown_with_latin_digits() -> None:
     shown = format_amount(Decimal("1234567.5"), "ar") + format_integer(2027, "ar") + format_date(DEC_31, "ar")
     assert "1,234,567.50" in shown
