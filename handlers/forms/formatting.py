@@ -23,7 +23,7 @@ beside the question's "4000", a tester)."""
 
 def _grouped(value: Decimal | int, where: Locale) -> bool:
     """Whether the digits of `value` are grouped in the reader's language."""
-    return where.language not in TWO_GROUPING_DIGITS or abs(value) >= 10_000
+    return where.language not in TWO_GROUPING_DIGITS or not -10_000 < value < 10_000
 
 
 def format_amount(value: Decimal, locale: str, *, currency: str | None = "USD") -> str:
