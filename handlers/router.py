@@ -282,8 +282,9 @@ async def _dispatch(conv: Conversation, incoming: Incoming, draft: Draft | None)
         return
     if incoming.forwarded is not None and draft is not None and journey is not None and incoming.command is None \
             and incoming.text and incoming.file_id is None and incoming.reply_to is None:
-        # somebody else's words forwarded at a question: taken, but said so, for the person to check (⬅️, ✏️)
-        conv.say(Reply((Text(N_("You forwarded this message: I take its text as your answer.")),)))
+        # somebody else's words forwarded at a question: read as the answer, but said so, for the person to check
+        # (⬅️, ✏️); "read", not "taken": the question may still refuse them (a tester read "I take it", then "no")
+        conv.say(Reply((Text(N_("You forwarded this message: its text is read as your answer to the question.")),)))
     if incoming.code is not None:
         await _on_button(conv, incoming.code, draft, journey)
     elif incoming.command is not None:

@@ -14,8 +14,10 @@ from bot.i18n import Rendered, Renderer
 from handlers import drafts
 from handlers.admin import CreateInvite, RevokeRole, invite, revoke_role
 from handlers.conversation import Deps
+from handlers.inputs import Incoming
 from handlers.people import NOT_ALLOWED
 from handlers.report_reminders import plan_report_reminders
+from handlers.router import handle
 from models.clock import utcnow
 from models.database import Database
 from models.reporting import cadence_change
@@ -679,3 +681,25 @@ async def test_an_edit_for_bdt_locks_only_its_organisations_reminders(chat: Chat
     done = await chat.press(chat.person(2), "f:$sum:submit")
     assert "sent to BDT" in done[-1].text, done[-1].text
     assert free == [[other]], "the other organisation's reminder was locked by this edit"
+
+
+async def test_a_forwarded_answer_is_said_to_be_read_not_taken(chat: ChatDriver, database: Database) -> None:
+    """A tester forwarded "Hemos llegado a 350 000 personas" at the percent question: "tomo su texto como su
+    respuesta" (I take it), then "Escriba solo el número". The note says the text is read as the answer: refused,
+    the question stays; accepted, the next one comes."""
+    await member(chat, 9, language="es")
+    await validated_pledge(chat, 9)
+    person = chat.person(9, language_code="es")
+    await chat.send(person, "/report")
+    await chat.press(person, "f:status:c:in_progress")
+
+    async def forwarded(words: str) -> list[Rendered]:
+        incoming = Incoming(990_100 + len(words), person, utcnow(), text=words, forwarded="user")
+        await handle(incoming, database.uow(), chat.deps)
+        return await chat.collect(person.chat_id)
+
+    refused = await forwarded("Hemos llegado a 350 000 personas en total")
+    assert refused[0].text == "Ha reenviado este mensaje: su texto se lee como su respuesta a la pregunta."
+    assert "porcentaje" in refused[-1].text and "Escriba un número entero" in refused[-1].text
+    taken = await forwarded("40")
+    assert taken[0].text.startswith("Ha reenviado") and "✓ 40" in taken[-1].text, taken[-1].text
