@@ -33,7 +33,8 @@ EVIDENCE_NAME = 80
 """How much of a link or a file's name a list of evidence shows."""
 MAX_CAPTION = 1024
 """The words kept with a piece of evidence: Telegram's own limit on a caption."""
-LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+LINK = re.compile(r"https?://\S+|\bwww\.[^\W_][\w-]*\.\S+", re.IGNORECASE)
+"""A link in evidence: with its scheme, or as people often type one, "www.example.org/report" (kept as https://)."""
 
 REPORT_STATUS_LABELS: dict[str, str] = {
     ReportStatus.not_started: N_("Not started"),
@@ -322,7 +323,8 @@ class EvidenceStep(TextStep):
     def on_text(self, value: str, answers: Answers, scratch: Mapping[str, Any], ctx: FormContext) -> StepResult:
         """Keep every link of the text, and the words written around them as each one's caption, as a file's (a
         tester's "Photos of the opening:" before a link was dropped without a word)."""
-        links = [match.rstrip(".,;)") for match in LINK.findall(value)]
+        links = [link if "://" in link else f"https://{link}" for link in
+                 (match.rstrip(".,;)") for match in LINK.findall(value))]
         if not links:
             raise InvalidAnswerError(Text(N_("Please send a document, a photo or a video, or type a link starting "
                                              "with https://.")))

@@ -132,3 +132,16 @@ async def at_evidence_from_percent(who: Counter) -> None:
     await who.send("We connected 120 schools.")
     await who.press("f:challenges:skip")
     await who.press("f:partnership_needs:skip")
+
+
+async def test_a_link_typed_without_its_scheme_is_evidence(reporting: ChatDriver, database: Database) -> None:
+    """A tester's "www.ejemplo.bo/x" was refused for want of "https://" (and "http://ejemplo.bo/x" taken): a link as
+    people type it is kept, with https:// before it."""
+    who = await at_evidence(reporting)
+    kept = await who.send("Informe en www.ejemplo.bo/informe-2027.")
+    assert "ejemplo.bo/informe-2027" in kept[-1].text and "f:evidence:done" in codes(kept[-1]), kept[-1].text
+    await who.press("f:evidence:done")
+    await who.press("f:$sum:submit")
+    async with database.uow() as uow:
+        report = (await uow.session.execute(select(ProgressReport))).scalar_one()
+    assert report.evidence == [{"kind": "link", "url": "https://www.ejemplo.bo/informe-2027", "caption": "Informe en"}]
