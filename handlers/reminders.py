@@ -47,12 +47,13 @@ async def remind_stale_drafts(uow: UnitOfWork, now: datetime, default_zone: str 
         count = 0
         for draft, contact in stale:
             draft.reminded_at = now
-            message = await _draft_reminder(uow, draft) if contact.optional_reminders else None
+            country = countries.get(contact.entity_id or 0)
+            zone = zone_of(contact.timezone, country, default_zone)
+            message = await _draft_reminder(uow, draft, local_day(draft.created_at, zone)) \
+                if contact.optional_reminders else None
             if message is None:
                 continue
             key = draft_key(draft)
-            country = countries.get(contact.entity_id or 0)
-            zone = zone_of(contact.timezone, country, default_zone)
             await outbox.enqueue(uow.session, contact, message, key, priority=outbox.BULK,
                                  not_before=next_allowed(now, zone, country), hours=(zone, country))
             count += 1
@@ -60,19 +61,20 @@ async def remind_stale_drafts(uow: UnitOfWork, now: datetime, default_zone: str 
     return count + await remind_awaiting_changes(uow, now, default_zone)
 
 
-async def _draft_reminder(uow: UnitOfWork, draft: Draft) -> Reply | None:
-    """The reminder of an untouched pledge draft: a new pledge, or the changes to a pledge returned for them (None
-    when that pledge is no longer open to changes: the draft has nothing left to finish)."""
+async def _draft_reminder(uow: UnitOfWork, draft: Draft, begun: date) -> Reply | None:
+    """The reminder of an untouched pledge draft begun on the person's day `begun`: a new pledge, or the changes to a
+    pledge returned for them (None when that pledge is no longer open to changes: the draft has nothing left to
+    finish). The day, not "a few days ago": a draft found after a long outage was weeks old (a tester)."""
     editing = draft.state.get("answers", {}).get(EDITING)
     resume = ((Button(Text(CONTINUE), "pl:resume"),),)
     if editing is None:
-        return Reply((Text(N_("You started a pledge a few days ago. Your answers are saved: continue whenever "
-                              "you are ready.")),), resume)
+        return Reply((text(N_("You started a pledge on {day}. Your answers are saved: continue whenever you are "
+                              "ready."), day=Day(begun)),), resume)
     pledge = await Pledges(uow.session).get(int(editing))
     if pledge is None or pledge.status != PledgeStatus.changes_requested:
         return None
-    return Reply((text(N_("You started your changes to {ref} a few days ago. Your answers are saved: continue "
-                          "whenever you are ready."), ref=Code(pledge.ref or "")),), resume)
+    return Reply((text(N_("You started your changes to {ref} on {day}. Your answers are saved: continue whenever "
+                          "you are ready."), ref=Code(pledge.ref or ""), day=Day(begun)),), resume)
 
 
 def draft_key(draft: Draft) -> str:

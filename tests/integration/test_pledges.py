@@ -14,6 +14,7 @@ from handlers import drafts
 from handlers.admin import CreateInvite, invite
 from handlers.conversation import Deps
 from handlers.forms.base import FormState
+from handlers.forms.formatting import format_date
 from handlers.pledges.rules import derive_reach
 from models.clock import utcnow
 from models.database import Database
@@ -206,11 +207,15 @@ async def test_an_untouched_draft_is_reminded_once(chat: ChatDriver, database: D
     person = chat.person(8)
     await chat.send(person, "/pledge")
     await chat.send(person, "Connect 500 rural schools")
+    async with database.uow() as uow:
+        begun = (await uow.session.execute(select(Draft.created_at))).scalar_one()
     assert await remind_stale_drafts(database.uow(), utcnow() + timedelta(days=2)) == 0
     assert await remind_stale_drafts(database.uow(), utcnow() + timedelta(days=3, minutes=1)) == 1
     assert await remind_stale_drafts(database.uow(), utcnow() + timedelta(days=9)) == 0
     reminder = await chat.collect(8)
     assert "pl:resume" in codes(reminder[0])
+    # the day it was begun, not "a few days ago": after a long outage a tester's draft was eight weeks old
+    assert f"You started a pledge on {format_date(begun.date(), 'en')}." in reminder[0].text, reminder[0].text
     resumed = await chat.press(person, "pl:resume")
     assert "Question 2" in resumed[-1].text
 
