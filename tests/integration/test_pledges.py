@@ -21,6 +21,8 @@ from models.database import Database
 from models.tables import AuditLog, Contact, Draft, Pledge
 from models.values import PledgeStatus, Role
 
+pytestmark = pytest.mark.usefixtures("autumn_2026")  # a pledge from 2026, its report of 2026 due on 30 January 2027
+
 STAFF = 9000
 
 
