@@ -81,15 +81,21 @@ async def test_an_ordinary_question_names_no_broadcast(chat: ChatDriver, databas
     assert "How do I add a second pledge?" in copy.text and "broadcast" not in copy.text, copy.text
 
 
-async def test_a_reply_on_a_closed_question_is_one_prompt_and_follows_it_to_its_former_owner(
-        chat: ChatDriver, database: Database) -> None:
-    """#8: replying on a closed question gave two prompts in a row ("closed. Send this as a new question?", then "Send
-    this … as a question?"), and the new question reached every staff member with no word of the closed one."""
+async def answered_and_closed(chat: ChatDriver, database: Database) -> int:
+    """Otto's question, answered by Bea, who closed it; everyone's chat read: its id."""
     thread_id = await ask(chat)
     bea = chat.person(BEA, "Bea")
     await chat.send(bea, "Answer.", reply_to=await copy_id(database, thread_id, BEA))
     await chat.press(bea, f"qa:close:{thread_id}")
     await chat.collect(BEA), await chat.collect(CARL), await chat.collect(OTTO)
+    return thread_id
+
+
+async def test_a_reply_on_a_closed_question_is_one_prompt_and_follows_it_to_its_former_owner(
+        chat: ChatDriver, database: Database) -> None:
+    """#8: replying on a closed question gave two prompts in a row ("closed. Send this as a new question?", then "Send
+    this … as a question?"), and the new question reached every staff member with no word of the closed one."""
+    thread_id = await answered_and_closed(chat, database)
     otto = chat.person(OTTO, "Otto")
     offered = await chat.send(otto, "One more thing", reply_to=await copy_id(database, thread_id, OTTO))
     assert len(offered) == 1, [m.text for m in offered]
@@ -173,11 +179,7 @@ async def test_a_reply_on_a_closed_question_in_the_middle_of_a_form_can_be_sent(
     """A tester: in the middle of /pledge, a reply on a closed question offered 📨 Send, then "Now, back to the current
     question:" with the pledge's question; Send then said the button belonged to a question not open. The offer
     stays the question to answer; once sent, the pledge's question comes back."""
-    thread_id = await ask(chat)
-    bea = chat.person(BEA, "Bea")
-    await chat.send(bea, "Answer.", reply_to=await copy_id(database, thread_id, BEA))
-    await chat.press(bea, f"qa:close:{thread_id}")
-    await chat.collect(BEA), await chat.collect(CARL), await chat.collect(OTTO)
+    thread_id = await answered_and_closed(chat, database)
     otto = chat.person(OTTO, "Otto")
     await chat.send(otto, "/pledge")
     await chat.send(otto, "Connect 300 schools in the north")

@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot.i18n import Renderer
 from handlers.admin import CreateInvite, GrantRole, grant_role, invite
 from handlers.conversation import Deps
+from handlers.inputs import Person
 from models.clock import utcnow
 from models.database import Database
 from models.tables import AuditLog, Contact, Draft, Entity, Invite, ProcessedUpdate
@@ -277,16 +278,21 @@ async def test_one_invitation_link_among_words_joins_outside_a_form(chat: ChatDr
     assert not any("ITU Academy" in answer.text for answer in quoted), [a.text[:80] for a in quoted]
 
 
-@pytest.mark.parametrize("typed", ["12345", "+221 77 123 45 67"])
-async def test_a_name_without_letters_is_asked_about(chat: ChatDriver, database: Database, typed: str) -> None:
-    """A tester's "12345" became a person's name, shown to staff and colleagues: a name without a letter (a phone
-    number typed at the wrong question, most often) is asked about; typed again as the real name, it is not."""
-    person = chat.person(6)
+async def at_the_name(chat: ChatDriver, person: Person) -> Person:
+    """Someone registering a Senegalese university without an invitation, asked their name next."""
     await chat.send(person, "/start")
     await chat.press(person, "f:consent:c:yes")
     await chat.send(person, "Université de Dakar")
     await chat.press(person, "f:sector:c:academia")
     await chat.send(person, "Sénégal")
+    return person
+
+
+@pytest.mark.parametrize("typed", ["12345", "+221 77 123 45 67"])
+async def test_a_name_without_letters_is_asked_about(chat: ChatDriver, database: Database, typed: str) -> None:
+    """A tester's "12345" became a person's name, shown to staff and colleagues: a name without a letter (a phone
+    number typed at the wrong question, most often) is asked about; typed again as the real name, it is not."""
+    person = await at_the_name(chat, chat.person(6))
     asked = await chat.send(person, typed)
     assert f"“{typed}” has no letters" in asked[-1].text, asked[-1].text
     assert any(code.startswith("f:full_name:sure:") for code in codes(asked[-1]))
@@ -308,12 +314,7 @@ async def test_a_name_without_letters_is_asked_about(chat: ChatDriver, database:
 async def test_a_link_or_an_address_is_no_name(chat: ChatDriver, database: Database, typed: str) -> None:
     """A tester joined as "https://evil.example/x": staff read "Submitted by:" a link they could tap. A link or an
     address is refused as a name (in the person's language), and the name typed next is taken."""
-    person = chat.person(7, language_code="fr")
-    await chat.send(person, "/start")
-    await chat.press(person, "f:consent:c:yes")
-    await chat.send(person, "Université de Dakar")
-    await chat.press(person, "f:sector:c:academia")
-    await chat.send(person, "Sénégal")
+    person = await at_the_name(chat, chat.person(7, language_code="fr"))
     refused = await chat.send(person, typed)
     assert "Un nom ne peut pas contenir de lien" in refused[-1].text, refused[-1].text
     named = await chat.send(person, "A.Diallo")  # an initial and a dot is a name
