@@ -119,7 +119,7 @@ async def current_step(database: Database, telegram_id: int) -> tuple[str, dict[
 async def test_a_forward_of_the_bots_own_message_is_never_an_answer(chat: ChatDriver, database: Database,
                                                                     deps: Deps) -> None:
     """#3: a bot text forwarded back became the report's "Steps taken". Now it is refused and the question asked
-    again; somebody else's forwarded text is taken, and the person told it was taken from a forward."""
+    again; somebody else's forwarded text is read as the answer, and the person told so."""
     person = chat.person(FOCAL, "Ada", "es")
     await chat.send(person, "/pledge")
     before = await current_step(database, FOCAL)
@@ -135,7 +135,7 @@ async def test_a_forward_of_the_bots_own_message_is_never_an_answer(chat: ChatDr
                     forwarded="other")
     await handle(other, database.uow(), deps)
     answered = await chat.collect(FOCAL)
-    assert answered[0].text == "Ha reenviado este mensaje: tomo su texto como su respuesta."
+    assert answered[0].text == "Ha reenviado este mensaje: su texto se lee como su respuesta a la pregunta."
     assert await current_step(database, FOCAL) != before, "taken as the answer"
 
 
