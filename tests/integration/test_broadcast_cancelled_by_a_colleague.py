@@ -18,6 +18,8 @@ from models.database import Database
 from models.tables import AuditLog, Draft
 from models.values import Role
 
+pytestmark = pytest.mark.usefixtures("mid_year")  # "15 January next year" is over a year away on 1–14 January
+
 BEA, TOM = 9100, 9101
 ZOE = 9102
 

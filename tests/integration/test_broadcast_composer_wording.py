@@ -19,6 +19,9 @@ from models.clock import utcnow
 from models.database import Database
 from models.tables import Broadcast
 
+# "29 February" and "tomorrow" read on a leap year's 1 March or 30 December
+pytestmark = pytest.mark.usefixtures("mid_year")
+
 STAFF = 9100
 
 

@@ -19,6 +19,8 @@ from models.database import Database
 from models.tables import ProgressReport
 from models.values import ReviewStatus
 
+pytestmark = pytest.mark.usefixtures("autumn_2026")  # a pledge from 2026, replaced reports of 2026
+
 AWAS_CHALLENGES = "Late delivery of the equipment."
 AWAS_SECOND = "Two of them wait for their generators."
 

@@ -20,6 +20,8 @@ from models.database import Database
 from models.tables import AuditLog, Pledge, ProgressReport
 from models.values import ReviewStatus, Role
 
+pytestmark = pytest.mark.usefixtures("autumn_2026")  # references P2C-2026-…, the year of submission
+
 AWA, KARIM = 61, 62
 KARIMS_STEPS = "Five hospitals are connected, three of them working since December."
 

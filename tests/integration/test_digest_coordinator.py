@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from chat_driver import ChatDriver, codes
 from sqlmodel import select
 from test_digests import AFRICA, COORDINATOR, STAFF, _seed, chat  # noqa: F401 (the fixture)
@@ -22,6 +23,9 @@ from models.repositories.subscriptions import Subscriptions
 from models.scope import Scope, ScopeKind
 from models.tables import Contact, Pledge, ProgressReport
 from models.values import PledgeStatus, Role
+
+# a year ended owes its report from 16 January, is latest due from 31 January
+pytestmark = pytest.mark.usefixtures("autumn_2026")
 
 ENGLISH = 9700
 """A coordinator whose Telegram app is in English (the fixture's are in Russian and Arabic)."""

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from chat_driver import ChatDriver
 from sqlmodel import col, select
 from test_digests import AFRICA, COORDINATOR, FOCAL_AFRICA, STAFF, _seed, chat  # noqa: F401 (the fixture)
@@ -35,6 +36,8 @@ from models.repositories.reminders import NOT_MINE, Reminders
 from models.repositories.reports import Reports
 from models.scope import EVERYTHING
 from models.tables import Contact, Entity, Outbox, Pledge, ProgressReport
+
+pytestmark = pytest.mark.usefixtures("autumn_2026")  # pledges started 400 days before today, reminders from 16 January
 
 EXCEL_DAY_ZERO = date(1899, 12, 30)
 """The day an Excel day number counts from (the sheet's dates as the database hands them over)."""

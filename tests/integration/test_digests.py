@@ -33,6 +33,9 @@ from models.scope import EVERYTHING, Scope, ScopeKind
 from models.tables import AuditLog, Contact, Entity, Outbox, Pledge, ProgressReport
 from models.values import PledgeStatus, Role
 
+# pledges started 400 days before today: from 31 January to 4 February they owe one year more
+pytestmark = pytest.mark.usefixtures("autumn_2026")
+
 STAFF, COORDINATOR, ARABIC, FOCAL_AFRICA, FOCAL_CIS = 9100, 9200, 9300, 9400, 9500
 AFRICA = Scope(ScopeKind.region, ("africa",))
 
@@ -229,10 +232,9 @@ async def test_a_day_and_a_time_are_answered_in_place(chat: ChatDriver, database
     assert chat.edited == [True] and "10:00" in saved[-1].text and not codes(saved[-1]), saved[-1].text
 
 
-@pytest.mark.usefixtures("mid_year")  # a Wednesday, set before the people of `chat` write
 async def test_scheduled_digest_once_per_period(chat: ChatDriver, database: Database, deps: Deps) -> None:
     """A Tuesday 10:00 digest chosen on a Wednesday goes next Tuesday, once. (Chosen on a Monday, this week's Tuesday
-    would come first: CI failed on a Monday with the real clock, so the test sets the clock to a Wednesday.)"""
+    would come first: CI failed on a Monday with the real clock; the module's clock is on a Wednesday.)"""
     await _seed(database)
     coordinator = chat.person(COORDINATOR, "Ivan", "ru")
     await chat.press(coordinator, "dg:week")

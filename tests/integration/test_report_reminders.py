@@ -22,6 +22,8 @@ from models.database import Database
 from models.tables import AuditLog, Contact, Outbox, Pledge, PledgeReminder, ProgressReport
 from models.values import PledgeStatus, Role
 
+pytestmark = pytest.mark.usefixtures("autumn_2026")  # fixed Saturdays of 2027 and pledges validated in 2026
+
 STAFF = 9100
 FOCAL = 9101
 

@@ -24,6 +24,8 @@ from models.tables import Contact, Outbox
 from models.values import Role
 from models.working_hours import is_allowed
 
+pytestmark = pytest.mark.usefixtures("autumn_2026")  # a reminder held for a fixed Tuesday of June 2027
+
 
 async def focal(chat: ChatDriver, telegram_id: int, country: str = "SEN", language: str = "en") -> None:
     token, _, _ = await invite(CreateInvite(f"Org {telegram_id}", Role.focal_point, country_iso3=country),
