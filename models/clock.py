@@ -19,9 +19,8 @@ TEST_CLOCK_ENV = "P2C_TEST_CLOCK_FILE"
 
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC (moved by the test clock's offset when one is enabled)."""
-    now = datetime.now(UTC)
     path = os.environ.get(TEST_CLOCK_ENV)
-    return now + timedelta(seconds=clock_offset(path)) if path else now
+    return utcnow_with(path) if path else datetime.now(UTC)
 
 
 def clock_offset(path: str) -> float:
